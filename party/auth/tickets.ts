@@ -1,0 +1,36 @@
+import { Principal } from "../../shared/protocol/principal";
+import type { Env } from "../env";
+
+export const TICKET_TTL_MS = 60_000;
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export async function issueTicket(env: Env, workspaceId: string, principal: Principal): Promise<{ ticket: string; expiresAt: number }> {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  const ticket = `tk_${[...bytes].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+  const expiresAt = Date.now() + TICKET_TTL_MS;
+  await env.DB.batch([
+    env.DB.prepare(`delete from "connect_ticket" where "expiresAt" < ?`).bind(Date.now()),
+    env.DB.prepare(`insert into "connect_ticket" ("hash", "workspaceId", "principal", "expiresAt") values (?, ?, ?, ?)`).bind(
+      await sha256Hex(ticket),
+      workspaceId,
+      JSON.stringify(principal),
+      expiresAt,
+    ),
+  ]);
+  return { ticket, expiresAt };
+}
+
+/** Single use: the delete-returning claims it atomically, so a replay finds nothing. */
+export async function consumeTicket(env: Env, ticket: string): Promise<{ workspaceId: string; principal: Principal } | null> {
+  if (ticket.length > 200) return null;
+  const row = await env.DB.prepare(`delete from "connect_ticket" where "hash" = ? returning "workspaceId", "principal", "expiresAt"`)
+    .bind(await sha256Hex(ticket))
+    .first<{ workspaceId: string; principal: string; expiresAt: number }>();
+  if (!row || row.expiresAt < Date.now()) return null;
+  const principal = Principal.safeParse(JSON.parse(row.principal));
+  return principal.success ? { workspaceId: row.workspaceId, principal: principal.data } : null;
+}

@@ -1,0 +1,107 @@
+// Starts the product locally: local D1 migrations, then `wrangler dev` (workerd with local
+// D1 and Durable Objects, the built client as assets). Used by `npm start`, by the Node
+// end-to-end tests and by the benchmarks, so all of them exercise the same server.
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { delimiter, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
+const DB_NAME = "autopilot-auth";
+
+const quietEnv = {
+  ...process.env,
+  // wrangler's shebang runs whatever `node` is first on PATH; the project's pinned Node 24
+  // (devDependency `node`) must win even when this module is imported from plain Node 20.
+  PATH: `${join(ROOT, "node_modules", ".bin")}${delimiter}${process.env.PATH ?? ""}`,
+  WRANGLER_SEND_METRICS: "false",
+  // Stops wrangler looking up request.cf data on the (absent) internet.
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  NO_COLOR: "1",
+  FORCE_COLOR: "0",
+};
+
+/** .dev.vars holds local secrets (git-ignored); create a random auth secret once. */
+export function ensureDevVars() {
+  const path = join(ROOT, ".dev.vars");
+  const current = existsSync(path) ? readFileSync(path, "utf8") : "";
+  if (!/^BETTER_AUTH_SECRET=/m.test(current)) {
+    writeFileSync(path, `${current}${current && !current.endsWith("\n") ? "\n" : ""}BETTER_AUTH_SECRET=${randomBytes(32).toString("hex")}\n`);
+  }
+}
+
+export function applyMigrations(persistDir) {
+  const result = spawnSync(WRANGLER, ["d1", "migrations", "apply", DB_NAME, "--local", "--persist-to", persistDir], {
+    cwd: ROOT,
+    env: { ...quietEnv, CI: "true" }, // CI=true: apply without the interactive confirmation
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`D1 migrations failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+async function waitForHealth(url, child, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode} before it was ready`);
+    try {
+      const res = await fetch(`${url}/api/health`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`wrangler dev did not become ready within ${timeoutMs} ms`);
+}
+
+/**
+ * @param {{port?: number, persistDir?: string, vars?: Record<string,string>, log?: (line: string) => void}} options
+ * @returns {Promise<{url: string, port: number, persistDir: string, stop: () => Promise<void>, child: import("node:child_process").ChildProcess}>}
+ */
+export async function startServer(options = {}) {
+  const port = options.port ?? 8787;
+  const persistDir = resolve(options.persistDir ?? join(ROOT, ".wrangler", "state"));
+  mkdirSync(persistDir, { recursive: true });
+  ensureDevVars();
+  applyMigrations(persistDir);
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir, "--show-interactive-dev-session=false"];
+  for (const [k, v] of Object.entries(options.vars ?? {})) args.push("--var", `${k}:${v}`);
+  const child = spawn(WRANGLER, args, { cwd: ROOT, env: quietEnv, stdio: ["ignore", "pipe", "pipe"], detached: false });
+  const log = options.log ?? (() => {});
+  const output = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.setEncoding("utf8");
+    stream.on("data", (chunk) => {
+      output.push(chunk);
+      if (output.length > 200) output.shift();
+      for (const line of chunk.split("\n")) if (line.trim()) log(line);
+    });
+  }
+  // If this process exits for any reason, wrangler (and its workerd) must not linger.
+  const killChild = () => child.kill("SIGKILL");
+  process.once("exit", killChild);
+  child.once("exit", () => process.off("exit", killChild));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHealth(url, child, 60_000);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw new Error(`${error.message}\n--- wrangler output ---\n${output.join("")}`);
+  }
+  let stopped;
+  const stop = () => {
+    stopped ??= new Promise((resolveStop) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolveStop();
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        resolveStop();
+      });
+      child.kill("SIGTERM");
+    });
+    return stopped;
+  };
+  return { url, port, persistDir, stop, child };
+}

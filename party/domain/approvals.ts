@@ -1,0 +1,110 @@
+import type { z } from "zod";
+import type { Approval, ApprovalsListParams, ApprovalsRequestParams, ApprovalsResolveParams, ApprovalStatus } from "../../shared/protocol/approvals";
+import type { OpContext } from "./context";
+import { RoomError } from "./errors";
+import type { Sql } from "./sql";
+import { requireThread } from "./threads";
+
+export function getApproval(sql: Sql, id: string): Approval | null {
+  const row = sql.one<{ doc: string }>(`select doc from approvals where id = ?`, id);
+  return row ? (JSON.parse(row.doc) as Approval) : null;
+}
+
+export function requireApproval(sql: Sql, id: string): Approval {
+  const approval = getApproval(sql, id);
+  if (!approval) throw new RoomError("not_found", `no approval ${id}`, { approvalId: id });
+  return approval;
+}
+
+function putApproval(sql: Sql, a: Approval): void {
+  sql.run(
+    `insert into approvals (id, status, expires_at, requested_at, doc) values (?, ?, ?, ?, ?)
+     on conflict (id) do update set status = excluded.status, expires_at = excluded.expires_at, doc = excluded.doc`,
+    a.id,
+    a.status,
+    a.expiresAt,
+    a.requestedAt,
+    JSON.stringify(a),
+  );
+}
+
+export function requestApproval(ctx: OpContext, params: z.output<typeof ApprovalsRequestParams>): { approval: Approval } {
+  if (params.threadId) requireThread(ctx.sql, params.threadId);
+  const approval: Approval = {
+    id: ctx.newId("apr"),
+    title: params.title,
+    details: params.details,
+    risk: params.risk,
+    status: "pending",
+    threadId: params.threadId ?? null,
+    requestedBy: ctx.actor,
+    requestedAt: ctx.now,
+    expiresAt: params.expiresInMs ? ctx.now + params.expiresInMs : null,
+    resolvedBy: null,
+    resolvedAt: null,
+    note: null,
+  };
+  putApproval(ctx.sql, approval);
+  ctx.emit("approval.requested", { approval });
+  ctx.audit("approval.requested", approval.id, { title: approval.title, risk: approval.risk });
+  if (approval.expiresAt) ctx.wakeAt(approval.expiresAt);
+  return { approval };
+}
+
+/**
+ * The first valid decision wins. The room handles one request at a time and this runs
+ * inside one synchronous transaction, so "still pending?" and "mark decided" cannot be
+ * interleaved by a concurrent resolve: every later one sees the decided row.
+ */
+export function resolveApproval(ctx: OpContext, params: z.output<typeof ApprovalsResolveParams>): { approval: Approval } {
+  const existing = requireApproval(ctx.sql, params.approvalId);
+  if (existing.status !== "pending") {
+    throw new RoomError("already_resolved", `approval was already ${existing.status}`, {
+      approvalId: existing.id,
+      status: existing.status,
+      resolvedBy: existing.resolvedBy,
+    });
+  }
+  const status: ApprovalStatus = params.decision === "approve" ? "approved" : "denied";
+  const approval: Approval = { ...existing, status, resolvedBy: ctx.actor, resolvedAt: ctx.now, note: params.note ?? null };
+  putApproval(ctx.sql, approval);
+  ctx.emit("approval.resolved", { approval });
+  ctx.audit(`approval.${status}`, approval.id, { title: approval.title, note: approval.note });
+  return { approval };
+}
+
+/** Resolves every pending approval whose time ran out; returns how many. */
+export function expireDueApprovals(ctx: OpContext): number {
+  const due = ctx.sql.all<{ doc: string }>(
+    `select doc from approvals where status = 'pending' and expires_at is not null and expires_at <= ?`,
+    ctx.now,
+  );
+  for (const row of due) {
+    const approval: Approval = { ...(JSON.parse(row.doc) as Approval), status: "expired", resolvedAt: ctx.now };
+    putApproval(ctx.sql, approval);
+    ctx.emit("approval.resolved", { approval });
+    ctx.audit("approval.expired", approval.id, { title: approval.title });
+  }
+  return due.length;
+}
+
+export function nextApprovalExpiry(sql: Sql): number | null {
+  return sql.one<{ at: number | null }>(`select min(expires_at) as at from approvals where status = 'pending'`)?.at ?? null;
+}
+
+export function listApprovals(sql: Sql, params: z.output<typeof ApprovalsListParams>): Approval[] {
+  const rows = params.status
+    ? sql.all<{ doc: string }>(`select doc from approvals where status = ? order by requested_at desc limit ?`, params.status, params.limit)
+    : sql.all<{ doc: string }>(`select doc from approvals order by requested_at desc limit ?`, params.limit);
+  return rows.map((r) => JSON.parse(r.doc) as Approval);
+}
+
+/** Snapshot view: every pending approval plus the most recent decided ones. */
+export function approvalsForSnapshot(sql: Sql, recentResolved = 50): Approval[] {
+  const pending = sql.all<{ doc: string }>(`select doc from approvals where status = 'pending' order by requested_at desc`);
+  const resolved = sql.all<{ doc: string }>(
+    `select doc from approvals where status != 'pending' order by requested_at desc limit ?`,
+    recentResolved,
+  );
+  return [...pending, ...resolved].map((r) => JSON.parse(r.doc) as Approval);
+}

@@ -1,0 +1,49 @@
+import type { DurableEvent, DurableEventName, EventPayload } from "../../shared/protocol/events";
+import type { Actor, Principal } from "../../shared/protocol/principal";
+import { appendAudit } from "./audit";
+import { appendEvent } from "./eventlog";
+import type { Sql } from "./sql";
+
+/** Everything a domain operation may touch; built per request, inside its transaction. */
+export interface OpContext {
+  readonly sql: Sql;
+  readonly principal: Principal;
+  readonly actor: Actor;
+  readonly now: number;
+  newId(prefix: string): string;
+  emit<E extends DurableEventName>(event: E, payload: EventPayload<E>): void;
+  audit(action: string, targetId: string, details?: Record<string, unknown>): void;
+  /** Ask the room to wake at this time (approval expiry). Honoured after commit. */
+  wakeAt(at: number): void;
+}
+
+export interface OpEffects {
+  events: DurableEvent[];
+  wakeups: number[];
+}
+
+export function newId(prefix: string): string {
+  return `${prefix}_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
+}
+
+export function actorOf(principal: Principal): Actor {
+  return { id: principal.id, kind: principal.kind, name: principal.name };
+}
+
+export function createOpContext(sql: Sql, principal: Principal | null, now: number, retain: number): { ctx: OpContext; effects: OpEffects } {
+  const effects: OpEffects = { events: [], wakeups: [] };
+  // The room itself acts (e.g. expiring approvals) with no principal and every scope.
+  const p: Principal = principal ?? { id: "room", kind: "agent", name: "Autopilot", scopes: ["admin"] };
+  const actor = actorOf(p);
+  const ctx: OpContext = {
+    sql,
+    principal: p,
+    actor,
+    now,
+    newId,
+    emit: (event, payload) => effects.events.push(appendEvent(sql, event, payload, now, retain)),
+    audit: (action, targetId, details = {}) => appendAudit(sql, principal ? actor : null, action, targetId, details, now),
+    wakeAt: (at) => effects.wakeups.push(at),
+  };
+  return { ctx, effects };
+}

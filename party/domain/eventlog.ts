@@ -1,0 +1,38 @@
+import type { DurableEvent, DurableEventName, EventPayload } from "../../shared/protocol/events";
+import { getMeta, setMeta } from "./schema";
+import type { Sql } from "./sql";
+
+export function currentSeq(sql: Sql): number {
+  return Number(getMeta(sql, "seq") ?? 0);
+}
+
+/** Appends inside the caller's transaction, so the event commits with the change it reports. */
+export function appendEvent<E extends DurableEventName>(sql: Sql, event: E, payload: EventPayload<E>, now: number, retain: number): DurableEvent<E> {
+  const seq = currentSeq(sql) + 1;
+  sql.run(`insert into events (seq, event, payload, at) values (?, ?, ?, ?)`, seq, event, JSON.stringify(payload), now);
+  setMeta(sql, "seq", String(seq));
+  sql.run(`delete from events where seq <= ?`, seq - retain);
+  return { seq, event, payload };
+}
+
+export type ResumePlan =
+  | { kind: "replay"; events: DurableEvent[] }
+  | { kind: "snapshot"; reset: boolean };
+
+/**
+ * What a connecting client gets: exactly the events after `lastSeq`, or a snapshot when
+ * it has none, comes from another epoch (a recreated room), or fell behind the log.
+ */
+export function planResume(sql: Sql, epoch: string, lastSeq: number | null, clientEpoch: string | null): ResumePlan {
+  if (lastSeq === null) return { kind: "snapshot", reset: false };
+  const seq = currentSeq(sql);
+  if (clientEpoch !== epoch || lastSeq > seq) return { kind: "snapshot", reset: true };
+  if (lastSeq === seq) return { kind: "replay", events: [] };
+  const oldest = sql.one<{ seq: number }>(`select min(seq) as seq from events`)?.seq ?? seq + 1;
+  if (lastSeq + 1 < oldest) return { kind: "snapshot", reset: true };
+  const rows = sql.all<{ seq: number; event: DurableEventName; payload: string }>(
+    `select seq, event, payload from events where seq > ? order by seq`,
+    lastSeq,
+  );
+  return { kind: "replay", events: rows.map((r) => ({ seq: r.seq, event: r.event, payload: JSON.parse(r.payload) })) };
+}

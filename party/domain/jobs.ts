@@ -1,0 +1,127 @@
+import type { z } from "zod";
+import {
+  FINISHED_JOB_STATUSES,
+  type Job,
+  type JobsCancelParams,
+  type JobsFailParams,
+  type JobsFinishParams,
+  type JobsListParams,
+  type JobsStartParams,
+  type JobsUpdateParams,
+} from "../../shared/protocol/jobs";
+import { hasScope } from "../../shared/scopes";
+import type { OpContext } from "./context";
+import { RoomError } from "./errors";
+import type { Sql } from "./sql";
+import { requireThread } from "./threads";
+
+function getJob(sql: Sql, id: string): Job | null {
+  const row = sql.one<{ doc: string }>(`select doc from jobs where id = ?`, id);
+  return row ? (JSON.parse(row.doc) as Job) : null;
+}
+
+function putJob(sql: Sql, job: Job): void {
+  sql.run(
+    `insert into jobs (id, status, updated_at, doc) values (?, ?, ?, ?)
+     on conflict (id) do update set status = excluded.status, updated_at = excluded.updated_at, doc = excluded.doc`,
+    job.id,
+    job.status,
+    job.updatedAt,
+    JSON.stringify(job),
+  );
+}
+
+/** A job is reported by the principal that started it (or an admin), and only while it runs. */
+function requireOwnRunningJob(ctx: OpContext, jobId: string): Job {
+  const job = getJob(ctx.sql, jobId);
+  if (!job) throw new RoomError("not_found", `no job ${jobId}`, { jobId });
+  if (job.owner.id !== ctx.principal.id && !hasScope(ctx.principal.scopes, "admin")) {
+    throw new RoomError("forbidden", "only the principal that started a job can report on it", { jobId });
+  }
+  if (FINISHED_JOB_STATUSES.has(job.status)) throw new RoomError("conflict", `job already ${job.status}`, { jobId, status: job.status });
+  return job;
+}
+
+export function startJob(ctx: OpContext, params: z.output<typeof JobsStartParams>): { job: Job } {
+  if (params.threadId) requireThread(ctx.sql, params.threadId);
+  const job: Job = {
+    id: ctx.newId("job"),
+    title: params.title,
+    status: "running",
+    progress: 0,
+    message: params.message,
+    threadId: params.threadId ?? null,
+    owner: ctx.actor,
+    startedAt: ctx.now,
+    updatedAt: ctx.now,
+    finishedAt: null,
+    cancelRequestedBy: null,
+    error: null,
+  };
+  putJob(ctx.sql, job);
+  ctx.emit("job.started", { job });
+  return { job };
+}
+
+export function updateJob(ctx: OpContext, params: z.output<typeof JobsUpdateParams>): { job: Job } {
+  const existing = requireOwnRunningJob(ctx, params.jobId);
+  const job: Job = { ...existing, progress: params.progress, message: params.message ?? existing.message, updatedAt: ctx.now };
+  putJob(ctx.sql, job);
+  ctx.emit("job.progressed", { job });
+  return { job };
+}
+
+export function finishJob(ctx: OpContext, params: z.output<typeof JobsFinishParams>): { job: Job } {
+  const existing = requireOwnRunningJob(ctx, params.jobId);
+  const job: Job = {
+    ...existing,
+    status: params.cancelled ? "cancelled" : "succeeded",
+    progress: params.cancelled ? existing.progress : 100,
+    message: params.message ?? existing.message,
+    updatedAt: ctx.now,
+    finishedAt: ctx.now,
+  };
+  putJob(ctx.sql, job);
+  ctx.emit("job.finished", { job });
+  return { job };
+}
+
+export function failJob(ctx: OpContext, params: z.output<typeof JobsFailParams>): { job: Job } {
+  const existing = requireOwnRunningJob(ctx, params.jobId);
+  const job: Job = { ...existing, status: "failed", error: params.error, updatedAt: ctx.now, finishedAt: ctx.now };
+  putJob(ctx.sql, job);
+  ctx.emit("job.finished", { job });
+  return { job };
+}
+
+/** Anyone with write may ask; the owner decides when to stop and reports it with finish. */
+export function cancelJob(ctx: OpContext, params: z.output<typeof JobsCancelParams>): { job: Job } {
+  const existing = getJob(ctx.sql, params.jobId);
+  if (!existing) throw new RoomError("not_found", `no job ${params.jobId}`, { jobId: params.jobId });
+  if (FINISHED_JOB_STATUSES.has(existing.status)) {
+    throw new RoomError("conflict", `job already ${existing.status}`, { jobId: existing.id, status: existing.status });
+  }
+  if (existing.status === "cancel_requested") return { job: existing };
+  const job: Job = { ...existing, status: "cancel_requested", cancelRequestedBy: ctx.actor, updatedAt: ctx.now };
+  putJob(ctx.sql, job);
+  ctx.emit("job.cancel_requested", { job, reason: params.reason ?? null });
+  ctx.audit("job.cancel_requested", job.id, { title: job.title, reason: params.reason ?? null });
+  return { job };
+}
+
+export function listJobs(sql: Sql, params: z.output<typeof JobsListParams>): Job[] {
+  const rows = params.active
+    ? sql.all<{ doc: string }>(`select doc from jobs where status in ('running', 'cancel_requested') order by updated_at desc limit ?`, params.limit)
+    : sql.all<{ doc: string }>(`select doc from jobs order by updated_at desc limit ?`, params.limit);
+  return rows.map((r) => JSON.parse(r.doc) as Job);
+}
+
+/** Snapshot view: every unfinished job plus the most recent finished ones. */
+export function jobsForSnapshot(sql: Sql, recentFinished = 50): Job[] {
+  const active = sql.all<{ doc: string }>(`select doc from jobs where status in ('running', 'cancel_requested') order by updated_at desc`);
+  const finished = sql.all<{ doc: string }>(
+    `select doc from jobs where status not in ('running', 'cancel_requested') order by updated_at desc limit ?`,
+    recentFinished,
+  );
+  return [...active, ...finished].map((r) => JSON.parse(r.doc) as Job);
+}

@@ -1,0 +1,42 @@
+import type { Sql } from "./sql";
+
+/**
+ * Room tables. Entities are stored as JSON documents (the exact wire shape) plus the
+ * few columns we filter or order by, so reads need no mapping and cannot drift from
+ * the schema the client validates.
+ */
+const MIGRATIONS: string[] = [
+  `create table if not exists room_meta (key text primary key, value text not null);
+   create table if not exists events (seq integer primary key, event text not null, payload text not null, at integer not null);
+   create table if not exists threads (id text primary key, archived integer not null, updated_at integer not null, doc text not null);
+   create table if not exists messages (n integer primary key autoincrement, id text not null unique, thread_id text not null, doc text not null);
+   create index if not exists messages_thread on messages (thread_id, n);
+   create table if not exists approvals (id text primary key, status text not null, expires_at integer, requested_at integer not null, doc text not null);
+   create index if not exists approvals_status on approvals (status, requested_at);
+   create table if not exists jobs (id text primary key, status text not null, updated_at integer not null, doc text not null);
+   create index if not exists jobs_status on jobs (status, updated_at);
+   create table if not exists audit (n integer primary key autoincrement, at integer not null, doc text not null);
+   create table if not exists idempotency (principal_id text not null, key text not null, method text not null, result text not null, at integer not null, primary key (principal_id, key));
+   create index if not exists idempotency_at on idempotency (at);`,
+];
+
+export function migrate(sql: Sql): void {
+  sql.run(`create table if not exists room_schema (version integer not null)`);
+  const current = sql.one<{ version: number }>(`select version from room_schema`)?.version ?? 0;
+  if (current >= MIGRATIONS.length) return;
+  sql.transaction(() => {
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      for (const statement of MIGRATIONS[v]!.split(";").map((s) => s.trim()).filter(Boolean)) sql.run(statement);
+    }
+    sql.run(`delete from room_schema`);
+    sql.run(`insert into room_schema (version) values (?)`, MIGRATIONS.length);
+  });
+}
+
+export function getMeta(sql: Sql, key: string): string | null {
+  return sql.one<{ value: string }>(`select value from room_meta where key = ?`, key)?.value ?? null;
+}
+
+export function setMeta(sql: Sql, key: string, value: string): void {
+  sql.run(`insert into room_meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value`, key, value);
+}

@@ -1,0 +1,94 @@
+import type { z } from "zod";
+import type { Message, Thread, ThreadsArchiveParams, ThreadsCreateParams, ThreadsRenameParams } from "../../shared/protocol/threads";
+import type { ChatSendParams, MessagesListParams } from "../../shared/protocol/threads";
+import type { OpContext } from "./context";
+import { RoomError } from "./errors";
+import type { Sql } from "./sql";
+
+export function getThread(sql: Sql, id: string): Thread | null {
+  const row = sql.one<{ doc: string }>(`select doc from threads where id = ?`, id);
+  return row ? (JSON.parse(row.doc) as Thread) : null;
+}
+
+export function requireThread(sql: Sql, id: string): Thread {
+  const thread = getThread(sql, id);
+  if (!thread) throw new RoomError("not_found", `no thread ${id}`, { threadId: id });
+  return thread;
+}
+
+function putThread(sql: Sql, thread: Thread): void {
+  sql.run(
+    `insert into threads (id, archived, updated_at, doc) values (?, ?, ?, ?)
+     on conflict (id) do update set archived = excluded.archived, updated_at = excluded.updated_at, doc = excluded.doc`,
+    thread.id,
+    thread.archived ? 1 : 0,
+    thread.updatedAt,
+    JSON.stringify(thread),
+  );
+}
+
+export function listThreads(sql: Sql, includeArchived: boolean, limit = 1000): Thread[] {
+  return sql
+    .all<{ doc: string }>(`select doc from threads where archived <= ? order by updated_at desc limit ?`, includeArchived ? 1 : 0, limit)
+    .map((r) => JSON.parse(r.doc) as Thread);
+}
+
+export function createThread(ctx: OpContext, params: z.output<typeof ThreadsCreateParams>): { thread: Thread } {
+  const thread: Thread = {
+    id: ctx.newId("thr"),
+    title: params.title,
+    archived: false,
+    createdBy: ctx.actor,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+    lastMessageAt: null,
+    messageCount: 0,
+  };
+  putThread(ctx.sql, thread);
+  ctx.emit("thread.created", { thread });
+  return { thread };
+}
+
+export function renameThread(ctx: OpContext, params: z.output<typeof ThreadsRenameParams>): { thread: Thread } {
+  const thread = { ...requireThread(ctx.sql, params.threadId), title: params.title, updatedAt: ctx.now };
+  putThread(ctx.sql, thread);
+  ctx.emit("thread.renamed", { thread });
+  return { thread };
+}
+
+export function archiveThread(ctx: OpContext, params: z.output<typeof ThreadsArchiveParams>): { thread: Thread } {
+  const existing = requireThread(ctx.sql, params.threadId);
+  if (existing.archived === params.archived) return { thread: existing };
+  const thread = { ...existing, archived: params.archived, updatedAt: ctx.now };
+  putThread(ctx.sql, thread);
+  ctx.emit(params.archived ? "thread.archived" : "thread.restored", { thread });
+  return { thread };
+}
+
+export function sendMessage(ctx: OpContext, params: z.output<typeof ChatSendParams>): { message: Message } {
+  const thread = requireThread(ctx.sql, params.threadId);
+  if (thread.archived) throw new RoomError("conflict", "thread is archived: restore it before posting", { threadId: thread.id });
+  const id = ctx.newId("msg");
+  const draft = { id, threadId: thread.id, author: ctx.actor, text: params.text, createdAt: ctx.now };
+  ctx.sql.run(`insert into messages (id, thread_id, doc) values (?, ?, ?)`, id, thread.id, JSON.stringify(draft));
+  const n = ctx.sql.one<{ n: number }>(`select n from messages where id = ?`, id)!.n;
+  const message: Message = { ...draft, n };
+  putThread(ctx.sql, { ...thread, lastMessageAt: ctx.now, updatedAt: ctx.now, messageCount: thread.messageCount + 1 });
+  ctx.emit("message.created", { message });
+  return { message };
+}
+
+export function listMessages(sql: Sql, params: z.output<typeof MessagesListParams>): { messages: Message[]; hasMore: boolean } {
+  requireThread(sql, params.threadId);
+  const rows = sql.all<{ n: number; doc: string }>(
+    `select n, doc from messages where thread_id = ? and n < ? order by n desc limit ?`,
+    params.threadId,
+    params.before ?? Number.MAX_SAFE_INTEGER,
+    params.limit + 1,
+  );
+  const messages = rows
+    .slice(0, params.limit)
+    .reverse()
+    .map((r) => ({ ...JSON.parse(r.doc), n: r.n }) as Message);
+  return { messages, hasMore: rows.length > params.limit };
+}

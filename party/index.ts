@@ -1,0 +1,63 @@
+// Import order matters: better-auth (via ./auth/auth) must be evaluated before `agents`.
+// The other way round wrangler dev dies at start with "TypeError: ZodLazy is not a
+// constructor" (see shared notes: cloudflare-stack.md).
+import { authFor } from "./auth/auth";
+import { handleApi } from "./api/routes";
+import { routeAgentRequest } from "agents";
+import { CloseCode } from "../shared/protocol/errors";
+import { resolveSocketPrincipal } from "./auth/principal";
+import type { Env } from "./env";
+import { PRINCIPAL_HEADER } from "./rooms/autopilot";
+
+export { Autopilot } from "./rooms/autopilot";
+
+const ROOM_PATH = /^\/agents\/autopilot\/([^/?#]+)$/;
+
+/**
+ * Refuse a socket with an application close code. A plain HTTP 401 would reach a browser
+ * as an anonymous close 1006; accepting and closing tells the client exactly why.
+ */
+function refuseSocket(code: number, reason: string): Response {
+  const pair = new WebSocketPair();
+  const server = pair[1];
+  server.accept();
+  server.close(code, reason);
+  return new Response(null, { status: 101, webSocket: pair[0] });
+}
+
+async function handleRoom(request: Request, env: Env): Promise<Response> {
+  const url = new URL(request.url);
+  const match = ROOM_PATH.exec(url.pathname);
+  if (!match) return new Response("not found", { status: 404 });
+  // No REST for app data: the room is reachable only as a socket.
+  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    return new Response("expected a WebSocket upgrade", { status: 426 });
+  }
+  const workspaceId = decodeURIComponent(match[1]!);
+  const auth = authFor(env, request);
+  const outcome = await resolveSocketPrincipal(env, auth, request, workspaceId);
+  if (!outcome.ok) return refuseSocket(outcome.status === 401 ? CloseCode.unauthenticated : CloseCode.forbidden, outcome.reason);
+
+  // Rebuild the request so nothing client-supplied can pose as the principal header, and
+  // neither the key nor the (spent) ticket travels further.
+  url.searchParams.delete("ticket");
+  const headers = new Headers(request.headers);
+  headers.delete("x-api-key");
+  headers.set(PRINCIPAL_HEADER, encodeURIComponent(JSON.stringify(outcome.principal)));
+  const forwarded = new Request(url.toString(), { method: request.method, headers });
+  return (await routeAgentRequest(forwarded, env)) ?? new Response("not found", { status: 404 });
+}
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const { pathname } = new URL(request.url);
+    try {
+      if (pathname.startsWith("/api/")) return await handleApi(env, authFor(env, request), request);
+      if (pathname.startsWith("/agents/")) return await handleRoom(request, env);
+      return env.ASSETS.fetch(request);
+    } catch (error) {
+      console.error(JSON.stringify({ msg: "worker error", path: pathname, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }));
+      return Response.json({ error: { code: "internal", message: "internal error" } }, { status: 500 });
+    }
+  },
+} satisfies ExportedHandler<Env>;

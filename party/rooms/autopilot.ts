@@ -1,0 +1,272 @@
+import { Agent, type Connection, type ConnectionContext, type WSMessage } from "agents";
+import { CloseCode, type ErrorShape } from "../../shared/protocol/errors";
+import type { EventName, EventPayload } from "../../shared/protocol/events";
+import type { EventFrame } from "../../shared/protocol/frames";
+import { MAX_CLIENT_FRAME_BYTES } from "../../shared/protocol/frames";
+import type { HelloPayload } from "../../shared/protocol/hello";
+import type { PresenceEntry } from "../../shared/protocol/presence";
+import { Principal } from "../../shared/protocol/principal";
+import { PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from "../../shared/protocol/version";
+import { expireDueApprovals, nextApprovalExpiry } from "../domain/approvals";
+import { createOpContext, type OpEffects } from "../domain/context";
+import { planResume } from "../domain/eventlog";
+import { forgetExpired } from "../domain/idempotency";
+import { getMeta, migrate, setMeta } from "../domain/schema";
+import { buildSnapshot } from "../domain/snapshot";
+import { type Sql, sqlFromStorage } from "../domain/sql";
+import type { Env } from "../env";
+import { type Bucket, takeToken } from "./ratelimit";
+import { dispatch, parseFrame } from "./dispatch";
+
+/** Set by the Worker after authentication; the room trusts nothing else about identity. */
+export const PRINCIPAL_HEADER = "x-autopilot-principal";
+
+interface ConnState {
+  principal: Principal;
+  device: string;
+  connectedAt: number;
+  status: string | null;
+}
+
+/** Consecutive refused requests (beyond the burst) after which the socket is closed with 4029. */
+const REFUSALS_BEFORE_CLOSE = 50;
+
+/**
+ * One Autopilot per workspace. This class holds lifecycle and dispatch only; the domain
+ * lives in party/domain as plain functions over SQL.
+ *
+ * Hibernation: the object may be evicted between messages while sockets stay open. All
+ * per-connection facts live in `connection.state` (serialized with the socket), durable
+ * facts in SQLite; the in-memory rate-limit buckets are allowed to reset on wake.
+ */
+export class Autopilot extends Agent<Env> {
+  static override options = { sendIdentityOnConnect: false };
+
+  readonly #sql: Sql;
+  readonly #buckets = new Map<string, Bucket>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#sql = sqlFromStorage(ctx.storage);
+    migrate(this.#sql);
+  }
+
+  // Our clients speak our protocol only: no agents state/identity frames, and no client
+  // state writes through the agents `cf_agent_state` frame (readonly blocks those).
+  override shouldSendProtocolMessages(): boolean {
+    return false;
+  }
+  override shouldConnectionBeReadonly(): boolean {
+    return true;
+  }
+
+  override async onStart(): Promise<void> {
+    forgetExpired(this.#sql, Date.now());
+    const next = nextApprovalExpiry(this.#sql);
+    if (next !== null) await this.schedule(new Date(Math.max(next, Date.now())), "expireApprovals");
+  }
+
+  get #retain(): number {
+    return Math.max(1, Number(this.env.EVENT_LOG_RETAIN ?? 10_000));
+  }
+  get #rate(): { perSecond: number; burst: number } {
+    return { perSecond: Number(this.env.RATE_LIMIT_PER_SECOND ?? 50), burst: Number(this.env.RATE_LIMIT_BURST ?? 100) };
+  }
+
+  #epoch(): string {
+    let epoch = getMeta(this.#sql, "epoch");
+    if (!epoch) {
+      epoch = crypto.randomUUID();
+      setMeta(this.#sql, "epoch", epoch);
+    }
+    return epoch;
+  }
+
+  #presence(except?: string): PresenceEntry[] {
+    const entries: PresenceEntry[] = [];
+    for (const conn of this.getConnections()) {
+      const state = connState(conn);
+      if (conn.id === except || !state) continue;
+      entries.push(presenceEntry(conn.id, state));
+    }
+    return entries;
+  }
+
+  #send<E extends EventName>(conn: Connection, event: E, payload: EventPayload<E>, seq?: number): void {
+    const frame: EventFrame = { type: "event", event, payload, ...(seq !== undefined ? { seq } : {}) };
+    conn.send(JSON.stringify(frame));
+  }
+
+  #broadcastEvent<E extends EventName>(event: E, payload: EventPayload<E>, seq?: number, without?: string): void {
+    const frame: EventFrame = { type: "event", event, payload, ...(seq !== undefined ? { seq } : {}) };
+    this.broadcast(JSON.stringify(frame), without ? [without] : undefined);
+  }
+
+  override onConnect(conn: Connection, ctx: ConnectionContext): void {
+    const url = new URL(ctx.request.url);
+    const principal = parsePrincipalHeader(ctx.request.headers.get(PRINCIPAL_HEADER));
+    if (!principal) {
+      conn.close(CloseCode.unauthenticated, "unauthenticated");
+      return;
+    }
+    const protocol = Number(url.searchParams.get("protocol") ?? PROTOCOL_VERSION);
+    if (!SUPPORTED_PROTOCOL_VERSIONS.includes(protocol)) {
+      conn.close(CloseCode.protocolUnsupported, `protocol ${protocol} not supported (server speaks ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")})`);
+      return;
+    }
+    const state: ConnState = {
+      principal,
+      device: (url.searchParams.get("device") ?? "unknown").slice(0, 64),
+      connectedAt: Date.now(),
+      status: null,
+    };
+    conn.setState(state);
+
+    const lastSeqParam = url.searchParams.get("lastSeq");
+    const lastSeq = lastSeqParam !== null && /^\d+$/.test(lastSeqParam) ? Number(lastSeqParam) : null;
+    const epoch = this.#epoch();
+    const plan = planResume(this.#sql, epoch, lastSeq, url.searchParams.get("epoch"));
+    const { perSecond, burst } = this.#rate;
+    const hello: HelloPayload = {
+      protocol: PROTOCOL_VERSION,
+      connectionId: conn.id,
+      workspaceId: this.name,
+      epoch,
+      principal,
+      seq: Number(getMeta(this.#sql, "seq") ?? 0),
+      reset: plan.kind === "snapshot" && plan.reset,
+      resumedFrom: plan.kind === "replay" ? lastSeq : null,
+      snapshot: plan.kind === "snapshot" ? buildSnapshot(this.#sql, this.#presence()) : null,
+      limits: { maxFrameBytes: MAX_CLIENT_FRAME_BYTES, requestsPerSecond: perSecond, burst },
+    };
+    // hello and the replay go out in one synchronous run, so no live event can slip in
+    // between them and arrive out of order.
+    this.#send(conn, "hello", hello);
+    if (plan.kind === "replay") for (const e of plan.events) this.#send(conn, e.event, e.payload, e.seq);
+    this.#broadcastEvent("presence.joined", { entry: presenceEntry(conn.id, state) }, undefined, conn.id);
+  }
+
+  override onMessage(conn: Connection, message: WSMessage): void {
+    const state = connState(conn);
+    if (!state) {
+      conn.close(CloseCode.unauthenticated, "unauthenticated");
+      return;
+    }
+    const parsed = parseFrame(message as string | ArrayBuffer);
+    const now = Date.now();
+    if (!parsed.ok) {
+      this.#log("bad frame", conn, state, parsed.outcome.error?.error);
+      conn.send(JSON.stringify(parsed.outcome.response));
+      return;
+    }
+    const bucket = this.#buckets.get(conn.id) ?? { tokens: this.#rate.burst, updatedAt: now, refused: 0 };
+    this.#buckets.set(conn.id, bucket);
+    const token = takeToken(bucket, now, this.#rate.perSecond, this.#rate.burst);
+    if (!token.ok) {
+      if (bucket.refused > REFUSALS_BEFORE_CLOSE) {
+        conn.close(CloseCode.rateLimited, JSON.stringify({ retryAfterMs: Math.max(token.retryAfterMs, 1000) }));
+        return;
+      }
+      const error: ErrorShape = { code: "rate_limited", message: "too many requests", retryable: true, retryAfterMs: token.retryAfterMs };
+      conn.send(JSON.stringify({ type: "res", id: parsed.frame.id, ok: false, error }));
+      return;
+    }
+    const outcome = dispatch(
+      {
+        sql: this.#sql,
+        principal: state.principal,
+        now,
+        retain: this.#retain,
+        local: {
+          "presence.list": () => ({ presence: this.#presence() }),
+          "presence.update": (params: { status: string | null }) => {
+            const next = { ...state, status: params.status };
+            conn.setState(next);
+            const entry = presenceEntry(conn.id, next);
+            this.#broadcastEvent("presence.updated", { entry });
+            return { entry };
+          },
+        },
+      },
+      parsed.frame,
+    );
+    if (outcome.error) this.#log(`request failed: ${outcome.error.method}`, conn, state, outcome.error.error, outcome.error.cause);
+    this.#publish(outcome.effects);
+    conn.send(JSON.stringify(outcome.response));
+  }
+
+  override onClose(conn: Connection): void {
+    this.#buckets.delete(conn.id);
+    const state = connState(conn);
+    if (state) {
+      this.#broadcastEvent("presence.left", { connectionId: conn.id, principalId: state.principal.id }, undefined, conn.id);
+    }
+  }
+
+  /** Events first, so every client (the requester too) has the change before the response. */
+  #publish(effects: OpEffects): void {
+    for (const e of effects.events) this.#broadcastEvent(e.event, e.payload, e.seq);
+    for (const at of effects.wakeups) void this.schedule(new Date(at), "expireApprovals");
+  }
+
+  /** Scheduled callback (alarm): resolves pending approvals whose time ran out. */
+  async expireApprovals(): Promise<void> {
+    const { ctx, effects } = createOpContext(this.#sql, null, Date.now(), this.#retain);
+    this.#sql.transaction(() => expireDueApprovals(ctx));
+    this.#publish(effects);
+  }
+
+  /** RPC from the Worker: close every socket of a principal (e.g. its API key was revoked). */
+  async disconnectPrincipal(principalId: string, reason: string): Promise<number> {
+    let closed = 0;
+    for (const conn of this.getConnections()) {
+      if (connState(conn)?.principal.id === principalId) {
+        conn.close(CloseCode.unauthenticated, reason);
+        closed++;
+      }
+    }
+    return closed;
+  }
+
+  #log(msg: string, conn: Connection, state: ConnState, error?: ErrorShape, cause?: unknown): void {
+    const entry = {
+      msg,
+      workspace: this.name,
+      connection: conn.id,
+      principal: state.principal.id,
+      code: error?.code,
+      detail: error?.message,
+      ...(error?.code === "internal" ? { cause: cause instanceof Error ? (cause.stack ?? cause.message) : String(cause) } : {}),
+    };
+    if (error?.code === "internal") console.error(JSON.stringify(entry));
+    else console.warn(JSON.stringify(entry));
+  }
+}
+
+/** agents types `connection.state` as deeply readonly; ours is plain data we replace whole. */
+function connState(conn: Connection): ConnState | null {
+  const state = conn.state as ConnState | null | undefined;
+  return state?.principal ? state : null;
+}
+
+function presenceEntry(connectionId: string, state: ConnState): PresenceEntry {
+  return {
+    connectionId,
+    principalId: state.principal.id,
+    kind: state.principal.kind,
+    name: state.principal.name,
+    device: state.device,
+    connectedAt: state.connectedAt,
+    status: state.status,
+  };
+}
+
+function parsePrincipalHeader(value: string | null): Principal | null {
+  if (!value) return null;
+  try {
+    const parsed = Principal.safeParse(JSON.parse(decodeURIComponent(value)));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,142 @@
+import { z } from "zod";
+import type { ErrorShape } from "../../shared/protocol/errors";
+import { MAX_CLIENT_FRAME_BYTES, RequestFrame, type ResponseFrame } from "../../shared/protocol/frames";
+import { isMethodName, type MethodName, Methods } from "../../shared/protocol/methods";
+import type { Principal } from "../../shared/protocol/principal";
+import { hasScope } from "../../shared/scopes";
+import { expireDueApprovals, getApproval, listApprovals, requestApproval, resolveApproval } from "../domain/approvals";
+import { listAudit } from "../domain/audit";
+import { createOpContext, type OpContext, type OpEffects } from "../domain/context";
+import { INTERNAL_ERROR, RoomError } from "../domain/errors";
+import { recall, remember } from "../domain/idempotency";
+import { cancelJob, failJob, finishJob, listJobs, startJob, updateJob } from "../domain/jobs";
+import type { Sql } from "../domain/sql";
+import { archiveThread, createThread, listMessages, listThreads, renameThread, sendMessage } from "../domain/threads";
+
+// biome-ignore lint/suspicious/noExplicitAny: params are validated by the method's schema before a handler sees them
+type AnyParams = any;
+type Mutation = { kind: "mutate"; run: (ctx: OpContext, params: AnyParams) => unknown };
+type Query = { kind: "query"; run: (sql: Sql, params: AnyParams) => unknown };
+/** Methods that need the live connections (presence): the room supplies them. */
+export type LocalHandler = (params: AnyParams) => unknown;
+export type LocalMethod = "presence.list" | "presence.update";
+
+const mutate = (run: Mutation["run"]): Mutation => ({ kind: "mutate", run });
+const query = (run: Query["run"]): Query => ({ kind: "query", run });
+
+const HANDLERS: Record<Exclude<MethodName, LocalMethod>, Mutation | Query> = {
+  "threads.create": mutate(createThread),
+  "threads.rename": mutate(renameThread),
+  "threads.archive": mutate(archiveThread),
+  "threads.list": query((sql, p) => ({ threads: listThreads(sql, p.includeArchived) })),
+  "messages.list": query(listMessages),
+  "chat.send": mutate(sendMessage),
+  "approvals.request": mutate(requestApproval),
+  "approvals.resolve": mutate(resolveApproval),
+  "approvals.list": query((sql, p) => ({ approvals: listApprovals(sql, p) })),
+  "approvals.get": query((sql, p) => {
+    const approval = getApproval(sql, p.approvalId);
+    if (!approval) throw new RoomError("not_found", `no approval ${p.approvalId}`);
+    return { approval };
+  }),
+  "audit.list": query((sql, p) => listAudit(sql, p.before, p.limit)),
+  "jobs.start": mutate(startJob),
+  "jobs.update": mutate(updateJob),
+  "jobs.finish": mutate(finishJob),
+  "jobs.fail": mutate(failJob),
+  "jobs.cancel": mutate(cancelJob),
+  "jobs.list": query((sql, p) => ({ jobs: listJobs(sql, p) })),
+};
+
+export interface DispatchOutcome {
+  response: ResponseFrame;
+  effects: OpEffects;
+  /** For server logs: set when the request failed. */
+  error?: { method: string; error: ErrorShape; cause?: unknown };
+}
+
+const NO_EFFECTS: OpEffects = { events: [], wakeups: [] };
+
+function fail(id: string, error: ErrorShape, method = "?", cause?: unknown): DispatchOutcome {
+  return { response: { type: "res", id, ok: false, error }, effects: NO_EFFECTS, error: { method, error, cause } };
+}
+
+function summarize(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+    .join("; ");
+}
+
+export type ParsedFrame = { ok: true; frame: RequestFrame } | { ok: false; outcome: DispatchOutcome };
+
+/** Turns raw socket data into a request frame, or the typed error to answer with. */
+export function parseFrame(data: string | ArrayBuffer): ParsedFrame {
+  const bad = (id: string, code: ErrorShape["code"], message: string, details?: Record<string, unknown>): ParsedFrame => ({
+    ok: false,
+    outcome: fail(id, { code, message, retryable: false, ...(details ? { details } : {}) }),
+  });
+  if (typeof data !== "string") return bad("", "bad_request", "binary frames are not supported: send JSON text");
+  // Length in UTF-16 units is a lower bound of UTF-8 bytes; good enough to refuse early
+  // without encoding a huge string.
+  if (data.length > MAX_CLIENT_FRAME_BYTES) {
+    return bad("", "payload_too_large", `frame exceeds ${MAX_CLIENT_FRAME_BYTES} bytes`, { maxBytes: MAX_CLIENT_FRAME_BYTES });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return bad("", "bad_request", "frame is not valid JSON");
+  }
+  const parsed = RequestFrame.safeParse(json);
+  if (!parsed.success) {
+    const id = typeof (json as { id?: unknown })?.id === "string" ? ((json as { id: string }).id.slice(0, 64)) : "";
+    return bad(id, "bad_request", `not a request frame: ${summarize(parsed.error)}`);
+  }
+  return { ok: true, frame: parsed.data };
+}
+
+export interface DispatchContext {
+  sql: Sql;
+  principal: Principal;
+  now: number;
+  retain: number;
+  local: Record<LocalMethod, LocalHandler>;
+}
+
+/** Validates, authorizes and runs one request; mutations commit atomically with their events. */
+export function dispatch(dc: DispatchContext, frame: RequestFrame): DispatchOutcome {
+  const { id, method } = frame;
+  if (!isMethodName(method)) return fail(id, { code: "unknown_method", message: `unknown method ${method}`, retryable: false }, method);
+  const spec = Methods[method];
+  if (!hasScope(dc.principal.scopes, spec.scope)) {
+    return fail(id, { code: "forbidden", message: `${method} needs the ${spec.scope} scope`, retryable: false, details: { scope: spec.scope } }, method);
+  }
+  const params = spec.params.safeParse(frame.params ?? {});
+  if (!params.success) {
+    return fail(id, { code: "bad_request", message: `invalid params: ${summarize(params.error)}`, retryable: false }, method);
+  }
+  try {
+    if (method === "presence.list" || method === "presence.update") {
+      return { response: { type: "res", id, ok: true, payload: dc.local[method](params.data) }, effects: NO_EFFECTS };
+    }
+    const handler = HANDLERS[method];
+    if (handler.kind === "query") {
+      return { response: { type: "res", id, ok: true, payload: handler.run(dc.sql, params.data) }, effects: NO_EFFECTS };
+    }
+    const key = (params.data as { idempotencyKey: string }).idempotencyKey;
+    const { ctx, effects } = createOpContext(dc.sql, dc.principal, dc.now, dc.retain);
+    const payload = dc.sql.transaction(() => {
+      const earlier = recall(dc.sql, dc.principal.id, key, method);
+      if (earlier !== undefined) return earlier;
+      if (method.startsWith("approvals.")) expireDueApprovals(ctx);
+      const result = handler.run(ctx, params.data);
+      remember(dc.sql, dc.principal.id, key, method, result, dc.now);
+      return result;
+    });
+    return { response: { type: "res", id, ok: true, payload }, effects };
+  } catch (cause) {
+    if (cause instanceof RoomError) return fail(id, cause.toShape(), method, cause);
+    return fail(id, INTERNAL_ERROR, method, cause);
+  }
+}

@@ -1,0 +1,52 @@
+import { z } from "zod";
+import { EntityId, IdempotencyKey, Timestamp, Title } from "./common";
+import { Actor } from "./principal";
+
+export const Risk = z.enum(["low", "medium", "high", "critical"]);
+export const ApprovalStatus = z.enum(["pending", "approved", "denied", "expired"]);
+export type ApprovalStatus = z.infer<typeof ApprovalStatus>;
+export const Decision = z.enum(["approve", "deny"]);
+
+export const MAX_APPROVAL_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+
+export const Approval = z.object({
+  id: EntityId,
+  title: z.string(),
+  details: z.string(),
+  risk: Risk,
+  status: ApprovalStatus,
+  threadId: EntityId.nullable(),
+  requestedBy: Actor,
+  requestedAt: Timestamp,
+  expiresAt: Timestamp.nullable(),
+  /** Who decided; null while pending and when it expired. */
+  resolvedBy: Actor.nullable(),
+  resolvedAt: Timestamp.nullable(),
+  note: z.string().nullable(),
+});
+export type Approval = z.infer<typeof Approval>;
+
+export const ApprovalsRequestParams = z.object({
+  title: Title,
+  details: z.string().max(16_000).default(""),
+  risk: Risk.default("medium"),
+  threadId: EntityId.optional(),
+  /** Lifetime from now; the approval resolves as `expired` when it runs out. */
+  expiresInMs: z.number().int().min(1000).max(MAX_APPROVAL_TTL_MS).optional(),
+  idempotencyKey: IdempotencyKey,
+});
+export const ApprovalsResolveParams = z.object({
+  approvalId: EntityId,
+  decision: Decision,
+  note: z.string().max(2000).optional(),
+  idempotencyKey: IdempotencyKey,
+});
+export const ApprovalResult = z.object({ approval: Approval });
+
+export const ApprovalsListParams = z
+  .object({ status: ApprovalStatus.optional(), limit: z.number().int().min(1).max(500).default(100) })
+  .default({ limit: 100 });
+export const ApprovalsListResult = z.object({ approvals: z.array(Approval) });
+export const ApprovalsGetParams = z.object({ approvalId: EntityId });
+
+export const ApprovalEventPayload = z.object({ approval: Approval });

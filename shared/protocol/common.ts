@@ -1,0 +1,8 @@
+import { z } from "zod";
+
+/** Every mutating method carries one; repeating it returns the first result. */
+export const IdempotencyKey = z.string().min(8).max(128);
+export const EntityId = z.string().min(1).max(64);
+/** Milliseconds since the epoch. */
+export const Timestamp = z.number().int().nonnegative();
+export const Title = z.string().trim().min(1).max(200);

@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { ApprovalEventPayload } from "./approvals";
+import { HelloPayload } from "./hello";
+import { JobCancelRequestedPayload, JobEventPayload } from "./jobs";
+import { PresenceJoinedPayload, PresenceLeftPayload, PresenceUpdatedPayload } from "./presence";
+import { MessageCreatedPayload, ThreadEventPayload } from "./threads";
+
+/** Durable events: written to the room's log with a `seq` in the same transaction as the change. */
+export const DurableEvents = {
+  "thread.created": ThreadEventPayload,
+  "thread.renamed": ThreadEventPayload,
+  "thread.archived": ThreadEventPayload,
+  "thread.restored": ThreadEventPayload,
+  "message.created": MessageCreatedPayload,
+  "approval.requested": ApprovalEventPayload,
+  "approval.resolved": ApprovalEventPayload,
+  "job.started": JobEventPayload,
+  "job.progressed": JobEventPayload,
+  "job.cancel_requested": JobCancelRequestedPayload,
+  "job.finished": JobEventPayload,
+} as const;
+
+/** Ephemeral events: broadcast without a `seq`, never replayed. */
+export const EphemeralEvents = {
+  hello: HelloPayload,
+  "presence.joined": PresenceJoinedPayload,
+  "presence.updated": PresenceUpdatedPayload,
+  "presence.left": PresenceLeftPayload,
+} as const;
+
+export const Events = { ...DurableEvents, ...EphemeralEvents } as const;
+
+export type DurableEventName = keyof typeof DurableEvents;
+export type EventName = keyof typeof Events;
+export type EventPayload<E extends EventName> = z.output<(typeof Events)[E]>;
+
+/** A durable event as the room stores and replays it. */
+export interface DurableEvent<E extends DurableEventName = DurableEventName> {
+  seq: number;
+  event: E;
+  payload: EventPayload<E>;
+}

@@ -1,0 +1,63 @@
+import { z } from "zod";
+import { EntityId, IdempotencyKey, Timestamp, Title } from "./common";
+import { Actor } from "./principal";
+
+export const JobStatus = z.enum(["running", "cancel_requested", "succeeded", "failed", "cancelled"]);
+export type JobStatus = z.infer<typeof JobStatus>;
+export const FINISHED_JOB_STATUSES: ReadonlySet<JobStatus> = new Set(["succeeded", "failed", "cancelled"]);
+
+export const Progress = z.number().min(0).max(100);
+
+export const Job = z.object({
+  id: EntityId,
+  title: z.string(),
+  status: JobStatus,
+  progress: Progress,
+  message: z.string(),
+  threadId: EntityId.nullable(),
+  owner: Actor,
+  startedAt: Timestamp,
+  updatedAt: Timestamp,
+  finishedAt: Timestamp.nullable(),
+  cancelRequestedBy: Actor.nullable(),
+  error: z.string().nullable(),
+});
+export type Job = z.infer<typeof Job>;
+
+export const JobsStartParams = z.object({
+  title: Title,
+  threadId: EntityId.optional(),
+  message: z.string().max(500).default(""),
+  idempotencyKey: IdempotencyKey,
+});
+export const JobsUpdateParams = z.object({
+  jobId: EntityId,
+  progress: Progress,
+  message: z.string().max(500).optional(),
+  idempotencyKey: IdempotencyKey,
+});
+export const JobsFinishParams = z.object({
+  jobId: EntityId,
+  message: z.string().max(500).optional(),
+  /** Set by an owner that stopped because a cancel was requested. */
+  cancelled: z.boolean().default(false),
+  idempotencyKey: IdempotencyKey,
+});
+export const JobsFailParams = z.object({
+  jobId: EntityId,
+  error: z.string().min(1).max(2000),
+  idempotencyKey: IdempotencyKey,
+});
+export const JobsCancelParams = z.object({
+  jobId: EntityId,
+  reason: z.string().max(500).optional(),
+  idempotencyKey: IdempotencyKey,
+});
+export const JobResult = z.object({ job: Job });
+export const JobsListParams = z
+  .object({ active: z.boolean().default(false), limit: z.number().int().min(1).max(500).default(100) })
+  .default({ active: false, limit: 100 });
+export const JobsListResult = z.object({ jobs: z.array(Job) });
+
+export const JobEventPayload = z.object({ job: Job });
+export const JobCancelRequestedPayload = z.object({ job: Job, reason: z.string().nullable() });

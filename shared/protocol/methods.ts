@@ -1,0 +1,78 @@
+import { z } from "zod";
+import {
+  ApprovalResult,
+  ApprovalsGetParams,
+  ApprovalsListParams,
+  ApprovalsListResult,
+  ApprovalsRequestParams,
+  ApprovalsResolveParams,
+} from "./approvals";
+import { AuditListParams, AuditListResult } from "./audit";
+import {
+  JobResult,
+  JobsCancelParams,
+  JobsFailParams,
+  JobsFinishParams,
+  JobsListParams,
+  JobsListResult,
+  JobsStartParams,
+  JobsUpdateParams,
+} from "./jobs";
+import { PresenceListParams, PresenceListResult, PresenceUpdateParams, PresenceUpdateResult } from "./presence";
+import type { Scope } from "./principal";
+import {
+  ChatSendParams,
+  ChatSendResult,
+  MessagesListParams,
+  MessagesListResult,
+  ThreadResult,
+  ThreadsArchiveParams,
+  ThreadsCreateParams,
+  ThreadsListParams,
+  ThreadsListResult,
+  ThreadsRenameParams,
+} from "./threads";
+
+interface MethodSpec<P extends z.ZodType, R extends z.ZodType> {
+  params: P;
+  result: R;
+  /** The scope a principal must hold; checked before params are even parsed. */
+  scope: Scope;
+  /** Mutating methods require an idempotencyKey and are de-duplicated by it. */
+  mutating: boolean;
+}
+
+function method<P extends z.ZodType, R extends z.ZodType>(spec: MethodSpec<P, R>): MethodSpec<P, R> {
+  return spec;
+}
+
+export const Methods = {
+  "threads.create": method({ params: ThreadsCreateParams, result: ThreadResult, scope: "write", mutating: true }),
+  "threads.rename": method({ params: ThreadsRenameParams, result: ThreadResult, scope: "write", mutating: true }),
+  "threads.archive": method({ params: ThreadsArchiveParams, result: ThreadResult, scope: "write", mutating: true }),
+  "threads.list": method({ params: ThreadsListParams, result: ThreadsListResult, scope: "read", mutating: false }),
+  "messages.list": method({ params: MessagesListParams, result: MessagesListResult, scope: "read", mutating: false }),
+  "chat.send": method({ params: ChatSendParams, result: ChatSendResult, scope: "write", mutating: true }),
+  "approvals.request": method({ params: ApprovalsRequestParams, result: ApprovalResult, scope: "write", mutating: true }),
+  "approvals.resolve": method({ params: ApprovalsResolveParams, result: ApprovalResult, scope: "approve", mutating: true }),
+  "approvals.list": method({ params: ApprovalsListParams, result: ApprovalsListResult, scope: "read", mutating: false }),
+  "approvals.get": method({ params: ApprovalsGetParams, result: ApprovalResult, scope: "read", mutating: false }),
+  "audit.list": method({ params: AuditListParams, result: AuditListResult, scope: "read", mutating: false }),
+  "jobs.start": method({ params: JobsStartParams, result: JobResult, scope: "write", mutating: true }),
+  "jobs.update": method({ params: JobsUpdateParams, result: JobResult, scope: "write", mutating: true }),
+  "jobs.finish": method({ params: JobsFinishParams, result: JobResult, scope: "write", mutating: true }),
+  "jobs.fail": method({ params: JobsFailParams, result: JobResult, scope: "write", mutating: true }),
+  "jobs.cancel": method({ params: JobsCancelParams, result: JobResult, scope: "write", mutating: true }),
+  "jobs.list": method({ params: JobsListParams, result: JobsListResult, scope: "read", mutating: false }),
+  "presence.list": method({ params: PresenceListParams, result: PresenceListResult, scope: "read", mutating: false }),
+  "presence.update": method({ params: PresenceUpdateParams, result: PresenceUpdateResult, scope: "read", mutating: false }),
+} as const;
+
+export type MethodName = keyof typeof Methods;
+export type MethodParams<M extends MethodName> = z.input<(typeof Methods)[M]["params"]>;
+export type MethodParsedParams<M extends MethodName> = z.output<(typeof Methods)[M]["params"]>;
+export type MethodResult<M extends MethodName> = z.output<(typeof Methods)[M]["result"]>;
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.hasOwn(Methods, name);
+}

@@ -1,0 +1,71 @@
+import { z } from "zod";
+import { EntityId, IdempotencyKey, Timestamp, Title } from "./common";
+import { Actor } from "./principal";
+
+export const MAX_MESSAGE_TEXT = 32_000;
+
+export const Thread = z.object({
+  id: EntityId,
+  title: z.string(),
+  archived: z.boolean(),
+  createdBy: Actor,
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  lastMessageAt: Timestamp.nullable(),
+  messageCount: z.number().int().nonnegative(),
+});
+export type Thread = z.infer<typeof Thread>;
+
+export const Message = z.object({
+  id: EntityId,
+  /** Room-wide ordinal; `messages.list` pages with it. */
+  n: z.number().int().positive(),
+  threadId: EntityId,
+  author: Actor,
+  text: z.string(),
+  createdAt: Timestamp,
+});
+export type Message = z.infer<typeof Message>;
+
+// --- methods ---------------------------------------------------------------
+
+export const ThreadsCreateParams = z.object({ title: Title, idempotencyKey: IdempotencyKey });
+export const ThreadsRenameParams = z.object({
+  threadId: EntityId,
+  title: Title,
+  idempotencyKey: IdempotencyKey,
+});
+export const ThreadsArchiveParams = z.object({
+  threadId: EntityId,
+  /** false restores an archived thread. */
+  archived: z.boolean().default(true),
+  idempotencyKey: IdempotencyKey,
+});
+export const ThreadResult = z.object({ thread: Thread });
+
+export const ThreadsListParams = z.object({ includeArchived: z.boolean().default(false) }).default({ includeArchived: false });
+export const ThreadsListResult = z.object({ threads: z.array(Thread) });
+
+export const MessagesListParams = z.object({
+  threadId: EntityId,
+  /** Return messages older than this ordinal (exclusive); omit for the newest page. */
+  before: z.number().int().positive().optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+export const MessagesListResult = z.object({
+  /** Oldest first. */
+  messages: z.array(Message),
+  hasMore: z.boolean(),
+});
+
+export const ChatSendParams = z.object({
+  threadId: EntityId,
+  text: z.string().min(1).max(MAX_MESSAGE_TEXT),
+  idempotencyKey: IdempotencyKey,
+});
+export const ChatSendResult = z.object({ message: Message });
+
+// --- events ----------------------------------------------------------------
+
+export const ThreadEventPayload = z.object({ thread: Thread });
+export const MessageCreatedPayload = z.object({ message: Message });

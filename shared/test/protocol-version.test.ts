@@ -1,0 +1,29 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { protocolFingerprint } from "../protocol/fingerprint";
+import { PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from "../protocol/version";
+
+const lockPath = fileURLToPath(new URL("../protocol/schema-lock.json", import.meta.url));
+
+describe("protocol version lock", () => {
+  it("fails when a schema changes without a PROTOCOL_VERSION bump", async () => {
+    const hash = await protocolFingerprint();
+    const lock = JSON.parse(readFileSync(lockPath, "utf8")) as { version: number; hash: string };
+    if (process.env.PROTOCOL_LOCK_UPDATE === "1" && lock.hash !== hash) {
+      // Re-locking is only allowed together with a bump: the same version must never
+      // describe two different wire formats.
+      expect(PROTOCOL_VERSION, "bump PROTOCOL_VERSION in shared/protocol/version.ts first").toBeGreaterThan(lock.version);
+      writeFileSync(lockPath, `${JSON.stringify({ version: PROTOCOL_VERSION, hash }, null, 2)}\n`);
+      return;
+    }
+    expect(
+      { version: PROTOCOL_VERSION, hash },
+      "the wire schemas changed: bump PROTOCOL_VERSION, then run `npm run protocol:lock`",
+    ).toEqual(lock);
+  });
+
+  it("the current version is one a room accepts", () => {
+    expect(SUPPORTED_PROTOCOL_VERSIONS).toContain(PROTOCOL_VERSION);
+  });
+});
