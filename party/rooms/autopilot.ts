@@ -28,7 +28,7 @@ interface ConnState {
   status: string | null;
 }
 
-/** Consecutive refused requests (beyond the burst) after which the socket is closed with 4029. */
+/** Refusals (since the bucket was last full) after which the socket is closed with 4029. */
 const REFUSALS_BEFORE_CLOSE = 50;
 
 /**
@@ -214,6 +214,10 @@ export class Autopilot extends Agent<Env> {
     const { ctx, effects } = createOpContext(this.#sql, null, Date.now(), this.#retain);
     this.#sql.transaction(() => expireDueApprovals(ctx));
     this.#publish(effects);
+    // workerd's clock only advances with I/O, so an alarm can run a hair before the
+    // expiry it was set for and find nothing due: look again just after it.
+    const next = nextApprovalExpiry(this.#sql);
+    if (next !== null && next - Date.now() < 1000) await this.schedule(new Date(Math.max(next, Date.now()) + 50), "expireApprovals");
   }
 
   /** RPC from the Worker: close every socket of a principal (e.g. its API key was revoked). */
