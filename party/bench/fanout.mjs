@@ -1,0 +1,153 @@
+// `npm run bench:fanout`: one writer, N readers on loopback. Measures edit → all-received
+// latency (the writer sends chat.send; the time until every reader has the
+// message.created event) against the Autopilot room under wrangler dev, and the same load
+// against a plain `ws` broadcast relay in Node as the baseline. Prints p50/p99/max and
+// the room/relay ratio. Same raw `ws` clients for both, so the difference is the server.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import WebSocket, { WebSocketServer } from "ws";
+import { startServer } from "../dev/server.mjs";
+
+const SIZES = (process.env.BENCH_SIZES ?? "10,100,500").split(",").map(Number);
+const EDITS = Number(process.env.BENCH_EDITS ?? 100);
+const PORT = Number(process.env.BENCH_PORT ?? 8791);
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { p50: percentile(s, 50), p99: percentile(s, 99), max: s.at(-1) };
+};
+
+function open(url, headers) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers, perMessageDeflate: false });
+    ws.once("open", () => resolve(ws));
+    ws.once("error", reject);
+  });
+}
+
+/** Opens `count` sockets a few at a time (auth runs per upgrade; don't stampede it). */
+async function openMany(count, make) {
+  const out = [];
+  for (let i = 0; i < count; i += 25) {
+    out.push(...(await Promise.all(Array.from({ length: Math.min(25, count - i) }, make))));
+  }
+  return out;
+}
+
+/**
+ * Runs EDITS sequential edits; each resolves when every reader has seen its marker.
+ * `send(marker)` emits one edit; `markerOf(data)` extracts the marker from a frame.
+ */
+async function measure(writer, readers, send, markerOf) {
+  const latencies = [];
+  let waiting = null;
+  for (const r of readers) {
+    r.on("message", (data) => {
+      const marker = markerOf(data);
+      if (marker && waiting && marker === waiting.marker && --waiting.left === 0) waiting.done();
+    });
+  }
+  for (let i = 0; i < EDITS + 5; i++) {
+    const marker = `m${i}-${Math.random().toString(36).slice(2)}`;
+    const received = new Promise((resolve) => {
+      waiting = { marker, left: readers.length, done: resolve };
+    });
+    const t0 = performance.now();
+    send(marker);
+    await received;
+    if (i >= 5) latencies.push(performance.now() - t0); // first 5 are warm-up
+  }
+  return stats(latencies);
+}
+
+async function benchRoom(server, n) {
+  const j = (path, init = {}) => fetch(`${server.url}${path}`, { ...init, headers: { "content-type": "application/json", origin: server.url, ...(init.headers ?? {}) } });
+  const email = `bench-${Date.now()}-${n}@example.test`;
+  const signUp = await j("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email, password: "benchmark-password", name: "Bench" }) });
+  const cookie = signUp.headers.get("set-cookie").split(";")[0];
+  const { workspaces } = await (await j("/api/me", { headers: { cookie } })).json();
+  const ws = workspaces[0].id;
+  const { key } = await (await j(`/api/workspaces/${ws}/keys`, { method: "POST", headers: { cookie }, body: JSON.stringify({ name: "bench" }) })).json();
+  const url = `ws://127.0.0.1:${server.port}/agents/autopilot/${ws}?protocol=1&device=bench`;
+  const writer = await open(url, { "x-api-key": key });
+  const readers = await openMany(n, () => open(url, { cookie }));
+  let threadId;
+  await new Promise((resolve) => {
+    writer.on("message", (d) => {
+      const f = JSON.parse(d);
+      if (f.type === "res" && f.id === "t") {
+        threadId = f.payload.thread.id;
+        resolve();
+      }
+    });
+    writer.send(JSON.stringify({ type: "req", id: "t", method: "threads.create", params: { title: "bench", idempotencyKey: `bench-${n}-${Date.now()}` } }));
+  });
+  let k = 0;
+  const result = await measure(
+    writer,
+    readers,
+    (marker) => writer.send(JSON.stringify({ type: "req", id: `e${k}`, method: "chat.send", params: { threadId, text: marker, idempotencyKey: `edit-${n}-${k++}-${marker}` } })),
+    (data) => {
+      const text = data.toString();
+      if (!text.includes('"message.created"')) return null;
+      return JSON.parse(text).payload.message.text;
+    },
+  );
+  for (const s of [writer, ...readers]) s.terminate();
+  return result;
+}
+
+async function benchRelay(n) {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
+  await new Promise((r) => wss.once("listening", r));
+  wss.on("connection", (sock) => {
+    sock.on("message", (data) => {
+      // The relay does what the room does at minimum: parse, wrap, serialize, fan out.
+      const req = JSON.parse(data);
+      const frame = JSON.stringify({ type: "event", event: "message.created", payload: { message: { text: req.params.text } } });
+      for (const c of wss.clients) if (c !== sock && c.readyState === WebSocket.OPEN) c.send(frame);
+    });
+  });
+  const url = `ws://127.0.0.1:${wss.address().port}`;
+  const writer = await open(url);
+  const readers = await openMany(n, () => open(url));
+  const result = await measure(
+    writer,
+    readers,
+    (marker) => writer.send(JSON.stringify({ type: "req", id: "x", method: "chat.send", params: { text: marker } })),
+    (data) => JSON.parse(data).payload.message.text,
+  );
+  for (const s of [writer, ...readers]) s.terminate();
+  await new Promise((r) => wss.close(r));
+  return result;
+}
+
+const dir = mkdtempSync(join(tmpdir(), "autopilot-bench-"));
+console.log(`Starting the room (wrangler dev on :${PORT})…`);
+const server = await startServer({ port: PORT, persistDir: dir, vars: { RATE_LIMIT_BURST: "100000", RATE_LIMIT_PER_SECOND: "100000" } });
+const rows = [];
+try {
+  for (const n of SIZES) {
+    process.stdout.write(`N=${n}: room… `);
+    const room = await benchRoom(server, n);
+    process.stdout.write("relay… ");
+    const relay = await benchRelay(n);
+    console.log("done");
+    rows.push({ n, room, relay });
+  }
+} finally {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const f = (x) => x.toFixed(1).padStart(7);
+console.log(`\nedit → all-received latency, ms (${EDITS} edits each, 1 writer, loopback, ${new Date().toISOString().slice(0, 10)})`);
+console.log("readers |  room p50     p99     max | relay p50     p99     max | ratio p50  p99");
+for (const { n, room, relay } of rows) {
+  console.log(
+    `${String(n).padStart(7)} | ${f(room.p50)} ${f(room.p99)} ${f(room.max)} | ${f(relay.p50)} ${f(relay.p99)} ${f(relay.max)} | ${(room.p50 / relay.p50).toFixed(1).padStart(8)}x ${(room.p99 / relay.p99).toFixed(1).padStart(4)}x`,
+  );
+}

@@ -1,0 +1,54 @@
+// `npm test`: the type check, every test (workerd and Node), and a production bundle
+// check with `wrangler deploy --dry-run`. Prints one closing line "N passed, N failed".
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ROOT } from "./server.mjs";
+
+const bin = (name) => join(ROOT, "node_modules", ".bin", name);
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+const reports = mkdtempSync(join(tmpdir(), "autopilot-test-"));
+let passed = 0;
+let failed = 0;
+const failures = [];
+
+function step(name, command, args, vitestReport) {
+  console.log(`\n▶ ${name}`);
+  const started = Date.now();
+  const result = spawnSync(command, args, { cwd: ROOT, env, stdio: "inherit" });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (vitestReport) {
+    try {
+      const report = JSON.parse(readFileSync(vitestReport, "utf8"));
+      passed += report.numPassedTests;
+      failed += report.numFailedTests;
+    } catch {
+      // no report: the runner died before writing it; counted as a failed step below
+    }
+  } else if (result.status === 0) {
+    passed++;
+  }
+  if (result.status !== 0) {
+    if (!vitestReport) failed++;
+    failures.push(name);
+    console.log(`✘ ${name} failed (exit ${result.status ?? result.signal}) after ${seconds}s`);
+  } else {
+    console.log(`✔ ${name} (${seconds}s)`);
+  }
+}
+
+step("type check (tsc)", bin("tsc"), ["-p", "tsconfig.json", "--noEmit"]);
+step("client build", process.execPath, [join(ROOT, "client", "build.mjs")]);
+const workerReport = join(reports, "worker.json");
+step("room and auth tests in workerd", bin("vitest"), ["run", "--config", "vitest.worker.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${workerReport}`], workerReport);
+const nodeReport = join(reports, "node.json");
+step("protocol, client and end-to-end tests in Node", bin("vitest"), ["run", "--config", "vitest.node.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${nodeReport}`], nodeReport);
+const outdir = join(reports, "deploy");
+step("wrangler deploy --dry-run", bin("wrangler"), ["deploy", "--dry-run", "--outdir", outdir]);
+rmSync(reports, { recursive: true, force: true });
+
+console.log("");
+if (failures.length) console.log(`Failed steps: ${failures.join(", ")}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failures.length ? 1 : 0);
