@@ -1,13 +1,29 @@
 // `npm test`: the type check, every test (workerd and Node), and a production bundle
 // check with `wrangler deploy --dry-run`. Prints one closing line "N passed, N failed".
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { ROOT } from "./server.mjs";
 
 const bin = (name) => join(ROOT, "node_modules", ".bin", name);
-const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+/**
+ * Agents run `npx autopilot` on their own Node (20 or later), not on the project's pinned
+ * Node 24: point the CLI tests at the first `node` on PATH outside node_modules.
+ */
+function systemNode() {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    if (!dir || dir.includes("node_modules")) continue;
+    const candidate = join(dir, "node");
+    if (existsSync(candidate)) return candidate;
+  }
+  return process.execPath;
+}
+
+const cliNode = process.env.AUTOPILOT_TEST_NODE ?? systemNode();
+const cliNodeVersion = spawnSync(cliNode, ["--version"], { encoding: "utf8" }).stdout.trim();
+console.log(`CLI tests run on ${cliNode} (${cliNodeVersion})`);
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", AUTOPILOT_TEST_NODE: cliNode };
 const reports = mkdtempSync(join(tmpdir(), "autopilot-test-"));
 let passed = 0;
 let failed = 0;

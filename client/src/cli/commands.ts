@@ -1,0 +1,179 @@
+import type { Approval } from "../../../shared/protocol/approvals";
+import type { AutopilotClient } from "../client";
+import { AutopilotError } from "../errors";
+import type { Command } from "./args";
+
+export interface CliIO {
+  /** One line for stdout (a JSON document: output is JSON Lines throughout). */
+  out: (text: string) => void;
+  /** One human-readable line for stderr. */
+  err: (text: string) => void;
+  readStdin: () => Promise<string>;
+}
+
+export const EXIT = { ok: 0, rejected: 1, usage: 2, failure: 3, interrupted: 130 } as const;
+
+/** One-shot commands give up when no hello arrived by then, instead of retrying forever. */
+export const CONNECT_TIMEOUT_MS = 15_000;
+
+export function describeError(error: unknown): string {
+  if (!(error instanceof AutopilotError)) return error instanceof Error ? error.message : String(error);
+  if (error.code === "unauthenticated" && !error.message.startsWith("authentication failed")) {
+    return `authentication failed: ${error.message}`;
+  }
+  if (["unauthenticated", "timeout", "protocol_unsupported"].includes(error.code)) return error.message;
+  return `${error.message} (${error.code})`;
+}
+
+/** Prints a method's result as it came from the room, so `jq` paths match the protocol docs. */
+const print = (io: CliIO, value: unknown): number => {
+  io.out(JSON.stringify(value));
+  return EXIT.ok;
+};
+
+/**
+ * Runs one command to completion and returns the exit code. Failures are thrown (as
+ * AutopilotError) for the caller to report; closing the client ends any command.
+ */
+export async function runCommand(client: AutopilotClient, command: Command, io: CliIO): Promise<number> {
+  if (command.name === "watch") return watch(client, io);
+  await client.ready({ timeoutMs: CONNECT_TIMEOUT_MS });
+  switch (command.name) {
+    case "threads":
+      return print(io, await client.threads.list({ includeArchived: command.includeArchived }));
+    case "thread new":
+      return print(io, await client.threads.create({ title: command.title }));
+    case "thread rename":
+      return print(io, await client.threads.rename({ threadId: command.threadId, title: command.title }));
+    case "thread archive":
+      return print(io, await client.threads.archive({ threadId: command.threadId, archived: command.archived }));
+    case "send": {
+      const text = command.text === "-" ? (await io.readStdin()).replace(/\n$/, "") : command.text;
+      return print(io, await client.chat.send({ threadId: command.threadId, text }));
+    }
+    case "messages": {
+      const { name: _, ...params } = command;
+      return print(io, await client.messages.list(params));
+    }
+    case "approvals": {
+      const { name: _, ...params } = command;
+      return print(io, await client.approvals.list(params));
+    }
+    case "approve":
+    case "deny": {
+      const decision = command.name === "approve" ? "approve" : "deny";
+      const note = command.note === undefined ? {} : { note: command.note };
+      return print(io, await client.approvals.resolve({ approvalId: command.approvalId, decision, ...note }));
+    }
+    case "request-approval":
+      return requestApproval(client, command, io);
+    case "jobs": {
+      const { name: _, ...params } = command;
+      return print(io, await client.jobs.list(params));
+    }
+    case "job start": {
+      const { name: _, ...params } = command;
+      return print(io, await client.jobs.start(params));
+    }
+    case "job progress": {
+      const { name: _, ...params } = command;
+      return print(io, await client.jobs.update(params));
+    }
+    case "job finish": {
+      const { name: _, ...params } = command;
+      return print(io, await client.jobs.finish(params));
+    }
+    case "job fail": {
+      const { name: _, ...params } = command;
+      return print(io, await client.jobs.fail(params));
+    }
+    case "job cancel": {
+      const { name: _, ...params } = command;
+      return print(io, await client.jobs.cancel(params));
+    }
+    case "audit": {
+      const { name: _, ...params } = command;
+      return print(io, await client.audit.list(params));
+    }
+  }
+}
+
+function watch(client: AutopilotClient, io: CliIO): Promise<number> {
+  return new Promise((resolve) => {
+    client.on("event", (frame) => io.out(JSON.stringify(frame)));
+    client.on("status", (status, detail) => {
+      if (status === "connected") {
+        io.err(`connected to workspace ${client.workspace} as ${client.principal?.name ?? "?"} (seq ${client.lastSeq ?? "?"})`);
+      } else if (status === "closed") {
+        if (!detail.error) return resolve(EXIT.ok);
+        io.err(describeError(detail.error));
+        resolve(EXIT.failure);
+      } else if (detail.retryInMs !== undefined) {
+        const why = detail.error ? `${describeError(detail.error)}; ` : "";
+        io.err(`${why}connecting again in ${(detail.retryInMs / 1000).toFixed(1)} s`);
+      }
+    });
+  });
+}
+
+async function requestApproval(client: AutopilotClient, command: Command & { name: "request-approval" }, io: CliIO): Promise<number> {
+  // Listen before asking: the decision can arrive in the same burst as the response.
+  const decided = new Map<string, Approval>();
+  const stopListening = client.on("approval.resolved", ({ approval }) => decided.set(approval.id, approval));
+  const { name: _, wait, ...params } = command;
+  let requested: Approval;
+  try {
+    requested = (await client.approvals.request(params)).approval;
+  } finally {
+    if (!wait) stopListening();
+  }
+  // Printed at once even with --wait, so a supervising script learns the id right away.
+  print(io, { approval: requested });
+  if (!wait) return EXIT.ok;
+  io.err(`waiting for a decision on approval ${requested.id} ("${requested.title}")`);
+
+  return new Promise<number>((resolve, reject) => {
+    const cleanups: (() => void)[] = [stopListening];
+    let finished = false;
+    const done = (outcome: () => void) => {
+      if (finished) return;
+      finished = true;
+      for (const cleanup of cleanups) cleanup();
+      outcome();
+    };
+    const settleWith = (approval: Approval) => {
+      if (approval.id !== requested.id || approval.status === "pending") return;
+      done(() => {
+        print(io, { approval });
+        resolve(approval.status === "approved" ? EXIT.ok : EXIT.rejected);
+      });
+    };
+    // Events cover the live case; the explicit check covers decisions made while we were
+    // disconnected (a resume replays them too, but a reset snapshot does not).
+    const check = () => {
+      client.approvals.get({ approvalId: requested.id }).then(
+        ({ approval }) => settleWith(approval),
+        (error: unknown) => {
+          // Transient failures are fine: the next hello or event tries again.
+          if (error instanceof AutopilotError && (error.retryable || error.code === "timeout")) return;
+          done(() => reject(error));
+        },
+      );
+    };
+    cleanups.push(client.on("approval.resolved", ({ approval }) => settleWith(approval)));
+    cleanups.push(client.on("hello", check));
+    cleanups.push(
+      client.on("status", (status, detail) => {
+        if (status === "closed") done(() => reject(detail.error ?? new AutopilotError("closed", "interrupted")));
+      }),
+    );
+    if (requested.expiresAt !== null) {
+      // The room announces expiry itself; this only guards against never hearing it.
+      const timer = setTimeout(check, Math.max(0, requested.expiresAt - Date.now()) + 5_000);
+      cleanups.push(() => clearTimeout(timer));
+    }
+    const early = decided.get(requested.id);
+    if (early) settleWith(early);
+    else check();
+  });
+}

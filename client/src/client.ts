@@ -1,0 +1,611 @@
+import { PartySocket } from "partysocket";
+import type { EventName, EventPayload } from "../../shared/protocol/events";
+import { MAX_CLIENT_FRAME_BYTES, type EventFrame, type ResponseFrame } from "../../shared/protocol/frames";
+import { HelloPayload } from "../../shared/protocol/hello";
+import { isMethodName, Methods, type MethodName, type MethodParams, type MethodResult } from "../../shared/protocol/methods";
+import type { Principal } from "../../shared/protocol/principal";
+import { PROTOCOL_VERSION } from "../../shared/protocol/version";
+import { Backoff, DEFAULT_BACKOFF, fullJitterDelay, type BackoffOptions } from "./backoff";
+import { Emitter } from "./emitter";
+import { AutopilotError, errorFromClose, isTerminalCloseCode, isTerminalError } from "./errors";
+import { decodeServerFrame, typeEvent, type KnownEvent } from "./frames";
+import { bucketForLimits, type TokenBucket } from "./ratelimit";
+import { applyEvent, applyHello, emptyState, withPresence, type WorkspaceState } from "./state";
+import { fetchConnectTicket, refusedUpgradeStatus, resolveEndpoint, resolveWebSocket, type Endpoint } from "./transport";
+
+export interface AutopilotClientOptions {
+  /** `http(s)://host[:port]`; in a browser page it defaults to the page's origin. */
+  url?: string;
+  /** Workspace id (the room). */
+  workspace: string;
+  /**
+   * Agent API key. In Node it is sent as the `x-api-key` header; elsewhere (browsers, or a
+   * custom `WebSocket`) it is exchanged for a single-use connect ticket before every connect.
+   * Without a key, a browser authenticates with its session cookie.
+   */
+  apiKey?: string;
+  /** Supplies a fresh connect ticket before every (re)connect; overrides the key exchange. */
+  ticket?: () => Promise<string>;
+  /** Label shown in presence, e.g. "laptop" or "ci-runner-3". */
+  device?: string;
+  /** WebSocket constructor; defaults to `ws` in Node and the global one elsewhere. */
+  WebSocket?: unknown;
+  fetch?: typeof fetch;
+  /** Per-request deadline, including time spent waiting for a connection. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** How often a request that failed with a retryable error is re-sent. Default 4. */
+  maxRequestRetries?: number;
+  backoff?: BackoffOptions;
+}
+
+export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "closed";
+
+export interface StatusDetail {
+  /** When the next connection attempt starts. */
+  retryInMs?: number;
+  /** Why the last connection ended (or, with "closed", why the client gave up). */
+  error?: AutopilotError;
+}
+
+export interface ClientWarning {
+  message: string;
+  frame?: unknown;
+}
+
+/** Params as callers pass them: the client fills in `idempotencyKey` when it is left out. */
+export type RequestParams<M extends MethodName> =
+  MethodParams<M> extends infer P ? (P extends { idempotencyKey: string } ? Omit<P, "idempotencyKey"> & { idempotencyKey?: string } : P) : never;
+
+export interface RequestOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export type RequestArgs<M extends MethodName> = undefined extends RequestParams<M>
+  ? [params?: RequestParams<M>, options?: RequestOptions]
+  : [params: RequestParams<M>, options?: RequestOptions];
+
+/** Listener arguments per subscribable name: every protocol event plus the client's own. */
+export type ClientEvents = { [E in EventName]: [payload: EventPayload<E>, frame: EventFrame] } & {
+  /** Every event frame, including `hello` and events this client version does not know. */
+  event: [frame: EventFrame];
+  status: [status: ConnectionStatus, detail: StatusDetail];
+  /** The room replaced our state with a snapshot because our `lastSeq` was too old. */
+  reset: [hello: HelloPayload];
+  /** After any change to `client.state`. */
+  state: [state: WorkspaceState];
+  /** A frame that could not be used (malformed, unattributable error response, …). */
+  warning: [warning: ClientWarning];
+};
+
+interface PendingRequest {
+  id: string;
+  method: MethodName;
+  text: string;
+  resolve: (value: unknown) => void;
+  reject: (error: AutopilotError) => void;
+  /** Connection generation the frame was last sent on; a new hello means "not sent yet". */
+  sentOn: number;
+  retries: number;
+  retryTimer: ReturnType<typeof setTimeout> | null;
+  dispose: () => void;
+}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_REQUEST_RETRIES = 4;
+/** A socket that opens but never says hello is as good as dead. */
+const HELLO_TIMEOUT_MS = 10_000;
+const OPEN_TIMEOUT_MS = 10_000;
+const SOCKET_OPEN = 1;
+
+function randomId(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  // randomUUID needs a secure context in browsers; getRandomValues does not.
+  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The key makes a re-send after a reconnect (or a caller's retry) apply only once. */
+function withIdempotencyKey(params: unknown): unknown {
+  if (params !== undefined && (typeof params !== "object" || params === null)) return params;
+  const given = params as { idempotencyKey?: unknown } | undefined;
+  return { ...given, idempotencyKey: given?.idempotencyKey ?? randomId() };
+}
+
+const utf8Length = (text: string): number => new TextEncoder().encode(text).byteLength;
+
+export class AutopilotClient {
+  readonly workspace: string;
+
+  readonly threads = {
+    create: this.#bind("threads.create"),
+    rename: this.#bind("threads.rename"),
+    archive: this.#bind("threads.archive"),
+    list: this.#bind("threads.list"),
+  };
+  readonly messages = { list: this.#bind("messages.list") };
+  readonly chat = { send: this.#bind("chat.send") };
+  readonly approvals = {
+    request: this.#bind("approvals.request"),
+    resolve: this.#bind("approvals.resolve"),
+    list: this.#bind("approvals.list"),
+    get: this.#bind("approvals.get"),
+  };
+  readonly jobs = {
+    start: this.#bind("jobs.start"),
+    update: this.#bind("jobs.update"),
+    finish: this.#bind("jobs.finish"),
+    fail: this.#bind("jobs.fail"),
+    cancel: this.#bind("jobs.cancel"),
+    list: this.#bind("jobs.list"),
+  };
+  readonly audit = { list: this.#bind("audit.list") };
+  readonly presence = {
+    list: this.#bind("presence.list"),
+    /** The status sticks: it is set again on every reconnect. */
+    update: async (...args: RequestArgs<"presence.update">) => {
+      const result = await this.request("presence.update", ...args);
+      this.#presenceStatus = result.entry.status;
+      return result;
+    },
+  };
+
+  readonly #options: AutopilotClientOptions;
+  readonly #endpoint: Endpoint;
+  readonly #emitter = new Emitter<ClientEvents>();
+  readonly #backoffOptions: BackoffOptions;
+  readonly #backoff: Backoff;
+  readonly #pending = new Map<string, PendingRequest>();
+  #socket: PartySocket | null = null;
+  #useTicket = false;
+  #status: ConnectionStatus = "connecting";
+  #state: WorkspaceState = emptyState;
+  #hello: HelloPayload | null = null;
+  /** The current socket has delivered its hello; requests may go out. */
+  #live = false;
+  /** Incremented on every hello, so requests know whether this socket has seen them. */
+  #generation = 0;
+  #attempted = false;
+  #closingOnPurpose = false;
+  #retryOverrideMs: number | null = null;
+  #lastError: AutopilotError | null = null;
+  /** Set once the client is closed; every later request rejects with it. */
+  #terminalError: AutopilotError | null = null;
+  #closeError: AutopilotError | null = null;
+  #presenceStatus: string | null = null;
+  #helloTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Paces requests to the current connection's budget; replaced on every hello. */
+  #bucket: TokenBucket | null = null;
+  #flushTimer: ReturnType<typeof setTimeout> | null = null;
+  #sleeping: { timer: ReturnType<typeof setTimeout>; wake: () => void } | null = null;
+  readonly #ready: Promise<HelloPayload>;
+  #settleReady!: { resolve: (hello: HelloPayload) => void; reject: (error: AutopilotError) => void };
+
+  constructor(options: AutopilotClientOptions) {
+    this.#options = options;
+    this.workspace = options.workspace;
+    this.#endpoint = resolveEndpoint(options.url, options.workspace);
+    this.#backoffOptions = options.backoff ?? DEFAULT_BACKOFF;
+    this.#backoff = new Backoff(this.#backoffOptions);
+    this.#ready = new Promise<HelloPayload>((resolve, reject) => {
+      this.#settleReady = { resolve, reject };
+    });
+    // Nobody may be awaiting ready(); a close before the first hello must not surface as
+    // an unhandled rejection.
+    this.#ready.catch(() => {});
+    void this.#start();
+  }
+
+  get status(): ConnectionStatus {
+    return this.#status;
+  }
+
+  get state(): WorkspaceState {
+    return this.#state;
+  }
+
+  get lastSeq(): number | null {
+    return this.#state.lastSeq;
+  }
+
+  get epoch(): string | null {
+    return this.#state.epoch;
+  }
+
+  get principal(): Principal | null {
+    return this.#hello?.principal ?? null;
+  }
+
+  get connectionId(): string | null {
+    return this.#live ? (this.#hello?.connectionId ?? null) : null;
+  }
+
+  /** The latest hello (null before the first). */
+  get hello(): HelloPayload | null {
+    return this.#hello;
+  }
+
+  /** Why the client closed for good, if it did on its own (null after `close()`). */
+  get closeError(): AutopilotError | null {
+    return this.#closeError;
+  }
+
+  on<K extends keyof ClientEvents>(name: K, listener: (...args: ClientEvents[K]) => void): () => void {
+    return this.#emitter.on(name, listener);
+  }
+
+  /** Resolves on the first hello; rejects if the client closes first or the deadline passes. */
+  ready(options: { timeoutMs?: number } = {}): Promise<HelloPayload> {
+    if (options.timeoutMs === undefined) return this.#ready;
+    const timeoutMs = options.timeoutMs;
+    return new Promise<HelloPayload>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const cause = this.#lastError ? `: ${this.#lastError.message}` : "";
+        reject(new AutopilotError("timeout", `no connection to the workspace within ${Math.round(timeoutMs / 1000)} s${cause}`));
+      }, timeoutMs);
+      this.#ready.then(
+        (hello) => {
+          clearTimeout(timer);
+          resolve(hello);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /**
+   * Sends a request and resolves with its validated result. Requests wait for a
+   * connection, survive reconnects (re-sent with the same idempotency key, so a mutation
+   * applies once), and are retried on retryable errors.
+   */
+  request<M extends MethodName>(method: M, ...args: RequestArgs<M>): Promise<MethodResult<M>> {
+    const [params, options = {}] = args as [unknown, RequestOptions | undefined];
+    if (this.#terminalError) return Promise.reject(this.#terminalError);
+    if (!isMethodName(method)) return Promise.reject(new AutopilotError("unknown_method", `unknown method ${String(method)}`));
+    const spec = Methods[method];
+    const withKey = spec.mutating ? withIdempotencyKey(params) : params;
+    const check = spec.params.safeParse(withKey);
+    if (!check.success) {
+      const issues = check.error.issues.map((issue) => `${issue.path.join(".") || "params"}: ${issue.message}`).join("; ");
+      return Promise.reject(new AutopilotError("bad_request", `invalid params for ${method}: ${issues}`, { details: { issues: check.error.issues } }));
+    }
+
+    const id = randomId();
+    const text = JSON.stringify({ type: "req", id, method, params: withKey });
+    const maxBytes = this.#hello?.limits.maxFrameBytes ?? MAX_CLIENT_FRAME_BYTES;
+    if (utf8Length(text) > maxBytes) {
+      return Promise.reject(new AutopilotError("payload_too_large", `${method} request exceeds ${maxBytes} bytes`));
+    }
+
+    return new Promise<MethodResult<M>>((resolve, reject) => {
+      const timeoutMs = options.timeoutMs ?? this.#options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+      const keyDetail = spec.mutating ? { idempotencyKey: (withKey as { idempotencyKey: unknown }).idempotencyKey } : undefined;
+      const timer = setTimeout(() => {
+        // The mutation may still have been applied: the key lets the caller retry safely.
+        settle(new AutopilotError("timeout", `${method} got no response within ${timeoutMs} ms`, keyDetail && { details: keyDetail }));
+      }, timeoutMs);
+      const onAbort = () => settle(new AutopilotError("aborted", `${method} was aborted`, keyDetail && { details: keyDetail }));
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+
+      const pending: PendingRequest = {
+        id,
+        method,
+        text,
+        sentOn: 0,
+        retries: 0,
+        retryTimer: null,
+        resolve: (value) => {
+          pending.dispose();
+          resolve(value as MethodResult<M>);
+        },
+        reject: (error) => settle(error),
+        dispose: () => {
+          clearTimeout(timer);
+          if (pending.retryTimer) clearTimeout(pending.retryTimer);
+          options.signal?.removeEventListener("abort", onAbort);
+          this.#pending.delete(id);
+        },
+      };
+      const settle = (error: AutopilotError) => {
+        pending.dispose();
+        reject(error);
+      };
+      if (options.signal?.aborted) return onAbort();
+      this.#pending.set(id, pending);
+      this.#flush();
+    });
+  }
+
+  /** Closes for good: pending requests reject with code "closed"; no reconnects. */
+  close(): void {
+    this.#shutdown(new AutopilotError("closed", "the client was closed"), false);
+  }
+
+  #bind<M extends MethodName>(method: M): (...args: RequestArgs<M>) => Promise<MethodResult<M>> {
+    return (...args) => this.request(method, ...args);
+  }
+
+  async #start(): Promise<void> {
+    try {
+      const implementation = await resolveWebSocket(this.#options.WebSocket, this.#options.apiKey);
+      if (this.#terminalError) return;
+      this.#useTicket = Boolean(this.#options.ticket) || (Boolean(this.#options.apiKey) && !implementation.sendsApiKey);
+      const socket = new PartySocket({
+        host: this.#endpoint.host,
+        protocol: this.#endpoint.protocol,
+        basePath: this.#endpoint.basePath,
+        query: () => this.#nextQuery(),
+        WebSocket: implementation.WebSocket,
+        // PartySocket's own backoff has no jitter: it is switched off and #nextQuery waits instead.
+        minReconnectionDelay: 0,
+        maxReconnectionDelay: 0,
+        reconnectionDelayGrowFactor: 1,
+        connectionTimeout: OPEN_TIMEOUT_MS,
+        maxRetries: Number.POSITIVE_INFINITY,
+        shouldReconnectOnClose: (event) => !isTerminalCloseCode(event.code) && !this.#terminalError,
+      });
+      this.#socket = socket;
+      socket.addEventListener("open", () => this.#onOpen());
+      socket.addEventListener("message", (event) => this.#onMessage(event.data));
+      // In Node, PartySocket fills an empty close reason with the text "unknown reason".
+      socket.addEventListener("close", (event) => this.#onClose(event.code, event.reason === "unknown reason" ? "" : event.reason));
+      socket.addEventListener("error", (event) => this.#onError((event as { message?: string }).message));
+    } catch (error) {
+      this.#shutdown(error instanceof AutopilotError ? error : new AutopilotError("closed", error instanceof Error ? error.message : String(error)), true);
+    }
+  }
+
+  /** Runs before every connection attempt: waits out the backoff, then builds the query. */
+  async #nextQuery(): Promise<Record<string, string>> {
+    if (this.#attempted) {
+      // A server-given wait gets a little jitter too, or everyone it throttled returns at once.
+      const delay = this.#retryOverrideMs === null ? this.#backoff.next() : this.#retryOverrideMs + fullJitterDelay(1, this.#backoffOptions);
+      this.#retryOverrideMs = null;
+      this.#setStatus(this.#hello ? "reconnecting" : "connecting", {
+        retryInMs: delay,
+        ...(this.#lastError && { error: this.#lastError }),
+      });
+      await this.#sleep(delay);
+    }
+    this.#attempted = true;
+    if (this.#terminalError) throw this.#terminalError;
+
+    const query: Record<string, string> = { protocol: String(PROTOCOL_VERSION) };
+    if (this.#options.device) query.device = this.#options.device;
+    if (this.#state.lastSeq !== null && this.#state.epoch !== null) {
+      query.lastSeq = String(this.#state.lastSeq);
+      query.epoch = this.#state.epoch;
+    }
+    if (this.#useTicket) {
+      try {
+        query.ticket = await this.#obtainTicket();
+      } catch (error) {
+        const failure = error instanceof AutopilotError ? error : new AutopilotError("unavailable", `connect ticket: ${String(error)}`, { retryable: true });
+        if (isTerminalError(failure)) this.#shutdown(failure, true);
+        else if (failure.retryAfterMs !== undefined) this.#retryOverrideMs = failure.retryAfterMs;
+        this.#lastError = failure;
+        // PartySocket treats a failed URL provider like a failed connect and calls us again.
+        throw failure;
+      }
+    }
+    return query;
+  }
+
+  #obtainTicket(): Promise<string> {
+    if (this.#options.ticket) return this.#options.ticket();
+    const fetchImpl = this.#options.fetch ?? globalThis.fetch.bind(globalThis);
+    return fetchConnectTicket(fetchImpl, this.#endpoint, this.workspace, this.#options.apiKey!);
+  }
+
+  #sleep(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.#sleeping = null;
+        resolve();
+      };
+      this.#sleeping = { timer: setTimeout(wake, ms), wake };
+    });
+  }
+
+  #onOpen(): void {
+    this.#clearHelloTimer();
+    this.#helloTimer = setTimeout(() => {
+      this.#lastError = new AutopilotError("unavailable", "the room accepted the connection but sent no hello", { retryable: true });
+      this.#reconnect();
+    }, HELLO_TIMEOUT_MS);
+  }
+
+  #onMessage(data: unknown): void {
+    const decoded = decodeServerFrame(data);
+    if (!decoded.ok) return this.#warn(decoded.message, data);
+    const frame = decoded.value;
+    if (frame.type === "res") return this.#onResponse(frame);
+    if (frame.event === "hello") return this.#onHello(frame);
+    // The room's first frame is always hello; anything before it belongs to no known seq.
+    if (!this.#live) return this.#warn(`event ${frame.event} before hello ignored`, frame);
+    this.#onEvent(frame);
+  }
+
+  #onHello(frame: EventFrame): void {
+    this.#clearHelloTimer();
+    const parsed = HelloPayload.safeParse(frame.payload);
+    if (!parsed.success) {
+      return this.#shutdown(new AutopilotError("protocol_unsupported", `the server's hello does not match protocol ${PROTOCOL_VERSION}`), true);
+    }
+    const hello = parsed.data;
+    if (hello.protocol !== PROTOCOL_VERSION) {
+      return this.#shutdown(new AutopilotError("protocol_unsupported", `the server speaks protocol ${hello.protocol}, this client ${PROTOCOL_VERSION}`), true);
+    }
+    const previous = this.#state;
+    const { state, outcome } = applyHello(previous, hello);
+    this.#state = state;
+    if (outcome === "resync") {
+      this.#lastError = new AutopilotError("unavailable", "the room's event log changed; reconnecting for a fresh snapshot", { retryable: true });
+      return this.#reconnect();
+    }
+
+    const resumed = this.#hello !== null && outcome === "resume";
+    this.#hello = hello;
+    this.#bucket = bucketForLimits(hello.limits);
+    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    this.#flushTimer = null;
+    this.#live = true;
+    this.#generation += 1;
+    this.#backoff.reset();
+    this.#lastError = null;
+    this.#setStatus("connected", {});
+    this.#emitter.emit("hello", hello, frame);
+    this.#emitter.emit("event", frame);
+    if (hello.reset) this.#emitter.emit("reset", hello);
+    if (state !== previous) this.#emitter.emit("state", state);
+    this.#settleReady.resolve(hello);
+
+    // Presence is ephemeral, so a resume replays none of the joins and leaves we missed.
+    if (resumed) void this.#refreshPresence();
+    if (this.#presenceStatus !== null) void this.request("presence.update", { status: this.#presenceStatus }).catch(() => {});
+    this.#flush();
+  }
+
+  async #refreshPresence(): Promise<void> {
+    try {
+      const { presence } = await this.request("presence.list");
+      this.#state = withPresence(this.#state, presence);
+      this.#emitter.emit("state", this.#state);
+    } catch {
+      // Stale presence is cosmetic; the next hello tries again.
+    }
+  }
+
+  #onEvent(frame: EventFrame): void {
+    const { event, invalid } = typeEvent(frame);
+    if (invalid) this.#warn(invalid, frame);
+    const outcome = applyEvent(this.#state, event);
+    if (outcome.kind === "duplicate") return;
+    if (outcome.kind === "gap") {
+      this.#lastError = new AutopilotError("unavailable", `missed events ${outcome.expected}..${outcome.received - 1}; resuming`, { retryable: true });
+      return this.#reconnect();
+    }
+    const previous = this.#state;
+    this.#state = outcome.state;
+    if (event.known) this.#emitTyped(event, frame);
+    this.#emitter.emit("event", frame);
+    if (this.#state !== previous) this.#emitter.emit("state", this.#state);
+  }
+
+  #emitTyped(event: KnownEvent, frame: EventFrame): void {
+    // TS cannot correlate `event.event` with `event.payload` across the union; KnownEvent does.
+    (this.#emitter as unknown as Emitter<Record<string, [unknown, EventFrame]>>).emit(event.event, event.payload, frame);
+  }
+
+  #onResponse(frame: ResponseFrame): void {
+    if (frame.id === "") {
+      return this.#warn(frame.ok ? "response without id" : `server error about an unattributable frame: ${frame.error.message}`, frame);
+    }
+    const pending = this.#pending.get(frame.id);
+    // A late answer to a request that timed out or was aborted.
+    if (!pending) return;
+    if (frame.ok) {
+      const result = Methods[pending.method].result.safeParse(frame.payload);
+      if (result.success) return pending.resolve(result.data);
+      return pending.reject(new AutopilotError("invalid_response", `${pending.method} returned an unexpected result: ${result.error.message}`));
+    }
+    const error = AutopilotError.fromShape(frame.error);
+    const maxRetries = this.#options.maxRequestRetries ?? DEFAULT_MAX_REQUEST_RETRIES;
+    if (!error.retryable || pending.retries >= maxRetries) return pending.reject(error);
+    pending.retries += 1;
+    const delay = error.retryAfterMs ?? fullJitterDelay(pending.retries, this.#backoffOptions);
+    pending.sentOn = 0;
+    pending.retryTimer = setTimeout(() => {
+      pending.retryTimer = null;
+      this.#flush();
+    }, delay);
+  }
+
+  #onClose(code: number, reason: string): void {
+    const wasLive = this.#live;
+    this.#live = false;
+    this.#clearHelloTimer();
+    // A close we caused (gap, missing hello) has its reason recorded already.
+    if (this.#terminalError || this.#closingOnPurpose) return;
+    const error = errorFromClose(code, reason);
+    if (isTerminalCloseCode(code)) return this.#shutdown(error, true);
+    if (error.code === "rate_limited") this.#retryOverrideMs = error.retryAfterMs ?? null;
+    this.#lastError = error;
+    if (wasLive) this.#setStatus("reconnecting", { error });
+  }
+
+  #onError(message: string | undefined): void {
+    if (this.#terminalError) return;
+    const status = refusedUpgradeStatus(message);
+    if (status === 401) return this.#shutdown(new AutopilotError("unauthenticated", "authentication failed: the server refused the API key (HTTP 401)"), true);
+    if (status === 403) return this.#shutdown(new AutopilotError("forbidden", "access to the workspace was refused (HTTP 403)"), true);
+    const reason = message === "TIMEOUT" ? `no connection within ${OPEN_TIMEOUT_MS / 1000} s` : message || "could not connect";
+    this.#lastError = new AutopilotError("unavailable", reason, { retryable: true });
+  }
+
+  /** Drops the current socket and resumes on a new one (after the backoff). */
+  #reconnect(): void {
+    const wasLive = this.#live;
+    this.#live = false;
+    // PartySocket dispatches the close of the old socket synchronously inside reconnect().
+    this.#closingOnPurpose = true;
+    try {
+      this.#socket?.reconnect();
+    } finally {
+      this.#closingOnPurpose = false;
+    }
+    if (wasLive) this.#setStatus("reconnecting", this.#lastError ? { error: this.#lastError } : {});
+  }
+
+  #flush(): void {
+    const socket = this.#socket;
+    if (!this.#live || !socket || socket.readyState !== SOCKET_OPEN || this.#flushTimer) return;
+    for (const pending of this.#pending.values()) {
+      if (pending.sentOn === this.#generation || pending.retryTimer) continue;
+      if (this.#bucket && !this.#bucket.take()) {
+        this.#flushTimer = setTimeout(() => {
+          this.#flushTimer = null;
+          this.#flush();
+        }, this.#bucket.msUntilNext());
+        return;
+      }
+      pending.sentOn = this.#generation;
+      socket.send(pending.text);
+    }
+  }
+
+  /** Ends the client. `reportError` marks closes the client did not ask for. */
+  #shutdown(error: AutopilotError, reportError: boolean): void {
+    if (this.#terminalError) return;
+    this.#terminalError = error;
+    if (reportError) this.#closeError = error;
+    this.#live = false;
+    this.#clearHelloTimer();
+    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    if (this.#sleeping) {
+      clearTimeout(this.#sleeping.timer);
+      this.#sleeping.wake();
+    }
+    this.#socket?.close(1000, "client closed");
+    for (const pending of [...this.#pending.values()]) pending.reject(error);
+    this.#settleReady.reject(error);
+    this.#setStatus("closed", reportError ? { error } : {});
+  }
+
+  #clearHelloTimer(): void {
+    if (this.#helloTimer) clearTimeout(this.#helloTimer);
+    this.#helloTimer = null;
+  }
+
+  #setStatus(status: ConnectionStatus, detail: StatusDetail): void {
+    this.#status = status;
+    this.#emitter.emit("status", status, detail);
+  }
+
+  #warn(message: string, frame?: unknown): void {
+    this.#emitter.emit("warning", frame === undefined ? { message } : { message, frame });
+  }
+}

@@ -1,0 +1,99 @@
+import {
+  CloseCode,
+  RateLimitCloseReason,
+  RETRYABLE_CODES,
+  TERMINAL_CLOSE_CODES,
+  type ErrorCode,
+  type ErrorShape,
+} from "../../shared/protocol/errors";
+
+/**
+ * Codes an `AutopilotError` can carry: the server's closed set, plus the few failures only
+ * the client can observe (it gave up waiting, the caller aborted, it was closed, the
+ * server speaks another protocol version, or sent something that does not match the
+ * schemas).
+ */
+export type AutopilotErrorCode = ErrorCode | "timeout" | "aborted" | "closed" | "protocol_unsupported" | "invalid_response";
+
+export interface AutopilotErrorInit {
+  retryable?: boolean;
+  retryAfterMs?: number;
+  details?: Record<string, unknown>;
+}
+
+export class AutopilotError extends Error {
+  override readonly name = "AutopilotError";
+  readonly code: AutopilotErrorCode;
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: AutopilotErrorCode, message: string, init: AutopilotErrorInit = {}) {
+    super(message);
+    this.code = code;
+    this.retryable = init.retryable ?? false;
+    this.retryAfterMs = init.retryAfterMs;
+    this.details = init.details;
+  }
+
+  static fromShape(shape: ErrorShape): AutopilotError {
+    return new AutopilotError(shape.code, shape.message, {
+      // Trust the closed list over the flag, so a server bug cannot make us hammer it.
+      retryable: shape.retryable && RETRYABLE_CODES.has(shape.code),
+      ...(shape.retryAfterMs !== undefined && { retryAfterMs: shape.retryAfterMs }),
+      ...(shape.details !== undefined && { details: shape.details }),
+    });
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+      ...(this.retryAfterMs !== undefined && { retryAfterMs: this.retryAfterMs }),
+      ...(this.details !== undefined && { details: this.details }),
+    };
+  }
+}
+
+/** Errors after which reconnecting cannot help: the same credentials get the same answer. */
+export function isTerminalError(error: AutopilotError): boolean {
+  return error.code === "unauthenticated" || error.code === "forbidden" || error.code === "protocol_unsupported";
+}
+
+export function isTerminalCloseCode(code: number): boolean {
+  return TERMINAL_CLOSE_CODES.has(code);
+}
+
+/** The error a socket close stands for; `retryable` is false for the terminal codes. */
+export function errorFromClose(code: number, reason: string): AutopilotError {
+  const why = reason ? `: ${reason}` : "";
+  switch (code) {
+    case CloseCode.unauthenticated:
+      return new AutopilotError("unauthenticated", `authentication failed${why}`);
+    case CloseCode.forbidden:
+      return new AutopilotError("forbidden", `access to the workspace was refused${why}`);
+    case CloseCode.protocolUnsupported:
+      return new AutopilotError("protocol_unsupported", `the server does not support this client's protocol version${why}`);
+    case CloseCode.rateLimited: {
+      const retryAfterMs = rateLimitRetryAfter(reason);
+      return new AutopilotError("rate_limited", "connection closed: rate limited", {
+        retryable: true,
+        ...(retryAfterMs !== null && { retryAfterMs }),
+      });
+    }
+    case 1006:
+      return new AutopilotError("unavailable", `connection lost${why}`, { retryable: true });
+    default:
+      return new AutopilotError("unavailable", `connection closed (${code})${why}`, { retryable: true });
+  }
+}
+
+function rateLimitRetryAfter(reason: string): number | null {
+  try {
+    const parsed = RateLimitCloseReason.safeParse(JSON.parse(reason));
+    return parsed.success ? parsed.data.retryAfterMs : null;
+  } catch {
+    return null;
+  }
+}

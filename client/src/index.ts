@@ -1,0 +1,15 @@
+export {
+  AutopilotClient,
+  type AutopilotClientOptions,
+  type ClientEvents,
+  type ClientWarning,
+  type ConnectionStatus,
+  type RequestArgs,
+  type RequestOptions,
+  type RequestParams,
+  type StatusDetail,
+} from "./client";
+export { AutopilotError, type AutopilotErrorCode } from "./errors";
+export { applyEvent, applyHello, emptyState, type WorkspaceState } from "./state";
+export type { KnownEvent, ReceivedEvent, UnknownEvent } from "./frames";
+export * from "../../shared/protocol/index";

@@ -1,0 +1,157 @@
+import type { Approval } from "../../shared/protocol/approvals";
+import type { HelloPayload, Snapshot } from "../../shared/protocol/hello";
+import { FINISHED_JOB_STATUSES, type Job } from "../../shared/protocol/jobs";
+import type { PresenceEntry } from "../../shared/protocol/presence";
+import type { Thread } from "../../shared/protocol/threads";
+import type { ReceivedEvent } from "./frames";
+
+/**
+ * What a client knows about its workspace, rebuilt from `hello` snapshots and kept current
+ * by events. Immutable: every change produces a new object (and new maps only for the
+ * collections that changed), so UIs can compare by identity.
+ */
+export interface WorkspaceState {
+  /** The room's event-log identity; `lastSeq` is only meaningful within it. */
+  readonly epoch: string | null;
+  /** Highest durable `seq` applied; null until the first hello. */
+  readonly lastSeq: number | null;
+  readonly threads: ReadonlyMap<string, Thread>;
+  readonly approvals: ReadonlyMap<string, Approval>;
+  readonly jobs: ReadonlyMap<string, Job>;
+  /** Keyed by connection id: a person on two devices shows twice. */
+  readonly presence: ReadonlyMap<string, PresenceEntry>;
+}
+
+/**
+ * Resolved approvals and finished jobs kept beyond the pending/running ones, like the
+ * snapshot does, so a client watching for weeks does not grow without bound.
+ */
+export const RETAINED_FINISHED = 200;
+
+export const emptyState: WorkspaceState = {
+  epoch: null,
+  lastSeq: null,
+  threads: new Map(),
+  approvals: new Map(),
+  jobs: new Map(),
+  presence: new Map(),
+};
+
+const byId = <T extends { id: string }>(items: readonly T[]): Map<string, T> => new Map(items.map((item) => [item.id, item]));
+
+export function stateFromSnapshot(snapshot: Snapshot, epoch: string, seq: number): WorkspaceState {
+  return {
+    epoch,
+    lastSeq: seq,
+    threads: byId(snapshot.threads),
+    approvals: byId(snapshot.approvals),
+    jobs: byId(snapshot.jobs),
+    presence: new Map(snapshot.presence.map((entry) => [entry.connectionId, entry])),
+  };
+}
+
+/**
+ * - `snapshot`: state replaced from the hello (first connect, or `reset` after a gap too old);
+ * - `resume`: state kept, the missed events follow on the socket;
+ * - `resync`: the room's log is not the one our `lastSeq` belongs to and it sent no
+ *   snapshot; the caller must reconnect without `lastSeq` to get one.
+ */
+export type HelloOutcome = "snapshot" | "resume" | "resync";
+
+export function applyHello(state: WorkspaceState, hello: HelloPayload): { state: WorkspaceState; outcome: HelloOutcome } {
+  if (hello.snapshot) return { state: stateFromSnapshot(hello.snapshot, hello.epoch, hello.seq), outcome: "snapshot" };
+  if (state.lastSeq === null) {
+    // Nothing to resume from and nothing to replace with: start counting from here.
+    return { state: { ...state, epoch: hello.epoch, lastSeq: hello.seq }, outcome: "resume" };
+  }
+  if (state.epoch !== hello.epoch || hello.seq < state.lastSeq) {
+    return { state: { ...state, epoch: null, lastSeq: null }, outcome: "resync" };
+  }
+  return { state, outcome: "resume" };
+}
+
+export type EventOutcome =
+  | { kind: "applied"; state: WorkspaceState }
+  | { kind: "duplicate" }
+  | { kind: "gap"; expected: number; received: number };
+
+/**
+ * Applies one event. Durable events (with `seq`) must arrive in order: one at or below
+ * `lastSeq` was applied already, one beyond `lastSeq + 1` means events went missing and
+ * the caller must reconnect (which resumes from `lastSeq`).
+ */
+export function applyEvent(state: WorkspaceState, received: ReceivedEvent): EventOutcome {
+  let next = state;
+  if (received.seq !== undefined && state.lastSeq !== null) {
+    if (received.seq <= state.lastSeq) return { kind: "duplicate" };
+    if (received.seq > state.lastSeq + 1) return { kind: "gap", expected: state.lastSeq + 1, received: received.seq };
+  }
+  if (received.seq !== undefined) next = { ...next, lastSeq: received.seq };
+  if (received.known) next = reduce(next, received);
+  return { kind: "applied", state: next };
+}
+
+function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }): WorkspaceState {
+  switch (received.event) {
+    case "thread.created":
+    case "thread.renamed":
+    case "thread.archived":
+    case "thread.restored":
+      return { ...state, threads: upsert(state.threads, received.payload.thread.id, received.payload.thread) };
+    case "message.created": {
+      const { message } = received.payload;
+      const thread = state.threads.get(message.threadId);
+      if (!thread) return state;
+      const updated: Thread = {
+        ...thread,
+        messageCount: thread.messageCount + 1,
+        lastMessageAt: Math.max(thread.lastMessageAt ?? 0, message.createdAt),
+      };
+      return { ...state, threads: upsert(state.threads, thread.id, updated) };
+    }
+    case "approval.requested":
+    case "approval.resolved":
+      return { ...state, approvals: retainRecent(upsert(state.approvals, received.payload.approval.id, received.payload.approval), isResolved, approvalAge) };
+    case "job.started":
+    case "job.progressed":
+    case "job.cancel_requested":
+    case "job.finished":
+      return { ...state, jobs: retainRecent(upsert(state.jobs, received.payload.job.id, received.payload.job), isFinished, jobAge) };
+    case "presence.joined":
+    case "presence.updated":
+      return { ...state, presence: upsert(state.presence, received.payload.entry.connectionId, received.payload.entry) };
+    case "presence.left": {
+      if (!state.presence.has(received.payload.connectionId)) return state;
+      const presence = new Map(state.presence);
+      presence.delete(received.payload.connectionId);
+      return { ...state, presence };
+    }
+    case "hello":
+      // Hellos go through applyHello; one in the middle of a stream changes nothing here.
+      return state;
+  }
+}
+
+/** Replaces the presence list wholesale (after a resume, when joins and leaves were missed). */
+export function withPresence(state: WorkspaceState, entries: readonly PresenceEntry[]): WorkspaceState {
+  return { ...state, presence: new Map(entries.map((entry) => [entry.connectionId, entry])) };
+}
+
+function upsert<T>(map: ReadonlyMap<string, T>, key: string, value: T): Map<string, T> {
+  const next = new Map(map);
+  next.set(key, value);
+  return next;
+}
+
+const isResolved = (approval: Approval): boolean => approval.status !== "pending";
+const approvalAge = (approval: Approval): number => approval.resolvedAt ?? approval.requestedAt;
+const isFinished = (job: Job): boolean => FINISHED_JOB_STATUSES.has(job.status);
+const jobAge = (job: Job): number => job.finishedAt ?? job.updatedAt;
+
+function retainRecent<T>(map: Map<string, T>, done: (item: T) => boolean, age: (item: T) => number): Map<string, T> {
+  const finished = [...map.entries()].filter(([, item]) => done(item));
+  if (finished.length <= RETAINED_FINISHED) return map;
+  finished.sort(([, a], [, b]) => age(a) - age(b));
+  for (const [key] of finished.slice(0, finished.length - RETAINED_FINISHED)) map.delete(key);
+  return map;
+}

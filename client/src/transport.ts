@@ -1,0 +1,115 @@
+import { z } from "zod";
+import { AutopilotError } from "./errors";
+
+/** Where the room lives, in the shape PartySocket wants it. */
+export interface Endpoint {
+  /** Host plus any path prefix the deployment is mounted under, without scheme. */
+  host: string;
+  protocol: "ws" | "wss";
+  basePath: string;
+  /** `http(s)://host[/prefix]`, for the connect-ticket request. */
+  httpBase: string;
+}
+
+export function resolveEndpoint(url: string | undefined, workspace: string): Endpoint {
+  const raw = url ?? (typeof location === "undefined" ? undefined : location.origin);
+  if (!raw) throw new TypeError("AutopilotClient: `url` is required outside a browser page");
+  if (!workspace) throw new TypeError("AutopilotClient: `workspace` is required");
+  const parsed = new URL(raw);
+  if (!["http:", "https:", "ws:", "wss:"].includes(parsed.protocol)) {
+    throw new TypeError(`AutopilotClient: unsupported url scheme ${parsed.protocol} (expected http: or https:)`);
+  }
+  const secure = parsed.protocol === "https:" || parsed.protocol === "wss:";
+  const prefix = parsed.pathname.replace(/\/+$/, "");
+  return {
+    host: `${parsed.host}${prefix}`,
+    protocol: secure ? "wss" : "ws",
+    basePath: `agents/autopilot/${encodeURIComponent(workspace)}`,
+    httpBase: `${secure ? "https" : "http"}://${parsed.host}${prefix}`,
+  };
+}
+
+export interface SocketImplementation {
+  /** A WebSocket constructor as PartySocket calls it: `new WebSocket(url, protocols?)`. */
+  WebSocket: unknown;
+  /** True when the key travels as a header, so no connect ticket is needed. */
+  sendsApiKey: boolean;
+}
+
+function isNode(): boolean {
+  return typeof process !== "undefined" && typeof process.versions?.node === "string";
+}
+
+/**
+ * In Node we always use `ws`, even where a global WebSocket exists (Node 22+), because only
+ * `ws` can send the `x-api-key` header on the upgrade. It is imported lazily so browser
+ * bundles never load it.
+ */
+export async function resolveWebSocket(custom: unknown, apiKey: string | undefined): Promise<SocketImplementation> {
+  if (custom) return { WebSocket: custom, sendsApiKey: false };
+  if (!isNode()) {
+    if (typeof WebSocket === "undefined") throw new TypeError("AutopilotClient: no WebSocket implementation; pass the `WebSocket` option");
+    return { WebSocket, sendsApiKey: false };
+  }
+  const NodeWebSocket = (await import("ws")).default;
+  if (!apiKey) return { WebSocket: NodeWebSocket, sendsApiKey: false };
+  const headers = { "x-api-key": apiKey };
+  class KeyedWebSocket extends NodeWebSocket {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols, { headers });
+    }
+  }
+  return { WebSocket: KeyedWebSocket, sendsApiKey: true };
+}
+
+const UNEXPECTED_RESPONSE = /Unexpected server response: (\d{3})/;
+
+/**
+ * The HTTP status of a refused upgrade, when the socket implementation reports it (`ws`
+ * does, in its error message; browsers never do). The room normally accepts and closes
+ * with an application code instead, but a proxy in front of it may answer 401/403 itself.
+ */
+export function refusedUpgradeStatus(message: string | undefined): number | null {
+  const match = message ? UNEXPECTED_RESPONSE.exec(message) : null;
+  return match ? Number(match[1]) : null;
+}
+
+const TicketResponse = z.object({ ticket: z.string().min(1), expiresAt: z.number() });
+const HttpErrorBody = z.object({ error: z.object({ message: z.string() }) });
+
+/** Exchanges an API key for a single-use connect ticket, for clients that cannot set headers. */
+export async function fetchConnectTicket(
+  fetchImpl: typeof fetch,
+  endpoint: Endpoint,
+  workspace: string,
+  apiKey: string,
+): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetchImpl(`${endpoint.httpBase}/api/connect-ticket`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": apiKey },
+      body: JSON.stringify({ workspaceId: workspace }),
+    });
+  } catch (error) {
+    throw new AutopilotError("unavailable", `connect ticket request failed: ${error instanceof Error ? error.message : String(error)}`, { retryable: true });
+  }
+  const body: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) {
+    const parsed = HttpErrorBody.safeParse(body);
+    const reason = parsed.success ? parsed.data.error.message : `HTTP ${response.status}`;
+    if (response.status === 401) throw new AutopilotError("unauthenticated", `authentication failed: ${reason}`);
+    if (response.status === 403) throw new AutopilotError("forbidden", `access to the workspace was refused: ${reason}`);
+    if (response.status === 429) {
+      const retryAfterS = Number(response.headers.get("retry-after"));
+      throw new AutopilotError("rate_limited", `connect ticket: ${reason}`, {
+        retryable: true,
+        ...(Number.isFinite(retryAfterS) && retryAfterS > 0 && { retryAfterMs: retryAfterS * 1000 }),
+      });
+    }
+    throw new AutopilotError("unavailable", `connect ticket: ${reason}`, { retryable: true });
+  }
+  const parsed = TicketResponse.safeParse(body);
+  if (!parsed.success) throw new AutopilotError("invalid_response", "connect ticket: unexpected response body", { retryable: true });
+  return parsed.data.ticket;
+}

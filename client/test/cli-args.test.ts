@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { parseCli, UsageError } from "../src/cli/args";
+
+const env = { AUTOPILOT_URL: "http://localhost:8787", AUTOPILOT_WORKSPACE: "ws_1", AUTOPILOT_KEY: "key_1" };
+
+function run(argv: string[], environment: Record<string, string | undefined> = env) {
+  const invocation = parseCli(argv, environment, "test-device");
+  if (invocation.kind !== "run") throw new Error("expected a command");
+  return invocation;
+}
+
+function usageError(argv: string[], environment: Record<string, string | undefined> = env): UsageError {
+  try {
+    parseCli(argv, environment);
+  } catch (error) {
+    if (error instanceof UsageError) return error;
+    throw error;
+  }
+  throw new Error("expected a usage error");
+}
+
+describe("parseCli", () => {
+  it("takes the connection from the environment, options winning", () => {
+    expect(run(["threads"]).connection).toEqual({ url: "http://localhost:8787", workspace: "ws_1", apiKey: "key_1", device: "test-device" });
+    expect(run(["threads", "--url", "https://x.example", "--workspace", "w2", "--key", "k2", "--device", "ci"]).connection).toEqual({
+      url: "https://x.example",
+      workspace: "w2",
+      apiKey: "k2",
+      device: "ci",
+    });
+  });
+
+  it("requires a server, a workspace and a key", () => {
+    expect(usageError(["threads"], {}).message).toMatch(/AUTOPILOT_URL/);
+    expect(usageError(["threads"], { AUTOPILOT_URL: "http://h" }).message).toMatch(/AUTOPILOT_WORKSPACE/);
+    expect(usageError(["threads"], { AUTOPILOT_URL: "http://h", AUTOPILOT_WORKSPACE: "w" }).message).toMatch(/AUTOPILOT_KEY/);
+    expect(usageError(["threads", "--url", "ftp://h"]).message).toMatch(/http/);
+  });
+
+  it("parses two-word commands and joins trailing words", () => {
+    expect(run(["thread", "new", "Deploy", "plan"]).command).toEqual({ name: "thread new", title: "Deploy plan" });
+    expect(run(["send", "t1", "hello", "world"]).command).toEqual({ name: "send", threadId: "t1", text: "hello world" });
+    expect(run(["job", "fail", "j1", "disk", "full"]).command).toEqual({ name: "job fail", jobId: "j1", error: "disk full" });
+  });
+
+  it("parses approvals", () => {
+    expect(run(["approve", "a1", "--note", "ok"]).command).toEqual({ name: "approve", approvalId: "a1", note: "ok" });
+    expect(run(["deny", "a1"]).command).toEqual({ name: "deny", approvalId: "a1" });
+    expect(
+      run(["request-approval", "Drop", "table", "--details", "all rows", "--risk", "high", "--thread", "t1", "--expires-in", "90", "--wait"]).command,
+    ).toEqual({ name: "request-approval", title: "Drop table", details: "all rows", risk: "high", threadId: "t1", expiresInMs: 90_000, wait: true });
+    expect(run(["request-approval", "x"]).command).toEqual({ name: "request-approval", title: "x", wait: false });
+    expect(run(["approvals", "--status", "pending", "--limit", "5"]).command).toEqual({ name: "approvals", status: "pending", limit: 5 });
+  });
+
+  it("parses jobs", () => {
+    expect(run(["job", "start", "Build", "--thread", "t1"]).command).toEqual({ name: "job start", title: "Build", threadId: "t1" });
+    expect(run(["job", "progress", "j1", "42.5", "--message", "halfway"]).command).toEqual({
+      name: "job progress",
+      jobId: "j1",
+      progress: 42.5,
+      message: "halfway",
+    });
+    expect(run(["job", "finish", "j1"]).command).toEqual({ name: "job finish", jobId: "j1" });
+    expect(run(["job", "cancel", "j1", "--reason", "obsolete"]).command).toEqual({ name: "job cancel", jobId: "j1", reason: "obsolete" });
+    expect(run(["jobs", "--active"]).command).toEqual({ name: "jobs", active: true });
+  });
+
+  it("rejects bad values with a usage error", () => {
+    expect(usageError(["job", "progress", "j1", "101"]).message).toMatch(/0 to 100/);
+    expect(usageError(["job", "progress", "j1", "abc"]).message).toMatch(/percent/);
+    expect(usageError(["request-approval", "x", "--risk", "extreme"]).message).toMatch(/low, medium, high, critical/);
+    expect(usageError(["request-approval", "x", "--expires-in", "0"]).message).toMatch(/expires-in/);
+    expect(usageError(["messages", "t1", "--limit", "2.5"]).message).toMatch(/whole number/);
+  });
+
+  it("rejects missing and extra arguments", () => {
+    expect(usageError(["send", "t1"]).message).toBe("missing <text>");
+    expect(usageError(["send", "t1"]).command).toBe("send");
+    expect(usageError(["approve"]).message).toBe("missing <approvalId>");
+    expect(usageError(["approve", "a1", "a2"]).message).toMatch(/unexpected argument "a2"/);
+    expect(usageError(["thread", "new", "  "]).message).toBe("missing <title>");
+  });
+
+  it("rejects unknown commands and options that belong to other commands", () => {
+    expect(usageError(["frobnicate"]).message).toMatch(/unknown command "frobnicate"/);
+    expect(usageError(["job", "explode"]).message).toMatch(/job start/);
+    expect(usageError(["threads", "--note", "x"]).message).toBe('--note is not an option of "threads"');
+    expect(usageError(["threads", "--bogus"]).message).toMatch(/bogus/);
+    expect(usageError([]).message).toBe("missing command");
+  });
+
+  it("shows help without needing a connection", () => {
+    for (const argv of [["--help"], ["-h"], ["help"], ["send", "--help"], ["help", "job", "start"], ["job", "--help"]]) {
+      const invocation = parseCli(argv, {});
+      expect(invocation.kind).toBe("help");
+    }
+    const help = parseCli(["job", "progress", "--help"], {});
+    expect(help.kind === "help" && help.text).toMatch(/autopilot job progress <jobId> <percent> \[--message <text>\]/);
+  });
+});

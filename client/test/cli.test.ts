@@ -1,0 +1,176 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { FakeRoom } from "./fake-room";
+import { approval, thread } from "./fixtures";
+
+// Bundled next to node_modules so the external `ws` resolves as it does for client/dist.
+/** `AUTOPILOT_TEST_NODE=/path/to/node20` checks the bundle on the oldest supported Node. */
+const nodeBinary = process.env.AUTOPILOT_TEST_NODE ?? process.execPath;
+const cliBundle = fileURLToPath(new URL("../../node_modules/.cache/autopilot-cli-test/cli.mjs", import.meta.url));
+
+beforeAll(async () => {
+  await build({
+    entryPoints: [fileURLToPath(new URL("../src/cli.ts", import.meta.url))],
+    outfile: cliBundle,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    external: ["ws"],
+    logLevel: "warning",
+  });
+});
+
+let room: FakeRoom;
+beforeEach(async () => {
+  room = await FakeRoom.start();
+});
+afterEach(async () => {
+  await room.close();
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], options: { env?: Record<string, string>; onStdout?: (text: string, signal: (s: NodeJS.Signals) => void) => void } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(nodeBinary, [cliBundle, ...args], {
+      env: { PATH: process.env.PATH ?? "", AUTOPILOT_URL: room.url, AUTOPILOT_WORKSPACE: "ws_1", AUTOPILOT_KEY: "key_secret", ...options.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      options.onStdout?.(stdout, (s) => child.kill(s));
+    });
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end();
+  });
+}
+
+describe("autopilot CLI", () => {
+  it("prints results as JSON", async () => {
+    room.onRequest = (request, connection) => {
+      if (request.method === "threads.list") connection.respond(request.id, { threads: [thread("t1")] });
+      if (request.method === "threads.create") connection.respond(request.id, { thread: thread("t2", { title: String(request.params?.title) }) });
+    };
+    const listed = await cli(["threads"]);
+    expect(listed).toMatchObject({ code: 0, stderr: "" });
+    expect(listed.stdout).toBe(`${JSON.stringify({ threads: [thread("t1")] })}\n`);
+    const created = await cli(["thread", "new", "Release", "notes"]);
+    expect(JSON.parse(created.stdout)).toMatchObject({ thread: { id: "t2", title: "Release notes" } });
+    expect(room.latest.headers["x-api-key"]).toBe("key_secret");
+  });
+
+  it("exits 2 on usage errors without connecting", async () => {
+    const run = await cli(["job", "progress", "j1", "150"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^autopilot: percent must be a number from 0 to 100/);
+    expect(room.connections).toHaveLength(0);
+  });
+
+  it("exits 3 with a readable message when authentication fails", async () => {
+    room.onConnect = (connection) => {
+      setTimeout(() => connection.socket.close(4001, "invalid or revoked API key"), 5);
+      return null;
+    };
+    const run = await cli(["threads"]);
+    expect(run.code).toBe(3);
+    expect(run.stderr.trim()).toBe("autopilot: authentication failed: invalid or revoked API key");
+  });
+
+  it("exits 3 on a server error", async () => {
+    room.onRequest = (request, connection) => connection.fail(request.id, { code: "already_resolved", message: "approval a1 was already denied", retryable: false });
+    const run = await cli(["approve", "a1", "--note", "lgtm"]);
+    expect(run.code).toBe(3);
+    expect(run.stderr.trim()).toBe("autopilot: approval a1 was already denied (already_resolved)");
+    expect(room.latest.requests[0]).toMatchObject({ method: "approvals.resolve", params: { approvalId: "a1", decision: "approve", note: "lgtm" } });
+  });
+
+  it.each([
+    ["approved", 0],
+    ["denied", 1],
+    ["expired", 1],
+  ] as const)("request-approval --wait exits %s → %i", async (status, exitCode) => {
+    room.onRequest = (request, connection) => {
+      if (request.method === "approvals.request") {
+        connection.respond(request.id, { approval: approval("a1", { title: String(request.params?.title), risk: "high" }) });
+        setTimeout(() => connection.event("approval.resolved", { approval: approval("a1", { status, resolvedAt: 50 }) }, 1), 100);
+      }
+      if (request.method === "approvals.get") connection.respond(request.id, { approval: approval("a1") });
+    };
+    const run = await cli(["request-approval", "Delete", "prod", "--risk", "high", "--expires-in", "60", "--wait"]);
+    expect(run.code).toBe(exitCode);
+    const lines = run.stdout.trim().split("\n").map((line) => JSON.parse(line) as unknown);
+    expect(lines).toMatchObject([{ approval: { id: "a1", status: "pending" } }, { approval: { id: "a1", status } }]);
+    expect(run.stderr).toMatch(/waiting for a decision on approval a1/);
+    expect(room.latest.requests[0]!.params).toMatchObject({ title: "Delete prod", risk: "high", expiresInMs: 60_000 });
+  });
+
+  it("request-approval without --wait prints the pending approval and exits 0", async () => {
+    room.onRequest = (request, connection) => connection.respond(request.id, { approval: approval("a1") });
+    const run = await cli(["request-approval", "Rotate", "keys", "--details", "all of them", "--thread", "t1"]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ approval: { id: "a1", status: "pending" } });
+    expect(room.latest.requests[0]!.params).toMatchObject({ title: "Rotate keys", details: "all of them", threadId: "t1" });
+  });
+
+  it("request-approval --wait notices a decision made while it was disconnected", async () => {
+    room.onRequest = (request, connection) => {
+      if (request.method === "approvals.request") {
+        connection.respond(request.id, { approval: approval("a1") });
+        setTimeout(() => connection.socket.terminate(), 50);
+      }
+      if (request.method === "approvals.get") {
+        const decided = room.connections.length > 1;
+        connection.respond(request.id, { approval: decided ? approval("a1", { status: "approved", resolvedAt: 9 }) : approval("a1") });
+      }
+    };
+    // The reconnect gets a reset snapshot, so no approval.resolved is replayed.
+    room.onConnect = () => (room.connections.length > 1 ? { seq: 100, reset: true } : {});
+    const run = await cli(["request-approval", "Ship", "it", "--wait"]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout.trim().split("\n").at(-1)!)).toMatchObject({ approval: { id: "a1", status: "approved" } });
+  });
+
+  it("watch prints every event frame as a JSON line and exits 0 on SIGINT", async () => {
+    room.onConnect = (connection) => {
+      setTimeout(() => connection.event("thread.created", { thread: thread("t1") }, 1), 20);
+      return {};
+    };
+    const run = await cli(["watch"], {
+      onStdout: (text, signal) => {
+        if (text.split("\n").filter(Boolean).length === 2) signal("SIGINT");
+      },
+    });
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split("\n").map((line) => JSON.parse(line) as { event: string; seq?: number });
+    expect(lines.map((line) => line.event)).toEqual(["hello", "thread.created"]);
+    expect(lines[1]!.seq).toBe(1);
+    expect(run.stderr).toMatch(/connected to workspace ws_1 as Bot/);
+  });
+
+  it("send reads the text from stdin with -", async () => {
+    room.onRequest = (request, connection) =>
+      connection.respond(request.id, {
+        message: { id: "m1", n: 1, threadId: "t1", author: { id: "agent_bot", kind: "agent", name: "Bot" }, text: String(request.params?.text), createdAt: 1 },
+      });
+    const child = spawn(nodeBinary, [cliBundle, "send", "t1", "-"], {
+      env: { PATH: process.env.PATH ?? "", AUTOPILOT_URL: room.url, AUTOPILOT_WORKSPACE: "ws_1", AUTOPILOT_KEY: "k" },
+    });
+    child.stdin.end("line one\nline two\n");
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).message.text).toBe("line one\nline two");
+  });
+});

@@ -1,0 +1,416 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import WebSocket from "ws";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AutopilotClient, type AutopilotClientOptions } from "../src/client";
+import type { ConnectionStatus, StatusDetail } from "../src/client";
+import { AutopilotError } from "../src/errors";
+import { eventually, FakeRoom } from "./fake-room";
+import { approval, message, presence, snapshot, thread } from "./fixtures";
+
+let room: FakeRoom;
+const clients: AutopilotClient[] = [];
+
+beforeEach(async () => {
+  room = await FakeRoom.start();
+});
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await room.close();
+});
+
+function connect(options: Partial<AutopilotClientOptions> = {}): AutopilotClient {
+  const client = new AutopilotClient({
+    url: room.url,
+    workspace: "ws_1",
+    apiKey: "key_secret",
+    device: "test",
+    backoff: { baseMs: 10, capMs: 40 },
+    ...options,
+  });
+  clients.push(client);
+  return client;
+}
+
+function statuses(client: AutopilotClient): [ConnectionStatus, StatusDetail][] {
+  const seen: [ConnectionStatus, StatusDetail][] = [];
+  client.on("status", (status, detail) => seen.push([status, detail]));
+  return seen;
+}
+
+describe("connecting", () => {
+  it("sends the key as a header, never in the URL, and applies the hello snapshot", async () => {
+    room.onConnect = () => ({ seq: 4, snapshot: snapshot({ threads: [thread("t1")] }) });
+    const client = connect();
+    const hello = await client.ready();
+    const { url, headers } = room.latest;
+    expect(url.pathname).toBe("/agents/autopilot/ws_1");
+    expect(url.searchParams.get("protocol")).toBe("1");
+    expect(url.searchParams.get("device")).toBe("test");
+    expect(url.searchParams.has("lastSeq")).toBe(false);
+    expect(url.toString()).not.toContain("key_secret");
+    expect(headers["x-api-key"]).toBe("key_secret");
+    expect(hello.seq).toBe(4);
+    expect(client.status).toBe("connected");
+    expect(client.lastSeq).toBe(4);
+    expect(client.principal?.name).toBe("Bot");
+    expect(client.connectionId).toBe("conn_1");
+    expect([...client.state.threads.keys()]).toEqual(["t1"]);
+  });
+
+  it("exchanges the key for a fresh ticket before every connect when it cannot set headers", async () => {
+    const ticketRequests: { url: string; init: RequestInit | undefined }[] = [];
+    const fakeFetch = (async (url: string, init?: RequestInit) => {
+      ticketRequests.push({ url, init });
+      return Response.json({ ticket: `tk_${ticketRequests.length}`, expiresAt: Date.now() + 60_000 }, { status: 201 });
+    }) as typeof fetch;
+    const client = connect({ WebSocket, fetch: fakeFetch });
+    await client.ready();
+    expect(room.latest.url.searchParams.get("ticket")).toBe("tk_1");
+    expect(room.latest.headers["x-api-key"]).toBeUndefined();
+    expect(ticketRequests[0]!.url).toBe(`${room.url}/api/connect-ticket`);
+    expect(new Headers(ticketRequests[0]!.init?.headers).get("x-api-key")).toBe("key_secret");
+    expect(JSON.parse(String(ticketRequests[0]!.init?.body))).toEqual({ workspaceId: "ws_1" });
+
+    room.latest.socket.close(1012, "restart");
+    const second = await room.waitForConnections(2);
+    expect(second.url.searchParams.get("ticket")).toBe("tk_2");
+  });
+
+  it("stops for good when the ticket exchange says the key is invalid", async () => {
+    const fakeFetch = (async () => Response.json({ error: { code: "unauthenticated", message: "invalid or revoked API key" } }, { status: 401 })) as typeof fetch;
+    const client = connect({ WebSocket, fetch: fakeFetch });
+    await expect(client.ready()).rejects.toMatchObject({ code: "unauthenticated", message: "authentication failed: invalid or revoked API key" });
+    expect(client.status).toBe("closed");
+    expect(room.connections).toHaveLength(0);
+  });
+
+  it("uses a ticket provider when given one", async () => {
+    let n = 0;
+    const client = connect({ apiKey: undefined, ticket: async () => `custom_${++n}` });
+    await client.ready();
+    expect(room.latest.url.searchParams.get("ticket")).toBe("custom_1");
+  });
+
+  it.each([
+    [4001, "unauthenticated"],
+    [4003, "forbidden"],
+    [4008, "protocol_unsupported"],
+  ])("treats close code %i as terminal", async (code, errorCode) => {
+    room.onConnect = (connection) => {
+      setTimeout(() => connection.socket.close(code, "nope"), 5);
+      return null;
+    };
+    const client = connect();
+    const seen = statuses(client);
+    const pending = client.threads.list();
+    await expect(client.ready()).rejects.toMatchObject({ code: errorCode });
+    await expect(pending).rejects.toMatchObject({ code: errorCode });
+    expect(client.status).toBe("closed");
+    expect(seen.at(-1)?.[1].error?.code).toBe(errorCode);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(room.connections).toHaveLength(1);
+    await expect(client.threads.list()).rejects.toBeInstanceOf(AutopilotError);
+  });
+
+  it("waits out a 4029 before reconnecting", async () => {
+    room.onConnect = (connection) => {
+      if (room.connections.length === 1) {
+        setTimeout(() => connection.socket.close(4029, JSON.stringify({ retryAfterMs: 300 })), 5);
+        return null;
+      }
+      return {};
+    };
+    const client = connect();
+    const started = Date.now();
+    await client.ready();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(room.connections).toHaveLength(2);
+  });
+
+  it("stops for good when an HTTP proxy refuses the upgrade with 401", async () => {
+    const proxy = createServer();
+    proxy.on("upgrade", (_request, socket) => {
+      socket.end("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n");
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    try {
+      const client = connect({ url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+      await expect(client.ready()).rejects.toMatchObject({ code: "unauthenticated" });
+      expect(client.status).toBe("closed");
+    } finally {
+      proxy.close();
+    }
+  });
+
+  it("gives up in ready() after the deadline, saying why", async () => {
+    const client = connect({ url: "http://127.0.0.1:9" });
+    await expect(client.ready({ timeoutMs: 300 })).rejects.toMatchObject({ code: "timeout", message: expect.stringMatching(/ECONNREFUSED|connect/) });
+    expect(client.status).not.toBe("closed");
+  });
+
+  it("reconnects when the room opens a socket but never says hello", async () => {
+    // Not fast enough to test the real 10 s watchdog; a dropped socket takes the same path.
+    room.onConnect = (connection) => {
+      if (room.connections.length === 1) {
+        setTimeout(() => connection.socket.terminate(), 5);
+        return null;
+      }
+      return {};
+    };
+    const client = connect();
+    await client.ready();
+    expect(room.connections).toHaveLength(2);
+  });
+});
+
+describe("requests", () => {
+  it("resolves with the validated result and adds an idempotency key to mutations only", async () => {
+    room.onRequest = (request, connection) => {
+      if (request.method === "threads.create") connection.respond(request.id, { thread: thread("t9", { title: String(request.params?.title) }) });
+      if (request.method === "threads.list") connection.respond(request.id, { threads: [] });
+    };
+    const client = connect();
+    const created = await client.threads.create({ title: "Plan" });
+    expect(created.thread.title).toBe("Plan");
+    await client.threads.list();
+    const [create, list] = room.latest.requests;
+    expect(create!.params?.idempotencyKey).toEqual(expect.any(String));
+    expect(list!.params).toBeUndefined();
+  });
+
+  it("keeps a caller's idempotency key", async () => {
+    room.onRequest = (request, connection) => connection.respond(request.id, { thread: thread("t1") });
+    const client = connect();
+    await client.threads.create({ title: "x", idempotencyKey: "my-key-123" });
+    expect(room.latest.requests[0]!.params?.idempotencyKey).toBe("my-key-123");
+  });
+
+  it("holds requests until the hello, then sends them", async () => {
+    room.onConnect = () => null;
+    room.onRequest = (request, connection) => connection.respond(request.id, { threads: [] });
+    const client = connect();
+    const connection = await room.waitForConnections(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const listed = client.threads.list();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(connection.requests).toHaveLength(0);
+    connection.event("hello", { ...helloFrom(), seq: 0 });
+    await listed;
+    expect(connection.requests.map((r) => r.method)).toEqual(["threads.list"]);
+
+    // The same on a later socket: open is not enough, only its hello is.
+    connection.socket.terminate();
+    const second = await room.waitForConnections(2);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const again = client.threads.list();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(second.requests).toHaveLength(0);
+    second.event("hello", { ...helloFrom(), seq: 0 });
+    await again;
+    expect(second.requests.map((r) => r.method)).toEqual(["threads.list"]);
+  });
+
+  it("re-sends an unanswered mutation after a reconnect with the same key, and it resolves once", async () => {
+    room.onRequest = (request, connection) => {
+      if (room.connections.length === 1) connection.socket.terminate();
+      else connection.respond(request.id, { message: message("m1", "t1", 1) });
+    };
+    const client = connect();
+    const sent = await client.chat.send({ threadId: "t1", text: "hi" });
+    expect(sent.message.id).toBe("m1");
+    const first = room.connections[0]!.requests[0]!;
+    const second = room.connections[1]!.requests[0]!;
+    expect(second.method).toBe("chat.send");
+    expect(second.params?.idempotencyKey).toBe(first.params?.idempotencyKey);
+  });
+
+  it("retries retryable errors, honouring retryAfterMs", async () => {
+    let attempts = 0;
+    room.onRequest = (request, connection) => {
+      attempts += 1;
+      if (attempts < 3) connection.fail(request.id, { code: "rate_limited", message: "slow down", retryable: true, retryAfterMs: 50 });
+      else connection.respond(request.id, { threads: [] });
+    };
+    const client = connect();
+    const started = Date.now();
+    await client.threads.list();
+    expect(attempts).toBe(3);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(95);
+  });
+
+  it("rejects non-retryable errors at once, and gives up on retryable ones eventually", async () => {
+    room.onRequest = (request, connection) => {
+      if (request.method === "approvals.get") connection.fail(request.id, { code: "not_found", message: "no such approval", retryable: false });
+      else connection.fail(request.id, { code: "unavailable", message: "busy", retryable: true, retryAfterMs: 1 });
+    };
+    const client = connect({ maxRequestRetries: 2 });
+    await expect(client.approvals.get({ approvalId: "a1" })).rejects.toMatchObject({ code: "not_found", message: "no such approval", retryable: false });
+    await expect(client.threads.list()).rejects.toMatchObject({ code: "unavailable" });
+    expect(room.latest.requests.filter((r) => r.method === "threads.list")).toHaveLength(3);
+  });
+
+  it("rejects invalid params locally", async () => {
+    const client = connect();
+    await expect(client.jobs.update({ jobId: "j1", progress: 140 })).rejects.toMatchObject({ code: "bad_request" });
+    expect(room.connections.flatMap((c) => c.requests)).toHaveLength(0);
+  });
+
+  it("times out, reporting the idempotency key so the caller can retry safely", async () => {
+    const client = connect();
+    const error = await client.jobs.start({ title: "x" }, { timeoutMs: 100 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "timeout", details: { idempotencyKey: expect.any(String) } });
+  });
+
+  it("rejects pending requests on close()", async () => {
+    const client = connect();
+    const pending = client.threads.list();
+    await client.ready();
+    client.close();
+    await expect(pending).rejects.toMatchObject({ code: "closed" });
+    expect(client.status).toBe("closed");
+  });
+
+  it("rejects responses that do not match the result schema", async () => {
+    room.onRequest = (request, connection) => connection.respond(request.id, { nope: true });
+    const client = connect();
+    await expect(client.threads.list()).rejects.toMatchObject({ code: "invalid_response" });
+  });
+});
+
+describe("events and resuming", () => {
+  it("applies events, emits them typed and raw, and ignores duplicates", async () => {
+    room.onConnect = () => ({ seq: 2 });
+    const client = connect();
+    await client.ready();
+    const created: string[] = [];
+    const raw: string[] = [];
+    client.on("thread.created", ({ thread: t }, frame) => created.push(`${t.id}@${frame.seq}`));
+    client.on("event", (frame) => raw.push(frame.event));
+    room.latest.event("thread.created", { thread: thread("t1") }, 3);
+    room.latest.event("thread.created", { thread: thread("dup") }, 3);
+    room.latest.event("presence.joined", { entry: presence("c2") });
+    room.latest.event("instance.created", { whatever: 1 }, 4);
+    await eventually(() => expect(client.lastSeq).toBe(4));
+    expect(created).toEqual(["t1@3"]);
+    expect(raw).toEqual(["thread.created", "presence.joined", "instance.created"]);
+    expect(client.state.threads.has("dup")).toBe(false);
+    expect(client.state.presence.has("c2")).toBe(true);
+  });
+
+  it("resumes from lastSeq after a drop and applies the replayed events", async () => {
+    room.onConnect = (connection) => {
+      if (room.connections.length === 1) return { seq: 5, epoch: "E" };
+      expect(connection.url.searchParams.get("lastSeq")).toBe("5");
+      expect(connection.url.searchParams.get("epoch")).toBe("E");
+      setTimeout(() => {
+        connection.event("approval.requested", { approval: approval("a1") }, 6);
+        connection.event("approval.resolved", { approval: approval("a1", { status: "approved", resolvedAt: 9 }) }, 7);
+      }, 0);
+      return { seq: 7, epoch: "E", snapshot: null, resumedFrom: 5 };
+    };
+    room.onRequest = (request, connection) => {
+      if (request.method === "presence.list") connection.respond(request.id, { presence: [presence("c_new")] });
+    };
+    const client = connect();
+    await client.ready();
+    const seen = statuses(client);
+    room.latest.socket.terminate();
+    await eventually(() => expect(client.lastSeq).toBe(7));
+    expect(client.state.approvals.get("a1")?.status).toBe("approved");
+    expect(seen.map(([status]) => status)).toContain("reconnecting");
+    expect(client.status).toBe("connected");
+    // Presence is not replayed, so it is fetched again after a resume.
+    await eventually(() => expect([...client.state.presence.keys()]).toEqual(["c_new"]));
+  });
+
+  it("reconnects to resume when it notices a gap", async () => {
+    room.onConnect = (connection) => {
+      if (room.connections.length === 1) return { seq: 5 };
+      expect(connection.url.searchParams.get("lastSeq")).toBe("5");
+      setTimeout(() => connection.event("thread.created", { thread: thread("t6") }, 6), 0);
+      return { seq: 6, snapshot: null, resumedFrom: 5 };
+    };
+    const client = connect();
+    await client.ready();
+    room.latest.event("thread.created", { thread: thread("t7") }, 7);
+    await room.waitForConnections(2);
+    await eventually(() => expect(client.lastSeq).toBe(6));
+    expect(client.state.threads.has("t6")).toBe(true);
+    expect(client.state.threads.has("t7")).toBe(false);
+  });
+
+  it("emits reset when the room replaces our state", async () => {
+    room.onConnect = () => (room.connections.length === 1 ? { seq: 5 } : { seq: 500, reset: true, snapshot: snapshot({ threads: [thread("fresh")] }) });
+    const client = connect();
+    await client.ready();
+    const resets: number[] = [];
+    client.on("reset", (hello) => resets.push(hello.seq));
+    room.latest.socket.terminate();
+    await eventually(() => expect(resets).toEqual([500]));
+    expect([...client.state.threads.keys()]).toEqual(["fresh"]);
+  });
+
+  it("unsubscribes", async () => {
+    const client = connect();
+    await client.ready();
+    let calls = 0;
+    const off = client.on("event", () => calls++);
+    room.latest.event("presence.joined", { entry: presence("c2") });
+    await eventually(() => expect(calls).toBe(1));
+    off();
+    room.latest.event("presence.joined", { entry: presence("c3") });
+    await eventually(() => expect(client.state.presence.has("c3")).toBe(true));
+    expect(calls).toBe(1);
+  });
+
+  it("sets a presence status again after reconnecting", async () => {
+    room.onRequest = (request, connection) => {
+      if (request.method === "presence.update") connection.respond(request.id, { entry: presence("conn_1", { status: String(request.params?.status) }) });
+      if (request.method === "presence.list") connection.respond(request.id, { presence: [] });
+    };
+    const client = connect();
+    await client.presence.update({ status: "building" });
+    room.latest.socket.terminate();
+    const second = await room.waitForConnections(2);
+    await eventually(() => expect(second.requests.some((r) => r.method === "presence.update" && r.params?.status === "building")).toBe(true));
+  });
+});
+
+function helloFrom() {
+  return {
+    protocol: 1,
+    connectionId: "conn_1",
+    workspaceId: "ws_1",
+    epoch: "epoch_a",
+    principal: { id: "agent_bot", kind: "agent", name: "Bot", scopes: ["read", "write"] },
+    reset: false,
+    resumedFrom: null,
+    snapshot: snapshot(),
+    limits: { maxFrameBytes: 65536, requestsPerSecond: 20, burst: 40 },
+  };
+}
+
+describe("typing", () => {
+  it("infers params and results from the method registry", async () => {
+    room.onRequest = (request, connection) => connection.respond(request.id, { approvals: [approval("a1")] });
+    const client = connect();
+    const { approvals } = await client.request("approvals.list", { status: "pending" });
+    const status: "pending" | "approved" | "denied" | "expired" = approvals[0]!.status;
+    expect(status).toBe("pending");
+    // @ts-expect-error: unknown method
+    void client.request("threads.explode", {}).catch(() => {});
+    // @ts-expect-error: chat.send needs a threadId
+    void client.chat.send({ text: "x" }).catch(() => {});
+    client.on("job.progressed", ({ job }) => void job.progress.toFixed());
+  });
+
+  it("aborts a request through its signal", async () => {
+    const client = connect();
+    const controller = new AbortController();
+    const pending = client.threads.list(undefined, { signal: controller.signal });
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ code: "aborted" });
+  });
+});

@@ -1,0 +1,237 @@
+// End to end against the real server, started exactly as `npm start` starts it (wrangler
+// dev: workerd, local D1 and Durable Objects). People connect with the client library
+// (session → connect ticket); the agent is the `autopilot` CLI in a child process.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, startServer } from "../../party/dev/server.mjs";
+import { AutopilotClient } from "../src/client";
+
+type Server = Awaited<ReturnType<typeof startServer>>;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+interface Person {
+  name: string;
+  email: string;
+  cookie: string;
+}
+
+const CLI = join(ROOT, "client", "bin", "autopilot.mjs");
+let server: Server;
+let port: number;
+let persistDir: string;
+let workspace: string;
+let alice: Person;
+let bob: Person;
+let agentKey: string;
+const clients: AutopilotClient[] = [];
+
+async function http<T>(path: string, init: RequestInit & { cookie?: string } = {}): Promise<{ status: number; body: T; headers: Headers }> {
+  const res = await fetch(`${server.url}${path}`, {
+    ...init,
+    headers: { "content-type": "application/json", origin: server.url, ...(init.cookie ? { cookie: init.cookie } : {}), ...(init.headers ?? {}) },
+  });
+  return { status: res.status, body: (await res.json()) as T, headers: res.headers };
+}
+
+async function signUp(name: string): Promise<Person> {
+  const email = `${name.toLowerCase()}-${Date.now()}@example.test`;
+  const res = await http("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email, password: "correct horse battery", name }) });
+  expect(res.status).toBe(200);
+  return { name, email, cookie: res.headers.get("set-cookie")!.split(";")[0]! };
+}
+
+/** A person's live client: the session cookie buys a single-use ticket for every connect. */
+function personClient(person: Person, device: string): AutopilotClient {
+  const client = new AutopilotClient({
+    url: server.url,
+    workspace,
+    device,
+    ticket: async () => (await http<{ ticket: string }>("/api/connect-ticket", { method: "POST", cookie: person.cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+  });
+  clients.push(client);
+  return client;
+}
+
+interface CliRun {
+  child: ChildProcess;
+  lines: unknown[];
+  stderr: string;
+  exit: Promise<number>;
+  nextLine(pick?: (line: unknown) => boolean, timeoutMs?: number): Promise<unknown>;
+}
+
+/** Runs the CLI on the machine's own Node (agents bring their own Node 20+). */
+function cli(args: string[], env: Record<string, string> = {}): CliRun {
+  const child = spawn(process.env.AUTOPILOT_TEST_NODE ?? "node", [CLI, ...args], {
+    env: { ...process.env, AUTOPILOT_URL: server.url, AUTOPILOT_WORKSPACE: workspace, AUTOPILOT_KEY: agentKey, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const run: CliRun = {
+    child,
+    lines: [],
+    stderr: "",
+    exit: new Promise((resolve) => child.once("exit", (code) => resolve(code ?? -1))),
+    async nextLine(pick = () => true, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = run.lines.find(pick);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`no matching CLI output; stdout: ${JSON.stringify(run.lines).slice(-800)} stderr: ${run.stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
+  let buffer = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+    buffer += chunk;
+    const parts = buffer.split("\n");
+    buffer = parts.pop()!;
+    for (const line of parts) if (line.trim()) run.lines.push(JSON.parse(line));
+  });
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+    run.stderr += chunk;
+  });
+  return run;
+}
+
+async function cliJson<T>(args: string[]): Promise<T> {
+  const run = cli(args);
+  const code = await run.exit;
+  if (code !== 0) throw new Error(`autopilot ${args.join(" ")} exited ${code}: ${run.stderr}`);
+  return run.lines[0] as T;
+}
+
+const until = async (check: () => boolean, what: string, timeoutMs = 10_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+beforeAll(async () => {
+  port = await freePort();
+  persistDir = mkdtempSync(join(tmpdir(), "autopilot-e2e-"));
+  server = await startServer({ port, persistDir });
+  alice = await signUp("Alice");
+  bob = await signUp("Bob");
+  const me = await http<{ workspaces: { id: string }[] }>("/api/me", { cookie: alice.cookie });
+  workspace = me.body.workspaces[0]!.id;
+  expect((await http(`/api/workspaces/${workspace}/members`, { method: "POST", cookie: alice.cookie, body: JSON.stringify({ email: bob.email, role: "member" }) })).status).toBe(201);
+  const key = await http<{ key: string }>(`/api/workspaces/${workspace}/keys`, { method: "POST", cookie: alice.cookie, body: JSON.stringify({ name: "ci-bot" }) });
+  expect(key.status).toBe(201);
+  agentKey = key.body.key;
+});
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await server?.stop();
+  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
+});
+
+describe("the product over `npm start`'s server", () => {
+  it("serves the sign-up page and the browser client bundle", async () => {
+    const page = await fetch(`${server.url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("Create account");
+    const bundle = await fetch(`${server.url}/autopilot-client.mjs`);
+    expect(bundle.status).toBe(200);
+    expect(await bundle.text()).toContain("AutopilotClient");
+  });
+
+  it("two people and an agent see each other's threads, messages, approvals, jobs and presence live", async () => {
+    const a = personClient(alice, "alice-laptop");
+    const b = personClient(bob, "bob-phone");
+    await Promise.all([a.ready(), b.ready()]);
+    const watch = cli(["watch", "--device", "ci-runner"]);
+    await watch.nextLine((l) => (l as { event?: string }).event === "hello");
+    await until(() => [...a.state.presence.values()].some((p) => p.kind === "agent" && p.device === "ci-runner"), "agent presence at Alice");
+    expect([...b.state.presence.values()].map((p) => p.device).sort()).toEqual(["alice-laptop", "bob-phone", "ci-runner"]);
+
+    // Alice creates a thread; Bob and the agent see it.
+    const { thread } = await a.threads.create({ title: "Release 1.4" });
+    await until(() => b.state.threads.has(thread.id), "thread at Bob");
+    await watch.nextLine((l) => (l as { event?: string }).event === "thread.created");
+
+    // The agent posts through the CLI; both people see an agent-authored message.
+    const sent = await cliJson<{ message: { id: string; author: { kind: string } } }>(["send", thread.id, "Build is green"]);
+    expect(sent.message.author.kind).toBe("agent");
+    await until(() => (a.state.threads.get(thread.id)?.messageCount ?? 0) === 1, "message count at Alice");
+    const page = await b.messages.list({ threadId: thread.id });
+    expect(page.messages.map((m) => [m.author.kind, m.text])).toEqual([["agent", "Build is green"]]);
+
+    // Bob replies; the agent's watch sees it.
+    await b.chat.send({ threadId: thread.id, text: "Ship it" });
+    await watch.nextLine((l) => (l as { event?: string; payload?: { message?: { text: string } } }).payload?.message?.text === "Ship it");
+
+    // Jobs from the CLI show up with progress for both people.
+    const { job } = await cliJson<{ job: { id: string } }>(["job", "start", "Index repository", "--thread", thread.id]);
+    await cliJson(["job", "progress", job.id, "40", "--message", "parsing"]);
+    await until(() => a.state.jobs.get(job.id)?.progress === 40 && b.state.jobs.get(job.id)?.message === "parsing", "job progress");
+    await cliJson(["job", "finish", job.id, "--message", "done"]);
+    await until(() => b.state.jobs.get(job.id)?.status === "succeeded", "job finished at Bob");
+
+    // Presence leaves when the agent stops watching.
+    watch.child.kill("SIGINT");
+    expect(await watch.exit).toBe(0);
+    await until(() => ![...a.state.presence.values()].some((p) => p.kind === "agent"), "agent left");
+  });
+
+  it("request-approval --wait exits 0 when a person approves and 1 when one denies", async () => {
+    const a = personClient(alice, "alice-desk");
+    const b = personClient(bob, "bob-desk");
+    await Promise.all([a.ready(), b.ready()]);
+
+    const waiting = cli(["request-approval", "Deploy 1.4 to prod", "--details", "diff: +12 -3", "--risk", "high", "--wait"]);
+    const requested = (await waiting.nextLine((l) => Boolean((l as { approval?: unknown }).approval))) as { approval: { id: string; status: string } };
+    expect(requested.approval.status).toBe("pending");
+    await until(() => a.state.approvals.get(requested.approval.id)?.status === "pending", "approval at Alice");
+    await b.approvals.resolve({ approvalId: requested.approval.id, decision: "approve", note: "go" });
+    expect(await waiting.exit).toBe(0);
+    await until(() => a.state.approvals.get(requested.approval.id)?.resolvedBy?.name === "Bob", "Alice sees who approved");
+
+    // The agent has no approve scope: its own attempt is refused with a readable error.
+    const selfApprove = cli(["approve", requested.approval.id]);
+    expect(await selfApprove.exit).not.toBe(0);
+    expect(selfApprove.stderr).toMatch(/approve scope|forbidden/i);
+
+    const denied = cli(["request-approval", "Drop the database", "--wait"]);
+    const second = (await denied.nextLine((l) => Boolean((l as { approval?: unknown }).approval))) as { approval: { id: string } };
+    await until(() => b.state.approvals.has(second.approval.id), "second approval at Bob");
+    await a.approvals.resolve({ approvalId: second.approval.id, decision: "deny" });
+    expect(await denied.exit).toBe(1);
+  });
+
+  it("a restart of the server loses nothing, and live clients resume without gaps", async () => {
+    const a = personClient(alice, "alice-restart");
+    await a.ready();
+    const { thread } = await a.threads.create({ title: "Survives restarts" });
+    await a.chat.send({ threadId: thread.id, text: "before restart" });
+    const seqBefore = a.lastSeq!;
+
+    await server.stop();
+    server = await startServer({ port, persistDir });
+
+    await until(() => a.status === "connected" && a.lastSeq === seqBefore, "client reconnected after restart", 30_000);
+    const threads = await cliJson<{ threads: { id: string; messageCount: number }[] }>(["threads"]);
+    expect(threads.threads.find((t) => t.id === thread.id)?.messageCount).toBe(1);
+    await cliJson(["send", thread.id, "after restart"]);
+    await until(() => a.state.threads.get(thread.id)?.messageCount === 2, "new message after restart");
+    // One event (message.created) since the restart, applied on top of the old seq: resumed, not reset.
+    expect(a.lastSeq).toBe(seqBefore + 1);
+    const page = await a.messages.list({ threadId: thread.id });
+    expect(page.messages.map((m) => m.text)).toEqual(["before restart", "after restart"]);
+  });
+});

@@ -1,0 +1,77 @@
+import type { Approval } from "../../shared/protocol/approvals";
+import type { HelloPayload, Snapshot } from "../../shared/protocol/hello";
+import type { Job } from "../../shared/protocol/jobs";
+import type { PresenceEntry } from "../../shared/protocol/presence";
+import type { Actor } from "../../shared/protocol/principal";
+import type { Message, Thread } from "../../shared/protocol/threads";
+
+export const alice: Actor = { id: "user_alice", kind: "user", name: "Alice" };
+export const bot: Actor = { id: "agent_bot", kind: "agent", name: "Bot" };
+
+export function thread(id: string, over: Partial<Thread> = {}): Thread {
+  return { id, title: `Thread ${id}`, archived: false, createdBy: alice, createdAt: 1, updatedAt: 1, lastMessageAt: null, messageCount: 0, ...over };
+}
+
+export function message(id: string, threadId: string, n: number, over: Partial<Message> = {}): Message {
+  return { id, n, threadId, author: alice, text: `hello ${n}`, createdAt: 100 + n, ...over };
+}
+
+export function approval(id: string, over: Partial<Approval> = {}): Approval {
+  return {
+    id,
+    title: `Approval ${id}`,
+    details: "",
+    risk: "medium",
+    status: "pending",
+    threadId: null,
+    requestedBy: bot,
+    requestedAt: 10,
+    expiresAt: null,
+    resolvedBy: null,
+    resolvedAt: null,
+    note: null,
+    ...over,
+  };
+}
+
+export function job(id: string, over: Partial<Job> = {}): Job {
+  return {
+    id,
+    title: `Job ${id}`,
+    status: "running",
+    progress: 0,
+    message: "",
+    threadId: null,
+    owner: bot,
+    startedAt: 10,
+    updatedAt: 10,
+    finishedAt: null,
+    cancelRequestedBy: null,
+    error: null,
+    ...over,
+  };
+}
+
+export function presence(connectionId: string, over: Partial<PresenceEntry> = {}): PresenceEntry {
+  return { connectionId, principalId: alice.id, kind: "user", name: "Alice", device: "laptop", connectedAt: 5, status: null, ...over };
+}
+
+export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
+  return { threads: [], approvals: [], jobs: [], presence: [], ...over };
+}
+
+export function hello(over: Partial<HelloPayload> = {}): HelloPayload {
+  return {
+    protocol: 1,
+    connectionId: "conn_1",
+    workspaceId: "ws_1",
+    epoch: "epoch_a",
+    principal: { ...bot, scopes: ["read", "write"] },
+    seq: 0,
+    reset: false,
+    resumedFrom: null,
+    snapshot: snapshot(),
+    limits: { maxFrameBytes: 65536, requestsPerSecond: 20, burst: 40 },
+    ...over,
+  };
+}

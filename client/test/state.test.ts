@@ -1,0 +1,149 @@
+import { describe, expect, it } from "vitest";
+import type { ReceivedEvent } from "../src/frames";
+import { applyEvent, applyHello, emptyState, RETAINED_FINISHED, withPresence, type WorkspaceState } from "../src/state";
+import { approval, hello, job, message, presence, snapshot, thread } from "./fixtures";
+
+function applied(state: WorkspaceState, event: ReceivedEvent): WorkspaceState {
+  const outcome = applyEvent(state, event);
+  if (outcome.kind !== "applied") throw new Error(`expected applied, got ${outcome.kind}`);
+  return outcome.state;
+}
+
+const fromSnapshot = (over: Parameters<typeof snapshot>[0] = {}, seq = 5) =>
+  applyHello(emptyState, hello({ seq, snapshot: snapshot(over) })).state;
+
+describe("applyHello", () => {
+  it("builds the state from a snapshot", () => {
+    const { state, outcome } = applyHello(
+      emptyState,
+      hello({ seq: 7, epoch: "e1", snapshot: snapshot({ threads: [thread("t1")], approvals: [approval("a1")], jobs: [job("j1")], presence: [presence("c1")] }) }),
+    );
+    expect(outcome).toBe("snapshot");
+    expect(state.lastSeq).toBe(7);
+    expect(state.epoch).toBe("e1");
+    expect([...state.threads.keys()]).toEqual(["t1"]);
+    expect([...state.approvals.keys()]).toEqual(["a1"]);
+    expect([...state.jobs.keys()]).toEqual(["j1"]);
+    expect([...state.presence.keys()]).toEqual(["c1"]);
+  });
+
+  it("replaces everything on a reset snapshot", () => {
+    const before = fromSnapshot({ threads: [thread("old")] }, 3);
+    const { state, outcome } = applyHello(before, hello({ seq: 900, reset: true, snapshot: snapshot({ threads: [thread("new")] }) }));
+    expect(outcome).toBe("snapshot");
+    expect([...state.threads.keys()]).toEqual(["new"]);
+    expect(state.lastSeq).toBe(900);
+  });
+
+  it("keeps state and lastSeq when resuming: the missed events follow", () => {
+    const before = fromSnapshot({ threads: [thread("t1")] }, 3);
+    const { state, outcome } = applyHello(before, hello({ seq: 6, snapshot: null, resumedFrom: 3 }));
+    expect(outcome).toBe("resume");
+    expect(state).toBe(before);
+    expect(state.lastSeq).toBe(3);
+  });
+
+  it("asks for a resync when the epoch changed without a snapshot", () => {
+    const before = fromSnapshot({}, 3);
+    const { state, outcome } = applyHello(before, hello({ epoch: "other", seq: 6, snapshot: null }));
+    expect(outcome).toBe("resync");
+    expect(state.lastSeq).toBeNull();
+    expect(state.epoch).toBeNull();
+  });
+
+  it("asks for a resync when the room is behind us", () => {
+    const before = fromSnapshot({}, 10);
+    expect(applyHello(before, hello({ seq: 4, snapshot: null })).outcome).toBe("resync");
+  });
+});
+
+describe("applyEvent", () => {
+  it("applies durable events in order and tracks lastSeq", () => {
+    let state = fromSnapshot({}, 5);
+    state = applied(state, { known: true, event: "thread.created", payload: { thread: thread("t1") }, seq: 6 });
+    state = applied(state, { known: true, event: "thread.renamed", payload: { thread: thread("t1", { title: "Renamed" }) }, seq: 7 });
+    expect(state.lastSeq).toBe(7);
+    expect(state.threads.get("t1")?.title).toBe("Renamed");
+  });
+
+  it("drops events at or below lastSeq", () => {
+    const state = applied(fromSnapshot({}, 5), { known: true, event: "thread.created", payload: { thread: thread("t1") }, seq: 6 });
+    expect(applyEvent(state, { known: true, event: "thread.created", payload: { thread: thread("t2") }, seq: 6 })).toEqual({ kind: "duplicate" });
+    expect(applyEvent(state, { known: true, event: "thread.created", payload: { thread: thread("t2") }, seq: 2 })).toEqual({ kind: "duplicate" });
+  });
+
+  it("reports a gap instead of applying", () => {
+    const state = fromSnapshot({}, 5);
+    expect(applyEvent(state, { known: true, event: "thread.created", payload: { thread: thread("t1") }, seq: 8 })).toEqual({
+      kind: "gap",
+      expected: 6,
+      received: 8,
+    });
+  });
+
+  it("advances lastSeq for durable events it does not understand", () => {
+    const state = applied(fromSnapshot({}, 5), { known: false, event: "instance.created", payload: {}, seq: 6 });
+    expect(state.lastSeq).toBe(6);
+    expect(state.threads.size).toBe(0);
+  });
+
+  it("leaves lastSeq alone for ephemeral events", () => {
+    const state = applied(fromSnapshot({}, 5), { known: true, event: "presence.joined", payload: { entry: presence("c9") } });
+    expect(state.lastSeq).toBe(5);
+    expect(state.presence.has("c9")).toBe(true);
+  });
+
+  it("counts messages on their thread", () => {
+    let state = fromSnapshot({ threads: [thread("t1")] }, 1);
+    state = applied(state, { known: true, event: "message.created", payload: { message: message("m1", "t1", 1, { createdAt: 500 }) }, seq: 2 });
+    expect(state.threads.get("t1")).toMatchObject({ messageCount: 1, lastMessageAt: 500 });
+    // A message for a thread we never saw still moves the seq.
+    state = applied(state, { known: true, event: "message.created", payload: { message: message("m2", "zz", 2) }, seq: 3 });
+    expect(state.lastSeq).toBe(3);
+  });
+
+  it("tracks approvals and jobs through their lifecycle", () => {
+    let state = fromSnapshot({}, 0);
+    state = applied(state, { known: true, event: "approval.requested", payload: { approval: approval("a1") }, seq: 1 });
+    state = applied(state, { known: true, event: "approval.resolved", payload: { approval: approval("a1", { status: "approved", resolvedAt: 20 }) }, seq: 2 });
+    state = applied(state, { known: true, event: "job.started", payload: { job: job("j1") }, seq: 3 });
+    state = applied(state, { known: true, event: "job.cancel_requested", payload: { job: job("j1", { status: "cancel_requested" }), reason: "stop" }, seq: 4 });
+    state = applied(state, { known: true, event: "job.finished", payload: { job: job("j1", { status: "cancelled", finishedAt: 30 }) }, seq: 5 });
+    expect(state.approvals.get("a1")?.status).toBe("approved");
+    expect(state.jobs.get("j1")?.status).toBe("cancelled");
+  });
+
+  it("removes presence on leave", () => {
+    let state = fromSnapshot({ presence: [presence("c1"), presence("c2")] });
+    state = applied(state, { known: true, event: "presence.left", payload: { connectionId: "c1", principalId: "user_alice" } });
+    expect([...state.presence.keys()]).toEqual(["c2"]);
+  });
+
+  it("never mutates the previous state", () => {
+    const before = fromSnapshot({ threads: [thread("t1")] }, 1);
+    const threads = before.threads;
+    const after = applied(before, { known: true, event: "thread.created", payload: { thread: thread("t2") }, seq: 2 });
+    expect(before.threads).toBe(threads);
+    expect(before.threads.size).toBe(1);
+    expect(after.threads.size).toBe(2);
+    expect(after.approvals).toBe(before.approvals);
+  });
+
+  it("keeps every pending approval but only the most recent resolved ones", () => {
+    let state = fromSnapshot({ approvals: [approval("pending-one")] }, 0);
+    for (let i = 1; i <= RETAINED_FINISHED + 5; i++) {
+      state = applied(state, { known: true, event: "approval.resolved", payload: { approval: approval(`a${i}`, { status: "denied", resolvedAt: i }) }, seq: i });
+    }
+    expect(state.approvals.size).toBe(RETAINED_FINISHED + 1);
+    expect(state.approvals.has("pending-one")).toBe(true);
+    expect(state.approvals.has("a1")).toBe(false);
+    expect(state.approvals.has(`a${RETAINED_FINISHED + 5}`)).toBe(true);
+  });
+});
+
+describe("withPresence", () => {
+  it("replaces the presence map", () => {
+    const state = withPresence(fromSnapshot({ presence: [presence("c1")] }), [presence("c2")]);
+    expect([...state.presence.keys()]).toEqual(["c2"]);
+  });
+});

@@ -1,0 +1,18 @@
+import type { ChildProcess } from "node:child_process";
+
+export const ROOT: string;
+export function ensureDevVars(): void;
+export function applyMigrations(persistDir: string): void;
+export interface RunningServer {
+  url: string;
+  port: number;
+  persistDir: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+export function startServer(options?: {
+  port?: number;
+  persistDir?: string;
+  vars?: Record<string, string>;
+  log?: (line: string) => void;
+}): Promise<RunningServer>;
