@@ -16,7 +16,7 @@ import { buildSnapshot } from "../domain/snapshot";
 import { type Sql, sqlFromStorage } from "../domain/sql";
 import type { Env } from "../env";
 import { type Bucket, takeToken } from "./ratelimit";
-import { dispatch, parseFrame } from "./dispatch";
+import { dispatch, parseFrame, sniffRequestId } from "./dispatch";
 
 /** Set by the Worker after authentication; the room trusts nothing else about identity. */
 export const PRINCIPAL_HEADER = "x-autopilot-principal";
@@ -63,7 +63,19 @@ export class Autopilot extends Agent<Env> {
   override async onStart(): Promise<void> {
     forgetExpired(this.#sql, Date.now());
     const next = nextApprovalExpiry(this.#sql);
-    if (next !== null) await this.schedule(new Date(Math.max(next, Date.now())), "expireApprovals");
+    if (next !== null) await this.#wakeAt(next, true);
+  }
+
+  /**
+   * onStart runs on every wake, so its wake-up is deduplicated (same time, same row).
+   * Nothing else may be: the scheduler would fold a re-check into the very job that is
+   * running and then delete it, leaving no alarm at all.
+   */
+  #wakeAt(at: number, idempotent = false): Promise<unknown> {
+    const when = Math.max(at, Date.now());
+    return this.schedule(new Date(when), "expireApprovals", { at: when }, { idempotent }).catch((error: unknown) => {
+      console.error(JSON.stringify({ msg: "could not schedule approval expiry", workspace: this.name, at: when, error: String(error) }));
+    });
   }
 
   get #retain(): number {
@@ -152,13 +164,8 @@ export class Autopilot extends Agent<Env> {
       conn.close(CloseCode.unauthenticated, "unauthenticated");
       return;
     }
-    const parsed = parseFrame(message as string | ArrayBuffer);
     const now = Date.now();
-    if (!parsed.ok) {
-      this.#log("bad frame", conn, state, parsed.outcome.error?.error);
-      conn.send(JSON.stringify(parsed.outcome.response));
-      return;
-    }
+    // Every frame costs a token, garbage included: the limiter runs before any parsing.
     const bucket = this.#buckets.get(conn.id) ?? { tokens: this.#rate.burst, updatedAt: now, refused: 0 };
     this.#buckets.set(conn.id, bucket);
     const token = takeToken(bucket, now, this.#rate.perSecond, this.#rate.burst);
@@ -168,7 +175,13 @@ export class Autopilot extends Agent<Env> {
         return;
       }
       const error: ErrorShape = { code: "rate_limited", message: "too many requests", retryable: true, retryAfterMs: token.retryAfterMs };
-      conn.send(JSON.stringify({ type: "res", id: parsed.frame.id, ok: false, error }));
+      conn.send(JSON.stringify({ type: "res", id: sniffRequestId(message as string | ArrayBuffer), ok: false, error }));
+      return;
+    }
+    const parsed = parseFrame(message as string | ArrayBuffer);
+    if (!parsed.ok) {
+      this.#log("bad frame", conn, state, parsed.outcome.error?.error);
+      conn.send(JSON.stringify(parsed.outcome.response));
       return;
     }
     const outcome = dispatch(
@@ -206,7 +219,7 @@ export class Autopilot extends Agent<Env> {
   /** Events first, so every client (the requester too) has the change before the response. */
   #publish(effects: OpEffects): void {
     for (const e of effects.events) this.#broadcastEvent(e.event, e.payload, e.seq);
-    for (const at of effects.wakeups) void this.schedule(new Date(at), "expireApprovals");
+    for (const at of effects.wakeups) void this.#wakeAt(at);
   }
 
   /** Scheduled callback (alarm): resolves pending approvals whose time ran out. */
@@ -214,10 +227,11 @@ export class Autopilot extends Agent<Env> {
     const { ctx, effects } = createOpContext(this.#sql, null, Date.now(), this.#retain);
     this.#sql.transaction(() => expireDueApprovals(ctx));
     this.#publish(effects);
-    // workerd's clock only advances with I/O, so an alarm can run a hair before the
-    // expiry it was set for and find nothing due: look again just after it.
+    // Scheduled times have one-second granularity and workerd's clock only advances with
+    // I/O, so an alarm can run before the expiry it was set for and find nothing due:
+    // look again a second later.
     const next = nextApprovalExpiry(this.#sql);
-    if (next !== null && next - Date.now() < 1000) await this.schedule(new Date(Math.max(next, Date.now()) + 50), "expireApprovals");
+    if (next !== null && next - Date.now() < 1000) await this.#wakeAt(Math.max(next, Date.now()) + 1000);
   }
 
   /** RPC from the Worker: close every socket of a principal (e.g. its API key was revoked). */

@@ -68,6 +68,22 @@ function summarize(error: z.ZodError): string {
     .join("; ");
 }
 
+/**
+ * UTF-16 length bounds UTF-8 bytes from below (×1) and above (×3): only strings in
+ * between need encoding, and a huge one is refused without ever being encoded.
+ */
+export function frameTooLarge(data: string): boolean {
+  if (data.length > MAX_CLIENT_FRAME_BYTES) return true;
+  if (data.length * 3 <= MAX_CLIENT_FRAME_BYTES) return false;
+  return new TextEncoder().encode(data).byteLength > MAX_CLIENT_FRAME_BYTES;
+}
+
+/** Best-effort request id of a frame we refuse before parsing, so the client can match it. */
+export function sniffRequestId(data: string | ArrayBuffer): string {
+  if (typeof data !== "string") return "";
+  return /^\s*\{[^{}]*?"id"\s*:\s*"([^"\\]{1,64})"/.exec(data.slice(0, 512))?.[1] ?? "";
+}
+
 export type ParsedFrame = { ok: true; frame: RequestFrame } | { ok: false; outcome: DispatchOutcome };
 
 /** Turns raw socket data into a request frame, or the typed error to answer with. */
@@ -77,9 +93,7 @@ export function parseFrame(data: string | ArrayBuffer): ParsedFrame {
     outcome: fail(id, { code, message, retryable: false, ...(details ? { details } : {}) }),
   });
   if (typeof data !== "string") return bad("", "bad_request", "binary frames are not supported: send JSON text");
-  // Length in UTF-16 units is a lower bound of UTF-8 bytes; good enough to refuse early
-  // without encoding a huge string.
-  if (data.length > MAX_CLIENT_FRAME_BYTES) {
+  if (frameTooLarge(data)) {
     return bad("", "payload_too_large", `frame exceeds ${MAX_CLIENT_FRAME_BYTES} bytes`, { maxBytes: MAX_CLIENT_FRAME_BYTES });
   }
   let json: unknown;
@@ -126,15 +140,26 @@ export function dispatch(dc: DispatchContext, frame: RequestFrame): DispatchOutc
     }
     const key = (params.data as { idempotencyKey: string }).idempotencyKey;
     const { ctx, effects } = createOpContext(dc.sql, dc.principal, dc.now, dc.retain);
-    const payload = dc.sql.transaction(() => {
-      const earlier = recall(dc.sql, dc.principal.id, key, method);
-      if (earlier !== undefined) return earlier;
-      if (method.startsWith("approvals.")) expireDueApprovals(ctx);
-      const result = handler.run(ctx, params.data);
-      remember(dc.sql, dc.principal.id, key, method, result, dc.now);
-      return result;
-    });
-    return { response: { type: "res", id, ok: true, payload }, effects };
+    // Expiry commits on its own, before the decision: a resolve that loses to the clock
+    // must leave the approval expired for everyone, not roll the expiry back with itself.
+    if (method.startsWith("approvals.")) dc.sql.transaction(() => expireDueApprovals(ctx));
+    const committed = { events: effects.events.length, wakeups: effects.wakeups.length };
+    try {
+      const payload = dc.sql.transaction(() => {
+        const earlier = recall(dc.sql, dc.principal.id, key, method);
+        if (earlier !== undefined) return earlier;
+        const result = handler.run(ctx, params.data);
+        remember(dc.sql, dc.principal.id, key, method, result, dc.now);
+        return result;
+      });
+      return { response: { type: "res", id, ok: true, payload }, effects };
+    } catch (cause) {
+      // The transaction rolled back: forget what it emitted, keep what committed before.
+      effects.events.length = committed.events;
+      effects.wakeups.length = committed.wakeups;
+      const outcome = cause instanceof RoomError ? fail(id, cause.toShape(), method, cause) : fail(id, INTERNAL_ERROR, method, cause);
+      return { ...outcome, effects };
+    }
   } catch (cause) {
     if (cause instanceof RoomError) return fail(id, cause.toShape(), method, cause);
     return fail(id, INTERNAL_ERROR, method, cause);

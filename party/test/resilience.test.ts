@@ -183,6 +183,8 @@ describe("bad input", () => {
         params: pick(r, [null, [], "x", { title: 5 }, { title: "", idempotencyKey: "short" }, { threadId: {}, text: 1 }, { progress: "NaN" }, { __proto__: { admin: true } }]),
       }),
     oversized: (r) => JSON.stringify({ type: "req", id: "big", method: "chat.send", params: { threadId: "t", text: "x".repeat(70_000 + Math.floor(r() * 1000)), idempotencyKey: idem() } }),
+    // 25k characters but 75 KB of UTF-8: the byte limit, not the character count, applies.
+    oversizedMultibyte: (r) => JSON.stringify({ type: "req", id: "mb", method: "chat.send", params: { threadId: "t", text: "€".repeat(22_000 + Math.floor(r() * 1000)), idempotencyKey: idem() } }),
     binary: (r) => new Uint8Array(Array.from({ length: 16 }, () => Math.floor(r() * 256))).buffer,
     deep: () => `${"[".repeat(5000)}${"]".repeat(5000)}`,
   };
@@ -252,5 +254,17 @@ describe("bad input", () => {
     expect(limited[0]!.error.retryAfterMs).toBeGreaterThan(0);
     expect((await calm.call("threads.list", {})).ok).toBe(true);
     calm.close();
+  });
+
+  it("garbage frames cost tokens too: a junk flood is limited and closed the same way", async () => {
+    const owner = await signUp();
+    const junk = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+    await junk.hello();
+    for (let i = 0; i < 700; i++) junk.send(i % 2 ? "not json at all" : JSON.stringify({ type: "req", id: `j${i}`, method: "no.such" }));
+    expect((await junk.waitClosed(15_000)).code).toBe(4029);
+    const limited = junk.frames.filter((f) => f.type === "res" && (f as { error?: { code: string } }).error?.code === "rate_limited");
+    expect(limited.length).toBeGreaterThan(0);
+    // A limited request still names its id where the frame had one.
+    expect(limited.some((f) => /^j\d+$/.test(String(f.id)))).toBe(true);
   });
 });
