@@ -52,8 +52,9 @@ async function measure(writer, readers, send, markerOf) {
   }
   for (let i = 0; i < EDITS + 5; i++) {
     const marker = `m${i}-${Math.random().toString(36).slice(2)}`;
-    const received = new Promise((resolve) => {
-      waiting = { marker, left: readers.length, done: resolve };
+    const received = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`edit ${i}: ${waiting.left} of ${readers.length} readers never received it (server restarted or dropped sockets?)`)), 15_000);
+      waiting = { marker, left: readers.length, done: () => (clearTimeout(timer), resolve()) };
     });
     const t0 = performance.now();
     send(marker);
