@@ -1,8 +1,10 @@
 import type { Autopilot } from "./rooms/autopilot";
+import type { Hatchery } from "./rooms/hatchery";
 
 export interface Env {
   DB: D1Database;
   Autopilot: DurableObjectNamespace<Autopilot>;
+  Hatchery: DurableObjectNamespace<Hatchery>;
   ASSETS: Fetcher;
   /** Signs session cookies. Local dev writes a random one to .dev.vars. */
   BETTER_AUTH_SECRET: string;

@@ -4,14 +4,17 @@
 import { authFor } from "./auth/auth";
 import { handleApi } from "./api/routes";
 import { routeAgentRequest } from "agents";
+import { routePartykitRequest } from "partyserver";
 import { CloseCode } from "../shared/protocol/errors";
 import { resolveSocketPrincipal } from "./auth/principal";
 import type { Env } from "./env";
-import { PRINCIPAL_HEADER } from "./rooms/autopilot";
+import { encodePrincipalHeader, PRINCIPAL_HEADER } from "./rooms/principal-header";
 
 export { Autopilot } from "./rooms/autopilot";
+export { Hatchery } from "./rooms/hatchery";
 
-const ROOM_PATH = /^\/agents\/autopilot\/([^/?#]+)$/;
+/** Both rooms of a workspace sit behind the same gate: /agents/autopilot/<ws>, /parties/hatchery/<ws>. */
+const ROOM_PATH = /^\/(agents\/autopilot|parties\/hatchery)\/([^/?#]+)$/;
 
 /**
  * Refuse a socket with an application close code. A plain HTTP 401 would reach a browser
@@ -33,7 +36,7 @@ async function handleRoom(request: Request, env: Env): Promise<Response> {
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
     return new Response("expected a WebSocket upgrade", { status: 426 });
   }
-  const workspaceId = decodeURIComponent(match[1]!);
+  const workspaceId = decodeURIComponent(match[2]!);
   const auth = authFor(env, request);
   const outcome = await resolveSocketPrincipal(env, auth, request, workspaceId);
   if (!outcome.ok) return refuseSocket(outcome.status === 401 ? CloseCode.unauthenticated : CloseCode.forbidden, outcome.reason);
@@ -43,9 +46,10 @@ async function handleRoom(request: Request, env: Env): Promise<Response> {
   url.searchParams.delete("ticket");
   const headers = new Headers(request.headers);
   headers.delete("x-api-key");
-  headers.set(PRINCIPAL_HEADER, encodeURIComponent(JSON.stringify(outcome.principal)));
+  headers.set(PRINCIPAL_HEADER, encodePrincipalHeader(outcome.principal));
   const forwarded = new Request(url.toString(), { method: request.method, headers });
-  return (await routeAgentRequest(forwarded, env)) ?? new Response("not found", { status: 404 });
+  const routed = match[1] === "agents/autopilot" ? await routeAgentRequest(forwarded, env) : await routePartykitRequest(forwarded, env as never);
+  return routed ?? new Response("not found", { status: 404 });
 }
 
 export default {
@@ -53,7 +57,7 @@ export default {
     const { pathname } = new URL(request.url);
     try {
       if (pathname.startsWith("/api/")) return await handleApi(env, authFor(env, request), request);
-      if (pathname.startsWith("/agents/")) return await handleRoom(request, env);
+      if (pathname.startsWith("/agents/") || pathname.startsWith("/parties/")) return await handleRoom(request, env);
       return env.ASSETS.fetch(request);
     } catch (error) {
       console.error(JSON.stringify({ msg: "worker error", path: pathname, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }));

@@ -1,4 +1,4 @@
-export type SqlValue = string | number | null;
+export type SqlValue = string | number | null | ArrayBuffer;
 
 /** The slice of Durable Object SQLite the domain needs; keeps domain code storage-agnostic. */
 export interface Sql {

@@ -5,7 +5,8 @@ import type { EventFrame } from "../../shared/protocol/frames";
 import { MAX_CLIENT_FRAME_BYTES } from "../../shared/protocol/frames";
 import type { HelloPayload } from "../../shared/protocol/hello";
 import type { PresenceEntry } from "../../shared/protocol/presence";
-import { Principal } from "../../shared/protocol/principal";
+import type { GraphCommand } from "../../shared/protocol/graph";
+import type { Principal } from "../../shared/protocol/principal";
 import { PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from "../../shared/protocol/version";
 import { expireDueApprovals, nextApprovalExpiry } from "../domain/approvals";
 import { createOpContext, type OpEffects } from "../domain/context";
@@ -16,10 +17,27 @@ import { buildSnapshot } from "../domain/snapshot";
 import { type Sql, sqlFromStorage } from "../domain/sql";
 import type { Env } from "../env";
 import { type Bucket, takeToken } from "./ratelimit";
-import { dispatch, parseFrame, sniffRequestId } from "./dispatch";
+import { type DispatchOutcome, dispatch, parseFrame, sniffRequestId } from "./dispatch";
+import { parsePrincipalHeader, PRINCIPAL_HEADER } from "./principal-header";
+import type { GraphApplyOutcome } from "./hatchery";
+import { getServerByName } from "partyserver";
+import type { DurableEvent, DurableEventName } from "../../shared/protocol/events";
+import type { Approval } from "../../shared/protocol/approvals";
+import type { Job } from "../../shared/protocol/jobs";
+import type { Thread } from "../../shared/protocol/threads";
+import { listThreads } from "../domain/threads";
+import { RoomError } from "../domain/errors";
+import { currentSeq } from "../domain/eventlog";
 
-/** Set by the Worker after authentication; the room trusts nothing else about identity. */
-export const PRINCIPAL_HEADER = "x-autopilot-principal";
+
+export interface GraphFeed {
+  epoch: string;
+  /** The last seq this feed covers; the Hatchery stores it and asks from there next time. */
+  seq: number;
+  more: boolean;
+  events: DurableEvent[];
+  snapshot: { threads: Thread[]; approvals: Approval[]; jobs: Job[] } | null;
+}
 
 interface ConnState {
   principal: Principal;
@@ -184,7 +202,7 @@ export class Autopilot extends Agent<Env> {
       conn.send(JSON.stringify(parsed.outcome.response));
       return;
     }
-    const outcome = dispatch(
+    const outcome: DispatchOutcome | Promise<DispatchOutcome> = dispatch(
       {
         sql: this.#sql,
         principal: state.principal,
@@ -199,10 +217,23 @@ export class Autopilot extends Agent<Env> {
             this.#broadcastEvent("presence.updated", { entry });
             return { entry };
           },
+          "graph.apply": async (params: { commands: GraphCommand[]; idempotencyKey: string }) => {
+            const hatchery = await getServerByName(this.env.Hatchery, this.name);
+            const result = await hatchery.applyCommands(state.principal.id, params.idempotencyKey, params.commands);
+            // RPC results lose their discriminated-union narrowing; read them as the plain union.
+            const outcome = result as GraphApplyOutcome;
+            if (!outcome.ok) throw new RoomError(outcome.error.code, outcome.error.message, outcome.error.details);
+            return outcome.result;
+          },
         },
       },
       parsed.frame,
     );
+    if (outcome instanceof Promise) void outcome.then((done) => this.#finish(conn, state, done));
+    else this.#finish(conn, state, outcome);
+  }
+
+  #finish(conn: Connection, state: ConnState, outcome: DispatchOutcome): void {
     if (outcome.error) this.#log(`request failed: ${outcome.error.method}`, conn, state, outcome.error.error, outcome.error.cause);
     this.#publish(outcome.effects);
     conn.send(JSON.stringify(outcome.response));
@@ -220,6 +251,48 @@ export class Autopilot extends Agent<Env> {
   #publish(effects: OpEffects): void {
     for (const e of effects.events) this.#broadcastEvent(e.event, e.payload, e.seq);
     for (const at of effects.wakeups) void this.#wakeAt(at);
+    if (effects.events.length > 0) this.#pokeHatchery();
+  }
+
+  /**
+   * Tell the canvas there is news; it pulls the events itself (graphFeed), so a poke
+   * that fails costs only latency: the Hatchery catches up on its next poke or wake.
+   */
+  #pokeHatchery(): void {
+    void getServerByName(this.env.Hatchery, this.name)
+      .then((hatchery) => hatchery.sync())
+      .catch((error: unknown) => console.error(JSON.stringify({ msg: "hatchery poke failed", workspace: this.name, error: String(error) })));
+  }
+
+  /**
+   * RPC for the Hatchery: durable events after `since` (at most `limit`), or the whole
+   * domain state when `since` is from another epoch or fell out of the log.
+   */
+  async graphFeed(since: number, epoch: string | null, limit = 500): Promise<GraphFeed> {
+    const seq = currentSeq(this.#sql);
+    const roomEpoch = this.#epoch();
+    const oldest = this.#sql.one<{ seq: number | null }>(`select min(seq) as seq from events`)?.seq ?? seq + 1;
+    if (epoch !== roomEpoch || since > seq || since + 1 < oldest) {
+      return {
+        epoch: roomEpoch,
+        seq,
+        more: false,
+        events: [],
+        snapshot: {
+          threads: listThreads(this.#sql, true, 100_000),
+          approvals: this.#sql.all<{ doc: string }>(`select doc from approvals`).map((r) => JSON.parse(r.doc) as Approval),
+          jobs: this.#sql.all<{ doc: string }>(`select doc from jobs`).map((r) => JSON.parse(r.doc) as Job),
+        },
+      };
+    }
+    const rows = this.#sql.all<{ seq: number; event: DurableEventName; payload: string }>(
+      `select seq, event, payload from events where seq > ? order by seq limit ?`,
+      since,
+      limit,
+    );
+    const events = rows.map((r): DurableEvent => ({ seq: r.seq, event: r.event, payload: JSON.parse(r.payload) }));
+    const last = events.at(-1)?.seq ?? since;
+    return { epoch: roomEpoch, seq: last, more: last < seq, events, snapshot: null };
   }
 
   /** Scheduled callback (alarm): resolves pending approvals whose time ran out. */
@@ -277,14 +350,4 @@ function presenceEntry(connectionId: string, state: ConnState): PresenceEntry {
     connectedAt: state.connectedAt,
     status: state.status,
   };
-}
-
-function parsePrincipalHeader(value: string | null): Principal | null {
-  if (!value) return null;
-  try {
-    const parsed = Principal.safeParse(JSON.parse(decodeURIComponent(value)));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
 }

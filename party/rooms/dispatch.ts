@@ -17,9 +17,10 @@ import { archiveThread, createThread, listMessages, listThreads, renameThread, s
 type AnyParams = any;
 type Mutation = { kind: "mutate"; run: (ctx: OpContext, params: AnyParams) => unknown };
 type Query = { kind: "query"; run: (sql: Sql, params: AnyParams) => unknown };
-/** Methods that need the live connections (presence): the room supplies them. */
+/** Methods the room itself answers: presence needs its live connections, graph.apply the Hatchery. */
 export type LocalHandler = (params: AnyParams) => unknown;
-export type LocalMethod = "presence.list" | "presence.update";
+export type LocalMethod = "presence.list" | "presence.update" | "graph.apply";
+const LOCAL_METHODS = new Set<string>(["presence.list", "presence.update", "graph.apply"]);
 
 const mutate = (run: Mutation["run"]): Mutation => ({ kind: "mutate", run });
 const query = (run: Query["run"]): Query => ({ kind: "query", run });
@@ -119,7 +120,7 @@ export interface DispatchContext {
 }
 
 /** Validates, authorizes and runs one request; mutations commit atomically with their events. */
-export function dispatch(dc: DispatchContext, frame: RequestFrame): DispatchOutcome {
+export function dispatch(dc: DispatchContext, frame: RequestFrame): DispatchOutcome | Promise<DispatchOutcome> {
   const { id, method } = frame;
   if (!isMethodName(method)) return fail(id, { code: "unknown_method", message: `unknown method ${method}`, retryable: false }, method);
   const spec = Methods[method];
@@ -131,10 +132,15 @@ export function dispatch(dc: DispatchContext, frame: RequestFrame): DispatchOutc
     return fail(id, { code: "bad_request", message: `invalid params: ${summarize(params.error)}`, retryable: false }, method);
   }
   try {
-    if (method === "presence.list" || method === "presence.update") {
-      return { response: { type: "res", id, ok: true, payload: dc.local[method](params.data) }, effects: NO_EFFECTS };
+    if (LOCAL_METHODS.has(method)) {
+      const payload = dc.local[method as LocalMethod](params.data);
+      if (!(payload instanceof Promise)) return { response: { type: "res", id, ok: true, payload }, effects: NO_EFFECTS };
+      return payload.then(
+        (result): DispatchOutcome => ({ response: { type: "res", id, ok: true, payload: result }, effects: NO_EFFECTS }),
+        (cause): DispatchOutcome => (cause instanceof RoomError ? fail(id, cause.toShape(), method, cause) : fail(id, INTERNAL_ERROR, method, cause)),
+      );
     }
-    const handler = HANDLERS[method];
+    const handler = HANDLERS[method as Exclude<MethodName, LocalMethod>];
     if (handler.kind === "query") {
       return { response: { type: "res", id, ok: true, payload: handler.run(dc.sql, params.data) }, effects: NO_EFFECTS };
     }

@@ -100,7 +100,7 @@ describe("hello and the snapshot", () => {
     const { owner, viewer, agent, ws } = await workspaceWithTeam();
     const a = await RawSocket.open(ws, { cookie: owner.cookie });
     const hello = await a.hello();
-    expect(hello).toMatchObject({ protocol: 1, workspaceId: ws, reset: false, resumedFrom: null, seq: 0 });
+    expect(hello).toMatchObject({ protocol: 2, workspaceId: ws, reset: false, resumedFrom: null, seq: 0 });
     expect(hello.principal).toMatchObject({ id: owner.userId, kind: "user", role: "owner", scopes: ["read", "write", "approve", "admin"] });
     expect(hello.snapshot).toMatchObject({ threads: [], approvals: [], jobs: [] });
 

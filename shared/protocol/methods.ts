@@ -8,6 +8,7 @@ import {
   ApprovalsResolveParams,
 } from "./approvals";
 import { AuditListParams, AuditListResult } from "./audit";
+import { GraphApplyParams, GraphApplyResult } from "./graph";
 import {
   JobResult,
   JobsCancelParams,
@@ -64,6 +65,7 @@ export const Methods = {
   "jobs.fail": method({ params: JobsFailParams, result: JobResult, scope: "write", mutating: true }),
   "jobs.cancel": method({ params: JobsCancelParams, result: JobResult, scope: "write", mutating: true }),
   "jobs.list": method({ params: JobsListParams, result: JobsListResult, scope: "read", mutating: false }),
+  "graph.apply": method({ params: GraphApplyParams, result: GraphApplyResult, scope: "write", mutating: true }),
   "presence.list": method({ params: PresenceListParams, result: PresenceListResult, scope: "read", mutating: false }),
   "presence.update": method({ params: PresenceUpdateParams, result: PresenceUpdateResult, scope: "read", mutating: false }),
 } as const;

@@ -1,0 +1,69 @@
+import * as Y from "yjs";
+import { edgeId, edgesMap, type GraphNode, isDomainKind, NODE_SIZE, nodesMap, patchNode, readNode, writeNode } from "../../shared/hatchery/graph";
+import { placeNode } from "../../shared/hatchery/placement";
+import type { GraphCommand } from "../../shared/protocol/graph";
+import { RoomError } from "./errors";
+
+/**
+ * Applies an agent's validated graph commands to the Hatchery document, all or nothing:
+ * every command is checked against the document first, then all are written in one
+ * transaction (origin `origin`, so observers can tell them apart from people's edits).
+ */
+export function applyGraphCommands(doc: Y.Doc, commands: GraphCommand[], newId: () => string, origin: unknown): { created: string[] } {
+  const nodes = nodesMap(doc);
+  const requireNode = (id: string) => {
+    if (!nodes.has(id)) throw new RoomError("not_found", `no node ${id} on the canvas`, { nodeId: id });
+  };
+  for (const c of commands) {
+    if (c.op === "node.move") requireNode(c.nodeId);
+    if (c.op === "edge.add") {
+      requireNode(c.source);
+      requireNode(c.target);
+      if (c.source === c.target) throw new RoomError("bad_request", "an edge needs two different nodes");
+    }
+    if (c.op === "group.add") c.nodeIds.forEach(requireNode);
+    if (c.op === "note.add" && c.near) requireNode(c.near);
+  }
+  const created: string[] = [];
+  doc.transact(() => {
+    for (const c of commands) {
+      switch (c.op) {
+        case "note.add": {
+          const id = `note:${newId()}`;
+          const size = NODE_SIZE.note;
+          const at = c.x !== undefined && c.y !== undefined ? { x: c.x, y: c.y } : placeNode(doc, size, c.near ?? null);
+          writeNode(doc, { id, kind: "note", ref: null, ...at, ...size, placed: "pinned", parent: null, data: { text: c.text } });
+          created.push(id);
+          break;
+        }
+        case "node.move":
+          patchNode(doc, c.nodeId, { x: c.x, y: c.y, placed: "pinned" });
+          break;
+        case "edge.add": {
+          const id = edgeId(c.source, c.target);
+          edgesMap(doc).set(id, { id, source: c.source, target: c.target, kind: "person", ...(c.label ? { label: c.label } : {}) });
+          created.push(id);
+          break;
+        }
+        case "group.add": {
+          const members: GraphNode[] = c.nodeIds.map((id) => readNode(id, nodes.get(id)!));
+          const pad = 40;
+          const x = Math.min(...members.map((m) => m.x)) - pad;
+          const y = Math.min(...members.map((m) => m.y)) - pad - 24;
+          const w = Math.max(...members.map((m) => m.x + m.w)) - x + pad;
+          const h = Math.max(...members.map((m) => m.y + m.h)) - y + pad;
+          const id = `group:${newId()}`;
+          writeNode(doc, { id, kind: "group", ref: null, x, y, w, h, placed: "pinned", parent: null, data: { label: c.label } });
+          for (const m of members) patchNode(doc, m.id, { parent: id });
+          created.push(id);
+          break;
+        }
+      }
+    }
+  }, origin);
+  return { created };
+}
+
+/** Domain nodes belong to the server: a client may move them, never rewrite or delete them. */
+export const SERVER_OWNED_KEYS = new Set(["kind", "ref", "data"]);
+export { isDomainKind };

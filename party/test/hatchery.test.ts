@@ -1,0 +1,235 @@
+import { SELF, evictDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { domainNodeId, edgesMap, type GraphNode, nodesMap, readGraph, readNode } from "../../shared/hatchery/graph";
+import { addMember, createKey, idem, ORIGIN, RawSocket, signUp, type Credentials } from "./harness";
+import { YSyncClient } from "./ysync";
+
+async function openCanvas(workspaceId: string, creds: Credentials): Promise<YSyncClient> {
+  const headers = new Headers({ upgrade: "websocket" });
+  if ("cookie" in creds) headers.set("cookie", creds.cookie);
+  if ("key" in creds) headers.set("x-api-key", creds.key);
+  const res = await SELF.fetch(`${ORIGIN}/parties/hatchery/${workspaceId}`, { headers });
+  if (!res.webSocket) throw new Error(`upgrade refused: ${res.status}`);
+  res.webSocket.accept();
+  return new YSyncClient(res.webSocket);
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const node = (c: YSyncClient, id: string): GraphNode | null => {
+  const m = nodesMap(c.doc).get(id);
+  return m ? readNode(id, m) : null;
+};
+
+async function team() {
+  const owner = await signUp();
+  const ws = owner.workspaceId;
+  const member = await signUp();
+  const viewer = await signUp();
+  await addMember(owner, ws, member, "member");
+  await addMember(owner, ws, viewer, "viewer");
+  const agent = await createKey(owner, ws);
+  return { owner, member, viewer, agent, ws };
+}
+
+describe("Hatchery room", () => {
+  it("sits behind the same gate as the Autopilot", async () => {
+    const alice = await signUp();
+    const bob = await signUp();
+    const anon = await openCanvas(alice.workspaceId, {});
+    await until(() => anon.closed !== null, "anonymous refused");
+    expect(anon.closed!.code).toBe(4001);
+    const foreign = await openCanvas(alice.workspaceId, { cookie: bob.cookie });
+    await until(() => foreign.closed !== null, "foreign refused");
+    expect(foreign.closed!.code).toBe(4003);
+  });
+
+  it("domain nodes follow the Autopilot: threads, approvals (with who decided) and jobs, with edges", async () => {
+    const { owner, member, agent, ws } = await team();
+    const canvas = await openCanvas(ws, { cookie: owner.cookie });
+    const room = await RawSocket.open(ws, { cookie: owner.cookie });
+    const bot = await RawSocket.open(ws, { key: agent.key });
+    const mem = await RawSocket.open(ws, { cookie: member.cookie });
+    await Promise.all([room.hello(), bot.hello(), mem.hello()]);
+    await until(() => canvas.synced, "canvas synced");
+
+    const { thread } = await room.ok("threads.create", { title: "Launch", idempotencyKey: idem() });
+    const threadNode = domainNodeId("thread", thread.id);
+    await until(() => node(canvas, threadNode)?.data.title === "Launch", "thread node");
+    await bot.ok("chat.send", { threadId: thread.id, text: "Build green", idempotencyKey: idem() });
+    await until(() => (node(canvas, threadNode)?.data.lastMessage as { text?: string } | undefined)?.text === "Build green", "message preview");
+
+    const { approval } = await bot.ok("approvals.request", { title: "Deploy", threadId: thread.id, risk: "high", idempotencyKey: idem() });
+    const approvalNode = domainNodeId("approval", approval.id);
+    await until(() => node(canvas, approvalNode)?.data.status === "pending", "approval node");
+    expect(edgesMap(canvas.doc).get(`${approvalNode}->${threadNode}`)).toMatchObject({ kind: "domain" });
+    await mem.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
+    await until(() => node(canvas, approvalNode)?.data.status === "approved", "approval resolved on canvas");
+    expect(node(canvas, approvalNode)!.data.resolvedBy).toBe(member.name);
+
+    const { job } = await bot.ok("jobs.start", { title: "Index", threadId: thread.id, idempotencyKey: idem() });
+    await bot.ok("jobs.update", { jobId: job.id, progress: 65, message: "halfway", idempotencyKey: idem() });
+    await until(() => node(canvas, domainNodeId("job", job.id))?.data.progress === 65, "job progress on canvas");
+    await bot.ok("jobs.finish", { jobId: job.id, idempotencyKey: idem() });
+    await until(() => node(canvas, domainNodeId("job", job.id))?.data.status === "succeeded", "finished job keeps its node");
+    for (const s of [room, bot, mem]) s.close();
+    canvas.close();
+  });
+
+  it("people own the layout: a move is shared live and never undone by the server; nodes never overlap", async () => {
+    const { owner, member, ws } = await team();
+    const a = await openCanvas(ws, { cookie: owner.cookie });
+    const b = await openCanvas(ws, { cookie: member.cookie });
+    const room = await RawSocket.open(ws, { cookie: owner.cookie });
+    await room.hello();
+    await until(() => a.synced && b.synced, "both synced");
+    const threads: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const { thread } = await room.ok("threads.create", { title: `T${i}`, idempotencyKey: idem() });
+      threads.push(thread.id);
+      await room.ok("jobs.start", { title: `J${i}`, threadId: thread.id, idempotencyKey: idem() });
+    }
+    await until(() => readGraph(b.doc).nodes.length === 24, "24 nodes at B");
+    const boxes = readGraph(b.doc).nodes;
+    for (const p of boxes) {
+      for (const q of boxes) {
+        if (p.id >= q.id) continue;
+        const apart = p.x + p.w <= q.x || q.x + q.w <= p.x || p.y + p.h <= q.y || q.y + q.h <= p.y;
+        expect(apart, `${p.id} overlaps ${q.id}`).toBe(true);
+      }
+    }
+    const id = domainNodeId("thread", threads[0]!);
+    a.doc.transact(() => {
+      const m = nodesMap(a.doc).get(id)!;
+      m.set("x", 4321);
+      m.set("y", -77);
+      m.set("placed", "pinned");
+    });
+    await until(() => node(b, id)?.x === 4321, "B sees the move");
+    await room.ok("threads.rename", { threadId: threads[0]!, title: "Renamed", idempotencyKey: idem() });
+    await until(() => node(b, id)?.data.title === "Renamed", "rename reaches B");
+    expect(node(b, id)).toMatchObject({ x: 4321, y: -77, placed: "pinned" });
+    room.close();
+    a.close();
+    b.close();
+  });
+
+  it("viewers and agents cannot write the document; a person cannot rewrite or delete a domain node", async () => {
+    const { owner, viewer, agent, ws } = await team();
+    const room = await RawSocket.open(ws, { cookie: owner.cookie });
+    await room.hello();
+    const { thread } = await room.ok("threads.create", { title: "Guarded", idempotencyKey: idem() });
+    const id = domainNodeId("thread", thread.id);
+    const owners = await openCanvas(ws, { cookie: owner.cookie });
+    const viewers = await openCanvas(ws, { cookie: viewer.cookie });
+    const bots = await openCanvas(ws, { key: agent.key });
+    await until(() => node(owners, id) !== null && node(viewers, id) !== null && node(bots, id) !== null, "all see the thread");
+
+    viewers.doc.transact(() => nodesMap(viewers.doc).get(id)!.set("x", 999_999));
+    bots.doc.transact(() => nodesMap(bots.doc).get(id)!.set("y", 888_888));
+    // A marker write by the owner proves the room processed everything sent before it.
+    owners.doc.transact(() => nodesMap(owners.doc).get(id)!.set("w", 250));
+    const fresh = await openCanvas(ws, { cookie: owner.cookie });
+    await until(() => node(fresh, id)?.w === 250, "marker reached a fresh client");
+    expect(node(fresh, id)!.x).not.toBe(999_999);
+    expect(node(fresh, id)!.y).not.toBe(888_888);
+
+    // The owner may move it, but not rewrite what it is, nor delete it.
+    owners.doc.transact(() => nodesMap(owners.doc).get(id)!.set("data", { title: "forged" }));
+    await until(() => node(fresh, id)?.data.title === "Guarded" && node(owners, id)?.data.title === "Guarded", "data restored");
+    owners.doc.transact(() => nodesMap(owners.doc).delete(id));
+    await until(() => node(fresh, id) !== null && node(owners, id)?.data.title === "Guarded", "deleted domain node restored");
+    for (const c of [owners, viewers, bots, fresh]) c.close();
+    room.close();
+  });
+
+  it("agents change the graph through graph.apply: validated, all-or-nothing, idempotent", async () => {
+    const { owner, agent, viewer, ws } = await team();
+    const room = await RawSocket.open(ws, { cookie: owner.cookie });
+    const bot = await RawSocket.open(ws, { key: agent.key });
+    const view = await RawSocket.open(ws, { cookie: viewer.cookie });
+    await Promise.all([room.hello(), bot.hello(), view.hello()]);
+    const canvas = await openCanvas(ws, { cookie: owner.cookie });
+    const { thread } = await room.ok("threads.create", { title: "Plan", idempotencyKey: idem() });
+    const threadNode = domainNodeId("thread", thread.id);
+    await until(() => node(canvas, threadNode) !== null, "thread on canvas");
+
+    const key = idem();
+    const applied = await bot.ok("graph.apply", {
+      idempotencyKey: key,
+      commands: [
+        { op: "note.add", text: "Remember the changelog", near: threadNode },
+        { op: "node.move", nodeId: threadNode, x: 100, y: 200 },
+      ],
+    });
+    expect(applied.applied).toBe(2);
+    const noteId = applied.created[0]!;
+    await until(() => node(canvas, noteId)?.data.text === "Remember the changelog", "note on canvas");
+    await until(() => node(canvas, threadNode)?.x === 100, "moved by agent");
+    const linked = await bot.ok("graph.apply", {
+      idempotencyKey: idem(),
+      commands: [
+        { op: "edge.add", source: noteId, target: threadNode, label: "about" },
+        { op: "group.add", label: "Release", nodeIds: [noteId, threadNode] },
+      ],
+    });
+    await until(() => edgesMap(canvas.doc).has(linked.created[0]!) && node(canvas, linked.created[1]!)?.kind === "group", "edge and group");
+    expect(node(canvas, threadNode)!.parent).toBe(linked.created[1]);
+
+    const again = await bot.ok("graph.apply", { idempotencyKey: key, commands: [{ op: "note.add", text: "Remember the changelog", near: threadNode }, { op: "node.move", nodeId: threadNode, x: 100, y: 200 }] });
+    expect(again).toEqual(applied);
+    const before = readGraph(canvas.doc).nodes.length;
+    const bad = await bot.call("graph.apply", { idempotencyKey: idem(), commands: [{ op: "note.add", text: "ok" }, { op: "node.move", nodeId: "thread:nope", x: 1, y: 1 }] });
+    expect(bad).toMatchObject({ ok: false, error: { code: "not_found" } });
+    const malformed = await bot.call("graph.apply", { idempotencyKey: idem(), commands: [{ op: "node.delete", nodeId: threadNode }] });
+    expect(malformed).toMatchObject({ ok: false, error: { code: "bad_request" } });
+    const byViewer = await view.call("graph.apply", { idempotencyKey: idem(), commands: [{ op: "note.add", text: "x" }] });
+    expect(byViewer).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(readGraph(canvas.doc).nodes.length).toBe(before);
+    for (const s of [room, bot, view]) s.close();
+    canvas.close();
+  });
+
+  it("survives hibernation: the document is rebuilt from SQLite and catches up with the Autopilot", async () => {
+    const { owner, ws } = await team();
+    const room = await RawSocket.open(ws, { cookie: owner.cookie });
+    await room.hello();
+    const { thread } = await room.ok("threads.create", { title: "Persisted", idempotencyKey: idem() });
+    const first = await openCanvas(ws, { cookie: owner.cookie });
+    const id = domainNodeId("thread", thread.id);
+    await until(() => node(first, id) !== null, "thread on canvas");
+    first.doc.transact(() => nodesMap(first.doc).get(id)!.set("x", 777));
+    const witness = await openCanvas(ws, { cookie: owner.cookie });
+    await until(() => node(witness, id)?.x === 777, "move stored");
+    first.close();
+    witness.close();
+    const hatcheries = (env as unknown as { Hatchery: DurableObjectNamespace }).Hatchery;
+    await evictDurableObject(hatcheries.get(hatcheries.idFromName(ws)));
+    const later = await openCanvas(ws, { cookie: owner.cookie });
+    await until(() => node(later, id)?.x === 777, "position survived eviction");
+    await room.ok("threads.rename", { threadId: thread.id, title: "After wake", idempotencyKey: idem() });
+    await until(() => node(later, id)?.data.title === "After wake", "caught up after wake");
+    later.close();
+    room.close();
+  });
+
+  it("shares live cursors and selection through awareness", async () => {
+    const { owner, member, ws } = await team();
+    const a = await openCanvas(ws, { cookie: owner.cookie });
+    const b = await openCanvas(ws, { cookie: member.cookie });
+    await until(() => a.synced && b.synced, "synced");
+    a.awareness.setLocalStateField("cursor", { x: 10, y: 20 });
+    a.awareness.setLocalStateField("user", { name: owner.name });
+    await until(() => [...b.awareness.getStates().values()].some((s) => (s as { cursor?: { x: number } }).cursor?.x === 10), "cursor at B");
+    a.close();
+    b.close();
+  });
+});

@@ -1,0 +1,127 @@
+import type * as Y from "yjs";
+import type { Approval } from "../protocol/approvals";
+import type { DurableEvent } from "../protocol/events";
+import type { Job } from "../protocol/jobs";
+import type { Thread } from "../protocol/threads";
+import { type DomainKind, domainNodeId, edgeId, edgesMap, NODE_SIZE, nodesMap, patchNode, readNode, writeNode } from "./graph";
+import { placeNode } from "./placement";
+
+/**
+ * How Autopilot state shows on the canvas: pure functions from durable events (or a
+ * snapshot) to idempotent graph operations. The Hatchery room applies them in event order.
+ */
+export type DomainOp =
+  | { op: "upsert"; kind: DomainKind; ref: string; data: Record<string, unknown>; near: string | null }
+  | { op: "patch"; kind: DomainKind; ref: string; data: Record<string, unknown> }
+  | { op: "link"; source: string; target: string; label: string };
+
+const PREVIEW = 140;
+
+function threadData(t: Thread): Record<string, unknown> {
+  return { title: t.title, archived: t.archived, messageCount: t.messageCount, lastMessageAt: t.lastMessageAt };
+}
+
+function jobData(j: Job): Record<string, unknown> {
+  return { title: j.title, status: j.status, progress: j.progress, message: j.message, owner: j.owner.name, ownerKind: j.owner.kind, error: j.error };
+}
+
+function approvalData(a: Approval): Record<string, unknown> {
+  return {
+    title: a.title,
+    risk: a.risk,
+    status: a.status,
+    requestedBy: a.requestedBy.name,
+    resolvedBy: a.resolvedBy?.name ?? null,
+    note: a.note,
+    expiresAt: a.expiresAt,
+  };
+}
+
+function jobOps(j: Job): DomainOp[] {
+  const near = j.threadId ? domainNodeId("thread", j.threadId) : null;
+  const ops: DomainOp[] = [{ op: "upsert", kind: "job", ref: j.id, data: jobData(j), near }];
+  if (near) ops.push({ op: "link", source: domainNodeId("job", j.id), target: near, label: "job of" });
+  return ops;
+}
+
+function approvalOps(a: Approval): DomainOp[] {
+  const near = a.threadId ? domainNodeId("thread", a.threadId) : null;
+  const ops: DomainOp[] = [{ op: "upsert", kind: "approval", ref: a.id, data: approvalData(a), near }];
+  if (near) ops.push({ op: "link", source: domainNodeId("approval", a.id), target: near, label: "asked in" });
+  return ops;
+}
+
+export function opsForEvent(e: DurableEvent): DomainOp[] {
+  switch (e.event) {
+    case "thread.created":
+    case "thread.renamed":
+    case "thread.archived":
+    case "thread.restored": {
+      const { thread } = e.payload as { thread: Thread };
+      return [{ op: "upsert", kind: "thread", ref: thread.id, data: threadData(thread), near: null }];
+    }
+    case "message.created": {
+      const { message } = e.payload as { message: { threadId: string; text: string; author: { name: string; kind: string }; createdAt: number } };
+      // The thread's counters arrive with the thread; the message adds the preview.
+      return [
+        {
+          op: "patch",
+          kind: "thread",
+          ref: message.threadId,
+          data: { lastMessage: { author: message.author.name, authorKind: message.author.kind, text: message.text.slice(0, PREVIEW), at: message.createdAt } },
+        },
+      ];
+    }
+    case "approval.requested":
+    case "approval.resolved":
+      return approvalOps((e.payload as { approval: Approval }).approval);
+    case "job.started":
+    case "job.progressed":
+    case "job.cancel_requested":
+    case "job.finished":
+      return jobOps((e.payload as { job: Job }).job);
+    default:
+      return [];
+  }
+}
+
+export function opsForSnapshot(s: { threads: Thread[]; approvals: Approval[]; jobs: Job[] }): DomainOp[] {
+  return [
+    ...s.threads.map((t): DomainOp => ({ op: "upsert", kind: "thread", ref: t.id, data: threadData(t), near: null })),
+    ...s.jobs.flatMap(jobOps),
+    ...s.approvals.flatMap(approvalOps),
+  ];
+}
+
+/**
+ * Applies operations to the document (call inside one transaction). New domain nodes are
+ * placed automatically; an existing node keeps its position (a person may have moved it).
+ * A message for a thread the canvas has not seen yet is dropped: the thread's own upsert
+ * carries everything the node shows.
+ */
+export function applyDomainOps(doc: Y.Doc, ops: DomainOp[]): void {
+  const nodes = nodesMap(doc);
+  for (const op of ops) {
+    if (op.op === "link") {
+      const id = edgeId(op.source, op.target);
+      if (!edgesMap(doc).has(id) && nodes.has(op.source) && nodes.has(op.target)) {
+        edgesMap(doc).set(id, { id, source: op.source, target: op.target, kind: "domain", label: op.label });
+      }
+      continue;
+    }
+    const id = domainNodeId(op.kind, op.ref);
+    const existing = nodes.get(id);
+    if (op.op === "patch") {
+      if (existing) patchNode(doc, id, { data: { ...readNode(id, existing).data, ...op.data } });
+      continue;
+    }
+    if (existing) {
+      const current = readNode(id, existing).data;
+      patchNode(doc, id, { data: { ...current, ...op.data } });
+      continue;
+    }
+    const size = NODE_SIZE[op.kind];
+    const { x, y } = placeNode(doc, size, op.near);
+    writeNode(doc, { id, kind: op.kind, ref: op.ref, x, y, ...size, placed: "auto", parent: null, data: op.data });
+  }
+}

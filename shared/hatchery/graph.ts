@@ -1,0 +1,104 @@
+import * as Y from "yjs";
+
+/**
+ * The Hatchery document. Two root maps:
+ * - `nodes`: node id → a nested Y.Map per node. Nested (not a plain JSON value) so that a
+ *   person moving a node (`x`, `y`) and the server refreshing its `data` merge instead of
+ *   one overwriting the other.
+ * - `edges`: edge id → plain JSON `GraphEdge` (edges are created and deleted, not edited).
+ * Domain nodes (threads, jobs, approvals, …) have deterministic ids `${kind}:${refId}`, so
+ * the server's upserts are idempotent; people own notes, groups, their edges and every
+ * node's position once they moved it.
+ */
+export const NODES = "nodes";
+export const EDGES = "edges";
+
+export const DOMAIN_KINDS = ["thread", "job", "approval", "instance", "session"] as const;
+export const PERSON_KINDS = ["note", "group"] as const;
+export type DomainKind = (typeof DOMAIN_KINDS)[number];
+export type PersonKind = (typeof PERSON_KINDS)[number];
+export type NodeKind = DomainKind | PersonKind;
+
+/** `pinned`: a person (or an agent through graph.apply) placed it; the server never moves it. */
+export type Placement = "auto" | "pinned";
+
+export interface GraphNode {
+  id: string;
+  kind: NodeKind;
+  /** The domain entity a domain node shows (thread id, job id, …); null for notes/groups. */
+  ref: string | null;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  placed: Placement;
+  /** Group this node sits in, if any. */
+  parent: string | null;
+  /** Kind-specific summary (server-owned for domain nodes; text for notes, label for groups). */
+  data: Record<string, unknown>;
+}
+
+export interface GraphEdge {
+  id: string;
+  source: string;
+  target: string;
+  /** `domain` edges mirror relationships (job → thread); `person` edges were drawn. */
+  kind: "domain" | "person";
+  label?: string;
+}
+
+export const NODE_SIZE: Record<NodeKind, { w: number; h: number }> = {
+  thread: { w: 240, h: 96 },
+  job: { w: 220, h: 84 },
+  approval: { w: 240, h: 96 },
+  instance: { w: 220, h: 84 },
+  session: { w: 220, h: 72 },
+  note: { w: 200, h: 120 },
+  group: { w: 480, h: 320 },
+};
+
+export const isDomainKind = (kind: unknown): kind is DomainKind => (DOMAIN_KINDS as readonly unknown[]).includes(kind);
+export const domainNodeId = (kind: DomainKind, ref: string) => `${kind}:${ref}`;
+
+export const nodesMap = (doc: Y.Doc) => doc.getMap<Y.Map<unknown>>(NODES);
+export const edgesMap = (doc: Y.Doc) => doc.getMap<GraphEdge>(EDGES);
+
+export function readNode(id: string, m: Y.Map<unknown>): GraphNode {
+  return {
+    id,
+    kind: m.get("kind") as NodeKind,
+    ref: (m.get("ref") as string | null | undefined) ?? null,
+    x: Number(m.get("x") ?? 0),
+    y: Number(m.get("y") ?? 0),
+    w: Number(m.get("w") ?? 200),
+    h: Number(m.get("h") ?? 80),
+    placed: (m.get("placed") as Placement | undefined) ?? "auto",
+    parent: (m.get("parent") as string | null | undefined) ?? null,
+    data: (m.get("data") as Record<string, unknown> | undefined) ?? {},
+  };
+}
+
+export function readGraph(doc: Y.Doc): { nodes: GraphNode[]; edges: GraphEdge[] } {
+  const nodes: GraphNode[] = [];
+  nodesMap(doc).forEach((m, id) => nodes.push(readNode(id, m)));
+  return { nodes, edges: [...edgesMap(doc).values()] };
+}
+
+/** Writes a whole node (creating its Y.Map); call inside a doc transaction. */
+export function writeNode(doc: Y.Doc, node: GraphNode): void {
+  const m = new Y.Map<unknown>();
+  for (const [key, value] of Object.entries(node)) if (key !== "id") m.set(key, value);
+  nodesMap(doc).set(node.id, m);
+}
+
+/** Sets only the given fields of an existing node; returns false if it does not exist. */
+export function patchNode(doc: Y.Doc, id: string, fields: Partial<Omit<GraphNode, "id">>): boolean {
+  const m = nodesMap(doc).get(id);
+  if (!m) return false;
+  for (const [key, value] of Object.entries(fields)) {
+    if (JSON.stringify(m.get(key)) !== JSON.stringify(value)) m.set(key, value);
+  }
+  return true;
+}
+
+export const edgeId = (source: string, target: string) => `${source}->${target}`;
