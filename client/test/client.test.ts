@@ -6,6 +6,7 @@ import { AutopilotClient, type AutopilotClientOptions } from "../src/client";
 import type { ConnectionStatus, StatusDetail } from "../src/client";
 import { AutopilotError } from "../src/errors";
 import { eventually, FakeRoom } from "./fake-room";
+import { PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { approval, message, presence, snapshot, thread } from "./fixtures";
 
 let room: FakeRoom;
@@ -46,7 +47,7 @@ describe("connecting", () => {
     const hello = await client.ready();
     const { url, headers } = room.latest;
     expect(url.pathname).toBe("/agents/autopilot/ws_1");
-    expect(url.searchParams.get("protocol")).toBe("1");
+    expect(url.searchParams.get("protocol")).toBe(String(PROTOCOL_VERSION));
     expect(url.searchParams.get("device")).toBe("test");
     expect(url.searchParams.has("lastSeq")).toBe(false);
     expect(url.toString()).not.toContain("key_secret");
@@ -380,7 +381,7 @@ describe("events and resuming", () => {
 
 function helloFrom() {
   return {
-    protocol: 1,
+    protocol: PROTOCOL_VERSION,
     connectionId: "conn_1",
     workspaceId: "ws_1",
     epoch: "epoch_a",

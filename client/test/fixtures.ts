@@ -4,6 +4,7 @@ import type { Job } from "../../shared/protocol/jobs";
 import type { PresenceEntry } from "../../shared/protocol/presence";
 import type { Actor } from "../../shared/protocol/principal";
 import type { Message, Thread } from "../../shared/protocol/threads";
+import { PROTOCOL_VERSION } from "../../shared/protocol/version";
 
 export const alice: Actor = { id: "user_alice", kind: "user", name: "Alice" };
 export const bot: Actor = { id: "agent_bot", kind: "agent", name: "Bot" };
@@ -62,7 +63,7 @@ export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
 
 export function hello(over: Partial<HelloPayload> = {}): HelloPayload {
   return {
-    protocol: 1,
+    protocol: PROTOCOL_VERSION,
     connectionId: "conn_1",
     workspaceId: "ws_1",
     epoch: "epoch_a",

@@ -158,7 +158,8 @@ export class Autopilot extends Agent<Env> {
     const plan = planResume(this.#sql, epoch, lastSeq, url.searchParams.get("epoch"));
     const { perSecond, burst } = this.#rate;
     const hello: HelloPayload = {
-      protocol: PROTOCOL_VERSION,
+      // The version this connection speaks: the one the client asked for (it is supported).
+      protocol,
       connectionId: conn.id,
       workspaceId: this.name,
       epoch,

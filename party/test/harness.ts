@@ -3,6 +3,7 @@ import type { EventFrame, ResponseFrame } from "../../shared/protocol/frames";
 import type { HelloPayload } from "../../shared/protocol/hello";
 import type { MethodName, MethodParams, MethodResult } from "../../shared/protocol/methods";
 import type { Role, Scope } from "../../shared/protocol/principal";
+import { PROTOCOL_VERSION } from "../../shared/protocol/version";
 
 export const ORIGIN = "http://autopilot.test";
 
@@ -93,7 +94,7 @@ export class RawSocket {
     const headers = new Headers({ upgrade: "websocket" });
     if ("cookie" in creds) headers.set("cookie", creds.cookie);
     if ("key" in creds) headers.set("x-api-key", creds.key);
-    const params = new URLSearchParams({ protocol: "1", device: "test", ...Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])) });
+    const params = new URLSearchParams({ protocol: String(PROTOCOL_VERSION), device: "test", ...Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])) });
     if ("ticket" in creds) params.set("ticket", creds.ticket);
     const res = await SELF.fetch(`${ORIGIN}/agents/autopilot/${workspaceId}?${params}`, { headers });
     if (!res.webSocket) throw new Error(`upgrade refused with HTTP ${res.status}`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { HelloPayload } from "../../shared/protocol/hello";
+import { PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { addMember, api, createKey, idem, type Person, RawSocket, signUp } from "./harness";
 
 async function workspaceWithTeam() {
@@ -32,6 +33,13 @@ describe("authentication before the room", () => {
 
     const badKey = await RawSocket.open(alice.workspaceId, { key: "ap_not-a-real-key" });
     expect((await badKey.waitClosed()).code).toBe(4001);
+  });
+
+  it("speaks the version a client asked for while it is supported (a v1 CLI keeps working)", async () => {
+    const alice = await signUp();
+    const old = await RawSocket.open(alice.workspaceId, { cookie: alice.cookie }, { protocol: 1 });
+    expect((await old.hello()).protocol).toBe(1);
+    old.close();
   });
 
   it("refuses an unsupported protocol version with 4008", async () => {
@@ -100,7 +108,7 @@ describe("hello and the snapshot", () => {
     const { owner, viewer, agent, ws } = await workspaceWithTeam();
     const a = await RawSocket.open(ws, { cookie: owner.cookie });
     const hello = await a.hello();
-    expect(hello).toMatchObject({ protocol: 2, workspaceId: ws, reset: false, resumedFrom: null, seq: 0 });
+    expect(hello).toMatchObject({ protocol: PROTOCOL_VERSION, workspaceId: ws, reset: false, resumedFrom: null, seq: 0 });
     expect(hello.principal).toMatchObject({ id: owner.userId, kind: "user", role: "owner", scopes: ["read", "write", "approve", "admin"] });
     expect(hello.snapshot).toMatchObject({ threads: [], approvals: [], jobs: [] });
 
