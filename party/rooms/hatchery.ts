@@ -162,7 +162,8 @@ export class Hatchery extends YServer {
     for (const [type, keys] of tr.changed) {
       if (type === root) for (const key of keys) if (key) suspects.add(key);
       if (type.parent === root) {
-        const id = [...nodes.entries()].find(([, m]) => (m as unknown) === type)?.[0];
+        // A nested map knows the key it sits under in its parent map.
+        const id = type._item?.parentSub ?? undefined;
         if (id && [...keys].some((k) => k !== null && SERVER_OWNED_KEYS.has(k))) suspects.add(id);
       }
     }

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { domainNodeId, edgesMap, type GraphNode, nodesMap, readGraph, readNode } from "../../shared/hatchery/graph";
 import { addMember, createKey, idem, ORIGIN, RawSocket, signUp, type Credentials } from "./harness";
-import { YSyncClient } from "./ysync";
+import { YSyncClient } from "../dev/ysync.mjs";
 
 async function openCanvas(workspaceId: string, creds: Credentials): Promise<YSyncClient> {
   const headers = new Headers({ upgrade: "websocket" });

@@ -1,3 +1,6 @@
+// A minimal y-websocket-protocol client over any WHATWG-style WebSocket (workerd's from
+// SELF.fetch in tests, `ws` in the benchmark). The provider packages need a constructible
+// WebSocket, which the workerd test runtime does not have.
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import * as awarenessProtocol from "y-protocols/awareness";
@@ -8,27 +11,28 @@ const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
 const REMOTE = Symbol("remote");
 
-/**
- * A minimal y-websocket-protocol client over a socket from SELF.fetch (the provider
- * packages need a constructible WebSocket, which the workerd test runtime lacks).
- */
 export class YSyncClient {
-  readonly doc = new Y.Doc();
-  readonly awareness = new awarenessProtocol.Awareness(this.doc);
+  doc = new Y.Doc();
+  awareness = new awarenessProtocol.Awareness(this.doc);
   synced = false;
-  closed: { code: number; reason: string } | null = null;
+  closed = null;
+  #onSynced = [];
 
-  constructor(readonly ws: WebSocket) {
+  constructor(ws) {
+    this.ws = ws;
     ws.binaryType = "arraybuffer";
     ws.addEventListener("message", (e) => {
       if (typeof e.data === "string") return; // custom messages
-      const decoder = decoding.createDecoder(new Uint8Array(e.data as ArrayBuffer));
+      const decoder = decoding.createDecoder(new Uint8Array(e.data));
       const type = decoding.readVarUint(decoder);
       if (type === MESSAGE_SYNC) {
         const encoder = encoding.createEncoder();
         encoding.writeVarUint(encoder, MESSAGE_SYNC);
         const kind = syncProtocol.readSyncMessage(decoder, encoder, this.doc, REMOTE);
-        if (kind === syncProtocol.messageYjsSyncStep2) this.synced = true;
+        if (kind === syncProtocol.messageYjsSyncStep2 && !this.synced) {
+          this.synced = true;
+          for (const resolve of this.#onSynced.splice(0)) resolve();
+        }
         if (encoding.length(encoder) > 1) ws.send(encoding.toUint8Array(encoder));
       } else if (type === MESSAGE_AWARENESS) {
         awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), REMOTE);
@@ -37,24 +41,34 @@ export class YSyncClient {
     ws.addEventListener("close", (e) => {
       this.closed = { code: e.code, reason: e.reason };
     });
-    this.doc.on("update", (update: Uint8Array, origin: unknown) => {
+    this.doc.on("update", (update, origin) => {
       if (origin === REMOTE) return;
       const encoder = encoding.createEncoder();
       encoding.writeVarUint(encoder, MESSAGE_SYNC);
       syncProtocol.writeUpdate(encoder, update);
       ws.send(encoding.toUint8Array(encoder));
     });
-    this.awareness.on("update", ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+    this.awareness.on("update", ({ added, updated, removed }, origin) => {
       if (origin === REMOTE) return;
       const encoder = encoding.createEncoder();
       encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
       encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...added, ...updated, ...removed]));
       ws.send(encoding.toUint8Array(encoder));
     });
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, MESSAGE_SYNC);
-    syncProtocol.writeSyncStep1(encoder, this.doc);
-    ws.send(encoding.toUint8Array(encoder));
+    const start = () => {
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MESSAGE_SYNC);
+      syncProtocol.writeSyncStep1(encoder, this.doc);
+      ws.send(encoding.toUint8Array(encoder));
+    };
+    // workerd sockets from SELF.fetch are open once accepted; `ws` sockets open later.
+    if (ws.readyState === 1) start();
+    else ws.addEventListener("open", start, { once: true });
+  }
+
+  /** Resolves when the server's full state (sync step 2) has been applied. */
+  whenSynced() {
+    return this.synced ? Promise.resolve() : new Promise((resolve) => this.#onSynced.push(resolve));
   }
 
   close() {
