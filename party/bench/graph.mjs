@@ -1,0 +1,139 @@
+// `npm run bench:graph`: a 5,000-node / 7,500-edge Hatchery graph. Prints its encoded
+// size and the time a new client needs to receive it fully (connect → sync step 2
+// applied) from the Hatchery room under wrangler dev, and from a plain
+// y-websocket-protocol server in Node run side by side as the baseline, with the ratio.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import * as decoding from "lib0/decoding";
+import * as encoding from "lib0/encoding";
+import * as syncProtocol from "y-protocols/sync";
+import WebSocket, { WebSocketServer } from "ws";
+import * as Y from "yjs";
+import { startServer } from "../dev/server.mjs";
+import { YSyncClient } from "../dev/ysync.mjs";
+
+const NODES = Number(process.env.BENCH_NODES ?? 5000);
+const EDGES = Number(process.env.BENCH_EDGES ?? 7500);
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const PORT = Number(process.env.BENCH_PORT ?? 8792);
+const KINDS = ["thread", "job", "approval", "note"];
+
+/** A graph shaped like a busy workspace: every node a nested map, as the Hatchery stores it. */
+function buildGraph(doc) {
+  const nodes = doc.getMap("nodes");
+  const edges = doc.getMap("edges");
+  doc.transact(() => {
+    for (let i = 0; i < NODES; i++) {
+      const kind = KINDS[i % KINDS.length];
+      const m = new Y.Map();
+      m.set("kind", kind === "note" ? "note" : "note"); // notes: people's nodes, no server guard involved
+      m.set("ref", null);
+      m.set("x", (i % 80) * 300);
+      m.set("y", Math.floor(i / 80) * 160);
+      m.set("w", 220);
+      m.set("h", 96);
+      m.set("placed", "pinned");
+      m.set("parent", null);
+      m.set("data", { text: `${kind} ${i}: ${"lorem ipsum ".repeat(3)}`, status: i % 3 ? "running" : "done", progress: i % 101 });
+      nodes.set(`n${i}`, m);
+    }
+    for (let e = 0; e < EDGES; e++) {
+      const source = `n${e % NODES}`;
+      const target = `n${(e * 7 + 13) % NODES}`;
+      edges.set(`e${e}`, { id: `e${e}`, source, target, kind: "person" });
+    }
+  });
+}
+
+function openWs(url, headers = {}) {
+  return new WebSocket(url, { headers, perMessageDeflate: false });
+}
+
+async function timeFullSync(url, headers) {
+  const t0 = performance.now();
+  const client = new YSyncClient(openWs(url, headers));
+  await client.whenSynced();
+  const ms = performance.now() - t0;
+  const count = client.doc.getMap("nodes").size;
+  client.close();
+  if (count !== NODES) throw new Error(`client received ${count} nodes, expected ${NODES}`);
+  return ms;
+}
+
+/** The baseline: the y-websocket sync protocol and nothing else (no auth, no storage). */
+async function startBaseline(doc) {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
+  await new Promise((r) => wss.once("listening", r));
+  wss.on("connection", (sock) => {
+    sock.binaryType = "arraybuffer";
+    const step1 = encoding.createEncoder();
+    encoding.writeVarUint(step1, 0);
+    syncProtocol.writeSyncStep1(step1, doc);
+    sock.send(encoding.toUint8Array(step1));
+    sock.on("message", (data) => {
+      const decoder = decoding.createDecoder(new Uint8Array(data));
+      if (decoding.readVarUint(decoder) !== 0) return;
+      const reply = encoding.createEncoder();
+      encoding.writeVarUint(reply, 0);
+      syncProtocol.readSyncMessage(decoder, reply, doc, sock);
+      if (encoding.length(reply) > 1) sock.send(encoding.toUint8Array(reply));
+    });
+  });
+  return { url: `ws://127.0.0.1:${wss.address().port}`, close: () => new Promise((r) => wss.close(r)) };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const source = new Y.Doc();
+buildGraph(source);
+const encoded = Y.encodeStateAsUpdate(source).byteLength;
+
+const dir = mkdtempSync(join(tmpdir(), "autopilot-bench-graph-"));
+console.log(`Starting the room (wrangler dev on :${PORT})…`);
+const server = await startServer({ port: PORT, persistDir: dir });
+let room;
+let base;
+try {
+  const j = (path, init = {}) => fetch(`${server.url}${path}`, { ...init, headers: { "content-type": "application/json", origin: server.url, ...(init.headers ?? {}) } });
+  const signUp = await j("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email: `graph-${Date.now()}@example.test`, password: "benchmark-password", name: "Bench" }) });
+  const cookie = signUp.headers.get("set-cookie").split(";")[0];
+  const { workspaces } = await (await j("/api/me", { headers: { cookie } })).json();
+  const url = `ws://127.0.0.1:${PORT}/parties/hatchery/${workspaces[0].id}`;
+
+  // Upload the graph as a person would (one big update), and wait until a fresh client
+  // sees all of it.
+  const uploader = new YSyncClient(openWs(url, { cookie }));
+  await uploader.whenSynced();
+  const t0 = performance.now();
+  Y.applyUpdate(uploader.doc, Y.encodeStateAsUpdate(source));
+  let first;
+  for (;;) {
+    first = await timeFullSync(url, { cookie }).catch(() => null);
+    if (first !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const uploadMs = performance.now() - t0;
+  uploader.close();
+
+  room = [];
+  for (let i = 0; i < RUNS; i++) room.push(await timeFullSync(url, { cookie }));
+
+  const baseline = await startBaseline(source);
+  base = [];
+  await timeFullSync(baseline.url); // warm-up
+  for (let i = 0; i < RUNS; i++) base.push(await timeFullSync(baseline.url));
+  await baseline.close();
+
+  console.log(`\nHatchery graph: ${NODES} nodes, ${EDGES} edges; encoded state ${(encoded / 1024).toFixed(0)} KiB (${new Date().toISOString().slice(0, 10)})`);
+  console.log(`upload (one update) until a new client sees it all: ${uploadMs.toFixed(0)} ms`);
+  console.log("new client, connect → full document, ms (median of runs; min–max)");
+  const row = (name, xs) => `${name.padEnd(22)} ${median(xs).toFixed(1).padStart(8)}   (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})`;
+  console.log(row("Hatchery room", room));
+  console.log(row("plain y-websocket", base));
+  console.log(`ratio (median)         ${(median(room) / median(base)).toFixed(1)}x`);
+} finally {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
