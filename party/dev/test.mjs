@@ -60,6 +60,8 @@ const workerReport = join(reports, "worker.json");
 step("room and auth tests in workerd", bin("vitest"), ["run", "--config", "vitest.worker.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${workerReport}`], workerReport);
 const nodeReport = join(reports, "node.json");
 step("protocol, client and end-to-end tests in Node", bin("vitest"), ["run", "--config", "vitest.node.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${nodeReport}`], nodeReport);
+const runtimeReport = join(reports, "runtime.json");
+step("runtime tests against the real OpenClaw gateway", bin("vitest"), ["run", "runtime/test", "--config", "runtime/vitest.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${runtimeReport}`], runtimeReport);
 const outdir = join(reports, "deploy");
 step("wrangler deploy --dry-run", bin("wrangler"), ["deploy", "--dry-run", "--outdir", outdir]);
 rmSync(reports, { recursive: true, force: true });

@@ -1,0 +1,141 @@
+// The runtime's configuration, read once from the environment at start.
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { errResult, okResult, runtimeError, type Result } from "./errors";
+
+/**
+ * `runtime/`: both `runtime/src/*.ts` (tests) and the bundle `runtime/dist/main.mjs` sit
+ * one level below it, so the same relative URL works from either.
+ */
+export const RUNTIME_DIR = resolve(fileURLToPath(new URL("..", import.meta.url)));
+export const REPO_ROOT = dirname(RUNTIME_DIR);
+export const OPENCLAW_ENTRY = join(RUNTIME_DIR, "openclaw", "node_modules", "openclaw", "openclaw.mjs");
+export const WATCHDOG_MODULE = join(RUNTIME_DIR, "src", "gateway-watchdog.mjs");
+
+export type DeleteMode = "remove" | "archive";
+
+export interface ModelProviderConfig {
+  baseUrl: string;
+  apiKey: string | undefined;
+  modelId: string;
+}
+
+export interface RuntimeConfig {
+  host: string;
+  port: number;
+  serviceToken: string;
+  /** Where the token came from, for the start banner (the value itself is never printed). */
+  serviceTokenSource: "env" | { file: string; created: boolean };
+  dataDir: string;
+  maxGateways: number;
+  deleteMode: DeleteMode;
+  model: ModelProviderConfig | undefined;
+  openclawEntry: string;
+  /** Provisioning gives up (status error) when the gateway is not ready within this time. */
+  startTimeoutMs: number;
+  /** After SIGTERM, a gateway gets this long before its process group is SIGKILLed. */
+  stopTimeoutMs: number;
+}
+
+export const MIN_SERVICE_TOKEN_LENGTH = 32;
+const GB = 1024 ** 3;
+
+/**
+ * Default cap on concurrent gateways. A gateway idles at ~0.85 GB RSS with two helper
+ * processes (~1.3 GB after its first turn), and each start keeps a core busy for ~10 s.
+ * Leave 4 GB for everything else (wrangler dev, tests, the OS), budget 1.5 GB per gateway,
+ * and run at most two per core so starts and turns stay responsive. On the 24 GB / 2-core
+ * dev machines that is min(13, 4) = 4.
+ */
+export function defaultMaxGateways(memoryBytes = totalmem(), cores = cpus().length): number {
+  const byMemory = Math.floor((memoryBytes - 4 * GB) / (1.5 * GB));
+  return Math.max(1, Math.min(byMemory, 2 * Math.max(1, cores)));
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): Result<number> {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return okResult(fallback);
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) return errResult(runtimeError("invalid_request", `${name} must be an integer >= ${min}, got "${raw}"`));
+  return okResult(value);
+}
+
+/**
+ * Without RUNTIME_SERVICE_TOKEN the runtime keeps a generated token in
+ * `<dataDir>/service-token` (mode 0600) so a local `npm start` needs no setup; the caller
+ * (the Autopilot's dev config) reads the same file.
+ */
+function resolveServiceToken(env: NodeJS.ProcessEnv, dataDir: string): Result<Pick<RuntimeConfig, "serviceToken" | "serviceTokenSource">> {
+  const fromEnv = env.RUNTIME_SERVICE_TOKEN;
+  if (fromEnv !== undefined && fromEnv !== "") {
+    if (fromEnv.length < MIN_SERVICE_TOKEN_LENGTH) {
+      return errResult(runtimeError("invalid_request", `RUNTIME_SERVICE_TOKEN must be at least ${MIN_SERVICE_TOKEN_LENGTH} characters`));
+    }
+    return okResult({ serviceToken: fromEnv, serviceTokenSource: "env" });
+  }
+  const file = join(dataDir, "service-token");
+  if (existsSync(file)) {
+    const token = readFileSync(file, "utf8").trim();
+    if (token.length < MIN_SERVICE_TOKEN_LENGTH) return errResult(runtimeError("invalid_request", `${file} holds a token shorter than ${MIN_SERVICE_TOKEN_LENGTH} characters`));
+    return okResult({ serviceToken: token, serviceTokenSource: { file, created: false } });
+  }
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const token = randomBytes(32).toString("base64url");
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return okResult({ serviceToken: token, serviceTokenSource: { file, created: true } });
+}
+
+function resolveModel(env: NodeJS.ProcessEnv): Result<ModelProviderConfig | undefined> {
+  const baseUrl = env.OPENCLAW_MODEL_BASE_URL?.trim() || undefined;
+  const modelId = env.OPENCLAW_MODEL_ID?.trim() || undefined;
+  const apiKey = env.OPENCLAW_MODEL_API_KEY || undefined;
+  if (!baseUrl && !modelId) return okResult(undefined);
+  if (!baseUrl || !modelId) {
+    return errResult(runtimeError("invalid_request", "set both OPENCLAW_MODEL_BASE_URL and OPENCLAW_MODEL_ID (and OPENCLAW_MODEL_API_KEY if the server needs one), or neither"));
+  }
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    return errResult(runtimeError("invalid_request", `OPENCLAW_MODEL_BASE_URL is not a URL: "${baseUrl}"`));
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return errResult(runtimeError("invalid_request", "OPENCLAW_MODEL_BASE_URL must be http(s)"));
+  return okResult({ baseUrl: baseUrl.replace(/\/+$/, ""), apiKey, modelId });
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Result<RuntimeConfig> {
+  // 0 picks a free port (tests); the start banner prints the real one.
+  const port = positiveInt(env, "RUNTIME_PORT", 8790, 0);
+  if (!port.ok) return port;
+  const maxGateways = positiveInt(env, "RUNTIME_MAX_GATEWAYS", defaultMaxGateways());
+  if (!maxGateways.ok) return maxGateways;
+  const startTimeoutMs = positiveInt(env, "RUNTIME_START_TIMEOUT_MS", 120_000);
+  if (!startTimeoutMs.ok) return startTimeoutMs;
+  const stopTimeoutMs = positiveInt(env, "RUNTIME_STOP_TIMEOUT_MS", 10_000);
+  if (!stopTimeoutMs.ok) return stopTimeoutMs;
+  const deleteMode = env.RUNTIME_DELETE_MODE || "remove";
+  if (deleteMode !== "remove" && deleteMode !== "archive") {
+    return errResult(runtimeError("invalid_request", `RUNTIME_DELETE_MODE must be "remove" or "archive", got "${deleteMode}"`));
+  }
+  const dataDir = resolve(REPO_ROOT, env.RUNTIME_DATA_DIR || join(".data", "runtime"));
+  const token = resolveServiceToken(env, dataDir);
+  if (!token.ok) return token;
+  const model = resolveModel(env);
+  if (!model.ok) return model;
+  return okResult({
+    host: env.RUNTIME_HOST || "127.0.0.1",
+    port: port.value,
+    ...token.value,
+    dataDir,
+    maxGateways: maxGateways.value,
+    deleteMode,
+    model: model.value,
+    openclawEntry: env.RUNTIME_OPENCLAW_ENTRY || OPENCLAW_ENTRY,
+    startTimeoutMs: startTimeoutMs.value,
+    stopTimeoutMs: stopTimeoutMs.value,
+  });
+}

@@ -1,0 +1,61 @@
+// Wires the runtime together: process host, backups, HTTP API and WebSocket proxy.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { BackupStore } from "./backup";
+import type { RuntimeConfig } from "./config";
+import { errorEnvelope } from "./envelope";
+import { runtimeError } from "./errors";
+import { createApiHandler } from "./http-api";
+import { ProcessHost } from "./process-host";
+import { GatewayProxy } from "./ws-proxy";
+
+export type Logger = (message: string, fields?: Record<string, unknown>) => void;
+
+export interface Runtime {
+  config: RuntimeConfig;
+  host: ProcessHost;
+  proxy: GatewayProxy;
+  server: Server;
+  /** Listens on config.host:config.port; resolves with the base URL. */
+  listen(): Promise<string>;
+  /** Stops accepting requests, closes proxied sockets and stops every gateway. */
+  close(): Promise<void>;
+}
+
+export function createRuntime(config: RuntimeConfig, log: Logger = () => {}): Runtime {
+  const host = new ProcessHost(config, new BackupStore(config.dataDir), log);
+  const proxy = new GatewayProxy(host, config.serviceToken, log);
+  const handle = createApiHandler(host, config.serviceToken, { model: config.model ? { id: config.model.modelId, baseUrl: config.model.baseUrl } : null });
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log("request failed", { method: req.method, url: req.url, error: (error as Error).message });
+      if (!res.headersSent) {
+        res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+        res.end(JSON.stringify(errorEnvelope(runtimeError("internal", "internal error"))));
+      } else res.destroy();
+    });
+  });
+  server.on("upgrade", proxy.handleUpgrade);
+
+  return {
+    config,
+    host,
+    proxy,
+    server,
+    listen: () =>
+      new Promise((resolveUrl, reject) => {
+        server.once("error", reject);
+        server.listen(config.port, config.host, () => {
+          const { port } = server.address() as AddressInfo;
+          resolveUrl(`http://${config.host}:${port}`);
+        });
+      }),
+    close: async () => {
+      const closed = new Promise<void>((resolveClosed) => server.close(() => resolveClosed()));
+      proxy.closeAll();
+      server.closeAllConnections();
+      await host.shutdown();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,191 @@
+// WebSocket proxy: `GET /v1/workspaces/:ws/instances/:id/gateway` (Upgrade) → that
+// instance's gateway on loopback.
+//
+// The gateway token never leaves the runtime. The caller (trusted: it holds the service
+// token) sends the gateway `connect` request without credentials; the proxy sets
+// `params.auth = {token}` on its way through. On the way back every text frame is checked
+// for the token and any occurrence is masked, so no client-visible frame can carry it.
+//
+// Device identities cannot be used through the proxy (their signature covers the token,
+// which the caller does not know); `gateway-client` in `backend` mode needs none: the
+// gateway sees a loopback client with the right token and grants the requested scopes.
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import WebSocket, { WebSocketServer, type RawData } from "ws";
+import { isAuthorized } from "./auth";
+import { errorEnvelope, statusFor } from "./envelope";
+import { runtimeError, type RuntimeError } from "./errors";
+import { validateRef } from "./ids";
+import type { ProcessHost } from "./process-host";
+import { matchRoute } from "./routes";
+
+const REDACTED = "[redacted]";
+
+type Logger = (message: string, fields?: Record<string, unknown>) => void;
+
+/** Answers an upgrade request with a plain HTTP error in the runtime's envelope. */
+function rejectUpgrade(socket: Duplex, error: RuntimeError): void {
+  const body = JSON.stringify(errorEnvelope(error));
+  const status = statusFor(error);
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 401 ? "Unauthorized" : "Error"}\r\n` +
+      "Content-Type: application/json; charset=utf-8\r\n" +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      (status === 401 ? "WWW-Authenticate: Bearer\r\n" : "") +
+      "Connection: close\r\n\r\n" +
+      body,
+  );
+}
+
+/**
+ * Close codes a peer may send: 1005/1006/1015 are reserved for "no code" / "abnormal" and
+ * cannot be put on the wire.
+ */
+export function forwardableCloseCode(code: number): number {
+  if (code === 1005) return 1000;
+  if (code === 1006 || code === 1015) return 1011;
+  if ((code >= 1000 && code <= 1014) || (code >= 3000 && code <= 4999)) return code;
+  return 1011;
+}
+
+/** Sets the gateway token on a client's `connect` request; other frames pass unchanged. */
+export function injectGatewayToken(text: string, token: string): { text: string; connectId: string | undefined } {
+  let frame: unknown;
+  try {
+    frame = JSON.parse(text);
+  } catch {
+    return { text, connectId: undefined };
+  }
+  if (!frame || typeof frame !== "object") return { text, connectId: undefined };
+  const request = frame as { type?: unknown; method?: unknown; id?: unknown; params?: unknown };
+  if (request.type !== "req" || request.method !== "connect" || !request.params || typeof request.params !== "object") return { text, connectId: undefined };
+  (request.params as Record<string, unknown>).auth = { token };
+  return { text: JSON.stringify(request), connectId: typeof request.id === "string" ? request.id : undefined };
+}
+
+export function redactToken(text: string, token: string): string {
+  return text.includes(token) ? text.split(token).join(REDACTED) : text;
+}
+
+export class GatewayProxy {
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  private readonly open = new Set<{ client?: WebSocket; upstream: WebSocket }>();
+
+  constructor(
+    private readonly host: ProcessHost,
+    private readonly serviceToken: string,
+    private readonly log: Logger = () => {},
+  ) {}
+
+  get connectionCount(): number {
+    return this.open.size;
+  }
+
+  /** `server.on("upgrade", proxy.handleUpgrade)`. */
+  readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on("error", () => socket.destroy());
+    if (!isAuthorized(req.headers, this.serviceToken)) {
+      return rejectUpgrade(socket, runtimeError("unauthenticated", "missing or wrong service token (Authorization: Bearer <token>)"));
+    }
+    const route = matchRoute(new URL(req.url ?? "/", "http://runtime.invalid").pathname);
+    if (!route || route.kind !== "gateway") return rejectUpgrade(socket, runtimeError("not_found", "WebSocket upgrades are only served at /v1/workspaces/:ws/instances/:id/gateway"));
+    const ref = validateRef(route.workspaceId, route.instanceId);
+    if (!ref.ok) return rejectUpgrade(socket, ref.error);
+    const target = this.host.gatewayTarget(ref.value);
+    if (!target.ok) return rejectUpgrade(socket, target.error);
+    const { port, token } = target.value;
+
+    // A fresh request upstream: no client header is copied, so no Origin and no
+    // X-Forwarded-For reach the gateway (it refuses forwarded headers from an untrusted proxy).
+    const upstream = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false, handshakeTimeout: 10_000 });
+    const pair: { client?: WebSocket; upstream: WebSocket } = { upstream };
+    this.open.add(pair);
+    // The gateway sends connect.challenge as soon as it opens: hold frames until the client is attached.
+    const pending: { data: RawData; isBinary: boolean }[] = [];
+    const holdFrames = (data: RawData, isBinary: boolean) => pending.push({ data, isBinary });
+    upstream.on("message", holdFrames);
+
+    upstream.once("error", (error) => {
+      if (pair.client) return;
+      this.open.delete(pair);
+      rejectUpgrade(socket, runtimeError("gateway_unavailable", `could not reach the gateway: ${error.message}`, { retryable: true }));
+    });
+    upstream.once("open", () => {
+      if (socket.destroyed) {
+        upstream.terminate();
+        this.open.delete(pair);
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (client) => {
+        pair.client = client;
+        upstream.off("message", holdFrames);
+        this.pipe(client, upstream, token, pair);
+        for (const frame of pending) this.toClient(client, frame.data, frame.isBinary, token);
+        this.log("gateway proxy opened", { instance: `${ref.value.workspaceId}/${ref.value.instanceId}` });
+      });
+    });
+  };
+
+  /** Closes every proxied connection (runtime shutdown). */
+  closeAll(code = 1001, reason = "runtime shutting down"): void {
+    for (const { client, upstream } of this.open) {
+      client?.close(code, reason);
+      upstream.terminate();
+    }
+    this.open.clear();
+  }
+
+  private toClient(client: WebSocket, data: RawData, isBinary: boolean, token: string): void {
+    if (client.readyState !== WebSocket.OPEN) return;
+    if (isBinary) client.send(data, { binary: true });
+    else client.send(redactToken(data.toString(), token), { binary: false });
+  }
+
+  private pipe(client: WebSocket, upstream: WebSocket, token: string, pair: { client?: WebSocket; upstream: WebSocket }): void {
+    // Until the gateway accepts a connect, client frames are parsed (they are capped at
+    // 64 KiB before the handshake); afterwards they pass through untouched.
+    let handshakeDone = false;
+    let connectId: string | undefined;
+    if (upstream.readyState !== WebSocket.OPEN) {
+      // The gateway went away while the client's upgrade completed.
+      this.open.delete(pair);
+      client.close(1011, "gateway closed");
+      return;
+    }
+
+    client.on("message", (data, isBinary) => {
+      if (upstream.readyState !== WebSocket.OPEN) return;
+      if (handshakeDone || isBinary) return upstream.send(data, { binary: isBinary });
+      const injected = injectGatewayToken(data.toString(), token);
+      if (injected.connectId !== undefined) connectId = injected.connectId;
+      upstream.send(injected.text, { binary: false });
+    });
+    upstream.on("message", (data, isBinary) => {
+      if (!handshakeDone && !isBinary && connectId !== undefined) {
+        const text = data.toString();
+        if (text.includes(`"id":"${connectId}"`)) {
+          try {
+            const frame = JSON.parse(text) as { type?: string; id?: string; ok?: boolean };
+            if (frame.type === "res" && frame.id === connectId && frame.ok) handshakeDone = true;
+          } catch {
+            // not JSON: forwarded as is below
+          }
+        }
+      }
+      this.toClient(client, data, isBinary, token);
+    });
+
+    const finish = () => this.open.delete(pair);
+    client.on("close", (code, reason) => {
+      finish();
+      if (upstream.readyState === WebSocket.OPEN) upstream.close(forwardableCloseCode(code), reason);
+      else upstream.terminate();
+    });
+    upstream.on("close", (code, reason) => {
+      finish();
+      if (client.readyState === WebSocket.OPEN) client.close(forwardableCloseCode(code), reason);
+    });
+    client.on("error", () => upstream.terminate());
+    upstream.on("error", () => client.terminate());
+  }
+}

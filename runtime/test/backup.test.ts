@@ -1,0 +1,65 @@
+// Backups without a gateway: a live WAL-mode SQLite database is snapshotted consistently,
+// caches and logs are left out, and a restore puts everything back.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { DatabaseSync } from "node:sqlite";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { BackupStore } from "../src/backup";
+
+const tmp = mkdtempSync(join(tmpdir(), "runtime-backup-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe("backup store", () => {
+  const ref = { workspaceId: "ws1", instanceId: "alpha" };
+  const store = new BackupStore(join(tmp, "data"));
+  const instanceDir = join(tmp, "data", "instances", "ws1", "alpha");
+
+  it("archives an instance with a live database and restores it", async () => {
+    mkdirSync(join(instanceDir, "state", "state"), { recursive: true });
+    mkdirSync(join(instanceDir, "state", "cache", "big"), { recursive: true });
+    mkdirSync(join(instanceDir, "logs"), { recursive: true });
+    writeFileSync(join(instanceDir, "openclaw.json"), "{}\n");
+    writeFileSync(join(instanceDir, "state", "cache", "big", "asset.js"), "x".repeat(1000));
+    writeFileSync(join(instanceDir, "logs", "gateway.log"), "log\n");
+    // Held open in WAL mode, as the gateway holds it: the rows live in the -wal file.
+    const live = new DatabaseSync(join(instanceDir, "state", "state", "openclaw.sqlite"));
+    live.exec("PRAGMA journal_mode=WAL; CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('one'), ('two');");
+
+    const created = await store.create(ref, instanceDir);
+    live.close();
+    expect(created.ok).toBe(true);
+    if (!created.ok) return;
+    expect(created.value.path).toMatch(/backups\/ws1\/alpha\/\d{4}-\d\d-\d\dT[\d-]+Z\.tar\.gz$/);
+    expect(store.latest(ref)?.name).toBe(created.value.name);
+    const listing = execFileSync("tar", ["-tzf", created.value.path], { encoding: "utf8" });
+    expect(listing).toContain("./openclaw.json");
+    expect(listing).toContain("./state/state/openclaw.sqlite");
+    expect(listing).not.toContain("-wal");
+    expect(listing).not.toContain("cache");
+    expect(listing).not.toContain("logs");
+
+    const target = join(tmp, "restored");
+    const restored = await store.restore(created.value.path, target);
+    expect(restored.ok).toBe(true);
+    expect(readFileSync(join(target, "openclaw.json"), "utf8")).toBe("{}\n");
+    const copy = new DatabaseSync(join(target, "state", "state", "openclaw.sqlite"), { readOnly: true });
+    expect(copy.prepare("SELECT v FROM t ORDER BY v").all()).toEqual([{ v: "one" }, { v: "two" }]);
+    copy.close();
+  });
+
+  it("archives on delete: a final snapshot and the earlier backups move aside", async () => {
+    const archived = await store.archive(ref, instanceDir);
+    expect(archived.ok).toBe(true);
+    if (!archived.ok) return;
+    expect(archived.value?.path).toContain(join("archive", "ws1", "alpha"));
+    expect(existsSync(store.dirFor(ref))).toBe(false);
+    expect(store.latest(ref)).toBeUndefined();
+  });
+
+  it("reports a missing instance as a value, not an exception", async () => {
+    const result = await store.create({ workspaceId: "ws1", instanceId: "none" }, join(tmp, "nope"));
+    expect(result).toMatchObject({ ok: false, error: { code: "not_found" } });
+  });
+});

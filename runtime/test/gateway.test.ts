@@ -1,0 +1,206 @@
+// The runtime against the real pinned `openclaw` gateway (process host), with the scripted
+// OpenAI-compatible model server as the only stand-in. Two gateway starts: provision, and a
+// restart after a crash. Steps share one runtime and run in order.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import WebSocket from "ws";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config";
+import { isPortOpen } from "../src/ports";
+import { createRuntime, type Runtime } from "../src/server";
+import { api, isProcessRunning, processTree, ProxiedGatewayClient, SERVICE_TOKEN, waitForStatus, waitUntil } from "./helpers";
+import { startScriptedModel, userTexts, type ScriptedModel } from "./scripted-model";
+
+const WS = "ws1";
+const ALPHA = `/v1/workspaces/${WS}/instances/alpha`;
+const START_PHASES = ["queued", "writing config", "starting process", "waiting for port", "waiting for gateway handshake", "ready"];
+
+let dataDir: string;
+let model: ScriptedModel;
+let runtime: Runtime;
+let baseUrl: string;
+let wsBase: string;
+/** Filled once alpha is ready. */
+let alpha: { port: number; pid: number; token: string };
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "runtime-gateway-"));
+  model = await startScriptedModel({ modelId: "scripted-model" });
+  const config = loadConfig({
+    RUNTIME_PORT: "0",
+    RUNTIME_DATA_DIR: dataDir,
+    RUNTIME_SERVICE_TOKEN: SERVICE_TOKEN,
+    RUNTIME_MAX_GATEWAYS: "1",
+    OPENCLAW_MODEL_BASE_URL: model.baseUrl,
+    OPENCLAW_MODEL_ID: "scripted-model",
+    OPENCLAW_MODEL_API_KEY: "scripted-key",
+  });
+  if (!config.ok) throw new Error(config.error.message);
+  runtime = createRuntime(config.value);
+  baseUrl = await runtime.listen();
+  wsBase = baseUrl.replace(/^http/, "ws");
+});
+
+afterAll(async () => {
+  await runtime?.close();
+  await model?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function upgradeStatus(url: string, headers: Record<string, string>): Promise<{ status: number; body: any }> {
+  return new Promise((resolveStatus, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on("unexpected-response", (_req, res) => {
+      let body = "";
+      res.on("data", (chunk) => (body += chunk));
+      res.on("end", () => resolveStatus({ status: res.statusCode ?? 0, body: JSON.parse(body) }));
+    });
+    ws.on("open", () => {
+      ws.close();
+      reject(new Error("upgrade unexpectedly succeeded"));
+    });
+    ws.on("error", () => {});
+  });
+}
+
+describe("runtime with the real gateway", () => {
+  it("answers 401 in the envelope without the service token or with a wrong one", async () => {
+    for (const token of [null, "wrong-token", `${SERVICE_TOKEN}x`]) {
+      for (const [method, path] of [["GET", "/v1/health"], ["PUT", ALPHA], ["GET", "/nope"]] as const) {
+        const res = await api(baseUrl, method, path, token);
+        expect(res.status).toBe(401);
+        expect(res.body).toEqual({ ok: false, error: { code: "unauthenticated", message: expect.any(String) } });
+      }
+    }
+    const ws = await upgradeStatus(`${wsBase}${ALPHA}/gateway`, { authorization: "Bearer wrong" });
+    expect(ws.status).toBe(401);
+    expect(ws.body.error.code).toBe("unauthenticated");
+    const health = await api(baseUrl, "GET", "/v1/health");
+    expect(health.body).toMatchObject({ ok: true, data: { status: "ok", gateways: { active: 0, max: 1 }, model: { id: "scripted-model" } } });
+  });
+
+  it("rejects invalid ids before touching anything", async () => {
+    const res = await api(baseUrl, "PUT", `/v1/workspaces/${WS}/instances/Bad..Id`);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ ok: false, error: { code: "invalid_request" } });
+    expect(existsSync(join(dataDir, "instances", WS))).toBe(false);
+  });
+
+  it("provisions: status goes through the start phases in order and reaches ready", async () => {
+    const started = Date.now();
+    const res = await api(baseUrl, "PUT", ALPHA);
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ ok: true, data: { workspaceId: WS, instanceId: "alpha", state: "provisioning" } });
+    const { final, seen } = await waitForStatus(baseUrl, ALPHA, (s) => s.state === "ready" || s.state === "error");
+    expect(final.error).toBeNull();
+    expect(final.state).toBe("ready");
+    expect(final.phases.map((p: { phase: string }) => p.phase)).toEqual(START_PHASES);
+    expect(final.progress).toBe(100);
+    expect(final.gatewayVersion).toBe("2026.9.6");
+    const progress = seen.map((s) => s.progress);
+    expect([...progress].sort((a, b) => a - b)).toEqual(progress);
+    console.log(`gateway ready after ${final.startupMs} ms (test saw ${Date.now() - started} ms)`);
+
+    const token = readFileSync(join(dataDir, "instances", WS, "alpha", "gateway-token"), "utf8").trim();
+    alpha = { port: final.port, pid: final.pid, token };
+    expect(token.length).toBeGreaterThanOrEqual(32);
+    // The status (every version of it) never carries the gateway token.
+    expect(JSON.stringify(seen)).not.toContain(token);
+    expect(isProcessRunning(alpha.pid)).toBe(true);
+    expect(await isPortOpen(alpha.port)).toBe(true);
+  });
+
+  it("provision again is idempotent: same port, same process, nothing new started", async () => {
+    const treeBefore = processTree(alpha.pid);
+    const res = await api(baseUrl, "PUT", ALPHA);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ ok: true, data: { state: "ready", port: alpha.port, pid: alpha.pid } });
+    expect(processTree(alpha.pid)).toEqual(treeBefore);
+    const list = await api(baseUrl, "GET", `/v1/workspaces/${WS}/instances`);
+    expect(list.body.ok && list.body.data.instances.map((i: { instanceId: string }) => i.instanceId)).toEqual(["alpha"]);
+    expect(list.text).not.toContain(alpha.token);
+  });
+
+  it("past the cap, provisioning fails with a typed error and starts nothing", async () => {
+    const res = await api(baseUrl, "PUT", `/v1/workspaces/${WS}/instances/beta`);
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ ok: false, error: { code: "capacity_exceeded", retryable: false, details: { maxGateways: 1, activeGateways: 1 } } });
+    expect((await api(baseUrl, "GET", `/v1/workspaces/${WS}/instances/beta`)).status).toBe(404);
+  });
+
+  it("proxies the gateway WebSocket: connect handshake (token added by the proxy) and health", async () => {
+    // Browser-ish and forwarded headers on the way in: the gateway would refuse them (403 at
+    // the upgrade / disallowed Origin), so the proxy must not pass them on.
+    const client = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`, { origin: "https://evil.example", "x-forwarded-for": "203.0.113.7" });
+    // A wrong token from the caller is overwritten too: the proxy is the only source of it.
+    const hello = await client.connect({ token: "caller-does-not-know-it" });
+    expect(hello.ok).toBe(true);
+    expect(hello.payload.type).toBe("hello-ok");
+    expect(hello.payload.auth.scopes).toEqual(expect.arrayContaining(["operator.read", "operator.write"]));
+    const health = await client.request("health", {});
+    expect(health.ok).toBe(true);
+    expect(health.payload.ok).toBe(true);
+    client.close();
+    expect(client.rawFrames.join("\n")).not.toContain(alpha.token);
+  });
+
+  it("runs a chat turn through the proxy with the scripted model", async () => {
+    model.setReply("Hello from the scripted model, over the runtime proxy.");
+    const client = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
+    expect((await client.connect()).ok).toBe(true);
+    const sent = await client.request("chat.send", { sessionKey: "t-1", message: "Say hello please", idempotencyKey: "runtime-test-chat-1" });
+    expect(sent).toMatchObject({ ok: true, payload: { status: "started" } });
+    const final = await client.waitFor((f) => f.type === "event" && f.event === "chat" && f.payload.runId === sent.payload.runId && ["final", "error", "aborted"].includes(f.payload.state));
+    expect(final.payload.state).toBe("final");
+    expect(JSON.stringify(final.payload.message)).toContain("Hello from the scripted model, over the runtime proxy.");
+    expect(model.requests.some((r) => userTexts(r).some((t) => t.includes("Say hello please")))).toBe(true);
+    client.close();
+    expect(client.rawFrames.join("\n")).not.toContain(alpha.token);
+  });
+
+  it("backs up the instance into a .tar.gz archive", async () => {
+    const res = await api(baseUrl, "POST", `${ALPHA}/backups`);
+    expect(res.status, res.text).toBe(201);
+    expect(res.body.ok && res.body.data.name).toMatch(/\.tar\.gz$/);
+    const name = res.body.ok ? res.body.data.name : "";
+    expect(existsSync(join(dataDir, "backups", WS, "alpha", name))).toBe(true);
+    const list = await api(baseUrl, "GET", `${ALPHA}/backups`);
+    expect(list.body.ok && list.body.data.backups.map((b: { name: string }) => b.name)).toEqual([name]);
+  });
+
+  it("detects a crashed gateway, refuses the proxy meanwhile, and restart brings it back", async () => {
+    process.kill(alpha.pid, "SIGKILL");
+    const { final } = await waitForStatus(baseUrl, ALPHA, (s) => s.state === "error", 15_000);
+    expect(final.error).toMatchObject({ code: "gateway_failed", message: expect.stringContaining("SIGKILL") });
+    const refused = await upgradeStatus(`${wsBase}${ALPHA}/gateway`, { authorization: `Bearer ${SERVICE_TOKEN}` });
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.code).toBe("not_ready");
+
+    const res = await api(baseUrl, "POST", `${ALPHA}/restart`);
+    expect(res.status).toBe(202);
+    const ready = await waitForStatus(baseUrl, ALPHA, (s) => s.state === "ready" || s.state === "error");
+    expect(ready.final).toMatchObject({ state: "ready", restarts: 1, error: null });
+    expect(ready.final.pid).not.toBe(alpha.pid);
+    console.log(`gateway ready again after restart in ${ready.final.startupMs} ms`);
+    alpha = { ...alpha, port: ready.final.port, pid: ready.final.pid };
+    // The token survives restarts (the Autopilot never needs to learn a new one anyway).
+    expect(readFileSync(join(dataDir, "instances", WS, "alpha", "gateway-token"), "utf8").trim()).toBe(alpha.token);
+  });
+
+  it("delete stops the gateway (process gone, port closed) and removes its state", async () => {
+    const tree = processTree(alpha.pid);
+    expect(tree.length).toBeGreaterThan(1); // the gateway and its helper processes
+    const res = await api(baseUrl, "DELETE", ALPHA);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ ok: true, data: { deleted: true, mode: "remove" } });
+    expect(await waitUntil(() => tree.every((pid) => !isProcessRunning(pid)), 10_000)).toBe(true);
+    expect(await isPortOpen(alpha.port)).toBe(false);
+    expect(existsSync(join(dataDir, "instances", WS, "alpha"))).toBe(false);
+    expect(existsSync(join(dataDir, "backups", WS, "alpha"))).toBe(false);
+    expect((await api(baseUrl, "GET", ALPHA)).body).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect((await api(baseUrl, "DELETE", ALPHA)).status).toBe(404);
+    const health = await api(baseUrl, "GET", "/v1/health");
+    expect(health.body).toMatchObject({ ok: true, data: { gateways: { active: 0 } } });
+  });
+});

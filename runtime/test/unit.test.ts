@@ -1,0 +1,184 @@
+// Pure parts of the runtime: configuration, the gateway config writer, ids, envelope,
+// routes, token checks and the proxy's frame rewriting.
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { isAuthorized, tokenMatches } from "../src/auth";
+import { defaultMaxGateways, loadConfig } from "../src/config";
+import { errorEnvelope, okEnvelope, statusFor } from "../src/envelope";
+import { ERROR_CODES, runtimeError } from "../src/errors";
+import { buildGatewayConfig, MODEL_API_KEY_ENV } from "../src/gateway-config";
+import { validateInstanceId, validateRef, validateWorkspaceId } from "../src/ids";
+import { matchRoute } from "../src/routes";
+import { forwardableCloseCode, injectGatewayToken, redactToken } from "../src/ws-proxy";
+
+const TOKEN = "gw-token-0123456789abcdef0123456789abcdef";
+const tmp = mkdtempSync(join(tmpdir(), "runtime-unit-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe("ids", () => {
+  it("accepts lower-case slugs as instance ids", () => {
+    for (const id of ["a", "alpha", "my-instance-2", "0x"]) expect(validateInstanceId(id).ok).toBe(true);
+  });
+  it("rejects anything that could leave its directory or is not a slug", () => {
+    for (const id of ["", ".", "..", "../x", "a/b", "Alpha", "-a", "a-", "a_b", "a.b", "a b", "x".repeat(49), "%2e%2e"]) {
+      const result = validateInstanceId(id);
+      expect(result.ok, id).toBe(false);
+      if (!result.ok) expect(result.error.code).toBe("invalid_request");
+    }
+  });
+  it("accepts auth-style workspace ids and rejects path tricks", () => {
+    expect(validateWorkspaceId("aB3dE_f-9").ok).toBe(true);
+    for (const id of ["", "..", "a/b", "a.b", "_a", "x".repeat(65)]) expect(validateWorkspaceId(id).ok, id).toBe(false);
+    expect(validateRef("ws1", "Bad").ok).toBe(false);
+    expect(validateRef("ws1", "good")).toEqual({ ok: true, value: { workspaceId: "ws1", instanceId: "good" } });
+  });
+});
+
+describe("envelope and errors", () => {
+  it("wraps data and errors in one envelope", () => {
+    expect(okEnvelope({ a: 1 })).toEqual({ ok: true, data: { a: 1 } });
+    expect(errorEnvelope(runtimeError("not_found", "nope"))).toEqual({ ok: false, error: { code: "not_found", message: "nope" } });
+    expect(errorEnvelope(runtimeError("not_ready", "wait", { retryable: true, details: { phase: "x" } }))).toEqual({
+      ok: false,
+      error: { code: "not_ready", message: "wait", retryable: true, details: { phase: "x" } },
+    });
+  });
+  it("maps every code to an HTTP status", () => {
+    expect(statusFor(runtimeError("unauthenticated", ""))).toBe(401);
+    expect(statusFor(runtimeError("capacity_exceeded", ""))).toBe(503);
+    for (const status of Object.values(ERROR_CODES)) expect(status).toBeGreaterThanOrEqual(400);
+  });
+});
+
+describe("auth", () => {
+  it("compares tokens in constant time and only accepts Bearer", () => {
+    expect(tokenMatches("abc", "abc")).toBe(true);
+    expect(tokenMatches("abc", "abd")).toBe(false);
+    expect(tokenMatches("abc", "abcd")).toBe(false);
+    expect(isAuthorized({ authorization: `Bearer ${TOKEN}` }, TOKEN)).toBe(true);
+    expect(isAuthorized({ authorization: `bearer ${TOKEN}` }, TOKEN)).toBe(true);
+    expect(isAuthorized({ authorization: `Basic ${TOKEN}` }, TOKEN)).toBe(false);
+    expect(isAuthorized({ authorization: "Bearer wrong" }, TOKEN)).toBe(false);
+    expect(isAuthorized({}, TOKEN)).toBe(false);
+  });
+});
+
+describe("routes", () => {
+  it("matches the API surface", () => {
+    expect(matchRoute("/v1/health")).toEqual({ kind: "health" });
+    expect(matchRoute("/v1/workspaces/ws1/instances")).toEqual({ kind: "list", workspaceId: "ws1" });
+    expect(matchRoute("/v1/workspaces/ws1/instances/a")).toEqual({ kind: "instance", workspaceId: "ws1", instanceId: "a" });
+    expect(matchRoute("/v1/workspaces/ws1/instances/a/restart")?.kind).toBe("restart");
+    expect(matchRoute("/v1/workspaces/ws1/instances/a/backups")?.kind).toBe("backups");
+    expect(matchRoute("/v1/workspaces/ws1/instances/a/gateway")?.kind).toBe("gateway");
+    for (const path of ["/", "/v1", "/v1/workspaces/ws1", "/v1/workspaces/ws1/instances/a/nope", "/v1/workspaces//instances/a", "/v1/workspaces/ws1/instances/a/restart/x"]) {
+      expect(matchRoute(path), path).toBeUndefined();
+    }
+  });
+  it("decodes segments so validation sees what the path means", () => {
+    expect(matchRoute("/v1/workspaces/ws1/instances/%2E%2E")).toEqual({ kind: "instance", workspaceId: "ws1", instanceId: ".." });
+    expect(validateInstanceId("..").ok).toBe(false);
+  });
+});
+
+describe("config", () => {
+  const base = { RUNTIME_DATA_DIR: join(tmp, "data"), RUNTIME_SERVICE_TOKEN: TOKEN };
+  it("reads defaults", () => {
+    const result = loadConfig(base);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value).toMatchObject({ host: "127.0.0.1", port: 8790, serviceToken: TOKEN, serviceTokenSource: "env", deleteMode: "remove", model: undefined });
+    expect(result.value.maxGateways).toBe(defaultMaxGateways());
+  });
+  it("derives the gateway cap from memory and cores", () => {
+    const GB = 1024 ** 3;
+    expect(defaultMaxGateways(24 * GB, 2)).toBe(4);
+    expect(defaultMaxGateways(8 * GB, 16)).toBe(2);
+    expect(defaultMaxGateways(2 * GB, 1)).toBe(1);
+  });
+  it("rejects bad values with a message naming the variable", () => {
+    const bad = [
+      { RUNTIME_SERVICE_TOKEN: "short" },
+      { RUNTIME_MAX_GATEWAYS: "0" },
+      { RUNTIME_PORT: "x" },
+      { RUNTIME_DELETE_MODE: "shred" },
+      { OPENCLAW_MODEL_BASE_URL: "http://127.0.0.1:1/v1" },
+      { OPENCLAW_MODEL_ID: "m" },
+      { OPENCLAW_MODEL_BASE_URL: "ftp://x", OPENCLAW_MODEL_ID: "m" },
+    ];
+    for (const env of bad) {
+      const result = loadConfig({ ...base, ...env });
+      expect(result.ok, JSON.stringify(env)).toBe(false);
+      if (!result.ok) expect(result.error.message).toMatch(/RUNTIME_|OPENCLAW_/);
+    }
+  });
+  it("reads the model provider", () => {
+    const result = loadConfig({ ...base, OPENCLAW_MODEL_BASE_URL: "http://127.0.0.1:9/v1/", OPENCLAW_MODEL_ID: "m1", OPENCLAW_MODEL_API_KEY: "k" });
+    expect(result.ok && result.value.model).toEqual({ baseUrl: "http://127.0.0.1:9/v1", modelId: "m1", apiKey: "k" });
+  });
+  it("generates a service token file (0600) when none is given, and reuses it", () => {
+    const dataDir = join(tmp, "generated");
+    const first = loadConfig({ RUNTIME_DATA_DIR: dataDir });
+    expect(first.ok).toBe(true);
+    if (!first.ok) return;
+    expect(first.value.serviceTokenSource).toEqual({ file: join(dataDir, "service-token"), created: true });
+    expect(first.value.serviceToken.length).toBeGreaterThanOrEqual(32);
+    expect(statSync(join(dataDir, "service-token")).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dataDir, "service-token"), "utf8").trim()).toBe(first.value.serviceToken);
+    const second = loadConfig({ RUNTIME_DATA_DIR: dataDir });
+    expect(second.ok && second.value.serviceToken).toBe(first.value.serviceToken);
+  });
+});
+
+describe("gateway config writer", () => {
+  const input = { port: 40123, token: TOKEN, workspaceDir: "/data/i/workspace", logFile: "/data/i/logs/gateway.log" };
+  it("writes token auth, loopback bind, the port, no update check and exec approvals set to ask", () => {
+    const config = buildGatewayConfig({ ...input, model: undefined }) as any;
+    expect(config.gateway).toEqual({ mode: "local", port: 40123, bind: "loopback", auth: { mode: "token", token: TOKEN } });
+    expect(config.update).toEqual({ checkOnStart: false });
+    expect(config.tools.exec.mode).toBe("ask");
+    expect(config.logging.file).toBe("/data/i/logs/gateway.log");
+    expect(config.agents.defaults.workspace).toBe("/data/i/workspace");
+    // No model configured: no provider block; the gateway still starts.
+    expect(config.models).toBeUndefined();
+    expect(config.agents.defaults.model).toBeUndefined();
+  });
+  it("registers the OpenAI-compatible provider and keeps its key out of the file", () => {
+    const config = buildGatewayConfig({ ...input, model: { baseUrl: "http://127.0.0.1:9/v1", modelId: "m1", apiKey: "secret-key" } }) as any;
+    expect(config.agents.defaults.model).toEqual({ primary: "runtime/m1" });
+    expect(config.models.mode).toBe("replace");
+    const provider = config.models.providers.runtime;
+    expect(provider).toMatchObject({ baseUrl: "http://127.0.0.1:9/v1", api: "openai-completions", apiKey: `\${${MODEL_API_KEY_ENV}}` });
+    expect(provider.models[0]).toMatchObject({ id: "m1", input: ["text"] });
+    expect(JSON.stringify(config)).not.toContain("secret-key");
+  });
+  it("refuses short tokens and bad ports", () => {
+    expect(() => buildGatewayConfig({ ...input, token: "short", model: undefined })).toThrow();
+    expect(() => buildGatewayConfig({ ...input, port: 0, model: undefined })).toThrow();
+  });
+});
+
+describe("proxy frame rewriting", () => {
+  it("sets the gateway token on connect requests only", () => {
+    const connect = JSON.stringify({ type: "req", id: "c1", method: "connect", params: { client: { id: "gateway-client" }, auth: { token: "caller-guess" } } });
+    const out = injectGatewayToken(connect, TOKEN);
+    expect(out.connectId).toBe("c1");
+    expect(JSON.parse(out.text).params.auth).toEqual({ token: TOKEN });
+    const other = JSON.stringify({ type: "req", id: "r1", method: "health", params: {} });
+    expect(injectGatewayToken(other, TOKEN)).toEqual({ text: other, connectId: undefined });
+    expect(injectGatewayToken("not json", TOKEN)).toEqual({ text: "not json", connectId: undefined });
+  });
+  it("masks the token in anything going back to the client", () => {
+    expect(redactToken(`{"x":"${TOKEN}"}`, TOKEN)).toBe('{"x":"[redacted]"}');
+    expect(redactToken('{"x":1}', TOKEN)).toBe('{"x":1}');
+  });
+  it("never forwards reserved close codes", () => {
+    expect(forwardableCloseCode(1000)).toBe(1000);
+    expect(forwardableCloseCode(1012)).toBe(1012);
+    expect(forwardableCloseCode(4001)).toBe(4001);
+    expect(forwardableCloseCode(1005)).toBe(1000);
+    expect(forwardableCloseCode(1006)).toBe(1011);
+  });
+});
