@@ -1,11 +1,15 @@
-// Bundles the client: the `autopilot` CLI for Node 20+ and the library for browsers
-// (the Worker serves client/dist as static assets). Run with `node client/build.mjs`.
+// Builds the client: the browser app (React, Vite) as the Worker's static assets, the
+// `autopilot` CLI for Node 20+, and the library bundle for browsers. Run with
+// `node client/build.mjs` (postinstall, `npm start` and `npm test` do).
+import react from "@vitejs/plugin-react";
 import { build } from "esbuild";
-import { cpSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build as viteBuild } from "vite";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
+const isZod = (importer) => /[\\/]node_modules[\\/]zod[\\/]/.test(importer ?? "");
 
 /**
  * `import { z } from "zod"` keeps the whole namespace alive, including `z.locales`: every
@@ -16,12 +20,27 @@ const englishOnlyZod = {
   name: "english-only-zod",
   setup(pluginBuild) {
     pluginBuild.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
-      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: join(dirname(args.importer), args.path), namespace: "zod-locales" } : undefined,
+      isZod(args.importer) ? { path: join(dirname(args.importer), args.path), namespace: "zod-locales" } : undefined,
     );
     pluginBuild.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
       contents: `export { default as en } from "./en.js";`,
       resolveDir: dirname(args.path),
     }));
+  },
+};
+
+/** The same reduction for the app's Vite (rolldown) build. */
+const englishOnlyZodVite = {
+  name: "english-only-zod",
+  enforce: "pre",
+  resolveId(source, importer) {
+    if (!/\/locales\/index\.js$/.test(source) || !isZod(importer)) return null;
+    return `\0zod-locales:${join(dirname(importer), source)}`;
+  },
+  load(id) {
+    if (!id.startsWith("\0zod-locales:")) return null;
+    const en = join(dirname(id.slice("\0zod-locales:".length)), "en.js");
+    return `export { default as en } from ${JSON.stringify(en)};`;
   },
 };
 
@@ -35,9 +54,25 @@ const common = {
   plugins: [englishOnlyZod],
 };
 
-// Start clean so no stale file is ever served, then add the static pages.
+// Start clean so no stale file is ever served.
 rmSync(join(root, "dist"), { recursive: true, force: true });
-cpSync(join(root, "pages"), join(root, "dist"), { recursive: true });
+
+// The app first (index.html + hashed assets); the bundles below add their own files.
+await viteBuild({
+  configFile: false,
+  root: join(root, "app"),
+  base: "/",
+  logLevel: "warn",
+  plugins: [englishOnlyZodVite, react()],
+  build: {
+    outDir: join(root, "dist"),
+    emptyOutDir: false,
+    sourcemap: true,
+    target: "es2022",
+    // React, React Flow, Yjs and the protocol schemas: one app, one ~200 kB gzip chunk.
+    chunkSizeWarningLimit: 1500,
+  },
+});
 
 await Promise.all([
   build({

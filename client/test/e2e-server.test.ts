@@ -142,10 +142,14 @@ afterAll(async () => {
 });
 
 describe("the product over `npm start`'s server", () => {
-  it("serves the sign-up page and the browser client bundle", async () => {
+  it("serves the app (with SPA fallback) and the browser client bundle", async () => {
     const page = await fetch(`${server.url}/`);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain("Create account");
+    const html = await page.text();
+    expect(html).toContain('<div id="root">');
+    expect(html).toMatch(/<script type="module"[^>]+src="\/assets\/index-[\w-]+\.js"/);
+    // Client-side routes get the same app.
+    expect(await (await fetch(`${server.url}/some/deep/link`)).text()).toContain('<div id="root">');
     const bundle = await fetch(`${server.url}/autopilot-client.mjs`);
     expect(bundle.status).toBe(200);
     expect(await bundle.text()).toContain("AutopilotClient");

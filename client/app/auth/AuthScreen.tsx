@@ -1,0 +1,92 @@
+import { useState, type FormEvent } from "react";
+import { errorText } from "../lib/api";
+import { useSession } from "../stores/session";
+
+/** Sign in / create account. Errors from the auth API are shown as sentences under the form. */
+export function AuthScreen() {
+  const signIn = useSession((s) => s.signIn);
+  const signUp = useSession((s) => s.signUp);
+  const expired = useSession((s) => s.expired);
+  const [mode, setMode] = useState<"in" | "up">("in");
+  const [name, setName] = useState("");
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      if (mode === "up") await signUp(name.trim() || email.split("@")[0]!, email.trim(), password);
+      else await signIn(email.trim(), password);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main className="auth">
+      <div className="auth-card">
+        <div className="brand large">
+          <span className="logo" aria-hidden>
+            ◆
+          </span>
+          Autopilot
+        </div>
+        <p className="muted">Your team’s room for threads, approvals and agent work — live for people and agents alike.</p>
+        {expired && (
+          <p className="notice" role="status">
+            You were signed out. Sign in again to continue.
+          </p>
+        )}
+        <div className="segmented" role="tablist" aria-label="Account">
+          <button type="button" role="tab" aria-selected={mode === "in"} onClick={() => setMode("in")}>
+            Sign in
+          </button>
+          <button type="button" role="tab" aria-selected={mode === "up"} onClick={() => setMode("up")}>
+            Create account
+          </button>
+        </div>
+        <form onSubmit={submit} className="auth-form">
+          {mode === "up" && (
+            <>
+              <label className="field-label" htmlFor="auth-name">
+                Name
+              </label>
+              <input id="auth-name" autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} placeholder="How others see you" />
+            </>
+          )}
+          <label className="field-label" htmlFor="auth-email">
+            Email
+          </label>
+          <input id="auth-email" type="email" required autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />
+          <label className="field-label" htmlFor="auth-password">
+            Password
+          </label>
+          <input
+            id="auth-password"
+            type="password"
+            required
+            minLength={8}
+            autoComplete={mode === "up" ? "new-password" : "current-password"}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+          {mode === "up" && <p className="muted small">At least 8 characters. You get a personal workspace; others can add you to theirs.</p>}
+          {error && (
+            <p className="form-error" role="alert">
+              {error}
+            </p>
+          )}
+          <button type="submit" className="primary wide" disabled={busy}>
+            {busy ? "One moment…" : mode === "up" ? "Create account" : "Sign in"}
+          </button>
+        </form>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,236 @@
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  Panel,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+  useStore,
+  ViewportPortal,
+  type OnSelectionChangeParams,
+} from "@xyflow/react";
+import { useCallback, useEffect, useRef } from "react";
+import { useCanvas, type FlowEdge, type FlowNode } from "../stores/canvas";
+import { useCan, useRoom } from "../stores/room";
+import { useUi } from "../stores/ui";
+import { CanvasMiniMap } from "./MiniMap";
+import { nodeTypes } from "./nodes";
+
+/**
+ * The Hatchery canvas. React Flow renders only what is on screen
+ * (`onlyRenderVisibleElements`); the store hands it stable node objects (see
+ * stores/canvas.ts). People with the write scope can drag, connect, group and write
+ * notes; everyone else gets a read-only canvas that says why.
+ */
+
+function Cursors() {
+  const peers = useCanvas((s) => s.peers);
+  const zoom = useStore((s) => s.transform[2]);
+  return (
+    <ViewportPortal>
+      {peers
+        .filter((p) => p.cursor)
+        .map((p) => (
+          <div
+            key={p.clientId}
+            className="cursor"
+            style={{ transform: `translate(${p.cursor!.x}px, ${p.cursor!.y}px) scale(${1 / zoom})`, color: p.color }}
+            aria-hidden
+          >
+            <svg width="18" height="18" viewBox="0 0 18 18">
+              <path d="M2 2 L16 8 L9 10 L7 16 Z" fill="currentColor" stroke="white" strokeWidth="1.2" />
+            </svg>
+            <span style={{ background: p.color }}>{p.name}</span>
+          </div>
+        ))}
+    </ViewportPortal>
+  );
+}
+
+function Toolbar() {
+  const canEdit = useCan("write");
+  const rf = useReactFlow<FlowNode>();
+  const addNote = useCanvas((s) => s.addNote);
+  const addGroup = useCanvas((s) => s.addGroup);
+  const select = useUi((s) => s.select);
+  const setSelected = useCanvas((s) => s.setSelected);
+  const selectedCount = useCanvas((s) => s.nodes.reduce((n, node) => n + (node.selected && node.type !== "group" ? 1 : 0), 0));
+
+  const centre = () => {
+    const box = document.querySelector(".canvas")?.getBoundingClientRect();
+    return rf.screenToFlowPosition({ x: (box?.left ?? 0) + (box?.width ?? 800) / 2 - 100, y: (box?.top ?? 0) + (box?.height ?? 600) / 2 - 60 });
+  };
+  const created = (id: string | null) => {
+    if (!id) return;
+    setSelected([id]);
+    select(id);
+  };
+  return (
+    <div className="canvas-toolbar" role="toolbar" aria-label="Canvas tools">
+      <button type="button" disabled={!canEdit} onClick={() => created(addNote(centre()))} title="Add a sticky note (N)">
+        + Note
+      </button>
+      <button
+        type="button"
+        disabled={!canEdit}
+        onClick={() => {
+          const members = rf.getNodes().filter((n) => n.selected && n.type !== "group").map((n) => n.id);
+          created(addGroup(centre(), "New group", members));
+        }}
+        title={selectedCount ? `Group the ${selectedCount} selected nodes (G)` : "Add an empty group (G)"}
+      >
+        {selectedCount > 1 ? `Group ${selectedCount}` : "+ Group"}
+      </button>
+      <button type="button" onClick={() => void rf.fitView({ duration: 300, padding: 0.15 })} title="Fit everything in view (F)">
+        Fit view
+      </button>
+    </div>
+  );
+}
+
+function ReadOnlyBanner() {
+  const principal = useRoom((s) => s.principal);
+  const canEdit = useCan("write");
+  if (!principal || canEdit) return null;
+  return (
+    <div className="readonly-banner" role="status">
+      View only — your role{principal.role ? ` (${principal.role})` : ""} can look but not move, connect or write on the canvas. Ask an owner for the member role.
+    </div>
+  );
+}
+
+function EmptyCanvas() {
+  const synced = useCanvas((s) => s.synced);
+  const empty = useCanvas((s) => s.nodes.length === 0);
+  const status = useCanvas((s) => s.status);
+  if (!empty) return null;
+  return (
+    <div className="canvas-empty">
+      {!synced ? (
+        <p>{status === "disconnected" ? "Canvas offline — reconnecting…" : "Loading the canvas…"}</p>
+      ) : (
+        <>
+          <h2>The canvas is empty</h2>
+          <p>Start a thread on the left — it appears here. Agents’ jobs and approval requests show up on their own as they happen.</p>
+        </>
+      )}
+    </div>
+  );
+}
+
+function Flow() {
+  const nodes = useCanvas((s) => s.nodes);
+  const edges = useCanvas((s) => s.edges);
+  const onNodesChange = useCanvas((s) => s.onNodesChange);
+  const onEdgesChange = useCanvas((s) => s.onEdgesChange);
+  const onConnect = useCanvas((s) => s.onConnect);
+  const setCursor = useCanvas((s) => s.setCursor);
+  const setSelected = useCanvas((s) => s.setSelected);
+  const addNote = useCanvas((s) => s.addNote);
+  const addGroup = useCanvas((s) => s.addGroup);
+  const synced = useCanvas((s) => s.synced);
+  const canEdit = useCan("write");
+  const select = useUi((s) => s.select);
+  const focusRequest = useUi((s) => s.focusRequest);
+  const rf = useReactFlow<FlowNode>();
+  const fitted = useRef(false);
+
+  // Fit once, when the first full document arrived.
+  useEffect(() => {
+    if (synced && !fitted.current && nodes.length > 0) {
+      fitted.current = true;
+      requestAnimationFrame(() => void rf.fitView({ padding: 0.15, maxZoom: 1 }));
+    }
+  }, [synced, nodes.length, rf]);
+
+  // Someone picked a node in a panel: bring it into view and select it here too. A thread
+  // just created may reach the canvas a moment later, so the request waits for its node.
+  const handled = useRef<typeof focusRequest>(null);
+  const focusTargetExists = useCanvas((s) => (focusRequest ? s.nodes.some((n) => n.id === focusRequest.id) : false));
+  useEffect(() => {
+    if (!focusRequest || handled.current === focusRequest || !focusTargetExists) return;
+    handled.current = focusRequest;
+    setSelected([focusRequest.id]);
+    requestAnimationFrame(() => void rf.fitView({ nodes: [{ id: focusRequest.id }], duration: 300, maxZoom: 1.1, padding: 0.6 }));
+  }, [focusRequest, focusTargetExists, rf, setSelected]);
+
+  const onSelectionChange = useCallback(
+    ({ nodes: selected }: OnSelectionChangeParams) => {
+      const ids = selected.map((n) => n.id);
+      useCanvas.getState().provider?.awareness.setLocalStateField("selection", ids);
+      // Clicking the empty canvas keeps the inspector on what was open (a chat is not lost).
+      if (ids.length === 1) select(ids[0]!);
+    },
+    [select],
+  );
+
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    const target = e.target as HTMLElement;
+    if (target.closest("input, textarea, [contenteditable]")) return;
+    if (e.key === "f" || e.key === "F") void rf.fitView({ duration: 300, padding: 0.15 });
+    if (!canEdit) return;
+    const centre = () => {
+      const box = (e.currentTarget as HTMLElement).getBoundingClientRect();
+      return rf.screenToFlowPosition({ x: box.left + box.width / 2 - 100, y: box.top + box.height / 2 - 60 });
+    };
+    if (e.key === "n" || e.key === "N") {
+      const id = addNote(centre());
+      if (id) select(id);
+    }
+    if (e.key === "g" || e.key === "G") {
+      const members = rf.getNodes().filter((n) => n.selected && n.type !== "group").map((n) => n.id);
+      const id = addGroup(centre(), "New group", members);
+      if (id) select(id);
+    }
+  };
+
+  return (
+    <div
+      className="canvas"
+      onKeyDown={onKeyDown}
+      onPointerMove={(e) => setCursor(rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }))}
+      onPointerLeave={() => setCursor(null)}
+    >
+      <ReactFlow<FlowNode, FlowEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onSelectionChange={onSelectionChange}
+        onlyRenderVisibleElements
+        elevateNodesOnSelect={false}
+        nodesDraggable={canEdit}
+        nodesConnectable={canEdit}
+        edgesReconnectable={false}
+        deleteKeyCode={canEdit ? ["Backspace", "Delete"] : null}
+        multiSelectionKeyCode={["Shift", "Meta", "Control"]}
+        minZoom={0.05}
+        maxZoom={2}
+        proOptions={{ hideAttribution: true }}
+        colorMode="dark"
+        aria-label="Hatchery canvas"
+      >
+        <Background variant={BackgroundVariant.Dots} gap={24} size={1} />
+        <Panel position="bottom-right" className="minimap-panel">
+          <CanvasMiniMap />
+        </Panel>
+        <Controls showInteractive={false} showFitView={false} aria-label="Zoom controls" />
+        <Cursors />
+      </ReactFlow>
+      <Toolbar />
+      <ReadOnlyBanner />
+      <EmptyCanvas />
+    </div>
+  );
+}
+
+export function Canvas() {
+  return (
+    <ReactFlowProvider>
+      <Flow />
+    </ReactFlowProvider>
+  );
+}

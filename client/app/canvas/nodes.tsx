@@ -1,0 +1,217 @@
+import { Handle, type NodeProps, type NodeTypes, Position, useStore } from "@xyflow/react";
+import { memo, useEffect, useRef, useState, type ReactNode } from "react";
+import { useCanvas, type FlowNode } from "../stores/canvas";
+import { useCan, useRoom } from "../stores/room";
+import { unreadCount, useUnread } from "../stores/unread";
+import { relativeTime } from "../lib/format";
+
+/**
+ * One component per node kind, each showing its status at a glance. Each is memoised and
+ * reads only its own slice of the stores (its thread, its unread count, who else selected
+ * it), so an update elsewhere on a 2,000-node canvas does not touch it.
+ */
+
+type Props = NodeProps<FlowNode>;
+
+function PeerRing({ id }: { id: string }) {
+  const marks = useCanvas((s) => s.remoteSelection.get(id));
+  if (!marks?.length) return null;
+  return (
+    <>
+      <div className="peer-ring" style={{ borderColor: marks[0]!.color }} aria-hidden />
+      <div className="peer-tags">
+        {marks.map((m) => (
+          <span key={m.name} className="peer-tag" style={{ background: m.color }}>
+            {m.name}
+          </span>
+        ))}
+      </div>
+    </>
+  );
+}
+
+/**
+ * Zoomed far out, text is unreadable anyway: nodes draw a title bar only, which keeps a
+ * whole 2,000-node canvas cheap to paint. The selector yields a boolean, so nodes
+ * re-render when the threshold is crossed, not on every zoom step.
+ */
+const FAR_ZOOM = 0.35;
+const useFar = () => useStore((s) => s.transform[2] < FAR_ZOOM);
+
+function Shell({ id, kind, selected, title, children, className = "" }: { id: string; kind: string; selected: boolean; title: string; children: ReactNode; className?: string }) {
+  const far = useFar();
+  return (
+    <div className={`node node-${kind} ${selected ? "is-selected" : ""} ${far ? "far" : ""} ${className}`}>
+      <Handle type="target" position={Position.Left} />
+      <PeerRing id={id} />
+      {far ? <span className="far-title">{title}</span> : children}
+      <Handle type="source" position={Position.Right} />
+    </div>
+  );
+}
+
+const text = (value: unknown): string => (typeof value === "string" ? value : "");
+
+export const ThreadNode = memo(function ThreadNode({ id, data, selected }: Props) {
+  const g = data.g;
+  const ref = g.ref ?? "";
+  // The room's thread carries the live message count; the canvas node the latest preview.
+  const thread = useRoom((s) => s.state.threads.get(ref));
+  const read = useUnread((s) => s.read[ref]);
+  const count = thread?.messageCount ?? Number(g.data.messageCount ?? 0);
+  const unread = unreadCount(read === undefined ? {} : { [ref]: read }, ref, count);
+  const last = g.data.lastMessage as { author?: string; authorKind?: string; text?: string; at?: number } | undefined;
+  return (
+    <Shell id={id} kind="thread" selected={selected} title={thread?.title ?? text(g.data.title)}>
+      <div className="node-head">
+        <span className="kind-icon" aria-hidden>
+          #
+        </span>
+        <span className="node-title">{thread?.title ?? text(g.data.title)}</span>
+        {unread > 0 && (
+          <span className="badge" title={`${unread} unread`}>
+            {unread}
+          </span>
+        )}
+      </div>
+      {last?.text ? (
+        <p className="node-preview">
+          <strong>
+            {last.author}
+            {last.authorKind === "agent" && <span className="agent-chip">agent</span>}
+          </strong>{" "}
+          {last.text}
+        </p>
+      ) : (
+        <p className="node-preview muted">No messages yet</p>
+      )}
+      <div className="node-foot">
+        {count} message{count === 1 ? "" : "s"}
+        {(thread?.lastMessageAt ?? last?.at) ? ` · ${relativeTime((thread?.lastMessageAt ?? last?.at)!)}` : ""}
+        {(thread?.archived ?? g.data.archived) ? " · archived" : ""}
+      </div>
+    </Shell>
+  );
+});
+
+export const JobNode = memo(function JobNode({ id, data, selected }: Props) {
+  const d = data.g.data;
+  const progress = Math.max(0, Math.min(100, Number(d.progress ?? 0)));
+  const status = text(d.status) || "running";
+  return (
+    <Shell id={id} kind="job" selected={selected} title={text(d.title)} className={`status-${status}`}>
+      <div className="node-head">
+        <span className="kind-icon" aria-hidden>
+          ⚙
+        </span>
+        <span className="node-title">{text(d.title)}</span>
+        <span className={`chip chip-${status}`}>{status.replace("_", " ")}</span>
+      </div>
+      <div className="progress" role="progressbar" aria-valuenow={progress} aria-valuemin={0} aria-valuemax={100} aria-label="progress">
+        <span style={{ width: `${progress}%` }} />
+      </div>
+      <div className="node-foot">
+        {Math.round(progress)}% · {text(d.error) || text(d.message) || `by ${text(d.owner)}`}
+      </div>
+    </Shell>
+  );
+});
+
+export const ApprovalNode = memo(function ApprovalNode({ id, data, selected }: Props) {
+  const d = data.g.data;
+  const status = text(d.status) || "pending";
+  const by = text(d.resolvedBy);
+  return (
+    <Shell id={id} kind="approval" selected={selected} title={text(d.title)} className={`status-${status}`}>
+      <div className="node-head">
+        <span className="kind-icon" aria-hidden>
+          ✓
+        </span>
+        <span className="node-title">{text(d.title)}</span>
+        <span className={`chip risk-${text(d.risk)}`}>{text(d.risk)}</span>
+      </div>
+      <div className={`approval-state state-${status}`}>
+        {status === "pending" ? "Waiting for a decision" : status === "expired" ? "Expired" : `${status[0]!.toUpperCase()}${status.slice(1)}${by ? ` by ${by}` : ""}`}
+      </div>
+      <div className="node-foot">asked by {text(d.requestedBy)}</div>
+    </Shell>
+  );
+});
+
+function GenericNode({ id, data, selected }: Props) {
+  const d = data.g.data;
+  return (
+    <Shell id={id} kind={data.g.kind} selected={selected} title={text(d.title) || text(d.name) || (data.g.ref ?? "")}>
+      <div className="node-head">
+        <span className="node-title">{text(d.title) || text(d.name) || data.g.ref}</span>
+        {text(d.status) && <span className="chip">{text(d.status)}</span>}
+      </div>
+      <div className="node-foot">{data.g.kind}</div>
+    </Shell>
+  );
+}
+
+export const NoteNode = memo(function NoteNode({ id, data, selected }: Props) {
+  const canEdit = useCan("write");
+  const setNodeData = useCanvas((s) => s.setNodeData);
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState("");
+  const area = useRef<HTMLTextAreaElement>(null);
+  const value = text(data.g.data.text);
+  useEffect(() => {
+    if (editing) area.current?.focus();
+  }, [editing]);
+  const commit = () => {
+    setEditing(false);
+    if (draft !== value) setNodeData(id, { text: draft });
+  };
+  return (
+    <Shell id={id} kind="note" selected={selected} title={value.split("\n")[0] ?? ""}>
+      {editing ? (
+        <textarea
+          ref={area}
+          className="note-edit nodrag nowheel"
+          value={draft}
+          aria-label="Note text"
+          onChange={(e) => setDraft(e.target.value)}
+          onBlur={commit}
+          onKeyDown={(e) => {
+            e.stopPropagation();
+            if (e.key === "Escape" || (e.key === "Enter" && (e.metaKey || e.ctrlKey))) commit();
+          }}
+        />
+      ) : (
+        <div
+          className="note-text"
+          onDoubleClick={() => {
+            if (!canEdit) return;
+            setDraft(value);
+            setEditing(true);
+          }}
+          title={canEdit ? "Double-click to edit" : undefined}
+        >
+          {value || <span className="muted">{canEdit ? "Double-click to write" : "Empty note"}</span>}
+        </div>
+      )}
+    </Shell>
+  );
+});
+
+export const GroupNode = memo(function GroupNode({ id, data, selected }: Props) {
+  return (
+    <div className={`node-group ${selected ? "is-selected" : ""}`} style={{ width: data.g.w, height: data.g.h }}>
+      <PeerRing id={id} />
+      <div className="group-label">{text(data.g.data.label) || "Group"}</div>
+    </div>
+  );
+});
+
+export const nodeTypes: NodeTypes = {
+  thread: ThreadNode,
+  job: JobNode,
+  approval: ApprovalNode,
+  instance: memo(GenericNode),
+  session: memo(GenericNode),
+  note: NoteNode,
+  group: GroupNode,
+};

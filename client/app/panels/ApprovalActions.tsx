@@ -1,0 +1,84 @@
+import { useState } from "react";
+import type { Approval } from "../../../shared/protocol/approvals";
+import { errorText } from "../lib/api";
+import { relativeTime } from "../lib/format";
+import { useCan, useRoom } from "../stores/room";
+
+/**
+ * Approve / Deny with an optional note, used in the inspector and in the queue. Whoever
+ * decides first wins; everyone's screen then shows the outcome from the room's
+ * `approval.resolved` event, so this component keeps no outcome of its own.
+ */
+export function ApprovalOutcome({ approval }: { approval: Approval }) {
+  if (approval.status === "pending") return null;
+  const label = approval.status === "expired" ? "Expired" : approval.status === "approved" ? "Approved" : "Denied";
+  return (
+    <p className={`outcome outcome-${approval.status}`} role="status">
+      <strong>{label}</strong>
+      {approval.resolvedBy && (
+        <>
+          {" "}
+          by {approval.resolvedBy.name}
+          {approval.resolvedBy.kind === "agent" && <span className="agent-chip">agent</span>}
+        </>
+      )}
+      {approval.resolvedAt && <span className="muted"> · {relativeTime(approval.resolvedAt)}</span>}
+      {approval.note && <span className="note-quote">“{approval.note}”</span>}
+    </p>
+  );
+}
+
+export function ApprovalActions({ approval, compact = false }: { approval: Approval; compact?: boolean }) {
+  const client = useRoom((s) => s.client);
+  const canApprove = useCan("approve");
+  const role = useRoom((s) => s.principal?.role);
+  const [note, setNote] = useState("");
+  const [busy, setBusy] = useState<"approve" | "deny" | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  if (approval.status !== "pending") return <ApprovalOutcome approval={approval} />;
+
+  const decide = async (decision: "approve" | "deny") => {
+    if (!client) return;
+    setBusy(decision);
+    setError(null);
+    try {
+      await client.approvals.resolve({ approvalId: approval.id, decision, ...(note.trim() && { note: note.trim() }) });
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+  const reason = canApprove ? undefined : `Your role${role ? ` (${role})` : ""} has no approve scope — ask an owner or a member to decide.`;
+  return (
+    <div className={`approval-actions ${compact ? "compact" : ""}`}>
+      {!compact && canApprove && (
+        <>
+          <label className="field-label" htmlFor={`note-${approval.id}`}>
+            Note (optional)
+          </label>
+          <textarea id={`note-${approval.id}`} rows={2} value={note} maxLength={2000} placeholder="Why — shown to everyone and kept in the audit log" onChange={(e) => setNote(e.target.value)} />
+        </>
+      )}
+      <div className="button-row">
+        <button type="button" className="approve" disabled={!canApprove || busy !== null} onClick={() => void decide("approve")} title={reason} aria-describedby={reason ? `why-${approval.id}` : undefined}>
+          {busy === "approve" ? "Approving…" : "Approve"}
+        </button>
+        <button type="button" className="deny" disabled={!canApprove || busy !== null} onClick={() => void decide("deny")} title={reason}>
+          {busy === "deny" ? "Denying…" : "Deny"}
+        </button>
+      </div>
+      {reason && (
+        <p className="hint" id={`why-${approval.id}`}>
+          {reason}
+        </p>
+      )}
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

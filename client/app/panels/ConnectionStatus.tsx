@@ -1,0 +1,74 @@
+import { useEffect, useState } from "react";
+import { useCanvas } from "../stores/canvas";
+import { useRoom } from "../stores/room";
+
+/**
+ * One pill for both sockets (the Autopilot room and the Hatchery canvas): connected,
+ * reconnecting with a countdown, offline, or closed with the reason. "Signed out" is the
+ * session store's job: a 4001 close sends the person to the sign-in screen, which says so.
+ */
+function useOnline(): boolean {
+  const [online, setOnline] = useState(navigator.onLine);
+  useEffect(() => {
+    const update = () => setOnline(navigator.onLine);
+    addEventListener("online", update);
+    addEventListener("offline", update);
+    return () => {
+      removeEventListener("online", update);
+      removeEventListener("offline", update);
+    };
+  }, []);
+  return online;
+}
+
+function useCountdown(until: number | null): number | null {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (until === null) return;
+    const timer = setInterval(() => setNow(Date.now()), 250);
+    return () => clearInterval(timer);
+  }, [until]);
+  return until === null ? null : Math.max(0, Math.ceil((until - now) / 1000));
+}
+
+export function ConnectionStatus() {
+  const status = useRoom((s) => s.status);
+  const retryAt = useRoom((s) => s.retryAt);
+  const error = useRoom((s) => s.error);
+  const canvas = useCanvas((s) => s.status);
+  const online = useOnline();
+  const seconds = useCountdown(status === "reconnecting" || status === "connecting" ? retryAt : null);
+
+  let tone: "ok" | "warn" | "bad";
+  let label: string;
+  if (!online) {
+    tone = "bad";
+    label = "Offline — changes wait until you are back";
+  } else if (status === "closed") {
+    tone = "bad";
+    label = "Disconnected";
+  } else if (status === "reconnecting") {
+    tone = "warn";
+    label = seconds ? `Reconnecting in ${seconds}s` : "Reconnecting…";
+  } else if (status === "connecting") {
+    tone = "warn";
+    label = seconds ? `Connecting in ${seconds}s` : "Connecting…";
+  } else if (canvas !== "connected") {
+    tone = "warn";
+    label = "Canvas reconnecting…";
+  } else {
+    tone = "ok";
+    label = "Live";
+  }
+  return (
+    <div className={`conn conn-${tone}`} role="status" aria-live="polite" title={error ?? undefined} data-testid="connection">
+      <span className="conn-dot" aria-hidden />
+      <span>{label}</span>
+      {status === "closed" && (
+        <button type="button" className="link" onClick={() => location.reload()}>
+          Reload
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,316 @@
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
+import { errorText } from "../lib/api";
+import { clockTime, relativeTime } from "../lib/format";
+import { useCanvas } from "../stores/canvas";
+import { useCan, useRoom } from "../stores/room";
+import { useUi } from "../stores/ui";
+import { useUnread } from "../stores/unread";
+import { ApprovalActions } from "./ApprovalActions";
+
+/**
+ * The right-hand inspector: whatever is selected, opened. Domain entities come from the
+ * room state (so they work even before their canvas node exists); notes and groups from
+ * the Hatchery document.
+ */
+
+function ThreadView({ threadId }: { threadId: string }) {
+  const thread = useRoom((s) => s.state.threads.get(threadId));
+  const page = useRoom((s) => s.threadMessages.get(threadId));
+  const loadMessages = useRoom((s) => s.loadMessages);
+  const client = useRoom((s) => s.client);
+  const status = useRoom((s) => s.status);
+  const canWrite = useCan("write");
+  const markRead = useUnread((s) => s.markRead);
+  const [draft, setDraft] = useState("");
+  const [sendError, setSendError] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+  const list = useRef<HTMLOListElement>(null);
+  const stickToBottom = useRef(true);
+  const messages = page?.messages;
+
+  useEffect(() => {
+    if (status === "connected") void loadMessages(threadId);
+  }, [threadId, status, loadMessages]);
+
+  // Everything shown is read; keeps up while the thread stays open.
+  useEffect(() => {
+    if (thread) markRead(threadId, thread.messageCount);
+  }, [thread, threadId, markRead]);
+
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (el && stickToBottom.current) el.scrollTop = el.scrollHeight;
+  }, [messages?.length]);
+
+  if (!thread) return <p className="empty">This thread is not in the workspace (any more).</p>;
+
+  const send = async () => {
+    const text = draft.trim();
+    if (!text || !client) return;
+    setSending(true);
+    setSendError(null);
+    try {
+      stickToBottom.current = true;
+      await client.chat.send({ threadId, text });
+      setDraft("");
+    } catch (err) {
+      setSendError(errorText(err));
+    } finally {
+      setSending(false);
+    }
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    // Enter sends; Shift+Enter is a new line (and IME composition is left alone).
+    if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      void send();
+    }
+  };
+
+  return (
+    <div className="thread-view">
+      <header className="inspector-head">
+        <span className="eyebrow">Thread</span>
+        <h2>{thread.title}</h2>
+        <p className="muted small">
+          started by {thread.createdBy.name} · {relativeTime(thread.createdAt)} · {thread.messageCount} message{thread.messageCount === 1 ? "" : "s"}
+        </p>
+      </header>
+      <ol
+        className="messages"
+        ref={list}
+        aria-label="Messages"
+        aria-live="polite"
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+        }}
+      >
+        {page?.hasMore && (
+          <li className="load-more">
+            <button type="button" className="link" disabled={page.loading} onClick={() => void loadMessages(threadId, true)}>
+              {page.loading ? "Loading…" : "Load earlier messages"}
+            </button>
+          </li>
+        )}
+        {!page || (page.loading && page.messages.length === 0) ? (
+          <li className="empty">Loading messages…</li>
+        ) : page.messages.length === 0 ? (
+          <li className="empty">No messages yet. {canWrite ? "Write the first one below — agents watching this workspace see it at once." : ""}</li>
+        ) : (
+          page.messages.map((m) => (
+            <li key={m.id} className={`message ${m.author.kind === "agent" ? "from-agent" : ""}`}>
+              <div className="message-meta">
+                <strong>{m.author.name}</strong>
+                {m.author.kind === "agent" && <span className="agent-chip">agent</span>}
+                <time dateTime={new Date(m.createdAt).toISOString()}>{clockTime(m.createdAt)}</time>
+              </div>
+              <p className="message-text">{m.text}</p>
+            </li>
+          ))
+        )}
+        {page?.error && (
+          <li className="form-error" role="alert">
+            Could not load messages: {page.error}
+          </li>
+        )}
+      </ol>
+      {canWrite ? (
+        <form
+          className="composer"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void send();
+          }}
+        >
+          <label className="sr-only" htmlFor="composer">
+            Message
+          </label>
+          <textarea id="composer" rows={2} placeholder={`Message ${thread.title}`} value={draft} onChange={(e) => setDraft(e.target.value)} onKeyDown={onKeyDown} disabled={sending} />
+          <div className="composer-foot">
+            <span className="muted small">Enter to send · Shift+Enter for a new line</span>
+            <button type="submit" className="primary small" disabled={sending || !draft.trim()}>
+              Send
+            </button>
+          </div>
+          {sendError && (
+            <p className="form-error" role="alert">
+              {sendError}
+            </p>
+          )}
+        </form>
+      ) : (
+        <p className="hint">You can read this thread; your role cannot post.</p>
+      )}
+    </div>
+  );
+}
+
+function ApprovalView({ approvalId }: { approvalId: string }) {
+  const approval = useRoom((s) => s.state.approvals.get(approvalId));
+  const thread = useRoom((s) => (approval?.threadId ? s.state.threads.get(approval.threadId) : undefined));
+  const select = useUi((s) => s.select);
+  if (!approval) return <p className="empty">This approval is no longer kept by the room.</p>;
+  return (
+    <div className="approval-view">
+      <header className="inspector-head">
+        <span className="eyebrow">Approval request</span>
+        <h2>{approval.title}</h2>
+        <p className="muted small">
+          asked by {approval.requestedBy.name}
+          {approval.requestedBy.kind === "agent" && <span className="agent-chip">agent</span>} · {relativeTime(approval.requestedAt)}
+        </p>
+      </header>
+      <dl className="facts">
+        <dt>Risk</dt>
+        <dd>
+          <span className={`chip risk-${approval.risk}`}>{approval.risk}</span>
+        </dd>
+        <dt>Status</dt>
+        <dd>
+          <span className={`chip chip-${approval.status}`}>{approval.status}</span>
+        </dd>
+        {approval.expiresAt && approval.status === "pending" && (
+          <>
+            <dt>Expires</dt>
+            <dd>{relativeTime(approval.expiresAt)}</dd>
+          </>
+        )}
+        {thread && (
+          <>
+            <dt>Thread</dt>
+            <dd>
+              <button type="button" className="link" onClick={() => select(`thread:${thread.id}`, { focus: true })}>
+                {thread.title}
+              </button>
+            </dd>
+          </>
+        )}
+      </dl>
+      {approval.details ? <pre className="details">{approval.details}</pre> : <p className="muted small">No details given.</p>}
+      <ApprovalActions approval={approval} />
+    </div>
+  );
+}
+
+function JobView({ jobId }: { jobId: string }) {
+  const job = useRoom((s) => s.state.jobs.get(jobId));
+  const history = useRoom((s) => s.jobHistory.get(jobId));
+  const client = useRoom((s) => s.client);
+  const canWrite = useCan("write");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (!job) return <p className="empty">This job is no longer kept by the room.</p>;
+  const active = job.status === "running";
+  const cancel = async () => {
+    if (!client) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await client.jobs.cancel({ jobId });
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="job-view">
+      <header className="inspector-head">
+        <span className="eyebrow">Job</span>
+        <h2>{job.title}</h2>
+        <p className="muted small">
+          by {job.owner.name}
+          {job.owner.kind === "agent" && <span className="agent-chip">agent</span>} · started {relativeTime(job.startedAt)}
+        </p>
+      </header>
+      <div className="progress large" role="progressbar" aria-valuenow={job.progress} aria-valuemin={0} aria-valuemax={100} aria-label={`${job.title} progress`}>
+        <span style={{ width: `${job.progress}%` }} />
+      </div>
+      <p>
+        <span className={`chip chip-${job.status}`}>{job.status.replace("_", " ")}</span> {Math.round(job.progress)}% {job.message && `· ${job.message}`}
+      </p>
+      {job.error && <p className="form-error">{job.error}</p>}
+      {job.cancelRequestedBy && <p className="muted small">Cancel requested by {job.cancelRequestedBy.name}; the job’s owner stops it.</p>}
+      <h3>Progress</h3>
+      <ol className="history">
+        {(history ?? []).length === 0 ? (
+          <li className="muted small">Updates appear here as the owner reports them.</li>
+        ) : (
+          [...history!].reverse().map((p, i) => (
+            <li key={`${p.at}-${i}`}>
+              <time>{clockTime(p.at)}</time> <strong>{Math.round(p.progress)}%</strong> {p.status !== "running" && <span className={`chip chip-${p.status}`}>{p.status.replace("_", " ")}</span>} {p.message}
+            </li>
+          ))
+        )}
+      </ol>
+      {active && (
+        <div className="button-row">
+          <button type="button" className="deny" disabled={!canWrite || busy} onClick={() => void cancel()} title={canWrite ? undefined : "Your role cannot cancel jobs."}>
+            {busy ? "Requesting…" : "Cancel job"}
+          </button>
+        </div>
+      )}
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function NoteOrGroupView({ nodeId }: { nodeId: string }) {
+  const node = useCanvas((s) => s.nodes.find((n) => n.id === nodeId));
+  const setNodeData = useCanvas((s) => s.setNodeData);
+  const canEdit = useCan("write");
+  const field = node?.type === "group" ? "label" : "text";
+  const value = String(node?.data.g.data[field] ?? "");
+  const [draft, setDraft] = useState(value);
+  const [focused, setFocused] = useState(false);
+  // Follow remote edits unless this person is typing.
+  useEffect(() => {
+    if (!focused) setDraft(value);
+  }, [value, focused]);
+  if (!node) return <p className="empty">This item was removed from the canvas.</p>;
+  const commit = () => {
+    setFocused(false);
+    if (draft !== value) setNodeData(nodeId, { [field]: draft });
+  };
+  return (
+    <div>
+      <header className="inspector-head">
+        <span className="eyebrow">{node.type === "group" ? "Project group" : "Sticky note"}</span>
+        <h2>{node.type === "group" ? value || "Group" : "Note"}</h2>
+      </header>
+      <label className="field-label" htmlFor="node-field">
+        {node.type === "group" ? "Label" : "Text"}
+      </label>
+      {node.type === "group" ? (
+        <input id="node-field" value={draft} disabled={!canEdit} onFocus={() => setFocused(true)} onChange={(e) => setDraft(e.target.value)} onBlur={commit} onKeyDown={(e) => e.key === "Enter" && commit()} />
+      ) : (
+        <textarea id="node-field" rows={6} value={draft} disabled={!canEdit} onFocus={() => setFocused(true)} onChange={(e) => setDraft(e.target.value)} onBlur={commit} />
+      )}
+      <p className="hint">{canEdit ? "Changes are shared with everyone when you leave the field. Delete with the Delete key on the canvas." : "Your role can read but not edit the canvas."}</p>
+    </div>
+  );
+}
+
+export function Inspector() {
+  const selectedId = useUi((s) => s.selectedId);
+  if (!selectedId) {
+    return (
+      <div className="empty-state">
+        <h2>Nothing selected</h2>
+        <p>Click a thread, job or approval on the canvas — or pick a thread on the left — to open it here. Use Tab to move between nodes and Enter to select.</p>
+      </div>
+    );
+  }
+  const [kind, ...rest] = selectedId.split(":");
+  const ref = rest.join(":");
+  if (kind === "thread") return <ThreadView key={ref} threadId={ref} />;
+  if (kind === "approval") return <ApprovalView key={ref} approvalId={ref} />;
+  if (kind === "job") return <JobView key={ref} jobId={ref} />;
+  if (kind === "note" || kind === "group") return <NoteOrGroupView key={selectedId} nodeId={selectedId} />;
+  return <p className="empty">Nothing to show for {selectedId} yet.</p>;
+}

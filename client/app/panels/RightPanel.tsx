@@ -1,0 +1,125 @@
+import { useMemo, type KeyboardEvent } from "react";
+import { relativeTime } from "../lib/format";
+import { sortApprovals, useRoom } from "../stores/room";
+import { useUi, type RightTab } from "../stores/ui";
+import { ApprovalActions } from "./ApprovalActions";
+import { Inspector } from "./Inspector";
+
+/** Right column: the inspector, the shared approval queue (with its badge) and job progress. */
+
+export function usePendingCount(): number {
+  return useRoom((s) => {
+    let n = 0;
+    for (const a of s.state.approvals.values()) if (a.status === "pending") n++;
+    return n;
+  });
+}
+
+function ApprovalQueue() {
+  const approvals = useRoom((s) => s.state.approvals);
+  const select = useUi((s) => s.select);
+  const list = useMemo(() => sortApprovals(approvals.values()).slice(0, 60), [approvals]);
+  if (list.length === 0) {
+    return (
+      <div className="empty-state">
+        <h2>No approvals</h2>
+        <p>When an agent asks a person to confirm something risky — <code>autopilot request-approval "Deploy" --wait</code> — it lands here for everyone at once. The first decision wins.</p>
+      </div>
+    );
+  }
+  return (
+    <ul className="queue" aria-label="Approval queue">
+      {list.map((a) => (
+        <li key={a.id} className={`queue-item status-${a.status}`}>
+          <button type="button" className="queue-title" onClick={() => select(`approval:${a.id}`, { focus: true })}>
+            <span className={`chip risk-${a.risk}`}>{a.risk}</span>
+            <span className="nav-title">{a.title}</span>
+          </button>
+          <p className="muted small">
+            {a.requestedBy.name}
+            {a.requestedBy.kind === "agent" && <span className="agent-chip">agent</span>} · {relativeTime(a.requestedAt)}
+          </p>
+          <ApprovalActions approval={a} compact />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Jobs() {
+  const jobs = useRoom((s) => s.state.jobs);
+  const select = useUi((s) => s.select);
+  const list = useMemo(() => [...jobs.values()].sort((a, b) => Number(b.status === "running") - Number(a.status === "running") || b.updatedAt - a.updatedAt).slice(0, 60), [jobs]);
+  if (list.length === 0) {
+    return (
+      <div className="empty-state">
+        <h2>No jobs</h2>
+        <p>Agents report long work with <code>autopilot job start "Index repo"</code> and progress updates; it shows here and on the canvas.</p>
+      </div>
+    );
+  }
+  return (
+    <ul className="queue" aria-label="Jobs">
+      {list.map((j) => (
+        <li key={j.id} className={`queue-item status-${j.status}`}>
+          <button type="button" className="queue-title" onClick={() => select(`job:${j.id}`, { focus: true })}>
+            <span className="nav-title">{j.title}</span>
+            <span className={`chip chip-${j.status}`}>{j.status.replace("_", " ")}</span>
+          </button>
+          <div className="progress" role="progressbar" aria-valuenow={j.progress} aria-valuemin={0} aria-valuemax={100} aria-label={`${j.title} progress`}>
+            <span style={{ width: `${j.progress}%` }} />
+          </div>
+          <p className="muted small">
+            {Math.round(j.progress)}% · {j.error ?? (j.message || `by ${j.owner.name}`)} · {relativeTime(j.updatedAt)}
+          </p>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const TABS: Array<{ id: RightTab; label: string }> = [
+  { id: "inspector", label: "Inspector" },
+  { id: "approvals", label: "Approvals" },
+  { id: "jobs", label: "Jobs" },
+];
+
+export function RightPanel() {
+  const tab = useUi((s) => s.rightTab);
+  const setTab = useUi((s) => s.setRightTab);
+  const pending = usePendingCount();
+  const running = useRoom((s) => {
+    let n = 0;
+    for (const j of s.state.jobs.values()) if (j.status === "running") n++;
+    return n;
+  });
+  // Arrow keys move between tabs (the WAI-ARIA tabs pattern).
+  const onKeyDown = (e: KeyboardEvent) => {
+    const i = TABS.findIndex((t) => t.id === tab);
+    const next = e.key === "ArrowRight" ? TABS[(i + 1) % TABS.length] : e.key === "ArrowLeft" ? TABS[(i + TABS.length - 1) % TABS.length] : null;
+    if (next) {
+      setTab(next.id);
+      document.getElementById(`tab-${next.id}`)?.focus();
+    }
+  };
+  return (
+    <aside className="right-panel" aria-label="Details">
+      <div className="tabs" role="tablist" onKeyDown={onKeyDown}>
+        {TABS.map((t) => (
+          <button key={t.id} id={`tab-${t.id}`} type="button" role="tab" aria-selected={tab === t.id} tabIndex={tab === t.id ? 0 : -1} aria-controls="right-tabpanel" onClick={() => setTab(t.id)}>
+            {t.label}
+            {t.id === "approvals" && pending > 0 && (
+              <span className="badge" aria-label={`${pending} pending`} data-testid="approval-badge">
+                {pending}
+              </span>
+            )}
+            {t.id === "jobs" && running > 0 && <span className="badge subtle">{running}</span>}
+          </button>
+        ))}
+      </div>
+      <div className="tabpanel" id="right-tabpanel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
+        {tab === "inspector" ? <Inspector /> : tab === "approvals" ? <ApprovalQueue /> : <Jobs />}
+      </div>
+    </aside>
+  );
+}

@@ -1,0 +1,268 @@
+import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
+import { api, errorText, type AgentKey, type Member, type WorkspaceInfo } from "../lib/api";
+import { relativeTime } from "../lib/format";
+
+/**
+ * Workspace settings: members and roles, and agent keys. Both are auth data, so this is
+ * the one panel that talks HTTP (the auth API); it never touches room data.
+ */
+
+const ROLES: WorkspaceInfo["role"][] = ["member", "viewer", "admin", "owner"];
+const SCOPES = [
+  { id: "read", hint: "see threads, jobs, approvals, the canvas" },
+  { id: "write", hint: "post, create threads, report jobs, ask for approval" },
+  { id: "approve", hint: "decide approvals — only for agents you trust" },
+  { id: "admin", hint: "everything" },
+] as const;
+
+function Members({ workspace }: { workspace: WorkspaceInfo }) {
+  const manager = workspace.role === "owner" || workspace.role === "admin";
+  const [members, setMembers] = useState<Member[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState<WorkspaceInfo["role"]>("member");
+  const [busy, setBusy] = useState(false);
+  const [added, setAdded] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setMembers((await api<{ members: Member[] }>(`/api/workspaces/${workspace.id}/members`)).members);
+    } catch (err) {
+      setError(errorText(err));
+    }
+  }, [workspace.id]);
+  useEffect(() => void load(), [load]);
+
+  const add = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    setAdded(null);
+    try {
+      await api(`/api/workspaces/${workspace.id}/members`, { method: "POST", body: { email: email.trim(), role } });
+      setAdded(`${email.trim()} was added as ${role}.`);
+      setEmail("");
+      await load();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby="members-h">
+      <h3 id="members-h">Members</h3>
+      <p className="muted small">Owners and admins manage members and keys; members post and approve; viewers only look.</p>
+      {members === null ? (
+        <p className="muted">Loading…</p>
+      ) : (
+        <ul className="rows">
+          {members.map((m) => (
+            <li key={m.userId}>
+              <span>
+                <strong>{m.name}</strong> <span className="muted small">{m.email}</span>
+              </span>
+              <span className={`chip role-${m.role}`}>{m.role}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {manager ? (
+        <form className="inline-form" onSubmit={add}>
+          <label className="sr-only" htmlFor="member-email">
+            Email of the person to add
+          </label>
+          <input id="member-email" type="email" required placeholder="colleague@example.com" value={email} onChange={(e) => setEmail(e.target.value)} />
+          <label className="sr-only" htmlFor="member-role">
+            Role
+          </label>
+          <select id="member-role" value={role} onChange={(e) => setRole(e.target.value as WorkspaceInfo["role"])}>
+            {ROLES.filter((r) => r !== "owner" || workspace.role === "owner").map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+          <button type="submit" className="primary" disabled={busy}>
+            Add member
+          </button>
+        </form>
+      ) : (
+        <p className="hint">Only owners and admins can add people.</p>
+      )}
+      <p className="muted small">They need an account first: ask them to sign up, then add their email here.</p>
+      {added && <p className="success" role="status">{added}</p>}
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function Keys({ workspace }: { workspace: WorkspaceInfo }) {
+  const [keys, setKeys] = useState<AgentKey[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [name, setName] = useState("");
+  const [scopes, setScopes] = useState<string[]>(["read", "write"]);
+  const [created, setCreated] = useState<{ key: string; name: string } | null>(null);
+  const [copied, setCopied] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      setKeys((await api<{ keys: AgentKey[] }>(`/api/workspaces/${workspace.id}/keys`)).keys);
+    } catch (err) {
+      setError(errorText(err));
+    }
+  }, [workspace.id]);
+  useEffect(() => void load(), [load]);
+
+  const create = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const result = await api<{ key: string; name: string }>(`/api/workspaces/${workspace.id}/keys`, { method: "POST", body: { name: name.trim(), scopes } });
+      setCreated({ key: result.key, name: result.name });
+      setCopied(false);
+      setName("");
+      await load();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const revoke = async (key: AgentKey) => {
+    if (!confirm(`Revoke “${key.name}”? Agents using it are disconnected at once.`)) return;
+    try {
+      await api(`/api/workspaces/${workspace.id}/keys/${key.id}`, { method: "DELETE" });
+      await load();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+
+  const copy = async () => {
+    if (!created) return;
+    try {
+      await navigator.clipboard.writeText(created.key);
+      setCopied(true);
+    } catch {
+      setError("Copy failed — select the key and copy it by hand.");
+    }
+  };
+
+  return (
+    <section aria-labelledby="keys-h">
+      <h3 id="keys-h">Agent keys</h3>
+      <p className="muted small">Agents connect with a key that belongs to this workspace. The key is shown once; only its hash is stored.</p>
+      {created && (
+        <div className="reveal" role="status">
+          <p>
+            <strong>Copy “{created.name}” now</strong> — it will not be shown again.
+          </p>
+          <div className="key-row">
+            <code className="key" tabIndex={0}>
+              {created.key}
+            </code>
+            <button type="button" onClick={() => void copy()}>
+              {copied ? "Copied" : "Copy"}
+            </button>
+          </div>
+          <pre className="details">{`AUTOPILOT_URL=${location.origin} AUTOPILOT_WORKSPACE=${workspace.id} \\\nAUTOPILOT_KEY=${created.key} npx autopilot watch`}</pre>
+          <button type="button" className="link" onClick={() => setCreated(null)}>
+            I saved it — hide
+          </button>
+        </div>
+      )}
+      <form className="key-form" onSubmit={create}>
+        <label className="field-label" htmlFor="key-name">
+          Name
+        </label>
+        <input id="key-name" required maxLength={32} placeholder="e.g. ci-bot" value={name} onChange={(e) => setName(e.target.value)} />
+        <fieldset>
+          <legend className="field-label">Scopes</legend>
+          {SCOPES.map((s) => (
+            <label key={s.id} className="check">
+              <input
+                type="checkbox"
+                checked={scopes.includes(s.id)}
+                onChange={(e) => setScopes(e.target.checked ? [...scopes, s.id] : scopes.filter((x) => x !== s.id))}
+              />
+              <span>
+                <strong>{s.id}</strong> <span className="muted small">{s.hint}</span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+        <button type="submit" className="primary" disabled={busy || scopes.length === 0 || !name.trim()}>
+          Create key
+        </button>
+      </form>
+      {keys === null ? (
+        <p className="muted">Loading…</p>
+      ) : keys.length === 0 ? (
+        <p className="empty">No keys yet. Create one above to connect your first agent.</p>
+      ) : (
+        <ul className="rows">
+          {keys.map((k) => (
+            <li key={k.id}>
+              <span>
+                <strong>{k.name}</strong> <span className="muted small">{k.start ? `${k.start}…` : ""} · {k.scopes.join(", ")} · created {relativeTime(Date.parse(k.createdAt) || Number(k.createdAt))}</span>
+              </span>
+              <button type="button" className="deny small" onClick={() => void revoke(k)}>
+                Revoke
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
+
+export function SettingsDialog({ workspace, open, onClose }: { workspace: WorkspaceInfo; open: boolean; onClose: () => void }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  // The native <dialog> gives focus trapping, Escape to close and a backdrop for free.
+  useEffect(() => {
+    const el = dialog.current;
+    if (!el) return;
+    if (open && !el.open) el.showModal();
+    if (!open && el.open) el.close();
+  }, [open]);
+  const manager = workspace.role === "owner" || workspace.role === "admin";
+  return (
+    <dialog ref={dialog} className="settings" onClose={onClose} aria-labelledby="settings-h">
+      <header>
+        <h2 id="settings-h">{workspace.name}</h2>
+        <span className={`chip role-${workspace.role}`}>you: {workspace.role}</span>
+        <button type="button" className="icon" onClick={onClose} aria-label="Close settings">
+          ✕
+        </button>
+      </header>
+      {open && (
+        <div className="settings-body">
+          <Members workspace={workspace} />
+          {manager ? (
+            <Keys workspace={workspace} />
+          ) : (
+            <section>
+              <h3>Agent keys</h3>
+              <p className="hint">Only owners and admins create and revoke agent keys.</p>
+            </section>
+          )}
+        </div>
+      )}
+    </dialog>
+  );
+}

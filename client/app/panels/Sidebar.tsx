@@ -1,0 +1,186 @@
+import { useMemo, useState, type FormEvent } from "react";
+import { useShallow } from "zustand/react/shallow";
+import { errorText } from "../lib/api";
+import { relativeTime } from "../lib/format";
+import { colorFor, useCanvas } from "../stores/canvas";
+import { useCan, useRoom } from "../stores/room";
+import { useUi } from "../stores/ui";
+import { unreadCount, useUnread } from "../stores/unread";
+
+/**
+ * Left bar: the workspace's threads, its OpenClaw instances and its projects (groups on
+ * the canvas), plus who is here. Threads come from the room state; projects from the
+ * Hatchery document; nothing is fetched.
+ */
+
+function NewThread() {
+  const client = useRoom((s) => s.client);
+  const canWrite = useCan("write");
+  const select = useUi((s) => s.select);
+  const [title, setTitle] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  if (!canWrite) return null;
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const value = title.trim();
+    if (!value || !client) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const { thread } = await client.threads.create({ title: value });
+      setTitle("");
+      select(`thread:${thread.id}`, { focus: true });
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="new-thread" onSubmit={submit}>
+      <label className="sr-only" htmlFor="new-thread-title">
+        New thread title
+      </label>
+      <input id="new-thread-title" placeholder="New thread…" value={title} maxLength={200} onChange={(e) => setTitle(e.target.value)} disabled={busy} />
+      <button type="submit" className="primary small" disabled={busy || !title.trim()}>
+        Create
+      </button>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function Threads() {
+  const threads = useRoom((s) => s.state.threads);
+  const read = useUnread((s) => s.read);
+  const selectedId = useUi((s) => s.selectedId);
+  const select = useUi((s) => s.select);
+  const canWrite = useCan("write");
+  const [showArchived, setShowArchived] = useState(false);
+  const list = useMemo(
+    () => [...threads.values()].filter((t) => showArchived || !t.archived).sort((a, b) => (b.lastMessageAt ?? b.createdAt) - (a.lastMessageAt ?? a.createdAt)),
+    [threads, showArchived],
+  );
+  const archived = useMemo(() => [...threads.values()].filter((t) => t.archived).length, [threads]);
+  return (
+    <section className="side-section" aria-labelledby="threads-h">
+      <div className="section-head">
+        <h2 id="threads-h">Threads</h2>
+        <span className="count">{list.length}</span>
+      </div>
+      <NewThread />
+      {list.length === 0 ? (
+        <p className="empty">{canWrite ? "No threads yet. Give the first one a title above — people and agents talk in threads." : "No threads yet. Members and agents start them."}</p>
+      ) : (
+        <ul className="nav-list">
+          {list.map((t) => {
+            const unread = unreadCount(read, t.id, t.messageCount);
+            const id = `thread:${t.id}`;
+            return (
+              <li key={t.id}>
+                <button type="button" className={`nav-item ${selectedId === id ? "active" : ""} ${unread ? "unread" : ""}`} onClick={() => select(id, { focus: true })} aria-current={selectedId === id}>
+                  <span className="nav-title">{t.title}</span>
+                  <span className="nav-meta">
+                    {unread > 0 ? <span className="badge">{unread}</span> : t.lastMessageAt ? relativeTime(t.lastMessageAt) : "empty"}
+                  </span>
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {archived > 0 && (
+        <button type="button" className="link" onClick={() => setShowArchived(!showArchived)}>
+          {showArchived ? "Hide archived" : `Show ${archived} archived`}
+        </button>
+      )}
+    </section>
+  );
+}
+
+function Instances() {
+  return (
+    <section className="side-section" aria-labelledby="instances-h">
+      <div className="section-head">
+        <h2 id="instances-h">Instances</h2>
+      </div>
+      <p className="empty">No OpenClaw instances yet. Hosted gateways arrive in a coming release; they will appear here and on the canvas.</p>
+    </section>
+  );
+}
+
+function Projects() {
+  // useShallow: the filter makes a new array each time; re-render only when a group changed.
+  const groups = useCanvas(useShallow((s) => s.nodes.filter((n) => n.type === "group")));
+  const select = useUi((s) => s.select);
+  const selectedId = useUi((s) => s.selectedId);
+  return (
+    <section className="side-section" aria-labelledby="projects-h">
+      <div className="section-head">
+        <h2 id="projects-h">Projects</h2>
+        <span className="count">{groups.length}</span>
+      </div>
+      {groups.length === 0 ? (
+        <p className="empty">No projects yet. Select a few nodes on the canvas and press “Group” (or G) to make one.</p>
+      ) : (
+        <ul className="nav-list">
+          {groups.map((g) => (
+            <li key={g.id}>
+              <button type="button" className={`nav-item ${selectedId === g.id ? "active" : ""}`} onClick={() => select(g.id, { focus: true })}>
+                <span className="nav-title">{String(g.data.g.data.label ?? "Group")}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function Online() {
+  const presence = useRoom((s) => s.state.presence);
+  // One row per principal, however many devices they use.
+  const people = useMemo(() => {
+    const byPrincipal = new Map<string, { name: string; kind: string; devices: string[]; id: string }>();
+    for (const p of presence.values()) {
+      const entry = byPrincipal.get(p.principalId) ?? { name: p.name, kind: p.kind, devices: [], id: p.principalId };
+      entry.devices.push(p.device);
+      byPrincipal.set(p.principalId, entry);
+    }
+    return [...byPrincipal.values()];
+  }, [presence]);
+  return (
+    <section className="side-section" aria-labelledby="online-h">
+      <div className="section-head">
+        <h2 id="online-h">Online</h2>
+        <span className="count">{people.length}</span>
+      </div>
+      <ul className="people">
+        {people.map((p) => (
+          <li key={p.id} title={p.devices.join(", ")}>
+            <span className="dot" style={{ background: colorFor(p.id) }} />
+            <span className="nav-title">{p.name}</span>
+            {p.kind === "agent" && <span className="agent-chip">agent</span>}
+            <span className="muted small">{p.devices.length > 1 ? `${p.devices.length} devices` : p.devices[0]}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function Sidebar() {
+  return (
+    <nav className="sidebar" aria-label="Workspace">
+      <Threads />
+      <Projects />
+      <Instances />
+      <Online />
+    </nav>
+  );
+}

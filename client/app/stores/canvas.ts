@@ -1,0 +1,385 @@
+import { applyEdgeChanges, applyNodeChanges, type Connection, type Edge, type EdgeChange, type Node, type NodeChange } from "@xyflow/react";
+import YProvider from "y-partyserver/provider";
+import * as Y from "yjs";
+import { create } from "zustand";
+import { edgeId, edgesMap, type GraphEdge, type GraphNode, isDomainKind, NODE_SIZE, nodesMap, readNode, writeNode } from "../../../shared/hatchery/graph";
+
+/**
+ * The Hatchery canvas: a Y.Doc synced with the workspace's Hatchery room, turned into
+ * React Flow nodes and edges.
+ *
+ * Smooth at thousands of nodes because of two rules:
+ * - per-node objects are stable: a Y event rebuilds only the nodes it touched, every
+ *   other node keeps its identity, so React Flow re-renders only those;
+ * - presence that changes often (cursors) lives outside the node objects; each node
+ *   subscribes to its own entry in `remoteSelection`, so a peer selecting a node
+ *   re-renders that node and nothing else.
+ */
+
+export type FlowNode = Node<{ g: GraphNode }, GraphNode["kind"]>;
+export type FlowEdge = Edge<{ kind: GraphEdge["kind"] }>;
+
+export interface Peer {
+  clientId: number;
+  name: string;
+  color: string;
+  cursor: { x: number; y: number } | null;
+  selection: string[];
+}
+
+export interface PeerMark {
+  name: string;
+  color: string;
+}
+
+export type CanvasStatus = "connecting" | "connected" | "disconnected";
+
+interface CanvasStore {
+  doc: Y.Doc | null;
+  provider: YProvider | null;
+  status: CanvasStatus;
+  synced: boolean;
+  nodes: FlowNode[];
+  edges: FlowEdge[];
+  peers: readonly Peer[];
+  remoteSelection: ReadonlyMap<string, readonly PeerMark[]>;
+  connect(workspaceId: string, user: { id: string; name: string }): () => void;
+  onNodesChange(changes: NodeChange<FlowNode>[]): void;
+  onEdgesChange(changes: EdgeChange<FlowEdge>[]): void;
+  onConnect(connection: Connection): void;
+  addNote(at: { x: number; y: number }, text?: string): string | null;
+  addGroup(at: { x: number; y: number }, label?: string, members?: string[]): string | null;
+  setNodeData(id: string, data: Record<string, unknown>): void;
+  setSelected(ids: readonly string[]): void;
+  setCursor(at: { x: number; y: number } | null): void;
+}
+
+/** Origin of this tab's own writes; lets observers tell them from remote ones if needed. */
+const LOCAL = "hatchery-ui";
+const CURSOR_THROTTLE_MS = 50;
+const PALETTE = ["#f97316", "#22c55e", "#3b82f6", "#eab308", "#ec4899", "#14b8a6", "#a855f7", "#ef4444"];
+
+export function colorFor(id: string): string {
+  let hash = 0;
+  for (const ch of id) hash = (hash * 31 + ch.charCodeAt(0)) | 0;
+  return PALETTE[Math.abs(hash) % PALETTE.length]!;
+}
+
+function toFlowNode(g: GraphNode, previous?: FlowNode): FlowNode {
+  const node: FlowNode = {
+    id: g.id,
+    type: g.kind,
+    position: { x: g.x, y: g.y },
+    width: g.w,
+    height: g.h,
+    data: { g },
+    // Domain nodes cannot be deleted; notes and groups can (people own them).
+    deletable: !isDomainKind(g.kind),
+    ariaLabel: `${g.kind} ${String(g.data.title ?? g.data.label ?? g.data.text ?? g.ref ?? "")}`.slice(0, 120),
+    ...(g.kind === "group" && { className: "rf-group" }),
+  };
+  // Local interaction state survives a remote update of the same node.
+  if (previous) {
+    if (previous.selected) node.selected = true;
+    if (previous.dragging) node.dragging = true;
+    if (previous.measured) node.measured = previous.measured;
+  }
+  return node;
+}
+
+function toFlowEdge(e: GraphEdge, previous?: FlowEdge): FlowEdge {
+  return {
+    id: e.id,
+    source: e.source,
+    target: e.target,
+    ...(e.label && { label: e.label }),
+    data: { kind: e.kind },
+    deletable: e.kind === "person",
+    className: e.kind === "person" ? "edge-person" : "edge-domain",
+    ...(previous?.selected && { selected: true }),
+  };
+}
+
+/** Groups first: React Flow stacks in array order, and a group must sit under its members. */
+const byLayer = (a: FlowNode, b: FlowNode) => Number(b.type === "group") - Number(a.type === "group");
+
+function sameMarks(a: readonly PeerMark[] | undefined, b: readonly PeerMark[]): boolean {
+  return !!a && a.length === b.length && a.every((m, i) => m.name === b[i]!.name && m.color === b[i]!.color);
+}
+
+const newId = () => (crypto.randomUUID?.() ?? `${Date.now()}${Math.random()}`).replaceAll("-", "").slice(0, 16);
+
+export const useCanvas = create<CanvasStore>((set, get) => {
+  let lastCursorAt = 0;
+  let pendingCursor: ReturnType<typeof setTimeout> | null = null;
+
+  const transact = (fn: (doc: Y.Doc) => void) => {
+    const { doc } = get();
+    if (doc) doc.transact(() => fn(doc), LOCAL);
+  };
+
+  return {
+    doc: null,
+    provider: null,
+    status: "connecting",
+    synced: false,
+    nodes: [],
+    edges: [],
+    peers: [],
+    remoteSelection: new Map(),
+
+    connect(workspaceId, user) {
+      const doc = new Y.Doc();
+      // Same origin, so the session cookie authenticates the socket like the Autopilot's.
+      const provider = new YProvider(location.host, workspaceId, doc, {
+        party: "hatchery",
+        protocol: location.protocol === "https:" ? "wss" : "ws",
+        // Other tabs of this browser are separate people-sessions; sync through the server only.
+        disableBc: true,
+        maxBackoffTime: 10_000,
+      });
+      set({ doc, provider, status: "connecting", synced: false, nodes: [], edges: [], peers: [], remoteSelection: new Map() });
+      const current = () => get().doc === doc;
+
+      const nodes = nodesMap(doc);
+      const edges = edgesMap(doc);
+
+      // Incremental: only the node ids an update touched are rebuilt.
+      const onNodes = (events: Array<Y.YEvent<Y.Map<unknown>>>) => {
+        if (!current()) return;
+        const touched = new Set<string>();
+        for (const event of events) {
+          if (event.target === nodes) for (const key of (event as unknown as Y.YMapEvent<unknown>).keysChanged) touched.add(key);
+          else if (typeof event.path[0] === "string") touched.add(event.path[0]);
+        }
+        if (touched.size === 0) return;
+        const previous = get().nodes;
+        const next: FlowNode[] = [];
+        let layering = false;
+        for (const node of previous) {
+          if (!touched.has(node.id)) {
+            next.push(node);
+            continue;
+          }
+          touched.delete(node.id);
+          const m = nodes.get(node.id);
+          if (m) next.push(toFlowNode(readNode(node.id, m), node));
+        }
+        for (const id of touched) {
+          const m = nodes.get(id);
+          if (!m) continue;
+          const created = toFlowNode(readNode(id, m));
+          if (created.type === "group") layering = true;
+          next.push(created);
+        }
+        if (layering) next.sort(byLayer);
+        set({ nodes: next });
+      };
+
+      const onEdges = (event: Y.YMapEvent<GraphEdge>) => {
+        if (!current()) return;
+        const byId = new Map(get().edges.map((e) => [e.id, e]));
+        for (const key of event.keysChanged) {
+          const value = edges.get(key);
+          if (value) byId.set(key, toFlowEdge(value, byId.get(key)));
+          else byId.delete(key);
+        }
+        set({ edges: [...byId.values()] });
+      };
+
+      nodes.observeDeep(onNodes);
+      edges.observe(onEdges);
+
+      const onStatus = ({ status }: { status: CanvasStatus }) => current() && set({ status });
+      const onSync = (synced: boolean) => {
+        if (!current()) return;
+        if (synced && !get().synced) {
+          // First full state: build everything once.
+          const all: FlowNode[] = [];
+          nodes.forEach((m, id) => all.push(toFlowNode(readNode(id, m))));
+          all.sort(byLayer);
+          set({ nodes: all, edges: [...edges.values()].map((e) => toFlowEdge(e)) });
+        }
+        set({ synced });
+      };
+      provider.on("status", onStatus);
+      provider.on("sync", onSync);
+
+      const awareness = provider.awareness;
+      awareness.setLocalStateField("user", { id: user.id, name: user.name, color: colorFor(user.id) });
+      const onAwareness = () => {
+        if (!current()) return;
+        const peers: Peer[] = [];
+        for (const [clientId, state] of awareness.getStates()) {
+          if (clientId === awareness.clientID) continue;
+          const u = (state as { user?: { name?: string; color?: string } }).user;
+          if (!u?.name) continue;
+          const cursor = (state as { cursor?: { x: number; y: number } | null }).cursor ?? null;
+          const selection = ((state as { selection?: unknown }).selection as string[] | undefined) ?? [];
+          peers.push({ clientId, name: u.name, color: u.color ?? "#888", cursor, selection: Array.isArray(selection) ? selection : [] });
+        }
+        const before = get().remoteSelection;
+        const marks = new Map<string, PeerMark[]>();
+        for (const peer of peers) for (const id of peer.selection) marks.set(id, [...(marks.get(id) ?? []), { name: peer.name, color: peer.color }]);
+        // Keep the old array where nothing changed, so those nodes do not re-render.
+        const remoteSelection = new Map<string, readonly PeerMark[]>();
+        for (const [id, list] of marks) remoteSelection.set(id, sameMarks(before.get(id), list) ? before.get(id)! : list);
+        const selectionChanged = remoteSelection.size !== before.size || [...remoteSelection].some(([id, list]) => before.get(id) !== list);
+        set(selectionChanged ? { peers, remoteSelection } : { peers });
+      };
+      awareness.on("change", onAwareness);
+
+      return () => {
+        nodes.unobserveDeep(onNodes);
+        edges.unobserve(onEdges);
+        awareness.off("change", onAwareness);
+        provider.off("status", onStatus);
+        provider.off("sync", onSync);
+        if (pendingCursor) clearTimeout(pendingCursor);
+        provider.destroy();
+        doc.destroy();
+        if (current()) set({ doc: null, provider: null, nodes: [], edges: [], peers: [], remoteSelection: new Map(), synced: false, status: "connecting" });
+      };
+    },
+
+    onNodesChange(changes) {
+      const before = get().nodes;
+      // Local first (selection, measuring, the drag itself) so the UI never waits for Yjs.
+      set({ nodes: applyNodeChanges(changes, before) });
+      const { doc } = get();
+      if (!doc) return;
+      const byId = new Map(before.map((n) => [n.id, n]));
+      const moved = changes.filter((c): c is Extract<NodeChange<FlowNode>, { type: "position" }> => c.type === "position" && !!c.position);
+      const removed = changes.filter((c) => c.type === "remove").map((c) => c.id);
+      if (moved.length === 0 && removed.length === 0) return;
+      const movingIds = new Set(moved.map((c) => c.id));
+      transact((d) => {
+        const map = nodesMap(d);
+        for (const change of moved) {
+          const m = map.get(change.id);
+          const old = byId.get(change.id);
+          if (!m || !old || !change.position) continue;
+          const x = Math.round(change.position.x);
+          const y = Math.round(change.position.y);
+          m.set("x", x);
+          m.set("y", y);
+          if (m.get("placed") !== "pinned") m.set("placed", "pinned");
+          // A group carries its members along.
+          if (old.type === "group") {
+            const dx = x - old.position.x;
+            const dy = y - old.position.y;
+            if (dx || dy) {
+              for (const n of before) {
+                if (n.data.g.parent !== change.id || movingIds.has(n.id)) continue;
+                const child = map.get(n.id);
+                if (!child) continue;
+                child.set("x", n.position.x + dx);
+                child.set("y", n.position.y + dy);
+                if (child.get("placed") !== "pinned") child.set("placed", "pinned");
+              }
+            }
+          }
+          // Dropped (or moved by keyboard): join the group under its centre, or leave one.
+          if (!change.dragging && old.type !== "group") {
+            const cx = x + old.data.g.w / 2;
+            const cy = y + old.data.g.h / 2;
+            const host = get()
+              .nodes.filter((n) => n.type === "group" && n.id !== change.id)
+              .filter((g) => cx >= g.position.x && cx <= g.position.x + g.data.g.w && cy >= g.position.y && cy <= g.position.y + g.data.g.h)
+              .sort((a, b) => a.data.g.w * a.data.g.h - b.data.g.w * b.data.g.h)[0];
+            const parent = host?.id ?? null;
+            if ((m.get("parent") ?? null) !== parent) m.set("parent", parent);
+          }
+        }
+        for (const id of removed) {
+          const m = map.get(id);
+          if (!m || isDomainKind(m.get("kind"))) continue;
+          map.delete(id);
+          // Members of a deleted group stay where they are, ungrouped.
+          map.forEach((child) => {
+            if (child.get("parent") === id) child.set("parent", null);
+          });
+          const e = edgesMap(d);
+          for (const [eid, edge] of e.entries()) if (edge.source === id || edge.target === id) e.delete(eid);
+        }
+      });
+    },
+
+    onEdgesChange(changes) {
+      set({ edges: applyEdgeChanges(changes, get().edges) });
+      const removed = changes.filter((c) => c.type === "remove").map((c) => c.id);
+      if (removed.length === 0) return;
+      transact((d) => {
+        const e = edgesMap(d);
+        for (const id of removed) if (e.get(id)?.kind === "person") e.delete(id);
+      });
+    },
+
+    onConnect({ source, target }) {
+      if (!source || !target || source === target) return;
+      transact((d) => {
+        const id = edgeId(source, target);
+        if (!edgesMap(d).has(id)) edgesMap(d).set(id, { id, source, target, kind: "person" });
+      });
+    },
+
+    addNote(at, text = "") {
+      const id = `note:${newId()}`;
+      const size = NODE_SIZE.note;
+      transact((d) => writeNode(d, { id, kind: "note", ref: null, x: Math.round(at.x), y: Math.round(at.y), ...size, placed: "pinned", parent: null, data: { text } }));
+      return get().doc ? id : null;
+    },
+
+    addGroup(at, label = "New group", members = []) {
+      const id = `group:${newId()}`;
+      const memberNodes = get().nodes.filter((n) => members.includes(n.id) && n.type !== "group");
+      let box = { x: Math.round(at.x), y: Math.round(at.y), ...NODE_SIZE.group };
+      if (memberNodes.length > 0) {
+        // Wrap the selection with a margin and room for the label.
+        const pad = 40;
+        const x = Math.min(...memberNodes.map((n) => n.position.x)) - pad;
+        const y = Math.min(...memberNodes.map((n) => n.position.y)) - pad - 24;
+        const w = Math.max(...memberNodes.map((n) => n.position.x + n.data.g.w)) - x + pad;
+        const h = Math.max(...memberNodes.map((n) => n.position.y + n.data.g.h)) - y + pad;
+        box = { x: Math.round(x), y: Math.round(y), w: Math.round(w), h: Math.round(h) };
+      }
+      transact((d) => {
+        writeNode(d, { id, kind: "group", ref: null, ...box, placed: "pinned", parent: null, data: { label } });
+        for (const n of memberNodes) nodesMap(d).get(n.id)?.set("parent", id);
+      });
+      return get().doc ? id : null;
+    },
+
+    setNodeData(id, data) {
+      transact((d) => {
+        const m = nodesMap(d).get(id);
+        if (!m || isDomainKind(m.get("kind"))) return;
+        m.set("data", { ...((m.get("data") as Record<string, unknown> | undefined) ?? {}), ...data });
+      });
+    },
+
+    setSelected(ids) {
+      const wanted = new Set(ids);
+      const nodes = get().nodes;
+      if (nodes.some((n) => Boolean(n.selected) !== wanted.has(n.id))) {
+        set({ nodes: nodes.map((n) => (Boolean(n.selected) === wanted.has(n.id) ? n : { ...n, selected: wanted.has(n.id) })) });
+      }
+      get().provider?.awareness.setLocalStateField("selection", [...wanted]);
+    },
+
+    setCursor(at) {
+      const provider = get().provider;
+      if (!provider) return;
+      const send = () => {
+        pendingCursor = null;
+        lastCursorAt = Date.now();
+        provider.awareness.setLocalStateField("cursor", at);
+      };
+      if (pendingCursor) clearTimeout(pendingCursor);
+      // Throttle: at most one cursor update per 50 ms, and the last position always goes out.
+      const wait = CURSOR_THROTTLE_MS - (Date.now() - lastCursorAt);
+      if (wait <= 0 || at === null) send();
+      else pendingCursor = setTimeout(send, wait);
+    },
+  };
+});

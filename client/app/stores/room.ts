@@ -1,0 +1,168 @@
+import { create } from "zustand";
+import type { Approval } from "../../../shared/protocol/approvals";
+import type { Job } from "../../../shared/protocol/jobs";
+import type { Principal, Scope } from "../../../shared/protocol/principal";
+import type { Message } from "../../../shared/protocol/threads";
+import { hasScope } from "../../../shared/scopes";
+import { AutopilotClient, type ConnectionStatus } from "../../src/client";
+import { emptyState, type WorkspaceState } from "../../src/state";
+import { useSession } from "./session";
+
+/**
+ * The Autopilot room as the UI sees it. Fed ONLY by the AutopilotClient's events
+ * (`state`, `status`, `hello`, `message.created`, `job.*`): nothing here is fetched over
+ * HTTP and nothing is polled. Components select slices (`state.approvals`, …); the
+ * client's state is immutable with per-collection identity, so a new approval does not
+ * re-render the thread list.
+ */
+
+export interface JobPoint {
+  at: number;
+  progress: number;
+  status: Job["status"];
+  message: string;
+}
+
+export interface ThreadMessages {
+  messages: Message[];
+  hasMore: boolean;
+  loading: boolean;
+  error: string | null;
+}
+
+interface RoomStore {
+  client: AutopilotClient | null;
+  workspaceId: string | null;
+  state: WorkspaceState;
+  status: ConnectionStatus;
+  /** When the next connection attempt starts (for the countdown). */
+  retryAt: number | null;
+  /** Why the connection dropped, in words. */
+  error: string | null;
+  principal: Principal | null;
+  /** Progress reports seen while this page was open (the room keeps only the latest). */
+  jobHistory: ReadonlyMap<string, readonly JobPoint[]>;
+  /** Messages of threads someone opened: first page from messages.list, then live events. */
+  threadMessages: ReadonlyMap<string, ThreadMessages>;
+  connect(workspaceId: string): () => void;
+  loadMessages(threadId: string, older?: boolean): Promise<void>;
+}
+
+const initial = {
+  client: null,
+  workspaceId: null,
+  state: emptyState,
+  status: "connecting" as ConnectionStatus,
+  retryAt: null,
+  error: null,
+  principal: null,
+  jobHistory: new Map(),
+  threadMessages: new Map(),
+};
+
+function pointOf(job: Job): JobPoint {
+  return { at: job.updatedAt, progress: job.progress, status: job.status, message: job.message };
+}
+
+function withPoint(history: ReadonlyMap<string, readonly JobPoint[]>, job: Job): Map<string, readonly JobPoint[]> {
+  const next = new Map(history);
+  const points = next.get(job.id) ?? [];
+  const last = points[points.length - 1];
+  if (last && last.at === job.updatedAt && last.progress === job.progress && last.status === job.status) return next;
+  next.set(job.id, [...points, pointOf(job)].slice(-50));
+  return next;
+}
+
+/** Inserts by ordinal, ignoring duplicates (a live event can race the first page). */
+function mergeMessages(current: readonly Message[], incoming: readonly Message[]): Message[] {
+  const byN = new Map(current.map((m) => [m.n, m]));
+  for (const m of incoming) byN.set(m.n, m);
+  return [...byN.values()].sort((a, b) => a.n - b.n);
+}
+
+export const useRoom = create<RoomStore>((set, get) => ({
+  ...initial,
+
+  connect(workspaceId) {
+    const client = new AutopilotClient({ workspace: workspaceId, device: "browser" });
+    set({ ...initial, client, workspaceId });
+    const stillCurrent = () => get().client === client;
+    const off = [
+      client.on("state", (state) => {
+        if (stillCurrent()) set({ state });
+      }),
+      client.on("hello", (hello) => {
+        if (!stillCurrent()) return;
+        let jobHistory = get().jobHistory;
+        for (const job of client.state.jobs.values()) jobHistory = withPoint(jobHistory, job);
+        set({ principal: hello.principal, jobHistory });
+      }),
+      // A snapshot replaced our state: messages we cached may have gaps, so re-fetch on demand.
+      client.on("reset", () => {
+        if (stillCurrent()) set({ threadMessages: new Map() });
+      }),
+      client.on("status", (status, detail) => {
+        if (!stillCurrent()) return;
+        set({
+          status,
+          retryAt: detail.retryInMs !== undefined ? Date.now() + detail.retryInMs : null,
+          error: detail.error ? detail.error.message : status === "connected" ? null : get().error,
+        });
+        if (status === "closed" && detail.error?.code === "unauthenticated") useSession.getState().sessionEnded();
+      }),
+      client.on("message.created", ({ message }) => {
+        if (!stillCurrent()) return;
+        const cached = get().threadMessages.get(message.threadId);
+        if (!cached) return; // nobody has this thread open; the first open fetches it
+        const threadMessages = new Map(get().threadMessages);
+        threadMessages.set(message.threadId, { ...cached, messages: mergeMessages(cached.messages, [message]) });
+        set({ threadMessages });
+      }),
+      // Every job event carries the whole job; `event` sees them all with one listener.
+      client.on("event", (frame) => {
+        if (!stillCurrent() || !frame.event.startsWith("job.")) return;
+        const job = client.state.jobs.get((frame.payload as { job?: { id?: string } }).job?.id ?? "");
+        if (job) set({ jobHistory: withPoint(get().jobHistory, job) });
+      }),
+    ];
+    return () => {
+      for (const unsubscribe of off) unsubscribe();
+      client.close();
+      if (stillCurrent()) set({ ...initial });
+    };
+  },
+
+  async loadMessages(threadId, older = false) {
+    const { client } = get();
+    if (!client) return;
+    const cached = get().threadMessages.get(threadId);
+    if (cached?.loading) return;
+    if (cached && !older) return; // live events keep an open thread current
+    const patch = (value: ThreadMessages) => {
+      const threadMessages = new Map(get().threadMessages);
+      threadMessages.set(threadId, value);
+      set({ threadMessages });
+    };
+    const base: ThreadMessages = cached ?? { messages: [], hasMore: false, loading: false, error: null };
+    patch({ ...base, loading: true, error: null });
+    try {
+      const before = older ? base.messages[0]?.n : undefined;
+      const page = await client.messages.list({ threadId, limit: 50, ...(before !== undefined && { before }) });
+      const now = get().threadMessages.get(threadId) ?? base;
+      patch({ messages: mergeMessages(now.messages, page.messages), hasMore: page.hasMore, loading: false, error: null });
+    } catch (error) {
+      const now = get().threadMessages.get(threadId) ?? base;
+      patch({ ...now, loading: false, error: error instanceof Error ? error.message : String(error) });
+    }
+  },
+}));
+
+export const useCan = (scope: Scope): boolean => useRoom((s) => (s.principal ? hasScope(s.principal.scopes, scope) : false));
+
+/** Pending first, each group newest first: the queue a person works through. */
+export function sortApprovals(approvals: Iterable<Approval>): Approval[] {
+  return [...approvals].sort((a, b) => {
+    if ((a.status === "pending") !== (b.status === "pending")) return a.status === "pending" ? -1 : 1;
+    return (b.resolvedAt ?? b.requestedAt) - (a.resolvedAt ?? a.requestedAt);
+  });
+}

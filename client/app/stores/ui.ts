@@ -1,0 +1,42 @@
+import { create } from "zustand";
+
+/**
+ * Local view state: what is selected and which panels are open. Never shared; what
+ * others see of our selection goes through Hatchery awareness (stores/canvas.ts).
+ */
+export type RightTab = "inspector" | "approvals" | "jobs";
+
+interface UiStore {
+  /** A canvas node id (`thread:<id>`, `note:<id>`, …); the inspector shows it. */
+  selectedId: string | null;
+  rightTab: RightTab;
+  /** Narrow windows show one side panel at a time over the canvas. */
+  drawer: "left" | "right" | null;
+  settingsOpen: boolean;
+  /** Asks the canvas to bring a node into view (sidebar click, queue click). */
+  focusRequest: { id: string; at: number } | null;
+  select(id: string | null, options?: { focus?: boolean }): void;
+  setRightTab(tab: RightTab): void;
+  setDrawer(drawer: UiStore["drawer"]): void;
+  setSettingsOpen(open: boolean): void;
+}
+
+export const useUi = create<UiStore>((set) => ({
+  selectedId: null,
+  rightTab: "inspector",
+  drawer: null,
+  settingsOpen: false,
+  focusRequest: null,
+  select(id, options = {}) {
+    set((s) => ({
+      selectedId: id,
+      ...(id && { rightTab: "inspector" as const }),
+      ...(id && options.focus && { focusRequest: { id, at: Date.now() } }),
+      // On a narrow window, choosing something from a drawer shows it in the inspector.
+      ...(id && s.drawer === "left" && { drawer: "right" as const }),
+    }));
+  },
+  setRightTab: (rightTab) => set({ rightTab }),
+  setDrawer: (drawer) => set({ drawer }),
+  setSettingsOpen: (settingsOpen) => set({ settingsOpen }),
+}));

@@ -1,0 +1,270 @@
+// The browser app end to end: the real server (wrangler dev, as `npm start` runs it), two
+// people in two Chromium contexts, a viewer, and an agent through the `autopilot` CLI.
+// Screenshots go to test-artifacts/ (git-ignored) so a person can look at what ran.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, startServer } from "../../party/dev/server.mjs";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CLI = join(ROOT, "client", "bin", "autopilot.mjs");
+const ARTIFACTS = join(ROOT, "test-artifacts");
+const PASSWORD = "correct horse battery";
+
+type Server = Awaited<ReturnType<typeof startServer>>;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+let server: Server | null = null;
+let url: string;
+let persistDir: string | null = null;
+let browser: Browser;
+let workspace: string;
+let agentKey: string;
+const stamp = Date.now();
+const people: Record<"alice" | "bob" | "vic", { ctx: BrowserContext; page: Page; email: string; name: string }> = {} as never;
+const children: ChildProcess[] = [];
+
+function shot(page: Page, name: string) {
+  return page.screenshot({ path: join(ARTIFACTS, `browser-${name}.png`) });
+}
+
+async function signUpInUi(page: Page, name: string, email: string) {
+  await page.goto(url);
+  await page.getByRole("tab", { name: "Create account" }).click();
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+}
+
+async function openWorkspace(page: Page) {
+  // ?w= deep-links a workspace; the switcher shows it selected.
+  await page.goto(`${url}/?w=${workspace}`);
+  await expect.poll(() => page.locator("#workspace-switcher").inputValue()).toBe(workspace);
+  await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+}
+
+function cli(args: string[]) {
+  const child = spawn(process.env.AUTOPILOT_TEST_NODE ?? "node", [CLI, ...args], {
+    env: { ...process.env, AUTOPILOT_URL: url, AUTOPILOT_WORKSPACE: workspace, AUTOPILOT_KEY: agentKey },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+  child.stderr!.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+  const exit = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? -1)));
+  return { child, exit, out: () => stdout, err: () => stderr };
+}
+
+async function nodePosition(page: Page, selector: string): Promise<{ x: number; y: number }> {
+  const transform = await page.locator(selector).first().evaluate((el) => (el as HTMLElement).style.transform);
+  const m = /translate\(([-\d.]+)px,\s*([-\d.]+)px\)/.exec(transform);
+  if (!m) throw new Error(`no position in ${transform}`);
+  return { x: Number(m[1]), y: Number(m[2]) };
+}
+
+/** New nodes may land off screen, where React Flow renders nothing: fit, then look. */
+async function seeNode(page: Page, kind: string, text: string) {
+  const node = page.locator(`.react-flow__node-${kind}`, { hasText: text });
+  await expect
+    .poll(
+      async () => {
+        await page.getByRole("button", { name: "Fit view", exact: true }).click();
+        return node.count();
+      },
+      { timeout: 20_000, interval: 500 },
+    )
+    .toBeGreaterThan(0);
+  return node;
+}
+
+async function drag(page: Page, selector: string, dx: number, dy: number) {
+  const box = (await page.locator(selector).first().boundingBox())!;
+  const x = box.x + box.width / 2;
+  const y = box.y + 14;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  for (let i = 1; i <= 8; i++) await page.mouse.move(x + (dx * i) / 8, y + (dy * i) / 8);
+  await page.mouse.up();
+}
+
+beforeAll(async () => {
+  // Fail, never skip: a missing browser must not turn this suite into a silent pass.
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  if (process.env.AUTOPILOT_E2E_URL) {
+    // Point at an already running `npm start` while iterating on the UI.
+    url = process.env.AUTOPILOT_E2E_URL;
+  } else {
+    persistDir = mkdtempSync(join(tmpdir(), "autopilot-browser-"));
+    server = await startServer({ port: await freePort(), persistDir });
+    url = server.url;
+  }
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  for (const [key, name] of [
+    ["alice", "Alice"],
+    ["bob", "Bob"],
+    ["vic", "Vic"],
+  ] as const) {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await ctx.newPage();
+    page.on("pageerror", (error) => console.error(`[${name}] page error: ${error.message}`));
+    people[key] = { ctx, page, email: `${key}-${stamp}@example.test`, name };
+  }
+}, 120_000);
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  await browser?.close();
+  await server?.stop();
+  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
+});
+
+describe("the Hatchery in two browsers", () => {
+  it("signs people up, adds members and a viewer, and hands out an agent key once", async () => {
+    const { alice, bob, vic } = people;
+    await Promise.all([signUpInUi(alice.page, alice.name, alice.email), signUpInUi(bob.page, bob.name, bob.email), signUpInUi(vic.page, vic.name, vic.email)]);
+    workspace = await alice.page.locator("#workspace-switcher").inputValue();
+    await shot(alice.page, "01-empty-workspace");
+
+    await alice.page.getByRole("button", { name: "Members & keys" }).click();
+    const dialog = alice.page.getByRole("dialog");
+    for (const [person, role] of [
+      [bob, "member"],
+      [vic, "viewer"],
+    ] as const) {
+      await dialog.getByLabel("Email of the person to add").fill(person.email);
+      await dialog.getByLabel("Role").selectOption(role);
+      await dialog.getByRole("button", { name: "Add member" }).click();
+      await dialog.getByText(`${person.email} was added as ${role}.`).waitFor();
+    }
+    await dialog.getByLabel("Name", { exact: true }).fill("ci-bot");
+    await dialog.getByRole("button", { name: "Create key" }).click();
+    agentKey = (await dialog.locator("code.key").textContent())!.trim();
+    expect(agentKey.length).toBeGreaterThan(20);
+    await shot(alice.page, "02-members-and-keys");
+    await dialog.getByRole("button", { name: "Close settings" }).click();
+
+    await Promise.all([openWorkspace(bob.page), openWorkspace(vic.page)]);
+  });
+
+  it("a thread Alice starts appears on Bob's canvas and sidebar; Bob's reply reaches Alice live", async () => {
+    const { alice, bob } = people;
+    await alice.page.getByLabel("New thread title").fill("Release 1.4");
+    await alice.page.getByRole("button", { name: "Create", exact: true }).click();
+    await bob.page.locator(".sidebar").getByRole("button", { name: /Release 1\.4/ }).waitFor();
+    await bob.page.locator(".react-flow__node-thread", { hasText: "Release 1.4" }).waitFor();
+
+    await bob.page.locator(".sidebar").getByRole("button", { name: /Release 1\.4/ }).click();
+    await bob.page.getByLabel("Message", { exact: true }).fill("Ship it");
+    await bob.page.getByLabel("Message", { exact: true }).press("Enter");
+    await alice.page.locator(".message", { hasText: "Ship it" }).waitFor();
+    await expect.poll(() => alice.page.locator(".react-flow__node-thread").textContent()).toContain("Ship it");
+    await shot(alice.page, "03-thread-live");
+    await shot(bob.page, "03-thread-bob");
+  });
+
+  it("an agent's approval request shows for both; Bob approves; Alice sees who decided; the CLI exits 0", async () => {
+    const { alice, bob } = people;
+    const waiting = cli(["request-approval", "Deploy 1.4 to prod", "--details", "diff: +12 -3", "--risk", "high", "--wait"]);
+    for (const page of [alice.page, bob.page]) {
+      await seeNode(page, "approval", "Deploy 1.4 to prod");
+      await expect.poll(() => page.getByTestId("approval-badge").textContent()).toBe("1");
+    }
+    await shot(alice.page, "04-approval-pending");
+    await bob.page.getByRole("tab", { name: /Approvals/ }).click();
+    await bob.page.locator(".queue-item", { hasText: "Deploy 1.4 to prod" }).getByRole("button", { name: "Approve" }).click();
+    expect(await waiting.exit).toBe(0);
+    await seeNode(alice.page, "approval", "Approved by Bob");
+    await expect.poll(() => alice.page.getByTestId("approval-badge").count()).toBe(0);
+    await shot(alice.page, "05-approved-by-bob");
+  });
+
+  it("Alice drags a node and Bob sees it move", async () => {
+    const { alice, bob } = people;
+    const node = ".react-flow__node-thread";
+    const before = await nodePosition(bob.page, node);
+    await drag(alice.page, node, 160, 120);
+    await expect.poll(async () => (await nodePosition(bob.page, node)).x, { timeout: 10_000 }).toBeGreaterThan(before.x + 50);
+    await shot(bob.page, "06-after-drag");
+  });
+
+  it("Alice goes offline, Bob changes things, Alice comes back and converges: nothing lost, nothing doubled", async () => {
+    const { alice, bob } = people;
+    await alice.ctx.setOffline(true);
+    await expect.poll(() => alice.page.getByTestId("connection").textContent(), { timeout: 30_000 }).not.toMatch(/Live/);
+    await shot(alice.page, "06b-offline");
+
+    // Bob starts a thread, posts in it and moves a node while Alice is away.
+    await bob.page.getByPlaceholder("New thread…").fill("While Alice was away");
+    await bob.page.getByPlaceholder("New thread…").press("Enter");
+    const bobsNode = await seeNode(bob.page, "thread", "While Alice was away");
+    await bobsNode.first().click();
+    await bob.page.getByPlaceholder(/Message While Alice was away/).fill("decided without you");
+    await bob.page.getByPlaceholder(/Message While Alice was away/).press("Enter");
+    const moved = ".react-flow__node-thread";
+    await drag(bob.page, `${moved}:has-text("Release 1.4")`, -120, 90);
+    const bobSees = await nodePosition(bob.page, `${moved}:has-text("Release 1.4")`);
+
+    await alice.ctx.setOffline(false);
+    await alice.page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+    // Nothing lost: the thread, its message and Bob's move all arrive…
+    await seeNode(alice.page, "thread", "While Alice was away");
+    await expect.poll(() => alice.page.locator("#threads-h ~ ul .nav-item, .nav-list .nav-item", { hasText: "While Alice was away" }).count(), { timeout: 15_000 }).toBe(1);
+    await alice.page.locator(".react-flow__node-thread", { hasText: "While Alice was away" }).first().click();
+    await alice.page.getByText("decided without you").waitFor({ timeout: 15_000 });
+    await expect.poll(async () => nodePosition(alice.page, `${moved}:has-text("Release 1.4")`), { timeout: 15_000 }).toEqual(bobSees);
+    // …and nothing twice.
+    expect(await alice.page.locator(".react-flow__node-thread", { hasText: "While Alice was away" }).count()).toBe(1);
+    expect(await alice.page.getByText("decided without you").count()).toBe(1);
+    await shot(alice.page, "06c-converged");
+  });
+
+  it("a viewer cannot approve or move nodes, and is told why", async () => {
+    const { alice, vic } = people;
+    const pending = cli(["request-approval", "Rotate the signing key"]);
+    expect(await pending.exit).toBe(0);
+    await seeNode(vic.page, "approval", "Rotate the signing key");
+    await vic.page.getByText(/View only/).waitFor();
+    await vic.page.getByRole("tab", { name: /Approvals/ }).click();
+    const item = vic.page.locator(".queue-item", { hasText: "Rotate the signing key" });
+    await expect.poll(() => item.getByRole("button", { name: "Approve" }).isDisabled()).toBe(true);
+    await item.getByText(/no approve scope/).waitFor();
+
+    const node = ".react-flow__node-thread";
+    const before = await nodePosition(alice.page, node);
+    await drag(vic.page, node, 200, 0);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(await nodePosition(alice.page, node)).toEqual(before);
+    await shot(vic.page, "07-viewer");
+
+    await vic.page.setViewportSize({ width: 420, height: 800 });
+    await alice.page.setViewportSize({ width: 420, height: 800 });
+    await shot(alice.page, "08-narrow");
+    await alice.page.getByRole("button", { name: "Threads and projects" }).click();
+    await alice.page.waitForTimeout(300); // the drawer slides in
+    await shot(alice.page, "09-narrow-drawer");
+    await alice.page.keyboard.press("Escape");
+    await alice.page.getByRole("button", { name: "Details panel" }).click();
+    await alice.page.waitForTimeout(300);
+    await shot(alice.page, "10-narrow-details");
+  });
+});
