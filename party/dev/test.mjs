@@ -63,7 +63,11 @@ step("protocol, client and end-to-end tests in Node", bin("vitest"), ["run", "--
 const runtimeReport = join(reports, "runtime.json");
 step("runtime tests against the real OpenClaw gateway", bin("vitest"), ["run", "runtime/test", "--config", "runtime/vitest.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${runtimeReport}`], runtimeReport);
 const outdir = join(reports, "deploy");
-step("wrangler deploy --dry-run", bin("wrangler"), ["deploy", "--dry-run", "--outdir", outdir]);
+step("wrangler deploy --dry-run (party Worker)", bin("wrangler"), ["deploy", "--dry-run", "--outdir", outdir]);
+// The runtime's production Worker runs its gateways in containers; there is no Docker
+// engine to build the image here, and --containers-rollout=none is wrangler's supported
+// way to bundle and check the Worker without building or updating containers.
+step("wrangler deploy --dry-run (runtime sandbox Worker)", bin("wrangler"), ["deploy", "-c", "runtime/sandbox/wrangler.toml", "--dry-run", "--containers-rollout=none", "--outdir", join(reports, "deploy-runtime")]);
 rmSync(reports, { recursive: true, force: true });
 
 console.log("");

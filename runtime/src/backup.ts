@@ -9,16 +9,12 @@ import { dirname, join, relative } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { promisify } from "node:util";
 import { errResult, okResult, runtimeError, type Result } from "./errors";
+import type { BackupInfo } from "./host";
 import type { InstanceRef } from "./ids";
 
 const run = promisify(execFile);
 
-export interface BackupInfo {
-  name: string;
-  path: string;
-  sizeBytes: number;
-  createdAt: string;
-}
+export type { BackupInfo };
 
 /**
  * Left out of archives: caches the gateway rebuilds (~55 MB of Control UI assets), lock

@@ -5,6 +5,7 @@ import { cpus, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { errResult, okResult, runtimeError, type Result } from "./errors";
+import { resolveModel, type ModelProviderConfig } from "./model-config";
 
 /**
  * `runtime/`: both `runtime/src/*.ts` (tests) and the bundle `runtime/dist/main.mjs` sit
@@ -17,11 +18,7 @@ export const WATCHDOG_MODULE = join(RUNTIME_DIR, "src", "gateway-watchdog.mjs");
 
 export type DeleteMode = "remove" | "archive";
 
-export interface ModelProviderConfig {
-  baseUrl: string;
-  apiKey: string | undefined;
-  modelId: string;
-}
+export type { ModelProviderConfig };
 
 export interface RuntimeConfig {
   host: string;
@@ -89,23 +86,6 @@ function resolveServiceToken(env: NodeJS.ProcessEnv, dataDir: string): Result<Pi
   return okResult({ serviceToken: token, serviceTokenSource: { file, created: true } });
 }
 
-function resolveModel(env: NodeJS.ProcessEnv): Result<ModelProviderConfig | undefined> {
-  const baseUrl = env.OPENCLAW_MODEL_BASE_URL?.trim() || undefined;
-  const modelId = env.OPENCLAW_MODEL_ID?.trim() || undefined;
-  const apiKey = env.OPENCLAW_MODEL_API_KEY || undefined;
-  if (!baseUrl && !modelId) return okResult(undefined);
-  if (!baseUrl || !modelId) {
-    return errResult(runtimeError("invalid_request", "set both OPENCLAW_MODEL_BASE_URL and OPENCLAW_MODEL_ID (and OPENCLAW_MODEL_API_KEY if the server needs one), or neither"));
-  }
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    return errResult(runtimeError("invalid_request", `OPENCLAW_MODEL_BASE_URL is not a URL: "${baseUrl}"`));
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return errResult(runtimeError("invalid_request", "OPENCLAW_MODEL_BASE_URL must be http(s)"));
-  return okResult({ baseUrl: baseUrl.replace(/\/+$/, ""), apiKey, modelId });
-}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Result<RuntimeConfig> {
   // 0 picks a free port (tests); the start banner prints the real one.

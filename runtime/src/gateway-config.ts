@@ -1,5 +1,5 @@
 // Writes the gateway's openclaw.json. Pure: the process host decides paths, port and token.
-import type { ModelProviderConfig } from "./config";
+import type { ModelProviderConfig } from "./model-config";
 
 /** The provider id the runtime registers for the operator's OpenAI-compatible endpoint. */
 export const MODEL_PROVIDER_ID = "runtime";
@@ -18,6 +18,32 @@ export interface GatewayConfigInput {
 }
 
 export const MIN_GATEWAY_TOKEN_LENGTH = 32;
+
+export interface GatewayPaths {
+  home: string;
+  state: string;
+  config: string;
+}
+
+/**
+ * The isolation variables every gateway runs with (both hosts): its own home, state dir and
+ * config file, and no discovery, respawn, channels, self-update or network lookups.
+ */
+export function gatewayIsolationEnv(paths: GatewayPaths): Record<string, string> {
+  return {
+    HOME: paths.home,
+    OPENCLAW_HOME: paths.home,
+    OPENCLAW_STATE_DIR: paths.state,
+    OPENCLAW_CONFIG_PATH: paths.config,
+    OPENCLAW_DISABLE_BONJOUR: "1",
+    OPENCLAW_NO_RESPAWN: "1",
+    OPENCLAW_SKIP_CHANNELS: "1",
+    OPENCLAW_NO_AUTO_UPDATE: "1",
+    OPENCLAW_OFFLINE: "1",
+    NO_COLOR: "1",
+    FORCE_COLOR: "0",
+  };
+}
 
 export function buildGatewayConfig(input: GatewayConfigInput): Record<string, unknown> {
   if (input.token.length < MIN_GATEWAY_TOKEN_LENGTH) throw new Error(`gateway token must be at least ${MIN_GATEWAY_TOKEN_LENGTH} characters`);

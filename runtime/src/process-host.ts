@@ -15,72 +15,16 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
-import type { BackupInfo, BackupStore } from "./backup";
+import type { BackupStore } from "./backup";
 import { WATCHDOG_MODULE, type RuntimeConfig } from "./config";
 import { errResult, okResult, runtimeError, type Result, type RuntimeError } from "./errors";
-import { buildGatewayConfig, MIN_GATEWAY_TOKEN_LENGTH, MODEL_API_KEY_ENV } from "./gateway-config";
+import { buildGatewayConfig, gatewayIsolationEnv, MIN_GATEWAY_TOKEN_LENGTH, MODEL_API_KEY_ENV } from "./gateway-config";
 import { probeGateway } from "./gateway-probe";
+import { ACTIVE_STATES, PHASE_PROGRESS, type BackupInfo, type DeleteOutcome, type GatewayTarget, type InstanceState, type InstanceStatus, type Phase, type PhaseEntry, type ProvisionOutcome, type RuntimeHost } from "./host";
 import { refKey, type InstanceRef } from "./ids";
 import { freeLoopbackPort, isPortFree, isPortOpen } from "./ports";
 
-export type InstanceState = "provisioning" | "starting" | "ready" | "error" | "stopped";
-export type Phase =
-  | "queued"
-  | "restoring backup"
-  | "writing config"
-  | "starting process"
-  | "waiting for port"
-  | "waiting for gateway handshake"
-  | "ready"
-  | "stopping"
-  | "stopped"
-  | "failed";
-
-/** States in which a gateway process runs or is about to: these count against the cap. */
-const ACTIVE_STATES: ReadonlySet<InstanceState> = new Set(["provisioning", "starting", "ready"]);
-
-/**
- * Progress bar model: each start phase spans a range and approaches its end over the time
- * it usually takes on a 2-core machine (port open after 4-7 s, handshake ~7-10 s later).
- */
-const PHASE_PROGRESS: Partial<Record<Phase, { from: number; to: number; expectedMs: number }>> = {
-  queued: { from: 0, to: 2, expectedMs: 1_000 },
-  "restoring backup": { from: 2, to: 8, expectedMs: 3_000 },
-  "writing config": { from: 8, to: 12, expectedMs: 300 },
-  "starting process": { from: 12, to: 18, expectedMs: 500 },
-  "waiting for port": { from: 18, to: 50, expectedMs: 6_000 },
-  "waiting for gateway handshake": { from: 50, to: 97, expectedMs: 8_000 },
-};
-
-export interface PhaseEntry {
-  phase: Phase;
-  at: string;
-}
-
-/** What callers see. Never carries the gateway token. */
-export interface InstanceStatus {
-  workspaceId: string;
-  instanceId: string;
-  state: InstanceState;
-  phase: Phase;
-  /** 0-100, for a progress bar while provisioning or restarting. */
-  progress: number;
-  /** The phases of the current (or last) start, in order. */
-  phases: PhaseEntry[];
-  port: number | null;
-  pid: number | null;
-  gatewayVersion: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  readyAt: string | null;
-  /** How long the last start took, from provision/restart to a successful handshake. */
-  startupMs: number | null;
-  restarts: number;
-  restoredFrom: string | null;
-  error: RuntimeError | null;
-  /** Increases on every change; pass it back to wait for the next one. */
-  version: number;
-}
+export type { BackupInfo, DeleteOutcome, GatewayTarget, InstanceState, InstanceStatus, Phase, PhaseEntry, ProvisionOutcome };
 
 interface InstanceRecord {
   ref: InstanceRef;
@@ -111,23 +55,6 @@ interface InstanceRecord {
   queue: Promise<unknown>;
 }
 
-export interface GatewayTarget {
-  port: number;
-  token: string;
-}
-
-export interface ProvisionOutcome {
-  status: InstanceStatus;
-  /** True when this call started a gateway; false when one was already running or starting. */
-  started: boolean;
-}
-
-export interface DeleteOutcome {
-  deleted: true;
-  mode: RuntimeConfig["deleteMode"];
-  archive: BackupInfo | null;
-}
-
 type Logger = (message: string, fields?: Record<string, unknown>) => void;
 
 const RECENT_OUTPUT_LINES = 40;
@@ -151,7 +78,7 @@ function isAlive(child: ChildProcess | undefined): child is ChildProcess {
   return child !== undefined && child.exitCode === null && child.signalCode === null;
 }
 
-export class ProcessHost {
+export class ProcessHost implements RuntimeHost {
   private readonly records = new Map<string, InstanceRecord>();
   private readonly changes = new EventEmitter();
   private readonly killAllOnExit = () => this.killAllNow();
@@ -554,20 +481,7 @@ export class ProcessHost {
   private spawnGateway(record: InstanceRecord, paths: ReturnType<ProcessHost["prepareDirectory"]>): ChildProcess {
     const env: NodeJS.ProcessEnv = {};
     for (const name of PASSED_ENV) if (process.env[name] !== undefined) env[name] = process.env[name];
-    Object.assign(env, {
-      HOME: paths.home,
-      OPENCLAW_HOME: paths.home,
-      OPENCLAW_STATE_DIR: paths.state,
-      OPENCLAW_CONFIG_PATH: paths.config,
-      OPENCLAW_DISABLE_BONJOUR: "1",
-      OPENCLAW_NO_RESPAWN: "1",
-      OPENCLAW_SKIP_CHANNELS: "1",
-      OPENCLAW_NO_AUTO_UPDATE: "1",
-      OPENCLAW_OFFLINE: "1",
-      NO_COLOR: "1",
-      FORCE_COLOR: "0",
-      AUTOPILOT_RUNTIME_WATCHDOG_FD: "3",
-    });
+    Object.assign(env, gatewayIsolationEnv(paths), { AUTOPILOT_RUNTIME_WATCHDOG_FD: "3" });
     // Referenced as ${OPENCLAW_MODEL_API_KEY} by the config; keyless local servers get a
     // placeholder so the reference always resolves.
     if (this.config.model) env[MODEL_API_KEY_ENV] = this.config.model.apiKey ?? "none";

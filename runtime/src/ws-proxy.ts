@@ -17,9 +17,11 @@ import { errorEnvelope, statusFor } from "./envelope";
 import { runtimeError, type RuntimeError } from "./errors";
 import { validateRef } from "./ids";
 import type { ProcessHost } from "./process-host";
+import { forwardableCloseCode, injectGatewayToken, redactToken } from "./gateway-frames";
 import { matchRoute } from "./routes";
 
-const REDACTED = "[redacted]";
+// The frame rewriting is pure and shared with the sandbox host (runtime/sandbox).
+export { forwardableCloseCode, injectGatewayToken, redactToken };
 
 type Logger = (message: string, fields?: Record<string, unknown>) => void;
 
@@ -35,36 +37,6 @@ function rejectUpgrade(socket: Duplex, error: RuntimeError): void {
       "Connection: close\r\n\r\n" +
       body,
   );
-}
-
-/**
- * Close codes a peer may send: 1005/1006/1015 are reserved for "no code" / "abnormal" and
- * cannot be put on the wire.
- */
-export function forwardableCloseCode(code: number): number {
-  if (code === 1005) return 1000;
-  if (code === 1006 || code === 1015) return 1011;
-  if ((code >= 1000 && code <= 1014) || (code >= 3000 && code <= 4999)) return code;
-  return 1011;
-}
-
-/** Sets the gateway token on a client's `connect` request; other frames pass unchanged. */
-export function injectGatewayToken(text: string, token: string): { text: string; connectId: string | undefined } {
-  let frame: unknown;
-  try {
-    frame = JSON.parse(text);
-  } catch {
-    return { text, connectId: undefined };
-  }
-  if (!frame || typeof frame !== "object") return { text, connectId: undefined };
-  const request = frame as { type?: unknown; method?: unknown; id?: unknown; params?: unknown };
-  if (request.type !== "req" || request.method !== "connect" || !request.params || typeof request.params !== "object") return { text, connectId: undefined };
-  (request.params as Record<string, unknown>).auth = { token };
-  return { text: JSON.stringify(request), connectId: typeof request.id === "string" ? request.id : undefined };
-}
-
-export function redactToken(text: string, token: string): string {
-  return text.includes(token) ? text.split(token).join(REDACTED) : text;
 }
 
 export class GatewayProxy {
