@@ -11,6 +11,7 @@ import * as encoding from "lib0/encoding";
 import * as syncProtocol from "y-protocols/sync";
 import WebSocket, { WebSocketServer } from "ws";
 import * as Y from "yjs";
+import { chromium } from "playwright-core";
 import { startServer } from "../dev/server.mjs";
 import { YSyncClient } from "../dev/ysync.mjs";
 
@@ -18,14 +19,16 @@ const NODES = Number(process.env.BENCH_NODES ?? 5000);
 const EDGES = Number(process.env.BENCH_EDGES ?? 7500);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const PORT = Number(process.env.BENCH_PORT ?? 8792);
+const RENDER_NODES = Number(process.env.BENCH_RENDER_NODES ?? 2000);
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const KINDS = ["thread", "job", "approval", "note"];
 
 /** A graph shaped like a busy workspace: every node a nested map, as the Hatchery stores it. */
-function buildGraph(doc) {
+function buildGraph(doc, nodeCount = NODES, edgeCount = EDGES) {
   const nodes = doc.getMap("nodes");
   const edges = doc.getMap("edges");
   doc.transact(() => {
-    for (let i = 0; i < NODES; i++) {
+    for (let i = 0; i < nodeCount; i++) {
       const kind = KINDS[i % KINDS.length];
       const m = new Y.Map();
       m.set("kind", kind === "note" ? "note" : "note"); // notes: people's nodes, no server guard involved
@@ -39,9 +42,9 @@ function buildGraph(doc) {
       m.set("data", { text: `${kind} ${i}: ${"lorem ipsum ".repeat(3)}`, status: i % 3 ? "running" : "done", progress: i % 101 });
       nodes.set(`n${i}`, m);
     }
-    for (let e = 0; e < EDGES; e++) {
-      const source = `n${e % NODES}`;
-      const target = `n${(e * 7 + 13) % NODES}`;
+    for (let e = 0; e < edgeCount; e++) {
+      const source = `n${e % nodeCount}`;
+      const target = `n${(e * 7 + 13) % nodeCount}`;
       edges.set(`e${e}`, { id: `e${e}`, source, target, kind: "person" });
     }
   });
@@ -84,6 +87,7 @@ async function startBaseline(doc) {
   return { url: `ws://127.0.0.1:${wss.address().port}`, close: () => new Promise((r) => wss.close(r)) };
 }
 
+const RUNS_LABEL = (xs) => `${xs.length} loads`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const source = new Y.Doc();
@@ -126,6 +130,37 @@ try {
   for (let i = 0; i < RUNS; i++) base.push(await timeFullSync(baseline.url));
   await baseline.close();
 
+  // Time to first canvas render in Chromium: a second workspace with RENDER_NODES nodes,
+  // opened in the real app (signed in), from navigation start to the first node painted.
+  const signUp2 = await j("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email: `render-${Date.now()}@example.test`, password: "benchmark-password", name: "Render" }) });
+  const cookie2 = signUp2.headers.get("set-cookie").split(";")[0];
+  const ws2 = (await (await j("/api/me", { headers: { cookie: cookie2 } })).json()).workspaces[0].id;
+  const renderDoc = new Y.Doc();
+  buildGraph(renderDoc, RENDER_NODES, Math.round(RENDER_NODES * 1.5));
+  const seeder = new YSyncClient(openWs(`ws://127.0.0.1:${PORT}/parties/hatchery/${ws2}`, { cookie: cookie2 }));
+  await seeder.whenSynced();
+  Y.applyUpdate(seeder.doc, Y.encodeStateAsUpdate(renderDoc));
+  await new Promise((r) => setTimeout(r, 1500));
+  seeder.close();
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const renders = [];
+  try {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const [name, value] = cookie2.split("=");
+    await ctx.addCookies([{ name, value, domain: "127.0.0.1", path: "/" }]);
+    const page = await ctx.newPage();
+    for (let i = 0; i < Math.max(3, Math.ceil(RUNS / 2)); i++) {
+      await page.goto(`${server.url}/?w=${ws2}`);
+      await page.waitForFunction(() => document.querySelectorAll(".react-flow__node").length > 0, null, { timeout: 60_000 });
+      renders.push(await page.evaluate(() => performance.now()));
+    }
+  } finally {
+    await browser.close();
+  }
+
   console.log(`\nHatchery graph: ${NODES} nodes, ${EDGES} edges; encoded state ${(encoded / 1024).toFixed(0)} KiB (${new Date().toISOString().slice(0, 10)})`);
   console.log(`upload (one update) until a new client sees it all: ${uploadMs.toFixed(0)} ms`);
   console.log("new client, connect → full document, ms (median of runs; min–max)");
@@ -133,6 +168,8 @@ try {
   console.log(row("Hatchery room", room));
   console.log(row("plain y-websocket", base));
   console.log(`ratio (median)         ${(median(room) / median(base)).toFixed(1)}x`);
+  console.log(`\nfirst canvas render in Chromium, ${RUNS_LABEL(renders)} (${RENDER_NODES} nodes, navigation start → first node painted)`);
+  console.log(row("app, median", renders));
 } finally {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
