@@ -2,7 +2,8 @@ import { getAgentByName } from "agents";
 import type { Connection, ConnectionContext } from "partyserver";
 import { YServer } from "y-partyserver";
 import type * as Y from "yjs";
-import { applyDomainOps, type DomainOp, opsForEvent, opsForSnapshot } from "../../shared/hatchery/domain";
+import { applyDomainOps, type DomainOp, opsForEvent, opsForSnapshot, pendingNodes } from "../../shared/hatchery/domain";
+import { layoutNewNodes } from "../../shared/hatchery/layout";
 import { type DomainKind, domainNodeId, isDomainKind, NODE_SIZE, nodesMap, patchNode, readNode, writeNode } from "../../shared/hatchery/graph";
 import { placeNode } from "../../shared/hatchery/placement";
 import { CloseCode, type ErrorShape } from "../../shared/protocol/errors";
@@ -122,8 +123,14 @@ export class Hatchery extends YServer {
     const ops: DomainOp[] = feed.snapshot ? opsForSnapshot(feed.snapshot) : [];
     for (const e of feed.events) ops.push(...opsForEvent(e));
     const touched = new Set(ops.flatMap((op) => (op.op === "link" ? [] : [domainNodeId(op.kind, op.ref)])));
+    // Layout runs before the write (ELK is asynchronous); placeNode re-checks for overlaps
+    // at write time in case people moved things meanwhile.
+    const laidOut = await layoutNewNodes(this.document, pendingNodes(this.document, ops)).catch((error: unknown) => {
+      console.error(JSON.stringify({ msg: "layout failed; falling back to simple placement", workspace: this.name, error: String(error) }));
+      return new Map<string, { x: number; y: number }>();
+    });
     this.#sql.transaction(() => {
-      this.document.transact(() => applyDomainOps(this.document, ops), DOMAIN_ORIGIN);
+      this.document.transact(() => applyDomainOps(this.document, ops, laidOut), DOMAIN_ORIGIN);
       this.#recordDomainNodes(touched);
       setMeta(this.#sql, "domainSeq", String(feed.seq));
       setMeta(this.#sql, "domainEpoch", feed.epoch);

@@ -4,6 +4,7 @@ import type { DurableEvent } from "../protocol/events";
 import type { Job } from "../protocol/jobs";
 import type { Thread } from "../protocol/threads";
 import { type DomainKind, domainNodeId, edgeId, edgesMap, NODE_SIZE, nodesMap, patchNode, readNode, writeNode } from "./graph";
+import type { PendingNode } from "./layout";
 import { placeNode } from "./placement";
 
 /**
@@ -99,7 +100,21 @@ export function opsForSnapshot(s: { threads: Thread[]; approvals: Approval[]; jo
  * A message for a thread the canvas has not seen yet is dropped: the thread's own upsert
  * carries everything the node shows.
  */
-export function applyDomainOps(doc: Y.Doc, ops: DomainOp[]): void {
+/** The nodes `ops` would create (for layout before applying them). */
+export function pendingNodes(doc: Y.Doc, ops: DomainOp[]): PendingNode[] {
+  const seen = new Set<string>();
+  const pending: PendingNode[] = [];
+  for (const op of ops) {
+    if (op.op !== "upsert") continue;
+    const id = domainNodeId(op.kind, op.ref);
+    if (seen.has(id) || nodesMap(doc).has(id)) continue;
+    seen.add(id);
+    pending.push({ id, kind: op.kind, near: op.near });
+  }
+  return pending;
+}
+
+export function applyDomainOps(doc: Y.Doc, ops: DomainOp[], laidOut: Map<string, { x: number; y: number }> = new Map()): void {
   const nodes = nodesMap(doc);
   for (const op of ops) {
     if (op.op === "link") {
@@ -121,7 +136,7 @@ export function applyDomainOps(doc: Y.Doc, ops: DomainOp[]): void {
       continue;
     }
     const size = NODE_SIZE[op.kind];
-    const { x, y } = placeNode(doc, size, op.near);
+    const { x, y } = placeNode(doc, size, op.near, laidOut.get(id));
     writeNode(doc, { id, kind: op.kind, ref: op.ref, x, y, ...size, placed: "auto", parent: null, data: op.data });
   }
 }

@@ -2,12 +2,9 @@ import type * as Y from "yjs";
 import { nodesMap, readNode } from "./graph";
 
 /**
- * Where a new domain node goes: next to the node it belongs to (a job beside its thread),
- * or in the next free row of the grid, and never on top of anything.
- *
- * Why not elkjs or dagre here: they lay out a whole graph from scratch. The canvas is
- * arranged by people, whose positions must never move, so a new node needs a free spot
- * around fixed ones: an incremental placement, which those libraries do not offer.
+ * Where a new domain node goes when nothing better is known: next to the node it belongs
+ * to, or in the next free row of the grid. Nodes with an anchor are first placed by ELK
+ * (layout.ts); either way `placeNode` has the last word: never on top of anything.
  */
 const GAP = 32;
 const GRID_COLUMNS = 4;
@@ -23,7 +20,7 @@ interface Box {
 const overlaps = (a: Box, b: Box) =>
   a.x < b.x + b.w + GAP && b.x < a.x + a.w + GAP && a.y < b.y + b.h + GAP && b.y < a.y + a.h + GAP;
 
-export function placeNode(doc: Y.Doc, size: { w: number; h: number }, near: string | null): { x: number; y: number } {
+export function placeNode(doc: Y.Doc, size: { w: number; h: number }, near: string | null, preferred?: { x: number; y: number }): { x: number; y: number } {
   const boxes: Box[] = [];
   nodesMap(doc).forEach((m, id) => {
     const n = readNode(id, m);
@@ -31,7 +28,9 @@ export function placeNode(doc: Y.Doc, size: { w: number; h: number }, near: stri
   });
   const anchor = near ? nodesMap(doc).get(near) : undefined;
   let candidate: Box;
-  if (anchor) {
+  if (preferred) {
+    candidate = { ...preferred, ...size };
+  } else if (anchor) {
     const a = readNode(near!, anchor);
     candidate = { x: a.x + a.w + GAP * 2, y: a.y, ...size };
   } else {
