@@ -11,4 +11,7 @@ export interface Env {
   RATE_LIMIT_PER_SECOND?: string;
   RATE_LIMIT_BURST?: string;
   EVENT_LOG_RETAIN?: string;
+  /** The OpenClaw runtime (process host locally, sandbox Worker in production); used by the gateway bridge. */
+  RUNTIME_URL?: string;
+  RUNTIME_SERVICE_TOKEN?: string;
 }

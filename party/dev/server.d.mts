@@ -1,7 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 
 export const ROOT: string;
-export function ensureDevVars(): void;
+export function ensureDevVars(): Record<string, string>;
 export function applyMigrations(persistDir: string): void;
 export interface RunningServer {
   url: string;

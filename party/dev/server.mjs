@@ -23,13 +23,21 @@ const quietEnv = {
   FORCE_COLOR: "0",
 };
 
-/** .dev.vars holds local secrets (git-ignored); create a random auth secret once. */
+/**
+ * .dev.vars holds local secrets (git-ignored): the auth secret and the runtime's service
+ * token, each generated once. Returns them so `npm start` can hand the token to the
+ * runtime it starts.
+ */
 export function ensureDevVars() {
   const path = join(ROOT, ".dev.vars");
-  const current = existsSync(path) ? readFileSync(path, "utf8") : "";
-  if (!/^BETTER_AUTH_SECRET=/m.test(current)) {
-    writeFileSync(path, `${current}${current && !current.endsWith("\n") ? "\n" : ""}BETTER_AUTH_SECRET=${randomBytes(32).toString("hex")}\n`);
+  let current = existsSync(path) ? readFileSync(path, "utf8") : "";
+  for (const name of ["BETTER_AUTH_SECRET", "RUNTIME_SERVICE_TOKEN"]) {
+    if (!new RegExp(`^${name}=`, "m").test(current)) {
+      current = `${current}${current && !current.endsWith("\n") ? "\n" : ""}${name}=${randomBytes(32).toString("hex")}\n`;
+      writeFileSync(path, current);
+    }
   }
+  return Object.fromEntries(current.split("\n").filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
 }
 
 export function applyMigrations(persistDir) {
