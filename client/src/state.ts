@@ -1,3 +1,4 @@
+import type { Instance } from "../../shared/protocol/instances";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { HelloPayload, Snapshot } from "../../shared/protocol/hello";
 import { FINISHED_JOB_STATUSES, type Job } from "../../shared/protocol/jobs";
@@ -20,6 +21,7 @@ export interface WorkspaceState {
   readonly jobs: ReadonlyMap<string, Job>;
   /** Keyed by connection id: a person on two devices shows twice. */
   readonly presence: ReadonlyMap<string, PresenceEntry>;
+  readonly instances: ReadonlyMap<string, Instance>;
 }
 
 /**
@@ -35,6 +37,7 @@ export const emptyState: WorkspaceState = {
   approvals: new Map(),
   jobs: new Map(),
   presence: new Map(),
+  instances: new Map(),
 };
 
 const byId = <T extends { id: string }>(items: readonly T[]): Map<string, T> => new Map(items.map((item) => [item.id, item]));
@@ -47,6 +50,7 @@ export function stateFromSnapshot(snapshot: Snapshot, epoch: string, seq: number
     approvals: byId(snapshot.approvals),
     jobs: byId(snapshot.jobs),
     presence: new Map(snapshot.presence.map((entry) => [entry.connectionId, entry])),
+    instances: byId(snapshot.instances ?? []),
   };
 }
 
@@ -125,6 +129,14 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
       const presence = new Map(state.presence);
       presence.delete(received.payload.connectionId);
       return { ...state, presence };
+    }
+    case "instance.updated":
+      return { ...state, instances: upsert(state.instances, received.payload.instance.id, received.payload.instance) };
+    case "instance.deleted": {
+      if (!state.instances.has(received.payload.instanceId)) return state;
+      const instances = new Map(state.instances);
+      instances.delete(received.payload.instanceId);
+      return { ...state, instances };
     }
     case "hello":
       // Hellos go through applyHello; one in the middle of a stream changes nothing here.

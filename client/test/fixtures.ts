@@ -58,7 +58,7 @@ export function presence(connectionId: string, over: Partial<PresenceEntry> = {}
 }
 
 export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
-  return { threads: [], approvals: [], jobs: [], presence: [], ...over };
+  return { threads: [], approvals: [], jobs: [], presence: [], instances: [], ...over };
 }
 
 export function hello(over: Partial<HelloPayload> = {}): HelloPayload {

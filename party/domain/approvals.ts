@@ -28,7 +28,7 @@ function putApproval(sql: Sql, a: Approval): void {
   );
 }
 
-export function requestApproval(ctx: OpContext, params: z.output<typeof ApprovalsRequestParams>): { approval: Approval } {
+export function requestApproval(ctx: OpContext, params: z.output<typeof ApprovalsRequestParams>, action: Approval["action"] = null): { approval: Approval } {
   if (params.threadId) requireThread(ctx.sql, params.threadId);
   const approval: Approval = {
     id: ctx.newId("apr"),
@@ -43,6 +43,7 @@ export function requestApproval(ctx: OpContext, params: z.output<typeof Approval
     resolvedBy: null,
     resolvedAt: null,
     note: null,
+    action,
   };
   putApproval(ctx.sql, approval);
   ctx.emit("approval.requested", { approval });

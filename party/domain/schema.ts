@@ -18,6 +18,7 @@ const MIGRATIONS: string[] = [
    create table if not exists audit (n integer primary key autoincrement, at integer not null, doc text not null);
    create table if not exists idempotency (principal_id text not null, key text not null, method text not null, result text not null, at integer not null, primary key (principal_id, key));
    create index if not exists idempotency_at on idempotency (at);`,
+  `create table if not exists instances (id text primary key, status text not null, created_at integer not null, doc text not null);`,
 ];
 
 export function migrate(sql: Sql): void {

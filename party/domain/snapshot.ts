@@ -1,6 +1,7 @@
 import type { Snapshot } from "../../shared/protocol/hello";
 import type { PresenceEntry } from "../../shared/protocol/presence";
 import { approvalsForSnapshot } from "./approvals";
+import { listInstances } from "./instances";
 import { jobsForSnapshot } from "./jobs";
 import type { Sql } from "./sql";
 import { listThreads } from "./threads";
@@ -11,5 +12,6 @@ export function buildSnapshot(sql: Sql, presence: PresenceEntry[]): Snapshot {
     approvals: approvalsForSnapshot(sql),
     jobs: jobsForSnapshot(sql),
     presence,
+    instances: listInstances(sql),
   };
 }

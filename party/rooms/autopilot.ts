@@ -24,10 +24,14 @@ import { getServerByName } from "partyserver";
 import type { DurableEvent, DurableEventName } from "../../shared/protocol/events";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { Job } from "../../shared/protocol/jobs";
+import type { Instance } from "../../shared/protocol/instances";
 import type { Thread } from "../../shared/protocol/threads";
 import { listThreads } from "../domain/threads";
 import { RoomError } from "../domain/errors";
 import { currentSeq } from "../domain/eventlog";
+import { listInstances } from "../domain/instances";
+import { RuntimeClient } from "../runtime-client";
+import { type OperationDeps, runInstanceOperation, watchInstance } from "./instance-operations";
 
 
 export interface GraphFeed {
@@ -36,7 +40,7 @@ export interface GraphFeed {
   seq: number;
   more: boolean;
   events: DurableEvent[];
-  snapshot: { threads: Thread[]; approvals: Approval[]; jobs: Job[] } | null;
+  snapshot: { threads: Thread[]; approvals: Approval[]; jobs: Job[]; instances: Instance[] } | null;
 }
 
 interface ConnState {
@@ -82,6 +86,10 @@ export class Autopilot extends Agent<Env> {
     forgetExpired(this.#sql, Date.now());
     const next = nextApprovalExpiry(this.#sql);
     if (next !== null) await this.#wakeAt(next, true);
+    // A restart (deploy, crash, eviction) cut any watch short: pick up starting instances.
+    for (const instance of listInstances(this.#sql)) {
+      if (instance.status === "provisioning" || instance.status === "starting") void this.#keepAliveWhile(() => watchInstance(this.#operationDeps(), instance.id));
+    }
   }
 
   /**
@@ -253,6 +261,37 @@ export class Autopilot extends Agent<Env> {
     for (const e of effects.events) this.#broadcastEvent(e.event, e.payload, e.seq);
     for (const at of effects.wakeups) void this.#wakeAt(at);
     if (effects.events.length > 0) this.#pokeHatchery();
+    for (const e of effects.events) {
+      if (e.event !== "approval.resolved") continue;
+      const { approval } = e.payload as { approval: Approval };
+      if (approval.status === "approved" && approval.action) void this.#keepAliveWhile(() => runInstanceOperation(this.#operationDeps(), approval));
+    }
+  }
+
+  #operationDeps(): OperationDeps {
+    const { RUNTIME_URL, RUNTIME_SERVICE_TOKEN } = this.env;
+    return {
+      sql: this.#sql,
+      retain: this.#retain,
+      workspaceId: this.name,
+      runtime: RUNTIME_URL && RUNTIME_SERVICE_TOKEN ? new RuntimeClient(RUNTIME_URL, RUNTIME_SERVICE_TOKEN) : null,
+      publish: (effects) => this.#publish(effects),
+    };
+  }
+
+  /**
+   * An instance operation outlives the request that approved it (a gateway takes ~15 s to
+   * start): keep the object awake until it is done instead of hibernating mid-watch.
+   */
+  async #keepAliveWhile(work: () => Promise<void>): Promise<void> {
+    const release = await this.keepAlive();
+    try {
+      await work();
+    } catch (error) {
+      console.error(JSON.stringify({ msg: "background work failed", workspace: this.name, error: String(error) }));
+    } finally {
+      release();
+    }
   }
 
   /**
@@ -283,6 +322,7 @@ export class Autopilot extends Agent<Env> {
           threads: listThreads(this.#sql, true, 100_000),
           approvals: this.#sql.all<{ doc: string }>(`select doc from approvals`).map((r) => JSON.parse(r.doc) as Approval),
           jobs: this.#sql.all<{ doc: string }>(`select doc from jobs`).map((r) => JSON.parse(r.doc) as Job),
+          instances: listInstances(this.#sql),
         },
       };
     }

@@ -9,6 +9,7 @@ import { listAudit } from "../domain/audit";
 import { createOpContext, type OpContext, type OpEffects } from "../domain/context";
 import { INTERNAL_ERROR, RoomError } from "../domain/errors";
 import { recall, remember } from "../domain/idempotency";
+import { attachInstance, listInstances, requestInstanceOperation } from "../domain/instances";
 import { cancelJob, failJob, finishJob, listJobs, startJob, updateJob } from "../domain/jobs";
 import type { Sql } from "../domain/sql";
 import { archiveThread, createThread, listMessages, listThreads, renameThread, sendMessage } from "../domain/threads";
@@ -47,6 +48,13 @@ const HANDLERS: Record<Exclude<MethodName, LocalMethod>, Mutation | Query> = {
   "jobs.fail": mutate(failJob),
   "jobs.cancel": mutate(cancelJob),
   "jobs.list": query((sql, p) => ({ jobs: listJobs(sql, p) })),
+  "instances.provision": mutate((ctx, p) => requestInstanceOperation(ctx, "provision", p)),
+  "instances.restart": mutate((ctx, p) => requestInstanceOperation(ctx, "restart", p)),
+  "instances.backup": mutate((ctx, p) => requestInstanceOperation(ctx, "backup", p)),
+  "instances.delete": mutate((ctx, p) => requestInstanceOperation(ctx, "delete", p)),
+  "instances.attach": mutate((ctx, p) => attachInstance(ctx, p, true)),
+  "instances.detach": mutate((ctx, p) => attachInstance(ctx, p, false)),
+  "instances.list": query((sql) => ({ instances: listInstances(sql) })),
 };
 
 export interface DispatchOutcome {

@@ -1,5 +1,6 @@
 import type * as Y from "yjs";
 import type { Approval } from "../protocol/approvals";
+import type { Instance } from "../protocol/instances";
 import type { DurableEvent } from "../protocol/events";
 import type { Job } from "../protocol/jobs";
 import type { Thread } from "../protocol/threads";
@@ -36,6 +37,14 @@ function approvalData(a: Approval): Record<string, unknown> {
     note: a.note,
     expiresAt: a.expiresAt,
   };
+}
+
+function instanceOps(i: Instance): DomainOp[] {
+  const ops: DomainOp[] = [
+    { op: "upsert", kind: "instance", ref: i.id, data: { name: i.name, status: i.status, phase: i.phase, progress: i.progress, error: i.error }, near: null },
+  ];
+  for (const t of i.threadIds) ops.push({ op: "link", source: domainNodeId("thread", t), target: domainNodeId("instance", i.id), label: "runs on" });
+  return ops;
 }
 
 function jobOps(j: Job): DomainOp[] {
@@ -81,13 +90,16 @@ export function opsForEvent(e: DurableEvent): DomainOp[] {
     case "job.cancel_requested":
     case "job.finished":
       return jobOps((e.payload as { job: Job }).job);
+    case "instance.updated":
+      return instanceOps((e.payload as { instance: Instance }).instance);
     default:
       return [];
   }
 }
 
-export function opsForSnapshot(s: { threads: Thread[]; approvals: Approval[]; jobs: Job[] }): DomainOp[] {
+export function opsForSnapshot(s: { threads: Thread[]; approvals: Approval[]; jobs: Job[]; instances?: Instance[] }): DomainOp[] {
   return [
+    ...(s.instances ?? []).flatMap(instanceOps),
     ...s.threads.map((t): DomainOp => ({ op: "upsert", kind: "thread", ref: t.id, data: threadData(t), near: null })),
     ...s.jobs.flatMap(jobOps),
     ...s.approvals.flatMap(approvalOps),

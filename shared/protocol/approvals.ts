@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EntityId, IdempotencyKey, Timestamp, Title } from "./common";
+import { InstanceId, InstanceOperation } from "./instances";
 import { Actor } from "./principal";
 
 export const Risk = z.enum(["low", "medium", "high", "critical"]);
@@ -23,6 +24,11 @@ export const Approval = z.object({
   resolvedBy: Actor.nullable(),
   resolvedAt: Timestamp.nullable(),
   note: z.string().nullable(),
+  /**
+   * What the room itself does once this is approved (an instance operation); absent for
+   * approvals an agent asked for its own purposes.
+   */
+  action: z.object({ kind: z.literal("instance"), operation: InstanceOperation, instanceId: InstanceId, name: z.string().optional() }).nullable().optional(),
 });
 export type Approval = z.infer<typeof Approval>;
 

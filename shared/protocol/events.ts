@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ApprovalEventPayload } from "./approvals";
 import { HelloPayload } from "./hello";
+import { InstanceDeletedPayload, InstanceEventPayload } from "./instances";
 import { JobCancelRequestedPayload, JobEventPayload } from "./jobs";
 import { PresenceJoinedPayload, PresenceLeftPayload, PresenceUpdatedPayload } from "./presence";
 import { MessageCreatedPayload, ThreadEventPayload } from "./threads";
@@ -18,6 +19,8 @@ export const DurableEvents = {
   "job.progressed": JobEventPayload,
   "job.cancel_requested": JobCancelRequestedPayload,
   "job.finished": JobEventPayload,
+  "instance.updated": InstanceEventPayload,
+  "instance.deleted": InstanceDeletedPayload,
 } as const;
 
 /** Ephemeral events: broadcast without a `seq`, never replayed. */

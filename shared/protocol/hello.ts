@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Approval } from "./approvals";
+import { Instance } from "./instances";
 import { Job } from "./jobs";
 import { PresenceEntry } from "./presence";
 import { Principal } from "./principal";
@@ -13,6 +14,8 @@ export const Snapshot = z.object({
   /** Every unfinished job plus the most recent finished ones. */
   jobs: z.array(Job),
   presence: z.array(PresenceEntry),
+  /** OpenClaw instances (protocol 3; absent from older rooms). */
+  instances: z.array(Instance).default([]),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 

@@ -6,6 +6,7 @@ export * from "./events";
 export * from "./frames";
 export * from "./graph";
 export * from "./hello";
+export * from "./instances";
 export * from "./jobs";
 export * from "./methods";
 export * from "./presence";

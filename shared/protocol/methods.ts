@@ -10,6 +10,14 @@ import {
 import { AuditListParams, AuditListResult } from "./audit";
 import { GraphApplyParams, GraphApplyResult } from "./graph";
 import {
+  InstanceOperationParams,
+  InstanceResult,
+  InstancesAttachParams,
+  InstancesListParams,
+  InstancesListResult,
+  InstancesProvisionParams,
+} from "./instances";
+import {
   JobResult,
   JobsCancelParams,
   JobsFailParams,
@@ -65,6 +73,14 @@ export const Methods = {
   "jobs.fail": method({ params: JobsFailParams, result: JobResult, scope: "write", mutating: true }),
   "jobs.cancel": method({ params: JobsCancelParams, result: JobResult, scope: "write", mutating: true }),
   "jobs.list": method({ params: JobsListParams, result: JobsListResult, scope: "read", mutating: false }),
+  // Gated: each answers with the approval a person must decide; the operation runs then.
+  "instances.provision": method({ params: InstancesProvisionParams, result: ApprovalResult, scope: "write", mutating: true }),
+  "instances.restart": method({ params: InstanceOperationParams, result: ApprovalResult, scope: "write", mutating: true }),
+  "instances.backup": method({ params: InstanceOperationParams, result: ApprovalResult, scope: "write", mutating: true }),
+  "instances.delete": method({ params: InstanceOperationParams, result: ApprovalResult, scope: "write", mutating: true }),
+  "instances.attach": method({ params: InstancesAttachParams, result: InstanceResult, scope: "write", mutating: true }),
+  "instances.detach": method({ params: InstancesAttachParams, result: InstanceResult, scope: "write", mutating: true }),
+  "instances.list": method({ params: InstancesListParams, result: InstancesListResult, scope: "read", mutating: false }),
   "graph.apply": method({ params: GraphApplyParams, result: GraphApplyResult, scope: "write", mutating: true }),
   "presence.list": method({ params: PresenceListParams, result: PresenceListResult, scope: "read", mutating: false }),
   "presence.update": method({ params: PresenceUpdateParams, result: PresenceUpdateResult, scope: "read", mutating: false }),

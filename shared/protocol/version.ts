@@ -3,11 +3,12 @@
  * folder changes shape; `shared/test/protocol-version.test.ts` fails until the bump is
  * recorded with `npm run protocol:lock`.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /**
- * Versions a room accepts from a client (`?protocol=` query parameter). Version 2 only
- * added `graph.apply`: a version-1 client never sends it and understands every frame it
- * gets, so both are served.
+ * Versions a room accepts from a client (`?protocol=` query parameter). Each version only
+ * added methods, events and optional fields (2: `graph.apply`; 3: `instances.*`,
+ * `instance.*` events, `approval.action`, `snapshot.instances`), so older clients keep
+ * working; a client ignores events it does not know.
  */
-export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [1, 2];
+export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [1, 2, 3];

@@ -1,0 +1,140 @@
+// Instances end to end: the real server (as `npm start` runs it) with the real OpenClaw
+// runtime (process host) beside it, and a real gateway started through the Autopilot
+// after a person approves. Nothing is faked.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Instance } from "../../shared/protocol/instances";
+import { ensureDevVars, ROOT, startServer } from "../../party/dev/server.mjs";
+import { AutopilotClient } from "../src/client";
+
+type Server = Awaited<ReturnType<typeof startServer>>;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+let server: Server;
+let runtime: ChildProcess;
+let runtimeUrl: string;
+let token: string;
+const dirs: string[] = [];
+const clients: AutopilotClient[] = [];
+
+beforeAll(async () => {
+  // The Worker reads RUNTIME_SERVICE_TOKEN from .dev.vars; the runtime gets the same one.
+  token = ensureDevVars().RUNTIME_SERVICE_TOKEN!;
+  const dataDir = mkdtempSync(join(tmpdir(), "autopilot-runtime-"));
+  dirs.push(dataDir);
+  const runtimePort = await freePort();
+  runtime = spawn(process.execPath, [join(ROOT, "runtime", "start.mjs")], {
+    env: { ...process.env, RUNTIME_PORT: String(runtimePort), RUNTIME_SERVICE_TOKEN: token, RUNTIME_DATA_DIR: dataDir },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  runtimeUrl = await new Promise<string>((resolve, reject) => {
+    runtime.once("exit", (code) => reject(new Error(`runtime exited ${code}`)));
+    createInterface({ input: runtime.stdout! }).on("line", (line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; url?: string };
+        if (entry.msg === "runtime listening" && entry.url) resolve(entry.url);
+      } catch {
+        // not JSON
+      }
+    });
+  });
+  const persistDir = mkdtempSync(join(tmpdir(), "autopilot-e2e-inst-"));
+  dirs.push(persistDir);
+  server = await startServer({ port: await freePort(), persistDir, vars: { RUNTIME_URL: runtimeUrl } });
+}, 120_000);
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await server?.stop();
+  if (runtime && runtime.exitCode === null) {
+    const exited = new Promise((r) => runtime.once("exit", r));
+    runtime.kill("SIGTERM");
+    await exited;
+  }
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function http<T>(path: string, init: RequestInit & { cookie?: string } = {}) {
+  const res = await fetch(`${server.url}${path}`, {
+    ...init,
+    headers: { "content-type": "application/json", origin: server.url, ...(init.cookie ? { cookie: init.cookie } : {}) },
+  });
+  return { status: res.status, body: (await res.json()) as T, headers: res.headers };
+}
+
+const until = async (check: () => boolean, what: string, timeoutMs: number) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+async function runtimeGet<T>(path: string): Promise<T> {
+  const res = await fetch(`${runtimeUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  return (await res.json()) as T;
+}
+
+describe("OpenClaw instances through the Autopilot", () => {
+  it("an agent asks, a person approves, the gateway starts with live phases, reaches ready; delete stops it", async () => {
+    const signUp = await http<{ user: { id: string } }>("/api/auth/sign-up/email", {
+      method: "POST",
+      body: JSON.stringify({ email: `ops-${Date.now()}@example.test`, password: "correct horse battery", name: "Olga" }),
+    });
+    const cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
+    const workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
+    const key = (await http<{ key: string }>(`/api/workspaces/${workspace}/keys`, { method: "POST", cookie, body: JSON.stringify({ name: "ops-bot" }) })).body.key;
+
+    const agent = new AutopilotClient({ url: server.url, workspace, apiKey: key, device: "ops-bot" });
+    const person = new AutopilotClient({
+      url: server.url,
+      workspace,
+      device: "laptop",
+      ticket: async () => (await http<{ ticket: string }>("/api/connect-ticket", { method: "POST", cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+    });
+    clients.push(agent, person);
+    await Promise.all([agent.ready(), person.ready()]);
+    const phases: string[] = [];
+    const progress: number[] = [];
+    person.on("instance.updated", ({ instance }: { instance: Instance }) => {
+      if (phases.at(-1) !== instance.phase) phases.push(instance.phase);
+      progress.push(instance.progress);
+    });
+
+    const { approval } = await agent.request("instances.provision", { instanceId: "work", name: "Work" });
+    await until(() => person.state.approvals.get(approval.id)?.status === "pending", "approval at the person", 10_000);
+    await person.approvals.resolve({ approvalId: approval.id, decision: "approve" });
+
+    await until(() => ["ready", "error"].includes(person.state.instances.get("work")?.status ?? ""), "instance ready", 120_000);
+    const ready = person.state.instances.get("work")!;
+    expect(ready, JSON.stringify(ready)).toMatchObject({ status: "ready", progress: 100 });
+    // The person watched it come up: several phases, progress never going backwards.
+    expect(phases.length).toBeGreaterThanOrEqual(3);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    const job = person.state.jobs.get(ready.jobId!)!;
+    expect(job).toMatchObject({ status: "succeeded", title: approval.title });
+    // The runtime really runs one gateway for this workspace, and no secret reached a client.
+    const status = await runtimeGet<{ ok: boolean; data: { state: string; pid: number } }>(`/v1/workspaces/${workspace}/instances/work`);
+    expect(status.data.state).toBe("ready");
+    process.kill(status.data.pid, 0); // throws if the process does not exist
+    expect(JSON.stringify([...person.state.instances.values()])).not.toContain(token);
+
+    const del = await agent.request("instances.delete", { instanceId: "work" });
+    await person.approvals.resolve({ approvalId: del.approval.id, decision: "approve" });
+    await until(() => person.state.instances.get("work")?.status === "stopped", "instance stopped", 60_000);
+    expect(() => process.kill(status.data.pid, 0)).toThrow();
+  }, 240_000);
+});

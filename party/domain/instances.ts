@@ -1,0 +1,86 @@
+import type { z } from "zod";
+import type { Approval } from "../../shared/protocol/approvals";
+import type { Instance, InstanceOperation, InstanceOperationParams, InstancesAttachParams, InstancesProvisionParams, InstanceStatus } from "../../shared/protocol/instances";
+import { requestApproval } from "./approvals";
+import type { OpContext } from "./context";
+import { RoomError } from "./errors";
+import type { Sql } from "./sql";
+import { requireThread } from "./threads";
+
+/** How long a gated instance operation waits for a decision. */
+export const INSTANCE_APPROVAL_TTL_MS = 24 * 60 * 60 * 1000;
+
+export function getInstance(sql: Sql, id: string): Instance | null {
+  const row = sql.one<{ doc: string }>(`select doc from instances where id = ?`, id);
+  return row ? (JSON.parse(row.doc) as Instance) : null;
+}
+
+export function listInstances(sql: Sql): Instance[] {
+  return sql.all<{ doc: string }>(`select doc from instances order by created_at`).map((r) => JSON.parse(r.doc) as Instance);
+}
+
+export function putInstance(ctx: OpContext, instance: Instance): Instance {
+  ctx.sql.run(
+    `insert into instances (id, status, created_at, doc) values (?, ?, ?, ?)
+     on conflict (id) do update set status = excluded.status, doc = excluded.doc`,
+    instance.id,
+    instance.status,
+    instance.createdAt,
+    JSON.stringify(instance),
+  );
+  ctx.emit("instance.updated", { instance });
+  return instance;
+}
+
+const BUSY: ReadonlySet<InstanceStatus> = new Set(["provisioning", "starting"]);
+
+const TITLES: Record<InstanceOperation, (name: string) => string> = {
+  provision: (n) => `Provision OpenClaw instance "${n}"`,
+  restart: (n) => `Restart OpenClaw instance "${n}"`,
+  backup: (n) => `Back up OpenClaw instance "${n}"`,
+  delete: (n) => `Delete OpenClaw instance "${n}"`,
+};
+
+const DETAILS: Record<InstanceOperation, string> = {
+  provision: "Starts a hosted OpenClaw gateway for this workspace (about 1 GB of memory; ~15 s to start).",
+  restart: "Restarts the gateway; running chats are interrupted and resume after it is back.",
+  backup: "Archives the gateway's state.",
+  delete: "Stops the gateway and removes its state. This cannot be undone.",
+};
+
+/** Asks a person to confirm an instance operation; the room runs it once approved. */
+export function requestInstanceOperation(
+  ctx: OpContext,
+  operation: InstanceOperation,
+  params: z.output<typeof InstancesProvisionParams> | z.output<typeof InstanceOperationParams>,
+): { approval: Approval } {
+  const existing = getInstance(ctx.sql, params.instanceId);
+  if (operation === "provision") {
+    if (existing && existing.status !== "stopped") throw new RoomError("conflict", `instance ${existing.id} already exists (${existing.status})`, { instanceId: existing.id });
+  } else {
+    if (!existing || existing.status === "stopped") throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
+    if (BUSY.has(existing.status)) throw new RoomError("conflict", `instance ${existing.id} is ${existing.status}: wait until it is ready`, { instanceId: existing.id });
+  }
+  const name = ("name" in params && params.name) || existing?.name || params.instanceId;
+  return requestApproval(
+    ctx,
+    {
+      title: TITLES[operation](name),
+      details: DETAILS[operation],
+      risk: operation === "delete" ? "critical" : operation === "backup" ? "low" : "high",
+      expiresInMs: INSTANCE_APPROVAL_TTL_MS,
+      idempotencyKey: params.idempotencyKey,
+    },
+    { kind: "instance", operation, instanceId: params.instanceId, name },
+  );
+}
+
+export function attachInstance(ctx: OpContext, params: z.output<typeof InstancesAttachParams>, attach: boolean): { instance: Instance } {
+  const existing = getInstance(ctx.sql, params.instanceId);
+  if (!existing || existing.status === "stopped") throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
+  requireThread(ctx.sql, params.threadId);
+  const has = existing.threadIds.includes(params.threadId);
+  if (has === attach) return { instance: existing };
+  const threadIds = attach ? [...existing.threadIds, params.threadId] : existing.threadIds.filter((t) => t !== params.threadId);
+  return { instance: putInstance(ctx, { ...existing, threadIds, updatedAt: ctx.now }) };
+}

@@ -1,0 +1,132 @@
+import type { Approval } from "../../shared/protocol/approvals";
+import type { Instance, InstanceStatus } from "../../shared/protocol/instances";
+import { createOpContext, type OpContext, type OpEffects } from "../domain/context";
+import { getInstance, putInstance } from "../domain/instances";
+import { failJob, finishJob, startJob, updateJob } from "../domain/jobs";
+import type { Sql } from "../domain/sql";
+import type { RuntimeClient, RuntimeInstanceStatus } from "../runtime-client";
+
+export interface OperationDeps {
+  sql: Sql;
+  retain: number;
+  workspaceId: string;
+  runtime: RuntimeClient | null;
+  publish(effects: OpEffects): void;
+}
+
+/** One room transaction acting as the Autopilot itself (no principal); published after commit. */
+function asRoom<T>(deps: OperationDeps, fn: (ctx: OpContext) => T): T {
+  const { ctx, effects } = createOpContext(deps.sql, null, Date.now(), deps.retain);
+  const result = deps.sql.transaction(() => fn(ctx));
+  deps.publish(effects);
+  return result;
+}
+
+const LONG_POLL_MS = 20_000;
+
+function mirror(deps: OperationDeps, instanceId: string, status: RuntimeInstanceStatus): Instance | null {
+  return asRoom(deps, (ctx) => {
+    const current = getInstance(ctx.sql, instanceId);
+    if (!current) return null;
+    const next: Instance = {
+      ...current,
+      status: status.state as InstanceStatus,
+      phase: status.phase,
+      progress: Math.round(status.progress),
+      error: status.error ? `${status.error.message} (${status.error.code})` : null,
+      updatedAt: ctx.now,
+    };
+    putInstance(ctx, next);
+    if (current.jobId) {
+      const job = ctx.sql.one<{ status: string }>(`select status from jobs where id = ?`, current.jobId);
+      if (job && (job.status === "running" || job.status === "cancel_requested")) {
+        if (status.state === "ready") finishJob(ctx, { jobId: current.jobId, message: "ready", cancelled: false, idempotencyKey: `room-${current.jobId}-done` });
+        else if (status.state === "error") failJob(ctx, { jobId: current.jobId, error: next.error ?? "the gateway failed", idempotencyKey: `room-${current.jobId}-fail` });
+        else updateJob(ctx, { jobId: current.jobId, progress: next.progress, message: status.phase, idempotencyKey: `room-${current.jobId}-${status.version}` });
+      }
+    }
+    return next;
+  });
+}
+
+/**
+ * Follows a starting gateway until it is ready, failed or stopped, mirroring every phase
+ * into the instance (live for every client) and its job (a progress bar). The runtime
+ * long-polls, so this costs one request per change, not a polling loop.
+ */
+export async function watchInstance(deps: OperationDeps, instanceId: string): Promise<void> {
+  if (!deps.runtime) return;
+  let version = 0;
+  for (;;) {
+    const status = await deps.runtime.status(deps.workspaceId, instanceId, version, LONG_POLL_MS);
+    version = status.version;
+    const instance = mirror(deps, instanceId, status);
+    if (!instance || status.state === "ready" || status.state === "error" || status.state === "stopped") return;
+  }
+}
+
+/** Runs an approved instance operation (the approval carries what and on which instance). */
+export async function runInstanceOperation(deps: OperationDeps, approval: Approval): Promise<void> {
+  const action = approval.action;
+  if (!action || action.kind !== "instance") return;
+  const { operation, instanceId } = action;
+  const name = action.name ?? instanceId;
+  const jobId = asRoom(deps, (ctx) => {
+    const { job } = startJob(ctx, { title: approval.title, message: "approved; starting", idempotencyKey: `room-op-${approval.id}` });
+    const existing = getInstance(ctx.sql, instanceId);
+    const base: Instance = existing ?? {
+      id: instanceId,
+      name,
+      status: "provisioning",
+      phase: "queued",
+      progress: 0,
+      error: null,
+      threadIds: [],
+      jobId: null,
+      createdBy: approval.requestedBy,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+    };
+    const busy = operation === "provision" || operation === "restart";
+    putInstance(ctx, { ...base, ...(busy ? { status: operation === "provision" ? "provisioning" : "starting", phase: "queued", progress: 0, error: null } : {}), jobId: job.id, updatedAt: ctx.now });
+    return job.id;
+  });
+  const fail = (message: string) =>
+    asRoom(deps, (ctx) => {
+      const current = getInstance(ctx.sql, instanceId);
+      if (current && (operation === "provision" || operation === "restart")) putInstance(ctx, { ...current, status: "error", error: message, updatedAt: ctx.now });
+      failJob(ctx, { jobId, error: message, idempotencyKey: `room-${jobId}-fail` });
+    });
+  if (!deps.runtime) {
+    fail("no OpenClaw runtime is configured: set RUNTIME_URL and RUNTIME_SERVICE_TOKEN");
+    return;
+  }
+  try {
+    switch (operation) {
+      case "provision":
+        await deps.runtime.provision(deps.workspaceId, instanceId);
+        await watchInstance(deps, instanceId);
+        break;
+      case "restart":
+        await deps.runtime.restart(deps.workspaceId, instanceId);
+        await watchInstance(deps, instanceId);
+        break;
+      case "backup": {
+        const backup = await deps.runtime.backup(deps.workspaceId, instanceId);
+        asRoom(deps, (ctx) => finishJob(ctx, { jobId, message: backup.file ? `backed up: ${backup.file}` : "backed up", cancelled: false, idempotencyKey: `room-${jobId}-done` }));
+        break;
+      }
+      case "delete":
+        await deps.runtime.delete(deps.workspaceId, instanceId);
+        asRoom(deps, (ctx) => {
+          const current = getInstance(ctx.sql, instanceId);
+          if (current) putInstance(ctx, { ...current, status: "stopped", phase: "stopped", progress: 0, threadIds: [], updatedAt: ctx.now });
+          finishJob(ctx, { jobId, message: "deleted", cancelled: false, idempotencyKey: `room-${jobId}-done` });
+        });
+        break;
+    }
+  } catch (error) {
+    console.error(JSON.stringify({ msg: "instance operation failed", workspace: deps.workspaceId, instanceId, operation, error: String(error) }));
+    fail(error instanceof Error ? error.message : String(error));
+  }
+}

@@ -1,0 +1,62 @@
+import { RoomError } from "./domain/errors";
+
+/** What the Autopilot reads of a runtime instance status (the token is never part of it). */
+export interface RuntimeInstanceStatus {
+  state: "provisioning" | "starting" | "ready" | "error" | "stopped";
+  phase: string;
+  progress: number;
+  error: { code: string; message: string } | null;
+  version: number;
+}
+
+type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string; retryable?: boolean } };
+
+/**
+ * The OpenClaw runtime's HTTP API as the Autopilot uses it (service token, envelope
+ * responses). The same surface serves the local process host and the production sandbox
+ * host, so this client is all the room needs to know about either.
+ */
+export class RuntimeClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string,
+  ) {}
+
+  async #call<T>(method: string, path: string): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl.replace(/\/$/, "")}${path}`, { method, headers: { authorization: `Bearer ${this.token}` } });
+    } catch (error) {
+      throw new RoomError("unavailable", `the OpenClaw runtime is unreachable: ${String(error)}`);
+    }
+    const body = (await response.json().catch(() => null)) as Envelope<T> | null;
+    if (!body) throw new RoomError("unavailable", `the OpenClaw runtime answered ${response.status} without a body`);
+    if (!body.ok) throw new RoomError(body.error.code === "capacity_exceeded" || body.error.code === "conflict" ? "conflict" : "unavailable", body.error.message, { runtimeCode: body.error.code });
+    return body.data;
+  }
+
+  #path(workspaceId: string, instanceId: string): string {
+    return `/v1/workspaces/${encodeURIComponent(workspaceId)}/instances/${encodeURIComponent(instanceId)}`;
+  }
+
+  provision(ws: string, id: string): Promise<RuntimeInstanceStatus> {
+    return this.#call<{ status?: RuntimeInstanceStatus } & RuntimeInstanceStatus>("PUT", this.#path(ws, id)).then((d) => d.status ?? d);
+  }
+
+  /** Long-polls: answers when the status changed after `sinceVersion`, or after `waitMs`. */
+  status(ws: string, id: string, sinceVersion: number, waitMs: number): Promise<RuntimeInstanceStatus> {
+    return this.#call<RuntimeInstanceStatus>("GET", `${this.#path(ws, id)}?sinceVersion=${sinceVersion}&waitMs=${waitMs}`);
+  }
+
+  restart(ws: string, id: string): Promise<unknown> {
+    return this.#call("POST", `${this.#path(ws, id)}/restart`);
+  }
+
+  backup(ws: string, id: string): Promise<{ file?: string; bytes?: number }> {
+    return this.#call("POST", `${this.#path(ws, id)}/backups`);
+  }
+
+  delete(ws: string, id: string): Promise<unknown> {
+    return this.#call("DELETE", this.#path(ws, id));
+  }
+}
