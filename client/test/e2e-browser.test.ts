@@ -3,12 +3,11 @@
 // Screenshots go to test-artifacts/ (git-ignored) so a person can look at what ran.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, startServer } from "../../party/dev/server.mjs";
+import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CLI = join(ROOT, "client", "bin", "autopilot.mjs");
@@ -17,14 +16,6 @@ const PASSWORD = "correct horse battery";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 let server: Server | null = null;
 let url: string;

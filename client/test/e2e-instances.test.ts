@@ -3,25 +3,16 @@
 // after a person approves. Nothing is faked.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Instance } from "../../shared/protocol/instances";
-import { ensureDevVars, ROOT, startServer } from "../../party/dev/server.mjs";
+import { ensureDevVars, ROOT, freePort, startServer } from "../../party/dev/server.mjs";
 import { AutopilotClient } from "../src/client";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 let server: Server;
 let runtime: ChildProcess;
