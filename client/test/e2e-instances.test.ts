@@ -66,13 +66,30 @@ async function http<T>(path: string, init: RequestInit & { cookie?: string } = {
   return { status: res.status, body: (await res.json()) as T, headers: res.headers };
 }
 
-const until = async (check: () => boolean, what: string, timeoutMs: number) => {
+/** Polls a local condition (client state), returning its first truthy value. */
+const until = async <T,>(check: () => T | undefined | false, what: string, timeoutMs: number): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  for (;;) {
+    const value = check();
+    if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 };
+
+/** The `autopilot` CLI on the machine's own Node, as an agent runs it. */
+function cli(args: string[], target: { workspace: string; key: string }) {
+  const child = spawn(process.env.AUTOPILOT_TEST_NODE ?? "node", [join(ROOT, "client", "bin", "autopilot.mjs"), ...args], {
+    env: { ...process.env, AUTOPILOT_URL: server.url, AUTOPILOT_WORKSPACE: target.workspace, AUTOPILOT_KEY: target.key },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+  child.stderr!.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+  const exit = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? -1)));
+  return { exit, stderr: () => stderr, lines: () => stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as unknown) };
+}
 
 async function runtimeGet<T>(path: string): Promise<T> {
   const res = await fetch(`${runtimeUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
@@ -80,7 +97,7 @@ async function runtimeGet<T>(path: string): Promise<T> {
 }
 
 describe("OpenClaw instances through the Autopilot", () => {
-  it("an agent asks, a person approves, the gateway starts with live phases, reaches ready; delete stops it", async () => {
+  it("an agent asks through the CLI, a person approves, the gateway starts with live phases and reaches ready; delete stops it", async () => {
     const signUp = await http<{ user: { id: string } }>("/api/auth/sign-up/email", {
       method: "POST",
       body: JSON.stringify({ email: `ops-${Date.now()}@example.test`, password: "correct horse battery", name: "Olga" }),
@@ -89,15 +106,15 @@ describe("OpenClaw instances through the Autopilot", () => {
     const workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
     const key = (await http<{ key: string }>(`/api/workspaces/${workspace}/keys`, { method: "POST", cookie, body: JSON.stringify({ name: "ops-bot" }) })).body.key;
 
-    const agent = new AutopilotClient({ url: server.url, workspace, apiKey: key, device: "ops-bot" });
+
     const person = new AutopilotClient({
       url: server.url,
       workspace,
       device: "laptop",
       ticket: async () => (await http<{ ticket: string }>("/api/connect-ticket", { method: "POST", cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
     });
-    clients.push(agent, person);
-    await Promise.all([agent.ready(), person.ready()]);
+    clients.push(person);
+    await person.ready();
     const phases: string[] = [];
     const progress: number[] = [];
     person.on("instance.updated", ({ instance }: { instance: Instance }) => {
@@ -105,11 +122,16 @@ describe("OpenClaw instances through the Autopilot", () => {
       progress.push(instance.progress);
     });
 
-    const { approval } = await agent.request("instances.provision", { instanceId: "work", name: "Work" });
-    await until(() => person.state.approvals.get(approval.id)?.status === "pending", "approval at the person", 10_000);
+    // The agent uses the CLI, as an operator's script would: it asks, then follows through.
+    const provision = cli(["instance", "provision", "work", "--name", "Work", "--wait-done"], { workspace, key });
+    const approval = await until(() => [...person.state.approvals.values()].find((a) => a.action?.instanceId === "work" && a.status === "pending"), "approval at the person", 15_000);
     await person.approvals.resolve({ approvalId: approval.id, decision: "approve" });
+    expect(await provision.exit, provision.stderr()).toBe(0);
+    // It narrated the start on stderr and printed the ready instance as its last line.
+    expect(provision.stderr()).toMatch(/waiting for gateway handshake/);
+    expect(provision.lines().at(-1)).toMatchObject({ instance: { id: "work", status: "ready" }, job: { status: "succeeded" } });
 
-    await until(() => ["ready", "error"].includes(person.state.instances.get("work")?.status ?? ""), "instance ready", 120_000);
+    await until(() => ["ready", "error"].includes(person.state.instances.get("work")?.status ?? ""), "instance ready at the person", 10_000);
     const ready = person.state.instances.get("work")!;
     expect(ready, JSON.stringify(ready)).toMatchObject({ status: "ready", progress: 100 });
     // The person watched it come up: several phases, progress never going backwards.
@@ -123,9 +145,11 @@ describe("OpenClaw instances through the Autopilot", () => {
     process.kill(status.data.pid, 0); // throws if the process does not exist
     expect(JSON.stringify([...person.state.instances.values()])).not.toContain(token);
 
-    const del = await agent.request("instances.delete", { instanceId: "work" });
-    await person.approvals.resolve({ approvalId: del.approval.id, decision: "approve" });
-    await until(() => person.state.instances.get("work")?.status === "stopped", "instance stopped", 60_000);
+    const deleting = cli(["instance", "delete", "work", "--wait-done"], { workspace, key });
+    const del = await until(() => [...person.state.approvals.values()].find((a) => a.action?.operation === "delete" && a.status === "pending"), "delete approval", 15_000);
+    await person.approvals.resolve({ approvalId: del.id, decision: "approve" });
+    expect(await deleting.exit, deleting.stderr()).toBe(0);
+    expect(person.state.instances.get("work")?.status).toBe("stopped");
     expect(() => process.kill(status.data.pid, 0)).toThrow();
   }, 240_000);
 });

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { InstanceOperation } from "../../../shared/protocol/instances";
 import { ApprovalStatus, MAX_APPROVAL_TTL_MS, Risk } from "../../../shared/protocol/approvals";
 
 export class UsageError extends Error {
@@ -47,6 +48,9 @@ export type Command =
   | { name: "job finish"; jobId: string; message?: string }
   | { name: "job fail"; jobId: string; error: string }
   | { name: "job cancel"; jobId: string; reason?: string }
+  | { name: "instances" }
+  | { name: "instance op"; operation: InstanceOperation; instanceId: string; displayName?: string; wait: boolean }
+  | { name: "instance attach"; instanceId: string; threadId: string; attach: boolean }
   | { name: "audit"; limit?: number; before?: number };
 
 export type Invocation = { kind: "help"; text: string } | { kind: "run"; command: Command; connection: Connection };
@@ -71,6 +75,8 @@ const OPTIONS = {
   active: { type: "boolean", help: "only unfinished jobs" },
   message: { type: "string", value: "<text>", help: "status message" },
   reason: { type: "string", value: "<text>", help: "why" },
+  name: { type: "string", value: "<text>", help: "display name (default: the id)" },
+  "wait-done": { type: "boolean", help: "wait for the decision and the outcome: exit 0 done, 1 denied or expired, 3 failed" },
 } as const satisfies Record<string, { type: "string" | "boolean"; short?: string; value?: string; help: string }>;
 
 type OptionName = keyof typeof OPTIONS;
@@ -214,6 +220,35 @@ const COMMANDS: Record<string, CommandSpec> = {
     summary: "ask a job's owner to stop",
     build: ([jobId], v) => ({ name: "job cancel", jobId: jobId!, ...optional("reason", v.reason) }),
   },
+  instances: {
+    args: [],
+    options: [],
+    summary: "list OpenClaw instances",
+    build: () => ({ name: "instances" }),
+  },
+  ...Object.fromEntries(
+    InstanceOperation.options.map((operation): [string, CommandSpec] => [
+      `instance ${operation}`,
+      {
+        args: ["instanceId"],
+        options: operation === "provision" ? ["name", "wait-done"] : ["wait-done"],
+        summary: `ask a person to approve: ${operation} an OpenClaw instance (runs once approved)`,
+        build: ([instanceId], v) => ({ name: "instance op", operation, instanceId: instanceId!, wait: v["wait-done"] ?? false, ...optional("displayName", v.name) }),
+      },
+    ]),
+  ),
+  "instance attach": {
+    args: ["instanceId", "threadId"],
+    options: [],
+    summary: "bind an instance to a thread",
+    build: ([instanceId, threadId]) => ({ name: "instance attach", instanceId: instanceId!, threadId: threadId!, attach: true }),
+  },
+  "instance detach": {
+    args: ["instanceId", "threadId"],
+    options: [],
+    summary: "unbind an instance from a thread",
+    build: ([instanceId, threadId]) => ({ name: "instance attach", instanceId: instanceId!, threadId: threadId!, attach: false }),
+  },
   audit: {
     args: [],
     options: ["limit", "before"],
@@ -227,7 +262,7 @@ const COMMANDS: Record<string, CommandSpec> = {
 };
 
 /** Commands whose name is two words (`thread new`, `job start`, …). */
-const GROUPS = new Set(["thread", "job"]);
+const GROUPS = new Set(["thread", "job", "instance"]);
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };

@@ -91,6 +91,14 @@ export async function runCommand(client: AutopilotClient, command: Command, io: 
       const { name: _, ...params } = command;
       return print(io, await client.jobs.cancel(params));
     }
+    case "instances":
+      return print(io, await client.request("instances.list", {}));
+    case "instance attach": {
+      const method = command.attach ? "instances.attach" : "instances.detach";
+      return print(io, await client.request(method, { instanceId: command.instanceId, threadId: command.threadId }));
+    }
+    case "instance op":
+      return instanceOperation(client, command, io);
     case "audit": {
       const { name: _, ...params } = command;
       return print(io, await client.audit.list(params));
@@ -130,9 +138,18 @@ async function requestApproval(client: AutopilotClient, command: Command & { nam
   // Printed at once even with --wait, so a supervising script learns the id right away.
   print(io, { approval: requested });
   if (!wait) return EXIT.ok;
-  io.err(`waiting for a decision on approval ${requested.id} ("${requested.title}")`);
+  const approval = await awaitDecision(client, requested, decided, stopListening, io);
+  print(io, { approval });
+  return approval.status === "approved" ? EXIT.ok : EXIT.rejected;
+}
 
-  return new Promise<number>((resolve, reject) => {
+/**
+ * Resolves with the approval once decided (or expired). Survives reconnects: events cover
+ * the live case, a check after every hello the decisions made while we were away.
+ */
+function awaitDecision(client: AutopilotClient, requested: Approval, decided: Map<string, Approval>, stopListening: () => void, io: CliIO): Promise<Approval> {
+  io.err(`waiting for a decision on approval ${requested.id} ("${requested.title}")`);
+  return new Promise<Approval>((resolve, reject) => {
     const cleanups: (() => void)[] = [stopListening];
     let finished = false;
     const done = (outcome: () => void) => {
@@ -143,10 +160,7 @@ async function requestApproval(client: AutopilotClient, command: Command & { nam
     };
     const settleWith = (approval: Approval) => {
       if (approval.id !== requested.id || approval.status === "pending") return;
-      done(() => {
-        print(io, { approval });
-        resolve(approval.status === "approved" ? EXIT.ok : EXIT.rejected);
-      });
+      done(() => resolve(approval));
     };
     // Events cover the live case; the explicit check covers decisions made while we were
     // disconnected (a resume replays them too, but a reset snapshot does not).
@@ -175,5 +189,71 @@ async function requestApproval(client: AutopilotClient, command: Command & { nam
     const early = decided.get(requested.id);
     if (early) settleWith(early);
     else check();
+  });
+}
+
+/**
+ * Instance operations wait for a person. With --wait-done the CLI follows through: the
+ * decision, then the operation's job (the room runs it once approved), printing the
+ * instance's phases to stderr as the gateway comes up.
+ */
+async function instanceOperation(client: AutopilotClient, command: Command & { name: "instance op" }, io: CliIO): Promise<number> {
+  const decided = new Map<string, Approval>();
+  const stopListening = client.on("approval.resolved", ({ approval }) => decided.set(approval.id, approval));
+  const method = `instances.${command.operation}` as const;
+  const params = command.operation === "provision" ? { instanceId: command.instanceId, ...(command.displayName ? { name: command.displayName } : {}) } : { instanceId: command.instanceId };
+  let requested: Approval;
+  try {
+    requested = (await client.request(method, params as never)).approval;
+  } finally {
+    if (!command.wait) stopListening();
+  }
+  print(io, { approval: requested });
+  if (!command.wait) return EXIT.ok;
+  const approval = await awaitDecision(client, requested, decided, stopListening, io);
+  if (approval.status !== "approved") {
+    print(io, { approval });
+    return EXIT.rejected;
+  }
+  io.err(`approved by ${approval.resolvedBy?.name ?? "?"}; ${command.operation} of ${command.instanceId} is running`);
+  return new Promise<number>((resolve) => {
+    let jobId: string | null = null;
+    let lastPhase = "";
+    const finish = (code: number) => {
+      stopInstance();
+      stopJob();
+      stopStatus();
+      resolve(code);
+    };
+    const settle = () => {
+      if (!jobId) return;
+      const job = client.state.jobs.get(jobId);
+      if (!job || job.status === "running" || job.status === "cancel_requested") return;
+      print(io, { instance: client.state.instances.get(command.instanceId) ?? null, job });
+      if (job.status !== "succeeded") io.err(`${command.operation} failed: ${job.error ?? job.status}`);
+      finish(job.status === "succeeded" ? EXIT.ok : EXIT.failure);
+    };
+    const stopInstance = client.on("instance.updated", ({ instance }) => {
+      if (instance.id !== command.instanceId) return;
+      // The first update after the decision names the job that reports this operation.
+      if (!jobId && instance.jobId && instance.updatedAt >= (approval.resolvedAt ?? 0)) jobId = instance.jobId;
+      if (instance.phase !== lastPhase) {
+        lastPhase = instance.phase;
+        io.err(`${instance.id}: ${instance.status} — ${instance.phase} (${Math.round(instance.progress)}%)`);
+      }
+      settle();
+    });
+    const stopJob = client.on("job.finished", settle);
+    const stopStatus = client.on("status", (status, detail) => {
+      if (status === "closed") {
+        io.err(describeError(detail.error ?? new AutopilotError("closed", "interrupted")));
+        finish(EXIT.failure);
+      }
+    });
+    const current = client.state.instances.get(command.instanceId);
+    if (current?.jobId && current.updatedAt >= (approval.resolvedAt ?? 0)) {
+      jobId = current.jobId;
+      settle();
+    }
   });
 }
