@@ -103,13 +103,88 @@ function Threads() {
   );
 }
 
+const INSTANCE_ID = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/;
+
+/** Asks for a new instance; the room turns it into an approval a person must confirm. */
+function NewInstance() {
+  const client = useRoom((s) => s.client);
+  const canWrite = useCan("write");
+  const [id, setId] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [note, setNote] = useState<{ error: boolean; text: string } | null>(null);
+  if (!canWrite) return null;
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const value = id.trim();
+    if (!client || !value) return;
+    if (!INSTANCE_ID.test(value)) {
+      setNote({ error: true, text: "Use lower-case letters, digits and dashes, e.g. work or personal." });
+      return;
+    }
+    setBusy(true);
+    setNote(null);
+    try {
+      await client.request("instances.provision", { instanceId: value });
+      setId("");
+      setNote({ error: false, text: "Requested — it starts once someone with the approve scope confirms it in Approvals." });
+    } catch (err) {
+      setNote({ error: true, text: errorText(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="new-thread" onSubmit={submit}>
+      <label className="sr-only" htmlFor="new-instance-id">
+        New instance id
+      </label>
+      <input id="new-instance-id" placeholder="Instance id, e.g. work" value={id} maxLength={48} onChange={(e) => setId(e.target.value)} disabled={busy} />
+      <button type="submit" className="small" disabled={busy || !id.trim()}>
+        Provision
+      </button>
+      {note && (
+        <p className={note.error ? "form-error" : "empty"} role={note.error ? "alert" : "status"}>
+          {note.text}
+        </p>
+      )}
+    </form>
+  );
+}
+
 function Instances() {
+  const instances = useRoom((s) => s.state.instances);
+  const select = useUi((s) => s.select);
+  const list = useMemo(() => [...instances.values()].filter((i) => i.status !== "stopped").sort((a, b) => a.createdAt - b.createdAt), [instances]);
   return (
     <section className="side-section" aria-labelledby="instances-h">
       <div className="section-head">
         <h2 id="instances-h">Instances</h2>
+        <span className="count">{list.length}</span>
       </div>
-      <p className="empty">No OpenClaw instances yet. Hosted gateways arrive in a coming release; they will appear here and on the canvas.</p>
+      <NewInstance />
+      {list.length === 0 ? (
+        <p className="empty">No OpenClaw instances yet. Each one is a hosted gateway for this workspace; provisioning waits for a person to approve it.</p>
+      ) : (
+        <ul className="nav-list">
+          {list.map((i) => {
+            const busy = i.status === "provisioning" || i.status === "starting";
+            return (
+              <li key={i.id}>
+                <button type="button" className="nav-item" onClick={() => select(`instance:${i.id}`, { focus: true })} title={i.error ?? i.phase}>
+                  <span className="nav-title">{i.name}</span>
+                  <span className="nav-meta">{i.status === "error" ? "error" : busy ? `${Math.round(i.progress)}%` : i.status}</span>
+                </button>
+                {busy && (
+                  <div className="progress" role="progressbar" aria-valuenow={Math.round(i.progress)} aria-valuemin={0} aria-valuemax={100} aria-label={`${i.name}: ${i.phase}`}>
+                    <span style={{ width: `${i.progress}%` }} />
+                  </div>
+                )}
+                {i.status === "error" && i.error && <p className="form-error">{i.error}</p>}
+              </li>
+            );
+          })}
+        </ul>
+      )}
     </section>
   );
 }
