@@ -13,45 +13,75 @@ import { unreadCount, useUnread } from "../stores/unread";
  * Hatchery document; nothing is fetched.
  */
 
-function NewThread() {
-  const client = useRoom((s) => s.client);
-  const canWrite = useCan("write");
-  const select = useUi((s) => s.select);
-  const [title, setTitle] = useState("");
+interface QuickCreateProps {
+  id: string;
+  label: string;
+  placeholder: string;
+  maxLength: number;
+  button: string;
+  buttonClass: string;
+  /** Creates the thing; resolves with a note to show (or null), throws to show an error. */
+  create: (value: string) => Promise<string | null>;
+}
+
+/** A one-field form in the sidebar: type, Enter, done; errors are shown in words. */
+function QuickCreate({ id, label, placeholder, maxLength, button, buttonClass, create }: QuickCreateProps) {
+  const [value, setValue] = useState("");
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  if (!canWrite) return null;
+  const [note, setNote] = useState<{ error: boolean; text: string } | null>(null);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const value = title.trim();
-    if (!value || !client) return;
+    const trimmed = value.trim();
+    if (!trimmed) return;
     setBusy(true);
-    setError(null);
+    setNote(null);
     try {
-      const { thread } = await client.threads.create({ title: value });
-      setTitle("");
-      select(`thread:${thread.id}`, { focus: true });
+      const text = await create(trimmed);
+      setValue("");
+      if (text) setNote({ error: false, text });
     } catch (err) {
-      setError(errorText(err));
+      setNote({ error: true, text: errorText(err) });
     } finally {
       setBusy(false);
     }
   };
   return (
     <form className="new-thread" onSubmit={submit}>
-      <label className="sr-only" htmlFor="new-thread-title">
-        New thread title
+      <label className="sr-only" htmlFor={id}>
+        {label}
       </label>
-      <input id="new-thread-title" placeholder="New thread…" value={title} maxLength={200} onChange={(e) => setTitle(e.target.value)} disabled={busy} />
-      <button type="submit" className="primary small" disabled={busy || !title.trim()}>
-        Create
+      <input id={id} placeholder={placeholder} value={value} maxLength={maxLength} onChange={(e) => setValue(e.target.value)} disabled={busy} />
+      <button type="submit" className={buttonClass} disabled={busy || !value.trim()}>
+        {button}
       </button>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
+      {note && (
+        <p className={note.error ? "form-error" : "empty"} role={note.error ? "alert" : "status"}>
+          {note.text}
         </p>
       )}
     </form>
+  );
+}
+
+function NewThread() {
+  const client = useRoom((s) => s.client);
+  const canWrite = useCan("write");
+  const select = useUi((s) => s.select);
+  if (!canWrite || !client) return null;
+  return (
+    <QuickCreate
+      id="new-thread-title"
+      label="New thread title"
+      placeholder="New thread…"
+      maxLength={200}
+      button="Create"
+      buttonClass="primary small"
+      create={async (title) => {
+        const { thread } = await client.threads.create({ title });
+        select(`thread:${thread.id}`, { focus: true });
+        return null;
+      }}
+    />
   );
 }
 
@@ -109,45 +139,21 @@ const INSTANCE_ID = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/;
 function NewInstance() {
   const client = useRoom((s) => s.client);
   const canWrite = useCan("write");
-  const [id, setId] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [note, setNote] = useState<{ error: boolean; text: string } | null>(null);
-  if (!canWrite) return null;
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const value = id.trim();
-    if (!client || !value) return;
-    if (!INSTANCE_ID.test(value)) {
-      setNote({ error: true, text: "Use lower-case letters, digits and dashes, e.g. work or personal." });
-      return;
-    }
-    setBusy(true);
-    setNote(null);
-    try {
-      await client.request("instances.provision", { instanceId: value });
-      setId("");
-      setNote({ error: false, text: "Requested — it starts once someone with the approve scope confirms it in Approvals." });
-    } catch (err) {
-      setNote({ error: true, text: errorText(err) });
-    } finally {
-      setBusy(false);
-    }
-  };
+  if (!canWrite || !client) return null;
   return (
-    <form className="new-thread" onSubmit={submit}>
-      <label className="sr-only" htmlFor="new-instance-id">
-        New instance id
-      </label>
-      <input id="new-instance-id" placeholder="Instance id, e.g. work" value={id} maxLength={48} onChange={(e) => setId(e.target.value)} disabled={busy} />
-      <button type="submit" className="small" disabled={busy || !id.trim()}>
-        Provision
-      </button>
-      {note && (
-        <p className={note.error ? "form-error" : "empty"} role={note.error ? "alert" : "status"}>
-          {note.text}
-        </p>
-      )}
-    </form>
+    <QuickCreate
+      id="new-instance-id"
+      label="New instance id"
+      placeholder="Instance id, e.g. work"
+      maxLength={48}
+      button="Provision"
+      buttonClass="small"
+      create={async (instanceId) => {
+        if (!INSTANCE_ID.test(instanceId)) throw new Error("Use lower-case letters, digits and dashes, e.g. work or personal.");
+        await client.request("instances.provision", { instanceId });
+        return "Requested — it starts once someone with the approve scope confirms it in Approvals.";
+      }}
+    />
   );
 }
 
