@@ -35,7 +35,7 @@
 import { errResult, okResult, runtimeError, type Result, type RuntimeError } from "../src/errors";
 import { buildGatewayConfig, gatewayIsolationEnv, MIN_GATEWAY_TOKEN_LENGTH, MODEL_API_KEY_ENV } from "../src/gateway-config";
 import type { ProbeOutcome } from "../src/gateway-handshake";
-import { ACTIVE_STATES, PHASE_PROGRESS, type BackupInfo, type DeleteOutcome, type InstanceState, type InstanceStatus, type Phase, type PhaseEntry, type ProvisionOutcome, type RuntimeHost } from "../src/host";
+import { ACTIVE_STATES, phaseProgress, type BackupInfo, type DeleteOutcome, type InstanceState, type InstanceStatus, type Phase, type PhaseEntry, type ProvisionOutcome, type RuntimeHost } from "../src/host";
 import { refKey, type InstanceRef } from "../src/ids";
 import { probeOverSocket, type SocketLike } from "./gateway-socket";
 import type { SandboxHostConfig } from "./sandbox-config";
@@ -615,11 +615,7 @@ export class SandboxHost implements RuntimeHost {
   }
 
   private progressOf(record: InstanceRecord): number {
-    if (record.state === "ready") return 100;
-    const range = PHASE_PROGRESS[record.phase];
-    if (!range) return record.progress;
-    const elapsed = Date.now() - record.phaseSince;
-    return Math.round(range.from + (range.to - range.from) * (1 - Math.exp(-elapsed / range.expectedMs)));
+    return phaseProgress(record.state, record.phase, record.phaseSince, record.progress);
   }
 
   private setState(record: InstanceRecord, state: InstanceState, phase: Phase): void {

@@ -36,6 +36,18 @@ export const PHASE_PROGRESS: Partial<Record<Phase, { from: number; to: number; e
   "waiting for gateway handshake": { from: 50, to: 97, expectedMs: 8_000 },
 };
 
+/**
+ * Progress of a start: within the current phase's range it approaches `to` without
+ * reaching it (a bar that never claims to be done), 100 once ready; phases without a
+ * range keep the last value.
+ */
+export function phaseProgress(state: InstanceState, phase: Phase, phaseSince: number, last: number, now = Date.now()): number {
+  if (state === "ready") return 100;
+  const range = PHASE_PROGRESS[phase];
+  if (!range) return last;
+  return Math.round(range.from + (range.to - range.from) * (1 - Math.exp(-(now - phaseSince) / range.expectedMs)));
+}
+
 export interface PhaseEntry {
   phase: Phase;
   at: string;

@@ -20,7 +20,7 @@ import { WATCHDOG_MODULE, type RuntimeConfig } from "./config";
 import { errResult, okResult, runtimeError, type Result, type RuntimeError } from "./errors";
 import { buildGatewayConfig, gatewayIsolationEnv, MIN_GATEWAY_TOKEN_LENGTH, MODEL_API_KEY_ENV } from "./gateway-config";
 import { probeGateway } from "./gateway-probe";
-import { ACTIVE_STATES, PHASE_PROGRESS, type BackupInfo, type DeleteOutcome, type GatewayTarget, type InstanceState, type InstanceStatus, type Phase, type PhaseEntry, type ProvisionOutcome, type RuntimeHost } from "./host";
+import { ACTIVE_STATES, phaseProgress, type BackupInfo, type DeleteOutcome, type GatewayTarget, type InstanceState, type InstanceStatus, type Phase, type PhaseEntry, type ProvisionOutcome, type RuntimeHost } from "./host";
 import { refKey, type InstanceRef } from "./ids";
 import { freeLoopbackPort, isPortFree, isPortOpen } from "./ports";
 
@@ -328,12 +328,7 @@ export class ProcessHost implements RuntimeHost {
   }
 
   private progressOf(record: InstanceRecord): number {
-    if (record.state === "ready") return 100;
-    const range = PHASE_PROGRESS[record.phase];
-    if (!range) return record.progress;
-    const elapsed = Date.now() - record.phaseSince;
-    // Approaches `to` without reaching it: a bar that never lies about being done.
-    return Math.round(range.from + (range.to - range.from) * (1 - Math.exp(-elapsed / range.expectedMs)));
+    return phaseProgress(record.state, record.phase, record.phaseSince, record.progress);
   }
 
   private changed(record: InstanceRecord): void {

@@ -1,0 +1,1 @@
+export function snapshotInstance(instanceDir: string, archive: string, stagingParent?: string): Promise<void>;

@@ -1,0 +1,78 @@
+// Consistent archives of an instance directory, shared by both runtime hosts: the process
+// host imports it (runtime/src/backup.ts), the sandbox image runs it through snapshot.mjs.
+// It lives here because the container image's build context is runtime/sandbox.
+//
+// Live SQLite databases are not copied byte by byte (a WAL database copied mid-write is
+// torn) but through SQLite's online backup API into a staging copy; caches, temp files
+// and logs are left out; then tar -czf.
+import { execFile } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { backup, DatabaseSync } from "node:sqlite";
+import { setTimeout as delay } from "node:timers/promises";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+/**
+ * Left out of archives: caches the gateway rebuilds (~55 MB of Control UI assets), lock
+ * files, and logs. Paths are relative to the instance directory.
+ */
+const EXCLUDED = new Set([join("state", "cache"), join("state", "tmp"), "logs"]);
+const SQLITE_FILE = /\.sqlite(-wal|-shm|-journal)?$/;
+
+function databases(root, dir = root, found = []) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (EXCLUDED.has(relative(root, path))) continue;
+    if (entry.isDirectory()) databases(root, path, found);
+    else if (entry.isFile() && entry.name.endsWith(".sqlite")) found.push(path);
+  }
+  return found;
+}
+
+/**
+ * Online backup of one SQLite database. The gateway may be writing at that moment: the
+ * source waits up to 5 s on locks, and a step that still hits one (node:sqlite then reports
+ * the unhelpful "not an error") is retried from the start a few times.
+ */
+async function snapshotDatabase(database, destination, label) {
+  let lastError;
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const source = new DatabaseSync(database, { readOnly: true, timeout: 5_000 });
+    try {
+      await backup(source, destination);
+      return;
+    } catch (error) {
+      lastError = error;
+      rmSync(destination, { force: true });
+      await delay(200 * (attempt + 1));
+    } finally {
+      source.close();
+    }
+  }
+  throw new Error(`${label}: ${lastError?.message}`);
+}
+
+/** Writes a .tar.gz of `instanceDir` to `archive` (replacing it); throws on failure. */
+export async function snapshotInstance(instanceDir, archive, stagingParent = tmpdir()) {
+  mkdirSync(stagingParent, { recursive: true });
+  const staging = mkdtempSync(join(stagingParent, "autopilot-backup-"));
+  try {
+    cpSync(instanceDir, staging, {
+      recursive: true,
+      // Databases are copied below through SQLite itself.
+      filter: (source) => !EXCLUDED.has(relative(instanceDir, source)) && !SQLITE_FILE.test(source),
+    });
+    for (const database of databases(instanceDir)) {
+      const destination = join(staging, relative(instanceDir, database));
+      mkdirSync(dirname(destination), { recursive: true });
+      await snapshotDatabase(database, destination, relative(instanceDir, database));
+    }
+    rmSync(archive, { force: true });
+    await run("tar", ["-czf", archive, "-C", staging, "."]);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
