@@ -1,5 +1,5 @@
 import * as Y from "yjs";
-import { edgeId, edgesMap, type GraphNode, isDomainKind, NODE_SIZE, nodesMap, patchNode, readNode, writeNode } from "../../shared/hatchery/graph";
+import { edgeId, edgesMap, type GraphNode, NODE_SIZE, nodesMap, patchNode, readNode, writeNode } from "../../shared/hatchery/graph";
 import { placeNode } from "../../shared/hatchery/placement";
 import type { GraphCommand } from "../../shared/protocol/graph";
 import { RoomError } from "./errors";
@@ -66,4 +66,3 @@ export function applyGraphCommands(doc: Y.Doc, commands: GraphCommand[], newId: 
 
 /** Domain nodes belong to the server: a client may move them, never rewrite or delete them. */
 export const SERVER_OWNED_KEYS = new Set(["kind", "ref", "data"]);
-export { isDomainKind };

@@ -172,7 +172,7 @@ export class Autopilot extends Agent<Env> {
       workspaceId: this.name,
       epoch,
       principal,
-      seq: Number(getMeta(this.#sql, "seq") ?? 0),
+      seq: currentSeq(this.#sql),
       reset: plan.kind === "snapshot" && plan.reset,
       resumedFrom: plan.kind === "replay" ? lastSeq : null,
       snapshot: plan.kind === "snapshot" ? buildSnapshot(this.#sql, this.#presence()) : null,

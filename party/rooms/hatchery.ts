@@ -145,7 +145,7 @@ export class Hatchery extends YServer {
       const m = nodes.get(id);
       if (!m) continue;
       const node = readNode(id, m);
-      if (!isDomainKind(node.kind) || !node.ref) return;
+      if (!isDomainKind(node.kind) || !node.ref) continue;
       this.#sql.run(
         `insert into domain_nodes (id, kind, ref, data) values (?, ?, ?, ?) on conflict (id) do update set data = excluded.data`,
         id,

@@ -1,4 +1,5 @@
 import type { Approval } from "../../../shared/protocol/approvals";
+import type { MethodName } from "../../../shared/protocol/methods";
 import type { AutopilotClient } from "../client";
 import { AutopilotError } from "../errors";
 import type { Command } from "./args";
@@ -35,9 +36,32 @@ const print = (io: CliIO, value: unknown): number => {
  * Runs one command to completion and returns the exit code. Failures are thrown (as
  * AutopilotError) for the caller to report; closing the client ends any command.
  */
+/**
+ * Commands whose options are exactly the method's params: the command object minus its
+ * name goes to the room as is.
+ */
+const PASS_THROUGH = {
+  messages: "messages.list",
+  approvals: "approvals.list",
+  jobs: "jobs.list",
+  "job start": "jobs.start",
+  "job progress": "jobs.update",
+  "job finish": "jobs.finish",
+  "job fail": "jobs.fail",
+  "job cancel": "jobs.cancel",
+  audit: "audit.list",
+} as const satisfies Partial<Record<Command["name"], MethodName>>;
+
+const isPassThrough = (name: Command["name"]): name is keyof typeof PASS_THROUGH => Object.hasOwn(PASS_THROUGH, name);
+
 export async function runCommand(client: AutopilotClient, command: Command, io: CliIO): Promise<number> {
   if (command.name === "watch") return watch(client, io);
   await client.ready({ timeoutMs: CONNECT_TIMEOUT_MS });
+  if (isPassThrough(command.name)) {
+    const { name, ...params } = command;
+    // The parser built `params` for exactly this method; the room validates them again.
+    return print(io, await client.request(PASS_THROUGH[name as keyof typeof PASS_THROUGH], params as never));
+  }
   switch (command.name) {
     case "threads":
       return print(io, await client.threads.list({ includeArchived: command.includeArchived }));
@@ -51,14 +75,6 @@ export async function runCommand(client: AutopilotClient, command: Command, io: 
       const text = command.text === "-" ? (await io.readStdin()).replace(/\n$/, "") : command.text;
       return print(io, await client.chat.send({ threadId: command.threadId, text }));
     }
-    case "messages": {
-      const { name: _, ...params } = command;
-      return print(io, await client.messages.list(params));
-    }
-    case "approvals": {
-      const { name: _, ...params } = command;
-      return print(io, await client.approvals.list(params));
-    }
     case "approve":
     case "deny": {
       const decision = command.name === "approve" ? "approve" : "deny";
@@ -67,30 +83,6 @@ export async function runCommand(client: AutopilotClient, command: Command, io: 
     }
     case "request-approval":
       return requestApproval(client, command, io);
-    case "jobs": {
-      const { name: _, ...params } = command;
-      return print(io, await client.jobs.list(params));
-    }
-    case "job start": {
-      const { name: _, ...params } = command;
-      return print(io, await client.jobs.start(params));
-    }
-    case "job progress": {
-      const { name: _, ...params } = command;
-      return print(io, await client.jobs.update(params));
-    }
-    case "job finish": {
-      const { name: _, ...params } = command;
-      return print(io, await client.jobs.finish(params));
-    }
-    case "job fail": {
-      const { name: _, ...params } = command;
-      return print(io, await client.jobs.fail(params));
-    }
-    case "job cancel": {
-      const { name: _, ...params } = command;
-      return print(io, await client.jobs.cancel(params));
-    }
     case "instances":
       return print(io, await client.request("instances.list", {}));
     case "instance attach": {
@@ -99,10 +91,6 @@ export async function runCommand(client: AutopilotClient, command: Command, io: 
     }
     case "instance op":
       return instanceOperation(client, command, io);
-    case "audit": {
-      const { name: _, ...params } = command;
-      return print(io, await client.audit.list(params));
-    }
   }
 }
 
