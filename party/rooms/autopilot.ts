@@ -50,6 +50,9 @@ interface ConnState {
   status: string | null;
 }
 
+/** How long a canvas update may wait so that a burst of commits costs one Hatchery pull. */
+const HATCHERY_POKE_DELAY_MS = 100;
+
 /** Refusals (since the bucket was last full) after which the socket is closed with 4029. */
 const REFUSALS_BEFORE_CLOSE = 50;
 
@@ -66,6 +69,7 @@ export class Autopilot extends Agent<Env> {
 
   readonly #sql: Sql;
   readonly #buckets = new Map<string, Bucket>();
+  #pokeTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -297,11 +301,17 @@ export class Autopilot extends Agent<Env> {
   /**
    * Tell the canvas there is news; it pulls the events itself (graphFeed), so a poke
    * that fails costs only latency: the Hatchery catches up on its next poke or wake.
+   * Pokes are coalesced: one pull per burst, not one per event, because each pull is a
+   * graphFeed call queued inside this room, on the path of the next request.
    */
   #pokeHatchery(): void {
-    void getServerByName(this.env.Hatchery, this.name)
-      .then((hatchery) => hatchery.sync())
-      .catch((error: unknown) => console.error(JSON.stringify({ msg: "hatchery poke failed", workspace: this.name, error: String(error) })));
+    if (this.#pokeTimer) return;
+    this.#pokeTimer = setTimeout(() => {
+      this.#pokeTimer = null;
+      void getServerByName(this.env.Hatchery, this.name)
+        .then((hatchery) => hatchery.sync())
+        .catch((error: unknown) => console.error(JSON.stringify({ msg: "hatchery poke failed", workspace: this.name, error: String(error) })));
+    }, HATCHERY_POKE_DELAY_MS);
   }
 
   /**
