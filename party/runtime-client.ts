@@ -56,6 +56,28 @@ export class RuntimeClient {
     return this.#call("POST", `${this.#path(ws, id)}/backups`);
   }
 
+  /** The gateway token, for the bridge's device proof. Server to server only: never forwarded to a client. */
+  credentials(ws: string, id: string): Promise<{ token: string }> {
+    return this.#call("GET", `${this.#path(ws, id)}/credentials`);
+  }
+
+  /** A WebSocket to the instance's gateway through the runtime's proxy (not yet accepted). */
+  async openGateway(ws: string, id: string): Promise<WebSocket> {
+    let response: Response;
+    try {
+      // workerd opens outbound WebSockets with fetch + Upgrade (an http: URL, not ws:).
+      response = await fetch(`${this.baseUrl.replace(/\/$/, "")}${this.#path(ws, id)}/gateway`, { headers: { upgrade: "websocket", authorization: `Bearer ${this.token}` } });
+    } catch (error) {
+      throw new RoomError("unavailable", `the OpenClaw runtime is unreachable: ${String(error)}`);
+    }
+    const socket = response.webSocket;
+    if (!socket) {
+      const body = (await response.json().catch(() => null)) as Envelope<unknown> | null;
+      throw new RoomError("unavailable", body && !body.ok ? body.error.message : `the runtime refused the gateway socket (${response.status})`);
+    }
+    return socket;
+  }
+
   delete(ws: string, id: string): Promise<unknown> {
     return this.#call("DELETE", this.#path(ws, id));
   }

@@ -6,6 +6,7 @@ import { AutopilotError } from "./errors";
 
 const io: CliIO = {
   out: (text) => void process.stdout.write(`${text}\n`),
+  write: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(`autopilot: ${text}\n`),
   readStdin: async () => {
     const chunks: Buffer[] = [];

@@ -5,12 +5,12 @@ import { HelloPayload } from "../../shared/protocol/hello";
 import { isMethodName, Methods, type MethodName, type MethodParams, type MethodResult } from "../../shared/protocol/methods";
 import type { Principal } from "../../shared/protocol/principal";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
-import { Backoff, DEFAULT_BACKOFF, fullJitterDelay, type BackoffOptions } from "./backoff";
+import { Backoff, DEFAULT_BACKOFF, fullJitterDelay, type BackoffOptions } from "../../shared/backoff";
 import { Emitter } from "./emitter";
 import { AutopilotError, errorFromClose, isTerminalCloseCode, isTerminalError } from "./errors";
 import { decodeServerFrame, typeEvent, type KnownEvent } from "./frames";
 import { bucketForLimits, type TokenBucket } from "./ratelimit";
-import { applyEvent, applyHello, emptyState, withPresence, type WorkspaceState } from "./state";
+import { applyEvent, applyHello, diffStreams, emptyState, withPresence, type StreamChange, type WorkspaceState } from "./state";
 import { fetchConnectTicket, refusedUpgradeStatus, resolveEndpoint, resolveWebSocket, type Endpoint } from "./transport";
 
 export interface AutopilotClientOptions {
@@ -74,6 +74,12 @@ export type ClientEvents = { [E in EventName]: [payload: EventPayload<E>, frame:
   reset: [hello: HelloPayload];
   /** After any change to `client.state`. */
   state: [state: WorkspaceState];
+  /**
+   * A gateway reply streaming in a thread started, grew, or ended (its durable message
+   * arrived, it was stopped, or a hello no longer lists it). `client.state.streams` holds
+   * the current text of every running stream.
+   */
+  stream: [change: StreamChange];
   /** A frame that could not be used (malformed, unattributable error response, …). */
   warning: [warning: ClientWarning];
 };
@@ -123,7 +129,26 @@ export class AutopilotClient {
     list: this.#bind("threads.list"),
   };
   readonly messages = { list: this.#bind("messages.list") };
-  readonly chat = { send: this.#bind("chat.send") };
+  readonly chat = {
+    send: this.#bind("chat.send"),
+    /** Stops the thread's running gateway reply (protocol 4); safe to repeat. */
+    abort: this.#bind("chat.abort"),
+  };
+  /** An OpenClaw instance's gateway sessions (protocol 4). */
+  readonly sessions = {
+    list: this.#bind("sessions.list"),
+    /** The thread bound to a gateway session, created if needed. */
+    open: this.#bind("sessions.open"),
+  };
+  readonly instances = {
+    list: this.#bind("instances.list"),
+    provision: this.#bind("instances.provision"),
+    restart: this.#bind("instances.restart"),
+    backup: this.#bind("instances.backup"),
+    delete: this.#bind("instances.delete"),
+    attach: this.#bind("instances.attach"),
+    detach: this.#bind("instances.detach"),
+  };
   readonly approvals = {
     request: this.#bind("approvals.request"),
     resolve: this.#bind("approvals.resolve"),
@@ -460,7 +485,10 @@ export class AutopilotClient {
     this.#emitter.emit("hello", hello, frame);
     this.#emitter.emit("event", frame);
     if (hello.reset) this.#emitter.emit("reset", hello);
-    if (state !== previous) this.#emitter.emit("state", state);
+    if (state !== previous) {
+      for (const change of diffStreams(previous, state)) this.#emitter.emit("stream", change);
+      this.#emitter.emit("state", state);
+    }
     this.#settleReady.resolve(hello);
 
     // Presence is ephemeral, so a resume replays none of the joins and leaves we missed.
@@ -492,7 +520,11 @@ export class AutopilotClient {
     this.#state = outcome.state;
     if (event.known) this.#emitTyped(event, frame);
     this.#emitter.emit("event", frame);
-    if (this.#state !== previous) this.#emitter.emit("state", this.#state);
+    if (this.#state !== previous) {
+      const ending = event.known && event.event === "message.created" ? event.payload.message : undefined;
+      for (const change of diffStreams(previous, this.#state, ending)) this.#emitter.emit("stream", change);
+      this.#emitter.emit("state", this.#state);
+    }
   }
 
   #emitTyped(event: KnownEvent, frame: EventFrame): void {

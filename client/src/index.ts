@@ -10,6 +10,6 @@ export {
   type StatusDetail,
 } from "./client";
 export { AutopilotError, type AutopilotErrorCode } from "./errors";
-export { applyEvent, applyHello, emptyState, type WorkspaceState } from "./state";
+export { applyEvent, applyHello, diffStreams, emptyState, threadStreams, type StreamChange, type WorkspaceState } from "./state";
 export type { KnownEvent, ReceivedEvent, UnknownEvent } from "./frames";
 export * from "../../shared/protocol/index";

@@ -1,9 +1,10 @@
 import type { Instance } from "../../shared/protocol/instances";
 import type { Approval } from "../../shared/protocol/approvals";
+import type { ChatStream, GatewaySession, LiveState } from "../../shared/protocol/gateway";
 import type { HelloPayload, Snapshot } from "../../shared/protocol/hello";
 import { FINISHED_JOB_STATUSES, type Job } from "../../shared/protocol/jobs";
 import type { PresenceEntry } from "../../shared/protocol/presence";
-import type { Thread } from "../../shared/protocol/threads";
+import type { Message, Thread } from "../../shared/protocol/threads";
 import type { ReceivedEvent } from "./frames";
 
 /**
@@ -22,6 +23,14 @@ export interface WorkspaceState {
   /** Keyed by connection id: a person on two devices shows twice. */
   readonly presence: ReadonlyMap<string, PresenceEntry>;
   readonly instances: ReadonlyMap<string, Instance>;
+  /**
+   * Gateway replies streaming right now, keyed by `runId` (protocol 4). Ephemeral: replaced
+   * by every hello's `live`, grown by `chat.delta`, ended by the reply's `message.created`
+   * (same `runId`) or `chat.ended`.
+   */
+  readonly streams: ReadonlyMap<string, ChatStream>;
+  /** Each instance's gateway sessions, keyed by instance id, as last announced (protocol 4). */
+  readonly sessions: ReadonlyMap<string, readonly GatewaySession[]>;
 }
 
 /**
@@ -38,6 +47,8 @@ export const emptyState: WorkspaceState = {
   jobs: new Map(),
   presence: new Map(),
   instances: new Map(),
+  streams: new Map(),
+  sessions: new Map(),
 };
 
 const byId = <T extends { id: string }>(items: readonly T[]): Map<string, T> => new Map(items.map((item) => [item.id, item]));
@@ -51,6 +62,8 @@ export function stateFromSnapshot(snapshot: Snapshot, epoch: string, seq: number
     jobs: byId(snapshot.jobs),
     presence: new Map(snapshot.presence.map((entry) => [entry.connectionId, entry])),
     instances: byId(snapshot.instances ?? []),
+    streams: new Map(),
+    sessions: new Map(),
   };
 }
 
@@ -63,15 +76,57 @@ export function stateFromSnapshot(snapshot: Snapshot, epoch: string, seq: number
 export type HelloOutcome = "snapshot" | "resume" | "resync";
 
 export function applyHello(state: WorkspaceState, hello: HelloPayload): { state: WorkspaceState; outcome: HelloOutcome } {
-  if (hello.snapshot) return { state: stateFromSnapshot(hello.snapshot, hello.epoch, hello.seq), outcome: "snapshot" };
+  if (hello.snapshot) return { state: withLive(stateFromSnapshot(hello.snapshot, hello.epoch, hello.seq), hello.live), outcome: "snapshot" };
   if (state.lastSeq === null) {
     // Nothing to resume from and nothing to replace with: start counting from here.
-    return { state: { ...state, epoch: hello.epoch, lastSeq: hello.seq }, outcome: "resume" };
+    return { state: withLive({ ...state, epoch: hello.epoch, lastSeq: hello.seq }, hello.live), outcome: "resume" };
   }
   if (state.epoch !== hello.epoch || hello.seq < state.lastSeq) {
     return { state: { ...state, epoch: null, lastSeq: null }, outcome: "resync" };
   }
-  return { state, outcome: "resume" };
+  return { state: withLive(state, hello.live), outcome: "resume" };
+}
+
+/**
+ * Replaces the streams and gateway sessions with a hello's `live` (sent on every hello,
+ * resumes included, since deltas missed while away are never replayed). A hello without
+ * it (an older room) leaves no stream standing: nothing would ever end it.
+ */
+export function withLive(state: WorkspaceState, live: LiveState | undefined): WorkspaceState {
+  if (live === undefined) return state.streams.size ? { ...state, streams: new Map() } : state;
+  if (!live.streams.length && !live.sessions.length && !state.streams.size && !state.sessions.size) return state;
+  return {
+    ...state,
+    streams: new Map(live.streams.map((stream) => [stream.runId, stream])),
+    sessions: new Map(live.sessions.map((entry) => [entry.instanceId, entry.sessions])),
+  };
+}
+
+/** A thread's streaming replies, oldest first. */
+export function threadStreams(state: Pick<WorkspaceState, "streams">, threadId: string): ChatStream[] {
+  return [...state.streams.values()].filter((stream) => stream.threadId === threadId).sort((a, b) => a.startedAt - b.startedAt);
+}
+
+/** How one stream changed between two states (see `diffStreams`). */
+export type StreamChange =
+  | { kind: "started" | "updated"; stream: ChatStream }
+  /** `message` is the durable reply that ended it, when that is what did. */
+  | { kind: "ended"; stream: ChatStream; message?: Message };
+
+/** The stream changes from `before` to `after`, for listeners that follow replies live. */
+export function diffStreams(before: WorkspaceState, after: WorkspaceState, ending?: Message): StreamChange[] {
+  if (before.streams === after.streams) return [];
+  const changes: StreamChange[] = [];
+  for (const [runId, stream] of before.streams) {
+    if (after.streams.has(runId)) continue;
+    changes.push(ending?.runId === runId ? { kind: "ended", stream, message: ending } : { kind: "ended", stream });
+  }
+  for (const [runId, stream] of after.streams) {
+    const previous = before.streams.get(runId);
+    if (!previous) changes.push({ kind: "started", stream });
+    else if (previous !== stream) changes.push({ kind: "updated", stream });
+  }
+  return changes;
 }
 
 export type EventOutcome =
@@ -101,18 +156,36 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
     case "thread.renamed":
     case "thread.archived":
     case "thread.restored":
+    case "thread.updated":
       return { ...state, threads: upsert(state.threads, received.payload.thread.id, received.payload.thread) };
     case "message.created": {
       const { message } = received.payload;
-      const thread = state.threads.get(message.threadId);
-      if (!thread) return state;
+      // A gateway reply ends the stream it finishes.
+      const next = message.runId === undefined ? state : withoutStream(state, message.runId);
+      const thread = next.threads.get(message.threadId);
+      if (!thread) return next;
       const updated: Thread = {
         ...thread,
         messageCount: thread.messageCount + 1,
         lastMessageAt: Math.max(thread.lastMessageAt ?? 0, message.createdAt),
       };
-      return { ...state, threads: upsert(state.threads, thread.id, updated) };
+      return { ...next, threads: upsert(next.threads, thread.id, updated) };
     }
+    case "chat.delta": {
+      const { runId, offset, threadId, instanceId } = received.payload;
+      const current = state.streams.get(runId);
+      const text = current?.text ?? "";
+      // A gap (we missed a delta): keep what we have until the durable reply replaces it.
+      if (offset > text.length) return state;
+      const joined = text.slice(0, offset) + received.payload.text;
+      if (current && joined === current.text) return state;
+      const stream: ChatStream = { threadId, instanceId, runId, text: joined, startedAt: current?.startedAt ?? Date.now() };
+      return { ...state, streams: upsert(state.streams, runId, stream) };
+    }
+    case "chat.ended":
+      return withoutStream(state, received.payload.runId);
+    case "instance.sessions":
+      return { ...state, sessions: upsert(state.sessions, received.payload.instanceId, received.payload.sessions) };
     case "approval.requested":
     case "approval.resolved":
       return { ...state, approvals: retainRecent(upsert(state.approvals, received.payload.approval.id, received.payload.approval), isResolved, approvalAge) };
@@ -133,10 +206,19 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
     case "instance.updated":
       return { ...state, instances: upsert(state.instances, received.payload.instance.id, received.payload.instance) };
     case "instance.deleted": {
-      if (!state.instances.has(received.payload.instanceId)) return state;
-      const instances = new Map(state.instances);
-      instances.delete(received.payload.instanceId);
-      return { ...state, instances };
+      const { instanceId } = received.payload;
+      let next = state;
+      if (next.instances.has(instanceId)) {
+        const instances = new Map(next.instances);
+        instances.delete(instanceId);
+        next = { ...next, instances };
+      }
+      if (next.sessions.has(instanceId)) {
+        const sessions = new Map(next.sessions);
+        sessions.delete(instanceId);
+        next = { ...next, sessions };
+      }
+      return next;
     }
     case "hello":
       // Hellos go through applyHello; one in the middle of a stream changes nothing here.
@@ -147,6 +229,13 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
 /** Replaces the presence list wholesale (after a resume, when joins and leaves were missed). */
 export function withPresence(state: WorkspaceState, entries: readonly PresenceEntry[]): WorkspaceState {
   return { ...state, presence: new Map(entries.map((entry) => [entry.connectionId, entry])) };
+}
+
+function withoutStream(state: WorkspaceState, runId: string): WorkspaceState {
+  if (!state.streams.has(runId)) return state;
+  const streams = new Map(state.streams);
+  streams.delete(runId);
+  return { ...state, streams };
 }
 
 function upsert<T>(map: ReadonlyMap<string, T>, key: string, value: T): Map<string, T> {

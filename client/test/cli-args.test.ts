@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCli, UsageError } from "../src/cli/args";
+import { DEFAULT_REPLY_TIMEOUT_MS, parseCli, UsageError } from "../src/cli/args";
 
 const env = { AUTOPILOT_URL: "http://localhost:8787", AUTOPILOT_WORKSPACE: "ws_1", AUTOPILOT_KEY: "key_1" };
 
@@ -64,6 +64,25 @@ describe("parseCli", () => {
     expect(run(["job", "finish", "j1"]).command).toEqual({ name: "job finish", jobId: "j1" });
     expect(run(["job", "cancel", "j1", "--reason", "obsolete"]).command).toEqual({ name: "job cancel", jobId: "j1", reason: "obsolete" });
     expect(run(["jobs", "--active"]).command).toEqual({ name: "jobs", active: true });
+  });
+
+  it("parses the gateway commands", () => {
+    expect(run(["chat", "abort", "t1"]).command).toEqual({ name: "chat abort", threadId: "t1" });
+    expect(run(["sessions", "work"]).command).toEqual({ name: "sessions", instanceId: "work" });
+    expect(run(["session", "open", "work", "agent:main:main"]).command).toEqual({ name: "session open", instanceId: "work", sessionKey: "agent:main:main" });
+    expect(run(["send", "t1", "hi", "--wait-reply"]).command).toEqual({ name: "send", threadId: "t1", text: "hi", waitReply: { timeoutMs: DEFAULT_REPLY_TIMEOUT_MS } });
+    expect(run(["send", "t1", "hi", "--wait-reply", "--timeout-ms", "5000"]).command).toEqual({ name: "send", threadId: "t1", text: "hi", waitReply: { timeoutMs: 5000 } });
+    expect(usageError(["send", "t1", "hi", "--timeout-ms", "5000"]).message).toBe("--timeout-ms only applies with --wait-reply");
+    expect(usageError(["send", "t1", "hi", "--wait-reply", "--timeout-ms", "0"]).message).toMatch(/timeout-ms must be a number/);
+    expect(usageError(["chat", "send"]).message).toMatch(/unknown chat command "send"; one of: chat abort/);
+    expect(usageError(["session", "open", "work"]).message).toBe("missing <sessionKey>");
+    expect(usageError(["sessions"]).message).toBe("missing <instanceId>");
+    expect(usageError(["threads", "--wait-reply"]).message).toBe('--wait-reply is not an option of "threads"');
+    const help = parseCli(["send", "--help"], {});
+    expect(help.kind === "help" && help.text).toMatch(/autopilot send <threadId> <text\.\.\.> \[--wait-reply\] \[--timeout-ms <ms>\]/);
+    const general = parseCli(["--help"], {});
+    expect(general.kind === "help" && general.text).toMatch(/chat abort .*\n.*/);
+    expect(general.kind === "help" && general.text).toMatch(/session open/);
   });
 
   it("rejects bad values with a usage error", () => {

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FakeRoom } from "./fake-room";
-import { approval, thread } from "./fixtures";
+import { approval, message, snapshot, thread } from "./fixtures";
 
 // Bundled next to node_modules so the external `ws` resolves as it does for client/dist.
 /** `AUTOPILOT_TEST_NODE=/path/to/node20` checks the bundle on the oldest supported Node. */
@@ -172,5 +172,96 @@ describe("autopilot CLI", () => {
     const code = await new Promise((resolve) => child.on("close", resolve));
     expect(code).toBe(0);
     expect(JSON.parse(stdout).message.text).toBe("line one\nline two");
+  });
+
+  it("passes the gateway commands through to their methods", async () => {
+    room.onRequest = (request, connection) => {
+      if (request.method === "chat.abort") connection.respond(request.id, { aborted: true, runIds: ["r1"] });
+      if (request.method === "sessions.list") connection.respond(request.id, { instanceId: "work", sessions: [] });
+      if (request.method === "sessions.open") connection.respond(request.id, { thread: thread("t9") });
+    };
+    expect(JSON.parse((await cli(["chat", "abort", "t1"])).stdout)).toEqual({ aborted: true, runIds: ["r1"] });
+    expect(room.latest.requests[0]).toMatchObject({ method: "chat.abort", params: { threadId: "t1" } });
+    expect(JSON.parse((await cli(["sessions", "work"])).stdout)).toEqual({ instanceId: "work", sessions: [] });
+    const opened = await cli(["session", "open", "work", "agent:main:main"]);
+    expect(JSON.parse(opened.stdout)).toMatchObject({ thread: { id: "t9" } });
+    expect(room.latest.requests[0]).toMatchObject({ method: "sessions.open", params: { instanceId: "work", sessionKey: "agent:main:main", idempotencyKey: expect.any(String) } });
+  });
+
+  describe("send --wait-reply", () => {
+    const instance = { id: "instance:work", kind: "agent", name: "work" } as const;
+    const gatewayThread = thread("t1", { gateway: { instanceId: "work", sessionKey: "agent:main:t1" } });
+    const delta = (offset: number, text: string) => ({ threadId: "t1", instanceId: "work", runId: "r1", offset, text });
+
+    function scriptReply(reply: Parameters<typeof message>[3] | null) {
+      room.onConnect = () => ({ seq: 0, snapshot: snapshot({ threads: [gatewayThread] }) });
+      room.onRequest = (request, connection) => {
+        if (request.method !== "chat.send") return;
+        connection.respond(request.id, { message: message("m1", "t1", 1, { text: String(request.params?.text) }) });
+        if (!reply) return;
+        const steps: [string, unknown, number?][] = [
+          ["chat.delta", delta(0, "")],
+          ["chat.delta", delta(0, "Hel")],
+          ["chat.delta", delta(3, "lo")],
+          ["message.created", { message: message("m2", "t1", 2, { author: instance, kind: "tool", text: "$ ls\nREADME.md" }) }, 1],
+          ["message.created", { message: message("m3", "t1", 3, { author: instance, runId: "r1", ...reply }) }, 2],
+          ["chat.ended", { threadId: "t1", runId: "r1" }],
+        ];
+        steps.forEach(([event, payload, seq], i) => setTimeout(() => connection.event(event, payload, seq), 20 * (i + 1)));
+      };
+    }
+
+    it("streams the reply to stdout and exits 0 on the durable message", async () => {
+      scriptReply({ text: "Hello there." });
+      const run = await cli(["send", "t1", "hi", "--wait-reply"]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toBe("Hello there.\n");
+      expect(run.stderr).toMatch(/sent message m1 to thread t1; waiting for the reply/);
+      expect(run.stderr).toMatch(/work is replying/);
+      expect(run.stderr).toMatch(/tool: \$ ls/);
+    });
+
+    it("exits 1 and says why on a gateway error", async () => {
+      scriptReply({ kind: "error", text: "No route-compatible authentication source is configured for openai." });
+      const run = await cli(["send", "t1", "hi", "--wait-reply"]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe("Hello\n");
+      expect(run.stderr).toMatch(/gateway error: No route-compatible authentication source is configured for openai\./);
+    });
+
+    it("exits 1 on a stopped run, printing the partial text", async () => {
+      scriptReply({ text: "Hello", aborted: true });
+      const run = await cli(["send", "t1", "hi", "--wait-reply"]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe("Hello\n");
+      expect(run.stderr).toMatch(/stopped/);
+    });
+
+    it("exits 0 when the run ends without leaving a reply", async () => {
+      room.onConnect = () => ({ seq: 0, snapshot: snapshot({ threads: [gatewayThread] }) });
+      room.onRequest = (request, connection) => {
+        if (request.method === "messages.list") connection.respond(request.id, { messages: [message("m1", "t1", 1)], hasMore: false });
+        if (request.method !== "chat.send") return;
+        connection.respond(request.id, { message: message("m1", "t1", 1) });
+        setTimeout(() => connection.event("chat.delta", delta(0, "")), 20);
+        setTimeout(() => connection.event("chat.ended", { threadId: "t1", runId: "r1" }), 40);
+      };
+      const run = await cli(["send", "t1", "hi", "--wait-reply"]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toMatch(/ended without a reply/);
+    });
+
+    it("gives up after --timeout-ms, and refuses a thread no instance answers", async () => {
+      scriptReply(null);
+      const timedOut = await cli(["send", "t1", "hi", "--wait-reply", "--timeout-ms", "300"]);
+      expect(timedOut.code).toBe(3);
+      expect(timedOut.stderr).toMatch(/no reply in thread t1/);
+      room.onConnect = () => ({ seq: 0, snapshot: snapshot({ threads: [thread("t2")] }) });
+      const plain = await cli(["send", "t2", "hi", "--wait-reply"]);
+      expect(plain.code).toBe(3);
+      expect(plain.stderr).toMatch(/talks to no OpenClaw instance/);
+      expect(room.latest.requests).toHaveLength(0);
+    });
   });
 });

@@ -379,6 +379,37 @@ describe("events and resuming", () => {
   });
 });
 
+describe("gateway streams", () => {
+  it("emits stream changes from hello.live, deltas and the durable reply, and has typed helpers", async () => {
+    const live = { streams: [{ threadId: "t1", instanceId: "work", runId: "r0", text: "earlier", startedAt: 1 }], sessions: [] };
+    room.onConnect = () => ({ seq: 1, snapshot: snapshot({ threads: [thread("t1")] }), live });
+    room.onRequest = (request, connection) => {
+      if (request.method === "chat.abort") connection.respond(request.id, { aborted: true, runIds: ["r1"] });
+      if (request.method === "sessions.list") connection.respond(request.id, { instanceId: "work", sessions: [] });
+      if (request.method === "sessions.open") connection.respond(request.id, { thread: thread("t9", { gateway: { instanceId: "work", sessionKey: "agent:main:x" } }) });
+    };
+    const client = connect();
+    const changes: string[] = [];
+    client.on("stream", (change) => changes.push(`${change.kind}:${change.stream.runId}:${change.stream.text}${change.kind === "ended" && change.message ? `:${change.message.id}` : ""}`));
+    await client.ready();
+    expect(client.state.streams.get("r0")?.text).toBe("earlier");
+    room.latest.event("chat.delta", { threadId: "t1", instanceId: "work", runId: "r1", offset: 0, text: "" });
+    room.latest.event("chat.delta", { threadId: "t1", instanceId: "work", runId: "r1", offset: 0, text: "Hel" });
+    room.latest.event("chat.delta", { threadId: "t1", instanceId: "work", runId: "r1", offset: 3, text: "lo" });
+    room.latest.event("message.created", { message: message("m2", "t1", 2, { text: "Hello.", runId: "r1", author: { id: "instance:work", kind: "agent", name: "work" } }) }, 2);
+    room.latest.event("chat.ended", { threadId: "t1", runId: "r0" });
+    await eventually(() => expect(client.state.streams.size).toBe(0));
+    expect(changes).toEqual(["started:r0:earlier", "started:r1:", "updated:r1:Hel", "updated:r1:Hello", "ended:r1:Hello:m2", "ended:r0:earlier"]);
+
+    expect(await client.chat.abort({ threadId: "t1" })).toEqual({ aborted: true, runIds: ["r1"] });
+    expect(await client.sessions.list({ instanceId: "work" })).toEqual({ instanceId: "work", sessions: [] });
+    expect((await client.sessions.open({ instanceId: "work", sessionKey: "agent:main:x" })).thread.gateway?.sessionKey).toBe("agent:main:x");
+    const sent = room.latest.requests.map((r) => [r.method, r.params]);
+    expect(sent[0]).toEqual(["chat.abort", { threadId: "t1" }]);
+    expect(sent[2]).toEqual(["sessions.open", { instanceId: "work", sessionKey: "agent:main:x", idempotencyKey: expect.any(String) }]);
+  });
+});
+
 function helloFrom() {
   return {
     protocol: PROTOCOL_VERSION,

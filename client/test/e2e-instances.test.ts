@@ -146,7 +146,7 @@ describe("OpenClaw instances through the Autopilot", () => {
     expect(JSON.stringify([...person.state.instances.values()])).not.toContain(token);
 
     const deleting = cli(["instance", "delete", "work", "--wait-done"], { workspace, key });
-    const del = await until(() => [...person.state.approvals.values()].find((a) => a.action?.operation === "delete" && a.status === "pending"), "delete approval", 15_000);
+    const del = await until(() => [...person.state.approvals.values()].find((a) => a.action?.kind === "instance" && a.action.operation === "delete" && a.status === "pending"), "delete approval", 15_000);
     await person.approvals.resolve({ approvalId: del.id, decision: "approve" });
     expect(await deleting.exit, deleting.stderr()).toBe(0);
     expect(person.state.instances.get("work")?.status).toBe("stopped");

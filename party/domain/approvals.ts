@@ -66,12 +66,22 @@ export function resolveApproval(ctx: OpContext, params: z.output<typeof Approval
       resolvedBy: existing.resolvedBy,
     });
   }
-  const status: ApprovalStatus = params.decision === "approve" ? "approved" : "denied";
-  const approval: Approval = { ...existing, status, resolvedBy: ctx.actor, resolvedAt: ctx.now, note: params.note ?? null };
+  return { approval: settleApproval(ctx, existing, params.decision === "approve" ? "approved" : "denied", params.note ?? null) };
+}
+
+/** Decides a pending approval as the context's actor (a person, or the room for a gateway). */
+export function settleApproval(ctx: OpContext, existing: Approval, status: Exclude<ApprovalStatus, "pending">, note: string | null): Approval {
+  const approval: Approval = {
+    ...existing,
+    status,
+    resolvedBy: status === "expired" ? null : ctx.actor,
+    resolvedAt: ctx.now,
+    note,
+  };
   putApproval(ctx.sql, approval);
   ctx.emit("approval.resolved", { approval });
   ctx.audit(`approval.${status}`, approval.id, { title: approval.title, note: approval.note });
-  return { approval };
+  return approval;
 }
 
 /** Resolves every pending approval whose time ran out; returns how many. */

@@ -5,7 +5,8 @@ import { requestApproval } from "./approvals";
 import type { OpContext } from "./context";
 import { RoomError } from "./errors";
 import type { Sql } from "./sql";
-import { requireThread } from "./threads";
+import { bindThread, sessionKeyForThread, unbindThread } from "./gateway";
+import { requireThread, updateThread } from "./threads";
 
 /** How long a gated instance operation waits for a decision. */
 export const INSTANCE_APPROVAL_TTL_MS = 24 * 60 * 60 * 1000;
@@ -75,10 +76,25 @@ export function requestInstanceOperation(
   );
 }
 
+/**
+ * Binds a thread to an instance: its messages go to a gateway session of its own (or the
+ * session it was opened from). A thread talks to one instance at a time.
+ */
 export function attachInstance(ctx: OpContext, params: z.output<typeof InstancesAttachParams>, attach: boolean): { instance: Instance } {
   const existing = getInstance(ctx.sql, params.instanceId);
   if (!existing || existing.status === "stopped") throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
-  requireThread(ctx.sql, params.threadId);
+  const thread = requireThread(ctx.sql, params.threadId);
+  if (attach && thread.gateway && thread.gateway.instanceId !== existing.id) {
+    throw new RoomError("conflict", `thread is attached to instance ${thread.gateway.instanceId}: detach it first`, { threadId: thread.id, instanceId: thread.gateway.instanceId });
+  }
+  if (attach && !thread.gateway) {
+    const gateway = { instanceId: existing.id, sessionKey: sessionKeyForThread(thread.id) };
+    updateThread(ctx, { ...thread, gateway });
+    bindThread(ctx.sql, thread.id, gateway);
+  } else if (!attach && thread.gateway?.instanceId === existing.id) {
+    updateThread(ctx, { ...thread, gateway: null });
+    unbindThread(ctx.sql, thread.id);
+  }
   const has = existing.threadIds.includes(params.threadId);
   if (has === attach) return { instance: existing };
   const threadIds = attach ? [...existing.threadIds, params.threadId] : existing.threadIds.filter((t) => t !== params.threadId);

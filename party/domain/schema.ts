@@ -19,6 +19,18 @@ const MIGRATIONS: string[] = [
    create table if not exists idempotency (principal_id text not null, key text not null, method text not null, result text not null, at integer not null, primary key (principal_id, key));
    create index if not exists idempotency_at on idempotency (at);`,
   `create table if not exists instances (id text primary key, status text not null, created_at integer not null, doc text not null);`,
+  // The OpenClaw bridge (protocol 4): device identity per instance, which thread is which
+  // gateway session (+ its history cursor), messages waiting to reach the gateway, what was
+  // already imported from it (dedupe across live events and catch-up), the live session
+  // list, and which room approval stands for which gateway request.
+  `create table if not exists gateway_devices (instance_id text primary key, doc text not null);
+   create table if not exists gateway_threads (thread_id text primary key, instance_id text not null, session_key text not null, cursor text);
+   create index if not exists gateway_threads_session on gateway_threads (instance_id, session_key);
+   create table if not exists gateway_outbox (message_id text primary key, thread_id text not null, instance_id text not null, session_key text not null, text text not null, state text not null, created_at integer not null);
+   create index if not exists gateway_outbox_state on gateway_outbox (instance_id, state, created_at);
+   create table if not exists gateway_imports (instance_id text not null, key text not null, at integer not null, primary key (instance_id, key));
+   create table if not exists gateway_sessions (instance_id text not null, key text not null, doc text not null, primary key (instance_id, key));
+   create table if not exists gateway_approvals (instance_id text not null, request_id text not null, approval_id text not null, primary key (instance_id, request_id));`,
 ];
 
 export function migrate(sql: Sql): void {

@@ -1,7 +1,9 @@
 import type { z } from "zod";
 import type { Message, Thread, ThreadsArchiveParams, ThreadsCreateParams, ThreadsRenameParams } from "../../shared/protocol/threads";
 import type { ChatSendParams, MessagesListParams } from "../../shared/protocol/threads";
+import type { Actor } from "../../shared/protocol/principal";
 import type { OpContext } from "./context";
+import { queueForGateway } from "./gateway";
 import { RoomError } from "./errors";
 import type { Sql } from "./sql";
 
@@ -33,8 +35,9 @@ export function listThreads(sql: Sql, includeArchived: boolean, limit = 1000): T
     .map((r) => JSON.parse(r.doc) as Thread);
 }
 
-export function createThread(ctx: OpContext, params: z.output<typeof ThreadsCreateParams>): { thread: Thread } {
+export function createThread(ctx: OpContext, params: z.output<typeof ThreadsCreateParams>, gateway: Thread["gateway"] = null): { thread: Thread } {
   const thread: Thread = {
+    ...(gateway ? { gateway } : {}),
     id: ctx.newId("thr"),
     title: params.title,
     archived: false,
@@ -68,14 +71,33 @@ export function archiveThread(ctx: OpContext, params: z.output<typeof ThreadsArc
 export function sendMessage(ctx: OpContext, params: z.output<typeof ChatSendParams>): { message: Message } {
   const thread = requireThread(ctx.sql, params.threadId);
   if (thread.archived) throw new RoomError("conflict", "thread is archived: restore it before posting", { threadId: thread.id });
+  const message = appendMessage(ctx, thread, ctx.actor, params.text);
+  // A gateway thread's message is queued for its instance in the same transaction, so
+  // it reaches the gateway even if the room restarts before the bridge sends it.
+  if (thread.gateway) queueForGateway(ctx, thread, message);
+  return { message };
+}
+
+type MessageExtras = Pick<Message, "kind" | "runId" | "aborted">;
+
+/** Adds a message to a thread (any author: a person, an agent, a gateway reply). */
+export function appendMessage(ctx: OpContext, thread: Thread, author: Actor, text: string, extras: MessageExtras = {}): Message {
   const id = ctx.newId("msg");
-  const draft = { id, threadId: thread.id, author: ctx.actor, text: params.text, createdAt: ctx.now };
+  const draft = { id, threadId: thread.id, author, text, createdAt: ctx.now, ...extras };
   ctx.sql.run(`insert into messages (id, thread_id, doc) values (?, ?, ?)`, id, thread.id, JSON.stringify(draft));
   const n = ctx.sql.one<{ n: number }>(`select n from messages where id = ?`, id)!.n;
   const message: Message = { ...draft, n };
   putThread(ctx.sql, { ...thread, lastMessageAt: ctx.now, updatedAt: ctx.now, messageCount: thread.messageCount + 1 });
   ctx.emit("message.created", { message });
-  return { message };
+  return message;
+}
+
+/** Replaces a thread's document and tells everyone (`thread.updated`). */
+export function updateThread(ctx: OpContext, thread: Thread): Thread {
+  const next = { ...thread, updatedAt: ctx.now };
+  putThread(ctx.sql, next);
+  ctx.emit("thread.updated", { thread: next });
+  return next;
 }
 
 export function listMessages(sql: Sql, params: z.output<typeof MessagesListParams>): { messages: Message[]; hasMore: boolean } {

@@ -26,12 +26,16 @@ import type { Approval } from "../../shared/protocol/approvals";
 import type { Job } from "../../shared/protocol/jobs";
 import type { Instance } from "../../shared/protocol/instances";
 import type { Thread } from "../../shared/protocol/threads";
-import { listThreads } from "../domain/threads";
+import { getThread, listThreads } from "../domain/threads";
 import { RoomError } from "../domain/errors";
 import { currentSeq } from "../domain/eventlog";
 import { listInstances } from "../domain/instances";
 import { RuntimeClient } from "../runtime-client";
 import { type OperationDeps, runInstanceOperation, watchInstance } from "./instance-operations";
+import { InstanceBridge } from "../bridge/instance-bridge";
+import { allSessions } from "../domain/gateway";
+import { getApproval, settleApproval } from "../domain/approvals";
+import type { MethodName } from "../../shared/protocol/methods";
 
 
 export interface GraphFeed {
@@ -70,6 +74,12 @@ export class Autopilot extends Agent<Env> {
   readonly #sql: Sql;
   readonly #buckets = new Map<string, Bucket>();
   #pokeTimer: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * One bridge per live OpenClaw instance. Their outbound sockets keep this object in
+   * memory (an outbound WebSocket cannot hibernate); client sockets still hibernate
+   * normally whenever no instance is live.
+   */
+  readonly #bridges = new Map<string, InstanceBridge>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -94,6 +104,71 @@ export class Autopilot extends Agent<Env> {
     for (const instance of listInstances(this.#sql)) {
       if (instance.status === "provisioning" || instance.status === "starting") void this.#keepAliveWhile(() => watchInstance(this.#operationDeps(), instance.id));
     }
+    this.#ensureBridges();
+  }
+
+  /** Starts a bridge for every instance that exists and stops the ones of deleted instances. */
+  #ensureBridges(): void {
+    const { RUNTIME_URL, RUNTIME_SERVICE_TOKEN } = this.env;
+    if (!RUNTIME_URL || !RUNTIME_SERVICE_TOKEN) return;
+    const live = new Set<string>();
+    for (const instance of listInstances(this.#sql)) {
+      if (instance.status === "stopped") continue;
+      live.add(instance.id);
+      if (this.#bridges.has(instance.id)) continue;
+      const bridge = new InstanceBridge({
+        workspaceId: this.name,
+        instanceId: instance.id,
+        sql: this.#sql,
+        retain: this.#retain,
+        runtime: new RuntimeClient(RUNTIME_URL, RUNTIME_SERVICE_TOKEN),
+        publish: (effects) => this.#publish(effects),
+        broadcast: (event, payload) => this.#broadcastEvent(event, payload),
+      });
+      this.#bridges.set(instance.id, bridge);
+      bridge.start();
+    }
+    for (const [id, bridge] of this.#bridges) {
+      if (live.has(id)) continue;
+      bridge.stop();
+      this.#bridges.delete(id);
+    }
+  }
+
+  /**
+   * A decision on a gateway's request (exec, pairing) must reach the gateway before the
+   * room records it: the gateway arbitrates (the first decision wins there, whoever made
+   * it) and answers with the decision that applied. `deciding` keeps a second concurrent
+   * resolve, and the gateway's own "resolved" event for this decision, out of the way.
+   */
+  #prepare(method: MethodName, params: { approvalId?: string; decision?: "approve" | "deny"; note?: string }): Promise<(() => void) | void> | undefined {
+    if (method !== "approvals.resolve" || !params.approvalId) return undefined;
+    const approval = getApproval(this.#sql, params.approvalId);
+    const action = approval?.action;
+    if (!approval || approval.status !== "pending" || !action || action.kind === "instance") return undefined;
+    const bridge = this.#bridges.get(action.instanceId);
+    if (!bridge) throw new RoomError("unavailable", `OpenClaw instance ${action.instanceId} is not connected`, { instanceId: action.instanceId });
+    if (bridge.deciding.has(action.requestId)) throw new RoomError("conflict", "this request is being decided right now", { approvalId: approval.id });
+    bridge.deciding.add(action.requestId);
+    const release = () => bridge.deciding.delete(action.requestId);
+    return bridge.decide(approval, params.decision ?? "deny").then(
+      (outcome) => {
+        if (outcome.applied) return release;
+        // Someone decided first (in OpenClaw, or the request is gone): record that, refuse this.
+        const { ctx, effects } = createOpContext(this.#sql, null, Date.now(), this.#retain);
+        const settled = this.#sql.transaction(() => {
+          const current = getApproval(this.#sql, approval.id);
+          return current?.status === "pending" ? settleApproval(ctx, current, outcome.status, outcome.status === "expired" ? "OpenClaw no longer has this request" : "decided in OpenClaw first") : current;
+        });
+        this.#publish(effects);
+        release();
+        throw new RoomError("already_resolved", `approval was already ${settled?.status ?? outcome.status} in OpenClaw`, { approvalId: approval.id, status: settled?.status ?? outcome.status });
+      },
+      (error: unknown) => {
+        release();
+        throw error;
+      },
+    );
   }
 
   /**
@@ -180,6 +255,7 @@ export class Autopilot extends Agent<Env> {
       reset: plan.kind === "snapshot" && plan.reset,
       resumedFrom: plan.kind === "replay" ? lastSeq : null,
       snapshot: plan.kind === "snapshot" ? buildSnapshot(this.#sql, this.#presence()) : null,
+      live: { streams: [...this.#bridges.values()].flatMap((b) => b.streams), sessions: allSessions(this.#sql) },
       limits: { maxFrameBytes: MAX_CLIENT_FRAME_BYTES, requestsPerSecond: perSecond, burst },
     };
     // hello and the replay go out in one synchronous run, so no live event can slip in
@@ -221,7 +297,16 @@ export class Autopilot extends Agent<Env> {
         principal: state.principal,
         now,
         retain: this.#retain,
+        prepare: (method, params) => this.#prepare(method, params),
         local: {
+          "chat.abort": async (params: { threadId: string }) => {
+            const thread = getThread(this.#sql, params.threadId);
+            if (!thread) throw new RoomError("not_found", `no thread ${params.threadId}`, { threadId: params.threadId });
+            const bridge = thread.gateway ? this.#bridges.get(thread.gateway.instanceId) : undefined;
+            if (!thread.gateway) throw new RoomError("conflict", "this thread is not attached to an OpenClaw instance", { threadId: thread.id });
+            if (!bridge) throw new RoomError("unavailable", `OpenClaw instance ${thread.gateway.instanceId} is not connected`, { instanceId: thread.gateway.instanceId });
+            return bridge.abort(thread.id);
+          },
           "presence.list": () => ({ presence: this.#presence() }),
           "presence.update": (params: { status: string | null }) => {
             const next = { ...state, status: params.status };
@@ -265,11 +350,35 @@ export class Autopilot extends Agent<Env> {
     for (const e of effects.events) this.#broadcastEvent(e.event, e.payload, e.seq);
     for (const at of effects.wakeups) void this.#wakeAt(at);
     if (effects.events.length > 0) this.#pokeHatchery();
+    let instancesChanged = false;
     for (const e of effects.events) {
-      if (e.event !== "approval.resolved") continue;
-      const { approval } = e.payload as { approval: Approval };
-      if (approval.status === "approved" && approval.action) void this.#keepAliveWhile(() => runInstanceOperation(this.#operationDeps(), approval));
+      switch (e.event) {
+        case "approval.resolved": {
+          const { approval } = e.payload as { approval: Approval };
+          if (approval.status === "approved" && approval.action?.kind === "instance") void this.#keepAliveWhile(() => runInstanceOperation(this.#operationDeps(), approval));
+          break;
+        }
+        case "instance.updated":
+        case "instance.deleted":
+          instancesChanged = true;
+          break;
+        case "message.created": {
+          // A message for a gateway thread was queued with it; the bridge sends it now.
+          const { message } = e.payload as { message: { threadId: string; author: { id: string } } };
+          if (message.author.id.startsWith("instance:")) break;
+          const gateway = getThread(this.#sql, message.threadId)?.gateway;
+          if (gateway) void this.#bridges.get(gateway.instanceId)?.flush();
+          break;
+        }
+        case "thread.created":
+        case "thread.updated": {
+          const { thread } = e.payload as { thread: Thread };
+          if (thread.gateway) this.#bridges.get(thread.gateway.instanceId)?.syncThread(thread.id);
+          break;
+        }
+      }
     }
+    if (instancesChanged) this.#ensureBridges();
   }
 
   #operationDeps(): OperationDeps {

@@ -11,6 +11,7 @@ import { INTERNAL_ERROR, RoomError } from "../domain/errors";
 import { recall, remember } from "../domain/idempotency";
 import { attachInstance, listInstances, requestInstanceOperation } from "../domain/instances";
 import { cancelJob, failJob, finishJob, listJobs, startJob, updateJob } from "../domain/jobs";
+import { listSessions, openSession } from "../domain/gateway";
 import type { Sql } from "../domain/sql";
 import { archiveThread, createThread, listMessages, listThreads, renameThread, sendMessage } from "../domain/threads";
 
@@ -20,8 +21,8 @@ type Mutation = { kind: "mutate"; run: (ctx: OpContext, params: AnyParams) => un
 type Query = { kind: "query"; run: (sql: Sql, params: AnyParams) => unknown };
 /** Methods the room itself answers: presence needs its live connections, graph.apply the Hatchery. */
 export type LocalHandler = (params: AnyParams) => unknown;
-export type LocalMethod = "presence.list" | "presence.update" | "graph.apply";
-const LOCAL_METHODS = new Set<string>(["presence.list", "presence.update", "graph.apply"]);
+export type LocalMethod = "presence.list" | "presence.update" | "graph.apply" | "chat.abort";
+const LOCAL_METHODS = new Set<string>(["presence.list", "presence.update", "graph.apply", "chat.abort"]);
 
 const mutate = (run: Mutation["run"]): Mutation => ({ kind: "mutate", run });
 const query = (run: Query["run"]): Query => ({ kind: "query", run });
@@ -55,6 +56,8 @@ const HANDLERS: Record<Exclude<MethodName, LocalMethod>, Mutation | Query> = {
   "instances.attach": mutate((ctx, p) => attachInstance(ctx, p, true)),
   "instances.detach": mutate((ctx, p) => attachInstance(ctx, p, false)),
   "instances.list": query((sql) => ({ instances: listInstances(sql) })),
+  "sessions.list": query((sql, p) => listSessions(sql, p.instanceId)),
+  "sessions.open": mutate(openSession),
 };
 
 export interface DispatchOutcome {
@@ -125,6 +128,12 @@ export interface DispatchContext {
   now: number;
   retain: number;
   local: Record<LocalMethod, LocalHandler>;
+  /**
+   * Runs before a validated, authorized request (after the scope check): a promise makes
+   * the request wait for it (e.g. a decision that must reach a gateway first), and what it
+   * resolves to is called once the request is done. Throwing a RoomError refuses it.
+   */
+  prepare?: (method: MethodName, params: AnyParams) => Promise<(() => void) | void> | undefined;
 }
 
 /** Validates, authorizes and runs one request; mutations commit atomically with their events. */
@@ -139,6 +148,29 @@ export function dispatch(dc: DispatchContext, frame: RequestFrame): DispatchOutc
   if (!params.success) {
     return fail(id, { code: "bad_request", message: `invalid params: ${summarize(params.error)}`, retryable: false }, method);
   }
+  let gate: Promise<(() => void) | void> | undefined;
+  try {
+    gate = dc.prepare?.(method, params.data);
+  } catch (cause) {
+    return cause instanceof RoomError ? fail(id, cause.toShape(), method, cause) : fail(id, INTERNAL_ERROR, method, cause);
+  }
+  if (gate) {
+    return gate.then(
+      async (release) => {
+        try {
+          return await run({ ...dc, now: Date.now() }, id, method, params.data);
+        } finally {
+          release?.();
+        }
+      },
+      (cause): DispatchOutcome => (cause instanceof RoomError ? fail(id, cause.toShape(), method, cause) : fail(id, INTERNAL_ERROR, method, cause)),
+    );
+  }
+  return run(dc, id, method, params.data);
+}
+
+function run(dc: DispatchContext, id: string, method: MethodName, paramsData: AnyParams): DispatchOutcome | Promise<DispatchOutcome> {
+  const params = { data: paramsData };
   try {
     if (LOCAL_METHODS.has(method)) {
       const payload = dc.local[method as LocalMethod](params.data);

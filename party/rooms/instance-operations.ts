@@ -3,7 +3,9 @@ import type { Instance, InstanceStatus } from "../../shared/protocol/instances";
 import { createOpContext, type OpContext, type OpEffects } from "../domain/context";
 import { getInstance, putInstance } from "../domain/instances";
 import { failJob, finishJob, startJob, updateJob } from "../domain/jobs";
+import { bindingsOf, forgetInstance, unbindThread } from "../domain/gateway";
 import type { Sql } from "../domain/sql";
+import { getThread, updateThread } from "../domain/threads";
 import type { RuntimeClient, RuntimeInstanceStatus } from "../runtime-client";
 
 export interface OperationDeps {
@@ -24,16 +26,22 @@ function asRoom<T>(deps: OperationDeps, fn: (ctx: OpContext) => T): T {
 
 const LONG_POLL_MS = 20_000;
 
-function mirror(deps: OperationDeps, instanceId: string, status: RuntimeInstanceStatus): Instance | null {
+/**
+ * Writes the runtime's status into the instance (and its job). Unchanged statuses write
+ * nothing, so the bridge may mirror on every reconnect without filling the event log.
+ */
+export function mirrorStatus(deps: OperationDeps, instanceId: string, status: RuntimeInstanceStatus): Instance | null {
   return asRoom(deps, (ctx) => {
     const current = getInstance(ctx.sql, instanceId);
     if (!current) return null;
+    const error = status.error ? `${status.error.message} (${status.error.code})` : null;
+    if (current.status === status.state && current.phase === status.phase && current.progress === Math.round(status.progress) && current.error === error) return current;
     const next: Instance = {
       ...current,
       status: status.state as InstanceStatus,
       phase: status.phase,
       progress: Math.round(status.progress),
-      error: status.error ? `${status.error.message} (${status.error.code})` : null,
+      error,
       updatedAt: ctx.now,
     };
     putInstance(ctx, next);
@@ -60,7 +68,7 @@ export async function watchInstance(deps: OperationDeps, instanceId: string): Pr
   for (;;) {
     const status = await deps.runtime.status(deps.workspaceId, instanceId, version, LONG_POLL_MS);
     version = status.version;
-    const instance = mirror(deps, instanceId, status);
+    const instance = mirrorStatus(deps, instanceId, status);
     if (!instance || status.state === "ready" || status.state === "error" || status.state === "stopped") return;
   }
 }
@@ -120,7 +128,14 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
         await deps.runtime.delete(deps.workspaceId, instanceId);
         asRoom(deps, (ctx) => {
           const current = getInstance(ctx.sql, instanceId);
-          if (current) putInstance(ctx, { ...current, status: "stopped", phase: "stopped", progress: 0, threadIds: [], updatedAt: ctx.now });
+          if (current) putInstance(ctx, { ...current, status: "stopped", phase: "stopped", progress: 0, threadIds: [], bridge: "offline", bridgeError: null, updatedAt: ctx.now });
+          // Its threads go back to being plain threads; a new instance of the same name is a new gateway.
+          for (const binding of bindingsOf(ctx.sql, instanceId)) {
+            const thread = getThread(ctx.sql, binding.threadId);
+            if (thread) updateThread(ctx, { ...thread, gateway: null });
+            unbindThread(ctx.sql, binding.threadId);
+          }
+          forgetInstance(ctx.sql, instanceId);
           finishJob(ctx, { jobId, message: "deleted", cancelled: false, idempotencyKey: `room-${jobId}-done` });
         });
         break;

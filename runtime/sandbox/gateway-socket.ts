@@ -1,7 +1,8 @@
 // The gateway WebSocket on the sandbox host, over Workers WebSockets: the readiness probe
 // and the proxy's two-way pipe. The frame rewriting is the process host's own
-// (runtime/src/gateway-frames.ts): the caller's `connect` gets `params.auth = {token}`, and
-// every text frame back is checked for the token and masked.
+// (runtime/src/gateway-frames.ts): the caller's `connect` gets `params.auth = {token}` unless
+// it brings its own `auth.token`/`auth.deviceToken` (a device identity), and every text frame
+// back is checked for the gateway token and masked.
 import { forwardableCloseCode, injectGatewayToken, redactToken } from "../src/gateway-frames";
 import { interpretProbeFrame, probeConnectRequest, type ProbeOutcome } from "../src/gateway-handshake";
 
@@ -64,7 +65,7 @@ export function probeOverSocket(socket: SocketLike, token: string, timeoutMs = 1
  * Pipes the caller's socket (the server end of a WebSocketPair) and the gateway's socket
  * (from `sandbox.wsConnect`), exactly like the process host's proxy: until the gateway
  * accepts a `connect`, client text frames are parsed and the token is injected into the
- * `connect` request; afterwards they pass through. Text frames from the gateway are always
+ * `connect` request (unless it carries its own credential); afterwards they pass through. Text frames from the gateway are always
  * redacted. Close codes are forwarded (reserved ones mapped).
  */
 export function bridgeGatewaySockets(client: SocketLike, upstream: SocketLike, token: string): void {

@@ -22,11 +22,13 @@
 // Where the token lives: only in the container, in /data/instance/gateway-token (like the
 // process host's instance dir), generated once on the first start and kept across restarts;
 // it travels in backups (which are credentials, as on the process host) and comes back with
-// a restore. It is not kept in the Worker, in R2 records, or in a Durable Object of ours,
-// because nothing outside the container needs it except the proxy, which reads it from the
-// container per connection. If a container loses its disk without a backup, its gateway is
-// gone too; the next start simply generates a new token, and no caller notices (callers never
-// hold the gateway token). Status, list and records never contain it.
+// a restore. It is not kept in the Worker, in R2 records, or in a Durable Object of ours:
+// the proxy reads it from the container per connection, and `GET …/:id/credentials` reads it
+// from there for the service-token holder (the Autopilot, whose device identity signs over
+// it). If a container loses its disk without a backup, its gateway is gone too, paired
+// devices included; the next start generates a new token, the Autopilot's stored device token
+// stops working, and it fetches the credentials again and pairs anew. Status, list and
+// records never contain it.
 //
 // Provisioning runs inside the PUT request (a Worker has no background work that may outlive
 // the response by more than ~30 s, and a cold container plus the gateway takes longer): the
@@ -35,7 +37,7 @@
 import { errResult, okResult, runtimeError, type Result, type RuntimeError } from "../src/errors";
 import { buildGatewayConfig, gatewayIsolationEnv, MIN_GATEWAY_TOKEN_LENGTH, MODEL_API_KEY_ENV } from "../src/gateway-config";
 import type { ProbeOutcome } from "../src/gateway-handshake";
-import { ACTIVE_STATES, phaseProgress, type BackupInfo, type DeleteOutcome, type InstanceState, type InstanceStatus, type Phase, type PhaseEntry, type ProvisionOutcome, type RuntimeHost } from "../src/host";
+import { ACTIVE_STATES, phaseProgress, type BackupInfo, type DeleteOutcome, type GatewayCredentials, type InstanceState, type InstanceStatus, type Phase, type PhaseEntry, type ProvisionOutcome, type RuntimeHost } from "../src/host";
 import { refKey, type InstanceRef } from "../src/ids";
 import { probeOverSocket, type SocketLike } from "./gateway-socket";
 import type { SandboxHostConfig } from "./sandbox-config";
@@ -359,6 +361,26 @@ export class SandboxHost implements RuntimeHost {
   }
 
   /**
+   * The gateway token, read from the container, for `GET …/:id/credentials` (server to
+   * server). `not_ready` before the first start has written it, or while the container cannot
+   * be read.
+   */
+  async credentials(ref: InstanceRef): Promise<Result<GatewayCredentials>> {
+    const record = await this.readRecord(ref);
+    if (!record) return errResult(this.notFound(ref));
+    let token: string | undefined;
+    try {
+      token = await this.readToken(this.sandboxFor(record), true);
+    } catch (error) {
+      return errResult(mapSandboxError(error, "gateway_unavailable", "could not read the gateway token"));
+    }
+    if (!token) {
+      return errResult(runtimeError("not_ready", `instance ${refKey(ref)} has no gateway token yet (${record.phase})`, { retryable: record.state !== "error" && record.state !== "stopped", details: { state: record.state, phase: record.phase } }));
+    }
+    return okResult({ token });
+  }
+
+  /**
    * For the WebSocket proxy: an accepted-ready socket to the instance's gateway and its
    * token. `not_ready` until the instance is ready.
    */
@@ -515,11 +537,16 @@ export class SandboxHost implements RuntimeHost {
     return socket;
   }
 
-  private async readToken(sandbox: SandboxLike): Promise<string | undefined> {
+  /**
+   * The token file's content, or undefined when it is missing or too short. Other SDK
+   * failures (the container is unavailable) are swallowed too, unless `rethrow` asks for them.
+   */
+  private async readToken(sandbox: SandboxLike, rethrow = false): Promise<string | undefined> {
     try {
       const token = (await sandbox.readFile(CONTAINER_PATHS.tokenFile)).content.trim();
       return token.length >= MIN_GATEWAY_TOKEN_LENGTH ? token : undefined;
-    } catch {
+    } catch (error) {
+      if (rethrow && !isFileNotFound(error)) throw error;
       return undefined;
     }
   }
@@ -655,6 +682,12 @@ export class SandboxHost implements RuntimeHost {
     } while (cursor);
     return found;
   }
+}
+
+/** The SDK's FileNotFoundError, matched by name and message (its class is not importable here). */
+function isFileNotFound(error: unknown): boolean {
+  const err = error as { name?: string; message?: string; code?: string } | undefined;
+  return err?.name === "FileNotFoundError" || err?.code === "FILE_NOT_FOUND" || /file not found|no such file/i.test(err?.message ?? "");
 }
 
 function isRunning(proc: SandboxProcessLike): boolean {

@@ -99,6 +99,10 @@ export async function handleApiRequest(host: RuntimeHost, serviceToken: string, 
     }
     case "restart":
       return fromResult(await host.restart(ref.value), 202);
+    case "credentials":
+      // The gateway token, for the service-token holder only (the Autopilot's device identity
+      // signs over it). Every answer is already `cache-control: no-store`.
+      return fromResult(await host.credentials(ref.value));
     case "backups": {
       // `path` is where the host keeps the archive (a local path or an object key): internal.
       if (method === "GET") return answer(200, okEnvelope({ backups: (await host.listBackups(ref.value)).map(({ path: _path, ...info }) => info) }));

@@ -91,6 +91,15 @@ export interface GatewayTarget {
   token: string;
 }
 
+/**
+ * The gateway's credentials, for `GET …/:id/credentials`: server to server only (the caller
+ * holds the service token). The Autopilot signs its Ed25519 device identity over this token
+ * on its first connect; it never goes to a browser or an agent.
+ */
+export interface GatewayCredentials {
+  token: string;
+}
+
 export interface ProvisionOutcome {
   status: InstanceStatus;
   /** True when this call started a gateway; false when one was already running or starting. */
@@ -125,5 +134,7 @@ export interface RuntimeHost {
   restart(ref: InstanceRef): Promise<Result<InstanceStatus>>;
   backup(ref: InstanceRef): Promise<Result<BackupInfo>>;
   listBackups(ref: InstanceRef): MaybePromise<BackupInfo[]>;
+  /** The gateway token of an existing instance: `not_found` without one, `not_ready` before the token exists. */
+  credentials(ref: InstanceRef): MaybePromise<Result<GatewayCredentials>>;
   delete(ref: InstanceRef): Promise<Result<DeleteOutcome>>;
 }

@@ -20,11 +20,11 @@ import { WATCHDOG_MODULE, type RuntimeConfig } from "./config";
 import { errResult, okResult, runtimeError, type Result, type RuntimeError } from "./errors";
 import { buildGatewayConfig, gatewayIsolationEnv, MIN_GATEWAY_TOKEN_LENGTH, MODEL_API_KEY_ENV } from "./gateway-config";
 import { probeGateway } from "./gateway-probe";
-import { ACTIVE_STATES, phaseProgress, type BackupInfo, type DeleteOutcome, type GatewayTarget, type InstanceState, type InstanceStatus, type Phase, type PhaseEntry, type ProvisionOutcome, type RuntimeHost } from "./host";
+import { ACTIVE_STATES, phaseProgress, type BackupInfo, type DeleteOutcome, type GatewayCredentials, type GatewayTarget, type InstanceState, type InstanceStatus, type Phase, type PhaseEntry, type ProvisionOutcome, type RuntimeHost } from "./host";
 import { refKey, type InstanceRef } from "./ids";
 import { freeLoopbackPort, isPortFree, isPortOpen } from "./ports";
 
-export type { BackupInfo, DeleteOutcome, GatewayTarget, InstanceState, InstanceStatus, Phase, PhaseEntry, ProvisionOutcome };
+export type { BackupInfo, DeleteOutcome, GatewayCredentials, GatewayTarget, InstanceState, InstanceStatus, Phase, PhaseEntry, ProvisionOutcome };
 
 interface InstanceRecord {
   ref: InstanceRef;
@@ -141,6 +141,21 @@ export class ProcessHost implements RuntimeHost {
       return errResult(runtimeError("not_ready", `instance ${refKey(ref)} is ${record.state} (${record.phase})`, { retryable: record.state !== "error" && record.state !== "stopped", details: { state: record.state, phase: record.phase } }));
     }
     return okResult({ port: record.port, token: record.token });
+  }
+
+  /**
+   * The gateway token of an instance this runtime knows, ready or not (it is the same across
+   * restarts), for `GET …/:id/credentials`. `not_ready` only before the first start has
+   * written it.
+   */
+  credentials(ref: InstanceRef): Result<GatewayCredentials> {
+    const record = this.records.get(refKey(ref));
+    if (!record) return errResult(this.notFound(ref));
+    const token = record.token ?? this.readToken(join(record.dir, "gateway-token"));
+    if (token === undefined) {
+      return errResult(runtimeError("not_ready", `instance ${refKey(ref)} has no gateway token yet (${record.phase})`, { retryable: record.state !== "error" && record.state !== "stopped", details: { state: record.state, phase: record.phase } }));
+    }
+    return okResult({ token });
   }
 
   /** Idempotent: a running or starting instance is returned as is (same port, same process). */
@@ -452,11 +467,15 @@ export class ProcessHost implements RuntimeHost {
     return paths;
   }
 
+  private readToken(file: string): string | undefined {
+    if (!existsSync(file)) return undefined;
+    const token = readFileSync(file, "utf8").trim();
+    return token.length >= MIN_GATEWAY_TOKEN_LENGTH ? token : undefined;
+  }
+
   private readOrCreateToken(file: string): string {
-    if (existsSync(file)) {
-      const token = readFileSync(file, "utf8").trim();
-      if (token.length >= MIN_GATEWAY_TOKEN_LENGTH) return token;
-    }
+    const existing = this.readToken(file);
+    if (existing !== undefined) return existing;
     const token = randomBytes(32).toString("base64url");
     writeFileSync(file, `${token}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);

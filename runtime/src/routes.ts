@@ -5,6 +5,7 @@ export type Route =
   | { kind: "instance"; workspaceId: string; instanceId: string }
   | { kind: "restart"; workspaceId: string; instanceId: string }
   | { kind: "backups"; workspaceId: string; instanceId: string }
+  | { kind: "credentials"; workspaceId: string; instanceId: string }
   | { kind: "gateway"; workspaceId: string; instanceId: string };
 
 /** Methods each route accepts (for 405 answers). */
@@ -14,6 +15,7 @@ export const ROUTE_METHODS: Record<Route["kind"], readonly string[]> = {
   instance: ["GET", "PUT", "DELETE"],
   restart: ["POST"],
   backups: ["GET", "POST"],
+  credentials: ["GET"],
   gateway: ["GET"],
 };
 
@@ -34,6 +36,8 @@ export function matchRoute(pathname: string): Route | undefined {
       return { kind: "restart", workspaceId, instanceId };
     case "backups":
       return { kind: "backups", workspaceId, instanceId };
+    case "credentials":
+      return { kind: "credentials", workspaceId, instanceId };
     case "gateway":
       return { kind: "gateway", workspaceId, instanceId };
     default:

@@ -1,14 +1,19 @@
 // WebSocket proxy: `GET /v1/workspaces/:ws/instances/:id/gateway` (Upgrade) → that
 // instance's gateway on loopback.
 //
-// The gateway token never leaves the runtime. The caller (trusted: it holds the service
-// token) sends the gateway `connect` request without credentials; the proxy sets
-// `params.auth = {token}` on its way through. On the way back every text frame is checked
-// for the token and any occurrence is masked, so no client-visible frame can carry it.
-//
-// Device identities cannot be used through the proxy (their signature covers the token,
-// which the caller does not know); `gateway-client` in `backend` mode needs none: the
-// gateway sees a loopback client with the right token and grants the requested scopes.
+// The caller is trusted: it holds the service token. Two ways to connect:
+//   - Without credentials: the caller sends the gateway `connect` request without `auth`;
+//     the proxy sets `params.auth = {token}` on its way through. `gateway-client` in
+//     `backend` mode needs no device identity: the gateway sees a loopback client with the
+//     right token and grants the requested scopes.
+//   - With a device identity: its signature covers the credential in `auth`, so the caller
+//     sends `auth:{token}` (the gateway token from `GET …/:id/credentials`, on the pairing
+//     connect, which must not be in `backend` mode: a local backend device is never paired)
+//     or `auth:{deviceToken}` (from that connect's `hello-ok`, later connects), and the proxy
+//     passes `auth` through untouched (see injectGatewayToken and BRIDGE.md, "Device auth
+//     through the proxy (verified)").
+// On the way back every text frame is checked for the gateway token and any occurrence is
+// masked. Device tokens are not masked: the caller needs the one in `hello-ok`.
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import WebSocket, { WebSocketServer, type RawData } from "ws";

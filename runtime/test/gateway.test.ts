@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config";
 import { isPortOpen } from "../src/ports";
 import { createRuntime, type Runtime } from "../src/server";
-import { api, isProcessRunning, processTree, ProxiedGatewayClient, SERVICE_TOKEN, waitForStatus, waitUntil } from "./helpers";
+import { api, createDeviceIdentity, DEVICE_SCOPES, type DeviceIdentity, isProcessRunning, processTree, ProxiedGatewayClient, SERVICE_TOKEN, waitForStatus, waitUntil } from "./helpers";
 import { startScriptedModel, userTexts, type ScriptedModel } from "./scripted-model";
 
 const WS = "ws1";
@@ -23,6 +23,8 @@ let baseUrl: string;
 let wsBase: string;
 /** Filled once alpha is ready. */
 let alpha: { port: number; pid: number; token: string };
+/** A paired device identity and its device token, filled by the credentials test. */
+let paired: { device: DeviceIdentity; deviceToken: string } | undefined;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "runtime-gateway-"));
@@ -133,8 +135,8 @@ describe("runtime with the real gateway", () => {
     // Browser-ish and forwarded headers on the way in: the gateway would refuse them (403 at
     // the upgrade / disallowed Origin), so the proxy must not pass them on.
     const client = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`, { origin: "https://evil.example", "x-forwarded-for": "203.0.113.7" });
-    // A wrong token from the caller is overwritten too: the proxy is the only source of it.
-    const hello = await client.connect({ token: "caller-does-not-know-it" });
+    // No credentials from the caller: the proxy adds the gateway token.
+    const hello = await client.connect();
     expect(hello.ok).toBe(true);
     expect(hello.payload.type).toBe("hello-ok");
     expect(hello.payload.auth.scopes).toEqual(expect.arrayContaining(["operator.read", "operator.write"]));
@@ -143,6 +145,69 @@ describe("runtime with the real gateway", () => {
     expect(health.payload.ok).toBe(true);
     client.close();
     expect(client.rawFrames.join("\n")).not.toContain(alpha.token);
+
+    // A caller's own auth.token passes through (device identities sign over it): a wrong one
+    // is the gateway's to refuse. An empty one is replaced like a missing one.
+    const guessing = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
+    const refused = await guessing.connect({ token: "caller-does-not-know-it" });
+    expect(refused.ok).toBe(false);
+    expect(refused.error.code).toBe("INVALID_REQUEST");
+    guessing.close();
+    const empty = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
+    expect((await empty.connect({ token: "" })).ok).toBe(true);
+    empty.close();
+  });
+
+  it("gives the gateway token to the service-token holder; a device identity signs over it, pairs, and reconnects with its device token", async () => {
+    for (const token of [null, "wrong-token"]) {
+      const denied = await api(baseUrl, "GET", `${ALPHA}/credentials`, token);
+      expect(denied.status).toBe(401);
+      expect(denied.text).not.toContain(alpha.token);
+    }
+    expect((await api(baseUrl, "GET", `/v1/workspaces/${WS}/instances/nope/credentials`)).status).toBe(404);
+    const credentials = await api(baseUrl, "GET", `${ALPHA}/credentials`);
+    expect(credentials.status).toBe(200);
+    expect(credentials.body).toEqual({ ok: true, data: { token: alpha.token } });
+
+    // A device signed over the gateway token connects as gateway-client/backend, but the
+    // gateway skips pairing for a local backend client: no pairing, no device token.
+    const device = createDeviceIdentity();
+    const unpaired = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
+    const plain = await unpaired.connectWithDevice(device, { token: alpha.token });
+    expect(plain.ok, JSON.stringify(plain.error)).toBe(true);
+    expect(plain.payload.auth).toMatchObject({ method: "token", role: "operator", scopes: DEVICE_SCOPES });
+    expect(plain.payload.auth.deviceToken).toBeUndefined();
+    unpaired.close();
+
+    // Pairing connect: the same device and token, client mode "ui": paired silently (local),
+    // and hello-ok carries the device token.
+    const pairing = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
+    const hello = await pairing.connectWithDevice(device, { token: alpha.token }, "ui");
+    expect(hello.ok, JSON.stringify(hello.error)).toBe(true);
+    expect(hello.payload.auth).toMatchObject({ method: "token", role: "operator", scopes: DEVICE_SCOPES, deviceToken: expect.any(String) });
+    const deviceToken: string = hello.payload.auth.deviceToken;
+    expect(deviceToken.length).toBeGreaterThanOrEqual(32);
+    expect(deviceToken).not.toBe(alpha.token);
+    pairing.close();
+    // The gateway token stays masked; the device token reaches the caller.
+    expect(pairing.rawFrames.join("\n")).not.toContain(alpha.token);
+    expect(pairing.rawFrames.join("\n")).toContain(deviceToken);
+
+    // Later connects: gateway-client/backend with only auth {deviceToken}, signed over it.
+    const second = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
+    const again = await second.connectWithDevice(device, { deviceToken });
+    expect(again.ok, JSON.stringify(again.error)).toBe(true);
+    expect(again.payload.auth).toMatchObject({ method: "device-token", role: "operator", scopes: DEVICE_SCOPES, deviceToken });
+    expect((await second.request("health", {})).ok).toBe(true);
+    second.close();
+    paired = { device, deviceToken };
+
+    // A device token the gateway did not issue to this device is refused by the gateway.
+    const third = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
+    const refused = await third.connectWithDevice(createDeviceIdentity(), { deviceToken });
+    expect(refused.ok).toBe(false);
+    expect(refused.error.details.code).toBe("AUTH_DEVICE_TOKEN_MISMATCH");
+    third.close();
   });
 
   it("runs a chat turn through the proxy with the scripted model", async () => {
@@ -184,8 +249,16 @@ describe("runtime with the real gateway", () => {
     expect(ready.final.pid).not.toBe(alpha.pid);
     console.log(`gateway ready again after restart in ${ready.final.startupMs} ms`);
     alpha = { ...alpha, port: ready.final.port, pid: ready.final.pid };
-    // The token survives restarts (the Autopilot never needs to learn a new one anyway).
+    // The token survives restarts, so credentials the Autopilot fetched stay valid.
     expect(readFileSync(join(dataDir, "instances", WS, "alpha", "gateway-token"), "utf8").trim()).toBe(alpha.token);
+    expect((await api(baseUrl, "GET", `${ALPHA}/credentials`)).body).toEqual({ ok: true, data: { token: alpha.token } });
+    // The pairing is gateway state: the device token still works after the restart.
+    expect(paired).toBeDefined();
+    const client = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
+    const hello = await client.connectWithDevice(paired!.device, { deviceToken: paired!.deviceToken });
+    expect(hello.ok, JSON.stringify(hello.error)).toBe(true);
+    expect(hello.payload.auth).toMatchObject({ method: "device-token", scopes: DEVICE_SCOPES });
+    client.close();
   });
 
   it("delete stops the gateway (process gone, port closed) and removes its state", async () => {

@@ -1,5 +1,6 @@
 // Shared helpers for the runtime tests: HTTP calls with the envelope, a gateway client that
 // speaks through the runtime's proxy, and process checks via /proc.
+import { createHash, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import WebSocket from "ws";
 
@@ -94,9 +95,68 @@ export class ProxiedGatewayClient {
     });
   }
 
+  /**
+   * The gateway `connect` with a device identity (BRIDGE.md, "Device auth through the
+   * proxy"): `auth` carries the credential the signature covers, so the proxy passes it
+   * through untouched. `mode` "ui" is for the pairing connect only (a `backend` device is
+   * never paired on loopback, so it gets no device token).
+   */
+  async connectWithDevice(device: DeviceIdentity, auth: { token: string } | { deviceToken: string }, mode: "backend" | "ui" = "backend"): Promise<any> {
+    const challenge = await this.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
+    const client = { id: "gateway-client", version: "0.1.0", platform: "linux", mode };
+    const role = "operator";
+    const scopes = DEVICE_SCOPES;
+    const signedAt: number = challenge.payload.ts;
+    const nonce: string = challenge.payload.nonce;
+    const credential = "token" in auth ? auth.token : auth.deviceToken;
+    return this.request("connect", {
+      minProtocol: 4,
+      maxProtocol: 4,
+      client,
+      role,
+      scopes,
+      caps: ["tool-events", "approvals"],
+      auth,
+      device: { id: device.id, publicKey: device.publicKey, signature: signDevicePayload(device, deviceAuthPayload({ deviceId: device.id, clientId: client.id, clientMode: client.mode, role, scopes, signedAtMs: signedAt, token: credential, nonce, platform: client.platform })), signedAt, nonce },
+    });
+  }
+
   close(): void {
     this.ws.close();
   }
+}
+
+/** What the Autopilot asks for: the scopes it wants for good (a later upgrade is a repair request). */
+export const DEVICE_SCOPES = ["operator.read", "operator.write", "operator.approvals", "operator.pairing", "operator.admin"];
+
+export interface DeviceIdentity {
+  /** sha256 hex of the raw 32-byte public key. */
+  id: string;
+  /** The raw 32-byte Ed25519 public key, base64url. */
+  publicKey: string;
+  privateKey: KeyObject;
+}
+
+export function createDeviceIdentity(): DeviceIdentity {
+  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+  // The SPKI DER of an Ed25519 key ends with the raw 32 bytes.
+  const raw = publicKey.export({ format: "der", type: "spki" }).subarray(-32);
+  return { id: createHash("sha256").update(raw).digest("hex"), publicKey: raw.toString("base64url"), privateKey };
+}
+
+/**
+ * The v3 device-auth payload the gateway verifies:
+ * `v3|deviceId|clientId|clientMode|role|scopes,comma,joined|signedAtMs|token|nonce|platform|deviceFamily`
+ * (platform and deviceFamily trimmed and lower-cased; empty when absent).
+ */
+export function deviceAuthPayload(p: { deviceId: string; clientId: string; clientMode: string; role: string; scopes: string[]; signedAtMs: number; token: string; nonce: string; platform: string; deviceFamily?: string }): string {
+  const meta = (value: string | undefined) => (value ?? "").trim().toLowerCase();
+  return ["v3", p.deviceId, p.clientId, p.clientMode, p.role, p.scopes.join(","), String(p.signedAtMs), p.token, p.nonce, meta(p.platform), meta(p.deviceFamily)].join("|");
+}
+
+/** Ed25519 signature, base64url. */
+export function signDevicePayload(device: DeviceIdentity, payload: string): string {
+  return sign(null, Buffer.from(payload, "utf8"), device.privateKey).toString("base64url");
 }
 
 function procStat(pid: number): { state: string; ppid: number; pgid: number } | undefined {

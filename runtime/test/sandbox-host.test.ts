@@ -568,10 +568,69 @@ describe("sandbox host: gateway proxy", () => {
     expect(JSON.stringify(await host.list(REF.workspaceId))).not.toContain(token);
   });
 
+  it("passes a device identity's own auth through to the gateway untouched", async () => {
+    const { sdk, host } = setup();
+    await host.provision(REF);
+    const sandbox = await sdk.sandboxFor(REF);
+    const opened = await host.openGateway(REF);
+    if (!opened.ok) throw new Error(opened.error.message);
+    const client = new FakeSocket();
+    bridgeGatewaySockets(client, opened.value.upstream, opened.value.token);
+    await new Promise((r) => setTimeout(r, 0));
+    const connect = JSON.stringify({ type: "req", id: "c1", method: "connect", params: { auth: { deviceToken: "device-token-1" }, device: { id: "d1", signature: "s" } } });
+    client.emit("message", { data: connect });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(sandbox.gatewayFrames.at(-1)).toBe(connect);
+    // The fake gateway knows only the gateway token, so it refuses: the caller sees that answer.
+    expect(JSON.parse(String(client.sent.at(-1)))).toMatchObject({ type: "res", id: "c1", ok: false });
+  });
+
   it("answers not_ready before the instance is provisioned", async () => {
     const { host } = setup();
     const opened = await host.openGateway(REF);
     expect(!opened.ok && opened.error.code).toBe("not_found");
+  });
+});
+
+describe("sandbox host: credentials", () => {
+  it("answers the gateway token from the container to the service-token holder only", async () => {
+    const { sdk, api } = setup();
+    expect(body(await api("GET", path(REF, "/credentials"))).error.code).toBe("not_found");
+    await api("PUT", path(REF));
+    const sandbox = await sdk.sandboxFor(REF);
+    const token = sandbox.text(CONTAINER_PATHS.tokenFile)!.trim();
+
+    const answer = await api("GET", path(REF, "/credentials"));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ ok: true, data: { token } });
+    expect(sandbox.calls.filter((c) => c.method === "readFile").at(-1)!.args[0]).toBe(CONTAINER_PATHS.tokenFile);
+
+    for (const bad of [null, "wrong"]) {
+      const denied = await api("GET", path(REF, "/credentials"), bad);
+      expect(denied.status).toBe(401);
+      expect(JSON.stringify(denied.body)).not.toContain(token);
+    }
+    expect((await api("POST", path(REF, "/credentials"))).status).toBe(405);
+    expect(body(await api("GET", path({ ...REF, workspaceId: "other" }, "/credentials"))).error.code).toBe("not_found");
+
+    // The same token after a restart.
+    await api("POST", path(REF, "/restart"));
+    expect(body(await api("GET", path(REF, "/credentials"))).data).toEqual({ token });
+  });
+
+  it("answers not_ready while the container has no token, and maps SDK failures", async () => {
+    const { sdk, host, api } = setup();
+    await host.provision(REF);
+    const sandbox = await sdk.sandboxFor(REF);
+    sandbox.files.delete(CONTAINER_PATHS.tokenFile);
+    const missing = await api("GET", path(REF, "/credentials"));
+    expect(missing.status).toBe(503);
+    expect(body(missing).error).toMatchObject({ code: "not_ready", retryable: true });
+
+    sdk.failure = Object.assign(new Error("no container"), { name: "ContainerUnavailableError", reason: "container_starting" });
+    const unavailable = await api("GET", path(REF, "/credentials"));
+    expect(unavailable.status).toBe(502);
+    expect(body(unavailable).error).toMatchObject({ code: "gateway_unavailable", retryable: true });
   });
 });
 

@@ -11,12 +11,45 @@ export interface ChatRequest {
   tools?: unknown[];
 }
 
+/** One scripted assistant turn: text (streamed in pieces, optionally slowly) or a tool call. */
+export interface ScriptedTurn {
+  text?: string;
+  toolCall?: { name: string; arguments: Record<string, unknown> };
+  /** Pause before each streamed piece (to hold a run open mid-stream). */
+  chunkDelayMs?: number;
+}
+export type Reply = string | ScriptedTurn | ((request: ChatRequest) => string | ScriptedTurn);
+
 export interface ScriptedModel {
   baseUrl: string;
   requests: ChatRequest[];
   /** The reply for the next requests (default: "Scripted reply."). */
-  setReply(reply: string | ((request: ChatRequest) => string)): void;
+  setReply(reply: Reply): void;
   close(): Promise<void>;
+}
+
+const INTERNAL_CONTEXT = "BEGIN_OPENCLAW_INTERNAL_CONTEXT";
+
+/**
+ * A script driven by markers in the last real user message, for agent-turn tests:
+ * `RUNCMD: <cmd>` → an `exec` tool call; after a tool result → "TOOL RESULT SEEN: <output>";
+ * `SLOW` → 40 words, one piece every 400 ms; `SAY: <text>` → that text. The gateway appends
+ * an internal-context user message after tool results too: it is skipped, or the script
+ * would replay old instructions (and the gateway would loop on tool calls).
+ */
+export function markerScript(request: ChatRequest): ScriptedTurn {
+  const real = (request.messages ?? []).filter((m) => !(m.role === "user" && JSON.stringify(m.content).includes(INTERNAL_CONTEXT)));
+  const last = real.at(-1);
+  if (last?.role === "tool") {
+    const content = typeof last.content === "string" ? last.content : JSON.stringify(last.content);
+    return { text: `TOOL RESULT SEEN: ${content.slice(0, 300)}` };
+  }
+  const text = userTexts({ messages: real }).at(-1) ?? "";
+  const run = /RUNCMD:(.+)/.exec(text);
+  if (run) return { toolCall: { name: "exec", arguments: { command: run[1]!.trim() } } };
+  if (/SLOW/.test(text)) return { text: `${Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ")} END.`, chunkDelayMs: 400 };
+  const say = /SAY:(.+)/.exec(text);
+  return { text: say ? say[1]!.trim() : "Scripted reply." };
 }
 
 /** All user message texts of a request (the gateway appends an internal-context user message). */
@@ -38,7 +71,7 @@ async function readJson(req: IncomingMessage): Promise<ChatRequest> {
 
 export async function startScriptedModel(options: { modelId?: string } = {}): Promise<ScriptedModel> {
   const modelId = options.modelId ?? "scripted-model";
-  let reply: string | ((request: ChatRequest) => string) = "Scripted reply.";
+  let reply: Reply = "Scripted reply.";
   const requests: ChatRequest[] = [];
   let counter = 0;
 
@@ -56,11 +89,13 @@ export async function startScriptedModel(options: { modelId?: string } = {}): Pr
     }
     const request = await readJson(req);
     requests.push(request);
-    const text = typeof reply === "function" ? reply(request) : reply;
+    const scripted = typeof reply === "function" ? reply(request) : reply;
+    const turn: ScriptedTurn = typeof scripted === "string" ? { text: scripted } : scripted;
+    const text = turn.text ?? "";
     const id = `chatcmpl-scripted-${++counter}`;
     const created = Math.floor(Date.now() / 1000);
     const usage = { prompt_tokens: 10, completion_tokens: text.split(/\s+/).length, total_tokens: 10 + text.split(/\s+/).length };
-    if (!request.stream) {
+    if (!request.stream && !turn.toolCall) {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ id, object: "chat.completion", created, model: modelId, choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }], usage }));
       return;
@@ -69,9 +104,19 @@ export async function startScriptedModel(options: { modelId?: string } = {}): Pr
     const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
       `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: modelId, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
     res.write(chunk({ role: "assistant", content: "" }, null));
-    // A few pieces, so the gateway streams deltas.
-    for (const piece of text.match(/.{1,8}/gs) ?? []) res.write(chunk({ content: piece }, null));
-    res.write(chunk({}, "stop"));
+    if (turn.toolCall) {
+      const call = { index: 0, id: `call_${counter}`, type: "function", function: { name: turn.toolCall.name, arguments: JSON.stringify(turn.toolCall.arguments) } };
+      res.write(chunk({ tool_calls: [call] }, null));
+      res.write(chunk({}, "tool_calls"));
+    } else {
+      // A few pieces, so the gateway streams deltas.
+      for (const piece of text.match(/.{1,8}/gs) ?? []) {
+        if (turn.chunkDelayMs) await new Promise((r) => setTimeout(r, turn.chunkDelayMs));
+        if (res.destroyed) return;
+        res.write(chunk({ content: piece }, null));
+      }
+      res.write(chunk({}, "stop"));
+    }
     res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: modelId, choices: [], usage })}\n\n`);
     res.end("data: [DONE]\n\n");
   });

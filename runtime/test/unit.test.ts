@@ -10,7 +10,7 @@ import { errorEnvelope, okEnvelope, statusFor } from "../src/envelope";
 import { ERROR_CODES, runtimeError } from "../src/errors";
 import { buildGatewayConfig, MODEL_API_KEY_ENV } from "../src/gateway-config";
 import { validateInstanceId, validateRef, validateWorkspaceId } from "../src/ids";
-import { matchRoute } from "../src/routes";
+import { matchRoute, ROUTE_METHODS } from "../src/routes";
 import { forwardableCloseCode, injectGatewayToken, redactToken } from "../src/ws-proxy";
 
 const TOKEN = "gw-token-0123456789abcdef0123456789abcdef";
@@ -73,7 +73,9 @@ describe("routes", () => {
     expect(matchRoute("/v1/workspaces/ws1/instances/a/restart")?.kind).toBe("restart");
     expect(matchRoute("/v1/workspaces/ws1/instances/a/backups")?.kind).toBe("backups");
     expect(matchRoute("/v1/workspaces/ws1/instances/a/gateway")?.kind).toBe("gateway");
-    for (const path of ["/", "/v1", "/v1/workspaces/ws1", "/v1/workspaces/ws1/instances/a/nope", "/v1/workspaces//instances/a", "/v1/workspaces/ws1/instances/a/restart/x"]) {
+    expect(matchRoute("/v1/workspaces/ws1/instances/a/credentials")).toEqual({ kind: "credentials", workspaceId: "ws1", instanceId: "a" });
+    expect(ROUTE_METHODS.credentials).toEqual(["GET"]);
+    for (const path of ["/", "/v1", "/v1/workspaces/ws1", "/v1/workspaces/ws1/instances/a/nope", "/v1/workspaces//instances/a", "/v1/workspaces/ws1/instances/a/restart/x", "/v1/workspaces/ws1/instances/a/credentials/x"]) {
       expect(matchRoute(path), path).toBeUndefined();
     }
   });
@@ -161,18 +163,37 @@ describe("gateway config writer", () => {
 });
 
 describe("proxy frame rewriting", () => {
-  it("sets the gateway token on connect requests only", () => {
-    const connect = JSON.stringify({ type: "req", id: "c1", method: "connect", params: { client: { id: "gateway-client" }, auth: { token: "caller-guess" } } });
-    const out = injectGatewayToken(connect, TOKEN);
-    expect(out.connectId).toBe("c1");
-    expect(JSON.parse(out.text).params.auth).toEqual({ token: TOKEN });
+  const connectWith = (auth?: unknown) => JSON.stringify({ type: "req", id: "c1", method: "connect", params: { client: { id: "gateway-client" }, ...(auth === undefined ? {} : { auth }), device: { id: "d" } } });
+  it("sets the gateway token on connect requests without a credential of their own", () => {
+    for (const auth of [undefined, null, {}, { token: "" }, { deviceToken: "" }, { token: "", deviceToken: "" }, { token: 42 }, { deviceToken: ["x"] }, { password: "p" }, "token"]) {
+      const out = injectGatewayToken(connectWith(auth), TOKEN);
+      expect(out.connectId, JSON.stringify(auth)).toBe("c1");
+      const params = JSON.parse(out.text).params;
+      expect(params.auth, JSON.stringify(auth)).toEqual({ token: TOKEN });
+      // Nothing else of the request changes.
+      expect(params.device).toEqual({ id: "d" });
+    }
+  });
+  it("passes a caller's own auth.token or auth.deviceToken through untouched (device identities sign over it)", () => {
+    for (const auth of [{ token: "gateway-token-from-credentials" }, { deviceToken: "device-token-from-hello-ok" }, { token: "", deviceToken: "dt" }, { deviceToken: "dt", extra: 1 }]) {
+      const text = connectWith(auth);
+      const out = injectGatewayToken(text, TOKEN);
+      expect(out).toEqual({ text, connectId: "c1" });
+    }
+    // Without a string id there is no handshake to track, but auth still passes.
+    const noId = JSON.stringify({ type: "req", method: "connect", params: { auth: { deviceToken: "dt" } } });
+    expect(injectGatewayToken(noId, TOKEN)).toEqual({ text: noId, connectId: undefined });
+  });
+  it("leaves other frames alone", () => {
     const other = JSON.stringify({ type: "req", id: "r1", method: "health", params: {} });
     expect(injectGatewayToken(other, TOKEN)).toEqual({ text: other, connectId: undefined });
     expect(injectGatewayToken("not json", TOKEN)).toEqual({ text: "not json", connectId: undefined });
   });
-  it("masks the token in anything going back to the client", () => {
+  it("masks the gateway token in anything going back to the client, not device tokens", () => {
     expect(redactToken(`{"x":"${TOKEN}"}`, TOKEN)).toBe('{"x":"[redacted]"}');
     expect(redactToken('{"x":1}', TOKEN)).toBe('{"x":1}');
+    const hello = JSON.stringify({ type: "res", id: "c1", ok: true, payload: { type: "hello-ok", auth: { method: "token", deviceToken: "device-token-abc" } } });
+    expect(redactToken(hello, TOKEN)).toBe(hello);
   });
   it("never forwards reserved close codes", () => {
     expect(forwardableCloseCode(1000)).toBe(1000);

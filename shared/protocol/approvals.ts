@@ -8,6 +8,35 @@ export const ApprovalStatus = z.enum(["pending", "approved", "denied", "expired"
 export type ApprovalStatus = z.infer<typeof ApprovalStatus>;
 export const Decision = z.enum(["approve", "deny"]);
 
+/** The room runs an instance operation once approved. */
+export const InstanceAction = z.object({ kind: z.literal("instance"), operation: InstanceOperation, instanceId: InstanceId, name: z.string().optional() });
+
+/** An OpenClaw agent wants to run a command (protocol 4); the decision goes back to its gateway. */
+export const ExecAction = z.object({
+  kind: z.literal("exec"),
+  instanceId: InstanceId,
+  /** The gateway's approval id. */
+  requestId: z.string(),
+  command: z.string(),
+  cwd: z.string().nullable(),
+  sessionKey: z.string().nullable(),
+});
+
+/** A device, node or channel sender asks to pair with an OpenClaw gateway (protocol 4). */
+export const PairingAction = z.object({
+  kind: z.literal("pairing"),
+  instanceId: InstanceId,
+  target: z.enum(["device", "node", "channel"]),
+  requestId: z.string(),
+  /** Device/node id, or the channel sender. */
+  subject: z.string(),
+  /** e.g. platform and client for a device, the channel name for a channel sender. */
+  summary: z.string(),
+  scopes: z.array(z.string()),
+  /** Channel requests only: the channel account the sender wrote to. */
+  channel: z.object({ channel: z.string(), accountId: z.string() }).optional(),
+});
+
 export const MAX_APPROVAL_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
 export const Approval = z.object({
@@ -28,7 +57,10 @@ export const Approval = z.object({
    * What the room itself does once this is approved (an instance operation); absent for
    * approvals an agent asked for its own purposes.
    */
-  action: z.object({ kind: z.literal("instance"), operation: InstanceOperation, instanceId: InstanceId, name: z.string().optional() }).nullable().optional(),
+  action: z
+    .discriminatedUnion("kind", [InstanceAction, ExecAction, PairingAction])
+    .nullable()
+    .optional(),
 });
 export type Approval = z.infer<typeof Approval>;
 

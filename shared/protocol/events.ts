@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ApprovalEventPayload } from "./approvals";
+import { ChatDeltaPayload, ChatEndedPayload, InstanceSessionsPayload } from "./gateway";
 import { HelloPayload } from "./hello";
 import { InstanceDeletedPayload, InstanceEventPayload } from "./instances";
 import { JobCancelRequestedPayload, JobEventPayload } from "./jobs";
@@ -12,6 +13,8 @@ export const DurableEvents = {
   "thread.renamed": ThreadEventPayload,
   "thread.archived": ThreadEventPayload,
   "thread.restored": ThreadEventPayload,
+  /** Protocol 4: any other change, e.g. the thread was bound to a gateway session. */
+  "thread.updated": ThreadEventPayload,
   "message.created": MessageCreatedPayload,
   "approval.requested": ApprovalEventPayload,
   "approval.resolved": ApprovalEventPayload,
@@ -29,6 +32,9 @@ export const EphemeralEvents = {
   "presence.joined": PresenceJoinedPayload,
   "presence.updated": PresenceUpdatedPayload,
   "presence.left": PresenceLeftPayload,
+  "chat.delta": ChatDeltaPayload,
+  "chat.ended": ChatEndedPayload,
+  "instance.sessions": InstanceSessionsPayload,
 } as const;
 
 export const Events = { ...DurableEvents, ...EphemeralEvents } as const;

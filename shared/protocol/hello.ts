@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Approval } from "./approvals";
+import { LiveState } from "./gateway";
 import { Instance } from "./instances";
 import { Job } from "./jobs";
 import { PresenceEntry } from "./presence";
@@ -35,6 +36,8 @@ export const HelloPayload = z.object({
   reset: z.boolean(),
   resumedFrom: z.number().int().nonnegative().nullable(),
   snapshot: Snapshot.nullable(),
+  /** Streaming replies and gateway sessions right now (protocol 4): sent on resume too. */
+  live: LiveState.optional(),
   limits: z.object({
     maxFrameBytes: z.number().int(),
     requestsPerSecond: z.number(),

@@ -4,6 +4,7 @@ export * from "./common";
 export * from "./errors";
 export * from "./events";
 export * from "./frames";
+export * from "./gateway";
 export * from "./graph";
 export * from "./hello";
 export * from "./instances";

@@ -23,6 +23,9 @@ export const Instance = z.object({
   threadIds: z.array(EntityId),
   /** The job reporting the operation in progress (or the last one). */
   jobId: EntityId.nullable(),
+  /** The Autopilot's live link to the gateway (protocol 4); `bridgeError` says why it is down. */
+  bridge: z.enum(["connecting", "connected", "offline"]).optional(),
+  bridgeError: z.string().nullable().optional(),
   createdBy: Actor,
   createdAt: Timestamp,
   updatedAt: Timestamp,

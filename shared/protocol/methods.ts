@@ -8,6 +8,7 @@ import {
   ApprovalsResolveParams,
 } from "./approvals";
 import { AuditListParams, AuditListResult } from "./audit";
+import { ChatAbortParams, ChatAbortResult, SessionsListParams, SessionsListResult, SessionsOpenParams } from "./gateway";
 import { GraphApplyParams, GraphApplyResult } from "./graph";
 import {
   InstanceOperationParams,
@@ -62,6 +63,10 @@ export const Methods = {
   "threads.list": method({ params: ThreadsListParams, result: ThreadsListResult, scope: "read", mutating: false }),
   "messages.list": method({ params: MessagesListParams, result: MessagesListResult, scope: "read", mutating: false }),
   "chat.send": method({ params: ChatSendParams, result: ChatSendResult, scope: "write", mutating: true }),
+  // Stops the thread's running gateway reply; safe to repeat, so no idempotency key.
+  "chat.abort": method({ params: ChatAbortParams, result: ChatAbortResult, scope: "write", mutating: false }),
+  "sessions.list": method({ params: SessionsListParams, result: SessionsListResult, scope: "read", mutating: false }),
+  "sessions.open": method({ params: SessionsOpenParams, result: ThreadResult, scope: "write", mutating: true }),
   "approvals.request": method({ params: ApprovalsRequestParams, result: ApprovalResult, scope: "write", mutating: true }),
   "approvals.resolve": method({ params: ApprovalsResolveParams, result: ApprovalResult, scope: "approve", mutating: true }),
   "approvals.list": method({ params: ApprovalsListParams, result: ApprovalsListResult, scope: "read", mutating: false }),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EntityId, IdempotencyKey, Timestamp, Title } from "./common";
+import { ThreadGateway } from "./gateway";
 import { Actor } from "./principal";
 
 export const MAX_MESSAGE_TEXT = 32_000;
@@ -13,6 +14,8 @@ export const Thread = z.object({
   updatedAt: Timestamp,
   lastMessageAt: Timestamp.nullable(),
   messageCount: z.number().int().nonnegative(),
+  /** Set when the thread talks to an OpenClaw instance (protocol 4). */
+  gateway: ThreadGateway.nullable().optional(),
 });
 export type Thread = z.infer<typeof Thread>;
 
@@ -24,6 +27,15 @@ export const Message = z.object({
   author: Actor,
   text: z.string(),
   createdAt: Timestamp,
+  /**
+   * Protocol 4, gateway threads: `tool` is a command the agent ran (with its output),
+   * `error` is the gateway's error for a turn (e.g. no model configured). Absent = text.
+   */
+  kind: z.enum(["text", "tool", "error"]).optional(),
+  /** The gateway run this reply finishes; ends the matching chat stream. */
+  runId: z.string().optional(),
+  /** The run was stopped (chat.abort); `text` is what had streamed by then. */
+  aborted: z.boolean().optional(),
 });
 export type Message = z.infer<typeof Message>;
 

@@ -3,12 +3,14 @@
  * folder changes shape; `shared/test/protocol-version.test.ts` fails until the bump is
  * recorded with `npm run protocol:lock`.
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /**
  * Versions a room accepts from a client (`?protocol=` query parameter). Each version only
  * added methods, events and optional fields (2: `graph.apply`; 3: `instances.*`,
- * `instance.*` events, `approval.action`, `snapshot.instances`), so older clients keep
+ * `instance.*` events, `approval.action`, `snapshot.instances`; 4: the OpenClaw bridge — `chat.delta`,
+ * `chat.abort`, `sessions.*`, `instance.sessions`, `hello.live`, exec/pairing approval
+ * actions, gateway fields on threads, messages and instances), so older clients keep
  * working; a client ignores events it does not know.
  */
-export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [1, 2, 3];
+export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [1, 2, 3, 4];

@@ -28,6 +28,93 @@ export function ApprovalOutcome({ approval }: { approval: Approval }) {
   );
 }
 
+/**
+ * What an approval will do, when the room knows (protocol 4 adds OpenClaw's requests): the
+ * exact command an agent wants to run, or who asks to pair with a gateway.
+ */
+export function ApprovalActionDetails({ approval, compact = false }: { approval: Approval; compact?: boolean }) {
+  const action = approval.action;
+  const instanceName = useRoom((s) => (action ? (s.state.instances.get(action.instanceId)?.name ?? action.instanceId) : null));
+  if (!action) return null;
+  if (action.kind === "exec") {
+    if (compact) {
+      return (
+        <pre className="command compact" title={action.cwd ? `in ${action.cwd}` : undefined}>
+          <code>{action.command}</code>
+        </pre>
+      );
+    }
+    return (
+      <div className="action-details">
+        <p className="action-summary">
+          An agent on <strong>{instanceName}</strong> wants to run this command. Allow once lets it run this one time; Deny refuses it.
+        </p>
+        <pre className="command" aria-label="Command">
+          <code>{action.command}</code>
+        </pre>
+        <dl className="facts">
+          <dt>Directory</dt>
+          <dd>{action.cwd ? <code>{action.cwd}</code> : <span className="muted">not given</span>}</dd>
+          {action.sessionKey && (
+            <>
+              <dt>Session</dt>
+              <dd>
+                <code>{action.sessionKey}</code>
+              </dd>
+            </>
+          )}
+        </dl>
+      </div>
+    );
+  }
+  if (action.kind === "pairing") {
+    const what = action.target === "channel" ? "A channel sender" : action.target === "node" ? "A node" : "A device";
+    if (compact) {
+      return (
+        <p className="muted small">
+          {what} <code>{action.subject}</code> · {action.summary}
+        </p>
+      );
+    }
+    return (
+      <div className="action-details">
+        <p className="action-summary">
+          {what} asks to pair with <strong>{instanceName}</strong>.
+        </p>
+        <dl className="facts">
+          <dt>{action.target === "channel" ? "Sender" : action.target === "node" ? "Node" : "Device"}</dt>
+          <dd>
+            <code>{action.subject}</code>
+          </dd>
+          <dt>Details</dt>
+          <dd>{action.summary || <span className="muted">none</span>}</dd>
+          <dt>Scopes</dt>
+          <dd>
+            {action.scopes.length ? (
+              <span className="scope-list">
+                {action.scopes.map((scope) => (
+                  <code key={scope}>{scope}</code>
+                ))}
+              </span>
+            ) : (
+              <span className="muted">none</span>
+            )}
+          </dd>
+        </dl>
+      </div>
+    );
+  }
+  if (compact) return null;
+  return (
+    <dl className="facts">
+      <dt>Operation</dt>
+      <dd>
+        {action.operation} <strong>{instanceName}</strong>
+      </dd>
+    </dl>
+  );
+}
+
 export function ApprovalActions({ approval, compact = false }: { approval: Approval; compact?: boolean }) {
   const client = useRoom((s) => s.client);
   const canApprove = useCan("approve");
@@ -63,7 +150,7 @@ export function ApprovalActions({ approval, compact = false }: { approval: Appro
       )}
       <div className="button-row">
         <button type="button" className="approve" disabled={!canApprove || busy !== null} onClick={() => void decide("approve")} title={reason} aria-describedby={reason ? `why-${approval.id}` : undefined}>
-          {busy === "approve" ? "Approving…" : "Approve"}
+          {busy === "approve" ? "Approving…" : approval.action?.kind === "exec" ? "Allow once" : "Approve"}
         </button>
         <button type="button" className="deny" disabled={!canApprove || busy !== null} onClick={() => void decide("deny")} title={reason}>
           {busy === "deny" ? "Denying…" : "Deny"}

@@ -5,7 +5,8 @@ import { useCanvas } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
 import { useUnread } from "../stores/unread";
-import { ApprovalActions } from "./ApprovalActions";
+import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
+import { BridgeStatus, GatewaySessions, MessageItem, StopButton, StreamingReply, useThreadStreams } from "./Gateway";
 
 /**
  * The right-hand inspector: whatever is selected, opened. Domain entities come from the
@@ -27,6 +28,9 @@ function ThreadView({ threadId }: { threadId: string }) {
   const list = useRef<HTMLOListElement>(null);
   const stickToBottom = useRef(true);
   const messages = page?.messages;
+  const streams = useThreadStreams(threadId);
+  const instance = useRoom((s) => (thread?.gateway ? s.state.instances.get(thread.gateway.instanceId) : undefined));
+  const streamedLength = streams.reduce((total, stream) => total + stream.text.length + 1, 0);
 
   useEffect(() => {
     if (status === "connected") void loadMessages(threadId);
@@ -40,7 +44,7 @@ function ThreadView({ threadId }: { threadId: string }) {
   useLayoutEffect(() => {
     const el = list.current;
     if (el && stickToBottom.current) el.scrollTop = el.scrollHeight;
-  }, [messages?.length]);
+  }, [messages?.length, streamedLength]);
 
   if (!thread) return <p className="empty">This thread is not in the workspace (any more).</p>;
 
@@ -75,6 +79,12 @@ function ThreadView({ threadId }: { threadId: string }) {
         <p className="muted small">
           started by {thread.createdBy.name} · {relativeTime(thread.createdAt)} · {thread.messageCount} message{thread.messageCount === 1 ? "" : "s"}
         </p>
+        {thread.gateway && (
+          <p className="muted small gateway-line">
+            Talks to <strong>{instance?.name ?? thread.gateway.instanceId}</strong> · session <code>{thread.gateway.sessionKey}</code>
+            {instance?.bridge && instance.bridge !== "connected" && <BridgeStatus instance={instance} />}
+          </p>
+        )}
       </header>
       <ol
         className="messages"
@@ -95,20 +105,14 @@ function ThreadView({ threadId }: { threadId: string }) {
         )}
         {!page || (page.loading && page.messages.length === 0) ? (
           <li className="empty">Loading messages…</li>
-        ) : page.messages.length === 0 ? (
+        ) : page.messages.length === 0 && streams.length === 0 ? (
           <li className="empty">No messages yet. {canWrite ? "Write the first one below — agents watching this workspace see it at once." : ""}</li>
         ) : (
-          page.messages.map((m) => (
-            <li key={m.id} className={`message ${m.author.kind === "agent" ? "from-agent" : ""}`}>
-              <div className="message-meta">
-                <strong>{m.author.name}</strong>
-                {m.author.kind === "agent" && <span className="agent-chip">agent</span>}
-                <time dateTime={new Date(m.createdAt).toISOString()}>{clockTime(m.createdAt)}</time>
-              </div>
-              <p className="message-text">{m.text}</p>
-            </li>
-          ))
+          page.messages.map((m) => <MessageItem key={m.id} message={m} />)
         )}
+        {streams.map((stream) => (
+          <StreamingReply key={stream.runId} stream={stream} />
+        ))}
         {page?.error && (
           <li className="form-error" role="alert">
             Could not load messages: {page.error}
@@ -129,9 +133,12 @@ function ThreadView({ threadId }: { threadId: string }) {
           <textarea id="composer" rows={2} placeholder={`Message ${thread.title}`} value={draft} onChange={(e) => setDraft(e.target.value)} onKeyDown={onKeyDown} disabled={sending} />
           <div className="composer-foot">
             <span className="muted small">Enter to send · Shift+Enter for a new line</span>
-            <button type="submit" className="primary small" disabled={sending || !draft.trim()}>
-              Send
-            </button>
+            <span className="composer-actions">
+              {streams.length > 0 && <StopButton threadId={threadId} />}
+              <button type="submit" className="primary small" disabled={sending || !draft.trim()}>
+                Send
+              </button>
+            </span>
           </div>
           {sendError && (
             <p className="form-error" role="alert">
@@ -187,7 +194,8 @@ function ApprovalView({ approvalId }: { approvalId: string }) {
           </>
         )}
       </dl>
-      {approval.details ? <pre className="details">{approval.details}</pre> : <p className="muted small">No details given.</p>}
+      <ApprovalActionDetails approval={approval} />
+      {approval.details ? <pre className="details">{approval.details}</pre> : !approval.action || approval.action.kind === "instance" ? <p className="muted small">No details given.</p> : null}
       <ApprovalActions approval={approval} />
     </div>
   );
@@ -260,6 +268,66 @@ function JobView({ jobId }: { jobId: string }) {
   );
 }
 
+function InstanceView({ instanceId }: { instanceId: string }) {
+  const instance = useRoom((s) => s.state.instances.get(instanceId));
+  const threads = useRoom((s) => s.state.threads);
+  const select = useUi((s) => s.select);
+  if (!instance) return <p className="empty">This instance is not in the workspace (any more).</p>;
+  const busy = instance.status === "provisioning" || instance.status === "starting";
+  return (
+    <div className="instance-view">
+      <header className="inspector-head">
+        <span className="eyebrow">OpenClaw instance</span>
+        <h2>{instance.name}</h2>
+        <p className="muted small">
+          {instance.id} · by {instance.createdBy.name} · {relativeTime(instance.createdAt)}
+        </p>
+      </header>
+      <dl className="facts">
+        <dt>Status</dt>
+        <dd>
+          <span className={`chip instance-${instance.status}`}>{instance.status}</span> {instance.phase.toLowerCase() !== instance.status && instance.phase}
+        </dd>
+        {instance.bridge && (
+          <>
+            <dt>Gateway</dt>
+            <dd>
+              <BridgeStatus instance={instance} />
+            </dd>
+          </>
+        )}
+        {instance.threadIds.length > 0 && (
+          <>
+            <dt>Threads</dt>
+            <dd>
+              {instance.threadIds.map((id, i) => (
+                <span key={id}>
+                  {i > 0 && ", "}
+                  <button type="button" className="link" onClick={() => select(`thread:${id}`, { focus: true })}>
+                    {threads.get(id)?.title ?? id}
+                  </button>
+                </span>
+              ))}
+            </dd>
+          </>
+        )}
+      </dl>
+      {busy && (
+        <div className="progress large" role="progressbar" aria-valuenow={Math.round(instance.progress)} aria-valuemin={0} aria-valuemax={100} aria-label={`${instance.name}: ${instance.phase}`}>
+          <span style={{ width: `${instance.progress}%` }} />
+        </div>
+      )}
+      {instance.error && (
+        <p className="form-error" role="alert">
+          {instance.error}
+        </p>
+      )}
+      <h3>Sessions</h3>
+      <GatewaySessions instance={instance} emptyHint />
+    </div>
+  );
+}
+
 function NoteOrGroupView({ nodeId }: { nodeId: string }) {
   const node = useCanvas((s) => s.nodes.find((n) => n.id === nodeId));
   const setNodeData = useCanvas((s) => s.setNodeData);
@@ -311,6 +379,7 @@ export function Inspector() {
   if (kind === "thread") return <ThreadView key={ref} threadId={ref} />;
   if (kind === "approval") return <ApprovalView key={ref} approvalId={ref} />;
   if (kind === "job") return <JobView key={ref} jobId={ref} />;
+  if (kind === "instance") return <InstanceView key={ref} instanceId={ref} />;
   if (kind === "note" || kind === "group") return <NoteOrGroupView key={selectedId} nodeId={selectedId} />;
   return <p className="empty">Nothing to show for {selectedId} yet.</p>;
 }

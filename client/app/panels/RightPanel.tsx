@@ -2,7 +2,7 @@ import { useMemo, type KeyboardEvent } from "react";
 import { relativeTime } from "../lib/format";
 import { sortApprovals, useRoom } from "../stores/room";
 import { useUi, type RightTab } from "../stores/ui";
-import { ApprovalActions } from "./ApprovalActions";
+import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
 import { Inspector } from "./Inspector";
 
 /** Right column: the inspector, the shared approval queue (with its badge) and job progress. */
@@ -39,6 +39,7 @@ function ApprovalQueue() {
             {a.requestedBy.name}
             {a.requestedBy.kind === "agent" && <span className="agent-chip">agent</span>} · {relativeTime(a.requestedAt)}
           </p>
+          <ApprovalActionDetails approval={a} compact />
           <ApprovalActions approval={a} compact />
         </li>
       ))}

@@ -6,6 +6,7 @@ import { colorFor, useCanvas } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
 import { unreadCount, useUnread } from "../stores/unread";
+import { BridgeStatus, GatewaySessions } from "./Gateway";
 
 /**
  * Left bar: the workspace's threads, its OpenClaw instances and its projects (groups on
@@ -160,6 +161,7 @@ function NewInstance() {
 function Instances() {
   const instances = useRoom((s) => s.state.instances);
   const select = useUi((s) => s.select);
+  const selectedId = useUi((s) => s.selectedId);
   const list = useMemo(() => [...instances.values()].filter((i) => i.status !== "stopped").sort((a, b) => a.createdAt - b.createdAt), [instances]);
   return (
     <section className="side-section" aria-labelledby="instances-h">
@@ -176,7 +178,13 @@ function Instances() {
             const busy = i.status === "provisioning" || i.status === "starting";
             return (
               <li key={i.id}>
-                <button type="button" className="nav-item" onClick={() => select(`instance:${i.id}`, { focus: true })} title={i.error ?? i.phase}>
+                <button
+                  type="button"
+                  className={`nav-item ${selectedId === `instance:${i.id}` ? "active" : ""}`}
+                  onClick={() => select(`instance:${i.id}`, { focus: true })}
+                  aria-current={selectedId === `instance:${i.id}`}
+                  title={i.error ?? i.phase}
+                >
                   <span className="nav-title">{i.name}</span>
                   <span className="nav-meta">{i.status === "error" ? "error" : busy ? `${Math.round(i.progress)}%` : i.status}</span>
                 </button>
@@ -186,6 +194,12 @@ function Instances() {
                   </div>
                 )}
                 {i.status === "error" && i.error && <p className="form-error">{i.error}</p>}
+                {i.bridge && (
+                  <div className="instance-bridge">
+                    <BridgeStatus instance={i} />
+                  </div>
+                )}
+                <GatewaySessions instance={i} limit={5} />
               </li>
             );
           })}

@@ -29,7 +29,10 @@ export type Command =
   | { name: "thread new"; title: string }
   | { name: "thread rename"; threadId: string; title: string }
   | { name: "thread archive"; threadId: string; archived: boolean }
-  | { name: "send"; threadId: string; text: string }
+  | { name: "send"; threadId: string; text: string; waitReply?: { timeoutMs: number } }
+  | { name: "chat abort"; threadId: string }
+  | { name: "sessions"; instanceId: string }
+  | { name: "session open"; instanceId: string; sessionKey: string }
   | { name: "messages"; threadId: string; limit?: number; before?: number }
   | { name: "approvals"; status?: ApprovalState; limit?: number }
   | { name: "approve" | "deny"; approvalId: string; note?: string }
@@ -55,6 +58,9 @@ export type Command =
 
 export type Invocation = { kind: "help"; text: string } | { kind: "run"; command: Command; connection: Connection };
 
+/** How long `send --wait-reply` waits for the instance's reply by default (10 min). */
+export const DEFAULT_REPLY_TIMEOUT_MS = 600_000;
+
 const OPTIONS = {
   url: { type: "string", value: "<url>", help: "server, e.g. https://autopilot.example.com (env AUTOPILOT_URL)" },
   workspace: { type: "string", value: "<id>", help: "workspace id (env AUTOPILOT_WORKSPACE)" },
@@ -77,6 +83,11 @@ const OPTIONS = {
   reason: { type: "string", value: "<text>", help: "why" },
   name: { type: "string", value: "<text>", help: "display name (default: the id)" },
   "wait-done": { type: "boolean", help: "wait for the decision and the outcome: exit 0 done, 1 denied or expired, 3 failed" },
+  "wait-reply": {
+    type: "boolean",
+    help: "gateway threads: print the instance's reply as it streams (plain text, not JSON); exit 1 on a gateway error or a stopped run",
+  },
+  "timeout-ms": { type: "string", value: "<ms>", help: `with --wait-reply: give up after this long (default ${DEFAULT_REPLY_TIMEOUT_MS})` },
 } as const satisfies Record<string, { type: "string" | "boolean"; short?: string; value?: string; help: string }>;
 
 type OptionName = keyof typeof OPTIONS;
@@ -125,9 +136,24 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
   send: {
     args: ["threadId", "text..."],
+    options: ["wait-reply", "timeout-ms"],
+    summary: 'post a message to a thread ("-" reads stdin; --wait-reply prints the OpenClaw reply)',
+    build: ([threadId, text], v) => {
+      const timeoutMs = integer("timeout-ms", v["timeout-ms"], 1, 24 * 60 * 60 * 1000);
+      if (timeoutMs !== undefined && !v["wait-reply"]) throw new UsageError("--timeout-ms only applies with --wait-reply");
+      return {
+        name: "send",
+        threadId: threadId!,
+        text: text!,
+        ...optional("waitReply", v["wait-reply"] ? { timeoutMs: timeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS } : undefined),
+      };
+    },
+  },
+  "chat abort": {
+    args: ["threadId"],
     options: [],
-    summary: 'post a message to a thread ("-" reads the text from stdin)',
-    build: ([threadId, text]) => ({ name: "send", threadId: threadId!, text: text! }),
+    summary: "stop the OpenClaw reply running in a gateway thread",
+    build: ([threadId]) => ({ name: "chat abort", threadId: threadId! }),
   },
   messages: {
     args: ["threadId"],
@@ -249,6 +275,18 @@ const COMMANDS: Record<string, CommandSpec> = {
     summary: "unbind an instance from a thread",
     build: ([instanceId, threadId]) => ({ name: "instance attach", instanceId: instanceId!, threadId: threadId!, attach: false }),
   },
+  sessions: {
+    args: ["instanceId"],
+    options: [],
+    summary: "list an OpenClaw instance's gateway sessions",
+    build: ([instanceId]) => ({ name: "sessions", instanceId: instanceId! }),
+  },
+  "session open": {
+    args: ["instanceId", "sessionKey"],
+    options: [],
+    summary: "get the thread bound to a gateway session (created if needed)",
+    build: ([instanceId, sessionKey]) => ({ name: "session open", instanceId: instanceId!, sessionKey: sessionKey! }),
+  },
   audit: {
     args: [],
     options: ["limit", "before"],
@@ -262,7 +300,7 @@ const COMMANDS: Record<string, CommandSpec> = {
 };
 
 /** Commands whose name is two words (`thread new`, `job start`, …). */
-const GROUPS = new Set(["thread", "job", "instance"]);
+const GROUPS = new Set(["thread", "job", "instance", "chat", "session"]);
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
@@ -321,8 +359,10 @@ export function generalHelp(): string {
     "",
     "Results are printed on stdout as one JSON object per line (the method's result as",
     "the room sent it, e.g. {\"thread\":{...}}); errors as one line on stderr.",
-    "Exit codes: 0 ok, 1 approval denied or expired (request-approval --wait),",
-    "2 usage error, 3 server or connection error, 130 interrupted.",
+    "send --wait-reply prints the instance's reply as plain text instead, as it streams.",
+    "Exit codes: 0 ok, 1 approval denied or expired (request-approval --wait) or a gateway",
+    "error or stopped run (send --wait-reply), 2 usage error, 3 server or connection error",
+    "(or no reply in time), 130 interrupted.",
     "Run `autopilot <command> --help` for a command's options.",
   ].join("\n");
 }

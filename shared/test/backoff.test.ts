@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Backoff, DEFAULT_BACKOFF, fullJitterDelay } from "../src/backoff";
+import { Backoff, DEFAULT_BACKOFF, fullJitterDelay } from "../backoff";
 
 describe("fullJitterDelay", () => {
   it("stays within [0, min(cap, base·2^(attempt-1))]", () => {

@@ -1,0 +1,236 @@
+import { useMemo, useState } from "react";
+import type { ChatStream } from "../../../shared/protocol/gateway";
+import type { Instance } from "../../../shared/protocol/instances";
+import type { Message } from "../../../shared/protocol/threads";
+import { threadStreams } from "../../src/state";
+import { errorText } from "../lib/api";
+import { clockTime, relativeTime } from "../lib/format";
+import { useCan, useRoom } from "../stores/room";
+import { useUi } from "../stores/ui";
+
+/**
+ * What the OpenClaw bridge adds to the app (protocol 4): gateway replies as they stream,
+ * tool and error messages, the Stop button, each instance's bridge state and its gateway
+ * sessions. Streams and sessions are ephemeral room state (`state.streams`,
+ * `state.sessions`), kept current by the client like everything else.
+ */
+
+/** `$ command` on the first line, the output below (how the room writes tool messages). */
+function splitTool(text: string): { command: string | null; output: string } {
+  const newline = text.indexOf("\n");
+  const first = newline === -1 ? text : text.slice(0, newline);
+  if (!first.startsWith("$ ")) return { command: null, output: text };
+  return { command: first.slice(2), output: newline === -1 ? "" : text.slice(newline + 1) };
+}
+
+function ToolBlock({ text }: { text: string }) {
+  const { command, output } = splitTool(text);
+  return (
+    <div className="tool-block">
+      {command !== null && (
+        <pre className="tool-command">
+          <span className="tool-prompt" aria-hidden>
+            ${" "}
+          </span>
+          <code>{command}</code>
+        </pre>
+      )}
+      {output ? (
+        <pre className="tool-output">
+          <code>{output}</code>
+        </pre>
+      ) : (
+        command !== null && <p className="tool-empty">no output</p>
+      )}
+    </div>
+  );
+}
+
+/** One message of a thread: text, a command the agent ran, or the gateway's error. */
+export function MessageItem({ message: m }: { message: Message }) {
+  const kind = m.kind ?? "text";
+  const classes = ["message", m.author.kind === "agent" ? "from-agent" : "", kind === "tool" ? "tool-message" : "", kind === "error" ? "error-message" : "", m.aborted ? "is-aborted" : ""];
+  return (
+    <li className={classes.filter(Boolean).join(" ")}>
+      <div className="message-meta">
+        <strong>{m.author.name}</strong>
+        {m.author.kind === "agent" && <span className="agent-chip">agent</span>}
+        {kind === "tool" && <span className="chip">command</span>}
+        {m.aborted && <span className="chip chip-stopped">stopped</span>}
+        <time dateTime={new Date(m.createdAt).toISOString()}>{clockTime(m.createdAt)}</time>
+      </div>
+      {kind === "tool" ? (
+        <ToolBlock text={m.text} />
+      ) : kind === "error" ? (
+        <div className="message-error" role="alert">
+          <strong>The reply failed.</strong> <span className="message-text">{m.text}</span>
+        </div>
+      ) : (
+        <p className="message-text">{m.text}</p>
+      )}
+      {m.aborted && <p className="aborted-note">Stopped before it finished — this is what had arrived.</p>}
+    </li>
+  );
+}
+
+/** A reply still streaming: the text so far, or a typing indicator until the first words. */
+export function StreamingReply({ stream }: { stream: ChatStream }) {
+  const name = useRoom((s) => s.state.instances.get(stream.instanceId)?.name ?? stream.instanceId);
+  return (
+    <li className="message from-agent streaming" aria-busy="true">
+      <div className="message-meta">
+        <strong>{name}</strong>
+        <span className="agent-chip">agent</span>
+        <span className="muted small">{stream.text ? "replying…" : "thinking…"}</span>
+      </div>
+      {stream.text ? (
+        <p className="message-text">
+          {stream.text}
+          <span className="caret" aria-hidden />
+        </p>
+      ) : (
+        <p className="typing" role="status" aria-label={`${name} is thinking`}>
+          <span />
+          <span />
+          <span />
+        </p>
+      )}
+    </li>
+  );
+}
+
+/** The thread's running replies, oldest first (usually none or one). */
+export function useThreadStreams(threadId: string): ChatStream[] {
+  const streams = useRoom((s) => s.state.streams);
+  return useMemo(() => threadStreams({ streams }, threadId), [streams, threadId]);
+}
+
+/** Stops the thread's running reply (`chat.abort`); the partial text lands as a message. */
+export function StopButton({ threadId }: { threadId: string }) {
+  const client = useRoom((s) => s.client);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const stop = async () => {
+    if (!client) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const { aborted } = await client.chat.abort({ threadId });
+      if (!aborted) setError("Nothing was running any more.");
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button type="button" className="deny small" disabled={busy} onClick={() => void stop()}>
+        {busy ? "Stopping…" : "Stop"}
+      </button>
+      {error && (
+        <span className="form-error inline" role="alert">
+          {error}
+        </span>
+      )}
+    </>
+  );
+}
+
+const BRIDGE_LABEL: Record<NonNullable<Instance["bridge"]>, string> = {
+  connecting: "Gateway connecting…",
+  connected: "Gateway connected",
+  offline: "Gateway offline",
+};
+
+/** The room's live link to the instance's gateway, and why it is down. */
+export function BridgeStatus({ instance }: { instance: Instance }) {
+  if (!instance.bridge) return null;
+  return (
+    <span className={`bridge bridge-${instance.bridge}`}>
+      <span className="bridge-dot" aria-hidden />
+      <span>{BRIDGE_LABEL[instance.bridge]}</span>
+      {instance.bridgeError && <span className="bridge-error">{instance.bridgeError}</span>}
+    </span>
+  );
+}
+
+/**
+ * The instance's gateway sessions, each with Open: the room binds it to a thread
+ * (`sessions.open`, created on first open) and the thread opens in the inspector.
+ */
+export function GatewaySessions({ instance, emptyHint = false, limit }: { instance: Instance; emptyHint?: boolean; limit?: number }) {
+  const all = useRoom((s) => s.state.sessions.get(instance.id));
+  // Running first, then the most recently active.
+  const sorted = useMemo(
+    () => [...(all ?? [])].sort((a, b) => Number(b.running) - Number(a.running) || (b.updatedAt ?? 0) - (a.updatedAt ?? 0)),
+    [all],
+  );
+  const sessions = limit === undefined ? sorted : sorted.slice(0, limit);
+  const threads = useRoom((s) => s.state.threads);
+  const client = useRoom((s) => s.client);
+  const canWrite = useCan("write");
+  const select = useUi((s) => s.select);
+  const [opening, setOpening] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  if (!sessions.length) {
+    return emptyHint ? <p className="empty">{instance.bridge === "connected" ? "No gateway sessions yet." : "Sessions show once the gateway is connected."}</p> : null;
+  }
+  const open = async (key: string, threadId: string | null) => {
+    // A session already open as a thread needs no write access to look at.
+    if (!canWrite && threadId && threads.has(threadId)) return select(`thread:${threadId}`, { focus: true });
+    if (!client) return;
+    setOpening(key);
+    setError(null);
+    try {
+      const { thread } = await client.sessions.open({ instanceId: instance.id, sessionKey: key });
+      select(`thread:${thread.id}`, { focus: true });
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setOpening(null);
+    }
+  };
+  return (
+    <>
+      <ul className="session-list" aria-label={`${instance.name} sessions`}>
+        {sessions.map((session) => {
+          const viewable = canWrite || (session.threadId !== null && threads.has(session.threadId));
+          return (
+            <li key={session.key} className="session-row">
+              <span className={`session-dot ${session.running ? "running" : ""}`} aria-hidden />
+              <span className="session-text" title={session.key}>
+                <span className="session-label">
+                  {session.label}
+                  {session.running && <span className="sr-only"> (running)</span>}
+                </span>
+                {session.preview && <span className="session-preview">{session.preview}</span>}
+                {!session.preview && session.updatedAt !== null && <span className="session-preview">{relativeTime(session.updatedAt)}</span>}
+              </span>
+              <button
+                type="button"
+                className="small"
+                disabled={!viewable || opening !== null}
+                onClick={() => void open(session.key, session.threadId)}
+                aria-label={`Open session ${session.label}`}
+                title={viewable ? undefined : "Your role cannot open new sessions."}
+              >
+                {opening === session.key ? "Opening…" : "Open"}
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+      {sessions.length < sorted.length && (
+        <button type="button" className="link session-more" onClick={() => select(`instance:${instance.id}`, { focus: true })}>
+          Show all {sorted.length} sessions
+        </button>
+      )}
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,388 @@
+// The OpenClaw bridge end to end: the real server (as `npm start` runs it), the real
+// runtime (process host) running a real `openclaw` gateway, and the Autopilot's bridge
+// between them. The only stand-in is the scripted OpenAI-compatible model (an external
+// paid service), driven by markers in the user's message (see markerScript).
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHash, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Approval } from "../../shared/protocol/approvals";
+import type { Message } from "../../shared/protocol/threads";
+import { ensureDevVars, freePort, ROOT, startServer } from "../../party/dev/server.mjs";
+import { markerScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
+import WsWebSocket from "ws";
+import { AutopilotClient } from "../src/client";
+
+type Server = Awaited<ReturnType<typeof startServer>>;
+
+let server: Server;
+let model: ScriptedModel;
+let runtime: ChildProcess;
+let runtimeUrl: string;
+let serviceToken: string;
+let workspace: string;
+let cookie: string;
+const dirs: string[] = [];
+const clients: AutopilotClient[] = [];
+/** Every frame any test client received, to prove no secret ever reached one. */
+const received: string[] = [];
+
+class RecordingWebSocket extends WebSocket {
+  constructor(url: string | URL, protocols?: string | string[]) {
+    super(url, protocols);
+    this.addEventListener("message", (e) => received.push(typeof e.data === "string" ? e.data : "<binary>"));
+  }
+}
+
+async function http<T>(path: string, init: RequestInit & { cookie?: string } = {}) {
+  const res = await fetch(`${server.url}${path}`, {
+    ...init,
+    headers: { "content-type": "application/json", origin: server.url, ...(init.cookie ? { cookie: init.cookie } : {}) },
+  });
+  return { status: res.status, body: (await res.json()) as T, headers: res.headers };
+}
+
+async function runtimeCall<T>(method: string, path: string): Promise<T> {
+  const res = await fetch(`${runtimeUrl}${path}`, { method, headers: { authorization: `Bearer ${serviceToken}` } });
+  const body = (await res.json()) as { ok: boolean; data: T; error?: unknown };
+  if (!body.ok) throw new Error(`${method} ${path}: ${JSON.stringify(body.error)}`);
+  return body.data;
+}
+
+const until = async <T,>(check: () => T | undefined | null | false, what: string, timeoutMs: number): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+async function connect(device: string): Promise<AutopilotClient> {
+  const client = new AutopilotClient({
+    url: server.url,
+    workspace,
+    device,
+    WebSocket: RecordingWebSocket,
+    ticket: async () => (await http<{ ticket: string }>("/api/connect-ticket", { method: "POST", cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+  });
+  clients.push(client);
+  await client.ready();
+  return client;
+}
+
+/** Collects the streamed text of every run a client sees, as the client sees it. */
+function streamsOf(client: AutopilotClient): Map<string, string> {
+  const texts = new Map<string, string>();
+  client.on("chat.delta", (p: { runId: string; offset: number; text: string }) => {
+    const current = texts.get(p.runId) ?? "";
+    texts.set(p.runId, current.slice(0, p.offset) + p.text);
+  });
+  return texts;
+}
+
+async function messages(client: AutopilotClient, threadId: string): Promise<Message[]> {
+  return (await client.request("messages.list", { threadId, limit: 200 })).messages;
+}
+
+/** Waits for a message in a thread, as the room lists it (durable), matching `match`. */
+async function waitForMessage(client: AutopilotClient, thread: string, match: (m: Message) => boolean, what: string, timeoutMs: number): Promise<Message> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = (await messages(client, thread)).find(match);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; thread has: ${JSON.stringify((await messages(client, thread)).map((m) => [m.author.id, m.kind, m.text.slice(0, 80)]))}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+
+async function approveAs(client: AutopilotClient, approval: Approval, decision: "approve" | "deny") {
+  return client.request("approvals.resolve", { approvalId: approval.id, decision, idempotencyKey: key("decide") });
+}
+
+const pendingApproval = (client: AutopilotClient, kind: "exec" | "pairing" | "instance") =>
+  [...client.state.approvals.values()].find((a) => a.status === "pending" && a.action?.kind === kind);
+
+interface GatewayPeer {
+  hello: { ok: boolean; payload?: { auth?: { deviceToken?: string } }; error?: { code: string; details?: { code?: string; requestId?: string } } };
+  request(method: string, params: Record<string, unknown>): Promise<{ ok: boolean; payload?: unknown; error?: unknown }>;
+  close(): void;
+}
+
+const b64url = (bytes: Buffer) => bytes.toString("base64").replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+
+/**
+ * Another OpenClaw client talking to the gateway directly (through the runtime's proxy,
+ * as the room does): an operator's tool, or a new device that must be paired.
+ */
+async function gatewayPeer(options: { scopes: string[]; device?: { clientId: string; token: string; keys: { publicKey: KeyObject; privateKey: KeyObject } } }): Promise<GatewayPeer> {
+  const ws = new WsWebSocket(`${runtimeUrl.replace(/^http/, "ws")}/v1/workspaces/${workspace}/instances/work/gateway`, { headers: { authorization: `Bearer ${serviceToken}` } });
+  const waiting = new Map<string, (frame: { ok: boolean; payload?: unknown; error?: unknown }) => void>();
+  let next = 0;
+  const challenge = new Promise<{ nonce: string; ts: number }>((resolve, reject) => {
+    ws.on("error", reject);
+    ws.on("message", (data) => {
+      const frame = JSON.parse(data.toString()) as { type: string; event?: string; payload?: { nonce: string; ts: number }; id?: string; ok: boolean };
+      if (frame.type === "event" && frame.event === "connect.challenge") resolve(frame.payload!);
+      if (frame.type === "res" && frame.id) waiting.get(frame.id)?.(frame);
+    });
+  });
+  const request = (method: string, params: Record<string, unknown>) =>
+    new Promise<{ ok: boolean; payload?: unknown; error?: unknown }>((resolve) => {
+      const id = `peer-${++next}`;
+      waiting.set(id, resolve);
+      ws.send(JSON.stringify({ type: "req", id, method, params }));
+    });
+  const { nonce, ts } = await challenge;
+  const clientId = options.device?.clientId ?? "gateway-client";
+  const mode = clientId === "cli" ? "cli" : "backend";
+  const params: Record<string, unknown> = { minProtocol: 4, maxProtocol: 4, client: { id: clientId, version: "0.1.0", platform: "linux", mode }, role: "operator", scopes: options.scopes, caps: [] };
+  if (options.device) {
+    const { keys, token } = options.device;
+    const raw = (keys.publicKey.export({ format: "der", type: "spki" }) as Buffer).subarray(-32);
+    const id = createHash("sha256").update(raw).digest("hex");
+    const payload = ["v3", id, clientId, mode, "operator", options.scopes.join(","), String(ts), token, nonce, "linux", ""].join("|");
+    params.auth = { token };
+    params.device = { id, publicKey: b64url(raw), signature: b64url(sign(null, Buffer.from(payload), keys.privateKey)), signedAt: ts, nonce };
+  }
+  const hello = (await request("connect", params)) as GatewayPeer["hello"];
+  return { hello, request, close: () => ws.close() };
+}
+
+let alice: AutopilotClient;
+let bob: AutopilotClient;
+let threadId: string;
+
+beforeAll(async () => {
+  serviceToken = ensureDevVars().RUNTIME_SERVICE_TOKEN!;
+  model = await startScriptedModel();
+  model.setReply(markerScript);
+  const dataDir = mkdtempSync(join(tmpdir(), "autopilot-bridge-runtime-"));
+  dirs.push(dataDir);
+  const runtimePort = await freePort();
+  runtime = spawn(process.execPath, [join(ROOT, "runtime", "start.mjs")], {
+    env: {
+      ...process.env,
+      RUNTIME_PORT: String(runtimePort),
+      RUNTIME_SERVICE_TOKEN: serviceToken,
+      RUNTIME_DATA_DIR: dataDir,
+      OPENCLAW_MODEL_BASE_URL: model.baseUrl,
+      OPENCLAW_MODEL_ID: "scripted-model",
+      OPENCLAW_MODEL_API_KEY: "scripted-key",
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  runtimeUrl = await new Promise<string>((resolve, reject) => {
+    runtime.once("exit", (code) => reject(new Error(`runtime exited ${code}`)));
+    createInterface({ input: runtime.stdout! }).on("line", (line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; url?: string };
+        if (entry.msg === "runtime listening" && entry.url) resolve(entry.url);
+      } catch {
+        // not JSON
+      }
+    });
+  });
+  const persistDir = mkdtempSync(join(tmpdir(), "autopilot-e2e-bridge-"));
+  dirs.push(persistDir);
+  server = await startServer({ port: await freePort(), persistDir, vars: { RUNTIME_URL: runtimeUrl } });
+  const signUp = await http<{ user: { id: string } }>("/api/auth/sign-up/email", {
+    method: "POST",
+    body: JSON.stringify({ email: `bridge-${Date.now()}@example.test`, password: "correct horse battery", name: "Alice" }),
+  });
+  cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
+  workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
+  alice = await connect("laptop");
+  bob = await connect("phone");
+}, 120_000);
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await server?.stop();
+  if (runtime && runtime.exitCode === null) {
+    const exited = new Promise((r) => runtime.once("exit", r));
+    runtime.kill("SIGTERM");
+    await exited;
+  }
+  await model?.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
+  it("provisions an instance, which reaches ready and gets a connected bridge", async () => {
+    const { approval } = await alice.request("instances.provision", { instanceId: "work", name: "Work", idempotencyKey: key("prov") });
+    await approveAs(bob, approval, "approve");
+    const ready = await until(() => {
+      const i = alice.state.instances.get("work");
+      return i?.status === "ready" && i.bridge === "connected" && i;
+    }, "instance ready with a connected bridge", 90_000);
+    expect(ready.bridgeError ?? null).toBeNull();
+    await until(() => bob.state.instances.get("work")?.bridge === "connected", "bob sees the bridge connected", 5_000);
+  }, 120_000);
+
+  it("streams a chat turn to two clients; the reply lands once as a durable message", async () => {
+    const { thread } = await alice.request("threads.create", { title: "Chat with Work", idempotencyKey: key("thr") });
+    threadId = thread.id;
+    await alice.request("instances.attach", { instanceId: "work", threadId, idempotencyKey: key("att") });
+    await until(() => alice.state.threads.get(threadId)?.gateway?.instanceId === "work", "thread bound", 5_000);
+    const seenByAlice = streamsOf(alice);
+    const seenByBob = streamsOf(bob);
+    const reply = "The quick brown fox jumps over the lazy dog, again and again, until the stream is long enough to arrive in several deltas.";
+    const { message } = await alice.request("chat.send", { threadId, text: `SAY: ${reply}`, idempotencyKey: key("send") });
+    // The message id is the gateway's idempotency key, and so its run id.
+    const replyMessage = await waitForMessage(bob, threadId, (m) => m.runId === message.id, "the reply", 60_000);
+    expect(replyMessage).toMatchObject({ text: reply, author: { id: "instance:work", kind: "agent" } });
+    expect(replyMessage.kind ?? "text").toBe("text");
+    // Both clients saw the reply stream in, as it streamed, and it added up to the reply.
+    expect(seenByAlice.get(message.id)).toBe(reply);
+    expect(seenByBob.get(message.id)).toBe(reply);
+    // Exactly one durable reply for the run.
+    expect((await messages(alice, threadId)).filter((m) => m.runId === message.id)).toHaveLength(1);
+  }, 90_000);
+
+  it("an agent's shell command waits for a person in the room; approved, it runs and the reply has its output", async () => {
+    const { message } = await alice.request("chat.send", { threadId, text: "RUNCMD: echo hello-from-exec", idempotencyKey: key("send") });
+    const approval = await until(() => pendingApproval(bob, "exec"), "exec approval at bob", 60_000);
+    expect(approval.action).toMatchObject({ kind: "exec", instanceId: "work", command: "echo hello-from-exec" });
+    expect(approval.threadId).toBe(threadId);
+    expect(approval.requestedBy).toMatchObject({ id: "instance:work", kind: "agent" });
+    await until(() => pendingApproval(alice, "exec")?.id === approval.id, "the same approval at alice", 5_000);
+    const { approval: decided } = await approveAs(bob, approval, "approve");
+    expect(decided.status).toBe("approved");
+    // The decision is final: a second one is refused, and nothing changes.
+    await expect(approveAs(alice, approval, "deny")).rejects.toMatchObject({ code: "already_resolved" });
+    const tool = await waitForMessage(alice, threadId, (m) => m.kind === "tool" && m.text.includes("hello-from-exec"), "the command's output", 60_000);
+    expect(tool.text).toContain("$ echo hello-from-exec");
+    const reply = await waitForMessage(alice, threadId, (m) => m.runId === message.id, "the reply after the command", 60_000);
+    expect(reply.text).toContain("TOOL RESULT SEEN");
+    expect(reply.text).toContain("hello-from-exec");
+    expect(alice.state.approvals.get(approval.id)?.status).toBe("approved");
+  }, 120_000);
+
+  it("a denied command never runs, and the agent is told so", async () => {
+    const { message } = await alice.request("chat.send", { threadId, text: "RUNCMD: echo never-printed", idempotencyKey: key("send") });
+    const approval = await until(() => pendingApproval(alice, "exec"), "exec approval", 60_000);
+    expect(approval.action).toMatchObject({ command: "echo never-printed" });
+    await approveAs(alice, approval, "deny");
+    const reply = await waitForMessage(bob, threadId, (m) => m.runId === message.id, "the reply after the denial", 60_000);
+    expect(reply.text).toMatch(/denied/i);
+    const all = await messages(bob, threadId);
+    // The command's output line never appears: only the denial does.
+    expect(all.some((m) => m.kind === "tool" && /^never-printed$/m.test(m.text))).toBe(false);
+    expect(bob.state.approvals.get(approval.id)?.status).toBe("denied");
+  }, 120_000);
+
+  it("a new device asking to pair becomes a room approval; approved there, it connects", async () => {
+    // An operator turns off silent pairing for loopback devices, so this one must ask.
+    const admin = await gatewayPeer({ scopes: ["operator.admin"] });
+    expect(admin.hello.ok).toBe(true);
+    const patch = async (autoApproveLocal: boolean) => {
+      const config = (await admin.request("config.get", {})).payload as { hash: string };
+      const res = await admin.request("config.patch", { raw: JSON.stringify({ gateway: { nodes: { pairing: { autoApproveLocal } } } }), baseHash: config.hash });
+      expect(res.ok, JSON.stringify(res)).toBe(true);
+    };
+    await patch(false);
+    try {
+      const { token } = await runtimeCall<{ token: string }>("GET", `/v1/workspaces/${workspace}/instances/work/credentials`);
+      const device = { clientId: "cli", token, keys: generateKeyPairSync("ed25519") };
+      const first = await gatewayPeer({ scopes: ["operator.read"], device });
+      expect(first.hello.ok).toBe(false);
+      expect(first.hello.error?.details?.code).toBe("PAIRING_REQUIRED");
+      first.close();
+      const approval = await until(() => pendingApproval(bob, "pairing"), "pairing approval", 30_000);
+      expect(approval.action).toMatchObject({ kind: "pairing", target: "device", requestId: first.hello.error?.details?.requestId });
+      expect(approval.details).toContain("cli");
+      await approveAs(bob, approval, "approve");
+      const again = await gatewayPeer({ scopes: ["operator.read"], device });
+      expect(again.hello.ok, JSON.stringify(again.hello)).toBe(true);
+      expect(again.hello.payload?.auth?.deviceToken).toBeTruthy();
+      again.close();
+    } finally {
+      await patch(true);
+      admin.close();
+    }
+  }, 90_000);
+
+  it("stops a running reply with chat.abort; the partial text stays, marked as stopped", async () => {
+    const seen = streamsOf(bob);
+    const { message } = await alice.request("chat.send", { threadId, text: "SLOW please", idempotencyKey: key("send") });
+    await until(() => (seen.get(message.id) ?? "").includes("word2"), "a few words streamed", 60_000);
+    const result = await alice.request("chat.abort", { threadId });
+    expect(result.aborted).toBe(true);
+    const stopped = await waitForMessage(bob, threadId, (m) => m.runId === message.id, "the stopped reply", 30_000);
+    expect(stopped.aborted).toBe(true);
+    expect(stopped.text).toContain("word0");
+    expect(stopped.text).not.toContain("END.");
+    await until(() => ![...bob.state.streams.values()].some((s) => s.runId === message.id), "the stream ends at bob", 5_000);
+  }, 90_000);
+
+  it("the gateway dies mid-reply: everyone sees it, a late joiner got the partial text, and after a restart the thread catches up", async () => {
+    const seen = streamsOf(alice);
+    const { message } = await alice.request("chat.send", { threadId, text: "SLOW again", idempotencyKey: key("send") });
+    await until(() => (seen.get(message.id) ?? "").includes("word3"), "a few words streamed", 60_000);
+    // Someone opening the app now gets the reply so far with the hello, not an empty thread.
+    const carol = await connect("tablet");
+    const partial = carol.hello?.live?.streams.find((s) => s.runId === message.id);
+    expect(partial?.text).toMatch(/^word0 word1 word2 word3/);
+    expect(partial?.threadId).toBe(threadId);
+
+    const before = await runtimeCall<{ pid: number; port: number }>("GET", `/v1/workspaces/${workspace}/instances/work`);
+    process.kill(before.pid, "SIGKILL");
+    const failed = await until(() => {
+      const i = carol.state.instances.get("work");
+      return i?.status === "error" && i.bridge === "offline" && i;
+    }, "the instance shown as failed", 30_000);
+    expect(failed.error).toMatch(/exited unexpectedly/);
+    const lost = await waitForMessage(carol, threadId, (m) => m.kind === "error" && /lost mid-reply/.test(m.text), "the interruption notice", 10_000);
+    expect(lost.author.id).toBe("instance:work");
+
+    const { approval } = await alice.request("instances.restart", { instanceId: "work", idempotencyKey: key("restart") });
+    await approveAs(bob, approval, "approve");
+    await until(() => {
+      const i = carol.state.instances.get("work");
+      return i?.status === "ready" && i.bridge === "connected";
+    }, "ready and reconnected", 90_000);
+    // The gateway resumes the interrupted turn on its own (under a new run id): its reply
+    // reaches the thread, live or through the catch-up after the reconnect.
+    const resumed = await waitForMessage(carol, threadId, (m) => m.author.id === "instance:work" && m.kind === undefined && m.n > lost.n, "the resumed reply", 90_000);
+    expect(resumed.text.length).toBeGreaterThan(0);
+    // Nothing doubled: the resumed run left exactly one message.
+    const all = await messages(carol, threadId);
+    expect(all.filter((m) => m.runId === resumed.runId)).toHaveLength(1);
+  }, 240_000);
+
+  it("no secret ever reached a client", async () => {
+    const { token } = await runtimeCall<{ token: string }>("GET", `/v1/workspaces/${workspace}/instances/work/credentials`);
+    expect(received.length).toBeGreaterThan(100);
+    const all = received.join("\n");
+    expect(all).not.toContain(token);
+    expect(all).not.toContain(serviceToken);
+    expect(all).not.toMatch(/deviceToken|privateJwk|"d":"/);
+  });
+
+  it("deleting the instance stops its gateway and closes its port", async () => {
+    const before = await runtimeCall<{ pid: number; port: number }>("GET", `/v1/workspaces/${workspace}/instances/work`);
+    const { approval } = await alice.request("instances.delete", { instanceId: "work", idempotencyKey: key("delete") });
+    await approveAs(bob, approval, "approve");
+    await until(() => alice.state.instances.get("work")?.status === "stopped", "instance stopped", 60_000);
+    expect(() => process.kill(before.pid, 0)).toThrow();
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = createConnection({ host: "127.0.0.1", port: before.port });
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.once("error", () => resolve(true));
+    });
+    expect(refused).toBe(true);
+    // Its threads are plain threads again.
+    await until(() => alice.state.threads.get(threadId)?.gateway == null, "thread unbound", 5_000);
+  }, 90_000);
+});

@@ -1,0 +1,140 @@
+import { z } from "zod";
+
+// OpenClaw gateway frames as the bridge reads and writes them. Incoming frames are read
+// leniently (the 2026.9.6 gateway sends fields its own published schemas lack, and we
+// only need a few); outgoing frames are built and checked strictly, because the gateway
+// rejects unknown fields.
+
+export const GATEWAY_PROTOCOL = 4;
+
+export const IncomingFrame = z.discriminatedUnion("type", [
+  z.looseObject({ type: z.literal("event"), event: z.string(), payload: z.unknown().optional(), seq: z.number().optional() }),
+  z.looseObject({
+    type: z.literal("res"),
+    id: z.string(),
+    ok: z.boolean(),
+    payload: z.unknown().optional(),
+    error: z.looseObject({ code: z.string().optional(), message: z.string().optional(), details: z.unknown().optional() }).optional(),
+  }),
+]);
+export type IncomingFrame = z.infer<typeof IncomingFrame>;
+
+export const RequestFrame = z.strictObject({ type: z.literal("req"), id: z.string(), method: z.string().min(1), params: z.record(z.string(), z.unknown()) });
+export type RequestFrame = z.infer<typeof RequestFrame>;
+
+export const ConnectParams = z.strictObject({
+  minProtocol: z.literal(GATEWAY_PROTOCOL),
+  maxProtocol: z.literal(GATEWAY_PROTOCOL),
+  client: z.strictObject({ id: z.string(), version: z.string(), platform: z.string(), mode: z.string(), displayName: z.string().optional(), deviceFamily: z.string().optional() }),
+  role: z.literal("operator"),
+  scopes: z.array(z.string()),
+  caps: z.array(z.string()),
+  auth: z.union([z.strictObject({ token: z.string().min(1) }), z.strictObject({ deviceToken: z.string().min(1) })]),
+  device: z.strictObject({ id: z.string(), publicKey: z.string(), signature: z.string(), signedAt: z.number(), nonce: z.string() }),
+});
+export type ConnectParams = z.infer<typeof ConnectParams>;
+
+export const Challenge = z.looseObject({ nonce: z.string(), ts: z.number() });
+
+export const HelloOk = z.looseObject({
+  auth: z.looseObject({ scopes: z.array(z.string()).optional(), deviceToken: z.string().optional() }).optional(),
+  policy: z.looseObject({ tickIntervalMs: z.number().optional() }).optional(),
+});
+
+const Text = z.looseObject({ type: z.string(), text: z.string().optional() });
+export const ChatMessage = z.looseObject({
+  role: z.string().optional(),
+  content: z.union([z.string(), z.array(Text)]).optional(),
+  idempotencyKey: z.string().optional(),
+  toolCallId: z.string().optional(),
+  __openclaw: z.looseObject({ id: z.string().optional(), runId: z.string().optional(), seq: z.number().optional() }).optional(),
+});
+export type ChatMessage = z.infer<typeof ChatMessage>;
+
+export const ChatEvent = z.looseObject({
+  runId: z.string(),
+  sessionKey: z.string(),
+  state: z.string(),
+  deltaText: z.string().optional(),
+  message: ChatMessage.optional(),
+  errorMessage: z.string().optional(),
+  stopReason: z.string().optional(),
+});
+
+export const AgentEvent = z.looseObject({
+  runId: z.string().optional(),
+  sessionKey: z.string().optional(),
+  stream: z.string().optional(),
+  isHeartbeat: z.boolean().optional(),
+  data: z.looseObject({ phase: z.string().optional(), itemId: z.string().optional(), output: z.string().optional(), exitCode: z.number().nullable().optional(), title: z.string().optional() }).optional(),
+});
+
+export const ExecApprovalRequest = z.looseObject({
+  id: z.string(),
+  request: z.looseObject({ command: z.string().optional(), cwd: z.string().optional(), sessionKey: z.string().optional(), runId: z.string().optional(), host: z.string().optional() }).optional(),
+  expiresAtMs: z.number().optional(),
+});
+export const ExecApprovalResolved = z.looseObject({ id: z.string(), decision: z.string().optional() });
+
+export const PairRequest = z.looseObject({
+  requestId: z.string(),
+  deviceId: z.string().optional(),
+  nodeId: z.string().optional(),
+  platform: z.string().optional(),
+  clientId: z.string().optional(),
+  displayName: z.string().optional(),
+  role: z.string().optional(),
+  scopes: z.array(z.string()).optional(),
+  isRepair: z.boolean().optional(),
+  remoteIp: z.string().optional(),
+});
+export const PairResolved = z.looseObject({ requestId: z.string(), decision: z.string().optional() });
+export const PairList = z.looseObject({ pending: z.array(PairRequest).default([]), paired: z.array(z.looseObject({ deviceId: z.string().optional(), nodeId: z.string().optional() })).default([]) });
+
+export const ApprovalResolveResult = z.looseObject({ applied: z.boolean().optional(), approval: z.looseObject({ status: z.string().optional(), decision: z.string().optional() }).optional() });
+
+export const SessionRow = z.looseObject({
+  key: z.string(),
+  label: z.string().nullable().optional(),
+  displayName: z.string().nullable().optional(),
+  derivedTitle: z.string().nullable().optional(),
+  lastMessagePreview: z.string().nullable().optional(),
+  status: z.string().nullable().optional(),
+  hasActiveRun: z.boolean().optional(),
+  updatedAt: z.number().nullable().optional(),
+});
+export const SessionsListResult = z.looseObject({ sessions: z.array(SessionRow).default([]) });
+
+export const HistoryResult = z.looseObject({
+  kind: z.string().optional(),
+  messages: z.array(z.unknown()).default([]),
+  deltaCursor: z.string().optional(),
+});
+
+/** Concatenated `text` parts of a gateway message (content is a string or parts). */
+export function messageText(message: ChatMessage | undefined): string {
+  if (!message?.content) return "";
+  if (typeof message.content === "string") return message.content;
+  return message.content
+    .filter((part) => part.type === "text" && typeof part.text === "string")
+    .map((part) => part.text)
+    .join("");
+}
+
+/** `channels.pairing.list {}`: a channel sender (e.g. a Telegram user) asking for DM access. */
+export const ChannelPairingList = z.looseObject({
+  requests: z
+    .array(
+      z.looseObject({
+        requestId: z.string(),
+        channel: z.string(),
+        channelLabel: z.string().optional(),
+        accountId: z.string(),
+        senderId: z.string(),
+        senderLabel: z.string().optional(),
+        metadata: z.record(z.string(), z.unknown()).optional(),
+        expiresAt: z.string().optional(),
+      }),
+    )
+    .default([]),
+});

@@ -1,0 +1,677 @@
+import { Backoff } from "../../shared/backoff";
+import type { Approval } from "../../shared/protocol/approvals";
+import type { EventPayload } from "../../shared/protocol/events";
+import type { ChatStream } from "../../shared/protocol/gateway";
+import type { Instance } from "../../shared/protocol/instances";
+import type { Message } from "../../shared/protocol/threads";
+import { createOpContext, type OpContext, type OpEffects } from "../domain/context";
+import { RoomError } from "../domain/errors";
+import {
+  type Binding,
+  bindingForSession,
+  bindingForThread,
+  bindingsOf,
+  type GatewayRequest,
+  gatewayUserActor,
+  getDeviceDoc,
+  instanceActor,
+  isOurMessage,
+  markImported,
+  markOutbound,
+  pendingGatewayApprovals,
+  putDeviceDoc,
+  putSessions,
+  queuedFor,
+  recordGatewayRequest,
+  setCursor,
+  settleGatewayRequest,
+  wasImported,
+} from "../domain/gateway";
+import { getInstance, putInstance } from "../domain/instances";
+import type { Sql } from "../domain/sql";
+import { appendMessage, getThread } from "../domain/threads";
+import type { RuntimeClient, RuntimeInstanceStatus } from "../runtime-client";
+import { mirrorStatus } from "../rooms/instance-operations";
+import { createDeviceIdentity, type DeviceIdentity } from "./device-identity";
+import { GatewayConnection, GatewayRequestError } from "./gateway-connection";
+import {
+  AgentEvent,
+  ApprovalResolveResult,
+  ChannelPairingList,
+  ChatEvent,
+  ChatMessage,
+  ExecApprovalRequest,
+  ExecApprovalResolved,
+  HistoryResult,
+  messageText,
+  PairList,
+  PairRequest,
+  PairResolved,
+  SessionsListResult,
+} from "./gateway-frames";
+
+/**
+ * `operator.admin` is required, not just `operator.approvals`: the gateway shows an agent
+ * run's exec approvals only to admin connections, and with no one to ask it denies every
+ * command at once (runtime/BRIDGE.md, Q1). Asked for on first pairing, because a later
+ * scope upgrade raises a repair request.
+ */
+export const BRIDGE_SCOPES = ["operator.read", "operator.write", "operator.approvals", "operator.pairing", "operator.admin"] as const;
+const BRIDGE_CAPS = ["tool-events", "approvals"] as const;
+const LONG_POLL_MS = 20_000;
+const SESSIONS_DEBOUNCE_MS = 300;
+const HISTORY_LIMIT = 100;
+
+export interface BridgeDeps {
+  workspaceId: string;
+  instanceId: string;
+  sql: Sql;
+  retain: number;
+  runtime: RuntimeClient;
+  /** Durable effects, published by the room after commit. */
+  publish(effects: OpEffects): void;
+  /** Ephemeral events to every client. */
+  broadcast<E extends "chat.delta" | "chat.ended" | "instance.sessions">(event: E, payload: EventPayload<E>): void;
+}
+
+export type Decision = "approve" | "deny";
+
+/**
+ * The Autopilot's link to one OpenClaw instance: keeps a gateway connection up (waiting
+ * for the runtime to report the gateway ready, reconnecting with jittered backoff), turns
+ * gateway events into room state, and after every (re)connect catches up on what it may
+ * have missed. Every write is idempotent, so a live event and the catch-up may overlap.
+ */
+export class InstanceBridge {
+  readonly #d: BridgeDeps;
+  #stopped = false;
+  #connection: GatewayConnection | null = null;
+  #streams = new Map<string, ChatStream>();
+  /** Commands by tool call id, so a tool's output can be shown with what ran. */
+  #commands = new Map<string, string>();
+  #backoff = new Backoff({ baseMs: 500, capMs: 15_000 });
+  #wake: (() => void) | null = null;
+  #sessionsTimer: ReturnType<typeof setTimeout> | null = null;
+  #flushing: Promise<void> | null = null;
+  #flushAgain = false;
+
+  constructor(deps: BridgeDeps) {
+    this.#d = deps;
+  }
+
+  get connected(): boolean {
+    return this.#connection?.isOpen ?? false;
+  }
+
+  get streams(): ChatStream[] {
+    return [...this.#streams.values()];
+  }
+
+  start(): void {
+    void this.#run();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#connection?.close(1000, "instance removed from the Autopilot");
+    this.#wake?.();
+    if (this.#sessionsTimer) clearTimeout(this.#sessionsTimer);
+  }
+
+  // --- lifecycle -------------------------------------------------------------------
+
+  async #run(): Promise<void> {
+    while (!this.#stopped) {
+      try {
+        await this.#waitUntilReady();
+        if (this.#stopped) break;
+        this.#setBridge("connecting", null);
+        const connection = await this.#connect();
+        this.#connection = connection;
+        this.#setBridge("connected", null);
+        this.#backoff.reset();
+        await this.#catchUp(connection);
+        void this.flush();
+        const closed = await connection.closed;
+        this.#connection = null;
+        this.#interruptStreams();
+        if (this.#stopped) break;
+        this.#setBridge("offline", `the gateway connection closed (${closed.code}${closed.reason ? `: ${closed.reason}` : ""})`);
+        // Show why right away (e.g. "the gateway exited unexpectedly"), not after a poll.
+        await this.#refreshStatus().catch(() => {});
+      } catch (error) {
+        this.#connection?.close(1000, "bridge error");
+        this.#connection = null;
+        this.#interruptStreams();
+        if (this.#stopped) break;
+        this.#log("bridge connection failed", error);
+        this.#setBridge("offline", describe(error));
+      }
+      await this.#sleep(this.#backoff.next());
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+
+  /** Mirrors the runtime's status into the instance until the gateway is ready (long-poll). */
+  async #waitUntilReady(): Promise<void> {
+    let version = 0;
+    for (;;) {
+      const status = await this.#d.runtime.status(this.#d.workspaceId, this.#d.instanceId, version, version === 0 ? 0 : LONG_POLL_MS);
+      version = status.version;
+      this.#mirror(status);
+      if (status.state === "ready" || this.#stopped) return;
+    }
+  }
+
+  async #refreshStatus(): Promise<void> {
+    this.#mirror(await this.#d.runtime.status(this.#d.workspaceId, this.#d.instanceId, 0, 0));
+  }
+
+  #mirror(status: RuntimeInstanceStatus): void {
+    const { sql, retain, workspaceId, runtime, publish } = this.#d;
+    mirrorStatus({ sql, retain, workspaceId, runtime, publish }, this.#d.instanceId, status);
+  }
+
+  async #connect(): Promise<GatewayConnection> {
+    const { runtime, workspaceId, instanceId, sql } = this.#d;
+    let device = getDeviceDoc<DeviceIdentity>(sql, instanceId);
+    if (!device) {
+      device = await createDeviceIdentity();
+      putDeviceDoc(sql, instanceId, device);
+    }
+    const auth = device.deviceToken ? { deviceToken: device.deviceToken } : { token: (await runtime.credentials(workspaceId, instanceId)).token };
+    const socket = await runtime.openGateway(workspaceId, instanceId);
+    try {
+      const { connection, hello } = await GatewayConnection.open(socket, {
+        device,
+        auth,
+        scopes: BRIDGE_SCOPES,
+        caps: BRIDGE_CAPS,
+        mode: device.deviceToken ? "backend" : "ui",
+        onEvent: (event, payload) => this.#onEvent(event, payload),
+      });
+      if (!BRIDGE_SCOPES.every((s) => hello.scopes.includes(s))) this.#log("gateway granted fewer scopes than asked", hello.scopes);
+      if (!device.deviceToken && !hello.deviceToken) this.#log("the gateway paired the device but issued no device token", null);
+      if (hello.deviceToken && hello.deviceToken !== device.deviceToken) putDeviceDoc(sql, instanceId, { ...device, deviceToken: hello.deviceToken });
+      return connection;
+    } catch (error) {
+      // A device token the gateway no longer knows (state restored elsewhere, device
+      // removed): forget it, so the next attempt pairs again with the gateway token.
+      if (device.deviceToken && error instanceof GatewayRequestError && /DEVICE_TOKEN|device token|NOT_PAIRED|TOKEN_MISMATCH/i.test(`${error.code} ${error.message} ${JSON.stringify(error.details ?? null)}`)) {
+        putDeviceDoc(sql, instanceId, { ...device, deviceToken: null });
+      }
+      throw error;
+    }
+  }
+
+  #setBridge(bridge: NonNullable<Instance["bridge"]>, error: string | null): void {
+    this.#room(null, (ctx) => {
+      const instance = getInstance(ctx.sql, this.#d.instanceId);
+      if (!instance || instance.status === "stopped") return;
+      if (instance.bridge === bridge && (instance.bridgeError ?? null) === error) return;
+      putInstance(ctx, { ...instance, bridge, bridgeError: error, updatedAt: ctx.now });
+    });
+  }
+
+  /** One room transaction as the instance (or the room itself), published after commit. */
+  #room<T>(as: "instance" | null, fn: (ctx: OpContext) => T): T {
+    const instance = getInstance(this.#d.sql, this.#d.instanceId);
+    const actor = instance && as === "instance" ? instanceActor(instance) : null;
+    const principal = actor ? { ...actor, scopes: ["admin" as const] } : null;
+    const { ctx, effects } = createOpContext(this.#d.sql, principal, Date.now(), this.#d.retain);
+    const result = this.#d.sql.transaction(() => fn(ctx));
+    this.#d.publish(effects);
+    return result;
+  }
+
+  // --- catch-up ----------------------------------------------------------------------
+
+  /**
+   * Events are never replayed by the gateway: after every connect, read what may have
+   * changed while we were away. Approvals first (a person may be waiting on them).
+   */
+  async #catchUp(connection: GatewayConnection): Promise<void> {
+    await connection.request("sessions.subscribe", {});
+    await this.#reconcileExecApprovals(connection);
+    await this.#reconcilePairing(connection, "device");
+    await this.#reconcilePairing(connection, "node").catch((error) => this.#log("node.pair.list failed", error));
+    await this.#reconcileChannelPairing(connection).catch((error) => this.#log("channels.pairing.list failed", error));
+    await this.#refreshSessions(connection).catch((error) => this.#log("sessions.list failed", error));
+    for (const binding of bindingsOf(this.#d.sql, this.#d.instanceId)) {
+      await this.#syncHistory(connection, binding).catch((error) => this.#log(`chat.history failed for ${binding.sessionKey}`, error));
+    }
+  }
+
+  async #reconcileExecApprovals(connection: GatewayConnection): Promise<void> {
+    const listed = await connection.request("exec.approval.list", {});
+    const requests = (Array.isArray(listed) ? listed : []).map((r) => ExecApprovalRequest.safeParse(r)).filter((r) => r.success).map((r) => r.data);
+    for (const request of requests) this.#onExecRequested(request);
+    const open = new Set(requests.map((r) => r.id));
+    for (const approval of pendingGatewayApprovals(this.#d.sql, this.#d.instanceId)) {
+      if (approval.action?.kind !== "exec" || open.has(approval.action.requestId)) continue;
+      this.#room("instance", (ctx) => settleGatewayRequest(ctx, this.#d.instanceId, (approval.action as { requestId: string }).requestId, "expired", "OpenClaw no longer has this request (it expired or the gateway restarted)"));
+    }
+  }
+
+  async #reconcilePairing(connection: GatewayConnection, target: "device" | "node"): Promise<void> {
+    const list = PairList.parse(await connection.request(`${target}.pair.list`, {}));
+    for (const request of list.pending) this.#onPairRequested(target, request);
+    const open = new Set(list.pending.map((r) => r.requestId));
+    const paired = new Set(list.paired.map((p) => p.deviceId ?? p.nodeId));
+    for (const approval of pendingGatewayApprovals(this.#d.sql, this.#d.instanceId)) {
+      const action = approval.action;
+      if (action?.kind !== "pairing" || action.target !== target || open.has(action.requestId)) continue;
+      const approved = paired.has(action.subject);
+      this.#room("instance", (ctx) => settleGatewayRequest(ctx, this.#d.instanceId, action.requestId, approved ? "approved" : "expired", approved ? "approved in OpenClaw" : "no longer pending in OpenClaw"));
+    }
+  }
+
+  /**
+   * Channel senders (e.g. a Telegram user asking for DM access). The gateway broadcasts
+   * no event for these (runtime/BRIDGE.md, channel pairing), so the list is read on every
+   * connect and again on the gateway's periodic `health` event, at most once a minute.
+   */
+  async #reconcileChannelPairing(connection: GatewayConnection): Promise<void> {
+    this.#channelsCheckedAt = Date.now();
+    const list = ChannelPairingList.parse(await connection.request("channels.pairing.list", {}));
+    const { instanceId } = this.#d;
+    const instance = getInstance(this.#d.sql, instanceId);
+    for (const r of list.requests) {
+      const name = typeof r.metadata?.username === "string" ? `@${r.metadata.username}` : r.senderId;
+      const summary = `${r.channelLabel ?? r.channel} sender ${name} (account ${r.accountId})`;
+      this.#record({
+        instanceId,
+        requestId: r.requestId,
+        title: `Let ${name} on ${r.channelLabel ?? r.channel} talk to ${instance?.name ?? instanceId}`.slice(0, 200),
+        details: summary,
+        risk: "medium",
+        threadId: null,
+        expiresAt: r.expiresAt ? Date.parse(r.expiresAt) || null : null,
+        action: { kind: "pairing", instanceId, target: "channel", requestId: r.requestId, subject: r.senderId, summary, scopes: [], channel: { channel: r.channel, accountId: r.accountId } },
+      });
+    }
+    const open = new Set(list.requests.map((r) => r.requestId));
+    for (const approval of pendingGatewayApprovals(this.#d.sql, instanceId)) {
+      const action = approval.action;
+      if (action?.kind !== "pairing" || action.target !== "channel" || open.has(action.requestId)) continue;
+      this.#room("instance", (ctx) => settleGatewayRequest(ctx, instanceId, action.requestId, "expired", "no longer pending in OpenClaw"));
+    }
+  }
+
+  #channelsCheckedAt = 0;
+
+  async #refreshSessions(connection: GatewayConnection): Promise<void> {
+    const result = SessionsListResult.parse(await connection.request("sessions.list", { limit: 50 }));
+    const sessions = result.sessions.map((s) => ({
+      key: s.key,
+      label: s.label || s.displayName || s.derivedTitle || s.key,
+      preview: s.lastMessagePreview ?? null,
+      status: s.status ?? null,
+      running: s.hasActiveRun ?? false,
+      updatedAt: s.updatedAt ?? null,
+    }));
+    const listed = this.#d.sql.transaction(() => putSessions(this.#d.sql, this.#d.instanceId, sessions));
+    this.#d.broadcast("instance.sessions", listed);
+  }
+
+  #scheduleSessions(): void {
+    if (this.#sessionsTimer) return;
+    this.#sessionsTimer = setTimeout(() => {
+      this.#sessionsTimer = null;
+      const connection = this.#connection;
+      if (connection?.isOpen) void this.#refreshSessions(connection).catch((error) => this.#log("sessions.list failed", error));
+    }, SESSIONS_DEBOUNCE_MS);
+  }
+
+  /** Reads a thread's session from its cursor (or whole, on first sync or a reset). */
+  async #syncHistory(connection: GatewayConnection, binding: Binding): Promise<void> {
+    const ask = (cursor: string | null) => connection.request("chat.history", { sessionKey: binding.sessionKey, limit: HISTORY_LIMIT, ...(cursor ? { cursor } : {}) }).then((r) => HistoryResult.parse(r));
+    let history = await ask(binding.cursor);
+    if (history.kind === "reset") history = await ask(null);
+    // Delta answers wrap each message ({message, messageId, …}); full answers do not.
+    const messages = history.messages.map((m) => ChatMessage.safeParse(history.kind === "delta" ? (m as { message?: unknown })?.message : m)).filter((m) => m.success).map((m) => m.data);
+    this.#room("instance", (ctx) => {
+      const thread = getThread(ctx.sql, binding.threadId);
+      if (!thread) return;
+      for (const message of messages) this.#importHistoryMessage(ctx, binding, message);
+      setCursor(ctx.sql, binding.threadId, history.deltaCursor ?? null);
+    });
+  }
+
+  #importHistoryMessage(ctx: OpContext, binding: Binding, message: ChatMessage): void {
+    const { instanceId } = this.#d;
+    const thread = getThread(ctx.sql, binding.threadId);
+    if (!thread) return;
+    const gatewayId = message.__openclaw?.id;
+    const runId = message.__openclaw?.runId;
+    if (gatewayId && wasImported(ctx.sql, instanceId, `msg:${gatewayId}`)) return;
+    const seen = (keys: string[]) => markImported(ctx.sql, instanceId, keys, ctx.now);
+    switch (message.role) {
+      case "user": {
+        const ours = message.idempotencyKey?.endsWith(":user") ? message.idempotencyKey.slice(0, -":user".length) : null;
+        if (ours && isOurMessage(ctx.sql, ours)) {
+          // Our own message: it reached the gateway (maybe just before a crash), so it must not be sent again.
+          markOutbound(ctx.sql, ours, "sent");
+          return;
+        }
+        const text = messageText(message);
+        if (!text || text.startsWith("<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>")) return;
+        appendMessage(ctx, thread, gatewayUserActor(instanceId), text);
+        if (gatewayId) seen([`msg:${gatewayId}`]);
+        return;
+      }
+      case "assistant": {
+        const text = messageText(message);
+        if (!text || (runId && (wasImported(ctx.sql, instanceId, `run:${runId}`) || this.#streams.has(runId)))) return;
+        const instance = getInstance(ctx.sql, instanceId);
+        appendMessage(ctx, thread, instanceActor(instance ?? { id: instanceId, name: instanceId }), text, runId ? { runId } : {});
+        seen([...(gatewayId ? [`msg:${gatewayId}`] : []), ...(runId ? [`run:${runId}`] : [])]);
+        return;
+      }
+      case "toolResult": {
+        const key = message.toolCallId ? `tool:${message.toolCallId}` : null;
+        if (key && wasImported(ctx.sql, instanceId, key)) return;
+        const instance = getInstance(ctx.sql, instanceId);
+        appendMessage(ctx, thread, instanceActor(instance ?? { id: instanceId, name: instanceId }), messageText(message) || "(no output)", { kind: "tool" });
+        seen([...(gatewayId ? [`msg:${gatewayId}`] : []), ...(key ? [key] : [])]);
+        return;
+      }
+    }
+  }
+
+  // --- live events -------------------------------------------------------------------
+
+  #onEvent(event: string, payload: unknown): void {
+    switch (event) {
+      case "chat":
+        return this.#onChat(payload);
+      case "agent":
+        return this.#onAgent(payload);
+      case "exec.approval.requested": {
+        const request = ExecApprovalRequest.safeParse(payload);
+        if (request.success) this.#onExecRequested(request.data);
+        return;
+      }
+      case "exec.approval.resolved": {
+        const resolved = ExecApprovalResolved.safeParse(payload);
+        if (resolved.success) this.#onGatewayDecision(resolved.data.id, resolved.data.decision === "deny" ? "denied" : "approved");
+        return;
+      }
+      case "device.pair.requested":
+      case "node.pair.requested": {
+        const request = PairRequest.safeParse(payload);
+        if (request.success) this.#onPairRequested(event.startsWith("device") ? "device" : "node", request.data);
+        return;
+      }
+      case "device.pair.resolved":
+      case "node.pair.resolved": {
+        const resolved = PairResolved.safeParse(payload);
+        if (resolved.success) this.#onGatewayDecision(resolved.data.requestId, resolved.data.decision === "approved" ? "approved" : "denied");
+        return;
+      }
+      case "sessions.changed":
+        return this.#scheduleSessions();
+      case "health": {
+        const connection = this.#connection;
+        if (connection?.isOpen && Date.now() - this.#channelsCheckedAt > 60_000) void this.#reconcileChannelPairing(connection).catch((error) => this.#log("channels.pairing.list failed", error));
+        return;
+      }
+    }
+  }
+
+  #onChat(payload: unknown): void {
+    const parsed = ChatEvent.safeParse(payload);
+    if (!parsed.success) return;
+    const chat = parsed.data;
+    const binding = bindingForSession(this.#d.sql, this.#d.instanceId, chat.sessionKey);
+    if (!binding) return;
+    switch (chat.state) {
+      case "status":
+      case "delta": {
+        const stream = this.#stream(binding, chat.runId);
+        if (!stream || chat.state !== "delta") return;
+        const full = messageText(chat.message) || stream.text + (chat.deltaText ?? "");
+        // Offsets come from the full text, never from the gateway's seq (it has gaps).
+        if (full.startsWith(stream.text)) {
+          if (full.length > stream.text.length) this.#d.broadcast("chat.delta", { threadId: stream.threadId, instanceId: stream.instanceId, runId: stream.runId, offset: stream.text.length, text: full.slice(stream.text.length) });
+        } else {
+          this.#d.broadcast("chat.delta", { threadId: stream.threadId, instanceId: stream.instanceId, runId: stream.runId, offset: 0, text: full });
+        }
+        stream.text = full;
+        return;
+      }
+      case "final":
+        return this.#finish(binding, chat.runId, messageText(chat.message) || this.#streams.get(chat.runId)?.text || "", {});
+      case "aborted":
+        return this.#finish(binding, chat.runId, messageText(chat.message) || this.#streams.get(chat.runId)?.text || "(stopped before any reply)", { aborted: true });
+      case "error":
+        return this.#finish(binding, chat.runId, chat.errorMessage || "OpenClaw reported an error without a message", { kind: "error" });
+    }
+  }
+
+  /** The stream of a run, announced to clients (empty text = "thinking") on first sight. */
+  #stream(binding: Binding, runId: string): ChatStream | null {
+    const existing = this.#streams.get(runId);
+    if (existing) return existing;
+    if (wasImported(this.#d.sql, this.#d.instanceId, `run:${runId}`)) return null;
+    const stream: ChatStream = { threadId: binding.threadId, instanceId: this.#d.instanceId, runId, text: "", startedAt: Date.now() };
+    this.#streams.set(runId, stream);
+    this.#d.broadcast("chat.delta", { threadId: stream.threadId, instanceId: stream.instanceId, runId, offset: 0, text: "" });
+    return stream;
+  }
+
+  /** A run ended: its reply (or error) becomes one durable message, exactly once. */
+  #finish(binding: Binding, runId: string, text: string, extras: Pick<Message, "kind" | "aborted">): void {
+    this.#room("instance", (ctx) => {
+      const thread = getThread(ctx.sql, binding.threadId);
+      if (!thread || wasImported(ctx.sql, this.#d.instanceId, `run:${runId}`)) return;
+      if (text) appendMessage(ctx, thread, ctx.actor, text, { ...extras, runId });
+      markImported(ctx.sql, this.#d.instanceId, [`run:${runId}`], ctx.now);
+    });
+    this.#streams.delete(runId);
+    this.#d.broadcast("chat.ended", { threadId: binding.threadId, runId });
+  }
+
+  /** The connection dropped mid-reply: the partial text is gone with it (BRIDGE.md, Q9). */
+  #interruptStreams(): void {
+    const streams = [...this.#streams.values()];
+    this.#streams.clear();
+    for (const stream of streams) {
+      this.#room("instance", (ctx) => {
+        const thread = getThread(ctx.sql, stream.threadId);
+        // No runId on purpose: if the gateway still finishes the run, catch-up imports it.
+        if (thread) appendMessage(ctx, thread, ctx.actor, "The connection to OpenClaw was lost mid-reply. The reply appears here if the gateway finishes it.", { kind: "error" });
+      });
+      this.#d.broadcast("chat.ended", { threadId: stream.threadId, runId: stream.runId });
+    }
+  }
+
+  #onAgent(payload: unknown): void {
+    const parsed = AgentEvent.safeParse(payload);
+    if (!parsed.success || parsed.data.isHeartbeat) return;
+    const { stream: kind, data, runId, sessionKey } = parsed.data;
+    if (kind === "tool" && data?.phase === "start") {
+      const args = (payload as { data?: { toolCallId?: string; args?: { command?: unknown } } }).data;
+      if (args?.toolCallId && typeof args.args?.command === "string") this.#commands.set(args.toolCallId, args.args.command);
+      return;
+    }
+    if (kind !== "command_output" || data?.phase !== "end") return;
+    const threadId = (runId && this.#streams.get(runId)?.threadId) || (sessionKey && bindingForSession(this.#d.sql, this.#d.instanceId, sessionKey)?.threadId);
+    if (!threadId) return;
+    const toolCallId = (data.itemId ?? "").replace(/^command:/, "");
+    const key = `tool:${toolCallId}`;
+    const command = this.#commands.get(toolCallId);
+    const exit = data.exitCode === 0 ? "" : `\n(exit ${data.exitCode ?? "—"})`;
+    this.#room("instance", (ctx) => {
+      const thread = getThread(ctx.sql, threadId);
+      if (!thread || (toolCallId && wasImported(ctx.sql, this.#d.instanceId, key))) return;
+      appendMessage(ctx, thread, ctx.actor, `${command ? `$ ${command}\n` : ""}${data.output ?? ""}${exit}`, { kind: "tool" });
+      if (toolCallId) markImported(ctx.sql, this.#d.instanceId, [key], ctx.now);
+    });
+  }
+
+  #onExecRequested(request: ReturnType<typeof ExecApprovalRequest.parse>): void {
+    const { instanceId } = this.#d;
+    const command = request.request?.command ?? "(command not shown)";
+    const sessionKey = request.request?.sessionKey ?? null;
+    const toolCallId = (request.request as { toolCallId?: unknown } | undefined)?.toolCallId;
+    if (typeof toolCallId === "string") this.#commands.set(toolCallId, command);
+    const binding = sessionKey ? bindingForSession(this.#d.sql, instanceId, sessionKey) : null;
+    const instance = getInstance(this.#d.sql, instanceId);
+    this.#record({
+      instanceId,
+      requestId: request.id,
+      title: `${instance?.name ?? instanceId} wants to run: ${command}`.slice(0, 200),
+      details: [`Command: ${command}`, request.request?.cwd ? `Working directory: ${request.request.cwd}` : null, request.request?.host ? `Host: ${request.request.host}` : null, sessionKey ? `Session: ${sessionKey}` : null]
+        .filter(Boolean)
+        .join("\n"),
+      risk: "high",
+      threadId: binding?.threadId ?? null,
+      expiresAt: request.expiresAtMs ?? null,
+      action: { kind: "exec", instanceId, requestId: request.id, command, cwd: request.request?.cwd ?? null, sessionKey },
+    });
+  }
+
+  #onPairRequested(target: "device" | "node", request: ReturnType<typeof PairRequest.parse>): void {
+    const { instanceId } = this.#d;
+    const instance = getInstance(this.#d.sql, instanceId);
+    const subject = request.deviceId ?? request.nodeId ?? request.requestId;
+    const who = request.displayName ?? request.clientId ?? subject.slice(0, 12);
+    const summary = [request.clientId, request.platform, request.remoteIp, request.isRepair ? "asks for more scopes" : null].filter(Boolean).join(" · ");
+    this.#record({
+      instanceId,
+      requestId: request.requestId,
+      title: `Pair ${target} "${who}" with ${instance?.name ?? instanceId}`.slice(0, 200),
+      details: [`${target === "device" ? "Device" : "Node"} ${subject}`, summary, request.scopes?.length ? `Scopes: ${request.scopes.join(", ")}` : null].filter(Boolean).join("\n"),
+      risk: "high",
+      threadId: null,
+      expiresAt: null,
+      action: { kind: "pairing", instanceId, target, requestId: request.requestId, subject, summary, scopes: request.scopes ?? [] },
+    });
+  }
+
+  #record(request: GatewayRequest): void {
+    this.#room("instance", (ctx) => recordGatewayRequest(ctx, request));
+  }
+
+  /** Requests a person is deciding right now: the gateway's own resolved event for them is ours. */
+  readonly deciding = new Set<string>();
+
+  #onGatewayDecision(requestId: string, status: "approved" | "denied"): void {
+    if (this.deciding.has(requestId)) return;
+    this.#room("instance", (ctx) => settleGatewayRequest(ctx, this.#d.instanceId, requestId, status, `decided in OpenClaw`));
+  }
+
+  // --- room → gateway ----------------------------------------------------------------
+
+  #open(): GatewayConnection {
+    const connection = this.#connection;
+    if (!connection?.isOpen) throw new RoomError("unavailable", `OpenClaw instance ${this.#d.instanceId} is not connected right now; try again when it is back`, { instanceId: this.#d.instanceId });
+    return connection;
+  }
+
+  /**
+   * Sends a person's decision to the gateway, which arbitrates: the first decision wins
+   * there. Returns what actually applied, so the room records that and nothing else.
+   */
+  async decide(approval: Approval, decision: Decision): Promise<{ applied: boolean; status: "approved" | "denied" | "expired" }> {
+    const action = approval.action;
+    const connection = this.#open();
+    const mine = decision === "approve" ? "approved" : "denied";
+    if (action?.kind === "exec") {
+      try {
+        const result = ApprovalResolveResult.parse(await connection.request("approval.resolve", { id: action.requestId, kind: "exec", decision: decision === "approve" ? "allow-once" : "deny" }));
+        if (result.applied !== false) return { applied: true, status: mine };
+        const theirs = result.approval?.status;
+        return { applied: false, status: theirs === "denied" ? "denied" : theirs === "allowed" || theirs === "approved" ? "approved" : "expired" };
+      } catch (error) {
+        if (error instanceof GatewayRequestError) return { applied: false, status: "expired" };
+        throw error;
+      }
+    }
+    if (action?.kind === "pairing" && action.target === "channel" && action.channel) {
+      try {
+        const params = { channel: action.channel.channel, accountId: action.channel.accountId, requestId: action.requestId };
+        await connection.request(decision === "approve" ? "channels.pairing.approve" : "channels.pairing.dismiss", params);
+        return { applied: true, status: mine };
+      } catch (error) {
+        if (error instanceof GatewayRequestError) return { applied: false, status: "expired" };
+        throw error;
+      }
+    }
+    if (action?.kind === "pairing" && action.target !== "channel") {
+      try {
+        await connection.request(`${action.target}.pair.${decision === "approve" ? "approve" : "reject"}`, { requestId: action.requestId });
+        return { applied: true, status: mine };
+      } catch (error) {
+        if (error instanceof GatewayRequestError) return { applied: false, status: "expired" };
+        throw error;
+      }
+    }
+    throw new RoomError("bad_request", "this approval is not an OpenClaw request");
+  }
+
+  /** Queued messages → `chat.send`, in order; the message id is the idempotency key (and so the run id). */
+  flush(): Promise<void> {
+    if (this.#flushing) {
+      this.#flushAgain = true;
+      return this.#flushing;
+    }
+    this.#flushing = (async () => {
+      do {
+        this.#flushAgain = false;
+        const connection = this.#connection;
+        if (!connection?.isOpen) return;
+        for (const out of queuedFor(this.#d.sql, this.#d.instanceId)) {
+          try {
+            await connection.request("chat.send", { sessionKey: out.sessionKey, message: out.text, idempotencyKey: out.messageId });
+            markOutbound(this.#d.sql, out.messageId, "sent");
+          } catch (error) {
+            if (!(error instanceof GatewayRequestError)) return; // connection trouble: retried after the reconnect
+            this.#room("instance", (ctx) => {
+              markOutbound(ctx.sql, out.messageId, "failed");
+              const thread = getThread(ctx.sql, out.threadId);
+              if (thread) appendMessage(ctx, thread, ctx.actor, `OpenClaw did not accept this message: ${error.message}`, { kind: "error" });
+            });
+          }
+        }
+      } while (this.#flushAgain);
+    })().finally(() => {
+      this.#flushing = null;
+    });
+    return this.#flushing;
+  }
+
+  async abort(threadId: string): Promise<{ aborted: boolean; runIds: string[] }> {
+    const binding = bindingForThread(this.#d.sql, threadId);
+    if (!binding) throw new RoomError("conflict", "this thread is not attached to an OpenClaw instance", { threadId });
+    const result = (await this.#open().request("chat.abort", { sessionKey: binding.sessionKey })) as { aborted?: boolean; runIds?: string[] } | null;
+    return { aborted: result?.aborted ?? false, runIds: result?.runIds ?? [] };
+  }
+
+  /** Reads a newly bound thread's session history (sessions.open) if we are connected. */
+  syncThread(threadId: string): void {
+    const binding = bindingForThread(this.#d.sql, threadId);
+    const connection = this.#connection;
+    if (!binding || !connection?.isOpen) return;
+    void this.#syncHistory(connection, binding).catch((error) => this.#log(`chat.history failed for ${binding.sessionKey}`, error));
+  }
+
+  #log(msg: string, detail: unknown): void {
+    console.warn(JSON.stringify({ msg, workspace: this.#d.workspaceId, instance: this.#d.instanceId, detail: detail instanceof Error ? detail.message : detail }));
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,262 @@
+import type { z } from "zod";
+import type { Approval } from "../../shared/protocol/approvals";
+import type { GatewaySession, InstanceSessions, SessionsOpenParams, ThreadGateway } from "../../shared/protocol/gateway";
+import type { Instance } from "../../shared/protocol/instances";
+import type { Actor } from "../../shared/protocol/principal";
+import type { Message, Thread } from "../../shared/protocol/threads";
+import { getApproval, requestApproval, settleApproval } from "./approvals";
+import type { OpContext } from "./context";
+import { RoomError } from "./errors";
+import { getInstance, putInstance } from "./instances";
+import type { Sql } from "./sql";
+import { appendMessage, createThread, getThread } from "./threads";
+
+// Room state of the OpenClaw bridge, as plain functions over SQL. The bridge
+// (party/bridge) does the talking; everything it learns lands here, idempotently, so a
+// live event and the catch-up after a reconnect can report the same thing twice.
+
+/** Who a gateway reply or request is from, in the room. */
+export function instanceActor(instance: Pick<Instance, "id" | "name">): Actor {
+  return { id: `instance:${instance.id}`, kind: "agent", name: instance.name };
+}
+
+/** Someone who wrote into a gateway session from outside the room (another OpenClaw client). */
+export function gatewayUserActor(instanceId: string): Actor {
+  return { id: `gateway-user:${instanceId}`, kind: "user", name: "OpenClaw user" };
+}
+
+/** The session a newly attached thread gets: its own, named after it. */
+export function sessionKeyForThread(threadId: string): string {
+  return `autopilot-${threadId.toLowerCase()}`;
+}
+
+/**
+ * The gateway canonicalises keys (`x` → `agent:main:x`): a stored key matches either form.
+ * Returns the candidates to look a canonical key up by.
+ */
+export function sessionKeyCandidates(key: string): string[] {
+  const parts = key.split(":");
+  return parts.length >= 3 && parts[0] === "agent" ? [key, parts.slice(2).join(":")] : [key];
+}
+
+// --- thread ↔ session ---------------------------------------------------------
+
+export interface Binding {
+  threadId: string;
+  instanceId: string;
+  sessionKey: string;
+  cursor: string | null;
+}
+
+export function bindThread(sql: Sql, threadId: string, gateway: ThreadGateway): void {
+  sql.run(
+    `insert into gateway_threads (thread_id, instance_id, session_key, cursor) values (?, ?, ?, null)
+     on conflict (thread_id) do update set instance_id = excluded.instance_id, session_key = excluded.session_key, cursor = null`,
+    threadId,
+    gateway.instanceId,
+    gateway.sessionKey,
+  );
+}
+
+export function unbindThread(sql: Sql, threadId: string): void {
+  sql.run(`delete from gateway_threads where thread_id = ?`, threadId);
+}
+
+const bindingOf = (r: { thread_id: string; instance_id: string; session_key: string; cursor: string | null }): Binding => ({
+  threadId: r.thread_id,
+  instanceId: r.instance_id,
+  sessionKey: r.session_key,
+  cursor: r.cursor,
+});
+
+export function bindingForSession(sql: Sql, instanceId: string, sessionKey: string): Binding | null {
+  const candidates = sessionKeyCandidates(sessionKey);
+  const row = sql.one<{ thread_id: string; instance_id: string; session_key: string; cursor: string | null }>(
+    `select * from gateway_threads where instance_id = ? and session_key in (${candidates.map(() => "?").join(", ")}) limit 1`,
+    instanceId,
+    ...candidates,
+  );
+  return row ? bindingOf(row) : null;
+}
+
+export function bindingForThread(sql: Sql, threadId: string): Binding | null {
+  const row = sql.one<{ thread_id: string; instance_id: string; session_key: string; cursor: string | null }>(`select * from gateway_threads where thread_id = ?`, threadId);
+  return row ? bindingOf(row) : null;
+}
+
+export function bindingsOf(sql: Sql, instanceId: string): Binding[] {
+  return sql.all<{ thread_id: string; instance_id: string; session_key: string; cursor: string | null }>(`select * from gateway_threads where instance_id = ?`, instanceId).map(bindingOf);
+}
+
+export function setCursor(sql: Sql, threadId: string, cursor: string | null): void {
+  sql.run(`update gateway_threads set cursor = ? where thread_id = ?`, cursor, threadId);
+}
+
+/** `sessions.open`: the thread bound to a gateway session, created on first open. */
+export function openSession(ctx: OpContext, params: z.output<typeof SessionsOpenParams>): { thread: Thread } {
+  const instance = getInstance(ctx.sql, params.instanceId);
+  if (!instance || instance.status === "stopped") throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
+  const existing = bindingForSession(ctx.sql, instance.id, params.sessionKey);
+  if (existing) {
+    const thread = getThread(ctx.sql, existing.threadId);
+    if (thread) return { thread };
+  }
+  const session = ctx.sql.one<{ doc: string }>(`select doc from gateway_sessions where instance_id = ? and key = ?`, instance.id, params.sessionKey);
+  const label = session ? (JSON.parse(session.doc) as GatewaySession).label : params.sessionKey;
+  const gateway = { instanceId: instance.id, sessionKey: params.sessionKey };
+  const { thread } = createThread(ctx, { title: `${instance.name}: ${label}`.slice(0, 200), idempotencyKey: params.idempotencyKey }, gateway);
+  bindThread(ctx.sql, thread.id, gateway);
+  putInstance(ctx, { ...instance, threadIds: [...instance.threadIds, thread.id], updatedAt: ctx.now });
+  return { thread };
+}
+
+// --- outbound messages -----------------------------------------------------------
+
+export interface Outbound {
+  messageId: string;
+  threadId: string;
+  instanceId: string;
+  sessionKey: string;
+  text: string;
+}
+
+export function queueForGateway(ctx: OpContext, thread: Thread, message: Message): void {
+  const gateway = thread.gateway!;
+  const instance = getInstance(ctx.sql, gateway.instanceId);
+  if (!instance || instance.status === "stopped") {
+    appendMessage(ctx, thread, instanceActor(instance ?? { id: gateway.instanceId, name: gateway.instanceId }), `OpenClaw instance ${gateway.instanceId} no longer exists: this message was not sent.`, { kind: "error" });
+    return;
+  }
+  ctx.sql.run(
+    `insert into gateway_outbox (message_id, thread_id, instance_id, session_key, text, state, created_at) values (?, ?, ?, ?, ?, 'queued', ?)`,
+    message.id,
+    thread.id,
+    gateway.instanceId,
+    gateway.sessionKey,
+    message.text,
+    ctx.now,
+  );
+}
+
+export function queuedFor(sql: Sql, instanceId: string): Outbound[] {
+  return sql
+    .all<{ message_id: string; thread_id: string; instance_id: string; session_key: string; text: string }>(
+      `select * from gateway_outbox where instance_id = ? and state = 'queued' order by created_at`,
+      instanceId,
+    )
+    .map((r) => ({ messageId: r.message_id, threadId: r.thread_id, instanceId: r.instance_id, sessionKey: r.session_key, text: r.text }));
+}
+
+/** `sent`: the gateway accepted it (its run id is the message id); `failed`: it refused. */
+export function markOutbound(sql: Sql, messageId: string, state: "sent" | "failed"): void {
+  sql.run(`update gateway_outbox set state = ? where message_id = ?`, state, messageId);
+}
+
+/** Messages the gateway has, by the message id we sent as its idempotency key. */
+export function isOurMessage(sql: Sql, messageId: string): boolean {
+  return sql.one(`select 1 as x from gateway_outbox where message_id = ?`, messageId) !== null;
+}
+
+// --- imports (dedupe) -------------------------------------------------------------
+
+export function wasImported(sql: Sql, instanceId: string, key: string): boolean {
+  return sql.one(`select 1 as x from gateway_imports where instance_id = ? and key = ?`, instanceId, key) !== null;
+}
+
+export function markImported(sql: Sql, instanceId: string, keys: string[], now: number): void {
+  for (const key of keys) sql.run(`insert into gateway_imports (instance_id, key, at) values (?, ?, ?) on conflict do nothing`, instanceId, key, now);
+}
+
+// --- sessions ---------------------------------------------------------------------
+
+export function putSessions(sql: Sql, instanceId: string, sessions: Omit<GatewaySession, "threadId">[]): InstanceSessions {
+  sql.run(`delete from gateway_sessions where instance_id = ?`, instanceId);
+  for (const s of sessions) sql.run(`insert into gateway_sessions (instance_id, key, doc) values (?, ?, ?) on conflict do nothing`, instanceId, s.key, JSON.stringify(s));
+  return listSessions(sql, instanceId);
+}
+
+/** The instance's sessions, each with the thread it is open as (if any). */
+export function listSessions(sql: Sql, instanceId: string): InstanceSessions {
+  const rows = sql.all<{ doc: string }>(`select doc from gateway_sessions where instance_id = ?`, instanceId);
+  const sessions = rows
+    .map((r) => JSON.parse(r.doc) as GatewaySession)
+    .map((s) => ({ ...s, threadId: bindingForSession(sql, instanceId, s.key)?.threadId ?? null }))
+    .sort((a, b) => (b.updatedAt ?? 0) - (a.updatedAt ?? 0));
+  return { instanceId, sessions };
+}
+
+export function allSessions(sql: Sql): InstanceSessions[] {
+  return sql.all<{ instance_id: string }>(`select distinct instance_id from gateway_sessions`).map((r) => listSessions(sql, r.instance_id));
+}
+
+export function forgetInstance(sql: Sql, instanceId: string): void {
+  for (const table of ["gateway_devices", "gateway_sessions", "gateway_imports", "gateway_approvals"]) sql.run(`delete from ${table} where instance_id = ?`, instanceId);
+  sql.run(`update gateway_outbox set state = 'failed' where instance_id = ? and state = 'queued'`, instanceId);
+}
+
+// --- approvals --------------------------------------------------------------------
+
+export function approvalForRequest(sql: Sql, instanceId: string, requestId: string): Approval | null {
+  const row = sql.one<{ approval_id: string }>(`select approval_id from gateway_approvals where instance_id = ? and request_id = ?`, instanceId, requestId);
+  return row ? getApproval(sql, row.approval_id) : null;
+}
+
+/** Pending room approvals that stand for this instance's gateway requests. */
+export function pendingGatewayApprovals(sql: Sql, instanceId: string): Approval[] {
+  return sql
+    .all<{ doc: string }>(
+      `select a.doc from gateway_approvals g join approvals a on a.id = g.approval_id where g.instance_id = ? and a.status = 'pending'`,
+      instanceId,
+    )
+    .map((r) => JSON.parse(r.doc) as Approval);
+}
+
+export interface GatewayRequest {
+  instanceId: string;
+  requestId: string;
+  title: string;
+  details: string;
+  risk: Approval["risk"];
+  threadId: string | null;
+  expiresAt: number | null;
+  action: NonNullable<Approval["action"]>;
+}
+
+/** Records a gateway request as a room approval once; the same request again is a no-op. */
+export function recordGatewayRequest(ctx: OpContext, request: GatewayRequest): Approval | null {
+  if (approvalForRequest(ctx.sql, request.instanceId, request.requestId)) return null;
+  // An expiry already in the past would resolve at once; the gateway says it is still open.
+  const ttl = request.expiresAt ? Math.max(1000, request.expiresAt - ctx.now) : undefined;
+  const { approval } = requestApproval(
+    ctx,
+    {
+      title: request.title,
+      details: request.details,
+      risk: request.risk,
+      ...(request.threadId && getThread(ctx.sql, request.threadId) ? { threadId: request.threadId } : {}),
+      ...(ttl ? { expiresInMs: Math.min(ttl, 30 * 24 * 60 * 60 * 1000) } : {}),
+      idempotencyKey: `gateway-${request.instanceId}-${request.requestId}`,
+    },
+    request.action,
+  );
+  ctx.sql.run(`insert into gateway_approvals (instance_id, request_id, approval_id) values (?, ?, ?)`, request.instanceId, request.requestId, approval.id);
+  return approval;
+}
+
+/** The gateway decided (or forgot) a request on its own: the room approval follows. */
+export function settleGatewayRequest(ctx: OpContext, instanceId: string, requestId: string, status: "approved" | "denied" | "expired", note: string): Approval | null {
+  const approval = approvalForRequest(ctx.sql, instanceId, requestId);
+  if (!approval || approval.status !== "pending") return null;
+  return settleApproval(ctx, approval, status, note);
+}
+
+// --- device identity ----------------------------------------------------------------
+
+export function getDeviceDoc<T>(sql: Sql, instanceId: string): T | null {
+  const row = sql.one<{ doc: string }>(`select doc from gateway_devices where instance_id = ?`, instanceId);
+  return row ? (JSON.parse(row.doc) as T) : null;
+}
+
+export function putDeviceDoc(sql: Sql, instanceId: string, doc: unknown): void {
+  sql.run(`insert into gateway_devices (instance_id, doc) values (?, ?) on conflict (instance_id) do update set doc = excluded.doc`, instanceId, JSON.stringify(doc));
+}

@@ -1,0 +1,77 @@
+import { z } from "zod";
+import { EntityId, IdempotencyKey, Timestamp } from "./common";
+import { InstanceId } from "./instances";
+
+/**
+ * Gateway chat and sessions (protocol 4): what the Autopilot's bridge to an OpenClaw
+ * instance adds. Streaming text is ephemeral (never in the event log): the finished reply
+ * lands as a durable `message.created` carrying the same `runId`, which ends the stream.
+ */
+
+/** A session key as the gateway names it, e.g. `agent:main:autopilot-thr_x`. */
+export const SessionKey = z.string().min(1).max(256);
+
+/** Which instance and gateway session a thread talks to. */
+export const ThreadGateway = z.object({ instanceId: InstanceId, sessionKey: SessionKey });
+export type ThreadGateway = z.infer<typeof ThreadGateway>;
+
+/** A reply being streamed right now; `text` is everything received so far. */
+export const ChatStream = z.object({
+  threadId: EntityId,
+  instanceId: InstanceId,
+  runId: z.string(),
+  text: z.string(),
+  startedAt: Timestamp,
+});
+export type ChatStream = z.infer<typeof ChatStream>;
+
+/** One gateway session, as listed live for an instance. */
+export const GatewaySession = z.object({
+  key: SessionKey,
+  label: z.string(),
+  preview: z.string().nullable(),
+  status: z.string().nullable(),
+  running: z.boolean(),
+  updatedAt: Timestamp.nullable(),
+  /** The room thread this session is open as, if any. */
+  threadId: EntityId.nullable(),
+});
+export type GatewaySession = z.infer<typeof GatewaySession>;
+
+export const InstanceSessions = z.object({ instanceId: InstanceId, sessions: z.array(GatewaySession) });
+export type InstanceSessions = z.infer<typeof InstanceSessions>;
+
+/** Live (non-durable) gateway state a client needs on every (re)connect. */
+export const LiveState = z.object({
+  streams: z.array(ChatStream),
+  sessions: z.array(InstanceSessions),
+});
+export type LiveState = z.infer<typeof LiveState>;
+
+// --- methods ---------------------------------------------------------------
+
+export const ChatAbortParams = z.object({ threadId: EntityId });
+export const ChatAbortResult = z.object({ aborted: z.boolean(), runIds: z.array(z.string()) });
+
+export const SessionsListParams = z.object({ instanceId: InstanceId });
+export const SessionsListResult = InstanceSessions;
+
+export const SessionsOpenParams = z.object({ instanceId: InstanceId, sessionKey: SessionKey, idempotencyKey: IdempotencyKey });
+
+// --- events ----------------------------------------------------------------
+
+/**
+ * `text` goes at `offset` of the stream's text (offset 0 with empty text: a run started).
+ * A client whose text is shorter than `offset` missed nothing it can repair by itself;
+ * it keeps what it has until the durable message replaces it.
+ */
+export const ChatDeltaPayload = z.object({
+  threadId: EntityId,
+  instanceId: InstanceId,
+  runId: z.string(),
+  offset: z.number().int().nonnegative(),
+  text: z.string(),
+});
+/** The stream is over; its durable message (if the run left one) carries the same runId. */
+export const ChatEndedPayload = z.object({ threadId: EntityId, runId: z.string() });
+export const InstanceSessionsPayload = InstanceSessions;
