@@ -23,6 +23,27 @@ let server: Server;
 let model: ScriptedModel;
 let runtime: ChildProcess;
 let runtimeUrl: string;
+let runtimeDir: string;
+let runtimePort: number;
+
+/** The runtime as `npm start` runs it; `withModel: false` leaves the gateways without a model provider. */
+async function startRuntime(withModel: boolean): Promise<string> {
+  const model_ = withModel ? { OPENCLAW_MODEL_BASE_URL: model.baseUrl, OPENCLAW_MODEL_ID: "scripted-model", OPENCLAW_MODEL_API_KEY: "scripted-key" } : {};
+  const env: NodeJS.ProcessEnv = { ...process.env, RUNTIME_PORT: String(runtimePort), RUNTIME_SERVICE_TOKEN: serviceToken, RUNTIME_DATA_DIR: runtimeDir, ...model_ };
+  if (!withModel) for (const name of ["OPENCLAW_MODEL_BASE_URL", "OPENCLAW_MODEL_ID", "OPENCLAW_MODEL_API_KEY"]) delete env[name];
+  runtime = spawn(process.execPath, [join(ROOT, "runtime", "start.mjs")], { env, stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise<string>((resolve, reject) => {
+    runtime.once("exit", (code) => reject(new Error(`runtime exited ${code}`)));
+    createInterface({ input: runtime.stdout! }).on("line", (line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; url?: string };
+        if (entry.msg === "runtime listening" && entry.url) resolve(entry.url);
+      } catch {
+        // not JSON
+      }
+    });
+  });
+}
 let serviceToken: string;
 let workspace: string;
 let cookie: string;
@@ -30,6 +51,9 @@ const dirs: string[] = [];
 const clients: AutopilotClient[] = [];
 /** Every frame any test client received, to prove no secret ever reached one. */
 const received: string[] = [];
+/** The server's log lines (wrangler dev): the bridge logs how each gateway connect authenticated. */
+const serverLog: string[] = [];
+const connects = () => serverLog.filter((l) => l.includes('"msg":"gateway connected"')).map((l) => JSON.parse(l.slice(l.indexOf("{"))) as { auth: string | null; device: string });
 
 class RecordingWebSocket extends WebSocket {
   constructor(url: string | URL, protocols?: string | string[]) {
@@ -164,35 +188,13 @@ beforeAll(async () => {
   serviceToken = ensureDevVars().RUNTIME_SERVICE_TOKEN!;
   model = await startScriptedModel();
   model.setReply(markerScript);
-  const dataDir = mkdtempSync(join(tmpdir(), "autopilot-bridge-runtime-"));
-  dirs.push(dataDir);
-  const runtimePort = await freePort();
-  runtime = spawn(process.execPath, [join(ROOT, "runtime", "start.mjs")], {
-    env: {
-      ...process.env,
-      RUNTIME_PORT: String(runtimePort),
-      RUNTIME_SERVICE_TOKEN: serviceToken,
-      RUNTIME_DATA_DIR: dataDir,
-      OPENCLAW_MODEL_BASE_URL: model.baseUrl,
-      OPENCLAW_MODEL_ID: "scripted-model",
-      OPENCLAW_MODEL_API_KEY: "scripted-key",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  runtimeUrl = await new Promise<string>((resolve, reject) => {
-    runtime.once("exit", (code) => reject(new Error(`runtime exited ${code}`)));
-    createInterface({ input: runtime.stdout! }).on("line", (line) => {
-      try {
-        const entry = JSON.parse(line) as { msg?: string; url?: string };
-        if (entry.msg === "runtime listening" && entry.url) resolve(entry.url);
-      } catch {
-        // not JSON
-      }
-    });
-  });
+  runtimeDir = mkdtempSync(join(tmpdir(), "autopilot-bridge-runtime-"));
+  dirs.push(runtimeDir);
+  runtimePort = await freePort();
+  runtimeUrl = await startRuntime(true);
   const persistDir = mkdtempSync(join(tmpdir(), "autopilot-e2e-bridge-"));
   dirs.push(persistDir);
-  server = await startServer({ port: await freePort(), persistDir, vars: { RUNTIME_URL: runtimeUrl } });
+  server = await startServer({ port: await freePort(), persistDir, vars: { RUNTIME_URL: runtimeUrl }, log: (line) => serverLog.push(line) });
   const signUp = await http<{ user: { id: string } }>("/api/auth/sign-up/email", {
     method: "POST",
     body: JSON.stringify({ email: `bridge-${Date.now()}@example.test`, password: "correct horse battery", name: "Alice" }),
@@ -349,6 +351,13 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
       const i = carol.state.instances.get("work");
       return i?.status === "ready" && i.bridge === "connected";
     }, "ready and reconnected", 90_000);
+    // The bridge came back with the device token it was issued when it first paired (one
+    // device throughout), not with the gateway's shared token.
+    const handshakes = connects();
+    expect(handshakes.length).toBeGreaterThanOrEqual(2);
+    expect(handshakes[0]!.auth).toBe("token");
+    expect(new Set(handshakes.map((c) => c.device)).size).toBe(1);
+    expect(handshakes.at(-1)!.auth).toBe("device-token");
     // The gateway resumes the interrupted turn on its own (under a new run id): its reply
     // reaches the thread, live or through the catch-up after the reconnect.
     const resumed = await waitForMessage(carol, threadId, (m) => m.author.id === "instance:work" && m.kind === undefined && m.n > lost.n, "the resumed reply", 90_000);
@@ -367,6 +376,23 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
     expect(all).not.toMatch(/deviceToken|privateJwk|"d":"/);
   });
 
+  it("the runtime restarts without a model: the bridge brings the instance back, and a turn shows the gateway's error instead of silence", async () => {
+    const exited = new Promise((r) => runtime.once("exit", r));
+    runtime.kill("SIGTERM");
+    await exited;
+    await until(() => alice.state.instances.get("work")?.bridge === "offline", "the bridge shown offline", 30_000);
+    expect(await startRuntime(false)).toBe(runtimeUrl);
+    // Nobody re-provisions by hand: the bridge finds the runtime without the instance and starts it again.
+    await until(() => {
+      const i = alice.state.instances.get("work");
+      return i?.status === "ready" && i.bridge === "connected";
+    }, "the instance back and reconnected", 120_000);
+    const { message } = await alice.request("chat.send", { threadId, text: "SAY: anyone there?", idempotencyKey: key("send") });
+    const error = await waitForMessage(bob, threadId, (m) => m.runId === message.id, "the gateway's answer", 60_000);
+    expect(error.kind).toBe("error");
+    expect(error.text).toMatch(/configured|model|authentication/i);
+  }, 240_000);
+
   it("deleting the instance stops its gateway and closes its port", async () => {
     const before = await runtimeCall<{ pid: number; port: number }>("GET", `/v1/workspaces/${workspace}/instances/work`);
     const { approval } = await alice.request("instances.delete", { instanceId: "work", idempotencyKey: key("delete") });
@@ -382,6 +408,9 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
       socket.once("error", () => resolve(true));
     });
     expect(refused).toBe(true);
+    // And it stays gone: nothing (the bridge included) starts it again.
+    await new Promise((r) => setTimeout(r, 3000));
+    await expect(runtimeCall("GET", `/v1/workspaces/${workspace}/instances/work`)).rejects.toThrow(/not_found/);
     // Its threads are plain threads again.
     await until(() => alice.state.threads.get(threadId)?.gateway == null, "thread unbound", 5_000);
   }, 90_000);

@@ -34,6 +34,8 @@ export interface ConnectOptions {
 }
 
 export interface Hello {
+  /** How the gateway authenticated us: `token` (shared gateway token) or `device-token`. */
+  method: string | null;
   scopes: string[];
   deviceToken: string | null;
   tickIntervalMs: number;
@@ -114,7 +116,7 @@ export class GatewayConnection {
       connection.#onEvent = options.onEvent;
       const tickIntervalMs = hello.policy?.tickIntervalMs ?? 30_000;
       connection.#startWatchdog(tickIntervalMs);
-      return { connection, hello: { scopes: hello.auth?.scopes ?? [], deviceToken: hello.auth?.deviceToken ?? null, tickIntervalMs } };
+      return { connection, hello: { method: hello.auth?.method ?? null, scopes: hello.auth?.scopes ?? [], deviceToken: hello.auth?.deviceToken ?? null, tickIntervalMs } };
     } catch (error) {
       connection.close(1000, "handshake failed");
       throw error;

@@ -37,7 +37,7 @@ export type ConnectParams = z.infer<typeof ConnectParams>;
 export const Challenge = z.looseObject({ nonce: z.string(), ts: z.number() });
 
 export const HelloOk = z.looseObject({
-  auth: z.looseObject({ scopes: z.array(z.string()).optional(), deviceToken: z.string().optional() }).optional(),
+  auth: z.looseObject({ method: z.string().optional(), scopes: z.array(z.string()).optional(), deviceToken: z.string().optional() }).optional(),
   policy: z.looseObject({ tickIntervalMs: z.number().optional() }).optional(),
 });
 

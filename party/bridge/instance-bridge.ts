@@ -166,7 +166,13 @@ export class InstanceBridge {
   async #waitUntilReady(): Promise<void> {
     let version = 0;
     for (;;) {
-      const status = await this.#d.runtime.status(this.#d.workspaceId, this.#d.instanceId, version, version === 0 ? 0 : LONG_POLL_MS);
+      const status = await this.#d.runtime.status(this.#d.workspaceId, this.#d.instanceId, version, version === 0 ? 0 : LONG_POLL_MS).catch(async (error: unknown) => {
+        // The runtime restarted and no longer runs this (approved, never deleted) instance:
+        // start it again from its state. Provisioning is idempotent and keeps the state dir.
+        if (!(error instanceof RoomError) || error.details?.runtimeCode !== "not_found") throw error;
+        this.#log("the runtime does not run this instance any more: starting it again", null);
+        return this.#d.runtime.provision(this.#d.workspaceId, this.#d.instanceId);
+      });
       version = status.version;
       this.#mirror(status);
       if (status.state === "ready" || this.#stopped) return;
@@ -202,6 +208,7 @@ export class InstanceBridge {
       });
       if (!BRIDGE_SCOPES.every((s) => hello.scopes.includes(s))) this.#log("gateway granted fewer scopes than asked", hello.scopes);
       if (!device.deviceToken && !hello.deviceToken) this.#log("the gateway paired the device but issued no device token", null);
+      console.log(JSON.stringify({ msg: "gateway connected", workspace: this.#d.workspaceId, instance: this.#d.instanceId, device: device.deviceId.slice(0, 12), auth: hello.method }));
       if (hello.deviceToken && hello.deviceToken !== device.deviceToken) putDeviceDoc(sql, instanceId, { ...device, deviceToken: hello.deviceToken });
       return connection;
     } catch (error) {

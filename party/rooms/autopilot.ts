@@ -80,6 +80,8 @@ export class Autopilot extends Agent<Env> {
    * normally whenever no instance is live.
    */
   readonly #bridges = new Map<string, InstanceBridge>();
+  /** Instances being deleted: no bridge may (re)start for them. */
+  readonly #deleting = new Set<string>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -113,7 +115,11 @@ export class Autopilot extends Agent<Env> {
     if (!RUNTIME_URL || !RUNTIME_SERVICE_TOKEN) return;
     const live = new Set<string>();
     for (const instance of listInstances(this.#sql)) {
-      if (instance.status === "stopped") continue;
+      if (instance.status === "stopped") {
+        this.#deleting.delete(instance.id);
+        continue;
+      }
+      if (this.#deleting.has(instance.id)) continue;
       live.add(instance.id);
       if (this.#bridges.has(instance.id)) continue;
       const bridge = new InstanceBridge({
@@ -389,6 +395,11 @@ export class Autopilot extends Agent<Env> {
       workspaceId: this.name,
       runtime: RUNTIME_URL && RUNTIME_SERVICE_TOKEN ? new RuntimeClient(RUNTIME_URL, RUNTIME_SERVICE_TOKEN) : null,
       publish: (effects) => this.#publish(effects),
+      deleting: (instanceId, active) => {
+        if (active) this.#deleting.add(instanceId);
+        else this.#deleting.delete(instanceId);
+        this.#ensureBridges();
+      },
     };
   }
 

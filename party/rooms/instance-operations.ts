@@ -14,6 +14,11 @@ export interface OperationDeps {
   workspaceId: string;
   runtime: RuntimeClient | null;
   publish(effects: OpEffects): void;
+  /**
+   * Called before a delete reaches the runtime: the room stops the instance's bridge
+   * first, or the bridge would see the gateway gone and start it again.
+   */
+  deleting?(instanceId: string, active: boolean): void;
 }
 
 /** One room transaction acting as the Autopilot itself (no principal); published after commit. */
@@ -125,6 +130,7 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
         break;
       }
       case "delete":
+        deps.deleting?.(instanceId, true);
         await deps.runtime.delete(deps.workspaceId, instanceId);
         asRoom(deps, (ctx) => {
           const current = getInstance(ctx.sql, instanceId);
@@ -143,5 +149,6 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
   } catch (error) {
     console.error(JSON.stringify({ msg: "instance operation failed", workspace: deps.workspaceId, instanceId, operation, error: String(error) }));
     fail(error instanceof Error ? error.message : String(error));
+    if (operation === "delete") deps.deleting?.(instanceId, false);
   }
 }

@@ -69,7 +69,16 @@ async function readJson(req: IncomingMessage): Promise<ChatRequest> {
   }
 }
 
-export async function startScriptedModel(options: { modelId?: string } = {}): Promise<ScriptedModel> {
+export interface ScriptedModelOptions {
+  modelId?: string;
+  /**
+   * Called right after each streamed text piece is written, with the request and how many
+   * characters of the reply are written so far (benchmarks time the stream with it).
+   */
+  onPiece?: (request: ChatRequest, written: number) => void;
+}
+
+export async function startScriptedModel(options: ScriptedModelOptions = {}): Promise<ScriptedModel> {
   const modelId = options.modelId ?? "scripted-model";
   let reply: Reply = "Scripted reply.";
   const requests: ChatRequest[] = [];
@@ -110,10 +119,13 @@ export async function startScriptedModel(options: { modelId?: string } = {}): Pr
       res.write(chunk({}, "tool_calls"));
     } else {
       // A few pieces, so the gateway streams deltas.
+      let written = 0;
       for (const piece of text.match(/.{1,8}/gs) ?? []) {
         if (turn.chunkDelayMs) await new Promise((r) => setTimeout(r, turn.chunkDelayMs));
         if (res.destroyed) return;
         res.write(chunk({ content: piece }, null));
+        written += piece.length;
+        options.onPiece?.(request, written);
       }
       res.write(chunk({}, "stop"));
     }

@@ -1,0 +1,338 @@
+// `npm run bench:bridge`: what the Autopilot's bridge to an OpenClaw gateway adds. Starts
+// the room (wrangler dev), the runtime (process host) with one real gateway, and the
+// scripted model in this process. Two clients watch the same turns side by side: a room
+// client (raw `ws`, as bench:fanout) and a direct gateway client (an admin operator
+// connection through the runtime's proxy, as the room's bridge connects).
+// 1. Delta latency: the model streams each reply in BENCH_PIECES pieces, BENCH_PIECE_MS
+//    apart, and records when it wrote each one. A delta's latency is its arrival time
+//    minus the write time of the last character it holds (by cumulative text length).
+// 2. Approval round trip: `RUNCMD: echo bench-<i>`; from the direct client seeing
+//    `exec.approval.requested` until it sees `exec.approval.resolved`, with the room
+//    client approving the moment the approval reaches it.
+// The model, both clients and all timestamps live in this process (one clock).
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { createInterface } from "node:readline";
+import WebSocket from "ws";
+import { markerScript, startScriptedModel, userTexts } from "../../runtime/test/scripted-model.ts";
+import { ensureDevVars, freePort, ROOT, startServer } from "../dev/server.mjs";
+
+const TURNS = Number(process.env.BENCH_TURNS ?? 10);
+const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 20);
+const PIECES = Number(process.env.BENCH_PIECES ?? 60);
+const PIECE_MS = Number(process.env.BENCH_PIECE_MS ?? 40);
+const WARMUP = 1; // one extra turn and one extra approval first, not counted
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { n: s.length, p50: percentile(s, 50), p99: percentile(s, 99), max: s.at(-1) };
+};
+const key = (label) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+
+/** Resolves when `check()` is truthy (polled on every frame and every 20 ms). */
+function until(check, what, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + timeoutMs;
+    const tick = () => {
+      const value = check();
+      if (value) return resolve(value);
+      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
+
+/** A minimal JSON req/res/event client over `ws` (both protocols use the same framing). */
+function rpcSocket(url, headers) {
+  const ws = new WebSocket(url, { headers, perMessageDeflate: false });
+  const waiting = new Map();
+  const listeners = new Set();
+  let next = 0;
+  ws.on("message", (data) => {
+    const at = performance.now();
+    const frame = JSON.parse(data.toString());
+    if (frame.type === "res") {
+      const w = waiting.get(frame.id);
+      waiting.delete(frame.id);
+      if (frame.ok) w?.resolve(frame.payload);
+      else w?.reject(Object.assign(new Error(`${w?.method}: ${JSON.stringify(frame.error)}`), { frame }));
+    } else if (frame.type === "event") {
+      for (const l of listeners) l(frame.event, frame.payload, at);
+    }
+  });
+  const opened = new Promise((resolve, reject) => {
+    ws.once("open", resolve);
+    ws.once("error", reject);
+  });
+  return {
+    ws,
+    opened,
+    on: (fn) => listeners.add(fn),
+    request: (method, params) =>
+      new Promise((resolve, reject) => {
+        const id = `b${++next}`;
+        waiting.set(id, { resolve, reject, method });
+        ws.send(JSON.stringify({ type: "req", id, method, params }));
+      }),
+    close: () => ws.terminate(),
+  };
+}
+
+// --- setup -------------------------------------------------------------------
+
+const serviceToken = ensureDevVars().RUNTIME_SERVICE_TOKEN;
+const dirs = [];
+let runtime;
+let server;
+let model;
+const sockets = [];
+
+/** Per reply being streamed (keyed by the marker in the user text): when each piece was written. */
+const writesByMarker = new Map();
+const streamText = (marker) => Array.from({ length: PIECES }, (_, i) => `${marker.slice(0, 3)}${String(i).padStart(4, "0")} `).join("").trimEnd();
+/** The marker of a streaming turn's request: in the last real user text (the gateway may append an internal-context one). */
+const markerOf = (request) => {
+  const real = (request.messages ?? []).filter((m) => !(m.role === "user" && JSON.stringify(m.content).includes("BEGIN_OPENCLAW_INTERNAL_CONTEXT")));
+  if (real.at(-1)?.role === "tool") return undefined;
+  return /BENCHSTREAM (\S+)/.exec(userTexts({ messages: real }).at(-1) ?? "")?.[1];
+};
+/** The model requests answered with a stream, and their markers. */
+const streamed = new WeakMap();
+
+async function cleanup() {
+  for (const s of sockets) s.close();
+  await server?.stop();
+  if (runtime && runtime.exitCode === null && runtime.signalCode === null) {
+    const exited = new Promise((r) => runtime.once("exit", r));
+    runtime.kill("SIGTERM");
+    const timer = setTimeout(() => runtime.kill("SIGKILL"), 15_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  await model?.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
+
+async function setup() {
+  model = await startScriptedModel({
+    onPiece: (request, written) => {
+      const at = performance.now();
+      const marker = streamed.get(request);
+      if (marker) writesByMarker.get(marker).push({ written, at });
+    },
+  });
+  model.setReply((request) => {
+    const marker = markerOf(request);
+    // Only the first model call of a streaming turn streams (a later one, e.g. after a
+    // tool call, falls through to the marker script).
+    if (marker && !writesByMarker.has(marker)) {
+      writesByMarker.set(marker, []);
+      streamed.set(request, marker);
+      return { text: streamText(marker), chunkDelayMs: PIECE_MS };
+    }
+    return markerScript(request);
+  });
+  const dataDir = mkdtempSync(join(tmpdir(), "autopilot-bench-runtime-"));
+  dirs.push(dataDir);
+  const runtimePort = await freePort();
+  runtime = spawn(process.execPath, [join(ROOT, "runtime", "start.mjs")], {
+    env: {
+      ...process.env,
+      RUNTIME_PORT: String(runtimePort),
+      RUNTIME_SERVICE_TOKEN: serviceToken,
+      RUNTIME_DATA_DIR: dataDir,
+      OPENCLAW_MODEL_BASE_URL: model.baseUrl,
+      OPENCLAW_MODEL_ID: "scripted-model",
+      OPENCLAW_MODEL_API_KEY: "scripted-key",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const runtimeLog = [];
+  runtime.stderr.on("data", (d) => runtimeLog.push(d.toString()));
+  process.once("exit", () => runtime.exitCode === null && runtime.kill("SIGKILL"));
+  const runtimeUrl = await new Promise((resolve, reject) => {
+    runtime.once("exit", (code) => reject(new Error(`runtime exited ${code}:\n${runtimeLog.join("")}`)));
+    createInterface({ input: runtime.stdout }).on("line", (line) => {
+      try {
+        const entry = JSON.parse(line);
+        if (entry.msg === "runtime listening" && entry.url) resolve(entry.url);
+      } catch {
+        // not JSON
+      }
+    });
+  });
+  const persistDir = mkdtempSync(join(tmpdir(), "autopilot-bench-bridge-"));
+  dirs.push(persistDir);
+  const port = await freePort();
+  console.log(`Starting the room (wrangler dev on :${port}), runtime on ${runtimeUrl}…`);
+  server = await startServer({ port, persistDir, vars: { RUNTIME_URL: runtimeUrl, RATE_LIMIT_BURST: "100000", RATE_LIMIT_PER_SECOND: "100000" } });
+
+  const j = (path, init = {}) => fetch(`${server.url}${path}`, { ...init, headers: { "content-type": "application/json", origin: server.url, ...(init.headers ?? {}) } });
+  const signUp = await j("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email: `bench-bridge-${Date.now()}@example.test`, password: "benchmark-password", name: "Bench" }) });
+  const cookie = signUp.headers.get("set-cookie").split(";")[0];
+  const workspace = (await (await j("/api/me", { headers: { cookie } })).json()).workspaces[0].id;
+
+  const room = rpcSocket(`ws://127.0.0.1:${server.port}/agents/autopilot/${workspace}?protocol=4&device=bench`, { cookie });
+  sockets.push(room);
+  const instances = new Map();
+  room.on((event, payload) => {
+    if (event === "instance.updated") instances.set(payload.instance.id, payload.instance);
+  });
+  await room.opened;
+
+  console.log("Provisioning an instance (a real gateway)…");
+  const { approval } = await room.request("instances.provision", { instanceId: "bench", name: "Bench", idempotencyKey: key("prov") });
+  await room.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("decide") });
+  await until(() => {
+    const i = instances.get("bench");
+    if (i?.status === "error") throw new Error(`instance failed: ${i.error}`);
+    return i?.status === "ready" && i.bridge === "connected";
+  }, "the instance ready with a connected bridge", 120_000);
+  const { thread } = await room.request("threads.create", { title: "bench", idempotencyKey: key("thr") });
+  await room.request("instances.attach", { instanceId: "bench", threadId: thread.id, idempotencyKey: key("att") });
+
+  // The direct client: an admin operator connection through the same proxy the room uses
+  // (no `auth`: the proxy injects the gateway token).
+  const direct = rpcSocket(`${runtimeUrl.replace(/^http/, "ws")}/v1/workspaces/${workspace}/instances/bench/gateway`, { authorization: `Bearer ${serviceToken}` });
+  sockets.push(direct);
+  let challenged = false;
+  direct.on((event) => {
+    if (event === "connect.challenge") challenged = true;
+  });
+  await direct.opened;
+  await until(() => challenged, "the gateway's connect.challenge", 10_000);
+  await direct.request("connect", {
+    minProtocol: 4,
+    maxProtocol: 4,
+    client: { id: "gateway-client", version: "0.1.0", platform: "linux", mode: "backend" },
+    role: "operator",
+    scopes: ["operator.read", "operator.write", "operator.approvals", "operator.pairing", "operator.admin"],
+    caps: ["approvals"], // without it, no exec.approval.* events reach the connection
+  });
+  return { room, direct, threadId: thread.id };
+}
+
+// --- 1. delta latency --------------------------------------------------------
+
+const chatText = (message) =>
+  !message?.content ? "" : typeof message.content === "string" ? message.content : message.content.filter((p) => p.type === "text" && typeof p.text === "string").map((p) => p.text).join("");
+
+async function benchDeltas({ room, direct, threadId }) {
+  // Every delta either client got: run id, cumulative length, arrival time.
+  const seen = { room: [], direct: [] };
+  const finished = new Set(); // run ids whose reply landed as a durable room message
+  const directFinal = new Set();
+  room.on((event, p, at) => {
+    if (event === "chat.delta" && p.offset + p.text.length > 0) seen.room.push({ runId: p.runId, length: p.offset + p.text.length, at });
+    if (event === "message.created" && p.message.runId) finished.add(p.message.runId);
+  });
+  direct.on((event, p, at) => {
+    if (event !== "chat") return;
+    if (p.state === "delta") seen.direct.push({ runId: p.runId, length: chatText(p.message).length, at });
+    if (p.state === "final") directFinal.add(p.runId);
+  });
+  const latencies = { room: [], direct: [] };
+  const counts = { room: 0, direct: 0 };
+  const added = []; // per delta both clients got (same run, same length): room arrival − direct arrival
+  for (let t = 0; t < TURNS + WARMUP; t++) {
+    const marker = `t${t}x${Math.random().toString(36).slice(2, 8)}`;
+    const { message } = await room.request("chat.send", { threadId, text: `BENCHSTREAM ${marker}`, idempotencyKey: key("send") });
+    const runId = message.id;
+    await until(() => finished.has(runId) && directFinal.has(runId), `turn ${t} to finish at both clients`, 60_000);
+    const writes = writesByMarker.get(marker);
+    if (!writes || writes.length !== PIECES) throw new Error(`turn ${t}: the model wrote ${writes?.length ?? 0} of ${PIECES} pieces`);
+    if (t < WARMUP) continue;
+    for (const side of ["room", "direct"]) {
+      const deltas = seen[side].filter((d) => d.runId === runId);
+      if (deltas.length === 0) throw new Error(`turn ${t}: the ${side} client saw no deltas for run ${runId}`);
+      counts[side] += deltas.length;
+      for (const d of deltas) {
+        // The piece that wrote the delta's last character.
+        const w = writes.find((x) => x.written >= d.length) ?? writes.at(-1);
+        latencies[side].push(d.at - w.at);
+      }
+    }
+    const directAt = new Map(seen.direct.filter((d) => d.runId === runId).map((d) => [d.length, d.at]));
+    for (const d of seen.room) if (d.runId === runId && directAt.has(d.length)) added.push(d.at - directAt.get(d.length));
+  }
+  return { room: stats(latencies.room), direct: stats(latencies.direct), added: stats(added), counts };
+}
+
+// --- 2. approval round trip --------------------------------------------------
+
+async function benchApprovals({ room, direct, threadId }) {
+  const requested = new Map(); // gateway approval id → t0
+  const resolved = new Map(); // gateway approval id → t1
+  const atRoom = new Map(); // gateway approval id → when the room client saw it
+  const answered = new Map(); // gateway approval id → when the room answered the room client's approve
+  const replies = new Set();
+  direct.on((event, p, at) => {
+    if (event === "exec.approval.requested") requested.set(p.id, at);
+    if (event === "exec.approval.resolved") resolved.set(p.id, at);
+  });
+  room.on((event, p, at) => {
+    if (event === "approval.requested" && p.approval.action?.kind === "exec" && p.approval.status === "pending") {
+      const id = p.approval.action.requestId;
+      atRoom.set(id, at);
+      void room.request("approvals.resolve", { approvalId: p.approval.id, decision: "approve", idempotencyKey: key("decide") }).then(() => answered.set(id, performance.now()));
+    }
+    if (event === "message.created" && p.message.runId && p.message.text.includes("TOOL RESULT SEEN")) replies.add(p.message.runId);
+  });
+  const total = [];
+  const toRoom = [];
+  const decide = [];
+  const toGateway = [];
+  for (let i = 0; i < APPROVALS + WARMUP; i++) {
+    const known = new Set(requested.keys());
+    const { message } = await room.request("chat.send", { threadId, text: `RUNCMD: echo bench-${i}`, idempotencyKey: key("send") });
+    const id = await until(() => [...requested.keys()].find((k) => !known.has(k)), `approval ${i} requested`, 60_000);
+    await until(() => resolved.has(id), `approval ${i} resolved`, 30_000);
+    await until(() => replies.has(message.id), `the reply after command ${i}`, 60_000);
+    if (i < WARMUP) continue;
+    await until(() => answered.has(id), `the room's answer to approve ${i}`, 30_000);
+    total.push(resolved.get(id) - requested.get(id));
+    toRoom.push(atRoom.get(id) - requested.get(id));
+    decide.push(answered.get(id) - atRoom.get(id));
+    toGateway.push(resolved.get(id) - atRoom.get(id));
+  }
+  return { total: stats(total), toRoom: stats(toRoom), decide: stats(decide), toGateway: stats(toGateway) };
+}
+
+// --- run ---------------------------------------------------------------------
+
+let deltas;
+let approvals;
+try {
+  const ctx = await setup();
+  process.stdout.write(`Streaming ${TURNS} turns (+${WARMUP} warm-up) of ${PIECES} pieces, ${PIECE_MS} ms apart… `);
+  deltas = await benchDeltas(ctx);
+  process.stdout.write(`done\n${APPROVALS} approvals (+${WARMUP} warm-up)… `);
+  approvals = await benchApprovals(ctx);
+  console.log("done");
+} finally {
+  await cleanup();
+}
+
+const f = (x) => x.toFixed(1).padStart(7);
+const row = (label, x) => console.log(`${label.padEnd(58)} | ${f(x.p50)} ${f(x.p99)} ${f(x.max)}`);
+const { room, direct, added, counts } = deltas;
+console.log(`\nbridge, loopback, ${new Date().toISOString().slice(0, 10)}; ms`);
+console.log(`\ndelta latency: model wrote a delta's last character → client received the delta`);
+console.log(`${TURNS} turns of ${PIECES} pieces ${PIECE_MS} ms apart; deltas received: direct ${counts.direct}, room ${counts.room}`);
+console.log(`${"".padEnd(58)} |     p50     p99     max`);
+row("direct gateway client (through the runtime's proxy)", direct);
+row("room client (gateway → bridge → room)", room);
+row("added by the bridge, per delta (room − direct arrival)", added);
+console.log(`${"ratio room / direct".padEnd(58)} | ${(room.p50 / direct.p50).toFixed(2).padStart(6)}x ${(room.p99 / direct.p99).toFixed(2).padStart(6)}x`);
+console.log(`\nexec approval round trip, ${APPROVALS} approvals (room client approves on sight)`);
+console.log(`${"".padEnd(58)} |     p50     p99     max`);
+row("gateway requested → gateway resolved (total)", approvals.total);
+row("  gateway requested → approval at the room client", approvals.toRoom);
+row("  approval at the room client → gateway resolved", approvals.toGateway);
+row("  (approval at the room client → room answered approve)", approvals.decide);
+process.exit(0);
