@@ -139,6 +139,10 @@ export class AutopilotClient {
     list: this.#bind("sessions.list"),
     /** The thread bound to a gateway session, created if needed. */
     open: this.#bind("sessions.open"),
+    /** A session's transcript from the gateway, without opening it as a thread. */
+    history: this.#bind("sessions.history"),
+    /** Posts into a session (opened as a thread on first use). */
+    send: this.#bind("sessions.send"),
   };
   readonly instances = {
     list: this.#bind("instances.list"),

@@ -26,7 +26,7 @@ export interface WorkspaceState {
   /**
    * Gateway replies streaming right now, keyed by `runId` (protocol 4). Ephemeral: replaced
    * by every hello's `live`, grown by `chat.delta`, ended by the reply's `message.created`
-   * (same `runId`) or `chat.ended`.
+   * (same `runId`), `chat.final` or `chat.error`.
    */
   readonly streams: ReadonlyMap<string, ChatStream>;
   /** Each instance's gateway sessions, keyed by instance id, as last announced (protocol 4). */
@@ -182,9 +182,10 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
       const stream: ChatStream = { threadId, instanceId, runId, text: joined, startedAt: current?.startedAt ?? Date.now() };
       return { ...state, streams: upsert(state.streams, runId, stream) };
     }
-    case "chat.ended":
+    case "chat.final":
+    case "chat.error":
       return withoutStream(state, received.payload.runId);
-    case "instance.sessions":
+    case "sessions.changed":
       return { ...state, sessions: upsert(state.sessions, received.payload.instanceId, received.payload.sessions) };
     case "approval.requested":
     case "approval.resolved":

@@ -205,7 +205,7 @@ describe("autopilot CLI", () => {
           ["chat.delta", delta(3, "lo")],
           ["message.created", { message: message("m2", "t1", 2, { author: instance, kind: "tool", text: "$ ls\nREADME.md" }) }, 1],
           ["message.created", { message: message("m3", "t1", 3, { author: instance, runId: "r1", ...reply }) }, 2],
-          ["chat.ended", { threadId: "t1", runId: "r1" }],
+          ["chat.final", { threadId: "t1", runId: "r1", messageId: null, aborted: false }],
         ];
         steps.forEach(([event, payload, seq], i) => setTimeout(() => connection.event(event, payload, seq), 20 * (i + 1)));
       };
@@ -244,7 +244,7 @@ describe("autopilot CLI", () => {
         if (request.method !== "chat.send") return;
         connection.respond(request.id, { message: message("m1", "t1", 1) });
         setTimeout(() => connection.event("chat.delta", delta(0, "")), 20);
-        setTimeout(() => connection.event("chat.ended", { threadId: "t1", runId: "r1" }), 40);
+        setTimeout(() => connection.event("chat.final", { threadId: "t1", runId: "r1", messageId: null, aborted: false }), 40);
       };
       const run = await cli(["send", "t1", "hi", "--wait-reply"]);
       expect(run.code, run.stderr).toBe(0);

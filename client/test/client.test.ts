@@ -397,7 +397,7 @@ describe("gateway streams", () => {
     room.latest.event("chat.delta", { threadId: "t1", instanceId: "work", runId: "r1", offset: 0, text: "Hel" });
     room.latest.event("chat.delta", { threadId: "t1", instanceId: "work", runId: "r1", offset: 3, text: "lo" });
     room.latest.event("message.created", { message: message("m2", "t1", 2, { text: "Hello.", runId: "r1", author: { id: "instance:work", kind: "agent", name: "work" } }) }, 2);
-    room.latest.event("chat.ended", { threadId: "t1", runId: "r0" });
+    room.latest.event("chat.final", { threadId: "t1", runId: "r0", messageId: null, aborted: false });
     await eventually(() => expect(client.state.streams.size).toBe(0));
     expect(changes).toEqual(["started:r0:earlier", "started:r1:", "updated:r1:Hel", "updated:r1:Hello", "ended:r1:Hello:m2", "ended:r0:earlier"]);
 

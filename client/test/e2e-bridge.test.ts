@@ -249,6 +249,51 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
     expect((await messages(alice, threadId)).filter((m) => m.runId === message.id)).toHaveLength(1);
   }, 90_000);
 
+  it("lists the gateway's sessions live; one started elsewhere can be read, opened as a thread with its history, and written into", async () => {
+    // The thread's own session is listed, bound to it.
+    await until(() => bob.state.sessions.get("work")?.find((s) => s.threadId === threadId), "the thread's session listed", 20_000);
+    // Someone talks to the gateway directly (another OpenClaw client): the room lists that session too.
+    const outside = await gatewayPeer({ scopes: ["operator.admin"] });
+    try {
+      const sent = await outside.request("chat.send", { sessionKey: "elsewhere", message: "SAY: hello from outside", idempotencyKey: key("outside") });
+      expect(sent.ok, JSON.stringify(sent)).toBe(true);
+      const listed = await until(() => bob.state.sessions.get("work")?.find((s) => s.key.endsWith(":elsewhere") && s.threadId === null), "the outside session listed", 30_000);
+      // Read without opening: the transcript comes from the gateway.
+      let history: Awaited<ReturnType<typeof bob.sessions.history>> | null = null;
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        history = await bob.request("sessions.history", { instanceId: "work", sessionKey: listed.key, limit: 20 });
+        if (history.messages.some((m) => m.role === "assistant")) break;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      expect(history?.threadId).toBeNull();
+      expect(history?.messages.map((m) => [m.role, m.text])).toEqual([
+        ["user", "SAY: hello from outside"],
+        ["assistant", "hello from outside"],
+      ]);
+      // Opened as a thread, it shows the same history, imported once.
+      const { thread } = await bob.request("sessions.open", { instanceId: "work", sessionKey: listed.key, idempotencyKey: key("open") });
+      expect(thread.gateway).toEqual({ instanceId: "work", sessionKey: listed.key });
+      const reply = await waitForMessage(alice, thread.id, (m) => m.text === "hello from outside", "the imported reply", 20_000);
+      expect(reply.author.id).toBe("instance:work");
+      const imported = await messages(alice, thread.id);
+      expect(imported.map((m) => [m.author.id, m.text])).toEqual([
+        ["gateway-user:work", "SAY: hello from outside"],
+        ["instance:work", "hello from outside"],
+      ]);
+      // Opening again finds the same thread.
+      expect((await alice.request("sessions.open", { instanceId: "work", sessionKey: listed.key, idempotencyKey: key("open") })).thread.id).toBe(thread.id);
+      // And writing into the session goes through that thread.
+      const into = await alice.request("sessions.send", { instanceId: "work", sessionKey: listed.key, text: "SAY: back from the room", idempotencyKey: key("into") });
+      expect(into.thread.id).toBe(thread.id);
+      const answer = await waitForMessage(bob, thread.id, (m) => m.runId === into.message.id, "the reply in the opened session", 60_000);
+      expect(answer.text).toBe("back from the room");
+      await until(() => bob.state.sessions.get("work")?.find((s) => s.key === listed.key)?.threadId === thread.id, "the session shown as open", 20_000);
+    } finally {
+      outside.close();
+    }
+  }, 120_000);
+
   it("an agent's shell command waits for a person in the room; approved, it runs and the reply has its output", async () => {
     const { message } = await alice.request("chat.send", { threadId, text: "RUNCMD: echo hello-from-exec", idempotencyKey: key("send") });
     const approval = await until(() => pendingApproval(bob, "exec"), "exec approval at bob", 60_000);
@@ -256,9 +301,13 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
     expect(approval.threadId).toBe(threadId);
     expect(approval.requestedBy).toMatchObject({ id: "instance:work", kind: "agent" });
     await until(() => pendingApproval(alice, "exec")?.id === approval.id, "the same approval at alice", 5_000);
-    const { approval: decided } = await approveAs(bob, approval, "approve");
-    expect(decided.status).toBe("approved");
-    // The decision is final: a second one is refused, and nothing changes.
+    // Two people decide at once: exactly one decision reaches the gateway and wins.
+    const [byBob, byAlice] = await Promise.allSettled([approveAs(bob, approval, "approve"), approveAs(alice, approval, "deny")]);
+    expect(byBob.status).toBe("fulfilled");
+    expect(byBob.status === "fulfilled" && byBob.value.approval.status).toBe("approved");
+    expect(byAlice.status).toBe("rejected");
+    expect(byAlice.status === "rejected" && (byAlice.reason as { code: string }).code).toMatch(/^(conflict|already_resolved)$/);
+    // The decision is final: a later one is refused, and nothing changes.
     await expect(approveAs(alice, approval, "deny")).rejects.toMatchObject({ code: "already_resolved" });
     const tool = await waitForMessage(alice, threadId, (m) => m.kind === "tool" && m.text.includes("hello-from-exec"), "the command's output", 60_000);
     expect(tool.text).toContain("$ echo hello-from-exec");
@@ -279,6 +328,27 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
     // The command's output line never appears: only the denial does.
     expect(all.some((m) => m.kind === "tool" && /^never-printed$/m.test(m.text))).toBe(false);
     expect(bob.state.approvals.get(approval.id)?.status).toBe("denied");
+  }, 120_000);
+
+  it("a command decided in OpenClaw itself updates the room's approval, which then refuses a late decision", async () => {
+    const { message } = await alice.request("chat.send", { threadId, text: "RUNCMD: echo decided-elsewhere", idempotencyKey: key("send") });
+    const approval = await until(() => pendingApproval(alice, "exec"), "exec approval", 60_000);
+    const outside = await gatewayPeer({ scopes: ["operator.admin"] });
+    try {
+      const requestId = approval.action?.kind === "exec" ? approval.action.requestId : "";
+      const res = await outside.request("approval.resolve", { id: requestId, kind: "exec", decision: "allow-once" });
+      expect(res.ok, JSON.stringify(res)).toBe(true);
+    } finally {
+      outside.close();
+    }
+    const settled = await until(() => {
+      const a = bob.state.approvals.get(approval.id);
+      return a?.status !== "pending" && a;
+    }, "the room following the gateway's decision", 20_000);
+    expect(settled).toMatchObject({ status: "approved", note: "decided in OpenClaw", resolvedBy: { id: "instance:work" } });
+    await expect(approveAs(bob, approval, "deny")).rejects.toMatchObject({ code: "already_resolved" });
+    const reply = await waitForMessage(alice, threadId, (m) => m.runId === message.id, "the reply", 60_000);
+    expect(reply.text).toContain("decided-elsewhere");
   }, 120_000);
 
   it("a new device asking to pair becomes a room approval; approved there, it connects", async () => {

@@ -210,16 +210,16 @@ describe("gateway streams and sessions", () => {
     expect(orphan.streams.size).toBe(0);
   });
 
-  it("ends the stream on chat.ended", () => {
+  it("ends the stream on chat.final", () => {
     const state = applied(fromSnapshot({}, 1), delta("run1", 0, "x"));
-    expect(applied(state, { known: true, event: "chat.ended", payload: { threadId: "t1", runId: "run1" } }).streams.size).toBe(0);
+    expect(applied(state, { known: true, event: "chat.final", payload: { threadId: "t1", runId: "run1", messageId: null, aborted: false } }).streams.size).toBe(0);
   });
 
   it("replaces an instance's sessions and forgets them with the instance", () => {
     let state = fromSnapshot({}, 1);
-    state = applied(state, { known: true, event: "instance.sessions", payload: { instanceId: "work", sessions: [session("a"), session("b")] } });
-    state = applied(state, { known: true, event: "instance.sessions", payload: { instanceId: "home", sessions: [session("c")] } });
-    state = applied(state, { known: true, event: "instance.sessions", payload: { instanceId: "work", sessions: [session("b", { running: true })] } });
+    state = applied(state, { known: true, event: "sessions.changed", payload: { instanceId: "work", sessions: [session("a"), session("b")] } });
+    state = applied(state, { known: true, event: "sessions.changed", payload: { instanceId: "home", sessions: [session("c")] } });
+    state = applied(state, { known: true, event: "sessions.changed", payload: { instanceId: "work", sessions: [session("b", { running: true })] } });
     expect(state.sessions.get("work")).toEqual([session("b", { running: true })]);
     expect(state.sessions.get("home")?.map((s) => s.key)).toEqual(["c"]);
     state = applied(state, { known: true, event: "instance.deleted", payload: { instanceId: "home" }, seq: 2 });
@@ -229,7 +229,7 @@ describe("gateway streams and sessions", () => {
   it("replaces streams and sessions with hello.live, on resume too", () => {
     let state = fromSnapshot({}, 3);
     state = applied(state, delta("old", 0, "stale"));
-    state = applied(state, { known: true, event: "instance.sessions", payload: { instanceId: "gone", sessions: [session("x")] } });
+    state = applied(state, { known: true, event: "sessions.changed", payload: { instanceId: "gone", sessions: [session("x")] } });
     const live = { streams: [stream("run9", "so far")], sessions: [{ instanceId: "work", sessions: [session("main", { running: true })] }] };
     const resumed = applyHello(state, hello({ seq: 6, snapshot: null, resumedFrom: 3, live }));
     expect(resumed.outcome).toBe("resume");

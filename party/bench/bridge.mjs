@@ -38,7 +38,12 @@ function until(check, what, timeoutMs) {
   return new Promise((resolve, reject) => {
     const deadline = Date.now() + timeoutMs;
     const tick = () => {
-      const value = check();
+      let value;
+      try {
+        value = check();
+      } catch (error) {
+        return reject(error);
+      }
       if (value) return resolve(value);
       if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
       setTimeout(tick, 20);
@@ -158,6 +163,8 @@ async function setup() {
   const runtimeUrl = await new Promise((resolve, reject) => {
     runtime.once("exit", (code) => reject(new Error(`runtime exited ${code}:\n${runtimeLog.join("")}`)));
     createInterface({ input: runtime.stdout }).on("line", (line) => {
+      runtimeLog.push(`${line}\n`);
+      if (runtimeLog.length > 200) runtimeLog.shift();
       try {
         const entry = JSON.parse(line);
         if (entry.msg === "runtime listening" && entry.url) resolve(entry.url);
@@ -192,7 +199,10 @@ async function setup() {
     const i = instances.get("bench");
     if (i?.status === "error") throw new Error(`instance failed: ${i.error}`);
     return i?.status === "ready" && i.bridge === "connected";
-  }, "the instance ready with a connected bridge", 120_000);
+  }, "the instance ready with a connected bridge", 180_000).catch((error) => {
+    const i = instances.get("bench");
+    throw new Error(`${error.message} (last seen: ${i ? `${i.status}, ${i.phase}, bridge ${i.bridge} ${i.bridgeError ?? ""}` : "nothing"})\n--- runtime output ---\n${runtimeLog.join("").slice(-4000)}`);
+  });
   const { thread } = await room.request("threads.create", { title: "bench", idempotencyKey: key("thr") });
   await room.request("instances.attach", { instanceId: "bench", threadId: thread.id, idempotencyKey: key("att") });
 

@@ -71,7 +71,7 @@ export interface BridgeDeps {
   /** Durable effects, published by the room after commit. */
   publish(effects: OpEffects): void;
   /** Ephemeral events to every client. */
-  broadcast<E extends "chat.delta" | "chat.ended" | "instance.sessions">(event: E, payload: EventPayload<E>): void;
+  broadcast<E extends "chat.delta" | "chat.final" | "chat.error" | "sessions.changed">(event: E, payload: EventPayload<E>): void;
 }
 
 export type Decision = "approve" | "deny";
@@ -328,7 +328,7 @@ export class InstanceBridge {
       updatedAt: s.updatedAt ?? null,
     }));
     const listed = this.#d.sql.transaction(() => putSessions(this.#d.sql, this.#d.instanceId, sessions));
-    this.#d.broadcast("instance.sessions", listed);
+    this.#d.broadcast("sessions.changed", listed);
   }
 
   #scheduleSessions(): void {
@@ -479,27 +479,30 @@ export class InstanceBridge {
 
   /** A run ended: its reply (or error) becomes one durable message, exactly once. */
   #finish(binding: Binding, runId: string, text: string, extras: Pick<Message, "kind" | "aborted">): void {
-    this.#room("instance", (ctx) => {
+    const message = this.#room("instance", (ctx) => {
       const thread = getThread(ctx.sql, binding.threadId);
-      if (!thread || wasImported(ctx.sql, this.#d.instanceId, `run:${runId}`)) return;
-      if (text) appendMessage(ctx, thread, ctx.actor, text, { ...extras, runId });
+      if (!thread || wasImported(ctx.sql, this.#d.instanceId, `run:${runId}`)) return null;
       markImported(ctx.sql, this.#d.instanceId, [`run:${runId}`], ctx.now);
+      return text ? appendMessage(ctx, thread, ctx.actor, text, { ...extras, runId }) : null;
     });
     this.#streams.delete(runId);
-    this.#d.broadcast("chat.ended", { threadId: binding.threadId, runId });
+    const messageId = message?.id ?? null;
+    if (extras.kind === "error") this.#d.broadcast("chat.error", { threadId: binding.threadId, runId, error: text, messageId });
+    else this.#d.broadcast("chat.final", { threadId: binding.threadId, runId, messageId, aborted: extras.aborted ?? false });
   }
 
   /** The connection dropped mid-reply: the partial text is gone with it (BRIDGE.md, Q9). */
   #interruptStreams(): void {
     const streams = [...this.#streams.values()];
     this.#streams.clear();
+    const text = "The connection to OpenClaw was lost mid-reply. The reply appears here if the gateway finishes it.";
     for (const stream of streams) {
-      this.#room("instance", (ctx) => {
+      const message = this.#room("instance", (ctx) => {
         const thread = getThread(ctx.sql, stream.threadId);
         // No runId on purpose: if the gateway still finishes the run, catch-up imports it.
-        if (thread) appendMessage(ctx, thread, ctx.actor, "The connection to OpenClaw was lost mid-reply. The reply appears here if the gateway finishes it.", { kind: "error" });
+        return thread ? appendMessage(ctx, thread, ctx.actor, text, { kind: "error" }) : null;
       });
-      this.#d.broadcast("chat.ended", { threadId: stream.threadId, runId: stream.runId });
+      this.#d.broadcast("chat.error", { threadId: stream.threadId, runId: stream.runId, error: text, messageId: message?.id ?? null });
     }
   }
 
@@ -664,6 +667,23 @@ export class InstanceBridge {
     if (!binding) throw new RoomError("conflict", "this thread is not attached to an OpenClaw instance", { threadId });
     const result = (await this.#open().request("chat.abort", { sessionKey: binding.sessionKey })) as { aborted?: boolean; runIds?: string[] } | null;
     return { aborted: result?.aborted ?? false, runIds: result?.runIds ?? [] };
+  }
+
+  /** A session's transcript straight from the gateway (`sessions.history`). */
+  async history(sessionKey: string, limit: number): Promise<{ role: "user" | "assistant" | "tool"; text: string; at: number | null; runId: string | null }[]> {
+    const history = HistoryResult.parse(await this.#open().request("chat.history", { sessionKey, limit }));
+    const out: { role: "user" | "assistant" | "tool"; text: string; at: number | null; runId: string | null }[] = [];
+    for (const raw of history.messages) {
+      const parsed = ChatMessage.safeParse(raw);
+      if (!parsed.success) continue;
+      const m = parsed.data;
+      const role = m.role === "user" ? "user" : m.role === "assistant" ? "assistant" : m.role === "toolResult" ? "tool" : null;
+      const text = messageText(m);
+      if (!role || !text || text.startsWith("<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>")) continue;
+      const at = (raw as { timestamp?: unknown }).timestamp;
+      out.push({ role, text, at: typeof at === "number" ? at : null, runId: m.__openclaw?.runId ?? null });
+    }
+    return out;
   }
 
   /** Reads a newly bound thread's session history (sessions.open) if we are connected. */

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { Approval } from "../../shared/protocol/approvals";
-import type { GatewaySession, InstanceSessions, SessionsOpenParams, ThreadGateway } from "../../shared/protocol/gateway";
+import type { GatewaySession, InstanceSessions, SessionsOpenParams, SessionsSendParams, ThreadGateway } from "../../shared/protocol/gateway";
 import type { Instance } from "../../shared/protocol/instances";
 import type { Actor } from "../../shared/protocol/principal";
 import type { Message, Thread } from "../../shared/protocol/threads";
@@ -9,7 +9,7 @@ import type { OpContext } from "./context";
 import { RoomError } from "./errors";
 import { getInstance, putInstance } from "./instances";
 import type { Sql } from "./sql";
-import { appendMessage, createThread, getThread } from "./threads";
+import { appendMessage, createThread, getThread, sendMessage } from "./threads";
 
 // Room state of the OpenClaw bridge, as plain functions over SQL. The bridge
 // (party/bridge) does the talking; everything it learns lands here, idempotently, so a
@@ -108,6 +108,13 @@ export function openSession(ctx: OpContext, params: z.output<typeof SessionsOpen
   bindThread(ctx.sql, thread.id, gateway);
   putInstance(ctx, { ...instance, threadIds: [...instance.threadIds, thread.id], updatedAt: ctx.now });
   return { thread };
+}
+
+/** `sessions.send`: into the session's thread (opened on first use), like `chat.send`. */
+export function sendToSession(ctx: OpContext, params: z.output<typeof SessionsSendParams>): { thread: Thread; message: Message } {
+  const { thread } = openSession(ctx, params);
+  const { message } = sendMessage(ctx, { threadId: thread.id, text: params.text, idempotencyKey: params.idempotencyKey });
+  return { thread: getThread(ctx.sql, thread.id) ?? thread, message };
 }
 
 // --- outbound messages -----------------------------------------------------------

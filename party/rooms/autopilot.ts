@@ -29,11 +29,11 @@ import type { Thread } from "../../shared/protocol/threads";
 import { getThread, listThreads } from "../domain/threads";
 import { RoomError } from "../domain/errors";
 import { currentSeq } from "../domain/eventlog";
-import { listInstances } from "../domain/instances";
+import { getInstance, listInstances } from "../domain/instances";
 import { RuntimeClient } from "../runtime-client";
 import { type OperationDeps, runInstanceOperation, watchInstance } from "./instance-operations";
 import { InstanceBridge } from "../bridge/instance-bridge";
-import { allSessions } from "../domain/gateway";
+import { allSessions, bindingForSession } from "../domain/gateway";
 import { getApproval, settleApproval } from "../domain/approvals";
 import type { MethodName } from "../../shared/protocol/methods";
 
@@ -312,6 +312,13 @@ export class Autopilot extends Agent<Env> {
             if (!thread.gateway) throw new RoomError("conflict", "this thread is not attached to an OpenClaw instance", { threadId: thread.id });
             if (!bridge) throw new RoomError("unavailable", `OpenClaw instance ${thread.gateway.instanceId} is not connected`, { instanceId: thread.gateway.instanceId });
             return bridge.abort(thread.id);
+          },
+          "sessions.history": async (params: { instanceId: string; sessionKey: string; limit: number }) => {
+            const bridge = this.#bridges.get(params.instanceId);
+            if (!getInstance(this.#sql, params.instanceId)) throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
+            if (!bridge) throw new RoomError("unavailable", `OpenClaw instance ${params.instanceId} is not connected`, { instanceId: params.instanceId });
+            const messages = await bridge.history(params.sessionKey, params.limit);
+            return { messages, threadId: bindingForSession(this.#sql, params.instanceId, params.sessionKey)?.threadId ?? null };
           },
           "presence.list": () => ({ presence: this.#presence() }),
           "presence.update": (params: { status: string | null }) => {

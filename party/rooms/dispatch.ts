@@ -11,7 +11,7 @@ import { INTERNAL_ERROR, RoomError } from "../domain/errors";
 import { recall, remember } from "../domain/idempotency";
 import { attachInstance, listInstances, requestInstanceOperation } from "../domain/instances";
 import { cancelJob, failJob, finishJob, listJobs, startJob, updateJob } from "../domain/jobs";
-import { listSessions, openSession } from "../domain/gateway";
+import { listSessions, openSession, sendToSession } from "../domain/gateway";
 import type { Sql } from "../domain/sql";
 import { archiveThread, createThread, listMessages, listThreads, renameThread, sendMessage } from "../domain/threads";
 
@@ -21,8 +21,8 @@ type Mutation = { kind: "mutate"; run: (ctx: OpContext, params: AnyParams) => un
 type Query = { kind: "query"; run: (sql: Sql, params: AnyParams) => unknown };
 /** Methods the room itself answers: presence needs its live connections, graph.apply the Hatchery. */
 export type LocalHandler = (params: AnyParams) => unknown;
-export type LocalMethod = "presence.list" | "presence.update" | "graph.apply" | "chat.abort";
-const LOCAL_METHODS = new Set<string>(["presence.list", "presence.update", "graph.apply", "chat.abort"]);
+export type LocalMethod = "presence.list" | "presence.update" | "graph.apply" | "chat.abort" | "sessions.history";
+const LOCAL_METHODS = new Set<string>(["presence.list", "presence.update", "graph.apply", "chat.abort", "sessions.history"]);
 
 const mutate = (run: Mutation["run"]): Mutation => ({ kind: "mutate", run });
 const query = (run: Query["run"]): Query => ({ kind: "query", run });
@@ -58,6 +58,7 @@ const HANDLERS: Record<Exclude<MethodName, LocalMethod>, Mutation | Query> = {
   "instances.list": query((sql) => ({ instances: listInstances(sql) })),
   "sessions.list": query((sql, p) => listSessions(sql, p.instanceId)),
   "sessions.open": mutate(openSession),
+  "sessions.send": mutate(sendToSession),
 };
 
 export interface DispatchOutcome {

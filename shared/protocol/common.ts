@@ -6,3 +6,6 @@ export const EntityId = z.string().min(1).max(64);
 /** Milliseconds since the epoch. */
 export const Timestamp = z.number().int().nonnegative();
 export const Title = z.string().trim().min(1).max(200);
+
+/** Longest message text a thread accepts (and so a gateway session, through the room). */
+export const MAX_MESSAGE_TEXT = 32_000;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ApprovalEventPayload } from "./approvals";
-import { ChatDeltaPayload, ChatEndedPayload, InstanceSessionsPayload } from "./gateway";
+import { ChatDeltaPayload, ChatErrorPayload, ChatFinalPayload, SessionsChangedPayload } from "./gateway";
 import { HelloPayload } from "./hello";
 import { InstanceDeletedPayload, InstanceEventPayload } from "./instances";
 import { JobCancelRequestedPayload, JobEventPayload } from "./jobs";
@@ -33,8 +33,9 @@ export const EphemeralEvents = {
   "presence.updated": PresenceUpdatedPayload,
   "presence.left": PresenceLeftPayload,
   "chat.delta": ChatDeltaPayload,
-  "chat.ended": ChatEndedPayload,
-  "instance.sessions": InstanceSessionsPayload,
+  "chat.final": ChatFinalPayload,
+  "chat.error": ChatErrorPayload,
+  "sessions.changed": SessionsChangedPayload,
 } as const;
 
 export const Events = { ...DurableEvents, ...EphemeralEvents } as const;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EntityId, IdempotencyKey, Timestamp } from "./common";
+import { EntityId, IdempotencyKey, MAX_MESSAGE_TEXT, Timestamp } from "./common";
 import { InstanceId } from "./instances";
 
 /**
@@ -58,6 +58,23 @@ export const SessionsListResult = InstanceSessions;
 
 export const SessionsOpenParams = z.object({ instanceId: InstanceId, sessionKey: SessionKey, idempotencyKey: IdempotencyKey });
 
+/** A gateway session's transcript, read from the gateway without opening it as a thread. */
+export const SessionsHistoryParams = z.object({ instanceId: InstanceId, sessionKey: SessionKey, limit: z.number().int().min(1).max(200).default(50) });
+export const SessionMessage = z.object({
+  role: z.enum(["user", "assistant", "tool"]),
+  text: z.string(),
+  at: Timestamp.nullable(),
+  runId: z.string().nullable(),
+});
+export const SessionsHistoryResult = z.object({
+  messages: z.array(SessionMessage),
+  /** The thread the session is open as, if any (its messages are in `messages.list` too). */
+  threadId: EntityId.nullable(),
+});
+
+/** Sends into a gateway session: opens it as a thread if needed, then posts there. */
+export const SessionsSendParams = z.object({ instanceId: InstanceId, sessionKey: SessionKey, text: z.string().min(1).max(MAX_MESSAGE_TEXT), idempotencyKey: IdempotencyKey });
+
 // --- events ----------------------------------------------------------------
 
 /**
@@ -72,6 +89,9 @@ export const ChatDeltaPayload = z.object({
   offset: z.number().int().nonnegative(),
   text: z.string(),
 });
-/** The stream is over; its durable message (if the run left one) carries the same runId. */
-export const ChatEndedPayload = z.object({ threadId: EntityId, runId: z.string() });
-export const InstanceSessionsPayload = InstanceSessions;
+/** The run finished: its reply is the durable message `messageId` (null if it left no text). */
+export const ChatFinalPayload = z.object({ threadId: EntityId, runId: z.string(), messageId: EntityId.nullable(), aborted: z.boolean() });
+/** The run failed (gateway error, no model, connection lost); the thread also keeps it as an `error` message. */
+export const ChatErrorPayload = z.object({ threadId: EntityId, runId: z.string(), error: z.string(), messageId: EntityId.nullable() });
+/** An instance's session list changed (the gateway's own event name); replaces the list. */
+export const SessionsChangedPayload = InstanceSessions;

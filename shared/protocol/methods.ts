@@ -8,7 +8,7 @@ import {
   ApprovalsResolveParams,
 } from "./approvals";
 import { AuditListParams, AuditListResult } from "./audit";
-import { ChatAbortParams, ChatAbortResult, SessionsListParams, SessionsListResult, SessionsOpenParams } from "./gateway";
+import { ChatAbortParams, ChatAbortResult, SessionsHistoryParams, SessionsHistoryResult, SessionsListParams, SessionsListResult, SessionsOpenParams, SessionsSendParams } from "./gateway";
 import { GraphApplyParams, GraphApplyResult } from "./graph";
 import {
   InstanceOperationParams,
@@ -33,6 +33,7 @@ import type { Scope } from "./principal";
 import {
   ChatSendParams,
   ChatSendResult,
+  SessionsSendResult,
   MessagesListParams,
   MessagesListResult,
   ThreadResult,
@@ -67,6 +68,8 @@ export const Methods = {
   "chat.abort": method({ params: ChatAbortParams, result: ChatAbortResult, scope: "write", mutating: false }),
   "sessions.list": method({ params: SessionsListParams, result: SessionsListResult, scope: "read", mutating: false }),
   "sessions.open": method({ params: SessionsOpenParams, result: ThreadResult, scope: "write", mutating: true }),
+  "sessions.history": method({ params: SessionsHistoryParams, result: SessionsHistoryResult, scope: "read", mutating: false }),
+  "sessions.send": method({ params: SessionsSendParams, result: SessionsSendResult, scope: "write", mutating: true }),
   "approvals.request": method({ params: ApprovalsRequestParams, result: ApprovalResult, scope: "write", mutating: true }),
   "approvals.resolve": method({ params: ApprovalsResolveParams, result: ApprovalResult, scope: "approve", mutating: true }),
   "approvals.list": method({ params: ApprovalsListParams, result: ApprovalsListResult, scope: "read", mutating: false }),

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { EntityId, IdempotencyKey, Timestamp, Title } from "./common";
+import { EntityId, IdempotencyKey, MAX_MESSAGE_TEXT, Timestamp, Title } from "./common";
 import { ThreadGateway } from "./gateway";
 import { Actor } from "./principal";
 
-export const MAX_MESSAGE_TEXT = 32_000;
+export { MAX_MESSAGE_TEXT };
 
 export const Thread = z.object({
   id: EntityId,
@@ -76,6 +76,7 @@ export const ChatSendParams = z.object({
   idempotencyKey: IdempotencyKey,
 });
 export const ChatSendResult = z.object({ message: Message });
+export const SessionsSendResult = z.object({ thread: Thread, message: Message });
 
 // --- events ----------------------------------------------------------------
 

@@ -137,6 +137,53 @@ export function StopButton({ threadId }: { threadId: string }) {
   );
 }
 
+/**
+ * Which OpenClaw instance a thread talks to: attaching gives the thread its own gateway
+ * session, so what people write there goes to that instance's agent.
+ */
+export function ThreadInstancePicker({ threadId }: { threadId: string }) {
+  const client = useRoom((s) => s.client);
+  const thread = useRoom((s) => s.state.threads.get(threadId));
+  const instances = useRoom((s) => s.state.instances);
+  const canWrite = useCan("write");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const live = [...instances.values()].filter((i) => i.status !== "stopped");
+  const current = thread?.gateway?.instanceId ?? "";
+  if (!thread || (live.length === 0 && !current)) return null;
+  const change = async (next: string) => {
+    if (!client || next === current) return;
+    setBusy(true);
+    setError(null);
+    try {
+      if (current) await client.instances.detach({ instanceId: current, threadId });
+      if (next) await client.instances.attach({ instanceId: next, threadId });
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <p className="muted small instance-picker">
+      <label htmlFor={`instance-${threadId}`}>OpenClaw agent</label>{" "}
+      <select id={`instance-${threadId}`} value={current} disabled={busy || !canWrite} onChange={(e) => void change(e.target.value)}>
+        <option value="">None (people and agents only)</option>
+        {live.map((i) => (
+          <option key={i.id} value={i.id}>
+            {i.name} ({i.status})
+          </option>
+        ))}
+      </select>
+      {error && (
+        <span className="form-error inline" role="alert">
+          {error}
+        </span>
+      )}
+    </p>
+  );
+}
+
 const BRIDGE_LABEL: Record<NonNullable<Instance["bridge"]>, string> = {
   connecting: "Gateway connecting…",
   connected: "Gateway connected",
@@ -201,7 +248,8 @@ export function GatewaySessions({ instance, emptyHint = false, limit }: { instan
               <span className={`session-dot ${session.running ? "running" : ""}`} aria-hidden />
               <span className="session-text" title={session.key}>
                 <span className="session-label">
-                  {session.label}
+                  {/* A session open as a thread goes by the thread's name. */}
+                  {(session.threadId && threads.get(session.threadId)?.title) || session.label}
                   {session.running && <span className="sr-only"> (running)</span>}
                 </span>
                 {session.preview && <span className="session-preview">{session.preview}</span>}

@@ -6,7 +6,7 @@ import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
 import { useUnread } from "../stores/unread";
 import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
-import { BridgeStatus, GatewaySessions, MessageItem, StopButton, StreamingReply, useThreadStreams } from "./Gateway";
+import { BridgeStatus, GatewaySessions, MessageItem, StopButton, StreamingReply, ThreadInstancePicker, useThreadStreams } from "./Gateway";
 
 /**
  * The right-hand inspector: whatever is selected, opened. Domain entities come from the
@@ -85,6 +85,7 @@ function ThreadView({ threadId }: { threadId: string }) {
             {instance?.bridge && instance.bridge !== "connected" && <BridgeStatus instance={instance} />}
           </p>
         )}
+        <ThreadInstancePicker threadId={threadId} />
       </header>
       <ol
         className="messages"

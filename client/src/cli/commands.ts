@@ -277,14 +277,16 @@ async function sendAndWaitForReply(client: AutopilotClient, threadId: string, te
   // Listen before sending: the run's first deltas can beat the response.
   const buffered: (() => void)[] = [];
   let handle: { message: (message: Message) => void; stream: (change: StreamChange) => void; ended: (runId: string) => void } | null = null;
+  const onEnded = (ended: { threadId: string; runId: string }) => {
+    if (ended.threadId !== threadId) return;
+    if (handle) handle.ended(ended.runId);
+    else buffered.push(() => handle?.ended(ended.runId));
+  };
   const cleanups: (() => void)[] = [
     client.on("message.created", ({ message }) => (handle ? handle.message(message) : buffered.push(() => handle?.message(message)))),
     // Emitted before the stream change it causes, so `ended` knows the cause in time.
-    client.on("chat.ended", (ended) => {
-      if (ended.threadId !== threadId) return;
-      if (handle) handle.ended(ended.runId);
-      else buffered.push(() => handle?.ended(ended.runId));
-    }),
+    client.on("chat.final", (ended) => onEnded(ended)),
+    client.on("chat.error", (ended) => onEnded(ended)),
     client.on("stream", (change) => (handle ? handle.stream(change) : buffered.push(() => handle?.stream(change)))),
   ];
   let sent: Message;
@@ -299,7 +301,7 @@ async function sendAndWaitForReply(client: AutopilotClient, threadId: string, te
   return new Promise<number>((resolve, reject) => {
     let finished = false;
     let runId: string | null = null;
-    /** The last run `chat.ended` announced in this thread. */
+    /** The last run `chat.final/chat.error` announced in this thread. */
     let endedByRoom: string | null = null;
     /** What stdout has of the reply so far. */
     let printed = "";
@@ -357,7 +359,7 @@ async function sendAndWaitForReply(client: AutopilotClient, threadId: string, te
       }
       if (stream.runId !== runId) return;
       if (change.kind === "ended") {
-        // Ended without its message in hand (chat.ended, or a hello that no longer lists
+        // Ended without its message in hand (chat.final/chat.error, or a hello that no longer lists
         // it): the durable reply may be in the log already.
         if (!change.message) check(endedByRoom === runId);
         return;
@@ -372,7 +374,7 @@ async function sendAndWaitForReply(client: AutopilotClient, threadId: string, te
     };
     /**
      * Catches up from the log: after a reconnect, a reset snapshot replays no message.
-     * `ended`: the room said the run is over (`chat.ended` follows the run's message), so
+     * `ended`: the room said the run is over (`chat.final/chat.error` follows the run's message), so
      * if the log has no reply either, the run left none.
      */
     const check = (ended = false) => {
