@@ -54,6 +54,9 @@ interface ConnState {
   status: string | null;
 }
 
+/** How often a room with live instances wakes itself to make sure its bridges run. */
+const BRIDGE_WATCH_SECONDS = 300;
+
 /** How long a canvas update may wait so that a burst of commits costs one Hatchery pull. */
 const HATCHERY_POKE_DELAY_MS = 100;
 
@@ -139,6 +142,28 @@ export class Autopilot extends Agent<Env> {
       bridge.stop();
       this.#bridges.delete(id);
     }
+    if (this.#bridges.size > 0 && !this.#watching) {
+      this.#watching = true;
+      // Idempotent in agents: one schedule however often this runs.
+      void this.scheduleEvery(BRIDGE_WATCH_SECONDS, "watchBridges").catch((error: unknown) => {
+        this.#watching = false;
+        console.error(JSON.stringify({ msg: "could not schedule the bridge watch", workspace: this.name, error: String(error) }));
+      });
+    }
+  }
+
+  #watching = false;
+
+  /**
+   * Scheduled while any instance exists. A room evicted (deploy, crash) with no client to
+   * wake it would leave its gateways unwatched until someone connects; this alarm wakes it,
+   * and waking restarts the bridges (onStart), which then catch up on what they missed.
+   */
+  async watchBridges(): Promise<void> {
+    this.#ensureBridges();
+    if (this.#bridges.size > 0) return;
+    for (const schedule of await this.listSchedules()) if (schedule.callback === "watchBridges") await this.cancelSchedule(schedule.id);
+    this.#watching = false;
   }
 
   /**
