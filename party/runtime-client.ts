@@ -22,12 +22,14 @@ export class RuntimeClient {
     private readonly token: string,
   ) {}
 
-  async #call<T>(method: string, path: string): Promise<T> {
+  async #call<T>(method: string, path: string, signal?: AbortSignal): Promise<T> {
     let response: Response;
     try {
-      response = await fetch(`${this.baseUrl.replace(/\/$/, "")}${path}`, { method, headers: { authorization: `Bearer ${this.token}` } });
+      response = await fetch(`${this.baseUrl.replace(/\/$/, "")}${path}`, { method, headers: { authorization: `Bearer ${this.token}` }, ...(signal ? { signal } : {}) });
     } catch (error) {
-      throw new RoomError("unavailable", `the OpenClaw runtime is unreachable: ${String(error)}`);
+      // The cause (with the runtime's internal address) goes to the log, not to clients.
+      console.warn(JSON.stringify({ msg: "runtime request failed", method, path, error: String(error) }));
+      throw new RoomError("unavailable", "the OpenClaw runtime is unreachable");
     }
     const body = (await response.json().catch(() => null)) as Envelope<T> | null;
     if (!body) throw new RoomError("unavailable", `the OpenClaw runtime answered ${response.status} without a body`);
@@ -44,8 +46,8 @@ export class RuntimeClient {
   }
 
   /** Long-polls: answers when the status changed after `sinceVersion`, or after `waitMs`. */
-  status(ws: string, id: string, sinceVersion: number, waitMs: number): Promise<RuntimeInstanceStatus> {
-    return this.#call<RuntimeInstanceStatus>("GET", `${this.#path(ws, id)}?sinceVersion=${sinceVersion}&waitMs=${waitMs}`);
+  status(ws: string, id: string, sinceVersion: number, waitMs: number, signal?: AbortSignal): Promise<RuntimeInstanceStatus> {
+    return this.#call<RuntimeInstanceStatus>("GET", `${this.#path(ws, id)}?sinceVersion=${sinceVersion}&waitMs=${waitMs}`, signal);
   }
 
   restart(ws: string, id: string): Promise<unknown> {
@@ -68,7 +70,8 @@ export class RuntimeClient {
       // workerd opens outbound WebSockets with fetch + Upgrade (an http: URL, not ws:).
       response = await fetch(`${this.baseUrl.replace(/\/$/, "")}${this.#path(ws, id)}/gateway`, { headers: { upgrade: "websocket", authorization: `Bearer ${this.token}` } });
     } catch (error) {
-      throw new RoomError("unavailable", `the OpenClaw runtime is unreachable: ${String(error)}`);
+      console.warn(JSON.stringify({ msg: "runtime gateway socket failed", error: String(error) }));
+      throw new RoomError("unavailable", "the OpenClaw runtime is unreachable");
     }
     const socket = response.webSocket;
     if (!socket) {

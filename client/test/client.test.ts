@@ -405,7 +405,7 @@ describe("gateway streams", () => {
     expect(await client.sessions.list({ instanceId: "work" })).toEqual({ instanceId: "work", sessions: [] });
     expect((await client.sessions.open({ instanceId: "work", sessionKey: "agent:main:x" })).thread.gateway?.sessionKey).toBe("agent:main:x");
     const sent = room.latest.requests.map((r) => [r.method, r.params]);
-    expect(sent[0]).toEqual(["chat.abort", { threadId: "t1" }]);
+    expect(sent[0]).toEqual(["chat.abort", { threadId: "t1", idempotencyKey: expect.any(String) }]);
     expect(sent[2]).toEqual(["sessions.open", { instanceId: "work", sessionKey: "agent:main:x", idempotencyKey: expect.any(String) }]);
   });
 });

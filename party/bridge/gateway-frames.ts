@@ -47,6 +47,7 @@ export const ChatMessage = z.looseObject({
   content: z.union([z.string(), z.array(Text)]).optional(),
   idempotencyKey: z.string().optional(),
   toolCallId: z.string().optional(),
+  stopReason: z.string().optional(),
   __openclaw: z.looseObject({ id: z.string().optional(), runId: z.string().optional(), seq: z.number().optional() }).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;

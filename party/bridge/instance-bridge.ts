@@ -60,6 +60,10 @@ export const BRIDGE_SCOPES = ["operator.read", "operator.write", "operator.appro
 const BRIDGE_CAPS = ["tool-events", "approvals"] as const;
 const LONG_POLL_MS = 20_000;
 const SESSIONS_DEBOUNCE_MS = 300;
+/** A connection that lasted this long resets the reconnect backoff. */
+const STABLE_CONNECTION_MS = 30_000;
+/** How soon a message that could not be sent (timeout, gateway busy) is tried again. */
+const OUTBOX_RETRY_MS = 2_000;
 const HISTORY_LIMIT = 100;
 
 export interface BridgeDeps {
@@ -94,6 +98,11 @@ export class InstanceBridge {
   #sessionsTimer: ReturnType<typeof setTimeout> | null = null;
   #flushing: Promise<void> | null = null;
   #flushAgain = false;
+  #flushRetry: ReturnType<typeof setTimeout> | null = null;
+  /** True once the catch-up after the current connect is done: the outbox waits for it. */
+  #caughtUp = false;
+  /** Threads whose history could not be read after this connect: their messages wait. */
+  #unsynced = new Set<string>();
 
   constructor(deps: BridgeDeps) {
     this.#d = deps;
@@ -113,10 +122,15 @@ export class InstanceBridge {
 
   stop(): void {
     this.#stopped = true;
+    this.#abort.abort();
     this.#connection?.close(1000, "instance removed from the Autopilot");
     this.#wake?.();
     if (this.#sessionsTimer) clearTimeout(this.#sessionsTimer);
+    if (this.#flushRetry) clearTimeout(this.#flushRetry);
   }
+
+  /** Cancels the status long-poll when the bridge stops. */
+  readonly #abort = new AbortController();
 
   // --- lifecycle -------------------------------------------------------------------
 
@@ -127,25 +141,40 @@ export class InstanceBridge {
         if (this.#stopped) break;
         this.#setBridge("connecting", null);
         const connection = await this.#connect();
+        // stop() may have landed while we were connecting: this connection must not live on.
+        if (this.#stopped) {
+          connection.close(1000, "instance removed from the Autopilot");
+          break;
+        }
+        const openedAt = Date.now();
         this.#connection = connection;
+        this.#caughtUp = false;
         this.#setBridge("connected", null);
-        this.#backoff.reset();
         await this.#catchUp(connection);
+        this.#caughtUp = true;
         void this.flush();
         const closed = await connection.closed;
         this.#connection = null;
+        // A link that dies right after the handshake (or a catch-up that keeps failing)
+        // must back off like any failure, not reconnect in a tight loop.
+        if (Date.now() - openedAt > STABLE_CONNECTION_MS) this.#backoff.reset();
         this.#interruptStreams();
         if (this.#stopped) break;
         this.#setBridge("offline", `the gateway connection closed (${closed.code}${closed.reason ? `: ${closed.reason}` : ""})`);
         // Show why right away (e.g. "the gateway exited unexpectedly"), not after a poll.
         await this.#refreshStatus().catch(() => {});
       } catch (error) {
-        this.#connection?.close(1000, "bridge error");
-        this.#connection = null;
-        this.#interruptStreams();
-        if (this.#stopped) break;
-        this.#log("bridge connection failed", error);
-        this.#setBridge("offline", describe(error));
+        // Nothing in here may throw: the loop is the bridge's only way back.
+        try {
+          this.#connection?.close(1000, "bridge error");
+          this.#connection = null;
+          this.#interruptStreams();
+          if (this.#stopped) break;
+          this.#log("bridge connection failed", error);
+          this.#setBridge("offline", describe(error));
+        } catch (inner) {
+          this.#log("bridge recovery failed", inner);
+        }
       }
       await this.#sleep(this.#backoff.next());
     }
@@ -166,16 +195,18 @@ export class InstanceBridge {
   async #waitUntilReady(): Promise<void> {
     let version = 0;
     for (;;) {
-      const status = await this.#d.runtime.status(this.#d.workspaceId, this.#d.instanceId, version, version === 0 ? 0 : LONG_POLL_MS).catch(async (error: unknown) => {
-        // The runtime restarted and no longer runs this (approved, never deleted) instance:
-        // start it again from its state. Provisioning is idempotent and keeps the state dir.
-        if (!(error instanceof RoomError) || error.details?.runtimeCode !== "not_found") throw error;
+      const status = await this.#d.runtime.status(this.#d.workspaceId, this.#d.instanceId, version, version === 0 ? 0 : LONG_POLL_MS, this.#abort.signal).catch(async (error: unknown) => {
+        // The runtime restarted and no longer runs this instance: start it again from its
+        // state (provisioning is idempotent and keeps the state dir) — unless the instance
+        // is being deleted, which is exactly when the runtime answers not_found too.
+        if (this.#stopped || !(error instanceof RoomError) || error.details?.runtimeCode !== "not_found") throw error;
         this.#log("the runtime does not run this instance any more: starting it again", null);
         return this.#d.runtime.provision(this.#d.workspaceId, this.#d.instanceId);
       });
+      if (this.#stopped) return;
       version = status.version;
       this.#mirror(status);
-      if (status.state === "ready" || this.#stopped) return;
+      if (status.state === "ready") return;
     }
   }
 
@@ -184,6 +215,7 @@ export class InstanceBridge {
   }
 
   #mirror(status: RuntimeInstanceStatus): void {
+    if (this.#stopped) return;
     const { sql, retain, workspaceId, runtime, publish } = this.#d;
     mirrorStatus({ sql, retain, workspaceId, runtime, publish }, this.#d.instanceId, status);
   }
@@ -254,30 +286,41 @@ export class InstanceBridge {
     await this.#reconcilePairing(connection, "node").catch((error) => this.#log("node.pair.list failed", error));
     await this.#reconcileChannelPairing(connection).catch((error) => this.#log("channels.pairing.list failed", error));
     await this.#refreshSessions(connection).catch((error) => this.#log("sessions.list failed", error));
+    this.#unsynced.clear();
     for (const binding of bindingsOf(this.#d.sql, this.#d.instanceId)) {
-      await this.#syncHistory(connection, binding).catch((error) => this.#log(`chat.history failed for ${binding.sessionKey}`, error));
+      await this.#syncHistory(connection, binding).catch((error) => {
+        // Its queued messages wait: one may already be in the gateway (sent just before a
+        // crash), and only the history can tell.
+        this.#unsynced.add(binding.threadId);
+        this.#log(`chat.history failed for ${binding.sessionKey}`, error);
+      });
     }
   }
 
   async #reconcileExecApprovals(connection: GatewayConnection): Promise<void> {
+    const askedAt = Date.now();
     const listed = await connection.request("exec.approval.list", {});
-    const requests = (Array.isArray(listed) ? listed : []).map((r) => ExecApprovalRequest.safeParse(r)).filter((r) => r.success).map((r) => r.data);
+    // Not a list: the answer is not understood, so nothing is concluded from it.
+    if (!Array.isArray(listed)) throw new Error("exec.approval.list did not answer with a list");
+    const requests = listed.map((r) => ExecApprovalRequest.safeParse(r)).filter((r) => r.success).map((r) => r.data);
     for (const request of requests) this.#onExecRequested(request);
     const open = new Set(requests.map((r) => r.id));
     for (const approval of pendingGatewayApprovals(this.#d.sql, this.#d.instanceId)) {
-      if (approval.action?.kind !== "exec" || open.has(approval.action.requestId)) continue;
+      // Being decided right now, or raised after the list was asked for: not ours to close.
+      if (approval.action?.kind !== "exec" || open.has(approval.action.requestId) || this.deciding.has(approval.action.requestId) || approval.requestedAt >= askedAt) continue;
       this.#room("instance", (ctx) => settleGatewayRequest(ctx, this.#d.instanceId, (approval.action as { requestId: string }).requestId, "expired", "OpenClaw no longer has this request (it expired or the gateway restarted)"));
     }
   }
 
   async #reconcilePairing(connection: GatewayConnection, target: "device" | "node"): Promise<void> {
+    const askedAt = Date.now();
     const list = PairList.parse(await connection.request(`${target}.pair.list`, {}));
     for (const request of list.pending) this.#onPairRequested(target, request);
     const open = new Set(list.pending.map((r) => r.requestId));
     const paired = new Set(list.paired.map((p) => p.deviceId ?? p.nodeId));
     for (const approval of pendingGatewayApprovals(this.#d.sql, this.#d.instanceId)) {
       const action = approval.action;
-      if (action?.kind !== "pairing" || action.target !== target || open.has(action.requestId)) continue;
+      if (action?.kind !== "pairing" || action.target !== target || open.has(action.requestId) || this.deciding.has(action.requestId) || approval.requestedAt >= askedAt) continue;
       const approved = paired.has(action.subject);
       this.#room("instance", (ctx) => settleGatewayRequest(ctx, this.#d.instanceId, action.requestId, approved ? "approved" : "expired", approved ? "approved in OpenClaw" : "no longer pending in OpenClaw"));
     }
@@ -290,6 +333,7 @@ export class InstanceBridge {
    */
   async #reconcileChannelPairing(connection: GatewayConnection): Promise<void> {
     this.#channelsCheckedAt = Date.now();
+    const askedAt = Date.now();
     const list = ChannelPairingList.parse(await connection.request("channels.pairing.list", {}));
     const { instanceId } = this.#d;
     const instance = getInstance(this.#d.sql, instanceId);
@@ -310,7 +354,7 @@ export class InstanceBridge {
     const open = new Set(list.requests.map((r) => r.requestId));
     for (const approval of pendingGatewayApprovals(this.#d.sql, instanceId)) {
       const action = approval.action;
-      if (action?.kind !== "pairing" || action.target !== "channel" || open.has(action.requestId)) continue;
+      if (action?.kind !== "pairing" || action.target !== "channel" || open.has(action.requestId) || this.deciding.has(action.requestId) || approval.requestedAt >= askedAt) continue;
       this.#room("instance", (ctx) => settleGatewayRequest(ctx, instanceId, action.requestId, "expired", "no longer pending in OpenClaw"));
     }
   }
@@ -379,14 +423,24 @@ export class InstanceBridge {
       }
       case "assistant": {
         const text = messageText(message);
-        if (!text || (runId && (wasImported(ctx.sql, instanceId, `run:${runId}`) || this.#streams.has(runId)))) return;
+        if (!text) return;
         const instance = getInstance(ctx.sql, instanceId);
-        appendMessage(ctx, thread, instanceActor(instance ?? { id: instanceId, name: instanceId }), text, runId ? { runId } : {});
+        const author = instanceActor(instance ?? { id: instanceId, name: instanceId });
+        if (message.stopReason === "toolUse") {
+          // Text said on the way to a tool call: part of the run, not its reply. It carries
+          // no runId, so it neither ends a stream nor stands in for the run's final text.
+          appendMessage(ctx, thread, author, text);
+          if (gatewayId) seen([`msg:${gatewayId}`]);
+          return;
+        }
+        // The run's reply: once, whether it arrived live (`chat` final) or from history.
+        if (runId && (wasImported(ctx.sql, instanceId, `run:${runId}`) || this.#streams.has(runId))) return;
+        appendMessage(ctx, thread, author, text, runId ? { runId } : {});
         seen([...(gatewayId ? [`msg:${gatewayId}`] : []), ...(runId ? [`run:${runId}`] : [])]);
         return;
       }
       case "toolResult": {
-        const key = message.toolCallId ? `tool:${message.toolCallId}` : null;
+        const key = message.toolCallId ? toolKey(binding.threadId, message.toolCallId) : null;
         if (key && wasImported(ctx.sql, instanceId, key)) return;
         const instance = getInstance(ctx.sql, instanceId);
         appendMessage(ctx, thread, instanceActor(instance ?? { id: instanceId, name: instanceId }), messageText(message) || "(no output)", { kind: "tool" });
@@ -411,7 +465,10 @@ export class InstanceBridge {
       }
       case "exec.approval.resolved": {
         const resolved = ExecApprovalResolved.safeParse(payload);
-        if (resolved.success) this.#onGatewayDecision(resolved.data.id, resolved.data.decision === "deny" ? "denied" : "approved");
+        if (resolved.success) {
+          const d = resolved.data.decision ?? "";
+          this.#onGatewayDecision(resolved.data.id, d.startsWith("allow") ? "approved" : d === "deny" ? "denied" : "expired");
+        }
         return;
       }
       case "device.pair.requested":
@@ -519,8 +576,9 @@ export class InstanceBridge {
     const threadId = (runId && this.#streams.get(runId)?.threadId) || (sessionKey && bindingForSession(this.#d.sql, this.#d.instanceId, sessionKey)?.threadId);
     if (!threadId) return;
     const toolCallId = (data.itemId ?? "").replace(/^command:/, "");
-    const key = `tool:${toolCallId}`;
+    const key = toolKey(threadId, toolCallId);
     const command = this.#commands.get(toolCallId);
+    this.#commands.delete(toolCallId);
     const exit = data.exitCode === 0 ? "" : `\n(exit ${data.exitCode ?? "—"})`;
     this.#room("instance", (ctx) => {
       const thread = getThread(ctx.sql, threadId);
@@ -577,7 +635,7 @@ export class InstanceBridge {
   /** Requests a person is deciding right now: the gateway's own resolved event for them is ours. */
   readonly deciding = new Set<string>();
 
-  #onGatewayDecision(requestId: string, status: "approved" | "denied"): void {
+  #onGatewayDecision(requestId: string, status: "approved" | "denied" | "expired"): void {
     if (this.deciding.has(requestId)) return;
     this.#room("instance", (ctx) => settleGatewayRequest(ctx, this.#d.instanceId, requestId, status, `decided in OpenClaw`));
   }
@@ -605,8 +663,8 @@ export class InstanceBridge {
         const theirs = result.approval?.status;
         return { applied: false, status: theirs === "denied" ? "denied" : theirs === "allowed" || theirs === "approved" ? "approved" : "expired" };
       } catch (error) {
-        if (error instanceof GatewayRequestError) return { applied: false, status: "expired" };
-        throw error;
+        if (isGone(error)) return { applied: false, status: "expired" };
+        throw asUnavailable(error);
       }
     }
     if (action?.kind === "pairing" && action.target === "channel" && action.channel) {
@@ -615,8 +673,8 @@ export class InstanceBridge {
         await connection.request(decision === "approve" ? "channels.pairing.approve" : "channels.pairing.dismiss", params);
         return { applied: true, status: mine };
       } catch (error) {
-        if (error instanceof GatewayRequestError) return { applied: false, status: "expired" };
-        throw error;
+        if (isGone(error)) return { applied: false, status: "expired" };
+        throw asUnavailable(error);
       }
     }
     if (action?.kind === "pairing" && action.target !== "channel") {
@@ -624,8 +682,8 @@ export class InstanceBridge {
         await connection.request(`${action.target}.pair.${decision === "approve" ? "approve" : "reject"}`, { requestId: action.requestId });
         return { applied: true, status: mine };
       } catch (error) {
-        if (error instanceof GatewayRequestError) return { applied: false, status: "expired" };
-        throw error;
+        if (isGone(error)) return { applied: false, status: "expired" };
+        throw asUnavailable(error);
       }
     }
     throw new RoomError("bad_request", "this approval is not an OpenClaw request");
@@ -641,13 +699,19 @@ export class InstanceBridge {
       do {
         this.#flushAgain = false;
         const connection = this.#connection;
-        if (!connection?.isOpen) return;
+        // Not before the catch-up: it tells which queued messages the gateway already has.
+        if (!connection?.isOpen || !this.#caughtUp) return;
         for (const out of queuedFor(this.#d.sql, this.#d.instanceId)) {
+          if (this.#unsynced.has(out.threadId)) continue;
           try {
             await connection.request("chat.send", { sessionKey: out.sessionKey, message: out.text, idempotencyKey: out.messageId });
             markOutbound(this.#d.sql, out.messageId, "sent");
           } catch (error) {
-            if (!(error instanceof GatewayRequestError)) return; // connection trouble: retried after the reconnect
+            if (!(error instanceof GatewayRequestError) || isTransient(error)) {
+              // Timeout, busy gateway, dropped link: it stays queued (same idempotency key) and is tried again.
+              this.#retryFlushSoon();
+              return;
+            }
             this.#room("instance", (ctx) => {
               markOutbound(ctx.sql, out.messageId, "failed");
               const thread = getThread(ctx.sql, out.threadId);
@@ -656,10 +720,20 @@ export class InstanceBridge {
           }
         }
       } while (this.#flushAgain);
-    })().finally(() => {
-      this.#flushing = null;
-    });
+    })()
+      .catch((error: unknown) => this.#log("sending queued messages failed", error))
+      .finally(() => {
+        this.#flushing = null;
+      });
     return this.#flushing;
+  }
+
+  #retryFlushSoon(): void {
+    if (this.#flushRetry || this.#stopped) return;
+    this.#flushRetry = setTimeout(() => {
+      this.#flushRetry = null;
+      void this.flush();
+    }, OUTBOX_RETRY_MS);
   }
 
   async abort(threadId: string): Promise<{ aborted: boolean; runIds: string[] }> {
@@ -697,6 +771,27 @@ export class InstanceBridge {
   #log(msg: string, detail: unknown): void {
     console.warn(JSON.stringify({ msg, workspace: this.#d.workspaceId, instance: this.#d.instanceId, detail: detail instanceof Error ? detail.message : detail }));
   }
+}
+
+/** The gateway no longer has the request (decided, expired, or forgotten in a restart). */
+function isGone(error: unknown): boolean {
+  return error instanceof GatewayRequestError && /NOT_FOUND|unknown requestId|unknown approval|no longer exists|not found/i.test(`${error.code} ${error.message}`);
+}
+
+/** Any other failure leaves the approval pending: the person may try again. */
+function asUnavailable(error: unknown): RoomError {
+  return new RoomError("unavailable", `OpenClaw could not take the decision right now: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/** Tool call ids are only unique within a session (models reuse `call_0`). */
+function toolKey(threadId: string, toolCallId: string): string {
+  return `tool:${threadId}:${toolCallId}`;
+}
+
+/** Gateway refusals worth retrying as they are (the gateway marks them, or is merely busy). */
+function isTransient(error: GatewayRequestError): boolean {
+  const details = error.details as { retryable?: unknown } | null | undefined;
+  return details?.retryable === true || /UNAVAILABLE|RATE_LIMIT|BUSY|TIMEOUT/i.test(error.code);
 }
 
 function describe(error: unknown): string {

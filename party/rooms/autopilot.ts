@@ -177,21 +177,26 @@ export class Autopilot extends Agent<Env> {
     const approval = getApproval(this.#sql, params.approvalId);
     const action = approval?.action;
     if (!approval || approval.status !== "pending" || !action || action.kind === "instance") return undefined;
+    // Past its time: the ordinary path expires it and refuses the decision.
+    if (approval.expiresAt !== null && approval.expiresAt <= Date.now()) return undefined;
     const bridge = this.#bridges.get(action.instanceId);
-    if (!bridge) throw new RoomError("unavailable", `OpenClaw instance ${action.instanceId} is not connected`, { instanceId: action.instanceId });
-    if (bridge.deciding.has(action.requestId)) throw new RoomError("conflict", "this request is being decided right now", { approvalId: approval.id });
+    if (!bridge) {
+      const instance = getInstance(this.#sql, action.instanceId);
+      if (instance && instance.status !== "stopped") throw new RoomError("unavailable", `OpenClaw instance ${action.instanceId} is not connected`, { instanceId: action.instanceId });
+      // The instance is gone, and its requests with it: close this one instead of refusing forever.
+      this.#settle(approval.id, "expired", "the OpenClaw instance no longer exists");
+      throw new RoomError("already_resolved", "approval was already expired: the OpenClaw instance no longer exists", { approvalId: approval.id, status: "expired" });
+    }
+    // A retry (or someone else) while the gateway is deciding: ask again shortly, then the
+    // room has the answer (the recorded result for the same key, or the decision that won).
+    if (bridge.deciding.has(action.requestId)) throw new RoomError("unavailable", "this request is being decided right now", { approvalId: approval.id }, 300);
     bridge.deciding.add(action.requestId);
     const release = () => bridge.deciding.delete(action.requestId);
     return bridge.decide(approval, params.decision ?? "deny").then(
       (outcome) => {
         if (outcome.applied) return release;
         // Someone decided first (in OpenClaw, or the request is gone): record that, refuse this.
-        const { ctx, effects } = createOpContext(this.#sql, null, Date.now(), this.#retain);
-        const settled = this.#sql.transaction(() => {
-          const current = getApproval(this.#sql, approval.id);
-          return current?.status === "pending" ? settleApproval(ctx, current, outcome.status, outcome.status === "expired" ? "OpenClaw no longer has this request" : "decided in OpenClaw first") : current;
-        });
-        this.#publish(effects);
+        const settled = this.#settle(approval.id, outcome.status, outcome.status === "expired" ? "OpenClaw no longer has this request" : "decided in OpenClaw first");
         release();
         throw new RoomError("already_resolved", `approval was already ${settled?.status ?? outcome.status} in OpenClaw`, { approvalId: approval.id, status: settled?.status ?? outcome.status });
       },
@@ -200,6 +205,17 @@ export class Autopilot extends Agent<Env> {
         throw error;
       },
     );
+  }
+
+  /** Decides a still-pending approval as the room itself (not a person). */
+  #settle(approvalId: string, status: "approved" | "denied" | "expired", note: string): Approval | null {
+    const { ctx, effects } = createOpContext(this.#sql, null, Date.now(), this.#retain);
+    const settled = this.#sql.transaction(() => {
+      const current = getApproval(this.#sql, approvalId);
+      return current?.status === "pending" ? settleApproval(ctx, current, status, note) : current;
+    });
+    this.#publish(effects);
+    return settled;
   }
 
   /**

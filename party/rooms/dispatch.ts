@@ -151,7 +151,11 @@ export function dispatch(dc: DispatchContext, frame: RequestFrame): DispatchOutc
   }
   let gate: Promise<(() => void) | void> | undefined;
   try {
-    gate = dc.prepare?.(method, params.data);
+    // A repeated mutation answers from its recorded result: it must not reach prepare
+    // (which may act outside the room, e.g. send a decision to a gateway) a second time.
+    const key = spec.mutating ? (params.data as { idempotencyKey?: string }).idempotencyKey : undefined;
+    const repeated = key !== undefined && recall(dc.sql, dc.principal.id, key, method) !== undefined;
+    if (!repeated) gate = dc.prepare?.(method, params.data);
   } catch (cause) {
     return cause instanceof RoomError ? fail(id, cause.toShape(), method, cause) : fail(id, INTERNAL_ERROR, method, cause);
   }
@@ -174,10 +178,21 @@ function run(dc: DispatchContext, id: string, method: MethodName, paramsData: An
   const params = { data: paramsData };
   try {
     if (LOCAL_METHODS.has(method)) {
+      // Mutating local methods keep the idempotency contract too: a repeat answers with
+      // the first result instead of acting again.
+      const key = Methods[method].mutating ? (params.data as { idempotencyKey: string }).idempotencyKey : undefined;
+      if (key !== undefined) {
+        const earlier = recall(dc.sql, dc.principal.id, key, method);
+        if (earlier !== undefined) return { response: { type: "res", id, ok: true, payload: earlier }, effects: NO_EFFECTS };
+      }
+      const keep = (result: unknown) => {
+        if (key !== undefined) dc.sql.transaction(() => remember(dc.sql, dc.principal.id, key, method, result, Date.now()));
+        return result;
+      };
       const payload = dc.local[method as LocalMethod](params.data);
-      if (!(payload instanceof Promise)) return { response: { type: "res", id, ok: true, payload }, effects: NO_EFFECTS };
+      if (!(payload instanceof Promise)) return { response: { type: "res", id, ok: true, payload: keep(payload) }, effects: NO_EFFECTS };
       return payload.then(
-        (result): DispatchOutcome => ({ response: { type: "res", id, ok: true, payload: result }, effects: NO_EFFECTS }),
+        (result): DispatchOutcome => ({ response: { type: "res", id, ok: true, payload: keep(result) }, effects: NO_EFFECTS }),
         (cause): DispatchOutcome => (cause instanceof RoomError ? fail(id, cause.toShape(), method, cause) : fail(id, INTERNAL_ERROR, method, cause)),
       );
     }

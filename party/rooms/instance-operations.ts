@@ -3,7 +3,8 @@ import type { Instance, InstanceStatus } from "../../shared/protocol/instances";
 import { createOpContext, type OpContext, type OpEffects } from "../domain/context";
 import { getInstance, putInstance } from "../domain/instances";
 import { failJob, finishJob, startJob, updateJob } from "../domain/jobs";
-import { bindingsOf, forgetInstance, unbindThread } from "../domain/gateway";
+import { settleApproval } from "../domain/approvals";
+import { bindingsOf, forgetInstance, pendingGatewayApprovals, unbindThread } from "../domain/gateway";
 import type { Sql } from "../domain/sql";
 import { getThread, updateThread } from "../domain/threads";
 import type { RuntimeClient, RuntimeInstanceStatus } from "../runtime-client";
@@ -38,7 +39,8 @@ const LONG_POLL_MS = 20_000;
 export function mirrorStatus(deps: OperationDeps, instanceId: string, status: RuntimeInstanceStatus): Instance | null {
   return asRoom(deps, (ctx) => {
     const current = getInstance(ctx.sql, instanceId);
-    if (!current) return null;
+    // A deleted instance stays deleted, whatever a late status report says.
+    if (!current || current.status === "stopped") return current;
     const error = status.error ? `${status.error.message} (${status.error.code})` : null;
     if (current.status === status.state && current.phase === status.phase && current.progress === Math.round(status.progress) && current.error === error) return current;
     const next: Instance = {
@@ -141,6 +143,8 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
             if (thread) updateThread(ctx, { ...thread, gateway: null });
             unbindThread(ctx.sql, binding.threadId);
           }
+          // Its gateway's open requests die with it.
+          for (const approval of pendingGatewayApprovals(ctx.sql, instanceId)) settleApproval(ctx, approval, "expired", "the OpenClaw instance was deleted");
           forgetInstance(ctx.sql, instanceId);
           finishJob(ctx, { jobId, message: "deleted", cancelled: false, idempotencyKey: `room-${jobId}-done` });
         });

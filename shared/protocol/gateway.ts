@@ -50,7 +50,7 @@ export type LiveState = z.infer<typeof LiveState>;
 
 // --- methods ---------------------------------------------------------------
 
-export const ChatAbortParams = z.object({ threadId: EntityId });
+export const ChatAbortParams = z.object({ threadId: EntityId, idempotencyKey: IdempotencyKey });
 export const ChatAbortResult = z.object({ aborted: z.boolean(), runIds: z.array(z.string()) });
 
 export const SessionsListParams = z.object({ instanceId: InstanceId });

@@ -64,8 +64,8 @@ export const Methods = {
   "threads.list": method({ params: ThreadsListParams, result: ThreadsListResult, scope: "read", mutating: false }),
   "messages.list": method({ params: MessagesListParams, result: MessagesListResult, scope: "read", mutating: false }),
   "chat.send": method({ params: ChatSendParams, result: ChatSendResult, scope: "write", mutating: true }),
-  // Stops the thread's running gateway reply; safe to repeat, so no idempotency key.
-  "chat.abort": method({ params: ChatAbortParams, result: ChatAbortResult, scope: "write", mutating: false }),
+  // Stops the thread's running gateway reply; a repeat answers with the first result.
+  "chat.abort": method({ params: ChatAbortParams, result: ChatAbortResult, scope: "write", mutating: true }),
   "sessions.list": method({ params: SessionsListParams, result: SessionsListResult, scope: "read", mutating: false }),
   "sessions.open": method({ params: SessionsOpenParams, result: ThreadResult, scope: "write", mutating: true }),
   "sessions.history": method({ params: SessionsHistoryParams, result: SessionsHistoryResult, scope: "read", mutating: false }),
