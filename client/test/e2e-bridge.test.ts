@@ -281,8 +281,9 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
         ["gateway-user:work", "SAY: hello from outside"],
         ["instance:work", "hello from outside"],
       ]);
-      // Opening again finds the same thread.
+      // Opening again finds the same thread, by the canonical key or the short one.
       expect((await alice.request("sessions.open", { instanceId: "work", sessionKey: listed.key, idempotencyKey: key("open") })).thread.id).toBe(thread.id);
+      expect((await alice.request("sessions.open", { instanceId: "work", sessionKey: "elsewhere", idempotencyKey: key("open") })).thread.id).toBe(thread.id);
       // And writing into the session goes through that thread.
       const into = await alice.request("sessions.send", { instanceId: "work", sessionKey: listed.key, text: "SAY: back from the room", idempotencyKey: key("into") });
       expect(into.thread.id).toBe(thread.id);

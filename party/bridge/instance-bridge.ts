@@ -1,4 +1,5 @@
 import { Backoff } from "../../shared/backoff";
+import { MAX_MESSAGE_TEXT } from "../../shared/protocol/common";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { EventPayload } from "../../shared/protocol/events";
 import type { ChatStream } from "../../shared/protocol/gateway";
@@ -417,7 +418,7 @@ export class InstanceBridge {
         }
         const text = messageText(message);
         if (!text || text.startsWith("<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>")) return;
-        appendMessage(ctx, thread, gatewayUserActor(instanceId), text);
+        appendMessage(ctx, thread, gatewayUserActor(instanceId), clip(text));
         if (gatewayId) seen([`msg:${gatewayId}`]);
         return;
       }
@@ -429,13 +430,13 @@ export class InstanceBridge {
         if (message.stopReason === "toolUse") {
           // Text said on the way to a tool call: part of the run, not its reply. It carries
           // no runId, so it neither ends a stream nor stands in for the run's final text.
-          appendMessage(ctx, thread, author, text);
+          appendMessage(ctx, thread, author, clip(text));
           if (gatewayId) seen([`msg:${gatewayId}`]);
           return;
         }
         // The run's reply: once, whether it arrived live (`chat` final) or from history.
         if (runId && (wasImported(ctx.sql, instanceId, `run:${runId}`) || this.#streams.has(runId))) return;
-        appendMessage(ctx, thread, author, text, runId ? { runId } : {});
+        appendMessage(ctx, thread, author, clip(text), runId ? { runId } : {});
         seen([...(gatewayId ? [`msg:${gatewayId}`] : []), ...(runId ? [`run:${runId}`] : [])]);
         return;
       }
@@ -443,7 +444,7 @@ export class InstanceBridge {
         const key = message.toolCallId ? toolKey(binding.threadId, message.toolCallId) : null;
         if (key && wasImported(ctx.sql, instanceId, key)) return;
         const instance = getInstance(ctx.sql, instanceId);
-        appendMessage(ctx, thread, instanceActor(instance ?? { id: instanceId, name: instanceId }), messageText(message) || "(no output)", { kind: "tool" });
+        appendMessage(ctx, thread, instanceActor(instance ?? { id: instanceId, name: instanceId }), clip(messageText(message) || "(no output)"), { kind: "tool" });
         seen([...(gatewayId ? [`msg:${gatewayId}`] : []), ...(key ? [key] : [])]);
         return;
       }
@@ -540,7 +541,7 @@ export class InstanceBridge {
       const thread = getThread(ctx.sql, binding.threadId);
       if (!thread || wasImported(ctx.sql, this.#d.instanceId, `run:${runId}`)) return null;
       markImported(ctx.sql, this.#d.instanceId, [`run:${runId}`], ctx.now);
-      return text ? appendMessage(ctx, thread, ctx.actor, text, { ...extras, runId }) : null;
+      return text ? appendMessage(ctx, thread, ctx.actor, clip(text), { ...extras, runId }) : null;
     });
     this.#streams.delete(runId);
     const messageId = message?.id ?? null;
@@ -583,7 +584,7 @@ export class InstanceBridge {
     this.#room("instance", (ctx) => {
       const thread = getThread(ctx.sql, threadId);
       if (!thread || (toolCallId && wasImported(ctx.sql, this.#d.instanceId, key))) return;
-      appendMessage(ctx, thread, ctx.actor, `${command ? `$ ${command}\n` : ""}${data.output ?? ""}${exit}`, { kind: "tool" });
+      appendMessage(ctx, thread, ctx.actor, clip(`${command ? `$ ${command}\n` : ""}${data.output ?? ""}${exit}`), { kind: "tool" });
       if (toolCallId) markImported(ctx.sql, this.#d.instanceId, [key], ctx.now);
     });
   }
@@ -781,6 +782,14 @@ function isGone(error: unknown): boolean {
 /** Any other failure leaves the approval pending: the person may try again. */
 function asUnavailable(error: unknown): RoomError {
   return new RoomError("unavailable", `OpenClaw could not take the decision right now: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/**
+ * Gateway text enters the room's log and SQLite rows (2 MB each): a huge tool output or
+ * reply is cut to what a person could post, with a note, rather than failing the import.
+ */
+function clip(text: string): string {
+  return text.length <= MAX_MESSAGE_TEXT ? text : `${text.slice(0, MAX_MESSAGE_TEXT)}\n… (cut: ${text.length - MAX_MESSAGE_TEXT} more characters in OpenClaw)`;
 }
 
 /** Tool call ids are only unique within a session (models reuse `call_0`). */

@@ -71,10 +71,13 @@ const bindingOf = (r: { thread_id: string; instance_id: string; session_key: str
 
 export function bindingForSession(sql: Sql, instanceId: string, sessionKey: string): Binding | null {
   const candidates = sessionKeyCandidates(sessionKey);
+  // A short key also finds a thread bound to its canonical form (`x` ↔ `agent:<id>:x`).
+  const canonical = sessionKey.startsWith("agent:") ? null : `agent:%:${sessionKey.replaceAll("%", "").replaceAll("_", "\\_")}`;
   const row = sql.one<{ thread_id: string; instance_id: string; session_key: string; cursor: string | null }>(
-    `select * from gateway_threads where instance_id = ? and session_key in (${candidates.map(() => "?").join(", ")}) limit 1`,
+    `select * from gateway_threads where instance_id = ? and (session_key in (${candidates.map(() => "?").join(", ")})${canonical ? ` or session_key like ? escape '\\'` : ""}) order by rowid limit 1`,
     instanceId,
     ...candidates,
+    ...(canonical ? [canonical] : []),
   );
   return row ? bindingOf(row) : null;
 }
