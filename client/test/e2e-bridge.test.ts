@@ -2,49 +2,38 @@
 // runtime (process host) running a real `openclaw` gateway, and the Autopilot's bridge
 // between them. The only stand-in is the scripted OpenAI-compatible model (an external
 // paid service), driven by markers in the user's message (see markerScript).
-import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { Message } from "../../shared/protocol/threads";
-import { ensureDevVars, freePort, ROOT, startServer } from "../../party/dev/server.mjs";
+import { ensureDevVars, freePort, startServer } from "../../party/dev/server.mjs";
 import { markerScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
 import WsWebSocket from "ws";
 import { AutopilotClient } from "../src/client";
+import { httpJson, type RuntimeProcess, startRuntime as startRuntimeProcess, until } from "./runtime-process";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
 let server: Server;
 let model: ScriptedModel;
-let runtime: ChildProcess;
+let runtime: RuntimeProcess;
 let runtimeUrl: string;
 let runtimeDir: string;
 let runtimePort: number;
+let serviceToken: string;
 
 /** The runtime as `npm start` runs it; `withModel: false` leaves the gateways without a model provider. */
 async function startRuntime(withModel: boolean): Promise<string> {
-  const model_ = withModel ? { OPENCLAW_MODEL_BASE_URL: model.baseUrl, OPENCLAW_MODEL_ID: "scripted-model", OPENCLAW_MODEL_API_KEY: "scripted-key" } : {};
-  const env: NodeJS.ProcessEnv = { ...process.env, RUNTIME_PORT: String(runtimePort), RUNTIME_SERVICE_TOKEN: serviceToken, RUNTIME_DATA_DIR: runtimeDir, ...model_ };
-  if (!withModel) for (const name of ["OPENCLAW_MODEL_BASE_URL", "OPENCLAW_MODEL_ID", "OPENCLAW_MODEL_API_KEY"]) delete env[name];
-  runtime = spawn(process.execPath, [join(ROOT, "runtime", "start.mjs")], { env, stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise<string>((resolve, reject) => {
-    runtime.once("exit", (code) => reject(new Error(`runtime exited ${code}`)));
-    createInterface({ input: runtime.stdout! }).on("line", (line) => {
-      try {
-        const entry = JSON.parse(line) as { msg?: string; url?: string };
-        if (entry.msg === "runtime listening" && entry.url) resolve(entry.url);
-      } catch {
-        // not JSON
-      }
-    });
-  });
+  const model_ = withModel
+    ? { OPENCLAW_MODEL_BASE_URL: model.baseUrl, OPENCLAW_MODEL_ID: "scripted-model", OPENCLAW_MODEL_API_KEY: "scripted-key" }
+    : { OPENCLAW_MODEL_BASE_URL: undefined, OPENCLAW_MODEL_ID: undefined, OPENCLAW_MODEL_API_KEY: undefined };
+  runtime = await startRuntimeProcess({ port: runtimePort, dataDir: runtimeDir, serviceToken, env: model_ });
+  return runtime.url;
 }
-let serviceToken: string;
 let workspace: string;
 let cookie: string;
 const dirs: string[] = [];
@@ -62,13 +51,7 @@ class RecordingWebSocket extends WebSocket {
   }
 }
 
-async function http<T>(path: string, init: RequestInit & { cookie?: string } = {}) {
-  const res = await fetch(`${server.url}${path}`, {
-    ...init,
-    headers: { "content-type": "application/json", origin: server.url, ...(init.cookie ? { cookie: init.cookie } : {}) },
-  });
-  return { status: res.status, body: (await res.json()) as T, headers: res.headers };
-}
+const http = <T,>(path: string, init: RequestInit & { cookie?: string } = {}) => httpJson<T>(server.url, path, init);
 
 async function runtimeCall<T>(method: string, path: string): Promise<T> {
   const res = await fetch(`${runtimeUrl}${path}`, { method, headers: { authorization: `Bearer ${serviceToken}` } });
@@ -76,16 +59,6 @@ async function runtimeCall<T>(method: string, path: string): Promise<T> {
   if (!body.ok) throw new Error(`${method} ${path}: ${JSON.stringify(body.error)}`);
   return body.data;
 }
-
-const until = async <T,>(check: () => T | undefined | null | false, what: string, timeoutMs: number): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 async function connect(device: string): Promise<AutopilotClient> {
   const client = new AutopilotClient({
@@ -208,11 +181,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of clients) c.close();
   await server?.stop();
-  if (runtime && runtime.exitCode === null) {
-    const exited = new Promise((r) => runtime.once("exit", r));
-    runtime.kill("SIGTERM");
-    await exited;
-  }
+  await runtime?.stop();
   await model?.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
@@ -448,9 +417,7 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
   });
 
   it("the runtime restarts without a model: the bridge brings the instance back, and a turn shows the gateway's error instead of silence", async () => {
-    const exited = new Promise((r) => runtime.once("exit", r));
-    runtime.kill("SIGTERM");
-    await exited;
+    await runtime.stop();
     await until(() => alice.state.instances.get("work")?.bridge === "offline", "the bridge shown offline", 30_000);
     expect(await startRuntime(false)).toBe(runtimeUrl);
     // Nobody re-provisions by hand: the bridge finds the runtime without the instance and starts it again.

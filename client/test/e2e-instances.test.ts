@@ -1,21 +1,21 @@
 // Instances end to end: the real server (as `npm start` runs it) with the real OpenClaw
 // runtime (process host) beside it, and a real gateway started through the Autopilot
 // after a person approves. Nothing is faked.
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Instance } from "../../shared/protocol/instances";
 import { ensureDevVars, ROOT, freePort, startServer } from "../../party/dev/server.mjs";
 import { AutopilotClient } from "../src/client";
+import { httpJson, type RuntimeProcess, startRuntime, until } from "./runtime-process";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
 
 let server: Server;
-let runtime: ChildProcess;
+let runtime: RuntimeProcess;
 let runtimeUrl: string;
 let token: string;
 const dirs: string[] = [];
@@ -26,22 +26,8 @@ beforeAll(async () => {
   token = ensureDevVars().RUNTIME_SERVICE_TOKEN!;
   const dataDir = mkdtempSync(join(tmpdir(), "autopilot-runtime-"));
   dirs.push(dataDir);
-  const runtimePort = await freePort();
-  runtime = spawn(process.execPath, [join(ROOT, "runtime", "start.mjs")], {
-    env: { ...process.env, RUNTIME_PORT: String(runtimePort), RUNTIME_SERVICE_TOKEN: token, RUNTIME_DATA_DIR: dataDir },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  runtimeUrl = await new Promise<string>((resolve, reject) => {
-    runtime.once("exit", (code) => reject(new Error(`runtime exited ${code}`)));
-    createInterface({ input: runtime.stdout! }).on("line", (line) => {
-      try {
-        const entry = JSON.parse(line) as { msg?: string; url?: string };
-        if (entry.msg === "runtime listening" && entry.url) resolve(entry.url);
-      } catch {
-        // not JSON
-      }
-    });
-  });
+  runtime = await startRuntime({ port: await freePort(), dataDir, serviceToken: token });
+  runtimeUrl = runtime.url;
   const persistDir = mkdtempSync(join(tmpdir(), "autopilot-e2e-inst-"));
   dirs.push(persistDir);
   server = await startServer({ port: await freePort(), persistDir, vars: { RUNTIME_URL: runtimeUrl } });
@@ -50,32 +36,11 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of clients) c.close();
   await server?.stop();
-  if (runtime && runtime.exitCode === null) {
-    const exited = new Promise((r) => runtime.once("exit", r));
-    runtime.kill("SIGTERM");
-    await exited;
-  }
+  await runtime?.stop();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function http<T>(path: string, init: RequestInit & { cookie?: string } = {}) {
-  const res = await fetch(`${server.url}${path}`, {
-    ...init,
-    headers: { "content-type": "application/json", origin: server.url, ...(init.cookie ? { cookie: init.cookie } : {}) },
-  });
-  return { status: res.status, body: (await res.json()) as T, headers: res.headers };
-}
-
-/** Polls a local condition (client state), returning its first truthy value. */
-const until = async <T,>(check: () => T | undefined | false, what: string, timeoutMs: number): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+const http = <T,>(path: string, init: RequestInit & { cookie?: string } = {}) => httpJson<T>(server.url, path, init);
 
 /** The `autopilot` CLI on the machine's own Node, as an agent runs it. */
 function cli(args: string[], target: { workspace: string; key: string }) {
