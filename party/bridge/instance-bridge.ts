@@ -1,5 +1,4 @@
 import { Backoff } from "../../shared/backoff";
-import { MAX_MESSAGE_TEXT } from "../../shared/protocol/common";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { EventPayload } from "../../shared/protocol/events";
 import type { ChatStream } from "../../shared/protocol/gateway";
@@ -34,6 +33,7 @@ import { appendMessage, getThread } from "../domain/threads";
 import type { RuntimeClient, RuntimeInstanceStatus } from "../runtime-client";
 import { mirrorStatus } from "../rooms/instance-operations";
 import { createDeviceIdentity, type DeviceIdentity } from "./device-identity";
+import { clip, planHistoryImport, toolKey } from "./history-import";
 import { GatewayConnection, GatewayRequestError } from "./gateway-connection";
 import {
   AgentEvent,
@@ -404,51 +404,18 @@ export class InstanceBridge {
     const { instanceId } = this.#d;
     const thread = getThread(ctx.sql, binding.threadId);
     if (!thread) return;
-    const gatewayId = message.__openclaw?.id;
-    const runId = message.__openclaw?.runId;
-    if (gatewayId && wasImported(ctx.sql, instanceId, `msg:${gatewayId}`)) return;
-    const seen = (keys: string[]) => markImported(ctx.sql, instanceId, keys, ctx.now);
-    switch (message.role) {
-      case "user": {
-        const ours = message.idempotencyKey?.endsWith(":user") ? message.idempotencyKey.slice(0, -":user".length) : null;
-        if (ours && isOurMessage(ctx.sql, ours)) {
-          // Our own message: it reached the gateway (maybe just before a crash), so it must not be sent again.
-          markOutbound(ctx.sql, ours, "sent");
-          return;
-        }
-        const text = messageText(message);
-        if (!text || text.startsWith("<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>")) return;
-        appendMessage(ctx, thread, gatewayUserActor(instanceId), clip(text));
-        if (gatewayId) seen([`msg:${gatewayId}`]);
-        return;
-      }
-      case "assistant": {
-        const text = messageText(message);
-        if (!text) return;
-        const instance = getInstance(ctx.sql, instanceId);
-        const author = instanceActor(instance ?? { id: instanceId, name: instanceId });
-        if (message.stopReason === "toolUse") {
-          // Text said on the way to a tool call: part of the run, not its reply. It carries
-          // no runId, so it neither ends a stream nor stands in for the run's final text.
-          appendMessage(ctx, thread, author, clip(text));
-          if (gatewayId) seen([`msg:${gatewayId}`]);
-          return;
-        }
-        // The run's reply: once, whether it arrived live (`chat` final) or from history.
-        if (runId && (wasImported(ctx.sql, instanceId, `run:${runId}`) || this.#streams.has(runId))) return;
-        appendMessage(ctx, thread, author, clip(text), runId ? { runId } : {});
-        seen([...(gatewayId ? [`msg:${gatewayId}`] : []), ...(runId ? [`run:${runId}`] : [])]);
-        return;
-      }
-      case "toolResult": {
-        const key = message.toolCallId ? toolKey(binding.threadId, message.toolCallId) : null;
-        if (key && wasImported(ctx.sql, instanceId, key)) return;
-        const instance = getInstance(ctx.sql, instanceId);
-        appendMessage(ctx, thread, instanceActor(instance ?? { id: instanceId, name: instanceId }), clip(messageText(message) || "(no output)"), { kind: "tool" });
-        seen([...(gatewayId ? [`msg:${gatewayId}`] : []), ...(key ? [key] : [])]);
-        return;
-      }
-    }
+    const plan = planHistoryImport(message, {
+      threadId: binding.threadId,
+      imported: (key) => wasImported(ctx.sql, instanceId, key),
+      isOurs: (messageId) => isOurMessage(ctx.sql, messageId),
+      streaming: (runId) => this.#streams.has(runId),
+    });
+    if (plan.kind === "delivered") markOutbound(ctx.sql, plan.messageId, "sent");
+    if (plan.kind !== "append") return;
+    const instance = getInstance(ctx.sql, instanceId);
+    const author = plan.from === "gateway-user" ? gatewayUserActor(instanceId) : instanceActor(instance ?? { id: instanceId, name: instanceId });
+    appendMessage(ctx, thread, author, plan.text, { ...(plan.runId ? { runId: plan.runId } : {}), ...(plan.tool ? { kind: "tool" as const } : {}) });
+    markImported(ctx.sql, instanceId, plan.keys, ctx.now);
   }
 
   // --- live events -------------------------------------------------------------------
@@ -782,19 +749,6 @@ function isGone(error: unknown): boolean {
 /** Any other failure leaves the approval pending: the person may try again. */
 function asUnavailable(error: unknown): RoomError {
   return new RoomError("unavailable", `OpenClaw could not take the decision right now: ${error instanceof Error ? error.message : String(error)}`);
-}
-
-/**
- * Gateway text enters the room's log and SQLite rows (2 MB each): a huge tool output or
- * reply is cut to what a person could post, with a note, rather than failing the import.
- */
-function clip(text: string): string {
-  return text.length <= MAX_MESSAGE_TEXT ? text : `${text.slice(0, MAX_MESSAGE_TEXT)}\n… (cut: ${text.length - MAX_MESSAGE_TEXT} more characters in OpenClaw)`;
-}
-
-/** Tool call ids are only unique within a session (models reuse `call_0`). */
-function toolKey(threadId: string, toolCallId: string): string {
-  return `tool:${threadId}:${toolCallId}`;
 }
 
 /** Gateway refusals worth retrying as they are (the gateway marks them, or is merely busy). */

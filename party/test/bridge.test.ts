@@ -5,6 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { base64url, createDeviceIdentity, proofPayload, signProof } from "../bridge/device-identity";
 import { GatewayConnection, GatewayRequestError } from "../bridge/gateway-connection";
+import type { ChatMessage } from "../bridge/gateway-frames";
+import { clip, type ImportFacts, planHistoryImport, toolKey } from "../bridge/history-import";
 
 interface Frame {
   type: string;
@@ -147,5 +149,64 @@ describe("gateway connection", () => {
     expect(closed.code).toBe(4000);
     expect(closed.reason).toMatch(/no tick/);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+});
+
+describe("history import (catch-up and opened sessions)", () => {
+  /** Facts over a set of imported keys, applying each plan like the bridge does. */
+  function room(ours: string[] = [], streaming: string[] = []) {
+    const keys = new Set<string>();
+    const facts: ImportFacts = { threadId: "thr_1", imported: (k) => keys.has(k), isOurs: (id) => ours.includes(id), streaming: (r) => streaming.includes(r) };
+    const take = (m: ChatMessage) => {
+      const plan = planHistoryImport(m, facts);
+      if (plan.kind === "append") for (const k of plan.keys) keys.add(k);
+      return plan;
+    };
+    return { take, keys };
+  }
+  const text = (t: string) => [{ type: "text", text: t }];
+
+  it("recognises the room's own messages as delivered and imports other people's once", () => {
+    const r = room(["msg_ours"]);
+    expect(r.take({ role: "user", content: "hi", idempotencyKey: "msg_ours:user", __openclaw: { id: "g1" } })).toEqual({ kind: "delivered", messageId: "msg_ours" });
+    const foreign = { role: "user", content: "from elsewhere", idempotencyKey: "other:user", __openclaw: { id: "g2" } };
+    expect(r.take(foreign)).toEqual({ kind: "append", from: "gateway-user", text: "from elsewhere", keys: ["msg:g2"] });
+    expect(r.take(foreign)).toEqual({ kind: "skip" });
+    expect(r.take({ role: "user", content: "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>> …", __openclaw: { id: "g3" } })).toEqual({ kind: "skip" });
+  });
+
+  it("keeps a tool-using run's reply: text before the tool call does not stand in for it", () => {
+    const r = room();
+    const before = r.take({ role: "assistant", content: text("Let me check."), stopReason: "toolUse", __openclaw: { id: "a1", runId: "R" } });
+    expect(before).toEqual({ kind: "append", from: "instance", text: "Let me check.", keys: ["msg:a1"] });
+    const tool = r.take({ role: "toolResult", toolCallId: "call_0", content: text("42"), __openclaw: { id: "t1" } });
+    expect(tool).toMatchObject({ kind: "append", tool: true, text: "42", keys: ["msg:t1", toolKey("thr_1", "call_0")] });
+    const final = r.take({ role: "assistant", content: text("The answer is 42."), stopReason: "stop", __openclaw: { id: "a2", runId: "R" } });
+    expect(final).toEqual({ kind: "append", from: "instance", text: "The answer is 42.", runId: "R", keys: ["msg:a2", "run:R"] });
+    // A second catch-up over the same history adds nothing.
+    for (const again of [
+      { role: "assistant", content: text("Let me check."), stopReason: "toolUse", __openclaw: { id: "a1", runId: "R" } },
+      { role: "toolResult", toolCallId: "call_0", content: text("42"), __openclaw: { id: "t1" } },
+      { role: "assistant", content: text("The answer is 42."), stopReason: "stop", __openclaw: { id: "a2", runId: "R" } },
+    ]) expect(r.take(again)).toEqual({ kind: "skip" });
+  });
+
+  it("leaves a run's reply to the live stream, or to the live final that already landed", () => {
+    const live = room([], ["R"]);
+    expect(live.take({ role: "assistant", content: text("partial"), __openclaw: { id: "a1", runId: "R" } })).toEqual({ kind: "skip" });
+    const landed = room();
+    landed.keys.add("run:R");
+    expect(landed.take({ role: "assistant", content: text("done"), __openclaw: { id: "a1", runId: "R" } })).toEqual({ kind: "skip" });
+    // The same tool call id in another thread is another call.
+    landed.keys.add(toolKey("thr_other", "call_0"));
+    expect(landed.take({ role: "toolResult", toolCallId: "call_0", content: text("x") })).toMatchObject({ kind: "append", tool: true });
+  });
+
+  it("cuts oversized gateway text instead of failing the import", () => {
+    const long = "x".repeat(40_000);
+    const cut = clip(long);
+    expect(cut.length).toBeLessThan(32_100);
+    expect(cut).toMatch(/cut: 8000 more characters/);
+    expect(clip("short")).toBe("short");
   });
 });
