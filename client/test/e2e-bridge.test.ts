@@ -2,7 +2,6 @@
 // runtime (process host) running a real `openclaw` gateway, and the Autopilot's bridge
 // between them. The only stand-in is the scripted OpenAI-compatible model (an external
 // paid service), driven by markers in the user's message (see markerScript).
-import { createHash, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
@@ -11,16 +10,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { Message } from "../../shared/protocol/threads";
 import { ensureDevVars, freePort, startServer } from "../../party/dev/server.mjs";
+import { createDeviceIdentity, type DeviceIdentity, deviceAuthPayload, ProxiedGatewayClient, signDevicePayload } from "../../runtime/test/helpers";
 import { markerScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
-import WsWebSocket from "ws";
 import { AutopilotClient } from "../src/client";
-import { httpJson, type RuntimeProcess, startRuntime as startRuntimeProcess, until } from "./runtime-process";
+import { type RunningRuntime, startRuntime as startRuntimeProcess } from "../../party/dev/runtime.mjs";
+import { httpJson, until } from "./e2e-helpers";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
 let server: Server;
 let model: ScriptedModel;
-let runtime: RuntimeProcess;
+let runtime: RunningRuntime;
 let runtimeUrl: string;
 let runtimeDir: string;
 let runtimePort: number;
@@ -113,44 +113,24 @@ interface GatewayPeer {
   close(): void;
 }
 
-const b64url = (bytes: Buffer) => bytes.toString("base64").replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-
 /**
  * Another OpenClaw client talking to the gateway directly (through the runtime's proxy,
  * as the room does): an operator's tool, or a new device that must be paired.
  */
-async function gatewayPeer(options: { scopes: string[]; device?: { clientId: string; token: string; keys: { publicKey: KeyObject; privateKey: KeyObject } } }): Promise<GatewayPeer> {
-  const ws = new WsWebSocket(`${runtimeUrl.replace(/^http/, "ws")}/v1/workspaces/${workspace}/instances/work/gateway`, { headers: { authorization: `Bearer ${serviceToken}` } });
-  const waiting = new Map<string, (frame: { ok: boolean; payload?: unknown; error?: unknown }) => void>();
-  let next = 0;
-  const challenge = new Promise<{ nonce: string; ts: number }>((resolve, reject) => {
-    ws.on("error", reject);
-    ws.on("message", (data) => {
-      const frame = JSON.parse(data.toString()) as { type: string; event?: string; payload?: { nonce: string; ts: number }; id?: string; ok: boolean };
-      if (frame.type === "event" && frame.event === "connect.challenge") resolve(frame.payload!);
-      if (frame.type === "res" && frame.id) waiting.get(frame.id)?.(frame);
-    });
-  });
-  const request = (method: string, params: Record<string, unknown>) =>
-    new Promise<{ ok: boolean; payload?: unknown; error?: unknown }>((resolve) => {
-      const id = `peer-${++next}`;
-      waiting.set(id, resolve);
-      ws.send(JSON.stringify({ type: "req", id, method, params }));
-    });
-  const { nonce, ts } = await challenge;
+async function gatewayPeer(options: { scopes: string[]; device?: { clientId: string; token: string; identity: DeviceIdentity } }): Promise<GatewayPeer> {
+  const peer = await ProxiedGatewayClient.open(`${runtimeUrl.replace(/^http/, "ws")}/v1/workspaces/${workspace}/instances/work/gateway`, {}, serviceToken);
+  const { payload: challenge } = await peer.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
   const clientId = options.device?.clientId ?? "gateway-client";
   const mode = clientId === "cli" ? "cli" : "backend";
   const params: Record<string, unknown> = { minProtocol: 4, maxProtocol: 4, client: { id: clientId, version: "0.1.0", platform: "linux", mode }, role: "operator", scopes: options.scopes, caps: [] };
   if (options.device) {
-    const { keys, token } = options.device;
-    const raw = (keys.publicKey.export({ format: "der", type: "spki" }) as Buffer).subarray(-32);
-    const id = createHash("sha256").update(raw).digest("hex");
-    const payload = ["v3", id, clientId, mode, "operator", options.scopes.join(","), String(ts), token, nonce, "linux", ""].join("|");
+    const { identity, token } = options.device;
+    const payload = deviceAuthPayload({ deviceId: identity.id, clientId, clientMode: mode, role: "operator", scopes: options.scopes, signedAtMs: challenge.ts, token, nonce: challenge.nonce, platform: "linux" });
     params.auth = { token };
-    params.device = { id, publicKey: b64url(raw), signature: b64url(sign(null, Buffer.from(payload), keys.privateKey)), signedAt: ts, nonce };
+    params.device = { id: identity.id, publicKey: identity.publicKey, signature: signDevicePayload(identity, payload), signedAt: challenge.ts, nonce: challenge.nonce };
   }
-  const hello = (await request("connect", params)) as GatewayPeer["hello"];
-  return { hello, request, close: () => ws.close() };
+  const hello = (await peer.request("connect", params)) as GatewayPeer["hello"];
+  return { hello, request: (method, p) => peer.request(method, p), close: () => peer.close() };
 }
 
 let alice: AutopilotClient;
@@ -333,7 +313,7 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
     await patch(false);
     try {
       const { token } = await runtimeCall<{ token: string }>("GET", `/v1/workspaces/${workspace}/instances/work/credentials`);
-      const device = { clientId: "cli", token, keys: generateKeyPairSync("ed25519") };
+      const device = { clientId: "cli", token, identity: createDeviceIdentity() };
       const first = await gatewayPeer({ scopes: ["operator.read"], device });
       expect(first.hello.ok).toBe(false);
       expect(first.hello.error?.details?.code).toBe("PAIRING_REQUIRED");

@@ -9,13 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Instance } from "../../shared/protocol/instances";
 import { ensureDevVars, ROOT, freePort, startServer } from "../../party/dev/server.mjs";
 import { AutopilotClient } from "../src/client";
-import { httpJson, type RuntimeProcess, startRuntime, until } from "./runtime-process";
+import { type RunningRuntime, startRuntime } from "../../party/dev/runtime.mjs";
+import { httpJson, until } from "./e2e-helpers";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
 
 let server: Server;
-let runtime: RuntimeProcess;
+let runtime: RunningRuntime;
 let runtimeUrl: string;
 let token: string;
 const dirs: string[] = [];

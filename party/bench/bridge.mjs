@@ -10,15 +10,14 @@
 //    `exec.approval.requested` until it sees `exec.approval.resolved`, with the room
 //    client approving the moment the approval reaches it.
 // The model, both clients and all timestamps live in this process (one clock).
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { createInterface } from "node:readline";
 import WebSocket from "ws";
 import { markerScript, startScriptedModel, userTexts } from "../../runtime/test/scripted-model.ts";
-import { ensureDevVars, freePort, ROOT, startServer } from "../dev/server.mjs";
+import { startRuntime } from "../dev/runtime.mjs";
+import { ensureDevVars, freePort, startServer } from "../dev/server.mjs";
 
 const TURNS = Number(process.env.BENCH_TURNS ?? 10);
 const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 20);
@@ -112,13 +111,7 @@ const streamed = new WeakMap();
 async function cleanup() {
   for (const s of sockets) s.close();
   await server?.stop();
-  if (runtime && runtime.exitCode === null && runtime.signalCode === null) {
-    const exited = new Promise((r) => runtime.once("exit", r));
-    runtime.kill("SIGTERM");
-    const timer = setTimeout(() => runtime.kill("SIGKILL"), 15_000);
-    await exited;
-    clearTimeout(timer);
-  }
+  await runtime?.stop();
   await model?.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
@@ -145,34 +138,19 @@ async function setup() {
   const dataDir = mkdtempSync(join(tmpdir(), "autopilot-bench-runtime-"));
   dirs.push(dataDir);
   const runtimePort = await freePort();
-  runtime = spawn(process.execPath, [join(ROOT, "runtime", "start.mjs")], {
-    env: {
-      ...process.env,
-      RUNTIME_PORT: String(runtimePort),
-      RUNTIME_SERVICE_TOKEN: serviceToken,
-      RUNTIME_DATA_DIR: dataDir,
-      OPENCLAW_MODEL_BASE_URL: model.baseUrl,
-      OPENCLAW_MODEL_ID: "scripted-model",
-      OPENCLAW_MODEL_API_KEY: "scripted-key",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
   const runtimeLog = [];
-  runtime.stderr.on("data", (d) => runtimeLog.push(d.toString()));
-  process.once("exit", () => runtime.exitCode === null && runtime.kill("SIGKILL"));
-  const runtimeUrl = await new Promise((resolve, reject) => {
-    runtime.once("exit", (code) => reject(new Error(`runtime exited ${code}:\n${runtimeLog.join("")}`)));
-    createInterface({ input: runtime.stdout }).on("line", (line) => {
+  runtime = await startRuntime({
+    port: runtimePort,
+    serviceToken,
+    dataDir,
+    env: { OPENCLAW_MODEL_BASE_URL: model.baseUrl, OPENCLAW_MODEL_ID: "scripted-model", OPENCLAW_MODEL_API_KEY: "scripted-key" },
+    log: (line) => {
       runtimeLog.push(`${line}\n`);
       if (runtimeLog.length > 200) runtimeLog.shift();
-      try {
-        const entry = JSON.parse(line);
-        if (entry.msg === "runtime listening" && entry.url) resolve(entry.url);
-      } catch {
-        // not JSON
-      }
-    });
+    },
   });
+  process.once("exit", () => runtime.child.exitCode === null && runtime.child.kill("SIGKILL"));
+  const runtimeUrl = runtime.url;
   const persistDir = mkdtempSync(join(tmpdir(), "autopilot-bench-bridge-"));
   dirs.push(persistDir);
   const port = await freePort();

@@ -48,6 +48,7 @@ export const ChatMessage = z.looseObject({
   idempotencyKey: z.string().optional(),
   toolCallId: z.string().optional(),
   stopReason: z.string().optional(),
+  timestamp: z.number().optional(),
   __openclaw: z.looseObject({ id: z.string().optional(), runId: z.string().optional(), seq: z.number().optional() }).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
@@ -67,7 +68,16 @@ export const AgentEvent = z.looseObject({
   sessionKey: z.string().optional(),
   stream: z.string().optional(),
   isHeartbeat: z.boolean().optional(),
-  data: z.looseObject({ phase: z.string().optional(), itemId: z.string().optional(), output: z.string().optional(), exitCode: z.number().nullable().optional(), title: z.string().optional() }).optional(),
+  data: z
+    .looseObject({
+      phase: z.string().optional(),
+      itemId: z.string().optional(),
+      toolCallId: z.string().optional(),
+      args: z.looseObject({ command: z.unknown().optional() }).optional(),
+      output: z.string().optional(),
+      exitCode: z.number().nullable().optional(),
+    })
+    .optional(),
 });
 
 export const ExecApprovalRequest = z.looseObject({

@@ -1,7 +1,7 @@
 import { Backoff } from "../../shared/backoff";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { EventPayload } from "../../shared/protocol/events";
-import type { ChatStream } from "../../shared/protocol/gateway";
+import type { ChatStream, SessionMessage } from "../../shared/protocol/gateway";
 import type { Instance } from "../../shared/protocol/instances";
 import type { Message } from "../../shared/protocol/threads";
 import { createOpContext, type OpContext, type OpEffects } from "../domain/context";
@@ -81,6 +81,9 @@ export interface BridgeDeps {
 
 export type Decision = "approve" | "deny";
 
+/** The approval actions that stand for a gateway request. */
+type GatewayAction = Exclude<NonNullable<Approval["action"]>, { kind: "instance" }>;
+
 /**
  * The Autopilot's link to one OpenClaw instance: keeps a gateway connection up (waiting
  * for the runtime to report the gateway ready, reconnecting with jittered backoff), turns
@@ -89,7 +92,11 @@ export type Decision = "approve" | "deny";
  */
 export class InstanceBridge {
   readonly #d: BridgeDeps;
+  /** Requests a person is deciding right now: the gateway's own resolved event for them is ours. */
+  readonly deciding = new Set<string>();
   #stopped = false;
+  /** Cancels the status long-poll when the bridge stops. */
+  readonly #abort = new AbortController();
   #connection: GatewayConnection | null = null;
   #streams = new Map<string, ChatStream>();
   /** Commands by tool call id, so a tool's output can be shown with what ran. */
@@ -102,6 +109,8 @@ export class InstanceBridge {
   #flushRetry: ReturnType<typeof setTimeout> | null = null;
   /** True once the catch-up after the current connect is done: the outbox waits for it. */
   #caughtUp = false;
+  /** When channel pairing requests were last listed (they raise no event). */
+  #channelsCheckedAt = 0;
   /** Threads whose history could not be read after this connect: their messages wait. */
   #unsynced = new Set<string>();
 
@@ -129,9 +138,6 @@ export class InstanceBridge {
     if (this.#sessionsTimer) clearTimeout(this.#sessionsTimer);
     if (this.#flushRetry) clearTimeout(this.#flushRetry);
   }
-
-  /** Cancels the status long-poll when the bridge stops. */
-  readonly #abort = new AbortController();
 
   // --- lifecycle -------------------------------------------------------------------
 
@@ -305,11 +311,26 @@ export class InstanceBridge {
     if (!Array.isArray(listed)) throw new Error("exec.approval.list did not answer with a list");
     const requests = listed.map((r) => ExecApprovalRequest.safeParse(r)).filter((r) => r.success).map((r) => r.data);
     for (const request of requests) this.#onExecRequested(request);
-    const open = new Set(requests.map((r) => r.id));
+    this.#closeVanished(askedAt, new Set(requests.map((r) => r.id)), (action) => action.kind === "exec", () => ["expired", "OpenClaw no longer has this request (it expired or the gateway restarted)"]);
+  }
+
+  /**
+   * Settles the pending room approvals (of the kind `mine` selects) whose gateway request
+   * is no longer in the list just read: `outcome` says how. Requests being decided right
+   * now, or raised after the list was asked for, are not the list's to judge.
+   */
+  #closeVanished(
+    askedAt: number,
+    open: ReadonlySet<string>,
+    mine: (action: GatewayAction) => boolean,
+    outcome: (action: GatewayAction) => ["approved" | "expired", string],
+  ): void {
     for (const approval of pendingGatewayApprovals(this.#d.sql, this.#d.instanceId)) {
-      // Being decided right now, or raised after the list was asked for: not ours to close.
-      if (approval.action?.kind !== "exec" || open.has(approval.action.requestId) || this.deciding.has(approval.action.requestId) || approval.requestedAt >= askedAt) continue;
-      this.#room("instance", (ctx) => settleGatewayRequest(ctx, this.#d.instanceId, (approval.action as { requestId: string }).requestId, "expired", "OpenClaw no longer has this request (it expired or the gateway restarted)"));
+      const action = approval.action;
+      if (!action || action.kind === "instance" || !mine(action)) continue;
+      if (open.has(action.requestId) || this.deciding.has(action.requestId) || approval.requestedAt >= askedAt) continue;
+      const [status, note] = outcome(action);
+      this.#room("instance", (ctx) => settleGatewayRequest(ctx, this.#d.instanceId, action.requestId, status, note));
     }
   }
 
@@ -317,14 +338,13 @@ export class InstanceBridge {
     const askedAt = Date.now();
     const list = PairList.parse(await connection.request(`${target}.pair.list`, {}));
     for (const request of list.pending) this.#onPairRequested(target, request);
-    const open = new Set(list.pending.map((r) => r.requestId));
     const paired = new Set(list.paired.map((p) => p.deviceId ?? p.nodeId));
-    for (const approval of pendingGatewayApprovals(this.#d.sql, this.#d.instanceId)) {
-      const action = approval.action;
-      if (action?.kind !== "pairing" || action.target !== target || open.has(action.requestId) || this.deciding.has(action.requestId) || approval.requestedAt >= askedAt) continue;
-      const approved = paired.has(action.subject);
-      this.#room("instance", (ctx) => settleGatewayRequest(ctx, this.#d.instanceId, action.requestId, approved ? "approved" : "expired", approved ? "approved in OpenClaw" : "no longer pending in OpenClaw"));
-    }
+    this.#closeVanished(
+      askedAt,
+      new Set(list.pending.map((r) => r.requestId)),
+      (action) => action.kind === "pairing" && action.target === target,
+      (action) => (paired.has(action.kind === "pairing" ? action.subject : "") ? ["approved", "approved in OpenClaw"] : ["expired", "no longer pending in OpenClaw"]),
+    );
   }
 
   /**
@@ -333,8 +353,8 @@ export class InstanceBridge {
    * connect and again on the gateway's periodic `health` event, at most once a minute.
    */
   async #reconcileChannelPairing(connection: GatewayConnection): Promise<void> {
-    this.#channelsCheckedAt = Date.now();
     const askedAt = Date.now();
+    this.#channelsCheckedAt = askedAt;
     const list = ChannelPairingList.parse(await connection.request("channels.pairing.list", {}));
     const { instanceId } = this.#d;
     const instance = getInstance(this.#d.sql, instanceId);
@@ -352,15 +372,8 @@ export class InstanceBridge {
         action: { kind: "pairing", instanceId, target: "channel", requestId: r.requestId, subject: r.senderId, summary, scopes: [], channel: { channel: r.channel, accountId: r.accountId } },
       });
     }
-    const open = new Set(list.requests.map((r) => r.requestId));
-    for (const approval of pendingGatewayApprovals(this.#d.sql, instanceId)) {
-      const action = approval.action;
-      if (action?.kind !== "pairing" || action.target !== "channel" || open.has(action.requestId) || this.deciding.has(action.requestId) || approval.requestedAt >= askedAt) continue;
-      this.#room("instance", (ctx) => settleGatewayRequest(ctx, instanceId, action.requestId, "expired", "no longer pending in OpenClaw"));
-    }
+    this.#closeVanished(askedAt, new Set(list.requests.map((r) => r.requestId)), (action) => action.kind === "pairing" && action.target === "channel", () => ["expired", "no longer pending in OpenClaw"]);
   }
-
-  #channelsCheckedAt = 0;
 
   async #refreshSessions(connection: GatewayConnection): Promise<void> {
     const result = SessionsListResult.parse(await connection.request("sessions.list", { limit: 50 }));
@@ -536,8 +549,7 @@ export class InstanceBridge {
     if (!parsed.success || parsed.data.isHeartbeat) return;
     const { stream: kind, data, runId, sessionKey } = parsed.data;
     if (kind === "tool" && data?.phase === "start") {
-      const args = (payload as { data?: { toolCallId?: string; args?: { command?: unknown } } }).data;
-      if (args?.toolCallId && typeof args.args?.command === "string") this.#commands.set(args.toolCallId, args.args.command);
+      if (data.toolCallId && typeof data.args?.command === "string") this.#commands.set(data.toolCallId, data.args.command);
       return;
     }
     if (kind !== "command_output" || data?.phase !== "end") return;
@@ -600,9 +612,6 @@ export class InstanceBridge {
     this.#room("instance", (ctx) => recordGatewayRequest(ctx, request));
   }
 
-  /** Requests a person is deciding right now: the gateway's own resolved event for them is ours. */
-  readonly deciding = new Set<string>();
-
   #onGatewayDecision(requestId: string, status: "approved" | "denied" | "expired"): void {
     if (this.deciding.has(requestId)) return;
     this.#room("instance", (ctx) => settleGatewayRequest(ctx, this.#d.instanceId, requestId, status, `decided in OpenClaw`));
@@ -622,39 +631,24 @@ export class InstanceBridge {
    */
   async decide(approval: Approval, decision: Decision): Promise<{ applied: boolean; status: "approved" | "denied" | "expired" }> {
     const action = approval.action;
+    if (!action || action.kind === "instance") throw new RoomError("bad_request", "this approval is not an OpenClaw request");
     const connection = this.#open();
-    const mine = decision === "approve" ? "approved" : "denied";
-    if (action?.kind === "exec") {
-      try {
-        const result = ApprovalResolveResult.parse(await connection.request("approval.resolve", { id: action.requestId, kind: "exec", decision: decision === "approve" ? "allow-once" : "deny" }));
-        if (result.applied !== false) return { applied: true, status: mine };
-        const theirs = result.approval?.status;
-        return { applied: false, status: theirs === "denied" ? "denied" : theirs === "allowed" || theirs === "approved" ? "approved" : "expired" };
-      } catch (error) {
-        if (isGone(error)) return { applied: false, status: "expired" };
-        throw asUnavailable(error);
-      }
+    const approve = decision === "approve";
+    const mine = approve ? "approved" : "denied";
+    const [method, params] = decisionRequest(action, approve);
+    let answer: unknown;
+    try {
+      answer = await connection.request(method, params);
+    } catch (error) {
+      if (isGone(error)) return { applied: false, status: "expired" };
+      throw asUnavailable(error);
     }
-    if (action?.kind === "pairing" && action.target === "channel" && action.channel) {
-      try {
-        const params = { channel: action.channel.channel, accountId: action.channel.accountId, requestId: action.requestId };
-        await connection.request(decision === "approve" ? "channels.pairing.approve" : "channels.pairing.dismiss", params);
-        return { applied: true, status: mine };
-      } catch (error) {
-        if (isGone(error)) return { applied: false, status: "expired" };
-        throw asUnavailable(error);
-      }
-    }
-    if (action?.kind === "pairing" && action.target !== "channel") {
-      try {
-        await connection.request(`${action.target}.pair.${decision === "approve" ? "approve" : "reject"}`, { requestId: action.requestId });
-        return { applied: true, status: mine };
-      } catch (error) {
-        if (isGone(error)) return { applied: false, status: "expired" };
-        throw asUnavailable(error);
-      }
-    }
-    throw new RoomError("bad_request", "this approval is not an OpenClaw request");
+    if (action.kind !== "exec") return { applied: true, status: mine };
+    // approval.resolve says which decision applied: the first one wins in the gateway.
+    const result = ApprovalResolveResult.parse(answer);
+    if (result.applied !== false) return { applied: true, status: mine };
+    const theirs = result.approval?.status;
+    return { applied: false, status: theirs === "denied" ? "denied" : theirs === "allowed" || theirs === "approved" ? "approved" : "expired" };
   }
 
   /** Queued messages → `chat.send`, in order; the message id is the idempotency key (and so the run id). */
@@ -712,9 +706,9 @@ export class InstanceBridge {
   }
 
   /** A session's transcript straight from the gateway (`sessions.history`). */
-  async history(sessionKey: string, limit: number): Promise<{ role: "user" | "assistant" | "tool"; text: string; at: number | null; runId: string | null }[]> {
+  async history(sessionKey: string, limit: number): Promise<SessionMessage[]> {
     const history = HistoryResult.parse(await this.#open().request("chat.history", { sessionKey, limit }));
-    const out: { role: "user" | "assistant" | "tool"; text: string; at: number | null; runId: string | null }[] = [];
+    const out: SessionMessage[] = [];
     for (const raw of history.messages) {
       const parsed = ChatMessage.safeParse(raw);
       if (!parsed.success) continue;
@@ -722,8 +716,7 @@ export class InstanceBridge {
       const role = m.role === "user" ? "user" : m.role === "assistant" ? "assistant" : m.role === "toolResult" ? "tool" : null;
       const text = messageText(m);
       if (!role || !text || text.startsWith("<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>")) continue;
-      const at = (raw as { timestamp?: unknown }).timestamp;
-      out.push({ role, text, at: typeof at === "number" ? at : null, runId: m.__openclaw?.runId ?? null });
+      out.push({ role, text, at: m.timestamp ?? null, runId: m.__openclaw?.runId ?? null });
     }
     return out;
   }
@@ -739,6 +732,16 @@ export class InstanceBridge {
   #log(msg: string, detail: unknown): void {
     console.warn(JSON.stringify({ msg, workspace: this.#d.workspaceId, instance: this.#d.instanceId, detail: detail instanceof Error ? detail.message : detail }));
   }
+}
+
+/** The gateway request that carries a decision on `action`. */
+function decisionRequest(action: GatewayAction, approve: boolean): [string, Record<string, unknown>] {
+  if (action.kind === "exec") return ["approval.resolve", { id: action.requestId, kind: "exec", decision: approve ? "allow-once" : "deny" }];
+  if (action.target === "channel") {
+    const where = action.channel ?? { channel: "", accountId: "" };
+    return [approve ? "channels.pairing.approve" : "channels.pairing.dismiss", { channel: where.channel, accountId: where.accountId, requestId: action.requestId }];
+  }
+  return [`${action.target}.pair.${approve ? "approve" : "reject"}`, { requestId: action.requestId }];
 }
 
 /** The gateway no longer has the request (decided, expired, or forgotten in a restart). */

@@ -1,45 +1,27 @@
 // `npm start`: the whole product on http://127.0.0.1:8787 until Ctrl-C.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
+import { startRuntime } from "./runtime.mjs";
 import { ensureDevVars, ROOT, startServer } from "./server.mjs";
 
 const port = Number(process.env.PORT ?? 8787);
 const runtimePort = Number(process.env.RUNTIME_PORT ?? 8790);
 
-/**
- * The OpenClaw runtime's process host runs beside wrangler dev: the Worker reaches it on
- * loopback with the shared service token from .dev.vars. It starts no gateway until an
- * instance is provisioned.
- */
-async function startRuntime(token) {
-  const child = spawn(process.execPath, [join(ROOT, "runtime", "start.mjs")], {
-    cwd: ROOT,
-    env: { ...process.env, RUNTIME_PORT: String(runtimePort), RUNTIME_SERVICE_TOKEN: token },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stderr.setEncoding("utf8").on("data", (chunk) => process.stderr.write(`  [runtime] ${chunk}`));
-  const lines = createInterface({ input: child.stdout });
-  const url = await new Promise((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`the runtime exited (code ${code}) before it listened`)));
-    lines.on("line", (line) => {
-      if (process.env.VERBOSE) console.log(`  [runtime] ${line}`);
-      try {
-        const entry = JSON.parse(line);
-        if (entry.msg === "runtime listening") resolve(entry.url);
-      } catch {
-        // plain text line
-      }
-    });
-  });
-  return { child, url };
-}
 const build = spawnSync(process.execPath, [join(ROOT, "client", "build.mjs")], { cwd: ROOT, stdio: "inherit" });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 const devVars = ensureDevVars();
 console.log("Starting the OpenClaw runtime (process host)…");
-const runtime = await startRuntime(devVars.RUNTIME_SERVICE_TOKEN).catch((error) => {
+// The runtime runs beside wrangler dev: the Worker reaches it on loopback with the shared
+// service token from .dev.vars. It starts no gateway until an instance is provisioned.
+const runtime = await startRuntime({
+  port: runtimePort,
+  serviceToken: devVars.RUNTIME_SERVICE_TOKEN,
+  log: (line, stream) => {
+    if (stream === "stderr") process.stderr.write(`  [runtime] ${line}\n`);
+    else if (process.env.VERBOSE) console.log(`  [runtime] ${line}`);
+  },
+}).catch((error) => {
   console.error(`Could not start the runtime: ${error.message}`);
   process.exit(1);
 });
@@ -73,10 +55,7 @@ async function shutdown(signal) {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping…`);
-  // The runtime stops its gateways on SIGTERM before it exits.
-  const runtimeExited = new Promise((resolve) => (runtime.child.exitCode !== null ? resolve() : runtime.child.once("exit", resolve)));
-  runtime.child.kill("SIGTERM");
-  await Promise.all([server.stop(), runtimeExited]);
+  await Promise.all([server.stop(), runtime.stop()]);
   console.log("Stopped.");
   process.exit(0);
 }

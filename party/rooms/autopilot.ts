@@ -85,6 +85,8 @@ export class Autopilot extends Agent<Env> {
   readonly #bridges = new Map<string, InstanceBridge>();
   /** Instances being deleted: no bridge may (re)start for them. */
   readonly #deleting = new Set<string>();
+  /** The bridge watch is scheduled (see watchBridges). */
+  #watching = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -151,8 +153,6 @@ export class Autopilot extends Agent<Env> {
       });
     }
   }
-
-  #watching = false;
 
   /**
    * Scheduled while any instance exists. A room evicted (deploy, crash) with no client to
@@ -418,8 +418,9 @@ export class Autopilot extends Agent<Env> {
           break;
         case "message.created": {
           // A message for a gateway thread was queued with it; the bridge sends it now.
+          // (No bridge, no lookup: this runs for every message in the room.)
           const { message } = e.payload as { message: { threadId: string; author: { id: string } } };
-          if (message.author.id.startsWith("instance:")) break;
+          if (this.#bridges.size === 0 || message.author.id.startsWith("instance:")) break;
           const gateway = getThread(this.#sql, message.threadId)?.gateway;
           if (gateway) void this.#bridges.get(gateway.instanceId)?.flush();
           break;

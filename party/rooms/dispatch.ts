@@ -174,13 +174,12 @@ export function dispatch(dc: DispatchContext, frame: RequestFrame): DispatchOutc
   return run(dc, id, method, params.data);
 }
 
-function run(dc: DispatchContext, id: string, method: MethodName, paramsData: AnyParams): DispatchOutcome | Promise<DispatchOutcome> {
-  const params = { data: paramsData };
+function run(dc: DispatchContext, id: string, method: MethodName, params: AnyParams): DispatchOutcome | Promise<DispatchOutcome> {
   try {
     if (LOCAL_METHODS.has(method)) {
       // Mutating local methods keep the idempotency contract too: a repeat answers with
       // the first result instead of acting again.
-      const key = Methods[method].mutating ? (params.data as { idempotencyKey: string }).idempotencyKey : undefined;
+      const key = Methods[method].mutating ? (params as { idempotencyKey: string }).idempotencyKey : undefined;
       if (key !== undefined) {
         const earlier = recall(dc.sql, dc.principal.id, key, method);
         if (earlier !== undefined) return { response: { type: "res", id, ok: true, payload: earlier }, effects: NO_EFFECTS };
@@ -189,7 +188,7 @@ function run(dc: DispatchContext, id: string, method: MethodName, paramsData: An
         if (key !== undefined) dc.sql.transaction(() => remember(dc.sql, dc.principal.id, key, method, result, Date.now()));
         return result;
       };
-      const payload = dc.local[method as LocalMethod](params.data);
+      const payload = dc.local[method as LocalMethod](params);
       if (!(payload instanceof Promise)) return { response: { type: "res", id, ok: true, payload: keep(payload) }, effects: NO_EFFECTS };
       return payload.then(
         (result): DispatchOutcome => ({ response: { type: "res", id, ok: true, payload: keep(result) }, effects: NO_EFFECTS }),
@@ -198,9 +197,9 @@ function run(dc: DispatchContext, id: string, method: MethodName, paramsData: An
     }
     const handler = HANDLERS[method as Exclude<MethodName, LocalMethod>];
     if (handler.kind === "query") {
-      return { response: { type: "res", id, ok: true, payload: handler.run(dc.sql, params.data) }, effects: NO_EFFECTS };
+      return { response: { type: "res", id, ok: true, payload: handler.run(dc.sql, params) }, effects: NO_EFFECTS };
     }
-    const key = (params.data as { idempotencyKey: string }).idempotencyKey;
+    const key = (params as { idempotencyKey: string }).idempotencyKey;
     const { ctx, effects } = createOpContext(dc.sql, dc.principal, dc.now, dc.retain);
     // Expiry commits on its own, before the decision: a resolve that loses to the clock
     // must leave the approval expired for everyone, not roll the expiry back with itself.
@@ -210,7 +209,7 @@ function run(dc: DispatchContext, id: string, method: MethodName, paramsData: An
       const payload = dc.sql.transaction(() => {
         const earlier = recall(dc.sql, dc.principal.id, key, method);
         if (earlier !== undefined) return earlier;
-        const result = handler.run(ctx, params.data);
+        const result = handler.run(ctx, params);
         remember(dc.sql, dc.principal.id, key, method, result, dc.now);
         return result;
       });

@@ -37,7 +37,7 @@
 import { errResult, okResult, runtimeError, type Result, type RuntimeError } from "../src/errors";
 import { buildGatewayConfig, gatewayIsolationEnv, MIN_GATEWAY_TOKEN_LENGTH, MODEL_API_KEY_ENV } from "../src/gateway-config";
 import type { ProbeOutcome } from "../src/gateway-handshake";
-import { ACTIVE_STATES, phaseProgress, type BackupInfo, type DeleteOutcome, type GatewayCredentials, type InstanceState, type InstanceStatus, type Phase, type PhaseEntry, type ProvisionOutcome, type RuntimeHost } from "../src/host";
+import { ACTIVE_STATES, enterPhase, progressOf, type BackupInfo, type DeleteOutcome, type GatewayCredentials, type InstanceState, type InstanceStatus, type Phase, type PhaseEntry, type ProvisionOutcome, type RuntimeHost } from "../src/host";
 import { refKey, type InstanceRef } from "../src/ids";
 import { probeOverSocket, type SocketLike } from "./gateway-socket";
 import type { SandboxHostConfig } from "./sandbox-config";
@@ -625,7 +625,7 @@ export class SandboxHost implements RuntimeHost {
       instanceId: record.instanceId,
       state: record.state,
       phase: record.phase,
-      progress: this.progressOf(record),
+      progress: progressOf(record),
       phases: record.phases.map((p) => ({ ...p })),
       port: record.startedAtMs === null ? null : GATEWAY_PORT,
       pid,
@@ -641,16 +641,8 @@ export class SandboxHost implements RuntimeHost {
     };
   }
 
-  private progressOf(record: InstanceRecord): number {
-    return phaseProgress(record.state, record.phase, record.phaseSince, record.progress);
-  }
-
   private setState(record: InstanceRecord, state: InstanceState, phase: Phase): void {
-    record.progress = this.progressOf(record);
-    record.state = state;
-    record.phase = phase;
-    record.phaseSince = Date.now();
-    record.phases.push({ phase, at: new Date().toISOString() });
+    enterPhase(record, state, phase);
     record.version++;
   }
 

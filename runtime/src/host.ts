@@ -53,6 +53,29 @@ export interface PhaseEntry {
   at: string;
 }
 
+/** The part of an instance record both hosts keep for its start phases. */
+export interface PhaseTrack {
+  state: InstanceState;
+  phase: Phase;
+  phaseSince: number;
+  phases: PhaseEntry[];
+  progress: number;
+}
+
+/** The record's progress right now (see phaseProgress). */
+export function progressOf(record: PhaseTrack): number {
+  return phaseProgress(record.state, record.phase, record.phaseSince, record.progress);
+}
+
+/** Moves a record to a state and phase, keeping the progress reached so far; the host then bumps its version. */
+export function enterPhase(record: PhaseTrack, state: InstanceState, phase: Phase): void {
+  record.progress = progressOf(record);
+  record.state = state;
+  record.phase = phase;
+  record.phaseSince = Date.now();
+  record.phases.push({ phase, at: new Date().toISOString() });
+}
+
 /** What callers see. Never carries the gateway token. */
 export interface InstanceStatus {
   workspaceId: string;

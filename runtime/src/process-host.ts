@@ -20,7 +20,7 @@ import { WATCHDOG_MODULE, type RuntimeConfig } from "./config";
 import { errResult, okResult, runtimeError, type Result, type RuntimeError } from "./errors";
 import { buildGatewayConfig, gatewayIsolationEnv, MIN_GATEWAY_TOKEN_LENGTH, MODEL_API_KEY_ENV } from "./gateway-config";
 import { probeGateway } from "./gateway-probe";
-import { ACTIVE_STATES, phaseProgress, type BackupInfo, type DeleteOutcome, type GatewayCredentials, type GatewayTarget, type InstanceState, type InstanceStatus, type Phase, type PhaseEntry, type ProvisionOutcome, type RuntimeHost } from "./host";
+import { ACTIVE_STATES, enterPhase, progressOf, type BackupInfo, type DeleteOutcome, type GatewayCredentials, type GatewayTarget, type InstanceState, type InstanceStatus, type Phase, type PhaseEntry, type ProvisionOutcome, type RuntimeHost } from "./host";
 import { refKey, type InstanceRef } from "./ids";
 import { freeLoopbackPort, isPortFree, isPortOpen } from "./ports";
 
@@ -326,7 +326,7 @@ export class ProcessHost implements RuntimeHost {
       instanceId: record.ref.instanceId,
       state: record.state,
       phase: record.phase,
-      progress: this.progressOf(record),
+      progress: progressOf(record),
       phases: record.phases.map((p) => ({ ...p })),
       port: record.port ?? null,
       pid: isAlive(record.child) ? (record.child.pid ?? null) : null,
@@ -342,21 +342,13 @@ export class ProcessHost implements RuntimeHost {
     };
   }
 
-  private progressOf(record: InstanceRecord): number {
-    return phaseProgress(record.state, record.phase, record.phaseSince, record.progress);
-  }
-
   private changed(record: InstanceRecord): void {
     record.version++;
     this.changes.emit(refKey(record.ref));
   }
 
   private setState(record: InstanceRecord, state: InstanceState, phase: Phase): void {
-    record.progress = this.progressOf(record);
-    record.state = state;
-    record.phase = phase;
-    record.phaseSince = Date.now();
-    record.phases.push({ phase, at: new Date().toISOString() });
+    enterPhase(record, state, phase);
     this.changed(record);
   }
 

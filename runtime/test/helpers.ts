@@ -57,9 +57,9 @@ export class ProxiedGatewayClient {
     });
   }
 
-  static open(url: string, extraHeaders: Record<string, string> = {}): Promise<ProxiedGatewayClient> {
+  static open(url: string, extraHeaders: Record<string, string> = {}, serviceToken = SERVICE_TOKEN): Promise<ProxiedGatewayClient> {
     return new Promise((resolveOpen, reject) => {
-      const ws = new WebSocket(url, { headers: { ...extraHeaders, authorization: `Bearer ${SERVICE_TOKEN}` } });
+      const ws = new WebSocket(url, { headers: { ...extraHeaders, authorization: `Bearer ${serviceToken}` } });
       const client = new ProxiedGatewayClient(ws);
       ws.once("open", () => resolveOpen(client));
       ws.once("error", reject);

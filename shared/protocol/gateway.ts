@@ -66,6 +66,7 @@ export const SessionMessage = z.object({
   at: Timestamp.nullable(),
   runId: z.string().nullable(),
 });
+export type SessionMessage = z.infer<typeof SessionMessage>;
 export const SessionsHistoryResult = z.object({
   messages: z.array(SessionMessage),
   /** The thread the session is open as, if any (its messages are in `messages.list` too). */

@@ -1,0 +1,14 @@
+import type { ChildProcess } from "node:child_process";
+
+export interface RunningRuntime {
+  url: string;
+  child: ChildProcess;
+  stop(killAfterMs?: number): Promise<void>;
+}
+export function startRuntime(options: {
+  port: number;
+  serviceToken: string;
+  dataDir?: string;
+  env?: Record<string, string | undefined>;
+  log?: (line: string, stream: "stdout" | "stderr") => void;
+}): Promise<RunningRuntime>;
