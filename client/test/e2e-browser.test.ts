@@ -2,14 +2,14 @@
 // people in two Chromium contexts, a viewer, and an agent through the `autopilot` CLI.
 // Screenshots go to test-artifacts/ (git-ignored) so a person can look at what ran.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../../party/dev/chromium.mjs";
 import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CLI = join(ROOT, "client", "bin", "autopilot.mjs");
 const ARTIFACTS = join(ROOT, "test-artifacts");
 const PASSWORD = "correct horse battery";
@@ -95,8 +95,6 @@ async function drag(page: Page, selector: string, dx: number, dy: number) {
 }
 
 beforeAll(async () => {
-  // Fail, never skip: a missing browser must not turn this suite into a silent pass.
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
   mkdirSync(ARTIFACTS, { recursive: true });
   if (process.env.AUTOPILOT_E2E_URL) {
     // Point at an already running `npm start` while iterating on the UI.
@@ -106,10 +104,8 @@ beforeAll(async () => {
     server = await startServer({ port: await freePort(), persistDir });
     url = server.url;
   }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  // Fail, never skip: no browser throws here and the suite fails.
+  browser = await launchChromium();
   for (const [key, name] of [
     ["alice", "Alice"],
     ["bob", "Bob"],
@@ -212,6 +208,8 @@ describe("the Hatchery in two browsers", () => {
     await bob.page.getByPlaceholder(/Message While Alice was away/).fill("decided without you");
     await bob.page.getByPlaceholder(/Message While Alice was away/).press("Enter");
     const moved = ".react-flow__node-thread";
+    // Opening the new thread may have panned "Release 1.4" out of view (then it is not rendered).
+    await seeNode(bob.page, "thread", "Release 1.4");
     await drag(bob.page, `${moved}:has-text("Release 1.4")`, -120, 90);
     const bobSees = await nodePosition(bob.page, `${moved}:has-text("Release 1.4")`);
 

@@ -11,7 +11,7 @@ import * as encoding from "lib0/encoding";
 import * as syncProtocol from "y-protocols/sync";
 import WebSocket, { WebSocketServer } from "ws";
 import * as Y from "yjs";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../dev/chromium.mjs";
 import { startServer } from "../dev/server.mjs";
 import { YSyncClient } from "../dev/ysync.mjs";
 
@@ -20,7 +20,6 @@ const EDGES = Number(process.env.BENCH_EDGES ?? 7500);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const PORT = Number(process.env.BENCH_PORT ?? 8792);
 const RENDER_NODES = Number(process.env.BENCH_RENDER_NODES ?? 2000);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const KINDS = ["thread", "job", "approval", "note"];
 
 /** A graph shaped like a busy workspace: every node a nested map, as the Hatchery stores it. */
@@ -142,10 +141,7 @@ try {
   Y.applyUpdate(seeder.doc, Y.encodeStateAsUpdate(renderDoc));
   await new Promise((r) => setTimeout(r, 1500));
   seeder.close();
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launchChromium();
   const renders = [];
   try {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
