@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { ErrorShape } from "./errors";
-import { Events } from "./events";
-import { EventFrame, RequestFrame, ResponseFrame } from "./frames";
-import { Methods } from "./methods";
+import { ErrorShape } from "../protocol/errors";
+import { Events } from "../protocol/events";
+import { EventFrame, RequestFrame, ResponseFrame } from "../protocol/frames";
+import { Methods } from "../protocol/methods";
 
 /**
  * A canonical JSON description of every schema on the wire, so a test can notice any

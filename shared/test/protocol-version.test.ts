@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { protocolFingerprint } from "../protocol/fingerprint";
+import { protocolFingerprint } from "./fingerprint";
 import { PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from "../protocol/version";
 
 const lockPath = fileURLToPath(new URL("../protocol/schema-lock.json", import.meta.url));
