@@ -1,88 +1,26 @@
+// AutopilotClient: one connection to a workspace's Autopilot room — connect and resume,
+// hello and state, requests with idempotency keys, retries and pacing.
+// long-file: one state machine; the socket lifecycle, the hello and the request queue
+// read and write the same private state, and splitting them would only pass it around.
 import { PartySocket } from "partysocket";
-import type { EventName, EventPayload } from "../../shared/protocol/events";
 import { MAX_CLIENT_FRAME_BYTES, type EventFrame, type ResponseFrame } from "../../shared/protocol/frames";
 import { HelloPayload } from "../../shared/protocol/hello";
-import { isMethodName, Methods, type MethodName, type MethodParams, type MethodResult } from "../../shared/protocol/methods";
+import { isMethodName, Methods, type MethodName, type MethodResult } from "../../shared/protocol/methods";
 import type { Principal } from "../../shared/protocol/principal";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { Backoff, DEFAULT_BACKOFF, fullJitterDelay, type BackoffOptions } from "../../shared/backoff";
+import type { AutopilotClientOptions, ClientEvents, ConnectionStatus, RequestArgs, RequestOptions, StatusDetail } from "./client-types";
 import { Emitter } from "./emitter";
 import { AutopilotError, errorFromClose, isTerminalCloseCode, isTerminalError } from "./errors";
 import { decodeServerFrame, typeEvent, type KnownEvent } from "./frames";
+import { methodNamespaces, type MethodNamespaces } from "./method-namespaces";
 import { bucketForLimits, type TokenBucket } from "./ratelimit";
-import { applyEvent, applyHello, diffStreams, emptyState, withPresence, type StreamChange, type WorkspaceState } from "./state";
+import { randomId, utf8Length, withIdempotencyKey } from "./request-ids";
+import { applyEvent, applyHello, diffStreams, emptyState, withPresence, type WorkspaceState } from "./state";
 import { fetchConnectTicket, refusedUpgradeStatus, resolveEndpoint, resolveWebSocket, type Endpoint } from "./transport";
 
-export interface AutopilotClientOptions {
-  /** `http(s)://host[:port]`; in a browser page it defaults to the page's origin. */
-  url?: string;
-  /** Workspace id (the room). */
-  workspace: string;
-  /**
-   * Agent API key. In Node it is sent as the `x-api-key` header; elsewhere (browsers, or a
-   * custom `WebSocket`) it is exchanged for a single-use connect ticket before every connect.
-   * Without a key, a browser authenticates with its session cookie.
-   */
-  apiKey?: string;
-  /** Supplies a fresh connect ticket before every (re)connect; overrides the key exchange. */
-  ticket?: () => Promise<string>;
-  /** Label shown in presence, e.g. "laptop" or "ci-runner-3". */
-  device?: string;
-  /** WebSocket constructor; defaults to `ws` in Node and the global one elsewhere. */
-  WebSocket?: unknown;
-  fetch?: typeof fetch;
-  /** Per-request deadline, including time spent waiting for a connection. Default 30 s. */
-  requestTimeoutMs?: number;
-  /** How often a request that failed with a retryable error is re-sent. Default 4. */
-  maxRequestRetries?: number;
-  backoff?: BackoffOptions;
-}
-
-export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "closed";
-
-export interface StatusDetail {
-  /** When the next connection attempt starts. */
-  retryInMs?: number;
-  /** Why the last connection ended (or, with "closed", why the client gave up). */
-  error?: AutopilotError;
-}
-
-export interface ClientWarning {
-  message: string;
-  frame?: unknown;
-}
-
-/** Params as callers pass them: the client fills in `idempotencyKey` when it is left out. */
-export type RequestParams<M extends MethodName> =
-  MethodParams<M> extends infer P ? (P extends { idempotencyKey: string } ? Omit<P, "idempotencyKey"> & { idempotencyKey?: string } : P) : never;
-
-export interface RequestOptions {
-  timeoutMs?: number;
-  signal?: AbortSignal;
-}
-
-export type RequestArgs<M extends MethodName> = undefined extends RequestParams<M>
-  ? [params?: RequestParams<M>, options?: RequestOptions]
-  : [params: RequestParams<M>, options?: RequestOptions];
-
-/** Listener arguments per subscribable name: every protocol event plus the client's own. */
-export type ClientEvents = { [E in EventName]: [payload: EventPayload<E>, frame: EventFrame] } & {
-  /** Every event frame, including `hello` and events this client version does not know. */
-  event: [frame: EventFrame];
-  status: [status: ConnectionStatus, detail: StatusDetail];
-  /** The room replaced our state with a snapshot because our `lastSeq` was too old. */
-  reset: [hello: HelloPayload];
-  /** After any change to `client.state`. */
-  state: [state: WorkspaceState];
-  /**
-   * A gateway reply streaming in a thread started, grew, or ended (its durable message
-   * arrived, it was stopped, or a hello no longer lists it). `client.state.streams` holds
-   * the current text of every running stream.
-   */
-  stream: [change: StreamChange];
-  /** A frame that could not be used (malformed, unattributable error response, …). */
-  warning: [warning: ClientWarning];
-};
+export type { AutopilotClientOptions, ClientEvents, ClientWarning, ConnectionStatus, RequestArgs, RequestOptions, RequestParams, StatusDetail } from "./client-types";
+export type { MethodNamespaces } from "./method-namespaces";
 
 interface PendingRequest {
   id: string;
@@ -104,79 +42,23 @@ const HELLO_TIMEOUT_MS = 10_000;
 const OPEN_TIMEOUT_MS = 10_000;
 const SOCKET_OPEN = 1;
 
-function randomId(): string {
-  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
-  // randomUUID needs a secure context in browsers; getRandomValues does not.
-  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** The key makes a re-send after a reconnect (or a caller's retry) apply only once. */
-function withIdempotencyKey(params: unknown): unknown {
-  if (params !== undefined && (typeof params !== "object" || params === null)) return params;
-  const given = params as { idempotencyKey?: unknown } | undefined;
-  return { ...given, idempotencyKey: given?.idempotencyKey ?? randomId() };
-}
-
-const utf8Length = (text: string): number => new TextEncoder().encode(text).byteLength;
-
 export class AutopilotClient {
   readonly workspace: string;
 
-  readonly threads = {
-    create: this.#bind("threads.create"),
-    rename: this.#bind("threads.rename"),
-    archive: this.#bind("threads.archive"),
-    list: this.#bind("threads.list"),
-  };
-  readonly messages = { list: this.#bind("messages.list") };
-  readonly chat = {
-    send: this.#bind("chat.send"),
-    /** Stops the thread's running gateway reply (protocol 4); safe to repeat. */
-    abort: this.#bind("chat.abort"),
-  };
-  /** An OpenClaw instance's gateway sessions (protocol 4). */
-  readonly sessions = {
-    list: this.#bind("sessions.list"),
-    /** The thread bound to a gateway session, created if needed. */
-    open: this.#bind("sessions.open"),
-    /** A session's transcript from the gateway, without opening it as a thread. */
-    history: this.#bind("sessions.history"),
-    /** Posts into a session (opened as a thread on first use). */
-    send: this.#bind("sessions.send"),
-  };
-  readonly instances = {
-    list: this.#bind("instances.list"),
-    provision: this.#bind("instances.provision"),
-    restart: this.#bind("instances.restart"),
-    backup: this.#bind("instances.backup"),
-    delete: this.#bind("instances.delete"),
-    attach: this.#bind("instances.attach"),
-    detach: this.#bind("instances.detach"),
-  };
-  readonly approvals = {
-    request: this.#bind("approvals.request"),
-    resolve: this.#bind("approvals.resolve"),
-    list: this.#bind("approvals.list"),
-    get: this.#bind("approvals.get"),
-  };
-  readonly jobs = {
-    start: this.#bind("jobs.start"),
-    update: this.#bind("jobs.update"),
-    finish: this.#bind("jobs.finish"),
-    fail: this.#bind("jobs.fail"),
-    cancel: this.#bind("jobs.cancel"),
-    list: this.#bind("jobs.list"),
-  };
-  readonly audit = { list: this.#bind("audit.list") };
-  readonly presence = {
-    list: this.#bind("presence.list"),
-    /** The status sticks: it is set again on every reconnect. */
-    update: async (...args: RequestArgs<"presence.update">) => {
-      const result = await this.request("presence.update", ...args);
-      this.#presenceStatus = result.entry.status;
-      return result;
-    },
-  };
+  /**
+   * One namespace per method family (`client.threads.create(…)`, `client.jobs.list()`, …),
+   * derived from the method registry: a method added there is callable here, typed.
+   */
+  declare readonly threads: MethodNamespaces["threads"];
+  declare readonly messages: MethodNamespaces["messages"];
+  declare readonly chat: MethodNamespaces["chat"];
+  declare readonly sessions: MethodNamespaces["sessions"];
+  declare readonly instances: MethodNamespaces["instances"];
+  declare readonly approvals: MethodNamespaces["approvals"];
+  declare readonly jobs: MethodNamespaces["jobs"];
+  declare readonly audit: MethodNamespaces["audit"];
+  declare readonly graph: MethodNamespaces["graph"];
+  declare readonly presence: MethodNamespaces["presence"];
 
   readonly #options: AutopilotClientOptions;
   readonly #endpoint: Endpoint;
@@ -210,6 +92,14 @@ export class AutopilotClient {
   #settleReady!: { resolve: (hello: HelloPayload) => void; reject: (error: AutopilotError) => void };
 
   constructor(options: AutopilotClientOptions) {
+    Object.assign(this, methodNamespaces((method, args) => this.request(method, ...(args as RequestArgs<typeof method>))));
+    // The presence status sticks: it is set again on every reconnect.
+    const updatePresence = this.presence.update;
+    this.presence.update = async (...args) => {
+      const result = await updatePresence(...args);
+      this.#presenceStatus = result.entry.status;
+      return result;
+    };
     this.#options = options;
     this.workspace = options.workspace;
     this.#endpoint = resolveEndpoint(options.url, options.workspace);
@@ -350,10 +240,6 @@ export class AutopilotClient {
   /** Closes for good: pending requests reject with code "closed"; no reconnects. */
   close(): void {
     this.#shutdown(new AutopilotError("closed", "the client was closed"), false);
-  }
-
-  #bind<M extends MethodName>(method: M): (...args: RequestArgs<M>) => Promise<MethodResult<M>> {
-    return (...args) => this.request(method, ...args);
   }
 
   async #start(): Promise<void> {

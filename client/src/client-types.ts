@@ -1,0 +1,81 @@
+// The public types of AutopilotClient: its options, connection status, request arguments
+// and the events a caller can subscribe to.
+import type { EventName, EventPayload } from "../../shared/protocol/events";
+import type { EventFrame } from "../../shared/protocol/frames";
+import type { HelloPayload } from "../../shared/protocol/hello";
+import type { MethodName, MethodParams } from "../../shared/protocol/methods";
+import type { BackoffOptions } from "../../shared/backoff";
+import type { AutopilotError } from "./errors";
+import type { StreamChange, WorkspaceState } from "./state";
+
+export interface AutopilotClientOptions {
+  /** `http(s)://host[:port]`; in a browser page it defaults to the page's origin. */
+  url?: string;
+  /** Workspace id (the room). */
+  workspace: string;
+  /**
+   * Agent API key. In Node it is sent as the `x-api-key` header; elsewhere (browsers, or a
+   * custom `WebSocket`) it is exchanged for a single-use connect ticket before every connect.
+   * Without a key, a browser authenticates with its session cookie.
+   */
+  apiKey?: string;
+  /** Supplies a fresh connect ticket before every (re)connect; overrides the key exchange. */
+  ticket?: () => Promise<string>;
+  /** Label shown in presence, e.g. "laptop" or "ci-runner-3". */
+  device?: string;
+  /** WebSocket constructor; defaults to `ws` in Node and the global one elsewhere. */
+  WebSocket?: unknown;
+  fetch?: typeof fetch;
+  /** Per-request deadline, including time spent waiting for a connection. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** How often a request that failed with a retryable error is re-sent. Default 4. */
+  maxRequestRetries?: number;
+  backoff?: BackoffOptions;
+}
+
+export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "closed";
+
+export interface StatusDetail {
+  /** When the next connection attempt starts. */
+  retryInMs?: number;
+  /** Why the last connection ended (or, with "closed", why the client gave up). */
+  error?: AutopilotError;
+}
+
+export interface ClientWarning {
+  message: string;
+  frame?: unknown;
+}
+
+/** Params as callers pass them: the client fills in `idempotencyKey` when it is left out. */
+export type RequestParams<M extends MethodName> =
+  MethodParams<M> extends infer P ? (P extends { idempotencyKey: string } ? Omit<P, "idempotencyKey"> & { idempotencyKey?: string } : P) : never;
+
+export interface RequestOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export type RequestArgs<M extends MethodName> = undefined extends RequestParams<M>
+  ? [params?: RequestParams<M>, options?: RequestOptions]
+  : [params: RequestParams<M>, options?: RequestOptions];
+
+/** Listener arguments per subscribable name: every protocol event plus the client's own. */
+export type ClientEvents = { [E in EventName]: [payload: EventPayload<E>, frame: EventFrame] } & {
+  /** Every event frame, including `hello` and events this client version does not know. */
+  event: [frame: EventFrame];
+  status: [status: ConnectionStatus, detail: StatusDetail];
+  /** The room replaced our state with a snapshot because our `lastSeq` was too old. */
+  reset: [hello: HelloPayload];
+  /** After any change to `client.state`. */
+  state: [state: WorkspaceState];
+  /**
+   * A gateway reply streaming in a thread started, grew, or ended (its durable message
+   * arrived, it was stopped, or a hello no longer lists it). `client.state.streams` holds
+   * the current text of every running stream.
+   */
+  stream: [change: StreamChange];
+  /** A frame that could not be used (malformed, unattributable error response, …). */
+  warning: [warning: ClientWarning];
+};
+
