@@ -1,0 +1,43 @@
+// `npm test` runs this (party/dev/lint.mjs): no import cycles anywhere, and each part
+// imports only where it may. The layout is in ../shared/DESIGN.md: client → shared ← party,
+// runtime apart; shared/ is the contract every side runs and imports none of them.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: "no-cycles",
+      severity: "error",
+      // Type-only imports vanish at compile time: Env naming the room classes it binds (and
+      // the rooms reading Env) is not a cycle anything runs through.
+      comment: "An import cycle: split the shared part out.",
+      from: {},
+      to: { circular: true, viaOnly: { dependencyTypesNot: ["type-only"] } },
+    },
+    { name: "shared-stands-alone", severity: "error", comment: "shared/ is the contract: it imports no part.", from: { path: "^shared/" }, to: { path: "^(party|client|runtime)/" } },
+    {
+      name: "client-not-party",
+      severity: "error",
+      comment: "The client library and app talk to the rooms over the wire only (tests may start the dev server from party/dev).",
+      from: { path: "^client/", pathNot: "^client/test/" },
+      to: { path: "^(party|runtime)/" },
+    },
+    { name: "client-tests-only-dev-harness", severity: "error", from: { path: "^client/test/" }, to: { path: "^(party|runtime)/", pathNot: "^(party/dev|runtime/test)/" } },
+    {
+      name: "party-not-client-or-runtime",
+      severity: "error",
+      comment: "The Worker reaches the runtime over HTTP (shared/runtime is the contract), never by import.",
+      from: { path: "^party/", pathNot: "^party/(dev|bench)/" },
+      to: { path: "^(client|runtime)/" },
+    },
+    { name: "runtime-not-party-or-client", severity: "error", from: { path: "^runtime/" }, to: { path: "^(party|client)/" } },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "(^|/)(node_modules|dist|\\.wrangler)/|^runtime/openclaw/|\\.d\\.m?ts$" },
+    // dependency-cruiser reads TypeScript through typescript < 7 or swc; we ship tsc 7 (native).
+    parser: "swc",
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.base.json" },
+    enhancedResolveOptions: { extensions: [".ts", ".tsx", ".mts", ".mjs", ".js"] },
+  },
+};

@@ -1,0 +1,47 @@
+// `npm run lint` (and a step of `npm test`): the checks that keep the codebase in shape.
+// - dependency-cruiser (.dependency-cruiser.cjs): no import cycles, each part imports only
+//   where it may;
+// - Biome (biome.jsonc): lint and format;
+// - size: no source file over MAX_LINES unless its opening comment says why, with a line
+//   "long-file: <reason>" in its first 15 lines (one concern that does not split well).
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "./server.mjs";
+
+const MAX_LINES = 400;
+const bin = (name) => join(ROOT, "node_modules", ".bin", name);
+const failures = [];
+
+function run(name, command, args) {
+  const result = spawnSync(command, args, { cwd: ROOT, stdio: "inherit" });
+  if (result.status !== 0) failures.push(name);
+}
+
+run("dependency-cruiser", bin("depcruise"), ["shared", "party", "client", "runtime", "--config", ".dependency-cruiser.cjs", "--output-type", "err"]);
+run("biome", bin("biome"), ["check", "--max-diagnostics=50", "."]);
+
+const tracked = spawnSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "--", "shared", "party", "client", "runtime"], { cwd: ROOT, encoding: "utf8" });
+const sources = tracked.stdout.split("\n").filter((path) => /\.(ts|tsx|mts|mjs|js)$/.test(path) && !path.startsWith("runtime/openclaw/"));
+const tooLong = [];
+for (const path of sources) {
+  let text;
+  try {
+    text = readFileSync(join(ROOT, path), "utf8");
+  } catch {
+    continue; // deleted in the work tree, still in the index
+  }
+  const lines = text.split("\n").length;
+  if (lines > MAX_LINES && !/long-file: \S/.test(text.split("\n").slice(0, 15).join("\n"))) tooLong.push(`${path} (${lines} lines)`);
+}
+if (tooLong.length) {
+  console.error(`Files over ${MAX_LINES} lines with no "long-file: <reason>" in their opening comment — split them along their concerns:\n  ${tooLong.join("\n  ")}`);
+  failures.push("file size");
+} else {
+  console.log(`file size: ${sources.length} source files, none over ${MAX_LINES} lines without a reason`);
+}
+
+if (failures.length) {
+  console.error(`lint failed: ${failures.join(", ")}`);
+  process.exit(1);
+}
