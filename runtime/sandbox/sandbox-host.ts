@@ -34,6 +34,7 @@
 // the response by more than ~30 s, and a cold container plus the gateway takes longer): the
 // PUT answers when the instance is ready (202) or failed (error envelope). Status and the long
 // poll read the record that the running PUT updates phase by phase.
+import { classifySandboxError } from "../../shared/upstream-errors";
 import { errResult, okResult, runtimeError, type Result, type RuntimeError } from "../src/errors";
 import { buildGatewayConfig, gatewayIsolationEnv, MIN_GATEWAY_TOKEN_LENGTH, MODEL_API_KEY_ENV } from "../src/gateway-config";
 import type { ProbeOutcome } from "../src/gateway-handshake";
@@ -161,33 +162,27 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 // --- SDK errors → the runtime's closed set ----------------------------------------------------
 
-/**
- * An SDK or platform failure as a runtime error. Matched by name and message because the SDK
- * classes cannot be imported outside workerd.
- */
+/** An SDK or platform failure as a runtime error (classified in shared/upstream-errors.ts). */
 export function mapSandboxError(error: unknown, fallback: RuntimeError["code"], what: string): RuntimeError {
-  const err = error as { name?: string; message?: string; reason?: string; exitCode?: number; retryAfterMs?: number } | undefined;
+  const err = error as { message?: string; reason?: string; exitCode?: number; retryAfterMs?: number } | undefined;
   const message = err?.message ?? String(error);
-  const name = err?.name ?? "";
-  if (/Containers have not been enabled/i.test(message)) {
-    return runtimeError("gateway_unavailable", `${what}: containers are not available to this Worker (${message.split(".")[0]}). The sandbox host needs Cloudflare Containers; use the process host locally.`, {
-      retryable: false,
-      details: { cause: "containers_not_enabled" },
-    });
+  switch (classifySandboxError(error)) {
+    case "containers_not_enabled":
+      return runtimeError("gateway_unavailable", `${what}: containers are not available to this Worker (${message.split(".")[0]}). The sandbox host needs Cloudflare Containers; use the process host locally.`, {
+        retryable: false,
+        details: { cause: "containers_not_enabled" },
+      });
+    case "max_instances":
+      return runtimeError("capacity_exceeded", `${what}: the container instance limit is reached; delete an instance first`, { retryable: false, details: { cause: "max_container_instances" } });
+    case "container_unavailable":
+      return runtimeError("gateway_unavailable", `${what}: the container is not available right now (${err?.reason ?? message})`, { retryable: true, details: { cause: err?.reason ?? "container_unavailable", ...(err?.retryAfterMs ? { retryAfterMs: err.retryAfterMs } : {}) } });
+    case "process_exited":
+      return runtimeError("gateway_failed", `${what}: the gateway exited before its port opened (exit code ${err?.exitCode ?? "unknown"})`, { retryable: true, details: { exitCode: err?.exitCode ?? null } });
+    case "ready_timeout":
+      return runtimeError("gateway_failed", `${what}: the gateway port did not open in time`, { retryable: true });
+    default:
+      return runtimeError(fallback, `${what}: ${message}`);
   }
-  if (/Maximum number of running container instances exceeded/i.test(message) || err?.reason === "max_instances_exceeded") {
-    return runtimeError("capacity_exceeded", `${what}: the container instance limit is reached; delete an instance first`, { retryable: false, details: { cause: "max_container_instances" } });
-  }
-  if (name === "ContainerUnavailableError" || /no container instance that can be provided/i.test(message)) {
-    return runtimeError("gateway_unavailable", `${what}: the container is not available right now (${err?.reason ?? message})`, { retryable: true, details: { cause: err?.reason ?? "container_unavailable", ...(err?.retryAfterMs ? { retryAfterMs: err.retryAfterMs } : {}) } });
-  }
-  if (name === "ProcessExitedBeforeReadyError") {
-    return runtimeError("gateway_failed", `${what}: the gateway exited before its port opened (exit code ${err?.exitCode ?? "unknown"})`, { retryable: true, details: { exitCode: err?.exitCode ?? null } });
-  }
-  if (name === "ProcessReadyTimeoutError") {
-    return runtimeError("gateway_failed", `${what}: the gateway port did not open in time`, { retryable: true });
-  }
-  return runtimeError(fallback, `${what}: ${message}`);
 }
 
 class StartFailure extends Error {
@@ -546,7 +541,7 @@ export class SandboxHost implements RuntimeHost {
       const token = (await sandbox.readFile(CONTAINER_PATHS.tokenFile)).content.trim();
       return token.length >= MIN_GATEWAY_TOKEN_LENGTH ? token : undefined;
     } catch (error) {
-      if (rethrow && !isFileNotFound(error)) throw error;
+      if (rethrow && classifySandboxError(error) !== "file_not_found") throw error;
       return undefined;
     }
   }
@@ -674,12 +669,6 @@ export class SandboxHost implements RuntimeHost {
     } while (cursor);
     return found;
   }
-}
-
-/** The SDK's FileNotFoundError, matched by name and message (its class is not importable here). */
-function isFileNotFound(error: unknown): boolean {
-  const err = error as { name?: string; message?: string; code?: string } | undefined;
-  return err?.name === "FileNotFoundError" || err?.code === "FILE_NOT_FOUND" || /file not found|no such file/i.test(err?.message ?? "");
 }
 
 function isRunning(proc: SandboxProcessLike): boolean {
