@@ -35,11 +35,16 @@
 // PUT answers when the instance is ready (202) or failed (error envelope). Status and the long
 // poll read the record that the running PUT updates phase by phase.
 import { classifySandboxError } from "../../shared/upstream-errors";
-import { errResult, okResult, runtimeError, type Result, type RuntimeError } from "../src/errors";
+import type { RuntimeError } from "../../shared/runtime/errors";
+import { ACTIVE_STATES, type InstanceState, type Phase, type PhaseEntry } from "../../shared/runtime/phases";
+import type { InstanceRef } from "../../shared/runtime/requests";
+import type { GatewayCredentials } from "../../shared/runtime/responses";
+import type { InstanceStatus } from "../../shared/runtime/status";
+import { errResult, okResult, runtimeError, type Result } from "../src/errors";
 import { buildGatewayConfig, gatewayIsolationEnv, MIN_GATEWAY_TOKEN_LENGTH, MODEL_API_KEY_ENV } from "../src/gateway-config";
 import type { ProbeOutcome } from "../src/gateway-handshake";
-import { ACTIVE_STATES, enterPhase, progressOf, type BackupInfo, type DeleteOutcome, type GatewayCredentials, type InstanceState, type InstanceStatus, type Phase, type PhaseEntry, type ProvisionOutcome, type RuntimeHost } from "../src/host";
-import { refKey, type InstanceRef } from "../src/ids";
+import { enterPhase, progressOf, type BackupInfo, type HostDeleteOutcome, type ProvisionOutcome, type RuntimeHost } from "../src/host";
+import { refKey } from "../src/ids";
 import { probeOverSocket, type SocketLike } from "./gateway-socket";
 import type { SandboxHostConfig } from "./sandbox-config";
 
@@ -322,7 +327,7 @@ export class SandboxHost implements RuntimeHost {
   }
 
   /** Teardown: (archive,) stop the gateway, destroy the sandbox, then remove or archive backups. */
-  async delete(ref: InstanceRef): Promise<Result<DeleteOutcome>> {
+  async delete(ref: InstanceRef): Promise<Result<HostDeleteOutcome>> {
     const record = await this.readRecord(ref);
     const backups = await this.listBackups(ref);
     if (!record && backups.length === 0) return errResult(this.notFound(ref));

@@ -17,14 +17,17 @@ import { setTimeout as delay } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
 import type { BackupStore } from "./backup";
 import { WATCHDOG_MODULE, type RuntimeConfig } from "./config";
-import { errResult, okResult, runtimeError, type Result, type RuntimeError } from "./errors";
+import type { RuntimeError } from "../../shared/runtime/errors";
+import { ACTIVE_STATES, type InstanceState, type Phase, type PhaseEntry } from "../../shared/runtime/phases";
+import type { InstanceRef } from "../../shared/runtime/requests";
+import type { GatewayCredentials } from "../../shared/runtime/responses";
+import type { InstanceStatus } from "../../shared/runtime/status";
+import { errResult, okResult, runtimeError, type Result } from "./errors";
 import { buildGatewayConfig, gatewayIsolationEnv, MIN_GATEWAY_TOKEN_LENGTH, MODEL_API_KEY_ENV } from "./gateway-config";
 import { probeGateway } from "./gateway-probe";
-import { ACTIVE_STATES, enterPhase, progressOf, type BackupInfo, type DeleteOutcome, type GatewayCredentials, type GatewayTarget, type InstanceState, type InstanceStatus, type Phase, type PhaseEntry, type ProvisionOutcome, type RuntimeHost } from "./host";
-import { refKey, type InstanceRef } from "./ids";
+import { enterPhase, progressOf, type BackupInfo, type GatewayTarget, type HostDeleteOutcome, type ProvisionOutcome, type RuntimeHost } from "./host";
+import { refKey } from "./ids";
 import { freeLoopbackPort, isPortFree, isPortOpen } from "./ports";
-
-export type { BackupInfo, DeleteOutcome, GatewayCredentials, GatewayTarget, InstanceState, InstanceStatus, Phase, PhaseEntry, ProvisionOutcome };
 
 interface InstanceRecord {
   ref: InstanceRef;
@@ -211,7 +214,7 @@ export class ProcessHost implements RuntimeHost {
   }
 
   /** Teardown: stop the gateway, then remove or archive its directory and backups. */
-  async delete(ref: InstanceRef): Promise<Result<DeleteOutcome>> {
+  async delete(ref: InstanceRef): Promise<Result<HostDeleteOutcome>> {
     const key = refKey(ref);
     const record = this.records.get(key);
     const dir = this.instanceDir(ref);
@@ -221,7 +224,7 @@ export class ProcessHost implements RuntimeHost {
       record.deleted = true;
       record.generation++;
     }
-    const teardown = async (): Promise<Result<DeleteOutcome>> => {
+    const teardown = async (): Promise<Result<HostDeleteOutcome>> => {
       if (record) {
         await this.stopProcess(record);
         this.setState(record, "stopped", "stopped");

@@ -5,7 +5,7 @@
 // handshake, the frame rewriting — is the real code.
 import { describe, expect, it } from "vitest";
 import { handleApiRequest } from "../src/api";
-import type { InstanceRef } from "../src/ids";
+import type { InstanceRef } from "../../shared/runtime/requests";
 import { bridgeGatewaySockets, type SocketLike } from "../sandbox/gateway-socket";
 import { loadSandboxConfig, type SandboxHostConfig } from "../sandbox/sandbox-config";
 import {
