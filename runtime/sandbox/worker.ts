@@ -1,6 +1,7 @@
 // The runtime Worker (sandbox host, production): the same HTTP surface as the process host
 // (runtime/src/api.ts serves both), backed by one @cloudflare/sandbox container per
-// instance (sandbox-host.ts) and an R2 bucket for records and backups.
+// instance (sandbox-host.ts), a Durable Object for the instance records (registry-object.ts)
+// and an R2 bucket for backups.
 //
 // Internal only: every request needs `Authorization: Bearer <RUNTIME_SERVICE_TOKEN>`. Give it
 // no public route (reach it through a service binding or a private hostname).
@@ -9,13 +10,18 @@ import type { InstanceRef } from "../../shared/runtime/requests";
 import { createRuntimeApi, failResponse } from "../src/api";
 import { bridgeGatewaySockets, type SocketLike } from "./gateway-socket";
 import { loadSandboxConfig, type SandboxEnvVars } from "./sandbox-config";
-import { SandboxHost, type BucketLike, type SandboxFactory, type SandboxLike } from "./sandbox-host";
+import type { InstanceStoreLike } from "./instance-records";
+import { InstanceRegistry, REGISTRY_NAME } from "./registry-object";
+import type { BucketLike, SandboxFactory, SandboxLike } from "./sandbox-boundary";
+import { SandboxHost } from "./sandbox-host";
 
-// The container-backed Durable Object class named in wrangler.toml ([[containers]] class_name).
-export { Sandbox };
+// The container-backed Durable Object class named in wrangler.toml ([[containers]] class_name),
+// and the one that keeps the instance records.
+export { InstanceRegistry, Sandbox };
 
 export interface Env extends SandboxEnvVars {
   Sandbox: DurableObjectNamespace<Sandbox>;
+  INSTANCES: DurableObjectNamespace<InstanceRegistry>;
   BACKUPS: R2Bucket;
 }
 
@@ -27,7 +33,8 @@ export function createSandboxHost(env: Env, config: ConstructorParameters<typeof
   // Type-checks the real SDK and R2 against the boundary the host (and its tests) use.
   const open: SandboxFactory = (id, options): SandboxLike => getSandbox(env.Sandbox, id, options);
   const bucket: BucketLike = env.BACKUPS;
-  return new SandboxHost(config, open, bucket, { log });
+  const records: InstanceStoreLike = env.INSTANCES.get(env.INSTANCES.idFromName(REGISTRY_NAME));
+  return new SandboxHost(config, open, bucket, records, { log });
 }
 
 /**
