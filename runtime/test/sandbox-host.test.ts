@@ -5,6 +5,10 @@
 // place of the Durable Object's KV storage. Everything else — the API handler, the start
 // sequence, the gateway config writer, the handshake, the frame rewriting — is the real code.
 import { describe, expect, it } from "vitest";
+import type { z } from "zod";
+import { envelopeSchema } from "../../shared/runtime/envelope";
+import { backupListSchema, backupSchema, credentialsSchema, deleteOutcomeSchema, healthSchema, instanceListSchema } from "../../shared/runtime/responses";
+import { instanceStatusSchema } from "../../shared/runtime/status";
 import { handleApiRequest } from "../src/api";
 import type { InstanceRef } from "../../shared/runtime/requests";
 import { bridgeGatewaySockets, type SocketLike } from "../sandbox/gateway-socket";
@@ -696,5 +700,28 @@ describe("sandbox config", () => {
     expect(loaded.ok && loaded.value).toMatchObject({ deleteMode: "remove", model: { baseUrl: "http://m/v1", modelId: "m1", apiKey: undefined }, maxGateways: 20 });
     expect(loadSandboxConfig({ RUNTIME_SERVICE_TOKEN: SERVICE_TOKEN, OPENCLAW_MODEL_ID: "m1" }).ok).toBe(false);
     expect(loadSandboxConfig({ RUNTIME_SERVICE_TOKEN: SERVICE_TOKEN, RUNTIME_DELETE_MODE: "shred" }).ok).toBe(false);
+  });
+});
+
+describe("sandbox host: the API contract", () => {
+  it("answers every route in the shapes shared/runtime/ declares (what the Autopilot's client accepts)", async () => {
+    const { api } = setup({ deleteMode: "archive" });
+    const check = async (schema: z.ZodType, method: string, url: string) => {
+      const answer = await api(method, url);
+      const parsed = envelopeSchema(schema).safeParse(answer.body);
+      expect(parsed.success, `${method} ${url}: ${JSON.stringify(answer.body)}`).toBe(true);
+      return answer.body as { ok: boolean };
+    };
+    expect((await check(healthSchema, "GET", "/v1/health")).ok).toBe(true);
+    expect((await check(instanceStatusSchema, "PUT", path(REF))).ok).toBe(true);
+    expect((await check(instanceStatusSchema, "GET", path(REF, "?sinceVersion=0&waitMs=0"))).ok).toBe(true);
+    expect((await check(instanceListSchema, "GET", `/v1/workspaces/${REF.workspaceId}/instances`)).ok).toBe(true);
+    expect((await check(credentialsSchema, "GET", path(REF, "/credentials"))).ok).toBe(true);
+    expect((await check(backupSchema, "POST", path(REF, "/backups"))).ok).toBe(true);
+    expect((await check(backupListSchema, "GET", path(REF, "/backups"))).ok).toBe(true);
+    expect((await check(instanceStatusSchema, "POST", path(REF, "/restart"))).ok).toBe(true);
+    expect((await check(deleteOutcomeSchema, "DELETE", path(REF))).ok).toBe(true);
+    // Errors are envelopes too.
+    expect((await check(instanceStatusSchema, "GET", path(REF))).ok).toBe(false);
   });
 });
