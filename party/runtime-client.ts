@@ -1,20 +1,25 @@
+import { z } from "zod";
+import { envelopeSchema, type Envelope } from "../shared/runtime/envelope";
+import { instancePath } from "../shared/runtime/requests";
+import { backupSchema, credentialsSchema, deleteOutcomeSchema, type Backup, type DeleteOutcome, type GatewayCredentials } from "../shared/runtime/responses";
+import { instanceStatusSchema, type InstanceStatus } from "../shared/runtime/status";
 import { RoomError } from "./domain/errors";
 
 /** What the Autopilot reads of a runtime instance status (the token is never part of it). */
-export interface RuntimeInstanceStatus {
-  state: "provisioning" | "starting" | "ready" | "error" | "stopped";
-  phase: string;
-  progress: number;
-  error: { code: string; message: string } | null;
-  version: number;
-}
+export type RuntimeInstanceStatus = InstanceStatus;
 
-type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string; retryable?: boolean } };
+const statusEnvelope = envelopeSchema(instanceStatusSchema);
+const backupEnvelope = envelopeSchema(backupSchema);
+const credentialsEnvelope = envelopeSchema(credentialsSchema);
+const deleteEnvelope = envelopeSchema(deleteOutcomeSchema);
+/** Error answers of any route, and of a refused gateway upgrade. */
+const anyEnvelope = envelopeSchema(z.unknown());
 
 /**
  * The OpenClaw runtime's HTTP API as the Autopilot uses it (service token, envelope
- * responses). The same surface serves the local process host and the production sandbox
- * host, so this client is all the room needs to know about either.
+ * responses, shared/runtime/ contract). The same surface serves the local process host and
+ * the production sandbox host, so this client is all the room needs to know about either.
+ * Every answer is validated before use: the runtime is a remote service.
  */
 export class RuntimeClient {
   constructor(
@@ -22,7 +27,7 @@ export class RuntimeClient {
     private readonly token: string,
   ) {}
 
-  async #call<T>(method: string, path: string, signal?: AbortSignal): Promise<T> {
+  async #call<T>(schema: z.ZodType<Envelope<T>>, method: string, path: string, signal?: AbortSignal): Promise<T> {
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl.replace(/\/$/, "")}${path}`, { method, headers: { authorization: `Bearer ${this.token}` }, ...(signal ? { signal } : {}) });
@@ -31,36 +36,37 @@ export class RuntimeClient {
       console.warn(JSON.stringify({ msg: "runtime request failed", method, path, error: String(error) }));
       throw new RoomError("unavailable", "the OpenClaw runtime is unreachable");
     }
-    const body = (await response.json().catch(() => null)) as Envelope<T> | null;
-    if (!body) throw new RoomError("unavailable", `the OpenClaw runtime answered ${response.status} without a body`);
-    if (!body.ok) throw new RoomError(body.error.code === "capacity_exceeded" || body.error.code === "conflict" ? "conflict" : "unavailable", body.error.message, { runtimeCode: body.error.code });
-    return body.data;
-  }
-
-  #path(workspaceId: string, instanceId: string): string {
-    return `/v1/workspaces/${encodeURIComponent(workspaceId)}/instances/${encodeURIComponent(instanceId)}`;
+    const json: unknown = await response.json().catch(() => null);
+    if (json === null) throw new RoomError("unavailable", `the OpenClaw runtime answered ${response.status} without a body`);
+    const body = schema.safeParse(json);
+    if (!body.success) {
+      console.warn(JSON.stringify({ msg: "runtime answer does not match the contract", method, path, status: response.status, issues: body.error.issues.slice(0, 3) }));
+      throw new RoomError("unavailable", `the OpenClaw runtime answered ${response.status} with an unexpected body`);
+    }
+    if (!body.data.ok) throw new RoomError(body.data.error.code === "capacity_exceeded" || body.data.error.code === "conflict" ? "conflict" : "unavailable", body.data.error.message, { runtimeCode: body.data.error.code });
+    return body.data.data;
   }
 
   provision(ws: string, id: string): Promise<RuntimeInstanceStatus> {
-    return this.#call<{ status?: RuntimeInstanceStatus } & RuntimeInstanceStatus>("PUT", this.#path(ws, id)).then((d) => d.status ?? d);
+    return this.#call(statusEnvelope, "PUT", instancePath(ws, id));
   }
 
   /** Long-polls: answers when the status changed after `sinceVersion`, or after `waitMs`. */
   status(ws: string, id: string, sinceVersion: number, waitMs: number, signal?: AbortSignal): Promise<RuntimeInstanceStatus> {
-    return this.#call<RuntimeInstanceStatus>("GET", `${this.#path(ws, id)}?sinceVersion=${sinceVersion}&waitMs=${waitMs}`, signal);
+    return this.#call(statusEnvelope, "GET", `${instancePath(ws, id)}?sinceVersion=${sinceVersion}&waitMs=${waitMs}`, signal);
   }
 
-  restart(ws: string, id: string): Promise<unknown> {
-    return this.#call("POST", `${this.#path(ws, id)}/restart`);
+  restart(ws: string, id: string): Promise<RuntimeInstanceStatus> {
+    return this.#call(statusEnvelope, "POST", instancePath(ws, id, "restart"));
   }
 
-  backup(ws: string, id: string): Promise<{ file?: string; bytes?: number }> {
-    return this.#call("POST", `${this.#path(ws, id)}/backups`);
+  backup(ws: string, id: string): Promise<Backup> {
+    return this.#call(backupEnvelope, "POST", instancePath(ws, id, "backups"));
   }
 
   /** The gateway token, for the bridge's device proof. Server to server only: never forwarded to a client. */
-  credentials(ws: string, id: string): Promise<{ token: string }> {
-    return this.#call("GET", `${this.#path(ws, id)}/credentials`);
+  credentials(ws: string, id: string): Promise<GatewayCredentials> {
+    return this.#call(credentialsEnvelope, "GET", instancePath(ws, id, "credentials"));
   }
 
   /** A WebSocket to the instance's gateway through the runtime's proxy (not yet accepted). */
@@ -68,20 +74,20 @@ export class RuntimeClient {
     let response: Response;
     try {
       // workerd opens outbound WebSockets with fetch + Upgrade (an http: URL, not ws:).
-      response = await fetch(`${this.baseUrl.replace(/\/$/, "")}${this.#path(ws, id)}/gateway`, { headers: { upgrade: "websocket", authorization: `Bearer ${this.token}` } });
+      response = await fetch(`${this.baseUrl.replace(/\/$/, "")}${instancePath(ws, id, "gateway")}`, { headers: { upgrade: "websocket", authorization: `Bearer ${this.token}` } });
     } catch (error) {
       console.warn(JSON.stringify({ msg: "runtime gateway socket failed", error: String(error) }));
       throw new RoomError("unavailable", "the OpenClaw runtime is unreachable");
     }
     const socket = response.webSocket;
     if (!socket) {
-      const body = (await response.json().catch(() => null)) as Envelope<unknown> | null;
-      throw new RoomError("unavailable", body && !body.ok ? body.error.message : `the runtime refused the gateway socket (${response.status})`);
+      const body = anyEnvelope.safeParse(await response.json().catch(() => null));
+      throw new RoomError("unavailable", body.success && !body.data.ok ? body.data.error.message : `the runtime refused the gateway socket (${response.status})`);
     }
     return socket;
   }
 
-  delete(ws: string, id: string): Promise<unknown> {
-    return this.#call("DELETE", this.#path(ws, id));
+  delete(ws: string, id: string): Promise<DeleteOutcome> {
+    return this.#call(deleteEnvelope, "DELETE", instancePath(ws, id));
   }
 }

@@ -128,7 +128,7 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
         break;
       case "backup": {
         const backup = await deps.runtime.backup(deps.workspaceId, instanceId);
-        asRoom(deps, (ctx) => finishJob(ctx, { jobId, message: backup.file ? `backed up: ${backup.file}` : "backed up", cancelled: false, idempotencyKey: `room-${jobId}-done` }));
+        asRoom(deps, (ctx) => finishJob(ctx, { jobId, message: `backed up: ${backup.name}`, cancelled: false, idempotencyKey: `room-${jobId}-done` }));
         break;
       }
       case "delete":

@@ -1,7 +1,7 @@
 // The sandbox host's configuration, from the Worker's env (vars and secrets, see
 // wrangler.toml). Same variable names and meanings as the process host where they apply.
 import { errResult, okResult, runtimeError, type Result } from "../src/errors";
-import type { DeleteMode } from "../src/host";
+import type { DeleteMode } from "../../shared/runtime/responses";
 import { resolveModel, type ModelEnv, type ModelProviderConfig } from "../src/model-config";
 
 export const MIN_SERVICE_TOKEN_LENGTH = 32;

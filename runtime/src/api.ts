@@ -1,21 +1,129 @@
-// The runtime API, independent of the server it runs in: request → envelope answer. The
-// process host's Node server (http-api.ts) and the sandbox host's Worker
-// (runtime/sandbox/worker.ts) both answer through this one function, so the two hosts
-// expose the same routes, the same service-token check, the same envelope and error codes.
+// The runtime API as one Hono app over the contract in shared/runtime/: the process host's
+// Node server (http-api.ts) and the sandbox host's Worker (runtime/sandbox/worker.ts) both
+// serve it, so the two hosts expose the same routes, the same service-token check, the same
+// envelope and error codes. Paths and query are validated by @hono/zod-validator with the
+// contract's schemas; every answer is one envelope with `cache-control: no-store`.
+import { zValidator } from "@hono/zod-validator";
+import { Hono, type Context } from "hono";
+import { errorEnvelope, okEnvelope, statusFor } from "../../shared/runtime/envelope";
+import type { RuntimeError } from "../../shared/runtime/errors";
+import { instanceParamsSchema, MAX_WAIT_MS, ROUTE_METHODS, RUNTIME_API_VERSION, RUNTIME_ROUTES, STATUS_QUERY_MESSAGE, statusQuerySchema, workspaceParamsSchema, type InstanceRef, type RuntimeRoute } from "../../shared/runtime/requests";
+import type { Health } from "../../shared/runtime/responses";
 import { isAuthorized } from "./auth";
-import { errorEnvelope, okEnvelope, statusFor } from "./envelope";
-import { runtimeError, type Result, type RuntimeError } from "./errors";
+import { runtimeError, type Result } from "./errors";
 import type { RuntimeHost } from "./host";
-import { validateRef, validateWorkspaceId } from "./ids";
-import { matchRoute, ROUTE_METHODS } from "./routes";
-
-export const RUNTIME_API_VERSION = "1";
-/** Upper bound for `?waitMs=` long polls on the status route. */
-export const MAX_WAIT_MS = 60_000;
+import { validateRef } from "./ids";
 
 export interface HealthInfo {
   /** The model gateways are configured with, or null: then chat fails inside the gateway with "No route-compatible authentication source is configured for openai". */
-  model: { id: string; baseUrl: string } | null;
+  model: Health["model"];
+}
+
+type Logger = (message: string, fields?: Record<string, unknown>) => void;
+
+export interface RuntimeApiOptions {
+  serviceToken: string;
+  info: HealthInfo & { host: Health["host"] };
+  log?: Logger;
+  /**
+   * Serves `GET …/:id/gateway` with `Upgrade: websocket` (the sandbox host's Worker). Without
+   * it the route answers 400: the process host's Node server takes upgrades before the API.
+   */
+  upgrade?: (ref: InstanceRef, request: Request) => Promise<Response>;
+}
+
+const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
+
+const reply = (status: number, body: unknown, headers: Record<string, string> = {}): Response => new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+export const failResponse = (error: RuntimeError, headers: Record<string, string> = {}): Response => reply(statusFor(error), errorEnvelope(error), headers);
+const fromResult = <T>(result: Result<T>, okStatus = 200): Response => (result.ok ? reply(okStatus, okEnvelope(result.value)) : failResponse(result.error));
+
+export const UNAUTHENTICATED = runtimeError("unauthenticated", "missing or wrong service token (Authorization: Bearer <token>)");
+const WEBSOCKET_ONLY = runtimeError("not_found", "WebSocket upgrades are only served at /v1/workspaces/:ws/instances/:id/gateway");
+
+const isUpgrade = (c: Context): boolean => c.req.header("upgrade")?.toLowerCase() === "websocket";
+
+/** The first failed field of a path, as the runtime's invalid_request (details.field names it). */
+const params = <S extends typeof instanceParamsSchema | typeof workspaceParamsSchema>(schema: S) =>
+  zValidator("param", schema, (result) => {
+    if (result.success) return;
+    const issue = result.error.issues[0];
+    return failResponse(runtimeError("invalid_request", issue?.message ?? "invalid path", { details: { field: String(issue?.path[0] ?? "") } }));
+  });
+
+const statusQuery = zValidator("query", statusQuerySchema, (result) => (result.success ? undefined : failResponse(runtimeError("invalid_request", STATUS_QUERY_MESSAGE))));
+
+export function createRuntimeApi(host: RuntimeHost, options: RuntimeApiOptions): Hono {
+  const log = options.log ?? (() => {});
+  const app = new Hono();
+
+  app.onError((error, c) => {
+    log("request failed", { method: c.req.method, path: c.req.path, error: error.message });
+    return failResponse(runtimeError("internal", "internal error"));
+  });
+  app.notFound((c) => failResponse(runtimeError("not_found", `no route ${c.req.path}`)));
+
+  // Authentication comes first, before the path is even looked at (upgrades too).
+  app.use("*", async (c, next) => {
+    if (!isAuthorized({ authorization: c.req.header("authorization") }, options.serviceToken)) return failResponse(UNAUTHENTICATED, { "www-authenticate": "Bearer" });
+    if (options.upgrade && isUpgrade(c) && !c.req.path.endsWith("/gateway")) return failResponse(WEBSOCKET_ONLY);
+    await next();
+  });
+
+  app.get(RUNTIME_ROUTES.health, async () => {
+    const health: Health = { status: "ok", apiVersion: RUNTIME_API_VERSION, host: options.info.host, gateways: { active: await host.activeCount(), max: host.maxGateways }, model: options.info.model };
+    return reply(200, okEnvelope(health));
+  });
+
+  app.get(RUNTIME_ROUTES.list, params(workspaceParamsSchema), async (c) => reply(200, okEnvelope({ instances: await host.list(c.req.valid("param").workspaceId) })));
+
+  app.get(RUNTIME_ROUTES.instance, params(instanceParamsSchema), statusQuery, async (c) => {
+    const ref = c.req.valid("param");
+    const { waitMs, sinceVersion } = c.req.valid("query");
+    if (waitMs !== undefined && sinceVersion !== undefined) return fromResult(await host.waitForChange(ref, sinceVersion, Math.min(waitMs, MAX_WAIT_MS)));
+    return fromResult(await host.status(ref));
+  });
+
+  app.put(RUNTIME_ROUTES.instance, params(instanceParamsSchema), async (c) => {
+    const outcome = await host.provision(c.req.valid("param"));
+    if (!outcome.ok) return failResponse(outcome.error);
+    return reply(outcome.value.started ? 202 : 200, okEnvelope(outcome.value.status));
+  });
+
+  app.delete(RUNTIME_ROUTES.instance, params(instanceParamsSchema), async (c) => {
+    const deleted = await host.delete(c.req.valid("param"));
+    if (!deleted.ok) return failResponse(deleted.error);
+    const archive = deleted.value.archive && { name: deleted.value.archive.name, sizeBytes: deleted.value.archive.sizeBytes, createdAt: deleted.value.archive.createdAt };
+    return reply(200, okEnvelope({ ...deleted.value, archive }));
+  });
+
+  app.post(RUNTIME_ROUTES.restart, params(instanceParamsSchema), async (c) => fromResult(await host.restart(c.req.valid("param")), 202));
+
+  // The gateway token, for the service-token holder only (the Autopilot's device identity
+  // signs over it). Every answer is already `cache-control: no-store`.
+  app.get(RUNTIME_ROUTES.credentials, params(instanceParamsSchema), async (c) => fromResult(await host.credentials(c.req.valid("param"))));
+
+  // `path` is where the host keeps the archive (a local path or an object key): internal.
+  app.get(RUNTIME_ROUTES.backups, params(instanceParamsSchema), async (c) => reply(200, okEnvelope({ backups: (await host.listBackups(c.req.valid("param"))).map(({ path: _path, ...info }) => info) })));
+  app.post(RUNTIME_ROUTES.backups, params(instanceParamsSchema), async (c) => {
+    const created = await host.backup(c.req.valid("param"));
+    if (!created.ok) return failResponse(created.error);
+    const { path: _path, ...backup } = created.value;
+    return reply(201, okEnvelope(backup));
+  });
+
+  app.get(RUNTIME_ROUTES.gateway, async (c) => {
+    if (!options.upgrade || !isUpgrade(c)) return failResponse(runtimeError("invalid_request", "this route is a WebSocket: send Upgrade: websocket"));
+    const ref = validateRef(c.req.param("workspaceId"), c.req.param("instanceId"));
+    if (!ref.ok) return failResponse(ref.error);
+    return options.upgrade(ref.value, c.req.raw);
+  });
+
+  // Registered last: a path that exists answers 405 for any method it has no handler for.
+  for (const [route, methods] of Object.entries(ROUTE_METHODS) as [RuntimeRoute, readonly string[]][]) {
+    app.all(RUNTIME_ROUTES[route], (c) => failResponse(runtimeError("method_not_allowed", `${c.req.method} is not allowed here; use ${methods.join(", ")}`), { allow: methods.join(", ") }));
+  }
+  return app;
 }
 
 export interface ApiRequest {
@@ -31,85 +139,10 @@ export interface ApiResponse {
   headers: Record<string, string>;
 }
 
-const answer = (status: number, body: unknown, headers: Record<string, string> = {}): ApiResponse => ({ status, body, headers });
-const fail = (error: RuntimeError, headers: Record<string, string> = {}): ApiResponse => answer(statusFor(error), errorEnvelope(error), headers);
-const fromResult = <T>(result: Result<T>, okStatus = 200): ApiResponse => (result.ok ? answer(okStatus, okEnvelope(result.value)) : fail(result.error));
-
-export const UNAUTHENTICATED = runtimeError("unauthenticated", "missing or wrong service token (Authorization: Bearer <token>)");
-
-/** The service-token check of every request (HTTP and WebSocket upgrade). */
-export function authorize(authorization: string | null | undefined, serviceToken: string): ApiResponse | undefined {
-  return isAuthorized({ authorization: authorization ?? undefined }, serviceToken) ? undefined : fail(UNAUTHENTICATED, { "www-authenticate": "Bearer" });
-}
-
-function intParam(url: URL, name: string): number | undefined {
-  const raw = url.searchParams.get(name);
-  if (raw === null) return undefined;
-  const value = Number(raw);
-  return Number.isInteger(value) && value >= 0 ? value : Number.NaN;
-}
-
-export async function handleApiRequest(host: RuntimeHost, serviceToken: string, info: HealthInfo & { host: "process" | "sandbox" }, req: ApiRequest): Promise<ApiResponse> {
-  // Authentication comes first, before the path is even looked at.
-  const denied = authorize(req.authorization, serviceToken);
-  if (denied) return denied;
-  const url = new URL(req.url, "http://runtime.invalid");
-  const route = matchRoute(url.pathname);
-  if (!route) return fail(runtimeError("not_found", `no route ${url.pathname}`));
-  const method = req.method;
-  if (!ROUTE_METHODS[route.kind].includes(method)) {
-    return fail(runtimeError("method_not_allowed", `${method} is not allowed here; use ${ROUTE_METHODS[route.kind].join(", ")}`), { allow: ROUTE_METHODS[route.kind].join(", ") });
-  }
-
-  if (route.kind === "health") {
-    return answer(200, okEnvelope({ status: "ok", apiVersion: RUNTIME_API_VERSION, host: info.host, gateways: { active: await host.activeCount(), max: host.maxGateways }, model: info.model }));
-  }
-  if (route.kind === "list") {
-    const ws = validateWorkspaceId(route.workspaceId);
-    if (!ws.ok) return fail(ws.error);
-    return answer(200, okEnvelope({ instances: await host.list(ws.value) }));
-  }
-  if (route.kind === "gateway") {
-    // Reached only without an Upgrade header (upgrades go to the WebSocket proxy).
-    return fail(runtimeError("invalid_request", "this route is a WebSocket: send Upgrade: websocket"));
-  }
-  const ref = validateRef(route.workspaceId, route.instanceId);
-  if (!ref.ok) return fail(ref.error);
-
-  switch (route.kind) {
-    case "instance": {
-      if (method === "PUT") {
-        const outcome = await host.provision(ref.value);
-        if (!outcome.ok) return fail(outcome.error);
-        return answer(outcome.value.started ? 202 : 200, okEnvelope(outcome.value.status));
-      }
-      if (method === "DELETE") {
-        const deleted = await host.delete(ref.value);
-        if (!deleted.ok) return fail(deleted.error);
-        const archive = deleted.value.archive && { name: deleted.value.archive.name, sizeBytes: deleted.value.archive.sizeBytes, createdAt: deleted.value.archive.createdAt };
-        return answer(200, okEnvelope({ ...deleted.value, archive }));
-      }
-      const waitMs = intParam(url, "waitMs");
-      const sinceVersion = intParam(url, "sinceVersion");
-      if (Number.isNaN(waitMs) || Number.isNaN(sinceVersion)) return fail(runtimeError("invalid_request", "waitMs and sinceVersion must be non-negative integers"));
-      if (waitMs !== undefined && sinceVersion !== undefined) {
-        return fromResult(await host.waitForChange(ref.value, sinceVersion, Math.min(waitMs, MAX_WAIT_MS)));
-      }
-      return fromResult(await host.status(ref.value));
-    }
-    case "restart":
-      return fromResult(await host.restart(ref.value), 202);
-    case "credentials":
-      // The gateway token, for the service-token holder only (the Autopilot's device identity
-      // signs over it). Every answer is already `cache-control: no-store`.
-      return fromResult(await host.credentials(ref.value));
-    case "backups": {
-      // `path` is where the host keeps the archive (a local path or an object key): internal.
-      if (method === "GET") return answer(200, okEnvelope({ backups: (await host.listBackups(ref.value)).map(({ path: _path, ...info }) => info) }));
-      const created = await host.backup(ref.value);
-      if (!created.ok) return fail(created.error);
-      const { path: _path, ...backup } = created.value;
-      return answer(201, okEnvelope(backup));
-    }
-  }
+/** One request through the API as plain values (tests drive a host this way). */
+export async function handleApiRequest(host: RuntimeHost, serviceToken: string, info: RuntimeApiOptions["info"], req: ApiRequest): Promise<ApiResponse> {
+  const headers = new Headers();
+  if (req.authorization) headers.set("authorization", req.authorization);
+  const response = await createRuntimeApi(host, { serviceToken, info }).fetch(new Request(new URL(req.url, "http://runtime.invalid"), { method: req.method, headers }));
+  return { status: response.status, body: await response.json(), headers: Object.fromEntries(response.headers) };
 }

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { errResult, okResult, runtimeError, type Result } from "./errors";
 import type { BackupInfo } from "./host";
-import type { InstanceRef } from "./ids";
+import type { InstanceRef } from "../../shared/runtime/requests";
 import { snapshotInstance } from "../sandbox/container/instance-snapshot.mjs";
 
 const run = promisify(execFile);

@@ -1,24 +1,23 @@
-// The HTTP API of the process host: a Node adapter over the shared request handler (api.ts).
-// Every request needs the service token; every answer is one envelope.
+// The HTTP API of the process host: Node's http server in front of the runtime's Hono app
+// (api.ts). Requests carry no body any route reads, so only the method, URL and the
+// Authorization header go through.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { handleApiRequest, type HealthInfo } from "./api";
+import { createRuntimeApi, type HealthInfo } from "./api";
 import type { RuntimeHost } from "./host";
 
-export { RUNTIME_API_VERSION, type HealthInfo } from "./api";
+type Logger = (message: string, fields?: Record<string, unknown>) => void;
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
-  const text = JSON.stringify(body);
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
-
-export function createApiHandler(host: RuntimeHost, serviceToken: string, info: HealthInfo) {
+export function createApiHandler(host: RuntimeHost, serviceToken: string, info: HealthInfo, log?: Logger) {
+  const app = createRuntimeApi(host, { serviceToken, info: { ...info, host: "process" }, ...(log ? { log } : {}) });
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // Bodies are not used by any route: drain so keep-alive connections stay usable.
+    // Drain the body so keep-alive connections stay usable.
     req.resume();
-    const authorization = req.headers.authorization;
-    const answer = await handleApiRequest(host, serviceToken, { ...info, host: "process" }, { method: req.method ?? "GET", url: req.url ?? "/", authorization });
-    send(res, answer.status, answer.body, answer.headers);
+    const headers = new Headers();
+    if (typeof req.headers.authorization === "string") headers.set("authorization", req.headers.authorization);
+    const response = await app.fetch(new Request(new URL(req.url ?? "/", "http://runtime.invalid"), { method: req.method ?? "GET", headers }));
+    const text = await response.text();
+    response.headers.forEach((value, name) => res.setHeader(name, value));
+    res.writeHead(response.status, { "content-length": Buffer.byteLength(text) });
+    res.end(text);
   };
 }

@@ -36,3 +36,12 @@ export function isPortOpen(port: number, timeoutMs = 1_000): Promise<boolean> {
     socket.once("error", () => done(false));
   });
 }
+
+/** Keeps the previous port when it is still free (a restart changes as little as possible), else a new one not in `taken`. */
+export async function chooseGatewayPort(previous: number | undefined, taken: ReadonlySet<number>): Promise<number> {
+  if (previous !== undefined && !taken.has(previous) && (await isPortFree(previous))) return previous;
+  for (;;) {
+    const port = await freeLoopbackPort();
+    if (!taken.has(port)) return port;
+  }
+}

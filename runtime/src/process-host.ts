@@ -1,53 +1,30 @@
 // The process host: one real `openclaw` gateway per instance, as a child process with its
-// own directory, loopback port and generated token.
-//
-// Instance directory (<dataDir>/instances/<workspace>/<instance>/, mode 0700):
-//   openclaw.json   the gateway config (OPENCLAW_CONFIG_PATH), rewritten at every start
-//   gateway-token   the gateway's auth token (0600), kept across restarts and backups
-//   home/           HOME and OPENCLAW_HOME
-//   state/          OPENCLAW_STATE_DIR (SQLite state, sessions, approvals)
-//   workspace/      the agent's workspace
-//   logs/           the gateway's own log file
-import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
+// own directory (instance-dir.ts), loopback port and generated token. The start sequence is
+// the shared one (gateway-start.ts); the child process itself is gateway-process.ts.
+import type { ChildProcess } from "node:child_process";
 import { EventEmitter, once } from "node:events";
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
-import { pathToFileURL } from "node:url";
+import type { RuntimeError } from "../../shared/runtime/errors";
+import { ACTIVE_STATES, type InstanceState, type Phase } from "../../shared/runtime/phases";
+import type { InstanceRef } from "../../shared/runtime/requests";
+import type { GatewayCredentials } from "../../shared/runtime/responses";
+import type { InstanceStatus } from "../../shared/runtime/status";
 import type { BackupStore } from "./backup";
-import { WATCHDOG_MODULE, type RuntimeConfig } from "./config";
-import { errResult, okResult, runtimeError, type Result, type RuntimeError } from "./errors";
-import { buildGatewayConfig, gatewayIsolationEnv, MIN_GATEWAY_TOKEN_LENGTH, MODEL_API_KEY_ENV } from "./gateway-config";
-import { probeGateway } from "./gateway-probe";
-import { ACTIVE_STATES, enterPhase, progressOf, type BackupInfo, type DeleteOutcome, type GatewayCredentials, type GatewayTarget, type InstanceState, type InstanceStatus, type Phase, type PhaseEntry, type ProvisionOutcome, type RuntimeHost } from "./host";
-import { refKey, type InstanceRef } from "./ids";
-import { freeLoopbackPort, isPortFree, isPortOpen } from "./ports";
+import type { RuntimeConfig } from "./config";
+import { errResult, okResult, runtimeError, type Result } from "./errors";
+import { isAlive, signalGroup, spawnGateway, stopGatewayProcess } from "./gateway-process";
+import { runGatewayStart, StartFailure, type GatewayStartAdapter } from "./gateway-start";
+import { enterPhase, notReady, progressOf, type BackupInfo, type GatewayTarget, type HostDeleteOutcome, type ProvisionOutcome, type RuntimeHost } from "./host";
+import { refKey } from "./ids";
+import { readGatewayToken } from "./instance-dir";
+import { chooseGatewayPort } from "./ports";
+import { processStartAdapter, type ProcessStartRecord } from "./process-start";
 
-export type { BackupInfo, DeleteOutcome, GatewayCredentials, GatewayTarget, InstanceState, InstanceStatus, Phase, PhaseEntry, ProvisionOutcome };
-
-interface InstanceRecord {
-  ref: InstanceRef;
-  dir: string;
-  state: InstanceState;
-  phase: Phase;
-  phaseSince: number;
-  phases: PhaseEntry[];
-  progress: number;
-  port: number | undefined;
-  token: string | undefined;
-  child: ChildProcess | undefined;
-  /** Bumped by every start, stop and delete: a start loop of an older generation gives up. */
-  generation: number;
+interface InstanceRecord extends ProcessStartRecord {
   stopping: boolean;
-  deleted: boolean;
   createdAt: string;
-  startedAtMs: number | undefined;
-  readyAtMs: number | undefined;
-  startupMs: number | undefined;
   restarts: number;
-  restoredFrom: string | undefined;
-  gatewayVersion: string | undefined;
   error: RuntimeError | undefined;
   version: number;
   recentOutput: string[];
@@ -56,27 +33,6 @@ interface InstanceRecord {
 }
 
 type Logger = (message: string, fields?: Record<string, unknown>) => void;
-
-const RECENT_OUTPUT_LINES = 40;
-/** Host environment passed through to gateways. Everything else (the service token!) stays out. */
-const PASSED_ENV = ["PATH", "LANG", "LC_ALL", "TZ", "TMPDIR", "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy"];
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    // Negative pid: the child's whole process group (it is spawned detached, as the leader).
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // already gone
-    }
-  }
-}
-
-function isAlive(child: ChildProcess | undefined): child is ChildProcess {
-  return child !== undefined && child.exitCode === null && child.signalCode === null;
-}
 
 export class ProcessHost implements RuntimeHost {
   private readonly records = new Map<string, InstanceRecord>();
@@ -138,7 +94,7 @@ export class ProcessHost implements RuntimeHost {
     const record = this.records.get(refKey(ref));
     if (!record) return errResult(this.notFound(ref));
     if (record.state !== "ready" || record.port === undefined || record.token === undefined) {
-      return errResult(runtimeError("not_ready", `instance ${refKey(ref)} is ${record.state} (${record.phase})`, { retryable: record.state !== "error" && record.state !== "stopped", details: { state: record.state, phase: record.phase } }));
+      return errResult(notReady(ref, record.state, record.phase, `is ${record.state} (${record.phase})`));
     }
     return okResult({ port: record.port, token: record.token });
   }
@@ -151,10 +107,8 @@ export class ProcessHost implements RuntimeHost {
   credentials(ref: InstanceRef): Result<GatewayCredentials> {
     const record = this.records.get(refKey(ref));
     if (!record) return errResult(this.notFound(ref));
-    const token = record.token ?? this.readToken(join(record.dir, "gateway-token"));
-    if (token === undefined) {
-      return errResult(runtimeError("not_ready", `instance ${refKey(ref)} has no gateway token yet (${record.phase})`, { retryable: record.state !== "error" && record.state !== "stopped", details: { state: record.state, phase: record.phase } }));
-    }
+    const token = record.token ?? readGatewayToken(record.dir);
+    if (token === undefined) return errResult(notReady(ref, record.state, record.phase, `has no gateway token yet (${record.phase})`));
     return okResult({ token });
   }
 
@@ -211,7 +165,7 @@ export class ProcessHost implements RuntimeHost {
   }
 
   /** Teardown: stop the gateway, then remove or archive its directory and backups. */
-  async delete(ref: InstanceRef): Promise<Result<DeleteOutcome>> {
+  async delete(ref: InstanceRef): Promise<Result<HostDeleteOutcome>> {
     const key = refKey(ref);
     const record = this.records.get(key);
     const dir = this.instanceDir(ref);
@@ -221,7 +175,7 @@ export class ProcessHost implements RuntimeHost {
       record.deleted = true;
       record.generation++;
     }
-    const teardown = async (): Promise<Result<DeleteOutcome>> => {
+    const teardown = async (): Promise<Result<HostDeleteOutcome>> => {
       if (record) {
         await this.stopProcess(record);
         this.setState(record, "stopped", "stopped");
@@ -301,12 +255,12 @@ export class ProcessHost implements RuntimeHost {
       stopping: false,
       deleted: false,
       createdAt: new Date().toISOString(),
-      startedAtMs: undefined,
-      readyAtMs: undefined,
-      startupMs: undefined,
+      startedAtMs: null,
+      readyAtMs: null,
+      startupMs: null,
       restarts: 0,
-      restoredFrom: undefined,
-      gatewayVersion: undefined,
+      restoredFrom: null,
+      gatewayVersion: null,
       error: undefined,
       version: 0,
       recentOutput: [],
@@ -330,13 +284,13 @@ export class ProcessHost implements RuntimeHost {
       phases: record.phases.map((p) => ({ ...p })),
       port: record.port ?? null,
       pid: isAlive(record.child) ? (record.child.pid ?? null) : null,
-      gatewayVersion: record.gatewayVersion ?? null,
+      gatewayVersion: record.gatewayVersion,
       createdAt: record.createdAt,
-      startedAt: record.startedAtMs === undefined ? null : new Date(record.startedAtMs).toISOString(),
-      readyAt: record.readyAtMs === undefined ? null : new Date(record.readyAtMs).toISOString(),
-      startupMs: record.startupMs ?? null,
+      startedAt: record.startedAtMs === null ? null : new Date(record.startedAtMs).toISOString(),
+      readyAt: record.readyAtMs === null ? null : new Date(record.readyAtMs).toISOString(),
+      startupMs: record.startupMs,
       restarts: record.restarts,
-      restoredFrom: record.restoredFrom ?? null,
+      restoredFrom: record.restoredFrom,
       error: record.error ?? null,
       version: record.version,
     };
@@ -352,10 +306,6 @@ export class ProcessHost implements RuntimeHost {
     this.changed(record);
   }
 
-  private setPhase(record: InstanceRecord, phase: Phase): void {
-    this.setState(record, record.state, phase);
-  }
-
   private fail(record: InstanceRecord, error: RuntimeError): void {
     record.error = error;
     this.setState(record, "error", "failed");
@@ -367,154 +317,36 @@ export class ProcessHost implements RuntimeHost {
     record.error = undefined;
     record.phases = [];
     record.startedAtMs = Date.now();
-    record.readyAtMs = undefined;
-    record.startupMs = undefined;
+    record.readyAtMs = null;
+    record.startupMs = null;
     record.recentOutput = [];
     record.progress = 0;
     this.setState(record, state, "queued");
     void this.enqueue(record, () =>
-      this.runStart(record, generation).catch((error: unknown) => {
+      runGatewayStart(this.startAdapter(record, generation)).catch((error: unknown) => {
         if (record.generation !== generation) return;
-        this.fail(record, runtimeError("internal", `start failed: ${(error as Error).message}`));
-        void this.stopProcess(record);
+        this.fail(record, error instanceof StartFailure ? error.error : runtimeError("internal", `start failed: ${(error as Error).message}`));
+        return this.stopProcess(record);
       }),
     );
   }
 
-  private async runStart(record: InstanceRecord, generation: number): Promise<void> {
-    const current = () => record.generation === generation && !record.deleted;
-    const deadline = Date.now() + this.config.startTimeoutMs;
-
-    // Restore-on-start: no state directory but a backup → start from the latest backup.
-    if (!existsSync(record.dir)) {
-      const latest = this.backups.latest(record.ref);
-      if (latest) {
-        this.setPhase(record, "restoring backup");
-        const restored = await this.backups.restore(latest.path, record.dir);
-        if (!current()) return;
-        if (!restored.ok) return this.fail(record, restored.error);
-        record.restoredFrom = latest.name;
-        this.log("instance restored from backup", { instance: refKey(record.ref), backup: latest.name });
-      }
-    }
-
-    this.setPhase(record, "writing config");
-    const paths = this.prepareDirectory(record);
-    record.token = this.readOrCreateToken(paths.tokenFile);
-    record.port = await this.choosePort(record);
-    if (!current()) return;
-    const gatewayConfig = buildGatewayConfig({ port: record.port, token: record.token, workspaceDir: paths.workspace, logFile: join(paths.logs, "gateway.log"), model: this.config.model });
-    writeFileSync(paths.config, `${JSON.stringify(gatewayConfig, null, 2)}\n`, { mode: 0o600 });
-
-    this.setState(record, "starting", "starting process");
-    const child = this.spawnGateway(record, paths);
-    this.log("gateway started", { instance: refKey(record.ref), pid: child.pid, port: record.port });
-
-    this.setPhase(record, "waiting for port");
-    while (!(await isPortOpen(record.port, 500))) {
-      if (!current() || !isAlive(child)) return;
-      if (Date.now() > deadline) return this.startTimedOut(record, "the gateway port did not open");
-      await delay(250);
-    }
-
-    this.setPhase(record, "waiting for gateway handshake");
-    for (;;) {
-      if (!current() || !isAlive(child)) return;
-      if (Date.now() > deadline) return this.startTimedOut(record, "the gateway did not complete a connect handshake");
-      const outcome = await probeGateway(record.port, record.token, 10_000);
-      if (!current() || !isAlive(child)) return;
-      if (outcome.kind === "ready") {
-        record.gatewayVersion = outcome.serverVersion;
-        record.readyAtMs = Date.now();
-        record.startupMs = record.readyAtMs - (record.startedAtMs ?? record.readyAtMs);
-        this.setState(record, "ready", "ready");
-        this.log("gateway ready", { instance: refKey(record.ref), port: record.port, startupMs: record.startupMs });
-        return;
-      }
-      if (outcome.kind === "fatal") {
-        this.fail(record, runtimeError("gateway_failed", `the gateway refused the runtime's connect: ${outcome.code}: ${outcome.message}`));
-        await this.stopProcess(record);
-        return;
-      }
-      await delay(Math.min(Math.max(outcome.afterMs, 200), 2_000));
-    }
-  }
-
-  private async startTimedOut(record: InstanceRecord, what: string): Promise<void> {
-    this.fail(record, runtimeError("gateway_failed", `${what} within ${this.config.startTimeoutMs} ms`, { retryable: true, details: { recentOutput: record.recentOutput.slice(-10) } }));
-    await this.stopProcess(record);
-  }
-
-  private prepareDirectory(record: InstanceRecord) {
-    const dir = record.dir;
-    const paths = {
-      config: join(dir, "openclaw.json"),
-      tokenFile: join(dir, "gateway-token"),
-      home: join(dir, "home"),
-      state: join(dir, "state"),
-      workspace: join(dir, "workspace"),
-      logs: join(dir, "logs"),
-    };
-    for (const path of [dir, paths.home, paths.state, paths.workspace, paths.logs]) mkdirSync(path, { recursive: true, mode: 0o700 });
-    return paths;
-  }
-
-  private readToken(file: string): string | undefined {
-    if (!existsSync(file)) return undefined;
-    const token = readFileSync(file, "utf8").trim();
-    return token.length >= MIN_GATEWAY_TOKEN_LENGTH ? token : undefined;
-  }
-
-  private readOrCreateToken(file: string): string {
-    const existing = this.readToken(file);
-    if (existing !== undefined) return existing;
-    const token = randomBytes(32).toString("base64url");
-    writeFileSync(file, `${token}\n`, { mode: 0o600 });
-    chmodSync(file, 0o600);
-    return token;
-  }
-
-  /** Keeps the previous port when it is still free, so a restart changes as little as possible. */
-  private async choosePort(record: InstanceRecord): Promise<number> {
-    const taken = new Set([...this.records.values()].filter((r) => r !== record && r.port !== undefined).map((r) => r.port));
-    if (record.port !== undefined && !taken.has(record.port) && (await isPortFree(record.port))) return record.port;
-    for (;;) {
-      const port = await freeLoopbackPort();
-      if (!taken.has(port)) return port;
-    }
-  }
-
-  private spawnGateway(record: InstanceRecord, paths: ReturnType<ProcessHost["prepareDirectory"]>): ChildProcess {
-    const env: NodeJS.ProcessEnv = {};
-    for (const name of PASSED_ENV) if (process.env[name] !== undefined) env[name] = process.env[name];
-    Object.assign(env, gatewayIsolationEnv(paths), { AUTOPILOT_RUNTIME_WATCHDOG_FD: "3" });
-    // Referenced as ${OPENCLAW_MODEL_API_KEY} by the config; keyless local servers get a
-    // placeholder so the reference always resolves.
-    if (this.config.model) env[MODEL_API_KEY_ENV] = this.config.model.apiKey ?? "none";
-
-    const child = spawn(process.execPath, ["--import", pathToFileURL(WATCHDOG_MODULE).href, this.config.openclawEntry, "gateway", "run", "--port", String(record.port), "--bind", "loopback"], {
-      cwd: record.dir,
-      env,
-      // Own process group: signals reach the gateway and its helpers together, and a Ctrl-C
-      // in the host's terminal reaches only the host, which then stops gateways cleanly.
-      detached: true,
-      // fd 3: the watchdog pipe (see gateway-watchdog.mjs). Never written, never closed by us.
-      stdio: ["ignore", "pipe", "pipe", "pipe"],
+  private startAdapter(record: InstanceRecord, generation: number): GatewayStartAdapter {
+    return processStartAdapter({
+      record,
+      generation,
+      config: this.config,
+      backups: this.backups,
+      log: this.log,
+      enter: (state, phase) => this.setState(record, state, phase),
+      choosePort: () => chooseGatewayPort(record.port, new Set([...this.records.values()].flatMap((r) => (r !== record && r.port !== undefined ? [r.port] : [])))),
+      spawn: (port, token, env) => this.spawn(record, port, token, env),
     });
+  }
+
+  private spawn(record: InstanceRecord, port: number, token: string, env: Record<string, string>): ChildProcess {
+    const child = spawnGateway({ openclawEntry: this.config.openclawEntry, cwd: record.dir, port, token, env, recentOutput: record.recentOutput });
     record.child = child;
-    const token = record.token ?? "";
-    const capture = (chunk: Buffer) => {
-      for (const raw of chunk.toString("utf8").split("\n")) {
-        // eslint-disable-next-line no-control-regex
-        let line = raw.replace(/\x1b\[[0-9;]*m/g, "").trimEnd();
-        if (!line) continue;
-        if (token) line = line.split(token).join("[redacted]");
-        record.recentOutput.push(line);
-        if (record.recentOutput.length > RECENT_OUTPUT_LINES) record.recentOutput.shift();
-      }
-    };
-    child.stdout?.on("data", capture);
-    child.stderr?.on("data", capture);
     child.on("error", (error) => {
       if (record.child !== child) return;
       this.fail(record, runtimeError("gateway_failed", `could not start the gateway: ${error.message}`));
@@ -538,17 +370,11 @@ export class ProcessHost implements RuntimeHost {
 
   private async stopProcess(record: InstanceRecord): Promise<void> {
     const child = record.child;
-    if (!isAlive(child) || child.pid === undefined) return;
+    if (!isAlive(child)) return;
     record.stopping = true;
     try {
-      const exited = once(child, "exit");
-      signalGroup(child.pid, "SIGTERM");
-      const stopped = await Promise.race([exited.then(() => true), delay(this.config.stopTimeoutMs).then(() => false)]);
-      if (!stopped) {
-        this.log("gateway did not stop in time; killing its process group", { instance: refKey(record.ref), pid: child.pid });
-        signalGroup(child.pid, "SIGKILL");
-        await exited;
-      }
+      const clean = await stopGatewayProcess(child, this.config.stopTimeoutMs);
+      if (!clean) this.log("gateway did not stop in time; killed its process group", { instance: refKey(record.ref), pid: child.pid });
     } finally {
       record.stopping = false;
     }

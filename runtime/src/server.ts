@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { BackupStore } from "./backup";
 import type { RuntimeConfig } from "./config";
-import { errorEnvelope } from "./envelope";
+import { errorEnvelope } from "../../shared/runtime/envelope";
 import { runtimeError } from "./errors";
 import { createApiHandler } from "./http-api";
 import { ProcessHost } from "./process-host";
@@ -25,7 +25,7 @@ export interface Runtime {
 export function createRuntime(config: RuntimeConfig, log: Logger = () => {}): Runtime {
   const host = new ProcessHost(config, new BackupStore(config.dataDir), log);
   const proxy = new GatewayProxy(host, config.serviceToken, log);
-  const handle = createApiHandler(host, config.serviceToken, { model: config.model ? { id: config.model.modelId, baseUrl: config.model.baseUrl } : null });
+  const handle = createApiHandler(host, config.serviceToken, { model: config.model ? { id: config.model.modelId, baseUrl: config.model.baseUrl } : null }, log);
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       log("request failed", { method: req.method, url: req.url, error: (error as Error).message });

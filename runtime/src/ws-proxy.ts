@@ -18,12 +18,14 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import WebSocket, { WebSocketServer, type RawData } from "ws";
 import { isAuthorized } from "./auth";
-import { errorEnvelope, statusFor } from "./envelope";
-import { runtimeError, type RuntimeError } from "./errors";
+import { errorEnvelope, statusFor } from "../../shared/runtime/envelope";
+import type { RuntimeError } from "../../shared/runtime/errors";
+import { UNAUTHENTICATED } from "./api";
+import { runtimeError } from "./errors";
 import { validateRef } from "./ids";
 import type { ProcessHost } from "./process-host";
 import { forwardableCloseCode, injectGatewayToken, redactToken } from "./gateway-frames";
-import { matchRoute } from "./routes";
+import { matchGatewayPath } from "./gateway-path";
 
 // The frame rewriting is pure and shared with the sandbox host (runtime/sandbox).
 export { forwardableCloseCode, injectGatewayToken, redactToken };
@@ -62,10 +64,10 @@ export class GatewayProxy {
   readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on("error", () => socket.destroy());
     if (!isAuthorized(req.headers, this.serviceToken)) {
-      return rejectUpgrade(socket, runtimeError("unauthenticated", "missing or wrong service token (Authorization: Bearer <token>)"));
+      return rejectUpgrade(socket, UNAUTHENTICATED);
     }
-    const route = matchRoute(new URL(req.url ?? "/", "http://runtime.invalid").pathname);
-    if (!route || route.kind !== "gateway") return rejectUpgrade(socket, runtimeError("not_found", "WebSocket upgrades are only served at /v1/workspaces/:ws/instances/:id/gateway"));
+    const route = matchGatewayPath(new URL(req.url ?? "/", "http://runtime.invalid").pathname);
+    if (!route) return rejectUpgrade(socket, runtimeError("not_found", "WebSocket upgrades are only served at /v1/workspaces/:ws/instances/:id/gateway"));
     const ref = validateRef(route.workspaceId, route.instanceId);
     if (!ref.ok) return rejectUpgrade(socket, ref.error);
     const target = this.host.gatewayTarget(ref.value);

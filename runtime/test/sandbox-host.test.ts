@@ -1,28 +1,22 @@
 // The sandbox host (runtime/sandbox) with the @cloudflare/sandbox SDK and R2 faked at their
 // boundary: a fake `getSandbox` whose sandboxes record every call and emulate just enough of
 // a container (files, `test -d`, tar as JSON, a gateway that speaks the connect handshake),
-// and an in-memory bucket. Everything else — the API handler, the gateway config writer, the
-// handshake, the frame rewriting — is the real code.
+// and an in-memory bucket. The instance records are the real registry logic over a Map in
+// place of the Durable Object's KV storage. Everything else — the API handler, the start
+// sequence, the gateway config writer, the handshake, the frame rewriting — is the real code.
 import { describe, expect, it } from "vitest";
+import type { z } from "zod";
+import { envelopeSchema } from "../../shared/runtime/envelope";
+import { backupListSchema, backupSchema, credentialsSchema, deleteOutcomeSchema, healthSchema, instanceListSchema } from "../../shared/runtime/responses";
+import { instanceStatusSchema } from "../../shared/runtime/status";
 import { handleApiRequest } from "../src/api";
-import type { InstanceRef } from "../src/ids";
+import type { InstanceRef } from "../../shared/runtime/requests";
 import { bridgeGatewaySockets, type SocketLike } from "../sandbox/gateway-socket";
 import { loadSandboxConfig, type SandboxHostConfig } from "../sandbox/sandbox-config";
-import {
-  CONTAINER_PATHS,
-  GATEWAY_COMMAND,
-  GATEWAY_PORT,
-  GATEWAY_PROCESS_ID,
-  mapSandboxError,
-  recordKey,
-  SandboxHost,
-  sandboxId,
-  type BucketLike,
-  type BucketObjectLike,
-  type SandboxLike,
-  type SandboxOpenOptions,
-  type SandboxProcessLike,
-} from "../sandbox/sandbox-host";
+import { InstanceRecords, type InstanceRecord, type InstanceStoreLike, type SyncKvLike } from "../sandbox/instance-records";
+import { CONTAINER_PATHS, GATEWAY_COMMAND, GATEWAY_PORT, GATEWAY_PROCESS_ID, sandboxId, type BucketLike, type BucketObjectLike, type SandboxLike, type SandboxOpenOptions, type SandboxProcessLike } from "../sandbox/sandbox-boundary";
+import { mapSandboxError } from "../sandbox/sandbox-errors";
+import { SandboxHost } from "../sandbox/sandbox-host";
 
 const SERVICE_TOKEN = "svc-token-0123456789abcdef0123456789abcdef";
 const REF: InstanceRef = { workspaceId: "WsAlpha_1", instanceId: "main" };
@@ -252,6 +246,37 @@ class FakeBucket implements BucketLike {
   }
 }
 
+/** The Durable Object's synchronous KV storage as a sorted Map; values are cloned like storage does. */
+class MapKv implements SyncKvLike {
+  readonly map = new Map<string, unknown>();
+  get<T>(key: string): T | undefined {
+    const value = this.map.get(key);
+    return value === undefined ? undefined : (structuredClone(value) as T);
+  }
+  *list<T>(options?: { prefix?: string }): Iterable<[string, T]> {
+    for (const key of [...this.map.keys()].sort()) if (key.startsWith(options?.prefix ?? "")) yield [key, structuredClone(this.map.get(key)) as T];
+  }
+  put<T>(key: string, value: T): void {
+    this.map.set(key, structuredClone(value));
+  }
+  delete(key: string): boolean {
+    return this.map.delete(key);
+  }
+}
+
+/** The registry object's RPC surface over the real record logic (async, like a stub). */
+function fakeRegistry(kv: MapKv): InstanceStoreLike {
+  const records = new InstanceRecords(kv);
+  return {
+    get: async (ref) => records.get(ref),
+    list: async (ws) => records.list(ws),
+    activeCount: async () => records.activeCount(),
+    put: async (record) => records.put(structuredClone(record)),
+    claim: async (record, expected, max) => records.claim(structuredClone(record), expected, max),
+    remove: async (ref) => records.remove(ref),
+  };
+}
+
 // --- setup -----------------------------------------------------------------------------------
 
 const MODEL = { baseUrl: "https://models.example/v1", modelId: "test-model", apiKey: "sk-model-key" };
@@ -259,16 +284,19 @@ const MODEL = { baseUrl: "https://models.example/v1", modelId: "test-model", api
 function setup(overrides: Partial<Omit<SandboxHostConfig, "serviceToken">> = {}) {
   const sdk = new FakeSdk();
   const bucket = new FakeBucket();
+  const kv = new MapKv();
   const logs: string[] = [];
   const host = new SandboxHost(
     { model: MODEL, deleteMode: "remove", maxGateways: 4, startTimeoutMs: 5_000, stopTimeoutMs: 1_000, ...overrides },
     sdk.getSandbox,
     bucket,
+    fakeRegistry(kv),
     { pollMs: 5, log: (message, fields) => logs.push(JSON.stringify({ message, ...fields })) },
   );
   const api = (method: string, path: string, token: string | null = SERVICE_TOKEN) =>
     handleApiRequest(host, SERVICE_TOKEN, { host: "sandbox", model: { id: MODEL.modelId, baseUrl: MODEL.baseUrl } }, { method, url: path, authorization: token === null ? null : `Bearer ${token}` });
-  return { sdk, bucket, host, api, logs };
+  const stored = (ref: InstanceRef) => kv.get<InstanceRecord>(`${ref.workspaceId}/${ref.instanceId}`);
+  return { sdk, bucket, kv, stored, host, api, logs };
 }
 
 const path = (ref: InstanceRef, suffix = "") => `/v1/workspaces/${ref.workspaceId}/instances/${ref.instanceId}${suffix}`;
@@ -302,7 +330,7 @@ describe("sandbox ids", () => {
 
 describe("sandbox host: provision", () => {
   it("opens the instance's sandbox, writes the gateway config and starts the pinned gateway", async () => {
-    const { sdk, api, bucket } = setup();
+    const { sdk, api, bucket, stored } = setup();
     const answer = await api("PUT", path(REF));
     expect(answer.status).toBe(202);
     const status = body(answer).data;
@@ -348,7 +376,8 @@ describe("sandbox host: provision", () => {
 
     // Neither the status nor the stored record carries the token.
     expect(JSON.stringify(answer.body)).not.toContain(token);
-    expect(new TextDecoder().decode(bucket.objects.get(recordKey(REF))!.bytes)).not.toContain(token);
+    expect(JSON.stringify(stored(REF))).not.toContain(token);
+    expect(bucket.keys()).toEqual([]);
   });
 
   it("writes no model provider when none is configured", async () => {
@@ -414,10 +443,9 @@ describe("sandbox host: provision", () => {
   });
 
   it("starts again when a previous start was interrupted (its request is gone)", async () => {
-    const { sdk, bucket, host } = setup();
+    const { sdk, kv, stored, host } = setup();
     await host.provision(REF);
-    const record = JSON.parse(new TextDecoder().decode(bucket.objects.get(recordKey(REF))!.bytes));
-    await bucket.put(recordKey(REF), JSON.stringify({ ...record, state: "starting", phase: "waiting for port", startedAtMs: Date.now() - 10 * 60_000 }), { customMetadata: { state: "starting" } });
+    kv.put(`${REF.workspaceId}/${REF.instanceId}`, { ...stored(REF)!, state: "starting", phase: "waiting for port", startedAtMs: Date.now() - 10 * 60_000 });
     const sandbox = await sdk.sandboxFor(REF);
     sandbox.processes.delete(GATEWAY_PROCESS_ID);
     const again = await host.provision(REF);
@@ -672,5 +700,28 @@ describe("sandbox config", () => {
     expect(loaded.ok && loaded.value).toMatchObject({ deleteMode: "remove", model: { baseUrl: "http://m/v1", modelId: "m1", apiKey: undefined }, maxGateways: 20 });
     expect(loadSandboxConfig({ RUNTIME_SERVICE_TOKEN: SERVICE_TOKEN, OPENCLAW_MODEL_ID: "m1" }).ok).toBe(false);
     expect(loadSandboxConfig({ RUNTIME_SERVICE_TOKEN: SERVICE_TOKEN, RUNTIME_DELETE_MODE: "shred" }).ok).toBe(false);
+  });
+});
+
+describe("sandbox host: the API contract", () => {
+  it("answers every route in the shapes shared/runtime/ declares (what the Autopilot's client accepts)", async () => {
+    const { api } = setup({ deleteMode: "archive" });
+    const check = async (schema: z.ZodType, method: string, url: string) => {
+      const answer = await api(method, url);
+      const parsed = envelopeSchema(schema).safeParse(answer.body);
+      expect(parsed.success, `${method} ${url}: ${JSON.stringify(answer.body)}`).toBe(true);
+      return answer.body as { ok: boolean };
+    };
+    expect((await check(healthSchema, "GET", "/v1/health")).ok).toBe(true);
+    expect((await check(instanceStatusSchema, "PUT", path(REF))).ok).toBe(true);
+    expect((await check(instanceStatusSchema, "GET", path(REF, "?sinceVersion=0&waitMs=0"))).ok).toBe(true);
+    expect((await check(instanceListSchema, "GET", `/v1/workspaces/${REF.workspaceId}/instances`)).ok).toBe(true);
+    expect((await check(credentialsSchema, "GET", path(REF, "/credentials"))).ok).toBe(true);
+    expect((await check(backupSchema, "POST", path(REF, "/backups"))).ok).toBe(true);
+    expect((await check(backupListSchema, "GET", path(REF, "/backups"))).ok).toBe(true);
+    expect((await check(instanceStatusSchema, "POST", path(REF, "/restart"))).ok).toBe(true);
+    expect((await check(deleteOutcomeSchema, "DELETE", path(REF))).ok).toBe(true);
+    // Errors are envelopes too.
+    expect((await check(instanceStatusSchema, "GET", path(REF))).ok).toBe(false);
   });
 });

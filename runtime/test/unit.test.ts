@@ -1,16 +1,20 @@
 // Pure parts of the runtime: configuration, the gateway config writer, ids, envelope,
-// routes, token checks and the proxy's frame rewriting.
+// routes (through the API app with a recording host), token checks and the proxy's frame rewriting.
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { isAuthorized, tokenMatches } from "../src/auth";
 import { defaultMaxGateways, loadConfig } from "../src/config";
-import { errorEnvelope, okEnvelope, statusFor } from "../src/envelope";
-import { ERROR_CODES, runtimeError } from "../src/errors";
+import { errorEnvelope, okEnvelope, statusFor } from "../../shared/runtime/envelope";
+import { RUNTIME_ERROR_STATUS as ERROR_CODES } from "../../shared/runtime/errors";
+import { ROUTE_METHODS } from "../../shared/runtime/requests";
+import { handleApiRequest } from "../src/api";
+import { okResult, runtimeError } from "../src/errors";
 import { buildGatewayConfig, MODEL_API_KEY_ENV } from "../src/gateway-config";
 import { validateInstanceId, validateRef, validateWorkspaceId } from "../src/ids";
-import { matchRoute, ROUTE_METHODS } from "../src/routes";
+import { matchGatewayPath } from "../src/gateway-path";
+import type { RuntimeHost } from "../src/host";
 import { forwardableCloseCode, injectGatewayToken, redactToken } from "../src/ws-proxy";
 
 const TOKEN = "gw-token-0123456789abcdef0123456789abcdef";
@@ -66,22 +70,56 @@ describe("auth", () => {
 });
 
 describe("routes", () => {
-  it("matches the API surface", () => {
-    expect(matchRoute("/v1/health")).toEqual({ kind: "health" });
-    expect(matchRoute("/v1/workspaces/ws1/instances")).toEqual({ kind: "list", workspaceId: "ws1" });
-    expect(matchRoute("/v1/workspaces/ws1/instances/a")).toEqual({ kind: "instance", workspaceId: "ws1", instanceId: "a" });
-    expect(matchRoute("/v1/workspaces/ws1/instances/a/restart")?.kind).toBe("restart");
-    expect(matchRoute("/v1/workspaces/ws1/instances/a/backups")?.kind).toBe("backups");
-    expect(matchRoute("/v1/workspaces/ws1/instances/a/gateway")?.kind).toBe("gateway");
-    expect(matchRoute("/v1/workspaces/ws1/instances/a/credentials")).toEqual({ kind: "credentials", workspaceId: "ws1", instanceId: "a" });
+  /** A host that records which operation each request reached, and with what. */
+  function recordingHost() {
+    const calls: [string, unknown][] = [];
+    const record = (name: string) => (arg: unknown) => (calls.push([name, arg]), okResult({}) as never);
+    const host = {
+      maxGateways: 1,
+      activeCount: () => 0,
+      list: (workspaceId: string) => (calls.push(["list", workspaceId]), []),
+      status: record("instance"),
+      waitForChange: async (ref: unknown) => record("instance")(ref),
+      provision: async (ref: unknown) => (calls.push(["provision", ref]), okResult({ status: {}, started: true }) as never),
+      restart: async (ref: unknown) => record("restart")(ref),
+      backup: async (ref: unknown) => record("backups")(ref),
+      listBackups: (ref: unknown) => (calls.push(["backups", ref]), []),
+      credentials: record("credentials"),
+      delete: async (ref: unknown) => record("delete")(ref),
+    } as unknown as RuntimeHost;
+    const call = (method: string, url: string) => handleApiRequest(host, TOKEN, { host: "process", model: null }, { method, url, authorization: `Bearer ${TOKEN}` });
+    return { calls, call };
+  }
+  const ref = { workspaceId: "ws1", instanceId: "a" };
+
+  it("matches the API surface", async () => {
+    const { calls, call } = recordingHost();
+    expect(((await call("GET", "/v1/health")).body as { data: { status: string } }).data.status).toBe("ok");
+    await call("GET", "/v1/workspaces/ws1/instances");
+    await call("GET", "/v1/workspaces/ws1/instances/a");
+    await call("POST", "/v1/workspaces/ws1/instances/a/restart");
+    await call("GET", "/v1/workspaces/ws1/instances/a/backups");
+    await call("GET", "/v1/workspaces/ws1/instances/a/credentials");
+    expect(calls).toEqual([["list", "ws1"], ["instance", ref], ["restart", ref], ["backups", ref], ["credentials", ref]]);
+    // The gateway route exists (a plain GET is told to upgrade) and its matcher finds the ids.
+    expect((await call("GET", "/v1/workspaces/ws1/instances/a/gateway")).status).toBe(400);
+    expect(matchGatewayPath("/v1/workspaces/ws1/instances/a/gateway")).toEqual(ref);
     expect(ROUTE_METHODS.credentials).toEqual(["GET"]);
     for (const path of ["/", "/v1", "/v1/workspaces/ws1", "/v1/workspaces/ws1/instances/a/nope", "/v1/workspaces//instances/a", "/v1/workspaces/ws1/instances/a/restart/x", "/v1/workspaces/ws1/instances/a/credentials/x"]) {
-      expect(matchRoute(path), path).toBeUndefined();
+      const answer = await call("GET", path);
+      expect(answer.status, path).toBe(404);
+      expect((answer.body as { error: { code: string } }).error.code, path).toBe("not_found");
+      expect(matchGatewayPath(path), path).toBeUndefined();
     }
+    expect(calls).toHaveLength(5);
   });
-  it("decodes segments so validation sees what the path means", () => {
-    expect(matchRoute("/v1/workspaces/ws1/instances/%2E%2E")).toEqual({ kind: "instance", workspaceId: "ws1", instanceId: ".." });
+  it("decodes segments so validation sees what the path means", async () => {
+    expect(matchGatewayPath("/v1/workspaces/ws1/instances/%2E%2E/gateway")).toEqual({ workspaceId: "ws1", instanceId: ".." });
     expect(validateInstanceId("..").ok).toBe(false);
+    const { calls, call } = recordingHost();
+    const answer = await call("GET", "/v1/workspaces/ws1/instances/a%2Fb");
+    expect(answer.body).toMatchObject({ ok: false, error: { code: "invalid_request", details: { field: "instanceId" } } });
+    expect(calls).toEqual([]);
   });
 });
 

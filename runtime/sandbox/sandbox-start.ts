@@ -1,0 +1,77 @@
+// The shared start sequence (runtime/src/gateway-start.ts) inside an instance's container:
+// files written over the SDK, the gateway as a sandbox process (adopted when one already
+// runs), the port awaited by the SDK, the handshake over `sandbox.wsConnect`. Each phase is
+// saved to the registry; a save that loses to a newer write means another request took the
+// instance over (a delete, a restart), and this start stops.
+import type { InstanceState, Phase } from "../../shared/runtime/phases";
+import { runtimeError } from "../src/errors";
+import type { ProbeOutcome } from "../src/gateway-handshake";
+import { StartFailure, type GatewayStartAdapter } from "../src/gateway-start";
+import type { ModelProviderConfig } from "../src/model-config";
+import { refKey } from "../src/ids";
+import type { SocketLike } from "./gateway-socket";
+import type { InstanceRecord } from "./instance-records";
+import { CONTAINER_PATHS, GATEWAY_COMMAND, GATEWAY_PORT, GATEWAY_PROCESS_ID, INSTANCE_DIR, isRunning, type BucketLike, type SandboxLike, type SandboxProcessLike } from "./sandbox-boundary";
+import { listBackups, restoreInto } from "./sandbox-backups";
+import { connectSocket, generateToken, hasState, readToken } from "./sandbox-container";
+
+export interface SandboxStartDeps {
+  record: InstanceRecord;
+  sandbox: SandboxLike;
+  bucket: BucketLike;
+  config: { startTimeoutMs: number; model: ModelProviderConfig | undefined };
+  log: (message: string, fields?: Record<string, unknown>) => void;
+  /** Moves the record and saves it; false when a newer write won. */
+  enter: (state: InstanceState, phase: Phase) => Promise<boolean>;
+  probe: (socket: SocketLike, token: string, timeoutMs: number) => Promise<ProbeOutcome>;
+}
+
+export function sandboxStartAdapter(deps: SandboxStartDeps): GatewayStartAdapter {
+  const { record, sandbox } = deps;
+  const ref = { workspaceId: record.workspaceId, instanceId: record.instanceId };
+  let superseded = false;
+  let proc: SandboxProcessLike | undefined;
+  const p = CONTAINER_PATHS;
+  return {
+    record,
+    instance: refKey(ref),
+    startTimeoutMs: deps.config.startTimeoutMs,
+    model: deps.config.model,
+    log: deps.log,
+    enter: async (state, phase) => {
+      if (!(await deps.enter(state, phase))) superseded = true;
+    },
+    stillWanted: () => !superseded,
+    // Restore-on-start: no state directory but a backup → start from the latest backup.
+    backupToRestore: async () => ((await hasState(sandbox)) ? undefined : (await listBackups(deps.bucket, ref)).at(-1)),
+    restore: (backup) => restoreInto(sandbox, deps.bucket, backup),
+    prepare: async () => {
+      const prepared = await sandbox.exec(`mkdir -p ${p.home} ${p.state} ${p.workspace} ${p.logs} && chmod 700 ${INSTANCE_DIR}`);
+      if (prepared.exitCode !== 0) throw new StartFailure(runtimeError("gateway_failed", `could not prepare ${INSTANCE_DIR}: ${prepared.stderr.trim()}`));
+      let token = await readToken(sandbox);
+      if (!token) {
+        token = generateToken();
+        await sandbox.writeFile(p.tokenFile, `${token}\n`);
+      }
+      return { token, port: GATEWAY_PORT, paths: p };
+    },
+    writeConfig: async (_prepared, text) => {
+      await sandbox.writeFile(p.config, text);
+      await sandbox.exec(`chmod 600 ${p.config} ${p.tokenFile}`);
+    },
+    startProcess: async (_prepared, env) => {
+      // A gateway already running in this container (a PUT that raced us, or a record lost):
+      // adopt it rather than start a second one under the same process id.
+      const running = await sandbox.getProcess(GATEWAY_PROCESS_ID);
+      if (running && isRunning(running)) proc = running;
+      else {
+        proc = await sandbox.startProcess(GATEWAY_COMMAND, { processId: GATEWAY_PROCESS_ID, env, cwd: INSTANCE_DIR });
+        deps.log("gateway started", { instance: refKey(ref), sandbox: record.sandboxId });
+      }
+    },
+    waitForPort: async (_prepared, deadline) => {
+      await proc?.waitForPort(GATEWAY_PORT, { mode: "tcp", timeout: Math.max(1, deadline - Date.now()) });
+    },
+    probe: async (prepared, timeoutMs) => deps.probe(await connectSocket(sandbox), prepared.token, timeoutMs),
+  };
+}

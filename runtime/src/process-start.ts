@@ -1,0 +1,82 @@
+// The shared start sequence (gateway-start.ts) on the local machine: files in the instance
+// directory, a child process, a loopback port polled until it opens.
+import type { ChildProcess } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { setTimeout as delay } from "node:timers/promises";
+import type { InstanceState, Phase } from "../../shared/runtime/phases";
+import type { InstanceRef } from "../../shared/runtime/requests";
+import type { BackupStore } from "./backup";
+import type { RuntimeConfig } from "./config";
+import { isAlive } from "./gateway-process";
+import { probeGateway } from "./gateway-probe";
+import { StartFailure, startTimedOut, type GatewayStartAdapter, type StartRecord } from "./gateway-start";
+import { refKey } from "./ids";
+import { prepareInstanceDir, readOrCreateGatewayToken } from "./instance-dir";
+import { isPortOpen } from "./ports";
+
+/** What a start reads and writes of the process host's instance record. */
+export interface ProcessStartRecord extends StartRecord {
+  ref: InstanceRef;
+  dir: string;
+  port: number | undefined;
+  token: string | undefined;
+  child: ChildProcess | undefined;
+  /** Bumped by every start, stop and delete: a start of an older generation gives up. */
+  generation: number;
+  deleted: boolean;
+  recentOutput: string[];
+}
+
+export interface ProcessStartDeps {
+  record: ProcessStartRecord;
+  /** The generation this start runs as. */
+  generation: number;
+  config: Pick<RuntimeConfig, "startTimeoutMs" | "model">;
+  backups: Pick<BackupStore, "latest" | "restore">;
+  log: (message: string, fields?: Record<string, unknown>) => void;
+  enter: (state: InstanceState, phase: Phase) => void;
+  choosePort: () => Promise<number>;
+  spawn: (port: number, token: string, env: Record<string, string>) => ChildProcess;
+}
+
+export function processStartAdapter(deps: ProcessStartDeps): GatewayStartAdapter {
+  const { record, generation } = deps;
+  let child: ChildProcess | undefined;
+  const adapter: GatewayStartAdapter = {
+    record,
+    instance: refKey(record.ref),
+    startTimeoutMs: deps.config.startTimeoutMs,
+    model: deps.config.model,
+    log: deps.log,
+    enter: deps.enter,
+    // A crashed child is reported by its exit handler; the start just stops.
+    stillWanted: () => record.generation === generation && !record.deleted && (child === undefined || isAlive(child)),
+    // Restore-on-start: no instance directory but a backup → start from the latest backup.
+    backupToRestore: async () => (existsSync(record.dir) ? undefined : deps.backups.latest(record.ref)),
+    restore: async (backup) => {
+      const restored = await deps.backups.restore(backup.path, record.dir);
+      if (!restored.ok) throw new StartFailure(restored.error);
+    },
+    prepare: async () => {
+      const paths = prepareInstanceDir(record.dir);
+      record.token = readOrCreateGatewayToken(record.dir);
+      record.port = await deps.choosePort();
+      return { token: record.token, port: record.port, paths };
+    },
+    writeConfig: async (prepared, text) => writeFileSync(prepared.paths.config, text, { mode: 0o600 }),
+    startProcess: async (prepared, env) => {
+      child = deps.spawn(prepared.port, prepared.token, env);
+      deps.log("gateway started", { instance: refKey(record.ref), pid: child.pid, port: prepared.port });
+    },
+    waitForPort: async (prepared, deadline) => {
+      while (!(await isPortOpen(prepared.port, 500))) {
+        if (!adapter.stillWanted()) return;
+        if (Date.now() > deadline) throw startTimedOut(adapter, "the gateway port did not open");
+        await delay(250);
+      }
+    },
+    probe: (prepared, timeoutMs) => probeGateway(prepared.port, prepared.token, timeoutMs),
+    timeoutDetails: () => ({ recentOutput: record.recentOutput.slice(-10) }),
+  };
+  return adapter;
+}

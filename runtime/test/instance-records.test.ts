@@ -1,0 +1,76 @@
+// The sandbox host's instance registry logic (runtime/sandbox/instance-records.ts) over a
+// Map in place of the Durable Object's KV storage: compare-and-set writes, the atomic
+// capacity claim, per-workspace listing.
+import { describe, expect, it } from "vitest";
+import { InstanceRecords, type InstanceRecord, type SyncKvLike } from "../sandbox/instance-records";
+
+class MapKv implements SyncKvLike {
+  readonly map = new Map<string, unknown>();
+  get<T>(key: string) {
+    return this.map.get(key) as T | undefined;
+  }
+  *list<T>(options?: { prefix?: string }): Iterable<[string, T]> {
+    for (const key of [...this.map.keys()].sort()) if (key.startsWith(options?.prefix ?? "")) yield [key, this.map.get(key) as T];
+  }
+  put<T>(key: string, value: T) {
+    this.map.set(key, value);
+  }
+  delete(key: string) {
+    return this.map.delete(key);
+  }
+}
+
+const record = (workspaceId: string, instanceId: string, state: InstanceRecord["state"], version: number): InstanceRecord => ({
+  workspaceId,
+  instanceId,
+  sandboxId: `oc-${instanceId}`,
+  state,
+  phase: "queued",
+  phaseSince: 0,
+  phases: [],
+  progress: 0,
+  createdAt: "2026-11-22T00:00:00.000Z",
+  startedAtMs: null,
+  readyAtMs: null,
+  startupMs: null,
+  restarts: 0,
+  restoredFrom: null,
+  gatewayVersion: null,
+  error: null,
+  version,
+});
+
+describe("instance records", () => {
+  it("writes only newer versions (compare-and-set)", () => {
+    const records = new InstanceRecords(new MapKv());
+    expect(records.put(record("w", "a", "provisioning", 1))).toBe(true);
+    expect(records.put(record("w", "a", "ready", 3))).toBe(true);
+    // A writer that read version 1 and moved to 2 has lost to the write of version 3.
+    expect(records.put(record("w", "a", "error", 2))).toBe(false);
+    expect(records.put(record("w", "a", "error", 3))).toBe(false);
+    expect(records.get({ workspaceId: "w", instanceId: "a" })?.state).toBe("ready");
+  });
+
+  it("claims a start only from the version the caller read, and only below the cap", () => {
+    const records = new InstanceRecords(new MapKv());
+    expect(records.claim(record("w", "a", "provisioning", 1), null, 2)).toEqual({ ok: true });
+    // A second PUT that read "no record" too loses, and sees the first one's record.
+    const raced = records.claim(record("w", "a", "provisioning", 1), null, 2);
+    expect(raced).toMatchObject({ ok: false, reason: "changed", current: { state: "provisioning", version: 1 } });
+    expect(records.claim(record("w", "b", "provisioning", 1), null, 2)).toEqual({ ok: true });
+    expect(records.claim(record("w", "c", "provisioning", 1), null, 2)).toEqual({ ok: false, reason: "capacity", active: 2 });
+    // Restarting an instance that holds a slot does not count itself.
+    records.put(record("w", "b", "error", 2));
+    expect(records.claim(record("w", "b", "provisioning", 3), 2, 2)).toEqual({ ok: true });
+    expect(records.activeCount()).toBe(2);
+  });
+
+  it("lists one workspace exactly and removes records", () => {
+    const records = new InstanceRecords(new MapKv());
+    for (const [ws, id] of [["w1", "a"], ["w1", "b"], ["w10", "a"], ["w2", "a"]] as const) records.put(record(ws, id, "ready", 1));
+    expect(records.list("w1").map((r) => r.instanceId)).toEqual(["a", "b"]);
+    records.remove({ workspaceId: "w1", instanceId: "a" });
+    expect(records.list("w1").map((r) => r.instanceId)).toEqual(["b"]);
+    expect(records.get({ workspaceId: "w1", instanceId: "a" })).toBeNull();
+  });
+});

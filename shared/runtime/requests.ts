@@ -1,0 +1,56 @@
+// What a runtime API request carries: the routes, their path parameters and the status
+// route's query. Identifiers arrive in URLs and end up in file paths and object keys, so
+// they are validated before anything else; both patterns exclude "." and "/" so a valid id
+// can never climb out of its directory.
+import { z } from "zod";
+
+export const RUNTIME_API_VERSION = "1";
+/** Upper bound for `?waitMs=` long polls on the status route. */
+export const MAX_WAIT_MS = 60_000;
+
+/** Route patterns (Hono syntax), shared by the runtime's router and the Autopilot's client. */
+export const RUNTIME_ROUTES = {
+  health: "/v1/health",
+  list: "/v1/workspaces/:workspaceId/instances",
+  instance: "/v1/workspaces/:workspaceId/instances/:instanceId",
+  restart: "/v1/workspaces/:workspaceId/instances/:instanceId/restart",
+  backups: "/v1/workspaces/:workspaceId/instances/:instanceId/backups",
+  credentials: "/v1/workspaces/:workspaceId/instances/:instanceId/credentials",
+  gateway: "/v1/workspaces/:workspaceId/instances/:instanceId/gateway",
+} as const;
+
+export type RuntimeRoute = keyof typeof RUNTIME_ROUTES;
+
+/** Methods each route accepts (anything else is a 405 with an Allow header). */
+export const ROUTE_METHODS: Record<RuntimeRoute, readonly string[]> = {
+  health: ["GET"],
+  list: ["GET"],
+  instance: ["GET", "PUT", "DELETE"],
+  restart: ["POST"],
+  backups: ["GET", "POST"],
+  credentials: ["GET"],
+  gateway: ["GET"],
+};
+
+/** The path of an instance route, ids encoded. */
+export function instancePath(workspaceId: string, instanceId: string, action?: "restart" | "backups" | "credentials" | "gateway"): string {
+  return `/v1/workspaces/${encodeURIComponent(workspaceId)}/instances/${encodeURIComponent(instanceId)}${action ? `/${action}` : ""}`;
+}
+
+/** Instance ids are lower-case slugs: they name directories, ports and log lines. */
+export const instanceIdSchema = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, "instance id must be a lower-case slug: a-z, 0-9 and inner '-', 1 to 48 characters");
+/** Workspace ids come from the auth layer (better-auth organization ids are mixed case). */
+export const workspaceIdSchema = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62}[A-Za-z0-9])?$/, "workspace id must be 1 to 64 characters: letters, digits, inner '-' or '_'");
+
+export const workspaceParamsSchema = z.object({ workspaceId: workspaceIdSchema });
+export const instanceParamsSchema = z.object({ workspaceId: workspaceIdSchema, instanceId: instanceIdSchema });
+export type InstanceRef = z.infer<typeof instanceParamsSchema>;
+
+const nonNegativeInt = z
+  .string()
+  .transform(Number)
+  .pipe(z.number().int().nonnegative());
+
+/** `GET …/:id?sinceVersion=&waitMs=`: with both, a long poll; otherwise the status now. */
+export const statusQuerySchema = z.object({ sinceVersion: nonNegativeInt.optional(), waitMs: nonNegativeInt.optional() });
+export const STATUS_QUERY_MESSAGE = "waitMs and sinceVersion must be non-negative integers";
