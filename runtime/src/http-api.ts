@@ -2,7 +2,8 @@
 // (api.ts). Requests carry no body any route reads, so only the method, URL and the
 // Authorization header go through.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createRuntimeApi, type HealthInfo } from "./api";
+import { createRuntimeApi, failResponse, type HealthInfo } from "./api";
+import { runtimeError } from "./errors";
 import type { RuntimeHost } from "./host";
 
 type Logger = (message: string, fields?: Record<string, unknown>) => void;
@@ -14,10 +15,20 @@ export function createApiHandler(host: RuntimeHost, serviceToken: string, info: 
     req.resume();
     const headers = new Headers();
     if (typeof req.headers.authorization === "string") headers.set("authorization", req.headers.authorization);
-    const response = await app.fetch(new Request(new URL(req.url ?? "/", "http://runtime.invalid"), { method: req.method ?? "GET", headers }));
+    const request = toRequest(req, headers);
+    // A method (TRACE, CONNECT) or target that fetch's Request refuses: no route takes it.
+    const response = request ? await app.fetch(request) : failResponse(runtimeError("method_not_allowed", `${String(req.method).slice(0, 16)} is not allowed`));
     const text = await response.text();
     response.headers.forEach((value, name) => res.setHeader(name, value));
     res.writeHead(response.status, { "content-length": Buffer.byteLength(text) });
     res.end(text);
   };
+}
+
+function toRequest(req: IncomingMessage, headers: Headers): Request | null {
+  try {
+    return new Request(new URL(req.url ?? "/", "http://runtime.invalid"), { method: req.method ?? "GET", headers });
+  } catch {
+    return null;
+  }
 }

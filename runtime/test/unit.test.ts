@@ -10,6 +10,7 @@ import { errorEnvelope, okEnvelope, statusFor } from "../../shared/runtime/envel
 import { RUNTIME_ERROR_STATUS as ERROR_CODES } from "../../shared/runtime/errors";
 import { ROUTE_METHODS } from "../../shared/runtime/requests";
 import { handleApiRequest } from "../src/api";
+import { createApiHandler } from "../src/http-api";
 import { okResult, runtimeError } from "../src/errors";
 import { buildGatewayConfig, MODEL_API_KEY_ENV } from "../src/gateway-config";
 import { validateInstanceId, validateRef, validateWorkspaceId } from "../src/ids";
@@ -112,6 +113,27 @@ describe("routes", () => {
       expect(matchGatewayPath(path), path).toBeUndefined();
     }
     expect(calls).toHaveLength(5);
+  });
+  it("answers a method fetch cannot carry (TRACE) with 405 through the Node server, not a crash", async () => {
+    const { createServer, request } = await import("node:http");
+    const server = createServer(createApiHandler({ maxGateways: 1, activeCount: () => 0 } as unknown as RuntimeHost, TOKEN, { model: null }));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request({ host: "127.0.0.1", port, method: "TRACE", path: "/v1/health", headers: { authorization: `Bearer ${TOKEN}` } }, (res) => {
+          let body = "";
+          res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+      expect(answer.status).toBe(405);
+      expect(JSON.parse(answer.body)).toMatchObject({ ok: false, error: { code: "method_not_allowed" } });
+    } finally {
+      server.close();
+    }
   });
   it("decodes segments so validation sees what the path means", async () => {
     expect(matchGatewayPath("/v1/workspaces/ws1/instances/%2E%2E/gateway")).toEqual({ workspaceId: "ws1", instanceId: ".." });
