@@ -36,6 +36,9 @@ import { InstanceBridge } from "../bridge/instance-bridge";
 import { allSessions, bindingForSession } from "../domain/gateway";
 import { getApproval, settleApproval } from "../domain/approvals";
 import type { MethodName } from "../../shared/protocol/methods";
+import { readable } from "../records/codec";
+import { approvalRecord, jobRecord } from "../records/documents";
+import { decodeEventPayload } from "../records/events";
 
 
 export interface GraphFeed {
@@ -499,8 +502,8 @@ export class Autopilot extends Agent<Env> {
         events: [],
         snapshot: {
           threads: listThreads(this.#sql, true, 100_000),
-          approvals: this.#sql.all<{ doc: string }>(`select doc from approvals`).map((r) => JSON.parse(r.doc) as Approval),
-          jobs: this.#sql.all<{ doc: string }>(`select doc from jobs`).map((r) => JSON.parse(r.doc) as Job),
+          approvals: readable(this.#sql.all<{ doc: string }>(`select doc from approvals`), (r) => approvalRecord.decode(r.doc)),
+          jobs: readable(this.#sql.all<{ doc: string }>(`select doc from jobs`), (r) => jobRecord.decode(r.doc)),
           instances: listInstances(this.#sql),
         },
       };
@@ -510,8 +513,9 @@ export class Autopilot extends Agent<Env> {
       since,
       limit,
     );
-    const events = rows.map((r): DurableEvent => ({ seq: r.seq, event: r.event, payload: JSON.parse(r.payload) }));
-    const last = events.at(-1)?.seq ?? since;
+    // An unreadable event is left out (logged); the feed still moves past it.
+    const events = readable(rows, (r): DurableEvent => ({ seq: r.seq, event: r.event, payload: decodeEventPayload(r.event, r.payload) }));
+    const last = rows.at(-1)?.seq ?? since;
     return { epoch: roomEpoch, seq: last, more: last < seq, events, snapshot: null };
   }
 
