@@ -95,6 +95,13 @@ export class Autopilot extends Agent<Env> {
     super(ctx, env);
     this.#sql = sqlFromStorage(ctx.storage);
     migrate(this.#sql);
+    // agents answers its own frames (`cf_agent_state` writes, `rpc` calls) in its onMessage
+    // wrapper, before ours: with frames outside our protocol, unmetered, after parsing a
+    // frame of any size. A text frame goes through it boxed, which the wrapper hands on
+    // untouched (still inside its invocation context), so every frame reaches our onMessage:
+    // metered, size-checked and answered in our protocol.
+    const framework = this.onMessage;
+    this.onMessage = (conn, message) => framework.call(this, conn, (typeof message === "string" ? new TextFrame(message) : message) as WSMessage);
   }
 
   // Our clients speak our protocol only: no agents state/identity frames, and no client
@@ -315,7 +322,8 @@ export class Autopilot extends Agent<Env> {
     this.#broadcastEvent("presence.joined", { entry: presenceEntry(conn.id, state) }, undefined, conn.id);
   }
 
-  override onMessage(conn: Connection, message: WSMessage): void {
+  override onMessage(conn: Connection, frame: WSMessage): void {
+    const message = frame instanceof TextFrame ? frame.text : frame;
     const state = connState(conn);
     if (!state) {
       conn.close(CloseCode.unauthenticated, "unauthenticated");
@@ -556,6 +564,11 @@ export class Autopilot extends Agent<Env> {
     if (error?.code === "internal") console.error(JSON.stringify(entry));
     else console.warn(JSON.stringify(entry));
   }
+}
+
+/** A text frame on its way past the agents framework's own frame handling (see the constructor). */
+class TextFrame {
+  constructor(readonly text: string) {}
 }
 
 /** agents types `connection.state` as deeply readonly; ours is plain data we replace whole. */
