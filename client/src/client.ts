@@ -7,7 +7,7 @@ import type { Principal } from "../../shared/protocol/principal";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { Backoff, DEFAULT_BACKOFF, fullJitterDelay, type BackoffOptions } from "../../shared/backoff";
 import { Emitter } from "./emitter";
-import { AutopilotError, errorFromClose, isTerminalCloseCode, isTerminalError } from "./errors";
+import { AutopilotError, errorFromClose, isTerminalCloseCode, isTerminalError, protocolMismatch } from "./errors";
 import { decodeServerFrame, typeEvent, type KnownEvent } from "./frames";
 import { bucketForLimits, type TokenBucket } from "./ratelimit";
 import { applyEvent, applyHello, diffStreams, emptyState, withPresence, type StreamChange, type WorkspaceState } from "./state";
@@ -466,7 +466,7 @@ export class AutopilotClient {
     }
     const hello = parsed.data;
     if (hello.protocol !== PROTOCOL_VERSION) {
-      return this.#shutdown(new AutopilotError("protocol_unsupported", `the server speaks protocol ${hello.protocol}, this client ${PROTOCOL_VERSION}`), true);
+      return this.#shutdown(protocolMismatch(hello.protocol), true);
     }
     const previous = this.#state;
     const { state, outcome } = applyHello(previous, hello);

@@ -7,7 +7,7 @@ import type { HelloPayload } from "../../shared/protocol/hello";
 import type { PresenceEntry } from "../../shared/protocol/presence";
 import type { GraphCommand } from "../../shared/protocol/graph";
 import type { Principal } from "../../shared/protocol/principal";
-import { PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from "../../shared/protocol/version";
+import { PROTOCOL_VERSION, protocolUnsupportedReason } from "../../shared/protocol/version";
 import { expireDueApprovals, nextApprovalExpiry } from "../domain/approvals";
 import { createOpContext, type OpEffects } from "../domain/context";
 import { planResume } from "../domain/eventlog";
@@ -283,9 +283,10 @@ export class Autopilot extends Agent<Env> {
       conn.close(CloseCode.unauthenticated, "unauthenticated");
       return;
     }
-    const protocol = Number(url.searchParams.get("protocol") ?? PROTOCOL_VERSION);
-    if (!SUPPORTED_PROTOCOL_VERSIONS.includes(protocol)) {
-      conn.close(CloseCode.protocolUnsupported, `protocol ${protocol} not supported (server speaks ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")})`);
+    // One version only: an older client would be sent shapes it cannot parse (version.ts).
+    const requested = url.searchParams.get("protocol") ?? String(PROTOCOL_VERSION);
+    if (Number(requested) !== PROTOCOL_VERSION) {
+      conn.close(CloseCode.protocolUnsupported, protocolUnsupportedReason(requested));
       return;
     }
     const state: ConnState = {
@@ -302,8 +303,7 @@ export class Autopilot extends Agent<Env> {
     const plan = planResume(this.#sql, epoch, lastSeq, url.searchParams.get("epoch"));
     const { perSecond, burst } = this.#rate;
     const hello: HelloPayload = {
-      // The version this connection speaks: the one the client asked for (it is supported).
-      protocol,
+      protocol: PROTOCOL_VERSION,
       connectionId: conn.id,
       workspaceId: this.name,
       epoch,

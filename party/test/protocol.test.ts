@@ -35,24 +35,23 @@ describe("authentication before the room", () => {
     expect((await badKey.waitClosed()).code).toBe(4001);
   });
 
-  it("speaks the version a client asked for while it is supported (a v1 CLI keeps working)", async () => {
+  it("speaks only the current protocol: an older or newer client is refused with 4008 and the server's version", async () => {
     const alice = await signUp();
-    const old = await RawSocket.open(alice.workspaceId, { cookie: alice.cookie }, { protocol: 1 });
-    expect((await old.hello()).protocol).toBe(1);
-    old.close();
-  });
-
-  it("refuses an unsupported protocol version with 4008", async () => {
-    const alice = await signUp();
-    const sock = await RawSocket.open(alice.workspaceId, { cookie: alice.cookie }, { protocol: 99 });
-    expect((await sock.waitClosed()).code).toBe(4008);
+    const current = await RawSocket.open(alice.workspaceId, { cookie: alice.cookie }, { protocol: PROTOCOL_VERSION });
+    expect((await current.hello()).protocol).toBe(PROTOCOL_VERSION);
+    current.close();
+    for (const protocol of [PROTOCOL_VERSION - 1, 1, 99, "x"]) {
+      const sock = await RawSocket.open(alice.workspaceId, { cookie: alice.cookie }, { protocol });
+      expect(await sock.waitClosed()).toEqual({ code: 4008, reason: `protocol ${protocol} is not supported: this server speaks protocol ${PROTOCOL_VERSION}` });
+      expect(sock.frames).toEqual([]); // no hello in shapes it could not parse
+    }
   });
 
   it("rejects a forged principal header: identity comes only from the Worker", async () => {
     const alice = await signUp();
     const forged = encodeURIComponent(JSON.stringify({ id: "x", kind: "user", name: "Mallory", scopes: ["admin"] }));
     const { SELF } = await import("cloudflare:test");
-    const res = await SELF.fetch(`http://autopilot.test/agents/autopilot/${alice.workspaceId}?protocol=1`, {
+    const res = await SELF.fetch(`http://autopilot.test/agents/autopilot/${alice.workspaceId}?protocol=${PROTOCOL_VERSION}`, {
       headers: { upgrade: "websocket", "x-autopilot-principal": forged },
     });
     res.webSocket!.accept();
