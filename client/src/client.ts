@@ -11,7 +11,7 @@ import { PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { Backoff, DEFAULT_BACKOFF, fullJitterDelay, type BackoffOptions } from "../../shared/backoff";
 import type { AutopilotClientOptions, ClientEvents, ConnectionStatus, RequestArgs, RequestOptions, StatusDetail } from "./client-types";
 import { Emitter } from "./emitter";
-import { AutopilotError, errorFromClose, isTerminalCloseCode, isTerminalError } from "./errors";
+import { AutopilotError, errorFromClose, isTerminalCloseCode, isTerminalError, protocolMismatch } from "./errors";
 import { decodeServerFrame, typeEvent, type KnownEvent } from "./frames";
 import { methodNamespaces, type MethodNamespaces } from "./method-namespaces";
 import { bucketForLimits, type TokenBucket } from "./ratelimit";
@@ -352,7 +352,7 @@ export class AutopilotClient {
     }
     const hello = parsed.data;
     if (hello.protocol !== PROTOCOL_VERSION) {
-      return this.#shutdown(new AutopilotError("protocol_unsupported", `the server speaks protocol ${hello.protocol}, this client ${PROTOCOL_VERSION}`), true);
+      return this.#shutdown(protocolMismatch(hello.protocol), true);
     }
     const previous = this.#state;
     const { state, outcome } = applyHello(previous, hello);

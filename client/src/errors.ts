@@ -6,6 +6,7 @@ import {
   type ErrorCode,
   type ErrorShape,
 } from "../../shared/protocol/errors";
+import { PROTOCOL_VERSION, serverProtocolFromReason } from "../../shared/protocol/version";
 
 /**
  * Codes an `AutopilotError` can carry: the server's closed set, plus the few failures only
@@ -74,7 +75,7 @@ export function errorFromClose(code: number, reason: string): AutopilotError {
     case CloseCode.forbidden:
       return new AutopilotError("forbidden", `access to the workspace was refused${why}`);
     case CloseCode.protocolUnsupported:
-      return new AutopilotError("protocol_unsupported", `the server does not support this client's protocol version${why}`);
+      return protocolMismatch(serverProtocolFromReason(reason));
     case CloseCode.rateLimited: {
       const retryAfterMs = rateLimitRetryAfter(reason);
       return new AutopilotError("rate_limited", "connection closed: rate limited", {
@@ -87,6 +88,20 @@ export function errorFromClose(code: number, reason: string): AutopilotError {
     default:
       return new AutopilotError("unavailable", `connection closed (${code})${why}`, { retryable: true });
   }
+}
+
+/**
+ * The server speaks another protocol version: terminal, and what the person should do is
+ * update the client (or, against an older server, use an older one). Shown as is by the
+ * CLI and the app.
+ */
+export function protocolMismatch(serverVersion: number | null): AutopilotError {
+  const details = { clientProtocol: PROTOCOL_VERSION, ...(serverVersion !== null && { serverProtocol: serverVersion }) };
+  if (serverVersion !== null && serverVersion < PROTOCOL_VERSION) {
+    return new AutopilotError("protocol_unsupported", `this client speaks protocol ${PROTOCOL_VERSION}, newer than the server's ${serverVersion}: use a client for protocol ${serverVersion}`, { details });
+  }
+  const server = serverVersion === null ? "" : ` (it speaks protocol ${serverVersion})`;
+  return new AutopilotError("protocol_unsupported", `this client speaks protocol ${PROTOCOL_VERSION}, which the server no longer supports${server}: update your client (reload the app, or install the latest autopilot CLI)`, { details });
 }
 
 function rateLimitRetryAfter(reason: string): number | null {

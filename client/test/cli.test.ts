@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { FakeRoom } from "./fake-room";
 import { approval, message, snapshot, thread } from "./fixtures";
 
@@ -85,6 +86,17 @@ describe("autopilot CLI", () => {
     const run = await cli(["threads"]);
     expect(run.code).toBe(3);
     expect(run.stderr.trim()).toBe("autopilot: authentication failed: invalid or revoked API key");
+  });
+
+  it("exits 3 and says to update when the server speaks a newer protocol", async () => {
+    room.onConnect = (connection) => {
+      setTimeout(() => connection.socket.close(4008, `protocol ${PROTOCOL_VERSION} is not supported: this server speaks protocol ${PROTOCOL_VERSION + 1}`), 5);
+      return null;
+    };
+    const run = await cli(["threads"]);
+    expect(run.code).toBe(3);
+    expect(run.stderr.trim()).toBe(`autopilot: this client speaks protocol ${PROTOCOL_VERSION}, which the server no longer supports (it speaks protocol ${PROTOCOL_VERSION + 1}): update your client (reload the app, or install the latest autopilot CLI)`);
+    expect(room.connections).toHaveLength(1);
   });
 
   it("exits 3 on a server error", async () => {

@@ -115,6 +115,35 @@ describe("connecting", () => {
     await expect(client.threads.list()).rejects.toBeInstanceOf(AutopilotError);
   });
 
+  it("a server on another protocol refuses with 4008: protocol_unsupported once, with an 'update your client' message, and no reconnect loop", async () => {
+    room.onConnect = (connection) => {
+      // The room's own reason (shared/protocol/version.ts), from a server one version ahead.
+      setTimeout(() => connection.socket.close(4008, `protocol ${PROTOCOL_VERSION} is not supported: this server speaks protocol ${PROTOCOL_VERSION + 1}`), 5);
+      return null;
+    };
+    const client = connect();
+    const seen = statuses(client);
+    const error = (await client.ready().then(() => null, (e: unknown) => e)) as AutopilotError;
+    expect(error).toMatchObject({ code: "protocol_unsupported", retryable: false, details: { clientProtocol: PROTOCOL_VERSION, serverProtocol: PROTOCOL_VERSION + 1 } });
+    expect(error.message).toBe(`this client speaks protocol ${PROTOCOL_VERSION}, which the server no longer supports (it speaks protocol ${PROTOCOL_VERSION + 1}): update your client (reload the app, or install the latest autopilot CLI)`);
+    expect(client.closeError).toBe(error);
+    // Well past several backoff rounds (10–40 ms here): still the one connection attempt.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(room.connections).toHaveLength(1);
+    expect(seen.map(([status]) => status).filter((s) => s !== "connecting")).toEqual(["closed"]);
+  });
+
+  it("a hello from another protocol version is refused the same way; an older server is named as such", async () => {
+    room.onConnect = () => ({ protocol: PROTOCOL_VERSION - 1 });
+    const client = connect();
+    await expect(client.ready()).rejects.toMatchObject({
+      code: "protocol_unsupported",
+      message: `this client speaks protocol ${PROTOCOL_VERSION}, newer than the server's ${PROTOCOL_VERSION - 1}: use a client for protocol ${PROTOCOL_VERSION - 1}`,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(room.connections).toHaveLength(1);
+  });
+
   it("waits out a 4029 before reconnecting", async () => {
     room.onConnect = (connection) => {
       if (room.connections.length === 1) {

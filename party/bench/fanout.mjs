@@ -72,7 +72,7 @@ async function benchRoom(server, n) {
   const { workspaces } = await (await j("/api/me", { headers: { cookie } })).json();
   const ws = workspaces[0].id;
   const { key } = await (await j(`/api/workspaces/${ws}/keys`, { method: "POST", headers: { cookie }, body: JSON.stringify({ name: "bench" }) })).json();
-  const url = `ws://127.0.0.1:${server.port}/agents/autopilot/${ws}?protocol=1&device=bench`;
+  const url = `ws://127.0.0.1:${server.port}/agents/autopilot/${ws}?protocol=4&device=bench`;
   const writer = await open(url, { "x-api-key": key });
   const readers = await openMany(n, () => open(url, { cookie }));
   let threadId;

@@ -4,10 +4,12 @@ import type { OpContext } from "./context";
 import { RoomError } from "./errors";
 import type { Sql } from "./sql";
 import { requireThread } from "./threads";
+import { readable } from "../records/codec";
+import { approvalRecord } from "../records/documents";
 
 export function getApproval(sql: Sql, id: string): Approval | null {
   const row = sql.one<{ doc: string }>(`select doc from approvals where id = ?`, id);
-  return row ? (JSON.parse(row.doc) as Approval) : null;
+  return row ? approvalRecord.decode(row.doc) : null;
 }
 
 export function requireApproval(sql: Sql, id: string): Approval {
@@ -24,7 +26,7 @@ function putApproval(sql: Sql, a: Approval): void {
     a.status,
     a.expiresAt,
     a.requestedAt,
-    JSON.stringify(a),
+    approvalRecord.encode(a),
   );
 }
 
@@ -86,12 +88,18 @@ export function settleApproval(ctx: OpContext, existing: Approval, status: Exclu
 
 /** Resolves every pending approval whose time ran out; returns how many. */
 export function expireDueApprovals(ctx: OpContext): number {
-  const due = ctx.sql.all<{ doc: string }>(
-    `select doc from approvals where status = 'pending' and expires_at is not null and expires_at <= ?`,
+  const due = ctx.sql.all<{ id: string; doc: string }>(
+    `select id, doc from approvals where status = 'pending' and expires_at is not null and expires_at <= ?`,
     ctx.now,
   );
   for (const row of due) {
-    const approval: Approval = { ...(JSON.parse(row.doc) as Approval), status: "expired", resolvedAt: ctx.now };
+    const existing = readable([row], (r) => approvalRecord.decode(r.doc))[0];
+    // An unreadable row stays as it is, but must not keep the expiry alarm firing every second.
+    if (!existing) {
+      ctx.sql.run(`update approvals set expires_at = null where id = ?`, row.id);
+      continue;
+    }
+    const approval: Approval = { ...existing, status: "expired", resolvedAt: ctx.now };
     putApproval(ctx.sql, approval);
     ctx.emit("approval.resolved", { approval });
     ctx.audit("approval.expired", approval.id, { title: approval.title });
@@ -107,7 +115,7 @@ export function listApprovals(sql: Sql, params: z.output<typeof ApprovalsListPar
   const rows = params.status
     ? sql.all<{ doc: string }>(`select doc from approvals where status = ? order by requested_at desc limit ?`, params.status, params.limit)
     : sql.all<{ doc: string }>(`select doc from approvals order by requested_at desc limit ?`, params.limit);
-  return rows.map((r) => JSON.parse(r.doc) as Approval);
+  return readable(rows, (r) => approvalRecord.decode(r.doc));
 }
 
 /** Snapshot view: every pending approval plus the most recent decided ones. */
@@ -117,5 +125,5 @@ export function approvalsForSnapshot(sql: Sql, recentResolved = 50): Approval[] 
     `select doc from approvals where status != 'pending' order by requested_at desc limit ?`,
     recentResolved,
   );
-  return [...pending, ...resolved].map((r) => JSON.parse(r.doc) as Approval);
+  return readable([...pending, ...resolved], (r) => approvalRecord.decode(r.doc));
 }

@@ -1,9 +1,11 @@
 import type { AuditEntry } from "../../shared/protocol/audit";
 import type { Actor } from "../../shared/protocol/principal";
 import type { Sql } from "./sql";
+import { readable } from "../records/codec";
+import { auditRecord } from "../records/documents";
 
 export function appendAudit(sql: Sql, actor: Actor | null, action: string, targetId: string, details: Record<string, unknown>, at: number): void {
-  sql.run(`insert into audit (at, doc) values (?, ?)`, at, JSON.stringify({ actor, action, targetId, details }));
+  sql.run(`insert into audit (at, doc) values (?, ?)`, at, auditRecord.encode({ actor, action, targetId, details }));
 }
 
 export function listAudit(sql: Sql, before: number | undefined, limit: number): { entries: AuditEntry[]; hasMore: boolean } {
@@ -12,6 +14,6 @@ export function listAudit(sql: Sql, before: number | undefined, limit: number): 
     before ?? Number.MAX_SAFE_INTEGER,
     limit + 1,
   );
-  const entries = rows.slice(0, limit).map((r) => ({ n: r.n, at: r.at, ...JSON.parse(r.doc) }) as AuditEntry);
+  const entries = readable(rows.slice(0, limit), (r): AuditEntry => ({ n: r.n, at: r.at, ...auditRecord.decode(r.doc) }));
   return { entries, hasMore: rows.length > limit };
 }

@@ -1,6 +1,8 @@
 import type { DurableEvent, DurableEventName, EventPayload } from "../../shared/protocol/events";
 import { getMeta, setMeta } from "./schema";
 import type { Sql } from "./sql";
+import { readable } from "../records/codec";
+import { decodeEventPayload, encodeEventPayload } from "../records/events";
 
 export function currentSeq(sql: Sql): number {
   return Number(getMeta(sql, "seq") ?? 0);
@@ -9,7 +11,7 @@ export function currentSeq(sql: Sql): number {
 /** Appends inside the caller's transaction, so the event commits with the change it reports. */
 export function appendEvent<E extends DurableEventName>(sql: Sql, event: E, payload: EventPayload<E>, now: number, retain: number): DurableEvent<E> {
   const seq = currentSeq(sql) + 1;
-  sql.run(`insert into events (seq, event, payload, at) values (?, ?, ?, ?)`, seq, event, JSON.stringify(payload), now);
+  sql.run(`insert into events (seq, event, payload, at) values (?, ?, ?, ?)`, seq, event, encodeEventPayload(event, payload), now);
   setMeta(sql, "seq", String(seq));
   sql.run(`delete from events where seq <= ?`, seq - retain);
   return { seq, event, payload };
@@ -34,5 +36,8 @@ export function planResume(sql: Sql, epoch: string, lastSeq: number | null, clie
     `select seq, event, payload from events where seq > ? order by seq`,
     lastSeq,
   );
-  return { kind: "replay", events: rows.map((r) => ({ seq: r.seq, event: r.event, payload: JSON.parse(r.payload) })) };
+  // An event that cannot be read would leave a gap the client cannot fill: it gets a
+  // fresh snapshot instead (built from the rows that can be read).
+  const events = readable(rows, (r): DurableEvent => ({ seq: r.seq, event: r.event, payload: decodeEventPayload(r.event, r.payload) }));
+  return events.length === rows.length ? { kind: "replay", events } : { kind: "snapshot", reset: true };
 }

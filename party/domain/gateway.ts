@@ -10,6 +10,8 @@ import { RoomError } from "./errors";
 import { getInstance, putInstance } from "./instances";
 import type { Sql } from "./sql";
 import { appendMessage, createThread, getThread, sendMessage } from "./threads";
+import { readable } from "../records/codec";
+import { approvalRecord, gatewaySessionRecord } from "../records/documents";
 
 // Room state of the OpenClaw bridge, as plain functions over SQL. The bridge
 // (party/bridge) does the talking; everything it learns lands here, idempotently, so a
@@ -105,7 +107,7 @@ export function openSession(ctx: OpContext, params: z.output<typeof SessionsOpen
     if (thread) return { thread };
   }
   const session = ctx.sql.one<{ doc: string }>(`select doc from gateway_sessions where instance_id = ? and key = ?`, instance.id, params.sessionKey);
-  const label = session ? (JSON.parse(session.doc) as GatewaySession).label : params.sessionKey;
+  const label = (session && readable([session], (r) => gatewaySessionRecord.decode(r.doc))[0]?.label) ?? params.sessionKey;
   const gateway = { instanceId: instance.id, sessionKey: params.sessionKey };
   const { thread } = createThread(ctx, { title: `${instance.name}: ${label}`.slice(0, 200), idempotencyKey: params.idempotencyKey }, gateway);
   bindThread(ctx.sql, thread.id, gateway);
@@ -181,15 +183,14 @@ export function markImported(sql: Sql, instanceId: string, keys: string[], now: 
 
 export function putSessions(sql: Sql, instanceId: string, sessions: Omit<GatewaySession, "threadId">[]): InstanceSessions {
   sql.run(`delete from gateway_sessions where instance_id = ?`, instanceId);
-  for (const s of sessions) sql.run(`insert into gateway_sessions (instance_id, key, doc) values (?, ?, ?) on conflict do nothing`, instanceId, s.key, JSON.stringify(s));
+  for (const s of sessions) sql.run(`insert into gateway_sessions (instance_id, key, doc) values (?, ?, ?) on conflict do nothing`, instanceId, s.key, gatewaySessionRecord.encode(s));
   return listSessions(sql, instanceId);
 }
 
 /** The instance's sessions, each with the thread it is open as (if any). */
 export function listSessions(sql: Sql, instanceId: string): InstanceSessions {
   const rows = sql.all<{ doc: string }>(`select doc from gateway_sessions where instance_id = ?`, instanceId);
-  const sessions = rows
-    .map((r) => JSON.parse(r.doc) as GatewaySession)
+  const sessions = readable(rows, (r) => gatewaySessionRecord.decode(r.doc))
     .map((s) => ({ ...s, threadId: bindingForSession(sql, instanceId, s.key)?.threadId ?? null }))
     .sort((a, b) => (b.updatedAt ?? 0) - (a.updatedAt ?? 0));
   return { instanceId, sessions };
@@ -213,12 +214,11 @@ export function approvalForRequest(sql: Sql, instanceId: string, requestId: stri
 
 /** Pending room approvals that stand for this instance's gateway requests. */
 export function pendingGatewayApprovals(sql: Sql, instanceId: string): Approval[] {
-  return sql
-    .all<{ doc: string }>(
-      `select a.doc from gateway_approvals g join approvals a on a.id = g.approval_id where g.instance_id = ? and a.status = 'pending'`,
-      instanceId,
-    )
-    .map((r) => JSON.parse(r.doc) as Approval);
+  const rows = sql.all<{ doc: string }>(
+    `select a.doc from gateway_approvals g join approvals a on a.id = g.approval_id where g.instance_id = ? and a.status = 'pending'`,
+    instanceId,
+  );
+  return readable(rows, (r) => approvalRecord.decode(r.doc));
 }
 
 export interface GatewayRequest {

@@ -1,5 +1,6 @@
 import { RoomError } from "./errors";
 import type { Sql } from "./sql";
+import { decodeResult, encodeResult } from "../records/results";
 
 /** How long a key is remembered; a client retrying later than this gets a new effect. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -15,7 +16,7 @@ export function recall(sql: Sql, principalId: string, key: string, method: strin
   if (row.method !== method) {
     throw new RoomError("idempotency_conflict", `idempotency key was already used for ${row.method}`, { method: row.method });
   }
-  return JSON.parse(row.result);
+  return decodeResult(method, row.result);
 }
 
 export function remember(sql: Sql, principalId: string, key: string, method: string, result: unknown, now: number): void {
@@ -24,7 +25,7 @@ export function remember(sql: Sql, principalId: string, key: string, method: str
     principalId,
     key,
     method,
-    JSON.stringify(result),
+    encodeResult(method, result),
     now,
   );
 }

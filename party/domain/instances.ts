@@ -7,17 +7,19 @@ import { RoomError } from "./errors";
 import type { Sql } from "./sql";
 import { bindThread, sessionKeyForThread, unbindThread } from "./gateway";
 import { requireThread, updateThread } from "./threads";
+import { readable } from "../records/codec";
+import { instanceRecord } from "../records/documents";
 
 /** How long a gated instance operation waits for a decision. */
 export const INSTANCE_APPROVAL_TTL_MS = 24 * 60 * 60 * 1000;
 
 export function getInstance(sql: Sql, id: string): Instance | null {
   const row = sql.one<{ doc: string }>(`select doc from instances where id = ?`, id);
-  return row ? (JSON.parse(row.doc) as Instance) : null;
+  return row ? instanceRecord.decode(row.doc) : null;
 }
 
 export function listInstances(sql: Sql): Instance[] {
-  return sql.all<{ doc: string }>(`select doc from instances order by created_at`).map((r) => JSON.parse(r.doc) as Instance);
+  return readable(sql.all<{ doc: string }>(`select doc from instances order by created_at`), (r) => instanceRecord.decode(r.doc));
 }
 
 export function putInstance(ctx: OpContext, instance: Instance): Instance {
@@ -27,7 +29,7 @@ export function putInstance(ctx: OpContext, instance: Instance): Instance {
     instance.id,
     instance.status,
     instance.createdAt,
-    JSON.stringify(instance),
+    instanceRecord.encode(instance),
   );
   ctx.emit("instance.updated", { instance });
   return instance;

@@ -14,10 +14,12 @@ import type { OpContext } from "./context";
 import { RoomError } from "./errors";
 import type { Sql } from "./sql";
 import { requireThread } from "./threads";
+import { readable } from "../records/codec";
+import { jobRecord } from "../records/documents";
 
 function getJob(sql: Sql, id: string): Job | null {
   const row = sql.one<{ doc: string }>(`select doc from jobs where id = ?`, id);
-  return row ? (JSON.parse(row.doc) as Job) : null;
+  return row ? jobRecord.decode(row.doc) : null;
 }
 
 function putJob(sql: Sql, job: Job): void {
@@ -27,7 +29,7 @@ function putJob(sql: Sql, job: Job): void {
     job.id,
     job.status,
     job.updatedAt,
-    JSON.stringify(job),
+    jobRecord.encode(job),
   );
 }
 
@@ -113,7 +115,7 @@ export function listJobs(sql: Sql, params: z.output<typeof JobsListParams>): Job
   const rows = params.active
     ? sql.all<{ doc: string }>(`select doc from jobs where status in ('running', 'cancel_requested') order by updated_at desc limit ?`, params.limit)
     : sql.all<{ doc: string }>(`select doc from jobs order by updated_at desc limit ?`, params.limit);
-  return rows.map((r) => JSON.parse(r.doc) as Job);
+  return readable(rows, (r) => jobRecord.decode(r.doc));
 }
 
 /** Snapshot view: every unfinished job plus the most recent finished ones. */
@@ -123,5 +125,5 @@ export function jobsForSnapshot(sql: Sql, recentFinished = 50): Job[] {
     `select doc from jobs where status not in ('running', 'cancel_requested') order by updated_at desc limit ?`,
     recentFinished,
   );
-  return [...active, ...finished].map((r) => JSON.parse(r.doc) as Job);
+  return readable([...active, ...finished], (r) => jobRecord.decode(r.doc));
 }

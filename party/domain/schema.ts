@@ -1,7 +1,8 @@
 import type { Sql } from "./sql";
 
 /**
- * Room tables. Entities are stored as JSON documents (the exact wire shape) plus the
+ * Room tables. Entities are stored as JSON documents (the exact wire shape, plus the
+ * version of that shape: see party/records/codec.ts) plus the
  * few columns we filter or order by, so reads need no mapping and cannot drift from
  * the schema the client validates.
  */

@@ -6,10 +6,12 @@ import type { OpContext } from "./context";
 import { queueForGateway } from "./gateway";
 import { RoomError } from "./errors";
 import type { Sql } from "./sql";
+import { readable } from "../records/codec";
+import { messageRecord, threadRecord } from "../records/documents";
 
 export function getThread(sql: Sql, id: string): Thread | null {
   const row = sql.one<{ doc: string }>(`select doc from threads where id = ?`, id);
-  return row ? (JSON.parse(row.doc) as Thread) : null;
+  return row ? threadRecord.decode(row.doc) : null;
 }
 
 export function requireThread(sql: Sql, id: string): Thread {
@@ -25,14 +27,13 @@ function putThread(sql: Sql, thread: Thread): void {
     thread.id,
     thread.archived ? 1 : 0,
     thread.updatedAt,
-    JSON.stringify(thread),
+    threadRecord.encode(thread),
   );
 }
 
 export function listThreads(sql: Sql, includeArchived: boolean, limit = 1000): Thread[] {
-  return sql
-    .all<{ doc: string }>(`select doc from threads where archived <= ? order by updated_at desc limit ?`, includeArchived ? 1 : 0, limit)
-    .map((r) => JSON.parse(r.doc) as Thread);
+  const rows = sql.all<{ doc: string }>(`select doc from threads where archived <= ? order by updated_at desc limit ?`, includeArchived ? 1 : 0, limit);
+  return readable(rows, (r) => threadRecord.decode(r.doc));
 }
 
 export function createThread(ctx: OpContext, params: z.output<typeof ThreadsCreateParams>, gateway: Thread["gateway"] = null): { thread: Thread } {
@@ -84,7 +85,7 @@ type MessageExtras = Pick<Message, "kind" | "runId" | "aborted">;
 export function appendMessage(ctx: OpContext, thread: Thread, author: Actor, text: string, extras: MessageExtras = {}): Message {
   const id = ctx.newId("msg");
   const draft = { id, threadId: thread.id, author, text, createdAt: ctx.now, ...extras };
-  ctx.sql.run(`insert into messages (id, thread_id, doc) values (?, ?, ?)`, id, thread.id, JSON.stringify(draft));
+  ctx.sql.run(`insert into messages (id, thread_id, doc) values (?, ?, ?)`, id, thread.id, messageRecord.encode(draft));
   const n = ctx.sql.one<{ n: number }>(`select n from messages where id = ?`, id)!.n;
   const message: Message = { ...draft, n };
   putThread(ctx.sql, { ...thread, lastMessageAt: ctx.now, updatedAt: ctx.now, messageCount: thread.messageCount + 1 });
@@ -108,9 +109,6 @@ export function listMessages(sql: Sql, params: z.output<typeof MessagesListParam
     params.before ?? Number.MAX_SAFE_INTEGER,
     params.limit + 1,
   );
-  const messages = rows
-    .slice(0, params.limit)
-    .reverse()
-    .map((r) => ({ ...JSON.parse(r.doc), n: r.n }) as Message);
+  const messages = readable(rows.slice(0, params.limit).reverse(), (r): Message => ({ ...messageRecord.decode(r.doc), n: r.n }));
   return { messages, hasMore: rows.length > params.limit };
 }

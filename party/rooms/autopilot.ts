@@ -7,7 +7,7 @@ import type { HelloPayload } from "../../shared/protocol/hello";
 import type { PresenceEntry } from "../../shared/protocol/presence";
 import type { GraphCommand } from "../../shared/protocol/graph";
 import type { Principal } from "../../shared/protocol/principal";
-import { PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from "../../shared/protocol/version";
+import { PROTOCOL_VERSION, protocolUnsupportedReason } from "../../shared/protocol/version";
 import { expireDueApprovals, nextApprovalExpiry } from "../domain/approvals";
 import { createOpContext, type OpEffects } from "../domain/context";
 import { planResume } from "../domain/eventlog";
@@ -36,6 +36,9 @@ import { InstanceBridge } from "../bridge/instance-bridge";
 import { allSessions, bindingForSession } from "../domain/gateway";
 import { getApproval, settleApproval } from "../domain/approvals";
 import type { MethodName } from "../../shared/protocol/methods";
+import { readable } from "../records/codec";
+import { approvalRecord, jobRecord } from "../records/documents";
+import { decodeEventPayload } from "../records/events";
 
 
 export interface GraphFeed {
@@ -92,6 +95,13 @@ export class Autopilot extends Agent<Env> {
     super(ctx, env);
     this.#sql = sqlFromStorage(ctx.storage);
     migrate(this.#sql);
+    // agents answers its own frames (`cf_agent_state` writes, `rpc` calls) in its onMessage
+    // wrapper, before ours: with frames outside our protocol, unmetered, after parsing a
+    // frame of any size. A text frame goes through it boxed, which the wrapper hands on
+    // untouched (still inside its invocation context), so every frame reaches our onMessage:
+    // metered, size-checked and answered in our protocol.
+    const framework = this.onMessage;
+    this.onMessage = (conn, message) => framework.call(this, conn, (typeof message === "string" ? new TextFrame(message) : message) as WSMessage);
   }
 
   // Our clients speak our protocol only: no agents state/identity frames, and no client
@@ -273,9 +283,10 @@ export class Autopilot extends Agent<Env> {
       conn.close(CloseCode.unauthenticated, "unauthenticated");
       return;
     }
-    const protocol = Number(url.searchParams.get("protocol") ?? PROTOCOL_VERSION);
-    if (!SUPPORTED_PROTOCOL_VERSIONS.includes(protocol)) {
-      conn.close(CloseCode.protocolUnsupported, `protocol ${protocol} not supported (server speaks ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")})`);
+    // One version only: an older client would be sent shapes it cannot parse (version.ts).
+    const requested = url.searchParams.get("protocol") ?? String(PROTOCOL_VERSION);
+    if (Number(requested) !== PROTOCOL_VERSION) {
+      conn.close(CloseCode.protocolUnsupported, protocolUnsupportedReason(requested));
       return;
     }
     const state: ConnState = {
@@ -292,8 +303,7 @@ export class Autopilot extends Agent<Env> {
     const plan = planResume(this.#sql, epoch, lastSeq, url.searchParams.get("epoch"));
     const { perSecond, burst } = this.#rate;
     const hello: HelloPayload = {
-      // The version this connection speaks: the one the client asked for (it is supported).
-      protocol,
+      protocol: PROTOCOL_VERSION,
       connectionId: conn.id,
       workspaceId: this.name,
       epoch,
@@ -312,7 +322,8 @@ export class Autopilot extends Agent<Env> {
     this.#broadcastEvent("presence.joined", { entry: presenceEntry(conn.id, state) }, undefined, conn.id);
   }
 
-  override onMessage(conn: Connection, message: WSMessage): void {
+  override onMessage(conn: Connection, frame: WSMessage): void {
+    const message = frame instanceof TextFrame ? frame.text : frame;
     const state = connState(conn);
     if (!state) {
       conn.close(CloseCode.unauthenticated, "unauthenticated");
@@ -499,8 +510,8 @@ export class Autopilot extends Agent<Env> {
         events: [],
         snapshot: {
           threads: listThreads(this.#sql, true, 100_000),
-          approvals: this.#sql.all<{ doc: string }>(`select doc from approvals`).map((r) => JSON.parse(r.doc) as Approval),
-          jobs: this.#sql.all<{ doc: string }>(`select doc from jobs`).map((r) => JSON.parse(r.doc) as Job),
+          approvals: readable(this.#sql.all<{ doc: string }>(`select doc from approvals`), (r) => approvalRecord.decode(r.doc)),
+          jobs: readable(this.#sql.all<{ doc: string }>(`select doc from jobs`), (r) => jobRecord.decode(r.doc)),
           instances: listInstances(this.#sql),
         },
       };
@@ -510,8 +521,9 @@ export class Autopilot extends Agent<Env> {
       since,
       limit,
     );
-    const events = rows.map((r): DurableEvent => ({ seq: r.seq, event: r.event, payload: JSON.parse(r.payload) }));
-    const last = events.at(-1)?.seq ?? since;
+    // An unreadable event is left out (logged); the feed still moves past it.
+    const events = readable(rows, (r): DurableEvent => ({ seq: r.seq, event: r.event, payload: decodeEventPayload(r.event, r.payload) }));
+    const last = rows.at(-1)?.seq ?? since;
     return { epoch: roomEpoch, seq: last, more: last < seq, events, snapshot: null };
   }
 
@@ -552,6 +564,11 @@ export class Autopilot extends Agent<Env> {
     if (error?.code === "internal") console.error(JSON.stringify(entry));
     else console.warn(JSON.stringify(entry));
   }
+}
+
+/** A text frame on its way past the agents framework's own frame handling (see the constructor). */
+class TextFrame {
+  constructor(readonly text: string) {}
 }
 
 /** agents types `connection.state` as deeply readonly; ours is plain data we replace whole. */

@@ -1,7 +1,9 @@
 import { SELF } from "cloudflare:test";
-import type { EventFrame, ResponseFrame } from "../../shared/protocol/frames";
+import type { z } from "zod";
+import { DurableEvents, Events } from "../../shared/protocol/events";
+import { type EventFrame, type ResponseFrame, ServerFrame } from "../../shared/protocol/frames";
 import type { HelloPayload } from "../../shared/protocol/hello";
-import type { MethodName, MethodParams, MethodResult } from "../../shared/protocol/methods";
+import { isMethodName, type MethodName, type MethodParams, type MethodResult, Methods } from "../../shared/protocol/methods";
 import type { Role, Scope } from "../../shared/protocol/principal";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
 
@@ -68,16 +70,72 @@ export interface Frame {
   [k: string]: unknown;
 }
 
+// Every frame a RawSocket receives is checked against the protocol schemas, and one that
+// does not match fails the running test (setup.ts checks after each test), so every room
+// test is also a check that the room only sends what the protocol says. The check runs
+// after the test: inside it, the time it takes (the room runs on the same thread) slowed
+// the room enough to change what the timing-sensitive tests (rate limits) saw.
+const received: { text: string; method: string | undefined }[] = [];
+
+/** What was wrong with the frames received since the last call (empty: nothing); starts afresh. */
+export function takeSchemaViolations(): string[] {
+  return received.splice(0).flatMap(({ text, method }) => frameViolations(text, method).map((v) => `${v}\n  in ${text.slice(0, 500)}`));
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Fields the frame had but the schema does not declare (zod drops them silently). */
+function undeclared(input: unknown, output: unknown, path: string): string[] {
+  if (Array.isArray(input) && Array.isArray(output)) return input.flatMap((v, i) => undeclared(v, output[i], `${path}[${i}]`));
+  if (!isObject(input) || !isObject(output)) return [];
+  return Object.keys(input).flatMap((k) => {
+    const at = path ? `${path}.${k}` : k;
+    return k in output ? undeclared(input[k], output[k], at) : [at];
+  });
+}
+
+function checkAgainst(schema: z.ZodType, value: unknown, what: string): string[] {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) return [`${what}: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`];
+  return undeclared(value, parsed.data, "").map((path) => `${what}: field ${path} is not in the schema`);
+}
+
+/** What is wrong with a frame from the room (empty: nothing). `method` is the request's, when known. */
+export function frameViolations(text: string, method: string | undefined): string[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return [`not JSON: ${text.slice(0, 200)}`];
+  }
+  const envelope = checkAgainst(ServerFrame, json, "frame");
+  if (envelope.length > 0) return envelope;
+  const f = ServerFrame.parse(json);
+  if (f.type === "res") {
+    if (!f.ok || method === undefined || !isMethodName(method)) return [];
+    return checkAgainst(Methods[method].result, f.payload, `result of ${method}`);
+  }
+  if (!Object.hasOwn(Events, f.event)) return [`unknown event ${f.event}`];
+  const durable = Object.hasOwn(DurableEvents, f.event);
+  const seq = durable === (f.seq !== undefined) ? [] : [`event ${f.event}: ${durable ? "durable event without" : "ephemeral event with"} a seq`];
+  return [...seq, ...checkAgainst(Events[f.event as keyof typeof Events], f.payload, `event ${f.event}`)];
+}
+
 /** A test client speaking the raw protocol over a real socket into the Worker. */
 export class RawSocket {
   readonly frames: Frame[] = [];
   closed: { code: number; reason: string } | null = null;
   #waiters: Array<() => void> = [];
   #nextId = 1;
+  /** Request id → method, so a response can be checked against the method's result schema. */
+  readonly #methods = new Map<string, string>();
 
   private constructor(readonly ws: WebSocket) {
     ws.addEventListener("message", (e) => {
-      this.frames.push(JSON.parse(e.data as string) as Frame);
+      const text = e.data as string;
+      const frame = JSON.parse(text) as Frame;
+      received.push({ text, method: typeof frame.id === "string" ? this.#methods.get(frame.id) : undefined });
+      this.frames.push(frame);
       this.#wake();
     });
     ws.addEventListener("close", (e) => {
@@ -149,6 +207,7 @@ export class RawSocket {
 
   async call(method: string, params?: unknown): Promise<ResponseFrame> {
     const id = `r${this.#nextId++}`;
+    this.#methods.set(id, method);
     this.ws.send(JSON.stringify({ type: "req", id, method, params }));
     return this.waitFor<ResponseFrame>((f) => f.type === "res" && f.id === id);
   }

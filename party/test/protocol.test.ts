@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { HelloPayload } from "../../shared/protocol/hello";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
-import { addMember, api, createKey, idem, type Person, RawSocket, signUp } from "./harness";
+import { addMember, api, createKey, frameViolations, idem, type Person, RawSocket, signUp } from "./harness";
 
 async function workspaceWithTeam() {
   const owner = await signUp();
@@ -35,24 +35,23 @@ describe("authentication before the room", () => {
     expect((await badKey.waitClosed()).code).toBe(4001);
   });
 
-  it("speaks the version a client asked for while it is supported (a v1 CLI keeps working)", async () => {
+  it("speaks only the current protocol: an older or newer client is refused with 4008 and the server's version", async () => {
     const alice = await signUp();
-    const old = await RawSocket.open(alice.workspaceId, { cookie: alice.cookie }, { protocol: 1 });
-    expect((await old.hello()).protocol).toBe(1);
-    old.close();
-  });
-
-  it("refuses an unsupported protocol version with 4008", async () => {
-    const alice = await signUp();
-    const sock = await RawSocket.open(alice.workspaceId, { cookie: alice.cookie }, { protocol: 99 });
-    expect((await sock.waitClosed()).code).toBe(4008);
+    const current = await RawSocket.open(alice.workspaceId, { cookie: alice.cookie }, { protocol: PROTOCOL_VERSION });
+    expect((await current.hello()).protocol).toBe(PROTOCOL_VERSION);
+    current.close();
+    for (const protocol of [PROTOCOL_VERSION - 1, 1, 99, "x"]) {
+      const sock = await RawSocket.open(alice.workspaceId, { cookie: alice.cookie }, { protocol });
+      expect(await sock.waitClosed()).toEqual({ code: 4008, reason: `protocol ${protocol} is not supported: this server speaks protocol ${PROTOCOL_VERSION}` });
+      expect(sock.frames).toEqual([]); // no hello in shapes it could not parse
+    }
   });
 
   it("rejects a forged principal header: identity comes only from the Worker", async () => {
     const alice = await signUp();
     const forged = encodeURIComponent(JSON.stringify({ id: "x", kind: "user", name: "Mallory", scopes: ["admin"] }));
     const { SELF } = await import("cloudflare:test");
-    const res = await SELF.fetch(`http://autopilot.test/agents/autopilot/${alice.workspaceId}?protocol=1`, {
+    const res = await SELF.fetch(`http://autopilot.test/agents/autopilot/${alice.workspaceId}?protocol=${PROTOCOL_VERSION}`, {
       headers: { upgrade: "websocket", "x-autopilot-principal": forged },
     });
     res.webSocket!.accept();
@@ -100,6 +99,26 @@ describe("authentication before the room", () => {
     const row = await (env as unknown as { DB: D1Database }).DB.prepare(`select "key" from "apikey" where "id" = ?`).bind(agent.id).first<{ key: string }>();
     expect(row!.key).not.toBe(agent.key);
     expect(row!.key).not.toContain(agent.key.slice(3, 20));
+  });
+});
+
+describe("the harness checks every frame against the protocol", () => {
+  const thread = { id: "thr_1", title: "t", archived: false, createdBy: { id: "u", kind: "user", name: "U" }, createdAt: 1, updatedAt: 1, lastMessageAt: null, messageCount: 0 };
+  const event = (e: string, payload: unknown, seq?: number) => JSON.stringify({ type: "event", event: e, payload, ...(seq ? { seq } : {}) });
+
+  it("passes frames that match and names what does not", () => {
+    expect(frameViolations(event("thread.created", { thread }, 1), undefined)).toEqual([]);
+    expect(frameViolations(JSON.stringify({ type: "res", id: "r1", ok: true, payload: { thread } }), "threads.create")).toEqual([]);
+    expect(frameViolations(JSON.stringify({ type: "res", id: "r1", ok: false, error: { code: "not_found", message: "x", retryable: false } }), "threads.create")).toEqual([]);
+
+    expect(frameViolations(event("thread.created", { thread: { ...thread, title: 5 } }, 1), undefined)[0]).toMatch(/event thread.created: thread.title/);
+    expect(frameViolations(event("thread.created", { thread: { ...thread, secret: "x" } }, 1), undefined)).toEqual(["event thread.created: field thread.secret is not in the schema"]);
+    expect(frameViolations(event("thread.created", { thread }), undefined)).toEqual(["event thread.created: durable event without a seq"]);
+    expect(frameViolations(event("presence.left", { connectionId: "c", principalId: "p" }, 3), undefined)).toEqual(["event presence.left: ephemeral event with a seq"]);
+    expect(frameViolations(event("thread.exploded", {}), undefined)).toEqual(["unknown event thread.exploded"]);
+    expect(frameViolations(JSON.stringify({ type: "res", id: "r1", ok: true, payload: { threads: [] } }), "threads.create")[0]).toMatch(/result of threads.create: thread/);
+    expect(frameViolations(JSON.stringify({ type: "rpc", id: "1", success: false }), undefined)[0]).toMatch(/^frame:/);
+    expect(frameViolations("not json", undefined)[0]).toMatch(/^not JSON/);
   });
 });
 

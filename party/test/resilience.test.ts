@@ -231,6 +231,9 @@ describe("bad input", () => {
     const res = await sock.call("threads.list", {});
     expect(res.ok).toBe(true);
     expect(sock.closed).toBeNull();
+    // Answered in our protocol, like any other bad frame (the framework's own replies are not).
+    const refused = sock.frames.filter((f) => f.type === "res" && f.ok === false);
+    expect(refused.map((f) => [f.id, (f.error as { code: string }).code])).toEqual([["", "bad_request"], ["1", "bad_request"], ["2", "bad_request"]]);
     const again = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
     expect((await again.hello()).seq).toBe(hello.seq);
     sock.close();

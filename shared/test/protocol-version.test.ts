@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { protocolFingerprint } from "./fingerprint";
-import { PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from "../protocol/version";
+import { PROTOCOL_VERSION, protocolUnsupportedReason, serverProtocolFromReason } from "../protocol/version";
 
 const lockPath = fileURLToPath(new URL("../protocol/schema-lock.json", import.meta.url));
 
@@ -23,7 +23,14 @@ describe("protocol version lock", () => {
     ).toEqual(lock);
   });
 
-  it("the current version is one a room accepts", () => {
-    expect(SUPPORTED_PROTOCOL_VERSIONS).toContain(PROTOCOL_VERSION);
+  it("a 4008 reason names the server's version and fits in a close frame", () => {
+    const reason = protocolUnsupportedReason("3");
+    expect(reason).toBe(`protocol 3 is not supported: this server speaks protocol ${PROTOCOL_VERSION}`);
+    expect(serverProtocolFromReason(reason)).toBe(PROTOCOL_VERSION);
+    expect(serverProtocolFromReason("nope")).toBeNull();
+    // The requested value comes from the client: a long one is cut, the reason stays <= 123 bytes.
+    const long = protocolUnsupportedReason("9".repeat(500));
+    expect(new TextEncoder().encode(long).byteLength).toBeLessThanOrEqual(123);
+    expect(serverProtocolFromReason(long)).toBe(PROTOCOL_VERSION);
   });
 });

@@ -1,0 +1,22 @@
+import { Approval } from "../../shared/protocol/approvals";
+import { AuditEntry } from "../../shared/protocol/audit";
+import { GatewaySession } from "../../shared/protocol/gateway";
+import { Instance } from "../../shared/protocol/instances";
+import { Job } from "../../shared/protocol/jobs";
+import { Message, Thread } from "../../shared/protocol/threads";
+import { defineRecord } from "./codec";
+
+// The room's entity documents, each stored as its wire shape (see codec.ts). A schema
+// change in shared/protocol that old rows do not satisfy adds an upgrade step here (and
+// the same step to the event payloads that carry the entity, in events.ts).
+
+export const threadRecord = defineRecord("thread", Thread);
+/** `n` is the row's own column (autoincrement), so the document is stored without it. */
+export const messageRecord = defineRecord("message", Message.omit({ n: true }));
+export const approvalRecord = defineRecord("approval", Approval);
+export const jobRecord = defineRecord("job", Job);
+export const instanceRecord = defineRecord("instance", Instance);
+/** `threadId` is looked up from the bindings on every read, never stored. */
+export const gatewaySessionRecord = defineRecord("gateway session", GatewaySession.omit({ threadId: true }));
+/** `n` and `at` are the row's columns. */
+export const auditRecord = defineRecord("audit entry", AuditEntry.omit({ n: true, at: true }));

@@ -1,0 +1,26 @@
+import { type DurableEventName, DurableEvents, type EventPayload } from "../../shared/protocol/events";
+import { defineRecord, type RecordCodec, StoredRecordError, type Upgrade } from "./codec";
+
+// Durable event payloads in the room's event log (kept for resume, up to EVENT_LOG_RETAIN
+// events). Each event name is its own record kind with its own version: a step that
+// upgrades an entity in documents.ts needs the same step here for the events carrying it,
+// e.g. `"thread.created": [(p) => ({ ...p, thread: step(p.thread) })]`.
+const UPGRADES: { readonly [E in DurableEventName]?: readonly Upgrade[] } = {};
+
+const codecs = Object.fromEntries(
+  Object.entries(DurableEvents).map(([name, schema]) => [name, defineRecord(`event ${name}`, schema, UPGRADES[name as DurableEventName])]),
+) as { [E in DurableEventName]: RecordCodec<EventPayload<E>> };
+
+export function encodeEventPayload<E extends DurableEventName>(event: E, payload: EventPayload<E>): string {
+  return codecs[event].encode(payload);
+}
+
+/** Throws a StoredRecordError for a payload it cannot read, or an event name it does not know. */
+export function decodeEventPayload<E extends DurableEventName>(event: E, text: string): EventPayload<E> {
+  const codec = Object.hasOwn(codecs, event) ? codecs[event] : undefined;
+  if (!codec) {
+    console.error(JSON.stringify({ msg: "unreadable stored record", kind: `event ${event}`, storedVersion: null, reason: "unknown event" }));
+    throw new StoredRecordError(`event ${event}`, null, "unknown event");
+  }
+  return codec.decode(text);
+}

@@ -1,0 +1,27 @@
+import { isMethodName, type MethodName, Methods } from "../../shared/protocol/methods";
+import { defineRecord, type RecordCodec, StoredRecordError, type Upgrade } from "./codec";
+
+// Recorded results of mutating methods (the idempotency table, kept 24 h): a repeated
+// request is answered with the stored result, so it must still match the method's result
+// schema after a change. Each method is its own record kind.
+const UPGRADES: { readonly [M in MethodName]?: readonly Upgrade[] } = {};
+
+const codecs = new Map<string, RecordCodec<unknown>>(
+  Object.entries(Methods).map(([name, spec]) => [name, defineRecord(`result of ${name}`, spec.result, UPGRADES[name as MethodName]) as RecordCodec<unknown>]),
+);
+
+export function encodeResult(method: string, result: unknown): string {
+  const codec = codecs.get(method);
+  if (!codec) throw new Error(`no result record for ${method}: not a method`);
+  return codec.encode(result);
+}
+
+/** Throws a StoredRecordError for a result it cannot read (the request then fails; it is never run twice). */
+export function decodeResult(method: string, text: string): unknown {
+  const codec = isMethodName(method) ? codecs.get(method) : undefined;
+  if (!codec) {
+    console.error(JSON.stringify({ msg: "unreadable stored record", kind: `result of ${method}`, storedVersion: null, reason: "unknown method" }));
+    throw new StoredRecordError(`result of ${method}`, null, "unknown method");
+  }
+  return codec.decode(text);
+}

@@ -1,0 +1,205 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { z } from "zod";
+import type { DurableEventName } from "../../shared/protocol/events";
+import type { EventFrame } from "../../shared/protocol/frames";
+import { Thread } from "../../shared/protocol/threads";
+import { defineRecord, readable, StoredRecordError } from "../records/codec";
+import { approvalRecord, auditRecord, gatewaySessionRecord, instanceRecord, jobRecord, messageRecord, threadRecord } from "../records/documents";
+import { decodeEventPayload } from "../records/events";
+import { decodeResult } from "../records/results";
+import fixture from "./fixtures/autopilot-rows-v1.json";
+import { idem, RawSocket, signUp } from "./harness";
+
+// Rows exactly as the code before versioned documents wrote them (no `$v`): they must keep
+// reading as version 1, through every codec and through a live room.
+type Row = Record<string, string | number | null>;
+const tables = fixture.tables as unknown as Record<string, Row[]>;
+const docs = (table: string, column = "doc") => tables[table]!.map((r) => String(r[column]));
+
+const [launch, archived] = tables.threads!.map((r) => threadRecord.decode(String(r.doc)));
+
+/** A later version of the thread document: a required field, filled in for older rows. */
+const pinnedThreads = defineRecord("thread", Thread.extend({ pinned: z.boolean() }), [(doc) => ({ pinned: false, ...doc })]);
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("record codecs", () => {
+  it("read every fixture row as version 1 and give back exactly what was stored", () => {
+    const same = (decoded: unknown[], table: string, column = "doc") => expect(decoded).toEqual(docs(table, column).map((d) => JSON.parse(d)));
+    same(docs("threads").map((d) => threadRecord.decode(d)), "threads");
+    same(docs("messages").map((d) => messageRecord.decode(d)), "messages");
+    same(docs("approvals").map((d) => approvalRecord.decode(d)), "approvals");
+    same(docs("jobs").map((d) => jobRecord.decode(d)), "jobs");
+    same(docs("instances").map((d) => instanceRecord.decode(d)), "instances");
+    same(docs("audit").map((d) => auditRecord.decode(d)), "audit");
+    same(docs("gateway_sessions").map((d) => gatewaySessionRecord.decode(d)), "gateway_sessions");
+    same(tables.events!.map((r) => decodeEventPayload(r.event as DurableEventName, String(r.payload))), "events", "payload");
+    same(tables.idempotency!.map((r) => decodeResult(String(r.method), String(r.result))), "idempotency", "result");
+    // The fixture covers what the room stores: gateway threads, tool/aborted messages, every approval action.
+    expect(launch!.gateway).toMatchObject({ instanceId: "work" });
+    expect(archived!.archived).toBe(true);
+    expect(docs("messages").map((d) => messageRecord.decode(d).kind ?? "text")).toEqual(["text", "text", "tool", "text"]);
+    expect(docs("approvals").map((d) => approvalRecord.decode(d).action?.kind ?? null)).toEqual([null, null, "instance", "exec", "pairing"]);
+    expect(new Set(tables.events!.map((r) => r.event)).size).toBeGreaterThanOrEqual(12);
+  });
+
+  it("write the current version with the document and strip it on read", () => {
+    const stored = threadRecord.encode(launch!);
+    expect(JSON.parse(stored)).toEqual({ $v: 1, ...launch });
+    expect(threadRecord.decode(stored)).toEqual(launch);
+  });
+
+  it("upgrade old documents step by step before the schema sees them", () => {
+    expect(pinnedThreads.version).toBe(2);
+    // Today's fixtures (no version) and rows written by today's codec (version 1) come back valid.
+    for (const doc of [...docs("threads"), threadRecord.encode(launch!)]) {
+      const thread = pinnedThreads.decode(doc);
+      expect(thread.pinned).toBe(false);
+      expect(Thread.parse(thread)).toEqual(JSON.parse(doc).$v ? threadRecord.decode(doc) : JSON.parse(doc));
+    }
+    // New writes carry version 2, and a version-2 row is not upgraded again.
+    const written = pinnedThreads.encode({ ...launch!, pinned: true });
+    expect(JSON.parse(written).$v).toBe(2);
+    expect(pinnedThreads.decode(written).pinned).toBe(true);
+    // Without the step, the old rows fail the new schema: that is what the step is for.
+    const noStep = defineRecord("thread", Thread.extend({ pinned: z.boolean() }));
+    expect(() => noStep.decode(docs("threads")[0]!)).toThrow(StoredRecordError);
+  });
+
+  it("read a document from newer code by what it understands", () => {
+    const newer = JSON.stringify({ ...JSON.parse(docs("threads")[0]!), $v: 7, pinned: true });
+    expect(threadRecord.decode(newer)).toEqual(launch);
+  });
+
+  it("fail with a typed, logged error on a row they cannot read, and lists skip it", () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const bad = ["{not json", "[1,2]", JSON.stringify({ id: "thr_x", title: 5 }), JSON.stringify({ $v: "one" })];
+    for (const doc of bad) expect(() => threadRecord.decode(doc)).toThrow(StoredRecordError);
+    const error = (() => {
+      try {
+        threadRecord.decode(JSON.stringify({ ...launch, archived: "no" }));
+      } catch (e) {
+        return e as StoredRecordError;
+      }
+    })();
+    expect(error).toMatchObject({ kind: "thread", storedVersion: 1 });
+    expect(error!.reason).toContain("archived");
+    const failing = defineRecord("thread", Thread, [() => {
+      throw new Error("boom");
+    }]);
+    expect(() => failing.decode(docs("threads")[0]!)).toThrow(/upgrade to version 2 failed: boom/);
+    expect(() => decodeEventPayload("thread.vanished" as DurableEventName, "{}")).toThrow(StoredRecordError);
+    expect(() => decodeResult("threads.explode", "{}")).toThrow(StoredRecordError);
+    expect(logged.mock.calls.map((c) => JSON.parse(String(c[0])).msg)).toEqual(Array(bad.length + 4).fill("unreadable stored record"));
+
+    expect(readable([...docs("threads"), bad[2]!], (d) => threadRecord.decode(d)).map((t) => t.id)).toEqual([launch!.id, archived!.id]);
+    // Anything else thrown is a bug, not a bad row: it is not swallowed.
+    expect(() => readable([1], () => {
+      throw new TypeError("bug");
+    })).toThrow(TypeError);
+  });
+});
+
+describe("a room on today's rows", () => {
+  async function roomWithFixtures() {
+    const owner = await signUp();
+    const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
+    const stub = rooms.get(rooms.idFromName(owner.workspaceId));
+    await runInDurableObject(stub, (_instance, state) => {
+      for (const [table, rows] of Object.entries(tables)) {
+        for (const row of rows) {
+          // Idempotency keys are per principal and kept 24 h: make them the new owner's, and fresh.
+          const values = table === "idempotency" ? { ...row, principal_id: owner.userId, at: Date.now() } : row;
+          const columns = Object.keys(values);
+          state.storage.sql.exec(`insert into ${table} (${columns.join(", ")}) values (${columns.map(() => "?").join(", ")})`, ...Object.values(values));
+        }
+      }
+    });
+    const sql = <T>(query: string, ...params: (string | number)[]) =>
+      runInDurableObject(stub, (_instance, state) => state.storage.sql.exec(query, ...params).toArray() as T[]);
+    return { owner, sql };
+  }
+
+  it("greets, lists, replays and repeats from version-less rows; new writes carry the version", async () => {
+    const { owner, sql } = await roomWithFixtures();
+    const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+    const hello = await sock.hello();
+    // The harness checks every frame against the protocol schemas as well.
+    expect(hello.snapshot!.threads.map((t) => t.id).sort()).toEqual([launch!.id, archived!.id].sort());
+    expect(hello.snapshot!.approvals).toHaveLength(5);
+    expect(hello.snapshot!.jobs).toHaveLength(4);
+    expect(hello.snapshot!.instances).toMatchObject([{ id: "work", status: "error" }]);
+    expect(hello.seq).toBeGreaterThanOrEqual(28);
+
+    expect((await sock.ok("messages.list", { threadId: launch!.id })).messages.map((m) => m.text)).toEqual(["Build is green", "Ship it", "ls -la\ntotal 0", "partial repl"]);
+    expect((await sock.ok("audit.list", {})).entries.length).toBeGreaterThanOrEqual(8);
+    expect((await sock.ok("jobs.list", {})).jobs.map((j) => j.status).sort()).toEqual(["cancel_requested", "failed", "failed", "succeeded"]);
+    expect((await sock.ok("sessions.list", { instanceId: "work" })).sessions).toMatchObject([{ key: "agent:main:main", label: "main" }]);
+
+    // A resume from the start replays every stored event.
+    const resumed = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie }, { lastSeq: 0, epoch: hello.epoch });
+    expect((await resumed.hello()).resumedFrom).toBe(0);
+    await resumed.waitFor((f) => f.type === "event" && f.seq === 28);
+    expect(resumed.events().filter((e) => e.seq !== undefined).slice(0, 28).map((e) => e.seq)).toEqual(Array.from({ length: 28 }, (_, i) => i + 1));
+
+    // A repeated request is answered from its version-less recorded result.
+    const recorded = tables.idempotency!.find((r) => r.method === "threads.create")!;
+    expect(await sock.ok("threads.create", { title: "ignored", idempotencyKey: String(recorded.key) })).toEqual(JSON.parse(String(recorded.result)));
+
+    // New writes: the document, the event, the recorded result and the audit entry carry $v.
+    await sock.ok("threads.rename", { threadId: archived!.id, title: "Renamed", idempotencyKey: idem() });
+    await sock.ok("approvals.request", { title: "New", idempotencyKey: idem() });
+    const [thread] = await sql<{ doc: string }>(`select doc from threads where id = ?`, archived!.id);
+    expect(JSON.parse(thread!.doc)).toMatchObject({ $v: 1, title: "Renamed" });
+    const [event] = await sql<{ payload: string }>(`select payload from events where event = 'thread.renamed' order by seq desc limit 1`);
+    expect(JSON.parse(event!.payload)).toMatchObject({ $v: 1, thread: { title: "Renamed" } });
+    const [result] = await sql<{ result: string }>(`select result from idempotency where method = 'threads.rename' and principal_id = ? order by at desc limit 1`, owner.userId);
+    expect(JSON.parse(result!.result).$v).toBe(1);
+    const [audit] = await sql<{ doc: string }>(`select doc from audit order by n desc limit 1`);
+    expect(JSON.parse(audit!.doc)).toMatchObject({ $v: 1, action: "approval.requested" });
+    // …and read back the same as before.
+    expect((await sock.ok("threads.list", { includeArchived: true })).threads.find((t) => t.id === archived!.id)).toMatchObject({ title: "Renamed" });
+    for (const s of [sock, resumed]) s.close();
+  });
+
+  it("an unreadable row is logged and left out: every hello still works, a resume across it gets a snapshot", async () => {
+    const { owner, sql } = await roomWithFixtures();
+    const first = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+    const { epoch, snapshot } = await first.hello();
+    // The fixture's "Rotate keys" expired long ago: let the room's expiry alarm settle it first.
+    if (snapshot!.approvals.find((a) => a.title === "Rotate keys")?.status === "pending") await first.waitFor((f) => f.type === "event" && f.event === "approval.resolved");
+    first.close();
+    const seq = Number((await sql<{ value: string }>(`select value from room_meta where key = 'seq'`))[0]!.value);
+    const logged = vi.spyOn(console, "error");
+    await sql(`insert into threads (id, archived, updated_at, doc) values ('thr_broken', 0, 1, '{"id":"thr_broken","title":null}')`);
+    await sql(`update approvals set doc = '{broken' where id = ?`, String(tables.approvals![0]!.id));
+    await sql(`insert into events (seq, event, payload, at) values (?, 'thread.created', '{"thread":{"id":1}}', 1)`, seq + 1);
+    await sql(`update room_meta set value = ? where key = 'seq'`, String(seq + 1));
+
+    const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+    const hello = await sock.hello();
+    expect(hello.snapshot!.threads.map((t) => t.id).sort()).toEqual([launch!.id, archived!.id].sort());
+    expect(hello.snapshot!.approvals.map((a) => a.id)).not.toContain(tables.approvals![0]!.id);
+    expect(hello.snapshot!.approvals).toHaveLength(4);
+    // Reading that one row fails that request only; the room and the socket stay up.
+    expect(await sock.call("approvals.get", { approvalId: String(tables.approvals![0]!.id) })).toMatchObject({ ok: false, error: { code: "internal" } });
+    expect((await sock.ok("approvals.get", { approvalId: String(tables.approvals![1]!.id) })).approval.title).toBe("Rotate keys");
+
+    // The replay would have a hole at the bad event: the client gets a fresh snapshot instead.
+    const resumed = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie }, { lastSeq: seq, epoch });
+    const again = await resumed.hello();
+    expect(again).toMatchObject({ reset: true, resumedFrom: null, seq: seq + 1 });
+    expect(again.snapshot!.threads).toHaveLength(2);
+    expect(resumed.events().filter((e: EventFrame) => e.seq !== undefined)).toEqual([]);
+
+    const reasons = logged.mock.calls.map((c) => String(c[0])).filter((l) => l.includes("unreadable stored record"));
+    expect(reasons.some((l) => l.includes('"kind":"thread"'))).toBe(true);
+    expect(reasons.some((l) => l.includes('"kind":"approval"'))).toBe(true);
+    expect(reasons.some((l) => l.includes('"kind":"event thread.created"'))).toBe(true);
+    for (const s of [sock, resumed]) s.close();
+  });
+});
