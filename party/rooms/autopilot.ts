@@ -33,8 +33,9 @@ import { getInstance, listInstances } from "../domain/instances";
 import { RuntimeClient } from "../runtime-client";
 import { type OperationDeps, runInstanceOperation, watchInstance } from "./instance-operations";
 import { InstanceBridge } from "../bridge/instance-bridge";
-import { allSessions, bindingForSession } from "../domain/gateway";
-import { getApproval, settleApproval } from "../domain/approvals";
+import { allSessions } from "../domain/gateway";
+import { bindingForSession } from "../domain/gateway-bindings";
+import { prepareGatewayDecision } from "../bridge/decisions";
 import type { MethodName } from "../../shared/protocol/methods";
 
 
@@ -166,56 +167,12 @@ export class Autopilot extends Agent<Env> {
     this.#watching = false;
   }
 
-  /**
-   * A decision on a gateway's request (exec, pairing) must reach the gateway before the
-   * room records it: the gateway arbitrates (the first decision wins there, whoever made
-   * it) and answers with the decision that applied. `deciding` keeps a second concurrent
-   * resolve, and the gateway's own "resolved" event for this decision, out of the way.
-   */
   #prepare(method: MethodName, params: { approvalId?: string; decision?: "approve" | "deny"; note?: string }): Promise<(() => void) | void> | undefined {
-    if (method !== "approvals.resolve" || !params.approvalId) return undefined;
-    const approval = getApproval(this.#sql, params.approvalId);
-    const action = approval?.action;
-    if (!approval || approval.status !== "pending" || !action || action.kind === "instance") return undefined;
-    // Past its time: the ordinary path expires it and refuses the decision.
-    if (approval.expiresAt !== null && approval.expiresAt <= Date.now()) return undefined;
-    const bridge = this.#bridges.get(action.instanceId);
-    if (!bridge) {
-      const instance = getInstance(this.#sql, action.instanceId);
-      if (instance && instance.status !== "stopped") throw new RoomError("unavailable", `OpenClaw instance ${action.instanceId} is not connected`, { instanceId: action.instanceId });
-      // The instance is gone, and its requests with it: close this one instead of refusing forever.
-      this.#settle(approval.id, "expired", "the OpenClaw instance no longer exists");
-      throw new RoomError("already_resolved", "approval was already expired: the OpenClaw instance no longer exists", { approvalId: approval.id, status: "expired" });
-    }
-    // A retry (or someone else) while the gateway is deciding: ask again shortly, then the
-    // room has the answer (the recorded result for the same key, or the decision that won).
-    if (bridge.deciding.has(action.requestId)) throw new RoomError("unavailable", "this request is being decided right now", { approvalId: approval.id }, 300);
-    bridge.deciding.add(action.requestId);
-    const release = () => bridge.deciding.delete(action.requestId);
-    return bridge.decide(approval, params.decision ?? "deny").then(
-      (outcome) => {
-        if (outcome.applied) return release;
-        // Someone decided first (in OpenClaw, or the request is gone): record that, refuse this.
-        const settled = this.#settle(approval.id, outcome.status, outcome.status === "expired" ? "OpenClaw no longer has this request" : "decided in OpenClaw first");
-        release();
-        throw new RoomError("already_resolved", `approval was already ${settled?.status ?? outcome.status} in OpenClaw`, { approvalId: approval.id, status: settled?.status ?? outcome.status });
-      },
-      (error: unknown) => {
-        release();
-        throw error;
-      },
+    if (method !== "approvals.resolve" || !params.approvalId || !params.decision) return undefined;
+    return prepareGatewayDecision(
+      { sql: this.#sql, retain: this.#retain, publish: (effects) => this.#publish(effects), decisionsFor: (instanceId) => this.#bridges.get(instanceId)?.decisions },
+      { approvalId: params.approvalId, decision: params.decision },
     );
-  }
-
-  /** Decides a still-pending approval as the room itself (not a person). */
-  #settle(approvalId: string, status: "approved" | "denied" | "expired", note: string): Approval | null {
-    const { ctx, effects } = createOpContext(this.#sql, null, Date.now(), this.#retain);
-    const settled = this.#sql.transaction(() => {
-      const current = getApproval(this.#sql, approvalId);
-      return current?.status === "pending" ? settleApproval(ctx, current, status, note) : current;
-    });
-    this.#publish(effects);
-    return settled;
   }
 
   /**

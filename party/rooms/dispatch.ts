@@ -12,8 +12,9 @@ import { recall, remember } from "../domain/idempotency";
 import { attachInstance, listInstances, requestInstanceOperation } from "../domain/instances";
 import { cancelJob, failJob, finishJob, listJobs, startJob, updateJob } from "../domain/jobs";
 import { listSessions, openSession, sendToSession } from "../domain/gateway";
+import { sendChat } from "../domain/gateway-outbox";
 import type { Sql } from "../domain/sql";
-import { archiveThread, createThread, listMessages, listThreads, renameThread, sendMessage } from "../domain/threads";
+import { archiveThread, createThread, listMessages, listThreads, renameThread } from "../domain/threads";
 
 // biome-ignore lint/suspicious/noExplicitAny: params are validated by the method's schema before a handler sees them
 type AnyParams = any;
@@ -33,7 +34,7 @@ const HANDLERS: Record<Exclude<MethodName, LocalMethod>, Mutation | Query> = {
   "threads.archive": mutate(archiveThread),
   "threads.list": query((sql, p) => ({ threads: listThreads(sql, p.includeArchived) })),
   "messages.list": query(listMessages),
-  "chat.send": mutate(sendMessage),
+  "chat.send": mutate(sendChat),
   "approvals.request": mutate(requestApproval),
   "approvals.resolve": mutate(resolveApproval),
   "approvals.list": query((sql, p) => ({ approvals: listApprovals(sql, p) })),
