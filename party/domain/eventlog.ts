@@ -7,12 +7,13 @@ export function currentSeq(sql: Sql): number {
 }
 
 /** Appends inside the caller's transaction, so the event commits with the change it reports. */
-export function appendEvent<E extends DurableEventName>(sql: Sql, event: E, payload: EventPayload<E>, now: number, retain: number): DurableEvent<E> {
+export function appendEvent<E extends DurableEventName>(sql: Sql, event: E, payload: EventPayload<E>, now: number, retain: number): DurableEvent {
   const seq = currentSeq(sql) + 1;
   sql.run(`insert into events (seq, event, payload, at) values (?, ?, ?, ?)`, seq, event, JSON.stringify(payload), now);
   setMeta(sql, "seq", String(seq));
   sql.run(`delete from events where seq <= ?`, seq - retain);
-  return { seq, event, payload };
+  // A generic E's event is one member of the union; TypeScript cannot see which.
+  return { seq, event, payload } as DurableEvent<E> as DurableEvent;
 }
 
 export type ResumePlan =
