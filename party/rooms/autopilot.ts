@@ -28,6 +28,7 @@ import type { GraphApplyOutcome } from "./hatchery";
 import { type OperationDeps, runInstanceOperation, watchInstance } from "./instance-operations";
 import { parsePrincipalHeader, PRINCIPAL_HEADER } from "./principal-header";
 import { type Bucket, takeToken } from "./ratelimit";
+import { logRequest } from "./request-log";
 import type { RoomServices } from "./room-services";
 
 /** How often a room with live instances wakes itself to make sure its bridges run. */
@@ -237,7 +238,7 @@ export class Autopilot extends Agent<Env> {
     }
     const parsed = parseFrame(message as string | ArrayBuffer);
     if (!parsed.ok) {
-      this.#log("bad frame", conn, state, parsed.outcome.error?.error);
+      logRequest(this.name, conn.id, state.principal.id, "bad frame", parsed.outcome.error?.error);
       conn.send(JSON.stringify(parsed.outcome.response));
       return;
     }
@@ -247,7 +248,7 @@ export class Autopilot extends Agent<Env> {
   }
 
   #finish(conn: Connection, state: ConnState, outcome: DispatchOutcome): void {
-    if (outcome.error) this.#log(`request failed: ${outcome.error.method}`, conn, state, outcome.error.error, outcome.error.cause);
+    if (outcome.error) logRequest(this.name, conn.id, state.principal.id, `request failed: ${outcome.error.method}`, outcome.error.error, outcome.error.cause);
     this.#publish(outcome.effects);
     conn.send(JSON.stringify(outcome.response));
   }
@@ -400,19 +401,5 @@ export class Autopilot extends Agent<Env> {
       }
     }
     return closed;
-  }
-
-  #log(msg: string, conn: Connection, state: ConnState, error?: ErrorShape, cause?: unknown): void {
-    const entry = {
-      msg,
-      workspace: this.name,
-      connection: conn.id,
-      principal: state.principal.id,
-      code: error?.code,
-      detail: error?.message,
-      ...(error?.code === "internal" ? { cause: cause instanceof Error ? (cause.stack ?? cause.message) : String(cause) } : {}),
-    };
-    if (error?.code === "internal") console.error(JSON.stringify(entry));
-    else console.warn(JSON.stringify(entry));
   }
 }
