@@ -104,6 +104,9 @@ export const PairList = z.looseObject({ pending: z.array(PairRequest).default([]
 
 export const ApprovalResolveResult = z.looseObject({ applied: z.boolean().optional(), approval: z.looseObject({ status: z.string().optional(), decision: z.string().optional() }).optional() });
 
+/** `chat.abort`: whether a run was stopped, and which. */
+export const AbortResult = z.looseObject({ aborted: z.boolean().optional(), runIds: z.array(z.string()).optional() });
+
 export const SessionRow = z.looseObject({
   key: z.string(),
   label: z.string().nullable().optional(),

@@ -2,19 +2,20 @@ import type { DurableEvent, DurableEventName, EventPayload } from "../../shared/
 import { getMeta, setMeta } from "./schema";
 import type { Sql } from "./sql";
 import { readable } from "../records/codec";
-import { decodeEventPayload, encodeEventPayload } from "../records/events";
+import { decodeStoredEvent, encodeEventPayload } from "../records/events";
 
 export function currentSeq(sql: Sql): number {
   return Number(getMeta(sql, "seq") ?? 0);
 }
 
 /** Appends inside the caller's transaction, so the event commits with the change it reports. */
-export function appendEvent<E extends DurableEventName>(sql: Sql, event: E, payload: EventPayload<E>, now: number, retain: number): DurableEvent<E> {
+export function appendEvent<E extends DurableEventName>(sql: Sql, event: E, payload: EventPayload<E>, now: number, retain: number): DurableEvent {
   const seq = currentSeq(sql) + 1;
   sql.run(`insert into events (seq, event, payload, at) values (?, ?, ?, ?)`, seq, event, encodeEventPayload(event, payload), now);
   setMeta(sql, "seq", String(seq));
   sql.run(`delete from events where seq <= ?`, seq - retain);
-  return { seq, event, payload };
+  // A generic E's event is one member of the union; TypeScript cannot see which.
+  return { seq, event, payload } as DurableEvent<E> as DurableEvent;
 }
 
 export type ResumePlan =
@@ -38,6 +39,6 @@ export function planResume(sql: Sql, epoch: string, lastSeq: number | null, clie
   );
   // An event that cannot be read would leave a gap the client cannot fill: it gets a
   // fresh snapshot instead (built from the rows that can be read).
-  const events = readable(rows, (r): DurableEvent => ({ seq: r.seq, event: r.event, payload: decodeEventPayload(r.event, r.payload) }));
+  const events = readable(rows, decodeStoredEvent);
   return events.length === rows.length ? { kind: "replay", events } : { kind: "snapshot", reset: true };
 }

@@ -1,101 +1,21 @@
 import type { z } from "zod";
 import type { Approval } from "../../shared/protocol/approvals";
-import type { GatewaySession, InstanceSessions, SessionsOpenParams, SessionsSendParams, ThreadGateway } from "../../shared/protocol/gateway";
-import type { Instance } from "../../shared/protocol/instances";
-import type { Actor } from "../../shared/protocol/principal";
+import type { GatewaySession, InstanceSessions, SessionsOpenParams, SessionsSendParams } from "../../shared/protocol/gateway";
 import type { Message, Thread } from "../../shared/protocol/threads";
 import { getApproval, requestApproval, settleApproval } from "./approvals";
 import type { OpContext } from "./context";
 import { RoomError } from "./errors";
+import { bindingForSession, bindThread } from "./gateway-bindings";
 import { getInstance, putInstance } from "./instances";
 import type { Sql } from "./sql";
-import { appendMessage, createThread, getThread, sendMessage } from "./threads";
+import { sendChat } from "./gateway-outbox";
+import { createThread, getThread } from "./threads";
 import { readable } from "../records/codec";
 import { approvalRecord, gatewaySessionRecord } from "../records/documents";
 
 // Room state of the OpenClaw bridge, as plain functions over SQL. The bridge
 // (party/bridge) does the talking; everything it learns lands here, idempotently, so a
 // live event and the catch-up after a reconnect can report the same thing twice.
-
-/** Who a gateway reply or request is from, in the room. */
-export function instanceActor(instance: Pick<Instance, "id" | "name">): Actor {
-  return { id: `instance:${instance.id}`, kind: "agent", name: instance.name };
-}
-
-/** Someone who wrote into a gateway session from outside the room (another OpenClaw client). */
-export function gatewayUserActor(instanceId: string): Actor {
-  return { id: `gateway-user:${instanceId}`, kind: "user", name: "OpenClaw user" };
-}
-
-/** The session a newly attached thread gets: its own, named after it. */
-export function sessionKeyForThread(threadId: string): string {
-  return `autopilot-${threadId.toLowerCase()}`;
-}
-
-/**
- * The gateway canonicalises keys (`x` → `agent:main:x`): a stored key matches either form.
- * Returns the candidates to look a canonical key up by.
- */
-export function sessionKeyCandidates(key: string): string[] {
-  const parts = key.split(":");
-  return parts.length >= 3 && parts[0] === "agent" ? [key, parts.slice(2).join(":")] : [key];
-}
-
-// --- thread ↔ session ---------------------------------------------------------
-
-export interface Binding {
-  threadId: string;
-  instanceId: string;
-  sessionKey: string;
-  cursor: string | null;
-}
-
-export function bindThread(sql: Sql, threadId: string, gateway: ThreadGateway): void {
-  sql.run(
-    `insert into gateway_threads (thread_id, instance_id, session_key, cursor) values (?, ?, ?, null)
-     on conflict (thread_id) do update set instance_id = excluded.instance_id, session_key = excluded.session_key, cursor = null`,
-    threadId,
-    gateway.instanceId,
-    gateway.sessionKey,
-  );
-}
-
-export function unbindThread(sql: Sql, threadId: string): void {
-  sql.run(`delete from gateway_threads where thread_id = ?`, threadId);
-}
-
-const bindingOf = (r: { thread_id: string; instance_id: string; session_key: string; cursor: string | null }): Binding => ({
-  threadId: r.thread_id,
-  instanceId: r.instance_id,
-  sessionKey: r.session_key,
-  cursor: r.cursor,
-});
-
-export function bindingForSession(sql: Sql, instanceId: string, sessionKey: string): Binding | null {
-  const candidates = sessionKeyCandidates(sessionKey);
-  // A short key also finds a thread bound to its canonical form (`x` ↔ `agent:<id>:x`).
-  const canonical = sessionKey.startsWith("agent:") ? null : `agent:%:${sessionKey.replaceAll("%", "").replaceAll("_", "\\_")}`;
-  const row = sql.one<{ thread_id: string; instance_id: string; session_key: string; cursor: string | null }>(
-    `select * from gateway_threads where instance_id = ? and (session_key in (${candidates.map(() => "?").join(", ")})${canonical ? ` or session_key like ? escape '\\'` : ""}) order by rowid limit 1`,
-    instanceId,
-    ...candidates,
-    ...(canonical ? [canonical] : []),
-  );
-  return row ? bindingOf(row) : null;
-}
-
-export function bindingForThread(sql: Sql, threadId: string): Binding | null {
-  const row = sql.one<{ thread_id: string; instance_id: string; session_key: string; cursor: string | null }>(`select * from gateway_threads where thread_id = ?`, threadId);
-  return row ? bindingOf(row) : null;
-}
-
-export function bindingsOf(sql: Sql, instanceId: string): Binding[] {
-  return sql.all<{ thread_id: string; instance_id: string; session_key: string; cursor: string | null }>(`select * from gateway_threads where instance_id = ?`, instanceId).map(bindingOf);
-}
-
-export function setCursor(sql: Sql, threadId: string, cursor: string | null): void {
-  sql.run(`update gateway_threads set cursor = ? where thread_id = ?`, cursor, threadId);
-}
 
 /** `sessions.open`: the thread bound to a gateway session, created on first open. */
 export function openSession(ctx: OpContext, params: z.output<typeof SessionsOpenParams>): { thread: Thread } {
@@ -118,55 +38,8 @@ export function openSession(ctx: OpContext, params: z.output<typeof SessionsOpen
 /** `sessions.send`: into the session's thread (opened on first use), like `chat.send`. */
 export function sendToSession(ctx: OpContext, params: z.output<typeof SessionsSendParams>): { thread: Thread; message: Message } {
   const { thread } = openSession(ctx, params);
-  const { message } = sendMessage(ctx, { threadId: thread.id, text: params.text, idempotencyKey: params.idempotencyKey });
+  const { message } = sendChat(ctx, { threadId: thread.id, text: params.text, idempotencyKey: params.idempotencyKey });
   return { thread: getThread(ctx.sql, thread.id) ?? thread, message };
-}
-
-// --- outbound messages -----------------------------------------------------------
-
-export interface Outbound {
-  messageId: string;
-  threadId: string;
-  instanceId: string;
-  sessionKey: string;
-  text: string;
-}
-
-export function queueForGateway(ctx: OpContext, thread: Thread, message: Message): void {
-  const gateway = thread.gateway!;
-  const instance = getInstance(ctx.sql, gateway.instanceId);
-  if (!instance || instance.status === "stopped") {
-    appendMessage(ctx, thread, instanceActor(instance ?? { id: gateway.instanceId, name: gateway.instanceId }), `OpenClaw instance ${gateway.instanceId} no longer exists: this message was not sent.`, { kind: "error" });
-    return;
-  }
-  ctx.sql.run(
-    `insert into gateway_outbox (message_id, thread_id, instance_id, session_key, text, state, created_at) values (?, ?, ?, ?, ?, 'queued', ?)`,
-    message.id,
-    thread.id,
-    gateway.instanceId,
-    gateway.sessionKey,
-    message.text,
-    ctx.now,
-  );
-}
-
-export function queuedFor(sql: Sql, instanceId: string): Outbound[] {
-  return sql
-    .all<{ message_id: string; thread_id: string; instance_id: string; session_key: string; text: string }>(
-      `select * from gateway_outbox where instance_id = ? and state = 'queued' order by created_at`,
-      instanceId,
-    )
-    .map((r) => ({ messageId: r.message_id, threadId: r.thread_id, instanceId: r.instance_id, sessionKey: r.session_key, text: r.text }));
-}
-
-/** `sent`: the gateway accepted it (its run id is the message id); `failed`: it refused. */
-export function markOutbound(sql: Sql, messageId: string, state: "sent" | "failed"): void {
-  sql.run(`update gateway_outbox set state = ? where message_id = ?`, state, messageId);
-}
-
-/** Messages the gateway has, by the message id we sent as its idempotency key. */
-export function isOurMessage(sql: Sql, messageId: string): boolean {
-  return sql.one(`select 1 as x from gateway_outbox where message_id = ?`, messageId) !== null;
 }
 
 // --- imports (dedupe) -------------------------------------------------------------

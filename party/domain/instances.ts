@@ -5,7 +5,7 @@ import { requestApproval } from "./approvals";
 import type { OpContext } from "./context";
 import { RoomError } from "./errors";
 import type { Sql } from "./sql";
-import { bindThread, sessionKeyForThread, unbindThread } from "./gateway";
+import { bindThread, sessionKeyForThread, unbindThread } from "./gateway-bindings";
 import { requireThread, updateThread } from "./threads";
 import { readable } from "../records/codec";
 import { instanceRecord } from "../records/documents";

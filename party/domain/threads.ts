@@ -3,7 +3,6 @@ import type { Message, Thread, ThreadsArchiveParams, ThreadsCreateParams, Thread
 import type { ChatSendParams, MessagesListParams } from "../../shared/protocol/threads";
 import type { Actor } from "../../shared/protocol/principal";
 import type { OpContext } from "./context";
-import { queueForGateway } from "./gateway";
 import { RoomError } from "./errors";
 import type { Sql } from "./sql";
 import { readable } from "../records/codec";
@@ -69,13 +68,11 @@ export function archiveThread(ctx: OpContext, params: z.output<typeof ThreadsArc
   return { thread };
 }
 
+/** Posts into a thread. `chat.send` is `sendChat` (gateway-outbox.ts): it also queues a gateway thread's message. */
 export function sendMessage(ctx: OpContext, params: z.output<typeof ChatSendParams>): { message: Message } {
   const thread = requireThread(ctx.sql, params.threadId);
   if (thread.archived) throw new RoomError("conflict", "thread is archived: restore it before posting", { threadId: thread.id });
   const message = appendMessage(ctx, thread, ctx.actor, params.text);
-  // A gateway thread's message is queued for its instance in the same transaction, so
-  // it reaches the gateway even if the room restarts before the bridge sends it.
-  if (thread.gateway) queueForGateway(ctx, thread, message);
   return { message };
 }
 

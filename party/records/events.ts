@@ -1,4 +1,4 @@
-import { type DurableEventName, DurableEvents, type EventPayload } from "../../shared/protocol/events";
+import { type DurableEvent, type DurableEventName, DurableEvents, type EventPayload } from "../../shared/protocol/events";
 import { defineRecord, type RecordCodec, StoredRecordError, type Upgrade } from "./codec";
 
 // Durable event payloads in the room's event log (kept for resume, up to EVENT_LOG_RETAIN
@@ -23,4 +23,11 @@ export function decodeEventPayload<E extends DurableEventName>(event: E, text: s
     throw new StoredRecordError(`event ${event}`, null, "unknown event");
   }
   return codec.decode(text);
+}
+
+/** A stored event row as the protocol's DurableEvent (its payload decoded and upgraded). */
+export function decodeStoredEvent(row: { seq: number; event: DurableEventName; payload: string }): DurableEvent {
+  // The codec is chosen by the row's own event name, so payload and name agree; TypeScript
+  // cannot follow that correlation through a union-typed name.
+  return { seq: row.seq, event: row.event, payload: decodeEventPayload(row.event, row.payload) } as DurableEvent;
 }

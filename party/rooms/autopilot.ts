@@ -1,61 +1,35 @@
 import { Agent, type Connection, type ConnectionContext, type WSMessage } from "agents";
+import { getServerByName } from "partyserver";
 import { CloseCode, type ErrorShape } from "../../shared/protocol/errors";
 import type { EventName, EventPayload } from "../../shared/protocol/events";
 import type { EventFrame } from "../../shared/protocol/frames";
 import { MAX_CLIENT_FRAME_BYTES } from "../../shared/protocol/frames";
 import type { HelloPayload } from "../../shared/protocol/hello";
 import type { PresenceEntry } from "../../shared/protocol/presence";
-import type { GraphCommand } from "../../shared/protocol/graph";
-import type { Principal } from "../../shared/protocol/principal";
 import { PROTOCOL_VERSION, protocolUnsupportedReason } from "../../shared/protocol/version";
 import { expireDueApprovals, nextApprovalExpiry } from "../domain/approvals";
 import { createOpContext, type OpEffects } from "../domain/context";
-import { planResume } from "../domain/eventlog";
+import { RoomError } from "../domain/errors";
+import { currentSeq, planResume } from "../domain/eventlog";
+import { allSessions } from "../domain/gateway";
+import { type GraphFeed, readGraphFeed } from "../domain/graph-feed";
 import { forgetExpired } from "../domain/idempotency";
+import { listInstances } from "../domain/instances";
 import { getMeta, migrate, setMeta } from "../domain/schema";
 import { buildSnapshot } from "../domain/snapshot";
 import { type Sql, sqlFromStorage } from "../domain/sql";
+import { getThread } from "../domain/threads";
 import type { Env } from "../env";
-import { type Bucket, takeToken } from "./ratelimit";
-import { type DispatchOutcome, dispatch, parseFrame, sniffRequestId } from "./dispatch";
-import { parsePrincipalHeader, PRINCIPAL_HEADER } from "./principal-header";
-import type { GraphApplyOutcome } from "./hatchery";
-import { getServerByName } from "partyserver";
-import type { DurableEvent, DurableEventName } from "../../shared/protocol/events";
-import type { Approval } from "../../shared/protocol/approvals";
-import type { Job } from "../../shared/protocol/jobs";
-import type { Instance } from "../../shared/protocol/instances";
-import type { Thread } from "../../shared/protocol/threads";
-import { getThread, listThreads } from "../domain/threads";
-import { RoomError } from "../domain/errors";
-import { currentSeq } from "../domain/eventlog";
-import { getInstance, listInstances } from "../domain/instances";
 import { RuntimeClient } from "../runtime-client";
+import { BridgeSupervisor } from "./bridge-supervisor";
+import { type ConnState, connState, presenceEntry } from "./connection-state";
+import { dispatch, type DispatchOutcome, parseFrame, sniffRequestId } from "./dispatch";
+import type { GraphApplyOutcome } from "./hatchery";
 import { type OperationDeps, runInstanceOperation, watchInstance } from "./instance-operations";
-import { InstanceBridge } from "../bridge/instance-bridge";
-import { allSessions, bindingForSession } from "../domain/gateway";
-import { getApproval, settleApproval } from "../domain/approvals";
-import type { MethodName } from "../../shared/protocol/methods";
-import { readable } from "../records/codec";
-import { approvalRecord, jobRecord } from "../records/documents";
-import { decodeEventPayload } from "../records/events";
-
-
-export interface GraphFeed {
-  epoch: string;
-  /** The last seq this feed covers; the Hatchery stores it and asks from there next time. */
-  seq: number;
-  more: boolean;
-  events: DurableEvent[];
-  snapshot: { threads: Thread[]; approvals: Approval[]; jobs: Job[]; instances: Instance[] } | null;
-}
-
-interface ConnState {
-  principal: Principal;
-  device: string;
-  connectedAt: number;
-  status: string | null;
-}
+import { parsePrincipalHeader, PRINCIPAL_HEADER } from "./principal-header";
+import { type Bucket, takeToken } from "./ratelimit";
+import { logRequest } from "./request-log";
+import type { RoomServices } from "./room-services";
 
 /** How often a room with live instances wakes itself to make sure its bridges run. */
 const BRIDGE_WATCH_SECONDS = 300;
@@ -80,14 +54,7 @@ export class Autopilot extends Agent<Env> {
   readonly #sql: Sql;
   readonly #buckets = new Map<string, Bucket>();
   #pokeTimer: ReturnType<typeof setTimeout> | null = null;
-  /**
-   * One bridge per live OpenClaw instance. Their outbound sockets keep this object in
-   * memory (an outbound WebSocket cannot hibernate); client sockets still hibernate
-   * normally whenever no instance is live.
-   */
-  readonly #bridges = new Map<string, InstanceBridge>();
-  /** Instances being deleted: no bridge may (re)start for them. */
-  readonly #deleting = new Set<string>();
+  readonly #bridges: BridgeSupervisor;
   /** The bridge watch is scheduled (see watchBridges). */
   #watching = false;
 
@@ -102,6 +69,14 @@ export class Autopilot extends Agent<Env> {
     // metered, size-checked and answered in our protocol.
     const framework = this.onMessage;
     this.onMessage = (conn, message) => framework.call(this, conn, (typeof message === "string" ? new TextFrame(message) : message) as WSMessage);
+    this.#bridges = new BridgeSupervisor({
+      workspaceId: () => this.name,
+      sql: this.#sql,
+      retain: this.#retain,
+      runtime: () => this.#runtime(),
+      publish: (effects) => this.#publish(effects),
+      broadcast: (event, payload) => this.#broadcastEvent(event, payload),
+    });
   }
 
   // Our clients speak our protocol only: no agents state/identity frames, and no client
@@ -124,36 +99,9 @@ export class Autopilot extends Agent<Env> {
     this.#ensureBridges();
   }
 
-  /** Starts a bridge for every instance that exists and stops the ones of deleted instances. */
+  /** Starts and stops bridges to match the instances; keeps the watch scheduled while any runs. */
   #ensureBridges(): void {
-    const { RUNTIME_URL, RUNTIME_SERVICE_TOKEN } = this.env;
-    if (!RUNTIME_URL || !RUNTIME_SERVICE_TOKEN) return;
-    const live = new Set<string>();
-    for (const instance of listInstances(this.#sql)) {
-      if (instance.status === "stopped") {
-        this.#deleting.delete(instance.id);
-        continue;
-      }
-      if (this.#deleting.has(instance.id)) continue;
-      live.add(instance.id);
-      if (this.#bridges.has(instance.id)) continue;
-      const bridge = new InstanceBridge({
-        workspaceId: this.name,
-        instanceId: instance.id,
-        sql: this.#sql,
-        retain: this.#retain,
-        runtime: new RuntimeClient(RUNTIME_URL, RUNTIME_SERVICE_TOKEN),
-        publish: (effects) => this.#publish(effects),
-        broadcast: (event, payload) => this.#broadcastEvent(event, payload),
-      });
-      this.#bridges.set(instance.id, bridge);
-      bridge.start();
-    }
-    for (const [id, bridge] of this.#bridges) {
-      if (live.has(id)) continue;
-      bridge.stop();
-      this.#bridges.delete(id);
-    }
+    this.#bridges.ensure();
     if (this.#bridges.size > 0 && !this.#watching) {
       this.#watching = true;
       // Idempotent in agents: one schedule however often this runs.
@@ -162,6 +110,11 @@ export class Autopilot extends Agent<Env> {
         console.error(JSON.stringify({ msg: "could not schedule the bridge watch", workspace: this.name, error: String(error) }));
       });
     }
+  }
+
+  #runtime(): RuntimeClient | null {
+    const { RUNTIME_URL, RUNTIME_SERVICE_TOKEN } = this.env;
+    return RUNTIME_URL && RUNTIME_SERVICE_TOKEN ? new RuntimeClient(RUNTIME_URL, RUNTIME_SERVICE_TOKEN) : null;
   }
 
   /**
@@ -174,58 +127,6 @@ export class Autopilot extends Agent<Env> {
     if (this.#bridges.size > 0) return;
     for (const schedule of await this.listSchedules()) if (schedule.callback === "watchBridges") await this.cancelSchedule(schedule.id);
     this.#watching = false;
-  }
-
-  /**
-   * A decision on a gateway's request (exec, pairing) must reach the gateway before the
-   * room records it: the gateway arbitrates (the first decision wins there, whoever made
-   * it) and answers with the decision that applied. `deciding` keeps a second concurrent
-   * resolve, and the gateway's own "resolved" event for this decision, out of the way.
-   */
-  #prepare(method: MethodName, params: { approvalId?: string; decision?: "approve" | "deny"; note?: string }): Promise<(() => void) | void> | undefined {
-    if (method !== "approvals.resolve" || !params.approvalId) return undefined;
-    const approval = getApproval(this.#sql, params.approvalId);
-    const action = approval?.action;
-    if (!approval || approval.status !== "pending" || !action || action.kind === "instance") return undefined;
-    // Past its time: the ordinary path expires it and refuses the decision.
-    if (approval.expiresAt !== null && approval.expiresAt <= Date.now()) return undefined;
-    const bridge = this.#bridges.get(action.instanceId);
-    if (!bridge) {
-      const instance = getInstance(this.#sql, action.instanceId);
-      if (instance && instance.status !== "stopped") throw new RoomError("unavailable", `OpenClaw instance ${action.instanceId} is not connected`, { instanceId: action.instanceId });
-      // The instance is gone, and its requests with it: close this one instead of refusing forever.
-      this.#settle(approval.id, "expired", "the OpenClaw instance no longer exists");
-      throw new RoomError("already_resolved", "approval was already expired: the OpenClaw instance no longer exists", { approvalId: approval.id, status: "expired" });
-    }
-    // A retry (or someone else) while the gateway is deciding: ask again shortly, then the
-    // room has the answer (the recorded result for the same key, or the decision that won).
-    if (bridge.deciding.has(action.requestId)) throw new RoomError("unavailable", "this request is being decided right now", { approvalId: approval.id }, 300);
-    bridge.deciding.add(action.requestId);
-    const release = () => bridge.deciding.delete(action.requestId);
-    return bridge.decide(approval, params.decision ?? "deny").then(
-      (outcome) => {
-        if (outcome.applied) return release;
-        // Someone decided first (in OpenClaw, or the request is gone): record that, refuse this.
-        const settled = this.#settle(approval.id, outcome.status, outcome.status === "expired" ? "OpenClaw no longer has this request" : "decided in OpenClaw first");
-        release();
-        throw new RoomError("already_resolved", `approval was already ${settled?.status ?? outcome.status} in OpenClaw`, { approvalId: approval.id, status: settled?.status ?? outcome.status });
-      },
-      (error: unknown) => {
-        release();
-        throw error;
-      },
-    );
-  }
-
-  /** Decides a still-pending approval as the room itself (not a person). */
-  #settle(approvalId: string, status: "approved" | "denied" | "expired", note: string): Approval | null {
-    const { ctx, effects } = createOpContext(this.#sql, null, Date.now(), this.#retain);
-    const settled = this.#sql.transaction(() => {
-      const current = getApproval(this.#sql, approvalId);
-      return current?.status === "pending" ? settleApproval(ctx, current, status, note) : current;
-    });
-    this.#publish(effects);
-    return settled;
   }
 
   /**
@@ -312,7 +213,7 @@ export class Autopilot extends Agent<Env> {
       reset: plan.kind === "snapshot" && plan.reset,
       resumedFrom: plan.kind === "replay" ? lastSeq : null,
       snapshot: plan.kind === "snapshot" ? buildSnapshot(this.#sql, this.#presence()) : null,
-      live: { streams: [...this.#bridges.values()].flatMap((b) => b.streams), sessions: allSessions(this.#sql) },
+      live: { streams: this.#bridges.streams, sessions: allSessions(this.#sql) },
       limits: { maxFrameBytes: MAX_CLIENT_FRAME_BYTES, requestsPerSecond: perSecond, burst },
     };
     // hello and the replay go out in one synchronous run, so no live event can slip in
@@ -345,61 +246,47 @@ export class Autopilot extends Agent<Env> {
     }
     const parsed = parseFrame(message as string | ArrayBuffer);
     if (!parsed.ok) {
-      this.#log("bad frame", conn, state, parsed.outcome.error?.error);
+      logRequest(this.name, conn.id, state.principal.id, "bad frame", parsed.outcome.error?.error);
       conn.send(JSON.stringify(parsed.outcome.response));
       return;
     }
-    const outcome: DispatchOutcome | Promise<DispatchOutcome> = dispatch(
-      {
-        sql: this.#sql,
-        principal: state.principal,
-        now,
-        retain: this.#retain,
-        prepare: (method, params) => this.#prepare(method, params),
-        local: {
-          "chat.abort": async (params: { threadId: string }) => {
-            const thread = getThread(this.#sql, params.threadId);
-            if (!thread) throw new RoomError("not_found", `no thread ${params.threadId}`, { threadId: params.threadId });
-            const bridge = thread.gateway ? this.#bridges.get(thread.gateway.instanceId) : undefined;
-            if (!thread.gateway) throw new RoomError("conflict", "this thread is not attached to an OpenClaw instance", { threadId: thread.id });
-            if (!bridge) throw new RoomError("unavailable", `OpenClaw instance ${thread.gateway.instanceId} is not connected`, { instanceId: thread.gateway.instanceId });
-            return bridge.abort(thread.id);
-          },
-          "sessions.history": async (params: { instanceId: string; sessionKey: string; limit: number }) => {
-            const bridge = this.#bridges.get(params.instanceId);
-            if (!getInstance(this.#sql, params.instanceId)) throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
-            if (!bridge) throw new RoomError("unavailable", `OpenClaw instance ${params.instanceId} is not connected`, { instanceId: params.instanceId });
-            const messages = await bridge.history(params.sessionKey, params.limit);
-            return { messages, threadId: bindingForSession(this.#sql, params.instanceId, params.sessionKey)?.threadId ?? null };
-          },
-          "presence.list": () => ({ presence: this.#presence() }),
-          "presence.update": (params: { status: string | null }) => {
-            const next = { ...state, status: params.status };
-            conn.setState(next);
-            const entry = presenceEntry(conn.id, next);
-            this.#broadcastEvent("presence.updated", { entry });
-            return { entry };
-          },
-          "graph.apply": async (params: { commands: GraphCommand[]; idempotencyKey: string }) => {
-            const hatchery = await getServerByName(this.env.Hatchery, this.name);
-            const result = await hatchery.applyCommands(state.principal.id, params.idempotencyKey, params.commands);
-            // RPC results lose their discriminated-union narrowing; read them as the plain union.
-            const outcome = result as GraphApplyOutcome;
-            if (!outcome.ok) throw new RoomError(outcome.error.code, outcome.error.message, outcome.error.details);
-            return outcome.result;
-          },
-        },
-      },
-      parsed.frame,
-    );
+    const outcome = dispatch({ sql: this.#sql, principal: state.principal, now, retain: this.#retain, room: this.#services(conn, state) }, parsed.frame);
     if (outcome instanceof Promise) void outcome.then((done) => this.#finish(conn, state, done));
     else this.#finish(conn, state, outcome);
   }
 
   #finish(conn: Connection, state: ConnState, outcome: DispatchOutcome): void {
-    if (outcome.error) this.#log(`request failed: ${outcome.error.method}`, conn, state, outcome.error.error, outcome.error.cause);
+    if (outcome.error) logRequest(this.name, conn.id, state.principal.id, `request failed: ${outcome.error.method}`, outcome.error.error, outcome.error.cause);
     this.#publish(outcome.effects);
     conn.send(JSON.stringify(outcome.response));
+  }
+
+  /** What the methods the room answers itself get (method-handlers.ts), for one request on `conn`. */
+  #services(conn: Connection, state: ConnState): RoomServices {
+    return {
+      sql: this.#sql,
+      retain: this.#retain,
+      publish: (effects) => this.#publish(effects),
+      principal: state.principal,
+      bridge: (instanceId) => this.#bridges.get(instanceId),
+      decisionsFor: (instanceId) => this.#bridges.get(instanceId)?.decisions,
+      presence: () => this.#presence(),
+      setStatus: (status) => {
+        const next = { ...state, status };
+        conn.setState(next);
+        const entry = presenceEntry(conn.id, next);
+        this.#broadcastEvent("presence.updated", { entry });
+        return entry;
+      },
+      applyGraph: async (idempotencyKey, commands) => {
+        const hatchery = await getServerByName(this.env.Hatchery, this.name);
+        const result = await hatchery.applyCommands(state.principal.id, idempotencyKey, commands);
+        // RPC results lose their discriminated-union narrowing; read them as the plain union.
+        const outcome = result as GraphApplyOutcome;
+        if (!outcome.ok) throw new RoomError(outcome.error.code, outcome.error.message, outcome.error.details);
+        return outcome.result;
+      },
+    };
   }
 
   override onClose(conn: Connection): void {
@@ -419,7 +306,7 @@ export class Autopilot extends Agent<Env> {
     for (const e of effects.events) {
       switch (e.event) {
         case "approval.resolved": {
-          const { approval } = e.payload as { approval: Approval };
+          const { approval } = e.payload;
           if (approval.status === "approved" && approval.action?.kind === "instance") void this.#keepAliveWhile(() => runInstanceOperation(this.#operationDeps(), approval));
           break;
         }
@@ -430,7 +317,7 @@ export class Autopilot extends Agent<Env> {
         case "message.created": {
           // A message for a gateway thread was queued with it; the bridge sends it now.
           // (No bridge, no lookup: this runs for every message in the room.)
-          const { message } = e.payload as { message: { threadId: string; author: { id: string } } };
+          const { message } = e.payload;
           if (this.#bridges.size === 0 || message.author.id.startsWith("instance:")) break;
           const gateway = getThread(this.#sql, message.threadId)?.gateway;
           if (gateway) void this.#bridges.get(gateway.instanceId)?.flush();
@@ -438,7 +325,7 @@ export class Autopilot extends Agent<Env> {
         }
         case "thread.created":
         case "thread.updated": {
-          const { thread } = e.payload as { thread: Thread };
+          const { thread } = e.payload;
           if (thread.gateway) this.#bridges.get(thread.gateway.instanceId)?.syncThread(thread.id);
           break;
         }
@@ -448,16 +335,14 @@ export class Autopilot extends Agent<Env> {
   }
 
   #operationDeps(): OperationDeps {
-    const { RUNTIME_URL, RUNTIME_SERVICE_TOKEN } = this.env;
     return {
       sql: this.#sql,
       retain: this.#retain,
       workspaceId: this.name,
-      runtime: RUNTIME_URL && RUNTIME_SERVICE_TOKEN ? new RuntimeClient(RUNTIME_URL, RUNTIME_SERVICE_TOKEN) : null,
+      runtime: this.#runtime(),
       publish: (effects) => this.#publish(effects),
       deleting: (instanceId, active) => {
-        if (active) this.#deleting.add(instanceId);
-        else this.#deleting.delete(instanceId);
+        this.#bridges.deleting(instanceId, active);
         this.#ensureBridges();
       },
     };
@@ -499,32 +384,7 @@ export class Autopilot extends Agent<Env> {
    * domain state when `since` is from another epoch or fell out of the log.
    */
   async graphFeed(since: number, epoch: string | null, limit = 500): Promise<GraphFeed> {
-    const seq = currentSeq(this.#sql);
-    const roomEpoch = this.#epoch();
-    const oldest = this.#sql.one<{ seq: number | null }>(`select min(seq) as seq from events`)?.seq ?? seq + 1;
-    if (epoch !== roomEpoch || since > seq || since + 1 < oldest) {
-      return {
-        epoch: roomEpoch,
-        seq,
-        more: false,
-        events: [],
-        snapshot: {
-          threads: listThreads(this.#sql, true, 100_000),
-          approvals: readable(this.#sql.all<{ doc: string }>(`select doc from approvals`), (r) => approvalRecord.decode(r.doc)),
-          jobs: readable(this.#sql.all<{ doc: string }>(`select doc from jobs`), (r) => jobRecord.decode(r.doc)),
-          instances: listInstances(this.#sql),
-        },
-      };
-    }
-    const rows = this.#sql.all<{ seq: number; event: DurableEventName; payload: string }>(
-      `select seq, event, payload from events where seq > ? order by seq limit ?`,
-      since,
-      limit,
-    );
-    // An unreadable event is left out (logged); the feed still moves past it.
-    const events = readable(rows, (r): DurableEvent => ({ seq: r.seq, event: r.event, payload: decodeEventPayload(r.event, r.payload) }));
-    const last = rows.at(-1)?.seq ?? since;
-    return { epoch: roomEpoch, seq: last, more: last < seq, events, snapshot: null };
+    return readGraphFeed(this.#sql, this.#epoch(), since, epoch, limit);
   }
 
   /** Scheduled callback (alarm): resolves pending approvals whose time ran out. */
@@ -550,41 +410,9 @@ export class Autopilot extends Agent<Env> {
     }
     return closed;
   }
-
-  #log(msg: string, conn: Connection, state: ConnState, error?: ErrorShape, cause?: unknown): void {
-    const entry = {
-      msg,
-      workspace: this.name,
-      connection: conn.id,
-      principal: state.principal.id,
-      code: error?.code,
-      detail: error?.message,
-      ...(error?.code === "internal" ? { cause: cause instanceof Error ? (cause.stack ?? cause.message) : String(cause) } : {}),
-    };
-    if (error?.code === "internal") console.error(JSON.stringify(entry));
-    else console.warn(JSON.stringify(entry));
-  }
 }
 
 /** A text frame on its way past the agents framework's own frame handling (see the constructor). */
 class TextFrame {
   constructor(readonly text: string) {}
-}
-
-/** agents types `connection.state` as deeply readonly; ours is plain data we replace whole. */
-function connState(conn: Connection): ConnState | null {
-  const state = conn.state as ConnState | null | undefined;
-  return state?.principal ? state : null;
-}
-
-function presenceEntry(connectionId: string, state: ConnState): PresenceEntry {
-  return {
-    connectionId,
-    principalId: state.principal.id,
-    kind: state.principal.kind,
-    name: state.principal.name,
-    device: state.device,
-    connectedAt: state.connectedAt,
-    status: state.status,
-  };
 }

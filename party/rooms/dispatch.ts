@@ -1,65 +1,16 @@
-import { z } from "zod";
+import type { z } from "zod";
 import type { ErrorShape } from "../../shared/protocol/errors";
 import { MAX_CLIENT_FRAME_BYTES, RequestFrame, type ResponseFrame } from "../../shared/protocol/frames";
-import { isMethodName, type MethodName, Methods } from "../../shared/protocol/methods";
+import { isMethodName, type MethodName, type MethodParsedParams, Methods } from "../../shared/protocol/methods";
 import type { Principal } from "../../shared/protocol/principal";
 import { hasScope } from "../../shared/scopes";
-import { expireDueApprovals, getApproval, listApprovals, requestApproval, resolveApproval } from "../domain/approvals";
-import { listAudit } from "../domain/audit";
-import { createOpContext, type OpContext, type OpEffects } from "../domain/context";
+import { expireDueApprovals } from "../domain/approvals";
+import { createOpContext, type OpEffects } from "../domain/context";
 import { INTERNAL_ERROR, RoomError } from "../domain/errors";
 import { recall, remember } from "../domain/idempotency";
-import { attachInstance, listInstances, requestInstanceOperation } from "../domain/instances";
-import { cancelJob, failJob, finishJob, listJobs, startJob, updateJob } from "../domain/jobs";
-import { listSessions, openSession, sendToSession } from "../domain/gateway";
 import type { Sql } from "../domain/sql";
-import { archiveThread, createThread, listMessages, listThreads, renameThread, sendMessage } from "../domain/threads";
-
-// biome-ignore lint/suspicious/noExplicitAny: params are validated by the method's schema before a handler sees them
-type AnyParams = any;
-type Mutation = { kind: "mutate"; run: (ctx: OpContext, params: AnyParams) => unknown };
-type Query = { kind: "query"; run: (sql: Sql, params: AnyParams) => unknown };
-/** Methods the room itself answers: presence needs its live connections, graph.apply the Hatchery. */
-export type LocalHandler = (params: AnyParams) => unknown;
-export type LocalMethod = "presence.list" | "presence.update" | "graph.apply" | "chat.abort" | "sessions.history";
-const LOCAL_METHODS = new Set<string>(["presence.list", "presence.update", "graph.apply", "chat.abort", "sessions.history"]);
-
-const mutate = (run: Mutation["run"]): Mutation => ({ kind: "mutate", run });
-const query = (run: Query["run"]): Query => ({ kind: "query", run });
-
-const HANDLERS: Record<Exclude<MethodName, LocalMethod>, Mutation | Query> = {
-  "threads.create": mutate(createThread),
-  "threads.rename": mutate(renameThread),
-  "threads.archive": mutate(archiveThread),
-  "threads.list": query((sql, p) => ({ threads: listThreads(sql, p.includeArchived) })),
-  "messages.list": query(listMessages),
-  "chat.send": mutate(sendMessage),
-  "approvals.request": mutate(requestApproval),
-  "approvals.resolve": mutate(resolveApproval),
-  "approvals.list": query((sql, p) => ({ approvals: listApprovals(sql, p) })),
-  "approvals.get": query((sql, p) => {
-    const approval = getApproval(sql, p.approvalId);
-    if (!approval) throw new RoomError("not_found", `no approval ${p.approvalId}`);
-    return { approval };
-  }),
-  "audit.list": query((sql, p) => listAudit(sql, p.before, p.limit)),
-  "jobs.start": mutate(startJob),
-  "jobs.update": mutate(updateJob),
-  "jobs.finish": mutate(finishJob),
-  "jobs.fail": mutate(failJob),
-  "jobs.cancel": mutate(cancelJob),
-  "jobs.list": query((sql, p) => ({ jobs: listJobs(sql, p) })),
-  "instances.provision": mutate((ctx, p) => requestInstanceOperation(ctx, "provision", p)),
-  "instances.restart": mutate((ctx, p) => requestInstanceOperation(ctx, "restart", p)),
-  "instances.backup": mutate((ctx, p) => requestInstanceOperation(ctx, "backup", p)),
-  "instances.delete": mutate((ctx, p) => requestInstanceOperation(ctx, "delete", p)),
-  "instances.attach": mutate((ctx, p) => attachInstance(ctx, p, true)),
-  "instances.detach": mutate((ctx, p) => attachInstance(ctx, p, false)),
-  "instances.list": query((sql) => ({ instances: listInstances(sql) })),
-  "sessions.list": query((sql, p) => listSessions(sql, p.instanceId)),
-  "sessions.open": mutate(openSession),
-  "sessions.send": mutate(sendToSession),
-};
+import { type Handler, HANDLERS } from "./method-handlers";
+import type { RoomServices } from "./room-services";
 
 export interface DispatchOutcome {
   response: ResponseFrame;
@@ -128,58 +79,72 @@ export interface DispatchContext {
   principal: Principal;
   now: number;
   retain: number;
-  local: Record<LocalMethod, LocalHandler>;
-  /**
-   * Runs before a validated, authorized request (after the scope check): a promise makes
-   * the request wait for it (e.g. a decision that must reach a gateway first), and what it
-   * resolves to is called once the request is done. Throwing a RoomError refuses it.
-   */
-  prepare?: (method: MethodName, params: AnyParams) => Promise<(() => void) | void> | undefined;
+  /** The live room, for `local` methods and a mutation's `prepare` (method-handlers.ts). */
+  room: RoomServices;
+}
+
+type Release = () => void;
+
+/** The request's idempotency key, for methods that carry one (every mutating method). */
+function idempotencyKeyOf(params: unknown): string | undefined {
+  return typeof params === "object" && params !== null && "idempotencyKey" in params && typeof params.idempotencyKey === "string" ? params.idempotencyKey : undefined;
+}
+
+function refused(id: string, method: string, cause: unknown): DispatchOutcome {
+  return cause instanceof RoomError ? fail(id, cause.toShape(), method, cause) : fail(id, INTERNAL_ERROR, method, cause);
 }
 
 /** Validates, authorizes and runs one request; mutations commit atomically with their events. */
 export function dispatch(dc: DispatchContext, frame: RequestFrame): DispatchOutcome | Promise<DispatchOutcome> {
   const { id, method } = frame;
   if (!isMethodName(method)) return fail(id, { code: "unknown_method", message: `unknown method ${method}`, retryable: false }, method);
+  return dispatchMethod(dc, id, method, frame.params ?? {});
+}
+
+function dispatchMethod<M extends MethodName>(dc: DispatchContext, id: string, method: M, raw: unknown): DispatchOutcome | Promise<DispatchOutcome> {
   const spec = Methods[method];
   if (!hasScope(dc.principal.scopes, spec.scope)) {
     return fail(id, { code: "forbidden", message: `${method} needs the ${spec.scope} scope`, retryable: false, details: { scope: spec.scope } }, method);
   }
-  const params = spec.params.safeParse(frame.params ?? {});
+  // Each method's schema parses to its MethodParsedParams; indexed by a generic M,
+  // TypeScript only sees the union of all schemas.
+  const schema = spec.params as unknown as z.ZodType<MethodParsedParams<M>>;
+  const params = schema.safeParse(raw);
   if (!params.success) {
     return fail(id, { code: "bad_request", message: `invalid params: ${summarize(params.error)}`, retryable: false }, method);
   }
-  let gate: Promise<(() => void) | void> | undefined;
+  const handler: Handler<M> = HANDLERS[method];
+  let gate: Promise<Release> | undefined;
   try {
     // A repeated mutation answers from its recorded result: it must not reach prepare
     // (which may act outside the room, e.g. send a decision to a gateway) a second time.
-    const key = spec.mutating ? (params.data as { idempotencyKey?: string }).idempotencyKey : undefined;
+    const key = spec.mutating ? idempotencyKeyOf(params.data) : undefined;
     const repeated = key !== undefined && recall(dc.sql, dc.principal.id, key, method) !== undefined;
-    if (!repeated) gate = dc.prepare?.(method, params.data);
+    if (!repeated && handler.kind === "mutate") gate = handler.prepare?.(dc.room, params.data);
   } catch (cause) {
-    return cause instanceof RoomError ? fail(id, cause.toShape(), method, cause) : fail(id, INTERNAL_ERROR, method, cause);
+    return refused(id, method, cause);
   }
   if (gate) {
     return gate.then(
       async (release) => {
         try {
-          return await run({ ...dc, now: Date.now() }, id, method, params.data);
+          return await run({ ...dc, now: Date.now() }, id, method, handler, params.data);
         } finally {
-          release?.();
+          release();
         }
       },
-      (cause): DispatchOutcome => (cause instanceof RoomError ? fail(id, cause.toShape(), method, cause) : fail(id, INTERNAL_ERROR, method, cause)),
+      (cause): DispatchOutcome => refused(id, method, cause),
     );
   }
-  return run(dc, id, method, params.data);
+  return run(dc, id, method, handler, params.data);
 }
 
-function run(dc: DispatchContext, id: string, method: MethodName, params: AnyParams): DispatchOutcome | Promise<DispatchOutcome> {
+function run<M extends MethodName>(dc: DispatchContext, id: string, method: M, handler: Handler<M>, params: MethodParsedParams<M>): DispatchOutcome | Promise<DispatchOutcome> {
   try {
-    if (LOCAL_METHODS.has(method)) {
+    if (handler.kind === "local") {
       // Mutating local methods keep the idempotency contract too: a repeat answers with
       // the first result instead of acting again.
-      const key = Methods[method].mutating ? (params as { idempotencyKey: string }).idempotencyKey : undefined;
+      const key = Methods[method].mutating ? idempotencyKeyOf(params) : undefined;
       if (key !== undefined) {
         const earlier = recall(dc.sql, dc.principal.id, key, method);
         if (earlier !== undefined) return { response: { type: "res", id, ok: true, payload: earlier }, effects: NO_EFFECTS };
@@ -188,18 +153,18 @@ function run(dc: DispatchContext, id: string, method: MethodName, params: AnyPar
         if (key !== undefined) dc.sql.transaction(() => remember(dc.sql, dc.principal.id, key, method, result, Date.now()));
         return result;
       };
-      const payload = dc.local[method as LocalMethod](params);
+      const payload = handler.run(dc.room, params);
       if (!(payload instanceof Promise)) return { response: { type: "res", id, ok: true, payload: keep(payload) }, effects: NO_EFFECTS };
       return payload.then(
         (result): DispatchOutcome => ({ response: { type: "res", id, ok: true, payload: keep(result) }, effects: NO_EFFECTS }),
-        (cause): DispatchOutcome => (cause instanceof RoomError ? fail(id, cause.toShape(), method, cause) : fail(id, INTERNAL_ERROR, method, cause)),
+        (cause): DispatchOutcome => refused(id, method, cause),
       );
     }
-    const handler = HANDLERS[method as Exclude<MethodName, LocalMethod>];
     if (handler.kind === "query") {
       return { response: { type: "res", id, ok: true, payload: handler.run(dc.sql, params) }, effects: NO_EFFECTS };
     }
-    const key = (params as { idempotencyKey: string }).idempotencyKey;
+    const key = idempotencyKeyOf(params);
+    if (key === undefined) throw new Error(`${method} is a mutation without an idempotency key`);
     const { ctx, effects } = createOpContext(dc.sql, dc.principal, dc.now, dc.retain);
     // Expiry commits on its own, before the decision: a resolve that loses to the clock
     // must leave the approval expired for everyone, not roll the expiry back with itself.
@@ -218,11 +183,9 @@ function run(dc: DispatchContext, id: string, method: MethodName, params: AnyPar
       // The transaction rolled back: forget what it emitted, keep what committed before.
       effects.events.length = committed.events;
       effects.wakeups.length = committed.wakeups;
-      const outcome = cause instanceof RoomError ? fail(id, cause.toShape(), method, cause) : fail(id, INTERNAL_ERROR, method, cause);
-      return { ...outcome, effects };
+      return { ...refused(id, method, cause), effects };
     }
   } catch (cause) {
-    if (cause instanceof RoomError) return fail(id, cause.toShape(), method, cause);
-    return fail(id, INTERNAL_ERROR, method, cause);
+    return refused(id, method, cause);
   }
 }

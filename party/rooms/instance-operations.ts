@@ -4,7 +4,8 @@ import { createOpContext, type OpContext, type OpEffects } from "../domain/conte
 import { getInstance, putInstance } from "../domain/instances";
 import { failJob, finishJob, startJob, updateJob } from "../domain/jobs";
 import { settleApproval } from "../domain/approvals";
-import { bindingsOf, forgetInstance, pendingGatewayApprovals, unbindThread } from "../domain/gateway";
+import { forgetInstance, pendingGatewayApprovals } from "../domain/gateway";
+import { bindingsOf, unbindThread } from "../domain/gateway-bindings";
 import type { Sql } from "../domain/sql";
 import { getThread, updateThread } from "../domain/threads";
 import type { RuntimeClient, RuntimeInstanceStatus } from "../runtime-client";

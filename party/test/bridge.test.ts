@@ -7,34 +7,7 @@ import { base64url, createDeviceIdentity, proofPayload, signProof } from "../bri
 import { GatewayConnection, GatewayRequestError } from "../bridge/gateway-connection";
 import type { ChatMessage } from "../bridge/gateway-frames";
 import { clip, type ImportFacts, planHistoryImport, toolKey } from "../bridge/history-import";
-
-interface Frame {
-  type: string;
-  id?: string;
-  method?: string;
-  params?: Record<string, unknown>;
-}
-
-/** The far end of a socket pair, playing a gateway. */
-function fakeGateway() {
-  const pair = new WebSocketPair();
-  const [client, server] = [pair[0], pair[1]];
-  server.accept();
-  const frames: Frame[] = [];
-  const waiters: ((f: Frame) => void)[] = [];
-  server.addEventListener("message", (e) => {
-    const frame = JSON.parse(e.data as string) as Frame;
-    frames.push(frame);
-    waiters.shift()?.(frame);
-  });
-  return {
-    client,
-    send: (frame: unknown) => server.send(typeof frame === "string" ? frame : JSON.stringify(frame)),
-    next: () => new Promise<Frame>((resolve) => waiters.push(resolve)),
-    close: (code: number, reason: string) => server.close(code, reason),
-    frames,
-  };
-}
+import { fakeGateway } from "./bridge-peer";
 
 function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));

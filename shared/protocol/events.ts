@@ -44,9 +44,8 @@ export type DurableEventName = keyof typeof DurableEvents;
 export type EventName = keyof typeof Events;
 export type EventPayload<E extends EventName> = z.output<(typeof Events)[E]>;
 
-/** A durable event as the room stores and replays it. */
-export interface DurableEvent<E extends DurableEventName = DurableEventName> {
-  seq: number;
-  event: E;
-  payload: EventPayload<E>;
-}
+/**
+ * A durable event as the room stores and replays it. Without a name it is the union of
+ * every durable event, discriminated by `event`: a switch on it narrows the payload.
+ */
+export type DurableEvent<E extends DurableEventName = DurableEventName> = { [K in E]: { seq: number; event: K; payload: EventPayload<K> } }[E];

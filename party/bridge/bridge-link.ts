@@ -1,0 +1,76 @@
+import type { EventPayload } from "../../shared/protocol/events";
+import { createOpContext, type OpContext, type OpEffects } from "../domain/context";
+import { RoomError } from "../domain/errors";
+import { instanceActor } from "../domain/gateway-actors";
+import { getInstance } from "../domain/instances";
+import type { Sql } from "../domain/sql";
+import type { RuntimeClient } from "../runtime-client";
+import type { GatewayConnection } from "./gateway-connection";
+
+/** What the bridge asks of the runtime: the instance's status, its credentials, its gateway socket. */
+export type BridgeRuntime = Pick<RuntimeClient, "status" | "provision" | "credentials" | "openGateway">;
+
+export type BridgeEvent = "chat.delta" | "chat.final" | "chat.error" | "sessions.changed";
+
+export interface BridgeDeps {
+  workspaceId: string;
+  instanceId: string;
+  sql: Sql;
+  retain: number;
+  runtime: BridgeRuntime;
+  /** Durable effects, published by the room after commit. */
+  publish(effects: OpEffects): void;
+  /** Ephemeral events to every client. */
+  broadcast<E extends BridgeEvent>(event: E, payload: EventPayload<E>): void;
+}
+
+/**
+ * What the parts of one instance's bridge share: the room they write into, and the
+ * gateway connection while one is up (instance-bridge.ts sets it on every connect).
+ */
+export class BridgeLink {
+  readonly deps: BridgeDeps;
+  connection: GatewayConnection | null = null;
+  /** True once the catch-up after the current connect is done: the outbox waits for it. */
+  caughtUp = false;
+  stopped = false;
+
+  constructor(deps: BridgeDeps) {
+    this.deps = deps;
+  }
+
+  get instanceId(): string {
+    return this.deps.instanceId;
+  }
+
+  get sql(): Sql {
+    return this.deps.sql;
+  }
+
+  /** The connection if it is open right now. */
+  get live(): GatewayConnection | null {
+    return this.connection?.isOpen ? this.connection : null;
+  }
+
+  /** The open connection, for a request a person is waiting on: refused while there is none. */
+  open(): GatewayConnection {
+    const connection = this.live;
+    if (!connection) throw new RoomError("unavailable", `OpenClaw instance ${this.instanceId} is not connected right now; try again when it is back`, { instanceId: this.instanceId });
+    return connection;
+  }
+
+  /** One room transaction as the instance (or the room itself), published after commit. */
+  room<T>(as: "instance" | null, fn: (ctx: OpContext) => T): T {
+    const instance = getInstance(this.sql, this.instanceId);
+    const actor = instance && as === "instance" ? instanceActor(instance) : null;
+    const principal = actor ? { ...actor, scopes: ["admin" as const] } : null;
+    const { ctx, effects } = createOpContext(this.sql, principal, Date.now(), this.deps.retain);
+    const result = this.sql.transaction(() => fn(ctx));
+    this.deps.publish(effects);
+    return result;
+  }
+
+  log(msg: string, detail: unknown): void {
+    console.warn(JSON.stringify({ msg, workspace: this.deps.workspaceId, instance: this.instanceId, detail: detail instanceof Error ? detail.message : detail }));
+  }
+}

@@ -1,0 +1,79 @@
+import type { BridgeLink } from "./bridge-link";
+import type { CatchUp } from "./catch-up";
+import type { ChatRuns } from "./chat-runs";
+import type { Decisions } from "./decisions";
+import { ExecApprovalRequest, ExecApprovalResolved, PairRequest, PairResolved } from "./gateway-frames";
+
+const SESSIONS_DEBOUNCE_MS = 300;
+/** The gateway's `health` event comes often; channel pairing is re-read at most this often. */
+const CHANNELS_RECHECK_MS = 60_000;
+
+/** The gateway's events as they arrive, each to the part of the bridge that owns it. */
+export class LiveEvents {
+  readonly #link: BridgeLink;
+  readonly #runs: ChatRuns;
+  readonly #catchUp: CatchUp;
+  readonly #decisions: Decisions;
+  #sessionsTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(link: BridgeLink, runs: ChatRuns, catchUp: CatchUp, decisions: Decisions) {
+    this.#link = link;
+    this.#runs = runs;
+    this.#catchUp = catchUp;
+    this.#decisions = decisions;
+  }
+
+  stop(): void {
+    if (this.#sessionsTimer) clearTimeout(this.#sessionsTimer);
+  }
+
+  onEvent(event: string, payload: unknown): void {
+    switch (event) {
+      case "chat":
+        return this.#runs.onChat(payload);
+      case "agent":
+        return this.#runs.onAgent(payload);
+      case "exec.approval.requested": {
+        const request = ExecApprovalRequest.safeParse(payload);
+        if (request.success) this.#decisions.recordExec(request.data);
+        return;
+      }
+      case "exec.approval.resolved": {
+        const resolved = ExecApprovalResolved.safeParse(payload);
+        if (resolved.success) {
+          const d = resolved.data.decision ?? "";
+          this.#decisions.settledInGateway(resolved.data.id, d.startsWith("allow") ? "approved" : d === "deny" ? "denied" : "expired");
+        }
+        return;
+      }
+      case "device.pair.requested":
+      case "node.pair.requested": {
+        const request = PairRequest.safeParse(payload);
+        if (request.success) this.#decisions.recordPairing(event.startsWith("device") ? "device" : "node", request.data);
+        return;
+      }
+      case "device.pair.resolved":
+      case "node.pair.resolved": {
+        const resolved = PairResolved.safeParse(payload);
+        if (resolved.success) this.#decisions.settledInGateway(resolved.data.requestId, resolved.data.decision === "approved" ? "approved" : "denied");
+        return;
+      }
+      case "sessions.changed":
+        return this.#scheduleSessions();
+      case "health": {
+        const connection = this.#link.live;
+        if (connection && Date.now() - this.#catchUp.channelsCheckedAt > CHANNELS_RECHECK_MS) void this.#catchUp.reconcileChannelPairing(connection).catch((error) => this.#link.log("channels.pairing.list failed", error));
+        return;
+      }
+    }
+  }
+
+  #scheduleSessions(): void {
+    if (this.#sessionsTimer) return;
+    this.#sessionsTimer = setTimeout(() => {
+      this.#sessionsTimer = null;
+      const connection = this.#link.live;
+      if (connection) void this.#catchUp.refreshSessions(connection).catch((error) => this.#link.log("sessions.list failed", error));
+    }, SESSIONS_DEBOUNCE_MS);
+  }
+}

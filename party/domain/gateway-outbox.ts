@@ -1,0 +1,67 @@
+import type { z } from "zod";
+import type { ChatSendParams, Message, Thread } from "../../shared/protocol/threads";
+import type { OpContext } from "./context";
+import { instanceActor } from "./gateway-actors";
+import { getInstance } from "./instances";
+import type { Sql } from "./sql";
+import { requireThread, sendMessage, appendMessage } from "./threads";
+
+// Room messages on their way to a gateway session: queued with the message, sent by the
+// bridge (party/bridge/outbox.ts), marked when the gateway has them.
+
+/**
+ * `chat.send`: a message into a thread. A gateway thread's message is queued for its
+ * instance in the same transaction, so it reaches the gateway even if the room restarts
+ * before the bridge sends it. (Threads know nothing of gateways: the queueing is here.)
+ */
+export function sendChat(ctx: OpContext, params: z.output<typeof ChatSendParams>): { message: Message } {
+  const thread = requireThread(ctx.sql, params.threadId);
+  const { message } = sendMessage(ctx, params);
+  if (thread.gateway) queueForGateway(ctx, thread, message);
+  return { message };
+}
+
+export interface Outbound {
+  messageId: string;
+  threadId: string;
+  instanceId: string;
+  sessionKey: string;
+  text: string;
+}
+
+export function queueForGateway(ctx: OpContext, thread: Thread, message: Message): void {
+  const gateway = thread.gateway!;
+  const instance = getInstance(ctx.sql, gateway.instanceId);
+  if (!instance || instance.status === "stopped") {
+    appendMessage(ctx, thread, instanceActor(instance ?? { id: gateway.instanceId, name: gateway.instanceId }), `OpenClaw instance ${gateway.instanceId} no longer exists: this message was not sent.`, { kind: "error" });
+    return;
+  }
+  ctx.sql.run(
+    `insert into gateway_outbox (message_id, thread_id, instance_id, session_key, text, state, created_at) values (?, ?, ?, ?, ?, 'queued', ?)`,
+    message.id,
+    thread.id,
+    gateway.instanceId,
+    gateway.sessionKey,
+    message.text,
+    ctx.now,
+  );
+}
+
+export function queuedFor(sql: Sql, instanceId: string): Outbound[] {
+  return sql
+    .all<{ message_id: string; thread_id: string; instance_id: string; session_key: string; text: string }>(
+      `select * from gateway_outbox where instance_id = ? and state = 'queued' order by created_at`,
+      instanceId,
+    )
+    .map((r) => ({ messageId: r.message_id, threadId: r.thread_id, instanceId: r.instance_id, sessionKey: r.session_key, text: r.text }));
+}
+
+/** `sent`: the gateway accepted it (its run id is the message id); `failed`: it refused. */
+export function markOutbound(sql: Sql, messageId: string, state: "sent" | "failed"): void {
+  sql.run(`update gateway_outbox set state = ? where message_id = ?`, state, messageId);
+}
+
+/** Messages the gateway has, by the message id we sent as its idempotency key. */
+export function isOurMessage(sql: Sql, messageId: string): boolean {
+  return sql.one(`select 1 as x from gateway_outbox where message_id = ?`, messageId) !== null;
+}

@@ -1,0 +1,77 @@
+import type { ChatStream } from "../../shared/protocol/gateway";
+import type { BridgeDeps } from "../bridge/bridge-link";
+import { InstanceBridge } from "../bridge/instance-bridge";
+import { listInstances } from "../domain/instances";
+import type { Sql } from "../domain/sql";
+import type { RuntimeClient } from "../runtime-client";
+
+export interface SupervisorDeps extends Pick<BridgeDeps, "sql" | "retain" | "publish" | "broadcast"> {
+  sql: Sql;
+  /** Read when a bridge starts: a room knows its name only once a request or alarm named it. */
+  workspaceId(): string;
+  /** The runtime, or null when none is configured (then no bridge runs). */
+  runtime(): RuntimeClient | null;
+}
+
+/**
+ * One bridge per live OpenClaw instance. Their outbound sockets keep the room in memory
+ * (an outbound WebSocket cannot hibernate); client sockets still hibernate normally
+ * whenever no instance is live.
+ */
+export class BridgeSupervisor {
+  readonly #d: SupervisorDeps;
+  readonly #bridges = new Map<string, InstanceBridge>();
+  /** Instances being deleted: no bridge may (re)start for them. */
+  readonly #deleting = new Set<string>();
+
+  constructor(deps: SupervisorDeps) {
+    this.#d = deps;
+  }
+
+  get size(): number {
+    return this.#bridges.size;
+  }
+
+  get(instanceId: string): InstanceBridge | undefined {
+    return this.#bridges.get(instanceId);
+  }
+
+  /** Every live reply being streamed, for a connecting client's hello. */
+  get streams(): ChatStream[] {
+    return [...this.#bridges.values()].flatMap((b) => b.streams);
+  }
+
+  /**
+   * Called before a delete reaches the runtime (and again if it failed): the bridge stops
+   * first, or it would see the gateway gone and start it again.
+   */
+  deleting(instanceId: string, active: boolean): void {
+    if (active) this.#deleting.add(instanceId);
+    else this.#deleting.delete(instanceId);
+  }
+
+  /** Starts a bridge for every instance that exists and stops the ones of deleted instances. */
+  ensure(): void {
+    const runtime = this.#d.runtime();
+    if (!runtime) return;
+    const live = new Set<string>();
+    for (const instance of listInstances(this.#d.sql)) {
+      if (instance.status === "stopped") {
+        this.#deleting.delete(instance.id);
+        continue;
+      }
+      if (this.#deleting.has(instance.id)) continue;
+      live.add(instance.id);
+      if (this.#bridges.has(instance.id)) continue;
+      const { sql, retain, publish, broadcast } = this.#d;
+      const bridge = new InstanceBridge({ workspaceId: this.#d.workspaceId(), instanceId: instance.id, sql, retain, runtime, publish, broadcast });
+      this.#bridges.set(instance.id, bridge);
+      bridge.start();
+    }
+    for (const [id, bridge] of this.#bridges) {
+      if (live.has(id)) continue;
+      bridge.stop();
+      this.#bridges.delete(id);
+    }
+  }
+}

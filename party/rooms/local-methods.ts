@@ -1,0 +1,38 @@
+import type { MethodParsedParams, MethodResult } from "../../shared/protocol/methods";
+import { RoomError } from "../domain/errors";
+import { bindingForSession } from "../domain/gateway-bindings";
+import { getInstance } from "../domain/instances";
+import { getThread } from "../domain/threads";
+import type { RoomServices } from "./room-services";
+
+// Methods the room answers itself rather than in one SQL transaction: they talk to a
+// gateway (through its bridge), to the live connections, or to the Hatchery.
+
+export async function abortChat(room: RoomServices, params: MethodParsedParams<"chat.abort">): Promise<MethodResult<"chat.abort">> {
+  const thread = getThread(room.sql, params.threadId);
+  if (!thread) throw new RoomError("not_found", `no thread ${params.threadId}`, { threadId: params.threadId });
+  if (!thread.gateway) throw new RoomError("conflict", "this thread is not attached to an OpenClaw instance", { threadId: thread.id });
+  const bridge = room.bridge(thread.gateway.instanceId);
+  if (!bridge) throw new RoomError("unavailable", `OpenClaw instance ${thread.gateway.instanceId} is not connected`, { instanceId: thread.gateway.instanceId });
+  return bridge.abort(thread.id);
+}
+
+export async function sessionHistory(room: RoomServices, params: MethodParsedParams<"sessions.history">): Promise<MethodResult<"sessions.history">> {
+  if (!getInstance(room.sql, params.instanceId)) throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
+  const bridge = room.bridge(params.instanceId);
+  if (!bridge) throw new RoomError("unavailable", `OpenClaw instance ${params.instanceId} is not connected`, { instanceId: params.instanceId });
+  const messages = await bridge.history(params.sessionKey, params.limit);
+  return { messages, threadId: bindingForSession(room.sql, params.instanceId, params.sessionKey)?.threadId ?? null };
+}
+
+export function listPresence(room: RoomServices): MethodResult<"presence.list"> {
+  return { presence: room.presence() };
+}
+
+export function updatePresence(room: RoomServices, params: MethodParsedParams<"presence.update">): MethodResult<"presence.update"> {
+  return { entry: room.setStatus(params.status) };
+}
+
+export function applyGraph(room: RoomServices, params: MethodParsedParams<"graph.apply">): Promise<MethodResult<"graph.apply">> {
+  return room.applyGraph(params.idempotencyKey, params.commands);
+}

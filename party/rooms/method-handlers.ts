@@ -1,0 +1,75 @@
+import type { MethodName, MethodParsedParams, MethodResult } from "../../shared/protocol/methods";
+import { prepareGatewayDecision } from "../bridge/decisions";
+import { getApproval, listApprovals, requestApproval, resolveApproval } from "../domain/approvals";
+import { listAudit } from "../domain/audit";
+import type { OpContext } from "../domain/context";
+import { RoomError } from "../domain/errors";
+import { listSessions, openSession, sendToSession } from "../domain/gateway";
+import { sendChat } from "../domain/gateway-outbox";
+import { attachInstance, listInstances, requestInstanceOperation } from "../domain/instances";
+import { cancelJob, failJob, finishJob, listJobs, startJob, updateJob } from "../domain/jobs";
+import type { Sql } from "../domain/sql";
+import { archiveThread, createThread, listMessages, listThreads, renameThread } from "../domain/threads";
+import { abortChat, applyGraph, listPresence, sessionHistory, updatePresence } from "./local-methods";
+import type { RoomServices } from "./room-services";
+
+type Params<M extends MethodName> = MethodParsedParams<M>;
+type Result<M extends MethodName> = MethodResult<M>;
+
+/**
+ * How the room answers a method:
+ * - `mutate`: one transaction over the domain, its events committed with it; `prepare`
+ *   (optional) runs first, outside it, and may make the request wait (e.g. for a gateway);
+ * - `query`: a read;
+ * - `local`: the room itself, with its live parts (room-services.ts).
+ */
+export type Handler<M extends MethodName> =
+  | { kind: "mutate"; run: (ctx: OpContext, params: Params<M>) => Result<M>; prepare?: (room: RoomServices, params: Params<M>) => Promise<() => void> | undefined }
+  | { kind: "query"; run: (sql: Sql, params: Params<M>) => Result<M> }
+  | { kind: "local"; run: (room: RoomServices, params: Params<M>) => Result<M> | Promise<Result<M>> };
+
+const mutate = <M extends MethodName>(run: (ctx: OpContext, params: Params<M>) => Result<M>, prepare?: (room: RoomServices, params: Params<M>) => Promise<() => void> | undefined): Handler<M> =>
+  prepare ? { kind: "mutate", run, prepare } : { kind: "mutate", run };
+const query = <M extends MethodName>(run: (sql: Sql, params: Params<M>) => Result<M>): Handler<M> => ({ kind: "query", run });
+const local = <M extends MethodName>(run: (room: RoomServices, params: Params<M>) => Result<M> | Promise<Result<M>>): Handler<M> => ({ kind: "local", run });
+
+/** Every method and how it is answered: adding a method means adding it here (and to shared/protocol/methods.ts). */
+export const HANDLERS: { [M in MethodName]: Handler<M> } = {
+  "threads.create": mutate((ctx, p) => createThread(ctx, p)),
+  "threads.rename": mutate(renameThread),
+  "threads.archive": mutate(archiveThread),
+  "threads.list": query((sql, p) => ({ threads: listThreads(sql, p.includeArchived) })),
+  "messages.list": query(listMessages),
+  "chat.send": mutate(sendChat),
+  "chat.abort": local(abortChat),
+  "approvals.request": mutate((ctx, p) => requestApproval(ctx, p)),
+  // A decision on a gateway's request reaches the gateway before the room records it.
+  "approvals.resolve": mutate(resolveApproval, prepareGatewayDecision),
+  "approvals.list": query((sql, p) => ({ approvals: listApprovals(sql, p) })),
+  "approvals.get": query((sql, p) => {
+    const approval = getApproval(sql, p.approvalId);
+    if (!approval) throw new RoomError("not_found", `no approval ${p.approvalId}`);
+    return { approval };
+  }),
+  "audit.list": query((sql, p) => listAudit(sql, p.before, p.limit)),
+  "jobs.start": mutate(startJob),
+  "jobs.update": mutate(updateJob),
+  "jobs.finish": mutate(finishJob),
+  "jobs.fail": mutate(failJob),
+  "jobs.cancel": mutate(cancelJob),
+  "jobs.list": query((sql, p) => ({ jobs: listJobs(sql, p) })),
+  "instances.provision": mutate((ctx, p) => requestInstanceOperation(ctx, "provision", p)),
+  "instances.restart": mutate((ctx, p) => requestInstanceOperation(ctx, "restart", p)),
+  "instances.backup": mutate((ctx, p) => requestInstanceOperation(ctx, "backup", p)),
+  "instances.delete": mutate((ctx, p) => requestInstanceOperation(ctx, "delete", p)),
+  "instances.attach": mutate((ctx, p) => attachInstance(ctx, p, true)),
+  "instances.detach": mutate((ctx, p) => attachInstance(ctx, p, false)),
+  "instances.list": query((sql) => ({ instances: listInstances(sql) })),
+  "sessions.list": query((sql, p) => listSessions(sql, p.instanceId)),
+  "sessions.open": mutate(openSession),
+  "sessions.history": local(sessionHistory),
+  "sessions.send": mutate(sendToSession),
+  "graph.apply": local(applyGraph),
+  "presence.list": local(listPresence),
+  "presence.update": local(updatePresence),
+};

@@ -1,0 +1,100 @@
+// The bridge's link and lifecycle against a scripted runtime and gateway: wait for the
+// runtime to report the gateway ready, pair with the gateway token and keep the device
+// token, catch up, then send; show a dropped link and reconnect; forget a device token
+// the gateway no longer knows.
+import { describe, expect, it } from "vitest";
+import type { BridgeRuntime } from "../bridge/bridge-link";
+import type { DeviceIdentity } from "../bridge/device-identity";
+import { InstanceBridge } from "../bridge/instance-bridge";
+import { getDeviceDoc } from "../domain/gateway";
+import { queuedFor, sendChat } from "../domain/gateway-outbox";
+import { getInstance } from "../domain/instances";
+import type { RuntimeInstanceStatus } from "../runtime-client";
+import { asPerson, type FakeGateway, fakeGateway, inRoom, ok, refuse, seedInstance, seedThread, until } from "./bridge-peer";
+
+const ready: RuntimeInstanceStatus = {
+  workspaceId: "ws",
+  instanceId: "work",
+  state: "ready",
+  phase: "ready",
+  progress: 100,
+  phases: [],
+  port: 18789,
+  pid: 1,
+  gatewayVersion: "test",
+  createdAt: new Date(0).toISOString(),
+  startedAt: new Date(0).toISOString(),
+  readyAt: new Date(0).toISOString(),
+  startupMs: 1,
+  restarts: 0,
+  restoredFrom: null,
+  error: null,
+  version: 1,
+};
+
+/** A gateway that accepts the connect (as `accept` says) and answers the catch-up. */
+function gatewayPeer(accept: (auth: Record<string, unknown>) => boolean): FakeGateway {
+  const gw = fakeGateway();
+  gw.on("connect", (params) =>
+    accept(params.auth as Record<string, unknown>)
+      ? ok({ auth: { method: "token", scopes: ["operator.read", "operator.write", "operator.approvals", "operator.pairing", "operator.admin"], deviceToken: "dev-token" }, policy: { tickIntervalMs: 30_000 } })
+      : refuse("INVALID_REQUEST", "unauthorized: device token mismatch", { code: "AUTH_DEVICE_TOKEN_MISMATCH" }),
+  );
+  for (const m of ["sessions.subscribe", "device.pair.list", "node.pair.list", "channels.pairing.list"]) gw.on(m, () => ok({}));
+  gw.on("exec.approval.list", () => ok([]));
+  gw.on("sessions.list", () => ok({ sessions: [] }));
+  gw.on("chat.history", () => ok({ messages: [] }));
+  gw.on("chat.send", () => ok({}));
+  gw.send({ type: "event", event: "connect.challenge", payload: { nonce: "n", ts: 1 } });
+  return gw;
+}
+
+describe("bridge lifecycle", () => {
+  it("connects when the gateway is ready, keeps the device token, sends after catching up, and reconnects after a drop", async () => {
+    await inRoom(async (sql) => {
+      seedInstance(sql);
+      const thread = seedThread(sql, "main");
+      asPerson(sql, (ctx) => sendChat(ctx, { threadId: thread.id, text: "queued while offline", idempotencyKey: "k-q" }));
+      const peers: FakeGateway[] = [];
+      const auths: Record<string, unknown>[] = [];
+      const runtime: BridgeRuntime = {
+        status: async () => ready,
+        provision: async () => ready,
+        credentials: async () => ({ token: "gateway-token" }),
+        openGateway: async () => {
+          // The second gateway has lost its pairing: it refuses the device token, accepts the gateway token.
+          const second = peers.length >= 1;
+          const gw = gatewayPeer((auth) => {
+            auths.push(auth);
+            return !(second && "deviceToken" in auth);
+          });
+          peers.push(gw);
+          return gw.client;
+        },
+      };
+      const bridge = new InstanceBridge({ workspaceId: "ws_test", instanceId: "inst", sql, retain: 1000, runtime, publish: () => {}, broadcast: () => {} });
+      bridge.start();
+      await until(() => queuedFor(sql, "inst").length === 0);
+      expect(bridge.connected).toBe(true);
+      expect(getInstance(sql, "inst")).toMatchObject({ bridge: "connected", bridgeError: null });
+      expect(auths[0]).toEqual({ token: "gateway-token" });
+      expect(getDeviceDoc<DeviceIdentity>(sql, "inst")!.deviceToken).toBe("dev-token");
+      expect(peers[0]!.requests("chat.send")).toHaveLength(1);
+      // The catch-up ran before the send.
+      const methods = peers[0]!.frames.map((f) => f.method);
+      expect(methods.indexOf("sessions.subscribe")).toBeLessThan(methods.indexOf("chat.send"));
+
+      peers[0]!.close(1012, "service restart");
+      await until(() => getInstance(sql, "inst")!.bridge === "offline");
+      expect(getInstance(sql, "inst")!.bridgeError).toBe("the gateway connection closed (1012: service restart)");
+      // Back with the device token: refused, so it is forgotten and the next attempt pairs again.
+      await until(() => auths.length >= 3, 20_000);
+      expect(auths[1]).toEqual({ deviceToken: "dev-token" });
+      expect(auths[2]).toEqual({ token: "gateway-token" });
+      await until(() => bridge.connected, 10_000);
+      bridge.stop();
+      await until(() => !bridge.connected);
+      expect(getInstance(sql, "inst")!.bridge).toBe("connected");
+    });
+  });
+});

@@ -1,0 +1,95 @@
+// The bridge's live events against a scripted gateway: chat runs stream as deltas and
+// land once; a dropped link interrupts them; command output lands as a tool message;
+// requests and decisions announced by the gateway reach the approval queue.
+import { describe, expect, it } from "vitest";
+import { CatchUp } from "../bridge/catch-up";
+import { ChatRuns } from "../bridge/chat-runs";
+import { Decisions } from "../bridge/decisions";
+import { LiveEvents } from "../bridge/live-events";
+import { approvalForRequest, listSessions } from "../domain/gateway";
+import { listMessages } from "../domain/threads";
+import { connectTo, fakeGateway, inRoom, ok, seedInstance, seedThread, testLink, until } from "./bridge-peer";
+
+async function live(sql: Parameters<typeof testLink>[0]) {
+  const t = testLink(sql);
+  const runs = new ChatRuns(t.link);
+  const decisions = new Decisions(t.link, (id, command) => runs.rememberCommand(id, command));
+  const events = new LiveEvents(t.link, runs, new CatchUp(t.link, runs, decisions), decisions);
+  const gw = fakeGateway();
+  t.link.connection = await connectTo(gw, (event, payload) => events.onEvent(event, payload));
+  return { ...t, runs, events, gw };
+}
+
+describe("bridge live events", () => {
+  it("streams a run as deltas by offset and lands its reply once", async () => {
+    await inRoom(async (sql) => {
+      seedInstance(sql);
+      const thread = seedThread(sql, "main");
+      const { gw, broadcasts, runs } = await live(sql);
+      gw.event("chat", { runId: "R1", sessionKey: "agent:main:main", state: "delta", message: { role: "assistant", content: "Hel" } });
+      gw.event("chat", { runId: "R1", sessionKey: "agent:main:main", state: "delta", message: { role: "assistant", content: "Hello" } });
+      gw.event("chat", { runId: "R1", sessionKey: "agent:main:main", state: "delta", message: { role: "assistant", content: "Bye" } });
+      await until(() => broadcasts.length >= 4);
+      expect(runs.streams).toMatchObject([{ runId: "R1", threadId: thread.id, text: "Bye" }]);
+      gw.event("chat", { runId: "R1", sessionKey: "agent:main:main", state: "final", message: { role: "assistant", content: "Bye now" } });
+      gw.event("chat", { runId: "R1", sessionKey: "agent:main:main", state: "final", message: { role: "assistant", content: "Bye now" } });
+      gw.event("chat", { runId: "R9", sessionKey: "unbound", state: "final", message: { content: "elsewhere" } });
+      await until(() => broadcasts.filter((b) => b.event === "chat.final").length === 2);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(broadcasts.map((b) => b.payload)).toEqual([
+        { threadId: thread.id, instanceId: "inst", runId: "R1", offset: 0, text: "" },
+        { threadId: thread.id, instanceId: "inst", runId: "R1", offset: 0, text: "Hel" },
+        { threadId: thread.id, instanceId: "inst", runId: "R1", offset: 3, text: "lo" },
+        // Not a continuation: the whole text again from offset 0.
+        { threadId: thread.id, instanceId: "inst", runId: "R1", offset: 0, text: "Bye" },
+        { threadId: thread.id, runId: "R1", messageId: expect.any(String), aborted: false },
+        { threadId: thread.id, runId: "R1", messageId: null, aborted: false },
+      ]);
+      const messages = listMessages(sql, { threadId: thread.id, limit: 10 }).messages;
+      expect(messages.map((m) => [m.author.id, m.text, m.runId])).toEqual([["instance:inst", "Bye now", "R1"]]);
+      expect(runs.streams).toEqual([]);
+    });
+  });
+
+  it("interrupts live runs when the link drops, and shows a command with its output", async () => {
+    await inRoom(async (sql) => {
+      seedInstance(sql);
+      const thread = seedThread(sql, "main");
+      const { gw, broadcasts, runs } = await live(sql);
+      gw.event("agent", { runId: "R2", sessionKey: "main", stream: "tool", data: { phase: "start", toolCallId: "call_1", args: { command: "ls" } } });
+      gw.event("agent", { runId: "R2", sessionKey: "main", stream: "command_output", data: { phase: "end", itemId: "command:call_1", output: "a.txt", exitCode: 2 } });
+      gw.event("agent", { runId: "R2", sessionKey: "main", stream: "command_output", data: { phase: "end", itemId: "command:call_1", output: "a.txt", exitCode: 2 } });
+      gw.event("chat", { runId: "R2", sessionKey: "main", state: "status" });
+      await until(() => runs.streams.length === 1);
+      runs.interrupt();
+      const texts = listMessages(sql, { threadId: thread.id, limit: 10 }).messages.map((m) => [m.kind ?? "text", m.text]);
+      expect(texts).toEqual([
+        ["tool", "$ ls\na.txt\n(exit 2)"],
+        ["error", expect.stringMatching(/lost mid-reply/)],
+      ]);
+      expect(broadcasts.at(-1)).toMatchObject({ event: "chat.error", payload: { runId: "R2", threadId: thread.id } });
+    });
+  });
+
+  it("turns announced requests into approvals and follows the gateway's decisions; re-reads sessions once per burst", async () => {
+    await inRoom(async (sql) => {
+      seedInstance(sql);
+      const { gw } = await live(sql);
+      gw.on("sessions.list", () => ok({ sessions: [{ key: "s1", label: "One" }] }));
+      gw.event("exec.approval.requested", { id: "ex-1", request: { command: "make" } });
+      gw.event("node.pair.requested", { requestId: "np-1", nodeId: "node-1", displayName: "Pi" });
+      gw.event("exec.approval.requested", { broken: true });
+      await until(() => approvalForRequest(sql, "inst", "np-1") !== null);
+      expect(approvalForRequest(sql, "inst", "np-1")).toMatchObject({ title: 'Pair node "Pi" with Work', status: "pending" });
+      gw.event("exec.approval.resolved", { id: "ex-1", decision: "allow-always" });
+      gw.event("node.pair.resolved", { requestId: "np-1", decision: "rejected" });
+      await until(() => approvalForRequest(sql, "inst", "np-1")!.status !== "pending");
+      expect(approvalForRequest(sql, "inst", "ex-1")!.status).toBe("approved");
+      expect(approvalForRequest(sql, "inst", "np-1")!.status).toBe("denied");
+      for (let i = 0; i < 5; i++) gw.event("sessions.changed", {});
+      await until(() => listSessions(sql, "inst").sessions.length === 1);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(gw.requests("sessions.list")).toHaveLength(1);
+    });
+  });
+});

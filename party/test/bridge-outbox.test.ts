@@ -1,0 +1,79 @@
+// The bridge's outbox against a scripted gateway: queued room messages go out in order
+// after the catch-up, keyed by their message id; a busy gateway means "later", a refusal
+// is shown in the thread; a thread whose history could not be read waits.
+import { describe, expect, it } from "vitest";
+import { CatchUp } from "../bridge/catch-up";
+import { ChatRuns } from "../bridge/chat-runs";
+import { Decisions } from "../bridge/decisions";
+import { Outbox } from "../bridge/outbox";
+import { queuedFor, sendChat } from "../domain/gateway-outbox";
+import { listMessages } from "../domain/threads";
+import { asPerson, connectTo, fakeGateway, inRoom, ok, refuse, seedInstance, seedThread, testLink } from "./bridge-peer";
+
+function outbox(link: ReturnType<typeof testLink>["link"]) {
+  const runs = new ChatRuns(link);
+  const catchUp = new CatchUp(link, runs, new Decisions(link, () => {}));
+  return { catchUp, outbox: new Outbox(link, catchUp) };
+}
+
+describe("bridge outbox", () => {
+  it("sends queued messages in order once caught up; retries a busy gateway; shows a refusal", async () => {
+    await inRoom(async (sql) => {
+      seedInstance(sql);
+      const thread = seedThread(sql, "main");
+      const { link } = testLink(sql);
+      const { outbox: box } = outbox(link);
+      const gw = fakeGateway();
+      link.connection = await connectTo(gw);
+      const send = (text: string) => asPerson(sql, (ctx) => sendChat(ctx, { threadId: thread.id, text, idempotencyKey: `k-${text}` })).message;
+      const first = send("one");
+      const second = send("two");
+      let busy = true;
+      gw.on("chat.send", (params) => (params.message === "two" && busy ? ((busy = false), refuse("UNAVAILABLE", "gateway busy")) : ok({ runId: params.idempotencyKey })));
+
+      await box.flush();
+      expect(gw.requests("chat.send")).toEqual([]);
+      link.caughtUp = true;
+      await box.flush();
+      expect(gw.requests("chat.send").map((f) => f.params)).toEqual([
+        { sessionKey: "main", message: "one", idempotencyKey: first.id },
+        { sessionKey: "main", message: "two", idempotencyKey: second.id },
+      ]);
+      expect(queuedFor(sql, "inst").map((o) => o.messageId)).toEqual([second.id]);
+      // Tried again on its own, with the same key.
+      const deadline = Date.now() + 5000;
+      while (queuedFor(sql, "inst").length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(gw.requests("chat.send").at(-1)!.params).toMatchObject({ idempotencyKey: second.id });
+      expect(queuedFor(sql, "inst")).toEqual([]);
+
+      gw.on("chat.send", () => refuse("INVALID_REQUEST", "message too long"));
+      send("three");
+      await box.flush();
+      expect(queuedFor(sql, "inst")).toEqual([]);
+      expect(listMessages(sql, { threadId: thread.id, limit: 10 }).messages.at(-1)).toMatchObject({ kind: "error", text: expect.stringMatching(/did not accept this message: .*message too long/) });
+      box.stop();
+    });
+  });
+
+  it("holds a thread's messages while its history is unread after a connect", async () => {
+    await inRoom(async (sql) => {
+      seedInstance(sql);
+      const thread = seedThread(sql, "main");
+      const { link } = testLink(sql);
+      const { catchUp, outbox: box } = outbox(link);
+      const gw = fakeGateway();
+      for (const m of ["sessions.subscribe", "device.pair.list", "node.pair.list", "channels.pairing.list"]) gw.on(m, () => ok({}));
+      gw.on("exec.approval.list", () => ok([]));
+      gw.on("sessions.list", () => ok({ sessions: [] }));
+      gw.on("chat.history", () => refuse("UNAVAILABLE", "busy"));
+      gw.on("chat.send", () => ok({}));
+      link.connection = await connectTo(gw);
+      asPerson(sql, (ctx) => sendChat(ctx, { threadId: thread.id, text: "wait", idempotencyKey: "k-wait" }));
+      await catchUp.run(link.connection);
+      link.caughtUp = true;
+      await box.flush();
+      expect(gw.requests("chat.send")).toEqual([]);
+      expect(queuedFor(sql, "inst")).toHaveLength(1);
+    });
+  });
+});

@@ -1,0 +1,156 @@
+// Test helpers for the bridge's parts inside workerd: a scripted gateway on the far end
+// of a WebSocketPair, a room (real Durable Object SQLite, migrated) to write into, and the
+// link the parts share, recording what they publish and broadcast.
+import { env, runInDurableObject } from "cloudflare:test";
+import type { DurableEvent } from "../../shared/protocol/events";
+import type { Instance } from "../../shared/protocol/instances";
+import type { Thread } from "../../shared/protocol/threads";
+import { BridgeLink, type BridgeRuntime } from "../bridge/bridge-link";
+import { createDeviceIdentity } from "../bridge/device-identity";
+import { GatewayConnection } from "../bridge/gateway-connection";
+import { createOpContext, type OpContext } from "../domain/context";
+import { bindThread } from "../domain/gateway-bindings";
+import { putInstance } from "../domain/instances";
+import { type Sql, sqlFromStorage } from "../domain/sql";
+import { createThread } from "../domain/threads";
+import { uniq } from "./harness";
+
+export interface Frame {
+  type: string;
+  id?: string;
+  method?: string;
+  params?: Record<string, unknown>;
+}
+
+/** What a scripted method answers: a payload, or a gateway error. */
+export type Answer = { ok: true; payload?: unknown } | { ok: false; error: { code: string; message: string; details?: unknown } };
+type Script = (params: Record<string, unknown>) => Answer | Promise<Answer> | undefined;
+
+/** The far end of a socket pair, playing a gateway. */
+export function fakeGateway() {
+  const pair = new WebSocketPair();
+  const [client, server] = [pair[0], pair[1]];
+  server.accept();
+  const frames: Frame[] = [];
+  const waiters: ((f: Frame) => void)[] = [];
+  /** Scripted answers by method; a request with no script waits for `next()` to take it. */
+  const scripts = new Map<string, Script>();
+  const send = (frame: unknown) => server.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  server.addEventListener("message", (e) => {
+    const frame = JSON.parse(e.data as string) as Frame;
+    frames.push(frame);
+    const script = frame.type === "req" && frame.method ? scripts.get(frame.method) : undefined;
+    if (script) {
+      void Promise.resolve(script(frame.params ?? {})).then((answer) => {
+        if (answer) send({ type: "res", id: frame.id, ...answer });
+      });
+      return;
+    }
+    waiters.shift()?.(frame);
+  });
+  return {
+    client,
+    send,
+    next: () => new Promise<Frame>((resolve) => waiters.push(resolve)),
+    close: (code: number, reason: string) => server.close(code, reason),
+    /** Answers every later request for `method` this way. */
+    on: (method: string, script: Script) => scripts.set(method, script),
+    event: (event: string, payload: unknown) => send({ type: "event", event, payload }),
+    requests: (method: string) => frames.filter((f) => f.type === "req" && f.method === method),
+    frames,
+  };
+}
+export type FakeGateway = ReturnType<typeof fakeGateway>;
+
+export const ok = (payload?: unknown): Answer => ({ ok: true, payload });
+export const refuse = (code: string, message: string, details?: unknown): Answer => ({ ok: false, error: { code, message, ...(details ? { details } : {}) } });
+
+/** Completes the handshake as the gateway would; `onEvent` gets the gateway's events. */
+export async function connectTo(gw: FakeGateway, onEvent: (event: string, payload: unknown) => void = () => {}): Promise<GatewayConnection> {
+  const device = await createDeviceIdentity();
+  const opening = GatewayConnection.open(gw.client, { device, auth: { token: "gateway-token" }, scopes: ["operator.read"], caps: [], mode: "ui", onEvent });
+  const connectFrame = gw.next();
+  gw.send({ type: "event", event: "connect.challenge", payload: { nonce: "n", ts: 1 } });
+  const connect = await connectFrame;
+  gw.send({ type: "res", id: connect.id, ok: true, payload: { auth: { scopes: ["operator.read"] }, policy: { tickIntervalMs: 30_000 } } });
+  return (await opening).connection;
+}
+
+/** Runs `fn` inside a fresh Autopilot object, over its own (migrated) SQLite. */
+export function inRoom<R>(fn: (sql: Sql) => Promise<R>): Promise<R> {
+  const ns = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
+  return runInDurableObject(ns.get(ns.idFromName(uniq("bridge-"))), (_room, state) => fn(sqlFromStorage(state.storage)));
+}
+
+/** A runtime the part under test must not call. */
+export const noRuntime: BridgeRuntime = {
+  status: () => Promise.reject(new Error("runtime not used here")),
+  provision: () => Promise.reject(new Error("runtime not used here")),
+  credentials: () => Promise.reject(new Error("runtime not used here")),
+  openGateway: () => Promise.reject(new Error("runtime not used here")),
+};
+
+/** The link of instance `inst` in this room, with what it published and broadcast. */
+export function testLink(sql: Sql, runtime: BridgeRuntime = noRuntime) {
+  const events: DurableEvent[] = [];
+  const broadcasts: { event: string; payload: unknown }[] = [];
+  const link = new BridgeLink({
+    workspaceId: "ws_test",
+    instanceId: "inst",
+    sql,
+    retain: 1000,
+    runtime,
+    publish: (effects) => events.push(...effects.events),
+    broadcast: (event, payload) => broadcasts.push({ event, payload }),
+  });
+  return { link, events, broadcasts };
+}
+
+/** One transaction as the room itself. */
+export function asRoom<T>(sql: Sql, fn: (ctx: OpContext) => T): T {
+  const { ctx } = createOpContext(sql, null, Date.now(), 1000);
+  return sql.transaction(() => fn(ctx));
+}
+
+/** A person, acting in the room. */
+export function asPerson<T>(sql: Sql, fn: (ctx: OpContext) => T): T {
+  const { ctx } = createOpContext(sql, { id: "user_1", kind: "user", name: "Ada", scopes: ["read", "write", "approve"] }, Date.now(), 1000);
+  return sql.transaction(() => fn(ctx));
+}
+
+export function seedInstance(sql: Sql, patch: Partial<Instance> = {}): Instance {
+  return asRoom(sql, (ctx) =>
+    putInstance(ctx, {
+      id: "inst",
+      name: "Work",
+      status: "ready",
+      phase: "ready",
+      progress: 100,
+      error: null,
+      threadIds: [],
+      jobId: null,
+      createdBy: ctx.actor,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+      ...patch,
+    }),
+  );
+}
+
+/** A thread bound to a session of instance `inst`. */
+export function seedThread(sql: Sql, sessionKey = "main"): Thread {
+  return asRoom(sql, (ctx) => {
+    const gateway = { instanceId: "inst", sessionKey };
+    const { thread } = createThread(ctx, { title: `session ${sessionKey}`, idempotencyKey: uniq("k") }, gateway);
+    bindThread(ctx.sql, thread.id, gateway);
+    return thread;
+  });
+}
+
+export const until = async (check: () => boolean, timeoutMs = 5000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
