@@ -2,9 +2,10 @@
 // The other way round wrangler dev dies at start with "TypeError: ZodLazy is not a
 // constructor" (see shared notes: cloudflare-stack.md).
 import { authFor } from "./auth/auth";
-import { handleApi } from "./api/routes";
+import { api } from "./api/routes";
 import { routeAgentRequest } from "agents";
 import { routePartykitRequest } from "partyserver";
+import { internalError } from "./api/http";
 import { CloseCode } from "../shared/protocol/errors";
 import { resolveSocketPrincipal } from "./auth/principal";
 import type { Env } from "./env";
@@ -56,12 +57,11 @@ export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     const { pathname } = new URL(request.url);
     try {
-      if (pathname.startsWith("/api/")) return await handleApi(env, authFor(env, request), request);
+      if (pathname.startsWith("/api/")) return await api.fetch(request, env);
       if (pathname.startsWith("/agents/") || pathname.startsWith("/parties/")) return await handleRoom(request, env);
       return env.ASSETS.fetch(request);
     } catch (error) {
-      console.error(JSON.stringify({ msg: "worker error", path: pathname, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }));
-      return Response.json({ error: { code: "internal", message: "internal error" } }, { status: 500 });
+      return internalError(pathname, error);
     }
   },
 } satisfies ExportedHandler<Env>;

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { AutopilotClient } from "./client";
-import { parseCli, UsageError, type Invocation } from "./cli/args";
+import { parseCli, type Invocation } from "./cli/args";
+import { UsageError } from "./cli/command-table";
 import { describeError, EXIT, runCommand, type CliIO } from "./cli/commands";
 import { AutopilotError } from "./errors";
 

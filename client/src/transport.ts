@@ -1,4 +1,5 @@
-import { z } from "zod";
+import { HttpErrorBody } from "../../shared/api/errors";
+import { TicketResponse } from "../../shared/api/tickets";
 import { AutopilotError } from "./errors";
 
 /** Where the room lives, in the shape PartySocket wants it. */
@@ -74,8 +75,6 @@ export function refusedUpgradeStatus(message: string | undefined): number | null
   return match ? Number(match[1]) : null;
 }
 
-const TicketResponse = z.object({ ticket: z.string().min(1), expiresAt: z.number() });
-const HttpErrorBody = z.object({ error: z.object({ message: z.string() }) });
 
 /** Exchanges an API key for a single-use connect ticket, for clients that cannot set headers. */
 export async function fetchConnectTicket(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_REPLY_TIMEOUT_MS, parseCli, UsageError } from "../src/cli/args";
+import { parseCli } from "../src/cli/args";
+import { DEFAULT_REPLY_TIMEOUT_MS, UsageError } from "../src/cli/command-table";
 
 const env = { AUTOPILOT_URL: "http://localhost:8787", AUTOPILOT_WORKSPACE: "ws_1", AUTOPILOT_KEY: "key_1" };
 
@@ -116,5 +117,16 @@ describe("parseCli", () => {
     }
     const help = parseCli(["job", "progress", "--help"], {});
     expect(help.kind === "help" && help.text).toMatch(/autopilot job progress <jobId> <percent> \[--message <text>\]/);
+    const topic = parseCli(["help", "job", "start"], {});
+    expect(topic.kind === "help" && topic.text).toMatch(/autopilot job start <title\.\.\.> \[--thread <threadId>\]/);
+    const general = parseCli(["help"], {});
+    expect(general.kind === "help" && general.text).toMatch(/Exit codes: 0 ok/);
+  });
+
+  it("points a group's mistakes at the group's help", () => {
+    const missing = usageError(["job"]);
+    expect(missing.message).toBe("missing job command; one of: job start, job progress, job finish, job fail, job cancel");
+    expect(missing.command).toBe("job");
+    expect(usageError(["instance", "explode"]).command).toBe("instance");
   });
 });

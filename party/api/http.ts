@@ -1,30 +1,13 @@
-/** JSON responses of the auth/keys HTTP API (the only HTTP the product has besides assets). */
-export function json(data: unknown, status = 200): Response {
-  return new Response(JSON.stringify(data), {
-    status,
-    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" },
-  });
+import type { Context } from "hono";
+import { HTTP_ERROR_STATUS, type HttpErrorBody, type HttpErrorCode } from "../../shared/api/errors";
+
+/** Our error body, with the status its code stands for. */
+export function httpError(c: Context, code: HttpErrorCode, message: string): Response {
+  return c.json({ error: { code, message } } satisfies HttpErrorBody, HTTP_ERROR_STATUS[code]);
 }
 
-export type HttpErrorCode = "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "internal";
-
-const STATUS: Record<HttpErrorCode, number> = {
-  bad_request: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  internal: 500,
-};
-
-export function httpError(code: HttpErrorCode, message: string): Response {
-  return json({ error: { code, message } }, STATUS[code]);
-}
-
-export async function readJson(request: Request): Promise<unknown> {
-  try {
-    return await request.json();
-  } catch {
-    return undefined;
-  }
+/** Logs what went wrong (stack included) and tells the client nothing more than that it did. */
+export function internalError(path: string, error: unknown): Response {
+  console.error(JSON.stringify({ msg: "worker error", path, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }));
+  return Response.json({ error: { code: "internal", message: "internal error" } } satisfies HttpErrorBody, { status: 500 });
 }

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import { errorText } from "../lib/api";
+import { useAction } from "../lib/action";
 import { useSession } from "../stores/session";
 
 /** Sign in / create account. Errors from the auth API are shown as sentences under the form. */
@@ -11,21 +11,13 @@ export function AuthScreen() {
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (e: FormEvent) => {
+  const { run, pending, error } = useAction(async () => {
+    if (mode === "up") await signUp(name.trim() || email.split("@")[0]!, email.trim(), password);
+    else await signIn(email.trim(), password);
+  });
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      if (mode === "up") await signUp(name.trim() || email.split("@")[0]!, email.trim(), password);
-      else await signIn(email.trim(), password);
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    run();
   };
 
   return (
@@ -82,8 +74,8 @@ export function AuthScreen() {
               {error}
             </p>
           )}
-          <button type="submit" className="primary wide" disabled={busy}>
-            {busy ? "One moment…" : mode === "up" ? "Create account" : "Sign in"}
+          <button type="submit" className="primary wide" disabled={pending}>
+            {pending ? "One moment…" : mode === "up" ? "Create account" : "Sign in"}
           </button>
         </form>
       </div>

@@ -1,7 +1,13 @@
+import { z } from "zod";
+import { MeResponse } from "../../../shared/api/account";
+import { type CreateKeyBody, CreatedKeyResponse, KeysResponse, RevokedKeyResponse } from "../../../shared/api/keys";
+import { type AddMemberBody, AddMemberResponse, MembersResponse } from "../../../shared/api/members";
+
 /**
  * The auth HTTP API: the only HTTP the app uses besides static files (DESIGN.md: no REST
- * for app data). Errors come back as `{error:{code,message}}` (ours) or `{message}`
- * (better-auth); both become an ApiError with a sentence a person can read.
+ * for app data). Every answer is checked against its schema in shared/api before use.
+ * Errors come back as `{error:{code,message}}` (ours) or `{message, code?}` (better-auth);
+ * both become an ApiError with a sentence a person can read.
  */
 export class ApiError extends Error {
   constructor(
@@ -13,31 +19,16 @@ export class ApiError extends Error {
   }
 }
 
-export interface Me {
-  user: { id: string; name: string; email: string };
-  workspaces: WorkspaceInfo[];
-}
-export interface WorkspaceInfo {
-  id: string;
-  name: string;
-  slug: string;
-  role: "owner" | "admin" | "member" | "viewer";
-}
-export interface Member {
-  userId: string;
-  name: string;
-  email: string;
-  role: WorkspaceInfo["role"];
-}
-export interface AgentKey {
-  id: string;
-  name: string;
-  start: string | null;
-  scopes: string[];
-  createdAt: string;
-}
+export type { MeResponse as Me, WorkspaceInfo } from "../../../shared/api/account";
+export type { AgentKey } from "../../../shared/api/keys";
+export type { Member } from "../../../shared/api/members";
 
-export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+const ErrorBody = z.union([
+  z.object({ error: z.object({ code: z.string(), message: z.string() }) }).transform((b) => b.error),
+  z.object({ message: z.string(), code: z.string().optional() }),
+]);
+
+async function request<T extends z.ZodType>(path: string, schema: T, init: { method?: string; body?: unknown } = {}): Promise<z.infer<T>> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -49,14 +40,33 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   } catch {
     throw new ApiError(0, "network", "Cannot reach the server. Check your connection and try again.");
   }
-  const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string }; message?: string; code?: string } | null;
+  const body: unknown = await res.json().catch(() => null);
   if (!res.ok) {
-    const message = body?.error?.message ?? body?.message ?? `${res.status} ${res.statusText}`;
-    const code = body?.error?.code ?? body?.code ?? String(res.status);
-    throw new ApiError(res.status, code, readable(message));
+    const error = ErrorBody.safeParse(body);
+    const message = error.success ? error.data.message : `${res.status} ${res.statusText}`;
+    throw new ApiError(res.status, (error.success && error.data.code) || String(res.status), readable(message));
   }
-  return body as T;
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new ApiError(res.status, "invalid_response", "The server sent an answer this app does not understand. Reload the page and try again.");
+  return parsed.data;
 }
+
+const workspacePath = (workspaceId: string) => `/api/workspaces/${encodeURIComponent(workspaceId)}`;
+
+/** better-auth's own answers are not used beyond success: the session cookie is what counts. */
+const Accepted = z.unknown();
+
+export const authApi = {
+  me: () => request("/api/me", MeResponse),
+  signIn: (body: { email: string; password: string }) => request("/api/auth/sign-in/email", Accepted, { method: "POST", body }),
+  signUp: (body: { name: string; email: string; password: string }) => request("/api/auth/sign-up/email", Accepted, { method: "POST", body }),
+  signOut: () => request("/api/auth/sign-out", Accepted, { method: "POST", body: {} }),
+  members: (workspaceId: string) => request(`${workspacePath(workspaceId)}/members`, MembersResponse),
+  addMember: (workspaceId: string, body: AddMemberBody) => request(`${workspacePath(workspaceId)}/members`, AddMemberResponse, { method: "POST", body }),
+  keys: (workspaceId: string) => request(`${workspacePath(workspaceId)}/keys`, KeysResponse),
+  createKey: (workspaceId: string, body: CreateKeyBody) => request(`${workspacePath(workspaceId)}/keys`, CreatedKeyResponse, { method: "POST", body }),
+  revokeKey: (workspaceId: string, keyId: string) => request(`${workspacePath(workspaceId)}/keys/${encodeURIComponent(keyId)}`, RevokedKeyResponse, { method: "DELETE" }),
+};
 
 /** Server messages are lower-case fragments ("sign in first"); show them as sentences. */
 function readable(message: string): string {

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import type { Approval } from "../../../shared/protocol/approvals";
-import { errorText } from "../lib/api";
+import { useAction } from "../lib/action";
 import { relativeTime } from "../lib/format";
 import { useCan, useRoom } from "../stores/room";
 
@@ -120,23 +120,14 @@ export function ApprovalActions({ approval, compact = false }: { approval: Appro
   const canApprove = useCan("approve");
   const role = useRoom((s) => s.principal?.role);
   const [note, setNote] = useState("");
-  const [busy, setBusy] = useState<"approve" | "deny" | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const decide = useAction(async (decision: "approve" | "deny") => {
+    if (!client) return;
+    await client.approvals.resolve({ approvalId: approval.id, decision, ...(note.trim() && { note: note.trim() }) });
+  });
+  const busy = decide.running ?? null;
+  const error = decide.error;
 
   if (approval.status !== "pending") return <ApprovalOutcome approval={approval} />;
-
-  const decide = async (decision: "approve" | "deny") => {
-    if (!client) return;
-    setBusy(decision);
-    setError(null);
-    try {
-      await client.approvals.resolve({ approvalId: approval.id, decision, ...(note.trim() && { note: note.trim() }) });
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(null);
-    }
-  };
   const reason = canApprove ? undefined : `Your role${role ? ` (${role})` : ""} has no approve scope — ask an owner or a member to decide.`;
   return (
     <div className={`approval-actions ${compact ? "compact" : ""}`}>
@@ -149,10 +140,10 @@ export function ApprovalActions({ approval, compact = false }: { approval: Appro
         </>
       )}
       <div className="button-row">
-        <button type="button" className="approve" disabled={!canApprove || busy !== null} onClick={() => void decide("approve")} title={reason} aria-describedby={reason ? `why-${approval.id}` : undefined}>
+        <button type="button" className="approve" disabled={!canApprove || busy !== null} onClick={() => decide.run("approve")} title={reason} aria-describedby={reason ? `why-${approval.id}` : undefined}>
           {busy === "approve" ? "Approving…" : approval.action?.kind === "exec" ? "Allow once" : "Approve"}
         </button>
-        <button type="button" className="deny" disabled={!canApprove || busy !== null} onClick={() => void decide("deny")} title={reason}>
+        <button type="button" className="deny" disabled={!canApprove || busy !== null} onClick={() => decide.run("deny")} title={reason}>
           {busy === "deny" ? "Denying…" : "Deny"}
         </button>
       </div>

@@ -3,7 +3,7 @@ import type { ChatStream } from "../../../shared/protocol/gateway";
 import type { Instance } from "../../../shared/protocol/instances";
 import type { Message } from "../../../shared/protocol/threads";
 import { threadStreams } from "../../src/state";
-import { errorText } from "../lib/api";
+import { useAction } from "../lib/action";
 import { clockTime, relativeTime } from "../lib/format";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
@@ -108,25 +108,15 @@ export function useThreadStreams(threadId: string): ChatStream[] {
 /** Stops the thread's running reply (`chat.abort`); the partial text lands as a message. */
 export function StopButton({ threadId }: { threadId: string }) {
   const client = useRoom((s) => s.client);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const stop = async () => {
+  const { run, pending, error } = useAction(async () => {
     if (!client) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const { aborted } = await client.chat.abort({ threadId });
-      if (!aborted) setError("Nothing was running any more.");
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    const { aborted } = await client.chat.abort({ threadId });
+    if (!aborted) throw new Error("Nothing was running any more.");
+  });
   return (
     <>
-      <button type="button" className="deny small" disabled={busy} onClick={() => void stop()}>
-        {busy ? "Stopping…" : "Stop"}
+      <button type="button" className="deny small" disabled={pending} onClick={() => run()}>
+        {pending ? "Stopping…" : "Stop"}
       </button>
       {error && (
         <span className="form-error inline" role="alert">
@@ -146,28 +136,18 @@ export function ThreadInstancePicker({ threadId }: { threadId: string }) {
   const thread = useRoom((s) => s.state.threads.get(threadId));
   const instances = useRoom((s) => s.state.instances);
   const canWrite = useCan("write");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const live = [...instances.values()].filter((i) => i.status !== "stopped");
   const current = thread?.gateway?.instanceId ?? "";
-  if (!thread || (live.length === 0 && !current)) return null;
-  const change = async (next: string) => {
+  const { run: change, pending: busy, error } = useAction(async (next: string) => {
     if (!client || next === current) return;
-    setBusy(true);
-    setError(null);
-    try {
-      if (current) await client.instances.detach({ instanceId: current, threadId });
-      if (next) await client.instances.attach({ instanceId: next, threadId });
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    if (current) await client.instances.detach({ instanceId: current, threadId });
+    if (next) await client.instances.attach({ instanceId: next, threadId });
+  });
+  if (!thread || (live.length === 0 && !current)) return null;
   return (
     <p className="muted small instance-picker">
       <label htmlFor={`instance-${threadId}`}>OpenClaw agent</label>{" "}
-      <select id={`instance-${threadId}`} value={current} disabled={busy || !canWrite} onChange={(e) => void change(e.target.value)}>
+      <select id={`instance-${threadId}`} value={current} disabled={busy || !canWrite} onChange={(e) => change(e.target.value)}>
         <option value="">None (people and agents only)</option>
         {live.map((i) => (
           <option key={i.id} value={i.id}>
@@ -218,25 +198,19 @@ export function GatewaySessions({ instance, emptyHint = false, limit }: { instan
   const client = useRoom((s) => s.client);
   const canWrite = useCan("write");
   const select = useUi((s) => s.select);
-  const [opening, setOpening] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { run: openSession, running, error } = useAction(async (key: string) => {
+    if (!client) return;
+    const { thread } = await client.sessions.open({ instanceId: instance.id, sessionKey: key });
+    select(`thread:${thread.id}`, { focus: true });
+  });
+  const opening = running ?? null;
   if (!sessions.length) {
     return emptyHint ? <p className="empty">{instance.bridge === "connected" ? "No gateway sessions yet." : "Sessions show once the gateway is connected."}</p> : null;
   }
-  const open = async (key: string, threadId: string | null) => {
+  const open = (key: string, threadId: string | null) => {
     // A session already open as a thread needs no write access to look at.
     if (!canWrite && threadId && threads.has(threadId)) return select(`thread:${threadId}`, { focus: true });
-    if (!client) return;
-    setOpening(key);
-    setError(null);
-    try {
-      const { thread } = await client.sessions.open({ instanceId: instance.id, sessionKey: key });
-      select(`thread:${thread.id}`, { focus: true });
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setOpening(null);
-    }
+    openSession(key);
   };
   return (
     <>
@@ -259,7 +233,7 @@ export function GatewaySessions({ instance, emptyHint = false, limit }: { instan
                 type="button"
                 className="small"
                 disabled={!viewable || opening !== null}
-                onClick={() => void open(session.key, session.threadId)}
+                onClick={() => open(session.key, session.threadId)}
                 aria-label={`Open session ${session.label}`}
                 title={viewable ? undefined : "Your role cannot open new sessions."}
               >

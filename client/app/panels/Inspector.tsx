@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
-import { errorText } from "../lib/api";
+import { useAction } from "../lib/action";
 import { clockTime, relativeTime } from "../lib/format";
 import { useCanvas } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
@@ -23,14 +23,19 @@ function ThreadView({ threadId }: { threadId: string }) {
   const canWrite = useCan("write");
   const markRead = useUnread((s) => s.markRead);
   const [draft, setDraft] = useState("");
-  const [sendError, setSendError] = useState<string | null>(null);
-  const [sending, setSending] = useState(false);
   const list = useRef<HTMLOListElement>(null);
   const stickToBottom = useRef(true);
   const messages = page?.messages;
   const streams = useThreadStreams(threadId);
   const instance = useRoom((s) => (thread?.gateway ? s.state.instances.get(thread.gateway.instanceId) : undefined));
   const streamedLength = streams.reduce((total, stream) => total + stream.text.length + 1, 0);
+  const { run: send, pending: sending, error: sendError } = useAction(async () => {
+    const text = draft.trim();
+    if (!text || !client) return;
+    stickToBottom.current = true;
+    await client.chat.send({ threadId, text });
+    setDraft("");
+  });
 
   useEffect(() => {
     if (status === "connected") void loadMessages(threadId);
@@ -48,26 +53,11 @@ function ThreadView({ threadId }: { threadId: string }) {
 
   if (!thread) return <p className="empty">This thread is not in the workspace (any more).</p>;
 
-  const send = async () => {
-    const text = draft.trim();
-    if (!text || !client) return;
-    setSending(true);
-    setSendError(null);
-    try {
-      stickToBottom.current = true;
-      await client.chat.send({ threadId, text });
-      setDraft("");
-    } catch (err) {
-      setSendError(errorText(err));
-    } finally {
-      setSending(false);
-    }
-  };
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     // Enter sends; Shift+Enter is a new line (and IME composition is left alone).
     if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
-      void send();
+      send();
     }
   };
 
@@ -125,7 +115,7 @@ function ThreadView({ threadId }: { threadId: string }) {
           className="composer"
           onSubmit={(e) => {
             e.preventDefault();
-            void send();
+            send();
           }}
         >
           <label className="sr-only" htmlFor="composer">
@@ -207,22 +197,12 @@ function JobView({ jobId }: { jobId: string }) {
   const history = useRoom((s) => s.jobHistory.get(jobId));
   const client = useRoom((s) => s.client);
   const canWrite = useCan("write");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { run: cancel, pending: busy, error } = useAction(async () => {
+    if (!client) return;
+    await client.jobs.cancel({ jobId });
+  });
   if (!job) return <p className="empty">This job is no longer kept by the room.</p>;
   const active = job.status === "running";
-  const cancel = async () => {
-    if (!client) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await client.jobs.cancel({ jobId });
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
     <div className="job-view">
       <header className="inspector-head">
@@ -255,7 +235,7 @@ function JobView({ jobId }: { jobId: string }) {
       </ol>
       {active && (
         <div className="button-row">
-          <button type="button" className="deny" disabled={!canWrite || busy} onClick={() => void cancel()} title={canWrite ? undefined : "Your role cannot cancel jobs."}>
+          <button type="button" className="deny" disabled={!canWrite || busy} onClick={() => cancel()} title={canWrite ? undefined : "Your role cannot cancel jobs."}>
             {busy ? "Requesting…" : "Cancel job"}
           </button>
         </div>

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
-import { api, errorText, type AgentKey, type Member, type WorkspaceInfo } from "../lib/api";
+import type { Scope } from "../../../shared/protocol/principal";
+import { useAction } from "../lib/action";
+import { authApi, errorText, type AgentKey, type Member, type WorkspaceInfo } from "../lib/api";
 import { relativeTime } from "../lib/format";
 
 /**
@@ -18,37 +20,31 @@ const SCOPES = [
 function Members({ workspace }: { workspace: WorkspaceInfo }) {
   const manager = workspace.role === "owner" || workspace.role === "admin";
   const [members, setMembers] = useState<Member[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<WorkspaceInfo["role"]>("member");
-  const [busy, setBusy] = useState(false);
-  const [added, setAdded] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     try {
-      setMembers((await api<{ members: Member[] }>(`/api/workspaces/${workspace.id}/members`)).members);
+      setMembers((await authApi.members(workspace.id)).members);
     } catch (err) {
-      setError(errorText(err));
+      setLoadError(errorText(err));
     }
   }, [workspace.id]);
   useEffect(() => void load(), [load]);
 
-  const add = async (e: FormEvent) => {
+  const add = useAction(async () => {
+    await authApi.addMember(workspace.id, { email: email.trim(), role });
+    setEmail("");
+    await load();
+    return `${email.trim()} was added as ${role}.`;
+  });
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    setAdded(null);
-    try {
-      await api(`/api/workspaces/${workspace.id}/members`, { method: "POST", body: { email: email.trim(), role } });
-      setAdded(`${email.trim()} was added as ${role}.`);
-      setEmail("");
-      await load();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    add.run();
   };
+  const added = add.note;
+  const error = add.error ?? loadError;
 
   return (
     <section aria-labelledby="members-h">
@@ -69,7 +65,7 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
         </ul>
       )}
       {manager ? (
-        <form className="inline-form" onSubmit={add}>
+        <form className="inline-form" onSubmit={submit}>
           <label className="sr-only" htmlFor="member-email">
             Email of the person to add
           </label>
@@ -84,7 +80,7 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
               </option>
             ))}
           </select>
-          <button type="submit" className="primary" disabled={busy}>
+          <button type="submit" className="primary" disabled={add.pending}>
             Add member
           </button>
         </form>
@@ -104,58 +100,51 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
 
 function Keys({ workspace }: { workspace: WorkspaceInfo }) {
   const [keys, setKeys] = useState<AgentKey[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
   const [name, setName] = useState("");
-  const [scopes, setScopes] = useState<string[]>(["read", "write"]);
+  const [scopes, setScopes] = useState<Scope[]>(["read", "write"]);
   const [created, setCreated] = useState<{ key: string; name: string } | null>(null);
   const [copied, setCopied] = useState(false);
-  const [busy, setBusy] = useState(false);
 
   const load = useCallback(async () => {
     try {
-      setKeys((await api<{ keys: AgentKey[] }>(`/api/workspaces/${workspace.id}/keys`)).keys);
+      setKeys((await authApi.keys(workspace.id)).keys);
     } catch (err) {
-      setError(errorText(err));
+      setLoadError(errorText(err));
     }
   }, [workspace.id]);
   useEffect(() => void load(), [load]);
 
-  const create = async (e: FormEvent) => {
+  const create = useAction(async () => {
+    const result = await authApi.createKey(workspace.id, { name: name.trim(), scopes });
+    setCreated({ key: result.key, name: result.name ?? name.trim() });
+    setCopied(false);
+    setName("");
+    await load();
+  });
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const result = await api<{ key: string; name: string }>(`/api/workspaces/${workspace.id}/keys`, { method: "POST", body: { name: name.trim(), scopes } });
-      setCreated({ key: result.key, name: result.name });
-      setCopied(false);
-      setName("");
-      await load();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    create.run();
   };
 
-  const revoke = async (key: AgentKey) => {
-    if (!confirm(`Revoke “${key.name}”? Agents using it are disconnected at once.`)) return;
-    try {
-      await api(`/api/workspaces/${workspace.id}/keys/${key.id}`, { method: "DELETE" });
-      await load();
-    } catch (err) {
-      setError(errorText(err));
-    }
+  const revoke = useAction(async (key: AgentKey) => {
+    await authApi.revokeKey(workspace.id, key.id);
+    await load();
+  });
+  const confirmRevoke = (key: AgentKey) => {
+    if (confirm(`Revoke “${key.name ?? key.start ?? key.id}”? Agents using it are disconnected at once.`)) revoke.run(key);
   };
 
-  const copy = async () => {
+  const copy = useAction(async () => {
     if (!created) return;
     try {
       await navigator.clipboard.writeText(created.key);
-      setCopied(true);
     } catch {
-      setError("Copy failed — select the key and copy it by hand.");
+      throw new Error("Copy failed — select the key and copy it by hand.");
     }
-  };
+    setCopied(true);
+  });
+  const error = create.error ?? revoke.error ?? copy.error ?? loadError;
 
   return (
     <section aria-labelledby="keys-h">
@@ -170,7 +159,7 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
             <code className="key" tabIndex={0}>
               {created.key}
             </code>
-            <button type="button" onClick={() => void copy()}>
+            <button type="button" onClick={() => copy.run()}>
               {copied ? "Copied" : "Copy"}
             </button>
           </div>
@@ -180,7 +169,7 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
           </button>
         </div>
       )}
-      <form className="key-form" onSubmit={create}>
+      <form className="key-form" onSubmit={submit}>
         <label className="field-label" htmlFor="key-name">
           Name
         </label>
@@ -200,7 +189,7 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
             </label>
           ))}
         </fieldset>
-        <button type="submit" className="primary" disabled={busy || scopes.length === 0 || !name.trim()}>
+        <button type="submit" className="primary" disabled={create.pending || scopes.length === 0 || !name.trim()}>
           Create key
         </button>
       </form>
@@ -213,9 +202,9 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
           {keys.map((k) => (
             <li key={k.id}>
               <span>
-                <strong>{k.name}</strong> <span className="muted small">{k.start ? `${k.start}…` : ""} · {k.scopes.join(", ")} · created {relativeTime(Date.parse(k.createdAt) || Number(k.createdAt))}</span>
+                <strong>{k.name}</strong> <span className="muted small">{k.start ? `${k.start}…` : ""} · {k.scopes.join(", ")} · created {relativeTime(typeof k.createdAt === "number" ? k.createdAt : Date.parse(k.createdAt) || Number(k.createdAt))}</span>
               </span>
-              <button type="button" className="deny small" onClick={() => void revoke(k)}>
+              <button type="button" className="deny small" disabled={revoke.pending} onClick={() => confirmRevoke(k)}>
                 Revoke
               </button>
             </li>

@@ -1,6 +1,6 @@
 import { useMemo, useState, type FormEvent } from "react";
 import { useShallow } from "zustand/react/shallow";
-import { errorText } from "../lib/api";
+import { useAction } from "../lib/action";
 import { relativeTime } from "../lib/format";
 import { colorFor, useCanvas } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
@@ -28,23 +28,17 @@ interface QuickCreateProps {
 /** A one-field form in the sidebar: type, Enter, done; errors are shown in words. */
 function QuickCreate({ id, label, placeholder, maxLength, button, buttonClass, create }: QuickCreateProps) {
   const [value, setValue] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [note, setNote] = useState<{ error: boolean; text: string } | null>(null);
-  const submit = async (e: FormEvent) => {
+  const action = useAction(async (trimmed: string) => {
+    const text = await create(trimmed);
+    setValue("");
+    return text;
+  });
+  const busy = action.pending;
+  const note = action.error ? { error: true, text: action.error } : action.note ? { error: false, text: action.note } : null;
+  const submit = (e: FormEvent) => {
     e.preventDefault();
     const trimmed = value.trim();
-    if (!trimmed) return;
-    setBusy(true);
-    setNote(null);
-    try {
-      const text = await create(trimmed);
-      setValue("");
-      if (text) setNote({ error: false, text });
-    } catch (err) {
-      setNote({ error: true, text: errorText(err) });
-    } finally {
-      setBusy(false);
-    }
+    if (trimmed) action.run(trimmed);
   };
   return (
     <form className="new-thread" onSubmit={submit}>

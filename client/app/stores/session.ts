@@ -1,5 +1,7 @@
+import { z } from "zod";
 import { create } from "zustand";
-import { api, type Me, type WorkspaceInfo } from "../lib/api";
+import { persist } from "zustand/middleware";
+import { authApi, type Me, type WorkspaceInfo } from "../lib/api";
 
 /**
  * Who is signed in and which workspace is open. This is the one store fed over HTTP:
@@ -13,6 +15,8 @@ interface SessionStore {
   workspaceId: string | null;
   /** Set when the room told us our session ended (close 4001): the shell shows the sign-in screen. */
   expired: boolean;
+  /** The workspace last opened on this device (kept in localStorage). */
+  lastWorkspaceId: string | null;
   load(): Promise<void>;
   signIn(email: string, password: string): Promise<void>;
   signUp(name: string, email: string, password: string): Promise<void>;
@@ -21,59 +25,69 @@ interface SessionStore {
   sessionEnded(): void;
 }
 
-const LAST_WORKSPACE = "autopilot:last-workspace";
+/** What this device keeps; whatever else localStorage holds under the name is dropped. */
+const Persisted = z.object({ lastWorkspaceId: z.string().nullable() }).catch({ lastWorkspaceId: null });
 
-function pickWorkspace(workspaces: WorkspaceInfo[], wanted: string | null): string | null {
+function pickWorkspace(workspaces: WorkspaceInfo[], wanted: string | null, last: string | null): string | null {
   // A deep link (?w=) wins, then the last one used on this device, then the first.
   const fromUrl = new URLSearchParams(location.search).get("w");
-  for (const id of [fromUrl, wanted, localStorage.getItem(LAST_WORKSPACE)]) {
+  for (const id of [fromUrl, wanted, last]) {
     if (id && workspaces.some((w) => w.id === id)) return id;
   }
   return workspaces[0]?.id ?? null;
 }
 
-export const useSession = create<SessionStore>((set, get) => ({
-  phase: "loading",
-  me: null,
-  workspaceId: null,
-  expired: false,
+export const useSession = create<SessionStore>()(
+  persist(
+    (set, get) => ({
+      phase: "loading",
+      me: null,
+      workspaceId: null,
+      expired: false,
+      lastWorkspaceId: null,
 
-  async load() {
-    try {
-      const me = await api<Me>("/api/me");
-      set({ phase: "signed-in", me, workspaceId: pickWorkspace(me.workspaces, get().workspaceId), expired: false });
-    } catch {
-      set({ phase: "signed-out", me: null, workspaceId: null });
-    }
-  },
+      async load() {
+        try {
+          const me = await authApi.me();
+          set({ phase: "signed-in", me, workspaceId: pickWorkspace(me.workspaces, get().workspaceId, get().lastWorkspaceId), expired: false });
+        } catch {
+          set({ phase: "signed-out", me: null, workspaceId: null });
+        }
+      },
 
-  async signIn(email, password) {
-    await api("/api/auth/sign-in/email", { method: "POST", body: { email, password } });
-    await get().load();
-  },
+      async signIn(email, password) {
+        await authApi.signIn({ email, password });
+        await get().load();
+      },
 
-  async signUp(name, email, password) {
-    await api("/api/auth/sign-up/email", { method: "POST", body: { email, password, name } });
-    await get().load();
-  },
+      async signUp(name, email, password) {
+        await authApi.signUp({ email, password, name });
+        await get().load();
+      },
 
-  async signOut() {
-    await api("/api/auth/sign-out", { method: "POST", body: {} }).catch(() => {});
-    set({ phase: "signed-out", me: null, workspaceId: null, expired: false });
-  },
+      async signOut() {
+        await authApi.signOut().catch(() => {});
+        set({ phase: "signed-out", me: null, workspaceId: null, expired: false });
+      },
 
-  selectWorkspace(id) {
-    localStorage.setItem(LAST_WORKSPACE, id);
-    const url = new URL(location.href);
-    url.searchParams.set("w", id);
-    history.replaceState(null, "", url);
-    set({ workspaceId: id });
-  },
+      selectWorkspace(id) {
+        const url = new URL(location.href);
+        url.searchParams.set("w", id);
+        history.replaceState(null, "", url);
+        set({ workspaceId: id, lastWorkspaceId: id });
+      },
 
-  sessionEnded() {
-    set({ phase: "signed-out", me: null, workspaceId: null, expired: true });
-  },
-}));
+      sessionEnded() {
+        set({ phase: "signed-out", me: null, workspaceId: null, expired: true });
+      },
+    }),
+    {
+      name: "autopilot:session",
+      partialize: (s) => ({ lastWorkspaceId: s.lastWorkspaceId }),
+      merge: (persisted, current) => ({ ...current, ...Persisted.parse(persisted) }),
+    },
+  ),
+);
 
 export const currentWorkspace = (s: Pick<SessionStore, "me" | "workspaceId">): WorkspaceInfo | null =>
   s.me?.workspaces.find((w) => w.id === s.workspaceId) ?? null;

@@ -4,7 +4,7 @@ import type { Message } from "../../../shared/protocol/threads";
 import type { AutopilotClient } from "../client";
 import { AutopilotError } from "../errors";
 import type { StreamChange } from "../state";
-import type { Command } from "./args";
+import type { Command } from "./command-table";
 
 export interface CliIO {
   /** One line for stdout (a JSON document: output is JSON Lines throughout). */

@@ -1,0 +1,328 @@
+import { InstanceOperation } from "../../../shared/protocol/instances";
+import { ApprovalStatus, MAX_APPROVAL_TTL_MS, Risk } from "../../../shared/protocol/approvals";
+
+/**
+ * What the `autopilot` CLI offers: every command with its arguments, options, one-line
+ * summary and how its words become a typed `Command`, and every option with its help.
+ * `args.ts` turns this table into the command-line parser and the help.
+ */
+
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+  /** The command the mistake was made in, so the hint can point at its help. */
+  readonly command: string | undefined;
+
+  constructor(message: string, command?: string) {
+    super(message);
+    this.command = command;
+  }
+}
+
+export interface Connection {
+  url: string;
+  workspace: string;
+  apiKey: string;
+  device: string;
+}
+
+type RiskLevel = (typeof Risk.options)[number];
+type ApprovalState = (typeof ApprovalStatus.options)[number];
+
+export type Command =
+  | { name: "watch" }
+  | { name: "threads"; includeArchived: boolean }
+  | { name: "thread new"; title: string }
+  | { name: "thread rename"; threadId: string; title: string }
+  | { name: "thread archive"; threadId: string; archived: boolean }
+  | { name: "send"; threadId: string; text: string; waitReply?: { timeoutMs: number } }
+  | { name: "chat abort"; threadId: string }
+  | { name: "sessions"; instanceId: string }
+  | { name: "session open"; instanceId: string; sessionKey: string }
+  | { name: "messages"; threadId: string; limit?: number; before?: number }
+  | { name: "approvals"; status?: ApprovalState; limit?: number }
+  | { name: "approve" | "deny"; approvalId: string; note?: string }
+  | {
+      name: "request-approval";
+      title: string;
+      details?: string;
+      risk?: RiskLevel;
+      threadId?: string;
+      expiresInMs?: number;
+      wait: boolean;
+    }
+  | { name: "jobs"; active: boolean; limit?: number }
+  | { name: "job start"; title: string; threadId?: string; message?: string }
+  | { name: "job progress"; jobId: string; progress: number; message?: string }
+  | { name: "job finish"; jobId: string; message?: string }
+  | { name: "job fail"; jobId: string; error: string }
+  | { name: "job cancel"; jobId: string; reason?: string }
+  | { name: "instances" }
+  | { name: "instance op"; operation: InstanceOperation; instanceId: string; displayName?: string; wait: boolean }
+  | { name: "instance attach"; instanceId: string; threadId: string; attach: boolean }
+  | { name: "audit"; limit?: number; before?: number };
+
+/** How long `send --wait-reply` waits for the instance's reply by default (10 min). */
+export const DEFAULT_REPLY_TIMEOUT_MS = 600_000;
+
+export const OPTIONS = {
+  url: { type: "string", value: "<url>", help: "server, e.g. https://autopilot.example.com (env AUTOPILOT_URL)" },
+  workspace: { type: "string", value: "<id>", help: "workspace id (env AUTOPILOT_WORKSPACE)" },
+  key: { type: "string", value: "<key>", help: "agent API key (env AUTOPILOT_KEY; prefer the env var)" },
+  device: { type: "string", value: "<label>", help: "device label shown in presence (env AUTOPILOT_DEVICE)" },
+  archived: { type: "boolean", help: "include archived threads" },
+  restore: { type: "boolean", help: "un-archive instead" },
+  limit: { type: "string", value: "<n>", help: "how many to return" },
+  before: { type: "string", value: "<n>", help: "page: entries older than this ordinal" },
+  status: { type: "string", value: "<status>", help: `filter: ${ApprovalStatus.options.join("|")}` },
+  note: { type: "string", value: "<text>", help: "note recorded with the decision" },
+  details: { type: "string", value: "<text>", help: "what exactly will happen" },
+  risk: { type: "string", value: "<level>", help: `${Risk.options.join("|")} (default medium)` },
+  thread: { type: "string", value: "<threadId>", help: "attach to a thread" },
+  "expires-in": { type: "string", value: "<seconds>", help: "expire the request after this long" },
+  wait: { type: "boolean", help: "wait for the decision: exit 0 approved, 1 denied or expired" },
+  active: { type: "boolean", help: "only unfinished jobs" },
+  message: { type: "string", value: "<text>", help: "status message" },
+  reason: { type: "string", value: "<text>", help: "why" },
+  name: { type: "string", value: "<text>", help: "display name (default: the id)" },
+  "wait-done": { type: "boolean", help: "wait for the decision and the outcome: exit 0 done, 1 denied or expired, 3 failed" },
+  "wait-reply": {
+    type: "boolean",
+    help: "gateway threads: print the instance's reply as it streams (plain text, not JSON); exit 1 on a gateway error or a stopped run",
+  },
+  "timeout-ms": { type: "string", value: "<ms>", help: `with --wait-reply: give up after this long (default ${DEFAULT_REPLY_TIMEOUT_MS})` },
+} as const satisfies Record<string, { type: "string" | "boolean"; short?: string; value?: string; help: string }>;
+
+export type OptionName = keyof typeof OPTIONS;
+export type Values = { [K in OptionName]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
+
+/** Options every command takes: where to connect, as whom. */
+export const CONNECTION_OPTIONS = ["url", "workspace", "key", "device"] as const satisfies readonly OptionName[];
+
+export interface CommandSpec {
+  /** Positional argument names; a trailing `...` takes the rest of the words. */
+  args: readonly string[];
+  options: readonly OptionName[];
+  summary: string;
+  build: (args: string[], values: Values) => Command;
+}
+
+export const COMMANDS: Record<string, CommandSpec> = {
+  watch: {
+    args: [],
+    options: [],
+    summary: "print every event (hello included) as one JSON line until interrupted",
+    build: () => ({ name: "watch" }),
+  },
+  threads: {
+    args: [],
+    options: ["archived"],
+    summary: "list threads",
+    build: (_, v) => ({ name: "threads", includeArchived: v.archived ?? false }),
+  },
+  "thread new": {
+    args: ["title..."],
+    options: [],
+    summary: "create a thread",
+    build: ([title]) => ({ name: "thread new", title: title! }),
+  },
+  "thread rename": {
+    args: ["threadId", "title..."],
+    options: [],
+    summary: "rename a thread",
+    build: ([threadId, title]) => ({ name: "thread rename", threadId: threadId!, title: title! }),
+  },
+  "thread archive": {
+    args: ["threadId"],
+    options: ["restore"],
+    summary: "archive a thread (or restore it with --restore)",
+    build: ([threadId], v) => ({ name: "thread archive", threadId: threadId!, archived: !v.restore }),
+  },
+  send: {
+    args: ["threadId", "text..."],
+    options: ["wait-reply", "timeout-ms"],
+    summary: 'post a message to a thread ("-" reads stdin; --wait-reply prints the OpenClaw reply)',
+    build: ([threadId, text], v) => {
+      const timeoutMs = integer("timeout-ms", v["timeout-ms"], 1, 24 * 60 * 60 * 1000);
+      if (timeoutMs !== undefined && !v["wait-reply"]) throw new UsageError("--timeout-ms only applies with --wait-reply");
+      return {
+        name: "send",
+        threadId: threadId!,
+        text: text!,
+        ...optional("waitReply", v["wait-reply"] ? { timeoutMs: timeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS } : undefined),
+      };
+    },
+  },
+  "chat abort": {
+    args: ["threadId"],
+    options: [],
+    summary: "stop the OpenClaw reply running in a gateway thread",
+    build: ([threadId]) => ({ name: "chat abort", threadId: threadId! }),
+  },
+  messages: {
+    args: ["threadId"],
+    options: ["limit", "before"],
+    summary: "list a thread's messages, oldest first",
+    build: ([threadId], v) => ({
+      name: "messages",
+      threadId: threadId!,
+      ...optional("limit", integer("limit", v.limit, 1, 200)),
+      ...optional("before", integer("before", v.before, 1)),
+    }),
+  },
+  approvals: {
+    args: [],
+    options: ["status", "limit"],
+    summary: "list approvals",
+    build: (_, v) => ({
+      name: "approvals",
+      ...optional("status", oneOf("status", v.status, ApprovalStatus.options)),
+      ...optional("limit", integer("limit", v.limit, 1, 500)),
+    }),
+  },
+  approve: {
+    args: ["approvalId"],
+    options: ["note"],
+    summary: "approve a pending approval",
+    build: ([approvalId], v) => ({ name: "approve", approvalId: approvalId!, ...optional("note", v.note) }),
+  },
+  deny: {
+    args: ["approvalId"],
+    options: ["note"],
+    summary: "deny a pending approval",
+    build: ([approvalId], v) => ({ name: "deny", approvalId: approvalId!, ...optional("note", v.note) }),
+  },
+  "request-approval": {
+    args: ["title..."],
+    options: ["details", "risk", "thread", "expires-in", "wait"],
+    summary: "ask the humans for approval; with --wait also print the decision",
+    build: ([title], v) => {
+      const seconds = integer("expires-in", v["expires-in"], 1, MAX_APPROVAL_TTL_MS / 1000);
+      return {
+        name: "request-approval",
+        title: title!,
+        wait: v.wait ?? false,
+        ...optional("details", v.details),
+        ...optional("risk", oneOf("risk", v.risk, Risk.options)),
+        ...optional("threadId", v.thread),
+        ...optional("expiresInMs", seconds === undefined ? undefined : seconds * 1000),
+      };
+    },
+  },
+  jobs: {
+    args: [],
+    options: ["active", "limit"],
+    summary: "list jobs",
+    build: (_, v) => ({ name: "jobs", active: v.active ?? false, ...optional("limit", integer("limit", v.limit, 1, 500)) }),
+  },
+  "job start": {
+    args: ["title..."],
+    options: ["thread", "message"],
+    summary: "report that you started a long-running job",
+    build: ([title], v) => ({ name: "job start", title: title!, ...optional("threadId", v.thread), ...optional("message", v.message) }),
+  },
+  "job progress": {
+    args: ["jobId", "percent"],
+    options: ["message"],
+    summary: "report progress (0-100)",
+    build: ([jobId, percent], v) => ({
+      name: "job progress",
+      jobId: jobId!,
+      progress: number("percent", percent!, 0, 100),
+      ...optional("message", v.message),
+    }),
+  },
+  "job finish": {
+    args: ["jobId"],
+    options: ["message"],
+    summary: "report that a job succeeded",
+    build: ([jobId], v) => ({ name: "job finish", jobId: jobId!, ...optional("message", v.message) }),
+  },
+  "job fail": {
+    args: ["jobId", "error..."],
+    options: [],
+    summary: "report that a job failed",
+    build: ([jobId, error]) => ({ name: "job fail", jobId: jobId!, error: error! }),
+  },
+  "job cancel": {
+    args: ["jobId"],
+    options: ["reason"],
+    summary: "ask a job's owner to stop",
+    build: ([jobId], v) => ({ name: "job cancel", jobId: jobId!, ...optional("reason", v.reason) }),
+  },
+  instances: {
+    args: [],
+    options: [],
+    summary: "list OpenClaw instances",
+    build: () => ({ name: "instances" }),
+  },
+  ...Object.fromEntries(
+    InstanceOperation.options.map((operation): [string, CommandSpec] => [
+      `instance ${operation}`,
+      {
+        args: ["instanceId"],
+        options: operation === "provision" ? ["name", "wait-done"] : ["wait-done"],
+        summary: `ask a person to approve: ${operation} an OpenClaw instance (runs once approved)`,
+        build: ([instanceId], v) => ({ name: "instance op", operation, instanceId: instanceId!, wait: v["wait-done"] ?? false, ...optional("displayName", v.name) }),
+      },
+    ]),
+  ),
+  "instance attach": {
+    args: ["instanceId", "threadId"],
+    options: [],
+    summary: "bind an instance to a thread",
+    build: ([instanceId, threadId]) => ({ name: "instance attach", instanceId: instanceId!, threadId: threadId!, attach: true }),
+  },
+  "instance detach": {
+    args: ["instanceId", "threadId"],
+    options: [],
+    summary: "unbind an instance from a thread",
+    build: ([instanceId, threadId]) => ({ name: "instance attach", instanceId: instanceId!, threadId: threadId!, attach: false }),
+  },
+  sessions: {
+    args: ["instanceId"],
+    options: [],
+    summary: "list an OpenClaw instance's gateway sessions",
+    build: ([instanceId]) => ({ name: "sessions", instanceId: instanceId! }),
+  },
+  "session open": {
+    args: ["instanceId", "sessionKey"],
+    options: [],
+    summary: "get the thread bound to a gateway session (created if needed)",
+    build: ([instanceId, sessionKey]) => ({ name: "session open", instanceId: instanceId!, sessionKey: sessionKey! }),
+  },
+  audit: {
+    args: [],
+    options: ["limit", "before"],
+    summary: "list the audit log, newest first",
+    build: (_, v) => ({
+      name: "audit",
+      ...optional("limit", integer("limit", v.limit, 1, 500)),
+      ...optional("before", integer("before", v.before, 1)),
+    }),
+  },
+};
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function number(name: string, raw: string, min: number, max: number): number {
+  const value = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(value) || value < min || value > max) {
+    throw new UsageError(`${name} must be a number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function integer(name: string, raw: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = number(name, raw, min, max);
+  if (!Number.isInteger(value)) throw new UsageError(`${name} must be a whole number, got "${raw}"`);
+  return value;
+}
+
+function oneOf<T extends string>(name: string, raw: string | undefined, allowed: readonly T[]): T | undefined {
+  if (raw === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(raw)) throw new UsageError(`${name} must be one of ${allowed.join(", ")}, got "${raw}"`);
+  return raw as T;
+}

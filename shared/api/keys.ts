@@ -1,0 +1,31 @@
+import { z } from "zod";
+import { Scope } from "../protocol/principal";
+import { DEFAULT_AGENT_SCOPES } from "../scopes";
+
+/** A listed agent key: never the secret, only its first characters (`start`). */
+export const AgentKey = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  start: z.string().nullable(),
+  scopes: z.array(Scope),
+  // D1 hands back whatever better-auth wrote for the date: an ISO string or epoch ms.
+  createdAt: z.union([z.string(), z.number()]),
+});
+export type AgentKey = z.infer<typeof AgentKey>;
+
+/** `GET /api/workspaces/:ws/keys`, newest first. */
+export const KeysResponse = z.object({ keys: z.array(AgentKey) });
+
+/** `POST /api/workspaces/:ws/keys` */
+export const CreateKeyBody = z.object({
+  name: z.string().trim().min(1).max(32),
+  scopes: z.array(Scope).min(1).default([...DEFAULT_AGENT_SCOPES]),
+});
+export type CreateKeyBody = z.input<typeof CreateKeyBody>;
+
+/** The raw key is in this response and nowhere else, ever. */
+export const CreatedKeyResponse = z.object({ id: z.string(), key: z.string(), name: z.string().nullable(), start: z.string().nullable(), scopes: z.array(Scope) });
+export type CreatedKeyResponse = z.infer<typeof CreatedKeyResponse>;
+
+/** `DELETE /api/workspaces/:ws/keys/:keyId` */
+export const RevokedKeyResponse = z.object({ revoked: z.string() });

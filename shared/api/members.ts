@@ -1,0 +1,13 @@
+import { z } from "zod";
+import { Role } from "../protocol/principal";
+
+export const Member = z.object({ userId: z.string(), name: z.string(), email: z.string(), role: Role });
+export type Member = z.infer<typeof Member>;
+
+/** `GET /api/workspaces/:ws/members` */
+export const MembersResponse = z.object({ members: z.array(Member) });
+
+/** `POST /api/workspaces/:ws/members`: adds someone who already has an account. */
+export const AddMemberBody = z.object({ email: z.string().email(), role: Role.default("member") });
+export type AddMemberBody = z.input<typeof AddMemberBody>;
+export const AddMemberResponse = z.object({ member: z.object({ userId: z.string(), email: z.string(), role: Role }) });
