@@ -81,9 +81,10 @@ await Promise.all([
     outfile: "dist/cli.mjs",
     platform: "node",
     target: "node20",
-    // `ws` stays a runtime dependency: it is CommonJS with optional native addons, which
-    // an ESM bundle would have to shim, and the package installs it anyway.
-    external: ["ws"],
+    // `ws` and `commander` stay runtime dependencies: they are CommonJS (ws with optional
+    // native addons) and require Node built-ins, which an ESM bundle would have to shim;
+    // the package installs both anyway.
+    external: ["ws", "commander"],
   }),
   build({
     ...common,

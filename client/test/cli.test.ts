@@ -6,7 +6,7 @@ import { PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { FakeRoom } from "./fake-room";
 import { approval, message, snapshot, thread } from "./fixtures";
 
-// Bundled next to node_modules so the external `ws` resolves as it does for client/dist.
+// Bundled next to node_modules so the externals (`ws`, `commander`) resolve as they do for client/dist.
 /** `AUTOPILOT_TEST_NODE=/path/to/node20` checks the bundle on the oldest supported Node. */
 const nodeBinary = process.env.AUTOPILOT_TEST_NODE ?? process.execPath;
 const cliBundle = fileURLToPath(new URL("../../node_modules/.cache/autopilot-cli-test/cli.mjs", import.meta.url));
@@ -19,7 +19,7 @@ beforeAll(async () => {
     platform: "node",
     format: "esm",
     target: "node20",
-    external: ["ws"],
+    external: ["ws", "commander"],
     logLevel: "warning",
   });
 });

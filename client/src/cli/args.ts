@@ -4,10 +4,8 @@
  * Commander's own error texts are replaced by ours (one readable line, naming the
  * command), so the runner can print them and exit 2.
  *
- * commander 15 declares Node >= 22.12 because it ships ESM only and that is where
- * CommonJS callers can `require()` it. The CLI is bundled (client/build.mjs) as ESM,
- * so nothing requires it, and the code it runs uses only Node >= 16 APIs: the CLI
- * tests run the bundle on Node 20 (`AUTOPILOT_TEST_NODE`).
+ * Pinned to commander 14: agents run the CLI on their own Node (20 or later), and 15
+ * declares Node >= 22.12. The CLI tests run the bundle on Node 20 (`AUTOPILOT_TEST_NODE`).
  */
 import { CommanderError, Command as CommanderCommand, Option } from "commander";
 import { COMMANDS, CONNECTION_OPTIONS, type Command, type CommandSpec, type Connection, OPTIONS, type OptionName, UsageError, type Values } from "./command-table";
