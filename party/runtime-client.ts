@@ -43,7 +43,10 @@ export class RuntimeClient {
       console.warn(JSON.stringify({ msg: "runtime answer does not match the contract", method, path, status: response.status, issues: body.error.issues.slice(0, 3) }));
       throw new RoomError("unavailable", `the OpenClaw runtime answered ${response.status} with an unexpected body`);
     }
-    if (!body.data.ok) throw new RoomError(body.data.error.code === "capacity_exceeded" || body.data.error.code === "conflict" ? "conflict" : "unavailable", body.data.error.message, { runtimeCode: body.data.error.code });
+    if (!body.data.ok)
+      throw new RoomError(body.data.error.code === "capacity_exceeded" || body.data.error.code === "conflict" ? "conflict" : "unavailable", body.data.error.message, {
+        runtimeCode: body.data.error.code,
+      });
     return body.data.data;
   }
 

@@ -2,7 +2,8 @@ import { hostname } from "node:os";
 import { AutopilotClient } from "./client";
 import { parseCli, type Invocation } from "./cli/args";
 import { UsageError } from "./cli/command-table";
-import { describeError, EXIT, runCommand, type CliIO } from "./cli/commands";
+import { describeError, runCommand } from "./cli/commands";
+import { type CliIO, EXIT } from "./cli/io";
 import { AutopilotError } from "./errors";
 
 const io: CliIO = {

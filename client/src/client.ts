@@ -92,7 +92,10 @@ export class AutopilotClient {
   #settleReady!: { resolve: (hello: HelloPayload) => void; reject: (error: AutopilotError) => void };
 
   constructor(options: AutopilotClientOptions) {
-    Object.assign(this, methodNamespaces((method, args) => this.request(method, ...(args as RequestArgs<typeof method>))));
+    Object.assign(
+      this,
+      methodNamespaces((method, args) => this.request(method, ...(args as RequestArgs<typeof method>))),
+    );
     // The presence status sticks: it is set again on every reconnect.
     const updatePresence = this.presence.update;
     this.presence.update = async (...args) => {

@@ -6,7 +6,10 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
 
   on<K extends keyof Events>(name: K, listener: Listener<Events[K]>): () => void {
     let set = this.#listeners.get(name);
-    if (!set) this.#listeners.set(name, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.#listeners.set(name, set);
+    }
     // Wrap so the same function can be subscribed twice and unsubscribed independently.
     const entry: Listener<unknown[]> = (...args) => listener(...(args as Events[K]));
     set.add(entry);

@@ -1,11 +1,4 @@
-import {
-  CloseCode,
-  RateLimitCloseReason,
-  RETRYABLE_CODES,
-  TERMINAL_CLOSE_CODES,
-  type ErrorCode,
-  type ErrorShape,
-} from "../../shared/protocol/errors";
+import { CloseCode, RateLimitCloseReason, RETRYABLE_CODES, TERMINAL_CLOSE_CODES, type ErrorCode, type ErrorShape } from "../../shared/protocol/errors";
 import { PROTOCOL_VERSION, serverProtocolFromReason } from "../../shared/protocol/version";
 
 /**
@@ -98,10 +91,16 @@ export function errorFromClose(code: number, reason: string): AutopilotError {
 export function protocolMismatch(serverVersion: number | null): AutopilotError {
   const details = { clientProtocol: PROTOCOL_VERSION, ...(serverVersion !== null && { serverProtocol: serverVersion }) };
   if (serverVersion !== null && serverVersion < PROTOCOL_VERSION) {
-    return new AutopilotError("protocol_unsupported", `this client speaks protocol ${PROTOCOL_VERSION}, newer than the server's ${serverVersion}: use a client for protocol ${serverVersion}`, { details });
+    return new AutopilotError("protocol_unsupported", `this client speaks protocol ${PROTOCOL_VERSION}, newer than the server's ${serverVersion}: use a client for protocol ${serverVersion}`, {
+      details,
+    });
   }
   const server = serverVersion === null ? "" : ` (it speaks protocol ${serverVersion})`;
-  return new AutopilotError("protocol_unsupported", `this client speaks protocol ${PROTOCOL_VERSION}, which the server no longer supports${server}: update your client (reload the app, or install the latest autopilot CLI)`, { details });
+  return new AutopilotError(
+    "protocol_unsupported",
+    `this client speaks protocol ${PROTOCOL_VERSION}, which the server no longer supports${server}: update your client (reload the app, or install the latest autopilot CLI)`,
+    { details },
+  );
 }
 
 function rateLimitRetryAfter(reason: string): number | null {

@@ -129,10 +129,7 @@ export function diffStreams(before: WorkspaceState, after: WorkspaceState, endin
   return changes;
 }
 
-export type EventOutcome =
-  | { kind: "applied"; state: WorkspaceState }
-  | { kind: "duplicate" }
-  | { kind: "gap"; expected: number; received: number };
+export type EventOutcome = { kind: "applied"; state: WorkspaceState } | { kind: "duplicate" } | { kind: "gap"; expected: number; received: number };
 
 /**
  * Applies one event. Durable events (with `seq`) must arrive in order: one at or below

@@ -75,14 +75,8 @@ export function refusedUpgradeStatus(message: string | undefined): number | null
   return match ? Number(match[1]) : null;
 }
 
-
 /** Exchanges an API key for a single-use connect ticket, for clients that cannot set headers. */
-export async function fetchConnectTicket(
-  fetchImpl: typeof fetch,
-  endpoint: Endpoint,
-  workspace: string,
-  apiKey: string,
-): Promise<string> {
+export async function fetchConnectTicket(fetchImpl: typeof fetch, endpoint: Endpoint, workspace: string, apiKey: string): Promise<string> {
   let response: Response;
   try {
     response = await fetchImpl(`${endpoint.httpBase}/api/connect-ticket`, {

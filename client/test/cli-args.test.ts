@@ -47,9 +47,15 @@ describe("parseCli", () => {
   it("parses approvals", () => {
     expect(run(["approve", "a1", "--note", "ok"]).command).toEqual({ name: "approve", approvalId: "a1", note: "ok" });
     expect(run(["deny", "a1"]).command).toEqual({ name: "deny", approvalId: "a1" });
-    expect(
-      run(["request-approval", "Drop", "table", "--details", "all rows", "--risk", "high", "--thread", "t1", "--expires-in", "90", "--wait"]).command,
-    ).toEqual({ name: "request-approval", title: "Drop table", details: "all rows", risk: "high", threadId: "t1", expiresInMs: 90_000, wait: true });
+    expect(run(["request-approval", "Drop", "table", "--details", "all rows", "--risk", "high", "--thread", "t1", "--expires-in", "90", "--wait"]).command).toEqual({
+      name: "request-approval",
+      title: "Drop table",
+      details: "all rows",
+      risk: "high",
+      threadId: "t1",
+      expiresInMs: 90_000,
+      wait: true,
+    });
     expect(run(["request-approval", "x"]).command).toEqual({ name: "request-approval", title: "x", wait: false });
     expect(run(["approvals", "--status", "pending", "--limit", "5"]).command).toEqual({ name: "approvals", status: "pending", limit: 5 });
   });

@@ -95,7 +95,9 @@ describe("autopilot CLI", () => {
     };
     const run = await cli(["threads"]);
     expect(run.code).toBe(3);
-    expect(run.stderr.trim()).toBe(`autopilot: this client speaks protocol ${PROTOCOL_VERSION}, which the server no longer supports (it speaks protocol ${PROTOCOL_VERSION + 1}): update your client (reload the app, or install the latest autopilot CLI)`);
+    expect(run.stderr.trim()).toBe(
+      `autopilot: this client speaks protocol ${PROTOCOL_VERSION}, which the server no longer supports (it speaks protocol ${PROTOCOL_VERSION + 1}): update your client (reload the app, or install the latest autopilot CLI)`,
+    );
     expect(room.connections).toHaveLength(1);
   });
 
@@ -121,7 +123,10 @@ describe("autopilot CLI", () => {
     };
     const run = await cli(["request-approval", "Delete", "prod", "--risk", "high", "--expires-in", "60", "--wait"]);
     expect(run.code).toBe(exitCode);
-    const lines = run.stdout.trim().split("\n").map((line) => JSON.parse(line) as unknown);
+    const lines = run.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as unknown);
     expect(lines).toMatchObject([{ approval: { id: "a1", status: "pending" } }, { approval: { id: "a1", status } }]);
     expect(run.stderr).toMatch(/waiting for a decision on approval a1/);
     expect(room.latest.requests[0]!.params).toMatchObject({ title: "Delete prod", risk: "high", expiresInMs: 60_000 });
@@ -164,7 +169,10 @@ describe("autopilot CLI", () => {
       },
     });
     expect(run.code).toBe(0);
-    const lines = run.stdout.trim().split("\n").map((line) => JSON.parse(line) as { event: string; seq?: number });
+    const lines = run.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { event: string; seq?: number });
     expect(lines.map((line) => line.event)).toEqual(["hello", "thread.created"]);
     expect(lines[1]!.seq).toBe(1);
     expect(run.stderr).toMatch(/connected to workspace ws_1 as Bot/);
@@ -219,7 +227,7 @@ describe("autopilot CLI", () => {
           ["message.created", { message: message("m3", "t1", 3, { author: instance, runId: "r1", ...reply }) }, 2],
           ["chat.final", { threadId: "t1", runId: "r1", messageId: null, aborted: false }],
         ];
-        steps.forEach(([event, payload, seq], i) => setTimeout(() => connection.event(event, payload, seq), 20 * (i + 1)));
+        for (const [i, [event, payload, seq]] of steps.entries()) setTimeout(() => connection.event(event, payload, seq), 20 * (i + 1));
       };
     }
 

@@ -1,203 +1,16 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import WebSocket from "ws";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AutopilotClient, type AutopilotClientOptions } from "../src/client";
-import type { ConnectionStatus, StatusDetail } from "../src/client";
-import { AutopilotError } from "../src/errors";
-import { eventually, FakeRoom } from "./fake-room";
+import { describe, expect, it } from "vitest";
+import { eventually } from "./fake-room";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { approval, message, presence, snapshot, thread } from "./fixtures";
+import { fakeRoomPerTest } from "./client-harness";
 
-let room: FakeRoom;
-const clients: AutopilotClient[] = [];
-
-beforeEach(async () => {
-  room = await FakeRoom.start();
-});
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await room.close();
-});
-
-function connect(options: Partial<AutopilotClientOptions> = {}): AutopilotClient {
-  const client = new AutopilotClient({
-    url: room.url,
-    workspace: "ws_1",
-    apiKey: "key_secret",
-    device: "test",
-    backoff: { baseMs: 10, capMs: 40 },
-    ...options,
-  });
-  clients.push(client);
-  return client;
-}
-
-function statuses(client: AutopilotClient): [ConnectionStatus, StatusDetail][] {
-  const seen: [ConnectionStatus, StatusDetail][] = [];
-  client.on("status", (status, detail) => seen.push([status, detail]));
-  return seen;
-}
-
-describe("connecting", () => {
-  it("sends the key as a header, never in the URL, and applies the hello snapshot", async () => {
-    room.onConnect = () => ({ seq: 4, snapshot: snapshot({ threads: [thread("t1")] }) });
-    const client = connect();
-    const hello = await client.ready();
-    const { url, headers } = room.latest;
-    expect(url.pathname).toBe("/agents/autopilot/ws_1");
-    expect(url.searchParams.get("protocol")).toBe(String(PROTOCOL_VERSION));
-    expect(url.searchParams.get("device")).toBe("test");
-    expect(url.searchParams.has("lastSeq")).toBe(false);
-    expect(url.toString()).not.toContain("key_secret");
-    expect(headers["x-api-key"]).toBe("key_secret");
-    expect(hello.seq).toBe(4);
-    expect(client.status).toBe("connected");
-    expect(client.lastSeq).toBe(4);
-    expect(client.principal?.name).toBe("Bot");
-    expect(client.connectionId).toBe("conn_1");
-    expect([...client.state.threads.keys()]).toEqual(["t1"]);
-  });
-
-  it("exchanges the key for a fresh ticket before every connect when it cannot set headers", async () => {
-    const ticketRequests: { url: string; init: RequestInit | undefined }[] = [];
-    const fakeFetch = (async (url: string, init?: RequestInit) => {
-      ticketRequests.push({ url, init });
-      return Response.json({ ticket: `tk_${ticketRequests.length}`, expiresAt: Date.now() + 60_000 }, { status: 201 });
-    }) as typeof fetch;
-    const client = connect({ WebSocket, fetch: fakeFetch });
-    await client.ready();
-    expect(room.latest.url.searchParams.get("ticket")).toBe("tk_1");
-    expect(room.latest.headers["x-api-key"]).toBeUndefined();
-    expect(ticketRequests[0]!.url).toBe(`${room.url}/api/connect-ticket`);
-    expect(new Headers(ticketRequests[0]!.init?.headers).get("x-api-key")).toBe("key_secret");
-    expect(JSON.parse(String(ticketRequests[0]!.init?.body))).toEqual({ workspaceId: "ws_1" });
-
-    room.latest.socket.close(1012, "restart");
-    const second = await room.waitForConnections(2);
-    expect(second.url.searchParams.get("ticket")).toBe("tk_2");
-  });
-
-  it("stops for good when the ticket exchange says the key is invalid", async () => {
-    const fakeFetch = (async () => Response.json({ error: { code: "unauthenticated", message: "invalid or revoked API key" } }, { status: 401 })) as typeof fetch;
-    const client = connect({ WebSocket, fetch: fakeFetch });
-    await expect(client.ready()).rejects.toMatchObject({ code: "unauthenticated", message: "authentication failed: invalid or revoked API key" });
-    expect(client.status).toBe("closed");
-    expect(room.connections).toHaveLength(0);
-  });
-
-  it("uses a ticket provider when given one", async () => {
-    let n = 0;
-    const client = connect({ apiKey: undefined, ticket: async () => `custom_${++n}` });
-    await client.ready();
-    expect(room.latest.url.searchParams.get("ticket")).toBe("custom_1");
-  });
-
-  it.each([
-    [4001, "unauthenticated"],
-    [4003, "forbidden"],
-    [4008, "protocol_unsupported"],
-  ])("treats close code %i as terminal", async (code, errorCode) => {
-    room.onConnect = (connection) => {
-      setTimeout(() => connection.socket.close(code, "nope"), 5);
-      return null;
-    };
-    const client = connect();
-    const seen = statuses(client);
-    const pending = client.threads.list();
-    await expect(client.ready()).rejects.toMatchObject({ code: errorCode });
-    await expect(pending).rejects.toMatchObject({ code: errorCode });
-    expect(client.status).toBe("closed");
-    expect(seen.at(-1)?.[1].error?.code).toBe(errorCode);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(room.connections).toHaveLength(1);
-    await expect(client.threads.list()).rejects.toBeInstanceOf(AutopilotError);
-  });
-
-  it("a server on another protocol refuses with 4008: protocol_unsupported once, with an 'update your client' message, and no reconnect loop", async () => {
-    room.onConnect = (connection) => {
-      // The room's own reason (shared/protocol/version.ts), from a server one version ahead.
-      setTimeout(() => connection.socket.close(4008, `protocol ${PROTOCOL_VERSION} is not supported: this server speaks protocol ${PROTOCOL_VERSION + 1}`), 5);
-      return null;
-    };
-    const client = connect();
-    const seen = statuses(client);
-    const error = (await client.ready().then(() => null, (e: unknown) => e)) as AutopilotError;
-    expect(error).toMatchObject({ code: "protocol_unsupported", retryable: false, details: { clientProtocol: PROTOCOL_VERSION, serverProtocol: PROTOCOL_VERSION + 1 } });
-    expect(error.message).toBe(`this client speaks protocol ${PROTOCOL_VERSION}, which the server no longer supports (it speaks protocol ${PROTOCOL_VERSION + 1}): update your client (reload the app, or install the latest autopilot CLI)`);
-    expect(client.closeError).toBe(error);
-    // Well past several backoff rounds (10–40 ms here): still the one connection attempt.
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(room.connections).toHaveLength(1);
-    expect(seen.map(([status]) => status).filter((s) => s !== "connecting")).toEqual(["closed"]);
-  });
-
-  it("a hello from another protocol version is refused the same way; an older server is named as such", async () => {
-    room.onConnect = () => ({ protocol: PROTOCOL_VERSION - 1 });
-    const client = connect();
-    await expect(client.ready()).rejects.toMatchObject({
-      code: "protocol_unsupported",
-      message: `this client speaks protocol ${PROTOCOL_VERSION}, newer than the server's ${PROTOCOL_VERSION - 1}: use a client for protocol ${PROTOCOL_VERSION - 1}`,
-    });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(room.connections).toHaveLength(1);
-  });
-
-  it("waits out a 4029 before reconnecting", async () => {
-    room.onConnect = (connection) => {
-      if (room.connections.length === 1) {
-        setTimeout(() => connection.socket.close(4029, JSON.stringify({ retryAfterMs: 300 })), 5);
-        return null;
-      }
-      return {};
-    };
-    const client = connect();
-    const started = Date.now();
-    await client.ready();
-    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
-    expect(room.connections).toHaveLength(2);
-  });
-
-  it("stops for good when an HTTP proxy refuses the upgrade with 401", async () => {
-    const proxy = createServer();
-    proxy.on("upgrade", (_request, socket) => {
-      socket.end("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n");
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-    try {
-      const client = connect({ url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
-      await expect(client.ready()).rejects.toMatchObject({ code: "unauthenticated" });
-      expect(client.status).toBe("closed");
-    } finally {
-      proxy.close();
-    }
-  });
-
-  it("gives up in ready() after the deadline, saying why", async () => {
-    const client = connect({ url: "http://127.0.0.1:9" });
-    await expect(client.ready({ timeoutMs: 300 })).rejects.toMatchObject({ code: "timeout", message: expect.stringMatching(/ECONNREFUSED|connect/) });
-    expect(client.status).not.toBe("closed");
-  });
-
-  it("reconnects when the room opens a socket but never says hello", async () => {
-    // Not fast enough to test the real 10 s watchdog; a dropped socket takes the same path.
-    room.onConnect = (connection) => {
-      if (room.connections.length === 1) {
-        setTimeout(() => connection.socket.terminate(), 5);
-        return null;
-      }
-      return {};
-    };
-    const client = connect();
-    await client.ready();
-    expect(room.connections).toHaveLength(2);
-  });
-});
+const harness = fakeRoomPerTest();
+const connect = (options?: Parameters<typeof harness.connect>[0]) => harness.connect(options);
+const { statuses } = harness;
 
 describe("requests", () => {
   it("resolves with the validated result and adds an idempotency key to mutations only", async () => {
-    room.onRequest = (request, connection) => {
+    harness.room.onRequest = (request, connection) => {
       if (request.method === "threads.create") connection.respond(request.id, { thread: thread("t9", { title: String(request.params?.title) }) });
       if (request.method === "threads.list") connection.respond(request.id, { threads: [] });
     };
@@ -205,23 +18,23 @@ describe("requests", () => {
     const created = await client.threads.create({ title: "Plan" });
     expect(created.thread.title).toBe("Plan");
     await client.threads.list();
-    const [create, list] = room.latest.requests;
+    const [create, list] = harness.room.latest.requests;
     expect(create!.params?.idempotencyKey).toEqual(expect.any(String));
     expect(list!.params).toBeUndefined();
   });
 
   it("keeps a caller's idempotency key", async () => {
-    room.onRequest = (request, connection) => connection.respond(request.id, { thread: thread("t1") });
+    harness.room.onRequest = (request, connection) => connection.respond(request.id, { thread: thread("t1") });
     const client = connect();
     await client.threads.create({ title: "x", idempotencyKey: "my-key-123" });
-    expect(room.latest.requests[0]!.params?.idempotencyKey).toBe("my-key-123");
+    expect(harness.room.latest.requests[0]!.params?.idempotencyKey).toBe("my-key-123");
   });
 
   it("holds requests until the hello, then sends them", async () => {
-    room.onConnect = () => null;
-    room.onRequest = (request, connection) => connection.respond(request.id, { threads: [] });
+    harness.room.onConnect = () => null;
+    harness.room.onRequest = (request, connection) => connection.respond(request.id, { threads: [] });
     const client = connect();
-    const connection = await room.waitForConnections(1);
+    const connection = await harness.room.waitForConnections(1);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const listed = client.threads.list();
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -232,7 +45,7 @@ describe("requests", () => {
 
     // The same on a later socket: open is not enough, only its hello is.
     connection.socket.terminate();
-    const second = await room.waitForConnections(2);
+    const second = await harness.room.waitForConnections(2);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const again = client.threads.list();
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -243,22 +56,22 @@ describe("requests", () => {
   });
 
   it("re-sends an unanswered mutation after a reconnect with the same key, and it resolves once", async () => {
-    room.onRequest = (request, connection) => {
-      if (room.connections.length === 1) connection.socket.terminate();
+    harness.room.onRequest = (request, connection) => {
+      if (harness.room.connections.length === 1) connection.socket.terminate();
       else connection.respond(request.id, { message: message("m1", "t1", 1) });
     };
     const client = connect();
     const sent = await client.chat.send({ threadId: "t1", text: "hi" });
     expect(sent.message.id).toBe("m1");
-    const first = room.connections[0]!.requests[0]!;
-    const second = room.connections[1]!.requests[0]!;
+    const first = harness.room.connections[0]!.requests[0]!;
+    const second = harness.room.connections[1]!.requests[0]!;
     expect(second.method).toBe("chat.send");
     expect(second.params?.idempotencyKey).toBe(first.params?.idempotencyKey);
   });
 
   it("retries retryable errors, honouring retryAfterMs", async () => {
     let attempts = 0;
-    room.onRequest = (request, connection) => {
+    harness.room.onRequest = (request, connection) => {
       attempts += 1;
       if (attempts < 3) connection.fail(request.id, { code: "rate_limited", message: "slow down", retryable: true, retryAfterMs: 50 });
       else connection.respond(request.id, { threads: [] });
@@ -271,20 +84,20 @@ describe("requests", () => {
   });
 
   it("rejects non-retryable errors at once, and gives up on retryable ones eventually", async () => {
-    room.onRequest = (request, connection) => {
+    harness.room.onRequest = (request, connection) => {
       if (request.method === "approvals.get") connection.fail(request.id, { code: "not_found", message: "no such approval", retryable: false });
       else connection.fail(request.id, { code: "unavailable", message: "busy", retryable: true, retryAfterMs: 1 });
     };
     const client = connect({ maxRequestRetries: 2 });
     await expect(client.approvals.get({ approvalId: "a1" })).rejects.toMatchObject({ code: "not_found", message: "no such approval", retryable: false });
     await expect(client.threads.list()).rejects.toMatchObject({ code: "unavailable" });
-    expect(room.latest.requests.filter((r) => r.method === "threads.list")).toHaveLength(3);
+    expect(harness.room.latest.requests.filter((r) => r.method === "threads.list")).toHaveLength(3);
   });
 
   it("rejects invalid params locally", async () => {
     const client = connect();
     await expect(client.jobs.update({ jobId: "j1", progress: 140 })).rejects.toMatchObject({ code: "bad_request" });
-    expect(room.connections.flatMap((c) => c.requests)).toHaveLength(0);
+    expect(harness.room.connections.flatMap((c) => c.requests)).toHaveLength(0);
   });
 
   it("times out, reporting the idempotency key so the caller can retry safely", async () => {
@@ -303,7 +116,7 @@ describe("requests", () => {
   });
 
   it("rejects responses that do not match the result schema", async () => {
-    room.onRequest = (request, connection) => connection.respond(request.id, { nope: true });
+    harness.room.onRequest = (request, connection) => connection.respond(request.id, { nope: true });
     const client = connect();
     await expect(client.threads.list()).rejects.toMatchObject({ code: "invalid_response" });
   });
@@ -311,17 +124,17 @@ describe("requests", () => {
 
 describe("events and resuming", () => {
   it("applies events, emits them typed and raw, and ignores duplicates", async () => {
-    room.onConnect = () => ({ seq: 2 });
+    harness.room.onConnect = () => ({ seq: 2 });
     const client = connect();
     await client.ready();
     const created: string[] = [];
     const raw: string[] = [];
     client.on("thread.created", ({ thread: t }, frame) => created.push(`${t.id}@${frame.seq}`));
     client.on("event", (frame) => raw.push(frame.event));
-    room.latest.event("thread.created", { thread: thread("t1") }, 3);
-    room.latest.event("thread.created", { thread: thread("dup") }, 3);
-    room.latest.event("presence.joined", { entry: presence("c2") });
-    room.latest.event("instance.created", { whatever: 1 }, 4);
+    harness.room.latest.event("thread.created", { thread: thread("t1") }, 3);
+    harness.room.latest.event("thread.created", { thread: thread("dup") }, 3);
+    harness.room.latest.event("presence.joined", { entry: presence("c2") });
+    harness.room.latest.event("instance.created", { whatever: 1 }, 4);
     await eventually(() => expect(client.lastSeq).toBe(4));
     expect(created).toEqual(["t1@3"]);
     expect(raw).toEqual(["thread.created", "presence.joined", "instance.created"]);
@@ -330,8 +143,8 @@ describe("events and resuming", () => {
   });
 
   it("resumes from lastSeq after a drop and applies the replayed events", async () => {
-    room.onConnect = (connection) => {
-      if (room.connections.length === 1) return { seq: 5, epoch: "E" };
+    harness.room.onConnect = (connection) => {
+      if (harness.room.connections.length === 1) return { seq: 5, epoch: "E" };
       expect(connection.url.searchParams.get("lastSeq")).toBe("5");
       expect(connection.url.searchParams.get("epoch")).toBe("E");
       setTimeout(() => {
@@ -340,13 +153,13 @@ describe("events and resuming", () => {
       }, 0);
       return { seq: 7, epoch: "E", snapshot: null, resumedFrom: 5 };
     };
-    room.onRequest = (request, connection) => {
+    harness.room.onRequest = (request, connection) => {
       if (request.method === "presence.list") connection.respond(request.id, { presence: [presence("c_new")] });
     };
     const client = connect();
     await client.ready();
     const seen = statuses(client);
-    room.latest.socket.terminate();
+    harness.room.latest.socket.terminate();
     await eventually(() => expect(client.lastSeq).toBe(7));
     expect(client.state.approvals.get("a1")?.status).toBe("approved");
     expect(seen.map(([status]) => status)).toContain("reconnecting");
@@ -356,28 +169,28 @@ describe("events and resuming", () => {
   });
 
   it("reconnects to resume when it notices a gap", async () => {
-    room.onConnect = (connection) => {
-      if (room.connections.length === 1) return { seq: 5 };
+    harness.room.onConnect = (connection) => {
+      if (harness.room.connections.length === 1) return { seq: 5 };
       expect(connection.url.searchParams.get("lastSeq")).toBe("5");
       setTimeout(() => connection.event("thread.created", { thread: thread("t6") }, 6), 0);
       return { seq: 6, snapshot: null, resumedFrom: 5 };
     };
     const client = connect();
     await client.ready();
-    room.latest.event("thread.created", { thread: thread("t7") }, 7);
-    await room.waitForConnections(2);
+    harness.room.latest.event("thread.created", { thread: thread("t7") }, 7);
+    await harness.room.waitForConnections(2);
     await eventually(() => expect(client.lastSeq).toBe(6));
     expect(client.state.threads.has("t6")).toBe(true);
     expect(client.state.threads.has("t7")).toBe(false);
   });
 
   it("emits reset when the room replaces our state", async () => {
-    room.onConnect = () => (room.connections.length === 1 ? { seq: 5 } : { seq: 500, reset: true, snapshot: snapshot({ threads: [thread("fresh")] }) });
+    harness.room.onConnect = () => (harness.room.connections.length === 1 ? { seq: 5 } : { seq: 500, reset: true, snapshot: snapshot({ threads: [thread("fresh")] }) });
     const client = connect();
     await client.ready();
     const resets: number[] = [];
     client.on("reset", (hello) => resets.push(hello.seq));
-    room.latest.socket.terminate();
+    harness.room.latest.socket.terminate();
     await eventually(() => expect(resets).toEqual([500]));
     expect([...client.state.threads.keys()]).toEqual(["fresh"]);
   });
@@ -387,23 +200,23 @@ describe("events and resuming", () => {
     await client.ready();
     let calls = 0;
     const off = client.on("event", () => calls++);
-    room.latest.event("presence.joined", { entry: presence("c2") });
+    harness.room.latest.event("presence.joined", { entry: presence("c2") });
     await eventually(() => expect(calls).toBe(1));
     off();
-    room.latest.event("presence.joined", { entry: presence("c3") });
+    harness.room.latest.event("presence.joined", { entry: presence("c3") });
     await eventually(() => expect(client.state.presence.has("c3")).toBe(true));
     expect(calls).toBe(1);
   });
 
   it("sets a presence status again after reconnecting", async () => {
-    room.onRequest = (request, connection) => {
+    harness.room.onRequest = (request, connection) => {
       if (request.method === "presence.update") connection.respond(request.id, { entry: presence("conn_1", { status: String(request.params?.status) }) });
       if (request.method === "presence.list") connection.respond(request.id, { presence: [] });
     };
     const client = connect();
     await client.presence.update({ status: "building" });
-    room.latest.socket.terminate();
-    const second = await room.waitForConnections(2);
+    harness.room.latest.socket.terminate();
+    const second = await harness.room.waitForConnections(2);
     await eventually(() => expect(second.requests.some((r) => r.method === "presence.update" && r.params?.status === "building")).toBe(true));
   });
 });
@@ -411,8 +224,8 @@ describe("events and resuming", () => {
 describe("gateway streams", () => {
   it("emits stream changes from hello.live, deltas and the durable reply, and has typed helpers", async () => {
     const live = { streams: [{ threadId: "t1", instanceId: "work", runId: "r0", text: "earlier", startedAt: 1 }], sessions: [] };
-    room.onConnect = () => ({ seq: 1, snapshot: snapshot({ threads: [thread("t1")] }), live });
-    room.onRequest = (request, connection) => {
+    harness.room.onConnect = () => ({ seq: 1, snapshot: snapshot({ threads: [thread("t1")] }), live });
+    harness.room.onRequest = (request, connection) => {
       if (request.method === "chat.abort") connection.respond(request.id, { aborted: true, runIds: ["r1"] });
       if (request.method === "sessions.list") connection.respond(request.id, { instanceId: "work", sessions: [] });
       if (request.method === "sessions.open") connection.respond(request.id, { thread: thread("t9", { gateway: { instanceId: "work", sessionKey: "agent:main:x" } }) });
@@ -422,18 +235,18 @@ describe("gateway streams", () => {
     client.on("stream", (change) => changes.push(`${change.kind}:${change.stream.runId}:${change.stream.text}${change.kind === "ended" && change.message ? `:${change.message.id}` : ""}`));
     await client.ready();
     expect(client.state.streams.get("r0")?.text).toBe("earlier");
-    room.latest.event("chat.delta", { threadId: "t1", instanceId: "work", runId: "r1", offset: 0, text: "" });
-    room.latest.event("chat.delta", { threadId: "t1", instanceId: "work", runId: "r1", offset: 0, text: "Hel" });
-    room.latest.event("chat.delta", { threadId: "t1", instanceId: "work", runId: "r1", offset: 3, text: "lo" });
-    room.latest.event("message.created", { message: message("m2", "t1", 2, { text: "Hello.", runId: "r1", author: { id: "instance:work", kind: "agent", name: "work" } }) }, 2);
-    room.latest.event("chat.final", { threadId: "t1", runId: "r0", messageId: null, aborted: false });
+    harness.room.latest.event("chat.delta", { threadId: "t1", instanceId: "work", runId: "r1", offset: 0, text: "" });
+    harness.room.latest.event("chat.delta", { threadId: "t1", instanceId: "work", runId: "r1", offset: 0, text: "Hel" });
+    harness.room.latest.event("chat.delta", { threadId: "t1", instanceId: "work", runId: "r1", offset: 3, text: "lo" });
+    harness.room.latest.event("message.created", { message: message("m2", "t1", 2, { text: "Hello.", runId: "r1", author: { id: "instance:work", kind: "agent", name: "work" } }) }, 2);
+    harness.room.latest.event("chat.final", { threadId: "t1", runId: "r0", messageId: null, aborted: false });
     await eventually(() => expect(client.state.streams.size).toBe(0));
     expect(changes).toEqual(["started:r0:earlier", "started:r1:", "updated:r1:Hel", "updated:r1:Hello", "ended:r1:Hello:m2", "ended:r0:earlier"]);
 
     expect(await client.chat.abort({ threadId: "t1" })).toEqual({ aborted: true, runIds: ["r1"] });
     expect(await client.sessions.list({ instanceId: "work" })).toEqual({ instanceId: "work", sessions: [] });
     expect((await client.sessions.open({ instanceId: "work", sessionKey: "agent:main:x" })).thread.gateway?.sessionKey).toBe("agent:main:x");
-    const sent = room.latest.requests.map((r) => [r.method, r.params]);
+    const sent = harness.room.latest.requests.map((r) => [r.method, r.params]);
     expect(sent[0]).toEqual(["chat.abort", { threadId: "t1", idempotencyKey: expect.any(String) }]);
     expect(sent[2]).toEqual(["sessions.open", { instanceId: "work", sessionKey: "agent:main:x", idempotencyKey: expect.any(String) }]);
   });
@@ -455,7 +268,7 @@ function helloFrom() {
 
 describe("typing", () => {
   it("infers params and results from the method registry", async () => {
-    room.onRequest = (request, connection) => connection.respond(request.id, { approvals: [approval("a1")] });
+    harness.room.onRequest = (request, connection) => connection.respond(request.id, { approvals: [approval("a1")] });
     const client = connect();
     const { approvals } = await client.request("approvals.list", { status: "pending" });
     const status: "pending" | "approved" | "denied" | "expired" = approvals[0]!.status;

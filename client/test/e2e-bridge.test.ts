@@ -2,6 +2,8 @@
 // runtime (process host) running a real `openclaw` gateway, and the Autopilot's bridge
 // between them. The only stand-in is the scripted OpenAI-compatible model (an external
 // paid service), driven by markers in the user's message (see markerScript).
+// long-file: one suite around one expensive setup (a real gateway takes ~15 s to start);
+// its tests build on each other's instance, threads and device pairing.
 import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
@@ -51,7 +53,7 @@ class RecordingWebSocket extends WebSocket {
   }
 }
 
-const http = <T,>(path: string, init: RequestInit & { cookie?: string } = {}) => httpJson<T>(server.url, path, init);
+const http = <T>(path: string, init: RequestInit & { cookie?: string } = {}) => httpJson<T>(server.url, path, init);
 
 async function runtimeCall<T>(method: string, path: string): Promise<T> {
   const res = await fetch(`${runtimeUrl}${path}`, { method, headers: { authorization: `Bearer ${serviceToken}` } });
@@ -104,8 +106,7 @@ async function approveAs(client: AutopilotClient, approval: Approval, decision: 
   return client.request("approvals.resolve", { approvalId: approval.id, decision, idempotencyKey: key("decide") });
 }
 
-const pendingApproval = (client: AutopilotClient, kind: "exec" | "pairing" | "instance") =>
-  [...client.state.approvals.values()].find((a) => a.status === "pending" && a.action?.kind === kind);
+const pendingApproval = (client: AutopilotClient, kind: "exec" | "pairing" | "instance") => [...client.state.approvals.values()].find((a) => a.status === "pending" && a.action?.kind === kind);
 
 interface GatewayPeer {
   hello: { ok: boolean; payload?: { auth?: { deviceToken?: string } }; error?: { code: string; details?: { code?: string; requestId?: string } } };
@@ -125,7 +126,17 @@ async function gatewayPeer(options: { scopes: string[]; device?: { clientId: str
   const params: Record<string, unknown> = { minProtocol: 4, maxProtocol: 4, client: { id: clientId, version: "0.1.0", platform: "linux", mode }, role: "operator", scopes: options.scopes, caps: [] };
   if (options.device) {
     const { identity, token } = options.device;
-    const payload = deviceAuthPayload({ deviceId: identity.id, clientId, clientMode: mode, role: "operator", scopes: options.scopes, signedAtMs: challenge.ts, token, nonce: challenge.nonce, platform: "linux" });
+    const payload = deviceAuthPayload({
+      deviceId: identity.id,
+      clientId,
+      clientMode: mode,
+      role: "operator",
+      scopes: options.scopes,
+      signedAtMs: challenge.ts,
+      token,
+      nonce: challenge.nonce,
+      platform: "linux",
+    });
     params.auth = { token };
     params.device = { id: identity.id, publicKey: identity.publicKey, signature: signDevicePayload(identity, payload), signedAt: challenge.ts, nonce: challenge.nonce };
   }
@@ -170,10 +181,14 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
   it("provisions an instance, which reaches ready and gets a connected bridge", async () => {
     const { approval } = await alice.request("instances.provision", { instanceId: "work", name: "Work", idempotencyKey: key("prov") });
     await approveAs(bob, approval, "approve");
-    const ready = await until(() => {
-      const i = alice.state.instances.get("work");
-      return i?.status === "ready" && i.bridge === "connected" && i;
-    }, "instance ready with a connected bridge", 90_000);
+    const ready = await until(
+      () => {
+        const i = alice.state.instances.get("work");
+        return i?.status === "ready" && i.bridge === "connected" && i;
+      },
+      "instance ready with a connected bridge",
+      90_000,
+    );
     expect(ready.bridgeError ?? null).toBeNull();
     await until(() => bob.state.instances.get("work")?.bridge === "connected", "bob sees the bridge connected", 5_000);
   }, 120_000);
@@ -291,10 +306,14 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
     } finally {
       outside.close();
     }
-    const settled = await until(() => {
-      const a = bob.state.approvals.get(approval.id);
-      return a?.status !== "pending" && a;
-    }, "the room following the gateway's decision", 20_000);
+    const settled = await until(
+      () => {
+        const a = bob.state.approvals.get(approval.id);
+        return a?.status !== "pending" && a;
+      },
+      "the room following the gateway's decision",
+      20_000,
+    );
     expect(settled).toMatchObject({ status: "approved", note: "decided in OpenClaw", resolvedBy: { id: "instance:work" } });
     await expect(approveAs(bob, approval, "deny")).rejects.toMatchObject({ code: "already_resolved" });
     const reply = await waitForMessage(alice, threadId, (m) => m.runId === message.id, "the reply", 60_000);
@@ -357,20 +376,28 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
 
     const before = await runtimeCall<{ pid: number; port: number }>("GET", `/v1/workspaces/${workspace}/instances/work`);
     process.kill(before.pid, "SIGKILL");
-    const failed = await until(() => {
-      const i = carol.state.instances.get("work");
-      return i?.status === "error" && i.bridge === "offline" && i;
-    }, "the instance shown as failed", 30_000);
+    const failed = await until(
+      () => {
+        const i = carol.state.instances.get("work");
+        return i?.status === "error" && i.bridge === "offline" && i;
+      },
+      "the instance shown as failed",
+      30_000,
+    );
     expect(failed.error).toMatch(/exited unexpectedly/);
     const lost = await waitForMessage(carol, threadId, (m) => m.kind === "error" && /lost mid-reply/.test(m.text), "the interruption notice", 10_000);
     expect(lost.author.id).toBe("instance:work");
 
     const { approval } = await alice.request("instances.restart", { instanceId: "work", idempotencyKey: key("restart") });
     await approveAs(bob, approval, "approve");
-    await until(() => {
-      const i = carol.state.instances.get("work");
-      return i?.status === "ready" && i.bridge === "connected";
-    }, "ready and reconnected", 90_000);
+    await until(
+      () => {
+        const i = carol.state.instances.get("work");
+        return i?.status === "ready" && i.bridge === "connected";
+      },
+      "ready and reconnected",
+      90_000,
+    );
     // The bridge came back with the device token it was issued when it first paired (one
     // device throughout), not with the gateway's shared token.
     const handshakes = connects();
@@ -401,10 +428,14 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
     await until(() => alice.state.instances.get("work")?.bridge === "offline", "the bridge shown offline", 30_000);
     expect(await startRuntime(false)).toBe(runtimeUrl);
     // Nobody re-provisions by hand: the bridge finds the runtime without the instance and starts it again.
-    await until(() => {
-      const i = alice.state.instances.get("work");
-      return i?.status === "ready" && i.bridge === "connected";
-    }, "the instance back and reconnected", 120_000);
+    await until(
+      () => {
+        const i = alice.state.instances.get("work");
+        return i?.status === "ready" && i.bridge === "connected";
+      },
+      "the instance back and reconnected",
+      120_000,
+    );
     const { message } = await alice.request("chat.send", { threadId, text: "SAY: anyone there?", idempotencyKey: key("send") });
     const error = await waitForMessage(bob, threadId, (m) => m.runId === message.id, "the gateway's answer", 60_000);
     expect(error.kind).toBe("error");

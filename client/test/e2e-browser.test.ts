@@ -16,7 +16,6 @@ const PASSWORD = "correct horse battery";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
-
 let server: Server | null = null;
 let url: string;
 let persistDir: string | null = null;
@@ -63,7 +62,10 @@ function cli(args: string[]) {
 }
 
 async function nodePosition(page: Page, selector: string): Promise<{ x: number; y: number }> {
-  const transform = await page.locator(selector).first().evaluate((el) => (el as HTMLElement).style.transform);
+  const transform = await page
+    .locator(selector)
+    .first()
+    .evaluate((el) => (el as HTMLElement).style.transform);
   const m = /translate\(([-\d.]+)px,\s*([-\d.]+)px\)/.exec(transform);
   if (!m) throw new Error(`no position in ${transform}`);
   return { x: Number(m[1]), y: Number(m[2]) };
@@ -157,10 +159,16 @@ describe("the Hatchery in two browsers", () => {
     const { alice, bob } = people;
     await alice.page.getByLabel("New thread title").fill("Release 1.4");
     await alice.page.getByRole("button", { name: "Create", exact: true }).click();
-    await bob.page.locator(".sidebar").getByRole("button", { name: /Release 1\.4/ }).waitFor();
+    await bob.page
+      .locator(".sidebar")
+      .getByRole("button", { name: /Release 1\.4/ })
+      .waitFor();
     await bob.page.locator(".react-flow__node-thread", { hasText: "Release 1.4" }).waitFor();
 
-    await bob.page.locator(".sidebar").getByRole("button", { name: /Release 1\.4/ }).click();
+    await bob.page
+      .locator(".sidebar")
+      .getByRole("button", { name: /Release 1\.4/ })
+      .click();
     await bob.page.getByLabel("Message", { exact: true }).fill("Ship it");
     await bob.page.getByLabel("Message", { exact: true }).press("Enter");
     await alice.page.locator(".message", { hasText: "Ship it" }).waitFor();

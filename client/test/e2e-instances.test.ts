@@ -14,7 +14,6 @@ import { httpJson, until } from "./e2e-helpers";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
-
 let server: Server;
 let runtime: RunningRuntime;
 let runtimeUrl: string;
@@ -41,7 +40,7 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const http = <T,>(path: string, init: RequestInit & { cookie?: string } = {}) => httpJson<T>(server.url, path, init);
+const http = <T>(path: string, init: RequestInit & { cookie?: string } = {}) => httpJson<T>(server.url, path, init);
 
 /** The `autopilot` CLI on the machine's own Node, as an agent runs it. */
 function cli(args: string[], target: { workspace: string; key: string }) {
@@ -54,7 +53,15 @@ function cli(args: string[], target: { workspace: string; key: string }) {
   child.stdout!.setEncoding("utf8").on("data", (c: string) => (stdout += c));
   child.stderr!.setEncoding("utf8").on("data", (c: string) => (stderr += c));
   const exit = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? -1)));
-  return { exit, stderr: () => stderr, lines: () => stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as unknown) };
+  return {
+    exit,
+    stderr: () => stderr,
+    lines: () =>
+      stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as unknown),
+  };
 }
 
 async function runtimeGet<T>(path: string): Promise<T> {
@@ -71,7 +78,6 @@ describe("OpenClaw instances through the Autopilot", () => {
     const cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
     const workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
     const key = (await http<{ key: string }>(`/api/workspaces/${workspace}/keys`, { method: "POST", cookie, body: JSON.stringify({ name: "ops-bot" }) })).body.key;
-
 
     const person = new AutopilotClient({
       url: server.url,
@@ -112,7 +118,11 @@ describe("OpenClaw instances through the Autopilot", () => {
     expect(JSON.stringify([...person.state.instances.values()])).not.toContain(token);
 
     const deleting = cli(["instance", "delete", "work", "--wait-done"], { workspace, key });
-    const del = await until(() => [...person.state.approvals.values()].find((a) => a.action?.kind === "instance" && a.action.operation === "delete" && a.status === "pending"), "delete approval", 15_000);
+    const del = await until(
+      () => [...person.state.approvals.values()].find((a) => a.action?.kind === "instance" && a.action.operation === "delete" && a.status === "pending"),
+      "delete approval",
+      15_000,
+    );
     await person.approvals.resolve({ approvalId: del.id, decision: "approve" });
     expect(await deleting.exit, deleting.stderr()).toBe(0);
     expect(person.state.instances.get("work")?.status).toBe("stopped");

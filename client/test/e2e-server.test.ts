@@ -11,7 +11,6 @@ import { AutopilotClient } from "../src/client";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
-
 interface Person {
   name: string;
   email: string;

@@ -10,8 +10,7 @@ function applied(state: WorkspaceState, event: ReceivedEvent): WorkspaceState {
   return outcome.state;
 }
 
-const fromSnapshot = (over: Parameters<typeof snapshot>[0] = {}, seq = 5) =>
-  applyHello(emptyState, hello({ seq, snapshot: snapshot(over) })).state;
+const fromSnapshot = (over: Parameters<typeof snapshot>[0] = {}, seq = 5) => applyHello(emptyState, hello({ seq, snapshot: snapshot(over) })).state;
 
 describe("applyHello", () => {
   it("builds the state from a snapshot", () => {

@@ -114,9 +114,7 @@ export const api = new Hono<ApiEnv>()
     const workspaceId = c.req.param("ws");
     const denied = await requireManager(c, workspaceId);
     if (denied instanceof Response) return denied;
-    const { results } = await c.env.DB.prepare(
-      `select "id", "name", "start", "metadata", "createdAt" from "apikey" where "referenceId" = ? order by "createdAt" desc`,
-    )
+    const { results } = await c.env.DB.prepare(`select "id", "name", "start", "metadata", "createdAt" from "apikey" where "referenceId" = ? order by "createdAt" desc`)
       .bind(workspaceId)
       .all<{ id: string; name: string | null; start: string | null; metadata: string | null; createdAt: string | number }>();
     const keys = results.map((k) => ({ id: k.id, name: k.name, start: k.start, scopes: agentScopes(k.metadata ? JSON.parse(k.metadata) : null), createdAt: k.createdAt }));

@@ -4,17 +4,13 @@ import type { Env } from "../env";
 import type { Auth } from "./auth";
 import { consumeTicket } from "./tickets";
 
-export type AuthOutcome =
-  | { ok: true; principal: Principal }
-  | { ok: false; status: 401 | 403; reason: string };
+export type AuthOutcome = { ok: true; principal: Principal } | { ok: false; status: 401 | 403; reason: string };
 
 const unauthenticated = (reason: string): AuthOutcome => ({ ok: false, status: 401, reason });
 const forbidden = (reason: string): AuthOutcome => ({ ok: false, status: 403, reason });
 
 export async function memberRole(env: Env, workspaceId: string, userId: string): Promise<Role | null> {
-  const row = await env.DB.prepare(`select "role" from "member" where "organizationId" = ? and "userId" = ?`)
-    .bind(workspaceId, userId)
-    .first<{ role: string }>();
+  const row = await env.DB.prepare(`select "role" from "member" where "organizationId" = ? and "userId" = ?`).bind(workspaceId, userId).first<{ role: string }>();
   const parsed = Role.safeParse(row?.role);
   return parsed.success ? parsed.data : null;
 }

@@ -98,7 +98,10 @@ const sockets = [];
 
 /** Per reply being streamed (keyed by the marker in the user text): when each piece was written. */
 const writesByMarker = new Map();
-const streamText = (marker) => Array.from({ length: PIECES }, (_, i) => `${marker.slice(0, 3)}${String(i).padStart(4, "0")} `).join("").trimEnd();
+const streamText = (marker) =>
+  Array.from({ length: PIECES }, (_, i) => `${marker.slice(0, 3)}${String(i).padStart(4, "0")} `)
+    .join("")
+    .trimEnd();
 /** The marker of a streaming turn's request: in the last real user text (the gateway may append an internal-context one). */
 const markerOf = (request) => {
   const real = (request.messages ?? []).filter((m) => !(m.role === "user" && JSON.stringify(m.content).includes("BEGIN_OPENCLAW_INTERNAL_CONTEXT")));
@@ -173,13 +176,19 @@ async function setup() {
   console.log("Provisioning an instance (a real gateway)…");
   const { approval } = await room.request("instances.provision", { instanceId: "bench", name: "Bench", idempotencyKey: key("prov") });
   await room.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("decide") });
-  await until(() => {
+  await until(
+    () => {
+      const i = instances.get("bench");
+      if (i?.status === "error") throw new Error(`instance failed: ${i.error}`);
+      return i?.status === "ready" && i.bridge === "connected";
+    },
+    "the instance ready with a connected bridge",
+    180_000,
+  ).catch((error) => {
     const i = instances.get("bench");
-    if (i?.status === "error") throw new Error(`instance failed: ${i.error}`);
-    return i?.status === "ready" && i.bridge === "connected";
-  }, "the instance ready with a connected bridge", 180_000).catch((error) => {
-    const i = instances.get("bench");
-    throw new Error(`${error.message} (last seen: ${i ? `${i.status}, ${i.phase}, bridge ${i.bridge} ${i.bridgeError ?? ""}` : "nothing"})\n--- runtime output ---\n${runtimeLog.join("").slice(-4000)}`);
+    throw new Error(
+      `${error.message} (last seen: ${i ? `${i.status}, ${i.phase}, bridge ${i.bridge} ${i.bridgeError ?? ""}` : "nothing"})\n--- runtime output ---\n${runtimeLog.join("").slice(-4000)}`,
+    );
   });
   const { thread } = await room.request("threads.create", { title: "bench", idempotencyKey: key("thr") });
   await room.request("instances.attach", { instanceId: "bench", threadId: thread.id, idempotencyKey: key("att") });
@@ -208,7 +217,14 @@ async function setup() {
 // --- 1. delta latency --------------------------------------------------------
 
 const chatText = (message) =>
-  !message?.content ? "" : typeof message.content === "string" ? message.content : message.content.filter((p) => p.type === "text" && typeof p.text === "string").map((p) => p.text).join("");
+  !message?.content
+    ? ""
+    : typeof message.content === "string"
+      ? message.content
+      : message.content
+          .filter((p) => p.type === "text" && typeof p.text === "string")
+          .map((p) => p.text)
+          .join("");
 
 async function benchDeltas({ room, direct, threadId }) {
   // Every delta either client got: run id, cumulative length, arrival time.

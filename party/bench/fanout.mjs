@@ -41,7 +41,7 @@ async function openMany(count, make) {
  * Runs EDITS sequential edits; each resolves when every reader has seen its marker.
  * `send(marker)` emits one edit; `markerOf(data)` extracts the marker from a frame.
  */
-async function measure(writer, readers, send, markerOf) {
+async function measure(readers, send, markerOf) {
   const latencies = [];
   let waiting = null;
   for (const r of readers) {
@@ -54,7 +54,14 @@ async function measure(writer, readers, send, markerOf) {
     const marker = `m${i}-${Math.random().toString(36).slice(2)}`;
     const received = new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`edit ${i}: ${waiting.left} of ${readers.length} readers never received it (server restarted or dropped sockets?)`)), 15_000);
-      waiting = { marker, left: readers.length, done: () => (clearTimeout(timer), resolve()) };
+      waiting = {
+        marker,
+        left: readers.length,
+        done: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
     });
     const t0 = performance.now();
     send(marker);
@@ -88,7 +95,6 @@ async function benchRoom(server, n) {
   });
   let k = 0;
   const result = await measure(
-    writer,
     readers,
     (marker) => writer.send(JSON.stringify({ type: "req", id: `e${k}`, method: "chat.send", params: { threadId, text: marker, idempotencyKey: `edit-${n}-${k++}-${marker}` } })),
     (data) => {
@@ -116,7 +122,6 @@ async function benchRelay(n) {
   const writer = await open(url);
   const readers = await openMany(n, () => open(url));
   const result = await measure(
-    writer,
     readers,
     (marker) => writer.send(JSON.stringify({ type: "req", id: "x", method: "chat.send", params: { text: marker } })),
     (data) => JSON.parse(data).payload.message.text,

@@ -67,9 +67,17 @@ export class CatchUp {
     const listed = await connection.request("exec.approval.list", {});
     // Not a list: the answer is not understood, so nothing is concluded from it.
     if (!Array.isArray(listed)) throw new Error("exec.approval.list did not answer with a list");
-    const requests = listed.map((r) => ExecApprovalRequest.safeParse(r)).filter((r) => r.success).map((r) => r.data);
+    const requests = listed
+      .map((r) => ExecApprovalRequest.safeParse(r))
+      .filter((r) => r.success)
+      .map((r) => r.data);
     for (const request of requests) this.#decisions.recordExec(request);
-    this.#decisions.closeVanished(askedAt, new Set(requests.map((r) => r.id)), (action) => action.kind === "exec", () => ["expired", "OpenClaw no longer has this request (it expired or the gateway restarted)"]);
+    this.#decisions.closeVanished(
+      askedAt,
+      new Set(requests.map((r) => r.id)),
+      (action) => action.kind === "exec",
+      () => ["expired", "OpenClaw no longer has this request (it expired or the gateway restarted)"],
+    );
   }
 
   async #reconcilePairing(connection: GatewayConnection, target: "device" | "node"): Promise<void> {
@@ -95,7 +103,12 @@ export class CatchUp {
     this.#channelsCheckedAt = askedAt;
     const list = ChannelPairingList.parse(await connection.request("channels.pairing.list", {}));
     for (const r of list.requests) this.#decisions.recordChannel(r);
-    this.#decisions.closeVanished(askedAt, new Set(list.requests.map((r) => r.requestId)), (action) => action.kind === "pairing" && action.target === "channel", () => ["expired", "no longer pending in OpenClaw"]);
+    this.#decisions.closeVanished(
+      askedAt,
+      new Set(list.requests.map((r) => r.requestId)),
+      (action) => action.kind === "pairing" && action.target === "channel",
+      () => ["expired", "no longer pending in OpenClaw"],
+    );
   }
 
   async refreshSessions(connection: GatewayConnection): Promise<void> {
@@ -123,11 +136,15 @@ export class CatchUp {
 
   /** Reads a thread's session from its cursor (or whole, on first sync or a reset). */
   async #syncHistory(connection: GatewayConnection, binding: Binding): Promise<void> {
-    const ask = (cursor: string | null) => connection.request("chat.history", { sessionKey: binding.sessionKey, limit: HISTORY_LIMIT, ...(cursor ? { cursor } : {}) }).then((r) => HistoryResult.parse(r));
+    const ask = (cursor: string | null) =>
+      connection.request("chat.history", { sessionKey: binding.sessionKey, limit: HISTORY_LIMIT, ...(cursor ? { cursor } : {}) }).then((r) => HistoryResult.parse(r));
     let history = await ask(binding.cursor);
     if (history.kind === "reset") history = await ask(null);
     // Delta answers wrap each message ({message, messageId, …}); full answers do not.
-    const messages = history.messages.map((m) => ChatMessage.safeParse(history.kind === "delta" ? (m as { message?: unknown })?.message : m)).filter((m) => m.success).map((m) => m.data);
+    const messages = history.messages
+      .map((m) => ChatMessage.safeParse(history.kind === "delta" ? (m as { message?: unknown })?.message : m))
+      .filter((m) => m.success)
+      .map((m) => m.data);
     this.#link.room("instance", (ctx) => {
       const thread = getThread(ctx.sql, binding.threadId);
       if (!thread) return;

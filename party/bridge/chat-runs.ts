@@ -49,7 +49,8 @@ export class ChatRuns {
         const full = messageText(chat.message) || stream.text + (chat.deltaText ?? "");
         // Offsets come from the full text, never from the gateway's seq (it has gaps).
         if (full.startsWith(stream.text)) {
-          if (full.length > stream.text.length) broadcast("chat.delta", { threadId: stream.threadId, instanceId: stream.instanceId, runId: stream.runId, offset: stream.text.length, text: full.slice(stream.text.length) });
+          if (full.length > stream.text.length)
+            broadcast("chat.delta", { threadId: stream.threadId, instanceId: stream.instanceId, runId: stream.runId, offset: stream.text.length, text: full.slice(stream.text.length) });
         } else {
           broadcast("chat.delta", { threadId: stream.threadId, instanceId: stream.instanceId, runId: stream.runId, offset: 0, text: full });
         }

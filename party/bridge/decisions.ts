@@ -183,7 +183,7 @@ function settleAsRoom(room: Pick<DecisionRoom, "sql" | "retain" | "publish">, ap
 export function prepareGatewayDecision(room: DecisionRoom, params: { approvalId: string; decision: Decision }): Promise<() => void> | undefined {
   const approval = getApproval(room.sql, params.approvalId);
   const action = approval?.action;
-  if (!approval || approval.status !== "pending" || !action || action.kind === "instance") return undefined;
+  if (approval?.status !== "pending" || !action || action.kind === "instance") return undefined;
   if (approval.expiresAt !== null && approval.expiresAt <= Date.now()) return undefined;
   const decisions = room.decisionsFor(action.instanceId);
   if (!decisions) {

@@ -199,9 +199,12 @@ export class GatewayConnection {
 
   #startWatchdog(tickIntervalMs: number): void {
     const limit = tickIntervalMs * 2.5;
-    this.#watchdog = setInterval(() => {
-      if (Date.now() - this.#lastFrameAt > limit) this.close(4000, `no tick from the gateway for ${Math.round(limit / 1000)} s`);
-    }, Math.max(1000, tickIntervalMs / 2));
+    this.#watchdog = setInterval(
+      () => {
+        if (Date.now() - this.#lastFrameAt > limit) this.close(4000, `no tick from the gateway for ${Math.round(limit / 1000)} s`);
+      },
+      Math.max(1000, tickIntervalMs / 2),
+    );
   }
 
   #close(closed: Closed): void {

@@ -17,7 +17,12 @@ export function execApproval(instance: Named, request: z.output<typeof ExecAppro
     instanceId,
     requestId: request.id,
     title: `${instance.name} wants to run: ${command}`.slice(0, 200),
-    details: [`Command: ${command}`, request.request?.cwd ? `Working directory: ${request.request.cwd}` : null, request.request?.host ? `Host: ${request.request.host}` : null, sessionKey ? `Session: ${sessionKey}` : null]
+    details: [
+      `Command: ${command}`,
+      request.request?.cwd ? `Working directory: ${request.request.cwd}` : null,
+      request.request?.host ? `Host: ${request.request.host}` : null,
+      sessionKey ? `Session: ${sessionKey}` : null,
+    ]
       .filter(Boolean)
       .join("\n"),
     risk: "high",

@@ -62,7 +62,8 @@ export class LiveEvents {
         return this.#scheduleSessions();
       case "health": {
         const connection = this.#link.live;
-        if (connection && Date.now() - this.#catchUp.channelsCheckedAt > CHANNELS_RECHECK_MS) void this.#catchUp.reconcileChannelPairing(connection).catch((error) => this.#link.log("channels.pairing.list failed", error));
+        if (connection && Date.now() - this.#catchUp.channelsCheckedAt > CHANNELS_RECHECK_MS)
+          void this.#catchUp.reconcileChannelPairing(connection).catch((error) => this.#link.log("channels.pairing.list failed", error));
         return;
       }
     }

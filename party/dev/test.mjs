@@ -72,15 +72,33 @@ step("client build", process.execPath, [join(ROOT, "client", "build.mjs")]);
 const workerReport = join(reports, "worker.json");
 step("room and auth tests in workerd", bin("vitest"), ["run", "--config", "vitest.worker.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${workerReport}`], workerReport);
 const nodeReport = join(reports, "node.json");
-step("protocol, client and end-to-end tests in Node", bin("vitest"), ["run", "--config", "vitest.node.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${nodeReport}`], nodeReport);
+step(
+  "protocol, client and end-to-end tests in Node",
+  bin("vitest"),
+  ["run", "--config", "vitest.node.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${nodeReport}`],
+  nodeReport,
+);
 const runtimeReport = join(reports, "runtime.json");
-step("runtime tests against the real OpenClaw gateway", bin("vitest"), ["run", "runtime/test", "--config", "runtime/vitest.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${runtimeReport}`], runtimeReport);
+step(
+  "runtime tests against the real OpenClaw gateway",
+  bin("vitest"),
+  ["run", "runtime/test", "--config", "runtime/vitest.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${runtimeReport}`],
+  runtimeReport,
+);
 const outdir = join(reports, "deploy");
 step("wrangler deploy --dry-run (party Worker)", bin("wrangler"), ["deploy", "--dry-run", "--outdir", outdir]);
 // The runtime's production Worker runs its gateways in containers; there is no Docker
 // engine to build the image here, and --containers-rollout=none is wrangler's supported
 // way to bundle and check the Worker without building or updating containers.
-step("wrangler deploy --dry-run (runtime sandbox Worker)", bin("wrangler"), ["deploy", "-c", "runtime/sandbox/wrangler.toml", "--dry-run", "--containers-rollout=none", "--outdir", join(reports, "deploy-runtime")]);
+step("wrangler deploy --dry-run (runtime sandbox Worker)", bin("wrangler"), [
+  "deploy",
+  "-c",
+  "runtime/sandbox/wrangler.toml",
+  "--dry-run",
+  "--containers-rollout=none",
+  "--outdir",
+  join(reports, "deploy-runtime"),
+]);
 rmSync(reports, { recursive: true, force: true });
 
 console.log("");

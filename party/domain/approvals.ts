@@ -88,10 +88,7 @@ export function settleApproval(ctx: OpContext, existing: Approval, status: Exclu
 
 /** Resolves every pending approval whose time ran out; returns how many. */
 export function expireDueApprovals(ctx: OpContext): number {
-  const due = ctx.sql.all<{ id: string; doc: string }>(
-    `select id, doc from approvals where status = 'pending' and expires_at is not null and expires_at <= ?`,
-    ctx.now,
-  );
+  const due = ctx.sql.all<{ id: string; doc: string }>(`select id, doc from approvals where status = 'pending' and expires_at is not null and expires_at <= ?`, ctx.now);
   for (const row of due) {
     const existing = readable([row], (r) => approvalRecord.decode(r.doc))[0];
     // An unreadable row stays as it is, but must not keep the expiry alarm firing every second.
@@ -121,9 +118,6 @@ export function listApprovals(sql: Sql, params: z.output<typeof ApprovalsListPar
 /** Snapshot view: every pending approval plus the most recent decided ones. */
 export function approvalsForSnapshot(sql: Sql, recentResolved = 50): Approval[] {
   const pending = sql.all<{ doc: string }>(`select doc from approvals where status = 'pending' order by requested_at desc`);
-  const resolved = sql.all<{ doc: string }>(
-    `select doc from approvals where status != 'pending' order by requested_at desc limit ?`,
-    recentResolved,
-  );
+  const resolved = sql.all<{ doc: string }>(`select doc from approvals where status != 'pending' order by requested_at desc limit ?`, recentResolved);
   return readable([...pending, ...resolved], (r) => approvalRecord.decode(r.doc));
 }

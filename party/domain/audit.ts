@@ -9,11 +9,7 @@ export function appendAudit(sql: Sql, actor: Actor | null, action: string, targe
 }
 
 export function listAudit(sql: Sql, before: number | undefined, limit: number): { entries: AuditEntry[]; hasMore: boolean } {
-  const rows = sql.all<{ n: number; at: number; doc: string }>(
-    `select n, at, doc from audit where n < ? order by n desc limit ?`,
-    before ?? Number.MAX_SAFE_INTEGER,
-    limit + 1,
-  );
+  const rows = sql.all<{ n: number; at: number; doc: string }>(`select n, at, doc from audit where n < ? order by n desc limit ?`, before ?? Number.MAX_SAFE_INTEGER, limit + 1);
   const entries = readable(rows.slice(0, limit), (r): AuditEntry => ({ n: r.n, at: r.at, ...auditRecord.decode(r.doc) }));
   return { entries, hasMore: rows.length > limit };
 }

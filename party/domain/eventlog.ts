@@ -4,6 +4,16 @@ import type { Sql } from "./sql";
 import { readable } from "../records/codec";
 import { decodeStoredEvent, encodeEventPayload } from "../records/events";
 
+/** The room's epoch: made once, it tells a client whether its `lastSeq` is from this log. */
+export function roomEpoch(sql: Sql): string {
+  let epoch = getMeta(sql, "epoch");
+  if (!epoch) {
+    epoch = crypto.randomUUID();
+    setMeta(sql, "epoch", epoch);
+  }
+  return epoch;
+}
+
 export function currentSeq(sql: Sql): number {
   return Number(getMeta(sql, "seq") ?? 0);
 }
@@ -18,9 +28,7 @@ export function appendEvent<E extends DurableEventName>(sql: Sql, event: E, payl
   return { seq, event, payload } as DurableEvent<E> as DurableEvent;
 }
 
-export type ResumePlan =
-  | { kind: "replay"; events: DurableEvent[] }
-  | { kind: "snapshot"; reset: boolean };
+export type ResumePlan = { kind: "replay"; events: DurableEvent[] } | { kind: "snapshot"; reset: boolean };
 
 /**
  * What a connecting client gets: exactly the events after `lastSeq`, or a snapshot when
@@ -33,10 +41,7 @@ export function planResume(sql: Sql, epoch: string, lastSeq: number | null, clie
   if (lastSeq === seq) return { kind: "replay", events: [] };
   const oldest = sql.one<{ seq: number }>(`select min(seq) as seq from events`)?.seq ?? seq + 1;
   if (lastSeq + 1 < oldest) return { kind: "snapshot", reset: true };
-  const rows = sql.all<{ seq: number; event: DurableEventName; payload: string }>(
-    `select seq, event, payload from events where seq > ? order by seq`,
-    lastSeq,
-  );
+  const rows = sql.all<{ seq: number; event: DurableEventName; payload: string }>(`select seq, event, payload from events where seq > ? order by seq`, lastSeq);
   // An event that cannot be read would leave a gap the client cannot fill: it gets a
   // fresh snapshot instead (built from the rows that can be read).
   const events = readable(rows, decodeStoredEvent);

@@ -72,4 +72,3 @@ export function bindingsOf(sql: Sql, instanceId: string): Binding[] {
 export function setCursor(sql: Sql, threadId: string, cursor: string | null): void {
   sql.run(`update gateway_threads set cursor = ? where thread_id = ?`, cursor, threadId);
 }
-

@@ -33,7 +33,13 @@ export function queueForGateway(ctx: OpContext, thread: Thread, message: Message
   const gateway = thread.gateway!;
   const instance = getInstance(ctx.sql, gateway.instanceId);
   if (!instance || instance.status === "stopped") {
-    appendMessage(ctx, thread, instanceActor(instance ?? { id: gateway.instanceId, name: gateway.instanceId }), `OpenClaw instance ${gateway.instanceId} no longer exists: this message was not sent.`, { kind: "error" });
+    appendMessage(
+      ctx,
+      thread,
+      instanceActor(instance ?? { id: gateway.instanceId, name: gateway.instanceId }),
+      `OpenClaw instance ${gateway.instanceId} no longer exists: this message was not sent.`,
+      { kind: "error" },
+    );
     return;
   }
   ctx.sql.run(

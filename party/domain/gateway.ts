@@ -87,10 +87,7 @@ export function approvalForRequest(sql: Sql, instanceId: string, requestId: stri
 
 /** Pending room approvals that stand for this instance's gateway requests. */
 export function pendingGatewayApprovals(sql: Sql, instanceId: string): Approval[] {
-  const rows = sql.all<{ doc: string }>(
-    `select a.doc from gateway_approvals g join approvals a on a.id = g.approval_id where g.instance_id = ? and a.status = 'pending'`,
-    instanceId,
-  );
+  const rows = sql.all<{ doc: string }>(`select a.doc from gateway_approvals g join approvals a on a.id = g.approval_id where g.instance_id = ? and a.status = 'pending'`, instanceId);
   return readable(rows, (r) => approvalRecord.decode(r.doc));
 }
 
@@ -129,7 +126,7 @@ export function recordGatewayRequest(ctx: OpContext, request: GatewayRequest): A
 /** The gateway decided (or forgot) a request on its own: the room approval follows. */
 export function settleGatewayRequest(ctx: OpContext, instanceId: string, requestId: string, status: "approved" | "denied" | "expired", note: string): Approval | null {
   const approval = approvalForRequest(ctx.sql, instanceId, requestId);
-  if (!approval || approval.status !== "pending") return null;
+  if (approval?.status !== "pending") return null;
   return settleApproval(ctx, approval, status, note);
 }
 

@@ -1,4 +1,4 @@
-import * as Y from "yjs";
+import type * as Y from "yjs";
 import { edgeId, edgesMap, type GraphNode, NODE_SIZE, nodesMap, patchNode, readNode, writeNode } from "../../shared/hatchery/graph";
 import { placeNode } from "../../shared/hatchery/placement";
 import type { GraphCommand } from "../../shared/protocol/graph";

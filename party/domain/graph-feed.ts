@@ -41,11 +41,7 @@ export function readGraphFeed(sql: Sql, roomEpoch: string, since: number, epoch:
       },
     };
   }
-  const rows = sql.all<{ seq: number; event: DurableEventName; payload: string }>(
-    `select seq, event, payload from events where seq > ? order by seq limit ?`,
-    since,
-    limit,
-  );
+  const rows = sql.all<{ seq: number; event: DurableEventName; payload: string }>(`select seq, event, payload from events where seq > ? order by seq limit ?`, since, limit);
   // An unreadable event is left out (logged); the feed still moves past it.
   const events = readable(rows, decodeStoredEvent);
   const last = rows.at(-1)?.seq ?? since;

@@ -121,9 +121,6 @@ export function listJobs(sql: Sql, params: z.output<typeof JobsListParams>): Job
 /** Snapshot view: every unfinished job plus the most recent finished ones. */
 export function jobsForSnapshot(sql: Sql, recentFinished = 50): Job[] {
   const active = sql.all<{ doc: string }>(`select doc from jobs where status in ('running', 'cancel_requested') order by updated_at desc`);
-  const finished = sql.all<{ doc: string }>(
-    `select doc from jobs where status not in ('running', 'cancel_requested') order by updated_at desc limit ?`,
-    recentFinished,
-  );
+  const finished = sql.all<{ doc: string }>(`select doc from jobs where status not in ('running', 'cancel_requested') order by updated_at desc limit ?`, recentFinished);
   return readable([...active, ...finished], (r) => jobRecord.decode(r.doc));
 }

@@ -40,7 +40,10 @@ export function migrate(sql: Sql): void {
   if (current >= MIGRATIONS.length) return;
   sql.transaction(() => {
     for (let v = current; v < MIGRATIONS.length; v++) {
-      for (const statement of MIGRATIONS[v]!.split(";").map((s) => s.trim()).filter(Boolean)) sql.run(statement);
+      for (const statement of MIGRATIONS[v]!.split(";")
+        .map((s) => s.trim())
+        .filter(Boolean))
+        sql.run(statement);
     }
     sql.run(`delete from room_schema`);
     sql.run(`insert into room_schema (version) values (?)`, MIGRATIONS.length);

@@ -7,9 +7,9 @@ import { defineRecord, type RecordCodec, StoredRecordError, type Upgrade } from 
 // e.g. `"thread.created": [(p) => ({ ...p, thread: step(p.thread) })]`.
 const UPGRADES: { readonly [E in DurableEventName]?: readonly Upgrade[] } = {};
 
-const codecs = Object.fromEntries(
-  Object.entries(DurableEvents).map(([name, schema]) => [name, defineRecord(`event ${name}`, schema, UPGRADES[name as DurableEventName])]),
-) as { [E in DurableEventName]: RecordCodec<EventPayload<E>> };
+const codecs = Object.fromEntries(Object.entries(DurableEvents).map(([name, schema]) => [name, defineRecord(`event ${name}`, schema, UPGRADES[name as DurableEventName])])) as {
+  [E in DurableEventName]: RecordCodec<EventPayload<E>>;
+};
 
 export function encodeEventPayload<E extends DurableEventName>(event: E, payload: EventPayload<E>): string {
   return codecs[event].encode(payload);

@@ -5,29 +5,29 @@ import type { EventName, EventPayload } from "../../shared/protocol/events";
 import type { EventFrame } from "../../shared/protocol/frames";
 import { MAX_CLIENT_FRAME_BYTES } from "../../shared/protocol/frames";
 import type { HelloPayload } from "../../shared/protocol/hello";
-import type { PresenceEntry } from "../../shared/protocol/presence";
 import { PROTOCOL_VERSION, protocolUnsupportedReason } from "../../shared/protocol/version";
 import { expireDueApprovals, nextApprovalExpiry } from "../domain/approvals";
 import { createOpContext, type OpEffects } from "../domain/context";
 import { RoomError } from "../domain/errors";
-import { currentSeq, planResume } from "../domain/eventlog";
+import { currentSeq, planResume, roomEpoch } from "../domain/eventlog";
 import { allSessions } from "../domain/gateway";
 import { type GraphFeed, readGraphFeed } from "../domain/graph-feed";
 import { forgetExpired } from "../domain/idempotency";
 import { listInstances } from "../domain/instances";
-import { getMeta, migrate, setMeta } from "../domain/schema";
+import { migrate } from "../domain/schema";
 import { buildSnapshot } from "../domain/snapshot";
 import { type Sql, sqlFromStorage } from "../domain/sql";
 import { getThread } from "../domain/threads";
 import type { Env } from "../env";
 import { RuntimeClient } from "../runtime-client";
 import { BridgeSupervisor } from "./bridge-supervisor";
-import { type ConnState, connState, presenceEntry } from "./connection-state";
+import { type ConnState, connState, presenceEntry, presenceOf } from "./connection-state";
 import { dispatch, type DispatchOutcome, parseFrame, sniffRequestId } from "./dispatch";
 import type { GraphApplyOutcome } from "./hatchery";
 import { type OperationDeps, runInstanceOperation, watchInstance } from "./instance-operations";
 import { parsePrincipalHeader, PRINCIPAL_HEADER } from "./principal-header";
-import { type Bucket, takeToken } from "./ratelimit";
+import { ConnectionMeter } from "./ratelimit";
+import { boxTextFrames, unboxFrame } from "./framework-frames";
 import { logRequest } from "./request-log";
 import type { RoomServices } from "./room-services";
 
@@ -36,9 +36,6 @@ const BRIDGE_WATCH_SECONDS = 300;
 
 /** How long a canvas update may wait so that a burst of commits costs one Hatchery pull. */
 const HATCHERY_POKE_DELAY_MS = 100;
-
-/** Refusals (since the bucket was last full) after which the socket is closed with 4029. */
-const REFUSALS_BEFORE_CLOSE = 50;
 
 /**
  * One Autopilot per workspace. This class holds lifecycle and dispatch only; the domain
@@ -52,7 +49,7 @@ export class Autopilot extends Agent<Env> {
   static override options = { sendIdentityOnConnect: false };
 
   readonly #sql: Sql;
-  readonly #buckets = new Map<string, Bucket>();
+  readonly #meter = new ConnectionMeter(() => this.#rate);
   #pokeTimer: ReturnType<typeof setTimeout> | null = null;
   readonly #bridges: BridgeSupervisor;
   /** The bridge watch is scheduled (see watchBridges). */
@@ -62,13 +59,7 @@ export class Autopilot extends Agent<Env> {
     super(ctx, env);
     this.#sql = sqlFromStorage(ctx.storage);
     migrate(this.#sql);
-    // agents answers its own frames (`cf_agent_state` writes, `rpc` calls) in its onMessage
-    // wrapper, before ours: with frames outside our protocol, unmetered, after parsing a
-    // frame of any size. A text frame goes through it boxed, which the wrapper hands on
-    // untouched (still inside its invocation context), so every frame reaches our onMessage:
-    // metered, size-checked and answered in our protocol.
-    const framework = this.onMessage;
-    this.onMessage = (conn, message) => framework.call(this, conn, (typeof message === "string" ? new TextFrame(message) : message) as WSMessage);
+    boxTextFrames(this);
     this.#bridges = new BridgeSupervisor({
       workspaceId: () => this.name,
       sql: this.#sql,
@@ -148,25 +139,6 @@ export class Autopilot extends Agent<Env> {
     return { perSecond: Number(this.env.RATE_LIMIT_PER_SECOND ?? 50), burst: Number(this.env.RATE_LIMIT_BURST ?? 100) };
   }
 
-  #epoch(): string {
-    let epoch = getMeta(this.#sql, "epoch");
-    if (!epoch) {
-      epoch = crypto.randomUUID();
-      setMeta(this.#sql, "epoch", epoch);
-    }
-    return epoch;
-  }
-
-  #presence(except?: string): PresenceEntry[] {
-    const entries: PresenceEntry[] = [];
-    for (const conn of this.getConnections()) {
-      const state = connState(conn);
-      if (conn.id === except || !state) continue;
-      entries.push(presenceEntry(conn.id, state));
-    }
-    return entries;
-  }
-
   #send<E extends EventName>(conn: Connection, event: E, payload: EventPayload<E>, seq?: number): void {
     const frame: EventFrame = { type: "event", event, payload, ...(seq !== undefined ? { seq } : {}) };
     conn.send(JSON.stringify(frame));
@@ -200,7 +172,7 @@ export class Autopilot extends Agent<Env> {
 
     const lastSeqParam = url.searchParams.get("lastSeq");
     const lastSeq = lastSeqParam !== null && /^\d+$/.test(lastSeqParam) ? Number(lastSeqParam) : null;
-    const epoch = this.#epoch();
+    const epoch = roomEpoch(this.#sql);
     const plan = planResume(this.#sql, epoch, lastSeq, url.searchParams.get("epoch"));
     const { perSecond, burst } = this.#rate;
     const hello: HelloPayload = {
@@ -212,7 +184,7 @@ export class Autopilot extends Agent<Env> {
       seq: currentSeq(this.#sql),
       reset: plan.kind === "snapshot" && plan.reset,
       resumedFrom: plan.kind === "replay" ? lastSeq : null,
-      snapshot: plan.kind === "snapshot" ? buildSnapshot(this.#sql, this.#presence()) : null,
+      snapshot: plan.kind === "snapshot" ? buildSnapshot(this.#sql, presenceOf(this.getConnections())) : null,
       live: { streams: this.#bridges.streams, sessions: allSessions(this.#sql) },
       limits: { maxFrameBytes: MAX_CLIENT_FRAME_BYTES, requestsPerSecond: perSecond, burst },
     };
@@ -224,7 +196,7 @@ export class Autopilot extends Agent<Env> {
   }
 
   override onMessage(conn: Connection, frame: WSMessage): void {
-    const message = frame instanceof TextFrame ? frame.text : frame;
+    const message = unboxFrame(frame);
     const state = connState(conn);
     if (!state) {
       conn.close(CloseCode.unauthenticated, "unauthenticated");
@@ -232,19 +204,17 @@ export class Autopilot extends Agent<Env> {
     }
     const now = Date.now();
     // Every frame costs a token, garbage included: the limiter runs before any parsing.
-    const bucket = this.#buckets.get(conn.id) ?? { tokens: this.#rate.burst, updatedAt: now, refused: 0 };
-    this.#buckets.set(conn.id, bucket);
-    const token = takeToken(bucket, now, this.#rate.perSecond, this.#rate.burst);
+    const token = this.#meter.take(conn.id, now);
     if (!token.ok) {
-      if (bucket.refused > REFUSALS_BEFORE_CLOSE) {
+      if (token.close) {
         conn.close(CloseCode.rateLimited, JSON.stringify({ retryAfterMs: Math.max(token.retryAfterMs, 1000) }));
         return;
       }
       const error: ErrorShape = { code: "rate_limited", message: "too many requests", retryable: true, retryAfterMs: token.retryAfterMs };
-      conn.send(JSON.stringify({ type: "res", id: sniffRequestId(message as string | ArrayBuffer), ok: false, error }));
+      conn.send(JSON.stringify({ type: "res", id: sniffRequestId(message), ok: false, error }));
       return;
     }
-    const parsed = parseFrame(message as string | ArrayBuffer);
+    const parsed = parseFrame(message);
     if (!parsed.ok) {
       logRequest(this.name, conn.id, state.principal.id, "bad frame", parsed.outcome.error?.error);
       conn.send(JSON.stringify(parsed.outcome.response));
@@ -270,7 +240,7 @@ export class Autopilot extends Agent<Env> {
       principal: state.principal,
       bridge: (instanceId) => this.#bridges.get(instanceId),
       decisionsFor: (instanceId) => this.#bridges.get(instanceId)?.decisions,
-      presence: () => this.#presence(),
+      presence: () => presenceOf(this.getConnections()),
       setStatus: (status) => {
         const next = { ...state, status };
         conn.setState(next);
@@ -290,7 +260,7 @@ export class Autopilot extends Agent<Env> {
   }
 
   override onClose(conn: Connection): void {
-    this.#buckets.delete(conn.id);
+    this.#meter.forget(conn.id);
     const state = connState(conn);
     if (state) {
       this.#broadcastEvent("presence.left", { connectionId: conn.id, principalId: state.principal.id }, undefined, conn.id);
@@ -384,7 +354,7 @@ export class Autopilot extends Agent<Env> {
    * domain state when `since` is from another epoch or fell out of the log.
    */
   async graphFeed(since: number, epoch: string | null, limit = 500): Promise<GraphFeed> {
-    return readGraphFeed(this.#sql, this.#epoch(), since, epoch, limit);
+    return readGraphFeed(this.#sql, roomEpoch(this.#sql), since, epoch, limit);
   }
 
   /** Scheduled callback (alarm): resolves pending approvals whose time ran out. */
@@ -410,9 +380,4 @@ export class Autopilot extends Agent<Env> {
     }
     return closed;
   }
-}
-
-/** A text frame on its way past the agents framework's own frame handling (see the constructor). */
-class TextFrame {
-  constructor(readonly text: string) {}
 }

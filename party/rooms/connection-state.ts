@@ -27,3 +27,13 @@ export function presenceEntry(connectionId: string, state: ConnState): PresenceE
     status: state.status,
   };
 }
+
+/** Everyone connected, as presence entries. */
+export function presenceOf(connections: Iterable<Connection>): PresenceEntry[] {
+  const entries: PresenceEntry[] = [];
+  for (const conn of connections) {
+    const state = connState(conn);
+    if (state) entries.push(presenceEntry(conn.id, state));
+  }
+  return entries;
+}

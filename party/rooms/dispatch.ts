@@ -68,7 +68,7 @@ export function parseFrame(data: string | ArrayBuffer): ParsedFrame {
   }
   const parsed = RequestFrame.safeParse(json);
   if (!parsed.success) {
-    const id = typeof (json as { id?: unknown })?.id === "string" ? ((json as { id: string }).id.slice(0, 64)) : "";
+    const id = typeof (json as { id?: unknown })?.id === "string" ? (json as { id: string }).id.slice(0, 64) : "";
     return bad(id, "bad_request", `not a request frame: ${summarize(parsed.error)}`);
   }
   return { ok: true, frame: parsed.data };

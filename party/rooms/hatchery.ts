@@ -146,13 +146,7 @@ export class Hatchery extends YServer {
       if (!m) continue;
       const node = readNode(id, m);
       if (!isDomainKind(node.kind) || !node.ref) continue;
-      this.#sql.run(
-        `insert into domain_nodes (id, kind, ref, data) values (?, ?, ?, ?) on conflict (id) do update set data = excluded.data`,
-        id,
-        node.kind,
-        node.ref,
-        JSON.stringify(node.data),
-      );
+      this.#sql.run(`insert into domain_nodes (id, kind, ref, data) values (?, ?, ?, ?) on conflict (id) do update set data = excluded.data`, id, node.kind, node.ref, JSON.stringify(node.data));
     }
   }
 
@@ -197,24 +191,14 @@ export class Hatchery extends YServer {
 
   /** RPC from the Autopilot: an agent's validated graph commands, once per idempotency key. */
   async applyCommands(principalId: string, idempotencyKey: string, commands: GraphCommand[]): Promise<GraphApplyOutcome> {
-    const earlier = this.#sql.one<{ result: string }>(
-      `select result from graph_idempotency where principal_id = ? and key = ?`,
-      principalId,
-      idempotencyKey,
-    );
+    const earlier = this.#sql.one<{ result: string }>(`select result from graph_idempotency where principal_id = ? and key = ?`, principalId, idempotencyKey);
     if (earlier) return { ok: true, result: JSON.parse(earlier.result) };
     try {
       let outcome: { created: string[] } = { created: [] };
       this.#sql.transaction(() => {
         outcome = applyGraphCommands(this.document, commands, newIdSuffix, AGENT_ORIGIN);
         const result = { applied: commands.length, created: outcome.created };
-        this.#sql.run(
-          `insert into graph_idempotency (principal_id, key, result, at) values (?, ?, ?, ?)`,
-          principalId,
-          idempotencyKey,
-          JSON.stringify(result),
-          Date.now(),
-        );
+        this.#sql.run(`insert into graph_idempotency (principal_id, key, result, at) values (?, ?, ?, ?)`, principalId, idempotencyKey, JSON.stringify(result), Date.now());
       });
       return { ok: true, result: { applied: commands.length, created: outcome.created } };
     } catch (error) {

@@ -84,7 +84,7 @@ export async function watchInstance(deps: OperationDeps, instanceId: string): Pr
 /** Runs an approved instance operation (the approval carries what and on which instance). */
 export async function runInstanceOperation(deps: OperationDeps, approval: Approval): Promise<void> {
   const action = approval.action;
-  if (!action || action.kind !== "instance") return;
+  if (action?.kind !== "instance") return;
   const { operation, instanceId } = action;
   const name = action.name ?? instanceId;
   const jobId = asRoom(deps, (ctx) => {

@@ -24,9 +24,18 @@ describe("bridge decisions", () => {
       decisions.recordExec(execRequest);
       decisions.recordExec(execRequest);
       const approval = approvalForRequest(sql, "inst", "ex-1")!;
-      expect(approval).toMatchObject({ status: "pending", risk: "high", title: "Work wants to run: rm -rf build", threadId: thread.id, action: { kind: "exec", requestId: "ex-1", command: "rm -rf build", cwd: "/work", sessionKey: "main" } });
+      expect(approval).toMatchObject({
+        status: "pending",
+        risk: "high",
+        title: "Work wants to run: rm -rf build",
+        threadId: thread.id,
+        action: { kind: "exec", requestId: "ex-1", command: "rm -rf build", cwd: "/work", sessionKey: "main" },
+      });
       expect(sql.one<{ n: number }>(`select count(*) as n from approvals`)!.n).toBe(1);
-      expect(commands).toEqual([["call_7", "rm -rf build"], ["call_7", "rm -rf build"]]);
+      expect(commands).toEqual([
+        ["call_7", "rm -rf build"],
+        ["call_7", "rm -rf build"],
+      ]);
       // The gateway decided it itself: the room follows, once.
       decisions.settledInGateway("ex-1", "denied");
       expect(getApproval(sql, approval.id)).toMatchObject({ status: "denied", note: "decided in OpenClaw" });
@@ -143,12 +152,14 @@ describe("bridge decisions", () => {
   });
 
   it("maps each kind of request to the gateway method that decides it", () => {
-    expect(decisionRequest({ kind: "exec", instanceId: "i", requestId: "r", command: "ls", cwd: null, sessionKey: null }, false)).toEqual(["approval.resolve", { id: "r", kind: "exec", decision: "deny" }]);
-    expect(decisionRequest({ kind: "pairing", instanceId: "i", target: "node", requestId: "r", subject: "n", summary: "", scopes: [] }, true)).toEqual(["node.pair.approve", { requestId: "r" }]);
-    expect(decisionRequest({ kind: "pairing", instanceId: "i", target: "channel", requestId: "r", subject: "s", summary: "", scopes: [], channel: { channel: "telegram", accountId: "a" } }, false)).toEqual([
-      "channels.pairing.dismiss",
-      { channel: "telegram", accountId: "a", requestId: "r" },
+    expect(decisionRequest({ kind: "exec", instanceId: "i", requestId: "r", command: "ls", cwd: null, sessionKey: null }, false)).toEqual([
+      "approval.resolve",
+      { id: "r", kind: "exec", decision: "deny" },
     ]);
+    expect(decisionRequest({ kind: "pairing", instanceId: "i", target: "node", requestId: "r", subject: "n", summary: "", scopes: [] }, true)).toEqual(["node.pair.approve", { requestId: "r" }]);
+    expect(
+      decisionRequest({ kind: "pairing", instanceId: "i", target: "channel", requestId: "r", subject: "s", summary: "", scopes: [], channel: { channel: "telegram", accountId: "a" } }, false),
+    ).toEqual(["channels.pairing.dismiss", { channel: "telegram", accountId: "a", requestId: "r" }]);
   });
 });
 

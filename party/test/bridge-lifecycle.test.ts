@@ -37,7 +37,10 @@ function gatewayPeer(accept: (auth: Record<string, unknown>) => boolean): FakeGa
   const gw = fakeGateway();
   gw.on("connect", (params) =>
     accept(params.auth as Record<string, unknown>)
-      ? ok({ auth: { method: "token", scopes: ["operator.read", "operator.write", "operator.approvals", "operator.pairing", "operator.admin"], deviceToken: "dev-token" }, policy: { tickIntervalMs: 30_000 } })
+      ? ok({
+          auth: { method: "token", scopes: ["operator.read", "operator.write", "operator.approvals", "operator.pairing", "operator.admin"], deviceToken: "dev-token" },
+          policy: { tickIntervalMs: 30_000 },
+        })
       : refuse("INVALID_REQUEST", "unauthorized: device token mismatch", { code: "AUTH_DEVICE_TOKEN_MISMATCH" }),
   );
   for (const m of ["sessions.subscribe", "device.pair.list", "node.pair.list", "channels.pairing.list"]) gw.on(m, () => ok({}));

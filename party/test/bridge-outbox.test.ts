@@ -29,7 +29,11 @@ describe("bridge outbox", () => {
       const first = send("one");
       const second = send("two");
       let busy = true;
-      gw.on("chat.send", (params) => (params.message === "two" && busy ? ((busy = false), refuse("UNAVAILABLE", "gateway busy")) : ok({ runId: params.idempotencyKey })));
+      gw.on("chat.send", (params) => {
+        if (params.message !== "two" || !busy) return ok({ runId: params.idempotencyKey });
+        busy = false;
+        return refuse("UNAVAILABLE", "gateway busy");
+      });
 
       await box.flush();
       expect(gw.requests("chat.send")).toEqual([]);

@@ -25,7 +25,17 @@ describe("device identity", () => {
     expect(device.deviceId).toBe([...digest].map((b) => b.toString(16).padStart(2, "0")).join(""));
     expect(device.privateJwk.d).toBeTruthy();
 
-    const proof = { clientId: "gateway-client", clientMode: "backend", role: "operator", scopes: ["operator.read", "operator.admin"], signedAt: 1700000000000, token: "tok", nonce: "n-1", platform: "Linux", deviceFamily: "" };
+    const proof = {
+      clientId: "gateway-client",
+      clientMode: "backend",
+      role: "operator",
+      scopes: ["operator.read", "operator.admin"],
+      signedAt: 1700000000000,
+      token: "tok",
+      nonce: "n-1",
+      platform: "Linux",
+      deviceFamily: "",
+    };
     expect(proofPayload(device.deviceId, proof)).toBe(`v3|${device.deviceId}|gateway-client|backend|operator|operator.read,operator.admin|1700000000000|tok|n-1|linux|`);
     const signature = fromBase64url(await signProof(device, proof));
     const key = await crypto.subtle.importKey("raw", raw, { name: "Ed25519" }, false, ["verify"]);
@@ -61,10 +71,25 @@ describe("gateway connection", () => {
     expect(params.device).toMatchObject({ id: device.deviceId, nonce: "abc", signedAt: 1700000000123 });
     // The signature covers the credential actually sent, here the device token.
     const key = await crypto.subtle.importKey("raw", fromBase64url(device.publicKey), { name: "Ed25519" }, false, ["verify"]);
-    const payload = proofPayload(device.deviceId, { clientId: "gateway-client", clientMode: "backend", role: "operator", scopes: ["operator.read", "operator.admin"], signedAt: 1700000000123, token: "dev-token-1", nonce: "abc", platform: "linux", deviceFamily: "" });
+    const payload = proofPayload(device.deviceId, {
+      clientId: "gateway-client",
+      clientMode: "backend",
+      role: "operator",
+      scopes: ["operator.read", "operator.admin"],
+      signedAt: 1700000000123,
+      token: "dev-token-1",
+      nonce: "abc",
+      platform: "linux",
+      deviceFamily: "",
+    });
     expect(await crypto.subtle.verify({ name: "Ed25519" }, key, fromBase64url(params.device.signature), new TextEncoder().encode(payload))).toBe(true);
 
-    gw.send({ type: "res", id: connect.id, ok: true, payload: { type: "hello-ok", auth: { scopes: ["operator.read", "operator.admin"], deviceToken: "dev-token-2" }, policy: { tickIntervalMs: 30000 }, extra: { ignored: true } } });
+    gw.send({
+      type: "res",
+      id: connect.id,
+      ok: true,
+      payload: { type: "hello-ok", auth: { scopes: ["operator.read", "operator.admin"], deviceToken: "dev-token-2" }, policy: { tickIntervalMs: 30000 }, extra: { ignored: true } },
+    });
     const { connection, hello } = await opening;
     expect(hello).toEqual({ method: null, scopes: ["operator.read", "operator.admin"], deviceToken: "dev-token-2", tickIntervalMs: 30000 });
 
@@ -161,7 +186,8 @@ describe("history import (catch-up and opened sessions)", () => {
       { role: "assistant", content: text("Let me check."), stopReason: "toolUse", __openclaw: { id: "a1", runId: "R" } },
       { role: "toolResult", toolCallId: "call_0", content: text("42"), __openclaw: { id: "t1" } },
       { role: "assistant", content: text("The answer is 42."), stopReason: "stop", __openclaw: { id: "a2", runId: "R" } },
-    ]) expect(r.take(again)).toEqual({ kind: "skip" });
+    ])
+      expect(r.take(again)).toEqual({ kind: "skip" });
   });
 
   it("leaves a run's reply to the live stream, or to the live final that already landed", () => {

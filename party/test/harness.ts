@@ -96,7 +96,13 @@ function undeclared(input: unknown, output: unknown, path: string): string[] {
 
 function checkAgainst(schema: z.ZodType, value: unknown, what: string): string[] {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) return [`${what}: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`];
+  if (!parsed.success)
+    return [
+      `${what}: ${parsed.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+        .join("; ")}`,
+    ];
   return undeclared(value, parsed.data, "").map((path) => `${what}: field ${path} is not in the schema`);
 }
 

@@ -183,10 +183,22 @@ describe("Hatchery room", () => {
     await until(() => edgesMap(canvas.doc).has(linked.created[0]!) && node(canvas, linked.created[1]!)?.kind === "group", "edge and group");
     expect(node(canvas, threadNode)!.parent).toBe(linked.created[1]);
 
-    const again = await bot.ok("graph.apply", { idempotencyKey: key, commands: [{ op: "note.add", text: "Remember the changelog", near: threadNode }, { op: "node.move", nodeId: threadNode, x: 100, y: 200 }] });
+    const again = await bot.ok("graph.apply", {
+      idempotencyKey: key,
+      commands: [
+        { op: "note.add", text: "Remember the changelog", near: threadNode },
+        { op: "node.move", nodeId: threadNode, x: 100, y: 200 },
+      ],
+    });
     expect(again).toEqual(applied);
     const before = readGraph(canvas.doc).nodes.length;
-    const bad = await bot.call("graph.apply", { idempotencyKey: idem(), commands: [{ op: "note.add", text: "ok" }, { op: "node.move", nodeId: "thread:nope", x: 1, y: 1 }] });
+    const bad = await bot.call("graph.apply", {
+      idempotencyKey: idem(),
+      commands: [
+        { op: "note.add", text: "ok" },
+        { op: "node.move", nodeId: "thread:nope", x: 1, y: 1 },
+      ],
+    });
     expect(bad).toMatchObject({ ok: false, error: { code: "not_found" } });
     const malformed = await bot.call("graph.apply", { idempotencyKey: idem(), commands: [{ op: "node.delete", nodeId: threadNode }] });
     expect(malformed).toMatchObject({ ok: false, error: { code: "bad_request" } });

@@ -71,4 +71,3 @@ describe("instances are approval-gated", () => {
     for (const s of [o, g]) s.close();
   });
 });
-

@@ -186,7 +186,10 @@ describe("domain round trips", () => {
     await b.waitFor((f) => f.event === "thread.restored");
 
     // seq is contiguous across everything every client saw.
-    const seqs = b.events().filter((e) => e.seq).map((e) => e.seq);
+    const seqs = b
+      .events()
+      .filter((e) => e.seq)
+      .map((e) => e.seq);
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
     for (const s of [a, b, g]) s.close();
   });
@@ -258,9 +261,7 @@ describe("domain round trips", () => {
     expect(outOfRange).toMatchObject({ ok: false, error: { code: "bad_request" } });
 
     await m.ok("jobs.cancel", { jobId: job.id, reason: "wrong repo", idempotencyKey: idem() });
-    const cancel = await g.waitFor<{ payload: { job: { status: string; cancelRequestedBy: { id: string } }; reason: string } }>(
-      (f) => f.event === "job.cancel_requested",
-    );
+    const cancel = await g.waitFor<{ payload: { job: { status: string; cancelRequestedBy: { id: string } }; reason: string } }>((f) => f.event === "job.cancel_requested");
     expect(cancel.payload).toMatchObject({ reason: "wrong repo", job: { status: "cancel_requested", cancelRequestedBy: { id: member.userId } } });
     const done = await g.ok("jobs.finish", { jobId: job.id, cancelled: true, idempotencyKey: idem() });
     expect(done.job.status).toBe("cancelled");

@@ -30,15 +30,44 @@ afterEach(() => {
 describe("record codecs", () => {
   it("read every fixture row as version 1 and give back exactly what was stored", () => {
     const same = (decoded: unknown[], table: string, column = "doc") => expect(decoded).toEqual(docs(table, column).map((d) => JSON.parse(d)));
-    same(docs("threads").map((d) => threadRecord.decode(d)), "threads");
-    same(docs("messages").map((d) => messageRecord.decode(d)), "messages");
-    same(docs("approvals").map((d) => approvalRecord.decode(d)), "approvals");
-    same(docs("jobs").map((d) => jobRecord.decode(d)), "jobs");
-    same(docs("instances").map((d) => instanceRecord.decode(d)), "instances");
-    same(docs("audit").map((d) => auditRecord.decode(d)), "audit");
-    same(docs("gateway_sessions").map((d) => gatewaySessionRecord.decode(d)), "gateway_sessions");
-    same(tables.events!.map((r) => decodeEventPayload(r.event as DurableEventName, String(r.payload))), "events", "payload");
-    same(tables.idempotency!.map((r) => decodeResult(String(r.method), String(r.result))), "idempotency", "result");
+    same(
+      docs("threads").map((d) => threadRecord.decode(d)),
+      "threads",
+    );
+    same(
+      docs("messages").map((d) => messageRecord.decode(d)),
+      "messages",
+    );
+    same(
+      docs("approvals").map((d) => approvalRecord.decode(d)),
+      "approvals",
+    );
+    same(
+      docs("jobs").map((d) => jobRecord.decode(d)),
+      "jobs",
+    );
+    same(
+      docs("instances").map((d) => instanceRecord.decode(d)),
+      "instances",
+    );
+    same(
+      docs("audit").map((d) => auditRecord.decode(d)),
+      "audit",
+    );
+    same(
+      docs("gateway_sessions").map((d) => gatewaySessionRecord.decode(d)),
+      "gateway_sessions",
+    );
+    same(
+      tables.events!.map((r) => decodeEventPayload(r.event as DurableEventName, String(r.payload))),
+      "events",
+      "payload",
+    );
+    same(
+      tables.idempotency!.map((r) => decodeResult(String(r.method), String(r.result))),
+      "idempotency",
+      "result",
+    );
     // The fixture covers what the room stores: gateway threads, tool/aborted messages, every approval action.
     expect(launch!.gateway).toMatchObject({ instanceId: "work" });
     expect(archived!.archived).toBe(true);
@@ -88,9 +117,11 @@ describe("record codecs", () => {
     })();
     expect(error).toMatchObject({ kind: "thread", storedVersion: 1 });
     expect(error!.reason).toContain("archived");
-    const failing = defineRecord("thread", Thread, [() => {
-      throw new Error("boom");
-    }]);
+    const failing = defineRecord("thread", Thread, [
+      () => {
+        throw new Error("boom");
+      },
+    ]);
     expect(() => failing.decode(docs("threads")[0]!)).toThrow(/upgrade to version 2 failed: boom/);
     expect(() => decodeEventPayload("thread.vanished" as DurableEventName, "{}")).toThrow(StoredRecordError);
     expect(() => decodeResult("threads.explode", "{}")).toThrow(StoredRecordError);
@@ -98,9 +129,11 @@ describe("record codecs", () => {
 
     expect(readable([...docs("threads"), bad[2]!], (d) => threadRecord.decode(d)).map((t) => t.id)).toEqual([launch!.id, archived!.id]);
     // Anything else thrown is a bug, not a bad row: it is not swallowed.
-    expect(() => readable([1], () => {
-      throw new TypeError("bug");
-    })).toThrow(TypeError);
+    expect(() =>
+      readable([1], () => {
+        throw new TypeError("bug");
+      }),
+    ).toThrow(TypeError);
   });
 });
 
@@ -119,8 +152,7 @@ describe("a room on today's rows", () => {
         }
       }
     });
-    const sql = <T>(query: string, ...params: (string | number)[]) =>
-      runInDurableObject(stub, (_instance, state) => state.storage.sql.exec(query, ...params).toArray() as T[]);
+    const sql = <T>(query: string, ...params: (string | number)[]) => runInDurableObject(stub, (_instance, state) => state.storage.sql.exec(query, ...params).toArray() as T[]);
     return { owner, sql };
   }
 
@@ -144,7 +176,13 @@ describe("a room on today's rows", () => {
     const resumed = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie }, { lastSeq: 0, epoch: hello.epoch });
     expect((await resumed.hello()).resumedFrom).toBe(0);
     await resumed.waitFor((f) => f.type === "event" && f.seq === 28);
-    expect(resumed.events().filter((e) => e.seq !== undefined).slice(0, 28).map((e) => e.seq)).toEqual(Array.from({ length: 28 }, (_, i) => i + 1));
+    expect(
+      resumed
+        .events()
+        .filter((e) => e.seq !== undefined)
+        .slice(0, 28)
+        .map((e) => e.seq),
+    ).toEqual(Array.from({ length: 28 }, (_, i) => i + 1));
 
     // A repeated request is answered from its version-less recorded result.
     const recorded = tables.idempotency!.find((r) => r.method === "threads.create")!;

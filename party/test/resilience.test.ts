@@ -114,7 +114,12 @@ describe("resume without gaps or duplicates", () => {
     const inWindow = await RawSocket.open(ws, { cookie: owner.cookie }, { lastSeq: 300, epoch: first.epoch });
     expect(await inWindow.hello()).toMatchObject({ reset: false, snapshot: null, resumedFrom: 300 });
     await inWindow.waitFor((f) => (f as { seq?: number }).seq === 306);
-    expect(inWindow.events().filter((e) => e.seq).map((e) => e.seq)).toEqual([301, 302, 303, 304, 305, 306]);
+    expect(
+      inWindow
+        .events()
+        .filter((e) => e.seq)
+        .map((e) => e.seq),
+    ).toEqual([301, 302, 303, 304, 305, 306]);
 
     const otherEpoch = await RawSocket.open(ws, { cookie: owner.cookie }, { lastSeq: 300, epoch: "not-this-room" });
     expect(await otherEpoch.hello()).toMatchObject({ reset: true });
@@ -144,9 +149,7 @@ describe("exactly-once approvals", () => {
       const { approval } = await g.ok("approvals.request", { title: `round ${round}`, idempotencyKey: idem() });
       await Promise.all(socks.map((s) => s.waitFor((f) => f.event === "approval.requested" && (f.payload as { approval: { id: string } }).approval.id === approval.id)));
       // Fire every decision without awaiting any: they race inside the room.
-      const results = await Promise.all(
-        socks.map((s) => s.call("approvals.resolve", { approvalId: approval.id, decision: random() < 0.5 ? "approve" : "deny", idempotencyKey: idem() })),
-      );
+      const results = await Promise.all(socks.map((s) => s.call("approvals.resolve", { approvalId: approval.id, decision: random() < 0.5 ? "approve" : "deny", idempotencyKey: idem() })));
       const winners = results.filter((r) => r.ok);
       expect(winners).toHaveLength(1);
       const losers = results.filter((r) => !r.ok);
@@ -168,13 +171,14 @@ describe("exactly-once approvals", () => {
 
 describe("bad input", () => {
   type Gen = (r: () => number) => string | ArrayBuffer;
-  const pick = <T,>(r: () => number, xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
+  const pick = <T>(r: () => number, xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   const junk = (r: () => number, n: number) => Array.from({ length: n }, () => String.fromCharCode(32 + Math.floor(r() * 95))).join("");
   const generators: Record<string, Gen> = {
     notJson: (r) => junk(r, 1 + Math.floor(r() * 40)),
     truncated: (r) => JSON.stringify({ type: "req", id: "x", method: "threads.create", params: { title: "a" } }).slice(0, 5 + Math.floor(r() * 40)),
     wrongShape: (r) => JSON.stringify(pick(r, [null, 42, "req", [], { type: "res" }, { type: "req" }, { type: "req", id: 5, method: "threads.list" }, { type: "req", id: "", method: "x" }])),
-    unknownMethod: (r) => JSON.stringify({ type: "req", id: `u${Math.floor(r() * 1e6)}`, method: pick(r, ["threads.delete", "admin.nuke", "__proto__", "constructor", "toString", "hello"]), params: {} }),
+    unknownMethod: (r) =>
+      JSON.stringify({ type: "req", id: `u${Math.floor(r() * 1e6)}`, method: pick(r, ["threads.delete", "admin.nuke", "__proto__", "constructor", "toString", "hello"]), params: {} }),
     badParams: (r) =>
       JSON.stringify({
         type: "req",
@@ -233,7 +237,11 @@ describe("bad input", () => {
     expect(sock.closed).toBeNull();
     // Answered in our protocol, like any other bad frame (the framework's own replies are not).
     const refused = sock.frames.filter((f) => f.type === "res" && f.ok === false);
-    expect(refused.map((f) => [f.id, (f.error as { code: string }).code])).toEqual([["", "bad_request"], ["1", "bad_request"], ["2", "bad_request"]]);
+    expect(refused.map((f) => [f.id, (f.error as { code: string }).code])).toEqual([
+      ["", "bad_request"],
+      ["1", "bad_request"],
+      ["2", "bad_request"],
+    ]);
     const again = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
     expect((await again.hello()).seq).toBe(hello.seq);
     sock.close();

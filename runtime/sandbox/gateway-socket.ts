@@ -11,7 +11,9 @@ export interface SocketLike {
   accept?(): void;
   send(data: string | ArrayBuffer | ArrayBufferView): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: "message" | "close" | "error", listener: (event: any) => void): void;
+  addEventListener(type: "message", listener: (event: { data: string | ArrayBuffer }) => void): void;
+  addEventListener(type: "close", listener: (event: { code?: number; reason?: string }) => void): void;
+  addEventListener(type: "error", listener: () => void): void;
   readonly readyState: number;
 }
 

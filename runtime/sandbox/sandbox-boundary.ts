@@ -73,7 +73,6 @@ export const CONTAINER_PATHS = {
   logs: `${INSTANCE_DIR}/logs`,
 } as const;
 
-
 /**
  * The sandbox (Durable Object + container) of one instance. Lower-case (SDK ids must be, for
  * preview hostnames), at most 63 characters, deterministic, and collision-free: workspace ids

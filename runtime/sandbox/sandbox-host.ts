@@ -301,10 +301,14 @@ export class SandboxHost implements RuntimeHost {
     try {
       const proc = await this.sandboxFor(record).getProcess(GATEWAY_PROCESS_ID);
       if (proc && isRunning(proc)) return this.toStatus(record, proc.pid ?? null);
-      record.error = runtimeError("gateway_failed", proc ? `the gateway exited unexpectedly (exit code ${proc.exitCode ?? "unknown"})` : "the gateway is not running (it exited, or its container restarted)", {
-        retryable: true,
-        details: { exitCode: proc?.exitCode ?? null },
-      });
+      record.error = runtimeError(
+        "gateway_failed",
+        proc ? `the gateway exited unexpectedly (exit code ${proc.exitCode ?? "unknown"})` : "the gateway is not running (it exited, or its container restarted)",
+        {
+          retryable: true,
+          details: { exitCode: proc?.exitCode ?? null },
+        },
+      );
       await this.save(record, "error", "failed");
       return this.toStatus(record, null);
     } catch (error) {

@@ -57,7 +57,12 @@ export default {
     if (!loaded.ok) return failResponse(loaded.error);
     const { serviceToken, ...config } = loaded.value;
     const host = createSandboxHost(env, config);
-    const api = createRuntimeApi(host, { serviceToken, info: { host: "sandbox", model: config.model ? { id: config.model.modelId, baseUrl: config.model.baseUrl } : null }, log, upgrade: (ref) => proxyGateway(host, ref) });
+    const api = createRuntimeApi(host, {
+      serviceToken,
+      info: { host: "sandbox", model: config.model ? { id: config.model.modelId, baseUrl: config.model.baseUrl } : null },
+      log,
+      upgrade: (ref) => proxyGateway(host, ref),
+    });
     return api.fetch(request);
   },
 } satisfies ExportedHandler<Env>;

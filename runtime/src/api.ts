@@ -7,7 +7,18 @@ import { zValidator } from "@hono/zod-validator";
 import { Hono, type Context } from "hono";
 import { errorEnvelope, okEnvelope, statusFor } from "../../shared/runtime/envelope";
 import type { RuntimeError } from "../../shared/runtime/errors";
-import { instanceParamsSchema, MAX_WAIT_MS, ROUTE_METHODS, RUNTIME_API_VERSION, RUNTIME_ROUTES, STATUS_QUERY_MESSAGE, statusQuerySchema, workspaceParamsSchema, type InstanceRef, type RuntimeRoute } from "../../shared/runtime/requests";
+import {
+  instanceParamsSchema,
+  MAX_WAIT_MS,
+  ROUTE_METHODS,
+  RUNTIME_API_VERSION,
+  RUNTIME_ROUTES,
+  STATUS_QUERY_MESSAGE,
+  statusQuerySchema,
+  workspaceParamsSchema,
+  type InstanceRef,
+  type RuntimeRoute,
+} from "../../shared/runtime/requests";
 import type { Health } from "../../shared/runtime/responses";
 import { isAuthorized } from "./auth";
 import { runtimeError, type Result } from "./errors";
@@ -104,7 +115,9 @@ export function createRuntimeApi(host: RuntimeHost, options: RuntimeApiOptions):
   app.get(RUNTIME_ROUTES.credentials, params(instanceParamsSchema), async (c) => fromResult(await host.credentials(c.req.valid("param"))));
 
   // `path` is where the host keeps the archive (a local path or an object key): internal.
-  app.get(RUNTIME_ROUTES.backups, params(instanceParamsSchema), async (c) => reply(200, okEnvelope({ backups: (await host.listBackups(c.req.valid("param"))).map(({ path: _path, ...info }) => info) })));
+  app.get(RUNTIME_ROUTES.backups, params(instanceParamsSchema), async (c) =>
+    reply(200, okEnvelope({ backups: (await host.listBackups(c.req.valid("param"))).map(({ path: _path, ...info }) => info) })),
+  );
   app.post(RUNTIME_ROUTES.backups, params(instanceParamsSchema), async (c) => {
     const created = await host.backup(c.req.valid("param"));
     if (!created.ok) return failResponse(created.error);

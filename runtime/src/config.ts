@@ -86,7 +86,6 @@ function resolveServiceToken(env: NodeJS.ProcessEnv, dataDir: string): Result<Pi
   return okResult({ serviceToken: token, serviceTokenSource: { file, created: true } });
 }
 
-
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Result<RuntimeConfig> {
   // 0 picks a free port (tests); the start banner prints the real one.
   const port = positiveInt(env, "RUNTIME_PORT", 8790, 0);

@@ -6,10 +6,7 @@ export const RUNTIME_CLIENT_VERSION = "0.1.0";
 /** Request id of the probe's connect. */
 export const PROBE_REQUEST_ID = "probe";
 
-export type ProbeOutcome =
-  | { kind: "ready"; serverVersion: string | undefined }
-  | { kind: "retry"; afterMs: number; reason: string }
-  | { kind: "fatal"; code: string; message: string };
+export type ProbeOutcome = { kind: "ready"; serverVersion: string | undefined } | { kind: "retry"; afterMs: number; reason: string } | { kind: "fatal"; code: string; message: string };
 
 /**
  * The minimal connect a server-side client may make: `gateway-client` in `backend` mode with

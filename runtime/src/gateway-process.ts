@@ -55,7 +55,7 @@ export function spawnGateway(options: GatewaySpawn): ChildProcess {
   const { token, recentOutput } = options;
   const capture = (chunk: Buffer) => {
     for (const raw of chunk.toString("utf8").split("\n")) {
-      // eslint-disable-next-line no-control-regex
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes (ESC [ … m) from the gateway's log
       let line = raw.replace(/\x1b\[[0-9;]*m/g, "").trimEnd();
       if (!line) continue;
       if (token) line = line.split(token).join("[redacted]");

@@ -19,7 +19,7 @@ export function createApiHandler(host: RuntimeHost, serviceToken: string, info: 
     // A method (TRACE, CONNECT) or target that fetch's Request refuses: no route takes it.
     const response = request ? await app.fetch(request) : failResponse(runtimeError("method_not_allowed", `${String(req.method).slice(0, 16)} is not allowed`));
     const text = await response.text();
-    response.headers.forEach((value, name) => res.setHeader(name, value));
+    for (const [name, value] of response.headers) res.setHeader(name, value);
     res.writeHead(response.status, { "content-length": Buffer.byteLength(text) });
     res.end(text);
   };

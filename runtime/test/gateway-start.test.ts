@@ -12,7 +12,18 @@ const TOKEN = "gw-token-0123456789abcdef0123456789abcdef";
 const PATHS = { home: "/i/home", state: "/i/state", config: "/i/openclaw.json", workspace: "/i/workspace", logs: "/i/logs" };
 
 function recordingAdapter(options: { probes?: ProbeOutcome[]; backup?: { name: string; path: string }; startTimeoutMs?: number; wantedUntil?: string; model?: boolean } = {}) {
-  const record: StartRecord = { state: "provisioning", phase: "queued", phaseSince: Date.now(), phases: [], progress: 0, startedAtMs: Date.now(), readyAtMs: null, startupMs: null, restoredFrom: null, gatewayVersion: null };
+  const record: StartRecord = {
+    state: "provisioning",
+    phase: "queued",
+    phaseSince: Date.now(),
+    phases: [],
+    progress: 0,
+    startedAtMs: Date.now(),
+    readyAtMs: null,
+    startupMs: null,
+    restoredFrom: null,
+    gatewayVersion: null,
+  };
   const steps: string[] = [];
   const probes = [...(options.probes ?? [{ kind: "ready", serverVersion: "2026.9.6" }])];
   let wanted = true;
@@ -35,7 +46,10 @@ function recordingAdapter(options: { probes?: ProbeOutcome[]; backup?: { name: s
     stillWanted: () => wanted,
     backupToRestore: async () => options.backup,
     restore: async () => step("restore"),
-    prepare: async () => (step("prepare"), { token: TOKEN, port: 40123, paths: PATHS }),
+    prepare: async () => {
+      step("prepare");
+      return { token: TOKEN, port: 40123, paths: PATHS };
+    },
     writeConfig: async (_prepared, text) => {
       config = text;
       step("writeConfig");
@@ -58,7 +72,13 @@ describe("the gateway start sequence", () => {
   it("walks the phases in order to ready, writing the config and env it builds", async () => {
     const { adapter, record, steps, config, env } = recordingAdapter();
     expect(await runGatewayStart(adapter)).toBe("ready");
-    expect(steps.filter((s) => s.includes("/"))).toEqual(["provisioning/writing config", "starting/starting process", "starting/waiting for port", "starting/waiting for gateway handshake", "ready/ready"]);
+    expect(steps.filter((s) => s.includes("/"))).toEqual([
+      "provisioning/writing config",
+      "starting/starting process",
+      "starting/waiting for port",
+      "starting/waiting for gateway handshake",
+      "ready/ready",
+    ]);
     expect(steps.filter((s) => !s.includes("/"))).toEqual(["prepare", "writeConfig", "startProcess", "waitForPort", "probe", "log:gateway ready"]);
     expect(record).toMatchObject({ state: "ready", phase: "ready", gatewayVersion: "2026.9.6", restoredFrom: null });
     expect(record.startupMs).toBeGreaterThanOrEqual(0);
@@ -84,7 +104,12 @@ describe("the gateway start sequence", () => {
   });
 
   it("probes again while the gateway says retry", async () => {
-    const { adapter, steps } = recordingAdapter({ probes: [{ kind: "retry", afterMs: 0, reason: "startup-sidecars" }, { kind: "ready", serverVersion: undefined }] });
+    const { adapter, steps } = recordingAdapter({
+      probes: [
+        { kind: "retry", afterMs: 0, reason: "startup-sidecars" },
+        { kind: "ready", serverVersion: undefined },
+      ],
+    });
     expect(await runGatewayStart(adapter)).toBe("ready");
     expect(steps.filter((s) => s === "probe")).toHaveLength(2);
     expect(adapter.record.gatewayVersion).toBeNull();

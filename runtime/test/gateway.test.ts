@@ -69,7 +69,11 @@ function upgradeStatus(url: string, headers: Record<string, string>): Promise<{ 
 describe("runtime with the real gateway", () => {
   it("answers 401 in the envelope without the service token or with a wrong one", async () => {
     for (const token of [null, "wrong-token", `${SERVICE_TOKEN}x`]) {
-      for (const [method, path] of [["GET", "/v1/health"], ["PUT", ALPHA], ["GET", "/nope"]] as const) {
+      for (const [method, path] of [
+        ["GET", "/v1/health"],
+        ["PUT", ALPHA],
+        ["GET", "/nope"],
+      ] as const) {
         const res = await api(baseUrl, method, path, token);
         expect(res.status).toBe(401);
         expect(res.body).toEqual({ ok: false, error: { code: "unauthenticated", message: expect.any(String) } });

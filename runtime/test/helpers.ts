@@ -71,7 +71,13 @@ export class ProxiedGatewayClient {
     if (existing) return Promise.resolve(existing);
     return new Promise((resolveFrame, reject) => {
       const timer = setTimeout(() => reject(new Error("timed out waiting for a gateway frame")), timeoutMs);
-      this.waiters.push({ match, resolve: (frame) => (clearTimeout(timer), resolveFrame(frame)) });
+      this.waiters.push({
+        match,
+        resolve: (frame) => {
+          clearTimeout(timer);
+          resolveFrame(frame);
+        },
+      });
     });
   }
 
@@ -117,7 +123,16 @@ export class ProxiedGatewayClient {
       scopes,
       caps: ["tool-events", "approvals"],
       auth,
-      device: { id: device.id, publicKey: device.publicKey, signature: signDevicePayload(device, deviceAuthPayload({ deviceId: device.id, clientId: client.id, clientMode: client.mode, role, scopes, signedAtMs: signedAt, token: credential, nonce, platform: client.platform })), signedAt, nonce },
+      device: {
+        id: device.id,
+        publicKey: device.publicKey,
+        signature: signDevicePayload(
+          device,
+          deviceAuthPayload({ deviceId: device.id, clientId: client.id, clientMode: client.mode, role, scopes, signedAtMs: signedAt, token: credential, nonce, platform: client.platform }),
+        ),
+        signedAt,
+        nonce,
+      },
     });
   }
 
@@ -149,7 +164,18 @@ export function createDeviceIdentity(): DeviceIdentity {
  * `v3|deviceId|clientId|clientMode|role|scopes,comma,joined|signedAtMs|token|nonce|platform|deviceFamily`
  * (platform and deviceFamily trimmed and lower-cased; empty when absent).
  */
-export function deviceAuthPayload(p: { deviceId: string; clientId: string; clientMode: string; role: string; scopes: string[]; signedAtMs: number; token: string; nonce: string; platform: string; deviceFamily?: string }): string {
+export function deviceAuthPayload(p: {
+  deviceId: string;
+  clientId: string;
+  clientMode: string;
+  role: string;
+  scopes: string[];
+  signedAtMs: number;
+  token: string;
+  nonce: string;
+  platform: string;
+  deviceFamily?: string;
+}): string {
   const meta = (value: string | undefined) => (value ?? "").trim().toLowerCase();
   return ["v3", p.deviceId, p.clientId, p.clientMode, p.role, p.scopes.join(","), String(p.signedAtMs), p.token, p.nonce, meta(p.platform), meta(p.deviceFamily)].join("|");
 }
@@ -178,7 +204,9 @@ export function isProcessRunning(pid: number): boolean {
 
 /** The process and all its descendants (helpers may sit in process groups of their own). */
 export function processTree(pid: number): number[] {
-  const all = readdirSync("/proc").filter((name) => /^\d+$/.test(name)).map(Number);
+  const all = readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number);
   const tree = [pid];
   for (let i = 0; i < tree.length; i++) {
     for (const candidate of all) if (procStat(candidate)?.ppid === tree[i] && !tree.includes(candidate)) tree.push(candidate);

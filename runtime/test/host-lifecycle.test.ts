@@ -84,7 +84,15 @@ describe("host lifecycle", () => {
     const { child, url } = await startHost();
     const status = await provisionReady(url);
     second = { child, gatewayPid: status.pid, port: status.port };
-    expect(status.phases.map((p: { phase: string }) => p.phase)).toEqual(["queued", "restoring backup", "writing config", "starting process", "waiting for port", "waiting for gateway handshake", "ready"]);
+    expect(status.phases.map((p: { phase: string }) => p.phase)).toEqual([
+      "queued",
+      "restoring backup",
+      "writing config",
+      "starting process",
+      "waiting for port",
+      "waiting for gateway handshake",
+      "ready",
+    ]);
     expect(status.restoredFrom).toMatch(/\.tar\.gz$/);
     // The restored state includes the instance's gateway token.
     expect(readFileSync(join(dataDir, "instances", "ws2", "gamma", "gateway-token"), "utf8").trim()).toBe(token);

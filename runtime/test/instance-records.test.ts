@@ -67,7 +67,13 @@ describe("instance records", () => {
 
   it("lists one workspace exactly and removes records", () => {
     const records = new InstanceRecords(new MapKv());
-    for (const [ws, id] of [["w1", "a"], ["w1", "b"], ["w10", "a"], ["w2", "a"]] as const) records.put(record(ws, id, "ready", 1));
+    for (const [ws, id] of [
+      ["w1", "a"],
+      ["w1", "b"],
+      ["w10", "a"],
+      ["w2", "a"],
+    ] as const)
+      records.put(record(ws, id, "ready", 1));
     expect(records.list("w1").map((r) => r.instanceId)).toEqual(["a", "b"]);
     records.remove({ workspaceId: "w1", instanceId: "a" });
     expect(records.list("w1").map((r) => r.instanceId)).toEqual(["b"]);

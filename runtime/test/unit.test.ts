@@ -74,17 +74,21 @@ describe("routes", () => {
   /** A host that records which operation each request reached, and with what. */
   function recordingHost() {
     const calls: [string, unknown][] = [];
-    const record = (name: string) => (arg: unknown) => (calls.push([name, arg]), okResult({}) as never);
+    const note = <T>(name: string, arg: unknown, answer: T): T => {
+      calls.push([name, arg]);
+      return answer;
+    };
+    const record = (name: string) => (arg: unknown) => note(name, arg, okResult({}) as never);
     const host = {
       maxGateways: 1,
       activeCount: () => 0,
-      list: (workspaceId: string) => (calls.push(["list", workspaceId]), []),
+      list: (workspaceId: string) => note("list", workspaceId, []),
       status: record("instance"),
       waitForChange: async (ref: unknown) => record("instance")(ref),
-      provision: async (ref: unknown) => (calls.push(["provision", ref]), okResult({ status: {}, started: true }) as never),
+      provision: async (ref: unknown) => note("provision", ref, okResult({ status: {}, started: true }) as never),
       restart: async (ref: unknown) => record("restart")(ref),
       backup: async (ref: unknown) => record("backups")(ref),
-      listBackups: (ref: unknown) => (calls.push(["backups", ref]), []),
+      listBackups: (ref: unknown) => note("backups", ref, []),
       credentials: record("credentials"),
       delete: async (ref: unknown) => record("delete")(ref),
     } as unknown as RuntimeHost;
@@ -101,12 +105,26 @@ describe("routes", () => {
     await call("POST", "/v1/workspaces/ws1/instances/a/restart");
     await call("GET", "/v1/workspaces/ws1/instances/a/backups");
     await call("GET", "/v1/workspaces/ws1/instances/a/credentials");
-    expect(calls).toEqual([["list", "ws1"], ["instance", ref], ["restart", ref], ["backups", ref], ["credentials", ref]]);
+    expect(calls).toEqual([
+      ["list", "ws1"],
+      ["instance", ref],
+      ["restart", ref],
+      ["backups", ref],
+      ["credentials", ref],
+    ]);
     // The gateway route exists (a plain GET is told to upgrade) and its matcher finds the ids.
     expect((await call("GET", "/v1/workspaces/ws1/instances/a/gateway")).status).toBe(400);
     expect(matchGatewayPath("/v1/workspaces/ws1/instances/a/gateway")).toEqual(ref);
     expect(ROUTE_METHODS.credentials).toEqual(["GET"]);
-    for (const path of ["/", "/v1", "/v1/workspaces/ws1", "/v1/workspaces/ws1/instances/a/nope", "/v1/workspaces//instances/a", "/v1/workspaces/ws1/instances/a/restart/x", "/v1/workspaces/ws1/instances/a/credentials/x"]) {
+    for (const path of [
+      "/",
+      "/v1",
+      "/v1/workspaces/ws1",
+      "/v1/workspaces/ws1/instances/a/nope",
+      "/v1/workspaces//instances/a",
+      "/v1/workspaces/ws1/instances/a/restart/x",
+      "/v1/workspaces/ws1/instances/a/credentials/x",
+    ]) {
       const answer = await call("GET", path);
       expect(answer.status, path).toBe(404);
       expect((answer.body as { error: { code: string } }).error.code, path).toBe("not_found");
@@ -223,7 +241,8 @@ describe("gateway config writer", () => {
 });
 
 describe("proxy frame rewriting", () => {
-  const connectWith = (auth?: unknown) => JSON.stringify({ type: "req", id: "c1", method: "connect", params: { client: { id: "gateway-client" }, ...(auth === undefined ? {} : { auth }), device: { id: "d" } } });
+  const connectWith = (auth?: unknown) =>
+    JSON.stringify({ type: "req", id: "c1", method: "connect", params: { client: { id: "gateway-client" }, ...(auth === undefined ? {} : { auth }), device: { id: "d" } } });
   it("sets the gateway token on connect requests without a credential of their own", () => {
     for (const auth of [undefined, null, {}, { token: "" }, { deviceToken: "" }, { token: "", deviceToken: "" }, { token: 42 }, { deviceToken: ["x"] }, { password: "p" }, "token"]) {
       const out = injectGatewayToken(connectWith(auth), TOKEN);

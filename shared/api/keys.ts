@@ -19,7 +19,10 @@ export const KeysResponse = z.object({ keys: z.array(AgentKey) });
 /** `POST /api/workspaces/:ws/keys` */
 export const CreateKeyBody = z.object({
   name: z.string().trim().min(1).max(32),
-  scopes: z.array(Scope).min(1).default([...DEFAULT_AGENT_SCOPES]),
+  scopes: z
+    .array(Scope)
+    .min(1)
+    .default([...DEFAULT_AGENT_SCOPES]),
 });
 export type CreateKeyBody = z.input<typeof CreateKeyBody>;
 

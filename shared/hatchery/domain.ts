@@ -40,9 +40,7 @@ function approvalData(a: Approval): Record<string, unknown> {
 }
 
 function instanceOps(i: Instance): DomainOp[] {
-  const ops: DomainOp[] = [
-    { op: "upsert", kind: "instance", ref: i.id, data: { name: i.name, status: i.status, phase: i.phase, progress: i.progress, error: i.error }, near: null },
-  ];
+  const ops: DomainOp[] = [{ op: "upsert", kind: "instance", ref: i.id, data: { name: i.name, status: i.status, phase: i.phase, progress: i.progress, error: i.error }, near: null }];
   for (const t of i.threadIds) ops.push({ op: "link", source: domainNodeId("thread", t), target: domainNodeId("instance", i.id), label: "runs on" });
   return ops;
 }

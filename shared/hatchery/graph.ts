@@ -80,7 +80,9 @@ export function readNode(id: string, m: Y.Map<unknown>): GraphNode {
 
 export function readGraph(doc: Y.Doc): { nodes: GraphNode[]; edges: GraphEdge[] } {
   const nodes: GraphNode[] = [];
-  nodesMap(doc).forEach((m, id) => nodes.push(readNode(id, m)));
+  nodesMap(doc).forEach((m, id) => {
+    nodes.push(readNode(id, m));
+  });
   return { nodes, edges: [...edgesMap(doc).values()] };
 }
 

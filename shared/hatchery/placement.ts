@@ -17,8 +17,7 @@ interface Box {
   h: number;
 }
 
-const overlaps = (a: Box, b: Box) =>
-  a.x < b.x + b.w + GAP && b.x < a.x + a.w + GAP && a.y < b.y + b.h + GAP && b.y < a.y + a.h + GAP;
+const overlaps = (a: Box, b: Box) => a.x < b.x + b.w + GAP && b.x < a.x + a.w + GAP && a.y < b.y + b.h + GAP && b.y < a.y + a.h + GAP;
 
 export function placeNode(doc: Y.Doc, size: { w: number; h: number }, near: string | null, preferred?: { x: number; y: number }): { x: number; y: number } {
   const boxes: Box[] = [];

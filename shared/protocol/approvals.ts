@@ -57,10 +57,7 @@ export const Approval = z.object({
    * What the room itself does once this is approved (an instance operation); absent for
    * approvals an agent asked for its own purposes.
    */
-  action: z
-    .discriminatedUnion("kind", [InstanceAction, ExecAction, PairingAction])
-    .nullable()
-    .optional(),
+  action: z.discriminatedUnion("kind", [InstanceAction, ExecAction, PairingAction]).nullable().optional(),
 });
 export type Approval = z.infer<typeof Approval>;
 
@@ -81,9 +78,7 @@ export const ApprovalsResolveParams = z.object({
 });
 export const ApprovalResult = z.object({ approval: Approval });
 
-export const ApprovalsListParams = z
-  .object({ status: ApprovalStatus.optional(), limit: z.number().int().min(1).max(500).default(100) })
-  .default({ limit: 100 });
+export const ApprovalsListParams = z.object({ status: ApprovalStatus.optional(), limit: z.number().int().min(1).max(500).default(100) }).default({ limit: 100 });
 export const ApprovalsListResult = z.object({ approvals: z.array(Approval) });
 export const ApprovalsGetParams = z.object({ approvalId: EntityId });
 

@@ -20,11 +20,7 @@ export const ErrorCode = z.enum([
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
-export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  "rate_limited",
-  "unavailable",
-  "internal",
-]);
+export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(["rate_limited", "unavailable", "internal"]);
 
 export const ErrorShape = z.object({
   code: ErrorCode,
@@ -43,11 +39,7 @@ export const CloseCode = {
   rateLimited: 4029,
 } as const;
 
-export const TERMINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
-  CloseCode.unauthenticated,
-  CloseCode.forbidden,
-  CloseCode.protocolUnsupported,
-]);
+export const TERMINAL_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.unauthenticated, CloseCode.forbidden, CloseCode.protocolUnsupported]);
 
 /** Reason text of a 4029 close: JSON `{retryAfterMs}` so a client knows how long to wait. */
 export const RateLimitCloseReason = z.object({ retryAfterMs: z.number().int().nonnegative() });

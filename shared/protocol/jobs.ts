@@ -54,9 +54,7 @@ export const JobsCancelParams = z.object({
   idempotencyKey: IdempotencyKey,
 });
 export const JobResult = z.object({ job: Job });
-export const JobsListParams = z
-  .object({ active: z.boolean().default(false), limit: z.number().int().min(1).max(500).default(100) })
-  .default({ active: false, limit: 100 });
+export const JobsListParams = z.object({ active: z.boolean().default(false), limit: z.number().int().min(1).max(500).default(100) }).default({ active: false, limit: 100 });
 export const JobsListResult = z.object({ jobs: z.array(Job) });
 
 export const JobEventPayload = z.object({ job: Job });

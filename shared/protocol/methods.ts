@@ -1,33 +1,10 @@
-import { z } from "zod";
-import {
-  ApprovalResult,
-  ApprovalsGetParams,
-  ApprovalsListParams,
-  ApprovalsListResult,
-  ApprovalsRequestParams,
-  ApprovalsResolveParams,
-} from "./approvals";
+import type { z } from "zod";
+import { ApprovalResult, ApprovalsGetParams, ApprovalsListParams, ApprovalsListResult, ApprovalsRequestParams, ApprovalsResolveParams } from "./approvals";
 import { AuditListParams, AuditListResult } from "./audit";
 import { ChatAbortParams, ChatAbortResult, SessionsHistoryParams, SessionsHistoryResult, SessionsListParams, SessionsListResult, SessionsOpenParams, SessionsSendParams } from "./gateway";
 import { GraphApplyParams, GraphApplyResult } from "./graph";
-import {
-  InstanceOperationParams,
-  InstanceResult,
-  InstancesAttachParams,
-  InstancesListParams,
-  InstancesListResult,
-  InstancesProvisionParams,
-} from "./instances";
-import {
-  JobResult,
-  JobsCancelParams,
-  JobsFailParams,
-  JobsFinishParams,
-  JobsListParams,
-  JobsListResult,
-  JobsStartParams,
-  JobsUpdateParams,
-} from "./jobs";
+import { InstanceOperationParams, InstanceResult, InstancesAttachParams, InstancesListParams, InstancesListResult, InstancesProvisionParams } from "./instances";
+import { JobResult, JobsCancelParams, JobsFailParams, JobsFinishParams, JobsListParams, JobsListResult, JobsStartParams, JobsUpdateParams } from "./jobs";
 import { PresenceListParams, PresenceListResult, PresenceUpdateParams, PresenceUpdateResult } from "./presence";
 import type { Scope } from "./principal";
 import {

@@ -3,7 +3,6 @@ import { EntityId, IdempotencyKey, MAX_MESSAGE_TEXT, Timestamp, Title } from "./
 import { ThreadGateway } from "./gateway";
 import { Actor } from "./principal";
 
-
 export const Thread = z.object({
   id: EntityId,
   title: z.string(),

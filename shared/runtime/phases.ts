@@ -4,18 +4,7 @@ import { z } from "zod";
 export const instanceStateSchema = z.enum(["provisioning", "starting", "ready", "error", "stopped"]);
 export type InstanceState = z.infer<typeof instanceStateSchema>;
 
-export const phaseSchema = z.enum([
-  "queued",
-  "restoring backup",
-  "writing config",
-  "starting process",
-  "waiting for port",
-  "waiting for gateway handshake",
-  "ready",
-  "stopping",
-  "stopped",
-  "failed",
-]);
+export const phaseSchema = z.enum(["queued", "restoring backup", "writing config", "starting process", "waiting for port", "waiting for gateway handshake", "ready", "stopping", "stopped", "failed"]);
 export type Phase = z.infer<typeof phaseSchema>;
 
 export const phaseEntrySchema = z.object({ phase: phaseSchema, at: z.string() });

@@ -46,10 +46,7 @@ export const workspaceParamsSchema = z.object({ workspaceId: workspaceIdSchema }
 export const instanceParamsSchema = z.object({ workspaceId: workspaceIdSchema, instanceId: instanceIdSchema });
 export type InstanceRef = z.infer<typeof instanceParamsSchema>;
 
-const nonNegativeInt = z
-  .string()
-  .transform(Number)
-  .pipe(z.number().int().nonnegative());
+const nonNegativeInt = z.string().transform(Number).pipe(z.number().int().nonnegative());
 
 /** `GET …/:id?sinceVersion=&waitMs=`: with both, a long poll; otherwise the status now. */
 export const statusQuerySchema = z.object({ sinceVersion: nonNegativeInt.optional(), waitMs: nonNegativeInt.optional() });

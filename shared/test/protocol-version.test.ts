@@ -17,10 +17,7 @@ describe("protocol version lock", () => {
       writeFileSync(lockPath, `${JSON.stringify({ version: PROTOCOL_VERSION, hash }, null, 2)}\n`);
       return;
     }
-    expect(
-      { version: PROTOCOL_VERSION, hash },
-      "the wire schemas changed: bump PROTOCOL_VERSION, then run `npm run protocol:lock`",
-    ).toEqual(lock);
+    expect({ version: PROTOCOL_VERSION, hash }, "the wire schemas changed: bump PROTOCOL_VERSION, then run `npm run protocol:lock`").toEqual(lock);
   });
 
   it("a 4008 reason names the server's version and fits in a close frame", () => {

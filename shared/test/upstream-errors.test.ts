@@ -7,13 +7,25 @@ import { classifyGatewayError, classifySandboxError, type GatewayErrorKind, type
 
 const GATEWAY: [string, GatewayErrorLike, GatewayErrorKind][] = [
   // BRIDGE.md, "Stale device token" / Q7 row 6.
-  ["stale device token", { code: "INVALID_REQUEST", message: "unauthorized: device token mismatch (rotate/reissue device token)", details: { code: "AUTH_DEVICE_TOKEN_MISMATCH", canRetryWithDeviceToken: false } }, "device_auth"],
+  [
+    "stale device token",
+    { code: "INVALID_REQUEST", message: "unauthorized: device token mismatch (rotate/reissue device token)", details: { code: "AUTH_DEVICE_TOKEN_MISMATCH", canRetryWithDeviceToken: false } },
+    "device_auth",
+  ],
   ["stale device token, no details", { code: "INVALID_REQUEST", message: "unauthorized: device token mismatch (rotate/reissue device token)" }, "device_auth"],
   // BRIDGE.md Q6: a new device with auto-approval off.
-  ["not paired", { code: "NOT_PAIRED", message: "pairing required: device is not approved yet", details: { code: "PAIRING_REQUIRED", reason: "not-paired", requestId: "98fc", deviceId: "baed" } }, "device_auth"],
+  [
+    "not paired",
+    { code: "NOT_PAIRED", message: "pairing required: device is not approved yet", details: { code: "PAIRING_REQUIRED", reason: "not-paired", requestId: "98fc", deviceId: "baed" } },
+    "device_auth",
+  ],
   ["scope upgrade repair", { code: "NOT_PAIRED", message: "pairing required", details: { reason: "scope-upgrade", approvedScopes: [], requestedScopes: [] } }, "device_auth"],
   // Gateway docs (auth.md, troubleshooting): the shared token did not match.
-  ["shared token mismatch", { code: "INVALID_REQUEST", message: "unauthorized", details: { code: "AUTH_TOKEN_MISMATCH", canRetryWithDeviceToken: true, recommendedNextStep: "retry_with_device_token" } }, "device_auth"],
+  [
+    "shared token mismatch",
+    { code: "INVALID_REQUEST", message: "unauthorized", details: { code: "AUTH_TOKEN_MISMATCH", canRetryWithDeviceToken: true, recommendedNextStep: "retry_with_device_token" } },
+    "device_auth",
+  ],
   // BRIDGE.md: device.pair.reject twice, node pairing.
   ["unknown requestId", { code: "INVALID_REQUEST", message: "unknown requestId" }, "gone"],
   // BRIDGE.md: channels.pairing.approve/dismiss with an unknown id.
@@ -55,11 +67,25 @@ const named = (name: string, message: string, extra: Record<string, unknown> = {
 
 const SANDBOX: [string, unknown, SandboxErrorKind][] = [
   // notes/cloudflare-stack.md: any Sandbox call under wrangler dev without containers.
-  ["containers not enabled", new Error("Containers have not been enabled for this Durable Object class. Have you correctly setup your Wrangler config? More info: https://developers.cloudflare.com/containers/get-started/#configuration"), "containers_not_enabled"],
+  [
+    "containers not enabled",
+    new Error(
+      "Containers have not been enabled for this Durable Object class. Have you correctly setup your Wrangler config? More info: https://developers.cloudflare.com/containers/get-started/#configuration",
+    ),
+    "containers_not_enabled",
+  ],
   // SDK CONTAINER_UNAVAILABLE_SIGNATURES and its ContainerUnavailableError.
   ["max instances (platform message)", new Error("Maximum number of running container instances exceeded. Try again later"), "max_instances"],
   ["max instances (SDK reason)", named("ContainerUnavailableError", "there is no capacity", { code: "CONTAINER_UNAVAILABLE", reason: "max_container_instances_exceeded" }), "max_instances"],
-  ["container unavailable", named("ContainerUnavailableError", "there is no container instance that can be provided to this durable object", { code: "CONTAINER_UNAVAILABLE", reason: "no_container_instance_available", retryAfterMs: 1000 }), "container_unavailable"],
+  [
+    "container unavailable",
+    named("ContainerUnavailableError", "there is no container instance that can be provided to this durable object", {
+      code: "CONTAINER_UNAVAILABLE",
+      reason: "no_container_instance_available",
+      retryAfterMs: 1000,
+    }),
+    "container_unavailable",
+  ],
   ["container unavailable by name", named("ContainerUnavailableError", "no container", { reason: "container_starting" }), "container_unavailable"],
   ["container unavailable (raw message)", new Error("there is no container instance available at this time"), "container_unavailable"],
   ["process exited", named("ProcessExitedBeforeReadyError", "exited", { code: "PROCESS_EXITED_BEFORE_READY", exitCode: 1 }), "process_exited"],

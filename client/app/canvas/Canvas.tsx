@@ -1,15 +1,4 @@
-import {
-  Background,
-  BackgroundVariant,
-  Controls,
-  Panel,
-  ReactFlow,
-  ReactFlowProvider,
-  useReactFlow,
-  useStore,
-  ViewportPortal,
-  type OnSelectionChangeParams,
-} from "@xyflow/react";
+import { Background, BackgroundVariant, Controls, Panel, ReactFlow, ReactFlowProvider, useReactFlow, useStore, ViewportPortal, type OnSelectionChangeParams } from "@xyflow/react";
 import { useCallback, useEffect, useRef } from "react";
 import { useCanvas, type FlowEdge, type FlowNode } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
@@ -32,13 +21,8 @@ function Cursors() {
       {peers
         .filter((p) => p.cursor)
         .map((p) => (
-          <div
-            key={p.clientId}
-            className="cursor"
-            style={{ transform: `translate(${p.cursor!.x}px, ${p.cursor!.y}px) scale(${1 / zoom})`, color: p.color }}
-            aria-hidden
-          >
-            <svg width="18" height="18" viewBox="0 0 18 18">
+          <div key={p.clientId} className="cursor" style={{ transform: `translate(${p.cursor!.x}px, ${p.cursor!.y}px) scale(${1 / zoom})`, color: p.color }} aria-hidden>
+            <svg width="18" height="18" viewBox="0 0 18 18" aria-hidden="true">
               <path d="M2 2 L16 8 L9 10 L7 16 Z" fill="currentColor" stroke="white" strokeWidth="1.2" />
             </svg>
             <span style={{ background: p.color }}>{p.name}</span>
@@ -75,7 +59,10 @@ function Toolbar() {
         type="button"
         disabled={!canEdit}
         onClick={() => {
-          const members = rf.getNodes().filter((n) => n.selected && n.type !== "group").map((n) => n.id);
+          const members = rf
+            .getNodes()
+            .filter((n) => n.selected && n.type !== "group")
+            .map((n) => n.id);
           created(addGroup(centre(), "New group", members));
         }}
         title={selectedCount ? `Group the ${selectedCount} selected nodes (G)` : "Add an empty group (G)"}
@@ -179,7 +166,10 @@ function Flow() {
       if (id) select(id);
     }
     if (e.key === "g" || e.key === "G") {
-      const members = rf.getNodes().filter((n) => n.selected && n.type !== "group").map((n) => n.id);
+      const members = rf
+        .getNodes()
+        .filter((n) => n.selected && n.type !== "group")
+        .map((n) => n.id);
       const id = addGroup(centre(), "New group", members);
       if (id) select(id);
     }
@@ -188,6 +178,8 @@ function Flow() {
   return (
     <div
       className="canvas"
+      role="application"
+      aria-label="Canvas"
       onKeyDown={onKeyDown}
       onPointerMove={(e) => setCursor(rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }))}
       onPointerLeave={() => setCursor(null)}

@@ -52,6 +52,7 @@ export function CanvasMiniMap() {
   const view = useRef({ x: 0, y: 0, w: 1, h: 1 });
   view.current = { x: -tx / zoom, y: -ty / zoom, w: width / zoom, h: height / zoom };
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the view (tx, ty, zoom, size) is read through view.current; a change of it must still mark the map for a redraw
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | null = null;
     let dirty = true;

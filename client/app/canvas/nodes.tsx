@@ -161,6 +161,10 @@ export const NoteNode = memo(function NoteNode({ id, data, selected }: Props) {
   useEffect(() => {
     if (editing) area.current?.focus();
   }, [editing]);
+  const startEditing = () => {
+    setDraft(value);
+    setEditing(true);
+  };
   const commit = () => {
     setEditing(false);
     if (draft !== value) setNodeData(id, { text: draft });
@@ -180,18 +184,25 @@ export const NoteNode = memo(function NoteNode({ id, data, selected }: Props) {
             if (e.key === "Escape" || (e.key === "Enter" && (e.metaKey || e.ctrlKey))) commit();
           }}
         />
-      ) : (
+      ) : canEdit ? (
+        // Double-click (or Enter when focused) to edit, like a file name in a file manager.
+        // biome-ignore lint/a11y/useSemanticElements: the note stays a block of text (multi-line, a drag handle for the canvas); a <button> would restyle it and take the drag
         <div
           className="note-text"
-          onDoubleClick={() => {
-            if (!canEdit) return;
-            setDraft(value);
-            setEditing(true);
+          role="button"
+          tabIndex={0}
+          onDoubleClick={startEditing}
+          onKeyDown={(e) => {
+            if (e.key !== "Enter") return;
+            e.stopPropagation();
+            startEditing();
           }}
-          title={canEdit ? "Double-click to edit" : undefined}
+          title="Double-click to edit"
         >
-          {value || <span className="muted">{canEdit ? "Double-click to write" : "Empty note"}</span>}
+          {value || <span className="muted">Double-click to write</span>}
         </div>
+      ) : (
+        <div className="note-text">{value || <span className="muted">Empty note</span>}</div>
       )}
     </Shell>
   );

@@ -14,6 +14,7 @@ const IDLE: Outcome = { error: null, note: null };
  * Both are hidden while it runs again, so an old outcome never sits next to a new attempt.
  * Runs queue: React starts the next one when the last has settled.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: most actions are `async () => { … }`, whose type is Promise<void>
 export function useAction<P = void>(work: (payload: P) => Promise<string | null | void>) {
   const [outcome, dispatch, pending] = useActionState(async (_previous: Outcome, payload: P): Promise<Outcome> => {
     try {

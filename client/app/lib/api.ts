@@ -23,10 +23,7 @@ export type { MeResponse as Me, WorkspaceInfo } from "../../../shared/api/accoun
 export type { AgentKey } from "../../../shared/api/keys";
 export type { Member } from "../../../shared/api/members";
 
-const ErrorBody = z.union([
-  z.object({ error: z.object({ code: z.string(), message: z.string() }) }).transform((b) => b.error),
-  z.object({ message: z.string(), code: z.string().optional() }),
-]);
+const ErrorBody = z.union([z.object({ error: z.object({ code: z.string(), message: z.string() }) }).transform((b) => b.error), z.object({ message: z.string(), code: z.string().optional() })]);
 
 async function request<T extends z.ZodType>(path: string, schema: T, init: { method?: string; body?: unknown } = {}): Promise<z.infer<T>> {
   let res: Response;

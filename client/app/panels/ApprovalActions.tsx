@@ -49,7 +49,7 @@ export function ApprovalActionDetails({ approval, compact = false }: { approval:
         <p className="action-summary">
           An agent on <strong>{instanceName}</strong> wants to run this command. Allow once lets it run this one time; Deny refuses it.
         </p>
-        <pre className="command" aria-label="Command">
+        <pre className="command" title="Command">
           <code>{action.command}</code>
         </pre>
         <dl className="facts">
@@ -140,7 +140,14 @@ export function ApprovalActions({ approval, compact = false }: { approval: Appro
         </>
       )}
       <div className="button-row">
-        <button type="button" className="approve" disabled={!canApprove || busy !== null} onClick={() => decide.run("approve")} title={reason} aria-describedby={reason ? `why-${approval.id}` : undefined}>
+        <button
+          type="button"
+          className="approve"
+          disabled={!canApprove || busy !== null}
+          onClick={() => decide.run("approve")}
+          title={reason}
+          aria-describedby={reason ? `why-${approval.id}` : undefined}
+        >
           {busy === "approve" ? "Approving…" : approval.action?.kind === "exec" ? "Allow once" : "Approve"}
         </button>
         <button type="button" className="deny" disabled={!canApprove || busy !== null} onClick={() => decide.run("deny")} title={reason}>

@@ -1,4 +1,4 @@
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
 import type { ChatStream } from "../../../shared/protocol/gateway";
 import type { Instance } from "../../../shared/protocol/instances";
 import type { Message } from "../../../shared/protocol/threads";
@@ -138,7 +138,11 @@ export function ThreadInstancePicker({ threadId }: { threadId: string }) {
   const canWrite = useCan("write");
   const live = [...instances.values()].filter((i) => i.status !== "stopped");
   const current = thread?.gateway?.instanceId ?? "";
-  const { run: change, pending: busy, error } = useAction(async (next: string) => {
+  const {
+    run: change,
+    pending: busy,
+    error,
+  } = useAction(async (next: string) => {
     if (!client || next === current) return;
     if (current) await client.instances.detach({ instanceId: current, threadId });
     if (next) await client.instances.attach({ instanceId: next, threadId });
@@ -189,16 +193,17 @@ export function BridgeStatus({ instance }: { instance: Instance }) {
 export function GatewaySessions({ instance, emptyHint = false, limit }: { instance: Instance; emptyHint?: boolean; limit?: number }) {
   const all = useRoom((s) => s.state.sessions.get(instance.id));
   // Running first, then the most recently active.
-  const sorted = useMemo(
-    () => [...(all ?? [])].sort((a, b) => Number(b.running) - Number(a.running) || (b.updatedAt ?? 0) - (a.updatedAt ?? 0)),
-    [all],
-  );
+  const sorted = useMemo(() => [...(all ?? [])].sort((a, b) => Number(b.running) - Number(a.running) || (b.updatedAt ?? 0) - (a.updatedAt ?? 0)), [all]);
   const sessions = limit === undefined ? sorted : sorted.slice(0, limit);
   const threads = useRoom((s) => s.state.threads);
   const client = useRoom((s) => s.client);
   const canWrite = useCan("write");
   const select = useUi((s) => s.select);
-  const { run: openSession, running, error } = useAction(async (key: string) => {
+  const {
+    run: openSession,
+    running,
+    error,
+  } = useAction(async (key: string) => {
     if (!client) return;
     const { thread } = await client.sessions.open({ instanceId: instance.id, sessionKey: key });
     select(`thread:${thread.id}`, { focus: true });

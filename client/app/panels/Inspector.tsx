@@ -29,7 +29,11 @@ function ThreadView({ threadId }: { threadId: string }) {
   const streams = useThreadStreams(threadId);
   const instance = useRoom((s) => (thread?.gateway ? s.state.instances.get(thread.gateway.instanceId) : undefined));
   const streamedLength = streams.reduce((total, stream) => total + stream.text.length + 1, 0);
-  const { run: send, pending: sending, error: sendError } = useAction(async () => {
+  const {
+    run: send,
+    pending: sending,
+    error: sendError,
+  } = useAction(async () => {
     const text = draft.trim();
     if (!text || !client) return;
     stickToBottom.current = true;
@@ -46,6 +50,7 @@ function ThreadView({ threadId }: { threadId: string }) {
     if (thread) markRead(threadId, thread.messageCount);
   }, [thread, threadId, markRead]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs whenever the list grows (a message, or more streamed text), to keep it scrolled to the bottom
   useLayoutEffect(() => {
     const el = list.current;
     if (el && stickToBottom.current) el.scrollTop = el.scrollHeight;
@@ -197,7 +202,11 @@ function JobView({ jobId }: { jobId: string }) {
   const history = useRoom((s) => s.jobHistory.get(jobId));
   const client = useRoom((s) => s.client);
   const canWrite = useCan("write");
-  const { run: cancel, pending: busy, error } = useAction(async () => {
+  const {
+    run: cancel,
+    pending: busy,
+    error,
+  } = useAction(async () => {
     if (!client) return;
     await client.jobs.cancel({ jobId });
   });
@@ -226,11 +235,16 @@ function JobView({ jobId }: { jobId: string }) {
         {(history ?? []).length === 0 ? (
           <li className="muted small">Updates appear here as the owner reports them.</li>
         ) : (
-          [...history!].reverse().map((p, i) => (
-            <li key={`${p.at}-${i}`}>
-              <time>{clockTime(p.at)}</time> <strong>{Math.round(p.progress)}%</strong> {p.status !== "running" && <span className={`chip chip-${p.status}`}>{p.status.replace("_", " ")}</span>} {p.message}
-            </li>
-          ))
+          // Newest first; an entry's place in the history (counted from the oldest) is its key.
+          history!
+            .map((p, n) => ({ ...p, n }))
+            .reverse()
+            .map((p) => (
+              <li key={p.n}>
+                <time>{clockTime(p.at)}</time> <strong>{Math.round(p.progress)}%</strong> {p.status !== "running" && <span className={`chip chip-${p.status}`}>{p.status.replace("_", " ")}</span>}{" "}
+                {p.message}
+              </li>
+            ))
         )}
       </ol>
       {active && (
@@ -336,7 +350,15 @@ function NoteOrGroupView({ nodeId }: { nodeId: string }) {
         {node.type === "group" ? "Label" : "Text"}
       </label>
       {node.type === "group" ? (
-        <input id="node-field" value={draft} disabled={!canEdit} onFocus={() => setFocused(true)} onChange={(e) => setDraft(e.target.value)} onBlur={commit} onKeyDown={(e) => e.key === "Enter" && commit()} />
+        <input
+          id="node-field"
+          value={draft}
+          disabled={!canEdit}
+          onFocus={() => setFocused(true)}
+          onChange={(e) => setDraft(e.target.value)}
+          onBlur={commit}
+          onKeyDown={(e) => e.key === "Enter" && commit()}
+        />
       ) : (
         <textarea id="node-field" rows={6} value={draft} disabled={!canEdit} onFocus={() => setFocused(true)} onChange={(e) => setDraft(e.target.value)} onBlur={commit} />
       )}

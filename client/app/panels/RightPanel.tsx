@@ -23,7 +23,9 @@ function ApprovalQueue() {
     return (
       <div className="empty-state">
         <h2>No approvals</h2>
-        <p>When an agent asks a person to confirm something risky — <code>autopilot request-approval "Deploy" --wait</code> — it lands here for everyone at once. The first decision wins.</p>
+        <p>
+          When an agent asks a person to confirm something risky — <code>autopilot request-approval "Deploy" --wait</code> — it lands here for everyone at once. The first decision wins.
+        </p>
       </div>
     );
   }
@@ -55,7 +57,9 @@ function Jobs() {
     return (
       <div className="empty-state">
         <h2>No jobs</h2>
-        <p>Agents report long work with <code>autopilot job start "Index repo"</code> and progress updates; it shows here and on the canvas.</p>
+        <p>
+          Agents report long work with <code>autopilot job start "Index repo"</code> and progress updates; it shows here and on the canvas.
+        </p>
       </div>
     );
   }
@@ -110,7 +114,7 @@ export function RightPanel() {
           <button key={t.id} id={`tab-${t.id}`} type="button" role="tab" aria-selected={tab === t.id} tabIndex={tab === t.id ? 0 : -1} aria-controls="right-tabpanel" onClick={() => setTab(t.id)}>
             {t.label}
             {t.id === "approvals" && pending > 0 && (
-              <span className="badge" aria-label={`${pending} pending`} data-testid="approval-badge">
+              <span className="badge" title={`${pending} pending`} data-testid="approval-badge">
                 {pending}
               </span>
             )}

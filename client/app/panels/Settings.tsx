@@ -88,7 +88,11 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
         <p className="hint">Only owners and admins can add people.</p>
       )}
       <p className="muted small">They need an account first: ask them to sign up, then add their email here.</p>
-      {added && <p className="success" role="status">{added}</p>}
+      {added && (
+        <p className="success" role="status">
+          {added}
+        </p>
+      )}
       {error && (
         <p className="form-error" role="alert">
           {error}
@@ -156,9 +160,7 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
             <strong>Copy “{created.name}” now</strong> — it will not be shown again.
           </p>
           <div className="key-row">
-            <code className="key" tabIndex={0}>
-              {created.key}
-            </code>
+            <code className="key">{created.key}</code>
             <button type="button" onClick={() => copy.run()}>
               {copied ? "Copied" : "Copy"}
             </button>
@@ -178,11 +180,7 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
           <legend className="field-label">Scopes</legend>
           {SCOPES.map((s) => (
             <label key={s.id} className="check">
-              <input
-                type="checkbox"
-                checked={scopes.includes(s.id)}
-                onChange={(e) => setScopes(e.target.checked ? [...scopes, s.id] : scopes.filter((x) => x !== s.id))}
-              />
+              <input type="checkbox" checked={scopes.includes(s.id)} onChange={(e) => setScopes(e.target.checked ? [...scopes, s.id] : scopes.filter((x) => x !== s.id))} />
               <span>
                 <strong>{s.id}</strong> <span className="muted small">{s.hint}</span>
               </span>
@@ -202,7 +200,10 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
           {keys.map((k) => (
             <li key={k.id}>
               <span>
-                <strong>{k.name}</strong> <span className="muted small">{k.start ? `${k.start}…` : ""} · {k.scopes.join(", ")} · created {relativeTime(typeof k.createdAt === "number" ? k.createdAt : Date.parse(k.createdAt) || Number(k.createdAt))}</span>
+                <strong>{k.name}</strong>{" "}
+                <span className="muted small">
+                  {k.start ? `${k.start}…` : ""} · {k.scopes.join(", ")} · created {relativeTime(typeof k.createdAt === "number" ? k.createdAt : Date.parse(k.createdAt) || Number(k.createdAt))}
+                </span>
               </span>
               <button type="button" className="deny small" disabled={revoke.pending} onClick={() => confirmRevoke(k)}>
                 Revoke

@@ -108,11 +108,14 @@ function Threads() {
             const id = `thread:${t.id}`;
             return (
               <li key={t.id}>
-                <button type="button" className={`nav-item ${selectedId === id ? "active" : ""} ${unread ? "unread" : ""}`} onClick={() => select(id, { focus: true })} aria-current={selectedId === id}>
+                <button
+                  type="button"
+                  className={`nav-item ${selectedId === id ? "active" : ""} ${unread ? "unread" : ""}`}
+                  onClick={() => select(id, { focus: true })}
+                  aria-current={selectedId === id}
+                >
                   <span className="nav-title">{t.title}</span>
-                  <span className="nav-meta">
-                    {unread > 0 ? <span className="badge">{unread}</span> : t.lastMessageAt ? relativeTime(t.lastMessageAt) : "empty"}
-                  </span>
+                  <span className="nav-meta">{unread > 0 ? <span className="badge">{unread}</span> : t.lastMessageAt ? relativeTime(t.lastMessageAt) : "empty"}</span>
                 </button>
               </li>
             );

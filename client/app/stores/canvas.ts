@@ -196,7 +196,9 @@ export const useCanvas = create<CanvasStore>((set, get) => {
         if (synced && !get().synced) {
           // First full state: build everything once.
           const all: FlowNode[] = [];
-          nodes.forEach((m, id) => all.push(toFlowNode(readNode(id, m))));
+          nodes.forEach((m, id) => {
+            all.push(toFlowNode(readNode(id, m)));
+          });
           all.sort(byLayer);
           set({ nodes: all, edges: [...edges.values()].map((e) => toFlowEdge(e)) });
         }

@@ -89,5 +89,4 @@ export const useSession = create<SessionStore>()(
   ),
 );
 
-export const currentWorkspace = (s: Pick<SessionStore, "me" | "workspaceId">): WorkspaceInfo | null =>
-  s.me?.workspaces.find((w) => w.id === s.workspaceId) ?? null;
+export const currentWorkspace = (s: Pick<SessionStore, "me" | "workspaceId">): WorkspaceInfo | null => s.me?.workspaces.find((w) => w.id === s.workspaceId) ?? null;

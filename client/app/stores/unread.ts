@@ -43,5 +43,4 @@ export const useUnread = create<UnreadStore>()(
   ),
 );
 
-export const unreadCount = (read: Record<string, number>, threadId: string, messageCount: number): number =>
-  Math.max(0, messageCount - (read[threadId] ?? 0));
+export const unreadCount = (read: Record<string, number>, threadId: string, messageCount: number): number => Math.max(0, messageCount - (read[threadId] ?? 0));

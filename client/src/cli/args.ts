@@ -15,7 +15,7 @@ export type Invocation = { kind: "help"; text: string } | { kind: "run"; command
 const FOOTER = [
   "",
   "Results are printed on stdout as one JSON object per line (the method's result as",
-  "the room sent it, e.g. {\"thread\":{...}}); errors as one line on stderr.",
+  'the room sent it, e.g. {"thread":{...}}); errors as one line on stderr.',
   "send --wait-reply prints the instance's reply as plain text instead, as it streams.",
   "Exit codes: 0 ok, 1 approval denied or expired (request-approval --wait) or a gateway",
   "error or stopped run (send --wait-reply), 2 usage error, 3 server or connection error",
@@ -110,14 +110,14 @@ function program(write: (text: string) => void, parsed: (result: Parsed) => void
     }
     const args = spec.args.map((arg) => `<${arg}>`);
     const usage = [...args, ...spec.options.map((o) => `[${flag(o)}]`)].join(" ");
-    const command = configure(parent.command(second ?? first), write).description(spec.summary).usage(usage);
+    const command = configure(parent.command(second ?? first), write)
+      .description(spec.summary)
+      .usage(usage);
     for (const arg of args) command.argument(arg);
     for (const o of spec.options) command.addOption(option(o));
     command.action(() => {
       const given = command.optsWithGlobals();
-      const values = Object.fromEntries(
-        [...CONNECTION_OPTIONS, ...spec.options].map((o) => [o, given[option(o).attributeName()]]).filter(([, v]) => v !== undefined),
-      ) as Values;
+      const values = Object.fromEntries([...CONNECTION_OPTIONS, ...spec.options].map((o) => [o, given[option(o).attributeName()]]).filter(([, v]) => v !== undefined)) as Values;
       const words = (command.processedArgs as (string | string[])[]).map((w) => (Array.isArray(w) ? w.join(" ") : w));
       parsed({ name, spec, words, values });
     });
@@ -135,15 +135,14 @@ function program(write: (text: string) => void, parsed: (result: Parsed) => void
   return root;
 }
 
-export function parseCli(
-  argv: readonly string[],
-  env: Readonly<Record<string, string | undefined>>,
-  defaultDevice = "cli",
-): Invocation {
+export function parseCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, defaultDevice = "cli"): Invocation {
   let out = "";
   let result: Parsed | undefined;
   try {
-    program((text) => (out += text), (p) => (result = p)).parse([...argv], { from: "user" });
+    program(
+      (text) => (out += text),
+      (p) => (result = p),
+    ).parse([...argv], { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) return { kind: "help", text: out.trimEnd() };
     throw error;

@@ -1,0 +1,163 @@
+// `autopilot send --wait-reply`: the reply to a message, streamed to stdout as it comes.
+import type { Message } from "../../../shared/protocol/threads";
+import type { AutopilotClient } from "../client";
+import { AutopilotError } from "../errors";
+import type { StreamChange } from "../state";
+import { type CliIO, EXIT } from "./io";
+
+const firstLine = (text: string): string => {
+  const line = text.split("\n", 1)[0] ?? "";
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+};
+
+/**
+ * `send --wait-reply`: posts to a gateway thread, then prints the OpenClaw instance's
+ * reply on stdout as it streams (plain text), finishing with the durable reply's text.
+ * The reply is the first later message in the thread that carries the run's id (the
+ * sent message's id, or the run streaming in the thread since), is an error, or comes
+ * from an instance (`instance:<id>`); tool messages before it are progress, on stderr.
+ * Exit 0 on a reply, 1 on a gateway error or a stopped run.
+ */
+export async function sendAndWaitForReply(client: AutopilotClient, threadId: string, text: string, timeoutMs: number, io: CliIO): Promise<number> {
+  const thread = client.state.threads.get(threadId);
+  if (thread && !thread.gateway) {
+    throw new AutopilotError("conflict", `thread ${threadId} talks to no OpenClaw instance, so no reply would come; open one with "autopilot session open"`);
+  }
+  // Runs already streaming in the thread are someone else's.
+  const earlier = new Set([...client.state.streams.values()].filter((s) => s.threadId === threadId).map((s) => s.runId));
+  // Listen before sending: the run's first deltas can beat the response.
+  const buffered: (() => void)[] = [];
+  let handle: { message: (message: Message) => void; stream: (change: StreamChange) => void; ended: (runId: string) => void } | null = null;
+  const onEnded = (ended: { threadId: string; runId: string }) => {
+    if (ended.threadId !== threadId) return;
+    if (handle) handle.ended(ended.runId);
+    else buffered.push(() => handle?.ended(ended.runId));
+  };
+  const cleanups: (() => void)[] = [
+    client.on("message.created", ({ message }) => (handle ? handle.message(message) : buffered.push(() => handle?.message(message)))),
+    // Emitted before the stream change it causes, so `ended` knows the cause in time.
+    client.on("chat.final", (ended) => onEnded(ended)),
+    client.on("chat.error", (ended) => onEnded(ended)),
+    client.on("stream", (change) => (handle ? handle.stream(change) : buffered.push(() => handle?.stream(change)))),
+  ];
+  let sent: Message;
+  try {
+    sent = (await client.chat.send({ threadId, text })).message;
+  } catch (error) {
+    for (const cleanup of cleanups) cleanup();
+    throw error;
+  }
+  io.err(`sent message ${sent.id} to thread ${threadId}; waiting for the reply`);
+
+  return new Promise<number>((resolve, reject) => {
+    let finished = false;
+    let runId: string | null = null;
+    /** The last run `chat.final/chat.error` announced in this thread. */
+    let endedByRoom: string | null = null;
+    /** What stdout has of the reply so far. */
+    let printed = "";
+    /** The stream rewrote text already printed: only the final text can be trusted now. */
+    let diverged = false;
+    const seen = new Set<string>();
+
+    const done = (outcome: () => void) => {
+      if (finished) return;
+      finished = true;
+      for (const cleanup of cleanups) cleanup();
+      outcome();
+    };
+    const endLine = () => {
+      if (printed && !printed.endsWith("\n")) io.write("\n");
+    };
+    const isReply = (message: Message): boolean => {
+      if (message.threadId !== threadId || message.n <= sent.n || message.kind === "tool") return false;
+      return message.runId === sent.id || (runId !== null && message.runId === runId) || message.kind === "error" || message.author.id.startsWith("instance:");
+    };
+    const onMessage = (message: Message) => {
+      if (finished || message.threadId !== threadId || message.n <= sent.n || seen.has(message.id)) return;
+      seen.add(message.id);
+      if (message.kind === "tool") {
+        io.err(`tool: ${firstLine(message.text)}`);
+        return;
+      }
+      if (!isReply(message)) return;
+      if (message.kind === "error") {
+        endLine();
+        io.err(`gateway error: ${message.text}`);
+        return done(() => resolve(EXIT.rejected));
+      }
+      if (!diverged && message.text.startsWith(printed)) {
+        io.write(`${message.text.slice(printed.length)}\n`);
+      } else {
+        endLine();
+        io.err("the reply changed after it streamed; its final text follows");
+        io.write(`${message.text}\n`);
+      }
+      if (message.aborted) {
+        io.err("the run was stopped; the reply above is partial");
+        return done(() => resolve(EXIT.rejected));
+      }
+      done(() => resolve(EXIT.ok));
+    };
+    const onStream = (change: StreamChange) => {
+      const { stream } = change;
+      if (finished || stream.threadId !== threadId) return;
+      if (runId === null) {
+        if (earlier.has(stream.runId) && stream.runId !== sent.id) return;
+        if (change.kind === "ended") return;
+        runId = stream.runId;
+        io.err(`${stream.instanceId} is replying…`);
+      }
+      if (stream.runId !== runId) return;
+      if (change.kind === "ended") {
+        // Ended without its message in hand (chat.final/chat.error, or a hello that no longer lists
+        // it): the durable reply may be in the log already.
+        if (!change.message) check(endedByRoom === runId);
+        return;
+      }
+      if (diverged) return;
+      if (stream.text.startsWith(printed)) {
+        io.write(stream.text.slice(printed.length));
+        printed = stream.text;
+      } else {
+        diverged = true;
+      }
+    };
+    /**
+     * Catches up from the log: after a reconnect, a reset snapshot replays no message.
+     * `ended`: the room said the run is over (`chat.final/chat.error` follows the run's message), so
+     * if the log has no reply either, the run left none.
+     */
+    const check = (ended = false) => {
+      client.messages.list({ threadId, limit: 50 }).then(
+        ({ messages }) => {
+          for (const message of messages) onMessage(message);
+          if (ended && !finished) {
+            endLine();
+            io.err("the run ended without a reply");
+            done(() => resolve(EXIT.ok));
+          }
+        },
+        (error: unknown) => {
+          if (error instanceof AutopilotError && (error.retryable || error.code === "timeout")) return;
+          done(() => reject(error));
+        },
+      );
+    };
+
+    handle = { message: onMessage, stream: onStream, ended: (ended) => (endedByRoom = ended) };
+    const timer = setTimeout(() => {
+      endLine();
+      done(() => reject(new AutopilotError("timeout", `no reply in thread ${threadId} within ${Math.round(timeoutMs / 1000)} s`)));
+    }, timeoutMs);
+    cleanups.push(() => clearTimeout(timer));
+    cleanups.push(client.on("hello", () => check()));
+    cleanups.push(
+      client.on("status", (status, detail) => {
+        if (status === "closed") done(() => reject(detail.error ?? new AutopilotError("closed", "interrupted")));
+      }),
+    );
+    // Whatever arrived before the response (the run's first deltas, even the reply).
+    for (const replay of buffered.splice(0)) replay();
+  });
+}
