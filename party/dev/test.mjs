@@ -1,4 +1,4 @@
-// `npm test`: the type check, every test (workerd and Node), and a production bundle
+// `npm test`: the type check, the lint, every test (workerd and Node), and a production bundle
 // check with `wrangler deploy --dry-run`. Prints one closing line "N passed, N failed".
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -68,6 +68,7 @@ function step(name, command, args, vitestReport) {
 }
 
 step("type check (tsc, one config per part)", process.execPath, [join(ROOT, "party", "dev", "typecheck.mjs")]);
+step("lint (dependency-cruiser, Biome, file size)", process.execPath, [join(ROOT, "party", "dev", "lint.mjs")]);
 step("client build", process.execPath, [join(ROOT, "client", "build.mjs")]);
 const workerReport = join(reports, "worker.json");
 step("room and auth tests in workerd", bin("vitest"), ["run", "--config", "vitest.worker.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${workerReport}`], workerReport);
