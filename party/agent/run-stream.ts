@@ -135,10 +135,7 @@ export async function runStream(options: RunStreamOptions): Promise<RunOutcome> 
           break;
         case "tool-approval-request":
           // Automatic decisions (the policy denied a call outside the run's scopes) need no person.
-          if (part.isAutomatic) {
-            if (part.reason) automaticDenials.set(part.toolCall.toolCallId, part.reason);
-            break;
-          }
+          if (part.isAutomatic) break;
           approvals.push({ approvalId: part.approvalId, toolCallId: part.toolCall.toolCallId, tool: part.toolCall.toolName, input: part.toolCall.input });
           await emit({ type: "approval-requested", ...approvals.at(-1)! });
           break;
@@ -152,6 +149,10 @@ export async function runStream(options: RunStreamOptions): Promise<RunOutcome> 
           await emit({ type: "tool-finished", toolCallId: part.toolCallId, tool: part.toolName, input: part.input, status: "error", error: toolErrorLine(part.error), durationMs: started === undefined ? null : now() - started });
           break;
         }
+        case "tool-approval-response":
+          // Emitted for automatic decisions: the policy's reason for a denial is only here.
+          if (!part.approved && part.reason) automaticDenials.set(part.toolCall.toolCallId, part.reason);
+          break;
         case "tool-output-denied": {
           // A call denied on resume was made in an earlier segment: its input and the denial's reason are in the stored messages.
           const input = callInputs.has(part.toolCallId) ? callInputs.get(part.toolCallId) : deniedInput(options.messages, part.toolCallId);
@@ -205,7 +206,7 @@ function approvalResponseFor(messages: readonly ModelMessage[], toolCallId: stri
 const deniedReason = (messages: readonly ModelMessage[], toolCallId: string) => approvalResponseFor(messages, toolCallId)?.reason ?? null;
 const deniedInput = (messages: readonly ModelMessage[], toolCallId: string) => approvalRequests(messages).find((request) => request.toolCallId === toolCallId)?.input ?? null;
 
-/** Every approval request in stored messages, with the call it is for. */
+/** Every approval request for a person in stored messages, with the call it is for. */
 export function approvalRequests(messages: readonly ModelMessage[]): ApprovalRequest[] {
   const calls = new Map<string, { tool: string; input: unknown }>();
   const requests: ApprovalRequest[] = [];
@@ -213,7 +214,7 @@ export function approvalRequests(messages: readonly ModelMessage[]): ApprovalReq
     if (message.role !== "assistant" || typeof message.content === "string") continue;
     for (const part of message.content) {
       if (part.type === "tool-call") calls.set(part.toolCallId, { tool: part.toolName, input: part.input });
-      if (part.type === "tool-approval-request") {
+      if (part.type === "tool-approval-request" && !part.isAutomatic) {
         const call = calls.get(part.toolCallId);
         requests.push({ approvalId: part.approvalId, toolCallId: part.toolCallId, tool: call?.tool ?? "unknown", input: call?.input ?? null });
       }

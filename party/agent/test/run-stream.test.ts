@@ -84,6 +84,15 @@ describe("runStream", () => {
     expect(of("model-call").map((c) => c.finishReason)).toEqual(["tool-calls", "tool-calls", "stop"]);
   });
 
+  it("a tool that throws finishes with status error, and the loop goes on with the error as its result", async () => {
+    const tools = roomTools(["read", "write"], async () => {
+      throw new Error("thread thr_9 not found");
+    });
+    const { outcome, of } = await segment([user('STEPS: threads_rename {"threadId":"thr_9","title":"X"}')], { tools });
+    expect(of("tool-finished")).toEqual([expect.objectContaining({ tool: "threads_rename", status: "error", error: "thread thr_9 not found", durationMs: expect.any(Number) })]);
+    expect(outcome).toMatchObject({ status: "finished", text: expect.stringContaining("thread thr_9 not found") });
+  });
+
   it("a viewer's run sends the model no write tools", async () => {
     const before = scripted.requests.length;
     await segment([user("SAY: hi")], {}, ["read"]);
@@ -133,6 +142,18 @@ describe("runStream", () => {
     const toolMessage = scripted.requests[before]!.messages!.filter((m) => m.role === "tool").at(-1);
     expect(JSON.stringify(toolMessage?.content)).toContain("denied by Bob: not today");
     expect(denied.outcome).toMatchObject({ status: "finished", text: expect.stringContaining("denied by Bob: not today") });
+  });
+
+  it("a call the policy denies on its own (outside the run's scopes) is denied with the policy's reason, no approval asked", async () => {
+    calls.length = 0;
+    const messages = [user('STEPS: threads_archive {"threadId":"thr_3"}')];
+    const { outcome, of } = await segment(messages, { toolApproval: toolApprovalPolicy(["read"]) });
+    expect(calls).toEqual([]);
+    expect(of("approval-requested")).toEqual([]);
+    expect(of("tool-finished")).toEqual([expect.objectContaining({ tool: "threads_archive", status: "denied", reason: "the run may not use threads_archive", input: { threadId: "thr_3", archived: true } })]);
+    if (outcome.status !== "finished") throw new Error("expected a finished run");
+    expect(outcome).toMatchObject({ approvals: [], text: "TOOL RESULT SEEN: the run may not use threads_archive" });
+    expect(pendingApprovals([...messages, ...outcome.responseMessages])).toEqual([]);
   });
 
   it("HTTP 500 → failed with the readable line and a failed model call", async () => {
