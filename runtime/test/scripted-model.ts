@@ -186,6 +186,7 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
     }
     if (turn.hang === "before-headers") {
       hanging.add(res);
+      res.on("close", () => hanging.delete(res));
       return;
     }
     const text = turn.text ?? "";
@@ -224,6 +225,7 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
         options.onPiece?.(request, written);
         if (turn.hang === "mid-stream") {
           hanging.add(res);
+          res.on("close", () => hanging.delete(res));
           return;
         }
         if (turn.malformed) {
