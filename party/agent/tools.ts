@@ -3,7 +3,7 @@
 // room derives that from the run and the tool call, so a replayed call is answered from
 // the idempotency table instead of acting twice). Execution goes through the caller's
 // `call` (the room's dispatch), which checks the scope and validates the params again.
-import { type ToolApprovalStatus, type ToolExecutionOptions, type ToolSet, tool } from "ai";
+import { asSchema, type ToolApprovalStatus, type ToolExecutionOptions, type ToolSet, tool } from "ai";
 import { z } from "zod";
 import { type MethodName, Methods } from "../../shared/protocol/methods";
 import type { Scope } from "../../shared/protocol/principal";
@@ -78,6 +78,15 @@ export function roomTools(scopes: readonly Scope[], call: CallMethod): ToolSet {
     });
   }
   return tools;
+}
+
+/** How much of the context window the tool definitions take (name, description, JSON schema), for the budget. */
+export async function toolSchemaChars(tools: ToolSet): Promise<number> {
+  let chars = 0;
+  for (const [name, definition] of Object.entries(tools)) {
+    chars += name.length + (definition.description?.length ?? 0) + JSON.stringify(await asSchema(definition.inputSchema).jsonSchema).length;
+  }
+  return chars;
 }
 
 /**

@@ -126,6 +126,19 @@ describe("runStream", () => {
     expect(pendingApprovals([...resumed, ...after.outcome.responseMessages])).toEqual([]);
   });
 
+  it("replaying a resumed run with its stored result does not run the tool again (the SDK never dedupes: the stored result does)", async () => {
+    calls.length = 0;
+    const messages = [user('STEPS: threads_archive {"threadId":"thr_4"}')];
+    const paused = await segment(messages);
+    if (paused.outcome.status !== "finished") throw new Error("expected a pause");
+    const resumed = resumeMessages([...messages, ...paused.outcome.responseMessages], { approvalId: paused.outcome.approvals[0]!.approvalId, approved: true });
+    const after = await segment(resumed);
+    if (after.outcome.status !== "finished") throw new Error("expected a finished run");
+    expect(calls).toHaveLength(1);
+    await segment([...resumed, ...after.outcome.responseMessages, user("SAY: thanks")]);
+    expect(calls).toHaveLength(1);
+  });
+
   it("denying never runs the tool, and the model receives the reason", async () => {
     calls.length = 0;
     const messages = [user('STEPS: threads_archive {"threadId":"thr_2"}')];

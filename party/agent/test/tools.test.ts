@@ -5,7 +5,7 @@ import { asSchema, type ToolExecutionOptions } from "ai";
 import { describe, expect, it } from "vitest";
 import { type MethodName, Methods } from "../../../shared/protocol/methods";
 import { TOOL_POLICY } from "../tool-policy";
-import { AGENT_TOOLS, gatedRisk, methodOfTool, roomTools, runScopes, toolApprovalPolicy, toolInputSchema, toolName } from "../tools";
+import { AGENT_TOOLS, gatedRisk, methodOfTool, roomTools, runScopes, toolApprovalPolicy, toolInputSchema, toolName, toolSchemaChars } from "../tools";
 
 const METHODS = Object.keys(Methods) as MethodName[];
 const noCall = async () => null;
@@ -67,6 +67,14 @@ describe("run scopes and the tool set", () => {
   it("a member's run gets the write tools too", () => {
     const names = Object.keys(roomTools(runScopes(["read", "write", "approve"]), noCall));
     expect(names).toEqual(expect.arrayContaining(["threads_rename", "threads_archive", "chat_send", "graph_apply"]));
+  });
+
+  it("measures the tool definitions for the context budget; a viewer's set is smaller", async () => {
+    const member = await toolSchemaChars(roomTools(["read", "write"], noCall));
+    const viewer = await toolSchemaChars(roomTools(["read"], noCall));
+    expect(viewer).toBeGreaterThan(500);
+    expect(member).toBeGreaterThan(viewer);
+    expect(await toolSchemaChars({})).toBe(0);
   });
 
   it("executes through call with the method name and parsed input, a model-chosen idempotencyKey stripped", async () => {
