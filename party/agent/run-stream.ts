@@ -55,6 +55,8 @@ export interface RunStreamOptions {
   now?: () => number;
 }
 
+const STEP_SEPARATOR = "\n\n";
+
 const toolErrorLine = (error: unknown): string => (error instanceof Error ? error.message : typeof error === "string" ? error : JSON.stringify(error) ?? String(error)).slice(0, 1000);
 
 /** Wraps each tool's execute to report when it really starts and how long it ran (also for calls approved on resume). */
@@ -88,6 +90,7 @@ export async function runStream(options: RunStreamOptions): Promise<RunOutcome> 
   const automaticDenials = new Map<string, string>();
   const approvals: ApprovalRequest[] = [];
   let text = "";
+  let stepHasText = false;
   let finishReason = "unknown";
   /** When the current model call started; null between calls. */
   let callStart: number | null = null;
@@ -125,8 +128,18 @@ export async function runStream(options: RunStreamOptions): Promise<RunOutcome> 
   try {
     for await (const part of result.stream) {
       switch (part.type) {
+        case "start-step":
+          stepHasText = false;
+          break;
         case "text-delta":
           if (!part.text) break;
+          // One segment is one chat message: text from a later step starts a new paragraph
+          // instead of running into the previous step's last sentence.
+          if (!stepHasText && text.length > 0) {
+            await emit({ type: "text", offset: text.length, text: STEP_SEPARATOR });
+            text += STEP_SEPARATOR;
+          }
+          stepHasText = true;
           await emit({ type: "text", offset: text.length, text: part.text });
           text += part.text;
           break;

@@ -24,7 +24,7 @@ export interface ScriptedToolCall {
 export interface ScriptedTurn {
   text?: string;
   toolCall?: ScriptedToolCall;
-  /** Several calls in one step (parallel tool calls). */
+  /** Several calls in one step (parallel tool calls); `text`, if any, streams before them. */
   toolCalls?: ScriptedToolCall[];
   /** Pause before each streamed piece (to hold a run open mid-stream). */
   chunkDelayMs?: number;
@@ -208,6 +208,8 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
       `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: modelId, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
     res.write(chunk({ role: "assistant", content: "" }, null));
     if (calls.length > 0) {
+      // Text before the calls, as models do ("Let me look that up.").
+      for (const piece of text.match(/.{1,8}/gs) ?? []) res.write(chunk({ content: piece }, null));
       calls.forEach((call, index) => {
         // Like OpenAI: the id and name first, then the arguments in pieces.
         res.write(chunk({ tool_calls: [{ index, id: callId(index), type: "function", function: { name: call.name, arguments: "" } }] }, null));

@@ -84,6 +84,18 @@ describe("runStream", () => {
     expect(of("model-call").map((c) => c.finishReason)).toEqual(["tool-calls", "tool-calls", "stop"]);
   });
 
+  it("text from a later step starts a new paragraph of the segment's text", async () => {
+    const own = await startScriptedModel({ usage: "when-asked" });
+    own.setReply((request) => (request.messages?.at(-1)?.role === "tool" ? { text: "Found one." } : { text: "Let me look.", toolCall: { name: "threads_list", arguments: {} } }));
+    try {
+      const { outcome, of } = await segment([user("anything")], { model: createModel({ ...config, baseURL: own.baseUrl }) });
+      expect(outcome).toMatchObject({ status: "finished", text: "Let me look.\n\nFound one." });
+      expect(of("text").map((d) => d.text).join("")).toBe("Let me look.\n\nFound one.");
+    } finally {
+      await own.close();
+    }
+  });
+
   it("a tool that throws finishes with status error, and the loop goes on with the error as its result", async () => {
     const tools = roomTools(["read", "write"], async () => {
       throw new Error("thread thr_9 not found");
