@@ -1,22 +1,39 @@
 // The only test double: a scripted OpenAI-compatible model server standing in for a paid
 // external API. It answers `POST /v1/chat/completions` (streaming as SSE chunks, or plain
-// JSON) with a scripted assistant reply and records every request it got.
-import { createServer, type IncomingMessage, type Server } from "node:http";
+// JSON) with a scripted assistant reply and records every request it got. It runs in plain
+// Node (tests, benchmarks, and a vitest globalSetup for the workerd tests, which read the
+// recorded requests over `GET /v1/_scripted/requests` since they share no memory with it).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface ChatRequest {
   model?: string;
   stream?: boolean;
-  messages?: { role: string; content: unknown }[];
-  tools?: unknown[];
+  stream_options?: { include_usage?: boolean };
+  max_tokens?: number;
+  messages?: { role: string; content: unknown; tool_calls?: unknown[]; tool_call_id?: string }[];
+  tools?: { type: string; function: { name: string; description?: string; parameters?: unknown } }[];
 }
 
-/** One scripted assistant turn: text (streamed in pieces, optionally slowly) or a tool call. */
+export interface ScriptedToolCall {
+  name: string;
+  arguments: Record<string, unknown>;
+}
+
+/** One scripted assistant turn: text (streamed in pieces, optionally slowly), tool calls, or a failure. */
 export interface ScriptedTurn {
   text?: string;
-  toolCall?: { name: string; arguments: Record<string, unknown> };
+  toolCall?: ScriptedToolCall;
+  /** Several calls in one step (parallel tool calls); `text`, if any, streams before them. */
+  toolCalls?: ScriptedToolCall[];
   /** Pause before each streamed piece (to hold a run open mid-stream). */
   chunkDelayMs?: number;
+  /** Answer with this HTTP status and an OpenAI-style error body instead of a reply. */
+  fail?: { status: number; message?: string };
+  /** Never answer (before headers), or stop writing after the first piece (mid-stream). */
+  hang?: "before-headers" | "mid-stream";
+  /** Write one `data:` line that is not JSON after the first piece. */
+  malformed?: boolean;
 }
 export type Reply = string | ScriptedTurn | ((request: ChatRequest) => string | ScriptedTurn);
 
@@ -25,13 +42,18 @@ export interface ScriptedModel {
   requests: ChatRequest[];
   /** The reply for the next requests (default: "Scripted reply."). */
   setReply(reply: Reply): void;
+  /** Closes the server, destroying responses that hang on purpose. */
   close(): Promise<void>;
 }
 
 const INTERNAL_CONTEXT = "BEGIN_OPENCLAW_INTERNAL_CONTEXT";
 
+/** Text of a message's content (a string or text parts). */
+const textOf = (content: unknown): string =>
+  typeof content === "string" ? content : Array.isArray(content) ? content.map((part: { text?: string }) => part.text ?? "").join("") : "";
+
 /**
- * A script driven by markers in the last real user message, for agent-turn tests:
+ * A script driven by markers in the last real user message, for OpenClaw agent-turn tests:
  * `RUNCMD: <cmd>` → an `exec` tool call; after a tool result → "TOOL RESULT SEEN: <output>";
  * `SLOW` → 40 words, one piece every 400 ms; `SAY: <text>` → that text. The gateway appends
  * an internal-context user message after tool results too: it is skipped, or the script
@@ -52,11 +74,52 @@ export function markerScript(request: ChatRequest): ScriptedTurn {
   return { text: say ? say[1]!.trim() : "Scripted reply." };
 }
 
+/** `name {json}` → a tool call; the JSON may not contain the separator (`;` or `|`). */
+function parseToolSpec(spec: string): ScriptedToolCall {
+  const match = /^\s*([\w-]+)\s*(\{.*\})?\s*$/s.exec(spec);
+  return { name: match?.[1] ?? "unknown", arguments: match?.[2] ? (JSON.parse(match[2]) as Record<string, unknown>) : {} };
+}
+
+/**
+ * The Autopilot agent's script, driven by markers in the last user message (the room
+ * prefixes "Name (kind): ", so markers match anywhere in it):
+ *   STEPS: a {json} ; b {json}   sequential tool calls, one per model step (step k = the
+ *                                assistant tool-call messages after the last user message)
+ *   TOOLS: a {json} | b {json}   parallel tool calls in one step
+ *   FAIL500 · HANG (before headers) · HANGMID · MALFORMED · SLOW · SAY: <text>
+ * After the last scripted step it answers "TOOL RESULT SEEN: <last tool message>".
+ */
+export function agentScript(request: ChatRequest): ScriptedTurn {
+  const messages = request.messages ?? [];
+  const lastUser = messages.findLastIndex((m) => m.role === "user");
+  const text = textOf(messages[lastUser]?.content);
+  const stepsDone = messages.slice(lastUser + 1).filter((m) => m.role === "assistant" && m.tool_calls?.length).length;
+  const steps = /STEPS:(.+)/s.exec(text)?.[1]?.split(";").map(parseToolSpec);
+  if (steps && stepsDone < steps.length) return { toolCall: steps[stepsDone]! };
+  const parallel = /TOOLS:(.+)/s.exec(text)?.[1]?.split("|").map(parseToolSpec);
+  if (parallel && stepsDone === 0) return { toolCalls: parallel };
+  const last = messages.at(-1);
+  if (last?.role === "tool") return { text: `TOOL RESULT SEEN: ${textOf(last.content).slice(0, 300)}` };
+  if (/FAIL500/.test(text)) return { fail: { status: 500, message: "scripted upstream failure" } };
+  if (/HANGMID/.test(text)) return { text: "partial reply that never ends", hang: "mid-stream" };
+  if (/HANG/.test(text)) return { hang: "before-headers" };
+  if (/MALFORMED/.test(text)) return { text: "this stream breaks", malformed: true };
+  if (/SLOW/.test(text)) return { text: `${Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ")} END.`, chunkDelayMs: 100 };
+  const say = /SAY:(.+)/s.exec(text);
+  return { text: say ? say[1]!.trim() : `Autopilot heard: ${text.slice(0, 200)}` };
+}
+
 /** All user message texts of a request (the gateway appends an internal-context user message). */
 export function userTexts(request: ChatRequest): string[] {
-  return (request.messages ?? [])
-    .filter((m) => m.role === "user")
-    .map((m) => (typeof m.content === "string" ? m.content : Array.isArray(m.content) ? m.content.map((part: { text?: string }) => part.text ?? "").join("") : ""));
+  return (request.messages ?? []).filter((m) => m.role === "user").map((m) => textOf(m.content));
+}
+
+/** Deterministic usage a test can recompute: about 4 characters per token. */
+export function scriptedUsage(request: ChatRequest, turn: ScriptedTurn): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
+  const calls = turn.toolCalls ?? (turn.toolCall ? [turn.toolCall] : []);
+  const prompt = Math.ceil(JSON.stringify(request.messages ?? []).length / 4);
+  const completion = Math.ceil(((turn.text ?? "").length + (calls.length ? JSON.stringify(calls).length : 0)) / 4);
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 
 async function readJson(req: IncomingMessage): Promise<ChatRequest> {
@@ -76,12 +139,22 @@ export interface ScriptedModelOptions {
    * characters of the reply are written so far (benchmarks time the stream with it).
    */
   onPiece?: (request: ChatRequest, written: number) => void;
+  /**
+   * "always" (default; the OpenClaw gateway tests) sends a usage chunk on every stream;
+   * "when-asked" only with `stream_options.include_usage`, like OpenAI — so a client that
+   * forgets to ask gets no usage, as it would from a real endpoint.
+   */
+  usage?: "always" | "when-asked";
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function startScriptedModel(options: ScriptedModelOptions = {}): Promise<ScriptedModel> {
   const modelId = options.modelId ?? "scripted-model";
   let reply: Reply = "Scripted reply.";
   const requests: ChatRequest[] = [];
+  /** Responses held open on purpose: close() destroys them, or the server never closes. */
+  const hanging = new Set<ServerResponse>();
   let counter = 0;
 
   const server: Server = createServer(async (req, res) => {
@@ -89,6 +162,12 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
     if (req.method === "GET" && url.pathname === "/v1/models") {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ object: "list", data: [{ id: modelId, object: "model", owned_by: "scripted" }] }));
+      return;
+    }
+    if (req.method === "GET" && url.pathname === "/v1/_scripted/requests") {
+      const since = Math.max(0, Number.parseInt(url.searchParams.get("since") ?? "0", 10) || 0);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ requests: requests.slice(since), next: requests.length }));
       return;
     }
     if (req.method !== "POST" || url.pathname !== "/v1/chat/completions") {
@@ -100,36 +179,67 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
     requests.push(request);
     const scripted = typeof reply === "function" ? reply(request) : reply;
     const turn: ScriptedTurn = typeof scripted === "string" ? { text: scripted } : scripted;
+    if (turn.fail) {
+      res.writeHead(turn.fail.status, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: turn.fail.message ?? "scripted failure", type: "server_error" } }));
+      return;
+    }
+    if (turn.hang === "before-headers") {
+      hanging.add(res);
+      res.on("close", () => hanging.delete(res));
+      return;
+    }
     const text = turn.text ?? "";
+    const calls = turn.toolCalls ?? (turn.toolCall ? [turn.toolCall] : []);
     const id = `chatcmpl-scripted-${++counter}`;
+    const callId = (index: number) => `call_${counter}_${index}`;
     const created = Math.floor(Date.now() / 1000);
-    const usage = { prompt_tokens: 10, completion_tokens: text.split(/\s+/).length, total_tokens: 10 + text.split(/\s+/).length };
-    if (!request.stream && !turn.toolCall) {
+    const usage = scriptedUsage(request, turn);
+    if (!request.stream) {
+      // generateText (titles, summaries): one JSON completion, tool calls included.
+      const toolCalls = calls.map((call, index) => ({ id: callId(index), type: "function", function: { name: call.name, arguments: JSON.stringify(call.arguments) } }));
+      const message = { role: "assistant", content: calls.length ? null : text, ...(calls.length ? { tool_calls: toolCalls } : {}) };
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ id, object: "chat.completion", created, model: modelId, choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }], usage }));
+      res.end(JSON.stringify({ id, object: "chat.completion", created, model: modelId, choices: [{ index: 0, message, finish_reason: calls.length ? "tool_calls" : "stop" }], usage }));
       return;
     }
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
-    const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
-      `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: modelId, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
+    const chunk = (delta: Record<string, unknown>, finish: string | null) =>
+      `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: modelId, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
     res.write(chunk({ role: "assistant", content: "" }, null));
-    if (turn.toolCall) {
-      const call = { index: 0, id: `call_${counter}`, type: "function", function: { name: turn.toolCall.name, arguments: JSON.stringify(turn.toolCall.arguments) } };
-      res.write(chunk({ tool_calls: [call] }, null));
+    if (calls.length > 0) {
+      // Text before the calls, as models do ("Let me look that up.").
+      for (const piece of text.match(/.{1,8}/gs) ?? []) res.write(chunk({ content: piece }, null));
+      calls.forEach((call, index) => {
+        // Like OpenAI: the id and name first, then the arguments in pieces.
+        res.write(chunk({ tool_calls: [{ index, id: callId(index), type: "function", function: { name: call.name, arguments: "" } }] }, null));
+        for (const piece of JSON.stringify(call.arguments).match(/.{1,12}/gs) ?? []) res.write(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }, null));
+      });
       res.write(chunk({}, "tool_calls"));
     } else {
-      // A few pieces, so the gateway streams deltas.
+      // A few pieces, so clients stream deltas.
       let written = 0;
       for (const piece of text.match(/.{1,8}/gs) ?? []) {
-        if (turn.chunkDelayMs) await new Promise((r) => setTimeout(r, turn.chunkDelayMs));
+        if (turn.chunkDelayMs) await sleep(turn.chunkDelayMs);
         if (res.destroyed) return;
         res.write(chunk({ content: piece }, null));
         written += piece.length;
         options.onPiece?.(request, written);
+        if (turn.hang === "mid-stream") {
+          hanging.add(res);
+          res.on("close", () => hanging.delete(res));
+          return;
+        }
+        if (turn.malformed) {
+          res.end("data: {not json\n\ndata: [DONE]\n\n");
+          return;
+        }
       }
       res.write(chunk({}, "stop"));
     }
-    res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: modelId, choices: [], usage })}\n\n`);
+    if ((options.usage ?? "always") === "always" || request.stream_options?.include_usage) {
+      res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: modelId, choices: [], usage })}\n\n`);
+    }
     res.end("data: [DONE]\n\n");
   });
   await new Promise<void>((resolveListen) => server.listen(0, "127.0.0.1", resolveListen));
@@ -142,6 +252,8 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
     },
     close: () =>
       new Promise<void>((resolveClose) => {
+        for (const response of hanging) response.destroy();
+        hanging.clear();
         server.closeAllConnections();
         server.close(() => resolveClose());
       }),

@@ -1,0 +1,266 @@
+// One segment of an Autopilot run, independent of the room: `streamText` over the given
+// context and tools, its stream turned into plain events the room maps onto chat deltas,
+// tool messages, usage rows and approvals, and one terminal outcome.
+//
+// Failure rules (verified with ai 7, see the issue 9 design §1): an `error` part fails the
+// turn even when the SDK would go on to "finish" (a malformed chunk resolves the promises
+// with finishReason "error"); an `abort` part is ours when our signal fired, otherwise a
+// timeout (the SDK aborts its own controller with a TimeoutError) and so a failure.
+import { isStepCount, type LanguageModel, type ModelMessage, streamText, type ToolApprovalStatus, type ToolSet } from "ai";
+import type { ModelTimeouts } from "./config";
+import { describeModelError, errorLogFields } from "./model-errors";
+
+export interface ApprovalRequest {
+  /** The SDK's approval id: the resume answers it. */
+  approvalId: string;
+  toolCallId: string;
+  tool: string;
+  input: unknown;
+}
+
+export type RunEvent =
+  /** `offset` = characters of this segment's text before `text`. */
+  | { type: "text"; offset: number; text: string }
+  | { type: "tool-started"; toolCallId: string; tool: string; input: unknown }
+  | { type: "tool-finished"; toolCallId: string; tool: string; input: unknown; status: "ok"; output: unknown; durationMs: number | null }
+  | { type: "tool-finished"; toolCallId: string; tool: string; input: unknown; status: "error"; error: string; durationMs: number | null }
+  | { type: "tool-finished"; toolCallId: string; tool: string; input: unknown; status: "denied"; reason: string | null; durationMs: null }
+  | ({ type: "approval-requested" } & ApprovalRequest)
+  /** One model call (a step): usage as the endpoint reported it, `ok: false` if it failed or was cut off. */
+  | { type: "model-call"; ok: boolean; inputTokens: number | null; outputTokens: number | null; durationMs: number; finishReason: string | null };
+
+export type RunOutcome =
+  /** The model finished, or paused on approvals (`approvals` non-empty, finishReason "tool-calls"). */
+  | { status: "finished"; text: string; finishReason: string; responseMessages: ModelMessage[]; approvals: ApprovalRequest[] }
+  | { status: "failed"; text: string; error: string }
+  | { status: "aborted"; text: string; reason: string };
+
+export interface RunStreamOptions {
+  model: LanguageModel;
+  instructions: string;
+  messages: ModelMessage[];
+  tools: ToolSet;
+  /** tools.ts `toolApprovalPolicy(scopes)`: evaluated per call, again on resume. */
+  toolApproval: (options: { toolCall: { toolName: string } }) => ToolApprovalStatus;
+  maxSteps: number;
+  timeouts: ModelTimeouts;
+  abortSignal?: AbortSignal;
+  maxRetries?: number;
+  maxOutputTokens?: number;
+  /** Scrubbed from error lines. */
+  apiKey?: string;
+  onEvent: (event: RunEvent) => void | Promise<void>;
+  /** Where failures are logged (name, status, scrubbed message only). */
+  log?: (fields: ReturnType<typeof errorLogFields>) => void;
+  now?: () => number;
+}
+
+const STEP_SEPARATOR = "\n\n";
+
+const toolErrorLine = (error: unknown): string => (error instanceof Error ? error.message : typeof error === "string" ? error : JSON.stringify(error) ?? String(error)).slice(0, 1000);
+
+/** Wraps each tool's execute to report when it really starts and how long it ran (also for calls approved on resume). */
+function timedTools(tools: ToolSet, emit: (event: RunEvent) => Promise<void>, started: Map<string, number>, now: () => number): ToolSet {
+  const timed: ToolSet = {};
+  for (const [name, definition] of Object.entries(tools)) {
+    const execute = definition.execute;
+    timed[name] = execute
+      ? {
+          ...definition,
+          execute: async (input: unknown, options: Parameters<typeof execute>[1]) => {
+            started.set(options.toolCallId, now());
+            await emit({ type: "tool-started", toolCallId: options.toolCallId, tool: name, input });
+            return execute(input as never, options);
+          },
+        }
+      : definition;
+  }
+  return timed;
+}
+
+/** Runs one segment; resolves with its outcome (it never rejects for model or tool failures). */
+export async function runStream(options: RunStreamOptions): Promise<RunOutcome> {
+  const now = options.now ?? Date.now;
+  const emit = async (event: RunEvent) => {
+    await options.onEvent(event);
+  };
+  const toolStarts = new Map<string, number>();
+  /** Calls seen in this segment, and the reasons of calls the policy denied on its own. */
+  const callInputs = new Map<string, unknown>();
+  const automaticDenials = new Map<string, string>();
+  const approvals: ApprovalRequest[] = [];
+  let text = "";
+  let stepHasText = false;
+  let finishReason = "unknown";
+  /** When the current model call started; null between calls. */
+  let callStart: number | null = null;
+  const endCall = async (ok: boolean, usage?: { inputTokens: number | undefined; outputTokens: number | undefined }, reason?: string) => {
+    if (callStart === null) return;
+    const durationMs = now() - callStart;
+    callStart = null;
+    await emit({ type: "model-call", ok, inputTokens: usage?.inputTokens ?? null, outputTokens: usage?.outputTokens ?? null, durationMs, finishReason: reason ?? null });
+  };
+  const fail = async (error: unknown): Promise<RunOutcome> => {
+    options.log?.(errorLogFields(error, options.apiKey));
+    await endCall(false);
+    return { status: "failed", text, error: describeModelError(error, { apiKey: options.apiKey, timeoutMs: options.timeouts.stepMs }) };
+  };
+
+  const result = streamText({
+    model: options.model,
+    instructions: options.instructions,
+    messages: options.messages,
+    tools: timedTools(options.tools, emit, toolStarts, now),
+    toolApproval: options.toolApproval,
+    stopWhen: isStepCount(options.maxSteps),
+    maxRetries: options.maxRetries ?? 1,
+    ...(options.maxOutputTokens ? { maxOutputTokens: options.maxOutputTokens } : {}),
+    timeout: { totalMs: options.timeouts.totalMs, stepMs: options.timeouts.stepMs, chunkMs: options.timeouts.chunkMs },
+    ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    onLanguageModelCallStart: () => {
+      callStart = now();
+    },
+    // Without onError the SDK console.errors the whole error, prompt included; the stream's
+    // error part is handled below.
+    onError: () => {},
+  });
+
+  try {
+    for await (const part of result.stream) {
+      switch (part.type) {
+        case "start-step":
+          stepHasText = false;
+          break;
+        case "text-delta":
+          if (!part.text) break;
+          // One segment is one chat message: text from a later step starts a new paragraph
+          // instead of running into the previous step's last sentence.
+          if (!stepHasText && text.length > 0) {
+            await emit({ type: "text", offset: text.length, text: STEP_SEPARATOR });
+            text += STEP_SEPARATOR;
+          }
+          stepHasText = true;
+          await emit({ type: "text", offset: text.length, text: part.text });
+          text += part.text;
+          break;
+        case "tool-call":
+          callInputs.set(part.toolCallId, part.input);
+          break;
+        case "tool-approval-request":
+          // Automatic decisions (the policy denied a call outside the run's scopes) need no person.
+          if (part.isAutomatic) break;
+          approvals.push({ approvalId: part.approvalId, toolCallId: part.toolCall.toolCallId, tool: part.toolCall.toolName, input: part.toolCall.input });
+          await emit({ type: "approval-requested", ...approvals.at(-1)! });
+          break;
+        case "tool-result": {
+          const started = toolStarts.get(part.toolCallId);
+          await emit({ type: "tool-finished", toolCallId: part.toolCallId, tool: part.toolName, input: part.input, status: "ok", output: part.output, durationMs: started === undefined ? null : now() - started });
+          break;
+        }
+        case "tool-error": {
+          const started = toolStarts.get(part.toolCallId);
+          await emit({ type: "tool-finished", toolCallId: part.toolCallId, tool: part.toolName, input: part.input, status: "error", error: toolErrorLine(part.error), durationMs: started === undefined ? null : now() - started });
+          break;
+        }
+        case "tool-approval-response":
+          // Emitted for automatic decisions: the policy's reason for a denial is only here.
+          if (!part.approved && part.reason) automaticDenials.set(part.toolCall.toolCallId, part.reason);
+          break;
+        case "tool-output-denied": {
+          // A call denied on resume was made in an earlier segment: its input and the denial's reason are in the stored messages.
+          const input = callInputs.has(part.toolCallId) ? callInputs.get(part.toolCallId) : deniedInput(options.messages, part.toolCallId);
+          const reason = automaticDenials.get(part.toolCallId) ?? deniedReason(options.messages, part.toolCallId);
+          await emit({ type: "tool-finished", toolCallId: part.toolCallId, tool: part.toolName, input, status: "denied", reason, durationMs: null });
+          break;
+        }
+        case "finish-step":
+          await endCall(true, part.usage, part.finishReason);
+          break;
+        case "finish":
+          finishReason = part.finishReason;
+          break;
+        case "error":
+          return await fail(part.error);
+        case "abort":
+          if (options.abortSignal?.aborted) {
+            await endCall(false);
+            return { status: "aborted", text, reason: abortReason(options.abortSignal.reason) };
+          }
+          return await fail(part.reason ?? "TimeoutError: the model request was aborted");
+      }
+    }
+  } catch (error) {
+    if (options.abortSignal?.aborted) {
+      await endCall(false);
+      return { status: "aborted", text, reason: abortReason(options.abortSignal.reason) };
+    }
+    return await fail(error);
+  }
+  let responseMessages: ModelMessage[];
+  try {
+    responseMessages = await result.responseMessages;
+  } catch (error) {
+    return await fail(error);
+  }
+  return { status: "finished", text, finishReason, responseMessages, approvals };
+}
+
+const abortReason = (reason: unknown): string => (reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "stopped");
+
+/** The approval response of a denied call, as the resume sent it. */
+function approvalResponseFor(messages: readonly ModelMessage[], toolCallId: string): { reason?: string } | undefined {
+  const approvalId = approvalRequests(messages).find((request) => request.toolCallId === toolCallId)?.approvalId;
+  for (const message of messages) {
+    if (message.role !== "tool") continue;
+    for (const part of message.content) if (part.type === "tool-approval-response" && part.approvalId === approvalId) return part;
+  }
+  return undefined;
+}
+const deniedReason = (messages: readonly ModelMessage[], toolCallId: string) => approvalResponseFor(messages, toolCallId)?.reason ?? null;
+const deniedInput = (messages: readonly ModelMessage[], toolCallId: string) => approvalRequests(messages).find((request) => request.toolCallId === toolCallId)?.input ?? null;
+
+/** Every approval request for a person in stored messages, with the call it is for. */
+export function approvalRequests(messages: readonly ModelMessage[]): ApprovalRequest[] {
+  const calls = new Map<string, { tool: string; input: unknown }>();
+  const requests: ApprovalRequest[] = [];
+  for (const message of messages) {
+    if (message.role !== "assistant" || typeof message.content === "string") continue;
+    for (const part of message.content) {
+      if (part.type === "tool-call") calls.set(part.toolCallId, { tool: part.toolName, input: part.input });
+      if (part.type === "tool-approval-request" && !part.isAutomatic) {
+        const call = calls.get(part.toolCallId);
+        requests.push({ approvalId: part.approvalId, toolCallId: part.toolCallId, tool: call?.tool ?? "unknown", input: call?.input ?? null });
+      }
+    }
+  }
+  return requests;
+}
+
+/** The approval requests in stored messages that no response answers yet (what a paused run waits for). */
+export function pendingApprovals(messages: readonly ModelMessage[]): ApprovalRequest[] {
+  const answered = new Set<string>();
+  for (const message of messages) {
+    if (message.role !== "tool") continue;
+    for (const part of message.content) if (part.type === "tool-approval-response") answered.add(part.approvalId);
+  }
+  return approvalRequests(messages).filter((request) => !answered.has(request.approvalId));
+}
+
+export type ApprovalAnswer = { approvalId: string; approved: true } | { approvalId: string; approved: false; reason: string };
+
+/**
+ * The messages that resume a paused run: the stored ones plus a tool message answering
+ * the approvals. The SDK then runs an approved call (once — but only if `stored` holds no
+ * result for it yet: it never dedupes, so exactly-once is the room's idempotency key) or
+ * hands the model the denial's reason as the call's result.
+ */
+export function resumeMessages(stored: readonly ModelMessage[], answers: ApprovalAnswer | readonly ApprovalAnswer[]): ModelMessage[] {
+  const list = Array.isArray(answers) ? answers : [answers as ApprovalAnswer];
+  return [
+    ...stored,
+    {
+      role: "tool",
+      content: list.map((answer) => ({ type: "tool-approval-response" as const, approvalId: answer.approvalId, approved: answer.approved, ...(answer.approved ? {} : { reason: answer.reason }) })),
+    },
+  ];
+}

@@ -1,0 +1,58 @@
+// Which registry methods the Autopilot's model may call, and how. The table is keyed by
+// every MethodName, so adding a method to shared/protocol/methods.ts fails the type check
+// here until someone decides whether the agent may use it. (It lives here rather than as
+// a field of the method spec while the protocol is frozen for the refactor; the design
+// moves it to `MethodSpec.agent` with protocol 5.)
+import type { z } from "zod";
+import type { Risk as RiskSchema } from "../../shared/protocol/approvals";
+import type { MethodName } from "../../shared/protocol/methods";
+
+export type Risk = z.infer<typeof RiskSchema>;
+
+export type ToolPolicy =
+  /** Runs as soon as the model calls it. */
+  | { kind: "auto"; description: string }
+  /** The SDK pauses the run; a person approves the call before it runs. */
+  | { kind: "gated"; risk: Risk; description: string }
+  /**
+   * Runs at once, because the method itself only files an approval a person must decide
+   * (the tool result says which approval is pending) — gating it too would ask twice.
+   */
+  | { kind: "approval-method"; description: string }
+  /** Never offered to the model. */
+  | { kind: "never"; why: string };
+
+export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
+  "threads.list": { kind: "auto", description: "List the workspace's chat threads." },
+  "threads.create": { kind: "auto", description: "Create a new chat thread with a title." },
+  "threads.rename": { kind: "auto", description: "Rename a chat thread." },
+  "threads.archive": { kind: "gated", risk: "medium", description: "Archive a chat thread (it disappears from the thread list). Needs a person's approval." },
+  "messages.list": { kind: "auto", description: "Read a thread's messages, newest last; page back with `before`." },
+  "chat.send": { kind: "auto", description: "Post a message in another thread (your reply in this thread is your answer text, not this tool)." },
+  "chat.abort": { kind: "never", why: "stops a reply in progress: a person's control, and it could stop this very run" },
+  "sessions.list": { kind: "auto", description: "List the sessions of an OpenClaw instance." },
+  "sessions.open": { kind: "gated", risk: "medium", description: "Open a thread on an OpenClaw instance's session. Needs a person's approval." },
+  "sessions.history": { kind: "auto", description: "Read the history of an OpenClaw instance's session." },
+  "sessions.send": { kind: "gated", risk: "medium", description: "Send a message to another agent's session on an OpenClaw instance. Needs a person's approval." },
+  "approvals.request": { kind: "auto", description: "Ask the people of this workspace to approve or deny something." },
+  "approvals.resolve": { kind: "never", why: "deciding approvals needs the approve scope, which the Autopilot never holds" },
+  "approvals.list": { kind: "auto", description: "List approvals, pending or decided." },
+  "approvals.get": { kind: "auto", description: "Read one approval." },
+  "audit.list": { kind: "auto", description: "Read the workspace's audit log." },
+  "jobs.start": { kind: "auto", description: "Start a job: a visible unit of work with progress." },
+  "jobs.update": { kind: "auto", description: "Report a job's progress." },
+  "jobs.finish": { kind: "auto", description: "Mark a job finished with its result." },
+  "jobs.fail": { kind: "auto", description: "Mark a job failed with the reason." },
+  "jobs.cancel": { kind: "gated", risk: "medium", description: "Cancel a job (possibly someone else's). Needs a person's approval." },
+  "jobs.list": { kind: "auto", description: "List jobs." },
+  "instances.provision": { kind: "approval-method", description: "Request a new OpenClaw instance; answers with the approval a person must decide before it is created." },
+  "instances.restart": { kind: "approval-method", description: "Request an instance restart; answers with the approval a person must decide first." },
+  "instances.backup": { kind: "approval-method", description: "Request an instance backup; answers with the approval a person must decide first." },
+  "instances.delete": { kind: "approval-method", description: "Request an instance's deletion; answers with the approval a person must decide first." },
+  "instances.attach": { kind: "gated", risk: "medium", description: "Attach an OpenClaw instance to a thread, so it answers there. Needs a person's approval." },
+  "instances.detach": { kind: "gated", risk: "medium", description: "Detach an OpenClaw instance from a thread. Needs a person's approval." },
+  "instances.list": { kind: "auto", description: "List the workspace's OpenClaw instances and their state." },
+  "graph.apply": { kind: "auto", description: "Add, move or link nodes on the workspace's canvas." },
+  "presence.list": { kind: "auto", description: "See who is online in the workspace." },
+  "presence.update": { kind: "never", why: "presence belongs to a connection; the Autopilot has none" },
+};

@@ -1,0 +1,105 @@
+// The Autopilot's room tools, derived from the method registry: a tool per method the
+// policy table allows, its input schema the method's params minus the idempotencyKey (the
+// room derives that from the run and the tool call, so a replayed call is answered from
+// the idempotency table instead of acting twice). Execution goes through the caller's
+// `call` (the room's dispatch), which checks the scope and validates the params again.
+import { asSchema, type ToolApprovalStatus, type ToolExecutionOptions, type ToolSet, tool } from "ai";
+import { z } from "zod";
+import { type MethodName, Methods } from "../../shared/protocol/methods";
+import type { Scope } from "../../shared/protocol/principal";
+import { hasScope } from "../../shared/scopes";
+import { type Risk, TOOL_POLICY, type ToolPolicy } from "./tool-policy";
+
+/** Scopes a run may ever hold: the Autopilot never approves and never administers. */
+const RUN_SCOPES: readonly Scope[] = ["read", "write"];
+const ALL_SCOPES: readonly Scope[] = ["read", "write", "approve", "admin"];
+
+/**
+ * The scopes a run acts with: the triggering person's, capped at read + write. `admin`
+ * is expanded first — `hasScope` treats it as every scope, so it must not survive into a
+ * run (the run would then "hold" approve).
+ */
+export function runScopes(triggerScopes: readonly Scope[]): Scope[] {
+  const expanded = triggerScopes.includes("admin") ? ALL_SCOPES : triggerScopes;
+  return RUN_SCOPES.filter((scope) => expanded.includes(scope));
+}
+
+/** Provider tool names must match `^[a-zA-Z0-9_-]{1,64}$` (OpenAI): `threads.rename` → `threads_rename`. */
+export const toolName = (method: MethodName): string => method.replaceAll(".", "_");
+
+const METHOD_BY_TOOL = new Map<string, MethodName>((Object.keys(Methods) as MethodName[]).map((method) => [toolName(method), method]));
+
+/** The registry method behind a room tool's name, if it is one. */
+export const methodOfTool = (name: string): MethodName | undefined => METHOD_BY_TOOL.get(name);
+
+/** The model-facing input schema of a registry method: its params object without idempotencyKey. */
+export function toolInputSchema(params: z.ZodType): z.ZodObject {
+  let schema: z.ZodType = params;
+  while (schema instanceof z.ZodDefault || schema instanceof z.ZodOptional) schema = schema.unwrap() as z.ZodType;
+  if (!(schema instanceof z.ZodObject)) throw new Error("method params must be an object schema");
+  return "idempotencyKey" in schema.shape ? schema.omit({ idempotencyKey: true }) : schema;
+}
+
+export interface AgentTool {
+  method: MethodName;
+  name: string;
+  scope: Scope;
+  policy: Exclude<ToolPolicy, { kind: "never" }>;
+}
+
+/** Every method the model may call, whatever the run's scopes. */
+export const AGENT_TOOLS: readonly AgentTool[] = (Object.keys(Methods) as MethodName[]).flatMap((method) => {
+  const policy = TOOL_POLICY[method];
+  return policy.kind === "never" ? [] : [{ method, name: toolName(method), scope: Methods[method].scope, policy }];
+});
+
+const AGENT_TOOL_BY_NAME = new Map(AGENT_TOOLS.map((agentTool) => [agentTool.name, agentTool]));
+
+/** The agent tool behind a name (room tools only). */
+export const agentTool = (name: string): AgentTool | undefined => AGENT_TOOL_BY_NAME.get(name);
+
+/** The risk an approval for a gated tool carries; undefined for a tool that runs at once. */
+export function gatedRisk(name: string): Risk | undefined {
+  const policy = AGENT_TOOL_BY_NAME.get(name)?.policy;
+  return policy?.kind === "gated" ? policy.risk : undefined;
+}
+
+export type CallMethod = (method: MethodName, params: Record<string, unknown>, options: ToolExecutionOptions<unknown>) => Promise<unknown>;
+
+/** The room tools a run with these scopes may call, each executing through `call`. */
+export function roomTools(scopes: readonly Scope[], call: CallMethod): ToolSet {
+  const tools: ToolSet = {};
+  for (const agentTool of AGENT_TOOLS) {
+    if (!hasScope(scopes, agentTool.scope)) continue;
+    tools[agentTool.name] = tool({
+      description: agentTool.policy.description,
+      inputSchema: toolInputSchema(Methods[agentTool.method].params),
+      execute: (input: Record<string, unknown>, options) => call(agentTool.method, input, options),
+    });
+  }
+  return tools;
+}
+
+/** How much of the context window the tool definitions take (name, description, JSON schema), for the budget. */
+export async function toolSchemaChars(tools: ToolSet): Promise<number> {
+  let chars = 0;
+  for (const [name, definition] of Object.entries(tools)) {
+    chars += name.length + (definition.description?.length ?? 0) + JSON.stringify(await asSchema(definition.inputSchema).jsonSchema).length;
+  }
+  return chars;
+}
+
+/**
+ * The `toolApproval` policy of a run: gated room tools pause for a person. The SDK calls
+ * it again when a run resumes with an approval response, so it re-checks the run's
+ * scopes: a tool outside them is denied, approved or not. Tools that are not room tools
+ * (e.g. the OpenClaw gateway tool) are decided by `other`.
+ */
+export function toolApprovalPolicy(scopes: readonly Scope[], other: (name: string) => ToolApprovalStatus = () => undefined) {
+  return ({ toolCall }: { toolCall: { toolName: string } }): ToolApprovalStatus => {
+    const room = AGENT_TOOL_BY_NAME.get(toolCall.toolName);
+    if (!room) return other(toolCall.toolName);
+    if (!hasScope(scopes, room.scope)) return { type: "denied", reason: `the run may not use ${toolCall.toolName}` };
+    return room.policy.kind === "gated" ? "user-approval" : undefined;
+  };
+}
