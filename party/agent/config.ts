@@ -81,9 +81,7 @@ export function readModelConfig(env: ModelEnv): ModelConfig {
   if (missing.length > 0 || !parsed.success) {
     const invalid = parsed.success
       ? []
-      : parsed.error.issues
-          .map((issue) => ({ name: String(issue.path[0]) as ModelEnvName, problem: issue.message }))
-          .filter((issue) => !missing.includes(issue.name as (typeof missing)[number]));
+      : parsed.error.issues.map((issue) => ({ name: String(issue.path[0]) as ModelEnvName, problem: issue.message })).filter((issue) => !missing.includes(issue.name as (typeof missing)[number]));
     const message = missing.length > 0 ? NO_MODEL_MESSAGE : `invalid model configuration: ${invalid.map((i) => `${i.name}: ${i.problem}`).join("; ")}`;
     return { configured: false, missing, invalid, message };
   }

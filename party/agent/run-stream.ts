@@ -57,7 +57,7 @@ export interface RunStreamOptions {
 
 const STEP_SEPARATOR = "\n\n";
 
-const toolErrorLine = (error: unknown): string => (error instanceof Error ? error.message : typeof error === "string" ? error : JSON.stringify(error) ?? String(error)).slice(0, 1000);
+const toolErrorLine = (error: unknown): string => (error instanceof Error ? error.message : typeof error === "string" ? error : (JSON.stringify(error) ?? String(error))).slice(0, 1000);
 
 /** Wraps each tool's execute to report when it really starts and how long it ran (also for calls approved on resume). */
 function timedTools(tools: ToolSet, emit: (event: RunEvent) => Promise<void>, started: Map<string, number>, now: () => number): ToolSet {
@@ -154,12 +154,28 @@ export async function runStream(options: RunStreamOptions): Promise<RunOutcome> 
           break;
         case "tool-result": {
           const started = toolStarts.get(part.toolCallId);
-          await emit({ type: "tool-finished", toolCallId: part.toolCallId, tool: part.toolName, input: part.input, status: "ok", output: part.output, durationMs: started === undefined ? null : now() - started });
+          await emit({
+            type: "tool-finished",
+            toolCallId: part.toolCallId,
+            tool: part.toolName,
+            input: part.input,
+            status: "ok",
+            output: part.output,
+            durationMs: started === undefined ? null : now() - started,
+          });
           break;
         }
         case "tool-error": {
           const started = toolStarts.get(part.toolCallId);
-          await emit({ type: "tool-finished", toolCallId: part.toolCallId, tool: part.toolName, input: part.input, status: "error", error: toolErrorLine(part.error), durationMs: started === undefined ? null : now() - started });
+          await emit({
+            type: "tool-finished",
+            toolCallId: part.toolCallId,
+            tool: part.toolName,
+            input: part.input,
+            status: "error",
+            error: toolErrorLine(part.error),
+            durationMs: started === undefined ? null : now() - started,
+          });
           break;
         }
         case "tool-approval-response":

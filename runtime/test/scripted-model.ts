@@ -49,8 +49,7 @@ export interface ScriptedModel {
 const INTERNAL_CONTEXT = "BEGIN_OPENCLAW_INTERNAL_CONTEXT";
 
 /** Text of a message's content (a string or text parts). */
-const textOf = (content: unknown): string =>
-  typeof content === "string" ? content : Array.isArray(content) ? content.map((part: { text?: string }) => part.text ?? "").join("") : "";
+const textOf = (content: unknown): string => (typeof content === "string" ? content : Array.isArray(content) ? content.map((part: { text?: string }) => part.text ?? "").join("") : "");
 
 /**
  * A script driven by markers in the last real user message, for OpenClaw agent-turn tests:

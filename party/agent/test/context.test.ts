@@ -29,7 +29,10 @@ describe("toModelMessage", () => {
 
   it("tool messages read back as assistant lines; errors are skipped", () => {
     const tool = { name: "threads_rename", arguments: '{"threadId":"thr_1","title":"X"}', result: '{"thread":{"id":"thr_1"}}', status: "ok" };
-    expect(toModelMessage(msg(autopilot, "renamed", { kind: "tool", tool }))).toEqual({ role: "assistant", content: '[tool threads_rename({"threadId":"thr_1","title":"X"}) → {"thread":{"id":"thr_1"}}]' });
+    expect(toModelMessage(msg(autopilot, "renamed", { kind: "tool", tool }))).toEqual({
+      role: "assistant",
+      content: '[tool threads_rename({"threadId":"thr_1","title":"X"}) → {"thread":{"id":"thr_1"}}]',
+    });
     expect(toModelMessage(msg(autopilot, "denied", { kind: "tool", tool: { ...tool, result: "denied by Bob: no", status: "denied" } }))?.content).toBe(
       '[tool threads_rename({"threadId":"thr_1","title":"X"}) → denied: denied by Bob: no]',
     );

@@ -28,9 +28,7 @@ const clean = (line: string) => {
 
 describe("describeModelError", () => {
   it("401/403 → check the key; 404 → check the model id and URL", () => {
-    expect(clean(describeModelError(apiError(401, `Incorrect API key provided: ${KEY}`), { apiKey: KEY }))).toBe(
-      "the model endpoint refused the key (HTTP 401): check AUTOPILOT_MODEL_API_KEY",
-    );
+    expect(clean(describeModelError(apiError(401, `Incorrect API key provided: ${KEY}`), { apiKey: KEY }))).toBe("the model endpoint refused the key (HTTP 401): check AUTOPILOT_MODEL_API_KEY");
     expect(describeModelError(apiError(403, "Forbidden"))).toBe("the model endpoint refused the key (HTTP 403): check AUTOPILOT_MODEL_API_KEY");
     expect(describeModelError(apiError(404, "The model `gpt-nope` does not exist"))).toBe("the model endpoint answered HTTP 404: check AUTOPILOT_MODEL_ID and AUTOPILOT_MODEL_BASE_URL");
   });

@@ -90,7 +90,11 @@ describe("runStream", () => {
     try {
       const { outcome, of } = await segment([user("anything")], { model: createModel({ ...config, baseURL: own.baseUrl }) });
       expect(outcome).toMatchObject({ status: "finished", text: "Let me look.\n\nFound one." });
-      expect(of("text").map((d) => d.text).join("")).toBe("Let me look.\n\nFound one.");
+      expect(
+        of("text")
+          .map((d) => d.text)
+          .join(""),
+      ).toBe("Let me look.\n\nFound one.");
     } finally {
       await own.close();
     }
@@ -162,7 +166,15 @@ describe("runStream", () => {
     const denied = await segment(resumeMessages(stored, { approvalId: request!.approvalId, approved: false, reason: "denied by Bob: not today" }));
     expect(calls).toEqual([]);
     expect(denied.of("tool-finished")).toEqual([
-      { type: "tool-finished", toolCallId: request!.toolCallId, tool: "threads_archive", input: { threadId: "thr_2", archived: true }, status: "denied", reason: "denied by Bob: not today", durationMs: null },
+      {
+        type: "tool-finished",
+        toolCallId: request!.toolCallId,
+        tool: "threads_archive",
+        input: { threadId: "thr_2", archived: true },
+        status: "denied",
+        reason: "denied by Bob: not today",
+        durationMs: null,
+      },
     ]);
     const toolMessage = scripted.requests[before]!.messages!.filter((m) => m.role === "tool").at(-1);
     expect(JSON.stringify(toolMessage?.content)).toContain("denied by Bob: not today");
@@ -175,7 +187,9 @@ describe("runStream", () => {
     const { outcome, of } = await segment(messages, { toolApproval: toolApprovalPolicy(["read"]) });
     expect(calls).toEqual([]);
     expect(of("approval-requested")).toEqual([]);
-    expect(of("tool-finished")).toEqual([expect.objectContaining({ tool: "threads_archive", status: "denied", reason: "the run may not use threads_archive", input: { threadId: "thr_3", archived: true } })]);
+    expect(of("tool-finished")).toEqual([
+      expect.objectContaining({ tool: "threads_archive", status: "denied", reason: "the run may not use threads_archive", input: { threadId: "thr_3", archived: true } }),
+    ]);
     if (outcome.status !== "finished") throw new Error("expected a finished run");
     expect(outcome).toMatchObject({ approvals: [], text: "TOOL RESULT SEEN: the run may not use threads_archive" });
     expect(pendingApprovals([...messages, ...outcome.responseMessages])).toEqual([]);
