@@ -28,7 +28,7 @@ import type { GatewayCredentials } from "../../shared/runtime/responses";
 import type { InstanceStatus } from "../../shared/runtime/status";
 import { errResult, okResult, runtimeError, type Result } from "../src/errors";
 import type { ProbeOutcome } from "../src/gateway-handshake";
-import { runGatewayStart, StartFailure } from "../src/gateway-start";
+import { neverStarted, runGatewayStart, StartFailure } from "../src/gateway-start";
 import { enterPhase, notReady, progressOf, type BackupInfo, type HostDeleteOutcome, type ProvisionOutcome, type RuntimeHost } from "../src/host";
 import { refKey } from "../src/ids";
 import { probeOverSocket, type SocketLike } from "./gateway-socket";
@@ -235,15 +235,8 @@ export class SandboxHost implements RuntimeHost {
       phaseSince: Date.now(),
       phases: [],
       progress: 0,
-      createdAt: new Date().toISOString(),
-      startedAtMs: null,
-      readyAtMs: null,
-      startupMs: null,
-      restarts: 0,
-      restoredFrom: null,
-      gatewayVersion: null,
+      ...neverStarted(),
       error: null,
-      version: 0,
     };
   }
 

@@ -20,6 +20,11 @@ export interface StartRecord extends PhaseTrack {
   gatewayVersion: string | null;
 }
 
+/** The fields of an instance record that has never started (both hosts make records so). */
+export function neverStarted(): Omit<StartRecord, keyof PhaseTrack> & { createdAt: string; restarts: number; version: number } {
+  return { createdAt: new Date().toISOString(), startedAtMs: null, readyAtMs: null, startupMs: null, restarts: 0, restoredFrom: null, gatewayVersion: null, version: 0 };
+}
+
 /** Where the gateway's files are, for its config and isolation env. */
 export interface PreparedInstance {
   token: string;

@@ -14,7 +14,7 @@ import type { BackupStore } from "./backup";
 import type { RuntimeConfig } from "./config";
 import { errResult, okResult, runtimeError, type Result } from "./errors";
 import { isAlive, signalGroup, spawnGateway, stopGatewayProcess } from "./gateway-process";
-import { runGatewayStart, StartFailure, type GatewayStartAdapter } from "./gateway-start";
+import { neverStarted, runGatewayStart, StartFailure, type GatewayStartAdapter } from "./gateway-start";
 import { enterPhase, notReady, progressOf, type BackupInfo, type GatewayTarget, type HostDeleteOutcome, type ProvisionOutcome, type RuntimeHost } from "./host";
 import { refKey } from "./ids";
 import { readGatewayToken } from "./instance-dir";
@@ -254,15 +254,8 @@ export class ProcessHost implements RuntimeHost {
       generation: 0,
       stopping: false,
       deleted: false,
-      createdAt: new Date().toISOString(),
-      startedAtMs: null,
-      readyAtMs: null,
-      startupMs: null,
-      restarts: 0,
-      restoredFrom: null,
-      gatewayVersion: null,
+      ...neverStarted(),
       error: undefined,
-      version: 0,
       recentOutput: [],
       queue: Promise.resolve(),
     };
