@@ -5,6 +5,7 @@ import type { Sql } from "../domain/sql";
 import { recordUsage, type UsagePurpose } from "../domain/usage";
 import type { ModelConfigured } from "./config";
 import { errorLogFields } from "./model-errors";
+import { totalTimeout } from "./run-stream";
 
 export interface SideCall {
   sql: Sql;
@@ -20,6 +21,8 @@ export interface SideCall {
 export async function sideCall(call: SideCall, purpose: Exclude<UsagePurpose, "reply">, instructions: string, prompt: string, maxOutputTokens: number): Promise<string | null> {
   const started = Date.now();
   const row = { threadId: call.threadId, runId: call.runId, principalId: call.principalId, purpose, model: call.config.modelId };
+  // Not the SDK's timeout.totalMs: its timer outlives the call (run-stream.ts totalTimeout).
+  const limit = totalTimeout(call.config.timeouts.stepMs);
   try {
     const result = await generateText({
       model: call.model,
@@ -27,8 +30,7 @@ export async function sideCall(call: SideCall, purpose: Exclude<UsagePurpose, "r
       prompt,
       maxOutputTokens,
       maxRetries: 1,
-      timeout: { totalMs: call.config.timeouts.stepMs },
-      ...(call.abortSignal ? { abortSignal: call.abortSignal } : {}),
+      abortSignal: call.abortSignal ? AbortSignal.any([call.abortSignal, limit.signal]) : limit.signal,
     });
     recordUsage(call.sql, { ...row, at: started, inputTokens: result.usage.inputTokens ?? null, outputTokens: result.usage.outputTokens ?? null, durationMs: Date.now() - started, ok: true });
     return result.text;
@@ -36,6 +38,8 @@ export async function sideCall(call: SideCall, purpose: Exclude<UsagePurpose, "r
     recordUsage(call.sql, { ...row, at: started, inputTokens: null, outputTokens: null, durationMs: Date.now() - started, ok: false });
     console.error(JSON.stringify({ msg: `autopilot ${purpose} call failed`, ...errorLogFields(error, call.config.apiKey) }));
     return null;
+  } finally {
+    limit.clear();
   }
 }
 
