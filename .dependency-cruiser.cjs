@@ -26,7 +26,7 @@ module.exports = {
       name: "party-not-client-or-runtime",
       severity: "error",
       comment: "The Worker reaches the runtime over HTTP (shared/runtime is the contract), never by import.",
-      from: { path: "^party/", pathNot: "^party/(dev|bench|agent/test)/" },
+      from: { path: "^party/", pathNot: "^party/(dev|bench|agent/test)/|^party/test/agent/scripted-model-setup\\.ts$" },
       to: { path: "^(client|runtime)/" },
     },
     {
@@ -34,6 +34,13 @@ module.exports = {
       severity: "error",
       comment: "The agent's Node tests run against the scripted model (the only test double), nothing else of runtime/ or client/.",
       from: { path: "^party/agent/test/" },
+      to: { path: "^(client|runtime)/", pathNot: "^runtime/test/scripted-model\\.ts$" },
+    },
+    {
+      name: "party-agent-workerd-setup-only-scripted-model",
+      severity: "error",
+      comment: "The workerd agent tests' globalSetup (Node) starts the scripted model, nothing else of runtime/ or client/.",
+      from: { path: "^party/test/agent/scripted-model-setup\\.ts$" },
       to: { path: "^(client|runtime)/", pathNot: "^runtime/test/scripted-model\\.ts$" },
     },
     { name: "runtime-not-party-or-client", severity: "error", from: { path: "^runtime/" }, to: { path: "^(party|client)/" } },

@@ -3,37 +3,60 @@ import { defineConfig } from "vitest/config";
 
 // Room and auth tests run inside workerd (the real runtime) with the Worker from
 // wrangler.toml, local D1 and Durable Object storage.
+//
+// Two projects, because the model configuration is per runtime: "room" runs with no model
+// configured (so its threads get no responder, exactly as before the Autopilot could
+// answer: none of those tests expects a reply), "agent" with the scripted model that a
+// globalSetup starts in Node; the agent tests reach it from workerd over loopback (the
+// real AI SDK, the real provider, an HTTP server standing in for the paid API).
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("party/migrations");
+  const bindings = {
+    BETTER_AUTH_SECRET: "test-secret-for-workerd-tests-only-0123456789",
+    TEST_MIGRATIONS: migrations,
+    // Small enough that a test can push a client out of the resume window, and a
+    // burst a test can exhaust quickly.
+    EVENT_LOG_RETAIN: "300",
+    RATE_LIMIT_PER_SECOND: "100",
+    RATE_LIMIT_BURST: "500",
+  };
+  const common = {
+    setupFiles: ["party/test/setup.ts"],
+    testTimeout: 60_000,
+    // One workerd for all files. With a fresh one per file, every file after the first
+    // died at start with "WebSocket protocol error 1009: Message is too large" inside
+    // the pool once the room's module graph grew (the bridge); each file uses its own
+    // workspaces and users, so sharing the runtime changes nothing they rely on.
+    isolate: false,
+  };
   return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: {
-            BETTER_AUTH_SECRET: "test-secret-for-workerd-tests-only-0123456789",
-            TEST_MIGRATIONS: migrations,
-            // Small enough that a test can push a client out of the resume window, and a
-            // burst a test can exhaust quickly.
-            EVENT_LOG_RETAIN: "300",
-            RATE_LIMIT_PER_SECOND: "100",
-            RATE_LIMIT_BURST: "500",
-          },
-        },
-      }),
-    ],
     test: {
-      include: ["party/test/**/*.test.ts"],
-      setupFiles: ["party/test/setup.ts"],
-      testTimeout: 60_000,
-      // One workerd for all files. With a fresh one per file, every file after the first
-      // died at start with "WebSocket protocol error 1009: Message is too large" inside
-      // the pool once the room's module graph grew (the bridge); each file uses its own
-      // workspaces and users, so sharing the runtime changes nothing they rely on.
-      isolate: false,
       // The room logs every refused frame (as it should in production); the bad-input
       // tests send hundreds on purpose. Keep internal errors and everything else visible.
       onConsoleLog: (log: string) => !(/"msg":"(bad frame|request failed)/.test(log) && !/"code":"internal"/.test(log)),
+      projects: [
+        {
+          plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } })],
+          test: { ...common, name: "room", include: ["party/test/*.test.ts"] },
+        },
+        {
+          plugins: [
+            cloudflareTest((ctx) => ({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  ...bindings,
+                  AUTOPILOT_MODEL_BASE_URL: ctx.inject<string>("modelUrl"),
+                  AUTOPILOT_MODEL_ID: "scripted-model",
+                  // The scripted SLOW reply takes ~4 s; HANG tests wait this long.
+                  AUTOPILOT_MODEL_TIMEOUT_MS: "6000",
+                },
+              },
+            })),
+          ],
+          test: { ...common, name: "agent", include: ["party/test/agent/*.test.ts"], globalSetup: ["party/test/agent/scripted-model-setup.ts"] },
+        },
+      ],
     },
   };
 });

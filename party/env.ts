@@ -1,7 +1,9 @@
+import type { ModelEnv } from "./agent/config";
 import type { Autopilot } from "./rooms/autopilot";
 import type { Hatchery } from "./rooms/hatchery";
 
-export interface Env {
+/** AUTOPILOT_MODEL_* (party/agent/config.ts): the Autopilot's own model; the key is a secret. */
+export interface Env extends ModelEnv {
   DB: D1Database;
   Autopilot: DurableObjectNamespace<Autopilot>;
   Hatchery: DurableObjectNamespace<Hatchery>;

@@ -24,7 +24,8 @@ export interface WorkspaceState {
   readonly presence: ReadonlyMap<string, PresenceEntry>;
   readonly instances: ReadonlyMap<string, Instance>;
   /**
-   * Gateway replies streaming right now, keyed by `runId` (protocol 4). Ephemeral: replaced
+   * Replies streaming right now, keyed by `runId` (protocol 4; `instanceId` null = the
+   * Autopilot's own model, protocol 5). Ephemeral: replaced
    * by every hello's `live`, grown by `chat.delta`, ended by the reply's `message.created`
    * (same `runId`), `chat.final` or `chat.error`.
    */
@@ -220,6 +221,11 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
     }
     case "hello":
       // Hellos go through applyHello; one in the middle of a stream changes nothing here.
+      return state;
+    case "memory.updated":
+    case "memory.deleted":
+      // The workspace memory is not part of the snapshot: clients that show it list it
+      // (memory.list) and follow these events themselves.
       return state;
   }
 }

@@ -96,7 +96,11 @@ describe("OpenClaw instances through the Autopilot", () => {
 
     // The agent uses the CLI, as an operator's script would: it asks, then follows through.
     const provision = cli(["instance", "provision", "work", "--name", "Work", "--wait-done"], { workspace, key });
-    const approval = await until(() => [...person.state.approvals.values()].find((a) => a.action?.instanceId === "work" && a.status === "pending"), "approval at the person", 15_000);
+    const approval = await until(
+      () => [...person.state.approvals.values()].find((a) => a.action?.kind === "instance" && a.action.instanceId === "work" && a.status === "pending"),
+      "approval at the person",
+      15_000,
+    );
     await person.approvals.resolve({ approvalId: approval.id, decision: "approve" });
     expect(await provision.exit, provision.stderr()).toBe(0);
     // It narrated the start on stderr and printed the ready instance as its last line.

@@ -80,6 +80,15 @@ function timedTools(tools: ToolSet, emit: (event: RunEvent) => Promise<void>, st
 
 /** Runs one segment; resolves with its outcome (it never rejects for model or tool failures). */
 export async function runStream(options: RunStreamOptions): Promise<RunOutcome> {
+  const total = totalTimeout(options.timeouts.totalMs);
+  try {
+    return await runSegment(options, total.signal);
+  } finally {
+    total.clear();
+  }
+}
+
+async function runSegment(options: RunStreamOptions, totalSignal: AbortSignal): Promise<RunOutcome> {
   const now = options.now ?? Date.now;
   const emit = async (event: RunEvent) => {
     await options.onEvent(event);
@@ -115,8 +124,9 @@ export async function runStream(options: RunStreamOptions): Promise<RunOutcome> 
     stopWhen: isStepCount(options.maxSteps),
     maxRetries: options.maxRetries ?? 1,
     ...(options.maxOutputTokens ? { maxOutputTokens: options.maxOutputTokens } : {}),
-    timeout: { totalMs: options.timeouts.totalMs, stepMs: options.timeouts.stepMs, chunkMs: options.timeouts.chunkMs },
-    ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    // The whole turn's limit is ours (totalTimeout below), not the SDK's `totalMs`.
+    timeout: { stepMs: options.timeouts.stepMs, chunkMs: options.timeouts.chunkMs },
+    abortSignal: options.abortSignal ? AbortSignal.any([options.abortSignal, totalSignal]) : totalSignal,
     onLanguageModelCallStart: () => {
       callStart = now();
     },
@@ -219,6 +229,18 @@ export async function runStream(options: RunStreamOptions): Promise<RunOutcome> 
     return await fail(error);
   }
   return { status: "finished", text, finishReason, responseMessages, approvals };
+}
+
+/**
+ * A turn's overall time limit as a signal we can clear. The SDK's own `timeout.totalMs` is
+ * an `AbortSignal.timeout` it never cancels: in workerd that pending timer keeps the
+ * request that started the run in flight for the whole limit after the run ended (and an
+ * eviction waits for it).
+ */
+export function totalTimeout(ms: number): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException(`Total timeout of ${ms}ms exceeded`, "TimeoutError")), ms);
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
 
 const abortReason = (reason: unknown): string => (reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "stopped");

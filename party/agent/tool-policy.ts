@@ -26,6 +26,7 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "threads.list": { kind: "auto", description: "List the workspace's chat threads." },
   "threads.create": { kind: "auto", description: "Create a new chat thread with a title." },
   "threads.rename": { kind: "auto", description: "Rename a chat thread." },
+  "threads.configure": { kind: "never", why: "who answers a thread is the people's choice, not the Autopilot's" },
   "threads.archive": { kind: "gated", risk: "medium", description: "Archive a chat thread (it disappears from the thread list). Needs a person's approval." },
   "messages.list": { kind: "auto", description: "Read a thread's messages, newest last; page back with `before`." },
   "chat.send": { kind: "auto", description: "Post a message in another thread (your reply in this thread is your answer text, not this tool)." },
@@ -55,4 +56,8 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "graph.apply": { kind: "auto", description: "Add, move or link nodes on the workspace's canvas." },
   "presence.list": { kind: "auto", description: "See who is online in the workspace." },
   "presence.update": { kind: "never", why: "presence belongs to a connection; the Autopilot has none" },
+  "memory.list": { kind: "auto", description: "List the workspace memory: notes people and you keep across threads." },
+  "memory.put": { kind: "auto", description: "Remember something for later (a short note under a key); replaces the key's note." },
+  "memory.delete": { kind: "auto", description: "Forget a memory note by its key." },
+  "usage.list": { kind: "never", why: "what the model costs is for people to read" },
 };

@@ -16,7 +16,13 @@ export type Decision = "approve" | "deny";
 type Settled = "approved" | "denied" | "expired";
 
 /** The approval actions that stand for a gateway request. */
-export type GatewayAction = Exclude<NonNullable<Approval["action"]>, { kind: "instance" }>;
+export type GatewayAction = Exclude<NonNullable<Approval["action"]>, { kind: "instance" | "tool" }>;
+
+/** The gateway request an approval stands for, if it stands for one. */
+export const gatewayActionOf = (approval: Approval): GatewayAction | undefined => {
+  const action = approval.action;
+  return action && action.kind !== "instance" && action.kind !== "tool" ? action : undefined;
+};
 
 /**
  * A gateway's requests as room approvals, both ways: what the gateway asks becomes a
@@ -82,8 +88,8 @@ export class Decisions {
   closeVanished(askedAt: number, open: ReadonlySet<string>, mine: (action: GatewayAction) => boolean, outcome: (action: GatewayAction) => ["approved" | "expired", string]): void {
     const { sql, instanceId } = this.#link;
     for (const approval of pendingGatewayApprovals(sql, instanceId)) {
-      const action = approval.action;
-      if (!action || action.kind === "instance" || !mine(action)) continue;
+      const action = gatewayActionOf(approval);
+      if (!action || !mine(action)) continue;
       if (open.has(action.requestId) || this.#deciding.has(action.requestId) || approval.requestedAt >= askedAt) continue;
       const [status, note] = outcome(action);
       this.#link.room("instance", (ctx) => settleGatewayRequest(ctx, instanceId, action.requestId, status, note));
@@ -182,8 +188,9 @@ function settleAsRoom(room: Pick<DecisionRoom, "sql" | "retain" | "publish">, ap
  */
 export function prepareGatewayDecision(room: DecisionRoom, params: { approvalId: string; decision: Decision }): Promise<() => void> | undefined {
   const approval = getApproval(room.sql, params.approvalId);
-  const action = approval?.action;
-  if (approval?.status !== "pending" || !action || action.kind === "instance") return undefined;
+  // Instance operations and the Autopilot's tool calls are the room's own: no gateway to ask.
+  const action = approval ? gatewayActionOf(approval) : undefined;
+  if (approval?.status !== "pending" || !action) return undefined;
   if (approval.expiresAt !== null && approval.expiresAt <= Date.now()) return undefined;
   const decisions = room.decisionsFor(action.instanceId);
   if (!decisions) {

@@ -80,6 +80,34 @@ async function waitForHealth(url, child, timeoutMs) {
   throw new Error(`wrangler dev did not become ready within ${timeoutMs} ms`);
 }
 
+/** Each AUTOPILOT_MODEL_* variable and the OPENCLAW_MODEL_* one it falls back to. */
+const MODEL_VARS = [
+  ["AUTOPILOT_MODEL_BASE_URL", "OPENCLAW_MODEL_BASE_URL"],
+  ["AUTOPILOT_MODEL_ID", "OPENCLAW_MODEL_ID"],
+  ["AUTOPILOT_MODEL_API_KEY", "OPENCLAW_MODEL_API_KEY"],
+  ["AUTOPILOT_MODEL_CONTEXT_TOKENS"],
+  ["AUTOPILOT_MAX_STEPS"],
+  ["AUTOPILOT_MODEL_TIMEOUT_MS"],
+  ["AUTOPILOT_APPROVAL_TTL_MS"],
+];
+
+/**
+ * The Autopilot's model settings from an environment (`npm start`'s), as `--var`s for
+ * wrangler dev: each AUTOPILOT_MODEL_* defaults to its OPENCLAW_MODEL_* counterpart, so one
+ * local model serves both the gateways and the Autopilot. Locally only: a `--var` is
+ * visible in `ps` (production keeps the key in a Worker secret).
+ * @param {Record<string, string | undefined>} env
+ * @returns {Record<string, string>}
+ */
+export function autopilotModelVars(env) {
+  const vars = {};
+  for (const [name, fallback] of MODEL_VARS) {
+    const value = env[name] || (fallback ? env[fallback] : undefined);
+    if (value) vars[name] = value;
+  }
+  return vars;
+}
+
 /**
  * @param {{port?: number, persistDir?: string, vars?: Record<string,string>, log?: (line: string) => void}} options
  * @returns {Promise<{url: string, port: number, persistDir: string, stop: () => Promise<void>, child: import("node:child_process").ChildProcess}>}

@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { startRuntime } from "./runtime.mjs";
-import { ensureDevVars, ROOT, startServer } from "./server.mjs";
+import { autopilotModelVars, ensureDevVars, ROOT, startServer } from "./server.mjs";
 
 const port = Number(process.env.PORT ?? 8787);
 const runtimePort = Number(process.env.RUNTIME_PORT ?? 8790);
@@ -29,7 +29,8 @@ console.log("Starting wrangler dev (local D1 + Durable Objects)…");
 const server = await startServer({
   port,
   persistDir: process.env.PERSIST_DIR,
-  vars: { RUNTIME_URL: runtime.url },
+  // The Autopilot's own model: AUTOPILOT_MODEL_*, else the gateways' OPENCLAW_MODEL_*.
+  vars: { RUNTIME_URL: runtime.url, ...autopilotModelVars(process.env) },
   log: (line) => {
     if (process.env.VERBOSE || /error|✘|warn/i.test(line)) console.log(`  [wrangler] ${line}`);
   },
@@ -45,6 +46,7 @@ console.log(`
   Open      ${server.url}          (sign up, create a workspace key)
   Agents    npx autopilot watch --url ${server.url} --workspace <id> --key <key>
   Runtime   ${runtime.url}   (OpenClaw process host, internal; token in .dev.vars)
+  Model     ${autopilotModelVars(process.env).AUTOPILOT_MODEL_ID ?? "none: set AUTOPILOT_MODEL_BASE_URL and AUTOPILOT_MODEL_ID for the Autopilot's replies"}
   Data      ${server.persistDir}
 
   Press Ctrl-C to stop.

@@ -68,6 +68,11 @@ export function resolveApproval(ctx: OpContext, params: z.output<typeof Approval
       resolvedBy: existing.resolvedBy,
     });
   }
+  // People decide what the Autopilot's model may do: an agent's key (even one holding
+  // approve) cannot wave a tool call through.
+  if (existing.action?.kind === "tool" && ctx.principal.kind !== "user") {
+    throw new RoomError("forbidden", "only a person can decide what the Autopilot may run", { approvalId: existing.id });
+  }
   return { approval: settleApproval(ctx, existing, params.decision === "approve" ? "approved" : "denied", params.note ?? null) };
 }
 

@@ -17,7 +17,8 @@ import { requireThread, sendMessage, appendMessage } from "./threads";
 export function sendChat(ctx: OpContext, params: z.output<typeof ChatSendParams>): { message: Message } {
   const thread = requireThread(ctx.sql, params.threadId);
   const { message } = sendMessage(ctx, params);
-  if (thread.gateway) queueForGateway(ctx, thread, message);
+  // Attached to an instance but answered by the Autopilot (protocol 5): OpenClaw is not told.
+  if (thread.gateway && thread.responder.kind === "openclaw") queueForGateway(ctx, thread, message);
   return { message };
 }
 

@@ -32,6 +32,20 @@ const MIGRATIONS: string[] = [
    create table if not exists gateway_imports (instance_id text not null, key text not null, at integer not null, primary key (instance_id, key));
    create table if not exists gateway_sessions (instance_id text not null, key text not null, doc text not null, primary key (instance_id, key));
    create table if not exists gateway_approvals (instance_id text not null, request_id text not null, approval_id text not null, primary key (instance_id, request_id));`,
+  // The Autopilot's own agent (protocol 5): its runs (one per triggering message; the
+  // model messages of a paused run live in `doc` until a person decides), the tool calls
+  // they made, the workspace memory, each thread's rolling summary, and one usage row per
+  // model call. At most one run per thread is active (streaming or waiting for approval).
+  `create table if not exists agent_runs (id text primary key, thread_id text not null, trigger_message_id text not null unique, status text not null, segment integer not null, created_at integer not null, updated_at integer not null, doc text not null);
+   create unique index if not exists agent_runs_active on agent_runs (thread_id) where status in ('streaming', 'awaiting_approval');
+   create index if not exists agent_runs_status on agent_runs (status, created_at);
+   create table if not exists agent_tool_calls (run_id text not null, tool_call_id text not null, name text not null, status text not null, message_id text, at integer not null, primary key (run_id, tool_call_id));
+   create table if not exists thread_summaries (thread_id text primary key, through_n integer not null, text text not null, updated_at integer not null);
+   create table if not exists memory (key text primary key, updated_at integer not null, doc text not null);
+   create table if not exists usage (n integer primary key autoincrement, at integer not null, thread_id text, run_id text, principal_id text, purpose text not null, model text not null, input_tokens integer, output_tokens integer, duration_ms integer not null, ok integer not null);
+   create index if not exists usage_at on usage (at);
+   create index if not exists usage_thread on usage (thread_id, at);
+   create index if not exists usage_principal on usage (principal_id, at);`,
 ];
 
 export function migrate(sql: Sql): void {

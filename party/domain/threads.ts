@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { Responder, ThreadsConfigureParams } from "../../shared/protocol/agent";
 import type { Message, Thread, ThreadsArchiveParams, ThreadsCreateParams, ThreadsRenameParams } from "../../shared/protocol/threads";
 import type { ChatSendParams, MessagesListParams } from "../../shared/protocol/threads";
 import type { Actor } from "../../shared/protocol/principal";
@@ -35,11 +36,23 @@ export function listThreads(sql: Sql, includeArchived: boolean, limit = 1000): T
   return readable(rows, (r) => threadRecord.decode(r.doc));
 }
 
-export function createThread(ctx: OpContext, params: z.output<typeof ThreadsCreateParams>, gateway: Thread["gateway"] = null): { thread: Thread } {
+/** The title of a thread created without one, until the Autopilot names it. */
+export const UNTITLED = "New thread";
+
+/** Nobody answers (the room's default when no model is configured). */
+export const SILENT: Responder = { kind: "none", reply: "every" };
+
+/**
+ * A new thread. Who answers it: the OpenClaw instance it is bound to, else `responder`
+ * (the room passes the Autopilot when a model is configured), else nobody.
+ */
+export function createThread(ctx: OpContext, params: z.output<typeof ThreadsCreateParams>, gateway: Thread["gateway"] = null, responder: Responder = SILENT): { thread: Thread } {
   const thread: Thread = {
     ...(gateway ? { gateway } : {}),
     id: ctx.newId("thr"),
-    title: params.title,
+    title: params.title ?? UNTITLED,
+    ...(params.title ? {} : { untitled: true }),
+    responder: gateway ? { kind: "openclaw", reply: "every" } : responder,
     archived: false,
     createdBy: ctx.actor,
     createdAt: ctx.now,
@@ -53,7 +66,9 @@ export function createThread(ctx: OpContext, params: z.output<typeof ThreadsCrea
 }
 
 export function renameThread(ctx: OpContext, params: z.output<typeof ThreadsRenameParams>): { thread: Thread } {
-  const thread = { ...requireThread(ctx.sql, params.threadId), title: params.title, updatedAt: ctx.now };
+  // A rename (by anyone) names the thread: the Autopilot no longer titles it.
+  const { untitled: _untitled, ...existing } = requireThread(ctx.sql, params.threadId);
+  const thread = { ...existing, title: params.title, updatedAt: ctx.now };
   putThread(ctx.sql, thread);
   ctx.emit("thread.renamed", { thread });
   return { thread };
@@ -68,6 +83,17 @@ export function archiveThread(ctx: OpContext, params: z.output<typeof ThreadsArc
   return { thread };
 }
 
+/** `threads.configure`: who answers the thread, and when. OpenClaw answers only a thread attached to an instance. */
+export function configureThread(ctx: OpContext, params: z.output<typeof ThreadsConfigureParams>): { thread: Thread } {
+  const existing = requireThread(ctx.sql, params.threadId);
+  const responder: Responder = { kind: params.responder ?? existing.responder.kind, reply: params.reply ?? existing.responder.reply };
+  if (responder.kind === "openclaw" && !existing.gateway) {
+    throw new RoomError("conflict", "this thread is not attached to an OpenClaw instance: attach one first", { threadId: existing.id });
+  }
+  if (responder.kind === existing.responder.kind && responder.reply === existing.responder.reply) return { thread: existing };
+  return { thread: updateThread(ctx, { ...existing, responder }) };
+}
+
 /** Posts into a thread. `chat.send` is `sendChat` (gateway-outbox.ts): it also queues a gateway thread's message. */
 export function sendMessage(ctx: OpContext, params: z.output<typeof ChatSendParams>): { message: Message } {
   const thread = requireThread(ctx.sql, params.threadId);
@@ -76,7 +102,7 @@ export function sendMessage(ctx: OpContext, params: z.output<typeof ChatSendPara
   return { message };
 }
 
-type MessageExtras = Pick<Message, "kind" | "runId" | "aborted">;
+type MessageExtras = Pick<Message, "kind" | "runId" | "aborted" | "tool">;
 
 /** Adds a message to a thread (any author: a person, an agent, a gateway reply). */
 export function appendMessage(ctx: OpContext, thread: Thread, author: Actor, text: string, extras: MessageExtras = {}): Message {

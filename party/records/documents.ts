@@ -1,3 +1,4 @@
+import { MemoryEntry } from "../../shared/protocol/agent";
 import { Approval } from "../../shared/protocol/approvals";
 import { AuditEntry } from "../../shared/protocol/audit";
 import { GatewaySession } from "../../shared/protocol/gateway";
@@ -5,12 +6,13 @@ import { Instance } from "../../shared/protocol/instances";
 import { Job } from "../../shared/protocol/jobs";
 import { Message, Thread } from "../../shared/protocol/threads";
 import { defineRecord } from "./codec";
+import { THREAD_UPGRADES } from "./thread-upgrades";
 
 // The room's entity documents, each stored as its wire shape (see codec.ts). A schema
 // change in shared/protocol that old rows do not satisfy adds an upgrade step here (and
 // the same step to the event payloads that carry the entity, in events.ts).
 
-export const threadRecord = defineRecord("thread", Thread);
+export const threadRecord = defineRecord("thread", Thread, THREAD_UPGRADES);
 /** `n` is the row's own column (autoincrement), so the document is stored without it. */
 export const messageRecord = defineRecord("message", Message.omit({ n: true }));
 export const approvalRecord = defineRecord("approval", Approval);
@@ -20,3 +22,5 @@ export const instanceRecord = defineRecord("instance", Instance);
 export const gatewaySessionRecord = defineRecord("gateway session", GatewaySession.omit({ threadId: true }));
 /** `n` and `at` are the row's columns. */
 export const auditRecord = defineRecord("audit entry", AuditEntry.omit({ n: true, at: true }));
+/** The workspace memory (protocol 5); `key` and `updatedAt` are columns too. */
+export const memoryRecord = defineRecord("memory entry", MemoryEntry);

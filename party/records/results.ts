@@ -1,10 +1,18 @@
 import { isMethodName, type MethodName, Methods } from "../../shared/protocol/methods";
 import { defineRecord, type RecordCodec, StoredRecordError, type Upgrade } from "./codec";
+import { threadIn } from "./thread-upgrades";
 
 // Recorded results of mutating methods (the idempotency table, kept 24 h): a repeated
 // request is answered with the stored result, so it must still match the method's result
 // schema after a change. Each method is its own record kind.
-const UPGRADES: { readonly [M in MethodName]?: readonly Upgrade[] } = {};
+const UPGRADES: { readonly [M in MethodName]?: readonly Upgrade[] } = {
+  // Protocol 5: threads gained `responder` (thread-upgrades.ts).
+  "threads.create": [threadIn],
+  "threads.rename": [threadIn],
+  "threads.archive": [threadIn],
+  "sessions.open": [threadIn],
+  "sessions.send": [threadIn],
+};
 
 const codecs = new Map<string, RecordCodec<unknown>>(
   Object.entries(Methods).map(([name, spec]) => [name, defineRecord(`result of ${name}`, spec.result, UPGRADES[name as MethodName]) as RecordCodec<unknown>]),

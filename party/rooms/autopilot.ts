@@ -6,9 +6,10 @@ import type { EventFrame } from "../../shared/protocol/frames";
 import { MAX_CLIENT_FRAME_BYTES } from "../../shared/protocol/frames";
 import type { HelloPayload } from "../../shared/protocol/hello";
 import { PROTOCOL_VERSION, protocolUnsupportedReason } from "../../shared/protocol/version";
+import { type ModelConfig, readModelConfig } from "../agent/config";
+import { AutopilotAgent } from "../agent/runner";
 import { expireDueApprovals, nextApprovalExpiry } from "../domain/approvals";
 import { createOpContext, type OpEffects } from "../domain/context";
-import { RoomError } from "../domain/errors";
 import { currentSeq, planResume, roomEpoch } from "../domain/eventlog";
 import { allSessions } from "../domain/gateway";
 import { type GraphFeed, readGraphFeed } from "../domain/graph-feed";
@@ -23,13 +24,13 @@ import { RuntimeClient } from "../runtime-client";
 import { BridgeSupervisor } from "./bridge-supervisor";
 import { type ConnState, connState, presenceEntry, presenceOf } from "./connection-state";
 import { dispatch, type DispatchOutcome, parseFrame, sniffRequestId } from "./dispatch";
-import type { GraphApplyOutcome } from "./hatchery";
 import { type OperationDeps, runInstanceOperation, watchInstance } from "./instance-operations";
 import { parsePrincipalHeader, PRINCIPAL_HEADER } from "./principal-header";
 import { ConnectionMeter } from "./ratelimit";
 import { boxTextFrames, unboxFrame } from "./framework-frames";
 import { logRequest } from "./request-log";
-import type { RoomServices } from "./room-services";
+import { invokeAs, roomServices, type ServiceSources } from "./autopilot-services";
+import { agentInfo } from "./room-services";
 
 /** How often a room with live instances wakes itself to make sure its bridges run. */
 const BRIDGE_WATCH_SECONDS = 300;
@@ -54,12 +55,16 @@ export class Autopilot extends Agent<Env> {
   readonly #bridges: BridgeSupervisor;
   /** The bridge watch is scheduled (see watchBridges). */
   #watching = false;
+  readonly #agent: AutopilotAgent;
+  /** The Autopilot's model as the Worker's vars and secrets configure it. */
+  readonly #modelConfig: ModelConfig;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#sql = sqlFromStorage(ctx.storage);
     migrate(this.#sql);
     boxTextFrames(this);
+    this.#modelConfig = readModelConfig(env);
     this.#bridges = new BridgeSupervisor({
       workspaceId: () => this.name,
       sql: this.#sql,
@@ -67,6 +72,15 @@ export class Autopilot extends Agent<Env> {
       runtime: () => this.#runtime(),
       publish: (effects) => this.#publish(effects),
       broadcast: (event, payload) => this.#broadcastEvent(event, payload),
+    });
+    this.#agent = new AutopilotAgent({
+      sql: this.#sql,
+      retain: this.#retain,
+      config: () => this.#modelConfig,
+      publish: (effects) => this.#publish(effects),
+      broadcast: (event, payload) => this.#broadcastEvent(event, payload),
+      keepAlive: () => this.keepAlive(),
+      invoke: (principal, method, params) => invokeAs(this.#sources, principal, method, params),
     });
   }
 
@@ -81,6 +95,8 @@ export class Autopilot extends Agent<Env> {
 
   override async onStart(): Promise<void> {
     forgetExpired(this.#sql, Date.now());
+    // Runs cut off by the restart end visibly; paused ones decided meanwhile resume.
+    this.#agent.recover();
     const next = nextApprovalExpiry(this.#sql);
     if (next !== null) await this.#wakeAt(next, true);
     // A restart (deploy, crash, eviction) cut any watch short: pick up starting instances.
@@ -185,7 +201,8 @@ export class Autopilot extends Agent<Env> {
       reset: plan.kind === "snapshot" && plan.reset,
       resumedFrom: plan.kind === "replay" ? lastSeq : null,
       snapshot: plan.kind === "snapshot" ? buildSnapshot(this.#sql, presenceOf(this.getConnections())) : null,
-      live: { streams: this.#bridges.streams, sessions: allSessions(this.#sql) },
+      live: { streams: [...this.#bridges.streams, ...this.#agent.streams], sessions: allSessions(this.#sql) },
+      agent: agentInfo(this.#modelConfig),
       limits: { maxFrameBytes: MAX_CLIENT_FRAME_BYTES, requestsPerSecond: perSecond, burst },
     };
     // hello and the replay go out in one synchronous run, so no live event can slip in
@@ -220,42 +237,38 @@ export class Autopilot extends Agent<Env> {
       conn.send(JSON.stringify(parsed.outcome.response));
       return;
     }
-    const outcome = dispatch({ sql: this.#sql, principal: state.principal, now, retain: this.#retain, room: this.#services(conn, state) }, parsed.frame);
-    if (outcome instanceof Promise) void outcome.then((done) => this.#finish(conn, state, done));
-    else this.#finish(conn, state, outcome);
+    const setStatus = (status: string | null) => {
+      const next = { ...state, status };
+      conn.setState(next);
+      const entry = presenceEntry(conn.id, next);
+      this.#broadcastEvent("presence.updated", { entry });
+      return entry;
+    };
+    const outcome = dispatch({ sql: this.#sql, principal: state.principal, now, retain: this.#retain, room: roomServices(this.#sources, state.principal, setStatus) }, parsed.frame);
+    const method = parsed.frame.method;
+    if (outcome instanceof Promise) void outcome.then((done) => this.#finish(conn, state, method, done));
+    else this.#finish(conn, state, method, outcome);
   }
 
-  #finish(conn: Connection, state: ConnState, outcome: DispatchOutcome): void {
+  #finish(conn: Connection, state: ConnState, method: string, outcome: DispatchOutcome): void {
     if (outcome.error) logRequest(this.name, conn.id, state.principal.id, `request failed: ${outcome.error.method}`, outcome.error.error, outcome.error.cause);
     this.#publish(outcome.effects);
     conn.send(JSON.stringify(outcome.response));
+    // Only here are the sender's scopes known: the Autopilot's run acts with at most those.
+    if (method === "chat.send" && outcome.response.ok) this.#agent.onPosted((outcome.response.payload as EventPayload<"message.created">).message, state.principal);
   }
 
-  /** What the methods the room answers itself get (method-handlers.ts), for one request on `conn`. */
-  #services(conn: Connection, state: ConnState): RoomServices {
+  /** The room's live parts, for the services of a request (autopilot-services.ts). */
+  get #sources(): ServiceSources {
     return {
       sql: this.#sql,
       retain: this.#retain,
       publish: (effects) => this.#publish(effects),
-      principal: state.principal,
-      bridge: (instanceId) => this.#bridges.get(instanceId),
-      decisionsFor: (instanceId) => this.#bridges.get(instanceId)?.decisions,
+      bridges: this.#bridges,
+      agent: this.#agent,
       presence: () => presenceOf(this.getConnections()),
-      setStatus: (status) => {
-        const next = { ...state, status };
-        conn.setState(next);
-        const entry = presenceEntry(conn.id, next);
-        this.#broadcastEvent("presence.updated", { entry });
-        return entry;
-      },
-      applyGraph: async (idempotencyKey, commands) => {
-        const hatchery = await getServerByName(this.env.Hatchery, this.name);
-        const result = await hatchery.applyCommands(state.principal.id, idempotencyKey, commands);
-        // RPC results lose their discriminated-union narrowing; read them as the plain union.
-        const outcome = result as GraphApplyOutcome;
-        if (!outcome.ok) throw new RoomError(outcome.error.code, outcome.error.message, outcome.error.details);
-        return outcome.result;
-      },
+      modelConfigured: () => this.#modelConfig.configured,
+      applyGraph: async (principalId, idempotencyKey, commands) => (await getServerByName(this.env.Hatchery, this.name)).applyCommands(principalId, idempotencyKey, commands),
     };
   }
 
@@ -278,6 +291,7 @@ export class Autopilot extends Agent<Env> {
         case "approval.resolved": {
           const { approval } = e.payload;
           if (approval.status === "approved" && approval.action?.kind === "instance") void this.#keepAliveWhile(() => runInstanceOperation(this.#operationDeps(), approval));
+          this.#agent.onApprovalResolved(approval);
           break;
         }
         case "instance.updated":

@@ -174,7 +174,7 @@ function run<M extends MethodName>(dc: DispatchContext, id: string, method: M, h
       const payload = dc.sql.transaction(() => {
         const earlier = recall(dc.sql, dc.principal.id, key, method);
         if (earlier !== undefined) return earlier;
-        const result = handler.run(ctx, params);
+        const result = handler.run(ctx, params, dc.room);
         remember(dc.sql, dc.principal.id, key, method, result, dc.now);
         return result;
       });

@@ -11,6 +11,9 @@ import type { RoomServices } from "./room-services";
 export async function abortChat(room: RoomServices, params: MethodParsedParams<"chat.abort">): Promise<MethodResult<"chat.abort">> {
   const thread = getThread(room.sql, params.threadId);
   if (!thread) throw new RoomError("not_found", `no thread ${params.threadId}`, { threadId: params.threadId });
+  // The Autopilot's own reply (streaming, or waiting for a person's approval) stops first.
+  const autopilot = room.abortReply(thread.id);
+  if (autopilot) return autopilot;
   if (!thread.gateway) throw new RoomError("conflict", "this thread is not attached to an OpenClaw instance", { threadId: thread.id });
   const bridge = room.bridge(thread.gateway.instanceId);
   if (!bridge) throw new RoomError("unavailable", `OpenClaw instance ${thread.gateway.instanceId} is not connected`, { instanceId: thread.gateway.instanceId });

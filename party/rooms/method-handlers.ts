@@ -9,7 +9,9 @@ import { sendChat } from "../domain/gateway-outbox";
 import { attachInstance, listInstances, requestInstanceOperation } from "../domain/instances";
 import { cancelJob, failJob, finishJob, listJobs, startJob, updateJob } from "../domain/jobs";
 import type { Sql } from "../domain/sql";
-import { archiveThread, createThread, listMessages, listThreads, renameThread } from "../domain/threads";
+import { deleteMemory, listMemory, putMemory } from "../domain/memory";
+import { archiveThread, configureThread, createThread, listMessages, listThreads, renameThread } from "../domain/threads";
+import { listUsage } from "../domain/usage";
 import { abortChat, applyGraph, listPresence, sessionHistory, updatePresence } from "./local-methods";
 import type { RoomServices } from "./room-services";
 
@@ -24,18 +26,22 @@ type Result<M extends MethodName> = MethodResult<M>;
  * - `local`: the room itself, with its live parts (room-services.ts).
  */
 export type Handler<M extends MethodName> =
-  | { kind: "mutate"; run: (ctx: OpContext, params: Params<M>) => Result<M>; prepare?: (room: RoomServices, params: Params<M>) => Promise<() => void> | undefined }
+  | { kind: "mutate"; run: (ctx: OpContext, params: Params<M>, room: RoomServices) => Result<M>; prepare?: (room: RoomServices, params: Params<M>) => Promise<() => void> | undefined }
   | { kind: "query"; run: (sql: Sql, params: Params<M>) => Result<M> }
   | { kind: "local"; run: (room: RoomServices, params: Params<M>) => Result<M> | Promise<Result<M>> };
 
-const mutate = <M extends MethodName>(run: (ctx: OpContext, params: Params<M>) => Result<M>, prepare?: (room: RoomServices, params: Params<M>) => Promise<() => void> | undefined): Handler<M> =>
-  prepare ? { kind: "mutate", run, prepare } : { kind: "mutate", run };
+const mutate = <M extends MethodName>(
+  run: (ctx: OpContext, params: Params<M>, room: RoomServices) => Result<M>,
+  prepare?: (room: RoomServices, params: Params<M>) => Promise<() => void> | undefined,
+): Handler<M> => (prepare ? { kind: "mutate", run, prepare } : { kind: "mutate", run });
 const query = <M extends MethodName>(run: (sql: Sql, params: Params<M>) => Result<M>): Handler<M> => ({ kind: "query", run });
 const local = <M extends MethodName>(run: (room: RoomServices, params: Params<M>) => Result<M> | Promise<Result<M>>): Handler<M> => ({ kind: "local", run });
 
 /** Every method and how it is answered: adding a method means adding it here (and to shared/protocol/methods.ts). */
 export const HANDLERS: { [M in MethodName]: Handler<M> } = {
-  "threads.create": mutate((ctx, p) => createThread(ctx, p)),
+  // With a model configured the Autopilot answers new threads; without one nobody does.
+  "threads.create": mutate((ctx, p, room) => createThread(ctx, p, null, room.defaultResponder())),
+  "threads.configure": mutate(configureThread),
   "threads.rename": mutate(renameThread),
   "threads.archive": mutate(archiveThread),
   "threads.list": query((sql, p) => ({ threads: listThreads(sql, p.includeArchived) })),
@@ -72,4 +78,8 @@ export const HANDLERS: { [M in MethodName]: Handler<M> } = {
   "graph.apply": local(applyGraph),
   "presence.list": local(listPresence),
   "presence.update": local(updatePresence),
+  "memory.list": query(listMemory),
+  "memory.put": mutate(putMemory),
+  "memory.delete": mutate(deleteMemory),
+  "usage.list": query(listUsage),
 };

@@ -1,4 +1,7 @@
 import type { z } from "zod";
+import type { AgentInfo, Responder } from "../../shared/protocol/agent";
+import type { ModelConfig } from "../agent/config";
+import type { ChatAbortResult } from "../../shared/protocol/gateway";
 import type { GraphApplyResult, GraphCommand } from "../../shared/protocol/graph";
 import type { PresenceEntry } from "../../shared/protocol/presence";
 import type { Principal } from "../../shared/protocol/principal";
@@ -18,4 +21,15 @@ export interface RoomServices extends DecisionRoom {
   setStatus(status: string | null): PresenceEntry;
   /** Applies graph commands in the Hatchery as the requesting principal, once per key. */
   applyGraph(idempotencyKey: string, commands: GraphCommand[]): Promise<z.output<typeof GraphApplyResult>>;
+  /** Who answers a new thread: the Autopilot when its model is configured, else nobody. */
+  defaultResponder(): Responder;
+  /** Stops the Autopilot's reply in a thread (as the requester); null when it has none. */
+  abortReply(threadId: string): z.output<typeof ChatAbortResult> | null;
+}
+
+/** What a client's hello says of the Autopilot's model: never the key or the URL. */
+export function agentInfo(config: ModelConfig): AgentInfo {
+  return config.configured
+    ? { model: { configured: true, modelId: config.modelId, missing: [], invalid: [] } }
+    : { model: { configured: false, modelId: null, missing: config.missing, invalid: config.invalid.map((i) => i.name) } };
 }

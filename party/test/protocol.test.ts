@@ -103,7 +103,17 @@ describe("authentication before the room", () => {
 });
 
 describe("the harness checks every frame against the protocol", () => {
-  const thread = { id: "thr_1", title: "t", archived: false, createdBy: { id: "u", kind: "user", name: "U" }, createdAt: 1, updatedAt: 1, lastMessageAt: null, messageCount: 0 };
+  const thread = {
+    id: "thr_1",
+    title: "t",
+    archived: false,
+    createdBy: { id: "u", kind: "user", name: "U" },
+    createdAt: 1,
+    updatedAt: 1,
+    lastMessageAt: null,
+    messageCount: 0,
+    responder: { kind: "none", reply: "every" },
+  };
   const event = (e: string, payload: unknown, seq?: number) => JSON.stringify({ type: "event", event: e, payload, ...(seq ? { seq } : {}) });
 
   it("passes frames that match and names what does not", () => {

@@ -37,6 +37,16 @@ export const PairingAction = z.object({
   channel: z.object({ channel: z.string(), accountId: z.string() }).optional(),
 });
 
+/** The Autopilot's model wants to call a gated tool (protocol 5); its run waits for the decision. */
+export const ToolAction = z.object({
+  kind: z.literal("tool"),
+  runId: z.string(),
+  toolCallId: z.string(),
+  tool: z.string(),
+  /** JSON text, clipped. */
+  arguments: z.string(),
+});
+
 export const MAX_APPROVAL_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
 export const Approval = z.object({
@@ -57,7 +67,7 @@ export const Approval = z.object({
    * What the room itself does once this is approved (an instance operation); absent for
    * approvals an agent asked for its own purposes.
    */
-  action: z.discriminatedUnion("kind", [InstanceAction, ExecAction, PairingAction]).nullable().optional(),
+  action: z.discriminatedUnion("kind", [InstanceAction, ExecAction, PairingAction, ToolAction]).nullable().optional(),
 });
 export type Approval = z.infer<typeof Approval>;
 

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { MemoryDeletedPayload, MemoryUpdatedPayload } from "./agent";
 import { ApprovalEventPayload } from "./approvals";
 import { ChatDeltaPayload, ChatErrorPayload, ChatFinalPayload, SessionsChangedPayload } from "./gateway";
 import { HelloPayload } from "./hello";
@@ -24,6 +25,9 @@ export const DurableEvents = {
   "job.finished": JobEventPayload,
   "instance.updated": InstanceEventPayload,
   "instance.deleted": InstanceDeletedPayload,
+  /** Protocol 5: the workspace memory the Autopilot and people keep. */
+  "memory.updated": MemoryUpdatedPayload,
+  "memory.deleted": MemoryDeletedPayload,
 } as const;
 
 /** Ephemeral events: broadcast without a `seq`, never replayed. */

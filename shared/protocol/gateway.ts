@@ -18,7 +18,8 @@ export type ThreadGateway = z.infer<typeof ThreadGateway>;
 /** A reply being streamed right now; `text` is everything received so far. */
 export const ChatStream = z.object({
   threadId: EntityId,
-  instanceId: InstanceId,
+  /** null: the Autopilot's own model is replying (protocol 5). */
+  instanceId: InstanceId.nullable(),
   runId: z.string(),
   text: z.string(),
   startedAt: Timestamp,
@@ -85,7 +86,8 @@ export const SessionsSendParams = z.object({ instanceId: InstanceId, sessionKey:
  */
 export const ChatDeltaPayload = z.object({
   threadId: EntityId,
-  instanceId: InstanceId,
+  /** null: the Autopilot's own model (protocol 5). */
+  instanceId: InstanceId.nullable(),
   runId: z.string(),
   offset: z.number().int().nonnegative(),
   text: z.string(),

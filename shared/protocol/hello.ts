@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AgentInfo } from "./agent";
 import { Approval } from "./approvals";
 import { LiveState } from "./gateway";
 import { Instance } from "./instances";
@@ -38,6 +39,8 @@ export const HelloPayload = z.object({
   snapshot: Snapshot.nullable(),
   /** Streaming replies and gateway sessions right now (protocol 4): sent on resume too. */
   live: LiveState.optional(),
+  /** The Autopilot's model as configured (protocol 5): configured or what is missing. */
+  agent: AgentInfo.optional(),
   limits: z.object({
     maxFrameBytes: z.number().int(),
     requestsPerSecond: z.number(),

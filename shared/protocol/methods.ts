@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { MemoryDeleteParams, MemoryDeleteResult, MemoryListParams, MemoryListResult, MemoryPutParams, MemoryPutResult, ThreadsConfigureParams, UsageListParams, UsageListResult } from "./agent";
 import { ApprovalResult, ApprovalsGetParams, ApprovalsListParams, ApprovalsListResult, ApprovalsRequestParams, ApprovalsResolveParams } from "./approvals";
 import { AuditListParams, AuditListResult } from "./audit";
 import { ChatAbortParams, ChatAbortResult, SessionsHistoryParams, SessionsHistoryResult, SessionsListParams, SessionsListResult, SessionsOpenParams, SessionsSendParams } from "./gateway";
@@ -38,6 +39,8 @@ export const Methods = {
   "threads.create": method({ params: ThreadsCreateParams, result: ThreadResult, scope: "write", mutating: true }),
   "threads.rename": method({ params: ThreadsRenameParams, result: ThreadResult, scope: "write", mutating: true }),
   "threads.archive": method({ params: ThreadsArchiveParams, result: ThreadResult, scope: "write", mutating: true }),
+  // Who answers the thread (protocol 5).
+  "threads.configure": method({ params: ThreadsConfigureParams, result: ThreadResult, scope: "write", mutating: true }),
   "threads.list": method({ params: ThreadsListParams, result: ThreadsListResult, scope: "read", mutating: false }),
   "messages.list": method({ params: MessagesListParams, result: MessagesListResult, scope: "read", mutating: false }),
   "chat.send": method({ params: ChatSendParams, result: ChatSendResult, scope: "write", mutating: true }),
@@ -69,6 +72,11 @@ export const Methods = {
   "graph.apply": method({ params: GraphApplyParams, result: GraphApplyResult, scope: "write", mutating: true }),
   "presence.list": method({ params: PresenceListParams, result: PresenceListResult, scope: "read", mutating: false }),
   "presence.update": method({ params: PresenceUpdateParams, result: PresenceUpdateResult, scope: "read", mutating: false }),
+  // Protocol 5: the workspace memory, and what the Autopilot's model calls cost.
+  "memory.list": method({ params: MemoryListParams, result: MemoryListResult, scope: "read", mutating: false }),
+  "memory.put": method({ params: MemoryPutParams, result: MemoryPutResult, scope: "write", mutating: true }),
+  "memory.delete": method({ params: MemoryDeleteParams, result: MemoryDeleteResult, scope: "write", mutating: true }),
+  "usage.list": method({ params: UsageListParams, result: UsageListResult, scope: "read", mutating: false }),
 } as const;
 
 export type MethodName = keyof typeof Methods;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EntityId, IdempotencyKey, MAX_MESSAGE_TEXT, Timestamp, Title } from "./common";
+import { MessageTool, Responder } from "./agent";
 import { ThreadGateway } from "./gateway";
 import { Actor } from "./principal";
 
@@ -14,6 +15,10 @@ export const Thread = z.object({
   messageCount: z.number().int().nonnegative(),
   /** Set when the thread talks to an OpenClaw instance (protocol 4). */
   gateway: ThreadGateway.nullable().optional(),
+  /** Who answers here (protocol 5); `threads.configure` changes it. */
+  responder: Responder,
+  /** Created without a title: the Autopilot names it after its first reply (protocol 5). */
+  untitled: z.boolean().optional(),
 });
 export type Thread = z.infer<typeof Thread>;
 
@@ -34,12 +39,15 @@ export const Message = z.object({
   runId: z.string().optional(),
   /** The run was stopped (chat.abort); `text` is what had streamed by then. */
   aborted: z.boolean().optional(),
+  /** Protocol 5: the Autopilot's tool call behind a `tool` message (gateway tool messages have none). */
+  tool: MessageTool.optional(),
 });
 export type Message = z.infer<typeof Message>;
 
 // --- methods ---------------------------------------------------------------
 
-export const ThreadsCreateParams = z.object({ title: Title, idempotencyKey: IdempotencyKey });
+/** Without a title the thread is "New thread" until the Autopilot names it (protocol 5). */
+export const ThreadsCreateParams = z.object({ title: Title.optional(), idempotencyKey: IdempotencyKey });
 export const ThreadsRenameParams = z.object({
   threadId: EntityId,
   title: Title,

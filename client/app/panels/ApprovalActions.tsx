@@ -34,8 +34,24 @@ export function ApprovalOutcome({ approval }: { approval: Approval }) {
  */
 export function ApprovalActionDetails({ approval, compact = false }: { approval: Approval; compact?: boolean }) {
   const action = approval.action;
-  const instanceName = useRoom((s) => (action ? (s.state.instances.get(action.instanceId)?.name ?? action.instanceId) : null));
+  const instanceId = action && "instanceId" in action ? action.instanceId : null;
+  const instanceName = useRoom((s) => (instanceId ? (s.state.instances.get(instanceId)?.name ?? instanceId) : null));
   if (!action) return null;
+  if (action.kind === "tool") {
+    // The Autopilot's own model wants to call a tool (protocol 5): show exactly what.
+    return (
+      <div className="action-details">
+        {!compact && (
+          <p className="action-summary">
+            The Autopilot wants to call <strong>{action.tool}</strong>. Approve lets it run once; Deny tells the Autopilot no.
+          </p>
+        )}
+        <pre className={compact ? "command compact" : "command"} title="Arguments">
+          <code>{action.arguments}</code>
+        </pre>
+      </div>
+    );
+  }
   if (action.kind === "exec") {
     if (compact) {
       return (

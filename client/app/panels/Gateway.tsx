@@ -75,7 +75,8 @@ export function MessageItem({ message: m }: { message: Message }) {
 
 /** A reply still streaming: the text so far, or a typing indicator until the first words. */
 export function StreamingReply({ stream }: { stream: ChatStream }) {
-  const name = useRoom((s) => s.state.instances.get(stream.instanceId)?.name ?? stream.instanceId);
+  // instanceId null: the Autopilot's own model is replying (protocol 5).
+  const name = useRoom((s) => (stream.instanceId === null ? "Autopilot" : (s.state.instances.get(stream.instanceId)?.name ?? stream.instanceId)));
   return (
     <li className="message from-agent streaming" aria-busy="true">
       <div className="message-meta">

@@ -106,7 +106,7 @@ export async function sendAndWaitForReply(client: AutopilotClient, threadId: str
         if (earlier.has(stream.runId) && stream.runId !== sent.id) return;
         if (change.kind === "ended") return;
         runId = stream.runId;
-        io.err(`${stream.instanceId} is replying…`);
+        io.err(`${stream.instanceId ?? "the Autopilot"} is replying…`);
       }
       if (stream.runId !== runId) return;
       if (change.kind === "ended") {

@@ -1,0 +1,53 @@
+// The context of a new run: the thread's messages up to the trigger (after its rolling
+// summary) within the token budget, and the instructions with memory and summary. Messages
+// that no longer fit are folded into the summary first (one small model call).
+import type { LanguageModel, ModelMessage, ToolSet } from "ai";
+import { listMemory } from "../domain/memory";
+import type { Sql } from "../domain/sql";
+import { getSummary, putSummary } from "../domain/thread-summaries";
+import { messageRecord } from "../records/documents";
+import { readable } from "../records/codec";
+import type { ModelConfigured } from "./config";
+import { buildInstructions, type ContextMessage, messageBudget, SUMMARY_INSTRUCTIONS, summaryInput, threadToModelMessages } from "./context";
+import { sideCall } from "./side-calls";
+import { toolSchemaChars } from "./tools";
+
+/** How many of a thread's newest messages a run looks at (the summary holds the rest). */
+const THREAD_WINDOW = 400;
+
+export interface RunContextInput {
+  sql: Sql;
+  config: ModelConfigured;
+  model: LanguageModel;
+  threadId: string;
+  runId: string;
+  principalId: string;
+  triggerN: number;
+  tools: ToolSet;
+  abortSignal: AbortSignal;
+}
+
+export function runInstructions(sql: Sql, threadId: string): string {
+  return buildInstructions(listMemory(sql, { limit: 200 }).entries, getSummary(sql, threadId)?.text);
+}
+
+function threadMessages(sql: Sql, threadId: string, afterN: number, throughN: number): ContextMessage[] {
+  const rows = sql.all<{ n: number; doc: string }>(`select n, doc from messages where thread_id = ? and n > ? and n <= ? order by n desc limit ?`, threadId, afterN, throughN, THREAD_WINDOW);
+  return readable(rows, (r): ContextMessage => ({ ...messageRecord.decode(r.doc), n: r.n }));
+}
+
+export async function buildRunContext(input: RunContextInput): Promise<{ instructions: string; messages: ModelMessage[] }> {
+  const { sql, threadId } = input;
+  const summary = getSummary(sql, threadId);
+  let instructions = runInstructions(sql, threadId);
+  const budget = messageBudget(input.config.contextTokens, instructions, await toolSchemaChars(input.tools));
+  const context = threadToModelMessages(threadMessages(sql, threadId, summary?.throughN ?? 0, input.triggerN), budget);
+  if (context.dropped.length > 0) {
+    const text = await sideCall(input, "summary", SUMMARY_INSTRUCTIONS, summaryInput(summary?.text, context.dropped), 512);
+    if (text?.trim()) {
+      putSummary(sql, threadId, { throughN: Math.max(...context.dropped.map((m) => m.n)), text: text.trim() }, Date.now());
+      instructions = runInstructions(sql, threadId);
+    }
+  }
+  return { instructions, messages: context.messages };
+}

@@ -1,0 +1,348 @@
+// The Autopilot's agent inside the room: a run per triggering message, streamed to every
+// client as chat deltas (instanceId null), its tool calls executed through the room's own
+// dispatch as the Autopilot, paused durably on gated tools until a person decides.
+//
+// Exactly-once: a tool executes through dispatch with an idempotency key derived from the
+// run and the tool call, so a replayed call answers from the idempotency table; a resumed
+// run is claimed with a conditional update (`awaiting_approval` → `streaming`), so ten
+// people deciding at once resume it once. The room stays lifecycle and wiring: it feeds
+// this class posted messages and resolved approvals, and asks it to abort and recover.
+import type { LanguageModel, ModelMessage, ToolSet } from "ai";
+import type { ChatAbortResult, ChatStream } from "../../shared/protocol/gateway";
+import type { Approval } from "../../shared/protocol/approvals";
+import { type MethodName, Methods } from "../../shared/protocol/methods";
+import type { Actor, Principal } from "../../shared/protocol/principal";
+import type { Message } from "../../shared/protocol/threads";
+import type { z } from "zod";
+import { forgetOldRuns, activeRun, type AgentRun, claimRun, endRun, getRun, nextQueued, queueRun, recordToolCall, runsWithStatus, saveRun } from "../domain/agent-runs";
+import { getApproval, requestApproval, settleApproval } from "../domain/approvals";
+import { newId } from "../domain/context";
+import { getThread } from "../domain/threads";
+import { forgetOldUsage, recordUsage } from "../domain/usage";
+import type { PendingCall } from "../records/agent-run";
+import { asAutopilot, autopilotPrincipal, clipText, failSegment, finishSegment, jsonText, type PostDeps, post, toolLine } from "./autopilot-posts";
+import { createModel, type ModelConfig, type ModelConfigured } from "./config";
+import { AUTOPILOT_ID } from "./context";
+import { buildRunContext, runInstructions } from "./run-context";
+import { type ApprovalAnswer, type ApprovalRequest, type RunEvent, resumeMessages, runStream } from "./run-stream";
+import { requestTitle } from "./titles";
+import { gatedRisk, roomTools, runScopes, toolApprovalPolicy } from "./tools";
+
+export interface AgentDeps extends PostDeps {
+  config(): ModelConfig;
+  /** Keeps the object in memory while a run streams or runs a tool; call the release when done. */
+  keepAlive(): Promise<() => void>;
+  /** Runs a registry method as `principal` through the room's dispatch; throws its error. */
+  invoke(principal: Principal, method: MethodName, params: Record<string, unknown>): Promise<unknown>;
+}
+
+interface Active {
+  runId: string;
+  abort: AbortController;
+  /** The segment streaming right now (null while the context is built). */
+  stream: ChatStream | null;
+}
+
+const MENTION = /(^|[^\w@])@autopilot\b/i;
+/** A tool's result as the model gets it back (the run's messages are stored while it waits). */
+const RESULT_CHARS = 16_000;
+export const INTERRUPTED = "the reply was interrupted by a restart";
+
+/** The idempotency key of a tool call: run ids are unique, tool call ids (`call_0`) are not. */
+async function toolCallKey(runId: string, toolCallId: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${runId}:${toolCallId}`));
+  return `ap:${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+function answerFor(approval: Approval): PendingCall["answer"] {
+  if (approval.status === "approved") return { approved: true };
+  if (approval.status === "denied") return { approved: false, reason: `denied by ${approval.resolvedBy?.name ?? "a person"}${approval.note ? `: ${approval.note}` : ""}` };
+  return { approved: false, reason: `expired: ${approval.note ?? "nobody decided in time"}` };
+}
+
+export class AutopilotAgent {
+  readonly #d: AgentDeps;
+  /** By thread: the run this object is executing right now. */
+  readonly #active = new Map<string, Active>();
+
+  constructor(deps: AgentDeps) {
+    this.#d = deps;
+  }
+
+  /** The Autopilot's replies streaming right now, for a connecting client's hello. */
+  get streams(): ChatStream[] {
+    return [...this.#active.values()].flatMap((active) => (active.stream ? [{ ...active.stream }] : []));
+  }
+
+  /** A message was posted with `chat.send` by `principal`: answer it if the thread wants that. */
+  onPosted(message: Message, principal: Principal): void {
+    if (message.author.id === AUTOPILOT_ID || message.author.id.startsWith("instance:")) return;
+    const thread = getThread(this.#d.sql, message.threadId);
+    if (!thread || thread.archived || thread.responder.kind !== "autopilot") return;
+    if (thread.responder.reply === "mention" && !MENTION.test(message.text)) return;
+    const doc = { triggeredBy: { id: principal.id, kind: principal.kind, name: principal.name }, scopes: runScopes(principal.scopes), triggerN: message.n, messages: [], pending: [] };
+    if (!queueRun(this.#d.sql, { id: newId("run"), threadId: thread.id, triggerMessageId: message.id, doc }, Date.now())) return;
+    this.#pump(thread.id);
+  }
+
+  /** Starts the thread's oldest queued run unless one is active. */
+  #pump(threadId: string): void {
+    const { sql } = this.#d;
+    if (this.#active.has(threadId) || activeRun(sql, threadId)) return;
+    const run = nextQueued(sql, threadId);
+    if (!run || !claimRun(sql, run.id, ["queued"], "streaming", Date.now())) return;
+    this.#execute({ ...run, status: "streaming" }, (active) => this.#start({ ...run, status: "streaming" }, active));
+  }
+
+  #execute(run: AgentRun, work: (active: Active) => Promise<void>): void {
+    const active: Active = { runId: run.id, abort: new AbortController(), stream: null };
+    this.#active.set(run.threadId, active);
+    void (async () => {
+      const release = await this.#d.keepAlive().catch(() => () => {});
+      try {
+        await work(active);
+      } catch (error) {
+        // A bug, not a model failure (those are outcomes): end the run visibly instead of blocking the thread.
+        console.error(JSON.stringify({ msg: "autopilot run failed", runId: run.id, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
+        if (getRun(this.#d.sql, run.id)?.status === "streaming") {
+          failSegment(this.#d, run.threadId, `${run.id}.${run.segment}`, active.stream?.text ?? "", "the Autopilot failed to answer (internal error)");
+          endRun(this.#d.sql, run.id, "failed", Date.now());
+        }
+      } finally {
+        if (this.#active.get(run.threadId) === active) this.#active.delete(run.threadId);
+        release();
+        this.#pump(run.threadId);
+      }
+    })();
+  }
+
+  async #start(run: AgentRun, active: Active): Promise<void> {
+    const config = this.#d.config();
+    if (!config.configured) {
+      failSegment(this.#d, run.threadId, `${run.id}.0`, "", config.message);
+      endRun(this.#d.sql, run.id, "failed", Date.now());
+      return;
+    }
+    const model = createModel(config);
+    const tools = this.#tools(run);
+    const context = await buildRunContext({
+      sql: this.#d.sql,
+      config,
+      model,
+      threadId: run.threadId,
+      runId: run.id,
+      principalId: run.doc.triggeredBy.id,
+      triggerN: run.doc.triggerN,
+      tools,
+      abortSignal: active.abort.signal,
+    });
+    await this.#segment(run, active, config, model, tools, context.instructions, context.messages);
+  }
+
+  #tools(run: AgentRun): ToolSet {
+    const principal = autopilotPrincipal(run.doc.scopes);
+    return roomTools(run.doc.scopes, async (method, input, options) => {
+      const params = Methods[method].mutating ? { ...input, idempotencyKey: await toolCallKey(run.id, options.toolCallId) } : input;
+      const result = await this.#d.invoke(principal, method, params);
+      const text = jsonText(result);
+      return text.length > RESULT_CHARS ? `${text.slice(0, RESULT_CHARS)}… (clipped)` : result;
+    });
+  }
+
+  async #segment(run: AgentRun, active: Active, config: ModelConfigured, model: LanguageModel, tools: ToolSet, instructions: string, messages: ModelMessage[]): Promise<void> {
+    const { threadId } = run;
+    const chatRunId = `${run.id}.${run.segment}`;
+    const stream: ChatStream = { threadId, instanceId: null, runId: chatRunId, text: "", startedAt: Date.now() };
+    active.stream = stream;
+    this.#d.broadcast("chat.delta", { threadId, instanceId: null, runId: chatRunId, offset: 0, text: "" });
+    const outcome = await runStream({
+      model,
+      instructions,
+      messages,
+      tools,
+      toolApproval: toolApprovalPolicy(run.doc.scopes),
+      maxSteps: config.maxSteps,
+      timeouts: config.timeouts,
+      abortSignal: active.abort.signal,
+      ...(config.apiKey ? { apiKey: config.apiKey } : {}),
+      onEvent: (event) => this.#onEvent(run, stream, config, event),
+      log: (fields) => console.error(JSON.stringify({ msg: "autopilot model call failed", runId: run.id, ...fields })),
+    });
+    active.stream = null;
+    const now = Date.now();
+    if (outcome.status === "failed") {
+      failSegment(this.#d, threadId, chatRunId, outcome.text, outcome.error);
+      endRun(this.#d.sql, run.id, "failed", now);
+    } else if (outcome.status === "aborted") {
+      finishSegment(this.#d, threadId, chatRunId, outcome.text, true);
+      endRun(this.#d.sql, run.id, "aborted", now);
+    } else if (outcome.approvals.length > 0) {
+      finishSegment(this.#d, threadId, chatRunId, outcome.text);
+      this.#pause(run, config, [...messages, ...outcome.responseMessages], outcome.approvals);
+    } else {
+      const reply = finishSegment(this.#d, threadId, chatRunId, outcome.text);
+      endRun(this.#d.sql, run.id, "finished", now);
+      if (reply) await requestTitle(this.#d, { config, model, run, reply });
+    }
+  }
+
+  #onEvent(run: AgentRun, stream: ChatStream, config: ModelConfigured, event: RunEvent): void {
+    const { threadId } = run;
+    switch (event.type) {
+      case "text":
+        stream.text = stream.text.slice(0, event.offset) + event.text;
+        this.#d.broadcast("chat.delta", { threadId, instanceId: null, runId: stream.runId, offset: event.offset, text: event.text });
+        return;
+      case "tool-finished": {
+        const result = event.status === "ok" ? jsonText(event.output) : event.status === "error" ? event.error : event.reason;
+        const tool = {
+          callId: event.toolCallId,
+          name: event.tool,
+          arguments: clipText(jsonText(event.input ?? {})),
+          result: result === null ? null : clipText(result),
+          status: event.status === "denied" && event.reason?.startsWith("expired") ? ("expired" as const) : event.status,
+          durationMs: event.durationMs === null ? null : Math.max(0, Math.round(event.durationMs)),
+          approvalId: run.doc.pending.find((p) => p.toolCallId === event.toolCallId)?.roomApprovalId ?? null,
+          runId: run.id,
+        };
+        const message = post(this.#d, threadId, toolLine(tool), { kind: "tool", tool });
+        recordToolCall(this.#d.sql, { runId: run.id, toolCallId: event.toolCallId, name: event.tool, status: tool.status, messageId: message?.id ?? null }, Date.now());
+        return;
+      }
+      case "model-call":
+        recordUsage(this.#d.sql, {
+          at: Date.now() - event.durationMs,
+          threadId,
+          runId: run.id,
+          principalId: run.doc.triggeredBy.id,
+          purpose: "reply",
+          model: config.modelId,
+          inputTokens: event.inputTokens,
+          outputTokens: event.outputTokens,
+          durationMs: event.durationMs,
+          ok: event.ok,
+        });
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Gated calls: one room approval each, and the run's messages stored, in one transaction. */
+  #pause(run: AgentRun, config: ModelConfigured, messages: ModelMessage[], approvals: ApprovalRequest[]): void {
+    asAutopilot(
+      this.#d,
+      (ctx) => {
+        const pending: PendingCall[] = approvals.map((request) => {
+          const args = clipText(jsonText(request.input ?? {}));
+          const { approval } = requestApproval(
+            ctx,
+            {
+              title: `Autopilot wants to run ${request.tool}`,
+              details: args,
+              risk: gatedRisk(request.tool) ?? "medium",
+              threadId: run.threadId,
+              expiresInMs: config.approvalTtlMs,
+              idempotencyKey: `ap-approval-${request.approvalId}`,
+            },
+            { kind: "tool", runId: run.id, toolCallId: request.toolCallId, tool: request.tool, arguments: args },
+          );
+          return { approvalId: request.approvalId, toolCallId: request.toolCallId, tool: request.tool, input: request.input ?? null, roomApprovalId: approval.id, answer: null };
+        });
+        const doc = { ...run.doc, messages: messages as unknown as Record<string, unknown>[], pending };
+        saveRun(ctx.sql, { id: run.id, status: "awaiting_approval", segment: run.segment, doc }, ctx.now);
+      },
+      run.doc.scopes,
+    );
+  }
+
+  /** An approval was decided (or expired): a paused run resumes once all of its calls are answered. */
+  onApprovalResolved(approval: Approval): void {
+    const action = approval.action;
+    if (action?.kind !== "tool" || approval.status === "pending") return;
+    const { sql } = this.#d;
+    const resumed = sql.transaction((): AgentRun | null => {
+      const run = getRun(sql, action.runId);
+      if (run?.status !== "awaiting_approval") return null;
+      let changed = false;
+      const pending = run.doc.pending.map((call) => {
+        if (call.toolCallId !== action.toolCallId || call.answer) return call;
+        changed = true;
+        return { ...call, answer: answerFor(approval) };
+      });
+      if (!changed) return null;
+      const now = Date.now();
+      const next: AgentRun = { ...run, doc: { ...run.doc, pending } };
+      if (pending.some((call) => !call.answer)) {
+        saveRun(sql, next, now);
+        return null;
+      }
+      if (!claimRun(sql, run.id, ["awaiting_approval"], "streaming", now)) return null;
+      const claimed: AgentRun = { ...next, status: "streaming", segment: run.segment + 1 };
+      saveRun(sql, claimed, now);
+      return claimed;
+    });
+    if (resumed) this.#execute(resumed, (active) => this.#resume(resumed, active));
+  }
+
+  async #resume(run: AgentRun, active: Active): Promise<void> {
+    const config = this.#d.config();
+    if (!config.configured) {
+      failSegment(this.#d, run.threadId, `${run.id}.${run.segment}`, "", config.message);
+      endRun(this.#d.sql, run.id, "failed", Date.now());
+      return;
+    }
+    const answers = run.doc.pending.map(
+      (call): ApprovalAnswer => (call.answer?.approved ? { approvalId: call.approvalId, approved: true } : { approvalId: call.approvalId, approved: false, reason: call.answer?.reason ?? "denied" }),
+    );
+    const messages = resumeMessages(run.doc.messages as unknown as ModelMessage[], answers);
+    const model = createModel(config);
+    await this.#segment(run, active, config, model, this.#tools(run), runInstructions(this.#d.sql, run.threadId), messages);
+  }
+
+  /** `chat.abort` on a thread: stops its streaming reply, or cancels a run waiting for a person. Null: nothing to stop. */
+  abort(threadId: string, by: Actor): z.output<typeof ChatAbortResult> | null {
+    const active = this.#active.get(threadId);
+    if (active) {
+      active.abort.abort(new Error(`stopped by ${by.name}`));
+      return { aborted: true, runIds: [active.stream?.runId ?? active.runId] };
+    }
+    const run = activeRun(this.#d.sql, threadId);
+    if (run?.status !== "awaiting_approval") return null;
+    const stopped = asAutopilot(this.#d, (ctx) => {
+      if (!claimRun(ctx.sql, run.id, ["awaiting_approval"], "aborted", ctx.now)) return false;
+      endRun(ctx.sql, run.id, "aborted", ctx.now);
+      for (const call of run.doc.pending) {
+        const approval = call.roomApprovalId ? getApproval(ctx.sql, call.roomApprovalId) : null;
+        if (approval?.status === "pending") settleApproval(ctx, approval, "expired", `the Autopilot's reply was stopped by ${by.name}`);
+      }
+      return true;
+    });
+    if (!stopped) return null;
+    this.#pump(threadId);
+    return { aborted: true, runIds: [run.id] };
+  }
+
+  /**
+   * After a restart: a run that was streaming was cut off (its object went away mid-reply);
+   * a paused run whose approval was decided meanwhile resumes; queued runs start. Old
+   * runs and usage rows are dropped (retention: agent-runs.ts, usage.ts).
+   */
+  recover(): void {
+    const { sql } = this.#d;
+    forgetOldRuns(sql, Date.now());
+    forgetOldUsage(sql, Date.now());
+    for (const run of runsWithStatus(sql, "streaming")) {
+      if (this.#active.has(run.threadId)) continue;
+      failSegment(this.#d, run.threadId, `${run.id}.${run.segment}`, "", INTERRUPTED);
+      endRun(sql, run.id, "failed", Date.now());
+    }
+    for (const run of runsWithStatus(sql, "awaiting_approval")) {
+      for (const call of run.doc.pending) {
+        const approval = call.roomApprovalId && !call.answer ? getApproval(sql, call.roomApprovalId) : null;
+        if (approval && approval.status !== "pending") this.onApprovalResolved(approval);
+      }
+    }
+    for (const threadId of new Set(runsWithStatus(sql, "queued").map((run) => run.threadId))) this.#pump(threadId);
+  }
+}

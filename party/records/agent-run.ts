@@ -1,0 +1,33 @@
+import { z } from "zod";
+import { Actor, Scope } from "../../shared/protocol/principal";
+import { defineRecord } from "./codec";
+
+/** A call the run's model made that waits for (or got) a person's decision. */
+export const PendingCall = z.object({
+  /** The SDK's approval id: the resume answers it. */
+  approvalId: z.string(),
+  toolCallId: z.string(),
+  tool: z.string(),
+  input: z.unknown(),
+  /** The room approval a person decides. */
+  roomApprovalId: z.string().nullable(),
+  answer: z.union([z.object({ approved: z.literal(true) }), z.object({ approved: z.literal(false), reason: z.string() })]).nullable(),
+});
+export type PendingCall = z.infer<typeof PendingCall>;
+
+/**
+ * What an Autopilot run needs to survive a restart: who triggered it and with which
+ * scopes, and while it waits for a person, the model messages so far (AI SDK
+ * ModelMessages, kept as plain JSON: the SDK validates them again when the run resumes).
+ */
+export const AgentRunDoc = z.object({
+  triggeredBy: Actor,
+  scopes: z.array(Scope),
+  /** The triggering message's ordinal: the context ends there. */
+  triggerN: z.number().int().positive(),
+  messages: z.array(z.record(z.string(), z.unknown())),
+  pending: z.array(PendingCall),
+});
+export type AgentRunDoc = z.infer<typeof AgentRunDoc>;
+
+export const agentRunRecord = defineRecord("agent run", AgentRunDoc);

@@ -1,0 +1,66 @@
+import { env } from "cloudflare:workers";
+import type { EventFrame } from "../../../shared/protocol/frames";
+import type { Message, Thread } from "../../../shared/protocol/threads";
+import { idem, type Person, RawSocket, signUp, uniq } from "../harness";
+
+/** A chat completion request as the scripted model recorded it. */
+export interface ScriptedRequest {
+  messages?: { role: string; content: unknown; tool_calls?: unknown[] }[];
+  tools?: { function: { name: string } }[];
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean };
+}
+
+const modelBase = () => (env as unknown as { AUTOPILOT_MODEL_BASE_URL: string }).AUTOPILOT_MODEL_BASE_URL;
+
+/** How many requests the scripted model has seen (pass to `requestsSince`). */
+export async function requestMark(): Promise<number> {
+  const res = await fetch(`${modelBase()}/_scripted/requests?since=${Number.MAX_SAFE_INTEGER}`);
+  return ((await res.json()) as { next: number }).next;
+}
+
+export async function requestsSince(mark: number): Promise<ScriptedRequest[]> {
+  const res = await fetch(`${modelBase()}/_scripted/requests?since=${mark}`);
+  return ((await res.json()) as { requests: ScriptedRequest[] }).requests;
+}
+
+/** Requests (since `mark`) whose last user message contains `marker`: one test's own, as other files run beside it. */
+export async function requestsFor(mark: number, marker: string): Promise<ScriptedRequest[]> {
+  return (await requestsSince(mark)).filter((r) => JSON.stringify(r.messages ?? []).includes(marker));
+}
+
+export interface AgentRoom {
+  owner: Person;
+  sock: RawSocket;
+  thread: Thread;
+}
+
+/** A new workspace whose owner is connected, with one thread (the Autopilot answers it: a model is configured). */
+export async function agentRoom(): Promise<AgentRoom> {
+  const owner = await signUp();
+  const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+  await sock.hello();
+  const { thread } = await sock.ok("threads.create", { title: uniq("thread"), idempotencyKey: idem() });
+  return { owner, sock, thread };
+}
+
+export const say = (sock: RawSocket, threadId: string, text: string) => sock.ok("chat.send", { threadId, text, idempotencyKey: idem() });
+
+const payloadOf = <T>(f: object) => (f as { payload?: unknown }).payload as T;
+
+/** The next message by the Autopilot in the thread that `pick` accepts. */
+export async function autopilotSays(sock: RawSocket, threadId: string, pick: (m: Message) => boolean = () => true, timeoutMs = 20_000): Promise<Message> {
+  const frame = await sock.waitFor<EventFrame>((f) => {
+    if (f.type !== "event" || f.event !== "message.created") return false;
+    const { message } = payloadOf<{ message: Message }>(f);
+    return message.threadId === threadId && message.author.id === "autopilot" && pick(message);
+  }, timeoutMs);
+  return payloadOf<{ message: Message }>(frame).message;
+}
+
+/** Every message by the Autopilot in the thread received so far. */
+export const autopilotMessages = (sock: RawSocket, threadId: string): Message[] =>
+  sock
+    .events("message.created")
+    .map((e) => (e.payload as { message: Message }).message)
+    .filter((m) => m.threadId === threadId && m.author.id === "autopilot");

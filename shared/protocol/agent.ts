@@ -1,0 +1,132 @@
+import { z } from "zod";
+import { EntityId, IdempotencyKey, Timestamp } from "./common";
+import { Actor } from "./principal";
+
+/**
+ * The Autopilot's own agent (protocol 5): who answers in a thread, the tool calls it makes
+ * (as `tool` messages), the workspace memory it keeps with people, and what its model
+ * calls cost.
+ */
+
+/**
+ * Who answers a thread's messages: the Autopilot's model, the OpenClaw instance the thread
+ * is attached to, or nobody; on every message or only when someone writes `@autopilot`.
+ */
+export const Responder = z.object({
+  kind: z.enum(["autopilot", "openclaw", "none"]),
+  reply: z.enum(["every", "mention"]),
+});
+export type Responder = z.infer<typeof Responder>;
+
+/** Arguments and results are JSON text clipped to this many characters. */
+export const MAX_TOOL_TEXT = 4000;
+
+/** A tool call the Autopilot made, carried by its `tool` message. */
+export const MessageTool = z.object({
+  callId: z.string().max(128),
+  /** The tool's name as the model saw it, e.g. `threads_rename`. */
+  name: z.string().max(128),
+  /** JSON text. */
+  arguments: z.string(),
+  /** JSON text or the error line; null when the call never ran (denied, expired). */
+  result: z.string().nullable(),
+  status: z.enum(["ok", "error", "denied", "expired"]),
+  durationMs: z.number().int().nonnegative().nullable(),
+  /** The room approval that gated the call, if one did. */
+  approvalId: EntityId.nullable(),
+  runId: z.string(),
+});
+export type MessageTool = z.infer<typeof MessageTool>;
+
+export const ThreadsConfigureParams = z.object({
+  threadId: EntityId,
+  responder: Responder.shape.kind.optional(),
+  reply: Responder.shape.reply.optional(),
+  idempotencyKey: IdempotencyKey,
+});
+
+// --- memory ----------------------------------------------------------------
+
+export const MemoryKey = z.string().trim().min(1).max(100);
+export const MAX_MEMORY_VALUE = 4000;
+/** A workspace holds at most this many memory entries. */
+export const MAX_MEMORY_ENTRIES = 200;
+
+export const MemoryEntry = z.object({
+  key: MemoryKey,
+  value: z.string().max(MAX_MEMORY_VALUE),
+  updatedBy: Actor,
+  updatedAt: Timestamp,
+});
+export type MemoryEntry = z.infer<typeof MemoryEntry>;
+
+export const MemoryListParams = z
+  .object({ prefix: z.string().max(100).optional(), limit: z.number().int().min(1).max(MAX_MEMORY_ENTRIES).default(MAX_MEMORY_ENTRIES) })
+  .default({ limit: MAX_MEMORY_ENTRIES });
+export const MemoryListResult = z.object({ entries: z.array(MemoryEntry) });
+export const MemoryPutParams = z.object({ key: MemoryKey, value: z.string().min(1).max(MAX_MEMORY_VALUE), idempotencyKey: IdempotencyKey });
+export const MemoryPutResult = z.object({ entry: MemoryEntry });
+export const MemoryDeleteParams = z.object({ key: MemoryKey, idempotencyKey: IdempotencyKey });
+export const MemoryDeleteResult = z.object({ deleted: z.boolean() });
+
+export const MemoryUpdatedPayload = z.object({ entry: MemoryEntry });
+export const MemoryDeletedPayload = z.object({ key: MemoryKey, by: Actor });
+
+// --- usage -----------------------------------------------------------------
+
+export const UsageTotals = z.object({
+  calls: z.number().int().nonnegative(),
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  durationMs: z.number().int().nonnegative(),
+});
+
+export const UsageEntry = z.object({
+  n: z.number().int().positive(),
+  at: Timestamp,
+  threadId: EntityId.nullable(),
+  runId: z.string().nullable(),
+  /** Who triggered the run the call was for. */
+  principalId: z.string().nullable(),
+  purpose: z.enum(["reply", "summary", "title"]),
+  model: z.string(),
+  inputTokens: z.number().int().nonnegative().nullable(),
+  outputTokens: z.number().int().nonnegative().nullable(),
+  durationMs: z.number().int().nonnegative(),
+  ok: z.boolean(),
+});
+export type UsageEntry = z.infer<typeof UsageEntry>;
+
+export const UsageListParams = z
+  .object({
+    since: Timestamp.optional(),
+    until: Timestamp.optional(),
+    threadId: EntityId.optional(),
+    principalId: z.string().max(128).optional(),
+    groupBy: z.enum(["none", "thread", "principal", "day"]).default("none"),
+    /** With groupBy "none": the newest calls, at most this many. */
+    limit: z.number().int().min(1).max(500).default(100),
+  })
+  .default({ groupBy: "none", limit: 100 });
+export const UsageListResult = z.object({
+  totals: UsageTotals,
+  /** One per thread, principal or UTC day (YYYY-MM-DD), largest first; empty for groupBy "none". */
+  groups: z.array(UsageTotals.extend({ key: z.string().nullable() })),
+  /** groupBy "none": the calls themselves, newest first. */
+  entries: z.array(UsageEntry).optional(),
+});
+
+// --- hello -----------------------------------------------------------------
+
+/** What a client may know of the Autopilot's model: never its key or URL. */
+export const AgentInfo = z.object({
+  model: z.object({
+    configured: z.boolean(),
+    modelId: z.string().nullable(),
+    /** Required variables that are unset. */
+    missing: z.array(z.string()),
+    /** Variables set to something unusable (names only). */
+    invalid: z.array(z.string()),
+  }),
+});
+export type AgentInfo = z.infer<typeof AgentInfo>;
