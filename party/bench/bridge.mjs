@@ -18,6 +18,8 @@ import WebSocket from "ws";
 import { markerScript, startScriptedModel, userTexts } from "../../runtime/test/scripted-model.ts";
 import { startRuntime } from "../dev/runtime.mjs";
 import { ensureDevVars, freePort, startServer } from "../dev/server.mjs";
+// Node 24 strips the types of this dependency-free module; the benches speak the current protocol.
+import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
 
 const TURNS = Number(process.env.BENCH_TURNS ?? 10);
 const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 20);
@@ -165,7 +167,7 @@ async function setup() {
   const cookie = signUp.headers.get("set-cookie").split(";")[0];
   const workspace = (await (await j("/api/me", { headers: { cookie } })).json()).workspaces[0].id;
 
-  const room = rpcSocket(`ws://127.0.0.1:${server.port}/agents/autopilot/${workspace}?protocol=4&device=bench`, { cookie });
+  const room = rpcSocket(`ws://127.0.0.1:${server.port}/agents/autopilot/${workspace}?protocol=${PROTOCOL_VERSION}&device=bench`, { cookie });
   sockets.push(room);
   const instances = new Map();
   room.on((event, payload) => {

@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import WebSocket, { WebSocketServer } from "ws";
 import { startServer } from "../dev/server.mjs";
+// Node 24 strips the types of this dependency-free module; the benches speak the current protocol.
+import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
 
 const SIZES = (process.env.BENCH_SIZES ?? "10,100,500").split(",").map(Number);
 const EDITS = Number(process.env.BENCH_EDITS ?? 100);
@@ -79,7 +81,7 @@ async function benchRoom(server, n) {
   const { workspaces } = await (await j("/api/me", { headers: { cookie } })).json();
   const ws = workspaces[0].id;
   const { key } = await (await j(`/api/workspaces/${ws}/keys`, { method: "POST", headers: { cookie }, body: JSON.stringify({ name: "bench" }) })).json();
-  const url = `ws://127.0.0.1:${server.port}/agents/autopilot/${ws}?protocol=4&device=bench`;
+  const url = `ws://127.0.0.1:${server.port}/agents/autopilot/${ws}?protocol=${PROTOCOL_VERSION}&device=bench`;
   const writer = await open(url, { "x-api-key": key });
   const readers = await openMany(n, () => open(url, { cookie }));
   let threadId;
