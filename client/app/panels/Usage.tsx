@@ -30,13 +30,13 @@ function Row({ label, t }: { label: string; t: Totals }) {
   );
 }
 
-function Groups({ caption, groups, name }: { caption: string; groups: Usage["groups"]; name: (key: string | null) => string }) {
+function Groups({ caption, column, groups, name }: { caption: string; column: string; groups: Usage["groups"]; name: (key: string | null) => string }) {
   return (
     <table className="usage-table">
       <caption>{caption}</caption>
       <thead>
         <tr>
-          <th scope="col">{caption.split(" ").at(-1)}</th>
+          <th scope="col">{column}</th>
           <th scope="col">Calls</th>
           <th scope="col">Tokens in</th>
           <th scope="col">Tokens out</th>
@@ -93,7 +93,7 @@ export function UsageView() {
   };
   return (
     <section className="usage-view" aria-labelledby="usage-h">
-      <div className="section-head">
+      <div className="usage-head">
         <h2 id="usage-h">Autopilot usage</h2>
         <button type="button" className="small" onClick={() => void load()}>
           Refresh
@@ -118,8 +118,8 @@ export function UsageView() {
             <dt>Model time</dt>
             <dd>{seconds(usage.byThread.totals.durationMs)}</dd>
           </dl>
-          <Groups caption="By thread" groups={usage.byThread.groups} name={(key) => (key ? (threads.get(key)?.title ?? key) : "no thread")} />
-          <Groups caption="By principal" groups={usage.byPrincipal.groups} name={principalName} />
+          <Groups caption="By thread" column="Thread" groups={usage.byThread.groups} name={(key) => (key ? (threads.get(key)?.title ?? key) : "no thread")} />
+          <Groups caption="By principal" column="Who asked" groups={usage.byPrincipal.groups} name={principalName} />
         </>
       )}
     </section>
