@@ -59,6 +59,8 @@ export class AutopilotClient {
   declare readonly audit: MethodNamespaces["audit"];
   declare readonly graph: MethodNamespaces["graph"];
   declare readonly presence: MethodNamespaces["presence"];
+  declare readonly memory: MethodNamespaces["memory"];
+  declare readonly usage: MethodNamespaces["usage"];
 
   readonly #options: AutopilotClientOptions;
   readonly #endpoint: Endpoint;

@@ -7,6 +7,7 @@ import { useAction } from "../lib/action";
 import { clockTime, relativeTime } from "../lib/format";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
+import { ToolCallBlock } from "./ToolCall";
 
 /**
  * What the OpenClaw bridge adds to the app (protocol 4): gateway replies as they stream,
@@ -55,11 +56,13 @@ export function MessageItem({ message: m }: { message: Message }) {
       <div className="message-meta">
         <strong>{m.author.name}</strong>
         {m.author.kind === "agent" && <span className="agent-chip">agent</span>}
-        {kind === "tool" && <span className="chip">command</span>}
+        {kind === "tool" && !m.tool && <span className="chip">command</span>}
         {m.aborted && <span className="chip chip-stopped">stopped</span>}
         <time dateTime={new Date(m.createdAt).toISOString()}>{clockTime(m.createdAt)}</time>
       </div>
-      {kind === "tool" ? (
+      {m.tool ? (
+        <ToolCallBlock tool={m.tool} />
+      ) : kind === "tool" ? (
         <ToolBlock text={m.text} />
       ) : kind === "error" ? (
         <div className="message-error" role="alert">
@@ -125,47 +128,6 @@ export function StopButton({ threadId }: { threadId: string }) {
         </span>
       )}
     </>
-  );
-}
-
-/**
- * Which OpenClaw instance a thread talks to: attaching gives the thread its own gateway
- * session, so what people write there goes to that instance's agent.
- */
-export function ThreadInstancePicker({ threadId }: { threadId: string }) {
-  const client = useRoom((s) => s.client);
-  const thread = useRoom((s) => s.state.threads.get(threadId));
-  const instances = useRoom((s) => s.state.instances);
-  const canWrite = useCan("write");
-  const live = [...instances.values()].filter((i) => i.status !== "stopped");
-  const current = thread?.gateway?.instanceId ?? "";
-  const {
-    run: change,
-    pending: busy,
-    error,
-  } = useAction(async (next: string) => {
-    if (!client || next === current) return;
-    if (current) await client.instances.detach({ instanceId: current, threadId });
-    if (next) await client.instances.attach({ instanceId: next, threadId });
-  });
-  if (!thread || (live.length === 0 && !current)) return null;
-  return (
-    <p className="muted small instance-picker">
-      <label htmlFor={`instance-${threadId}`}>OpenClaw agent</label>{" "}
-      <select id={`instance-${threadId}`} value={current} disabled={busy || !canWrite} onChange={(e) => change(e.target.value)}>
-        <option value="">None (people and agents only)</option>
-        {live.map((i) => (
-          <option key={i.id} value={i.id}>
-            {i.name} ({i.status})
-          </option>
-        ))}
-      </select>
-      {error && (
-        <span className="form-error inline" role="alert">
-          {error}
-        </span>
-      )}
-    </p>
   );
 }
 

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { useAction } from "../lib/action";
 import { clockTime, relativeTime } from "../lib/format";
 import { useCanvas } from "../stores/canvas";
@@ -6,7 +6,9 @@ import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
 import { useUnread } from "../stores/unread";
 import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
-import { BridgeStatus, GatewaySessions, MessageItem, StopButton, StreamingReply, ThreadInstancePicker, useThreadStreams } from "./Gateway";
+import { BridgeStatus, GatewaySessions, MessageItem, StopButton, StreamingReply, useThreadStreams } from "./Gateway";
+import { ResponderPicker } from "./Responder";
+import { ThreadApprovals } from "./ThreadApprovals";
 
 /**
  * The right-hand inspector: whatever is selected, opened. Domain entities come from the
@@ -28,6 +30,8 @@ function ThreadView({ threadId }: { threadId: string }) {
   const messages = page?.messages;
   const streams = useThreadStreams(threadId);
   const instance = useRoom((s) => (thread?.gateway ? s.state.instances.get(thread.gateway.instanceId) : undefined));
+  // Approvals whose tool call already landed as a message (which shows the outcome).
+  const decidedCalls = useMemo(() => new Set((messages ?? []).flatMap((m) => (m.tool?.approvalId ? [m.tool.approvalId] : []))), [messages]);
   const streamedLength = streams.reduce((total, stream) => total + stream.text.length + 1, 0);
   const {
     run: send,
@@ -67,7 +71,7 @@ function ThreadView({ threadId }: { threadId: string }) {
   };
 
   return (
-    <div className="thread-view">
+    <div className="thread-view" data-thread-id={threadId}>
       <header className="inspector-head">
         <span className="eyebrow">Thread</span>
         <h2>{thread.title}</h2>
@@ -80,7 +84,7 @@ function ThreadView({ threadId }: { threadId: string }) {
             {instance?.bridge && instance.bridge !== "connected" && <BridgeStatus instance={instance} />}
           </p>
         )}
-        <ThreadInstancePicker threadId={threadId} />
+        <ResponderPicker threadId={threadId} />
       </header>
       <ol
         className="messages"
@@ -109,6 +113,7 @@ function ThreadView({ threadId }: { threadId: string }) {
         {streams.map((stream) => (
           <StreamingReply key={stream.runId} stream={stream} />
         ))}
+        <ThreadApprovals threadId={threadId} decidedCalls={decidedCalls} />
         {page?.error && (
           <li className="form-error" role="alert">
             Could not load messages: {page.error}

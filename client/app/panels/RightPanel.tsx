@@ -4,6 +4,8 @@ import { sortApprovals, useRoom } from "../stores/room";
 import { useUi, type RightTab } from "../stores/ui";
 import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
 import { Inspector } from "./Inspector";
+import { MemoryView } from "./Memory";
+import { UsageView } from "./Usage";
 
 /** Right column: the inspector, the shared approval queue (with its badge) and job progress. */
 
@@ -87,6 +89,8 @@ const TABS: Array<{ id: RightTab; label: string }> = [
   { id: "inspector", label: "Inspector" },
   { id: "approvals", label: "Approvals" },
   { id: "jobs", label: "Jobs" },
+  { id: "memory", label: "Memory" },
+  { id: "usage", label: "Usage" },
 ];
 
 export function RightPanel() {
@@ -123,7 +127,7 @@ export function RightPanel() {
         ))}
       </div>
       <div className="tabpanel" id="right-tabpanel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
-        {tab === "inspector" ? <Inspector /> : tab === "approvals" ? <ApprovalQueue /> : <Jobs />}
+        {tab === "inspector" ? <Inspector /> : tab === "approvals" ? <ApprovalQueue /> : tab === "jobs" ? <Jobs /> : tab === "memory" ? <MemoryView /> : <UsageView />}
       </div>
     </aside>
   );

@@ -3,10 +3,12 @@ import type { Scope } from "../../../shared/protocol/principal";
 import { useAction } from "../lib/action";
 import { authApi, errorText, type AgentKey, type Member, type WorkspaceInfo } from "../lib/api";
 import { relativeTime } from "../lib/format";
+import { useRoom } from "../stores/room";
 
 /**
  * Workspace settings: members and roles, and agent keys. Both are auth data, so this is
- * the one panel that talks HTTP (the auth API); it never touches room data.
+ * the one panel that talks HTTP (the auth API); from the room it shows only the
+ * Autopilot's model status, which the hello carries.
  */
 
 const ROLES: WorkspaceInfo["role"][] = ["member", "viewer", "admin", "owner"];
@@ -221,6 +223,28 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
   );
 }
 
+/** Whether the Autopilot can answer: the model it uses, or which variables are missing. */
+function AutopilotModel() {
+  const model = useRoom((s) => s.agentModel);
+  return (
+    <section aria-labelledby="model-h">
+      <h3 id="model-h">Autopilot model</h3>
+      {!model ? (
+        <p className="muted small">The room has not said (connect to the workspace first).</p>
+      ) : model.configured ? (
+        <p className="success" role="status">
+          Configured: <code>{model.modelId}</code>
+        </p>
+      ) : (
+        <p className="notice" role="status">
+          No model configured: set {[...model.missing, ...model.invalid].map((name, i) => [i > 0 && ", ", <code key={name}>{name}</code>])}
+          {model.invalid.length > 0 && " (some are set but unusable)"}. Until then threads answered by the Autopilot stay silent.
+        </p>
+      )}
+    </section>
+  );
+}
+
 export function SettingsDialog({ workspace, open, onClose }: { workspace: WorkspaceInfo; open: boolean; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
   // The native <dialog> gives focus trapping, Escape to close and a backdrop for free.
@@ -243,6 +267,7 @@ export function SettingsDialog({ workspace, open, onClose }: { workspace: Worksp
       {open && (
         <div className="settings-body">
           <Members workspace={workspace} />
+          <AutopilotModel />
           {manager ? (
             <Keys workspace={workspace} />
           ) : (

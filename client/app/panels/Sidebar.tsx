@@ -236,6 +236,8 @@ function Projects() {
 
 function Online() {
   const presence = useRoom((s) => s.state.presence);
+  // The Autopilot has no connection of its own: it is "online" while one of its replies streams.
+  const autopilotWorking = useRoom((s) => [...s.state.streams.values()].some((stream) => stream.instanceId === null));
   // One row per principal, however many devices they use.
   const people = useMemo(() => {
     const byPrincipal = new Map<string, { name: string; kind: string; devices: string[]; id: string }>();
@@ -250,9 +252,17 @@ function Online() {
     <section className="side-section" aria-labelledby="online-h">
       <div className="section-head">
         <h2 id="online-h">Online</h2>
-        <span className="count">{people.length}</span>
+        <span className="count">{people.length + (autopilotWorking ? 1 : 0)}</span>
       </div>
       <ul className="people">
+        {autopilotWorking && (
+          <li className="autopilot-online" data-testid="autopilot-online">
+            <span className="dot autopilot-dot" />
+            <span className="nav-title">Autopilot</span>
+            <span className="agent-chip">agent</span>
+            <span className="muted small">working…</span>
+          </li>
+        )}
         {people.map((p) => (
           <li key={p.id} title={p.devices.join(", ")}>
             <span className="dot" style={{ background: colorFor(p.id) }} />

@@ -1,4 +1,5 @@
 import { create } from "zustand";
+import type { AgentInfo } from "../../../shared/protocol/agent";
 import type { Approval } from "../../../shared/protocol/approvals";
 import type { Job } from "../../../shared/protocol/jobs";
 import type { Principal, Scope } from "../../../shared/protocol/principal";
@@ -40,6 +41,8 @@ interface RoomStore {
   /** Why the connection dropped, in words. */
   error: string | null;
   principal: Principal | null;
+  /** The Autopilot's model status from the latest hello (null: the room did not say). */
+  agentModel: AgentInfo["model"] | null;
   /** Progress reports seen while this page was open (the room keeps only the latest). */
   jobHistory: ReadonlyMap<string, readonly JobPoint[]>;
   /** Messages of threads someone opened: first page from messages.list, then live events. */
@@ -56,6 +59,7 @@ const initial = {
   retryAt: null,
   error: null,
   principal: null,
+  agentModel: null,
   jobHistory: new Map(),
   threadMessages: new Map(),
 };
@@ -95,7 +99,7 @@ export const useRoom = create<RoomStore>((set, get) => ({
         if (!stillCurrent()) return;
         let jobHistory = get().jobHistory;
         for (const job of client.state.jobs.values()) jobHistory = withPoint(jobHistory, job);
-        set({ principal: hello.principal, jobHistory });
+        set({ principal: hello.principal, agentModel: hello.agent?.model ?? null, jobHistory });
       }),
       // A snapshot replaced our state: messages we cached may have gaps, so re-fetch on demand.
       client.on("reset", () => {

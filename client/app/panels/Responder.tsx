@@ -1,0 +1,78 @@
+import type { Responder } from "../../../shared/protocol/agent";
+import { useAction } from "../lib/action";
+import { useCan, useRoom } from "../stores/room";
+
+/**
+ * Who answers in a thread (protocol 5): the Autopilot's own model (on every message or
+ * only when someone writes @autopilot), an attached OpenClaw instance, or nobody.
+ * OpenClaw goes through attach/detach (which also set the responder in the room);
+ * the Autopilot and nobody through `threads.configure`.
+ */
+
+/** The select's value: "none", "autopilot" or "openclaw:<instanceId>". */
+function choiceOf(responder: Responder, instanceId: string | undefined): string {
+  if (responder.kind === "openclaw") return instanceId ? `openclaw:${instanceId}` : "none";
+  return responder.kind;
+}
+
+export function ResponderPicker({ threadId }: { threadId: string }) {
+  const client = useRoom((s) => s.client);
+  const thread = useRoom((s) => s.state.threads.get(threadId));
+  const instances = useRoom((s) => s.state.instances);
+  const model = useRoom((s) => s.agentModel);
+  const canWrite = useCan("write");
+  const attached = thread?.gateway?.instanceId;
+  const current = thread ? choiceOf(thread.responder, attached) : "none";
+  const {
+    run: change,
+    pending: busy,
+    error,
+  } = useAction(async (next: { choice?: string; reply?: Responder["reply"] }) => {
+    if (!client || !thread) return;
+    const choice = next.choice ?? current;
+    if (choice !== current) {
+      const instanceId = choice.startsWith("openclaw:") ? choice.slice("openclaw:".length) : null;
+      if (attached && attached !== instanceId) await client.instances.detach({ instanceId: attached, threadId });
+      if (instanceId) {
+        await client.instances.attach({ instanceId, threadId });
+        return;
+      }
+    }
+    await client.threads.configure({ threadId, responder: choice === "autopilot" ? "autopilot" : "none", ...(next.reply && { reply: next.reply }) });
+  });
+  if (!thread) return null;
+  // The attached instance stays listed even while stopped, so the select shows the truth.
+  const live = [...instances.values()].filter((i) => i.status !== "stopped" || i.id === attached);
+  const reason = canWrite ? undefined : "Your role cannot change who answers here.";
+  return (
+    <div className="responder-picker muted small">
+      <label htmlFor={`responder-${threadId}`}>Answered by</label>
+      <select id={`responder-${threadId}`} value={current} disabled={busy || !canWrite} title={reason} onChange={(e) => change({ choice: e.target.value })}>
+        <option value="none">Nobody (people and agents only)</option>
+        <option value="autopilot">Autopilot{model && !model.configured ? " (no model configured)" : ""}</option>
+        {live.map((i) => (
+          <option key={i.id} value={`openclaw:${i.id}`}>
+            OpenClaw: {i.name} ({i.status})
+          </option>
+        ))}
+      </select>
+      {thread.responder.kind === "autopilot" && (
+        <>
+          <label htmlFor={`reply-${threadId}`} className="sr-only">
+            Autopilot replies
+          </label>
+          <select id={`reply-${threadId}`} value={thread.responder.reply} disabled={busy || !canWrite} title={reason} onChange={(e) => change({ reply: e.target.value as Responder["reply"] })}>
+            <option value="every">to every message</option>
+            <option value="mention">only when @autopilot</option>
+          </select>
+        </>
+      )}
+      {reason && <span className="hint inline">{reason}</span>}
+      {error && (
+        <span className="form-error inline" role="alert">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+import { useMemo } from "react";
+import { useRoom } from "../stores/room";
+import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
+
+/**
+ * The Autopilot's tool approvals of one thread, inline where the conversation waits on
+ * them (protocol 5: a gated tool pauses the run until a person decides). Pending ones show
+ * at the end of the thread; once decided, the tool message carries the outcome instead,
+ * so a card stays only while it waits for its call to land.
+ */
+export function ThreadApprovals({ threadId, decidedCalls }: { threadId: string; decidedCalls: ReadonlySet<string> }) {
+  const approvals = useRoom((s) => s.state.approvals);
+  const cards = useMemo(
+    () => [...approvals.values()].filter((a) => a.threadId === threadId && a.action?.kind === "tool" && !decidedCalls.has(a.id)).sort((a, b) => a.requestedAt - b.requestedAt),
+    [approvals, threadId, decidedCalls],
+  );
+  return cards.map((a) => (
+    <li key={a.id} className={`message approval-card status-${a.status}`} aria-label={`Approval: ${a.title}`}>
+      <div className="message-meta">
+        <strong>Approval needed</strong>
+        <span className={`chip risk-${a.risk}`}>{a.risk} risk</span>
+        {a.status !== "pending" && <span className={`chip chip-${a.status}`}>{a.status}</span>}
+      </div>
+      <ApprovalActionDetails approval={a} />
+      <ApprovalActions approval={a} compact />
+    </li>
+  ));
+}

@@ -1,0 +1,127 @@
+import { useCallback, useEffect, useState } from "react";
+import type { z } from "zod";
+import type { UsageListResult } from "../../../shared/protocol/agent";
+import { errorText } from "../lib/api";
+import { useRoom } from "../stores/room";
+
+/**
+ * What the Autopilot's model calls cost (protocol 5, `usage.list`): totals, then per
+ * thread and per principal (who triggered the run). Fetched when the view opens and again
+ * after each finished Autopilot reply; usage is no room state, so nothing else pushes it.
+ */
+
+type Usage = z.output<typeof UsageListResult>;
+type Totals = Usage["totals"];
+
+/** The Autopilot's principal id in the room (party/agent/context.ts; client/ may not import party/). */
+const AUTOPILOT_ID = "autopilot";
+const number = new Intl.NumberFormat();
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function Row({ label, t }: { label: string; t: Totals }) {
+  return (
+    <tr>
+      <th scope="row">{label}</th>
+      <td>{number.format(t.calls)}</td>
+      <td>{number.format(t.inputTokens)}</td>
+      <td>{number.format(t.outputTokens)}</td>
+      <td>{seconds(t.durationMs)}</td>
+    </tr>
+  );
+}
+
+function Groups({ caption, column, groups, name }: { caption: string; column: string; groups: Usage["groups"]; name: (key: string | null) => string }) {
+  return (
+    <table className="usage-table">
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{column}</th>
+          <th scope="col">Calls</th>
+          <th scope="col">Tokens in</th>
+          <th scope="col">Tokens out</th>
+          <th scope="col">Time</th>
+        </tr>
+      </thead>
+      <tbody>
+        {groups.length === 0 ? (
+          <tr>
+            <td colSpan={5} className="muted">
+              none yet
+            </td>
+          </tr>
+        ) : (
+          groups.map((g) => <Row key={g.key ?? "-"} label={name(g.key)} t={g} />)
+        )}
+      </tbody>
+    </table>
+  );
+}
+
+export function UsageView() {
+  const client = useRoom((s) => s.client);
+  const status = useRoom((s) => s.status);
+  const threads = useRoom((s) => s.state.threads);
+  const presence = useRoom((s) => s.state.presence);
+  const [usage, setUsage] = useState<{ byThread: Usage; byPrincipal: Usage } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    if (!client) return;
+    try {
+      const [byThread, byPrincipal] = await Promise.all([client.usage.list({ groupBy: "thread" }), client.usage.list({ groupBy: "principal" })]);
+      setUsage({ byThread, byPrincipal });
+      setError(null);
+    } catch (err) {
+      setError(errorText(err));
+    }
+  }, [client]);
+
+  useEffect(() => {
+    if (!client || status !== "connected") return;
+    void load();
+    // A finished Autopilot reply is its durable message ending a run.
+    return client.on("message.created", ({ message }) => {
+      if (message.author.id === AUTOPILOT_ID && message.runId && !message.tool) void load();
+    });
+  }, [client, status, load]);
+
+  const principalName = (id: string | null) => {
+    if (id === null) return "unknown";
+    for (const p of presence.values()) if (p.principalId === id) return p.name;
+    return id;
+  };
+  return (
+    <section className="usage-view" aria-labelledby="usage-h">
+      <div className="usage-head">
+        <h2 id="usage-h">Autopilot usage</h2>
+        <button type="button" className="small" onClick={() => void load()}>
+          Refresh
+        </button>
+      </div>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      {!usage ? (
+        !error && <p className="muted">Loading…</p>
+      ) : (
+        <>
+          <dl className="facts usage-totals" aria-label="Usage totals">
+            <dt>Model calls</dt>
+            <dd>{number.format(usage.byThread.totals.calls)}</dd>
+            <dt>Tokens</dt>
+            <dd>
+              {number.format(usage.byThread.totals.inputTokens)} in · {number.format(usage.byThread.totals.outputTokens)} out
+            </dd>
+            <dt>Model time</dt>
+            <dd>{seconds(usage.byThread.totals.durationMs)}</dd>
+          </dl>
+          <Groups caption="By thread" column="Thread" groups={usage.byThread.groups} name={(key) => (key ? (threads.get(key)?.title ?? key) : "no thread")} />
+          <Groups caption="By principal" column="Who asked" groups={usage.byPrincipal.groups} name={principalName} />
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,152 @@
+// The Autopilot's own agent in the browser app, end to end: the real server (wrangler dev)
+// whose Autopilot talks to the scripted model (the one test double: a paid external API),
+// two people in two Chromium contexts. Alice asks in a thread, Bob watches the reply
+// stream; a gated tool's approval card is approved from Bob's queue and Alice sees the
+// result. Screenshots go to test-artifacts/ (git-ignored).
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../../party/dev/chromium.mjs";
+import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
+import { agentScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
+
+const ARTIFACTS = join(ROOT, "test-artifacts");
+const PASSWORD = "correct horse battery";
+const stamp = Date.now();
+
+let model: ScriptedModel;
+let server: Awaited<ReturnType<typeof startServer>>;
+let persistDir: string;
+let browser: Browser;
+let alice: Page;
+let bob: Page;
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `autopilot-${name}.png`) });
+
+async function signUp(page: Page, name: string, email: string) {
+  await page.goto(server.url);
+  await page.getByRole("tab", { name: "Create account" }).click();
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+}
+
+async function send(page: Page, text: string) {
+  await page.getByLabel("Message", { exact: true }).fill(text);
+  await page.getByLabel("Message", { exact: true }).press("Enter");
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  model = await startScriptedModel({ usage: "when-asked" });
+  model.setReply(agentScript);
+  persistDir = mkdtempSync(join(tmpdir(), "autopilot-agent-browser-"));
+  server = await startServer({ port: await freePort(), persistDir, vars: { AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model" } });
+  browser = await launchChromium();
+  const pages: Page[] = [];
+  for (const name of ["Alice", "Bob"]) {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await ctx.newPage();
+    page.on("pageerror", (error) => console.error(`[${name}] page error: ${error.message}`));
+    pages.push(page);
+  }
+  [alice, bob] = pages as [Page, Page];
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await model?.close();
+  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
+});
+
+describe("the Autopilot in two browsers", () => {
+  it("Alice asks in a thread; Bob sees the reply stream with the Autopilot working", async () => {
+    const bobEmail = `bob-${stamp}@example.test`;
+    await Promise.all([signUp(alice, "Alice", `alice-${stamp}@example.test`), signUp(bob, "Bob", bobEmail)]);
+    const workspace = await alice.locator("#workspace-switcher").inputValue();
+    await alice.getByRole("button", { name: "Members & keys" }).click();
+    const dialog = alice.getByRole("dialog");
+    await dialog.getByLabel("Email of the person to add").fill(bobEmail);
+    await dialog.getByLabel("Role").selectOption("member");
+    await dialog.getByRole("button", { name: "Add member" }).click();
+    await dialog.getByText(`${bobEmail} was added as member.`).waitFor();
+    // The model status comes from the room's hello.
+    await dialog.getByText("scripted-model").waitFor();
+    await shot(alice, "01-settings-model");
+    await dialog.getByRole("button", { name: "Close settings" }).click();
+    await bob.goto(`${server.url}/?w=${workspace}`);
+    await bob.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+
+    await alice.getByLabel("New thread title").fill("Ask the Autopilot");
+    await alice.getByRole("button", { name: "Create", exact: true }).click();
+    await alice
+      .locator(".sidebar")
+      .getByRole("button", { name: /Ask the Autopilot/ })
+      .click();
+    // With a model configured, new threads are answered by the Autopilot.
+    await expect.poll(() => alice.getByLabel("Answered by").inputValue()).toBe("autopilot");
+    await bob
+      .locator(".sidebar")
+      .getByRole("button", { name: /Ask the Autopilot/ })
+      .click();
+
+    await send(alice, "SLOW please");
+    await bob.locator(".message.streaming").waitFor({ timeout: 15_000 });
+    await bob.getByTestId("autopilot-online").waitFor();
+    await expect.poll(() => bob.locator(".message.streaming .message-text").textContent(), { timeout: 15_000 }).toContain("word");
+    await shot(bob, "02-bob-sees-stream");
+    await bob.locator(".message", { hasText: "word39 END." }).waitFor({ timeout: 20_000 });
+    await expect.poll(() => bob.getByTestId("autopilot-online").count()).toBe(0);
+    expect(await bob.locator(".message.streaming").count()).toBe(0);
+  });
+
+  it("a gated tool's approval card shows inline for Alice; Bob approves from the queue; Alice sees the result", async () => {
+    const threadId = await alice.locator(".thread-view").getAttribute("data-thread-id");
+    expect(threadId).toBeTruthy();
+    await send(alice, `STEPS: threads_archive {"threadId":"${threadId}"}`);
+    const card = alice.locator(".approval-card");
+    await card.waitFor({ timeout: 20_000 });
+    await card.getByText("threads_archive").waitFor();
+    await expect.poll(() => card.getByRole("button", { name: "Approve" }).isEnabled()).toBe(true);
+    await shot(alice, "03-approval-card");
+
+    await bob.getByRole("tab", { name: /Approvals/ }).click();
+    const item = bob.locator(".queue-item", { hasText: "threads_archive" });
+    await item.getByRole("button", { name: "Approve" }).click();
+    await shot(bob, "04-bob-approved");
+
+    const call = alice.locator(".tool-call", { hasText: "threads_archive" });
+    await call.waitFor({ timeout: 20_000 });
+    await expect.poll(() => call.locator(".chip").textContent()).toBe("ok");
+    await call.locator("summary").click();
+    await call.getByText("Approved by Bob").waitFor();
+    await alice.locator(".message", { hasText: "TOOL RESULT SEEN" }).waitFor({ timeout: 20_000 });
+    // Decided: the card gave way to the tool call that carries the outcome.
+    expect(await alice.locator(".approval-card").count()).toBe(0);
+    await shot(alice, "05-tool-result");
+  });
+
+  it("Memory and Usage: Alice remembers something, Bob sees it live; usage counts the replies", async () => {
+    await bob.getByRole("tab", { name: "Memory" }).click();
+    await alice.getByRole("tab", { name: "Memory" }).click();
+    await alice.getByLabel("Key", { exact: true }).fill("release-day");
+    await alice.getByLabel("Value", { exact: true }).fill("<b>Thursdays</b>");
+    await alice.getByRole("button", { name: "Remember" }).click();
+    // Hostile strings stay text.
+    await bob.locator(".memory-entry", { hasText: "<b>Thursdays</b>" }).waitFor({ timeout: 10_000 });
+    await shot(bob, "06-memory");
+    await alice.getByRole("button", { name: "Delete release-day" }).click();
+    await expect.poll(() => bob.locator(".memory-entry").count(), { timeout: 10_000 }).toBe(0);
+
+    await bob.getByRole("tab", { name: "Usage" }).click();
+    const calls = bob.getByLabel("Usage totals").locator("dd").first();
+    await expect.poll(async () => Number(await calls.textContent()), { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+    await bob.getByRole("table", { name: "By thread" }).getByText("Ask the Autopilot").waitFor();
+    await shot(bob, "07-usage");
+  });
+});
