@@ -210,7 +210,7 @@ describe("autopilot CLI", () => {
 
   describe("send --wait-reply", () => {
     const instance = { id: "instance:work", kind: "agent", name: "work" } as const;
-    const gatewayThread = thread("t1", { gateway: { instanceId: "work", sessionKey: "agent:main:t1" } });
+    const gatewayThread = thread("t1", { gateway: { instanceId: "work", sessionKey: "agent:main:t1" }, responder: { kind: "openclaw", reply: "every" } });
     const delta = (offset: number, text: string) => ({ threadId: "t1", instanceId: "work", runId: "r1", offset, text });
 
     function scriptReply(reply: Parameters<typeof message>[3] | null) {
@@ -272,16 +272,68 @@ describe("autopilot CLI", () => {
       expect(run.stderr).toMatch(/ended without a reply/);
     });
 
-    it("gives up after --timeout-ms, and refuses a thread no instance answers", async () => {
+    it("gives up after --timeout-ms, and refuses a thread nobody answers (exit 3, before sending)", async () => {
       scriptReply(null);
       const timedOut = await cli(["send", "t1", "hi", "--wait-reply", "--timeout-ms", "300"]);
       expect(timedOut.code).toBe(3);
       expect(timedOut.stderr).toMatch(/no reply in thread t1/);
-      room.onConnect = () => ({ seq: 0, snapshot: snapshot({ threads: [thread("t2")] }) });
+      room.onConnect = () => ({ seq: 0, snapshot: snapshot({ threads: [thread("t2", { responder: { kind: "none", reply: "every" } })] }) });
       const plain = await cli(["send", "t2", "hi", "--wait-reply"]);
       expect(plain.code).toBe(3);
-      expect(plain.stderr).toMatch(/talks to no OpenClaw instance/);
+      expect(plain.stderr.trim()).toBe(
+        'autopilot: nobody answers thread t2 (its responder is none), so no reply would come; set one with "autopilot thread configure t2 --responder autopilot" (or attach an OpenClaw instance) (conflict)',
+      );
       expect(room.latest.requests).toHaveLength(0);
+    });
+
+    describe("on an Autopilot thread", () => {
+      const autopilot = { id: "autopilot", kind: "agent", name: "Autopilot" } as const;
+      const autopilotThread = thread("t1", { responder: { kind: "autopilot", reply: "every" } });
+      const stream = (offset: number, text: string) => ({ threadId: "t1", instanceId: null, runId: "run1.0", offset, text });
+
+      /** The room's order for one Autopilot turn: deltas, a tool message, more text, then the durable message and chat.final (or chat.error). */
+      function scriptAutopilot(outcome: "reply" | "error") {
+        room.onConnect = () => ({ seq: 0, snapshot: snapshot({ threads: [autopilotThread] }) });
+        room.onRequest = (request, connection) => {
+          if (request.method !== "chat.send") return;
+          connection.respond(request.id, { message: message("m1", "t1", 1, { text: String(request.params?.text) }) });
+          const end: [string, unknown, number?][] =
+            outcome === "reply"
+              ? [
+                  ["message.created", { message: message("m3", "t1", 3, { author: autopilot, runId: "run1.0", text: "Renamed it to Deploy plan." }) }, 2],
+                  ["chat.final", { threadId: "t1", runId: "run1.0", messageId: "m3", aborted: false }],
+                ]
+              : [
+                  ["message.created", { message: message("m3", "t1", 3, { author: autopilot, runId: "run1.0", kind: "error", text: "the model endpoint answered HTTP 500" }) }, 2],
+                  ["chat.error", { threadId: "t1", runId: "run1.0", error: "the model endpoint answered HTTP 500", messageId: "m3" }],
+                ];
+          const steps: [string, unknown, number?][] = [
+            ["chat.delta", stream(0, "")],
+            ["chat.delta", stream(0, "Renamed")],
+            ["message.created", { message: message("m2", "t1", 2, { author: autopilot, kind: "tool", text: "threads_rename → ok" }) }, 1],
+            ["chat.delta", stream(7, " it")],
+            ...end,
+          ];
+          for (const [i, [event, payload, seq]] of steps.entries()) setTimeout(() => connection.event(event, payload, seq), 20 * (i + 1));
+        };
+      }
+
+      it("streams the reply, tool calls on stderr, and exits 0 on the durable message", async () => {
+        scriptAutopilot("reply");
+        const run = await cli(["send", "t1", "rename this thread", "--wait-reply"]);
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.stdout).toBe("Renamed it to Deploy plan.\n");
+        expect(run.stderr).toMatch(/the Autopilot is replying/);
+        expect(run.stderr).toMatch(/tool: threads_rename → ok/);
+      });
+
+      it("exits 1 on the Autopilot's error message", async () => {
+        scriptAutopilot("error");
+        const run = await cli(["send", "t1", "hi", "--wait-reply"]);
+        expect(run.code).toBe(1);
+        expect(run.stdout).toBe("Renamed it\n");
+        expect(run.stderr).toMatch(/Autopilot error: the model endpoint answered HTTP 500/);
+      });
     });
   });
 });

@@ -87,7 +87,7 @@ export const OPTIONS = {
   "wait-done": { type: "boolean", help: "wait for the decision and the outcome: exit 0 done, 1 denied or expired, 3 failed" },
   "wait-reply": {
     type: "boolean",
-    help: "gateway threads: print the instance's reply as it streams (plain text, not JSON); exit 1 on a gateway error or a stopped run",
+    help: "print the reply (the Autopilot's or the OpenClaw instance's) as it streams (plain text, not JSON); exit 1 on an error message or a stopped run",
   },
   "timeout-ms": { type: "string", value: "<ms>", help: `with --wait-reply: give up after this long (default ${DEFAULT_REPLY_TIMEOUT_MS})` },
 } as const satisfies Record<string, { type: "string" | "boolean"; short?: string; value?: string; help: string }>;
@@ -140,7 +140,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   send: {
     args: ["threadId", "text..."],
     options: ["wait-reply", "timeout-ms"],
-    summary: 'post a message to a thread ("-" reads stdin; --wait-reply prints the OpenClaw reply)',
+    summary: 'post a message to a thread ("-" reads stdin; --wait-reply prints the reply)',
     build: ([threadId, text], v) => {
       const timeoutMs = integer("timeout-ms", v["timeout-ms"], 1, 24 * 60 * 60 * 1000);
       if (timeoutMs !== undefined && !v["wait-reply"]) throw new UsageError("--timeout-ms only applies with --wait-reply");

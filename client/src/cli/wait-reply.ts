@@ -10,18 +10,26 @@ const firstLine = (text: string): string => {
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 };
 
+/** The Autopilot's own principal: its replies, tool messages and errors carry this author id. */
+const AUTOPILOT_ID = "autopilot";
+
 /**
- * `send --wait-reply`: posts to a gateway thread, then prints the OpenClaw instance's
- * reply on stdout as it streams (plain text), finishing with the durable reply's text.
- * The reply is the first later message in the thread that carries the run's id (the
- * sent message's id, or the run streaming in the thread since), is an error, or comes
- * from an instance (`instance:<id>`); tool messages before it are progress, on stderr.
- * Exit 0 on a reply, 1 on a gateway error or a stopped run.
+ * `send --wait-reply`: posts to a thread someone answers (the Autopilot or an OpenClaw
+ * instance), then prints the reply on stdout as it streams (plain text), finishing with
+ * the durable reply's text. The reply is the first later message in the thread that
+ * carries the run's id (the sent message's id, or the run streaming in the thread since),
+ * is an error, or comes from an instance (`instance:<id>`); tool messages before it are
+ * progress, on stderr. Exit 0 on a reply, 1 on an error message or a stopped run.
+ * A thread nobody answers is refused before sending (a conflict: exit 3), since no reply
+ * would ever come.
  */
 export async function sendAndWaitForReply(client: AutopilotClient, threadId: string, text: string, timeoutMs: number, io: CliIO): Promise<number> {
   const thread = client.state.threads.get(threadId);
-  if (thread && !thread.gateway) {
-    throw new AutopilotError("conflict", `thread ${threadId} talks to no OpenClaw instance, so no reply would come; open one with "autopilot session open"`);
+  if (thread && thread.responder.kind === "none") {
+    throw new AutopilotError(
+      "conflict",
+      `nobody answers thread ${threadId} (its responder is none), so no reply would come; set one with "autopilot thread configure ${threadId} --responder autopilot" (or attach an OpenClaw instance)`,
+    );
   }
   // Runs already streaming in the thread are someone else's.
   const earlier = new Set([...client.state.streams.values()].filter((s) => s.threadId === threadId).map((s) => s.runId));
@@ -83,7 +91,7 @@ export async function sendAndWaitForReply(client: AutopilotClient, threadId: str
       if (!isReply(message)) return;
       if (message.kind === "error") {
         endLine();
-        io.err(`gateway error: ${message.text}`);
+        io.err(`${message.author.id === AUTOPILOT_ID ? "Autopilot" : "gateway"} error: ${message.text}`);
         return done(() => resolve(EXIT.rejected));
       }
       if (!diverged && message.text.startsWith(printed)) {
