@@ -92,6 +92,26 @@ describe("parseCli", () => {
     expect(general.kind === "help" && general.text).toMatch(/session open/);
   });
 
+  it("parses the Autopilot's commands: thread configure", () => {
+    expect(run(["thread", "configure", "t1", "--responder", "autopilot", "--reply", "mention"]).command).toEqual({
+      name: "thread configure",
+      threadId: "t1",
+      responder: "autopilot",
+      reply: "mention",
+    });
+    expect(run(["thread", "configure", "t1", "--responder", "none"]).command).toEqual({ name: "thread configure", threadId: "t1", responder: "none" });
+    expect(usageError(["thread", "configure", "t1"]).message).toBe("pass --responder and/or --reply");
+    expect(usageError(["thread", "configure", "t1", "--responder", "bob"]).message).toMatch(/responder must be one of autopilot, openclaw, none/);
+    expect(usageError(["thread", "configure", "t1", "--reply", "sometimes"]).message).toMatch(/reply must be one of every, mention/);
+  });
+
+  it("documents the Autopilot's commands in the help", () => {
+    const configure = parseCli(["help", "thread", "configure"], {});
+    expect(configure.kind === "help" && configure.text).toMatch(/--responder <who> +who answers: autopilot\|openclaw\|none/);
+    const general = parseCli(["--help"], {});
+    for (const name of ["thread configure"]) expect(general.kind === "help" && general.text).toContain(name);
+  });
+
   it("rejects bad values with a usage error", () => {
     expect(usageError(["job", "progress", "j1", "101"]).message).toMatch(/0 to 100/);
     expect(usageError(["job", "progress", "j1", "abc"]).message).toMatch(/percent/);

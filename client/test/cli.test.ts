@@ -208,6 +208,15 @@ describe("autopilot CLI", () => {
     expect(room.latest.requests[0]).toMatchObject({ method: "sessions.open", params: { instanceId: "work", sessionKey: "agent:main:main", idempotencyKey: expect.any(String) } });
   });
 
+  it("passes thread configure through to threads.configure", async () => {
+    room.onRequest = (request, connection) => {
+      if (request.method === "threads.configure") connection.respond(request.id, { thread: thread("t1", { responder: { kind: "autopilot", reply: "mention" } }) });
+    };
+    const configured = await cli(["thread", "configure", "t1", "--responder", "autopilot", "--reply", "mention"]);
+    expect(JSON.parse(configured.stdout)).toMatchObject({ thread: { id: "t1", responder: { kind: "autopilot", reply: "mention" } } });
+    expect(room.latest.requests[0]).toMatchObject({ method: "threads.configure", params: { threadId: "t1", responder: "autopilot", reply: "mention", idempotencyKey: expect.any(String) } });
+  });
+
   describe("send --wait-reply", () => {
     const instance = { id: "instance:work", kind: "agent", name: "work" } as const;
     const gatewayThread = thread("t1", { gateway: { instanceId: "work", sessionKey: "agent:main:t1" }, responder: { kind: "openclaw", reply: "every" } });

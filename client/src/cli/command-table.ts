@@ -1,22 +1,16 @@
 import { InstanceOperation } from "../../../shared/protocol/instances";
+import { Responder } from "../../../shared/protocol/agent";
 import { ApprovalStatus, MAX_APPROVAL_TTL_MS, Risk } from "../../../shared/protocol/approvals";
+import { integer, number, oneOf, optional } from "./option-values";
+import { UsageError } from "./usage-error";
+
+export { UsageError };
 
 /**
  * What the `autopilot` CLI offers: every command with its arguments, options, one-line
  * summary and how its words become a typed `Command`, and every option with its help.
  * `args.ts` turns this table into the command-line parser and the help.
  */
-
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-  /** The command the mistake was made in, so the hint can point at its help. */
-  readonly command: string | undefined;
-
-  constructor(message: string, command?: string) {
-    super(message);
-    this.command = command;
-  }
-}
 
 export interface Connection {
   url: string;
@@ -27,6 +21,8 @@ export interface Connection {
 
 type RiskLevel = (typeof Risk.options)[number];
 type ApprovalState = (typeof ApprovalStatus.options)[number];
+type ResponderKind = Responder["kind"];
+type ReplyMode = Responder["reply"];
 
 export type Command =
   | { name: "watch" }
@@ -59,7 +55,8 @@ export type Command =
   | { name: "instances" }
   | { name: "instance op"; operation: InstanceOperation; instanceId: string; displayName?: string; wait: boolean }
   | { name: "instance attach"; instanceId: string; threadId: string; attach: boolean }
-  | { name: "audit"; limit?: number; before?: number };
+  | { name: "audit"; limit?: number; before?: number }
+  | { name: "thread configure"; threadId: string; responder?: ResponderKind; reply?: ReplyMode };
 
 /** How long `send --wait-reply` waits for the instance's reply by default (10 min). */
 export const DEFAULT_REPLY_TIMEOUT_MS = 600_000;
@@ -90,6 +87,8 @@ export const OPTIONS = {
     help: "print the reply (the Autopilot's or the OpenClaw instance's) as it streams (plain text, not JSON); exit 1 on an error message or a stopped run",
   },
   "timeout-ms": { type: "string", value: "<ms>", help: `with --wait-reply: give up after this long (default ${DEFAULT_REPLY_TIMEOUT_MS})` },
+  responder: { type: "string", value: "<who>", help: `who answers: ${Responder.shape.kind.options.join("|")}` },
+  reply: { type: "string", value: "<when>", help: `${Responder.shape.reply.options.join("|")} (answer every message, or only @autopilot)` },
 } as const satisfies Record<string, { type: "string" | "boolean"; short?: string; value?: string; help: string }>;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -136,6 +135,20 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: ["restore"],
     summary: "archive a thread (or restore it with --restore)",
     build: ([threadId], v) => ({ name: "thread archive", threadId: threadId!, archived: !v.restore }),
+  },
+  "thread configure": {
+    args: ["threadId"],
+    options: ["responder", "reply"],
+    summary: "set who answers a thread: the Autopilot, its OpenClaw instance or nobody",
+    build: ([threadId], v) => {
+      if (v.responder === undefined && v.reply === undefined) throw new UsageError("pass --responder and/or --reply");
+      return {
+        name: "thread configure",
+        threadId: threadId!,
+        ...optional("responder", oneOf("responder", v.responder, Responder.shape.kind.options)),
+        ...optional("reply", oneOf("reply", v.reply, Responder.shape.reply.options)),
+      };
+    },
   },
   send: {
     args: ["threadId", "text..."],
@@ -301,28 +314,3 @@ export const COMMANDS: Record<string, CommandSpec> = {
     }),
   },
 };
-
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
-function number(name: string, raw: string, min: number, max: number): number {
-  const value = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(value) || value < min || value > max) {
-    throw new UsageError(`${name} must be a number from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
-function integer(name: string, raw: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = number(name, raw, min, max);
-  if (!Number.isInteger(value)) throw new UsageError(`${name} must be a whole number, got "${raw}"`);
-  return value;
-}
-
-function oneOf<T extends string>(name: string, raw: string | undefined, allowed: readonly T[]): T | undefined {
-  if (raw === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(raw)) throw new UsageError(`${name} must be one of ${allowed.join(", ")}, got "${raw}"`);
-  return raw as T;
-}

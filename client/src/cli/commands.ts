@@ -45,6 +45,7 @@ const PASS_THROUGH = {
   "chat abort": "chat.abort",
   sessions: "sessions.list",
   "session open": "sessions.open",
+  "thread configure": "threads.configure",
 } as const satisfies Partial<Record<Command["name"], MethodName>>;
 
 const isPassThrough = (name: Command["name"]): name is keyof typeof PASS_THROUGH => Object.hasOwn(PASS_THROUGH, name);
