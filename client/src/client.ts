@@ -59,6 +59,7 @@ export class AutopilotClient {
   declare readonly audit: MethodNamespaces["audit"];
   declare readonly graph: MethodNamespaces["graph"];
   declare readonly presence: MethodNamespaces["presence"];
+  declare readonly memory: MethodNamespaces["memory"];
 
   readonly #options: AutopilotClientOptions;
   readonly #endpoint: Endpoint;

@@ -92,7 +92,7 @@ describe("parseCli", () => {
     expect(general.kind === "help" && general.text).toMatch(/session open/);
   });
 
-  it("parses the Autopilot's commands: thread configure", () => {
+  it("parses the Autopilot's commands: thread configure, memory", () => {
     expect(run(["thread", "configure", "t1", "--responder", "autopilot", "--reply", "mention"]).command).toEqual({
       name: "thread configure",
       threadId: "t1",
@@ -103,13 +103,27 @@ describe("parseCli", () => {
     expect(usageError(["thread", "configure", "t1"]).message).toBe("pass --responder and/or --reply");
     expect(usageError(["thread", "configure", "t1", "--responder", "bob"]).message).toMatch(/responder must be one of autopilot, openclaw, none/);
     expect(usageError(["thread", "configure", "t1", "--reply", "sometimes"]).message).toMatch(/reply must be one of every, mention/);
+
+    expect(run(["memory"]).command).toEqual({ name: "memory" });
+    expect(run(["memory", "--prefix", "deploy.", "--limit", "10"]).command).toEqual({ name: "memory", prefix: "deploy.", limit: 10 });
+    expect(run(["memory", "put", "deploy.target", "eu", "west"]).command).toEqual({ name: "memory put", key: "deploy.target", value: "eu west" });
+    expect(run(["memory", "put", "notes", "-"]).command).toEqual({ name: "memory put", key: "notes", value: "-" });
+    expect(run(["memory", "delete", "notes"]).command).toEqual({ name: "memory delete", key: "notes" });
+    expect(usageError(["memory", "put", "k"]).message).toBe("missing <value>");
+    expect(usageError(["memory", "explode"]).message).toMatch(/unexpected argument "explode"/);
   });
 
   it("documents the Autopilot's commands in the help", () => {
+    const memory = parseCli(["memory", "--help"], {});
+    expect(memory.kind === "help" && memory.text).toMatch(/autopilot memory \[--prefix <text>\] \[--limit <n>\]/);
+    expect(memory.kind === "help" && memory.text).toMatch(/put .*set a memory entry/);
+    const put = parseCli(["memory", "put", "--help"], {});
+    expect(put.kind === "help" && put.text).toMatch(/autopilot memory put <key> <value\.\.\.>/);
     const configure = parseCli(["help", "thread", "configure"], {});
     expect(configure.kind === "help" && configure.text).toMatch(/--responder <who> +who answers: autopilot\|openclaw\|none/);
     const general = parseCli(["--help"], {});
-    for (const name of ["thread configure"]) expect(general.kind === "help" && general.text).toContain(name);
+    for (const name of ["thread configure", "memory put", "memory delete"]) expect(general.kind === "help" && general.text).toContain(name);
+    expect(general.kind === "help" && general.text).toMatch(/\n {2}memory +list the workspace memory/);
   });
 
   it("rejects bad values with a usage error", () => {

@@ -38,7 +38,7 @@ interface Run {
   stderr: string;
 }
 
-function cli(args: string[], options: { env?: Record<string, string>; onStdout?: (text: string, signal: (s: NodeJS.Signals) => void) => void } = {}): Promise<Run> {
+function cli(args: string[], options: { env?: Record<string, string>; stdin?: string; onStdout?: (text: string, signal: (s: NodeJS.Signals) => void) => void } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(nodeBinary, [cliBundle, ...args], {
       env: { PATH: process.env.PATH ?? "", AUTOPILOT_URL: room.url, AUTOPILOT_WORKSPACE: "ws_1", AUTOPILOT_KEY: "key_secret", ...options.env },
@@ -53,7 +53,7 @@ function cli(args: string[], options: { env?: Record<string, string>; onStdout?:
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
+    child.stdin.end(options.stdin);
   });
 }
 
@@ -208,13 +208,28 @@ describe("autopilot CLI", () => {
     expect(room.latest.requests[0]).toMatchObject({ method: "sessions.open", params: { instanceId: "work", sessionKey: "agent:main:main", idempotencyKey: expect.any(String) } });
   });
 
-  it("passes thread configure through to threads.configure", async () => {
+  it("passes the Autopilot's commands through to their methods, memory put reading stdin with -", async () => {
+    const entry = { key: "deploy.target", value: "eu-west", updatedBy: { id: "agent_bot", kind: "agent", name: "Bot" }, updatedAt: 5 };
     room.onRequest = (request, connection) => {
       if (request.method === "threads.configure") connection.respond(request.id, { thread: thread("t1", { responder: { kind: "autopilot", reply: "mention" } }) });
+      if (request.method === "memory.list") connection.respond(request.id, { entries: [entry] });
+      if (request.method === "memory.put") connection.respond(request.id, { entry: { ...entry, key: request.params?.key, value: request.params?.value } });
+      if (request.method === "memory.delete") connection.respond(request.id, { deleted: true });
     };
     const configured = await cli(["thread", "configure", "t1", "--responder", "autopilot", "--reply", "mention"]);
     expect(JSON.parse(configured.stdout)).toMatchObject({ thread: { id: "t1", responder: { kind: "autopilot", reply: "mention" } } });
     expect(room.latest.requests[0]).toMatchObject({ method: "threads.configure", params: { threadId: "t1", responder: "autopilot", reply: "mention", idempotencyKey: expect.any(String) } });
+
+    expect(JSON.parse((await cli(["memory", "--prefix", "deploy."])).stdout)).toEqual({ entries: [entry] });
+    expect(room.latest.requests[0]).toMatchObject({ method: "memory.list", params: { prefix: "deploy." } });
+
+    const put = await cli(["memory", "put", "notes", "-"], { stdin: "first line\nsecond line\n" });
+    expect(put.code, put.stderr).toBe(0);
+    expect(JSON.parse(put.stdout)).toMatchObject({ entry: { key: "notes", value: "first line\nsecond line" } });
+    expect(room.latest.requests[0]).toMatchObject({ method: "memory.put", params: { key: "notes", value: "first line\nsecond line", idempotencyKey: expect.any(String) } });
+
+    expect(JSON.parse((await cli(["memory", "delete", "notes"])).stdout)).toEqual({ deleted: true });
+    expect(room.latest.requests[0]).toMatchObject({ method: "memory.delete", params: { key: "notes" } });
   });
 
   describe("send --wait-reply", () => {

@@ -38,7 +38,11 @@ function fullName(command: CommanderCommand): string {
   return names.join(" ");
 }
 
-const leaves = (command: CommanderCommand): CommanderCommand[] => command.commands.flatMap((c) => (c.commands.length ? leaves(c) : c.name() === "help" ? [] : [c]));
+/** Commands that run something; a group such as `memory` can be one too (`memory` lists). */
+const runnable = new WeakSet<CommanderCommand>();
+
+const leaves = (command: CommanderCommand): CommanderCommand[] =>
+  command.commands.flatMap((c) => (c.commands.length ? [...(runnable.has(c) ? [c] : []), ...leaves(c)] : c.name() === "help" ? [] : [c]));
 
 const choices = (group: CommanderCommand) => leaves(group).map(fullName).join(", ");
 
@@ -102,18 +106,18 @@ function program(write: (text: string) => void, parsed: (result: Parsed) => void
   for (const name of CONNECTION_OPTIONS) root.addOption(option(name));
 
   const groups = new Map<string, CommanderCommand>();
+  const groupFor = (first: string, description = `${first} commands`): CommanderCommand => {
+    if (!groups.has(first)) groups.set(first, configure(root.command(first), write).description(description).usage("<command> [arguments] [options]"));
+    return groups.get(first)!;
+  };
   for (const [name, spec] of Object.entries(COMMANDS)) {
     const [first, second] = name.split(" ") as [string, string | undefined];
-    let parent = root;
-    if (second) {
-      if (!groups.has(first)) groups.set(first, configure(root.command(first), write).description(`${first} commands`).usage("<command> [arguments] [options]"));
-      parent = groups.get(first)!;
-    }
+    const parent = second ? groupFor(first) : root;
     const args = spec.args.map((arg) => `<${arg}>`);
     const usage = [...args, ...spec.options.map((o) => `[${flag(o)}]`)].join(" ");
-    const command = configure(parent.command(second ?? first), write)
-      .description(spec.summary)
-      .usage(usage);
+    // A one-word command whose name also heads a group is that group (listed first in the table).
+    const command = (second ? configure(parent.command(second), write) : groupFor(first, spec.summary)).description(spec.summary).usage(usage);
+    runnable.add(command);
     for (const arg of args) command.argument(arg);
     for (const o of spec.options) command.addOption(option(o));
     command.action(() => {

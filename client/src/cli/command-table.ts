@@ -1,5 +1,5 @@
 import { InstanceOperation } from "../../../shared/protocol/instances";
-import { Responder } from "../../../shared/protocol/agent";
+import { MAX_MEMORY_ENTRIES, Responder } from "../../../shared/protocol/agent";
 import { ApprovalStatus, MAX_APPROVAL_TTL_MS, Risk } from "../../../shared/protocol/approvals";
 import { integer, number, oneOf, optional } from "./option-values";
 import { UsageError } from "./usage-error";
@@ -56,7 +56,10 @@ export type Command =
   | { name: "instance op"; operation: InstanceOperation; instanceId: string; displayName?: string; wait: boolean }
   | { name: "instance attach"; instanceId: string; threadId: string; attach: boolean }
   | { name: "audit"; limit?: number; before?: number }
-  | { name: "thread configure"; threadId: string; responder?: ResponderKind; reply?: ReplyMode };
+  | { name: "thread configure"; threadId: string; responder?: ResponderKind; reply?: ReplyMode }
+  | { name: "memory"; prefix?: string; limit?: number }
+  | { name: "memory put"; key: string; value: string }
+  | { name: "memory delete"; key: string };
 
 /** How long `send --wait-reply` waits for the instance's reply by default (10 min). */
 export const DEFAULT_REPLY_TIMEOUT_MS = 600_000;
@@ -89,6 +92,7 @@ export const OPTIONS = {
   "timeout-ms": { type: "string", value: "<ms>", help: `with --wait-reply: give up after this long (default ${DEFAULT_REPLY_TIMEOUT_MS})` },
   responder: { type: "string", value: "<who>", help: `who answers: ${Responder.shape.kind.options.join("|")}` },
   reply: { type: "string", value: "<when>", help: `${Responder.shape.reply.options.join("|")} (answer every message, or only @autopilot)` },
+  prefix: { type: "string", value: "<text>", help: "only keys starting with this" },
 } as const satisfies Record<string, { type: "string" | "boolean"; short?: string; value?: string; help: string }>;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -312,5 +316,23 @@ export const COMMANDS: Record<string, CommandSpec> = {
       ...optional("limit", integer("limit", v.limit, 1, 500)),
       ...optional("before", integer("before", v.before, 1)),
     }),
+  },
+  memory: {
+    args: [],
+    options: ["prefix", "limit"],
+    summary: "list the workspace memory the Autopilot reads",
+    build: (_, v) => ({ name: "memory", ...optional("prefix", v.prefix), ...optional("limit", integer("limit", v.limit, 1, MAX_MEMORY_ENTRIES)) }),
+  },
+  "memory put": {
+    args: ["key", "value..."],
+    options: [],
+    summary: 'set a memory entry ("-" reads the value from stdin)',
+    build: ([key, value]) => ({ name: "memory put", key: key!, value: value! }),
+  },
+  "memory delete": {
+    args: ["key"],
+    options: [],
+    summary: "delete a memory entry",
+    build: ([key]) => ({ name: "memory delete", key: key! }),
   },
 };
