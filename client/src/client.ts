@@ -60,6 +60,7 @@ export class AutopilotClient {
   declare readonly graph: MethodNamespaces["graph"];
   declare readonly presence: MethodNamespaces["presence"];
   declare readonly memory: MethodNamespaces["memory"];
+  declare readonly usage: MethodNamespaces["usage"];
 
   readonly #options: AutopilotClientOptions;
   readonly #endpoint: Endpoint;

@@ -210,11 +210,13 @@ describe("autopilot CLI", () => {
 
   it("passes the Autopilot's commands through to their methods, memory put reading stdin with -", async () => {
     const entry = { key: "deploy.target", value: "eu-west", updatedBy: { id: "agent_bot", kind: "agent", name: "Bot" }, updatedAt: 5 };
+    const totals = { calls: 2, inputTokens: 30, outputTokens: 12, durationMs: 900 };
     room.onRequest = (request, connection) => {
       if (request.method === "threads.configure") connection.respond(request.id, { thread: thread("t1", { responder: { kind: "autopilot", reply: "mention" } }) });
       if (request.method === "memory.list") connection.respond(request.id, { entries: [entry] });
       if (request.method === "memory.put") connection.respond(request.id, { entry: { ...entry, key: request.params?.key, value: request.params?.value } });
       if (request.method === "memory.delete") connection.respond(request.id, { deleted: true });
+      if (request.method === "usage.list") connection.respond(request.id, { totals, groups: [{ key: "2026-01-01", ...totals }] });
     };
     const configured = await cli(["thread", "configure", "t1", "--responder", "autopilot", "--reply", "mention"]);
     expect(JSON.parse(configured.stdout)).toMatchObject({ thread: { id: "t1", responder: { kind: "autopilot", reply: "mention" } } });
@@ -230,6 +232,11 @@ describe("autopilot CLI", () => {
 
     expect(JSON.parse((await cli(["memory", "delete", "notes"])).stdout)).toEqual({ deleted: true });
     expect(room.latest.requests[0]).toMatchObject({ method: "memory.delete", params: { key: "notes" } });
+
+    const usage = await cli(["usage", "--since", "2026-01-01T00:00:00Z", "--group-by", "day", "--principal", "user_alice"]);
+    expect(usage.stdout.trim().split("\n")).toHaveLength(1);
+    expect(JSON.parse(usage.stdout)).toEqual({ totals, groups: [{ key: "2026-01-01", ...totals }] });
+    expect(room.latest.requests[0]).toMatchObject({ method: "usage.list", params: { since: Date.UTC(2026, 0, 1), groupBy: "day", principalId: "user_alice" } });
   });
 
   describe("send --wait-reply", () => {

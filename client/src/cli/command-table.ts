@@ -1,7 +1,7 @@
 import { InstanceOperation } from "../../../shared/protocol/instances";
-import { MAX_MEMORY_ENTRIES, Responder } from "../../../shared/protocol/agent";
+import { MAX_MEMORY_ENTRIES, Responder, UsageListParams } from "../../../shared/protocol/agent";
 import { ApprovalStatus, MAX_APPROVAL_TTL_MS, Risk } from "../../../shared/protocol/approvals";
-import { integer, number, oneOf, optional } from "./option-values";
+import { integer, number, oneOf, optional, time } from "./option-values";
 import { UsageError } from "./usage-error";
 
 export { UsageError };
@@ -23,6 +23,8 @@ type RiskLevel = (typeof Risk.options)[number];
 type ApprovalState = (typeof ApprovalStatus.options)[number];
 type ResponderKind = Responder["kind"];
 type ReplyMode = Responder["reply"];
+const GROUP_BY = UsageListParams.unwrap().shape.groupBy.unwrap().options;
+type UsageGroupBy = (typeof GROUP_BY)[number];
 
 export type Command =
   | { name: "watch" }
@@ -59,7 +61,8 @@ export type Command =
   | { name: "thread configure"; threadId: string; responder?: ResponderKind; reply?: ReplyMode }
   | { name: "memory"; prefix?: string; limit?: number }
   | { name: "memory put"; key: string; value: string }
-  | { name: "memory delete"; key: string };
+  | { name: "memory delete"; key: string }
+  | { name: "usage"; since?: number; until?: number; threadId?: string; principalId?: string; groupBy?: UsageGroupBy; limit?: number };
 
 /** How long `send --wait-reply` waits for the instance's reply by default (10 min). */
 export const DEFAULT_REPLY_TIMEOUT_MS = 600_000;
@@ -77,7 +80,7 @@ export const OPTIONS = {
   note: { type: "string", value: "<text>", help: "note recorded with the decision" },
   details: { type: "string", value: "<text>", help: "what exactly will happen" },
   risk: { type: "string", value: "<level>", help: `${Risk.options.join("|")} (default medium)` },
-  thread: { type: "string", value: "<threadId>", help: "attach to a thread" },
+  thread: { type: "string", value: "<threadId>", help: "the thread (to attach to, or to count only)" },
   "expires-in": { type: "string", value: "<seconds>", help: "expire the request after this long" },
   wait: { type: "boolean", help: "wait for the decision: exit 0 approved, 1 denied or expired" },
   active: { type: "boolean", help: "only unfinished jobs" },
@@ -93,6 +96,10 @@ export const OPTIONS = {
   responder: { type: "string", value: "<who>", help: `who answers: ${Responder.shape.kind.options.join("|")}` },
   reply: { type: "string", value: "<when>", help: `${Responder.shape.reply.options.join("|")} (answer every message, or only @autopilot)` },
   prefix: { type: "string", value: "<text>", help: "only keys starting with this" },
+  since: { type: "string", value: "<time>", help: "from this time (ISO 8601 or epoch ms)" },
+  until: { type: "string", value: "<time>", help: "until this time (ISO 8601 or epoch ms)" },
+  principal: { type: "string", value: "<id>", help: "only runs this principal triggered" },
+  "group-by": { type: "string", value: "<key>", help: `${GROUP_BY.join("|")} (default none: the calls themselves)` },
 } as const satisfies Record<string, { type: "string" | "boolean"; short?: string; value?: string; help: string }>;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -334,5 +341,19 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: [],
     summary: "delete a memory entry",
     build: ([key]) => ({ name: "memory delete", key: key! }),
+  },
+  usage: {
+    args: [],
+    options: ["since", "until", "thread", "principal", "group-by", "limit"],
+    summary: "what the Autopilot's model calls cost: totals, and groups or the calls",
+    build: (_, v) => ({
+      name: "usage",
+      ...optional("since", time("since", v.since)),
+      ...optional("until", time("until", v.until)),
+      ...optional("threadId", v.thread),
+      ...optional("principalId", v.principal),
+      ...optional("groupBy", oneOf("group-by", v["group-by"], GROUP_BY)),
+      ...optional("limit", integer("limit", v.limit, 1, 500)),
+    }),
   },
 };

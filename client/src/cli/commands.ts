@@ -48,6 +48,7 @@ const PASS_THROUGH = {
   "thread configure": "threads.configure",
   memory: "memory.list",
   "memory delete": "memory.delete",
+  usage: "usage.list",
 } as const satisfies Partial<Record<Command["name"], MethodName>>;
 
 const isPassThrough = (name: Command["name"]): name is keyof typeof PASS_THROUGH => Object.hasOwn(PASS_THROUGH, name);

@@ -1,6 +1,14 @@
 // Command-line words turned into typed values, each mistake a UsageError naming the option.
 import { UsageError } from "./usage-error";
 
+/** Epoch milliseconds, or anything `Date.parse` reads (ISO 8601). */
+export function time(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = /^\d+$/.test(raw.trim()) ? Number(raw) : Date.parse(raw);
+  if (!Number.isSafeInteger(value) || value < 0) throw new UsageError(`${name} must be an ISO 8601 time or epoch milliseconds, got "${raw}"`);
+  return value;
+}
+
 export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
