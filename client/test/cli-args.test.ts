@@ -92,6 +92,55 @@ describe("parseCli", () => {
     expect(general.kind === "help" && general.text).toMatch(/session open/);
   });
 
+  it("parses the Autopilot's commands: thread configure, memory, usage", () => {
+    expect(run(["thread", "configure", "t1", "--responder", "autopilot", "--reply", "mention"]).command).toEqual({
+      name: "thread configure",
+      threadId: "t1",
+      responder: "autopilot",
+      reply: "mention",
+    });
+    expect(run(["thread", "configure", "t1", "--responder", "none"]).command).toEqual({ name: "thread configure", threadId: "t1", responder: "none" });
+    expect(usageError(["thread", "configure", "t1"]).message).toBe("pass --responder and/or --reply");
+    expect(usageError(["thread", "configure", "t1", "--responder", "bob"]).message).toMatch(/responder must be one of autopilot, openclaw, none/);
+    expect(usageError(["thread", "configure", "t1", "--reply", "sometimes"]).message).toMatch(/reply must be one of every, mention/);
+
+    expect(run(["memory"]).command).toEqual({ name: "memory" });
+    expect(run(["memory", "--prefix", "deploy.", "--limit", "10"]).command).toEqual({ name: "memory", prefix: "deploy.", limit: 10 });
+    expect(run(["memory", "put", "deploy.target", "eu", "west"]).command).toEqual({ name: "memory put", key: "deploy.target", value: "eu west" });
+    expect(run(["memory", "put", "notes", "-"]).command).toEqual({ name: "memory put", key: "notes", value: "-" });
+    expect(run(["memory", "delete", "notes"]).command).toEqual({ name: "memory delete", key: "notes" });
+    expect(usageError(["memory", "put", "k"]).message).toBe("missing <value>");
+    expect(usageError(["memory", "explode"]).message).toMatch(/unexpected argument "explode"/);
+
+    expect(run(["usage"]).command).toEqual({ name: "usage" });
+    expect(run(["usage", "--since", "2026-01-01T00:00:00Z", "--until", "1767312000000", "--thread", "t1", "--principal", "user_alice", "--group-by", "day", "--limit", "5"]).command).toEqual({
+      name: "usage",
+      since: Date.UTC(2026, 0, 1),
+      until: 1767312000000,
+      threadId: "t1",
+      principalId: "user_alice",
+      groupBy: "day",
+      limit: 5,
+    });
+    expect(usageError(["usage", "--since", "yesterday"]).message).toMatch(/since must be an ISO 8601 time or epoch milliseconds/);
+    expect(usageError(["usage", "--group-by", "week"]).message).toMatch(/group-by must be one of none, thread, principal, day/);
+  });
+
+  it("documents the Autopilot's commands in the help", () => {
+    const memory = parseCli(["memory", "--help"], {});
+    expect(memory.kind === "help" && memory.text).toMatch(/autopilot memory \[--prefix <text>\] \[--limit <n>\]/);
+    expect(memory.kind === "help" && memory.text).toMatch(/put .*set a memory entry/);
+    const put = parseCli(["memory", "put", "--help"], {});
+    expect(put.kind === "help" && put.text).toMatch(/autopilot memory put <key> <value\.\.\.>/);
+    const usage = parseCli(["usage", "--help"], {});
+    expect(usage.kind === "help" && usage.text).toMatch(/--group-by <key> +none\|thread\|principal\|day/);
+    const configure = parseCli(["help", "thread", "configure"], {});
+    expect(configure.kind === "help" && configure.text).toMatch(/--responder <who> +who answers: autopilot\|openclaw\|none/);
+    const general = parseCli(["--help"], {});
+    for (const name of ["thread configure", "memory put", "memory delete", "usage"]) expect(general.kind === "help" && general.text).toContain(name);
+    expect(general.kind === "help" && general.text).toMatch(/\n {2}memory +list the workspace memory/);
+  });
+
   it("rejects bad values with a usage error", () => {
     expect(usageError(["job", "progress", "j1", "101"]).message).toMatch(/0 to 100/);
     expect(usageError(["job", "progress", "j1", "abc"]).message).toMatch(/percent/);

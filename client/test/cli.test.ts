@@ -1,61 +1,11 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
-import { FakeRoom } from "./fake-room";
-import { approval, message, snapshot, thread } from "./fixtures";
-
-// Bundled next to node_modules so the externals (`ws`, `commander`) resolve as they do for client/dist.
-/** `AUTOPILOT_TEST_NODE=/path/to/node20` checks the bundle on the oldest supported Node. */
-const nodeBinary = process.env.AUTOPILOT_TEST_NODE ?? process.execPath;
-const cliBundle = fileURLToPath(new URL("../../node_modules/.cache/autopilot-cli-test/cli.mjs", import.meta.url));
-
-beforeAll(async () => {
-  await build({
-    entryPoints: [fileURLToPath(new URL("../src/cli.ts", import.meta.url))],
-    outfile: cliBundle,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    external: ["ws", "commander"],
-    logLevel: "warning",
-  });
-});
+import type { FakeRoom } from "./fake-room";
+import { setUpCli } from "./cli-harness";
+import { approval, thread } from "./fixtures";
 
 let room: FakeRoom;
-beforeEach(async () => {
-  room = await FakeRoom.start();
-});
-afterEach(async () => {
-  await room.close();
-});
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], options: { env?: Record<string, string>; onStdout?: (text: string, signal: (s: NodeJS.Signals) => void) => void } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(nodeBinary, [cliBundle, ...args], {
-      env: { PATH: process.env.PATH ?? "", AUTOPILOT_URL: room.url, AUTOPILOT_WORKSPACE: "ws_1", AUTOPILOT_KEY: "key_secret", ...options.env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      options.onStdout?.(stdout, (s) => child.kill(s));
-    });
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
-}
+const cli = setUpCli("cli", (r) => (room = r));
 
 describe("autopilot CLI", () => {
   it("prints results as JSON", async () => {
@@ -183,15 +133,9 @@ describe("autopilot CLI", () => {
       connection.respond(request.id, {
         message: { id: "m1", n: 1, threadId: "t1", author: { id: "agent_bot", kind: "agent", name: "Bot" }, text: String(request.params?.text), createdAt: 1 },
       });
-    const child = spawn(nodeBinary, [cliBundle, "send", "t1", "-"], {
-      env: { PATH: process.env.PATH ?? "", AUTOPILOT_URL: room.url, AUTOPILOT_WORKSPACE: "ws_1", AUTOPILOT_KEY: "k" },
-    });
-    child.stdin.end("line one\nline two\n");
-    let stdout = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    const code = await new Promise((resolve) => child.on("close", resolve));
-    expect(code).toBe(0);
-    expect(JSON.parse(stdout).message.text).toBe("line one\nline two");
+    const run = await cli(["send", "t1", "-"], { stdin: "line one\nline two\n" });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).message.text).toBe("line one\nline two");
   });
 
   it("passes the gateway commands through to their methods", async () => {
@@ -208,80 +152,34 @@ describe("autopilot CLI", () => {
     expect(room.latest.requests[0]).toMatchObject({ method: "sessions.open", params: { instanceId: "work", sessionKey: "agent:main:main", idempotencyKey: expect.any(String) } });
   });
 
-  describe("send --wait-reply", () => {
-    const instance = { id: "instance:work", kind: "agent", name: "work" } as const;
-    const gatewayThread = thread("t1", { gateway: { instanceId: "work", sessionKey: "agent:main:t1" } });
-    const delta = (offset: number, text: string) => ({ threadId: "t1", instanceId: "work", runId: "r1", offset, text });
+  it("passes the Autopilot's commands through to their methods, memory put reading stdin with -", async () => {
+    const entry = { key: "deploy.target", value: "eu-west", updatedBy: { id: "agent_bot", kind: "agent", name: "Bot" }, updatedAt: 5 };
+    const totals = { calls: 2, inputTokens: 30, outputTokens: 12, durationMs: 900 };
+    room.onRequest = (request, connection) => {
+      if (request.method === "threads.configure") connection.respond(request.id, { thread: thread("t1", { responder: { kind: "autopilot", reply: "mention" } }) });
+      if (request.method === "memory.list") connection.respond(request.id, { entries: [entry] });
+      if (request.method === "memory.put") connection.respond(request.id, { entry: { ...entry, key: request.params?.key, value: request.params?.value } });
+      if (request.method === "memory.delete") connection.respond(request.id, { deleted: true });
+      if (request.method === "usage.list") connection.respond(request.id, { totals, groups: [{ key: "2026-01-01", ...totals }] });
+    };
+    const configured = await cli(["thread", "configure", "t1", "--responder", "autopilot", "--reply", "mention"]);
+    expect(JSON.parse(configured.stdout)).toMatchObject({ thread: { id: "t1", responder: { kind: "autopilot", reply: "mention" } } });
+    expect(room.latest.requests[0]).toMatchObject({ method: "threads.configure", params: { threadId: "t1", responder: "autopilot", reply: "mention", idempotencyKey: expect.any(String) } });
 
-    function scriptReply(reply: Parameters<typeof message>[3] | null) {
-      room.onConnect = () => ({ seq: 0, snapshot: snapshot({ threads: [gatewayThread] }) });
-      room.onRequest = (request, connection) => {
-        if (request.method !== "chat.send") return;
-        connection.respond(request.id, { message: message("m1", "t1", 1, { text: String(request.params?.text) }) });
-        if (!reply) return;
-        const steps: [string, unknown, number?][] = [
-          ["chat.delta", delta(0, "")],
-          ["chat.delta", delta(0, "Hel")],
-          ["chat.delta", delta(3, "lo")],
-          ["message.created", { message: message("m2", "t1", 2, { author: instance, kind: "tool", text: "$ ls\nREADME.md" }) }, 1],
-          ["message.created", { message: message("m3", "t1", 3, { author: instance, runId: "r1", ...reply }) }, 2],
-          ["chat.final", { threadId: "t1", runId: "r1", messageId: null, aborted: false }],
-        ];
-        for (const [i, [event, payload, seq]] of steps.entries()) setTimeout(() => connection.event(event, payload, seq), 20 * (i + 1));
-      };
-    }
+    expect(JSON.parse((await cli(["memory", "--prefix", "deploy."])).stdout)).toEqual({ entries: [entry] });
+    expect(room.latest.requests[0]).toMatchObject({ method: "memory.list", params: { prefix: "deploy." } });
 
-    it("streams the reply to stdout and exits 0 on the durable message", async () => {
-      scriptReply({ text: "Hello there." });
-      const run = await cli(["send", "t1", "hi", "--wait-reply"]);
-      expect(run.code, run.stderr).toBe(0);
-      expect(run.stdout).toBe("Hello there.\n");
-      expect(run.stderr).toMatch(/sent message m1 to thread t1; waiting for the reply/);
-      expect(run.stderr).toMatch(/work is replying/);
-      expect(run.stderr).toMatch(/tool: \$ ls/);
-    });
+    const put = await cli(["memory", "put", "notes", "-"], { stdin: "first line\nsecond line\n" });
+    expect(put.code, put.stderr).toBe(0);
+    expect(JSON.parse(put.stdout)).toMatchObject({ entry: { key: "notes", value: "first line\nsecond line" } });
+    expect(room.latest.requests[0]).toMatchObject({ method: "memory.put", params: { key: "notes", value: "first line\nsecond line", idempotencyKey: expect.any(String) } });
 
-    it("exits 1 and says why on a gateway error", async () => {
-      scriptReply({ kind: "error", text: "No route-compatible authentication source is configured for openai." });
-      const run = await cli(["send", "t1", "hi", "--wait-reply"]);
-      expect(run.code).toBe(1);
-      expect(run.stdout).toBe("Hello\n");
-      expect(run.stderr).toMatch(/gateway error: No route-compatible authentication source is configured for openai\./);
-    });
+    expect(JSON.parse((await cli(["memory", "delete", "notes"])).stdout)).toEqual({ deleted: true });
+    expect(room.latest.requests[0]).toMatchObject({ method: "memory.delete", params: { key: "notes" } });
 
-    it("exits 1 on a stopped run, printing the partial text", async () => {
-      scriptReply({ text: "Hello", aborted: true });
-      const run = await cli(["send", "t1", "hi", "--wait-reply"]);
-      expect(run.code).toBe(1);
-      expect(run.stdout).toBe("Hello\n");
-      expect(run.stderr).toMatch(/stopped/);
-    });
-
-    it("exits 0 when the run ends without leaving a reply", async () => {
-      room.onConnect = () => ({ seq: 0, snapshot: snapshot({ threads: [gatewayThread] }) });
-      room.onRequest = (request, connection) => {
-        if (request.method === "messages.list") connection.respond(request.id, { messages: [message("m1", "t1", 1)], hasMore: false });
-        if (request.method !== "chat.send") return;
-        connection.respond(request.id, { message: message("m1", "t1", 1) });
-        setTimeout(() => connection.event("chat.delta", delta(0, "")), 20);
-        setTimeout(() => connection.event("chat.final", { threadId: "t1", runId: "r1", messageId: null, aborted: false }), 40);
-      };
-      const run = await cli(["send", "t1", "hi", "--wait-reply"]);
-      expect(run.code, run.stderr).toBe(0);
-      expect(run.stdout).toBe("");
-      expect(run.stderr).toMatch(/ended without a reply/);
-    });
-
-    it("gives up after --timeout-ms, and refuses a thread no instance answers", async () => {
-      scriptReply(null);
-      const timedOut = await cli(["send", "t1", "hi", "--wait-reply", "--timeout-ms", "300"]);
-      expect(timedOut.code).toBe(3);
-      expect(timedOut.stderr).toMatch(/no reply in thread t1/);
-      room.onConnect = () => ({ seq: 0, snapshot: snapshot({ threads: [thread("t2")] }) });
-      const plain = await cli(["send", "t2", "hi", "--wait-reply"]);
-      expect(plain.code).toBe(3);
-      expect(plain.stderr).toMatch(/talks to no OpenClaw instance/);
-      expect(room.latest.requests).toHaveLength(0);
-    });
+    const usage = await cli(["usage", "--since", "2026-01-01T00:00:00Z", "--group-by", "day", "--principal", "user_alice"]);
+    expect(usage.stdout.trim().split("\n")).toHaveLength(1);
+    expect(JSON.parse(usage.stdout)).toEqual({ totals, groups: [{ key: "2026-01-01", ...totals }] });
+    expect(room.latest.requests[0]).toMatchObject({ method: "usage.list", params: { since: Date.UTC(2026, 0, 1), groupBy: "day", principalId: "user_alice" } });
   });
 });

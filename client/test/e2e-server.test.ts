@@ -208,6 +208,42 @@ describe("the product over `npm start`'s server", () => {
     expect(await denied.exit).toBe(1);
   });
 
+  it("the Autopilot's commands: thread configure, send --wait-reply, memory and usage round-trip through the room", async () => {
+    const a = personClient(alice, "alice-tablet");
+    await a.ready();
+    const memoryEvents: string[] = [];
+    a.on("memory.updated", ({ entry }) => memoryEvents.push(`updated ${entry.key}=${entry.value}`));
+    a.on("memory.deleted", ({ key }) => memoryEvents.push(`deleted ${key}`));
+    // This server has no AUTOPILOT_MODEL_* vars, so new threads answer nobody and the Autopilot's only possible reply is its "no model configured" error.
+    const { thread } = await a.threads.create({ title: "Ask the Autopilot" });
+    expect(thread.responder.kind).toBe("none");
+
+    const refused = cli(["send", thread.id, "anyone?", "--wait-reply"]);
+    expect(await refused.exit).toBe(3);
+    expect(refused.stderr).toMatch(/nobody answers thread .* thread configure/);
+
+    const configured = await cliJson<{ thread: { responder: { kind: string; reply: string } } }>(["thread", "configure", thread.id, "--responder", "autopilot"]);
+    expect(configured.thread.responder).toEqual({ kind: "autopilot", reply: "every" });
+    await until(() => a.state.threads.get(thread.id)?.responder.kind === "autopilot", "responder at Alice");
+    const asked = cli(["send", thread.id, "hello", "--wait-reply", "--timeout-ms", "20000"]);
+    expect(await asked.exit).toBe(1);
+    expect(asked.stderr).toMatch(/Autopilot error: no model configured/);
+
+    const put = await cliJson<{ entry: { key: string; value: string; updatedBy: { kind: string } } }>(["memory", "put", "deploy.target", "eu-west"]);
+    expect(put.entry).toMatchObject({ key: "deploy.target", value: "eu-west", updatedBy: { kind: "agent" } });
+    await cliJson(["memory", "put", "style", "terse"]);
+    const listed = await cliJson<{ entries: { key: string }[] }>(["memory", "--prefix", "deploy."]);
+    expect(listed.entries.map((e) => e.key)).toEqual(["deploy.target"]);
+    expect(await cliJson(["memory", "delete", "deploy.target"])).toEqual({ deleted: true });
+    expect((await cliJson<{ entries: { key: string }[] }>(["memory"])).entries.map((e) => e.key)).toEqual(["style"]);
+    await until(() => memoryEvents.length === 3, "memory events at Alice");
+    expect(memoryEvents).toEqual(["updated deploy.target=eu-west", "updated style=terse", "deleted deploy.target"]);
+
+    const usage = await cliJson<{ totals: { calls: number }; groups: unknown[]; entries?: unknown[] }>(["usage", "--thread", thread.id, "--since", "2026-01-01T00:00:00Z"]);
+    expect(usage).toEqual({ totals: { calls: 0, inputTokens: 0, outputTokens: 0, durationMs: 0 }, groups: [], entries: [] });
+    expect((await cliJson<{ groups: unknown[] }>(["usage", "--group-by", "day"])).groups).toEqual([]);
+  });
+
   it("a restart of the server loses nothing, and live clients resume without gaps", async () => {
     const a = personClient(alice, "alice-restart");
     await a.ready();

@@ -16,10 +16,11 @@ const FOOTER = [
   "",
   "Results are printed on stdout as one JSON object per line (the method's result as",
   'the room sent it, e.g. {"thread":{...}}); errors as one line on stderr.',
-  "send --wait-reply prints the instance's reply as plain text instead, as it streams.",
-  "Exit codes: 0 ok, 1 approval denied or expired (request-approval --wait) or a gateway",
-  "error or stopped run (send --wait-reply), 2 usage error, 3 server or connection error",
-  "(or no reply in time), 130 interrupted.",
+  "send --wait-reply prints the reply (the Autopilot's or the OpenClaw instance's) as plain",
+  "text instead, as it streams.",
+  "Exit codes: 0 ok, 1 approval denied or expired (request-approval --wait) or an error",
+  "message or stopped run (send --wait-reply), 2 usage error, 3 server or connection error",
+  "(or no reply in time, or a thread nobody answers), 130 interrupted.",
   "Run `autopilot <command> --help` for a command's options.",
 ].join("\n");
 
@@ -37,7 +38,11 @@ function fullName(command: CommanderCommand): string {
   return names.join(" ");
 }
 
-const leaves = (command: CommanderCommand): CommanderCommand[] => command.commands.flatMap((c) => (c.commands.length ? leaves(c) : c.name() === "help" ? [] : [c]));
+/** Commands that run something; a group such as `memory` can be one too (`memory` lists). */
+const runnable = new WeakSet<CommanderCommand>();
+
+const leaves = (command: CommanderCommand): CommanderCommand[] =>
+  command.commands.flatMap((c) => (c.commands.length ? [...(runnable.has(c) ? [c] : []), ...leaves(c)] : c.name() === "help" ? [] : [c]));
 
 const choices = (group: CommanderCommand) => leaves(group).map(fullName).join(", ");
 
@@ -101,18 +106,18 @@ function program(write: (text: string) => void, parsed: (result: Parsed) => void
   for (const name of CONNECTION_OPTIONS) root.addOption(option(name));
 
   const groups = new Map<string, CommanderCommand>();
+  const groupFor = (first: string, description = `${first} commands`): CommanderCommand => {
+    if (!groups.has(first)) groups.set(first, configure(root.command(first), write).description(description).usage("<command> [arguments] [options]"));
+    return groups.get(first)!;
+  };
   for (const [name, spec] of Object.entries(COMMANDS)) {
     const [first, second] = name.split(" ") as [string, string | undefined];
-    let parent = root;
-    if (second) {
-      if (!groups.has(first)) groups.set(first, configure(root.command(first), write).description(`${first} commands`).usage("<command> [arguments] [options]"));
-      parent = groups.get(first)!;
-    }
+    const parent = second ? groupFor(first) : root;
     const args = spec.args.map((arg) => `<${arg}>`);
     const usage = [...args, ...spec.options.map((o) => `[${flag(o)}]`)].join(" ");
-    const command = configure(parent.command(second ?? first), write)
-      .description(spec.summary)
-      .usage(usage);
+    // A one-word command whose name also heads a group is that group (listed first in the table).
+    const command = (second ? configure(parent.command(second), write) : groupFor(first, spec.summary)).description(spec.summary).usage(usage);
+    runnable.add(command);
     for (const arg of args) command.argument(arg);
     for (const o of spec.options) command.addOption(option(o));
     command.action(() => {

@@ -1,22 +1,16 @@
 import { InstanceOperation } from "../../../shared/protocol/instances";
+import { MAX_MEMORY_ENTRIES, Responder, UsageListParams } from "../../../shared/protocol/agent";
 import { ApprovalStatus, MAX_APPROVAL_TTL_MS, Risk } from "../../../shared/protocol/approvals";
+import { integer, number, oneOf, optional, time } from "./option-values";
+import { UsageError } from "./usage-error";
+
+export { UsageError };
 
 /**
  * What the `autopilot` CLI offers: every command with its arguments, options, one-line
  * summary and how its words become a typed `Command`, and every option with its help.
  * `args.ts` turns this table into the command-line parser and the help.
  */
-
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-  /** The command the mistake was made in, so the hint can point at its help. */
-  readonly command: string | undefined;
-
-  constructor(message: string, command?: string) {
-    super(message);
-    this.command = command;
-  }
-}
 
 export interface Connection {
   url: string;
@@ -27,6 +21,10 @@ export interface Connection {
 
 type RiskLevel = (typeof Risk.options)[number];
 type ApprovalState = (typeof ApprovalStatus.options)[number];
+type ResponderKind = Responder["kind"];
+type ReplyMode = Responder["reply"];
+const GROUP_BY = UsageListParams.unwrap().shape.groupBy.unwrap().options;
+type UsageGroupBy = (typeof GROUP_BY)[number];
 
 export type Command =
   | { name: "watch" }
@@ -59,7 +57,12 @@ export type Command =
   | { name: "instances" }
   | { name: "instance op"; operation: InstanceOperation; instanceId: string; displayName?: string; wait: boolean }
   | { name: "instance attach"; instanceId: string; threadId: string; attach: boolean }
-  | { name: "audit"; limit?: number; before?: number };
+  | { name: "audit"; limit?: number; before?: number }
+  | { name: "thread configure"; threadId: string; responder?: ResponderKind; reply?: ReplyMode }
+  | { name: "memory"; prefix?: string; limit?: number }
+  | { name: "memory put"; key: string; value: string }
+  | { name: "memory delete"; key: string }
+  | { name: "usage"; since?: number; until?: number; threadId?: string; principalId?: string; groupBy?: UsageGroupBy; limit?: number };
 
 /** How long `send --wait-reply` waits for the instance's reply by default (10 min). */
 export const DEFAULT_REPLY_TIMEOUT_MS = 600_000;
@@ -77,7 +80,7 @@ export const OPTIONS = {
   note: { type: "string", value: "<text>", help: "note recorded with the decision" },
   details: { type: "string", value: "<text>", help: "what exactly will happen" },
   risk: { type: "string", value: "<level>", help: `${Risk.options.join("|")} (default medium)` },
-  thread: { type: "string", value: "<threadId>", help: "attach to a thread" },
+  thread: { type: "string", value: "<threadId>", help: "the thread (to attach to, or to count only)" },
   "expires-in": { type: "string", value: "<seconds>", help: "expire the request after this long" },
   wait: { type: "boolean", help: "wait for the decision: exit 0 approved, 1 denied or expired" },
   active: { type: "boolean", help: "only unfinished jobs" },
@@ -87,9 +90,16 @@ export const OPTIONS = {
   "wait-done": { type: "boolean", help: "wait for the decision and the outcome: exit 0 done, 1 denied or expired, 3 failed" },
   "wait-reply": {
     type: "boolean",
-    help: "gateway threads: print the instance's reply as it streams (plain text, not JSON); exit 1 on a gateway error or a stopped run",
+    help: "print the reply (the Autopilot's or the OpenClaw instance's) as it streams (plain text, not JSON); exit 1 on an error message or a stopped run",
   },
   "timeout-ms": { type: "string", value: "<ms>", help: `with --wait-reply: give up after this long (default ${DEFAULT_REPLY_TIMEOUT_MS})` },
+  responder: { type: "string", value: "<who>", help: `who answers: ${Responder.shape.kind.options.join("|")}` },
+  reply: { type: "string", value: "<when>", help: `${Responder.shape.reply.options.join("|")} (answer every message, or only @autopilot)` },
+  prefix: { type: "string", value: "<text>", help: "only keys starting with this" },
+  since: { type: "string", value: "<time>", help: "from this time (ISO 8601 or epoch ms)" },
+  until: { type: "string", value: "<time>", help: "until this time (ISO 8601 or epoch ms)" },
+  principal: { type: "string", value: "<id>", help: "only runs this principal triggered" },
+  "group-by": { type: "string", value: "<key>", help: `${GROUP_BY.join("|")} (default none: the calls themselves)` },
 } as const satisfies Record<string, { type: "string" | "boolean"; short?: string; value?: string; help: string }>;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -137,10 +147,24 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: "archive a thread (or restore it with --restore)",
     build: ([threadId], v) => ({ name: "thread archive", threadId: threadId!, archived: !v.restore }),
   },
+  "thread configure": {
+    args: ["threadId"],
+    options: ["responder", "reply"],
+    summary: "set who answers a thread: the Autopilot, its OpenClaw instance or nobody",
+    build: ([threadId], v) => {
+      if (v.responder === undefined && v.reply === undefined) throw new UsageError("pass --responder and/or --reply");
+      return {
+        name: "thread configure",
+        threadId: threadId!,
+        ...optional("responder", oneOf("responder", v.responder, Responder.shape.kind.options)),
+        ...optional("reply", oneOf("reply", v.reply, Responder.shape.reply.options)),
+      };
+    },
+  },
   send: {
     args: ["threadId", "text..."],
     options: ["wait-reply", "timeout-ms"],
-    summary: 'post a message to a thread ("-" reads stdin; --wait-reply prints the OpenClaw reply)',
+    summary: 'post a message to a thread ("-" reads stdin; --wait-reply prints the reply)',
     build: ([threadId, text], v) => {
       const timeoutMs = integer("timeout-ms", v["timeout-ms"], 1, 24 * 60 * 60 * 1000);
       if (timeoutMs !== undefined && !v["wait-reply"]) throw new UsageError("--timeout-ms only applies with --wait-reply");
@@ -300,29 +324,36 @@ export const COMMANDS: Record<string, CommandSpec> = {
       ...optional("before", integer("before", v.before, 1)),
     }),
   },
+  memory: {
+    args: [],
+    options: ["prefix", "limit"],
+    summary: "list the workspace memory the Autopilot reads",
+    build: (_, v) => ({ name: "memory", ...optional("prefix", v.prefix), ...optional("limit", integer("limit", v.limit, 1, MAX_MEMORY_ENTRIES)) }),
+  },
+  "memory put": {
+    args: ["key", "value..."],
+    options: [],
+    summary: 'set a memory entry ("-" reads the value from stdin)',
+    build: ([key, value]) => ({ name: "memory put", key: key!, value: value! }),
+  },
+  "memory delete": {
+    args: ["key"],
+    options: [],
+    summary: "delete a memory entry",
+    build: ([key]) => ({ name: "memory delete", key: key! }),
+  },
+  usage: {
+    args: [],
+    options: ["since", "until", "thread", "principal", "group-by", "limit"],
+    summary: "what the Autopilot's model calls cost: totals, and groups or the calls",
+    build: (_, v) => ({
+      name: "usage",
+      ...optional("since", time("since", v.since)),
+      ...optional("until", time("until", v.until)),
+      ...optional("threadId", v.thread),
+      ...optional("principalId", v.principal),
+      ...optional("groupBy", oneOf("group-by", v["group-by"], GROUP_BY)),
+      ...optional("limit", integer("limit", v.limit, 1, 500)),
+    }),
+  },
 };
-
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
-function number(name: string, raw: string, min: number, max: number): number {
-  const value = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(value) || value < min || value > max) {
-    throw new UsageError(`${name} must be a number from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
-function integer(name: string, raw: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = number(name, raw, min, max);
-  if (!Number.isInteger(value)) throw new UsageError(`${name} must be a whole number, got "${raw}"`);
-  return value;
-}
-
-function oneOf<T extends string>(name: string, raw: string | undefined, allowed: readonly T[]): T | undefined {
-  if (raw === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(raw)) throw new UsageError(`${name} must be one of ${allowed.join(", ")}, got "${raw}"`);
-  return raw as T;
-}

@@ -45,6 +45,10 @@ const PASS_THROUGH = {
   "chat abort": "chat.abort",
   sessions: "sessions.list",
   "session open": "sessions.open",
+  "thread configure": "threads.configure",
+  memory: "memory.list",
+  "memory delete": "memory.delete",
+  usage: "usage.list",
 } as const satisfies Partial<Record<Command["name"], MethodName>>;
 
 const isPassThrough = (name: Command["name"]): name is keyof typeof PASS_THROUGH => Object.hasOwn(PASS_THROUGH, name);
@@ -70,6 +74,10 @@ export async function runCommand(client: AutopilotClient, command: Command, io: 
       const text = command.text === "-" ? (await io.readStdin()).replace(/\n$/, "") : command.text;
       if (command.waitReply) return sendAndWaitForReply(client, command.threadId, text, command.waitReply.timeoutMs, io);
       return print(io, await client.chat.send({ threadId: command.threadId, text }));
+    }
+    case "memory put": {
+      const value = command.value === "-" ? (await io.readStdin()).replace(/\n$/, "") : command.value;
+      return print(io, await client.memory.put({ key: command.key, value }));
     }
     case "approve":
     case "deny": {

@@ -1,27 +1,46 @@
 // `autopilot send --wait-reply`: the reply to a message, streamed to stdout as it comes.
+import type { Approval } from "../../../shared/protocol/approvals";
 import type { Message } from "../../../shared/protocol/threads";
 import type { AutopilotClient } from "../client";
 import { AutopilotError } from "../errors";
 import type { StreamChange } from "../state";
 import { type CliIO, EXIT } from "./io";
 
+/**
+ * An Autopilot run streams one segment per stretch between gated tool calls, each as its
+ * own chat run `<run>.<segment>`; between them the run waits for a person's decision.
+ */
+const runOfSegment = (chatRunId: string): string => chatRunId.replace(/\.\d+$/, "");
+const isSegmentOf = (chatRunId: string | null | undefined, run: string): boolean => chatRunId?.startsWith(`${run}.`) === true && /^\d+$/.test(chatRunId.slice(run.length + 1));
+const pausedOn = (approvals: Iterable<Approval>, run: string): Approval | undefined => [...approvals].find((a) => a.status === "pending" && a.action?.kind === "tool" && a.action.runId === run);
+
 const firstLine = (text: string): string => {
   const line = text.split("\n", 1)[0] ?? "";
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 };
 
+/** The Autopilot's own principal: its replies, tool messages and errors carry this author id. */
+const AUTOPILOT_ID = "autopilot";
+
 /**
- * `send --wait-reply`: posts to a gateway thread, then prints the OpenClaw instance's
- * reply on stdout as it streams (plain text), finishing with the durable reply's text.
- * The reply is the first later message in the thread that carries the run's id (the
- * sent message's id, or the run streaming in the thread since), is an error, or comes
- * from an instance (`instance:<id>`); tool messages before it are progress, on stderr.
- * Exit 0 on a reply, 1 on a gateway error or a stopped run.
+ * `send --wait-reply`: posts to a thread someone answers (the Autopilot or an OpenClaw
+ * instance), then prints the reply on stdout as it streams (plain text), finishing with
+ * the durable reply's text. The reply is the first later message in the thread that
+ * carries the run's id (the sent message's id, or the run streaming in the thread since),
+ * is an error, or comes from an instance (`instance:<id>`); tool messages before it are
+ * progress, on stderr. An Autopilot run that pauses on a gated tool is followed through
+ * the decision: its next segment's text continues the reply. Exit 0 on a reply, 1 on an
+ * error message or a stopped run.
+ * A thread nobody answers is refused before sending (a conflict: exit 3), since no reply
+ * would ever come.
  */
 export async function sendAndWaitForReply(client: AutopilotClient, threadId: string, text: string, timeoutMs: number, io: CliIO): Promise<number> {
   const thread = client.state.threads.get(threadId);
-  if (thread && !thread.gateway) {
-    throw new AutopilotError("conflict", `thread ${threadId} talks to no OpenClaw instance, so no reply would come; open one with "autopilot session open"`);
+  if (thread && thread.responder.kind === "none") {
+    throw new AutopilotError(
+      "conflict",
+      `nobody answers thread ${threadId} (its responder is none), so no reply would come; set one with "autopilot thread configure ${threadId} --responder autopilot" (or attach an OpenClaw instance)`,
+    );
   }
   // Runs already streaming in the thread are someone else's.
   const earlier = new Set([...client.state.streams.values()].filter((s) => s.threadId === threadId).map((s) => s.runId));
@@ -52,6 +71,10 @@ export async function sendAndWaitForReply(client: AutopilotClient, threadId: str
   return new Promise<number>((resolve, reject) => {
     let finished = false;
     let runId: string | null = null;
+    /** The adopted stream is the Autopilot's (its run may pause on an approval and go on). */
+    let autopilot = false;
+    /** The Autopilot run waiting for a decision: its next segment continues the reply. */
+    let continuing: string | null = null;
     /** The last run `chat.final/chat.error` announced in this thread. */
     let endedByRoom: string | null = null;
     /** What stdout has of the reply so far. */
@@ -71,7 +94,35 @@ export async function sendAndWaitForReply(client: AutopilotClient, threadId: str
     };
     const isReply = (message: Message): boolean => {
       if (message.threadId !== threadId || message.n <= sent.n || message.kind === "tool") return false;
+      if (continuing !== null && isSegmentOf(message.runId, continuing)) return true;
       return message.runId === sent.id || (runId !== null && message.runId === runId) || message.kind === "error" || message.author.id.startsWith("instance:");
+    };
+    /** The run waits for approval: the next segment's text follows what is printed. */
+    const pause = (approval: Approval) => {
+      if (runId === null) return;
+      endLine();
+      io.err(`the Autopilot waits for a decision on approval ${approval.id} ("${approval.title}") before it goes on`);
+      continuing = runOfSegment(runId);
+      runId = null;
+      printed = "";
+      diverged = false;
+    };
+    /**
+     * An Autopilot segment ended with text: the reply, unless the run paused on a gated tool.
+     * The pause's approval is requested right after the segment's message, so the answer to a
+     * request sent now reflects it.
+     */
+    const afterSegment = () => {
+      const segment = runId;
+      client.approvals.list({ status: "pending" }).then(
+        ({ approvals }) => {
+          if (finished || segment === null || runId !== segment) return;
+          const approval = pausedOn(approvals, runOfSegment(segment));
+          if (approval) pause(approval);
+          else done(() => resolve(EXIT.ok));
+        },
+        (error: unknown) => done(() => reject(error)),
+      );
     };
     const onMessage = (message: Message) => {
       if (finished || message.threadId !== threadId || message.n <= sent.n || seen.has(message.id)) return;
@@ -83,7 +134,7 @@ export async function sendAndWaitForReply(client: AutopilotClient, threadId: str
       if (!isReply(message)) return;
       if (message.kind === "error") {
         endLine();
-        io.err(`gateway error: ${message.text}`);
+        io.err(`${message.author.id === AUTOPILOT_ID ? "Autopilot" : "gateway"} error: ${message.text}`);
         return done(() => resolve(EXIT.rejected));
       }
       if (!diverged && message.text.startsWith(printed)) {
@@ -97,16 +148,26 @@ export async function sendAndWaitForReply(client: AutopilotClient, threadId: str
         io.err("the run was stopped; the reply above is partial");
         return done(() => resolve(EXIT.rejected));
       }
+      if (autopilot) {
+        printed = `${message.text}\n`;
+        return afterSegment();
+      }
       done(() => resolve(EXIT.ok));
     };
     const onStream = (change: StreamChange) => {
       const { stream } = change;
       if (finished || stream.threadId !== threadId) return;
       if (runId === null) {
-        if (earlier.has(stream.runId) && stream.runId !== sent.id) return;
         if (change.kind === "ended") return;
+        if (continuing !== null) {
+          if (!isSegmentOf(stream.runId, continuing)) return;
+          io.err("the Autopilot goes on…");
+        } else {
+          if (earlier.has(stream.runId) && stream.runId !== sent.id) return;
+          io.err(`${stream.instanceId ?? "the Autopilot"} is replying…`);
+        }
         runId = stream.runId;
-        io.err(`${stream.instanceId ?? "the Autopilot"} is replying…`);
+        autopilot = stream.instanceId === null;
       }
       if (stream.runId !== runId) return;
       if (change.kind === "ended") {
@@ -129,10 +190,14 @@ export async function sendAndWaitForReply(client: AutopilotClient, threadId: str
      * if the log has no reply either, the run left none.
      */
     const check = (ended = false) => {
+      const segment = runId;
       client.messages.list({ threadId, limit: 50 }).then(
         ({ messages }) => {
           for (const message of messages) onMessage(message);
-          if (ended && !finished) {
+          if (ended && !finished && runId === segment) {
+            // The events of a pause came before this answer: the state has its approval.
+            const approval = autopilot && segment !== null ? pausedOn(client.state.approvals.values(), runOfSegment(segment)) : undefined;
+            if (approval) return pause(approval);
             endLine();
             io.err("the run ended without a reply");
             done(() => resolve(EXIT.ok));
