@@ -48,6 +48,8 @@ export default defineConfig(async () => {
                   ...bindings,
                   AUTOPILOT_MODEL_BASE_URL: ctx.inject<string>("modelUrl"),
                   AUTOPILOT_MODEL_ID: "scripted-model",
+                  // Never sent to a client: the replies test looks for it in every frame.
+                  AUTOPILOT_MODEL_API_KEY: "sk-autopilot-test-key-not-for-clients",
                   // The scripted SLOW reply takes ~4 s; HANG tests wait this long.
                   AUTOPILOT_MODEL_TIMEOUT_MS: "6000",
                 },

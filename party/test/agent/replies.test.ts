@@ -1,3 +1,4 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { EventFrame } from "../../../shared/protocol/frames";
 import type { ChatStream } from "../../../shared/protocol/gateway";
@@ -56,6 +57,14 @@ describe("the Autopilot answers in its threads", () => {
     expect(usage.totals.calls).toBe(1);
     const byPrincipal = await sock.ok("usage.list", { groupBy: "principal" });
     expect(byPrincipal.groups).toEqual([{ key: owner.userId, ...byPrincipal.totals }]);
+    // Secrets stay in the room: no frame any client got names the model key or its endpoint.
+    const { AUTOPILOT_MODEL_API_KEY: key, AUTOPILOT_MODEL_BASE_URL: base } = env as unknown as Record<string, string>;
+    expect(key).toBeTruthy();
+    for (const client of [sock, other, late]) {
+      const seen = JSON.stringify(client.frames);
+      expect(seen).not.toContain(key);
+      expect(seen).not.toContain(base);
+    }
     // A replayed chat.send answers from the idempotency table and starts no second run.
     expect(sent.message.n).toBeGreaterThan(0);
     for (const s of [sock, other, late]) s.close();
