@@ -9,11 +9,11 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../../party/dev/chromium.mjs";
+import { signUpInUi } from "./browser-helpers";
 import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
 import { agentScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
 
 const ARTIFACTS = join(ROOT, "test-artifacts");
-const PASSWORD = "correct horse battery";
 const stamp = Date.now();
 
 let model: ScriptedModel;
@@ -25,15 +25,7 @@ let bob: Page;
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `autopilot-${name}.png`) });
 
-async function signUp(page: Page, name: string, email: string) {
-  await page.goto(server.url);
-  await page.getByRole("tab", { name: "Create account" }).click();
-  await page.getByLabel("Name").fill(name);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
-}
+const signUp = (page: Page, name: string, email: string) => signUpInUi(page, server.url, name, email);
 
 async function send(page: Page, text: string) {
   await page.getByLabel("Message", { exact: true }).fill(text);

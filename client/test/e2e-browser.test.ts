@@ -8,11 +8,11 @@ import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../../party/dev/chromium.mjs";
+import { signUpInUi } from "./browser-helpers";
 import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
 
 const CLI = join(ROOT, "client", "bin", "autopilot.mjs");
 const ARTIFACTS = join(ROOT, "test-artifacts");
-const PASSWORD = "correct horse battery";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
@@ -30,15 +30,7 @@ function shot(page: Page, name: string) {
   return page.screenshot({ path: join(ARTIFACTS, `browser-${name}.png`) });
 }
 
-async function signUpInUi(page: Page, name: string, email: string) {
-  await page.goto(url);
-  await page.getByRole("tab", { name: "Create account" }).click();
-  await page.getByLabel("Name").fill(name);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
-}
+const signUp = (page: Page, name: string, email: string) => signUpInUi(page, url, name, email);
 
 async function openWorkspace(page: Page) {
   // ?w= deep-links a workspace; the switcher shows it selected.
@@ -130,7 +122,7 @@ afterAll(async () => {
 describe("the Hatchery in two browsers", () => {
   it("signs people up, adds members and a viewer, and hands out an agent key once", async () => {
     const { alice, bob, vic } = people;
-    await Promise.all([signUpInUi(alice.page, alice.name, alice.email), signUpInUi(bob.page, bob.name, bob.email), signUpInUi(vic.page, vic.name, vic.email)]);
+    await Promise.all([signUp(alice.page, alice.name, alice.email), signUp(bob.page, bob.name, bob.email), signUp(vic.page, vic.name, vic.email)]);
     workspace = await alice.page.locator("#workspace-switcher").inputValue();
     await shot(alice.page, "01-empty-workspace");
 

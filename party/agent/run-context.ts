@@ -1,27 +1,21 @@
 // The context of a new run: the thread's messages up to the trigger (after its rolling
 // summary) within the token budget, and the instructions with memory and summary. Messages
 // that no longer fit are folded into the summary first (one small model call).
-import type { LanguageModel, ModelMessage, ToolSet } from "ai";
+import type { ModelMessage, ToolSet } from "ai";
 import { listMemory } from "../domain/memory";
 import type { Sql } from "../domain/sql";
 import { getSummary, putSummary } from "../domain/thread-summaries";
 import { messageRecord } from "../records/documents";
 import { readable } from "../records/codec";
-import type { ModelConfigured } from "./config";
 import { buildInstructions, type ContextMessage, messageBudget, SUMMARY_INSTRUCTIONS, summaryInput, threadToModelMessages } from "./context";
-import { sideCall } from "./side-calls";
+import { type SideCall, sideCall } from "./side-calls";
 import { toolSchemaChars } from "./tools";
 
 /** How many of a thread's newest messages a run looks at (the summary holds the rest). */
 const THREAD_WINDOW = 400;
 
-export interface RunContextInput {
-  sql: Sql;
-  config: ModelConfigured;
-  model: LanguageModel;
-  threadId: string;
-  runId: string;
-  principalId: string;
+/** A run's context is built with the same model and accounting as its side calls (the summary). */
+export interface RunContextInput extends SideCall {
   triggerN: number;
   tools: ToolSet;
   abortSignal: AbortSignal;
