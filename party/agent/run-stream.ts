@@ -94,6 +94,11 @@ async function runSegment(options: RunStreamOptions, totalSignal: AbortSignal): 
     await options.onEvent(event);
   };
   const toolStarts = new Map<string, number>();
+  /** What every tool-finished event says about its call (status and outcome come on top). */
+  const finishedCall = (part: { toolCallId: string; toolName: string; input: unknown }) => {
+    const started = toolStarts.get(part.toolCallId);
+    return { type: "tool-finished" as const, toolCallId: part.toolCallId, tool: part.toolName, input: part.input, durationMs: started === undefined ? null : now() - started };
+  };
   /** Calls seen in this segment, and the reasons of calls the policy denied on its own. */
   const callInputs = new Map<string, unknown>();
   const automaticDenials = new Map<string, string>();
@@ -162,32 +167,12 @@ async function runSegment(options: RunStreamOptions, totalSignal: AbortSignal): 
           approvals.push({ approvalId: part.approvalId, toolCallId: part.toolCall.toolCallId, tool: part.toolCall.toolName, input: part.toolCall.input });
           await emit({ type: "approval-requested", ...approvals.at(-1)! });
           break;
-        case "tool-result": {
-          const started = toolStarts.get(part.toolCallId);
-          await emit({
-            type: "tool-finished",
-            toolCallId: part.toolCallId,
-            tool: part.toolName,
-            input: part.input,
-            status: "ok",
-            output: part.output,
-            durationMs: started === undefined ? null : now() - started,
-          });
+        case "tool-result":
+          await emit({ ...finishedCall(part), status: "ok", output: part.output });
           break;
-        }
-        case "tool-error": {
-          const started = toolStarts.get(part.toolCallId);
-          await emit({
-            type: "tool-finished",
-            toolCallId: part.toolCallId,
-            tool: part.toolName,
-            input: part.input,
-            status: "error",
-            error: toolErrorLine(part.error),
-            durationMs: started === undefined ? null : now() - started,
-          });
+        case "tool-error":
+          await emit({ ...finishedCall(part), status: "error", error: toolErrorLine(part.error) });
           break;
-        }
         case "tool-approval-response":
           // Emitted for automatic decisions: the policy's reason for a denial is only here.
           if (!part.approved && part.reason) automaticDenials.set(part.toolCall.toolCallId, part.reason);

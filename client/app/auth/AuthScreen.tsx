@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { useAction } from "../lib/action";
 import { useSession } from "../stores/session";
+import { FormError } from "../lib/form-error";
 
 /** Sign in / create account. Errors from the auth API are shown as sentences under the form. */
 export function AuthScreen() {
@@ -69,11 +70,7 @@ export function AuthScreen() {
             onChange={(e) => setPassword(e.target.value)}
           />
           {mode === "up" && <p className="muted small">At least 8 characters. You get a personal workspace; others can add you to theirs.</p>}
-          {error && (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          )}
+          <FormError error={error} />
           <button type="submit" className="primary wide" disabled={pending}>
             {pending ? "One moment…" : mode === "up" ? "Create account" : "Sign in"}
           </button>

@@ -3,6 +3,7 @@ import type { Approval } from "../../../shared/protocol/approvals";
 import { useAction } from "../lib/action";
 import { relativeTime } from "../lib/format";
 import { useCan, useRoom } from "../stores/room";
+import { FormError } from "../lib/form-error";
 
 /**
  * Approve / Deny with an optional note, used in the inspector and in the queue. Whoever
@@ -175,11 +176,7 @@ export function ApprovalActions({ approval, compact = false }: { approval: Appro
           {reason}
         </p>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </div>
   );
 }

@@ -8,6 +8,7 @@ import { clockTime, relativeTime } from "../lib/format";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
 import { ToolCallBlock } from "./ToolCall";
+import { FormError } from "../lib/form-error";
 
 /**
  * What the OpenClaw bridge adds to the app (protocol 4): gateway replies as they stream,
@@ -216,11 +217,7 @@ export function GatewaySessions({ instance, emptyHint = false, limit }: { instan
           Show all {sorted.length} sessions
         </button>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </>
   );
 }

@@ -9,6 +9,7 @@ import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
 import { BridgeStatus, GatewaySessions, MessageItem, StopButton, StreamingReply, useThreadStreams } from "./Gateway";
 import { ResponderPicker } from "./Responder";
 import { ThreadApprovals } from "./ThreadApprovals";
+import { FormError } from "../lib/form-error";
 
 /**
  * The right-hand inspector: whatever is selected, opened. Domain entities come from the
@@ -141,11 +142,7 @@ function ThreadView({ threadId }: { threadId: string }) {
               </button>
             </span>
           </div>
-          {sendError && (
-            <p className="form-error" role="alert">
-              {sendError}
-            </p>
-          )}
+          <FormError error={sendError} />
         </form>
       ) : (
         <p className="hint">You can read this thread; your role cannot post.</p>
@@ -259,11 +256,7 @@ function JobView({ jobId }: { jobId: string }) {
           </button>
         </div>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { useAction } from "../lib/action";
 import { errorText } from "../lib/api";
 import { relativeTime } from "../lib/format";
 import { useCan, useRoom } from "../stores/room";
+import { FormError } from "../lib/form-error";
 
 /**
  * The workspace memory the Autopilot keeps with people (protocol 5). Not part of the room
@@ -118,11 +119,7 @@ export function MemoryView() {
       ) : (
         <p className="hint">Your role can read the memory but not change it.</p>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </section>
   );
 }

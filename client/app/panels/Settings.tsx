@@ -4,6 +4,7 @@ import { useAction } from "../lib/action";
 import { authApi, errorText, type AgentKey, type Member, type WorkspaceInfo } from "../lib/api";
 import { relativeTime } from "../lib/format";
 import { useRoom } from "../stores/room";
+import { FormError } from "../lib/form-error";
 
 /**
  * Workspace settings: members and roles, and agent keys. Both are auth data, so this is
@@ -95,11 +96,7 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
           {added}
         </p>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </section>
   );
 }
@@ -214,11 +211,7 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
           ))}
         </ul>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </section>
   );
 }

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { UsageListResult } from "../../../shared/protocol/agent";
 import { errorText } from "../lib/api";
 import { useRoom } from "../stores/room";
+import { FormError } from "../lib/form-error";
 
 /**
  * What the Autopilot's model calls cost (protocol 5, `usage.list`): totals, then per
@@ -99,11 +100,7 @@ export function UsageView() {
           Refresh
         </button>
       </div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       {!usage ? (
         !error && <p className="muted">Loading…</p>
       ) : (
