@@ -16,7 +16,7 @@ import { decodeServerFrame, typeEvent, type KnownEvent } from "./frames";
 import { methodNamespaces, type MethodNamespaces } from "./method-namespaces";
 import { bucketForLimits, type TokenBucket } from "./ratelimit";
 import { randomId, utf8Length, withIdempotencyKey } from "./request-ids";
-import { applyEvent, applyHello, diffStreams, emptyState, withPresence, type WorkspaceState } from "./state";
+import { applyEvent, applyHello, applyPage, diffStreams, emptyState, type PagedKind, withPresence, type WorkspaceState } from "./state";
 import { fetchConnectTicket, refusedUpgradeStatus, resolveEndpoint, resolveWebSocket, type Endpoint } from "./transport";
 
 export type { AutopilotClientOptions, ClientEvents, ClientWarning, ConnectionStatus, RequestArgs, RequestOptions, RequestParams, StatusDetail } from "./client-types";
@@ -155,6 +155,25 @@ export class AutopilotClient {
 
   on<K extends keyof ClientEvents>(name: K, listener: (...args: ClientEvents[K]) => void): () => void {
     return this.#emitter.on(name, listener);
+  }
+
+  /**
+   * Loads the next page of what the hello left out (protocol 6: threads, pending approvals
+   * or unfinished jobs) into `state`; resolves with how many are still left.
+   */
+  async loadMore(kind: PagedKind, limit = 100): Promise<number> {
+    const before = this.#state.more[kind].next;
+    if (!before) return 0;
+    let items: Parameters<typeof applyPage>[2];
+    let next: Parameters<typeof applyPage>[3];
+    if (kind === "threads") ({ threads: items, next } = await this.request("threads.list", { includeArchived: true, limit, before }));
+    else if (kind === "approvals") ({ approvals: items, next } = await this.request("approvals.list", { status: "pending", limit, before }));
+    else ({ jobs: items, next } = await this.request("jobs.list", { active: true, limit, before }));
+    // A hello in between (a reset) replaced what this page continued.
+    if (this.#state.more[kind].next !== before) return this.#state.more[kind].left;
+    this.#state = applyPage(this.#state, kind, items, next);
+    this.#emitter.emit("state", this.#state);
+    return this.#state.more[kind].left;
   }
 
   /** Resolves on the first hello; rejects if the client closes first or the deadline passes. */
@@ -394,8 +413,14 @@ export class AutopilotClient {
 
   async #refreshPresence(): Promise<void> {
     try {
-      const { presence } = await this.request("presence.list");
-      this.#state = withPresence(this.#state, presence);
+      const entries = [];
+      let after: string | undefined;
+      do {
+        const page = await this.request("presence.list", after === undefined ? {} : { after });
+        entries.push(...page.presence);
+        after = page.next ?? undefined;
+      } while (after !== undefined);
+      this.#state = withPresence(this.#state, entries);
       this.#emitter.emit("state", this.#state);
     } catch {
       // Stale presence is cosmetic; the next hello tries again.

@@ -1,7 +1,8 @@
 import type { Instance } from "../../shared/protocol/instances";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { ChatStream, GatewaySession, LiveState } from "../../shared/protocol/gateway";
-import type { HelloPayload, Snapshot } from "../../shared/protocol/hello";
+import type { HelloPayload, Snapshot, SnapshotMore } from "../../shared/protocol/hello";
+import type { PageCursor } from "../../shared/protocol/paging";
 import { FINISHED_JOB_STATUSES, type Job } from "../../shared/protocol/jobs";
 import type { PresenceEntry } from "../../shared/protocol/presence";
 import type { Message, Thread } from "../../shared/protocol/threads";
@@ -32,7 +33,15 @@ export interface WorkspaceState {
   readonly streams: ReadonlyMap<string, ChatStream>;
   /** Each instance's gateway sessions, keyed by instance id, as last announced (protocol 4). */
   readonly sessions: ReadonlyMap<string, readonly GatewaySession[]>;
+  /**
+   * What the bounded hello left out (protocol 6) and not loaded since: threads, pending
+   * approvals and unfinished jobs (`left`), each listable from `next` (see `applyPage`).
+   */
+  readonly more: SnapshotMore;
 }
+
+/** Collections a hello may leave partly out, and the list method that pages each. */
+export type PagedKind = "threads" | "approvals" | "jobs";
 
 /**
  * Resolved approvals and finished jobs kept beyond the pending/running ones, like the
@@ -50,6 +59,7 @@ export const emptyState: WorkspaceState = {
   instances: new Map(),
   streams: new Map(),
   sessions: new Map(),
+  more: { threads: { left: 0, next: null }, approvals: { left: 0, next: null }, jobs: { left: 0, next: null }, presence: 0, presenceNext: null },
 };
 
 const byId = <T extends { id: string }>(items: readonly T[]): Map<string, T> => new Map(items.map((item) => [item.id, item]));
@@ -65,7 +75,32 @@ export function stateFromSnapshot(snapshot: Snapshot, epoch: string, seq: number
     instances: byId(snapshot.instances ?? []),
     streams: new Map(),
     sessions: new Map(),
+    more: snapshot.more,
   };
+}
+
+/**
+ * Merges a page a list method returned for what the hello left out: adds the items not
+ * known yet (an event may have brought some already, newer) and moves the cursor on.
+ */
+export function applyPage(state: WorkspaceState, kind: PagedKind, items: readonly (Thread | Approval | Job)[], next: PageCursor | null): WorkspaceState {
+  const current = state[kind] as ReadonlyMap<string, Thread | Approval | Job>;
+  const merged = new Map(current);
+  let added = 0;
+  for (const item of items) {
+    if (merged.has(item.id)) continue;
+    merged.set(item.id, item);
+    added++;
+  }
+  const left = next === null ? 0 : Math.max(0, state.more[kind].left - added);
+  return { ...state, [kind]: merged, more: { ...state.more, [kind]: { left, next } } };
+}
+
+/** An event about an item the hello left out: it is known now, one fewer is left to list. */
+function loadedOne(state: WorkspaceState, kind: PagedKind, id: string): WorkspaceState {
+  const more = state.more[kind];
+  if (more.left === 0 || (state[kind] as ReadonlyMap<string, unknown>).has(id)) return state;
+  return { ...state, more: { ...state.more, [kind]: { ...more, left: more.left - 1 } } };
 }
 
 /**
@@ -151,11 +186,14 @@ export function applyEvent(state: WorkspaceState, received: ReceivedEvent): Even
 function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }): WorkspaceState {
   switch (received.event) {
     case "thread.created":
+      return { ...state, threads: upsert(state.threads, received.payload.thread.id, received.payload.thread) };
     case "thread.renamed":
     case "thread.archived":
     case "thread.restored":
-    case "thread.updated":
-      return { ...state, threads: upsert(state.threads, received.payload.thread.id, received.payload.thread) };
+    case "thread.updated": {
+      const next = loadedOne(state, "threads", received.payload.thread.id);
+      return { ...next, threads: upsert(next.threads, received.payload.thread.id, received.payload.thread) };
+    }
     case "message.created": {
       const { message } = received.payload;
       // A gateway reply ends the stream it finishes.
@@ -186,13 +224,19 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
     case "sessions.changed":
       return { ...state, sessions: upsert(state.sessions, received.payload.instanceId, received.payload.sessions) };
     case "approval.requested":
-    case "approval.resolved":
-      return { ...state, approvals: retainRecent(upsert(state.approvals, received.payload.approval.id, received.payload.approval), isResolved, approvalAge) };
+    case "approval.resolved": {
+      // Only a pending approval is resolved: an unknown one was left out of the hello.
+      const next = received.event === "approval.resolved" ? loadedOne(state, "approvals", received.payload.approval.id) : state;
+      return { ...next, approvals: retainRecent(upsert(next.approvals, received.payload.approval.id, received.payload.approval), isResolved, approvalAge) };
+    }
     case "job.started":
     case "job.progressed":
     case "job.cancel_requested":
-    case "job.finished":
-      return { ...state, jobs: retainRecent(upsert(state.jobs, received.payload.job.id, received.payload.job), isFinished, jobAge) };
+    case "job.finished": {
+      // Only an unfinished job changes: an unknown one was left out of the hello.
+      const next = received.event === "job.started" ? state : loadedOne(state, "jobs", received.payload.job.id);
+      return { ...next, jobs: retainRecent(upsert(next.jobs, received.payload.job.id, received.payload.job), isFinished, jobAge) };
+    }
     case "presence.joined":
     case "presence.updated":
       return { ...state, presence: upsert(state.presence, received.payload.entry.connectionId, received.payload.entry) };
@@ -200,6 +244,12 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
       if (!state.presence.has(received.payload.connectionId)) return state;
       const presence = new Map(state.presence);
       presence.delete(received.payload.connectionId);
+      return { ...state, presence };
+    }
+    case "presence.diff": {
+      const presence = new Map(state.presence);
+      for (const { connectionId } of received.payload.left) presence.delete(connectionId);
+      for (const entry of received.payload.upserted) presence.set(entry.connectionId, entry);
       return { ...state, presence };
     }
     case "instance.updated":

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { eventually } from "./fake-room";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
-import { approval, message, presence, snapshot, thread } from "./fixtures";
+import { approval, message, noMore, presence, snapshot, thread } from "./fixtures";
 import { fakeRoomPerTest } from "./client-harness";
 
 const harness = fakeRoomPerTest();
@@ -12,7 +12,7 @@ describe("requests", () => {
   it("resolves with the validated result and adds an idempotency key to mutations only", async () => {
     harness.room.onRequest = (request, connection) => {
       if (request.method === "threads.create") connection.respond(request.id, { thread: thread("t9", { title: String(request.params?.title) }) });
-      if (request.method === "threads.list") connection.respond(request.id, { threads: [] });
+      if (request.method === "threads.list") connection.respond(request.id, { threads: [], next: null });
     };
     const client = connect();
     const created = await client.threads.create({ title: "Plan" });
@@ -32,7 +32,7 @@ describe("requests", () => {
 
   it("holds requests until the hello, then sends them", async () => {
     harness.room.onConnect = () => null;
-    harness.room.onRequest = (request, connection) => connection.respond(request.id, { threads: [] });
+    harness.room.onRequest = (request, connection) => connection.respond(request.id, { threads: [], next: null });
     const client = connect();
     const connection = await harness.room.waitForConnections(1);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -74,7 +74,7 @@ describe("requests", () => {
     harness.room.onRequest = (request, connection) => {
       attempts += 1;
       if (attempts < 3) connection.fail(request.id, { code: "rate_limited", message: "slow down", retryable: true, retryAfterMs: 50 });
-      else connection.respond(request.id, { threads: [] });
+      else connection.respond(request.id, { threads: [], next: null });
     };
     const client = connect();
     const started = Date.now();
@@ -154,7 +154,7 @@ describe("events and resuming", () => {
       return { seq: 7, epoch: "E", snapshot: null, resumedFrom: 5 };
     };
     harness.room.onRequest = (request, connection) => {
-      if (request.method === "presence.list") connection.respond(request.id, { presence: [presence("c_new")] });
+      if (request.method === "presence.list") connection.respond(request.id, { presence: [presence("c_new")], next: null });
     };
     const client = connect();
     await client.ready();
@@ -195,6 +195,28 @@ describe("events and resuming", () => {
     expect([...client.state.threads.keys()]).toEqual(["fresh"]);
   });
 
+  it("loads what a bounded hello left out, page by page, from its cursor (protocol 6)", async () => {
+    const first = { at: 10, id: "a10" };
+    harness.room.onConnect = () => ({ seq: 5, snapshot: snapshot({ approvals: [approval("a11")], more: { ...noMore, approvals: { left: 2, next: first } } }) });
+    const asked: unknown[] = [];
+    harness.room.onRequest = (request, connection) => {
+      asked.push(request.params);
+      const before = (request.params as { before: { id: string } }).before;
+      if (before.id === "a10") connection.respond(request.id, { approvals: [approval("a10")], next: { at: 9, id: "a9" } });
+      else connection.respond(request.id, { approvals: [approval("a9")], next: null });
+    };
+    const client = connect();
+    await client.ready();
+    expect(await client.loadMore("approvals", 1)).toBe(1);
+    expect(await client.loadMore("approvals", 1)).toBe(0);
+    expect(await client.loadMore("approvals", 1)).toBe(0);
+    expect(asked).toEqual([
+      { status: "pending", limit: 1, before: first },
+      { status: "pending", limit: 1, before: { at: 9, id: "a9" } },
+    ]);
+    expect([...client.state.approvals.keys()].sort()).toEqual(["a10", "a11", "a9"]);
+  });
+
   it("unsubscribes", async () => {
     const client = connect();
     await client.ready();
@@ -211,7 +233,7 @@ describe("events and resuming", () => {
   it("sets a presence status again after reconnecting", async () => {
     harness.room.onRequest = (request, connection) => {
       if (request.method === "presence.update") connection.respond(request.id, { entry: presence("conn_1", { status: String(request.params?.status) }) });
-      if (request.method === "presence.list") connection.respond(request.id, { presence: [] });
+      if (request.method === "presence.list") connection.respond(request.id, { presence: [], next: null });
     };
     const client = connect();
     await client.presence.update({ status: "building" });
@@ -268,7 +290,7 @@ function helloFrom() {
 
 describe("typing", () => {
   it("infers params and results from the method registry", async () => {
-    harness.room.onRequest = (request, connection) => connection.respond(request.id, { approvals: [approval("a1")] });
+    harness.room.onRequest = (request, connection) => connection.respond(request.id, { approvals: [approval("a1")], next: null });
     const client = connect();
     const { approvals } = await client.request("approvals.list", { status: "pending" });
     const status: "pending" | "approved" | "denied" | "expired" = approvals[0]!.status;

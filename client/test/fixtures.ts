@@ -1,5 +1,5 @@
 import type { Approval } from "../../shared/protocol/approvals";
-import type { HelloPayload, Snapshot } from "../../shared/protocol/hello";
+import type { HelloPayload, Snapshot, SnapshotMore } from "../../shared/protocol/hello";
 import type { Job } from "../../shared/protocol/jobs";
 import type { PresenceEntry } from "../../shared/protocol/presence";
 import type { Actor } from "../../shared/protocol/principal";
@@ -57,8 +57,16 @@ export function presence(connectionId: string, over: Partial<PresenceEntry> = {}
   return { connectionId, principalId: alice.id, kind: "user", name: "Alice", device: "laptop", connectedAt: 5, status: null, ...over };
 }
 
+export const noMore: SnapshotMore = {
+  threads: { left: 0, next: null },
+  approvals: { left: 0, next: null },
+  jobs: { left: 0, next: null },
+  presence: 0,
+  presenceNext: null,
+};
+
 export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
-  return { threads: [], approvals: [], jobs: [], presence: [], instances: [], ...over };
+  return { threads: [], approvals: [], jobs: [], presence: [], instances: [], more: noMore, ...over };
 }
 
 export function hello(over: Partial<HelloPayload> = {}): HelloPayload {

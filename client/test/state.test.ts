@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ReceivedEvent } from "../src/frames";
 import type { ChatStream, GatewaySession } from "../../shared/protocol/gateway";
-import { applyEvent, applyHello, diffStreams, emptyState, RETAINED_FINISHED, threadStreams, withPresence, type WorkspaceState } from "../src/state";
-import { approval, hello, job, message, presence, snapshot, thread } from "./fixtures";
+import { applyEvent, applyHello, applyPage, diffStreams, emptyState, RETAINED_FINISHED, threadStreams, withPresence, type WorkspaceState } from "../src/state";
+import { approval, hello, job, message, noMore, presence, snapshot, thread } from "./fixtures";
 
 function applied(state: WorkspaceState, event: ReceivedEvent): WorkspaceState {
   const outcome = applyEvent(state, event);
@@ -138,6 +138,56 @@ describe("applyEvent", () => {
     expect(state.approvals.has("pending-one")).toBe(true);
     expect(state.approvals.has("a1")).toBe(false);
     expect(state.approvals.has(`a${RETAINED_FINISHED + 5}`)).toBe(true);
+  });
+});
+
+describe("presence.diff (protocol 6)", () => {
+  it("applies leaves, then joins and updates, in one step", () => {
+    let state = fromSnapshot({ presence: [presence("c1"), presence("c2")] });
+    state = applied(state, {
+      known: true,
+      event: "presence.diff",
+      payload: { upserted: [presence("c3"), presence("c2", { status: "busy" })], left: [{ connectionId: "c1", principalId: "user_alice" }] },
+    });
+    expect([...state.presence.keys()].sort()).toEqual(["c2", "c3"]);
+    expect(state.presence.get("c2")!.status).toBe("busy");
+  });
+});
+
+describe("a bounded hello and the rest loaded later (protocol 6)", () => {
+  const cursor = { at: 10, id: "a10" };
+  const bounded = () => fromSnapshot({ approvals: [approval("a11"), approval("a12")], more: { ...noMore, approvals: { left: 3, next: cursor } } });
+
+  it("keeps what was left out, merges pages, and ends with nothing left", () => {
+    let state = bounded();
+    expect(state.more.approvals).toEqual({ left: 3, next: cursor });
+    state = applyPage(state, "approvals", [approval("a10"), approval("a9")], { at: 9, id: "a9" });
+    expect(state.more.approvals).toEqual({ left: 1, next: { at: 9, id: "a9" } });
+    state = applyPage(state, "approvals", [approval("a8")], null);
+    expect(state.more.approvals).toEqual({ left: 0, next: null });
+    expect([...state.approvals.keys()].sort()).toEqual(["a10", "a11", "a12", "a8", "a9"]);
+  });
+
+  it("an event about a left-out item counts it as loaded; a page does not overwrite the newer event", () => {
+    let state = bounded();
+    const decided = approval("a9", { status: "approved", resolvedAt: 20 });
+    state = applied(state, { known: true, event: "approval.resolved", payload: { approval: decided }, seq: 6 });
+    expect(state.more.approvals.left).toBe(2);
+    // A new request is not one of those left out.
+    state = applied(state, { known: true, event: "approval.requested", payload: { approval: approval("a13") }, seq: 7 });
+    expect(state.more.approvals.left).toBe(2);
+    state = applyPage(state, "approvals", [approval("a10"), approval("a9"), approval("a8")], null);
+    expect(state.approvals.get("a9")).toEqual(decided);
+    expect(state.more.approvals.left).toBe(0);
+  });
+
+  it("a left-out job that progresses or a left-out thread that changes is counted too", () => {
+    let state = fromSnapshot({ more: { ...noMore, jobs: { left: 2, next: { at: 1, id: "j1" } }, threads: { left: 1, next: { at: 1, id: "t1" } } } });
+    state = applied(state, { known: true, event: "job.progressed", payload: { job: job("j0") }, seq: 6 });
+    state = applied(state, { known: true, event: "job.started", payload: { job: job("j9") }, seq: 7 });
+    state = applied(state, { known: true, event: "thread.renamed", payload: { thread: thread("t0") }, seq: 8 });
+    expect(state.more.jobs.left).toBe(1);
+    expect(state.more.threads.left).toBe(0);
   });
 });
 

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { Approval, ApprovalsListParams, ApprovalsRequestParams, ApprovalsResolveParams, ApprovalStatus } from "../../shared/protocol/approvals";
 import type { OpContext } from "./context";
 import { RoomError } from "./errors";
+import { type Page, pageRows } from "./paging";
 import type { Sql } from "./sql";
 import { requireThread } from "./threads";
 import { readable } from "../records/codec";
@@ -113,16 +114,20 @@ export function nextApprovalExpiry(sql: Sql): number | null {
   return sql.one<{ at: number | null }>(`select min(expires_at) as at from approvals where status = 'pending'`)?.at ?? null;
 }
 
-export function listApprovals(sql: Sql, params: z.output<typeof ApprovalsListParams>): Approval[] {
-  const rows = params.status
-    ? sql.all<{ doc: string }>(`select doc from approvals where status = ? order by requested_at desc limit ?`, params.status, params.limit)
-    : sql.all<{ doc: string }>(`select doc from approvals order by requested_at desc limit ?`, params.limit);
-  return readable(rows, (r) => approvalRecord.decode(r.doc));
+/** Newest requested first, one page from `before`. */
+export function listApprovals(sql: Sql, params: z.output<typeof ApprovalsListParams>, maxBytes?: number): Page<Approval> {
+  return pageRows(sql, {
+    table: "approvals",
+    time: "requested_at",
+    ...(params.status ? { where: "status = ?", params: [params.status] } : {}),
+    ...(params.before ? { before: params.before } : {}),
+    limit: params.limit,
+    ...(maxBytes !== undefined ? { maxBytes } : {}),
+    decode: (doc) => approvalRecord.decode(doc),
+  });
 }
 
-/** Snapshot view: every pending approval plus the most recent decided ones. */
-export function approvalsForSnapshot(sql: Sql, recentResolved = 50): Approval[] {
-  const pending = sql.all<{ doc: string }>(`select doc from approvals where status = 'pending' order by requested_at desc`);
-  const resolved = sql.all<{ doc: string }>(`select doc from approvals where status != 'pending' order by requested_at desc limit ?`, recentResolved);
-  return readable([...pending, ...resolved], (r) => approvalRecord.decode(r.doc));
+/** Recently decided approvals, newest requested first (the bounded hello's history). */
+export function recentResolvedApprovals(sql: Sql, limit: number, maxBytes: number): Approval[] {
+  return pageRows(sql, { table: "approvals", time: "requested_at", where: "status != 'pending'", limit, maxBytes, decode: (doc) => approvalRecord.decode(doc) }).items;
 }

@@ -28,22 +28,49 @@ export function appendEvent<E extends DurableEventName>(sql: Sql, event: E, payl
   return { seq, event, payload } as DurableEvent<E> as DurableEvent;
 }
 
-export type ResumePlan = { kind: "replay"; events: DurableEvent[] } | { kind: "snapshot"; reset: boolean };
+/**
+ * How much a resume may replay before the client gets a fresh (bounded) snapshot instead.
+ * A replay goes out in pages (party/rooms/replay-pump.ts), but a gap of thousands of
+ * events is cheaper to greet with a snapshot than to stream: before protocol 6,
+ * `?lastSeq=0` after 1,300 events sent 35 MB.
+ */
+export const REPLAY_BUDGET = { events: 1000, bytes: 1024 * 1024 } as const;
+
+/** One page of a replay: at most this many events or bytes (whichever comes first). */
+export const REPLAY_PAGE = { events: 100, bytes: 64 * 1024 } as const;
+
+export type ResumePlan = { kind: "replay"; from: number } | { kind: "snapshot"; reset: boolean };
 
 /**
- * What a connecting client gets: exactly the events after `lastSeq`, or a snapshot when
- * it has none, comes from another epoch (a recreated room), or fell behind the log.
+ * What a connecting client gets: the events after `lastSeq` (streamed in pages from
+ * `from`), or a snapshot when it has none, comes from another epoch (a recreated room),
+ * fell behind the log, or is further behind than the replay budget.
  */
-export function planResume(sql: Sql, epoch: string, lastSeq: number | null, clientEpoch: string | null): ResumePlan {
+export function planResume(sql: Sql, epoch: string, lastSeq: number | null, clientEpoch: string | null, budget: { events: number; bytes: number } = REPLAY_BUDGET): ResumePlan {
   if (lastSeq === null) return { kind: "snapshot", reset: false };
   const seq = currentSeq(sql);
   if (clientEpoch !== epoch || lastSeq > seq) return { kind: "snapshot", reset: true };
-  if (lastSeq === seq) return { kind: "replay", events: [] };
-  const oldest = sql.one<{ seq: number }>(`select min(seq) as seq from events`)?.seq ?? seq + 1;
-  if (lastSeq + 1 < oldest) return { kind: "snapshot", reset: true };
-  const rows = sql.all<{ seq: number; event: DurableEventName; payload: string }>(`select seq, event, payload from events where seq > ? order by seq`, lastSeq);
-  // An event that cannot be read would leave a gap the client cannot fill: it gets a
-  // fresh snapshot instead (built from the rows that can be read).
-  const events = readable(rows, decodeStoredEvent);
-  return events.length === rows.length ? { kind: "replay", events } : { kind: "snapshot", reset: true };
+  if (lastSeq === seq) return { kind: "replay", from: lastSeq };
+  if (seq - lastSeq > budget.events) return { kind: "snapshot", reset: true };
+  const gap = sql.one<{ oldest: number | null; bytes: number | null }>(`select min(seq) as oldest, sum(length(payload)) as bytes from events where seq > ?`, lastSeq);
+  const oldest = gap?.oldest ?? seq + 1;
+  if (lastSeq + 1 < oldest || (gap?.bytes ?? 0) > budget.bytes) return { kind: "snapshot", reset: true };
+  return { kind: "replay", from: lastSeq };
+}
+
+/**
+ * The next page of the log after `after`. `unreadable` means an event in it cannot be
+ * decoded: it would leave a gap the client cannot fill, so the caller resets the client
+ * instead. `events` is empty when the log has nothing after `after`; `last` is the seq of
+ * the last row read (readable or not).
+ */
+export function readEventPage(sql: Sql, after: number, page: { events: number; bytes: number } = REPLAY_PAGE): { events: DurableEvent[]; unreadable: boolean; last: number } {
+  const rows = sql.all<{ seq: number; event: DurableEventName; payload: string }>(`select seq, event, payload from events where seq > ? order by seq limit ?`, after, page.events);
+  let bytes = 0;
+  let taken = 0;
+  // Always at least one event, however big, or the replay could never move on.
+  while (taken < rows.length && (taken === 0 || bytes + rows[taken]!.payload.length <= page.bytes)) bytes += rows[taken++]!.payload.length;
+  const kept = rows.slice(0, taken);
+  const events = readable(kept, decodeStoredEvent);
+  return { events, unreadable: events.length !== kept.length, last: kept.at(-1)?.seq ?? after };
 }

@@ -12,9 +12,9 @@ import {
 import { hasScope } from "../../shared/scopes";
 import type { OpContext } from "./context";
 import { RoomError } from "./errors";
+import { countRows, type Page, pageRows } from "./paging";
 import type { Sql } from "./sql";
 import { requireThread } from "./threads";
-import { readable } from "../records/codec";
 import { jobRecord } from "../records/documents";
 
 function getJob(sql: Sql, id: string): Job | null {
@@ -111,16 +111,26 @@ export function cancelJob(ctx: OpContext, params: z.output<typeof JobsCancelPara
   return { job };
 }
 
-export function listJobs(sql: Sql, params: z.output<typeof JobsListParams>): Job[] {
-  const rows = params.active
-    ? sql.all<{ doc: string }>(`select doc from jobs where status in ('running', 'cancel_requested') order by updated_at desc limit ?`, params.limit)
-    : sql.all<{ doc: string }>(`select doc from jobs order by updated_at desc limit ?`, params.limit);
-  return readable(rows, (r) => jobRecord.decode(r.doc));
+const ACTIVE = "status in ('running', 'cancel_requested')";
+
+/** Most recently updated first, one page from `before`. */
+export function listJobs(sql: Sql, params: z.output<typeof JobsListParams>, maxBytes?: number): Page<Job> {
+  return pageRows(sql, {
+    table: "jobs",
+    time: "updated_at",
+    ...(params.active ? { where: ACTIVE } : {}),
+    ...(params.before ? { before: params.before } : {}),
+    limit: params.limit,
+    ...(maxBytes !== undefined ? { maxBytes } : {}),
+    decode: (doc) => jobRecord.decode(doc),
+  });
 }
 
-/** Snapshot view: every unfinished job plus the most recent finished ones. */
-export function jobsForSnapshot(sql: Sql, recentFinished = 50): Job[] {
-  const active = sql.all<{ doc: string }>(`select doc from jobs where status in ('running', 'cancel_requested') order by updated_at desc`);
-  const finished = sql.all<{ doc: string }>(`select doc from jobs where status not in ('running', 'cancel_requested') order by updated_at desc limit ?`, recentFinished);
-  return readable([...active, ...finished], (r) => jobRecord.decode(r.doc));
+/** Recently finished jobs, newest first (the bounded hello's history). */
+export function recentFinishedJobs(sql: Sql, limit: number, maxBytes: number): Job[] {
+  return pageRows(sql, { table: "jobs", time: "updated_at", where: `not ${ACTIVE}`, limit, maxBytes, decode: (doc) => jobRecord.decode(doc) }).items;
+}
+
+export function countActiveJobs(sql: Sql): number {
+  return countRows(sql, "jobs", ACTIVE);
 }

@@ -5,6 +5,8 @@ import type { ChatSendParams, MessagesListParams } from "../../shared/protocol/t
 import type { Actor } from "../../shared/protocol/principal";
 import type { OpContext } from "./context";
 import { RoomError } from "./errors";
+import type { PageCursor } from "../../shared/protocol/paging";
+import { type Page, pageRows } from "./paging";
 import type { Sql } from "./sql";
 import { readable } from "../records/codec";
 import { messageRecord, threadRecord } from "../records/documents";
@@ -34,6 +36,19 @@ function putThread(sql: Sql, thread: Thread): void {
 export function listThreads(sql: Sql, includeArchived: boolean, limit = 1000): Thread[] {
   const rows = sql.all<{ doc: string }>(`select doc from threads where archived <= ? order by updated_at desc limit ?`, includeArchived ? 1 : 0, limit);
   return readable(rows, (r) => threadRecord.decode(r.doc));
+}
+
+/** Most recently updated first, one page from `before` (archived ones only if asked). */
+export function pageThreads(sql: Sql, params: { includeArchived: boolean; limit: number; before?: PageCursor | undefined }, maxBytes?: number): Page<Thread> {
+  return pageRows(sql, {
+    table: "threads",
+    time: "updated_at",
+    ...(params.includeArchived ? {} : { where: "archived = 0" }),
+    ...(params.before ? { before: params.before } : {}),
+    limit: params.limit,
+    ...(maxBytes !== undefined ? { maxBytes } : {}),
+    decode: (doc) => threadRecord.decode(doc),
+  });
 }
 
 /** The title of a thread created without one, until the Autopilot names it. */

@@ -4,19 +4,16 @@ import { CloseCode, type ErrorShape } from "../../shared/protocol/errors";
 import type { EventName, EventPayload } from "../../shared/protocol/events";
 import type { EventFrame } from "../../shared/protocol/frames";
 import { MAX_CLIENT_FRAME_BYTES } from "../../shared/protocol/frames";
-import type { HelloPayload } from "../../shared/protocol/hello";
-import { PROTOCOL_VERSION, protocolUnsupportedReason } from "../../shared/protocol/version";
 import { type ModelConfig, readModelConfig } from "../agent/config";
 import { AutopilotAgent } from "../agent/runner";
 import { expireDueApprovals, nextApprovalExpiry } from "../domain/approvals";
 import { createOpContext, type OpEffects } from "../domain/context";
-import { currentSeq, planResume, roomEpoch } from "../domain/eventlog";
+import { planResume, type ResumePlan, roomEpoch } from "../domain/eventlog";
 import { allSessions } from "../domain/gateway";
 import { type GraphFeed, readGraphFeed } from "../domain/graph-feed";
 import { forgetExpired } from "../domain/idempotency";
 import { listInstances } from "../domain/instances";
 import { migrate } from "../domain/schema";
-import { buildSnapshot } from "../domain/snapshot";
 import { type Sql, sqlFromStorage } from "../domain/sql";
 import { getThread } from "../domain/threads";
 import type { Env } from "../env";
@@ -25,9 +22,12 @@ import { BridgeSupervisor } from "./bridge-supervisor";
 import { type ConnState, connState, presenceEntry, presenceOf } from "./connection-state";
 import { dispatch, type DispatchOutcome, parseFrame, sniffRequestId } from "./dispatch";
 import { type OperationDeps, runInstanceOperation, watchInstance } from "./instance-operations";
-import { parsePrincipalHeader, PRINCIPAL_HEADER } from "./principal-header";
+import { admitConnection } from "./connect-admission";
 import { ConnectionMeter } from "./ratelimit";
 import { boxTextFrames, unboxFrame } from "./framework-frames";
+import { buildHello } from "./hello";
+import { PresenceBroadcast } from "./presence-broadcast";
+import { ReplayPump } from "./replay-pump";
 import { logRequest } from "./request-log";
 import { invokeAs, roomServices, type ServiceSources } from "./autopilot-services";
 import { agentInfo } from "./room-services";
@@ -52,6 +52,8 @@ export class Autopilot extends Agent<Env> {
   readonly #sql: Sql;
   readonly #meter = new ConnectionMeter(() => this.#rate);
   #pokeTimer: ReturnType<typeof setTimeout> | null = null;
+  readonly #presence = new PresenceBroadcast((diff) => this.#broadcastEvent("presence.diff", diff));
+  readonly #replay: ReplayPump;
   readonly #bridges: BridgeSupervisor;
   /** The bridge watch is scheduled (see watchBridges). */
   #watching = false;
@@ -64,6 +66,11 @@ export class Autopilot extends Agent<Env> {
     this.#sql = sqlFromStorage(ctx.storage);
     migrate(this.#sql);
     boxTextFrames(this);
+    this.#replay = new ReplayPump({
+      sql: this.#sql,
+      reset: (conn) => this.#greet(conn as Connection, connState(conn as Connection)!, { kind: "snapshot", reset: true }),
+      overflow: (conn) => (conn as Connection).close(CloseCode.rateLimited, JSON.stringify({ retryAfterMs: 1000 })),
+    });
     this.#modelConfig = readModelConfig(env);
     this.#bridges = new BridgeSupervisor({
       workspaceId: () => this.name,
@@ -155,61 +162,51 @@ export class Autopilot extends Agent<Env> {
     return { perSecond: Number(this.env.RATE_LIMIT_PER_SECOND ?? 50), burst: Number(this.env.RATE_LIMIT_BURST ?? 100) };
   }
 
-  #send<E extends EventName>(conn: Connection, event: E, payload: EventPayload<E>, seq?: number): void {
-    const frame: EventFrame = { type: "event", event, payload, ...(seq !== undefined ? { seq } : {}) };
-    conn.send(JSON.stringify(frame));
+  /** To one socket: held while that socket is still replaying (replay-pump.ts). */
+  #sendText(conn: Connection, text: string): void {
+    this.#replay.send(conn, text);
   }
 
-  #broadcastEvent<E extends EventName>(event: E, payload: EventPayload<E>, seq?: number, without?: string): void {
+  #broadcastEvent<E extends EventName>(event: E, payload: EventPayload<E>, seq?: number): void {
     const frame: EventFrame = { type: "event", event, payload, ...(seq !== undefined ? { seq } : {}) };
-    this.broadcast(JSON.stringify(frame), without ? [without] : undefined);
+    const text = JSON.stringify(frame);
+    const replaying = this.#replay.size > 0 ? this.#replay.holdBroadcast(text, seq) : undefined;
+    this.broadcast(text, replaying);
   }
 
   override onConnect(conn: Connection, ctx: ConnectionContext): void {
-    const url = new URL(ctx.request.url);
-    const principal = parsePrincipalHeader(ctx.request.headers.get(PRINCIPAL_HEADER));
-    if (!principal) {
-      conn.close(CloseCode.unauthenticated, "unauthenticated");
+    const admission = admitConnection(ctx.request, Date.now());
+    if (!admission.ok) {
+      conn.close(admission.code, admission.reason);
       return;
     }
-    // One version only: an older client would be sent shapes it cannot parse (version.ts).
-    const requested = url.searchParams.get("protocol") ?? String(PROTOCOL_VERSION);
-    if (Number(requested) !== PROTOCOL_VERSION) {
-      conn.close(CloseCode.protocolUnsupported, protocolUnsupportedReason(requested));
-      return;
-    }
-    const state: ConnState = {
-      principal,
-      device: (url.searchParams.get("device") ?? "unknown").slice(0, 64),
-      connectedAt: Date.now(),
-      status: null,
-    };
+    const { state } = admission;
     conn.setState(state);
+    const plan = planResume(this.#sql, roomEpoch(this.#sql), admission.lastSeq, admission.epoch);
+    this.#greet(conn, state, plan);
+    // The replay goes out in pages; frames for this socket wait until it has caught up.
+    if (plan.kind === "replay")
+      void this.#replay.start(conn, plan.from).catch((error: unknown) => console.error(JSON.stringify({ msg: "replay failed", workspace: this.name, connection: conn.id, error: String(error) })));
+    this.#presence.joined(presenceEntry(conn.id, state));
+  }
 
-    const lastSeqParam = url.searchParams.get("lastSeq");
-    const lastSeq = lastSeqParam !== null && /^\d+$/.test(lastSeqParam) ? Number(lastSeqParam) : null;
-    const epoch = roomEpoch(this.#sql);
-    const plan = planResume(this.#sql, epoch, lastSeq, url.searchParams.get("epoch"));
+  /** Sends the hello (bounded snapshot, or where the replay starts); returns the seq it covers. */
+  #greet(conn: Connection, state: ConnState, plan: ResumePlan): number {
     const { perSecond, burst } = this.#rate;
-    const hello: HelloPayload = {
-      protocol: PROTOCOL_VERSION,
+    const hello = buildHello({
+      sql: this.#sql,
       connectionId: conn.id,
       workspaceId: this.name,
-      epoch,
-      principal,
-      seq: currentSeq(this.#sql),
-      reset: plan.kind === "snapshot" && plan.reset,
-      resumedFrom: plan.kind === "replay" ? lastSeq : null,
-      snapshot: plan.kind === "snapshot" ? buildSnapshot(this.#sql, presenceOf(this.getConnections())) : null,
+      epoch: roomEpoch(this.#sql),
+      principal: state.principal,
+      plan,
+      presence: () => presenceOf(this.getConnections()),
       live: { streams: [...this.#bridges.streams, ...this.#agent.streams], sessions: allSessions(this.#sql) },
       agent: agentInfo(this.#modelConfig),
       limits: { maxFrameBytes: MAX_CLIENT_FRAME_BYTES, requestsPerSecond: perSecond, burst },
-    };
-    // hello and the replay go out in one synchronous run, so no live event can slip in
-    // between them and arrive out of order.
-    this.#send(conn, "hello", hello);
-    if (plan.kind === "replay") for (const e of plan.events) this.#send(conn, e.event, e.payload, e.seq);
-    this.#broadcastEvent("presence.joined", { entry: presenceEntry(conn.id, state) }, undefined, conn.id);
+    });
+    conn.send(JSON.stringify({ type: "event", event: "hello", payload: hello } satisfies EventFrame));
+    return hello.seq;
   }
 
   override onMessage(conn: Connection, frame: WSMessage): void {
@@ -228,20 +225,20 @@ export class Autopilot extends Agent<Env> {
         return;
       }
       const error: ErrorShape = { code: "rate_limited", message: "too many requests", retryable: true, retryAfterMs: token.retryAfterMs };
-      conn.send(JSON.stringify({ type: "res", id: sniffRequestId(message), ok: false, error }));
+      this.#sendText(conn, JSON.stringify({ type: "res", id: sniffRequestId(message), ok: false, error }));
       return;
     }
     const parsed = parseFrame(message);
     if (!parsed.ok) {
       logRequest(this.name, conn.id, state.principal.id, "bad frame", parsed.outcome.error?.error);
-      conn.send(JSON.stringify(parsed.outcome.response));
+      this.#sendText(conn, JSON.stringify(parsed.outcome.response));
       return;
     }
     const setStatus = (status: string | null) => {
       const next = { ...state, status };
       conn.setState(next);
       const entry = presenceEntry(conn.id, next);
-      this.#broadcastEvent("presence.updated", { entry });
+      this.#presence.updated(entry);
       return entry;
     };
     const outcome = dispatch({ sql: this.#sql, principal: state.principal, now, retain: this.#retain, room: roomServices(this.#sources, state.principal, setStatus) }, parsed.frame);
@@ -253,7 +250,7 @@ export class Autopilot extends Agent<Env> {
   #finish(conn: Connection, state: ConnState, method: string, outcome: DispatchOutcome): void {
     if (outcome.error) logRequest(this.name, conn.id, state.principal.id, `request failed: ${outcome.error.method}`, outcome.error.error, outcome.error.cause);
     this.#publish(outcome.effects);
-    conn.send(JSON.stringify(outcome.response));
+    this.#sendText(conn, JSON.stringify(outcome.response));
     // Only here are the sender's scopes known: the Autopilot's run acts with at most those.
     if (method === "chat.send" && outcome.response.ok) this.#agent.onPosted((outcome.response.payload as EventPayload<"message.created">).message, state.principal);
   }
@@ -274,10 +271,9 @@ export class Autopilot extends Agent<Env> {
 
   override onClose(conn: Connection): void {
     this.#meter.forget(conn.id);
+    this.#replay.forget(conn.id);
     const state = connState(conn);
-    if (state) {
-      this.#broadcastEvent("presence.left", { connectionId: conn.id, principalId: state.principal.id }, undefined, conn.id);
-    }
+    if (state) this.#presence.left(conn.id, state.principal.id);
   }
 
   /** Events first, so every client (the requester too) has the change before the response. */
@@ -364,11 +360,11 @@ export class Autopilot extends Agent<Env> {
   }
 
   /**
-   * RPC for the Hatchery: durable events after `since` (at most `limit`), or the whole
-   * domain state when `since` is from another epoch or fell out of the log.
+   * RPC for the Hatchery: a page of durable events after `since`, or of the domain state
+   * when `since` is from another epoch or fell out of the log (graph-feed.ts).
    */
-  async graphFeed(since: number, epoch: string | null, limit = 500): Promise<GraphFeed> {
-    return readGraphFeed(this.#sql, roomEpoch(this.#sql), since, epoch, limit);
+  async graphFeed(since: number, epoch: string | null, limit = 500, snapshotCursor: string | null = null): Promise<GraphFeed> {
+    return readGraphFeed(this.#sql, roomEpoch(this.#sql), since, epoch, limit, snapshotCursor);
   }
 
   /** Scheduled callback (alarm): resolves pending approvals whose time ran out. */

@@ -119,7 +119,7 @@ export class Hatchery extends YServer {
     const since = Number(getMeta(this.#sql, "domainSeq") ?? 0);
     const epoch = getMeta(this.#sql, "domainEpoch");
     const autopilot = await getAgentByName(this.#env.Autopilot, this.name);
-    const feed = await autopilot.graphFeed(since, epoch);
+    const feed = await autopilot.graphFeed(since, epoch, undefined, getMeta(this.#sql, "domainSnapshotCursor") || null);
     const ops: DomainOp[] = feed.snapshot ? opsForSnapshot(feed.snapshot) : [];
     for (const e of feed.events) ops.push(...opsForEvent(e));
     const touched = new Set(ops.flatMap((op) => (op.op === "link" ? [] : [domainNodeId(op.kind, op.ref)])));
@@ -134,6 +134,8 @@ export class Hatchery extends YServer {
       this.#recordDomainNodes(touched);
       setMeta(this.#sql, "domainSeq", String(feed.seq));
       setMeta(this.#sql, "domainEpoch", feed.epoch);
+      // A paged snapshot continues from here on the next pull (even after a restart).
+      setMeta(this.#sql, "domainSnapshotCursor", feed.snapshotCursor ?? "");
     });
     return feed.more;
   }

@@ -2,6 +2,7 @@ import type { MethodParsedParams, MethodResult } from "../../shared/protocol/met
 import { RoomError } from "../domain/errors";
 import { bindingForSession } from "../domain/gateway-bindings";
 import { getInstance } from "../domain/instances";
+import { pagePresence } from "../domain/presence";
 import { getThread } from "../domain/threads";
 import type { RoomServices } from "./room-services";
 
@@ -28,8 +29,9 @@ export async function sessionHistory(room: RoomServices, params: MethodParsedPar
   return { messages, threadId: bindingForSession(room.sql, params.instanceId, params.sessionKey)?.threadId ?? null };
 }
 
-export function listPresence(room: RoomServices): MethodResult<"presence.list"> {
-  return { presence: room.presence() };
+export function listPresence(room: RoomServices, params: MethodParsedParams<"presence.list">): MethodResult<"presence.list"> {
+  const page = pagePresence(room.presence(), params.after, params.limit);
+  return { presence: page.entries, next: page.next };
 }
 
 export function updatePresence(room: RoomServices, params: MethodParsedParams<"presence.update">): MethodResult<"presence.update"> {

@@ -8,9 +8,10 @@ import { listSessions, openSession, sendToSession } from "../domain/gateway";
 import { sendChat } from "../domain/gateway-outbox";
 import { attachInstance, listInstances, requestInstanceOperation } from "../domain/instances";
 import { cancelJob, failJob, finishJob, listJobs, startJob, updateJob } from "../domain/jobs";
+import type { Page } from "../domain/paging";
 import type { Sql } from "../domain/sql";
 import { deleteMemory, listMemory, putMemory } from "../domain/memory";
-import { archiveThread, configureThread, createThread, listMessages, listThreads, renameThread } from "../domain/threads";
+import { archiveThread, configureThread, createThread, listMessages, pageThreads, renameThread } from "../domain/threads";
 import { listUsage } from "../domain/usage";
 import { abortChat, applyGraph, listPresence, sessionHistory, updatePresence } from "./local-methods";
 import type { RoomServices } from "./room-services";
@@ -35,6 +36,8 @@ const mutate = <M extends MethodName>(
   prepare?: (room: RoomServices, params: Params<M>) => Promise<() => void> | undefined,
 ): Handler<M> => (prepare ? { kind: "mutate", run, prepare } : { kind: "mutate", run });
 const query = <M extends MethodName>(run: (sql: Sql, params: Params<M>) => Result<M>): Handler<M> => ({ kind: "query", run });
+/** A list method's result: its page's items under their name, and where the next page starts. */
+const paged = <T, R>(page: Page<T>, wrap: (items: T[]) => R): R & { next: Page<T>["next"] } => ({ ...wrap(page.items), next: page.next });
 const local = <M extends MethodName>(run: (room: RoomServices, params: Params<M>) => Result<M> | Promise<Result<M>>): Handler<M> => ({ kind: "local", run });
 
 /** Every method and how it is answered: adding a method means adding it here (and to shared/protocol/methods.ts). */
@@ -44,14 +47,14 @@ export const HANDLERS: { [M in MethodName]: Handler<M> } = {
   "threads.configure": mutate(configureThread),
   "threads.rename": mutate(renameThread),
   "threads.archive": mutate(archiveThread),
-  "threads.list": query((sql, p) => ({ threads: listThreads(sql, p.includeArchived) })),
+  "threads.list": query((sql, p) => paged(pageThreads(sql, p), (threads) => ({ threads }))),
   "messages.list": query(listMessages),
   "chat.send": mutate(sendChat),
   "chat.abort": local(abortChat),
   "approvals.request": mutate((ctx, p) => requestApproval(ctx, p)),
   // A decision on a gateway's request reaches the gateway before the room records it.
   "approvals.resolve": mutate(resolveApproval, prepareGatewayDecision),
-  "approvals.list": query((sql, p) => ({ approvals: listApprovals(sql, p) })),
+  "approvals.list": query((sql, p) => paged(listApprovals(sql, p), (approvals) => ({ approvals }))),
   "approvals.get": query((sql, p) => {
     const approval = getApproval(sql, p.approvalId);
     if (!approval) throw new RoomError("not_found", `no approval ${p.approvalId}`);
@@ -63,7 +66,7 @@ export const HANDLERS: { [M in MethodName]: Handler<M> } = {
   "jobs.finish": mutate(finishJob),
   "jobs.fail": mutate(failJob),
   "jobs.cancel": mutate(cancelJob),
-  "jobs.list": query((sql, p) => ({ jobs: listJobs(sql, p) })),
+  "jobs.list": query((sql, p) => paged(listJobs(sql, p), (jobs) => ({ jobs }))),
   "instances.provision": mutate((ctx, p) => requestInstanceOperation(ctx, "provision", p)),
   "instances.restart": mutate((ctx, p) => requestInstanceOperation(ctx, "restart", p)),
   "instances.backup": mutate((ctx, p) => requestInstanceOperation(ctx, "backup", p)),

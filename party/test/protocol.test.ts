@@ -288,6 +288,7 @@ describe("domain round trips", () => {
     for (const s of [g, m, a]) s.close();
   });
 
+  // Protocol 6: joins, updates and leaves arrive coalesced in presence.diff frames.
   it("presence: per device, live joins, updates and leaves", async () => {
     const { owner, agent, ws } = await workspaceWithTeam();
     const laptop = await RawSocket.open(ws, { cookie: owner.cookie }, { device: "laptop" });
@@ -296,19 +297,20 @@ describe("domain round trips", () => {
     const phoneHello = await phone.hello();
     // The snapshot lists every connected device, this one included.
     expect(phoneHello.snapshot!.presence.map((p) => p.device).sort()).toEqual(["laptop", "phone"]);
-    const joined = await laptop.waitFor<{ payload: { entry: { device: string; principalId: string } } }>((f) => f.event === "presence.joined");
-    expect(joined.payload.entry).toMatchObject({ device: "phone", principalId: owner.userId });
+    type Diff = { payload: { upserted: { device: string; principalId: string; status: string | null }[]; left: { principalId: string }[] } };
+    const joined = await laptop.waitFor<Diff>((f) => f.event === "presence.diff" && (f as unknown as Diff).payload.upserted.some((e) => e.device === "phone"));
+    expect(joined.payload.upserted.find((e) => e.device === "phone")).toMatchObject({ principalId: owner.userId });
 
     const bot = await RawSocket.open(ws, { key: agent.key }, { device: "ci-runner" });
     await bot.hello();
     await bot.ok("presence.update", { status: "indexing" });
-    await laptop.waitFor((f) => f.event === "presence.updated");
+    await laptop.waitFor((f) => f.event === "presence.diff" && (f as unknown as Diff).payload.upserted.some((e) => e.status === "indexing"));
     const list = await phone.ok("presence.list", {});
     expect(list.presence.map((p) => `${p.kind}:${p.device}:${p.status ?? ""}`).sort()).toEqual(["agent:ci-runner:indexing", "user:laptop:", "user:phone:"]);
 
     bot.close();
-    const left = await laptop.waitFor<{ payload: { principalId: string } }>((f) => f.event === "presence.left");
-    expect(left.payload.principalId).toMatch(/^agent_/);
+    const left = await laptop.waitFor<Diff>((f) => f.event === "presence.diff" && (f as unknown as Diff).payload.left.length > 0);
+    expect(left.payload.left.map((l) => l.principalId)).toEqual([expect.stringMatching(/^agent_/)]);
     laptop.close();
     phone.close();
   });

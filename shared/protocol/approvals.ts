@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { EntityId, IdempotencyKey, Timestamp, Title } from "./common";
 import { InstanceId, InstanceOperation } from "./instances";
+import { PageCursor } from "./paging";
 import { Actor } from "./principal";
 
 export const Risk = z.enum(["low", "medium", "high", "critical"]);
@@ -88,8 +89,10 @@ export const ApprovalsResolveParams = z.object({
 });
 export const ApprovalResult = z.object({ approval: Approval });
 
-export const ApprovalsListParams = z.object({ status: ApprovalStatus.optional(), limit: z.number().int().min(1).max(500).default(100) }).default({ limit: 100 });
-export const ApprovalsListResult = z.object({ approvals: z.array(Approval) });
+/** Newest requested first; `before` continues after a page's `next` (protocol 6). */
+export const ApprovalsListParams = z.object({ status: ApprovalStatus.optional(), limit: z.number().int().min(1).max(500).default(100), before: PageCursor.optional() }).default({ limit: 100 });
+/** `next` is null on the last page. */
+export const ApprovalsListResult = z.object({ approvals: z.array(Approval), next: PageCursor.nullable() });
 export const ApprovalsGetParams = z.object({ approvalId: EntityId });
 
 export const ApprovalEventPayload = z.object({ approval: Approval });

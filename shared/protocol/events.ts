@@ -5,7 +5,7 @@ import { ChatDeltaPayload, ChatErrorPayload, ChatFinalPayload, SessionsChangedPa
 import { HelloPayload } from "./hello";
 import { InstanceDeletedPayload, InstanceEventPayload } from "./instances";
 import { JobCancelRequestedPayload, JobEventPayload } from "./jobs";
-import { PresenceJoinedPayload, PresenceLeftPayload, PresenceUpdatedPayload } from "./presence";
+import { PresenceDiffPayload, PresenceJoinedPayload, PresenceLeftPayload, PresenceUpdatedPayload } from "./presence";
 import { MessageCreatedPayload, ThreadEventPayload } from "./threads";
 
 /** Durable events: written to the room's log with a `seq` in the same transaction as the change. */
@@ -36,6 +36,7 @@ export const EphemeralEvents = {
   "presence.joined": PresenceJoinedPayload,
   "presence.updated": PresenceUpdatedPayload,
   "presence.left": PresenceLeftPayload,
+  "presence.diff": PresenceDiffPayload,
   "chat.delta": ChatDeltaPayload,
   "chat.final": ChatFinalPayload,
   "chat.error": ChatErrorPayload,

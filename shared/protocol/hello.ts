@@ -4,20 +4,43 @@ import { Approval } from "./approvals";
 import { LiveState } from "./gateway";
 import { Instance } from "./instances";
 import { Job } from "./jobs";
+import { SnapshotRemainder } from "./paging";
 import { PresenceEntry } from "./presence";
 import { Principal } from "./principal";
 import { Thread } from "./threads";
 
-/** The workspace state a client needs to render without asking anything else. */
+/**
+ * What a hello's snapshot left out (protocol 6): the snapshot is bounded in count and
+ * bytes, so a workspace with hundreds of pending approvals still connects in one small
+ * frame. `threads` counts threads, `approvals` pending approvals, `jobs` unfinished jobs;
+ * each `next` is the cursor for `threads.list` / `approvals.list {status:"pending"}` /
+ * `jobs.list {active:true}`. `presence` counts entries left out (`presence.list` pages
+ * them by connection id from `presenceNext`).
+ */
+export const SnapshotMore = z.object({
+  threads: SnapshotRemainder,
+  approvals: SnapshotRemainder,
+  jobs: SnapshotRemainder,
+  presence: z.number().int().nonnegative(),
+  presenceNext: z.string().nullable(),
+});
+export type SnapshotMore = z.infer<typeof SnapshotMore>;
+
+/**
+ * The workspace state a client needs to render first, bounded (protocol 6): the newest
+ * threads, pending approvals and unfinished jobs first, then recent resolved approvals and
+ * finished jobs while the byte budget lasts. `more` says what was left out.
+ */
 export const Snapshot = z.object({
   threads: z.array(Thread),
-  /** Every pending approval plus the most recent resolved ones. */
+  /** Pending approvals (newest first) plus, within the budget, the most recent resolved ones. */
   approvals: z.array(Approval),
-  /** Every unfinished job plus the most recent finished ones. */
+  /** Unfinished jobs (newest first) plus, within the budget, the most recent finished ones. */
   jobs: z.array(Job),
   presence: z.array(PresenceEntry),
   /** OpenClaw instances (protocol 3; absent from older rooms). */
   instances: z.array(Instance).default([]),
+  more: SnapshotMore,
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 

@@ -11,6 +11,7 @@ export * from "./hello";
 export * from "./instances";
 export * from "./jobs";
 export * from "./methods";
+export * from "./paging";
 export * from "./presence";
 export * from "./principal";
 export * from "./threads";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EntityId, IdempotencyKey, Timestamp, Title } from "./common";
+import { PageCursor } from "./paging";
 import { Actor } from "./principal";
 
 export const JobStatus = z.enum(["running", "cancel_requested", "succeeded", "failed", "cancelled"]);
@@ -54,8 +55,12 @@ export const JobsCancelParams = z.object({
   idempotencyKey: IdempotencyKey,
 });
 export const JobResult = z.object({ job: Job });
-export const JobsListParams = z.object({ active: z.boolean().default(false), limit: z.number().int().min(1).max(500).default(100) }).default({ active: false, limit: 100 });
-export const JobsListResult = z.object({ jobs: z.array(Job) });
+/** Most recently updated first; `before` continues after a page's `next` (protocol 6). */
+export const JobsListParams = z
+  .object({ active: z.boolean().default(false), limit: z.number().int().min(1).max(500).default(100), before: PageCursor.optional() })
+  .default({ active: false, limit: 100 });
+/** `next` is null on the last page. */
+export const JobsListResult = z.object({ jobs: z.array(Job), next: PageCursor.nullable() });
 
 export const JobEventPayload = z.object({ job: Job });
 export const JobCancelRequestedPayload = z.object({ job: Job, reason: z.string().nullable() });

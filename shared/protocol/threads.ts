@@ -2,6 +2,7 @@ import { z } from "zod";
 import { EntityId, IdempotencyKey, MAX_MESSAGE_TEXT, Timestamp, Title } from "./common";
 import { MessageTool, Responder } from "./agent";
 import { ThreadGateway } from "./gateway";
+import { PageCursor } from "./paging";
 import { Actor } from "./principal";
 
 export const Thread = z.object({
@@ -61,8 +62,12 @@ export const ThreadsArchiveParams = z.object({
 });
 export const ThreadResult = z.object({ thread: Thread });
 
-export const ThreadsListParams = z.object({ includeArchived: z.boolean().default(false) }).default({ includeArchived: false });
-export const ThreadsListResult = z.object({ threads: z.array(Thread) });
+/** Most recently updated first; `before` continues after a page's `next` (protocol 6). */
+export const ThreadsListParams = z
+  .object({ includeArchived: z.boolean().default(false), limit: z.number().int().min(1).max(1000).default(1000), before: PageCursor.optional() })
+  .default({ includeArchived: false, limit: 1000 });
+/** `next` is null on the last page. */
+export const ThreadsListResult = z.object({ threads: z.array(Thread), next: PageCursor.nullable() });
 
 export const MessagesListParams = z.object({
   threadId: EntityId,

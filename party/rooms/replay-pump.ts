@@ -1,0 +1,126 @@
+import type { DurableEvent } from "../../shared/protocol/events";
+import type { EventFrame } from "../../shared/protocol/frames";
+import { REPLAY_PAGE, readEventPage } from "../domain/eventlog";
+import type { Sql } from "../domain/sql";
+
+/** A socket as the pump needs it. */
+export interface ReplaySocket {
+  readonly id: string;
+  send(text: string): void;
+}
+
+/**
+ * Frames for a replaying socket wait in memory until its replay catches up; past this the
+ * socket is too far behind to be worth holding for, and is closed to resume later.
+ */
+export const MAX_HELD_BYTES = 1024 * 1024;
+
+export interface ReplayDeps {
+  sql: Sql;
+  /** Greets the socket again with a fresh snapshot (`reset: true`); returns the seq it covers. */
+  reset: (socket: ReplaySocket) => number;
+  /** Closes a socket whose held frames passed MAX_HELD_BYTES (it resumes from what it has). */
+  overflow: (socket: ReplaySocket) => void;
+  /** Lets the room run other work between pages. */
+  pause?: () => Promise<void>;
+  page?: { events: number; bytes: number };
+}
+
+interface Replaying {
+  socket: ReplaySocket;
+  held: Array<{ text: string; seq: number | undefined }>;
+  heldBytes: number;
+}
+
+/**
+ * Streams a resume's missed events in pages across turns of the event loop, so a large
+ * gap never sits whole in memory or on the socket at once, and other clients' requests
+ * run between pages. Workerd gives no drain signal: `bufferedAmount` is declared by
+ * workers-types but undefined on the room's hibernatable sockets (checked: still
+ * undefined right after a 1 MB send), and `send` never blocks. So the pacing is by turns
+ * and page size, with the total bounded by the replay budget (planResume resets beyond it).
+ *
+ * Order: while a socket replays, every live frame for it (broadcasts, responses) is held
+ * and sent once the replay has read the log to its end, in the same synchronous run, so
+ * nothing can slip in between; held durable events the replay already covered are dropped.
+ */
+export class ReplayPump {
+  readonly #replaying = new Map<string, Replaying>();
+
+  constructor(private readonly deps: ReplayDeps) {}
+
+  get size(): number {
+    return this.#replaying.size;
+  }
+
+  /** Ids of replaying sockets, which a broadcast must skip (it holds the frame for them instead). */
+  holdBroadcast(text: string, seq: number | undefined): string[] {
+    const ids: string[] = [];
+    for (const [id, state] of this.#replaying) {
+      ids.push(id);
+      this.#hold(state, text, seq);
+    }
+    return ids;
+  }
+
+  /** Sends to one socket, or holds the frame while that socket replays. */
+  send(socket: ReplaySocket, text: string): void {
+    const state = this.#replaying.get(socket.id);
+    if (state) this.#hold(state, text, undefined);
+    else socket.send(text);
+  }
+
+  /** The socket closed: stop its replay. */
+  forget(id: string): void {
+    this.#replaying.delete(id);
+  }
+
+  /**
+   * Replays the log after `from` to the socket. Call synchronously after sending the
+   * hello: from here on, frames for this socket are held until the replay is done.
+   */
+  start(socket: ReplaySocket, from: number): Promise<void> {
+    const state: Replaying = { socket, held: [], heldBytes: 0 };
+    this.#replaying.set(socket.id, state);
+    return this.#run(socket, state, from);
+  }
+
+  async #run(socket: ReplaySocket, state: Replaying, from: number): Promise<void> {
+    let cursor = from;
+    const pause = this.deps.pause ?? (() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
+    try {
+      for (;;) {
+        if (this.#replaying.get(socket.id) !== state) return;
+        const page = readEventPage(this.deps.sql, cursor, this.deps.page ?? REPLAY_PAGE);
+        if (page.unreadable) {
+          cursor = this.deps.reset(socket);
+          break;
+        }
+        if (page.events.length === 0) break;
+        for (const e of page.events) socket.send(eventText(e));
+        cursor = page.events.at(-1)!.seq;
+        await pause();
+      }
+      // Caught up: from the read that found nothing new to the last held frame, one
+      // synchronous run, so a live event cannot overtake the replay.
+      this.#replaying.delete(socket.id);
+      for (const frame of state.held) if (frame.seq === undefined || frame.seq > cursor) socket.send(frame.text);
+    } catch (error) {
+      this.#replaying.delete(socket.id);
+      throw error;
+    }
+  }
+
+  #hold(state: Replaying, text: string, seq: number | undefined): void {
+    state.held.push({ text, seq });
+    state.heldBytes += text.length;
+    if (state.heldBytes <= MAX_HELD_BYTES) return;
+    this.#replaying.delete(state.socket.id);
+    this.deps.overflow(state.socket);
+  }
+}
+
+function eventText(e: DurableEvent): string {
+  const frame: EventFrame = { type: "event", event: e.event, payload: e.payload, seq: e.seq };
+  return JSON.stringify(frame);
+}

@@ -1,0 +1,193 @@
+// Bounded connects (issue 11): a hello's snapshot is capped in count and bytes and the rest
+// is listable; a resume replays in order without holding the whole gap, or resets when the
+// gap is beyond the budget; presence costs O(N) frames for N joins; the Hatchery's feed
+// from the Autopilot comes in bounded pages.
+import { getAgentByName } from "agents";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { Approval } from "../../shared/protocol/approvals";
+import type { EventFrame } from "../../shared/protocol/frames";
+import type { PresenceEntry } from "../../shared/protocol/presence";
+import { PresenceChanges, pagePresence } from "../domain/presence";
+import type { Autopilot } from "../rooms/autopilot";
+import { idem, RawSocket, signUp } from "./harness";
+
+const frameBytes = (sock: RawSocket, pick: (f: EventFrame) => boolean) =>
+  sock
+    .events()
+    .filter(pick)
+    .map((f) => new TextEncoder().encode(JSON.stringify(f)).byteLength);
+
+const entry = (connectionId: string, status: string | null = null): PresenceEntry => ({
+  connectionId,
+  principalId: "user_1",
+  kind: "user",
+  name: "A",
+  device: "d",
+  connectedAt: 1,
+  status,
+});
+
+describe("presence diffs (unit)", () => {
+  it("coalesce per connection: join+leave in one window vanishes, the last update wins, leaves stay", () => {
+    const changes = new PresenceChanges();
+    changes.joined(entry("a"));
+    changes.left("a", "user_1");
+    changes.joined(entry("b"));
+    changes.updated(entry("b", "busy"));
+    changes.left("c", "user_2");
+    expect(changes.take()).toEqual([{ upserted: [entry("b", "busy")], left: [{ connectionId: "c", principalId: "user_2" }] }]);
+    expect(changes.take()).toEqual([]);
+    // An update to someone announced earlier, then a leave, is a leave.
+    changes.updated(entry("d", "x"));
+    changes.left("d", "user_1");
+    expect(changes.take()).toEqual([{ upserted: [], left: [{ connectionId: "d", principalId: "user_1" }] }]);
+  });
+
+  it("split a storm into frames of bounded size", () => {
+    const changes = new PresenceChanges();
+    for (let i = 0; i < 1200; i++) changes.joined(entry(`c${i}`));
+    expect(changes.take().map((d) => d.upserted.length)).toEqual([500, 500, 200]);
+  });
+
+  it("page presence by connection id", () => {
+    const all = ["c3", "c1", "c2", "c5", "c4"].map((id) => entry(id));
+    const first = pagePresence(all, undefined, 2);
+    expect(first.entries.map((e) => e.connectionId)).toEqual(["c1", "c2"]);
+    const second = pagePresence(all, first.next!, 2);
+    expect(second.entries.map((e) => e.connectionId)).toEqual(["c3", "c4"]);
+    expect(pagePresence(all, second.next!, 2)).toEqual({ entries: [entry("c5")], next: null });
+  });
+});
+
+describe("bounded hello", () => {
+  it("300 pending approvals of 16 KB each: the hello stays under its byte cap, says how many are left, and the rest are listable", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const writer = await RawSocket.open(ws, { cookie: owner.cookie });
+    await writer.hello();
+    const details = "x".repeat(16_000);
+    const ids = new Set<string>();
+    for (let i = 0; i < 300; i++) ids.add((await writer.ok("approvals.request", { title: `ask ${i}`, details, idempotencyKey: idem() })).approval.id);
+
+    const reader = await RawSocket.open(ws, { cookie: owner.cookie });
+    const hello = await reader.hello();
+    const [helloBytes] = frameBytes(reader, (f) => f.event === "hello");
+    // Before protocol 6 this hello was 4.9 MB.
+    expect(helloBytes).toBeLessThan(320 * 1024);
+    const shown = hello.snapshot!.approvals.filter((a) => a.status === "pending");
+    expect(shown.length).toBeGreaterThan(0);
+    expect(hello.snapshot!.more.approvals.left).toBe(300 - shown.length);
+    expect(hello.snapshot!.more.approvals.next).not.toBeNull();
+
+    const seen = new Set(shown.map((a) => a.id));
+    let before = hello.snapshot!.more.approvals.next;
+    let pages = 0;
+    while (before) {
+      const page = await reader.ok("approvals.list", { status: "pending", limit: 50, before });
+      for (const a of page.approvals) {
+        expect(seen.has(a.id), `approval ${a.id} listed twice`).toBe(false);
+        seen.add(a.id);
+      }
+      before = page.next;
+      pages++;
+    }
+    expect(pages).toBeGreaterThan(1);
+    expect(seen).toEqual(ids);
+    for (const s of [writer, reader]) s.close();
+  });
+});
+
+describe("bounded resume", () => {
+  it("a resume from 0 after megabytes of events gets a bounded reset hello, not the whole log", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const a = await RawSocket.open(ws, { cookie: owner.cookie });
+    const first = await a.hello();
+    const { thread } = await a.ok("threads.create", { title: "big", idempotencyKey: idem() });
+    // ~250 events of 8 KB: 2 MB of log, inside the 300 events the test config keeps.
+    for (let i = 0; i < 250; i++) await a.ok("chat.send", { threadId: thread.id, text: `${i} ${"y".repeat(8000)}`, idempotencyKey: idem() });
+    const behind = await RawSocket.open(ws, { cookie: owner.cookie }, { lastSeq: 0, epoch: first.epoch });
+    const hello = await behind.hello();
+    expect(hello).toMatchObject({ reset: true, seq: 251, resumedFrom: null });
+    expect(hello.snapshot!.threads.map((t) => t.id)).toEqual([thread.id]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(behind.events().filter((e) => e.seq)).toEqual([]);
+    const total = frameBytes(behind, () => true).reduce((x, y) => x + y, 0);
+    expect(total).toBeLessThan(64 * 1024);
+    for (const s of [a, behind]) s.close();
+  });
+
+  it("a replay within the budget arrives in order, once, and live frames for the socket wait until it has caught up", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const writer = await RawSocket.open(ws, { cookie: owner.cookie });
+    const first = await writer.hello();
+    const { thread } = await writer.ok("threads.create", { title: "t", idempotencyKey: idem() });
+    // 280 small events: three replay pages of 100.
+    for (let i = 0; i < 280; i++) await writer.ok("chat.send", { threadId: thread.id, text: `m${i}`, idempotencyKey: idem() });
+    const reader = await RawSocket.open(ws, { cookie: owner.cookie }, { lastSeq: 0, epoch: first.epoch });
+    const hello = await reader.hello();
+    expect(hello).toMatchObject({ reset: false, snapshot: null, resumedFrom: 0, seq: 281 });
+    // Sent before the replay can have finished: its response and the event it causes
+    // must come after every replayed event.
+    const live = reader.call("chat.send", { threadId: thread.id, text: "live", idempotencyKey: idem() });
+    const response = await live;
+    expect(response.ok).toBe(true);
+    const order = reader.frames.slice(1).map((f) => (f.type === "res" ? "res" : ((f as unknown as EventFrame).seq ?? (f as unknown as EventFrame).event)));
+    const seqs = order.filter((x): x is number => typeof x === "number");
+    expect(seqs).toEqual(Array.from({ length: 282 }, (_, i) => i + 1));
+    // Events first, then the response (as for any request).
+    expect(order.indexOf("res")).toBeGreaterThan(order.indexOf(282));
+    for (const s of [writer, reader]) s.close();
+  });
+});
+
+describe("presence that scales", () => {
+  it("N sockets joining at once cost O(N) presence frames, and everyone ends up seeing everyone", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const n = 40;
+    const socks = await Promise.all(Array.from({ length: n }, (_, i) => RawSocket.open(ws, { cookie: owner.cookie }, { device: `d${i}` })));
+    const hellos = await Promise.all(socks.map((s) => s.hello()));
+    await new Promise((r) => setTimeout(r, 700));
+    const presenceFrames = socks.flatMap((s) => s.events().filter((e) => e.event.startsWith("presence.")));
+    // One join to everyone was N(N-1)/2 = 780 frames here.
+    expect(presenceFrames.length).toBeLessThanOrEqual(3 * n);
+    socks.forEach((s, i) => {
+      const known = new Set(hellos[i]!.snapshot!.presence.map((p) => p.connectionId));
+      for (const f of s.events("presence.diff")) {
+        const diff = f.payload as { upserted: PresenceEntry[]; left: { connectionId: string }[] };
+        for (const l of diff.left) known.delete(l.connectionId);
+        for (const e of diff.upserted) known.add(e.connectionId);
+      }
+      expect(known.size, `socket ${i} sees everyone`).toBe(n);
+    });
+    for (const s of socks) s.close();
+  });
+});
+
+describe("the Hatchery's feed", () => {
+  it("a snapshot of a large workspace comes in bounded pages that together hold everything", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const writer = await RawSocket.open(ws, { cookie: owner.cookie });
+    await writer.hello();
+    const details = "z".repeat(15_000);
+    for (let i = 0; i < 80; i++) await writer.ok("approvals.request", { title: `a${i}`, details, idempotencyKey: idem() });
+    const autopilot = await getAgentByName((env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> }).Autopilot, ws);
+    let feed = await autopilot.graphFeed(0, null, 500, null);
+    const approvals: Approval[] = [];
+    let pages = 0;
+    for (;;) {
+      pages++;
+      expect(JSON.stringify(feed).length).toBeLessThan(600 * 1024);
+      approvals.push(...(feed.snapshot?.approvals ?? []));
+      if (!feed.snapshotCursor) break;
+      feed = await autopilot.graphFeed(feed.seq, feed.epoch, 500, feed.snapshotCursor);
+    }
+    expect(pages).toBeGreaterThan(1);
+    expect(new Set(approvals.map((a) => a.id)).size).toBe(80);
+    writer.close();
+  });
+});
