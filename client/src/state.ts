@@ -204,6 +204,8 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
         ...thread,
         messageCount: thread.messageCount + 1,
         lastMessageAt: Math.max(thread.lastMessageAt ?? 0, message.createdAt),
+        // As the room does (appendMessage): a snapshot taken later must say the same.
+        updatedAt: Math.max(thread.updatedAt, message.createdAt),
       };
       return { ...next, threads: upsert(next.threads, thread.id, updated) };
     }

@@ -93,10 +93,10 @@ describe("applyEvent", () => {
     expect(state.presence.has("c9")).toBe(true);
   });
 
-  it("counts messages on their thread", () => {
-    let state = fromSnapshot({ threads: [thread("t1")] }, 1);
+  it("counts messages on their thread and moves its updatedAt, as the room does", () => {
+    let state = fromSnapshot({ threads: [thread("t1", { updatedAt: 100 })] }, 1);
     state = applied(state, { known: true, event: "message.created", payload: { message: message("m1", "t1", 1, { createdAt: 500 }) }, seq: 2 });
-    expect(state.threads.get("t1")).toMatchObject({ messageCount: 1, lastMessageAt: 500 });
+    expect(state.threads.get("t1")).toMatchObject({ messageCount: 1, lastMessageAt: 500, updatedAt: 500 });
     // A message for a thread we never saw still moves the seq.
     state = applied(state, { known: true, event: "message.created", payload: { message: message("m2", "zz", 2) }, seq: 3 });
     expect(state.lastSeq).toBe(3);

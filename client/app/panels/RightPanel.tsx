@@ -4,14 +4,16 @@ import { sortApprovals, useRoom } from "../stores/room";
 import { useUi, type RightTab } from "../stores/ui";
 import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
 import { Inspector } from "./Inspector";
+import { LoadMore } from "./LoadMore";
 import { MemoryView } from "./Memory";
 import { UsageView } from "./Usage";
 
 /** Right column: the inspector, the shared approval queue (with its badge) and job progress. */
 
+/** Pending approvals, those the hello left out included. */
 export function usePendingCount(): number {
   return useRoom((s) => {
-    let n = 0;
+    let n = s.state.more.approvals.left;
     for (const a of s.state.approvals.values()) if (a.status === "pending") n++;
     return n;
   });
@@ -20,8 +22,13 @@ export function usePendingCount(): number {
 function ApprovalQueue() {
   const approvals = useRoom((s) => s.state.approvals);
   const select = useUi((s) => s.select);
-  const list = useMemo(() => sortApprovals(approvals.values()).slice(0, 60), [approvals]);
-  if (list.length === 0) {
+  // Every pending one (pages loaded later included), then the most recent decided ones.
+  const list = useMemo(() => {
+    const sorted = sortApprovals(approvals.values());
+    return sorted.slice(0, Math.max(60, sorted.filter((a) => a.status === "pending").length));
+  }, [approvals]);
+  const left = useRoom((s) => s.state.more.approvals.left);
+  if (list.length === 0 && left === 0) {
     return (
       <div className="empty-state">
         <h2>No approvals</h2>
@@ -32,22 +39,25 @@ function ApprovalQueue() {
     );
   }
   return (
-    <ul className="queue" aria-label="Approval queue">
-      {list.map((a) => (
-        <li key={a.id} className={`queue-item status-${a.status}`}>
-          <button type="button" className="queue-title" onClick={() => select(`approval:${a.id}`, { focus: true })}>
-            <span className={`chip risk-${a.risk}`}>{a.risk}</span>
-            <span className="nav-title">{a.title}</span>
-          </button>
-          <p className="muted small">
-            {a.requestedBy.name}
-            {a.requestedBy.kind === "agent" && <span className="agent-chip">agent</span>} · {relativeTime(a.requestedAt)}
-          </p>
-          <ApprovalActionDetails approval={a} compact />
-          <ApprovalActions approval={a} compact />
-        </li>
-      ))}
-    </ul>
+    <>
+      <ul className="queue" aria-label="Approval queue">
+        {list.map((a) => (
+          <li key={a.id} className={`queue-item status-${a.status}`}>
+            <button type="button" className="queue-title" onClick={() => select(`approval:${a.id}`, { focus: true })}>
+              <span className={`chip risk-${a.risk}`}>{a.risk}</span>
+              <span className="nav-title">{a.title}</span>
+            </button>
+            <p className="muted small">
+              {a.requestedBy.name}
+              {a.requestedBy.kind === "agent" && <span className="agent-chip">agent</span>} · {relativeTime(a.requestedAt)}
+            </p>
+            <ApprovalActionDetails approval={a} compact />
+            <ApprovalActions approval={a} compact />
+          </li>
+        ))}
+      </ul>
+      <LoadMore kind="approvals" noun="pending" />
+    </>
   );
 }
 
@@ -55,7 +65,8 @@ function Jobs() {
   const jobs = useRoom((s) => s.state.jobs);
   const select = useUi((s) => s.select);
   const list = useMemo(() => [...jobs.values()].sort((a, b) => Number(b.status === "running") - Number(a.status === "running") || b.updatedAt - a.updatedAt).slice(0, 60), [jobs]);
-  if (list.length === 0) {
+  const left = useRoom((s) => s.state.more.jobs.left);
+  if (list.length === 0 && left === 0) {
     return (
       <div className="empty-state">
         <h2>No jobs</h2>
@@ -66,22 +77,25 @@ function Jobs() {
     );
   }
   return (
-    <ul className="queue" aria-label="Jobs">
-      {list.map((j) => (
-        <li key={j.id} className={`queue-item status-${j.status}`}>
-          <button type="button" className="queue-title" onClick={() => select(`job:${j.id}`, { focus: true })}>
-            <span className="nav-title">{j.title}</span>
-            <span className={`chip chip-${j.status}`}>{j.status.replace("_", " ")}</span>
-          </button>
-          <div className="progress" role="progressbar" aria-valuenow={j.progress} aria-valuemin={0} aria-valuemax={100} aria-label={`${j.title} progress`}>
-            <span style={{ width: `${j.progress}%` }} />
-          </div>
-          <p className="muted small">
-            {Math.round(j.progress)}% · {j.error ?? (j.message || `by ${j.owner.name}`)} · {relativeTime(j.updatedAt)}
-          </p>
-        </li>
-      ))}
-    </ul>
+    <>
+      <ul className="queue" aria-label="Jobs">
+        {list.map((j) => (
+          <li key={j.id} className={`queue-item status-${j.status}`}>
+            <button type="button" className="queue-title" onClick={() => select(`job:${j.id}`, { focus: true })}>
+              <span className="nav-title">{j.title}</span>
+              <span className={`chip chip-${j.status}`}>{j.status.replace("_", " ")}</span>
+            </button>
+            <div className="progress" role="progressbar" aria-valuenow={j.progress} aria-valuemin={0} aria-valuemax={100} aria-label={`${j.title} progress`}>
+              <span style={{ width: `${j.progress}%` }} />
+            </div>
+            <p className="muted small">
+              {Math.round(j.progress)}% · {j.error ?? (j.message || `by ${j.owner.name}`)} · {relativeTime(j.updatedAt)}
+            </p>
+          </li>
+        ))}
+      </ul>
+      <LoadMore kind="jobs" noun="running" />
+    </>
   );
 }
 

@@ -7,6 +7,7 @@ import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
 import { unreadCount, useUnread } from "../stores/unread";
 import { BridgeStatus, GatewaySessions } from "./Gateway";
+import { LoadMore } from "./LoadMore";
 
 /**
  * Left bar: the workspace's threads, its OpenClaw instances and its projects (groups on
@@ -82,6 +83,7 @@ function NewThread() {
 
 function Threads() {
   const threads = useRoom((s) => s.state.threads);
+  const moreThreads = useRoom((s) => s.state.more.threads.left > 0);
   const read = useUnread((s) => s.read);
   const selectedId = useUi((s) => s.selectedId);
   const select = useUi((s) => s.select);
@@ -99,7 +101,7 @@ function Threads() {
         <span className="count">{list.length}</span>
       </div>
       <NewThread />
-      {list.length === 0 ? (
+      {list.length === 0 && !moreThreads ? (
         <p className="empty">{canWrite ? "No threads yet. Give the first one a title above — people and agents talk in threads." : "No threads yet. Members and agents start them."}</p>
       ) : (
         <ul className="nav-list">
@@ -122,6 +124,7 @@ function Threads() {
           })}
         </ul>
       )}
+      <LoadMore kind="threads" noun="threads" />
       {archived > 0 && (
         <button type="button" className="link" onClick={() => setShowArchived(!showArchived)}>
           {showArchived ? "Hide archived" : `Show ${archived} archived`}

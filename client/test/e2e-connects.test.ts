@@ -1,0 +1,151 @@
+// Bounded connects end to end (issue 11), against the real server as `npm start` runs it:
+// a client that resumes from 0 after megabytes of events, or replays a gap in pages, ends
+// with the same state as one that watched everything live (the reducer is the client
+// library's own), and every frame it got on the way was bounded.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, startServer } from "../../party/dev/server.mjs";
+import type { EventFrame } from "../../shared/protocol/frames";
+import { PROTOCOL_VERSION } from "../../shared/protocol/version";
+import { AutopilotClient } from "../src/client";
+import { decodeServerFrame, typeEvent } from "../src/frames";
+import { applyEvent, applyHello, type WorkspaceState } from "../src/state";
+import { httpJson, until } from "./e2e-helpers";
+
+type Server = Awaited<ReturnType<typeof startServer>>;
+let server: Server;
+let persistDir: string;
+let workspace: string;
+let cookie: string;
+const clients: AutopilotClient[] = [];
+
+const ticket = async () => (await httpJson<{ ticket: string }>(server.url, "/api/connect-ticket", { method: "POST", cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket;
+
+function person(device: string): AutopilotClient {
+  const client = new AutopilotClient({ url: server.url, workspace, device, ticket });
+  clients.push(client);
+  return client;
+}
+
+/** A raw socket that resumes from `lastSeq`; collects every frame until the room has been quiet a while. */
+async function rawResume(lastSeq: number, epoch: string): Promise<string[]> {
+  const url = `${server.url.replace("http", "ws")}/agents/autopilot/${workspace}?protocol=${PROTOCOL_VERSION}&device=raw&lastSeq=${lastSeq}&epoch=${epoch}&ticket=${await ticket()}`;
+  const ws = new WebSocket(url);
+  const texts: string[] = [];
+  let last = Date.now();
+  ws.addEventListener("message", (e) => {
+    texts.push(String(e.data));
+    last = Date.now();
+  });
+  await until(() => texts.length > 0 && Date.now() - last > 1500, "the replay to go quiet", 60_000);
+  ws.close();
+  return texts;
+}
+
+/** Applies frames the way the client library does: hello, then durable events strictly in order. */
+function reduce(start: WorkspaceState, texts: string[]): WorkspaceState {
+  let state = start;
+  for (const text of texts) {
+    const decoded = decodeServerFrame(text);
+    if (!decoded.ok || decoded.value.type !== "event") continue;
+    const frame = decoded.value as EventFrame;
+    if (frame.event === "hello") {
+      const { state: next, outcome } = applyHello(state, frame.payload as never);
+      expect(outcome).not.toBe("resync");
+      state = next;
+      continue;
+    }
+    const outcome = applyEvent(state, typeEvent(frame).event);
+    expect(outcome.kind, `event ${frame.event} ${frame.seq}`).not.toBe("gap");
+    expect(outcome.kind, `event ${frame.event} ${frame.seq} twice`).not.toBe("duplicate");
+    if (outcome.kind === "applied") state = outcome.state;
+  }
+  return state;
+}
+
+/** Where two states' domain parts differ (empty: nowhere): `lastSeq`, or `kind/id` and the first differing field. */
+function differences(a: WorkspaceState, b: WorkspaceState): string[] {
+  const out: string[] = a.lastSeq === b.lastSeq ? [] : [`lastSeq ${a.lastSeq} vs ${b.lastSeq}`];
+  for (const kind of ["threads", "approvals", "jobs", "instances"] as const) {
+    const x = a[kind] as ReadonlyMap<string, Record<string, unknown>>;
+    const y = b[kind] as ReadonlyMap<string, Record<string, unknown>>;
+    for (const id of new Set([...x.keys(), ...y.keys()])) {
+      const left = x.get(id);
+      const right = y.get(id);
+      if (!left || !right) {
+        out.push(`${kind}/${id}: only in ${left ? "the first" : "the second"}`);
+        continue;
+      }
+      for (const field of new Set([...Object.keys(left), ...Object.keys(right)])) {
+        const l = JSON.stringify(left[field]);
+        const r = JSON.stringify(right[field]);
+        if (l !== r) out.push(`${kind}/${id}.${field}: ${String(l).slice(0, 80)} vs ${String(r).slice(0, 80)}`);
+      }
+    }
+  }
+  return out.slice(0, 20);
+}
+
+beforeAll(async () => {
+  persistDir = mkdtempSync(join(tmpdir(), "autopilot-connects-"));
+  server = await startServer({ port: await freePort(), persistDir });
+  const email = `connects-${Date.now()}@example.test`;
+  const res = await httpJson<unknown>(server.url, "/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email, password: "correct horse battery", name: "Alice" }) });
+  expect(res.status).toBe(200);
+  cookie = res.headers.get("set-cookie")!.split(";")[0]!;
+  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie })).body.workspaces[0]!.id;
+}, 120_000);
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await server?.stop();
+  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
+});
+
+describe("bounded connects over the real server", () => {
+  it("resume from 0 after megabytes resets to a bounded hello, a gap within budget replays in pages, and both end where a live client is", async () => {
+    const live = person("live");
+    await live.ready();
+    const epoch = live.epoch!;
+    const { thread } = await live.threads.create({ title: "load" });
+    // Megabytes of log: 150 pending approvals of 8 KB and 250 messages of 4 KB.
+    for (let i = 0; i < 150; i++) await live.approvals.request({ title: `ask ${i}`, details: "d".repeat(8000) });
+    for (let i = 0; i < 10; i++) {
+      const { job } = await live.jobs.start({ title: `job ${i}` });
+      await live.jobs.update({ jobId: job.id, progress: 10 * i });
+    }
+    for (let i = 0; i < 250; i++) await live.chat.send({ threadId: thread.id, text: `${i} ${"m".repeat(4000)}` });
+    await until(() => live.lastSeq === 421, "the live client to see every event", 30_000);
+
+    // From 0: a reset with a bounded hello, not the 2+ MB log.
+    const fromZero = await rawResume(0, epoch);
+    const sizes = fromZero.map((t) => new TextEncoder().encode(t).byteLength);
+    expect(Math.max(...sizes)).toBeLessThan(320 * 1024);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThan(400 * 1024);
+    const reset = reduce({ ...live.state, epoch, lastSeq: 0 }, fromZero);
+    expect(reset.lastSeq).toBe(421);
+    expect(reset.more.approvals.left).toBeGreaterThan(0);
+
+    // A fresh client loads the rest lazily and ends where the live one is.
+    const fresh = person("fresh");
+    await fresh.ready();
+    while (fresh.state.more.approvals.left > 0) await fresh.loadMore("approvals");
+    expect(differences(fresh.state, live.state)).toEqual([]);
+
+    // A gap within the budget: small events, replayed in pages onto the state they followed.
+    const before = live.state;
+    for (let i = 0; i < 300; i++) await live.chat.send({ threadId: thread.id, text: `small ${i}` });
+    const resolved = [...live.state.approvals.values()].slice(0, 5);
+    for (const a of resolved) await live.approvals.resolve({ approvalId: a.id, decision: "approve" });
+    await until(() => live.lastSeq === 726, "the live client to see the small events", 30_000);
+    const replay = rawResume(before.lastSeq!, epoch);
+    // Live writes while the replay streams: they must come after it, in order, once.
+    for (let i = 0; i < 5; i++) await live.chat.send({ threadId: thread.id, text: `during ${i}` });
+    const texts = await replay;
+    const replayed = reduce(before, texts);
+    await until(() => live.lastSeq === 731, "the live writes", 30_000);
+    expect(differences(replayed, live.state)).toEqual([]);
+  }, 300_000);
+});
