@@ -1,14 +1,17 @@
 // `npm run bench:fanout`: one writer, N readers on loopback. Measures edit → all-received
 // latency (the writer sends chat.send; the time until every reader has the
 // message.created event) against the Autopilot room under wrangler dev, and the same load
-// against a plain `ws` broadcast relay in Node as the baseline. Prints p50/p99/max and
-// the room/relay ratio. Same raw `ws` clients for both, so the difference is the server.
+// against two baselines: a minimal partyserver room in the same local workerd (one SQLite
+// row per message, then broadcast: party/bench/baseline/) and a plain `ws` broadcast relay
+// in Node. Prints p50/p99/max and both ratios. Same raw `ws` clients for all three, so the
+// difference is the server.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import WebSocket, { WebSocketServer } from "ws";
 import { startServer } from "../dev/server.mjs";
+import { startBaseline } from "./baseline/start.mjs";
 // Node 24 strips the types of this dependency-free module; the benches speak the current protocol.
 import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
 
@@ -109,6 +112,19 @@ async function benchRoom(server, n) {
   return result;
 }
 
+async function benchBaseline(baseline, n) {
+  const url = `ws://127.0.0.1:${baseline.port}/parties/baseline-room/bench-${n}-${Date.now()}`;
+  const writer = await open(url);
+  const readers = await openMany(n, () => open(url));
+  const result = await measure(
+    readers,
+    (marker) => writer.send(JSON.stringify({ type: "req", id: "x", method: "chat.send", params: { text: marker } })),
+    (data) => JSON.parse(data).payload.message.text,
+  );
+  for (const s of [writer, ...readers]) s.terminate();
+  return result;
+}
+
 async function benchRelay(n) {
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
   await new Promise((r) => wss.once("listening", r));
@@ -136,26 +152,35 @@ async function benchRelay(n) {
 const dir = mkdtempSync(join(tmpdir(), "autopilot-bench-"));
 console.log(`Starting the room (wrangler dev on :${PORT})…`);
 const server = await startServer({ port: PORT, persistDir: dir, vars: { RATE_LIMIT_BURST: "100000", RATE_LIMIT_PER_SECOND: "100000" } });
+const baselineDir = mkdtempSync(join(tmpdir(), "autopilot-bench-baseline-"));
+const baseline = await startBaseline({ port: PORT + 1, persistDir: baselineDir }).catch(async (error) => {
+  await server.stop();
+  throw error;
+});
 const rows = [];
 try {
   for (const n of SIZES) {
     process.stdout.write(`N=${n}: room… `);
     const room = await benchRoom(server, n);
+    process.stdout.write("partyserver… ");
+    const party = await benchBaseline(baseline, n);
     process.stdout.write("relay… ");
     const relay = await benchRelay(n);
     console.log("done");
-    rows.push({ n, room, relay });
+    rows.push({ n, room, party, relay });
   }
 } finally {
-  await server.stop();
+  await Promise.all([server.stop(), baseline.stop()]);
   rmSync(dir, { recursive: true, force: true });
+  rmSync(baselineDir, { recursive: true, force: true });
 }
 
 const f = (x) => x.toFixed(1).padStart(7);
+const r = (a, b) => `${(a / b).toFixed(2)}x`.padStart(6);
 console.log(`\nedit → all-received latency, ms (${EDITS} edits each, 1 writer, loopback, ${new Date().toISOString().slice(0, 10)})`);
-console.log("readers |  room p50     p99     max | relay p50     p99     max | ratio p50  p99");
-for (const { n, room, relay } of rows) {
+console.log("readers |  room p50     p99     max | partyserver p50  p99     max | relay p50     p99     max | room/partyserver p50  p99 | room/relay p50  p99");
+for (const { n, room, party, relay } of rows) {
   console.log(
-    `${String(n).padStart(7)} | ${f(room.p50)} ${f(room.p99)} ${f(room.max)} | ${f(relay.p50)} ${f(relay.p99)} ${f(relay.max)} | ${(room.p50 / relay.p50).toFixed(1).padStart(8)}x ${(room.p99 / relay.p99).toFixed(1).padStart(4)}x`,
+    `${String(n).padStart(7)} | ${f(room.p50)} ${f(room.p99)} ${f(room.max)} | ${f(party.p50)} ${f(party.p99)} ${f(party.max)} | ${f(relay.p50)} ${f(relay.p99)} ${f(relay.max)} | ${r(room.p50, party.p50).padStart(20)} ${r(room.p99, party.p99)} | ${r(room.p50, relay.p50).padStart(14)} ${r(room.p99, relay.p99)}`,
   );
 }

@@ -25,6 +25,7 @@ import { type OperationDeps, runInstanceOperation, watchInstance } from "./insta
 import { admitConnection } from "./connect-admission";
 import { ConnectionMeter } from "./ratelimit";
 import { boxTextFrames, unboxFrame } from "./framework-frames";
+import { sendToAll } from "./fanout";
 import { buildHello } from "./hello";
 import { PresenceBroadcast } from "./presence-broadcast";
 import { ReplayPump } from "./replay-pump";
@@ -170,8 +171,7 @@ export class Autopilot extends Agent<Env> {
   #broadcastEvent<E extends EventName>(event: E, payload: EventPayload<E>, seq?: number): void {
     const frame: EventFrame = { type: "event", event, payload, ...(seq !== undefined ? { seq } : {}) };
     const text = JSON.stringify(frame);
-    const replaying = this.#replay.size > 0 ? this.#replay.holdBroadcast(text, seq) : undefined;
-    this.broadcast(text, replaying);
+    sendToAll(this.ctx, text, this.#replay.size > 0 ? this.#replay.holdBroadcast(text, seq) : undefined);
   }
 
   override onConnect(conn: Connection, ctx: ConnectionContext): void {

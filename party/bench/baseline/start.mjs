@@ -1,0 +1,59 @@
+// Starts the bench-only minimal partyserver room (worker.ts) under its own `wrangler dev`,
+// with the same local workerd as the room; resolves once it answers HTTP.
+import { spawn } from "node:child_process";
+import { delimiter, join } from "node:path";
+import { ROOT } from "../../dev/server.mjs";
+
+export async function startBaseline({ port, persistDir }) {
+  const env = {
+    ...process.env,
+    PATH: `${join(ROOT, "node_modules", ".bin")}${delimiter}${process.env.PATH ?? ""}`,
+    WRANGLER_SEND_METRICS: "false",
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    NO_COLOR: "1",
+  };
+  const args = [
+    "dev",
+    "-c",
+    join(ROOT, "party", "bench", "baseline", "wrangler.toml"),
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--persist-to",
+    persistDir,
+    "--show-interactive-dev-session=false",
+  ];
+  const child = spawn(join(ROOT, "node_modules", ".bin", "wrangler"), args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const output = [];
+  for (const stream of [child.stdout, child.stderr]) stream.setEncoding("utf8").on("data", (chunk) => output.push(chunk));
+  const killChild = () => child.kill("SIGKILL");
+  process.once("exit", killChild);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the baseline room's wrangler dev exited:\n${output.join("")}`);
+    try {
+      if ((await fetch(url)).status === 404) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`the baseline room did not start:\n${output.join("")}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const stop = () =>
+    new Promise((resolve) => {
+      process.off("exit", killChild);
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill("SIGTERM");
+    });
+  return { url, port, stop };
+}

@@ -1,0 +1,203 @@
+// `npm run bench:storm`: a reconnect storm. N readers follow a workspace while one writer
+// writes; all N are dropped at once and reconnect at once, resuming with `lastSeq`, while
+// the writer keeps writing. Measures the time until every reader has resumed (hello
+// received and caught up to the seq its hello named), the frames the readers received
+// during the storm (presence frames apart), the writer's ack latency during the storm,
+// and checks every reader's durable events: none lost, none twice (exits 1 otherwise).
+// BENCH_READERS (default 500), BENCH_STORMS (default 1).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import WebSocket from "ws";
+import { startServer } from "../dev/server.mjs";
+// Node 24 strips the types of this dependency-free module; the benches speak the current protocol.
+import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
+
+const READERS = Number(process.env.BENCH_READERS ?? 500);
+const STORMS = Number(process.env.BENCH_STORMS ?? 1);
+const PORT = Number(process.env.BENCH_PORT ?? 8793);
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** One reader: applies durable events strictly by seq and counts what a client would notice. */
+class Reader {
+  constructor(url, cookie) {
+    this.url = url;
+    this.cookie = cookie;
+    this.epoch = null;
+    this.lastSeq = null;
+    this.seen = new Set();
+    this.lost = 0;
+    this.duplicated = 0;
+    this.resets = 0;
+    this.frames = 0;
+    this.presenceFrames = 0;
+    this.helloSeq = null;
+  }
+
+  get resumed() {
+    return this.helloSeq !== null && this.lastSeq !== null && this.lastSeq >= this.helloSeq;
+  }
+
+  open() {
+    this.helloSeq = null;
+    const query = this.lastSeq === null ? "" : `&lastSeq=${this.lastSeq}&epoch=${this.epoch}`;
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`${this.url}${query}`, { headers: { cookie: this.cookie }, perMessageDeflate: false });
+      this.ws = ws;
+      ws.on("message", (data) => this.#onFrame(JSON.parse(data.toString())));
+      ws.once("open", () => resolve());
+      ws.once("error", reject);
+    });
+  }
+
+  #onFrame(f) {
+    this.frames++;
+    if (f.type !== "event") return;
+    if (f.event.startsWith("presence.")) {
+      this.presenceFrames++;
+      if (process.env.DEBUG_PRESENCE) console.log("presence", JSON.stringify(f).slice(0, 200));
+    }
+    if (f.event === "hello") {
+      this.epoch = f.payload.epoch;
+      if (f.payload.snapshot) {
+        if (this.lastSeq !== null) this.resets++;
+        this.lastSeq = f.payload.seq;
+      }
+      this.helloSeq = f.payload.seq;
+      return;
+    }
+    if (f.seq === undefined) return;
+    if (this.seen.has(f.seq) || (this.lastSeq !== null && f.seq <= this.lastSeq)) {
+      this.duplicated++;
+      return;
+    }
+    if (this.lastSeq !== null && f.seq > this.lastSeq + 1) this.lost += f.seq - this.lastSeq - 1;
+    this.seen.add(f.seq);
+    this.lastSeq = f.seq;
+  }
+
+  drop() {
+    this.ws.terminate();
+  }
+}
+
+async function storm(server) {
+  const j = (path, init = {}) => fetch(`${server.url}${path}`, { ...init, headers: { "content-type": "application/json", origin: server.url, ...(init.headers ?? {}) } });
+  const email = `storm-${Date.now()}@example.test`;
+  const signUp = await j("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email, password: "benchmark-password", name: "Storm" }) });
+  const cookie = signUp.headers.get("set-cookie").split(";")[0];
+  const { workspaces } = await (await j("/api/me", { headers: { cookie } })).json();
+  const workspace = workspaces[0].id;
+  const { key } = await (await j(`/api/workspaces/${workspace}/keys`, { method: "POST", headers: { cookie }, body: JSON.stringify({ name: "storm" }) })).json();
+  const url = `ws://127.0.0.1:${server.port}/agents/autopilot/${workspace}?protocol=${PROTOCOL_VERSION}&device=storm`;
+
+  const writer = new WebSocket(url, { headers: { "x-api-key": key }, perMessageDeflate: false });
+  await new Promise((resolve, reject) => writer.once("open", resolve).once("error", reject));
+  const waiting = new Map();
+  writer.on("message", (data) => {
+    const f = JSON.parse(data.toString());
+    if (f.type === "res") waiting.get(f.id)?.(f);
+  });
+  let n = 0;
+  const call = (method, params) =>
+    new Promise((resolve) => {
+      const id = `w${n++}`;
+      waiting.set(id, resolve);
+      writer.send(JSON.stringify({ type: "req", id, method, params }));
+    });
+  const { payload } = await call("threads.create", { title: "storm", idempotencyKey: `storm-${Date.now()}` });
+  const threadId = payload.thread.id;
+
+  const readers = Array.from({ length: READERS }, () => new Reader(url, cookie));
+  for (let i = 0; i < readers.length; i += 25) await Promise.all(readers.slice(i, i + 25).map((r) => r.open()));
+  while (!readers.every((r) => r.resumed)) await sleep(50);
+
+  // The writer writes throughout; acks are timed from the storm's start to its end.
+  let writing = true;
+  let stormOn = false;
+  const acks = [];
+  const writes = (async () => {
+    let k = 0;
+    while (writing) {
+      const t0 = performance.now();
+      await call("chat.send", { threadId, text: `w${k}`, idempotencyKey: `storm-${k++}-${Date.now()}` });
+      if (stormOn) acks.push(performance.now() - t0);
+      await sleep(5);
+    }
+  })();
+  await sleep(500);
+
+  const results = [];
+  for (let s = 0; s < STORMS; s++) {
+    for (const r of readers) {
+      r.frames = 0;
+      r.presenceFrames = 0;
+    }
+    acks.length = 0;
+    stormOn = true;
+    const t0 = performance.now();
+    for (const r of readers) r.drop();
+    await Promise.all(readers.map((r) => r.open()));
+    const openMs = performance.now() - t0;
+    while (!readers.every((r) => r.resumed)) {
+      if (performance.now() - t0 > 120_000) throw new Error(`storm ${s}: ${readers.filter((r) => !r.resumed).length} readers never resumed`);
+      await sleep(10);
+    }
+    const resumedMs = performance.now() - t0;
+    stormOn = false;
+    // Let the diffs of the storm go out before counting its frames.
+    await sleep(600);
+    const sortedAcks = [...acks].sort((a, b) => a - b);
+    results.push({
+      openMs,
+      resumedMs,
+      frames: readers.reduce((a, r) => a + r.frames, 0),
+      presenceFrames: readers.reduce((a, r) => a + r.presenceFrames, 0),
+      ackP50: percentile(sortedAcks, 50) ?? 0,
+      ackP99: percentile(sortedAcks, 99) ?? 0,
+      acks: acks.length,
+    });
+    await sleep(500);
+  }
+  writing = false;
+  await writes;
+  // Every reader must reach the writer's last seq, with nothing lost or doubled.
+  const { payload: last } = await call("chat.send", { threadId, text: "last", idempotencyKey: `storm-last-${Date.now()}` });
+  void last;
+  const finalSeq = Math.max(...readers.map((r) => r.lastSeq));
+  const deadline = Date.now() + 30_000;
+  while (!readers.every((r) => r.lastSeq >= finalSeq) && Date.now() < deadline) await sleep(50);
+  const lost = readers.reduce((a, r) => a + r.lost + Math.max(0, finalSeq - r.lastSeq), 0);
+  const duplicated = readers.reduce((a, r) => a + r.duplicated, 0);
+  const resets = readers.reduce((a, r) => a + r.resets, 0);
+  for (const r of readers) r.ws.terminate();
+  writer.terminate();
+  return { results, lost, duplicated, resets };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "autopilot-storm-"));
+console.log(`Starting the room (wrangler dev on :${PORT})…`);
+const server = await startServer({ port: PORT, persistDir: dir, vars: { RATE_LIMIT_BURST: "100000", RATE_LIMIT_PER_SECOND: "100000" } });
+let outcome;
+try {
+  outcome = await storm(server);
+} finally {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+const f = (x) => x.toFixed(1).padStart(8);
+console.log(`\nreconnect storm: ${READERS} readers dropped at once and resuming while a writer writes (loopback, ${new Date().toISOString().slice(0, 10)})`);
+console.log("storm | all upgraded ms | all resumed ms | frames to readers | presence frames | writer acks | ack p50 ms | ack p99 ms");
+outcome.results.forEach((r, i) => {
+  console.log(
+    `${String(i + 1).padStart(5)} | ${f(r.openMs).padStart(15)} | ${f(r.resumedMs).padStart(14)} | ${String(r.frames).padStart(17)} | ${String(r.presenceFrames).padStart(15)} | ${String(r.acks).padStart(11)} | ${f(r.ackP50).padStart(10)} | ${f(r.ackP99).padStart(10)}`,
+  );
+});
+console.log(`lost: ${outcome.lost}, duplicated: ${outcome.duplicated}, reset instead of resumed: ${outcome.resets}`);
+if (outcome.lost !== 0 || outcome.duplicated !== 0) {
+  console.error("FAIL: a resume must lose nothing and double nothing");
+  process.exit(1);
+}
