@@ -2,11 +2,12 @@
 // a client that resumes from 0 after megabytes of events, or replays a gap in pages, ends
 // with the same state as one that watched everything live (the reducer is the client
 // library's own), and every frame it got on the way was bounded.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startServer } from "../../party/dev/server.mjs";
+import { launchChromium } from "../../party/dev/chromium.mjs";
+import { freePort, ROOT, startServer } from "../../party/dev/server.mjs";
 import type { EventFrame } from "../../shared/protocol/frames";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { AutopilotClient } from "../src/client";
@@ -147,5 +148,34 @@ describe("bounded connects over the real server", () => {
     const replayed = reduce(before, texts);
     await until(() => live.lastSeq === 731, "the live writes", 30_000);
     expect(differences(replayed, live.state)).toEqual([]);
+
+    // The app: the queue shows what the hello left out and loads it as it scrolls into view.
+    mkdirSync(join(ROOT, "test-artifacts"), { recursive: true });
+    const browser = await launchChromium();
+    try {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const [name, value] = cookie.split("=");
+      await ctx.addCookies([{ name: name!, value: value!, domain: "127.0.0.1", path: "/" }]);
+      const page = await ctx.newPage();
+      await page.goto(`${server.url}/?w=${workspace}`);
+      await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+      await page.getByRole("tab", { name: /Approvals/ }).click();
+      const more = page.getByTestId("load-more-approvals");
+      await more.waitFor({ timeout: 10_000 });
+      expect(await more.textContent()).toMatch(/^\d+ more pending$/);
+      // The badge counts every pending approval, those not loaded yet included.
+      expect(await page.getByTestId("approval-badge").textContent()).toBe("145");
+      await page.screenshot({ path: join(ROOT, "test-artifacts", "connects-queue-more.png") });
+      // Scrolling to the end loads the next pages until nothing is left.
+      for (let i = 0; i < 10 && (await more.count()) > 0; i++) {
+        await more.scrollIntoViewIfNeeded().catch(() => {});
+        await page.waitForTimeout(300);
+      }
+      expect(await more.count()).toBe(0);
+      expect(await page.locator(".queue-item.status-pending").count()).toBe(145);
+      await page.screenshot({ path: join(ROOT, "test-artifacts", "connects-queue-loaded.png") });
+    } finally {
+      await browser.close();
+    }
   }, 300_000);
 });

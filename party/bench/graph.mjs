@@ -143,6 +143,8 @@ try {
   seeder.close();
   const browser = await launchChromium();
   const renders = [];
+  // What the time to first paint is made of: the app's own marks (client/app/main.tsx).
+  const phases = [];
   try {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const [name, value] = cookie2.split("=");
@@ -151,7 +153,20 @@ try {
     for (let i = 0; i < Math.max(3, Math.ceil(RUNS / 2)); i++) {
       await page.goto(`${server.url}/?w=${ws2}`);
       await page.waitForFunction(() => document.querySelectorAll(".react-flow__node").length > 0, null, { timeout: 60_000 });
-      renders.push(await page.evaluate(() => performance.now()));
+      const timing = await page.evaluate(() => {
+        const nav = performance.getEntriesByType("navigation")[0];
+        const marks = Object.fromEntries(performance.getEntriesByType("mark").map((m) => [m.name, m.startTime]));
+        return {
+          nodesInDom: document.querySelectorAll(".react-flow__node").length,
+          edgesInDom: document.querySelectorAll(".react-flow__edge").length,
+          painted: performance.now(),
+          html: nav?.responseEnd ?? 0,
+          domInteractive: nav?.domInteractive ?? 0,
+          ...marks,
+        };
+      });
+      renders.push(timing.painted);
+      phases.push(timing);
     }
   } finally {
     await browser.close();
@@ -166,6 +181,27 @@ try {
   console.log(`ratio (median)         ${(median(room) / median(base)).toFixed(1)}x`);
   console.log(`\nfirst canvas render in Chromium, ${RUNS_LABEL(renders)} (${RENDER_NODES} nodes, navigation start → first node painted)`);
   console.log(row("app, median", renders));
+  const steps = [
+    ["html received", "html"],
+    ["scripts parsed (DOM interactive)", "domInteractive"],
+    ["app started (bundle evaluated)", "app:boot"],
+    ["session known (/api/me)", "app:session"],
+    ["canvas socket open", "canvas:open"],
+    ["canvas synced (Yjs state applied)", "canvas:synced"],
+    ["nodes built (store set)", "canvas:nodes"],
+    ["first canvas commit", "canvas:committed"],
+    ["fitted (view set)", "canvas:fitted"],
+    ["first node painted", "painted"],
+  ];
+  console.log(
+    `where it goes (${median(phases.map((p) => p.nodesInDom))} nodes and ${median(phases.map((p) => p.edgesInDom))} edges in the DOM at first paint): ms since navigation start (median) and the step's own share`,
+  );
+  let before = 0;
+  for (const [label, key] of steps) {
+    const at = median(phases.map((p) => p[key] ?? Number.NaN).filter((x) => !Number.isNaN(x)));
+    console.log(`  ${label.padEnd(36)} ${at.toFixed(0).padStart(6)}   (+${(at - before).toFixed(0)})`);
+    before = at;
+  }
 } finally {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });

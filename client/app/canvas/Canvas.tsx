@@ -13,6 +13,9 @@ import { nodeTypes } from "./nodes";
  * notes; everyone else gets a read-only canvas that says why.
  */
 
+/** The first fit's lowest zoom: about a hundred nodes on a laptop screen, still legible. */
+const FIRST_FIT_MIN_ZOOM = 0.5;
+
 function Cursors() {
   const peers = useCanvas((s) => s.peers);
   const zoom = useStore((s) => s.transform[2]);
@@ -123,11 +126,19 @@ function Flow() {
   const rf = useReactFlow<FlowNode>();
   const fitted = useRef(false);
 
-  // Fit once, when the first full document arrived.
+  // Fit once, when the first full document arrived. Not below FIRST_FIT_MIN_ZOOM: fitting
+  // 2,000 nodes zooms out until every one is "visible", so onlyRenderVisibleElements
+  // renders them all (and their edges) before the first paint; measured with bench:graph,
+  // that render was most of the time to first paint. A big canvas opens centred on its
+  // middle at a readable zoom instead; F (or the button) still fits everything.
   useEffect(() => {
     if (synced && !fitted.current && nodes.length > 0) {
       fitted.current = true;
-      requestAnimationFrame(() => void rf.fitView({ padding: 0.15, maxZoom: 1 }));
+      performance.mark("canvas:committed");
+      requestAnimationFrame(() => {
+        void rf.fitView({ padding: 0.15, maxZoom: 1, minZoom: FIRST_FIT_MIN_ZOOM });
+        performance.mark("canvas:fitted");
+      });
     }
   }, [synced, nodes.length, rf]);
 

@@ -190,17 +190,23 @@ export const useCanvas = create<CanvasStore>((set, get) => {
       nodes.observeDeep(onNodes);
       edges.observe(onEdges);
 
-      const onStatus = ({ status }: { status: CanvasStatus }) => current() && set({ status });
+      const onStatus = ({ status }: { status: CanvasStatus }) => {
+        if (!current()) return;
+        if (status === "connected" && !get().synced) performance.mark("canvas:open");
+        set({ status });
+      };
       const onSync = (synced: boolean) => {
         if (!current()) return;
         if (synced && !get().synced) {
           // First full state: build everything once.
+          performance.mark("canvas:synced");
           const all: FlowNode[] = [];
           nodes.forEach((m, id) => {
             all.push(toFlowNode(readNode(id, m)));
           });
           all.sort(byLayer);
           set({ nodes: all, edges: [...edges.values()].map((e) => toFlowEdge(e)) });
+          performance.mark("canvas:nodes");
         }
         set({ synced });
       };
