@@ -11,7 +11,7 @@ export function sendToAll(ctx: DurableObjectState, text: string, skip?: readonly
   const skipping = skip && skip.length > 0 ? new Set(skip) : null;
   for (const ws of ctx.getWebSockets()) {
     if (ws.readyState !== WebSocket.READY_STATE_OPEN) continue;
-    if (skipping && skipping.has(ctx.getTags(ws)[0] ?? "")) continue;
+    if (skipping?.has(ctx.getTags(ws)[0] ?? "")) continue;
     try {
       ws.send(text);
     } catch {
