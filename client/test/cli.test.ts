@@ -10,12 +10,12 @@ const cli = setUpCli("cli", (r) => (room = r));
 describe("autopilot CLI", () => {
   it("prints results as JSON", async () => {
     room.onRequest = (request, connection) => {
-      if (request.method === "threads.list") connection.respond(request.id, { threads: [thread("t1")] });
+      if (request.method === "threads.list") connection.respond(request.id, { threads: [thread("t1")], next: null });
       if (request.method === "threads.create") connection.respond(request.id, { thread: thread("t2", { title: String(request.params?.title) }) });
     };
     const listed = await cli(["threads"]);
     expect(listed).toMatchObject({ code: 0, stderr: "" });
-    expect(listed.stdout).toBe(`${JSON.stringify({ threads: [thread("t1")] })}\n`);
+    expect(listed.stdout).toBe(`${JSON.stringify({ threads: [thread("t1")], next: null })}\n`);
     const created = await cli(["thread", "new", "Release", "notes"]);
     expect(JSON.parse(created.stdout)).toMatchObject({ thread: { id: "t2", title: "Release notes" } });
     expect(room.latest.headers["x-api-key"]).toBe("key_secret");

@@ -71,7 +71,7 @@ describe("runStream", () => {
     const { outcome, of, events } = await segment([user('STEPS: threads_list {} ; threads_rename {"threadId":"thr_1","title":"Plans"}')]);
     expect(outcome).toMatchObject({ status: "finished", finishReason: "stop", text: 'TOOL RESULT SEEN: {"ok":true,"method":"threads.rename"}' });
     expect(calls).toEqual([
-      { method: "threads.list", params: { includeArchived: false } },
+      { method: "threads.list", params: { includeArchived: false, limit: 1000 } },
       { method: "threads.rename", params: { threadId: "thr_1", title: "Plans" } },
     ]);
     expect(events.filter((e) => e.type.startsWith("tool-")).map((e) => `${e.type}:${"tool" in e ? e.tool : ""}`)).toEqual([
