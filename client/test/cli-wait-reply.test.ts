@@ -94,7 +94,7 @@ describe("send --wait-reply", () => {
     function scriptAutopilot(outcome: "reply" | "error") {
       room.onConnect = () => ({ seq: 0, snapshot: snapshot({ threads: [autopilotThread] }) });
       room.onRequest = (request, connection) => {
-        if (request.method === "approvals.list") connection.respond(request.id, { approvals: [] });
+        if (request.method === "approvals.list") connection.respond(request.id, { approvals: [], next: null });
         if (request.method !== "chat.send") return;
         connection.respond(request.id, { message: message("m1", "t1", 1, { text: String(request.params?.text) }) });
         const end: [string, unknown, number?][] =
@@ -174,7 +174,7 @@ describe("send --wait-reply", () => {
       };
       room.onConnect = () => ({ seq: 0, snapshot: snapshot({ threads: [autopilotThread] }) });
       room.onRequest = (request, connection) => {
-        if (request.method === "approvals.list") connection.respond(request.id, { approvals: approved ? [] : [gated] });
+        if (request.method === "approvals.list") connection.respond(request.id, { approvals: approved ? [] : [gated], next: null });
         if (request.method === "messages.list") connection.respond(request.id, { messages: [message("m1", "t1", 1)], hasMore: false });
         if (request.method === "approvals.list") approvalChecks++;
         // The first check of the pause: a person decides, and the run goes on.
