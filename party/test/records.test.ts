@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import type { DurableEventName } from "../../shared/protocol/events";
 import type { EventFrame } from "../../shared/protocol/frames";
+import type { HelloPayload } from "../../shared/protocol/hello";
 import { Thread } from "../../shared/protocol/threads";
 import { defineRecord, readable, StoredRecordError } from "../records/codec";
 import { approvalRecord, auditRecord, gatewaySessionRecord, instanceRecord, jobRecord, messageRecord, threadRecord } from "../records/documents";
@@ -237,9 +238,13 @@ describe("a room on today's rows", () => {
     expect(await sock.call("approvals.get", { approvalId: String(tables.approvals![0]!.id) })).toMatchObject({ ok: false, error: { code: "internal" } });
     expect((await sock.ok("approvals.get", { approvalId: String(tables.approvals![1]!.id) })).approval.title).toBe("Rotate keys");
 
-    // The replay would have a hole at the bad event: the client gets a fresh snapshot instead.
+    // The replay would have a hole at the bad event: the client gets a fresh snapshot
+    // instead. (Protocol 6: the replay streams in pages, so the hello that starts it comes
+    // first and the room greets again with the snapshot when it reaches the bad event.)
     const resumed = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie }, { lastSeq: seq, epoch });
-    const again = await resumed.hello();
+    expect(await resumed.hello()).toMatchObject({ reset: false, resumedFrom: seq });
+    const reset = await resumed.waitFor<EventFrame>((f) => f.type === "event" && f.event === "hello" && (f.payload as HelloPayload).reset);
+    const again = reset.payload as HelloPayload;
     expect(again).toMatchObject({ reset: true, resumedFrom: null, seq: seq + 1 });
     expect(again.snapshot!.threads).toHaveLength(2);
     expect(resumed.events().filter((e: EventFrame) => e.seq !== undefined)).toEqual([]);
