@@ -210,6 +210,7 @@ export class Autopilot extends Agent<Env> {
   }
 
   override onMessage(conn: Connection, frame: WSMessage): void {
+    this.#presence.flushIfDue();
     const message = unboxFrame(frame);
     const state = connState(conn);
     if (!state) {

@@ -16,10 +16,13 @@ export const PRESENCE_DIFF_MS = 250;
 export class PresenceBroadcast {
   readonly #changes = new PresenceChanges();
   #timer: ReturnType<typeof setTimeout> | null = null;
+  /** When the pending diff is due (null: nothing pending). */
+  #due: number | null = null;
 
   constructor(
     private readonly send: (diff: z.infer<typeof PresenceDiffPayload>) => void,
     private readonly delayMs = PRESENCE_DIFF_MS,
+    private readonly now: () => number = Date.now,
   ) {}
 
   joined(entry: PresenceEntry): void {
@@ -37,15 +40,27 @@ export class PresenceBroadcast {
     this.#schedule();
   }
 
+  /**
+   * Sends the pending diff if its time has come. The room calls this on every frame it
+   * handles, so a diff does not depend on the timer alone: a room stalled for seconds (a
+   * reconnect storm's upgrades) sends it with the next frame it handles.
+   */
+  flushIfDue(): void {
+    if (this.#due !== null && this.now() >= this.#due) this.flush();
+  }
+
   /** Sends what is pending now (and cancels the wait). */
   flush(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    this.#due = null;
     for (const diff of this.#changes.take()) this.send(diff);
   }
 
   #schedule(): void {
-    if (this.#timer || this.#changes.size === 0) return;
+    this.flushIfDue();
+    if (this.#changes.size === 0 || this.#due !== null) return;
+    this.#due = this.now() + this.delayMs;
     this.#timer = setTimeout(() => this.flush(), this.delayMs);
   }
 }

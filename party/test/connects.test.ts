@@ -10,6 +10,7 @@ import type { EventFrame } from "../../shared/protocol/frames";
 import type { PresenceEntry } from "../../shared/protocol/presence";
 import { PresenceChanges, pagePresence } from "../domain/presence";
 import type { Autopilot } from "../rooms/autopilot";
+import { PresenceBroadcast } from "../rooms/presence-broadcast";
 import { idem, RawSocket, signUp } from "./harness";
 
 const frameBytes = (sock: RawSocket, pick: (f: EventFrame) => boolean) =>
@@ -42,6 +43,25 @@ describe("presence diffs (unit)", () => {
     changes.updated(entry("d", "x"));
     changes.left("d", "user_1");
     expect(changes.take()).toEqual([{ upserted: [], left: [{ connectionId: "d", principalId: "user_1" }] }]);
+  });
+
+  it("go out on the next change once due, even if the timer never fires", () => {
+    let now = 0;
+    const sent: unknown[] = [];
+    const presence = new PresenceBroadcast(
+      (diff) => sent.push(diff),
+      250,
+      () => now,
+    );
+    presence.joined(entry("a"));
+    now = 100;
+    presence.joined(entry("b"));
+    expect(sent).toEqual([]);
+    now = 300;
+    presence.left("z", "user_2");
+    expect(sent).toEqual([{ upserted: [entry("a"), entry("b")], left: [{ connectionId: "z", principalId: "user_2" }] }]);
+    presence.flushIfDue();
+    expect(sent).toHaveLength(1);
   });
 
   it("split a storm into frames of bounded size", () => {
