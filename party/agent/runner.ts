@@ -7,7 +7,7 @@
 // run is claimed with a conditional update (`awaiting_approval` → `streaming`), so ten
 // people deciding at once resume it once. The room stays lifecycle and wiring: it feeds
 // this class posted messages and resolved approvals, and asks it to abort and recover.
-import type { LanguageModel, ModelMessage, ToolSet } from "ai";
+import type { LanguageModel, ModelMessage } from "ai";
 import type { ChatAbortResult, ChatStream } from "../../shared/protocol/gateway";
 import type { Approval } from "../../shared/protocol/approvals";
 import { type MethodName, Methods } from "../../shared/protocol/methods";
@@ -26,7 +26,9 @@ import { AUTOPILOT_ID } from "./context";
 import { buildRunContext, runInstructions } from "./run-context";
 import { type ApprovalAnswer, type ApprovalRequest, type RunEvent, resumeMessages, runStream } from "./run-stream";
 import { requestTitle } from "./titles";
-import { gatedRisk, roomTools, runScopes, toolApprovalPolicy } from "./tools";
+import type { GatewayAccess } from "./gateway-tool";
+import { approvalFor, type RunTools, runTools } from "./run-tools";
+import { runScopes } from "./tools";
 
 export interface AgentDeps extends PostDeps {
   config(): ModelConfig;
@@ -34,6 +36,8 @@ export interface AgentDeps extends PostDeps {
   keepAlive(): Promise<() => void>;
   /** Runs a registry method as `principal` through the room's dispatch; throws its error. */
   invoke(principal: Principal, method: MethodName, params: Record<string, unknown>): Promise<unknown>;
+  /** The OpenClaw instance attached to a thread, whose gateway tools a run may use; null if none. */
+  gateway(threadId: string): GatewayAccess | null;
 }
 
 interface Active {
@@ -124,7 +128,7 @@ export class AutopilotAgent {
       return;
     }
     const model = createModel(config);
-    const tools = this.#tools(run);
+    const tools = await this.#tools(run, config);
     const context = await buildRunContext({
       sql: this.#d.sql,
       config,
@@ -133,23 +137,31 @@ export class AutopilotAgent {
       runId: run.id,
       principalId: run.doc.triggeredBy.id,
       triggerN: run.doc.triggerN,
-      tools,
+      tools: tools.tools,
       abortSignal: active.abort.signal,
     });
     await this.#segment(run, active, config, model, tools, context.instructions, context.messages);
   }
 
-  #tools(run: AgentRun): ToolSet {
+  #tools(run: AgentRun, config: ModelConfigured): Promise<RunTools> {
     const principal = autopilotPrincipal(run.doc.scopes);
-    return roomTools(run.doc.scopes, async (method, input, options) => {
-      const params = Methods[method].mutating ? { ...input, idempotencyKey: await toolCallKey(run.id, options.toolCallId) } : input;
-      const result = await this.#d.invoke(principal, method, params);
-      const text = jsonText(result);
-      return text.length > RESULT_CHARS ? `${text.slice(0, RESULT_CHARS)}… (clipped)` : result;
+    const gateway = this.#d.gateway(run.threadId);
+    return runTools({
+      sql: this.#d.sql,
+      runId: run.id,
+      scopes: run.doc.scopes,
+      riskyGatewayTools: config.riskyGatewayTools,
+      gateway,
+      call: async (method, input, options) => {
+        const params = Methods[method].mutating ? { ...input, idempotencyKey: await toolCallKey(run.id, options.toolCallId) } : input;
+        const result = await this.#d.invoke(principal, method, params);
+        const text = jsonText(result);
+        return text.length > RESULT_CHARS ? `${text.slice(0, RESULT_CHARS)}… (clipped)` : result;
+      },
     });
   }
 
-  async #segment(run: AgentRun, active: Active, config: ModelConfigured, model: LanguageModel, tools: ToolSet, instructions: string, messages: ModelMessage[]): Promise<void> {
+  async #segment(run: AgentRun, active: Active, config: ModelConfigured, model: LanguageModel, tools: RunTools, instructions: string, messages: ModelMessage[]): Promise<void> {
     const { threadId } = run;
     const chatRunId = `${run.id}.${run.segment}`;
     const stream: ChatStream = { threadId, instanceId: null, runId: chatRunId, text: "", startedAt: Date.now() };
@@ -159,8 +171,8 @@ export class AutopilotAgent {
       model,
       instructions,
       messages,
-      tools,
-      toolApproval: toolApprovalPolicy(run.doc.scopes),
+      tools: tools.tools,
+      toolApproval: tools.approval,
       maxSteps: config.maxSteps,
       timeouts: config.timeouts,
       abortSignal: active.abort.signal,
@@ -233,14 +245,16 @@ export class AutopilotAgent {
     asAutopilot(
       this.#d,
       (ctx) => {
+        const instance = this.#d.gateway(run.threadId)?.instanceName ?? null;
         const pending: PendingCall[] = approvals.map((request) => {
           const args = clipText(jsonText(request.input ?? {}));
+          const { title, risk } = approvalFor(request.tool, request.input, config.riskyGatewayTools, instance);
           const { approval } = requestApproval(
             ctx,
             {
-              title: `Autopilot wants to run ${request.tool}`,
+              title,
               details: args,
-              risk: gatedRisk(request.tool) ?? "medium",
+              risk,
               threadId: run.threadId,
               expiresInMs: config.approvalTtlMs,
               idempotencyKey: `ap-approval-${request.approvalId}`,
@@ -297,7 +311,7 @@ export class AutopilotAgent {
     );
     const messages = resumeMessages(run.doc.messages as unknown as ModelMessage[], answers);
     const model = createModel(config);
-    await this.#segment(run, active, config, model, this.#tools(run), runInstructions(this.#d.sql, run.threadId), messages);
+    await this.#segment(run, active, config, model, await this.#tools(run, config), runInstructions(this.#d.sql, run.threadId), messages);
   }
 
   /** `chat.abort` on a thread: stops its streaming reply, or cancels a run waiting for a person. Null: nothing to stop. */

@@ -15,6 +15,8 @@ import { GatewayConnection } from "./gateway-connection";
 import { isDeviceTokenRejected } from "./gateway-errors";
 import { LiveEvents } from "./live-events";
 import { Outbox } from "./outbox";
+import type { GatewayCatalogEntry, GatewayToolOutcome } from "./gateway-frames";
+import { invokeTool, toolsCatalog } from "./gateway-tools";
 import { abortRun, sessionHistory } from "./session-requests";
 
 /**
@@ -94,6 +96,16 @@ export class InstanceBridge {
 
   history(sessionKey: string, limit: number): Promise<SessionMessage[]> {
     return sessionHistory(this.#link, sessionKey, limit);
+  }
+
+  /** The gateway's tool catalog (refused while the gateway is not connected). */
+  toolsCatalog(): Promise<GatewayCatalogEntry[]> {
+    return toolsCatalog(this.#link);
+  }
+
+  /** One gateway tool call; at most once is the caller's part (the gateway does not dedupe). */
+  invokeTool(request: Parameters<typeof invokeTool>[1]): Promise<GatewayToolOutcome> {
+    return invokeTool(this.#link, request);
   }
 
   async #run(): Promise<void> {

@@ -98,5 +98,6 @@ export function recordToolCall(sql: Sql, call: { runId: string; toolCallId: stri
 export function forgetOldRuns(sql: Sql, now: number): void {
   const before = now - RUN_RETENTION_MS;
   sql.run(`delete from agent_tool_calls where run_id in (select id from agent_runs where status in ('finished', 'failed', 'aborted') and updated_at < ?)`, before);
+  sql.run(`delete from agent_gateway_invokes where run_id in (select id from agent_runs where status in ('finished', 'failed', 'aborted') and updated_at < ?)`, before);
   sql.run(`delete from agent_runs where status in ('finished', 'failed', 'aborted') and updated_at < ?`, before);
 }

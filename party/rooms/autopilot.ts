@@ -81,6 +81,7 @@ export class Autopilot extends Agent<Env> {
       broadcast: (event, payload) => this.#broadcastEvent(event, payload),
       keepAlive: () => this.keepAlive(),
       invoke: (principal, method, params) => invokeAs(this.#sources, principal, method, params),
+      gateway: (threadId) => this.#bridges.gatewayFor(threadId),
     });
   }
 
