@@ -45,7 +45,9 @@ describe("the gateway's tools over the WebSocket protocol", () => {
 
   it("connects as the bridge does (operator scopes incl. admin)", async () => {
     await api(baseUrl, "PUT", ALPHA);
-    await waitForStatus(baseUrl, ALPHA, (s) => s.state === "ready" || s.state === "error");
+    // A gateway start takes 15 s on an idle machine and several times that on a busy one.
+    const { final } = await waitForStatus(baseUrl, ALPHA, (s) => s.state === "ready" || s.state === "error", 170_000);
+    expect(final.state).toBe("ready");
     client = await ProxiedGatewayClient.open(`${baseUrl.replace(/^http/, "ws")}${ALPHA}/gateway`);
     await client.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
     const hello = await client.request("connect", {
@@ -57,7 +59,7 @@ describe("the gateway's tools over the WebSocket protocol", () => {
       caps: ["tool-events", "approvals"],
     });
     expect(hello.payload.features.methods).toEqual(expect.arrayContaining(["tools.catalog", "tools.invoke"]));
-  });
+  }, 180_000);
 
   it("tools.catalog: grouped names and one-line descriptions, no input schemas", async () => {
     const res = await client.request("tools.catalog", {});

@@ -2,20 +2,12 @@
 // it is sent and never sent twice — a call found started without an answer tells the
 // model its outcome is unknown. The gateway is a plain function here (this is the tool's
 // own contract; the end-to-end test runs it against a real gateway).
-import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { GatewayToolOutcome } from "../../bridge/gateway-frames";
 import { GATEWAY_TOOL } from "../../agent/gateway-catalog";
 import { type GatewayAccess, gatewayTools, UNKNOWN_OUTCOME } from "../../agent/gateway-tool";
 import { beginInvoke } from "../../domain/gateway-invokes";
-import { sqlFromStorage, type Sql } from "../../domain/sql";
-import { uniq } from "../harness";
-
-function inRoom<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
-  const ns = env.Autopilot;
-  return runInDurableObject(ns.get(ns.idFromName(uniq("gwtool-"))), (_room, state) => fn(sqlFromStorage(state.storage)));
-}
+import { inRoom } from "../bridge-peer";
 
 function gateway(answer: () => Promise<GatewayToolOutcome>) {
   const sent: { name: string; args: Record<string, unknown>; idempotencyKey: string }[] = [];
