@@ -4,7 +4,8 @@ import { defineConfig } from "vitest/config";
 // Room and auth tests run inside workerd (the real runtime) with the Worker from
 // wrangler.toml, local D1 and Durable Object storage.
 //
-// Two projects, because the model configuration is per runtime: "room" runs with no model
+// Three projects, because configuration is per runtime (a "waitlist" one, below, for sign-up
+// as a waitlist), and the model configuration too: "room" runs with no model
 // configured (so its threads get no responder, exactly as before the Autopilot could
 // answer: none of those tests expects a reply), "agent" with the scripted model that a
 // globalSetup starts in Node; the agent tests reach it from workerd over loopback (the
@@ -38,6 +39,11 @@ export default defineConfig(async () => {
         {
           plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } })],
           test: { ...common, name: "room", include: ["party/test/*.test.ts"] },
+        },
+        {
+          // Sign-up as a waitlist with one operator: party/test/waitlist/.
+          plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: { ...bindings, SIGNUP_MODE: "waitlist", ADMIN_EMAILS: "operator@ops.test" } } })],
+          test: { ...common, name: "waitlist", include: ["party/test/waitlist/*.test.ts"] },
         },
         {
           plugins: [

@@ -16,4 +16,8 @@ export interface Env extends ModelEnv {
   /** The OpenClaw runtime (process host locally, sandbox Worker in production); used by the gateway bridge. */
   RUNTIME_URL?: string;
   RUNTIME_SERVICE_TOKEN?: string;
+  /** `open` (default) or `waitlist`: party/auth/signup-policy.ts. */
+  SIGNUP_MODE?: string;
+  /** Comma-separated addresses that become operators (`/admin`) at sign-up. */
+  ADMIN_EMAILS?: string;
 }

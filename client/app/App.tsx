@@ -1,5 +1,7 @@
 import { useEffect } from "react";
+import { AdminPage } from "./admin/AdminPage";
 import { AuthScreen } from "./auth/AuthScreen";
+import { WaitingScreen } from "./auth/WaitingScreen";
 import { Canvas } from "./canvas/Canvas";
 import { initials } from "./lib/format";
 import { ConnectionStatus } from "./panels/ConnectionStatus";
@@ -69,6 +71,11 @@ function Header() {
       <button type="button" className="only-narrow icon" aria-label="Details panel" aria-expanded={drawer === "right"} onClick={() => setDrawer(drawer === "right" ? null : "right")}>
         ▤
       </button>
+      {me.account.operator && (
+        <a className="button-link hide-narrow" href="/admin">
+          Admin
+        </a>
+      )}
       <button type="button" onClick={() => setSettingsOpen(true)} className="hide-narrow">
         Members & keys
       </button>
@@ -158,5 +165,12 @@ export function App() {
       </div>
     );
   }
-  return phase === "signed-in" ? <Workspace /> : <AuthScreen />;
+  return phase === "signed-in" ? <SignedIn /> : <AuthScreen />;
+}
+
+/** `/admin` (operators), the waiting screen (a waitlisted account), else the workspace. */
+function SignedIn() {
+  const status = useSession((s) => s.me!.account.status);
+  if (location.pathname === "/admin") return <AdminPage />;
+  return status === "waitlisted" ? <WaitingScreen /> : <Workspace />;
 }

@@ -1,55 +1,25 @@
-import { zValidator } from "@hono/zod-validator";
 import { getAgentByName } from "agents";
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import type { z } from "zod";
-import type { MeResponse, WorkspaceInfo } from "../../shared/api/account";
+import { AccountStatusQuery, type MeResponse, type WorkspaceInfo } from "../../shared/api/account";
 import { CreateKeyBody, type CreatedKeyResponse, type KeysResponse } from "../../shared/api/keys";
 import { AddMemberBody, type AddMemberResponse, type Member } from "../../shared/api/members";
 import { TicketBody } from "../../shared/api/tickets";
 import type { Role } from "../../shared/protocol/principal";
-import { type Auth, authFor } from "../auth/auth";
+import { accountStatus, isOperatorRole } from "../auth/account-status";
 import { agentScopes, memberRole, principalFromApiKey, principalFromSession } from "../auth/principal";
+import { waitForStatusChange } from "../auth/status-watch";
 import { issueTicket } from "../auth/tickets";
-import type { Env } from "../env";
+import { adminApi } from "./admin-routes";
+import { type ApiContext, type ApiEnv, authOf, jsonBody } from "./context";
 import { httpError, internalError } from "./http";
-
-type Session = NonNullable<Awaited<ReturnType<Auth["api"]["getSession"]>>>;
-type ApiEnv = { Bindings: Env; Variables: { auth: Auth | undefined; session: Session } };
-type ApiContext = Context<ApiEnv>;
-
-/**
- * The request's better-auth instance, made on first use only. Making one starts its
- * context initialisation; a request that ends with that still pending (a health check, a
- * rejected body) leaves a promise the next request awaits in vain, since workerd never
- * settles a promise for a request other than the one that created it.
- */
-function authOf(c: ApiContext): Auth {
-  let auth = c.get("auth");
-  if (!auth) {
-    auth = authFor(c.env, c.req.raw);
-    c.set("auth", auth);
-  }
-  return auth;
-}
-
-/** A JSON body checked against its schema; a bad one is a 400 saying what was expected. */
-const jsonBody = <T extends z.ZodType>(schema: T, expected: string) =>
-  zValidator("json", schema, (result, c) => {
-    if (!result.success) return httpError(c, "bad_request", expected);
-  });
+import { requireActiveAccount, requireSession } from "./session";
 
 const noStore = createMiddleware<ApiEnv>(async (c, next) => {
   await next();
   c.header("cache-control", "no-store");
-});
-
-const requireSession = createMiddleware<ApiEnv>(async (c, next) => {
-  const session = await authOf(c).api.getSession({ headers: c.req.raw.headers });
-  if (!session) return httpError(c, "unauthenticated", "sign in first");
-  c.set("session", session);
-  await next();
 });
 
 /** Owners and admins manage members and keys. */
@@ -66,6 +36,8 @@ async function requireManager(c: ApiContext, workspaceId: string): Promise<Role 
  * session, and an unknown route answers 401 before 404 so it reveals nothing anonymously.
  */
 export const api = new Hono<ApiEnv>()
+  // better-auth's admin endpoints stay closed over HTTP: /api/admin/* (admin-routes.ts) is `/admin`'s API.
+  .all("/api/auth/admin/*", (c) => httpError(c, "not_found", `no route for ${c.req.method} ${c.req.path}`))
   .all("/api/auth/*", (c) => authOf(c).handler(c.req.raw))
   .use(noStore)
   .all("/api/health", (c) => c.json({ ok: true }))
@@ -85,8 +57,20 @@ export const api = new Hono<ApiEnv>()
     )
       .bind(user.id)
       .all<WorkspaceInfo>();
-    return c.json({ user: { id: user.id, name: user.name, email: user.email }, workspaces: results } satisfies MeResponse);
+    const account = { status: accountStatus(user), operator: isOperatorRole(user.role) };
+    return c.json({ user: { id: user.id, name: user.name, email: user.email }, workspaces: results, account } satisfies MeResponse);
   })
+  .get("/api/me/status", async (c) => {
+    const query = AccountStatusQuery.safeParse(c.req.query());
+    if (!query.success) return httpError(c, "bad_request", "expected ?while=active|waitlisted|disabled");
+    const current = accountStatus(c.var.session.user);
+    const status = query.data.while === current ? await waitForStatusChange(c.env, c.var.session.user.id, current) : current;
+    if (!status) return httpError(c, "unauthenticated", "sign in first");
+    return c.json({ status });
+  })
+  // Everything below is for accounts an operator let in; the two routes above are what the waiting screen needs.
+  .use(requireActiveAccount)
+  .route("/", adminApi)
   .get("/api/workspaces/:ws/members", async (c) => {
     const workspaceId = c.req.param("ws");
     if (!(await memberRole(c.env, workspaceId, c.var.session.user.id))) return httpError(c, "not_found", "no such workspace");

@@ -1,8 +1,11 @@
 import { betterAuth } from "better-auth";
 import type { Env } from "../env";
 import { authPlugins, baseAuthOptions } from "./options";
+import { createPersonalWorkspace } from "./personal-workspace";
+import { newUserFields, signupPolicy } from "./signup-policy";
 
 function createAuth(env: Env, baseURL: string) {
+  const policy = signupPolicy(env);
   const auth = betterAuth({
     ...baseAuthOptions,
     baseURL,
@@ -13,15 +16,12 @@ function createAuth(env: Env, baseURL: string) {
     databaseHooks: {
       user: {
         create: {
-          // Every new person gets a personal workspace they own.
+          // Operators (ADMIN_EMAILS) get the admin role; in waitlist mode everyone else waits.
+          before: async (user) => ({ data: { ...user, ...newUserFields(policy, user.email) } }),
+          // Every active new person gets a personal workspace they own; a waitlisted one
+          // gets it when approved.
           after: async (user) => {
-            await auth.api.createOrganization({
-              body: {
-                name: `${user.name || user.email.split("@")[0]}'s workspace`,
-                slug: `personal-${user.id.toLowerCase()}`,
-                userId: user.id,
-              },
-            });
+            if (!(user as { waitlisted?: boolean }).waitlisted) await createPersonalWorkspace(auth, user);
           },
         },
       },

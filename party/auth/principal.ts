@@ -1,6 +1,8 @@
 import { type Principal, Role, Scope } from "../../shared/protocol/principal";
 import { DEFAULT_AGENT_SCOPES, scopesForRole } from "../../shared/scopes";
 import type { Env } from "../env";
+import { accountStatusOf } from "./account-lookup";
+import { ACCOUNT_REFUSAL, accountStatus } from "./account-status";
 import type { Auth } from "./auth";
 import { consumeTicket } from "./tickets";
 
@@ -25,6 +27,8 @@ export function agentScopes(metadata: unknown): Scope[] {
 export async function principalFromSession(env: Env, auth: Auth, headers: Headers, workspaceId: string): Promise<AuthOutcome> {
   const session = await auth.api.getSession({ headers });
   if (!session) return unauthenticated("no valid session");
+  const status = accountStatus(session.user);
+  if (status !== "active") return forbidden(ACCOUNT_REFUSAL[status]);
   const role = await memberRole(env, workspaceId, session.user.id);
   if (!role) return forbidden("not a member of this workspace");
   return {
@@ -57,6 +61,12 @@ export async function resolveSocketPrincipal(env: Env, auth: Auth, request: Requ
     const claimed = await consumeTicket(env, ticket);
     if (!claimed) return unauthenticated("invalid, used or expired connect ticket");
     if (claimed.workspaceId !== workspaceId) return forbidden("ticket is for another workspace");
+    // A person's ticket carries who they were when it was minted: check they still may.
+    if (claimed.principal.kind === "user") {
+      const status = await accountStatusOf(env, claimed.principal.id);
+      if (status === null) return unauthenticated("this account no longer exists");
+      if (status !== "active") return forbidden(ACCOUNT_REFUSAL[status]);
+    }
     return { ok: true, principal: claimed.principal };
   }
   return principalFromSession(env, auth, request.headers, workspaceId);

@@ -110,6 +110,16 @@ export function autopilotModelVars(env) {
 }
 
 /**
+ * Sign-up settings (SIGNUP_MODE, ADMIN_EMAILS) from an environment, as `--var`s for wrangler
+ * dev; unset ones keep wrangler.toml's defaults (open, no operators).
+ * @param {Record<string, string | undefined>} env
+ * @returns {Record<string, string>}
+ */
+export function signupVars(env) {
+  return Object.fromEntries(["SIGNUP_MODE", "ADMIN_EMAILS"].filter((name) => env[name]).map((name) => [name, env[name]]));
+}
+
+/**
  * @param {{port?: number, persistDir?: string, vars?: Record<string,string>, log?: (line: string) => void}} options
  * @returns {Promise<{url: string, port: number, persistDir: string, stop: () => Promise<void>, child: import("node:child_process").ChildProcess}>}
  */

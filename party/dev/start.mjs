@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { startRuntime } from "./runtime.mjs";
-import { autopilotModelVars, ensureDevVars, ROOT, startServer } from "./server.mjs";
+import { autopilotModelVars, ensureDevVars, ROOT, signupVars, startServer } from "./server.mjs";
 
 const port = Number(process.env.PORT ?? 8787);
 const runtimePort = Number(process.env.RUNTIME_PORT ?? 8790);
@@ -30,7 +30,8 @@ const server = await startServer({
   port,
   persistDir: process.env.PERSIST_DIR,
   // The Autopilot's own model: AUTOPILOT_MODEL_*, else the gateways' OPENCLAW_MODEL_*.
-  vars: { RUNTIME_URL: runtime.url, ...autopilotModelVars(process.env) },
+  // Sign-up: wrangler.toml says open with no operators; SIGNUP_MODE / ADMIN_EMAILS override it.
+  vars: { RUNTIME_URL: runtime.url, ...autopilotModelVars(process.env), ...signupVars(process.env) },
   log: (line) => {
     if (process.env.VERBOSE || /error|✘|warn/i.test(line)) console.log(`  [wrangler] ${line}`);
   },
@@ -46,6 +47,7 @@ console.log(`
   Open      ${server.url}          (sign up, create a workspace key)
   Agents    npx autopilot watch --url ${server.url} --workspace <id> --key <key>
   Runtime   ${runtime.url}   (OpenClaw process host, internal; token in .dev.vars)
+  Sign-up   ${process.env.SIGNUP_MODE || "open"}${process.env.ADMIN_EMAILS ? `; operators (${server.url}/admin): ${process.env.ADMIN_EMAILS}` : "; no operators (set ADMIN_EMAILS)"}
   Model     ${autopilotModelVars(process.env).AUTOPILOT_MODEL_ID ?? "none: set AUTOPILOT_MODEL_BASE_URL and AUTOPILOT_MODEL_ID for the Autopilot's replies"}
   Data      ${server.persistDir}
 

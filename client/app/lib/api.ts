@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { MeResponse } from "../../../shared/api/account";
+import { AccountStatusResponse, MeResponse } from "../../../shared/api/account";
+import { type AccountStatus, AdminUserResponse, AdminUsersResponse, AdminWorkspacesResponse } from "../../../shared/api/admin";
 import { type CreateKeyBody, CreatedKeyResponse, KeysResponse, RevokedKeyResponse } from "../../../shared/api/keys";
 import { type AddMemberBody, AddMemberResponse, MembersResponse } from "../../../shared/api/members";
 
@@ -20,12 +21,13 @@ export class ApiError extends Error {
 }
 
 export type { MeResponse as Me, WorkspaceInfo } from "../../../shared/api/account";
+export type { AccountStatus, AdminUser, AdminWorkspace } from "../../../shared/api/admin";
 export type { AgentKey } from "../../../shared/api/keys";
 export type { Member } from "../../../shared/api/members";
 
 const ErrorBody = z.union([z.object({ error: z.object({ code: z.string(), message: z.string() }) }).transform((b) => b.error), z.object({ message: z.string(), code: z.string().optional() })]);
 
-async function request<T extends z.ZodType>(path: string, schema: T, init: { method?: string; body?: unknown } = {}): Promise<z.infer<T>> {
+async function request<T extends z.ZodType>(path: string, schema: T, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<z.infer<T>> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -33,8 +35,10 @@ async function request<T extends z.ZodType>(path: string, schema: T, init: { met
       headers: { "content-type": "application/json" },
       credentials: "same-origin",
       ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
+      ...(init.signal && { signal: init.signal }),
     });
-  } catch {
+  } catch (error) {
+    if (init.signal?.aborted) throw error;
     throw new ApiError(0, "network", "Cannot reach the server. Check your connection and try again.");
   }
   const body: unknown = await res.json().catch(() => null);
@@ -55,6 +59,8 @@ const Accepted = z.unknown();
 
 export const authApi = {
   me: () => request("/api/me", MeResponse),
+  /** Long poll: answers when the account's status is no longer `current` (or after ~25 s with it unchanged). */
+  statusChange: (current: AccountStatus, signal: AbortSignal) => request(`/api/me/status?while=${current}`, AccountStatusResponse, { signal }),
   signIn: (body: { email: string; password: string }) => request("/api/auth/sign-in/email", Accepted, { method: "POST", body }),
   signUp: (body: { name: string; email: string; password: string }) => request("/api/auth/sign-up/email", Accepted, { method: "POST", body }),
   signOut: () => request("/api/auth/sign-out", Accepted, { method: "POST", body: {} }),
@@ -63,6 +69,13 @@ export const authApi = {
   keys: (workspaceId: string) => request(`${workspacePath(workspaceId)}/keys`, KeysResponse),
   createKey: (workspaceId: string, body: CreateKeyBody) => request(`${workspacePath(workspaceId)}/keys`, CreatedKeyResponse, { method: "POST", body }),
   revokeKey: (workspaceId: string, keyId: string) => request(`${workspacePath(workspaceId)}/keys/${encodeURIComponent(keyId)}`, RevokedKeyResponse, { method: "DELETE" }),
+};
+
+/** `/admin`'s API (operators only). */
+export const adminApi = {
+  users: () => request("/api/admin/users", AdminUsersResponse),
+  workspaces: () => request("/api/admin/workspaces", AdminWorkspacesResponse),
+  act: (userId: string, action: "approve" | "disable" | "enable") => request(`/api/admin/users/${encodeURIComponent(userId)}/${action}`, AdminUserResponse, { method: "POST", body: {} }),
 };
 
 /** Server messages are lower-case fragments ("sign in first"); show them as sentences. */
