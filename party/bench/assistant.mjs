@@ -133,11 +133,20 @@ async function cleanup() {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
 
-/** A fresh thread the Autopilot answers (the default for new threads with a model configured). */
-async function freshThread(title) {
-  const { thread } = await client.threads.create({ title });
-  if (thread.responder.kind !== "autopilot") throw new Error(`a new thread is answered by ${thread.responder.kind}, not the Autopilot: is the model configured?`);
-  return thread.id;
+/**
+ * One fresh thread per round, the Autopilot answering (the default for new threads with a
+ * model configured), made before the timed rounds: creating one right before a send would
+ * time the Hatchery's pull of the new thread's events too (it follows every commit).
+ */
+async function freshThreads(tags) {
+  const threads = new Map();
+  for (const tag of tags) {
+    const { thread } = await client.threads.create({ title: tag });
+    if (thread.responder.kind !== "autopilot") throw new Error(`a new thread is answered by ${thread.responder.kind}, not the Autopilot: is the model configured?`);
+    threads.set(tag, thread.id);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return threads;
 }
 
 // --- 1. streaming ------------------------------------------------------------------------
@@ -148,18 +157,21 @@ function deltaLatencies(rec) {
   return rec.deltas.map((d) => ({ length: d.length, latency: d.at - (rec.writes.find((w) => w.written >= d.length) ?? rec.writes.at(-1)).at }));
 }
 
-async function roomStreamRound(tag) {
-  const threadId = await freshThread(tag);
+async function roomStreamRound(tag, threadId) {
   const rec = record(tag);
   let reply = null;
   const offDelta = client.on("chat.delta", (p) => {
-    if (p.threadId === threadId && p.text) rec.deltas.push({ length: p.offset + p.text.length, at: now() });
+    if (p.threadId !== threadId) return;
+    // The room announces the run with an empty delta once its context is built, right before it calls the model.
+    rec.runStartedAt ??= now();
+    if (p.text) rec.deltas.push({ length: p.offset + p.text.length, at: now() });
   });
   const offMessage = client.on("message.created", (p) => {
     if (p.message.threadId === threadId && p.message.author.id === "autopilot" && p.message.runId) reply = p.message;
   });
   rec.sentAt = now();
   await client.chat.send({ threadId, text: `#${tag} STREAM: ${PIECES}x${PIECE_MS}` });
+  rec.answeredAt = now();
   await until(() => reply, `the room's reply in round ${tag}`);
   offDelta();
   offMessage();
@@ -183,9 +195,10 @@ async function plainStreamRound(plain, tag) {
 }
 
 async function benchStreaming(plain) {
-  const out = { ttft: { room: [], plain: [] }, toModel: { room: [], plain: [] }, delta: { room: [], plain: [] }, added: [], counts: { room: 0, plain: 0 } };
+  const out = { ttft: { room: [], plain: [] }, toModel: { room: [], plain: [] }, delta: { room: [], plain: [] }, added: [], counts: { room: 0, plain: 0 }, answered: [], runStarted: [] };
+  const threads = await freshThreads(Array.from({ length: ROUNDS + WARMUP }, (_, i) => `bs${i}-room`));
   for (let i = 0; i < ROUNDS + WARMUP; i++) {
-    const run = { room: () => roomStreamRound(`bs${i}-room`), plain: () => plainStreamRound(plain, `bs${i}-plain`) };
+    const run = { room: () => roomStreamRound(`bs${i}-room`, threads.get(`bs${i}-room`)), plain: () => plainStreamRound(plain, `bs${i}-plain`) };
     const order = i % 2 === 0 ? ["room", "plain"] : ["plain", "room"];
     const recs = {};
     for (const side of order) recs[side] = await run[side]();
@@ -201,6 +214,8 @@ async function benchStreaming(plain) {
       for (const d of latencies) out.delta[side].push(d.latency);
       perLength[side] = new Map(latencies.map((d) => [d.length, d.latency]));
     }
+    out.answered.push(recs.room.answeredAt - recs.room.sentAt);
+    out.runStarted.push(recs.room.runStartedAt - recs.room.sentAt);
     for (const [length, latency] of perLength.room) if (perLength.plain.has(length)) out.added.push(latency - perLength.plain.get(length));
   }
   return out;
@@ -208,9 +223,7 @@ async function benchStreaming(plain) {
 
 // --- 2. approval round trip ----------------------------------------------------------------
 
-async function roomApprovalRound(tag) {
-  const threadId = await freshThread(tag);
-  const { job } = await client.jobs.start({ title: `bench ${tag}` });
+async function roomApprovalRound(tag, { threadId, jobId }) {
   const rec = record(tag);
   const t = {};
   const offs = [
@@ -232,7 +245,7 @@ async function roomApprovalRound(tag) {
       if (p.threadId === threadId && p.text && t.approve && !t.reply) t.reply = now();
     }),
   ];
-  await client.chat.send({ threadId, text: `#${tag} STEPS: jobs_cancel {"jobId":"${job.id}"}` });
+  await client.chat.send({ threadId, text: `#${tag} STEPS: jobs_cancel {"jobId":"${jobId}"}` });
   await until(() => t.error || (t.final && t.answered && t.tool && t.reply), `the approval round trip of ${tag}`);
   for (const off of offs) off();
   if (t.error) throw new Error(`${tag}: the Autopilot answered with an error: ${t.error}`);
@@ -284,8 +297,13 @@ async function plainApprovalRound(plain, tag) {
 
 async function benchApprovals(plain) {
   const rows = { room: [], plain: [] };
+  const tags = Array.from({ length: APPROVALS + WARMUP }, (_, i) => `ba${i}-room`);
+  const jobs = new Map();
+  for (const tag of tags) jobs.set(tag, (await client.jobs.start({ title: `bench ${tag}` })).job.id);
+  const threads = await freshThreads(tags);
   for (let i = 0; i < APPROVALS + WARMUP; i++) {
-    const run = { room: () => roomApprovalRound(`ba${i}-room`), plain: () => plainApprovalRound(plain, `ba${i}-plain`) };
+    const tag = `ba${i}-room`;
+    const run = { room: () => roomApprovalRound(tag, { threadId: threads.get(tag), jobId: jobs.get(tag) }), plain: () => plainApprovalRound(plain, `ba${i}-plain`) };
     const order = i % 2 === 0 ? ["room", "plain"] : ["plain", "room"];
     const got = {};
     for (const side of order) got[side] = await run[side]();
@@ -325,8 +343,10 @@ row("  room client (client library ← room ← ai SDK in workerd)", s("room", "
 row("  plain ai streamText client", s("plain", "ttft"));
 diff("  difference room − plain", s("room", "ttft"), s("plain", "ttft"));
 ratio("  ratio room / plain", s("room", "ttft"), s("plain", "ttft"));
-row("  of which send → model got the request: room", s("room", "toModel"));
-row("  of which send → model got the request: plain", s("plain", "toModel"));
+row("  room: send → chat.send answered (message committed)", stats(streaming.answered));
+row("  room: send → run announced (empty delta: context built)", stats(streaming.runStarted));
+row("  room: send → model got the request", s("room", "toModel"));
+row("  plain: send → model got the request", s("plain", "toModel"));
 header("per-delta latency (model wrote the last character → client)");
 row("  room client", s("room", "delta"));
 row("  plain ai streamText client", s("plain", "delta"));
