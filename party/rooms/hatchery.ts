@@ -63,6 +63,8 @@ export class Hatchery extends YServer {
   #syncAgain = false;
   readonly #limits: HatcheryLimits;
   readonly #meter: HatcheryMeter;
+  /** Sockets we closed: frames they had already sent are dropped unread. */
+  readonly #hungUp = new Set<string>();
   /** Upper bound of the document's encoded size (stored bytes); exact after a compaction. */
   #docBytes: number | null = null;
 
@@ -128,7 +130,7 @@ export class Hatchery extends YServer {
    */
   override onMessage(conn: Connection, message: WSMessage): void {
     const state = conn.state as ConnState | null;
-    if (!state) return;
+    if (!state || this.#hungUp.has(conn.id)) return;
     const size = typeof message === "string" ? message.length : message.byteLength;
     if (size > this.#limits.maxFrameBytes) {
       this.#refuse(conn, { code: "payload_too_large", message: `frame of ${size} bytes is over the ${this.#limits.maxFrameBytes}-byte cap` }, HatcheryCloseCode.tooLarge);
@@ -233,6 +235,7 @@ export class Hatchery extends YServer {
   #refuse(conn: Connection, refusal: Omit<HatcheryRefusal, "type">, closeCode?: number, reason: string = refusal.code): void {
     this.sendCustomMessage(conn, JSON.stringify({ type: "hatchery.refused", ...refusal } satisfies HatcheryRefusal));
     if (closeCode !== undefined) {
+      this.#hungUp.add(conn.id);
       console.warn(JSON.stringify({ msg: "hatchery refused a frame", workspace: this.name, code: refusal.code, principal: (conn.state as ConnState | null)?.principal.id }));
       try {
         conn.close(closeCode, reason);
@@ -244,6 +247,7 @@ export class Hatchery extends YServer {
 
   override onClose(conn: Connection, code: number, reason: string, wasClean: boolean): void {
     this.#meter.forget(conn.id);
+    this.#hungUp.delete(conn.id);
     super.onClose(conn, code, reason, wasClean);
   }
 

@@ -195,7 +195,7 @@ describe("Hatchery under hostile writers", () => {
     const note = addNote(sockets[0]!, "shared");
     await until(() => sockets.every((s) => node(s, note) !== null), "note at all sockets");
     for (let i = 0; i < 90; i++) for (const s of sockets) if (s.closed === null) nodesMap(s.doc).get(note)!.set("y", i);
-    await until(() => sockets.some((s) => s.closed?.code === 4029), "one of the principal's sockets limited");
+    await until(() => sockets.some((s) => s.closed?.code === 4029), "one of the principal's sockets limited", 30_000);
     for (const c of [alice, watcher, ...sockets]) c.close();
   });
 });
