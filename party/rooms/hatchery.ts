@@ -196,13 +196,18 @@ export class Hatchery extends YServer {
   }
 
   #onAwareness(conn: Connection, state: ConnState, update: Uint8Array): void {
-    const others = () => [...this.getConnections()].filter((c) => c !== conn).map((c) => (c.state as ConnState | null)?.awarenessId);
-    const verdict = reviewAwarenessUpdate(update, { bound: state.awarenessId ?? null, takenByOther: (id) => others().includes(id) }, state.principal, this.#limits.maxAwarenessBytes);
+    const takenByOther = (id: number) =>
+      [...this.getConnections()].some((c) => {
+        const other = c.state as ConnState | null;
+        return c !== conn && other?.awarenessId === id && other.principal.id !== state.principal.id;
+      });
+    const verdict = reviewAwarenessUpdate(update, { bound: state.awarenessId ?? null, takenByOther }, state.principal, this.#limits.maxAwarenessBytes);
     if (!verdict.ok) {
       this.#refuse(conn, { code: "bad_frame", message: verdict.reason });
       return;
     }
-    if (state.awarenessId === undefined) conn.setState((prev: ConnState | null) => ({ ...(prev ?? state), awarenessId: verdict.clientId }));
+    if (!verdict.update || verdict.clientId === null) return;
+    if (state.awarenessId === undefined) conn.setState((prev: ConnState | null) => ({ ...(prev ?? state), awarenessId: verdict.clientId ?? undefined }));
     awarenessProtocol.applyAwarenessUpdate(this.document.awareness, verdict.update, conn);
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, MESSAGE_AWARENESS);

@@ -42,34 +42,37 @@ export type PresenceState = z.infer<typeof PresenceState>;
 export interface PresenceBinding {
   /** The awareness client id this connection already uses, if any. */
   bound: number | null;
-  /** Whether another live connection uses this id. */
+  /** Whether another principal's live connection uses this id (a reconnecting tab of the same principal may take its id over). */
   takenByOther(clientId: number): boolean;
 }
 
-export type AwarenessVerdict = { ok: true; clientId: number; update: Uint8Array } | { ok: false; reason: string };
+/** `ok` with no update: nothing in the frame was this connection's own (see below). */
+export type AwarenessVerdict = { ok: true; clientId: number | null; update: Uint8Array | null } | { ok: false; reason: string };
 
 /**
  * Checks one client's awareness update (y-protocols encoding: count, then per entry client
- * id, clock and a JSON state) and re-encodes it with the state the room allows.
+ * id, clock and a JSON state) and re-encodes its own entry with the state the room allows.
+ *
+ * Entries for other client ids are dropped without a word: y-websocket-style providers
+ * relay every awareness change they see, including other people's states and their
+ * removal when the socket closes, so an honest client sends them too; the room simply
+ * never applies them. The first entry of an unbound connection binds it.
  */
-export function reviewAwarenessUpdate(bytes: Uint8Array, binding: PresenceBinding, principal: { id: string; name: string; kind: string }, maxBytes: number): AwarenessVerdict {
-  if (bytes.byteLength > maxBytes) return { ok: false, reason: `awareness state over ${maxBytes} bytes` };
-  let clientId: number;
-  let clock: number;
-  let raw: string;
+export function reviewAwarenessUpdate(bytes: Uint8Array, binding: PresenceBinding, principal: { id: string; name: string; kind: string }, maxStateBytes: number): AwarenessVerdict {
+  const entries: Array<{ clientId: number; clock: number; raw: string }> = [];
   try {
     const decoder = decoding.createDecoder(bytes);
-    if (decoding.readVarUint(decoder) !== 1) return { ok: false, reason: "one awareness state per connection" };
-    clientId = decoding.readVarUint(decoder);
-    clock = decoding.readVarUint(decoder);
-    raw = decoding.readVarString(decoder);
+    const count = decoding.readVarUint(decoder);
+    for (let i = 0; i < count; i++) entries.push({ clientId: decoding.readVarUint(decoder), clock: decoding.readVarUint(decoder), raw: decoding.readVarString(decoder) });
   } catch {
     return { ok: false, reason: "unreadable awareness update" };
   }
-  if (binding.bound !== null ? clientId !== binding.bound : binding.takenByOther(clientId)) return { ok: false, reason: "awareness client id belongs to another connection" };
+  const own = binding.bound !== null ? entries.find((e) => e.clientId === binding.bound) : entries.find((e) => !binding.takenByOther(e.clientId));
+  if (!own) return { ok: true, clientId: binding.bound, update: null };
+  if (own.raw.length > maxStateBytes) return { ok: false, reason: `awareness state over ${maxStateBytes} bytes` };
   let proposed: unknown;
   try {
-    proposed = JSON.parse(raw);
+    proposed = JSON.parse(own.raw);
   } catch {
     return { ok: false, reason: "awareness state is not JSON" };
   }
@@ -85,8 +88,8 @@ export function reviewAwarenessUpdate(bytes: Uint8Array, binding: PresenceBindin
   }
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, 1);
-  encoding.writeVarUint(encoder, clientId);
-  encoding.writeVarUint(encoder, clock);
+  encoding.writeVarUint(encoder, own.clientId);
+  encoding.writeVarUint(encoder, own.clock);
   encoding.writeVarString(encoder, JSON.stringify(state));
-  return { ok: true, clientId, update: encoding.toUint8Array(encoder) };
+  return { ok: true, clientId: own.clientId, update: encoding.toUint8Array(encoder) };
 }

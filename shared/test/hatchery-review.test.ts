@@ -132,12 +132,12 @@ describe("the Hatchery's review of presence", () => {
       2048,
     );
     expect(verdict.ok).toBe(true);
-    if (verdict.ok) expect(stateOf(verdict.update)).toEqual({ user: { name: "Ann", kind: "user", color: expect.any(Number) }, cursor: { x: 1, y: 2 }, selection: ["note:a"] });
+    if (verdict.ok) expect(stateOf(verdict.update!)).toEqual({ user: { name: "Ann", kind: "user", color: expect.any(Number) }, cursor: { x: 1, y: 2 }, selection: ["note:a"] });
   });
 
-  it("refuses another socket's client id, a second id, and oversize states", () => {
-    expect(reviewAwarenessUpdate(encode(7, {}), { bound: null, takenByOther: (id) => id === 7 }, principal, 2048).ok).toBe(false);
-    expect(reviewAwarenessUpdate(encode(8, {}), { bound: 7, takenByOther: () => false }, principal, 2048).ok).toBe(false);
+  it("never applies another socket's client id or a second id; refuses oversize states", () => {
+    expect(reviewAwarenessUpdate(encode(7, {}), { bound: null, takenByOther: (id) => id === 7 }, principal, 2048)).toEqual({ ok: true, clientId: null, update: null });
+    expect(reviewAwarenessUpdate(encode(8, {}), { bound: 7, takenByOther: () => false }, principal, 2048)).toEqual({ ok: true, clientId: 7, update: null });
     expect(reviewAwarenessUpdate(encode(7, { junk: "j".repeat(5000) }), { bound: 7, takenByOther: () => false }, principal, 2048).ok).toBe(false);
   });
 });
