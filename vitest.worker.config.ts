@@ -20,6 +20,13 @@ export default defineConfig(async () => {
     EVENT_LOG_RETAIN: "300",
     RATE_LIMIT_PER_SECOND: "100",
     RATE_LIMIT_BURST: "500",
+    // Small enough that a test fills a canvas to its cap in a few frames.
+    HATCHERY_MAX_DOC_BYTES: "300000",
+    // Low enough that the room (not the test's own pace) is what limits a flood.
+    HATCHERY_FRAMES_PER_SECOND: "30",
+    HATCHERY_FRAME_BURST: "100",
+    HATCHERY_PRINCIPAL_FRAMES_PER_SECOND: "40",
+    HATCHERY_PRINCIPAL_FRAME_BURST: "150",
   };
   const common = {
     setupFiles: ["party/test/setup.ts"],

@@ -13,6 +13,16 @@ export interface Env extends ModelEnv {
   RATE_LIMIT_PER_SECOND?: string;
   RATE_LIMIT_BURST?: string;
   EVENT_LOG_RETAIN?: string;
+  /** The Hatchery's limits (party/rooms/hatchery-limits.ts; README "Limits"). */
+  HATCHERY_MAX_FRAME_BYTES?: string;
+  HATCHERY_MAX_DOC_BYTES?: string;
+  HATCHERY_MAX_AWARENESS_BYTES?: string;
+  HATCHERY_MAX_PERSON_NODES?: string;
+  HATCHERY_MAX_EDGES?: string;
+  HATCHERY_FRAMES_PER_SECOND?: string;
+  HATCHERY_FRAME_BURST?: string;
+  HATCHERY_PRINCIPAL_FRAMES_PER_SECOND?: string;
+  HATCHERY_PRINCIPAL_FRAME_BURST?: string;
   /** The OpenClaw runtime (process host locally, sandbox Worker in production); used by the gateway bridge. */
   RUNTIME_URL?: string;
   RUNTIME_SERVICE_TOKEN?: string;
