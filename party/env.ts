@@ -16,4 +16,12 @@ export interface Env extends ModelEnv {
   /** The OpenClaw runtime (process host locally, sandbox Worker in production); used by the gateway bridge. */
   RUNTIME_URL?: string;
   RUNTIME_SERVICE_TOKEN?: string;
+  /** "1": keep sent mails in D1 for the dev outbox route (local and tests only; party/auth/mail.ts). */
+  DEV_MAIL_OUTBOX?: string;
+  /** A Resend-compatible HTTP mail API (party/auth/mail.ts); the key is a secret. */
+  MAIL_API_URL?: string;
+  MAIL_API_KEY?: string;
+  MAIL_FROM?: string;
+  /** Window of the sign-in/sign-up/ticket rate limits in seconds (party/auth/rate-limits.ts). */
+  AUTH_RATE_LIMIT_WINDOW_S?: string;
 }
