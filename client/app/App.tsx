@@ -1,4 +1,5 @@
 import { useEffect } from "react";
+import { AccountNotices } from "./auth/AccountNotices";
 import { AuthScreen } from "./auth/AuthScreen";
 import { Canvas } from "./canvas/Canvas";
 import { initials } from "./lib/format";
@@ -127,6 +128,7 @@ function Workspace() {
       <div className="empty-state page">
         <h2>No workspace</h2>
         <p>Your account belongs to no workspace. Ask an owner to add you.</p>
+        <AccountNotices />
       </div>
     );
   }
@@ -140,6 +142,7 @@ function Workspace() {
       <RightPanel />
       {drawer && <button type="button" className="scrim only-narrow" aria-label="Close panel" onClick={() => setDrawer(null)} />}
       <SettingsDialog workspace={workspace} open={settingsOpen} onClose={() => setSettingsOpen(false)} />
+      <AccountNotices />
     </div>
   );
 }
