@@ -133,7 +133,7 @@ describe("the Hatchery in two browsers", () => {
       [vic, "viewer"],
     ] as const) {
       await dialog.getByLabel("Email of the person to add").fill(person.email);
-      await dialog.getByLabel("Role").selectOption(role);
+      await dialog.getByLabel("Role", { exact: true }).selectOption(role);
       await dialog.getByRole("button", { name: "Add member" }).click();
       await dialog.getByText(`${person.email} was added as ${role}.`).waitFor();
     }
