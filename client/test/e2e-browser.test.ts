@@ -35,7 +35,7 @@ const signUp = (page: Page, name: string, email: string) => signUpInUi(page, url
 async function openWorkspace(page: Page) {
   // ?w= deep-links a workspace; the switcher shows it selected.
   await page.goto(`${url}/?w=${workspace}`);
-  await expect.poll(() => page.locator("#workspace-switcher").inputValue()).toBe(workspace);
+  await expect.poll(() => page.locator("#workspace-switcher").inputValue(), { timeout: 20_000 }).toBe(workspace);
   await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
 }
 
