@@ -2,6 +2,7 @@
 // e-mail verification before anyone can be added to a workspace, invitations, removing
 // members and changing roles, and rotating agent keys — all through the real Worker.
 import { describe, expect, it } from "vitest";
+import { memberChangeRefusal } from "../auth/membership-rules";
 import { passwordProblem } from "../auth/password-policy";
 import { SIGN_IN_MAX, SIGN_UP_MAX, TICKET_MAX } from "../auth/rate-limits";
 import { addMember, api, createKey, followMailLink, type Person, RawSocket, signUp, uniq } from "./harness";
@@ -193,6 +194,18 @@ describe("invitations", () => {
 });
 
 describe("members: change role and remove", () => {
+  it("the rules as a plain function: managers only, owners for owners, never the last owner", () => {
+    expect(memberChangeRefusal("member", "viewer", null, 1)).toEqual({ code: "forbidden", message: "only owners and admins can do this" });
+    expect(memberChangeRefusal("admin", "owner", "member", 2)?.message).toBe("only owners can change owners");
+    expect(memberChangeRefusal("admin", "member", "owner", 1)?.message).toBe("only owners can change owners");
+    expect(memberChangeRefusal("owner", "owner", null, 1)?.code).toBe("conflict");
+    expect(memberChangeRefusal("owner", "owner", "admin", 1)?.code).toBe("conflict");
+    expect(memberChangeRefusal("owner", "owner", "owner", 1)).toBeNull();
+    expect(memberChangeRefusal("owner", "owner", null, 2)).toBeNull();
+    expect(memberChangeRefusal("admin", "member", "viewer", 1)).toBeNull();
+    expect(memberChangeRefusal("admin", "viewer", null, 1)).toBeNull();
+  });
+
   it("owners and admins change roles and remove people; nobody removes or downgrades the last owner", async () => {
     const owner = await signUp();
     const ws = owner.workspaceId;
