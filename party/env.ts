@@ -30,4 +30,12 @@ export interface Env extends ModelEnv {
   SIGNUP_MODE?: string;
   /** Comma-separated addresses that become operators (`/admin`) at sign-up. */
   ADMIN_EMAILS?: string;
+  /** "1": keep sent mails in D1 for the dev outbox route (local and tests only; party/auth/mail.ts). */
+  DEV_MAIL_OUTBOX?: string;
+  /** A Resend-compatible HTTP mail API (party/auth/mail.ts); the key is a secret. */
+  MAIL_API_URL?: string;
+  MAIL_API_KEY?: string;
+  MAIL_FROM?: string;
+  /** Window of the sign-in/sign-up/ticket rate limits in seconds (party/auth/rate-limits.ts). */
+  AUTH_RATE_LIMIT_WINDOW_S?: string;
 }

@@ -1,5 +1,6 @@
 import { useEffect } from "react";
 import { AdminPage } from "./admin/AdminPage";
+import { AccountNotices } from "./auth/AccountNotices";
 import { AuthScreen } from "./auth/AuthScreen";
 import { WaitingScreen } from "./auth/WaitingScreen";
 import { Canvas } from "./canvas/Canvas";
@@ -134,6 +135,7 @@ function Workspace() {
       <div className="empty-state page">
         <h2>No workspace</h2>
         <p>Your account belongs to no workspace. Ask an owner to add you.</p>
+        <AccountNotices />
       </div>
     );
   }
@@ -147,6 +149,7 @@ function Workspace() {
       <RightPanel />
       {drawer && <button type="button" className="scrim only-narrow" aria-label="Close panel" onClick={() => setDrawer(null)} />}
       <SettingsDialog workspace={workspace} open={settingsOpen} onClose={() => setSettingsOpen(false)} />
+      <AccountNotices />
     </div>
   );
 }

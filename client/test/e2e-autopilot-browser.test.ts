@@ -64,7 +64,7 @@ describe("the Autopilot in two browsers", () => {
     await alice.getByRole("button", { name: "Members & keys" }).click();
     const dialog = alice.getByRole("dialog");
     await dialog.getByLabel("Email of the person to add").fill(bobEmail);
-    await dialog.getByLabel("Role").selectOption("member");
+    await dialog.getByLabel("Role", { exact: true }).selectOption("member");
     await dialog.getByRole("button", { name: "Add member" }).click();
     await dialog.getByText(`${bobEmail} was added as member.`).waitFor();
     // The model status comes from the room's hello.

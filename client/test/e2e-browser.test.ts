@@ -39,7 +39,7 @@ const signUp = (page: Page, name: string, email: string) => signUpInUi(page, url
 async function openWorkspace(page: Page) {
   // ?w= deep-links a workspace; the switcher shows it selected.
   await page.goto(`${url}/?w=${workspace}`);
-  await expect.poll(() => page.locator("#workspace-switcher").inputValue()).toBe(workspace);
+  await expect.poll(() => page.locator("#workspace-switcher").inputValue(), { timeout: 20_000 }).toBe(workspace);
   await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
 }
 
@@ -137,7 +137,7 @@ describe("the Hatchery in two browsers", () => {
       [vic, "viewer"],
     ] as const) {
       await dialog.getByLabel("Email of the person to add").fill(person.email);
-      await dialog.getByLabel("Role").selectOption(role);
+      await dialog.getByLabel("Role", { exact: true }).selectOption(role);
       await dialog.getByRole("button", { name: "Add member" }).click();
       await dialog.getByText(`${person.email} was added as ${role}.`).waitFor();
     }

@@ -3,6 +3,7 @@ import type { BetterAuthOptions } from "better-auth";
 import { admin, organization } from "better-auth/plugins";
 import { ac, roles } from "./access";
 import { ACCOUNT_REFUSAL } from "./account-status";
+import { MIN_PASSWORD_LENGTH } from "./password-policy";
 import { waitlist } from "./waitlist-plugin";
 
 export const API_KEY_PREFIX = "ap_";
@@ -10,13 +11,23 @@ export const API_KEY_PREFIX = "ap_";
 /** A tuple, not an array of the union: better-auth infers the user's plugin fields (role, banned, waitlisted) only from a tuple. */
 const tuple = <T extends unknown[]>(items: [...T]): T => items;
 
+type InvitationMail = (invitation: { id: string; email: string; role: string; organization: { name: string }; inviter: { user: { name: string; email: string } } }) => Promise<void>;
+
 /**
  * Everything about auth except the database, shared by the Worker and by the
  * migration generator (`npm run db:generate`), so the generated schema always matches.
  */
-export function authPlugins() {
+export function authPlugins(sendInvitationEmail?: InvitationMail) {
   return tuple([
-    organization({ ac, roles, allowUserToCreateOrganization: true }),
+    organization({
+      ac,
+      roles,
+      allowUserToCreateOrganization: true,
+      // An invitation goes to an address; only someone who proved they read that
+      // address may see, accept or decline it (someone who registered it first cannot).
+      requireEmailVerificationOnInvitation: true,
+      ...(sendInvitationEmail && { sendInvitationEmail }),
+    }),
     apiKey({
       references: "organization",
       enableMetadata: true,
@@ -33,5 +44,7 @@ export function authPlugins() {
 }
 
 export const baseAuthOptions = {
-  emailAndPassword: { enabled: true, minPasswordLength: 8 },
+  emailAndPassword: { enabled: true, minPasswordLength: MIN_PASSWORD_LENGTH },
+  // The schema generator needs to know the limiter keeps its counters in the database.
+  rateLimit: { storage: "database" },
 } satisfies Partial<BetterAuthOptions>;

@@ -34,6 +34,8 @@ const server = await startServer({
   vars: { RUNTIME_URL: runtime.url, ...autopilotModelVars(process.env), ...signupVars(process.env) },
   log: (line) => {
     if (process.env.VERBOSE || /error|✘|warn/i.test(line)) console.log(`  [wrangler] ${line}`);
+    // No mail server locally: print each mail's link (verification, invitation).
+    else if (line.includes('"msg":"mail"')) console.log(`  [mail] ${line.slice(line.indexOf("{"))}`);
   },
 }).catch((error) => {
   console.error(`Could not start: ${error.message}`);

@@ -11,7 +11,7 @@ export type AccountInfo = z.infer<typeof AccountInfo>;
 
 /** `GET /api/me`: the signed-in person and the workspaces they belong to, oldest first. */
 export const MeResponse = z.object({
-  user: z.object({ id: z.string(), name: z.string(), email: z.string() }),
+  user: z.object({ id: z.string(), name: z.string(), email: z.string(), emailVerified: z.boolean() }),
   workspaces: z.array(WorkspaceInfo),
   account: AccountInfo,
 });
