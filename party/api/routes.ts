@@ -102,6 +102,12 @@ export const api = new Hono<ApiEnv>()
     return c.json({ status });
   })
   // Everything below is for accounts an operator let in; the two routes above are what the waiting screen needs.
+  .get("/api/dev/mail", async (c) => {
+    // Local development and tests only: production never sets DEV_MAIL_OUTBOX. Open to a
+    // waitlisted account too: verifying its address is what it may do while it waits.
+    if (c.env.DEV_MAIL_OUTBOX !== "1") return httpError(c, "not_found", `no route for ${c.req.method} ${c.req.path}`);
+    return c.json({ mails: await devOutbox(c.env, c.var.session.user.email) } satisfies z.input<typeof DevMailResponse>);
+  })
   .use(requireActiveAccount)
   .route("/", adminApi)
   .get("/api/workspaces/:ws/members", async (c) => {
@@ -211,11 +217,6 @@ export const api = new Hono<ApiEnv>()
     } catch (error) {
       return betterAuthRefusal(c, error);
     }
-  })
-  .get("/api/dev/mail", async (c) => {
-    // Local development and tests only: production never sets DEV_MAIL_OUTBOX.
-    if (c.env.DEV_MAIL_OUTBOX !== "1") return httpError(c, "not_found", `no route for ${c.req.method} ${c.req.path}`);
-    return c.json({ mails: await devOutbox(c.env, c.var.session.user.email) } satisfies z.input<typeof DevMailResponse>);
   })
   .get("/api/workspaces/:ws/keys", async (c) => {
     const workspaceId = c.req.param("ws");

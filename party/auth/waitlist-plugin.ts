@@ -9,6 +9,10 @@ import { ACCOUNT_REFUSAL, accountStatus } from "./account-status";
  */
 const OPEN_TO_WAITLISTED = new Set([
   "/get-session",
+  // Proving they read their address is theirs to do while they wait: an operator may add
+  // them to a workspace meanwhile, which needs a verified address.
+  "/verify-email",
+  "/send-verification-email",
   "/sign-out",
   "/change-password",
   "/update-user",

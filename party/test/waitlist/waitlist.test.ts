@@ -6,7 +6,7 @@ import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { accountStatus } from "../../auth/account-status";
 import { newUserFields, signupPolicy } from "../../auth/signup-policy";
-import { api, ORIGIN, RawSocket, uniq } from "../harness";
+import { api, followMailLink, ORIGIN, RawSocket, uniq } from "../harness";
 
 const OPERATOR_EMAIL = "operator@ops.test";
 const PASSWORD = "correct horse battery";
@@ -84,6 +84,8 @@ describe("waitlist", () => {
 
   it("a waitlisted person can sign in, but no API route, better-auth endpoint or room lets them in", async () => {
     const waiting = await signUpAs(`${uniq("wait")}@example.test`);
+    // Verifying their address stays open to them while they wait (adding a member needs it).
+    expect((await followMailLink(waiting.cookie, /^Verify your e-mail/)).status).toBe(302);
     const { body } = await me(waiting);
     expect(body.account).toEqual({ status: "waitlisted", operator: false });
     expect(body.workspaces).toEqual([]); // no personal workspace until approved
