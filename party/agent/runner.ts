@@ -14,7 +14,7 @@ import { type MethodName, Methods } from "../../shared/protocol/methods";
 import type { Actor, Principal } from "../../shared/protocol/principal";
 import type { Message } from "../../shared/protocol/threads";
 import type { z } from "zod";
-import { forgetOldRuns, activeRun, type AgentRun, claimRun, endRun, getRun, nextQueued, queueRun, recordToolCall, runsWithStatus, saveRun } from "../domain/agent-runs";
+import { forgetOldRuns, activeRun, type AgentRun, claimRun, endRun, getRun, nextQueued, recordToolCall, runsWithStatus, saveRun } from "../domain/agent-runs";
 import { getApproval, requestApproval, settleApproval } from "../domain/approvals";
 import { newId } from "../domain/context";
 import { getThread } from "../domain/threads";
@@ -26,7 +26,9 @@ import { AUTOPILOT_ID } from "./context";
 import { buildRunContext, runInstructions } from "./run-context";
 import { type ApprovalAnswer, type ApprovalRequest, type RunEvent, resumeMessages, runStream } from "./run-stream";
 import { requestTitle } from "./titles";
-import { gatedRisk, roomTools, runScopes, toolApprovalPolicy } from "./tools";
+import { gatedRisk, roomTools, toolApprovalPolicy } from "./tools";
+import { takePost } from "./turn-intake";
+import { limitNotice } from "./turn-limits";
 
 export interface AgentDeps extends PostDeps {
   config(): ModelConfig;
@@ -64,6 +66,8 @@ export class AutopilotAgent {
   readonly #d: AgentDeps;
   /** By thread: the run this object is executing right now. */
   readonly #active = new Map<string, Active>();
+  /** By thread: until when a turn-limit notice is not repeated (resets on wake, like the rate limiter). */
+  readonly #quietUntil = new Map<string, number>();
 
   constructor(deps: AgentDeps) {
     this.#d = deps;
@@ -80,9 +84,13 @@ export class AutopilotAgent {
     const thread = getThread(this.#d.sql, message.threadId);
     if (!thread || thread.archived || thread.responder.kind !== "autopilot") return;
     if (thread.responder.reply === "mention" && !MENTION.test(message.text)) return;
-    const doc = { triggeredBy: { id: principal.id, kind: principal.kind, name: principal.name }, scopes: runScopes(principal.scopes), triggerN: message.n, messages: [], pending: [] };
-    if (!queueRun(this.#d.sql, { id: newId("run"), threadId: thread.id, triggerMessageId: message.id, doc }, Date.now())) return;
-    this.#pump(thread.id);
+    const now = Date.now();
+    const intake = takePost(this.#d.sql, { threadId: thread.id, message, principal, now, newRunId: () => newId("run") });
+    if (intake.kind === "limited" && now >= (this.#quietUntil.get(thread.id) ?? 0)) {
+      this.#quietUntil.set(thread.id, now + intake.retryInMs);
+      post(this.#d, thread.id, limitNotice(intake.retryInMs), { kind: "error" });
+    }
+    if (intake.kind === "queued") this.#pump(thread.id);
   }
 
   /** Starts the thread's oldest queued run unless one is active. */

@@ -39,6 +39,33 @@ export function queueRun(sql: Sql, run: { id: string; threadId: string; triggerM
   );
 }
 
+/**
+ * Whether a run already answers (or answered) message `n` of the thread: every run sees
+ * the thread up to its trigger, so a message at or before a run's trigger is covered.
+ * A replayed `chat.send`, or a post folded into a follow-up turn, starts nothing new.
+ */
+export function coversMessage(sql: Sql, threadId: string, n: number): boolean {
+  return sql.one(`select 1 as hit from agent_runs r join messages m on m.id = r.trigger_message_id where r.thread_id = ? and m.n >= ? limit 1`, threadId, n) !== null;
+}
+
+/** Moves a queued run's trigger to a later message (its context then ends there). */
+export function retriggerQueued(sql: Sql, run: AgentRun, message: { id: string; n: number }, doc: AgentRunDoc, now: number): boolean {
+  return (
+    sql.run(
+      `update agent_runs set trigger_message_id = ?, doc = ?, updated_at = ? where id = ? and status = 'queued'`,
+      message.id,
+      agentRunRecord.encode({ ...doc, triggerN: message.n }),
+      now,
+      run.id,
+    ) > 0
+  );
+}
+
+/** When the thread's runs since `since` were queued, oldest first (the per-thread turn cap). */
+export function turnsSince(sql: Sql, threadId: string, since: number): number[] {
+  return sql.all<{ created_at: number }>(`select created_at from agent_runs where thread_id = ? and created_at > ? order by created_at`, threadId, since).map((r) => r.created_at);
+}
+
 export function getRun(sql: Sql, id: string): AgentRun | null {
   const row = sql.one<Row>(`select * from agent_runs where id = ?`, id);
   return row ? (readable([row], toRun)[0] ?? null) : null;
