@@ -14,7 +14,7 @@ import { type MethodName, Methods } from "../../shared/protocol/methods";
 import type { Actor, Principal } from "../../shared/protocol/principal";
 import type { Message } from "../../shared/protocol/threads";
 import type { z } from "zod";
-import { forgetOldRuns, activeRun, type AgentRun, claimRun, endRun, getRun, nextQueued, recordToolCall, runsWithStatus, saveRun } from "../domain/agent-runs";
+import { forgetOldRuns, activeRun, type AgentRun, claimRun, endRun, getRun, nextQueued, recordToolCall, runsWithStatus, saveRun, toolCallPosted } from "../domain/agent-runs";
 import { getApproval, requestApproval, settleApproval } from "../domain/approvals";
 import { newId } from "../domain/context";
 import { getThread } from "../domain/threads";
@@ -24,6 +24,7 @@ import { asAutopilot, autopilotPrincipal, clipText, failSegment, finishSegment, 
 import { createModel, type ModelConfig, type ModelConfigured } from "./config";
 import { AUTOPILOT_ID } from "./context";
 import { buildRunContext, runInstructions } from "./run-context";
+import { canResumeAgain, nextResume } from "./run-recovery";
 import { type ApprovalAnswer, type ApprovalRequest, type RunEvent, resumeMessages, runStream } from "./run-stream";
 import { requestTitle } from "./titles";
 import { gatedRisk, roomTools, toolApprovalPolicy } from "./tools";
@@ -202,6 +203,7 @@ export class AutopilotAgent {
         this.#d.broadcast("chat.delta", { threadId, instanceId: null, runId: stream.runId, offset: event.offset, text: event.text });
         return;
       case "tool-finished": {
+        if (toolCallPosted(this.#d.sql, run.id, event.toolCallId)) return;
         const result = event.status === "ok" ? jsonText(event.output) : event.status === "error" ? event.error : event.reason;
         const tool = {
           callId: event.toolCallId,
@@ -332,7 +334,8 @@ export class AutopilotAgent {
   }
 
   /**
-   * After a restart: a run that was streaming was cut off (its object went away mid-reply);
+   * After a restart: a run that was streaming was cut off (its object went away mid-reply):
+   * it resumes again if it had been resumed from approvals (run-recovery.ts), else it ends;
    * a paused run whose approval was decided meanwhile resumes; queued runs start. Old
    * runs and usage rows are dropped (retention: agent-runs.ts, usage.ts).
    */
@@ -342,6 +345,14 @@ export class AutopilotAgent {
     forgetOldUsage(sql, Date.now());
     for (const run of runsWithStatus(sql, "streaming")) {
       if (this.#active.has(run.threadId)) continue;
+      if (canResumeAgain(run)) {
+        // Clients may hold the cut segment's partial text: end it; the new segment streams the whole reply.
+        this.#d.broadcast("chat.final", { threadId: run.threadId, runId: `${run.id}.${run.segment}`, messageId: null, aborted: true });
+        const again = nextResume(run);
+        saveRun(sql, again, Date.now());
+        this.#execute(again, (active) => this.#resume(again, active));
+        continue;
+      }
       failSegment(this.#d, run.threadId, `${run.id}.${run.segment}`, "", INTERRUPTED);
       endRun(sql, run.id, "failed", Date.now());
     }

@@ -122,6 +122,11 @@ export function recordToolCall(sql: Sql, call: { runId: string; toolCallId: stri
   );
 }
 
+/** Whether the call's tool message is already in the thread (a run resumed twice replays the call). */
+export function toolCallPosted(sql: Sql, runId: string, toolCallId: string): boolean {
+  return sql.one(`select 1 as hit from agent_tool_calls where run_id = ? and tool_call_id = ? and message_id is not null`, runId, toolCallId) !== null;
+}
+
 export function forgetOldRuns(sql: Sql, now: number): void {
   const before = now - RUN_RETENTION_MS;
   sql.run(`delete from agent_tool_calls where run_id in (select id from agent_runs where status in ('finished', 'failed', 'aborted') and updated_at < ?)`, before);

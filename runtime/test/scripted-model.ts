@@ -86,7 +86,8 @@ function parseToolSpec(spec: string): ScriptedToolCall {
  *                                assistant tool-call messages after the last user message)
  *   TOOLS: a {json} | b {json}   parallel tool calls in one step
  *   FAIL500 · HANG (before headers) · HANGMID · MALFORMED · SLOW · SAY: <text>
- * After the last scripted step it answers "TOOL RESULT SEEN: <last tool message>".
+ * After the last scripted step it answers "TOOL RESULT SEEN: <last tool message>" (slowly
+ * with SLOWRESULT).
  */
 export function agentScript(request: ChatRequest): ScriptedTurn {
   const messages = request.messages ?? [];
@@ -98,7 +99,8 @@ export function agentScript(request: ChatRequest): ScriptedTurn {
   const parallel = /TOOLS:(.+)/s.exec(text)?.[1]?.split("|").map(parseToolSpec);
   if (parallel && stepsDone === 0) return { toolCalls: parallel };
   const last = messages.at(-1);
-  if (last?.role === "tool") return { text: `TOOL RESULT SEEN: ${textOf(last.content).slice(0, 300)}` };
+  // SLOWRESULT: the answer after the tool streams slowly (~4 s), to cut a resumed run mid-reply.
+  if (last?.role === "tool") return { text: `TOOL RESULT SEEN: ${textOf(last.content).slice(0, 300)}`, ...(/SLOWRESULT/.test(text) ? { chunkDelayMs: 100 } : {}) };
   if (/FAIL500/.test(text)) return { fail: { status: 500, message: "scripted upstream failure" } };
   if (/HANGMID/.test(text)) return { text: "partial reply that never ends", hang: "mid-stream" };
   if (/HANG/.test(text)) return { hang: "before-headers" };
