@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { Approval } from "../../../shared/protocol/approvals";
 import type { EventFrame, ResponseFrame } from "../../../shared/protocol/frames";
 import { addMember, createKey, idem, RawSocket, signUp } from "../harness";
-import { agentRoom, autopilotMessages, autopilotSays, requestMark, requestsFor, say } from "./agent-harness";
+import { agentRoom, autopilotSays, requestMark, requestsFor, say } from "./agent-harness";
 
 const approvalEvent = (sock: RawSocket, status: Approval["status"]) =>
   sock
