@@ -14,11 +14,11 @@ import { type MethodName, Methods } from "../../shared/protocol/methods";
 import type { Actor, Principal } from "../../shared/protocol/principal";
 import type { Message } from "../../shared/protocol/threads";
 import type { z } from "zod";
-import { forgetOldRuns, activeRun, type AgentRun, claimRun, endRun, getRun, nextQueued, recordToolCall, runsWithStatus, saveRun, toolCallPosted } from "../domain/agent-runs";
+import { activeRun, type AgentRun, claimRun, endRun, getRun, nextQueued, recordToolCall, runsWithStatus, saveRun, toolCallPosted } from "../domain/agent-runs";
 import { getApproval, requestApproval, settleApproval } from "../domain/approvals";
 import { newId } from "../domain/context";
 import { getThread } from "../domain/threads";
-import { forgetOldUsage, recordUsage } from "../domain/usage";
+import { recordUsage } from "../domain/usage";
 import type { PendingCall } from "../records/agent-run";
 import { asAutopilot, autopilotPrincipal, clipText, failSegment, finishSegment, jsonText, type PostDeps, post, toolLine } from "./autopilot-posts";
 import { createModel, type ModelConfig, type ModelConfigured } from "./config";
@@ -336,13 +336,10 @@ export class AutopilotAgent {
   /**
    * After a restart: a run that was streaming was cut off (its object went away mid-reply):
    * it resumes again if it had been resumed from approvals (run-recovery.ts), else it ends;
-   * a paused run whose approval was decided meanwhile resumes; queued runs start. Old
-   * runs and usage rows are dropped (retention: agent-runs.ts, usage.ts).
+   * a paused run whose approval was decided meanwhile resumes; queued runs start.
    */
   recover(): void {
     const { sql } = this.#d;
-    forgetOldRuns(sql, Date.now());
-    forgetOldUsage(sql, Date.now());
     for (const run of runsWithStatus(sql, "streaming")) {
       if (this.#active.has(run.threadId)) continue;
       if (canResumeAgain(run)) {
