@@ -388,13 +388,8 @@ export class Autopilot extends Agent<Env> {
 
   /** RPC from the Worker: close every socket of a principal (e.g. its API key was revoked). */
   async disconnectPrincipal(principalId: string, reason: string): Promise<number> {
-    let closed = 0;
-    for (const conn of this.getConnections()) {
-      if (connState(conn)?.principal.id === principalId) {
-        conn.close(CloseCode.unauthenticated, reason);
-        closed++;
-      }
-    }
-    return closed;
+    const theirs = [...this.getConnections()].filter((conn) => connState(conn)?.principal.id === principalId);
+    for (const conn of theirs) conn.close(CloseCode.unauthenticated, reason);
+    return theirs.length;
   }
 }
