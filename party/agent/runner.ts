@@ -25,6 +25,7 @@ import { createModel, type ModelConfig, type ModelConfigured } from "./config";
 import { AUTOPILOT_ID } from "./context";
 import { buildRunContext, runInstructions } from "./run-context";
 import { canResumeAgain, nextResume } from "./run-recovery";
+import { boundRunMessages, tooLargeMessage } from "./run-storage";
 import { type ApprovalAnswer, type ApprovalRequest, type RunEvent, resumeMessages, runStream } from "./run-stream";
 import { requestTitle } from "./titles";
 import { gatedRisk, roomTools, toolApprovalPolicy } from "./tools";
@@ -239,7 +240,15 @@ export class AutopilotAgent {
   }
 
   /** Gated calls: one room approval each, and the run's messages stored, in one transaction. */
-  #pause(run: AgentRun, config: ModelConfigured, messages: ModelMessage[], approvals: ApprovalRequest[]): void {
+  #pause(run: AgentRun, config: ModelConfigured, all: ModelMessage[], approvals: ApprovalRequest[]): void {
+    const bounded = boundRunMessages(all);
+    if (!bounded.ok) {
+      // Too large to keep: no approval is asked for a run that could never resume.
+      post(this.#d, run.threadId, tooLargeMessage(bounded.bytes), { kind: "error", runId: `${run.id}.${run.segment}.stored` });
+      endRun(this.#d.sql, run.id, "failed", Date.now());
+      return;
+    }
+    const { messages } = bounded;
     asAutopilot(
       this.#d,
       (ctx) => {
