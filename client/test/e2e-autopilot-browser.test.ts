@@ -127,6 +127,12 @@ describe("the Autopilot in two browsers", () => {
     await node.waitFor({ timeout: 20_000 });
     await expect.poll(() => node.locator(".chip").textContent(), { timeout: 10_000 }).toBe("ok");
     await shot(alice, "05b-canvas-tool-call");
+    // Clicking the call opens its thread (its tool message has the details).
+    await alice.getByRole("tab", { name: "Inspector" }).click();
+    await alice.locator(".react-flow__node-approval").first().click();
+    await expect.poll(() => alice.locator(".thread-view").count()).toBe(0);
+    await node.click();
+    await expect.poll(() => alice.locator(".thread-view").getAttribute("data-thread-id")).toBe(threadId);
   });
 
   it("Memory and Usage: Alice remembers something, Bob sees it live; usage counts the replies", async () => {
