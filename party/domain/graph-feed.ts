@@ -57,7 +57,7 @@ export function readGraphFeed(sql: Sql, roomEpoch: string, since: number, epoch:
 function recentToolMessages(sql: Sql): Message[] {
   const rows = sql.all<{ n: number; doc: string }>(
     `select n, doc from (
-       select m.n, m.doc, row_number() over (partition by r.thread_id order by c.at desc) as rank
+       select m.n, m.doc, row_number() over (partition by r.thread_id order by m.n desc) as rank
        from agent_tool_calls c join agent_runs r on r.id = c.run_id join messages m on m.id = c.message_id
      ) where rank <= ? order by n`,
     TOOL_NODES_PER_THREAD,

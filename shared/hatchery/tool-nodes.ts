@@ -21,6 +21,8 @@ export type ToolNodeData = {
   threadId: string;
   /** When the call last changed: trimming keeps the newest. */
   at: number;
+  /** The tool message's ordinal in the room, once there is one: breaks ties of `at` in message order. */
+  n?: number;
 };
 
 /** Tool call ids (`call_0`) repeat across runs; the run id makes the ref unique. */
@@ -41,10 +43,10 @@ function toolOps(ref: string, data: ToolNodeData): ToolOp[] {
 }
 
 /** A finished call: the Autopilot's `tool` message carries its outcome. Other messages: nothing. */
-export function toolOpsForMessage(message: Pick<Message, "threadId" | "kind" | "tool" | "createdAt">): ToolOp[] {
+export function toolOpsForMessage(message: Pick<Message, "n" | "threadId" | "kind" | "tool" | "createdAt">): ToolOp[] {
   const tool = message.kind === "tool" ? message.tool : undefined;
   if (!tool) return [];
-  return toolOps(toolNodeRef(tool.runId, tool.callId), { name: tool.name, status: tool.status, durationMs: tool.durationMs, threadId: message.threadId, at: message.createdAt });
+  return toolOps(toolNodeRef(tool.runId, tool.callId), { name: tool.name, status: tool.status, durationMs: tool.durationMs, threadId: message.threadId, at: message.createdAt, n: message.n });
 }
 
 const APPROVAL_STATUS: Record<Approval["status"], ToolNodeStatus> = { pending: "awaiting_approval", approved: "running", denied: "denied", expired: "expired" };
@@ -62,20 +64,20 @@ export function toolOpsForApproval(approval: Approval): ToolOp[] {
  * `nodes` are every node's kind and data; anything malformed is treated as oldest.
  */
 export function toolNodesToTrim(nodes: Iterable<{ id: string; kind: unknown; data: Record<string, unknown> }>, keepByThread: ReadonlyMap<string, number>): string[] {
-  const byThread = new Map<string, { id: string; at: number }[]>();
+  const byThread = new Map<string, { id: string; at: number; n: number }[]>();
   for (const node of nodes) {
     if (node.kind !== "tool") continue;
     const threadId = node.data.threadId;
     if (typeof threadId !== "string" || !keepByThread.has(threadId)) continue;
-    const at = typeof node.data.at === "number" && Number.isFinite(node.data.at) ? node.data.at : 0;
+    const number = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : 0);
     const list = byThread.get(threadId) ?? [];
-    list.push({ id: node.id, at });
+    list.push({ id: node.id, at: number(node.data.at), n: number(node.data.n) });
     byThread.set(threadId, list);
   }
   const doomed: string[] = [];
   for (const [threadId, list] of byThread) {
-    // Newest first; equal times fall back to the id so every replica trims the same nodes.
-    list.sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    // Newest first; equal times fall back to message order, then the id, so every replica trims the same nodes.
+    list.sort((a, b) => b.at - a.at || b.n - a.n || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
     for (const node of list.slice(keepByThread.get(threadId) ?? TOOL_NODES_PER_THREAD)) doomed.push(node.id);
   }
   return doomed;

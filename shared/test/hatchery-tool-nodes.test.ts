@@ -57,7 +57,7 @@ describe("the Autopilot's tool calls on the canvas", () => {
     const { nodes, edges } = readGraph(doc);
     const id = domainNodeId("tool", toolNodeRef("run1", "call_0"));
     const tool = nodes.find((n) => n.id === id)!;
-    expect(tool).toMatchObject({ kind: "tool", data: { name: "threads_rename", status: "ok", durationMs: 42, threadId: "t1", at: 5000 } });
+    expect(tool).toMatchObject({ kind: "tool", data: { name: "threads_rename", status: "ok", durationMs: 42, threadId: "t1", at: 5000, n: 5000 } });
     // Under the thread: same column, below its bottom edge.
     expect(tool.x).toBe(0);
     expect(tool.y).toBeGreaterThanOrEqual(NODE_SIZE.thread.h);
@@ -113,6 +113,12 @@ describe("the Autopilot's tool calls on the canvas", () => {
       { id: "note:x", kind: "note", data: { threadId: "t1", at: 0 } },
     ];
     expect(toolNodesToTrim(nodes, new Map([["t1", 1]]))).toEqual(["tool:a"]);
+    // Calls made in the same millisecond: the later message is the newer.
+    const tied = [
+      { id: "tool:z", kind: "tool", data: { threadId: "t1", at: 7, n: 10 } },
+      { id: "tool:y", kind: "tool", data: { threadId: "t1", at: 7, n: 11 } },
+    ];
+    expect(toolNodesToTrim(tied, new Map([["t1", 1]]))).toEqual(["tool:z"]);
   });
 
   it("a snapshot shows pending gated calls and the recent tool messages, bounded per thread", () => {

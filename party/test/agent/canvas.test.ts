@@ -1,9 +1,13 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { domainNodeId, edgeId, type GraphNode, readGraph } from "../../../shared/hatchery/graph";
+import { TOOL_NODES_PER_THREAD } from "../../../shared/hatchery/tool-nodes";
 import type { Approval } from "../../../shared/protocol/approvals";
 import type { EventFrame } from "../../../shared/protocol/frames";
 import { canvasNode, openCanvas, until } from "../canvas-harness";
 import { idem } from "../harness";
+import type { Autopilot } from "../../rooms/autopilot";
 import { agentRoom, autopilotSays, say } from "./agent-harness";
 
 const toolNodes = (doc: Parameters<typeof readGraph>[0], threadId: string): GraphNode[] => readGraph(doc).nodes.filter((n) => n.kind === "tool" && n.data.threadId === threadId);
@@ -35,6 +39,30 @@ describe("the Autopilot's tool calls on the canvas", () => {
     await sock.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
     await until(() => archiving()?.data.status === "ok", "approved call settles on the canvas", 20_000);
     expect(toolNodes(canvas.doc, thread.id)).toHaveLength(2);
+    sock.close();
+    canvas.close();
+  });
+
+  it(`a chatty thread keeps only its newest ${TOOL_NODES_PER_THREAD} calls on the canvas, live and in a fresh snapshot`, async () => {
+    const { owner, sock, thread } = await agentRoom();
+    const canvas = await openCanvas(owner.workspaceId, { cookie: owner.cookie });
+    await until(() => canvas.synced, "canvas synced");
+    const calls = Array.from({ length: TOOL_NODES_PER_THREAD + 2 }, (_, i) => `memory_put {"key":"chatty-${i}","value":"v${i}"}`);
+    await say(sock, thread.id, `STEPS: ${calls.join(" ; ")}`);
+    await autopilotSays(sock, thread.id, (m) => m.text.startsWith("TOOL RESULT SEEN"), 30_000);
+    await until(() => toolNodes(canvas.doc, thread.id).some((n) => n.data.at && n.data.status === "ok" && toolNodes(canvas.doc, thread.id).length === TOOL_NODES_PER_THREAD), "trimmed to the newest");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(toolNodes(canvas.doc, thread.id)).toHaveLength(TOOL_NODES_PER_THREAD);
+    // A Hatchery that starts over (new epoch, log gone) gets the same bounded set in its snapshot.
+    const rooms = (env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> }).Autopilot;
+    const feed = await runInDurableObject(rooms.get(rooms.idFromName(owner.workspaceId)), (room: Autopilot) => room.graphFeed(0, null));
+    const snapshotCalls = feed.snapshot!.toolMessages.filter((m) => m.threadId === thread.id);
+    expect(snapshotCalls).toHaveLength(TOOL_NODES_PER_THREAD);
+    expect(snapshotCalls.map((m) => m.tool!.callId).sort()).toEqual(
+      toolNodes(canvas.doc, thread.id)
+        .map((n) => n.ref!.split("/")[1])
+        .sort(),
+    );
     sock.close();
     canvas.close();
   });
