@@ -1,6 +1,8 @@
-// The Autopilot's agent inside the room: a run per triggering message, streamed to every
-// client as chat deltas (instanceId null), its tool calls executed through the room's own
-// dispatch as the Autopilot, paused durably on gated tools until a person decides.
+// The Autopilot's agent inside the room: a run per triggering message (posts made while a
+// run is active fold into one follow-up run, and turns are capped: turn-intake.ts),
+// streamed to every client as chat deltas (instanceId null), its tool calls executed
+// through the room's own dispatch as the Autopilot, paused durably on gated tools until a
+// person decides.
 //
 // Exactly-once: a tool executes through dispatch with an idempotency key derived from the
 // run and the tool call, so a replayed call answers from the idempotency table; a resumed

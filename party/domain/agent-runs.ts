@@ -2,8 +2,9 @@ import { type AgentRunDoc, agentRunRecord } from "../records/agent-run";
 import { readable } from "../records/codec";
 import type { Sql } from "./sql";
 
-// The Autopilot's runs: one per triggering message (the unique trigger makes a replayed
-// `chat.send` start nothing new), at most one active per thread. A paused run keeps its
+// The Autopilot's runs: one per triggering message (a replayed `chat.send` starts nothing
+// new: coversMessage), at most one active per thread; a queued run's trigger moves to the
+// newest post it will answer. A paused run keeps its
 // model messages here until a person decides, so it survives eviction and restarts.
 
 export type RunStatus = "queued" | "streaming" | "awaiting_approval" | "finished" | "failed" | "aborted";
