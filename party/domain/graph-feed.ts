@@ -2,12 +2,13 @@ import type { Approval } from "../../shared/protocol/approvals";
 import type { DurableEvent, DurableEventName } from "../../shared/protocol/events";
 import type { Instance } from "../../shared/protocol/instances";
 import type { Job } from "../../shared/protocol/jobs";
-import type { Thread } from "../../shared/protocol/threads";
+import type { Message, Thread } from "../../shared/protocol/threads";
+import { TOOL_NODES_PER_THREAD } from "../../shared/hatchery/tool-nodes";
 import { currentSeq } from "./eventlog";
 import { listInstances } from "./instances";
 import type { Sql } from "./sql";
 import { readable } from "../records/codec";
-import { approvalRecord, jobRecord } from "../records/documents";
+import { approvalRecord, jobRecord, messageRecord } from "../records/documents";
 import { decodeStoredEvent } from "../records/events";
 import { listThreads } from "./threads";
 
@@ -17,7 +18,7 @@ export interface GraphFeed {
   seq: number;
   more: boolean;
   events: DurableEvent[];
-  snapshot: { threads: Thread[]; approvals: Approval[]; jobs: Job[]; instances: Instance[] } | null;
+  snapshot: { threads: Thread[]; approvals: Approval[]; jobs: Job[]; instances: Instance[]; toolMessages: Message[] } | null;
 }
 
 /**
@@ -38,6 +39,7 @@ export function readGraphFeed(sql: Sql, roomEpoch: string, since: number, epoch:
         approvals: readable(sql.all<{ doc: string }>(`select doc from approvals`), (r) => approvalRecord.decode(r.doc)),
         jobs: readable(sql.all<{ doc: string }>(`select doc from jobs`), (r) => jobRecord.decode(r.doc)),
         instances: listInstances(sql),
+        toolMessages: recentToolMessages(sql),
       },
     };
   }
@@ -46,4 +48,19 @@ export function readGraphFeed(sql: Sql, roomEpoch: string, since: number, epoch:
   const events = readable(rows, decodeStoredEvent);
   const last = rows.at(-1)?.seq ?? since;
   return { epoch: roomEpoch, seq: last, more: last < seq, events, snapshot: null };
+}
+
+/**
+ * The newest Autopilot tool messages of each thread (as many as the canvas shows), found
+ * through the run ledger: scanning every message for its kind would read the whole log.
+ */
+function recentToolMessages(sql: Sql): Message[] {
+  const rows = sql.all<{ n: number; doc: string }>(
+    `select n, doc from (
+       select m.n, m.doc, row_number() over (partition by r.thread_id order by m.n desc) as rank
+       from agent_tool_calls c join agent_runs r on r.id = c.run_id join messages m on m.id = c.message_id
+     ) where rank <= ? order by n`,
+    TOOL_NODES_PER_THREAD,
+  );
+  return readable(rows, (r): Message => ({ ...messageRecord.decode(r.doc), n: r.n }));
 }

@@ -13,7 +13,7 @@ import { createOpContext, type OpEffects } from "../domain/context";
 import { currentSeq, planResume, roomEpoch } from "../domain/eventlog";
 import { allSessions } from "../domain/gateway";
 import { type GraphFeed, readGraphFeed } from "../domain/graph-feed";
-import { forgetExpired } from "../domain/idempotency";
+import { RETENTION_SWEEP_SECONDS, sweepRetention } from "../domain/retention";
 import { listInstances } from "../domain/instances";
 import { migrate } from "../domain/schema";
 import { buildSnapshot } from "../domain/snapshot";
@@ -95,8 +95,9 @@ export class Autopilot extends Agent<Env> {
   }
 
   override async onStart(): Promise<void> {
-    forgetExpired(this.#sql, Date.now());
-    // Runs cut off by the restart end visibly; paused ones decided meanwhile resume.
+    sweepRetention(this.#sql, Date.now());
+    void this.scheduleEvery(RETENTION_SWEEP_SECONDS, "sweepRetention").catch((error: unknown) => console.error(JSON.stringify({ msg: "could not schedule retention", error: String(error) })));
+    // Runs cut off by the restart resume or end visibly; paused ones decided meanwhile resume.
     this.#agent.recover();
     const next = nextApprovalExpiry(this.#sql);
     if (next !== null) await this.#wakeAt(next, true);
@@ -333,10 +334,7 @@ export class Autopilot extends Agent<Env> {
     };
   }
 
-  /**
-   * An instance operation outlives the request that approved it (a gateway takes ~15 s to
-   * start): keep the object awake until it is done instead of hibernating mid-watch.
-   */
+  /** An instance operation outlives its request (a gateway starts in ~15 s): stay awake until it is done. */
   async #keepAliveWhile(work: () => Promise<void>): Promise<void> {
     const release = await this.keepAlive();
     try {
@@ -384,15 +382,15 @@ export class Autopilot extends Agent<Env> {
     if (next !== null && next - Date.now() < 1000) await this.#wakeAt(Math.max(next, Date.now()) + 1000);
   }
 
+  /** Scheduled callback (hourly; onStart's scheduleEvery is idempotent): the room's retention (domain/retention.ts). */
+  async sweepRetention(): Promise<void> {
+    sweepRetention(this.#sql, Date.now());
+  }
+
   /** RPC from the Worker: close every socket of a principal (e.g. its API key was revoked). */
   async disconnectPrincipal(principalId: string, reason: string): Promise<number> {
-    let closed = 0;
-    for (const conn of this.getConnections()) {
-      if (connState(conn)?.principal.id === principalId) {
-        conn.close(CloseCode.unauthenticated, reason);
-        closed++;
-      }
-    }
-    return closed;
+    const theirs = [...this.getConnections()].filter((conn) => connState(conn)?.principal.id === principalId);
+    for (const conn of theirs) conn.close(CloseCode.unauthenticated, reason);
+    return theirs.length;
   }
 }

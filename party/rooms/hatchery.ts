@@ -282,7 +282,7 @@ export class Hatchery extends YServer {
     const feed = await autopilot.graphFeed(since, epoch);
     const ops: DomainOp[] = feed.snapshot ? opsForSnapshot(feed.snapshot) : [];
     for (const e of feed.events) ops.push(...opsForEvent(e));
-    const touched = new Set(ops.flatMap((op) => (op.op === "link" ? [] : [domainNodeId(op.kind, op.ref)])));
+    const touched = new Set(ops.flatMap((op) => (op.op === "link" || op.op === "trim" ? [] : [domainNodeId(op.kind, op.ref)])));
     // Layout runs before the write (ELK is asynchronous); placeNode re-checks for overlaps
     // at write time in case people moved things meanwhile.
     const laidOut = await layoutNewNodes(this.document, pendingNodes(this.document, ops)).catch((error: unknown) => {
@@ -290,8 +290,13 @@ export class Hatchery extends YServer {
       return new Map<string, { x: number; y: number }>();
     });
     this.#sql.transaction(() => {
-      this.document.transact(() => applyDomainOps(this.document, ops, laidOut), DOMAIN_ORIGIN);
+      let removed: string[] = [];
+      this.document.transact(() => {
+        removed = applyDomainOps(this.document, ops, laidOut);
+      }, DOMAIN_ORIGIN);
       this.#recordDomainNodes(touched);
+      // A trimmed tool call is gone for good: the guard must not bring it back.
+      for (const id of removed) this.#sql.run(`delete from domain_nodes where id = ?`, id);
       setMeta(this.#sql, "domainSeq", String(feed.seq));
       setMeta(this.#sql, "domainEpoch", feed.epoch);
     });

@@ -89,7 +89,8 @@ function parseToolSpec(spec: string): ScriptedToolCall {
  *   STREAM: <n>x<ms>             n pieces of exactly 8 characters, one every <ms> ms
  *                                (benchmarks: a known spacing, and the piece a delta's
  *                                last character came from is ceil(length / 8))
- * After the last scripted step it answers "TOOL RESULT SEEN: <last tool message>".
+ * After the last scripted step it answers "TOOL RESULT SEEN: <last tool message>" (slowly
+ * with SLOWRESULT).
  */
 export function agentScript(request: ChatRequest): ScriptedTurn {
   const messages = request.messages ?? [];
@@ -101,7 +102,8 @@ export function agentScript(request: ChatRequest): ScriptedTurn {
   const parallel = /TOOLS:(.+)/s.exec(text)?.[1]?.split("|").map(parseToolSpec);
   if (parallel && stepsDone === 0) return { toolCalls: parallel };
   const last = messages.at(-1);
-  if (last?.role === "tool") return { text: `TOOL RESULT SEEN: ${textOf(last.content).slice(0, 300)}` };
+  // SLOWRESULT: the answer after the tool streams slowly (~4 s), to cut a resumed run mid-reply.
+  if (last?.role === "tool") return { text: `TOOL RESULT SEEN: ${textOf(last.content).slice(0, 300)}`, ...(/SLOWRESULT/.test(text) ? { chunkDelayMs: 100 } : {}) };
   if (/FAIL500/.test(text)) return { fail: { status: 500, message: "scripted upstream failure" } };
   if (/HANGMID/.test(text)) return { text: "partial reply that never ends", hang: "mid-stream" };
   if (/HANG/.test(text)) return { hang: "before-headers" };

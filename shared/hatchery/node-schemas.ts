@@ -65,6 +65,7 @@ export const DOMAIN_DATA = {
   }),
   instance: z.object({ name: text().nullish(), status: text(40).nullish(), phase: text(200).nullish(), progress: z.number().finite().nullish(), error: text().nullish() }),
   session: z.object({ title: text().nullish(), name: text().nullish(), status: text(40).nullish() }),
+  tool: z.object({ name: text(200).nullish(), status: text(40).nullish(), durationMs: z.number().finite().nullish(), threadId: text(ID_MAX).nullish(), at: time.nullish(), n: count.nullish() }),
 } satisfies Record<DomainKind, z.ZodType>;
 
 export const PERSON_DATA = {

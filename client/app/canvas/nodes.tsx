@@ -145,6 +145,32 @@ export const ApprovalNode = memo(function ApprovalNode({ id, data, selected }: P
   );
 });
 
+/** `ms` as "850 ms" or "2.4 s"; nothing for a call that has not finished. */
+const duration = (ms: unknown): string => (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0 ? "" : ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
+
+const TOOL_STATUSES = new Set(["awaiting_approval", "running", "ok", "error", "denied", "expired"]);
+
+/** A tool call the Autopilot made in the thread above it (shared/hatchery/tool-nodes.ts). */
+export const ToolNode = memo(function ToolNode({ id, data, selected }: Props) {
+  const d = data.g.data;
+  const name = text(d.name) || "tool";
+  // The class name is built from the status: only a known one may reach it.
+  const status = TOOL_STATUSES.has(text(d.status)) ? text(d.status) : "running";
+  const took = duration(d.durationMs);
+  return (
+    <Shell id={id} kind="tool" selected={selected} title={name} className={`status-${status}`}>
+      <div className="node-head">
+        <span className="kind-icon" aria-hidden>
+          ƒ
+        </span>
+        <span className="node-title">{name}</span>
+        <span className={`chip chip-${status}`}>{status.replace("_", " ")}</span>
+      </div>
+      <div className="node-foot">{took ? `took ${took}` : status === "awaiting_approval" ? "waits for a person" : "Autopilot tool call"}</div>
+    </Shell>
+  );
+});
+
 function GenericNode({ id, data, selected }: Props) {
   const d = data.g.data;
   return (
@@ -266,6 +292,7 @@ export const nodeTypes: NodeTypes = {
   approval: guarded(ApprovalNode),
   instance: guarded(GenericNode),
   session: guarded(GenericNode),
+  tool: guarded(ToolNode),
   note: guarded(NoteNode),
   group: guarded(GroupNode),
   unreadable: memo(({ id }: Props) => <UnreadableNode id={id} />),

@@ -365,6 +365,13 @@ function NoteOrGroupView({ nodeId }: { nodeId: string }) {
   );
 }
 
+/** A tool call on the canvas opens its thread, where the call's tool message has the details. */
+function ToolCallView({ nodeId }: { nodeId: string }) {
+  const threadId = useCanvas((s) => s.nodes.find((n) => n.id === nodeId)?.data.g.data.threadId);
+  if (typeof threadId !== "string") return <p className="empty">This tool call is no longer on the canvas.</p>;
+  return <ThreadView key={threadId} threadId={threadId} />;
+}
+
 export function Inspector() {
   const selectedId = useUi((s) => s.selectedId);
   if (!selectedId) {
@@ -382,5 +389,6 @@ export function Inspector() {
   if (kind === "job") return <JobView key={ref} jobId={ref} />;
   if (kind === "instance") return <InstanceView key={ref} instanceId={ref} />;
   if (kind === "note" || kind === "group") return <NoteOrGroupView key={selectedId} nodeId={selectedId} />;
+  if (kind === "tool") return <ToolCallView nodeId={selectedId} />;
   return <p className="empty">Nothing to show for {selectedId} yet.</p>;
 }
