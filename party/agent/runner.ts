@@ -32,7 +32,6 @@ import { type ApprovalAnswer, type ApprovalRequest, type RunEvent, resumeMessage
 import { requestTitle } from "./titles";
 import type { GatewayAccess } from "./gateway-tool";
 import { approvalFor, type RunTools, runTools } from "./run-tools";
-import { runScopes } from "./tools";
 import { takePost } from "./turn-intake";
 import { limitNotice } from "./turn-limits";
 
