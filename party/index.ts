@@ -8,6 +8,7 @@ import { routePartykitRequest } from "partyserver";
 import { internalError } from "./api/http";
 import { CloseCode } from "../shared/protocol/errors";
 import { resolveSocketPrincipal } from "./auth/principal";
+import { deleteExpiredTickets } from "./auth/tickets";
 import type { Env } from "./env";
 import { encodePrincipalHeader, PRINCIPAL_HEADER } from "./rooms/principal-header";
 import { parseRoomPath } from "./room-path";
@@ -65,5 +66,9 @@ export default {
     } catch (error) {
       return internalError(pathname, error);
     }
+  },
+  /** The cron (wrangler.toml `[triggers]`): retention of the D1 rows no room owns. */
+  async scheduled(_controller: ScheduledController, env: Env): Promise<void> {
+    await deleteExpiredTickets(env, Date.now());
   },
 } satisfies ExportedHandler<Env>;
