@@ -58,6 +58,23 @@ describe("retention by alarm", () => {
     sock.close();
   });
 
+  it("a room with nothing left to forget drops its sweep, so an idle room is not woken for nothing", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const sock = await RawSocket.open(ws, { cookie: owner.cookie });
+    await sock.hello();
+    // A read: no idempotency record, but the sweep is scheduled like after any request.
+    await sock.ok("threads.list", {});
+    const callbacks = () => runInDurableObject(autopilot(ws), async (room: Autopilot) => (await room.listSchedules()).map((s) => s.callback));
+    expect(await callbacks()).toContain("sweepRetention");
+    await runInDurableObject(autopilot(ws), (room: Autopilot) => room.sweepRetention());
+    expect(await callbacks()).not.toContain("sweepRetention");
+    // The next write schedules it again.
+    await sock.ok("threads.create", { title: "again", idempotencyKey: idem() });
+    expect(await callbacks()).toContain("sweepRetention");
+    sock.close();
+  });
+
   it("the Worker's cron deletes expired connect tickets, unused ones included", async () => {
     const insert = (hash: string, expiresAt: number) =>
       testEnv.DB.prepare(`insert into "connect_ticket" ("hash", "workspaceId", "principal", "expiresAt") values (?, 'w', '{}', ?)`).bind(hash, expiresAt).run();
