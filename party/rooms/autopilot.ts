@@ -227,7 +227,8 @@ export class Autopilot extends Agent<Env> {
     const message = unboxFrame(frame);
     const state = connState(conn);
     if (!state) {
-      conn.close(CloseCode.unauthenticated, "unauthenticated");
+      // A socket refused in onConnect (no state) may still have frames on their way.
+      if (conn.readyState === WebSocket.OPEN) conn.close(CloseCode.unauthenticated, "unauthenticated");
       return;
     }
     const now = Date.now();
