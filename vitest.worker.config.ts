@@ -16,9 +16,11 @@ export default defineConfig(async () => {
     BETTER_AUTH_SECRET: "test-secret-for-workerd-tests-only-0123456789",
     TEST_MIGRATIONS: migrations,
     // Small enough that a test can push a client out of the resume window, and a
-    // burst a test can exhaust quickly.
+    // burst a test can exhaust quickly. The limiter runs on the room's clock: on a loaded
+    // machine (2 cores, many runs) the room takes seconds for a flood of 700 frames, and a
+    // fast refill (it was 100/s) gave back the tokens the flood was meant to exhaust.
     EVENT_LOG_RETAIN: "300",
-    RATE_LIMIT_PER_SECOND: "100",
+    RATE_LIMIT_PER_SECOND: "10",
     RATE_LIMIT_BURST: "500",
     // Small enough that a test fills a canvas to its cap in a few frames.
     HATCHERY_MAX_DOC_BYTES: "300000",
@@ -31,6 +33,14 @@ export default defineConfig(async () => {
     // short so a test can wait one out.
     DEV_MAIL_OUTBOX: "1",
     AUTH_RATE_LIMIT_WINDOW_S: "10",
+    // A principal's bucket holds more than one socket's but refills slowly, so a test can
+    // exhaust it over several sockets however slowly a loaded machine runs the room.
+    PRINCIPAL_RATE_LIMIT_PER_SECOND: "20",
+    PRINCIPAL_RATE_LIMIT_BURST: "800",
+    WORKSPACE_RATE_LIMIT_PER_SECOND: "1000",
+    WORKSPACE_RATE_LIMIT_BURST: "5000",
+    MAX_CONNECTIONS_PER_PRINCIPAL: "20",
+    AUDIT_RETAIN: "50",
   };
   const common = {
     setupFiles: ["party/test/setup.ts"],

@@ -10,8 +10,14 @@ export interface Env extends ModelEnv {
   ASSETS: Fetcher;
   /** Signs session cookies. Local dev writes a random one to .dev.vars. */
   BETTER_AUTH_SECRET: string;
+  /** The rooms' limits (party/rooms/room-limits.ts; README "Limits"). */
   RATE_LIMIT_PER_SECOND?: string;
   RATE_LIMIT_BURST?: string;
+  PRINCIPAL_RATE_LIMIT_PER_SECOND?: string;
+  PRINCIPAL_RATE_LIMIT_BURST?: string;
+  WORKSPACE_RATE_LIMIT_PER_SECOND?: string;
+  WORKSPACE_RATE_LIMIT_BURST?: string;
+  MAX_CONNECTIONS_PER_PRINCIPAL?: string;
   EVENT_LOG_RETAIN?: string;
   /** The Hatchery's limits (party/rooms/hatchery-limits.ts; README "Limits"). */
   HATCHERY_MAX_FRAME_BYTES?: string;
@@ -23,6 +29,8 @@ export interface Env extends ModelEnv {
   HATCHERY_FRAME_BURST?: string;
   HATCHERY_PRINCIPAL_FRAMES_PER_SECOND?: string;
   HATCHERY_PRINCIPAL_FRAME_BURST?: string;
+  /** Audit entries the Autopilot keeps (the newest). */
+  AUDIT_RETAIN?: string;
   /** The OpenClaw runtime (process host locally, sandbox Worker in production); used by the gateway bridge. */
   RUNTIME_URL?: string;
   RUNTIME_SERVICE_TOKEN?: string;

@@ -160,7 +160,19 @@ async function setup() {
   dirs.push(persistDir);
   const port = await freePort();
   console.log(`Starting the room (wrangler dev on :${port}), runtime on ${runtimeUrl}…`);
-  server = await startServer({ port, persistDir, vars: { RUNTIME_URL: runtimeUrl, RATE_LIMIT_BURST: "100000", RATE_LIMIT_PER_SECOND: "100000" } });
+  server = await startServer({
+    port,
+    persistDir,
+    vars: {
+      RUNTIME_URL: runtimeUrl,
+      RATE_LIMIT_BURST: "100000",
+      RATE_LIMIT_PER_SECOND: "100000",
+      PRINCIPAL_RATE_LIMIT_BURST: "100000",
+      PRINCIPAL_RATE_LIMIT_PER_SECOND: "100000",
+      WORKSPACE_RATE_LIMIT_BURST: "100000",
+      WORKSPACE_RATE_LIMIT_PER_SECOND: "100000",
+    },
+  });
 
   const j = (path, init = {}) => fetch(`${server.url}${path}`, { ...init, headers: { "content-type": "application/json", origin: server.url, ...(init.headers ?? {}) } });
   const signUp = await j("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email: `bench-bridge-${Date.now()}@example.test`, password: "benchmark-password", name: "Bench" }) });

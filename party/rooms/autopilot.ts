@@ -1,8 +1,6 @@
 import { Agent, type Connection, type ConnectionContext, type WSMessage } from "agents";
-import { getServerByName } from "partyserver";
-import { CloseCode, type ErrorShape } from "../../shared/protocol/errors";
+import { CloseCode } from "../../shared/protocol/errors";
 import type { EventName, EventPayload } from "../../shared/protocol/events";
-import type { EventFrame } from "../../shared/protocol/frames";
 import { MAX_CLIENT_FRAME_BYTES } from "../../shared/protocol/frames";
 import type { HelloPayload } from "../../shared/protocol/hello";
 import { PROTOCOL_VERSION, protocolUnsupportedReason } from "../../shared/protocol/version";
@@ -13,7 +11,6 @@ import { createOpContext, type OpEffects } from "../domain/context";
 import { currentSeq, planResume, roomEpoch } from "../domain/eventlog";
 import { allSessions } from "../domain/gateway";
 import { type GraphFeed, readGraphFeed } from "../domain/graph-feed";
-import { RETENTION_SWEEP_SECONDS, sweepRetention } from "../domain/retention";
 import { listInstances } from "../domain/instances";
 import { migrate } from "../domain/schema";
 import { buildSnapshot } from "../domain/snapshot";
@@ -26,17 +23,19 @@ import { type ConnState, connState, presenceEntry, presenceOf } from "./connecti
 import { dispatch, type DispatchOutcome, parseFrame, sniffRequestId } from "./dispatch";
 import { type OperationDeps, runInstanceOperation, watchInstance } from "./instance-operations";
 import { parsePrincipalHeader, PRINCIPAL_HEADER } from "./principal-header";
-import { ConnectionMeter } from "./ratelimit";
+import { rateLimitedResponse, RequestMeter } from "./ratelimit";
+import { readRoomLimits, type RoomLimits } from "./room-limits";
+import { principalTag, principalTags, refuseOverCap } from "./connection-cap";
+import { broadcastQuietly, eventFrame, sendQuietly } from "./socket-send";
 import { boxTextFrames, unboxFrame } from "./framework-frames";
+import { HatcheryLink } from "./hatchery-link";
+import { RetentionSweep } from "./retention-sweep";
 import { logRequest } from "./request-log";
 import { invokeAs, roomServices, type ServiceSources } from "./autopilot-services";
 import { agentInfo } from "./room-services";
 
 /** How often a room with live instances wakes itself to make sure its bridges run. */
 const BRIDGE_WATCH_SECONDS = 300;
-
-/** How long a canvas update may wait so that a burst of commits costs one Hatchery pull. */
-const HATCHERY_POKE_DELAY_MS = 100;
 
 /**
  * One Autopilot per workspace. This class holds lifecycle and dispatch only; the domain
@@ -50,8 +49,9 @@ export class Autopilot extends Agent<Env> {
   static override options = { sendIdentityOnConnect: false };
 
   readonly #sql: Sql;
-  readonly #meter = new ConnectionMeter(() => this.#rate);
-  #pokeTimer: ReturnType<typeof setTimeout> | null = null;
+  readonly #meter = new RequestMeter(() => this.#limits);
+  readonly #canvas = new HatcheryLink(this.env.Hatchery, () => this.name);
+  readonly #retention: RetentionSweep;
   readonly #bridges: BridgeSupervisor;
   /** The bridge watch is scheduled (see watchBridges). */
   #watching = false;
@@ -65,6 +65,14 @@ export class Autopilot extends Agent<Env> {
     migrate(this.#sql);
     boxTextFrames(this);
     this.#modelConfig = readModelConfig(env);
+    this.#retention = new RetentionSweep({
+      sql: this.#sql,
+      every: (seconds) => this.scheduleEvery(seconds, "sweepRetention"),
+      cancel: () => this.#cancelSchedules("sweepRetention"),
+      auditRows: () => Math.max(1, Number(this.env.AUDIT_RETAIN ?? 10_000)),
+      sweepCanvas: async (now) => (await this.#canvas.stub()).forgetExpired(now),
+      workspaceId: () => this.name,
+    });
     this.#bridges = new BridgeSupervisor({
       workspaceId: () => this.name,
       sql: this.#sql,
@@ -95,8 +103,7 @@ export class Autopilot extends Agent<Env> {
   }
 
   override async onStart(): Promise<void> {
-    sweepRetention(this.#sql, Date.now());
-    void this.scheduleEvery(RETENTION_SWEEP_SECONDS, "sweepRetention").catch((error: unknown) => console.error(JSON.stringify({ msg: "could not schedule retention", error: String(error) })));
+    this.#retention.ensure();
     // Runs cut off by the restart resume or end visibly; paused ones decided meanwhile resume.
     this.#agent.recover();
     const next = nextApprovalExpiry(this.#sql);
@@ -134,8 +141,12 @@ export class Autopilot extends Agent<Env> {
   async watchBridges(): Promise<void> {
     this.#ensureBridges();
     if (this.#bridges.size > 0) return;
-    for (const schedule of await this.listSchedules()) if (schedule.callback === "watchBridges") await this.cancelSchedule(schedule.id);
+    await this.#cancelSchedules("watchBridges");
     this.#watching = false;
+  }
+
+  async #cancelSchedules(callback: string): Promise<void> {
+    for (const schedule of await this.listSchedules()) if (schedule.callback === callback) await this.cancelSchedule(schedule.id);
   }
 
   /**
@@ -153,18 +164,16 @@ export class Autopilot extends Agent<Env> {
   get #retain(): number {
     return Math.max(1, Number(this.env.EVENT_LOG_RETAIN ?? 10_000));
   }
-  get #rate(): { perSecond: number; burst: number } {
-    return { perSecond: Number(this.env.RATE_LIMIT_PER_SECOND ?? 50), burst: Number(this.env.RATE_LIMIT_BURST ?? 100) };
-  }
-
-  #send<E extends EventName>(conn: Connection, event: E, payload: EventPayload<E>, seq?: number): void {
-    const frame: EventFrame = { type: "event", event, payload, ...(seq !== undefined ? { seq } : {}) };
-    conn.send(JSON.stringify(frame));
+  get #limits(): RoomLimits {
+    return readRoomLimits(this.env);
   }
 
   #broadcastEvent<E extends EventName>(event: E, payload: EventPayload<E>, seq?: number, without?: string): void {
-    const frame: EventFrame = { type: "event", event, payload, ...(seq !== undefined ? { seq } : {}) };
-    this.broadcast(JSON.stringify(frame), without ? [without] : undefined);
+    broadcastQuietly(this.getConnections(), eventFrame(event, payload, seq), without);
+  }
+
+  override getConnectionTags(_conn: Connection, ctx: ConnectionContext): string[] {
+    return principalTags(ctx.request);
   }
 
   override onConnect(conn: Connection, ctx: ConnectionContext): void {
@@ -174,6 +183,7 @@ export class Autopilot extends Agent<Env> {
       conn.close(CloseCode.unauthenticated, "unauthenticated");
       return;
     }
+    if (refuseOverCap(conn, this.getConnections(principalTag(principal.id)), this.#limits.connectionsPerPrincipal)) return;
     // One version only: an older client would be sent shapes it cannot parse (version.ts).
     const requested = url.searchParams.get("protocol") ?? String(PROTOCOL_VERSION);
     if (Number(requested) !== PROTOCOL_VERSION) {
@@ -192,7 +202,7 @@ export class Autopilot extends Agent<Env> {
     const lastSeq = lastSeqParam !== null && /^\d+$/.test(lastSeqParam) ? Number(lastSeqParam) : null;
     const epoch = roomEpoch(this.#sql);
     const plan = planResume(this.#sql, epoch, lastSeq, url.searchParams.get("epoch"));
-    const { perSecond, burst } = this.#rate;
+    const { perSecond, burst } = this.#limits.connection;
     const hello: HelloPayload = {
       protocol: PROTOCOL_VERSION,
       connectionId: conn.id,
@@ -209,8 +219,8 @@ export class Autopilot extends Agent<Env> {
     };
     // hello and the replay go out in one synchronous run, so no live event can slip in
     // between them and arrive out of order.
-    this.#send(conn, "hello", hello);
-    if (plan.kind === "replay") for (const e of plan.events) this.#send(conn, e.event, e.payload, e.seq);
+    sendQuietly(conn, eventFrame("hello", hello));
+    if (plan.kind === "replay") for (const e of plan.events) sendQuietly(conn, eventFrame(e.event, e.payload, e.seq));
     this.#broadcastEvent("presence.joined", { entry: presenceEntry(conn.id, state) }, undefined, conn.id);
   }
 
@@ -218,25 +228,22 @@ export class Autopilot extends Agent<Env> {
     const message = unboxFrame(frame);
     const state = connState(conn);
     if (!state) {
-      conn.close(CloseCode.unauthenticated, "unauthenticated");
+      // A socket refused in onConnect (no state) may still have frames on their way.
+      if (conn.readyState === WebSocket.OPEN) conn.close(CloseCode.unauthenticated, "unauthenticated");
       return;
     }
     const now = Date.now();
     // Every frame costs a token, garbage included: the limiter runs before any parsing.
-    const token = this.#meter.take(conn.id, now);
+    const token = this.#meter.take(conn.id, state.principal.id, now);
     if (!token.ok) {
-      if (token.close) {
-        conn.close(CloseCode.rateLimited, JSON.stringify({ retryAfterMs: Math.max(token.retryAfterMs, 1000) }));
-        return;
-      }
-      const error: ErrorShape = { code: "rate_limited", message: "too many requests", retryable: true, retryAfterMs: token.retryAfterMs };
-      conn.send(JSON.stringify({ type: "res", id: sniffRequestId(message), ok: false, error }));
+      if (token.close) conn.close(CloseCode.rateLimited, JSON.stringify({ retryAfterMs: Math.max(token.retryAfterMs, 1000) }));
+      else sendQuietly(conn, rateLimitedResponse(token, sniffRequestId(message)));
       return;
     }
     const parsed = parseFrame(message);
     if (!parsed.ok) {
       logRequest(this.name, conn.id, state.principal.id, "bad frame", parsed.outcome.error?.error);
-      conn.send(JSON.stringify(parsed.outcome.response));
+      sendQuietly(conn, JSON.stringify(parsed.outcome.response));
       return;
     }
     const setStatus = (status: string | null) => {
@@ -255,7 +262,7 @@ export class Autopilot extends Agent<Env> {
   #finish(conn: Connection, state: ConnState, method: string, outcome: DispatchOutcome): void {
     if (outcome.error) logRequest(this.name, conn.id, state.principal.id, `request failed: ${outcome.error.method}`, outcome.error.error, outcome.error.cause);
     this.#publish(outcome.effects);
-    conn.send(JSON.stringify(outcome.response));
+    sendQuietly(conn, JSON.stringify(outcome.response));
     // Only here are the sender's scopes known: the Autopilot's run acts with at most those.
     if (method === "chat.send" && outcome.response.ok) this.#agent.onPosted((outcome.response.payload as EventPayload<"message.created">).message, state.principal);
   }
@@ -270,12 +277,12 @@ export class Autopilot extends Agent<Env> {
       agent: this.#agent,
       presence: () => presenceOf(this.getConnections()),
       modelConfigured: () => this.#modelConfig.configured,
-      applyGraph: async (principalId, idempotencyKey, commands) => (await getServerByName(this.env.Hatchery, this.name)).applyCommands(principalId, idempotencyKey, commands),
+      applyGraph: async (principalId, idempotencyKey, commands) => (await this.#canvas.stub()).applyCommands(principalId, idempotencyKey, commands),
     };
   }
 
   override onClose(conn: Connection): void {
-    this.#meter.forget(conn.id);
+    this.#meter.forget(conn.id, Date.now());
     const state = connState(conn);
     if (state) {
       this.#broadcastEvent("presence.left", { connectionId: conn.id, principalId: state.principal.id }, undefined, conn.id);
@@ -286,7 +293,8 @@ export class Autopilot extends Agent<Env> {
   #publish(effects: OpEffects): void {
     for (const e of effects.events) this.#broadcastEvent(e.event, e.payload, e.seq);
     for (const at of effects.wakeups) void this.#wakeAt(at);
-    if (effects.events.length > 0) this.#pokeHatchery();
+    if (effects.events.length > 0) this.#canvas.poke();
+    this.#retention.ensure();
     let instancesChanged = false;
     for (const e of effects.events) {
       switch (e.event) {
@@ -346,20 +354,9 @@ export class Autopilot extends Agent<Env> {
     }
   }
 
-  /**
-   * Tell the canvas there is news; it pulls the events itself (graphFeed), so a poke
-   * that fails costs only latency: the Hatchery catches up on its next poke or wake.
-   * Pokes are coalesced: one pull per burst, not one per event, because each pull is a
-   * graphFeed call queued inside this room, on the path of the next request.
-   */
-  #pokeHatchery(): void {
-    if (this.#pokeTimer) return;
-    this.#pokeTimer = setTimeout(() => {
-      this.#pokeTimer = null;
-      void getServerByName(this.env.Hatchery, this.name)
-        .then((hatchery) => hatchery.sync())
-        .catch((error: unknown) => console.error(JSON.stringify({ msg: "hatchery poke failed", workspace: this.name, error: String(error) })));
-    }, HATCHERY_POKE_DELAY_MS);
+  /** Scheduled callback (alarm, while there is anything to forget): the tables' retention. */
+  async sweepRetention(): Promise<void> {
+    await this.#retention.run(Date.now());
   }
 
   /**
@@ -380,11 +377,6 @@ export class Autopilot extends Agent<Env> {
     // look again a second later.
     const next = nextApprovalExpiry(this.#sql);
     if (next !== null && next - Date.now() < 1000) await this.#wakeAt(Math.max(next, Date.now()) + 1000);
-  }
-
-  /** Scheduled callback (hourly; onStart's scheduleEvery is idempotent): the room's retention (domain/retention.ts). */
-  async sweepRetention(): Promise<void> {
-    sweepRetention(this.#sql, Date.now());
   }
 
   /** RPC from the Worker: close every socket of a principal (e.g. its API key was revoked). */

@@ -1,13 +1,16 @@
-import { type Bucket, takeToken } from "./ratelimit";
+import { type Bucket, refill } from "./ratelimit";
+import type { Rate } from "./room-limits";
 
 export interface HatcheryRates {
-  perConnection: { perSecond: number; burst: number };
-  perPrincipal: { perSecond: number; burst: number };
+  perConnection: Rate;
+  perPrincipal: Rate;
 }
 
 /**
  * Frames per second into the Hatchery, per connection and per principal across all its
- * connections (one person's many tabs, one key's many sockets). In memory: a woken room
+ * connections (one person's many tabs, one key's many sockets). The same token buckets
+ * as the Autopilot's RequestMeter (ratelimit.ts), without its workspace bucket and
+ * refusal count: the Hatchery closes a flooding socket at once. In memory: a woken room
  * forgives, it never over-refuses.
  */
 export class HatcheryMeter {
@@ -17,12 +20,12 @@ export class HatcheryMeter {
 
   take(connectionId: string, principalId: string, now: number): { ok: true } | { ok: false; retryAfterMs: number } {
     const { perConnection, perPrincipal } = this.rates();
-    const conn = bucket(this.#connections, connectionId, perConnection.burst, now);
-    const person = bucket(this.#principals, principalId, perPrincipal.burst, now);
-    const a = takeToken(conn, now, perConnection.perSecond, perConnection.burst);
-    if (!a.ok) return a;
-    const b = takeToken(person, now, perPrincipal.perSecond, perPrincipal.burst);
-    if (!b.ok) return b;
+    const conn = bucket(this.#connections, connectionId, perConnection, now);
+    const person = bucket(this.#principals, principalId, perPrincipal, now);
+    if (conn.tokens < 1) return { ok: false, retryAfterMs: waitFor(conn, perConnection) };
+    if (person.tokens < 1) return { ok: false, retryAfterMs: waitFor(person, perPrincipal) };
+    conn.tokens -= 1;
+    person.tokens -= 1;
     return { ok: true };
   }
 
@@ -31,11 +34,14 @@ export class HatcheryMeter {
   }
 }
 
-function bucket(map: Map<string, Bucket>, key: string, burst: number, now: number): Bucket {
+function bucket(map: Map<string, Bucket>, key: string, rate: Rate, now: number): Bucket {
   let b = map.get(key);
   if (!b) {
-    b = { tokens: burst, updatedAt: now, refused: 0 };
+    b = { tokens: rate.burst, updatedAt: now };
     map.set(key, b);
   }
+  refill(b, now, rate);
   return b;
 }
+
+const waitFor = (b: Bucket, rate: Rate): number => Math.ceil(((1 - b.tokens) / rate.perSecond) * 1000);

@@ -19,13 +19,16 @@ import { hasScope } from "../../shared/scopes";
 import { newId } from "../domain/context";
 import { INTERNAL_ERROR, RoomError } from "../domain/errors";
 import { applyGraphCommands } from "../domain/graph-commands";
+import { sweepGraphIdempotency } from "../domain/retention";
 import { getMeta, setMeta } from "../domain/schema";
 import { type Sql, sqlFromStorage } from "../domain/sql";
 import { appendUpdate, COMPACT_AFTER_UPDATES, compact, loadDoc, migrateYdocStore, storedBytes } from "../domain/ydoc-store";
 import type { Env } from "../env";
 import { type HatcheryLimits, hatcheryLimits } from "./hatchery-limits";
 import { HatcheryMeter } from "./hatchery-meter";
+import { principalTag, principalTags, refuseOverCap } from "./connection-cap";
 import { parsePrincipalHeader, PRINCIPAL_HEADER } from "./principal-header";
+import { readRoomLimits } from "./room-limits";
 
 /** Transaction origins of the server's own writes; anything else came from a client. */
 export const DOMAIN_ORIGIN = "autopilot-domain";
@@ -105,6 +108,10 @@ export class Hatchery extends YServer {
     void this.sync().catch((error) => console.error(JSON.stringify({ msg: "hatchery sync failed", workspace: this.name, error: String(error) })));
   }
 
+  override getConnectionTags(_conn: Connection, ctx: ConnectionContext): string[] {
+    return principalTags(ctx.request);
+  }
+
   override isReadOnly(connection: Connection): boolean {
     return (connection.state as ConnState | null)?.readonly ?? true;
   }
@@ -115,6 +122,7 @@ export class Hatchery extends YServer {
       conn.close(CloseCode.unauthenticated, "unauthenticated");
       return;
     }
+    if (refuseOverCap(conn, this.getConnections(principalTag(principal.id)), readRoomLimits(this.#env).connectionsPerPrincipal)) return;
     // Viewers read; agents read and write only through graph.apply (validated).
     const readonly = principal.kind === "agent" || !hasScope(principal.scopes, "write");
     conn.setState({ principal, readonly } satisfies ConnState);
@@ -313,6 +321,11 @@ export class Hatchery extends YServer {
       if (!isDomainKind(node.kind) || !node.ref) continue;
       this.#sql.run(`insert into domain_nodes (id, kind, ref, data) values (?, ?, ?, ?) on conflict (id) do update set data = excluded.data`, id, node.kind, node.ref, JSON.stringify(node.data));
     }
+  }
+
+  /** RPC from the Autopilot's retention sweep: forgets graph.apply keys past their time; returns how many are left. */
+  async forgetExpired(now: number): Promise<number> {
+    return sweepGraphIdempotency(this.#sql, now);
   }
 
   /** RPC from the Autopilot: an agent's validated graph commands, once per idempotency key. */
