@@ -1,5 +1,4 @@
 import { zValidator } from "@hono/zod-validator";
-import { getAgentByName } from "agents";
 import { type Context, Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
@@ -8,9 +7,13 @@ import type { MeResponse, WorkspaceInfo } from "../../shared/api/account";
 import { CreateKeyBody, type CreatedKeyResponse, type KeysResponse } from "../../shared/api/keys";
 import { AddMemberBody, type AddMemberResponse, type Member } from "../../shared/api/members";
 import { TicketBody } from "../../shared/api/tickets";
-import type { Role } from "../../shared/protocol/principal";
+import type { Actor, Role } from "../../shared/protocol/principal";
+import { handleAuthEndpoint } from "../access/auth-endpoints";
+import { crossSiteRefusal } from "../access/origin";
+import { revalidateKey, revalidateWorkspace } from "../access/revalidate";
 import { type Auth, authFor } from "../auth/auth";
-import { agentScopes, memberRole, principalFromApiKey, principalFromSession } from "../auth/principal";
+import { agentScopes, memberRole } from "../auth/current-access";
+import { principalFromApiKey, principalFromSession } from "../auth/principal";
 import { issueTicket } from "../auth/tickets";
 import type { Env } from "../env";
 import { httpError, internalError } from "./http";
@@ -52,9 +55,19 @@ const requireSession = createMiddleware<ApiEnv>(async (c, next) => {
   await next();
 });
 
+/** Cookie-authenticated requests only from the app's own origins, writes only as JSON (party/access/origin.ts). */
+const sameSiteOnly = createMiddleware<ApiEnv>(async (c, next) => {
+  const refusal = crossSiteRefusal(c.env, c.req.raw);
+  if (refusal) return httpError(c, "forbidden", refusal);
+  await next();
+});
+
+/** The signed-in person as the audit log names them. */
+const actorOf = (c: ApiContext): Actor => ({ id: c.var.session.user.id, kind: "user", name: c.var.session.user.name || c.var.session.user.email });
+
 /** Owners and admins manage members and keys. */
 async function requireManager(c: ApiContext, workspaceId: string): Promise<Role | Response> {
-  const role = await memberRole(c.env, workspaceId, c.var.session.user.id);
+  const role = await memberRole(c.env.DB, workspaceId, c.var.session.user.id);
   if (!role) return httpError(c, "not_found", "no such workspace");
   if (role !== "owner" && role !== "admin") return httpError(c, "forbidden", "only owners and admins can do this");
   return role;
@@ -66,7 +79,8 @@ async function requireManager(c: ApiContext, workspaceId: string): Promise<Role 
  * session, and an unknown route answers 401 before 404 so it reveals nothing anonymously.
  */
 export const api = new Hono<ApiEnv>()
-  .all("/api/auth/*", (c) => authOf(c).handler(c.req.raw))
+  .use(sameSiteOnly)
+  .all("/api/auth/*", (c) => handleAuthEndpoint(c.env, authOf(c), c.req.raw))
   .use(noStore)
   .all("/api/health", (c) => c.json({ ok: true }))
   .post("/api/connect-ticket", jsonBody(TicketBody, "expected {workspaceId}"), async (c) => {
@@ -89,7 +103,7 @@ export const api = new Hono<ApiEnv>()
   })
   .get("/api/workspaces/:ws/members", async (c) => {
     const workspaceId = c.req.param("ws");
-    if (!(await memberRole(c.env, workspaceId, c.var.session.user.id))) return httpError(c, "not_found", "no such workspace");
+    if (!(await memberRole(c.env.DB, workspaceId, c.var.session.user.id))) return httpError(c, "not_found", "no such workspace");
     const { results } = await c.env.DB.prepare(
       `select u."id" as "userId", u."name", u."email", m."role" from "member" m join "user" u on u."id" = m."userId"
        where m."organizationId" = ? order by m."createdAt"`,
@@ -106,8 +120,9 @@ export const api = new Hono<ApiEnv>()
     if (role === "owner" && callerRole !== "owner") return httpError(c, "forbidden", "only owners can add owners");
     const user = await c.env.DB.prepare(`select "id" from "user" where lower("email") = lower(?)`).bind(email).first<{ id: string }>();
     if (!user) return httpError(c, "not_found", "no account with that email: ask them to sign up first");
-    if (await memberRole(c.env, workspaceId, user.id)) return httpError(c, "conflict", "already a member of this workspace");
+    if (await memberRole(c.env.DB, workspaceId, user.id)) return httpError(c, "conflict", "already a member of this workspace");
     await authOf(c).api.addMember({ body: { userId: user.id, role, organizationId: workspaceId } });
+    await revalidateWorkspace(c.env, workspaceId, { reason: "member added", audit: { actor: actorOf(c), action: "member.added", targetId: user.id, details: { email, role } } });
     return c.json({ member: { userId: user.id, email, role } } satisfies z.input<typeof AddMemberResponse>, 201);
   })
   .get("/api/workspaces/:ws/keys", async (c) => {
@@ -129,6 +144,7 @@ export const api = new Hono<ApiEnv>()
     // Called without request headers on purpose: the plugin then treats this as a
     // server-side call and accepts `userId` (whose org permission it still checks).
     const created = await authOf(c).api.createApiKey({ body: { name, organizationId: workspaceId, userId, metadata: { scopes, createdBy: userId } } });
+    await revalidateWorkspace(c.env, workspaceId, { reason: "key created", audit: { actor: actorOf(c), action: "key.created", targetId: created.id, details: { name, scopes: scopes ?? null } } });
     // The raw key leaves the server exactly once, in this response; only its hash is stored.
     return c.json({ id: created.id, key: created.key, name: created.name, start: created.start, scopes } satisfies CreatedKeyResponse, 201);
   })
@@ -140,9 +156,8 @@ export const api = new Hono<ApiEnv>()
     const owner = await c.env.DB.prepare(`select "referenceId" from "apikey" where "id" = ?`).bind(keyId).first<{ referenceId: string }>();
     if (!owner || owner.referenceId !== workspaceId) return httpError(c, "not_found", "no such key in this workspace");
     await authOf(c).api.deleteApiKey({ body: { keyId }, headers: c.req.raw.headers });
-    // Sockets opened with the key stay authenticated until told otherwise: close them now.
-    const room = await getAgentByName(c.env.Autopilot, workspaceId);
-    await room.disconnectPrincipal(`agent_${keyId}`, "API key revoked");
+    // Sockets opened with the key stay authenticated until told otherwise: both rooms close them now.
+    await revalidateKey(c.env, keyId, { reason: "API key revoked", audit: { actor: actorOf(c), action: "key.revoked", targetId: keyId, details: {} } }, workspaceId);
     return c.json({ revoked: keyId });
   })
   .notFound((c) => httpError(c, "not_found", `no route for ${c.req.method} ${c.req.path}`))

@@ -1,4 +1,5 @@
 import { betterAuth } from "better-auth";
+import { appOrigins } from "../access/origin";
 import type { Env } from "../env";
 import { authPlugins, baseAuthOptions } from "./options";
 
@@ -7,6 +8,8 @@ function createAuth(env: Env, baseURL: string) {
     ...baseAuthOptions,
     baseURL,
     basePath: "/api/auth",
+    // The same origins our own routes and the room gate accept (party/access/origin.ts).
+    trustedOrigins: appOrigins(env, baseURL),
     secret: env.BETTER_AUTH_SECRET,
     database: env.DB,
     plugins: authPlugins(),

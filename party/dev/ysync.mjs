@@ -40,20 +40,23 @@ export class YSyncClient {
     });
     ws.addEventListener("close", (e) => {
       this.closed = { code: e.code, reason: e.reason };
+      // Awareness renews its own state on a timer: stop it with the socket.
+      this.awareness.destroy();
     });
     this.doc.on("update", (update, origin) => {
       if (origin === REMOTE) return;
       const encoder = encoding.createEncoder();
       encoding.writeVarUint(encoder, MESSAGE_SYNC);
       syncProtocol.writeUpdate(encoder, update);
-      ws.send(encoding.toUint8Array(encoder));
+      if (ws.readyState === 1) ws.send(encoding.toUint8Array(encoder));
     });
     this.awareness.on("update", ({ added, updated, removed }, origin) => {
       if (origin === REMOTE) return;
       const encoder = encoding.createEncoder();
       encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
       encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...added, ...updated, ...removed]));
-      ws.send(encoding.toUint8Array(encoder));
+      // Closed by the server (e.g. access revoked): there is nobody left to tell.
+      if (ws.readyState === 1) ws.send(encoding.toUint8Array(encoder));
     });
     const start = () => {
       const encoder = encoding.createEncoder();
@@ -72,6 +75,7 @@ export class YSyncClient {
   }
 
   close() {
+    this.awareness.destroy();
     try {
       this.ws.close(1000, "bye");
     } catch {

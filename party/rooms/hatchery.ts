@@ -10,6 +10,7 @@ import { CloseCode, type ErrorShape } from "../../shared/protocol/errors";
 import type { GraphCommand } from "../../shared/protocol/graph";
 import type { Principal } from "../../shared/protocol/principal";
 import { hasScope } from "../../shared/scopes";
+import { AccessChange } from "../access/access-change";
 import { newId } from "../domain/context";
 import { INTERNAL_ERROR, RoomError } from "../domain/errors";
 import { applyGraphCommands, SERVER_OWNED_KEYS } from "../domain/graph-commands";
@@ -17,6 +18,7 @@ import { getMeta, setMeta } from "../domain/schema";
 import { type Sql, sqlFromStorage } from "../domain/sql";
 import { appendUpdate, COMPACT_AFTER_UPDATES, compact, loadDoc, migrateYdocStore } from "../domain/ydoc-store";
 import type { Env } from "../env";
+import { type GuardedSocket, revalidateSockets } from "./connection-access";
 import { parsePrincipalHeader, PRINCIPAL_HEADER } from "./principal-header";
 
 /** Transaction origins of the server's own writes; anything else came from a client. */
@@ -26,6 +28,11 @@ export const AGENT_ORIGIN = "autopilot-graph-apply";
 interface ConnState {
   principal: Principal;
   readonly: boolean;
+}
+
+/** Viewers read; agents read and write only through graph.apply (validated). */
+function canvasState(principal: Principal): ConnState {
+  return { principal, readonly: principal.kind === "agent" || !hasScope(principal.scopes, "write") };
 }
 
 export type GraphApplyOutcome = { ok: true; result: { applied: number; created: string[] } } | { ok: false; error: ErrorShape };
@@ -90,10 +97,22 @@ export class Hatchery extends YServer {
       conn.close(CloseCode.unauthenticated, "unauthenticated");
       return;
     }
-    // Viewers read; agents read and write only through graph.apply (validated).
-    const readonly = principal.kind === "agent" || !hasScope(principal.scopes, "write");
-    conn.setState({ principal, readonly } satisfies ConnState);
+    conn.setState(canvasState(principal));
     super.onConnect(conn, ctx);
+  }
+
+  /**
+   * RPC from the Worker (party/access/revalidate.ts): access in this workspace changed.
+   * A re-scoped socket keeps its connection; y-partyserver asks `isReadOnly` per message.
+   */
+  async accessChanged(message: AccessChange): Promise<void> {
+    const { reason } = AccessChange.parse(message);
+    const sockets = [...this.getConnections()].flatMap((conn): GuardedSocket[] => {
+      const state = conn.state as ConnState | null;
+      if (!state?.principal) return [];
+      return [{ principal: state.principal, close: (code, why) => conn.close(code, why), rescope: (principal) => conn.setState(canvasState(principal)) }];
+    });
+    await revalidateSockets(this.#env.DB, this.name, sockets, reason);
   }
 
   /** Pulls durable events from the Autopilot until caught up. Concurrent calls coalesce. */

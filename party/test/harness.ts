@@ -6,6 +6,7 @@ import type { HelloPayload } from "../../shared/protocol/hello";
 import { isMethodName, type MethodName, type MethodParams, type MethodResult, Methods } from "../../shared/protocol/methods";
 import type { Role, Scope } from "../../shared/protocol/principal";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
+import { YSyncClient } from "../dev/ysync.mjs";
 
 export const ORIGIN = "http://autopilot.test";
 
@@ -15,7 +16,7 @@ export const idem = () => `idem-${crypto.randomUUID()}`;
 
 async function api<T>(path: string, init: RequestInit & { cookie?: string } = {}): Promise<{ status: number; body: T; headers: Headers }> {
   const headers = new Headers(init.headers);
-  headers.set("origin", ORIGIN);
+  if (!headers.has("origin")) headers.set("origin", ORIGIN);
   if (init.body) headers.set("content-type", "application/json");
   if (init.cookie) headers.set("cookie", init.cookie);
   const res = await SELF.fetch(`${ORIGIN}${path}`, { ...init, headers });
@@ -154,8 +155,8 @@ export class RawSocket {
     for (const w of this.#waiters.splice(0)) w();
   }
 
-  static async open(workspaceId: string, creds: Credentials, query: Record<string, string | number> = {}): Promise<RawSocket> {
-    const headers = new Headers({ upgrade: "websocket" });
+  static async open(workspaceId: string, creds: Credentials, query: Record<string, string | number> = {}, extraHeaders: Record<string, string> = {}): Promise<RawSocket> {
+    const headers = new Headers({ upgrade: "websocket", ...extraHeaders });
     if ("cookie" in creds) headers.set("cookie", creds.cookie);
     if ("key" in creds) headers.set("x-api-key", creds.key);
     const params = new URLSearchParams({ protocol: String(PROTOCOL_VERSION), device: "test", ...Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])) });
@@ -231,6 +232,25 @@ export class RawSocket {
     } catch {
       // already closed
     }
+  }
+}
+
+/** A Hatchery (canvas) socket through the same gate, speaking y-websocket. */
+export async function openCanvas(workspaceId: string, creds: Credentials, headers: Record<string, string> = {}): Promise<YSyncClient> {
+  const h = new Headers({ upgrade: "websocket", ...headers });
+  if ("cookie" in creds) h.set("cookie", creds.cookie);
+  if ("key" in creds) h.set("x-api-key", creds.key);
+  const res = await SELF.fetch(`${ORIGIN}/parties/hatchery/${workspaceId}`, { headers: h });
+  if (!res.webSocket) throw new Error(`upgrade refused: ${res.status}`);
+  res.webSocket.accept();
+  return new YSyncClient(res.webSocket);
+}
+
+export async function until(check: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 

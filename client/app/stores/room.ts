@@ -101,6 +101,9 @@ export const useRoom = create<RoomStore>((set, get) => ({
         for (const job of client.state.jobs.values()) jobHistory = withPoint(jobHistory, job);
         set({ principal: hello.principal, agentModel: hello.agent?.model ?? null, jobHistory });
       }),
+      client.on("principal.updated", ({ principal }) => {
+        if (stillCurrent()) set({ principal });
+      }),
       // A snapshot replaced our state: messages we cached may have gaps, so re-fetch on demand.
       client.on("reset", () => {
         if (stillCurrent()) set({ threadMessages: new Map() });
