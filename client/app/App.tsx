@@ -1,5 +1,6 @@
 import { useEffect } from "react";
 import { AuthScreen } from "./auth/AuthScreen";
+import { NoAccess } from "./auth/NoAccess";
 import { Canvas } from "./canvas/Canvas";
 import { initials } from "./lib/format";
 import { ConnectionStatus } from "./panels/ConnectionStatus";
@@ -147,6 +148,7 @@ function Workspace() {
 export function App() {
   const phase = useSession((s) => s.phase);
   const load = useSession((s) => s.load);
+  const accessLost = useSession((s) => s.accessLost);
   useEffect(() => void load(), [load]);
   if (phase === "loading") {
     return (
@@ -158,5 +160,7 @@ export function App() {
       </div>
     );
   }
-  return phase === "signed-in" ? <Workspace /> : <AuthScreen />;
+  if (phase !== "signed-in") return <AuthScreen />;
+  // Unmounting the workspace closes both of its sockets: no reconnect loop against a 4003.
+  return accessLost ? <NoAccess name={accessLost.name} /> : <Workspace />;
 }

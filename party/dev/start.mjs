@@ -30,7 +30,8 @@ const server = await startServer({
   port,
   persistDir: process.env.PERSIST_DIR,
   // The Autopilot's own model: AUTOPILOT_MODEL_*, else the gateways' OPENCLAW_MODEL_*.
-  vars: { RUNTIME_URL: runtime.url, ...autopilotModelVars(process.env) },
+  // The app may be opened as 127.0.0.1 or localhost: both are its own origin for the cookie checks.
+  vars: { RUNTIME_URL: runtime.url, APP_ORIGINS: `http://127.0.0.1:${port},http://localhost:${port}`, ...autopilotModelVars(process.env) },
   log: (line) => {
     if (process.env.VERBOSE || /error|✘|warn/i.test(line)) console.log(`  [wrangler] ${line}`);
   },

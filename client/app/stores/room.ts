@@ -116,6 +116,8 @@ export const useRoom = create<RoomStore>((set, get) => ({
           error: detail.error ? detail.error.message : status === "connected" ? null : get().error,
         });
         if (status === "closed" && detail.error?.code === "unauthenticated") useSession.getState().sessionEnded();
+        // Removed from the workspace (or it was deleted) while it was open: say so, do not retry.
+        if (status === "closed" && detail.error?.code === "forbidden") useSession.getState().accessRemoved(workspaceId);
       }),
       client.on("message.created", ({ message }) => {
         if (!stillCurrent()) return;
