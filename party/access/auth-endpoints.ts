@@ -66,10 +66,15 @@ async function findTarget(env: Env, action: string, body: z.output<typeof Access
   return { workspaceId, targetId: action === "member.left" ? userId : (workspaceId ?? userId), details: {} };
 }
 
-/** /api/auth/* as exposed: blocked, hooked, or straight to better-auth. */
-export async function handleAuthEndpoint(env: Env, auth: Auth, request: Request): Promise<Response> {
+/**
+ * /api/auth/* as exposed: blocked, hooked, or straight to better-auth. `makeAuth` is called
+ * only when better-auth answers: an instance made and left with its initialisation pending
+ * (as a blocked request would) stalls the next request (see routes.ts, authOf).
+ */
+export async function handleAuthEndpoint(env: Env, makeAuth: () => Auth, request: Request): Promise<Response> {
   const path = new URL(request.url).pathname.replace(/^\/api\/auth/, "");
   if (BLOCKED.has(path)) return Response.json({ error: { code: "not_found", message: `${path} is not available: use the workspace's keys route` } }, { status: 404 });
+  const auth = makeAuth();
   const action = ACCESS_ENDPOINTS[path];
   if (!action || request.method !== "POST") return auth.handler(request);
 

@@ -80,7 +80,7 @@ async function requireManager(c: ApiContext, workspaceId: string): Promise<Role 
  */
 export const api = new Hono<ApiEnv>()
   .use(sameSiteOnly)
-  .all("/api/auth/*", (c) => handleAuthEndpoint(c.env, authOf(c), c.req.raw))
+  .all("/api/auth/*", (c) => handleAuthEndpoint(c.env, () => authOf(c), c.req.raw))
   .use(noStore)
   .all("/api/health", (c) => c.json({ ok: true }))
   .post("/api/connect-ticket", jsonBody(TicketBody, "expected {workspaceId}"), async (c) => {

@@ -32,6 +32,10 @@ async function expectClosed(room: RawSocket, canvas: YSyncClient, code: number) 
   expect((await room.waitClosed(1000)).code).toBe(code);
   await until(() => canvas.closed !== null, "canvas socket closed", 1000);
   expect(canvas.closed!.code).toBe(code);
+  // Our side of the close too: a test's half-closed sockets count against workerd's
+  // limit of open connections per request, and later fetches would queue behind them.
+  room.close();
+  canvas.close();
 }
 
 async function auditOf(owner: Person): Promise<AuditEntry[]> {
@@ -131,6 +135,7 @@ describe("revoking access reaches open sockets in both rooms", () => {
     const s = await RawSocket.open(owner.workspaceId, { ticket: minted.body.ticket });
     expect((await s.waitClosed()).code).toBe(4001);
     expect(s.events("hello")).toHaveLength(0);
+    s.close();
   });
 
   it("keeps better-auth's key creation closed: keys are made through the workspace's route", async () => {
@@ -172,9 +177,11 @@ describe("cookie requests only from the app's own origin", () => {
     const owner = await signUp();
     const foreign = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie }, {}, { origin: "https://evil.example" });
     expect((await foreign.waitClosed()).code).toBe(4003);
+    foreign.close();
     const canvas = await openCanvas(owner.workspaceId, { cookie: owner.cookie }, { origin: "https://evil.example" });
     await until(() => canvas.closed !== null, "foreign canvas refused");
     expect(canvas.closed!.code).toBe(4003);
+    canvas.close();
     const own = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie }, {}, { origin: ORIGIN });
     await own.hello();
     own.close();
