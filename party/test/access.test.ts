@@ -9,7 +9,7 @@ import type { Principal } from "../../shared/protocol/principal";
 import type { YSyncClient } from "../dev/ysync.mjs";
 import { addMember, api, createKey, idem, ORIGIN, openCanvas, type Person, RawSocket, signUp, until } from "./harness";
 
-type Env = { DB: D1Database; Autopilot: DurableObjectNamespace };
+type Env = { DB: D1Database; Autopilot: DurableObjectNamespace; Hatchery: DurableObjectNamespace };
 const testEnv = env as unknown as Env;
 
 const post = (cookie: string, body: unknown) => ({ method: "POST", cookie, body: JSON.stringify(body) });
@@ -65,7 +65,7 @@ describe("revoking access reaches open sockets in both rooms", () => {
     const agent = await createKey(owner, owner.workspaceId);
     const { room, canvas } = await bothRooms(owner.workspaceId, { key: agent.key });
     // Evicted: the object is gone from memory, the sockets and their state survive.
-    await evictDurableObject(testEnv.Autopilot.get(testEnv.Autopilot.idFromName(owner.workspaceId)));
+    for (const rooms of [testEnv.Autopilot, testEnv.Hatchery]) await evictDurableObject(rooms.get(rooms.idFromName(owner.workspaceId)));
     const res = await api("/api/auth/api-key/update", post(owner.cookie, { keyId: agent.id, enabled: false }));
     expect(res.status).toBe(200);
     await expectClosed(room, canvas, 4001);
