@@ -10,6 +10,8 @@ export interface Env extends ModelEnv {
   ASSETS: Fetcher;
   /** Signs session cookies. Local dev writes a random one to .dev.vars. */
   BETTER_AUTH_SECRET: string;
+  /** Origins besides the request's own whose pages may use the session cookie (comma-separated; party/access/origin.ts). */
+  APP_ORIGINS?: string;
   /** The rooms' limits (party/rooms/room-limits.ts; README "Limits"). */
   RATE_LIMIT_PER_SECOND?: string;
   RATE_LIMIT_BURST?: string;

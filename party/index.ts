@@ -5,6 +5,7 @@ import { authFor } from "./auth/auth";
 import { api } from "./api/routes";
 import { routeAgentRequest } from "agents";
 import { routePartykitRequest } from "partyserver";
+import { crossSiteRefusal } from "./access/origin";
 import { internalError } from "./api/http";
 import { CloseCode } from "../shared/protocol/errors";
 import { resolveSocketPrincipal } from "./auth/principal";
@@ -38,6 +39,9 @@ async function handleRoom(request: Request, env: Env): Promise<Response> {
   }
   if (!path.ok) return refuseSocket(CloseCode.forbidden, "workspace id is not in its canonical form");
   const { room, workspaceId } = path;
+  // A socket that will ride on the session cookie must come from the app's own pages.
+  const crossSite = url.searchParams.has("ticket") ? null : crossSiteRefusal(env, request);
+  if (crossSite) return refuseSocket(CloseCode.forbidden, crossSite);
   const auth = authFor(env, request);
   const outcome = await resolveSocketPrincipal(env, auth, request, workspaceId);
   if (!outcome.ok) return refuseSocket(outcome.status === 401 ? CloseCode.unauthenticated : CloseCode.forbidden, outcome.reason);

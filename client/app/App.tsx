@@ -3,6 +3,7 @@ import { AdminPage } from "./admin/AdminPage";
 import { AccountNotices } from "./auth/AccountNotices";
 import { AuthScreen } from "./auth/AuthScreen";
 import { WaitingScreen } from "./auth/WaitingScreen";
+import { NoAccess } from "./auth/NoAccess";
 import { Canvas } from "./canvas/Canvas";
 import { initials } from "./lib/format";
 import { ConnectionStatus } from "./panels/ConnectionStatus";
@@ -171,9 +172,12 @@ export function App() {
   return phase === "signed-in" ? <SignedIn /> : <AuthScreen />;
 }
 
-/** `/admin` (operators), the waiting screen (a waitlisted account), else the workspace. */
+/** `/admin` (operators), the waiting screen (a waitlisted account), the no-access notice, else the workspace. */
 function SignedIn() {
   const status = useSession((s) => s.me!.account.status);
+  const accessLost = useSession((s) => s.accessLost);
   if (location.pathname === "/admin") return <AdminPage />;
-  return status === "waitlisted" ? <WaitingScreen /> : <Workspace />;
+  if (status === "waitlisted") return <WaitingScreen />;
+  // Unmounting the workspace closes both of its sockets: no reconnect loop against a 4003.
+  return accessLost ? <NoAccess name={accessLost.name} /> : <Workspace />;
 }

@@ -413,6 +413,8 @@ export class AutopilotClient {
     }
     const previous = this.#state;
     this.#state = outcome.state;
+    // The room re-scoped this connection (a role or key changed): requests are checked against the new scopes.
+    if (event.known && event.event === "principal.updated" && this.#hello) this.#hello = { ...this.#hello, principal: event.payload.principal };
     if (event.known) this.#emitTyped(event, frame);
     this.#emitter.emit("event", frame);
     if (this.#state !== previous) {

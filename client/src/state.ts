@@ -222,6 +222,9 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
     case "hello":
       // Hellos go through applyHello; one in the middle of a stream changes nothing here.
       return state;
+    case "principal.updated":
+      // Who this connection is lives with the hello (client.principal), not in the state.
+      return state;
     case "memory.updated":
     case "memory.deleted":
       // The workspace memory is not part of the snapshot: clients that show it list it

@@ -208,6 +208,17 @@ describe("events and resuming", () => {
     expect(calls).toBe(1);
   });
 
+  it("takes a re-scoped principal from principal.updated (a role changed while connected)", async () => {
+    const client = connect();
+    await client.ready();
+    const before = client.principal!;
+    const seen: string[] = [];
+    client.on("principal.updated", ({ principal }) => seen.push(principal.role ?? ""));
+    harness.room.latest.event("principal.updated", { principal: { ...before, role: "viewer", scopes: ["read"] } });
+    await eventually(() => expect(client.principal).toMatchObject({ id: before.id, role: "viewer", scopes: ["read"] }));
+    expect(seen).toEqual(["viewer"]);
+  });
+
   it("sets a presence status again after reconnecting", async () => {
     harness.room.onRequest = (request, connection) => {
       if (request.method === "presence.update") connection.respond(request.id, { entry: presence("conn_1", { status: String(request.params?.status) }) });

@@ -62,13 +62,13 @@ async function runtimeCall<T>(method: string, path: string): Promise<T> {
   return body.data;
 }
 
-async function connect(device: string): Promise<AutopilotClient> {
+async function connect(device: string, as = cookie): Promise<AutopilotClient> {
   const client = new AutopilotClient({
     url: server.url,
     workspace,
     device,
     WebSocket: RecordingWebSocket,
-    ticket: async () => (await http<{ ticket: string }>("/api/connect-ticket", { method: "POST", cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+    ticket: async () => (await http<{ ticket: string }>("/api/connect-ticket", { method: "POST", cookie: as, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
   });
   clients.push(client);
   await client.ready();
@@ -165,8 +165,13 @@ beforeAll(async () => {
   });
   cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
   workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
+  // Bob is a second person: an instance operation Alice asks for is decided by someone else.
+  const bobEmail = `bridge-bob-${Date.now()}@example.test`;
+  const bobSignUp = await http("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email: bobEmail, password: "correct horse battery", name: "Bob" }) });
+  const bobCookie = bobSignUp.headers.get("set-cookie")!.split(";")[0]!;
+  await http(`/api/workspaces/${workspace}/members`, { method: "POST", cookie, body: JSON.stringify({ email: bobEmail, role: "member" }) });
   alice = await connect("laptop");
-  bob = await connect("phone");
+  bob = await connect("phone", bobCookie);
 }, 120_000);
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { z } from "zod";
 import { createMiddleware } from "hono/factory";
 import type { AdminUser, AdminUsersResponse, AdminWorkspacesResponse } from "../../shared/api/admin";
-import { onUserAccessChanged } from "../admin/access-changed";
+import { type AccountAction, onUserAccessChanged } from "../admin/access-changed";
 import { findUser, hasWorkspaceWithSlug, listUsers, listWorkspaces } from "../admin/directory";
 import { isOperatorRole } from "../auth/account-status";
 import { createPersonalWorkspace, personalWorkspaceSlug } from "../auth/personal-workspace";
@@ -21,8 +21,9 @@ async function targetUser(c: ApiContext): Promise<AdminUser | Response> {
   return user ?? httpError(c, "not_found", "no such user");
 }
 
-async function answerWithUser(c: ApiContext, userId: string): Promise<Response> {
-  await onUserAccessChanged(c.env, userId);
+async function answerWithUser(c: ApiContext, userId: string, action: AccountAction): Promise<Response> {
+  const { user: operator } = c.var.session;
+  await onUserAccessChanged(c.env, userId, action, { id: operator.id, kind: "user", name: operator.name || operator.email });
   return c.json({ user: (await findUser(c.env, userId))! });
 }
 
@@ -43,7 +44,7 @@ export const adminApi = new Hono<ApiEnv>()
     if (user.status === "waitlisted") await auth.api.adminUpdateUser({ body: { userId: user.id, data: { waitlisted: false } }, headers: c.req.raw.headers });
     // Approving is also the moment a waitlisted person gets the workspace everyone else got at sign-up.
     if (!(await hasWorkspaceWithSlug(c.env, personalWorkspaceSlug(user.id)))) await createPersonalWorkspace(auth, user);
-    return answerWithUser(c, user.id);
+    return answerWithUser(c, user.id, "approve");
   })
   .post("/api/admin/users/:id/disable", async (c) => {
     const user = await targetUser(c);
@@ -51,11 +52,11 @@ export const adminApi = new Hono<ApiEnv>()
     if (user.id === c.var.session.user.id) return httpError(c, "bad_request", "operators cannot disable their own account");
     // Bans without expiry and deletes every session of the account.
     await authOf(c).api.banUser({ body: { userId: user.id }, headers: c.req.raw.headers });
-    return answerWithUser(c, user.id);
+    return answerWithUser(c, user.id, "disable");
   })
   .post("/api/admin/users/:id/enable", async (c) => {
     const user = await targetUser(c);
     if (user instanceof Response) return user;
     await authOf(c).api.unbanUser({ body: { userId: user.id }, headers: c.req.raw.headers });
-    return answerWithUser(c, user.id);
+    return answerWithUser(c, user.id, "enable");
   });

@@ -1,4 +1,3 @@
-import { getAgentByName } from "agents";
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
@@ -9,11 +8,15 @@ import { InviteBody, type InvitationDecisionResponse, type InvitationResponse, t
 import { CreateKeyBody, type CreatedKeyResponse, type KeysResponse, type RotatedKeyResponse } from "../../shared/api/keys";
 import { AddMemberBody, type AddMemberResponse, type Member, type RemovedMemberResponse, UpdateMemberBody, type UpdatedMemberResponse } from "../../shared/api/members";
 import { TicketBody } from "../../shared/api/tickets";
-import type { Role } from "../../shared/protocol/principal";
+import type { Actor, Role } from "../../shared/protocol/principal";
+import { handleAuthEndpoint } from "../access/auth-endpoints";
+import { crossSiteRefusal } from "../access/origin";
+import { revalidateKey, revalidateWorkspace } from "../access/revalidate";
 import { accountStatus, isOperatorRole } from "../auth/account-status";
-import { agentScopes, memberRole, principalFromApiKey, principalFromSession } from "../auth/principal";
+import { agentScopes, memberRole } from "../auth/current-access";
 import { devOutbox } from "../auth/mail";
 import { memberChangeRefusal } from "../auth/membership-rules";
+import { principalFromApiKey, principalFromSession } from "../auth/principal";
 import { consumeTicketQuota } from "../auth/rate-limits";
 import { waitForStatusChange } from "../auth/status-watch";
 import { issueTicket } from "../auth/tickets";
@@ -29,9 +32,19 @@ const noStore = createMiddleware<ApiEnv>(async (c, next) => {
   c.header("cache-control", "no-store");
 });
 
+/** Cookie-authenticated requests only from the app's own origins, writes only as JSON (party/access/origin.ts). */
+const sameSiteOnly = createMiddleware<ApiEnv>(async (c, next) => {
+  const refusal = crossSiteRefusal(c.env, c.req.raw);
+  if (refusal) return httpError(c, "forbidden", refusal);
+  await next();
+});
+
+/** The signed-in person as the audit log names them. */
+const actorOf = (c: ApiContext): Actor => ({ id: c.var.session.user.id, kind: "user", name: c.var.session.user.name || c.var.session.user.email });
+
 /** Owners and admins manage members and keys. */
 async function requireManager(c: ApiContext, workspaceId: string): Promise<Role | Response> {
-  const role = await memberRole(c.env, workspaceId, c.var.session.user.id);
+  const role = await memberRole(c.env.DB, workspaceId, c.var.session.user.id);
   if (!role) return httpError(c, "not_found", "no such workspace");
   if (role !== "owner" && role !== "admin") return httpError(c, "forbidden", "only owners and admins can do this");
   return role;
@@ -64,9 +77,10 @@ const isPending = (inv: { status: string; expiresAt: Date | string | number }) =
  * session, and an unknown route answers 401 before 404 so it reveals nothing anonymously.
  */
 export const api = new Hono<ApiEnv>()
+  .use(sameSiteOnly)
   // better-auth's admin endpoints stay closed over HTTP: /api/admin/* (admin-routes.ts) is `/admin`'s API.
   .all("/api/auth/admin/*", (c) => httpError(c, "not_found", `no route for ${c.req.method} ${c.req.path}`))
-  .all("/api/auth/*", async (c) => withRetryAfter(await authOf(c).handler(c.req.raw)))
+  .all("/api/auth/*", async (c) => withRetryAfter(await handleAuthEndpoint(c.env, () => authOf(c), c.req.raw)))
   .use(noStore)
   .all("/api/health", (c) => c.json({ ok: true }))
   .post("/api/connect-ticket", jsonBody(TicketBody, "expected {workspaceId}"), async (c) => {
@@ -112,7 +126,7 @@ export const api = new Hono<ApiEnv>()
   .route("/", adminApi)
   .get("/api/workspaces/:ws/members", async (c) => {
     const workspaceId = c.req.param("ws");
-    if (!(await memberRole(c.env, workspaceId, c.var.session.user.id))) return httpError(c, "not_found", "no such workspace");
+    if (!(await memberRole(c.env.DB, workspaceId, c.var.session.user.id))) return httpError(c, "not_found", "no such workspace");
     const { results } = await c.env.DB.prepare(
       `select u."id" as "userId", u."name", u."email", m."role" from "member" m join "user" u on u."id" = m."userId"
        where m."organizationId" = ? order by m."createdAt"`,
@@ -131,8 +145,9 @@ export const api = new Hono<ApiEnv>()
     if (!user) return httpError(c, "not_found", "no account with that email: ask them to sign up first");
     // Anyone can register any address; only a verified one is known to be that person.
     if (!user.emailVerified) return httpError(c, "forbidden", "that address is not verified yet: invite it instead, or ask them to verify their e-mail first");
-    if (await memberRole(c.env, workspaceId, user.id)) return httpError(c, "conflict", "already a member of this workspace");
+    if (await memberRole(c.env.DB, workspaceId, user.id)) return httpError(c, "conflict", "already a member of this workspace");
     await authOf(c).api.addMember({ body: { userId: user.id, role, organizationId: workspaceId } });
+    await revalidateWorkspace(c.env, workspaceId, { reason: "member added", audit: { actor: actorOf(c), action: "member.added", targetId: user.id, details: { email, role } } });
     return c.json({ member: { userId: user.id, email, role } } satisfies z.input<typeof AddMemberResponse>, 201);
   })
   .patch("/api/workspaces/:ws/members/:userId", jsonBody(UpdateMemberBody, "expected {role: owner|admin|member|viewer}"), async (c) => {
@@ -149,6 +164,10 @@ export const api = new Hono<ApiEnv>()
     } catch (error) {
       return betterAuthRefusal(c, error);
     }
+    await revalidateWorkspace(c.env, workspaceId, {
+      reason: "your role changed",
+      audit: { actor: actorOf(c), action: "member.role_changed", targetId: c.req.param("userId"), details: { from: target.role, to: role } },
+    });
     return c.json({ member: { userId: c.req.param("userId"), role } } satisfies z.input<typeof UpdatedMemberResponse>);
   })
   .delete("/api/workspaces/:ws/members/:userId", async (c) => {
@@ -164,6 +183,10 @@ export const api = new Hono<ApiEnv>()
     } catch (error) {
       return betterAuthRefusal(c, error);
     }
+    await revalidateWorkspace(c.env, workspaceId, {
+      reason: "you no longer have access to this workspace",
+      audit: { actor: actorOf(c), action: "member.removed", targetId: c.req.param("userId"), details: { role: target.role } },
+    });
     return c.json({ removed: c.req.param("userId") } satisfies z.input<typeof RemovedMemberResponse>);
   })
   .get("/api/workspaces/:ws/invitations", async (c) => {
@@ -213,6 +236,10 @@ export const api = new Hono<ApiEnv>()
       const body = { invitationId };
       const result = accept ? await authOf(c).api.acceptInvitation({ body, headers: c.req.raw.headers }) : await authOf(c).api.rejectInvitation({ body, headers: c.req.raw.headers });
       const workspaceId = result?.invitation?.organizationId ?? "";
+      if (accept && workspaceId) {
+        const audit = { actor: actorOf(c), action: "member.added", targetId: c.var.session.user.id, details: { invitation: invitationId, role: result?.invitation?.role ?? null } };
+        await revalidateWorkspace(c.env, workspaceId, { reason: "member added", audit });
+      }
       return c.json({ id: invitationId, status: accept ? "accepted" : "rejected", workspaceId } satisfies z.input<typeof InvitationDecisionResponse>);
     } catch (error) {
       return betterAuthRefusal(c, error);
@@ -237,6 +264,7 @@ export const api = new Hono<ApiEnv>()
     // Called without request headers on purpose: the plugin then treats this as a
     // server-side call and accepts `userId` (whose org permission it still checks).
     const created = await authOf(c).api.createApiKey({ body: { name, organizationId: workspaceId, userId, metadata: { scopes, createdBy: userId } } });
+    await revalidateWorkspace(c.env, workspaceId, { reason: "key created", audit: { actor: actorOf(c), action: "key.created", targetId: created.id, details: { name, scopes: scopes ?? null } } });
     // The raw key leaves the server exactly once, in this response; only its hash is stored.
     return c.json({ id: created.id, key: created.key, name: created.name, start: created.start, scopes } satisfies CreatedKeyResponse, 201);
   })
@@ -248,9 +276,8 @@ export const api = new Hono<ApiEnv>()
     const owner = await c.env.DB.prepare(`select "referenceId" from "apikey" where "id" = ?`).bind(keyId).first<{ referenceId: string }>();
     if (!owner || owner.referenceId !== workspaceId) return httpError(c, "not_found", "no such key in this workspace");
     await authOf(c).api.deleteApiKey({ body: { keyId }, headers: c.req.raw.headers });
-    // Sockets opened with the key stay authenticated until told otherwise: close them now.
-    const room = await getAgentByName(c.env.Autopilot, workspaceId);
-    await room.disconnectPrincipal(`agent_${keyId}`, "API key revoked");
+    // Sockets opened with the key stay authenticated until told otherwise: both rooms close them now.
+    await revalidateKey(c.env, keyId, { reason: "API key revoked", audit: { actor: actorOf(c), action: "key.revoked", targetId: keyId, details: {} } }, workspaceId);
     return c.json({ revoked: keyId });
   })
   .post("/api/workspaces/:ws/keys/:keyId/rotate", async (c) => {
@@ -268,8 +295,8 @@ export const api = new Hono<ApiEnv>()
     // old one is deleted, so it stops working before this answers.
     const created = await authOf(c).api.createApiKey({ body: { name: old.name ?? "agent", organizationId: workspaceId, userId, metadata: { scopes, createdBy: userId, rotatedFrom: keyId } } });
     await authOf(c).api.deleteApiKey({ body: { keyId }, headers: c.req.raw.headers });
-    const room = await getAgentByName(c.env.Autopilot, workspaceId);
-    await room.disconnectPrincipal(`agent_${keyId}`, "API key rotated");
+    // The old key's sockets close in both rooms; the audit names both keys.
+    await revalidateKey(c.env, keyId, { reason: "API key rotated", audit: { actor: actorOf(c), action: "key.rotated", targetId: keyId, details: { replacedBy: created.id } } }, workspaceId);
     return c.json({ id: created.id, key: created.key, name: created.name, start: created.start, scopes, replaced: keyId } satisfies RotatedKeyResponse, 201);
   })
   .notFound((c) => httpError(c, "not_found", `no route for ${c.req.method} ${c.req.path}`))

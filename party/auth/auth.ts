@@ -1,5 +1,6 @@
 import { betterAuth } from "better-auth";
 import { APIError, createAuthMiddleware } from "better-auth/api";
+import { appOrigins } from "../access/origin";
 import type { Env } from "../env";
 import { sendMail } from "./mail";
 import { authPlugins, baseAuthOptions } from "./options";
@@ -28,6 +29,8 @@ function createAuth(env: Env, baseURL: string) {
     ...authRateLimit(rateLimitWindow(env)),
     baseURL,
     basePath: "/api/auth",
+    // The same origins our own routes and the room gate accept (party/access/origin.ts).
+    trustedOrigins: appOrigins(env, baseURL),
     secret: env.BETTER_AUTH_SECRET,
     database: env.DB,
     hooks: { before: passwordPolicy },

@@ -188,7 +188,12 @@ async function setup() {
   await room.opened;
 
   console.log("Provisioning an instance (a real gateway)…");
-  const { approval } = await room.request("instances.provision", { instanceId: "bench", name: "Bench", idempotencyKey: key("prov") });
+  // An agent asks and the person decides: nobody approves an instance operation they asked for.
+  const created = await (await j(`/api/workspaces/${workspace}/keys`, { method: "POST", headers: { cookie }, body: JSON.stringify({ name: "bench-agent" }) })).json();
+  const agent = rpcSocket(`ws://127.0.0.1:${server.port}/agents/autopilot/${workspace}?protocol=${PROTOCOL_VERSION}&device=bench-agent`, { "x-api-key": created.key });
+  sockets.push(agent);
+  await agent.opened;
+  const { approval } = await agent.request("instances.provision", { instanceId: "bench", name: "Bench", idempotencyKey: key("prov") });
   await room.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("decide") });
   await until(
     () => {

@@ -6,7 +6,9 @@ import type { HelloPayload } from "../../shared/protocol/hello";
 import { PROTOCOL_VERSION, protocolUnsupportedReason } from "../../shared/protocol/version";
 import { type ModelConfig, readModelConfig } from "../agent/config";
 import { AutopilotAgent } from "../agent/runner";
+import { AccessChange } from "../access/access-change";
 import { expireDueApprovals, nextApprovalExpiry } from "../domain/approvals";
+import { appendAudit } from "../domain/audit";
 import { createOpContext, type OpEffects } from "../domain/context";
 import { currentSeq, planResume, roomEpoch } from "../domain/eventlog";
 import { allSessions } from "../domain/gateway";
@@ -19,6 +21,7 @@ import { getThread } from "../domain/threads";
 import type { Env } from "../env";
 import { RuntimeClient } from "../runtime-client";
 import { BridgeSupervisor } from "./bridge-supervisor";
+import { autopilotSocket, revalidateSockets } from "./connection-access";
 import { type ConnState, connState, presenceEntry, presenceOf } from "./connection-state";
 import { dispatch, type DispatchOutcome, parseFrame, sniffRequestId } from "./dispatch";
 import { type OperationDeps, runInstanceOperation, watchInstance } from "./instance-operations";
@@ -379,10 +382,11 @@ export class Autopilot extends Agent<Env> {
     if (next !== null && next - Date.now() < 1000) await this.#wakeAt(Math.max(next, Date.now()) + 1000);
   }
 
-  /** RPC from the Worker: close every socket of a principal (e.g. its API key was revoked). */
-  async disconnectPrincipal(principalId: string, reason: string): Promise<number> {
-    const theirs = [...this.getConnections()].filter((conn) => connState(conn)?.principal.id === principalId);
-    for (const conn of theirs) conn.close(CloseCode.unauthenticated, reason);
-    return theirs.length;
+  /** RPC from the Worker (party/access/revalidate.ts): access in this workspace changed. */
+  async accessChanged(message: AccessChange): Promise<void> {
+    const { reason, audit } = AccessChange.parse(message);
+    if (audit) appendAudit(this.#sql, audit.actor, audit.action, audit.targetId, audit.details, Date.now());
+    const sockets = [...this.getConnections()].flatMap((conn) => autopilotSocket(conn) ?? []);
+    await revalidateSockets(this.env.DB, this.name, sockets, reason);
   }
 }

@@ -16,6 +16,7 @@ import { CloseCode, type ErrorShape } from "../../shared/protocol/errors";
 import type { GraphCommand } from "../../shared/protocol/graph";
 import type { Principal } from "../../shared/protocol/principal";
 import { hasScope } from "../../shared/scopes";
+import { AccessChange } from "../access/access-change";
 import { newId } from "../domain/context";
 import { INTERNAL_ERROR, RoomError } from "../domain/errors";
 import { applyGraphCommands } from "../domain/graph-commands";
@@ -27,6 +28,7 @@ import type { Env } from "../env";
 import { type HatcheryLimits, hatcheryLimits } from "./hatchery-limits";
 import { HatcheryMeter } from "./hatchery-meter";
 import { principalTag, principalTags, refuseOverCap } from "./connection-cap";
+import { type GuardedSocket, revalidateSockets } from "./connection-access";
 import { parsePrincipalHeader, PRINCIPAL_HEADER } from "./principal-header";
 import { readRoomLimits } from "./room-limits";
 
@@ -43,6 +45,11 @@ interface ConnState {
 
 const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
+
+/** Viewers read; agents read and write only through graph.apply (validated). */
+function canvasState(principal: Principal): ConnState {
+  return { principal, readonly: principal.kind === "agent" || !hasScope(principal.scopes, "write") };
+}
 
 export type GraphApplyOutcome = { ok: true; result: { applied: number; created: string[] } } | { ok: false; error: ErrorShape };
 
@@ -123,10 +130,23 @@ export class Hatchery extends YServer {
       return;
     }
     if (refuseOverCap(conn, this.getConnections(principalTag(principal.id)), readRoomLimits(this.#env).connectionsPerPrincipal)) return;
-    // Viewers read; agents read and write only through graph.apply (validated).
-    const readonly = principal.kind === "agent" || !hasScope(principal.scopes, "write");
-    conn.setState({ principal, readonly } satisfies ConnState);
+    conn.setState(canvasState(principal));
     super.onConnect(conn, ctx);
+  }
+
+  /**
+   * RPC from the Worker (party/access/revalidate.ts): access in this workspace changed.
+   * A re-scoped socket keeps its connection (and its presence id); onMessage reads
+   * `readonly` from its state on every frame.
+   */
+  async accessChanged(message: AccessChange): Promise<void> {
+    const { reason } = AccessChange.parse(message);
+    const sockets = [...this.getConnections()].flatMap((conn): GuardedSocket[] => {
+      const state = conn.state as ConnState | null;
+      if (!state?.principal) return [];
+      return [{ principal: state.principal, close: (code, why) => conn.close(code, why), rescope: (principal) => conn.setState({ ...canvasState(principal), awarenessId: state.awarenessId }) }];
+    });
+    await revalidateSockets(this.#env.DB, this.name, sockets, reason);
   }
 
   /**

@@ -15,7 +15,7 @@ export const idem = () => `idem-${crypto.randomUUID()}`;
 
 async function api<T>(path: string, init: RequestInit & { cookie?: string } = {}): Promise<{ status: number; body: T; headers: Headers }> {
   const headers = new Headers(init.headers);
-  headers.set("origin", ORIGIN);
+  if (!headers.has("origin")) headers.set("origin", ORIGIN);
   // Each call comes from its own client address unless a test pins one: the sign-in and
   // sign-up limits count per address, and tests sign up many people.
   if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", randomIp());
@@ -172,8 +172,8 @@ export class RawSocket {
     for (const w of this.#waiters.splice(0)) w();
   }
 
-  static async open(workspaceId: string, creds: Credentials, query: Record<string, string | number> = {}): Promise<RawSocket> {
-    const headers = new Headers({ upgrade: "websocket" });
+  static async open(workspaceId: string, creds: Credentials, query: Record<string, string | number> = {}, extraHeaders: Record<string, string> = {}): Promise<RawSocket> {
+    const headers = new Headers({ upgrade: "websocket", ...extraHeaders });
     if ("cookie" in creds) headers.set("cookie", creds.cookie);
     if ("key" in creds) headers.set("x-api-key", creds.key);
     const params = new URLSearchParams({ protocol: String(PROTOCOL_VERSION), device: "test", ...Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])) });

@@ -9,8 +9,9 @@ export interface Canvas extends YSyncClient {
   texts: string[];
 }
 
-export async function openCanvas(workspaceId: string, creds: Credentials): Promise<Canvas> {
-  const headers = new Headers({ upgrade: "websocket" });
+/** A Hatchery (canvas) socket through the same gate, speaking y-websocket; `extra` headers e.g. a foreign Origin. */
+export async function openCanvas(workspaceId: string, creds: Credentials, extra: Record<string, string> = {}): Promise<Canvas> {
+  const headers = new Headers({ upgrade: "websocket", ...extra });
   if ("cookie" in creds) headers.set("cookie", creds.cookie);
   if ("key" in creds) headers.set("x-api-key", creds.key);
   const res = await SELF.fetch(`${ORIGIN}/parties/hatchery/${workspaceId}`, { headers });
