@@ -4,6 +4,7 @@
 import { evictDurableObject, SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { nodesMap, writeNode } from "../../shared/hatchery/graph";
 import type { AuditEntry } from "../../shared/protocol/audit";
 import type { Principal } from "../../shared/protocol/principal";
 import type { YSyncClient } from "../dev/ysync.mjs";
@@ -116,11 +117,12 @@ describe("revoking access reaches open sockets in both rooms", () => {
     // The canvas: bob's note never reaches anyone; the owner's marker proves the room read past it.
     const owners = await openCanvas(owner.workspaceId, { cookie: owner.cookie });
     await until(() => owners.synced, "owner synced");
-    canvas.doc.getMap("notes-probe").set("bob", 1);
-    owners.doc.getMap("notes-probe").set("owner", 1);
+    const note = (id: string) => ({ id, kind: "note" as const, ref: null, x: 0, y: 0, w: 200, h: 120, placed: "pinned" as const, parent: null, data: { text: id } });
+    canvas.doc.transact(() => writeNode(canvas.doc, note("note:bob")));
+    owners.doc.transact(() => writeNode(owners.doc, note("note:owner")));
     const fresh = await openCanvas(owner.workspaceId, { cookie: owner.cookie });
-    await until(() => fresh.doc.getMap("notes-probe").get("owner") === 1, "owner's write arrived");
-    expect(fresh.doc.getMap("notes-probe").get("bob")).toBeUndefined();
+    await until(() => nodesMap(fresh.doc).has("note:owner"), "owner's write arrived");
+    expect(nodesMap(fresh.doc).has("note:bob")).toBe(false);
     expect(canvas.closed).toBeNull();
     expect((await auditOf(owner)).find((e) => e.action === "member.role_changed")).toMatchObject({ targetId: bob.userId, details: { role: "viewer" } });
     for (const c of [canvas, owners, fresh]) c.close();
