@@ -41,7 +41,8 @@ export async function followMailLink(cookie: string, subject: RegExp): Promise<R
   const outbox = await api<{ mails: { subject: string; link: string }[] }>("/api/dev/mail", { cookie });
   const mail = outbox.body.mails.find((m) => subject.test(m.subject));
   if (!mail) throw new Error(`no mail matching ${subject} in the outbox: ${JSON.stringify(outbox.body)}`);
-  return SELF.fetch(mail.link, { headers: { cookie }, redirect: "manual" });
+  // Its own client address, like every harness request: better-auth limits per address.
+  return SELF.fetch(mail.link, { headers: { cookie, "cf-connecting-ip": randomIp() }, redirect: "manual" });
 }
 
 /** A new account with its personal workspace; its address verified unless `verified: false`. */
