@@ -1,5 +1,6 @@
 import type { Connection } from "agents";
 import type { PresenceEntry } from "../../shared/protocol/presence";
+import { CloseCode } from "../../shared/protocol/errors";
 import type { Principal } from "../../shared/protocol/principal";
 
 /** What the Autopilot keeps per socket, in `connection.state` so it survives hibernation. */
@@ -36,4 +37,16 @@ export function presenceOf(connections: Iterable<Connection>): PresenceEntry[] {
     if (state) entries.push(presenceEntry(conn.id, state));
   }
   return entries;
+}
+
+/** Closes every socket of a principal (e.g. its API key was revoked); answers how many. */
+export function closeConnectionsOf(connections: Iterable<Connection>, principalId: string, reason: string): number {
+  let closed = 0;
+  for (const conn of connections) {
+    if (connState(conn)?.principal.id === principalId) {
+      conn.close(CloseCode.unauthenticated, reason);
+      closed++;
+    }
+  }
+  return closed;
 }
