@@ -2,6 +2,7 @@ import "@xyflow/react/dist/style.css";
 import "./styles.css";
 import "./autopilot.css";
 import "./accounts.css";
+import "./instances.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
