@@ -12,6 +12,11 @@ export function deleteDetails(threads: number): string {
   return `Stops the gateway and removes its state and its backups: its sessions, memory, settings and paired devices (a runtime set to archive deleted instances keeps a copy for its operator). ${attached} This cannot be undone.`;
 }
 
+/** Unpairing a device from the gateway. */
+export function unpairDetails(deviceId: string): string {
+  return `Removes device ${deviceId} from the gateway's paired devices: its tokens stop working at once, and it has to pair again (a new approval) to reconnect.`;
+}
+
 /** A restore of a chosen backup. */
 export function restoreDetails(backupId: string): string {
   return `Stops the gateway and replaces its whole state with backup ${backupId}, then starts it again. Everything the gateway learned or stored after that backup is lost (sessions, memory, paired devices); this workspace's threads and messages are not touched.`;

@@ -21,7 +21,7 @@ const PairedRow = z.looseObject({
 const PairedList = z.looseObject({ paired: z.array(z.unknown()).default([]) });
 
 /** One gateway row as the protocol's PairedDevice, or null when it names no device. */
-export function toPairedDevice(raw: unknown): PairedDevice | null {
+export function toPairedDevice(raw: unknown, ownDeviceId: string | null = null): PairedDevice | null {
   const row = PairedRow.safeParse(raw);
   if (!row.success) return null;
   const d = row.data;
@@ -34,11 +34,20 @@ export function toPairedDevice(raw: unknown): PairedDevice | null {
     role: d.role ?? d.roles?.[0] ?? null,
     scopes: d.scopes ?? [],
     approvedAt: d.approvedAtMs !== undefined && Number.isFinite(d.approvedAtMs) && d.approvedAtMs >= 0 ? Math.floor(d.approvedAtMs) : null,
+    self: d.deviceId === ownDeviceId,
   };
 }
 
 /** The devices paired with the gateway (approved ones; pending requests are approvals in the room). */
-export async function pairedDevices(link: BridgeLink): Promise<PairedDevice[]> {
+export async function pairedDevices(link: BridgeLink, ownDeviceId: string | null): Promise<PairedDevice[]> {
   const list = PairedList.parse(await link.open().request("device.pair.list", {}));
-  return list.paired.flatMap((raw) => toPairedDevice(raw) ?? []);
+  return list.paired.flatMap((raw) => {
+    const device = toPairedDevice(raw, ownDeviceId);
+    return device ? [device] : [];
+  });
+}
+
+/** Removes a device's pairing (`device.pair.remove`, operator.pairing): its tokens stop working. */
+export async function unpairDevice(link: BridgeLink, deviceId: string): Promise<void> {
+  await link.open().request("device.pair.remove", { deviceId });
 }

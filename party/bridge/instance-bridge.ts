@@ -11,7 +11,7 @@ import { CatchUp } from "./catch-up";
 import { ChatRuns } from "./chat-runs";
 import { Decisions } from "./decisions";
 import { createDeviceIdentity, type DeviceIdentity } from "./device-identity";
-import { pairedDevices } from "./device-requests";
+import { pairedDevices, unpairDevice } from "./device-requests";
 import { GatewayConnection } from "./gateway-connection";
 import { isDeviceTokenRejected } from "./gateway-errors";
 import { LiveEvents } from "./live-events";
@@ -101,7 +101,13 @@ export class InstanceBridge {
 
   /** The devices paired with the gateway (refused while the gateway is not connected). */
   pairedDevices(): Promise<PairedDevice[]> {
-    return pairedDevices(this.#link);
+    const { sql, instanceId } = this.#link.deps;
+    return pairedDevices(this.#link, getDeviceDoc<DeviceIdentity>(sql, instanceId)?.deviceId ?? null);
+  }
+
+  /** Removes a device's pairing from the gateway (an approved `instances.unpair`). */
+  unpair(deviceId: string): Promise<void> {
+    return unpairDevice(this.#link, deviceId);
   }
 
   /** The gateway's tool catalog (refused while the gateway is not connected). */

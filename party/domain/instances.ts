@@ -1,7 +1,16 @@
 import type { z } from "zod";
 import type { Approval } from "../../shared/protocol/approvals";
-import type { Instance, InstanceOperation, InstanceOperationParams, InstancesAttachParams, InstancesProvisionParams, InstancesRestoreParams, InstanceStatus } from "../../shared/protocol/instances";
-import { deleteDetails, restoreDetails } from "../../shared/instance-texts";
+import type {
+  Instance,
+  InstanceOperation,
+  InstanceOperationParams,
+  InstancesAttachParams,
+  InstancesProvisionParams,
+  InstancesRestoreParams,
+  InstanceStatus,
+  InstancesUnpairParams,
+} from "../../shared/protocol/instances";
+import { deleteDetails, restoreDetails, unpairDetails } from "../../shared/instance-texts";
 import { requestApproval } from "./approvals";
 import type { OpContext } from "./context";
 import { RoomError } from "./errors";
@@ -43,14 +52,16 @@ const TITLES: Record<InstanceOperation, (name: string) => string> = {
   restart: (n) => `Restart OpenClaw instance "${n}"`,
   backup: (n) => `Back up OpenClaw instance "${n}"`,
   restore: (n) => `Restore OpenClaw instance "${n}" from a backup`,
+  unpair: (n) => `Unpair a device from OpenClaw instance "${n}"`,
   delete: (n) => `Delete OpenClaw instance "${n}"`,
 };
 
-const DETAILS: Record<InstanceOperation, (instance: Instance | null, backupId?: string) => string> = {
+const DETAILS: Record<InstanceOperation, (instance: Instance | null, target?: string) => string> = {
   provision: () => "Starts a hosted OpenClaw gateway for this workspace (about 1 GB of memory; ~15 s to start).",
   restart: () => "Restarts the gateway; running chats are interrupted and resume after it is back.",
   backup: () => "Archives the gateway's state (its sessions, memory, settings and paired devices).",
   restore: (_instance, backupId) => restoreDetails(backupId ?? "?"),
+  unpair: (_instance, deviceId) => unpairDetails(deviceId ?? "?"),
   delete: (instance) => deleteDetails(instance?.threadIds.length ?? 0),
 };
 
@@ -58,7 +69,7 @@ const DETAILS: Record<InstanceOperation, (instance: Instance | null, backupId?: 
 export function requestInstanceOperation(
   ctx: OpContext,
   operation: InstanceOperation,
-  params: z.output<typeof InstancesProvisionParams> | z.output<typeof InstanceOperationParams> | z.output<typeof InstancesRestoreParams>,
+  params: z.output<typeof InstancesProvisionParams> | z.output<typeof InstanceOperationParams> | z.output<typeof InstancesRestoreParams> | z.output<typeof InstancesUnpairParams>,
 ): { approval: Approval } {
   const existing = getInstance(ctx.sql, params.instanceId);
   if (operation === "provision") {
@@ -69,16 +80,17 @@ export function requestInstanceOperation(
   }
   const name = ("name" in params && params.name) || existing?.name || params.instanceId;
   const backupId = "backupId" in params ? params.backupId : undefined;
+  const deviceId = "deviceId" in params ? params.deviceId : undefined;
   return requestApproval(
     ctx,
     {
       title: TITLES[operation](name),
-      details: DETAILS[operation](existing, backupId),
+      details: DETAILS[operation](existing, backupId ?? deviceId),
       risk: operation === "delete" ? "critical" : operation === "backup" ? "low" : "high",
       expiresInMs: INSTANCE_APPROVAL_TTL_MS,
       idempotencyKey: params.idempotencyKey,
     },
-    { kind: "instance", operation, instanceId: params.instanceId, name, ...(backupId ? { backupId } : {}) },
+    { kind: "instance", operation, instanceId: params.instanceId, name, ...(backupId ? { backupId } : {}), ...(deviceId ? { deviceId } : {}) },
   );
 }
 

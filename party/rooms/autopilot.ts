@@ -328,6 +328,7 @@ export class Autopilot extends Agent<Env> {
       workspaceId: this.name,
       runtime: this.#runtime(),
       backupKeep: this.#backupPolicy.keep,
+      gateway: (instanceId) => this.#bridges.get(instanceId),
       publish: (effects) => this.#publish(effects),
       deleting: (instanceId, active) => {
         this.#bridges.deleting(instanceId, active);

@@ -15,6 +15,8 @@ export interface OperationDeps {
   retain: number;
   workspaceId: string;
   runtime: RuntimeClient | null;
+  /** The instance's live gateway link (its bridge), for operations on the gateway itself. */
+  gateway?(instanceId: string): { unpair(deviceId: string): Promise<void> } | undefined;
   /** Retention: every backup (by hand or scheduled) keeps only the newest this many. */
   backupKeep: number;
   publish(effects: OpEffects): void;
@@ -147,6 +149,14 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
         await deps.runtime.restore(deps.workspaceId, instanceId, action.backupId);
         await watchInstance(deps, instanceId);
         break;
+      case "unpair": {
+        const gateway = deps.gateway?.(instanceId);
+        if (!action.deviceId) throw new Error("the approval names no device to unpair");
+        if (!gateway) throw new Error(`OpenClaw instance ${instanceId} is not connected`);
+        await gateway.unpair(action.deviceId);
+        asRoom(deps, (ctx) => finishJob(ctx, { jobId, message: `unpaired ${action.deviceId}`, cancelled: false, idempotencyKey: `room-${jobId}-done` }));
+        break;
+      }
       case "delete":
         deps.deleting?.(instanceId, true);
         await deps.runtime.delete(deps.workspaceId, instanceId);

@@ -101,6 +101,10 @@ describe("restore and details (protocol 6)", () => {
     );
     expect(failed.payload.job).toMatchObject({ status: "failed", error: expect.stringMatching(/no OpenClaw runtime is configured/) });
 
+    // Unpairing a device is gated too; with no gateway connected the approved job says why.
+    const unpair = await g.ok("instances.unpair", { instanceId: "lab", deviceId: "phone-1", idempotencyKey: idem() });
+    expect(unpair.approval).toMatchObject({ status: "pending", action: { operation: "unpair", deviceId: "phone-1" }, details: expect.stringMatching(/phone-1.*pair again/) });
+
     expect(await o.call("instances.details", { instanceId: "lab" })).toMatchObject({ ok: false, error: { code: "unavailable", message: expect.stringMatching(/RUNTIME_URL/) } });
     expect(await o.call("instances.details", { instanceId: "nope" })).toMatchObject({ ok: false, error: { code: "not_found" } });
     for (const s of [o, g]) s.close();
@@ -172,6 +176,7 @@ describe("backup policy, alarms and paired devices (plain functions)", () => {
       role: "operator",
       scopes: ["operator.read"],
       approvedAt: 1_700_000_000_000,
+      self: false,
     });
     expect(toPairedDevice({ deviceId: "d2", platform: 7, scopes: "x" })).toMatchObject({ deviceId: "d2", platform: null, scopes: [], approvedAt: null });
     expect(toPairedDevice({ nodeId: "n1" })).toBeNull();

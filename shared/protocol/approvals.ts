@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { EntityId, IdempotencyKey, Timestamp, Title } from "./common";
-import { BackupId, InstanceId, InstanceOperation } from "./instances";
+import { BackupId, DeviceId, InstanceId, InstanceOperation } from "./instances";
 import { Actor } from "./principal";
 
 export const Risk = z.enum(["low", "medium", "high", "critical"]);
@@ -16,6 +16,8 @@ export const InstanceAction = z.object({
   name: z.string().optional(),
   /** Restore only: the backup to restore (protocol 6). */
   backupId: BackupId.optional(),
+  /** Unpair only: the device to remove (protocol 6). */
+  deviceId: DeviceId.optional(),
 });
 
 /** An OpenClaw agent wants to run a command (protocol 4); the decision goes back to its gateway. */

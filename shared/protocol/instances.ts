@@ -9,7 +9,7 @@ export const InstanceStatus = z.enum(["provisioning", "starting", "ready", "erro
 export type InstanceStatus = z.infer<typeof InstanceStatus>;
 
 /** Risky instance operations wait for a person with the approve scope. */
-export const InstanceOperation = z.enum(["provision", "restart", "backup", "restore", "delete"]);
+export const InstanceOperation = z.enum(["provision", "restart", "backup", "restore", "unpair", "delete"]);
 export type InstanceOperation = z.infer<typeof InstanceOperation>;
 
 export const Instance = z.object({
@@ -42,6 +42,10 @@ export const InstanceOperationParams = z.object({ instanceId: InstanceId, idempo
 export const BackupId = z.string().regex(/^\d{4}-\d\d-\d\dT[\d-]+Z\.tar\.gz$/, "a backup id as instances.details lists it");
 /** Protocol 6: the gateway restarts from the chosen backup (gated like the others). */
 export const InstancesRestoreParams = z.object({ instanceId: InstanceId, backupId: BackupId, idempotencyKey: IdempotencyKey });
+/** A paired device's id as the gateway lists it. */
+export const DeviceId = z.string().min(1).max(200);
+/** Protocol 6: remove a device's pairing from the gateway (gated): its tokens stop working. */
+export const InstancesUnpairParams = z.object({ instanceId: InstanceId, deviceId: DeviceId, idempotencyKey: IdempotencyKey });
 export const InstancesAttachParams = z.object({ instanceId: InstanceId, threadId: EntityId, idempotencyKey: IdempotencyKey });
 export const InstanceResult = z.object({ instance: Instance });
 export const InstancesListParams = z.object({}).default({});
@@ -62,6 +66,8 @@ export const PairedDevice = z.object({
   role: z.string().nullable(),
   scopes: z.array(z.string()),
   approvedAt: Timestamp.nullable(),
+  /** The Autopilot's own link to the gateway: unpairing it would cut the room off. */
+  self: z.boolean(),
 });
 export type PairedDevice = z.infer<typeof PairedDevice>;
 

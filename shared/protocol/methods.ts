@@ -14,6 +14,7 @@ import {
   InstancesListResult,
   InstancesProvisionParams,
   InstancesRestoreParams,
+  InstancesUnpairParams,
 } from "./instances";
 import { JobResult, JobsCancelParams, JobsFailParams, JobsFinishParams, JobsListParams, JobsListResult, JobsStartParams, JobsUpdateParams } from "./jobs";
 import { PresenceListParams, PresenceListResult, PresenceUpdateParams, PresenceUpdateResult } from "./presence";
@@ -78,6 +79,7 @@ export const Methods = {
   "instances.delete": method({ params: InstanceOperationParams, result: ApprovalResult, scope: "write", mutating: true }),
   // Protocol 6: restore a chosen backup (gated), and what the runtime and gateway report.
   "instances.restore": method({ params: InstancesRestoreParams, result: ApprovalResult, scope: "write", mutating: true }),
+  "instances.unpair": method({ params: InstancesUnpairParams, result: ApprovalResult, scope: "write", mutating: true }),
   "instances.details": method({ params: InstancesDetailsParams, result: InstancesDetailsResult, scope: "read", mutating: false }),
   "instances.attach": method({ params: InstancesAttachParams, result: InstanceResult, scope: "write", mutating: true }),
   "instances.detach": method({ params: InstancesAttachParams, result: InstanceResult, scope: "write", mutating: true }),

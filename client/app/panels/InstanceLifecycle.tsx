@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import { deleteDetails, restoreDetails } from "../../../shared/instance-texts";
+import { deleteDetails, restoreDetails, unpairDetails } from "../../../shared/instance-texts";
 import type { Instance, InstanceDetails } from "../../../shared/protocol/instances";
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
@@ -13,12 +13,13 @@ import { useCan, useRoom } from "../stores/room";
  * runtime and the gateway: version, model, uptime, backups, paired devices.
  */
 
-type Request = { op: "restart" | "backup" | "delete" } | { op: "restore"; backupId: string };
+type Request = { op: "restart" | "backup" | "delete" } | { op: "restore"; backupId: string } | { op: "unpair"; deviceId: string };
 
 const ASKED: Record<Request["op"], string> = {
   restart: "Restart requested",
   backup: "Backup requested",
   restore: "Restore requested",
+  unpair: "Unpair requested",
   delete: "Delete requested",
 };
 
@@ -95,8 +96,13 @@ export function InstanceLifecycle({ instance }: { instance: Instance }) {
   const { details, error: detailsError, loading, reload } = useInstanceDetails(instance);
   const ask = useAction(async (request: Request) => {
     if (!client) return;
+    const instanceId = instance.id;
     const { approval } =
-      request.op === "restore" ? await client.instances.restore({ instanceId: instance.id, backupId: request.backupId }) : await client.instances[request.op]({ instanceId: instance.id });
+      request.op === "restore"
+        ? await client.instances.restore({ instanceId, backupId: request.backupId })
+        : request.op === "unpair"
+          ? await client.instances.unpair({ instanceId, deviceId: request.deviceId })
+          : await client.instances[request.op]({ instanceId });
     return `${ASKED[request.op]}: waiting for approval (“${approval.title}”).`;
   });
   const busy = instance.status === "provisioning" || instance.status === "starting";
@@ -223,6 +229,20 @@ export function InstanceLifecycle({ instance }: { instance: Instance }) {
                   <code className="device-id" title={device.deviceId}>
                     {device.deviceId.slice(0, 12)}
                   </code>
+                  {device.self ? (
+                    <span className="chip">this Autopilot</span>
+                  ) : (
+                    <button
+                      type="button"
+                      className="small deny"
+                      disabled={disabled}
+                      title={why}
+                      aria-label={`Unpair ${device.displayName ?? device.deviceId}`}
+                      onClick={() => setConfirm({ title: "Unpair this device?", body: unpairDetails(device.deviceId), confirm: "Ask to unpair", request: { op: "unpair", deviceId: device.deviceId } })}
+                    >
+                      Unpair…
+                    </button>
+                  )}
                 </li>
               ))}
             </ul>

@@ -55,7 +55,7 @@ export type Command =
   | { name: "job fail"; jobId: string; error: string }
   | { name: "job cancel"; jobId: string; reason?: string }
   | { name: "instances" }
-  | { name: "instance op"; operation: InstanceOperation; instanceId: string; displayName?: string; backupId?: string; wait: boolean }
+  | { name: "instance op"; operation: InstanceOperation; instanceId: string; displayName?: string; target?: string; wait: boolean }
   | { name: "instance details"; instanceId: string }
   | { name: "instance attach"; instanceId: string; threadId: string; attach: boolean }
   | { name: "audit"; limit?: number; before?: number }
@@ -284,17 +284,17 @@ export const COMMANDS: Record<string, CommandSpec> = {
     InstanceOperation.options.map((operation): [string, CommandSpec] => [
       `instance ${operation}`,
       {
-        // A restore names the backup (an id from `instance details`).
-        args: operation === "restore" ? ["instanceId", "backupId"] : ["instanceId"],
+        // A restore names the backup, an unpair the device (ids from `instance details`).
+        args: operation === "restore" ? ["instanceId", "backupId"] : operation === "unpair" ? ["instanceId", "deviceId"] : ["instanceId"],
         options: operation === "provision" ? ["name", "wait-done"] : ["wait-done"],
         summary: `ask a person to approve: ${operation} an OpenClaw instance (runs once approved)`,
-        build: ([instanceId, backupId], v) => ({
+        build: ([instanceId, target], v) => ({
           name: "instance op",
           operation,
           instanceId: instanceId!,
           wait: v["wait-done"] ?? false,
           ...optional("displayName", v.name),
-          ...optional("backupId", backupId),
+          ...optional("target", target),
         }),
       },
     ]),

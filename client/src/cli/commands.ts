@@ -199,8 +199,10 @@ async function instanceOperation(client: AutopilotClient, command: Command & { n
     command.operation === "provision"
       ? { instanceId: command.instanceId, ...(command.displayName ? { name: command.displayName } : {}) }
       : command.operation === "restore"
-        ? { instanceId: command.instanceId, backupId: command.backupId }
-        : { instanceId: command.instanceId };
+        ? { instanceId: command.instanceId, backupId: command.target }
+        : command.operation === "unpair"
+          ? { instanceId: command.instanceId, deviceId: command.target }
+          : { instanceId: command.instanceId };
   let requested: Approval;
   try {
     requested = (await client.request(method, params as never)).approval;
