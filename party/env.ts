@@ -36,6 +36,9 @@ export interface Env extends ModelEnv {
   /** The OpenClaw runtime (process host locally, sandbox Worker in production); used by the gateway bridge. */
   RUNTIME_URL?: string;
   RUNTIME_SERVICE_TOKEN?: string;
+  /** Scheduled backups of every ready instance: seconds between runs (0 = off) and archives kept (party/domain/backup-policy.ts). */
+  BACKUP_INTERVAL_SECONDS?: string;
+  BACKUP_KEEP?: string;
   /** `open` (default) or `waitlist`: party/auth/signup-policy.ts. */
   SIGNUP_MODE?: string;
   /** Comma-separated addresses that become operators (`/admin`) at sign-up. */

@@ -1,7 +1,18 @@
 import { z } from "zod";
 import { envelopeSchema, type Envelope } from "../shared/runtime/envelope";
 import { instancePath } from "../shared/runtime/requests";
-import { backupSchema, credentialsSchema, deleteOutcomeSchema, type Backup, type DeleteOutcome, type GatewayCredentials } from "../shared/runtime/responses";
+import {
+  backupCreatedSchema,
+  backupListSchema,
+  credentialsSchema,
+  deleteOutcomeSchema,
+  healthSchema,
+  type Backup,
+  type BackupCreated,
+  type DeleteOutcome,
+  type GatewayCredentials,
+  type Health,
+} from "../shared/runtime/responses";
 import { instanceStatusSchema, type InstanceStatus } from "../shared/runtime/status";
 import { RoomError } from "./domain/errors";
 
@@ -9,7 +20,9 @@ import { RoomError } from "./domain/errors";
 export type RuntimeInstanceStatus = InstanceStatus;
 
 const statusEnvelope = envelopeSchema(instanceStatusSchema);
-const backupEnvelope = envelopeSchema(backupSchema);
+const backupEnvelope = envelopeSchema(backupCreatedSchema);
+const backupListEnvelope = envelopeSchema(backupListSchema);
+const healthEnvelope = envelopeSchema(healthSchema);
 const credentialsEnvelope = envelopeSchema(credentialsSchema);
 const deleteEnvelope = envelopeSchema(deleteOutcomeSchema);
 /** Error answers of any route, and of a refused gateway upgrade. */
@@ -63,8 +76,29 @@ export class RuntimeClient {
     return this.#call(statusEnvelope, "POST", instancePath(ws, id, "restart"));
   }
 
-  backup(ws: string, id: string): Promise<Backup> {
-    return this.#call(backupEnvelope, "POST", instancePath(ws, id, "backups"));
+  /** With `keep`, the runtime then removes all but the newest `keep` backups (retention). */
+  backup(ws: string, id: string, keep?: number): Promise<BackupCreated> {
+    return this.#call(backupEnvelope, "POST", `${instancePath(ws, id, "backups")}${keep === undefined ? "" : `?keep=${keep}`}`);
+  }
+
+  /** Oldest first. */
+  async listBackups(ws: string, id: string): Promise<Backup[]> {
+    return (await this.#call(backupListEnvelope, "GET", instancePath(ws, id, "backups"))).backups;
+  }
+
+  /** Restarts the gateway from the named backup; follow its phases with `status`. */
+  restore(ws: string, id: string, backupName: string): Promise<RuntimeInstanceStatus> {
+    return this.#call(statusEnvelope, "POST", `${instancePath(ws, id, "restore")}?backup=${encodeURIComponent(backupName)}`);
+  }
+
+  /** The runtime's host, gateway count and the model gateways are configured with. */
+  health(): Promise<Health> {
+    return this.#call(healthEnvelope, "GET", "/v1/health");
+  }
+
+  /** The instance's status now (no long poll). */
+  current(ws: string, id: string): Promise<RuntimeInstanceStatus> {
+    return this.#call(statusEnvelope, "GET", instancePath(ws, id));
   }
 
   /** The gateway token, for the bridge's device proof. Server to server only: never forwarded to a client. */

@@ -20,9 +20,12 @@ import { type Sql, sqlFromStorage } from "../domain/sql";
 import { getThread } from "../domain/threads";
 import type { Env } from "../env";
 import { RuntimeClient } from "../runtime-client";
+import { type BackupPolicy, readBackupPolicy } from "../domain/backup-policy";
 import { BridgeSupervisor } from "./bridge-supervisor";
 import { autopilotSocket, revalidateSockets } from "./connection-access";
 import { type ConnState, connState, presenceEntry, presenceOf } from "./connection-state";
+import { RecurringAlarms, wantedAlarms } from "./recurring-alarms";
+import { runScheduledBackups } from "./scheduled-backups";
 import { dispatch, type DispatchOutcome, parseFrame, sniffRequestId } from "./dispatch";
 import { type OperationDeps, runInstanceOperation, watchInstance } from "./instance-operations";
 import { parsePrincipalHeader, PRINCIPAL_HEADER } from "./principal-header";
@@ -56,8 +59,8 @@ export class Autopilot extends Agent<Env> {
   readonly #canvas = new HatcheryLink(this.env.Hatchery, () => this.name);
   readonly #retention: RetentionSweep;
   readonly #bridges: BridgeSupervisor;
-  /** The bridge watch is scheduled (see watchBridges). */
-  #watching = false;
+  readonly #alarms: RecurringAlarms;
+  readonly #backupPolicy: BackupPolicy;
   readonly #agent: AutopilotAgent;
   /** The Autopilot's model as the Worker's vars and secrets configure it. */
   readonly #modelConfig: ModelConfig;
@@ -76,6 +79,8 @@ export class Autopilot extends Agent<Env> {
       sweepCanvas: async (now) => (await this.#canvas.stub()).forgetExpired(now),
       workspaceId: () => this.name,
     });
+    this.#backupPolicy = readBackupPolicy(env);
+    this.#alarms = new RecurringAlarms(this, wantedAlarms(BRIDGE_WATCH_SECONDS, this.#backupPolicy.intervalSeconds), () => this.name);
     this.#bridges = new BridgeSupervisor({
       workspaceId: () => this.name,
       sql: this.#sql,
@@ -118,17 +123,10 @@ export class Autopilot extends Agent<Env> {
     this.#ensureBridges();
   }
 
-  /** Starts and stops bridges to match the instances; keeps the watch scheduled while any runs. */
+  /** Starts and stops bridges to match the instances; keeps the recurring alarms while any runs. */
   #ensureBridges(): void {
     this.#bridges.ensure();
-    if (this.#bridges.size > 0 && !this.#watching) {
-      this.#watching = true;
-      // Idempotent in agents: one schedule however often this runs.
-      void this.scheduleEvery(BRIDGE_WATCH_SECONDS, "watchBridges").catch((error: unknown) => {
-        this.#watching = false;
-        console.error(JSON.stringify({ msg: "could not schedule the bridge watch", workspace: this.name, error: String(error) }));
-      });
-    }
+    if (this.#bridges.size > 0) void this.#alarms.sync(true);
   }
 
   #runtime(): RuntimeClient | null {
@@ -143,9 +141,12 @@ export class Autopilot extends Agent<Env> {
    */
   async watchBridges(): Promise<void> {
     this.#ensureBridges();
-    if (this.#bridges.size > 0) return;
-    await this.#cancelSchedules("watchBridges");
-    this.#watching = false;
+    if (this.#bridges.size === 0) await this.#alarms.sync(false);
+  }
+
+  /** Scheduled callback (BACKUP_INTERVAL_SECONDS): a backup job per ready instance. */
+  async backupInstances(): Promise<void> {
+    await this.#keepAliveWhile(() => runScheduledBackups(this.#operationDeps(), this.#backupPolicy));
   }
 
   async #cancelSchedules(callback: string): Promise<void> {
@@ -280,6 +281,7 @@ export class Autopilot extends Agent<Env> {
       agent: this.#agent,
       presence: () => presenceOf(this.getConnections()),
       modelConfigured: () => this.#modelConfig.configured,
+      details: (instanceId) => ({ ...this.#operationDeps(), bridge: this.#bridges.get(instanceId), policy: this.#backupPolicy }),
       applyGraph: async (principalId, idempotencyKey, commands) => (await this.#canvas.stub()).applyCommands(principalId, idempotencyKey, commands),
     };
   }
@@ -337,6 +339,8 @@ export class Autopilot extends Agent<Env> {
       retain: this.#retain,
       workspaceId: this.name,
       runtime: this.#runtime(),
+      backupKeep: this.#backupPolicy.keep,
+      gateway: (instanceId) => this.#bridges.get(instanceId),
       publish: (effects) => this.#publish(effects),
       deleting: (instanceId, active) => {
         this.#bridges.deleting(instanceId, active);

@@ -17,7 +17,7 @@ const FRAMEWORK_FRAMES = [
 ];
 
 /** Names of the room's and the framework's methods that a reply must never mention. */
-const INTERNAL_NAMES = /destroy|setState|graphFeed|expireApprovals|disconnectPrincipal|watchBridges|callable|cf_agent|onMessage|Method /;
+const INTERNAL_NAMES = /destroy|setState|graphFeed|expireApprovals|accessChanged|watchBridges|backupInstances|callable|cf_agent|onMessage|Method /;
 
 describe("framework frames are metered and answered in our protocol", () => {
   it("an rpc flood is limited and closed with 4029 while another client's requests are answered", async () => {

@@ -8,8 +8,11 @@ import { Hono, type Context } from "hono";
 import { errorEnvelope, okEnvelope, statusFor } from "../../shared/runtime/envelope";
 import type { RuntimeError } from "../../shared/runtime/errors";
 import {
+  BACKUP_QUERY_MESSAGE,
+  backupQuerySchema,
   instanceParamsSchema,
   MAX_WAIT_MS,
+  restoreQuerySchema,
   ROUTE_METHODS,
   RUNTIME_API_VERSION,
   RUNTIME_ROUTES,
@@ -63,6 +66,10 @@ const params = <S extends typeof instanceParamsSchema | typeof workspaceParamsSc
   });
 
 const statusQuery = zValidator("query", statusQuerySchema, (result) => (result.success ? undefined : failResponse(runtimeError("invalid_request", STATUS_QUERY_MESSAGE))));
+const backupQuery = zValidator("query", backupQuerySchema, (result) => (result.success ? undefined : failResponse(runtimeError("invalid_request", BACKUP_QUERY_MESSAGE))));
+const restoreQuery = zValidator("query", restoreQuerySchema, (result) =>
+  result.success ? undefined : failResponse(runtimeError("invalid_request", result.error.issues[0]?.message ?? "invalid backup name", { details: { field: "backup" } })),
+);
 
 export function createRuntimeApi(host: RuntimeHost, options: RuntimeApiOptions): Hono {
   const log = options.log ?? (() => {});
@@ -118,12 +125,17 @@ export function createRuntimeApi(host: RuntimeHost, options: RuntimeApiOptions):
   app.get(RUNTIME_ROUTES.backups, params(instanceParamsSchema), async (c) =>
     reply(200, okEnvelope({ backups: (await host.listBackups(c.req.valid("param"))).map(({ path: _path, ...info }) => info) })),
   );
-  app.post(RUNTIME_ROUTES.backups, params(instanceParamsSchema), async (c) => {
-    const created = await host.backup(c.req.valid("param"));
+  app.post(RUNTIME_ROUTES.backups, params(instanceParamsSchema), backupQuery, async (c) => {
+    const ref = c.req.valid("param");
+    const created = await host.backup(ref);
     if (!created.ok) return failResponse(created.error);
     const { path: _path, ...backup } = created.value;
-    return reply(201, okEnvelope(backup));
+    const { keep } = c.req.valid("query");
+    const pruned = keep === undefined ? [] : await host.pruneBackups(ref, keep);
+    return reply(201, okEnvelope({ ...backup, pruned }));
   });
+
+  app.post(RUNTIME_ROUTES.restore, params(instanceParamsSchema), restoreQuery, async (c) => fromResult(await host.restore(c.req.valid("param"), c.req.valid("query").backup), 202));
 
   app.get(RUNTIME_ROUTES.gateway, async (c) => {
     if (!options.upgrade || !isUpgrade(c)) return failResponse(runtimeError("invalid_request", "this route is a WebSocket: send Upgrade: websocket"));

@@ -164,6 +164,27 @@ export class ProcessHost implements RuntimeHost {
     return this.backups.list(ref);
   }
 
+  pruneBackups(ref: InstanceRef, keep: number): Promise<string[]> {
+    const record = this.records.get(refKey(ref));
+    // In the instance's queue, so it never removes an archive a restore is reading.
+    const run = async () => this.backups.prune(ref, keep);
+    return record ? this.enqueue(record, run) : run();
+  }
+
+  /** A restart whose start first replaces the state directory with the chosen backup. */
+  restore(ref: InstanceRef, backupName: string): Promise<Result<InstanceStatus>> {
+    const backup = this.backups.list(ref).find((b) => b.name === backupName);
+    if (!backup) return Promise.resolve(errResult(runtimeError("not_found", `instance ${refKey(ref)} has no backup ${backupName}`)));
+    const record = this.records.get(refKey(ref));
+    if (!record) return Promise.resolve(errResult(this.notFound(ref)));
+    record.restoreChoice = backup;
+    return this.restart(ref).then((restarted) => {
+      // Refused (capacity, being deleted): no start will consume the choice.
+      if (!restarted.ok) record.restoreChoice = undefined;
+      return restarted;
+    });
+  }
+
   /** Teardown: stop the gateway, then remove or archive its directory and backups. */
   async delete(ref: InstanceRef): Promise<Result<HostDeleteOutcome>> {
     const key = refKey(ref);

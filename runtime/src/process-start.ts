@@ -25,6 +25,8 @@ export interface ProcessStartRecord extends StartRecord {
   generation: number;
   deleted: boolean;
   recentOutput: string[];
+  /** Set by a restore: the next start replaces the state with this backup, then clears it. */
+  restoreChoice?: { name: string; path: string } | undefined;
 }
 
 export interface ProcessStartDeps {
@@ -51,10 +53,12 @@ export function processStartAdapter(deps: ProcessStartDeps): GatewayStartAdapter
     enter: deps.enter,
     // A crashed child is reported by its exit handler; the start just stops.
     stillWanted: () => record.generation === generation && !record.deleted && (child === undefined || isAlive(child)),
-    // Restore-on-start: no instance directory but a backup → start from the latest backup.
-    backupToRestore: async () => (existsSync(record.dir) ? undefined : deps.backups.latest(record.ref)),
+    // A chosen backup (restore) first; else restore-on-start: no instance directory but a
+    // backup → start from the latest backup.
+    backupToRestore: async () => record.restoreChoice ?? (existsSync(record.dir) ? undefined : deps.backups.latest(record.ref)),
     restore: async (backup) => {
       const restored = await deps.backups.restore(backup.path, record.dir);
+      if (record.restoreChoice === backup) record.restoreChoice = undefined;
       if (!restored.ok) throw new StartFailure(restored.error);
     },
     prepare: async () => {

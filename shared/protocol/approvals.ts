@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { EntityId, IdempotencyKey, Timestamp, Title } from "./common";
-import { InstanceId, InstanceOperation } from "./instances";
+import { BackupId, DeviceId, InstanceId, InstanceOperation } from "./instances";
 import { Actor } from "./principal";
 
 export const Risk = z.enum(["low", "medium", "high", "critical"]);
@@ -9,7 +9,16 @@ export type ApprovalStatus = z.infer<typeof ApprovalStatus>;
 export const Decision = z.enum(["approve", "deny"]);
 
 /** The room runs an instance operation once approved. */
-export const InstanceAction = z.object({ kind: z.literal("instance"), operation: InstanceOperation, instanceId: InstanceId, name: z.string().optional() });
+export const InstanceAction = z.object({
+  kind: z.literal("instance"),
+  operation: InstanceOperation,
+  instanceId: InstanceId,
+  name: z.string().optional(),
+  /** Restore only: the backup to restore (protocol 6). */
+  backupId: BackupId.optional(),
+  /** Unpair only: the device to remove (protocol 6). */
+  deviceId: DeviceId.optional(),
+});
 
 /** An OpenClaw agent wants to run a command (protocol 4); the decision goes back to its gateway. */
 export const ExecAction = z.object({

@@ -7,6 +7,7 @@ import { useUi } from "../stores/ui";
 import { useUnread } from "../stores/unread";
 import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
 import { BridgeStatus, GatewaySessions, MessageItem, StopButton, StreamingReply, useThreadStreams } from "./Gateway";
+import { InstanceLifecycle } from "./InstanceLifecycle";
 import { ResponderPicker } from "./Responder";
 import { ThreadApprovals } from "./ThreadApprovals";
 import { FormError } from "../lib/form-error";
@@ -315,6 +316,7 @@ function InstanceView({ instanceId }: { instanceId: string }) {
           {instance.error}
         </p>
       )}
+      {instance.status !== "stopped" && <InstanceLifecycle instance={instance} />}
       <h3>Sessions</h3>
       <GatewaySessions instance={instance} emptyHint />
     </div>
