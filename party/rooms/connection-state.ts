@@ -1,6 +1,5 @@
 import type { Connection } from "agents";
 import type { PresenceEntry } from "../../shared/protocol/presence";
-import { CloseCode } from "../../shared/protocol/errors";
 import type { Principal } from "../../shared/protocol/principal";
 
 /** What the Autopilot keeps per socket, in `connection.state` so it survives hibernation. */
