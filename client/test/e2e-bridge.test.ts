@@ -16,7 +16,7 @@ import { createDeviceIdentity, type DeviceIdentity, deviceAuthPayload, ProxiedGa
 import { markerScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
 import { AutopilotClient } from "../src/client";
 import { type RunningRuntime, startRuntime as startRuntimeProcess } from "../../party/dev/runtime.mjs";
-import { httpJson, until } from "./e2e-helpers";
+import { addSecondPerson, httpJson, until } from "./e2e-helpers";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
@@ -166,12 +166,9 @@ beforeAll(async () => {
   cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
   workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
   // Bob is a second person: an instance operation Alice asks for is decided by someone else.
-  const bobEmail = `bridge-bob-${Date.now()}@example.test`;
-  const bobSignUp = await http("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email: bobEmail, password: "correct horse battery", name: "Bob" }) });
-  const bobCookie = bobSignUp.headers.get("set-cookie")!.split(";")[0]!;
-  await http(`/api/workspaces/${workspace}/members`, { method: "POST", cookie, body: JSON.stringify({ email: bobEmail, role: "member" }) });
+  const bobPerson = await addSecondPerson(server.url, cookie, workspace, "Bob");
   alice = await connect("laptop");
-  bob = await connect("phone", bobCookie);
+  bob = await connect("phone", bobPerson.cookie);
 }, 120_000);
 
 afterAll(async () => {

@@ -11,7 +11,7 @@ import { ensureDevVars, freePort, startServer } from "../../party/dev/server.mjs
 import { type RunningRuntime, startRuntime } from "../../party/dev/runtime.mjs";
 import { agentScript, type ChatRequest, markerScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
 import { AutopilotClient } from "../src/client";
-import { httpJson, until } from "./e2e-helpers";
+import { addSecondPerson, httpJson, until } from "./e2e-helpers";
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let model: ScriptedModel;
@@ -27,12 +27,12 @@ const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(
 const http = <T>(path: string, init: RequestInit & { cookie?: string } = {}) => httpJson<T>(server.url, path, init);
 const isAutopilotRequest = (request: ChatRequest) => (request.tools ?? []).some((t) => t.function.name === "openclaw_tool" || t.function.name === "threads_list");
 
-async function connect(device: string): Promise<AutopilotClient> {
+async function connect(device: string, as = cookie): Promise<AutopilotClient> {
   const client = new AutopilotClient({
     url: server.url,
     workspace,
     device,
-    ticket: async () => (await http<{ ticket: string }>("/api/connect-ticket", { method: "POST", cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+    ticket: async () => (await http<{ ticket: string }>("/api/connect-ticket", { method: "POST", cookie: as, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
   });
   clients.push(client);
   await client.ready();
@@ -76,7 +76,9 @@ beforeAll(async () => {
   cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
   workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
   alice = await connect("laptop");
-  bob = await connect("phone");
+  // Bob is a second person: what Alice (or her Autopilot turn) asks for, someone else decides.
+  const bobPerson = await addSecondPerson(server.url, cookie, workspace, "Bob");
+  bob = await connect("phone", bobPerson.cookie);
 }, 180_000);
 
 afterAll(async () => {

@@ -11,7 +11,7 @@ import type { Instance, InstanceBackup } from "../../shared/protocol/instances";
 import { ensureDevVars, ROOT, freePort, startServer } from "../../party/dev/server.mjs";
 import { AutopilotClient } from "../src/client";
 import { type RunningRuntime, startRuntime } from "../../party/dev/runtime.mjs";
-import { httpJson, until } from "./e2e-helpers";
+import { addSecondPerson, httpJson, until } from "./e2e-helpers";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
@@ -137,9 +137,9 @@ describe("OpenClaw instances through the Autopilot", () => {
   }, 240_000);
 
   it("scheduled backups run as jobs and retention prunes; a restore brings back the chosen backup's state", async () => {
-    const { person, workspace } = await owner("keeper");
+    const { person, approver, workspace } = await owner("keeper");
     const { approval } = await person.instances.provision({ instanceId: "keep", name: "Keep" });
-    await person.approvals.resolve({ approvalId: approval.id, decision: "approve" });
+    await approver.approvals.resolve({ approvalId: approval.id, decision: "approve" });
     await until(() => person.state.instances.get("keep")?.status === "ready", "instance ready", 120_000);
     const details = async () => (await person.instances.details({ instanceId: "keep" })).details;
     // What an agent in the gateway would have written into its workspace.
@@ -155,7 +155,7 @@ describe("OpenClaw instances through the Autopilot", () => {
 
     const restore = await person.instances.restore({ instanceId: "keep", backupId: a.id });
     expect(restore.approval.action).toMatchObject({ operation: "restore", backupId: a.id });
-    await person.approvals.resolve({ approvalId: restore.approval.id, decision: "approve" });
+    await approver.approvals.resolve({ approvalId: restore.approval.id, decision: "approve" });
     const job = await until(() => [...person.state.jobs.values()].find((j) => j.title === restore.approval.title && j.status !== "running"), "restore job", 120_000);
     expect(job.status, job.error ?? "").toBe("succeeded");
     expect(person.state.instances.get("keep")?.status).toBe("ready");
@@ -176,7 +176,7 @@ describe("OpenClaw instances through the Autopilot", () => {
     expect(left.map((b) => b.id)).not.toContain(a.id);
 
     const del = await person.instances.delete({ instanceId: "keep" });
-    await person.approvals.resolve({ approvalId: del.approval.id, decision: "approve" });
+    await approver.approvals.resolve({ approvalId: del.approval.id, decision: "approve" });
     await until(() => person.state.instances.get("keep")?.status === "stopped", "deleted", 60_000);
   }, 300_000);
 });
@@ -212,5 +212,15 @@ async function owner(name: string) {
   });
   clients.push(person);
   await person.ready();
-  return { person, workspace };
+  // A second person decides what the first asks for (never whoever asked).
+  const second = await addSecondPerson(server.url, cookie, workspace, `${name}-approver`);
+  const approver = new AutopilotClient({
+    url: server.url,
+    workspace,
+    device: "phone",
+    ticket: async () => (await http<{ ticket: string }>("/api/connect-ticket", { method: "POST", cookie: second.cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+  });
+  clients.push(approver);
+  await approver.ready();
+  return { person, approver, workspace };
 }

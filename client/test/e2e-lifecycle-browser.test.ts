@@ -23,6 +23,7 @@ let runtime: RunningRuntime;
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
 let page: Page;
+let approver: Page;
 const dirs: string[] = [];
 
 const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `lifecycle-${name}.png`) });
@@ -44,6 +45,8 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+  approver = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  approver.on("pageerror", (error) => console.error(`approver page error: ${error.message}`));
 }, 120_000);
 
 afterAll(async () => {
@@ -54,13 +57,16 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** Approves the pending approval whose title contains `title` from the Approvals tab, then goes back to the inspector. */
+/**
+ * Pavel, a second person in the workspace, approves the pending approval whose title
+ * contains `title` from his Approvals tab: an instance operation is decided by someone
+ * other than whoever asked for it. Olga's tab, meanwhile, stays on the inspector.
+ */
 async function approve(title: string) {
-  await page.getByRole("tab", { name: /Approvals/ }).click();
-  const item = page.locator(".queue-item.status-pending", { hasText: title });
+  await approver.getByRole("tab", { name: /Approvals/ }).click();
+  const item = approver.locator(".queue-item.status-pending", { hasText: title });
   await item.getByRole("button", { name: "Approve" }).click();
-  await page.locator(".queue-item.status-approved", { hasText: title }).first().waitFor();
-  await page.getByRole("tab", { name: "Inspector" }).click();
+  await approver.locator(".queue-item.status-approved", { hasText: title }).first().waitFor();
 }
 
 const details = () => page.getByLabel("Instance details");
@@ -68,8 +74,14 @@ const fact = (name: string) => details().locator(`dt:text-is("${name}") + dd`);
 
 describe("an instance's lifecycle in the app", () => {
   it("provision, details, back up, restart, restore a chosen backup and delete — each from the app's buttons, approved in the app", async () => {
-    await signUpInUi(page, server.url, "Olga", `olga-${stamp}@example.test`);
+    const pavelEmail = `pavel-${stamp}@example.test`;
+    await Promise.all([signUpInUi(page, server.url, "Olga", `olga-${stamp}@example.test`), signUpInUi(approver, server.url, "Pavel", pavelEmail)]);
     const workspace = await page.locator("#workspace-switcher").inputValue();
+    const added = await page.context().request.post(`${server.url}/api/workspaces/${workspace}/members`, { data: { email: pavelEmail, role: "member" }, headers: { origin: server.url } });
+    expect(added.status()).toBe(201);
+    await approver.goto(`${server.url}/?w=${workspace}`);
+    await expect.poll(() => approver.locator("#workspace-switcher").inputValue()).toBe(workspace);
+    await approver.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
 
     await page.getByLabel("New instance id").fill("lab");
     await page.getByRole("button", { name: "Provision" }).click();

@@ -109,7 +109,8 @@ describe("waitlist", () => {
     expect(ticket.body.error.message).toBe(refusal);
     for (const [path, body] of [
       ["/api/auth/organization/create", { name: "Mine", slug: uniq("mine") }],
-      ["/api/auth/api-key/create", { name: "k", organizationId: operatorWorkspace }],
+      // (api-key/create is closed to everyone: party/access/auth-endpoints.ts)
+      ["/api/auth/organization/invite-member", { email: "someone@example.test", role: "member", organizationId: operatorWorkspace }],
       ["/api/auth/organization/set-active", { organizationId: operatorWorkspace }],
     ] as const) {
       const res = await api<{ code: string; message: string }>(path, json(waiting.cookie, body));
