@@ -16,6 +16,8 @@ export const RUNTIME_ROUTES = {
   restart: "/v1/workspaces/:workspaceId/instances/:instanceId/restart",
   backups: "/v1/workspaces/:workspaceId/instances/:instanceId/backups",
   credentials: "/v1/workspaces/:workspaceId/instances/:instanceId/credentials",
+  usage: "/v1/workspaces/:workspaceId/instances/:instanceId/usage",
+  workspaceUsage: "/v1/workspaces/:workspaceId/usage",
   gateway: "/v1/workspaces/:workspaceId/instances/:instanceId/gateway",
 } as const;
 
@@ -29,11 +31,13 @@ export const ROUTE_METHODS: Record<RuntimeRoute, readonly string[]> = {
   restart: ["POST"],
   backups: ["GET", "POST"],
   credentials: ["GET"],
+  usage: ["GET"],
+  workspaceUsage: ["GET"],
   gateway: ["GET"],
 };
 
 /** The path of an instance route, ids encoded. */
-export function instancePath(workspaceId: string, instanceId: string, action?: "restart" | "backups" | "credentials" | "gateway"): string {
+export function instancePath(workspaceId: string, instanceId: string, action?: "restart" | "backups" | "credentials" | "usage" | "gateway"): string {
   return `/v1/workspaces/${encodeURIComponent(workspaceId)}/instances/${encodeURIComponent(instanceId)}${action ? `/${action}` : ""}`;
 }
 
