@@ -4,11 +4,14 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { EMPTY_USAGE } from "../../shared/runtime/usage";
+import { EMPTY_USAGE, instanceUsageSchema, workspaceUsageSchema } from "../../shared/runtime/usage";
+import { createRuntimeApi } from "../src/api";
+import { errResult, okResult, runtimeError } from "../src/errors";
+import type { RuntimeHost } from "../src/host";
 import { ModelCredentials } from "../src/model-credentials";
 import { MAX_SCANNED_LINE_BYTES, SseUsageScanner, usageOf } from "../src/model-usage";
 import { allocateUid, isolationMode, TENANT_UID_BASE, TENANT_UID_RANGE, TenantUsers } from "../src/tenant-users";
-import { addCall } from "../src/usage-ledger";
+import { addCall, UsageLedger } from "../src/usage-ledger";
 import { checkWorkspaceCap } from "../src/workspace-cap";
 
 const dir = mkdtempSync(join(tmpdir(), "runtime-tenancy-"));
@@ -114,5 +117,37 @@ describe("model credentials", () => {
     expect(credentials.verify(b)).toBeUndefined();
     expect(credentials.verify("")).toBeUndefined();
     expect(credentials.verify("x".repeat(10_000))).toBeUndefined();
+  });
+});
+
+describe("usage routes", () => {
+  const TOKEN = "service-token-0123456789abcdef0123456789";
+  const host = { status: (ref: { instanceId: string }) => (ref.instanceId === "fresh" ? okResult({}) : errResult(runtimeError("not_found", "no instance"))) } as unknown as RuntimeHost;
+  const get = async (usage: UsageLedger | undefined, path: string) => {
+    const app = createRuntimeApi(host, { serviceToken: TOKEN, info: { host: "process", model: null }, ...(usage ? { usage } : {}) });
+    const res = await app.fetch(new Request(`http://runtime.invalid${path}`, { headers: { authorization: `Bearer ${TOKEN}` } }));
+    return { status: res.status, body: (await res.json()) as { ok: boolean; data?: unknown; error?: { code: string } } };
+  };
+
+  it("answers counted usage (kept after delete), zeros for a known instance, 404 otherwise; validated by the contract", async () => {
+    const ledger = new UsageLedger(join(dir, "usage-routes"));
+    ledger.record(ref("ws1", "gone"), { promptTokens: 3, completionTokens: 1, totalTokens: 4 });
+    const gone = await get(ledger, "/v1/workspaces/ws1/instances/gone/usage");
+    expect(gone.status).toBe(200);
+    expect(instanceUsageSchema.parse(gone.body.data)).toMatchObject({ workspaceId: "ws1", instanceId: "gone", requests: 1, totalTokens: 4 });
+    const fresh = await get(ledger, "/v1/workspaces/ws1/instances/fresh/usage");
+    expect(instanceUsageSchema.parse(fresh.body.data)).toEqual({ workspaceId: "ws1", instanceId: "fresh", ...EMPTY_USAGE });
+    expect((await get(ledger, "/v1/workspaces/ws1/instances/never/usage")).status).toBe(404);
+    const list = await get(ledger, "/v1/workspaces/ws1/usage");
+    expect(workspaceUsageSchema.parse(list.body.data).instances.map((u) => u.instanceId)).toEqual(["gone"]);
+    expect((await get(ledger, "/v1/workspaces/Bad..ws/usage")).status).toBe(400);
+  });
+
+  it("a host that does not meter answers not_found", async () => {
+    for (const path of ["/v1/workspaces/ws1/instances/fresh/usage", "/v1/workspaces/ws1/usage"]) {
+      const answer = await get(undefined, path);
+      expect(answer.status).toBe(404);
+      expect(answer.body.error?.code).toBe("not_found");
+    }
   });
 });
