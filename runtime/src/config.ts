@@ -83,6 +83,10 @@ function resolveServiceToken(env: NodeJS.ProcessEnv, dataDir: string): Result<Pi
     if (token.length < MIN_SERVICE_TOKEN_LENGTH) return errResult(runtimeError("invalid_request", `${file} holds a token shorter than ${MIN_SERVICE_TOKEN_LENGTH} characters`));
     return okResult({ serviceToken: token, serviceTokenSource: { file, created: false } });
   }
+  // Parents it creates (e.g. `.data/`) stay traversable: gateways under their own users
+  // (tenant-users.ts) must reach their directories below it. The data dir's own mode is set
+  // by instance-access.ts.
+  mkdirSync(dirname(dataDir), { recursive: true, mode: 0o711 });
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const token = randomBytes(32).toString("base64url");
   writeFileSync(file, `${token}\n`, { mode: 0o600 });

@@ -10,7 +10,7 @@
 // With a shared user (not root) the modes are the same, but every gateway runs as the
 // runtime's user and so can read all of it: README.md says so.
 import { execFile } from "node:child_process";
-import { chmodSync, mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import type { TenantUser } from "./tenant-users";
@@ -19,6 +19,7 @@ const run = promisify(execFile);
 
 export function secureDataDir(dataDir: string, separateUsers: boolean): void {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (separateUsers) assertTraversable(dirname(dataDir));
   const traverse = separateUsers ? 0o711 : 0o700;
   chmodSync(dataDir, traverse);
   mkdirSync(join(dataDir, "instances"), { recursive: true, mode: traverse });
@@ -27,6 +28,16 @@ export function secureDataDir(dataDir: string, separateUsers: boolean): void {
   for (const name of RUNTIME_ONLY_DIRS) {
     mkdirSync(join(dataDir, name), { recursive: true, mode: 0o700 });
     chmodSync(join(dataDir, name), 0o700);
+  }
+}
+
+/** Every directory above the data dir must let other users pass (o+x), or no gateway can reach its own directory. */
+function assertTraversable(dir: string): void {
+  for (let current = dir; ; current = dirname(current)) {
+    if ((statSync(current).mode & 0o001) === 0) {
+      throw new Error(`gateways run as their own users and cannot pass through ${current} (mode ${(statSync(current).mode & 0o777).toString(8)}): chmod o+x it, or set RUNTIME_DATA_DIR elsewhere`);
+    }
+    if (dirname(current) === current) return;
   }
 }
 

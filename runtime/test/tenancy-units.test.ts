@@ -1,6 +1,6 @@
 // Pure parts of keeping tenants apart: uid allocation, the per-workspace cap, usage parsing
 // from answers and streams, the ledger's arithmetic and credentials.
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -8,6 +8,7 @@ import { EMPTY_USAGE, instanceUsageSchema, workspaceUsageSchema } from "../../sh
 import { createRuntimeApi } from "../src/api";
 import { errResult, okResult, runtimeError } from "../src/errors";
 import type { RuntimeHost } from "../src/host";
+import { RUNTIME_ONLY_DIRS, secureDataDir } from "../src/instance-access";
 import { ModelCredentials } from "../src/model-credentials";
 import { MAX_SCANNED_LINE_BYTES, SseUsageScanner, usageOf } from "../src/model-usage";
 import { allocateUid, isolationMode, TENANT_UID_BASE, TENANT_UID_RANGE, TenantUsers } from "../src/tenant-users";
@@ -15,6 +16,8 @@ import { addCall, UsageLedger } from "../src/usage-ledger";
 import { checkWorkspaceCap } from "../src/workspace-cap";
 
 const dir = mkdtempSync(join(tmpdir(), "runtime-tenancy-"));
+// mkdtemp makes 0700; separate users need to pass through it (secureDataDir checks).
+chmodSync(dir, 0o711);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const ref = (workspaceId: string, instanceId: string) => ({ workspaceId, instanceId });
 const enc = (text: string) => new TextEncoder().encode(text);
@@ -45,6 +48,30 @@ describe("tenant users", () => {
     expect(new TenantUsers(file).userFor(ref("ws", "a"))).toEqual(a);
     users.release(ref("ws", "a"));
     expect(new TenantUsers(file).userFor(ref("ws", "b"))).toEqual(b);
+  });
+});
+
+describe("data dir modes", () => {
+  it("separate users: traverse-only data dir and instances/, runtime-only dirs 0700", () => {
+    const data = join(dir, "data-separate");
+    secureDataDir(data, true);
+    expect(statSync(data).mode & 0o777).toBe(0o711);
+    expect(statSync(join(data, "instances")).mode & 0o777).toBe(0o711);
+    for (const name of RUNTIME_ONLY_DIRS) expect(statSync(join(data, name)).mode & 0o777, name).toBe(0o700);
+  });
+
+  it("shared user: nothing is opened to others", () => {
+    const data = join(dir, "data-shared");
+    secureDataDir(data, false);
+    expect(statSync(data).mode & 0o777).toBe(0o700);
+    expect(statSync(join(data, "instances")).mode & 0o777).toBe(0o700);
+  });
+
+  it("refuses to start separate users below a directory they cannot pass", () => {
+    const closed = join(dir, "closed");
+    mkdirSync(closed, { mode: 0o700 });
+    chmodSync(closed, 0o700);
+    expect(() => secureDataDir(join(closed, "data"), true)).toThrow(/cannot pass through .*closed/);
   });
 });
 
