@@ -17,9 +17,14 @@ import type { TenantUser } from "./tenant-users";
 
 const run = promisify(execFile);
 
-export function secureDataDir(dataDir: string, separateUsers: boolean): void {
+/**
+ * `openableBelow`: directories strictly below it on the way to the data dir are the runtime's
+ * own (the default `.data/` in the repo, made 0700 by earlier versions) and are opened to
+ * traversal (o+x, no listing); anything else that blocks the way is refused.
+ */
+export function secureDataDir(dataDir: string, separateUsers: boolean, openableBelow?: string): void {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  if (separateUsers) assertTraversable(dirname(dataDir));
+  if (separateUsers) assertTraversable(dirname(dataDir), openableBelow);
   const traverse = separateUsers ? 0o711 : 0o700;
   chmodSync(dataDir, traverse);
   mkdirSync(join(dataDir, "instances"), { recursive: true, mode: traverse });
@@ -32,9 +37,11 @@ export function secureDataDir(dataDir: string, separateUsers: boolean): void {
 }
 
 /** Every directory above the data dir must let other users pass (o+x), or no gateway can reach its own directory. */
-function assertTraversable(dir: string): void {
+function assertTraversable(dir: string, openableBelow: string | undefined): void {
   for (let current = dir; ; current = dirname(current)) {
-    if ((statSync(current).mode & 0o001) === 0) {
+    const mode = statSync(current).mode;
+    if ((mode & 0o001) === 0 && openableBelow !== undefined && current.startsWith(`${openableBelow}/`)) chmodSync(current, (mode & 0o777) | 0o011);
+    else if ((mode & 0o001) === 0) {
       throw new Error(`gateways run as their own users and cannot pass through ${current} (mode ${(statSync(current).mode & 0o777).toString(8)}): chmod o+x it, or set RUNTIME_DATA_DIR elsewhere`);
     }
     if (dirname(current) === current) return;

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { BackupStore } from "./backup";
-import type { RuntimeConfig } from "./config";
+import { REPO_ROOT, type RuntimeConfig } from "./config";
 import { errorEnvelope } from "../../shared/runtime/envelope";
 import { runtimeError } from "./errors";
 import { createApiHandler } from "./http-api";
@@ -33,7 +33,7 @@ export interface Runtime {
 
 export function createRuntime(config: RuntimeConfig, log: Logger = () => {}): Runtime {
   const separateUsers = isolationMode() === "separate-users";
-  secureDataDir(config.dataDir, separateUsers);
+  secureDataDir(config.dataDir, separateUsers, REPO_ROOT);
   const ledger = new UsageLedger(join(config.dataDir, "usage"));
   // The operator's key stays in this process: gateways get the pass-through and a credential of their own.
   const passthrough = config.model ? new ModelPassthrough({ upstream: config.model, credentials: new ModelCredentials(), ledger, log }) : undefined;

@@ -73,6 +73,15 @@ describe("data dir modes", () => {
     chmodSync(closed, 0o700);
     expect(() => secureDataDir(join(closed, "data"), true)).toThrow(/cannot pass through .*closed/);
   });
+
+  it("opens the runtime's own closed parents (below the repo) to traversal only", () => {
+    mkdirSync(join(dir, "repo"), { mode: 0o711 });
+    const own = join(dir, "repo", ".data");
+    mkdirSync(own, { mode: 0o700 });
+    chmodSync(own, 0o700);
+    secureDataDir(join(own, "runtime"), true, join(dir, "repo"));
+    expect(statSync(own).mode & 0o777).toBe(0o711);
+  });
 });
 
 describe("per-workspace cap", () => {
