@@ -14,6 +14,7 @@ import {
   type Health,
 } from "../shared/runtime/responses";
 import { instanceStatusSchema, type InstanceStatus } from "../shared/runtime/status";
+import { instanceUsageSchema, type InstanceUsage } from "../shared/runtime/usage";
 import { RoomError } from "./domain/errors";
 
 /** What the Autopilot reads of a runtime instance status (the token is never part of it). */
@@ -25,6 +26,7 @@ const backupListEnvelope = envelopeSchema(backupListSchema);
 const healthEnvelope = envelopeSchema(healthSchema);
 const credentialsEnvelope = envelopeSchema(credentialsSchema);
 const deleteEnvelope = envelopeSchema(deleteOutcomeSchema);
+const usageEnvelope = envelopeSchema(instanceUsageSchema);
 /** Error answers of any route, and of a refused gateway upgrade. */
 const anyEnvelope = envelopeSchema(z.unknown());
 
@@ -104,6 +106,11 @@ export class RuntimeClient {
   /** The gateway token, for the bridge's device proof. Server to server only: never forwarded to a client. */
   credentials(ws: string, id: string): Promise<GatewayCredentials> {
     return this.#call(credentialsEnvelope, "GET", instancePath(ws, id, "credentials"));
+  }
+
+  /** Model tokens the instance's gateway spent (process host; billing). The sandbox host answers not_found. */
+  usage(ws: string, id: string): Promise<InstanceUsage> {
+    return this.#call(usageEnvelope, "GET", instancePath(ws, id, "usage"));
   }
 
   /** A WebSocket to the instance's gateway through the runtime's proxy (not yet accepted). */

@@ -38,7 +38,6 @@ export function sandboxStartAdapter(deps: SandboxStartDeps): GatewayStartAdapter
     record,
     instance: refKey(ref),
     startTimeoutMs: deps.config.startTimeoutMs,
-    model: deps.config.model,
     log: deps.log,
     enter: async (state, phase) => {
       if (!(await deps.enter(state, phase))) superseded = true;
@@ -56,7 +55,7 @@ export function sandboxStartAdapter(deps: SandboxStartDeps): GatewayStartAdapter
         token = generateToken();
         await sandbox.writeFile(p.tokenFile, `${token}\n`);
       }
-      return { token, port: GATEWAY_PORT, paths: p };
+      return { token, port: GATEWAY_PORT, paths: p, model: deps.config.model };
     },
     writeConfig: async (_prepared, text) => {
       await sandbox.writeFile(p.config, text);

@@ -18,8 +18,11 @@ import { neverStarted, runGatewayStart, StartFailure, type GatewayStartAdapter }
 import { enterPhase, notReady, progressOf, type BackupInfo, type GatewayTarget, type HostDeleteOutcome, type ProvisionOutcome, type RuntimeHost } from "./host";
 import { refKey } from "./ids";
 import { readGatewayToken } from "./instance-dir";
+import type { GatewayModelSource } from "./model-passthrough";
 import { chooseGatewayPort } from "./ports";
+import { checkWorkspaceCap } from "./workspace-cap";
 import { processStartAdapter, type ProcessStartRecord } from "./process-start";
+import type { TenantUsers } from "./tenant-users";
 
 interface InstanceRecord extends ProcessStartRecord {
   stopping: boolean;
@@ -34,6 +37,12 @@ interface InstanceRecord extends ProcessStartRecord {
 
 type Logger = (message: string, fields?: Record<string, unknown>) => void;
 
+/** How tenants are kept apart (server.ts decides): own OS users (root only), and the model through the pass-through. */
+export interface HostTenancy {
+  users?: TenantUsers;
+  models?: GatewayModelSource;
+}
+
 export class ProcessHost implements RuntimeHost {
   private readonly records = new Map<string, InstanceRecord>();
   private readonly changes = new EventEmitter();
@@ -44,6 +53,7 @@ export class ProcessHost implements RuntimeHost {
     private readonly config: RuntimeConfig,
     private readonly backups: BackupStore,
     private readonly log: Logger = () => {},
+    private readonly tenancy: HostTenancy = {},
   ) {
     this.changes.setMaxListeners(0);
     // Last resort when the host exits without running shutdown(): synchronous, so it works
@@ -121,7 +131,7 @@ export class ProcessHost implements RuntimeHost {
     if (record && ACTIVE_STATES.has(record.state)) return Promise.resolve(okResult({ status: this.toStatus(record), started: false }));
     // The cap check and the record's creation happen synchronously, so two concurrent
     // provisions cannot both pass the check.
-    const capacity = this.checkCapacity();
+    const capacity = this.checkCapacity(ref.workspaceId);
     if (!capacity.ok) return Promise.resolve(capacity);
     if (!record) {
       record = this.newRecord(ref);
@@ -137,7 +147,7 @@ export class ProcessHost implements RuntimeHost {
     if (!record) return Promise.resolve(errResult(this.notFound(ref)));
     if (record.deleted) return Promise.resolve(errResult(this.beingDeleted(ref)));
     if (!ACTIVE_STATES.has(record.state)) {
-      const capacity = this.checkCapacity();
+      const capacity = this.checkCapacity(ref.workspaceId);
       if (!capacity.ok) return Promise.resolve(capacity);
     }
     record.restarts++;
@@ -211,6 +221,8 @@ export class ProcessHost implements RuntimeHost {
         this.backups.removeAll(ref);
       }
       rmSync(dir, { recursive: true, force: true });
+      this.tenancy.models?.revoke(ref);
+      this.tenancy.users?.release(ref);
       this.log("instance deleted", { instance: key, mode: this.config.deleteMode });
       return okResult({ deleted: true, mode: this.config.deleteMode, archive });
     };
@@ -247,7 +259,7 @@ export class ProcessHost implements RuntimeHost {
     return runtimeError("conflict", `instance ${refKey(ref)} is being deleted`, { retryable: true });
   }
 
-  private checkCapacity(): Result<never> | { ok: true } {
+  private checkCapacity(workspaceId: string): Result<never> | { ok: true } {
     const active = this.activeCount();
     if (active >= this.config.maxGateways) {
       return errResult(
@@ -257,7 +269,7 @@ export class ProcessHost implements RuntimeHost {
         }),
       );
     }
-    return { ok: true };
+    return checkWorkspaceCap(workspaceId, this.records.values(), this.config.maxGatewaysPerWorkspace);
   }
 
   private newRecord(ref: InstanceRef): InstanceRecord {
@@ -278,6 +290,7 @@ export class ProcessHost implements RuntimeHost {
       ...neverStarted(),
       error: undefined,
       recentOutput: [],
+      user: this.tenancy.users?.userFor(ref),
       queue: Promise.resolve(),
     };
   }
@@ -350,6 +363,7 @@ export class ProcessHost implements RuntimeHost {
       record,
       generation,
       config: this.config,
+      gatewayModel: () => this.tenancy.models?.gatewayModel(record.ref),
       backups: this.backups,
       log: this.log,
       enter: (state, phase) => this.setState(record, state, phase),
@@ -359,7 +373,7 @@ export class ProcessHost implements RuntimeHost {
   }
 
   private spawn(record: InstanceRecord, port: number, token: string, env: Record<string, string>): ChildProcess {
-    const child = spawnGateway({ openclawEntry: this.config.openclawEntry, cwd: record.dir, port, token, env, recentOutput: record.recentOutput });
+    const child = spawnGateway({ openclawEntry: this.config.openclawEntry, cwd: record.dir, port, token, env, recentOutput: record.recentOutput, user: record.user });
     record.child = child;
     child.on("error", (error) => {
       if (record.child !== child) return;

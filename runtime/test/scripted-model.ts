@@ -163,6 +163,8 @@ export interface ScriptedModelOptions {
    * forgets to ask gets no usage, as it would from a real endpoint.
    */
   usage?: "always" | "when-asked";
+  /** Like a real endpoint: chat completions answer 401 unless they carry `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
 }
 
 const PIECES = new RegExp(`.{1,${PIECE_CHARS}}`, "gs");
@@ -192,6 +194,12 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
     if (req.method !== "POST" || url.pathname !== "/v1/chat/completions") {
       res.writeHead(404, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: { message: `no route ${req.method} ${url.pathname}`, type: "not_found" } }));
+      return;
+    }
+    if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`) {
+      req.resume();
+      res.writeHead(401, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key" } }));
       return;
     }
     const request = await readJson(req);

@@ -17,6 +17,8 @@ export const RUNTIME_ROUTES = {
   backups: "/v1/workspaces/:workspaceId/instances/:instanceId/backups",
   restore: "/v1/workspaces/:workspaceId/instances/:instanceId/restore",
   credentials: "/v1/workspaces/:workspaceId/instances/:instanceId/credentials",
+  usage: "/v1/workspaces/:workspaceId/instances/:instanceId/usage",
+  workspaceUsage: "/v1/workspaces/:workspaceId/usage",
   gateway: "/v1/workspaces/:workspaceId/instances/:instanceId/gateway",
 } as const;
 
@@ -31,11 +33,13 @@ export const ROUTE_METHODS: Record<RuntimeRoute, readonly string[]> = {
   backups: ["GET", "POST"],
   restore: ["POST"],
   credentials: ["GET"],
+  usage: ["GET"],
+  workspaceUsage: ["GET"],
   gateway: ["GET"],
 };
 
 /** The path of an instance route, ids encoded. */
-export function instancePath(workspaceId: string, instanceId: string, action?: "restart" | "backups" | "restore" | "credentials" | "gateway"): string {
+export function instancePath(workspaceId: string, instanceId: string, action?: "restart" | "backups" | "restore" | "credentials" | "usage" | "gateway"): string {
   return `/v1/workspaces/${encodeURIComponent(workspaceId)}/instances/${encodeURIComponent(instanceId)}${action ? `/${action}` : ""}`;
 }
 
