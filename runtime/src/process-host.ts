@@ -15,25 +15,15 @@ import type { RuntimeConfig } from "./config";
 import { errResult, okResult, runtimeError, type Result } from "./errors";
 import { isAlive, signalGroup, spawnGateway, stopGatewayProcess } from "./gateway-process";
 import { neverStarted, runGatewayStart, StartFailure, type GatewayStartAdapter } from "./gateway-start";
-import { enterPhase, notReady, progressOf, type BackupInfo, type GatewayTarget, type HostDeleteOutcome, type ProvisionOutcome, type RuntimeHost } from "./host";
+import { enterPhase, notReady, type BackupInfo, type GatewayTarget, type HostDeleteOutcome, type ProvisionOutcome, type RuntimeHost } from "./host";
 import { refKey } from "./ids";
 import { readGatewayToken } from "./instance-dir";
 import type { GatewayModelSource } from "./model-passthrough";
 import { chooseGatewayPort } from "./ports";
-import { checkWorkspaceCap } from "./workspace-cap";
-import { processStartAdapter, type ProcessStartRecord } from "./process-start";
+import { checkGatewayCaps } from "./gateway-caps";
+import { processStartAdapter } from "./process-start";
+import { type InstanceRecord, statusOf } from "./process-record";
 import type { TenantUsers } from "./tenant-users";
-
-interface InstanceRecord extends ProcessStartRecord {
-  stopping: boolean;
-  createdAt: string;
-  restarts: number;
-  error: RuntimeError | undefined;
-  version: number;
-  recentOutput: string[];
-  /** Operations on one instance run one after another. */
-  queue: Promise<unknown>;
-}
 
 type Logger = (message: string, fields?: Record<string, unknown>) => void;
 
@@ -77,11 +67,11 @@ export class ProcessHost implements RuntimeHost {
 
   status(ref: InstanceRef): Result<InstanceStatus> {
     const record = this.records.get(refKey(ref));
-    return record ? okResult(this.toStatus(record)) : errResult(this.notFound(ref));
+    return record ? okResult(statusOf(record)) : errResult(this.notFound(ref));
   }
 
   list(workspaceId: string): InstanceStatus[] {
-    return [...this.records.values()].filter((r) => r.ref.workspaceId === workspaceId).map((r) => this.toStatus(r));
+    return [...this.records.values()].filter((r) => r.ref.workspaceId === workspaceId).map((r) => statusOf(r));
   }
 
   /**
@@ -128,7 +118,7 @@ export class ProcessHost implements RuntimeHost {
     const key = refKey(ref);
     let record = this.records.get(key);
     if (record?.deleted) return Promise.resolve(errResult(this.beingDeleted(ref)));
-    if (record && ACTIVE_STATES.has(record.state)) return Promise.resolve(okResult({ status: this.toStatus(record), started: false }));
+    if (record && ACTIVE_STATES.has(record.state)) return Promise.resolve(okResult({ status: statusOf(record), started: false }));
     // The cap check and the record's creation happen synchronously, so two concurrent
     // provisions cannot both pass the check.
     const capacity = this.checkCapacity(ref.workspaceId);
@@ -139,7 +129,7 @@ export class ProcessHost implements RuntimeHost {
     }
     const target = record;
     this.beginStart(target, "provisioning");
-    return Promise.resolve(okResult({ status: this.toStatus(target), started: true }));
+    return Promise.resolve(okResult({ status: statusOf(target), started: true }));
   }
 
   restart(ref: InstanceRef): Promise<Result<InstanceStatus>> {
@@ -158,7 +148,7 @@ export class ProcessHost implements RuntimeHost {
       await this.stopProcess(record);
       if (record.deleted) return errResult(this.notFound(ref));
       this.beginStart(record, "provisioning");
-      return okResult(this.toStatus(record));
+      return okResult(statusOf(record));
     });
   }
 
@@ -260,16 +250,7 @@ export class ProcessHost implements RuntimeHost {
   }
 
   private checkCapacity(workspaceId: string): Result<never> | { ok: true } {
-    const active = this.activeCount();
-    if (active >= this.config.maxGateways) {
-      return errResult(
-        runtimeError("capacity_exceeded", `this runtime already runs ${active} of at most ${this.config.maxGateways} gateways (each needs about 1 GB of memory); delete or stop an instance first`, {
-          retryable: false,
-          details: { maxGateways: this.config.maxGateways, activeGateways: active },
-        }),
-      );
-    }
-    return checkWorkspaceCap(workspaceId, this.records.values(), this.config.maxGatewaysPerWorkspace);
+    return checkGatewayCaps(workspaceId, this.records.values(), this.config);
   }
 
   private newRecord(ref: InstanceRef): InstanceRecord {
@@ -299,28 +280,6 @@ export class ProcessHost implements RuntimeHost {
     const next = record.queue.then(operation, operation);
     record.queue = next.catch(() => undefined);
     return next;
-  }
-
-  private toStatus(record: InstanceRecord): InstanceStatus {
-    return {
-      workspaceId: record.ref.workspaceId,
-      instanceId: record.ref.instanceId,
-      state: record.state,
-      phase: record.phase,
-      progress: progressOf(record),
-      phases: record.phases.map((p) => ({ ...p })),
-      port: record.port ?? null,
-      pid: isAlive(record.child) ? (record.child.pid ?? null) : null,
-      gatewayVersion: record.gatewayVersion,
-      createdAt: record.createdAt,
-      startedAt: record.startedAtMs === null ? null : new Date(record.startedAtMs).toISOString(),
-      readyAt: record.readyAtMs === null ? null : new Date(record.readyAtMs).toISOString(),
-      startupMs: record.startupMs,
-      restarts: record.restarts,
-      restoredFrom: record.restoredFrom,
-      error: record.error ?? null,
-      version: record.version,
-    };
   }
 
   private changed(record: InstanceRecord): void {

@@ -13,7 +13,7 @@ import { ModelCredentials } from "../src/model-credentials";
 import { MAX_SCANNED_LINE_BYTES, SseUsageScanner, usageOf } from "../src/model-usage";
 import { allocateUid, isolationMode, TENANT_UID_BASE, TENANT_UID_RANGE, TenantUsers } from "../src/tenant-users";
 import { addCall, UsageLedger } from "../src/usage-ledger";
-import { checkWorkspaceCap } from "../src/workspace-cap";
+import { checkWorkspaceCap } from "../src/gateway-caps";
 
 const dir = mkdtempSync(join(tmpdir(), "runtime-tenancy-"));
 // mkdtemp makes 0700; separate users need to pass through it (secureDataDir checks).
