@@ -174,6 +174,22 @@ describe("waitlist", () => {
     expect(workspaces.body.workspaces.find((w) => w.id === operatorWorkspace)!.members).toBeGreaterThanOrEqual(2);
   });
 
+  it("disabling closes the person's open sockets at once, and the workspace's audit log names the operator", async () => {
+    const person = await signUpAs(`${uniq("open")}@example.test`);
+    await act(operator, person.userId, "approve");
+    expect((await followMailLink(person.cookie, /^Verify your e-mail/)).status).toBe(302);
+    expect((await api(`/api/workspaces/${operatorWorkspace}/members`, json(operator.cookie, { email: person.email, role: "member" }))).status).toBe(201);
+    const room = await RawSocket.open(operatorWorkspace, { cookie: person.cookie });
+    await room.hello();
+    expect((await act(operator, person.userId, "disable")).status).toBe(200);
+    expect(await room.waitClosed()).toEqual({ code: 4003, reason: "this account is disabled" });
+    const watcher = await RawSocket.open(operatorWorkspace, { cookie: operator.cookie });
+    await watcher.hello();
+    const { entries } = await watcher.ok("audit.list", {});
+    expect(entries.find((e) => e.action === "account.disabled")).toMatchObject({ targetId: person.userId, actor: { id: operator.userId, kind: "user" } });
+    watcher.close();
+  });
+
   it("disabling refuses sign-in, the API, tickets and both rooms; enabling lets the person back", async () => {
     const person = await signUpAs(`${uniq("ban")}@example.test`);
     await act(operator, person.userId, "approve");
