@@ -123,6 +123,9 @@ export function recordToolCall(sql: Sql, call: { runId: string; toolCallId: stri
   );
 }
 
+/** SQL: a run that will not resume (what retention may forget). */
+export const FINISHED_RUN = "status in ('finished', 'failed', 'aborted')";
+
 /** Whether the call's tool message is already in the thread (a run resumed twice replays the call). */
 export function toolCallPosted(sql: Sql, runId: string, toolCallId: string): boolean {
   return sql.one(`select 1 as hit from agent_tool_calls where run_id = ? and tool_call_id = ? and message_id is not null`, runId, toolCallId) !== null;
@@ -130,7 +133,7 @@ export function toolCallPosted(sql: Sql, runId: string, toolCallId: string): boo
 
 export function forgetOldRuns(sql: Sql, now: number): void {
   const before = now - RUN_RETENTION_MS;
-  sql.run(`delete from agent_tool_calls where run_id in (select id from agent_runs where status in ('finished', 'failed', 'aborted') and updated_at < ?)`, before);
-  sql.run(`delete from agent_gateway_invokes where run_id in (select id from agent_runs where status in ('finished', 'failed', 'aborted') and updated_at < ?)`, before);
-  sql.run(`delete from agent_runs where status in ('finished', 'failed', 'aborted') and updated_at < ?`, before);
+  sql.run(`delete from agent_tool_calls where run_id in (select id from agent_runs where ${FINISHED_RUN} and updated_at < ?)`, before);
+  sql.run(`delete from agent_gateway_invokes where run_id in (select id from agent_runs where ${FINISHED_RUN} and updated_at < ?)`, before);
+  sql.run(`delete from agent_runs where ${FINISHED_RUN} and updated_at < ?`, before);
 }

@@ -1,4 +1,4 @@
-import { forgetOldRuns } from "./agent-runs";
+import { FINISHED_RUN, forgetOldRuns } from "./agent-runs";
 import { IDEMPOTENCY_TTL_MS } from "./idempotency";
 import type { Sql } from "./sql";
 import { forgetOldUsage } from "./usage";
@@ -27,7 +27,7 @@ export function sweepRoomTables(sql: Sql, now: number, auditRows: number): numbe
   forgetOldUsage(sql, now);
   const left = sql.one<{ n: number }>(
     `select (select count(*) from idempotency) + (select count(*) from gateway_imports)
-          + (select count(*) from agent_runs where status in ('finished', 'failed', 'aborted')) + (select count(*) from usage) as n`,
+          + (select count(*) from agent_runs where ${FINISHED_RUN}) + (select count(*) from usage) as n`,
   );
   return left?.n ?? 0;
 }

@@ -1,4 +1,4 @@
-import { type Bucket, refill } from "./ratelimit";
+import { type Bucket, refill, waitFor } from "./ratelimit";
 import type { Rate } from "./room-limits";
 
 export interface HatcheryRates {
@@ -43,5 +43,3 @@ function bucket(map: Map<string, Bucket>, key: string, rate: Rate, now: number):
   refill(b, now, rate);
   return b;
 }
-
-const waitFor = (b: Bucket, rate: Rate): number => Math.ceil(((1 - b.tokens) / rate.perSecond) * 1000);

@@ -14,7 +14,7 @@ export function refill(bucket: Bucket, now: number, rate: Rate): void {
 }
 
 /** How long until the bucket holds one token again. */
-function waitFor(bucket: Bucket, rate: Rate): number {
+export function waitFor(bucket: Bucket, rate: Rate): number {
   return Math.ceil(((1 - bucket.tokens) / rate.perSecond) * 1000);
 }
 
