@@ -13,7 +13,7 @@ import { handleAuthEndpoint } from "../access/auth-endpoints";
 import { crossSiteRefusal } from "../access/origin";
 import { revalidateKey, revalidateWorkspace } from "../access/revalidate";
 import { accountStatus, isOperatorRole } from "../auth/account-status";
-import { agentScopes, memberRole } from "../auth/current-access";
+import { memberRole, storedKeyScopes } from "../auth/current-access";
 import { devOutbox } from "../auth/mail";
 import { memberChangeRefusal } from "../auth/membership-rules";
 import { principalFromApiKey, principalFromSession } from "../auth/principal";
@@ -252,7 +252,7 @@ export const api = new Hono<ApiEnv>()
     const { results } = await c.env.DB.prepare(`select "id", "name", "start", "metadata", "createdAt" from "apikey" where "referenceId" = ? order by "createdAt" desc`)
       .bind(workspaceId)
       .all<{ id: string; name: string | null; start: string | null; metadata: string | null; createdAt: string | number }>();
-    const keys = results.map((k) => ({ id: k.id, name: k.name, start: k.start, scopes: agentScopes(k.metadata ? JSON.parse(k.metadata) : null), createdAt: k.createdAt }));
+    const keys = results.map((k) => ({ id: k.id, name: k.name, start: k.start, scopes: storedKeyScopes(k.metadata), createdAt: k.createdAt }));
     return c.json({ keys } satisfies z.input<typeof KeysResponse>);
   })
   .post("/api/workspaces/:ws/keys", jsonBody(CreateKeyBody, "expected {name (1-32 chars), scopes?: (read|write|approve|admin)[]}"), async (c) => {
@@ -289,7 +289,7 @@ export const api = new Hono<ApiEnv>()
       .bind(keyId)
       .first<{ referenceId: string; name: string | null; metadata: string | null }>();
     if (!old || old.referenceId !== workspaceId) return httpError(c, "not_found", "no such key in this workspace");
-    const scopes = agentScopes(old.metadata ? JSON.parse(old.metadata) : null);
+    const scopes = storedKeyScopes(old.metadata);
     const userId = c.var.session.user.id;
     // A secret cannot be replaced in place: a new key takes the name and scopes, then the
     // old one is deleted, so it stops working before this answers.

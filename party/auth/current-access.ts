@@ -42,6 +42,9 @@ function parseMetadata(text: string | null): unknown {
   return value;
 }
 
+/** A key's scopes from its stored metadata column (the text better-auth wrote). */
+export const storedKeyScopes = (metadata: string | null): Scope[] => agentScopes(parseMetadata(metadata));
+
 /** D1 hands a `date` column back as epoch milliseconds or as ISO text, depending on who wrote it. */
 function timeOf(value: string | number | null): number | null {
   if (value === null) return null;
@@ -71,7 +74,7 @@ export async function recheckPrincipal(db: D1Database, workspaceId: string, prin
     const expiresAt = timeOf(key.expiresAt);
     if (expiresAt !== null && expiresAt <= Date.now()) return { ok: false, code: CloseCode.unauthenticated, reason: "API key expired" };
     if (key.referenceId !== workspaceId) return { ok: false, code: CloseCode.forbidden, reason: "this key belongs to another workspace" };
-    return { ok: true, principal: { ...principal, name: key.name ?? principal.name, scopes: agentScopes(parseMetadata(key.metadata)) } };
+    return { ok: true, principal: { ...principal, name: key.name ?? principal.name, scopes: storedKeyScopes(key.metadata) } };
   }
   const flags = await db.prepare(`select "banned", "banExpires", "waitlisted" from "user" where "id" = ?`).bind(principal.id).first<AccountFlags>();
   if (!flags) return { ok: false, code: CloseCode.unauthenticated, reason: "this account no longer exists" };
