@@ -4,7 +4,8 @@ import { defineConfig } from "vitest/config";
 // Room and auth tests run inside workerd (the real runtime) with the Worker from
 // wrangler.toml, local D1 and Durable Object storage.
 //
-// Two projects, because the model configuration is per runtime: "room" runs with no model
+// Three projects, because configuration is per runtime (a "waitlist" one, below, for sign-up
+// as a waitlist), and the model configuration too: "room" runs with no model
 // configured (so its threads get no responder, exactly as before the Autopilot could
 // answer: none of those tests expects a reply), "agent" with the scripted model that a
 // globalSetup starts in Node; the agent tests reach it from workerd over loopback (the
@@ -15,10 +16,31 @@ export default defineConfig(async () => {
     BETTER_AUTH_SECRET: "test-secret-for-workerd-tests-only-0123456789",
     TEST_MIGRATIONS: migrations,
     // Small enough that a test can push a client out of the resume window, and a
-    // burst a test can exhaust quickly.
+    // burst a test can exhaust quickly. The limiter runs on the room's clock: on a loaded
+    // machine (2 cores, many runs) the room takes seconds for a flood of 700 frames, and a
+    // fast refill (it was 100/s) gave back the tokens the flood was meant to exhaust.
     EVENT_LOG_RETAIN: "300",
-    RATE_LIMIT_PER_SECOND: "100",
+    RATE_LIMIT_PER_SECOND: "10",
     RATE_LIMIT_BURST: "500",
+    // Small enough that a test fills a canvas to its cap in a few frames.
+    HATCHERY_MAX_DOC_BYTES: "300000",
+    // Low enough that the room (not the test's own pace) is what limits a flood.
+    HATCHERY_FRAMES_PER_SECOND: "30",
+    HATCHERY_FRAME_BURST: "100",
+    HATCHERY_PRINCIPAL_FRAMES_PER_SECOND: "40",
+    HATCHERY_PRINCIPAL_FRAME_BURST: "150",
+    // Mails land in D1 for the tests to read (party/auth/mail.ts); rate-limit windows are
+    // short so a test can wait one out.
+    DEV_MAIL_OUTBOX: "1",
+    AUTH_RATE_LIMIT_WINDOW_S: "10",
+    // A principal's bucket holds more than one socket's but refills slowly, so a test can
+    // exhaust it over several sockets however slowly a loaded machine runs the room.
+    PRINCIPAL_RATE_LIMIT_PER_SECOND: "20",
+    PRINCIPAL_RATE_LIMIT_BURST: "800",
+    WORKSPACE_RATE_LIMIT_PER_SECOND: "1000",
+    WORKSPACE_RATE_LIMIT_BURST: "5000",
+    MAX_CONNECTIONS_PER_PRINCIPAL: "20",
+    AUDIT_RETAIN: "50",
   };
   const common = {
     setupFiles: ["party/test/setup.ts"],
@@ -33,11 +55,17 @@ export default defineConfig(async () => {
     test: {
       // The room logs every refused frame (as it should in production); the bad-input
       // tests send hundreds on purpose. Keep internal errors and everything else visible.
-      onConsoleLog: (log: string) => !(/"msg":"(bad frame|request failed)/.test(log) && !/"code":"internal"/.test(log)),
+      // Every sign-up logs its verification mail (party/auth/mail.ts): not news in a test.
+      onConsoleLog: (log: string) => !((/"msg":"(bad frame|request failed)/.test(log) && !/"code":"internal"/.test(log)) || log.startsWith('{"msg":"mail"')),
       projects: [
         {
           plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } })],
           test: { ...common, name: "room", include: ["party/test/*.test.ts"] },
+        },
+        {
+          // Sign-up as a waitlist with one operator: party/test/waitlist/.
+          plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: { ...bindings, SIGNUP_MODE: "waitlist", ADMIN_EMAILS: "operator@ops.test" } } })],
+          test: { ...common, name: "waitlist", include: ["party/test/waitlist/*.test.ts"] },
         },
         {
           plugins: [

@@ -10,10 +10,45 @@ export interface Env extends ModelEnv {
   ASSETS: Fetcher;
   /** Signs session cookies. Local dev writes a random one to .dev.vars. */
   BETTER_AUTH_SECRET: string;
+  /** Origins besides the request's own whose pages may use the session cookie (comma-separated; party/access/origin.ts). */
+  APP_ORIGINS?: string;
+  /** The rooms' limits (party/rooms/room-limits.ts; README "Limits"). */
   RATE_LIMIT_PER_SECOND?: string;
   RATE_LIMIT_BURST?: string;
+  PRINCIPAL_RATE_LIMIT_PER_SECOND?: string;
+  PRINCIPAL_RATE_LIMIT_BURST?: string;
+  WORKSPACE_RATE_LIMIT_PER_SECOND?: string;
+  WORKSPACE_RATE_LIMIT_BURST?: string;
+  MAX_CONNECTIONS_PER_PRINCIPAL?: string;
   EVENT_LOG_RETAIN?: string;
+  /** The Hatchery's limits (party/rooms/hatchery-limits.ts; README "Limits"). */
+  HATCHERY_MAX_FRAME_BYTES?: string;
+  HATCHERY_MAX_DOC_BYTES?: string;
+  HATCHERY_MAX_AWARENESS_BYTES?: string;
+  HATCHERY_MAX_PERSON_NODES?: string;
+  HATCHERY_MAX_EDGES?: string;
+  HATCHERY_FRAMES_PER_SECOND?: string;
+  HATCHERY_FRAME_BURST?: string;
+  HATCHERY_PRINCIPAL_FRAMES_PER_SECOND?: string;
+  HATCHERY_PRINCIPAL_FRAME_BURST?: string;
+  /** Audit entries the Autopilot keeps (the newest). */
+  AUDIT_RETAIN?: string;
   /** The OpenClaw runtime (process host locally, sandbox Worker in production); used by the gateway bridge. */
   RUNTIME_URL?: string;
   RUNTIME_SERVICE_TOKEN?: string;
+  /** Scheduled backups of every ready instance: seconds between runs (0 = off) and archives kept (party/domain/backup-policy.ts). */
+  BACKUP_INTERVAL_SECONDS?: string;
+  BACKUP_KEEP?: string;
+  /** `open` (default) or `waitlist`: party/auth/signup-policy.ts. */
+  SIGNUP_MODE?: string;
+  /** Comma-separated addresses that become operators (`/admin`) at sign-up. */
+  ADMIN_EMAILS?: string;
+  /** "1": keep sent mails in D1 for the dev outbox route (local and tests only; party/auth/mail.ts). */
+  DEV_MAIL_OUTBOX?: string;
+  /** A Resend-compatible HTTP mail API (party/auth/mail.ts); the key is a secret. */
+  MAIL_API_URL?: string;
+  MAIL_API_KEY?: string;
+  MAIL_FROM?: string;
+  /** Window of the sign-in/sign-up/ticket rate limits in seconds (party/auth/rate-limits.ts). */
+  AUTH_RATE_LIMIT_WINDOW_S?: string;
 }

@@ -5,17 +5,17 @@ import { authFor } from "./auth/auth";
 import { api } from "./api/routes";
 import { routeAgentRequest } from "agents";
 import { routePartykitRequest } from "partyserver";
+import { crossSiteRefusal } from "./access/origin";
 import { internalError } from "./api/http";
 import { CloseCode } from "../shared/protocol/errors";
 import { resolveSocketPrincipal } from "./auth/principal";
+import { deleteExpiredTickets } from "./auth/tickets";
 import type { Env } from "./env";
 import { encodePrincipalHeader, PRINCIPAL_HEADER } from "./rooms/principal-header";
+import { parseRoomPath } from "./room-path";
 
 export { Autopilot } from "./rooms/autopilot";
 export { Hatchery } from "./rooms/hatchery";
-
-/** Both rooms of a workspace sit behind the same gate: /agents/autopilot/<ws>, /parties/hatchery/<ws>. */
-const ROOM_PATH = /^\/(agents\/autopilot|parties\/hatchery)\/([^/?#]+)$/;
 
 /**
  * Refuse a socket with an application close code. A plain HTTP 401 would reach a browser
@@ -31,13 +31,17 @@ function refuseSocket(code: number, reason: string): Response {
 
 async function handleRoom(request: Request, env: Env): Promise<Response> {
   const url = new URL(request.url);
-  const match = ROOM_PATH.exec(url.pathname);
-  if (!match) return new Response("not found", { status: 404 });
+  const path = parseRoomPath(url.pathname);
+  if (!path.ok && path.reason === "not_found") return new Response("not found", { status: 404 });
   // No REST for app data: the room is reachable only as a socket.
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
     return new Response("expected a WebSocket upgrade", { status: 426 });
   }
-  const workspaceId = decodeURIComponent(match[2]!);
+  if (!path.ok) return refuseSocket(CloseCode.forbidden, "workspace id is not in its canonical form");
+  const { room, workspaceId } = path;
+  // A socket that will ride on the session cookie must come from the app's own pages.
+  const crossSite = url.searchParams.has("ticket") ? null : crossSiteRefusal(env, request);
+  if (crossSite) return refuseSocket(CloseCode.forbidden, crossSite);
   const auth = authFor(env, request);
   const outcome = await resolveSocketPrincipal(env, auth, request, workspaceId);
   if (!outcome.ok) return refuseSocket(outcome.status === 401 ? CloseCode.unauthenticated : CloseCode.forbidden, outcome.reason);
@@ -45,11 +49,14 @@ async function handleRoom(request: Request, env: Env): Promise<Response> {
   // Rebuild the request so nothing client-supplied can pose as the principal header, and
   // neither the key nor the (spent) ticket travels further.
   url.searchParams.delete("ticket");
+  // partyserver takes a connection's id from `_pk` when given: a client could pick another
+  // socket's id (partysocket sends one of its own). The room assigns every id itself.
+  url.searchParams.delete("_pk");
   const headers = new Headers(request.headers);
   headers.delete("x-api-key");
   headers.set(PRINCIPAL_HEADER, encodePrincipalHeader(outcome.principal));
   const forwarded = new Request(url.toString(), { method: request.method, headers });
-  const routed = match[1] === "agents/autopilot" ? await routeAgentRequest(forwarded, env) : await routePartykitRequest(forwarded, env as never);
+  const routed = room === "agents/autopilot" ? await routeAgentRequest(forwarded, env) : await routePartykitRequest(forwarded, env as never);
   return routed ?? new Response("not found", { status: 404 });
 }
 
@@ -63,5 +70,9 @@ export default {
     } catch (error) {
       return internalError(pathname, error);
     }
+  },
+  /** The cron (wrangler.toml `[triggers]`): retention of the D1 rows no room owns. */
+  async scheduled(_controller: ScheduledController, env: Env): Promise<void> {
+    await deleteExpiredTickets(env, Date.now());
   },
 } satisfies ExportedHandler<Env>;

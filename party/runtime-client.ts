@@ -1,17 +1,32 @@
 import { z } from "zod";
 import { envelopeSchema, type Envelope } from "../shared/runtime/envelope";
 import { instancePath } from "../shared/runtime/requests";
-import { backupSchema, credentialsSchema, deleteOutcomeSchema, type Backup, type DeleteOutcome, type GatewayCredentials } from "../shared/runtime/responses";
+import {
+  backupCreatedSchema,
+  backupListSchema,
+  credentialsSchema,
+  deleteOutcomeSchema,
+  healthSchema,
+  type Backup,
+  type BackupCreated,
+  type DeleteOutcome,
+  type GatewayCredentials,
+  type Health,
+} from "../shared/runtime/responses";
 import { instanceStatusSchema, type InstanceStatus } from "../shared/runtime/status";
+import { instanceUsageSchema, type InstanceUsage } from "../shared/runtime/usage";
 import { RoomError } from "./domain/errors";
 
 /** What the Autopilot reads of a runtime instance status (the token is never part of it). */
 export type RuntimeInstanceStatus = InstanceStatus;
 
 const statusEnvelope = envelopeSchema(instanceStatusSchema);
-const backupEnvelope = envelopeSchema(backupSchema);
+const backupEnvelope = envelopeSchema(backupCreatedSchema);
+const backupListEnvelope = envelopeSchema(backupListSchema);
+const healthEnvelope = envelopeSchema(healthSchema);
 const credentialsEnvelope = envelopeSchema(credentialsSchema);
 const deleteEnvelope = envelopeSchema(deleteOutcomeSchema);
+const usageEnvelope = envelopeSchema(instanceUsageSchema);
 /** Error answers of any route, and of a refused gateway upgrade. */
 const anyEnvelope = envelopeSchema(z.unknown());
 
@@ -63,13 +78,39 @@ export class RuntimeClient {
     return this.#call(statusEnvelope, "POST", instancePath(ws, id, "restart"));
   }
 
-  backup(ws: string, id: string): Promise<Backup> {
-    return this.#call(backupEnvelope, "POST", instancePath(ws, id, "backups"));
+  /** With `keep`, the runtime then removes all but the newest `keep` backups (retention). */
+  backup(ws: string, id: string, keep?: number): Promise<BackupCreated> {
+    return this.#call(backupEnvelope, "POST", `${instancePath(ws, id, "backups")}${keep === undefined ? "" : `?keep=${keep}`}`);
+  }
+
+  /** Oldest first. */
+  async listBackups(ws: string, id: string): Promise<Backup[]> {
+    return (await this.#call(backupListEnvelope, "GET", instancePath(ws, id, "backups"))).backups;
+  }
+
+  /** Restarts the gateway from the named backup; follow its phases with `status`. */
+  restore(ws: string, id: string, backupName: string): Promise<RuntimeInstanceStatus> {
+    return this.#call(statusEnvelope, "POST", `${instancePath(ws, id, "restore")}?backup=${encodeURIComponent(backupName)}`);
+  }
+
+  /** The runtime's host, gateway count and the model gateways are configured with. */
+  health(): Promise<Health> {
+    return this.#call(healthEnvelope, "GET", "/v1/health");
+  }
+
+  /** The instance's status now (no long poll). */
+  current(ws: string, id: string): Promise<RuntimeInstanceStatus> {
+    return this.#call(statusEnvelope, "GET", instancePath(ws, id));
   }
 
   /** The gateway token, for the bridge's device proof. Server to server only: never forwarded to a client. */
   credentials(ws: string, id: string): Promise<GatewayCredentials> {
     return this.#call(credentialsEnvelope, "GET", instancePath(ws, id, "credentials"));
+  }
+
+  /** Model tokens the instance's gateway spent (process host; billing). The sandbox host answers not_found. */
+  usage(ws: string, id: string): Promise<InstanceUsage> {
+    return this.#call(usageEnvelope, "GET", instancePath(ws, id, "usage"));
   }
 
   /** A WebSocket to the instance's gateway through the runtime's proxy (not yet accepted). */

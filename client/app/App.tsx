@@ -1,5 +1,9 @@
 import { useEffect } from "react";
+import { AdminPage } from "./admin/AdminPage";
+import { AccountNotices } from "./auth/AccountNotices";
 import { AuthScreen } from "./auth/AuthScreen";
+import { WaitingScreen } from "./auth/WaitingScreen";
+import { NoAccess } from "./auth/NoAccess";
 import { Canvas } from "./canvas/Canvas";
 import { initials } from "./lib/format";
 import { ConnectionStatus } from "./panels/ConnectionStatus";
@@ -69,6 +73,11 @@ function Header() {
       <button type="button" className="only-narrow icon" aria-label="Details panel" aria-expanded={drawer === "right"} onClick={() => setDrawer(drawer === "right" ? null : "right")}>
         ▤
       </button>
+      {me.account.operator && (
+        <a className="button-link hide-narrow" href="/admin">
+          Admin
+        </a>
+      )}
       <button type="button" onClick={() => setSettingsOpen(true)} className="hide-narrow">
         Members & keys
       </button>
@@ -127,6 +136,7 @@ function Workspace() {
       <div className="empty-state page">
         <h2>No workspace</h2>
         <p>Your account belongs to no workspace. Ask an owner to add you.</p>
+        <AccountNotices />
       </div>
     );
   }
@@ -140,6 +150,7 @@ function Workspace() {
       <RightPanel />
       {drawer && <button type="button" className="scrim only-narrow" aria-label="Close panel" onClick={() => setDrawer(null)} />}
       <SettingsDialog workspace={workspace} open={settingsOpen} onClose={() => setSettingsOpen(false)} />
+      <AccountNotices />
     </div>
   );
 }
@@ -158,5 +169,15 @@ export function App() {
       </div>
     );
   }
-  return phase === "signed-in" ? <Workspace /> : <AuthScreen />;
+  return phase === "signed-in" ? <SignedIn /> : <AuthScreen />;
+}
+
+/** `/admin` (operators), the waiting screen (a waitlisted account), the no-access notice, else the workspace. */
+function SignedIn() {
+  const status = useSession((s) => s.me!.account.status);
+  const accessLost = useSession((s) => s.accessLost);
+  if (location.pathname === "/admin") return <AdminPage />;
+  if (status === "waitlisted") return <WaitingScreen />;
+  // Unmounting the workspace closes both of its sockets: no reconnect loop against a 4003.
+  return accessLost ? <NoAccess name={accessLost.name} /> : <Workspace />;
 }

@@ -1,6 +1,9 @@
 import "@xyflow/react/dist/style.css";
 import "./styles.css";
 import "./autopilot.css";
+import "./accounts.css";
+import "./access.css";
+import "./instances.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";

@@ -158,7 +158,7 @@ export class AutopilotClient {
   }
 
   /**
-   * Loads the next page of what the hello left out (protocol 6: threads, pending approvals
+   * Loads the next page of what the hello left out (protocol 7: threads, pending approvals
    * or unfinished jobs) into `state`; resolves with how many are still left.
    */
   async loadMore(kind: PagedKind, limit = 100): Promise<number> {
@@ -438,6 +438,8 @@ export class AutopilotClient {
     }
     const previous = this.#state;
     this.#state = outcome.state;
+    // The room re-scoped this connection (a role or key changed): requests are checked against the new scopes.
+    if (event.known && event.event === "principal.updated" && this.#hello) this.#hello = { ...this.#hello, principal: event.payload.principal };
     if (event.known) this.#emitTyped(event, frame);
     this.#emitter.emit("event", frame);
     if (this.#state !== previous) {

@@ -34,7 +34,7 @@ export interface WorkspaceState {
   /** Each instance's gateway sessions, keyed by instance id, as last announced (protocol 4). */
   readonly sessions: ReadonlyMap<string, readonly GatewaySession[]>;
   /**
-   * What the bounded hello left out (protocol 6) and not loaded since: threads, pending
+   * What the bounded hello left out (protocol 7) and not loaded since: threads, pending
    * approvals and unfinished jobs (`left`), each listable from `next` (see `applyPage`).
    */
   readonly more: SnapshotMore;
@@ -273,6 +273,9 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
     }
     case "hello":
       // Hellos go through applyHello; one in the middle of a stream changes nothing here.
+      return state;
+    case "principal.updated":
+      // Who this connection is lives with the hello (client.principal), not in the state.
       return state;
     case "memory.updated":
     case "memory.deleted":

@@ -84,6 +84,16 @@ describe("parseCli", () => {
     expect(usageError(["chat", "send"]).message).toMatch(/unknown chat command "send"; one of: chat abort/);
     expect(usageError(["session", "open", "work"]).message).toBe("missing <sessionKey>");
     expect(usageError(["sessions"]).message).toBe("missing <instanceId>");
+    expect(run(["instance", "details", "work"]).command).toEqual({ name: "instance details", instanceId: "work" });
+    expect(run(["instance", "restore", "work", "2026-01-31T12-00-00-000Z.tar.gz", "--wait-done"]).command).toEqual({
+      name: "instance op",
+      operation: "restore",
+      instanceId: "work",
+      target: "2026-01-31T12-00-00-000Z.tar.gz",
+      wait: true,
+    });
+    expect(run(["instance", "unpair", "work", "dev-1"]).command).toEqual({ name: "instance op", operation: "unpair", instanceId: "work", target: "dev-1", wait: false });
+    expect(usageError(["instance", "restore", "work"]).message).toBe("missing <backupId>");
     expect(usageError(["threads", "--wait-reply"]).message).toBe('--wait-reply is not an option of "threads"');
     const help = parseCli(["send", "--help"], {});
     expect(help.kind === "help" && help.text).toMatch(/autopilot send <threadId> <text\.\.\.> \[--wait-reply\] \[--timeout-ms <ms>\]/);

@@ -195,7 +195,7 @@ describe("events and resuming", () => {
     expect([...client.state.threads.keys()]).toEqual(["fresh"]);
   });
 
-  it("loads what a bounded hello left out, page by page, from its cursor (protocol 6)", async () => {
+  it("loads what a bounded hello left out, page by page, from its cursor (protocol 7)", async () => {
     const first = { at: 10, id: "a10" };
     harness.room.onConnect = () => ({ seq: 5, snapshot: snapshot({ approvals: [approval("a11")], more: { ...noMore, approvals: { left: 2, next: first } } }) });
     const asked: unknown[] = [];
@@ -228,6 +228,17 @@ describe("events and resuming", () => {
     harness.room.latest.event("presence.joined", { entry: presence("c3") });
     await eventually(() => expect(client.state.presence.has("c3")).toBe(true));
     expect(calls).toBe(1);
+  });
+
+  it("takes a re-scoped principal from principal.updated (a role changed while connected)", async () => {
+    const client = connect();
+    await client.ready();
+    const before = client.principal!;
+    const seen: string[] = [];
+    client.on("principal.updated", ({ principal }) => seen.push(principal.role ?? ""));
+    harness.room.latest.event("principal.updated", { principal: { ...before, role: "viewer", scopes: ["read"] } });
+    await eventually(() => expect(client.principal).toMatchObject({ id: before.id, role: "viewer", scopes: ["read"] }));
+    expect(seen).toEqual(["viewer"]);
   });
 
   it("sets a presence status again after reconnecting", async () => {

@@ -64,7 +64,7 @@ describe("the Autopilot in two browsers", () => {
     await alice.getByRole("button", { name: "Members & keys" }).click();
     const dialog = alice.getByRole("dialog");
     await dialog.getByLabel("Email of the person to add").fill(bobEmail);
-    await dialog.getByLabel("Role").selectOption("member");
+    await dialog.getByLabel("Role", { exact: true }).selectOption("member");
     await dialog.getByRole("button", { name: "Add member" }).click();
     await dialog.getByText(`${bobEmail} was added as member.`).waitFor();
     // The model status comes from the room's hello.
@@ -121,6 +121,18 @@ describe("the Autopilot in two browsers", () => {
     // Decided: the card gave way to the tool call that carries the outcome.
     expect(await alice.locator(".approval-card").count()).toBe(0);
     await shot(alice, "05-tool-result");
+    // The call shows on the canvas too, as a tool node under its thread.
+    await alice.getByTitle("Fit everything in view (F)").click();
+    const node = alice.locator(".react-flow__node-tool", { hasText: "threads_archive" });
+    await node.waitFor({ timeout: 20_000 });
+    await expect.poll(() => node.locator(".chip").textContent(), { timeout: 10_000 }).toBe("ok");
+    await shot(alice, "05b-canvas-tool-call");
+    // Clicking the call opens its thread (its tool message has the details).
+    await alice.getByRole("tab", { name: "Inspector" }).click();
+    await alice.locator(".react-flow__node-approval").first().click();
+    await expect.poll(() => alice.locator(".thread-view").count()).toBe(0);
+    await node.click();
+    await expect.poll(() => alice.locator(".thread-view").getAttribute("data-thread-id")).toBe(threadId);
   });
 
   it("Memory and Usage: Alice remembers something, Bob sees it live; usage counts the replies", async () => {

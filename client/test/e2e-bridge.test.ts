@@ -16,7 +16,7 @@ import { createDeviceIdentity, type DeviceIdentity, deviceAuthPayload, ProxiedGa
 import { markerScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
 import { AutopilotClient } from "../src/client";
 import { type RunningRuntime, startRuntime as startRuntimeProcess } from "../../party/dev/runtime.mjs";
-import { httpJson, until } from "./e2e-helpers";
+import { addSecondPerson, httpJson, until } from "./e2e-helpers";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
@@ -62,13 +62,13 @@ async function runtimeCall<T>(method: string, path: string): Promise<T> {
   return body.data;
 }
 
-async function connect(device: string): Promise<AutopilotClient> {
+async function connect(device: string, as = cookie): Promise<AutopilotClient> {
   const client = new AutopilotClient({
     url: server.url,
     workspace,
     device,
     WebSocket: RecordingWebSocket,
-    ticket: async () => (await http<{ ticket: string }>("/api/connect-ticket", { method: "POST", cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+    ticket: async () => (await http<{ ticket: string }>("/api/connect-ticket", { method: "POST", cookie: as, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
   });
   clients.push(client);
   await client.ready();
@@ -165,8 +165,10 @@ beforeAll(async () => {
   });
   cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
   workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
+  // Bob is a second person: an instance operation Alice asks for is decided by someone else.
+  const bobPerson = await addSecondPerson(server.url, cookie, workspace, "Bob");
   alice = await connect("laptop");
-  bob = await connect("phone");
+  bob = await connect("phone", bobPerson.cookie);
 }, 120_000);
 
 afterAll(async () => {

@@ -7,7 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import type * as Y from "yjs";
 import { launchChromium } from "../../party/dev/chromium.mjs";
+import { YSyncClient } from "../../party/dev/ysync.mjs";
+import { nodesMap, writeNode } from "../../shared/hatchery/graph";
 import { signUpInUi } from "./browser-helpers";
 import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
 
@@ -35,7 +39,7 @@ const signUp = (page: Page, name: string, email: string) => signUpInUi(page, url
 async function openWorkspace(page: Page) {
   // ?w= deep-links a workspace; the switcher shows it selected.
   await page.goto(`${url}/?w=${workspace}`);
-  await expect.poll(() => page.locator("#workspace-switcher").inputValue()).toBe(workspace);
+  await expect.poll(() => page.locator("#workspace-switcher").inputValue(), { timeout: 20_000 }).toBe(workspace);
   await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
 }
 
@@ -133,7 +137,7 @@ describe("the Hatchery in two browsers", () => {
       [vic, "viewer"],
     ] as const) {
       await dialog.getByLabel("Email of the person to add").fill(person.email);
-      await dialog.getByLabel("Role").selectOption(role);
+      await dialog.getByLabel("Role", { exact: true }).selectOption(role);
       await dialog.getByRole("button", { name: "Add member" }).click();
       await dialog.getByText(`${person.email} was added as ${role}.`).waitFor();
     }
@@ -255,5 +259,58 @@ describe("the Hatchery in two browsers", () => {
     await alice.page.getByRole("button", { name: "Details panel" }).click();
     await alice.page.waitForTimeout(300);
     await shot(alice.page, "10-narrow-details");
+  });
+
+  it("a hostile member's malformed and forged nodes never break anyone's canvas, after reload too", async () => {
+    const { alice, bob } = people;
+    await alice.page.setViewportSize({ width: 1280, height: 800 });
+    const errors: string[] = [];
+    alice.page.on("pageerror", (e) => errors.push(e.message));
+    const cookie = (await bob.ctx.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    const hostile = new YSyncClient(new WebSocket(`${url.replace("http", "ws")}/parties/hatchery/${workspace}`, { headers: { cookie } }) as unknown as globalThis.WebSocket);
+    await hostile.whenSynced();
+    const doc: Y.Doc = hostile.doc;
+    const threadId = [...nodesMap(doc).keys()].find((id) => id.startsWith("thread:"))!;
+    doc.transact(() => {
+      nodesMap(doc)
+        .get(threadId)!
+        .set("data", { title: "poisoned", lastMessage: { author: { name: "object author" }, text: "MALFORMED", at: 1 } });
+      writeNode(doc, {
+        id: "thread:forged",
+        kind: "thread",
+        ref: "forged",
+        x: 0,
+        y: 0,
+        w: 240,
+        h: 96,
+        placed: "auto",
+        parent: null,
+        data: { lastMessage: { author: { evil: true }, text: "MALFORMED" } },
+      });
+      writeNode(doc, {
+        id: "approval:forged",
+        kind: "approval",
+        ref: "forged",
+        x: 300,
+        y: 0,
+        w: 240,
+        h: 96,
+        placed: "auto",
+        parent: null,
+        data: { title: "Deploy", status: "approved", resolvedBy: "Mallory" },
+      });
+      (nodesMap(doc) as unknown as Y.Map<unknown>).set("note:raw", "not a node");
+    });
+    await alice.page.getByRole("button", { name: "Fit view", exact: true }).click();
+    await new Promise((r) => setTimeout(r, 1500));
+    for (const reload of [false, true]) {
+      if (reload) await openWorkspace(alice.page);
+      await seeNode(alice.page, "thread", "Release 1.4");
+      expect(await alice.page.locator(".react-flow__node").count()).toBeGreaterThan(2);
+      expect(await alice.page.getByText(/Mallory|MALFORMED|poisoned/).count()).toBe(0);
+      await shot(alice.page, reload ? "11b-hostile-writer-after-reload" : "11-hostile-writer");
+    }
+    expect(errors).toEqual([]);
+    hostile.close();
   });
 });

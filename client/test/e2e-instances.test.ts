@@ -1,22 +1,24 @@
 // Instances end to end: the real server (as `npm start` runs it) with the real OpenClaw
 // runtime (process host) beside it, and a real gateway started through the Autopilot
-// after a person approves. Nothing is faked.
+// after a person approves. Nothing is faked. Scheduled backups run every 2 s here (keeping 3)
+// so the schedule, its jobs and retention show within the test.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Instance } from "../../shared/protocol/instances";
+import type { Instance, InstanceBackup } from "../../shared/protocol/instances";
 import { ensureDevVars, ROOT, freePort, startServer } from "../../party/dev/server.mjs";
 import { AutopilotClient } from "../src/client";
 import { type RunningRuntime, startRuntime } from "../../party/dev/runtime.mjs";
-import { httpJson, until } from "./e2e-helpers";
+import { addSecondPerson, httpJson, until } from "./e2e-helpers";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
 let server: Server;
 let runtime: RunningRuntime;
 let runtimeUrl: string;
+let runtimeDataDir: string;
 let token: string;
 const dirs: string[] = [];
 const clients: AutopilotClient[] = [];
@@ -26,11 +28,12 @@ beforeAll(async () => {
   token = ensureDevVars().RUNTIME_SERVICE_TOKEN!;
   const dataDir = mkdtempSync(join(tmpdir(), "autopilot-runtime-"));
   dirs.push(dataDir);
+  runtimeDataDir = dataDir;
   runtime = await startRuntime({ port: await freePort(), dataDir, serviceToken: token });
   runtimeUrl = runtime.url;
   const persistDir = mkdtempSync(join(tmpdir(), "autopilot-e2e-inst-"));
   dirs.push(persistDir);
-  server = await startServer({ port: await freePort(), persistDir, vars: { RUNTIME_URL: runtimeUrl } });
+  server = await startServer({ port: await freePort(), persistDir, vars: { RUNTIME_URL: runtimeUrl, BACKUP_INTERVAL_SECONDS: "2", BACKUP_KEEP: "3" } });
 }, 120_000);
 
 afterAll(async () => {
@@ -132,4 +135,92 @@ describe("OpenClaw instances through the Autopilot", () => {
     expect(person.state.instances.get("work")?.status).toBe("stopped");
     expect(() => process.kill(status.data.pid, 0)).toThrow();
   }, 240_000);
+
+  it("scheduled backups run as jobs and retention prunes; a restore brings back the chosen backup's state", async () => {
+    const { person, approver, workspace } = await owner("keeper");
+    const { approval } = await person.instances.provision({ instanceId: "keep", name: "Keep" });
+    await approver.approvals.resolve({ approvalId: approval.id, decision: "approve" });
+    await until(() => person.state.instances.get("keep")?.status === "ready", "instance ready", 120_000);
+    const details = async () => (await person.instances.details({ instanceId: "keep" })).details;
+    // What an agent in the gateway would have written into its workspace.
+    const marker = join(runtimeDataDir, "instances", workspace, "keep", "workspace", "marker.txt");
+    /** The first backup the schedule *started* after `t` (ids are start times), so it holds what was written before. */
+    const backupStartedAfter = (t: number) => untilAsync(async () => (await details()).backups.find((b) => startedAt(b) > t), "a scheduled backup", 30_000);
+
+    writeFileSync(marker, "state A");
+    const a = await backupStartedAfter(Date.now());
+    writeFileSync(marker, "state B");
+    await backupStartedAfter(Date.now());
+    expect(readFileSync(marker, "utf8")).toBe("state B");
+
+    const restore = await person.instances.restore({ instanceId: "keep", backupId: a.id });
+    expect(restore.approval.action).toMatchObject({ operation: "restore", backupId: a.id });
+    await approver.approvals.resolve({ approvalId: restore.approval.id, decision: "approve" });
+    const job = await until(() => [...person.state.jobs.values()].find((j) => j.title === restore.approval.title && j.status !== "running"), "restore job", 120_000);
+    expect(job.status, job.error ?? "").toBe("succeeded");
+    expect(person.state.instances.get("keep")?.status).toBe("ready");
+    expect(readFileSync(marker, "utf8")).toBe("state A");
+    const restored = await details();
+    expect(restored).toMatchObject({ restoredFrom: a.id, gatewayVersion: expect.stringMatching(/\d/), schedule: { intervalSeconds: 2, keep: 3 } });
+    expect(restored.readyAt).toBeGreaterThan(startedAt(a));
+
+    // The schedule's runs are jobs; once more than 3 exist, each run prunes the oldest.
+    const pruned = await until(
+      () => [...person.state.jobs.values()].find((j) => j.title === 'Scheduled backup of OpenClaw instance "Keep"' && j.status === "succeeded" && /removed 1 older/.test(j.message ?? "")),
+      "a scheduled backup that pruned",
+      60_000,
+    );
+    expect(pruned.message).toMatch(/^backed up: \S+\.tar\.gz; removed 1 older/);
+    const left = (await details()).backups;
+    expect(left.length).toBeLessThanOrEqual(3);
+    expect(left.map((b) => b.id)).not.toContain(a.id);
+
+    const del = await person.instances.delete({ instanceId: "keep" });
+    await approver.approvals.resolve({ approvalId: del.approval.id, decision: "approve" });
+    await until(() => person.state.instances.get("keep")?.status === "stopped", "deleted", 60_000);
+  }, 300_000);
 });
+
+/** A backup id is its start time (`2026-11-22T13-41-47-123Z.tar.gz`). */
+function startedAt(backup: InstanceBackup): number {
+  return Date.parse(backup.id.replace(/T(\d\d)-(\d\d)-(\d\d)-(\d{3})Z\.tar\.gz$/, "T$1:$2:$3.$4Z"));
+}
+
+async function untilAsync<T>(check: () => Promise<T | undefined>, what: string, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** A new account (its own workspace) connected as a person. */
+async function owner(name: string) {
+  const signUp = await http<{ user: { id: string } }>("/api/auth/sign-up/email", {
+    method: "POST",
+    body: JSON.stringify({ email: `${name}-${Date.now()}@example.test`, password: "correct horse battery", name }),
+  });
+  const cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
+  const workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
+  const person = new AutopilotClient({
+    url: server.url,
+    workspace,
+    device: "laptop",
+    ticket: async () => (await http<{ ticket: string }>("/api/connect-ticket", { method: "POST", cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+  });
+  clients.push(person);
+  await person.ready();
+  // A second person decides what the first asks for (never whoever asked).
+  const second = await addSecondPerson(server.url, cookie, workspace, `${name}-approver`);
+  const approver = new AutopilotClient({
+    url: server.url,
+    workspace,
+    device: "phone",
+    ticket: async () => (await http<{ ticket: string }>("/api/connect-ticket", { method: "POST", cookie: second.cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+  });
+  clients.push(approver);
+  await approver.ready();
+  return { person, approver, workspace };
+}

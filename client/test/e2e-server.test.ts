@@ -39,7 +39,11 @@ async function signUp(name: string): Promise<Person> {
   const email = `${name.toLowerCase()}-${Date.now()}@example.test`;
   const res = await http("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email, password: "correct horse battery", name }) });
   expect(res.status).toBe(200);
-  return { name, email, cookie: res.headers.get("set-cookie")!.split(";")[0]! };
+  const cookie = res.headers.get("set-cookie")!.split(";")[0]!;
+  // Only a verified address can be added to a workspace: follow the link the dev outbox holds.
+  const outbox = await http<{ mails: { link: string }[] }>("/api/dev/mail", { cookie });
+  expect((await fetch(outbox.body.mails[0]!.link, { headers: { cookie }, redirect: "manual" })).status).toBe(302);
+  return { name, email, cookie };
 }
 
 /** A person's live client: the session cookie buys a single-use ticket for every connect. */

@@ -141,7 +141,7 @@ describe("applyEvent", () => {
   });
 });
 
-describe("presence.diff (protocol 6)", () => {
+describe("presence.diff (protocol 7)", () => {
   it("applies leaves, then joins and updates, in one step", () => {
     let state = fromSnapshot({ presence: [presence("c1"), presence("c2")] });
     state = applied(state, {
@@ -154,7 +154,7 @@ describe("presence.diff (protocol 6)", () => {
   });
 });
 
-describe("a bounded hello and the rest loaded later (protocol 6)", () => {
+describe("a bounded hello and the rest loaded later (protocol 7)", () => {
   const cursor = { at: 10, id: "a10" };
   const bounded = () => fromSnapshot({ approvals: [approval("a11"), approval("a12")], more: { ...noMore, approvals: { left: 3, next: cursor } } });
 

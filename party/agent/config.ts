@@ -4,6 +4,7 @@
 // message naming the variable, never its value (the key is a secret).
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { z } from "zod";
+import { readRiskyGatewayTools } from "./gateway-catalog";
 
 /** The env fields this module reads (the room's Env carries them as optional strings). */
 export type ModelEnv = Partial<Record<ModelEnvName, string | undefined>>;
@@ -16,6 +17,7 @@ export const MODEL_ENV_NAMES = [
   "AUTOPILOT_MAX_STEPS",
   "AUTOPILOT_MODEL_TIMEOUT_MS",
   "AUTOPILOT_APPROVAL_TTL_MS",
+  "AUTOPILOT_RISKY_GATEWAY_TOOLS",
 ] as const;
 
 export const NO_MODEL_MESSAGE =
@@ -35,6 +37,7 @@ const ModelEnvSchema = z.object({
   AUTOPILOT_MAX_STEPS: integer(1, 50, 8),
   AUTOPILOT_MODEL_TIMEOUT_MS: integer(1_000, 600_000, 120_000),
   AUTOPILOT_APPROVAL_TTL_MS: integer(60_000, 30 * 24 * HOUR, 24 * HOUR),
+  AUTOPILOT_RISKY_GATEWAY_TOOLS: z.string().max(4000).optional(),
 });
 
 export interface ModelTimeouts {
@@ -55,6 +58,8 @@ export interface ModelConfigured {
   maxSteps: number;
   timeouts: ModelTimeouts;
   approvalTtlMs: number;
+  /** OpenClaw gateway tools a person must approve first (gateway-catalog.ts). */
+  riskyGatewayTools: string[];
 }
 
 export interface ModelNotConfigured {
@@ -96,6 +101,7 @@ export function readModelConfig(env: ModelEnv): ModelConfig {
     maxSteps: values.AUTOPILOT_MAX_STEPS,
     timeouts: { stepMs, chunkMs: Math.min(CHUNK_TIMEOUT_MS, stepMs), totalMs: values.AUTOPILOT_MAX_STEPS * stepMs },
     approvalTtlMs: values.AUTOPILOT_APPROVAL_TTL_MS,
+    riskyGatewayTools: readRiskyGatewayTools(values.AUTOPILOT_RISKY_GATEWAY_TOOLS),
   };
 }
 

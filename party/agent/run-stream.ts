@@ -41,7 +41,7 @@ export interface RunStreamOptions {
   messages: ModelMessage[];
   tools: ToolSet;
   /** tools.ts `toolApprovalPolicy(scopes)`: evaluated per call, again on resume. */
-  toolApproval: (options: { toolCall: { toolName: string } }) => ToolApprovalStatus;
+  toolApproval: (options: { toolCall: { toolName: string; input?: unknown } }) => ToolApprovalStatus;
   maxSteps: number;
   timeouts: ModelTimeouts;
   abortSignal?: AbortSignal;

@@ -1,32 +1,39 @@
-// The Autopilot's agent inside the room: a run per triggering message, streamed to every
-// client as chat deltas (instanceId null), its tool calls executed through the room's own
-// dispatch as the Autopilot, paused durably on gated tools until a person decides.
+// The Autopilot's agent inside the room: a run per triggering message (posts made while a
+// run is active fold into one follow-up run, and turns are capped: turn-intake.ts),
+// streamed to every client as chat deltas (instanceId null), its tool calls executed
+// through the room's own dispatch as the Autopilot, paused durably on gated tools until a
+// person decides.
 //
 // Exactly-once: a tool executes through dispatch with an idempotency key derived from the
 // run and the tool call, so a replayed call answers from the idempotency table; a resumed
 // run is claimed with a conditional update (`awaiting_approval` → `streaming`), so ten
 // people deciding at once resume it once. The room stays lifecycle and wiring: it feeds
 // this class posted messages and resolved approvals, and asks it to abort and recover.
-import type { LanguageModel, ModelMessage, ToolSet } from "ai";
+import type { LanguageModel, ModelMessage } from "ai";
 import type { ChatAbortResult, ChatStream } from "../../shared/protocol/gateway";
 import type { Approval } from "../../shared/protocol/approvals";
 import { type MethodName, Methods } from "../../shared/protocol/methods";
 import type { Actor, Principal } from "../../shared/protocol/principal";
 import type { Message } from "../../shared/protocol/threads";
 import type { z } from "zod";
-import { forgetOldRuns, activeRun, type AgentRun, claimRun, endRun, getRun, nextQueued, queueRun, recordToolCall, runsWithStatus, saveRun } from "../domain/agent-runs";
+import { activeRun, type AgentRun, claimRun, endRun, getRun, nextQueued, recordToolCall, runsWithStatus, saveRun, toolCallPosted } from "../domain/agent-runs";
 import { getApproval, requestApproval, settleApproval } from "../domain/approvals";
 import { newId } from "../domain/context";
 import { getThread } from "../domain/threads";
-import { forgetOldUsage, recordUsage } from "../domain/usage";
+import { recordUsage } from "../domain/usage";
 import type { PendingCall } from "../records/agent-run";
 import { asAutopilot, autopilotPrincipal, clipText, failSegment, finishSegment, jsonText, type PostDeps, post, toolLine } from "./autopilot-posts";
 import { createModel, type ModelConfig, type ModelConfigured } from "./config";
 import { AUTOPILOT_ID } from "./context";
 import { buildRunContext, runInstructions } from "./run-context";
+import { canResumeAgain, nextResume } from "./run-recovery";
+import { boundRunMessages, tooLargeMessage } from "./run-storage";
 import { type ApprovalAnswer, type ApprovalRequest, type RunEvent, resumeMessages, runStream } from "./run-stream";
 import { requestTitle } from "./titles";
-import { gatedRisk, roomTools, runScopes, toolApprovalPolicy } from "./tools";
+import type { GatewayAccess } from "./gateway-tool";
+import { approvalFor, type RunTools, runTools } from "./run-tools";
+import { takePost } from "./turn-intake";
+import { limitNotice } from "./turn-limits";
 
 export interface AgentDeps extends PostDeps {
   config(): ModelConfig;
@@ -34,6 +41,8 @@ export interface AgentDeps extends PostDeps {
   keepAlive(): Promise<() => void>;
   /** Runs a registry method as `principal` through the room's dispatch; throws its error. */
   invoke(principal: Principal, method: MethodName, params: Record<string, unknown>): Promise<unknown>;
+  /** The OpenClaw instance attached to a thread, whose gateway tools a run may use; null if none. */
+  gateway(threadId: string): GatewayAccess | null;
 }
 
 interface Active {
@@ -64,6 +73,8 @@ export class AutopilotAgent {
   readonly #d: AgentDeps;
   /** By thread: the run this object is executing right now. */
   readonly #active = new Map<string, Active>();
+  /** By thread: until when a turn-limit notice is not repeated (resets on wake, like the rate limiter). */
+  readonly #quietUntil = new Map<string, number>();
 
   constructor(deps: AgentDeps) {
     this.#d = deps;
@@ -80,9 +91,13 @@ export class AutopilotAgent {
     const thread = getThread(this.#d.sql, message.threadId);
     if (!thread || thread.archived || thread.responder.kind !== "autopilot") return;
     if (thread.responder.reply === "mention" && !MENTION.test(message.text)) return;
-    const doc = { triggeredBy: { id: principal.id, kind: principal.kind, name: principal.name }, scopes: runScopes(principal.scopes), triggerN: message.n, messages: [], pending: [] };
-    if (!queueRun(this.#d.sql, { id: newId("run"), threadId: thread.id, triggerMessageId: message.id, doc }, Date.now())) return;
-    this.#pump(thread.id);
+    const now = Date.now();
+    const intake = takePost(this.#d.sql, { threadId: thread.id, message, principal, now, newRunId: () => newId("run") });
+    if (intake.kind === "limited" && now >= (this.#quietUntil.get(thread.id) ?? 0)) {
+      this.#quietUntil.set(thread.id, now + intake.retryInMs);
+      post(this.#d, thread.id, limitNotice(intake.retryInMs), { kind: "error" });
+    }
+    if (intake.kind === "queued") this.#pump(thread.id);
   }
 
   /** Starts the thread's oldest queued run unless one is active. */
@@ -124,7 +139,7 @@ export class AutopilotAgent {
       return;
     }
     const model = createModel(config);
-    const tools = this.#tools(run);
+    const tools = await this.#tools(run, config);
     const context = await buildRunContext({
       sql: this.#d.sql,
       config,
@@ -133,23 +148,31 @@ export class AutopilotAgent {
       runId: run.id,
       principalId: run.doc.triggeredBy.id,
       triggerN: run.doc.triggerN,
-      tools,
+      tools: tools.tools,
       abortSignal: active.abort.signal,
     });
     await this.#segment(run, active, config, model, tools, context.instructions, context.messages);
   }
 
-  #tools(run: AgentRun): ToolSet {
+  #tools(run: AgentRun, config: ModelConfigured): Promise<RunTools> {
     const principal = autopilotPrincipal(run.doc.scopes);
-    return roomTools(run.doc.scopes, async (method, input, options) => {
-      const params = Methods[method].mutating ? { ...input, idempotencyKey: await toolCallKey(run.id, options.toolCallId) } : input;
-      const result = await this.#d.invoke(principal, method, params);
-      const text = jsonText(result);
-      return text.length > RESULT_CHARS ? `${text.slice(0, RESULT_CHARS)}… (clipped)` : result;
+    const gateway = this.#d.gateway(run.threadId);
+    return runTools({
+      sql: this.#d.sql,
+      runId: run.id,
+      scopes: run.doc.scopes,
+      riskyGatewayTools: config.riskyGatewayTools,
+      gateway,
+      call: async (method, input, options) => {
+        const params = Methods[method].mutating ? { ...input, idempotencyKey: await toolCallKey(run.id, options.toolCallId) } : input;
+        const result = await this.#d.invoke(principal, method, params);
+        const text = jsonText(result);
+        return text.length > RESULT_CHARS ? `${text.slice(0, RESULT_CHARS)}… (clipped)` : result;
+      },
     });
   }
 
-  async #segment(run: AgentRun, active: Active, config: ModelConfigured, model: LanguageModel, tools: ToolSet, instructions: string, messages: ModelMessage[]): Promise<void> {
+  async #segment(run: AgentRun, active: Active, config: ModelConfigured, model: LanguageModel, tools: RunTools, instructions: string, messages: ModelMessage[]): Promise<void> {
     const { threadId } = run;
     const chatRunId = `${run.id}.${run.segment}`;
     const stream: ChatStream = { threadId, instanceId: null, runId: chatRunId, text: "", startedAt: Date.now() };
@@ -159,8 +182,8 @@ export class AutopilotAgent {
       model,
       instructions,
       messages,
-      tools,
-      toolApproval: toolApprovalPolicy(run.doc.scopes),
+      tools: tools.tools,
+      toolApproval: tools.approval,
       maxSteps: config.maxSteps,
       timeouts: config.timeouts,
       abortSignal: active.abort.signal,
@@ -194,6 +217,7 @@ export class AutopilotAgent {
         this.#d.broadcast("chat.delta", { threadId, instanceId: null, runId: stream.runId, offset: event.offset, text: event.text });
         return;
       case "tool-finished": {
+        if (toolCallPosted(this.#d.sql, run.id, event.toolCallId)) return;
         const result = event.status === "ok" ? jsonText(event.output) : event.status === "error" ? event.error : event.reason;
         const tool = {
           callId: event.toolCallId,
@@ -229,18 +253,28 @@ export class AutopilotAgent {
   }
 
   /** Gated calls: one room approval each, and the run's messages stored, in one transaction. */
-  #pause(run: AgentRun, config: ModelConfigured, messages: ModelMessage[], approvals: ApprovalRequest[]): void {
+  #pause(run: AgentRun, config: ModelConfigured, all: ModelMessage[], approvals: ApprovalRequest[]): void {
+    const bounded = boundRunMessages(all);
+    if (!bounded.ok) {
+      // Too large to keep: no approval is asked for a run that could never resume.
+      post(this.#d, run.threadId, tooLargeMessage(bounded.bytes), { kind: "error", runId: `${run.id}.${run.segment}.stored` });
+      endRun(this.#d.sql, run.id, "failed", Date.now());
+      return;
+    }
+    const { messages } = bounded;
     asAutopilot(
       this.#d,
       (ctx) => {
+        const instance = this.#d.gateway(run.threadId)?.instanceName ?? null;
         const pending: PendingCall[] = approvals.map((request) => {
           const args = clipText(jsonText(request.input ?? {}));
+          const { title, risk } = approvalFor(request.tool, request.input, config.riskyGatewayTools, instance);
           const { approval } = requestApproval(
             ctx,
             {
-              title: `Autopilot wants to run ${request.tool}`,
+              title,
               details: args,
-              risk: gatedRisk(request.tool) ?? "medium",
+              risk,
               threadId: run.threadId,
               expiresInMs: config.approvalTtlMs,
               idempotencyKey: `ap-approval-${request.approvalId}`,
@@ -297,7 +331,7 @@ export class AutopilotAgent {
     );
     const messages = resumeMessages(run.doc.messages as unknown as ModelMessage[], answers);
     const model = createModel(config);
-    await this.#segment(run, active, config, model, this.#tools(run), runInstructions(this.#d.sql, run.threadId), messages);
+    await this.#segment(run, active, config, model, await this.#tools(run, config), runInstructions(this.#d.sql, run.threadId), messages);
   }
 
   /** `chat.abort` on a thread: stops its streaming reply, or cancels a run waiting for a person. Null: nothing to stop. */
@@ -324,16 +358,22 @@ export class AutopilotAgent {
   }
 
   /**
-   * After a restart: a run that was streaming was cut off (its object went away mid-reply);
-   * a paused run whose approval was decided meanwhile resumes; queued runs start. Old
-   * runs and usage rows are dropped (retention: agent-runs.ts, usage.ts).
+   * After a restart: a run that was streaming was cut off (its object went away mid-reply):
+   * it resumes again if it had been resumed from approvals (run-recovery.ts), else it ends;
+   * a paused run whose approval was decided meanwhile resumes; queued runs start.
    */
   recover(): void {
     const { sql } = this.#d;
-    forgetOldRuns(sql, Date.now());
-    forgetOldUsage(sql, Date.now());
     for (const run of runsWithStatus(sql, "streaming")) {
       if (this.#active.has(run.threadId)) continue;
+      if (canResumeAgain(run)) {
+        // Clients may hold the cut segment's partial text: end it; the new segment streams the whole reply.
+        this.#d.broadcast("chat.final", { threadId: run.threadId, runId: `${run.id}.${run.segment}`, messageId: null, aborted: true });
+        const again = nextResume(run);
+        saveRun(sql, again, Date.now());
+        this.#execute(again, (active) => this.#resume(again, active));
+        continue;
+      }
       failSegment(this.#d, run.threadId, `${run.id}.${run.segment}`, "", INTERRUPTED);
       endRun(sql, run.id, "failed", Date.now());
     }

@@ -50,6 +50,15 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "instances.restart": { kind: "approval-method", description: "Request an instance restart; answers with the approval a person must decide first." },
   "instances.backup": { kind: "approval-method", description: "Request an instance backup; answers with the approval a person must decide first." },
   "instances.delete": { kind: "approval-method", description: "Request an instance's deletion; answers with the approval a person must decide first." },
+  "instances.restore": {
+    kind: "approval-method",
+    description: "Request that an instance be restored from one of its backups (an id from instances.details); answers with the approval a person must decide first.",
+  },
+  "instances.unpair": {
+    kind: "approval-method",
+    description: "Request that a paired device be removed from an instance's gateway (a deviceId from instances.details); answers with the approval a person must decide first.",
+  },
+  "instances.details": { kind: "auto", description: "An instance's OpenClaw version, model, uptime, backups and paired devices." },
   "instances.attach": { kind: "gated", risk: "medium", description: "Attach an OpenClaw instance to a thread, so it answers there. Needs a person's approval." },
   "instances.detach": { kind: "gated", risk: "medium", description: "Detach an OpenClaw instance from a thread. Needs a person's approval." },
   "instances.list": { kind: "auto", description: "List the workspace's OpenClaw instances and their state." },

@@ -64,6 +64,12 @@ export function gatedRisk(name: string): Risk | undefined {
   return policy?.kind === "gated" ? policy.risk : undefined;
 }
 
+/** What an approval policy sees of a call. */
+export interface ToolCallSeen {
+  toolName: string;
+  input?: unknown;
+}
+
 export type CallMethod = (method: MethodName, params: Record<string, unknown>, options: ToolExecutionOptions<unknown>) => Promise<unknown>;
 
 /** The room tools a run with these scopes may call, each executing through `call`. */
@@ -95,10 +101,10 @@ export async function toolSchemaChars(tools: ToolSet): Promise<number> {
  * scopes: a tool outside them is denied, approved or not. Tools that are not room tools
  * (e.g. the OpenClaw gateway tool) are decided by `other`.
  */
-export function toolApprovalPolicy(scopes: readonly Scope[], other: (name: string) => ToolApprovalStatus = () => undefined) {
-  return ({ toolCall }: { toolCall: { toolName: string } }): ToolApprovalStatus => {
+export function toolApprovalPolicy(scopes: readonly Scope[], other: (toolCall: ToolCallSeen) => ToolApprovalStatus = () => undefined) {
+  return ({ toolCall }: { toolCall: ToolCallSeen }): ToolApprovalStatus => {
     const room = AGENT_TOOL_BY_NAME.get(toolCall.toolName);
-    if (!room) return other(toolCall.toolName);
+    if (!room) return other(toolCall);
     if (!hasScope(scopes, room.scope)) return { type: "denied", reason: `the run may not use ${toolCall.toolName}` };
     return room.policy.kind === "gated" ? "user-approval" : undefined;
   };

@@ -1,64 +1,75 @@
-import { zValidator } from "@hono/zod-validator";
-import { getAgentByName } from "agents";
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import type { z } from "zod";
-import type { MeResponse, WorkspaceInfo } from "../../shared/api/account";
-import { CreateKeyBody, type CreatedKeyResponse, type KeysResponse } from "../../shared/api/keys";
-import { AddMemberBody, type AddMemberResponse, type Member } from "../../shared/api/members";
+import { AccountStatusQuery, type MeResponse, type WorkspaceInfo } from "../../shared/api/account";
+import type { DevMailResponse } from "../../shared/api/dev-mail";
+import { InviteBody, type InvitationDecisionResponse, type InvitationResponse, type ReceivedInvitationsResponse, type SentInvitationsResponse } from "../../shared/api/invitations";
+import { CreateKeyBody, type CreatedKeyResponse, type KeysResponse, type RotatedKeyResponse } from "../../shared/api/keys";
+import { AddMemberBody, type AddMemberResponse, type Member, type RemovedMemberResponse, UpdateMemberBody, type UpdatedMemberResponse } from "../../shared/api/members";
 import { TicketBody } from "../../shared/api/tickets";
-import type { Role } from "../../shared/protocol/principal";
-import { type Auth, authFor } from "../auth/auth";
-import { agentScopes, memberRole, principalFromApiKey, principalFromSession } from "../auth/principal";
+import type { Actor, Role } from "../../shared/protocol/principal";
+import { handleAuthEndpoint } from "../access/auth-endpoints";
+import { crossSiteRefusal } from "../access/origin";
+import { revalidateKey, revalidateWorkspace } from "../access/revalidate";
+import { accountStatus, isOperatorRole } from "../auth/account-status";
+import { memberRole, storedKeyScopes } from "../auth/current-access";
+import { devOutbox } from "../auth/mail";
+import { memberChangeRefusal } from "../auth/membership-rules";
+import { principalFromApiKey, principalFromSession } from "../auth/principal";
+import { consumeTicketQuota } from "../auth/rate-limits";
+import { waitForStatusChange } from "../auth/status-watch";
 import { issueTicket } from "../auth/tickets";
 import type { Env } from "../env";
+import { adminApi } from "./admin-routes";
+import { betterAuthRefusal } from "./better-auth-errors";
+import { type ApiContext, type ApiEnv, authOf, jsonBody } from "./context";
 import { httpError, internalError } from "./http";
-
-type Session = NonNullable<Awaited<ReturnType<Auth["api"]["getSession"]>>>;
-type ApiEnv = { Bindings: Env; Variables: { auth: Auth | undefined; session: Session } };
-type ApiContext = Context<ApiEnv>;
-
-/**
- * The request's better-auth instance, made on first use only. Making one starts its
- * context initialisation; a request that ends with that still pending (a health check, a
- * rejected body) leaves a promise the next request awaits in vain, since workerd never
- * settles a promise for a request other than the one that created it.
- */
-function authOf(c: ApiContext): Auth {
-  let auth = c.get("auth");
-  if (!auth) {
-    auth = authFor(c.env, c.req.raw);
-    c.set("auth", auth);
-  }
-  return auth;
-}
-
-/** A JSON body checked against its schema; a bad one is a 400 saying what was expected. */
-const jsonBody = <T extends z.ZodType>(schema: T, expected: string) =>
-  zValidator("json", schema, (result, c) => {
-    if (!result.success) return httpError(c, "bad_request", expected);
-  });
+import { requireActiveAccount, requireSession } from "./session";
 
 const noStore = createMiddleware<ApiEnv>(async (c, next) => {
   await next();
   c.header("cache-control", "no-store");
 });
 
-const requireSession = createMiddleware<ApiEnv>(async (c, next) => {
-  const session = await authOf(c).api.getSession({ headers: c.req.raw.headers });
-  if (!session) return httpError(c, "unauthenticated", "sign in first");
-  c.set("session", session);
+/** Cookie-authenticated requests only from the app's own origins, writes only as JSON (party/access/origin.ts). */
+const sameSiteOnly = createMiddleware<ApiEnv>(async (c, next) => {
+  const refusal = crossSiteRefusal(c.env, c.req.raw);
+  if (refusal) return httpError(c, "forbidden", refusal);
   await next();
 });
 
+/** The signed-in person as the audit log names them. */
+const actorOf = (c: ApiContext): Actor => ({ id: c.var.session.user.id, kind: "user", name: c.var.session.user.name || c.var.session.user.email });
+
 /** Owners and admins manage members and keys. */
 async function requireManager(c: ApiContext, workspaceId: string): Promise<Role | Response> {
-  const role = await memberRole(c.env, workspaceId, c.var.session.user.id);
+  const role = await memberRole(c.env.DB, workspaceId, c.var.session.user.id);
   if (!role) return httpError(c, "not_found", "no such workspace");
   if (role !== "owner" && role !== "admin") return httpError(c, "forbidden", "only owners and admins can do this");
   return role;
 }
+
+/** better-auth says when to retry in `X-Retry-After`; clients and proxies read `Retry-After`. */
+function withRetryAfter(res: Response): Response {
+  const seconds = res.headers.get("x-retry-after");
+  if (res.status !== 429 || !seconds) return res;
+  const copy = new Response(res.body, res);
+  copy.headers.set("retry-after", seconds);
+  return copy;
+}
+
+/** A member row of the workspace: better-auth's member id and role. */
+async function memberRow(env: Env, workspaceId: string, userId: string) {
+  return env.DB.prepare(`select "id", "role" from "member" where "organizationId" = ? and "userId" = ?`).bind(workspaceId, userId).first<{ id: string; role: Role }>();
+}
+
+async function ownerCount(env: Env, workspaceId: string): Promise<number> {
+  const row = await env.DB.prepare(`select count(*) as "n" from "member" where "organizationId" = ? and "role" = 'owner'`).bind(workspaceId).first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+const isPending = (inv: { status: string; expiresAt: Date | string | number }) => inv.status === "pending" && new Date(inv.expiresAt).getTime() > Date.now();
 
 /**
  * The auth HTTP API, the only HTTP the product has besides assets. Order matters: routes
@@ -66,7 +77,10 @@ async function requireManager(c: ApiContext, workspaceId: string): Promise<Role 
  * session, and an unknown route answers 401 before 404 so it reveals nothing anonymously.
  */
 export const api = new Hono<ApiEnv>()
-  .all("/api/auth/*", (c) => authOf(c).handler(c.req.raw))
+  .use(sameSiteOnly)
+  // better-auth's admin endpoints stay closed over HTTP: /api/admin/* (admin-routes.ts) is `/admin`'s API.
+  .all("/api/auth/admin/*", (c) => httpError(c, "not_found", `no route for ${c.req.method} ${c.req.path}`))
+  .all("/api/auth/*", async (c) => withRetryAfter(await handleAuthEndpoint(c.env, () => authOf(c), c.req.raw)))
   .use(noStore)
   .all("/api/health", (c) => c.json({ ok: true }))
   .post("/api/connect-ticket", jsonBody(TicketBody, "expected {workspaceId}"), async (c) => {
@@ -74,6 +88,11 @@ export const api = new Hono<ApiEnv>()
     const key = c.req.header("x-api-key");
     const outcome = key ? await principalFromApiKey(authOf(c), key, workspaceId) : await principalFromSession(c.env, authOf(c), c.req.raw.headers, workspaceId);
     if (!outcome.ok) return httpError(c, outcome.status === 401 ? "unauthenticated" : "forbidden", outcome.reason);
+    const retryAfter = await consumeTicketQuota(c.env, outcome.principal.id);
+    if (retryAfter !== null) {
+      c.header("retry-after", String(retryAfter));
+      return httpError(c, "rate_limited", `too many connect tickets: try again in ${retryAfter} s`);
+    }
     return c.json(await issueTicket(c.env, workspaceId, outcome.principal), 201);
   })
   .use(requireSession)
@@ -85,11 +104,29 @@ export const api = new Hono<ApiEnv>()
     )
       .bind(user.id)
       .all<WorkspaceInfo>();
-    return c.json({ user: { id: user.id, name: user.name, email: user.email }, workspaces: results } satisfies MeResponse);
+    const account = { status: accountStatus(user), operator: isOperatorRole(user.role) };
+    return c.json({ user: { id: user.id, name: user.name, email: user.email, emailVerified: user.emailVerified }, workspaces: results, account } satisfies MeResponse);
   })
+  .get("/api/me/status", async (c) => {
+    const query = AccountStatusQuery.safeParse(c.req.query());
+    if (!query.success) return httpError(c, "bad_request", "expected ?while=active|waitlisted|disabled");
+    const current = accountStatus(c.var.session.user);
+    const status = query.data.while === current ? await waitForStatusChange(c.env, c.var.session.user.id, current) : current;
+    if (!status) return httpError(c, "unauthenticated", "sign in first");
+    return c.json({ status });
+  })
+  // Everything below is for accounts an operator let in; the two routes above are what the waiting screen needs.
+  .get("/api/dev/mail", async (c) => {
+    // Local development and tests only: production never sets DEV_MAIL_OUTBOX. Open to a
+    // waitlisted account too: verifying its address is what it may do while it waits.
+    if (c.env.DEV_MAIL_OUTBOX !== "1") return httpError(c, "not_found", `no route for ${c.req.method} ${c.req.path}`);
+    return c.json({ mails: await devOutbox(c.env, c.var.session.user.email) } satisfies z.input<typeof DevMailResponse>);
+  })
+  .use(requireActiveAccount)
+  .route("/", adminApi)
   .get("/api/workspaces/:ws/members", async (c) => {
     const workspaceId = c.req.param("ws");
-    if (!(await memberRole(c.env, workspaceId, c.var.session.user.id))) return httpError(c, "not_found", "no such workspace");
+    if (!(await memberRole(c.env.DB, workspaceId, c.var.session.user.id))) return httpError(c, "not_found", "no such workspace");
     const { results } = await c.env.DB.prepare(
       `select u."id" as "userId", u."name", u."email", m."role" from "member" m join "user" u on u."id" = m."userId"
        where m."organizationId" = ? order by m."createdAt"`,
@@ -104,11 +141,109 @@ export const api = new Hono<ApiEnv>()
     if (callerRole instanceof Response) return callerRole;
     const { email, role } = c.req.valid("json");
     if (role === "owner" && callerRole !== "owner") return httpError(c, "forbidden", "only owners can add owners");
-    const user = await c.env.DB.prepare(`select "id" from "user" where lower("email") = lower(?)`).bind(email).first<{ id: string }>();
+    const user = await c.env.DB.prepare(`select "id", "emailVerified" from "user" where lower("email") = lower(?)`).bind(email).first<{ id: string; emailVerified: number }>();
     if (!user) return httpError(c, "not_found", "no account with that email: ask them to sign up first");
-    if (await memberRole(c.env, workspaceId, user.id)) return httpError(c, "conflict", "already a member of this workspace");
+    // Anyone can register any address; only a verified one is known to be that person.
+    if (!user.emailVerified) return httpError(c, "forbidden", "that address is not verified yet: invite it instead, or ask them to verify their e-mail first");
+    if (await memberRole(c.env.DB, workspaceId, user.id)) return httpError(c, "conflict", "already a member of this workspace");
     await authOf(c).api.addMember({ body: { userId: user.id, role, organizationId: workspaceId } });
+    await revalidateWorkspace(c.env, workspaceId, { reason: "member added", audit: { actor: actorOf(c), action: "member.added", targetId: user.id, details: { email, role } } });
     return c.json({ member: { userId: user.id, email, role } } satisfies z.input<typeof AddMemberResponse>, 201);
+  })
+  .patch("/api/workspaces/:ws/members/:userId", jsonBody(UpdateMemberBody, "expected {role: owner|admin|member|viewer}"), async (c) => {
+    const workspaceId = c.req.param("ws");
+    const callerRole = await requireManager(c, workspaceId);
+    if (callerRole instanceof Response) return callerRole;
+    const target = await memberRow(c.env, workspaceId, c.req.param("userId"));
+    if (!target) return httpError(c, "not_found", "no such member in this workspace");
+    const { role } = c.req.valid("json");
+    const refusal = memberChangeRefusal(callerRole, target.role, role, await ownerCount(c.env, workspaceId));
+    if (refusal) return httpError(c, refusal.code, refusal.message);
+    try {
+      await authOf(c).api.updateMemberRole({ body: { memberId: target.id, role, organizationId: workspaceId }, headers: c.req.raw.headers });
+    } catch (error) {
+      return betterAuthRefusal(c, error);
+    }
+    await revalidateWorkspace(c.env, workspaceId, {
+      reason: "your role changed",
+      audit: { actor: actorOf(c), action: "member.role_changed", targetId: c.req.param("userId"), details: { from: target.role, to: role } },
+    });
+    return c.json({ member: { userId: c.req.param("userId"), role } } satisfies z.input<typeof UpdatedMemberResponse>);
+  })
+  .delete("/api/workspaces/:ws/members/:userId", async (c) => {
+    const workspaceId = c.req.param("ws");
+    const callerRole = await requireManager(c, workspaceId);
+    if (callerRole instanceof Response) return callerRole;
+    const target = await memberRow(c.env, workspaceId, c.req.param("userId"));
+    if (!target) return httpError(c, "not_found", "no such member in this workspace");
+    const refusal = memberChangeRefusal(callerRole, target.role, null, await ownerCount(c.env, workspaceId));
+    if (refusal) return httpError(c, refusal.code, refusal.message);
+    try {
+      await authOf(c).api.removeMember({ body: { memberIdOrEmail: target.id, organizationId: workspaceId }, headers: c.req.raw.headers });
+    } catch (error) {
+      return betterAuthRefusal(c, error);
+    }
+    await revalidateWorkspace(c.env, workspaceId, {
+      reason: "you no longer have access to this workspace",
+      audit: { actor: actorOf(c), action: "member.removed", targetId: c.req.param("userId"), details: { role: target.role } },
+    });
+    return c.json({ removed: c.req.param("userId") } satisfies z.input<typeof RemovedMemberResponse>);
+  })
+  .get("/api/workspaces/:ws/invitations", async (c) => {
+    const workspaceId = c.req.param("ws");
+    const denied = await requireManager(c, workspaceId);
+    if (denied instanceof Response) return denied;
+    const all = await authOf(c).api.listInvitations({ query: { organizationId: workspaceId }, headers: c.req.raw.headers });
+    const invitations = all.filter(isPending).map((i) => ({ id: i.id, email: i.email, role: i.role as Role, expiresAt: new Date(i.expiresAt).toISOString() }));
+    return c.json({ invitations } satisfies z.input<typeof SentInvitationsResponse>);
+  })
+  .post("/api/workspaces/:ws/invitations", jsonBody(InviteBody, "expected {email, role: owner|admin|member|viewer}"), async (c) => {
+    const workspaceId = c.req.param("ws");
+    const callerRole = await requireManager(c, workspaceId);
+    if (callerRole instanceof Response) return callerRole;
+    const { email, role } = c.req.valid("json");
+    if (role === "owner" && callerRole !== "owner") return httpError(c, "forbidden", "only owners can add owners");
+    try {
+      const created = await authOf(c).api.createInvitation({ body: { email, role, organizationId: workspaceId }, headers: c.req.raw.headers });
+      const invitation = { id: created.id, email: created.email, role, expiresAt: new Date(created.expiresAt).toISOString() };
+      return c.json({ invitation } satisfies z.input<typeof InvitationResponse>, 201);
+    } catch (error) {
+      return betterAuthRefusal(c, error);
+    }
+  })
+  .delete("/api/workspaces/:ws/invitations/:id", async (c) => {
+    const denied = await requireManager(c, c.req.param("ws"));
+    if (denied instanceof Response) return denied;
+    try {
+      await authOf(c).api.cancelInvitation({ body: { invitationId: c.req.param("id") }, headers: c.req.raw.headers });
+    } catch (error) {
+      return betterAuthRefusal(c, error);
+    }
+    return c.json({ cancelled: c.req.param("id") });
+  })
+  .get("/api/invitations", async (c) => {
+    if (!c.var.session.user.emailVerified) return httpError(c, "forbidden", "verify your e-mail address to see your invitations");
+    const all = await authOf(c).api.listUserInvitations({ headers: c.req.raw.headers });
+    const invitations = all
+      .filter(isPending)
+      .map((i) => ({ id: i.id, workspaceId: i.organizationId, workspaceName: i.organizationName ?? "a workspace", role: i.role as Role, expiresAt: new Date(i.expiresAt).toISOString() }));
+    return c.json({ invitations } satisfies z.input<typeof ReceivedInvitationsResponse>);
+  })
+  .post("/api/invitations/:id/:decision{accept|decline}", async (c) => {
+    const invitationId = c.req.param("id");
+    const accept = c.req.param("decision") === "accept";
+    try {
+      const body = { invitationId };
+      const result = accept ? await authOf(c).api.acceptInvitation({ body, headers: c.req.raw.headers }) : await authOf(c).api.rejectInvitation({ body, headers: c.req.raw.headers });
+      const workspaceId = result?.invitation?.organizationId ?? "";
+      if (accept && workspaceId) {
+        const audit = { actor: actorOf(c), action: "member.added", targetId: c.var.session.user.id, details: { invitation: invitationId, role: result?.invitation?.role ?? null } };
+        await revalidateWorkspace(c.env, workspaceId, { reason: "member added", audit });
+      }
+      return c.json({ id: invitationId, status: accept ? "accepted" : "rejected", workspaceId } satisfies z.input<typeof InvitationDecisionResponse>);
+    } catch (error) {
+      return betterAuthRefusal(c, error);
+    }
   })
   .get("/api/workspaces/:ws/keys", async (c) => {
     const workspaceId = c.req.param("ws");
@@ -117,7 +252,7 @@ export const api = new Hono<ApiEnv>()
     const { results } = await c.env.DB.prepare(`select "id", "name", "start", "metadata", "createdAt" from "apikey" where "referenceId" = ? order by "createdAt" desc`)
       .bind(workspaceId)
       .all<{ id: string; name: string | null; start: string | null; metadata: string | null; createdAt: string | number }>();
-    const keys = results.map((k) => ({ id: k.id, name: k.name, start: k.start, scopes: agentScopes(k.metadata ? JSON.parse(k.metadata) : null), createdAt: k.createdAt }));
+    const keys = results.map((k) => ({ id: k.id, name: k.name, start: k.start, scopes: storedKeyScopes(k.metadata), createdAt: k.createdAt }));
     return c.json({ keys } satisfies z.input<typeof KeysResponse>);
   })
   .post("/api/workspaces/:ws/keys", jsonBody(CreateKeyBody, "expected {name (1-32 chars), scopes?: (read|write|approve|admin)[]}"), async (c) => {
@@ -129,6 +264,7 @@ export const api = new Hono<ApiEnv>()
     // Called without request headers on purpose: the plugin then treats this as a
     // server-side call and accepts `userId` (whose org permission it still checks).
     const created = await authOf(c).api.createApiKey({ body: { name, organizationId: workspaceId, userId, metadata: { scopes, createdBy: userId } } });
+    await revalidateWorkspace(c.env, workspaceId, { reason: "key created", audit: { actor: actorOf(c), action: "key.created", targetId: created.id, details: { name, scopes: scopes ?? null } } });
     // The raw key leaves the server exactly once, in this response; only its hash is stored.
     return c.json({ id: created.id, key: created.key, name: created.name, start: created.start, scopes } satisfies CreatedKeyResponse, 201);
   })
@@ -140,10 +276,28 @@ export const api = new Hono<ApiEnv>()
     const owner = await c.env.DB.prepare(`select "referenceId" from "apikey" where "id" = ?`).bind(keyId).first<{ referenceId: string }>();
     if (!owner || owner.referenceId !== workspaceId) return httpError(c, "not_found", "no such key in this workspace");
     await authOf(c).api.deleteApiKey({ body: { keyId }, headers: c.req.raw.headers });
-    // Sockets opened with the key stay authenticated until told otherwise: close them now.
-    const room = await getAgentByName(c.env.Autopilot, workspaceId);
-    await room.disconnectPrincipal(`agent_${keyId}`, "API key revoked");
+    // Sockets opened with the key stay authenticated until told otherwise: both rooms close them now.
+    await revalidateKey(c.env, keyId, { reason: "API key revoked", audit: { actor: actorOf(c), action: "key.revoked", targetId: keyId, details: {} } }, workspaceId);
     return c.json({ revoked: keyId });
+  })
+  .post("/api/workspaces/:ws/keys/:keyId/rotate", async (c) => {
+    const workspaceId = c.req.param("ws");
+    const keyId = c.req.param("keyId");
+    const denied = await requireManager(c, workspaceId);
+    if (denied instanceof Response) return denied;
+    const old = await c.env.DB.prepare(`select "referenceId", "name", "metadata" from "apikey" where "id" = ?`)
+      .bind(keyId)
+      .first<{ referenceId: string; name: string | null; metadata: string | null }>();
+    if (!old || old.referenceId !== workspaceId) return httpError(c, "not_found", "no such key in this workspace");
+    const scopes = storedKeyScopes(old.metadata);
+    const userId = c.var.session.user.id;
+    // A secret cannot be replaced in place: a new key takes the name and scopes, then the
+    // old one is deleted, so it stops working before this answers.
+    const created = await authOf(c).api.createApiKey({ body: { name: old.name ?? "agent", organizationId: workspaceId, userId, metadata: { scopes, createdBy: userId, rotatedFrom: keyId } } });
+    await authOf(c).api.deleteApiKey({ body: { keyId }, headers: c.req.raw.headers });
+    // The old key's sockets close in both rooms; the audit names both keys.
+    await revalidateKey(c.env, keyId, { reason: "API key rotated", audit: { actor: actorOf(c), action: "key.rotated", targetId: keyId, details: { replacedBy: created.id } } }, workspaceId);
+    return c.json({ id: created.id, key: created.key, name: created.name, start: created.start, scopes, replaced: keyId } satisfies RotatedKeyResponse, 201);
   })
   .notFound((c) => httpError(c, "not_found", `no route for ${c.req.method} ${c.req.path}`))
   // Hono's JSON validator throws a 400 for a body that is not JSON at all.

@@ -1,27 +1,66 @@
 import { betterAuth } from "better-auth";
+import { APIError, createAuthMiddleware } from "better-auth/api";
+import { appOrigins } from "../access/origin";
 import type { Env } from "../env";
+import { sendMail } from "./mail";
 import { authPlugins, baseAuthOptions } from "./options";
+import { createPersonalWorkspace } from "./personal-workspace";
+import { newUserFields, signupPolicy } from "./signup-policy";
+import { passwordProblem } from "./password-policy";
+import { authRateLimit, rateLimitWindow } from "./rate-limits";
+
+/** The endpoints that set a password, and where its new value is in their body. */
+const PASSWORD_FIELDS: Record<string, string> = { "/sign-up/email": "password", "/change-password": "newPassword", "/reset-password": "newPassword" };
+
+/** Refuses a weak new password before better-auth hashes it (its own check is length only). */
+const passwordPolicy = createAuthMiddleware(async (ctx) => {
+  const field = PASSWORD_FIELDS[ctx.path];
+  const body = ctx.body as Record<string, unknown> | undefined;
+  const password = field ? body?.[field] : undefined;
+  if (typeof password !== "string") return;
+  const problem = passwordProblem(password, typeof body?.email === "string" ? body.email : ctx.context.session?.user.email);
+  if (problem) throw new APIError("BAD_REQUEST", { message: problem, code: "WEAK_PASSWORD" });
+});
 
 function createAuth(env: Env, baseURL: string) {
+  const policy = signupPolicy(env);
   const auth = betterAuth({
     ...baseAuthOptions,
+    ...authRateLimit(rateLimitWindow(env)),
     baseURL,
     basePath: "/api/auth",
+    // The same origins our own routes and the room gate accept (party/access/origin.ts).
+    trustedOrigins: appOrigins(env, baseURL),
     secret: env.BETTER_AUTH_SECRET,
     database: env.DB,
-    plugins: authPlugins(),
+    hooks: { before: passwordPolicy },
+    // Signing in unverified stays allowed (your personal workspace works at once); what
+    // needs a verified address is being added to, or invited into, someone's workspace.
+    emailVerification: {
+      sendOnSignUp: true,
+      autoSignInAfterVerification: true,
+      sendVerificationEmail: async ({ user, url }) => {
+        await sendMail(env, { to: user.email, subject: "Verify your e-mail for Autopilot", text: `Open this link to verify ${user.email}:\n\n${url}\n`, link: url });
+      },
+    },
+    plugins: authPlugins(async (invitation) => {
+      const link = `${baseURL}/?invitation=${encodeURIComponent(invitation.id)}`;
+      await sendMail(env, {
+        to: invitation.email,
+        subject: `${invitation.inviter.user.name || invitation.inviter.user.email} invited you to ${invitation.organization.name}`,
+        text: `You are invited to the workspace ${invitation.organization.name} as ${invitation.role}. Sign in (or create an account) with this address, verify it, and accept:\n\n${link}\n`,
+        link,
+      });
+    }),
     databaseHooks: {
       user: {
         create: {
-          // Every new person gets a personal workspace they own.
+          // Operators (ADMIN_EMAILS) get the admin role; in waitlist mode everyone else waits.
+          before: async (user) => ({ data: { ...user, ...newUserFields(policy, user.email) } }),
+          // Every active new person gets a personal workspace they own; a waitlisted one
+          // gets it when approved.
           after: async (user) => {
-            await auth.api.createOrganization({
-              body: {
-                name: `${user.name || user.email.split("@")[0]}'s workspace`,
-                slug: `personal-${user.id.toLowerCase()}`,
-                userId: user.id,
-              },
-            });
+            if (!(user as { waitlisted?: boolean }).waitlisted) await createPersonalWorkspace(auth, user);
           },
         },
       },

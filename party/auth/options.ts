@@ -1,17 +1,33 @@
 import { apiKey } from "@better-auth/api-key";
 import type { BetterAuthOptions } from "better-auth";
-import { organization } from "better-auth/plugins";
+import { admin, organization } from "better-auth/plugins";
 import { ac, roles } from "./access";
+import { ACCOUNT_REFUSAL } from "./account-status";
+import { MIN_PASSWORD_LENGTH } from "./password-policy";
+import { waitlist } from "./waitlist-plugin";
 
 export const API_KEY_PREFIX = "ap_";
+
+/** A tuple, not an array of the union: better-auth infers the user's plugin fields (role, banned, waitlisted) only from a tuple. */
+const tuple = <T extends unknown[]>(items: [...T]): T => items;
+
+type InvitationMail = (invitation: { id: string; email: string; role: string; organization: { name: string }; inviter: { user: { name: string; email: string } } }) => Promise<void>;
 
 /**
  * Everything about auth except the database, shared by the Worker and by the
  * migration generator (`npm run db:generate`), so the generated schema always matches.
  */
-export function authPlugins() {
-  return [
-    organization({ ac, roles, allowUserToCreateOrganization: true }),
+export function authPlugins(sendInvitationEmail?: InvitationMail) {
+  return tuple([
+    organization({
+      ac,
+      roles,
+      allowUserToCreateOrganization: true,
+      // An invitation goes to an address; only someone who proved they read that
+      // address may see, accept or decline it (someone who registered it first cannot).
+      requireEmailVerificationOnInvitation: true,
+      ...(sendInvitationEmail && { sendInvitationEmail }),
+    }),
     apiKey({
       references: "organization",
       enableMetadata: true,
@@ -20,9 +36,15 @@ export function authPlugins() {
       // day per key) would lock an agent out after a few reconnects.
       rateLimit: { enabled: false },
     }),
-  ];
+    // Operators (user role `admin`, given at sign-up to ADMIN_EMAILS). Its HTTP endpoints
+    // are closed (party/api/routes.ts): `/admin` uses ours, which call the plugin server-side.
+    admin({ bannedUserMessage: ACCOUNT_REFUSAL.disabled }),
+    waitlist(),
+  ]);
 }
 
 export const baseAuthOptions = {
-  emailAndPassword: { enabled: true, minPasswordLength: 8 },
+  emailAndPassword: { enabled: true, minPasswordLength: MIN_PASSWORD_LENGTH },
+  // The schema generator needs to know the limiter keeps its counters in the database.
+  rateLimit: { storage: "database" },
 } satisfies Partial<BetterAuthOptions>;

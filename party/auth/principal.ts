@@ -1,7 +1,10 @@
-import { type Principal, Role, Scope } from "../../shared/protocol/principal";
-import { DEFAULT_AGENT_SCOPES, scopesForRole } from "../../shared/scopes";
+import { CloseCode } from "../../shared/protocol/errors";
+import type { Principal } from "../../shared/protocol/principal";
+import { scopesForRole } from "../../shared/scopes";
 import type { Env } from "../env";
+import { ACCOUNT_REFUSAL, accountStatus } from "./account-status";
 import type { Auth } from "./auth";
+import { agentPrincipalId, agentScopes, memberRole, recheckPrincipal } from "./current-access";
 import { consumeTicket } from "./tickets";
 
 export type AuthOutcome = { ok: true; principal: Principal } | { ok: false; status: 401 | 403; reason: string };
@@ -9,23 +12,13 @@ export type AuthOutcome = { ok: true; principal: Principal } | { ok: false; stat
 const unauthenticated = (reason: string): AuthOutcome => ({ ok: false, status: 401, reason });
 const forbidden = (reason: string): AuthOutcome => ({ ok: false, status: 403, reason });
 
-export async function memberRole(env: Env, workspaceId: string, userId: string): Promise<Role | null> {
-  const row = await env.DB.prepare(`select "role" from "member" where "organizationId" = ? and "userId" = ?`).bind(workspaceId, userId).first<{ role: string }>();
-  const parsed = Role.safeParse(row?.role);
-  return parsed.success ? parsed.data : null;
-}
-
-export function agentScopes(metadata: unknown): Scope[] {
-  const raw = (metadata as { scopes?: unknown } | null)?.scopes;
-  const parsed = Scope.array().safeParse(raw);
-  return parsed.success ? parsed.data : [...DEFAULT_AGENT_SCOPES];
-}
-
 /** A session cookie's principal in a workspace, or why not. */
 export async function principalFromSession(env: Env, auth: Auth, headers: Headers, workspaceId: string): Promise<AuthOutcome> {
   const session = await auth.api.getSession({ headers });
   if (!session) return unauthenticated("no valid session");
-  const role = await memberRole(env, workspaceId, session.user.id);
+  const status = accountStatus(session.user);
+  if (status !== "active") return forbidden(ACCOUNT_REFUSAL[status]);
+  const role = await memberRole(env.DB, workspaceId, session.user.id);
   if (!role) return forbidden("not a member of this workspace");
   return {
     ok: true,
@@ -40,7 +33,7 @@ export async function principalFromApiKey(auth: Auth, key: string, workspaceId: 
   if (result.key.referenceId !== workspaceId) return forbidden("this key belongs to another workspace");
   return {
     ok: true,
-    principal: { id: `agent_${result.key.id}`, kind: "agent", name: result.key.name ?? "agent", scopes: agentScopes(result.key.metadata) },
+    principal: { id: agentPrincipalId(result.key.id), kind: "agent", name: result.key.name ?? "agent", scopes: agentScopes(result.key.metadata) },
   };
 }
 
@@ -57,7 +50,10 @@ export async function resolveSocketPrincipal(env: Env, auth: Auth, request: Requ
     const claimed = await consumeTicket(env, ticket);
     if (!claimed) return unauthenticated("invalid, used or expired connect ticket");
     if (claimed.workspaceId !== workspaceId) return forbidden("ticket is for another workspace");
-    return { ok: true, principal: claimed.principal };
+    // The ticket says who it was minted for; whether that key or person still has access
+    // is asked now (a key revoked since minting opens nothing).
+    const now = await recheckPrincipal(env.DB, workspaceId, claimed.principal);
+    return now.ok ? now : now.code === CloseCode.unauthenticated ? unauthenticated(now.reason) : forbidden(now.reason);
   }
   return principalFromSession(env, auth, request.headers, workspaceId);
 }

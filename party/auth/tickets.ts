@@ -12,16 +12,19 @@ export async function issueTicket(env: Env, workspaceId: string, principal: Prin
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   const ticket = `tk_${[...bytes].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
   const expiresAt = Date.now() + TICKET_TTL_MS;
-  await env.DB.batch([
-    env.DB.prepare(`delete from "connect_ticket" where "expiresAt" < ?`).bind(Date.now()),
-    env.DB.prepare(`insert into "connect_ticket" ("hash", "workspaceId", "principal", "expiresAt") values (?, ?, ?, ?)`).bind(
-      await sha256Hex(ticket),
-      workspaceId,
-      JSON.stringify(principal),
-      expiresAt,
-    ),
-  ]);
+  await env.DB.prepare(`insert into "connect_ticket" ("hash", "workspaceId", "principal", "expiresAt") values (?, ?, ?, ?)`)
+    .bind(await sha256Hex(ticket), workspaceId, JSON.stringify(principal), expiresAt)
+    .run();
   return { ticket, expiresAt };
+}
+
+/**
+ * Retention of connect tickets, run by the Worker's cron (wrangler.toml `[triggers]`): an
+ * unused ticket is deleted once expired, whether or not anyone asks for another.
+ */
+export async function deleteExpiredTickets(env: Env, now: number): Promise<number> {
+  const result = await env.DB.prepare(`delete from "connect_ticket" where "expiresAt" < ?`).bind(now).run();
+  return result.meta.changes ?? 0;
 }
 
 /** Single use: the delete-returning claims it atomically, so a replay finds nothing. */

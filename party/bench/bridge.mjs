@@ -160,7 +160,19 @@ async function setup() {
   dirs.push(persistDir);
   const port = await freePort();
   console.log(`Starting the room (wrangler dev on :${port}), runtime on ${runtimeUrl}…`);
-  server = await startServer({ port, persistDir, vars: { RUNTIME_URL: runtimeUrl, RATE_LIMIT_BURST: "100000", RATE_LIMIT_PER_SECOND: "100000" } });
+  server = await startServer({
+    port,
+    persistDir,
+    vars: {
+      RUNTIME_URL: runtimeUrl,
+      RATE_LIMIT_BURST: "100000",
+      RATE_LIMIT_PER_SECOND: "100000",
+      PRINCIPAL_RATE_LIMIT_BURST: "100000",
+      PRINCIPAL_RATE_LIMIT_PER_SECOND: "100000",
+      WORKSPACE_RATE_LIMIT_BURST: "100000",
+      WORKSPACE_RATE_LIMIT_PER_SECOND: "100000",
+    },
+  });
 
   const j = (path, init = {}) => fetch(`${server.url}${path}`, { ...init, headers: { "content-type": "application/json", origin: server.url, ...(init.headers ?? {}) } });
   const signUp = await j("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email: `bench-bridge-${Date.now()}@example.test`, password: "benchmark-password", name: "Bench" }) });
@@ -176,7 +188,12 @@ async function setup() {
   await room.opened;
 
   console.log("Provisioning an instance (a real gateway)…");
-  const { approval } = await room.request("instances.provision", { instanceId: "bench", name: "Bench", idempotencyKey: key("prov") });
+  // An agent asks and the person decides: nobody approves an instance operation they asked for.
+  const created = await (await j(`/api/workspaces/${workspace}/keys`, { method: "POST", headers: { cookie }, body: JSON.stringify({ name: "bench-agent" }) })).json();
+  const agent = rpcSocket(`ws://127.0.0.1:${server.port}/agents/autopilot/${workspace}?protocol=${PROTOCOL_VERSION}&device=bench-agent`, { "x-api-key": created.key });
+  sockets.push(agent);
+  await agent.opened;
+  const { approval } = await agent.request("instances.provision", { instanceId: "bench", name: "Bench", idempotencyKey: key("prov") });
   await room.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("decide") });
   await until(
     () => {

@@ -151,7 +151,21 @@ async function benchRelay(n) {
 
 const dir = mkdtempSync(join(tmpdir(), "autopilot-bench-"));
 console.log(`Starting the room (wrangler dev on :${PORT})…`);
-const server = await startServer({ port: PORT, persistDir: dir, vars: { RATE_LIMIT_BURST: "100000", RATE_LIMIT_PER_SECOND: "100000" } });
+// Limits off: the readers are one person's sockets (the per-principal cap would refuse all
+// but 32 of them), and the writer sends as fast as the room answers.
+const server = await startServer({
+  port: PORT,
+  persistDir: dir,
+  vars: {
+    RATE_LIMIT_BURST: "100000",
+    RATE_LIMIT_PER_SECOND: "100000",
+    PRINCIPAL_RATE_LIMIT_BURST: "100000",
+    PRINCIPAL_RATE_LIMIT_PER_SECOND: "100000",
+    WORKSPACE_RATE_LIMIT_BURST: "100000",
+    WORKSPACE_RATE_LIMIT_PER_SECOND: "100000",
+    MAX_CONNECTIONS_PER_PRINCIPAL: "10000",
+  },
+});
 const baselineDir = mkdtempSync(join(tmpdir(), "autopilot-bench-baseline-"));
 const baseline = await startBaseline({ port: PORT + 1, persistDir: baselineDir }).catch(async (error) => {
   await server.stop();

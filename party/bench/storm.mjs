@@ -180,7 +180,22 @@ async function storm(server) {
 
 const dir = mkdtempSync(join(tmpdir(), "autopilot-storm-"));
 console.log(`Starting the room (wrangler dev on :${PORT})…`);
-const server = await startServer({ port: PORT, persistDir: dir, vars: { RATE_LIMIT_BURST: "100000", RATE_LIMIT_PER_SECOND: "100000" } });
+// Limits off: the readers are one person's sockets (the per-principal cap would refuse all
+// but 32 of them, and their resumes at once would pass the principal's and the
+// workspace's request rates), and the writer sends as fast as the room answers.
+const server = await startServer({
+  port: PORT,
+  persistDir: dir,
+  vars: {
+    RATE_LIMIT_BURST: "100000",
+    RATE_LIMIT_PER_SECOND: "100000",
+    PRINCIPAL_RATE_LIMIT_BURST: "100000",
+    PRINCIPAL_RATE_LIMIT_PER_SECOND: "100000",
+    WORKSPACE_RATE_LIMIT_BURST: "100000",
+    WORKSPACE_RATE_LIMIT_PER_SECOND: "100000",
+    MAX_CONNECTIONS_PER_PRINCIPAL: "10000",
+  },
+});
 let outcome;
 try {
   outcome = await storm(server);

@@ -1,5 +1,7 @@
 import type { z } from "zod";
 import type { Approval } from "../../shared/protocol/approvals";
+import type { Principal } from "../../shared/protocol/principal";
+import { decisionRefusal } from "../access/approval-deciders";
 import { getApproval, settleApproval } from "../domain/approvals";
 import { createOpContext, type OpEffects } from "../domain/context";
 import { RoomError } from "../domain/errors";
@@ -164,6 +166,8 @@ function asUnavailable(error: unknown): RoomError {
 /** What deciding a gateway approval needs of the room. */
 export interface DecisionRoom {
   sql: Sql;
+  /** Who decides (the request's principal). */
+  principal: Pick<Principal, "id" | "kind">;
   retain: number;
   publish(effects: OpEffects): void;
   /** The decisions of the instance's bridge, if one runs. */
@@ -192,6 +196,9 @@ export function prepareGatewayDecision(room: DecisionRoom, params: { approvalId:
   const action = approval ? gatewayActionOf(approval) : undefined;
   if (approval?.status !== "pending" || !action) return undefined;
   if (approval.expiresAt !== null && approval.expiresAt <= Date.now()) return undefined;
+  // Checked here too, not only in resolveApproval: the decision reaches the gateway first.
+  const refusal = decisionRefusal(approval, room.principal);
+  if (refusal) throw new RoomError("forbidden", refusal, { approvalId: approval.id });
   const decisions = room.decisionsFor(action.instanceId);
   if (!decisions) {
     const instance = getInstance(room.sql, action.instanceId);

@@ -152,7 +152,15 @@ export class GatewayConnection {
         reject(new Error(`${method}: no answer from the gateway within ${timeoutMs} ms`));
       }, timeoutMs);
       this.#pending.set(id, { method, resolve, reject, timer });
-      this.#ws.send(JSON.stringify(frame));
+      try {
+        this.#ws.send(JSON.stringify(frame));
+      } catch (error) {
+        // The gateway closed before its close event reached us ("send() after close()"):
+        // fail the request now and drop its pending entry instead of waiting for the timer.
+        clearTimeout(timer);
+        this.#pending.delete(id);
+        reject(new Error(`${method}: the gateway connection is closed (${String(error)})`));
+      }
     });
   }
 

@@ -152,3 +152,57 @@ export const ChannelPairingList = z.looseObject({
     )
     .default([]),
 });
+
+// --- tools (runtime/BRIDGE.md, "Gateway tools") ----------------------------------------
+
+/** `tools.catalog {}`: tools grouped by source; names and one-line descriptions, no input schemas. */
+export const ToolsCatalogResult = z.looseObject({
+  groups: z
+    .array(
+      z.looseObject({
+        id: z.string().max(200).optional(),
+        label: z.string().max(200).optional(),
+        tools: z
+          .array(z.looseObject({ id: z.string().min(1).max(200), description: z.string().optional() }))
+          .max(1000)
+          .default([]),
+      }),
+    )
+    .max(200)
+    .default([]),
+});
+
+/** `tools.invoke` params as the pinned gateway accepts them (a closed schema there too). */
+export const ToolsInvokeParams = z.strictObject({
+  name: z.string().min(1).max(100),
+  args: z.record(z.string(), z.unknown()).optional(),
+  sessionKey: z.string().min(1).optional(),
+  idempotencyKey: z.string().min(1).max(200).optional(),
+});
+
+/**
+ * `tools.invoke`'s answer: a refusal or a failed tool comes back as `ok:false` inside a
+ * successful response, never as a failed response.
+ */
+export const ToolsInvokeResult = z.union([
+  z.looseObject({
+    ok: z.literal(true),
+    toolName: z.string().optional(),
+    output: z.unknown().optional(),
+  }),
+  z.looseObject({
+    ok: z.literal(false),
+    toolName: z.string().optional(),
+    requiresApproval: z.boolean().optional(),
+    error: z.looseObject({ code: z.string().max(100).optional(), message: z.string().optional() }).optional(),
+  }),
+]);
+
+/** One catalog tool as the Autopilot lists it: a checked name and a clipped one-line description. */
+export interface GatewayCatalogEntry {
+  name: string;
+  description: string;
+}
+
+/** A `tools.invoke` as the Autopilot reads it: the output as text, or why it failed. */
+export type GatewayToolOutcome = { ok: true; text: string } | { ok: false; code: string; message: string };

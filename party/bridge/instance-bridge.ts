@@ -1,6 +1,6 @@
 import { Backoff } from "../../shared/backoff";
 import type { ChatStream, SessionMessage } from "../../shared/protocol/gateway";
-import type { Instance } from "../../shared/protocol/instances";
+import type { Instance, PairedDevice } from "../../shared/protocol/instances";
 import { RoomError } from "../domain/errors";
 import { getDeviceDoc, putDeviceDoc } from "../domain/gateway";
 import { getInstance, putInstance } from "../domain/instances";
@@ -11,10 +11,13 @@ import { CatchUp } from "./catch-up";
 import { ChatRuns } from "./chat-runs";
 import { Decisions } from "./decisions";
 import { createDeviceIdentity, type DeviceIdentity } from "./device-identity";
+import { pairedDevices, unpairDevice } from "./device-requests";
 import { GatewayConnection } from "./gateway-connection";
 import { isDeviceTokenRejected } from "./gateway-errors";
 import { LiveEvents } from "./live-events";
 import { Outbox } from "./outbox";
+import type { GatewayCatalogEntry, GatewayToolOutcome } from "./gateway-frames";
+import { invokeTool, toolsCatalog } from "./gateway-tools";
 import { abortRun, sessionHistory } from "./session-requests";
 
 /**
@@ -94,6 +97,27 @@ export class InstanceBridge {
 
   history(sessionKey: string, limit: number): Promise<SessionMessage[]> {
     return sessionHistory(this.#link, sessionKey, limit);
+  }
+
+  /** The devices paired with the gateway (refused while the gateway is not connected). */
+  pairedDevices(): Promise<PairedDevice[]> {
+    const { sql, instanceId } = this.#link.deps;
+    return pairedDevices(this.#link, getDeviceDoc<DeviceIdentity>(sql, instanceId)?.deviceId ?? null);
+  }
+
+  /** Removes a device's pairing from the gateway (an approved `instances.unpair`). */
+  unpair(deviceId: string): Promise<void> {
+    return unpairDevice(this.#link, deviceId);
+  }
+
+  /** The gateway's tool catalog (refused while the gateway is not connected). */
+  toolsCatalog(): Promise<GatewayCatalogEntry[]> {
+    return toolsCatalog(this.#link);
+  }
+
+  /** One gateway tool call; at most once is the caller's part (the gateway does not dedupe). */
+  invokeTool(request: Parameters<typeof invokeTool>[1]): Promise<GatewayToolOutcome> {
+    return invokeTool(this.#link, request);
   }
 
   async #run(): Promise<void> {
@@ -181,8 +205,8 @@ export class InstanceBridge {
 
   #mirror(status: RuntimeInstanceStatus): void {
     if (this.#link.stopped) return;
-    const { sql, retain, workspaceId, publish, instanceId } = this.#link.deps;
-    mirrorStatus({ sql, retain, workspaceId, runtime: null, publish }, instanceId, status);
+    const { sql, retain, publish, instanceId } = this.#link.deps;
+    mirrorStatus({ sql, retain, publish }, instanceId, status);
   }
 
   async #connect(): Promise<GatewayConnection> {

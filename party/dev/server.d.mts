@@ -4,6 +4,7 @@ export const ROOT: string;
 export function ensureDevVars(): Record<string, string>;
 export function freePort(): Promise<number>;
 export function autopilotModelVars(env: Record<string, string | undefined>): Record<string, string>;
+export function signupVars(env: Record<string, string | undefined>): Record<string, string>;
 export function applyMigrations(persistDir: string): void;
 export interface RunningServer {
   url: string;

@@ -89,6 +89,7 @@ const MODEL_VARS = [
   ["AUTOPILOT_MAX_STEPS"],
   ["AUTOPILOT_MODEL_TIMEOUT_MS"],
   ["AUTOPILOT_APPROVAL_TTL_MS"],
+  ["AUTOPILOT_RISKY_GATEWAY_TOOLS"],
 ];
 
 /**
@@ -109,6 +110,16 @@ export function autopilotModelVars(env) {
 }
 
 /**
+ * Sign-up settings (SIGNUP_MODE, ADMIN_EMAILS) from an environment, as `--var`s for wrangler
+ * dev; unset ones keep wrangler.toml's defaults (open, no operators).
+ * @param {Record<string, string | undefined>} env
+ * @returns {Record<string, string>}
+ */
+export function signupVars(env) {
+  return Object.fromEntries(["SIGNUP_MODE", "ADMIN_EMAILS"].filter((name) => env[name]).map((name) => [name, env[name]]));
+}
+
+/**
  * @param {{port?: number, persistDir?: string, vars?: Record<string,string>, log?: (line: string) => void}} options
  * @returns {Promise<{url: string, port: number, persistDir: string, stop: () => Promise<void>, child: import("node:child_process").ChildProcess}>}
  */
@@ -119,7 +130,9 @@ export async function startServer(options = {}) {
   ensureDevVars();
   applyMigrations(persistDir);
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir, "--show-interactive-dev-session=false"];
-  for (const [k, v] of Object.entries(options.vars ?? {})) args.push("--var", `${k}:${v}`);
+  // Locally there is no mail server: mails go to the dev outbox the app shows (never set in
+  // wrangler.toml, so never in production).
+  for (const [k, v] of Object.entries({ DEV_MAIL_OUTBOX: "1", ...options.vars })) args.push("--var", `${k}:${v}`);
   const child = spawn(WRANGLER, args, { cwd: ROOT, env: quietEnv, stdio: ["ignore", "pipe", "pipe"], detached: false });
   const log = options.log ?? (() => {});
   const output = [];

@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { startRuntime } from "./runtime.mjs";
-import { autopilotModelVars, ensureDevVars, ROOT, startServer } from "./server.mjs";
+import { autopilotModelVars, ensureDevVars, ROOT, signupVars, startServer } from "./server.mjs";
 
 const port = Number(process.env.PORT ?? 8787);
 const runtimePort = Number(process.env.RUNTIME_PORT ?? 8790);
@@ -30,9 +30,13 @@ const server = await startServer({
   port,
   persistDir: process.env.PERSIST_DIR,
   // The Autopilot's own model: AUTOPILOT_MODEL_*, else the gateways' OPENCLAW_MODEL_*.
-  vars: { RUNTIME_URL: runtime.url, ...autopilotModelVars(process.env) },
+  // The app may be opened as 127.0.0.1 or localhost: both are its own origin for the cookie checks.
+  // Sign-up: wrangler.toml says open with no operators; SIGNUP_MODE / ADMIN_EMAILS override it.
+  vars: { RUNTIME_URL: runtime.url, ...autopilotModelVars(process.env), ...signupVars(process.env), APP_ORIGINS: `http://127.0.0.1:${port},http://localhost:${port}` },
   log: (line) => {
     if (process.env.VERBOSE || /error|✘|warn/i.test(line)) console.log(`  [wrangler] ${line}`);
+    // No mail server locally: print each mail's link (verification, invitation).
+    else if (line.includes('"msg":"mail"')) console.log(`  [mail] ${line.slice(line.indexOf("{"))}`);
   },
 }).catch((error) => {
   console.error(`Could not start: ${error.message}`);
@@ -46,6 +50,7 @@ console.log(`
   Open      ${server.url}          (sign up, create a workspace key)
   Agents    npx autopilot watch --url ${server.url} --workspace <id> --key <key>
   Runtime   ${runtime.url}   (OpenClaw process host, internal; token in .dev.vars)
+  Sign-up   ${process.env.SIGNUP_MODE || "open"}${process.env.ADMIN_EMAILS ? `; operators (${server.url}/admin): ${process.env.ADMIN_EMAILS}` : "; no operators (set ADMIN_EMAILS)"}
   Model     ${autopilotModelVars(process.env).AUTOPILOT_MODEL_ID ?? "none: set AUTOPILOT_MODEL_BASE_URL and AUTOPILOT_MODEL_ID for the Autopilot's replies"}
   Data      ${server.persistDir}
 

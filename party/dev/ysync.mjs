@@ -40,20 +40,22 @@ export class YSyncClient {
     });
     ws.addEventListener("close", (e) => {
       this.closed = { code: e.code, reason: e.reason };
+      // Its renewal timer would otherwise send on the closed socket.
+      this.awareness.destroy();
     });
     this.doc.on("update", (update, origin) => {
       if (origin === REMOTE) return;
       const encoder = encoding.createEncoder();
       encoding.writeVarUint(encoder, MESSAGE_SYNC);
       syncProtocol.writeUpdate(encoder, update);
-      ws.send(encoding.toUint8Array(encoder));
+      if (this.closed === null) ws.send(encoding.toUint8Array(encoder));
     });
     this.awareness.on("update", ({ added, updated, removed }, origin) => {
       if (origin === REMOTE) return;
       const encoder = encoding.createEncoder();
       encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
       encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...added, ...updated, ...removed]));
-      ws.send(encoding.toUint8Array(encoder));
+      if (this.closed === null) ws.send(encoding.toUint8Array(encoder));
     });
     const start = () => {
       const encoder = encoding.createEncoder();
@@ -72,6 +74,7 @@ export class YSyncClient {
   }
 
   close() {
+    this.awareness.destroy();
     try {
       this.ws.close(1000, "bye");
     } catch {

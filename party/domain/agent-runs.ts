@@ -2,8 +2,9 @@ import { type AgentRunDoc, agentRunRecord } from "../records/agent-run";
 import { readable } from "../records/codec";
 import type { Sql } from "./sql";
 
-// The Autopilot's runs: one per triggering message (the unique trigger makes a replayed
-// `chat.send` start nothing new), at most one active per thread. A paused run keeps its
+// The Autopilot's runs: one per triggering message (a replayed `chat.send` starts nothing
+// new: coversMessage), at most one active per thread; a queued run's trigger moves to the
+// newest post it will answer. A paused run keeps its
 // model messages here until a person decides, so it survives eviction and restarts.
 
 export type RunStatus = "queued" | "streaming" | "awaiting_approval" | "finished" | "failed" | "aborted";
@@ -37,6 +38,33 @@ export function queueRun(sql: Sql, run: { id: string; threadId: string; triggerM
       agentRunRecord.encode(run.doc),
     ) > 0
   );
+}
+
+/**
+ * Whether a run already answers (or answered) message `n` of the thread: every run sees
+ * the thread up to its trigger, so a message at or before a run's trigger is covered.
+ * A replayed `chat.send`, or a post folded into a follow-up turn, starts nothing new.
+ */
+export function coversMessage(sql: Sql, threadId: string, n: number): boolean {
+  return sql.one(`select 1 as hit from agent_runs r join messages m on m.id = r.trigger_message_id where r.thread_id = ? and m.n >= ? limit 1`, threadId, n) !== null;
+}
+
+/** Moves a queued run's trigger to a later message (its context then ends there). */
+export function retriggerQueued(sql: Sql, run: AgentRun, message: { id: string; n: number }, doc: AgentRunDoc, now: number): boolean {
+  return (
+    sql.run(
+      `update agent_runs set trigger_message_id = ?, doc = ?, updated_at = ? where id = ? and status = 'queued'`,
+      message.id,
+      agentRunRecord.encode({ ...doc, triggerN: message.n }),
+      now,
+      run.id,
+    ) > 0
+  );
+}
+
+/** When the thread's runs since `since` were queued, oldest first (the per-thread turn cap). */
+export function turnsSince(sql: Sql, threadId: string, since: number): number[] {
+  return sql.all<{ created_at: number }>(`select created_at from agent_runs where thread_id = ? and created_at > ? order by created_at`, threadId, since).map((r) => r.created_at);
 }
 
 export function getRun(sql: Sql, id: string): AgentRun | null {
@@ -95,8 +123,17 @@ export function recordToolCall(sql: Sql, call: { runId: string; toolCallId: stri
   );
 }
 
+/** SQL: a run that will not resume (what retention may forget). */
+export const FINISHED_RUN = "status in ('finished', 'failed', 'aborted')";
+
+/** Whether the call's tool message is already in the thread (a run resumed twice replays the call). */
+export function toolCallPosted(sql: Sql, runId: string, toolCallId: string): boolean {
+  return sql.one(`select 1 as hit from agent_tool_calls where run_id = ? and tool_call_id = ? and message_id is not null`, runId, toolCallId) !== null;
+}
+
 export function forgetOldRuns(sql: Sql, now: number): void {
   const before = now - RUN_RETENTION_MS;
-  sql.run(`delete from agent_tool_calls where run_id in (select id from agent_runs where status in ('finished', 'failed', 'aborted') and updated_at < ?)`, before);
-  sql.run(`delete from agent_runs where status in ('finished', 'failed', 'aborted') and updated_at < ?`, before);
+  sql.run(`delete from agent_tool_calls where run_id in (select id from agent_runs where ${FINISHED_RUN} and updated_at < ?)`, before);
+  sql.run(`delete from agent_gateway_invokes where run_id in (select id from agent_runs where ${FINISHED_RUN} and updated_at < ?)`, before);
+  sql.run(`delete from agent_runs where ${FINISHED_RUN} and updated_at < ?`, before);
 }

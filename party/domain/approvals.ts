@@ -4,6 +4,7 @@ import type { OpContext } from "./context";
 import { RoomError } from "./errors";
 import { type Page, pageRows } from "./paging";
 import type { Sql } from "./sql";
+import { decisionRefusal } from "../access/approval-deciders";
 import { requireThread } from "./threads";
 import { readable } from "../records/codec";
 import { approvalRecord } from "../records/documents";
@@ -69,11 +70,9 @@ export function resolveApproval(ctx: OpContext, params: z.output<typeof Approval
       resolvedBy: existing.resolvedBy,
     });
   }
-  // People decide what the Autopilot's model may do: an agent's key (even one holding
-  // approve) cannot wave a tool call through.
-  if (existing.action?.kind === "tool" && ctx.principal.kind !== "user") {
-    throw new RoomError("forbidden", "only a person can decide what the Autopilot may run", { approvalId: existing.id });
-  }
+  // People decide risky actions (party/access/approval-deciders.ts).
+  const refusal = decisionRefusal(existing, ctx.principal);
+  if (refusal) throw new RoomError("forbidden", refusal, { approvalId: existing.id });
   return { approval: settleApproval(ctx, existing, params.decision === "approve" ? "approved" : "denied", params.note ?? null) };
 }
 

@@ -137,6 +137,13 @@ export function getDeviceDoc<T>(sql: Sql, instanceId: string): T | null {
   return row ? (JSON.parse(row.doc) as T) : null;
 }
 
+/** The Autopilot's own device on a gateway cannot be unpaired from the room: that would cut the room off. */
+export function refuseOwnDevice(sql: Sql, instanceId: string, deviceId: string): void {
+  if (getDeviceDoc<{ deviceId?: string }>(sql, instanceId)?.deviceId === deviceId) {
+    throw new RoomError("conflict", "that device is the Autopilot's own link to this gateway: unpairing it would cut the room off", { instanceId, deviceId });
+  }
+}
+
 export function putDeviceDoc(sql: Sql, instanceId: string, doc: unknown): void {
   sql.run(`insert into gateway_devices (instance_id, doc) values (?, ?) on conflict (instance_id) do update set doc = excluded.doc`, instanceId, JSON.stringify(doc));
 }

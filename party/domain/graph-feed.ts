@@ -2,11 +2,12 @@ import type { Approval } from "../../shared/protocol/approvals";
 import type { DurableEvent } from "../../shared/protocol/events";
 import type { Instance } from "../../shared/protocol/instances";
 import type { Job } from "../../shared/protocol/jobs";
-import type { Thread } from "../../shared/protocol/threads";
+import type { Message, Thread } from "../../shared/protocol/threads";
+import { TOOL_NODES_PER_THREAD } from "../../shared/hatchery/tool-nodes";
 import { currentSeq, readEventPage } from "./eventlog";
 import type { Sql } from "./sql";
 import { readable } from "../records/codec";
-import { approvalRecord, instanceRecord, jobRecord, threadRecord } from "../records/documents";
+import { approvalRecord, instanceRecord, jobRecord, messageRecord, threadRecord } from "../records/documents";
 
 export interface GraphFeed {
   epoch: string;
@@ -14,7 +15,7 @@ export interface GraphFeed {
   seq: number;
   more: boolean;
   events: DurableEvent[];
-  snapshot: { threads: Thread[]; approvals: Approval[]; jobs: Job[]; instances: Instance[] } | null;
+  snapshot: { threads: Thread[]; approvals: Approval[]; jobs: Job[]; instances: Instance[]; toolMessages: Message[] } | null;
   /**
    * A snapshot goes out in pages: where the next page continues (the Hatchery passes it
    * back), null once it is complete. Events resume from `seq` after the last page.
@@ -36,22 +37,24 @@ const TABLES = [
   { kind: "jobs", table: "jobs", decode: (doc: string) => jobRecord.decode(doc) },
   { kind: "instances", table: "instances", decode: (doc: string) => instanceRecord.decode(doc) },
 ] as const;
+/** The step after the tables: the newest tool messages per thread, paged by thread id. */
+const TOOL_STEP = TABLES.length;
 
 type SnapshotPage = NonNullable<GraphFeed["snapshot"]>;
 
-/** A snapshot cursor: the table index and the last id sent from it. */
-function parseCursor(cursor: string | null): { table: number; after: string } {
+/** A snapshot cursor: the step (table index, then TOOL_STEP) and the last id sent from it. */
+function parseCursor(cursor: string | null): { step: number; after: string } {
   const match = cursor ? /^(\d+):(.*)$/s.exec(cursor) : null;
-  return match ? { table: Math.min(Number(match[1]), TABLES.length), after: match[2]! } : { table: 0, after: "" };
+  return match ? { step: Math.min(Number(match[1]), TOOL_STEP), after: match[2]! } : { step: 0, after: "" };
 }
 
 /** The next snapshot page from `cursor`: rows by id, table after table, until the byte budget is spent. */
 export function snapshotPage(sql: Sql, cursor: string | null, maxBytes = GRAPH_FEED_PAGE_BYTES): { page: SnapshotPage; next: string | null } {
-  const page: SnapshotPage = { threads: [], approvals: [], jobs: [], instances: [] };
-  let { table, after } = parseCursor(cursor);
+  const page: SnapshotPage = { threads: [], approvals: [], jobs: [], instances: [], toolMessages: [] };
+  let { step, after } = parseCursor(cursor);
   let bytes = 0;
-  while (table < TABLES.length) {
-    const t = TABLES[table]!;
+  while (step < TABLES.length) {
+    const t = TABLES[step]!;
     const rows = sql.all<{ id: string; doc: string }>(`select id, doc from ${t.table} where id > ? order by id limit ?`, after, SNAPSHOT_PAGE_ROWS);
     let taken = 0;
     // At least one row per page, however big, so the snapshot always moves on.
@@ -59,12 +62,55 @@ export function snapshotPage(sql: Sql, cursor: string | null, maxBytes = GRAPH_F
     const kept = rows.slice(0, taken);
     (page[t.kind] as unknown[]).push(...readable(kept, (r) => t.decode(r.doc)));
     if (taken < rows.length || (rows.length === SNAPSHOT_PAGE_ROWS && taken === rows.length)) {
-      return { page, next: `${table}:${kept.at(-1)?.id ?? after}` };
+      return { page, next: `${step}:${kept.at(-1)?.id ?? after}` };
     }
-    table++;
+    step++;
     after = "";
   }
-  return { page, next: null };
+  const tools = toolMessagePage(sql, after, bytes === 0 ? maxBytes : Math.max(0, maxBytes - bytes), bytes === 0);
+  page.toolMessages = tools.messages;
+  return { page, next: tools.lastThread === null ? null : `${TOOL_STEP}:${tools.lastThread}` };
+}
+
+/**
+ * The newest Autopilot tool messages (as many as the canvas shows) of the threads after
+ * `afterThread`, whole threads at a time within `maxBytes` (at least one thread when
+ * `mustMove`), found through the run ledger: scanning every message for its kind would read
+ * the whole log. `lastThread`: where the next page continues, null when none are left.
+ */
+function toolMessagePage(sql: Sql, afterThread: string, maxBytes: number, mustMove: boolean): { messages: Message[]; lastThread: string | null } {
+  const rows = sql.all<{ thread_id: string; n: number; doc: string }>(
+    `select thread_id, n, doc from (
+       select r.thread_id, m.n, m.doc, row_number() over (partition by r.thread_id order by m.n desc) as rank
+       from agent_tool_calls c join agent_runs r on r.id = c.run_id join messages m on m.id = c.message_id
+       where r.thread_id > ?
+     ) where rank <= ? order by thread_id, n limit ?`,
+    afterThread,
+    TOOL_NODES_PER_THREAD,
+    SNAPSHOT_PAGE_ROWS,
+  );
+  // A full batch may have cut its last thread short: that thread starts the next page.
+  const complete = rows.length < SNAPSHOT_PAGE_ROWS;
+  const threads: { id: string; rows: typeof rows; bytes: number }[] = [];
+  for (const row of rows) {
+    const last = threads.at(-1);
+    if (last?.id === row.thread_id) {
+      last.rows.push(row);
+      last.bytes += row.doc.length;
+    } else threads.push({ id: row.thread_id, rows: [row], bytes: row.doc.length });
+  }
+  if (!complete && threads.length > 1) threads.pop();
+  const kept: typeof rows = [];
+  let bytes = 0;
+  let taken = 0;
+  while (taken < threads.length && ((mustMove && taken === 0) || bytes + threads[taken]!.bytes <= maxBytes)) {
+    bytes += threads[taken]!.bytes;
+    kept.push(...threads[taken++]!.rows);
+  }
+  const messages = readable(kept, (r): Message => ({ ...messageRecord.decode(r.doc), n: r.n }));
+  const allSent = complete && taken === threads.length;
+  // Nothing taken (the tables spent the budget): the next page starts where this one would have.
+  return { messages, lastThread: allSent ? null : (threads[taken - 1]?.id ?? afterThread) };
 }
 
 /**

@@ -18,7 +18,3 @@ export function recall(sql: Sql, principalId: string, key: string, method: strin
 export function remember(sql: Sql, principalId: string, key: string, method: string, result: unknown, now: number): void {
   sql.run(`insert into idempotency (principal_id, key, method, result, at) values (?, ?, ?, ?, ?)`, principalId, key, method, encodeResult(method, result), now);
 }
-
-export function forgetExpired(sql: Sql, now: number): void {
-  sql.run(`delete from idempotency where at < ?`, now - IDEMPOTENCY_TTL_MS);
-}

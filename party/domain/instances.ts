@@ -1,6 +1,16 @@
 import type { z } from "zod";
 import type { Approval } from "../../shared/protocol/approvals";
-import type { Instance, InstanceOperation, InstanceOperationParams, InstancesAttachParams, InstancesProvisionParams, InstanceStatus } from "../../shared/protocol/instances";
+import type {
+  Instance,
+  InstanceOperation,
+  InstanceOperationParams,
+  InstancesAttachParams,
+  InstancesProvisionParams,
+  InstancesRestoreParams,
+  InstanceStatus,
+  InstancesUnpairParams,
+} from "../../shared/protocol/instances";
+import { deleteDetails, restoreDetails, unpairDetails } from "../../shared/instance-texts";
 import { requestApproval } from "./approvals";
 import type { OpContext } from "./context";
 import { RoomError } from "./errors";
@@ -41,21 +51,25 @@ const TITLES: Record<InstanceOperation, (name: string) => string> = {
   provision: (n) => `Provision OpenClaw instance "${n}"`,
   restart: (n) => `Restart OpenClaw instance "${n}"`,
   backup: (n) => `Back up OpenClaw instance "${n}"`,
+  restore: (n) => `Restore OpenClaw instance "${n}" from a backup`,
+  unpair: (n) => `Unpair a device from OpenClaw instance "${n}"`,
   delete: (n) => `Delete OpenClaw instance "${n}"`,
 };
 
-const DETAILS: Record<InstanceOperation, string> = {
-  provision: "Starts a hosted OpenClaw gateway for this workspace (about 1 GB of memory; ~15 s to start).",
-  restart: "Restarts the gateway; running chats are interrupted and resume after it is back.",
-  backup: "Archives the gateway's state.",
-  delete: "Stops the gateway and removes its state. This cannot be undone.",
+const DETAILS: Record<InstanceOperation, (instance: Instance | null, target?: string) => string> = {
+  provision: () => "Starts a hosted OpenClaw gateway for this workspace (about 1 GB of memory; ~15 s to start).",
+  restart: () => "Restarts the gateway; running chats are interrupted and resume after it is back.",
+  backup: () => "Archives the gateway's state (its sessions, memory, settings and paired devices).",
+  restore: (_instance, backupId) => restoreDetails(backupId ?? "?"),
+  unpair: (_instance, deviceId) => unpairDetails(deviceId ?? "?"),
+  delete: (instance) => deleteDetails(instance?.threadIds.length ?? 0),
 };
 
 /** Asks a person to confirm an instance operation; the room runs it once approved. */
 export function requestInstanceOperation(
   ctx: OpContext,
   operation: InstanceOperation,
-  params: z.output<typeof InstancesProvisionParams> | z.output<typeof InstanceOperationParams>,
+  params: z.output<typeof InstancesProvisionParams> | z.output<typeof InstanceOperationParams> | z.output<typeof InstancesRestoreParams> | z.output<typeof InstancesUnpairParams>,
 ): { approval: Approval } {
   const existing = getInstance(ctx.sql, params.instanceId);
   if (operation === "provision") {
@@ -65,16 +79,18 @@ export function requestInstanceOperation(
     if (BUSY.has(existing.status)) throw new RoomError("conflict", `instance ${existing.id} is ${existing.status}: wait until it is ready`, { instanceId: existing.id });
   }
   const name = ("name" in params && params.name) || existing?.name || params.instanceId;
+  const backupId = "backupId" in params ? params.backupId : undefined;
+  const deviceId = "deviceId" in params ? params.deviceId : undefined;
   return requestApproval(
     ctx,
     {
       title: TITLES[operation](name),
-      details: DETAILS[operation],
+      details: DETAILS[operation](existing, backupId ?? deviceId),
       risk: operation === "delete" ? "critical" : operation === "backup" ? "low" : "high",
       expiresInMs: INSTANCE_APPROVAL_TTL_MS,
       idempotencyKey: params.idempotencyKey,
     },
-    { kind: "instance", operation, instanceId: params.instanceId, name },
+    { kind: "instance", operation, instanceId: params.instanceId, name, ...(backupId ? { backupId } : {}), ...(deviceId ? { deviceId } : {}) },
   );
 }
 

@@ -46,6 +46,9 @@ const MIGRATIONS: string[] = [
    create index if not exists usage_at on usage (at);
    create index if not exists usage_thread on usage (thread_id, at);
    create index if not exists usage_principal on usage (principal_id, at);`,
+  // The Autopilot's calls to an OpenClaw gateway's tools, recorded before they are sent:
+  // the gateway does not dedupe them, so a call started and never finished is not sent again.
+  `create table if not exists agent_gateway_invokes (run_id text not null, tool_call_id text not null, instance_id text not null, tool text not null, started_at integer not null, finished_at integer, ok integer, result text, primary key (run_id, tool_call_id));`,
 ];
 
 export function migrate(sql: Sql): void {

@@ -58,3 +58,9 @@ export function compact(sql: Sql, doc: Y.Doc): { bytes: number; chunks: number }
   });
   return { bytes: state.byteLength, chunks };
 }
+
+/** Bytes stored for the document (snapshot + pending update rows): an upper bound of its encoded size. */
+export function storedBytes(sql: Sql): number {
+  const row = sql.one<{ b: number }>(`select (select coalesce(sum(length(data)), 0) from ydoc_snapshot) + (select coalesce(sum(length(data)), 0) from ydoc_updates) as b`);
+  return row?.b ?? 0;
+}

@@ -27,6 +27,8 @@ export const AgentRunDoc = z.object({
   triggerN: z.number().int().positive(),
   messages: z.array(z.record(z.string(), z.unknown())),
   pending: z.array(PendingCall),
+  /** How often a restart cut the run after an approval and it was resumed again (bounded). */
+  resumes: z.number().int().nonnegative().optional(),
 });
 export type AgentRunDoc = z.infer<typeof AgentRunDoc>;
 

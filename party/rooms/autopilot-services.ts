@@ -8,6 +8,7 @@ import type { Sql } from "../domain/sql";
 import { SILENT } from "../domain/threads";
 import type { BridgeSupervisor } from "./bridge-supervisor";
 import { dispatch } from "./dispatch";
+import { type DetailsDeps, instanceDetails } from "./instance-details";
 import type { GraphApplyOutcome } from "./hatchery";
 import type { RoomServices } from "./room-services";
 
@@ -20,6 +21,8 @@ export interface ServiceSources {
   agent: AutopilotAgent;
   presence(): PresenceEntry[];
   modelConfigured(): boolean;
+  /** What `instances.details` reads for one instance. */
+  details(instanceId: string): DetailsDeps;
   /** The Hatchery's answer to graph commands applied as `principalId`. */
   applyGraph(principalId: string, idempotencyKey: string, commands: Parameters<RoomServices["applyGraph"]>[1]): Promise<unknown>;
 }
@@ -37,6 +40,7 @@ export function roomServices(src: ServiceSources, principal: Principal, setStatu
     setStatus,
     defaultResponder: () => (src.modelConfigured() ? { kind: "autopilot", reply: "every" } : SILENT),
     abortReply: (threadId) => src.agent.abort(threadId, principal),
+    instanceDetails: (instanceId) => instanceDetails(src.details(instanceId), instanceId),
     applyGraph: async (idempotencyKey, commands) => {
       // RPC results lose their discriminated-union narrowing; read them as the plain union.
       const outcome = (await src.applyGraph(principal.id, idempotencyKey, commands)) as GraphApplyOutcome;

@@ -1,43 +1,48 @@
 import { Agent, type Connection, type ConnectionContext, type WSMessage } from "agents";
-import { getServerByName } from "partyserver";
-import { CloseCode, type ErrorShape } from "../../shared/protocol/errors";
+import { CloseCode } from "../../shared/protocol/errors";
 import type { EventName, EventPayload } from "../../shared/protocol/events";
-import type { EventFrame } from "../../shared/protocol/frames";
 import { MAX_CLIENT_FRAME_BYTES } from "../../shared/protocol/frames";
 import { type ModelConfig, readModelConfig } from "../agent/config";
 import { AutopilotAgent } from "../agent/runner";
+import { AccessChange } from "../access/access-change";
 import { expireDueApprovals, nextApprovalExpiry } from "../domain/approvals";
+import { appendAudit } from "../domain/audit";
 import { createOpContext, type OpEffects } from "../domain/context";
 import { planResume, type ResumePlan, roomEpoch } from "../domain/eventlog";
 import { allSessions } from "../domain/gateway";
 import { type GraphFeed, readGraphFeed } from "../domain/graph-feed";
-import { forgetExpired } from "../domain/idempotency";
 import { listInstances } from "../domain/instances";
 import { migrate } from "../domain/schema";
 import { type Sql, sqlFromStorage } from "../domain/sql";
 import { getThread } from "../domain/threads";
 import type { Env } from "../env";
 import { RuntimeClient } from "../runtime-client";
+import { type BackupPolicy, readBackupPolicy } from "../domain/backup-policy";
 import { BridgeSupervisor } from "./bridge-supervisor";
+import { autopilotSocket, revalidateSockets } from "./connection-access";
 import { type ConnState, connState, presenceEntry, presenceOf } from "./connection-state";
+import { RecurringAlarms, wantedAlarms } from "./recurring-alarms";
+import { runScheduledBackups } from "./scheduled-backups";
 import { dispatch, type DispatchOutcome, parseFrame, sniffRequestId } from "./dispatch";
 import { type OperationDeps, runInstanceOperation, watchInstance } from "./instance-operations";
 import { admitConnection } from "./connect-admission";
-import { ConnectionMeter } from "./ratelimit";
-import { boxTextFrames, unboxFrame } from "./framework-frames";
+import { rateLimitedResponse, RequestMeter } from "./ratelimit";
+import { readRoomLimits, type RoomLimits } from "./room-limits";
+import { principalTag, principalTags, refuseOverCap } from "./connection-cap";
+import { eventFrame, sendQuietly } from "./socket-send";
 import { sendToAll } from "./fanout";
 import { buildHello } from "./hello";
 import { PresenceBroadcast } from "./presence-broadcast";
 import { ReplayPump } from "./replay-pump";
+import { boxTextFrames, unboxFrame } from "./framework-frames";
+import { HatcheryLink } from "./hatchery-link";
+import { RetentionSweep } from "./retention-sweep";
 import { logRequest } from "./request-log";
 import { invokeAs, roomServices, type ServiceSources } from "./autopilot-services";
 import { agentInfo } from "./room-services";
 
 /** How often a room with live instances wakes itself to make sure its bridges run. */
 const BRIDGE_WATCH_SECONDS = 300;
-
-/** How long a canvas update may wait so that a burst of commits costs one Hatchery pull. */
-const HATCHERY_POKE_DELAY_MS = 100;
 
 /**
  * One Autopilot per workspace. This class holds lifecycle and dispatch only; the domain
@@ -51,13 +56,14 @@ export class Autopilot extends Agent<Env> {
   static override options = { sendIdentityOnConnect: false };
 
   readonly #sql: Sql;
-  readonly #meter = new ConnectionMeter(() => this.#rate);
-  #pokeTimer: ReturnType<typeof setTimeout> | null = null;
+  readonly #meter = new RequestMeter(() => this.#limits);
+  readonly #canvas = new HatcheryLink(this.env.Hatchery, () => this.name);
+  readonly #retention: RetentionSweep;
   readonly #presence = new PresenceBroadcast((diff) => this.#broadcastEvent("presence.diff", diff));
   readonly #replay: ReplayPump;
   readonly #bridges: BridgeSupervisor;
-  /** The bridge watch is scheduled (see watchBridges). */
-  #watching = false;
+  readonly #alarms: RecurringAlarms;
+  readonly #backupPolicy: BackupPolicy;
   readonly #agent: AutopilotAgent;
   /** The Autopilot's model as the Worker's vars and secrets configure it. */
   readonly #modelConfig: ModelConfig;
@@ -73,6 +79,16 @@ export class Autopilot extends Agent<Env> {
       overflow: (conn) => (conn as Connection).close(CloseCode.rateLimited, JSON.stringify({ retryAfterMs: 1000 })),
     });
     this.#modelConfig = readModelConfig(env);
+    this.#retention = new RetentionSweep({
+      sql: this.#sql,
+      every: (seconds) => this.scheduleEvery(seconds, "sweepRetention"),
+      cancel: () => this.#cancelSchedules("sweepRetention"),
+      auditRows: () => Math.max(1, Number(this.env.AUDIT_RETAIN ?? 10_000)),
+      sweepCanvas: async (now) => (await this.#canvas.stub()).forgetExpired(now),
+      workspaceId: () => this.name,
+    });
+    this.#backupPolicy = readBackupPolicy(env);
+    this.#alarms = new RecurringAlarms(this, wantedAlarms(BRIDGE_WATCH_SECONDS, this.#backupPolicy.intervalSeconds), () => this.name);
     this.#bridges = new BridgeSupervisor({
       workspaceId: () => this.name,
       sql: this.#sql,
@@ -89,6 +105,7 @@ export class Autopilot extends Agent<Env> {
       broadcast: (event, payload) => this.#broadcastEvent(event, payload),
       keepAlive: () => this.keepAlive(),
       invoke: (principal, method, params) => invokeAs(this.#sources, principal, method, params),
+      gateway: (threadId) => this.#bridges.gatewayFor(threadId),
     });
   }
 
@@ -102,8 +119,8 @@ export class Autopilot extends Agent<Env> {
   }
 
   override async onStart(): Promise<void> {
-    forgetExpired(this.#sql, Date.now());
-    // Runs cut off by the restart end visibly; paused ones decided meanwhile resume.
+    this.#retention.ensure();
+    // Runs cut off by the restart resume or end visibly; paused ones decided meanwhile resume.
     this.#agent.recover();
     const next = nextApprovalExpiry(this.#sql);
     if (next !== null) await this.#wakeAt(next, true);
@@ -114,17 +131,10 @@ export class Autopilot extends Agent<Env> {
     this.#ensureBridges();
   }
 
-  /** Starts and stops bridges to match the instances; keeps the watch scheduled while any runs. */
+  /** Starts and stops bridges to match the instances; keeps the recurring alarms while any runs. */
   #ensureBridges(): void {
     this.#bridges.ensure();
-    if (this.#bridges.size > 0 && !this.#watching) {
-      this.#watching = true;
-      // Idempotent in agents: one schedule however often this runs.
-      void this.scheduleEvery(BRIDGE_WATCH_SECONDS, "watchBridges").catch((error: unknown) => {
-        this.#watching = false;
-        console.error(JSON.stringify({ msg: "could not schedule the bridge watch", workspace: this.name, error: String(error) }));
-      });
-    }
+    if (this.#bridges.size > 0) void this.#alarms.sync(true);
   }
 
   #runtime(): RuntimeClient | null {
@@ -139,9 +149,16 @@ export class Autopilot extends Agent<Env> {
    */
   async watchBridges(): Promise<void> {
     this.#ensureBridges();
-    if (this.#bridges.size > 0) return;
-    for (const schedule of await this.listSchedules()) if (schedule.callback === "watchBridges") await this.cancelSchedule(schedule.id);
-    this.#watching = false;
+    if (this.#bridges.size === 0) await this.#alarms.sync(false);
+  }
+
+  /** Scheduled callback (BACKUP_INTERVAL_SECONDS): a backup job per ready instance. */
+  async backupInstances(): Promise<void> {
+    await this.#keepAliveWhile(() => runScheduledBackups(this.#operationDeps(), this.#backupPolicy));
+  }
+
+  async #cancelSchedules(callback: string): Promise<void> {
+    for (const schedule of await this.listSchedules()) if (schedule.callback === callback) await this.cancelSchedule(schedule.id);
   }
 
   /**
@@ -159,19 +176,22 @@ export class Autopilot extends Agent<Env> {
   get #retain(): number {
     return Math.max(1, Number(this.env.EVENT_LOG_RETAIN ?? 10_000));
   }
-  get #rate(): { perSecond: number; burst: number } {
-    return { perSecond: Number(this.env.RATE_LIMIT_PER_SECOND ?? 50), burst: Number(this.env.RATE_LIMIT_BURST ?? 100) };
+  get #limits(): RoomLimits {
+    return readRoomLimits(this.env);
   }
 
-  /** To one socket: held while that socket is still replaying (replay-pump.ts). */
+  /** To one socket (quietly: it may have closed); held while that socket is still replaying (replay-pump.ts). */
   #sendText(conn: Connection, text: string): void {
     this.#replay.send(conn, text);
   }
 
   #broadcastEvent<E extends EventName>(event: E, payload: EventPayload<E>, seq?: number): void {
-    const frame: EventFrame = { type: "event", event, payload, ...(seq !== undefined ? { seq } : {}) };
-    const text = JSON.stringify(frame);
+    const text = eventFrame(event, payload, seq);
     sendToAll(this.ctx, text, this.#replay.size > 0 ? this.#replay.holdBroadcast(text, seq) : undefined);
+  }
+
+  override getConnectionTags(_conn: Connection, ctx: ConnectionContext): string[] {
+    return principalTags(ctx.request);
   }
 
   override onConnect(conn: Connection, ctx: ConnectionContext): void {
@@ -181,6 +201,7 @@ export class Autopilot extends Agent<Env> {
       return;
     }
     const { state } = admission;
+    if (refuseOverCap(conn, this.getConnections(principalTag(state.principal.id)), this.#limits.connectionsPerPrincipal)) return;
     conn.setState(state);
     const plan = planResume(this.#sql, roomEpoch(this.#sql), admission.lastSeq, admission.epoch);
     this.#greet(conn, state, plan);
@@ -192,7 +213,7 @@ export class Autopilot extends Agent<Env> {
 
   /** Sends the hello (bounded snapshot, or where the replay starts); returns the seq it covers. */
   #greet(conn: Connection, state: ConnState, plan: ResumePlan): number {
-    const { perSecond, burst } = this.#rate;
+    const { perSecond, burst } = this.#limits.connection;
     const hello = buildHello({
       sql: this.#sql,
       connectionId: conn.id,
@@ -205,7 +226,7 @@ export class Autopilot extends Agent<Env> {
       agent: agentInfo(this.#modelConfig),
       limits: { maxFrameBytes: MAX_CLIENT_FRAME_BYTES, requestsPerSecond: perSecond, burst },
     });
-    conn.send(JSON.stringify({ type: "event", event: "hello", payload: hello } satisfies EventFrame));
+    sendQuietly(conn, eventFrame("hello", hello));
     return hello.seq;
   }
 
@@ -214,19 +235,16 @@ export class Autopilot extends Agent<Env> {
     const message = unboxFrame(frame);
     const state = connState(conn);
     if (!state) {
-      conn.close(CloseCode.unauthenticated, "unauthenticated");
+      // A socket refused in onConnect (no state) may still have frames on their way.
+      if (conn.readyState === WebSocket.OPEN) conn.close(CloseCode.unauthenticated, "unauthenticated");
       return;
     }
     const now = Date.now();
     // Every frame costs a token, garbage included: the limiter runs before any parsing.
-    const token = this.#meter.take(conn.id, now);
+    const token = this.#meter.take(conn.id, state.principal.id, now);
     if (!token.ok) {
-      if (token.close) {
-        conn.close(CloseCode.rateLimited, JSON.stringify({ retryAfterMs: Math.max(token.retryAfterMs, 1000) }));
-        return;
-      }
-      const error: ErrorShape = { code: "rate_limited", message: "too many requests", retryable: true, retryAfterMs: token.retryAfterMs };
-      this.#sendText(conn, JSON.stringify({ type: "res", id: sniffRequestId(message), ok: false, error }));
+      if (token.close) conn.close(CloseCode.rateLimited, JSON.stringify({ retryAfterMs: Math.max(token.retryAfterMs, 1000) }));
+      else this.#sendText(conn, rateLimitedResponse(token, sniffRequestId(message)));
       return;
     }
     const parsed = parseFrame(message);
@@ -266,12 +284,13 @@ export class Autopilot extends Agent<Env> {
       agent: this.#agent,
       presence: () => presenceOf(this.getConnections()),
       modelConfigured: () => this.#modelConfig.configured,
-      applyGraph: async (principalId, idempotencyKey, commands) => (await getServerByName(this.env.Hatchery, this.name)).applyCommands(principalId, idempotencyKey, commands),
+      details: (instanceId) => ({ ...this.#operationDeps(), bridge: this.#bridges.get(instanceId), policy: this.#backupPolicy }),
+      applyGraph: async (principalId, idempotencyKey, commands) => (await this.#canvas.stub()).applyCommands(principalId, idempotencyKey, commands),
     };
   }
 
   override onClose(conn: Connection): void {
-    this.#meter.forget(conn.id);
+    this.#meter.forget(conn.id, Date.now());
     this.#replay.forget(conn.id);
     const state = connState(conn);
     if (state) this.#presence.left(conn.id, state.principal.id);
@@ -281,7 +300,8 @@ export class Autopilot extends Agent<Env> {
   #publish(effects: OpEffects): void {
     for (const e of effects.events) this.#broadcastEvent(e.event, e.payload, e.seq);
     for (const at of effects.wakeups) void this.#wakeAt(at);
-    if (effects.events.length > 0) this.#pokeHatchery();
+    if (effects.events.length > 0) this.#canvas.poke();
+    this.#retention.ensure();
     let instancesChanged = false;
     for (const e of effects.events) {
       switch (e.event) {
@@ -321,6 +341,8 @@ export class Autopilot extends Agent<Env> {
       retain: this.#retain,
       workspaceId: this.name,
       runtime: this.#runtime(),
+      backupKeep: this.#backupPolicy.keep,
+      gateway: (instanceId) => this.#bridges.get(instanceId),
       publish: (effects) => this.#publish(effects),
       deleting: (instanceId, active) => {
         this.#bridges.deleting(instanceId, active);
@@ -329,10 +351,7 @@ export class Autopilot extends Agent<Env> {
     };
   }
 
-  /**
-   * An instance operation outlives the request that approved it (a gateway takes ~15 s to
-   * start): keep the object awake until it is done instead of hibernating mid-watch.
-   */
+  /** An instance operation outlives its request (a gateway starts in ~15 s): stay awake until it is done. */
   async #keepAliveWhile(work: () => Promise<void>): Promise<void> {
     const release = await this.keepAlive();
     try {
@@ -344,20 +363,9 @@ export class Autopilot extends Agent<Env> {
     }
   }
 
-  /**
-   * Tell the canvas there is news; it pulls the events itself (graphFeed), so a poke
-   * that fails costs only latency: the Hatchery catches up on its next poke or wake.
-   * Pokes are coalesced: one pull per burst, not one per event, because each pull is a
-   * graphFeed call queued inside this room, on the path of the next request.
-   */
-  #pokeHatchery(): void {
-    if (this.#pokeTimer) return;
-    this.#pokeTimer = setTimeout(() => {
-      this.#pokeTimer = null;
-      void getServerByName(this.env.Hatchery, this.name)
-        .then((hatchery) => hatchery.sync())
-        .catch((error: unknown) => console.error(JSON.stringify({ msg: "hatchery poke failed", workspace: this.name, error: String(error) })));
-    }, HATCHERY_POKE_DELAY_MS);
+  /** Scheduled callback (alarm, while there is anything to forget): the tables' retention. */
+  async sweepRetention(): Promise<void> {
+    await this.#retention.run(Date.now());
   }
 
   /**
@@ -380,15 +388,11 @@ export class Autopilot extends Agent<Env> {
     if (next !== null && next - Date.now() < 1000) await this.#wakeAt(Math.max(next, Date.now()) + 1000);
   }
 
-  /** RPC from the Worker: close every socket of a principal (e.g. its API key was revoked). */
-  async disconnectPrincipal(principalId: string, reason: string): Promise<number> {
-    let closed = 0;
-    for (const conn of this.getConnections()) {
-      if (connState(conn)?.principal.id === principalId) {
-        conn.close(CloseCode.unauthenticated, reason);
-        closed++;
-      }
-    }
-    return closed;
+  /** RPC from the Worker (party/access/revalidate.ts): access in this workspace changed. */
+  async accessChanged(message: AccessChange): Promise<void> {
+    const { reason, audit } = AccessChange.parse(message);
+    if (audit) appendAudit(this.#sql, audit.actor, audit.action, audit.targetId, audit.details, Date.now());
+    const sockets = [...this.getConnections()].flatMap((conn) => autopilotSocket(conn, (text) => this.#sendText(conn, text)) ?? []);
+    await revalidateSockets(this.env.DB, this.name, sockets, reason);
   }
 }

@@ -1,7 +1,9 @@
 import type { ChatStream } from "../../shared/protocol/gateway";
 import type { BridgeDeps } from "../bridge/bridge-link";
 import { InstanceBridge } from "../bridge/instance-bridge";
-import { listInstances } from "../domain/instances";
+import type { GatewayAccess } from "../agent/gateway-tool";
+import { bindingForThread } from "../domain/gateway-bindings";
+import { getInstance, listInstances } from "../domain/instances";
 import type { Sql } from "../domain/sql";
 import type { RuntimeClient } from "../runtime-client";
 
@@ -34,6 +36,24 @@ export class BridgeSupervisor {
 
   get(instanceId: string): InstanceBridge | undefined {
     return this.#bridges.get(instanceId);
+  }
+
+  /**
+   * The gateway of the instance attached to a thread, for the Autopilot's gateway tools;
+   * null when the thread has none or no bridge runs for it. Its requests are refused while
+   * the gateway is not connected.
+   */
+  gatewayFor(threadId: string): GatewayAccess | null {
+    const binding = bindingForThread(this.#d.sql, threadId);
+    const bridge = binding ? this.#bridges.get(binding.instanceId) : undefined;
+    if (!binding || !bridge) return null;
+    return {
+      instanceId: binding.instanceId,
+      instanceName: getInstance(this.#d.sql, binding.instanceId)?.name ?? binding.instanceId,
+      sessionKey: binding.sessionKey,
+      catalog: () => bridge.toolsCatalog(),
+      invoke: (request) => bridge.invokeTool(request),
+    };
   }
 
   /** Every live reply being streamed, for a connecting client's hello. */

@@ -1,23 +1,36 @@
 import { getAgentByName } from "agents";
-import type { Connection, ConnectionContext } from "partyserver";
+import * as decoding from "lib0/decoding";
+import * as encoding from "lib0/encoding";
+import type { Connection, ConnectionContext, WSMessage } from "partyserver";
 import { YServer } from "y-partyserver";
-import type * as Y from "yjs";
+import * as awarenessProtocol from "y-protocols/awareness";
+import * as syncProtocol from "y-protocols/sync";
+import * as Y from "yjs";
+import { reviewAwarenessUpdate } from "../../shared/hatchery/awareness";
 import { applyDomainOps, type DomainOp, opsForEvent, opsForSnapshot, pendingNodes } from "../../shared/hatchery/domain";
 import { layoutNewNodes } from "../../shared/hatchery/layout";
-import { type DomainKind, domainNodeId, isDomainKind, NODE_SIZE, nodesMap, patchNode, readNode, writeNode } from "../../shared/hatchery/graph";
-import { placeNode } from "../../shared/hatchery/placement";
+import { type DomainKind, domainNodeId, isDomainKind, nodesMap, readNode } from "../../shared/hatchery/graph";
+import { HatcheryCloseCode, type HatcheryRefusal } from "../../shared/hatchery/refusal";
+import { type DomainRecord, reviewClientTransaction } from "../../shared/hatchery/review";
 import { CloseCode, type ErrorShape } from "../../shared/protocol/errors";
 import type { GraphCommand } from "../../shared/protocol/graph";
 import type { Principal } from "../../shared/protocol/principal";
 import { hasScope } from "../../shared/scopes";
+import { AccessChange } from "../access/access-change";
 import { newId } from "../domain/context";
 import { INTERNAL_ERROR, RoomError } from "../domain/errors";
-import { applyGraphCommands, SERVER_OWNED_KEYS } from "../domain/graph-commands";
+import { applyGraphCommands } from "../domain/graph-commands";
+import { sweepGraphIdempotency } from "../domain/retention";
 import { getMeta, setMeta } from "../domain/schema";
 import { type Sql, sqlFromStorage } from "../domain/sql";
-import { appendUpdate, COMPACT_AFTER_UPDATES, compact, loadDoc, migrateYdocStore } from "../domain/ydoc-store";
+import { appendUpdate, COMPACT_AFTER_UPDATES, compact, loadDoc, migrateYdocStore, storedBytes } from "../domain/ydoc-store";
 import type { Env } from "../env";
+import { type HatcheryLimits, hatcheryLimits } from "./hatchery-limits";
+import { HatcheryMeter } from "./hatchery-meter";
+import { principalTag, principalTags, refuseOverCap } from "./connection-cap";
+import { type GuardedSocket, revalidateSockets } from "./connection-access";
 import { parsePrincipalHeader, PRINCIPAL_HEADER } from "./principal-header";
+import { readRoomLimits } from "./room-limits";
 
 /** Transaction origins of the server's own writes; anything else came from a client. */
 export const DOMAIN_ORIGIN = "autopilot-domain";
@@ -26,6 +39,16 @@ export const AGENT_ORIGIN = "autopilot-graph-apply";
 interface ConnState {
   principal: Principal;
   readonly: boolean;
+  /** The awareness client id this socket speaks for, bound on its first presence update. */
+  awarenessId?: number;
+}
+
+const MESSAGE_SYNC = 0;
+const MESSAGE_AWARENESS = 1;
+
+/** Viewers read; agents read and write only through graph.apply (validated). */
+function canvasState(principal: Principal): ConnState {
+  return { principal, readonly: principal.kind === "agent" || !hasScope(principal.scopes, "write") };
 }
 
 export type GraphApplyOutcome = { ok: true; result: { applied: number; created: string[] } } | { ok: false; error: ErrorShape };
@@ -48,6 +71,12 @@ export class Hatchery extends YServer {
   readonly #sql: Sql;
   #syncing: Promise<void> | null = null;
   #syncAgain = false;
+  readonly #limits: HatcheryLimits;
+  readonly #meter: HatcheryMeter;
+  /** Sockets we closed: frames they had already sent are dropped unread. */
+  readonly #hungUp = new Set<string>();
+  /** Upper bound of the document's encoded size (stored bytes); exact after a compaction. */
+  #docBytes: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -56,6 +85,8 @@ export class Hatchery extends YServer {
     this.#sql.run(`create table if not exists room_meta (key text primary key, value text not null)`);
     this.#sql.run(`create table if not exists domain_nodes (id text primary key, kind text not null, ref text not null, data text not null)`);
     this.#sql.run(`create table if not exists graph_idempotency (principal_id text not null, key text not null, result text not null, at integer not null, primary key (principal_id, key))`);
+    this.#limits = hatcheryLimits(env);
+    this.#meter = new HatcheryMeter(() => this.#limits);
   }
 
   get #env(): Env {
@@ -67,17 +98,25 @@ export class Hatchery extends YServer {
   }
 
   override async onSave(): Promise<void> {
-    compact(this.#sql, this.document);
+    this.#compact();
+  }
+
+  #compact(): void {
+    this.#docBytes = compact(this.#sql, this.document).bytes;
   }
 
   override async onStart(): Promise<void> {
     await super.onStart();
     this.document.on("update", (update: Uint8Array) => {
-      if (appendUpdate(this.#sql, update) >= COMPACT_AFTER_UPDATES) compact(this.#sql, this.document);
+      if (this.#docBytes !== null) this.#docBytes += update.byteLength;
+      if (appendUpdate(this.#sql, update) >= COMPACT_AFTER_UPDATES) this.#compact();
     });
-    this.document.on("afterTransaction", (tr: Y.Transaction) => this.#guardDomainNodes(tr));
     // Catch up with anything the Autopilot committed while we slept.
     void this.sync().catch((error) => console.error(JSON.stringify({ msg: "hatchery sync failed", workspace: this.name, error: String(error) })));
+  }
+
+  override getConnectionTags(_conn: Connection, ctx: ConnectionContext): string[] {
+    return principalTags(ctx.request);
   }
 
   override isReadOnly(connection: Connection): boolean {
@@ -90,10 +129,159 @@ export class Hatchery extends YServer {
       conn.close(CloseCode.unauthenticated, "unauthenticated");
       return;
     }
-    // Viewers read; agents read and write only through graph.apply (validated).
-    const readonly = principal.kind === "agent" || !hasScope(principal.scopes, "write");
-    conn.setState({ principal, readonly } satisfies ConnState);
+    if (refuseOverCap(conn, this.getConnections(principalTag(principal.id)), readRoomLimits(this.#env).connectionsPerPrincipal)) return;
+    conn.setState(canvasState(principal));
     super.onConnect(conn, ctx);
+  }
+
+  /**
+   * RPC from the Worker (party/access/revalidate.ts): access in this workspace changed.
+   * A re-scoped socket keeps its connection (and its presence id); onMessage reads
+   * `readonly` from its state on every frame.
+   */
+  async accessChanged(message: AccessChange): Promise<void> {
+    const { reason } = AccessChange.parse(message);
+    const sockets = [...this.getConnections()].flatMap((conn): GuardedSocket[] => {
+      const state = conn.state as ConnState | null;
+      if (!state?.principal) return [];
+      return [{ principal: state.principal, close: (code, why) => conn.close(code, why), rescope: (principal) => conn.setState({ ...canvasState(principal), awarenessId: state.awarenessId }) }];
+    });
+    await revalidateSockets(this.#env.DB, this.name, sockets, reason);
+  }
+
+  /**
+   * Every frame passes here before anything parses it: the frame cap, the rate limits (per
+   * connection and per principal), then our own handling of y-partyserver's two message
+   * types, so that a client's document update is reviewed inside its own transaction
+   * (shared/hatchery/review.ts) and its presence is rewritten (shared/hatchery/awareness.ts)
+   * before either is stored or broadcast.
+   */
+  override onMessage(conn: Connection, message: WSMessage): void {
+    const state = conn.state as ConnState | null;
+    if (!state || this.#hungUp.has(conn.id)) return;
+    const size = typeof message === "string" ? message.length : message.byteLength;
+    if (size > this.#limits.maxFrameBytes) {
+      this.#refuse(conn, { code: "payload_too_large", message: `frame of ${size} bytes is over the ${this.#limits.maxFrameBytes}-byte cap` }, HatcheryCloseCode.tooLarge);
+      return;
+    }
+    const metered = this.#meter.take(conn.id, state.principal.id, Date.now());
+    if (!metered.ok) {
+      this.#refuse(
+        conn,
+        { code: "rate_limited", message: "too many frames", retryAfterMs: metered.retryAfterMs },
+        HatcheryCloseCode.rateLimited,
+        JSON.stringify({ retryAfterMs: metered.retryAfterMs }),
+      );
+      return;
+    }
+    if (typeof message === "string") return; // no custom messages from clients
+    try {
+      const bytes = message instanceof Uint8Array ? message : new Uint8Array(message as ArrayBuffer);
+      const decoder = decoding.createDecoder(bytes);
+      const type = decoding.readVarUint(decoder);
+      if (type === MESSAGE_SYNC) this.#onSync(conn, state, decoder);
+      else if (type === MESSAGE_AWARENESS) this.#onAwareness(conn, state, decoding.readVarUint8Array(decoder));
+      else this.#refuse(conn, { code: "bad_frame", message: `unknown message type ${type}` });
+    } catch (error) {
+      console.error(JSON.stringify({ msg: "hatchery bad frame", workspace: this.name, error: String(error) }));
+      this.#refuse(conn, { code: "bad_frame", message: "unreadable frame" });
+    }
+  }
+
+  #onSync(conn: Connection, state: ConnState, decoder: decoding.Decoder): void {
+    const kind = decoding.readVarUint(decoder);
+    if (kind === syncProtocol.messageYjsSyncStep1) {
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MESSAGE_SYNC);
+      syncProtocol.readSyncStep1(decoder, encoder, this.document);
+      conn.send(encoding.toUint8Array(encoder));
+      return;
+    }
+    if (kind !== syncProtocol.messageYjsSyncStep2 && kind !== syncProtocol.messageYjsUpdate) throw new Error(`unknown sync message ${kind}`);
+    const update = decoding.readVarUint8Array(decoder);
+    if (state.readonly) return; // as y-partyserver: read-only sockets' writes are ignored
+    if (!this.#roomFor(update.byteLength)) {
+      this.#refuse(conn, { code: "document_full", message: `the canvas is at its ${this.#limits.maxDocBytes}-byte cap: remove notes or groups` }, HatcheryCloseCode.documentFull);
+      return;
+    }
+    let repaired: string[] = [];
+    this.document.transact((tr) => {
+      Y.applyUpdate(this.document, update, conn);
+      repaired = reviewClientTransaction(this.document, tr, { domainRecord: (id) => this.#domainRecord(id), maxPersonNodes: this.#limits.maxPersonNodes, maxEdges: this.#limits.maxEdges });
+    }, conn);
+    // Honest clients never send an update whose dependencies the room lacks (they sync
+    // through it); pending structs could only come from a refused update's sequels or a
+    // forger, and would otherwise be stored and handed to every newcomer.
+    if (this.document.store.pendingStructs || this.document.store.pendingDs) {
+      this.document.store.pendingStructs = null;
+      this.document.store.pendingDs = null;
+      console.warn(JSON.stringify({ msg: "hatchery dropped an update with missing dependencies", workspace: this.name, principal: state.principal.id }));
+    }
+    if (repaired.length > 0) {
+      console.warn(JSON.stringify({ msg: "hatchery repaired a client update", workspace: this.name, principal: state.principal.id, repairs: repaired.slice(0, 5) }));
+      this.#refuse(conn, { code: "repaired", message: "part of your change was not allowed and was set back", details: repaired.slice(0, 20).map((r) => r.slice(0, 300)) });
+    }
+  }
+
+  #onAwareness(conn: Connection, state: ConnState, update: Uint8Array): void {
+    const takenByOther = (id: number) =>
+      [...this.getConnections()].some((c) => {
+        const other = c.state as ConnState | null;
+        return c !== conn && other?.awarenessId === id && other.principal.id !== state.principal.id;
+      });
+    const verdict = reviewAwarenessUpdate(update, { bound: state.awarenessId ?? null, takenByOther }, state.principal, this.#limits.maxAwarenessBytes);
+    if (!verdict.ok) {
+      this.#refuse(conn, { code: "bad_frame", message: verdict.reason });
+      return;
+    }
+    if (!verdict.update || verdict.clientId === null) return;
+    if (state.awarenessId === undefined) conn.setState((prev: ConnState | null) => ({ ...(prev ?? state), awarenessId: verdict.clientId ?? undefined }));
+    awarenessProtocol.applyAwarenessUpdate(this.document.awareness, verdict.update, conn);
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
+    encoding.writeVarUint8Array(encoder, verdict.update);
+    const frame = encoding.toUint8Array(encoder);
+    for (const c of this.getConnections()) {
+      try {
+        c.send(frame);
+      } catch {
+        // closing socket: its close handler cleans up
+      }
+    }
+  }
+
+  /** Whether the document may take `bytes` more; an estimate over the cap is checked exactly first. */
+  #roomFor(bytes: number): boolean {
+    this.#docBytes ??= storedBytes(this.#sql);
+    if (this.#docBytes + bytes <= this.#limits.maxDocBytes) return true;
+    this.#compact();
+    return this.#docBytes + bytes <= this.#limits.maxDocBytes;
+  }
+
+  #domainRecord(id: string): DomainRecord | null {
+    const row = this.#sql.one<{ kind: string; ref: string; data: string }>(`select kind, ref, data from domain_nodes where id = ?`, id);
+    if (!row || !isDomainKind(row.kind)) return null;
+    return { kind: row.kind as DomainKind, ref: row.ref, data: JSON.parse(row.data) as Record<string, unknown> };
+  }
+
+  /** Tells the sender why (typed, shared/hatchery/refusal.ts); with a close code, hangs up. */
+  #refuse(conn: Connection, refusal: Omit<HatcheryRefusal, "type">, closeCode?: number, reason: string = refusal.code): void {
+    this.sendCustomMessage(conn, JSON.stringify({ type: "hatchery.refused", ...refusal } satisfies HatcheryRefusal));
+    if (closeCode !== undefined) {
+      this.#hungUp.add(conn.id);
+      console.warn(JSON.stringify({ msg: "hatchery refused a frame", workspace: this.name, code: refusal.code, principal: (conn.state as ConnState | null)?.principal.id }));
+      try {
+        conn.close(closeCode, reason);
+      } catch {
+        // already closing
+      }
+    }
+  }
+
+  override onClose(conn: Connection, code: number, reason: string, wasClean: boolean): void {
+    this.#meter.forget(conn.id);
+    this.#hungUp.delete(conn.id);
+    super.onClose(conn, code, reason, wasClean);
   }
 
   /** Pulls durable events from the Autopilot until caught up. Concurrent calls coalesce. */
@@ -122,7 +310,7 @@ export class Hatchery extends YServer {
     const feed = await autopilot.graphFeed(since, epoch, undefined, getMeta(this.#sql, "domainSnapshotCursor") || null);
     const ops: DomainOp[] = feed.snapshot ? opsForSnapshot(feed.snapshot) : [];
     for (const e of feed.events) ops.push(...opsForEvent(e));
-    const touched = new Set(ops.flatMap((op) => (op.op === "link" ? [] : [domainNodeId(op.kind, op.ref)])));
+    const touched = new Set(ops.flatMap((op) => (op.op === "link" || op.op === "trim" ? [] : [domainNodeId(op.kind, op.ref)])));
     // Layout runs before the write (ELK is asynchronous); placeNode re-checks for overlaps
     // at write time in case people moved things meanwhile.
     const laidOut = await layoutNewNodes(this.document, pendingNodes(this.document, ops)).catch((error: unknown) => {
@@ -130,8 +318,13 @@ export class Hatchery extends YServer {
       return new Map<string, { x: number; y: number }>();
     });
     this.#sql.transaction(() => {
-      this.document.transact(() => applyDomainOps(this.document, ops, laidOut), DOMAIN_ORIGIN);
+      let removed: string[] = [];
+      this.document.transact(() => {
+        removed = applyDomainOps(this.document, ops, laidOut);
+      }, DOMAIN_ORIGIN);
       this.#recordDomainNodes(touched);
+      // A trimmed tool call is gone for good: the guard must not bring it back.
+      for (const id of removed) this.#sql.run(`delete from domain_nodes where id = ?`, id);
       setMeta(this.#sql, "domainSeq", String(feed.seq));
       setMeta(this.#sql, "domainEpoch", feed.epoch);
       // A paged snapshot continues from here on the next pull (even after a restart).
@@ -152,43 +345,9 @@ export class Hatchery extends YServer {
     }
   }
 
-  /**
-   * People own positions, notes, groups and their edges; the server owns what domain
-   * nodes are. A client transaction that deleted a domain node or rewrote its kind, ref
-   * or data is undone here (the fix is broadcast like any other update).
-   */
-  #guardDomainNodes(tr: Y.Transaction): void {
-    if (tr.origin === DOMAIN_ORIGIN || tr.origin === AGENT_ORIGIN || tr.local) return;
-    const nodes = nodesMap(this.document);
-    const root: unknown = nodes;
-    const suspects = new Set<string>();
-    for (const [type, keys] of tr.changed) {
-      if (type === root) for (const key of keys) if (key) suspects.add(key);
-      if (type.parent === root) {
-        // A nested map knows the key it sits under in its parent map.
-        const id = type._item?.parentSub ?? undefined;
-        if (id && [...keys].some((k) => k !== null && SERVER_OWNED_KEYS.has(k))) suspects.add(id);
-      }
-    }
-    if (suspects.size === 0) return;
-    const repairs: Array<{ id: string; kind: string; ref: string; data: string }> = [];
-    for (const id of suspects) {
-      const row = this.#sql.one<{ id: string; kind: string; ref: string; data: string }>(`select id, kind, ref, data from domain_nodes where id = ?`, id);
-      if (row) repairs.push(row);
-    }
-    if (repairs.length === 0) return;
-    this.document.transact(() => {
-      for (const r of repairs) {
-        const data = JSON.parse(r.data) as Record<string, unknown>;
-        const kind = r.kind as DomainKind;
-        if (!nodes.has(r.id)) {
-          const size = NODE_SIZE[kind];
-          writeNode(this.document, { id: r.id, kind, ref: r.ref, ...placeNode(this.document, size, null), ...size, placed: "auto", parent: null, data });
-        } else {
-          patchNode(this.document, r.id, { kind, ref: r.ref, data });
-        }
-      }
-    }, DOMAIN_ORIGIN);
+  /** RPC from the Autopilot's retention sweep: forgets graph.apply keys past their time; returns how many are left. */
+  async forgetExpired(now: number): Promise<number> {
+    return sweepGraphIdempotency(this.#sql, now);
   }
 
   /** RPC from the Autopilot: an agent's validated graph commands, once per idempotency key. */

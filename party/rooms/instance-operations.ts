@@ -15,6 +15,10 @@ export interface OperationDeps {
   retain: number;
   workspaceId: string;
   runtime: RuntimeClient | null;
+  /** The instance's live gateway link (its bridge), for operations on the gateway itself. */
+  gateway?(instanceId: string): { unpair(deviceId: string): Promise<void> } | undefined;
+  /** Retention: every backup (by hand or scheduled) keeps only the newest this many. */
+  backupKeep: number;
   publish(effects: OpEffects): void;
   /**
    * Called before a delete reaches the runtime: the room stops the instance's bridge
@@ -23,8 +27,11 @@ export interface OperationDeps {
   deleting?(instanceId: string, active: boolean): void;
 }
 
+/** What writing as the room takes. */
+type RoomWriter = Pick<OperationDeps, "sql" | "retain" | "publish">;
+
 /** One room transaction acting as the Autopilot itself (no principal); published after commit. */
-function asRoom<T>(deps: OperationDeps, fn: (ctx: OpContext) => T): T {
+export function asRoom<T>(deps: RoomWriter, fn: (ctx: OpContext) => T): T {
   const { ctx, effects } = createOpContext(deps.sql, null, Date.now(), deps.retain);
   const result = deps.sql.transaction(() => fn(ctx));
   deps.publish(effects);
@@ -37,7 +44,7 @@ const LONG_POLL_MS = 20_000;
  * Writes the runtime's status into the instance (and its job). Unchanged statuses write
  * nothing, so the bridge may mirror on every reconnect without filling the event log.
  */
-export function mirrorStatus(deps: OperationDeps, instanceId: string, status: RuntimeInstanceStatus): Instance | null {
+export function mirrorStatus(deps: RoomWriter, instanceId: string, status: RuntimeInstanceStatus): Instance | null {
   return asRoom(deps, (ctx) => {
     const current = getInstance(ctx.sql, instanceId);
     // A deleted instance stays deleted, whatever a late status report says.
@@ -81,6 +88,11 @@ export async function watchInstance(deps: OperationDeps, instanceId: string): Pr
   }
 }
 
+/** A backup job's closing line: the archive made and what retention removed. */
+export function backupMessage(backup: { name: string; pruned: string[] }): string {
+  return `backed up: ${backup.name}${backup.pruned.length > 0 ? `; removed ${backup.pruned.length} older (${backup.pruned.join(", ")})` : ""}`;
+}
+
 /** Runs an approved instance operation (the approval carries what and on which instance). */
 export async function runInstanceOperation(deps: OperationDeps, approval: Approval): Promise<void> {
   const action = approval.action;
@@ -103,14 +115,14 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
       createdAt: ctx.now,
       updatedAt: ctx.now,
     };
-    const busy = operation === "provision" || operation === "restart";
+    const busy = operation === "provision" || operation === "restart" || operation === "restore";
     putInstance(ctx, { ...base, ...(busy ? { status: operation === "provision" ? "provisioning" : "starting", phase: "queued", progress: 0, error: null } : {}), jobId: job.id, updatedAt: ctx.now });
     return job.id;
   });
   const fail = (message: string) =>
     asRoom(deps, (ctx) => {
       const current = getInstance(ctx.sql, instanceId);
-      if (current && (operation === "provision" || operation === "restart")) putInstance(ctx, { ...current, status: "error", error: message, updatedAt: ctx.now });
+      if (current && (operation === "provision" || operation === "restart" || operation === "restore")) putInstance(ctx, { ...current, status: "error", error: message, updatedAt: ctx.now });
       failJob(ctx, { jobId, error: message, idempotencyKey: `room-${jobId}-fail` });
     });
   if (!deps.runtime) {
@@ -128,8 +140,21 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
         await watchInstance(deps, instanceId);
         break;
       case "backup": {
-        const backup = await deps.runtime.backup(deps.workspaceId, instanceId);
-        asRoom(deps, (ctx) => finishJob(ctx, { jobId, message: `backed up: ${backup.name}`, cancelled: false, idempotencyKey: `room-${jobId}-done` }));
+        const backup = await deps.runtime.backup(deps.workspaceId, instanceId, deps.backupKeep);
+        asRoom(deps, (ctx) => finishJob(ctx, { jobId, message: backupMessage(backup), cancelled: false, idempotencyKey: `room-${jobId}-done` }));
+        break;
+      }
+      case "restore":
+        if (!action.backupId) throw new Error("the approval names no backup to restore");
+        await deps.runtime.restore(deps.workspaceId, instanceId, action.backupId);
+        await watchInstance(deps, instanceId);
+        break;
+      case "unpair": {
+        const gateway = deps.gateway?.(instanceId);
+        if (!action.deviceId) throw new Error("the approval names no device to unpair");
+        if (!gateway) throw new Error(`OpenClaw instance ${instanceId} is not connected`);
+        await gateway.unpair(action.deviceId);
+        asRoom(deps, (ctx) => finishJob(ctx, { jobId, message: `unpaired ${action.deviceId}`, cancelled: false, idempotencyKey: `room-${jobId}-done` }));
         break;
       }
       case "delete":

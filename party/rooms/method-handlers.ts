@@ -4,7 +4,7 @@ import { getApproval, listApprovals, requestApproval, resolveApproval } from "..
 import { listAudit } from "../domain/audit";
 import type { OpContext } from "../domain/context";
 import { RoomError } from "../domain/errors";
-import { listSessions, openSession, sendToSession } from "../domain/gateway";
+import { listSessions, openSession, refuseOwnDevice, sendToSession } from "../domain/gateway";
 import { sendChat } from "../domain/gateway-outbox";
 import { attachInstance, listInstances, requestInstanceOperation } from "../domain/instances";
 import { cancelJob, failJob, finishJob, listJobs, startJob, updateJob } from "../domain/jobs";
@@ -71,6 +71,12 @@ export const HANDLERS: { [M in MethodName]: Handler<M> } = {
   "instances.restart": mutate((ctx, p) => requestInstanceOperation(ctx, "restart", p)),
   "instances.backup": mutate((ctx, p) => requestInstanceOperation(ctx, "backup", p)),
   "instances.delete": mutate((ctx, p) => requestInstanceOperation(ctx, "delete", p)),
+  "instances.restore": mutate((ctx, p) => requestInstanceOperation(ctx, "restore", p)),
+  "instances.unpair": mutate((ctx, p) => {
+    refuseOwnDevice(ctx.sql, p.instanceId, p.deviceId);
+    return requestInstanceOperation(ctx, "unpair", p);
+  }),
+  "instances.details": local((room, p) => room.instanceDetails(p.instanceId)),
   "instances.attach": mutate((ctx, p) => attachInstance(ctx, p, true)),
   "instances.detach": mutate((ctx, p) => attachInstance(ctx, p, false)),
   "instances.list": query((sql) => ({ instances: listInstances(sql) })),

@@ -2,10 +2,12 @@ import type { DurableEvent } from "../../shared/protocol/events";
 import type { EventFrame } from "../../shared/protocol/frames";
 import { REPLAY_PAGE, readEventPage } from "../domain/eventlog";
 import type { Sql } from "../domain/sql";
+import { sendQuietly } from "./socket-send";
 
 /** A socket as the pump needs it. */
 export interface ReplaySocket {
   readonly id: string;
+  readonly readyState: number;
   send(text: string): void;
 }
 
@@ -67,7 +69,7 @@ export class ReplayPump {
   send(socket: ReplaySocket, text: string): void {
     const state = this.#replaying.get(socket.id);
     if (state) this.#hold(state, text, undefined);
-    else socket.send(text);
+    else sendQuietly(socket, text);
   }
 
   /** The socket closed: stop its replay. */
@@ -97,14 +99,18 @@ export class ReplayPump {
           break;
         }
         if (page.events.length === 0) break;
-        for (const e of page.events) socket.send(eventText(e));
+        // Closed meanwhile (revoked, dropped): nothing more to send; its close handler forgets it.
+        if (!page.events.every((e) => sendQuietly(socket, eventText(e)))) {
+          this.#replaying.delete(socket.id);
+          return;
+        }
         cursor = page.events.at(-1)!.seq;
         await pause();
       }
       // Caught up: from the read that found nothing new to the last held frame, one
       // synchronous run, so a live event cannot overtake the replay.
       this.#replaying.delete(socket.id);
-      for (const frame of state.held) if (frame.seq === undefined || frame.seq > cursor) socket.send(frame.text);
+      for (const frame of state.held) if (frame.seq === undefined || frame.seq > cursor) sendQuietly(socket, frame.text);
     } catch (error) {
       this.#replaying.delete(socket.id);
       throw error;

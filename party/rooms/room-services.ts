@@ -3,6 +3,7 @@ import type { AgentInfo, Responder } from "../../shared/protocol/agent";
 import type { ModelConfig } from "../agent/config";
 import type { ChatAbortResult } from "../../shared/protocol/gateway";
 import type { GraphApplyResult, GraphCommand } from "../../shared/protocol/graph";
+import type { InstancesDetailsResult } from "../../shared/protocol/instances";
 import type { PresenceEntry } from "../../shared/protocol/presence";
 import type { Principal } from "../../shared/protocol/principal";
 import type { DecisionRoom } from "../bridge/decisions";
@@ -25,6 +26,8 @@ export interface RoomServices extends DecisionRoom {
   defaultResponder(): Responder;
   /** Stops the Autopilot's reply in a thread (as the requester); null when it has none. */
   abortReply(threadId: string): z.output<typeof ChatAbortResult> | null;
+  /** An instance's details from the runtime and its gateway (instance-details.ts). */
+  instanceDetails(instanceId: string): Promise<z.output<typeof InstancesDetailsResult>>;
 }
 
 /** What a client's hello says of the Autopilot's model: never the key or the URL. */

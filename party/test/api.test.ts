@@ -44,9 +44,11 @@ describe("auth HTTP API", () => {
 
   it("describes who is signed in and their workspaces", async () => {
     const alice = await signUp();
-    const me = await api<{ user: { id: string; name: string; email: string }; workspaces: { id: string; name: string; slug: string; role: string }[] }>("/api/me", { cookie: alice.cookie });
+    const me = await api<{ user: { id: string; name: string; email: string; emailVerified: boolean }; workspaces: { id: string; name: string; slug: string; role: string }[] }>("/api/me", {
+      cookie: alice.cookie,
+    });
     expect(me.status).toBe(200);
-    expect(me.body.user).toEqual({ id: alice.userId, name: alice.name, email: alice.email });
+    expect(me.body.user).toEqual({ id: alice.userId, name: alice.name, email: alice.email, emailVerified: true });
     expect(me.body.workspaces).toHaveLength(1);
     expect(me.body.workspaces[0]).toMatchObject({ id: alice.workspaceId, role: "owner" });
     expect(typeof me.body.workspaces[0]!.slug).toBe("string");

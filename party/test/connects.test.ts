@@ -11,7 +11,7 @@ import type { PresenceEntry } from "../../shared/protocol/presence";
 import { PresenceChanges, pagePresence } from "../domain/presence";
 import type { Autopilot } from "../rooms/autopilot";
 import { PresenceBroadcast } from "../rooms/presence-broadcast";
-import { idem, RawSocket, signUp } from "./harness";
+import { addMember, idem, RawSocket, signUp } from "./harness";
 
 const frameBytes = (sock: RawSocket, pick: (f: EventFrame) => boolean) =>
   sock
@@ -93,7 +93,7 @@ describe("bounded hello", () => {
     const reader = await RawSocket.open(ws, { cookie: owner.cookie });
     const hello = await reader.hello();
     const [helloBytes] = frameBytes(reader, (f) => f.event === "hello");
-    // Before protocol 6 this hello was 4.9 MB.
+    // Before protocol 7 this hello was 4.9 MB.
     expect(helloBytes).toBeLessThan(320 * 1024);
     const shown = hello.snapshot!.approvals.filter((a) => a.status === "pending");
     expect(shown.length).toBeGreaterThan(0);
@@ -167,8 +167,11 @@ describe("presence that scales", () => {
   it("N sockets joining at once cost O(N) presence frames, and everyone ends up seeing everyone", async () => {
     const owner = await signUp();
     const ws = owner.workspaceId;
+    // Two people, so neither passes the per-principal socket cap (20 in these tests).
+    const member = await signUp();
+    await addMember(owner, ws, member, "member");
     const n = 40;
-    const socks = await Promise.all(Array.from({ length: n }, (_, i) => RawSocket.open(ws, { cookie: owner.cookie }, { device: `d${i}` })));
+    const socks = await Promise.all(Array.from({ length: n }, (_, i) => RawSocket.open(ws, { cookie: (i % 2 ? member : owner).cookie }, { device: `d${i}` })));
     const hellos = await Promise.all(socks.map((s) => s.hello()));
     await new Promise((r) => setTimeout(r, 700));
     const presenceFrames = socks.flatMap((s) => s.events().filter((e) => e.event.startsWith("presence.")));

@@ -15,13 +15,18 @@ export const idem = () => `idem-${crypto.randomUUID()}`;
 
 async function api<T>(path: string, init: RequestInit & { cookie?: string } = {}): Promise<{ status: number; body: T; headers: Headers }> {
   const headers = new Headers(init.headers);
-  headers.set("origin", ORIGIN);
+  if (!headers.has("origin")) headers.set("origin", ORIGIN);
+  // Each call comes from its own client address unless a test pins one: the sign-in and
+  // sign-up limits count per address, and tests sign up many people.
+  if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", randomIp());
   if (init.body) headers.set("content-type", "application/json");
   if (init.cookie) headers.set("cookie", init.cookie);
   const res = await SELF.fetch(`${ORIGIN}${path}`, { ...init, headers });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : null) as T, headers: res.headers };
 }
+
+const randomIp = () => `10.${[...crypto.getRandomValues(new Uint8Array(3))].join(".")}`;
 
 export interface Person {
   cookie: string;
@@ -31,7 +36,17 @@ export interface Person {
   workspaceId: string;
 }
 
-export async function signUp(name = uniq("user")): Promise<Person> {
+/** Follows the newest link the dev mail outbox holds for this person (DEV_MAIL_OUTBOX=1). */
+export async function followMailLink(cookie: string, subject: RegExp): Promise<Response> {
+  const outbox = await api<{ mails: { subject: string; link: string }[] }>("/api/dev/mail", { cookie });
+  const mail = outbox.body.mails.find((m) => subject.test(m.subject));
+  if (!mail) throw new Error(`no mail matching ${subject} in the outbox: ${JSON.stringify(outbox.body)}`);
+  // Its own client address, like every harness request: better-auth limits per address.
+  return SELF.fetch(mail.link, { headers: { cookie, "cf-connecting-ip": randomIp() }, redirect: "manual" });
+}
+
+/** A new account with its personal workspace; its address verified unless `verified: false`. */
+export async function signUp(name = uniq("user"), { verified = true } = {}): Promise<Person> {
   const email = `${name}@example.test`;
   const res = await api<{ user: { id: string } }>("/api/auth/sign-up/email", {
     method: "POST",
@@ -39,6 +54,10 @@ export async function signUp(name = uniq("user")): Promise<Person> {
   });
   if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
   const cookie = res.headers.get("set-cookie")!.split(";")[0]!;
+  if (verified) {
+    const verify = await followMailLink(cookie, /^Verify your e-mail/);
+    if (verify.status !== 302) throw new Error(`verification failed: ${verify.status} ${await verify.text()}`);
+  }
   const me = await api<{ workspaces: { id: string }[] }>("/api/me", { cookie });
   return { cookie, userId: res.body.user.id, email, name, workspaceId: me.body.workspaces[0]!.id };
 }
@@ -154,8 +173,8 @@ export class RawSocket {
     for (const w of this.#waiters.splice(0)) w();
   }
 
-  static async open(workspaceId: string, creds: Credentials, query: Record<string, string | number> = {}): Promise<RawSocket> {
-    const headers = new Headers({ upgrade: "websocket" });
+  static async open(workspaceId: string, creds: Credentials, query: Record<string, string | number> = {}, extraHeaders: Record<string, string> = {}): Promise<RawSocket> {
+    const headers = new Headers({ upgrade: "websocket", ...extraHeaders });
     if ("cookie" in creds) headers.set("cookie", creds.cookie);
     if ("key" in creds) headers.set("x-api-key", creds.key);
     const params = new URLSearchParams({ protocol: String(PROTOCOL_VERSION), device: "test", ...Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])) });

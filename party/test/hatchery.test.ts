@@ -1,43 +1,9 @@
-import { SELF, evictDurableObject } from "cloudflare:test";
+import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { domainNodeId, edgesMap, type GraphNode, nodesMap, readGraph, readNode } from "../../shared/hatchery/graph";
-import { addMember, createKey, idem, ORIGIN, RawSocket, signUp, type Credentials } from "./harness";
-import { YSyncClient } from "../dev/ysync.mjs";
-
-async function openCanvas(workspaceId: string, creds: Credentials): Promise<YSyncClient> {
-  const headers = new Headers({ upgrade: "websocket" });
-  if ("cookie" in creds) headers.set("cookie", creds.cookie);
-  if ("key" in creds) headers.set("x-api-key", creds.key);
-  const res = await SELF.fetch(`${ORIGIN}/parties/hatchery/${workspaceId}`, { headers });
-  if (!res.webSocket) throw new Error(`upgrade refused: ${res.status}`);
-  res.webSocket.accept();
-  return new YSyncClient(res.webSocket);
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const node = (c: YSyncClient, id: string): GraphNode | null => {
-  const m = nodesMap(c.doc).get(id);
-  return m ? readNode(id, m) : null;
-};
-
-async function team() {
-  const owner = await signUp();
-  const ws = owner.workspaceId;
-  const member = await signUp();
-  const viewer = await signUp();
-  await addMember(owner, ws, member, "member");
-  await addMember(owner, ws, viewer, "viewer");
-  const agent = await createKey(owner, ws);
-  return { owner, member, viewer, agent, ws };
-}
+import { domainNodeId, edgesMap, nodesMap, readGraph } from "../../shared/hatchery/graph";
+import { idem, RawSocket, signUp } from "./harness";
+import { node, openCanvas, team, until } from "./hatchery-harness";
 
 describe("Hatchery room", () => {
   it("sits behind the same gate as the Autopilot", async () => {

@@ -230,7 +230,7 @@ describe("bad input", () => {
     const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
     const hello = await sock.hello();
     sock.send(JSON.stringify({ type: "cf_agent_state", state: { hacked: true } }));
-    sock.send(JSON.stringify({ type: "rpc", id: "1", method: "disconnectPrincipal", args: [owner.userId, "x"] }));
+    sock.send(JSON.stringify({ type: "rpc", id: "1", method: "accessChanged", args: [{ reason: "x" }] }));
     sock.send(JSON.stringify({ type: "rpc", id: "2", method: "expireApprovals", args: [] }));
     const res = await sock.call("threads.list", {});
     expect(res.ok).toBe(true);

@@ -71,7 +71,12 @@ export async function restoreInto(sandbox: SandboxLike, bucket: BucketLike, back
   const object = await bucket.get(backup.path);
   if (!object) throw new StartFailure(runtimeError("backup_failed", `restore failed: backup ${backup.name} disappeared`));
   await sandbox.writeFile(RESTORE_ARCHIVE, toBase64(new Uint8Array(await object.arrayBuffer())), { encoding: "base64" });
-  const restored = await sandbox.exec(`mkdir -p ${INSTANCE_DIR} && tar -xzf ${RESTORE_ARCHIVE} -C ${INSTANCE_DIR} && rm -f ${RESTORE_ARCHIVE}`);
+  // Unpacked beside the state, then swapped in: a chosen restore replaces what is there, and
+  // a failed unpack leaves it untouched.
+  const staging = `${INSTANCE_DIR}.restore`;
+  const restored = await sandbox.exec(
+    `rm -rf ${staging} && mkdir -p ${staging} && tar -xzf ${RESTORE_ARCHIVE} -C ${staging} && rm -rf ${INSTANCE_DIR} && mv ${staging} ${INSTANCE_DIR} && rm -f ${RESTORE_ARCHIVE}`,
+  );
   if (restored.exitCode !== 0) throw new StartFailure(runtimeError("backup_failed", `restore failed: ${restored.stderr.trim() || `tar exited ${restored.exitCode}`}`));
 }
 
@@ -84,4 +89,12 @@ export async function retireBackups(bucket: BucketLike, ref: InstanceRef, backup
     }
   }
   if (backups.length > 0) await bucket.delete(backups.map((b) => b.path));
+}
+
+/** Retention: removes all but the newest `keep` backups; answers the names removed. */
+export async function pruneBackups(bucket: BucketLike, ref: InstanceRef, keep: number): Promise<string[]> {
+  const all = await listBackups(bucket, ref);
+  const old = all.slice(0, Math.max(0, all.length - keep));
+  if (old.length > 0) await bucket.delete(old.map((b) => b.path));
+  return old.map((b) => b.name);
 }

@@ -34,7 +34,7 @@ import { refKey } from "../src/ids";
 import { probeOverSocket, type SocketLike } from "./gateway-socket";
 import type { InstanceRecord, InstanceStoreLike } from "./instance-records";
 import { GATEWAY_PORT, GATEWAY_PROCESS_ID, isRunning, SANDBOX_OPTIONS, sandboxId, type BucketLike, type SandboxFactory, type SandboxLike } from "./sandbox-boundary";
-import { archivePrefix, backupPrefix, listBackups, retireBackups, snapshotTo, timestampName } from "./sandbox-backups";
+import { archivePrefix, backupPrefix, listBackups, pruneBackups, retireBackups, snapshotTo, timestampName } from "./sandbox-backups";
 import type { SandboxHostConfig } from "./sandbox-config";
 import { connectSocket, hasState, readToken, sleep, stopGateway } from "./sandbox-container";
 import { mapSandboxError } from "./sandbox-errors";
@@ -126,7 +126,7 @@ export class SandboxHost implements RuntimeHost {
     return started.ok ? okResult({ status: started.value, started: true }) : started;
   }
 
-  async restart(ref: InstanceRef): Promise<Result<InstanceStatus>> {
+  async restart(ref: InstanceRef, restoreChoice?: BackupInfo): Promise<Result<InstanceStatus>> {
     const record = await this.records.get(ref);
     if (!record) return errResult(this.notFound(ref));
     record.restarts++;
@@ -138,7 +138,7 @@ export class SandboxHost implements RuntimeHost {
     }
     this.resetForStart(record);
     await this.records.put(record);
-    return this.start(record);
+    return this.start(record, restoreChoice);
   }
 
   async backup(ref: InstanceRef): Promise<Result<BackupInfo>> {
@@ -149,6 +149,17 @@ export class SandboxHost implements RuntimeHost {
 
   listBackups(ref: InstanceRef): Promise<BackupInfo[]> {
     return listBackups(this.bucket, ref);
+  }
+
+  pruneBackups(ref: InstanceRef, keep: number): Promise<string[]> {
+    return pruneBackups(this.bucket, ref, keep);
+  }
+
+  /** A restart whose start first replaces the container's state with the chosen backup. */
+  async restore(ref: InstanceRef, backupName: string): Promise<Result<InstanceStatus>> {
+    const backup = (await this.listBackups(ref)).find((b) => b.name === backupName);
+    if (!backup) return errResult(runtimeError("not_found", `instance ${refKey(ref)} has no backup ${backupName}`));
+    return this.restart(ref, backup);
   }
 
   /** Teardown: (archive,) stop the gateway, destroy the sandbox, then remove or archive backups. */
@@ -252,10 +263,19 @@ export class SandboxHost implements RuntimeHost {
   }
 
   /** Runs the shared start sequence for a record already saved in provisioning/queued. */
-  private async start(record: InstanceRecord): Promise<Result<InstanceStatus>> {
+  private async start(record: InstanceRecord, restoreChoice?: BackupInfo): Promise<Result<InstanceStatus>> {
     const sandbox = this.sandboxFor(record);
     try {
-      const adapter = sandboxStartAdapter({ record, sandbox, bucket: this.bucket, config: this.config, log: this.log, probe: this.probe, enter: (state, phase) => this.save(record, state, phase) });
+      const adapter = sandboxStartAdapter({
+        record,
+        sandbox,
+        bucket: this.bucket,
+        config: this.config,
+        log: this.log,
+        probe: this.probe,
+        enter: (state, phase) => this.save(record, state, phase),
+        restoreChoice,
+      });
       if ((await runGatewayStart(adapter)) === "superseded") {
         const current = await this.records.get(record);
         return current ? okResult(await this.liveStatus(current)) : errResult(this.notFound(record));

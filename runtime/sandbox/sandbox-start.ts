@@ -24,6 +24,8 @@ export interface SandboxStartDeps {
   /** Moves the record and saves it; false when a newer write won. */
   enter: (state: InstanceState, phase: Phase) => Promise<boolean>;
   probe: (socket: SocketLike, token: string, timeoutMs: number) => Promise<ProbeOutcome>;
+  /** A restore's chosen backup: replaces the state whatever is there. */
+  restoreChoice?: { name: string; path: string } | undefined;
 }
 
 export function sandboxStartAdapter(deps: SandboxStartDeps): GatewayStartAdapter {
@@ -36,14 +38,14 @@ export function sandboxStartAdapter(deps: SandboxStartDeps): GatewayStartAdapter
     record,
     instance: refKey(ref),
     startTimeoutMs: deps.config.startTimeoutMs,
-    model: deps.config.model,
     log: deps.log,
     enter: async (state, phase) => {
       if (!(await deps.enter(state, phase))) superseded = true;
     },
     stillWanted: () => !superseded,
-    // Restore-on-start: no state directory but a backup → start from the latest backup.
-    backupToRestore: async () => ((await hasState(sandbox)) ? undefined : (await listBackups(deps.bucket, ref)).at(-1)),
+    // A chosen backup (restore) first; else restore-on-start: no state directory but a
+    // backup → start from the latest backup.
+    backupToRestore: async () => deps.restoreChoice ?? ((await hasState(sandbox)) ? undefined : (await listBackups(deps.bucket, ref)).at(-1)),
     restore: (backup) => restoreInto(sandbox, deps.bucket, backup),
     prepare: async () => {
       const prepared = await sandbox.exec(`mkdir -p ${p.home} ${p.state} ${p.workspace} ${p.logs} && chmod 700 ${INSTANCE_DIR}`);
@@ -53,7 +55,7 @@ export function sandboxStartAdapter(deps: SandboxStartDeps): GatewayStartAdapter
         token = generateToken();
         await sandbox.writeFile(p.tokenFile, `${token}\n`);
       }
-      return { token, port: GATEWAY_PORT, paths: p };
+      return { token, port: GATEWAY_PORT, paths: p, model: deps.config.model };
     },
     writeConfig: async (_prepared, text) => {
       await sandbox.writeFile(p.config, text);

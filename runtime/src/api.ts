@@ -8,8 +8,11 @@ import { Hono, type Context } from "hono";
 import { errorEnvelope, okEnvelope, statusFor } from "../../shared/runtime/envelope";
 import type { RuntimeError } from "../../shared/runtime/errors";
 import {
+  BACKUP_QUERY_MESSAGE,
+  backupQuerySchema,
   instanceParamsSchema,
   MAX_WAIT_MS,
+  restoreQuerySchema,
   ROUTE_METHODS,
   RUNTIME_API_VERSION,
   RUNTIME_ROUTES,
@@ -20,6 +23,7 @@ import {
   type RuntimeRoute,
 } from "../../shared/runtime/requests";
 import type { Health } from "../../shared/runtime/responses";
+import { EMPTY_USAGE, type InstanceUsage, type ModelUsage } from "../../shared/runtime/usage";
 import { isAuthorized } from "./auth";
 import { runtimeError, type Result } from "./errors";
 import type { RuntimeHost } from "./host";
@@ -41,6 +45,8 @@ export interface RuntimeApiOptions {
    * it the route answers 400: the process host's Node server takes upgrades before the API.
    */
   upgrade?: (ref: InstanceRef, request: Request) => Promise<Response>;
+  /** Model usage per instance (the process host's pass-through counts it); without it the usage routes answer not_found. */
+  usage?: { get(ref: InstanceRef): ModelUsage | undefined; list(workspaceId: string): InstanceUsage[] };
 }
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
@@ -50,6 +56,7 @@ export const failResponse = (error: RuntimeError, headers: Record<string, string
 const fromResult = <T>(result: Result<T>, okStatus = 200): Response => (result.ok ? reply(okStatus, okEnvelope(result.value)) : failResponse(result.error));
 
 export const UNAUTHENTICATED = runtimeError("unauthenticated", "missing or wrong service token (Authorization: Bearer <token>)");
+const NOT_METERED = runtimeError("not_found", "this runtime does not meter model usage (only the process host's model pass-through counts tokens)");
 const WEBSOCKET_ONLY = runtimeError("not_found", "WebSocket upgrades are only served at /v1/workspaces/:ws/instances/:id/gateway");
 
 const isUpgrade = (c: Context): boolean => c.req.header("upgrade")?.toLowerCase() === "websocket";
@@ -63,6 +70,10 @@ const params = <S extends typeof instanceParamsSchema | typeof workspaceParamsSc
   });
 
 const statusQuery = zValidator("query", statusQuerySchema, (result) => (result.success ? undefined : failResponse(runtimeError("invalid_request", STATUS_QUERY_MESSAGE))));
+const backupQuery = zValidator("query", backupQuerySchema, (result) => (result.success ? undefined : failResponse(runtimeError("invalid_request", BACKUP_QUERY_MESSAGE))));
+const restoreQuery = zValidator("query", restoreQuerySchema, (result) =>
+  result.success ? undefined : failResponse(runtimeError("invalid_request", result.error.issues[0]?.message ?? "invalid backup name", { details: { field: "backup" } })),
+);
 
 export function createRuntimeApi(host: RuntimeHost, options: RuntimeApiOptions): Hono {
   const log = options.log ?? (() => {});
@@ -114,16 +125,34 @@ export function createRuntimeApi(host: RuntimeHost, options: RuntimeApiOptions):
   // signs over it). Every answer is already `cache-control: no-store`.
   app.get(RUNTIME_ROUTES.credentials, params(instanceParamsSchema), async (c) => fromResult(await host.credentials(c.req.valid("param"))));
 
+  // Usage is kept after delete (billing): an instance the ledger knows answers even when gone.
+  app.get(RUNTIME_ROUTES.usage, params(instanceParamsSchema), async (c) => {
+    const ref = c.req.valid("param");
+    if (!options.usage) return failResponse(NOT_METERED);
+    const counted = options.usage.get(ref);
+    if (counted) return reply(200, okEnvelope({ ...ref, ...counted }));
+    const status = await host.status(ref);
+    return status.ok ? reply(200, okEnvelope({ ...ref, ...EMPTY_USAGE })) : failResponse(status.error);
+  });
+  app.get(RUNTIME_ROUTES.workspaceUsage, params(workspaceParamsSchema), (c) =>
+    options.usage ? reply(200, okEnvelope({ instances: options.usage.list(c.req.valid("param").workspaceId) })) : failResponse(NOT_METERED),
+  );
+
   // `path` is where the host keeps the archive (a local path or an object key): internal.
   app.get(RUNTIME_ROUTES.backups, params(instanceParamsSchema), async (c) =>
     reply(200, okEnvelope({ backups: (await host.listBackups(c.req.valid("param"))).map(({ path: _path, ...info }) => info) })),
   );
-  app.post(RUNTIME_ROUTES.backups, params(instanceParamsSchema), async (c) => {
-    const created = await host.backup(c.req.valid("param"));
+  app.post(RUNTIME_ROUTES.backups, params(instanceParamsSchema), backupQuery, async (c) => {
+    const ref = c.req.valid("param");
+    const created = await host.backup(ref);
     if (!created.ok) return failResponse(created.error);
     const { path: _path, ...backup } = created.value;
-    return reply(201, okEnvelope(backup));
+    const { keep } = c.req.valid("query");
+    const pruned = keep === undefined ? [] : await host.pruneBackups(ref, keep);
+    return reply(201, okEnvelope({ ...backup, pruned }));
   });
+
+  app.post(RUNTIME_ROUTES.restore, params(instanceParamsSchema), restoreQuery, async (c) => fromResult(await host.restore(c.req.valid("param"), c.req.valid("query").backup), 202));
 
   app.get(RUNTIME_ROUTES.gateway, async (c) => {
     if (!options.upgrade || !isUpgrade(c)) return failResponse(runtimeError("invalid_request", "this route is a WebSocket: send Upgrade: websocket"));

@@ -58,18 +58,39 @@ export class BackupStore {
     }
   }
 
-  /** Extracts an archive into a fresh directory, then moves it into place in one rename. */
+  /**
+   * Extracts an archive into a fresh directory, then moves it into place in one rename. A
+   * state directory already there (a restore of a chosen backup) is moved aside first and
+   * put back if the swap fails, so a failed restore leaves the instance as it was.
+   */
   async restore(archive: string, instanceDir: string): Promise<Result<void>> {
-    const staging = `${instanceDir}.restore-${randomBytes(6).toString("hex")}`;
+    const suffix = randomBytes(6).toString("hex");
+    const staging = `${instanceDir}.restore-${suffix}`;
+    const previous = `${instanceDir}.previous-${suffix}`;
+    let movedAside = false;
     try {
       mkdirSync(staging, { recursive: true, mode: 0o700 });
       await run("tar", ["-xzf", archive, "-C", staging]);
+      if (existsSync(instanceDir)) {
+        renameSync(instanceDir, previous);
+        movedAside = true;
+      }
       renameSync(staging, instanceDir);
+      if (movedAside) rmSync(previous, { recursive: true, force: true });
       return okResult(undefined);
     } catch (error) {
       rmSync(staging, { recursive: true, force: true });
+      if (movedAside && !existsSync(instanceDir)) renameSync(previous, instanceDir);
       return errResult(runtimeError("backup_failed", `restore failed: ${(error as Error).message}`));
     }
+  }
+
+  /** Retention: removes all but the newest `keep` backups; answers the names removed. */
+  prune(ref: InstanceRef, keep: number): string[] {
+    const all = this.list(ref);
+    const old = all.slice(0, Math.max(0, all.length - keep));
+    for (const backup of old) rmSync(backup.path, { force: true });
+    return old.map((backup) => backup.name);
   }
 
   /** Delete in "archive" mode: a final snapshot plus the earlier backups, kept aside. */

@@ -28,6 +28,8 @@ export interface RuntimeConfig {
   serviceTokenSource: "env" | { file: string; created: boolean };
   dataDir: string;
   maxGateways: number;
+  /** Cap on concurrent gateways of one workspace (never above maxGateways in effect). */
+  maxGatewaysPerWorkspace: number;
   deleteMode: DeleteMode;
   model: ModelProviderConfig | undefined;
   openclawEntry: string;
@@ -38,6 +40,8 @@ export interface RuntimeConfig {
 }
 
 export const MIN_SERVICE_TOKEN_LENGTH = 32;
+/** A workspace's share of a runtime: enough for a main and a second (test, staging) gateway. */
+export const DEFAULT_MAX_GATEWAYS_PER_WORKSPACE = 2;
 const GB = 1024 ** 3;
 
 /**
@@ -79,6 +83,10 @@ function resolveServiceToken(env: NodeJS.ProcessEnv, dataDir: string): Result<Pi
     if (token.length < MIN_SERVICE_TOKEN_LENGTH) return errResult(runtimeError("invalid_request", `${file} holds a token shorter than ${MIN_SERVICE_TOKEN_LENGTH} characters`));
     return okResult({ serviceToken: token, serviceTokenSource: { file, created: false } });
   }
+  // Parents it creates (e.g. `.data/`) stay traversable: gateways under their own users
+  // (tenant-users.ts) must reach their directories below it. The data dir's own mode is set
+  // by instance-access.ts.
+  mkdirSync(dirname(dataDir), { recursive: true, mode: 0o711 });
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const token = randomBytes(32).toString("base64url");
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
@@ -92,6 +100,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Result<Runtime
   if (!port.ok) return port;
   const maxGateways = positiveInt(env, "RUNTIME_MAX_GATEWAYS", defaultMaxGateways());
   if (!maxGateways.ok) return maxGateways;
+  const maxGatewaysPerWorkspace = positiveInt(env, "RUNTIME_MAX_GATEWAYS_PER_WORKSPACE", DEFAULT_MAX_GATEWAYS_PER_WORKSPACE);
+  if (!maxGatewaysPerWorkspace.ok) return maxGatewaysPerWorkspace;
   const startTimeoutMs = positiveInt(env, "RUNTIME_START_TIMEOUT_MS", 120_000);
   if (!startTimeoutMs.ok) return startTimeoutMs;
   const stopTimeoutMs = positiveInt(env, "RUNTIME_STOP_TIMEOUT_MS", 10_000);
@@ -111,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Result<Runtime
     ...token.value,
     dataDir,
     maxGateways: maxGateways.value,
+    maxGatewaysPerWorkspace: maxGatewaysPerWorkspace.value,
     deleteMode,
     model: model.value,
     openclawEntry: env.RUNTIME_OPENCLAW_ENTRY || OPENCLAW_ENTRY,

@@ -5,7 +5,9 @@ import type { ModelProviderConfig } from "./model-config";
 export const MODEL_PROVIDER_ID = "runtime";
 /**
  * The gateway substitutes `${VAR}` in config strings from its environment, so the provider
- * key lives only in the child's env: never in the instance dir, never in a backup.
+ * key lives only in the child's env: never in the instance dir, never in a backup. On the
+ * process host that key is the instance's own pass-through credential, not the operator's
+ * (model-passthrough.ts).
  */
 export const MODEL_API_KEY_ENV = "OPENCLAW_MODEL_API_KEY";
 

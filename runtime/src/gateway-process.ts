@@ -6,6 +6,7 @@ import { once } from "node:events";
 import { setTimeout as delay } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
 import { WATCHDOG_MODULE } from "./config";
+import type { TenantUser } from "./tenant-users";
 
 const RECENT_OUTPUT_LINES = 40;
 /** Host environment passed through to gateways. Everything else (the service token!) stays out. */
@@ -37,14 +38,36 @@ export interface GatewaySpawn {
   env: Record<string, string>;
   /** Filled with the last output lines, ANSI codes stripped, the token masked. */
   recentOutput: string[];
+  /** The instance's own OS user (tenant-users.ts); undefined: the runtime's own user. */
+  user?: TenantUser | undefined;
+}
+
+const gatewayArgs = (options: GatewaySpawn): string[] => [
+  "--import",
+  pathToFileURL(WATCHDOG_MODULE).href,
+  options.openclawEntry,
+  "gateway",
+  "run",
+  "--port",
+  String(options.port),
+  "--bind",
+  "loopback",
+];
+
+/**
+ * Where and as whom a gateway runs: exported so that the tenant-isolation test spawns its
+ * probe exactly as a gateway is spawned.
+ */
+export function spawnIdentity(options: Pick<GatewaySpawn, "cwd" | "user">): { cwd: string; uid?: number; gid?: number } {
+  return { cwd: options.cwd, ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}) };
 }
 
 export function spawnGateway(options: GatewaySpawn): ChildProcess {
   const env: NodeJS.ProcessEnv = {};
   for (const name of PASSED_ENV) if (process.env[name] !== undefined) env[name] = process.env[name];
   Object.assign(env, options.env, { AUTOPILOT_RUNTIME_WATCHDOG_FD: "3" });
-  const child = spawn(process.execPath, ["--import", pathToFileURL(WATCHDOG_MODULE).href, options.openclawEntry, "gateway", "run", "--port", String(options.port), "--bind", "loopback"], {
-    cwd: options.cwd,
+  const child = spawn(process.execPath, gatewayArgs(options), {
+    ...spawnIdentity(options),
     env,
     // Own process group: signals reach the gateway and its helpers together, and a Ctrl-C
     // in the host's terminal reaches only the host, which then stops gateways cleanly.

@@ -29,6 +29,8 @@ export function neverStarted(): Omit<StartRecord, keyof PhaseTrack> & { createdA
 export interface PreparedInstance {
   token: string;
   port: number;
+  /** The model as this gateway sees it: the operator's endpoint (sandbox host) or the runtime's pass-through with a per-instance credential (process host). */
+  model: ModelProviderConfig | undefined;
   paths: GatewayPaths & { workspace: string; logs: string };
 }
 
@@ -37,7 +39,6 @@ export interface GatewayStartAdapter {
   /** `workspace/instance`, for log lines. */
   readonly instance: string;
   readonly startTimeoutMs: number;
-  readonly model: ModelProviderConfig | undefined;
   log(message: string, fields?: Record<string, unknown>): void;
   /** Moves the record to a state and phase and publishes it (version bump, save). */
   enter(state: InstanceState, phase: Phase): void | Promise<void>;
@@ -47,7 +48,7 @@ export interface GatewayStartAdapter {
   backupToRestore(): Promise<{ name: string; path: string } | undefined>;
   /** Throws StartFailure when the archive cannot be restored. */
   restore(backup: { name: string; path: string }): Promise<void>;
-  /** Directories, the gateway token (kept or created) and the port. */
+  /** Directories, the gateway token (kept or created), the port and the model the gateway is given. */
   prepare(): Promise<PreparedInstance>;
   writeConfig(prepared: PreparedInstance, text: string): Promise<void>;
   /** Starts the gateway with these env variables (or adopts one already running). */
@@ -96,14 +97,14 @@ export async function runGatewayStart(adapter: GatewayStartAdapter): Promise<"re
   await phase("writing config");
   const prepared = await adapter.prepare();
   if (!adapter.stillWanted()) return "superseded";
-  const config = buildGatewayConfig({ port: prepared.port, token: prepared.token, workspaceDir: prepared.paths.workspace, logFile: `${prepared.paths.logs}/gateway.log`, model: adapter.model });
+  const config = buildGatewayConfig({ port: prepared.port, token: prepared.token, workspaceDir: prepared.paths.workspace, logFile: `${prepared.paths.logs}/gateway.log`, model: prepared.model });
   await adapter.writeConfig(prepared, `${JSON.stringify(config, null, 2)}\n`);
 
   await adapter.enter("starting", "starting process");
   const env = gatewayIsolationEnv(prepared.paths);
   // Referenced as ${OPENCLAW_MODEL_API_KEY} by the config: never on disk, never in a backup.
   // Keyless local servers get a placeholder so the reference always resolves.
-  if (adapter.model) env[MODEL_API_KEY_ENV] = adapter.model.apiKey ?? "none";
+  if (prepared.model) env[MODEL_API_KEY_ENV] = prepared.model.apiKey ?? "none";
   await adapter.startProcess(prepared, env);
 
   await phase("waiting for port");

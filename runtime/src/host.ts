@@ -83,6 +83,14 @@ export interface RuntimeHost {
   restart(ref: InstanceRef): Promise<Result<InstanceStatus>>;
   backup(ref: InstanceRef): Promise<Result<BackupInfo>>;
   listBackups(ref: InstanceRef): MaybePromise<BackupInfo[]>;
+  /** Retention: removes all but the newest `keep` backups; answers the names removed, oldest first. */
+  pruneBackups(ref: InstanceRef, keep: number): Promise<string[]>;
+  /**
+   * Stops the gateway and starts it again from the named backup, replacing its state;
+   * `not_found` when no backup has that name. Answers once the start has begun (long-poll
+   * the status for its phases).
+   */
+  restore(ref: InstanceRef, backupName: string): Promise<Result<InstanceStatus>>;
   /** The gateway token of an existing instance: `not_found` without one, `not_ready` before the token exists. */
   credentials(ref: InstanceRef): MaybePromise<Result<GatewayCredentials>>;
   delete(ref: InstanceRef): Promise<Result<HostDeleteOutcome>>;

@@ -2,14 +2,14 @@
 // (api.ts). Requests carry no body any route reads, so only the method, URL and the
 // Authorization header go through.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createRuntimeApi, failResponse, type HealthInfo } from "./api";
+import { createRuntimeApi, failResponse, type HealthInfo, type RuntimeApiOptions } from "./api";
 import { runtimeError } from "./errors";
 import type { RuntimeHost } from "./host";
 
 type Logger = (message: string, fields?: Record<string, unknown>) => void;
 
-export function createApiHandler(host: RuntimeHost, serviceToken: string, info: HealthInfo, log?: Logger) {
-  const app = createRuntimeApi(host, { serviceToken, info: { ...info, host: "process" }, ...(log ? { log } : {}) });
+export function createApiHandler(host: RuntimeHost, serviceToken: string, info: HealthInfo, log?: Logger, usage?: RuntimeApiOptions["usage"]) {
+  const app = createRuntimeApi(host, { serviceToken, info: { ...info, host: "process" }, ...(log ? { log } : {}), ...(usage ? { usage } : {}) });
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Drain the body so keep-alive connections stay usable.
     req.resume();

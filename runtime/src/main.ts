@@ -1,6 +1,7 @@
 // Entry point of the runtime service (process host). Started by `node runtime/start.mjs`.
 import { loadConfig } from "./config";
 import { createRuntime } from "./server";
+import { isolationMode } from "./tenant-users";
 
 function log(message: string, fields: Record<string, unknown> = {}): void {
   console.log(JSON.stringify({ ts: new Date().toISOString(), msg: message, ...fields }));
@@ -49,7 +50,13 @@ async function main(): Promise<void> {
     deleteMode: config.deleteMode,
     model: config.model ? `${config.model.modelId} at ${config.model.baseUrl}` : "none (set OPENCLAW_MODEL_BASE_URL and OPENCLAW_MODEL_ID)",
     serviceToken: tokenSource,
+    tenants: isolationMode() === "separate-users" ? "separate OS users: one uid per instance, instance dirs 0700" : "shared OS user",
   });
+  if (isolationMode() === "shared-user") {
+    log(
+      "tenants are NOT kept apart: the runtime is not root, so every gateway runs as this user and can read every instance's state and the service token (the model key stays in the runtime); run it as root (a container) to separate them",
+    );
+  }
 }
 
 void main().catch((error: unknown) => {

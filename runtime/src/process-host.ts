@@ -15,24 +15,23 @@ import type { RuntimeConfig } from "./config";
 import { errResult, okResult, runtimeError, type Result } from "./errors";
 import { isAlive, signalGroup, spawnGateway, stopGatewayProcess } from "./gateway-process";
 import { neverStarted, runGatewayStart, StartFailure, type GatewayStartAdapter } from "./gateway-start";
-import { enterPhase, notReady, progressOf, type BackupInfo, type GatewayTarget, type HostDeleteOutcome, type ProvisionOutcome, type RuntimeHost } from "./host";
+import { enterPhase, notReady, type BackupInfo, type GatewayTarget, type HostDeleteOutcome, type ProvisionOutcome, type RuntimeHost } from "./host";
 import { refKey } from "./ids";
 import { readGatewayToken } from "./instance-dir";
+import type { GatewayModelSource } from "./model-passthrough";
 import { chooseGatewayPort } from "./ports";
-import { processStartAdapter, type ProcessStartRecord } from "./process-start";
-
-interface InstanceRecord extends ProcessStartRecord {
-  stopping: boolean;
-  createdAt: string;
-  restarts: number;
-  error: RuntimeError | undefined;
-  version: number;
-  recentOutput: string[];
-  /** Operations on one instance run one after another. */
-  queue: Promise<unknown>;
-}
+import { checkGatewayCaps } from "./gateway-caps";
+import { processStartAdapter } from "./process-start";
+import { type InstanceRecord, statusOf } from "./process-record";
+import type { TenantUsers } from "./tenant-users";
 
 type Logger = (message: string, fields?: Record<string, unknown>) => void;
+
+/** How tenants are kept apart (server.ts decides): own OS users (root only), and the model through the pass-through. */
+export interface HostTenancy {
+  users?: TenantUsers;
+  models?: GatewayModelSource;
+}
 
 export class ProcessHost implements RuntimeHost {
   private readonly records = new Map<string, InstanceRecord>();
@@ -44,6 +43,7 @@ export class ProcessHost implements RuntimeHost {
     private readonly config: RuntimeConfig,
     private readonly backups: BackupStore,
     private readonly log: Logger = () => {},
+    private readonly tenancy: HostTenancy = {},
   ) {
     this.changes.setMaxListeners(0);
     // Last resort when the host exits without running shutdown(): synchronous, so it works
@@ -67,11 +67,11 @@ export class ProcessHost implements RuntimeHost {
 
   status(ref: InstanceRef): Result<InstanceStatus> {
     const record = this.records.get(refKey(ref));
-    return record ? okResult(this.toStatus(record)) : errResult(this.notFound(ref));
+    return record ? okResult(statusOf(record)) : errResult(this.notFound(ref));
   }
 
   list(workspaceId: string): InstanceStatus[] {
-    return [...this.records.values()].filter((r) => r.ref.workspaceId === workspaceId).map((r) => this.toStatus(r));
+    return [...this.records.values()].filter((r) => r.ref.workspaceId === workspaceId).map((r) => statusOf(r));
   }
 
   /**
@@ -118,10 +118,10 @@ export class ProcessHost implements RuntimeHost {
     const key = refKey(ref);
     let record = this.records.get(key);
     if (record?.deleted) return Promise.resolve(errResult(this.beingDeleted(ref)));
-    if (record && ACTIVE_STATES.has(record.state)) return Promise.resolve(okResult({ status: this.toStatus(record), started: false }));
+    if (record && ACTIVE_STATES.has(record.state)) return Promise.resolve(okResult({ status: statusOf(record), started: false }));
     // The cap check and the record's creation happen synchronously, so two concurrent
     // provisions cannot both pass the check.
-    const capacity = this.checkCapacity();
+    const capacity = this.checkCapacity(ref.workspaceId);
     if (!capacity.ok) return Promise.resolve(capacity);
     if (!record) {
       record = this.newRecord(ref);
@@ -129,7 +129,7 @@ export class ProcessHost implements RuntimeHost {
     }
     const target = record;
     this.beginStart(target, "provisioning");
-    return Promise.resolve(okResult({ status: this.toStatus(target), started: true }));
+    return Promise.resolve(okResult({ status: statusOf(target), started: true }));
   }
 
   restart(ref: InstanceRef): Promise<Result<InstanceStatus>> {
@@ -137,7 +137,7 @@ export class ProcessHost implements RuntimeHost {
     if (!record) return Promise.resolve(errResult(this.notFound(ref)));
     if (record.deleted) return Promise.resolve(errResult(this.beingDeleted(ref)));
     if (!ACTIVE_STATES.has(record.state)) {
-      const capacity = this.checkCapacity();
+      const capacity = this.checkCapacity(ref.workspaceId);
       if (!capacity.ok) return Promise.resolve(capacity);
     }
     record.restarts++;
@@ -148,7 +148,7 @@ export class ProcessHost implements RuntimeHost {
       await this.stopProcess(record);
       if (record.deleted) return errResult(this.notFound(ref));
       this.beginStart(record, "provisioning");
-      return okResult(this.toStatus(record));
+      return okResult(statusOf(record));
     });
   }
 
@@ -162,6 +162,27 @@ export class ProcessHost implements RuntimeHost {
 
   listBackups(ref: InstanceRef): BackupInfo[] {
     return this.backups.list(ref);
+  }
+
+  pruneBackups(ref: InstanceRef, keep: number): Promise<string[]> {
+    const record = this.records.get(refKey(ref));
+    // In the instance's queue, so it never removes an archive a restore is reading.
+    const run = async () => this.backups.prune(ref, keep);
+    return record ? this.enqueue(record, run) : run();
+  }
+
+  /** A restart whose start first replaces the state directory with the chosen backup. */
+  restore(ref: InstanceRef, backupName: string): Promise<Result<InstanceStatus>> {
+    const backup = this.backups.list(ref).find((b) => b.name === backupName);
+    if (!backup) return Promise.resolve(errResult(runtimeError("not_found", `instance ${refKey(ref)} has no backup ${backupName}`)));
+    const record = this.records.get(refKey(ref));
+    if (!record) return Promise.resolve(errResult(this.notFound(ref)));
+    record.restoreChoice = backup;
+    return this.restart(ref).then((restarted) => {
+      // Refused (capacity, being deleted): no start will consume the choice.
+      if (!restarted.ok) record.restoreChoice = undefined;
+      return restarted;
+    });
   }
 
   /** Teardown: stop the gateway, then remove or archive its directory and backups. */
@@ -190,6 +211,8 @@ export class ProcessHost implements RuntimeHost {
         this.backups.removeAll(ref);
       }
       rmSync(dir, { recursive: true, force: true });
+      this.tenancy.models?.revoke(ref);
+      this.tenancy.users?.release(ref);
       this.log("instance deleted", { instance: key, mode: this.config.deleteMode });
       return okResult({ deleted: true, mode: this.config.deleteMode, archive });
     };
@@ -226,17 +249,8 @@ export class ProcessHost implements RuntimeHost {
     return runtimeError("conflict", `instance ${refKey(ref)} is being deleted`, { retryable: true });
   }
 
-  private checkCapacity(): Result<never> | { ok: true } {
-    const active = this.activeCount();
-    if (active >= this.config.maxGateways) {
-      return errResult(
-        runtimeError("capacity_exceeded", `this runtime already runs ${active} of at most ${this.config.maxGateways} gateways (each needs about 1 GB of memory); delete or stop an instance first`, {
-          retryable: false,
-          details: { maxGateways: this.config.maxGateways, activeGateways: active },
-        }),
-      );
-    }
-    return { ok: true };
+  private checkCapacity(workspaceId: string): Result<never> | { ok: true } {
+    return checkGatewayCaps(workspaceId, this.records.values(), this.config);
   }
 
   private newRecord(ref: InstanceRef): InstanceRecord {
@@ -257,6 +271,7 @@ export class ProcessHost implements RuntimeHost {
       ...neverStarted(),
       error: undefined,
       recentOutput: [],
+      user: this.tenancy.users?.userFor(ref),
       queue: Promise.resolve(),
     };
   }
@@ -265,28 +280,6 @@ export class ProcessHost implements RuntimeHost {
     const next = record.queue.then(operation, operation);
     record.queue = next.catch(() => undefined);
     return next;
-  }
-
-  private toStatus(record: InstanceRecord): InstanceStatus {
-    return {
-      workspaceId: record.ref.workspaceId,
-      instanceId: record.ref.instanceId,
-      state: record.state,
-      phase: record.phase,
-      progress: progressOf(record),
-      phases: record.phases.map((p) => ({ ...p })),
-      port: record.port ?? null,
-      pid: isAlive(record.child) ? (record.child.pid ?? null) : null,
-      gatewayVersion: record.gatewayVersion,
-      createdAt: record.createdAt,
-      startedAt: record.startedAtMs === null ? null : new Date(record.startedAtMs).toISOString(),
-      readyAt: record.readyAtMs === null ? null : new Date(record.readyAtMs).toISOString(),
-      startupMs: record.startupMs,
-      restarts: record.restarts,
-      restoredFrom: record.restoredFrom,
-      error: record.error ?? null,
-      version: record.version,
-    };
   }
 
   private changed(record: InstanceRecord): void {
@@ -329,6 +322,7 @@ export class ProcessHost implements RuntimeHost {
       record,
       generation,
       config: this.config,
+      gatewayModel: () => this.tenancy.models?.gatewayModel(record.ref),
       backups: this.backups,
       log: this.log,
       enter: (state, phase) => this.setState(record, state, phase),
@@ -338,7 +332,7 @@ export class ProcessHost implements RuntimeHost {
   }
 
   private spawn(record: InstanceRecord, port: number, token: string, env: Record<string, string>): ChildProcess {
-    const child = spawnGateway({ openclawEntry: this.config.openclawEntry, cwd: record.dir, port, token, env, recentOutput: record.recentOutput });
+    const child = spawnGateway({ openclawEntry: this.config.openclawEntry, cwd: record.dir, port, token, env, recentOutput: record.recentOutput, user: record.user });
     record.child = child;
     child.on("error", (error) => {
       if (record.child !== child) return;

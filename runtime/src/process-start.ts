@@ -1,7 +1,7 @@
 // The shared start sequence (gateway-start.ts) on the local machine: files in the instance
 // directory, a child process, a loopback port polled until it opens.
 import type { ChildProcess } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { setTimeout as delay } from "node:timers/promises";
 import type { InstanceState, Phase } from "../../shared/runtime/phases";
 import type { InstanceRef } from "../../shared/runtime/requests";
@@ -11,8 +11,11 @@ import { isAlive } from "./gateway-process";
 import { probeGateway } from "./gateway-probe";
 import { StartFailure, startTimedOut, type GatewayStartAdapter, type StartRecord } from "./gateway-start";
 import { refKey } from "./ids";
-import { prepareInstanceDir, readOrCreateGatewayToken } from "./instance-dir";
+import { handOver, openWorkspaceDir } from "./instance-access";
+import { instancePaths, prepareInstanceDir, readOrCreateGatewayToken, writeFreshFile } from "./instance-dir";
+import type { ModelProviderConfig } from "./model-config";
 import { isPortOpen } from "./ports";
+import type { TenantUser } from "./tenant-users";
 
 /** What a start reads and writes of the process host's instance record. */
 export interface ProcessStartRecord extends StartRecord {
@@ -25,13 +28,19 @@ export interface ProcessStartRecord extends StartRecord {
   generation: number;
   deleted: boolean;
   recentOutput: string[];
+  /** Set by a restore: the next start replaces the state with this backup, then clears it. */
+  restoreChoice?: { name: string; path: string } | undefined;
+  /** The instance's own OS user, or undefined when gateways run as the runtime's user (not root). */
+  user: TenantUser | undefined;
 }
 
 export interface ProcessStartDeps {
   record: ProcessStartRecord;
   /** The generation this start runs as. */
   generation: number;
-  config: Pick<RuntimeConfig, "startTimeoutMs" | "model">;
+  config: Pick<RuntimeConfig, "startTimeoutMs">;
+  /** The model this start's gateway is given (the pass-through with a fresh credential), or undefined without a model. */
+  gatewayModel: () => ModelProviderConfig | undefined;
   backups: Pick<BackupStore, "latest" | "restore">;
   log: (message: string, fields?: Record<string, unknown>) => void;
   enter: (state: InstanceState, phase: Phase) => void;
@@ -46,26 +55,31 @@ export function processStartAdapter(deps: ProcessStartDeps): GatewayStartAdapter
     record,
     instance: refKey(record.ref),
     startTimeoutMs: deps.config.startTimeoutMs,
-    model: deps.config.model,
     log: deps.log,
     enter: deps.enter,
     // A crashed child is reported by its exit handler; the start just stops.
     stillWanted: () => record.generation === generation && !record.deleted && (child === undefined || isAlive(child)),
-    // Restore-on-start: no instance directory but a backup → start from the latest backup.
-    backupToRestore: async () => (existsSync(record.dir) ? undefined : deps.backups.latest(record.ref)),
+    // A chosen backup (restore) first; else restore-on-start: no instance directory but a
+    // backup → start from the latest backup.
+    backupToRestore: async () => record.restoreChoice ?? (existsSync(record.dir) ? undefined : deps.backups.latest(record.ref)),
     restore: async (backup) => {
       const restored = await deps.backups.restore(backup.path, record.dir);
+      if (record.restoreChoice === backup) record.restoreChoice = undefined;
       if (!restored.ok) throw new StartFailure(restored.error);
     },
     prepare: async () => {
+      openWorkspaceDir(record.dir, record.user !== undefined);
       const paths = prepareInstanceDir(record.dir);
       record.token = readOrCreateGatewayToken(record.dir);
       record.port = await deps.choosePort();
-      return { token: record.token, port: record.port, paths };
+      return { token: record.token, port: record.port, paths, model: deps.gatewayModel() };
     },
-    writeConfig: async (prepared, text) => writeFileSync(prepared.paths.config, text, { mode: 0o600 }),
+    writeConfig: async (prepared, text) => writeFreshFile(prepared.paths.config, text),
     startProcess: async (prepared, env) => {
-      child = deps.spawn(prepared.port, prepared.token, env);
+      // Last step before the process: everything the runtime wrote (and a restored backup)
+      // becomes the instance user's.
+      if (record.user) await handOver(record.dir, record.user);
+      child = deps.spawn(prepared.port, prepared.token, { ...env, TMPDIR: instancePaths(record.dir).tmp });
       deps.log("gateway started", { instance: refKey(record.ref), pid: child.pid, port: prepared.port });
     },
     waitForPort: async (prepared, deadline) => {

@@ -1,12 +1,18 @@
 // Wires the runtime together: process host, backups, HTTP API and WebSocket proxy.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { BackupStore } from "./backup";
-import type { RuntimeConfig } from "./config";
+import { REPO_ROOT, type RuntimeConfig } from "./config";
 import { errorEnvelope } from "../../shared/runtime/envelope";
 import { runtimeError } from "./errors";
 import { createApiHandler } from "./http-api";
+import { secureDataDir } from "./instance-access";
+import { ModelCredentials } from "./model-credentials";
+import { ModelPassthrough } from "./model-passthrough";
 import { ProcessHost } from "./process-host";
+import { isolationMode, TenantUsers } from "./tenant-users";
+import { UsageLedger } from "./usage-ledger";
 import { GatewayProxy } from "./ws-proxy";
 
 export type Logger = (message: string, fields?: Record<string, unknown>) => void;
@@ -16,6 +22,9 @@ export interface Runtime {
   host: ProcessHost;
   proxy: GatewayProxy;
   server: Server;
+  /** Absent without a configured model. */
+  passthrough: ModelPassthrough | undefined;
+  ledger: UsageLedger;
   /** Listens on config.host:config.port; resolves with the base URL. */
   listen(): Promise<string>;
   /** Stops accepting requests, closes proxied sockets and stops every gateway. */
@@ -23,9 +32,15 @@ export interface Runtime {
 }
 
 export function createRuntime(config: RuntimeConfig, log: Logger = () => {}): Runtime {
-  const host = new ProcessHost(config, new BackupStore(config.dataDir), log);
+  const separateUsers = isolationMode() === "separate-users";
+  secureDataDir(config.dataDir, separateUsers, REPO_ROOT);
+  const ledger = new UsageLedger(join(config.dataDir, "usage"));
+  // The operator's key stays in this process: gateways get the pass-through and a credential of their own.
+  const passthrough = config.model ? new ModelPassthrough({ upstream: config.model, credentials: new ModelCredentials(), ledger, log }) : undefined;
+  const users = separateUsers ? new TenantUsers(join(config.dataDir, "tenant-users.json")) : undefined;
+  const host = new ProcessHost(config, new BackupStore(config.dataDir), log, { ...(users ? { users } : {}), ...(passthrough ? { models: passthrough } : {}) });
   const proxy = new GatewayProxy(host, config.serviceToken, log);
-  const handle = createApiHandler(host, config.serviceToken, { model: config.model ? { id: config.model.modelId, baseUrl: config.model.baseUrl } : null }, log);
+  const handle = createApiHandler(host, config.serviceToken, { model: config.model ? { id: config.model.modelId, baseUrl: config.model.baseUrl } : null }, log, ledger);
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       log("request failed", { method: req.method, url: req.url, error: (error as Error).message });
@@ -42,19 +57,24 @@ export function createRuntime(config: RuntimeConfig, log: Logger = () => {}): Ru
     host,
     proxy,
     server,
-    listen: () =>
-      new Promise((resolveUrl, reject) => {
+    passthrough,
+    ledger,
+    listen: async () => {
+      await passthrough?.listen();
+      return new Promise((resolveUrl, reject) => {
         server.once("error", reject);
         server.listen(config.port, config.host, () => {
           const { port } = server.address() as AddressInfo;
           resolveUrl(`http://${config.host}:${port}`);
         });
-      }),
+      });
+    },
     close: async () => {
       const closed = new Promise<void>((resolveClosed) => server.close(() => resolveClosed()));
       proxy.closeAll();
       server.closeAllConnections();
       await host.shutdown();
+      await passthrough?.close();
       await closed;
     },
   };

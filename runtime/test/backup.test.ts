@@ -62,4 +62,37 @@ describe("backup store", () => {
     const result = await store.create({ workspaceId: "ws1", instanceId: "none" }, join(tmp, "nope"));
     expect(result).toMatchObject({ ok: false, error: { code: "not_found" } });
   });
+
+  it("restores a chosen backup over existing state, and retention keeps the newest", async () => {
+    const betaRef = { workspaceId: "ws1", instanceId: "beta" };
+    const dir = join(tmp, "data", "instances", "ws1", "beta");
+    mkdirSync(join(dir, "workspace"), { recursive: true });
+    const names: string[] = [];
+    for (const content of ["A", "B", "C"]) {
+      writeFileSync(join(dir, "workspace", "note.txt"), content);
+      const made = await store.create(betaRef, dir);
+      if (!made.ok) throw new Error(made.error.message);
+      names.push(made.value.name);
+      // Names are millisecond timestamps: keep them distinct.
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    writeFileSync(join(dir, "workspace", "note.txt"), "after");
+    writeFileSync(join(dir, "workspace", "later.txt"), "only after");
+
+    const first = store.list(betaRef).find((b) => b.name === names[0]);
+    if (!first) throw new Error("backup A missing");
+    expect((await store.restore(first.path, dir)).ok).toBe(true);
+    expect(readFileSync(join(dir, "workspace", "note.txt"), "utf8")).toBe("A");
+    // Replaced, not merged: what was written after backup A is gone.
+    expect(existsSync(join(dir, "workspace", "later.txt"))).toBe(false);
+
+    // A broken archive leaves the state as it was.
+    writeFileSync(join(tmp, "broken.tar.gz"), "not a tarball");
+    expect(await store.restore(join(tmp, "broken.tar.gz"), dir)).toMatchObject({ ok: false, error: { code: "backup_failed" } });
+    expect(readFileSync(join(dir, "workspace", "note.txt"), "utf8")).toBe("A");
+
+    expect(store.prune(betaRef, 2)).toEqual([names[0]]);
+    expect(store.list(betaRef).map((b) => b.name)).toEqual(names.slice(1));
+    expect(store.prune(betaRef, 2)).toEqual([]);
+  });
 });

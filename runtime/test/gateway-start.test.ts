@@ -37,7 +37,6 @@ function recordingAdapter(options: { probes?: ProbeOutcome[]; backup?: { name: s
     record,
     instance: "ws/a",
     startTimeoutMs: options.startTimeoutMs ?? 5_000,
-    model: options.model === false ? undefined : { baseUrl: "http://m/v1", modelId: "m1", apiKey: "secret-key" },
     log: (message) => steps.push(`log:${message}`),
     enter: (state: InstanceState, phase: Phase) => {
       enterPhase(record, state, phase);
@@ -48,7 +47,7 @@ function recordingAdapter(options: { probes?: ProbeOutcome[]; backup?: { name: s
     restore: async () => step("restore"),
     prepare: async () => {
       step("prepare");
-      return { token: TOKEN, port: 40123, paths: PATHS };
+      return { token: TOKEN, port: 40123, paths: PATHS, model: options.model === false ? undefined : { baseUrl: "http://m/v1", modelId: "m1", apiKey: "secret-key" } };
     },
     writeConfig: async (_prepared, text) => {
       config = text;

@@ -104,17 +104,21 @@ export class FakeSandbox implements SandboxLike {
     const ok = { success: true, exitCode: 0, stdout: "", stderr: "" };
     const test = /^test -d (\S+)$/.exec(command);
     if (test) return this.dirs.has(test[1]!) ? ok : { success: false, exitCode: 1, stdout: "", stderr: "" };
+    if (command.includes("tar -xzf")) {
+      // The restore: unpacked beside the state, then swapped in (the old state is gone).
+      const archive = /tar -xzf (\S+)/.exec(command)![1]!;
+      const files = JSON.parse(Buffer.from(this.text(archive)!, "base64").toString("utf8")) as Record<string, string>;
+      for (const path of [...this.files.keys()]) if (path.startsWith(`${CONTAINER_PATHS.dir}/`)) this.files.delete(path);
+      this.dirs.add(CONTAINER_PATHS.dir);
+      for (const [rel, content] of Object.entries(files)) {
+        this.files.set(`${CONTAINER_PATHS.dir}/${rel}`, { content, encoding: "utf-8" });
+        this.dirs.add(`${CONTAINER_PATHS.dir}/${rel.split("/")[0]}`);
+      }
+      this.files.delete(archive);
+      return ok;
+    }
     if (command.startsWith("mkdir -p ")) {
       for (const part of command.split("&&")[0]!.trim().split(/\s+/).slice(2)) this.dirs.add(part);
-      if (command.includes("tar -xzf")) {
-        const archive = /tar -xzf (\S+)/.exec(command)![1]!;
-        const files = JSON.parse(Buffer.from(this.text(archive)!, "base64").toString("utf8")) as Record<string, string>;
-        for (const [rel, content] of Object.entries(files)) {
-          this.files.set(`${CONTAINER_PATHS.dir}/${rel}`, { content, encoding: "utf-8" });
-          this.dirs.add(`${CONTAINER_PATHS.dir}/${rel.split("/")[0]}`);
-        }
-        this.files.delete(archive);
-      }
       return ok;
     }
     const snapshot = /^node \S+ '([^']+)' '([^']+)'$/.exec(command);

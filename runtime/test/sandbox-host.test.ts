@@ -238,6 +238,28 @@ describe("sandbox host: backups and delete", () => {
     expect(listed).toEqual([{ name: info.name, sizeBytes: info.sizeBytes, createdAt: expect.any(String) }]);
   });
 
+  it("restores a chosen backup over the running state, and retention keeps the newest", async () => {
+    const { sdk, bucket, api } = setup();
+    await api("PUT", path(REF));
+    const sandbox = await sdk.sandboxFor(REF);
+    const key = (stamp: string) => `${REF.workspaceId}/${REF.instanceId}/${stamp}.tar.gz`;
+    const token = sandbox.text(CONTAINER_PATHS.tokenFile)!;
+    await bucket.put(key("2026-01-01T00-00-00-000Z"), encodeArchive({ "state/note.txt": "A", "gateway-token": token }));
+    await bucket.put(key("2026-02-01T00-00-00-000Z"), encodeArchive({ "state/note.txt": "B", "gateway-token": token }));
+    await sandbox.writeFile(`${CONTAINER_PATHS.state}/note.txt`, "now");
+
+    const restored = await api("POST", path(REF, "/restore?backup=2026-01-01T00-00-00-000Z.tar.gz"));
+    expect(restored.status).toBe(202);
+    expect(body(restored).data).toMatchObject({ state: "ready", restoredFrom: "2026-01-01T00-00-00-000Z.tar.gz" });
+    expect(sandbox.text(`${CONTAINER_PATHS.state}/note.txt`)).toBe("A");
+    expect((await api("POST", path(REF, "/restore?backup=2020-01-01T00-00-00-000Z.tar.gz"))).status).toBe(404);
+
+    const created = await api("POST", path(REF, "/backups?keep=2"));
+    expect(created.status).toBe(201);
+    expect(body(created).data.pruned).toEqual(["2026-01-01T00-00-00-000Z.tar.gz"]);
+    expect(bucket.keys(`${REF.workspaceId}/${REF.instanceId}/`)).toEqual([key("2026-02-01T00-00-00-000Z"), key(body(created).data.name.replace(/\.tar\.gz$/, ""))]);
+  });
+
   it("delete stops the gateway, destroys the sandbox and removes records and backups", async () => {
     const { sdk, bucket, api } = setup();
     await api("PUT", path(REF));

@@ -5,7 +5,7 @@ import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { generateText, isStepCount, streamText, tool } from "ai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { agentScript, type ChatRequest, type ScriptedModel, scriptedUsage, startScriptedModel } from "./scripted-model";
+import { agentScript, type ChatRequest, PIECE_CHARS, type ScriptedModel, scriptedUsage, startScriptedModel } from "./scripted-model";
 
 let model: ScriptedModel;
 let modelAsking: ReturnType<ReturnType<typeof createOpenAICompatible>["chatModel"]>;
@@ -158,6 +158,29 @@ describe("scripted model through the AI SDK", () => {
     expect(recorded).toHaveLength(1);
     expect(JSON.stringify(recorded[0]!.messages)).toContain("SAY: recorded");
     expect(await requestsSince(model.requests.length)).toEqual([]);
+  });
+});
+
+describe("STREAM: n pieces at a fixed spacing (the benchmarks' mode)", () => {
+  it("writes n pieces of PIECE_CHARS characters, reports each write and the stream's end, and the SDK sees n deltas", async () => {
+    const writes: { written: number; at: number }[] = [];
+    const ends: ChatRequest[] = [];
+    const own = await startScriptedModel({ onPiece: (_, written) => writes.push({ written, at: performance.now() }), onStreamEnd: (request) => ends.push(request) });
+    own.setReply(agentScript);
+    try {
+      const started = performance.now();
+      const result = streamText({ model: createOpenAICompatible({ name: "bench", baseURL: own.baseUrl }).chatModel("scripted-model"), prompt: "Bench (user): STREAM: 5x30 tag-1", maxRetries: 0 });
+      const deltas: string[] = [];
+      for await (const part of result.stream) if (part.type === "text-delta" && part.text) deltas.push(part.text);
+      expect(deltas).toEqual(["0000000 ", "0000001 ", "0000002 ", "0000003 ", "0000004 "]);
+      expect(writes.map((w) => w.written)).toEqual([1, 2, 3, 4, 5].map((k) => k * PIECE_CHARS));
+      // Each piece waits its spacing first: the fifth is written no sooner than 5 × 30 ms after the request.
+      expect(writes.at(-1)!.at - started).toBeGreaterThanOrEqual(5 * 30 - 1);
+      expect(ends).toHaveLength(1);
+      expect(JSON.stringify(ends[0]!.messages)).toContain("tag-1");
+    } finally {
+      await own.close();
+    }
   });
 });
 

@@ -86,7 +86,11 @@ function parseToolSpec(spec: string): ScriptedToolCall {
  *                                assistant tool-call messages after the last user message)
  *   TOOLS: a {json} | b {json}   parallel tool calls in one step
  *   FAIL500 · HANG (before headers) · HANGMID · MALFORMED · SLOW · SAY: <text>
- * After the last scripted step it answers "TOOL RESULT SEEN: <last tool message>".
+ *   STREAM: <n>x<ms>             n pieces of exactly 8 characters, one every <ms> ms
+ *                                (benchmarks: a known spacing, and the piece a delta's
+ *                                last character came from is ceil(length / 8))
+ * After the last scripted step it answers "TOOL RESULT SEEN: <last tool message>" (slowly
+ * with SLOWRESULT).
  */
 export function agentScript(request: ChatRequest): ScriptedTurn {
   const messages = request.messages ?? [];
@@ -98,14 +102,27 @@ export function agentScript(request: ChatRequest): ScriptedTurn {
   const parallel = /TOOLS:(.+)/s.exec(text)?.[1]?.split("|").map(parseToolSpec);
   if (parallel && stepsDone === 0) return { toolCalls: parallel };
   const last = messages.at(-1);
-  if (last?.role === "tool") return { text: `TOOL RESULT SEEN: ${textOf(last.content).slice(0, 300)}` };
+  // SLOWRESULT: the answer after the tool streams slowly (~4 s), to cut a resumed run mid-reply.
+  if (last?.role === "tool") return { text: `TOOL RESULT SEEN: ${textOf(last.content).slice(0, 300)}`, ...(/SLOWRESULT/.test(text) ? { chunkDelayMs: 100 } : {}) };
   if (/FAIL500/.test(text)) return { fail: { status: 500, message: "scripted upstream failure" } };
   if (/HANGMID/.test(text)) return { text: "partial reply that never ends", hang: "mid-stream" };
   if (/HANG/.test(text)) return { hang: "before-headers" };
   if (/MALFORMED/.test(text)) return { text: "this stream breaks", malformed: true };
   if (/SLOW/.test(text)) return { text: `${Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ")} END.`, chunkDelayMs: 100 };
+  const stream = /STREAM:\s*(\d+)x(\d+)/.exec(text);
+  if (stream) return fixedStream(Number(stream[1]), Number(stream[2]));
   const say = /SAY:(.+)/s.exec(text);
   return { text: say ? say[1]!.trim() : `Autopilot heard: ${text.slice(0, 200)}` };
+}
+
+/** The server writes text in pieces of this many characters. */
+export const PIECE_CHARS = 8;
+
+/** `pieces` pieces (1–10 000) of exactly PIECE_CHARS characters, `spacingMs` (0–10 000) apart. */
+export function fixedStream(pieces: number, spacingMs: number): ScriptedTurn {
+  const n = Math.min(10_000, Math.max(1, Math.floor(pieces)));
+  const text = Array.from({ length: n }, (_, i) => `${String(i).padStart(PIECE_CHARS - 1, "0")} `).join("");
+  return { text, chunkDelayMs: Math.min(10_000, Math.max(0, Math.floor(spacingMs))) };
 }
 
 /** All user message texts of a request (the gateway appends an internal-context user message). */
@@ -138,14 +155,19 @@ export interface ScriptedModelOptions {
    * characters of the reply are written so far (benchmarks time the stream with it).
    */
   onPiece?: (request: ChatRequest, written: number) => void;
+  /** Called right after a streamed reply's last chunk is written (a tool call's too: its arguments are complete). */
+  onStreamEnd?: (request: ChatRequest, turn: ScriptedTurn) => void;
   /**
    * "always" (default; the OpenClaw gateway tests) sends a usage chunk on every stream;
    * "when-asked" only with `stream_options.include_usage`, like OpenAI — so a client that
    * forgets to ask gets no usage, as it would from a real endpoint.
    */
   usage?: "always" | "when-asked";
+  /** Like a real endpoint: chat completions answer 401 unless they carry `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
 }
 
+const PIECES = new RegExp(`.{1,${PIECE_CHARS}}`, "gs");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function startScriptedModel(options: ScriptedModelOptions = {}): Promise<ScriptedModel> {
@@ -172,6 +194,12 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
     if (req.method !== "POST" || url.pathname !== "/v1/chat/completions") {
       res.writeHead(404, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: { message: `no route ${req.method} ${url.pathname}`, type: "not_found" } }));
+      return;
+    }
+    if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`) {
+      req.resume();
+      res.writeHead(401, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key" } }));
       return;
     }
     const request = await readJson(req);
@@ -208,7 +236,7 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
     res.write(chunk({ role: "assistant", content: "" }, null));
     if (calls.length > 0) {
       // Text before the calls, as models do ("Let me look that up.").
-      for (const piece of text.match(/.{1,8}/gs) ?? []) res.write(chunk({ content: piece }, null));
+      for (const piece of text.match(PIECES) ?? []) res.write(chunk({ content: piece }, null));
       calls.forEach((call, index) => {
         // Like OpenAI: the id and name first, then the arguments in pieces.
         res.write(chunk({ tool_calls: [{ index, id: callId(index), type: "function", function: { name: call.name, arguments: "" } }] }, null));
@@ -218,7 +246,7 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
     } else {
       // A few pieces, so clients stream deltas.
       let written = 0;
-      for (const piece of text.match(/.{1,8}/gs) ?? []) {
+      for (const piece of text.match(PIECES) ?? []) {
         if (turn.chunkDelayMs) await sleep(turn.chunkDelayMs);
         if (res.destroyed) return;
         res.write(chunk({ content: piece }, null));
@@ -240,6 +268,7 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
       res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: modelId, choices: [], usage })}\n\n`);
     }
     res.end("data: [DONE]\n\n");
+    options.onStreamEnd?.(request, turn);
   });
   await new Promise<void>((resolveListen) => server.listen(0, "127.0.0.1", resolveListen));
   const { port } = server.address() as AddressInfo;

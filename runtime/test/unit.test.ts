@@ -87,8 +87,10 @@ describe("routes", () => {
       waitForChange: async (ref: unknown) => record("instance")(ref),
       provision: async (ref: unknown) => note("provision", ref, okResult({ status: {}, started: true }) as never),
       restart: async (ref: unknown) => record("restart")(ref),
-      backup: async (ref: unknown) => record("backups")(ref),
+      backup: async (ref: unknown) => note("backup", ref, okResult({ name: "b.tar.gz", path: "/internal/b.tar.gz", sizeBytes: 1, createdAt: "2026-01-01T00:00:00.000Z" }) as never),
       listBackups: (ref: unknown) => note("backups", ref, []),
+      pruneBackups: async (ref: unknown, keep: number) => note("prune", [ref, keep], ["old.tar.gz"]),
+      restore: async (ref: unknown, name: string) => note("restore", [ref, name], okResult({}) as never),
       credentials: record("credentials"),
       delete: async (ref: unknown) => record("delete")(ref),
     } as unknown as RuntimeHost;
@@ -131,6 +133,33 @@ describe("routes", () => {
       expect(matchGatewayPath(path), path).toBeUndefined();
     }
     expect(calls).toHaveLength(5);
+  });
+
+  it("backs up with retention and restores a chosen backup; bad names never reach the host", async () => {
+    const { calls, call } = recordingHost();
+    const created = await call("POST", "/v1/workspaces/ws1/instances/a/backups?keep=3");
+    expect(created.status).toBe(201);
+    // The archive's internal path stays in the runtime.
+    expect((created.body as { data: unknown }).data).toEqual({ name: "b.tar.gz", sizeBytes: 1, createdAt: "2026-01-01T00:00:00.000Z", pruned: ["old.tar.gz"] });
+    const name = "2026-01-31T12-00-00-000Z.tar.gz";
+    expect((await call("POST", `/v1/workspaces/ws1/instances/a/restore?backup=${name}`)).status).toBe(202);
+    expect(calls).toEqual([
+      ["backup", ref],
+      ["prune", [ref, 3]],
+      ["restore", [ref, name]],
+    ]);
+    for (const url of [
+      "/v1/workspaces/ws1/instances/a/backups?keep=0",
+      "/v1/workspaces/ws1/instances/a/restore",
+      "/v1/workspaces/ws1/instances/a/restore?backup=..%2F..%2Fsecret.tar.gz",
+      "/v1/workspaces/ws1/instances/a/restore?backup=x.tar.gz",
+    ]) {
+      const answer = await call("POST", url);
+      expect(answer.status, url).toBe(400);
+      expect((answer.body as { error: { code: string } }).error.code, url).toBe("invalid_request");
+    }
+    expect(calls).toHaveLength(3);
+    expect((await call("GET", "/v1/workspaces/ws1/instances/a/restore")).status).toBe(405);
   });
   it("answers a method fetch cannot carry (TRACE) with 405 through the Node server, not a crash", async () => {
     const { createServer, request } = await import("node:http");

@@ -1,12 +1,26 @@
 import { z } from "zod";
 import { Role } from "../protocol/principal";
+import { AccountStatus } from "./admin";
 
 export const WorkspaceInfo = z.object({ id: z.string(), name: z.string(), slug: z.string(), role: Role });
 export type WorkspaceInfo = z.infer<typeof WorkspaceInfo>;
 
+/** Where the signed-in account stands, and whether it may open `/admin`. */
+export const AccountInfo = z.object({ status: AccountStatus, operator: z.boolean() });
+export type AccountInfo = z.infer<typeof AccountInfo>;
+
 /** `GET /api/me`: the signed-in person and the workspaces they belong to, oldest first. */
 export const MeResponse = z.object({
-  user: z.object({ id: z.string(), name: z.string(), email: z.string() }),
+  user: z.object({ id: z.string(), name: z.string(), email: z.string(), emailVerified: z.boolean() }),
   workspaces: z.array(WorkspaceInfo),
+  account: AccountInfo,
 });
 export type MeResponse = z.infer<typeof MeResponse>;
+
+/**
+ * `GET /api/me/status?while=<status>`: answers as soon as the account's status is no
+ * longer `while`, or with the unchanged status after at most ~25 s (a long poll: the
+ * waiting screen's only way to learn it was approved; see README "Waitlist").
+ */
+export const AccountStatusQuery = z.object({ while: AccountStatus.optional() });
+export const AccountStatusResponse = z.object({ status: AccountStatus });

@@ -7,6 +7,7 @@ export const HTTP_ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  rate_limited: 429,
   internal: 500,
 } as const;
 

@@ -32,3 +32,7 @@ export type CreatedKeyResponse = z.infer<typeof CreatedKeyResponse>;
 
 /** `DELETE /api/workspaces/:ws/keys/:keyId` */
 export const RevokedKeyResponse = z.object({ revoked: z.string() });
+
+/** `POST /api/workspaces/:ws/keys/:keyId/rotate`: a new secret (and id) with the same name and scopes; the old key is gone. */
+export const RotatedKeyResponse = CreatedKeyResponse.extend({ replaced: z.string() });
+export type RotatedKeyResponse = z.infer<typeof RotatedKeyResponse>;

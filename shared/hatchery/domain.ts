@@ -3,10 +3,11 @@ import type { Approval } from "../protocol/approvals";
 import type { Instance } from "../protocol/instances";
 import type { DurableEvent } from "../protocol/events";
 import type { Job } from "../protocol/jobs";
-import type { Thread } from "../protocol/threads";
-import { type DomainKind, domainNodeId, edgeId, edgesMap, NODE_SIZE, nodesMap, patchNode, readNode, writeNode } from "./graph";
+import type { Message, Thread } from "../protocol/threads";
+import { type DomainKind, domainNodeId, edgeId, edgesMap, NODE_SIZE, nodesMap, patchNode, readNode, STACKED_KINDS, writeNode } from "./graph";
 import type { PendingNode } from "./layout";
 import { placeNode } from "./placement";
+import { toolNodesToTrim, toolOpsForApproval, toolOpsForMessage } from "./tool-nodes";
 
 /**
  * How Autopilot state shows on the canvas: pure functions from durable events (or a
@@ -15,7 +16,9 @@ import { placeNode } from "./placement";
 export type DomainOp =
   | { op: "upsert"; kind: DomainKind; ref: string; data: Record<string, unknown>; near: string | null }
   | { op: "patch"; kind: DomainKind; ref: string; data: Record<string, unknown> }
-  | { op: "link"; source: string; target: string; label: string };
+  | { op: "link"; source: string; target: string; label: string }
+  /** Keep only the newest `keep` tool nodes of the thread (tool-nodes.ts). */
+  | { op: "trim"; kind: "tool"; threadId: string; keep: number };
 
 const PREVIEW = 140;
 
@@ -69,9 +72,10 @@ export function opsForEvent(e: DurableEvent): DomainOp[] {
       return [{ op: "upsert", kind: "thread", ref: thread.id, data: threadData(thread), near: null }];
     }
     case "message.created": {
-      const { message } = e.payload as { message: { threadId: string; text: string; author: { name: string; kind: string }; createdAt: number } };
-      // The thread's counters arrive with the thread; the message adds the preview.
+      const { message } = e.payload as { message: Message };
+      // The thread's counters arrive with the thread; the message adds the preview (and a tool call its node).
       return [
+        ...toolOpsForMessage(message),
         {
           op: "patch",
           kind: "thread",
@@ -81,8 +85,10 @@ export function opsForEvent(e: DurableEvent): DomainOp[] {
       ];
     }
     case "approval.requested":
-    case "approval.resolved":
-      return approvalOps((e.payload as { approval: Approval }).approval);
+    case "approval.resolved": {
+      const { approval } = e.payload as { approval: Approval };
+      return [...approvalOps(approval), ...toolOpsForApproval(approval)];
+    }
     case "job.started":
     case "job.progressed":
     case "job.cancel_requested":
@@ -95,21 +101,21 @@ export function opsForEvent(e: DurableEvent): DomainOp[] {
   }
 }
 
-export function opsForSnapshot(s: { threads: Thread[]; approvals: Approval[]; jobs: Job[]; instances?: Instance[] }): DomainOp[] {
+/**
+ * `toolMessages`: the newest Autopilot tool messages per thread. A tool call that waits
+ * for a person comes from its pending approval; decided ones from their message.
+ */
+export function opsForSnapshot(s: { threads: Thread[]; approvals: Approval[]; jobs: Job[]; instances?: Instance[]; toolMessages?: Message[] }): DomainOp[] {
   return [
     ...(s.instances ?? []).flatMap(instanceOps),
     ...s.threads.map((t): DomainOp => ({ op: "upsert", kind: "thread", ref: t.id, data: threadData(t), near: null })),
     ...s.jobs.flatMap(jobOps),
     ...s.approvals.flatMap(approvalOps),
+    ...s.approvals.filter((a) => a.status === "pending").flatMap(toolOpsForApproval),
+    ...(s.toolMessages ?? []).flatMap(toolOpsForMessage),
   ];
 }
 
-/**
- * Applies operations to the document (call inside one transaction). New domain nodes are
- * placed automatically; an existing node keeps its position (a person may have moved it).
- * A message for a thread the canvas has not seen yet is dropped: the thread's own upsert
- * carries everything the node shows.
- */
 /** The nodes `ops` would create (for layout before applying them). */
 export function pendingNodes(doc: Y.Doc, ops: DomainOp[]): PendingNode[] {
   const seen = new Set<string>();
@@ -124,9 +130,21 @@ export function pendingNodes(doc: Y.Doc, ops: DomainOp[]): PendingNode[] {
   return pending;
 }
 
-export function applyDomainOps(doc: Y.Doc, ops: DomainOp[], laidOut: Map<string, { x: number; y: number }> = new Map()): void {
+/**
+ * Applies operations to the document (call inside one transaction). New domain nodes are
+ * placed automatically; an existing node keeps its position (a person may have moved it).
+ * A message for a thread the canvas has not seen yet is dropped: the thread's own upsert
+ * carries everything the node shows. Trims run last, once per thread. Returns the ids of
+ * the nodes it removed (trimmed tool calls).
+ */
+export function applyDomainOps(doc: Y.Doc, ops: DomainOp[], laidOut: Map<string, { x: number; y: number }> = new Map()): string[] {
   const nodes = nodesMap(doc);
+  const trims = new Map<string, number>();
   for (const op of ops) {
+    if (op.op === "trim") {
+      trims.set(op.threadId, op.keep);
+      continue;
+    }
     if (op.op === "link") {
       const id = edgeId(op.source, op.target);
       if (!edgesMap(doc).has(id) && nodes.has(op.source) && nodes.has(op.target)) {
@@ -146,7 +164,22 @@ export function applyDomainOps(doc: Y.Doc, ops: DomainOp[], laidOut: Map<string,
       continue;
     }
     const size = NODE_SIZE[op.kind];
-    const { x, y } = placeNode(doc, size, op.near, laidOut.get(id));
+    const { x, y } = placeNode(doc, size, op.near, laidOut.get(id), STACKED_KINDS.has(op.kind) ? "below" : "beside");
     writeNode(doc, { id, kind: op.kind, ref: op.ref, x, y, ...size, placed: "auto", parent: null, data: op.data });
   }
+  return trims.size > 0 ? removeNodes(doc, toolNodesToTrim(readNodes(doc), trims)) : [];
+}
+
+function* readNodes(doc: Y.Doc) {
+  for (const [id, m] of nodesMap(doc)) yield { id, kind: m.get("kind"), data: (m.get("data") as Record<string, unknown> | undefined) ?? {} };
+}
+
+/** Deletes nodes and every edge that touches them. */
+function removeNodes(doc: Y.Doc, ids: string[]): string[] {
+  if (ids.length === 0) return ids;
+  const gone = new Set(ids);
+  for (const id of ids) nodesMap(doc).delete(id);
+  const edges = edgesMap(doc);
+  for (const [id, edge] of [...edges]) if (gone.has(edge.source) || gone.has(edge.target)) edges.delete(id);
+  return ids;
 }

@@ -13,7 +13,7 @@ import * as Y from "yjs";
 export const NODES = "nodes";
 export const EDGES = "edges";
 
-export const DOMAIN_KINDS = ["thread", "job", "approval", "instance", "session"] as const;
+export const DOMAIN_KINDS = ["thread", "job", "approval", "instance", "session", "tool"] as const;
 export const PERSON_KINDS = ["note", "group"] as const;
 export type DomainKind = (typeof DOMAIN_KINDS)[number];
 export type PersonKind = (typeof PERSON_KINDS)[number];
@@ -53,9 +53,13 @@ export const NODE_SIZE: Record<NodeKind, { w: number; h: number }> = {
   approval: { w: 240, h: 96 },
   instance: { w: 220, h: 84 },
   session: { w: 220, h: 72 },
+  tool: { w: 220, h: 56 },
   note: { w: 200, h: 120 },
   group: { w: 480, h: 320 },
 };
+
+/** Kinds stacked under the node they belong to (a tool call under its thread) instead of laid out around it. */
+export const STACKED_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>(["tool"]);
 
 export const isDomainKind = (kind: unknown): kind is DomainKind => (DOMAIN_KINDS as readonly unknown[]).includes(kind);
 export const domainNodeId = (kind: DomainKind, ref: string) => `${kind}:${ref}`;

@@ -19,7 +19,8 @@ interface Box {
 
 const overlaps = (a: Box, b: Box) => a.x < b.x + b.w + GAP && b.x < a.x + a.w + GAP && a.y < b.y + b.h + GAP && b.y < a.y + a.h + GAP;
 
-export function placeNode(doc: Y.Doc, size: { w: number; h: number }, near: string | null, preferred?: { x: number; y: number }): { x: number; y: number } {
+/** `side` "below": stacked under the anchor (a thread's tool calls), else beside it. */
+export function placeNode(doc: Y.Doc, size: { w: number; h: number }, near: string | null, preferred?: { x: number; y: number }, side: "beside" | "below" = "beside"): { x: number; y: number } {
   const boxes: Box[] = [];
   nodesMap(doc).forEach((m, id) => {
     const n = readNode(id, m);
@@ -31,7 +32,7 @@ export function placeNode(doc: Y.Doc, size: { w: number; h: number }, near: stri
     candidate = { ...preferred, ...size };
   } else if (anchor) {
     const a = readNode(near!, anchor);
-    candidate = { x: a.x + a.w + GAP * 2, y: a.y, ...size };
+    candidate = side === "below" ? { x: a.x, y: a.y + a.h + GAP, ...size } : { x: a.x + a.w + GAP * 2, y: a.y, ...size };
   } else {
     // Threads fill a grid column by column count; rows grow downwards.
     const index = boxes.length;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { EntityId, IdempotencyKey, Timestamp, Title } from "./common";
-import { InstanceId, InstanceOperation } from "./instances";
+import { BackupId, DeviceId, InstanceId, InstanceOperation } from "./instances";
 import { PageCursor } from "./paging";
 import { Actor } from "./principal";
 
@@ -10,7 +10,16 @@ export type ApprovalStatus = z.infer<typeof ApprovalStatus>;
 export const Decision = z.enum(["approve", "deny"]);
 
 /** The room runs an instance operation once approved. */
-export const InstanceAction = z.object({ kind: z.literal("instance"), operation: InstanceOperation, instanceId: InstanceId, name: z.string().optional() });
+export const InstanceAction = z.object({
+  kind: z.literal("instance"),
+  operation: InstanceOperation,
+  instanceId: InstanceId,
+  name: z.string().optional(),
+  /** Restore only: the backup to restore (protocol 6). */
+  backupId: BackupId.optional(),
+  /** Unpair only: the device to remove (protocol 6). */
+  deviceId: DeviceId.optional(),
+});
 
 /** An OpenClaw agent wants to run a command (protocol 4); the decision goes back to its gateway. */
 export const ExecAction = z.object({
@@ -89,7 +98,7 @@ export const ApprovalsResolveParams = z.object({
 });
 export const ApprovalResult = z.object({ approval: Approval });
 
-/** Newest requested first; `before` continues after a page's `next` (protocol 6). */
+/** Newest requested first; `before` continues after a page's `next` (protocol 7). */
 export const ApprovalsListParams = z.object({ status: ApprovalStatus.optional(), limit: z.number().int().min(1).max(500).default(100), before: PageCursor.optional() }).default({ limit: 100 });
 /** `next` is null on the last page. */
 export const ApprovalsListResult = z.object({ approvals: z.array(Approval), next: PageCursor.nullable() });

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { MemoryDeletedPayload, MemoryUpdatedPayload } from "./agent";
+import { PrincipalUpdatedPayload } from "./access";
 import { ApprovalEventPayload } from "./approvals";
 import { ChatDeltaPayload, ChatErrorPayload, ChatFinalPayload, SessionsChangedPayload } from "./gateway";
 import { HelloPayload } from "./hello";
@@ -41,6 +42,8 @@ export const EphemeralEvents = {
   "chat.final": ChatFinalPayload,
   "chat.error": ChatErrorPayload,
   "sessions.changed": SessionsChangedPayload,
+  /** Protocol 6: this socket's role or scopes changed (see access.ts). */
+  "principal.updated": PrincipalUpdatedPayload,
 } as const;
 
 export const Events = { ...DurableEvents, ...EphemeralEvents } as const;

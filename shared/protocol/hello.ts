@@ -10,7 +10,7 @@ import { Principal } from "./principal";
 import { Thread } from "./threads";
 
 /**
- * What a hello's snapshot left out (protocol 6): the snapshot is bounded in count and
+ * What a hello's snapshot left out (protocol 7): the snapshot is bounded in count and
  * bytes, so a workspace with hundreds of pending approvals still connects in one small
  * frame. `threads` counts threads, `approvals` pending approvals, `jobs` unfinished jobs;
  * each `next` is the cursor for `threads.list` / `approvals.list {status:"pending"}` /
@@ -27,7 +27,7 @@ export const SnapshotMore = z.object({
 export type SnapshotMore = z.infer<typeof SnapshotMore>;
 
 /**
- * The workspace state a client needs to render first, bounded (protocol 6): the newest
+ * The workspace state a client needs to render first, bounded (protocol 7): the newest
  * threads, pending approvals and unfinished jobs first, then recent resolved approvals and
  * finished jobs while the byte budget lasts. `more` says what was left out.
  */

@@ -9,7 +9,7 @@ export const InstanceStatus = z.enum(["provisioning", "starting", "ready", "erro
 export type InstanceStatus = z.infer<typeof InstanceStatus>;
 
 /** Risky instance operations wait for a person with the approve scope. */
-export const InstanceOperation = z.enum(["provision", "restart", "backup", "delete"]);
+export const InstanceOperation = z.enum(["provision", "restart", "backup", "restore", "unpair", "delete"]);
 export type InstanceOperation = z.infer<typeof InstanceOperation>;
 
 export const Instance = z.object({
@@ -38,6 +38,14 @@ export const InstancesProvisionParams = z.object({
   idempotencyKey: IdempotencyKey,
 });
 export const InstanceOperationParams = z.object({ instanceId: InstanceId, idempotencyKey: IdempotencyKey });
+/** A backup's id is its name in the runtime: a timestamp, never a path. */
+export const BackupId = z.string().regex(/^\d{4}-\d\d-\d\dT[\d-]+Z\.tar\.gz$/, "a backup id as instances.details lists it");
+/** Protocol 6: the gateway restarts from the chosen backup (gated like the others). */
+export const InstancesRestoreParams = z.object({ instanceId: InstanceId, backupId: BackupId, idempotencyKey: IdempotencyKey });
+/** A paired device's id as the gateway lists it. */
+export const DeviceId = z.string().min(1).max(200);
+/** Protocol 6: remove a device's pairing from the gateway (gated): its tokens stop working. */
+export const InstancesUnpairParams = z.object({ instanceId: InstanceId, deviceId: DeviceId, idempotencyKey: IdempotencyKey });
 export const InstancesAttachParams = z.object({ instanceId: InstanceId, threadId: EntityId, idempotencyKey: IdempotencyKey });
 export const InstanceResult = z.object({ instance: Instance });
 export const InstancesListParams = z.object({}).default({});
@@ -45,3 +53,44 @@ export const InstancesListResult = z.object({ instances: z.array(Instance) });
 
 export const InstanceEventPayload = z.object({ instance: Instance });
 export const InstanceDeletedPayload = z.object({ instanceId: InstanceId });
+
+export const InstanceBackup = z.object({ id: BackupId, sizeBytes: z.number().int().nonnegative(), createdAt: Timestamp });
+export type InstanceBackup = z.infer<typeof InstanceBackup>;
+
+/** A device paired with the gateway (`device.pair.list`), as the gateway reports it. */
+export const PairedDevice = z.object({
+  deviceId: z.string(),
+  displayName: z.string().nullable(),
+  platform: z.string().nullable(),
+  clientId: z.string().nullable(),
+  role: z.string().nullable(),
+  scopes: z.array(z.string()),
+  approvedAt: Timestamp.nullable(),
+  /** The Autopilot's own link to the gateway: unpairing it would cut the room off. */
+  self: z.boolean(),
+});
+export type PairedDevice = z.infer<typeof PairedDevice>;
+
+/** Protocol 6: what the room learns from the runtime and the gateway about one instance. */
+export const InstancesDetailsParams = z.object({ instanceId: InstanceId });
+export const InstanceDetails = z.object({
+  instanceId: InstanceId,
+  /** The OpenClaw gateway's own version (from its handshake). */
+  gatewayVersion: z.string().nullable(),
+  /** The model the runtime configures gateways with. */
+  model: z.string().nullable(),
+  /** When the running gateway became ready (uptime = now - readyAt). */
+  readyAt: Timestamp.nullable(),
+  restarts: z.number().int().nonnegative(),
+  /** The backup the current state was restored from, if any. */
+  restoredFrom: BackupId.nullable(),
+  /** Oldest first; the last is the latest backup. */
+  backups: z.array(InstanceBackup),
+  /** Paired devices; null when the gateway cannot be asked (devicesError says why). */
+  devices: z.array(PairedDevice).nullable(),
+  devicesError: z.string().nullable(),
+  /** Scheduled backups: every intervalSeconds (0 = off), keeping the newest `keep`. */
+  schedule: z.object({ intervalSeconds: z.number().int().nonnegative(), keep: z.number().int().positive() }),
+});
+export type InstanceDetails = z.infer<typeof InstanceDetails>;
+export const InstancesDetailsResult = z.object({ details: InstanceDetails });

@@ -55,7 +55,7 @@ export const JobsCancelParams = z.object({
   idempotencyKey: IdempotencyKey,
 });
 export const JobResult = z.object({ job: Job });
-/** Most recently updated first; `before` continues after a page's `next` (protocol 6). */
+/** Most recently updated first; `before` continues after a page's `next` (protocol 7). */
 export const JobsListParams = z
   .object({ active: z.boolean().default(false), limit: z.number().int().min(1).max(500).default(100), before: PageCursor.optional() })
   .default({ active: false, limit: 100 });

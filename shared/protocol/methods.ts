@@ -4,7 +4,18 @@ import { ApprovalResult, ApprovalsGetParams, ApprovalsListParams, ApprovalsListR
 import { AuditListParams, AuditListResult } from "./audit";
 import { ChatAbortParams, ChatAbortResult, SessionsHistoryParams, SessionsHistoryResult, SessionsListParams, SessionsListResult, SessionsOpenParams, SessionsSendParams } from "./gateway";
 import { GraphApplyParams, GraphApplyResult } from "./graph";
-import { InstanceOperationParams, InstanceResult, InstancesAttachParams, InstancesListParams, InstancesListResult, InstancesProvisionParams } from "./instances";
+import {
+  InstanceOperationParams,
+  InstanceResult,
+  InstancesAttachParams,
+  InstancesDetailsParams,
+  InstancesDetailsResult,
+  InstancesListParams,
+  InstancesListResult,
+  InstancesProvisionParams,
+  InstancesRestoreParams,
+  InstancesUnpairParams,
+} from "./instances";
 import { JobResult, JobsCancelParams, JobsFailParams, JobsFinishParams, JobsListParams, JobsListResult, JobsStartParams, JobsUpdateParams } from "./jobs";
 import { PresenceListParams, PresenceListResult, PresenceUpdateParams, PresenceUpdateResult } from "./presence";
 import type { Scope } from "./principal";
@@ -66,6 +77,10 @@ export const Methods = {
   "instances.restart": method({ params: InstanceOperationParams, result: ApprovalResult, scope: "write", mutating: true }),
   "instances.backup": method({ params: InstanceOperationParams, result: ApprovalResult, scope: "write", mutating: true }),
   "instances.delete": method({ params: InstanceOperationParams, result: ApprovalResult, scope: "write", mutating: true }),
+  // Protocol 6: restore a chosen backup (gated), and what the runtime and gateway report.
+  "instances.restore": method({ params: InstancesRestoreParams, result: ApprovalResult, scope: "write", mutating: true }),
+  "instances.unpair": method({ params: InstancesUnpairParams, result: ApprovalResult, scope: "write", mutating: true }),
+  "instances.details": method({ params: InstancesDetailsParams, result: InstancesDetailsResult, scope: "read", mutating: false }),
   "instances.attach": method({ params: InstancesAttachParams, result: InstanceResult, scope: "write", mutating: true }),
   "instances.detach": method({ params: InstancesAttachParams, result: InstanceResult, scope: "write", mutating: true }),
   "instances.list": method({ params: InstancesListParams, result: InstancesListResult, scope: "read", mutating: false }),

@@ -62,7 +62,7 @@ export const ThreadsArchiveParams = z.object({
 });
 export const ThreadResult = z.object({ thread: Thread });
 
-/** Most recently updated first; `before` continues after a page's `next` (protocol 6). */
+/** Most recently updated first; `before` continues after a page's `next` (protocol 7). */
 export const ThreadsListParams = z
   .object({ includeArchived: z.boolean().default(false), limit: z.number().int().min(1).max(1000).default(1000), before: PageCursor.optional() })
   .default({ includeArchived: false, limit: 1000 });

@@ -15,7 +15,10 @@ export const RUNTIME_ROUTES = {
   instance: "/v1/workspaces/:workspaceId/instances/:instanceId",
   restart: "/v1/workspaces/:workspaceId/instances/:instanceId/restart",
   backups: "/v1/workspaces/:workspaceId/instances/:instanceId/backups",
+  restore: "/v1/workspaces/:workspaceId/instances/:instanceId/restore",
   credentials: "/v1/workspaces/:workspaceId/instances/:instanceId/credentials",
+  usage: "/v1/workspaces/:workspaceId/instances/:instanceId/usage",
+  workspaceUsage: "/v1/workspaces/:workspaceId/usage",
   gateway: "/v1/workspaces/:workspaceId/instances/:instanceId/gateway",
 } as const;
 
@@ -28,12 +31,15 @@ export const ROUTE_METHODS: Record<RuntimeRoute, readonly string[]> = {
   instance: ["GET", "PUT", "DELETE"],
   restart: ["POST"],
   backups: ["GET", "POST"],
+  restore: ["POST"],
   credentials: ["GET"],
+  usage: ["GET"],
+  workspaceUsage: ["GET"],
   gateway: ["GET"],
 };
 
 /** The path of an instance route, ids encoded. */
-export function instancePath(workspaceId: string, instanceId: string, action?: "restart" | "backups" | "credentials" | "gateway"): string {
+export function instancePath(workspaceId: string, instanceId: string, action?: "restart" | "backups" | "restore" | "credentials" | "usage" | "gateway"): string {
   return `/v1/workspaces/${encodeURIComponent(workspaceId)}/instances/${encodeURIComponent(instanceId)}${action ? `/${action}` : ""}`;
 }
 
@@ -51,3 +57,13 @@ const nonNegativeInt = z.string().transform(Number).pipe(z.number().int().nonneg
 /** `GET …/:id?sinceVersion=&waitMs=`: with both, a long poll; otherwise the status now. */
 export const statusQuerySchema = z.object({ sinceVersion: nonNegativeInt.optional(), waitMs: nonNegativeInt.optional() });
 export const STATUS_QUERY_MESSAGE = "waitMs and sinceVersion must be non-negative integers";
+
+/** Backup names are the hosts' timestamps (backup.ts, sandbox-backups.ts): never a path. */
+export const backupNameSchema = z.string().regex(/^\d{4}-\d\d-\d\dT[\d-]+Z\.tar\.gz$/, "backup must be a backup name as listed, e.g. 2026-01-31T12-00-00-000Z.tar.gz");
+
+/** `POST …/:id/backups?keep=N`: after the new backup, only the newest N are kept. */
+export const backupQuerySchema = z.object({ keep: z.string().transform(Number).pipe(z.number().int().min(1).max(1000)).optional() });
+export const BACKUP_QUERY_MESSAGE = "keep must be an integer from 1 to 1000";
+
+/** `POST …/:id/restore?backup=<name>`: the gateway restarts from that backup. */
+export const restoreQuerySchema = z.object({ backup: backupNameSchema });

@@ -19,6 +19,10 @@ export const instanceListSchema = z.object({ instances: z.array(instanceStatusSc
 export const backupSchema = z.object({ name: z.string(), sizeBytes: z.number().int().nonnegative(), createdAt: z.string() });
 export type Backup = z.infer<typeof backupSchema>;
 
+/** `POST …/:id/backups`: the new backup and the names retention removed (oldest first). */
+export const backupCreatedSchema = backupSchema.extend({ pruned: z.array(z.string()).default([]) });
+export type BackupCreated = z.infer<typeof backupCreatedSchema>;
+
 /** `GET …/:id/backups`. */
 export const backupListSchema = z.object({ backups: z.array(backupSchema) });
 

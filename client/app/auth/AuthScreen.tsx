@@ -64,12 +64,12 @@ export function AuthScreen() {
             id="auth-password"
             type="password"
             required
-            minLength={8}
+            minLength={mode === "up" ? 10 : undefined}
             autoComplete={mode === "up" ? "new-password" : "current-password"}
             value={password}
             onChange={(e) => setPassword(e.target.value)}
           />
-          {mode === "up" && <p className="muted small">At least 8 characters. You get a personal workspace; others can add you to theirs.</p>}
+          {mode === "up" && <p className="muted small">At least 10 characters, not a common password. You get a personal workspace; verify your e-mail and others can add you to theirs.</p>}
           <FormError error={error} />
           <button type="submit" className="primary wide" disabled={pending}>
             {pending ? "One moment…" : mode === "up" ? "Create account" : "Sign in"}

@@ -90,6 +90,21 @@ function ReadOnlyBanner() {
   );
 }
 
+/** The room set back or refused this tab's last write (shared/hatchery/refusal.ts): say so. */
+function RefusalBanner() {
+  const refusal = useCanvas((s) => s.refusal);
+  const dismiss = useCanvas((s) => s.dismissRefusal);
+  if (!refusal) return null;
+  return (
+    <div className="readonly-banner refusal-banner" role="alert">
+      {refusal.code === "repaired" ? "Part of your change was not allowed and was set back." : `Your last change was not saved: ${refusal.message}.`}{" "}
+      <button type="button" className="link" onClick={dismiss}>
+        Dismiss
+      </button>
+    </div>
+  );
+}
+
 function EmptyCanvas() {
   const synced = useCanvas((s) => s.synced);
   const empty = useCanvas((s) => s.nodes.length === 0);
@@ -225,6 +240,7 @@ function Flow() {
       </ReactFlow>
       <Toolbar />
       <ReadOnlyBanner />
+      <RefusalBanner />
       <EmptyCanvas />
     </div>
   );

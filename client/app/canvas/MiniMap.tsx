@@ -20,6 +20,7 @@ const COLORS: Record<string, string> = {
   group: "rgba(148,163,184,0.25)",
   instance: "#34d399",
   session: "#34d399",
+  tool: "#94a3b8",
 };
 
 interface Frame {

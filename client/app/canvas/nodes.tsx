@@ -1,5 +1,5 @@
 import { Handle, type NodeProps, type NodeTypes, Position, useStore } from "@xyflow/react";
-import { memo, useEffect, useRef, useState, type ReactNode } from "react";
+import { Component, type ComponentType, memo, type ReactNode, useEffect, useRef, useState } from "react";
 import { useCanvas, type FlowNode } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
 import { unreadCount, useUnread } from "../stores/unread";
@@ -51,6 +51,11 @@ function Shell({ id, kind, selected, title, children, className = "" }: { id: st
 }
 
 const text = (value: unknown): string => (typeof value === "string" ? value : "");
+/** A remote value used in a class name: letters, digits, `-` and `_` only. */
+const token = (value: unknown): string =>
+  text(value)
+    .replace(/[^a-z0-9_-]/gi, "")
+    .slice(0, 40);
 
 export const ThreadNode = memo(function ThreadNode({ id, data, selected }: Props) {
   const g = data.g;
@@ -60,7 +65,9 @@ export const ThreadNode = memo(function ThreadNode({ id, data, selected }: Props
   const read = useUnread((s) => s.read[ref]);
   const count = thread?.messageCount ?? Number(g.data.messageCount ?? 0);
   const unread = unreadCount(read === undefined ? {} : { [ref]: read }, ref, count);
-  const last = g.data.lastMessage as { author?: string; authorKind?: string; text?: string; at?: number } | undefined;
+  // Parsed at read time (stores/flow-items.ts), and still only ever rendered as text.
+  const last = g.data.lastMessage as { author?: unknown; authorKind?: unknown; text?: unknown; at?: unknown } | null | undefined;
+  const lastAt = thread?.lastMessageAt ?? (typeof last?.at === "number" ? last.at : null);
   return (
     <Shell id={id} kind="thread" selected={selected} title={thread?.title ?? text(g.data.title)}>
       <div className="node-head">
@@ -74,20 +81,20 @@ export const ThreadNode = memo(function ThreadNode({ id, data, selected }: Props
           </span>
         )}
       </div>
-      {last?.text ? (
+      {text(last?.text) ? (
         <p className="node-preview">
           <strong>
-            {last.author}
-            {last.authorKind === "agent" && <span className="agent-chip">agent</span>}
+            {text(last?.author)}
+            {last?.authorKind === "agent" && <span className="agent-chip">agent</span>}
           </strong>{" "}
-          {last.text}
+          {text(last?.text)}
         </p>
       ) : (
         <p className="node-preview muted">No messages yet</p>
       )}
       <div className="node-foot">
         {count} message{count === 1 ? "" : "s"}
-        {(thread?.lastMessageAt ?? last?.at) ? ` · ${relativeTime((thread?.lastMessageAt ?? last?.at)!)}` : ""}
+        {lastAt ? ` · ${relativeTime(lastAt)}` : ""}
         {(thread?.archived ?? g.data.archived) ? " · archived" : ""}
       </div>
     </Shell>
@@ -97,7 +104,7 @@ export const ThreadNode = memo(function ThreadNode({ id, data, selected }: Props
 export const JobNode = memo(function JobNode({ id, data, selected }: Props) {
   const d = data.g.data;
   const progress = Math.max(0, Math.min(100, Number(d.progress ?? 0)));
-  const status = text(d.status) || "running";
+  const status = token(d.status) || "running";
   return (
     <Shell id={id} kind="job" selected={selected} title={text(d.title)} className={`status-${status}`}>
       <div className="node-head">
@@ -119,7 +126,7 @@ export const JobNode = memo(function JobNode({ id, data, selected }: Props) {
 
 export const ApprovalNode = memo(function ApprovalNode({ id, data, selected }: Props) {
   const d = data.g.data;
-  const status = text(d.status) || "pending";
+  const status = token(d.status) || "pending";
   const by = text(d.resolvedBy);
   return (
     <Shell id={id} kind="approval" selected={selected} title={text(d.title)} className={`status-${status}`}>
@@ -128,7 +135,7 @@ export const ApprovalNode = memo(function ApprovalNode({ id, data, selected }: P
           ✓
         </span>
         <span className="node-title">{text(d.title)}</span>
-        <span className={`chip risk-${text(d.risk)}`}>{text(d.risk)}</span>
+        <span className={`chip risk-${token(d.risk)}`}>{text(d.risk)}</span>
       </div>
       <div className={`approval-state state-${status}`}>
         {status === "pending" ? "Waiting for a decision" : status === "expired" ? "Expired" : `${status[0]!.toUpperCase()}${status.slice(1)}${by ? ` by ${by}` : ""}`}
@@ -138,12 +145,38 @@ export const ApprovalNode = memo(function ApprovalNode({ id, data, selected }: P
   );
 });
 
+/** `ms` as "850 ms" or "2.4 s"; nothing for a call that has not finished. */
+const duration = (ms: unknown): string => (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0 ? "" : ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
+
+const TOOL_STATUSES = new Set(["awaiting_approval", "running", "ok", "error", "denied", "expired"]);
+
+/** A tool call the Autopilot made in the thread above it (shared/hatchery/tool-nodes.ts). */
+export const ToolNode = memo(function ToolNode({ id, data, selected }: Props) {
+  const d = data.g.data;
+  const name = text(d.name) || "tool";
+  // The class name is built from the status: only a known one may reach it.
+  const status = TOOL_STATUSES.has(text(d.status)) ? text(d.status) : "running";
+  const took = duration(d.durationMs);
+  return (
+    <Shell id={id} kind="tool" selected={selected} title={name} className={`status-${status}`}>
+      <div className="node-head">
+        <span className="kind-icon" aria-hidden>
+          ƒ
+        </span>
+        <span className="node-title">{name}</span>
+        <span className={`chip chip-${status}`}>{status.replace("_", " ")}</span>
+      </div>
+      <div className="node-foot">{took ? `took ${took}` : status === "awaiting_approval" ? "waits for a person" : "Autopilot tool call"}</div>
+    </Shell>
+  );
+});
+
 function GenericNode({ id, data, selected }: Props) {
   const d = data.g.data;
   return (
     <Shell id={id} kind={data.g.kind} selected={selected} title={text(d.title) || text(d.name) || (data.g.ref ?? "")}>
       <div className="node-head">
-        <span className="node-title">{text(d.title) || text(d.name) || data.g.ref}</span>
+        <span className="node-title">{text(d.title) || text(d.name) || text(data.g.ref)}</span>
         {text(d.status) && <span className="chip">{text(d.status)}</span>}
       </div>
       <div className="node-foot">{data.g.kind}</div>
@@ -217,12 +250,50 @@ export const GroupNode = memo(function GroupNode({ id, data, selected }: Props) 
   );
 });
 
+/** A node whose values do not match its kind: shows that, and none of its values. */
+function UnreadableNode({ id }: { id: string }) {
+  return (
+    <div className="node node-unreadable" title={`unreadable node ${id}`}>
+      Unreadable node
+    </div>
+  );
+}
+
+/**
+ * One boundary per node: whatever a node's values do to its component, that node alone
+ * shows as unreadable; the canvas and every other node keep rendering.
+ */
+class NodeBoundary extends Component<{ id: string; children: ReactNode }, { failed: boolean }> {
+  override state = { failed: false };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  override componentDidCatch(error: unknown) {
+    console.error(`canvas node ${this.props.id} failed to render`, error);
+  }
+  override render() {
+    return this.state.failed ? <UnreadableNode id={this.props.id} /> : this.props.children;
+  }
+}
+
+function guarded(Inner: ComponentType<Props>) {
+  return memo(function Guarded(props: Props) {
+    return (
+      <NodeBoundary id={props.id}>
+        <Inner {...props} />
+      </NodeBoundary>
+    );
+  });
+}
+
 export const nodeTypes: NodeTypes = {
-  thread: ThreadNode,
-  job: JobNode,
-  approval: ApprovalNode,
-  instance: memo(GenericNode),
-  session: memo(GenericNode),
-  note: NoteNode,
-  group: GroupNode,
+  thread: guarded(ThreadNode),
+  job: guarded(JobNode),
+  approval: guarded(ApprovalNode),
+  instance: guarded(GenericNode),
+  session: guarded(GenericNode),
+  tool: guarded(ToolNode),
+  note: guarded(NoteNode),
+  group: guarded(GroupNode),
+  unreadable: memo(({ id }: Props) => <UnreadableNode id={id} />),
 };

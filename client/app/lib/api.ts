@@ -1,7 +1,10 @@
 import { z } from "zod";
-import { MeResponse } from "../../../shared/api/account";
-import { type CreateKeyBody, CreatedKeyResponse, KeysResponse, RevokedKeyResponse } from "../../../shared/api/keys";
-import { type AddMemberBody, AddMemberResponse, MembersResponse } from "../../../shared/api/members";
+import { AccountStatusResponse, MeResponse } from "../../../shared/api/account";
+import { type AccountStatus, AdminUserResponse, AdminUsersResponse, AdminWorkspacesResponse } from "../../../shared/api/admin";
+import { DevMailResponse } from "../../../shared/api/dev-mail";
+import { InvitationDecisionResponse, InvitationResponse, type InviteBody, ReceivedInvitationsResponse, SentInvitationsResponse } from "../../../shared/api/invitations";
+import { type CreateKeyBody, CreatedKeyResponse, KeysResponse, RevokedKeyResponse, RotatedKeyResponse } from "../../../shared/api/keys";
+import { type AddMemberBody, AddMemberResponse, MembersResponse, RemovedMemberResponse, type UpdateMemberBody, UpdatedMemberResponse } from "../../../shared/api/members";
 
 /**
  * The auth HTTP API: the only HTTP the app uses besides static files (DESIGN.md: no REST
@@ -20,12 +23,15 @@ export class ApiError extends Error {
 }
 
 export type { MeResponse as Me, WorkspaceInfo } from "../../../shared/api/account";
+export type { AccountStatus, AdminUser, AdminWorkspace } from "../../../shared/api/admin";
 export type { AgentKey } from "../../../shared/api/keys";
 export type { Member } from "../../../shared/api/members";
+export type { ReceivedInvitation, SentInvitation } from "../../../shared/api/invitations";
+export type { DevMail } from "../../../shared/api/dev-mail";
 
 const ErrorBody = z.union([z.object({ error: z.object({ code: z.string(), message: z.string() }) }).transform((b) => b.error), z.object({ message: z.string(), code: z.string().optional() })]);
 
-async function request<T extends z.ZodType>(path: string, schema: T, init: { method?: string; body?: unknown } = {}): Promise<z.infer<T>> {
+async function request<T extends z.ZodType>(path: string, schema: T, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<z.infer<T>> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -33,14 +39,17 @@ async function request<T extends z.ZodType>(path: string, schema: T, init: { met
       headers: { "content-type": "application/json" },
       credentials: "same-origin",
       ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
+      ...(init.signal && { signal: init.signal }),
     });
-  } catch {
+  } catch (error) {
+    if (init.signal?.aborted) throw error;
     throw new ApiError(0, "network", "Cannot reach the server. Check your connection and try again.");
   }
   const body: unknown = await res.json().catch(() => null);
   if (!res.ok) {
     const error = ErrorBody.safeParse(body);
     const message = error.success ? error.data.message : `${res.status} ${res.statusText}`;
+    if (res.status === 429) throw new ApiError(429, "rate_limited", tooMany(Number(res.headers.get("retry-after"))));
     throw new ApiError(res.status, (error.success && error.data.code) || String(res.status), readable(message));
   }
   const parsed = schema.safeParse(body);
@@ -55,6 +64,8 @@ const Accepted = z.unknown();
 
 export const authApi = {
   me: () => request("/api/me", MeResponse),
+  /** Long poll: answers when the account's status is no longer `current` (or after ~25 s with it unchanged). */
+  statusChange: (current: AccountStatus, signal: AbortSignal) => request(`/api/me/status?while=${current}`, AccountStatusResponse, { signal }),
   signIn: (body: { email: string; password: string }) => request("/api/auth/sign-in/email", Accepted, { method: "POST", body }),
   signUp: (body: { name: string; email: string; password: string }) => request("/api/auth/sign-up/email", Accepted, { method: "POST", body }),
   signOut: () => request("/api/auth/sign-out", Accepted, { method: "POST", body: {} }),
@@ -63,7 +74,31 @@ export const authApi = {
   keys: (workspaceId: string) => request(`${workspacePath(workspaceId)}/keys`, KeysResponse),
   createKey: (workspaceId: string, body: CreateKeyBody) => request(`${workspacePath(workspaceId)}/keys`, CreatedKeyResponse, { method: "POST", body }),
   revokeKey: (workspaceId: string, keyId: string) => request(`${workspacePath(workspaceId)}/keys/${encodeURIComponent(keyId)}`, RevokedKeyResponse, { method: "DELETE" }),
+  rotateKey: (workspaceId: string, keyId: string) => request(`${workspacePath(workspaceId)}/keys/${encodeURIComponent(keyId)}/rotate`, RotatedKeyResponse, { method: "POST", body: {} }),
+  setRole: (workspaceId: string, userId: string, body: UpdateMemberBody) =>
+    request(`${workspacePath(workspaceId)}/members/${encodeURIComponent(userId)}`, UpdatedMemberResponse, { method: "PATCH", body }),
+  removeMember: (workspaceId: string, userId: string) => request(`${workspacePath(workspaceId)}/members/${encodeURIComponent(userId)}`, RemovedMemberResponse, { method: "DELETE" }),
+  invite: (workspaceId: string, body: InviteBody) => request(`${workspacePath(workspaceId)}/invitations`, InvitationResponse, { method: "POST", body }),
+  sentInvitations: (workspaceId: string) => request(`${workspacePath(workspaceId)}/invitations`, SentInvitationsResponse),
+  cancelInvitation: (workspaceId: string, id: string) => request(`${workspacePath(workspaceId)}/invitations/${encodeURIComponent(id)}`, Accepted, { method: "DELETE" }),
+  myInvitations: () => request("/api/invitations", ReceivedInvitationsResponse),
+  decideInvitation: (id: string, decision: "accept" | "decline") => request(`/api/invitations/${encodeURIComponent(id)}/${decision}`, InvitationDecisionResponse, { method: "POST", body: {} }),
+  sendVerification: (email: string) => request("/api/auth/send-verification-email", Accepted, { method: "POST", body: { email, callbackURL: "/" } }),
+  /** The dev mail outbox (local only): null where the server has none (production). */
+  devMail: () => request("/api/dev/mail", DevMailResponse).catch((error) => (error instanceof ApiError && error.status === 404 ? null : Promise.reject(error))),
 };
+
+/** `/admin`'s API (operators only). */
+export const adminApi = {
+  users: () => request("/api/admin/users", AdminUsersResponse),
+  workspaces: () => request("/api/admin/workspaces", AdminWorkspacesResponse),
+  act: (userId: string, action: "approve" | "disable" | "enable") => request(`/api/admin/users/${encodeURIComponent(userId)}/${action}`, AdminUserResponse, { method: "POST", body: {} }),
+};
+/** A rate-limit refusal (429), with the wait the server asked for when it said. */
+function tooMany(retryAfterS: number): string {
+  const wait = Number.isFinite(retryAfterS) && retryAfterS > 0 ? ` Try again in ${retryAfterS} second${retryAfterS === 1 ? "" : "s"}.` : " Wait a minute and try again.";
+  return `Too many attempts.${wait}`;
+}
 
 /** Server messages are lower-case fragments ("sign in first"); show them as sentences. */
 function readable(message: string): string {

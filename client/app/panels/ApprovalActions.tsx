@@ -134,8 +134,12 @@ export function ApprovalActionDetails({ approval, compact = false }: { approval:
 
 export function ApprovalActions({ approval, compact = false }: { approval: Approval; compact?: boolean }) {
   const client = useRoom((s) => s.client);
-  const canApprove = useCan("approve");
+  const hasApprove = useCan("approve");
   const role = useRoom((s) => s.principal?.role);
+  const me = useRoom((s) => s.principal?.id);
+  // The room refuses these too (README: people decide risky actions): say why up front.
+  const ownAction = Boolean(approval.action) && approval.requestedBy.id === me;
+  const canApprove = hasApprove && !ownAction;
   const [note, setNote] = useState("");
   const decide = useAction(async (decision: "approve" | "deny") => {
     if (!client) return;
@@ -145,7 +149,11 @@ export function ApprovalActions({ approval, compact = false }: { approval: Appro
   const error = decide.error;
 
   if (approval.status !== "pending") return <ApprovalOutcome approval={approval} />;
-  const reason = canApprove ? undefined : `Your role${role ? ` (${role})` : ""} has no approve scope — ask an owner or a member to decide.`;
+  const reason = ownAction
+    ? "You asked for this, so another person with the approve scope decides it."
+    : canApprove
+      ? undefined
+      : `Your role${role ? ` (${role})` : ""} has no approve scope — ask an owner or a member to decide.`;
   return (
     <div className={`approval-actions ${compact ? "compact" : ""}`}>
       {!compact && canApprove && (

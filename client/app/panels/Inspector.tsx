@@ -7,6 +7,7 @@ import { useUi } from "../stores/ui";
 import { useUnread } from "../stores/unread";
 import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
 import { BridgeStatus, GatewaySessions, MessageItem, StopButton, StreamingReply, useThreadStreams } from "./Gateway";
+import { InstanceLifecycle } from "./InstanceLifecycle";
 import { ResponderPicker } from "./Responder";
 import { ThreadApprovals } from "./ThreadApprovals";
 import { FormError } from "../lib/form-error";
@@ -315,6 +316,7 @@ function InstanceView({ instanceId }: { instanceId: string }) {
           {instance.error}
         </p>
       )}
+      {instance.status !== "stopped" && <InstanceLifecycle instance={instance} />}
       <h3>Sessions</h3>
       <GatewaySessions instance={instance} emptyHint />
     </div>
@@ -365,6 +367,13 @@ function NoteOrGroupView({ nodeId }: { nodeId: string }) {
   );
 }
 
+/** A tool call on the canvas opens its thread, where the call's tool message has the details. */
+function ToolCallView({ nodeId }: { nodeId: string }) {
+  const threadId = useCanvas((s) => s.nodes.find((n) => n.id === nodeId)?.data.g.data.threadId);
+  if (typeof threadId !== "string") return <p className="empty">This tool call is no longer on the canvas.</p>;
+  return <ThreadView key={threadId} threadId={threadId} />;
+}
+
 export function Inspector() {
   const selectedId = useUi((s) => s.selectedId);
   if (!selectedId) {
@@ -382,5 +391,6 @@ export function Inspector() {
   if (kind === "job") return <JobView key={ref} jobId={ref} />;
   if (kind === "instance") return <InstanceView key={ref} instanceId={ref} />;
   if (kind === "note" || kind === "group") return <NoteOrGroupView key={selectedId} nodeId={selectedId} />;
+  if (kind === "tool") return <ToolCallView nodeId={selectedId} />;
   return <p className="empty">Nothing to show for {selectedId} yet.</p>;
 }

@@ -3,7 +3,7 @@ import type { PagedKind } from "../../src/state";
 import { useRoom } from "../stores/room";
 
 /**
- * "N more" at the end of a list the hello sent only the newest of (protocol 6). It loads
+ * "N more" at the end of a list the hello sent only the newest of (protocol 7). It loads
  * the next page when it scrolls into view, or when clicked; it is gone once nothing is left.
  */
 export function LoadMore({ kind, noun }: { kind: PagedKind; noun: string }) {

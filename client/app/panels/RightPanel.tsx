@@ -3,6 +3,7 @@ import { relativeTime } from "../lib/format";
 import { sortApprovals, useRoom } from "../stores/room";
 import { useUi, type RightTab } from "../stores/ui";
 import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
+import { AuditView } from "./Audit";
 import { Inspector } from "./Inspector";
 import { LoadMore } from "./LoadMore";
 import { MemoryView } from "./Memory";
@@ -105,6 +106,7 @@ const TABS: Array<{ id: RightTab; label: string }> = [
   { id: "jobs", label: "Jobs" },
   { id: "memory", label: "Memory" },
   { id: "usage", label: "Usage" },
+  { id: "audit", label: "Audit" },
 ];
 
 export function RightPanel() {
@@ -141,7 +143,19 @@ export function RightPanel() {
         ))}
       </div>
       <div className="tabpanel" id="right-tabpanel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
-        {tab === "inspector" ? <Inspector /> : tab === "approvals" ? <ApprovalQueue /> : tab === "jobs" ? <Jobs /> : tab === "memory" ? <MemoryView /> : <UsageView />}
+        {tab === "inspector" ? (
+          <Inspector />
+        ) : tab === "approvals" ? (
+          <ApprovalQueue />
+        ) : tab === "jobs" ? (
+          <Jobs />
+        ) : tab === "memory" ? (
+          <MemoryView />
+        ) : tab === "usage" ? (
+          <UsageView />
+        ) : (
+          <AuditView />
+        )}
       </div>
     </aside>
   );

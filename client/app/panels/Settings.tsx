@@ -5,6 +5,8 @@ import { authApi, errorText, type AgentKey, type Member, type WorkspaceInfo } fr
 import { relativeTime } from "../lib/format";
 import { useRoom } from "../stores/room";
 import { FormError } from "../lib/form-error";
+import { InvitePanel } from "./InvitePanel";
+import { MemberControls } from "./MemberControls";
 
 /**
  * Workspace settings: members and roles, and agent keys. Both are auth data, so this is
@@ -62,7 +64,7 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
               <span>
                 <strong>{m.name}</strong> <span className="muted small">{m.email}</span>
               </span>
-              <span className={`chip role-${m.role}`}>{m.role}</span>
+              {manager ? <MemberControls workspace={workspace} member={m} onChanged={load} /> : <span className={`chip role-${m.role}`}>{m.role}</span>}
             </li>
           ))}
         </ul>
@@ -90,13 +92,14 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
       ) : (
         <p className="hint">Only owners and admins can add people.</p>
       )}
-      <p className="muted small">They need an account first: ask them to sign up, then add their email here.</p>
+      <p className="muted small">Adding needs an account with a verified e-mail address; anyone else can be invited.</p>
       {added && (
         <p className="success" role="status">
           {added}
         </p>
       )}
       <FormError error={error} />
+      {manager && <InvitePanel workspace={workspace} />}
     </section>
   );
 }
@@ -134,6 +137,13 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
     await authApi.revokeKey(workspace.id, key.id);
     await load();
   });
+  const rotate = useAction(async (key: AgentKey) => {
+    if (!confirm(`Rotate “${key.name ?? key.id}”? The current secret stops working at once; agents need the new one.`)) return;
+    const result = await authApi.rotateKey(workspace.id, key.id);
+    setCreated({ key: result.key, name: result.name ?? key.name ?? "agent" });
+    setCopied(false);
+    await load();
+  });
   const confirmRevoke = (key: AgentKey) => {
     if (confirm(`Revoke “${key.name ?? key.start ?? key.id}”? Agents using it are disconnected at once.`)) revoke.run(key);
   };
@@ -147,7 +157,7 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
     }
     setCopied(true);
   });
-  const error = create.error ?? revoke.error ?? copy.error ?? loadError;
+  const error = create.error ?? revoke.error ?? rotate.error ?? copy.error ?? loadError;
 
   return (
     <section aria-labelledby="keys-h">
@@ -204,9 +214,14 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
                   {k.start ? `${k.start}…` : ""} · {k.scopes.join(", ")} · created {relativeTime(typeof k.createdAt === "number" ? k.createdAt : Date.parse(k.createdAt) || Number(k.createdAt))}
                 </span>
               </span>
-              <button type="button" className="deny small" disabled={revoke.pending} onClick={() => confirmRevoke(k)}>
-                Revoke
-              </button>
+              <span className="member-controls">
+                <button type="button" className="small" disabled={rotate.pending} onClick={() => rotate.run(k)} aria-label={`Rotate ${k.name ?? k.id}`}>
+                  Rotate
+                </button>
+                <button type="button" className="deny small" disabled={revoke.pending} onClick={() => confirmRevoke(k)}>
+                  Revoke
+                </button>
+              </span>
             </li>
           ))}
         </ul>

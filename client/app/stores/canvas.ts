@@ -1,8 +1,12 @@
-import { applyEdgeChanges, applyNodeChanges, type Connection, type Edge, type EdgeChange, type Node, type NodeChange } from "@xyflow/react";
+import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from "@xyflow/react";
 import YProvider from "y-partyserver/provider";
 import * as Y from "yjs";
 import { create } from "zustand";
-import { edgeId, edgesMap, type GraphEdge, type GraphNode, isDomainKind, NODE_SIZE, nodesMap, readNode, writeNode } from "../../../shared/hatchery/graph";
+import { PALETTE, paletteColor, paletteIndexFor, PresenceState } from "../../../shared/hatchery/awareness";
+import { edgeId, edgesMap, type GraphEdge, isDomainKind, NODE_SIZE, nodesMap, writeNode } from "../../../shared/hatchery/graph";
+import { parseEdge } from "../../../shared/hatchery/node-schemas";
+import { byLayer, type FlowEdge, type FlowNode, readFlowNode, toFlowEdge } from "./flow-items";
+import { type HatcheryRefusal, parseRefusal } from "../../../shared/hatchery/refusal";
 
 /**
  * The Hatchery canvas: a Y.Doc synced with the workspace's Hatchery room, turned into
@@ -16,8 +20,7 @@ import { edgeId, edgesMap, type GraphEdge, type GraphNode, isDomainKind, NODE_SI
  *   re-renders that node and nothing else.
  */
 
-export type FlowNode = Node<{ g: GraphNode }, GraphNode["kind"]>;
-export type FlowEdge = Edge<{ kind: GraphEdge["kind"] }>;
+export type { FlowEdge, FlowNode } from "./flow-items";
 
 export interface Peer {
   clientId: number;
@@ -43,7 +46,11 @@ interface CanvasStore {
   edges: FlowEdge[];
   peers: readonly Peer[];
   remoteSelection: ReadonlyMap<string, readonly PeerMark[]>;
-  connect(workspaceId: string, user: { id: string; name: string }): () => void;
+  /** The room's last refusal of this tab's write (shown until dismissed). */
+  refusal: HatcheryRefusal | null;
+  dismissRefusal(): void;
+  /** Opens the workspace's canvas; name and colour come from the room (from who we are). */
+  connect(workspaceId: string, user?: { id: string; name: string }): () => void;
   onNodesChange(changes: NodeChange<FlowNode>[]): void;
   onEdgesChange(changes: EdgeChange<FlowEdge>[]): void;
   onConnect(connection: Connection): void;
@@ -57,51 +64,8 @@ interface CanvasStore {
 /** Origin of this tab's own writes; lets observers tell them from remote ones if needed. */
 const LOCAL = "hatchery-ui";
 const CURSOR_THROTTLE_MS = 50;
-const PALETTE = ["#f97316", "#22c55e", "#3b82f6", "#eab308", "#ec4899", "#14b8a6", "#a855f7", "#ef4444"];
-
-export function colorFor(id: string): string {
-  let hash = 0;
-  for (const ch of id) hash = (hash * 31 + ch.charCodeAt(0)) | 0;
-  return PALETTE[Math.abs(hash) % PALETTE.length]!;
-}
-
-function toFlowNode(g: GraphNode, previous?: FlowNode): FlowNode {
-  const node: FlowNode = {
-    id: g.id,
-    type: g.kind,
-    position: { x: g.x, y: g.y },
-    width: g.w,
-    height: g.h,
-    data: { g },
-    // Domain nodes cannot be deleted; notes and groups can (people own them).
-    deletable: !isDomainKind(g.kind),
-    ariaLabel: `${g.kind} ${String(g.data.title ?? g.data.label ?? g.data.text ?? g.ref ?? "")}`.slice(0, 120),
-    ...(g.kind === "group" && { className: "rf-group" }),
-  };
-  // Local interaction state survives a remote update of the same node.
-  if (previous) {
-    if (previous.selected) node.selected = true;
-    if (previous.dragging) node.dragging = true;
-    if (previous.measured) node.measured = previous.measured;
-  }
-  return node;
-}
-
-function toFlowEdge(e: GraphEdge, previous?: FlowEdge): FlowEdge {
-  return {
-    id: e.id,
-    source: e.source,
-    target: e.target,
-    ...(e.label && { label: e.label }),
-    data: { kind: e.kind },
-    deletable: e.kind === "person",
-    className: e.kind === "person" ? "edge-person" : "edge-domain",
-    ...(previous?.selected && { selected: true }),
-  };
-}
-
-/** Groups first: React Flow stacks in array order, and a group must sit under its members. */
-const byLayer = (a: FlowNode, b: FlowNode) => Number(b.type === "group") - Number(a.type === "group");
+/** Our own palette: the room sends colour indexes, never colours, so no remote string reaches CSS. */
+export const colorFor = (id: string): string => PALETTE[paletteIndexFor(id)]!;
 
 function sameMarks(a: readonly PeerMark[] | undefined, b: readonly PeerMark[]): boolean {
   return !!a && a.length === b.length && a.every((m, i) => m.name === b[i]!.name && m.color === b[i]!.color);
@@ -127,127 +91,156 @@ export const useCanvas = create<CanvasStore>((set, get) => {
     edges: [],
     peers: [],
     remoteSelection: new Map(),
+    refusal: null,
+    dismissRefusal: () => set({ refusal: null }),
 
-    connect(workspaceId, user) {
-      const doc = new Y.Doc();
-      // Same origin, so the session cookie authenticates the socket like the Autopilot's.
-      const provider = new YProvider(location.host, workspaceId, doc, {
-        party: "hatchery",
-        protocol: location.protocol === "https:" ? "wss" : "ws",
-        // Other tabs of this browser are separate people-sessions; sync through the server only.
-        disableBc: true,
-        maxBackoffTime: 10_000,
-      });
-      set({ doc, provider, status: "connecting", synced: false, nodes: [], edges: [], peers: [], remoteSelection: new Map() });
-      const current = () => get().doc === doc;
+    connect(workspaceId) {
+      let stop = () => {};
+      const open = (): (() => void) => {
+        const doc = new Y.Doc();
+        // Same origin, so the session cookie authenticates the socket like the Autopilot's.
+        const provider = new YProvider(location.host, workspaceId, doc, {
+          party: "hatchery",
+          protocol: location.protocol === "https:" ? "wss" : "ws",
+          // Other tabs of this browser are separate people-sessions; sync through the server only.
+          disableBc: true,
+          maxBackoffTime: 10_000,
+        });
+        set({ doc, provider, status: "connecting", synced: false, nodes: [], edges: [], peers: [], remoteSelection: new Map() });
+        const current = () => get().doc === doc;
 
-      const nodes = nodesMap(doc);
-      const edges = edgesMap(doc);
+        const nodes = nodesMap(doc);
+        const edges = edgesMap(doc);
 
-      // Incremental: only the node ids an update touched are rebuilt.
-      const onNodes = (events: Array<Y.YEvent<Y.Map<unknown>>>) => {
-        if (!current()) return;
-        const touched = new Set<string>();
-        for (const event of events) {
-          if (event.target === nodes) for (const key of (event as unknown as Y.YMapEvent<unknown>).keysChanged) touched.add(key);
-          else if (typeof event.path[0] === "string") touched.add(event.path[0]);
-        }
-        if (touched.size === 0) return;
-        const previous = get().nodes;
-        const next: FlowNode[] = [];
-        let layering = false;
-        for (const node of previous) {
-          if (!touched.has(node.id)) {
-            next.push(node);
-            continue;
+        // Incremental: only the node ids an update touched are rebuilt.
+        const onNodes = (events: Array<Y.YEvent<Y.Map<unknown>>>) => {
+          if (!current()) return;
+          const touched = new Set<string>();
+          for (const event of events) {
+            if (event.target === nodes) for (const key of (event as unknown as Y.YMapEvent<unknown>).keysChanged) touched.add(key);
+            else if (typeof event.path[0] === "string") touched.add(event.path[0]);
           }
-          touched.delete(node.id);
-          const m = nodes.get(node.id);
-          if (m) next.push(toFlowNode(readNode(node.id, m), node));
-        }
-        for (const id of touched) {
-          const m = nodes.get(id);
-          if (!m) continue;
-          const created = toFlowNode(readNode(id, m));
-          if (created.type === "group") layering = true;
-          next.push(created);
-        }
-        if (layering) next.sort(byLayer);
-        set({ nodes: next });
-      };
+          if (touched.size === 0) return;
+          const previous = get().nodes;
+          const next: FlowNode[] = [];
+          let layering = false;
+          for (const node of previous) {
+            if (!touched.has(node.id)) {
+              next.push(node);
+              continue;
+            }
+            touched.delete(node.id);
+            const m = nodes.get(node.id);
+            if (m !== undefined) next.push(readFlowNode(node.id, m, node));
+          }
+          for (const id of touched) {
+            const m = nodes.get(id);
+            if (m === undefined) continue;
+            const created = readFlowNode(id, m);
+            if (created.type === "group") layering = true;
+            next.push(created);
+          }
+          if (layering) next.sort(byLayer);
+          set({ nodes: next });
+        };
 
-      const onEdges = (event: Y.YMapEvent<GraphEdge>) => {
-        if (!current()) return;
-        const byId = new Map(get().edges.map((e) => [e.id, e]));
-        for (const key of event.keysChanged) {
-          const value = edges.get(key);
-          if (value) byId.set(key, toFlowEdge(value, byId.get(key)));
-          else byId.delete(key);
-        }
-        set({ edges: [...byId.values()] });
-      };
+        const onEdges = (event: Y.YMapEvent<GraphEdge>) => {
+          if (!current()) return;
+          const byId = new Map(get().edges.map((e) => [e.id, e]));
+          for (const key of event.keysChanged) {
+            const value = parseEdge(key, edges.get(key));
+            if (value) byId.set(key, toFlowEdge(value, byId.get(key)));
+            else byId.delete(key);
+          }
+          set({ edges: [...byId.values()] });
+        };
 
-      nodes.observeDeep(onNodes);
-      edges.observe(onEdges);
+        nodes.observeDeep(onNodes);
+        edges.observe(onEdges);
 
-      const onStatus = ({ status }: { status: CanvasStatus }) => {
-        if (!current()) return;
-        if (status === "connected" && !get().synced) performance.mark("canvas:open");
-        set({ status });
-      };
-      const onSync = (synced: boolean) => {
-        if (!current()) return;
-        if (synced && !get().synced) {
-          // First full state: build everything once.
-          performance.mark("canvas:synced");
-          const all: FlowNode[] = [];
-          nodes.forEach((m, id) => {
-            all.push(toFlowNode(readNode(id, m)));
-          });
-          all.sort(byLayer);
-          set({ nodes: all, edges: [...edges.values()].map((e) => toFlowEdge(e)) });
-          performance.mark("canvas:nodes");
-        }
-        set({ synced });
-      };
-      provider.on("status", onStatus);
-      provider.on("sync", onSync);
+        const onStatus = ({ status }: { status: CanvasStatus }) => {
+          if (!current()) return;
+          if (status === "connected" && !get().synced) performance.mark("canvas:open");
+          set({ status });
+        };
+        const onSync = (synced: boolean) => {
+          if (!current()) return;
+          if (synced && !get().synced) {
+            // First full state: build everything once.
+            performance.mark("canvas:synced");
+            const all: FlowNode[] = [];
+            nodes.forEach((m, id) => {
+              all.push(readFlowNode(id, m));
+            });
+            all.sort(byLayer);
+            const readable: FlowEdge[] = [];
+            edges.forEach((value, key) => {
+              const e = parseEdge(key, value);
+              if (e) readable.push(toFlowEdge(e));
+            });
+            set({ nodes: all, edges: readable });
+            performance.mark("canvas:nodes");
+          }
+          set({ synced });
+        };
+        provider.on("status", onStatus);
+        provider.on("sync", onSync);
+        const onCustom = (message: string) => {
+          const refusal = parseRefusal(`__YPS:${message}`);
+          if (!current() || !refusal) return;
+          set({ refusal });
+          // Nothing of that write was kept, and the provider would offer it again on every
+          // reconnect: start over from the room's document (this tab's unsaved edits go).
+          if (refusal.code === "payload_too_large" || refusal.code === "document_full") {
+            setTimeout(() => {
+              if (!current()) return;
+              stop();
+              stop = open();
+              set({ refusal });
+            }, 0);
+          }
+        };
+        provider.on("custom-message", onCustom);
 
-      const awareness = provider.awareness;
-      awareness.setLocalStateField("user", { id: user.id, name: user.name, color: colorFor(user.id) });
-      const onAwareness = () => {
-        if (!current()) return;
-        const peers: Peer[] = [];
-        for (const [clientId, state] of awareness.getStates()) {
-          if (clientId === awareness.clientID) continue;
-          const u = (state as { user?: { name?: string; color?: string } }).user;
-          if (!u?.name) continue;
-          const cursor = (state as { cursor?: { x: number; y: number } | null }).cursor ?? null;
-          const selection = ((state as { selection?: unknown }).selection as string[] | undefined) ?? [];
-          peers.push({ clientId, name: u.name, color: u.color ?? "#888", cursor, selection: Array.isArray(selection) ? selection : [] });
-        }
-        const before = get().remoteSelection;
-        const marks = new Map<string, PeerMark[]>();
-        for (const peer of peers) for (const id of peer.selection) marks.set(id, [...(marks.get(id) ?? []), { name: peer.name, color: peer.color }]);
-        // Keep the old array where nothing changed, so those nodes do not re-render.
-        const remoteSelection = new Map<string, readonly PeerMark[]>();
-        for (const [id, list] of marks) remoteSelection.set(id, sameMarks(before.get(id), list) ? before.get(id)! : list);
-        const selectionChanged = remoteSelection.size !== before.size || [...remoteSelection].some(([id, list]) => before.get(id) !== list);
-        set(selectionChanged ? { peers, remoteSelection } : { peers });
-      };
-      awareness.on("change", onAwareness);
+        const awareness = provider.awareness;
+        // The room writes our name and colour from who we are; we send only cursor and selection.
+        awareness.setLocalState({ cursor: null, selection: [] });
+        const onAwareness = () => {
+          if (!current()) return;
+          const peers: Peer[] = [];
+          for (const [clientId, raw] of awareness.getStates()) {
+            if (clientId === awareness.clientID) continue;
+            const state = PresenceState.safeParse(raw);
+            if (!state.success) continue;
+            const { user: u, cursor, selection } = state.data;
+            peers.push({ clientId, name: u.name, color: paletteColor(u.color), cursor, selection });
+          }
+          const before = get().remoteSelection;
+          const marks = new Map<string, PeerMark[]>();
+          for (const peer of peers) for (const id of peer.selection) marks.set(id, [...(marks.get(id) ?? []), { name: peer.name, color: peer.color }]);
+          // Keep the old array where nothing changed, so those nodes do not re-render.
+          const remoteSelection = new Map<string, readonly PeerMark[]>();
+          for (const [id, list] of marks) remoteSelection.set(id, sameMarks(before.get(id), list) ? before.get(id)! : list);
+          const selectionChanged = remoteSelection.size !== before.size || [...remoteSelection].some(([id, list]) => before.get(id) !== list);
+          set(selectionChanged ? { peers, remoteSelection } : { peers });
+        };
+        awareness.on("change", onAwareness);
 
-      return () => {
-        nodes.unobserveDeep(onNodes);
-        edges.unobserve(onEdges);
-        awareness.off("change", onAwareness);
-        provider.off("status", onStatus);
-        provider.off("sync", onSync);
-        if (pendingCursor) clearTimeout(pendingCursor);
-        provider.destroy();
-        doc.destroy();
-        if (current()) set({ doc: null, provider: null, nodes: [], edges: [], peers: [], remoteSelection: new Map(), synced: false, status: "connecting" });
+        return () => {
+          nodes.unobserveDeep(onNodes);
+          edges.unobserve(onEdges);
+          awareness.off("change", onAwareness);
+          provider.off("status", onStatus);
+          provider.off("sync", onSync);
+          provider.off("custom-message", onCustom);
+          if (pendingCursor) clearTimeout(pendingCursor);
+          provider.destroy();
+          doc.destroy();
+          if (current()) set({ doc: null, provider: null, nodes: [], edges: [], peers: [], remoteSelection: new Map(), synced: false, status: "connecting" });
+        };
       };
+      stop = open();
+      return () => stop();
     },
 
     onNodesChange(changes) {

@@ -101,6 +101,9 @@ export const useRoom = create<RoomStore>((set, get) => ({
         for (const job of client.state.jobs.values()) jobHistory = withPoint(jobHistory, job);
         set({ principal: hello.principal, agentModel: hello.agent?.model ?? null, jobHistory });
       }),
+      client.on("principal.updated", ({ principal }) => {
+        if (stillCurrent()) set({ principal });
+      }),
       // A snapshot replaced our state: messages we cached may have gaps, so re-fetch on demand.
       client.on("reset", () => {
         if (stillCurrent()) set({ threadMessages: new Map() });
@@ -113,6 +116,8 @@ export const useRoom = create<RoomStore>((set, get) => ({
           error: detail.error ? detail.error.message : status === "connected" ? null : get().error,
         });
         if (status === "closed" && detail.error?.code === "unauthenticated") useSession.getState().sessionEnded();
+        // Removed from the workspace (or it was deleted) while it was open: say so, do not retry.
+        if (status === "closed" && detail.error?.code === "forbidden") useSession.getState().accessRemoved(workspaceId);
       }),
       client.on("message.created", ({ message }) => {
         if (!stillCurrent()) return;

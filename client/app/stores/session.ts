@@ -15,6 +15,8 @@ interface SessionStore {
   workspaceId: string | null;
   /** Set when the room told us our session ended (close 4001): the shell shows the sign-in screen. */
   expired: boolean;
+  /** The workspace whose access was taken away while it was open (close 4003): the shell says so instead of reconnecting. */
+  accessLost: { id: string; name: string } | null;
   /** The workspace last opened on this device (kept in localStorage). */
   lastWorkspaceId: string | null;
   load(): Promise<void>;
@@ -23,6 +25,9 @@ interface SessionStore {
   signOut(): Promise<void>;
   selectWorkspace(id: string): void;
   sessionEnded(): void;
+  accessRemoved(workspaceId: string): void;
+  /** Leaves the "no access" screen for the workspaces the person still has. */
+  backToWorkspaces(): Promise<void>;
 }
 
 /** What this device keeps; whatever else localStorage holds under the name is dropped. */
@@ -44,6 +49,7 @@ export const useSession = create<SessionStore>()(
       me: null,
       workspaceId: null,
       expired: false,
+      accessLost: null,
       lastWorkspaceId: null,
 
       async load() {
@@ -80,6 +86,22 @@ export const useSession = create<SessionStore>()(
 
       sessionEnded() {
         set({ phase: "signed-out", me: null, workspaceId: null, expired: true });
+      },
+
+      accessRemoved(workspaceId) {
+        const name = get().me?.workspaces.find((w) => w.id === workspaceId)?.name ?? "this workspace";
+        set({ accessLost: { id: workspaceId, name } });
+      },
+
+      async backToWorkspaces() {
+        const lost = get().accessLost?.id;
+        set({ accessLost: null, workspaceId: null, lastWorkspaceId: get().lastWorkspaceId === lost ? null : get().lastWorkspaceId });
+        const url = new URL(location.href);
+        if (url.searchParams.get("w") === lost) {
+          url.searchParams.delete("w");
+          history.replaceState(null, "", url);
+        }
+        await get().load();
       },
     }),
     {

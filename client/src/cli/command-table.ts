@@ -55,7 +55,8 @@ export type Command =
   | { name: "job fail"; jobId: string; error: string }
   | { name: "job cancel"; jobId: string; reason?: string }
   | { name: "instances" }
-  | { name: "instance op"; operation: InstanceOperation; instanceId: string; displayName?: string; wait: boolean }
+  | { name: "instance op"; operation: InstanceOperation; instanceId: string; displayName?: string; target?: string; wait: boolean }
+  | { name: "instance details"; instanceId: string }
   | { name: "instance attach"; instanceId: string; threadId: string; attach: boolean }
   | { name: "audit"; limit?: number; before?: number }
   | { name: "thread configure"; threadId: string; responder?: ResponderKind; reply?: ReplyMode }
@@ -283,13 +284,27 @@ export const COMMANDS: Record<string, CommandSpec> = {
     InstanceOperation.options.map((operation): [string, CommandSpec] => [
       `instance ${operation}`,
       {
-        args: ["instanceId"],
+        // A restore names the backup, an unpair the device (ids from `instance details`).
+        args: operation === "restore" ? ["instanceId", "backupId"] : operation === "unpair" ? ["instanceId", "deviceId"] : ["instanceId"],
         options: operation === "provision" ? ["name", "wait-done"] : ["wait-done"],
         summary: `ask a person to approve: ${operation} an OpenClaw instance (runs once approved)`,
-        build: ([instanceId], v) => ({ name: "instance op", operation, instanceId: instanceId!, wait: v["wait-done"] ?? false, ...optional("displayName", v.name) }),
+        build: ([instanceId, target], v) => ({
+          name: "instance op",
+          operation,
+          instanceId: instanceId!,
+          wait: v["wait-done"] ?? false,
+          ...optional("displayName", v.name),
+          ...optional("target", target),
+        }),
       },
     ]),
   ),
+  "instance details": {
+    args: ["instanceId"],
+    options: [],
+    summary: "an instance's gateway version, model, uptime, backups and paired devices",
+    build: ([instanceId]) => ({ name: "instance details", instanceId: instanceId! }),
+  },
   "instance attach": {
     args: ["instanceId", "threadId"],
     options: [],

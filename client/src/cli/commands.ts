@@ -89,6 +89,8 @@ export async function runCommand(client: AutopilotClient, command: Command, io: 
       return requestApproval(client, command, io);
     case "instances":
       return print(io, await client.request("instances.list", {}));
+    case "instance details":
+      return print(io, await client.request("instances.details", { instanceId: command.instanceId }));
     case "instance attach": {
       const method = command.attach ? "instances.attach" : "instances.detach";
       return print(io, await client.request(method, { instanceId: command.instanceId, threadId: command.threadId }));
@@ -193,7 +195,14 @@ async function instanceOperation(client: AutopilotClient, command: Command & { n
   const decided = new Map<string, Approval>();
   const stopListening = client.on("approval.resolved", ({ approval }) => decided.set(approval.id, approval));
   const method = `instances.${command.operation}` as const;
-  const params = command.operation === "provision" ? { instanceId: command.instanceId, ...(command.displayName ? { name: command.displayName } : {}) } : { instanceId: command.instanceId };
+  const params =
+    command.operation === "provision"
+      ? { instanceId: command.instanceId, ...(command.displayName ? { name: command.displayName } : {}) }
+      : command.operation === "restore"
+        ? { instanceId: command.instanceId, backupId: command.target }
+        : command.operation === "unpair"
+          ? { instanceId: command.instanceId, deviceId: command.target }
+          : { instanceId: command.instanceId };
   let requested: Approval;
   try {
     requested = (await client.request(method, params as never)).approval;

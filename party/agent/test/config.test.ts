@@ -1,4 +1,5 @@
 // The model config: required values, bounded numbers, and messages that never echo a value.
+import { DEFAULT_RISKY_GATEWAY_TOOLS } from "../gateway-catalog";
 import { describe, expect, it } from "vitest";
 import { createModel, NO_MODEL_MESSAGE, readModelConfig } from "../config";
 
@@ -18,7 +19,7 @@ describe("readModelConfig", () => {
     expect(config).toMatchObject({ configured: false, missing: ["AUTOPILOT_MODEL_ID"] });
   });
 
-  it("applies the defaults: 16000 context tokens, 8 steps, 120 s per step, 24 h approvals", () => {
+  it("applies the defaults: 16000 context tokens, 8 steps, 120 s per step, 24 h approvals, the default risky gateway tools", () => {
     expect(readModelConfig(BASE)).toEqual({
       configured: true,
       baseURL: "https://models.example/v1",
@@ -27,7 +28,12 @@ describe("readModelConfig", () => {
       maxSteps: 8,
       timeouts: { stepMs: 120_000, chunkMs: 60_000, totalMs: 960_000 },
       approvalTtlMs: 86_400_000,
+      riskyGatewayTools: [...DEFAULT_RISKY_GATEWAY_TOOLS],
     });
+  });
+
+  it("reads the operator's risky gateway tools", () => {
+    expect(readModelConfig({ ...BASE, AUTOPILOT_RISKY_GATEWAY_TOOLS: "exec, session_status" })).toMatchObject({ riskyGatewayTools: ["exec", "session_status"] });
   });
 
   it("reads every value, and bounds the chunk timeout by the step timeout", () => {

@@ -110,6 +110,6 @@ describe("toolApprovalPolicy", () => {
   });
 
   it("leaves tools that are not room tools to the caller's policy", () => {
-    expect(toolApprovalPolicy(["read", "write"], (name) => (name === "openclaw_tool" ? "user-approval" : undefined))(call("openclaw_tool"))).toBe("user-approval");
+    expect(toolApprovalPolicy(["read", "write"], (call) => (call.toolName === "openclaw_tool" ? "user-approval" : undefined))(call("openclaw_tool"))).toBe("user-approval");
   });
 });

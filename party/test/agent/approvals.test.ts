@@ -1,4 +1,4 @@
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Approval } from "../../../shared/protocol/approvals";
@@ -50,6 +50,40 @@ describe("a gated tool waits for a person", () => {
     expect(sock.events("thread.archived")).toHaveLength(1);
     expect((await sock.ok("threads.list", { includeArchived: true })).threads.find((t) => t.id === target.id)?.archived).toBe(true);
     for (const s of [...sockets, agent]) s.close();
+  });
+
+  it("a run resumed after approval and cut by a restart resumes again: the tool runs once, the reply completes", async () => {
+    const { owner, sock, thread } = await agentRoom();
+    const { thread: target } = await sock.ok("threads.create", { title: "Archive me once", idempotencyKey: idem() });
+    await say(sock, thread.id, `SLOWRESULT STEPS: threads_archive {"threadId":"${target.id}"}`);
+    const pending = await approvalEvent(sock, "pending");
+    await sock.ok("approvals.resolve", { approvalId: pending.id, decision: "approve", idempotencyKey: idem() });
+    // The tool ran and the reply after it is streaming when the room goes away.
+    await autopilotSays(sock, thread.id, (m) => m.tool?.name === "threads_archive");
+    const cut = await sock.waitFor<EventFrame>(
+      (f) => f.type === "event" && f.event === "chat.delta" && (f.payload as { text: string }).text.length > 0 && !(f.payload as { runId: string }).runId.endsWith(".0"),
+      10_000,
+    );
+    const cutRunId = (cut.payload as { runId: string }).runId;
+    // A crash or deploy, not a graceful eviction (which waits for the reply to finish).
+    await runInDurableObject(roomStub(owner.workspaceId), (_room, state) => state.abort("restart")).catch(() => {});
+    const watcher = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+    const hello = await watcher.hello();
+    expect(hello.live!.streams.some((s) => s.runId === cutRunId)).toBe(false);
+    const reply = await autopilotSays(watcher, thread.id, (m) => m.text.startsWith("TOOL RESULT SEEN"), 30_000);
+    expect(reply.runId).not.toBe(cutRunId);
+    const { messages } = await watcher.ok("messages.list", { threadId: thread.id, limit: 100 });
+    const mine = messages.filter((m) => m.author.id === "autopilot");
+    expect(mine.filter((m) => m.tool?.name === "threads_archive")).toHaveLength(1);
+    expect(mine.filter((m) => m.kind === "error")).toHaveLength(0);
+    expect(mine.filter((m) => m.text.startsWith("TOOL RESULT SEEN"))).toHaveLength(1);
+    // Archived once: one thread.archived event for it in the room's log.
+    const archived = await runInDurableObject(roomStub(owner.workspaceId), (_room, state) =>
+      state.storage.sql.exec(`select count(*) as n from events where event = 'thread.archived' and payload like ?`, `%${target.id}%`).one(),
+    );
+    expect(archived.n).toBe(1);
+    expect((await watcher.ok("threads.list", { includeArchived: true })).threads.find((t) => t.id === target.id)?.archived).toBe(true);
+    for (const s of [sock, watcher]) s.close();
   });
 
   it("a denied call never runs, and the model is told who denied it and why", async () => {

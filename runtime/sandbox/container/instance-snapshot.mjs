@@ -19,7 +19,7 @@ const run = promisify(execFile);
  * Left out of archives: caches the gateway rebuilds (~55 MB of Control UI assets), lock
  * files, and logs. Paths are relative to the instance directory.
  */
-const EXCLUDED = new Set([join("state", "cache"), join("state", "tmp"), "logs"]);
+const EXCLUDED = new Set([join("state", "cache"), join("state", "tmp"), "logs", "tmp"]);
 const SQLITE_FILE = /\.sqlite(-wal|-shm|-journal)?$/;
 
 function databases(root, dir = root, found = []) {

@@ -1,0 +1,255 @@
+import { useEffect, useRef, useState } from "react";
+import { deleteDetails, restoreDetails, unpairDetails } from "../../../shared/instance-texts";
+import type { Instance, InstanceDetails } from "../../../shared/protocol/instances";
+import { useAction } from "../lib/action";
+import { FormError } from "../lib/form-error";
+import { clockTime, relativeTime } from "../lib/format";
+import { useCan, useRoom } from "../stores/room";
+
+/**
+ * An instance's lifecycle in the inspector (protocol 6): Restart, Back up now, Restore a
+ * chosen backup and Delete, each filed as an approval the room runs once a person
+ * approves it (its progress shows as a job); and the details the room reads from the
+ * runtime and the gateway: version, model, uptime, backups, paired devices.
+ */
+
+type Request = { op: "restart" | "backup" | "delete" } | { op: "restore"; backupId: string } | { op: "unpair"; deviceId: string };
+
+const ASKED: Record<Request["op"], string> = {
+  restart: "Restart requested",
+  backup: "Backup requested",
+  restore: "Restore requested",
+  unpair: "Unpair requested",
+  delete: "Delete requested",
+};
+
+interface Confirm {
+  title: string;
+  body: string;
+  confirm: string;
+  request: Request;
+}
+
+/** A modal confirmation: the native <dialog> traps focus and closes on Escape. */
+function ConfirmDialog({ confirm, onClose, onConfirm }: { confirm: Confirm | null; onClose: () => void; onConfirm: (request: Request) => void }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const el = dialog.current;
+    if (!el) return;
+    if (confirm && !el.open) el.showModal();
+    if (!confirm && el.open) el.close();
+  }, [confirm]);
+  return (
+    <dialog ref={dialog} className="confirm-dialog" onClose={onClose} aria-labelledby="confirm-h" aria-describedby="confirm-body">
+      {confirm && (
+        <>
+          <h2 id="confirm-h">{confirm.title}</h2>
+          <p id="confirm-body">{confirm.body}</p>
+          <p className="muted small">A person with the approve scope confirms it in Approvals before anything happens.</p>
+          <div className="actions">
+            {/* First in the dialog, so showModal() focuses Cancel, not the risky button. */}
+            <button type="button" onClick={onClose}>
+              Cancel
+            </button>
+            <button type="button" className="deny" onClick={() => onConfirm(confirm.request)}>
+              {confirm.confirm}
+            </button>
+          </div>
+        </>
+      )}
+    </dialog>
+  );
+}
+
+const kib = (bytes: number) => (bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
+
+function every(seconds: number): string {
+  if (seconds === 0) return "off";
+  if (seconds % 3600 === 0) return `every ${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `every ${seconds / 60} min`;
+  return `every ${seconds} s`;
+}
+
+/** The details, reloaded whenever the instance or a job changes (a backup, a restore). */
+function useInstanceDetails(instance: Instance) {
+  const client = useRoom((s) => s.client);
+  const finished = useRoom((s) => {
+    let n = 0;
+    for (const job of s.state.jobs.values()) if (job.status !== "running" && job.status !== "cancel_requested") n++;
+    return n;
+  });
+  const [details, setDetails] = useState<InstanceDetails | null>(null);
+  const load = useAction(async () => {
+    if (!client) return;
+    setDetails((await client.instances.details({ instanceId: instance.id })).details);
+  });
+  const { run } = load;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload on these changes only; `run` is new every render
+  useEffect(() => run(), [client, instance.id, instance.status, instance.updatedAt, finished]);
+  return { details, error: load.error, loading: load.pending, reload: () => run() };
+}
+
+export function InstanceLifecycle({ instance }: { instance: Instance }) {
+  const client = useRoom((s) => s.client);
+  const canWrite = useCan("write");
+  const [confirm, setConfirm] = useState<Confirm | null>(null);
+  const { details, error: detailsError, loading, reload } = useInstanceDetails(instance);
+  const ask = useAction(async (request: Request) => {
+    if (!client) return;
+    const instanceId = instance.id;
+    const { approval } =
+      request.op === "restore"
+        ? await client.instances.restore({ instanceId, backupId: request.backupId })
+        : request.op === "unpair"
+          ? await client.instances.unpair({ instanceId, deviceId: request.deviceId })
+          : await client.instances[request.op]({ instanceId });
+    return `${ASKED[request.op]}: waiting for approval (“${approval.title}”).`;
+  });
+  const busy = instance.status === "provisioning" || instance.status === "starting";
+  const disabled = !canWrite || busy || ask.pending;
+  const why = !canWrite ? "Your role cannot change instances." : busy ? `Wait until the instance is ready (${instance.phase}).` : undefined;
+  const file = (request: Request) => {
+    setConfirm(null);
+    ask.run(request);
+  };
+  const last = details?.backups.at(-1);
+  return (
+    <section className="instance-lifecycle" aria-label="Lifecycle">
+      <div className="actions">
+        <button
+          type="button"
+          disabled={disabled}
+          title={why}
+          onClick={() =>
+            setConfirm({
+              title: `Restart ${instance.name}?`,
+              body: "Restarts the gateway; running chats are interrupted and resume after it is back (about 15 s).",
+              confirm: "Ask to restart",
+              request: { op: "restart" },
+            })
+          }
+        >
+          Restart
+        </button>
+        <button type="button" disabled={disabled} title={why} onClick={() => ask.run({ op: "backup" })}>
+          Back up now
+        </button>
+        <button
+          type="button"
+          className="deny"
+          disabled={disabled}
+          title={why}
+          onClick={() => setConfirm({ title: `Delete ${instance.name}?`, body: deleteDetails(instance.threadIds.length), confirm: "Ask to delete", request: { op: "delete" } })}
+        >
+          Delete…
+        </button>
+      </div>
+      {ask.note && (
+        <p className="form-note" role="status">
+          {ask.note}
+        </p>
+      )}
+      <FormError error={ask.error} />
+
+      <h3>
+        Details{" "}
+        <button type="button" className="link small" onClick={reload} disabled={loading}>
+          {loading ? "Refreshing…" : "Refresh"}
+        </button>
+      </h3>
+      <FormError error={detailsError} />
+      {details && (
+        <dl className="facts" aria-label="Instance details">
+          <dt>OpenClaw</dt>
+          <dd>{details.gatewayVersion ?? "unknown (not started yet)"}</dd>
+          <dt>Model</dt>
+          <dd>{details.model ?? "none configured"}</dd>
+          <dt>Uptime</dt>
+          <dd>{details.readyAt === null ? "not running" : `up since ${clockTime(details.readyAt)} (${relativeTime(details.readyAt)})`}</dd>
+          <dt>Restarts</dt>
+          <dd>{details.restarts}</dd>
+          <dt>Last backup</dt>
+          <dd>{last ? relativeTime(last.createdAt) : "none yet"}</dd>
+          <dt>Scheduled</dt>
+          <dd>{details.schedule.intervalSeconds === 0 ? "off" : `${every(details.schedule.intervalSeconds)}, keeping ${details.schedule.keep}`}</dd>
+          {details.restoredFrom && (
+            <>
+              <dt>Restored from</dt>
+              <dd>
+                <code>{details.restoredFrom}</code>
+              </dd>
+            </>
+          )}
+        </dl>
+      )}
+
+      {details && (
+        <>
+          <h3>Backups</h3>
+          {details.backups.length === 0 ? (
+            <p className="empty">No backups yet.</p>
+          ) : (
+            <ul className="backup-list" aria-label="Backups">
+              {[...details.backups].reverse().map((backup) => (
+                <li key={backup.id} className="backup-row">
+                  <span>
+                    <time dateTime={new Date(backup.createdAt).toISOString()} title={backup.id}>
+                      {new Date(backup.createdAt).toLocaleString()}
+                    </time>{" "}
+                    <span className="muted small">{kib(backup.sizeBytes)}</span>
+                  </span>
+                  <button
+                    type="button"
+                    className="small"
+                    disabled={disabled}
+                    title={why}
+                    aria-label={`Restore backup ${backup.id}`}
+                    onClick={() =>
+                      setConfirm({ title: `Restore ${instance.name} from this backup?`, body: restoreDetails(backup.id), confirm: "Ask to restore", request: { op: "restore", backupId: backup.id } })
+                    }
+                  >
+                    Restore…
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+
+          <h3>Paired devices</h3>
+          {details.devices === null ? (
+            <p className="muted small">{details.devicesError}</p>
+          ) : details.devices.length === 0 ? (
+            <p className="empty">No paired devices.</p>
+          ) : (
+            <ul className="device-list" aria-label="Paired devices">
+              {details.devices.map((device) => (
+                <li key={device.deviceId}>
+                  <strong>{device.displayName ?? device.clientId ?? "device"}</strong>{" "}
+                  <span className="muted small">{[device.platform, device.role, device.approvedAt === null ? null : `paired ${relativeTime(device.approvedAt)}`].filter(Boolean).join(" · ")}</span>
+                  <code className="device-id" title={device.deviceId}>
+                    {device.deviceId.slice(0, 12)}
+                  </code>
+                  {device.self ? (
+                    <span className="chip">this Autopilot</span>
+                  ) : (
+                    <button
+                      type="button"
+                      className="small deny"
+                      disabled={disabled}
+                      title={why}
+                      aria-label={`Unpair ${device.displayName ?? device.deviceId}`}
+                      onClick={() => setConfirm({ title: "Unpair this device?", body: unpairDetails(device.deviceId), confirm: "Ask to unpair", request: { op: "unpair", deviceId: device.deviceId } })}
+                    >
+                      Unpair…
+                    </button>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+      <ConfirmDialog confirm={confirm} onClose={() => setConfirm(null)} onConfirm={file} />
+    </section>
+  );
+}

@@ -1,0 +1,86 @@
+import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { useAction } from "../lib/action";
+import { authApi, errorText, type SentInvitation, type WorkspaceInfo } from "../lib/api";
+import { FormError } from "../lib/form-error";
+
+type Role = WorkspaceInfo["role"];
+
+/**
+ * Inviting by e-mail (owners and admins): the address need not have an account yet; the
+ * invitee accepts in the app once they have verified that address. Lists the pending ones.
+ */
+export function InvitePanel({ workspace }: { workspace: WorkspaceInfo }) {
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState<Role>("member");
+  const [pending, setPending] = useState<SentInvitation[]>([]);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const load = useCallback(async () => {
+    try {
+      setPending((await authApi.sentInvitations(workspace.id)).invitations);
+    } catch (error) {
+      setLoadError(errorText(error));
+    }
+  }, [workspace.id]);
+  useEffect(() => void load(), [load]);
+
+  const invite = useAction(async () => {
+    const { invitation } = await authApi.invite(workspace.id, { email: email.trim(), role });
+    setEmail("");
+    await load();
+    return `Invitation sent to ${invitation.email} as ${invitation.role}.`;
+  });
+  const cancel = useAction(async (id: string) => {
+    await authApi.cancelInvitation(workspace.id, id);
+    await load();
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    invite.run();
+  };
+  return (
+    <div>
+      <h4 className="small-heading">Invite by e-mail</h4>
+      <form className="inline-form" onSubmit={submit}>
+        <label className="sr-only" htmlFor="invite-email">
+          Email to invite
+        </label>
+        <input id="invite-email" type="email" required placeholder="new-colleague@example.com" value={email} onChange={(e) => setEmail(e.target.value)} />
+        <label className="sr-only" htmlFor="invite-role">
+          Role for the invitation
+        </label>
+        <select id="invite-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
+          {(["member", "viewer", "admin", "owner"] as const)
+            .filter((r) => r !== "owner" || workspace.role === "owner")
+            .map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+        </select>
+        <button type="submit" className="primary" disabled={invite.pending}>
+          Invite
+        </button>
+      </form>
+      {invite.note && (
+        <p className="success" role="status">
+          {invite.note}
+        </p>
+      )}
+      {pending.length > 0 && (
+        <ul className="rows" aria-label="Pending invitations">
+          {pending.map((inv) => (
+            <li key={inv.id}>
+              <span>
+                {inv.email} <span className="muted small">invited as {inv.role}</span>
+              </span>
+              <button type="button" className="small" disabled={cancel.pending} onClick={() => cancel.run(inv.id)} aria-label={`Cancel the invitation to ${inv.email}`}>
+                Cancel
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <FormError error={invite.error ?? cancel.error ?? loadError} />
+    </div>
+  );
+}

@@ -1,0 +1,89 @@
+// Access taken away reaches an open tab at once (issue 10): the real server (wrangler dev,
+// as `npm start` runs it) and two people in two Chromium contexts. The owner removes a
+// member through better-auth's own endpoint; the member's open tab says so right away,
+// without a reconnect loop, and leads back to their own workspaces. The owner's Audit view
+// lists who did it. Screenshots go to test-artifacts/ (git-ignored).
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../../party/dev/chromium.mjs";
+import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
+import { signUpInUi } from "./browser-helpers";
+
+const ARTIFACTS = join(ROOT, "test-artifacts");
+const stamp = Date.now();
+
+let server: Awaited<ReturnType<typeof startServer>>;
+let persistDir: string;
+let browser: Browser;
+const people: Record<"alice" | "bob", { ctx: BrowserContext; page: Page; email: string }> = {} as never;
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `access-${name}.png`) });
+
+/** The app's own HTTP API as the signed-in person of `ctx` (same cookies, the app's origin). */
+async function asPerson(ctx: BrowserContext, path: string, data: unknown): Promise<{ status: number; body: unknown }> {
+  const res = await ctx.request.post(`${server.url}${path}`, { data: data as object, headers: { origin: server.url } });
+  return { status: res.status(), body: await res.json().catch(() => null) };
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  persistDir = mkdtempSync(join(tmpdir(), "autopilot-access-browser-"));
+  server = await startServer({ port: await freePort(), persistDir });
+  browser = await launchChromium();
+  for (const key of ["alice", "bob"] as const) {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await ctx.newPage();
+    page.on("pageerror", (error) => console.error(`[${key}] page error: ${error.message}`));
+    people[key] = { ctx, page, email: `${key}-${stamp}@example.test` };
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
+});
+
+describe("access removed while the tab is open", () => {
+  it("the removed member's tab shows that they no longer have access, at once, and leads back to their workspaces", async () => {
+    const { alice, bob } = people;
+    await Promise.all([signUpInUi(alice.page, server.url, "Alice", alice.email), signUpInUi(bob.page, server.url, "Bob", bob.email)]);
+    const workspace = await alice.page.locator("#workspace-switcher").inputValue();
+    expect((await asPerson(alice.ctx, `/api/workspaces/${workspace}/members`, { email: bob.email, role: "member" })).status).toBe(201);
+
+    await bob.page.goto(`${server.url}/?w=${workspace}`);
+    await expect.poll(() => bob.page.locator("#workspace-switcher").inputValue()).toBe(workspace);
+    await bob.page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+
+    const removed = await asPerson(alice.ctx, "/api/auth/organization/remove-member", { memberIdOrEmail: bob.email, organizationId: workspace });
+    expect(removed.status).toBe(200);
+    const started = Date.now();
+    const notice = bob.page.getByRole("heading", { name: "You no longer have access to this workspace" });
+    await notice.waitFor({ timeout: 5_000 });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    await expect.poll(() => bob.page.getByRole("alert").textContent()).toContain("Alice's workspace");
+    await shot(bob.page, "01-no-longer-access");
+    // It stays put (no reconnect loop flipping it back to the workspace).
+    await bob.page.waitForTimeout(1500);
+    expect(await notice.isVisible()).toBe(true);
+
+    await bob.page.getByRole("button", { name: "Back to your workspaces" }).click();
+    await bob.page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+    const bobsOwn = await bob.page.locator("#workspace-switcher").inputValue();
+    expect(bobsOwn).not.toBe(workspace);
+    expect(await bob.page.locator("#workspace-switcher option").allTextContents()).toEqual(["Bob's workspace"]);
+  });
+
+  it("the owner's Audit view lists who added and removed whom", async () => {
+    const { alice, bob } = people;
+    await alice.page.getByRole("tab", { name: "Audit" }).click();
+    const log = alice.page.getByRole("list", { name: "Audit log" });
+    await log.waitFor();
+    await expect.poll(() => log.textContent()).toContain(`removed ${bob.email}`);
+    expect(await log.textContent()).toContain(`added ${bob.email}`);
+    await shot(alice.page, "02-audit");
+  });
+});

@@ -1,0 +1,171 @@
+// An OpenClaw instance's whole lifecycle from the browser app: the real server (wrangler
+// dev), the real runtime and a real gateway (its model is the scripted one, the only test
+// double: a paid external API). A person provisions from the sidebar, then drives Restart,
+// Back up now, Restore… and Delete… from the instance's inspector, approving each in the
+// app's Approvals queue, and reads the details the room gets from the runtime and gateway.
+// Screenshots go to test-artifacts/ (git-ignored).
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../../party/dev/chromium.mjs";
+import { type RunningRuntime, startRuntime } from "../../party/dev/runtime.mjs";
+import { ensureDevVars, freePort, ROOT, startServer } from "../../party/dev/server.mjs";
+import { markerScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
+import { signUpInUi } from "./browser-helpers";
+
+const ARTIFACTS = join(ROOT, "test-artifacts");
+const stamp = Date.now();
+
+let model: ScriptedModel;
+let runtime: RunningRuntime;
+let server: Awaited<ReturnType<typeof startServer>>;
+let browser: Browser;
+let page: Page;
+let approver: Page;
+const dirs: string[] = [];
+
+const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `lifecycle-${name}.png`) });
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  model = await startScriptedModel();
+  model.setReply(markerScript);
+  const dataDir = mkdtempSync(join(tmpdir(), "autopilot-lifecycle-runtime-"));
+  const persistDir = mkdtempSync(join(tmpdir(), "autopilot-lifecycle-"));
+  dirs.push(dataDir, persistDir);
+  runtime = await startRuntime({
+    port: await freePort(),
+    dataDir,
+    serviceToken: ensureDevVars().RUNTIME_SERVICE_TOKEN!,
+    env: { OPENCLAW_MODEL_BASE_URL: model.baseUrl, OPENCLAW_MODEL_ID: "scripted-model", OPENCLAW_MODEL_API_KEY: "scripted-key" },
+  });
+  server = await startServer({ port: await freePort(), persistDir, vars: { RUNTIME_URL: runtime.url } });
+  browser = await launchChromium();
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+  approver = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  approver.on("pageerror", (error) => console.error(`approver page error: ${error.message}`));
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await runtime?.stop();
+  await model?.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/**
+ * Pavel, a second person in the workspace, approves the pending approval whose title
+ * contains `title` from his Approvals tab: an instance operation is decided by someone
+ * other than whoever asked for it. Olga's tab, meanwhile, stays on the inspector.
+ */
+async function approve(title: string) {
+  await approver.getByRole("tab", { name: /Approvals/ }).click();
+  const item = approver.locator(".queue-item.status-pending", { hasText: title });
+  await item.getByRole("button", { name: "Approve" }).click();
+  await approver.locator(".queue-item.status-approved", { hasText: title }).first().waitFor();
+}
+
+const details = () => page.getByLabel("Instance details");
+const fact = (name: string) => details().locator(`dt:text-is("${name}") + dd`);
+
+describe("an instance's lifecycle in the app", () => {
+  it("provision, details, back up, restart, restore a chosen backup and delete — each from the app's buttons, approved in the app", async () => {
+    const pavelEmail = `pavel-${stamp}@example.test`;
+    await Promise.all([signUpInUi(page, server.url, "Olga", `olga-${stamp}@example.test`), signUpInUi(approver, server.url, "Pavel", pavelEmail)]);
+    const workspace = await page.locator("#workspace-switcher").inputValue();
+    const added = await page.context().request.post(`${server.url}/api/workspaces/${workspace}/members`, { data: { email: pavelEmail, role: "member" }, headers: { origin: server.url } });
+    expect(added.status()).toBe(201);
+    await approver.goto(`${server.url}/?w=${workspace}`);
+    await expect.poll(() => approver.locator("#workspace-switcher").inputValue()).toBe(workspace);
+    await approver.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+
+    await page.getByLabel("New instance id").fill("lab");
+    await page.getByRole("button", { name: "Provision" }).click();
+    await approve('Provision OpenClaw instance "lab"');
+    const nav = page.locator(".sidebar .nav-item", { hasText: "lab" });
+    await expect.poll(() => nav.locator(".nav-meta").textContent(), { timeout: 120_000 }).toBe("ready");
+    await nav.click();
+
+    // The details come from the room, which asks the runtime and the gateway.
+    await expect.poll(() => fact("OpenClaw").textContent(), { timeout: 30_000 }).toMatch(/\d{4}\.\d+/);
+    expect(await fact("Model").textContent()).toBe("scripted-model");
+    expect(await fact("Uptime").textContent()).toMatch(/^up since/);
+    expect(await fact("Last backup").textContent()).toBe("none yet");
+    expect(await fact("Scheduled").textContent()).toBe("every 6 h, keeping 7");
+    await page.getByText("No backups yet.").waitFor();
+    await shot("01-details");
+
+    // State the gateway keeps in its workspace, before and after the backup.
+    const marker = join(dirs[0]!, "instances", workspace, "lab", "workspace", "marker.txt");
+    writeFileSync(marker, "before the backup");
+    await page.getByRole("button", { name: "Back up now" }).click();
+    await page.getByRole("status").getByText("Backup requested").waitFor();
+    await approve('Back up OpenClaw instance "lab"');
+    const restoreButton = page.getByRole("button", { name: /^Restore backup / });
+    await restoreButton.first().waitFor({ timeout: 60_000 });
+    expect(await restoreButton.count()).toBe(1);
+    expect(await fact("Last backup").textContent()).toMatch(/ago|just now|s$/);
+    writeFileSync(marker, "after the backup");
+    await shot("02-backed-up");
+
+    // Restart asks first, in a dialog that says what happens; Escape would cancel.
+    await page.getByRole("button", { name: "Restart" }).click();
+    const dialog = page.getByRole("dialog", { name: "Restart lab?" });
+    await dialog.getByText("running chats are interrupted").waitFor();
+    await shot("03-restart-confirm");
+    await dialog.getByRole("button", { name: "Ask to restart" }).click();
+    await approve('Restart OpenClaw instance "lab"');
+    await expect.poll(() => fact("Restarts").textContent(), { timeout: 120_000 }).toBe("1");
+    // Done when its job is: the details reload then, and the gateway is up again.
+    await page.getByRole("tab", { name: "Jobs" }).click();
+    await page.locator(".queue-item.status-succeeded", { hasText: "Restart OpenClaw instance" }).waitFor({ timeout: 120_000 });
+    await page.getByRole("tab", { name: "Inspector" }).click();
+    await expect.poll(() => fact("Uptime").textContent(), { timeout: 30_000 }).toMatch(/^up since/);
+    // A restart keeps the state.
+    expect(readFileSync(marker, "utf8")).toBe("after the backup");
+
+    // Restore the chosen backup: the dialog says what is lost and what is not.
+    const backupId = (await restoreButton.first().getAttribute("aria-label"))!.replace("Restore backup ", "");
+    await restoreButton.first().click();
+    const restoreDialog = page.getByRole("dialog", { name: "Restore lab from this backup?" });
+    await restoreDialog.getByText("this workspace's threads and messages are not touched").waitFor();
+    await shot("04-restore-confirm");
+    await restoreDialog.getByRole("button", { name: "Ask to restore" }).click();
+    await approve('Restore OpenClaw instance "lab" from a backup');
+    await expect
+      .poll(
+        () =>
+          details()
+            .locator('dt:text-is("Restored from") + dd')
+            .textContent()
+            .catch(() => null),
+        { timeout: 120_000 },
+      )
+      .toBe(backupId);
+    await page.getByRole("tab", { name: "Jobs" }).click();
+    await page.locator(".queue-item.status-succeeded", { hasText: "Restore OpenClaw instance" }).waitFor({ timeout: 120_000 });
+    expect(readFileSync(marker, "utf8")).toBe("before the backup");
+    await shot("05-restored-jobs");
+    await page.getByRole("tab", { name: "Inspector" }).click();
+    await expect.poll(() => fact("Uptime").textContent(), { timeout: 30_000 }).toMatch(/^up since/);
+    // Our own device is listed but cannot be unpaired from here.
+    await expect.poll(() => page.getByLabel("Paired devices").getByText("this Autopilot").count(), { timeout: 30_000 }).toBe(1);
+    expect(await page.getByRole("button", { name: /^Unpair / }).count()).toBe(0);
+
+    // Delete: the dialog says plainly what goes and what stays.
+    await page.getByRole("button", { name: "Delete…" }).click();
+    const deleteDialog = page.getByRole("dialog", { name: "Delete lab?" });
+    await deleteDialog.getByText("removes its state and its backups").waitFor();
+    await deleteDialog.getByText("No thread is attached to it.").waitFor();
+    await shot("06-delete-confirm");
+    await deleteDialog.getByRole("button", { name: "Ask to delete" }).click();
+    await approve('Delete OpenClaw instance "lab"');
+    await expect.poll(() => nav.count(), { timeout: 60_000 }).toBe(0);
+    await page.getByText("No OpenClaw instances yet.").waitFor();
+    await shot("07-deleted");
+  }, 480_000);
+});

@@ -1,0 +1,104 @@
+// Sign-up as a waitlist, end to end in Chromium against the real server (wrangler dev with
+// SIGNUP_MODE=waitlist and one operator in ADMIN_EMAILS): a newcomer lands on the waiting
+// screen, the operator approves them in /admin from another browser context, and the
+// newcomer's tab opens the app in place, without a reload. Screenshots: test-artifacts/.
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../../party/dev/chromium.mjs";
+import { freePort, ROOT, startServer } from "../../party/dev/server.mjs";
+import { PASSWORD, signUpInUi } from "./browser-helpers";
+
+const ARTIFACTS = join(ROOT, "test-artifacts");
+const stamp = Date.now();
+const OPERATOR = { name: "Olivia", email: `operator-${stamp}@example.test` };
+const NEWCOMER = { name: "Nia", email: `nia-${stamp}@example.test` };
+
+let server: Awaited<ReturnType<typeof startServer>>;
+let persistDir: string;
+let browser: Browser;
+let operator: Page;
+let newcomer: Page;
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `waitlist-${name}.png`) });
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  persistDir = mkdtempSync(join(tmpdir(), "autopilot-waitlist-"));
+  server = await startServer({ port: await freePort(), persistDir, vars: { SIGNUP_MODE: "waitlist", ADMIN_EMAILS: OPERATOR.email } });
+  browser = await launchChromium();
+  const open = async (name: string) => {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    page.on("pageerror", (error) => console.error(`[${name}] page error: ${error.message}`));
+    return page;
+  };
+  operator = await open("operator");
+  newcomer = await open("newcomer");
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
+});
+
+describe("sign-up as a waitlist", () => {
+  it("waiting screen → an operator approves in /admin → the app opens in the same tab, no reload", async () => {
+    // The operator (ADMIN_EMAILS) never waits.
+    await signUpInUi(operator, server.url, OPERATOR.name, OPERATOR.email);
+
+    await newcomer.goto(server.url);
+    await newcomer.getByRole("tab", { name: "Create account" }).click();
+    await newcomer.getByLabel("Name").fill(NEWCOMER.name);
+    await newcomer.getByLabel("Email").fill(NEWCOMER.email);
+    await newcomer.getByLabel("Password").fill(PASSWORD);
+    await newcomer.getByRole("button", { name: "Create account" }).click();
+    await newcomer.getByRole("heading", { name: "You’re on the waitlist" }).waitFor({ timeout: 20_000 });
+    await newcomer.getByText("Waiting for approval").waitFor();
+    // Survives only if the document is never replaced: a reload would drop it.
+    await newcomer.evaluate(() => Object.assign(window, { sameDocument: true }));
+    let navigations = 0;
+    newcomer.on("framenavigated", (frame) => {
+      if (frame === newcomer.mainFrame()) navigations++;
+    });
+    await shot(newcomer, "01-waiting");
+
+    await operator.getByRole("link", { name: "Admin" }).click();
+    const row = operator.getByTestId(`admin-user-${NEWCOMER.email}`);
+    await row.getByText("Waitlisted").waitFor({ timeout: 20_000 });
+    await expect.poll(() => operator.getByTestId(`admin-user-${OPERATOR.email}`).textContent()).toContain("operator");
+    await shot(operator, "02-admin-before");
+    await operator.getByRole("button", { name: `Approve ${NEWCOMER.email}` }).click();
+    await row.getByText("Active").waitFor();
+    await operator.getByRole("cell", { name: `${NEWCOMER.name}'s workspace` }).waitFor();
+    await shot(operator, "03-admin-approved");
+
+    // The waiting tab learns of the approval by itself and opens the workspace, live.
+    await newcomer.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+    await expect.poll(() => newcomer.locator("#workspace-switcher").locator("option").first().textContent()).toBe(`${NEWCOMER.name}'s workspace`);
+    expect(await newcomer.evaluate(() => (window as { sameDocument?: boolean }).sameDocument)).toBe(true);
+    expect(navigations).toBe(0);
+    await expect(newcomer.getByRole("link", { name: "Admin" }).count()).resolves.toBe(0);
+    await shot(newcomer, "04-approved-app");
+  });
+
+  it("/admin is for operators only; a disabled person is signed out and cannot sign in", async () => {
+    await newcomer.goto(`${server.url}/admin`);
+    await newcomer.getByRole("heading", { name: "Operators only" }).waitFor();
+    await shot(newcomer, "05-not-an-operator");
+
+    await operator.getByRole("button", { name: `Disable ${NEWCOMER.email}` }).click();
+    await operator.getByTestId(`admin-user-${NEWCOMER.email}`).getByText("Disabled").waitFor();
+    await expect(operator.getByRole("button", { name: `Disable ${OPERATOR.email}` }).count()).resolves.toBe(0);
+    await shot(operator, "06-admin-disabled");
+
+    await newcomer.goto(server.url);
+    await newcomer.getByLabel("Email").fill(NEWCOMER.email);
+    await newcomer.getByLabel("Password").fill(PASSWORD);
+    await newcomer.getByRole("button", { name: "Sign in" }).click();
+    await newcomer.getByRole("alert").getByText("This account is disabled.").waitFor();
+    await shot(newcomer, "07-disabled-sign-in");
+  });
+});

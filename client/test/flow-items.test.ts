@@ -1,0 +1,35 @@
+// The app's read of canvas nodes (client/app/stores/flow-items.ts): whatever a node holds,
+// only values that match its kind's schema reach React. The server already repairs what
+// people write (shared/hatchery/review.ts); this is the second line, for a value that got
+// into a document anyway (an older document, a bug).
+import { describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import { nodesMap, writeNode } from "../../shared/hatchery/graph";
+import { readFlowNode } from "../app/stores/flow-items";
+
+const threadNode = (lastMessage: unknown) => {
+  const doc = new Y.Doc();
+  writeNode(doc, { id: "thread:t1", kind: "thread", ref: "t1", x: 40, y: 80, w: 260, h: 120, placed: "auto", parent: null, data: { title: "Plans", lastMessage } });
+  return nodesMap(doc).get("thread:t1");
+};
+
+describe("reading a canvas node for React Flow", () => {
+  it("a node that matches its kind's schema is rendered as that kind, with its values", () => {
+    const node = readFlowNode("thread:t1", threadNode({ author: "Alice", text: "hi" }));
+    expect(node.type).toBe("thread");
+    expect(node.data.g.data).toMatchObject({ title: "Plans", lastMessage: { author: "Alice", text: "hi" } });
+  });
+
+  it("an object where text belongs (the author that blanked every tab) becomes an unreadable node showing none of its values", () => {
+    const node = readFlowNode("thread:t1", threadNode({ author: { $$typeof: "x", props: {} }, text: "hi" }));
+    expect(node.type).toBe("unreadable");
+    expect(node.data.g.data).toEqual({});
+    expect(node.position).toEqual({ x: 40, y: 80 });
+    expect(node.deletable).toBe(false);
+  });
+
+  it("a value that is not a node at all is unreadable too, placed at the origin", () => {
+    const node = readFlowNode("note:n1", "not a map");
+    expect(node).toMatchObject({ type: "unreadable", position: { x: 0, y: 0 } });
+  });
+});

@@ -1,0 +1,37 @@
+import type { Env } from "../env";
+
+/**
+ * Cross-site request forgery: a browser attaches the session cookie to requests any page
+ * makes (`SameSite=Lax` still lets a top-level form POST and a cross-site WebSocket carry
+ * it), so a request that rides on the cookie must come from one of the app's own origins
+ * and, when it writes, carry JSON (a cross-site form or a `no-cors` fetch can only send
+ * form or text bodies without a CORS preflight, which we never grant).
+ *
+ * Not affected: requests with an `x-api-key` header (a page cannot add a header
+ * cross-site without a preflight) and requests carrying no cookie (nothing ambient to
+ * abuse). A request without `Origin` comes from a non-browser client unless the browser
+ * says it is cross-site (`Sec-Fetch-Site`); browsers send `Origin` on every WebSocket
+ * upgrade and every POST.
+ */
+
+/** The request's own origin plus `APP_ORIGINS` (comma-separated, e.g. an app served from another host). */
+export function appOrigins(env: Pick<Env, "APP_ORIGINS">, requestUrl: string): string[] {
+  const configured = (env.APP_ORIGINS ?? "")
+    .split(",")
+    .map((o) => o.trim().replace(/\/+$/, ""))
+    .filter(Boolean);
+  return [...new Set([new URL(requestUrl).origin, ...configured])];
+}
+
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
+
+/** Why a cookie-authenticated request must be refused as cross-site, or null when it may go on. */
+export function crossSiteRefusal(env: Pick<Env, "APP_ORIGINS">, request: Request): string | null {
+  const headers = request.headers;
+  if (headers.has("x-api-key") || !headers.has("cookie")) return null;
+  const origin = headers.get("origin");
+  if (origin !== null && !appOrigins(env, request.url).includes(origin)) return `origin ${origin.slice(0, 60)} is not allowed`;
+  if (origin === null && headers.get("sec-fetch-site") === "cross-site") return "cross-site requests are not allowed";
+  if (BODY_METHODS.has(request.method) && !/^application\/json\s*(;|$)/i.test(headers.get("content-type") ?? "")) return "expected content-type: application/json";
+  return null;
+}

@@ -1,0 +1,55 @@
+// A run's tools: the room's own (tools.ts) plus, when the thread has an OpenClaw instance
+// attached and the run may write, that gateway's tools (gateway-tool.ts); and the approval
+// policy over both. Built per segment, so the gateway's catalog is read once per run
+// segment, not per model step.
+import type { ToolSet } from "ai";
+import type { Scope } from "../../shared/protocol/principal";
+import { hasScope } from "../../shared/scopes";
+import type { Sql } from "../domain/sql";
+import { GATEWAY_TOOL, gatewayToolRisk, requestedGatewayTool } from "./gateway-catalog";
+import { type GatewayAccess, gatewayTools } from "./gateway-tool";
+import type { Risk } from "./tool-policy";
+import { type CallMethod, gatedRisk, roomTools, type ToolCallSeen, toolApprovalPolicy } from "./tools";
+
+/** Using an instance's gateway tools takes what sending it a message takes. */
+export const GATEWAY_TOOL_SCOPE: Scope = "write";
+
+export interface RunTools {
+  tools: ToolSet;
+  approval: ReturnType<typeof toolApprovalPolicy>;
+}
+
+export interface RunToolsInput {
+  sql: Sql;
+  runId: string;
+  scopes: readonly Scope[];
+  riskyGatewayTools: readonly string[];
+  call: CallMethod;
+  /** The thread's attached instance, if any. */
+  gateway: GatewayAccess | null;
+}
+
+export async function runTools(input: RunToolsInput): Promise<RunTools> {
+  const { scopes, riskyGatewayTools: risky } = input;
+  const mayUseGateway = input.gateway !== null && hasScope(scopes, GATEWAY_TOOL_SCOPE);
+  const tools: ToolSet = {
+    ...roomTools(scopes, input.call),
+    ...(mayUseGateway && input.gateway ? await gatewayTools({ sql: input.sql, runId: input.runId, access: input.gateway, risky }) : {}),
+  };
+  const gatewayPolicy = (call: ToolCallSeen) => {
+    if (call.toolName !== GATEWAY_TOOL) return undefined;
+    if (!hasScope(scopes, GATEWAY_TOOL_SCOPE)) return { type: "denied" as const, reason: `the run may not use ${GATEWAY_TOOL}: it needs the ${GATEWAY_TOOL_SCOPE} scope` };
+    const name = requestedGatewayTool(call.input);
+    return name && gatewayToolRisk(name, risky) ? ("user-approval" as const) : undefined;
+  };
+  return { tools, approval: toolApprovalPolicy(scopes, gatewayPolicy) };
+}
+
+/** The title and risk of the approval a gated call files. */
+export function approvalFor(tool: string, input: unknown, riskyGatewayTools: readonly string[], instanceName: string | null): { title: string; risk: Risk } {
+  if (tool === GATEWAY_TOOL) {
+    const name = requestedGatewayTool(input) ?? "an unnamed tool";
+    return { title: `Autopilot wants to run ${name} on OpenClaw instance ${instanceName ?? "(detached)"}`.slice(0, 200), risk: gatewayToolRisk(name, riskyGatewayTools) ?? "high" };
+  }
+  return { title: `Autopilot wants to run ${tool}`, risk: gatedRisk(tool) ?? "medium" };
+}

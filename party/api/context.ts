@@ -1,0 +1,32 @@
+import { zValidator } from "@hono/zod-validator";
+import type { Context } from "hono";
+import type { z } from "zod";
+import { type Auth, authFor } from "../auth/auth";
+import type { Env } from "../env";
+import { httpError } from "./http";
+
+/** What every route of the auth HTTP API shares: its Hono environment, the request's auth instance, body validation. */
+export type Session = NonNullable<Awaited<ReturnType<Auth["api"]["getSession"]>>>;
+export type ApiEnv = { Bindings: Env; Variables: { auth: Auth | undefined; session: Session } };
+export type ApiContext = Context<ApiEnv>;
+
+/**
+ * The request's better-auth instance, made on first use only. Making one starts its
+ * context initialisation; a request that ends with that still pending (a health check, a
+ * rejected body) leaves a promise the next request awaits in vain, since workerd never
+ * settles a promise for a request other than the one that created it.
+ */
+export function authOf(c: ApiContext): Auth {
+  let auth = c.get("auth");
+  if (!auth) {
+    auth = authFor(c.env, c.req.raw);
+    c.set("auth", auth);
+  }
+  return auth;
+}
+
+/** A JSON body checked against its schema; a bad one is a 400 saying what was expected. */
+export const jsonBody = <T extends z.ZodType>(schema: T, expected: string) =>
+  zValidator("json", schema, (result, c) => {
+    if (!result.success) return httpError(c, "bad_request", expected);
+  });

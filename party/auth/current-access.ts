@@ -1,0 +1,91 @@
+import { CloseCode } from "../../shared/protocol/errors";
+import { type Principal, Role, Scope } from "../../shared/protocol/principal";
+import { DEFAULT_AGENT_SCOPES, scopesForRole } from "../../shared/scopes";
+import { ACCOUNT_REFUSAL, type AccountFlags, accountStatus } from "./account-status";
+
+/**
+ * What a principal may do right now, read from D1 (better-auth's tables) and nothing else.
+ * The gate uses it when a socket opens and when a ticket is spent; the rooms use it when
+ * the Worker says access in their workspace changed (party/access/revalidate.ts). A
+ * principal carried in a ticket or a socket's state is only a claim of who it was.
+ */
+
+/** A principal's id says where it came from: a person's user id, or `agent_<api key id>`. */
+const AGENT_PREFIX = "agent_";
+
+export const agentPrincipalId = (keyId: string) => `${AGENT_PREFIX}${keyId}`;
+
+export type AccessVerdict = { ok: true; principal: Principal } | { ok: false; code: typeof CloseCode.unauthenticated | typeof CloseCode.forbidden; reason: string };
+
+export async function memberRole(db: D1Database, workspaceId: string, userId: string): Promise<Role | null> {
+  const row = await db.prepare(`select "role" from "member" where "organizationId" = ? and "userId" = ?`).bind(workspaceId, userId).first<{ role: string }>();
+  const parsed = Role.safeParse(row?.role);
+  return parsed.success ? parsed.data : null;
+}
+
+export function agentScopes(metadata: unknown): Scope[] {
+  const raw = (metadata as { scopes?: unknown } | null)?.scopes;
+  const parsed = Scope.array().safeParse(raw);
+  return parsed.success ? parsed.data : [...DEFAULT_AGENT_SCOPES];
+}
+
+/** better-auth stores key metadata as JSON text (sometimes twice encoded); anything else is no metadata. */
+function parseMetadata(text: string | null): unknown {
+  let value: unknown = text;
+  for (let i = 0; i < 2 && typeof value === "string"; i++) {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return null;
+    }
+  }
+  return value;
+}
+
+/** A key's scopes from its stored metadata column (the text better-auth wrote). */
+export const storedKeyScopes = (metadata: string | null): Scope[] => agentScopes(parseMetadata(metadata));
+
+/** D1 hands a `date` column back as epoch milliseconds or as ISO text, depending on who wrote it. */
+function timeOf(value: string | number | null): number | null {
+  if (value === null) return null;
+  const n = typeof value === "number" ? value : /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  return Number.isFinite(n) ? n : null;
+}
+
+interface KeyRow {
+  referenceId: string;
+  name: string | null;
+  enabled: number | null;
+  expiresAt: string | number | null;
+  metadata: string | null;
+}
+
+/**
+ * The principal as it stands now, or why it no longer may be in this workspace: a key
+ * deleted, disabled or expired is 4001; a person no longer a member, disabled or waitlisted
+ * by an operator, or a key of another workspace, is 4003. A changed role or key scopes come back as a re-scoped principal.
+ */
+export async function recheckPrincipal(db: D1Database, workspaceId: string, principal: Principal): Promise<AccessVerdict> {
+  if (principal.kind === "agent") {
+    if (!principal.id.startsWith(AGENT_PREFIX)) return { ok: false, code: CloseCode.unauthenticated, reason: "unknown agent" };
+    const key = await db.prepare(`select "referenceId", "name", "enabled", "expiresAt", "metadata" from "apikey" where "id" = ?`).bind(principal.id.slice(AGENT_PREFIX.length)).first<KeyRow>();
+    if (!key) return { ok: false, code: CloseCode.unauthenticated, reason: "API key revoked" };
+    if (key.enabled === 0) return { ok: false, code: CloseCode.unauthenticated, reason: "API key disabled" };
+    const expiresAt = timeOf(key.expiresAt);
+    if (expiresAt !== null && expiresAt <= Date.now()) return { ok: false, code: CloseCode.unauthenticated, reason: "API key expired" };
+    if (key.referenceId !== workspaceId) return { ok: false, code: CloseCode.forbidden, reason: "this key belongs to another workspace" };
+    return { ok: true, principal: { ...principal, name: key.name ?? principal.name, scopes: storedKeyScopes(key.metadata) } };
+  }
+  const flags = await db.prepare(`select "banned", "banExpires", "waitlisted" from "user" where "id" = ?`).bind(principal.id).first<AccountFlags>();
+  if (!flags) return { ok: false, code: CloseCode.unauthenticated, reason: "this account no longer exists" };
+  const status = accountStatus(flags);
+  if (status !== "active") return { ok: false, code: CloseCode.forbidden, reason: ACCOUNT_REFUSAL[status] };
+  const role = await memberRole(db, workspaceId, principal.id);
+  if (!role) return { ok: false, code: CloseCode.forbidden, reason: "you no longer have access to this workspace" };
+  return { ok: true, principal: { ...principal, role, scopes: scopesForRole(role) } };
+}
+
+/** Whether two principals allow the same things (what a socket must be told about). */
+export function sameAccess(a: Principal, b: Principal): boolean {
+  return a.role === b.role && a.scopes.length === b.scopes.length && a.scopes.every((s) => b.scopes.includes(s));
+}

@@ -1,0 +1,41 @@
+import type { Env } from "../env";
+
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+  /** The one link the mail is about (verification, invitation), shown by the dev outbox. */
+  link: string;
+}
+
+/**
+ * Sends one e-mail. There is no mail server locally, so every mail is also logged (the
+ * `npm start` console shows the link); with DEV_MAIL_OUTBOX=1 (local and tests only, never
+ * in wrangler.toml) it is kept in D1 for the dev outbox route the app and tests read; with
+ * MAIL_API_URL set it is POSTed to a Resend-compatible HTTP mail API
+ * (`{from, to, subject, text}`, `Authorization: Bearer MAIL_API_KEY`).
+ */
+export async function sendMail(env: Env, mail: Mail): Promise<void> {
+  console.log(JSON.stringify({ msg: "mail", to: mail.to, subject: mail.subject, link: mail.link }));
+  if (env.DEV_MAIL_OUTBOX === "1") {
+    await env.DB.prepare(`insert into "dev_mail" ("id", "to", "subject", "text", "link", "createdAt") values (?, lower(?), ?, ?, ?, ?)`)
+      .bind(crypto.randomUUID(), mail.to, mail.subject, mail.text, mail.link, Date.now())
+      .run();
+  }
+  if (env.MAIL_API_URL) {
+    const res = await fetch(env.MAIL_API_URL, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(env.MAIL_API_KEY && { authorization: `Bearer ${env.MAIL_API_KEY}` }) },
+      body: JSON.stringify({ from: env.MAIL_FROM ?? "Autopilot <no-reply@localhost>", to: [mail.to], subject: mail.subject, text: mail.text }),
+    });
+    if (!res.ok) throw new Error(`mail API answered ${res.status}`);
+  }
+}
+
+/** The dev outbox of one address, newest first (DEV_MAIL_OUTBOX=1 only). */
+export async function devOutbox(env: Env, to: string): Promise<(Omit<Mail, "to"> & { createdAt: number })[]> {
+  const { results } = await env.DB.prepare(`select "subject", "text", "link", "createdAt" from "dev_mail" where "to" = lower(?) order by "createdAt" desc limit 20`)
+    .bind(to)
+    .all<Omit<Mail, "to"> & { createdAt: number }>();
+  return results;
+}

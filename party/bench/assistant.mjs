@@ -1,0 +1,372 @@
+// `npm run bench:assistant`: what the room adds to the Autopilot's own agent. Starts the
+// room (wrangler dev) with the scripted model (in this process) as the Autopilot's model.
+// A person's client (the client library, signed in with a session) against the baseline:
+// a plain `ai` `streamText` client in this process on the same model and script. Rounds
+// alternate between the two (room first on even rounds, plain first on odd ones), so both
+// see the same machine load.
+// 1. Streaming: `STREAM: <n>x<ms>` makes the model write n 8-character pieces, ms apart,
+//    and it records when it wrote each one. Time to first token: send → first non-empty
+//    delta. Per-delta latency: a delta's arrival minus the write time of the piece holding
+//    its last character; the room's added latency is room − plain for the delta of the
+//    same length in the same round.
+// 2. Approval round trip of a gated tool: `STEPS: jobs_cancel {…}` on a job the person
+//    started. From the model writing the tool call to the approval at the person's client
+//    (which approves on sight), and from approve to the tool's result and to the reply
+//    going on. The baseline is the SDK's own approval flow in-process (approval request
+//    part → resume with the approval response).
+// Fresh thread per round: the room's context is then just the one message, like the plain
+// client's. The model, both clients and all timestamps live in this process (one clock).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+import { streamText, tool } from "ai";
+import { build } from "esbuild";
+import WebSocket from "ws";
+import { z } from "zod";
+import { agentScript, startScriptedModel, userTexts } from "../../runtime/test/scripted-model.ts";
+import { freePort, ROOT, startServer } from "../dev/server.mjs";
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
+const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 20);
+const PIECES = Number(process.env.BENCH_PIECES ?? 60);
+const PIECE_MS = Number(process.env.BENCH_PIECE_MS ?? 20);
+const WARMUP = 1; // one extra round of each kind first, not counted
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { n: s.length, p50: percentile(s, 50), p99: percentile(s, 99), max: s.at(-1) };
+};
+const now = () => performance.now();
+
+/** Resolves when `check()` is truthy (polled every 10 ms). */
+function until(check, what, timeoutMs = 60_000) {
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + timeoutMs;
+    const tick = () => {
+      const value = check();
+      if (value) return resolve(value);
+      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 10);
+    };
+    tick();
+  });
+}
+
+/**
+ * The client library from its source. `client/src` imports without file extensions, which
+ * Node's type stripping cannot follow, so it is bundled like `client/build.mjs` bundles it
+ * (always current, unlike a possibly stale `client/dist`). `ws` stays out: the bench hands
+ * the client its WebSocket constructor, as any caller may.
+ */
+async function loadClientLibrary(dir) {
+  const outfile = join(dir, "autopilot-client.mjs");
+  await build({ absWorkingDir: ROOT, entryPoints: ["client/src/index.ts"], outfile, bundle: true, format: "esm", platform: "node", target: "node22", external: ["ws"], logLevel: "warning" });
+  return import(outfile);
+}
+
+// --- per-round records, filled by the model's hooks and the clients' listeners ----------
+
+/** By round tag (`#b…` in the user text): what the model saw and wrote. */
+const byTag = new Map();
+const record = (tag) => {
+  if (!byTag.has(tag)) byTag.set(tag, { writes: [], requests: [], deltas: [], toolCallAt: null });
+  return byTag.get(tag);
+};
+const tagOf = (request) => /#(b[\w-]+)/.exec(userTexts(request).at(-1) ?? "")?.[1];
+
+const dirs = [];
+let server;
+let model;
+let client;
+
+async function setup() {
+  model = await startScriptedModel({
+    usage: "when-asked",
+    onPiece: (request, written) => {
+      const tag = tagOf(request);
+      if (tag) record(tag).writes.push({ written, at: now() });
+    },
+    onStreamEnd: (request, turn) => {
+      const tag = tagOf(request);
+      if (tag && turn.toolCall) record(tag).toolCallAt = now();
+    },
+  });
+  model.setReply((request) => {
+    const tag = tagOf(request);
+    if (tag) record(tag).requests.push({ at: now(), resumed: request.messages?.at(-1)?.role === "tool" });
+    return agentScript(request);
+  });
+  const work = mkdtempSync(join(tmpdir(), "autopilot-bench-assistant-"));
+  dirs.push(work);
+  const library = await loadClientLibrary(work);
+  const port = await freePort();
+  console.log(`Starting the room (wrangler dev on :${port}), the scripted model on ${model.baseUrl}…`);
+  server = await startServer({
+    port,
+    persistDir: join(work, "state"),
+    vars: { AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model", RATE_LIMIT_BURST: "100000", RATE_LIMIT_PER_SECOND: "100000" },
+  });
+  const j = (path, init = {}) => fetch(`${server.url}${path}`, { ...init, headers: { "content-type": "application/json", origin: server.url, ...(init.headers ?? {}) } });
+  const signUp = await j("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email: `bench-assistant-${Date.now()}@example.test`, password: "benchmark-password", name: "Bench" }) });
+  const cookie = signUp.headers.get("set-cookie").split(";")[0];
+  const workspace = (await (await j("/api/me", { headers: { cookie } })).json()).workspaces[0].id;
+  // A person's connection, as the app makes it: the session buys a connect ticket.
+  client = new library.AutopilotClient({
+    url: server.url,
+    workspace,
+    device: "bench",
+    WebSocket,
+    ticket: async () => (await (await j("/api/connect-ticket", { method: "POST", headers: { cookie }, body: JSON.stringify({ workspaceId: workspace }) })).json()).ticket,
+  });
+  await client.ready({ timeoutMs: 30_000 });
+  const plain = createOpenAICompatible({ name: "bench", baseURL: model.baseUrl, includeUsage: true }).chatModel("scripted-model");
+  return { client, plain };
+}
+
+async function cleanup() {
+  client?.close();
+  await server?.stop();
+  await model?.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
+
+/**
+ * One fresh thread per round, the Autopilot answering (the default for new threads with a
+ * model configured), made before the timed rounds: creating one right before a send would
+ * time the Hatchery's pull of the new thread's events too (it follows every commit).
+ */
+async function freshThreads(tags) {
+  const threads = new Map();
+  for (const tag of tags) {
+    const { thread } = await client.threads.create({ title: tag });
+    if (thread.responder.kind !== "autopilot") throw new Error(`a new thread is answered by ${thread.responder.kind}, not the Autopilot: is the model configured?`);
+    threads.set(tag, thread.id);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return threads;
+}
+
+// --- 1. streaming ------------------------------------------------------------------------
+
+/** Per delta: arrival minus the write time of the piece that holds its last character. */
+function deltaLatencies(rec) {
+  if (rec.writes.length !== PIECES) throw new Error(`the model wrote ${rec.writes.length} of ${PIECES} pieces`);
+  return rec.deltas.map((d) => ({ length: d.length, latency: d.at - (rec.writes.find((w) => w.written >= d.length) ?? rec.writes.at(-1)).at }));
+}
+
+async function roomStreamRound(tag, threadId) {
+  const rec = record(tag);
+  let reply = null;
+  const offDelta = client.on("chat.delta", (p) => {
+    if (p.threadId !== threadId) return;
+    // The room announces the run with an empty delta once its context is built, right before it calls the model.
+    rec.runStartedAt ??= now();
+    if (p.text) rec.deltas.push({ length: p.offset + p.text.length, at: now() });
+  });
+  const offMessage = client.on("message.created", (p) => {
+    if (p.message.threadId === threadId && p.message.author.id === "autopilot" && p.message.runId) reply = p.message;
+  });
+  rec.sentAt = now();
+  await client.chat.send({ threadId, text: `#${tag} STREAM: ${PIECES}x${PIECE_MS}` });
+  rec.answeredAt = now();
+  await until(() => reply, `the room's reply in round ${tag}`);
+  offDelta();
+  offMessage();
+  if (reply.kind === "error") throw new Error(`round ${tag}: the Autopilot answered with an error: ${reply.text}`);
+  return rec;
+}
+
+async function plainStreamRound(plain, tag) {
+  const rec = record(tag);
+  rec.sentAt = now();
+  const result = streamText({ model: plain, messages: [{ role: "user", content: `Bench (user): #${tag} STREAM: ${PIECES}x${PIECE_MS}` }], maxRetries: 0 });
+  let length = 0;
+  for await (const part of result.stream) {
+    if (part.type === "error") throw part.error;
+    if (part.type === "text-delta" && part.text) {
+      length += part.text.length;
+      rec.deltas.push({ length, at: now() });
+    }
+  }
+  return rec;
+}
+
+async function benchStreaming(plain) {
+  const out = { ttft: { room: [], plain: [] }, toModel: { room: [], plain: [] }, delta: { room: [], plain: [] }, added: [], counts: { room: 0, plain: 0 }, answered: [], runStarted: [] };
+  const threads = await freshThreads(Array.from({ length: ROUNDS + WARMUP }, (_, i) => `bs${i}-room`));
+  for (let i = 0; i < ROUNDS + WARMUP; i++) {
+    const run = { room: () => roomStreamRound(`bs${i}-room`, threads.get(`bs${i}-room`)), plain: () => plainStreamRound(plain, `bs${i}-plain`) };
+    const order = i % 2 === 0 ? ["room", "plain"] : ["plain", "room"];
+    const recs = {};
+    for (const side of order) recs[side] = await run[side]();
+    if (i < WARMUP) continue;
+    const perLength = {};
+    for (const side of order) {
+      const rec = recs[side];
+      if (rec.deltas.length === 0) throw new Error(`round ${i}: the ${side} client saw no deltas`);
+      out.counts[side] += rec.deltas.length;
+      out.ttft[side].push(rec.deltas[0].at - rec.sentAt);
+      out.toModel[side].push(rec.requests[0].at - rec.sentAt);
+      const latencies = deltaLatencies(rec);
+      for (const d of latencies) out.delta[side].push(d.latency);
+      perLength[side] = new Map(latencies.map((d) => [d.length, d.latency]));
+    }
+    out.answered.push(recs.room.answeredAt - recs.room.sentAt);
+    out.runStarted.push(recs.room.runStartedAt - recs.room.sentAt);
+    for (const [length, latency] of perLength.room) if (perLength.plain.has(length)) out.added.push(latency - perLength.plain.get(length));
+  }
+  return out;
+}
+
+// --- 2. approval round trip ----------------------------------------------------------------
+
+async function roomApprovalRound(tag, { threadId, jobId }) {
+  const rec = record(tag);
+  const t = {};
+  const offs = [
+    client.on("approval.requested", (p) => {
+      const a = p.approval;
+      if (a.threadId !== threadId || a.status !== "pending" || a.action?.kind !== "tool" || t.seen) return;
+      t.seen = now();
+      t.approve = now();
+      void client.approvals.resolve({ approvalId: a.id, decision: "approve" }).then(() => (t.answered = now()));
+    }),
+    client.on("message.created", (p) => {
+      const m = p.message;
+      if (m.threadId !== threadId || m.author.id !== "autopilot") return;
+      if (m.kind === "error") t.error = m.text;
+      if (m.kind === "tool" && !t.tool) t.tool = now();
+      if (m.text.includes("TOOL RESULT SEEN")) t.final = now();
+    }),
+    client.on("chat.delta", (p) => {
+      if (p.threadId === threadId && p.text && t.approve && !t.reply) t.reply = now();
+    }),
+  ];
+  await client.chat.send({ threadId, text: `#${tag} STEPS: jobs_cancel {"jobId":"${jobId}"}` });
+  await until(() => t.error || (t.final && t.answered && t.tool && t.reply), `the approval round trip of ${tag}`);
+  for (const off of offs) off();
+  if (t.error) throw new Error(`${tag}: the Autopilot answered with an error: ${t.error}`);
+  const resumedAt = rec.requests.find((r) => r.resumed)?.at;
+  if (rec.toolCallAt === null || resumedAt === undefined) throw new Error(`${tag}: the model saw no tool call or no resume`);
+  return {
+    toSeen: t.seen - rec.toolCallAt,
+    answered: t.answered - t.approve,
+    toResume: resumedAt - t.approve,
+    toTool: t.tool - t.approve,
+    toReply: t.reply - t.approve,
+    total: t.reply - rec.toolCallAt,
+  };
+}
+
+async function plainApprovalRound(plain, tag) {
+  const rec = record(tag);
+  const t = {};
+  const tools = {
+    jobs_cancel: tool({
+      inputSchema: z.object({ jobId: z.string() }),
+      execute: async ({ jobId }) => ({ job: { id: jobId, status: "cancelled" } }),
+    }),
+  };
+  const common = { model: plain, tools, toolApproval: () => "user-approval", maxRetries: 0 };
+  const messages = [{ role: "user", content: `Bench (user): #${tag} STEPS: jobs_cancel {"jobId":"job_${tag}"}` }];
+  const first = streamText({ ...common, messages });
+  let approvalId;
+  for await (const part of first.stream) {
+    if (part.type === "error") throw part.error;
+    if (part.type === "tool-approval-request" && !approvalId) {
+      t.seen = now();
+      approvalId = part.approvalId;
+    }
+  }
+  if (!approvalId) throw new Error(`${tag}: the SDK asked for no approval`);
+  const response = await first.responseMessages;
+  t.approve = now();
+  const second = streamText({ ...common, messages: [...messages, ...response, { role: "tool", content: [{ type: "tool-approval-response", approvalId, approved: true }] }] });
+  for await (const part of second.stream) {
+    if (part.type === "error") throw part.error;
+    if (part.type === "tool-result" && !t.tool) t.tool = now();
+    if (part.type === "text-delta" && part.text && !t.reply) t.reply = now();
+  }
+  const resumedAt = rec.requests.find((r) => r.resumed)?.at;
+  if (rec.toolCallAt === null || resumedAt === undefined || !t.tool || !t.reply) throw new Error(`${tag}: the plain round trip did not complete`);
+  return { toSeen: t.seen - rec.toolCallAt, toResume: resumedAt - t.approve, toTool: t.tool - t.approve, toReply: t.reply - t.approve, total: t.reply - rec.toolCallAt };
+}
+
+async function benchApprovals(plain) {
+  const rows = { room: [], plain: [] };
+  const tags = Array.from({ length: APPROVALS + WARMUP }, (_, i) => `ba${i}-room`);
+  const jobs = new Map();
+  for (const tag of tags) jobs.set(tag, (await client.jobs.start({ title: `bench ${tag}` })).job.id);
+  const threads = await freshThreads(tags);
+  for (let i = 0; i < APPROVALS + WARMUP; i++) {
+    const tag = `ba${i}-room`;
+    const run = { room: () => roomApprovalRound(tag, { threadId: threads.get(tag), jobId: jobs.get(tag) }), plain: () => plainApprovalRound(plain, `ba${i}-plain`) };
+    const order = i % 2 === 0 ? ["room", "plain"] : ["plain", "room"];
+    const got = {};
+    for (const side of order) got[side] = await run[side]();
+    if (i >= WARMUP) for (const side of order) rows[side].push(got[side]);
+  }
+  // Every timing the side measured (the plain SDK has no "answer" to an approve).
+  const columns = (side) => Object.fromEntries(Object.keys(rows[side][0]).map((key) => [key, stats(rows[side].map((r) => r[key]))]));
+  return { room: columns("room"), plain: columns("plain") };
+}
+
+// --- run -----------------------------------------------------------------------------------
+
+let streaming;
+let approvals;
+try {
+  const { plain } = await setup();
+  process.stdout.write(`Streaming: ${ROUNDS} rounds (+${WARMUP} warm-up) per client, ${PIECES} pieces ${PIECE_MS} ms apart… `);
+  streaming = await benchStreaming(plain);
+  process.stdout.write(`done\nApprovals: ${APPROVALS} rounds (+${WARMUP} warm-up) per client… `);
+  approvals = await benchApprovals(plain);
+  console.log("done");
+} finally {
+  await cleanup();
+}
+
+const f = (x) => x.toFixed(1).padStart(7);
+const header = (label) => console.log(`${label.padEnd(66)} |     p50     p99     max`);
+const row = (label, x) => console.log(`${label.padEnd(66)} | ${f(x.p50)} ${f(x.p99)} ${f(x.max)}`);
+const ratio = (label, a, b) => console.log(`${label.padEnd(66)} | ${(a.p50 / b.p50).toFixed(2).padStart(6)}x ${(a.p99 / b.p99).toFixed(2).padStart(6)}x`);
+const diff = (label, a, b) => console.log(`${label.padEnd(66)} | ${f(a.p50 - b.p50)} ${f(a.p99 - b.p99)}`);
+
+const s = (side, key) => stats(streaming[key][side]);
+console.log(`\nAutopilot assistant, loopback, ${new Date().toISOString().slice(0, 10)}; ms`);
+console.log(`\nstreaming: ${ROUNDS} rounds per client of ${PIECES} pieces ${PIECE_MS} ms apart; deltas received: room ${streaming.counts.room}, plain ${streaming.counts.plain}`);
+header("time to first token (send → first non-empty delta)");
+row("  room client (client library ← room ← ai SDK in workerd)", s("room", "ttft"));
+row("  plain ai streamText client", s("plain", "ttft"));
+diff("  difference room − plain", s("room", "ttft"), s("plain", "ttft"));
+ratio("  ratio room / plain", s("room", "ttft"), s("plain", "ttft"));
+row("  room: send → chat.send answered (message committed)", stats(streaming.answered));
+row("  room: send → run announced (empty delta: context built)", stats(streaming.runStarted));
+row("  room: send → model got the request", s("room", "toModel"));
+row("  plain: send → model got the request", s("plain", "toModel"));
+header("per-delta latency (model wrote the last character → client)");
+row("  room client", s("room", "delta"));
+row("  plain ai streamText client", s("plain", "delta"));
+ratio("  ratio room / plain", s("room", "delta"), s("plain", "delta"));
+row("  added by the room, per delta (room − plain, same length)", stats(streaming.added));
+const addedP99 = stats(streaming.added).p99;
+console.log(`  goal: the room adds < 5 ms p99 per delta → ${addedP99.toFixed(1)} ms: ${addedP99 < 5 ? "met" : "NOT met"}`);
+
+const a = approvals;
+console.log(`\napproval round trip of a gated tool (jobs_cancel), ${APPROVALS} rounds per client; the person approves on sight`);
+header("room: approval in the shared queue, the person's client decides");
+row("  model wrote the tool call → approval at the person's client", a.room.toSeen);
+row("  approve sent → its answer at the client", a.room.answered);
+row("  approve sent → model asked again (run resumed)", a.room.toResume);
+row("  approve sent → tool result message at the client", a.room.toTool);
+row("  approve sent → first delta of the continued reply", a.room.toReply);
+row("  total: tool call → continued reply (incl. the person's reaction)", a.room.total);
+header("plain ai SDK in-process (approval request part → resume)");
+row("  model wrote the tool call → tool-approval-request part", a.plain.toSeen);
+row("  approve → model asked again", a.plain.toResume);
+row("  approve → tool-result part", a.plain.toTool);
+row("  approve → first text delta of the continued reply", a.plain.toReply);
+row("  total: tool call → continued reply", a.plain.total);

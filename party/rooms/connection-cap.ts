@@ -1,0 +1,35 @@
+import { CloseCode } from "../../shared/protocol/errors";
+import { parsePrincipalHeader, PRINCIPAL_HEADER } from "./principal-header";
+
+/** Tag every socket with its principal, so a room finds a principal's sockets without scanning them all. */
+export function principalTag(principalId: string): string {
+  // Tags are at most 256 characters; principal ids are far shorter.
+  return `principal:${principalId}`.slice(0, 256);
+}
+
+/** A socket's tags (partyserver's getConnectionTags): its principal's, so the cap can count by it. */
+export function principalTags(request: Request): string[] {
+  const principal = parsePrincipalHeader(request.headers.get(PRINCIPAL_HEADER));
+  return principal ? [principalTag(principal.id)] : [];
+}
+
+/** How long a socket refused for the cap is told to wait: long enough for a stale one to go. */
+export const CAP_RETRY_AFTER_MS = 10_000;
+
+interface Socket {
+  readonly readyState: number;
+  close(code?: number, reason?: string): void;
+}
+
+/**
+ * Closes `conn` with 4029 when its principal already has `cap` open sockets in this room
+ * (`sockets`: the principal's sockets, `conn` included). Sockets being closed (a refused
+ * one, a replaced one) do not count. Returns whether it refused.
+ */
+export function refuseOverCap(conn: Socket, sockets: Iterable<Socket>, cap: number): boolean {
+  let open = 0;
+  for (const socket of sockets) if (socket.readyState === WebSocket.OPEN) open++;
+  if (open <= cap) return false;
+  conn.close(CloseCode.rateLimited, JSON.stringify({ retryAfterMs: CAP_RETRY_AFTER_MS }));
+  return true;
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import type { Message } from "../../../shared/protocol/threads";
+import { TURNS_PER_MINUTE } from "../../agent/turn-limits";
+import { agentRoom, autopilotMessages, autopilotSays, requestMark, requestsFor, say } from "./agent-harness";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const replies = (messages: Message[]) => messages.filter((m) => m.kind === undefined);
+
+describe("a flood of posts in one thread cannot start unbounded turns", () => {
+  it("posts during a reply fold into one follow-up turn that sees all of them", async () => {
+    const { sock, thread } = await agentRoom();
+    const mark = await requestMark();
+    await say(sock, thread.id, "SLOW FLOODCASE");
+    await sock.waitFor((f) => f.type === "event" && f.event === "chat.delta" && (f.payload as { text: string }).text.length > 0, 10_000);
+    for (let i = 0; i < 12; i++) await say(sock, thread.id, `FLOODCASE SAY: flood ${i}`);
+    await autopilotSays(sock, thread.id, (m) => m.text === "flood 11", 30_000);
+    await sleep(1500);
+    // Two turns: the reply that was streaming, and one that answered the whole burst.
+    expect(replies(autopilotMessages(sock, thread.id)).map((m) => m.text.slice(0, 6))).toEqual(["word0 ", "flood "]);
+    const usage = await sock.ok("usage.list", { threadId: thread.id });
+    expect(usage.entries!.filter((e) => e.purpose === "reply")).toHaveLength(2);
+    const followUp = (await requestsFor(mark, "flood 11")).at(-1)!;
+    for (let i = 0; i < 12; i++) expect(JSON.stringify(followUp.messages)).toContain(`FLOODCASE SAY: flood ${i}`);
+    sock.close();
+  });
+
+  it(`at most ${TURNS_PER_MINUTE} turns a minute per thread; past that the thread is told once, and other threads still answer`, async () => {
+    const { sock, thread } = await agentRoom();
+    for (let i = 0; i < TURNS_PER_MINUTE; i++) {
+      await say(sock, thread.id, `SAY: turn ${i}`);
+      await autopilotSays(sock, thread.id, (m) => m.text === `turn ${i}`);
+    }
+    await say(sock, thread.id, "SAY: one too many");
+    const notice = await autopilotSays(sock, thread.id, (m) => m.kind === "error");
+    expect(notice.text).toMatch(new RegExp(`^The Autopilot answers at most ${TURNS_PER_MINUTE} times a minute in one thread, so it did not answer that\\. Write again in \\d+ s\\.$`));
+    await say(sock, thread.id, "SAY: and another");
+    await sleep(1000);
+    const mine = autopilotMessages(sock, thread.id);
+    expect(mine.filter((m) => m.kind === "error")).toHaveLength(1);
+    expect(replies(mine)).toHaveLength(TURNS_PER_MINUTE);
+    const { thread: other } = await sock.ok("threads.create", { title: "Elsewhere", idempotencyKey: `k-${thread.id}` });
+    await say(sock, other.id, "SAY: fine here");
+    await autopilotSays(sock, other.id, (m) => m.text === "fine here");
+    sock.close();
+  });
+});

@@ -1,0 +1,89 @@
+import { SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { PROTOCOL_VERSION } from "../../shared/protocol/version";
+import { parseRoomPath } from "../room-path";
+import { addMember, ORIGIN, RawSocket, signUp } from "./harness";
+
+/** Opens a raw socket on any room path, and reports how it closed (or that it stayed open). */
+async function openPath(path: string, cookie: string): Promise<{ closed: Promise<number | "open">; frames: string[]; ws: WebSocket }> {
+  const res = await SELF.fetch(`${ORIGIN}${path}`, { headers: { upgrade: "websocket", cookie } });
+  const ws = res.webSocket!;
+  ws.accept();
+  const frames: string[] = [];
+  ws.addEventListener("message", (e) => frames.push(e.data as string));
+  // An open socket resolves as "open" after a while: a room that accepted it never closes it.
+  const closed = new Promise<number | "open">((resolve) => {
+    ws.addEventListener("close", (e) => resolve(e.code));
+    setTimeout(() => resolve("open"), 5000);
+  });
+  return { closed, frames, ws };
+}
+
+/** The id with its first character percent-encoded: the same id, spelled differently. */
+const encodedFirst = (id: string) => `%${id.charCodeAt(0).toString(16).toUpperCase()}${id.slice(1)}`;
+
+describe("canonical room ids", () => {
+  it("parses only the canonical spelling of a workspace id", () => {
+    expect(parseRoomPath("/agents/autopilot/abc123")).toEqual({ ok: true, room: "agents/autopilot", workspaceId: "abc123" });
+    expect(parseRoomPath("/parties/hatchery/a%20b")).toEqual({ ok: true, room: "parties/hatchery", workspaceId: "a b" });
+    for (const path of ["/agents/autopilot/%55bc", "/agents/autopilot/a%2db", "/parties/hatchery/%c3%a9", "/agents/autopilot/%E0%A4%A", "/agents/autopilot/a+b"]) {
+      expect(parseRoomPath(path), path).toEqual({ ok: false, reason: "not_canonical" });
+    }
+    expect(parseRoomPath("/agents/autopilot/a/b")).toEqual({ ok: false, reason: "not_found" });
+    expect(parseRoomPath("/agents/other/a")).toEqual({ ok: false, reason: "not_found" });
+  });
+
+  it("a percent-encoded workspace id is refused by both rooms instead of opening a new, empty one", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    for (const room of ["agents/autopilot", "parties/hatchery"]) {
+      const sock = await openPath(`/${room}/${encodedFirst(ws)}?protocol=${PROTOCOL_VERSION}`, owner.cookie);
+      expect(await sock.closed).toBe(4003);
+      expect(sock.frames).toEqual([]);
+    }
+  });
+});
+
+describe("server-assigned connection ids", () => {
+  it("a client-chosen _pk is ignored: two sockets asking for one id get distinct ids of the room's choosing", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const other = await signUp();
+    await addMember(owner, ws, other, "member");
+    const first = await RawSocket.open(ws, { cookie: owner.cookie }, { _pk: "chosen-id" });
+    const firstHello = await first.hello();
+    const second = await RawSocket.open(ws, { cookie: other.cookie }, { _pk: "chosen-id" });
+    const secondHello = await second.hello();
+    expect(firstHello.connectionId).not.toBe("chosen-id");
+    expect(secondHello.connectionId).not.toBe("chosen-id");
+    expect(secondHello.connectionId).not.toBe(firstHello.connectionId);
+    // The second socket took nobody's place: closing it leaves the first one present.
+    second.close();
+    // Presence goes out as coalesced diffs (protocol 7): a socket that joined and left within
+    // one window is never announced, so ask the room until the close has been handled.
+    let present: string[] = [];
+    for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+      present = (await first.ok("presence.list", {})).presence.map((p) => p.connectionId);
+      if (present.length === 1) break;
+    }
+    expect(present).toEqual([firstHello.connectionId]);
+    first.close();
+  });
+
+  it("resume does not depend on the connection id: a reconnect with a new id replays what it missed", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const a = await RawSocket.open(ws, { cookie: owner.cookie }, { _pk: "mine" });
+    const hello = await a.hello();
+    a.close();
+    await a.waitClosed();
+    const writer = await RawSocket.open(ws, { cookie: owner.cookie });
+    await writer.hello();
+    await writer.ok("threads.create", { title: "while away", idempotencyKey: `idem-${crypto.randomUUID()}` });
+    const back = await RawSocket.open(ws, { cookie: owner.cookie }, { _pk: "mine", lastSeq: hello.seq, epoch: hello.epoch });
+    expect(await back.hello()).toMatchObject({ snapshot: null, resumedFrom: hello.seq });
+    expect((await back.waitFor((f) => f.event === "thread.created")).seq).toBe(hello.seq + 1);
+    back.close();
+    writer.close();
+  });
+});

@@ -1,0 +1,58 @@
+// Reading token usage out of OpenAI-compatible answers (pure, for the model pass-through):
+// the `usage` of a JSON completion, or of the last stream chunk that carries one. Both come
+// from the operator's upstream but pass through a hostile gateway's request, so every value
+// is validated and every buffer bounded.
+import { z } from "zod";
+import type { CallUsage } from "./usage-ledger";
+
+const tokens = z.number().int().nonnegative().max(1e9);
+const usageSchema = z.object({ prompt_tokens: tokens, completion_tokens: tokens, total_tokens: tokens.optional() });
+
+/** The usage in a completion or chunk object, or null. */
+export function usageOf(value: unknown): CallUsage | null {
+  if (typeof value !== "object" || value === null || !("usage" in value)) return null;
+  const parsed = usageSchema.safeParse(value.usage);
+  if (!parsed.success) return null;
+  const { prompt_tokens, completion_tokens, total_tokens } = parsed.data;
+  return { promptTokens: prompt_tokens, completionTokens: completion_tokens, totalTokens: total_tokens ?? prompt_tokens + completion_tokens };
+}
+
+/** Longer `data:` lines are forwarded untouched but not parsed (a usage chunk is tiny). */
+export const MAX_SCANNED_LINE_BYTES = 64 * 1024;
+
+/**
+ * Watches a server-sent-events stream as it is forwarded and keeps the last usage seen. Holds
+ * at most one partial line, and drops a line that grows past the bound.
+ */
+export class SseUsageScanner {
+  usage: CallUsage | null = null;
+  private partial = "";
+  private skipping = false;
+  private readonly decoder = new TextDecoder();
+
+  push(chunk: Uint8Array): void {
+    const lines = (this.partial + this.decoder.decode(chunk, { stream: true })).split("\n");
+    this.partial = lines.pop() ?? "";
+    for (const line of lines) {
+      if (this.skipping) this.skipping = false;
+      else this.scanLine(line);
+    }
+    if (this.partial.length > MAX_SCANNED_LINE_BYTES) {
+      this.partial = "";
+      this.skipping = true;
+    }
+  }
+
+  private scanLine(raw: string): void {
+    const line = raw.trimEnd();
+    if (!line.startsWith("data:")) return;
+    const data = line.slice(5).trim();
+    if (data === "" || data === "[DONE]") return;
+    try {
+      const usage = usageOf(JSON.parse(data));
+      if (usage) this.usage = usage;
+    } catch {
+      // not JSON: forwarded as is, nothing to count
+    }
+  }
+}

@@ -1,0 +1,141 @@
+// The model pass-through against the scripted model (which, like a real endpoint, refuses
+// calls without the operator's key): per-instance credentials, the key swapped in, tokens
+// counted per instance from streams and JSON answers, hostile requests refused.
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ModelCredentials } from "../src/model-credentials";
+import { MAX_CALLS_IN_FLIGHT_PER_INSTANCE, MAX_REQUEST_BYTES, ModelPassthrough } from "../src/model-passthrough";
+import { UsageLedger } from "../src/usage-ledger";
+import { scriptedUsage, startScriptedModel, type ScriptedModel } from "./scripted-model";
+
+const OPERATOR_KEY = "operator-key-passthrough-test-7f3a";
+const A = { workspaceId: "ws1", instanceId: "a" };
+const B = { workspaceId: "ws1", instanceId: "b" };
+let dir: string;
+let model: ScriptedModel;
+let passthrough: ModelPassthrough;
+let ledger: UsageLedger;
+let baseUrl: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "runtime-passthrough-"));
+  model = await startScriptedModel({ modelId: "scripted-model", usage: "when-asked", apiKey: OPERATOR_KEY });
+  ledger = new UsageLedger(join(dir, "usage"));
+  passthrough = new ModelPassthrough({ upstream: { baseUrl: model.baseUrl, apiKey: OPERATOR_KEY, modelId: "scripted-model" }, credentials: new ModelCredentials(), ledger });
+  baseUrl = await passthrough.listen();
+});
+
+afterAll(async () => {
+  await passthrough?.close();
+  await model?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const chat = (credential: string, body: unknown) =>
+  fetch(`${baseUrl}/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${credential}`, "content-type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+
+const messages = (text: string) => [{ role: "user", content: text }];
+
+describe("model pass-through", () => {
+  let credA = "";
+  let credB = "";
+
+  it("gives each instance its own base URL credential, never the operator's key", () => {
+    const givenA = passthrough.gatewayModel(A);
+    const givenB = passthrough.gatewayModel(B);
+    expect(givenA).toMatchObject({ baseUrl, modelId: "scripted-model" });
+    expect(baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    credA = givenA.apiKey ?? "";
+    credB = givenB.apiKey ?? "";
+    expect(credA.length).toBeGreaterThan(32);
+    expect(credA).not.toBe(credB);
+    expect(JSON.stringify([givenA, givenB])).not.toContain(OPERATOR_KEY);
+  });
+
+  it("streams: swaps in the operator's key, pins the model, asks for usage, and counts it for the instance", async () => {
+    model.setReply("Streamed through the pass-through.");
+    const body = { model: "gpt-expensive", stream: true, messages: messages("hello from a") };
+    const res = await chat(credA, body);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const text = await res.text();
+    expect(text).toContain("data: [DONE]");
+    expect(text).toContain('"usage"');
+    const seen = model.requests.at(-1)!;
+    expect(seen.model).toBe("scripted-model");
+    expect(seen.stream_options?.include_usage).toBe(true);
+    const expected = scriptedUsage(seen, { text: "Streamed through the pass-through." });
+    expect(ledger.get(A)).toMatchObject({ requests: 1, promptTokens: expected.prompt_tokens, completionTokens: expected.completion_tokens, totalTokens: expected.total_tokens, unmetered: 0 });
+    expect(ledger.get(B)).toBeUndefined();
+  });
+
+  it("JSON answers are counted too, separately per instance; usage survives in a runtime-only file", async () => {
+    model.setReply("Plain answer.");
+    const res = await chat(credB, { messages: messages("hello from b") });
+    expect(res.status).toBe(200);
+    const answer = (await res.json()) as { usage: { total_tokens: number } };
+    expect(ledger.get(B)).toMatchObject({ requests: 1, totalTokens: answer.usage.total_tokens });
+    expect(ledger.get(A)?.requests).toBe(1);
+    const file = join(dir, "usage", "ws1", "b.json");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(new UsageLedger(join(dir, "usage")).get(B)).toEqual(JSON.parse(readFileSync(file, "utf8")));
+    expect(new UsageLedger(join(dir, "usage")).list("ws1").map((u) => u.instanceId)).toEqual(["a", "b"]);
+  });
+
+  it("an upstream error is forwarded and counted as unmetered", async () => {
+    model.setReply({ fail: { status: 500, message: "boom" } });
+    const res = await chat(credA, { stream: true, messages: messages("fail please") });
+    expect(res.status).toBe(500);
+    expect(ledger.get(A)).toMatchObject({ requests: 2, unmetered: 1 });
+    model.setReply("ok");
+  });
+
+  it("refuses a missing, wrong or revoked credential, and the operator's key itself", async () => {
+    const before = model.requests.length;
+    for (const credential of ["", "wrong", `${credA}x`, OPERATOR_KEY]) {
+      const res = await chat(credential, { messages: messages("sneaky") });
+      expect(res.status, credential).toBe(401);
+      expect(((await res.json()) as { error: { type: string } }).error.type).toBe("invalid_api_key");
+    }
+    passthrough.revoke(B);
+    expect((await chat(credB, { messages: messages("after revoke") })).status).toBe(401);
+    // A new start replaces the credential: the old one stops working.
+    const fresh = passthrough.gatewayModel(A).apiKey ?? "";
+    expect((await chat(credA, { messages: messages("old credential") })).status).toBe(401);
+    expect((await chat(fresh, { messages: messages("new credential") })).status).toBe(200);
+    credA = fresh;
+    expect(model.requests.length).toBe(before + 1);
+  });
+
+  it("refuses other paths, bad bodies and oversized bodies before calling upstream", async () => {
+    const before = model.requests.length;
+    const models = await fetch(`${baseUrl}/models`, { headers: { authorization: `Bearer ${credA}` } });
+    expect(await models.json()).toMatchObject({ data: [{ id: "scripted-model" }] });
+    const other = await fetch(`${baseUrl}/embeddings`, { method: "POST", headers: { authorization: `Bearer ${credA}` }, body: "{}" });
+    expect(other.status).toBe(404);
+    expect((await chat(credA, "not json")).status).toBe(400);
+    expect((await chat(credA, { messages: [] })).status).toBe(400);
+    expect((await chat(credA, { messages: "x" })).status).toBe(400);
+    const huge = await chat(credA, { messages: messages("x".repeat(MAX_REQUEST_BYTES)) }).catch(() => ({ status: 413 }));
+    expect(huge.status).toBe(413);
+    expect(model.requests.length).toBe(before);
+  });
+
+  it(`allows at most ${MAX_CALLS_IN_FLIGHT_PER_INSTANCE} calls in flight per instance`, async () => {
+    model.setReply({ text: "slow slow slow slow", chunkDelayMs: 300 });
+    const calls = Array.from({ length: MAX_CALLS_IN_FLIGHT_PER_INSTANCE + 1 }, () => chat(credA, { stream: true, messages: messages("slow") }));
+    const statuses = await Promise.all(calls.map(async (call) => (await call).status));
+    expect(statuses.filter((s) => s === 429)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(MAX_CALLS_IN_FLIGHT_PER_INSTANCE);
+    // Another instance is not held up by this one.
+    const other = passthrough.gatewayModel(B).apiKey ?? "";
+    model.setReply("quick");
+    expect((await chat(other, { messages: messages("b") })).status).toBe(200);
+  });
+});

@@ -1,0 +1,35 @@
+import { z } from "zod";
+
+/**
+ * Where an account stands with the operators: `active` (may use the product), `waitlisted`
+ * (signed up while sign-up was a waitlist and not approved yet: may sign in, nothing
+ * else), `disabled` (banned by an operator: cannot sign in).
+ */
+export const AccountStatus = z.enum(["active", "waitlisted", "disabled"]);
+export type AccountStatus = z.infer<typeof AccountStatus>;
+
+/** A row of `/admin`'s user list. */
+export const AdminUser = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  emailVerified: z.boolean(),
+  status: AccountStatus,
+  operator: z.boolean(),
+  // D1 hands back whatever better-auth wrote for the date: an ISO string or epoch ms.
+  createdAt: z.union([z.string(), z.number()]),
+});
+export type AdminUser = z.infer<typeof AdminUser>;
+
+/** `GET /api/admin/users`, newest first. */
+export const AdminUsersResponse = z.object({ users: z.array(AdminUser) });
+
+/** A row of `/admin`'s workspace list. */
+export const AdminWorkspace = z.object({ id: z.string(), name: z.string(), slug: z.string(), members: z.number().int(), createdAt: z.union([z.string(), z.number()]) });
+export type AdminWorkspace = z.infer<typeof AdminWorkspace>;
+
+/** `GET /api/admin/workspaces`, newest first. */
+export const AdminWorkspacesResponse = z.object({ workspaces: z.array(AdminWorkspace) });
+
+/** `POST /api/admin/users/:id/approve|disable|enable`: the user as they now stand. */
+export const AdminUserResponse = z.object({ user: AdminUser });
