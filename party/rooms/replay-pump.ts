@@ -1,6 +1,6 @@
 import type { DurableEvent } from "../../shared/protocol/events";
 import type { EventFrame } from "../../shared/protocol/frames";
-import { REPLAY_PAGE, readEventPage } from "../domain/eventlog";
+import { currentSeq, REPLAY_PAGE, readEventPage } from "../domain/eventlog";
 import type { Sql } from "../domain/sql";
 import { sendQuietly } from "./socket-send";
 
@@ -98,16 +98,20 @@ export class ReplayPump {
           cursor = this.deps.reset(socket);
           break;
         }
-        if (page.events.length === 0) break;
         // Closed meanwhile (revoked, dropped): nothing more to send; its close handler forgets it.
         if (!page.events.every((e) => sendQuietly(socket, eventText(e)))) {
           this.#replaying.delete(socket.id);
           return;
         }
-        cursor = page.events.at(-1)!.seq;
+        cursor = page.last;
+        // Caught up once a page reaches the log's end. Waiting instead for a read that
+        // finds nothing new chased a room that never stops writing: in a reconnect storm
+        // with a busy writer no replay ended, so every frame held for those sockets (the
+        // presence diffs, their own responses) waited until the writes stopped.
+        if (cursor >= currentSeq(this.deps.sql)) break;
         await pause();
       }
-      // Caught up: from the read that found nothing new to the last held frame, one
+      // Caught up: from the read that reached the log's end to the last held frame, one
       // synchronous run, so a live event cannot overtake the replay.
       this.#replaying.delete(socket.id);
       for (const frame of state.held) if (frame.seq === undefined || frame.seq > cursor) sendQuietly(socket, frame.text);
