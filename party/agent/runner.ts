@@ -107,6 +107,11 @@ export class AutopilotAgent {
     void (async () => {
       const release = await this.#d.keepAlive().catch(() => () => {});
       active.marks?.step("kept alive");
+      // Building the run (tools, context, the model request) is ~10-30 ms of CPU with no
+      // I/O in between: let the event loop send what the triggering request already
+      // queued (its answer, the message's event) before that, not after it.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      active.marks?.step("yielded");
       try {
         await work(active);
       } catch (error) {
