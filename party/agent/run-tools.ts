@@ -1,11 +1,14 @@
 // A run's tools: the room's own (tools.ts) plus, when the thread has an OpenClaw instance
-// attached and the run may write, that gateway's tools (gateway-tool.ts); and the approval
-// policy over both. Built per segment, so the gateway's catalog is read once per run
-// segment, not per model step.
+// attached and the run may write, that gateway's tools (gateway-tool.ts); the approval
+// policy over both (built per segment, so the gateway's catalog is read once per run
+// segment, not per model step); a call's idempotency key and what a decided approval
+// tells it.
 import type { ToolSet } from "ai";
+import type { Approval } from "../../shared/protocol/approvals";
 import type { Scope } from "../../shared/protocol/principal";
 import { hasScope } from "../../shared/scopes";
 import type { Sql } from "../domain/sql";
+import type { PendingCall } from "../records/agent-run";
 import { GATEWAY_TOOL, gatewayToolRisk, requestedGatewayTool } from "./gateway-catalog";
 import { type GatewayAccess, gatewayTools } from "./gateway-tool";
 import type { Risk } from "./tool-policy";
@@ -52,4 +55,17 @@ export function approvalFor(tool: string, input: unknown, riskyGatewayTools: rea
     return { title: `Autopilot wants to run ${name} on OpenClaw instance ${instanceName ?? "(detached)"}`.slice(0, 200), risk: gatewayToolRisk(name, riskyGatewayTools) ?? "high" };
   }
   return { title: `Autopilot wants to run ${tool}`, risk: gatedRisk(tool) ?? "medium" };
+}
+
+/** The idempotency key of a tool call: run ids are unique, tool call ids (`call_0`) are not. */
+export async function toolCallKey(runId: string, toolCallId: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${runId}:${toolCallId}`));
+  return `ap:${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/** What a paused call is told once its room approval is decided or expired. */
+export function answerFor(approval: Approval): PendingCall["answer"] {
+  if (approval.status === "approved") return { approved: true };
+  if (approval.status === "denied") return { approved: false, reason: `denied by ${approval.resolvedBy?.name ?? "a person"}${approval.note ? `: ${approval.note}` : ""}` };
+  return { approved: false, reason: `expired: ${approval.note ?? "nobody decided in time"}` };
 }

@@ -24,6 +24,7 @@ import { recordUsage } from "../domain/usage";
 import type { PendingCall } from "../records/agent-run";
 import { asAutopilot, autopilotPrincipal, clipText, failSegment, finishSegment, jsonText, type PostDeps, post, toolLine } from "./autopilot-posts";
 import { createModel, type ModelConfig, type ModelConfigured } from "./config";
+import { type DeltaMarks, deltaMarks } from "./delta-marks";
 import { AUTOPILOT_ID } from "./context";
 import { buildRunContext, runInstructions } from "./run-context";
 import { canResumeAgain, nextResume } from "./run-recovery";
@@ -31,7 +32,7 @@ import { boundRunMessages, tooLargeMessage } from "./run-storage";
 import { type ApprovalAnswer, type ApprovalRequest, type RunEvent, resumeMessages, runStream } from "./run-stream";
 import { requestTitle } from "./titles";
 import type { GatewayAccess } from "./gateway-tool";
-import { approvalFor, type RunTools, runTools } from "./run-tools";
+import { answerFor, approvalFor, type RunTools, runTools, toolCallKey } from "./run-tools";
 import { takePost } from "./turn-intake";
 import { limitNotice } from "./turn-limits";
 
@@ -50,24 +51,13 @@ interface Active {
   abort: AbortController;
   /** The segment streaming right now (null while the context is built). */
   stream: ChatStream | null;
+  marks: DeltaMarks | null;
 }
 
 const MENTION = /(^|[^\w@])@autopilot\b/i;
 /** A tool's result as the model gets it back (the run's messages are stored while it waits). */
 const RESULT_CHARS = 16_000;
 export const INTERRUPTED = "the reply was interrupted by a restart";
-
-/** The idempotency key of a tool call: run ids are unique, tool call ids (`call_0`) are not. */
-async function toolCallKey(runId: string, toolCallId: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${runId}:${toolCallId}`));
-  return `ap:${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
-}
-
-function answerFor(approval: Approval): PendingCall["answer"] {
-  if (approval.status === "approved") return { approved: true };
-  if (approval.status === "denied") return { approved: false, reason: `denied by ${approval.resolvedBy?.name ?? "a person"}${approval.note ? `: ${approval.note}` : ""}` };
-  return { approved: false, reason: `expired: ${approval.note ?? "nobody decided in time"}` };
-}
 
 export class AutopilotAgent {
   readonly #d: AgentDeps;
@@ -110,10 +100,18 @@ export class AutopilotAgent {
   }
 
   #execute(run: AgentRun, work: (active: Active) => Promise<void>): void {
-    const active: Active = { runId: run.id, abort: new AbortController(), stream: null };
+    const config = this.#d.config();
+    const active: Active = { runId: run.id, abort: new AbortController(), stream: null, marks: deltaMarks(config.configured && config.deltaMarks === true) };
     this.#active.set(run.threadId, active);
+    active.marks?.step("claimed");
     void (async () => {
       const release = await this.#d.keepAlive().catch(() => () => {});
+      active.marks?.step("kept alive");
+      // Building the run (tools, context, the model request) is ~10-30 ms of CPU with no
+      // I/O in between: let the event loop send what the triggering request already
+      // queued (its answer, the message's event) before that, not after it.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      active.marks?.step("yielded");
       try {
         await work(active);
       } catch (error) {
@@ -138,8 +136,9 @@ export class AutopilotAgent {
       endRun(this.#d.sql, run.id, "failed", Date.now());
       return;
     }
-    const model = createModel(config);
+    const model = createModel(config, active.marks?.fetch);
     const tools = await this.#tools(run, config);
+    active.marks?.step("tools");
     const context = await buildRunContext({
       sql: this.#d.sql,
       config,
@@ -177,6 +176,7 @@ export class AutopilotAgent {
     const chatRunId = `${run.id}.${run.segment}`;
     const stream: ChatStream = { threadId, instanceId: null, runId: chatRunId, text: "", startedAt: Date.now() };
     active.stream = stream;
+    active.marks?.step("context");
     this.#d.broadcast("chat.delta", { threadId, instanceId: null, runId: chatRunId, offset: 0, text: "" });
     const outcome = await runStream({
       model,
@@ -188,10 +188,14 @@ export class AutopilotAgent {
       timeouts: config.timeouts,
       abortSignal: active.abort.signal,
       ...(config.apiKey ? { apiKey: config.apiKey } : {}),
-      onEvent: (event) => this.#onEvent(run, stream, config, event),
+      onEvent: (event) => {
+        this.#onEvent(run, stream, config, event);
+        if (event.type === "text") active.marks?.sent(event.offset + event.text.length);
+      },
       log: (fields) => console.error(JSON.stringify({ msg: "autopilot model call failed", runId: run.id, ...fields })),
     });
     active.stream = null;
+    active.marks?.flush(chatRunId);
     const now = Date.now();
     if (outcome.status === "failed") {
       failSegment(this.#d, threadId, chatRunId, outcome.text, outcome.error);
@@ -330,7 +334,7 @@ export class AutopilotAgent {
       (call): ApprovalAnswer => (call.answer?.approved ? { approvalId: call.approvalId, approved: true } : { approvalId: call.approvalId, approved: false, reason: call.answer?.reason ?? "denied" }),
     );
     const messages = resumeMessages(run.doc.messages as unknown as ModelMessage[], answers);
-    const model = createModel(config);
+    const model = createModel(config, active.marks?.fetch);
     await this.#segment(run, active, config, model, await this.#tools(run, config), runInstructions(this.#d.sql, run.threadId), messages);
   }
 

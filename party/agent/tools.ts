@@ -3,7 +3,7 @@
 // room derives that from the run and the tool call, so a replayed call is answered from
 // the idempotency table instead of acting twice). Execution goes through the caller's
 // `call` (the room's dispatch), which checks the scope and validates the params again.
-import { asSchema, type ToolApprovalStatus, type ToolExecutionOptions, type ToolSet, tool } from "ai";
+import { asSchema, type Schema, type ToolApprovalStatus, type ToolExecutionOptions, type ToolSet, tool, zodSchema } from "ai";
 import { z } from "zod";
 import { type MethodName, Methods } from "../../shared/protocol/methods";
 import type { Scope } from "../../shared/protocol/principal";
@@ -55,6 +55,16 @@ export const AGENT_TOOLS: readonly AgentTool[] = (Object.keys(Methods) as Method
 
 const AGENT_TOOL_BY_NAME = new Map(AGENT_TOOLS.map((agentTool) => [agentTool.name, agentTool]));
 
+/**
+ * Each tool's input schema, made once per isolate (the registry does not change): the
+ * wrapper keeps its JSON Schema once computed, so the context budget (toolSchemaChars)
+ * and every model request reuse it. Converted per run, the ~35 zod schemas cost a few ms
+ * of CPU twice before each run could ask the model (more on a loaded machine).
+ */
+const INPUT_SCHEMAS = new Map<string, Schema<Record<string, unknown>>>(
+  AGENT_TOOLS.map((agentTool) => [agentTool.name, zodSchema(toolInputSchema(Methods[agentTool.method].params)) as Schema<Record<string, unknown>>]),
+);
+
 /** The agent tool behind a name (room tools only). */
 export const agentTool = (name: string): AgentTool | undefined => AGENT_TOOL_BY_NAME.get(name);
 
@@ -79,8 +89,8 @@ export function roomTools(scopes: readonly Scope[], call: CallMethod): ToolSet {
     if (!hasScope(scopes, agentTool.scope)) continue;
     tools[agentTool.name] = tool({
       description: agentTool.policy.description,
-      inputSchema: toolInputSchema(Methods[agentTool.method].params),
-      execute: (input: Record<string, unknown>, options) => call(agentTool.method, input, options),
+      inputSchema: INPUT_SCHEMAS.get(agentTool.name)!,
+      execute: (input, options) => call(agentTool.method, input, options),
     });
   }
   return tools;

@@ -23,10 +23,11 @@ import { performance } from "node:perf_hooks";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { streamText, tool } from "ai";
 import { build } from "esbuild";
-import WebSocket from "ws";
 import { z } from "zod";
 import { agentScript, startScriptedModel, userTexts } from "../../runtime/test/scripted-model.ts";
 import { freePort, ROOT, startServer } from "../dev/server.mjs";
+import { printReport, stats } from "./assistant-report.mjs";
+import { createDeltaMarks } from "./delta-marks.mjs";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 20);
@@ -34,11 +35,6 @@ const PIECES = Number(process.env.BENCH_PIECES ?? 60);
 const PIECE_MS = Number(process.env.BENCH_PIECE_MS ?? 20);
 const WARMUP = 1; // one extra round of each kind first, not counted
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-const stats = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return { n: s.length, p50: percentile(s, 50), p99: percentile(s, 99), max: s.at(-1) };
-};
 const now = () => performance.now();
 
 /** Resolves when `check()` is truthy (polled every 10 ms). */
@@ -81,6 +77,7 @@ const dirs = [];
 let server;
 let model;
 let client;
+const marks = createDeltaMarks();
 
 async function setup() {
   model = await startScriptedModel({
@@ -107,7 +104,8 @@ async function setup() {
   server = await startServer({
     port,
     persistDir: join(work, "state"),
-    vars: { AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model", RATE_LIMIT_BURST: "100000", RATE_LIMIT_PER_SECOND: "100000" },
+    vars: { AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model", AUTOPILOT_DELTA_MARKS: "1", RATE_LIMIT_BURST: "100000", RATE_LIMIT_PER_SECOND: "100000" },
+    log: marks.onServerLine,
   });
   const j = (path, init = {}) => fetch(`${server.url}${path}`, { ...init, headers: { "content-type": "application/json", origin: server.url, ...(init.headers ?? {}) } });
   const signUp = await j("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email: `bench-assistant-${Date.now()}@example.test`, password: "benchmark-password", name: "Bench" }) });
@@ -118,7 +116,7 @@ async function setup() {
     url: server.url,
     workspace,
     device: "bench",
-    WebSocket,
+    WebSocket: marks.WebSocket,
     ticket: async () => (await (await j("/api/connect-ticket", { method: "POST", headers: { cookie }, body: JSON.stringify({ workspaceId: workspace }) })).json()).ticket,
   });
   await client.ready({ timeoutMs: 30_000 });
@@ -164,11 +162,16 @@ async function roomStreamRound(tag, threadId) {
     if (p.threadId !== threadId) return;
     // The room announces the run with an empty delta once its context is built, right before it calls the model.
     rec.runStartedAt ??= now();
+    rec.chatRunId ??= p.runId;
     if (p.text) rec.deltas.push({ length: p.offset + p.text.length, at: now() });
   });
   const offMessage = client.on("message.created", (p) => {
     if (p.message.threadId === threadId && p.message.author.id === "autopilot" && p.message.runId) reply = p.message;
   });
+  // The same hops with no write and no run: a read's round trip.
+  const readAt = now();
+  await client.threads.list({});
+  rec.readRoundTrip = now() - readAt;
   rec.sentAt = now();
   await client.chat.send({ threadId, text: `#${tag} STREAM: ${PIECES}x${PIECE_MS}` });
   rec.answeredAt = now();
@@ -176,6 +179,7 @@ async function roomStreamRound(tag, threadId) {
   offDelta();
   offMessage();
   if (reply.kind === "error") throw new Error(`round ${tag}: the Autopilot answered with an error: ${reply.text}`);
+  await until(() => marks.has(rec.chatRunId), `the room's delta marks of round ${tag}`, 5000).catch(() => console.warn(`round ${tag}: no delta marks from the room`));
   return rec;
 }
 
@@ -195,7 +199,18 @@ async function plainStreamRound(plain, tag) {
 }
 
 async function benchStreaming(plain) {
-  const out = { ttft: { room: [], plain: [] }, toModel: { room: [], plain: [] }, delta: { room: [], plain: [] }, added: [], counts: { room: 0, plain: 0 }, answered: [], runStarted: [] };
+  const out = {
+    ttft: { room: [], plain: [] },
+    toModel: { room: [], plain: [] },
+    delta: { room: [], plain: [] },
+    added: [],
+    counts: { room: 0, plain: 0 },
+    answered: [],
+    runStarted: [],
+    hops: [],
+    reads: [],
+    steps: new Map(),
+  };
   const threads = await freshThreads(Array.from({ length: ROUNDS + WARMUP }, (_, i) => `bs${i}-room`));
   for (let i = 0; i < ROUNDS + WARMUP; i++) {
     const run = { room: () => roomStreamRound(`bs${i}-room`, threads.get(`bs${i}-room`)), plain: () => plainStreamRound(plain, `bs${i}-plain`) };
@@ -216,6 +231,15 @@ async function benchStreaming(plain) {
     }
     out.answered.push(recs.room.answeredAt - recs.room.sentAt);
     out.runStarted.push(recs.room.runStartedAt - recs.room.sentAt);
+    out.hops.push(...(marks.hops(recs.room.chatRunId, recs.room.writes, recs.room.deltas) ?? []));
+    out.reads.push(recs.room.readRoundTrip);
+    let previous = ["send", recs.room.sentAt];
+    for (const step of marks.steps(recs.room.chatRunId) ?? []) {
+      const label = `${previous[0]} → ${step[0]}`;
+      if (!out.steps.has(label)) out.steps.set(label, []);
+      out.steps.get(label).push(step[1] - previous[1]);
+      previous = step;
+    }
     for (const [length, latency] of perLength.room) if (perLength.plain.has(length)) out.added.push(latency - perLength.plain.get(length));
   }
   return out;
@@ -329,44 +353,4 @@ try {
   await cleanup();
 }
 
-const f = (x) => x.toFixed(1).padStart(7);
-const header = (label) => console.log(`${label.padEnd(66)} |     p50     p99     max`);
-const row = (label, x) => console.log(`${label.padEnd(66)} | ${f(x.p50)} ${f(x.p99)} ${f(x.max)}`);
-const ratio = (label, a, b) => console.log(`${label.padEnd(66)} | ${(a.p50 / b.p50).toFixed(2).padStart(6)}x ${(a.p99 / b.p99).toFixed(2).padStart(6)}x`);
-const diff = (label, a, b) => console.log(`${label.padEnd(66)} | ${f(a.p50 - b.p50)} ${f(a.p99 - b.p99)}`);
-
-const s = (side, key) => stats(streaming[key][side]);
-console.log(`\nAutopilot assistant, loopback, ${new Date().toISOString().slice(0, 10)}; ms`);
-console.log(`\nstreaming: ${ROUNDS} rounds per client of ${PIECES} pieces ${PIECE_MS} ms apart; deltas received: room ${streaming.counts.room}, plain ${streaming.counts.plain}`);
-header("time to first token (send → first non-empty delta)");
-row("  room client (client library ← room ← ai SDK in workerd)", s("room", "ttft"));
-row("  plain ai streamText client", s("plain", "ttft"));
-diff("  difference room − plain", s("room", "ttft"), s("plain", "ttft"));
-ratio("  ratio room / plain", s("room", "ttft"), s("plain", "ttft"));
-row("  room: send → chat.send answered (message committed)", stats(streaming.answered));
-row("  room: send → run announced (empty delta: context built)", stats(streaming.runStarted));
-row("  room: send → model got the request", s("room", "toModel"));
-row("  plain: send → model got the request", s("plain", "toModel"));
-header("per-delta latency (model wrote the last character → client)");
-row("  room client", s("room", "delta"));
-row("  plain ai streamText client", s("plain", "delta"));
-ratio("  ratio room / plain", s("room", "delta"), s("plain", "delta"));
-row("  added by the room, per delta (room − plain, same length)", stats(streaming.added));
-const addedP99 = stats(streaming.added).p99;
-console.log(`  goal: the room adds < 5 ms p99 per delta → ${addedP99.toFixed(1)} ms: ${addedP99 < 5 ? "met" : "NOT met"}`);
-
-const a = approvals;
-console.log(`\napproval round trip of a gated tool (jobs_cancel), ${APPROVALS} rounds per client; the person approves on sight`);
-header("room: approval in the shared queue, the person's client decides");
-row("  model wrote the tool call → approval at the person's client", a.room.toSeen);
-row("  approve sent → its answer at the client", a.room.answered);
-row("  approve sent → model asked again (run resumed)", a.room.toResume);
-row("  approve sent → tool result message at the client", a.room.toTool);
-row("  approve sent → first delta of the continued reply", a.room.toReply);
-row("  total: tool call → continued reply (incl. the person's reaction)", a.room.total);
-header("plain ai SDK in-process (approval request part → resume)");
-row("  model wrote the tool call → tool-approval-request part", a.plain.toSeen);
-row("  approve → model asked again", a.plain.toResume);
-row("  approve → tool-result part", a.plain.toTool);
-row("  approve → first text delta of the continued reply", a.plain.toReply);
-row("  total: tool call → continued reply", a.plain.total);
+printReport({ streaming, approvals, rounds: ROUNDS, approvalRounds: APPROVALS, pieces: PIECES, pieceMs: PIECE_MS });

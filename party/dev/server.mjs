@@ -138,10 +138,14 @@ export async function startServer(options = {}) {
   const output = [];
   for (const stream of [child.stdout, child.stderr]) {
     stream.setEncoding("utf8");
+    // A long line (a bench's JSON marks) can arrive split over several chunks: log whole lines only.
+    let partial = "";
     stream.on("data", (chunk) => {
       output.push(chunk);
       if (output.length > 200) output.shift();
-      for (const line of chunk.split("\n")) if (line.trim()) log(line);
+      const lines = (partial + chunk).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) if (line.trim()) log(line);
     });
   }
   // If this process exits for any reason, wrangler (and its workerd) must not linger.

@@ -77,6 +77,15 @@ describe("run scopes and the tool set", () => {
     expect(await toolSchemaChars({})).toBe(0);
   });
 
+  it("makes each input schema once: every run (and the budget and the request within one) reuses its JSON Schema", async () => {
+    const first = roomTools(["read", "write"], noCall).threads_rename!;
+    const second = roomTools(["read"], noCall).threads_list!;
+    const again = roomTools(["read", "write"], noCall);
+    expect(again.threads_rename!.inputSchema).toBe(first.inputSchema);
+    expect(again.threads_list!.inputSchema).toBe(second.inputSchema);
+    expect(await asSchema(again.threads_rename!.inputSchema).jsonSchema).toBe(await asSchema(first.inputSchema).jsonSchema);
+  });
+
   it("executes through call with the method name and parsed input, a model-chosen idempotencyKey stripped", async () => {
     const calls: unknown[] = [];
     const tools = roomTools(["read", "write"], async (method, params) => {

@@ -1,0 +1,82 @@
+// Bench-only timing marks of the Autopilot's streamed reply, to split a delta's latency
+// into its hops (README "The Autopilot's agent"). On only when the Worker var
+// AUTOPILOT_DELTA_MARKS is "1" (`npm run bench:assistant` sets it); otherwise the runner
+// gets no marks and nothing is recorded or logged.
+//
+// Per segment: the steps of its start, when the model's bytes reached this isolate (characters of reply text so
+// far, read from the SSE stream) and when each delta was handed to the sockets. One log
+// line at the segment's end, so logging costs nothing while the reply streams. Times are
+// `Date.now()`: 1 ms resolution, the same wall clock as the bench's process. Locally
+// (wrangler dev) it advances with CPU time too; deployed it only advances with I/O.
+
+export interface DeltaMarks {
+  /** The model's fetch, observing the response body as it arrives. */
+  readonly fetch: typeof fetch;
+  /** A step of the run's start (claimed, kept alive, context built…). */
+  step(label: string): void;
+  /** A delta whose text ends at `end` went to the sockets. */
+  sent(end: number): void;
+  /** Logs this segment's marks (one line) and starts over. */
+  flush(runId: string): void;
+}
+
+export const DELTA_MARKS_LOG = "autopilot delta marks";
+
+/** Characters of reply text in complete SSE lines (`data: {…choices[0].delta.content}`). */
+export function sseContentChars(lines: string[]): number {
+  let chars = 0;
+  for (const line of lines) {
+    if (!line.startsWith("data: ") || line === "data: [DONE]") continue;
+    try {
+      const content = (JSON.parse(line.slice(6)) as { choices?: { delta?: { content?: unknown } }[] }).choices?.[0]?.delta?.content;
+      if (typeof content === "string") chars += content.length;
+    } catch {
+      // Not ours to judge: the SDK reports a malformed stream.
+    }
+  }
+  return chars;
+}
+
+/** Marks for one run, or null when they are off. */
+export function deltaMarks(enabled: boolean, now: () => number = Date.now, log: (line: string) => void = console.log): DeltaMarks | null {
+  if (!enabled) return null;
+  let steps: [label: string, at: number][] = [];
+  let received: [at: number, chars: number][] = [];
+  let sent: [at: number, end: number][] = [];
+  let chars = 0;
+  const observe = (body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> => {
+    const decoder = new TextDecoder();
+    let partial = "";
+    return body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          const lines = (partial + decoder.decode(chunk, { stream: true })).split("\n");
+          partial = lines.pop() ?? "";
+          chars += sseContentChars(lines);
+          received.push([now(), chars]);
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+  };
+  return {
+    fetch: async (input, init) => {
+      steps.push(["fetch", now()]);
+      const response = await fetch(input, init);
+      return response.body ? new Response(observe(response.body), response) : response;
+    },
+    step: (label) => {
+      steps.push([label, now()]);
+    },
+    sent: (end) => {
+      sent.push([now(), end]);
+    },
+    flush: (runId) => {
+      log(JSON.stringify({ msg: DELTA_MARKS_LOG, runId, steps, received, sent }));
+      steps = [];
+      received = [];
+      sent = [];
+      chars = 0;
+    },
+  };
+}
