@@ -26,6 +26,7 @@ import { autopilotSocket, revalidateSockets } from "./connection-access";
 import { type ConnState, connState, presenceEntry, presenceOf } from "./connection-state";
 import { RecurringAlarms, wantedAlarms } from "./recurring-alarms";
 import { runScheduledBackups } from "./scheduled-backups";
+import { driveChatStarts } from "./chat-start-driver";
 import { dispatch, type DispatchOutcome, parseFrame, sniffRequestId } from "./dispatch";
 import { type OperationDeps, runInstanceOperation, watchInstance } from "./instance-operations";
 import { parsePrincipalHeader, PRINCIPAL_HEADER } from "./principal-header";
@@ -331,6 +332,7 @@ export class Autopilot extends Agent<Env> {
       }
     }
     if (instancesChanged) this.#ensureBridges();
+    driveChatStarts(this.#operationDeps(), effects, (instanceId) => void this.#bridges.get(instanceId)?.flush());
   }
 
   #operationDeps(): OperationDeps {
