@@ -131,7 +131,9 @@ function setState(ctx: OpContext, start: OpenStart, state: ThreadChatStart["stat
 
 function fail(ctx: OpContext, start: OpenStart, reason: string): void {
   const thread = requireThread(ctx.sql, start.threadId);
-  const instance = getInstance(ctx.sql, start.instanceId);
-  appendMessage(ctx, thread, instanceActor(instance ?? { id: start.instanceId, name: start.instanceId }), `${reason} Your message was not sent.`, { kind: "error" });
+  // Named as the approval named it: a denied start never had an instance to take the name from.
+  const action = getApproval(ctx.sql, start.approvalId)?.action;
+  const name = getInstance(ctx.sql, start.instanceId)?.name ?? (action?.kind === "instance" ? action.name : undefined) ?? start.instanceId;
+  appendMessage(ctx, thread, instanceActor({ id: start.instanceId, name }), `${reason} Your message was not sent.`, { kind: "error" });
   setState(ctx, start, "failed", reason);
 }

@@ -62,6 +62,7 @@ describe("instances.startChat over the socket", () => {
     expect(failed.payload.thread.chatStart?.error).toMatch(/OpenClaw was not started: .* denied it \(“not today”\)\./);
     expect(failed.payload.thread.gateway ?? null).toBeNull();
     const { messages } = await a.ok("messages.list", { threadId: thread.id });
+    expect(messages[1]?.author).toEqual({ id: "instance:claw", kind: "agent", name: "Claw" });
     expect(messages.map((m) => [m.kind ?? "text", m.text])).toEqual([
       ["text", "SAY: hello"],
       ["error", expect.stringMatching(/^OpenClaw was not started: .* denied it .* Your message was not sent\.$/)],

@@ -15,6 +15,9 @@ import { useUi } from "../stores/ui";
 
 const CONSENT_HINT = "A person with the approve scope confirms it in Approvals; then a gateway starts (~15 s) and answers your message here.";
 
+/** A new thread is named after its first message's first line. */
+const titleOf = (text: string) => (text.trim().split("\n")[0] ?? "").slice(0, 60).trim() || "Chat with OpenClaw";
+
 /** The first message and the button that files the one approval; `threadId` absent: a new thread. */
 function FirstMessageForm({ threadId, initial = "", onStarted }: { threadId?: string; initial?: string; onStarted?: (threadId: string) => void }) {
   const client = useRoom((s) => s.client);
@@ -22,7 +25,12 @@ function FirstMessageForm({ threadId, initial = "", onStarted }: { threadId?: st
   const [text, setText] = useState(initial);
   const { run, pending, error } = useAction(async () => {
     if (!client || !text.trim()) return;
-    const { thread } = await client.instances.startChat({ instanceId: nextInstanceId(instances.values()), name: "OpenClaw", ...(threadId ? { threadId } : {}), text: text.trim() });
+    const { thread } = await client.instances.startChat({
+      instanceId: nextInstanceId(instances.values()),
+      name: "OpenClaw",
+      ...(threadId ? { threadId } : { title: titleOf(text) }),
+      text: text.trim(),
+    });
     setText("");
     onStarted?.(thread.id);
   });
