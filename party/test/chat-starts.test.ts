@@ -153,14 +153,16 @@ describe("a start moving along (domain functions on the room's SQLite)", () => {
     for (const s of [a, b]) s.close();
   });
 
-  it("an instance deleted before it was ready, or a thread attached elsewhere meanwhile, fails the start with the reason", async () => {
+  it("an expired approval, an instance deleted before it was ready, or a thread attached elsewhere meanwhile fails the start with the reason", async () => {
     const { ws, a } = await team();
     const one = await a.ok("instances.startChat", { instanceId: "gone", text: "SAY: one", idempotencyKey: idem() });
     const two = await a.ok("instances.startChat", { instanceId: "late", text: "SAY: two", idempotencyKey: idem() });
+    const three = await a.ok("instances.startChat", { instanceId: "slow", text: "SAY: three", idempotencyKey: idem() });
     await runInDurableObject(autopilot(ws), (_room, state) => {
       const sql = sqlFromStorage(state.storage);
       const ctx = () => createOpContext(sql, null, Date.now(), 10_000).ctx;
       for (const s of [one, two]) settleApproval(ctx(), getApproval(sql, s.approval.id)!, "approved", null);
+      settleApproval(ctx(), getApproval(sql, three.approval.id)!, "expired", null);
       const instance = (id: string, status: Instance["status"]): Instance => ({
         id,
         name: id,
@@ -182,7 +184,9 @@ describe("a start moving along (domain functions on the room's SQLite)", () => {
       expect(advanceChatStarts(ctx())).toEqual([]);
       expect(getThread(sql, one.thread.id)?.chatStart).toMatchObject({ state: "failed", error: "OpenClaw instance gone was deleted before it was ready." });
       expect(getThread(sql, two.thread.id)?.chatStart).toMatchObject({ state: "failed", error: expect.stringMatching(/attached to OpenClaw instance other meanwhile/) });
+      expect(getThread(sql, three.thread.id)?.chatStart).toMatchObject({ state: "failed", error: "OpenClaw was not started: nobody approved it in time." });
       expect(sql.all(`select * from gateway_outbox`)).toEqual([]);
+      expect(hasOpenChatStarts(sql)).toBe(false);
     });
     a.close();
   });
