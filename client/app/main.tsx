@@ -4,6 +4,7 @@ import "./autopilot.css";
 import "./accounts.css";
 import "./access.css";
 import "./instances.css";
+import "./chat-start.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";

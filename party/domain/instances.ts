@@ -65,11 +65,15 @@ const DETAILS: Record<InstanceOperation, (instance: Instance | null, target?: st
   delete: (instance) => deleteDetails(instance?.threadIds.length ?? 0),
 };
 
-/** Asks a person to confirm an instance operation; the room runs it once approved. */
+/**
+ * Asks a person to confirm an instance operation; the room runs it once approved. With
+ * `forThread` (instances.startChat) the approval belongs to that thread and says so.
+ */
 export function requestInstanceOperation(
   ctx: OpContext,
   operation: InstanceOperation,
   params: z.output<typeof InstancesProvisionParams> | z.output<typeof InstanceOperationParams> | z.output<typeof InstancesRestoreParams> | z.output<typeof InstancesUnpairParams>,
+  forThread?: { threadId: string; details: string },
 ): { approval: Approval } {
   const existing = getInstance(ctx.sql, params.instanceId);
   if (operation === "provision") {
@@ -85,7 +89,8 @@ export function requestInstanceOperation(
     ctx,
     {
       title: TITLES[operation](name),
-      details: DETAILS[operation](existing, backupId ?? deviceId),
+      details: [DETAILS[operation](existing, backupId ?? deviceId), forThread?.details].filter(Boolean).join(" "),
+      ...(forThread ? { threadId: forThread.threadId } : {}),
       risk: operation === "delete" ? "critical" : operation === "backup" ? "low" : "high",
       expiresInMs: INSTANCE_APPROVAL_TTL_MS,
       idempotencyKey: params.idempotencyKey,

@@ -49,6 +49,9 @@ const MIGRATIONS: string[] = [
   // The Autopilot's calls to an OpenClaw gateway's tools, recorded before they are sent:
   // the gateway does not dedupe them, so a call started and never finished is not sent again.
   `create table if not exists agent_gateway_invokes (run_id text not null, tool_call_id text not null, instance_id text not null, tool text not null, started_at integer not null, finished_at integer, ok integer, result text, primary key (run_id, tool_call_id));`,
+  // instances.startChat (protocol 7): the open starts, one per thread, until the first
+  // message is queued for the ready gateway or the start failed.
+  `create table if not exists chat_starts (thread_id text primary key, approval_id text not null unique, instance_id text not null, message_id text not null, created_at integer not null);`,
 ];
 
 export function migrate(sql: Sql): void {

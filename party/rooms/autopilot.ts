@@ -14,7 +14,6 @@ import { type GraphFeed, readGraphFeed } from "../domain/graph-feed";
 import { listInstances } from "../domain/instances";
 import { migrate } from "../domain/schema";
 import { type Sql, sqlFromStorage } from "../domain/sql";
-import { getThread } from "../domain/threads";
 import type { Env } from "../env";
 import { RuntimeClient } from "../runtime-client";
 import { type BackupPolicy, readBackupPolicy } from "../domain/backup-policy";
@@ -23,6 +22,8 @@ import { autopilotSocket, revalidateSockets } from "./connection-access";
 import { type ConnState, connState, presenceEntry, presenceOf } from "./connection-state";
 import { RecurringAlarms, wantedAlarms } from "./recurring-alarms";
 import { runScheduledBackups } from "./scheduled-backups";
+import { driveChatStarts } from "./chat-start-driver";
+import { reactToEvents } from "./event-reactions";
 import { dispatch, type DispatchOutcome, parseFrame, sniffRequestId } from "./dispatch";
 import { type OperationDeps, runInstanceOperation, watchInstance } from "./instance-operations";
 import { admitConnection } from "./connect-admission";
@@ -302,37 +303,17 @@ export class Autopilot extends Agent<Env> {
     for (const at of effects.wakeups) void this.#wakeAt(at);
     if (effects.events.length > 0) this.#canvas.poke();
     this.#retention.ensure();
-    let instancesChanged = false;
-    for (const e of effects.events) {
-      switch (e.event) {
-        case "approval.resolved": {
-          const { approval } = e.payload;
-          if (approval.status === "approved" && approval.action?.kind === "instance") void this.#keepAliveWhile(() => runInstanceOperation(this.#operationDeps(), approval));
-          this.#agent.onApprovalResolved(approval);
-          break;
-        }
-        case "instance.updated":
-        case "instance.deleted":
-          instancesChanged = true;
-          break;
-        case "message.created": {
-          // A message for a gateway thread was queued with it; the bridge sends it now.
-          // (No bridge, no lookup: this runs for every message in the room.)
-          const { message } = e.payload;
-          if (this.#bridges.size === 0 || message.author.id.startsWith("instance:")) break;
-          const gateway = getThread(this.#sql, message.threadId)?.gateway;
-          if (gateway) void this.#bridges.get(gateway.instanceId)?.flush();
-          break;
-        }
-        case "thread.created":
-        case "thread.updated": {
-          const { thread } = e.payload;
-          if (thread.gateway) this.#bridges.get(thread.gateway.instanceId)?.syncThread(thread.id);
-          break;
-        }
-      }
-    }
-    if (instancesChanged) this.#ensureBridges();
+    reactToEvents(
+      {
+        sql: this.#sql,
+        bridges: this.#bridges,
+        runInstanceOperation: (approval) => void this.#keepAliveWhile(() => runInstanceOperation(this.#operationDeps(), approval)),
+        approvalResolved: (approval) => this.#agent.onApprovalResolved(approval),
+        instancesChanged: () => this.#ensureBridges(),
+      },
+      effects,
+    );
+    driveChatStarts(this.#operationDeps(), effects, (instanceId) => void this.#bridges.get(instanceId)?.flush());
   }
 
   #operationDeps(): OperationDeps {

@@ -2,6 +2,7 @@ import type { MethodName, MethodParsedParams, MethodResult } from "../../shared/
 import { prepareGatewayDecision } from "../bridge/decisions";
 import { getApproval, listApprovals, requestApproval, resolveApproval } from "../domain/approvals";
 import { listAudit } from "../domain/audit";
+import { startChat } from "../domain/chat-starts";
 import type { OpContext } from "../domain/context";
 import { RoomError } from "../domain/errors";
 import { listSessions, openSession, refuseOwnDevice, sendToSession } from "../domain/gateway";
@@ -76,6 +77,7 @@ export const HANDLERS: { [M in MethodName]: Handler<M> } = {
     refuseOwnDevice(ctx.sql, p.instanceId, p.deviceId);
     return requestInstanceOperation(ctx, "unpair", p);
   }),
+  "instances.startChat": mutate(startChat),
   "instances.details": local((room, p) => room.instanceDetails(p.instanceId)),
   "instances.attach": mutate((ctx, p) => attachInstance(ctx, p, true)),
   "instances.detach": mutate((ctx, p) => attachInstance(ctx, p, false)),

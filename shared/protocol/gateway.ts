@@ -15,6 +15,23 @@ export const SessionKey = z.string().min(1).max(256);
 export const ThreadGateway = z.object({ instanceId: InstanceId, sessionKey: SessionKey });
 export type ThreadGateway = z.infer<typeof ThreadGateway>;
 
+/**
+ * Protocol 7: a thread waiting for the OpenClaw instance one approval starts for it
+ * (`instances.startChat`). `waiting`: for a person's decision; `starting`: approved, the
+ * gateway is starting (the instance's job has the progress); `ready`: the thread is
+ * attached and its first message queued for the gateway; `failed`: denied, expired or the
+ * start failed (`error` says which) and the first message was not sent.
+ */
+export const ThreadChatStart = z.object({
+  instanceId: InstanceId,
+  approvalId: EntityId,
+  /** The first message, posted at once and sent to the gateway when it is ready. */
+  messageId: EntityId,
+  state: z.enum(["waiting", "starting", "ready", "failed"]),
+  error: z.string().nullable(),
+});
+export type ThreadChatStart = z.infer<typeof ThreadChatStart>;
+
 /** A reply being streamed right now; `text` is everything received so far. */
 export const ChatStream = z.object({
   threadId: EntityId,

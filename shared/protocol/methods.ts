@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { MemoryDeleteParams, MemoryDeleteResult, MemoryListParams, MemoryListResult, MemoryPutParams, MemoryPutResult, ThreadsConfigureParams, UsageListParams, UsageListResult } from "./agent";
 import { ApprovalResult, ApprovalsGetParams, ApprovalsListParams, ApprovalsListResult, ApprovalsRequestParams, ApprovalsResolveParams } from "./approvals";
 import { AuditListParams, AuditListResult } from "./audit";
+import { InstancesStartChatParams, InstancesStartChatResult } from "./chat-start";
 import { ChatAbortParams, ChatAbortResult, SessionsHistoryParams, SessionsHistoryResult, SessionsListParams, SessionsListResult, SessionsOpenParams, SessionsSendParams } from "./gateway";
 import { GraphApplyParams, GraphApplyResult } from "./graph";
 import {
@@ -80,6 +81,8 @@ export const Methods = {
   // Protocol 6: restore a chosen backup (gated), and what the runtime and gateway report.
   "instances.restore": method({ params: InstancesRestoreParams, result: ApprovalResult, scope: "write", mutating: true }),
   "instances.unpair": method({ params: InstancesUnpairParams, result: ApprovalResult, scope: "write", mutating: true }),
+  // Protocol 7: one approval from a first message to a running chat (chat-start.ts).
+  "instances.startChat": method({ params: InstancesStartChatParams, result: InstancesStartChatResult, scope: "write", mutating: true }),
   "instances.details": method({ params: InstancesDetailsParams, result: InstancesDetailsResult, scope: "read", mutating: false }),
   "instances.attach": method({ params: InstancesAttachParams, result: InstanceResult, scope: "write", mutating: true }),
   "instances.detach": method({ params: InstancesAttachParams, result: InstanceResult, scope: "write", mutating: true }),

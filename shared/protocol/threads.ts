@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { EntityId, IdempotencyKey, MAX_MESSAGE_TEXT, Timestamp, Title } from "./common";
 import { MessageTool, Responder } from "./agent";
-import { ThreadGateway } from "./gateway";
+import { ThreadChatStart, ThreadGateway } from "./gateway";
 import { PageCursor } from "./paging";
 import { Actor } from "./principal";
 
@@ -20,6 +20,8 @@ export const Thread = z.object({
   responder: Responder,
   /** Created without a title: the Autopilot names it after its first reply (protocol 5). */
   untitled: z.boolean().optional(),
+  /** Protocol 7: the OpenClaw instance being started for this thread, and how far it got. */
+  chatStart: ThreadChatStart.optional(),
 });
 export type Thread = z.infer<typeof Thread>;
 

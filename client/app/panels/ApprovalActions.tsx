@@ -36,7 +36,9 @@ export function ApprovalOutcome({ approval }: { approval: Approval }) {
 export function ApprovalActionDetails({ approval, compact = false }: { approval: Approval; compact?: boolean }) {
   const action = approval.action;
   const instanceId = action && "instanceId" in action ? action.instanceId : null;
-  const instanceName = useRoom((s) => (instanceId ? (s.state.instances.get(instanceId)?.name ?? instanceId) : null));
+  // An instance not provisioned yet has only the name its approval gives it.
+  const proposedName = action?.kind === "instance" ? action.name : undefined;
+  const instanceName = useRoom((s) => (instanceId ? (s.state.instances.get(instanceId)?.name ?? proposedName ?? instanceId) : null));
   if (!action) return null;
   if (action.kind === "tool") {
     // The Autopilot's own model wants to call a tool (protocol 5): show exactly what.

@@ -49,9 +49,17 @@ function ToolBlock({ text }: { text: string }) {
 }
 
 /** One message of a thread: text, a command the agent ran, or the gateway's error. */
-export function MessageItem({ message: m }: { message: Message }) {
+/** `mark`: a chip on a message still on its way, e.g. a first message waiting for its OpenClaw instance. */
+export function MessageItem({ message: m, mark }: { message: Message; mark?: string }) {
   const kind = m.kind ?? "text";
-  const classes = ["message", m.author.kind === "agent" ? "from-agent" : "", kind === "tool" ? "tool-message" : "", kind === "error" ? "error-message" : "", m.aborted ? "is-aborted" : ""];
+  const classes = [
+    "message",
+    m.author.kind === "agent" ? "from-agent" : "",
+    kind === "tool" ? "tool-message" : "",
+    kind === "error" ? "error-message" : "",
+    m.aborted ? "is-aborted" : "",
+    mark ? "is-marked" : "",
+  ];
   return (
     <li className={classes.filter(Boolean).join(" ")}>
       <div className="message-meta">
@@ -59,6 +67,7 @@ export function MessageItem({ message: m }: { message: Message }) {
         {m.author.kind === "agent" && <span className="agent-chip">agent</span>}
         {kind === "tool" && !m.tool && <span className="chip">command</span>}
         {m.aborted && <span className="chip chip-stopped">stopped</span>}
+        {mark && <span className={`chip message-mark ${mark === "not sent" ? "chip-denied" : "chip-pending"}`}>{mark}</span>}
         <time dateTime={new Date(m.createdAt).toISOString()}>{clockTime(m.createdAt)}</time>
       </div>
       {m.tool ? (

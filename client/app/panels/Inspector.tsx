@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { useAction } from "../lib/action";
 import { clockTime, relativeTime } from "../lib/format";
+import { firstMessageMark } from "../lib/chat-start";
 import { useCanvas } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
@@ -8,6 +9,8 @@ import { useUnread } from "../stores/unread";
 import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
 import { BridgeStatus, GatewaySessions, MessageItem, StopButton, StreamingReply, useThreadStreams } from "./Gateway";
 import { InstanceLifecycle } from "./InstanceLifecycle";
+import { NoteOrGroupView } from "./NoteView";
+import { ChatStartProgress, ChatWithOpenClaw, FirstRunCard, StartChatButton } from "./ChatStart";
 import { ResponderPicker } from "./Responder";
 import { ThreadApprovals } from "./ThreadApprovals";
 import { FormError } from "../lib/form-error";
@@ -87,7 +90,9 @@ function ThreadView({ threadId }: { threadId: string }) {
           </p>
         )}
         <ResponderPicker threadId={threadId} />
+        <ChatWithOpenClaw thread={thread} retryText={thread.chatStart?.state === "failed" ? messages?.find((m) => m.id === thread.chatStart?.messageId)?.text : undefined} />
       </header>
+      <ChatStartProgress thread={thread} />
       <ol
         className="messages"
         ref={list}
@@ -110,7 +115,7 @@ function ThreadView({ threadId }: { threadId: string }) {
         ) : page.messages.length === 0 && streams.length === 0 ? (
           <li className="empty">No messages yet. {canWrite ? "Write the first one below — agents watching this workspace see it at once." : ""}</li>
         ) : (
-          page.messages.map((m) => <MessageItem key={m.id} message={m} />)
+          page.messages.map((m) => <MessageItem key={m.id} message={m} mark={firstMessageMark(thread, m.id)} />)
         )}
         {streams.map((stream) => (
           <StreamingReply key={stream.runId} stream={stream} />
@@ -316,53 +321,10 @@ function InstanceView({ instanceId }: { instanceId: string }) {
           {instance.error}
         </p>
       )}
+      <StartChatButton instance={instance} />
       {instance.status !== "stopped" && <InstanceLifecycle instance={instance} />}
       <h3>Sessions</h3>
       <GatewaySessions instance={instance} emptyHint />
-    </div>
-  );
-}
-
-function NoteOrGroupView({ nodeId }: { nodeId: string }) {
-  const node = useCanvas((s) => s.nodes.find((n) => n.id === nodeId));
-  const setNodeData = useCanvas((s) => s.setNodeData);
-  const canEdit = useCan("write");
-  const field = node?.type === "group" ? "label" : "text";
-  const value = String(node?.data.g.data[field] ?? "");
-  const [draft, setDraft] = useState(value);
-  const [focused, setFocused] = useState(false);
-  // Follow remote edits unless this person is typing.
-  useEffect(() => {
-    if (!focused) setDraft(value);
-  }, [value, focused]);
-  if (!node) return <p className="empty">This item was removed from the canvas.</p>;
-  const commit = () => {
-    setFocused(false);
-    if (draft !== value) setNodeData(nodeId, { [field]: draft });
-  };
-  return (
-    <div>
-      <header className="inspector-head">
-        <span className="eyebrow">{node.type === "group" ? "Project group" : "Sticky note"}</span>
-        <h2>{node.type === "group" ? value || "Group" : "Note"}</h2>
-      </header>
-      <label className="field-label" htmlFor="node-field">
-        {node.type === "group" ? "Label" : "Text"}
-      </label>
-      {node.type === "group" ? (
-        <input
-          id="node-field"
-          value={draft}
-          disabled={!canEdit}
-          onFocus={() => setFocused(true)}
-          onChange={(e) => setDraft(e.target.value)}
-          onBlur={commit}
-          onKeyDown={(e) => e.key === "Enter" && commit()}
-        />
-      ) : (
-        <textarea id="node-field" rows={6} value={draft} disabled={!canEdit} onFocus={() => setFocused(true)} onChange={(e) => setDraft(e.target.value)} onBlur={commit} />
-      )}
-      <p className="hint">{canEdit ? "Changes are shared with everyone when you leave the field. Delete with the Delete key on the canvas." : "Your role can read but not edit the canvas."}</p>
     </div>
   );
 }
@@ -381,6 +343,7 @@ export function Inspector() {
       <div className="empty-state">
         <h2>Nothing selected</h2>
         <p>Click a thread, job or approval on the canvas — or pick a thread on the left — to open it here. Use Tab to move between nodes and Enter to select.</p>
+        <FirstRunCard />
       </div>
     );
   }

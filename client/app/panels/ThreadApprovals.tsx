@@ -6,12 +6,17 @@ import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
  * The Autopilot's tool approvals of one thread, inline where the conversation waits on
  * them (protocol 5: a gated tool pauses the run until a person decides). Pending ones show
  * at the end of the thread; once decided, the tool message carries the outcome instead,
- * so a card stays only while it waits for its call to land.
+ * so a card stays only while it waits for its call to land. A pending instance start for
+ * the thread (protocol 7, instances.startChat) shows too; once decided, the thread's start
+ * bar takes over.
  */
 export function ThreadApprovals({ threadId, decidedCalls }: { threadId: string; decidedCalls: ReadonlySet<string> }) {
   const approvals = useRoom((s) => s.state.approvals);
   const cards = useMemo(
-    () => [...approvals.values()].filter((a) => a.threadId === threadId && a.action?.kind === "tool" && !decidedCalls.has(a.id)).sort((a, b) => a.requestedAt - b.requestedAt),
+    () =>
+      [...approvals.values()]
+        .filter((a) => a.threadId === threadId && ((a.action?.kind === "tool" && !decidedCalls.has(a.id)) || (a.action?.kind === "instance" && a.status === "pending")))
+        .sort((a, b) => a.requestedAt - b.requestedAt),
     [approvals, threadId, decidedCalls],
   );
   return cards.map((a) => (

@@ -1,0 +1,176 @@
+// One consent to a running chat (protocol 7), from the browser app, with two people: the
+// real server (wrangler dev), the real runtime and a real gateway (its model is the
+// scripted one, the only test double: a paid external API). Olga writes a first message
+// on her empty workspace's first-run card; Pavel approves the one approval in his queue;
+// both watch the start phases and the reply stream; an exec the chat raises is decided in
+// the app; "Start a chat" on the ready instance; and a start Pavel denies says so in the
+// thread, its message marked not sent. Screenshots go to test-artifacts/ (git-ignored).
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../../party/dev/chromium.mjs";
+import { type RunningRuntime, startRuntime } from "../../party/dev/runtime.mjs";
+import { ensureDevVars, freePort, ROOT, startServer } from "../../party/dev/server.mjs";
+import { markerScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
+import { signUpInUi } from "./browser-helpers";
+
+const ARTIFACTS = join(ROOT, "test-artifacts");
+const stamp = Date.now();
+
+let model: ScriptedModel;
+let runtime: RunningRuntime;
+let server: Awaited<ReturnType<typeof startServer>>;
+let browser: Browser;
+let olga: Page;
+let pavel: Page;
+const dirs: string[] = [];
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `chat-start-${name}.png`) });
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  model = await startScriptedModel();
+  model.setReply(markerScript);
+  const dataDir = mkdtempSync(join(tmpdir(), "autopilot-chat-start-runtime-"));
+  const persistDir = mkdtempSync(join(tmpdir(), "autopilot-chat-start-"));
+  dirs.push(dataDir, persistDir);
+  runtime = await startRuntime({
+    port: await freePort(),
+    dataDir,
+    serviceToken: ensureDevVars().RUNTIME_SERVICE_TOKEN!,
+    env: { OPENCLAW_MODEL_BASE_URL: model.baseUrl, OPENCLAW_MODEL_ID: "scripted-model", OPENCLAW_MODEL_API_KEY: "scripted-key" },
+  });
+  server = await startServer({ port: await freePort(), persistDir, vars: { RUNTIME_URL: runtime.url } });
+  browser = await launchChromium();
+  olga = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  olga.on("pageerror", (error) => console.error(`olga page error: ${error.message}`));
+  pavel = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  pavel.on("pageerror", (error) => console.error(`pavel page error: ${error.message}`));
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await runtime?.stop();
+  await model?.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** Pavel decides the pending approval containing `text` from his Approvals tab, then goes back to his inspector. */
+async function pavelDecides(text: string, button: "Approve" | "Allow once" | "Deny") {
+  await pavel.getByRole("tab", { name: /Approvals/ }).click();
+  const item = pavel.locator(".queue-item.status-pending", { hasText: text });
+  await item.getByRole("button", { name: button }).click();
+  await item.waitFor({ state: "detached", timeout: 20_000 });
+  await pavel.getByRole("tab", { name: "Inspector" }).click();
+}
+
+const thread = (page: Page, title: string) => page.locator(".sidebar .nav-item", { hasText: title });
+const startBar = (page: Page) => page.getByRole("status", { name: "Starting OpenClaw" }).getByRole("progressbar");
+const reply = (page: Page, text: string) => page.locator(".message.from-agent:not(.streaming)", { hasText: text });
+
+describe("one consent to a running chat, in the app", () => {
+  it("first-run card → one approval by another person → the start phases for both → the reply streams to both; an exec decided in the app; Start a chat; a denied start says so", async () => {
+    const pavelEmail = `pavel-${stamp}@example.test`;
+    await Promise.all([signUpInUi(olga, server.url, "Olga", `olga-${stamp}@example.test`), signUpInUi(pavel, server.url, "Pavel", pavelEmail)]);
+    const workspace = await olga.locator("#workspace-switcher").inputValue();
+    const added = await olga.context().request.post(`${server.url}/api/workspaces/${workspace}/members`, { data: { email: pavelEmail, role: "member" }, headers: { origin: server.url } });
+    expect(added.status()).toBe(201);
+    await pavel.goto(`${server.url}/?w=${workspace}`);
+    await expect.poll(() => pavel.locator("#workspace-switcher").inputValue()).toBe(workspace);
+    await pavel.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+
+    // An empty workspace starts with the first-run card.
+    const card = olga.getByRole("region", { name: "Chat with OpenClaw" });
+    await card.waitFor();
+    await shot(olga, "01-first-run");
+    const first = "SLOW: tell us a story";
+    await card.getByLabel("Your first message to OpenClaw").fill(first);
+    await card.getByRole("button", { name: "Ask to start OpenClaw" }).click();
+
+    // Olga's new thread opens with her message waiting and the start waiting for a person.
+    const olgaThread = olga.locator(".thread-view");
+    await olgaThread.locator(".message", { hasText: first }).locator(".message-mark", { hasText: "waiting for OpenClaw" }).waitFor();
+    await olga.getByText("Waiting for a person to approve starting OpenClaw").waitFor();
+    // She asked, so she cannot approve it herself: not in the thread, where it waits, nor in the queue.
+    const ownCard = olgaThread.locator(".approval-card", { hasText: "Approval needed" });
+    await ownCard.getByText("You asked for this, so another person with the approve scope decides it.").waitFor();
+    expect(await ownCard.getByRole("button", { name: "Approve" }).isDisabled()).toBe(true);
+    await olga.getByRole("tab", { name: /Approvals/ }).click();
+    const own = olga.locator(".queue-item.status-pending", { hasText: 'Provision OpenClaw instance "OpenClaw"' });
+    expect(await own.getByRole("button", { name: "Approve" }).isDisabled()).toBe(true);
+    await olga.getByRole("tab", { name: "Inspector" }).click();
+    await shot(olga, "02-waiting");
+
+    await thread(pavel, first).click();
+    await pavel.getByText("Waiting for a person to approve starting OpenClaw").waitFor();
+    await pavelDecides('Provision OpenClaw instance "OpenClaw"', "Approve");
+
+    // Both watch the same start phases move (the provision job's progress) …
+    for (const page of [olga, pavel]) {
+      await expect
+        .poll(
+          async () =>
+            Number(
+              (await startBar(page)
+                .getAttribute("aria-valuenow")
+                .catch(() => null)) ?? 0,
+            ),
+          { timeout: 60_000 },
+        )
+        .toBeGreaterThan(5);
+    }
+    await Promise.all([shot(olga, "03-progress-olga"), shot(pavel, "03-progress-pavel")]);
+    // … then the bar goes, and the reply streams to both.
+    for (const page of [olga, pavel]) await page.locator(".thread-view .message.streaming").waitFor({ timeout: 180_000 });
+    expect(await startBar(olga).count()).toBe(0);
+    await expect.poll(() => pavel.locator(".message.streaming .message-text").textContent(), { timeout: 30_000 }).toContain("word");
+    await Promise.all([shot(olga, "04-streaming-olga"), shot(pavel, "04-streaming-pavel")]);
+    for (const page of [olga, pavel]) await reply(page, "END.").waitFor({ timeout: 60_000 });
+    // The first message went out once and is no longer marked.
+    expect(await olgaThread.locator(".message-mark").count()).toBe(0);
+    expect(model.requests.filter((r) => JSON.stringify(r.messages ?? []).includes(first)).length).toBeGreaterThan(0);
+    await olga.locator(".gateway-line", { hasText: "Talks to OpenClaw" }).waitFor();
+
+    // The chat asks the gateway to run a command: Pavel allows it in the app, the output shows.
+    await olga.getByLabel("Message", { exact: true }).fill("RUNCMD: echo consent-exec-ok");
+    await olga.getByRole("button", { name: "Send" }).click();
+    await pavel.getByRole("tab", { name: /Approvals/ }).click();
+    await pavel.locator(".queue-item.status-pending", { hasText: "echo consent-exec-ok" }).waitFor({ timeout: 60_000 });
+    await shot(pavel, "05-exec-approval");
+    await pavelDecides("echo consent-exec-ok", "Allow once");
+    for (const page of [olga, pavel]) {
+      await page.locator(".thread-view .message.tool-message", { hasText: "consent-exec-ok" }).waitFor({ timeout: 60_000 });
+      await reply(page, "TOOL RESULT SEEN").waitFor({ timeout: 60_000 });
+    }
+    await shot(olga, "06-exec-result");
+
+    // "Start a chat" on the ready instance: a new thread attached to it.
+    await olga.locator(".sidebar .nav-item", { hasText: "OpenClaw" }).filter({ hasText: "ready" }).click();
+    await olga.getByRole("button", { name: "Start a chat" }).click();
+    await olga.locator(".thread-view h2", { hasText: "Chat with OpenClaw" }).waitFor();
+    await olga.locator(".gateway-line", { hasText: "Talks to OpenClaw" }).waitFor();
+    await olga.getByLabel("Message", { exact: true }).fill("SAY: second thread ok");
+    await olga.getByRole("button", { name: "Send" }).click();
+    await reply(olga, "second thread ok").waitFor({ timeout: 60_000 });
+    await shot(olga, "07-start-a-chat");
+
+    // From a thread's header: Pavel denies this one; the thread says so and the message stays, not sent.
+    await olga.getByLabel("New thread title").fill("Plans");
+    await olga.getByLabel("New thread title").press("Enter");
+    await olga.locator(".thread-view h2", { hasText: "Plans" }).waitFor();
+    await olgaThread.getByRole("button", { name: "Chat with OpenClaw", exact: true }).click();
+    await olga.getByLabel("Your first message to OpenClaw").fill("SAY: never sent");
+    await olga.getByRole("button", { name: "Ask to start OpenClaw" }).click();
+    await olga.getByText("Waiting for a person to approve starting OpenClaw").waitFor();
+    await pavelDecides('Provision OpenClaw instance "OpenClaw"', "Deny");
+    await olga.getByRole("alert").filter({ hasText: "OpenClaw was not started: Pavel denied it. Your first message was not sent." }).waitFor({ timeout: 20_000 });
+    await olgaThread.locator(".message", { hasText: "SAY: never sent" }).locator(".message-mark", { hasText: "not sent" }).waitFor();
+    await olgaThread.locator(".message.error-message", { hasText: "Your message was not sent." }).waitFor();
+    await olga.getByRole("button", { name: "Try OpenClaw again" }).waitFor();
+    await shot(olga, "08-denied");
+    expect(model.requests.some((r) => JSON.stringify(r.messages ?? []).includes("never sent"))).toBe(false);
+  }, 600_000);
+});

@@ -1,0 +1,55 @@
+import type { Approval } from "../../shared/protocol/approvals";
+import type { OpEffects } from "../domain/context";
+import type { Sql } from "../domain/sql";
+import { getThread } from "../domain/threads";
+import type { BridgeSupervisor } from "./bridge-supervisor";
+
+export interface ReactionDeps {
+  sql: Sql;
+  bridges: BridgeSupervisor;
+  /** An approved instance operation runs (outliving the request). */
+  runInstanceOperation: (approval: Approval) => void;
+  /** The Autopilot's paused run waiting on this approval continues or ends. */
+  approvalResolved: (approval: Approval) => void;
+  /** Bridges start or stop to match the instances. */
+  instancesChanged: () => void;
+}
+
+/**
+ * What the room does after a commit's events went out, besides broadcasting them: the
+ * parts of the room that act on a change (instance operations, the Autopilot's runs, the
+ * bridges) are told here, in the same turn as the commit.
+ */
+export function reactToEvents(deps: ReactionDeps, effects: OpEffects): void {
+  let instancesChanged = false;
+  for (const e of effects.events) {
+    switch (e.event) {
+      case "approval.resolved": {
+        const { approval } = e.payload;
+        if (approval.status === "approved" && approval.action?.kind === "instance") deps.runInstanceOperation(approval);
+        deps.approvalResolved(approval);
+        break;
+      }
+      case "instance.updated":
+      case "instance.deleted":
+        instancesChanged = true;
+        break;
+      case "message.created": {
+        // A message for a gateway thread was queued with it; the bridge sends it now.
+        // (No bridge, no lookup: this runs for every message in the room.)
+        const { message } = e.payload;
+        if (deps.bridges.size === 0 || message.author.id.startsWith("instance:")) break;
+        const gateway = getThread(deps.sql, message.threadId)?.gateway;
+        if (gateway) void deps.bridges.get(gateway.instanceId)?.flush();
+        break;
+      }
+      case "thread.created":
+      case "thread.updated": {
+        const { thread } = e.payload;
+        if (thread.gateway) deps.bridges.get(thread.gateway.instanceId)?.syncThread(thread.id);
+        break;
+      }
+    }
+  }
+  if (instancesChanged) deps.instancesChanged();
+}
