@@ -49,6 +49,9 @@ const MIGRATIONS: string[] = [
   // The Autopilot's calls to an OpenClaw gateway's tools, recorded before they are sent:
   // the gateway does not dedupe them, so a call started and never finished is not sent again.
   `create table if not exists agent_gateway_invokes (run_id text not null, tool_call_id text not null, instance_id text not null, tool text not null, started_at integer not null, finished_at integer, ok integer, result text, primary key (run_id, tool_call_id));`,
+  // Linked gateways (instances.link): address and token, server-side only. `linked` is 0
+  // while the approval is pending (the row then dies with a denial or expiry).
+  `create table if not exists gateway_links (instance_id text primary key, approval_id text not null unique, url text not null, token text not null, linked integer not null, created_at integer not null);`,
 ];
 
 export function migrate(sql: Sql): void {

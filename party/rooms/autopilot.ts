@@ -19,7 +19,7 @@ import { buildSnapshot } from "../domain/snapshot";
 import { type Sql, sqlFromStorage } from "../domain/sql";
 import { getThread } from "../domain/threads";
 import type { Env } from "../env";
-import { RuntimeClient } from "../runtime-client";
+import { runtimeFromEnv } from "../runtime-client";
 import { type BackupPolicy, readBackupPolicy } from "../domain/backup-policy";
 import { BridgeSupervisor } from "./bridge-supervisor";
 import { autopilotSocket, revalidateSockets } from "./connection-access";
@@ -27,7 +27,9 @@ import { type ConnState, connState, presenceEntry, presenceOf } from "./connecti
 import { RecurringAlarms, wantedAlarms } from "./recurring-alarms";
 import { runScheduledBackups } from "./scheduled-backups";
 import { dispatch, type DispatchOutcome, parseFrame, sniffRequestId } from "./dispatch";
-import { type OperationDeps, runInstanceOperation, watchInstance } from "./instance-operations";
+import { type OperationDeps, watchInstance } from "./instance-operations";
+import { settleInstanceApproval } from "./instance-approvals";
+import { readLinkPolicy } from "../domain/gateway-address";
 import { parsePrincipalHeader, PRINCIPAL_HEADER } from "./principal-header";
 import { rateLimitedResponse, RequestMeter } from "./ratelimit";
 import { readRoomLimits, type RoomLimits } from "./room-limits";
@@ -85,7 +87,8 @@ export class Autopilot extends Agent<Env> {
       workspaceId: () => this.name,
       sql: this.#sql,
       retain: this.#retain,
-      runtime: () => this.#runtime(),
+      runtime: () => runtimeFromEnv(this.env),
+      linkPolicy: () => readLinkPolicy(this.env),
       publish: (effects) => this.#publish(effects),
       broadcast: (event, payload) => this.#broadcastEvent(event, payload),
     });
@@ -127,11 +130,6 @@ export class Autopilot extends Agent<Env> {
   #ensureBridges(): void {
     this.#bridges.ensure();
     if (this.#bridges.size > 0) void this.#alarms.sync(true);
-  }
-
-  #runtime(): RuntimeClient | null {
-    const { RUNTIME_URL, RUNTIME_SERVICE_TOKEN } = this.env;
-    return RUNTIME_URL && RUNTIME_SERVICE_TOKEN ? new RuntimeClient(RUNTIME_URL, RUNTIME_SERVICE_TOKEN) : null;
   }
 
   /**
@@ -305,7 +303,7 @@ export class Autopilot extends Agent<Env> {
       switch (e.event) {
         case "approval.resolved": {
           const { approval } = e.payload;
-          if (approval.status === "approved" && approval.action?.kind === "instance") void this.#keepAliveWhile(() => runInstanceOperation(this.#operationDeps(), approval));
+          if (approval.action?.kind === "instance") void this.#keepAliveWhile(() => settleInstanceApproval(this.#operationDeps(), approval));
           this.#agent.onApprovalResolved(approval);
           break;
         }
@@ -338,7 +336,7 @@ export class Autopilot extends Agent<Env> {
       sql: this.#sql,
       retain: this.#retain,
       workspaceId: this.name,
-      runtime: this.#runtime(),
+      runtime: runtimeFromEnv(this.env),
       backupKeep: this.#backupPolicy.keep,
       gateway: (instanceId) => this.#bridges.get(instanceId),
       publish: (effects) => this.#publish(effects),

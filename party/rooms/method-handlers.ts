@@ -5,6 +5,7 @@ import { listAudit } from "../domain/audit";
 import type { OpContext } from "../domain/context";
 import { RoomError } from "../domain/errors";
 import { listSessions, openSession, refuseOwnDevice, sendToSession } from "../domain/gateway";
+import { requestLink } from "../domain/gateway-links";
 import { sendChat } from "../domain/gateway-outbox";
 import { attachInstance, listInstances, requestInstanceOperation } from "../domain/instances";
 import { cancelJob, failJob, finishJob, listJobs, startJob, updateJob } from "../domain/jobs";
@@ -73,6 +74,7 @@ export const HANDLERS: { [M in MethodName]: Handler<M> } = {
     refuseOwnDevice(ctx.sql, p.instanceId, p.deviceId);
     return requestInstanceOperation(ctx, "unpair", p);
   }),
+  "instances.link": mutate((ctx, p, room) => requestLink(ctx, p, room.linkPolicy())),
   "instances.details": local((room, p) => room.instanceDetails(p.instanceId)),
   "instances.attach": mutate((ctx, p) => attachInstance(ctx, p, true)),
   "instances.detach": mutate((ctx, p) => attachInstance(ctx, p, false)),

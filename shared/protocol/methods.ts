@@ -16,6 +16,7 @@ import {
   InstancesRestoreParams,
   InstancesUnpairParams,
 } from "./instances";
+import { InstancesLinkParams } from "./instance-links";
 import { JobResult, JobsCancelParams, JobsFailParams, JobsFinishParams, JobsListParams, JobsListResult, JobsStartParams, JobsUpdateParams } from "./jobs";
 import { PresenceListParams, PresenceListResult, PresenceUpdateParams, PresenceUpdateResult } from "./presence";
 import type { Scope } from "./principal";
@@ -80,6 +81,8 @@ export const Methods = {
   // Protocol 6: restore a chosen backup (gated), and what the runtime and gateway report.
   "instances.restore": method({ params: InstancesRestoreParams, result: ApprovalResult, scope: "write", mutating: true }),
   "instances.unpair": method({ params: InstancesUnpairParams, result: ApprovalResult, scope: "write", mutating: true }),
+  // Protocol 7: a gateway its users run elsewhere (gated); the token stays in the room.
+  "instances.link": method({ params: InstancesLinkParams, result: ApprovalResult, scope: "write", mutating: true }),
   "instances.details": method({ params: InstancesDetailsParams, result: InstancesDetailsResult, scope: "read", mutating: false }),
   "instances.attach": method({ params: InstancesAttachParams, result: InstanceResult, scope: "write", mutating: true }),
   "instances.detach": method({ params: InstancesAttachParams, result: InstanceResult, scope: "write", mutating: true }),
