@@ -1,0 +1,175 @@
+// Bring your own gateway, end to end: a real, pinned `openclaw` gateway that this test
+// starts itself — no runtime, as a user would run one on their own machine — linked to a
+// workspace with `instances.link`, approved by another person, dialled by the Autopilot
+// directly (same handshake and device pairing as a hosted gateway), answering in a thread.
+// The only stand-in is the scripted model (a paid external API).
+import type { ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Message } from "../../shared/protocol/threads";
+import { freePort, startServer } from "../../party/dev/server.mjs";
+import { OPENCLAW_ENTRY } from "../../runtime/src/config";
+import { buildGatewayConfig, gatewayIsolationEnv, MODEL_API_KEY_ENV } from "../../runtime/src/gateway-config";
+import { spawnGateway, stopGatewayProcess } from "../../runtime/src/gateway-process";
+import { instancePaths } from "../../runtime/src/instance-dir";
+import { markerScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
+import { AutopilotClient } from "../src/client";
+import { addSecondPerson, httpJson, until } from "./e2e-helpers";
+
+type Server = Awaited<ReturnType<typeof startServer>>;
+
+let server: Server;
+let model: ScriptedModel;
+let gateway: ChildProcess;
+let gatewayPort: number;
+const gatewayOutput: string[] = [];
+/** The gateway's own token: what a user pastes into the link form. */
+const GATEWAY_TOKEN = `own-gateway-${randomBytes(24).toString("hex")}`;
+let workspace: string;
+let cookie: string;
+const dirs: string[] = [];
+const clients: AutopilotClient[] = [];
+/** Every frame any member received, and every line the server logged: the token is in none. */
+const received: string[] = [];
+const serverLog: string[] = [];
+
+class RecordingWebSocket extends WebSocket {
+  constructor(url: string | URL, protocols?: string | string[]) {
+    super(url, protocols);
+    this.addEventListener("message", (e) => received.push(typeof e.data === "string" ? e.data : "<binary>"));
+  }
+}
+
+const http = <T>(path: string, init: RequestInit & { cookie?: string } = {}) => httpJson<T>(server.url, path, init);
+const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+
+async function connect(device: string, as: string): Promise<AutopilotClient> {
+  const client = new AutopilotClient({
+    url: server.url,
+    workspace,
+    device,
+    WebSocket: RecordingWebSocket,
+    ticket: async () => (await http<{ ticket: string }>("/api/connect-ticket", { method: "POST", cookie: as, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+  });
+  clients.push(client);
+  await client.ready();
+  return client;
+}
+
+/** The user's own gateway: the pinned openclaw, its own state dir, token and model. */
+function startOwnGateway(port: number, modelUrl: string): ChildProcess {
+  const dir = mkdtempSync(join(tmpdir(), "own-gateway-"));
+  dirs.push(dir);
+  const paths = instancePaths(dir);
+  for (const d of [paths.home, paths.state, paths.workspace, paths.logs, paths.tmp]) mkdirSync(d, { recursive: true });
+  const config = buildGatewayConfig({
+    port,
+    token: GATEWAY_TOKEN,
+    workspaceDir: paths.workspace,
+    logFile: join(paths.logs, "gateway.log"),
+    model: { baseUrl: modelUrl, modelId: "scripted-model", apiKey: "scripted-key" },
+  });
+  writeFileSync(paths.config, JSON.stringify(config, null, 2));
+  return spawnGateway({
+    openclawEntry: OPENCLAW_ENTRY,
+    cwd: dir,
+    port,
+    token: GATEWAY_TOKEN,
+    env: { ...gatewayIsolationEnv(paths), [MODEL_API_KEY_ENV]: "scripted-key", TMPDIR: paths.tmp },
+    recentOutput: gatewayOutput,
+  });
+}
+
+let alice: AutopilotClient;
+let bob: AutopilotClient;
+
+beforeAll(async () => {
+  model = await startScriptedModel();
+  model.setReply(markerScript);
+  gatewayPort = await freePort();
+  gateway = startOwnGateway(gatewayPort, model.baseUrl);
+  const persistDir = mkdtempSync(join(tmpdir(), "autopilot-e2e-linked-"));
+  dirs.push(persistDir);
+  // No runtime at all: a linked gateway does not need one. (startServer allows loopback
+  // gateways, as `npm start` does; production refuses them unless its operator allows.)
+  server = await startServer({ port: await freePort(), persistDir, log: (line) => serverLog.push(line) });
+  const signUp = await http<{ user: { id: string } }>("/api/auth/sign-up/email", {
+    method: "POST",
+    body: JSON.stringify({ email: `linked-${Date.now()}@example.test`, password: "correct horse battery", name: "Alice" }),
+  });
+  cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
+  workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
+  const bobPerson = await addSecondPerson(server.url, cookie, workspace, "Bob");
+  alice = await connect("laptop", cookie);
+  bob = await connect("phone", bobPerson.cookie);
+}, 120_000);
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await server?.stop();
+  await stopGatewayProcess(gateway, 5_000);
+  await model?.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function waitForMessage(threadId: string, match: (m: Message) => boolean, what: string, timeoutMs: number): Promise<Message> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { messages } = await alice.request("messages.list", { threadId, limit: 200 });
+    const found = messages.find(match);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; thread has: ${JSON.stringify(messages.map((m) => [m.author.id, m.kind, m.text.slice(0, 80)]))}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe("a gateway its user runs elsewhere, linked to the workspace", () => {
+  it("link → another person approves → the bridge connects → a thread's message gets the gateway's reply streamed; the token reaches no one", async () => {
+    const { approval } = await alice.instances.link({ instanceId: "home", name: "Home", url: `ws://127.0.0.1:${gatewayPort}`, token: GATEWAY_TOKEN, idempotencyKey: key("link") });
+    expect(approval).toMatchObject({ status: "pending", action: { kind: "instance", operation: "link", instanceId: "home" } });
+    // Whoever asked does not decide.
+    await expect(alice.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("self") })).rejects.toMatchObject({ code: "forbidden" });
+    await bob.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("ok") });
+    const connected = await until(
+      () => {
+        const i = alice.state.instances.get("home");
+        return i?.bridge === "connected" && i;
+      },
+      `the linked gateway connected (gateway output: ${gatewayOutput.slice(-5).join(" | ")})`,
+      120_000,
+    );
+    expect(connected).toMatchObject({ kind: "linked", status: "ready", url: `ws://127.0.0.1:${gatewayPort}` });
+    // Paired like a hosted gateway: the first connect signed over the gateway token, then
+    // the device token it issued.
+    const auths = serverLog.filter((l) => l.includes('"msg":"gateway connected"')).map((l) => (JSON.parse(l.slice(l.indexOf("{"))) as { auth: string }).auth);
+    expect(auths[0]).toBe("token");
+
+    const { thread } = await alice.request("threads.create", { title: "Ask my own OpenClaw", idempotencyKey: key("thr") });
+    await alice.request("instances.attach", { instanceId: "home", threadId: thread.id, idempotencyKey: key("att") });
+    const streamed = new Map<string, string>();
+    bob.on("chat.delta", (p: { runId: string; offset: number; text: string }) => streamed.set(p.runId, (streamed.get(p.runId) ?? "").slice(0, p.offset) + p.text));
+    await alice.request("chat.send", { threadId: thread.id, text: "SAY: hello from the gateway you run yourself", idempotencyKey: key("msg") });
+    const reply = await waitForMessage(thread.id, (m) => m.author.id === "instance:home" && m.text.includes("hello from the gateway you run yourself"), "the linked gateway's reply", 90_000);
+    expect(reply.kind ?? "text").toBe("text");
+    expect(reply.runId).toBeTruthy();
+    expect([...streamed.values()].some((t) => t.includes("hello from the gateway"))).toBe(true);
+
+    // Its devices come from the gateway itself; what needs our runtime is refused, typed.
+    const { details } = await alice.request("instances.details", { instanceId: "home" });
+    expect(details.devices?.some((d) => d.self)).toBe(true);
+    await expect(alice.request("instances.restart", { instanceId: "home", idempotencyKey: key("rs") })).rejects.toMatchObject({ code: "conflict" });
+
+    // Unlink (delete, gated): the room forgets it; the user's gateway keeps running.
+    const { approval: unlink } = await alice.request("instances.delete", { instanceId: "home", idempotencyKey: key("del") });
+    await bob.request("approvals.resolve", { approvalId: unlink.id, decision: "approve", idempotencyKey: key("ok2") });
+    await until(() => alice.state.instances.get("home")?.status === "stopped", "unlinked", 15_000);
+    expect(gateway.exitCode).toBeNull();
+
+    expect(received.length).toBeGreaterThan(20);
+    for (const frame of received) expect(frame).not.toContain(GATEWAY_TOKEN);
+    for (const line of serverLog) expect(line).not.toContain(GATEWAY_TOKEN);
+  }, 240_000);
+});
