@@ -3,18 +3,14 @@
 // workspace with `instances.link`, approved by another person, dialled by the Autopilot
 // directly (same handshake and device pairing as a hosted gateway), answering in a thread.
 // The only stand-in is the scripted model (a paid external API).
-import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "../../shared/protocol/threads";
 import { freePort, startServer } from "../../party/dev/server.mjs";
-import { OPENCLAW_ENTRY } from "../../runtime/src/config";
-import { buildGatewayConfig, gatewayIsolationEnv, MODEL_API_KEY_ENV } from "../../runtime/src/gateway-config";
-import { spawnGateway, stopGatewayProcess } from "../../runtime/src/gateway-process";
-import { instancePaths } from "../../runtime/src/instance-dir";
+import { type StandaloneGateway, startStandaloneGateway } from "../../runtime/test/standalone-gateway";
 import { markerScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
 import { AutopilotClient } from "../src/client";
 import { addSecondPerson, httpJson, until } from "./e2e-helpers";
@@ -23,9 +19,8 @@ type Server = Awaited<ReturnType<typeof startServer>>;
 
 let server: Server;
 let model: ScriptedModel;
-let gateway: ChildProcess;
+let gateway: StandaloneGateway;
 let gatewayPort: number;
-const gatewayOutput: string[] = [];
 /** The gateway's own token: what a user pastes into the link form. */
 const GATEWAY_TOKEN = `own-gateway-${randomBytes(24).toString("hex")}`;
 let workspace: string;
@@ -59,30 +54,6 @@ async function connect(device: string, as: string): Promise<AutopilotClient> {
   return client;
 }
 
-/** The user's own gateway: the pinned openclaw, its own state dir, token and model. */
-function startOwnGateway(port: number, modelUrl: string): ChildProcess {
-  const dir = mkdtempSync(join(tmpdir(), "own-gateway-"));
-  dirs.push(dir);
-  const paths = instancePaths(dir);
-  for (const d of [paths.home, paths.state, paths.workspace, paths.logs, paths.tmp]) mkdirSync(d, { recursive: true });
-  const config = buildGatewayConfig({
-    port,
-    token: GATEWAY_TOKEN,
-    workspaceDir: paths.workspace,
-    logFile: join(paths.logs, "gateway.log"),
-    model: { baseUrl: modelUrl, modelId: "scripted-model", apiKey: "scripted-key" },
-  });
-  writeFileSync(paths.config, JSON.stringify(config, null, 2));
-  return spawnGateway({
-    openclawEntry: OPENCLAW_ENTRY,
-    cwd: dir,
-    port,
-    token: GATEWAY_TOKEN,
-    env: { ...gatewayIsolationEnv(paths), [MODEL_API_KEY_ENV]: "scripted-key", TMPDIR: paths.tmp },
-    recentOutput: gatewayOutput,
-  });
-}
-
 let alice: AutopilotClient;
 let bob: AutopilotClient;
 
@@ -90,7 +61,7 @@ beforeAll(async () => {
   model = await startScriptedModel();
   model.setReply(markerScript);
   gatewayPort = await freePort();
-  gateway = startOwnGateway(gatewayPort, model.baseUrl);
+  gateway = startStandaloneGateway({ port: gatewayPort, token: GATEWAY_TOKEN, modelBaseUrl: model.baseUrl });
   const persistDir = mkdtempSync(join(tmpdir(), "autopilot-e2e-linked-"));
   dirs.push(persistDir);
   // No runtime at all: a linked gateway does not need one. (startServer allows loopback
@@ -110,7 +81,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of clients) c.close();
   await server?.stop();
-  await stopGatewayProcess(gateway, 5_000);
+  await gateway?.stop();
   await model?.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
@@ -138,7 +109,7 @@ describe("a gateway its user runs elsewhere, linked to the workspace", () => {
         const i = alice.state.instances.get("home");
         return i?.bridge === "connected" && i;
       },
-      `the linked gateway connected (gateway output: ${gatewayOutput.slice(-5).join(" | ")})`,
+      `the linked gateway connected (gateway output: ${gateway.output.slice(-5).join(" | ")})`,
       120_000,
     );
     expect(connected).toMatchObject({ kind: "linked", status: "ready", url: `ws://127.0.0.1:${gatewayPort}` });
@@ -166,7 +137,7 @@ describe("a gateway its user runs elsewhere, linked to the workspace", () => {
     const { approval: unlink } = await alice.request("instances.delete", { instanceId: "home", idempotencyKey: key("del") });
     await bob.request("approvals.resolve", { approvalId: unlink.id, decision: "approve", idempotencyKey: key("ok2") });
     await until(() => alice.state.instances.get("home")?.status === "stopped", "unlinked", 15_000);
-    expect(gateway.exitCode).toBeNull();
+    expect(gateway.child.exitCode).toBeNull();
 
     expect(received.length).toBeGreaterThan(20);
     for (const frame of received) expect(frame).not.toContain(GATEWAY_TOKEN);
