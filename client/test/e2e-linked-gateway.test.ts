@@ -4,16 +4,18 @@
 // directly (same handshake and device pairing as a hosted gateway), answering in a thread.
 // The only stand-in is the scripted model (a paid external API).
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "../../shared/protocol/threads";
-import { freePort, startServer } from "../../party/dev/server.mjs";
+import { launchChromium } from "../../party/dev/chromium.mjs";
+import { freePort, ROOT, startServer } from "../../party/dev/server.mjs";
 import { type StandaloneGateway, startStandaloneGateway } from "../../runtime/test/standalone-gateway";
 import { markerScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
 import { AutopilotClient } from "../src/client";
-import { addSecondPerson, httpJson, until } from "./e2e-helpers";
+import { addSecondPerson, httpJson, signUpVerified, until } from "./e2e-helpers";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
@@ -54,6 +56,7 @@ async function connect(device: string, as: string): Promise<AutopilotClient> {
   return client;
 }
 
+let browser: Browser | undefined;
 let alice: AutopilotClient;
 let bob: AutopilotClient;
 
@@ -67,11 +70,8 @@ beforeAll(async () => {
   // No runtime at all: a linked gateway does not need one. (startServer allows loopback
   // gateways, as `npm start` does; production refuses them unless its operator allows.)
   server = await startServer({ port: await freePort(), persistDir, log: (line) => serverLog.push(line) });
-  const signUp = await http<{ user: { id: string } }>("/api/auth/sign-up/email", {
-    method: "POST",
-    body: JSON.stringify({ email: `linked-${Date.now()}@example.test`, password: "correct horse battery", name: "Alice" }),
-  });
-  cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
+  // A verified person, as the app expects one (the browser step opens the app as Alice).
+  cookie = (await signUpVerified(server.url, "Alice")).cookie;
   workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
   const bobPerson = await addSecondPerson(server.url, cookie, workspace, "Bob");
   alice = await connect("laptop", cookie);
@@ -80,6 +80,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of clients) c.close();
+  await browser?.close();
   await server?.stop();
   await gateway?.stop();
   await model?.close();
@@ -143,4 +144,44 @@ describe("a gateway its user runs elsewhere, linked to the workspace", () => {
     for (const frame of received) expect(frame).not.toContain(GATEWAY_TOKEN);
     for (const line of serverLog) expect(line).not.toContain(GATEWAY_TOKEN);
   }, 240_000);
+
+  it("in the app: the link form (token as a password field, cleared once filed), then the linked gateway in the list, connected", async () => {
+    const artifacts = join(ROOT, "test-artifacts");
+    mkdirSync(artifacts, { recursive: true });
+    browser = await launchChromium();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const [name, value] = [cookie.slice(0, cookie.indexOf("=")), cookie.slice(cookie.indexOf("=") + 1)];
+    await context.addCookies([{ name, value, url: server.url }]);
+    const page = await context.newPage();
+    page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+    await page.goto(server.url);
+    await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+    await page.getByRole("button", { name: "Link your own gateway…" }).click();
+    const form = page.getByRole("form", { name: "Link your own gateway" });
+    await form.getByLabel("Id").fill("laptop");
+    await form.getByLabel("Name").fill("My laptop");
+    await form.getByLabel("Gateway URL").fill(`ws://127.0.0.1:${gatewayPort}`);
+    const token = form.getByLabel("Token");
+    expect(await token.getAttribute("type")).toBe("password");
+    await token.fill(GATEWAY_TOKEN);
+    await page.screenshot({ path: join(artifacts, "linked-gateway-form.png") });
+    await form.getByRole("button", { name: "Link" }).click();
+    await form.getByText("Requested").waitFor({ timeout: 15_000 });
+    expect(await token.inputValue()).toBe("");
+    const approval = await until(
+      () => [...bob.state.approvals.values()].find((a) => a.status === "pending" && a.action?.kind === "instance" && a.action.operation === "link" && a.action.instanceId === "laptop"),
+      "the link approval",
+      10_000,
+    );
+    await bob.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("ok3") });
+    const item = page.getByRole("button", { name: /My laptop/ });
+    await item.getByText("linked").waitFor({ timeout: 15_000 });
+    await page.getByText("Gateway connected").first().waitFor({ timeout: 90_000 });
+    await until(() => alice.state.instances.get("laptop")?.bridge === "connected", "the app's link connected", 90_000);
+    await item.click();
+    await page.getByText("Your own gateway at").waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(artifacts, "linked-gateway.png") });
+    expect(await page.getByRole("button", { name: "Restart" }).count()).toBe(0);
+    expect(await page.content()).not.toContain(GATEWAY_TOKEN);
+  }, 180_000);
 });
