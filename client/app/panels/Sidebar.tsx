@@ -170,7 +170,7 @@ function Instances() {
       <NewInstance />
       <LinkGateway />
       {list.length === 0 ? (
-        <p className="empty">No OpenClaw instances yet. Each one is a hosted gateway for this workspace; provisioning waits for a person to approve it.</p>
+        <p className="empty">No OpenClaw instances yet. Each one is a hosted gateway for this workspace, or your own gateway linked to it; either waits for a person to approve it.</p>
       ) : (
         <ul className="nav-list">
           {list.map((i) => {
