@@ -36,6 +36,8 @@ export interface Env extends ModelEnv {
   /** The OpenClaw runtime (process host locally, sandbox Worker in production); used by the gateway bridge. */
   RUNTIME_URL?: string;
   RUNTIME_SERVICE_TOKEN?: string;
+  /** "1": linked gateways (instances.link) may be on loopback/private addresses (local dev; party/domain/gateway-address.ts). */
+  LINKED_GATEWAY_ALLOW_PRIVATE?: string;
   /** Scheduled backups of every ready instance: seconds between runs (0 = off) and archives kept (party/domain/backup-policy.ts). */
   BACKUP_INTERVAL_SECONDS?: string;
   BACKUP_KEEP?: string;

@@ -17,6 +17,11 @@ import { instanceStatusSchema, type InstanceStatus } from "../shared/runtime/sta
 import { instanceUsageSchema, type InstanceUsage } from "../shared/runtime/usage";
 import { RoomError } from "./domain/errors";
 
+/** The runtime the Worker's vars name (RUNTIME_URL, RUNTIME_SERVICE_TOKEN), or null when none is configured. */
+export function runtimeFromEnv(env: { RUNTIME_URL?: string | undefined; RUNTIME_SERVICE_TOKEN?: string | undefined }): RuntimeClient | null {
+  return env.RUNTIME_URL && env.RUNTIME_SERVICE_TOKEN ? new RuntimeClient(env.RUNTIME_URL, env.RUNTIME_SERVICE_TOKEN) : null;
+}
+
 /** What the Autopilot reads of a runtime instance status (the token is never part of it). */
 export type RuntimeInstanceStatus = InstanceStatus;
 

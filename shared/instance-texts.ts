@@ -21,3 +21,14 @@ export function unpairDetails(deviceId: string): string {
 export function restoreDetails(backupId: string): string {
   return `Stops the gateway and replaces its whole state with backup ${backupId}, then starts it again. Everything the gateway learned or stored after that backup is lost (sessions, memory, paired devices); this workspace's threads and messages are not touched.`;
 }
+
+/** Linking a gateway its users run elsewhere (protocol 7). */
+export function linkDetails(url: string): string {
+  return `Connects the Autopilot to the OpenClaw gateway at ${url}, run by its owner outside this service, with the token given (kept in the Autopilot's storage, never shown to anyone). The gateway's agent then answers in the threads it is attached to and its exec approvals come to this queue. Restart, backup and restore are the gateway owner's to do.`;
+}
+
+/** Deleting a linked instance unlinks it: the gateway itself is not ours to stop. */
+export function unlinkDetails(threads: number): string {
+  const attached = threads === 0 ? "No thread is attached to it." : `Its attached thread${threads === 1 ? " stays" : `s (${threads}) stay`} in this workspace with all messages, detached.`;
+  return `Unlinks the gateway: the Autopilot forgets its token and its device pairing and disconnects. The gateway itself keeps running with its state. ${attached}`;
+}

@@ -59,6 +59,7 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
     description: "Request that a paired device be removed from an instance's gateway (a deviceId from instances.details); answers with the approval a person must decide first.",
   },
   "instances.startChat": { kind: "never", why: "starting a chat with a new OpenClaw instance is a person's move in the app; the Autopilot can ask for instances.provision" },
+  "instances.link": { kind: "never", why: "a gateway's token must not pass through a model; people link gateways" },
   "instances.details": { kind: "auto", description: "An instance's OpenClaw version, model, uptime, backups and paired devices." },
   "instances.attach": { kind: "gated", risk: "medium", description: "Attach an OpenClaw instance to a thread, so it answers there. Needs a person's approval." },
   "instances.detach": { kind: "gated", risk: "medium", description: "Detach an OpenClaw instance from a thread. Needs a person's approval." },

@@ -132,7 +132,9 @@ export async function startServer(options = {}) {
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir, "--show-interactive-dev-session=false"];
   // Locally there is no mail server: mails go to the dev outbox the app shows (never set in
   // wrangler.toml, so never in production).
-  for (const [k, v] of Object.entries({ DEV_MAIL_OUTBOX: "1", ...options.vars })) args.push("--var", `${k}:${v}`);
+  // A gateway linked locally (instances.link) runs on loopback: allowed here, refused in
+  // production unless its operator sets the same var.
+  for (const [k, v] of Object.entries({ DEV_MAIL_OUTBOX: "1", LINKED_GATEWAY_ALLOW_PRIVATE: "1", ...options.vars })) args.push("--var", `${k}:${v}`);
   const child = spawn(WRANGLER, args, { cwd: ROOT, env: quietEnv, stdio: ["ignore", "pipe", "pipe"], detached: false });
   const log = options.log ?? (() => {});
   const output = [];

@@ -31,8 +31,9 @@ export function readBackupPolicy(env: { BACKUP_INTERVAL_SECONDS?: string | undef
 /**
  * The instances a scheduled run backs up: ready ones only. One that is starting, failed or
  * deleted has no running state worth a new archive (and a failed one's last good backup
- * must not be pruned away by archives of its broken state).
+ * must not be pruned away by archives of its broken state). A linked gateway is not ours
+ * to back up: its state lives with its owner.
  */
 export function instancesToBackUp(instances: readonly Instance[]): Instance[] {
-  return instances.filter((instance) => instance.status === "ready");
+  return instances.filter((instance) => instance.status === "ready" && instance.kind !== "linked");
 }

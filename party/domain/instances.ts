@@ -10,7 +10,7 @@ import type {
   InstanceStatus,
   InstancesUnpairParams,
 } from "../../shared/protocol/instances";
-import { deleteDetails, restoreDetails, unpairDetails } from "../../shared/instance-texts";
+import { deleteDetails, restoreDetails, unlinkDetails, unpairDetails } from "../../shared/instance-texts";
 import { requestApproval } from "./approvals";
 import type { OpContext } from "./context";
 import { RoomError } from "./errors";
@@ -54,6 +54,7 @@ const TITLES: Record<InstanceOperation, (name: string) => string> = {
   restore: (n) => `Restore OpenClaw instance "${n}" from a backup`,
   unpair: (n) => `Unpair a device from OpenClaw instance "${n}"`,
   delete: (n) => `Delete OpenClaw instance "${n}"`,
+  link: (n) => `Link OpenClaw gateway "${n}"`,
 };
 
 const DETAILS: Record<InstanceOperation, (instance: Instance | null, target?: string) => string> = {
@@ -62,8 +63,13 @@ const DETAILS: Record<InstanceOperation, (instance: Instance | null, target?: st
   backup: () => "Archives the gateway's state (its sessions, memory, settings and paired devices).",
   restore: (_instance, backupId) => restoreDetails(backupId ?? "?"),
   unpair: (_instance, deviceId) => unpairDetails(deviceId ?? "?"),
-  delete: (instance) => deleteDetails(instance?.threadIds.length ?? 0),
+  delete: (instance) => (instance?.kind === "linked" ? unlinkDetails : deleteDetails)(instance?.threadIds.length ?? 0),
+  // Filed by gateway-links.ts, which knows the address.
+  link: () => "",
 };
+
+/** What only our runtime can do: a linked gateway's owner does these on their own machine. */
+const RUNTIME_ONLY: ReadonlySet<InstanceOperation> = new Set(["provision", "restart", "backup", "restore"]);
 
 /**
  * Asks a person to confirm an instance operation; the room runs it once approved. With
@@ -81,6 +87,9 @@ export function requestInstanceOperation(
   } else {
     if (!existing || existing.status === "stopped") throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
     if (BUSY.has(existing.status)) throw new RoomError("conflict", `instance ${existing.id} is ${existing.status}: wait until it is ready`, { instanceId: existing.id });
+    if (existing.kind === "linked" && RUNTIME_ONLY.has(operation)) {
+      throw new RoomError("conflict", `instance ${existing.id} is a linked gateway: ${operation} is for its owner to do on the gateway itself`, { instanceId: existing.id, kind: "linked", operation });
+    }
   }
   const name = ("name" in params && params.name) || existing?.name || params.instanceId;
   const backupId = "backupId" in params ? params.backupId : undefined;

@@ -52,6 +52,9 @@ const MIGRATIONS: string[] = [
   // instances.startChat (protocol 7): the open starts, one per thread, until the first
   // message is queued for the ready gateway or the start failed.
   `create table if not exists chat_starts (thread_id text primary key, approval_id text not null unique, instance_id text not null, message_id text not null, created_at integer not null);`,
+  // Linked gateways (instances.link): address and token, server-side only. `linked` is 0
+  // while the approval is pending (the row then dies with a denial or expiry).
+  `create table if not exists gateway_links (instance_id text primary key, approval_id text not null unique, url text not null, token text not null, linked integer not null, created_at integer not null);`,
 ];
 
 export function migrate(sql: Sql): void {

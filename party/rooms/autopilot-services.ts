@@ -39,6 +39,7 @@ export function roomServices(src: ServiceSources, principal: Principal, setStatu
     presence: () => src.presence(),
     setStatus,
     defaultResponder: () => (src.modelConfigured() ? { kind: "autopilot", reply: "every" } : SILENT),
+    linkPolicy: () => src.bridges.linkPolicy(),
     abortReply: (threadId) => src.agent.abort(threadId, principal),
     instanceDetails: (instanceId) => instanceDetails(src.details(instanceId), instanceId),
     applyGraph: async (idempotencyKey, commands) => {

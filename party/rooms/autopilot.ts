@@ -15,7 +15,7 @@ import { listInstances } from "../domain/instances";
 import { migrate } from "../domain/schema";
 import { type Sql, sqlFromStorage } from "../domain/sql";
 import type { Env } from "../env";
-import { RuntimeClient } from "../runtime-client";
+import { runtimeFromEnv } from "../runtime-client";
 import { type BackupPolicy, readBackupPolicy } from "../domain/backup-policy";
 import { BridgeSupervisor } from "./bridge-supervisor";
 import { autopilotSocket, revalidateSockets } from "./connection-access";
@@ -25,7 +25,9 @@ import { runScheduledBackups } from "./scheduled-backups";
 import { driveChatStarts } from "./chat-start-driver";
 import { reactToEvents } from "./event-reactions";
 import { dispatch, type DispatchOutcome, parseFrame, sniffRequestId } from "./dispatch";
-import { type OperationDeps, runInstanceOperation, watchInstance } from "./instance-operations";
+import { type OperationDeps, watchInstance } from "./instance-operations";
+import { settleInstanceApproval } from "./instance-approvals";
+import { readLinkPolicy } from "../domain/gateway-address";
 import { admitConnection } from "./connect-admission";
 import { rateLimitedResponse, RequestMeter } from "./ratelimit";
 import { readRoomLimits, type RoomLimits } from "./room-limits";
@@ -94,7 +96,8 @@ export class Autopilot extends Agent<Env> {
       workspaceId: () => this.name,
       sql: this.#sql,
       retain: this.#retain,
-      runtime: () => this.#runtime(),
+      runtime: () => runtimeFromEnv(this.env),
+      linkPolicy: () => readLinkPolicy(this.env),
       publish: (effects) => this.#publish(effects),
       broadcast: (event, payload) => this.#broadcastEvent(event, payload),
     });
@@ -136,11 +139,6 @@ export class Autopilot extends Agent<Env> {
   #ensureBridges(): void {
     this.#bridges.ensure();
     if (this.#bridges.size > 0) void this.#alarms.sync(true);
-  }
-
-  #runtime(): RuntimeClient | null {
-    const { RUNTIME_URL, RUNTIME_SERVICE_TOKEN } = this.env;
-    return RUNTIME_URL && RUNTIME_SERVICE_TOKEN ? new RuntimeClient(RUNTIME_URL, RUNTIME_SERVICE_TOKEN) : null;
   }
 
   /**
@@ -307,7 +305,7 @@ export class Autopilot extends Agent<Env> {
       {
         sql: this.#sql,
         bridges: this.#bridges,
-        runInstanceOperation: (approval) => void this.#keepAliveWhile(() => runInstanceOperation(this.#operationDeps(), approval)),
+        instanceApprovalResolved: (approval) => void this.#keepAliveWhile(() => settleInstanceApproval(this.#operationDeps(), approval)),
         approvalResolved: (approval) => this.#agent.onApprovalResolved(approval),
         instancesChanged: () => this.#ensureBridges(),
       },
@@ -321,7 +319,7 @@ export class Autopilot extends Agent<Env> {
       sql: this.#sql,
       retain: this.#retain,
       workspaceId: this.name,
-      runtime: this.#runtime(),
+      runtime: runtimeFromEnv(this.env),
       backupKeep: this.#backupPolicy.keep,
       gateway: (instanceId) => this.#bridges.get(instanceId),
       publish: (effects) => this.#publish(effects),

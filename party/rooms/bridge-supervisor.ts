@@ -1,6 +1,9 @@
 import type { ChatStream } from "../../shared/protocol/gateway";
 import type { BridgeDeps } from "../bridge/bridge-link";
 import { InstanceBridge } from "../bridge/instance-bridge";
+import { linkedGatewayDialer } from "../bridge/linked-gateway";
+import type { LinkPolicy } from "../domain/gateway-address";
+import { gatewayLink } from "../domain/gateway-links";
 import type { GatewayAccess } from "../agent/gateway-tool";
 import { bindingForThread } from "../domain/gateway-bindings";
 import { getInstance, listInstances } from "../domain/instances";
@@ -11,8 +14,10 @@ export interface SupervisorDeps extends Pick<BridgeDeps, "sql" | "retain" | "pub
   sql: Sql;
   /** Read when a bridge starts: a room knows its name only once a request or alarm named it. */
   workspaceId(): string;
-  /** The runtime, or null when none is configured (then no bridge runs). */
+  /** The runtime, or null when none is configured (then no hosted instance's bridge runs). */
   runtime(): RuntimeClient | null;
+  /** Which addresses linked gateways may have (party/domain/gateway-address.ts). */
+  linkPolicy(): LinkPolicy;
 }
 
 /**
@@ -32,6 +37,11 @@ export class BridgeSupervisor {
 
   get size(): number {
     return this.#bridges.size;
+  }
+
+  /** Which addresses linked gateways may have; instances.link checks a request against it too. */
+  linkPolicy(): LinkPolicy {
+    return this.#d.linkPolicy();
   }
 
   get(instanceId: string): InstanceBridge | undefined {
@@ -73,7 +83,6 @@ export class BridgeSupervisor {
   /** Starts a bridge for every instance that exists and stops the ones of deleted instances. */
   ensure(): void {
     const runtime = this.#d.runtime();
-    if (!runtime) return;
     const live = new Set<string>();
     for (const instance of listInstances(this.#d.sql)) {
       if (instance.status === "stopped") {
@@ -84,7 +93,12 @@ export class BridgeSupervisor {
       live.add(instance.id);
       if (this.#bridges.has(instance.id)) continue;
       const { sql, retain, publish, broadcast } = this.#d;
-      const bridge = new InstanceBridge({ workspaceId: this.#d.workspaceId(), instanceId: instance.id, sql, retain, runtime, publish, broadcast });
+      const workspaceId = this.#d.workspaceId();
+      // A linked gateway is dialled directly; a hosted one through the runtime (none: no bridge).
+      const link = instance.kind === "linked" ? gatewayLink(sql, instance.id) : null;
+      const dialer = link ? linkedGatewayDialer(link, workspaceId, () => this.#d.linkPolicy()) : instance.kind === "linked" ? null : runtime;
+      if (!dialer) continue;
+      const bridge = new InstanceBridge({ workspaceId, instanceId: instance.id, sql, retain, runtime: dialer, publish, broadcast });
       this.#bridges.set(instance.id, bridge);
       bridge.start();
     }

@@ -7,8 +7,8 @@ import type { BridgeSupervisor } from "./bridge-supervisor";
 export interface ReactionDeps {
   sql: Sql;
   bridges: BridgeSupervisor;
-  /** An approved instance operation runs (outliving the request). */
-  runInstanceOperation: (approval: Approval) => void;
+  /** An instance approval was decided: an approved operation runs (outliving the request), a refused link is forgotten. */
+  instanceApprovalResolved: (approval: Approval) => void;
   /** The Autopilot's paused run waiting on this approval continues or ends. */
   approvalResolved: (approval: Approval) => void;
   /** Bridges start or stop to match the instances. */
@@ -26,7 +26,7 @@ export function reactToEvents(deps: ReactionDeps, effects: OpEffects): void {
     switch (e.event) {
       case "approval.resolved": {
         const { approval } = e.payload;
-        if (approval.status === "approved" && approval.action?.kind === "instance") deps.runInstanceOperation(approval);
+        if (approval.action?.kind === "instance") deps.instanceApprovalResolved(approval);
         deps.approvalResolved(approval);
         break;
       }

@@ -28,14 +28,9 @@ export async function instanceDetails(deps: DetailsDeps, instanceId: string): Pr
   const instance = getInstance(deps.sql, instanceId);
   if (!instance || instance.status === "stopped") throw new RoomError("not_found", `no instance ${instanceId}`, { instanceId });
   const { runtime } = deps;
+  if (instance.kind === "linked") return { details: linkedDetails(deps, instanceId, await devicesOf(deps)) };
   if (!runtime) throw new RoomError("unavailable", "no OpenClaw runtime is configured: set RUNTIME_URL and RUNTIME_SERVICE_TOKEN");
-  const devices = deps.bridge?.connected
-    ? deps.bridge.pairedDevices().then(
-        (list) => ({ list, error: null }),
-        (error: unknown) => ({ list: null, error: `the gateway did not list its devices: ${error instanceof Error ? error.message : String(error)}` }),
-      )
-    : Promise.resolve({ list: null, error: "the gateway is not connected" });
-  const [status, backups, health, paired] = await Promise.all([runtime.current(deps.workspaceId, instanceId), runtime.listBackups(deps.workspaceId, instanceId), runtime.health(), devices]);
+  const [status, backups, health, paired] = await Promise.all([runtime.current(deps.workspaceId, instanceId), runtime.listBackups(deps.workspaceId, instanceId), runtime.health(), devicesOf(deps)]);
   return {
     details: {
       instanceId,
@@ -50,5 +45,32 @@ export async function instanceDetails(deps: DetailsDeps, instanceId: string): Pr
       devicesError: paired.error,
       schedule: { intervalSeconds: deps.policy.intervalSeconds, keep: deps.policy.keep },
     },
+  };
+}
+
+type Devices = { list: InstanceDetails["devices"]; error: string | null };
+
+function devicesOf(deps: DetailsDeps): Promise<Devices> {
+  return deps.bridge?.connected
+    ? deps.bridge.pairedDevices().then(
+        (list) => ({ list, error: null }),
+        (error: unknown) => ({ list: null, error: `the gateway did not list its devices: ${error instanceof Error ? error.message : String(error)}` }),
+      )
+    : Promise.resolve({ list: null, error: "the gateway is not connected" });
+}
+
+/** A linked gateway: only the gateway can be asked; version, model, uptime and backups are its owner's. */
+function linkedDetails(deps: DetailsDeps, instanceId: string, paired: Devices): InstanceDetails {
+  return {
+    instanceId,
+    gatewayVersion: null,
+    model: null,
+    readyAt: null,
+    restarts: 0,
+    restoredFrom: null,
+    backups: [],
+    devices: paired.list,
+    devicesError: paired.error,
+    schedule: { intervalSeconds: 0, keep: deps.policy.keep },
   };
 }

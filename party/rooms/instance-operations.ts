@@ -93,6 +93,24 @@ export function backupMessage(backup: { name: string; pruned: string[] }): strin
   return `backed up: ${backup.name}${backup.pruned.length > 0 ? `; removed ${backup.pruned.length} older (${backup.pruned.join(", ")})` : ""}`;
 }
 
+/**
+ * The room's side of a deleted (or unlinked) instance: stopped, its threads detached, its
+ * gateway's open requests expired, the bridge's stored state forgotten.
+ */
+export function removeInstance(ctx: OpContext, instanceId: string): void {
+  const current = getInstance(ctx.sql, instanceId);
+  if (current) putInstance(ctx, { ...current, status: "stopped", phase: "stopped", progress: 0, threadIds: [], bridge: "offline", bridgeError: null, updatedAt: ctx.now });
+  // Its threads go back to being plain threads; a new instance of the same name is a new gateway.
+  for (const binding of bindingsOf(ctx.sql, instanceId)) {
+    const thread = getThread(ctx.sql, binding.threadId);
+    if (thread) updateThread(ctx, { ...thread, gateway: null });
+    unbindThread(ctx.sql, binding.threadId);
+  }
+  // Its gateway's open requests die with it.
+  for (const approval of pendingGatewayApprovals(ctx.sql, instanceId)) settleApproval(ctx, approval, "expired", "the OpenClaw instance was deleted");
+  forgetInstance(ctx.sql, instanceId);
+}
+
 /** Runs an approved instance operation (the approval carries what and on which instance). */
 export async function runInstanceOperation(deps: OperationDeps, approval: Approval): Promise<void> {
   const action = approval.action;
@@ -161,17 +179,7 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
         deps.deleting?.(instanceId, true);
         await deps.runtime.delete(deps.workspaceId, instanceId);
         asRoom(deps, (ctx) => {
-          const current = getInstance(ctx.sql, instanceId);
-          if (current) putInstance(ctx, { ...current, status: "stopped", phase: "stopped", progress: 0, threadIds: [], bridge: "offline", bridgeError: null, updatedAt: ctx.now });
-          // Its threads go back to being plain threads; a new instance of the same name is a new gateway.
-          for (const binding of bindingsOf(ctx.sql, instanceId)) {
-            const thread = getThread(ctx.sql, binding.threadId);
-            if (thread) updateThread(ctx, { ...thread, gateway: null });
-            unbindThread(ctx.sql, binding.threadId);
-          }
-          // Its gateway's open requests die with it.
-          for (const approval of pendingGatewayApprovals(ctx.sql, instanceId)) settleApproval(ctx, approval, "expired", "the OpenClaw instance was deleted");
-          forgetInstance(ctx.sql, instanceId);
+          removeInstance(ctx, instanceId);
           finishJob(ctx, { jobId, message: "deleted", cancelled: false, idempotencyKey: `room-${jobId}-done` });
         });
         break;

@@ -6,6 +6,7 @@ import { startChat } from "../domain/chat-starts";
 import type { OpContext } from "../domain/context";
 import { RoomError } from "../domain/errors";
 import { listSessions, openSession, refuseOwnDevice, sendToSession } from "../domain/gateway";
+import { requestLink } from "../domain/gateway-links";
 import { sendChat } from "../domain/gateway-outbox";
 import { attachInstance, listInstances, requestInstanceOperation } from "../domain/instances";
 import { cancelJob, failJob, finishJob, listJobs, startJob, updateJob } from "../domain/jobs";
@@ -78,6 +79,7 @@ export const HANDLERS: { [M in MethodName]: Handler<M> } = {
     return requestInstanceOperation(ctx, "unpair", p);
   }),
   "instances.startChat": mutate(startChat),
+  "instances.link": mutate((ctx, p, room) => requestLink(ctx, p, room.linkPolicy())),
   "instances.details": local((room, p) => room.instanceDetails(p.instanceId)),
   "instances.attach": mutate((ctx, p) => attachInstance(ctx, p, true)),
   "instances.detach": mutate((ctx, p) => attachInstance(ctx, p, false)),

@@ -8,6 +8,7 @@ import type { PresenceEntry } from "../../shared/protocol/presence";
 import type { Principal } from "../../shared/protocol/principal";
 import type { DecisionRoom } from "../bridge/decisions";
 import type { InstanceBridge } from "../bridge/instance-bridge";
+import type { LinkPolicy } from "../domain/gateway-address";
 
 /**
  * What a method needs of the live room beyond its SQL: the connections (presence), the
@@ -26,6 +27,8 @@ export interface RoomServices extends DecisionRoom {
   defaultResponder(): Responder;
   /** Stops the Autopilot's reply in a thread (as the requester); null when it has none. */
   abortReply(threadId: string): z.output<typeof ChatAbortResult> | null;
+  /** Which addresses a linked gateway may have (instances.link). */
+  linkPolicy(): LinkPolicy;
   /** An instance's details from the runtime and its gateway (instance-details.ts). */
   instanceDetails(instanceId: string): Promise<z.output<typeof InstancesDetailsResult>>;
 }

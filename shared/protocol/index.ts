@@ -11,6 +11,7 @@ export * from "./gateway";
 export * from "./graph";
 export * from "./hello";
 export * from "./instances";
+export * from "./instance-links";
 export * from "./jobs";
 export * from "./methods";
 export * from "./paging";

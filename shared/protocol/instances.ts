@@ -8,8 +8,12 @@ export const InstanceId = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])
 export const InstanceStatus = z.enum(["provisioning", "starting", "ready", "error", "stopped"]);
 export type InstanceStatus = z.infer<typeof InstanceStatus>;
 
-/** Risky instance operations wait for a person with the approve scope. */
-export const InstanceOperation = z.enum(["provision", "restart", "backup", "restore", "unpair", "delete"]);
+/** Protocol 7: `hosted` runs in our runtime; `linked` is a gateway its users run elsewhere (instances.link). */
+export const InstanceKind = z.enum(["hosted", "linked"]);
+export type InstanceKind = z.infer<typeof InstanceKind>;
+
+/** Risky instance operations wait for a person with the approve scope (`link`: protocol 7). */
+export const InstanceOperation = z.enum(["provision", "restart", "backup", "restore", "unpair", "delete", "link"]);
 export type InstanceOperation = z.infer<typeof InstanceOperation>;
 
 export const Instance = z.object({
@@ -26,6 +30,10 @@ export const Instance = z.object({
   /** The Autopilot's live link to the gateway (protocol 4); `bridgeError` says why it is down. */
   bridge: z.enum(["connecting", "connected", "offline"]).optional(),
   bridgeError: z.string().nullable().optional(),
+  /** Protocol 7: absent on instances from before it (hosted). */
+  kind: InstanceKind.optional(),
+  /** Linked only: the gateway's address as linked (never its token). */
+  url: z.string().optional(),
   createdBy: Actor,
   createdAt: Timestamp,
   updatedAt: Timestamp,

@@ -17,6 +17,7 @@ import {
   InstancesRestoreParams,
   InstancesUnpairParams,
 } from "./instances";
+import { InstancesLinkParams } from "./instance-links";
 import { JobResult, JobsCancelParams, JobsFailParams, JobsFinishParams, JobsListParams, JobsListResult, JobsStartParams, JobsUpdateParams } from "./jobs";
 import { PresenceListParams, PresenceListResult, PresenceUpdateParams, PresenceUpdateResult } from "./presence";
 import type { Scope } from "./principal";
@@ -83,6 +84,8 @@ export const Methods = {
   "instances.unpair": method({ params: InstancesUnpairParams, result: ApprovalResult, scope: "write", mutating: true }),
   // Protocol 7: one approval from a first message to a running chat (chat-start.ts).
   "instances.startChat": method({ params: InstancesStartChatParams, result: InstancesStartChatResult, scope: "write", mutating: true }),
+  // Protocol 7: a gateway its users run elsewhere (gated); the token stays in the room.
+  "instances.link": method({ params: InstancesLinkParams, result: ApprovalResult, scope: "write", mutating: true }),
   "instances.details": method({ params: InstancesDetailsParams, result: InstancesDetailsResult, scope: "read", mutating: false }),
   "instances.attach": method({ params: InstancesAttachParams, result: InstanceResult, scope: "write", mutating: true }),
   "instances.detach": method({ params: InstancesAttachParams, result: InstanceResult, scope: "write", mutating: true }),

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import { deleteDetails, restoreDetails, unpairDetails } from "../../../shared/instance-texts";
+import { deleteDetails, restoreDetails, unlinkDetails, unpairDetails } from "../../../shared/instance-texts";
 import type { Instance, InstanceDetails } from "../../../shared/protocol/instances";
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
@@ -113,35 +113,52 @@ export function InstanceLifecycle({ instance }: { instance: Instance }) {
     ask.run(request);
   };
   const last = details?.backups.at(-1);
+  // A linked gateway runs on its owner's machine: only unlinking (and unpairing) is ours.
+  const linked = instance.kind === "linked";
   return (
     <section className="instance-lifecycle" aria-label="Lifecycle">
+      {linked && (
+        <p className="form-note">
+          Your own gateway at <code>{instance.url}</code>. Restart, backups and restore are done where it runs.
+        </p>
+      )}
       <div className="actions">
-        <button
-          type="button"
-          disabled={disabled}
-          title={why}
-          onClick={() =>
-            setConfirm({
-              title: `Restart ${instance.name}?`,
-              body: "Restarts the gateway; running chats are interrupted and resume after it is back (about 15 s).",
-              confirm: "Ask to restart",
-              request: { op: "restart" },
-            })
-          }
-        >
-          Restart
-        </button>
-        <button type="button" disabled={disabled} title={why} onClick={() => ask.run({ op: "backup" })}>
-          Back up now
-        </button>
+        {!linked && (
+          <button
+            type="button"
+            disabled={disabled}
+            title={why}
+            onClick={() =>
+              setConfirm({
+                title: `Restart ${instance.name}?`,
+                body: "Restarts the gateway; running chats are interrupted and resume after it is back (about 15 s).",
+                confirm: "Ask to restart",
+                request: { op: "restart" },
+              })
+            }
+          >
+            Restart
+          </button>
+        )}
+        {!linked && (
+          <button type="button" disabled={disabled} title={why} onClick={() => ask.run({ op: "backup" })}>
+            Back up now
+          </button>
+        )}
         <button
           type="button"
           className="deny"
           disabled={disabled}
           title={why}
-          onClick={() => setConfirm({ title: `Delete ${instance.name}?`, body: deleteDetails(instance.threadIds.length), confirm: "Ask to delete", request: { op: "delete" } })}
+          onClick={() =>
+            setConfirm(
+              linked
+                ? { title: `Unlink ${instance.name}?`, body: unlinkDetails(instance.threadIds.length), confirm: "Ask to unlink", request: { op: "delete" } }
+                : { title: `Delete ${instance.name}?`, body: deleteDetails(instance.threadIds.length), confirm: "Ask to delete", request: { op: "delete" } },
+            )
+          }
         >
-          Delete…
+          {linked ? "Unlink…" : "Delete…"}
         </button>
       </div>
       {ask.note && (

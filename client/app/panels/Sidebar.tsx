@@ -8,6 +8,7 @@ import { useUi } from "../stores/ui";
 import { unreadCount, useUnread } from "../stores/unread";
 import { BridgeStatus, GatewaySessions } from "./Gateway";
 import { LoadMore } from "./LoadMore";
+import { LinkGateway } from "./LinkGateway";
 
 /**
  * Left bar: the workspace's threads, its OpenClaw instances and its projects (groups on
@@ -170,8 +171,9 @@ function Instances() {
         <span className="count">{list.length}</span>
       </div>
       <NewInstance />
+      <LinkGateway />
       {list.length === 0 ? (
-        <p className="empty">No OpenClaw instances yet. Each one is a hosted gateway for this workspace; provisioning waits for a person to approve it.</p>
+        <p className="empty">No OpenClaw instances yet. Each one is a hosted gateway for this workspace, or your own gateway linked to it; either waits for a person to approve it.</p>
       ) : (
         <ul className="nav-list">
           {list.map((i) => {
@@ -186,7 +188,9 @@ function Instances() {
                   title={i.error ?? i.phase}
                 >
                   <span className="nav-title">{i.name}</span>
-                  <span className="nav-meta">{i.status === "error" ? "error" : busy ? `${Math.round(i.progress)}%` : i.status}</span>
+                  <span className="nav-meta">
+                    {i.kind === "linked" && <span className="chip">linked</span>} {i.status === "error" ? "error" : busy ? `${Math.round(i.progress)}%` : i.status}
+                  </span>
                 </button>
                 {busy && (
                   <div className="progress" role="progressbar" aria-valuenow={Math.round(i.progress)} aria-valuemin={0} aria-valuemax={100} aria-label={`${i.name}: ${i.phase}`}>

@@ -280,24 +280,28 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: "list OpenClaw instances",
     build: () => ({ name: "instances" }),
   },
+  // `link` takes a URL and a secret token: not a command-line argument (shell history, ps);
+  // link from the app or with `client.instances.link`.
   ...Object.fromEntries(
-    InstanceOperation.options.map((operation): [string, CommandSpec] => [
-      `instance ${operation}`,
-      {
-        // A restore names the backup, an unpair the device (ids from `instance details`).
-        args: operation === "restore" ? ["instanceId", "backupId"] : operation === "unpair" ? ["instanceId", "deviceId"] : ["instanceId"],
-        options: operation === "provision" ? ["name", "wait-done"] : ["wait-done"],
-        summary: `ask a person to approve: ${operation} an OpenClaw instance (runs once approved)`,
-        build: ([instanceId, target], v) => ({
-          name: "instance op",
-          operation,
-          instanceId: instanceId!,
-          wait: v["wait-done"] ?? false,
-          ...optional("displayName", v.name),
-          ...optional("target", target),
-        }),
-      },
-    ]),
+    InstanceOperation.options
+      .filter((operation) => operation !== "link")
+      .map((operation): [string, CommandSpec] => [
+        `instance ${operation}`,
+        {
+          // A restore names the backup, an unpair the device (ids from `instance details`).
+          args: operation === "restore" ? ["instanceId", "backupId"] : operation === "unpair" ? ["instanceId", "deviceId"] : ["instanceId"],
+          options: operation === "provision" ? ["name", "wait-done"] : ["wait-done"],
+          summary: `ask a person to approve: ${operation} an OpenClaw instance (runs once approved)`,
+          build: ([instanceId, target], v) => ({
+            name: "instance op",
+            operation,
+            instanceId: instanceId!,
+            wait: v["wait-done"] ?? false,
+            ...optional("displayName", v.name),
+            ...optional("target", target),
+          }),
+        },
+      ]),
   ),
   "instance details": {
     args: ["instanceId"],

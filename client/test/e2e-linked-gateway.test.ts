@@ -1,0 +1,187 @@
+// Bring your own gateway, end to end: a real, pinned `openclaw` gateway that this test
+// starts itself — no runtime, as a user would run one on their own machine — linked to a
+// workspace with `instances.link`, approved by another person, dialled by the Autopilot
+// directly (same handshake and device pairing as a hosted gateway), answering in a thread.
+// The only stand-in is the scripted model (a paid external API).
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Message } from "../../shared/protocol/threads";
+import { launchChromium } from "../../party/dev/chromium.mjs";
+import { freePort, ROOT, startServer } from "../../party/dev/server.mjs";
+import { type StandaloneGateway, startStandaloneGateway } from "../../runtime/test/standalone-gateway";
+import { markerScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
+import { AutopilotClient } from "../src/client";
+import { addSecondPerson, httpJson, signUpVerified, until } from "./e2e-helpers";
+
+type Server = Awaited<ReturnType<typeof startServer>>;
+
+let server: Server;
+let model: ScriptedModel;
+let gateway: StandaloneGateway;
+let gatewayPort: number;
+/** The gateway's own token: what a user pastes into the link form. */
+const GATEWAY_TOKEN = `own-gateway-${randomBytes(24).toString("hex")}`;
+let workspace: string;
+let cookie: string;
+const dirs: string[] = [];
+const clients: AutopilotClient[] = [];
+/** Every frame any member received, and every line the server logged: the token is in none. */
+const received: string[] = [];
+const serverLog: string[] = [];
+
+class RecordingWebSocket extends WebSocket {
+  constructor(url: string | URL, protocols?: string | string[]) {
+    super(url, protocols);
+    this.addEventListener("message", (e) => received.push(typeof e.data === "string" ? e.data : "<binary>"));
+  }
+}
+
+const http = <T>(path: string, init: RequestInit & { cookie?: string } = {}) => httpJson<T>(server.url, path, init);
+const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+
+async function connect(device: string, as: string): Promise<AutopilotClient> {
+  const client = new AutopilotClient({
+    url: server.url,
+    workspace,
+    device,
+    WebSocket: RecordingWebSocket,
+    ticket: async () => (await http<{ ticket: string }>("/api/connect-ticket", { method: "POST", cookie: as, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+  });
+  clients.push(client);
+  await client.ready();
+  return client;
+}
+
+let browser: Browser | undefined;
+let alice: AutopilotClient;
+let bob: AutopilotClient;
+
+beforeAll(async () => {
+  model = await startScriptedModel();
+  model.setReply(markerScript);
+  gatewayPort = await freePort();
+  gateway = startStandaloneGateway({ port: gatewayPort, token: GATEWAY_TOKEN, modelBaseUrl: model.baseUrl });
+  const persistDir = mkdtempSync(join(tmpdir(), "autopilot-e2e-linked-"));
+  dirs.push(persistDir);
+  // No runtime at all: a linked gateway does not need one. (startServer allows loopback
+  // gateways, as `npm start` does; production refuses them unless its operator allows.)
+  server = await startServer({ port: await freePort(), persistDir, log: (line) => serverLog.push(line) });
+  // A verified person, as the app expects one (the browser step opens the app as Alice).
+  cookie = (await signUpVerified(server.url, "Alice")).cookie;
+  workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
+  const bobPerson = await addSecondPerson(server.url, cookie, workspace, "Bob");
+  alice = await connect("laptop", cookie);
+  bob = await connect("phone", bobPerson.cookie);
+}, 120_000);
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await browser?.close();
+  await server?.stop();
+  await gateway?.stop();
+  await model?.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function waitForMessage(threadId: string, match: (m: Message) => boolean, what: string, timeoutMs: number): Promise<Message> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { messages } = await alice.request("messages.list", { threadId, limit: 200 });
+    const found = messages.find(match);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; thread has: ${JSON.stringify(messages.map((m) => [m.author.id, m.kind, m.text.slice(0, 80)]))}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe("a gateway its user runs elsewhere, linked to the workspace", () => {
+  it("link → another person approves → the bridge connects → a thread's message gets the gateway's reply streamed; the token reaches no one", async () => {
+    const { approval } = await alice.instances.link({ instanceId: "home", name: "Home", url: `ws://127.0.0.1:${gatewayPort}`, token: GATEWAY_TOKEN, idempotencyKey: key("link") });
+    expect(approval).toMatchObject({ status: "pending", action: { kind: "instance", operation: "link", instanceId: "home" } });
+    // Whoever asked does not decide.
+    await expect(alice.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("self") })).rejects.toMatchObject({ code: "forbidden" });
+    await bob.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("ok") });
+    const connected = await until(
+      () => {
+        const i = alice.state.instances.get("home");
+        return i?.bridge === "connected" && i;
+      },
+      `the linked gateway connected (gateway output: ${gateway.output.slice(-5).join(" | ")})`,
+      120_000,
+    );
+    expect(connected).toMatchObject({ kind: "linked", status: "ready", url: `ws://127.0.0.1:${gatewayPort}` });
+    // Paired like a hosted gateway: the first connect signed over the gateway token, then
+    // the device token it issued.
+    const auths = serverLog.filter((l) => l.includes('"msg":"gateway connected"')).map((l) => (JSON.parse(l.slice(l.indexOf("{"))) as { auth: string }).auth);
+    expect(auths[0]).toBe("token");
+
+    const { thread } = await alice.request("threads.create", { title: "Ask my own OpenClaw", idempotencyKey: key("thr") });
+    await alice.request("instances.attach", { instanceId: "home", threadId: thread.id, idempotencyKey: key("att") });
+    const streamed = new Map<string, string>();
+    bob.on("chat.delta", (p: { runId: string; offset: number; text: string }) => streamed.set(p.runId, (streamed.get(p.runId) ?? "").slice(0, p.offset) + p.text));
+    await alice.request("chat.send", { threadId: thread.id, text: "SAY: hello from the gateway you run yourself", idempotencyKey: key("msg") });
+    const reply = await waitForMessage(thread.id, (m) => m.author.id === "instance:home" && m.text.includes("hello from the gateway you run yourself"), "the linked gateway's reply", 90_000);
+    expect(reply.kind ?? "text").toBe("text");
+    expect(reply.runId).toBeTruthy();
+    expect([...streamed.values()].some((t) => t.includes("hello from the gateway"))).toBe(true);
+
+    // Its devices come from the gateway itself; what needs our runtime is refused, typed.
+    const { details } = await alice.request("instances.details", { instanceId: "home" });
+    expect(details.devices?.some((d) => d.self)).toBe(true);
+    await expect(alice.request("instances.restart", { instanceId: "home", idempotencyKey: key("rs") })).rejects.toMatchObject({ code: "conflict" });
+
+    // Unlink (delete, gated): the room forgets it; the user's gateway keeps running.
+    const { approval: unlink } = await alice.request("instances.delete", { instanceId: "home", idempotencyKey: key("del") });
+    await bob.request("approvals.resolve", { approvalId: unlink.id, decision: "approve", idempotencyKey: key("ok2") });
+    await until(() => alice.state.instances.get("home")?.status === "stopped", "unlinked", 15_000);
+    expect(gateway.child.exitCode).toBeNull();
+
+    expect(received.length).toBeGreaterThan(20);
+    for (const frame of received) expect(frame).not.toContain(GATEWAY_TOKEN);
+    for (const line of serverLog) expect(line).not.toContain(GATEWAY_TOKEN);
+  }, 240_000);
+
+  it("in the app: the link form (token as a password field, cleared once filed), then the linked gateway in the list, connected", async () => {
+    const artifacts = join(ROOT, "test-artifacts");
+    mkdirSync(artifacts, { recursive: true });
+    browser = await launchChromium();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const [name, value] = [cookie.slice(0, cookie.indexOf("=")), cookie.slice(cookie.indexOf("=") + 1)];
+    await context.addCookies([{ name, value, url: server.url }]);
+    const page = await context.newPage();
+    page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+    await page.goto(server.url);
+    await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+    await page.getByRole("button", { name: "Link your own gateway…" }).click();
+    const form = page.getByRole("form", { name: "Link your own gateway" });
+    await form.getByLabel("Id").fill("laptop");
+    await form.getByLabel("Name").fill("My laptop");
+    await form.getByLabel("Gateway URL").fill(`ws://127.0.0.1:${gatewayPort}`);
+    const token = form.getByLabel("Token");
+    expect(await token.getAttribute("type")).toBe("password");
+    await token.fill(GATEWAY_TOKEN);
+    await page.screenshot({ path: join(artifacts, "linked-gateway-form.png") });
+    await form.getByRole("button", { name: "Link" }).click();
+    await form.getByText("Requested").waitFor({ timeout: 15_000 });
+    expect(await token.inputValue()).toBe("");
+    const approval = await until(
+      () => [...bob.state.approvals.values()].find((a) => a.status === "pending" && a.action?.kind === "instance" && a.action.operation === "link" && a.action.instanceId === "laptop"),
+      "the link approval",
+      10_000,
+    );
+    await bob.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("ok3") });
+    const item = page.getByRole("button", { name: /My laptop/ });
+    await item.getByText("linked").waitFor({ timeout: 15_000 });
+    await page.getByText("Gateway connected").first().waitFor({ timeout: 90_000 });
+    await until(() => alice.state.instances.get("laptop")?.bridge === "connected", "the app's link connected", 90_000);
+    await item.click();
+    await page.getByText("Your own gateway at").waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(artifacts, "linked-gateway.png") });
+    expect(await page.getByRole("button", { name: "Restart" }).count()).toBe(0);
+    expect(await page.content()).not.toContain(GATEWAY_TOKEN);
+  }, 180_000);
+});
