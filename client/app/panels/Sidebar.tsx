@@ -189,7 +189,8 @@ function Instances() {
                 >
                   <span className="nav-title">{i.name}</span>
                   <span className="nav-meta">
-                    {i.kind === "linked" && <span className="chip">linked</span>} {i.status === "error" ? "error" : busy ? `${Math.round(i.progress)}%` : i.status}
+                    {i.kind === "linked" && <span className="chip">linked</span>}
+                    {i.status === "error" ? "error" : busy ? `${Math.round(i.progress)}%` : i.status}
                   </span>
                 </button>
                 {busy && (
