@@ -13,6 +13,8 @@ export interface SupervisorDeps extends Pick<BridgeDeps, "sql" | "retain" | "pub
   workspaceId(): string;
   /** The runtime, or null when none is configured (then no bridge runs). */
   runtime(): RuntimeClient | null;
+  /** A bridge's session list changed: sessions are no durable event, so the canvas is told apart. */
+  sessionsChanged(): void;
 }
 
 /**
@@ -83,7 +85,11 @@ export class BridgeSupervisor {
       if (this.#deleting.has(instance.id)) continue;
       live.add(instance.id);
       if (this.#bridges.has(instance.id)) continue;
-      const { sql, retain, publish, broadcast } = this.#d;
+      const { sql, retain, publish } = this.#d;
+      const broadcast: BridgeDeps["broadcast"] = (event, payload) => {
+        this.#d.broadcast(event, payload);
+        if (event === "sessions.changed") this.#d.sessionsChanged();
+      };
       const bridge = new InstanceBridge({ workspaceId: this.#d.workspaceId(), instanceId: instance.id, sql, retain, runtime, publish, broadcast });
       this.#bridges.set(instance.id, bridge);
       bridge.start();
