@@ -9,6 +9,7 @@ import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
 import { BridgeStatus, GatewaySessions, MessageItem, StopButton, StreamingReply, useThreadStreams } from "./Gateway";
 import { InstanceLifecycle } from "./InstanceLifecycle";
 import { ResponderPicker } from "./Responder";
+import { SessionView } from "./SessionView";
 import { ThreadApprovals } from "./ThreadApprovals";
 import { FormError } from "../lib/form-error";
 
@@ -392,5 +393,6 @@ export function Inspector() {
   if (kind === "instance") return <InstanceView key={ref} instanceId={ref} />;
   if (kind === "note" || kind === "group") return <NoteOrGroupView key={selectedId} nodeId={selectedId} />;
   if (kind === "tool") return <ToolCallView nodeId={selectedId} />;
+  if (kind === "session") return <SessionView key={selectedId} nodeId={selectedId} thread={(id) => <ThreadView key={id} threadId={id} />} />;
   return <p className="empty">Nothing to show for {selectedId} yet.</p>;
 }
