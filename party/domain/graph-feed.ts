@@ -4,6 +4,7 @@ import type { Instance } from "../../shared/protocol/instances";
 import type { Job } from "../../shared/protocol/jobs";
 import type { Message, Thread } from "../../shared/protocol/threads";
 import { TOOL_NODES_PER_THREAD } from "../../shared/hatchery/tool-nodes";
+import { type CanvasSessions, canvasSessions } from "./canvas-sessions";
 import { currentSeq, readEventPage } from "./eventlog";
 import type { Sql } from "./sql";
 import { readable } from "../records/codec";
@@ -21,6 +22,12 @@ export interface GraphFeed {
    * back), null once it is complete. Events resume from `seq` after the last page.
    */
   snapshotCursor: string | null;
+  /**
+   * The gateway sessions (not durable events), whole, when their digest differs from the
+   * one the Hatchery passed; only on a page that catches up (`more` false), so the
+   * instances and threads they link to are on the canvas first. Null: unchanged.
+   */
+  sessions: CanvasSessions | null;
 }
 
 /**
@@ -116,9 +123,17 @@ function toolMessagePage(sql: Sql, afterThread: string, maxBytes: number, mustMo
 /**
  * What the Hatchery pulls: durable events after `since`, or the domain state in pages
  * when `since` is from another epoch than `roomEpoch` or fell out of the log (or while a
- * snapshot is under way: `snapshotCursor`).
+ * snapshot is under way: `snapshotCursor`); with the sessions when they changed since
+ * `sessionsDigest`.
  */
-export function readGraphFeed(sql: Sql, roomEpoch: string, since: number, epoch: string | null, limit: number, snapshotCursor: string | null = null): GraphFeed {
+export function readGraphFeed(sql: Sql, roomEpoch: string, since: number, epoch: string | null, limit: number, snapshotCursor: string | null = null, sessionsDigest: string | null = null): GraphFeed {
+  const feed = readDomainFeed(sql, roomEpoch, since, epoch, limit, snapshotCursor);
+  if (feed.more) return { ...feed, sessions: null };
+  const sessions = canvasSessions(sql);
+  return { ...feed, sessions: sessions.digest === sessionsDigest ? null : sessions };
+}
+
+function readDomainFeed(sql: Sql, roomEpoch: string, since: number, epoch: string | null, limit: number, snapshotCursor: string | null): Omit<GraphFeed, "sessions"> {
   const seq = currentSeq(sql);
   if (snapshotCursor !== null && epoch === roomEpoch) {
     const { page, next } = snapshotPage(sql, snapshotCursor);

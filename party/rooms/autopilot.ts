@@ -100,6 +100,7 @@ export class Autopilot extends Agent<Env> {
       linkPolicy: () => readLinkPolicy(this.env),
       publish: (effects) => this.#publish(effects),
       broadcast: (event, payload) => this.#broadcastEvent(event, payload),
+      sessionsChanged: () => this.#canvas.poke(),
     });
     this.#agent = new AutopilotAgent({
       sql: this.#sql,
@@ -351,8 +352,8 @@ export class Autopilot extends Agent<Env> {
    * RPC for the Hatchery: a page of durable events after `since`, or of the domain state
    * when `since` is from another epoch or fell out of the log (graph-feed.ts).
    */
-  async graphFeed(since: number, epoch: string | null, limit = 500, snapshotCursor: string | null = null): Promise<GraphFeed> {
-    return readGraphFeed(this.#sql, roomEpoch(this.#sql), since, epoch, limit, snapshotCursor);
+  async graphFeed(since: number, epoch: string | null, limit = 500, snapshotCursor: string | null = null, sessionsDigest: string | null = null): Promise<GraphFeed> {
+    return readGraphFeed(this.#sql, roomEpoch(this.#sql), since, epoch, limit, snapshotCursor, sessionsDigest);
   }
 
   /** Scheduled callback (alarm): resolves pending approvals whose time ran out. */

@@ -18,6 +18,8 @@ export interface SupervisorDeps extends Pick<BridgeDeps, "sql" | "retain" | "pub
   runtime(): RuntimeClient | null;
   /** Which addresses linked gateways may have (party/domain/gateway-address.ts). */
   linkPolicy(): LinkPolicy;
+  /** A bridge's session list changed: sessions are no durable event, so the canvas is told apart. */
+  sessionsChanged(): void;
 }
 
 /**
@@ -92,7 +94,11 @@ export class BridgeSupervisor {
       if (this.#deleting.has(instance.id)) continue;
       live.add(instance.id);
       if (this.#bridges.has(instance.id)) continue;
-      const { sql, retain, publish, broadcast } = this.#d;
+      const { sql, retain, publish } = this.#d;
+      const broadcast: BridgeDeps["broadcast"] = (event, payload) => {
+        this.#d.broadcast(event, payload);
+        if (event === "sessions.changed") this.#d.sessionsChanged();
+      };
       const workspaceId = this.#d.workspaceId();
       // A linked gateway is dialled directly; a hosted one through the runtime (none: no bridge).
       const link = instance.kind === "linked" ? gatewayLink(sql, instance.id) : null;

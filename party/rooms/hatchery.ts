@@ -9,6 +9,7 @@ import * as Y from "yjs";
 import { reviewAwarenessUpdate } from "../../shared/hatchery/awareness";
 import { applyDomainOps, type DomainOp, opsForEvent, opsForSnapshot, pendingNodes } from "../../shared/hatchery/domain";
 import { layoutNewNodes } from "../../shared/hatchery/layout";
+import { sessionOps } from "../../shared/hatchery/session-nodes";
 import { type DomainKind, domainNodeId, isDomainKind, nodesMap, readNode } from "../../shared/hatchery/graph";
 import { HatcheryCloseCode, type HatcheryRefusal } from "../../shared/hatchery/refusal";
 import { type DomainRecord, reviewClientTransaction } from "../../shared/hatchery/review";
@@ -307,10 +308,12 @@ export class Hatchery extends YServer {
     const since = Number(getMeta(this.#sql, "domainSeq") ?? 0);
     const epoch = getMeta(this.#sql, "domainEpoch");
     const autopilot = await getAgentByName(this.#env.Autopilot, this.name);
-    const feed = await autopilot.graphFeed(since, epoch, undefined, getMeta(this.#sql, "domainSnapshotCursor") || null);
+    const feed = await autopilot.graphFeed(since, epoch, undefined, getMeta(this.#sql, "domainSnapshotCursor") || null, getMeta(this.#sql, "sessionsDigest"));
     const ops: DomainOp[] = feed.snapshot ? opsForSnapshot(feed.snapshot) : [];
     for (const e of feed.events) ops.push(...opsForEvent(e));
-    const touched = new Set(ops.flatMap((op) => (op.op === "link" || op.op === "trim" ? [] : [domainNodeId(op.kind, op.ref)])));
+    // Last: the sessions link to instances and threads this very pull may have created.
+    if (feed.sessions) ops.push(...sessionOps(feed.sessions.instances));
+    const touched = new Set(ops.flatMap((op) => (op.op === "upsert" || op.op === "patch" ? [domainNodeId(op.kind, op.ref)] : [])));
     // Layout runs before the write (ELK is asynchronous); placeNode re-checks for overlaps
     // at write time in case people moved things meanwhile.
     const laidOut = await layoutNewNodes(this.document, pendingNodes(this.document, ops)).catch((error: unknown) => {
@@ -323,8 +326,9 @@ export class Hatchery extends YServer {
         removed = applyDomainOps(this.document, ops, laidOut);
       }, DOMAIN_ORIGIN);
       this.#recordDomainNodes(touched);
-      // A trimmed tool call is gone for good: the guard must not bring it back.
+      // A trimmed tool call or a gone session is gone for good: the guard must not bring it back.
       for (const id of removed) this.#sql.run(`delete from domain_nodes where id = ?`, id);
+      if (feed.sessions) setMeta(this.#sql, "sessionsDigest", feed.sessions.digest);
       setMeta(this.#sql, "domainSeq", String(feed.seq));
       setMeta(this.#sql, "domainEpoch", feed.epoch);
       // A paged snapshot continues from here on the next pull (even after a restart).

@@ -7,6 +7,7 @@ import type { Message, Thread } from "../protocol/threads";
 import { type DomainKind, domainNodeId, edgeId, edgesMap, NODE_SIZE, nodesMap, patchNode, readNode, STACKED_KINDS, writeNode } from "./graph";
 import type { PendingNode } from "./layout";
 import { placeNode } from "./placement";
+import type { SessionOp } from "./session-nodes";
 import { toolNodesToTrim, toolOpsForApproval, toolOpsForMessage } from "./tool-nodes";
 
 /**
@@ -18,7 +19,9 @@ export type DomainOp =
   | { op: "patch"; kind: DomainKind; ref: string; data: Record<string, unknown> }
   | { op: "link"; source: string; target: string; label: string }
   /** Keep only the newest `keep` tool nodes of the thread (tool-nodes.ts). */
-  | { op: "trim"; kind: "tool"; threadId: string; keep: number };
+  | { op: "trim"; kind: "tool"; threadId: string; keep: number }
+  /** Make the session nodes match the current list (session-nodes.ts). */
+  | Extract<SessionOp, { op: "retain" }>;
 
 const PREVIEW = 140;
 
@@ -134,15 +137,20 @@ export function pendingNodes(doc: Y.Doc, ops: DomainOp[]): PendingNode[] {
  * Applies operations to the document (call inside one transaction). New domain nodes are
  * placed automatically; an existing node keeps its position (a person may have moved it).
  * A message for a thread the canvas has not seen yet is dropped: the thread's own upsert
- * carries everything the node shows. Trims run last, once per thread. Returns the ids of
- * the nodes it removed (trimmed tool calls).
+ * carries everything the node shows. Trims and the sessions' retain run last. Returns the
+ * ids of the nodes it removed (trimmed tool calls, sessions no longer listed).
  */
 export function applyDomainOps(doc: Y.Doc, ops: DomainOp[], laidOut: Map<string, { x: number; y: number }> = new Map()): string[] {
   const nodes = nodesMap(doc);
   const trims = new Map<string, number>();
+  let retain: Extract<DomainOp, { op: "retain" }> | null = null;
   for (const op of ops) {
     if (op.op === "trim") {
       trims.set(op.threadId, op.keep);
+      continue;
+    }
+    if (op.op === "retain") {
+      retain = op;
       continue;
     }
     if (op.op === "link") {
@@ -167,7 +175,20 @@ export function applyDomainOps(doc: Y.Doc, ops: DomainOp[], laidOut: Map<string,
     const { x, y } = placeNode(doc, size, op.near, laidOut.get(id), STACKED_KINDS.has(op.kind) ? "below" : "beside");
     writeNode(doc, { id, kind: op.kind, ref: op.ref, x, y, ...size, placed: "auto", parent: null, data: op.data });
   }
-  return trims.size > 0 ? removeNodes(doc, toolNodesToTrim(readNodes(doc), trims)) : [];
+  const removed = trims.size > 0 ? removeNodes(doc, toolNodesToTrim(readNodes(doc), trims)) : [];
+  return retain ? [...removed, ...retainSessions(doc, retain)] : removed;
+}
+
+/** Removes session nodes not in the list, and the domain edges of session nodes that no longer hold (a thread detached). */
+function retainSessions(doc: Y.Doc, retain: Extract<DomainOp, { op: "retain" }>): string[] {
+  const keep = new Set(retain.refs.map((ref) => domainNodeId("session", ref)));
+  const gone = [...readNodes(doc)].filter((n) => n.kind === "session" && !keep.has(n.id)).map((n) => n.id);
+  const wanted = new Set(retain.edges);
+  const edges = edgesMap(doc);
+  for (const [id, edge] of [...edges]) {
+    if (edge.kind === "domain" && !wanted.has(id) && (keep.has(edge.source) || keep.has(edge.target))) edges.delete(id);
+  }
+  return removeNodes(doc, gone);
 }
 
 function* readNodes(doc: Y.Doc) {

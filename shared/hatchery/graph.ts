@@ -52,7 +52,7 @@ export const NODE_SIZE: Record<NodeKind, { w: number; h: number }> = {
   job: { w: 220, h: 84 },
   approval: { w: 240, h: 96 },
   instance: { w: 220, h: 84 },
-  session: { w: 220, h: 72 },
+  session: { w: 240, h: 84 },
   tool: { w: 220, h: 56 },
   note: { w: 200, h: 120 },
   group: { w: 480, h: 320 },

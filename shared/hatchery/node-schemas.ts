@@ -64,7 +64,16 @@ export const DOMAIN_DATA = {
     expiresAt: time.nullish(),
   }),
   instance: z.object({ name: text().nullish(), status: text(40).nullish(), phase: text(200).nullish(), progress: z.number().finite().nullish(), error: text().nullish() }),
-  session: z.object({ title: text().nullish(), name: text().nullish(), status: text(40).nullish() }),
+  session: z.object({
+    title: text().nullish(),
+    key: text(256).nullish(),
+    preview: text(1000).nullish(),
+    status: text(40).nullish(),
+    running: z.boolean().nullish(),
+    updatedAt: time.nullish(),
+    instanceId: text(ID_MAX).nullish(),
+    threadId: text(ID_MAX).nullish(),
+  }),
   tool: z.object({ name: text(200).nullish(), status: text(40).nullish(), durationMs: z.number().finite().nullish(), threadId: text(ID_MAX).nullish(), at: time.nullish(), n: count.nullish() }),
 } satisfies Record<DomainKind, z.ZodType>;
 

@@ -171,6 +171,33 @@ export const ToolNode = memo(function ToolNode({ id, data, selected }: Props) {
   );
 });
 
+/**
+ * An OpenClaw gateway session (shared/hatchery/session-nodes.ts): its title (the thread's,
+ * once it is open as one), its key, when it was last active and which thread it is.
+ */
+export const SessionNode = memo(function SessionNode({ id, data, selected }: Props) {
+  const d = data.g.data;
+  const threadId = text(d.threadId);
+  const threadTitle = useRoom((s) => (threadId ? s.state.threads.get(threadId)?.title : undefined));
+  const title = threadTitle || text(d.title) || text(d.key);
+  const updatedAt = typeof d.updatedAt === "number" ? d.updatedAt : null;
+  return (
+    <Shell id={id} kind="session" selected={selected} title={title} className={d.running === true ? "is-running" : ""}>
+      <div className="node-head">
+        <span className={`session-dot ${d.running === true ? "running" : ""}`} aria-hidden />
+        <span className="node-title">{title}</span>
+        {d.running === true && <span className="chip chip-running">running</span>}
+      </div>
+      <div className="node-key" title={text(d.key)}>
+        {text(d.key)}
+      </div>
+      <div className="node-foot">
+        {updatedAt ? `active ${relativeTime(updatedAt)}` : "no activity yet"} · {threadId ? `thread: ${threadTitle ?? "not loaded"}` : "not open as a thread"}
+      </div>
+    </Shell>
+  );
+});
+
 function GenericNode({ id, data, selected }: Props) {
   const d = data.g.data;
   return (
@@ -291,7 +318,7 @@ export const nodeTypes: NodeTypes = {
   job: guarded(JobNode),
   approval: guarded(ApprovalNode),
   instance: guarded(GenericNode),
-  session: guarded(GenericNode),
+  session: guarded(SessionNode),
   tool: guarded(ToolNode),
   note: guarded(NoteNode),
   group: guarded(GroupNode),

@@ -12,6 +12,7 @@ import { InstanceLifecycle } from "./InstanceLifecycle";
 import { NoteOrGroupView } from "./NoteView";
 import { ChatStartProgress, ChatWithOpenClaw, FirstRunCard, StartChatButton } from "./ChatStart";
 import { ResponderPicker } from "./Responder";
+import { SessionView } from "./SessionView";
 import { ThreadApprovals } from "./ThreadApprovals";
 import { FormError } from "../lib/form-error";
 
@@ -355,5 +356,6 @@ export function Inspector() {
   if (kind === "instance") return <InstanceView key={ref} instanceId={ref} />;
   if (kind === "note" || kind === "group") return <NoteOrGroupView key={selectedId} nodeId={selectedId} />;
   if (kind === "tool") return <ToolCallView nodeId={selectedId} />;
+  if (kind === "session") return <SessionView key={selectedId} nodeId={selectedId} thread={(id) => <ThreadView key={id} threadId={id} />} />;
   return <p className="empty">Nothing to show for {selectedId} yet.</p>;
 }

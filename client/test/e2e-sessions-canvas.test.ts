@@ -1,0 +1,202 @@
+// Gateway sessions on the canvas, end to end: the real server (wrangler dev), the real
+// runtime and a real `openclaw` gateway (its model is the scripted one, the only test
+// double: a paid external API). A thread's own session and one started outside the app
+// (another OpenClaw client) show on the Hatchery canvas as session nodes linked to their
+// instance and thread; clicking one opens its thread, or opens it as one; deleting the
+// instance takes its sessions off the canvas. Screenshots go to test-artifacts/.
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import { launchChromium } from "../../party/dev/chromium.mjs";
+import { type RunningRuntime, startRuntime } from "../../party/dev/runtime.mjs";
+import { ensureDevVars, freePort, ROOT, startServer } from "../../party/dev/server.mjs";
+import { YSyncClient } from "../../party/dev/ysync.mjs";
+import { domainNodeId, edgeId, edgesMap, nodesMap, readGraph, readNode } from "../../shared/hatchery/graph";
+import { sessionNodeRef } from "../../shared/hatchery/session-nodes";
+import type { Approval } from "../../shared/protocol/approvals";
+import type { Message } from "../../shared/protocol/threads";
+import { ProxiedGatewayClient } from "../../runtime/test/helpers";
+import { markerScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
+import { AutopilotClient } from "../src/client";
+import { signUpInUi } from "./browser-helpers";
+import { addSecondPerson, httpJson, until } from "./e2e-helpers";
+
+const ARTIFACTS = join(ROOT, "test-artifacts");
+const stamp = Date.now();
+
+let model: ScriptedModel;
+let runtime: RunningRuntime;
+let serviceToken: string;
+let server: Awaited<ReturnType<typeof startServer>>;
+let browser: Browser;
+let page: Page;
+const dirs: string[] = [];
+const closers: (() => void)[] = [];
+
+const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `sessions-${name}.png`) });
+const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  serviceToken = ensureDevVars().RUNTIME_SERVICE_TOKEN!;
+  model = await startScriptedModel();
+  model.setReply(markerScript);
+  const dataDir = mkdtempSync(join(tmpdir(), "autopilot-sessions-runtime-"));
+  const persistDir = mkdtempSync(join(tmpdir(), "autopilot-sessions-"));
+  dirs.push(dataDir, persistDir);
+  runtime = await startRuntime({
+    port: await freePort(),
+    dataDir,
+    serviceToken,
+    env: { OPENCLAW_MODEL_BASE_URL: model.baseUrl, OPENCLAW_MODEL_ID: "scripted-model", OPENCLAW_MODEL_API_KEY: "scripted-key" },
+  });
+  server = await startServer({ port: await freePort(), persistDir, vars: { RUNTIME_URL: runtime.url } });
+  browser = await launchChromium();
+  page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+}, 120_000);
+
+afterAll(async () => {
+  for (const close of closers) close();
+  await browser?.close();
+  await server?.stop();
+  await runtime?.stop();
+  await model?.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function connect(workspace: string, cookie: string): Promise<AutopilotClient> {
+  const client = new AutopilotClient({
+    url: server.url,
+    workspace,
+    ticket: async () => (await httpJson<{ ticket: string }>(server.url, "/api/connect-ticket", { method: "POST", cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+  });
+  closers.push(() => client.close());
+  return client.ready().then(() => client);
+}
+
+/** The Hatchery document as any client reads it (y-websocket over the same cookie). */
+async function openCanvas(workspace: string, cookie: string): Promise<YSyncClient> {
+  const canvas = new YSyncClient(new WebSocket(`${server.url.replace("http", "ws")}/parties/hatchery/${workspace}`, { headers: { cookie } }) as unknown as globalThis.WebSocket);
+  closers.push(() => canvas.close());
+  await canvas.whenSynced();
+  return canvas;
+}
+
+const nodeData = (canvas: YSyncClient, id: string) => {
+  const m = nodesMap(canvas.doc).get(id);
+  return m ? readNode(id, m).data : null;
+};
+
+/** Someone talks to the gateway directly (another OpenClaw client, through the runtime's proxy): a session the app did not start. */
+async function chatOutside(workspace: string, sessionKey: string, text: string): Promise<void> {
+  const peer = await ProxiedGatewayClient.open(`${runtime.url.replace(/^http/, "ws")}/v1/workspaces/${workspace}/instances/work/gateway`, {}, serviceToken);
+  try {
+    await peer.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
+    const hello = await peer.request("connect", {
+      minProtocol: 4,
+      maxProtocol: 4,
+      client: { id: "gateway-client", version: "0.1.0", platform: "linux", mode: "backend" },
+      role: "operator",
+      scopes: ["operator.admin"],
+      caps: [],
+    });
+    expect(hello.ok, JSON.stringify(hello)).toBe(true);
+    const sent = await peer.request("chat.send", { sessionKey, message: text, idempotencyKey: key("outside") });
+    expect(sent.ok, JSON.stringify(sent)).toBe(true);
+  } finally {
+    peer.close();
+  }
+}
+
+async function decide(by: AutopilotClient, approval: Approval): Promise<void> {
+  await until(() => by.state.approvals.get(approval.id), "the approval at the approver", 10_000);
+  await by.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("decide") });
+}
+
+describe("gateway sessions on the canvas", () => {
+  it("a real gateway's sessions show linked to their instance and thread, open from the canvas, and leave with the instance", async () => {
+    await signUpInUi(page, server.url, "Olga", `olga-${stamp}@example.test`);
+    const workspace = await page.locator("#workspace-switcher").inputValue();
+    const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    const pavel = await addSecondPerson(server.url, cookie, workspace, "Pavel");
+    const olga = await connect(workspace, cookie);
+    const approver = await connect(workspace, pavel.cookie);
+
+    const { approval } = await olga.request("instances.provision", { instanceId: "work", name: "Work", idempotencyKey: key("prov") });
+    await decide(approver, approval);
+    await until(() => olga.state.instances.get("work")?.bridge === "connected", "instance ready with a connected bridge", 120_000);
+
+    // A thread attached to the instance talks in its own gateway session.
+    const { thread } = await olga.request("threads.create", { title: "Ops chat", idempotencyKey: key("thr") });
+    await olga.request("instances.attach", { instanceId: "work", threadId: thread.id, idempotencyKey: key("att") });
+    const { message } = await olga.request("chat.send", { threadId: thread.id, text: "SAY: hello canvas", idempotencyKey: key("send") });
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const { messages } = (await olga.request("messages.list", { threadId: thread.id, limit: 50 })) as { messages: Message[] };
+      if (messages.some((m) => m.runId === message.id && m.author.id === "instance:work")) break;
+      if (Date.now() > deadline) throw new Error("no reply from the gateway");
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const own = await until(() => olga.state.sessions.get("work")?.find((s) => s.threadId === thread.id), "the thread's session listed", 30_000);
+    await chatOutside(workspace, "elsewhere", "SAY: hello from outside");
+    const outside = await until(() => olga.state.sessions.get("work")?.find((s) => s.key.endsWith(":elsewhere")), "the outside session listed", 30_000);
+
+    // In the Hatchery document: both sessions, linked to the instance; the thread's to its thread.
+    const canvas = await openCanvas(workspace, cookie);
+    const ownId = domainNodeId("session", sessionNodeRef("work", own.key));
+    const outsideId = domainNodeId("session", sessionNodeRef("work", outside.key));
+    const instanceId = domainNodeId("instance", "work");
+    const threadNode = domainNodeId("thread", thread.id);
+    await until(() => nodeData(canvas, ownId) && nodeData(canvas, outsideId), "both session nodes", 20_000);
+    expect(nodeData(canvas, ownId)).toMatchObject({ key: own.key, threadId: thread.id, instanceId: "work" });
+    expect(nodeData(canvas, ownId)!.updatedAt).toEqual(expect.any(Number));
+    expect(nodeData(canvas, outsideId)).toMatchObject({ key: outside.key, threadId: null });
+    const edges = edgesMap(canvas.doc);
+    await until(() => edges.get(edgeId(ownId, threadNode)), "session → thread edge", 10_000);
+    expect(edges.get(edgeId(ownId, instanceId))).toMatchObject({ kind: "domain", label: "session of" });
+    expect(edges.get(edgeId(ownId, threadNode))).toMatchObject({ kind: "domain", label: "open as" });
+    expect(edges.get(edgeId(outsideId, instanceId))).toMatchObject({ kind: "domain" });
+    expect([...edges.keys()].filter((id) => id.startsWith(`${outsideId}->`))).toEqual([edgeId(outsideId, instanceId)]);
+
+    // In the app: the nodes render; the thread's session opens its thread.
+    const sessionNode = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
+    // Fit the view once the sessions are on this page's canvas too (only what is in view renders).
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole("button", { name: "Fit view" }).click();
+          return (await sessionNode(ownId).count()) + (await sessionNode(outsideId).count());
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(2);
+    // Zoomed out that far, nodes draw their title only: pick the instance to bring it (and its sessions) close.
+    await page.locator(".sidebar .nav-item", { hasText: "Work" }).click();
+    await page.waitForTimeout(600); // the focus animates for 300 ms
+    await shot("01-canvas");
+    await expect.poll(() => sessionNode(ownId).locator(".node-title").textContent()).toBe("Ops chat");
+    await expect.poll(() => sessionNode(outsideId).locator(".node-foot").textContent()).toMatch(/not open as a thread/);
+    await sessionNode(ownId).click();
+    await page.locator(".inspector-head h2", { hasText: "Ops chat" }).waitFor();
+
+    // The outside session is not a thread yet: the inspector offers to open it as one.
+    await sessionNode(outsideId).click();
+    await page.getByText("OpenClaw session").waitFor();
+    await shot("02-session-inspector");
+    await page.getByRole("button", { name: "Open as a thread" }).click();
+    const opened = await until(() => olga.state.sessions.get("work")?.find((s) => s.key === outside.key && s.threadId)?.threadId, "the outside session open as a thread", 20_000);
+    await page.locator(".inspector-head h2", { hasText: "Work:" }).waitFor({ timeout: 20_000 });
+    await until(() => edges.get(edgeId(outsideId, domainNodeId("thread", opened))), "its new thread linked on the canvas", 20_000);
+    await shot("03-opened-as-thread");
+
+    // Deleting the instance takes its sessions off the canvas.
+    const { approval: deletion } = await olga.request("instances.delete", { instanceId: "work", idempotencyKey: key("del") });
+    await decide(approver, deletion);
+    await until(() => readGraph(canvas.doc).nodes.every((n) => n.kind !== "session"), "sessions gone from the canvas", 60_000);
+    await expect.poll(() => page.locator(".node-session").count(), { timeout: 10_000 }).toBe(0);
+  }, 360_000);
+});
