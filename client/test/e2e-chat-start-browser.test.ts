@@ -5,44 +5,33 @@
 // both watch the start phases and the reply stream; an exec the chat raises is decided in
 // the app; "Start a chat" on the ready instance; and a start Pavel denies says so in the
 // thread, its message marked not sent. Screenshots go to test-artifacts/ (git-ignored).
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../../party/dev/chromium.mjs";
-import { type RunningRuntime, startRuntime } from "../../party/dev/runtime.mjs";
-import { ensureDevVars, freePort, ROOT, startServer } from "../../party/dev/server.mjs";
-import { markerScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
+import { ROOT, type startServer } from "../../party/dev/server.mjs";
+import { markerScript, type ScriptedModel } from "../../runtime/test/scripted-model";
+import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
 import { signUpInUi } from "./browser-helpers";
 
 const ARTIFACTS = join(ROOT, "test-artifacts");
 const stamp = Date.now();
 
+let stack: OpenClawStack;
 let model: ScriptedModel;
-let runtime: RunningRuntime;
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
 let olga: Page;
 let pavel: Page;
-const dirs: string[] = [];
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `chat-start-${name}.png`) });
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  model = await startScriptedModel();
+  stack = await startOpenClawStack("chat-start");
+  ({ model, server } = stack);
   model.setReply(markerScript);
-  const dataDir = mkdtempSync(join(tmpdir(), "autopilot-chat-start-runtime-"));
-  const persistDir = mkdtempSync(join(tmpdir(), "autopilot-chat-start-"));
-  dirs.push(dataDir, persistDir);
-  runtime = await startRuntime({
-    port: await freePort(),
-    dataDir,
-    serviceToken: ensureDevVars().RUNTIME_SERVICE_TOKEN!,
-    env: { OPENCLAW_MODEL_BASE_URL: model.baseUrl, OPENCLAW_MODEL_ID: "scripted-model", OPENCLAW_MODEL_API_KEY: "scripted-key" },
-  });
-  server = await startServer({ port: await freePort(), persistDir, vars: { RUNTIME_URL: runtime.url } });
   browser = await launchChromium();
   olga = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   olga.on("pageerror", (error) => console.error(`olga page error: ${error.message}`));
@@ -52,10 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await server?.stop();
-  await runtime?.stop();
-  await model?.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 /** Pavel decides the pending approval containing `text` from his Approvals tab, then goes back to his inspector. */

@@ -2,26 +2,22 @@
 // server (wrangler dev), the real runtime (process host) running a real `openclaw`
 // gateway, and the scripted model as the only stand-in — the Autopilot's requests (they
 // offer `openclaw_tool`) follow agentScript, the gateway's own follow markerScript.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "../../shared/protocol/threads";
-import { ensureDevVars, freePort, startServer } from "../../party/dev/server.mjs";
-import { type RunningRuntime, startRuntime } from "../../party/dev/runtime.mjs";
-import { agentScript, type ChatRequest, markerScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
+import type { startServer } from "../../party/dev/server.mjs";
+import { agentScript, type ChatRequest, markerScript, type ScriptedModel } from "../../runtime/test/scripted-model";
+import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
 import { AutopilotClient } from "../src/client";
 import { addSecondPerson, httpJson, until } from "./e2e-helpers";
 
 let server: Awaited<ReturnType<typeof startServer>>;
+let stack: OpenClawStack;
 let model: ScriptedModel;
-let runtime: RunningRuntime;
 let workspace: string;
 let cookie: string;
 let alice: AutopilotClient;
 let bob: AutopilotClient;
 let threadId: string;
-const dirs: string[] = [];
 const clients: AutopilotClient[] = [];
 const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 const http = <T>(path: string, init: RequestInit & { cookie?: string } = {}) => httpJson<T>(server.url, path, init);
@@ -51,24 +47,12 @@ async function waitForMessage(client: AutopilotClient, match: (m: Message) => bo
 }
 
 beforeAll(async () => {
-  const serviceToken = ensureDevVars().RUNTIME_SERVICE_TOKEN!;
-  model = await startScriptedModel();
+  // session_status is harmless but marked risky here, so the approval path runs a real tool.
+  stack = await startOpenClawStack("gwtools", {
+    vars: (model) => ({ AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model", AUTOPILOT_RISKY_GATEWAY_TOOLS: "exec,write,session_status" }),
+  });
+  ({ model, server } = stack);
   model.setReply((request) => (isAutopilotRequest(request) ? agentScript(request) : markerScript(request)));
-  const runtimeDir = mkdtempSync(join(tmpdir(), "autopilot-gwtools-runtime-"));
-  const persistDir = mkdtempSync(join(tmpdir(), "autopilot-gwtools-"));
-  dirs.push(runtimeDir, persistDir);
-  runtime = await startRuntime({
-    port: await freePort(),
-    dataDir: runtimeDir,
-    serviceToken,
-    env: { OPENCLAW_MODEL_BASE_URL: model.baseUrl, OPENCLAW_MODEL_ID: "scripted-model", OPENCLAW_MODEL_API_KEY: "scripted-key" },
-  });
-  server = await startServer({
-    port: await freePort(),
-    persistDir,
-    // session_status is harmless but marked risky here, so the approval path runs a real tool.
-    vars: { RUNTIME_URL: runtime.url, AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model", AUTOPILOT_RISKY_GATEWAY_TOOLS: "exec,write,session_status" },
-  });
   const signUp = await http<{ user: { id: string } }>("/api/auth/sign-up/email", {
     method: "POST",
     body: JSON.stringify({ email: `gwtools-${Date.now()}@example.test`, password: "correct horse battery", name: "Alice" }),
@@ -83,10 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of clients) c.close();
-  await server?.stop();
-  await runtime?.stop();
-  await model?.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 describe("the Autopilot uses an attached OpenClaw instance's gateway tools", () => {

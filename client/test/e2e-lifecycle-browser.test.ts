@@ -4,44 +4,33 @@
 // Back up now, Restore… and Delete… from the instance's inspector, approving each in the
 // app's Approvals queue, and reads the details the room gets from the runtime and gateway.
 // Screenshots go to test-artifacts/ (git-ignored).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../../party/dev/chromium.mjs";
-import { type RunningRuntime, startRuntime } from "../../party/dev/runtime.mjs";
-import { ensureDevVars, freePort, ROOT, startServer } from "../../party/dev/server.mjs";
-import { markerScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
+import { ROOT, type startServer } from "../../party/dev/server.mjs";
+import { markerScript, type ScriptedModel } from "../../runtime/test/scripted-model";
+import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
 import { signUpInUi } from "./browser-helpers";
 
 const ARTIFACTS = join(ROOT, "test-artifacts");
 const stamp = Date.now();
 
+let stack: OpenClawStack;
 let model: ScriptedModel;
-let runtime: RunningRuntime;
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
 let page: Page;
 let approver: Page;
-const dirs: string[] = [];
 
 const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `lifecycle-${name}.png`) });
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  model = await startScriptedModel();
+  stack = await startOpenClawStack("lifecycle");
+  ({ model, server } = stack);
   model.setReply(markerScript);
-  const dataDir = mkdtempSync(join(tmpdir(), "autopilot-lifecycle-runtime-"));
-  const persistDir = mkdtempSync(join(tmpdir(), "autopilot-lifecycle-"));
-  dirs.push(dataDir, persistDir);
-  runtime = await startRuntime({
-    port: await freePort(),
-    dataDir,
-    serviceToken: ensureDevVars().RUNTIME_SERVICE_TOKEN!,
-    env: { OPENCLAW_MODEL_BASE_URL: model.baseUrl, OPENCLAW_MODEL_ID: "scripted-model", OPENCLAW_MODEL_API_KEY: "scripted-key" },
-  });
-  server = await startServer({ port: await freePort(), persistDir, vars: { RUNTIME_URL: runtime.url } });
   browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
@@ -51,10 +40,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await server?.stop();
-  await runtime?.stop();
-  await model?.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 /**
@@ -100,7 +86,7 @@ describe("an instance's lifecycle in the app", () => {
     await shot("01-details");
 
     // State the gateway keeps in its workspace, before and after the backup.
-    const marker = join(dirs[0]!, "instances", workspace, "lab", "workspace", "marker.txt");
+    const marker = join(stack.dataDir, "instances", workspace, "lab", "workspace", "marker.txt");
     writeFileSync(marker, "before the backup");
     await page.getByRole("button", { name: "Back up now" }).click();
     await page.getByRole("status").getByText("Backup requested").waitFor();

@@ -4,22 +4,22 @@
 // (another OpenClaw client) show on the Hatchery canvas as session nodes linked to their
 // instance and thread; clicking one opens its thread, or opens it as one; deleting the
 // instance takes its sessions off the canvas. Screenshots go to test-artifacts/.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { launchChromium } from "../../party/dev/chromium.mjs";
-import { type RunningRuntime, startRuntime } from "../../party/dev/runtime.mjs";
-import { ensureDevVars, freePort, ROOT, startServer } from "../../party/dev/server.mjs";
+import type { RunningRuntime } from "../../party/dev/runtime.mjs";
+import { ROOT, type startServer } from "../../party/dev/server.mjs";
 import { YSyncClient } from "../../party/dev/ysync.mjs";
 import { domainNodeId, edgeId, edgesMap, nodesMap, readGraph, readNode } from "../../shared/hatchery/graph";
 import { sessionNodeRef } from "../../shared/hatchery/session-nodes";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { Message } from "../../shared/protocol/threads";
 import { ProxiedGatewayClient } from "../../runtime/test/helpers";
-import { markerScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
+import { markerScript, type ScriptedModel } from "../../runtime/test/scripted-model";
+import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
 import { AutopilotClient } from "../src/client";
 import { signUpInUi } from "./browser-helpers";
 import { addSecondPerson, httpJson, until } from "./e2e-helpers";
@@ -27,13 +27,13 @@ import { addSecondPerson, httpJson, until } from "./e2e-helpers";
 const ARTIFACTS = join(ROOT, "test-artifacts");
 const stamp = Date.now();
 
+let stack: OpenClawStack;
 let model: ScriptedModel;
 let runtime: RunningRuntime;
 let serviceToken: string;
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
 let page: Page;
-const dirs: string[] = [];
 const closers: (() => void)[] = [];
 
 const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `sessions-${name}.png`) });
@@ -41,19 +41,10 @@ const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  serviceToken = ensureDevVars().RUNTIME_SERVICE_TOKEN!;
-  model = await startScriptedModel();
+  stack = await startOpenClawStack("sessions");
+  ({ model, runtime, server } = stack);
+  serviceToken = stack.serviceToken;
   model.setReply(markerScript);
-  const dataDir = mkdtempSync(join(tmpdir(), "autopilot-sessions-runtime-"));
-  const persistDir = mkdtempSync(join(tmpdir(), "autopilot-sessions-"));
-  dirs.push(dataDir, persistDir);
-  runtime = await startRuntime({
-    port: await freePort(),
-    dataDir,
-    serviceToken,
-    env: { OPENCLAW_MODEL_BASE_URL: model.baseUrl, OPENCLAW_MODEL_ID: "scripted-model", OPENCLAW_MODEL_API_KEY: "scripted-key" },
-  });
-  server = await startServer({ port: await freePort(), persistDir, vars: { RUNTIME_URL: runtime.url } });
   browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
   page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
@@ -62,10 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const close of closers) close();
   await browser?.close();
-  await server?.stop();
-  await runtime?.stop();
-  await model?.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 function connect(workspace: string, cookie: string): Promise<AutopilotClient> {
