@@ -30,7 +30,7 @@ function refuseSocket(code: number, reason: string): Response {
   return new Response(null, { status: 101, webSocket: pair[0] });
 }
 
-async function handleRoom(request: Request, env: Env): Promise<Response> {
+async function handleRoom(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const url = new URL(request.url);
   const path = parseRoomPath(url.pathname);
   if (!path.ok && path.reason === "not_found") return new Response("not found", { status: 404 });
@@ -45,7 +45,7 @@ async function handleRoom(request: Request, env: Env): Promise<Response> {
   if (crossSite) return refuseSocket(CloseCode.forbidden, crossSite);
   const timing = env.BENCH_UPGRADE_TIMING === "1" ? upgradeTiming(env.DB) : null;
   const gateEnv = timing ? { ...env, DB: timing.db } : env;
-  const auth = authFor(gateEnv, request);
+  const auth = () => authFor(gateEnv, request, (promise) => ctx.waitUntil(promise));
   const outcome = await resolveSocketPrincipal(gateEnv, auth, request, workspaceId);
   timing?.mark("auth");
   if (!outcome.ok) return refuseSocket(outcome.status === 401 ? CloseCode.unauthenticated : CloseCode.forbidden, outcome.reason);
@@ -67,11 +67,11 @@ async function handleRoom(request: Request, env: Env): Promise<Response> {
 }
 
 export default {
-  async fetch(request: Request, env: Env): Promise<Response> {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const { pathname } = new URL(request.url);
     try {
-      if (pathname.startsWith("/api/")) return await api.fetch(request, env);
-      if (pathname.startsWith("/agents/") || pathname.startsWith("/parties/")) return await handleRoom(request, env);
+      if (pathname.startsWith("/api/")) return await api.fetch(request, env, ctx);
+      if (pathname.startsWith("/agents/") || pathname.startsWith("/parties/")) return await handleRoom(request, env, ctx);
       return env.ASSETS.fetch(request);
     } catch (error) {
       return internalError(pathname, error);
