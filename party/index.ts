@@ -13,6 +13,7 @@ import { deleteExpiredTickets } from "./auth/tickets";
 import type { Env } from "./env";
 import { encodePrincipalHeader, PRINCIPAL_HEADER } from "./rooms/principal-header";
 import { parseRoomPath } from "./room-path";
+import { upgradeTiming, withTimingHeader } from "./upgrade-timing";
 
 export { Autopilot } from "./rooms/autopilot";
 export { Hatchery } from "./rooms/hatchery";
@@ -29,7 +30,7 @@ function refuseSocket(code: number, reason: string): Response {
   return new Response(null, { status: 101, webSocket: pair[0] });
 }
 
-async function handleRoom(request: Request, env: Env): Promise<Response> {
+async function handleRoom(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const url = new URL(request.url);
   const path = parseRoomPath(url.pathname);
   if (!path.ok && path.reason === "not_found") return new Response("not found", { status: 404 });
@@ -42,8 +43,11 @@ async function handleRoom(request: Request, env: Env): Promise<Response> {
   // A socket that will ride on the session cookie must come from the app's own pages.
   const crossSite = url.searchParams.has("ticket") ? null : crossSiteRefusal(env, request);
   if (crossSite) return refuseSocket(CloseCode.forbidden, crossSite);
-  const auth = authFor(env, request);
-  const outcome = await resolveSocketPrincipal(env, auth, request, workspaceId);
+  const timing = env.BENCH_UPGRADE_TIMING === "1" ? upgradeTiming(env.DB) : null;
+  const gateEnv = timing ? { ...env, DB: timing.db } : env;
+  const auth = () => authFor(gateEnv, request, (promise) => ctx.waitUntil(promise));
+  const outcome = await resolveSocketPrincipal(gateEnv, auth, request, workspaceId);
+  timing?.mark("auth");
   if (!outcome.ok) return refuseSocket(outcome.status === 401 ? CloseCode.unauthenticated : CloseCode.forbidden, outcome.reason);
 
   // Rebuild the request so nothing client-supplied can pose as the principal header, and
@@ -57,15 +61,17 @@ async function handleRoom(request: Request, env: Env): Promise<Response> {
   headers.set(PRINCIPAL_HEADER, encodePrincipalHeader(outcome.principal));
   const forwarded = new Request(url.toString(), { method: request.method, headers });
   const routed = room === "agents/autopilot" ? await routeAgentRequest(forwarded, env) : await routePartykitRequest(forwarded, env as never);
-  return routed ?? new Response("not found", { status: 404 });
+  if (!routed) return new Response("not found", { status: 404 });
+  timing?.mark("room");
+  return timing ? withTimingHeader(routed, timing) : routed;
 }
 
 export default {
-  async fetch(request: Request, env: Env): Promise<Response> {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const { pathname } = new URL(request.url);
     try {
-      if (pathname.startsWith("/api/")) return await api.fetch(request, env);
-      if (pathname.startsWith("/agents/") || pathname.startsWith("/parties/")) return await handleRoom(request, env);
+      if (pathname.startsWith("/api/")) return await api.fetch(request, env, ctx);
+      if (pathname.startsWith("/agents/") || pathname.startsWith("/parties/")) return await handleRoom(request, env, ctx);
       return env.ASSETS.fetch(request);
     } catch (error) {
       return internalError(pathname, error);

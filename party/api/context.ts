@@ -19,7 +19,7 @@ export type ApiContext = Context<ApiEnv>;
 export function authOf(c: ApiContext): Auth {
   let auth = c.get("auth");
   if (!auth) {
-    auth = authFor(c.env, c.req.raw);
+    auth = authFor(c.env, c.req.raw, (promise) => c.executionCtx.waitUntil(promise));
     c.set("auth", auth);
   }
   return auth;

@@ -22,11 +22,15 @@ const passwordPolicy = createAuthMiddleware(async (ctx) => {
   if (problem) throw new APIError("BAD_REQUEST", { message: problem, code: "WEAK_PASSWORD" });
 });
 
-function createAuth(env: Env, baseURL: string) {
+/** Runs a promise past the response (the request's `waitUntil`). */
+export type Background = (promise: Promise<unknown>) => void;
+
+function createAuth(env: Env, baseURL: string, background?: Background) {
   const policy = signupPolicy(env);
+  const limits = authRateLimit(rateLimitWindow(env));
   const auth = betterAuth({
     ...baseAuthOptions,
-    ...authRateLimit(rateLimitWindow(env)),
+    ...limits,
     baseURL,
     basePath: "/api/auth",
     // The same origins our own routes and the room gate accept (party/access/origin.ts).
@@ -34,6 +38,17 @@ function createAuth(env: Env, baseURL: string) {
     secret: env.BETTER_AUTH_SECRET,
     database: env.DB,
     hooks: { before: passwordPolicy },
+    advanced: {
+      ...limits.advanced,
+      // The schema is ours (party/migrations, applied before the Worker serves). Left on,
+      // every instance (one per request, below) checked it with 14 introspection queries
+      // on D1, which runs statements one at a time: a reconnect storm queued them before
+      // every session read.
+      database: { validateSchema: false },
+      // Without a handler better-auth would leave deferred writes (api keys' bookkeeping)
+      // dangling; workerd may cancel them once the response is out.
+      ...(background && { backgroundTasks: { handler: background } }),
+    },
     // Signing in unverified stays allowed (your personal workspace works at once); what
     // needs a verified address is being added to, or invited into, someone's workspace.
     emailVerification: {
@@ -76,7 +91,7 @@ export type Auth = ReturnType<typeof createAuth>;
  * instance; workerd refuses to settle a promise created by an earlier request, so an
  * instance shared across requests fails on the second one.
  */
-export function authFor(env: Env, request: Request): Auth {
+export function authFor(env: Env, request: Request, background?: Background): Auth {
   if (!env.BETTER_AUTH_SECRET) throw new Error("BETTER_AUTH_SECRET is not set");
-  return createAuth(env, new URL(request.url).origin);
+  return createAuth(env, new URL(request.url).origin, background);
 }

@@ -2,6 +2,7 @@ import { CloseCode } from "../../shared/protocol/errors";
 import { type Principal, Role, Scope } from "../../shared/protocol/principal";
 import { DEFAULT_AGENT_SCOPES, scopesForRole } from "../../shared/scopes";
 import { ACCOUNT_REFUSAL, type AccountFlags, accountStatus } from "./account-status";
+import { timeOf } from "./d1-time";
 
 /**
  * What a principal may do right now, read from D1 (better-auth's tables) and nothing else.
@@ -44,13 +45,6 @@ function parseMetadata(text: string | null): unknown {
 
 /** A key's scopes from its stored metadata column (the text better-auth wrote). */
 export const storedKeyScopes = (metadata: string | null): Scope[] => agentScopes(parseMetadata(metadata));
-
-/** D1 hands a `date` column back as epoch milliseconds or as ISO text, depending on who wrote it. */
-function timeOf(value: string | number | null): number | null {
-  if (value === null) return null;
-  const n = typeof value === "number" ? value : /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  return Number.isFinite(n) ? n : null;
-}
 
 interface KeyRow {
   referenceId: string;

@@ -8,6 +8,10 @@ import { waitlist } from "./waitlist-plugin";
 
 export const API_KEY_PREFIX = "ap_";
 
+/** better-auth's defaults, named because the socket gate applies them too (socket-session.ts): a session lives 7 days and slides forward once a day of it is used. */
+export const SESSION_EXPIRES_IN_S = 7 * 24 * 3600;
+export const SESSION_UPDATE_AGE_S = 24 * 3600;
+
 /** A tuple, not an array of the union: better-auth infers the user's plugin fields (role, banned, waitlisted) only from a tuple. */
 const tuple = <T extends unknown[]>(items: [...T]): T => items;
 
@@ -35,6 +39,10 @@ export function authPlugins(sendInvitationEmail?: InvitationMail) {
       // The room rate-limits per connection; the plugin's default (10 verifications a
       // day per key) would lock an agent out after a few reconnects.
       rateLimit: { enabled: false },
+      // Its bookkeeping writes (`lastRequest`, `updatedAt`: two statements after the read)
+      // go to the request's waitUntil (auth.ts `backgroundTasks`) instead of holding up
+      // every key's upgrade on a D1 that runs one statement at a time.
+      deferUpdates: true,
     }),
     // Operators (user role `admin`, given at sign-up to ADMIN_EMAILS). Its HTTP endpoints
     // are closed (party/api/routes.ts): `/admin` uses ours, which call the plugin server-side.
@@ -45,6 +53,7 @@ export function authPlugins(sendInvitationEmail?: InvitationMail) {
 
 export const baseAuthOptions = {
   emailAndPassword: { enabled: true, minPasswordLength: MIN_PASSWORD_LENGTH },
+  session: { expiresIn: SESSION_EXPIRES_IN_S, updateAge: SESSION_UPDATE_AGE_S },
   // The schema generator needs to know the limiter keeps its counters in the database.
   rateLimit: { storage: "database" },
 } satisfies Partial<BetterAuthOptions>;

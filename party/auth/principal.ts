@@ -1,13 +1,14 @@
 import { CloseCode } from "../../shared/protocol/errors";
-import type { Principal } from "../../shared/protocol/principal";
 import { scopesForRole } from "../../shared/scopes";
 import type { Env } from "../env";
 import { ACCOUNT_REFUSAL, accountStatus } from "./account-status";
 import type { Auth } from "./auth";
+import type { AuthOutcome } from "./auth-outcome";
 import { agentPrincipalId, agentScopes, memberRole, recheckPrincipal } from "./current-access";
+import { readSessionAccess, sessionOutcome, signedSessionToken } from "./socket-session";
 import { consumeTicket } from "./tickets";
 
-export type AuthOutcome = { ok: true; principal: Principal } | { ok: false; status: 401 | 403; reason: string };
+export type { AuthOutcome } from "./auth-outcome";
 
 const unauthenticated = (reason: string): AuthOutcome => ({ ok: false, status: 401, reason });
 const forbidden = (reason: string): AuthOutcome => ({ ok: false, status: 403, reason });
@@ -40,11 +41,11 @@ export async function principalFromApiKey(auth: Auth, key: string, workspaceId: 
 /**
  * Resolves who is opening a room socket, before the room sees the request.
  * Order: API key header (agents), connect ticket (agents that cannot set headers),
- * session cookie (people).
+ * session cookie (people). `auth` is made only if needed: a cookie upgrade seldom needs it.
  */
-export async function resolveSocketPrincipal(env: Env, auth: Auth, request: Request, workspaceId: string): Promise<AuthOutcome> {
+export async function resolveSocketPrincipal(env: Env, auth: () => Auth, request: Request, workspaceId: string): Promise<AuthOutcome> {
   const key = request.headers.get("x-api-key");
-  if (key) return principalFromApiKey(auth, key, workspaceId);
+  if (key) return principalFromApiKey(auth(), key, workspaceId);
   const ticket = new URL(request.url).searchParams.get("ticket");
   if (ticket) {
     const claimed = await consumeTicket(env, ticket);
@@ -55,5 +56,13 @@ export async function resolveSocketPrincipal(env: Env, auth: Auth, request: Requ
     const now = await recheckPrincipal(env.DB, workspaceId, claimed.principal);
     return now.ok ? now : now.code === CloseCode.unauthenticated ? unauthenticated(now.reason) : forbidden(now.reason);
   }
-  return principalFromSession(env, auth, request.headers, workspaceId);
+  return principalFromSocketSession(env, auth, request, workspaceId);
+}
+
+/** A cookie upgrade in one D1 query (socket-session.ts); better-auth's own getSession only when the session is due to slide forward. */
+async function principalFromSocketSession(env: Env, auth: () => Auth, request: Request, workspaceId: string): Promise<AuthOutcome> {
+  const token = await signedSessionToken(request.headers, new URL(request.url).origin, env.BETTER_AUTH_SECRET);
+  if (!token) return unauthenticated("no valid session");
+  const outcome = sessionOutcome(await readSessionAccess(env.DB, token, workspaceId), Date.now());
+  return outcome === "refresh" ? principalFromSession(env, auth(), request.headers, workspaceId) : outcome;
 }

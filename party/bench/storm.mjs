@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { startServer } from "../dev/server.mjs";
 // Node 24 strips the types of this dependency-free module; the benches speak the current protocol.
@@ -20,6 +20,30 @@ const PORT = Number(process.env.BENCH_PORT ?? 8793);
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** `q;desc=3, auth;dur=80, room;dur=12` → { q: 3, auth: 80, room: 12 }. */
+function parseServerTiming(header) {
+  if (!header) return null;
+  const out = {};
+  for (const part of header.split(",")) {
+    const [name, ...params] = part.trim().split(";");
+    for (const p of params) {
+      const [k, v] = p.split("=");
+      if (k === "dur" || k === "desc") out[name] = Number(v);
+    }
+  }
+  return out;
+}
+
+/** p50 / p99 / max of one Server-Timing entry over all readers' last upgrades. */
+function timingSummary(readers, name) {
+  const values = readers
+    .map((r) => r.timing?.[name])
+    .filter((v) => v !== undefined)
+    .sort((a, b) => a - b);
+  if (values.length === 0) return null;
+  return { p50: percentile(values, 50), p99: percentile(values, 99), max: values[values.length - 1], mean: values.reduce((a, v) => a + v, 0) / values.length };
+}
 
 /** One reader: applies durable events strictly by seq and counts what a client would notice. */
 class Reader {
@@ -35,6 +59,8 @@ class Reader {
     this.frames = 0;
     this.presenceFrames = 0;
     this.helloSeq = null;
+    /** The Worker's Server-Timing for this socket's last upgrade (BENCH_UPGRADE_TIMING). */
+    this.timing = null;
   }
 
   get resumed() {
@@ -47,6 +73,9 @@ class Reader {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(`${this.url}${query}`, { headers: { cookie: this.cookie }, perMessageDeflate: false });
       this.ws = ws;
+      ws.once("upgrade", (res) => {
+        this.timing = parseServerTiming(res.headers["server-timing"]);
+      });
       ws.on("message", (data) => this.#onFrame(JSON.parse(data.toString())));
       ws.once("open", () => resolve());
       ws.once("error", reject);
@@ -88,7 +117,11 @@ async function storm(server) {
   const j = (path, init = {}) => fetch(`${server.url}${path}`, { ...init, headers: { "content-type": "application/json", origin: server.url, ...(init.headers ?? {}) } });
   const email = `storm-${Date.now()}@example.test`;
   const signUp = await j("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email, password: "benchmark-password", name: "Storm" }) });
-  const cookie = signUp.headers.get("set-cookie").split(";")[0];
+  // Every cookie sign-up set (a browser sends them all).
+  const cookie = signUp.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const { workspaces } = await (await j("/api/me", { headers: { cookie } })).json();
   const workspace = workspaces[0].id;
   const { key } = await (await j(`/api/workspaces/${workspace}/keys`, { method: "POST", headers: { cookie }, body: JSON.stringify({ name: "storm" }) })).json();
@@ -138,6 +171,9 @@ async function storm(server) {
     }
     acks.length = 0;
     stormOn = true;
+    // The bench's own event loop: if it lagged, the client (not the room) held the acks up.
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
     const t0 = performance.now();
     for (const r of readers) r.drop();
     await Promise.all(readers.map((r) => r.open()));
@@ -148,6 +184,7 @@ async function storm(server) {
     }
     const resumedMs = performance.now() - t0;
     stormOn = false;
+    lag.disable();
     // Let the diffs of the storm go out before counting its frames.
     await sleep(600);
     const sortedAcks = [...acks].sort((a, b) => a - b);
@@ -159,6 +196,11 @@ async function storm(server) {
       ackP50: percentile(sortedAcks, 50) ?? 0,
       ackP99: percentile(sortedAcks, 99) ?? 0,
       acks: acks.length,
+      clientLagP99: lag.percentile(99) / 1e6,
+      clientLagMax: lag.max / 1e6,
+      queries: timingSummary(readers, "q"),
+      auth: timingSummary(readers, "auth"),
+      room: timingSummary(readers, "room"),
     });
     await sleep(500);
   }
@@ -194,6 +236,8 @@ const server = await startServer({
     WORKSPACE_RATE_LIMIT_BURST: "100000",
     WORKSPACE_RATE_LIMIT_PER_SECOND: "100000",
     MAX_CONNECTIONS_PER_PRINCIPAL: "10000",
+    // Each upgrade's D1 queries and the time of its steps, on the 101 (party/upgrade-timing.ts).
+    BENCH_UPGRADE_TIMING: "1",
   },
 });
 let outcome;
@@ -209,6 +253,13 @@ console.log("storm | all upgraded ms | all resumed ms | frames to readers | pres
 outcome.results.forEach((r, i) => {
   console.log(
     `${String(i + 1).padStart(5)} | ${f(r.openMs).padStart(15)} | ${f(r.resumedMs).padStart(14)} | ${String(r.frames).padStart(17)} | ${String(r.presenceFrames).padStart(15)} | ${String(r.acks).padStart(11)} | ${f(r.ackP50).padStart(10)} | ${f(r.ackP99).padStart(10)}`,
+  );
+});
+const t = (x) => (x ? `p50 ${x.p50} / p99 ${x.p99} / max ${x.max}` : "n/a");
+console.log("\nper upgrade (the Worker's Server-Timing; ms):");
+outcome.results.forEach((r, i) => {
+  console.log(
+    `storm ${i + 1}: D1 queries ${r.queries ? r.queries.mean.toFixed(1) : "n/a"} | gate (auth) ${t(r.auth)} | room (upgrade into the Durable Object) ${t(r.room)} | bench client loop lag p99 ${r.clientLagP99.toFixed(0)} / max ${r.clientLagMax.toFixed(0)}`,
   );
 });
 console.log(`lost: ${outcome.lost}, duplicated: ${outcome.duplicated}, reset instead of resumed: ${outcome.resets}`);

@@ -201,7 +201,7 @@ export class Autopilot extends Agent<Env> {
       return;
     }
     const { state } = admission;
-    if (refuseOverCap(conn, this.getConnections(principalTag(state.principal.id)), this.#limits.connectionsPerPrincipal)) return;
+    if (refuseOverCap(conn, this.ctx.getWebSockets(principalTag(state.principal.id)), this.#limits.connectionsPerPrincipal)) return;
     conn.setState(state);
     const plan = planResume(this.#sql, roomEpoch(this.#sql), admission.lastSeq, admission.epoch);
     this.#greet(conn, state, plan);

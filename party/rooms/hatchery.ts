@@ -130,7 +130,7 @@ export class Hatchery extends YServer {
       conn.close(CloseCode.unauthenticated, "unauthenticated");
       return;
     }
-    if (refuseOverCap(conn, this.getConnections(principalTag(principal.id)), readRoomLimits(this.#env).connectionsPerPrincipal)) return;
+    if (refuseOverCap(conn, this.ctx.getWebSockets(principalTag(principal.id)), readRoomLimits(this.#env).connectionsPerPrincipal)) return;
     conn.setState(canvasState(principal));
     super.onConnect(conn, ctx);
   }

@@ -1,7 +1,6 @@
-import type { DurableEvent } from "../../shared/protocol/events";
-import type { EventFrame } from "../../shared/protocol/frames";
 import { currentSeq, REPLAY_PAGE, readEventPage } from "../domain/eventlog";
 import type { Sql } from "../domain/sql";
+import { ReplayPages } from "./replay-pages";
 import { sendQuietly } from "./socket-send";
 
 /** A socket as the pump needs it. */
@@ -48,8 +47,11 @@ interface Replaying {
  */
 export class ReplayPump {
   readonly #replaying = new Map<string, Replaying>();
+  readonly #pages: ReplayPages;
 
-  constructor(private readonly deps: ReplayDeps) {}
+  constructor(private readonly deps: ReplayDeps) {
+    this.#pages = new ReplayPages((after) => readEventPage(deps.sql, after, deps.page ?? REPLAY_PAGE));
+  }
 
   get size(): number {
     return this.#replaying.size;
@@ -93,13 +95,15 @@ export class ReplayPump {
     try {
       for (;;) {
         if (this.#replaying.get(socket.id) !== state) return;
-        const page = readEventPage(this.deps.sql, cursor, this.deps.page ?? REPLAY_PAGE);
+        // The log's end as of this page: nothing is appended before this turn ends.
+        const end = currentSeq(this.deps.sql);
+        const page = this.#pages.get(cursor, end);
         if (page.unreadable) {
           cursor = this.deps.reset(socket);
           break;
         }
         // Closed meanwhile (revoked, dropped): nothing more to send; its close handler forgets it.
-        if (!page.events.every((e) => sendQuietly(socket, eventText(e)))) {
+        if (!page.texts.every((text) => sendQuietly(socket, text))) {
           this.#replaying.delete(socket.id);
           return;
         }
@@ -108,7 +112,7 @@ export class ReplayPump {
         // finds nothing new chased a room that never stops writing: in a reconnect storm
         // with a busy writer no replay ended, so every frame held for those sockets (the
         // presence diffs, their own responses) waited until the writes stopped.
-        if (cursor >= currentSeq(this.deps.sql)) break;
+        if (cursor >= end) break;
         await pause();
       }
       // Caught up: from the read that reached the log's end to the last held frame, one
@@ -128,9 +132,4 @@ export class ReplayPump {
     this.#replaying.delete(state.socket.id);
     this.deps.overflow(state.socket);
   }
-}
-
-function eventText(e: DurableEvent): string {
-  const frame: EventFrame = { type: "event", event: e.event, payload: e.payload, seq: e.seq };
-  return JSON.stringify(frame);
 }

@@ -1,8 +1,11 @@
 import { SELF } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { parseRoomPath } from "../room-path";
-import { addMember, ORIGIN, RawSocket, signUp } from "./harness";
+import { timeOf } from "../auth/d1-time";
+import { SESSION_EXPIRES_IN_S, SESSION_UPDATE_AGE_S } from "../auth/options";
+import { addMember, api, ORIGIN, RawSocket, signUp } from "./harness";
 
 /** Opens a raw socket on any room path, and reports how it closed (or that it stayed open). */
 async function openPath(path: string, cookie: string): Promise<{ closed: Promise<number | "open">; frames: string[]; ws: WebSocket }> {
@@ -85,5 +88,44 @@ describe("server-assigned connection ids", () => {
     expect((await back.waitFor((f) => f.event === "thread.created")).seq).toBe(hello.seq + 1);
     back.close();
     writer.close();
+  });
+});
+
+describe("the session cookie at the gate (one D1 read per upgrade)", () => {
+  const db = (env as unknown as { DB: D1Database }).DB;
+  const token = (cookie: string) => decodeURIComponent(cookie.slice(cookie.indexOf("=") + 1)).split(".")[0]!;
+  const sessionExpiry = async (cookie: string) =>
+    timeOf((await db.prepare(`select "expiresAt" from "session" where "token" = ?`).bind(token(cookie)).first<{ expiresAt: string | number }>())!.expiresAt);
+
+  it("refuses at connect whatever D1 says now: a removed member, a disabled account, a signed-out session, a forged cookie", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const member = await signUp();
+    await addMember(owner, ws, member, "member");
+    await (await RawSocket.open(ws, { cookie: member.cookie })).hello();
+    await db.prepare(`delete from "member" where "organizationId" = ? and "userId" = ?`).bind(ws, member.userId).run();
+    expect((await (await RawSocket.open(ws, { cookie: member.cookie })).waitClosed()).code).toBe(4003);
+
+    const disabled = await signUp();
+    await db.prepare(`update "user" set "banned" = 1 where "id" = ?`).bind(disabled.userId).run();
+    expect(await (await RawSocket.open(disabled.workspaceId, { cookie: disabled.cookie })).waitClosed()).toEqual({ code: 4003, reason: "this account is disabled" });
+
+    const leaving = await signUp();
+    expect((await api("/api/auth/sign-out", { method: "POST", cookie: leaving.cookie, body: "{}" })).status).toBe(200);
+    expect((await (await RawSocket.open(leaving.workspaceId, { cookie: leaving.cookie })).waitClosed()).code).toBe(4001);
+
+    const [name] = owner.cookie.split("=");
+    const forged = `${name}=${encodeURIComponent(`${token(owner.cookie)}.${"A".repeat(43)}=`)}`;
+    expect((await (await RawSocket.open(ws, { cookie: forged })).waitClosed()).code).toBe(4001);
+  });
+
+  it("a session that has used a day of its life opens the socket and slides forward, as better-auth's getSession does", async () => {
+    const person = await signUp();
+    const due = Date.now() + (SESSION_EXPIRES_IN_S - SESSION_UPDATE_AGE_S) * 1000 - 60_000;
+    await db.prepare(`update "session" set "expiresAt" = ? where "token" = ?`).bind(new Date(due).toISOString(), token(person.cookie)).run();
+    const socket = await RawSocket.open(person.workspaceId, { cookie: person.cookie });
+    expect((await socket.hello()).principal.id).toBe(person.userId);
+    expect(await sessionExpiry(person.cookie)).toBeGreaterThan(Date.now() + (SESSION_EXPIRES_IN_S - 60) * 1000);
+    socket.close();
   });
 });

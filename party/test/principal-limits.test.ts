@@ -1,5 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { refuseOverCap } from "../rooms/connection-cap";
 import { addMember, createKey, ORIGIN, RawSocket, signUp } from "./harness";
 
 // The test config (vitest.worker.config.ts) caps a principal at 20 sockets per room and
@@ -79,5 +80,28 @@ describe("limits per principal", () => {
     expect(limited[0]).toMatchObject({ error: { retryable: true, details: { limit: "principal" } } });
     expect((await calm.call("threads.list", {})).ok).toBe(true);
     for (const s of [...floods, calm]) s.close();
+  });
+});
+
+describe("refuseOverCap", () => {
+  const socket = (readyState: number) => ({
+    readyState,
+    closed: null as null | number,
+    close(code?: number) {
+      this.closed = code ?? null;
+    },
+  });
+
+  it("counts open sockets only, refuses past the cap, and stops looking once past it", () => {
+    const conn = socket(WebSocket.OPEN);
+    expect(refuseOverCap(conn, [conn, socket(WebSocket.OPEN), socket(WebSocket.CLOSING)], 2)).toBe(false);
+    expect(conn.closed).toBeNull();
+    // A principal with thousands of sockets costs the cap's worth of looking, not all of them.
+    function* many() {
+      for (let i = 0; i < 3; i++) yield socket(WebSocket.OPEN);
+      throw new Error("read past the cap");
+    }
+    expect(refuseOverCap(conn, many(), 2)).toBe(true);
+    expect(conn.closed).toBe(4029);
   });
 });

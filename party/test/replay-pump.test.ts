@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { appendEvent } from "../domain/eventlog";
 import { sqlFromStorage } from "../domain/sql";
 import type { Autopilot } from "../rooms/autopilot";
+import { ReplayPages } from "../rooms/replay-pages";
 import { ReplayPump } from "../rooms/replay-pump";
 import { uniq } from "./harness";
 
@@ -51,5 +52,29 @@ describe("replay pump", () => {
       pump.send(socket, "live");
       expect(received.at(-1)).toBe("live");
     });
+  });
+});
+
+describe("replay pages", () => {
+  const event = (seq: number) => ({ seq, event: "memory.deleted", payload: { key: `k${seq}`, by } }) as const;
+
+  it("sockets resuming from one place share one read while the log ends where it did; an append or another place reads again", () => {
+    const reads: number[] = [];
+    const pages = new ReplayPages((after) => {
+      reads.push(after);
+      return { events: [event(after + 1), event(after + 2)], unreadable: false, last: after + 2 };
+    });
+    const first = pages.get(10, 12);
+    expect(first).toMatchObject({ unreadable: false, last: 12 });
+    expect(first.texts.map((t) => JSON.parse(t) as { type: string; event: string; seq: number })).toEqual([11, 12].map((seq) => ({ type: "event", ...event(seq) })));
+    for (let i = 0; i < 200; i++) expect(pages.get(10, 12)).toBe(first);
+    expect(reads).toEqual([10]);
+    // The writer appended: the page after 10 may hold more now.
+    pages.get(10, 13);
+    expect(reads).toEqual([10, 10]);
+    // Four places are kept; a fifth pushes out the one read longest ago.
+    for (const after of [20, 30, 40, 50]) pages.get(after, 13);
+    pages.get(10, 13);
+    expect(reads).toEqual([10, 10, 20, 30, 40, 50, 10]);
   });
 });

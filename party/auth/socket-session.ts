@@ -1,0 +1,71 @@
+import { getCookies, parseCookies } from "better-auth/cookies";
+import { constantTimeEqual, makeSignature } from "better-auth/crypto";
+import { Role } from "../../shared/protocol/principal";
+import { scopesForRole } from "../../shared/scopes";
+import { ACCOUNT_REFUSAL, type AccountFlags, accountStatus } from "./account-status";
+import { timeOf } from "./d1-time";
+import { SESSION_EXPIRES_IN_S, SESSION_UPDATE_AGE_S } from "./options";
+import type { AuthOutcome } from "./auth-outcome";
+
+/**
+ * A session cookie's principal for a socket upgrade in one D1 query: the session, its
+ * person's account flags and their membership in the workspace, read together.
+ *
+ * Why not better-auth's `getSession` here: each call builds a better-auth instance (one
+ * per request, see auth.ts), and that instance checked the database schema on creation
+ * (14 introspection queries) before the session and user reads; with the membership read
+ * after it, a reconnect storm of N people queued ~17·N statements on D1, which runs them
+ * one at a time. Everything is still read fresh from D1 at every upgrade, so a signed-out
+ * (deleted) session, a disabled or waitlisted account and a removed member are refused
+ * exactly as before. Only a session due for better-auth's sliding refresh goes the long
+ * way (`refresh`), so that sockets keep extending it as they did.
+ */
+
+/** The session token the cookie carries, if better-auth signed it with our secret. */
+export async function signedSessionToken(headers: Headers, baseURL: string, secret: string): Promise<string | null> {
+  const header = headers.get("cookie");
+  if (!header) return null;
+  // The name better-auth gives the cookie at this origin (`__Secure-` prefixed on https).
+  const name = getCookies({ baseURL }).sessionToken.name;
+  const value = parseCookies(header).get(name);
+  if (!value) return null;
+  const dot = value.lastIndexOf(".");
+  if (dot < 1) return null;
+  const token = value.slice(0, dot);
+  return constantTimeEqual(value.slice(dot + 1), await makeSignature(token, secret)) ? token : null;
+}
+
+export interface SessionAccessRow extends AccountFlags {
+  userId: string;
+  expiresAt: string | number | null;
+  name: string | null;
+  email: string;
+  role: string | null;
+}
+
+export async function readSessionAccess(db: D1Database, token: string, workspaceId: string): Promise<SessionAccessRow | null> {
+  return db
+    .prepare(
+      `select s."userId", s."expiresAt", u."name", u."email", u."banned", u."banExpires", u."waitlisted", m."role"
+       from "session" s join "user" u on u."id" = s."userId"
+       left join "member" m on m."userId" = s."userId" and m."organizationId" = ?
+       where s."token" = ?`,
+    )
+    .bind(workspaceId, token)
+    .first<SessionAccessRow>();
+}
+
+/**
+ * What the row allows, or `refresh`: the session is due for better-auth's sliding
+ * expiry (its getSession extends it once `updateAge` has passed), which the caller leaves to better-auth.
+ */
+export function sessionOutcome(row: SessionAccessRow | null, now: number): AuthOutcome | "refresh" {
+  const expiresAt = row ? timeOf(row.expiresAt) : null;
+  if (!row || expiresAt === null || expiresAt <= now) return { ok: false, status: 401, reason: "no valid session" };
+  const status = accountStatus(row, now);
+  if (status !== "active") return { ok: false, status: 403, reason: ACCOUNT_REFUSAL[status] };
+  if (expiresAt - SESSION_EXPIRES_IN_S * 1000 + SESSION_UPDATE_AGE_S * 1000 <= now) return "refresh";
+  const role = Role.safeParse(row.role);
+  if (!role.success) return { ok: false, status: 403, reason: "not a member of this workspace" };
+  return { ok: true, principal: { id: row.userId, kind: "user", name: row.name || row.email, role: role.data, scopes: scopesForRole(role.data) } };
+}
