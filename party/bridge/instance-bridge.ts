@@ -204,7 +204,8 @@ export class InstanceBridge {
   }
 
   #mirror(status: RuntimeInstanceStatus): void {
-    if (this.#link.stopped) return;
+    // The operation's watch mirrors what follows the runtime's answer (e.g. a restart).
+    if (this.#link.stopped || this.#link.deps.statusOnHold?.()) return;
     const { sql, retain, publish, instanceId } = this.#link.deps;
     mirrorStatus({ sql, retain, publish }, instanceId, status);
   }
