@@ -132,6 +132,9 @@ describe("a gateway its user runs elsewhere, linked to the workspace", () => {
     // Its devices come from the gateway itself; what needs our runtime is refused, typed.
     const { details } = await alice.request("instances.details", { instanceId: "home" });
     expect(details.devices?.some((d) => d.self)).toBe(true);
+    // What the gateway said in its hello, and since when the bridge is connected.
+    expect(details).toMatchObject({ gatewayVersion: expect.stringMatching(/^\d{4}\.\d+\.\d+/), model: null, restarts: 0, backups: [] });
+    expect(details.readyAt).toBeGreaterThan(Date.now() - 300_000);
     await expect(alice.request("instances.restart", { instanceId: "home", idempotencyKey: key("rs") })).rejects.toMatchObject({ code: "conflict" });
 
     // Unlink (delete, gated): the room forgets it; the user's gateway keeps running.
@@ -180,6 +183,13 @@ describe("a gateway its user runs elsewhere, linked to the workspace", () => {
     await until(() => alice.state.instances.get("laptop")?.bridge === "connected", "the app's link connected", 90_000);
     await item.click();
     await page.getByText("Your own gateway at").waitFor({ timeout: 10_000 });
+    // Linked details read as such: the gateway's version, its own model, connected since.
+    const facts = page.getByRole("definition");
+    const fact = (term: string) => page.locator(`dl[aria-label="Instance details"] dt:text-is("${term}") + dd`);
+    await expect.poll(() => fact("OpenClaw").textContent(), { timeout: 15_000 }).toMatch(/^\d{4}\.\d+\.\d+/);
+    expect(await fact("Model").textContent()).toBe("set on the gateway");
+    expect(await fact("Connected").textContent()).toMatch(/^since /);
+    expect(await facts.getByText("not running").count()).toBe(0);
     await page.screenshot({ path: join(artifacts, "linked-gateway.png") });
     expect(await page.getByRole("button", { name: "Restart" }).count()).toBe(0);
     expect(await page.content()).not.toContain(GATEWAY_TOKEN);

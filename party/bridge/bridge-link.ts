@@ -22,6 +22,8 @@ export interface BridgeDeps {
   publish(effects: OpEffects): void;
   /** Ephemeral events to every client. */
   broadcast<E extends BridgeEvent>(event: E, payload: EventPayload<E>): void;
+  /** True while an approved (re)start awaits the runtime's answer: a status read now may predate it. */
+  statusOnHold?(): boolean;
 }
 
 /**

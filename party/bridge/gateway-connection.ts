@@ -39,6 +39,8 @@ export interface Hello {
   scopes: string[];
   deviceToken: string | null;
   tickIntervalMs: number;
+  /** The gateway's own version (`hello-ok.server.version`, e.g. "2026.9.6"). */
+  serverVersion: string | null;
 }
 
 // deviceFamily is signed but not sent: the gateway reads it from client metadata we do not
@@ -116,7 +118,10 @@ export class GatewayConnection {
       connection.#onEvent = options.onEvent;
       const tickIntervalMs = hello.policy?.tickIntervalMs ?? 30_000;
       connection.#startWatchdog(tickIntervalMs);
-      return { connection, hello: { method: hello.auth?.method ?? null, scopes: hello.auth?.scopes ?? [], deviceToken: hello.auth?.deviceToken ?? null, tickIntervalMs } };
+      return {
+        connection,
+        hello: { method: hello.auth?.method ?? null, scopes: hello.auth?.scopes ?? [], deviceToken: hello.auth?.deviceToken ?? null, tickIntervalMs, serverVersion: hello.server?.version ?? null },
+      };
     } catch (error) {
       connection.close(1000, "handshake failed");
       throw error;

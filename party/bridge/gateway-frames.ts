@@ -39,6 +39,11 @@ export const Challenge = z.looseObject({ nonce: z.string(), ts: z.number() });
 export const HelloOk = z.looseObject({
   auth: z.looseObject({ method: z.string().optional(), scopes: z.array(z.string()).optional(), deviceToken: z.string().optional() }).optional(),
   policy: z.looseObject({ tickIntervalMs: z.number().optional() }).optional(),
+  // Only shown to people: an odd value from a (linked, hostile) gateway is dropped, not a failed handshake.
+  server: z
+    .looseObject({ version: z.string().min(1).max(64).optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
 });
 
 const Text = z.looseObject({ type: z.string(), text: z.string().optional() });

@@ -50,6 +50,8 @@ export class InstanceBridge {
   readonly #abort = new AbortController();
   #backoff = new Backoff({ baseMs: 500, capMs: 15_000 });
   #wake: (() => void) | null = null;
+  /** What the connected gateway said of itself in its hello; null while not connected. */
+  #gateway: GatewayInfo | null = null;
 
   constructor(deps: BridgeDeps) {
     this.#link = new BridgeLink(deps);
@@ -62,6 +64,11 @@ export class InstanceBridge {
 
   get connected(): boolean {
     return this.#link.live !== null;
+  }
+
+  /** The connected gateway's version and since when we are connected (a linked gateway's details). */
+  get gateway(): GatewayInfo | null {
+    return this.#link.live ? this.#gateway : null;
   }
 
   get streams(): ChatStream[] {
@@ -127,7 +134,7 @@ export class InstanceBridge {
         await this.#waitUntilReady();
         if (link.stopped) break;
         this.#setBridge("connecting", null);
-        const connection = await this.#connect();
+        const { connection, serverVersion } = await this.#connect();
         // stop() may have landed while we were connecting: this connection must not live on.
         if (link.stopped) {
           connection.close(1000, "instance removed from the Autopilot");
@@ -135,6 +142,7 @@ export class InstanceBridge {
         }
         const openedAt = Date.now();
         link.connection = connection;
+        this.#gateway = { version: serverVersion, connectedAt: openedAt };
         link.caughtUp = false;
         this.#setBridge("connected", null);
         await this.#catchUp.run(connection);
@@ -142,6 +150,7 @@ export class InstanceBridge {
         void this.#outbox.flush();
         const closed = await connection.closed;
         link.connection = null;
+        this.#gateway = null;
         // A link that dies right after the handshake (or a catch-up that keeps failing)
         // must back off like any failure, not reconnect in a tight loop.
         if (Date.now() - openedAt > STABLE_CONNECTION_MS) this.#backoff.reset();
@@ -204,12 +213,13 @@ export class InstanceBridge {
   }
 
   #mirror(status: RuntimeInstanceStatus): void {
-    if (this.#link.stopped) return;
+    // The operation's watch mirrors what follows the runtime's answer (e.g. a restart).
+    if (this.#link.stopped || this.#link.deps.statusOnHold?.()) return;
     const { sql, retain, publish, instanceId } = this.#link.deps;
     mirrorStatus({ sql, retain, publish }, instanceId, status);
   }
 
-  async #connect(): Promise<GatewayConnection> {
+  async #connect(): Promise<{ connection: GatewayConnection; serverVersion: string | null }> {
     const { runtime, workspaceId, instanceId, sql } = this.#link.deps;
     let device = getDeviceDoc<DeviceIdentity>(sql, instanceId);
     if (!device) {
@@ -231,7 +241,7 @@ export class InstanceBridge {
       if (!device.deviceToken && !hello.deviceToken) this.#link.log("the gateway paired the device but issued no device token", null);
       console.log(JSON.stringify({ msg: "gateway connected", workspace: workspaceId, instance: instanceId, device: device.deviceId.slice(0, 12), auth: hello.method }));
       if (hello.deviceToken && hello.deviceToken !== device.deviceToken) putDeviceDoc(sql, instanceId, { ...device, deviceToken: hello.deviceToken });
-      return connection;
+      return { connection, serverVersion: hello.serverVersion };
     } catch (error) {
       // A device token the gateway no longer knows: forget it, so the next attempt pairs
       // again with the gateway token.
@@ -248,6 +258,12 @@ export class InstanceBridge {
       putInstance(ctx, { ...instance, bridge, bridgeError: error, updatedAt: ctx.now });
     });
   }
+}
+
+export interface GatewayInfo {
+  version: string | null;
+  /** Epoch ms. */
+  connectedAt: number;
 }
 
 function describe(error: unknown): string {

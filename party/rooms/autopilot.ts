@@ -328,6 +328,7 @@ export class Autopilot extends Agent<Env> {
         this.#bridges.deleting(instanceId, active);
         this.#ensureBridges();
       },
+      awaitingRuntime: (instanceId, active) => this.#bridges.awaitingRuntime(instanceId, active),
     };
   }
 

@@ -32,6 +32,8 @@ export class BridgeSupervisor {
   readonly #bridges = new Map<string, InstanceBridge>();
   /** Instances being deleted: no bridge may (re)start for them. */
   readonly #deleting = new Set<string>();
+  /** Instances whose approved (re)start the runtime has not answered yet (OperationDeps.awaitingRuntime). */
+  readonly #awaiting = new Map<string, number>();
 
   constructor(deps: SupervisorDeps) {
     this.#d = deps;
@@ -82,6 +84,13 @@ export class BridgeSupervisor {
     else this.#deleting.delete(instanceId);
   }
 
+  awaitingRuntime(instanceId: string, active: boolean): void {
+    // Counted: two approved restarts of one instance may overlap.
+    const count = (this.#awaiting.get(instanceId) ?? 0) + (active ? 1 : -1);
+    if (count > 0) this.#awaiting.set(instanceId, count);
+    else this.#awaiting.delete(instanceId);
+  }
+
   /** Starts a bridge for every instance that exists and stops the ones of deleted instances. */
   ensure(): void {
     const runtime = this.#d.runtime();
@@ -104,7 +113,9 @@ export class BridgeSupervisor {
       const link = instance.kind === "linked" ? gatewayLink(sql, instance.id) : null;
       const dialer = link ? linkedGatewayDialer(link, workspaceId, () => this.#d.linkPolicy()) : instance.kind === "linked" ? null : runtime;
       if (!dialer) continue;
-      const bridge = new InstanceBridge({ workspaceId, instanceId: instance.id, sql, retain, runtime: dialer, publish, broadcast });
+      const instanceId = instance.id;
+      const statusOnHold = () => this.#awaiting.has(instanceId);
+      const bridge = new InstanceBridge({ workspaceId, instanceId, sql, retain, runtime: dialer, publish, broadcast, statusOnHold });
       this.#bridges.set(instance.id, bridge);
       bridge.start();
     }

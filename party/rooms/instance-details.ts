@@ -59,13 +59,18 @@ function devicesOf(deps: DetailsDeps): Promise<Devices> {
     : Promise.resolve({ list: null, error: "the gateway is not connected" });
 }
 
-/** A linked gateway: only the gateway can be asked; version, model, uptime and backups are its owner's. */
+/**
+ * A linked gateway: only the gateway can be asked. Its version is what it said in its hello
+ * and readyAt is since when the bridge is connected; its model is set on the gateway (the
+ * hello does not name it), and restarts and backups are its owner's.
+ */
 function linkedDetails(deps: DetailsDeps, instanceId: string, paired: Devices): InstanceDetails {
+  const gateway = deps.bridge?.gateway ?? null;
   return {
     instanceId,
-    gatewayVersion: null,
+    gatewayVersion: gateway?.version ?? null,
     model: null,
-    readyAt: null,
+    readyAt: gateway?.connectedAt ?? null,
     restarts: 0,
     restoredFrom: null,
     backups: [],

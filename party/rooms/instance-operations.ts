@@ -25,6 +25,12 @@ export interface OperationDeps {
    * first, or the bridge would see the gateway gone and start it again.
    */
   deleting?(instanceId: string, active: boolean): void;
+  /**
+   * Set from a (re)start's approval until the runtime answers it: meanwhile the instance's
+   * bridge may read a status from before the operation (a restarting gateway still "ready")
+   * and must not mirror it; the operation's own watch reads only after the answer.
+   */
+  awaitingRuntime?(instanceId: string, active: boolean): void;
 }
 
 /** What writing as the room takes. */
@@ -147,14 +153,23 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
     fail("no OpenClaw runtime is configured: set RUNTIME_URL and RUNTIME_SERVICE_TOKEN");
     return;
   }
+  const starts = operation === "provision" || operation === "restart" || operation === "restore";
+  if (starts) deps.awaitingRuntime?.(instanceId, true);
+  const accepted = async <T>(call: Promise<T>): Promise<T> => {
+    try {
+      return await call;
+    } finally {
+      deps.awaitingRuntime?.(instanceId, false);
+    }
+  };
   try {
     switch (operation) {
       case "provision":
-        await deps.runtime.provision(deps.workspaceId, instanceId);
+        await accepted(deps.runtime.provision(deps.workspaceId, instanceId));
         await watchInstance(deps, instanceId);
         break;
       case "restart":
-        await deps.runtime.restart(deps.workspaceId, instanceId);
+        await accepted(deps.runtime.restart(deps.workspaceId, instanceId));
         await watchInstance(deps, instanceId);
         break;
       case "backup": {
@@ -164,7 +179,7 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
       }
       case "restore":
         if (!action.backupId) throw new Error("the approval names no backup to restore");
-        await deps.runtime.restore(deps.workspaceId, instanceId, action.backupId);
+        await accepted(deps.runtime.restore(deps.workspaceId, instanceId, action.backupId));
         await watchInstance(deps, instanceId);
         break;
       case "unpair": {
@@ -186,6 +201,7 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
     }
   } catch (error) {
     console.error(JSON.stringify({ msg: "instance operation failed", workspace: deps.workspaceId, instanceId, operation, error: String(error) }));
+    if (starts) deps.awaitingRuntime?.(instanceId, false);
     fail(error instanceof Error ? error.message : String(error));
     if (operation === "delete") deps.deleting?.(instanceId, false);
   }

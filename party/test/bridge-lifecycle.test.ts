@@ -40,6 +40,7 @@ function gatewayPeer(accept: (auth: Record<string, unknown>) => boolean): FakeGa
       ? ok({
           auth: { method: "token", scopes: ["operator.read", "operator.write", "operator.approvals", "operator.pairing", "operator.admin"], deviceToken: "dev-token" },
           policy: { tickIntervalMs: 30_000 },
+          server: { version: "2026.9.6", connId: "c1" },
         })
       : refuse("INVALID_REQUEST", "unauthorized: device token mismatch", { code: "AUTH_DEVICE_TOKEN_MISMATCH" }),
   );
@@ -80,6 +81,8 @@ describe("bridge lifecycle", () => {
       await until(() => queuedFor(sql, "inst").length === 0);
       expect(bridge.connected).toBe(true);
       expect(getInstance(sql, "inst")).toMatchObject({ bridge: "connected", bridgeError: null });
+      // What the gateway said of itself (a linked gateway's details show it).
+      expect(bridge.gateway).toMatchObject({ version: "2026.9.6", connectedAt: expect.any(Number) });
       expect(auths[0]).toEqual({ token: "gateway-token" });
       expect(getDeviceDoc<DeviceIdentity>(sql, "inst")!.deviceToken).toBe("dev-token");
       expect(peers[0]!.requests("chat.send")).toHaveLength(1);
@@ -89,6 +92,7 @@ describe("bridge lifecycle", () => {
 
       peers[0]!.close(1012, "service restart");
       await until(() => getInstance(sql, "inst")!.bridge === "offline");
+      expect(bridge.gateway).toBeNull();
       expect(getInstance(sql, "inst")!.bridgeError).toBe("the gateway connection closed (1012: service restart)");
       // Back with the device token: refused, so it is forgotten and the next attempt pairs again.
       await until(() => auths.length >= 3, 20_000);

@@ -26,9 +26,14 @@ export function progressOf(record: PhaseTrack): number {
   return phaseProgress(record.state, record.phase, record.phaseSince, record.progress);
 }
 
-/** Moves a record to a state and phase, keeping the progress reached so far; the host then bumps its version. */
+/**
+ * Moves a record to a state and phase, keeping the progress reached so far; the host then
+ * bumps its version. Leaving ready starts the bar over: a restart's "stopping" phase has no
+ * range of its own, so it would otherwise report the old 100 % — which reads as ready (and
+ * moved the restart's job to 100 % and back to 0).
+ */
 export function enterPhase(record: PhaseTrack, state: InstanceState, phase: Phase): void {
-  record.progress = progressOf(record);
+  record.progress = record.state === "ready" && state !== "ready" ? 0 : progressOf(record);
   record.state = state;
   record.phase = phase;
   record.phaseSince = Date.now();

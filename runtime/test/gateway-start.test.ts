@@ -1,12 +1,13 @@
 // The one gateway start sequence (runtime/src/gateway-start.ts) with a recording adapter:
 // phase order, restore, the config and env it hands the host, retries, failures, deadlines
-// and a start that is superseded. Both hosts run this code; their adapters are covered by
-// gateway.test.ts (process host, real gateway) and sandbox-host.test.ts (SDK boundary).
+// and a start that is superseded; and progress starting over when a ready gateway restarts.
+// Both hosts run this code; their adapters are covered by gateway.test.ts (process host,
+// real gateway) and sandbox-host.test.ts (SDK boundary).
 import { describe, expect, it } from "vitest";
 import type { InstanceState, Phase } from "../../shared/runtime/phases";
 import type { ProbeOutcome } from "../src/gateway-handshake";
 import { runGatewayStart, StartFailure, type GatewayStartAdapter, type StartRecord } from "../src/gateway-start";
-import { enterPhase } from "../src/host";
+import { enterPhase, progressOf } from "../src/host";
 
 const TOKEN = "gw-token-0123456789abcdef0123456789abcdef";
 const PATHS = { home: "/i/home", state: "/i/state", config: "/i/openclaw.json", workspace: "/i/workspace", logs: "/i/logs" };
@@ -135,5 +136,18 @@ describe("the gateway start sequence", () => {
       expect(steps.at(-1), until).toBe(until);
       expect(record.state, until).not.toBe("ready");
     }
+  });
+});
+
+describe("progress across a restart", () => {
+  it("starts the bar over when a ready gateway is stopped to restart: never the old 100 % before ready", async () => {
+    const { adapter, record } = recordingAdapter();
+    expect(await runGatewayStart(adapter)).toBe("ready");
+    expect(progressOf(record)).toBe(100);
+    // What both hosts' restart() does first, before the old process is stopped.
+    enterPhase(record, "provisioning", "stopping");
+    expect(progressOf(record)).toBe(0);
+    enterPhase(record, "provisioning", "queued");
+    expect(progressOf(record)).toBeLessThan(100);
   });
 });

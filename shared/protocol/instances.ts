@@ -83,11 +83,11 @@ export type PairedDevice = z.infer<typeof PairedDevice>;
 export const InstancesDetailsParams = z.object({ instanceId: InstanceId });
 export const InstanceDetails = z.object({
   instanceId: InstanceId,
-  /** The OpenClaw gateway's own version (from its handshake). */
+  /** The OpenClaw gateway's own version (from its handshake; a linked one's from the bridge's hello). */
   gatewayVersion: z.string().nullable(),
-  /** The model the runtime configures gateways with. */
+  /** The model the runtime configures gateways with; null for a linked gateway (its model is set on it). */
   model: z.string().nullable(),
-  /** When the running gateway became ready (uptime = now - readyAt). */
+  /** When the running gateway became ready (uptime = now - readyAt); a linked one's: since when the bridge is connected. */
   readyAt: Timestamp.nullable(),
   restarts: z.number().int().nonnegative(),
   /** The backup the current state was restored from, if any. */

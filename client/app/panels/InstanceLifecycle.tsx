@@ -178,17 +178,27 @@ export function InstanceLifecycle({ instance }: { instance: Instance }) {
       {details && (
         <dl className="facts" aria-label="Instance details">
           <dt>OpenClaw</dt>
-          <dd>{details.gatewayVersion ?? "unknown (not started yet)"}</dd>
+          <dd>{details.gatewayVersion ?? (linked ? "unknown (not connected)" : "unknown (not started yet)")}</dd>
           <dt>Model</dt>
-          <dd>{details.model ?? "none configured"}</dd>
-          <dt>Uptime</dt>
-          <dd>{details.readyAt === null ? "not running" : `up since ${clockTime(details.readyAt)} (${relativeTime(details.readyAt)})`}</dd>
-          <dt>Restarts</dt>
-          <dd>{details.restarts}</dd>
-          <dt>Last backup</dt>
-          <dd>{last ? relativeTime(last.createdAt) : "none yet"}</dd>
-          <dt>Scheduled</dt>
-          <dd>{details.schedule.intervalSeconds === 0 ? "off" : `${every(details.schedule.intervalSeconds)}, keeping ${details.schedule.keep}`}</dd>
+          <dd>{details.model ?? (linked ? "set on the gateway" : "none configured")}</dd>
+          {linked ? (
+            <>
+              {/* For a linked gateway readyAt is since when the room is connected to it: its uptime is its owner's. */}
+              <dt>Connected</dt>
+              <dd>{details.readyAt === null ? "not connected" : `since ${clockTime(details.readyAt)} (${relativeTime(details.readyAt)})`}</dd>
+            </>
+          ) : (
+            <>
+              <dt>Uptime</dt>
+              <dd>{details.readyAt === null ? "not running" : `up since ${clockTime(details.readyAt)} (${relativeTime(details.readyAt)})`}</dd>
+              <dt>Restarts</dt>
+              <dd>{details.restarts}</dd>
+              <dt>Last backup</dt>
+              <dd>{last ? relativeTime(last.createdAt) : "none yet"}</dd>
+              <dt>Scheduled</dt>
+              <dd>{details.schedule.intervalSeconds === 0 ? "off" : `${every(details.schedule.intervalSeconds)}, keeping ${details.schedule.keep}`}</dd>
+            </>
+          )}
           {details.restoredFrom && (
             <>
               <dt>Restored from</dt>
@@ -202,34 +212,43 @@ export function InstanceLifecycle({ instance }: { instance: Instance }) {
 
       {details && (
         <>
-          <h3>Backups</h3>
-          {details.backups.length === 0 ? (
-            <p className="empty">No backups yet.</p>
-          ) : (
-            <ul className="backup-list" aria-label="Backups">
-              {[...details.backups].reverse().map((backup) => (
-                <li key={backup.id} className="backup-row">
-                  <span>
-                    <time dateTime={new Date(backup.createdAt).toISOString()} title={backup.id}>
-                      {new Date(backup.createdAt).toLocaleString()}
-                    </time>{" "}
-                    <span className="muted small">{kib(backup.sizeBytes)}</span>
-                  </span>
-                  <button
-                    type="button"
-                    className="small"
-                    disabled={disabled}
-                    title={why}
-                    aria-label={`Restore backup ${backup.id}`}
-                    onClick={() =>
-                      setConfirm({ title: `Restore ${instance.name} from this backup?`, body: restoreDetails(backup.id), confirm: "Ask to restore", request: { op: "restore", backupId: backup.id } })
-                    }
-                  >
-                    Restore…
-                  </button>
-                </li>
-              ))}
-            </ul>
+          {!linked && (
+            <>
+              <h3>Backups</h3>
+              {details.backups.length === 0 ? (
+                <p className="empty">No backups yet.</p>
+              ) : (
+                <ul className="backup-list" aria-label="Backups">
+                  {[...details.backups].reverse().map((backup) => (
+                    <li key={backup.id} className="backup-row">
+                      <span>
+                        <time dateTime={new Date(backup.createdAt).toISOString()} title={backup.id}>
+                          {new Date(backup.createdAt).toLocaleString()}
+                        </time>{" "}
+                        <span className="muted small">{kib(backup.sizeBytes)}</span>
+                      </span>
+                      <button
+                        type="button"
+                        className="small"
+                        disabled={disabled}
+                        title={why}
+                        aria-label={`Restore backup ${backup.id}`}
+                        onClick={() =>
+                          setConfirm({
+                            title: `Restore ${instance.name} from this backup?`,
+                            body: restoreDetails(backup.id),
+                            confirm: "Ask to restore",
+                            request: { op: "restore", backupId: backup.id },
+                          })
+                        }
+                      >
+                        Restore…
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </>
           )}
 
           <h3>Paired devices</h3>
