@@ -117,6 +117,15 @@ export function removeInstance(ctx: OpContext, instanceId: string): void {
   forgetInstance(ctx.sql, instanceId);
 }
 
+/** Revokes a paired device through the instance's gateway (hosted or linked alike); the job's closing line. */
+export async function unpairDevice(deps: OperationDeps, instanceId: string, deviceId: string | undefined): Promise<string> {
+  const gateway = deps.gateway?.(instanceId);
+  if (!deviceId) throw new Error("the approval names no device to unpair");
+  if (!gateway) throw new Error(`OpenClaw instance ${instanceId} is not connected`);
+  await gateway.unpair(deviceId);
+  return `unpaired ${deviceId}`;
+}
+
 /** Runs an approved instance operation (the approval carries what and on which instance). */
 export async function runInstanceOperation(deps: OperationDeps, approval: Approval): Promise<void> {
   const action = approval.action;
@@ -183,11 +192,8 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
         await watchInstance(deps, instanceId);
         break;
       case "unpair": {
-        const gateway = deps.gateway?.(instanceId);
-        if (!action.deviceId) throw new Error("the approval names no device to unpair");
-        if (!gateway) throw new Error(`OpenClaw instance ${instanceId} is not connected`);
-        await gateway.unpair(action.deviceId);
-        asRoom(deps, (ctx) => finishJob(ctx, { jobId, message: `unpaired ${action.deviceId}`, cancelled: false, idempotencyKey: `room-${jobId}-done` }));
+        const message = await unpairDevice(deps, instanceId, action.deviceId);
+        asRoom(deps, (ctx) => finishJob(ctx, { jobId, message, cancelled: false, idempotencyKey: `room-${jobId}-done` }));
         break;
       }
       case "delete":

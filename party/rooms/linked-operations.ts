@@ -2,7 +2,7 @@ import type { Approval } from "../../shared/protocol/approvals";
 import { activateLink, dropLink, dropLinkRequest } from "../domain/gateway-links";
 import { getInstance, putInstance } from "../domain/instances";
 import { failJob, finishJob, startJob } from "../domain/jobs";
-import { asRoom, type OperationDeps, removeInstance } from "./instance-operations";
+import { asRoom, type OperationDeps, removeInstance, unpairDevice } from "./instance-operations";
 
 /**
  * Approved operations on a linked gateway. None needs the runtime: linking registers the
@@ -60,14 +60,9 @@ export async function runLinkedOperation(deps: OperationDeps, approval: Approval
         });
         done("unlinked");
         break;
-      case "unpair": {
-        const gateway = deps.gateway?.(instanceId);
-        if (!action.deviceId) throw new Error("the approval names no device to unpair");
-        if (!gateway) throw new Error(`OpenClaw instance ${instanceId} is not connected`);
-        await gateway.unpair(action.deviceId);
-        done(`unpaired ${action.deviceId}`);
+      case "unpair":
+        done(await unpairDevice(deps, instanceId, action.deviceId));
         break;
-      }
       default:
         throw new Error(`${operation} is for the linked gateway's owner to do`);
     }
