@@ -10,13 +10,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import WebSocket from "ws";
-import { startServer } from "../dev/server.mjs";
+import { freePort, startServer } from "../dev/server.mjs";
+import { startCpuProfile } from "./cpu-profile.mjs";
 // Node 24 strips the types of this dependency-free module; the benches speak the current protocol.
 import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
 
 const READERS = Number(process.env.BENCH_READERS ?? 500);
 const STORMS = Number(process.env.BENCH_STORMS ?? 1);
 const PORT = Number(process.env.BENCH_PORT ?? 8793);
+/** A file for a CPU profile of workerd during the (first) storm; its hottest functions are printed. */
+const PROFILE = process.env.BENCH_CPU_PROFILE;
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -174,6 +177,7 @@ async function storm(server) {
     // The bench's own event loop: if it lagged, the client (not the room) held the acks up.
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
+    const profile = PROFILE && s === 0 ? await startCpuProfile(server.inspectorPort, PROFILE) : null;
     const t0 = performance.now();
     for (const r of readers) r.drop();
     await Promise.all(readers.map((r) => r.open()));
@@ -184,6 +188,13 @@ async function storm(server) {
     }
     const resumedMs = performance.now() - t0;
     stormOn = false;
+    if (profile) {
+      const { self, total } = await profile.stop();
+      console.log(`\nworkerd CPU during storm 1 (${PROFILE}), self time:`);
+      console.table(self);
+      console.log("with callees:");
+      console.table(total);
+    }
     lag.disable();
     // Let the diffs of the storm go out before counting its frames.
     await sleep(600);
@@ -225,8 +236,10 @@ console.log(`Starting the room (wrangler dev on :${PORT})…`);
 // Limits off: the readers are one person's sockets (the per-principal cap would refuse all
 // but 32 of them, and their resumes at once would pass the principal's and the
 // workspace's request rates), and the writer sends as fast as the room answers.
+const inspectorPort = PROFILE ? await freePort() : undefined;
 const server = await startServer({
   port: PORT,
+  inspectorPort,
   persistDir: dir,
   vars: {
     RATE_LIMIT_BURST: "100000",
@@ -242,7 +255,7 @@ const server = await startServer({
 });
 let outcome;
 try {
-  outcome = await storm(server);
+  outcome = await storm({ ...server, inspectorPort });
 } finally {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
