@@ -12,6 +12,7 @@ import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { freePort, startServer } from "../dev/server.mjs";
 import { startCpuProfile } from "./cpu-profile.mjs";
+import { treeCpuMs } from "./process-cpu.mjs";
 // Node 24 strips the types of this dependency-free module; the benches speak the current protocol.
 import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
 
@@ -178,6 +179,7 @@ async function storm(server) {
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
     const profile = PROFILE && s === 0 ? await startCpuProfile(server.inspectorPort, PROFILE) : null;
+    const cpu0 = treeCpuMs(server.pid);
     const t0 = performance.now();
     for (const r of readers) r.drop();
     await Promise.all(readers.map((r) => r.open()));
@@ -187,6 +189,7 @@ async function storm(server) {
       await sleep(10);
     }
     const resumedMs = performance.now() - t0;
+    const cpu1 = treeCpuMs(server.pid);
     stormOn = false;
     if (profile) {
       const { self, total } = await profile.stop();
@@ -207,6 +210,7 @@ async function storm(server) {
       ackP50: percentile(sortedAcks, 50) ?? 0,
       ackP99: percentile(sortedAcks, 99) ?? 0,
       acks: acks.length,
+      serverCpu: cpu0 === null || cpu1 === null ? null : Object.fromEntries(Object.keys(cpu1).map((k) => [k, cpu1[k] - (cpu0[k] ?? 0)])),
       clientLagP99: lag.percentile(99) / 1e6,
       clientLagMax: lag.max / 1e6,
       queries: timingSummary(readers, "q"),
@@ -255,17 +259,17 @@ const server = await startServer({
 });
 let outcome;
 try {
-  outcome = await storm({ ...server, inspectorPort });
+  outcome = await storm({ ...server, inspectorPort, pid: server.child.pid });
 } finally {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
 }
 const f = (x) => x.toFixed(1).padStart(8);
 console.log(`\nreconnect storm: ${READERS} readers dropped at once and resuming while a writer writes (loopback, ${new Date().toISOString().slice(0, 10)})`);
-console.log("storm | all upgraded ms | all resumed ms | frames to readers | presence frames | writer acks | ack p50 ms | ack p99 ms");
+console.log("storm | all upgraded ms | all resumed ms | frames to readers | presence frames | writer acks | ack p50 ms | ack p99 ms | server CPU ms");
 outcome.results.forEach((r, i) => {
   console.log(
-    `${String(i + 1).padStart(5)} | ${f(r.openMs).padStart(15)} | ${f(r.resumedMs).padStart(14)} | ${String(r.frames).padStart(17)} | ${String(r.presenceFrames).padStart(15)} | ${String(r.acks).padStart(11)} | ${f(r.ackP50).padStart(10)} | ${f(r.ackP99).padStart(10)}`,
+    `${String(i + 1).padStart(5)} | ${f(r.openMs).padStart(15)} | ${f(r.resumedMs).padStart(14)} | ${String(r.frames).padStart(17)} | ${String(r.presenceFrames).padStart(15)} | ${String(r.acks).padStart(11)} | ${f(r.ackP50).padStart(10)} | ${f(r.ackP99).padStart(10)} | ${(r.serverCpu === null ? "n/a" : r.serverCpu.total.toFixed(0)).padStart(13)}`,
   );
 });
 const t = (x) => (x ? `p50 ${x.p50} / p99 ${x.p99} / max ${x.max}` : "n/a");
@@ -274,6 +278,14 @@ outcome.results.forEach((r, i) => {
   console.log(
     `storm ${i + 1}: D1 queries ${r.queries ? r.queries.mean.toFixed(1) : "n/a"} | gate (auth) ${t(r.auth)} | room (upgrade into the Durable Object) ${t(r.room)} | bench client loop lag p99 ${r.clientLagP99.toFixed(0)} / max ${r.clientLagMax.toFixed(0)}`,
   );
+});
+outcome.results.forEach((r, i) => {
+  if (r.serverCpu)
+    console.log(
+      `storm ${i + 1}: server CPU by process (ms): ${Object.entries(r.serverCpu)
+        .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+        .join(", ")}`,
+    );
 });
 console.log(`lost: ${outcome.lost}, duplicated: ${outcome.duplicated}, reset instead of resumed: ${outcome.resets}`);
 if (outcome.lost !== 0 || outcome.duplicated !== 0) {
