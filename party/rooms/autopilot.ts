@@ -361,6 +361,8 @@ export class Autopilot extends Agent<Env> {
    * when `since` is from another epoch or fell out of the log (graph-feed.ts).
    */
   async graphFeed(since: number, epoch: string | null, limit = 500, snapshotCursor: string | null = null, sessionsDigest: string | null = null): Promise<GraphFeed> {
+    // Called by native RPC, which skips the framework's start: the Hatchery no longer asks for it separately.
+    await this.__unsafe_ensureInitialized();
     return readGraphFeed(this.#sql, roomEpoch(this.#sql), since, epoch, limit, snapshotCursor, sessionsDigest);
   }
 
