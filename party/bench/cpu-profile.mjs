@@ -1,14 +1,20 @@
 // A CPU profile of workerd while a bench runs, through wrangler dev's DevTools endpoint
-// (`startServer({ inspectorPort })`). Locally the Worker and every room share one isolate,
-// so the profile shows the gate's and the rooms' work side by side. Writes the
-// `.cpuprofile` (open it in Chrome DevTools) and returns the functions with the most self time.
+// (`startServer({ inspectorPort })`): one per isolate workerd lists (locally the Worker and
+// both rooms share one; miniflare's own services, D1's among them, have theirs). Writes each
+// `.cpuprofile` (open it in Chrome DevTools) and returns the functions with the most time.
+//
+// Time is counted as samples x the sampling interval, not from the profile's time deltas:
+// while the thread runs outside JavaScript (workerd's own socket and storage work) the
+// sampler records nothing, and the next sample's delta carries the whole gap, so deltas
+// pinned seconds on whatever ran next (a timer, a getter). `sampledMs` against the wall
+// time shows how much of it was JavaScript at all.
 import { writeFileSync } from "node:fs";
 import WebSocket from "ws";
 
-/** Connects to the first target workerd lists and starts its profiler; `stop()` writes the profile. */
-export async function startCpuProfile(inspectorPort, file) {
-  const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json();
-  const ws = new WebSocket(targets[0].webSocketDebuggerUrl);
+const INTERVAL_US = 200;
+
+async function connect(url) {
+  const ws = new WebSocket(url);
   await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
   let n = 0;
   const waiting = new Map();
@@ -22,42 +28,61 @@ export async function startCpuProfile(inspectorPort, file) {
       waiting.set(id, resolve);
       ws.send(JSON.stringify({ id, method, params }));
     });
-  await call("Profiler.enable");
-  await call("Profiler.setSamplingInterval", { interval: 200 });
-  await call("Profiler.start");
+  return { ws, call };
+}
+
+/** Starts the profiler in every isolate workerd lists; `stop()` writes `<file>.<i>.cpuprofile` and summarizes. */
+export async function startCpuProfile(inspectorPort, file) {
+  const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json();
+  const sessions = [];
+  for (const target of targets) {
+    const session = await connect(target.webSocketDebuggerUrl);
+    await session.call("Profiler.enable");
+    await session.call("Profiler.setSamplingInterval", { interval: INTERVAL_US });
+    await session.call("Profiler.start");
+    sessions.push({ ...session, title: target.title ?? target.id });
+  }
+  const started = Date.now();
   return {
-    async stop(top = 25) {
-      const { result } = await call("Profiler.stop");
-      ws.close();
-      writeFileSync(file, JSON.stringify(result.profile));
-      return { self: selfTimes(result.profile).slice(0, top), total: totalTimes(result.profile).slice(0, top) };
+    async stop(top = 20) {
+      const wallMs = Date.now() - started;
+      const out = [];
+      for (const [i, { ws, call, title }] of sessions.entries()) {
+        const { result } = await call("Profiler.stop");
+        ws.close();
+        writeFileSync(file.replace(/(\.cpuprofile)?$/, `.${i}.cpuprofile`), JSON.stringify(result.profile));
+        const sampledMs = (result.profile.samples.length * INTERVAL_US) / 1000;
+        out.push({ title, wallMs, sampledMs, self: selfTimes(result.profile).slice(0, top), total: totalTimes(result.profile).slice(0, top) });
+      }
+      return out;
     },
   };
 }
 
 const frameName = ({ callFrame }) => `${callFrame.functionName || "(anonymous)"} ${callFrame.url.split("/").slice(-1)[0]}:${callFrame.lineNumber + 1}`;
+const SAMPLE_MS = INTERVAL_US / 1000;
 
-/** Self time per function (ms), most first. */
+/** Sampled time per function (ms), most first. */
 function selfTimes(profile) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const ms = new Map();
-  for (let i = 0; i < profile.samples.length; i++) {
-    const key = frameName(byId.get(profile.samples[i]));
-    ms.set(key, (ms.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  for (const id of profile.samples) {
+    const key = frameName(byId.get(id));
+    ms.set(key, (ms.get(key) ?? 0) + SAMPLE_MS);
   }
   return ranked(ms);
 }
 
-/** Time per function with what it called (ms), most first: each sample counts once per function on its stack. */
+/** Sampled time per function with what it called (ms), most first: each sample counts once per function on its stack. */
 function totalTimes(profile) {
   const parent = new Map();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const ms = new Map();
-  for (let i = 0; i < profile.samples.length; i++) {
+  for (const sample of profile.samples) {
     const seen = new Set();
-    for (let id = profile.samples[i]; id !== undefined; id = parent.get(id)) seen.add(frameName(byId.get(id)));
-    for (const key of seen) ms.set(key, (ms.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    for (let id = sample; id !== undefined; id = parent.get(id)) seen.add(frameName(byId.get(id)));
+    for (const key of seen) ms.set(key, (ms.get(key) ?? 0) + SAMPLE_MS);
   }
   return ranked(ms);
 }

@@ -192,11 +192,12 @@ async function storm(server) {
     const cpu1 = treeCpuMs(server.pid);
     stormOn = false;
     if (profile) {
-      const { self, total } = await profile.stop();
-      console.log(`\nworkerd CPU during storm 1 (${PROFILE}), self time:`);
-      console.table(self);
-      console.log("with callees:");
-      console.table(total);
+      for (const { title, wallMs, sampledMs, self, total } of await profile.stop()) {
+        console.log(`\nworkerd isolate "${title}" during storm 1 (${PROFILE}): ${sampledMs.toFixed(0)} ms of JavaScript sampled in ${wallMs} ms; self time:`);
+        console.table(self);
+        console.log("with callees:");
+        console.table(total);
+      }
     }
     lag.disable();
     // Let the diffs of the storm go out before counting its frames.
