@@ -10,13 +10,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import WebSocket from "ws";
-import { startServer } from "../dev/server.mjs";
+import { freePort, startServer } from "../dev/server.mjs";
+import { startCpuProfile } from "./cpu-profile.mjs";
+import { treeCpuMs } from "./process-cpu.mjs";
 // Node 24 strips the types of this dependency-free module; the benches speak the current protocol.
 import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
 
 const READERS = Number(process.env.BENCH_READERS ?? 500);
 const STORMS = Number(process.env.BENCH_STORMS ?? 1);
 const PORT = Number(process.env.BENCH_PORT ?? 8793);
+/** A file for a CPU profile of workerd during the (first) storm; its hottest functions are printed. */
+const PROFILE = process.env.BENCH_CPU_PROFILE;
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -174,6 +178,8 @@ async function storm(server) {
     // The bench's own event loop: if it lagged, the client (not the room) held the acks up.
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
+    const profile = PROFILE && s === 0 ? await startCpuProfile(server.inspectorPort, PROFILE) : null;
+    const cpu0 = treeCpuMs(server.pid);
     const t0 = performance.now();
     for (const r of readers) r.drop();
     await Promise.all(readers.map((r) => r.open()));
@@ -183,7 +189,16 @@ async function storm(server) {
       await sleep(10);
     }
     const resumedMs = performance.now() - t0;
+    const cpu1 = treeCpuMs(server.pid);
     stormOn = false;
+    if (profile) {
+      for (const { title, wallMs, sampledMs, self, total } of await profile.stop()) {
+        console.log(`\nworkerd isolate "${title}" during storm 1 (${PROFILE}): ${sampledMs.toFixed(0)} ms of JavaScript sampled in ${wallMs} ms; self time:`);
+        console.table(self);
+        console.log("with callees:");
+        console.table(total);
+      }
+    }
     lag.disable();
     // Let the diffs of the storm go out before counting its frames.
     await sleep(600);
@@ -196,6 +211,7 @@ async function storm(server) {
       ackP50: percentile(sortedAcks, 50) ?? 0,
       ackP99: percentile(sortedAcks, 99) ?? 0,
       acks: acks.length,
+      serverCpu: cpu0 === null || cpu1 === null ? null : Object.fromEntries(Object.keys(cpu1).map((k) => [k, cpu1[k] - (cpu0[k] ?? 0)])),
       clientLagP99: lag.percentile(99) / 1e6,
       clientLagMax: lag.max / 1e6,
       queries: timingSummary(readers, "q"),
@@ -225,8 +241,10 @@ console.log(`Starting the room (wrangler dev on :${PORT})…`);
 // Limits off: the readers are one person's sockets (the per-principal cap would refuse all
 // but 32 of them, and their resumes at once would pass the principal's and the
 // workspace's request rates), and the writer sends as fast as the room answers.
+const inspectorPort = PROFILE ? await freePort() : undefined;
 const server = await startServer({
   port: PORT,
+  inspectorPort,
   persistDir: dir,
   vars: {
     RATE_LIMIT_BURST: "100000",
@@ -242,17 +260,17 @@ const server = await startServer({
 });
 let outcome;
 try {
-  outcome = await storm(server);
+  outcome = await storm({ ...server, inspectorPort, pid: server.child.pid });
 } finally {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
 }
 const f = (x) => x.toFixed(1).padStart(8);
 console.log(`\nreconnect storm: ${READERS} readers dropped at once and resuming while a writer writes (loopback, ${new Date().toISOString().slice(0, 10)})`);
-console.log("storm | all upgraded ms | all resumed ms | frames to readers | presence frames | writer acks | ack p50 ms | ack p99 ms");
+console.log("storm | all upgraded ms | all resumed ms | frames to readers | presence frames | writer acks | ack p50 ms | ack p99 ms | server CPU ms");
 outcome.results.forEach((r, i) => {
   console.log(
-    `${String(i + 1).padStart(5)} | ${f(r.openMs).padStart(15)} | ${f(r.resumedMs).padStart(14)} | ${String(r.frames).padStart(17)} | ${String(r.presenceFrames).padStart(15)} | ${String(r.acks).padStart(11)} | ${f(r.ackP50).padStart(10)} | ${f(r.ackP99).padStart(10)}`,
+    `${String(i + 1).padStart(5)} | ${f(r.openMs).padStart(15)} | ${f(r.resumedMs).padStart(14)} | ${String(r.frames).padStart(17)} | ${String(r.presenceFrames).padStart(15)} | ${String(r.acks).padStart(11)} | ${f(r.ackP50).padStart(10)} | ${f(r.ackP99).padStart(10)} | ${(r.serverCpu === null ? "n/a" : r.serverCpu.total.toFixed(0)).padStart(13)}`,
   );
 });
 const t = (x) => (x ? `p50 ${x.p50} / p99 ${x.p99} / max ${x.max}` : "n/a");
@@ -261,6 +279,14 @@ outcome.results.forEach((r, i) => {
   console.log(
     `storm ${i + 1}: D1 queries ${r.queries ? r.queries.mean.toFixed(1) : "n/a"} | gate (auth) ${t(r.auth)} | room (upgrade into the Durable Object) ${t(r.room)} | bench client loop lag p99 ${r.clientLagP99.toFixed(0)} / max ${r.clientLagMax.toFixed(0)}`,
   );
+});
+outcome.results.forEach((r, i) => {
+  if (r.serverCpu)
+    console.log(
+      `storm ${i + 1}: server CPU by process (ms): ${Object.entries(r.serverCpu)
+        .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+        .join(", ")}`,
+    );
 });
 console.log(`lost: ${outcome.lost}, duplicated: ${outcome.duplicated}, reset instead of resumed: ${outcome.resets}`);
 if (outcome.lost !== 0 || outcome.duplicated !== 0) {

@@ -13,4 +13,4 @@ export interface RunningServer {
   child: ChildProcess;
   stop(): Promise<void>;
 }
-export function startServer(options?: { port?: number; persistDir?: string; vars?: Record<string, string>; log?: (line: string) => void }): Promise<RunningServer>;
+export function startServer(options?: { port?: number; persistDir?: string; vars?: Record<string, string>; log?: (line: string) => void; inspectorPort?: number }): Promise<RunningServer>;

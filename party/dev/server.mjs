@@ -120,7 +120,7 @@ export function signupVars(env) {
 }
 
 /**
- * @param {{port?: number, persistDir?: string, vars?: Record<string,string>, log?: (line: string) => void}} options
+ * @param {{port?: number, persistDir?: string, vars?: Record<string,string>, log?: (line: string) => void, inspectorPort?: number}} options
  * @returns {Promise<{url: string, port: number, persistDir: string, stop: () => Promise<void>, child: import("node:child_process").ChildProcess}>}
  */
 export async function startServer(options = {}) {
@@ -130,6 +130,8 @@ export async function startServer(options = {}) {
   ensureDevVars();
   applyMigrations(persistDir);
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir, "--show-interactive-dev-session=false"];
+  // workerd's DevTools endpoint (a bench's CPU profile, party/bench/cpu-profile.mjs); wrangler's default port may be taken by another run.
+  if (options.inspectorPort) args.push("--inspector-port", String(options.inspectorPort));
   // Locally there is no mail server: mails go to the dev outbox the app shows (never set in
   // wrangler.toml, so never in production).
   // A gateway linked locally (instances.link) runs on loopback: allowed here, refused in

@@ -36,6 +36,8 @@ import { eventFrame, sendQuietly } from "./socket-send";
 import { sendToAll } from "./fanout";
 import { buildHello } from "./hello";
 import { PresenceBroadcast } from "./presence-broadcast";
+import { PresenceIndex } from "./presence-index";
+import { skipUnusedFrameworkWork } from "./framework-skips";
 import { ReplayPump } from "./replay-pump";
 import { boxTextFrames, unboxFrame } from "./framework-frames";
 import { HatcheryLink } from "./hatchery-link";
@@ -63,6 +65,7 @@ export class Autopilot extends Agent<Env> {
   readonly #canvas = new HatcheryLink(this.env.Hatchery, () => this.name);
   readonly #retention: RetentionSweep;
   readonly #presence = new PresenceBroadcast((diff) => this.#broadcastEvent("presence.diff", diff));
+  readonly #who = new PresenceIndex(() => presenceOf(this.getConnections()));
   readonly #replay: ReplayPump;
   readonly #bridges: BridgeSupervisor;
   readonly #alarms: RecurringAlarms;
@@ -76,6 +79,7 @@ export class Autopilot extends Agent<Env> {
     this.#sql = sqlFromStorage(ctx.storage);
     migrate(this.#sql);
     boxTextFrames(this);
+    skipUnusedFrameworkWork(this);
     this.#replay = new ReplayPump({
       sql: this.#sql,
       reset: (conn) => this.#greet(conn as Connection, connState(conn as Connection)!, { kind: "snapshot", reset: true }),
@@ -203,12 +207,14 @@ export class Autopilot extends Agent<Env> {
     const { state } = admission;
     if (refuseOverCap(conn, this.ctx.getWebSockets(principalTag(state.principal.id)), this.#limits.connectionsPerPrincipal)) return;
     conn.setState(state);
+    const entry = presenceEntry(conn.id, state);
+    this.#who.set(entry);
     const plan = planResume(this.#sql, roomEpoch(this.#sql), admission.lastSeq, admission.epoch);
     this.#greet(conn, state, plan);
     // The replay goes out in pages; frames for this socket wait until it has caught up.
     if (plan.kind === "replay")
       void this.#replay.start(conn, plan.from).catch((error: unknown) => console.error(JSON.stringify({ msg: "replay failed", workspace: this.name, connection: conn.id, error: String(error) })));
-    this.#presence.joined(presenceEntry(conn.id, state));
+    this.#presence.joined(entry);
   }
 
   /** Sends the hello (bounded snapshot, or where the replay starts); returns the seq it covers. */
@@ -221,7 +227,7 @@ export class Autopilot extends Agent<Env> {
       epoch: roomEpoch(this.#sql),
       principal: state.principal,
       plan,
-      presence: () => presenceOf(this.getConnections()),
+      presence: () => this.#who.entries(),
       live: { streams: [...this.#bridges.streams, ...this.#agent.streams], sessions: allSessions(this.#sql) },
       agent: agentInfo(this.#modelConfig),
       limits: { maxFrameBytes: MAX_CLIENT_FRAME_BYTES, requestsPerSecond: perSecond, burst },
@@ -257,6 +263,7 @@ export class Autopilot extends Agent<Env> {
       const next = { ...state, status };
       conn.setState(next);
       const entry = presenceEntry(conn.id, next);
+      this.#who.set(entry);
       this.#presence.updated(entry);
       return entry;
     };
@@ -282,7 +289,7 @@ export class Autopilot extends Agent<Env> {
       publish: (effects) => this.#publish(effects),
       bridges: this.#bridges,
       agent: this.#agent,
-      presence: () => presenceOf(this.getConnections()),
+      presence: () => this.#who.entries(),
       modelConfigured: () => this.#modelConfig.configured,
       details: (instanceId) => ({ ...this.#operationDeps(), bridge: this.#bridges.get(instanceId), policy: this.#backupPolicy }),
       applyGraph: async (principalId, idempotencyKey, commands) => (await this.#canvas.stub()).applyCommands(principalId, idempotencyKey, commands),
@@ -292,6 +299,7 @@ export class Autopilot extends Agent<Env> {
   override onClose(conn: Connection): void {
     this.#meter.forget(conn.id, Date.now());
     this.#replay.forget(conn.id);
+    this.#who.left(conn.id);
     const state = connState(conn);
     if (state) this.#presence.left(conn.id, state.principal.id);
   }
@@ -354,6 +362,8 @@ export class Autopilot extends Agent<Env> {
    * when `since` is from another epoch or fell out of the log (graph-feed.ts).
    */
   async graphFeed(since: number, epoch: string | null, limit = 500, snapshotCursor: string | null = null, sessionsDigest: string | null = null): Promise<GraphFeed> {
+    // Called by native RPC, which skips the framework's start: the Hatchery no longer asks for it separately.
+    await this.__unsafe_ensureInitialized();
     return readGraphFeed(this.#sql, roomEpoch(this.#sql), since, epoch, limit, snapshotCursor, sessionsDigest);
   }
 

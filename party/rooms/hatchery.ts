@@ -1,4 +1,3 @@
-import { getAgentByName } from "agents";
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import type { Connection, ConnectionContext, WSMessage } from "partyserver";
@@ -285,6 +284,16 @@ export class Hatchery extends YServer {
     super.onClose(conn, code, reason, wasClean);
   }
 
+  /**
+   * RPC from the Autopilot (hatchery-link.ts): there are new events. A native RPC skips
+   * partyserver's start (onStart runs on fetch and socket events), so this starts the room
+   * itself first, as getServerByName's extra call did, and then pulls.
+   */
+  async poked(): Promise<void> {
+    await this.__unsafe_ensureInitialized();
+    await this.sync();
+  }
+
   /** Pulls durable events from the Autopilot until caught up. Concurrent calls coalesce. */
   async sync(): Promise<void> {
     if (this.#syncing) {
@@ -307,7 +316,9 @@ export class Hatchery extends YServer {
   async #pullOnce(): Promise<boolean> {
     const since = Number(getMeta(this.#sql, "domainSeq") ?? 0);
     const epoch = getMeta(this.#sql, "domainEpoch");
-    const autopilot = await getAgentByName(this.#env.Autopilot, this.name);
+    // One RPC per pull: graphFeed starts the Autopilot itself (getAgentByName's extra call
+    // would wait in the Autopilot's queue, on its writers' path, for a start it has done).
+    const autopilot = this.#env.Autopilot.getByName(this.name);
     const feed = await autopilot.graphFeed(since, epoch, undefined, getMeta(this.#sql, "domainSnapshotCursor") || null, getMeta(this.#sql, "sessionsDigest"));
     const ops: DomainOp[] = feed.snapshot ? opsForSnapshot(feed.snapshot) : [];
     for (const e of feed.events) ops.push(...opsForEvent(e));

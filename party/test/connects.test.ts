@@ -11,6 +11,7 @@ import type { PresenceEntry } from "../../shared/protocol/presence";
 import { PresenceChanges, pagePresence } from "../domain/presence";
 import type { Autopilot } from "../rooms/autopilot";
 import { PresenceBroadcast } from "../rooms/presence-broadcast";
+import { PresenceIndex } from "../rooms/presence-index";
 import { addMember, idem, RawSocket, signUp } from "./harness";
 
 const frameBytes = (sock: RawSocket, pick: (f: EventFrame) => boolean) =>
@@ -62,6 +63,22 @@ describe("presence diffs (unit)", () => {
     expect(sent).toEqual([{ upserted: [entry("a"), entry("b")], left: [{ connectionId: "z", principalId: "user_2" }] }]);
     presence.flushIfDue();
     expect(sent).toHaveLength(1);
+  });
+
+  it("index who is here: read from the sockets once, then kept by joins, updates and leaves", () => {
+    let reads = 0;
+    const index = new PresenceIndex(() => {
+      reads++;
+      return [entry("a"), entry("b")];
+    });
+    // Before the first read there is nothing to keep: the read after a wake sees it all.
+    index.set(entry("ignored"));
+    expect(index.entries()).toEqual([entry("a"), entry("b")]);
+    index.set(entry("c"));
+    index.set(entry("a", "busy"));
+    index.left("b");
+    expect(index.entries()).toEqual([entry("a", "busy"), entry("c")]);
+    expect(reads).toBe(1);
   });
 
   it("split a storm into frames of bounded size", () => {

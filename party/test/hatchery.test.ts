@@ -199,6 +199,26 @@ describe("Hatchery room", () => {
     room.close();
   });
 
+  it("a poke that reaches a Hatchery not running starts it before it pulls, so what it pulls is stored", async () => {
+    const { owner, ws } = await team();
+    const room = await RawSocket.open(ws, { cookie: owner.cookie });
+    await room.hello();
+    const hatcheries = (env as unknown as { Hatchery: DurableObjectNamespace }).Hatchery;
+    const hatchery = hatcheries.get(hatcheries.idFromName(ws));
+    await room.ok("threads.create", { title: "Before", idempotencyKey: idem() });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await evictDurableObject(hatchery);
+    // The room's poke (an RPC, no socket or fetch) wakes it: unstarted, the pull would only
+    // reach memory, and the next wake would find the node neither stored nor to be pulled.
+    const { thread } = await room.ok("threads.create", { title: "Poked awake", idempotencyKey: idem() });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await evictDurableObject(hatchery);
+    const canvas = await openCanvas(ws, { cookie: owner.cookie });
+    await until(() => node(canvas, domainNodeId("thread", thread.id))?.data.title === "Poked awake", "pulled node stored");
+    canvas.close();
+    room.close();
+  });
+
   it("shares live cursors and selection through awareness", async () => {
     const { owner, member, ws } = await team();
     const a = await openCanvas(ws, { cookie: owner.cookie });

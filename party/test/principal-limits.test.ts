@@ -103,5 +103,13 @@ describe("refuseOverCap", () => {
     }
     expect(refuseOverCap(conn, many(), 2)).toBe(true);
     expect(conn.closed).toBe(4029);
+    // No more sockets than the cap: none is looked at.
+    const unread = {
+      get readyState(): number {
+        throw new Error("read a socket under the cap");
+      },
+      close() {},
+    };
+    expect(refuseOverCap(conn, [unread, unread], 2)).toBe(false);
   });
 });

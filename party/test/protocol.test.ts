@@ -312,6 +312,8 @@ describe("domain round trips", () => {
     bot.close();
     const left = await laptop.waitFor<Diff>((f) => f.event === "presence.diff" && (f as unknown as Diff).payload.left.length > 0);
     expect(left.payload.left.map((l) => l.principalId)).toEqual([expect.stringMatching(/^agent_/)]);
+    // The room keeps who is here in memory (presence-index.ts): it follows the close too.
+    expect((await phone.ok("presence.list", {})).presence.map((p) => p.device).sort()).toEqual(["laptop", "phone"]);
     laptop.close();
     phone.close();
   });

@@ -1,0 +1,93 @@
+// A CPU profile of workerd while a bench runs, through wrangler dev's DevTools endpoint
+// (`startServer({ inspectorPort })`): one per isolate workerd lists (locally the Worker and
+// both rooms share one; miniflare's own services, D1's among them, have theirs). Writes each
+// `.cpuprofile` (open it in Chrome DevTools) and returns the functions with the most time.
+//
+// Time is counted as samples x the sampling interval, not from the profile's time deltas:
+// while the thread runs outside JavaScript (workerd's own socket and storage work) the
+// sampler records nothing, and the next sample's delta carries the whole gap, so deltas
+// pinned seconds on whatever ran next (a timer, a getter). `sampledMs` against the wall
+// time shows how much of it was JavaScript at all.
+import { writeFileSync } from "node:fs";
+import WebSocket from "ws";
+
+const INTERVAL_US = 200;
+
+async function connect(url) {
+  const ws = new WebSocket(url);
+  await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+  let n = 0;
+  const waiting = new Map();
+  ws.on("message", (data) => {
+    const m = JSON.parse(data.toString());
+    if (m.id !== undefined) waiting.get(m.id)?.(m);
+  });
+  const call = (method, params = {}) =>
+    new Promise((resolve) => {
+      const id = ++n;
+      waiting.set(id, resolve);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  return { ws, call };
+}
+
+/** Starts the profiler in every isolate workerd lists; `stop()` writes `<file>.<i>.cpuprofile` and summarizes. */
+export async function startCpuProfile(inspectorPort, file) {
+  const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json();
+  const sessions = [];
+  for (const target of targets) {
+    const session = await connect(target.webSocketDebuggerUrl);
+    await session.call("Profiler.enable");
+    await session.call("Profiler.setSamplingInterval", { interval: INTERVAL_US });
+    await session.call("Profiler.start");
+    sessions.push({ ...session, title: target.title ?? target.id });
+  }
+  const started = Date.now();
+  return {
+    async stop(top = 20) {
+      const wallMs = Date.now() - started;
+      const out = [];
+      for (const [i, { ws, call, title }] of sessions.entries()) {
+        const { result } = await call("Profiler.stop");
+        ws.close();
+        writeFileSync(file.replace(/(\.cpuprofile)?$/, `.${i}.cpuprofile`), JSON.stringify(result.profile));
+        const sampledMs = (result.profile.samples.length * INTERVAL_US) / 1000;
+        out.push({ title, wallMs, sampledMs, self: selfTimes(result.profile).slice(0, top), total: totalTimes(result.profile).slice(0, top) });
+      }
+      return out;
+    },
+  };
+}
+
+const frameName = ({ callFrame }) => `${callFrame.functionName || "(anonymous)"} ${callFrame.url.split("/").slice(-1)[0]}:${callFrame.lineNumber + 1}`;
+const SAMPLE_MS = INTERVAL_US / 1000;
+
+/** Sampled time per function (ms), most first. */
+function selfTimes(profile) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const ms = new Map();
+  for (const id of profile.samples) {
+    const key = frameName(byId.get(id));
+    ms.set(key, (ms.get(key) ?? 0) + SAMPLE_MS);
+  }
+  return ranked(ms);
+}
+
+/** Sampled time per function with what it called (ms), most first: each sample counts once per function on its stack. */
+function totalTimes(profile) {
+  const parent = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const ms = new Map();
+  for (const sample of profile.samples) {
+    const seen = new Set();
+    for (let id = sample; id !== undefined; id = parent.get(id)) seen.add(frameName(byId.get(id)));
+    for (const key of seen) ms.set(key, (ms.get(key) ?? 0) + SAMPLE_MS);
+  }
+  return ranked(ms);
+}
+
+function ranked(ms) {
+  const total = [...ms.values()].reduce((a, v) => a + v, 0);
+  return [...ms.entries()].sort((a, b) => b[1] - a[1]).map(([fn, t]) => ({ fn, ms: Math.round(t), share: `${((100 * t) / total).toFixed(1)}%` }));
+}
