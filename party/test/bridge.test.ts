@@ -88,7 +88,13 @@ describe("gateway connection", () => {
       type: "res",
       id: connect.id,
       ok: true,
-      payload: { type: "hello-ok", auth: { scopes: ["operator.read", "operator.admin"], deviceToken: "dev-token-2" }, policy: { tickIntervalMs: 30000 }, server: { version: "2026.9.6" }, extra: { ignored: true } },
+      payload: {
+        type: "hello-ok",
+        auth: { scopes: ["operator.read", "operator.admin"], deviceToken: "dev-token-2" },
+        policy: { tickIntervalMs: 30000 },
+        server: { version: "2026.9.6" },
+        extra: { ignored: true },
+      },
     });
     const { connection, hello } = await opening;
     expect(hello).toEqual({ method: null, scopes: ["operator.read", "operator.admin"], deviceToken: "dev-token-2", tickIntervalMs: 30000, serverVersion: "2026.9.6" });
