@@ -20,6 +20,7 @@ import { startRuntime } from "../dev/runtime.mjs";
 import { ensureDevVars, freePort, startServer } from "../dev/server.mjs";
 // Node 24 strips the types of this dependency-free module; the benches speak the current protocol.
 import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
+import { LIMITS_OFF } from "./limits-off.mjs";
 
 const TURNS = Number(process.env.BENCH_TURNS ?? 10);
 const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 20);
@@ -165,12 +166,7 @@ async function setup() {
     persistDir,
     vars: {
       RUNTIME_URL: runtimeUrl,
-      RATE_LIMIT_BURST: "100000",
-      RATE_LIMIT_PER_SECOND: "100000",
-      PRINCIPAL_RATE_LIMIT_BURST: "100000",
-      PRINCIPAL_RATE_LIMIT_PER_SECOND: "100000",
-      WORKSPACE_RATE_LIMIT_BURST: "100000",
-      WORKSPACE_RATE_LIMIT_PER_SECOND: "100000",
+      ...LIMITS_OFF,
     },
   });
 

@@ -14,6 +14,7 @@ import { startServer } from "../dev/server.mjs";
 import { startBaseline } from "./baseline/start.mjs";
 // Node 24 strips the types of this dependency-free module; the benches speak the current protocol.
 import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
+import { LIMITS_OFF } from "./limits-off.mjs";
 
 const SIZES = (process.env.BENCH_SIZES ?? "10,100,500").split(",").map(Number);
 const EDITS = Number(process.env.BENCH_EDITS ?? 100);
@@ -151,21 +152,7 @@ async function benchRelay(n) {
 
 const dir = mkdtempSync(join(tmpdir(), "autopilot-bench-"));
 console.log(`Starting the room (wrangler dev on :${PORT})…`);
-// Limits off: the readers are one person's sockets (the per-principal cap would refuse all
-// but 32 of them), and the writer sends as fast as the room answers.
-const server = await startServer({
-  port: PORT,
-  persistDir: dir,
-  vars: {
-    RATE_LIMIT_BURST: "100000",
-    RATE_LIMIT_PER_SECOND: "100000",
-    PRINCIPAL_RATE_LIMIT_BURST: "100000",
-    PRINCIPAL_RATE_LIMIT_PER_SECOND: "100000",
-    WORKSPACE_RATE_LIMIT_BURST: "100000",
-    WORKSPACE_RATE_LIMIT_PER_SECOND: "100000",
-    MAX_CONNECTIONS_PER_PRINCIPAL: "10000",
-  },
-});
+const server = await startServer({ port: PORT, persistDir: dir, vars: LIMITS_OFF });
 const baselineDir = mkdtempSync(join(tmpdir(), "autopilot-bench-baseline-"));
 const baseline = await startBaseline({ port: PORT + 1, persistDir: baselineDir }).catch(async (error) => {
   await server.stop();

@@ -15,6 +15,7 @@ import { startCpuProfile } from "./cpu-profile.mjs";
 import { treeCpuMs } from "./process-cpu.mjs";
 // Node 24 strips the types of this dependency-free module; the benches speak the current protocol.
 import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
+import { LIMITS_OFF } from "./limits-off.mjs";
 
 const READERS = Number(process.env.BENCH_READERS ?? 500);
 const STORMS = Number(process.env.BENCH_STORMS ?? 1);
@@ -238,22 +239,13 @@ async function storm(server) {
 
 const dir = mkdtempSync(join(tmpdir(), "autopilot-storm-"));
 console.log(`Starting the room (wrangler dev on :${PORT})…`);
-// Limits off: the readers are one person's sockets (the per-principal cap would refuse all
-// but 32 of them, and their resumes at once would pass the principal's and the
-// workspace's request rates), and the writer sends as fast as the room answers.
 const inspectorPort = PROFILE ? await freePort() : undefined;
 const server = await startServer({
   port: PORT,
   inspectorPort,
   persistDir: dir,
   vars: {
-    RATE_LIMIT_BURST: "100000",
-    RATE_LIMIT_PER_SECOND: "100000",
-    PRINCIPAL_RATE_LIMIT_BURST: "100000",
-    PRINCIPAL_RATE_LIMIT_PER_SECOND: "100000",
-    WORKSPACE_RATE_LIMIT_BURST: "100000",
-    WORKSPACE_RATE_LIMIT_PER_SECOND: "100000",
-    MAX_CONNECTIONS_PER_PRINCIPAL: "10000",
+    ...LIMITS_OFF,
     // Each upgrade's D1 queries and the time of its steps, on the 101 (party/upgrade-timing.ts).
     BENCH_UPGRADE_TIMING: "1",
   },

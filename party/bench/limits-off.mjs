@@ -1,0 +1,15 @@
+/**
+ * Worker vars that lift the room's limits out of a benchmark's way: its readers are one
+ * person's sockets (the per-principal cap would refuse all but 32 of them, and their
+ * resumes at once would pass the principal's and the workspace's request rates), and its
+ * writer sends as fast as the room answers. The benchmarks measure the room, not the limits.
+ */
+export const LIMITS_OFF = {
+  RATE_LIMIT_BURST: "100000",
+  RATE_LIMIT_PER_SECOND: "100000",
+  PRINCIPAL_RATE_LIMIT_BURST: "100000",
+  PRINCIPAL_RATE_LIMIT_PER_SECOND: "100000",
+  WORKSPACE_RATE_LIMIT_BURST: "100000",
+  WORKSPACE_RATE_LIMIT_PER_SECOND: "100000",
+  MAX_CONNECTIONS_PER_PRINCIPAL: "10000",
+};
