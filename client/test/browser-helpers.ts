@@ -1,5 +1,6 @@
-// What the browser tests do the same way: a person signs up in the app.
+// What the browser tests do the same way: a person signs up in the app; two share a workspace.
 import type { Page } from "playwright-core";
+import { expect } from "vitest";
 
 export const PASSWORD = "correct horse battery";
 
@@ -24,4 +25,20 @@ export async function verifyInUi(page: Page): Promise<void> {
   await page.getByRole("link", { name: "Open the verification link" }).click();
   await page.getByText("Verify your e-mail.").waitFor({ state: "detached", timeout: 20_000 });
   await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+}
+
+/**
+ * Two people sign up in the app; the second joins the first's workspace as a member and has
+ * it open and live (risky actions are decided by someone other than whoever asked).
+ * Returns the workspace's id.
+ */
+export async function twoPeopleInOneWorkspace(appUrl: string, owner: { page: Page; name: string; email: string }, second: { page: Page; name: string; email: string }): Promise<string> {
+  await Promise.all([signUpInUi(owner.page, appUrl, owner.name, owner.email), signUpInUi(second.page, appUrl, second.name, second.email)]);
+  const workspace = await owner.page.locator("#workspace-switcher").inputValue();
+  const added = await owner.page.context().request.post(`${appUrl}/api/workspaces/${workspace}/members`, { data: { email: second.email, role: "member" }, headers: { origin: appUrl } });
+  expect(added.status()).toBe(201);
+  await second.page.goto(`${appUrl}/?w=${workspace}`);
+  await expect.poll(() => second.page.locator("#workspace-switcher").inputValue()).toBe(workspace);
+  await second.page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+  return workspace;
 }

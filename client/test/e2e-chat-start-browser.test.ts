@@ -13,7 +13,7 @@ import { launchChromium } from "../../party/dev/chromium.mjs";
 import { ROOT, type startServer } from "../../party/dev/server.mjs";
 import { markerScript, type ScriptedModel } from "../../runtime/test/scripted-model";
 import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
-import { signUpInUi } from "./browser-helpers";
+import { twoPeopleInOneWorkspace } from "./browser-helpers";
 
 const ARTIFACTS = join(ROOT, "test-artifacts");
 const stamp = Date.now();
@@ -59,14 +59,11 @@ const reply = (page: Page, text: string) => page.locator(".message.from-agent:no
 
 describe("one consent to a running chat, in the app", () => {
   it("first-run card → one approval by another person → the start phases for both → the reply streams to both; an exec decided in the app; Start a chat; a denied start says so", async () => {
-    const pavelEmail = `pavel-${stamp}@example.test`;
-    await Promise.all([signUpInUi(olga, server.url, "Olga", `olga-${stamp}@example.test`), signUpInUi(pavel, server.url, "Pavel", pavelEmail)]);
-    const workspace = await olga.locator("#workspace-switcher").inputValue();
-    const added = await olga.context().request.post(`${server.url}/api/workspaces/${workspace}/members`, { data: { email: pavelEmail, role: "member" }, headers: { origin: server.url } });
-    expect(added.status()).toBe(201);
-    await pavel.goto(`${server.url}/?w=${workspace}`);
-    await expect.poll(() => pavel.locator("#workspace-switcher").inputValue()).toBe(workspace);
-    await pavel.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+    const workspace = await twoPeopleInOneWorkspace(
+      server.url,
+      { page: olga, name: "Olga", email: `olga-${stamp}@example.test` },
+      { page: pavel, name: "Pavel", email: `pavel-${stamp}@example.test` },
+    );
 
     // An empty workspace starts with the first-run card.
     const card = olga.getByRole("region", { name: "Chat with OpenClaw" });

@@ -12,7 +12,7 @@ import { launchChromium } from "../../party/dev/chromium.mjs";
 import { ROOT, type startServer } from "../../party/dev/server.mjs";
 import { markerScript, type ScriptedModel } from "../../runtime/test/scripted-model";
 import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
-import { signUpInUi } from "./browser-helpers";
+import { twoPeopleInOneWorkspace } from "./browser-helpers";
 
 const ARTIFACTS = join(ROOT, "test-artifacts");
 const stamp = Date.now();
@@ -60,14 +60,11 @@ const fact = (name: string) => details().locator(`dt:text-is("${name}") + dd`);
 
 describe("an instance's lifecycle in the app", () => {
   it("provision, details, back up, restart, restore a chosen backup and delete — each from the app's buttons, approved in the app", async () => {
-    const pavelEmail = `pavel-${stamp}@example.test`;
-    await Promise.all([signUpInUi(page, server.url, "Olga", `olga-${stamp}@example.test`), signUpInUi(approver, server.url, "Pavel", pavelEmail)]);
-    const workspace = await page.locator("#workspace-switcher").inputValue();
-    const added = await page.context().request.post(`${server.url}/api/workspaces/${workspace}/members`, { data: { email: pavelEmail, role: "member" }, headers: { origin: server.url } });
-    expect(added.status()).toBe(201);
-    await approver.goto(`${server.url}/?w=${workspace}`);
-    await expect.poll(() => approver.locator("#workspace-switcher").inputValue()).toBe(workspace);
-    await approver.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+    const workspace = await twoPeopleInOneWorkspace(
+      server.url,
+      { page: page, name: "Olga", email: `olga-${stamp}@example.test` },
+      { page: approver, name: "Pavel", email: `pavel-${stamp}@example.test` },
+    );
 
     await page.getByLabel("New instance id").fill("lab");
     await page.getByRole("button", { name: "Provision" }).click();
