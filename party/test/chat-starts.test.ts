@@ -14,7 +14,7 @@ import { getInstance, putInstance } from "../domain/instances";
 import { sqlFromStorage } from "../domain/sql";
 import { getThread } from "../domain/threads";
 import type { Autopilot } from "../rooms/autopilot";
-import { addMember, createKey, idem, RawSocket, signUp } from "./harness";
+import { idem, openTeam } from "./harness";
 
 const testEnv = env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> };
 const autopilot = (ws: string) => testEnv.Autopilot.get(testEnv.Autopilot.idFromName(ws));
@@ -24,15 +24,7 @@ type MessageFrame = { payload: { message: Message } };
 
 /** Olga (owner) asks; Pavel (member) decides; an agent key can ask but never decide. */
 async function team() {
-  const olga = await signUp();
-  const ws = olga.workspaceId;
-  const pavel = await signUp();
-  await addMember(olga, ws, pavel, "member");
-  const agent = await createKey(olga, ws);
-  const a = await RawSocket.open(ws, { cookie: olga.cookie });
-  const b = await RawSocket.open(ws, { cookie: pavel.cookie });
-  const g = await RawSocket.open(ws, { key: agent.key });
-  await Promise.all([a.hello(), b.hello(), g.hello()]);
+  const { ws, ownerSocket: a, secondSocket: b, agentSocket: g } = await openTeam("member");
   return { ws, a, b, g };
 }
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { GatewayUrl, InstancesLinkParams } from "../../shared/protocol/instance-links";
 import type { Instance } from "../../shared/protocol/instances";
 import { gatewayDialUrl, privateHostReason, readLinkPolicy } from "../domain/gateway-address";
-import { addMember, createKey, idem, RawSocket, signUp } from "./harness";
+import { idem, openTeam, RawSocket } from "./harness";
 
 const PUBLIC = { allowPrivate: false };
 const LOCAL = { allowPrivate: true };
@@ -78,15 +78,7 @@ const TOKEN = `linked-secret-${crypto.randomUUID()}`;
 
 describe("instances.link in the room", () => {
   it("is gated, refuses what needs our runtime, unlinks on delete, and never shows the token to anyone", async () => {
-    const owner = await signUp();
-    const ws = owner.workspaceId;
-    const viewer = await signUp();
-    await addMember(owner, ws, viewer, "viewer");
-    const agent = await createKey(owner, ws);
-    const o = await RawSocket.open(ws, { cookie: owner.cookie });
-    const v = await RawSocket.open(ws, { cookie: viewer.cookie });
-    const g = await RawSocket.open(ws, { key: agent.key });
-    await Promise.all([o.hello(), v.hello(), g.hello()]);
+    const { ws, owner, ownerSocket: o, secondSocket: v, agentSocket: g } = await openTeam("viewer");
     // The workerd tests run with the production policy: private addresses are refused.
     const refused = await g.call("instances.link", { instanceId: "home", name: "Home", url: "ws://127.0.0.1:18789", token: TOKEN, idempotencyKey: idem() });
     expect(refused).toMatchObject({ ok: false, error: { code: "bad_request", details: { reason: "private_address" } } });

@@ -264,3 +264,22 @@ export function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * A workspace's owner, a second person with `role` and an agent key of the owner's, each
+ * with a socket open past its hello: who asks and who decides in the approval tests.
+ */
+export async function openTeam(role: Role) {
+  const owner = await signUp();
+  const ws = owner.workspaceId;
+  const second = await signUp();
+  await addMember(owner, ws, second, role);
+  const agent = await createKey(owner, ws);
+  const [ownerSocket, secondSocket, agentSocket] = await Promise.all([
+    RawSocket.open(ws, { cookie: owner.cookie }),
+    RawSocket.open(ws, { cookie: second.cookie }),
+    RawSocket.open(ws, { key: agent.key }),
+  ]);
+  await Promise.all([ownerSocket.hello(), secondSocket.hello(), agentSocket.hello()]);
+  return { ws, owner, ownerSocket, secondSocket, agentSocket };
+}

@@ -4,18 +4,10 @@ import { toPairedDevice } from "../bridge/device-requests";
 import { DEFAULT_BACKUP_POLICY, instancesToBackUp, readBackupPolicy } from "../domain/backup-policy";
 import { deleteDetails } from "../../shared/instance-texts";
 import { staleAlarms, wantedAlarms } from "../rooms/recurring-alarms";
-import { addMember, createKey, idem, RawSocket, signUp } from "./harness";
+import { createKey, idem, openTeam, RawSocket, signUp } from "./harness";
 
 async function team() {
-  const owner = await signUp();
-  const ws = owner.workspaceId;
-  const viewer = await signUp();
-  await addMember(owner, ws, viewer, "viewer");
-  const agent = await createKey(owner, ws);
-  const o = await RawSocket.open(ws, { cookie: owner.cookie });
-  const v = await RawSocket.open(ws, { cookie: viewer.cookie });
-  const g = await RawSocket.open(ws, { key: agent.key });
-  await Promise.all([o.hello(), v.hello(), g.hello()]);
+  const { ownerSocket: o, secondSocket: v, agentSocket: g } = await openTeam("viewer");
   return { o, v, g };
 }
 
