@@ -113,8 +113,8 @@ async function benchRoom(server, n) {
   return result;
 }
 
-async function benchBaseline(baseline, n) {
-  const url = `ws://127.0.0.1:${baseline.port}/parties/baseline-room/bench-${n}-${Date.now()}`;
+/** A writer and n readers on a baseline that answers a bare `chat.send` with `message.created`. */
+async function measureBareServer(url, n) {
   const writer = await open(url);
   const readers = await openMany(n, () => open(url));
   const result = await measure(
@@ -124,6 +124,10 @@ async function benchBaseline(baseline, n) {
   );
   for (const s of [writer, ...readers]) s.terminate();
   return result;
+}
+
+async function benchBaseline(baseline, n) {
+  return measureBareServer(`ws://127.0.0.1:${baseline.port}/parties/baseline-room/bench-${n}-${Date.now()}`, n);
 }
 
 async function benchRelay(n) {
@@ -137,15 +141,7 @@ async function benchRelay(n) {
       for (const c of wss.clients) if (c !== sock && c.readyState === WebSocket.OPEN) c.send(frame);
     });
   });
-  const url = `ws://127.0.0.1:${wss.address().port}`;
-  const writer = await open(url);
-  const readers = await openMany(n, () => open(url));
-  const result = await measure(
-    readers,
-    (marker) => writer.send(JSON.stringify({ type: "req", id: "x", method: "chat.send", params: { text: marker } })),
-    (data) => JSON.parse(data).payload.message.text,
-  );
-  for (const s of [writer, ...readers]) s.terminate();
+  const result = await measureBareServer(`ws://127.0.0.1:${wss.address().port}`, n);
   await new Promise((r) => wss.close(r));
   return result;
 }
