@@ -6,7 +6,7 @@ export const stats = (xs) => {
   return { n: s.length, p50: percentile(s, 50), p99: percentile(s, 99), max: s.at(-1) };
 };
 
-export function printReport({ streaming, approvals, rounds: ROUNDS, approvalRounds: APPROVALS, pieces: PIECES, pieceMs: PIECE_MS }) {
+export function printReport({ streaming, approvals, path, direct, rounds: ROUNDS, approvalRounds: APPROVALS, pieces: PIECES, pieceMs: PIECE_MS }) {
   const f = (x) => x.toFixed(1).padStart(7);
   const header = (label) => console.log(`${label.padEnd(66)} |     p50     p99     max`);
   const row = (label, x) => console.log(`${label.padEnd(66)} | ${f(x.p50)} ${f(x.p99)} ${f(x.max)}`);
@@ -14,7 +14,7 @@ export function printReport({ streaming, approvals, rounds: ROUNDS, approvalRoun
   const diff = (label, a, b) => console.log(`${label.padEnd(66)} | ${f(a.p50 - b.p50)} ${f(a.p99 - b.p99)}`);
 
   const s = (side, key) => stats(streaming[key][side]);
-  console.log(`\nAutopilot assistant, loopback, ${new Date().toISOString().slice(0, 10)}; ms`);
+  console.log(`\nAutopilot assistant, loopback, ${new Date().toISOString().slice(0, 10)}; ms; the person's socket: ${path}`);
   console.log(`\nstreaming: ${ROUNDS} rounds per client of ${PIECES} pieces ${PIECE_MS} ms apart; deltas received: room ${streaming.counts.room}, plain ${streaming.counts.plain}`);
   header("time to first token (send → first non-empty delta)");
   row("  room client (client library ← room ← ai SDK in workerd)", s("room", "ttft"));
@@ -40,7 +40,7 @@ export function printReport({ streaming, approvals, rounds: ROUNDS, approvalRoun
     const hop = (key) => stats(streaming.hops.map((h) => h[key]));
     row("  model wrote → its bytes in the room's isolate", hop("toRoom"));
     row("  bytes in the isolate → delta handed to the sockets", hop("inRoom"));
-    row("  handed to the sockets → client socket (wrangler dev's proxy)", hop("toSocket"));
+    row(`  handed to the sockets → client socket${direct ? "" : " (wrangler dev's proxy)"}`, hop("toSocket"));
     row("  client socket → client library event", hop("toEvent"));
   }
   const addedP99 = stats(streaming.added).p99;

@@ -28,6 +28,7 @@ import { agentScript, startScriptedModel, userTexts } from "../../runtime/test/s
 import { freePort, ROOT, startServer } from "../dev/server.mjs";
 import { printReport, stats } from "./assistant-report.mjs";
 import { createDeltaMarks } from "./delta-marks.mjs";
+import { benchTarget, targetLabel } from "./workerd-direct.mjs";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 20);
@@ -77,6 +78,7 @@ const dirs = [];
 let server;
 let model;
 let client;
+let target;
 const marks = createDeltaMarks();
 
 async function setup() {
@@ -111,9 +113,12 @@ async function setup() {
   const signUp = await j("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email: `bench-assistant-${Date.now()}@example.test`, password: "benchmark-password", name: "Bench" }) });
   const cookie = signUp.headers.get("set-cookie").split(";")[0];
   const workspace = (await (await j("/api/me", { headers: { cookie } })).json()).workspaces[0].id;
-  // A person's connection, as the app makes it: the session buys a connect ticket.
+  // A person's connection, as the app makes it: the session buys a connect ticket (through
+  // wrangler dev's front door); the socket itself goes where the bench measures.
+  target = await benchTarget(server);
+  console.log(`The person's socket: ${targetLabel(target)}, ${target.url}`);
   client = new library.AutopilotClient({
-    url: server.url,
+    url: target.url,
     workspace,
     device: "bench",
     WebSocket: marks.WebSocket,
@@ -353,4 +358,4 @@ try {
   await cleanup();
 }
 
-printReport({ streaming, approvals, rounds: ROUNDS, approvalRounds: APPROVALS, pieces: PIECES, pieceMs: PIECE_MS });
+printReport({ streaming, approvals, path: targetLabel(target), direct: target.direct, rounds: ROUNDS, approvalRounds: APPROVALS, pieces: PIECES, pieceMs: PIECE_MS });

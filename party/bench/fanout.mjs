@@ -10,15 +10,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import WebSocket, { WebSocketServer } from "ws";
-import { startServer } from "../dev/server.mjs";
+import { freePort, startServer } from "../dev/server.mjs";
 import { startBaseline } from "./baseline/start.mjs";
 // Node 24 strips the types of this dependency-free module; the benches speak the current protocol.
 import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
 import { LIMITS_OFF } from "./limits-off.mjs";
+import { benchTarget, targetLabel } from "./workerd-direct.mjs";
 
 const SIZES = (process.env.BENCH_SIZES ?? "10,100,500").split(",").map(Number);
 const EDITS = Number(process.env.BENCH_EDITS ?? 100);
-const PORT = Number(process.env.BENCH_PORT ?? 8791);
+// A free port unless told: a fixed one may be another run\'s server (tests pick free ports too).
+const PORT = Number(process.env.BENCH_PORT ?? (await freePort()));
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const stats = (xs) => {
@@ -77,7 +79,7 @@ async function measure(readers, send, markerOf) {
   return stats(latencies);
 }
 
-async function benchRoom(server, n) {
+async function benchRoom(server, wsBase, n) {
   const j = (path, init = {}) => fetch(`${server.url}${path}`, { ...init, headers: { "content-type": "application/json", origin: server.url, ...(init.headers ?? {}) } });
   const email = `bench-${Date.now()}-${n}@example.test`;
   const signUp = await j("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email, password: "benchmark-password", name: "Bench" }) });
@@ -85,7 +87,7 @@ async function benchRoom(server, n) {
   const { workspaces } = await (await j("/api/me", { headers: { cookie } })).json();
   const ws = workspaces[0].id;
   const { key } = await (await j(`/api/workspaces/${ws}/keys`, { method: "POST", headers: { cookie }, body: JSON.stringify({ name: "bench" }) })).json();
-  const url = `ws://127.0.0.1:${server.port}/agents/autopilot/${ws}?protocol=${PROTOCOL_VERSION}&device=bench`;
+  const url = `${wsBase}/agents/autopilot/${ws}?protocol=${PROTOCOL_VERSION}&device=bench`;
   const writer = await open(url, { "x-api-key": key });
   const readers = await openMany(n, () => open(url, { cookie }));
   let threadId;
@@ -126,8 +128,8 @@ async function measureBareServer(url, n) {
   return result;
 }
 
-async function benchBaseline(baseline, n) {
-  return measureBareServer(`ws://127.0.0.1:${baseline.port}/parties/baseline-room/bench-${n}-${Date.now()}`, n);
+async function benchBaseline(wsBase, n) {
+  return measureBareServer(`${wsBase}/parties/baseline-room/bench-${n}-${Date.now()}`, n);
 }
 
 async function benchRelay(n) {
@@ -150,17 +152,23 @@ const dir = mkdtempSync(join(tmpdir(), "autopilot-bench-"));
 console.log(`Starting the room (wrangler dev on :${PORT})…`);
 const server = await startServer({ port: PORT, persistDir: dir, vars: LIMITS_OFF });
 const baselineDir = mkdtempSync(join(tmpdir(), "autopilot-bench-baseline-"));
-const baseline = await startBaseline({ port: PORT + 1, persistDir: baselineDir }).catch(async (error) => {
+const baseline = await startBaseline({ port: await freePort(), persistDir: baselineDir }).catch(async (error) => {
   await server.stop();
   throw error;
 });
 const rows = [];
+// Both workerd rooms are measured the same way: directly, or both through their proxy.
+const roomTarget = await benchTarget(server);
+const baselineTarget = await benchTarget(baseline, { path: "/", is: (status, body) => status === 404 && body.startsWith("baseline room") });
+const wsOf = (t) => t.url.replace(/^http/, "ws");
+console.log(`The sockets: room ${targetLabel(roomTarget)}; partyserver room ${targetLabel(baselineTarget)}`);
 try {
+  if (roomTarget.direct !== baselineTarget.direct) throw new Error("one workerd room was found directly and the other not: set BENCH_VIA_PROXY=1");
   for (const n of SIZES) {
     process.stdout.write(`N=${n}: room… `);
-    const room = await benchRoom(server, n);
+    const room = await benchRoom(server, wsOf(roomTarget), n);
     process.stdout.write("partyserver… ");
-    const party = await benchBaseline(baseline, n);
+    const party = await benchBaseline(wsOf(baselineTarget), n);
     process.stdout.write("relay… ");
     const relay = await benchRelay(n);
     console.log("done");
@@ -174,7 +182,9 @@ try {
 
 const f = (x) => x.toFixed(1).padStart(7);
 const r = (a, b) => `${(a / b).toFixed(2)}x`.padStart(6);
-console.log(`\nedit → all-received latency, ms (${EDITS} edits each, 1 writer, loopback, ${new Date().toISOString().slice(0, 10)})`);
+console.log(
+  `\nedit → all-received latency, ms (${EDITS} edits each, 1 writer, loopback, ${new Date().toISOString().slice(0, 10)}; workerd rooms ${roomTarget.direct ? "reached directly" : "through wrangler dev's proxy"})`,
+);
 console.log("readers |  room p50     p99     max | partyserver p50  p99     max | relay p50     p99     max | room/partyserver p50  p99 | room/relay p50  p99");
 for (const { n, room, party, relay } of rows) {
   console.log(

@@ -15,11 +15,15 @@ import { startCpuProfile } from "./cpu-profile.mjs";
 import { treeCpuMs } from "./process-cpu.mjs";
 // Node 24 strips the types of this dependency-free module; the benches speak the current protocol.
 import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
+import { startBaseline } from "./baseline/start.mjs";
+import { baselineStorm } from "./storm-baseline.mjs";
+import { benchTarget, targetLabel } from "./workerd-direct.mjs";
 import { LIMITS_OFF } from "./limits-off.mjs";
 
 const READERS = Number(process.env.BENCH_READERS ?? 500);
 const STORMS = Number(process.env.BENCH_STORMS ?? 1);
-const PORT = Number(process.env.BENCH_PORT ?? 8793);
+// A free port unless told: a fixed one may be another run\'s server (tests pick free ports too).
+const PORT = Number(process.env.BENCH_PORT ?? (await freePort()));
 /** A file for a CPU profile of workerd during the (first) storm; its hottest functions are printed. */
 const PROFILE = process.env.BENCH_CPU_PROFILE;
 
@@ -130,7 +134,7 @@ async function storm(server) {
   const { workspaces } = await (await j("/api/me", { headers: { cookie } })).json();
   const workspace = workspaces[0].id;
   const { key } = await (await j(`/api/workspaces/${workspace}/keys`, { method: "POST", headers: { cookie }, body: JSON.stringify({ name: "storm" }) })).json();
-  const url = `ws://127.0.0.1:${server.port}/agents/autopilot/${workspace}?protocol=${PROTOCOL_VERSION}&device=storm`;
+  const url = `${server.target.url.replace(/^http/, "ws")}/agents/autopilot/${workspace}?protocol=${PROTOCOL_VERSION}&device=storm`;
 
   const writer = new WebSocket(url, { headers: { "x-api-key": key }, perMessageDeflate: false });
   await new Promise((resolve, reject) => writer.once("open", resolve).once("error", reject));
@@ -251,14 +255,31 @@ const server = await startServer({
   },
 });
 let outcome;
+let target;
+let floor;
 try {
-  outcome = await storm({ ...server, inspectorPort, pid: server.child.pid });
+  target = await benchTarget(server);
+  console.log(`The sockets: ${targetLabel(target)}, ${target.url}`);
+  outcome = await storm({ ...server, target, inspectorPort, pid: server.child.pid });
 } finally {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
 }
+// The floor, after the room's wrangler dev is gone (not side by side: both would share the cores).
+const baselineDir = mkdtempSync(join(tmpdir(), "autopilot-storm-baseline-"));
+const baseline = await startBaseline({ port: await freePort(), persistDir: baselineDir });
+try {
+  const baselineTarget = await benchTarget(baseline, { path: "/", is: (status, body) => status === 404 && body.startsWith("baseline room") });
+  if (baselineTarget.direct !== target.direct) throw new Error("the room and the partyserver room were not reached the same way: set BENCH_VIA_PROXY=1");
+  floor = await baselineStorm(baselineTarget.url.replace(/^http/, "ws"), READERS, baseline.child.pid);
+} finally {
+  await baseline.stop();
+  rmSync(baselineDir, { recursive: true, force: true });
+}
 const f = (x) => x.toFixed(1).padStart(8);
-console.log(`\nreconnect storm: ${READERS} readers dropped at once and resuming while a writer writes (loopback, ${new Date().toISOString().slice(0, 10)})`);
+console.log(
+  `\nreconnect storm: ${READERS} readers dropped at once and resuming while a writer writes (loopback, ${new Date().toISOString().slice(0, 10)}; the room ${target.direct ? "reached directly" : "through wrangler dev's proxy"})`,
+);
 console.log("storm | all upgraded ms | all resumed ms | frames to readers | presence frames | writer acks | ack p50 ms | ack p99 ms | server CPU ms");
 outcome.results.forEach((r, i) => {
   console.log(
@@ -280,6 +301,9 @@ outcome.results.forEach((r, i) => {
         .join(", ")}`,
     );
 });
+console.log(
+  `the platform's floor, the minimal partyserver room (no auth, no resume): all ${READERS} reopened ${floor.openMs.toFixed(0)} ms, all live again ${floor.liveMs.toFixed(0)} ms, server CPU ${floor.cpuMs?.toFixed(0) ?? "n/a"} ms; room / floor (all resumed / all live, storm 1): ${(outcome.results[0].resumedMs / floor.liveMs).toFixed(2)}x`,
+);
 console.log(`lost: ${outcome.lost}, duplicated: ${outcome.duplicated}, reset instead of resumed: ${outcome.resets}`);
 if (outcome.lost !== 0 || outcome.duplicated !== 0) {
   console.error("FAIL: a resume must lose nothing and double nothing");

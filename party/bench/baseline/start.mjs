@@ -55,5 +55,5 @@ export async function startBaseline({ port, persistDir }) {
       });
       child.kill("SIGTERM");
     });
-  return { url, port, stop };
+  return { url, port, stop, child };
 }
