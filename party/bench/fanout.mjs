@@ -19,7 +19,7 @@ import { benchTarget, targetLabel } from "./workerd-direct.mjs";
 
 const SIZES = (process.env.BENCH_SIZES ?? "10,100,500").split(",").map(Number);
 const EDITS = Number(process.env.BENCH_EDITS ?? 100);
-// A free port unless told: a fixed one may be another run\'s server (tests pick free ports too).
+// A free port unless told: a fixed one may be another run's server (tests pick free ports too).
 const PORT = Number(process.env.BENCH_PORT ?? (await freePort()));
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];

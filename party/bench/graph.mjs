@@ -18,7 +18,7 @@ import { YSyncClient } from "../dev/ysync.mjs";
 const NODES = Number(process.env.BENCH_NODES ?? 5000);
 const EDGES = Number(process.env.BENCH_EDGES ?? 7500);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-// A free port unless told: a fixed one may be another run\'s server (tests pick free ports too).
+// A free port unless told: a fixed one may be another run's server (tests pick free ports too).
 const PORT = Number(process.env.BENCH_PORT ?? (await freePort()));
 const RENDER_NODES = Number(process.env.BENCH_RENDER_NODES ?? 2000);
 const KINDS = ["thread", "job", "approval", "note"];

@@ -22,7 +22,7 @@ import { LIMITS_OFF } from "./limits-off.mjs";
 
 const READERS = Number(process.env.BENCH_READERS ?? 500);
 const STORMS = Number(process.env.BENCH_STORMS ?? 1);
-// A free port unless told: a fixed one may be another run\'s server (tests pick free ports too).
+// A free port unless told: a fixed one may be another run's server (tests pick free ports too).
 const PORT = Number(process.env.BENCH_PORT ?? (await freePort()));
 /** A file for a CPU profile of workerd during the (first) storm; its hottest functions are printed. */
 const PROFILE = process.env.BENCH_CPU_PROFILE;
