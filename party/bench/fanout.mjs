@@ -4,7 +4,9 @@
 // against two baselines: a minimal partyserver room in the same local workerd (one SQLite
 // row per message, then broadcast: party/bench/baseline/) and a plain `ws` broadcast relay
 // in Node. Prints p50/p99/max and both ratios. Same raw `ws` clients for all three, so the
-// difference is the server.
+// difference is the server; the three run side by side in alternating blocks of edits
+// (BENCH_EDITS per server, BENCH_BLOCKS blocks), the workerd ones reached directly
+// (workerd-direct.mjs).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +16,7 @@ import { freePort, startServer } from "../dev/server.mjs";
 import { startBaseline } from "./baseline/start.mjs";
 // Node 24 strips the types of this dependency-free module; the benches speak the current protocol.
 import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
+import { startCpuProfile } from "./cpu-profile.mjs";
 import { LIMITS_OFF } from "./limits-off.mjs";
 import { benchTarget, targetLabel } from "./workerd-direct.mjs";
 
@@ -21,6 +24,11 @@ const SIZES = (process.env.BENCH_SIZES ?? "10,100,500").split(",").map(Number);
 const EDITS = Number(process.env.BENCH_EDITS ?? 100);
 // A free port unless told: a fixed one may be another run's server (tests pick free ports too).
 const PORT = Number(process.env.BENCH_PORT ?? (await freePort()));
+/** A path: the room's workerd CPU profile while the largest N's edits run (cpu-profile.mjs). */
+const PROFILE = process.env.BENCH_CPU_PROFILE;
+const WARMUP = 5;
+/** Blocks of edits per server, alternating (see benchSize). */
+const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 10);
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const stats = (xs) => {
@@ -46,40 +54,45 @@ async function openMany(count, make) {
 }
 
 /**
- * Runs EDITS sequential edits; each resolves when every reader has seen its marker.
+ * A writer's sequential edits, each timed until every reader has seen its marker.
  * `send(marker)` emits one edit; `markerOf(data)` extracts the marker from a frame.
+ * Returns `edits(k)`: runs k more edits, resolving with their latencies.
  */
-async function measure(readers, send, markerOf) {
-  const latencies = [];
+function editTimer(readers, send, markerOf) {
   let waiting = null;
+  let i = 0;
   for (const r of readers) {
     r.on("message", (data) => {
       const marker = markerOf(data);
       if (marker && waiting && marker === waiting.marker && --waiting.left === 0) waiting.done();
     });
   }
-  for (let i = 0; i < EDITS + 5; i++) {
-    const marker = `m${i}-${Math.random().toString(36).slice(2)}`;
-    const received = new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`edit ${i}: ${waiting.left} of ${readers.length} readers never received it (server restarted or dropped sockets?)`)), 15_000);
-      waiting = {
-        marker,
-        left: readers.length,
-        done: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      };
-    });
-    const t0 = performance.now();
-    send(marker);
-    await received;
-    if (i >= 5) latencies.push(performance.now() - t0); // first 5 are warm-up
-  }
-  return stats(latencies);
+  return async (k) => {
+    const latencies = [];
+    for (const end = i + k; i < end; i++) {
+      const marker = `m${i}-${Math.random().toString(36).slice(2)}`;
+      const received = new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`edit ${i}: ${waiting.left} of ${readers.length} readers never received it (server restarted or dropped sockets?)`)), 15_000);
+        waiting = {
+          marker,
+          left: readers.length,
+          done: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        };
+      });
+      const t0 = performance.now();
+      send(marker);
+      await received;
+      latencies.push(performance.now() - t0);
+    }
+    return latencies;
+  };
 }
 
-async function benchRoom(server, wsBase, n) {
+/** The Autopilot room: a person's n sockets (session cookie) read, an agent key writes chat.send. */
+async function openRoom(server, wsBase, n) {
   const j = (path, init = {}) => fetch(`${server.url}${path}`, { ...init, headers: { "content-type": "application/json", origin: server.url, ...(init.headers ?? {}) } });
   const email = `bench-${Date.now()}-${n}@example.test`;
   const signUp = await j("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email, password: "benchmark-password", name: "Bench" }) });
@@ -102,7 +115,7 @@ async function benchRoom(server, wsBase, n) {
     writer.send(JSON.stringify({ type: "req", id: "t", method: "threads.create", params: { title: "bench", idempotencyKey: `bench-${n}-${Date.now()}` } }));
   });
   let k = 0;
-  const result = await measure(
+  const edits = editTimer(
     readers,
     (marker) => writer.send(JSON.stringify({ type: "req", id: `e${k}`, method: "chat.send", params: { threadId, text: marker, idempotencyKey: `edit-${n}-${k++}-${marker}` } })),
     (data) => {
@@ -111,46 +124,77 @@ async function benchRoom(server, wsBase, n) {
       return JSON.parse(text).payload.message.text;
     },
   );
-  for (const s of [writer, ...readers]) s.terminate();
-  return result;
+  return { edits, close: () => [writer, ...readers].forEach((s) => s.terminate()) };
 }
 
 /** A writer and n readers on a baseline that answers a bare `chat.send` with `message.created`. */
-async function measureBareServer(url, n) {
+async function openBareServer(url, n) {
   const writer = await open(url);
   const readers = await openMany(n, () => open(url));
-  const result = await measure(
+  const edits = editTimer(
     readers,
     (marker) => writer.send(JSON.stringify({ type: "req", id: "x", method: "chat.send", params: { text: marker } })),
     (data) => JSON.parse(data).payload.message.text,
   );
-  for (const s of [writer, ...readers]) s.terminate();
-  return result;
+  return { edits, close: () => [writer, ...readers].forEach((s) => s.terminate()) };
 }
 
-async function benchBaseline(wsBase, n) {
-  return measureBareServer(`${wsBase}/parties/baseline-room/bench-${n}-${Date.now()}`, n);
-}
-
-async function benchRelay(n) {
+/** The plain `ws` relay in this process: what the room does at minimum (parse, wrap, serialize, fan out). */
+async function openRelay(n) {
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
   await new Promise((r) => wss.once("listening", r));
   wss.on("connection", (sock) => {
     sock.on("message", (data) => {
-      // The relay does what the room does at minimum: parse, wrap, serialize, fan out.
       const req = JSON.parse(data);
       const frame = JSON.stringify({ type: "event", event: "message.created", payload: { message: { text: req.params.text } } });
       for (const c of wss.clients) if (c !== sock && c.readyState === WebSocket.OPEN) c.send(frame);
     });
   });
-  const result = await measureBareServer(`ws://127.0.0.1:${wss.address().port}`, n);
-  await new Promise((r) => wss.close(r));
-  return result;
+  const bare = await openBareServer(`ws://127.0.0.1:${wss.address().port}`, n);
+  return { edits: bare.edits, close: () => (bare.close(), new Promise((r) => wss.close(r))) };
+}
+
+/**
+ * The three servers side by side: all connected at once, their edits run in alternating
+ * blocks (the order rotating per block), so a drift in the machine's load reaches all of
+ * them alike instead of whichever ran last.
+ */
+async function benchSize(n, roomWs, baselineWs) {
+  const sides = {
+    room: await openRoom(server, roomWs, n),
+    party: await openBareServer(`${baselineWs}/parties/baseline-room/bench-${n}-${Date.now()}`, n),
+    relay: await openRelay(n),
+  };
+  const names = Object.keys(sides);
+  const latencies = Object.fromEntries(names.map((name) => [name, []]));
+  try {
+    for (const name of names) await sides[name].edits(WARMUP);
+    const profile = PROFILE && n === Math.max(...SIZES) ? await startCpuProfile(server.inspectorPort, PROFILE) : null;
+    for (let b = 0; b < BLOCKS; b++) {
+      const per = Math.ceil(EDITS / BLOCKS);
+      for (let s = 0; s < names.length; s++) {
+        const name = names[(b + s) % names.length];
+        latencies[name].push(...(await sides[name].edits(per)));
+      }
+    }
+    if (profile) {
+      for (const { title, wallMs, sampledMs, self, total } of await profile.stop()) {
+        console.log(`\nworkerd isolate "${title}" during N=${n}'s edits (all three servers' blocks; ${PROFILE}): ${sampledMs.toFixed(0)} ms of JavaScript sampled in ${wallMs} ms; self time:`);
+        console.table(self);
+        console.log("with callees:");
+        console.table(total);
+      }
+    }
+  } finally {
+    for (const side of Object.values(sides)) await side.close();
+  }
+  return Object.fromEntries(names.map((name) => [name, stats(latencies[name])]));
 }
 
 const dir = mkdtempSync(join(tmpdir(), "autopilot-bench-"));
 console.log(`Starting the room (wrangler dev on :${PORT})…`);
-const server = await startServer({ port: PORT, persistDir: dir, vars: LIMITS_OFF });
+const inspectorPort = PROFILE ? await freePort() : undefined;
+const server = { ...(await startServer({ port: PORT, persistDir: dir, vars: LIMITS_OFF, inspectorPort })), inspectorPort };
 const baselineDir = mkdtempSync(join(tmpdir(), "autopilot-bench-baseline-"));
 const baseline = await startBaseline({ port: await freePort(), persistDir: baselineDir }).catch(async (error) => {
   await server.stop();
@@ -165,14 +209,9 @@ console.log(`The sockets: room ${targetLabel(roomTarget)}; partyserver room ${ta
 try {
   if (roomTarget.direct !== baselineTarget.direct) throw new Error("one workerd room was found directly and the other not: set BENCH_VIA_PROXY=1");
   for (const n of SIZES) {
-    process.stdout.write(`N=${n}: room… `);
-    const room = await benchRoom(server, wsOf(roomTarget), n);
-    process.stdout.write("partyserver… ");
-    const party = await benchBaseline(wsOf(baselineTarget), n);
-    process.stdout.write("relay… ");
-    const relay = await benchRelay(n);
+    process.stdout.write(`N=${n}: room, partyserver room and relay side by side… `);
+    rows.push({ n, ...(await benchSize(n, wsOf(roomTarget), wsOf(baselineTarget))) });
     console.log("done");
-    rows.push({ n, room, party, relay });
   }
 } finally {
   await Promise.all([server.stop(), baseline.stop()]);
