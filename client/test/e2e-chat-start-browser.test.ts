@@ -59,11 +59,7 @@ const reply = (page: Page, text: string) => page.locator(".message.from-agent:no
 
 describe("one consent to a running chat, in the app", () => {
   it("first-run card → one approval by another person → the start phases for both → the reply streams to both; an exec decided in the app; Start a chat; a denied start says so", async () => {
-    const workspace = await twoPeopleInOneWorkspace(
-      server.url,
-      { page: olga, name: "Olga", email: `olga-${stamp}@example.test` },
-      { page: pavel, name: "Pavel", email: `pavel-${stamp}@example.test` },
-    );
+    await twoPeopleInOneWorkspace(server.url, { page: olga, name: "Olga", email: `olga-${stamp}@example.test` }, { page: pavel, name: "Pavel", email: `pavel-${stamp}@example.test` });
 
     // An empty workspace starts with the first-run card.
     const card = olga.getByRole("region", { name: "Chat with OpenClaw" });

@@ -44,6 +44,10 @@ function open(url, headers) {
   });
 }
 
+function terminateAll(sockets) {
+  for (const s of sockets) s.terminate();
+}
+
 /** Opens `count` sockets a few at a time (auth runs per upgrade; don't stampede it). */
 async function openMany(count, make) {
   const out = [];
@@ -124,7 +128,7 @@ async function openRoom(server, wsBase, n) {
       return JSON.parse(text).payload.message.text;
     },
   );
-  return { edits, close: () => [writer, ...readers].forEach((s) => s.terminate()) };
+  return { edits, close: () => terminateAll([writer, ...readers]) };
 }
 
 /** A writer and n readers on a baseline that answers a bare `chat.send` with `message.created`. */
@@ -136,7 +140,7 @@ async function openBareServer(url, n) {
     (marker) => writer.send(JSON.stringify({ type: "req", id: "x", method: "chat.send", params: { text: marker } })),
     (data) => JSON.parse(data).payload.message.text,
   );
-  return { edits, close: () => [writer, ...readers].forEach((s) => s.terminate()) };
+  return { edits, close: () => terminateAll([writer, ...readers]) };
 }
 
 /** The plain `ws` relay in this process: what the room does at minimum (parse, wrap, serialize, fan out). */
@@ -151,7 +155,13 @@ async function openRelay(n) {
     });
   });
   const bare = await openBareServer(`ws://127.0.0.1:${wss.address().port}`, n);
-  return { edits: bare.edits, close: () => (bare.close(), new Promise((r) => wss.close(r))) };
+  return {
+    edits: bare.edits,
+    close: () => {
+      bare.close();
+      return new Promise((r) => wss.close(r));
+    },
+  };
 }
 
 /**

@@ -87,7 +87,8 @@ export function ChatStartProgress({ thread }: { thread: Thread }) {
   return (
     <div className={`chat-start ${phase.tone}`} role="status" aria-label="Starting OpenClaw">
       <div className="progress large" role="progressbar" aria-label={phase.label} aria-valuemin={0} aria-valuemax={100} {...(phase.progress === null ? {} : { "aria-valuenow": phase.progress })}>
-        <span style={{ width: `${phase.progress ?? 0}%` }} />
+        {/* Waiting: no width, the bar is full and shimmers (chat-start.css). */}
+        <span style={phase.progress === null ? undefined : { width: `${phase.progress}%` }} />
       </div>
       <p className="small">
         {phase.label}
