@@ -12,6 +12,7 @@ import * as syncProtocol from "y-protocols/sync";
 import WebSocket, { WebSocketServer } from "ws";
 import * as Y from "yjs";
 import { launchChromium } from "../dev/chromium.mjs";
+import { startPageProfile, summarise } from "./page-profile.mjs";
 import { startServer } from "../dev/server.mjs";
 import { YSyncClient } from "../dev/ysync.mjs";
 
@@ -20,6 +21,8 @@ const EDGES = Number(process.env.BENCH_EDGES ?? 7500);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const PORT = Number(process.env.BENCH_PORT ?? 8792);
 const RENDER_NODES = Number(process.env.BENCH_RENDER_NODES ?? 2000);
+// One more load after the timed ones, under Chromium's CPU profiler (page-profile.mjs).
+const PROFILE = process.env.BENCH_PROFILE === "1";
 const KINDS = ["thread", "job", "approval", "note"];
 
 /** A graph shaped like a busy workspace: every node a nested map, as the Hatchery stores it. */
@@ -86,6 +89,25 @@ async function startBaseline(doc) {
     });
   });
   return { url: `ws://127.0.0.1:${wss.address().port}`, close: () => new Promise((r) => wss.close(r)) };
+}
+
+/** What the profiled load's main thread ran between the marks that bound the canvas's first paint. */
+async function printProfile({ marks, profile }) {
+  const windows = [
+    ["app:boot", "canvas:synced", "app started → canvas synced"],
+    ["canvas:synced", "canvas:fitted", "canvas synced → fitted"],
+    ["canvas:fitted", "painted", "fitted → first node in the DOM"],
+  ];
+  console.log(`\nCPU profile of one more load (first node at ${marks.painted.toFixed(0)} ms; self time, ms; build with CLIENT_MINIFY=0 for readable names)`);
+  for (const [from, to, title] of windows) {
+    if (marks[from] === undefined || marks[to] === undefined) continue;
+    const s = await summarise(profile, marks[from], marks[to], 14);
+    console.log(`\n${title}: ${(marks[to] - marks[from]).toFixed(0)} ms wall, ${s.totalMs} ms sampled`);
+    console.log(`  by package: ${s.packages.map((p) => `${p.name} ${p.ms}`).join(", ")}`);
+    for (const f of s.functions) console.log(`  ${String(f.ms).padStart(5)}  ${f.share.padStart(4)}  ${f.name}`);
+    console.log("  with callees:");
+    for (const f of s.inclusive) console.log(`  ${String(f.ms).padStart(5)}  ${f.share.padStart(4)}  ${f.name}`);
+  }
 }
 
 const RUNS_LABEL = (xs) => `${xs.length} loads`;
@@ -155,6 +177,7 @@ try {
   const renders = [];
   // What the time to first paint is made of: the app's own marks (client/app/main.tsx).
   const phases = [];
+  let profiled = null;
   try {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const [name, value] = cookie2.split("=");
@@ -177,6 +200,14 @@ try {
       });
       renders.push(timing.painted);
       phases.push(timing);
+    }
+    if (PROFILE) {
+      await page.goto("about:blank");
+      const profiler = await startPageProfile(page);
+      await page.goto(`${server.url}/?w=${ws2}`);
+      await page.waitForFunction(() => document.querySelectorAll(".react-flow__node").length > 0, null, { timeout: 60_000 });
+      const marks = await page.evaluate(() => ({ ...Object.fromEntries(performance.getEntriesByType("mark").map((m) => [m.name, m.startTime])), painted: performance.now() }));
+      profiled = { marks, profile: await profiler.stop() };
     }
   } finally {
     await browser.close();
@@ -212,6 +243,7 @@ try {
     console.log(`  ${label.padEnd(36)} ${at.toFixed(0).padStart(6)}   (+${(at - before).toFixed(0)})`);
     before = at;
   }
+  if (profiled) await printProfile(profiled);
 } finally {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
