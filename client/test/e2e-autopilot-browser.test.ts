@@ -126,6 +126,9 @@ describe("the Autopilot in two browsers", () => {
     const node = alice.locator(".react-flow__node-tool", { hasText: "threads_archive" });
     await node.waitFor({ timeout: 20_000 });
     await expect.poll(() => node.locator(".chip").textContent(), { timeout: 10_000 }).toBe("ok");
+    // Linked to its thread by an edge (the canvas hands React Flow its edges a frame after
+    // the first nodes: they must still come).
+    await expect.poll(() => alice.locator(".react-flow__edge").count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await shot(alice, "05b-canvas-tool-call");
     // Clicking the call opens its thread (its tool message has the details).
     await alice.getByRole("tab", { name: "Inspector" }).click();

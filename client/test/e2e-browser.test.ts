@@ -11,7 +11,8 @@ import WebSocket from "ws";
 import type * as Y from "yjs";
 import { launchChromium } from "../../party/dev/chromium.mjs";
 import { YSyncClient } from "../../party/dev/ysync.mjs";
-import { nodesMap, writeNode } from "../../shared/hatchery/graph";
+import { type GraphNode, nodesMap, writeNode } from "../../shared/hatchery/graph";
+import { nodeGeometry } from "../app/stores/node-geometry";
 import { signUpInUi } from "./browser-helpers";
 import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
 
@@ -187,6 +188,40 @@ describe("the Hatchery in two browsers", () => {
     await seeNode(alice.page, "approval", "Approved by Bob");
     await expect.poll(() => alice.page.getByTestId("approval-badge").count()).toBe(0);
     await shot(alice.page, "05-approved-by-bob");
+  });
+
+  it("each node's size and handles are where the app tells React Flow they are before it measures them (stores/node-geometry.ts)", async () => {
+    const page = people.alice.page;
+    const rendered = await page.locator(".react-flow__node").evaluateAll((els) => {
+      const zoom = Number(/scale\(([\d.]+)\)/.exec((document.querySelector(".react-flow__viewport") as HTMLElement).style.transform)?.[1]);
+      return els.map((el) => {
+        const node = el as HTMLElement;
+        const box = node.getBoundingClientRect();
+        return {
+          kind: [...node.classList].find((c) => c.startsWith("react-flow__node-"))!.slice("react-flow__node-".length),
+          style: { width: Number.parseFloat(node.style.width), height: Number.parseFloat(node.style.height) },
+          measured: { width: node.offsetWidth, height: node.offsetHeight },
+          handles: [...node.querySelectorAll<HTMLElement>(".react-flow__handle")].map((h) => {
+            const r = h.getBoundingClientRect();
+            return { type: h.classList.contains("source") ? "source" : "target", x: (r.left - box.left) / zoom, y: (r.top - box.top) / zoom, width: h.offsetWidth, height: h.offsetHeight };
+          }),
+        };
+      });
+    });
+    const kinds = new Set(rendered.map((n) => n.kind));
+    expect([...kinds]).toEqual(expect.arrayContaining(["thread", "approval"]));
+    for (const node of rendered) {
+      const declared = nodeGeometry(node.kind as GraphNode["kind"], node.style.width, node.style.height);
+      expect(node.measured).toEqual(declared.measured);
+      expect(node.handles).toHaveLength(declared.handles.length);
+      for (const [i, handle] of node.handles.entries()) {
+        const want = declared.handles[i]!;
+        expect(handle.type).toBe(want.type);
+        expect(handle.x).toBeCloseTo(want.x, 0);
+        expect(handle.y).toBeCloseTo(want.y, 0);
+        expect([handle.width, handle.height]).toEqual([want.width, want.height]);
+      }
+    }
   });
 
   it("Alice drags a node and Bob sees it move", async () => {

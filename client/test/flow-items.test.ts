@@ -32,4 +32,16 @@ describe("reading a canvas node for React Flow", () => {
     const node = readFlowNode("note:n1", "not a map");
     expect(node).toMatchObject({ type: "unreadable", position: { x: 0, y: 0 } });
   });
+
+  it("a node carries its size and handles, so React Flow need not render it to measure them", () => {
+    const node = readFlowNode("thread:t1", threadNode(null));
+    expect(node.measured).toEqual({ width: 260, height: 120 });
+    expect(node.handles?.map((h) => [h.type, h.position, h.x, h.y])).toEqual([
+      ["target", "left", -1.5, 55.5],
+      ["source", "right", 254.5, 55.5],
+    ]);
+    const doc = new Y.Doc();
+    writeNode(doc, { id: "group:g1", kind: "group", ref: null, x: 0, y: 0, w: 400, h: 300, placed: "pinned", parent: null, data: { label: "G" } });
+    expect(readFlowNode("group:g1", nodesMap(doc).get("group:g1"))).toMatchObject({ measured: { width: 400, height: 300 }, handles: [] });
+  });
 });

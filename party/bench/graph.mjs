@@ -13,6 +13,7 @@ import WebSocket, { WebSocketServer } from "ws";
 import * as Y from "yjs";
 import { launchChromium } from "../dev/chromium.mjs";
 import { freePort, startServer } from "../dev/server.mjs";
+import { startPageProfile, summarise } from "./page-profile.mjs";
 import { YSyncClient } from "../dev/ysync.mjs";
 
 const NODES = Number(process.env.BENCH_NODES ?? 5000);
@@ -21,6 +22,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 // A free port unless told: a fixed one may be another run's server (tests pick free ports too).
 const PORT = Number(process.env.BENCH_PORT ?? (await freePort()));
 const RENDER_NODES = Number(process.env.BENCH_RENDER_NODES ?? 2000);
+// One more load after the timed ones, under Chromium's CPU profiler (page-profile.mjs).
+const PROFILE = process.env.BENCH_PROFILE === "1";
 const KINDS = ["thread", "job", "approval", "note"];
 
 /** A graph shaped like a busy workspace: every node a nested map, as the Hatchery stores it. */
@@ -87,6 +90,36 @@ async function startBaseline(doc) {
     });
   });
   return { url: `ws://127.0.0.1:${wss.address().port}`, close: () => new Promise((r) => wss.close(r)) };
+}
+
+/**
+ * When (page clock, ms) the first canvas node and then the first edge were in the DOM:
+ * checked in the page on every animation frame, so no round trip to the benchmark counts.
+ */
+async function waitForPaint(page) {
+  const inDom = (selector) => page.waitForFunction((s) => document.querySelector(s) !== null && performance.now(), selector, { timeout: 60_000, polling: "raf" }).then((h) => h.jsonValue());
+  const painted = await inDom(".react-flow__node");
+  return { painted, edgesPainted: await inDom(".react-flow__edge") };
+}
+
+/** What the profiled load's main thread ran between the marks that bound the canvas's first paint. */
+async function printProfile({ marks, profile }) {
+  const windows = [
+    ["app:boot", "canvas:synced", "app started → canvas synced"],
+    ["canvas:synced", "canvas:fitted", "canvas synced → fitted"],
+    ["canvas:fitted", "painted", "fitted → first node in the DOM"],
+    ["painted", "edgesPainted", "first node → first edge in the DOM"],
+  ];
+  console.log(`\nCPU profile of one more load (first node at ${marks.painted.toFixed(0)} ms; self time, ms; build with CLIENT_MINIFY=0 for readable names)`);
+  for (const [from, to, title] of windows) {
+    if (marks[from] === undefined || marks[to] === undefined) continue;
+    const s = await summarise(profile, marks[from], marks[to], 14);
+    console.log(`\n${title}: ${(marks[to] - marks[from]).toFixed(0)} ms wall, ${s.totalMs} ms sampled`);
+    console.log(`  by package: ${s.packages.map((p) => `${p.name} ${p.ms}`).join(", ")}`);
+    for (const f of s.functions) console.log(`  ${String(f.ms).padStart(5)}  ${f.share.padStart(4)}  ${f.name}`);
+    console.log("  with callees:");
+    for (const f of s.inclusive) console.log(`  ${String(f.ms).padStart(5)}  ${f.share.padStart(4)}  ${f.name}`);
+  }
 }
 
 const RUNS_LABEL = (xs) => `${xs.length} loads`;
@@ -156,6 +189,7 @@ try {
   const renders = [];
   // What the time to first paint is made of: the app's own marks (client/app/main.tsx).
   const phases = [];
+  let profiled = null;
   try {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const [name, value] = cookie2.split("=");
@@ -163,21 +197,29 @@ try {
     const page = await ctx.newPage();
     for (let i = 0; i < Math.max(3, Math.ceil(RUNS / 2)); i++) {
       await page.goto(`${server.url}/?w=${ws2}`);
-      await page.waitForFunction(() => document.querySelectorAll(".react-flow__node").length > 0, null, { timeout: 60_000 });
+      const { painted, edgesPainted } = await waitForPaint(page);
       const timing = await page.evaluate(() => {
         const nav = performance.getEntriesByType("navigation")[0];
         const marks = Object.fromEntries(performance.getEntriesByType("mark").map((m) => [m.name, m.startTime]));
         return {
           nodesInDom: document.querySelectorAll(".react-flow__node").length,
           edgesInDom: document.querySelectorAll(".react-flow__edge").length,
-          painted: performance.now(),
           html: nav?.responseEnd ?? 0,
           domInteractive: nav?.domInteractive ?? 0,
           ...marks,
         };
       });
+      Object.assign(timing, { painted, edgesPainted });
       renders.push(timing.painted);
       phases.push(timing);
+    }
+    if (PROFILE) {
+      await page.goto("about:blank");
+      const profiler = await startPageProfile(page);
+      await page.goto(`${server.url}/?w=${ws2}`);
+      const painted = await waitForPaint(page);
+      const marks = { ...(await page.evaluate(() => Object.fromEntries(performance.getEntriesByType("mark").map((m) => [m.name, m.startTime])))), ...painted };
+      profiled = { marks, profile: await profiler.stop() };
     }
   } finally {
     await browser.close();
@@ -203,9 +245,10 @@ try {
     ["first canvas commit", "canvas:committed"],
     ["fitted (view set)", "canvas:fitted"],
     ["first node painted", "painted"],
+    ["edges painted", "edgesPainted"],
   ];
   console.log(
-    `where it goes (${median(phases.map((p) => p.nodesInDom))} nodes and ${median(phases.map((p) => p.edgesInDom))} edges in the DOM at first paint): ms since navigation start (median) and the step's own share`,
+    `where it goes (${median(phases.map((p) => p.nodesInDom))} nodes and ${median(phases.map((p) => p.edgesInDom))} edges in the DOM once the edges are in): ms since navigation start (median) and the step's own share`,
   );
   let before = 0;
   for (const [label, key] of steps) {
@@ -213,6 +256,7 @@ try {
     console.log(`  ${label.padEnd(36)} ${at.toFixed(0).padStart(6)}   (+${(at - before).toFixed(0)})`);
     before = at;
   }
+  if (profiled) await printProfile(profiled);
 } finally {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -1,8 +1,9 @@
-import { Background, BackgroundVariant, Controls, Panel, ReactFlow, ReactFlowProvider, useReactFlow, useStore, ViewportPortal, type OnSelectionChangeParams } from "@xyflow/react";
-import { useCallback, useEffect, useRef } from "react";
+import { Background, BackgroundVariant, Controls, Panel, ReactFlow, ReactFlowProvider, useReactFlow, useStore, useStoreApi, ViewportPortal, type OnSelectionChangeParams } from "@xyflow/react";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { useCanvas, type FlowEdge, type FlowNode } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
+import { FIT_PADDING, firstViewport } from "./first-view";
 import { CanvasMiniMap } from "./MiniMap";
 import { nodeTypes } from "./nodes";
 
@@ -13,8 +14,9 @@ import { nodeTypes } from "./nodes";
  * notes; everyone else gets a read-only canvas that says why.
  */
 
-/** The first fit's lowest zoom: about a hundred nodes on a laptop screen, still legible. */
-const FIRST_FIT_MIN_ZOOM = 0.5;
+const FIT_ALL = { duration: 300, padding: FIT_PADDING } as const;
+
+const NO_EDGES: FlowEdge[] = [];
 
 function Cursors() {
   const peers = useCanvas((s) => s.peers);
@@ -72,7 +74,7 @@ function Toolbar() {
       >
         {selectedCount > 1 ? `Group ${selectedCount}` : "+ Group"}
       </button>
-      <button type="button" onClick={() => void rf.fitView({ duration: 300, padding: 0.15 })} title="Fit everything in view (F)">
+      <button type="button" onClick={() => void rf.fitView(FIT_ALL)} title="Fit everything in view (F)">
         Fit view
       </button>
     </div>
@@ -139,23 +141,26 @@ function Flow() {
   const select = useUi((s) => s.select);
   const focusRequest = useUi((s) => s.focusRequest);
   const rf = useReactFlow<FlowNode>();
+  const store = useStoreApi<FlowNode>();
   const fitted = useRef(false);
+  const [edgesShown, setEdgesShown] = useState(false);
 
-  // Fit once, when the first full document arrived. Not below FIRST_FIT_MIN_ZOOM: fitting
-  // 2,000 nodes zooms out until every one is "visible", so onlyRenderVisibleElements
-  // renders them all (and their edges) before the first paint; measured with bench:graph,
-  // that render was most of the time to first paint. A big canvas opens centred on its
-  // middle at a readable zoom instead; F (or the button) still fits everything.
-  useEffect(() => {
-    if (synced && !fitted.current && nodes.length > 0) {
-      fitted.current = true;
-      performance.mark("canvas:committed");
-      requestAnimationFrame(() => {
-        void rf.fitView({ padding: 0.15, maxZoom: 1, minZoom: FIRST_FIT_MIN_ZOOM });
-        performance.mark("canvas:fitted");
-      });
-    }
-  }, [synced, nodes.length, rf]);
+  // The first view, once the first full document arrived and the pane has its size: set
+  // in the commit that hands React Flow the nodes (a layout effect runs before React
+  // Flow's own effects adopt them), so its first render of nodes is already at this view
+  // and renders only the nodes in it (first-view.ts).
+  const paneReady = useStore((s) => s.width > 0 && s.height > 0 && s.panZoom !== null);
+  useLayoutEffect(() => {
+    if (!synced || fitted.current || nodes.length === 0 || !paneReady) return;
+    fitted.current = true;
+    performance.mark("canvas:committed");
+    const { width, height } = store.getState();
+    void rf.setViewport(firstViewport(nodes, width, height));
+    performance.mark("canvas:fitted");
+    // Edges a frame later: the nodes paint first. On the bench's graph (1,200 long edges
+    // across the first view) rendering the edges was most of the first frame (BENCH_PROFILE).
+    requestAnimationFrame(() => setTimeout(() => setEdgesShown(true), 0));
+  }, [synced, nodes, paneReady, rf, store]);
 
   // Someone picked a node in a panel: bring it into view and select it here too. A thread
   // just created may reach the canvas a moment later, so the request waits for its node.
@@ -181,7 +186,7 @@ function Flow() {
   const onKeyDown = (e: React.KeyboardEvent) => {
     const target = e.target as HTMLElement;
     if (target.closest("input, textarea, [contenteditable]")) return;
-    if (e.key === "f" || e.key === "F") void rf.fitView({ duration: 300, padding: 0.15 });
+    if (e.key === "f" || e.key === "F") void rf.fitView(FIT_ALL);
     if (!canEdit) return;
     const centre = () => {
       const box = (e.currentTarget as HTMLElement).getBoundingClientRect();
@@ -212,7 +217,7 @@ function Flow() {
     >
       <ReactFlow<FlowNode, FlowEdge>
         nodes={nodes}
-        edges={edges}
+        edges={edgesShown ? edges : NO_EDGES}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}

@@ -111,10 +111,14 @@ export const useCanvas = create<CanvasStore>((set, get) => {
 
         const nodes = nodesMap(doc);
         const edges = edgesMap(doc);
+        // The first full state is built once, on "sync" (below). Applying it fires the
+        // observers first, for every node and edge: building them there too cost the same
+        // again before the first paint.
+        let built = false;
 
         // Incremental: only the node ids an update touched are rebuilt.
         const onNodes = (events: Array<Y.YEvent<Y.Map<unknown>>>) => {
-          if (!current()) return;
+          if (!current() || !built) return;
           const touched = new Set<string>();
           for (const event of events) {
             if (event.target === nodes) for (const key of (event as unknown as Y.YMapEvent<unknown>).keysChanged) touched.add(key);
@@ -145,7 +149,7 @@ export const useCanvas = create<CanvasStore>((set, get) => {
         };
 
         const onEdges = (event: Y.YMapEvent<GraphEdge>) => {
-          if (!current()) return;
+          if (!current() || !built) return;
           const byId = new Map(get().edges.map((e) => [e.id, e]));
           for (const key of event.keysChanged) {
             const value = parseEdge(key, edges.get(key));
@@ -178,6 +182,7 @@ export const useCanvas = create<CanvasStore>((set, get) => {
               const e = parseEdge(key, value);
               if (e) readable.push(toFlowEdge(e));
             });
+            built = true;
             set({ nodes: all, edges: readable });
             performance.mark("canvas:nodes");
           }

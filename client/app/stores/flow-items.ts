@@ -2,6 +2,7 @@ import type { Edge, Node } from "@xyflow/react";
 import * as Y from "yjs";
 import { type GraphEdge, type GraphNode, isDomainKind } from "../../../shared/hatchery/graph";
 import { parseNode } from "../../../shared/hatchery/node-schemas";
+import { nodeGeometry } from "./node-geometry";
 
 /** Canvas items as React Flow wants them, built from the Hatchery document's values. */
 /** `unreadable`: a node that does not match its kind's schema; shown as a small box, never rendered from its values. */
@@ -19,7 +20,17 @@ export function readFlowNode(id: string, m: unknown, previous?: FlowNode): FlowN
   const at = { x: Number(fields.x), y: Number(fields.y) };
   const position = Number.isFinite(at.x) && Number.isFinite(at.y) ? at : { x: 0, y: 0 };
   const shown: GraphNode = { id, kind: "note", ref: null, ...position, w: 180, h: 60, placed: "pinned", parent: null, data: {} };
-  return { id, type: "unreadable", position, width: shown.w, height: shown.h, data: { g: shown }, deletable: false, ariaLabel: "unreadable node" };
+  return {
+    id,
+    type: "unreadable",
+    position,
+    width: shown.w,
+    height: shown.h,
+    ...nodeGeometry("unreadable", shown.w, shown.h),
+    data: { g: shown },
+    deletable: false,
+    ariaLabel: "unreadable node",
+  };
 }
 
 export function toFlowNode(g: GraphNode, previous?: FlowNode): FlowNode {
@@ -29,6 +40,7 @@ export function toFlowNode(g: GraphNode, previous?: FlowNode): FlowNode {
     position: { x: g.x, y: g.y },
     width: g.w,
     height: g.h,
+    ...nodeGeometry(g.kind, g.w, g.h),
     data: { g },
     // Domain nodes cannot be deleted; notes and groups can (people own them).
     deletable: !isDomainKind(g.kind),
@@ -39,7 +51,6 @@ export function toFlowNode(g: GraphNode, previous?: FlowNode): FlowNode {
   if (previous) {
     if (previous.selected) node.selected = true;
     if (previous.dragging) node.dragging = true;
-    if (previous.measured) node.measured = previous.measured;
   }
   return node;
 }

@@ -1,0 +1,35 @@
+// The view the canvas opens at (client/app/canvas/first-view.ts), computed before React
+// Flow has rendered or measured any node.
+import { describe, expect, it } from "vitest";
+import { firstViewport } from "../app/canvas/first-view";
+import { toFlowNode } from "../app/stores/flow-items";
+
+const note = (i: number, x: number, y: number) => toFlowNode({ id: `note:n${i}`, kind: "note", ref: null, x, y, w: 220, h: 96, placed: "pinned", parent: null, data: { text: "" } });
+/** Where a flow point lands on screen. */
+const onScreen = (v: { x: number; y: number; zoom: number }, x: number, y: number) => ({ x: x * v.zoom + v.x, y: y * v.zoom + v.y });
+
+describe("the canvas's first view", () => {
+  it("a few nodes: all of them in view, not magnified past 100 %", () => {
+    const nodes = [note(0, 0, 0), note(1, 400, 200), note(2, -300, 100)];
+    const v = firstViewport(nodes, 1280, 800);
+    expect(v.zoom).toBeLessThanOrEqual(1);
+    for (const n of nodes) {
+      const topLeft = onScreen(v, n.position.x, n.position.y);
+      const bottomRight = onScreen(v, n.position.x + 220, n.position.y + 96);
+      expect(topLeft.x).toBeGreaterThanOrEqual(0);
+      expect(topLeft.y).toBeGreaterThanOrEqual(0);
+      expect(bottomRight.x).toBeLessThanOrEqual(1280);
+      expect(bottomRight.y).toBeLessThanOrEqual(800);
+    }
+  });
+
+  it("2,000 nodes: opens at 50 % centred on the middle of the canvas, not zoomed out to fit them all", () => {
+    const nodes = Array.from({ length: 2000 }, (_, i) => note(i, (i % 80) * 300, Math.floor(i / 80) * 160));
+    const v = firstViewport(nodes, 1280, 800);
+    expect(v.zoom).toBe(0.5);
+    // The middle of the nodes' bounds (79 * 300 + 220, 24 * 160 + 96) is the middle of the screen.
+    const middle = onScreen(v, (79 * 300 + 220) / 2, (24 * 160 + 96) / 2);
+    expect(middle.x).toBeCloseTo(640);
+    expect(middle.y).toBeCloseTo(400);
+  });
+});
