@@ -65,13 +65,19 @@ async function openMany(count, make) {
 function editTimer(readers, send, markerOf) {
   let waiting = null;
   let i = 0;
+  let frameBytes = 0;
   for (const r of readers) {
     r.on("message", (data) => {
       const marker = markerOf(data);
-      if (marker && waiting && marker === waiting.marker && --waiting.left === 0) waiting.done();
+      if (marker && waiting && marker === waiting.marker) {
+        frameBytes = data.length;
+        if (--waiting.left === 0) waiting.done();
+      }
     });
   }
-  return async (k) => {
+  edits.frameBytes = () => frameBytes;
+  return edits;
+  async function edits(k) {
     const latencies = [];
     for (const end = i + k; i < end; i++) {
       const marker = `m${i}-${Math.random().toString(36).slice(2)}`;
@@ -92,7 +98,7 @@ function editTimer(readers, send, markerOf) {
       latencies.push(performance.now() - t0);
     }
     return latencies;
-  };
+  }
 }
 
 /** The Autopilot room: a person's n sockets (session cookie) read, an agent key writes chat.send. */
@@ -147,10 +153,20 @@ async function openBareServer(url, n) {
 async function openRelay(n) {
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
   await new Promise((r) => wss.once("listening", r));
+  let count = 0;
   wss.on("connection", (sock) => {
     sock.on("message", (data) => {
       const req = JSON.parse(data);
-      const frame = JSON.stringify({ type: "event", event: "message.created", payload: { message: { text: req.params.text } } });
+      // The room's frame shape and size, like the partyserver baseline's (baseline/worker.ts).
+      const message = {
+        id: `msg_${(++count).toString(16).padStart(20, "0")}`,
+        threadId: "thr_00000000000000000000",
+        author: { id: "agent_00000000000000000000000000000000", kind: "agent", name: "bench" },
+        text: req.params.text,
+        createdAt: Date.now(),
+        n: count,
+      };
+      const frame = JSON.stringify({ type: "event", event: "message.created", payload: { message }, seq: count });
       for (const c of wss.clients) if (c !== sock && c.readyState === WebSocket.OPEN) c.send(frame);
     });
   });
@@ -198,7 +214,7 @@ async function benchSize(n, roomWs, baselineWs) {
   } finally {
     for (const side of Object.values(sides)) await side.close();
   }
-  return Object.fromEntries(names.map((name) => [name, stats(latencies[name])]));
+  return Object.fromEntries(names.map((name) => [name, { ...stats(latencies[name]), bytes: sides[name].edits.frameBytes() }]));
 }
 
 const dir = mkdtempSync(join(tmpdir(), "autopilot-bench-"));
@@ -240,3 +256,4 @@ for (const { n, room, party, relay } of rows) {
     `${String(n).padStart(7)} | ${f(room.p50)} ${f(room.p99)} ${f(room.max)} | ${f(party.p50)} ${f(party.p99)} ${f(party.max)} | ${f(relay.p50)} ${f(relay.p99)} ${f(relay.max)} | ${r(room.p50, party.p50).padStart(20)} ${r(room.p99, party.p99)} | ${r(room.p50, relay.p50).padStart(14)} ${r(room.p99, relay.p99)}`,
   );
 }
+console.log(`frame each reader gets per edit, bytes: room ${rows[0].room.bytes}, partyserver room ${rows[0].party.bytes}, relay ${rows[0].relay.bytes}`);

@@ -1,4 +1,4 @@
-import ELK from "elkjs/lib/elk.bundled.js";
+import type { ELK } from "elkjs/lib/elk-api.js";
 import type * as Y from "yjs";
 import { type NodeKind, NODE_SIZE, nodesMap, readNode, STACKED_KINDS } from "./graph";
 
@@ -15,7 +15,17 @@ export interface PendingNode {
   near: string | null;
 }
 
-const elk = new ELK();
+/**
+ * Loaded on the first layout, not with the module: ELK is 1.6 MB of compiled Java whose
+ * evaluation builds thousands of classes. Evaluated at isolate start it grew the Worker's
+ * live heap (the Autopilot, the Hatchery and the gate share one isolate locally) and with
+ * it every major GC pause on the rooms' path, though most isolates never lay out a node.
+ */
+let elk: Promise<ELK> | null = null;
+const loadElk = (): Promise<ELK> => {
+  elk ??= import("elkjs/lib/elk.bundled.js").then(({ default: Elk }) => new Elk());
+  return elk;
+};
 
 export async function layoutNewNodes(doc: Y.Doc, pending: PendingNode[]): Promise<Map<string, { x: number; y: number }>> {
   // Stacked kinds go straight under their anchor (placement.ts); ELK would scatter them.
@@ -37,7 +47,7 @@ export async function layoutNewNodes(doc: Y.Doc, pending: PendingNode[]): Promis
     }),
   ];
   const edges = anchored.map((p) => ({ id: `${p.id}->${p.near}`, sources: [p.id], targets: [p.near!] }));
-  const result = await elk.layout({
+  const result = await (await loadElk()).layout({
     id: "root",
     layoutOptions: {
       "org.eclipse.elk.algorithm": "stress",

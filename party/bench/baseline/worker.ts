@@ -1,6 +1,8 @@
 // Bench only (`npm run bench:fanout`), never deployed: the minimal partyserver room the
 // Autopilot's fan-out is compared with — the platform's own floor in the same workerd.
 // Per message: parse, one SQLite row, broadcast. No auth, validation, metering or log.
+// The frame has the shape and size of the room's `message.created` (ids, author, time,
+// counters, seq): the comparison is then the server's work, not how many bytes each sends.
 import { type Connection, routePartykitRequest, Server } from "partyserver";
 
 export class BaselineRoom extends Server {
@@ -12,8 +14,17 @@ export class BaselineRoom extends Server {
 
   override onMessage(sender: Connection, message: string | ArrayBuffer): void {
     const request = JSON.parse(String(message)) as { params: { text: string } };
-    this.ctx.storage.sql.exec(`insert into messages (text, at) values (?, ?)`, request.params.text, Date.now());
-    const frame = JSON.stringify({ type: "event", event: "message.created", payload: { message: { text: request.params.text } } });
+    const at = Date.now();
+    const n = this.ctx.storage.sql.exec<{ n: number }>(`insert into messages (text, at) values (?, ?) returning n`, request.params.text, at).one().n;
+    const created = {
+      id: `msg_${n.toString(16).padStart(20, "0")}`,
+      threadId: "thr_00000000000000000000",
+      author: { id: "agent_00000000000000000000000000000000", kind: "agent", name: "bench" },
+      text: request.params.text,
+      createdAt: at,
+      n,
+    };
+    const frame = JSON.stringify({ type: "event", event: "message.created", payload: { message: created }, seq: n });
     this.broadcast(frame, [sender.id]);
   }
 }
