@@ -91,3 +91,45 @@ function ranked(ms) {
   const total = [...ms.values()].reduce((a, v) => a + v, 0);
   return [...ms.entries()].sort((a, b) => b[1] - a[1]).map(([fn, t]) => ({ fn, ms: Math.round(t), share: `${((100 * t) / total).toFixed(1)}%` }));
 }
+
+/**
+ * V8's sampling heap profiler in every isolate workerd lists, counting what was allocated
+ * (collected objects included), not what survived: where the garbage comes from.
+ * `stop()` returns per isolate the allocation sites (innermost frames) with the most bytes.
+ */
+export async function startHeapSampling(inspectorPort) {
+  const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json();
+  const sessions = [];
+  for (const target of targets) {
+    const session = await connect(target.webSocketDebuggerUrl);
+    await session.call("HeapProfiler.enable");
+    await session.call("HeapProfiler.startSampling", { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    sessions.push({ ...session, title: target.title ?? target.id });
+  }
+  return {
+    async stop(top = 10) {
+      const out = [];
+      for (const { ws, call, title } of sessions) {
+        const { result } = await call("HeapProfiler.stopSampling");
+        ws.close();
+        const bytes = new Map();
+        const walk = (node, stack) => {
+          const here = [...stack, `${node.callFrame.functionName || "(anonymous)"}:${node.callFrame.lineNumber + 1}`];
+          if (node.selfSize) {
+            const key = here.slice(-3).join(" < ");
+            bytes.set(key, (bytes.get(key) ?? 0) + node.selfSize);
+          }
+          for (const child of node.children ?? []) walk(child, here);
+        };
+        walk(result.profile.head, []);
+        const total = [...bytes.values()].reduce((a, v) => a + v, 0);
+        const sites = [...bytes.entries()]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, top)
+          .map(([site, b]) => ({ site, MB: (b / 1e6).toFixed(2), share: `${((100 * b) / total).toFixed(1)}%` }));
+        out.push({ title, totalMB: total / 1e6, sites });
+      }
+      return out;
+    },
+  };
+}

@@ -16,7 +16,7 @@ import { freePort, startServer } from "../dev/server.mjs";
 import { startBaseline } from "./baseline/start.mjs";
 // Node 24 strips the types of this dependency-free module; the benches speak the current protocol.
 import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
-import { startCpuProfile } from "./cpu-profile.mjs";
+import { startCpuProfile, startHeapSampling } from "./cpu-profile.mjs";
 import { LIMITS_OFF } from "./limits-off.mjs";
 import { benchTarget, targetLabel } from "./workerd-direct.mjs";
 
@@ -26,6 +26,8 @@ const EDITS = Number(process.env.BENCH_EDITS ?? 100);
 const PORT = Number(process.env.BENCH_PORT ?? (await freePort()));
 /** A path: the room's workerd CPU profile while the largest N's edits run (cpu-profile.mjs). */
 const PROFILE = process.env.BENCH_CPU_PROFILE;
+/** 1: instead, what the room's isolate allocates while the largest N's edits run. */
+const HEAP = process.env.BENCH_HEAP_PROFILE === "1";
 const WARMUP = 5;
 /** Blocks of edits per server, alternating (see benchSize). */
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 10);
@@ -195,12 +197,20 @@ async function benchSize(n, roomWs, baselineWs) {
   const latencies = Object.fromEntries(names.map((name) => [name, []]));
   try {
     for (const name of names) await sides[name].edits(WARMUP);
-    const profile = PROFILE && n === Math.max(...SIZES) ? await startCpuProfile(server.inspectorPort, PROFILE) : null;
+    const largest = n === Math.max(...SIZES);
+    const profile = PROFILE && largest ? await startCpuProfile(server.inspectorPort, PROFILE) : null;
+    const heap = HEAP && !PROFILE && largest ? await startHeapSampling(server.inspectorPort) : null;
     for (let b = 0; b < BLOCKS; b++) {
       const per = Math.ceil(EDITS / BLOCKS);
       for (let s = 0; s < names.length; s++) {
         const name = names[(b + s) % names.length];
         latencies[name].push(...(await sides[name].edits(per)));
+      }
+    }
+    if (heap) {
+      for (const { title, totalMB, sites } of await heap.stop()) {
+        console.log(`\nworkerd isolate "${title}" during N=${n}'s edits (all three servers' blocks): ${totalMB.toFixed(1)} MB allocated (sampled), by site:`);
+        console.table(sites);
       }
     }
     if (profile) {
@@ -219,7 +229,7 @@ async function benchSize(n, roomWs, baselineWs) {
 
 const dir = mkdtempSync(join(tmpdir(), "autopilot-bench-"));
 console.log(`Starting the room (wrangler dev on :${PORT})…`);
-const inspectorPort = PROFILE ? await freePort() : undefined;
+const inspectorPort = PROFILE || HEAP ? await freePort() : undefined;
 const server = { ...(await startServer({ port: PORT, persistDir: dir, vars: LIMITS_OFF, inspectorPort })), inspectorPort };
 const baselineDir = mkdtempSync(join(tmpdir(), "autopilot-bench-baseline-"));
 const baseline = await startBaseline({ port: await freePort(), persistDir: baselineDir }).catch(async (error) => {
