@@ -27,6 +27,7 @@ import { z } from "zod";
 import { agentScript, startScriptedModel, userTexts } from "../../runtime/test/scripted-model.ts";
 import { freePort, ROOT, startServer } from "../dev/server.mjs";
 import { printReport, stats } from "./assistant-report.mjs";
+import { startCpuProfile } from "./cpu-profile.mjs";
 import { createDeltaMarks } from "./delta-marks.mjs";
 import { benchTarget, targetLabel } from "./workerd-direct.mjs";
 
@@ -35,6 +36,8 @@ const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 20);
 const PIECES = Number(process.env.BENCH_PIECES ?? 60);
 const PIECE_MS = Number(process.env.BENCH_PIECE_MS ?? 20);
 const WARMUP = 1; // one extra round of each kind first, not counted
+/** A path: a CPU profile of workerd during the streaming rounds (cpu-profile.mjs), and its garbage collector's longest stretches. */
+const PROFILE = process.env.BENCH_CPU_PROFILE;
 
 const now = () => performance.now();
 
@@ -102,13 +105,16 @@ async function setup() {
   dirs.push(work);
   const library = await loadClientLibrary(work);
   const port = await freePort();
+  const inspectorPort = PROFILE ? await freePort() : undefined;
   console.log(`Starting the room (wrangler dev on :${port}), the scripted model on ${model.baseUrl}…`);
   server = await startServer({
     port,
     persistDir: join(work, "state"),
     vars: { AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model", AUTOPILOT_DELTA_MARKS: "1", RATE_LIMIT_BURST: "100000", RATE_LIMIT_PER_SECOND: "100000" },
     log: marks.onServerLine,
+    inspectorPort,
   });
+  server.inspectorPort = inspectorPort;
   const j = (path, init = {}) => fetch(`${server.url}${path}`, { ...init, headers: { "content-type": "application/json", origin: server.url, ...(init.headers ?? {}) } });
   const signUp = await j("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email: `bench-assistant-${Date.now()}@example.test`, password: "benchmark-password", name: "Bench" }) });
   const cookie = signUp.headers.get("set-cookie").split(";")[0];
@@ -350,7 +356,13 @@ let approvals;
 try {
   const { plain } = await setup();
   process.stdout.write(`Streaming: ${ROUNDS} rounds (+${WARMUP} warm-up) per client, ${PIECES} pieces ${PIECE_MS} ms apart… `);
+  const profile = PROFILE ? await startCpuProfile(server.inspectorPort, PROFILE) : null;
   streaming = await benchStreaming(plain);
+  for (const { title, wallMs, sampledMs, self, gc } of (await profile?.stop()) ?? []) {
+    console.log(`\nworkerd isolate "${title}" during the streaming rounds (${PROFILE}): ${sampledMs.toFixed(0)} ms of JavaScript sampled in ${wallMs} ms; self time:`);
+    console.table(self.slice(0, 12));
+    console.log(`the garbage collector's longest stretches (ms): ${gc.map((g) => g.toFixed(1)).join(", ")}`);
+  }
   process.stdout.write(`done\nApprovals: ${APPROVALS} rounds (+${WARMUP} warm-up) per client… `);
   approvals = await benchApprovals(plain);
   console.log("done");

@@ -52,11 +52,37 @@ export async function startCpuProfile(inspectorPort, file) {
         ws.close();
         writeFileSync(file.replace(/(\.cpuprofile)?$/, `.${i}.cpuprofile`), JSON.stringify(result.profile));
         const sampledMs = (result.profile.samples.length * INTERVAL_US) / 1000;
-        out.push({ title, wallMs, sampledMs, self: selfTimes(result.profile).slice(0, top), total: totalTimes(result.profile).slice(0, top) });
+        out.push({ title, wallMs, sampledMs, self: selfTimes(result.profile).slice(0, top), total: totalTimes(result.profile).slice(0, top), gc: gcStretches(result.profile) });
       }
       return out;
     },
   };
+}
+
+/**
+ * The longest stretches of the garbage collector (ms, longest first): runs of samples in
+ * "(garbage collector)" with under 2 ms between them, from first to last sample. A pause
+ * this long holds everything the isolate would send meanwhile.
+ */
+export function gcStretches(profile, top = 8) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const stretches = [];
+  let at = 0;
+  let current = null;
+  profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (byId.get(id).callFrame.functionName !== "(garbage collector)") return;
+    if (current && at - current.end < 2000) {
+      current.end = at;
+      return;
+    }
+    current = { start: at, end: at };
+    stretches.push(current);
+  });
+  return stretches
+    .map((s) => (s.end - s.start) / 1000)
+    .sort((a, b) => b - a)
+    .slice(0, top);
 }
 
 const frameName = ({ callFrame }) => `${callFrame.functionName || "(anonymous)"} ${callFrame.url.split("/").slice(-1)[0]}:${callFrame.lineNumber + 1}`;

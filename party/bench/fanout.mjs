@@ -214,11 +214,12 @@ async function benchSize(n, roomWs, baselineWs) {
       }
     }
     if (profile) {
-      for (const { title, wallMs, sampledMs, self, total } of await profile.stop()) {
+      for (const { title, wallMs, sampledMs, self, total, gc } of await profile.stop()) {
         console.log(`\nworkerd isolate "${title}" during N=${n}'s edits (all three servers' blocks; ${PROFILE}): ${sampledMs.toFixed(0)} ms of JavaScript sampled in ${wallMs} ms; self time:`);
         console.table(self);
         console.log("with callees:");
         console.table(total);
+        console.log(`the garbage collector's longest stretches (ms): ${gc.map((g) => g.toFixed(1)).join(", ")}`);
       }
     }
   } finally {
