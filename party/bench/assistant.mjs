@@ -27,7 +27,7 @@ import { z } from "zod";
 import { agentScript, startScriptedModel, userTexts } from "../../runtime/test/scripted-model.ts";
 import { freePort, ROOT, startServer } from "../dev/server.mjs";
 import { printReport, stats } from "./assistant-report.mjs";
-import { startCpuProfile } from "./cpu-profile.mjs";
+import { startCpuProfile, startHeapSampling } from "./cpu-profile.mjs";
 import { createDeltaMarks } from "./delta-marks.mjs";
 import { benchTarget, targetLabel } from "./workerd-direct.mjs";
 
@@ -38,6 +38,8 @@ const PIECE_MS = Number(process.env.BENCH_PIECE_MS ?? 20);
 const WARMUP = 1; // one extra round of each kind first, not counted
 /** A path: a CPU profile of workerd during the streaming rounds (cpu-profile.mjs), and its garbage collector's longest stretches. */
 const PROFILE = process.env.BENCH_CPU_PROFILE;
+/** 1: instead, what the room's isolate allocates during the streaming rounds, by site. */
+const HEAP = process.env.BENCH_HEAP_PROFILE === "1";
 
 const now = () => performance.now();
 
@@ -105,7 +107,7 @@ async function setup() {
   dirs.push(work);
   const library = await loadClientLibrary(work);
   const port = await freePort();
-  const inspectorPort = PROFILE ? await freePort() : undefined;
+  const inspectorPort = PROFILE || HEAP ? await freePort() : undefined;
   console.log(`Starting the room (wrangler dev on :${port}), the scripted model on ${model.baseUrl}…`);
   server = await startServer({
     port,
@@ -357,7 +359,12 @@ try {
   const { plain } = await setup();
   process.stdout.write(`Streaming: ${ROUNDS} rounds (+${WARMUP} warm-up) per client, ${PIECES} pieces ${PIECE_MS} ms apart… `);
   const profile = PROFILE ? await startCpuProfile(server.inspectorPort, PROFILE) : null;
+  const heap = HEAP && !PROFILE ? await startHeapSampling(server.inspectorPort) : null;
   streaming = await benchStreaming(plain);
+  for (const { title, totalMB, sites } of (await heap?.stop()) ?? []) {
+    console.log(`\nworkerd isolate "${title}" during the streaming rounds: ${totalMB.toFixed(1)} MB allocated (sampled), by site:`);
+    console.table(sites);
+  }
   for (const { title, wallMs, sampledMs, self, gc } of (await profile?.stop()) ?? []) {
     console.log(`\nworkerd isolate "${title}" during the streaming rounds (${PROFILE}): ${sampledMs.toFixed(0)} ms of JavaScript sampled in ${wallMs} ms; self time:`);
     console.table(self.slice(0, 12));
