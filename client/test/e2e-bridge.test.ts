@@ -14,9 +14,10 @@ import type { Message } from "../../shared/protocol/threads";
 import { ensureDevVars, freePort, startServer } from "../../party/dev/server.mjs";
 import { createDeviceIdentity, type DeviceIdentity, deviceAuthPayload, ProxiedGatewayClient, signDevicePayload } from "../../runtime/test/helpers";
 import { markerScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
-import { AutopilotClient } from "../src/client";
+import type { AutopilotClient } from "../src/client";
 import { type RunningRuntime, startRuntime as startRuntimeProcess } from "../../party/dev/runtime.mjs";
 import { addSecondPerson, httpJson, until } from "./e2e-helpers";
+import { recordingClients } from "./recording-clients";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
@@ -39,19 +40,11 @@ async function startRuntime(withModel: boolean): Promise<string> {
 let workspace: string;
 let cookie: string;
 const dirs: string[] = [];
-const clients: AutopilotClient[] = [];
-/** Every frame any test client received, to prove no secret ever reached one. */
-const received: string[] = [];
+/** The people's clients; every frame any of them received (`members.received`) proves no secret ever reached one. */
+let members: ReturnType<typeof recordingClients>;
 /** The server's log lines (wrangler dev): the bridge logs how each gateway connect authenticated. */
 const serverLog: string[] = [];
 const connects = () => serverLog.filter((l) => l.includes('"msg":"gateway connected"')).map((l) => JSON.parse(l.slice(l.indexOf("{"))) as { auth: string | null; device: string });
-
-class RecordingWebSocket extends WebSocket {
-  constructor(url: string | URL, protocols?: string | string[]) {
-    super(url, protocols);
-    this.addEventListener("message", (e) => received.push(typeof e.data === "string" ? e.data : "<binary>"));
-  }
-}
 
 const http = <T>(path: string, init: RequestInit & { cookie?: string } = {}) => httpJson<T>(server.url, path, init);
 
@@ -62,18 +55,7 @@ async function runtimeCall<T>(method: string, path: string): Promise<T> {
   return body.data;
 }
 
-async function connect(device: string, as = cookie): Promise<AutopilotClient> {
-  const client = new AutopilotClient({
-    url: server.url,
-    workspace,
-    device,
-    WebSocket: RecordingWebSocket,
-    ticket: async () => (await http<{ ticket: string }>("/api/connect-ticket", { method: "POST", cookie: as, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
-  });
-  clients.push(client);
-  await client.ready();
-  return client;
-}
+const connect = (device: string, as = cookie) => members.connect(device, as);
 
 /** Collects the streamed text of every run a client sees, as the client sees it. */
 function streamsOf(client: AutopilotClient): Map<string, string> {
@@ -167,12 +149,13 @@ beforeAll(async () => {
   workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
   // Bob is a second person: an instance operation Alice asks for is decided by someone else.
   const bobPerson = await addSecondPerson(server.url, cookie, workspace, "Bob");
+  members = recordingClients(server.url, workspace);
   alice = await connect("laptop");
   bob = await connect("phone", bobPerson.cookie);
 }, 120_000);
 
 afterAll(async () => {
-  for (const c of clients) c.close();
+  members?.closeAll();
   await server?.stop();
   await runtime?.stop();
   await model?.close();
@@ -418,8 +401,8 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
 
   it("no secret ever reached a client", async () => {
     const { token } = await runtimeCall<{ token: string }>("GET", `/v1/workspaces/${workspace}/instances/work/credentials`);
-    expect(received.length).toBeGreaterThan(100);
-    const all = received.join("\n");
+    expect(members.received.length).toBeGreaterThan(100);
+    const all = members.received.join("\n");
     expect(all).not.toContain(token);
     expect(all).not.toContain(serviceToken);
     expect(all).not.toMatch(/deviceToken|privateJwk|"d":"/);

@@ -14,8 +14,9 @@ import { launchChromium } from "../../party/dev/chromium.mjs";
 import { freePort, ROOT, startServer } from "../../party/dev/server.mjs";
 import { type StandaloneGateway, startStandaloneGateway } from "../../runtime/test/standalone-gateway";
 import { markerScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
-import { AutopilotClient } from "../src/client";
+import type { AutopilotClient } from "../src/client";
 import { addSecondPerson, httpJson, signUpVerified, until } from "./e2e-helpers";
+import { recordingClients } from "./recording-clients";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
@@ -28,33 +29,12 @@ const GATEWAY_TOKEN = `own-gateway-${randomBytes(24).toString("hex")}`;
 let workspace: string;
 let cookie: string;
 const dirs: string[] = [];
-const clients: AutopilotClient[] = [];
-/** Every frame any member received, and every line the server logged: the token is in none. */
-const received: string[] = [];
+/** Every frame any member received (`members.received`), and every line the server logged: the token is in none. */
+let members: ReturnType<typeof recordingClients>;
 const serverLog: string[] = [];
-
-class RecordingWebSocket extends WebSocket {
-  constructor(url: string | URL, protocols?: string | string[]) {
-    super(url, protocols);
-    this.addEventListener("message", (e) => received.push(typeof e.data === "string" ? e.data : "<binary>"));
-  }
-}
 
 const http = <T>(path: string, init: RequestInit & { cookie?: string } = {}) => httpJson<T>(server.url, path, init);
 const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-
-async function connect(device: string, as: string): Promise<AutopilotClient> {
-  const client = new AutopilotClient({
-    url: server.url,
-    workspace,
-    device,
-    WebSocket: RecordingWebSocket,
-    ticket: async () => (await http<{ ticket: string }>("/api/connect-ticket", { method: "POST", cookie: as, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
-  });
-  clients.push(client);
-  await client.ready();
-  return client;
-}
 
 let browser: Browser | undefined;
 let alice: AutopilotClient;
@@ -74,12 +54,13 @@ beforeAll(async () => {
   cookie = (await signUpVerified(server.url, "Alice")).cookie;
   workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
   const bobPerson = await addSecondPerson(server.url, cookie, workspace, "Bob");
-  alice = await connect("laptop", cookie);
-  bob = await connect("phone", bobPerson.cookie);
+  members = recordingClients(server.url, workspace);
+  alice = await members.connect("laptop", cookie);
+  bob = await members.connect("phone", bobPerson.cookie);
 }, 120_000);
 
 afterAll(async () => {
-  for (const c of clients) c.close();
+  members?.closeAll();
   await browser?.close();
   await server?.stop();
   await gateway?.stop();
@@ -143,8 +124,8 @@ describe("a gateway its user runs elsewhere, linked to the workspace", () => {
     await until(() => alice.state.instances.get("home")?.status === "stopped", "unlinked", 15_000);
     expect(gateway.child.exitCode).toBeNull();
 
-    expect(received.length).toBeGreaterThan(20);
-    for (const frame of received) expect(frame).not.toContain(GATEWAY_TOKEN);
+    expect(members.received.length).toBeGreaterThan(20);
+    for (const frame of members.received) expect(frame).not.toContain(GATEWAY_TOKEN);
     for (const line of serverLog) expect(line).not.toContain(GATEWAY_TOKEN);
   }, 240_000);
 
