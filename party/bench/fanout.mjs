@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import WebSocket, { WebSocketServer } from "ws";
 import { freePort, startServer } from "../dev/server.mjs";
-import { startBaseline } from "./baseline/start.mjs";
+import { BASELINE_PROBE, startBaseline } from "./baseline/start.mjs";
 // Node 24 strips the types of this dependency-free module; the benches speak the current protocol.
 import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
 import { startCpuProfile, startHeapSampling } from "./cpu-profile.mjs";
@@ -240,7 +240,7 @@ const baseline = await startBaseline({ port: await freePort(), persistDir: basel
 const rows = [];
 // Both workerd rooms are measured the same way: directly, or both through their proxy.
 const roomTarget = await benchTarget(server);
-const baselineTarget = await benchTarget(baseline, { path: "/", is: (status, body) => status === 404 && body.startsWith("baseline room") });
+const baselineTarget = await benchTarget(baseline, BASELINE_PROBE);
 const wsOf = (t) => t.url.replace(/^http/, "ws");
 console.log(`The sockets: room ${targetLabel(roomTarget)}; partyserver room ${targetLabel(baselineTarget)}`);
 try {

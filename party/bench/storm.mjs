@@ -15,7 +15,7 @@ import { startCpuProfile } from "./cpu-profile.mjs";
 import { treeCpuMs } from "./process-cpu.mjs";
 // Node 24 strips the types of this dependency-free module; the benches speak the current protocol.
 import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
-import { startBaseline } from "./baseline/start.mjs";
+import { BASELINE_PROBE, startBaseline } from "./baseline/start.mjs";
 import { baselineStorm } from "./storm-baseline.mjs";
 import { benchTarget, targetLabel } from "./workerd-direct.mjs";
 import { LIMITS_OFF } from "./limits-off.mjs";
@@ -269,7 +269,7 @@ try {
 const baselineDir = mkdtempSync(join(tmpdir(), "autopilot-storm-baseline-"));
 const baseline = await startBaseline({ port: await freePort(), persistDir: baselineDir });
 try {
-  const baselineTarget = await benchTarget(baseline, { path: "/", is: (status, body) => status === 404 && body.startsWith("baseline room") });
+  const baselineTarget = await benchTarget(baseline, BASELINE_PROBE);
   if (baselineTarget.direct !== target.direct) throw new Error("the room and the partyserver room were not reached the same way: set BENCH_VIA_PROXY=1");
   floor = await baselineStorm(baselineTarget.url.replace(/^http/, "ws"), READERS, baseline.child.pid);
 } finally {

@@ -4,6 +4,9 @@ import { spawn } from "node:child_process";
 import { delimiter, join } from "node:path";
 import { ROOT } from "../../dev/server.mjs";
 
+/** For workerd-direct.mjs's benchTarget: only the baseline Worker answers `/` with this 404. */
+export const BASELINE_PROBE = { path: "/", is: (status, body) => status === 404 && body.startsWith("baseline room") };
+
 export async function startBaseline({ port, persistDir }) {
   const env = {
     ...process.env,
