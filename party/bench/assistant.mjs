@@ -27,7 +27,7 @@ import { z } from "zod";
 import { agentScript, startScriptedModel, userTexts } from "../../runtime/test/scripted-model.ts";
 import { freePort, ROOT, startServer } from "../dev/server.mjs";
 import { printReport, stats } from "./assistant-report.mjs";
-import { startCpuProfile, startHeapSampling } from "./cpu-profile.mjs";
+import { printCpuProfile, printHeapSampling, startCpuProfile, startHeapSampling } from "./cpu-profile.mjs";
 import { createDeltaMarks } from "./delta-marks.mjs";
 import { benchTarget, targetLabel } from "./workerd-direct.mjs";
 
@@ -361,15 +361,8 @@ try {
   const profile = PROFILE ? await startCpuProfile(server.inspectorPort, PROFILE) : null;
   const heap = HEAP && !PROFILE ? await startHeapSampling(server.inspectorPort) : null;
   streaming = await benchStreaming(plain);
-  for (const { title, totalMB, sites } of (await heap?.stop()) ?? []) {
-    console.log(`\nworkerd isolate "${title}" during the streaming rounds: ${totalMB.toFixed(1)} MB allocated (sampled), by site:`);
-    console.table(sites);
-  }
-  for (const { title, wallMs, sampledMs, self, gc } of (await profile?.stop()) ?? []) {
-    console.log(`\nworkerd isolate "${title}" during the streaming rounds (${PROFILE}): ${sampledMs.toFixed(0)} ms of JavaScript sampled in ${wallMs} ms; self time:`);
-    console.table(self.slice(0, 12));
-    console.log(`the garbage collector's longest stretches (ms): ${gc.map((g) => g.toFixed(1)).join(", ")}`);
-  }
+  if (heap) printHeapSampling(await heap.stop(), "the streaming rounds");
+  if (profile) printCpuProfile(await profile.stop(), "the streaming rounds", PROFILE);
   process.stdout.write(`done\nApprovals: ${APPROVALS} rounds (+${WARMUP} warm-up) per client… `);
   approvals = await benchApprovals(plain);
   console.log("done");

@@ -159,3 +159,22 @@ export async function startHeapSampling(inspectorPort) {
     },
   };
 }
+
+/** Prints what `startCpuProfile(…).stop()` returned: per isolate, self time, time with callees, GC stretches. */
+export function printCpuProfile(results, during, file) {
+  for (const { title, wallMs, sampledMs, self, total, gc } of results) {
+    console.log(`\nworkerd isolate "${title}" during ${during} (${file}): ${sampledMs.toFixed(0)} ms of JavaScript sampled in ${wallMs} ms; self time:`);
+    console.table(self);
+    console.log("with callees:");
+    console.table(total);
+    console.log(`the garbage collector's longest stretches (ms): ${gc.map((g) => g.toFixed(1)).join(", ") || "none"}`);
+  }
+}
+
+/** Prints what `startHeapSampling(…).stop()` returned: per isolate, the allocation sites with the most bytes. */
+export function printHeapSampling(results, during) {
+  for (const { title, totalMB, sites } of results) {
+    console.log(`\nworkerd isolate "${title}" during ${during}: ${totalMB.toFixed(1)} MB allocated (sampled), by site:`);
+    console.table(sites);
+  }
+}

@@ -16,7 +16,7 @@ import { freePort, startServer } from "../dev/server.mjs";
 import { BASELINE_PROBE, startBaseline } from "./baseline/start.mjs";
 // Node 24 strips the types of this dependency-free module; the benches speak the current protocol.
 import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
-import { startCpuProfile, startHeapSampling } from "./cpu-profile.mjs";
+import { printCpuProfile, printHeapSampling, startCpuProfile, startHeapSampling } from "./cpu-profile.mjs";
 import { LIMITS_OFF } from "./limits-off.mjs";
 import { benchTarget, targetLabel } from "./workerd-direct.mjs";
 
@@ -208,19 +208,10 @@ async function benchSize(n, roomWs, baselineWs) {
       }
     }
     if (heap) {
-      for (const { title, totalMB, sites } of await heap.stop()) {
-        console.log(`\nworkerd isolate "${title}" during N=${n}'s edits (all three servers' blocks): ${totalMB.toFixed(1)} MB allocated (sampled), by site:`);
-        console.table(sites);
-      }
+      printHeapSampling(await heap.stop(), `N=${n}'s edits (all three servers' blocks)`);
     }
     if (profile) {
-      for (const { title, wallMs, sampledMs, self, total, gc } of await profile.stop()) {
-        console.log(`\nworkerd isolate "${title}" during N=${n}'s edits (all three servers' blocks; ${PROFILE}): ${sampledMs.toFixed(0)} ms of JavaScript sampled in ${wallMs} ms; self time:`);
-        console.table(self);
-        console.log("with callees:");
-        console.table(total);
-        console.log(`the garbage collector's longest stretches (ms): ${gc.map((g) => g.toFixed(1)).join(", ")}`);
-      }
+      printCpuProfile(await profile.stop(), `N=${n}'s edits (all three servers' blocks)`, PROFILE);
     }
   } finally {
     for (const side of Object.values(sides)) await side.close();

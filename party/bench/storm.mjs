@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { freePort, startServer } from "../dev/server.mjs";
-import { startCpuProfile } from "./cpu-profile.mjs";
+import { printCpuProfile, startCpuProfile } from "./cpu-profile.mjs";
 import { treeCpuMs } from "./process-cpu.mjs";
 // Node 24 strips the types of this dependency-free module; the benches speak the current protocol.
 import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
@@ -197,12 +197,7 @@ async function storm(server) {
     const cpu1 = treeCpuMs(server.pid);
     stormOn = false;
     if (profile) {
-      for (const { title, wallMs, sampledMs, self, total } of await profile.stop()) {
-        console.log(`\nworkerd isolate "${title}" during storm 1 (${PROFILE}): ${sampledMs.toFixed(0)} ms of JavaScript sampled in ${wallMs} ms; self time:`);
-        console.table(self);
-        console.log("with callees:");
-        console.table(total);
-      }
+      printCpuProfile(await profile.stop(), "storm 1", PROFILE);
     }
     lag.disable();
     // Let the diffs of the storm go out before counting its frames.
