@@ -96,12 +96,25 @@ export function roomTools(scopes: readonly Scope[], call: CallMethod): ToolSet {
   return tools;
 }
 
+/**
+ * Characters of an input schema's JSON Schema, by schema object: the room tools' schemas
+ * live as long as the isolate (INPUT_SCHEMAS), and stringifying ~35 of them before every
+ * run made ~160 KB of garbage per run — each run's share of the isolate's collections.
+ */
+const SCHEMA_CHARS = new WeakMap<object, number>();
+
+async function schemaChars(inputSchema: ToolSet[string]["inputSchema"]): Promise<number> {
+  const known = SCHEMA_CHARS.get(inputSchema);
+  if (known !== undefined) return known;
+  const chars = JSON.stringify(await asSchema(inputSchema).jsonSchema).length;
+  SCHEMA_CHARS.set(inputSchema, chars);
+  return chars;
+}
+
 /** How much of the context window the tool definitions take (name, description, JSON schema), for the budget. */
 export async function toolSchemaChars(tools: ToolSet): Promise<number> {
   let chars = 0;
-  for (const [name, definition] of Object.entries(tools)) {
-    chars += name.length + (definition.description?.length ?? 0) + JSON.stringify(await asSchema(definition.inputSchema).jsonSchema).length;
-  }
+  for (const [name, definition] of Object.entries(tools)) chars += name.length + (definition.description?.length ?? 0) + (await schemaChars(definition.inputSchema));
   return chars;
 }
 

@@ -75,6 +75,9 @@ describe("run scopes and the tool set", () => {
     expect(viewer).toBeGreaterThan(500);
     expect(member).toBeGreaterThan(viewer);
     expect(await toolSchemaChars({})).toBe(0);
+    // A later run's count (from the per-schema memo) is the same as the first one's.
+    expect(await toolSchemaChars(roomTools(["read", "write"], noCall))).toBe(member);
+    expect(await toolSchemaChars(roomTools(["read"], noCall))).toBe(viewer);
   });
 
   it("makes each input schema once: every run (and the budget and the request within one) reuses its JSON Schema", async () => {
