@@ -15,10 +15,13 @@ export function printReport({ streaming, approvals, path, direct, rounds: ROUNDS
 
   const s = (side, key) => stats(streaming[key][side]);
   console.log(`\nAutopilot assistant, loopback, ${new Date().toISOString().slice(0, 10)}; ms; the person's socket: ${path}`);
-  console.log(`\nstreaming: ${ROUNDS} rounds per client of ${PIECES} pieces ${PIECE_MS} ms apart; deltas received: room ${streaming.counts.room}, plain ${streaming.counts.plain}`);
+  console.log(
+    `\nstreaming: ${ROUNDS} rounds per client of ${PIECES} pieces ${PIECE_MS} ms apart; deltas received: room ${streaming.counts.room}, plain ${streaming.counts.plain}, plain in workerd ${streaming.counts.worker}`,
+  );
   header("time to first token (send → first non-empty delta)");
   row("  room client (client library ← room ← ai SDK in workerd)", s("room", "ttft"));
   row("  plain ai streamText client", s("plain", "ttft"));
+  row("  plain ai streamText in workerd (minimal Worker → WebSocket)", s("worker", "ttft"));
   diff("  difference room − plain", s("room", "ttft"), s("plain", "ttft"));
   ratio("  ratio room / plain", s("room", "ttft"), s("plain", "ttft"));
   row("  room: send → chat.send answered (message committed)", stats(streaming.answered));
@@ -33,8 +36,11 @@ export function printReport({ streaming, approvals, path, direct, rounds: ROUNDS
   header("per-delta latency (model wrote the last character → client)");
   row("  room client", s("room", "delta"));
   row("  plain ai streamText client", s("plain", "delta"));
+  row("  plain ai streamText in workerd (minimal Worker → WebSocket)", s("worker", "delta"));
   ratio("  ratio room / plain", s("room", "delta"), s("plain", "delta"));
+  ratio("  ratio room / plain in workerd", s("room", "delta"), s("worker", "delta"));
   row("  added by the room, per delta (room − plain, same length)", stats(streaming.added));
+  row("  added over the SDK in workerd (room − plain in workerd)", stats(streaming.addedOverWorker));
   if (streaming.hops.length > 0) {
     header(`room per-delta latency by hop (${streaming.hops.length} deltas; workerd marks: 1 ms resolution)`);
     const hop = (key) => stats(streaming.hops.map((h) => h[key]));

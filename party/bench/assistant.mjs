@@ -1,22 +1,22 @@
 // `npm run bench:assistant`: what the room adds to the Autopilot's own agent. Starts the
 // room (wrangler dev) with the scripted model (in this process) as the Autopilot's model.
-// A person's client (the client library, signed in with a session) against the baseline:
-// a plain `ai` `streamText` client in this process on the same model and script. Rounds
-// alternate between the two (room first on even rounds, plain first on odd ones), so both
-// see the same machine load.
+// A person's client (the client library, signed in with a session) against two baselines
+// on the same model and script: a plain `ai` `streamText` client in this process, and the
+// platform's floor, the same client in workerd (assistant-floor.mjs). Rounds rotate the
+// order of the three, so all see the same machine load.
 // 1. Streaming: `STREAM: <n>x<ms>` makes the model write n 8-character pieces, ms apart,
 //    and it records when it wrote each one. Time to first token: send → first non-empty
 //    delta. Per-delta latency: a delta's arrival minus the write time of the piece holding
-//    its last character; the room's added latency is room − plain for the delta of the
+//    its last character; the room's added latency is room − baseline for the delta of the
 //    same length in the same round.
 // 2. Approval round trip of a gated tool: `STEPS: jobs_cancel {…}` on a job the person
 //    started. From the model writing the tool call to the approval at the person's client
 //    (which approves on sight), and from approve to the tool's result and to the reply
-//    going on. The baseline is the SDK's own approval flow in-process (approval request
-//    part → resume with the approval response).
-// Fresh thread per round: the room's context is then just the one message, like the plain
-// client's. The model, both clients and all timestamps live in this process (one clock).
-import { mkdtempSync, rmSync } from "node:fs";
+//    going on. The baseline is the SDK's own approval flow in-process.
+// Fresh thread per round (the room's context is just the one message, like the plain
+// client's); one clock (all in this process). BENCH_SERVER_LOG=<file> keeps the room's
+// wrangler output: with MINIFLARE_WORKERD_V8_FLAGS=--trace-gc, its collections.
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -28,6 +28,7 @@ import { agentScript, startScriptedModel, userTexts } from "../../runtime/test/s
 import { freePort, ROOT, startServer } from "../dev/server.mjs";
 import { printReport, stats } from "./assistant-report.mjs";
 import { printCpuProfile, printHeapSampling, startCpuProfile, startHeapSampling } from "./cpu-profile.mjs";
+import { startFloorClient } from "./assistant-floor.mjs";
 import { createDeltaMarks } from "./delta-marks.mjs";
 import { benchTarget, targetLabel } from "./workerd-direct.mjs";
 
@@ -81,6 +82,7 @@ const tagOf = (request) => /#(b[\w-]+)/.exec(userTexts(request).at(-1) ?? "")?.[
 
 const dirs = [];
 let server;
+let floor;
 let model;
 let client;
 let target;
@@ -112,8 +114,17 @@ async function setup() {
   server = await startServer({
     port,
     persistDir: join(work, "state"),
-    vars: { AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model", AUTOPILOT_DELTA_MARKS: "1", RATE_LIMIT_BURST: "100000", RATE_LIMIT_PER_SECOND: "100000" },
-    log: marks.onServerLine,
+    vars: {
+      AUTOPILOT_MODEL_BASE_URL: model.baseUrl,
+      AUTOPILOT_MODEL_ID: "scripted-model",
+      AUTOPILOT_DELTA_MARKS: "1",
+      RATE_LIMIT_BURST: "100000",
+      RATE_LIMIT_PER_SECOND: "100000",
+    },
+    log: (line) => {
+      marks.onServerLine(line);
+      if (process.env.BENCH_SERVER_LOG) appendFileSync(process.env.BENCH_SERVER_LOG, `${now().toFixed(1)} ${line}\n`);
+    },
     inspectorPort,
   });
   server.inspectorPort = inspectorPort;
@@ -134,12 +145,14 @@ async function setup() {
   });
   await client.ready({ timeoutMs: 30_000 });
   const plain = createOpenAICompatible({ name: "bench", baseURL: model.baseUrl, includeUsage: true }).chatModel("scripted-model");
+  floor = await startFloorClient({ dir: work, baseURL: model.baseUrl, model: "scripted-model", now });
   return { client, plain };
 }
 
 async function cleanup() {
   client?.close();
   await server?.stop();
+  await floor?.stop();
   await model?.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
@@ -213,11 +226,12 @@ async function plainStreamRound(plain, tag) {
 
 async function benchStreaming(plain) {
   const out = {
-    ttft: { room: [], plain: [] },
-    toModel: { room: [], plain: [] },
-    delta: { room: [], plain: [] },
+    ttft: { room: [], plain: [], worker: [] },
+    toModel: { room: [], plain: [], worker: [] },
+    delta: { room: [], plain: [], worker: [] },
     added: [],
-    counts: { room: 0, plain: 0 },
+    addedOverWorker: [],
+    counts: { room: 0, plain: 0, worker: 0 },
     answered: [],
     runStarted: [],
     hops: [],
@@ -226,8 +240,17 @@ async function benchStreaming(plain) {
   };
   const threads = await freshThreads(Array.from({ length: ROUNDS + WARMUP }, (_, i) => `bs${i}-room`));
   for (let i = 0; i < ROUNDS + WARMUP; i++) {
-    const run = { room: () => roomStreamRound(`bs${i}-room`, threads.get(`bs${i}-room`)), plain: () => plainStreamRound(plain, `bs${i}-plain`) };
-    const order = i % 2 === 0 ? ["room", "plain"] : ["plain", "room"];
+    const run = {
+      room: () => roomStreamRound(`bs${i}-room`, threads.get(`bs${i}-room`)),
+      plain: () => plainStreamRound(plain, `bs${i}-plain`),
+      worker: () => floor.round(record(`bs${i}-worker`), `Bench (user): #bs${i}-worker STREAM: ${PIECES}x${PIECE_MS}`),
+    };
+    // Each client goes first, second and third in turn: all see the same machine load.
+    const order = [
+      ["room", "plain", "worker"],
+      ["plain", "worker", "room"],
+      ["worker", "room", "plain"],
+    ][i % 3];
     const recs = {};
     for (const side of order) recs[side] = await run[side]();
     if (i < WARMUP) continue;
@@ -253,7 +276,10 @@ async function benchStreaming(plain) {
       out.steps.get(label).push(step[1] - previous[1]);
       previous = step;
     }
-    for (const [length, latency] of perLength.room) if (perLength.plain.has(length)) out.added.push(latency - perLength.plain.get(length));
+    for (const [length, latency] of perLength.room) {
+      if (perLength.plain.has(length)) out.added.push(latency - perLength.plain.get(length));
+      if (perLength.worker.has(length)) out.addedOverWorker.push(latency - perLength.worker.get(length));
+    }
   }
   return out;
 }

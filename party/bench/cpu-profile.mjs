@@ -121,7 +121,8 @@ function ranked(ms) {
 /**
  * V8's sampling heap profiler in every isolate workerd lists, counting what was allocated
  * (collected objects included), not what survived: where the garbage comes from.
- * `stop()` returns per isolate the allocation sites (innermost frames) with the most bytes.
+ * `stop()` returns per isolate the allocation sites (innermost frames) with the most bytes;
+ * BENCH_HEAP_RAW=<prefix> also writes each raw profile (`<prefix>.<i>.json`).
  */
 export async function startHeapSampling(inspectorPort) {
   const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json();
@@ -138,6 +139,7 @@ export async function startHeapSampling(inspectorPort) {
       for (const { ws, call, title } of sessions) {
         const { result } = await call("HeapProfiler.stopSampling");
         ws.close();
+        if (process.env.BENCH_HEAP_RAW) writeFileSync(`${process.env.BENCH_HEAP_RAW}.${out.length}.json`, JSON.stringify(result.profile));
         const bytes = new Map();
         const walk = (node, stack) => {
           const here = [...stack, `${node.callFrame.functionName || "(anonymous)"}:${node.callFrame.lineNumber + 1}`];

@@ -1,10 +1,12 @@
-// Bench only (`npm run bench:fanout`), never deployed: the minimal partyserver room the
-// Autopilot's fan-out is compared with — the platform's own floor in the same workerd.
-// Per message: parse, one SQLite row, broadcast. No auth, validation, metering or log.
+// Bench only, never deployed: the platform's own floors in the same workerd. The minimal
+// partyserver room the Autopilot's fan-out is compared with (`npm run bench:fanout`), and
+// at `/plain-stream` a plain `ai` streamText client (bench:assistant; plain-stream.ts).
+import { type Connection, routePartykitRequest, Server } from "partyserver";
+import { plainStreamSocket } from "./plain-stream";
+
+// The room. Per message: parse, one SQLite row, broadcast. No auth, validation, metering or log.
 // The frame has the shape and size of the room's `message.created` (ids, author, time,
 // counters, seq): the comparison is then the server's work, not how many bytes each sends.
-import { type Connection, routePartykitRequest, Server } from "partyserver";
-
 export class BaselineRoom extends Server {
   static override options = { hibernate: true };
 
@@ -30,7 +32,8 @@ export class BaselineRoom extends Server {
 }
 
 export default {
-  async fetch(request: Request, env: Record<string, unknown>): Promise<Response> {
+  async fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContext): Promise<Response> {
+    if (new URL(request.url).pathname === "/plain-stream" && request.headers.get("upgrade") === "websocket") return plainStreamSocket(ctx);
     return (await routePartykitRequest(request, env)) ?? new Response("baseline room: /parties/baseline-room/<name>", { status: 404 });
   },
 };
