@@ -19,7 +19,8 @@ export function LinkGateway() {
     if (!client) return;
     const { approval } = await client.instances.link({ ...params, name: params.name || params.instanceId });
     setFields({ instanceId: "", name: "", url: "", token: "" });
-    return `Requested (“${approval.title}”): the Autopilot connects once someone with the approve scope confirms it in Approvals.`;
+    // The approval's title already quotes the gateway's name: no second pair of quotes around it.
+    return `Requested: ${approval.title}. The Autopilot connects once someone with the approve scope confirms it in Approvals.`;
   });
   if (!canWrite || !client) return null;
   if (!open) {
