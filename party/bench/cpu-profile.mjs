@@ -130,7 +130,10 @@ export async function startHeapSampling(inspectorPort) {
   for (const target of targets) {
     const session = await connect(target.webSocketDebuggerUrl);
     await session.call("HeapProfiler.enable");
-    await session.call("HeapProfiler.startSampling", { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    // BENCH_HEAP_SURVIVORS=1: leave out what the young generation's collections (scavenges) freed:
+    // what remains is what lived through one, i.e. what gets promoted and grows the old generation.
+    const minor = process.env.BENCH_HEAP_SURVIVORS !== "1";
+    await session.call("HeapProfiler.startSampling", { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: minor });
     sessions.push({ ...session, title: target.title ?? target.id });
   }
   return {

@@ -1,6 +1,7 @@
 // Starts the bench-only minimal partyserver room (worker.ts) under its own `wrangler dev`,
 // with the same local workerd as the room; resolves once it answers HTTP.
 import { spawn } from "node:child_process";
+import { appendFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { ROOT } from "../../dev/server.mjs";
 
@@ -29,7 +30,13 @@ export async function startBaseline({ port, persistDir }) {
   ];
   const child = spawn(join(ROOT, "node_modules", ".bin", "wrangler"), args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const output = [];
-  for (const stream of [child.stdout, child.stderr]) stream.setEncoding("utf8").on("data", (chunk) => output.push(chunk));
+  // BENCH_BASELINE_LOG=<file> keeps its wrangler output (with MINIFLARE_WORKERD_V8_FLAGS=--trace-gc: its collections).
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.setEncoding("utf8").on("data", (chunk) => {
+      output.push(chunk);
+      if (process.env.BENCH_BASELINE_LOG) appendFileSync(process.env.BENCH_BASELINE_LOG, chunk);
+    });
+  }
   const killChild = () => child.kill("SIGKILL");
   process.once("exit", killChild);
   const url = `http://127.0.0.1:${port}`;
