@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, ProxiedGatewayClient, SERVICE_TOKEN, waitForStatus } from "./helpers";
+import { api, DEVICE_SCOPES, ProxiedGatewayClient, SERVICE_TOKEN, waitForStatus } from "./helpers";
 import { startScriptedRuntime, type ScriptedRuntime } from "./scripted-runtime";
 
 const WS = "ws1";
@@ -30,15 +30,7 @@ describe("the gateway's tools over the WebSocket protocol", () => {
     const { final } = await waitForStatus(baseUrl, ALPHA, (s) => s.state === "ready" || s.state === "error", 170_000);
     expect(final.state).toBe("ready");
     client = await ProxiedGatewayClient.open(`${baseUrl.replace(/^http/, "ws")}${ALPHA}/gateway`);
-    await client.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
-    const hello = await client.request("connect", {
-      minProtocol: 4,
-      maxProtocol: 4,
-      client: { id: "gateway-client", version: "0.1.0", platform: "linux", mode: "backend" },
-      role: "operator",
-      scopes: ["operator.read", "operator.write", "operator.approvals", "operator.pairing", "operator.admin"],
-      caps: ["tool-events", "approvals"],
-    });
+    const hello = await client.connect(undefined, DEVICE_SCOPES);
     expect(hello.payload.features.methods).toEqual(expect.arrayContaining(["tools.catalog", "tools.invoke"]));
   }, 180_000);
 

@@ -139,16 +139,8 @@ describe("tenants apart on the process host", () => {
 
   it("an approved exec in instance one's gateway gets none of them either; the chat works through the pass-through", async () => {
     const client = await ProxiedGatewayClient.open(`${baseUrl.replace(/^http/, "ws")}${ONE.path}/gateway`, {}, serviceToken);
-    await client.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
-    const hello = await client.request("connect", {
-      minProtocol: 4,
-      maxProtocol: 4,
-      client: { id: "gateway-client", version: "0.1.0", platform: "linux", mode: "backend" },
-      role: "operator",
-      // operator.admin: exec approvals reach only admin connections (BRIDGE.md, Q1).
-      scopes: ["operator.read", "operator.write", "operator.approvals", "operator.admin"],
-      caps: ["tool-events", "approvals"],
-    });
+    // operator.admin: exec approvals reach only admin connections (BRIDGE.md, Q1).
+    const hello = await client.connect(undefined, ["operator.read", "operator.write", "operator.approvals", "operator.admin"]);
     expect(hello.ok, JSON.stringify(hello.error)).toBe(true);
     const stolen = [join(gw.two.dir, "gateway-token"), join(dataDir, "service-token"), `/proc/${gw.two.pid}/environ`, `/proc/${process.pid}/environ`];
     const sent = await client.request("chat.send", { sessionKey: "t-steal", message: `RUNCMD: cat ${stolen.join(" ")}`, idempotencyKey: "tenants-steal-1" });
