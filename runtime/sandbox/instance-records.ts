@@ -6,15 +6,13 @@
 import type { RuntimeError } from "../../shared/runtime/errors";
 import { ACTIVE_STATES } from "../../shared/runtime/phases";
 import type { InstanceRef } from "../../shared/runtime/requests";
-import type { StartRecord } from "../src/gateway-start";
+import type { StatusRecord } from "../src/instance-status";
 
 /** What is kept per instance: the status minus live fields. Never the token. */
-export interface InstanceRecord extends StartRecord {
+export interface InstanceRecord extends StatusRecord {
   workspaceId: string;
   instanceId: string;
   sandboxId: string;
-  createdAt: string;
-  restarts: number;
   error: RuntimeError | null;
   /** Increases on every change; a write carrying a version not above the stored one loses. */
   version: number;

@@ -29,8 +29,9 @@ import type { InstanceStatus } from "../../shared/runtime/status";
 import { errResult, okResult, runtimeError, type Result } from "../src/errors";
 import type { ProbeOutcome } from "../src/gateway-handshake";
 import { neverStarted, runGatewayStart, StartFailure } from "../src/gateway-start";
-import { enterPhase, notReady, progressOf, type BackupInfo, type HostDeleteOutcome, type ProvisionOutcome, type RuntimeHost } from "../src/host";
+import { enterPhase, notReady, type BackupInfo, type HostDeleteOutcome, type ProvisionOutcome, type RuntimeHost } from "../src/host";
 import { refKey } from "../src/ids";
+import { instanceStatus } from "../src/instance-status";
 import { probeOverSocket, type SocketLike } from "./gateway-socket";
 import type { InstanceRecord, InstanceStoreLike } from "./instance-records";
 import { GATEWAY_PORT, GATEWAY_PROCESS_ID, isRunning, SANDBOX_OPTIONS, sandboxId, type BucketLike, type SandboxFactory, type SandboxLike } from "./sandbox-boundary";
@@ -331,25 +332,8 @@ export class SandboxHost implements RuntimeHost {
   }
 
   private toStatus(record: InstanceRecord, pid: number | null): InstanceStatus {
-    return {
-      workspaceId: record.workspaceId,
-      instanceId: record.instanceId,
-      state: record.state,
-      phase: record.phase,
-      progress: progressOf(record),
-      phases: record.phases.map((p) => ({ ...p })),
-      port: record.startedAtMs === null ? null : GATEWAY_PORT,
-      pid,
-      gatewayVersion: record.gatewayVersion,
-      createdAt: record.createdAt,
-      startedAt: record.startedAtMs === null ? null : new Date(record.startedAtMs).toISOString(),
-      readyAt: record.readyAtMs === null ? null : new Date(record.readyAtMs).toISOString(),
-      startupMs: record.startupMs,
-      restarts: record.restarts,
-      restoredFrom: record.restoredFrom,
-      error: record.error,
-      version: record.version,
-    };
+    // The container's gateway always listens on GATEWAY_PORT once a start has begun.
+    return instanceStatus(record, { workspaceId: record.workspaceId, instanceId: record.instanceId, port: record.startedAtMs === null ? null : GATEWAY_PORT, pid });
   }
 
   private setState(record: InstanceRecord, state: InstanceState, phase: Phase): void {

@@ -2,38 +2,18 @@
 import type { RuntimeError } from "../../shared/runtime/errors";
 import type { InstanceStatus } from "../../shared/runtime/status";
 import { isAlive } from "./gateway-process";
-import { progressOf } from "./host";
+import { instanceStatus, type StatusRecord } from "./instance-status";
 import type { ProcessStartRecord } from "./process-start";
 
-export interface InstanceRecord extends ProcessStartRecord {
+export interface InstanceRecord extends ProcessStartRecord, StatusRecord {
   stopping: boolean;
-  createdAt: string;
-  restarts: number;
   error: RuntimeError | undefined;
-  version: number;
   recentOutput: string[];
   /** Operations on one instance run one after another. */
   queue: Promise<unknown>;
 }
 
 export function statusOf(record: InstanceRecord): InstanceStatus {
-  return {
-    workspaceId: record.ref.workspaceId,
-    instanceId: record.ref.instanceId,
-    state: record.state,
-    phase: record.phase,
-    progress: progressOf(record),
-    phases: record.phases.map((p) => ({ ...p })),
-    port: record.port ?? null,
-    pid: isAlive(record.child) ? (record.child.pid ?? null) : null,
-    gatewayVersion: record.gatewayVersion,
-    createdAt: record.createdAt,
-    startedAt: record.startedAtMs === null ? null : new Date(record.startedAtMs).toISOString(),
-    readyAt: record.readyAtMs === null ? null : new Date(record.readyAtMs).toISOString(),
-    startupMs: record.startupMs,
-    restarts: record.restarts,
-    restoredFrom: record.restoredFrom,
-    error: record.error ?? null,
-    version: record.version,
-  };
+  const pid = isAlive(record.child) ? (record.child.pid ?? null) : null;
+  return instanceStatus(record, { workspaceId: record.ref.workspaceId, instanceId: record.ref.instanceId, port: record.port ?? null, pid });
 }

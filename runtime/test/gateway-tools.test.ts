@@ -1,40 +1,21 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config";
-import { createRuntime, type Runtime } from "../src/server";
-import { api, ProxiedGatewayClient, SERVICE_TOKEN, waitForStatus } from "./helpers";
-import { startScriptedModel, type ScriptedModel } from "./scripted-model";
+import { api, DEVICE_SCOPES, ProxiedGatewayClient, SERVICE_TOKEN, waitForStatus } from "./helpers";
+import { startScriptedRuntime, type ScriptedRuntime } from "./scripted-runtime";
 
 const WS = "ws1";
 const ALPHA = `/v1/workspaces/${WS}/instances/alpha`;
-let dataDir: string;
-let model: ScriptedModel;
-let runtime: Runtime;
+let setup: ScriptedRuntime;
 let baseUrl: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "runtime-gwtools-"));
-  model = await startScriptedModel({ modelId: "scripted-model" });
-  const config = loadConfig({
-    RUNTIME_PORT: "0",
-    RUNTIME_DATA_DIR: dataDir,
-    RUNTIME_SERVICE_TOKEN: SERVICE_TOKEN,
-    RUNTIME_MAX_GATEWAYS: "1",
-    OPENCLAW_MODEL_BASE_URL: model.baseUrl,
-    OPENCLAW_MODEL_ID: "scripted-model",
-    OPENCLAW_MODEL_API_KEY: "k",
+  setup = await startScriptedRuntime({
+    dataDirPrefix: "runtime-gwtools-",
+    modelApiKey: "k",
+    env: { RUNTIME_SERVICE_TOKEN: SERVICE_TOKEN, RUNTIME_MAX_GATEWAYS: "1" },
   });
-  if (!config.ok) throw new Error(config.error.message);
-  runtime = createRuntime(config.value);
-  baseUrl = await runtime.listen();
+  ({ baseUrl } = setup);
 });
-afterAll(async () => {
-  await runtime?.close();
-  await model?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => setup?.close());
 
 // The pinned gateway's `tools.catalog` and `tools.invoke`, as the Autopilot's bridge uses
 // them (runtime/BRIDGE.md, "Gateway tools"): seen on the wire, so a gateway upgrade that
@@ -49,15 +30,7 @@ describe("the gateway's tools over the WebSocket protocol", () => {
     const { final } = await waitForStatus(baseUrl, ALPHA, (s) => s.state === "ready" || s.state === "error", 170_000);
     expect(final.state).toBe("ready");
     client = await ProxiedGatewayClient.open(`${baseUrl.replace(/^http/, "ws")}${ALPHA}/gateway`);
-    await client.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
-    const hello = await client.request("connect", {
-      minProtocol: 4,
-      maxProtocol: 4,
-      client: { id: "gateway-client", version: "0.1.0", platform: "linux", mode: "backend" },
-      role: "operator",
-      scopes: ["operator.read", "operator.write", "operator.approvals", "operator.pairing", "operator.admin"],
-      caps: ["tool-events", "approvals"],
-    });
+    const hello = await client.connect(undefined, DEVICE_SCOPES);
     expect(hello.payload.features.methods).toEqual(expect.arrayContaining(["tools.catalog", "tools.invoke"]));
   }, 180_000);
 

@@ -1,24 +1,22 @@
 // The runtime against the real pinned `openclaw` gateway (process host), with the scripted
 // OpenAI-compatible model server as the only stand-in. Two gateway starts: provision, and a
 // restart after a crash. Steps share one runtime and run in order.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config";
 import { isPortOpen } from "../src/ports";
-import { createRuntime, type Runtime } from "../src/server";
 import { api, createDeviceIdentity, DEVICE_SCOPES, type DeviceIdentity, isProcessRunning, processTree, ProxiedGatewayClient, SERVICE_TOKEN, waitForStatus, waitUntil } from "./helpers";
-import { startScriptedModel, userTexts, type ScriptedModel } from "./scripted-model";
+import { userTexts, type ScriptedModel } from "./scripted-model";
+import { startScriptedRuntime, type ScriptedRuntime } from "./scripted-runtime";
 
 const WS = "ws1";
 const ALPHA = `/v1/workspaces/${WS}/instances/alpha`;
 const START_PHASES = ["queued", "writing config", "starting process", "waiting for port", "waiting for gateway handshake", "ready"];
 
+let setup: ScriptedRuntime;
 let dataDir: string;
 let model: ScriptedModel;
-let runtime: Runtime;
 let baseUrl: string;
 let wsBase: string;
 /** Filled once alpha is ready. */
@@ -27,28 +25,16 @@ let alpha: { port: number; pid: number; token: string };
 let paired: { device: DeviceIdentity; deviceToken: string } | undefined;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "runtime-gateway-"));
-  model = await startScriptedModel({ modelId: "scripted-model" });
-  const config = loadConfig({
-    RUNTIME_PORT: "0",
-    RUNTIME_DATA_DIR: dataDir,
-    RUNTIME_SERVICE_TOKEN: SERVICE_TOKEN,
-    RUNTIME_MAX_GATEWAYS: "1",
-    OPENCLAW_MODEL_BASE_URL: model.baseUrl,
-    OPENCLAW_MODEL_ID: "scripted-model",
-    OPENCLAW_MODEL_API_KEY: "scripted-key",
+  setup = await startScriptedRuntime({
+    dataDirPrefix: "runtime-gateway-",
+    modelApiKey: "scripted-key",
+    env: { RUNTIME_SERVICE_TOKEN: SERVICE_TOKEN, RUNTIME_MAX_GATEWAYS: "1" },
   });
-  if (!config.ok) throw new Error(config.error.message);
-  runtime = createRuntime(config.value);
-  baseUrl = await runtime.listen();
+  ({ dataDir, model, baseUrl } = setup);
   wsBase = baseUrl.replace(/^http/, "ws");
 });
 
-afterAll(async () => {
-  await runtime?.close();
-  await model?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => setup?.close());
 
 function upgradeStatus(url: string, headers: Record<string, string>): Promise<{ status: number; body: any }> {
   return new Promise((resolveStatus, reject) => {

@@ -88,14 +88,14 @@ export class ProxiedGatewayClient {
   }
 
   /** The gateway `connect`, as the Autopilot makes it: gateway-client/backend, no credentials (the proxy adds them). */
-  async connect(auth?: Record<string, unknown>): Promise<any> {
+  async connect(auth?: Record<string, unknown>, scopes: string[] = ["operator.read", "operator.write", "operator.approvals"]): Promise<any> {
     await this.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
     return this.request("connect", {
       minProtocol: 4,
       maxProtocol: 4,
       client: { id: "gateway-client", version: "0.1.0", platform: "linux", mode: "backend" },
       role: "operator",
-      scopes: ["operator.read", "operator.write", "operator.approvals"],
+      scopes,
       caps: ["tool-events", "approvals"],
       ...(auth ? { auth } : {}),
     });

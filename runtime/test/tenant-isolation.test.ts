@@ -5,16 +5,14 @@
 // service token and the operator's model key: they get none of them. Needs root (separate
 // OS users need it; README "Tenants" says what holds without). Three gateway starts at most.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config";
 import { spawnIdentity } from "../src/gateway-process";
-import { createRuntime, type Runtime } from "../src/server";
 import { isolationMode, type TenantUser } from "../src/tenant-users";
 import { api, ProxiedGatewayClient, SERVICE_TOKEN, waitForStatus } from "./helpers";
-import { markerScript, startScriptedModel, type ScriptedModel } from "./scripted-model";
+import { markerScript, type ScriptedModel } from "./scripted-model";
+import { startScriptedRuntime, type ScriptedRuntime } from "./scripted-runtime";
 
 const OPERATOR_KEY = "operator-model-key-UNIQUE-4b1d9e7c";
 const ONE = { ws: "ws-a", id: "one", path: "/v1/workspaces/ws-a/instances/one" };
@@ -22,9 +20,9 @@ const TWO = { ws: "ws-b", id: "two", path: "/v1/workspaces/ws-b/instances/two" }
 /** A start takes ~15 s on an idle machine and minutes when eight people share two cores. */
 const START_TIMEOUT_MS = 300_000;
 
+let setup: ScriptedRuntime;
 let dataDir: string;
 let model: ScriptedModel;
-let runtime: Runtime;
 let baseUrl: string;
 let serviceToken: string;
 const gw: Record<"one" | "two", { pid: number; dir: string; user: TenantUser; token: string }> = {} as never;
@@ -45,33 +43,21 @@ function runAs(instance: "one" | "two", command: string, args: string[]) {
 
 beforeAll(async () => {
   if (isolationMode() !== "separate-users") throw new Error("this test needs root: separate OS users per instance exist only then (README, Tenants)");
-  dataDir = mkdtempSync(join(tmpdir(), "runtime-tenants-"));
-  // The runtime's own token file (what it generates when RUNTIME_SERVICE_TOKEN is unset): the file under attack.
-  writeFileSync(join(dataDir, "service-token"), `${SERVICE_TOKEN}\n`, { mode: 0o600 });
-  model = await startScriptedModel({ modelId: "scripted-model", apiKey: OPERATOR_KEY, usage: "when-asked" });
-  model.setReply(markerScript);
-  const config = loadConfig({
-    RUNTIME_PORT: "0",
-    RUNTIME_DATA_DIR: dataDir,
-    RUNTIME_MAX_GATEWAYS: "3",
-    RUNTIME_MAX_GATEWAYS_PER_WORKSPACE: "1",
-    RUNTIME_START_TIMEOUT_MS: String(START_TIMEOUT_MS),
-    OPENCLAW_MODEL_BASE_URL: model.baseUrl,
-    OPENCLAW_MODEL_ID: "scripted-model",
-    OPENCLAW_MODEL_API_KEY: OPERATOR_KEY,
+  setup = await startScriptedRuntime({
+    dataDirPrefix: "runtime-tenants-",
+    // The runtime's own token file (what it generates when RUNTIME_SERVICE_TOKEN is unset): the file under attack.
+    prepareDataDir: (dir) => writeFileSync(join(dir, "service-token"), `${SERVICE_TOKEN}\n`, { mode: 0o600 }),
+    model: { apiKey: OPERATOR_KEY, usage: "when-asked" },
+    modelApiKey: OPERATOR_KEY,
+    env: { RUNTIME_MAX_GATEWAYS: "3", RUNTIME_MAX_GATEWAYS_PER_WORKSPACE: "1", RUNTIME_START_TIMEOUT_MS: String(START_TIMEOUT_MS) },
   });
-  if (!config.ok) throw new Error(config.error.message);
-  expect(config.value.serviceTokenSource).toEqual({ file: join(dataDir, "service-token"), created: false });
-  serviceToken = config.value.serviceToken;
-  runtime = createRuntime(config.value);
-  baseUrl = await runtime.listen();
+  ({ dataDir, model, baseUrl } = setup);
+  model.setReply(markerScript);
+  expect(setup.config.serviceTokenSource).toEqual({ file: join(dataDir, "service-token"), created: false });
+  serviceToken = setup.config.serviceToken;
 });
 
-afterAll(async () => {
-  await runtime?.close();
-  await model?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => setup?.close());
 
 describe("tenants apart on the process host", () => {
   it(
@@ -153,16 +139,8 @@ describe("tenants apart on the process host", () => {
 
   it("an approved exec in instance one's gateway gets none of them either; the chat works through the pass-through", async () => {
     const client = await ProxiedGatewayClient.open(`${baseUrl.replace(/^http/, "ws")}${ONE.path}/gateway`, {}, serviceToken);
-    await client.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
-    const hello = await client.request("connect", {
-      minProtocol: 4,
-      maxProtocol: 4,
-      client: { id: "gateway-client", version: "0.1.0", platform: "linux", mode: "backend" },
-      role: "operator",
-      // operator.admin: exec approvals reach only admin connections (BRIDGE.md, Q1).
-      scopes: ["operator.read", "operator.write", "operator.approvals", "operator.admin"],
-      caps: ["tool-events", "approvals"],
-    });
+    // operator.admin: exec approvals reach only admin connections (BRIDGE.md, Q1).
+    const hello = await client.connect(undefined, ["operator.read", "operator.write", "operator.approvals", "operator.admin"]);
     expect(hello.ok, JSON.stringify(hello.error)).toBe(true);
     const stolen = [join(gw.two.dir, "gateway-token"), join(dataDir, "service-token"), `/proc/${gw.two.pid}/environ`, `/proc/${process.pid}/environ`];
     const sent = await client.request("chat.send", { sessionKey: "t-steal", message: `RUNCMD: cat ${stolen.join(" ")}`, idempotencyKey: "tenants-steal-1" });
