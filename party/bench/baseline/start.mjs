@@ -1,5 +1,6 @@
-// Starts the bench-only minimal partyserver room (worker.ts) under its own `wrangler dev`,
-// with the same local workerd as the room; resolves once it answers HTTP.
+// Starts the bench-only baseline Worker (worker.ts: the minimal partyserver room, and the
+// plain streamText client at /plain-stream) under its own `wrangler dev`, with the same
+// local workerd as the room; resolves once it answers HTTP.
 import { spawn } from "node:child_process";
 import { appendFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
