@@ -13,18 +13,26 @@ import { benchTarget } from "./workerd-direct.mjs";
  * resolves with `rec` once the reply is done, each delta pushed to `rec.deltas` as
  * `{length, at}` on arrival (`now()`).
  */
-export async function startFloorClient({ dir, baseURL, model, now }) {
+export async function startFloorClient({ dir, baseURL, model, now, timeoutMs = 60_000 }) {
   const server = await startBaseline({ port: await freePort(), persistDir: join(dir, "baseline-state") });
-  const target = await benchTarget(server, BASELINE_PROBE);
-  const socket = new WebSocket(`${target.url.replace(/^http/, "ws")}/plain-stream`);
-  await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
+  let socket;
+  try {
+    const target = await benchTarget(server, BASELINE_PROBE);
+    socket = new WebSocket(`${target.url.replace(/^http/, "ws")}/plain-stream`);
+    await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
   const round = (rec, text) =>
     new Promise((resolve, reject) => {
       const finish = (error) => {
-        socket.off("message", onMessage);
+        clearTimeout(timer);
+        socket.off("message", onMessage).off("error", finish).off("close", onClose);
         if (error) reject(error);
         else resolve(rec);
       };
+      const onClose = () => finish(new Error("the plain client in workerd closed its socket mid-reply"));
       const onMessage = (data) => {
         const at = now();
         const m = JSON.parse(data.toString());
@@ -32,7 +40,8 @@ export async function startFloorClient({ dir, baseURL, model, now }) {
         if (m.done) return finish(null);
         rec.deltas.push({ length: m.offset + m.text.length, at });
       };
-      socket.on("message", onMessage);
+      const timer = setTimeout(() => finish(new Error(`the plain client in workerd did not finish in ${timeoutMs} ms`)), timeoutMs);
+      socket.on("message", onMessage).on("error", finish).on("close", onClose);
       rec.sentAt = now();
       socket.send(JSON.stringify({ baseURL, model, text }));
     });
@@ -40,5 +49,5 @@ export async function startFloorClient({ dir, baseURL, model, now }) {
     socket.close();
     await server.stop();
   };
-  return { round, stop, direct: target.direct };
+  return { round, stop };
 }

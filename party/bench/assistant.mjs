@@ -16,7 +16,7 @@
 // Fresh thread per round (the room's context is just the one message, like the plain
 // client's); one clock (all in this process). BENCH_SERVER_LOG=<file> keeps the room's
 // wrangler output: with MINIFLARE_WORKERD_V8_FLAGS=--trace-gc, its collections.
-import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
+import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -31,6 +31,7 @@ import { printCpuProfile, printHeapSampling, startCpuProfile, startHeapSampling 
 import { startFloorClient } from "./assistant-floor.mjs";
 import { createDeltaMarks } from "./delta-marks.mjs";
 import { benchTarget, targetLabel } from "./workerd-direct.mjs";
+import { signUpPerson } from "./bench-person.mjs";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 20);
@@ -81,6 +82,7 @@ const record = (tag) => {
 const tagOf = (request) => /#(b[\w-]+)/.exec(userTexts(request).at(-1) ?? "")?.[1];
 
 const dirs = [];
+const serverLog = process.env.BENCH_SERVER_LOG ? createWriteStream(process.env.BENCH_SERVER_LOG) : null;
 let server;
 let floor;
 let model;
@@ -114,24 +116,17 @@ async function setup() {
   server = await startServer({
     port,
     persistDir: join(work, "state"),
-    vars: {
-      AUTOPILOT_MODEL_BASE_URL: model.baseUrl,
-      AUTOPILOT_MODEL_ID: "scripted-model",
-      AUTOPILOT_DELTA_MARKS: "1",
-      RATE_LIMIT_BURST: "100000",
-      RATE_LIMIT_PER_SECOND: "100000",
-    },
+    vars: { AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model", AUTOPILOT_DELTA_MARKS: "1", RATE_LIMIT_BURST: "100000", RATE_LIMIT_PER_SECOND: "100000" },
     log: (line) => {
       marks.onServerLine(line);
-      if (process.env.BENCH_SERVER_LOG) appendFileSync(process.env.BENCH_SERVER_LOG, `${now().toFixed(1)} ${line}\n`);
+      // Buffered: a synchronous write per line would stall the loop that stamps the deltas.
+      serverLog?.write(`${now().toFixed(1)} ${line}\n`);
     },
     inspectorPort,
   });
   server.inspectorPort = inspectorPort;
-  const j = (path, init = {}) => fetch(`${server.url}${path}`, { ...init, headers: { "content-type": "application/json", origin: server.url, ...(init.headers ?? {}) } });
-  const signUp = await j("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email: `bench-assistant-${Date.now()}@example.test`, password: "benchmark-password", name: "Bench" }) });
-  const cookie = signUp.headers.get("set-cookie").split(";")[0];
-  const workspace = (await (await j("/api/me", { headers: { cookie } })).json()).workspaces[0].id;
+  const person = await signUpPerson(server.url, "bench-assistant");
+  const workspace = person.workspace;
   // A person's connection, as the app makes it: the session buys a connect ticket (through
   // wrangler dev's front door); the socket itself goes where the bench measures.
   target = await benchTarget(server);
@@ -141,7 +136,7 @@ async function setup() {
     workspace,
     device: "bench",
     WebSocket: marks.WebSocket,
-    ticket: async () => (await (await j("/api/connect-ticket", { method: "POST", headers: { cookie }, body: JSON.stringify({ workspaceId: workspace }) })).json()).ticket,
+    ticket: async () => (await (await person.api("/api/connect-ticket", { method: "POST", body: JSON.stringify({ workspaceId: workspace }) })).json()).ticket,
   });
   await client.ready({ timeoutMs: 30_000 });
   const plain = createOpenAICompatible({ name: "bench", baseURL: model.baseUrl, includeUsage: true }).chatModel("scripted-model");
@@ -154,6 +149,7 @@ async function cleanup() {
   await server?.stop();
   await floor?.stop();
   await model?.close();
+  serverLog?.end();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
 

@@ -21,6 +21,7 @@ import { ensureDevVars, freePort, startServer } from "../dev/server.mjs";
 // Node 24 strips the types of this dependency-free module; the benches speak the current protocol.
 import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
 import { LIMITS_OFF } from "./limits-off.mjs";
+import { signUpPerson } from "./bench-person.mjs";
 
 const TURNS = Number(process.env.BENCH_TURNS ?? 10);
 const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 20);
@@ -170,10 +171,8 @@ async function setup() {
     },
   });
 
-  const j = (path, init = {}) => fetch(`${server.url}${path}`, { ...init, headers: { "content-type": "application/json", origin: server.url, ...(init.headers ?? {}) } });
-  const signUp = await j("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email: `bench-bridge-${Date.now()}@example.test`, password: "benchmark-password", name: "Bench" }) });
-  const cookie = signUp.headers.get("set-cookie").split(";")[0];
-  const workspace = (await (await j("/api/me", { headers: { cookie } })).json()).workspaces[0].id;
+  const person = await signUpPerson(server.url, "bench-bridge");
+  const { cookie, workspace } = person;
 
   const room = rpcSocket(`ws://127.0.0.1:${server.port}/agents/autopilot/${workspace}?protocol=${PROTOCOL_VERSION}&device=bench`, { cookie });
   sockets.push(room);
@@ -185,8 +184,7 @@ async function setup() {
 
   console.log("Provisioning an instance (a real gateway)…");
   // An agent asks and the person decides: nobody approves an instance operation they asked for.
-  const created = await (await j(`/api/workspaces/${workspace}/keys`, { method: "POST", headers: { cookie }, body: JSON.stringify({ name: "bench-agent" }) })).json();
-  const agent = rpcSocket(`ws://127.0.0.1:${server.port}/agents/autopilot/${workspace}?protocol=${PROTOCOL_VERSION}&device=bench-agent`, { "x-api-key": created.key });
+  const agent = rpcSocket(`ws://127.0.0.1:${server.port}/agents/autopilot/${workspace}?protocol=${PROTOCOL_VERSION}&device=bench-agent`, { "x-api-key": await person.createKey("bench-agent") });
   sockets.push(agent);
   await agent.opened;
   const { approval } = await agent.request("instances.provision", { instanceId: "bench", name: "Bench", idempotencyKey: key("prov") });

@@ -9,38 +9,19 @@
 // pinned seconds on whatever ran next (a timer, a getter). `sampledMs` against the wall
 // time shows how much of it was JavaScript at all.
 import { writeFileSync } from "node:fs";
-import WebSocket from "ws";
+import { inspectorSession, inspectorTargets } from "./inspector.mjs";
 
 const INTERVAL_US = 200;
 
-async function connect(url) {
-  const ws = new WebSocket(url);
-  await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
-  let n = 0;
-  const waiting = new Map();
-  ws.on("message", (data) => {
-    const m = JSON.parse(data.toString());
-    if (m.id !== undefined) waiting.get(m.id)?.(m);
-  });
-  const call = (method, params = {}) =>
-    new Promise((resolve) => {
-      const id = ++n;
-      waiting.set(id, resolve);
-      ws.send(JSON.stringify({ id, method, params }));
-    });
-  return { ws, call };
-}
-
 /** Starts the profiler in every isolate workerd lists; `stop()` writes `<file>.<i>.cpuprofile` and summarizes. */
 export async function startCpuProfile(inspectorPort, file) {
-  const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json();
   const sessions = [];
-  for (const target of targets) {
-    const session = await connect(target.webSocketDebuggerUrl);
+  for (const target of await inspectorTargets(inspectorPort)) {
+    const session = await inspectorSession(target);
     await session.call("Profiler.enable");
     await session.call("Profiler.setSamplingInterval", { interval: INTERVAL_US });
     await session.call("Profiler.start");
-    sessions.push({ ...session, title: target.title ?? target.id });
+    sessions.push(session);
   }
   const started = Date.now();
   return {
@@ -119,22 +100,25 @@ function ranked(ms) {
 }
 
 /**
- * V8's sampling heap profiler in every isolate workerd lists, counting what was allocated
- * (collected objects included), not what survived: where the garbage comes from.
- * `stop()` returns per isolate the allocation sites (innermost frames) with the most bytes;
- * BENCH_HEAP_RAW=<prefix> also writes each raw profile (`<prefix>.<i>.json`).
+ * What the sampling heap profiler counts: everything allocated (collected objects included),
+ * where the garbage comes from; with BENCH_HEAP_SURVIVORS=1 only what lived through a
+ * young-generation collection (scavenge): what gets promoted and grows the old generation.
+ */
+const SURVIVORS = process.env.BENCH_HEAP_SURVIVORS === "1";
+const heapSamplingCounts = SURVIVORS ? "outlived a scavenge" : "allocated";
+
+/**
+ * V8's sampling heap profiler in every isolate workerd lists (`heapSamplingCounts` says
+ * what it counts). `stop()` returns per isolate the allocation sites (innermost frames)
+ * with the most bytes; BENCH_HEAP_RAW=<prefix> also writes each raw profile (`<prefix>.<i>.json`).
  */
 export async function startHeapSampling(inspectorPort) {
-  const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json();
   const sessions = [];
-  for (const target of targets) {
-    const session = await connect(target.webSocketDebuggerUrl);
+  for (const target of await inspectorTargets(inspectorPort)) {
+    const session = await inspectorSession(target);
     await session.call("HeapProfiler.enable");
-    // BENCH_HEAP_SURVIVORS=1: leave out what the young generation's collections (scavenges) freed:
-    // what remains is what lived through one, i.e. what gets promoted and grows the old generation.
-    const minor = process.env.BENCH_HEAP_SURVIVORS !== "1";
-    await session.call("HeapProfiler.startSampling", { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: minor });
-    sessions.push({ ...session, title: target.title ?? target.id });
+    await session.call("HeapProfiler.startSampling", { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !SURVIVORS });
+    sessions.push(session);
   }
   return {
     async stop(top = 10) {
@@ -179,7 +163,7 @@ export function printCpuProfile(results, during, file) {
 /** Prints what `startHeapSampling(…).stop()` returned: per isolate, the allocation sites with the most bytes. */
 export function printHeapSampling(results, during) {
   for (const { title, totalMB, sites } of results) {
-    console.log(`\nworkerd isolate "${title}" during ${during}: ${totalMB.toFixed(1)} MB allocated (sampled), by site:`);
+    console.log(`\nworkerd isolate "${title}" during ${during}: ${totalMB.toFixed(1)} MB ${heapSamplingCounts} (sampled), by site:`);
     console.table(sites);
   }
 }

@@ -19,6 +19,7 @@ import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
 import { printCpuProfile, printHeapSampling, startCpuProfile, startHeapSampling } from "./cpu-profile.mjs";
 import { LIMITS_OFF } from "./limits-off.mjs";
 import { benchTarget, targetLabel } from "./workerd-direct.mjs";
+import { signUpPerson } from "./bench-person.mjs";
 
 const SIZES = (process.env.BENCH_SIZES ?? "10,100,500").split(",").map(Number);
 const EDITS = Number(process.env.BENCH_EDITS ?? 100);
@@ -105,13 +106,9 @@ function editTimer(readers, send, markerOf) {
 
 /** The Autopilot room: a person's n sockets (session cookie) read, an agent key writes chat.send. */
 async function openRoom(server, wsBase, n) {
-  const j = (path, init = {}) => fetch(`${server.url}${path}`, { ...init, headers: { "content-type": "application/json", origin: server.url, ...(init.headers ?? {}) } });
-  const email = `bench-${Date.now()}-${n}@example.test`;
-  const signUp = await j("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email, password: "benchmark-password", name: "Bench" }) });
-  const cookie = signUp.headers.get("set-cookie").split(";")[0];
-  const { workspaces } = await (await j("/api/me", { headers: { cookie } })).json();
-  const ws = workspaces[0].id;
-  const { key } = await (await j(`/api/workspaces/${ws}/keys`, { method: "POST", headers: { cookie }, body: JSON.stringify({ name: "bench" }) })).json();
+  const person = await signUpPerson(server.url, `bench-${n}`);
+  const { cookie, workspace: ws } = person;
+  const key = await person.createKey("bench");
   const url = `${wsBase}/agents/autopilot/${ws}?protocol=${PROTOCOL_VERSION}&device=bench`;
   const writer = await open(url, { "x-api-key": key });
   const readers = await openMany(n, () => open(url, { cookie }));

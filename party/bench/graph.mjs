@@ -15,6 +15,7 @@ import { launchChromium } from "../dev/chromium.mjs";
 import { freePort, startServer } from "../dev/server.mjs";
 import { startPageProfile, summarise } from "./page-profile.mjs";
 import { YSyncClient } from "../dev/ysync.mjs";
+import { signUpPerson } from "./bench-person.mjs";
 
 const NODES = Number(process.env.BENCH_NODES ?? 5000);
 const EDGES = Number(process.env.BENCH_EDGES ?? 7500);
@@ -143,11 +144,8 @@ const server = await startServer({ port: PORT, persistDir: dir, vars });
 let room;
 let base;
 try {
-  const j = (path, init = {}) => fetch(`${server.url}${path}`, { ...init, headers: { "content-type": "application/json", origin: server.url, ...(init.headers ?? {}) } });
-  const signUp = await j("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email: `graph-${Date.now()}@example.test`, password: "benchmark-password", name: "Bench" }) });
-  const cookie = signUp.headers.get("set-cookie").split(";")[0];
-  const { workspaces } = await (await j("/api/me", { headers: { cookie } })).json();
-  const url = `ws://127.0.0.1:${PORT}/parties/hatchery/${workspaces[0].id}`;
+  const { cookie, workspace } = await signUpPerson(server.url, "graph");
+  const url = `ws://127.0.0.1:${PORT}/parties/hatchery/${workspace}`;
 
   // Upload the graph as a person would (one big update), and wait until a fresh client
   // sees all of it.
@@ -175,9 +173,8 @@ try {
 
   // Time to first canvas render in Chromium: a second workspace with RENDER_NODES nodes,
   // opened in the real app (signed in), from navigation start to the first node painted.
-  const signUp2 = await j("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email: `render-${Date.now()}@example.test`, password: "benchmark-password", name: "Render" }) });
-  const cookie2 = signUp2.headers.get("set-cookie").split(";")[0];
-  const ws2 = (await (await j("/api/me", { headers: { cookie: cookie2 } })).json()).workspaces[0].id;
+  const render = await signUpPerson(server.url, "render");
+  const { cookie: cookie2, workspace: ws2 } = render;
   const renderDoc = new Y.Doc();
   buildGraph(renderDoc, RENDER_NODES, Math.round(RENDER_NODES * 1.5));
   const seeder = new YSyncClient(openWs(`ws://127.0.0.1:${PORT}/parties/hatchery/${ws2}`, { cookie: cookie2 }));
@@ -192,8 +189,7 @@ try {
   let profiled = null;
   try {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const [name, value] = cookie2.split("=");
-    await ctx.addCookies([{ name, value, domain: "127.0.0.1", path: "/" }]);
+    await ctx.addCookies(render.cookies.map(({ name, value }) => ({ name, value, domain: "127.0.0.1", path: "/" })));
     const page = await ctx.newPage();
     for (let i = 0; i < Math.max(3, Math.ceil(RUNS / 2)); i++) {
       await page.goto(`${server.url}/?w=${ws2}`);

@@ -12,6 +12,7 @@ import WebSocket from "ws";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
 import { freePort, ROOT, startServer } from "../dev/server.mjs";
 import { printHeapSummary, summarizeHeapSnapshot, takeHeapSnapshot } from "./heap-snapshot.mjs";
+import { signUpPerson } from "./bench-person.mjs";
 
 /** wrangler dev's bundle of this run: the newest `.wrangler/tmp/dev-*` with a source map. */
 function devBundleMap() {
@@ -33,14 +34,9 @@ const dir = mkdtempSync(join(tmpdir(), "autopilot-bench-heap-"));
 const inspectorPort = await freePort();
 const server = await startServer({ port: await freePort(), persistDir: join(dir, "state"), inspectorPort });
 try {
-  const j = (path, init = {}) => fetch(`${server.url}${path}`, { ...init, headers: { "content-type": "application/json", origin: server.url, ...(init.headers ?? {}) } });
-  const signUp = await j("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email: `heap-${Date.now()}@example.test`, password: "benchmark-password", name: "Heap" }) });
-  const cookie = signUp.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
-  const workspace = (await (await j("/api/me", { headers: { cookie } })).json()).workspaces[0].id;
-  const { key } = await (await j(`/api/workspaces/${workspace}/keys`, { method: "POST", headers: { cookie }, body: JSON.stringify({ name: "heap" }) })).json();
+  const person = await signUpPerson(server.url, "heap");
+  const { workspace } = person;
+  const key = await person.createKey("heap");
   const ws = new WebSocket(`${server.url.replace(/^http/, "ws")}/agents/autopilot/${workspace}?protocol=${PROTOCOL_VERSION}&device=heap`, { headers: { "x-api-key": key } });
   await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
   const answers = new Map();

@@ -19,6 +19,7 @@ import { BASELINE_PROBE, startBaseline } from "./baseline/start.mjs";
 import { baselineStorm } from "./storm-baseline.mjs";
 import { benchTarget, targetLabel } from "./workerd-direct.mjs";
 import { LIMITS_OFF } from "./limits-off.mjs";
+import { signUpPerson } from "./bench-person.mjs";
 
 const READERS = Number(process.env.BENCH_READERS ?? 500);
 const STORMS = Number(process.env.BENCH_STORMS ?? 1);
@@ -123,17 +124,9 @@ class Reader {
 }
 
 async function storm(server) {
-  const j = (path, init = {}) => fetch(`${server.url}${path}`, { ...init, headers: { "content-type": "application/json", origin: server.url, ...(init.headers ?? {}) } });
-  const email = `storm-${Date.now()}@example.test`;
-  const signUp = await j("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email, password: "benchmark-password", name: "Storm" }) });
-  // Every cookie sign-up set (a browser sends them all).
-  const cookie = signUp.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
-  const { workspaces } = await (await j("/api/me", { headers: { cookie } })).json();
-  const workspace = workspaces[0].id;
-  const { key } = await (await j(`/api/workspaces/${workspace}/keys`, { method: "POST", headers: { cookie }, body: JSON.stringify({ name: "storm" }) })).json();
+  const person = await signUpPerson(server.url, "storm");
+  const { cookie, workspace } = person;
+  const key = await person.createKey("storm");
   const url = `${server.target.url.replace(/^http/, "ws")}/agents/autopilot/${workspace}?protocol=${PROTOCOL_VERSION}&device=storm`;
 
   const writer = new WebSocket(url, { headers: { "x-api-key": key }, perMessageDeflate: false });

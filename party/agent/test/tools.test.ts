@@ -2,7 +2,7 @@
 // the run's scopes filter the set, no tool can approve, and the model never sees (or
 // gets to choose) an idempotencyKey.
 import { asSchema, type ToolExecutionOptions } from "ai";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type MethodName, Methods } from "../../../shared/protocol/methods";
 import { TOOL_POLICY } from "../tool-policy";
 import { AGENT_TOOLS, gatedRisk, methodOfTool, roomTools, runScopes, toolApprovalPolicy, toolInputSchema, toolName, toolSchemaChars } from "../tools";
@@ -75,9 +75,16 @@ describe("run scopes and the tool set", () => {
     expect(viewer).toBeGreaterThan(500);
     expect(member).toBeGreaterThan(viewer);
     expect(await toolSchemaChars({})).toBe(0);
-    // A later run's count (from the per-schema memo) is the same as the first one's.
-    expect(await toolSchemaChars(roomTools(["read", "write"], noCall))).toBe(member);
-    expect(await toolSchemaChars(roomTools(["read"], noCall))).toBe(viewer);
+    // A later run's count comes from the per-schema memo: the same number, and no schema is
+    // stringified again (each run used to make ~160 KB of garbage doing it).
+    const stringify = vi.spyOn(JSON, "stringify");
+    try {
+      expect(await toolSchemaChars(roomTools(["read", "write"], noCall))).toBe(member);
+      expect(await toolSchemaChars(roomTools(["read"], noCall))).toBe(viewer);
+      expect(stringify).not.toHaveBeenCalled();
+    } finally {
+      stringify.mockRestore();
+    }
   });
 
   it("makes each input schema once: every run (and the budget and the request within one) reuses its JSON Schema", async () => {

@@ -2,7 +2,7 @@
 // plain streamText client at /plain-stream) under its own `wrangler dev`, with the same
 // local workerd as the room; resolves once it answers HTTP.
 import { spawn } from "node:child_process";
-import { appendFileSync } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { delimiter, join } from "node:path";
 import { ROOT } from "../../dev/server.mjs";
 
@@ -32,12 +32,14 @@ export async function startBaseline({ port, persistDir }) {
   const child = spawn(join(ROOT, "node_modules", ".bin", "wrangler"), args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const output = [];
   // BENCH_BASELINE_LOG=<file> keeps its wrangler output (with MINIFLARE_WORKERD_V8_FLAGS=--trace-gc: its collections).
+  const log = process.env.BENCH_BASELINE_LOG ? createWriteStream(process.env.BENCH_BASELINE_LOG) : null;
   for (const stream of [child.stdout, child.stderr]) {
     stream.setEncoding("utf8").on("data", (chunk) => {
       output.push(chunk);
-      if (process.env.BENCH_BASELINE_LOG) appendFileSync(process.env.BENCH_BASELINE_LOG, chunk);
+      log?.write(chunk);
     });
   }
+  child.once("exit", () => log?.end());
   const killChild = () => child.kill("SIGKILL");
   process.once("exit", killChild);
   const url = `http://127.0.0.1:${port}`;
