@@ -13,10 +13,12 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import WebSocket, { WebSocketServer } from "ws";
 import { freePort, startServer } from "../dev/server.mjs";
+import { messageCreatedFrame } from "./baseline/message-frame.ts";
 import { BASELINE_PROBE, startBaseline } from "./baseline/start.mjs";
 // Node 24 strips the types of this dependency-free module; the benches speak the current protocol.
 import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
-import { printCpuProfile, printHeapSampling, startCpuProfile, startHeapSampling } from "./cpu-profile.mjs";
+import { printCpuProfile, startCpuProfile } from "./cpu-profile.mjs";
+import { printHeapSampling, startHeapSampling } from "./heap-sampling.mjs";
 import { LIMITS_OFF } from "./limits-off.mjs";
 import { benchTarget, targetLabel } from "./workerd-direct.mjs";
 import { signUpPerson } from "./bench-person.mjs";
@@ -156,16 +158,7 @@ async function openRelay(n) {
   wss.on("connection", (sock) => {
     sock.on("message", (data) => {
       const req = JSON.parse(data);
-      // The room's frame shape and size, like the partyserver baseline's (baseline/worker.ts).
-      const message = {
-        id: `msg_${(++count).toString(16).padStart(20, "0")}`,
-        threadId: "thr_00000000000000000000",
-        author: { id: "agent_00000000000000000000000000000000", kind: "agent", name: "bench" },
-        text: req.params.text,
-        createdAt: Date.now(),
-        n: count,
-      };
-      const frame = JSON.stringify({ type: "event", event: "message.created", payload: { message }, seq: count });
+      const frame = messageCreatedFrame(++count, req.params.text, Date.now());
       for (const c of wss.clients) if (c !== sock && c.readyState === WebSocket.OPEN) c.send(frame);
     });
   });

@@ -1,8 +1,8 @@
 // `npm run bench:heap`: what the room's isolate holds once it has served a person — a heap
 // snapshot of workerd's isolate (the Worker and both rooms share it locally) after a
 // sign-up, a socket, a thread and a message, read back with the bundle's source map:
-// functions alive by the package that defined them, zod schema objects, the bundle's
-// source string, bytes by node type. A full collection marks all of it, and in workerd
+// functions alive by the package that defined them, objects by their constructor's
+// package, zod schema objects, the bundle's source string, bytes by node type. A full collection marks all of it, and in workerd
 // it runs in one pause (MINIFLARE_WORKERD_V8_FLAGS=--trace-gc shows them): the more the
 // isolate holds, the longer every such pause holds every frame.
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";

@@ -2,11 +2,11 @@
 // partyserver room the Autopilot's fan-out is compared with (`npm run bench:fanout`), and
 // at `/plain-stream` a plain `ai` streamText client (bench:assistant; plain-stream.ts).
 import { type Connection, routePartykitRequest, Server } from "partyserver";
+import { messageCreatedFrame } from "./message-frame";
 import { plainStreamSocket } from "./plain-stream";
 
-// The room. Per message: parse, one SQLite row, broadcast. No auth, validation, metering or log.
-// The frame has the shape and size of the room's `message.created` (ids, author, time,
-// counters, seq): the comparison is then the server's work, not how many bytes each sends.
+// The room. Per message: parse, one SQLite row, broadcast (the frame: message-frame.ts).
+// No auth, validation, metering or log.
 export class BaselineRoom extends Server {
   static override options = { hibernate: true };
 
@@ -18,15 +18,7 @@ export class BaselineRoom extends Server {
     const request = JSON.parse(String(message)) as { params: { text: string } };
     const at = Date.now();
     const n = this.ctx.storage.sql.exec<{ n: number }>(`insert into messages (text, at) values (?, ?) returning n`, request.params.text, at).one().n;
-    const created = {
-      id: `msg_${n.toString(16).padStart(20, "0")}`,
-      threadId: "thr_00000000000000000000",
-      author: { id: "agent_00000000000000000000000000000000", kind: "agent", name: "bench" },
-      text: request.params.text,
-      createdAt: at,
-      n,
-    };
-    const frame = JSON.stringify({ type: "event", event: "message.created", payload: { message: created }, seq: n });
+    const frame = messageCreatedFrame(n, request.params.text, at);
     this.broadcast(frame, [sender.id]);
   }
 }
