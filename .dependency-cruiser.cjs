@@ -26,14 +26,14 @@ module.exports = {
       name: "party-not-client-or-runtime",
       severity: "error",
       comment: "The Worker reaches the runtime over HTTP (shared/runtime is the contract), never by import.",
-      from: { path: "^party/", pathNot: "^party/(dev|bench|agent/test)/|^party/test/agent/scripted-model-setup\\.ts$" },
+      from: { path: "^party/", pathNot: "^party/(dev|bench|agent/test|ai-sdk/test)/|^party/test/agent/scripted-model-setup\\.ts$" },
       to: { path: "^(client|runtime)/" },
     },
     {
       name: "party-agent-tests-only-scripted-model",
       severity: "error",
       comment: "The agent's Node tests run against the scripted model (the only test double), nothing else of runtime/ or client/.",
-      from: { path: "^party/agent/test/" },
+      from: { path: "^party/(agent|ai-sdk)/test/" },
       to: { path: "^(client|runtime)/", pathNot: "^runtime/test/scripted-model\\.ts$" },
     },
     {

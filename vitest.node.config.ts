@@ -12,6 +12,7 @@ export default defineConfig({
       "party/access/test/**/*.test.ts",
       "party/auth/test/**/*.test.ts",
       "party/shims/test/**/*.test.ts",
+      "party/ai-sdk/test/**/*.test.ts",
     ],
     testTimeout: 60_000,
     hookTimeout: 120_000,

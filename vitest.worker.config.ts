@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { AI_SDK_BUNDLE, ensureAiSdkBundle } from "./party/ai-sdk/build.mjs";
 
 // Room and auth tests run inside workerd (the real runtime) with the Worker from
 // wrangler.toml, local D1 and Durable Object storage.
@@ -12,6 +13,15 @@ import { defineConfig } from "vitest/config";
 // real AI SDK, the real provider, an HTTP server standing in for the paid API).
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("party/migrations");
+  // The Worker's AI SDK, as wrangler.toml aliases it for wrangler dev and deploy (the pool
+  // does not apply wrangler's aliases itself): the agent tests run the room's real pipeline.
+  await ensureAiSdkBundle();
+  const resolve = {
+    alias: [
+      { find: /^ai$/, replacement: AI_SDK_BUNDLE },
+      { find: /^@ai-sdk\/openai-compatible$/, replacement: AI_SDK_BUNDLE },
+    ],
+  };
   const bindings = {
     BETTER_AUTH_SECRET: "test-secret-for-workerd-tests-only-0123456789",
     TEST_MIGRATIONS: migrations,
@@ -59,15 +69,18 @@ export default defineConfig(async () => {
       onConsoleLog: (log: string) => !((/"msg":"(bad frame|request failed)/.test(log) && !/"code":"internal"/.test(log)) || log.startsWith('{"msg":"mail"')),
       projects: [
         {
+          resolve,
           plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } })],
           test: { ...common, name: "room", include: ["party/test/*.test.ts"] },
         },
         {
           // Sign-up as a waitlist with one operator: party/test/waitlist/.
+          resolve,
           plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: { ...bindings, SIGNUP_MODE: "waitlist", ADMIN_EMAILS: "operator@ops.test" } } })],
           test: { ...common, name: "waitlist", include: ["party/test/waitlist/*.test.ts"] },
         },
         {
+          resolve,
           plugins: [
             cloudflareTest((ctx) => ({
               wrangler: { configPath: "./wrangler.toml" },

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sdkBodyFetch } from "../../ai-sdk/body-fetch";
 import { DELTA_MARKS_LOG, deltaMarks, sseContentChars } from "../delta-marks";
 
 const event = (content: string) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content } }] })}\n\n`;
@@ -29,7 +30,7 @@ describe("the bench's delta marks", () => {
     expect(sseContentChars([event("abc").trim(), "data: [DONE]", "data: {not json", ": comment", `data: ${JSON.stringify({ choices: [{ delta: { role: "assistant" } }] })}`])).toBe(3);
   });
 
-  it("mark when the model's text arrived, hand the body on untouched, and log one line per segment", async () => {
+  it("mark when the model's text arrived as the SDK's fetch reads it, hand the body on untouched, and log one line per segment", async () => {
     const lines: string[] = [];
     let clock = 1000;
     const marks = deltaMarks(
@@ -38,7 +39,8 @@ describe("the bench's delta marks", () => {
       (line) => lines.push(line),
     )!;
     marks.step("claimed");
-    const body = await (await marks.fetch(url)).text();
+    // As the room's provider reads it: through the SDK bundle's fetch (party/ai-sdk/entry.ts).
+    const body = await new Response((await sdkBodyFetch(marks.fetch)(url)).body).text();
     expect(body).toBe(`${event("abc")}${event("de")}data: [DONE]\n\n`);
     marks.sent(3);
     marks.sent(5);

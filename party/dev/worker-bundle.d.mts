@@ -1,0 +1,2 @@
+/** The bundled Worker's source text (`wrangler deploy --dry-run`). */
+export function workerBundle(): Promise<string>;
