@@ -53,6 +53,7 @@ export function printReport({ streaming, approvals, path, direct, rounds: ROUNDS
   console.log(`  goal: the room adds < 5 ms p99 per delta → ${addedP99.toFixed(1)} ms: ${addedP99 < 5 ? "met" : "NOT met"}`);
 
   const a = approvals;
+  if (!a) return;
   console.log(`\napproval round trip of a gated tool (jobs_cancel), ${APPROVALS} rounds per client; the person approves on sight`);
   header("room: approval in the shared queue, the person's client decides");
   row("  model wrote the tool call → approval at the person's client", a.room.toSeen);

@@ -16,7 +16,7 @@
 // Fresh thread per round (the room's context is just the one message, like the plain
 // client's); one clock (all in this process). BENCH_SERVER_LOG=<file> keeps the room's
 // wrangler output: with MINIFLARE_WORKERD_V8_FLAGS=--trace-gc, its collections.
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -33,6 +33,7 @@ import { startFloorClient } from "./assistant-floor.mjs";
 import { createDeltaMarks } from "./delta-marks.mjs";
 import { benchTarget, targetLabel } from "./workerd-direct.mjs";
 import { signUpPerson } from "./bench-person.mjs";
+import { serverLogFromEnv } from "./server-log.mjs";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 20);
@@ -83,7 +84,7 @@ const record = (tag) => {
 const tagOf = (request) => /#(b[\w-]+)/.exec(userTexts(request).at(-1) ?? "")?.[1];
 
 const dirs = [];
-const serverLog = process.env.BENCH_SERVER_LOG ? createWriteStream(process.env.BENCH_SERVER_LOG) : null;
+const serverLog = serverLogFromEnv();
 let server;
 let floor;
 let model;
@@ -120,8 +121,7 @@ async function setup() {
     vars: { AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model", AUTOPILOT_DELTA_MARKS: "1", RATE_LIMIT_BURST: "100000", RATE_LIMIT_PER_SECOND: "100000" },
     log: (line) => {
       marks.onServerLine(line);
-      // Buffered: a synchronous write per line would stall the loop that stamps the deltas.
-      serverLog?.write(`${now().toFixed(1)} ${line}\n`);
+      serverLog?.write(line);
     },
     inspectorPort,
   });
@@ -386,9 +386,10 @@ try {
   streaming = await benchStreaming(plain);
   if (heap) printHeapSampling(await heap.stop(), "the streaming rounds");
   if (profile) printCpuProfile(await profile.stop(), "the streaming rounds", PROFILE);
-  process.stdout.write(`done\nApprovals: ${APPROVALS} rounds (+${WARMUP} warm-up) per client… `);
-  approvals = await benchApprovals(plain);
   console.log("done");
+  if (APPROVALS > 0) process.stdout.write(`Approvals: ${APPROVALS} rounds (+${WARMUP} warm-up) per client… `);
+  approvals = APPROVALS > 0 ? await benchApprovals(plain) : null; // BENCH_APPROVALS=0: streaming only
+  if (approvals) console.log("done");
 } finally {
   await cleanup();
 }

@@ -15,6 +15,7 @@ import WebSocket, { WebSocketServer } from "ws";
 import { freePort, startServer } from "../dev/server.mjs";
 import { messageCreatedFrame } from "./baseline/message-frame.ts";
 import { BASELINE_PROBE, startBaseline } from "./baseline/start.mjs";
+import { serverLogFromEnv } from "./server-log.mjs";
 // Node 24 strips the types of this dependency-free module; the benches speak the current protocol.
 import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
 import { printCpuProfile, startCpuProfile } from "./cpu-profile.mjs";
@@ -212,7 +213,8 @@ async function benchSize(n, roomWs, baselineWs) {
 const dir = mkdtempSync(join(tmpdir(), "autopilot-bench-"));
 console.log(`Starting the room (wrangler dev on :${PORT})…`);
 const inspectorPort = PROFILE || HEAP ? await freePort() : undefined;
-const server = { ...(await startServer({ port: PORT, persistDir: dir, vars: LIMITS_OFF, inspectorPort })), inspectorPort };
+const serverLog = serverLogFromEnv();
+const server = { ...(await startServer({ port: PORT, persistDir: dir, vars: LIMITS_OFF, inspectorPort, log: (line) => serverLog?.write(line) })), inspectorPort };
 const baselineDir = mkdtempSync(join(tmpdir(), "autopilot-bench-baseline-"));
 const baseline = await startBaseline({ port: await freePort(), persistDir: baselineDir }).catch(async (error) => {
   await server.stop();
@@ -233,6 +235,7 @@ try {
   }
 } finally {
   await Promise.all([server.stop(), baseline.stop()]);
+  serverLog?.end();
   rmSync(dir, { recursive: true, force: true });
   rmSync(baselineDir, { recursive: true, force: true });
 }

@@ -20,6 +20,7 @@ import { baselineStorm } from "./storm-baseline.mjs";
 import { benchTarget, targetLabel } from "./workerd-direct.mjs";
 import { LIMITS_OFF } from "./limits-off.mjs";
 import { signUpPerson } from "./bench-person.mjs";
+import { serverLogFromEnv } from "./server-log.mjs";
 
 const READERS = Number(process.env.BENCH_READERS ?? 500);
 const STORMS = Number(process.env.BENCH_STORMS ?? 1);
@@ -232,10 +233,12 @@ async function storm(server) {
 const dir = mkdtempSync(join(tmpdir(), "autopilot-storm-"));
 console.log(`Starting the room (wrangler dev on :${PORT})…`);
 const inspectorPort = PROFILE ? await freePort() : undefined;
+const serverLog = serverLogFromEnv();
 const server = await startServer({
   port: PORT,
   inspectorPort,
   persistDir: dir,
+  log: (line) => serverLog?.write(line),
   vars: {
     ...LIMITS_OFF,
     // Each upgrade's D1 queries and the time of its steps, on the 101 (party/upgrade-timing.ts).
@@ -251,6 +254,7 @@ try {
   outcome = await storm({ ...server, target, inspectorPort, pid: server.child.pid });
 } finally {
   await server.stop();
+  serverLog?.end();
   rmSync(dir, { recursive: true, force: true });
 }
 // The floor, after the room's wrangler dev is gone (not side by side: both would share the cores).
