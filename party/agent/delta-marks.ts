@@ -9,8 +9,6 @@
 // `Date.now()`: 1 ms resolution, the same wall clock as the bench's process. Locally
 // (wrangler dev) it advances with CPU time too; deployed it only advances with I/O.
 
-import { BODY_CHUNK_OBSERVER } from "../ai-sdk/body-fetch";
-
 export interface DeltaMarks {
   /** The model's fetch, observing the response body as it arrives. */
   readonly fetch: typeof fetch;
@@ -61,9 +59,10 @@ export function deltaMarks(enabled: boolean, now: () => number = Date.now, log: 
     fetch: async (input, init) => {
       steps.push(["fetch", now()]);
       const response = await fetch(input, init);
-      // Seen as the SDK's fetch reads the body (party/ai-sdk/body-fetch.ts): no stream stage of
-      // our own, which would add the runtime's per-chunk work this bench measures.
-      Object.defineProperty(response, BODY_CHUNK_OBSERVER, { value: observer() });
+      const body = response.body;
+      if (!response.ok || body === null) return response;
+      const view = observedBody(body, observer());
+      Object.defineProperty(response, "body", { configurable: true, get: () => view });
       return response;
     },
     step: (label) => {
@@ -80,4 +79,30 @@ export function deltaMarks(enabled: boolean, now: () => number = Date.now, log: 
       chars = 0;
     },
   };
+}
+
+/**
+ * The body as the SDK reads it — through `getReader()` alone (provider-utils'
+ * `wrapResponseBodyStream`; the Node test checks it through the real SDK) — seeing each chunk
+ * on the way. Not a stream stage: in the Worker the SDK's streams are JavaScript
+ * (party/ai-sdk), and a stage of the runtime's here would bring back the per-chunk cost this
+ * bench measures.
+ */
+function observedBody(body: ReadableStream<Uint8Array>, observe: (chunk: Uint8Array) => void): ReadableStream<Uint8Array> {
+  const view = {
+    getReader: () => {
+      const reader = body.getReader();
+      return {
+        read: async () => {
+          const result = await reader.read();
+          if (!result.done) observe(result.value);
+          return result;
+        },
+        releaseLock: () => reader.releaseLock(),
+        cancel: (reason?: unknown) => reader.cancel(reason),
+        closed: reader.closed,
+      };
+    },
+  };
+  return view as unknown as ReadableStream<Uint8Array>;
 }

@@ -1,6 +1,8 @@
 /** Where the Worker's AI SDK bundle is written (wrangler.toml aliases it). */
 export const AI_SDK_BUNDLE: string;
-/** Builds the bundle. */
+/** Builds the bundle (and its esbuild metafile beside it). */
 export function buildAiSdkBundle(): Promise<void>;
-/** Builds the bundle when it is missing or older than what it is made of. */
+/** The files the current bundle was made of, from the project root; null if there is none. */
+export function aiSdkBundleInputs(): string[] | null;
+/** Builds the bundle when it is missing or older than anything it was made of. */
 export function ensureAiSdkBundle(): Promise<void>;

@@ -4,9 +4,12 @@
 // wrangler.toml aliases `ai` and `@ai-sdk/openai-compatible` to the output. zod stays
 // external: the SDK and the room's tool schemas must share one zod.
 //
-// Run by `npm install` (postinstall) and before every wrangler start (ensureAiSdkBundle),
-// so the output never lags the installed SDK; `node party/ai-sdk/build.mjs` forces it.
-import { mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+// `node party/ai-sdk/build.mjs` builds; `--if-stale` only when the output is missing or older
+// than any file it was made of (esbuild's metafile, kept beside it). Run by `npm install`
+// (postinstall), `npm run build`, wrangler itself before `dev` and `deploy` (wrangler.toml
+// [build]), and the scripts and test configs that start workerd.
+import { randomUUID } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -14,15 +17,7 @@ import { build } from "esbuild";
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "..", "..");
 export const AI_SDK_BUNDLE = join(HERE, "dist", "ai-sdk.mjs");
-
-/** What the output is made of: a newer one of these means it is stale. */
-const INPUTS = [
-  join(HERE, "entry.ts"),
-  join(HERE, "body-fetch.ts"),
-  join(HERE, "js-streams.ts"),
-  join(HERE, "build.mjs"),
-  ...["ai", "@ai-sdk/openai-compatible", "@ai-sdk/provider-utils", "eventsource-parser", "web-streams-polyfill"].map((pkg) => join(ROOT, "node_modules", pkg, "package.json")),
-];
+const METAFILE = join(HERE, "dist", "ai-sdk.meta.json");
 
 const mtime = (file) => {
   try {
@@ -32,9 +27,17 @@ const mtime = (file) => {
   }
 };
 
+/** Writes `file` aside, then renames: several test processes may build at once. */
+function writeAtomically(file, contents) {
+  const temp = `${file}.${randomUUID()}.tmp`;
+  writeFileSync(temp, contents);
+  renameSync(temp, file);
+}
+
 export async function buildAiSdkBundle() {
   const result = await build({
     entryPoints: [join(HERE, "entry.ts")],
+    absWorkingDir: ROOT,
     bundle: true,
     format: "esm",
     platform: "neutral",
@@ -44,20 +47,33 @@ export async function buildAiSdkBundle() {
     mainFields: ["module", "main"],
     inject: [join(HERE, "js-streams.ts")],
     external: ["zod", "zod/*", "node:*"],
+    metafile: true,
     write: false,
     logLevel: "warning",
   });
-  // Several test workers may start wrangler at once: write aside, then rename (atomic).
   mkdirSync(dirname(AI_SDK_BUNDLE), { recursive: true });
-  const temp = `${AI_SDK_BUNDLE}.${process.pid}.tmp`;
-  writeFileSync(temp, result.outputFiles[0].contents);
-  renameSync(temp, AI_SDK_BUNDLE);
+  writeAtomically(METAFILE, JSON.stringify(result.metafile));
+  writeAtomically(AI_SDK_BUNDLE, result.outputFiles[0].contents);
 }
 
-/** Builds the bundle when it is missing or older than what it is made of. */
+/** The files the current output was made of (paths from the project root), or null if there is none. */
+export function aiSdkBundleInputs() {
+  try {
+    return Object.keys(JSON.parse(readFileSync(METAFILE, "utf8")).inputs);
+  } catch {
+    return null;
+  }
+}
+
+/** Builds the bundle when it is missing or older than anything it was made of (or this script). */
 export async function ensureAiSdkBundle() {
   const built = mtime(AI_SDK_BUNDLE);
-  if (Number.isNaN(built) || INPUTS.some((file) => !(mtime(file) <= built))) await buildAiSdkBundle();
+  const inputs = aiSdkBundleInputs();
+  const stale = Number.isNaN(built) || inputs === null || [fileURLToPath(import.meta.url), ...inputs.map((input) => join(ROOT, input))].some((file) => !(mtime(file) <= built));
+  if (stale) await buildAiSdkBundle();
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await buildAiSdkBundle();
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  if (process.argv.includes("--if-stale")) await ensureAiSdkBundle();
+  else await buildAiSdkBundle();
+}

@@ -33,7 +33,10 @@ class TextDecoderStream extends TransformStream<ArrayBufferView | ArrayBuffer, s
   }
 }
 
-/** `TextEncoderStream` over the injected TransformStream. */
+/**
+ * `TextEncoderStream` over the injected TransformStream. Only the SDK's `Response` helpers use
+ * it (not in the Worker, entry.ts): it does not carry a surrogate pair split across chunks.
+ */
 class TextEncoderStream extends TransformStream<string, Uint8Array> {
   readonly encoding = "utf-8";
   constructor() {

@@ -1,7 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sdkBodyFetch } from "../../ai-sdk/body-fetch";
+import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+import { streamText } from "ai";
+import { startScriptedModel } from "../../../runtime/test/scripted-model";
 import { DELTA_MARKS_LOG, deltaMarks, sseContentChars } from "../delta-marks";
 
 const event = (content: string) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content } }] })}\n\n`;
@@ -30,7 +32,7 @@ describe("the bench's delta marks", () => {
     expect(sseContentChars([event("abc").trim(), "data: [DONE]", "data: {not json", ": comment", `data: ${JSON.stringify({ choices: [{ delta: { role: "assistant" } }] })}`])).toBe(3);
   });
 
-  it("mark when the model's text arrived as the SDK's fetch reads it, hand the body on untouched, and log one line per segment", async () => {
+  it("mark when the model's text arrived as the body is read, hand it on untouched, and log one line per segment", async () => {
     const lines: string[] = [];
     let clock = 1000;
     const marks = deltaMarks(
@@ -39,8 +41,10 @@ describe("the bench's delta marks", () => {
       (line) => lines.push(line),
     )!;
     marks.step("claimed");
-    // As the room's provider reads it: through the SDK bundle's fetch (party/ai-sdk/entry.ts).
-    const body = await new Response((await sdkBodyFetch(marks.fetch)(url)).body).text();
+    // As the SDK reads it: through getReader() alone.
+    const reader = (await marks.fetch(url)).body!.getReader();
+    let body = "";
+    for (let r = await reader.read(); !r.done; r = await reader.read()) body += new TextDecoder().decode(r.value);
     expect(body).toBe(`${event("abc")}${event("de")}data: [DONE]\n\n`);
     marks.sent(3);
     marks.sent(5);
@@ -57,5 +61,25 @@ describe("the bench's delta marks", () => {
     // Flushed: the next segment starts empty.
     marks.flush("run_1.1");
     expect(JSON.parse(lines[1]!)).toMatchObject({ steps: [], received: [], sent: [] });
+  });
+
+  it("see the reply through the real SDK's provider, which reads the body through getReader alone", async () => {
+    const model = await startScriptedModel();
+    try {
+      model.setReply({ text: "one two three four five" });
+      const lines: string[] = [];
+      const marks = deltaMarks(true, Date.now, (line) => lines.push(line))!;
+      const provider = createOpenAICompatible({ name: "marks", baseURL: model.baseUrl, fetch: marks.fetch });
+      const result = streamText({ model: provider.chatModel("scripted"), prompt: "hello" });
+      let text = "";
+      for await (const part of result.stream) if (part.type === "text-delta") text += part.text;
+      expect(text).toBe("one two three four five");
+      marks.flush("run_2.0");
+      const received = JSON.parse(lines[0]!).received as [number, number][];
+      expect(received.length).toBeGreaterThan(0);
+      expect(received.at(-1)![1]).toBe(text.length);
+    } finally {
+      await model.close();
+    }
   });
 });
