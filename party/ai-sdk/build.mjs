@@ -7,7 +7,7 @@
 // `node party/ai-sdk/build.mjs` builds; `--if-stale` only when the output is missing or older
 // than any file it was made of (esbuild's metafile, kept beside it). Run by `npm install`
 // (postinstall), `npm run build`, wrangler itself before `dev` and `deploy` (wrangler.toml
-// [build]), and the scripts and test configs that start workerd.
+// [build]), and the workerd tests' vitest config (the pool does not run [build]).
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";

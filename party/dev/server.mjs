@@ -7,7 +7,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureAiSdkBundle } from "../ai-sdk/build.mjs";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
@@ -129,7 +128,6 @@ export async function startServer(options = {}) {
   const persistDir = resolve(options.persistDir ?? join(ROOT, ".wrangler", "state"));
   mkdirSync(persistDir, { recursive: true });
   ensureDevVars();
-  await ensureAiSdkBundle();
   applyMigrations(persistDir);
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir, "--show-interactive-dev-session=false"];
   // workerd's DevTools endpoint (a bench's CPU profile, party/bench/cpu-profile.mjs); wrangler's default port may be taken by another run.

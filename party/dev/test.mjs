@@ -4,7 +4,6 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { ensureAiSdkBundle } from "../ai-sdk/build.mjs";
 import { ROOT } from "./server.mjs";
 
 const bin = (name) => join(ROOT, "node_modules", ".bin", name);
@@ -21,8 +20,6 @@ function systemNode() {
   return process.execPath;
 }
 
-// The Worker's AI SDK bundle (wrangler.toml aliases it): current before the type check and the dry run.
-await ensureAiSdkBundle();
 const cliNode = process.env.AUTOPILOT_TEST_NODE ?? systemNode();
 const cliNodeVersion = spawnSync(cliNode, ["--version"], { encoding: "utf8" }).stdout.trim();
 console.log(`CLI tests run on ${cliNode} (${cliNodeVersion})`);

@@ -1,15 +1,14 @@
-// The Worker as `wrangler deploy` would upload it, without uploading (`--dry-run`): for tests
-// that check what the bundle is made of (wrangler.toml [alias]es).
+// The Worker as `wrangler deploy` would upload it, without uploading (`--dry-run`; wrangler
+// runs wrangler.toml's [build] first): for tests that check what the bundle is made of
+// (wrangler.toml [alias]es).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureAiSdkBundle } from "../ai-sdk/build.mjs";
 import { ROOT } from "./server.mjs";
 
 /** The bundled Worker's source text. */
 export async function workerBundle() {
-  await ensureAiSdkBundle();
   const out = mkdtempSync(join(tmpdir(), "autopilot-bundle-"));
   try {
     const result = spawnSync(join(ROOT, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--outdir", out], {
