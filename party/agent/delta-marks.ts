@@ -61,8 +61,7 @@ export function deltaMarks(enabled: boolean, now: () => number = Date.now, log: 
       const response = await fetch(input, init);
       const body = response.body;
       if (!response.ok || body === null) return response;
-      const view = observedBody(body, observer());
-      Object.defineProperty(response, "body", { configurable: true, get: () => view });
+      Object.defineProperty(response, "body", { value: observedBody(body, observer()) });
       return response;
     },
     step: (label) => {

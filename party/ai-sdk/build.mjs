@@ -17,7 +17,7 @@ import { build } from "esbuild";
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "..", "..");
 export const AI_SDK_BUNDLE = join(HERE, "dist", "ai-sdk.mjs");
-const METAFILE = join(HERE, "dist", "ai-sdk.meta.json");
+export const AI_SDK_METAFILE = join(HERE, "dist", "ai-sdk.meta.json");
 
 const mtime = (file) => {
   try {
@@ -52,14 +52,14 @@ export async function buildAiSdkBundle() {
     logLevel: "warning",
   });
   mkdirSync(dirname(AI_SDK_BUNDLE), { recursive: true });
-  writeAtomically(METAFILE, JSON.stringify(result.metafile));
+  writeAtomically(AI_SDK_METAFILE, JSON.stringify(result.metafile));
   writeAtomically(AI_SDK_BUNDLE, result.outputFiles[0].contents);
 }
 
 /** The files the current output was made of (paths from the project root), or null if there is none. */
 export function aiSdkBundleInputs() {
   try {
-    return Object.keys(JSON.parse(readFileSync(METAFILE, "utf8")).inputs);
+    return Object.keys(JSON.parse(readFileSync(AI_SDK_METAFILE, "utf8")).inputs);
   } catch {
     return null;
   }

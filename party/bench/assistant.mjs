@@ -387,9 +387,11 @@ try {
   if (heap) printHeapSampling(await heap.stop(), "the streaming rounds");
   if (profile) printCpuProfile(await profile.stop(), "the streaming rounds", PROFILE);
   console.log("done");
-  if (APPROVALS > 0) process.stdout.write(`Approvals: ${APPROVALS} rounds (+${WARMUP} warm-up) per client… `);
-  approvals = APPROVALS > 0 ? await benchApprovals(plain) : null; // BENCH_APPROVALS=0: streaming only
-  if (approvals) console.log("done");
+  if (APPROVALS > 0) {
+    process.stdout.write(`Approvals: ${APPROVALS} rounds (+${WARMUP} warm-up) per client… `);
+    approvals = await benchApprovals(plain);
+    console.log("done");
+  }
 } finally {
   await cleanup();
 }

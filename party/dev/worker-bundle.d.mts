@@ -1,2 +1,2 @@
 /** The bundled Worker's source text (`wrangler deploy --dry-run`). */
-export function workerBundle(): Promise<string>;
+export function workerBundle(): string;

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { ROOT } from "./server.mjs";
 
 /** The bundled Worker's source text. */
-export async function workerBundle() {
+export function workerBundle() {
   const out = mkdtempSync(join(tmpdir(), "autopilot-bundle-"));
   try {
     const result = spawnSync(join(ROOT, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--outdir", out], {

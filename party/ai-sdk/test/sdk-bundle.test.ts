@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type ScriptedModel, startScriptedModel } from "../../../runtime/test/scripted-model";
-import { AI_SDK_BUNDLE, aiSdkBundleInputs, ensureAiSdkBundle } from "../build.mjs";
+import { AI_SDK_BUNDLE, AI_SDK_METAFILE, aiSdkBundleInputs, ensureAiSdkBundle } from "../build.mjs";
 
 type Sdk = typeof import("ai") & Pick<typeof import("@ai-sdk/openai-compatible"), "createOpenAICompatible">;
 
@@ -21,7 +21,7 @@ afterAll(() => model.close());
 
 describe("the Worker's AI SDK bundle", () => {
   it("imports nothing but zod, and reaches no stream class around the injected ones", () => {
-    const meta = JSON.parse(readFileSync(AI_SDK_BUNDLE.replace(/\.mjs$/, ".meta.json"), "utf8")) as { outputs: Record<string, { imports: { path: string; external?: boolean }[] }> };
+    const meta = JSON.parse(readFileSync(AI_SDK_METAFILE, "utf8")) as { outputs: Record<string, { imports: { path: string; external?: boolean }[] }> };
     const imports = Object.values(meta.outputs).flatMap((output) => output.imports);
     expect(imports.length).toBeGreaterThan(0);
     expect(imports.filter((i) => !/^zod(\/|$)/.test(i.path))).toEqual([]);

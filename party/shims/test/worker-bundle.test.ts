@@ -5,8 +5,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { workerBundle } from "../../dev/worker-bundle.mjs";
 
 let bundle: string;
-beforeAll(async () => {
-  bundle = await workerBundle();
+beforeAll(() => {
+  bundle = workerBundle();
 }, 120_000);
 
 describe("the Worker bundle", () => {
