@@ -5,7 +5,8 @@
 //
 // Per segment: the steps of its start, when the model's bytes reached this isolate (characters of reply text so
 // far, read from the SSE stream) and when each delta was handed to the sockets. One log
-// line at the segment's end, so logging costs nothing while the reply streams. Times are
+// line at the segment's end: the body's chunks are kept as they arrive and counted then, so
+// the marks neither parse nor log while the reply streams. Times are
 // `Date.now()`: 1 ms resolution, the same wall clock as the bench's process. Locally
 // (wrangler dev) it advances with CPU time too; deployed it only advances with I/O.
 
@@ -41,19 +42,24 @@ export function sseContentChars(lines: string[]): number {
 export function deltaMarks(enabled: boolean, now: () => number = Date.now, log: (line: string) => void = console.log): DeltaMarks | null {
   if (!enabled) return null;
   let steps: [label: string, at: number][] = [];
-  let received: [at: number, chars: number][] = [];
+  /** Each body chunk as it arrived; decoded and counted only at `flush`, so the marks add no parsing to the deltas they time. */
+  let chunks: [at: number, body: number, chunk: Uint8Array][] = [];
+  let bodies = 0;
   let sent: [at: number, end: number][] = [];
-  let chars = 0;
-  /** One response body's chunks, in whole SSE lines. */
-  const observer = () => {
-    const decoder = new TextDecoder();
-    let partial = "";
-    return (chunk: Uint8Array) => {
-      const lines = (partial + decoder.decode(chunk, { stream: true })).split("\n");
-      partial = lines.pop() ?? "";
+  /** Characters of reply text so far after each chunk, in whole SSE lines (a response body's lines are split per body). */
+  const received = () => {
+    const out: [at: number, chars: number][] = [];
+    const decoders = new Map<number, { decoder: TextDecoder; partial: string }>();
+    let chars = 0;
+    for (const [at, body, chunk] of chunks) {
+      const state = decoders.get(body) ?? { decoder: new TextDecoder(), partial: "" };
+      decoders.set(body, state);
+      const lines = (state.partial + state.decoder.decode(chunk, { stream: true })).split("\n");
+      state.partial = lines.pop() ?? "";
       chars += sseContentChars(lines);
-      received.push([now(), chars]);
-    };
+      out.push([at, chars]);
+    }
+    return out;
   };
   return {
     fetch: async (input, init) => {
@@ -61,7 +67,8 @@ export function deltaMarks(enabled: boolean, now: () => number = Date.now, log: 
       const response = await fetch(input, init);
       const body = response.body;
       if (!response.ok || body === null) return response;
-      Object.defineProperty(response, "body", { value: observedBody(body, observer()) });
+      const id = bodies++;
+      Object.defineProperty(response, "body", { value: observedBody(body, (chunk) => chunks.push([now(), id, chunk])) });
       return response;
     },
     step: (label) => {
@@ -71,11 +78,10 @@ export function deltaMarks(enabled: boolean, now: () => number = Date.now, log: 
       sent.push([now(), end]);
     },
     flush: (runId) => {
-      log(JSON.stringify({ msg: DELTA_MARKS_LOG, runId, steps, received, sent }));
+      log(JSON.stringify({ msg: DELTA_MARKS_LOG, runId, steps, received: received(), sent }));
       steps = [];
-      received = [];
+      chunks = [];
       sent = [];
-      chars = 0;
     },
   };
 }

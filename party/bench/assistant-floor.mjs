@@ -1,29 +1,18 @@
-// bench:assistant's platform floor: a plain `ai` streamText client in workerd
-// (baseline/plain-stream.ts, under its own wrangler dev), its socket on workerd directly
-// like the room's. Same SDK, same runtime, same hops (model → workerd → socket → this
-// process) as the room's reply, without the room.
+// bench:assistant's platform floors: a plain `ai` streamText client in workerd
+// (baseline/plain-stream.ts, under its own wrangler dev, the room's own SDK build), its
+// sockets on workerd directly like the room's. Same SDK, same runtime, same hops (model →
+// workerd → socket → this process) as the room's reply, without the room: once served by
+// the Worker itself, once by a Durable Object holding its socket the way the room does.
 import { join } from "node:path";
 import WebSocket from "ws";
 import { freePort } from "../dev/server.mjs";
 import { BASELINE_PROBE, startBaseline } from "./baseline/start.mjs";
 import { benchTarget } from "./workerd-direct.mjs";
 
-/**
- * Starts the floor's Worker and opens its socket. `round(rec, text)` sends one request and
- * resolves with `rec` once the reply is done, each delta pushed to `rec.deltas` as
- * `{length, at}` on arrival (`now()`).
- */
-export async function startFloorClient({ dir, baseURL, model, now, timeoutMs = 60_000 }) {
-  const server = await startBaseline({ port: await freePort(), persistDir: join(dir, "baseline-state") });
-  let socket;
-  try {
-    const target = await benchTarget(server, BASELINE_PROBE);
-    socket = new WebSocket(`${target.url.replace(/^http/, "ws")}/plain-stream`);
-    await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
+/** One socket to a floor; `round(rec, text)` resolves with `rec` once the reply is done, each delta pushed to `rec.deltas` as `{length, at}` on arrival (`now()`). */
+async function floorSocket(url, { baseURL, model, now, timeoutMs }) {
+  const socket = new WebSocket(url);
+  await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
   const round = (rec, text) =>
     new Promise((resolve, reject) => {
       const finish = (error) => {
@@ -32,22 +21,38 @@ export async function startFloorClient({ dir, baseURL, model, now, timeoutMs = 6
         if (error) reject(error);
         else resolve(rec);
       };
-      const onClose = () => finish(new Error("the plain client in workerd closed its socket mid-reply"));
+      const onClose = () => finish(new Error(`the floor at ${url} closed its socket mid-reply`));
       const onMessage = (data) => {
         const at = now();
         const m = JSON.parse(data.toString());
-        if (m.error) return finish(new Error(`the plain client in workerd failed: ${m.error}`));
+        if (m.error) return finish(new Error(`the floor at ${url} failed: ${m.error}`));
         if (m.done) return finish(null);
         rec.deltas.push({ length: m.offset + m.text.length, at });
       };
-      const timer = setTimeout(() => finish(new Error(`the plain client in workerd did not finish in ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => finish(new Error(`the floor at ${url} did not finish in ${timeoutMs} ms`)), timeoutMs);
       socket.on("message", onMessage).on("error", finish).on("close", onClose);
       rec.sentAt = now();
       socket.send(JSON.stringify({ baseURL, model, text }));
     });
+  return { round, close: () => socket.close() };
+}
+
+/** Starts the floors' Worker and opens a socket to each: `worker.round` and `object.round`. */
+export async function startFloorClients({ dir, baseURL, model, now, timeoutMs = 60_000 }) {
+  const server = await startBaseline({ port: await freePort(), persistDir: join(dir, "baseline-state") });
+  const sockets = [];
+  try {
+    const base = `${(await benchTarget(server, BASELINE_PROBE)).url.replace(/^http/, "ws")}/plain-stream`;
+    for (const url of [base, `${base}?in=object`]) sockets.push(await floorSocket(url, { baseURL, model, now, timeoutMs }));
+  } catch (error) {
+    for (const s of sockets) s.close();
+    await server.stop();
+    throw error;
+  }
+  const [worker, object] = sockets;
   const stop = async () => {
-    socket.close();
+    for (const s of sockets) s.close();
     await server.stop();
   };
-  return { round, stop };
+  return { worker, object, stop };
 }

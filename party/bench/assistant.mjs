@@ -1,9 +1,9 @@
 // `npm run bench:assistant`: what the room adds to the Autopilot's own agent. Starts the
 // room (wrangler dev) with the scripted model (in this process) as the Autopilot's model.
-// A person's client (the client library, signed in with a session) against two baselines
+// A person's client (the client library, signed in with a session) against three baselines
 // on the same model and script: a plain `ai` `streamText` client in this process, and the
-// platform's floor, the same client in workerd (assistant-floor.mjs). Rounds rotate the
-// order of the three, so all see the same machine load.
+// platform's floors, the same client in workerd, in a Worker and in a Durable Object
+// (assistant-floor.mjs). Rounds rotate the order of the four, so all see the same load.
 // 1. Streaming: `STREAM: <n>x<ms>` makes the model write n 8-character pieces, ms apart,
 //    and it records when it wrote each one. Time to first token: send → first non-empty
 //    delta. Per-delta latency: a delta's arrival minus the write time of the piece holding
@@ -22,14 +22,14 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { streamText, tool } from "ai";
-import { build } from "esbuild";
 import { z } from "zod";
 import { agentScript, startScriptedModel, userTexts } from "../../runtime/test/scripted-model.ts";
-import { freePort, ROOT, startServer } from "../dev/server.mjs";
+import { freePort, startServer } from "../dev/server.mjs";
 import { printReport, stats } from "./assistant-report.mjs";
 import { printCpuProfile, startCpuProfile } from "./cpu-profile.mjs";
 import { printHeapSampling, startHeapSampling } from "./heap-sampling.mjs";
-import { startFloorClient } from "./assistant-floor.mjs";
+import { startFloorClients } from "./assistant-floor.mjs";
+import { loadClientLibrary } from "./client-library.mjs";
 import { createDeltaMarks } from "./delta-marks.mjs";
 import { benchTarget, targetLabel } from "./workerd-direct.mjs";
 import { signUpPerson } from "./bench-person.mjs";
@@ -59,18 +59,6 @@ function until(check, what, timeoutMs = 60_000) {
     };
     tick();
   });
-}
-
-/**
- * The client library from its source. `client/src` imports without file extensions, which
- * Node's type stripping cannot follow, so it is bundled like `client/build.mjs` bundles it
- * (always current, unlike a possibly stale `client/dist`). `ws` stays out: the bench hands
- * the client its WebSocket constructor, as any caller may.
- */
-async function loadClientLibrary(dir) {
-  const outfile = join(dir, "autopilot-client.mjs");
-  await build({ absWorkingDir: ROOT, entryPoints: ["client/src/index.ts"], outfile, bundle: true, format: "esm", platform: "node", target: "node22", external: ["ws"], logLevel: "warning" });
-  return import(outfile);
 }
 
 // --- per-round records, filled by the model's hooks and the clients' listeners ----------
@@ -141,7 +129,7 @@ async function setup() {
   });
   await client.ready({ timeoutMs: 30_000 });
   const plain = createOpenAICompatible({ name: "bench", baseURL: model.baseUrl, includeUsage: true }).chatModel("scripted-model");
-  floor = await startFloorClient({ dir: work, baseURL: model.baseUrl, model: "scripted-model", now });
+  floor = await startFloorClients({ dir: work, baseURL: model.baseUrl, model: "scripted-model", now });
   return { client, plain };
 }
 
@@ -221,14 +209,26 @@ async function plainStreamRound(plain, tag) {
   return rec;
 }
 
+/** The streaming clients: the room's, the plain one in this process, the floors in a Worker and in a Durable Object. */
+const SIDES = ["room", "plain", "worker", "object"];
+const bySide = (make) => Object.fromEntries(SIDES.map((side) => [side, make()]));
+/** What each adds over what: the room over each baseline, and each floor over the plain client (the runtime's own share). */
+const ADDED = [
+  ["room", "plain"],
+  ["room", "worker"],
+  ["room", "object"],
+  ["worker", "plain"],
+  ["object", "plain"],
+];
+
 async function benchStreaming(plain) {
   const out = {
-    ttft: { room: [], plain: [], worker: [] },
-    toModel: { room: [], plain: [], worker: [] },
-    delta: { room: [], plain: [], worker: [] },
-    added: [],
-    addedOverWorker: [],
-    counts: { room: 0, plain: 0, worker: 0 },
+    ttft: bySide(() => []),
+    toModel: bySide(() => []),
+    delta: bySide(() => []),
+    /** Per delta, a client's latency minus another's for the delta of the same length, by `a-b`. */
+    added: Object.fromEntries(ADDED.map(([a, b]) => [`${a}-${b}`, []])),
+    counts: bySide(() => 0),
     answered: [],
     runStarted: [],
     hops: [],
@@ -240,14 +240,11 @@ async function benchStreaming(plain) {
     const run = {
       room: () => roomStreamRound(`bs${i}-room`, threads.get(`bs${i}-room`)),
       plain: () => plainStreamRound(plain, `bs${i}-plain`),
-      worker: () => floor.round(record(`bs${i}-worker`), `Bench (user): #bs${i}-worker STREAM: ${PIECES}x${PIECE_MS}`),
+      worker: () => floor.worker.round(record(`bs${i}-worker`), `Bench (user): #bs${i}-worker STREAM: ${PIECES}x${PIECE_MS}`),
+      object: () => floor.object.round(record(`bs${i}-object`), `Bench (user): #bs${i}-object STREAM: ${PIECES}x${PIECE_MS}`),
     };
-    // Each client goes first, second and third in turn: all see the same machine load.
-    const order = [
-      ["room", "plain", "worker"],
-      ["plain", "worker", "room"],
-      ["worker", "room", "plain"],
-    ][i % 3];
+    // Each client goes first, second, third and last in turn: all see the same machine load.
+    const order = SIDES.map((_, k) => SIDES[(i + k) % SIDES.length]);
     const recs = {};
     for (const side of order) recs[side] = await run[side]();
     if (i < WARMUP) continue;
@@ -273,9 +270,8 @@ async function benchStreaming(plain) {
       out.steps.get(label).push(step[1] - previous[1]);
       previous = step;
     }
-    for (const [length, latency] of perLength.room) {
-      if (perLength.plain.has(length)) out.added.push(latency - perLength.plain.get(length));
-      if (perLength.worker.has(length)) out.addedOverWorker.push(latency - perLength.worker.get(length));
+    for (const [a, b] of ADDED) {
+      for (const [length, latency] of perLength[a]) if (perLength[b].has(length)) out.added[`${a}-${b}`].push(latency - perLength[b].get(length));
     }
   }
   return out;

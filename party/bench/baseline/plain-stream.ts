@@ -1,10 +1,14 @@
 // Bench only (`npm run bench:assistant`): a plain `ai` `streamText` client in workerd — the
-// platform's floor for the Autopilot's streamed reply. A Worker (no room, no auth, no
-// storage, no tools) that, per request on its WebSocket, streams the model's reply and
-// sends each text delta on at once: the same hops as the room's reply (model → workerd →
-// socket → client) and the same SDK on the same runtime, without the room's work.
+// platform's floor for the Autopilot's streamed reply. No room, no auth, no storage, no
+// tools: per request on its WebSocket it streams the model's reply and sends each text
+// delta on at once — the same hops as the room's reply (model → workerd → socket →
+// client) and the same SDK build on the same runtime, without the room's work. Served two
+// ways: from the Worker itself (`/plain-stream`, a WebSocketPair) and from a Durable Object
+// that holds its socket the way the room does (`/plain-stream?in=object`, hibernatable
+// `acceptWebSocket`), so the bench can tell the object's socket path from the room's code.
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { streamText } from "ai";
+import { DurableObject } from "cloudflare:workers";
 
 interface PlainStreamRequest {
   baseURL: string;
@@ -34,22 +38,38 @@ async function streamReply(socket: WebSocket, request: PlainStreamRequest): Prom
   socket.send(JSON.stringify({ done: true }));
 }
 
-/** Answers the upgrade of `/plain-stream`; each text frame `{baseURL, model, text}` starts one reply. */
+/** One frame `{baseURL, model, text}` starts one reply; the promise ends with it. */
+function onRequest(socket: WebSocket, data: string | ArrayBuffer): Promise<void> {
+  let request: unknown;
+  try {
+    request = JSON.parse(String(data));
+  } catch {
+    request = null;
+  }
+  if (!isRequest(request)) {
+    socket.send(JSON.stringify({ error: "expected {baseURL, model, text}" }));
+    return Promise.resolve();
+  }
+  return streamReply(socket, request).catch((error: unknown) => socket.send(JSON.stringify({ error: String(error) })));
+}
+
+/** Answers the upgrade of `/plain-stream` in the Worker. */
 export function plainStreamSocket(ctx: ExecutionContext): Response {
   const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
   server.accept();
-  server.addEventListener("message", (event) => {
-    let request: unknown;
-    try {
-      request = JSON.parse(String(event.data));
-    } catch {
-      request = null;
-    }
-    if (!isRequest(request)) {
-      server.send(JSON.stringify({ error: "expected {baseURL, model, text}" }));
-      return;
-    }
-    ctx.waitUntil(streamReply(server, request).catch((error: unknown) => server.send(JSON.stringify({ error: String(error) }))));
-  });
+  server.addEventListener("message", (event) => ctx.waitUntil(onRequest(server, event.data)));
   return new Response(null, { status: 101, webSocket: client });
+}
+
+/** The same client in a Durable Object, its socket accepted for hibernation as the room's are. */
+export class PlainStreamObject extends DurableObject {
+  override fetch(): Response {
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    this.ctx.acceptWebSocket(server);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override webSocketMessage(socket: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    return onRequest(socket, data);
+  }
 }

@@ -5,6 +5,8 @@ import { type Connection, routePartykitRequest, Server } from "partyserver";
 import { messageCreatedFrame } from "./message-frame";
 import { plainStreamSocket } from "./plain-stream";
 
+export { PlainStreamObject } from "./plain-stream";
+
 // The room. Per message: parse, one SQLite row, broadcast (the frame: message-frame.ts).
 // No auth, validation, metering or log.
 export class BaselineRoom extends Server {
@@ -25,7 +27,12 @@ export class BaselineRoom extends Server {
 
 export default {
   async fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContext): Promise<Response> {
-    if (new URL(request.url).pathname === "/plain-stream" && request.headers.get("upgrade") === "websocket") return plainStreamSocket(ctx);
+    const url = new URL(request.url);
+    if (url.pathname === "/plain-stream" && request.headers.get("upgrade") === "websocket") {
+      if (url.searchParams.get("in") !== "object") return plainStreamSocket(ctx);
+      const objects = env.PlainStreamObject as DurableObjectNamespace;
+      return objects.get(objects.idFromName("floor")).fetch(request);
+    }
     return (await routePartykitRequest(request, env)) ?? new Response("baseline room: /parties/baseline-room/<name>", { status: 404 });
   },
 };
