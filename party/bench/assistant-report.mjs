@@ -16,12 +16,12 @@ export function printReport({ streaming, approvals, path, direct, rounds: ROUNDS
   const s = (side, key) => stats(streaming[key][side]);
   console.log(`\nAutopilot assistant, loopback, ${new Date().toISOString().slice(0, 10)}; ms; the person's socket: ${path}`);
   console.log(
-    `\nstreaming: ${ROUNDS} rounds per client of ${PIECES} pieces ${PIECE_MS} ms apart; deltas received: room ${streaming.counts.room}, plain ${streaming.counts.plain}, plain in workerd ${streaming.counts.worker}, in an object ${streaming.counts.object}`,
+    `\nstreaming: ${ROUNDS} rounds per client of ${PIECES} pieces ${PIECE_MS} ms apart; deltas received: room ${streaming.counts.room}, plain ${streaming.counts.plain}, plain in a Worker ${streaming.counts.worker}, in an object ${streaming.counts.object}`,
   );
   header("time to first token (send → first non-empty delta)");
   row("  room client (client library ← room ← ai SDK in workerd)", s("room", "ttft"));
   row("  plain ai streamText client", s("plain", "ttft"));
-  row("  plain ai streamText in workerd (minimal Worker → WebSocket)", s("worker", "ttft"));
+  row("  plain ai streamText in a Worker (minimal Worker → WebSocket)", s("worker", "ttft"));
   row("  plain ai streamText in a Durable Object (hibernating socket)", s("object", "ttft"));
   diff("  difference room − plain", s("room", "ttft"), s("plain", "ttft"));
   ratio("  ratio room / plain", s("room", "ttft"), s("plain", "ttft"));
@@ -29,6 +29,8 @@ export function printReport({ streaming, approvals, path, direct, rounds: ROUNDS
   row("  room: send → run announced (empty delta: context built)", stats(streaming.runStarted));
   row("  room: send → model got the request", s("room", "toModel"));
   row("  plain: send → model got the request", s("plain", "toModel"));
+  row("  plain in a Worker: send → model got the request", s("worker", "toModel"));
+  row("  plain in a Durable Object: send → model got the request", s("object", "toModel"));
   row("  room: a read's round trip (threads.list: the same hops, no write)", stats(streaming.reads));
   if (streaming.steps.size > 0) {
     header("room: the run's start, step by step (workerd marks; 1 ms resolution)");
@@ -37,17 +39,17 @@ export function printReport({ streaming, approvals, path, direct, rounds: ROUNDS
   header("per-delta latency (model wrote the last character → client)");
   row("  room client", s("room", "delta"));
   row("  plain ai streamText client", s("plain", "delta"));
-  row("  plain ai streamText in workerd (minimal Worker → WebSocket)", s("worker", "delta"));
+  row("  plain ai streamText in a Worker (minimal Worker → WebSocket)", s("worker", "delta"));
   row("  plain ai streamText in a Durable Object (hibernating socket)", s("object", "delta"));
   ratio("  ratio room / plain", s("room", "delta"), s("plain", "delta"));
-  ratio("  ratio room / plain in workerd", s("room", "delta"), s("worker", "delta"));
+  ratio("  ratio room / plain in a Worker", s("room", "delta"), s("worker", "delta"));
   ratio("  ratio room / plain in a Durable Object", s("room", "delta"), s("object", "delta"));
-  ratio("  ratio plain in a Durable Object / plain in workerd", s("object", "delta"), s("worker", "delta"));
+  ratio("  ratio plain in a Durable Object / plain in a Worker", s("object", "delta"), s("worker", "delta"));
   const added = (pair) => stats(streaming.added[pair]);
   row("  added by the room, per delta (room − plain, same length)", added("room-plain"));
-  row("  added over the SDK in workerd (room − plain in workerd)", added("room-worker"));
+  row("  added over the SDK in a Worker (room − that)", added("room-worker"));
   row("  added over the SDK in a Durable Object (room − that)", added("room-object"));
-  row("  the runtime's own share: plain in workerd − plain", added("worker-plain"));
+  row("  the runtime's own share: plain in a Worker − plain", added("worker-plain"));
   row("  the runtime's own share: plain in a Durable Object − plain", added("object-plain"));
   if (streaming.hops.length > 0) {
     header(`room per-delta latency by hop (${streaming.hops.length} deltas; workerd marks: 1 ms resolution)`);

@@ -63,6 +63,22 @@ describe("the bench's delta marks", () => {
     expect(JSON.parse(lines[1]!)).toMatchObject({ steps: [], received: [], sent: [] });
   });
 
+  it("count on across the segment's model calls (one body each)", async () => {
+    const lines: string[] = [];
+    const marks = deltaMarks(true, Date.now, (line) => lines.push(line))!;
+    // Two model calls in one segment (a tool step between them), read in turn; each body
+    // ends its second event in a later chunk.
+    for (let call = 0; call < 2; call++) {
+      const reader = (await marks.fetch(url)).body!.getReader();
+      while (!(await reader.read()).done);
+    }
+    marks.flush("run_3.0");
+    const chars = (JSON.parse(lines[0]!).received as [number, number][]).map(([, n]) => n);
+    expect(chars.at(-1)).toBe(10);
+    // The second body starts from the first one's total (5 + its first whole event's 3).
+    expect(chars).toContain(8);
+  });
+
   it("see the reply through the real SDK's provider, which reads the body through getReader alone", async () => {
     const model = await startScriptedModel();
     try {

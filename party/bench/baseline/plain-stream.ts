@@ -50,7 +50,13 @@ function onRequest(socket: WebSocket, data: string | ArrayBuffer): Promise<void>
     socket.send(JSON.stringify({ error: "expected {baseURL, model, text}" }));
     return Promise.resolve();
   }
-  return streamReply(socket, request).catch((error: unknown) => socket.send(JSON.stringify({ error: String(error) })));
+  return streamReply(socket, request).catch((error: unknown) => {
+    try {
+      socket.send(JSON.stringify({ error: String(error) }));
+    } catch {
+      // The bench's socket closed mid-reply: nobody is left to tell.
+    }
+  });
 }
 
 /** Answers the upgrade of `/plain-stream` in the Worker. */

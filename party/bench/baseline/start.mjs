@@ -1,6 +1,8 @@
 // Starts the bench-only baseline Worker (worker.ts: the minimal partyserver room, and the
-// plain streamText client at /plain-stream) under its own `wrangler dev`, with the same
-// local workerd as the room; resolves once it answers HTTP.
+// plain streamText client at /plain-stream, in the Worker or in a Durable Object) under its
+// own `wrangler dev`, with the same local workerd as the room; resolves once it answers
+// HTTP. wrangler runs at the project's root: its `[build]` step (the AI SDK bundle the
+// plain client imports) runs where wrangler was started.
 import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { delimiter, join } from "node:path";
