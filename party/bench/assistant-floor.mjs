@@ -3,9 +3,12 @@
 // sockets on workerd directly like the room's. Same SDK, same runtime, same hops (model →
 // workerd → socket → this process) as the room's reply, without the room: once served by
 // the Worker itself, once by a Durable Object holding its socket the way the room does.
+// A third floor runs the same client in a Node process of its own (baseline/node-floor.mjs):
+// the process and socket hop without workerd.
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import WebSocket from "ws";
-import { freePort } from "../dev/server.mjs";
+import { freePort, ROOT } from "../dev/server.mjs";
 import { BASELINE_PROBE, startBaseline } from "./baseline/start.mjs";
 import { benchTarget } from "./workerd-direct.mjs";
 
@@ -37,22 +40,40 @@ async function floorSocket(url, { baseURL, model, now, timeoutMs }) {
   return { round, close: () => socket.close() };
 }
 
-/** Starts the floors' Worker and opens a socket to each: `worker.round` and `object.round`. */
+/** Starts node-floor.mjs; resolves with its socket's url and a stop. */
+async function startNodeFloor() {
+  const child = spawn(process.execPath, [join(ROOT, "party", "bench", "baseline", "node-floor.mjs")], { stdio: ["pipe", "pipe", "inherit"] });
+  const stop = () => child.stdin.end();
+  const port = await new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk) => {
+      out += chunk;
+      const m = /listening (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`the Node floor exited (${code}) before listening`)));
+  });
+  return { url: `ws://127.0.0.1:${port}`, stop };
+}
+
+/** Starts the floors and opens a socket to each: `worker.round`, `object.round` (workerd) and `node.round` (a Node process). */
 export async function startFloorClients({ dir, baseURL, model, now, timeoutMs = 60_000 }) {
   const server = await startBaseline({ port: await freePort(), persistDir: join(dir, "baseline-state") });
   const sockets = [];
-  try {
-    const base = `${(await benchTarget(server, BASELINE_PROBE)).url.replace(/^http/, "ws")}/plain-stream`;
-    for (const url of [base, `${base}?in=object`]) sockets.push(await floorSocket(url, { baseURL, model, now, timeoutMs }));
-  } catch (error) {
-    for (const s of sockets) s.close();
-    await server.stop();
-    throw error;
-  }
-  const [worker, object] = sockets;
+  let nodeFloor;
   const stop = async () => {
     for (const s of sockets) s.close();
+    nodeFloor?.stop();
     await server.stop();
   };
-  return { worker, object, stop };
+  try {
+    const base = `${(await benchTarget(server, BASELINE_PROBE)).url.replace(/^http/, "ws")}/plain-stream`;
+    nodeFloor = await startNodeFloor();
+    for (const url of [base, `${base}?in=object`, nodeFloor.url]) sockets.push(await floorSocket(url, { baseURL, model, now, timeoutMs }));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const [worker, object, node] = sockets;
+  return { worker, object, node, stop };
 }

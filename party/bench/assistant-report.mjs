@@ -16,13 +16,14 @@ export function printReport({ streaming, approvals, path, direct, rounds: ROUNDS
   const s = (side, key) => stats(streaming[key][side]);
   console.log(`\nAutopilot assistant, loopback, ${new Date().toISOString().slice(0, 10)}; ms; the person's socket: ${path}`);
   console.log(
-    `\nstreaming: ${ROUNDS} rounds per client of ${PIECES} pieces ${PIECE_MS} ms apart; deltas received: room ${streaming.counts.room}, plain ${streaming.counts.plain}, plain in a Worker ${streaming.counts.worker}, in an object ${streaming.counts.object}`,
+    `\nstreaming: ${ROUNDS} rounds per client of ${PIECES} pieces ${PIECE_MS} ms apart; deltas received: room ${streaming.counts.room}, plain ${streaming.counts.plain}, plain in a Worker ${streaming.counts.worker}, in an object ${streaming.counts.object}, in a Node process ${streaming.counts.node}`,
   );
   header("time to first token (send → first non-empty delta)");
   row("  room client (client library ← room ← ai SDK in workerd)", s("room", "ttft"));
   row("  plain ai streamText client", s("plain", "ttft"));
   row("  plain ai streamText in a Worker (minimal Worker → WebSocket)", s("worker", "ttft"));
   row("  plain ai streamText in a Durable Object (hibernating socket)", s("object", "ttft"));
+  row("  plain ai streamText in a Node process (→ WebSocket, no workerd)", s("node", "ttft"));
   diff("  difference room − plain", s("room", "ttft"), s("plain", "ttft"));
   ratio("  ratio room / plain", s("room", "ttft"), s("plain", "ttft"));
   row("  room: send → chat.send answered (message committed)", stats(streaming.answered));
@@ -31,6 +32,7 @@ export function printReport({ streaming, approvals, path, direct, rounds: ROUNDS
   row("  plain: send → model got the request", s("plain", "toModel"));
   row("  plain in a Worker: send → model got the request", s("worker", "toModel"));
   row("  plain in a Durable Object: send → model got the request", s("object", "toModel"));
+  row("  plain in a Node process: send → model got the request", s("node", "toModel"));
   row("  room: a read's round trip (threads.list: the same hops, no write)", stats(streaming.reads));
   if (streaming.steps.size > 0) {
     header("room: the run's start, step by step (workerd marks; 1 ms resolution)");
@@ -41,6 +43,7 @@ export function printReport({ streaming, approvals, path, direct, rounds: ROUNDS
   row("  plain ai streamText client", s("plain", "delta"));
   row("  plain ai streamText in a Worker (minimal Worker → WebSocket)", s("worker", "delta"));
   row("  plain ai streamText in a Durable Object (hibernating socket)", s("object", "delta"));
+  row("  plain ai streamText in a Node process (→ WebSocket, no workerd)", s("node", "delta"));
   ratio("  ratio room / plain", s("room", "delta"), s("plain", "delta"));
   ratio("  ratio room / plain in a Worker", s("room", "delta"), s("worker", "delta"));
   ratio("  ratio room / plain in a Durable Object", s("room", "delta"), s("object", "delta"));
@@ -51,6 +54,8 @@ export function printReport({ streaming, approvals, path, direct, rounds: ROUNDS
   row("  added over the SDK in a Durable Object (room − that)", added("room-object"));
   row("  the runtime's own share: plain in a Worker − plain", added("worker-plain"));
   row("  the runtime's own share: plain in a Durable Object − plain", added("object-plain"));
+  row("  no workerd, a process + socket: plain in a Node process − plain", added("node-plain"));
+  row("  workerd's own: plain in a Worker − plain in a Node process", added("worker-node"));
   if (streaming.hops.length > 0) {
     header(`room per-delta latency by hop (${streaming.hops.length} deltas; workerd marks: 1 ms resolution)`);
     const hop = (key) => stats(streaming.hops.map((h) => h[key]));

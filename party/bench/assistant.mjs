@@ -2,8 +2,8 @@
 // room (wrangler dev) with the scripted model (in this process) as the Autopilot's model.
 // A person's client (the client library, signed in with a session) against three baselines
 // on the same model and script: a plain `ai` `streamText` client in this process, and the
-// platform's floors, the same client in workerd, in a Worker and in a Durable Object
-// (assistant-floor.mjs). Rounds rotate the order of the four, so all see the same load.
+// platform's floors, the same client in workerd, in a Worker and in a Durable Object, and
+// in a Node process of its own (assistant-floor.mjs). Rounds rotate the order of the five.
 // 1. Streaming: `STREAM: <n>x<ms>` makes the model write n 8-character pieces, ms apart,
 //    and it records when it wrote each one. Time to first token: send → first non-empty
 //    delta. Per-delta latency: a delta's arrival minus the write time of the piece holding
@@ -209,8 +209,8 @@ async function plainStreamRound(plain, tag) {
   return rec;
 }
 
-/** The streaming clients: the room's, the plain one in this process, the floors in a Worker and in a Durable Object. */
-const SIDES = ["room", "plain", "worker", "object"];
+/** The streaming clients: the room's, the plain one in this process, the floors in a Worker, a Durable Object and a Node process. */
+const SIDES = ["room", "plain", "worker", "object", "node"];
 const bySide = (make) => Object.fromEntries(SIDES.map((side) => [side, make()]));
 /** What each adds over what: the room over each baseline, and each floor over the plain client (the runtime's own share). */
 const ADDED = [
@@ -219,6 +219,8 @@ const ADDED = [
   ["room", "object"],
   ["worker", "plain"],
   ["object", "plain"],
+  ["node", "plain"],
+  ["worker", "node"],
 ];
 
 async function benchStreaming(plain) {
@@ -242,6 +244,7 @@ async function benchStreaming(plain) {
       plain: () => plainStreamRound(plain, `bs${i}-plain`),
       worker: () => floor.worker.round(record(`bs${i}-worker`), `Bench (user): #bs${i}-worker STREAM: ${PIECES}x${PIECE_MS}`),
       object: () => floor.object.round(record(`bs${i}-object`), `Bench (user): #bs${i}-object STREAM: ${PIECES}x${PIECE_MS}`),
+      node: () => floor.node.round(record(`bs${i}-node`), `Bench (user): #bs${i}-node STREAM: ${PIECES}x${PIECE_MS}`),
     };
     // Each client goes first, second, third and last in turn: all see the same machine load.
     const order = SIDES.map((_, k) => SIDES[(i + k) % SIDES.length]);

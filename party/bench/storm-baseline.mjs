@@ -18,7 +18,7 @@ function openSocket(url) {
   });
 }
 
-/** `pid`: the baseline's wrangler, for its processes' CPU during the storm. @returns {Promise<{openMs: number, liveMs: number, cpuMs: number | null}>} */
+/** `pid`: the baseline's wrangler, for its processes' CPU during the storm. `writes`: the writer's round trips that ended in the storm, sorted. @returns {Promise<{openMs: number, liveMs: number, cpuMs: number | null, writes: number[]}>} */
 export async function baselineStorm(wsBase, n, pid) {
   const url = `${wsBase}/parties/baseline-room/storm-${Date.now()}`;
   const writer = await openSocket(url);
@@ -26,14 +26,18 @@ export async function baselineStorm(wsBase, n, pid) {
   let sent = 0;
   let writing = true;
   let arrived = () => {};
+  /** Each write's round trip (sent → at the bystander) that ended during the storm, as the room's writer acks are timed. */
+  let trips = null;
   bystander.on("message", () => arrived());
   const writes = (async () => {
     while (writing) {
       const through = new Promise((resolve) => {
         arrived = resolve;
       });
+      const at = performance.now();
       writer.send(JSON.stringify({ type: "req", id: "x", method: "chat.send", params: { text: String(++sent) } }));
       await through;
+      trips?.push(performance.now() - at);
       await sleep(5);
     }
   })();
@@ -53,6 +57,7 @@ export async function baselineStorm(wsBase, n, pid) {
   live.clear();
   const cpu0 = treeCpuMs(pid);
   const t0 = performance.now();
+  trips = [];
   for (const ws of readers) ws.terminate();
   readers = await Promise.all(readers.map((_, i) => openReader(i)));
   const openMs = performance.now() - t0;
@@ -63,8 +68,10 @@ export async function baselineStorm(wsBase, n, pid) {
   }
   const liveMs = performance.now() - t0;
   const cpu1 = treeCpuMs(pid);
+  const stormTrips = trips.sort((a, b) => a - b);
+  trips = null;
   writing = false;
   await writes;
   for (const ws of [writer, bystander, ...readers]) ws.terminate();
-  return { openMs, liveMs, cpuMs: cpu0 && cpu1 ? cpu1.total - cpu0.total : null };
+  return { openMs, liveMs, cpuMs: cpu0 && cpu1 ? cpu1.total - cpu0.total : null, writes: stormTrips };
 }

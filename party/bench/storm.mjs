@@ -294,7 +294,7 @@ outcome.results.forEach((r, i) => {
     );
 });
 console.log(
-  `the platform's floor, the minimal partyserver room (no auth, no resume): all ${READERS} reopened ${floor.openMs.toFixed(0)} ms, all live again ${floor.liveMs.toFixed(0)} ms, server CPU ${floor.cpuMs?.toFixed(0) ?? "n/a"} ms; room / floor (all resumed / all live, storm 1): ${(outcome.results[0].resumedMs / floor.liveMs).toFixed(2)}x`,
+  `the platform's floor, the minimal partyserver room (no auth, no resume): all ${READERS} reopened ${floor.openMs.toFixed(0)} ms, all live again ${floor.liveMs.toFixed(0)} ms, server CPU ${floor.cpuMs?.toFixed(0) ?? "n/a"} ms, writer round trips in the storm ${floor.writes.length} (p50 ${(percentile(floor.writes, 50) ?? 0).toFixed(0)} ms, p99 ${(percentile(floor.writes, 99) ?? 0).toFixed(0)} ms); room / floor (all resumed / all live, storm 1): ${(outcome.results[0].resumedMs / floor.liveMs).toFixed(2)}x`,
 );
 console.log(`lost: ${outcome.lost}, duplicated: ${outcome.duplicated}, reset instead of resumed: ${outcome.resets}`);
 if (outcome.lost !== 0 || outcome.duplicated !== 0) {
