@@ -15,6 +15,7 @@ import { printCpuProfile, startCpuProfile } from "./cpu-profile.mjs";
 import { treeCpuMs } from "./process-cpu.mjs";
 // Node 24 strips the types of this dependency-free module; the benches speak the current protocol.
 import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
+import { REQUEST_REACHED_LOG } from "../upgrade-timing.ts";
 import { BASELINE_PROBE, startBaseline } from "./baseline/start.mjs";
 import { baselineStorm } from "./storm-baseline.mjs";
 import { benchTarget, targetLabel } from "./workerd-direct.mjs";
@@ -54,6 +55,24 @@ function timingSummary(readers, name) {
     .sort((a, b) => a - b);
   if (values.length === 0) return null;
   return { p50: percentile(values, 50), p99: percentile(values, 99), max: values[values.length - 1], mean: values.reduce((a, v) => a + v, 0) / values.length };
+}
+
+/** Request id → when the room logged the frame's arrival (party/upgrade-timing.ts, workerd's wall clock). */
+const reachedRoom = new Map();
+function onServerLine(line) {
+  if (!line.includes(REQUEST_REACHED_LOG)) return;
+  try {
+    const { id, at } = JSON.parse(line.slice(line.indexOf("{")));
+    reachedRoom.set(id, at);
+  } catch {
+    // a line cut by the pipe: that write goes uncounted
+  }
+}
+
+/** The writer's acks split at the room, "send → the room handled the frame + then → the ack arrived", each (a storm has few). */
+function splitAcks(walls) {
+  const split = walls.map((w) => (reachedRoom.has(w.id) ? `${reachedRoom.get(w.id) - w.sentAt} + ${w.ackAt - reachedRoom.get(w.id)}` : "not marked"));
+  return split.length ? split.join(", ") : "none";
 }
 
 /** One reader: applies durable events strictly by seq and counts what a client would notice. */
@@ -151,16 +170,22 @@ async function storm(server) {
   for (let i = 0; i < readers.length; i += 25) await Promise.all(readers.slice(i, i + 25).map((r) => r.open()));
   while (!readers.every((r) => r.resumed)) await sleep(50);
 
-  // The writer writes throughout; acks are timed from the storm's start to its end.
+  // The writer writes throughout; acks are timed from the storm's start to its end, and
+  // split where the room logged the frame's arrival (wall clocks, ms).
   let writing = true;
   let stormOn = false;
   const acks = [];
+  const ackWalls = [];
   const writes = (async () => {
     let k = 0;
     while (writing) {
       const t0 = performance.now();
-      await call("chat.send", { threadId, text: `w${k}`, idempotencyKey: `storm-${k++}-${Date.now()}` });
-      if (stormOn) acks.push(performance.now() - t0);
+      const sentAt = Date.now();
+      const { id } = await call("chat.send", { threadId, text: `w${k}`, idempotencyKey: `storm-${k++}-${Date.now()}` });
+      if (stormOn) {
+        acks.push(performance.now() - t0);
+        ackWalls.push({ id, sentAt, ackAt: Date.now() });
+      }
       await sleep(5);
     }
   })();
@@ -173,6 +198,7 @@ async function storm(server) {
       r.presenceFrames = 0;
     }
     acks.length = 0;
+    ackWalls.length = 0;
     stormOn = true;
     // The bench's own event loop: if it lagged, the client (not the room) held the acks up.
     const lag = monitorEventLoopDelay({ resolution: 10 });
@@ -205,6 +231,7 @@ async function storm(server) {
       ackP50: percentile(sortedAcks, 50) ?? 0,
       ackP99: percentile(sortedAcks, 99) ?? 0,
       acks: acks.length,
+      ackSplit: splitAcks(ackWalls),
       serverCpu: cpu0 === null || cpu1 === null ? null : Object.fromEntries(Object.keys(cpu1).map((k) => [k, cpu1[k] - (cpu0[k] ?? 0)])),
       clientLagP99: lag.percentile(99) / 1e6,
       clientLagMax: lag.max / 1e6,
@@ -238,10 +265,13 @@ const server = await startServer({
   port: PORT,
   inspectorPort,
   persistDir: dir,
-  log: (line) => serverLog?.write(line),
+  log: (line) => {
+    onServerLine(line);
+    serverLog?.write(line);
+  },
   vars: {
     ...LIMITS_OFF,
-    // Each upgrade's D1 queries and the time of its steps, on the 101 (party/upgrade-timing.ts).
+    // Each upgrade's D1 queries and the time of its steps, on the 101, and when each request reached the room (party/upgrade-timing.ts).
     BENCH_UPGRADE_TIMING: "1",
   },
 });
@@ -284,6 +314,9 @@ outcome.results.forEach((r, i) => {
   console.log(
     `storm ${i + 1}: D1 queries ${r.queries ? r.queries.mean.toFixed(1) : "n/a"} | gate (auth) ${t(r.auth)} | room (upgrade into the Durable Object) ${t(r.room)} | bench client loop lag p99 ${r.clientLagP99.toFixed(0)} / max ${r.clientLagMax.toFixed(0)}`,
   );
+});
+outcome.results.forEach((r, i) => {
+  console.log(`storm ${i + 1}: writer acks, send → handled in the room + handled → ack (ms, wall clocks): ${r.ackSplit}`);
 });
 outcome.results.forEach((r, i) => {
   if (r.serverCpu)
