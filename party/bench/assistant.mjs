@@ -104,6 +104,7 @@ async function setup() {
   const inspectorPort = PROFILE || HEAP ? await freePort() : undefined;
   console.log(`Starting the room (wrangler dev on :${port}), the scripted model on ${model.baseUrl}…`);
   server = await startServer({
+    localObservability: false,
     port,
     persistDir: join(work, "state"),
     vars: { AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model", AUTOPILOT_DELTA_MARKS: "1", RATE_LIMIT_BURST: "100000", RATE_LIMIT_PER_SECOND: "100000" },

@@ -163,6 +163,7 @@ async function setup() {
   const port = await freePort();
   console.log(`Starting the room (wrangler dev on :${port}), runtime on ${runtimeUrl}…`);
   server = await startServer({
+    localObservability: false,
     port,
     persistDir,
     vars: {

@@ -214,7 +214,7 @@ const dir = mkdtempSync(join(tmpdir(), "autopilot-bench-"));
 console.log(`Starting the room (wrangler dev on :${PORT})…`);
 const inspectorPort = PROFILE || HEAP ? await freePort() : undefined;
 const serverLog = serverLogFromEnv();
-const server = { ...(await startServer({ port: PORT, persistDir: dir, vars: LIMITS_OFF, inspectorPort, log: (line) => serverLog?.write(line) })), inspectorPort };
+const server = { ...(await startServer({ port: PORT, persistDir: dir, vars: LIMITS_OFF, inspectorPort, localObservability: false, log: (line) => serverLog?.write(line) })), inspectorPort };
 const baselineDir = mkdtempSync(join(tmpdir(), "autopilot-bench-baseline-"));
 const baseline = await startBaseline({ port: await freePort(), persistDir: baselineDir }).catch(async (error) => {
   await server.stop();

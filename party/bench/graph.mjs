@@ -140,7 +140,7 @@ const vars = {
   HATCHERY_MAX_PERSON_NODES: String(Math.max(NODES, RENDER_NODES) + 10),
   HATCHERY_MAX_EDGES: String(Math.max(EDGES, RENDER_NODES * 2) + 10),
 };
-const server = await startServer({ port: PORT, persistDir: dir, vars });
+const server = await startServer({ port: PORT, persistDir: dir, vars, localObservability: false });
 let room;
 let base;
 try {

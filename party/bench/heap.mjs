@@ -32,7 +32,7 @@ function devBundleMap() {
 
 const dir = mkdtempSync(join(tmpdir(), "autopilot-bench-heap-"));
 const inspectorPort = await freePort();
-const server = await startServer({ port: await freePort(), persistDir: join(dir, "state"), inspectorPort });
+const server = await startServer({ port: await freePort(), persistDir: join(dir, "state"), inspectorPort, localObservability: false });
 try {
   const person = await signUpPerson(server.url, "heap");
   const { workspace } = person;

@@ -262,6 +262,7 @@ console.log(`Starting the room (wrangler dev on :${PORT})…`);
 const inspectorPort = PROFILE ? await freePort() : undefined;
 const serverLog = serverLogFromEnv();
 const server = await startServer({
+  localObservability: false,
   port: PORT,
   inspectorPort,
   persistDir: dir,

@@ -120,7 +120,11 @@ export function signupVars(env) {
 }
 
 /**
- * @param {{port?: number, persistDir?: string, vars?: Record<string,string>, log?: (line: string) => void, inspectorPort?: number}} options
+ * `localObservability: false` switches off wrangler dev's local trace collector (X_LOCAL_OBSERVABILITY, on by default):
+ * a Worker of miniflare's in the same workerd that receives every event's trace and writes it to SQLite, on the
+ * thread the rooms run on. Production has nothing like it there, so the benchmarks switch it off (for their
+ * baselines too); `npm start` and the tests keep wrangler's default.
+ * @param {{port?: number, persistDir?: string, vars?: Record<string,string>, log?: (line: string) => void, inspectorPort?: number, localObservability?: boolean}} options
  * @returns {Promise<{url: string, port: number, persistDir: string, stop: () => Promise<void>, child: import("node:child_process").ChildProcess}>}
  */
 export async function startServer(options = {}) {
@@ -137,7 +141,8 @@ export async function startServer(options = {}) {
   // A gateway linked locally (instances.link) runs on loopback: allowed here, refused in
   // production unless its operator sets the same var.
   for (const [k, v] of Object.entries({ DEV_MAIL_OUTBOX: "1", LINKED_GATEWAY_ALLOW_PRIVATE: "1", ...options.vars })) args.push("--var", `${k}:${v}`);
-  const child = spawn(WRANGLER, args, { cwd: ROOT, env: quietEnv, stdio: ["ignore", "pipe", "pipe"], detached: false });
+  const env = options.localObservability === false ? { ...quietEnv, X_LOCAL_OBSERVABILITY: "false" } : quietEnv;
+  const child = spawn(WRANGLER, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: false });
   const log = options.log ?? (() => {});
   const output = [];
   for (const stream of [child.stdout, child.stderr]) {

@@ -18,6 +18,8 @@ export async function startBaseline({ port, persistDir }) {
     WRANGLER_SEND_METRICS: "false",
     CLOUDFLARE_CF_FETCH_ENABLED: "false",
     NO_COLOR: "1",
+    // wrangler dev's local trace collector, off as for the room in the benches (party/dev/server.mjs).
+    X_LOCAL_OBSERVABILITY: "false",
   };
   const args = [
     "dev",
