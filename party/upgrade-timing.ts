@@ -1,9 +1,8 @@
 /**
  * Where a socket upgrade's time goes, for `npm run bench:storm` only: with the var
  * `BENCH_UPGRADE_TIMING=1` the Worker counts the D1 queries the gate made and times its
- * steps, and hands both back on the 101 as a standard `Server-Timing` header, and the room
- * logs when each request frame reached it (`requestReachedLine`), so the bench can tell a
- * writer's wait to be handled from its wait after (without the var nothing is measured).
+ * steps, and hands both back on the 101 as a standard `Server-Timing` header (nothing is
+ * logged, and without the var nothing is measured).
  *
  * workerd's clock stands still while JavaScript runs and moves on I/O, so a step's time is
  * the I/O it waited for plus the CPU since the previous step ran up to that I/O.
@@ -53,11 +52,4 @@ export function withTimingHeader(response: Response, timing: UpgradeTiming): Res
   const headers = new Headers(response.headers);
   headers.set("server-timing", timing.header());
   return new Response(null, { status: response.status, statusText: response.statusText, webSocket: response.webSocket, headers });
-}
-
-export const REQUEST_REACHED_LOG = "bench request reached the room";
-
-/** The room's log line for one request frame as it is handled: its id and workerd's clock (ms). */
-export function requestReachedLine(id: string, at: number): string {
-  return JSON.stringify({ msg: REQUEST_REACHED_LOG, id, at });
 }

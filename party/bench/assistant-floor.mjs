@@ -3,8 +3,9 @@
 // sockets on workerd directly like the room's. Same SDK, same runtime, same hops (model →
 // workerd → socket → this process) as the room's reply, without the room: once served by
 // the Worker itself, once by a Durable Object holding its socket the way the room does.
-// A third floor runs the same client in a Node process of its own (baseline/node-floor.mjs):
-// the process and socket hop without workerd.
+// A third floor runs the same client in a Node process of its own (baseline/node-floor.mjs)
+// on the plain npm packages, as this process's client does: the process and socket hop
+// without workerd (and without the room's SDK build, which the workerd floors run).
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import WebSocket from "ws";
@@ -51,6 +52,7 @@ async function startNodeFloor() {
       const m = /listening (\d+)/.exec(out);
       if (m) resolve(Number(m[1]));
     });
+    child.once("error", reject);
     child.once("exit", (code) => reject(new Error(`the Node floor exited (${code}) before listening`)));
   });
   return { url: `ws://127.0.0.1:${port}`, stop };

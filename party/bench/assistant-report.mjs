@@ -55,7 +55,7 @@ export function printReport({ streaming, approvals, path, direct, rounds: ROUNDS
   row("  the runtime's own share: plain in a Worker − plain", added("worker-plain"));
   row("  the runtime's own share: plain in a Durable Object − plain", added("object-plain"));
   row("  no workerd, a process + socket: plain in a Node process − plain", added("node-plain"));
-  row("  workerd's own: plain in a Worker − plain in a Node process", added("worker-node"));
+  row("  workerd + SDK build: plain in a Worker − plain in a Node process", added("worker-node"));
   if (streaming.hops.length > 0) {
     header(`room per-delta latency by hop (${streaming.hops.length} deltas; workerd marks: 1 ms resolution)`);
     const hop = (key) => stats(streaming.hops.map((h) => h[key]));

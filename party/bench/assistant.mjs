@@ -1,9 +1,9 @@
 // `npm run bench:assistant`: what the room adds to the Autopilot's own agent. Starts the
 // room (wrangler dev) with the scripted model (in this process) as the Autopilot's model.
-// A person's client (the client library, signed in with a session) against three baselines
-// on the same model and script: a plain `ai` `streamText` client in this process, and the
-// platform's floors, the same client in workerd, in a Worker and in a Durable Object, and
-// in a Node process of its own (assistant-floor.mjs). Rounds rotate the order of the five.
+// A person's client (the client library, signed in with a session) against four baselines
+// on the same model and script: a plain `ai` `streamText` client in this process, the same
+// client in workerd (in a Worker and in a Durable Object), and in a Node process of its own
+// (assistant-floor.mjs). Rounds rotate the order of the five.
 // 1. Streaming: `STREAM: <n>x<ms>` makes the model write n 8-character pieces, ms apart,
 //    and it records when it wrote each one. Time to first token: send → first non-empty
 //    delta. Per-delta latency: a delta's arrival minus the write time of the piece holding
@@ -213,7 +213,7 @@ async function plainStreamRound(plain, tag) {
 /** The streaming clients: the room's, the plain one in this process, the floors in a Worker, a Durable Object and a Node process. */
 const SIDES = ["room", "plain", "worker", "object", "node"];
 const bySide = (make) => Object.fromEntries(SIDES.map((side) => [side, make()]));
-/** What each adds over what: the room over each baseline, and each floor over the plain client (the runtime's own share). */
+/** What each adds over what: the room over the plain client and the workerd floors, each floor over the plain client, workerd over the Node process. */
 const ADDED = [
   ["room", "plain"],
   ["room", "worker"],
@@ -247,7 +247,7 @@ async function benchStreaming(plain) {
       object: () => floor.object.round(record(`bs${i}-object`), `Bench (user): #bs${i}-object STREAM: ${PIECES}x${PIECE_MS}`),
       node: () => floor.node.round(record(`bs${i}-node`), `Bench (user): #bs${i}-node STREAM: ${PIECES}x${PIECE_MS}`),
     };
-    // Each client goes first, second, third and last in turn: all see the same machine load.
+    // Each client takes each place in the order in turn: all see the same machine load.
     const order = SIDES.map((_, k) => SIDES[(i + k) % SIDES.length]);
     const recs = {};
     for (const side of order) recs[side] = await run[side]();

@@ -26,7 +26,7 @@ export async function baselineStorm(wsBase, n, pid) {
   let sent = 0;
   let writing = true;
   let arrived = () => {};
-  /** Each write's round trip (sent → at the bystander) that ended during the storm, as the room's writer acks are timed. */
+  /** Each write's round trip (sent → at the bystander: the floor sends no ack, so the broadcast stands in for the room's ack) that ended during the storm. */
   let trips = null;
   bystander.on("message", () => arrived());
   const writes = (async () => {

@@ -2,8 +2,11 @@
 // writes; all N are dropped at once and reconnect at once, resuming with `lastSeq`, while
 // the writer keeps writing. Measures the time until every reader has resumed (hello
 // received and caught up to the seq its hello named), the frames the readers received
-// during the storm (presence frames apart), the writer's ack latency during the storm,
-// and checks every reader's durable events: none lost, none twice (exits 1 otherwise).
+// during the storm (presence frames apart), the writer's ack latency during the storm
+// (each ack split where the room logged the frame reaching it, party/rooms/request-marks.ts),
+// and checks every reader's durable events: none lost, none twice (exits 1 otherwise). The
+// same storm then runs against the minimal partyserver room (storm-baseline.mjs), its
+// writer's round trips timed alike.
 // BENCH_READERS (default 500), BENCH_STORMS (default 1).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,7 +18,7 @@ import { printCpuProfile, startCpuProfile } from "./cpu-profile.mjs";
 import { treeCpuMs } from "./process-cpu.mjs";
 // Node 24 strips the types of this dependency-free module; the benches speak the current protocol.
 import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
-import { REQUEST_REACHED_LOG } from "../upgrade-timing.ts";
+import { REQUEST_REACHED_LOG } from "../rooms/request-marks.ts";
 import { BASELINE_PROBE, startBaseline } from "./baseline/start.mjs";
 import { baselineStorm } from "./storm-baseline.mjs";
 import { benchTarget, targetLabel } from "./workerd-direct.mjs";
@@ -57,7 +60,7 @@ function timingSummary(readers, name) {
   return { p50: percentile(values, 50), p99: percentile(values, 99), max: values[values.length - 1], mean: values.reduce((a, v) => a + v, 0) / values.length };
 }
 
-/** Request id → when the room logged the frame's arrival (party/upgrade-timing.ts, workerd's wall clock). */
+/** Request id → when the room logged the frame's arrival (party/rooms/request-marks.ts, workerd's wall clock). */
 const reachedRoom = new Map();
 function onServerLine(line) {
   if (!line.includes(REQUEST_REACHED_LOG)) return;
@@ -272,7 +275,7 @@ const server = await startServer({
   },
   vars: {
     ...LIMITS_OFF,
-    // Each upgrade's D1 queries and the time of its steps, on the 101, and when each request reached the room (party/upgrade-timing.ts).
+    // Each upgrade's D1 queries and the time of its steps, on the 101 (party/upgrade-timing.ts), and when each request reached the room (party/rooms/request-marks.ts).
     BENCH_UPGRADE_TIMING: "1",
   },
 });
@@ -328,7 +331,7 @@ outcome.results.forEach((r, i) => {
     );
 });
 console.log(
-  `the platform's floor, the minimal partyserver room (no auth, no resume): all ${READERS} reopened ${floor.openMs.toFixed(0)} ms, all live again ${floor.liveMs.toFixed(0)} ms, server CPU ${floor.cpuMs?.toFixed(0) ?? "n/a"} ms, writer round trips in the storm ${floor.writes.length} (p50 ${(percentile(floor.writes, 50) ?? 0).toFixed(0)} ms, p99 ${(percentile(floor.writes, 99) ?? 0).toFixed(0)} ms); room / floor (all resumed / all live, storm 1): ${(outcome.results[0].resumedMs / floor.liveMs).toFixed(2)}x`,
+  `the platform's floor, the minimal partyserver room (no auth, no resume): all ${READERS} reopened ${floor.openMs.toFixed(0)} ms, all live again ${floor.liveMs.toFixed(0)} ms, server CPU ${floor.cpuMs?.toFixed(0) ?? "n/a"} ms, writer round trips in the storm ${floor.writes.length}${floor.writes.length ? ` (p50 ${percentile(floor.writes, 50).toFixed(0)} ms, p99 ${percentile(floor.writes, 99).toFixed(0)} ms)` : ""}; room / floor (all resumed / all live, storm 1): ${(outcome.results[0].resumedMs / floor.liveMs).toFixed(2)}x`,
 );
 console.log(`lost: ${outcome.lost}, duplicated: ${outcome.duplicated}, reset instead of resumed: ${outcome.resets}`);
 if (outcome.lost !== 0 || outcome.duplicated !== 0) {

@@ -45,7 +45,7 @@ import { RetentionSweep } from "./retention-sweep";
 import { logRequest } from "./request-log";
 import { invokeAs, roomServices, type ServiceSources } from "./autopilot-services";
 import { agentInfo } from "./room-services";
-import { requestReachedLine } from "../upgrade-timing";
+import { requestReachedLine } from "./request-marks";
 
 /** How often a room with live instances wakes itself to make sure its bridges run. */
 const BRIDGE_WATCH_SECONDS = 300;
@@ -74,7 +74,7 @@ export class Autopilot extends Agent<Env> {
   readonly #agent: AutopilotAgent;
   /** The Autopilot's model as the Worker's vars and secrets configure it. */
   readonly #modelConfig: ModelConfig;
-  /** bench:storm's marks (upgrade-timing.ts): off unless BENCH_UPGRADE_TIMING=1. */
+  /** bench:storm's marks (request-marks.ts): off unless BENCH_UPGRADE_TIMING=1. */
   readonly #requestMarks = this.env.BENCH_UPGRADE_TIMING === "1";
 
   constructor(ctx: DurableObjectState, env: Env) {

@@ -4,7 +4,8 @@
 // same packages as the bench's in-process client. Its latency minus the in-process
 // client's is what a second process and a WebSocket cost on this machine, with no workerd
 // in the path; a workerd floor minus it is workerd's own share.
-// Run as `node node-floor.mjs`: it listens on a free loopback port and prints `listening <port>`.
+// Run as `node node-floor.mjs` with stdin a pipe it can wait on (it exits when stdin ends):
+// it listens on a free loopback port and prints `listening <port>`.
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { streamText } from "ai";
 import { WebSocketServer } from "ws";
