@@ -9,7 +9,7 @@ import { expireDueApprovals, nextApprovalExpiry } from "../domain/approvals";
 import { appendAudit } from "../domain/audit";
 import { createOpContext, type OpEffects } from "../domain/context";
 import { planResume, type ResumePlan, roomEpoch } from "../domain/eventlog";
-import { allSessions } from "../domain/gateway";
+import { allSessions, listSessions } from "../domain/gateway";
 import { type GraphFeed, readGraphFeed } from "../domain/graph-feed";
 import { listInstances } from "../domain/instances";
 import { migrate } from "../domain/schema";
@@ -321,6 +321,7 @@ export class Autopilot extends Agent<Env> {
         instanceApprovalResolved: (approval) => void this.#keepAliveWhile(() => settleInstanceApproval(this.#operationDeps(), approval)),
         approvalResolved: (approval) => this.#agent.onApprovalResolved(approval),
         instancesChanged: () => this.#ensureBridges(),
+        sessionBound: (instanceId) => this.#broadcastEvent("sessions.changed", listSessions(this.#sql, instanceId)),
       },
       effects,
     );

@@ -13,6 +13,12 @@ export interface ReactionDeps {
   approvalResolved: (approval: Approval) => void;
   /** Bridges start or stop to match the instances. */
   instancesChanged: () => void;
+  /**
+   * A thread was bound to one of this instance's gateway sessions (opened as a thread):
+   * clients learn a session's thread only from `sessions.changed`, and the gateway has no
+   * reason to send one, so the room announces the list itself.
+   */
+  sessionBound: (instanceId: string) => void;
 }
 
 /**
@@ -46,7 +52,10 @@ export function reactToEvents(deps: ReactionDeps, effects: OpEffects): void {
       case "thread.created":
       case "thread.updated": {
         const { thread } = e.payload;
-        if (thread.gateway) deps.bridges.get(thread.gateway.instanceId)?.syncThread(thread.id);
+        if (!thread.gateway) break;
+        deps.bridges.get(thread.gateway.instanceId)?.syncThread(thread.id);
+        // A gateway thread is bound when it is made (sessions.open / sessions.send).
+        if (e.event === "thread.created") deps.sessionBound(thread.gateway.instanceId);
         break;
       }
     }
