@@ -1,26 +1,12 @@
 import { betterAuth } from "better-auth";
-import { APIError, createAuthMiddleware } from "better-auth/api";
 import { appOrigins } from "../access/origin";
 import type { Env } from "../env";
 import { sendMail } from "./mail";
 import { authPlugins, baseAuthOptions } from "./options";
 import { createPersonalWorkspace } from "./personal-workspace";
 import { newUserFields, signupPolicy } from "./signup-policy";
-import { passwordProblem } from "./password-policy";
+import { passwordRules } from "./password-hook";
 import { authRateLimit, rateLimitWindow } from "./rate-limits";
-
-/** The endpoints that set a password, and where its new value is in their body. */
-const PASSWORD_FIELDS: Record<string, string> = { "/sign-up/email": "password", "/change-password": "newPassword", "/reset-password": "newPassword" };
-
-/** Refuses a weak new password before better-auth hashes it (its own check is length only). */
-const passwordPolicy = createAuthMiddleware(async (ctx) => {
-  const field = PASSWORD_FIELDS[ctx.path];
-  const body = ctx.body as Record<string, unknown> | undefined;
-  const password = field ? body?.[field] : undefined;
-  if (typeof password !== "string") return;
-  const problem = passwordProblem(password, typeof body?.email === "string" ? body.email : ctx.context.session?.user.email);
-  if (problem) throw new APIError("BAD_REQUEST", { message: problem, code: "WEAK_PASSWORD" });
-});
 
 /** Runs a promise past the response (the request's `waitUntil`). */
 export type Background = (promise: Promise<unknown>) => void;
@@ -37,7 +23,7 @@ function createAuth(env: Env, baseURL: string, background?: Background) {
     trustedOrigins: appOrigins(env, baseURL),
     secret: env.BETTER_AUTH_SECRET,
     database: env.DB,
-    hooks: { before: passwordPolicy },
+    hooks: { before: passwordRules },
     advanced: {
       ...limits.advanced,
       // The schema is ours (party/migrations, applied before the Worker serves). Left on,

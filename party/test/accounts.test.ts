@@ -1,12 +1,14 @@
 // Accounts: rate limits on sign-in, sign-up and connect tickets, the password policy,
 // e-mail verification before anyone can be added to a workspace, invitations, removing
 // members and changing roles, and rotating agent keys — all through the real Worker.
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { memberChangeRefusal } from "../auth/membership-rules";
 import { passwordProblem } from "../auth/password-policy";
 import { SIGN_IN_MAX, SIGN_UP_MAX, TICKET_MAX } from "../auth/rate-limits";
 import { addMember, api, createKey, followMailLink, type Person, RawSocket, signUp, uniq } from "./harness";
 
+const testEnv = env as unknown as { DB: D1Database };
 type ErrorBody = { error: { code: string; message: string } };
 type Me = { user: { emailVerified: boolean }; workspaces: { id: string; role: string }[] };
 const WINDOW_S = 10; // AUTH_RATE_LIMIT_WINDOW_S in vitest.worker.config.ts
@@ -41,6 +43,28 @@ describe("password policy", () => {
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ message, code: "WEAK_PASSWORD" });
     }
+  });
+
+  it("change-password and reset-password refuse the account's own address, as sign-up does", async () => {
+    const alice = await signUp();
+    const nameAgain = `${alice.email.split("@")[0]!.replace(/[^a-z]/g, "")}2024`;
+    for (const newPassword of [alice.email, alice.email.toUpperCase(), nameAgain]) {
+      const res = await api<{ code: string }>("/api/auth/change-password", post(alice.cookie, { currentPassword: PASSWORD, newPassword }));
+      expect(res.status, newPassword).toBe(400);
+      expect(res.body.code).toBe("WEAK_PASSWORD");
+    }
+    expect((await api("/api/auth/change-password", post(alice.cookie, { currentPassword: PASSWORD, newPassword: "another horse battery" }))).status).toBe(200);
+
+    // The app sends no reset mails yet; the token is stored as better-auth's request-password-reset stores it.
+    const token = crypto.randomUUID();
+    const now = new Date().toISOString();
+    await testEnv.DB.prepare(`insert into "verification" ("id", "identifier", "value", "expiresAt", "createdAt", "updatedAt") values (?, ?, ?, ?, ?, ?)`)
+      .bind(crypto.randomUUID(), `reset-password:${token}`, alice.userId, new Date(Date.now() + 3_600_000).toISOString(), now, now)
+      .run();
+    const reset = await api<{ code: string }>("/api/auth/reset-password", post(undefined, { token, newPassword: alice.email }));
+    expect(reset.status).toBe(400);
+    expect(reset.body.code).toBe("WEAK_PASSWORD");
+    expect((await api("/api/auth/reset-password", post(undefined, { token, newPassword: "a third horse battery" }))).status).toBe(200);
   });
 });
 
