@@ -3,7 +3,7 @@
 // two people in two Chromium contexts. Alice asks in a thread, Bob watches the reply
 // stream; a gated tool's approval card is approved from Bob's queue and Alice sees the
 // result. Screenshots go to test-artifacts/ (git-ignored).
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -15,6 +15,7 @@ import { agentScript, type ScriptedModel, startScriptedModel } from "../../runti
 
 const ARTIFACTS = join(ROOT, "test-artifacts");
 const stamp = Date.now();
+const MODEL_KEY = `autopilot-model-key-${stamp}-c41f`;
 
 let model: ScriptedModel;
 let server: Awaited<ReturnType<typeof startServer>>;
@@ -34,10 +35,11 @@ async function send(page: Page, text: string) {
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  model = await startScriptedModel({ usage: "when-asked" });
+  // A real endpoint refuses calls without its key: the replies below prove the key reached the Worker.
+  model = await startScriptedModel({ usage: "when-asked", apiKey: MODEL_KEY });
   model.setReply(agentScript);
   persistDir = mkdtempSync(join(tmpdir(), "autopilot-agent-browser-"));
-  server = await startServer({ port: await freePort(), persistDir, vars: { AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model" } });
+  server = await startServer({ port: await freePort(), persistDir, vars: { AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model", AUTOPILOT_MODEL_API_KEY: MODEL_KEY } });
   browser = await launchChromium();
   const pages: Page[] = [];
   for (const name of ["Alice", "Bob"]) {
@@ -57,6 +59,21 @@ afterAll(async () => {
 });
 
 describe("the Autopilot in two browsers", () => {
+  it("the model key is on no command line on this machine (wrangler dev gets it from a private file)", () => {
+    // Command lines are public to every uid, gateways' included: /proc/<pid>/cmdline.
+    const cmdlines = readdirSync("/proc")
+      .filter((name) => /^\d+$/.test(name))
+      .map((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, "utf8");
+        } catch {
+          return ""; // gone meanwhile
+        }
+      });
+    expect(cmdlines.some((line) => line.includes("wrangler") && line.includes("dev"))).toBe(true);
+    expect(cmdlines.filter((line) => line.includes(MODEL_KEY))).toEqual([]);
+  });
+
   it("Alice asks in a thread; Bob sees the reply stream with the Autopilot working", async () => {
     const bobEmail = `bob-${stamp}@example.test`;
     await Promise.all([signUp(alice, "Alice", `alice-${stamp}@example.test`), signUp(bob, "Bob", bobEmail)]);

@@ -3,7 +3,8 @@
 // end-to-end tests and by the benchmarks, so all of them exercise the same server.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,9 +36,11 @@ export function ensureDevVars() {
   for (const name of ["BETTER_AUTH_SECRET", "RUNTIME_SERVICE_TOKEN"]) {
     if (!new RegExp(`^${name}=`, "m").test(current)) {
       current = `${current}${current && !current.endsWith("\n") ? "\n" : ""}${name}=${randomBytes(32).toString("hex")}\n`;
-      writeFileSync(path, current);
+      // Only its owner may read it: a gateway runs approved commands under another uid on this machine.
+      writeFileSync(path, current, { mode: 0o600 });
     }
   }
+  if (existsSync(path)) chmodSync(path, 0o600);
   return Object.fromEntries(
     current
       .split("\n")
@@ -93,10 +96,10 @@ const MODEL_VARS = [
 ];
 
 /**
- * The Autopilot's model settings from an environment (`npm start`'s), as `--var`s for
+ * The Autopilot's model settings from an environment (`npm start`'s), as variables for
  * wrangler dev: each AUTOPILOT_MODEL_* defaults to its OPENCLAW_MODEL_* counterpart, so one
- * local model serves both the gateways and the Autopilot. Locally only: a `--var` is
- * visible in `ps` (production keeps the key in a Worker secret).
+ * local model serves both the gateways and the Autopilot. startServer passes the key in a
+ * private file, never on the command line (production keeps it in a Worker secret).
  * @param {Record<string, string | undefined>} env
  * @returns {Record<string, string>}
  */
@@ -119,6 +122,36 @@ export function signupVars(env) {
   return Object.fromEntries(["SIGNUP_MODE", "ADMIN_EMAILS"].filter((name) => env[name]).map((name) => [name, env[name]]));
 }
 
+/** Names of values that are secrets (a model's API key): never on a command line. */
+const SECRET_VAR = /(_KEY|_TOKEN|_SECRET|_PASSWORD)$/;
+
+/**
+ * Splits wrangler dev's variables into plain `--var`s and secrets. A command line is public on
+ * this machine (/proc/<pid>/cmdline; a gateway runs approved commands under another uid), so
+ * secrets go to a file only this user can read, in a 0700 directory of its own, removed when
+ * wrangler exits.
+ * @param {Record<string, string>} vars
+ * @returns {{plain: Record<string, string>, secretsFile: string | undefined}}
+ */
+export function splitSecretVars(vars) {
+  const plain = {};
+  const lines = [];
+  for (const [name, value] of Object.entries(vars)) {
+    if (!SECRET_VAR.test(name)) {
+      plain[name] = value;
+      continue;
+    }
+    // Single quotes keep the value literal in dotenv; a value that needs more has no safe spelling there.
+    if (/['\n\r]/.test(value)) throw new Error(`${name} holds a quote or a line break: set it in .dev.vars instead`);
+    lines.push(`${name}='${value}'`);
+  }
+  if (lines.length === 0) return { plain, secretsFile: undefined };
+  const dir = mkdtempSync(join(tmpdir(), "autopilot-dev-secrets-"));
+  const secretsFile = join(dir, "secrets.env");
+  writeFileSync(secretsFile, `${lines.join("\n")}\n`, { mode: 0o600 });
+  return { plain, secretsFile };
+}
+
 /**
  * `localObservability: false` switches off wrangler dev's local trace collector (X_LOCAL_OBSERVABILITY, on by default):
  * a Worker of miniflare's in the same workerd that receives every event's trace and writes it to SQLite, on the
@@ -130,7 +163,11 @@ export function signupVars(env) {
 export async function startServer(options = {}) {
   const port = options.port ?? 8787;
   const persistDir = resolve(options.persistDir ?? join(ROOT, ".wrangler", "state"));
-  mkdirSync(persistDir, { recursive: true });
+  // The local D1 and Durable Object data: its owner's alone (0700), like .dev.vars.
+  for (const dir of [join(ROOT, ".wrangler"), persistDir]) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+  chmodSync(join(ROOT, ".wrangler"), 0o700);
   ensureDevVars();
   applyMigrations(persistDir);
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir, "--show-interactive-dev-session=false"];
@@ -140,9 +177,17 @@ export async function startServer(options = {}) {
   // wrangler.toml, so never in production).
   // A gateway linked locally (instances.link) runs on loopback: allowed here, refused in
   // production unless its operator sets the same var.
-  for (const [k, v] of Object.entries({ DEV_MAIL_OUTBOX: "1", LINKED_GATEWAY_ALLOW_PRIVATE: "1", ...options.vars })) args.push("--var", `${k}:${v}`);
+  const { plain, secretsFile } = splitSecretVars({ DEV_MAIL_OUTBOX: "1", LINKED_GATEWAY_ALLOW_PRIVATE: "1", ...options.vars });
+  for (const [k, v] of Object.entries(plain)) args.push("--var", `${k}:${v}`);
+  // Given env files, wrangler reads .dev.vars only when named too.
+  if (secretsFile) args.push("--env-file", join(ROOT, ".dev.vars"), "--env-file", secretsFile);
   const env = options.localObservability === false ? { ...quietEnv, X_LOCAL_OBSERVABILITY: "false" } : quietEnv;
   const child = spawn(WRANGLER, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: false });
+  if (secretsFile) {
+    const removeSecrets = () => rmSync(dirname(secretsFile), { recursive: true, force: true });
+    child.once("exit", removeSecrets);
+    process.once("exit", removeSecrets);
+  }
   const log = options.log ?? (() => {});
   const output = [];
   for (const stream of [child.stdout, child.stderr]) {

@@ -1,8 +1,8 @@
 // The runtime's configuration, read once from the environment at start.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { errResult, okResult, runtimeError, type Result } from "./errors";
 import { resolveModel, type ModelProviderConfig } from "./model-config";
@@ -27,6 +27,8 @@ export interface RuntimeConfig {
   /** Where the token came from, for the start banner (the value itself is never printed). */
   serviceTokenSource: "env" | { file: string; created: boolean };
   dataDir: string;
+  /** Where, as root, the gateway's executable files are copied for tenant users to run (gateway-files.ts). */
+  gatewayFilesDir: string;
   maxGateways: number;
   /** Cap on concurrent gateways of one workspace (never above maxGateways in effect). */
   maxGatewaysPerWorkspace: number;
@@ -94,6 +96,20 @@ function resolveServiceToken(env: NodeJS.ProcessEnv, dataDir: string): Result<Pi
   return okResult({ serviceToken: token, serviceTokenSource: { file, created: true } });
 }
 
+/** As root: machine-wide, outside any checkout, shared by every checkout of the same versions. */
+export const DEFAULT_GATEWAY_FILES_DIR = "/var/cache/autopilot-runtime";
+
+/**
+ * Instance directories are the gateways' HOME and working directories. As root (separate
+ * users) they live outside the checkout, so that no gateway needs a way into it — one per
+ * checkout, named by its path. Without root, inside the checkout as before (`.data/runtime`).
+ */
+export function defaultDataDir(uid = process.getuid?.()): string {
+  if (uid !== 0) return join(".data", "runtime");
+  const checkout = createHash("sha256").update(REPO_ROOT).digest("hex").slice(0, 12);
+  return join("/var/lib/autopilot-runtime", `${basename(REPO_ROOT)}-${checkout}`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Result<RuntimeConfig> {
   // 0 picks a free port (tests); the start banner prints the real one.
   const port = positiveInt(env, "RUNTIME_PORT", 8790, 0);
@@ -110,7 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Result<Runtime
   if (deleteMode !== "remove" && deleteMode !== "archive") {
     return errResult(runtimeError("invalid_request", `RUNTIME_DELETE_MODE must be "remove" or "archive", got "${deleteMode}"`));
   }
-  const dataDir = resolve(REPO_ROOT, env.RUNTIME_DATA_DIR || join(".data", "runtime"));
+  const dataDir = resolve(REPO_ROOT, env.RUNTIME_DATA_DIR || defaultDataDir());
   const token = resolveServiceToken(env, dataDir);
   if (!token.ok) return token;
   const model = resolveModel(env);
@@ -120,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Result<Runtime
     port: port.value,
     ...token.value,
     dataDir,
+    gatewayFilesDir: resolve(REPO_ROOT, env.RUNTIME_GATEWAY_FILES_DIR || DEFAULT_GATEWAY_FILES_DIR),
     maxGateways: maxGateways.value,
     maxGatewaysPerWorkspace: maxGatewaysPerWorkspace.value,
     deleteMode,

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { setTimeout as delay } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
-import { WATCHDOG_MODULE } from "./config";
+import type { GatewayFiles } from "./gateway-files";
 import type { TenantUser } from "./tenant-users";
 
 const RECENT_OUTPUT_LINES = 40;
@@ -30,7 +30,8 @@ export function isAlive(child: ChildProcess | undefined): child is ChildProcess 
 }
 
 export interface GatewaySpawn {
-  openclawEntry: string;
+  /** Node, openclaw and the watchdog: where this gateway's user can run them (gateway-files.ts). */
+  files: GatewayFiles;
   cwd: string;
   port: number;
   token: string;
@@ -44,8 +45,8 @@ export interface GatewaySpawn {
 
 const gatewayArgs = (options: GatewaySpawn): string[] => [
   "--import",
-  pathToFileURL(WATCHDOG_MODULE).href,
-  options.openclawEntry,
+  pathToFileURL(options.files.watchdog).href,
+  options.files.openclawEntry,
   "gateway",
   "run",
   "--port",
@@ -66,7 +67,7 @@ export function spawnGateway(options: GatewaySpawn): ChildProcess {
   const env: NodeJS.ProcessEnv = {};
   for (const name of PASSED_ENV) if (process.env[name] !== undefined) env[name] = process.env[name];
   Object.assign(env, options.env, { AUTOPILOT_RUNTIME_WATCHDOG_FD: "3" });
-  const child = spawn(process.execPath, gatewayArgs(options), {
+  const child = spawn(options.files.node, gatewayArgs(options), {
     ...spawnIdentity(options),
     env,
     // Own process group: signals reach the gateway and its helpers together, and a Ctrl-C

@@ -37,7 +37,7 @@ export function secureDataDir(dataDir: string, separateUsers: boolean, openableB
 }
 
 /** Every directory above the data dir must let other users pass (o+x), or no gateway can reach its own directory. */
-function assertTraversable(dir: string, openableBelow: string | undefined): void {
+export function assertTraversable(dir: string, openableBelow?: string): void {
   for (let current = dir; ; current = dirname(current)) {
     const mode = statSync(current).mode;
     if ((mode & 0o001) === 0 && openableBelow !== undefined && current.startsWith(`${openableBelow}/`)) chmodSync(current, (mode & 0o777) | 0o011);

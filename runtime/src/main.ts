@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     url,
     host: "process",
     dataDir: config.dataDir,
+    gatewayFiles: runtime.gatewayFilesDir ?? "as installed",
     maxGateways: config.maxGateways,
     deleteMode: config.deleteMode,
     model: config.model ? `${config.model.modelId} at ${config.model.baseUrl}` : "none (set OPENCLAW_MODEL_BASE_URL and OPENCLAW_MODEL_ID)",
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
 }
 
 void main().catch((error: unknown) => {
-  console.error("runtime: failed to start", error);
+  // A start-up check's message names the cause and the fix: no stack in front of it.
+  console.error(`runtime: failed to start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

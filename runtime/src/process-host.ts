@@ -13,6 +13,7 @@ import type { InstanceStatus } from "../../shared/runtime/status";
 import type { BackupStore } from "./backup";
 import type { RuntimeConfig } from "./config";
 import { errResult, okResult, runtimeError, type Result } from "./errors";
+import { gatewaySources, inPlaceGatewayFiles, type GatewayFiles } from "./gateway-files";
 import { isAlive, signalGroup, spawnGateway, stopGatewayProcess } from "./gateway-process";
 import { neverStarted, runGatewayStart, StartFailure, type GatewayStartAdapter } from "./gateway-start";
 import { enterPhase, notReady, type BackupInfo, type GatewayTarget, type HostDeleteOutcome, type ProvisionOutcome, type RuntimeHost } from "./host";
@@ -31,6 +32,8 @@ type Logger = (message: string, fields?: Record<string, unknown>) => void;
 export interface HostTenancy {
   users?: TenantUsers;
   models?: GatewayModelSource;
+  /** What gateways run (a copy their users can read, as root); by default the files where they are. */
+  files?: GatewayFiles;
 }
 
 export class ProcessHost implements RuntimeHost {
@@ -38,6 +41,7 @@ export class ProcessHost implements RuntimeHost {
   private readonly changes = new EventEmitter();
   private readonly killAllOnExit = () => this.killAllNow();
   private closed = false;
+  private readonly files: GatewayFiles;
 
   constructor(
     private readonly config: RuntimeConfig,
@@ -45,6 +49,7 @@ export class ProcessHost implements RuntimeHost {
     private readonly log: Logger = () => {},
     private readonly tenancy: HostTenancy = {},
   ) {
+    this.files = tenancy.files ?? inPlaceGatewayFiles(gatewaySources(config.openclawEntry));
     this.changes.setMaxListeners(0);
     // Last resort when the host exits without running shutdown(): synchronous, so it works
     // from process.on("exit"). SIGKILL of the host is covered by the gateway-side watchdog.
@@ -332,7 +337,7 @@ export class ProcessHost implements RuntimeHost {
   }
 
   private spawn(record: InstanceRecord, port: number, token: string, env: Record<string, string>): ChildProcess {
-    const child = spawnGateway({ openclawEntry: this.config.openclawEntry, cwd: record.dir, port, token, env, recentOutput: record.recentOutput, user: record.user });
+    const child = spawnGateway({ files: this.files, cwd: record.dir, port, token, env, recentOutput: record.recentOutput, user: record.user });
     record.child = child;
     child.on("error", (error) => {
       if (record.child !== child) return;

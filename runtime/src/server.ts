@@ -7,7 +7,9 @@ import { REPO_ROOT, type RuntimeConfig } from "./config";
 import { errorEnvelope } from "../../shared/runtime/envelope";
 import { runtimeError } from "./errors";
 import { createApiHandler } from "./http-api";
+import { checkTenantCanRun, gatewaySources, prepareGatewayFiles } from "./gateway-files";
 import { secureDataDir } from "./instance-access";
+import { closeLocalSecrets } from "./local-secrets";
 import { ModelCredentials } from "./model-credentials";
 import { ModelPassthrough } from "./model-passthrough";
 import { ProcessHost } from "./process-host";
@@ -19,6 +21,8 @@ export type Logger = (message: string, fields?: Record<string, unknown>) => void
 
 export interface Runtime {
   config: RuntimeConfig;
+  /** Where gateways run from: a prepared copy (as root) or undefined (the installed files). */
+  gatewayFilesDir: string | undefined;
   host: ProcessHost;
   proxy: GatewayProxy;
   server: Server;
@@ -33,12 +37,16 @@ export interface Runtime {
 
 export function createRuntime(config: RuntimeConfig, log: Logger = () => {}): Runtime {
   const separateUsers = isolationMode() === "separate-users";
+  const closed = closeLocalSecrets(REPO_ROOT, config.dataDir);
+  if (closed.length) log("closed local secrets to other users", { paths: closed });
   secureDataDir(config.dataDir, separateUsers, REPO_ROOT);
+  const files = separateUsers ? prepareGatewayFiles(config.gatewayFilesDir, gatewaySources(config.openclawEntry)) : undefined;
+  if (files) checkTenantCanRun(files, join(config.dataDir, "instances"));
   const ledger = new UsageLedger(join(config.dataDir, "usage"));
   // The operator's key stays in this process: gateways get the pass-through and a credential of their own.
   const passthrough = config.model ? new ModelPassthrough({ upstream: config.model, credentials: new ModelCredentials(), ledger, log }) : undefined;
   const users = separateUsers ? new TenantUsers(join(config.dataDir, "tenant-users.json")) : undefined;
-  const host = new ProcessHost(config, new BackupStore(config.dataDir), log, { ...(users ? { users } : {}), ...(passthrough ? { models: passthrough } : {}) });
+  const host = new ProcessHost(config, new BackupStore(config.dataDir), log, { ...(users ? { users } : {}), ...(passthrough ? { models: passthrough } : {}), ...(files ? { files } : {}) });
   const proxy = new GatewayProxy(host, config.serviceToken, log);
   const handle = createApiHandler(host, config.serviceToken, { model: config.model ? { id: config.model.modelId, baseUrl: config.model.baseUrl } : null }, log, ledger);
   const server = createServer((req, res) => {
@@ -54,6 +62,7 @@ export function createRuntime(config: RuntimeConfig, log: Logger = () => {}): Ru
 
   return {
     config,
+    gatewayFilesDir: files?.dir,
     host,
     proxy,
     server,

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { OPENCLAW_ENTRY } from "../src/config";
+import { gatewaySources, inPlaceGatewayFiles } from "../src/gateway-files";
 import { buildGatewayConfig, gatewayIsolationEnv, MODEL_API_KEY_ENV } from "../src/gateway-config";
 import { spawnGateway, stopGatewayProcess } from "../src/gateway-process";
 import { instancePaths } from "../src/instance-dir";
@@ -27,7 +28,7 @@ export function startStandaloneGateway(options: { port: number; token: string; m
   writeFileSync(paths.config, JSON.stringify(config, null, 2));
   const output: string[] = [];
   const child = spawnGateway({
-    openclawEntry: OPENCLAW_ENTRY,
+    files: inPlaceGatewayFiles(gatewaySources(OPENCLAW_ENTRY)),
     cwd: dir,
     port: options.port,
     token: options.token,

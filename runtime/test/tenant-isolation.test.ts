@@ -5,9 +5,11 @@
 // service token and the operator's model key: they get none of them. Needs root (separate
 // OS users need it; README "Tenants" says what holds without). Three gateway starts at most.
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../src/config";
 import { spawnIdentity } from "../src/gateway-process";
 import { isolationMode, type TenantUser } from "../src/tenant-users";
 import { api, ProxiedGatewayClient, SERVICE_TOKEN, waitForStatus } from "./helpers";
@@ -25,6 +27,8 @@ let dataDir: string;
 let model: ScriptedModel;
 let baseUrl: string;
 let serviceToken: string;
+let devVars: Record<string, string>;
+const WRANGLER_STATE = join(REPO_ROOT, ".wrangler", "state");
 const gw: Record<"one" | "two", { pid: number; dir: string; user: TenantUser; token: string }> = {} as never;
 
 const call = (method: string, path: string) => api(baseUrl, method, path, serviceToken);
@@ -35,6 +39,21 @@ function idsOf(pid: number): { uid: number; gid: number; groups: string } {
   return { uid: Number(field("Uid").split(/\s+/)[0]), gid: Number(field("Gid").split(/\s+/)[0]), groups: field("Groups").trim() };
 }
 
+/**
+ * The checkout's `.dev.vars` (the Worker's auth secret and the service token): as this
+ * checkout has it, or, where it has none yet, made the way earlier versions made it
+ * (world-readable) — the runtime must close it either way.
+ */
+function readOrMakeDevVars(): Record<string, string> {
+  const path = join(REPO_ROOT, ".dev.vars");
+  if (!existsSync(path)) writeFileSync(path, `BETTER_AUTH_SECRET=${randomBytes(32).toString("hex")}\nRUNTIME_SERVICE_TOKEN=${randomBytes(32).toString("hex")}\n`, { mode: 0o644 });
+  const values = readFileSync(path, "utf8")
+    .split("\n")
+    .filter((line) => line.includes("="))
+    .map((line) => line.slice(line.indexOf("=") + 1).trim());
+  return Object.fromEntries(values.filter((value) => value.length >= 16).map((value, i) => [String(i), value]));
+}
+
 /** Runs a command as an instance's user, with the host's own spawn identity (uid, gid, cwd). */
 function runAs(instance: "one" | "two", command: string, args: string[]) {
   const result = spawnSync(command, args, { ...spawnIdentity({ cwd: gw[instance].dir, user: gw[instance].user }), env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, encoding: "utf8" });
@@ -43,6 +62,11 @@ function runAs(instance: "one" | "two", command: string, args: string[]) {
 
 beforeAll(async () => {
   if (isolationMode() !== "separate-users") throw new Error("this test needs root: separate OS users per instance exist only then (README, Tenants)");
+  // The checkout's local secrets and state, as `npm start` leaves them (made here when this
+  // checkout has none yet): the runtime must close them before any gateway runs.
+  devVars = readOrMakeDevVars();
+  mkdirSync(WRANGLER_STATE, { recursive: true });
+  if (readdirSync(WRANGLER_STATE).length === 0) writeFileSync(join(WRANGLER_STATE, "probe"), "local state\n");
   setup = await startScriptedRuntime({
     dataDirPrefix: "runtime-tenants-",
     // The runtime's own token file (what it generates when RUNTIME_SERVICE_TOKEN is unset): the file under attack.
@@ -137,12 +161,60 @@ describe("tenants apart on the process host", () => {
     expect(readdirSync(gw.two.dir)).toContain("gateway-token"); // the files are there: root sees them
   });
 
+  it("the gateway runs from root's copy, outside the checkout, with its HOME outside it; the checkout's secrets and local state are closed to it", () => {
+    const exe = readlinkSync(`/proc/${gw.one.pid}/exe`);
+    expect(setup.runtime.gatewayFilesDir).toBeDefined();
+    expect(exe.startsWith(`${setup.runtime.gatewayFilesDir}/`), exe).toBe(true);
+    expect(exe.startsWith(`${REPO_ROOT}/`)).toBe(false);
+    const environ = readFileSync(`/proc/${gw.one.pid}/environ`, "utf8").split("\0");
+    const home = environ.find((entry) => entry.startsWith("HOME="))?.slice(5) ?? "";
+    expect(home.startsWith(gw.one.dir)).toBe(true);
+    expect(home.startsWith(`${REPO_ROOT}/`)).toBe(false);
+    const targets = [join(REPO_ROOT, ".dev.vars"), `/proc/${process.pid}/cwd/.dev.vars`, ...readdirSync(WRANGLER_STATE).map((name) => join(WRANGLER_STATE, name))];
+    for (const target of targets) {
+      const read = runAs("one", "cat", [target]);
+      expect(read.status, target).not.toBe(0);
+      expect(read.stderr, target).toContain("Permission denied");
+      for (const secret of Object.values(devVars)) expect(read.stdout).not.toContain(secret);
+    }
+    const list = runAs("one", "ls", [join(REPO_ROOT, ".wrangler")]);
+    expect(list.stderr).toContain("Permission denied");
+  });
+
+  it("no other process's environment is readable to a gateway's user, and no process's command line holds a secret", () => {
+    // Every process on the machine (the runtime, the test runner, the other gateway and its
+    // helpers, anything else running here) seen from instance one's uid.
+    const probe = `const fs = require("node:fs");
+      const out = { readable: [], cmdlines: [] };
+      for (const pid of fs.readdirSync("/proc").filter((n) => /^\\d+$/.test(n))) {
+        let uid;
+        try { uid = Number(/^Uid:\\s+(\\d+)/m.exec(fs.readFileSync("/proc/" + pid + "/status", "utf8"))[1]); } catch { continue; }
+        try { fs.readFileSync("/proc/" + pid + "/environ"); if (uid !== process.getuid()) out.readable.push(pid); } catch {}
+        try { out.cmdlines.push(fs.readFileSync("/proc/" + pid + "/cmdline", "utf8")); } catch {}
+      }
+      console.log(JSON.stringify(out));`;
+    const run = runAs("one", setup.runtime.gatewayFilesDir ? join(setup.runtime.gatewayFilesDir, "bin", "node") : process.execPath, ["-e", probe]);
+    expect(run.status, run.stderr).toBe(0);
+    const seen = JSON.parse(run.stdout) as { readable: string[]; cmdlines: string[] };
+    expect(seen.readable).toEqual([]);
+    expect(seen.cmdlines.length).toBeGreaterThan(3);
+    const cmdlines = seen.cmdlines.join("\n");
+    for (const secret of [gw.two.token, serviceToken, OPERATOR_KEY, ...Object.values(devVars)]) expect(cmdlines).not.toContain(secret);
+  });
+
   it("an approved exec in instance one's gateway gets none of them either; the chat works through the pass-through", async () => {
     const client = await ProxiedGatewayClient.open(`${baseUrl.replace(/^http/, "ws")}${ONE.path}/gateway`, {}, serviceToken);
     // operator.admin: exec approvals reach only admin connections (BRIDGE.md, Q1).
     const hello = await client.connect(undefined, ["operator.read", "operator.write", "operator.approvals", "operator.admin"]);
     expect(hello.ok, JSON.stringify(hello.error)).toBe(true);
-    const stolen = [join(gw.two.dir, "gateway-token"), join(dataDir, "service-token"), `/proc/${gw.two.pid}/environ`, `/proc/${process.pid}/environ`];
+    const stolen = [
+      join(gw.two.dir, "gateway-token"),
+      join(dataDir, "service-token"),
+      `/proc/${gw.two.pid}/environ`,
+      `/proc/${process.pid}/environ`,
+      join(REPO_ROOT, ".dev.vars"),
+      `/proc/${process.pid}/cwd/.dev.vars`,
+    ];
     const sent = await client.request("chat.send", { sessionKey: "t-steal", message: `RUNCMD: cat ${stolen.join(" ")}`, idempotencyKey: "tenants-steal-1" });
     expect(sent.ok, JSON.stringify(sent.error)).toBe(true);
     const approval = await client.waitFor((f) => f.type === "event" && f.event === "exec.approval.requested", 180_000);
@@ -157,7 +229,7 @@ describe("tenants apart on the process host", () => {
     expect(text.match(/Permission denied/g)?.length).toBe(stolen.length);
     expect(final.payload.state).toBe("final");
     const everything = `${client.rawFrames.join("\n")}\n${JSON.stringify(model.requests)}`;
-    for (const secret of [gw.two.token, serviceToken, OPERATOR_KEY]) expect(everything).not.toContain(secret);
+    for (const secret of [gw.two.token, serviceToken, OPERATOR_KEY, ...Object.values(devVars)]) expect(everything).not.toContain(secret);
   }, 400_000);
 
   it("counts the tokens per instance; the other instance spent none", async () => {
