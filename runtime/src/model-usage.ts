@@ -1,9 +1,31 @@
-// Reading token usage out of OpenAI-compatible answers (pure, for the model pass-through):
-// the `usage` of a JSON completion, or of the last stream chunk that carries one. Both come
-// from the operator's upstream but pass through a hostile gateway's request, so every value
-// is validated and every buffer bounded.
+// Token usage of model calls (pure, for both hosts' pass-throughs): read out of
+// OpenAI-compatible answers (the `usage` of a JSON completion, or of the last stream chunk
+// that carries one) and added up per instance. Answers come from the operator's upstream but
+// pass through a hostile gateway's request, so every value is validated and every buffer
+// bounded.
 import { z } from "zod";
-import type { CallUsage } from "./usage-ledger";
+import type { ModelUsage } from "../../shared/runtime/usage";
+
+/** What one model call reports (OpenAI `usage`), or null when its answer carried none. */
+export interface CallUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+/** The usage after one more call (both hosts' ledgers: usage-ledger.ts, sandbox/model-records.ts). */
+export function addCall(usage: ModelUsage, call: CallUsage | null, at = new Date()): ModelUsage {
+  const iso = at.toISOString();
+  return {
+    requests: usage.requests + 1,
+    promptTokens: usage.promptTokens + (call?.promptTokens ?? 0),
+    completionTokens: usage.completionTokens + (call?.completionTokens ?? 0),
+    totalTokens: usage.totalTokens + (call?.totalTokens ?? 0),
+    unmetered: usage.unmetered + (call ? 0 : 1),
+    since: usage.since ?? iso,
+    updatedAt: iso,
+  };
+}
 
 const tokens = z.number().int().nonnegative().max(1e9);
 const usageSchema = z.object({ prompt_tokens: tokens, completion_tokens: tokens, total_tokens: tokens.optional() });

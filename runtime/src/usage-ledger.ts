@@ -6,27 +6,7 @@ import { join } from "node:path";
 import { instanceIdSchema, type InstanceRef } from "../../shared/runtime/requests";
 import { EMPTY_USAGE, modelUsageSchema, type InstanceUsage, type ModelUsage } from "../../shared/runtime/usage";
 import { refKey } from "./ids";
-
-/** What one model call reports (OpenAI `usage`), or null when its answer carried none. */
-export interface CallUsage {
-  promptTokens: number;
-  completionTokens: number;
-  totalTokens: number;
-}
-
-/** Pure: the usage after one more call. */
-export function addCall(usage: ModelUsage, call: CallUsage | null, at = new Date()): ModelUsage {
-  const iso = at.toISOString();
-  return {
-    requests: usage.requests + 1,
-    promptTokens: usage.promptTokens + (call?.promptTokens ?? 0),
-    completionTokens: usage.completionTokens + (call?.completionTokens ?? 0),
-    totalTokens: usage.totalTokens + (call?.totalTokens ?? 0),
-    unmetered: usage.unmetered + (call ? 0 : 1),
-    since: usage.since ?? iso,
-    updatedAt: iso,
-  };
-}
+import { addCall, type CallUsage } from "./model-usage";
 
 export class UsageLedger {
   private readonly cache = new Map<string, ModelUsage>();

@@ -1,12 +1,16 @@
 // The model pass-through against the scripted model (which, like a real endpoint, refuses
 // calls without the operator's key): per-instance credentials, the key swapped in, tokens
-// counted per instance from streams and JSON answers, hostile requests refused.
+// counted per instance from streams and JSON answers, hostile requests refused, and what of a
+// request reaches the operator's model (the allowlist and the output cap).
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_MODEL_MAX_TOKENS, MODEL_MAX_TOKENS_LIMIT, resolveModel } from "../src/model-config";
 import { ModelCredentials } from "../src/model-credentials";
-import { MAX_CALLS_IN_FLIGHT_PER_INSTANCE, MAX_REQUEST_BYTES, ModelPassthrough } from "../src/model-passthrough";
+import { ModelPassthrough } from "../src/model-passthrough";
+import { MAX_REQUEST_BYTES, MAX_TOOLS } from "../src/model-request";
+import { MAX_CALLS_IN_FLIGHT_PER_INSTANCE } from "../src/model-route";
 import { UsageLedger } from "../src/usage-ledger";
 import { scriptedUsage, startScriptedModel, type ScriptedModel } from "./scripted-model";
 
@@ -137,5 +141,117 @@ describe("model pass-through", () => {
     const other = passthrough.gatewayModel(B).apiKey ?? "";
     model.setReply("quick");
     expect((await chat(other, { messages: messages("b") })).status).toBe(200);
+  });
+});
+
+describe("model pass-through: what reaches the operator's model", () => {
+  const C = { workspaceId: "ws2", instanceId: "c" };
+  let bounded: ModelPassthrough;
+  let cred = "";
+  let url = "";
+  const send = (body: unknown) => fetch(`${url}/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${cred}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+  const lastSeen = () => model.requests.at(-1) as unknown as Record<string, unknown>;
+
+  beforeAll(async () => {
+    const upstream = resolveModel({ OPENCLAW_MODEL_BASE_URL: model.baseUrl, OPENCLAW_MODEL_ID: "scripted-model", OPENCLAW_MODEL_API_KEY: OPERATOR_KEY, RUNTIME_MODEL_MAX_TOKENS: "2048" });
+    if (!upstream.ok || !upstream.value) throw new Error("model config refused");
+    bounded = new ModelPassthrough({ upstream: upstream.value, credentials: new ModelCredentials(), ledger: new UsageLedger(join(dir, "usage-bounded")) });
+    url = await bounded.listen();
+    cred = bounded.gatewayModel(C).apiKey ?? "";
+  });
+  afterAll(() => bounded?.close());
+
+  it("RUNTIME_MODEL_MAX_TOKENS: a positive integer up to the limit, 16384 when unset; anything else refuses to start", () => {
+    const env = { OPENCLAW_MODEL_BASE_URL: "http://127.0.0.1:1/v1", OPENCLAW_MODEL_ID: "m" };
+    expect(resolveModel(env)).toMatchObject({ ok: true, value: { maxOutputTokens: DEFAULT_MODEL_MAX_TOKENS } });
+    expect(DEFAULT_MODEL_MAX_TOKENS).toBe(16_384);
+    expect(resolveModel({ ...env, RUNTIME_MODEL_MAX_TOKENS: "512" })).toMatchObject({ ok: true, value: { maxOutputTokens: 512 } });
+    for (const raw of ["0", "-1", "1.5", "lots", String(MODEL_MAX_TOKENS_LIMIT + 1)]) {
+      expect(resolveModel({ ...env, RUNTIME_MODEL_MAX_TOKENS: raw }), raw).toMatchObject({ ok: false, error: { code: "invalid_request" } });
+    }
+  });
+
+  it("pins the model and drops fan-out and cost multipliers: n, fallback lists and routing, logprobs, predictions, tiers, hosted search", async () => {
+    model.setReply("One answer.");
+    const res = await send({
+      model: "gpt-expensive",
+      models: ["gpt-expensive", "o1-pro"],
+      route: "fallback",
+      provider: { order: ["x"], allow_fallbacks: true },
+      providerOptions: { gateway: { order: ["x"] } },
+      plugins: [{ id: "web" }],
+      n: 4,
+      best_of: 5,
+      max_tokens: 1e6,
+      logprobs: true,
+      top_logprobs: 20,
+      prediction: { type: "content", content: "x".repeat(1000) },
+      service_tier: "priority",
+      web_search_options: { search_context_size: "high" },
+      modalities: ["text", "audio"],
+      audio: { voice: "alloy", format: "wav" },
+      store: true,
+      metadata: { tenant: "c" },
+      stream: true,
+      stream_options: { include_usage: false },
+      messages: messages("fan out please"),
+    });
+    expect(res.status).toBe(200);
+    await res.text();
+    expect(lastSeen()).toEqual({ model: "scripted-model", max_tokens: 2048, stream: true, stream_options: { include_usage: true }, messages: messages("fan out please") });
+  });
+
+  it("caps output: clamps either max-tokens field and reasoning budgets, and sets the cap when the request names none", async () => {
+    model.setReply("ok");
+    expect(
+      (await send({ messages: messages("a"), max_completion_tokens: 500_000, reasoning: { effort: "high", max_tokens: 900_000 }, thinking: { type: "enabled", budget_tokens: 900_000 } })).status,
+    ).toBe(200);
+    expect(lastSeen()).toMatchObject({ max_completion_tokens: 2048, reasoning: { effort: "high", max_tokens: 2048 }, thinking: { type: "enabled", budget_tokens: 2048 } });
+    expect(lastSeen().max_tokens).toBeUndefined();
+    expect((await send({ messages: messages("b") })).status).toBe(200);
+    expect(lastSeen().max_tokens).toBe(2048);
+    expect((await send({ messages: messages("c"), max_tokens: 100 })).status).toBe(200);
+    expect(lastSeen().max_tokens).toBe(100);
+  });
+
+  it("passes what the pinned gateway sends unchanged (model aside)", async () => {
+    model.setReply("ok");
+    const tools = ["exec", "read", "write"].map((name) => ({ type: "function", function: { name, description: name, parameters: { type: "object", properties: {} } } }));
+    const fromGateway = {
+      model: "scripted-model",
+      messages: messages("hi"),
+      stream: true,
+      stream_options: { include_usage: true },
+      tools,
+      tool_choice: "auto",
+      max_completion_tokens: 1024,
+      store: false,
+      temperature: 0.2,
+      prompt_cache_key: "session-1",
+    };
+    const res = await send(fromGateway);
+    expect(res.status).toBe(200);
+    await res.text();
+    expect(lastSeen()).toEqual(fromGateway);
+  });
+
+  it("refuses values of the wrong type or past the bounds with a typed error, before calling upstream", async () => {
+    const before = model.requests.length;
+    const hostile = [
+      { max_tokens: "lots" },
+      { max_tokens: 0 },
+      { max_completion_tokens: 1.5 },
+      { temperature: 1e9 },
+      { tools: [{ type: "web_search" }] },
+      { tools: Array.from({ length: MAX_TOOLS + 1 }, () => ({ type: "function", function: { name: "f" } })) },
+      { stop: Array.from({ length: 100 }, () => "x") },
+      { reasoning: { max_tokens: -5 } },
+    ];
+    for (const extra of hostile) {
+      const res = await send({ messages: messages("x"), ...extra });
+      expect(res.status, JSON.stringify(extra).slice(0, 80)).toBe(400);
+      expect(((await res.json()) as { error: { type: string } }).error.type).toBe("invalid_request_error");
+    }
+    expect(model.requests.length).toBe(before);
   });
 });

@@ -10,9 +10,9 @@ import { errResult, okResult, runtimeError } from "../src/errors";
 import type { RuntimeHost } from "../src/host";
 import { RUNTIME_ONLY_DIRS, secureDataDir } from "../src/instance-access";
 import { ModelCredentials } from "../src/model-credentials";
-import { MAX_SCANNED_LINE_BYTES, SseUsageScanner, usageOf } from "../src/model-usage";
+import { addCall, MAX_SCANNED_LINE_BYTES, SseUsageScanner, usageOf } from "../src/model-usage";
 import { allocateUid, isolationMode, TENANT_UID_BASE, TENANT_UID_RANGE, TenantUsers } from "../src/tenant-users";
-import { addCall, UsageLedger } from "../src/usage-ledger";
+import { UsageLedger } from "../src/usage-ledger";
 import { checkWorkspaceCap } from "../src/gateway-caps";
 
 const dir = mkdtempSync(join(tmpdir(), "runtime-tenancy-"));

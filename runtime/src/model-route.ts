@@ -1,0 +1,182 @@
+// The model pass-through's one handler, over the Fetch API so that both hosts serve it: the
+// process host behind a loopback Node server (model-passthrough.ts), the sandbox host as the
+// containers' outbound route on its Worker (sandbox/model-egress.ts). What differs per host
+// (where credentials, call slots and usage are kept) comes in as ModelRouteDeps.
+//
+// A gateway holds only its per-instance credential. The handler checks it first, takes one
+// of the instance's call slots, reads a bounded body, rebuilds the request from the
+// allowlist (model-request.ts), swaps in the operator's key, forwards, streams the answer
+// back, and reports the call's usage once it has ended (an answer without usage, e.g. an
+// upstream error, reports null: counted, not metered). The pinned gateway calls streaming
+// POST /v1/chat/completions only; GET /v1/models is answered here with the one model.
+import type { InstanceRef } from "../../shared/runtime/requests";
+import type { ModelProviderConfig } from "./model-config";
+import { MAX_REQUEST_BYTES, ModelRefusal, parseChatRequest, readBounded, type BoundedChatRequest } from "./model-request";
+import { type CallUsage, SseUsageScanner, usageOf } from "./model-usage";
+
+export const MAX_CALLS_IN_FLIGHT_PER_INSTANCE = 4;
+/** The gateway itself gives up after its provider's timeoutSeconds (120, gateway-config.ts). */
+export const UPSTREAM_TIMEOUT_MS = 180_000;
+const MAX_JSON_ANSWER_BYTES = 16 * 1024 * 1024;
+const NULL_BODY_STATUSES = new Set([204, 205, 304]);
+
+type Logger = (message: string, fields?: Record<string, unknown>) => void;
+type MaybePromise<T> = T | Promise<T>;
+
+/** One request from a gateway, as the host received it. */
+export interface ModelCall {
+  method: string;
+  /** The URL's path, e.g. /v1/chat/completions. */
+  path: string;
+  authorization: string | null | undefined;
+  /** The declared Content-Length (0 or NaN when absent). */
+  contentLength: number;
+  /** Read only once the credential and a call slot check out. */
+  body: AsyncIterable<Uint8Array>;
+  /** Aborts the upstream call when the gateway goes away. */
+  signal?: AbortSignal;
+}
+
+export interface ModelRouteDeps {
+  /** The operator's endpoint, key, model and output cap. */
+  upstream: ModelProviderConfig;
+  /** The instance a presented credential belongs to, or undefined. */
+  verify(credential: string): MaybePromise<InstanceRef | undefined>;
+  /** One of the instance's MAX_CALLS_IN_FLIGHT_PER_INSTANCE call slots, or null when all are taken. */
+  acquire(ref: InstanceRef): MaybePromise<string | null>;
+  release(ref: InstanceRef, slot: string): MaybePromise<void>;
+  /** Once per forwarded call, when it has ended. */
+  record(ref: InstanceRef, usage: CallUsage | null): MaybePromise<void>;
+  log?: Logger;
+}
+
+export function bearer(header: string | null | undefined): string {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  return match?.[1] ?? "";
+}
+
+const json = (status: number, body: unknown): Response => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", "cache-control": "no-store" } });
+
+export const refusalResponse = (refusal: ModelRefusal): Response => json(refusal.status, { error: { message: refusal.message, type: refusal.type } });
+
+export async function serveModelCall(call: ModelCall, deps: ModelRouteDeps): Promise<Response> {
+  try {
+    const ref = await deps.verify(bearer(call.authorization));
+    if (!ref) throw new ModelRefusal(401, "invalid_api_key", "unknown or revoked instance credential");
+    if (call.method === "GET" && call.path === "/v1/models") return json(200, { object: "list", data: [{ id: deps.upstream.modelId, object: "model", owned_by: "runtime" }] });
+    if (call.method !== "POST" || call.path !== "/v1/chat/completions") throw new ModelRefusal(404, "not_found", "only POST /v1/chat/completions and GET /v1/models are served");
+    const slot = await deps.acquire(ref);
+    if (slot === null) throw new ModelRefusal(429, "rate_limit_exceeded", `at most ${MAX_CALLS_IN_FLIGHT_PER_INSTANCE} model calls at once per instance`);
+    let request: BoundedChatRequest;
+    try {
+      request = parseChatRequest(await readBounded(call.body, call.contentLength, MAX_REQUEST_BYTES), deps.upstream);
+    } catch (error) {
+      await deps.release(ref, slot);
+      throw error;
+    }
+    // From here the call is forwarded: it ends exactly once, with its usage or null.
+    return await forward(request, deps.upstream, call.signal, async (usage) => {
+      try {
+        await deps.record(ref, usage);
+      } finally {
+        await deps.release(ref, slot);
+      }
+    });
+  } catch (error) {
+    if (error instanceof ModelRefusal) return refusalResponse(error);
+    deps.log?.("model pass-through failed", { error: (error as Error).message });
+    return refusalResponse(new ModelRefusal(502, "upstream_error", "the model server could not be reached"));
+  }
+}
+
+async function forward(request: BoundedChatRequest, upstream: ModelProviderConfig, signal: AbortSignal | undefined, onEnd: (usage: CallUsage | null) => Promise<void>): Promise<Response> {
+  let ended = false;
+  const end = async (usage: CallUsage | null) => {
+    if (ended) return;
+    ended = true;
+    await onEnd(usage);
+  };
+  try {
+    const timeout = AbortSignal.timeout(UPSTREAM_TIMEOUT_MS);
+    const answer = await fetch(`${upstream.baseUrl}/chat/completions`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: request.stream ? "text/event-stream" : "application/json",
+        ...(upstream.apiKey ? { authorization: `Bearer ${upstream.apiKey}` } : {}),
+      },
+      body: JSON.stringify(request),
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
+    const contentType = answer.headers.get("content-type") ?? "application/json";
+    const init = { status: answer.status, headers: { "content-type": contentType, "cache-control": "no-store" } };
+    if (!answer.body || NULL_BODY_STATUSES.has(answer.status)) {
+      await answer.body?.cancel();
+      await end(null);
+      return new Response(null, init);
+    }
+    if (contentType.includes("text/event-stream")) return new Response(metered(answer.body, end), init);
+    const text = await readAnswer(answer.body);
+    let usage: CallUsage | null = null;
+    try {
+      usage = usageOf(JSON.parse(text));
+    } catch {
+      // not JSON (an upstream error page): forwarded, not metered
+    }
+    await end(usage);
+    return new Response(text, init);
+  } catch (error) {
+    await end(null);
+    throw error;
+  }
+}
+
+/**
+ * The upstream stream as it is read by the gateway (pulled, so a slow gateway slows the
+ * upstream read), watched for the usage chunk; ends the call when it finishes, fails or is
+ * cancelled, before the last read completes.
+ */
+function metered(source: ReadableStream<Uint8Array>, end: (usage: CallUsage | null) => Promise<void>): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
+  const scanner = new SseUsageScanner();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        await end(scanner.usage);
+        controller.error(error);
+        return;
+      }
+      if (chunk.done) {
+        await end(scanner.usage);
+        controller.close();
+        return;
+      }
+      scanner.push(chunk.value);
+      controller.enqueue(chunk.value);
+    },
+    async cancel(reason) {
+      await end(scanner.usage);
+      await reader.cancel(reason).catch(() => undefined);
+    },
+  });
+}
+
+async function readAnswer(body: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    size += value.length;
+    if (size > MAX_JSON_ANSWER_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw new Error(`the model's answer is larger than ${MAX_JSON_ANSWER_BYTES} bytes`);
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+}
