@@ -46,7 +46,56 @@ describe("linked gateway addresses", () => {
     }
     expect(privateHostReason("gw.example.com")).toBeNull();
     expect(privateHostReason("8.8.8.8")).toBeNull();
-    expect(privateHostReason("[2001:db8::1]")).toBeNull();
+    expect(privateHostReason("[2606:4700:4700::1111]")).toBeNull();
+  });
+
+  it("reads every IPv6 spelling as its address: loopback, private, link-local, site-local, NAT64, embedded IPv4 and special-purpose forms are refused, public ones pass", () => {
+    const refused: [string, RegExp][] = [
+      // The spellings that passed before, each another way to reach 127.0.0.1 or a private net.
+      ["ws://[::127.0.0.1]", /IPv4-compatible/],
+      ["ws://[::ffff:0:127.0.0.1]", /IPv4-translated/],
+      ["ws://[64:ff9b::127.0.0.1]", /NAT64/],
+      ["ws://[fec0::1]", /site-local/],
+      ["ws://[::1]", /loopback/],
+      ["ws://[0:0:0:0:0:0:0:1]", /loopback/],
+      ["ws://[0000:0000:0000:0000:0000:0000:0000:0001]", /loopback/],
+      ["ws://[::]", /unspecified/],
+      ["ws://[::ffff:127.0.0.1]", /IPv4-mapped/],
+      ["ws://[::ffff:7f00:1]", /IPv4-mapped/],
+      ["ws://[::ffff:10.0.0.1]", /IPv4-mapped/],
+      ["ws://[::ffff:8.8.8.8]", /IPv4-mapped/],
+      ["ws://[::ffff:0:8.8.8.8]", /IPv4-translated/],
+      ["ws://[::10.0.0.1]", /IPv4-compatible/],
+      ["ws://[64:ff9b::10.0.0.1]", /NAT64/],
+      ["ws://[64:ff9b::8.8.8.8]", /NAT64/],
+      ["ws://[64:ff9b:1::1]", /NAT64/],
+      ["ws://[64:ff9b:1:abcd::7f00:1]", /NAT64/],
+      ["ws://[fc00::1]", /unique-local/],
+      ["ws://[fd12:3456:789a::1]", /unique-local/],
+      ["ws://[FE80::1]", /link-local/],
+      ["ws://[febf:ffff::1]", /link-local/],
+      ["ws://[fec0:0:0:1::1]", /site-local/],
+      ["ws://[feff::1]", /site-local/],
+      ["ws://[ff02::1]", /multicast/],
+      ["ws://[100::1]", /discard/],
+      ["ws://[2001:db8::1]", /documentation/],
+      ["ws://[3fff::1]", /documentation/],
+      ["ws://[2001::1]", /Teredo/],
+      ["ws://[2001:0:4136:e378:8000:63bf:3fff:fdd2]", /Teredo/],
+      ["ws://[2002:7f00:1::1]", /6to4/],
+      ["ws://[2002:c0a8:101::1]", /6to4/],
+      ["ws://[::2]", /IPv4-compatible/],
+      ["ws://[1::1]", /not global unicast/],
+      ["ws://[4000::1]", /not global unicast/],
+    ];
+    for (const [url, reason] of refused) {
+      expect(() => gatewayDialUrl(url, PUBLIC), url).toThrow(reason);
+      expect(() => gatewayDialUrl(url, PUBLIC), url).toThrow(/public addresses/);
+      expect(gatewayDialUrl(url, LOCAL), url).toMatch(/^http:/);
+    }
+    for (const url of ["ws://[2606:4700:4700::1111]", "wss://[2001:4860:4860::8888]:8443/gw", "ws://[2a00:1450:4001:82b::200e]", "ws://[2002:808:808::1]", "ws://[2c0f:fb50:4003::1]"]) {
+      expect(gatewayDialUrl(url, PUBLIC), url).toMatch(/^https?:\/\/\[/);
+    }
   });
 
   it("refuses other schemes, credentials, queries and fragments, and over-long or malformed URLs by shape", () => {
