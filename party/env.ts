@@ -38,6 +38,12 @@ export interface Env extends ModelEnv {
   RUNTIME_SERVICE_TOKEN?: string;
   /** "1": linked gateways (instances.link) may be on loopback/private addresses (local dev; party/domain/gateway-address.ts). */
   LINKED_GATEWAY_ALLOW_PRIVATE?: string;
+  /** What the room takes from any gateway, hosted or linked (party/bridge/gateway-limits.ts; README "Limits"). */
+  GATEWAY_MAX_FRAME_BYTES?: string;
+  GATEWAY_MAX_RUN_CHARS?: string;
+  GATEWAY_MAX_LIVE_RUNS?: string;
+  GATEWAY_MAX_PENDING_APPROVALS?: string;
+  GATEWAY_HELLO_STREAM_BYTES?: string;
   /** Scheduled backups of every ready instance: seconds between runs (0 = off) and archives kept (party/domain/backup-policy.ts). */
   BACKUP_INTERVAL_SECONDS?: string;
   BACKUP_KEEP?: string;

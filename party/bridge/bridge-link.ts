@@ -6,6 +6,7 @@ import { getInstance } from "../domain/instances";
 import type { Sql } from "../domain/sql";
 import type { RuntimeClient } from "../runtime-client";
 import type { GatewayConnection } from "./gateway-connection";
+import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from "./gateway-limits";
 
 /** What the bridge asks of the runtime: the instance's status, its credentials, its gateway socket. */
 export type BridgeRuntime = Pick<RuntimeClient, "status" | "provision" | "credentials" | "openGateway">;
@@ -24,6 +25,8 @@ export interface BridgeDeps {
   broadcast<E extends BridgeEvent>(event: E, payload: EventPayload<E>): void;
   /** True while an approved (re)start awaits the runtime's answer: a status read now may predate it. */
   statusOnHold?(): boolean;
+  /** What the room takes from this gateway (the defaults when unset). */
+  limits?: GatewayLimits;
 }
 
 /**
@@ -47,6 +50,10 @@ export class BridgeLink {
 
   get sql(): Sql {
     return this.deps.sql;
+  }
+
+  get limits(): GatewayLimits {
+    return this.deps.limits ?? DEFAULT_GATEWAY_LIMITS;
   }
 
   /** The connection if it is open right now. */

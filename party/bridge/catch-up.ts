@@ -1,3 +1,4 @@
+import { SessionKey } from "../../shared/protocol/gateway";
 import type { OpContext } from "../domain/context";
 import { markImported, putSessions, wasImported } from "../domain/gateway";
 import { gatewayUserActor, instanceActor } from "../domain/gateway-actors";
@@ -10,9 +11,13 @@ import type { ChatRuns } from "./chat-runs";
 import type { Decisions } from "./decisions";
 import type { GatewayConnection } from "./gateway-connection";
 import { ChannelPairingList, ChatMessage, ExecApprovalRequest, HistoryResult, PairList, SessionsListResult } from "./gateway-frames";
+import { cutText, historyBytes } from "./gateway-limits";
 import { planHistoryImport } from "./history-import";
 
 const HISTORY_LIMIT = 100;
+const SESSIONS_LIMIT = 50;
+/** A session's label and preview as the room keeps them. */
+const SESSION_TEXT_CHARS = 200;
 
 /**
  * Events are never replayed by the gateway: after every connect, read what may have
@@ -112,15 +117,19 @@ export class CatchUp {
   }
 
   async refreshSessions(connection: GatewayConnection): Promise<void> {
-    const result = SessionsListResult.parse(await connection.request("sessions.list", { limit: 50 }));
-    const sessions = result.sessions.map((s) => ({
-      key: s.key,
-      label: s.label || s.displayName || s.derivedTitle || s.key,
-      preview: s.lastMessagePreview ?? null,
-      status: s.status ?? null,
-      running: s.hasActiveRun ?? false,
-      updatedAt: s.updatedAt ?? null,
-    }));
+    const result = SessionsListResult.parse(await connection.request("sessions.list", { limit: SESSIONS_LIMIT }));
+    // Sessions are in every hello: no more than were asked for, each cut to what a list shows.
+    const sessions = result.sessions
+      .filter((s) => SessionKey.safeParse(s.key).success)
+      .slice(0, SESSIONS_LIMIT)
+      .map((s) => ({
+        key: s.key,
+        label: cutText(s.label || s.displayName || s.derivedTitle || s.key, SESSION_TEXT_CHARS),
+        preview: s.lastMessagePreview ? cutText(s.lastMessagePreview, SESSION_TEXT_CHARS) : null,
+        status: s.status ? cutText(s.status, 64) : null,
+        running: s.hasActiveRun ?? false,
+        updatedAt: s.updatedAt ?? null,
+      }));
     const { sql, instanceId } = this.#link;
     const listed = sql.transaction(() => putSessions(sql, instanceId, sessions));
     this.#link.deps.broadcast("sessions.changed", listed);
@@ -137,7 +146,9 @@ export class CatchUp {
   /** Reads a thread's session from its cursor (or whole, on first sync or a reset). */
   async #syncHistory(connection: GatewayConnection, binding: Binding): Promise<void> {
     const ask = (cursor: string | null) =>
-      connection.request("chat.history", { sessionKey: binding.sessionKey, limit: HISTORY_LIMIT, ...(cursor ? { cursor } : {}) }).then((r) => HistoryResult.parse(r));
+      connection
+        .request("chat.history", { sessionKey: binding.sessionKey, limit: HISTORY_LIMIT, maxBytes: historyBytes(this.#link.limits), ...(cursor ? { cursor } : {}) })
+        .then((r) => HistoryResult.parse(r));
     let history = await ask(binding.cursor);
     if (history.kind === "reset") history = await ask(null);
     // Delta answers wrap each message ({message, messageId, …}); full answers do not.

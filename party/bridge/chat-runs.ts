@@ -5,15 +5,31 @@ import { markImported, wasImported } from "../domain/gateway";
 import { appendMessage, getThread } from "../domain/threads";
 import type { BridgeLink } from "./bridge-link";
 import { AgentEvent, ChatEvent, messageText } from "./gateway-frames";
+import { cutText } from "./gateway-limits";
 import { clip, toolKey } from "./history-import";
+
+/** Commands remembered for their output (a tool call may never report one); the oldest go first. */
+const MAX_COMMANDS = 500;
+/** A command as a tool message shows it: the output gets the rest of the message. */
+const MAX_COMMAND_CHARS = 4000;
+
+/** A streamed run and how much text was relayed for it, rewrites included. */
+interface LiveRun {
+  stream: ChatStream;
+  relayed: number;
+  /** Its relay budget ran out: nothing more is shown until the reply lands. */
+  frozen: boolean;
+}
 
 /**
  * The gateway's runs as they happen: a reply streams to clients as `chat.delta` and lands
- * as one durable message when it ends; a command's output lands as a tool message.
+ * as one durable message when it ends; a command's output lands as a tool message. What a
+ * run streams is bounded (GatewayLimits): every delta is sent to every client and every
+ * live text is in every hello, so a gateway that never ends its replies must not grow them.
  */
 export class ChatRuns {
   readonly #link: BridgeLink;
-  #streams = new Map<string, ChatStream>();
+  #runs = new Map<string, LiveRun>();
   /** Commands by tool call id, so a tool's output can be shown with what ran. */
   #commands = new Map<string, string>();
 
@@ -22,16 +38,19 @@ export class ChatRuns {
   }
 
   get streams(): ChatStream[] {
-    return [...this.#streams.values()];
+    return [...this.#runs.values()].map((run) => run.stream);
   }
 
   /** A run streaming live right now: its reply comes as an event, not from history. */
   streaming(runId: string): boolean {
-    return this.#streams.has(runId);
+    return this.#runs.has(runId);
   }
 
   rememberCommand(toolCallId: string, command: string): void {
-    this.#commands.set(toolCallId, command);
+    if (toolCallId.length > 200) return;
+    this.#commands.delete(toolCallId);
+    this.#commands.set(toolCallId, cutText(command, MAX_COMMAND_CHARS));
+    if (this.#commands.size > MAX_COMMANDS) this.#commands.delete(this.#commands.keys().next().value!);
   }
 
   onChat(payload: unknown): void {
@@ -40,41 +59,62 @@ export class ChatRuns {
     const chat = parsed.data;
     const binding = bindingForSession(this.#link.sql, this.#link.instanceId, chat.sessionKey);
     if (!binding) return;
-    const { broadcast } = this.#link.deps;
     switch (chat.state) {
       case "status":
       case "delta": {
-        const stream = this.#stream(binding, chat.runId);
-        if (!stream || chat.state !== "delta") return;
-        const full = messageText(chat.message) || stream.text + (chat.deltaText ?? "");
-        // Offsets come from the full text, never from the gateway's seq (it has gaps).
-        if (full.startsWith(stream.text)) {
-          if (full.length > stream.text.length)
-            broadcast("chat.delta", { threadId: stream.threadId, instanceId: stream.instanceId, runId: stream.runId, offset: stream.text.length, text: full.slice(stream.text.length) });
-        } else {
-          broadcast("chat.delta", { threadId: stream.threadId, instanceId: stream.instanceId, runId: stream.runId, offset: 0, text: full });
-        }
-        stream.text = full;
-        return;
+        const run = this.#run(binding, chat.runId);
+        if (!run || chat.state !== "delta") return;
+        return this.#relay(run, messageText(chat.message) || run.stream.text + (chat.deltaText ?? ""));
       }
       case "final":
-        return this.#finish(binding, chat.runId, messageText(chat.message) || this.#streams.get(chat.runId)?.text || "", {});
+        return this.#finish(binding, chat.runId, messageText(chat.message) || this.#runs.get(chat.runId)?.stream.text || "", {});
       case "aborted":
-        return this.#finish(binding, chat.runId, messageText(chat.message) || this.#streams.get(chat.runId)?.text || "(stopped before any reply)", { aborted: true });
+        return this.#finish(binding, chat.runId, messageText(chat.message) || this.#runs.get(chat.runId)?.stream.text || "(stopped before any reply)", { aborted: true });
       case "error":
         return this.#finish(binding, chat.runId, chat.errorMessage || "OpenClaw reported an error without a message", { kind: "error" });
     }
   }
 
-  /** The stream of a run, announced to clients (empty text = "thinking") on first sight. */
-  #stream(binding: Binding, runId: string): ChatStream | null {
-    const existing = this.#streams.get(runId);
+  /**
+   * The live run, announced to clients (empty text = "thinking") on first sight; null when
+   * it already landed, or when the gateway streams as many runs as it may (its reply still
+   * lands when it ends).
+   */
+  #run(binding: Binding, runId: string): LiveRun | null {
+    const existing = this.#runs.get(runId);
     if (existing) return existing;
+    if (this.#runs.size >= this.#link.limits.maxLiveRuns) return null;
     if (wasImported(this.#link.sql, this.#link.instanceId, `run:${runId}`)) return null;
     const stream: ChatStream = { threadId: binding.threadId, instanceId: this.#link.instanceId, runId, text: "", startedAt: Date.now() };
-    this.#streams.set(runId, stream);
+    const run = { stream, relayed: 0, frozen: false };
+    this.#runs.set(runId, run);
     this.#link.deps.broadcast("chat.delta", { threadId: stream.threadId, instanceId: stream.instanceId, runId, offset: 0, text: "" });
-    return stream;
+    return run;
+  }
+
+  /**
+   * Relays what changed of a run's text, cut to the run cap. Offsets come from the full
+   * text, never from the gateway's seq (it has gaps). A text that does not extend the last
+   * one is sent whole (offset 0), so a gateway could rewrite its text forever: every
+   * character sent counts against the run's relay budget, and a run that spent it shows
+   * no more until its reply lands.
+   */
+  #relay(run: LiveRun, full: string): void {
+    const { stream } = run;
+    const max = this.#link.limits.maxRunChars;
+    const text = cutText(full, max);
+    if (run.frozen || text === stream.text) return;
+    const grows = text.startsWith(stream.text);
+    const offset = grows ? stream.text.length : 0;
+    const sent = grows ? text.slice(offset) : text;
+    if (run.relayed + sent.length > 2 * max) {
+      run.frozen = true;
+      this.#link.log("a streamed reply spent its relay budget: no more of it is shown until it ends", { runId: stream.runId.slice(0, 64) });
+      return;
+    }
+    run.relayed += sent.length;
+    stream.text = text;
+    this.#link.deps.broadcast("chat.delta", { threadId: stream.threadId, instanceId: stream.instanceId, runId: stream.runId, offset, text: sent });
   }
 
   /** A run ended: its reply (or error) becomes one durable message, exactly once. */
@@ -86,16 +126,16 @@ export class ChatRuns {
       markImported(ctx.sql, instanceId, [`run:${runId}`], ctx.now);
       return text ? appendMessage(ctx, thread, ctx.actor, clip(text), { ...extras, runId }) : null;
     });
-    this.#streams.delete(runId);
+    this.#runs.delete(runId);
     const messageId = message?.id ?? null;
-    if (extras.kind === "error") this.#link.deps.broadcast("chat.error", { threadId: binding.threadId, runId, error: text, messageId });
+    if (extras.kind === "error") this.#link.deps.broadcast("chat.error", { threadId: binding.threadId, runId, error: clip(text), messageId });
     else this.#link.deps.broadcast("chat.final", { threadId: binding.threadId, runId, messageId, aborted: extras.aborted ?? false });
   }
 
   /** The connection dropped mid-reply: the partial text is gone with it (BRIDGE.md, Q9). */
   interrupt(): void {
-    const streams = [...this.#streams.values()];
-    this.#streams.clear();
+    const streams = this.streams;
+    this.#runs.clear();
     const text = "The connection to OpenClaw was lost mid-reply. The reply appears here if the gateway finishes it.";
     for (const stream of streams) {
       const message = this.#link.room("instance", (ctx) => {
@@ -112,12 +152,12 @@ export class ChatRuns {
     if (!parsed.success || parsed.data.isHeartbeat) return;
     const { stream: kind, data, runId, sessionKey } = parsed.data;
     if (kind === "tool" && data?.phase === "start") {
-      if (data.toolCallId && typeof data.args?.command === "string") this.#commands.set(data.toolCallId, data.args.command);
+      if (data.toolCallId && typeof data.args?.command === "string") this.rememberCommand(data.toolCallId, data.args.command);
       return;
     }
     if (kind !== "command_output" || data?.phase !== "end") return;
     const { sql, instanceId } = this.#link;
-    const threadId = (runId && this.#streams.get(runId)?.threadId) || (sessionKey && bindingForSession(sql, instanceId, sessionKey)?.threadId);
+    const threadId = (runId && this.#runs.get(runId)?.stream.threadId) || (sessionKey && bindingForSession(sql, instanceId, sessionKey)?.threadId);
     if (!threadId) return;
     const toolCallId = (data.itemId ?? "").replace(/^command:/, "");
     const key = toolKey(threadId, toolCallId);

@@ -38,6 +38,8 @@ export class Decisions {
   readonly #link: BridgeLink;
   readonly #onCommand: (toolCallId: string, command: string) => void;
   readonly #deciding = new Set<string>();
+  /** Requests refused over the pending cap, for the log. */
+  #refused = 0;
 
   /** `onCommand`: an exec request names the tool call it gates, so its output can show the command. */
   constructor(link: BridgeLink, onCommand: (toolCallId: string, command: string) => void) {
@@ -73,7 +75,14 @@ export class Decisions {
   }
 
   #record(request: GatewayRequest): void {
-    this.#link.room("instance", (ctx) => recordGatewayRequest(ctx, request));
+    try {
+      this.#link.room("instance", (ctx) => recordGatewayRequest(ctx, request, this.#link.limits.maxPendingApprovals));
+    } catch (error) {
+      // Over the cap: not filed (the gateway times the request out itself). The first
+      // refusal and every hundredth are logged, so a flood does not become one in the log.
+      if (!(error instanceof RoomError) || error.code !== "rate_limited") throw error;
+      if (this.#refused++ % 100 === 0) this.#link.log("gateway request not filed: too many pending", { refused: this.#refused, error: error.message });
+    }
   }
 
   /** The gateway announced a decision: ours (being decided here) is recorded by the resolve itself. */

@@ -1,5 +1,6 @@
 import { type ConnectProof, type DeviceIdentity, signProof } from "./device-identity";
 import { Challenge, ConnectParams, GATEWAY_PROTOCOL, HelloOk, IncomingFrame, RequestFrame } from "./gateway-frames";
+import { DEFAULT_GATEWAY_LIMITS, utf8Over } from "./gateway-limits";
 
 /** A gateway's refusal of a request, with its code (e.g. NOT_PAIRED, AUTH_DEVICE_TOKEN_MISMATCH). */
 export class GatewayRequestError extends Error {
@@ -31,7 +32,12 @@ export interface ConnectOptions {
    */
   mode: "ui" | "backend";
   onEvent(event: string, payload: unknown): void;
+  /** Frames larger than this (UTF-8 bytes) are dropped unread (GatewayLimits.maxFrameBytes). */
+  maxFrameBytes?: number;
 }
+
+/** The code of the GatewayRequestError a request fails with when its answer was over the frame cap. */
+export const FRAME_TOO_LARGE = "AUTOPILOT_FRAME_TOO_LARGE";
 
 export interface Hello {
   /** How the gateway authenticated us: `token` (shared gateway token) or `device-token`. */
@@ -72,9 +78,12 @@ export class GatewayConnection {
   #onChallenge: ((payload: unknown) => void) | null = null;
   #resolveClosed!: (closed: Closed) => void;
   #isClosed = false;
+  readonly #maxFrameBytes: number;
+  #dropped = 0;
 
-  private constructor(ws: WebSocket) {
+  private constructor(ws: WebSocket, maxFrameBytes: number) {
     this.#ws = ws;
+    this.#maxFrameBytes = maxFrameBytes;
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     ws.addEventListener("message", (e) => this.#receive(e.data));
     ws.addEventListener("close", (e) => this.#close({ code: e.code, reason: e.reason }));
@@ -89,7 +98,7 @@ export class GatewayConnection {
    * gateway said hello. Rejects with a GatewayRequestError when it refuses.
    */
   static async open(ws: WebSocket, options: ConnectOptions): Promise<{ connection: GatewayConnection; hello: Hello }> {
-    const connection = new GatewayConnection(ws);
+    const connection = new GatewayConnection(ws, options.maxFrameBytes ?? DEFAULT_GATEWAY_LIMITS.maxFrameBytes);
     try {
       const challenge = Challenge.parse(await connection.#waitForChallenge());
       const token = "token" in options.auth ? options.auth.token : options.auth.deviceToken;
@@ -181,6 +190,7 @@ export class GatewayConnection {
   #receive(data: unknown): void {
     this.#lastFrameAt = Date.now();
     if (typeof data !== "string") return;
+    if (utf8Over(data, this.#maxFrameBytes)) return this.#refuseFrame(data);
     let json: unknown;
     try {
       json = JSON.parse(data);
@@ -208,6 +218,30 @@ export class GatewayConnection {
     } catch (error) {
       console.error(JSON.stringify({ msg: "gateway event handler failed", event: frame.event, error: String(error) }));
     }
+  }
+
+  /**
+   * A frame over the cap is not parsed. If it answers one of our requests (its id read
+   * from the frame's head, as a client's refused frame is), that request fails with a
+   * typed error instead of waiting out its timeout; anything else is dropped. The link
+   * stays up: one oversized answer costs only the request it answered.
+   */
+  #refuseFrame(data: string): void {
+    this.#dropped++;
+    const head = data.slice(0, 512);
+    const id = /"type"\s*:\s*"res"/.test(head) ? /"id"\s*:\s*"(ap-\d{1,15})"/.exec(head)?.[1] : undefined;
+    const pending = id ? this.#pending.get(id) : undefined;
+    // The first drop and then every hundredth: a gateway sending nothing else must not flood the log.
+    if (this.#dropped === 1 || this.#dropped % 100 === 0)
+      console.warn(JSON.stringify({ msg: "gateway frame over the cap dropped", maxBytes: this.#maxFrameBytes, length: data.length, dropped: this.#dropped, answers: pending?.method ?? null }));
+    if (!id || !pending) return;
+    this.#pending.delete(id);
+    clearTimeout(pending.timer);
+    pending.reject(
+      new GatewayRequestError(pending.method, FRAME_TOO_LARGE, `the gateway's answer is larger than the ${this.#maxFrameBytes}-byte frame cap (GATEWAY_MAX_FRAME_BYTES)`, {
+        maxBytes: this.#maxFrameBytes,
+      }),
+    );
   }
 
   #startWatchdog(tickIntervalMs: number): void {

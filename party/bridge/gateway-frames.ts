@@ -58,9 +58,14 @@ export const ChatMessage = z.looseObject({
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
+// Ids a gateway names its runs, sessions, tool calls and requests by: they end up in
+// every client's hello and in room rows, so one out of these bounds drops its frame.
+const GatewayId = z.string().min(1).max(200);
+const SessionKeyOf = z.string().min(1).max(256);
+
 export const ChatEvent = z.looseObject({
-  runId: z.string(),
-  sessionKey: z.string(),
+  runId: GatewayId,
+  sessionKey: SessionKeyOf,
   state: z.string(),
   deltaText: z.string().optional(),
   message: ChatMessage.optional(),
@@ -69,15 +74,15 @@ export const ChatEvent = z.looseObject({
 });
 
 export const AgentEvent = z.looseObject({
-  runId: z.string().optional(),
-  sessionKey: z.string().optional(),
+  runId: GatewayId.optional(),
+  sessionKey: SessionKeyOf.optional(),
   stream: z.string().optional(),
   isHeartbeat: z.boolean().optional(),
   data: z
     .looseObject({
       phase: z.string().optional(),
-      itemId: z.string().optional(),
-      toolCallId: z.string().optional(),
+      itemId: GatewayId.optional(),
+      toolCallId: GatewayId.optional(),
       args: z.looseObject({ command: z.unknown().optional() }).optional(),
       output: z.string().optional(),
       exitCode: z.number().nullable().optional(),
@@ -86,14 +91,14 @@ export const AgentEvent = z.looseObject({
 });
 
 export const ExecApprovalRequest = z.looseObject({
-  id: z.string(),
+  id: GatewayId,
   request: z.looseObject({ command: z.string().optional(), cwd: z.string().optional(), sessionKey: z.string().optional(), runId: z.string().optional(), host: z.string().optional() }).optional(),
   expiresAtMs: z.number().optional(),
 });
 export const ExecApprovalResolved = z.looseObject({ id: z.string(), decision: z.string().optional() });
 
 export const PairRequest = z.looseObject({
-  requestId: z.string(),
+  requestId: GatewayId,
   deviceId: z.string().optional(),
   nodeId: z.string().optional(),
   platform: z.string().optional(),
@@ -145,7 +150,7 @@ export const ChannelPairingList = z.looseObject({
   requests: z
     .array(
       z.looseObject({
-        requestId: z.string(),
+        requestId: GatewayId,
         channel: z.string(),
         channelLabel: z.string().optional(),
         accountId: z.string(),

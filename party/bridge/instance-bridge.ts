@@ -236,6 +236,7 @@ export class InstanceBridge {
         caps: BRIDGE_CAPS,
         mode: device.deviceToken ? "backend" : "ui",
         onEvent: (event, payload) => this.#live.onEvent(event, payload),
+        maxFrameBytes: this.#link.limits.maxFrameBytes,
       });
       if (!BRIDGE_SCOPES.every((s) => hello.scopes.includes(s))) this.#link.log("gateway granted fewer scopes than asked", hello.scopes);
       if (!device.deviceToken && !hello.deviceToken) this.#link.log("the gateway paired the device but issued no device token", null);

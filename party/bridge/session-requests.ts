@@ -3,6 +3,8 @@ import { RoomError } from "../domain/errors";
 import { bindingForThread } from "../domain/gateway-bindings";
 import type { BridgeLink } from "./bridge-link";
 import { AbortResult, ChatMessage, HistoryResult, messageText } from "./gateway-frames";
+import { historyBytes } from "./gateway-limits";
+import { clip } from "./history-import";
 
 // Requests a person makes of a gateway session through the room, answered straight from
 // the gateway (nothing is stored): stop a thread's run, read a session's transcript.
@@ -17,7 +19,7 @@ export async function abortRun(link: BridgeLink, threadId: string): Promise<{ ab
 
 /** A session's transcript straight from the gateway (`sessions.history`). */
 export async function sessionHistory(link: BridgeLink, sessionKey: string, limit: number): Promise<SessionMessage[]> {
-  const history = HistoryResult.parse(await link.open().request("chat.history", { sessionKey, limit }));
+  const history = HistoryResult.parse(await link.open().request("chat.history", { sessionKey, limit, maxBytes: historyBytes(link.limits) }));
   const out: SessionMessage[] = [];
   for (const raw of history.messages) {
     const parsed = ChatMessage.safeParse(raw);
@@ -26,7 +28,7 @@ export async function sessionHistory(link: BridgeLink, sessionKey: string, limit
     const role = m.role === "user" ? "user" : m.role === "assistant" ? "assistant" : m.role === "toolResult" ? "tool" : null;
     const text = messageText(m);
     if (!role || !text || text.startsWith("<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>")) continue;
-    out.push({ role, text, at: m.timestamp ?? null, runId: m.__openclaw?.runId ?? null });
+    out.push({ role, text: clip(text), at: m.timestamp ?? null, runId: m.__openclaw?.runId ?? null });
   }
   return out;
 }

@@ -102,9 +102,25 @@ export interface GatewayRequest {
   action: NonNullable<Approval["action"]>;
 }
 
-/** Records a gateway request as a room approval once; the same request again is a no-op. */
-export function recordGatewayRequest(ctx: OpContext, request: GatewayRequest): Approval | null {
+/** How many of this instance's gateway requests wait for a person. */
+export function countPendingGatewayApprovals(sql: Sql, instanceId: string): number {
+  return sql.one<{ n: number }>(`select count(*) as n from gateway_approvals g join approvals a on a.id = g.approval_id where g.instance_id = ? and a.status = 'pending'`, instanceId)?.n ?? 0;
+}
+
+/**
+ * Records a gateway request as a room approval once; the same request again is a no-op.
+ * Refused (`rate_limited`, nothing written) while `maxPending` of the instance's requests
+ * already wait: a gateway cannot bury everyone's approvals under its own.
+ */
+export function recordGatewayRequest(ctx: OpContext, request: GatewayRequest, maxPending = Number.POSITIVE_INFINITY): Approval | null {
   if (approvalForRequest(ctx.sql, request.instanceId, request.requestId)) return null;
+  const pending = countPendingGatewayApprovals(ctx.sql, request.instanceId);
+  if (pending >= maxPending) {
+    throw new RoomError("rate_limited", `OpenClaw instance ${request.instanceId} already has ${pending} requests waiting for a decision; more are not filed until some are decided`, {
+      instanceId: request.instanceId,
+      maxPending,
+    });
+  }
   // An expiry already in the past would resolve at once; the gateway says it is still open.
   const ttl = request.expiresAt ? Math.max(1000, request.expiresAt - ctx.now) : undefined;
   const { approval } = requestApproval(

@@ -28,6 +28,7 @@ import { dispatch, type DispatchOutcome, parseFrame, sniffRequestId } from "./di
 import { type OperationDeps, watchInstance } from "./instance-operations";
 import { settleInstanceApproval } from "./instance-approvals";
 import { readLinkPolicy } from "../domain/gateway-address";
+import { readGatewayLimits } from "../bridge/gateway-limits";
 import { admitConnection } from "./connect-admission";
 import { rateLimitedResponse, RequestMeter } from "./ratelimit";
 import { readRoomLimits, type RoomLimits } from "./room-limits";
@@ -105,6 +106,7 @@ export class Autopilot extends Agent<Env> {
       retain: this.#retain,
       runtime: () => runtimeFromEnv(this.env),
       linkPolicy: () => readLinkPolicy(this.env),
+      gatewayLimits: () => readGatewayLimits(this.env),
       publish: (effects) => this.#publish(effects),
       broadcast: (event, payload) => this.#broadcastEvent(event, payload),
       sessionsChanged: () => this.#canvas.poke(),
@@ -234,6 +236,7 @@ export class Autopilot extends Agent<Env> {
       live: { streams: [...this.#bridges.streams, ...this.#agent.streams], sessions: allSessions(this.#sql) },
       agent: agentInfo(this.#modelConfig),
       limits: { maxFrameBytes: MAX_CLIENT_FRAME_BYTES, requestsPerSecond: perSecond, burst },
+      streamBytes: readGatewayLimits(this.env).helloStreamBytes,
     });
     sendQuietly(conn, eventFrame("hello", hello));
     return hello.seq;

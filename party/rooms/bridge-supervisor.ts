@@ -1,5 +1,6 @@
 import type { ChatStream } from "../../shared/protocol/gateway";
 import type { BridgeDeps } from "../bridge/bridge-link";
+import type { GatewayLimits } from "../bridge/gateway-limits";
 import { InstanceBridge } from "../bridge/instance-bridge";
 import { linkedGatewayDialer } from "../bridge/linked-gateway";
 import type { LinkPolicy } from "../domain/gateway-address";
@@ -18,6 +19,8 @@ export interface SupervisorDeps extends Pick<BridgeDeps, "sql" | "retain" | "pub
   runtime(): RuntimeClient | null;
   /** Which addresses linked gateways may have (party/domain/gateway-address.ts). */
   linkPolicy(): LinkPolicy;
+  /** What the room takes from any gateway (party/bridge/gateway-limits.ts; the defaults when unset). */
+  gatewayLimits?(): GatewayLimits;
   /** A bridge's session list changed: sessions are no durable event, so the canvas is told apart. */
   sessionsChanged(): void;
 }
@@ -115,7 +118,17 @@ export class BridgeSupervisor {
       if (!dialer) continue;
       const instanceId = instance.id;
       const statusOnHold = () => this.#awaiting.has(instanceId);
-      const bridge = new InstanceBridge({ workspaceId, instanceId, sql, retain, runtime: dialer, publish, broadcast, statusOnHold });
+      const bridge = new InstanceBridge({
+        workspaceId,
+        instanceId,
+        sql,
+        retain,
+        runtime: dialer,
+        publish,
+        broadcast,
+        statusOnHold,
+        ...(this.#d.gatewayLimits ? { limits: this.#d.gatewayLimits() } : {}),
+      });
       this.#bridges.set(instance.id, bridge);
       bridge.start();
     }
