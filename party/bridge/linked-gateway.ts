@@ -45,11 +45,19 @@ export function linkedGatewayDialer(link: GatewayLink, workspaceId: string, poli
       let response: Response;
       try {
         // No Origin and no forwarded headers: the gateway refuses a browser Origin it does
-        // not know and X-Forwarded-For from a proxy it does not trust.
-        response = await fetch(target, { headers: { upgrade: "websocket" } });
+        // not know and X-Forwarded-For from a proxy it does not trust. No redirects: the
+        // address was checked, a Location it answers with was not.
+        response = await fetch(target, { headers: { upgrade: "websocket" }, redirect: "manual" });
       } catch (error) {
         console.warn(JSON.stringify({ msg: "linked gateway unreachable", workspace: workspaceId, instance: link.instanceId, host, error: String(error) }));
         throw new RoomError("unavailable", `the linked gateway at ${host} is unreachable`);
+      }
+      if (response.status >= 300 && response.status < 400) {
+        await response.body?.cancel();
+        throw new RoomError("bad_request", `the linked gateway at ${host} answered with a redirect (HTTP ${response.status}); redirects are not followed: link the gateway's own WebSocket address`, {
+          reason: "redirect",
+          status: response.status,
+        });
       }
       const socket = response.webSocket;
       if (!socket) throw new RoomError("unavailable", `the linked gateway at ${host} refused the WebSocket (HTTP ${response.status}): is the URL the gateway's WebSocket address?`);
