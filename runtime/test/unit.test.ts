@@ -224,8 +224,9 @@ describe("config", () => {
     }
   });
   it("reads the model provider", () => {
-    const result = loadConfig({ ...base, OPENCLAW_MODEL_BASE_URL: "http://127.0.0.1:9/v1/", OPENCLAW_MODEL_ID: "m1", OPENCLAW_MODEL_API_KEY: "k" });
-    expect(result.ok && result.value.model).toEqual({ baseUrl: "http://127.0.0.1:9/v1", modelId: "m1", apiKey: "k" });
+    const result = loadConfig({ ...base, OPENCLAW_MODEL_BASE_URL: "http://127.0.0.1:9/v1/", OPENCLAW_MODEL_ID: "m1", OPENCLAW_MODEL_API_KEY: "k", RUNTIME_MODEL_MAX_TOKENS: "4096" });
+    expect(result.ok && result.value.model).toEqual({ baseUrl: "http://127.0.0.1:9/v1", modelId: "m1", apiKey: "k", maxOutputTokens: 4096 });
+    expect(loadConfig({ ...base, RUNTIME_MODEL_MAX_TOKENS: "0" })).toMatchObject({ ok: false, error: { code: "invalid_request" } });
   });
   it("generates a service token file (0600) when none is given, and reuses it", () => {
     const dataDir = join(tmp, "generated");
