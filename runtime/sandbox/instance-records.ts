@@ -61,7 +61,10 @@ export class InstanceRecords {
   activeCount(except?: InstanceRef): number {
     let count = 0;
     const skip = except && keyOf(except);
-    for (const [key, record] of this.kv.list<InstanceRecord>()) if (key !== skip && ACTIVE_STATES.has(record.state)) count++;
+    for (const [key, record] of this.kv.list<InstanceRecord>()) {
+      // Workspace ids never start with "_": such keys are the model pass-through's (model-records.ts).
+      if (key !== skip && !key.startsWith("_") && ACTIVE_STATES.has(record.state)) count++;
+    }
     return count;
   }
 

@@ -1,15 +1,20 @@
-// The Durable Object that holds the sandbox host's instance records (instance-records.ts):
-// one object for the whole runtime ("registry"), so the gateway cap is checked and claimed
-// atomically. Each method runs without awaiting, over the object's synchronous SQLite-backed
-// KV storage, so calls never interleave.
+// The Durable Object that holds the sandbox host's instance records (instance-records.ts) and
+// its model pass-through's credentials, call slots and usage (model-records.ts): one object
+// for the whole runtime ("registry"), so the gateway cap is checked and claimed atomically.
+// Each method runs without awaiting, over the object's synchronous SQLite-backed KV storage,
+// so calls never interleave.
 import { DurableObject } from "cloudflare:workers";
 import type { InstanceRef } from "../../shared/runtime/requests";
-import { InstanceRecords, type ClaimOutcome, type InstanceRecord } from "./instance-records";
+import type { InstanceUsage, ModelUsage } from "../../shared/runtime/usage";
+import type { CallUsage } from "../src/model-usage";
+import { InstanceRecords, type ClaimOutcome, type InstanceRecord, type InstanceStoreLike } from "./instance-records";
+import { type CredentialOwner, ModelRecords, type ModelStoreLike } from "./model-records";
 
 export const REGISTRY_NAME = "registry";
 
-export class InstanceRegistry extends DurableObject {
+export class InstanceRegistry extends DurableObject implements InstanceStoreLike, ModelStoreLike {
   private readonly records = new InstanceRecords(this.ctx.storage.kv);
+  private readonly models = new ModelRecords(this.ctx.storage.kv);
 
   async get(ref: InstanceRef): Promise<InstanceRecord | null> {
     return this.records.get(ref);
@@ -33,5 +38,37 @@ export class InstanceRegistry extends DurableObject {
 
   async remove(ref: InstanceRef): Promise<void> {
     this.records.remove(ref);
+  }
+
+  async issueModelCredential(owner: CredentialOwner, hash: string): Promise<void> {
+    this.models.issueCredential(owner, hash);
+  }
+
+  async revokeModelCredential(ref: InstanceRef): Promise<void> {
+    this.models.revokeCredential(ref);
+  }
+
+  async modelCredentialOwner(hash: string): Promise<CredentialOwner | null> {
+    return this.models.credentialOwner(hash);
+  }
+
+  async acquireModelCall(ref: InstanceRef, limit: number, leaseMs: number): Promise<string | null> {
+    return this.models.acquireCall(ref, limit, leaseMs);
+  }
+
+  async releaseModelCall(ref: InstanceRef, slot: string): Promise<void> {
+    this.models.releaseCall(ref, slot);
+  }
+
+  async recordModelUsage(ref: InstanceRef, usage: CallUsage | null): Promise<void> {
+    this.models.recordUsage(ref, usage);
+  }
+
+  async modelUsage(ref: InstanceRef): Promise<ModelUsage | null> {
+    return this.models.usage(ref);
+  }
+
+  async modelUsageList(workspaceId: string): Promise<InstanceUsage[]> {
+    return this.models.usageList(workspaceId);
   }
 }

@@ -6,6 +6,7 @@
 //   sandbox-start.ts      the shared start sequence in a container
 //   sandbox-backups.ts    backups and archives in R2
 //   instance-records.ts   per-instance records in a Durable Object (registry-object.ts)
+//   model-egress.ts       the model pass-through the containers call (the operator's key stays in the Worker)
 //
 // Where the token lives: only in the container, in /data/instance/gateway-token (like the
 // process host's instance dir), generated once on the first start and kept across restarts;
@@ -34,6 +35,7 @@ import { refKey } from "../src/ids";
 import { instanceStatus } from "../src/instance-status";
 import { probeOverSocket, type SocketLike } from "./gateway-socket";
 import type { InstanceRecord, InstanceStoreLike } from "./instance-records";
+import type { ModelStoreLike } from "./model-records";
 import { GATEWAY_PORT, GATEWAY_PROCESS_ID, isRunning, SANDBOX_OPTIONS, sandboxId, type BucketLike, type SandboxFactory, type SandboxLike } from "./sandbox-boundary";
 import { archivePrefix, backupPrefix, listBackups, pruneBackups, retireBackups, snapshotTo, timestampName } from "./sandbox-backups";
 import type { SandboxHostConfig } from "./sandbox-config";
@@ -63,7 +65,8 @@ export class SandboxHost implements RuntimeHost {
     private readonly config: Omit<SandboxHostConfig, "serviceToken">,
     private readonly getSandbox: SandboxFactory,
     private readonly bucket: BucketLike,
-    private readonly records: InstanceStoreLike,
+    /** The registry: instance records, and the model pass-through's credentials. */
+    private readonly records: InstanceStoreLike & ModelStoreLike,
     options: SandboxHostOptions = {},
   ) {
     this.log = options.log ?? (() => {});
@@ -170,6 +173,8 @@ export class SandboxHost implements RuntimeHost {
     if (!record && backups.length === 0) return errResult(this.notFound(ref));
     const stamp = timestampName().replace(/\.tar\.gz$/, "");
     let archive: BackupInfo | null = null;
+    // First: whatever else fails, the gateway's model credential stops working.
+    await this.records.revokeModelCredential(ref);
     if (record) {
       const sandbox = this.sandboxFor(record);
       try {
@@ -272,6 +277,7 @@ export class SandboxHost implements RuntimeHost {
         sandbox,
         bucket: this.bucket,
         config: this.config,
+        models: this.records,
         log: this.log,
         probe: this.probe,
         enter: (state, phase) => this.save(record, state, phase),

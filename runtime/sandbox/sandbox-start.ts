@@ -11,6 +11,8 @@ import type { ModelProviderConfig } from "../src/model-config";
 import { refKey } from "../src/ids";
 import type { SocketLike } from "./gateway-socket";
 import type { InstanceRecord } from "./instance-records";
+import { issueModelCredential, MODEL_EGRESS_BASE_URL, newModelCredential } from "./model-egress";
+import type { ModelStoreLike } from "./model-records";
 import { CONTAINER_PATHS, GATEWAY_COMMAND, GATEWAY_PORT, GATEWAY_PROCESS_ID, INSTANCE_DIR, isRunning, type BucketLike, type SandboxLike, type SandboxProcessLike } from "./sandbox-boundary";
 import { listBackups, restoreInto } from "./sandbox-backups";
 import { connectSocket, generateToken, hasState, readToken } from "./sandbox-container";
@@ -20,6 +22,8 @@ export interface SandboxStartDeps {
   sandbox: SandboxLike;
   bucket: BucketLike;
   config: { startTimeoutMs: number; model: ModelProviderConfig | undefined };
+  /** Where the instance's model credential is issued (the registry). */
+  models: ModelStoreLike;
   log: (message: string, fields?: Record<string, unknown>) => void;
   /** Moves the record and saves it; false when a newer write won. */
   enter: (state: InstanceState, phase: Phase) => Promise<boolean>;
@@ -55,18 +59,24 @@ export function sandboxStartAdapter(deps: SandboxStartDeps): GatewayStartAdapter
         token = generateToken();
         await sandbox.writeFile(p.tokenFile, `${token}\n`);
       }
-      return { token, port: GATEWAY_PORT, paths: p, model: deps.config.model };
+      // The gateway calls the model through the Worker's pass-through (model-egress.ts) with a
+      // credential of its own: the operator's key never enters the container.
+      const upstream = deps.config.model;
+      const model = upstream && { baseUrl: MODEL_EGRESS_BASE_URL, apiKey: newModelCredential(), modelId: upstream.modelId };
+      return { token, port: GATEWAY_PORT, paths: p, model };
     },
     writeConfig: async (_prepared, text) => {
       await sandbox.writeFile(p.config, text);
       await sandbox.exec(`chmod 600 ${p.config} ${p.tokenFile}`);
     },
-    startProcess: async (_prepared, env) => {
+    startProcess: async (prepared, env) => {
       // A gateway already running in this container (a PUT that raced us, or a record lost):
-      // adopt it rather than start a second one under the same process id.
+      // adopt it rather than start a second one under the same process id. It keeps the model
+      // credential it was started with, so the new one is issued only for a new process.
       const running = await sandbox.getProcess(GATEWAY_PROCESS_ID);
       if (running && isRunning(running)) proc = running;
       else {
+        if (prepared.model?.apiKey) await issueModelCredential(deps.models, { ...ref, sandboxId: record.sandboxId }, prepared.model.apiKey);
         proc = await sandbox.startProcess(GATEWAY_COMMAND, { processId: GATEWAY_PROCESS_ID, env, cwd: INSTANCE_DIR });
         deps.log("gateway started", { instance: refKey(ref), sandbox: record.sandboxId });
       }

@@ -1,23 +1,38 @@
 // The runtime Worker (sandbox host, production): the same HTTP surface as the process host
 // (runtime/src/api.ts serves both), backed by one @cloudflare/sandbox container per
 // instance (sandbox-host.ts), a Durable Object for the instance records (registry-object.ts)
-// and an R2 bucket for backups.
+// and an R2 bucket for backups. It also serves the containers' model pass-through
+// (model-egress.ts), as the Sandbox class's outbound route: the operator's model key stays
+// in this Worker.
 //
 // Internal only: every request needs `Authorization: Bearer <RUNTIME_SERVICE_TOKEN>`. Give it
 // no public route (reach it through a service binding or a private hostname).
-import { getSandbox, Sandbox } from "@cloudflare/sandbox";
+import { ContainerProxy, getSandbox, Sandbox as SdkSandbox } from "@cloudflare/sandbox";
 import type { InstanceRef } from "../../shared/runtime/requests";
 import { createRuntimeApi, failResponse } from "../src/api";
+import { resolveModel } from "../src/model-config";
+import { ModelRefusal } from "../src/model-request";
+import { refusalResponse } from "../src/model-route";
 import { bridgeGatewaySockets, type SocketLike } from "./gateway-socket";
 import { loadSandboxConfig, type SandboxEnvVars } from "./sandbox-config";
-import type { InstanceStoreLike } from "./instance-records";
+import { MODEL_EGRESS_HOST, serveModelEgress } from "./model-egress";
 import { InstanceRegistry, REGISTRY_NAME } from "./registry-object";
 import type { BucketLike, SandboxFactory, SandboxLike } from "./sandbox-boundary";
 import { SandboxHost } from "./sandbox-host";
 
-// The container-backed Durable Object class named in wrangler.toml ([[containers]] class_name),
-// and the one that keeps the instance records.
-export { InstanceRegistry, Sandbox };
+/** The container-backed Durable Object class named in wrangler.toml ([[containers]] class_name). */
+export class Sandbox extends SdkSandbox<Env> {}
+
+// A container's requests to MODEL_EGRESS_HOST are handed to this Worker (the platform's
+// outbound interception; it needs ContainerProxy exported below). Set on the class, not as a
+// class field: the SDK keeps handlers in a registry its setter fills.
+Sandbox.outboundByHost = {
+  [MODEL_EGRESS_HOST]: (request: Request, env: unknown, ctx: { containerId: string }) => modelEgress(request, env as Env, ctx.containerId),
+};
+
+// The registry object (instance records, model credentials and usage), and the entrypoint the
+// platform routes intercepted container requests through.
+export { ContainerProxy, InstanceRegistry };
 
 export interface Env extends SandboxEnvVars {
   Sandbox: DurableObjectNamespace<Sandbox>;
@@ -29,12 +44,26 @@ function log(message: string, fields: Record<string, unknown> = {}): void {
   console.log(JSON.stringify({ msg: message, ...fields }));
 }
 
+const registryOf = (env: Env) => env.INSTANCES.get(env.INSTANCES.idFromName(REGISTRY_NAME));
+
 export function createSandboxHost(env: Env, config: ConstructorParameters<typeof SandboxHost>[0]): SandboxHost {
   // Type-checks the real SDK and R2 against the boundary the host (and its tests) use.
   const open: SandboxFactory = (id, options): SandboxLike => getSandbox(env.Sandbox, id, options);
   const bucket: BucketLike = env.BACKUPS;
-  const records: InstanceStoreLike = env.INSTANCES.get(env.INSTANCES.idFromName(REGISTRY_NAME));
-  return new SandboxHost(config, open, bucket, records, { log });
+  return new SandboxHost(config, open, bucket, registryOf(env), { log });
+}
+
+/** The model pass-through, for a request a container sent to MODEL_EGRESS_HOST. */
+function modelEgress(request: Request, env: Env, containerId: string): Promise<Response> | Response {
+  const model = resolveModel(env);
+  if (!model.ok || !model.value) return refusalResponse(new ModelRefusal(503, "model_not_configured", "the runtime has no model configured"));
+  return serveModelEgress(request, containerId, {
+    store: registryOf(env),
+    upstream: model.value,
+    // getSandbox opens a sandbox by this name (sandbox ids are lower-case already).
+    containerIdOf: (sandboxId) => env.Sandbox.idFromName(sandboxId).toString(),
+    log,
+  });
 }
 
 /**
@@ -62,6 +91,10 @@ export default {
       info: { host: "sandbox", model: config.model ? { id: config.model.modelId, baseUrl: config.model.baseUrl } : null },
       log,
       upgrade: (ref) => proxyGateway(host, ref),
+      usage: {
+        get: async (ref) => (await registryOf(env).modelUsage(ref)) ?? undefined,
+        list: (workspaceId) => registryOf(env).modelUsageList(workspaceId),
+      },
     });
     return api.fetch(request);
   },

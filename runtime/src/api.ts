@@ -45,8 +45,8 @@ export interface RuntimeApiOptions {
    * it the route answers 400: the process host's Node server takes upgrades before the API.
    */
   upgrade?: (ref: InstanceRef, request: Request) => Promise<Response>;
-  /** Model usage per instance (the process host's pass-through counts it); without it the usage routes answer not_found. */
-  usage?: { get(ref: InstanceRef): ModelUsage | undefined; list(workspaceId: string): InstanceUsage[] };
+  /** Model usage per instance (counted by the host's model pass-through); without it the usage routes answer not_found. */
+  usage?: { get(ref: InstanceRef): ModelUsage | undefined | Promise<ModelUsage | undefined>; list(workspaceId: string): InstanceUsage[] | Promise<InstanceUsage[]> };
 }
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
@@ -56,7 +56,7 @@ export const failResponse = (error: RuntimeError, headers: Record<string, string
 const fromResult = <T>(result: Result<T>, okStatus = 200): Response => (result.ok ? reply(okStatus, okEnvelope(result.value)) : failResponse(result.error));
 
 export const UNAUTHENTICATED = runtimeError("unauthenticated", "missing or wrong service token (Authorization: Bearer <token>)");
-const NOT_METERED = runtimeError("not_found", "this runtime does not meter model usage (only the process host's model pass-through counts tokens)");
+const NOT_METERED = runtimeError("not_found", "this runtime does not meter model usage (it has no model pass-through)");
 const WEBSOCKET_ONLY = runtimeError("not_found", "WebSocket upgrades are only served at /v1/workspaces/:ws/instances/:id/gateway");
 
 const isUpgrade = (c: Context): boolean => c.req.header("upgrade")?.toLowerCase() === "websocket";
@@ -129,13 +129,13 @@ export function createRuntimeApi(host: RuntimeHost, options: RuntimeApiOptions):
   app.get(RUNTIME_ROUTES.usage, params(instanceParamsSchema), async (c) => {
     const ref = c.req.valid("param");
     if (!options.usage) return failResponse(NOT_METERED);
-    const counted = options.usage.get(ref);
+    const counted = await options.usage.get(ref);
     if (counted) return reply(200, okEnvelope({ ...ref, ...counted }));
     const status = await host.status(ref);
     return status.ok ? reply(200, okEnvelope({ ...ref, ...EMPTY_USAGE })) : failResponse(status.error);
   });
-  app.get(RUNTIME_ROUTES.workspaceUsage, params(workspaceParamsSchema), (c) =>
-    options.usage ? reply(200, okEnvelope({ instances: options.usage.list(c.req.valid("param").workspaceId) })) : failResponse(NOT_METERED),
+  app.get(RUNTIME_ROUTES.workspaceUsage, params(workspaceParamsSchema), async (c) =>
+    options.usage ? reply(200, okEnvelope({ instances: await options.usage.list(c.req.valid("param").workspaceId) })) : failResponse(NOT_METERED),
   );
 
   // `path` is where the host keeps the archive (a local path or an object key): internal.

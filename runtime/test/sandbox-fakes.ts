@@ -3,6 +3,7 @@ import type { InstanceRef } from "../../shared/runtime/requests";
 import type { SocketLike } from "../sandbox/gateway-socket";
 import type { SandboxHostConfig } from "../sandbox/sandbox-config";
 import { InstanceRecords, type InstanceRecord, type InstanceStoreLike, type SyncKvLike } from "../sandbox/instance-records";
+import { ModelRecords, type ModelStoreLike } from "../sandbox/model-records";
 import { CONTAINER_PATHS, sandboxId, type BucketLike, type BucketObjectLike, type SandboxLike, type SandboxOpenOptions, type SandboxProcessLike } from "../sandbox/sandbox-boundary";
 import { SandboxHost } from "../sandbox/sandbox-host";
 
@@ -258,8 +259,9 @@ export class MapKv implements SyncKvLike {
 }
 
 /** The registry object's RPC surface over the real record logic (async, like a stub). */
-export function fakeRegistry(kv: MapKv): InstanceStoreLike {
+export function fakeRegistry(kv: MapKv, now: () => number = Date.now): InstanceStoreLike & ModelStoreLike {
   const records = new InstanceRecords(kv);
+  const models = new ModelRecords(kv, now);
   return {
     get: async (ref) => records.get(ref),
     list: async (ws) => records.list(ws),
@@ -267,26 +269,49 @@ export function fakeRegistry(kv: MapKv): InstanceStoreLike {
     put: async (record) => records.put(structuredClone(record)),
     claim: async (record, expected, max) => records.claim(structuredClone(record), expected, max),
     remove: async (ref) => records.remove(ref),
+    issueModelCredential: async (owner, hash) => models.issueCredential(structuredClone(owner), hash),
+    revokeModelCredential: async (ref) => models.revokeCredential(ref),
+    modelCredentialOwner: async (hash) => models.credentialOwner(hash),
+    acquireModelCall: async (ref, limit, leaseMs) => models.acquireCall(ref, limit, leaseMs),
+    releaseModelCall: async (ref, slot) => models.releaseCall(ref, slot),
+    recordModelUsage: async (ref, usage) => models.recordUsage(ref, usage),
+    modelUsage: async (ref) => models.usage(ref),
+    modelUsageList: async (ws) => models.usageList(ws),
   };
 }
 
+/** What the platform reports as a container's id, in tests: any function of the sandbox id will do. */
+export const containerIdOf = (sandboxId: string) => `container:${sandboxId}`;
+
 // --- setup -----------------------------------------------------------------------------------
 
-export const MODEL = { baseUrl: "https://models.example/v1", modelId: "test-model", apiKey: "sk-model-key" };
+/** The operator's model as the Worker's env gives it (the key must never reach a container). */
+export const MODEL = { baseUrl: "https://models.example/v1", modelId: "test-model", apiKey: "sk-operator-model-key-5d1e9a" };
+
+/** The environment a sandbox's latest gateway start was given. */
+export function gatewayEnv(sandbox: FakeSandbox): Record<string, string> {
+  const start = sandbox.calls.filter((c) => c.method === "startProcess").at(-1);
+  if (!start) throw new Error(`sandbox ${sandbox.id} never started a gateway`);
+  return (start.args[1] as { env: Record<string, string> }).env;
+}
+
+/** Everything a container was given or holds: every SDK call's arguments (env, commands, written files) and its files. */
+export const containerContents = (sandbox: FakeSandbox): string => JSON.stringify([sandbox.calls.map((c) => c.args), [...sandbox.files.entries()]]);
 
 export function setup(overrides: Partial<Omit<SandboxHostConfig, "serviceToken">> = {}) {
   const sdk = new FakeSdk();
   const bucket = new FakeBucket();
   const kv = new MapKv();
   const logs: string[] = [];
-  const host = new SandboxHost({ model: MODEL, deleteMode: "remove", maxGateways: 4, startTimeoutMs: 5_000, stopTimeoutMs: 1_000, ...overrides }, sdk.getSandbox, bucket, fakeRegistry(kv), {
+  const registry = fakeRegistry(kv);
+  const host = new SandboxHost({ model: MODEL, deleteMode: "remove", maxGateways: 4, startTimeoutMs: 5_000, stopTimeoutMs: 1_000, ...overrides }, sdk.getSandbox, bucket, registry, {
     pollMs: 5,
     log: (message, fields) => logs.push(JSON.stringify({ message, ...fields })),
   });
   const api = (method: string, path: string, token: string | null = SERVICE_TOKEN) =>
     handleApiRequest(host, SERVICE_TOKEN, { host: "sandbox", model: { id: MODEL.modelId, baseUrl: MODEL.baseUrl } }, { method, url: path, authorization: token === null ? null : `Bearer ${token}` });
   const stored = (ref: InstanceRef) => kv.get<InstanceRecord>(`${ref.workspaceId}/${ref.instanceId}`);
-  return { sdk, bucket, kv, stored, host, api, logs };
+  return { sdk, bucket, kv, registry, stored, host, api, logs };
 }
 
 export const path = (ref: InstanceRef, suffix = "") => `/v1/workspaces/${ref.workspaceId}/instances/${ref.instanceId}${suffix}`;

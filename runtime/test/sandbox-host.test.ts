@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { CONTAINER_PATHS, GATEWAY_COMMAND, GATEWAY_PORT, GATEWAY_PROCESS_ID, sandboxId } from "../sandbox/sandbox-boundary";
 import { mapSandboxError } from "../sandbox/sandbox-errors";
 
-import { SERVICE_TOKEN, REF, CONTAINERS_DISABLED, encodeArchive, MODEL, setup, path, body } from "./sandbox-fakes";
+import { MODEL_EGRESS_BASE_URL } from "../sandbox/model-egress";
+import { SERVICE_TOKEN, REF, CONTAINERS_DISABLED, encodeArchive, MODEL, setup, path, body, containerContents, gatewayEnv } from "./sandbox-fakes";
 
 describe("sandbox ids", () => {
   it("are lower-case, deterministic, DNS-safe and at most 63 characters", async () => {
@@ -63,7 +64,8 @@ describe("sandbox host: provision", () => {
     expect(config.tools.exec.mode).toBe("ask");
     expect(config.agents.defaults.workspace).toBe(CONTAINER_PATHS.workspace);
     expect(config.agents.defaults.model.primary).toBe(`runtime/${MODEL.modelId}`);
-    expect(config.models.providers.runtime.baseUrl).toBe(MODEL.baseUrl);
+    // The model is the Worker's pass-through (the container's outbound route), never the operator's endpoint.
+    expect(config.models.providers.runtime.baseUrl).toBe(MODEL_EGRESS_BASE_URL);
     // The key is referenced, never written.
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the gateway's own env reference syntax, written literally
     expect(config.models.providers.runtime.apiKey).toBe("${OPENCLAW_MODEL_API_KEY}");
@@ -83,8 +85,10 @@ describe("sandbox host: provision", () => {
       OPENCLAW_NO_AUTO_UPDATE: "1",
       OPENCLAW_OFFLINE: "1",
       OPENCLAW_SKIP_CHANNELS: "1",
-      OPENCLAW_MODEL_API_KEY: MODEL.apiKey,
     });
+    // A per-instance pass-through credential, not the operator's key.
+    expect(options.env.OPENCLAW_MODEL_API_KEY).toMatch(/^oc-[\w-]{40,}$/);
+    expect(JSON.stringify(options.env)).not.toContain(MODEL.apiKey);
     expect(JSON.stringify(options.env)).not.toContain(SERVICE_TOKEN);
     expect(sandbox.calls.find((c) => c.method === "waitForPort")?.args[0]).toBe(GATEWAY_PORT);
     // Readiness is a real connect handshake with the token.
@@ -94,6 +98,26 @@ describe("sandbox host: provision", () => {
     expect(JSON.stringify(answer.body)).not.toContain(token);
     expect(JSON.stringify(stored(REF))).not.toContain(token);
     expect(bucket.keys()).toEqual([]);
+  });
+
+  it("no container's environment or files ever hold the operator's model key: provision, restart, backup, restore", async () => {
+    const { sdk, bucket, api } = setup();
+    const other = { workspaceId: "w2", instanceId: "b" };
+    expect((await api("PUT", path(REF))).status).toBe(202);
+    expect((await api("PUT", path(other))).status).toBe(202);
+    expect((await api("POST", path(REF, "/restart"))).status).toBe(202);
+    const backup = body(await api("POST", path(REF, "/backups"))).data;
+    expect((await api("POST", path(REF, `/restore?backup=${backup.name}`))).status).toBe(202);
+    expect(sdk.sandboxes.size).toBe(2);
+    const credentials = new Set<string>();
+    for (const sandbox of sdk.sandboxes.values()) {
+      expect(containerContents(sandbox)).not.toContain(MODEL.apiKey);
+      expect(containerContents(sandbox)).not.toContain(MODEL.baseUrl);
+      credentials.add(gatewayEnv(sandbox).OPENCLAW_MODEL_API_KEY!);
+    }
+    // Each instance has its own credential.
+    expect(credentials.size).toBe(2);
+    for (const key of bucket.keys()) expect(new TextDecoder().decode(bucket.objects.get(key)!.bytes)).not.toContain(MODEL.apiKey);
   });
 
   it("writes no model provider when none is configured", async () => {
