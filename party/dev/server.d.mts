@@ -14,4 +14,12 @@ export interface RunningServer {
   child: ChildProcess;
   stop(): Promise<void>;
 }
-export function startServer(options?: { port?: number; persistDir?: string; vars?: Record<string, string>; log?: (line: string) => void; inspectorPort?: number }): Promise<RunningServer>;
+export function startServer(options?: {
+  port?: number;
+  persistDir?: string;
+  vars?: Record<string, string>;
+  log?: (line: string) => void;
+  /** A DevTools endpoint on this port (a bench's CPU profile); without it no inspector listens. */
+  inspectorPort?: number;
+  localObservability?: boolean;
+}): Promise<RunningServer>;

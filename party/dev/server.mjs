@@ -1,6 +1,7 @@
 // Starts the product locally: local D1 migrations, then `wrangler dev` (workerd with local
-// D1 and Durable Objects, the built client as assets). Used by `npm start`, by the Node
-// end-to-end tests and by the benchmarks, so all of them exercise the same server.
+// D1 and Durable Objects, the built client as assets) through wrangler-dev.mjs, which opens
+// no inspector unless a bench asks for one. Used by `npm start`, by the Node end-to-end
+// tests and by the benchmarks, so all of them exercise the same server.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -11,6 +12,10 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
+// The project's pinned Node (devDependency `node`): wrangler needs 22+, this module may run on 20.
+const NODE = join(ROOT, "node_modules", ".bin", "node");
+// wrangler dev with its inspector off unless asked for (wrangler-dev.mjs says why).
+const LAUNCHER = join(ROOT, "party", "dev", "wrangler-dev.mjs");
 const DB_NAME = "autopilot-auth";
 
 const quietEnv = {
@@ -156,7 +161,8 @@ export function splitSecretVars(vars) {
  * `localObservability: false` switches off wrangler dev's local trace collector (X_LOCAL_OBSERVABILITY, on by default):
  * a Worker of miniflare's in the same workerd that receives every event's trace and writes it to SQLite, on the
  * thread the rooms run on. Production has nothing like it there, so the benchmarks switch it off (for their
- * baselines too); `npm start` and the tests keep wrangler's default.
+ * baselines too); `npm start` and the tests keep wrangler's default. `inspectorPort`: a DevTools endpoint there (and workerd's
+ * own on a port of its choosing), for a bench's profiles only; without it nothing listens for an inspector.
  * @param {{port?: number, persistDir?: string, vars?: Record<string,string>, log?: (line: string) => void, inspectorPort?: number, localObservability?: boolean}} options
  * @returns {Promise<{url: string, port: number, persistDir: string, stop: () => Promise<void>, child: import("node:child_process").ChildProcess}>}
  */
@@ -170,8 +176,9 @@ export async function startServer(options = {}) {
   chmodSync(join(ROOT, ".wrangler"), 0o700);
   ensureDevVars();
   applyMigrations(persistDir);
-  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir, "--show-interactive-dev-session=false"];
-  // workerd's DevTools endpoint (a bench's CPU profile, party/bench/cpu-profile.mjs); wrangler's default port may be taken by another run.
+  // wrangler's CLI flags, read by the launcher; `--no-warnings` as wrangler's own bin runs its CLI.
+  const args = ["--no-warnings", LAUNCHER, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir];
+  // Only then a DevTools endpoint (a bench's CPU profile, party/bench/cpu-profile.mjs): any local uid may connect to it.
   if (options.inspectorPort) args.push("--inspector-port", String(options.inspectorPort));
   // Locally there is no mail server: mails go to the dev outbox the app shows (never set in
   // wrangler.toml, so never in production).
@@ -182,7 +189,7 @@ export async function startServer(options = {}) {
   // Given env files, wrangler reads .dev.vars only when named too.
   if (secretsFile) args.push("--env-file", join(ROOT, ".dev.vars"), "--env-file", secretsFile);
   const env = options.localObservability === false ? { ...quietEnv, X_LOCAL_OBSERVABILITY: "false" } : quietEnv;
-  const child = spawn(WRANGLER, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: false });
+  const child = spawn(NODE, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: false });
   if (secretsFile) {
     const removeSecrets = () => rmSync(dirname(secretsFile), { recursive: true, force: true });
     child.once("exit", removeSecrets);
