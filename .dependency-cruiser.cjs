@@ -1,5 +1,5 @@
 // `npm test` runs this (party/dev/lint.mjs): no import cycles anywhere, and each part
-// imports only where it may. The layout is in ../shared/DESIGN.md: client → shared ← party,
+// imports only where it may. The layout is in docs/architecture.md: client → shared ← party,
 // runtime apart; shared/ is the contract every side runs and imports none of them.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

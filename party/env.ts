@@ -12,7 +12,7 @@ export interface Env extends ModelEnv {
   BETTER_AUTH_SECRET: string;
   /** Origins besides the request's own whose pages may use the session cookie (comma-separated; party/access/origin.ts). */
   APP_ORIGINS?: string;
-  /** The rooms' limits (party/rooms/room-limits.ts; README "Limits"). */
+  /** The rooms' limits (party/rooms/room-limits.ts; docs/operations.md "Limits"). */
   RATE_LIMIT_PER_SECOND?: string;
   RATE_LIMIT_BURST?: string;
   PRINCIPAL_RATE_LIMIT_PER_SECOND?: string;
@@ -21,7 +21,7 @@ export interface Env extends ModelEnv {
   WORKSPACE_RATE_LIMIT_BURST?: string;
   MAX_CONNECTIONS_PER_PRINCIPAL?: string;
   EVENT_LOG_RETAIN?: string;
-  /** The Hatchery's limits (party/rooms/hatchery-limits.ts; README "Limits"). */
+  /** The Hatchery's limits (party/rooms/hatchery-limits.ts; docs/operations.md "Limits"). */
   HATCHERY_MAX_FRAME_BYTES?: string;
   HATCHERY_MAX_DOC_BYTES?: string;
   HATCHERY_MAX_AWARENESS_BYTES?: string;
@@ -38,7 +38,7 @@ export interface Env extends ModelEnv {
   RUNTIME_SERVICE_TOKEN?: string;
   /** "1": linked gateways (instances.link) may be on loopback/private addresses (local dev; party/domain/gateway-address.ts). */
   LINKED_GATEWAY_ALLOW_PRIVATE?: string;
-  /** What the room takes from any gateway, hosted or linked (party/bridge/gateway-limits.ts; README "Limits"). */
+  /** What the room takes from any gateway, hosted or linked (party/bridge/gateway-limits.ts; docs/operations.md "Limits"). */
   GATEWAY_MAX_FRAME_BYTES?: string;
   GATEWAY_MAX_RUN_CHARS?: string;
   GATEWAY_MAX_LIVE_RUNS?: string;

@@ -1,6 +1,6 @@
 // Import order matters: better-auth (via ./auth/auth) must be evaluated before `agents`.
 // The other way round wrangler dev dies at start with "TypeError: ZodLazy is not a
-// constructor" (see shared notes: cloudflare-stack.md).
+// constructor".
 import { authFor } from "./auth/auth";
 import { api } from "./api/routes";
 import { routeAgentRequest } from "agents";

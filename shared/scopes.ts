@@ -1,6 +1,6 @@
 import type { Role, Scope } from "./protocol/principal";
 
-/** DESIGN.md: owner/admin → all; member → read, write, approve; viewer → read. */
+/** docs/access.md: owner/admin → all; member → read, write, approve; viewer → read. */
 const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
   owner: ["read", "write", "approve", "admin"],
   admin: ["read", "write", "approve", "admin"],

@@ -13,7 +13,7 @@ export const AccessChange = z.object({
   audit: z
     .object({
       actor: Actor.nullable(),
-      /** e.g. `key.revoked`, `member.removed`, `member.role_changed` (README: Audit). */
+      /** e.g. `key.revoked`, `member.removed`, `member.role_changed` (docs/access.md, "Audit"). */
       action: z.string().min(1).max(64),
       targetId: z.string().min(1).max(64),
       details: z.record(z.string(), z.unknown()).default({}),

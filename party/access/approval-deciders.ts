@@ -2,7 +2,7 @@ import type { Approval } from "../../shared/protocol/approvals";
 import type { Principal } from "../../shared/protocol/principal";
 
 /**
- * Who may decide an approval (README: "People decide risky actions"), on top of the
+ * Who may decide an approval (docs/access.md, "Approvals"), on top of the
  * `approve` scope the method already requires:
  *
  * - An approval that gates an action the room then takes (`action` set: an instance

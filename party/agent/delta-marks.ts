@@ -1,5 +1,5 @@
 // Bench-only timing marks of the Autopilot's streamed reply, to split a delta's latency
-// into its hops (README "The Autopilot's agent"). On only when the Worker var
+// into its hops (docs/performance.md, bench:assistant). On only when the Worker var
 // AUTOPILOT_DELTA_MARKS is "1" (`npm run bench:assistant` sets it); otherwise the runner
 // gets no marks and nothing is recorded or logged.
 //

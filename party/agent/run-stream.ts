@@ -2,7 +2,7 @@
 // context and tools, its stream turned into plain events the room maps onto chat deltas,
 // tool messages, usage rows and approvals, and one terminal outcome.
 //
-// Failure rules (verified with ai 7, see the issue 9 design §1): an `error` part fails the
+// Failure rules (verified with ai 7): an `error` part fails the
 // turn even when the SDK would go on to "finish" (a malformed chunk resolves the promises
 // with finishReason "error"); an `abort` part is ours when our signal fired, otherwise a
 // timeout (the SDK aborts its own controller with a TimeoutError) and so a failure.

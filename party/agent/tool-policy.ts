@@ -1,8 +1,7 @@
 // Which registry methods the Autopilot's model may call, and how. The table is keyed by
 // every MethodName, so adding a method to shared/protocol/methods.ts fails the type check
-// here until someone decides whether the agent may use it. (It lives here rather than as
-// a field of the method spec while the protocol is frozen for the refactor; the design
-// moves it to `MethodSpec.agent` with protocol 5.)
+// here until someone decides whether the agent may use it. (It lives here, not as a field
+// of the method spec in shared/protocol/methods.ts.)
 import type { z } from "zod";
 import type { Risk as RiskSchema } from "../../shared/protocol/approvals";
 import type { MethodName } from "../../shared/protocol/methods";

@@ -133,7 +133,7 @@ const encoded = Y.encodeStateAsUpdate(source).byteLength;
 const dir = mkdtempSync(join(tmpdir(), "autopilot-bench-graph-"));
 console.log(`Starting the room (wrangler dev on :${PORT})…`);
 // The benchmark uploads the whole graph as one update: above the Hatchery's default frame,
-// document and count limits (README "Limits"), so it raises them.
+// document and count limits (docs/operations.md, "Limits"), so it raises them.
 const vars = {
   HATCHERY_MAX_FRAME_BYTES: String(16 * 1024 * 1024),
   HATCHERY_MAX_DOC_BYTES: String(16 * 1024 * 1024),

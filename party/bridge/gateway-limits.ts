@@ -1,7 +1,7 @@
 import { MAX_MESSAGE_TEXT } from "../../shared/protocol/common";
 
 /**
- * What the room takes from any gateway, hosted or linked (README "Limits"), from the
+ * What the room takes from any gateway, hosted or linked (docs/operations.md, "Limits"), from the
  * Worker's vars. Both run agents their tenant controls, and a linked one is anyone's
  * server: each frame, each streamed reply and each filed request is bounded like a
  * client's before it reaches the room or the other people in it.

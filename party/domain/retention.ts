@@ -3,7 +3,7 @@ import { IDEMPOTENCY_TTL_MS } from "./idempotency";
 import type { Sql } from "./sql";
 import { forgetOldUsage } from "./usage";
 
-// What each growing table keeps (README "Limits"). Events trim themselves on append
+// What each growing table keeps (docs/operations.md, "Retention"). Events trim themselves on append
 // (EVENT_LOG_RETAIN); these are swept on a schedule (party/rooms/retention-sweep.ts).
 
 /**

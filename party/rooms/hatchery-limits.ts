@@ -1,7 +1,7 @@
 import type { Env } from "../env";
 import type { HatcheryRates } from "./hatchery-meter";
 
-/** The Hatchery's limits (README "Limits"), from `[vars]`; a missing or bad value takes the default. */
+/** The Hatchery's limits (docs/operations.md, "Limits"), from `[vars]`; a missing or bad value takes the default. */
 export interface HatcheryLimits extends HatcheryRates {
   maxFrameBytes: number;
   maxDocBytes: number;

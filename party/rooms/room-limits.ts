@@ -6,7 +6,7 @@ export interface Rate {
   burst: number;
 }
 
-/** The limits of a workspace's rooms (README "Limits"), from the Worker's vars. */
+/** The limits of a workspace's rooms (docs/operations.md, "Limits"), from the Worker's vars. */
 export interface RoomLimits {
   /** Requests of one socket. */
   connection: Rate;

@@ -20,7 +20,7 @@ export type MeResponse = z.infer<typeof MeResponse>;
 /**
  * `GET /api/me/status?while=<status>`: answers as soon as the account's status is no
  * longer `while`, or with the unchanged status after at most ~25 s (a long poll: the
- * waiting screen's only way to learn it was approved; see README "Waitlist").
+ * waiting screen's only way to learn it was approved; see docs/access.md, "Waitlist and operators").
  */
 export const AccountStatusQuery = z.object({ while: AccountStatus.optional() });
 export const AccountStatusResponse = z.object({ status: AccountStatus });

@@ -20,7 +20,8 @@ const GATEWAY: [string, GatewayErrorLike, GatewayErrorKind][] = [
     "device_auth",
   ],
   ["scope upgrade repair", { code: "NOT_PAIRED", message: "pairing required", details: { reason: "scope-upgrade", approvedScopes: [], requestedScopes: [] } }, "device_auth"],
-  // Gateway docs (auth.md, troubleshooting): the shared token did not match.
+  // The gateway's docs (docs/gateway/protocol/auth.md and troubleshooting.md in runtime/openclaw's
+  // openclaw package): the shared token did not match.
   [
     "shared token mismatch",
     { code: "INVALID_REQUEST", message: "unauthorized", details: { code: "AUTH_TOKEN_MISMATCH", canRetryWithDeviceToken: true, recommendedNextStep: "retry_with_device_token" } },
@@ -35,7 +36,7 @@ const GATEWAY: [string, GatewayErrorLike, GatewayErrorKind][] = [
   ["APPROVAL_NOT_FOUND code", { code: "APPROVAL_NOT_FOUND", message: "x" }, "gone"],
   ["legacy expired approval", { code: "INVALID_REQUEST", message: "unknown or expired approval id" }, "gone"],
   ["NOT_FOUND", { code: "NOT_FOUND", message: "session not found" }, "gone"],
-  // notes/openclaw-gateway.md: connect before the sidecars are up.
+  // Gateway source ("startup-sidecars" in runtime/openclaw's openclaw package): connect before the sidecars are up.
   ["startup sidecars", { code: "UNAVAILABLE", message: "gateway starting", retryable: true, details: { reason: "startup-sidecars" } }, "retryable"],
   ["UNAVAILABLE without flag", { code: "UNAVAILABLE", message: "service unavailable" }, "retryable"],
   ["details.retryable", { code: "INVALID_REQUEST", message: "try later", details: { retryable: true } }, "retryable"],
@@ -66,7 +67,7 @@ describe("classifyGatewayError", () => {
 const named = (name: string, message: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(message), { name }, extra);
 
 const SANDBOX: [string, unknown, SandboxErrorKind][] = [
-  // notes/cloudflare-stack.md: any Sandbox call under wrangler dev without containers.
+  // @cloudflare/containers' own message: any Sandbox call under wrangler dev without containers.
   [
     "containers not enabled",
     new Error(

@@ -7,7 +7,7 @@ import { type CreateKeyBody, CreatedKeyResponse, KeysResponse, RevokedKeyRespons
 import { type AddMemberBody, AddMemberResponse, MembersResponse, RemovedMemberResponse, type UpdateMemberBody, UpdatedMemberResponse } from "../../../shared/api/members";
 
 /**
- * The auth HTTP API: the only HTTP the app uses besides static files (DESIGN.md: no REST
+ * The auth HTTP API: the only HTTP the app uses besides static files (docs/architecture.md: no REST
  * for app data). Every answer is checked against its schema in shared/api before use.
  * Errors come back as `{error:{code,message}}` (ours) or `{message, code?}` (better-auth);
  * both become an ApiError with a sentence a person can read.

@@ -139,7 +139,7 @@ export function ApprovalActions({ approval, compact = false }: { approval: Appro
   const hasApprove = useCan("approve");
   const role = useRoom((s) => s.principal?.role);
   const me = useRoom((s) => s.principal?.id);
-  // The room refuses these too (README: people decide risky actions): say why up front.
+  // The room refuses these too (docs/access.md, "Approvals"): say why up front.
   const ownAction = Boolean(approval.action) && approval.requestedBy.id === me;
   const canApprove = hasApprove && !ownAction;
   const [note, setNote] = useState("");
