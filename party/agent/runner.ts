@@ -2,7 +2,8 @@
 // run is active fold into one follow-up run, and turns are capped: turn-intake.ts),
 // streamed to every client as chat deltas (instanceId null), its tool calls executed
 // through the room's own dispatch as the Autopilot, paused durably on gated tools until a
-// person decides.
+// person decides. It acts for whoever triggered it only while they still have access:
+// each tool call and each start or resume asks D1 first (run-access.ts).
 //
 // Exactly-once: a tool executes through dispatch with an idempotency key derived from the
 // run and the tool call, so a replayed call answers from the idempotency table; a resumed
@@ -17,22 +18,22 @@ import type { Actor, Principal } from "../../shared/protocol/principal";
 import type { Message } from "../../shared/protocol/threads";
 import type { z } from "zod";
 import { activeRun, type AgentRun, claimRun, endRun, getRun, nextQueued, recordToolCall, runsWithStatus, saveRun, toolCallPosted } from "../domain/agent-runs";
-import { getApproval, requestApproval, settleApproval } from "../domain/approvals";
+import { getApproval, settleApproval } from "../domain/approvals";
 import { newId } from "../domain/context";
 import { getThread } from "../domain/threads";
 import { recordUsage } from "../domain/usage";
-import type { PendingCall } from "../records/agent-run";
 import { asAutopilot, autopilotPrincipal, clipText, failSegment, finishSegment, jsonText, type PostDeps, post, toolLine } from "./autopilot-posts";
 import { createModel, type ModelConfig, type ModelConfigured } from "./config";
 import { type DeltaMarks, deltaMarks } from "./delta-marks";
 import { AUTOPILOT_ID } from "./context";
 import { buildRunContext, runInstructions } from "./run-context";
+import { pauseRun } from "./run-pause";
 import { canResumeAgain, nextResume } from "./run-recovery";
-import { boundRunMessages, tooLargeMessage } from "./run-storage";
-import { type ApprovalAnswer, type ApprovalRequest, type RunEvent, resumeMessages, runStream } from "./run-stream";
+import { type CurrentAccess, guardTools, noteFiledApproval, type RunAccess, runAccess, stopRun } from "./run-access";
+import { type ApprovalAnswer, type RunEvent, resumeMessages, runStream } from "./run-stream";
 import { requestTitle } from "./titles";
 import type { GatewayAccess } from "./gateway-tool";
-import { answerFor, approvalFor, type RunTools, runTools, toolCallKey } from "./run-tools";
+import { answerFor, type RunTools, runTools, toolCallKey } from "./run-tools";
 import { takePost } from "./turn-intake";
 import { limitNotice } from "./turn-limits";
 
@@ -44,6 +45,8 @@ export interface AgentDeps extends PostDeps {
   invoke(principal: Principal, method: MethodName, params: Record<string, unknown>): Promise<unknown>;
   /** The OpenClaw instance attached to a thread, whose gateway tools a run may use; null if none. */
   gateway(threadId: string): GatewayAccess | null;
+  /** A principal's access as D1 has it now: a run acts for its trigger only while that holds (run-access.ts). */
+  currentAccess: CurrentAccess;
 }
 
 interface Active {
@@ -52,6 +55,8 @@ interface Active {
   /** The segment streaming right now (null while the context is built). */
   stream: ChatStream | null;
   marks: DeltaMarks | null;
+  /** Why the run stops: its trigger's access is gone (run-access.ts). */
+  stopped: string | null;
 }
 
 const MENTION = /(^|[^\w@])@autopilot\b/i;
@@ -101,7 +106,7 @@ export class AutopilotAgent {
 
   #execute(run: AgentRun, work: (active: Active) => Promise<void>): void {
     const config = this.#d.config();
-    const active: Active = { runId: run.id, abort: new AbortController(), stream: null, marks: deltaMarks(config.configured && config.deltaMarks === true) };
+    const active: Active = { runId: run.id, abort: new AbortController(), stream: null, marks: deltaMarks(config.configured && config.deltaMarks === true), stopped: null };
     this.#active.set(run.threadId, active);
     active.marks?.step("claimed");
     void (async () => {
@@ -136,8 +141,10 @@ export class AutopilotAgent {
       endRun(this.#d.sql, run.id, "failed", Date.now());
       return;
     }
+    // Read while the context is built: the run asks the model only for someone who still may.
+    const access = runAccess(this.#d.currentAccess, run.doc);
     const model = createModel(config, active.marks?.fetch);
-    const tools = await this.#tools(run, config);
+    const tools = await this.#tools(run, config, active);
     active.marks?.step("tools");
     const context = await buildRunContext({
       sql: this.#d.sql,
@@ -150,13 +157,13 @@ export class AutopilotAgent {
       tools: tools.tools,
       abortSignal: active.abort.signal,
     });
-    await this.#segment(run, active, config, model, tools, context.instructions, context.messages);
+    if (await this.#mayGoOn(run, access)) await this.#segment(run, active, config, model, tools, context.instructions, context.messages);
   }
 
-  #tools(run: AgentRun, config: ModelConfigured): Promise<RunTools> {
+  async #tools(run: AgentRun, config: ModelConfigured, active: Active): Promise<RunTools> {
     const principal = autopilotPrincipal(run.doc.scopes);
     const gateway = this.#d.gateway(run.threadId);
-    return runTools({
+    const tools = await runTools({
       sql: this.#d.sql,
       runId: run.id,
       scopes: run.doc.scopes,
@@ -165,10 +172,36 @@ export class AutopilotAgent {
       call: async (method, input, options) => {
         const params = Methods[method].mutating ? { ...input, idempotencyKey: await toolCallKey(run.id, options.toolCallId) } : input;
         const result = await this.#d.invoke(principal, method, params);
+        noteFiledApproval(this.#d.sql, run.id, method, result);
         const text = jsonText(result);
         return text.length > RESULT_CHARS ? `${text.slice(0, RESULT_CHARS)}… (clipped)` : result;
       },
     });
+    const check = () => runAccess(this.#d.currentAccess, run.doc);
+    return { ...tools, tools: guardTools(tools.tools, check, (reason) => this.#stop(active, reason)) };
+  }
+
+  /** The trigger's access is gone: the run stops where it is (#segment ends it with why). */
+  #stop(active: Active, reason: string): void {
+    active.stopped ??= reason;
+    active.abort.abort(new Error(reason));
+  }
+
+  /** Whether the run may go on for its trigger; when its access is gone the run is stopped here. */
+  async #mayGoOn(run: AgentRun, pending: Promise<RunAccess>): Promise<boolean> {
+    const access = await pending;
+    if (access.kind === "unknown") throw new Error(`could not read the access of the run's trigger: ${access.error}`);
+    if (access.kind === "gone") stopRun(this.#d, run, `${run.id}.${run.segment}`, "", access.reason);
+    return access.kind === "ok";
+  }
+
+  /** Access changed in the workspace: a run streaming for someone whose access is gone stops now, not at its next tool call. */
+  async recheckActive(): Promise<void> {
+    for (const active of [...this.#active.values()]) {
+      const run = getRun(this.#d.sql, active.runId);
+      const access = run ? await runAccess(this.#d.currentAccess, run.doc) : null;
+      if (access?.kind === "gone") this.#stop(active, access.reason);
+    }
   }
 
   async #segment(run: AgentRun, active: Active, config: ModelConfigured, model: LanguageModel, tools: RunTools, instructions: string, messages: ModelMessage[]): Promise<void> {
@@ -197,7 +230,9 @@ export class AutopilotAgent {
     active.stream = null;
     active.marks?.flush(chatRunId);
     const now = Date.now();
-    if (outcome.status === "failed") {
+    if (active.stopped !== null) {
+      stopRun(this.#d, run, chatRunId, outcome.text, active.stopped);
+    } else if (outcome.status === "failed") {
       failSegment(this.#d, threadId, chatRunId, outcome.text, outcome.error);
       endRun(this.#d.sql, run.id, "failed", now);
     } else if (outcome.status === "aborted") {
@@ -205,7 +240,7 @@ export class AutopilotAgent {
       endRun(this.#d.sql, run.id, "aborted", now);
     } else if (outcome.approvals.length > 0) {
       finishSegment(this.#d, threadId, chatRunId, outcome.text);
-      this.#pause(run, config, [...messages, ...outcome.responseMessages], outcome.approvals);
+      pauseRun(this.#d, run, config, [...messages, ...outcome.responseMessages], outcome.approvals);
     } else {
       const reply = finishSegment(this.#d, threadId, chatRunId, outcome.text);
       endRun(this.#d.sql, run.id, "finished", now);
@@ -256,44 +291,6 @@ export class AutopilotAgent {
     }
   }
 
-  /** Gated calls: one room approval each, and the run's messages stored, in one transaction. */
-  #pause(run: AgentRun, config: ModelConfigured, all: ModelMessage[], approvals: ApprovalRequest[]): void {
-    const bounded = boundRunMessages(all);
-    if (!bounded.ok) {
-      // Too large to keep: no approval is asked for a run that could never resume.
-      post(this.#d, run.threadId, tooLargeMessage(bounded.bytes), { kind: "error", runId: `${run.id}.${run.segment}.stored` });
-      endRun(this.#d.sql, run.id, "failed", Date.now());
-      return;
-    }
-    const { messages } = bounded;
-    asAutopilot(
-      this.#d,
-      (ctx) => {
-        const instance = this.#d.gateway(run.threadId)?.instanceName ?? null;
-        const pending: PendingCall[] = approvals.map((request) => {
-          const args = clipText(jsonText(request.input ?? {}));
-          const { title, risk } = approvalFor(request.tool, request.input, config.riskyGatewayTools, instance);
-          const { approval } = requestApproval(
-            ctx,
-            {
-              title,
-              details: args,
-              risk,
-              threadId: run.threadId,
-              expiresInMs: config.approvalTtlMs,
-              idempotencyKey: `ap-approval-${request.approvalId}`,
-            },
-            { kind: "tool", runId: run.id, toolCallId: request.toolCallId, tool: request.tool, arguments: args },
-          );
-          return { approvalId: request.approvalId, toolCallId: request.toolCallId, tool: request.tool, input: request.input ?? null, roomApprovalId: approval.id, answer: null };
-        });
-        const doc = { ...run.doc, messages: messages as unknown as Record<string, unknown>[], pending };
-        saveRun(ctx.sql, { id: run.id, status: "awaiting_approval", segment: run.segment, doc }, ctx.now);
-      },
-      run.doc.scopes,
-    );
-  }
-
   /** An approval was decided (or expired): a paused run resumes once all of its calls are answered. */
   onApprovalResolved(approval: Approval): void {
     const action = approval.action;
@@ -330,12 +327,14 @@ export class AutopilotAgent {
       endRun(this.#d.sql, run.id, "failed", Date.now());
       return;
     }
+    const access = runAccess(this.#d.currentAccess, run.doc);
     const answers = run.doc.pending.map(
       (call): ApprovalAnswer => (call.answer?.approved ? { approvalId: call.approvalId, approved: true } : { approvalId: call.approvalId, approved: false, reason: call.answer?.reason ?? "denied" }),
     );
     const messages = resumeMessages(run.doc.messages as unknown as ModelMessage[], answers);
     const model = createModel(config, active.marks?.fetch);
-    await this.#segment(run, active, config, model, await this.#tools(run, config), runInstructions(this.#d.sql, run.threadId), messages);
+    const tools = await this.#tools(run, config, active);
+    if (await this.#mayGoOn(run, access)) await this.#segment(run, active, config, model, tools, runInstructions(this.#d.sql, run.threadId), messages);
   }
 
   /** `chat.abort` on a thread: stops its streaming reply, or cancels a run waiting for a person. Null: nothing to stop. */

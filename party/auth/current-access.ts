@@ -16,6 +16,13 @@ const AGENT_PREFIX = "agent_";
 
 export const agentPrincipalId = (keyId: string) => `${AGENT_PREFIX}${keyId}`;
 
+/**
+ * Whether an actor is a principal whose access D1 can answer for: a person, or an agent
+ * key. The room's own actors (the Autopilot, an instance's gateway, a gateway's outside
+ * user `gateway-user:<instance>`) are neither, and `recheckPrincipal` would call them gone.
+ */
+export const isAccessPrincipal = (actor: Pick<Principal, "id" | "kind">): boolean => (actor.kind === "user" && !actor.id.includes(":")) || actor.id.startsWith(AGENT_PREFIX);
+
 export type AccessVerdict = { ok: true; principal: Principal } | { ok: false; code: typeof CloseCode.unauthenticated | typeof CloseCode.forbidden; reason: string };
 
 export async function memberRole(db: D1Database, workspaceId: string, userId: string): Promise<Role | null> {

@@ -131,8 +131,24 @@ export function toolCallPosted(sql: Sql, runId: string, toolCallId: string): boo
   return sql.one(`select 1 as hit from agent_tool_calls where run_id = ? and tool_call_id = ? and message_id is not null`, runId, toolCallId) !== null;
 }
 
+/** An approval the run filed through an approval-method tool: the room acts on it for the run's trigger. */
+export function recordFiledApproval(sql: Sql, runId: string, approvalId: string): void {
+  sql.run(`insert into agent_run_approvals (approval_id, run_id) values (?, ?) on conflict (approval_id) do nothing`, approvalId, runId);
+}
+
+export function filedApprovals(sql: Sql, runId: string): string[] {
+  return sql.all<{ approval_id: string }>(`select approval_id from agent_run_approvals where run_id = ?`, runId).map((r) => r.approval_id);
+}
+
+/** The run that filed an approval, if a run did. */
+export function runOfFiledApproval(sql: Sql, approvalId: string): AgentRun | null {
+  const row = sql.one<Row>(`select r.* from agent_runs r join agent_run_approvals a on a.run_id = r.id where a.approval_id = ?`, approvalId);
+  return row ? (readable([row], toRun)[0] ?? null) : null;
+}
+
 export function forgetOldRuns(sql: Sql, now: number): void {
   const before = now - RUN_RETENTION_MS;
+  sql.run(`delete from agent_run_approvals where run_id in (select id from agent_runs where ${FINISHED_RUN} and updated_at < ?)`, before);
   sql.run(`delete from agent_tool_calls where run_id in (select id from agent_runs where ${FINISHED_RUN} and updated_at < ?)`, before);
   sql.run(`delete from agent_gateway_invokes where run_id in (select id from agent_runs where ${FINISHED_RUN} and updated_at < ?)`, before);
   sql.run(`delete from agent_runs where ${FINISHED_RUN} and updated_at < ?`, before);

@@ -91,6 +91,21 @@ export function settleApproval(ctx: OpContext, existing: Approval, status: Exclu
   return approval;
 }
 
+/**
+ * Withdraws a pending approval as the context's actor: it resolves as `expired` with why
+ * in its note, and whatever it would have let the room do is never done. Null when it was
+ * decided meanwhile.
+ */
+export function withdrawApproval(ctx: OpContext, approvalId: string, note: string): Approval | null {
+  const current = getApproval(ctx.sql, approvalId);
+  return current?.status === "pending" ? settleApproval(ctx, current, "expired", note) : null;
+}
+
+/** Every pending approval, oldest first. */
+export function pendingApprovals(sql: Sql): Approval[] {
+  return readable(sql.all<{ doc: string }>(`select doc from approvals where status = 'pending' order by requested_at`), (r) => approvalRecord.decode(r.doc));
+}
+
 /** Resolves every pending approval whose time ran out; returns how many. */
 export function expireDueApprovals(ctx: OpContext): number {
   const due = ctx.sql.all<{ id: string; doc: string }>(`select id, doc from approvals where status = 'pending' and expires_at is not null and expires_at <= ?`, ctx.now);

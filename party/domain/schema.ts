@@ -55,6 +55,10 @@ const MIGRATIONS: string[] = [
   // Linked gateways (instances.link): address and token, server-side only. `linked` is 0
   // while the approval is pending (the row then dies with a denial or expiry).
   `create table if not exists gateway_links (instance_id text primary key, approval_id text not null unique, url text not null, token text not null, linked integer not null, created_at integer not null);`,
+  // The approvals an Autopilot run filed with an approval-method tool (instances.*): the
+  // room acts on them for the run's trigger, whose access is checked again when one is decided.
+  `create table if not exists agent_run_approvals (approval_id text primary key, run_id text not null);
+   create index if not exists agent_run_approvals_run on agent_run_approvals (run_id);`,
 ];
 
 export function migrate(sql: Sql): void {

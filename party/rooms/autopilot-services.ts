@@ -1,6 +1,7 @@
 import type { MethodName } from "../../shared/protocol/methods";
 import type { PresenceEntry } from "../../shared/protocol/presence";
 import type { Principal } from "../../shared/protocol/principal";
+import type { CurrentAccess } from "../agent/run-access";
 import type { AutopilotAgent } from "../agent/runner";
 import type { OpEffects } from "../domain/context";
 import { RoomError } from "../domain/errors";
@@ -25,6 +26,7 @@ export interface ServiceSources {
   details(instanceId: string): DetailsDeps;
   /** The Hatchery's answer to graph commands applied as `principalId`. */
   applyGraph(principalId: string, idempotencyKey: string, commands: Parameters<RoomServices["applyGraph"]>[1]): Promise<unknown>;
+  currentAccess: CurrentAccess;
 }
 
 /** What the methods the room answers itself get (method-handlers.ts), for one request by `principal`. */
@@ -42,6 +44,7 @@ export function roomServices(src: ServiceSources, principal: Principal, setStatu
     linkPolicy: () => src.bridges.linkPolicy(),
     abortReply: (threadId) => src.agent.abort(threadId, principal),
     instanceDetails: (instanceId) => instanceDetails(src.details(instanceId), instanceId),
+    currentAccess: src.currentAccess,
     applyGraph: async (idempotencyKey, commands) => {
       // RPC results lose their discriminated-union narrowing; read them as the plain union.
       const outcome = (await src.applyGraph(principal.id, idempotencyKey, commands)) as GraphApplyOutcome;

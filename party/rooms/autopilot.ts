@@ -4,9 +4,8 @@ import type { EventName, EventPayload } from "../../shared/protocol/events";
 import { MAX_CLIENT_FRAME_BYTES } from "../../shared/protocol/frames";
 import { type ModelConfig, readModelConfig } from "../agent/config";
 import { AutopilotAgent } from "../agent/runner";
-import { AccessChange } from "../access/access-change";
+import type { AccessChange } from "../access/access-change";
 import { expireDueApprovals, nextApprovalExpiry } from "../domain/approvals";
-import { appendAudit } from "../domain/audit";
 import { createOpContext, type OpEffects } from "../domain/context";
 import { planResume, type ResumePlan, roomEpoch } from "../domain/eventlog";
 import { allSessions, listSessions } from "../domain/gateway";
@@ -18,7 +17,8 @@ import type { Env } from "../env";
 import { runtimeFromEnv } from "../runtime-client";
 import { type BackupPolicy, readBackupPolicy } from "../domain/backup-policy";
 import { BridgeSupervisor } from "./bridge-supervisor";
-import { autopilotSocket, revalidateSockets } from "./connection-access";
+import { autopilotSocket } from "./connection-access";
+import { accessReader, applyAccessChange } from "./access-changed";
 import { type ConnState, connState, presenceEntry, presenceOf } from "./connection-state";
 import { RecurringAlarms, wantedAlarms } from "./recurring-alarms";
 import { runScheduledBackups } from "./scheduled-backups";
@@ -75,6 +75,7 @@ export class Autopilot extends Agent<Env> {
   readonly #agent: AutopilotAgent;
   /** The Autopilot's model as the Worker's vars and secrets configure it. */
   readonly #modelConfig: ModelConfig;
+  readonly #currentAccess = accessReader(this.env.DB, () => this.name);
   /** bench:storm's marks (request-marks.ts): off unless BENCH_UPGRADE_TIMING=1. */
   readonly #requestMarks = this.env.BENCH_UPGRADE_TIMING === "1";
 
@@ -120,6 +121,7 @@ export class Autopilot extends Agent<Env> {
       keepAlive: () => this.keepAlive(),
       invoke: (principal, method, params) => invokeAs(this.#sources, principal, method, params),
       gateway: (threadId) => this.#bridges.gatewayFor(threadId),
+      currentAccess: this.#currentAccess,
     });
   }
 
@@ -300,6 +302,7 @@ export class Autopilot extends Agent<Env> {
       modelConfigured: () => this.#modelConfig.configured,
       details: (instanceId) => ({ ...this.#operationDeps(), bridge: this.#bridges.get(instanceId), policy: this.#backupPolicy }),
       applyGraph: async (principalId, idempotencyKey, commands) => (await this.#canvas.stub()).applyCommands(principalId, idempotencyKey, commands),
+      currentAccess: this.#currentAccess,
     };
   }
 
@@ -389,9 +392,8 @@ export class Autopilot extends Agent<Env> {
 
   /** RPC from the Worker (party/access/revalidate.ts): access in this workspace changed. */
   async accessChanged(message: AccessChange): Promise<void> {
-    const { reason, audit } = AccessChange.parse(message);
-    if (audit) appendAudit(this.#sql, audit.actor, audit.action, audit.targetId, audit.details, Date.now());
     const sockets = [...this.getConnections()].flatMap((conn) => autopilotSocket(conn, (text) => this.#sendText(conn, text)) ?? []);
-    await revalidateSockets(this.env.DB, this.name, sockets, reason);
+    const room = { sql: this.#sql, db: this.env.DB, workspaceId: this.name, retain: this.#retain, currentAccess: this.#currentAccess, sockets };
+    await applyAccessChange({ ...room, publish: (effects) => this.#publish(effects), recheckRuns: () => this.#agent.recheckActive() }, message);
   }
 }

@@ -1,5 +1,4 @@
 import type { MethodName, MethodParsedParams, MethodResult } from "../../shared/protocol/methods";
-import { prepareGatewayDecision } from "../bridge/decisions";
 import { getApproval, listApprovals, requestApproval, resolveApproval } from "../domain/approvals";
 import { listAudit } from "../domain/audit";
 import { startChat } from "../domain/chat-starts";
@@ -15,6 +14,7 @@ import type { Sql } from "../domain/sql";
 import { deleteMemory, listMemory, putMemory } from "../domain/memory";
 import { archiveThread, configureThread, createThread, listMessages, pageThreads, renameThread } from "../domain/threads";
 import { listUsage } from "../domain/usage";
+import { prepareDecision } from "./deferred-access";
 import { abortChat, applyGraph, listPresence, sessionHistory, updatePresence } from "./local-methods";
 import type { RoomServices } from "./room-services";
 
@@ -54,8 +54,9 @@ export const HANDLERS: { [M in MethodName]: Handler<M> } = {
   "chat.send": mutate(sendChat),
   "chat.abort": local(abortChat),
   "approvals.request": mutate((ctx, p) => requestApproval(ctx, p)),
-  // A decision on a gateway's request reaches the gateway before the room records it.
-  "approvals.resolve": mutate(resolveApproval, prepareGatewayDecision),
+  // A decision on work done for someone is taken only while they still have access; one on
+  // a gateway's request reaches the gateway before the room records it (deferred-access.ts).
+  "approvals.resolve": mutate(resolveApproval, prepareDecision),
   "approvals.list": query((sql, p) => paged(listApprovals(sql, p), (approvals) => ({ approvals }))),
   "approvals.get": query((sql, p) => {
     const approval = getApproval(sql, p.approvalId);

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { AgentInfo, Responder } from "../../shared/protocol/agent";
 import type { ModelConfig } from "../agent/config";
+import type { CurrentAccess } from "../agent/run-access";
 import type { ChatAbortResult } from "../../shared/protocol/gateway";
 import type { GraphApplyResult, GraphCommand } from "../../shared/protocol/graph";
 import type { InstancesDetailsResult } from "../../shared/protocol/instances";
@@ -31,6 +32,8 @@ export interface RoomServices extends DecisionRoom {
   linkPolicy(): LinkPolicy;
   /** An instance's details from the runtime and its gateway (instance-details.ts). */
   instanceDetails(instanceId: string): Promise<z.output<typeof InstancesDetailsResult>>;
+  /** A principal's access as D1 has it now: approvals.resolve asks it for whom the decided work is done (deferred-access.ts). */
+  currentAccess: CurrentAccess;
 }
 
 /** What a client's hello says of the Autopilot's model: never the key or the URL. */

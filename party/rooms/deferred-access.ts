@@ -1,0 +1,92 @@
+import type { Approval } from "../../shared/protocol/approvals";
+import { type ActingFor, actingFor, withdrawalNote } from "../access/acting-for";
+import { decisionRefusal } from "../access/approval-deciders";
+import type { CurrentAccess } from "../agent/run-access";
+import type { AccessVerdict } from "../auth/current-access";
+import { prepareGatewayDecision } from "../bridge/decisions";
+import { getApproval, pendingApprovals, withdrawApproval } from "../domain/approvals";
+import { createOpContext, type OpEffects } from "../domain/context";
+import { RoomError } from "../domain/errors";
+import type { Sql } from "../domain/sql";
+import type { RoomServices } from "./room-services";
+
+/**
+ * Approvals let the room act later for whoever asked (party/access/acting-for.ts): an
+ * Autopilot run's tool call, an instance operation, an `instances.startChat` start. What
+ * they would do runs only while that principal still has access and the scope it takes,
+ * checked against D1 twice:
+ *
+ * - when the Worker says access in the workspace changed (`withdrawForLostAccess`): each
+ *   pending approval whose principal lost it is withdrawn at once (expired, with why), so
+ *   everyone sees it leave the queue; a paused run then resumes to find its trigger gone
+ *   and stops (party/agent/run-access.ts), a chat start fails with the note;
+ * - when a person decides one (`prepareDecision`, approvals.resolve's prepare): the room
+ *   may never have been told (a key past its expiry, a revalidation that failed), so the
+ *   decision is refused and the approval withdrawn instead.
+ */
+
+interface Withdrawer {
+  sql: Sql;
+  retain: number;
+  publish(effects: OpEffects): void;
+}
+
+/** Withdraws approvals as the room, in one transaction; returns those still pending until now. */
+function withdraw(deps: Withdrawer, notes: Map<string, string>): Approval[] {
+  const { ctx, effects } = createOpContext(deps.sql, null, Date.now(), deps.retain);
+  const withdrawn = deps.sql.transaction(() => [...notes].flatMap(([id, note]) => withdrawApproval(ctx, id, note) ?? []));
+  deps.publish(effects);
+  return withdrawn;
+}
+
+export async function withdrawForLostAccess(deps: Withdrawer & { currentAccess: CurrentAccess }): Promise<Approval[]> {
+  const gated = pendingApprovals(deps.sql).flatMap((approval) => {
+    const acting = actingFor(deps.sql, approval);
+    return acting ? [{ approval, acting }] : [];
+  });
+  // One read per principal, however many approvals act for them.
+  const verdicts = new Map<string, Promise<AccessVerdict | null>>();
+  for (const { acting } of gated) {
+    if (verdicts.has(acting.principal.id)) continue;
+    verdicts.set(
+      acting.principal.id,
+      deps.currentAccess(acting.principal).catch((error: unknown) => {
+        // Unread is not gone: the decision re-checks it anyway.
+        console.error(JSON.stringify({ msg: "access re-check failed", principal: acting.principal.id, error: String(error) }));
+        return null;
+      }),
+    );
+  }
+  const notes = new Map<string, string>();
+  for (const { approval, acting } of gated) {
+    const verdict = await verdicts.get(acting.principal.id);
+    const note = verdict ? withdrawalNote(acting, verdict) : null;
+    if (note) notes.set(approval.id, note);
+  }
+  return notes.size > 0 ? withdraw(deps, notes) : [];
+}
+
+async function confirmActingFor(room: RoomServices, approval: Approval, acting: ActingFor): Promise<() => void> {
+  let verdict: AccessVerdict;
+  try {
+    verdict = await room.currentAccess(acting.principal);
+  } catch {
+    throw new RoomError("unavailable", `could not confirm that ${acting.principal.name} still has access: try again`, { approvalId: approval.id }, 1000);
+  }
+  const note = withdrawalNote(acting, verdict);
+  if (!note) return () => {};
+  withdraw(room, new Map([[approval.id, note]]));
+  throw new RoomError("already_resolved", `approval was withdrawn: ${note.replace(/^withdrawn: /, "")}`, { approvalId: approval.id, status: "expired" });
+}
+
+/**
+ * approvals.resolve's prepare: an approval that acts for someone is decided only while
+ * they still may; a gateway's request goes to its gateway first (party/bridge/decisions.ts).
+ */
+export function prepareDecision(room: RoomServices, params: Parameters<typeof prepareGatewayDecision>[1]): Promise<() => void> | undefined {
+  const approval = getApproval(room.sql, params.approvalId);
+  // A decision the ordinary path refuses anyway (decided, expired, not this decider's) reads nothing.
+  const open = approval?.status === "pending" && (approval.expiresAt === null || approval.expiresAt > Date.now()) && !decisionRefusal(approval, room.principal);
+  const acting = open ? actingFor(room.sql, approval) : null;
+  return approval && acting ? confirmActingFor(room, approval, acting) : prepareGatewayDecision(room, params);
+}
