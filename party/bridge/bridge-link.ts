@@ -1,4 +1,5 @@
 import type { EventPayload } from "../../shared/protocol/events";
+import type { Actor } from "../../shared/protocol/principal";
 import { createOpContext, type OpContext, type OpEffects } from "../domain/context";
 import { RoomError } from "../domain/errors";
 import { instanceActor } from "../domain/gateway-actors";
@@ -27,6 +28,11 @@ export interface BridgeDeps {
   statusOnHold?(): boolean;
   /** What the room takes from this gateway (the defaults when unset). */
   limits?: GatewayLimits;
+  /**
+   * Why a queued message may no longer be sent for its author (their access or `write` is
+   * gone, read as it stands now), or null when it may. Throws when access cannot be read.
+   */
+  mayNoLongerPost?(author: Actor): Promise<string | null>;
 }
 
 /**

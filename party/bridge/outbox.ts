@@ -39,6 +39,23 @@ export class Outbox {
         if (!connection || !link.caughtUp) return;
         for (const out of queuedFor(link.sql, link.instanceId)) {
           if (this.#catchUp.unsynced(out.threadId)) continue;
+          // Queued while the gateway was away, sent maybe much later: it is the author's work,
+          // so it goes only while they still may post (their access may have gone meanwhile).
+          let refusal: string | null;
+          try {
+            refusal = out.author && link.deps.mayNoLongerPost ? await link.deps.mayNoLongerPost(out.author) : null;
+          } catch {
+            this.#retrySoon(); // unread is not gone: it stays queued and is checked again
+            return;
+          }
+          if (refusal !== null) {
+            link.room("instance", (ctx) => {
+              markOutbound(ctx.sql, out.messageId, "failed");
+              const thread = getThread(ctx.sql, out.threadId);
+              if (thread) appendMessage(ctx, thread, ctx.actor, `Not sent to OpenClaw: ${refusal}.`, { kind: "error" });
+            });
+            continue;
+          }
           try {
             await connection.request("chat.send", { sessionKey: out.sessionKey, message: out.text, idempotencyKey: out.messageId });
             markOutbound(link.sql, out.messageId, "sent");

@@ -14,7 +14,11 @@ export interface LinkPolicy {
 }
 
 /** LINKED_GATEWAY_ALLOW_PRIVATE="1" lets linked gateways live on private addresses. */
-export function readLinkPolicy(env: { LINKED_GATEWAY_ALLOW_PRIVATE?: string | undefined }): LinkPolicy {
+export interface LinkPolicyVars {
+  LINKED_GATEWAY_ALLOW_PRIVATE?: string | undefined;
+}
+
+export function readLinkPolicy(env: LinkPolicyVars): LinkPolicy {
   return { allowPrivate: env.LINKED_GATEWAY_ALLOW_PRIVATE?.trim() === "1" };
 }
 

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { Actor } from "../../shared/protocol/principal";
 import type { ChatSendParams, Message, Thread } from "../../shared/protocol/threads";
 import type { OpContext } from "./context";
 import { instanceActor } from "./gateway-actors";
@@ -28,6 +29,8 @@ export interface Outbound {
   instanceId: string;
   sessionKey: string;
   text: string;
+  /** Who wrote it: the gateway gets it for them, so only while they may still post. */
+  author: Actor | null;
 }
 
 export function queueForGateway(ctx: OpContext, thread: Thread, message: Message): void {
@@ -56,11 +59,18 @@ export function queueForGateway(ctx: OpContext, thread: Thread, message: Message
 
 export function queuedFor(sql: Sql, instanceId: string): Outbound[] {
   return sql
-    .all<{ message_id: string; thread_id: string; instance_id: string; session_key: string; text: string }>(
-      `select * from gateway_outbox where instance_id = ? and state = 'queued' order by created_at`,
+    .all<{ message_id: string; thread_id: string; instance_id: string; session_key: string; text: string; doc: string | null }>(
+      `select o.*, m.doc from gateway_outbox o left join messages m on m.id = o.message_id where o.instance_id = ? and o.state = 'queued' order by o.created_at`,
       instanceId,
     )
-    .map((r) => ({ messageId: r.message_id, threadId: r.thread_id, instanceId: r.instance_id, sessionKey: r.session_key, text: r.text }));
+    .map((r) => ({ messageId: r.message_id, threadId: r.thread_id, instanceId: r.instance_id, sessionKey: r.session_key, text: r.text, author: authorOf(r.doc) }));
+}
+
+/** The author of a stored message (retention may have pruned it: then nobody to check). */
+function authorOf(doc: string | null): Actor | null {
+  if (doc === null) return null;
+  const parsed = Actor.safeParse((JSON.parse(doc) as { author?: unknown }).author);
+  return parsed.success ? parsed.data : null;
 }
 
 /** `sent`: the gateway accepted it (its run id is the message id); `failed`: it refused. */

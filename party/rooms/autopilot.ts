@@ -27,7 +27,6 @@ import { reactToEvents } from "./event-reactions";
 import { dispatch, type DispatchOutcome, parseFrame, sniffRequestId } from "./dispatch";
 import { type OperationDeps, watchInstance } from "./instance-operations";
 import { settleInstanceApproval } from "./instance-approvals";
-import { readLinkPolicy } from "../domain/gateway-address";
 import { readGatewayLimits } from "../bridge/gateway-limits";
 import { admitConnection } from "./connect-admission";
 import { rateLimitedResponse, RequestMeter } from "./ratelimit";
@@ -106,8 +105,8 @@ export class Autopilot extends Agent<Env> {
       sql: this.#sql,
       retain: this.#retain,
       runtime: () => runtimeFromEnv(this.env),
-      linkPolicy: () => readLinkPolicy(this.env),
-      gatewayLimits: () => readGatewayLimits(this.env),
+      vars: () => this.env,
+      currentAccess: this.#currentAccess,
       publish: (effects) => this.#publish(effects),
       broadcast: (event, payload) => this.#broadcastEvent(event, payload),
       sessionsChanged: () => this.#canvas.poke(),

@@ -1,9 +1,12 @@
 import type { ChatStream } from "../../shared/protocol/gateway";
+import type { Actor } from "../../shared/protocol/principal";
+import type { CurrentAccess } from "../agent/run-access";
+import { postRefusal } from "./deferred-access";
 import type { BridgeDeps } from "../bridge/bridge-link";
-import type { GatewayLimits } from "../bridge/gateway-limits";
+import { type GatewayLimitVars, readGatewayLimits } from "../bridge/gateway-limits";
 import { InstanceBridge } from "../bridge/instance-bridge";
 import { linkedGatewayDialer } from "../bridge/linked-gateway";
-import type { LinkPolicy } from "../domain/gateway-address";
+import { type LinkPolicy, type LinkPolicyVars, readLinkPolicy } from "../domain/gateway-address";
 import { gatewayLink } from "../domain/gateway-links";
 import type { GatewayAccess } from "../agent/gateway-tool";
 import { bindingForThread } from "../domain/gateway-bindings";
@@ -12,15 +15,19 @@ import type { Sql } from "../domain/sql";
 import type { RuntimeClient } from "../runtime-client";
 
 export interface SupervisorDeps extends Pick<BridgeDeps, "sql" | "retain" | "publish" | "broadcast"> {
+  /** A principal's access as D1 has it now: messages queued for a gateway go only while their author may post. */
+  currentAccess?: CurrentAccess;
   sql: Sql;
   /** Read when a bridge starts: a room knows its name only once a request or alarm named it. */
   workspaceId(): string;
   /** The runtime, or null when none is configured (then no hosted instance's bridge runs). */
   runtime(): RuntimeClient | null;
-  /** Which addresses linked gateways may have (party/domain/gateway-address.ts). */
-  linkPolicy(): LinkPolicy;
-  /** What the room takes from any gateway (party/bridge/gateway-limits.ts; the defaults when unset). */
-  gatewayLimits?(): GatewayLimits;
+  /**
+   * The Worker's vars, read when they are needed (an operator may change them): which
+   * addresses linked gateways may have (party/domain/gateway-address.ts) and what the room
+   * takes from any gateway (party/bridge/gateway-limits.ts).
+   */
+  vars(): LinkPolicyVars & GatewayLimitVars;
   /** A bridge's session list changed: sessions are no durable event, so the canvas is told apart. */
   sessionsChanged(): void;
 }
@@ -48,7 +55,7 @@ export class BridgeSupervisor {
 
   /** Which addresses linked gateways may have; instances.link checks a request against it too. */
   linkPolicy(): LinkPolicy {
-    return this.#d.linkPolicy();
+    return readLinkPolicy(this.#d.vars());
   }
 
   get(instanceId: string): InstanceBridge | undefined {
@@ -114,10 +121,11 @@ export class BridgeSupervisor {
       const workspaceId = this.#d.workspaceId();
       // A linked gateway is dialled directly; a hosted one through the runtime (none: no bridge).
       const link = instance.kind === "linked" ? gatewayLink(sql, instance.id) : null;
-      const dialer = link ? linkedGatewayDialer(link, workspaceId, () => this.#d.linkPolicy()) : instance.kind === "linked" ? null : runtime;
+      const dialer = link ? linkedGatewayDialer(link, workspaceId, () => this.linkPolicy()) : instance.kind === "linked" ? null : runtime;
       if (!dialer) continue;
       const instanceId = instance.id;
       const statusOnHold = () => this.#awaiting.has(instanceId);
+      const { currentAccess } = this.#d;
       const bridge = new InstanceBridge({
         workspaceId,
         instanceId,
@@ -127,7 +135,8 @@ export class BridgeSupervisor {
         publish,
         broadcast,
         statusOnHold,
-        ...(this.#d.gatewayLimits ? { limits: this.#d.gatewayLimits() } : {}),
+        limits: readGatewayLimits(this.#d.vars()),
+        ...(currentAccess ? { mayNoLongerPost: (author: Actor) => postRefusal(currentAccess, author) } : {}),
       });
       this.#bridges.set(instance.id, bridge);
       bridge.start();

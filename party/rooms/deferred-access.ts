@@ -1,8 +1,9 @@
 import type { Approval } from "../../shared/protocol/approvals";
+import type { Actor } from "../../shared/protocol/principal";
 import { type ActingFor, actingFor, withdrawalNote } from "../access/acting-for";
 import { decisionRefusal } from "../access/approval-deciders";
 import type { CurrentAccess } from "../agent/run-access";
-import type { AccessVerdict } from "../auth/current-access";
+import { type AccessVerdict, isAccessPrincipal } from "../auth/current-access";
 import { prepareGatewayDecision } from "../bridge/decisions";
 import { getApproval, pendingApprovals, withdrawApproval } from "../domain/approvals";
 import { createOpContext, type OpEffects } from "../domain/context";
@@ -64,6 +65,18 @@ export async function withdrawForLostAccess(deps: Withdrawer & { currentAccess: 
     if (note) notes.set(approval.id, note);
   }
   return notes.size > 0 ? withdraw(deps, notes) : [];
+}
+
+/**
+ * Why a message queued for a gateway may no longer be sent for its author (the outbox sends
+ * it when the gateway is back, maybe much later), or null when it may: a person or key
+ * needs access and `write` as they stand now. The room's own posts (the Autopilot, an
+ * instance) are nobody's to lose.
+ */
+export async function postRefusal(currentAccess: CurrentAccess, author: Actor): Promise<string | null> {
+  if (!isAccessPrincipal(author)) return null;
+  const acting: ActingFor = { principal: { ...author, scopes: [] }, scope: "write" };
+  return withdrawalNote(acting, await currentAccess(acting.principal))?.replace(/^withdrawn: /, "") ?? null;
 }
 
 async function confirmActingFor(room: RoomServices, approval: Approval, acting: ActingFor): Promise<() => void> {

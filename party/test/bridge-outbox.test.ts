@@ -1,7 +1,13 @@
 // The bridge's outbox against a scripted gateway: queued room messages go out in order
 // after the catch-up, keyed by their message id; a busy gateway means "later", a refusal
 // is shown in the thread; a thread whose history could not be read waits.
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { agentPrincipalId } from "../auth/current-access";
+import { createOpContext } from "../domain/context";
+import { accessReader } from "../rooms/access-changed";
+import { postRefusal } from "../rooms/deferred-access";
+import { api, createKey, signUp } from "./harness";
 import { CatchUp } from "../bridge/catch-up";
 import { ChatRuns } from "../bridge/chat-runs";
 import { Decisions } from "../bridge/decisions";
@@ -17,6 +23,41 @@ function outbox(link: ReturnType<typeof testLink>["link"]) {
 }
 
 describe("bridge outbox", () => {
+  it("sends a queued message only while its author may still post: a key revoked meanwhile gets it refused in the thread, not sent", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const live = await createKey(owner, ws, ["read", "write"], "live-bot");
+    const gone = await createKey(owner, ws, ["read", "write"], "gone-bot");
+    await inRoom(async (sql) => {
+      seedInstance(sql);
+      const thread = seedThread(sql, "main");
+      // The room's own reader of D1, as the Autopilot wires it (bridge-supervisor.ts).
+      const currentAccess = accessReader((env as unknown as { DB: D1Database }).DB, () => ws);
+      const { link } = testLink(sql, undefined, { mayNoLongerPost: (author) => postRefusal(currentAccess, author) });
+      const { outbox: box } = outbox(link);
+      const gw = fakeGateway();
+      gw.on("chat.send", (params) => ok({ runId: params.idempotencyKey }));
+      link.connection = await connectTo(gw);
+      const sendAs = (key: { id: string }, name: string, text: string) => {
+        const { ctx } = createOpContext(sql, { id: agentPrincipalId(key.id), kind: "agent", name, scopes: ["read", "write"] }, Date.now(), 1000);
+        return sql.transaction(() => sendChat(ctx, { threadId: thread.id, text, idempotencyKey: `k-${text}` })).message;
+      };
+      // Both queued while the gateway is away (not caught up yet).
+      sendAs(gone, "gone-bot", "from the revoked key");
+      const kept = sendAs(live, "live-bot", "from the live key");
+      const revoked = await api("/api/auth/api-key/delete", { method: "POST", cookie: owner.cookie, body: JSON.stringify({ keyId: gone.id }) });
+      expect(revoked.status).toBe(200);
+
+      link.caughtUp = true;
+      await box.flush();
+      expect(gw.requests("chat.send").map((f) => f.params)).toEqual([{ sessionKey: "main", message: "from the live key", idempotencyKey: kept.id }]);
+      expect(queuedFor(sql, "inst")).toEqual([]);
+      const last = listMessages(sql, { threadId: thread.id, limit: 10 }).messages.filter((m) => m.kind === "error");
+      expect(last.map((m) => m.text)).toEqual(["Not sent to OpenClaw: gone-bot no longer has access (API key revoked)."]);
+      box.stop();
+    });
+  });
+
   it("sends queued messages in order once caught up; retries a busy gateway; shows a refusal", async () => {
     await inRoom(async (sql) => {
       seedInstance(sql);

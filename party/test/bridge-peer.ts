@@ -5,7 +5,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import type { DurableEvent } from "../../shared/protocol/events";
 import type { Instance } from "../../shared/protocol/instances";
 import type { Thread } from "../../shared/protocol/threads";
-import { BridgeLink, type BridgeRuntime } from "../bridge/bridge-link";
+import { BridgeLink, type BridgeDeps, type BridgeRuntime } from "../bridge/bridge-link";
 import { createDeviceIdentity } from "../bridge/device-identity";
 import { GatewayConnection } from "../bridge/gateway-connection";
 import { createOpContext, type OpContext } from "../domain/context";
@@ -91,7 +91,7 @@ export const noRuntime: BridgeRuntime = {
 };
 
 /** The link of instance `inst` in this room, with what it published and broadcast. */
-export function testLink(sql: Sql, runtime: BridgeRuntime = noRuntime) {
+export function testLink(sql: Sql, runtime: BridgeRuntime = noRuntime, extra: Partial<BridgeDeps> = {}) {
   const events: DurableEvent[] = [];
   const broadcasts: { event: string; payload: unknown }[] = [];
   const link = new BridgeLink({
@@ -102,6 +102,7 @@ export function testLink(sql: Sql, runtime: BridgeRuntime = noRuntime) {
     runtime,
     publish: (effects) => events.push(...effects.events),
     broadcast: (event, payload) => broadcasts.push({ event, payload }),
+    ...extra,
   });
   return { link, events, broadcasts };
 }

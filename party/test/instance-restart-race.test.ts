@@ -84,7 +84,7 @@ describe("a restart racing the bridge", () => {
         broadcast: () => {},
         workspaceId: () => "ws_test",
         runtime: () => runtime,
-        linkPolicy: () => ({ allowPrivate: false }),
+        vars: () => ({}),
         sessionsChanged: () => {},
       });
       supervisor.ensure();
