@@ -134,7 +134,8 @@ describe("a start moving along (domain functions on the room's SQLite)", () => {
       expect(thread.chatStart).toMatchObject({ state: "ready", error: null, messageId: started.message.id });
       expect(getInstance(sql, "ready-one")?.threadIds).toEqual([started.thread.id]);
       expect(queuedFor(sql, "ready-one")).toEqual([
-        { messageId: started.message.id, threadId: started.thread.id, instanceId: "ready-one", sessionKey: thread.gateway!.sessionKey, text: "SAY: first" },
+        // Its author rides along: the outbox sends it only while they may still post.
+        { messageId: started.message.id, threadId: started.thread.id, instanceId: "ready-one", sessionKey: thread.gateway!.sessionKey, text: "SAY: first", author: started.message.author },
       ]);
 
       // Once only: later passes (any later event) find no open start and queue nothing.
