@@ -1,8 +1,11 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+import { UNIT_TESTS } from "./vitest.unit.config.ts";
 
-// Plain Node tests: protocol schemas, client library, the Autopilot agent's building
-// blocks against the scripted model, and end-to-end tests that start the real server
-// (wrangler dev) and drive it through the client and the CLI.
+// Node integration tests: end-to-end tests that start the real server (wrangler dev), the
+// runtime, the OpenClaw stack or a browser, and drive them through the client and the CLI.
+// The units of the same folders (protocol schemas, client library, the Autopilot agent's
+// building blocks against the scripted model) run in vitest.unit.config.ts; this config
+// runs everything else in those folders, so a test is in exactly one of the two.
 export default defineConfig({
   test: {
     include: [
@@ -14,6 +17,7 @@ export default defineConfig({
       "party/shims/test/**/*.test.ts",
       "party/ai-sdk/test/**/*.test.ts",
     ],
+    exclude: [...configDefaults.exclude, ...UNIT_TESTS],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // The e2e files each start wrangler dev; on 2 cores run files one at a time.

@@ -1,5 +1,7 @@
-// `npm test`: the type check, the lint, every test (workerd and Node), and a production bundle
-// check with `wrangler deploy --dry-run`. Prints one closing line "N passed, N failed".
+// `npm test`: the type check, the lint, every test (units, workerd, end-to-end in Node, the
+// runtime against real gateways), and a production bundle check with `wrangler deploy
+// --dry-run`. Prints one closing line "N passed, N failed". The Node and runtime configs run
+// the complement of vitest.unit.config.ts's list, so each test runs in exactly one step.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -70,18 +72,27 @@ function step(name, command, args, vitestReport) {
 step("type check (tsc, one config per part)", process.execPath, [join(ROOT, "party", "dev", "typecheck.mjs")]);
 step("lint (dependency-cruiser, Biome, file size)", process.execPath, [join(ROOT, "party", "dev", "lint.mjs")]);
 step("client build", process.execPath, [join(ROOT, "client", "build.mjs")]);
+// Units first: the fast loop (`npm run test:unit`), files in parallel; a broken unit shows
+// before the slow steps start.
+const unitReport = join(reports, "unit.json");
+step(
+  "unit tests (no server, gateway, browser or workerd)",
+  bin("vitest"),
+  ["run", "--config", "vitest.unit.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${unitReport}`],
+  unitReport,
+);
 const workerReport = join(reports, "worker.json");
 step("room and auth tests in workerd", bin("vitest"), ["run", "--config", "vitest.worker.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${workerReport}`], workerReport);
 const nodeReport = join(reports, "node.json");
 step(
-  "protocol, client and end-to-end tests in Node",
+  "end-to-end tests in Node (wrangler dev, runtime, browser)",
   bin("vitest"),
   ["run", "--config", "vitest.node.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${nodeReport}`],
   nodeReport,
 );
 const runtimeReport = join(reports, "runtime.json");
 step(
-  "runtime tests against the real OpenClaw gateway",
+  "runtime tests against the real OpenClaw gateway (and as tenant users)",
   bin("vitest"),
   ["run", "runtime/test", "--config", "runtime/vitest.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${runtimeReport}`],
   runtimeReport,

@@ -1,0 +1,74 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { defineConfig } from "vitest/config";
+
+// `npm run test:unit`: the fast loop. Tests that start nothing but what lives in the test
+// process itself (a scripted model or a fake room on loopback, a CLI child against that fake
+// room, fakes at the SDK boundary): no wrangler dev, no workerd pool, no OpenClaw gateway, no
+// browser. Files run in parallel.
+//
+// The other Node configs run the complement of this list (vitest.node.config.ts: end-to-end
+// tests, runtime/vitest.config.ts: real gateways), so every test runs exactly once in
+// `npm test`. A file new to one of the mixed folders (client/test, runtime/test) therefore
+// lands in the serial config until it is named here: the safe side for a test that starts a
+// server.
+
+/** Folders whose tests are all units. */
+const UNIT_FOLDERS = ["shared/test", "party/agent/test", "party/access/test", "party/auth/test", "party/shims/test", "party/ai-sdk/test"];
+
+/** Units in folders that also hold end-to-end or gateway tests. */
+const UNIT_FILES = [
+  "client/test/chat-start-phase.test.ts",
+  "client/test/cli-args.test.ts",
+  "client/test/cli-wait-reply.test.ts",
+  "client/test/cli.test.ts",
+  "client/test/client-connecting.test.ts",
+  "client/test/client.test.ts",
+  "client/test/errors.test.ts",
+  "client/test/first-view.test.ts",
+  "client/test/flow-items.test.ts",
+  "client/test/method-namespaces.test.ts",
+  "client/test/ratelimit.test.ts",
+  "client/test/state.test.ts",
+  "runtime/test/backup.test.ts",
+  "runtime/test/gateway-start.test.ts",
+  "runtime/test/instance-records.test.ts",
+  "runtime/test/instance-status.test.ts",
+  "runtime/test/model-passthrough.test.ts",
+  "runtime/test/sandbox-gateway.test.ts",
+  "runtime/test/sandbox-host.test.ts",
+  "runtime/test/sandbox-model-egress.test.ts",
+  "runtime/test/scripted-model.test.ts",
+  "runtime/test/tenancy-units.test.ts",
+  "runtime/test/unit.test.ts",
+];
+
+export const UNIT_TESTS = [...UNIT_FOLDERS.map((folder) => `${folder}/**/*.test.ts`), ...UNIT_FILES];
+
+/**
+ * What makes a test file not a unit: the local server (wrangler dev), the runtime process,
+ * a real gateway, the OpenClaw stack, a browser. Checked at load so the list cannot drift.
+ */
+const STARTS_SOMETHING = /\/party\/dev\/(server|runtime|chromium)\.mjs"|\/scripted-runtime"|\/openclaw-stack"|\/standalone-gateway"/;
+
+function checkUnits(): void {
+  const inFolders = UNIT_FOLDERS.flatMap((folder) =>
+    readdirSync(folder, { recursive: true, encoding: "utf8" })
+      .filter((name) => name.endsWith(".test.ts"))
+      .map((name) => `${folder}/${name}`),
+  );
+  const offenders = [...inFolders, ...UNIT_FILES].filter((file) => STARTS_SOMETHING.test(readFileSync(file, "utf8")));
+  if (offenders.length) throw new Error(`vitest.unit.config.ts: these start a server, a gateway or a browser; move them out of the unit list:\n  ${offenders.join("\n  ")}`);
+}
+
+export default defineConfig(() => {
+  checkUnits();
+  return {
+    test: {
+      include: UNIT_TESTS,
+      // A unit that waits does so on fake timers or on an event; these bound a unit that
+      // hangs, not a slow one.
+      testTimeout: 20_000,
+      hookTimeout: 30_000,
+    },
+  };
+});
