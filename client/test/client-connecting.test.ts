@@ -2,15 +2,25 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import WebSocket from "ws";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { AutopilotError } from "../src/errors";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
-import { snapshot, thread } from "./fixtures";
+import { hello, snapshot, thread } from "./fixtures";
 import { fakeRoomPerTest } from "./client-harness";
+import { eventuallyReal } from "./fake-room";
 
 const harness = fakeRoomPerTest();
 const connect = (options?: Parameters<typeof harness.connect>[0]) => harness.connect(options);
 const { statuses } = harness;
+// Registered after the harness's hooks, so it runs before them (the room closes on real timers).
+afterEach(() => vi.useRealTimers());
+
+/**
+ * The client's timers from here on are fake: whatever it schedules (a reconnect goes through
+ * a timer, PartySocket's and its own backoff) can be run to the end, so "no reconnect" is
+ * what is left when nothing is, not what did not happen in a while.
+ */
+const fakeClock = (date = false) => vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", ...(date ? (["Date"] as const) : [])] });
 
 describe("connecting", () => {
   it("sends the key as a header, never in the URL, and applies the hello snapshot", async () => {
@@ -71,30 +81,32 @@ describe("connecting", () => {
     [4003, "forbidden"],
     [4008, "protocol_unsupported"],
   ])("treats close code %i as terminal", async (code, errorCode) => {
-    harness.room.onConnect = (connection) => {
-      setTimeout(() => connection.socket.close(code, "nope"), 5);
-      return null;
-    };
+    harness.room.onConnect = () => null;
     const client = connect();
     const seen = statuses(client);
     const pending = client.threads.list();
+    const connection = await harness.room.waitForConnections(1);
+    fakeClock();
+    connection.socket.close(code, "nope");
     await expect(client.ready()).rejects.toMatchObject({ code: errorCode });
     await expect(pending).rejects.toMatchObject({ code: errorCode });
     expect(client.status).toBe("closed");
     expect(seen.at(-1)?.[1].error?.code).toBe(errorCode);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Any attempt starts with a status ("connecting", its wait): none follows "closed".
+    await vi.runAllTimersAsync();
+    expect(seen.at(-1)?.[0]).toBe("closed");
     expect(harness.room.connections).toHaveLength(1);
     await expect(client.threads.list()).rejects.toBeInstanceOf(AutopilotError);
   });
 
   it("a server on another protocol refuses with 4008: protocol_unsupported once, with an 'update your client' message, and no reconnect loop", async () => {
-    harness.room.onConnect = (connection) => {
-      // The room's own reason (shared/protocol/version.ts), from a server one version ahead.
-      setTimeout(() => connection.socket.close(4008, `protocol ${PROTOCOL_VERSION} is not supported: this server speaks protocol ${PROTOCOL_VERSION + 1}`), 5);
-      return null;
-    };
+    harness.room.onConnect = () => null;
     const client = connect();
     const seen = statuses(client);
+    const connection = await harness.room.waitForConnections(1);
+    fakeClock();
+    // The room's own reason (shared/protocol/version.ts), from a server one version ahead.
+    connection.socket.close(4008, `protocol ${PROTOCOL_VERSION} is not supported: this server speaks protocol ${PROTOCOL_VERSION + 1}`);
     const error = (await client.ready().then(
       () => null,
       (e: unknown) => e,
@@ -104,35 +116,59 @@ describe("connecting", () => {
       `this client speaks protocol ${PROTOCOL_VERSION}, which the server no longer supports (it speaks protocol ${PROTOCOL_VERSION + 1}): update your client (reload the app, or install the latest autopilot CLI)`,
     );
     expect(client.closeError).toBe(error);
-    // Well past several backoff rounds (10–40 ms here): still the one connection attempt.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Every backoff round the client could have scheduled, run: still the one connection attempt.
+    await vi.runAllTimersAsync();
+    expect(seen.at(-1)?.[0]).toBe("closed");
     expect(harness.room.connections).toHaveLength(1);
     expect(seen.map(([status]) => status).filter((s) => s !== "connecting")).toEqual(["closed"]);
   });
 
   it("a hello from another protocol version is refused the same way; an older server is named as such", async () => {
-    harness.room.onConnect = () => ({ protocol: PROTOCOL_VERSION - 1 });
+    harness.room.onConnect = () => null;
     const client = connect();
+    const seen = statuses(client);
+    const connection = await harness.room.waitForConnections(1);
+    fakeClock();
+    connection.event("hello", hello({ protocol: PROTOCOL_VERSION - 1 }));
     await expect(client.ready()).rejects.toMatchObject({
       code: "protocol_unsupported",
       message: `this client speaks protocol ${PROTOCOL_VERSION}, newer than the server's ${PROTOCOL_VERSION - 1}: use a client for protocol ${PROTOCOL_VERSION - 1}`,
     });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await vi.runAllTimersAsync();
+    expect(seen.at(-1)?.[0]).toBe("closed");
     expect(harness.room.connections).toHaveLength(1);
   });
 
   it("waits out a 4029 before reconnecting", async () => {
-    harness.room.onConnect = (connection) => {
-      if (harness.room.connections.length === 1) {
-        setTimeout(() => connection.socket.close(4029, JSON.stringify({ retryAfterMs: 300 })), 5);
-        return null;
+    harness.room.onConnect = () => (harness.room.connections.length === 1 ? null : {});
+    // Sockets made, on the test's clock: a connect attempt shows the moment it starts.
+    const made: number[] = [];
+    class Recording extends WebSocket {
+      constructor(...args: ConstructorParameters<typeof WebSocket>) {
+        super(...args);
+        made.push(Date.now());
       }
-      return {};
-    };
-    const client = connect();
-    const started = Date.now();
+    }
+    const client = connect({ apiKey: undefined, ticket: async () => "tk", WebSocket: Recording });
+    const seen = statuses(client);
+    const first = await harness.room.waitForConnections(1);
+    fakeClock(true);
+    const closedAt = Date.now();
+    first.socket.close(4029, JSON.stringify({ retryAfterMs: 300 }));
+    // The next attempt announces its wait: PartySocket's turn first (a zero wait), then ours.
+    await eventuallyReal(() => {
+      vi.advanceTimersByTime(0);
+      expect(seen.some(([, detail]) => detail.retryInMs !== undefined)).toBe(true);
+    });
+    const retryInMs = seen.find(([, detail]) => detail.retryInMs !== undefined)![1].retryInMs!;
+    expect(retryInMs).toBeGreaterThanOrEqual(300);
+    await vi.advanceTimersByTimeAsync(retryInMs - 1);
+    expect(made).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    await eventuallyReal(() => expect(made).toHaveLength(2));
+    expect(made[1]! - closedAt).toBeGreaterThanOrEqual(300);
+    vi.useRealTimers();
     await client.ready();
-    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     expect(harness.room.connections).toHaveLength(2);
   });
 

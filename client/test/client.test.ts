@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { eventually } from "./fake-room";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { eventually, eventuallyReal } from "./fake-room";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { approval, message, noMore, presence, snapshot, thread } from "./fixtures";
 import { fakeRoomPerTest } from "./client-harness";
@@ -7,6 +7,8 @@ import { fakeRoomPerTest } from "./client-harness";
 const harness = fakeRoomPerTest();
 const connect = (options?: Parameters<typeof harness.connect>[0]) => harness.connect(options);
 const { statuses } = harness;
+// Registered after the harness's hooks, so it runs before them (the room closes on real timers).
+afterEach(() => vi.useRealTimers());
 
 describe("requests", () => {
   it("resolves with the validated result and adds an idempotency key to mutations only", async () => {
@@ -35,9 +37,10 @@ describe("requests", () => {
     harness.room.onRequest = (request, connection) => connection.respond(request.id, { threads: [], next: null });
     const client = connect();
     const connection = await harness.room.waitForConnections(1);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Open, and no hello: a request waits. Were it sent, it would arrive before the pong.
+    await connection.roundTrip();
     const listed = client.threads.list();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await connection.roundTrip();
     expect(connection.requests).toHaveLength(0);
     connection.event("hello", { ...helloFrom(), seq: 0 });
     await listed;
@@ -46,9 +49,9 @@ describe("requests", () => {
     // The same on a later socket: open is not enough, only its hello is.
     connection.socket.terminate();
     const second = await harness.room.waitForConnections(2);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await second.roundTrip();
     const again = client.threads.list();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await second.roundTrip();
     expect(second.requests).toHaveLength(0);
     second.event("hello", { ...helloFrom(), seq: 0 });
     await again;
@@ -77,10 +80,20 @@ describe("requests", () => {
       else connection.respond(request.id, { threads: [], next: null });
     };
     const client = connect();
-    const started = Date.now();
-    await client.threads.list();
+    await client.ready();
+    // On a fake clock from here: each retry waits for its retryAfterMs and not a moment less.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const connection = harness.room.latest;
+    const listed = client.threads.list();
+    for (const attempt of [1, 2]) {
+      await eventuallyReal(() => expect(attempts).toBe(attempt));
+      await vi.advanceTimersByTimeAsync(49);
+      await connection.roundTrip();
+      expect(attempts).toBe(attempt);
+      await vi.advanceTimersByTimeAsync(1);
+    }
+    await listed;
     expect(attempts).toBe(3);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(95);
   });
 
   it("rejects non-retryable errors at once, and gives up on retryable ones eventually", async () => {

@@ -21,6 +21,11 @@ export interface RoomConnection {
   event(event: string, payload: unknown, seq?: number): void;
   respond(id: string, payload: unknown): void;
   fail(id: string, error: { code: string; message: string; retryable: boolean; retryAfterMs?: number }): void;
+  /**
+   * A ping the client's socket answers on its own: once the pong is here, every frame the
+   * client sent before it read the ping is here too (one socket, in order), and its socket is open.
+   */
+  roundTrip(): Promise<void>;
 }
 
 type Handler = (request: ReceivedRequest, connection: RoomConnection) => void;
@@ -92,6 +97,11 @@ export class FakeRoom {
       event: (event, payload, seq) => connection.send({ type: "event", event, payload, ...(seq === undefined ? {} : { seq }) }),
       respond: (id, payload) => connection.send({ type: "res", id, ok: true, payload }),
       fail: (id, error) => connection.send({ type: "res", id, ok: false, error }),
+      roundTrip: () =>
+        new Promise<void>((resolve) => {
+          socket.once("pong", () => resolve());
+          socket.ping();
+        }),
     };
     this.connections.push(connection);
     socket.on("message", (data) => {
@@ -103,6 +113,25 @@ export class FakeRoom {
     const overrides = this.onConnect(connection);
     if (overrides) connection.event("hello", hello(overrides));
     for (const wake of this.#waiters.splice(0)) wake();
+  }
+}
+
+/** Timers as Node gives them, kept before any test installs fake ones. */
+const realSetTimeout = globalThis.setTimeout;
+
+/**
+ * `eventually` for a test whose clock is fake (vi.useFakeTimers): it waits on socket I/O
+ * on the real clock and leaves the fake one where it is (vi.waitFor would advance it).
+ */
+export async function eventuallyReal(check: () => void, timeoutMs = 3_000): Promise<void> {
+  for (let waited = 0; ; waited += 10) {
+    try {
+      check();
+      return;
+    } catch (error) {
+      if (waited >= timeoutMs) throw error;
+      await new Promise((resolve) => realSetTimeout(resolve, 10));
+    }
   }
 }
 

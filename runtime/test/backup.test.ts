@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { DatabaseSync } from "node:sqlite";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { BackupStore } from "../src/backup";
 
 const tmp = mkdtempSync(join(tmpdir(), "runtime-backup-"));
@@ -68,13 +68,19 @@ describe("backup store", () => {
     const dir = join(tmp, "data", "instances", "ws1", "beta");
     mkdirSync(join(dir, "workspace"), { recursive: true });
     const names: string[] = [];
-    for (const content of ["A", "B", "C"]) {
-      writeFileSync(join(dir, "workspace", "note.txt"), content);
-      const made = await store.create(betaRef, dir);
-      if (!made.ok) throw new Error(made.error.message);
-      names.push(made.value.name);
-      // Names are millisecond timestamps: keep them distinct.
-      await new Promise((r) => setTimeout(r, 5));
+    // Names are millisecond timestamps: each backup is made a second after the one before.
+    const base = Date.now();
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      for (const [i, content] of ["A", "B", "C"].entries()) {
+        vi.setSystemTime(base + i * 1000);
+        writeFileSync(join(dir, "workspace", "note.txt"), content);
+        const made = await store.create(betaRef, dir);
+        if (!made.ok) throw new Error(made.error.message);
+        names.push(made.value.name);
+      }
+    } finally {
+      vi.useRealTimers();
     }
     writeFileSync(join(dir, "workspace", "note.txt"), "after");
     writeFileSync(join(dir, "workspace", "later.txt"), "only after");

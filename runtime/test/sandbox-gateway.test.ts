@@ -1,6 +1,6 @@
 // The sandbox host's gateway proxy, credentials route, API surface and contract, with the SDK
 // and R2 faked at their boundary (sandbox-fakes.ts); everything else is the real code.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { z } from "zod";
 import { envelopeSchema } from "../../shared/runtime/envelope";
 import { backupListSchema, backupSchema, credentialsSchema, deleteOutcomeSchema, healthSchema, instanceListSchema } from "../../shared/runtime/responses";
@@ -29,10 +29,11 @@ describe("sandbox host: gateway proxy", () => {
     expect([...request.headers.keys()]).toEqual(["upgrade"]);
     expect(sandbox.calls.filter((c) => c.method === "wsConnect").at(-1)!.args[1]).toBe(GATEWAY_PORT);
 
-    await new Promise((r) => setTimeout(r, 0));
+    await vi.waitFor(() => expect(client.sent).toHaveLength(1));
     expect(JSON.parse(String(client.sent[0])).event).toBe("connect.challenge");
     client.emit("message", { data: JSON.stringify({ type: "req", id: "c1", method: "connect", params: { client: { id: "gateway-client", mode: "backend" } } }) });
-    await new Promise((r) => setTimeout(r, 0));
+    // The gateway's answer to the connect, and the event it sends after it.
+    await vi.waitFor(() => expect(client.sent.length).toBeGreaterThanOrEqual(3));
     const forwarded = JSON.parse(sandbox.gatewayFrames.at(-1)!);
     expect(forwarded.params.auth).toEqual({ token });
     const answers = client.sent.slice(1).map(String);
@@ -61,10 +62,10 @@ describe("sandbox host: gateway proxy", () => {
     if (!opened.ok) throw new Error(opened.error.message);
     const client = new FakeSocket();
     bridgeGatewaySockets(client, opened.value.upstream, opened.value.token);
-    await new Promise((r) => setTimeout(r, 0));
+    await vi.waitFor(() => expect(client.sent).toHaveLength(1));
     const connect = JSON.stringify({ type: "req", id: "c1", method: "connect", params: { auth: { deviceToken: "device-token-1" }, device: { id: "d1", signature: "s" } } });
     client.emit("message", { data: connect });
-    await new Promise((r) => setTimeout(r, 0));
+    await vi.waitFor(() => expect(client.sent).toHaveLength(2));
     expect(sandbox.gatewayFrames.at(-1)).toBe(connect);
     // The fake gateway knows only the gateway token, so it refuses: the caller sees that answer.
     expect(JSON.parse(String(client.sent.at(-1)))).toMatchObject({ type: "res", id: "c1", ok: false });
@@ -142,10 +143,19 @@ describe("sandbox host: API surface", () => {
   it("long-polls the status version", async () => {
     const { api } = setup();
     const ready = body(await api("PUT", path(REF))).data;
-    const started = Date.now();
-    const answer = await api("GET", path(REF, `?sinceVersion=${ready.version}&waitMs=50`));
-    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
-    expect(body(answer).data.version).toBe(ready.version);
+    // On a fake clock: with nothing new, the answer waits out waitMs, and no longer.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    let answer: Awaited<ReturnType<typeof api>> | undefined;
+    try {
+      const polled = api("GET", path(REF, `?sinceVersion=${ready.version}&waitMs=50`)).then((a) => (answer = a));
+      await vi.advanceTimersByTimeAsync(49);
+      expect(answer).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(1);
+      await polled;
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(body(answer!).data.version).toBe(ready.version);
     expect(body(await api("GET", path(REF, "?sinceVersion=0&waitMs=5000"))).data.state).toBe("ready");
   });
 });
