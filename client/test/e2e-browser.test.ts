@@ -280,7 +280,14 @@ describe("the Hatchery in two browsers", () => {
     const node = ".react-flow__node-thread";
     const before = await nodePosition(alice.page, node);
     await drag(vic.page, node, 200, 0);
-    await new Promise((r) => setTimeout(r, 800));
+    // Vic's canvas socket carries whatever the drag changed in the document before the cursor
+    // updates that follow it, and the room handles and passes them on in that order: once
+    // Alice's tab has shown Vic's cursor and then lost it (he left the canvas), it has had
+    // everything the drag sent.
+    const vicsCursor = alice.page.locator(".cursor", { hasText: "Vic" });
+    await vicsCursor.waitFor();
+    await vic.page.mouse.move(1, 1);
+    await vicsCursor.waitFor({ state: "detached" });
     expect(await nodePosition(alice.page, node)).toEqual(before);
     await shot(vic.page, "07-viewer");
 
@@ -336,8 +343,14 @@ describe("the Hatchery in two browsers", () => {
       });
       (nodesMap(doc) as unknown as Y.Map<unknown>).set("note:raw", "not a node");
     });
-    await alice.page.getByRole("button", { name: "Fit view", exact: true }).click();
-    await new Promise((r) => setTimeout(r, 1500));
+    // A note of the hostile writer's own, written after the forgeries: the room reviews and
+    // passes on one writer's changes in order, so once Alice's tab shows it, whatever of the
+    // forgeries the room let through would be there too.
+    const marker = `after the forgeries ${Date.now()}`;
+    doc.transact(() =>
+      writeNode(doc, { id: `note:${crypto.randomUUID().slice(0, 8)}`, kind: "note", ref: null, x: 600, y: 0, w: 200, h: 120, placed: "pinned", parent: null, data: { text: marker } }),
+    );
+    await seeNode(alice.page, "note", marker);
     for (const reload of [false, true]) {
       if (reload) await openWorkspace(alice.page);
       await seeNode(alice.page, "thread", "Release 1.4");

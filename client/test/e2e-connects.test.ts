@@ -30,19 +30,35 @@ function person(device: string): AutopilotClient {
   return client;
 }
 
-/** A raw socket that resumes from `lastSeq`; collects every frame until the room has been quiet a while. */
-async function rawResume(lastSeq: number, epoch: string): Promise<string[]> {
+/**
+ * A raw socket that resumes from `lastSeq` and collects every frame; `caughtUp()` sends a
+ * request and returns the frames up to its answer. The room holds a replaying socket's
+ * responses and live events until the replay has been sent in full (replay-pump.ts), then
+ * sends them in order: the answer comes after the last replayed event and after every event
+ * committed before the request.
+ */
+async function rawResume(lastSeq: number, epoch: string): Promise<{ caughtUp(): Promise<string[]> }> {
   const url = `${server.url.replace("http", "ws")}/agents/autopilot/${workspace}?protocol=${PROTOCOL_VERSION}&device=raw&lastSeq=${lastSeq}&epoch=${epoch}&ticket=${await ticket()}`;
   const ws = new WebSocket(url);
   const texts: string[] = [];
-  let last = Date.now();
+  let answered = false;
   ws.addEventListener("message", (e) => {
     texts.push(String(e.data));
-    last = Date.now();
+    const frame = JSON.parse(String(e.data)) as { type: string; id?: string };
+    if (frame.type === "res" && frame.id === "caught-up") answered = true;
   });
-  await until(() => texts.length > 0 && Date.now() - last > 1500, "the replay to go quiet", 60_000);
-  ws.close();
-  return texts;
+  await new Promise((resolve, reject) => {
+    ws.addEventListener("open", resolve);
+    ws.addEventListener("error", reject);
+  });
+  return {
+    async caughtUp() {
+      ws.send(JSON.stringify({ type: "req", id: "caught-up", method: "threads.list", params: {} }));
+      await until(() => answered, "the answer after the replay", 60_000);
+      ws.close();
+      return texts;
+    },
+  };
 }
 
 /** Applies frames the way the client library does: hello, then durable events strictly in order. */
@@ -121,7 +137,7 @@ describe("bounded connects over the real server", () => {
     await until(() => live.lastSeq === 421, "the live client to see every event", 30_000);
 
     // From 0: a reset with a bounded hello, not the 2+ MB log.
-    const fromZero = await rawResume(0, epoch);
+    const fromZero = await (await rawResume(0, epoch)).caughtUp();
     const sizes = fromZero.map((t) => new TextEncoder().encode(t).byteLength);
     expect(Math.max(...sizes)).toBeLessThan(320 * 1024);
     expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThan(400 * 1024);
@@ -141,10 +157,10 @@ describe("bounded connects over the real server", () => {
     const resolved = [...live.state.approvals.values()].slice(0, 5);
     for (const a of resolved) await live.approvals.resolve({ approvalId: a.id, decision: "approve" });
     await until(() => live.lastSeq === 726, "the live client to see the small events", 30_000);
-    const replay = rawResume(before.lastSeq!, epoch);
+    const replay = await rawResume(before.lastSeq!, epoch);
     // Live writes while the replay streams: they must come after it, in order, once.
     for (let i = 0; i < 5; i++) await live.chat.send({ threadId: thread.id, text: `during ${i}` });
-    const texts = await replay;
+    const texts = await replay.caughtUp();
     const replayed = reduce(before, texts);
     await until(() => live.lastSeq === 731, "the live writes", 30_000);
     expect(differences(replayed, live.state)).toEqual([]);

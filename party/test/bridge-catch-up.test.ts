@@ -1,7 +1,7 @@
 // The bridge's catch-up after a connect, against a scripted gateway: approvals that
 // appeared or vanished while we were away, sessions, and thread histories (imported
 // once; our own queued messages recognised as delivered).
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { CatchUp } from "../bridge/catch-up";
 import { ChatRuns } from "../bridge/chat-runs";
 import { Decisions } from "../bridge/decisions";
@@ -17,6 +17,16 @@ function parts(link: ReturnType<typeof testLink>["link"]) {
   return { runs, decisions, catchUp: new CatchUp(link, runs, decisions) };
 }
 
+/** Runs `fn` with the clock a minute back (then the real clock again). */
+function aMinuteAgo<T>(fn: () => T): T {
+  vi.useFakeTimers({ toFake: ["Date"], now: Date.now() - 60_000 });
+  try {
+    return fn();
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
 describe("bridge catch-up", () => {
   it("reads approvals, sessions and histories; closes what vanished; imports each message once", async () => {
     await inRoom(async (sql) => {
@@ -25,10 +35,13 @@ describe("bridge catch-up", () => {
       const { link, broadcasts } = testLink(sql);
       const { decisions, catchUp } = parts(link);
       // Known before the disconnect: an exec request and a device pairing, both still pending in the room.
-      decisions.recordExec({ id: "ex-old", request: { command: "ls" } });
-      decisions.recordPairing("device", { requestId: "pr-old", deviceId: "dev-1" });
-      const { message: ours } = asPerson(sql, (ctx) => sendChat(ctx, { threadId: thread.id, text: "hello", idempotencyKey: "k-hello" }));
-      await new Promise((r) => setTimeout(r, 5));
+      // Dated a minute back: catch-up closes only what was requested before it asked the
+      // gateway (a request newer than its question may simply not be listed yet).
+      const ours = aMinuteAgo(() => {
+        decisions.recordExec({ id: "ex-old", request: { command: "ls" } });
+        decisions.recordPairing("device", { requestId: "pr-old", deviceId: "dev-1" });
+        return asPerson(sql, (ctx) => sendChat(ctx, { threadId: thread.id, text: "hello", idempotencyKey: "k-hello" })).message;
+      });
 
       const gw = fakeGateway();
       gw.on("sessions.subscribe", () => ok({}));

@@ -1,7 +1,7 @@
 // The bridge's live events against a scripted gateway: chat runs stream as deltas and
 // land once; a dropped link interrupts them; command output lands as a tool message;
 // requests and decisions announced by the gateway reach the approval queue.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { CatchUp } from "../bridge/catch-up";
 import { ChatRuns } from "../bridge/chat-runs";
 import { Decisions } from "../bridge/decisions";
@@ -9,6 +9,7 @@ import { LiveEvents } from "../bridge/live-events";
 import { approvalForRequest, listSessions } from "../domain/gateway";
 import { listMessages } from "../domain/threads";
 import { connectTo, fakeGateway, inRoom, ok, seedInstance, seedThread, testLink, until } from "./bridge-peer";
+import { untilReal } from "./harness";
 
 async function live(sql: Parameters<typeof testLink>[0]) {
   const t = testLink(sql);
@@ -34,8 +35,10 @@ describe("bridge live events", () => {
       gw.event("chat", { runId: "R1", sessionKey: "agent:main:main", state: "final", message: { role: "assistant", content: "Bye now" } });
       gw.event("chat", { runId: "R1", sessionKey: "agent:main:main", state: "final", message: { role: "assistant", content: "Bye now" } });
       gw.event("chat", { runId: "R9", sessionKey: "unbound", state: "final", message: { content: "elsewhere" } });
-      await until(() => broadcasts.filter((b) => b.event === "chat.final").length === 2);
-      await new Promise((r) => setTimeout(r, 20));
+      // The link hands the gateway's events to the bridge one by one, in order, and each is
+      // handled in full on arrival: once this later one has landed, R9 has been handled.
+      gw.event("exec.approval.requested", { id: "after-r9", request: { command: "true" } });
+      await until(() => approvalForRequest(sql, "inst", "after-r9") !== null);
       expect(broadcasts.map((b) => b.payload)).toEqual([
         { threadId: thread.id, instanceId: "inst", runId: "R1", offset: 0, text: "" },
         { threadId: thread.id, instanceId: "inst", runId: "R1", offset: 0, text: "Hel" },
@@ -74,7 +77,7 @@ describe("bridge live events", () => {
   it("turns announced requests into approvals and follows the gateway's decisions; re-reads sessions once per burst", async () => {
     await inRoom(async (sql) => {
       seedInstance(sql);
-      const { gw } = await live(sql);
+      const { gw, link } = await live(sql);
       gw.on("sessions.list", () => ok({ sessions: [{ key: "s1", label: "One" }] }));
       gw.event("exec.approval.requested", { id: "ex-1", request: { command: "make" } });
       gw.event("node.pair.requested", { requestId: "np-1", nodeId: "node-1", displayName: "Pi" });
@@ -86,9 +89,23 @@ describe("bridge live events", () => {
       await until(() => approvalForRequest(sql, "inst", "np-1")!.status !== "pending");
       expect(approvalForRequest(sql, "inst", "ex-1")!.status).toBe("approved");
       expect(approvalForRequest(sql, "inst", "np-1")!.status).toBe("denied");
-      for (let i = 0; i < 5; i++) gw.event("sessions.changed", {});
-      await until(() => listSessions(sql, "inst").sessions.length === 1);
-      await new Promise((r) => setTimeout(r, 400));
+      // The re-read waits on a timer: on a fake clock, every re-read the burst asked for is
+      // a pending timer once the burst has been handled, and running them all sends them all.
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+      try {
+        for (let i = 0; i < 5; i++) gw.event("sessions.changed", {});
+        // Handled in order on arrival: once this one has landed, so has the burst.
+        gw.event("exec.approval.requested", { id: "after-burst", request: { command: "true" } });
+        await untilReal(() => expect(approvalForRequest(sql, "inst", "after-burst")).not.toBeNull());
+        vi.runOnlyPendingTimers();
+        await untilReal(() => expect(listSessions(sql, "inst").sessions).toHaveLength(1));
+        // Requests reach the gateway in the order they were sent: once this one is answered,
+        // the gateway has seen every re-read.
+        gw.on("test.after-rereads", () => ok({}));
+        await link.connection!.request("test.after-rereads");
+      } finally {
+        vi.useRealTimers();
+      }
       expect(gw.requests("sessions.list")).toHaveLength(1);
     });
   });

@@ -2,7 +2,7 @@
 // gateway connection's handshake, requests and tick watchdog, against a scripted peer on
 // the other end of a WebSocketPair. The real gateway is exercised end to end in
 // client/test/e2e-bridge.test.ts; these pin the details a gateway would only reject.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { base64url, createDeviceIdentity, proofPayload, signProof } from "../bridge/device-identity";
 import { GatewayConnection, GatewayRequestError } from "../bridge/gateway-connection";
 import type { ChatMessage } from "../bridge/gateway-frames";
@@ -146,13 +146,25 @@ describe("gateway connection", () => {
     gw.send({ type: "event", event: "connect.challenge", payload: { nonce: "n", ts: 1 } });
     const connect = await connectFrame;
     expect((connect.params as { client: { mode: string } }).client.mode).toBe("ui");
-    gw.send({ type: "res", id: connect.id, ok: true, payload: { policy: { tickIntervalMs: 400 } } });
-    const { connection } = await opening;
-    const started = Date.now();
-    const closed = await connection.closed;
-    expect(closed.code).toBe(4000);
-    expect(closed.reason).toMatch(/no tick/);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    // The watchdog on a fake clock: the hello is the last frame, read at fake time `started`.
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"] });
+    try {
+      const started = Date.now();
+      gw.send({ type: "res", id: connect.id, ok: true, payload: { policy: { tickIntervalMs: 400 } } });
+      const { connection } = await opening;
+      let closedAt: number | null = null;
+      void connection.closed.then(() => (closedAt = Date.now()));
+      // 2.5 ticks of silence are allowed: every check up to then leaves the link open.
+      await vi.advanceTimersByTimeAsync(999);
+      expect(closedAt).toBeNull();
+      await vi.advanceTimersByTimeAsync(1500);
+      const closed = await connection.closed;
+      expect(closed.code).toBe(4000);
+      expect(closed.reason).toMatch(/no tick/);
+      expect(closedAt! - started).toBeGreaterThanOrEqual(1000);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

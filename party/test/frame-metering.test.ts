@@ -26,23 +26,22 @@ describe("framework frames are metered and answered in our protocol", () => {
     const flood = await RawSocket.open(ws, { cookie: owner.cookie });
     const calm = await RawSocket.open(ws, { cookie: owner.cookie });
     await Promise.all([flood.hello(), calm.hello()]);
-    // Burst is 500 and the refill 100/s in the test config. The limiter runs on the room's
-    // clock, so on a loaded machine (slow processing refills the bucket) the flood must be
-    // long: 2,500 frames go unrefused only if the room takes over 20 s for them.
+    // Burst is 500 and the refill slow in the test config (vitest.worker.config.ts): no room
+    // refills fast enough to keep 2,500 frames under the burst plus REFUSALS_BEFORE_CLOSE.
     const flooded = 2500;
     for (let i = 0; i < flooded; i++) flood.send(JSON.stringify({ type: "rpc", id: `x${i}`, method: "destroy", args: [] }));
-    const started = Date.now();
     expect((await calm.call("threads.list", {})).ok).toBe(true);
-    // Not a measure of the room's speed: a calm request must not queue behind thousands
-    // of framework calls (it took over 16 s when 200 of them were answered unmetered).
-    expect(Date.now() - started).toBeLessThan(10_000);
     // Polled, not waitFor: a predicate over all frames, run on each of thousands of frames,
     // would starve the room (it shares the thread with this test).
     const deadline = Date.now() + 15_000;
     while (flood.closed === null && flood.frames.length <= flooded && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const limited = flood.frames.filter((f) => f.type === "res" && (f as { error?: { code: string } }).error?.code === "rate_limited");
     expect(limited.length).toBeGreaterThan(0);
-    if (flood.closed) expect(flood.closed.code).toBe(4029);
+    // Why a calm request does not queue behind thousands of framework calls (it did, answered
+    // unmetered): the room hangs up on the flood, and what the flood sent after that is
+    // dropped unread, so far fewer frames than it sent were ever answered.
+    expect(flood.closed?.code).toBe(4029);
+    expect(flood.frames.filter((f) => f.type === "res").length).toBeLessThan(flooded);
     // Everything else was our typed bad_request; never a framework reply.
     for (const f of flood.frames) expect(f.type === "event" || (f.type === "res" && f.ok === false)).toBe(true);
     calm.close();

@@ -1,9 +1,26 @@
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { domainNodeId, edgesMap, nodesMap, readGraph } from "../../shared/hatchery/graph";
+import type { EventFrame } from "../../shared/protocol/frames";
+import { getMeta } from "../domain/schema";
+import { sqlFromStorage } from "../domain/sql";
 import { idem, RawSocket, signUp } from "./harness";
 import { node, openCanvas, team, until } from "./hatchery-harness";
+
+/** The seq of the newest durable event a socket has received (a response follows the events it caused). */
+const latestSeq = (sock: RawSocket) => Math.max(...sock.events().map((e: EventFrame) => e.seq ?? 0));
+
+/**
+ * Waits until the Hatchery has pulled the Autopilot's events up to `seq` (its domainSeq).
+ * Reading it does not start the room (partyserver starts on fetch and socket events only).
+ */
+async function pulledUpTo(hatchery: DurableObjectStub, seq: number): Promise<void> {
+  const pulled = () => runInDurableObject(hatchery, (_room, state) => Number(getMeta(sqlFromStorage(state.storage), "domainSeq") ?? 0));
+  for (const deadline = Date.now() + 8000; (await pulled()) < seq; await new Promise((r) => setTimeout(r, 20))) {
+    if (Date.now() > deadline) throw new Error(`the Hatchery did not pull up to seq ${seq}`);
+  }
+}
 
 describe("Hatchery room", () => {
   it("sits behind the same gate as the Autopilot", async () => {
@@ -170,7 +187,11 @@ describe("Hatchery room", () => {
     expect(malformed).toMatchObject({ ok: false, error: { code: "bad_request" } });
     const byViewer = await view.call("graph.apply", { idempotencyKey: idem(), commands: [{ op: "note.add", text: "x" }] });
     expect(byViewer).toMatchObject({ ok: false, error: { code: "forbidden" } });
-    await new Promise((r) => setTimeout(r, 200));
+    // The Hatchery applies graph.apply calls one after another and sends each change to the
+    // canvas as it makes it: once this later move is on the canvas, anything the refused
+    // calls had written would be too.
+    await bot.ok("graph.apply", { idempotencyKey: idem(), commands: [{ op: "node.move", nodeId: threadNode, x: 321, y: 654 }] });
+    await until(() => node(canvas, threadNode)?.x === 321, "a later move on the canvas");
     expect(readGraph(canvas.doc).nodes.length).toBe(before);
     for (const s of [room, bot, view]) s.close();
     canvas.close();
@@ -206,12 +227,14 @@ describe("Hatchery room", () => {
     const hatcheries = (env as unknown as { Hatchery: DurableObjectNamespace }).Hatchery;
     const hatchery = hatcheries.get(hatcheries.idFromName(ws));
     await room.ok("threads.create", { title: "Before", idempotencyKey: idem() });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await pulledUpTo(hatchery, latestSeq(room));
     await evictDurableObject(hatchery);
     // The room's poke (an RPC, no socket or fetch) wakes it: unstarted, the pull would only
     // reach memory, and the next wake would find the node neither stored nor to be pulled.
     const { thread } = await room.ok("threads.create", { title: "Poked awake", idempotencyKey: idem() });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Evicted only once the poke's pull has recorded its seq, which is what a pull into
+    // memory alone would also do: the canvas below then shows whether it was stored.
+    await pulledUpTo(hatchery, latestSeq(room));
     await evictDurableObject(hatchery);
     const canvas = await openCanvas(ws, { cookie: owner.cookie });
     await until(() => node(canvas, domainNodeId("thread", thread.id))?.data.title === "Poked awake", "pulled node stored");

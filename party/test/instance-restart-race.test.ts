@@ -62,6 +62,7 @@ describe("a restart racing the bridge", () => {
       const restartAnswer = deferred<RuntimeInstanceStatus>();
       let bridgeReads = 0;
       let watchReads = 0;
+      let bridgeDials = 0;
       const runtime = {
         status: (_ws: string, _id: string, since: number, waitMs: number) => {
           // The bridge's first read asks for the status at once (waitMs 0); the watch long-polls.
@@ -71,7 +72,11 @@ describe("a restart racing the bridge", () => {
           return Promise.resolve(since === 0 ? status("starting", "waiting for gateway handshake", 60, 5) : status("ready", "ready", 100, 6));
         },
         provision: () => Promise.reject(new Error("not here")),
-        credentials: () => Promise.reject(new Error("not here")),
+        // The bridge's next step after a read that says ready: it dials the gateway.
+        credentials: () => {
+          bridgeDials++;
+          return Promise.reject(new Error("not here"));
+        },
         // The gateway is down while it restarts.
         openGateway: () => Promise.reject(new Error("the gateway is restarting")),
         restart: () => restartAnswer.promise,
@@ -104,8 +109,10 @@ describe("a restart racing the bridge", () => {
       expect(getInstance(sql, "inst")).toMatchObject({ status: "starting", phase: "queued", progress: 0 });
 
       // The read from before the restart lands now.
+      // The bridge mirrors a read before it acts on it: once it dials, the stale read has
+      // been mirrored (or, as it must be, left out).
       staleRead.resolve(status("ready", "ready", 100, 1));
-      await new Promise((r) => setTimeout(r, 50));
+      await until(() => bridgeDials === 1);
       expect(getInstance(sql, "inst")).toMatchObject({ status: "starting", phase: "queued", progress: 0 });
       expect(job()).toBe("running");
 

@@ -7,14 +7,16 @@ import { addMember, createKey, ORIGIN, RawSocket, signUp } from "./harness";
 // gives it a bucket of 800 requests refilled at 20/s, over all its sockets.
 const CAP = 20;
 
-/** Opens a canvas socket; resolves with its close code, or "open" if the room kept it. */
+/** Opens a canvas socket; resolves with its close code, or "open" once the room has let it in. */
 async function openCanvas(workspaceId: string, cookie: string): Promise<{ ws: WebSocket; outcome: Promise<number | "open"> }> {
   const res = await SELF.fetch(`${ORIGIN}/parties/hatchery/${workspaceId}`, { headers: { upgrade: "websocket", cookie } });
   const ws = res.webSocket!;
   ws.accept();
   const outcome = new Promise<number | "open">((resolve) => {
     ws.addEventListener("close", (e) => resolve(e.code));
-    setTimeout(() => resolve("open"), 3000);
+    // The cap is checked before the Hatchery says anything: its first frame (sync step 1,
+    // binary) means the socket was let in; a refused one is closed without it.
+    ws.addEventListener("message", (e) => typeof e.data !== "string" && resolve("open"));
   });
   return { ws, outcome };
 }

@@ -3,12 +3,16 @@
 // can sign in and nothing else, an operator approves, disables and re-enables accounts
 // through /api/admin, and each decision reaches sign-in, the API and both rooms' gates.
 import { SELF } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { accountStatus } from "../../auth/account-status";
+import { STATUS_WATCH_MAX_MS, waitForStatusChange } from "../../auth/status-watch";
+import type { Env } from "../../env";
 import { newUserFields, signupPolicy } from "../../auth/signup-policy";
-import { api, followMailLink, ORIGIN, RawSocket, uniq } from "../harness";
+import { api, followMailLink, ORIGIN, RawSocket, uniq, untilReal } from "../harness";
 
 const OPERATOR_EMAIL = "operator@ops.test";
+const workerEnv = env as unknown as Env;
 const PASSWORD = "correct horse battery";
 
 type ErrorBody = { error: { code: string; message: string } };
@@ -36,8 +40,11 @@ async function openHatchery(workspaceId: string, cookie: string): Promise<{ code
   const res = await SELF.fetch(`${ORIGIN}/parties/hatchery/${workspaceId}`, { headers: { upgrade: "websocket", cookie } });
   const ws = res.webSocket!;
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.addEventListener("close", (e) => resolve({ code: e.code, reason: e.reason })));
+  // Once the Hatchery has accepted a socket it speaks first (its sync step 1, binary); a
+  // refusal is a close, with at most a text frame before it.
+  const opened = new Promise<"open">((resolve) => ws.addEventListener("message", (e) => typeof e.data !== "string" && resolve("open")));
   ws.accept();
-  const outcome = await Promise.race([closed, new Promise<"open">((r) => setTimeout(() => r("open"), 1500))]);
+  const outcome = await Promise.race([closed, opened]);
   if (outcome === "open") ws.close(1000, "bye");
   return outcome;
 }
@@ -147,15 +154,14 @@ describe("waitlist", () => {
     expect((await api<ErrorBody>("/api/me/status?while=bogus", { cookie: waiting.cookie })).status).toBe(400);
     expect((await api<{ status: string }>("/api/me/status", { cookie: waiting.cookie })).body).toEqual({ status: "waitlisted" });
 
-    const started = Date.now();
+    // The route answers the change (the long poll itself is pinned on a fake clock below:
+    // whether this request was already waiting when the approval landed, it must say active).
     const watch = api<{ status: string }>("/api/me/status?while=waitlisted", { cookie: waiting.cookie });
-    await new Promise((r) => setTimeout(r, 1200));
     const approved = await act(operator, waiting.userId, "approve");
     expect(approved.status).toBe(200);
     expect(approved.body.user).toMatchObject({ id: waiting.userId, status: "active", operator: false });
     const answer = await watch;
     expect(answer.body).toEqual({ status: "active" });
-    expect(Date.now() - started).toBeLessThan(15_000); // answered by the change, not by the 25 s timeout
 
     const { body } = await me(waiting);
     expect(body.account.status).toBe("active");
@@ -172,6 +178,38 @@ describe("waitlist", () => {
     const workspaces = await api<{ workspaces: { id: string; members: number }[] }>("/api/admin/workspaces", { cookie: operator.cookie });
     expect(workspaces.body.workspaces.find((w) => w.id === personal)).toMatchObject({ members: 1 });
     expect(workspaces.body.workspaces.find((w) => w.id === operatorWorkspace)!.members).toBeGreaterThanOrEqual(2);
+  });
+
+  it("the long poll answers on its first read after a change, well before its deadline; unchanged, at its deadline", async () => {
+    const approvedLater = await signUpAs(`${uniq("poll")}@example.test`);
+    const stillWaiting = await signUpAs(`${uniq("poll")}@example.test`);
+    // Called here rather than through the route: a fake clock can drive timers this test
+    // set, not a Worker request's (their I/O belongs to that request). Between reads the
+    // poll is one pending timer, which is how the test knows it is waiting.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    try {
+      const started = Date.now();
+      const watch = waitForStatusChange(workerEnv, approvedLater.userId, "waitlisted");
+      await untilReal(() => expect(vi.getTimerCount()).toBe(1));
+      expect((await act(operator, approvedLater.userId, "approve")).status).toBe(200);
+      await vi.advanceTimersToNextTimerAsync();
+      expect(await watch).toBe("active");
+      expect(Date.now() - started).toBeLessThan(STATUS_WATCH_MAX_MS);
+
+      const from = Date.now();
+      let outcome: string | null | undefined;
+      const unchanged = waitForStatusChange(workerEnv, stillWaiting.userId, "waitlisted").then((status) => (outcome = status));
+      // Each read is real I/O: step the clock only while the poll waits on it.
+      while (outcome === undefined) {
+        await untilReal(() => expect(outcome !== undefined || vi.getTimerCount() === 1).toBe(true));
+        if (outcome === undefined) await vi.advanceTimersToNextTimerAsync();
+      }
+      await unchanged;
+      expect(outcome).toBe("waitlisted");
+      expect(Date.now() - from).toBeGreaterThanOrEqual(STATUS_WATCH_MAX_MS);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("disabling closes the person's open sockets at once, and the workspace's audit log names the operator", async () => {
