@@ -3,10 +3,12 @@
 //   where it may;
 // - Biome (biome.jsonc): lint and format;
 // - size: no source file over MAX_LINES unless its opening comment says why, with a line
-//   "long-file: <reason>" in its first 15 lines (one concern that does not split well).
+//   "long-file: <reason>" in its first 15 lines (one concern that does not split well);
+// - standing alone: no tracked file refers to one outside the repository (outside-refs.mjs).
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { outsideReferences } from "./outside-refs.mjs";
 import { ROOT } from "./server.mjs";
 
 const MAX_LINES = 400;
@@ -39,6 +41,26 @@ if (tooLong.length) {
   failures.push("file size");
 } else {
   console.log(`file size: ${sources.length} source files, none over ${MAX_LINES} lines without a reason`);
+}
+
+const everything = spawnSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" }).stdout.split("\n");
+const texts = [];
+for (const path of everything) {
+  if (!path || /(^|\/)package-lock\.json$|\.(png|jpe?g|gif|ico|woff2?)$/.test(path)) continue;
+  // The check and its test name the forbidden references on purpose.
+  if (/(^|\/)outside-refs\.(mjs|test\.ts)$/.test(path)) continue;
+  try {
+    texts.push({ path, text: readFileSync(join(ROOT, path), "utf8") });
+  } catch {
+    // deleted in the work tree, still in the index
+  }
+}
+const outside = outsideReferences(ROOT, texts);
+if (outside.length) {
+  console.error(`References to files outside the repository — say the fact here, or point at the project's own docs:\n  ${outside.join("\n  ")}`);
+  failures.push("outside references");
+} else {
+  console.log(`outside references: ${texts.length} files, none`);
 }
 
 if (failures.length) {

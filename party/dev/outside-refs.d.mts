@@ -1,0 +1,1 @@
+export function outsideReferences(root: string, files: { path: string; text: string }[]): string[];
