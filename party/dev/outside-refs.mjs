@@ -1,11 +1,10 @@
 // The repository stands alone: no file may point at one outside it. Two kinds are caught:
-// - a relative path that climbs out of the checkout (`../../shared/DESIGN.md` from the root);
-// - names of the planning documents and machine paths the project grew beside, which a
-//   clone does not have (DESIGN.md, shared notes and seeds, /work/…).
+// - a relative path that climbs out of the checkout (`../plan.md` from the root);
+// - an absolute path into a machine's home or work folders, which a clone does not have.
 import { dirname, join, relative, sep } from "node:path";
 
 const RELATIVE = /(?<![\w./@-])((?:\.\.\/)+[\w@.-]+(?:\/[\w@.-]+)*)/g;
-const OUTSIDE_NAMES = /\bDESIGN\.md\b|\bshared\/(?:notes|seeds)\/|(?<![\w.-])\/work\//;
+const MACHINE_PATH = /(?<![\w.:-])\/(?:home|root|Users|work)\/[\w.-]+/;
 
 /**
  * @param {string} root the checkout
@@ -21,8 +20,8 @@ export function outsideReferences(root, files) {
         const target = join(root, dirname(path), match[1]);
         if (relative(root, target).startsWith(`..${sep}`) || relative(root, target) === "..") found.push(`${path}:${i + 1}: ${match[1]} leaves the repository`);
       }
-      const named = OUTSIDE_NAMES.exec(line);
-      if (named) found.push(`${path}:${i + 1}: ${named[0]} is not in the repository`);
+      const absolute = MACHINE_PATH.exec(line);
+      if (absolute) found.push(`${path}:${i + 1}: ${absolute[0]} is a path on one machine`);
     });
   }
   return found;
