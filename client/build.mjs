@@ -70,7 +70,7 @@ await viteBuild({
     // CLIENT_MINIFY=0: readable function names (and `//#region <module>` markers) for a CPU
     // profile of the app (`BENCH_PROFILE=1 npm run bench:graph`).
     minify: process.env.CLIENT_MINIFY !== "0",
-    // React, React Flow, Yjs and the protocol schemas: one app, one ~200 kB gzip chunk.
+    // React, React Flow, Yjs and the protocol schemas: one app, one chunk over Vite's default warning size.
     chunkSizeWarningLimit: 1500,
   },
 });

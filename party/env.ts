@@ -59,6 +59,4 @@ export interface Env extends ModelEnv {
   MAIL_FROM?: string;
   /** Window of the sign-in/sign-up/ticket rate limits in seconds (party/auth/rate-limits.ts). */
   AUTH_RATE_LIMIT_WINDOW_S?: string;
-  /** "1": time socket upgrades and count their D1 queries, returned as Server-Timing, and log when each request frame reaches the Autopilot room (bench:storm only; party/upgrade-timing.ts, party/rooms/request-marks.ts). */
-  BENCH_UPGRADE_TIMING?: string;
 }

@@ -13,7 +13,6 @@ import { deleteExpiredTickets } from "./auth/tickets";
 import type { Env } from "./env";
 import { encodePrincipalHeader, PRINCIPAL_HEADER } from "./rooms/principal-header";
 import { parseRoomPath } from "./room-path";
-import { upgradeTiming, withTimingHeader } from "./upgrade-timing";
 
 export { Autopilot } from "./rooms/autopilot";
 export { Hatchery } from "./rooms/hatchery";
@@ -43,11 +42,8 @@ async function handleRoom(request: Request, env: Env, ctx: ExecutionContext): Pr
   // A socket that will ride on the session cookie must come from the app's own pages.
   const crossSite = url.searchParams.has("ticket") ? null : crossSiteRefusal(env, request);
   if (crossSite) return refuseSocket(CloseCode.forbidden, crossSite);
-  const timing = env.BENCH_UPGRADE_TIMING === "1" ? upgradeTiming(env.DB) : null;
-  const gateEnv = timing ? { ...env, DB: timing.db } : env;
-  const auth = () => authFor(gateEnv, request, (promise) => ctx.waitUntil(promise));
-  const outcome = await resolveSocketPrincipal(gateEnv, auth, request, workspaceId);
-  timing?.mark("auth");
+  const auth = () => authFor(env, request, (promise) => ctx.waitUntil(promise));
+  const outcome = await resolveSocketPrincipal(env, auth, request, workspaceId);
   if (!outcome.ok) return refuseSocket(outcome.status === 401 ? CloseCode.unauthenticated : CloseCode.forbidden, outcome.reason);
 
   // Rebuild the request so nothing client-supplied can pose as the principal header, and
@@ -61,9 +57,7 @@ async function handleRoom(request: Request, env: Env, ctx: ExecutionContext): Pr
   headers.set(PRINCIPAL_HEADER, encodePrincipalHeader(outcome.principal));
   const forwarded = new Request(url.toString(), { method: request.method, headers });
   const routed = room === "agents/autopilot" ? await routeAgentRequest(forwarded, env) : await routePartykitRequest(forwarded, env as never);
-  if (!routed) return new Response("not found", { status: 404 });
-  timing?.mark("room");
-  return timing ? withTimingHeader(routed, timing) : routed;
+  return routed ?? new Response("not found", { status: 404 });
 }
 
 export default {

@@ -1,7 +1,7 @@
 // Starts the runtime service: `node runtime/start.mjs` (Node >= 24.16, which the gateways
 // need too; `npm start` and npm scripts run the project's pinned Node 24).
 // The TypeScript sources are bundled with esbuild into runtime/dist/main.mjs on every start
-// (~50 ms, so the bundle is never stale); `ws` stays an external dependency.
+// (quick, so the bundle is never stale); `ws` stays an external dependency.
 import { build } from "esbuild";
 import { fileURLToPath, pathToFileURL } from "node:url";
 

@@ -18,7 +18,6 @@ export const MODEL_ENV_NAMES = [
   "AUTOPILOT_MODEL_TIMEOUT_MS",
   "AUTOPILOT_APPROVAL_TTL_MS",
   "AUTOPILOT_RISKY_GATEWAY_TOOLS",
-  "AUTOPILOT_DELTA_MARKS",
 ] as const;
 
 export const NO_MODEL_MESSAGE =
@@ -39,8 +38,6 @@ const ModelEnvSchema = z.object({
   AUTOPILOT_MODEL_TIMEOUT_MS: integer(1_000, 600_000, 120_000),
   AUTOPILOT_APPROVAL_TTL_MS: integer(60_000, 30 * 24 * HOUR, 24 * HOUR),
   AUTOPILOT_RISKY_GATEWAY_TOOLS: z.string().max(4000).optional(),
-  // Not a setting: any value but "1" is off, never a reason to refuse the model.
-  AUTOPILOT_DELTA_MARKS: z.string().optional(),
 });
 
 export interface ModelTimeouts {
@@ -63,8 +60,6 @@ export interface ModelConfigured {
   approvalTtlMs: number;
   /** OpenClaw gateway tools a person must approve first (gateway-catalog.ts). */
   riskyGatewayTools: string[];
-  /** Bench-only timing marks of streamed replies (delta-marks.ts): AUTOPILOT_DELTA_MARKS=1. */
-  deltaMarks?: true;
 }
 
 export interface ModelNotConfigured {
@@ -107,7 +102,6 @@ export function readModelConfig(env: ModelEnv): ModelConfig {
     timeouts: { stepMs, chunkMs: Math.min(CHUNK_TIMEOUT_MS, stepMs), totalMs: values.AUTOPILOT_MAX_STEPS * stepMs },
     approvalTtlMs: values.AUTOPILOT_APPROVAL_TTL_MS,
     riskyGatewayTools: readRiskyGatewayTools(values.AUTOPILOT_RISKY_GATEWAY_TOOLS),
-    ...(values.AUTOPILOT_DELTA_MARKS === "1" ? { deltaMarks: true as const } : {}),
   };
 }
 
@@ -116,8 +110,6 @@ export function readModelConfig(env: ModelEnv): ModelConfig {
  * (`stream_options.include_usage`): without it a real endpoint sends none and every usage
  * row would be empty. No apiKey → no Authorization header (a local endpoint).
  */
-export function createModel(config: ModelConfigured, fetch?: typeof globalThis.fetch) {
-  return createOpenAICompatible({ name: "autopilot", baseURL: config.baseURL, ...(config.apiKey ? { apiKey: config.apiKey } : {}), includeUsage: true, ...(fetch ? { fetch } : {}) }).chatModel(
-    config.modelId,
-  );
+export function createModel(config: ModelConfigured) {
+  return createOpenAICompatible({ name: "autopilot", baseURL: config.baseURL, ...(config.apiKey ? { apiKey: config.apiKey } : {}), includeUsage: true }).chatModel(config.modelId);
 }

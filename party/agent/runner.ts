@@ -24,7 +24,6 @@ import { getThread } from "../domain/threads";
 import { recordUsage } from "../domain/usage";
 import { asAutopilot, autopilotPrincipal, clipText, failSegment, finishSegment, jsonText, type PostDeps, post, toolLine } from "./autopilot-posts";
 import { createModel, type ModelConfig, type ModelConfigured } from "./config";
-import { type DeltaMarks, deltaMarks } from "./delta-marks";
 import { AUTOPILOT_ID } from "./context";
 import { buildRunContext, runInstructions } from "./run-context";
 import { pauseRun } from "./run-pause";
@@ -54,7 +53,6 @@ interface Active {
   abort: AbortController;
   /** The segment streaming right now (null while the context is built). */
   stream: ChatStream | null;
-  marks: DeltaMarks | null;
   /** Why the run stops: its trigger's access is gone (run-access.ts). */
   stopped: string | null;
 }
@@ -105,18 +103,14 @@ export class AutopilotAgent {
   }
 
   #execute(run: AgentRun, work: (active: Active) => Promise<void>): void {
-    const config = this.#d.config();
-    const active: Active = { runId: run.id, abort: new AbortController(), stream: null, marks: deltaMarks(config.configured && config.deltaMarks === true), stopped: null };
+    const active: Active = { runId: run.id, abort: new AbortController(), stream: null, stopped: null };
     this.#active.set(run.threadId, active);
-    active.marks?.step("claimed");
     void (async () => {
       const release = await this.#d.keepAlive().catch(() => () => {});
-      active.marks?.step("kept alive");
-      // Building the run (tools, context, the model request) is ~10-30 ms of CPU with no
+      // Building the run (tools, context, the model request) is a long stretch of CPU with no
       // I/O in between: let the event loop send what the triggering request already
       // queued (its answer, the message's event) before that, not after it.
       await new Promise((resolve) => setTimeout(resolve, 0));
-      active.marks?.step("yielded");
       try {
         await work(active);
       } catch (error) {
@@ -143,9 +137,8 @@ export class AutopilotAgent {
     }
     // Read while the context is built: the run asks the model only for someone who still may.
     const access = runAccess(this.#d.currentAccess, run.doc);
-    const model = createModel(config, active.marks?.fetch);
+    const model = createModel(config);
     const tools = await this.#tools(run, config, active);
-    active.marks?.step("tools");
     const context = await buildRunContext({
       sql: this.#d.sql,
       config,
@@ -209,7 +202,6 @@ export class AutopilotAgent {
     const chatRunId = `${run.id}.${run.segment}`;
     const stream: ChatStream = { threadId, instanceId: null, runId: chatRunId, text: "", startedAt: Date.now() };
     active.stream = stream;
-    active.marks?.step("context");
     this.#d.broadcast("chat.delta", { threadId, instanceId: null, runId: chatRunId, offset: 0, text: "" });
     const outcome = await runStream({
       model,
@@ -223,12 +215,10 @@ export class AutopilotAgent {
       ...(config.apiKey ? { apiKey: config.apiKey } : {}),
       onEvent: (event) => {
         this.#onEvent(run, stream, config, event);
-        if (event.type === "text") active.marks?.sent(event.offset + event.text.length);
       },
       log: (fields) => console.error(JSON.stringify({ msg: "autopilot model call failed", runId: run.id, ...fields })),
     });
     active.stream = null;
-    active.marks?.flush(chatRunId);
     const now = Date.now();
     if (active.stopped !== null) {
       stopRun(this.#d, run, chatRunId, outcome.text, active.stopped);
@@ -332,7 +322,7 @@ export class AutopilotAgent {
       (call): ApprovalAnswer => (call.answer?.approved ? { approvalId: call.approvalId, approved: true } : { approvalId: call.approvalId, approved: false, reason: call.answer?.reason ?? "denied" }),
     );
     const messages = resumeMessages(run.doc.messages as unknown as ModelMessage[], answers);
-    const model = createModel(config, active.marks?.fetch);
+    const model = createModel(config);
     const tools = await this.#tools(run, config, active);
     if (await this.#mayGoOn(run, access)) await this.#segment(run, active, config, model, tools, runInstructions(this.#d.sql, run.threadId), messages);
   }

@@ -98,8 +98,8 @@ export function roomTools(scopes: readonly Scope[], call: CallMethod): ToolSet {
 
 /**
  * Characters of an input schema's JSON Schema, by schema object: the room tools' schemas
- * live as long as the isolate (INPUT_SCHEMAS), and stringifying ~35 of them before every
- * run made ~160 KB of garbage per run — each run's share of the isolate's collections.
+ * live as long as the isolate (INPUT_SCHEMAS), and stringifying all of them before every
+ * run made garbage per run — each run's share of the isolate's collections.
  */
 const SCHEMA_CHARS = new WeakMap<object, number>();
 

@@ -3,11 +3,11 @@
 // own bundle only (build.mjs), never in the rest of the Worker.
 //
 // Why: workerd implements JavaScript-constructed streams natively, and each chunk through
-// each of the SDK's ~15 stages (SSE parsing, the provider's transform, streamText's
+// each of the SDK's many stages (SSE parsing, the provider's transform, streamText's
 // stitching) allocates promises and handles from the runtime's side. Measured in the room's
 // isolate (docs/decisions.md, "JavaScript streams for the AI SDK"): those objects outlived scavenges and filled the old
-// generation, so the room paid a full collection of ~40 ms every 2–3 replies and scavenges
-// of 8–14 ms — the tail of every delta. Plain JavaScript promises die young instead.
+// generation, so the room paid frequent full collections and long scavenges — the tail of
+// every delta. Plain JavaScript promises die young instead.
 import { ReadableStream, TransformStream, WritableStream } from "web-streams-polyfill";
 
 /** `TextDecoderStream` over the injected TransformStream (the polyfill has none). */

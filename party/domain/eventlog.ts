@@ -31,8 +31,8 @@ export function appendEvent<E extends DurableEventName>(sql: Sql, event: E, payl
 /**
  * How much a resume may replay before the client gets a fresh (bounded) snapshot instead.
  * A replay goes out in pages (party/rooms/replay-pump.ts), but a gap of thousands of
- * events is cheaper to greet with a snapshot than to stream: before protocol 7,
- * `?lastSeq=0` after 1,300 events sent 35 MB.
+ * events is cheaper to greet with a snapshot than to stream: a long log replayed whole
+ * is tens of megabytes.
  */
 export const REPLAY_BUDGET = { events: 1000, bytes: 1024 * 1024 } as const;
 

@@ -11,8 +11,7 @@ import { pageThreads } from "./threads";
 /**
  * What one hello may carry, per collection: a count cap and a byte share. Together about
  * 256 KiB, so a workspace with hundreds of pending approvals (16 KB of details each) still
- * greets in one small frame; the rest is one list call away. (Before protocol 7 a hello
- * with 300 pending approvals was 4.9 MB.) Instances are not capped: each is a container,
+ * greets in one small frame; the rest is one list call away. Instances are not capped: each is a container,
  * there are few.
  */
 export const SNAPSHOT_BUDGET = {

@@ -45,7 +45,6 @@ import { RetentionSweep } from "./retention-sweep";
 import { logRequest } from "./request-log";
 import { invokeAs, roomServices, type ServiceSources } from "./autopilot-services";
 import { agentInfo } from "./room-services";
-import { requestReachedLine } from "./request-marks";
 
 /** How often a room with live instances wakes itself to make sure its bridges run. */
 const BRIDGE_WATCH_SECONDS = 300;
@@ -75,8 +74,6 @@ export class Autopilot extends Agent<Env> {
   /** The Autopilot's model as the Worker's vars and secrets configure it. */
   readonly #modelConfig: ModelConfig;
   readonly #currentAccess = accessReader(this.env.DB, () => this.name);
-  /** bench:storm's marks (request-marks.ts): off unless BENCH_UPGRADE_TIMING=1. */
-  readonly #requestMarks = this.env.BENCH_UPGRADE_TIMING === "1";
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -266,7 +263,6 @@ export class Autopilot extends Agent<Env> {
       this.#sendText(conn, JSON.stringify(parsed.outcome.response));
       return;
     }
-    if (this.#requestMarks) console.log(requestReachedLine(parsed.frame.id, now));
     const setStatus = (status: string | null) => {
       const next = { ...state, status };
       conn.setState(next);

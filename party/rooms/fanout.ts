@@ -1,8 +1,7 @@
 /**
  * The room's broadcast. agents' `broadcast` reads every socket's serialized attachment on
- * every call (to find its id and whether it belongs to a sub-agent): measured in workerd
- * with 200 sockets, ~45 µs per socket per broadcast against ~18 µs for the send alone —
- * most of an edit's fan-out at 500 readers. Every socket this object accepts is one of
+ * every call (to find its id and whether it belongs to a sub-agent), which costs more per
+ * socket than the send itself — most of an edit's fan-out to hundreds of readers. Every socket this object accepts is one of
  * our clients (no sub-agents; gateway links are outbound sockets, not accepted ones), so
  * the room sends to the open ones directly and reads a socket's id (its first tag, as
  * agents sets it, a cheap native call) only when some must be skipped.

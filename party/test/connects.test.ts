@@ -110,7 +110,7 @@ describe("bounded hello", () => {
     const reader = await RawSocket.open(ws, { cookie: owner.cookie });
     const hello = await reader.hello();
     const [helloBytes] = frameBytes(reader, (f) => f.event === "hello");
-    // Before protocol 7 this hello was 4.9 MB.
+    // Before protocol 7 the hello carried every pending approval whole.
     expect(helloBytes).toBeLessThan(320 * 1024);
     const shown = hello.snapshot!.approvals.filter((a) => a.status === "pending");
     expect(shown.length).toBeGreaterThan(0);

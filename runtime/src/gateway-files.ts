@@ -50,7 +50,7 @@ function nodeModulesOf(openclawEntry: string): string {
 }
 
 /**
- * What the copy is made of, without reading 600 MB: the Node version and platform, npm's
+ * What the copy is made of, without reading the whole tree: the Node version and platform, npm's
  * record of the installed tree (its lock of node_modules, rewritten by every install) and the
  * watchdog's own text. A change of any of them makes a new copy.
  */

@@ -16,7 +16,7 @@ export interface PendingNode {
 }
 
 /**
- * Loaded on the first layout, not with the module: ELK is 1.6 MB of compiled Java whose
+ * Loaded on the first layout, not with the module: ELK is megabytes of compiled Java whose
  * evaluation builds thousands of classes. Evaluated at isolate start it grew the Worker's
  * live heap (the Autopilot, the Hatchery and the gate share one isolate locally) and with
  * it every major GC pause on the rooms' path, though most isolates never lay out a node.

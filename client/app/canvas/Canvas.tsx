@@ -153,12 +153,10 @@ function Flow() {
   useLayoutEffect(() => {
     if (!synced || fitted.current || nodes.length === 0 || !paneReady) return;
     fitted.current = true;
-    performance.mark("canvas:committed");
     const { width, height } = store.getState();
     void rf.setViewport(firstViewport(nodes, width, height));
-    performance.mark("canvas:fitted");
-    // Edges a frame later: the nodes paint first. On the bench's graph (1,200 long edges
-    // across the first view) rendering the edges was most of the first frame (BENCH_PROFILE).
+    // Edges a frame later: the nodes paint first. On a large graph with many long edges
+    // across the first view, rendering the edges dominates the first frame.
     requestAnimationFrame(() => setTimeout(() => setEdgesShown(true), 0));
   }, [synced, nodes, paneReady, rf, store]);
 

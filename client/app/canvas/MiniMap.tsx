@@ -4,8 +4,8 @@ import { useCanvas, type FlowNode } from "../stores/canvas";
 
 /**
  * A minimap drawn on one <canvas>. React Flow's own MiniMap renders an SVG element per
- * node and re-renders all of them on every node change: with 2,000 nodes that cost
- * 50–90 ms per remote update (measured). This one redraws at most every 150 ms, in a
+ * node and re-renders all of them on every node change: with thousands of nodes every
+ * remote update is a long frame. This one redraws at most every 150 ms, in a
  * single paint, and pans the view on click or drag.
  */
 

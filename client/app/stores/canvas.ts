@@ -164,14 +164,12 @@ export const useCanvas = create<CanvasStore>((set, get) => {
 
         const onStatus = ({ status }: { status: CanvasStatus }) => {
           if (!current()) return;
-          if (status === "connected" && !get().synced) performance.mark("canvas:open");
           set({ status });
         };
         const onSync = (synced: boolean) => {
           if (!current()) return;
           if (synced && !get().synced) {
             // First full state: build everything once.
-            performance.mark("canvas:synced");
             const all: FlowNode[] = [];
             nodes.forEach((m, id) => {
               all.push(readFlowNode(id, m));
@@ -184,7 +182,6 @@ export const useCanvas = create<CanvasStore>((set, get) => {
             });
             built = true;
             set({ nodes: all, edges: readable });
-            performance.mark("canvas:nodes");
           }
           set({ synced });
         };

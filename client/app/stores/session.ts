@@ -55,7 +55,6 @@ export const useSession = create<SessionStore>()(
       async load() {
         try {
           const me = await authApi.me();
-          performance.mark("app:session");
           set({ phase: "signed-in", me, workspaceId: pickWorkspace(me.workspaces, get().workspaceId, get().lastWorkspaceId), expired: false });
         } catch {
           set({ phase: "signed-out", me: null, workspaceId: null });

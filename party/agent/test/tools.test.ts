@@ -76,7 +76,7 @@ describe("run scopes and the tool set", () => {
     expect(member).toBeGreaterThan(viewer);
     expect(await toolSchemaChars({})).toBe(0);
     // A later run's count comes from the per-schema memo: the same number, and no schema is
-    // stringified again (each run used to make ~160 KB of garbage doing it).
+    // stringified again (stringifying them per run made garbage for the isolate to collect).
     const stringify = vi.spyOn(JSON, "stringify");
     try {
       expect(await toolSchemaChars(roomTools(["read", "write"], noCall))).toBe(member);

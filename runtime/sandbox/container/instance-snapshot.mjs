@@ -16,7 +16,7 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 
 /**
- * Left out of archives: caches the gateway rebuilds (~55 MB of Control UI assets), lock
+ * Left out of archives: caches the gateway rebuilds (the Control UI's large assets), lock
  * files, and logs. Paths are relative to the instance directory.
  */
 const EXCLUDED = new Set([join("state", "cache"), join("state", "tmp"), "logs", "tmp"]);
