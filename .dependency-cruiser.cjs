@@ -43,6 +43,38 @@ module.exports = {
       from: { path: "^party/test/agent/scripted-model-setup\\.ts$" },
       to: { path: "^(client|runtime)/", pathNot: "^runtime/test/scripted-model\\.ts$" },
     },
+    // Inside the Worker, each layer imports only those below it (docs/architecture.md):
+    // domain (SQL and rules) ← bridge, agent ← instances ← rooms ← index.
+    {
+      name: "domain-is-the-core",
+      severity: "error",
+      comment: "party/domain holds the room's data and rules: it imports no live part.",
+      from: { path: "^party/domain/" },
+      to: { path: "^party/(rooms|instances|bridge|agent|api|admin|auth)/" },
+    },
+    {
+      name: "bridge-not-up",
+      severity: "error",
+      comment: "The OpenClaw bridge is used by instances and rooms, never the other way round.",
+      from: { path: "^party/bridge/" },
+      to: { path: "^party/(rooms|instances|agent|api|admin)/" },
+    },
+    {
+      name: "agent-not-up",
+      severity: "error",
+      comment: "The Autopilot's agent gets what it needs from the room as dependencies.",
+      from: { path: "^party/agent/", pathNot: "^party/agent/test/" },
+      to: { path: "^party/(rooms|instances|api|admin)/" },
+    },
+    {
+      name: "instances-not-rooms",
+      severity: "error",
+      comment: "Instance orchestration is driven by the Autopilot room, not part of it.",
+      from: { path: "^party/instances/" },
+      to: { path: "^party/rooms/" },
+    },
+    { name: "hatchery-not-autopilot", severity: "error", comment: "The two rooms meet over RPC only.", from: { path: "^party/rooms/hatchery/" }, to: { path: "^party/rooms/autopilot/" } },
+    { name: "room-shared-not-rooms", severity: "error", comment: "What both rooms use imports neither.", from: { path: "^party/rooms/shared/" }, to: { path: "^party/rooms/(autopilot|hatchery)/" } },
     { name: "runtime-not-party-or-client", severity: "error", from: { path: "^runtime/" }, to: { path: "^(party|client)/" } },
   ],
   options: {

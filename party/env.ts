@@ -1,6 +1,6 @@
 import type { ModelEnv } from "./agent/config";
-import type { Autopilot } from "./rooms/autopilot";
-import type { Hatchery } from "./rooms/hatchery";
+import type { Autopilot } from "./rooms/autopilot/room";
+import type { Hatchery } from "./rooms/hatchery/room";
 
 /** AUTOPILOT_MODEL_* (party/agent/config.ts): the Autopilot's own model; the key is a secret. */
 export interface Env extends ModelEnv {
@@ -12,7 +12,7 @@ export interface Env extends ModelEnv {
   BETTER_AUTH_SECRET: string;
   /** Origins besides the request's own whose pages may use the session cookie (comma-separated; party/access/origin.ts). */
   APP_ORIGINS?: string;
-  /** The rooms' limits (party/rooms/room-limits.ts; docs/operations.md "Limits"). */
+  /** The rooms' limits (party/rooms/shared/limits.ts; docs/operations.md "Limits"). */
   RATE_LIMIT_PER_SECOND?: string;
   RATE_LIMIT_BURST?: string;
   PRINCIPAL_RATE_LIMIT_PER_SECOND?: string;
@@ -21,7 +21,7 @@ export interface Env extends ModelEnv {
   WORKSPACE_RATE_LIMIT_BURST?: string;
   MAX_CONNECTIONS_PER_PRINCIPAL?: string;
   EVENT_LOG_RETAIN?: string;
-  /** The Hatchery's limits (party/rooms/hatchery-limits.ts; docs/operations.md "Limits"). */
+  /** The Hatchery's limits (party/rooms/hatchery/limits.ts; docs/operations.md "Limits"). */
   HATCHERY_MAX_FRAME_BYTES?: string;
   HATCHERY_MAX_DOC_BYTES?: string;
   HATCHERY_MAX_AWARENESS_BYTES?: string;

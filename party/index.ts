@@ -11,11 +11,11 @@ import { CloseCode } from "../shared/protocol/errors";
 import { resolveSocketPrincipal } from "./auth/principal";
 import { deleteExpiredTickets } from "./auth/tickets";
 import type { Env } from "./env";
-import { encodePrincipalHeader, PRINCIPAL_HEADER } from "./rooms/principal-header";
+import { encodePrincipalHeader, PRINCIPAL_HEADER } from "./rooms/shared/principal-header";
 import { parseRoomPath } from "./room-path";
 
-export { Autopilot } from "./rooms/autopilot";
-export { Hatchery } from "./rooms/hatchery";
+export { Autopilot } from "./rooms/autopilot/room";
+export { Hatchery } from "./rooms/hatchery/room";
 
 /**
  * Refuse a socket with an application close code. A plain HTTP 401 would reach a browser

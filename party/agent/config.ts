@@ -4,6 +4,7 @@
 // message naming the variable, never its value (the key is a secret).
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { z } from "zod";
+import type { AgentInfo } from "../../shared/protocol/agent";
 import { readRiskyGatewayTools } from "./gateway-catalog";
 
 /** The env fields this module reads (the room's Env carries them as optional strings). */
@@ -112,4 +113,11 @@ export function readModelConfig(env: ModelEnv): ModelConfig {
  */
 export function createModel(config: ModelConfigured) {
   return createOpenAICompatible({ name: "autopilot", baseURL: config.baseURL, ...(config.apiKey ? { apiKey: config.apiKey } : {}), includeUsage: true }).chatModel(config.modelId);
+}
+
+/** What a client's hello says of the Autopilot's model: never the key or the URL. */
+export function agentInfo(config: ModelConfig): AgentInfo {
+  return config.configured
+    ? { model: { configured: true, modelId: config.modelId, missing: [], invalid: [] } }
+    : { model: { configured: false, modelId: null, missing: config.missing, invalid: config.invalid.map((i) => i.name) } };
 }

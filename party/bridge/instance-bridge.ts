@@ -5,7 +5,7 @@ import { RoomError } from "../domain/errors";
 import { getDeviceDoc, putDeviceDoc } from "../domain/gateway";
 import { getInstance, putInstance } from "../domain/instances";
 import type { RuntimeInstanceStatus } from "../runtime-client";
-import { mirrorStatus } from "../rooms/instance-operations";
+import { mirrorStatus } from "../domain/instance-status";
 import { BridgeLink, type BridgeDeps } from "./bridge-link";
 import { CatchUp } from "./catch-up";
 import { ChatRuns } from "./chat-runs";

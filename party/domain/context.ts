@@ -47,3 +47,18 @@ export function createOpContext(sql: Sql, principal: Principal | null, now: numb
   };
   return { ctx, effects };
 }
+
+/** What writing as the room takes. */
+export interface RoomWriter {
+  sql: Sql;
+  retain: number;
+  publish(effects: OpEffects): void;
+}
+
+/** One room transaction acting as the Autopilot itself (no principal); published after commit. */
+export function asRoom<T>(deps: RoomWriter, fn: (ctx: OpContext) => T): T {
+  const { ctx, effects } = createOpContext(deps.sql, null, Date.now(), deps.retain);
+  const result = deps.sql.transaction(() => fn(ctx));
+  deps.publish(effects);
+  return result;
+}

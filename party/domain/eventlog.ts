@@ -30,7 +30,7 @@ export function appendEvent<E extends DurableEventName>(sql: Sql, event: E, payl
 
 /**
  * How much a resume may replay before the client gets a fresh (bounded) snapshot instead.
- * A replay goes out in pages (party/rooms/replay-pump.ts), but a gap of thousands of
+ * A replay goes out in pages (party/rooms/autopilot/connections/replay-pump.ts), but a gap of thousands of
  * events is cheaper to greet with a snapshot than to stream: a long log replayed whole
  * is tens of megabytes.
  */

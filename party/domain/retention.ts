@@ -4,7 +4,7 @@ import type { Sql } from "./sql";
 import { forgetOldUsage } from "./usage";
 
 // What each growing table keeps (docs/operations.md, "Retention"). Events trim themselves on append
-// (EVENT_LOG_RETAIN); these are swept on a schedule (party/rooms/retention-sweep.ts).
+// (EVENT_LOG_RETAIN); these are swept on a schedule (party/rooms/autopilot/schedules/retention-sweep.ts).
 
 /**
  * How long a gateway import key (the dedupe of gateway messages and runs) is kept. A

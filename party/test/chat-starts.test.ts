@@ -13,7 +13,7 @@ import { queuedFor } from "../domain/gateway-outbox";
 import { getInstance, putInstance } from "../domain/instances";
 import { sqlFromStorage } from "../domain/sql";
 import { getThread } from "../domain/threads";
-import type { Autopilot } from "../rooms/autopilot";
+import type { Autopilot } from "../rooms/autopilot/room";
 import { idem, openTeam } from "./harness";
 
 const testEnv = env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> };

@@ -9,9 +9,9 @@ import type { Approval } from "../../shared/protocol/approvals";
 import type { EventFrame } from "../../shared/protocol/frames";
 import type { PresenceEntry } from "../../shared/protocol/presence";
 import { PresenceChanges, pagePresence } from "../domain/presence";
-import type { Autopilot } from "../rooms/autopilot";
-import { PresenceBroadcast } from "../rooms/presence-broadcast";
-import { PresenceIndex } from "../rooms/presence-index";
+import type { Autopilot } from "../rooms/autopilot/room";
+import { PresenceBroadcast } from "../rooms/autopilot/connections/presence-broadcast";
+import { PresenceIndex } from "../rooms/autopilot/connections/presence-index";
 import { addMember, idem, RawSocket, signUp } from "./harness";
 
 const frameBytes = (sock: RawSocket, pick: (f: EventFrame) => boolean) =>

@@ -1,11 +1,11 @@
-// The agents framework's per-socket steps the room switches off (framework-skips.ts) are
+// The agents framework's per-socket steps the room switches off (party/rooms/autopilot/framework/skips.ts) are
 // internals: these tests pin them to the installed version, and the room's other tests
 // show connects, messages and closes still behave with them off.
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Agent } from "agents";
 import { describe, expect, it } from "vitest";
-import { SKIPPED_STEPS, skipUnusedFrameworkWork } from "../rooms/framework-skips";
+import { SKIPPED_STEPS, skipUnusedFrameworkWork } from "../rooms/autopilot/framework/skips";
 import { uniq } from "./harness";
 
 const frameworkStep = (name: string) => (Agent.prototype as unknown as Record<string, unknown>)[name];

@@ -12,7 +12,7 @@ import { LiveEvents } from "../bridge/live-events";
 import { listApprovals } from "../domain/approvals";
 import { listSessions, pendingGatewayApprovals, settleGatewayRequest } from "../domain/gateway";
 import { listMessages } from "../domain/threads";
-import { buildHello } from "../rooms/hello";
+import { buildHello } from "../rooms/autopilot/connections/hello";
 import { asRoom, connectTo, fakeGateway, inRoom, ok, seedInstance, seedThread, testLink, until } from "./bridge-peer";
 
 const { maxFrameBytes, maxRunChars, maxLiveRuns, maxPendingApprovals, helloStreamBytes } = DEFAULT_GATEWAY_LIMITS;

@@ -10,7 +10,7 @@ import { TOOL_NODES_PER_THREAD } from "../../shared/hatchery/tool-nodes";
 import { snapshotPage } from "../domain/graph-feed";
 import { type Sql, sqlFromStorage } from "../domain/sql";
 import { messageRecord } from "../records/documents";
-import type { Autopilot } from "../rooms/autopilot";
+import type { Autopilot } from "../rooms/autopilot/room";
 import { uniq } from "./harness";
 
 const rooms = (env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> }).Autopilot;

@@ -6,8 +6,8 @@
 import { describe, expect, it } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import { getInstance } from "../domain/instances";
-import { type OperationDeps, runInstanceOperation } from "../rooms/instance-operations";
-import { BridgeSupervisor } from "../rooms/bridge-supervisor";
+import { type OperationDeps, runInstanceOperation } from "../instances/operations";
+import { BridgeSupervisor } from "../instances/bridge-supervisor";
 import type { RuntimeClient, RuntimeInstanceStatus } from "../runtime-client";
 import { inRoom, seedInstance, until } from "./bridge-peer";
 

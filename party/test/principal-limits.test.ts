@@ -1,6 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { refuseOverCap } from "../rooms/connection-cap";
+import { refuseOverCap } from "../rooms/shared/connection-cap";
 import { addMember, createKey, ORIGIN, RawSocket, signUp } from "./harness";
 
 // The test config (vitest.worker.config.ts) caps a principal at 20 sockets per room and

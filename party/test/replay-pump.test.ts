@@ -7,9 +7,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { appendEvent } from "../domain/eventlog";
 import { sqlFromStorage } from "../domain/sql";
-import type { Autopilot } from "../rooms/autopilot";
-import { ReplayPages } from "../rooms/replay-pages";
-import { ReplayPump } from "../rooms/replay-pump";
+import type { Autopilot } from "../rooms/autopilot/room";
+import { ReplayPages } from "../rooms/autopilot/connections/replay-pages";
+import { ReplayPump } from "../rooms/autopilot/connections/replay-pump";
 import { uniq } from "./harness";
 
 const rooms = (env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> }).Autopilot;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { REFUSALS_BEFORE_CLOSE, RequestMeter } from "../rooms/ratelimit";
+import { REFUSALS_BEFORE_CLOSE, RequestMeter } from "../rooms/shared/rate-limit";
 
 const limits = {
   connection: { perSecond: 10, burst: 5 },

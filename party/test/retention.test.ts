@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { appendAudit } from "../domain/audit";
 import { sqlFromStorage } from "../domain/sql";
 import worker from "../index";
-import type { Autopilot } from "../rooms/autopilot";
+import type { Autopilot } from "../rooms/autopilot/room";
 import { idem, RawSocket, signUp } from "./harness";
 
 const testEnv = env as unknown as { Autopilot: DurableObjectNamespace<Autopilot>; Hatchery: DurableObjectNamespace; DB: D1Database };

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import type { InstanceSessions } from "../../shared/protocol/gateway";
 import { putSessions } from "../domain/gateway";
 import { sqlFromStorage } from "../domain/sql";
-import type { Autopilot } from "../rooms/autopilot";
+import type { Autopilot } from "../rooms/autopilot/room";
 import { seedInstance } from "./bridge-peer";
 import { type Frame, idem, RawSocket } from "./harness";
 import { team } from "./hatchery-harness";

@@ -7,7 +7,7 @@ import type { Approval } from "../../../shared/protocol/approvals";
 import type { EventFrame } from "../../../shared/protocol/frames";
 import { node as canvasNode, openCanvas, until } from "../hatchery-harness";
 import { idem } from "../harness";
-import type { Autopilot } from "../../rooms/autopilot";
+import type { Autopilot } from "../../rooms/autopilot/room";
 import { agentRoom, autopilotSays, say } from "./agent-harness";
 
 const toolNodes = (doc: Parameters<typeof readGraph>[0], threadId: string): GraphNode[] => readGraph(doc).nodes.filter((n) => n.kind === "tool" && n.data.threadId === threadId);

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { RUN_RETENTION_MS } from "../../domain/agent-runs";
 import { USAGE_RETENTION_MS } from "../../domain/usage";
-import type { Autopilot } from "../../rooms/autopilot";
+import type { Autopilot } from "../../rooms/autopilot/room";
 import { idem } from "../harness";
 import { agentRoom, autopilotSays, say } from "./agent-harness";
 

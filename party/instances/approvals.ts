@@ -1,0 +1,20 @@
+import type { Approval } from "../../shared/protocol/approvals";
+import { dropLinkRequest } from "../domain/gateway-links";
+import { getInstance } from "../domain/instances";
+import { type OperationDeps, runInstanceOperation } from "./operations";
+import { runLinkedOperation } from "./linked-operations";
+
+/**
+ * An instance approval was decided: an approved one runs (on our runtime, or on the room
+ * alone for a linked gateway); a link denied or expired drops the token it was filed with.
+ */
+export async function settleInstanceApproval(deps: OperationDeps, approval: Approval): Promise<void> {
+  const action = approval.action;
+  if (action?.kind !== "instance") return;
+  if (approval.status !== "approved") {
+    if (action.operation === "link") dropLinkRequest(deps.sql, approval.id);
+    return;
+  }
+  const linked = action.operation === "link" || getInstance(deps.sql, action.instanceId)?.kind === "linked";
+  await (linked ? runLinkedOperation(deps, approval) : runInstanceOperation(deps, approval));
+}

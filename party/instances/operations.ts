@@ -1,0 +1,172 @@
+import type { Approval } from "../../shared/protocol/approvals";
+import type { Instance } from "../../shared/protocol/instances";
+import { asRoom, type OpContext, type OpEffects } from "../domain/context";
+import { mirrorStatus } from "../domain/instance-status";
+import { getInstance, putInstance } from "../domain/instances";
+import { failJob, finishJob, startJob } from "../domain/jobs";
+import { settleApproval } from "../domain/approvals";
+import { forgetInstance, pendingGatewayApprovals } from "../domain/gateway";
+import { bindingsOf, unbindThread } from "../domain/gateway-bindings";
+import type { Sql } from "../domain/sql";
+import { getThread, updateThread } from "../domain/threads";
+import type { RuntimeClient } from "../runtime-client";
+
+export interface OperationDeps {
+  sql: Sql;
+  retain: number;
+  workspaceId: string;
+  runtime: RuntimeClient | null;
+  /** The instance's live gateway link (its bridge), for operations on the gateway itself. */
+  gateway?(instanceId: string): { unpair(deviceId: string): Promise<void> } | undefined;
+  /** Retention: every backup (by hand or scheduled) keeps only the newest this many. */
+  backupKeep: number;
+  publish(effects: OpEffects): void;
+  /**
+   * Called before a delete reaches the runtime: the room stops the instance's bridge
+   * first, or the bridge would see the gateway gone and start it again.
+   */
+  deleting?(instanceId: string, active: boolean): void;
+  /**
+   * Set from a (re)start's approval until the runtime answers it: meanwhile the instance's
+   * bridge may read a status from before the operation (a restarting gateway still "ready")
+   * and must not mirror it; the operation's own watch reads only after the answer.
+   */
+  awaitingRuntime?(instanceId: string, active: boolean): void;
+}
+
+const LONG_POLL_MS = 20_000;
+
+/**
+ * Follows a starting gateway until it is ready, failed or stopped, mirroring every phase
+ * into the instance (live for every client) and its job (a progress bar). The runtime
+ * long-polls, so this costs one request per change, not a polling loop.
+ */
+export async function watchInstance(deps: OperationDeps, instanceId: string): Promise<void> {
+  if (!deps.runtime) return;
+  let version = 0;
+  for (;;) {
+    const status = await deps.runtime.status(deps.workspaceId, instanceId, version, LONG_POLL_MS);
+    version = status.version;
+    const instance = mirrorStatus(deps, instanceId, status);
+    if (!instance || status.state === "ready" || status.state === "error" || status.state === "stopped") return;
+  }
+}
+
+/** A backup job's closing line: the archive made and what retention removed. */
+export function backupMessage(backup: { name: string; pruned: string[] }): string {
+  return `backed up: ${backup.name}${backup.pruned.length > 0 ? `; removed ${backup.pruned.length} older (${backup.pruned.join(", ")})` : ""}`;
+}
+
+/**
+ * The room's side of a deleted (or unlinked) instance: stopped, its threads detached, its
+ * gateway's open requests expired, the bridge's stored state forgotten.
+ */
+export function removeInstance(ctx: OpContext, instanceId: string): void {
+  const current = getInstance(ctx.sql, instanceId);
+  if (current) putInstance(ctx, { ...current, status: "stopped", phase: "stopped", progress: 0, threadIds: [], bridge: "offline", bridgeError: null, updatedAt: ctx.now });
+  // Its threads go back to being plain threads; a new instance of the same name is a new gateway.
+  for (const binding of bindingsOf(ctx.sql, instanceId)) {
+    const thread = getThread(ctx.sql, binding.threadId);
+    if (thread) updateThread(ctx, { ...thread, gateway: null });
+    unbindThread(ctx.sql, binding.threadId);
+  }
+  // Its gateway's open requests die with it.
+  for (const approval of pendingGatewayApprovals(ctx.sql, instanceId)) settleApproval(ctx, approval, "expired", "the OpenClaw instance was deleted");
+  forgetInstance(ctx.sql, instanceId);
+}
+
+/** Revokes a paired device through the instance's gateway (hosted or linked alike); the job's closing line. */
+export async function unpairDevice(deps: OperationDeps, instanceId: string, deviceId: string | undefined): Promise<string> {
+  const gateway = deps.gateway?.(instanceId);
+  if (!deviceId) throw new Error("the approval names no device to unpair");
+  if (!gateway) throw new Error(`OpenClaw instance ${instanceId} is not connected`);
+  await gateway.unpair(deviceId);
+  return `unpaired ${deviceId}`;
+}
+
+/** Runs an approved instance operation (the approval carries what and on which instance). */
+export async function runInstanceOperation(deps: OperationDeps, approval: Approval): Promise<void> {
+  const action = approval.action;
+  if (action?.kind !== "instance") return;
+  const { operation, instanceId } = action;
+  const name = action.name ?? instanceId;
+  const jobId = asRoom(deps, (ctx) => {
+    const { job } = startJob(ctx, { title: approval.title, message: "approved; starting", idempotencyKey: `room-op-${approval.id}` });
+    const existing = getInstance(ctx.sql, instanceId);
+    const base: Instance = existing ?? {
+      id: instanceId,
+      name,
+      status: "provisioning",
+      phase: "queued",
+      progress: 0,
+      error: null,
+      threadIds: [],
+      jobId: null,
+      createdBy: approval.requestedBy,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+    };
+    const busy = operation === "provision" || operation === "restart" || operation === "restore";
+    putInstance(ctx, { ...base, ...(busy ? { status: operation === "provision" ? "provisioning" : "starting", phase: "queued", progress: 0, error: null } : {}), jobId: job.id, updatedAt: ctx.now });
+    return job.id;
+  });
+  const fail = (message: string) =>
+    asRoom(deps, (ctx) => {
+      const current = getInstance(ctx.sql, instanceId);
+      if (current && (operation === "provision" || operation === "restart" || operation === "restore")) putInstance(ctx, { ...current, status: "error", error: message, updatedAt: ctx.now });
+      failJob(ctx, { jobId, error: message, idempotencyKey: `room-${jobId}-fail` });
+    });
+  if (!deps.runtime) {
+    fail("no OpenClaw runtime is configured: set RUNTIME_URL and RUNTIME_SERVICE_TOKEN");
+    return;
+  }
+  const starts = operation === "provision" || operation === "restart" || operation === "restore";
+  if (starts) deps.awaitingRuntime?.(instanceId, true);
+  const accepted = async <T>(call: Promise<T>): Promise<T> => {
+    try {
+      return await call;
+    } finally {
+      deps.awaitingRuntime?.(instanceId, false);
+    }
+  };
+  try {
+    switch (operation) {
+      case "provision":
+        await accepted(deps.runtime.provision(deps.workspaceId, instanceId));
+        await watchInstance(deps, instanceId);
+        break;
+      case "restart":
+        await accepted(deps.runtime.restart(deps.workspaceId, instanceId));
+        await watchInstance(deps, instanceId);
+        break;
+      case "backup": {
+        const backup = await deps.runtime.backup(deps.workspaceId, instanceId, deps.backupKeep);
+        asRoom(deps, (ctx) => finishJob(ctx, { jobId, message: backupMessage(backup), cancelled: false, idempotencyKey: `room-${jobId}-done` }));
+        break;
+      }
+      case "restore":
+        if (!action.backupId) throw new Error("the approval names no backup to restore");
+        await accepted(deps.runtime.restore(deps.workspaceId, instanceId, action.backupId));
+        await watchInstance(deps, instanceId);
+        break;
+      case "unpair": {
+        const message = await unpairDevice(deps, instanceId, action.deviceId);
+        asRoom(deps, (ctx) => finishJob(ctx, { jobId, message, cancelled: false, idempotencyKey: `room-${jobId}-done` }));
+        break;
+      }
+      case "delete":
+        deps.deleting?.(instanceId, true);
+        await deps.runtime.delete(deps.workspaceId, instanceId);
+        asRoom(deps, (ctx) => {
+          removeInstance(ctx, instanceId);
+          finishJob(ctx, { jobId, message: "deleted", cancelled: false, idempotencyKey: `room-${jobId}-done` });
+        });
+        break;
+    }
+  } catch (error) {
+    console.error(JSON.stringify({ msg: "instance operation failed", workspace: deps.workspaceId, instanceId, operation, error: String(error) }));
+    if (starts) deps.awaitingRuntime?.(instanceId, false);
+    fail(error instanceof Error ? error.message : String(error));
+    if (operation === "delete") deps.deleting?.(instanceId, false);
+  }
+}

@@ -1,0 +1,23 @@
+import { CloseCode } from "../../../../shared/protocol/errors";
+import { PROTOCOL_VERSION, protocolUnsupportedReason } from "../../../../shared/protocol/version";
+import type { ConnState } from "../../shared/connection-state";
+import { parsePrincipalHeader, PRINCIPAL_HEADER } from "../../shared/principal-header";
+
+export type Admission = { ok: true; state: ConnState; lastSeq: number | null; epoch: string | null } | { ok: false; code: number; reason: string };
+
+/** Who is connecting and from where they resume, read from the upgrade request (or why they may not). */
+export function admitConnection(request: Request, now: number): Admission {
+  const url = new URL(request.url);
+  const principal = parsePrincipalHeader(request.headers.get(PRINCIPAL_HEADER));
+  if (!principal) return { ok: false, code: CloseCode.unauthenticated, reason: "unauthenticated" };
+  // One version only: an older client would be sent shapes it cannot parse (version.ts).
+  const requested = url.searchParams.get("protocol") ?? String(PROTOCOL_VERSION);
+  if (Number(requested) !== PROTOCOL_VERSION) return { ok: false, code: CloseCode.protocolUnsupported, reason: protocolUnsupportedReason(requested) };
+  const lastSeq = url.searchParams.get("lastSeq");
+  return {
+    ok: true,
+    state: { principal, device: (url.searchParams.get("device") ?? "unknown").slice(0, 64), connectedAt: now, status: null },
+    lastSeq: lastSeq !== null && /^\d+$/.test(lastSeq) ? Number(lastSeq) : null,
+    epoch: url.searchParams.get("epoch"),
+  };
+}

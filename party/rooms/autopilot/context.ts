@@ -1,0 +1,40 @@
+import type { z } from "zod";
+import type { GraphCommand } from "../../../shared/protocol/graph";
+import type { InstancesDetailsResult } from "../../../shared/protocol/instances";
+import type { PresenceEntry } from "../../../shared/protocol/presence";
+import type { Principal } from "../../../shared/protocol/principal";
+import type { CurrentAccess } from "../../agent/run-access";
+import type { AutopilotAgent } from "../../agent/runner";
+import type { RoomWriter } from "../../domain/context";
+import type { BridgeSupervisor } from "../../instances/bridge-supervisor";
+import type { GraphApplyOutcome } from "../hatchery/room";
+
+/**
+ * The Autopilot room's live parts, built once with the room: what its methods, its agent's
+ * tools and its reactions act through besides SQL.
+ */
+export interface AutopilotContext extends RoomWriter {
+  workspaceId(): string;
+  /** One bridge per instance that exists (party/instances/bridge-supervisor.ts). */
+  bridges: BridgeSupervisor;
+  agent: AutopilotAgent;
+  /** Who is connected now. */
+  presence(): PresenceEntry[];
+  /** Whether the Autopilot's model is configured: it then answers new threads. */
+  modelConfigured(): boolean;
+  /** An instance's details from the runtime and its gateway (party/instances/details.ts). */
+  instanceDetails(instanceId: string): Promise<z.output<typeof InstancesDetailsResult>>;
+  /** Applies graph commands in the Hatchery as `principalId`, once per key. */
+  applyGraph(principalId: string, idempotencyKey: string, commands: GraphCommand[]): Promise<GraphApplyOutcome>;
+  /** A principal's access as D1 has it now. */
+  currentAccess: CurrentAccess;
+}
+
+/** One request to the room: who asks, when, and the room that answers. */
+export interface RequestContext {
+  room: AutopilotContext;
+  principal: Principal;
+  now: number;
+  /** Sets the requesting socket's presence status and tells everyone (a tool call has no socket). */
+  setStatus(status: string | null): PresenceEntry;
+}

@@ -1,0 +1,197 @@
+import type { z } from "zod";
+import type { ErrorShape } from "../../../../shared/protocol/errors";
+import { MAX_CLIENT_FRAME_BYTES, RequestFrame, type ResponseFrame } from "../../../../shared/protocol/frames";
+import { isMethodName, type MethodName, type MethodParsedParams, Methods } from "../../../../shared/protocol/methods";
+import type { Principal } from "../../../../shared/protocol/principal";
+import { hasScope } from "../../../../shared/scopes";
+import { expireDueApprovals } from "../../../domain/approvals";
+import { createOpContext, type OpEffects } from "../../../domain/context";
+import { INTERNAL_ERROR, RoomError } from "../../../domain/errors";
+import { recall, remember } from "../../../domain/idempotency";
+import type { Sql } from "../../../domain/sql";
+import { type Handler, HANDLERS } from "./handlers";
+import type { AutopilotContext, RequestContext } from "../context";
+
+export interface DispatchOutcome {
+  response: ResponseFrame;
+  effects: OpEffects;
+  /** For server logs: set when the request failed. */
+  error?: { method: string; error: ErrorShape; cause?: unknown };
+}
+
+const NO_EFFECTS: OpEffects = { events: [], wakeups: [] };
+
+function fail(id: string, error: ErrorShape, method = "?", cause?: unknown): DispatchOutcome {
+  return { response: { type: "res", id, ok: false, error }, effects: NO_EFFECTS, error: { method, error, cause } };
+}
+
+function summarize(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+    .join("; ");
+}
+
+/**
+ * UTF-16 length bounds UTF-8 bytes from below (×1) and above (×3): only strings in
+ * between need encoding, and a huge one is refused without ever being encoded.
+ */
+export function frameTooLarge(data: string): boolean {
+  if (data.length > MAX_CLIENT_FRAME_BYTES) return true;
+  if (data.length * 3 <= MAX_CLIENT_FRAME_BYTES) return false;
+  return new TextEncoder().encode(data).byteLength > MAX_CLIENT_FRAME_BYTES;
+}
+
+/** Best-effort request id of a frame we refuse before parsing, so the client can match it. */
+export function sniffRequestId(data: string | ArrayBuffer): string {
+  if (typeof data !== "string") return "";
+  return /^\s*\{[^{}]*?"id"\s*:\s*"([^"\\]{1,64})"/.exec(data.slice(0, 512))?.[1] ?? "";
+}
+
+export type ParsedFrame = { ok: true; frame: RequestFrame } | { ok: false; outcome: DispatchOutcome };
+
+/** Turns raw socket data into a request frame, or the typed error to answer with. */
+export function parseFrame(data: string | ArrayBuffer): ParsedFrame {
+  const bad = (id: string, code: ErrorShape["code"], message: string, details?: Record<string, unknown>): ParsedFrame => ({
+    ok: false,
+    outcome: fail(id, { code, message, retryable: false, ...(details ? { details } : {}) }),
+  });
+  if (typeof data !== "string") return bad("", "bad_request", "binary frames are not supported: send JSON text");
+  if (frameTooLarge(data)) {
+    return bad("", "payload_too_large", `frame exceeds ${MAX_CLIENT_FRAME_BYTES} bytes`, { maxBytes: MAX_CLIENT_FRAME_BYTES });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return bad("", "bad_request", "frame is not valid JSON");
+  }
+  const parsed = RequestFrame.safeParse(json);
+  if (!parsed.success) {
+    const id = typeof (json as { id?: unknown })?.id === "string" ? (json as { id: string }).id.slice(0, 64) : "";
+    return bad(id, "bad_request", `not a request frame: ${summarize(parsed.error)}`);
+  }
+  return { ok: true, frame: parsed.data };
+}
+
+type Release = () => void;
+
+/** The request's idempotency key, for methods that carry one (every mutating method). */
+function idempotencyKeyOf(params: unknown): string | undefined {
+  return typeof params === "object" && params !== null && "idempotencyKey" in params && typeof params.idempotencyKey === "string" ? params.idempotencyKey : undefined;
+}
+
+function refused(id: string, method: string, cause: unknown): DispatchOutcome {
+  return cause instanceof RoomError ? fail(id, cause.toShape(), method, cause) : fail(id, INTERNAL_ERROR, method, cause);
+}
+
+/** Validates, authorizes and runs one request; mutations commit atomically with their events. */
+export function dispatch(req: RequestContext, frame: RequestFrame): DispatchOutcome | Promise<DispatchOutcome> {
+  const { id, method } = frame;
+  if (!isMethodName(method)) return fail(id, { code: "unknown_method", message: `unknown method ${method}`, retryable: false }, method);
+  return dispatchMethod(req, id, method, frame.params ?? {});
+}
+
+function dispatchMethod<M extends MethodName>(req: RequestContext, id: string, method: M, raw: unknown): DispatchOutcome | Promise<DispatchOutcome> {
+  const spec = Methods[method];
+  if (!hasScope(req.principal.scopes, spec.scope)) {
+    return fail(id, { code: "forbidden", message: `${method} needs the ${spec.scope} scope`, retryable: false, details: { scope: spec.scope } }, method);
+  }
+  // Each method's schema parses to its MethodParsedParams; indexed by a generic M,
+  // TypeScript only sees the union of all schemas.
+  const schema = spec.params as unknown as z.ZodType<MethodParsedParams<M>>;
+  const params = schema.safeParse(raw);
+  if (!params.success) {
+    return fail(id, { code: "bad_request", message: `invalid params: ${summarize(params.error)}`, retryable: false }, method);
+  }
+  const handler: Handler<M> = HANDLERS[method];
+  let gate: Promise<Release> | undefined;
+  try {
+    // A repeated mutation answers from its recorded result: it must not reach prepare
+    // (which may act outside the room, e.g. send a decision to a gateway) a second time.
+    const key = spec.mutating ? idempotencyKeyOf(params.data) : undefined;
+    const repeated = key !== undefined && recall(req.room.sql, req.principal.id, key, method) !== undefined;
+    if (!repeated && handler.kind === "mutate") gate = handler.prepare?.(req, params.data);
+  } catch (cause) {
+    return refused(id, method, cause);
+  }
+  if (gate) {
+    return gate.then(
+      async (release) => {
+        try {
+          return await run({ ...req, now: Date.now() }, id, method, handler, params.data);
+        } finally {
+          release();
+        }
+      },
+      (cause): DispatchOutcome => refused(id, method, cause),
+    );
+  }
+  return run(req, id, method, handler, params.data);
+}
+
+function run<M extends MethodName>(req: RequestContext, id: string, method: M, handler: Handler<M>, params: MethodParsedParams<M>): DispatchOutcome | Promise<DispatchOutcome> {
+  try {
+    if (handler.kind === "local") {
+      // Mutating local methods keep the idempotency contract too: a repeat answers with
+      // the first result instead of acting again.
+      const key = Methods[method].mutating ? idempotencyKeyOf(params) : undefined;
+      if (key !== undefined) {
+        const earlier = recall(req.room.sql, req.principal.id, key, method);
+        if (earlier !== undefined) return { response: { type: "res", id, ok: true, payload: earlier }, effects: NO_EFFECTS };
+      }
+      const keep = (result: unknown) => {
+        if (key !== undefined) req.room.sql.transaction(() => remember(req.room.sql, req.principal.id, key, method, result, Date.now()));
+        return result;
+      };
+      const payload = handler.run(req, params);
+      if (!(payload instanceof Promise)) return { response: { type: "res", id, ok: true, payload: keep(payload) }, effects: NO_EFFECTS };
+      return payload.then(
+        (result): DispatchOutcome => ({ response: { type: "res", id, ok: true, payload: keep(result) }, effects: NO_EFFECTS }),
+        (cause): DispatchOutcome => refused(id, method, cause),
+      );
+    }
+    if (handler.kind === "query") {
+      return { response: { type: "res", id, ok: true, payload: handler.run(req.room.sql, params) }, effects: NO_EFFECTS };
+    }
+    const key = idempotencyKeyOf(params);
+    if (key === undefined) throw new Error(`${method} is a mutation without an idempotency key`);
+    const { ctx, effects } = createOpContext(req.room.sql, req.principal, req.now, req.room.retain);
+    // Expiry commits on its own, before the decision: a resolve that loses to the clock
+    // must leave the approval expired for everyone, not roll the expiry back with itself.
+    if (method.startsWith("approvals.")) req.room.sql.transaction(() => expireDueApprovals(ctx));
+    const committed = { events: effects.events.length, wakeups: effects.wakeups.length };
+    try {
+      const payload = req.room.sql.transaction(() => {
+        const earlier = recall(req.room.sql, req.principal.id, key, method);
+        if (earlier !== undefined) return earlier;
+        const result = handler.run(ctx, params, req);
+        remember(req.room.sql, req.principal.id, key, method, result, req.now);
+        return result;
+      });
+      return { response: { type: "res", id, ok: true, payload }, effects };
+    } catch (cause) {
+      // The transaction rolled back: forget what it emitted, keep what committed before.
+      effects.events.length = committed.events;
+      effects.wakeups.length = committed.wakeups;
+      return { ...refused(id, method, cause), effects };
+    }
+  } catch (cause) {
+    return refused(id, method, cause);
+  }
+}
+
+const noPresence = (): never => {
+  throw new RoomError("forbidden", "the Autopilot has no presence to update");
+};
+
+/**
+ * A registry method as `principal` (the Autopilot's tools), through the same dispatch as a
+ * client's request: scope check, validation and the idempotency table included.
+ */
+export async function invokeAs(room: AutopilotContext, principal: Principal, method: MethodName, params: Record<string, unknown>): Promise<unknown> {
+  const outcome = await dispatch({ room, principal, now: Date.now(), setStatus: noPresence }, { type: "req", id: "autopilot", method, params });
+  room.publish(outcome.effects);
+  if (!outcome.response.ok) throw new Error(`${outcome.response.error.code}: ${outcome.response.error.message}`);
+  return outcome.response.payload;
+}

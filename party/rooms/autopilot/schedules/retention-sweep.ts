@@ -1,0 +1,54 @@
+import { sweepRoomTables } from "../../../domain/retention";
+import type { Sql } from "../../../domain/sql";
+
+/** How often a room with something to forget sweeps its tables. */
+export const RETENTION_SWEEP_SECONDS = 3600;
+
+/**
+ * The Autopilot's retention sweep (party/domain/retention.ts), on an interval schedule
+ * while there is anything to forget: a room that runs for weeks (bridges keep it awake)
+ * must not rely on a restart to trim its tables. The schedule is dropped when nothing
+ * time-bounded is left, so an idle room is not woken for nothing, and made again once a
+ * request or event may have written something.
+ */
+export class RetentionSweep {
+  #scheduled = false;
+
+  constructor(
+    private readonly d: {
+      sql: Sql;
+      /** Schedules `sweepRetention` every `seconds` (agents' schedules: the alarm the room already uses). */
+      every: (seconds: number) => Promise<unknown>;
+      cancel: () => Promise<void>;
+      auditRows: () => number;
+      /** The Hatchery forgets its own expired keys; returns how many it has left. */
+      sweepCanvas: (now: number) => Promise<number>;
+      workspaceId: () => string;
+    },
+  ) {}
+
+  /** Makes sure the sweep is scheduled; cheap to call on every request (once per wake). */
+  ensure(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    void this.d.every(RETENTION_SWEEP_SECONDS).catch((error: unknown) => {
+      this.#scheduled = false;
+      this.#log("could not schedule the retention sweep", error);
+    });
+  }
+
+  #log(msg: string, error: unknown): void {
+    console.error(JSON.stringify({ msg, workspace: this.d.workspaceId(), error: String(error) }));
+  }
+
+  async run(now: number): Promise<void> {
+    const left = this.d.sql.transaction(() => sweepRoomTables(this.d.sql, now, this.d.auditRows()));
+    const canvasLeft = await this.d.sweepCanvas(now).catch((error: unknown) => {
+      this.#log("the canvas could not sweep its tables", error);
+      return 1;
+    });
+    if (left + canvasLeft > 0) return;
+    await this.d.cancel();
+    this.#scheduled = false;
+  }
+}

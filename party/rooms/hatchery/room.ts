@@ -1,0 +1,388 @@
+import * as decoding from "lib0/decoding";
+import * as encoding from "lib0/encoding";
+import type { Connection, ConnectionContext, WSMessage } from "partyserver";
+import { YServer } from "y-partyserver";
+import * as awarenessProtocol from "y-protocols/awareness";
+import * as syncProtocol from "y-protocols/sync";
+import * as Y from "yjs";
+import { reviewAwarenessUpdate } from "../../../shared/hatchery/awareness";
+import { applyDomainOps, type DomainOp, opsForEvent, opsForSnapshot, pendingNodes } from "../../../shared/hatchery/domain";
+import { layoutNewNodes } from "../../../shared/hatchery/layout";
+import { sessionOps } from "../../../shared/hatchery/session-nodes";
+import { type DomainKind, domainNodeId, isDomainKind, nodesMap, readNode } from "../../../shared/hatchery/graph";
+import { HatcheryCloseCode, type HatcheryRefusal } from "../../../shared/hatchery/refusal";
+import { type DomainRecord, reviewClientTransaction } from "../../../shared/hatchery/review";
+import { CloseCode, type ErrorShape } from "../../../shared/protocol/errors";
+import type { GraphCommand } from "../../../shared/protocol/graph";
+import type { Principal } from "../../../shared/protocol/principal";
+import { hasScope } from "../../../shared/scopes";
+import { AccessChange } from "../../access/access-change";
+import { newId } from "../../domain/context";
+import { INTERNAL_ERROR, RoomError } from "../../domain/errors";
+import { applyGraphCommands } from "../../domain/graph-commands";
+import { sweepGraphIdempotency } from "../../domain/retention";
+import { getMeta, setMeta } from "../../domain/schema";
+import { type Sql, sqlFromStorage } from "../../domain/sql";
+import { appendUpdate, COMPACT_AFTER_UPDATES, compact, loadDoc, migrateYdocStore, storedBytes } from "../../domain/ydoc-store";
+import type { Env } from "../../env";
+import { type HatcheryLimits, hatcheryLimits } from "./limits";
+import { HatcheryMeter } from "./meter";
+import { principalTag, principalTags, refuseOverCap } from "../shared/connection-cap";
+import { type GuardedSocket, revalidateSockets } from "../shared/connection-access";
+import { parsePrincipalHeader, PRINCIPAL_HEADER } from "../shared/principal-header";
+import { readRoomLimits } from "../shared/limits";
+
+/** Transaction origins of the server's own writes; anything else came from a client. */
+export const DOMAIN_ORIGIN = "autopilot-domain";
+export const AGENT_ORIGIN = "autopilot-graph-apply";
+
+interface ConnState {
+  principal: Principal;
+  readonly: boolean;
+  /** The awareness client id this socket speaks for, bound on its first presence update. */
+  awarenessId?: number;
+}
+
+const MESSAGE_SYNC = 0;
+const MESSAGE_AWARENESS = 1;
+
+/** Viewers read; agents read and write only through graph.apply (validated). */
+function canvasState(principal: Principal): ConnState {
+  return { principal, readonly: principal.kind === "agent" || !hasScope(principal.scopes, "write") };
+}
+
+export type GraphApplyOutcome = { ok: true; result: { applied: number; created: string[] } } | { ok: false; error: ErrorShape };
+
+/**
+ * One Hatchery per workspace: the shared canvas as a Y.Doc (see shared/hatchery/graph.ts).
+ *
+ * - Domain nodes come from the Autopilot's event log. The Hatchery *pulls* them by `seq`
+ *   (`sync`), poked by the Autopilot after each commit and again on every wake, so a lost
+ *   poke only delays the canvas; it can never leave it behind for good.
+ * - People edit the document directly (positions, notes, groups, edges); viewers and
+ *   agents are read-only at the Yjs level. Agents write through `graph.apply`.
+ * - Hibernating: the document is rebuilt from SQLite on wake (onLoad).
+ */
+export class Hatchery extends YServer {
+  static override options = { hibernate: true };
+  // The debounced save compacts; every update is already durable on its own row.
+  static override callbackOptions = { debounceWait: 5000, debounceMaxWait: 30_000 };
+
+  readonly #sql: Sql;
+  #syncing: Promise<void> | null = null;
+  #syncAgain = false;
+  readonly #limits: HatcheryLimits;
+  readonly #meter: HatcheryMeter;
+  /** Sockets we closed: frames they had already sent are dropped unread. */
+  readonly #hungUp = new Set<string>();
+  /** Upper bound of the document's encoded size (stored bytes); exact after a compaction. */
+  #docBytes: number | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#sql = sqlFromStorage(ctx.storage);
+    migrateYdocStore(this.#sql);
+    this.#sql.run(`create table if not exists room_meta (key text primary key, value text not null)`);
+    this.#sql.run(`create table if not exists domain_nodes (id text primary key, kind text not null, ref text not null, data text not null)`);
+    this.#sql.run(`create table if not exists graph_idempotency (principal_id text not null, key text not null, result text not null, at integer not null, primary key (principal_id, key))`);
+    this.#limits = hatcheryLimits(env);
+    this.#meter = new HatcheryMeter(() => this.#limits);
+  }
+
+  get #env(): Env {
+    return this.env as unknown as Env;
+  }
+
+  override async onLoad(): Promise<Y.Doc> {
+    return loadDoc(this.#sql);
+  }
+
+  override async onSave(): Promise<void> {
+    this.#compact();
+  }
+
+  #compact(): void {
+    this.#docBytes = compact(this.#sql, this.document).bytes;
+  }
+
+  override async onStart(): Promise<void> {
+    await super.onStart();
+    this.document.on("update", (update: Uint8Array) => {
+      if (this.#docBytes !== null) this.#docBytes += update.byteLength;
+      if (appendUpdate(this.#sql, update) >= COMPACT_AFTER_UPDATES) this.#compact();
+    });
+    // Catch up with anything the Autopilot committed while we slept.
+    void this.sync().catch((error) => console.error(JSON.stringify({ msg: "hatchery sync failed", workspace: this.name, error: String(error) })));
+  }
+
+  override getConnectionTags(_conn: Connection, ctx: ConnectionContext): string[] {
+    return principalTags(ctx.request);
+  }
+
+  override isReadOnly(connection: Connection): boolean {
+    return (connection.state as ConnState | null)?.readonly ?? true;
+  }
+
+  override onConnect(conn: Connection, ctx: ConnectionContext): void {
+    const principal = parsePrincipalHeader(ctx.request.headers.get(PRINCIPAL_HEADER));
+    if (!principal) {
+      conn.close(CloseCode.unauthenticated, "unauthenticated");
+      return;
+    }
+    if (refuseOverCap(conn, this.ctx.getWebSockets(principalTag(principal.id)), readRoomLimits(this.#env).connectionsPerPrincipal)) return;
+    conn.setState(canvasState(principal));
+    super.onConnect(conn, ctx);
+  }
+
+  /**
+   * RPC from the Worker (party/access/revalidate.ts): access in this workspace changed.
+   * A re-scoped socket keeps its connection (and its presence id); onMessage reads
+   * `readonly` from its state on every frame.
+   */
+  async accessChanged(message: AccessChange): Promise<void> {
+    const { reason } = AccessChange.parse(message);
+    const sockets = [...this.getConnections()].flatMap((conn): GuardedSocket[] => {
+      const state = conn.state as ConnState | null;
+      if (!state?.principal) return [];
+      return [{ principal: state.principal, close: (code, why) => conn.close(code, why), rescope: (principal) => conn.setState({ ...canvasState(principal), awarenessId: state.awarenessId }) }];
+    });
+    await revalidateSockets(this.#env.DB, this.name, sockets, reason);
+  }
+
+  /**
+   * Every frame passes here before anything parses it: the frame cap, the rate limits (per
+   * connection and per principal), then our own handling of y-partyserver's two message
+   * types, so that a client's document update is reviewed inside its own transaction
+   * (shared/hatchery/review.ts) and its presence is rewritten (shared/hatchery/awareness.ts)
+   * before either is stored or broadcast.
+   */
+  override onMessage(conn: Connection, message: WSMessage): void {
+    const state = conn.state as ConnState | null;
+    if (!state || this.#hungUp.has(conn.id)) return;
+    const size = typeof message === "string" ? message.length : message.byteLength;
+    if (size > this.#limits.maxFrameBytes) {
+      this.#refuse(conn, { code: "payload_too_large", message: `frame of ${size} bytes is over the ${this.#limits.maxFrameBytes}-byte cap` }, HatcheryCloseCode.tooLarge);
+      return;
+    }
+    const metered = this.#meter.take(conn.id, state.principal.id, Date.now());
+    if (!metered.ok) {
+      this.#refuse(
+        conn,
+        { code: "rate_limited", message: "too many frames", retryAfterMs: metered.retryAfterMs },
+        HatcheryCloseCode.rateLimited,
+        JSON.stringify({ retryAfterMs: metered.retryAfterMs }),
+      );
+      return;
+    }
+    if (typeof message === "string") return; // no custom messages from clients
+    try {
+      const bytes = message instanceof Uint8Array ? message : new Uint8Array(message as ArrayBuffer);
+      const decoder = decoding.createDecoder(bytes);
+      const type = decoding.readVarUint(decoder);
+      if (type === MESSAGE_SYNC) this.#onSync(conn, state, decoder);
+      else if (type === MESSAGE_AWARENESS) this.#onAwareness(conn, state, decoding.readVarUint8Array(decoder));
+      else this.#refuse(conn, { code: "bad_frame", message: `unknown message type ${type}` });
+    } catch (error) {
+      console.error(JSON.stringify({ msg: "hatchery bad frame", workspace: this.name, error: String(error) }));
+      this.#refuse(conn, { code: "bad_frame", message: "unreadable frame" });
+    }
+  }
+
+  #onSync(conn: Connection, state: ConnState, decoder: decoding.Decoder): void {
+    const kind = decoding.readVarUint(decoder);
+    if (kind === syncProtocol.messageYjsSyncStep1) {
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MESSAGE_SYNC);
+      syncProtocol.readSyncStep1(decoder, encoder, this.document);
+      conn.send(encoding.toUint8Array(encoder));
+      return;
+    }
+    if (kind !== syncProtocol.messageYjsSyncStep2 && kind !== syncProtocol.messageYjsUpdate) throw new Error(`unknown sync message ${kind}`);
+    const update = decoding.readVarUint8Array(decoder);
+    if (state.readonly) return; // as y-partyserver: read-only sockets' writes are ignored
+    if (!this.#roomFor(update.byteLength)) {
+      this.#refuse(conn, { code: "document_full", message: `the canvas is at its ${this.#limits.maxDocBytes}-byte cap: remove notes or groups` }, HatcheryCloseCode.documentFull);
+      return;
+    }
+    let repaired: string[] = [];
+    this.document.transact((tr) => {
+      Y.applyUpdate(this.document, update, conn);
+      repaired = reviewClientTransaction(this.document, tr, { domainRecord: (id) => this.#domainRecord(id), maxPersonNodes: this.#limits.maxPersonNodes, maxEdges: this.#limits.maxEdges });
+    }, conn);
+    // Honest clients never send an update whose dependencies the room lacks (they sync
+    // through it); pending structs could only come from a refused update's sequels or a
+    // forger, and would otherwise be stored and handed to every newcomer.
+    if (this.document.store.pendingStructs || this.document.store.pendingDs) {
+      this.document.store.pendingStructs = null;
+      this.document.store.pendingDs = null;
+      console.warn(JSON.stringify({ msg: "hatchery dropped an update with missing dependencies", workspace: this.name, principal: state.principal.id }));
+    }
+    if (repaired.length > 0) {
+      console.warn(JSON.stringify({ msg: "hatchery repaired a client update", workspace: this.name, principal: state.principal.id, repairs: repaired.slice(0, 5) }));
+      this.#refuse(conn, { code: "repaired", message: "part of your change was not allowed and was set back", details: repaired.slice(0, 20).map((r) => r.slice(0, 300)) });
+    }
+  }
+
+  #onAwareness(conn: Connection, state: ConnState, update: Uint8Array): void {
+    const takenByOther = (id: number) =>
+      [...this.getConnections()].some((c) => {
+        const other = c.state as ConnState | null;
+        return c !== conn && other?.awarenessId === id && other.principal.id !== state.principal.id;
+      });
+    const verdict = reviewAwarenessUpdate(update, { bound: state.awarenessId ?? null, takenByOther }, state.principal, this.#limits.maxAwarenessBytes);
+    if (!verdict.ok) {
+      this.#refuse(conn, { code: "bad_frame", message: verdict.reason });
+      return;
+    }
+    if (!verdict.update || verdict.clientId === null) return;
+    if (state.awarenessId === undefined) conn.setState((prev: ConnState | null) => ({ ...(prev ?? state), awarenessId: verdict.clientId ?? undefined }));
+    awarenessProtocol.applyAwarenessUpdate(this.document.awareness, verdict.update, conn);
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
+    encoding.writeVarUint8Array(encoder, verdict.update);
+    const frame = encoding.toUint8Array(encoder);
+    for (const c of this.getConnections()) {
+      try {
+        c.send(frame);
+      } catch {
+        // closing socket: its close handler cleans up
+      }
+    }
+  }
+
+  /** Whether the document may take `bytes` more; an estimate over the cap is checked exactly first. */
+  #roomFor(bytes: number): boolean {
+    this.#docBytes ??= storedBytes(this.#sql);
+    if (this.#docBytes + bytes <= this.#limits.maxDocBytes) return true;
+    this.#compact();
+    return this.#docBytes + bytes <= this.#limits.maxDocBytes;
+  }
+
+  #domainRecord(id: string): DomainRecord | null {
+    const row = this.#sql.one<{ kind: string; ref: string; data: string }>(`select kind, ref, data from domain_nodes where id = ?`, id);
+    if (!row || !isDomainKind(row.kind)) return null;
+    return { kind: row.kind as DomainKind, ref: row.ref, data: JSON.parse(row.data) as Record<string, unknown> };
+  }
+
+  /** Tells the sender why (typed, shared/hatchery/refusal.ts); with a close code, hangs up. */
+  #refuse(conn: Connection, refusal: Omit<HatcheryRefusal, "type">, closeCode?: number, reason: string = refusal.code): void {
+    this.sendCustomMessage(conn, JSON.stringify({ type: "hatchery.refused", ...refusal } satisfies HatcheryRefusal));
+    if (closeCode !== undefined) {
+      this.#hungUp.add(conn.id);
+      console.warn(JSON.stringify({ msg: "hatchery refused a frame", workspace: this.name, code: refusal.code, principal: (conn.state as ConnState | null)?.principal.id }));
+      try {
+        conn.close(closeCode, reason);
+      } catch {
+        // already closing
+      }
+    }
+  }
+
+  override onClose(conn: Connection, code: number, reason: string, wasClean: boolean): void {
+    this.#meter.forget(conn.id);
+    this.#hungUp.delete(conn.id);
+    super.onClose(conn, code, reason, wasClean);
+  }
+
+  /**
+   * RPC from the Autopilot (hatchery-link.ts): there are new events. A native RPC skips
+   * partyserver's start (onStart runs on fetch and socket events), so this starts the room
+   * itself first, as getServerByName's extra call did, and then pulls.
+   */
+  async poked(): Promise<void> {
+    await this.__unsafe_ensureInitialized();
+    await this.sync();
+  }
+
+  /** Pulls durable events from the Autopilot until caught up. Concurrent calls coalesce. */
+  async sync(): Promise<void> {
+    if (this.#syncing) {
+      this.#syncAgain = true;
+      return this.#syncing;
+    }
+    this.#syncing = (async () => {
+      do {
+        this.#syncAgain = false;
+        while (await this.#pullOnce()) {
+          // keep pulling while the Autopilot says there is more
+        }
+      } while (this.#syncAgain);
+    })().finally(() => {
+      this.#syncing = null;
+    });
+    return this.#syncing;
+  }
+
+  async #pullOnce(): Promise<boolean> {
+    const since = Number(getMeta(this.#sql, "domainSeq") ?? 0);
+    const epoch = getMeta(this.#sql, "domainEpoch");
+    // One RPC per pull: graphFeed starts the Autopilot itself (getAgentByName's extra call
+    // would wait in the Autopilot's queue, on its writers' path, for a start it has done).
+    const autopilot = this.#env.Autopilot.getByName(this.name);
+    const feed = await autopilot.graphFeed(since, epoch, undefined, getMeta(this.#sql, "domainSnapshotCursor") || null, getMeta(this.#sql, "sessionsDigest"));
+    const ops: DomainOp[] = feed.snapshot ? opsForSnapshot(feed.snapshot) : [];
+    for (const e of feed.events) ops.push(...opsForEvent(e));
+    // Last: the sessions link to instances and threads this very pull may have created.
+    if (feed.sessions) ops.push(...sessionOps(feed.sessions.instances));
+    const touched = new Set(ops.flatMap((op) => (op.op === "upsert" || op.op === "patch" ? [domainNodeId(op.kind, op.ref)] : [])));
+    // Layout runs before the write (ELK is asynchronous); placeNode re-checks for overlaps
+    // at write time in case people moved things meanwhile.
+    const laidOut = await layoutNewNodes(this.document, pendingNodes(this.document, ops)).catch((error: unknown) => {
+      console.error(JSON.stringify({ msg: "layout failed; falling back to simple placement", workspace: this.name, error: String(error) }));
+      return new Map<string, { x: number; y: number }>();
+    });
+    this.#sql.transaction(() => {
+      let removed: string[] = [];
+      this.document.transact(() => {
+        removed = applyDomainOps(this.document, ops, laidOut);
+      }, DOMAIN_ORIGIN);
+      this.#recordDomainNodes(touched);
+      // A trimmed tool call or a gone session is gone for good: the guard must not bring it back.
+      for (const id of removed) this.#sql.run(`delete from domain_nodes where id = ?`, id);
+      if (feed.sessions) setMeta(this.#sql, "sessionsDigest", feed.sessions.digest);
+      setMeta(this.#sql, "domainSeq", String(feed.seq));
+      setMeta(this.#sql, "domainEpoch", feed.epoch);
+      // A paged snapshot continues from here on the next pull (even after a restart).
+      setMeta(this.#sql, "domainSnapshotCursor", feed.snapshotCursor ?? "");
+    });
+    return feed.more;
+  }
+
+  /** Remembers what each touched domain node must say, so a client cannot rewrite it. */
+  #recordDomainNodes(ids: Set<string>): void {
+    const nodes = nodesMap(this.document);
+    for (const id of ids) {
+      const m = nodes.get(id);
+      if (!m) continue;
+      const node = readNode(id, m);
+      if (!isDomainKind(node.kind) || !node.ref) continue;
+      this.#sql.run(`insert into domain_nodes (id, kind, ref, data) values (?, ?, ?, ?) on conflict (id) do update set data = excluded.data`, id, node.kind, node.ref, JSON.stringify(node.data));
+    }
+  }
+
+  /** RPC from the Autopilot's retention sweep: forgets graph.apply keys past their time; returns how many are left. */
+  async forgetExpired(now: number): Promise<number> {
+    return sweepGraphIdempotency(this.#sql, now);
+  }
+
+  /** RPC from the Autopilot: an agent's validated graph commands, once per idempotency key. */
+  async applyCommands(principalId: string, idempotencyKey: string, commands: GraphCommand[]): Promise<GraphApplyOutcome> {
+    const earlier = this.#sql.one<{ result: string }>(`select result from graph_idempotency where principal_id = ? and key = ?`, principalId, idempotencyKey);
+    if (earlier) return { ok: true, result: JSON.parse(earlier.result) };
+    try {
+      let outcome: { created: string[] } = { created: [] };
+      this.#sql.transaction(() => {
+        outcome = applyGraphCommands(this.document, commands, newIdSuffix, AGENT_ORIGIN);
+        const result = { applied: commands.length, created: outcome.created };
+        this.#sql.run(`insert into graph_idempotency (principal_id, key, result, at) values (?, ?, ?, ?)`, principalId, idempotencyKey, JSON.stringify(result), Date.now());
+      });
+      return { ok: true, result: { applied: commands.length, created: outcome.created } };
+    } catch (error) {
+      if (error instanceof RoomError) return { ok: false, error: error.toShape() };
+      console.error(JSON.stringify({ msg: "graph.apply failed", workspace: this.name, error: String(error) }));
+      return { ok: false, error: INTERNAL_ERROR };
+    }
+  }
+}
+
+const newIdSuffix = () => newId("n").slice(2);

@@ -1,0 +1,39 @@
+import type { Connection } from "agents";
+import type { PresenceEntry } from "../../../shared/protocol/presence";
+import type { Principal } from "../../../shared/protocol/principal";
+
+/** What the Autopilot keeps per socket, in `connection.state` so it survives hibernation. */
+export interface ConnState {
+  principal: Principal;
+  device: string;
+  connectedAt: number;
+  status: string | null;
+}
+
+/** agents types `connection.state` as deeply readonly; ours is plain data we replace whole. */
+export function connState(conn: Connection): ConnState | null {
+  const state = conn.state as ConnState | null | undefined;
+  return state?.principal ? state : null;
+}
+
+export function presenceEntry(connectionId: string, state: ConnState): PresenceEntry {
+  return {
+    connectionId,
+    principalId: state.principal.id,
+    kind: state.principal.kind,
+    name: state.principal.name,
+    device: state.device,
+    connectedAt: state.connectedAt,
+    status: state.status,
+  };
+}
+
+/** Everyone connected, as presence entries. */
+export function presenceOf(connections: Iterable<Connection>): PresenceEntry[] {
+  const entries: PresenceEntry[] = [];
+  for (const conn of connections) {
+    const state = connState(conn);
+    if (state) entries.push(presenceEntry(conn.id, state));
+  }
+  return entries;
+}
