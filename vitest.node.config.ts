@@ -14,7 +14,6 @@ export default defineConfig({
       "party/agent/test/**/*.test.ts",
       "party/access/test/**/*.test.ts",
       "party/auth/test/**/*.test.ts",
-      "party/shims/test/**/*.test.ts",
       "party/ai-sdk/test/**/*.test.ts",
     ],
     exclude: [...configDefaults.exclude, ...UNIT_TESTS],

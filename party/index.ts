@@ -3,7 +3,8 @@
 // constructor".
 import { authFor } from "./auth/auth";
 import { api } from "./api/routes";
-import { routeAgentRequest } from "agents";
+import { routeAgentRequest } from "agents/routing";
+import { CAPNWEB_TRANSPORT_QUERY } from "agents/websockets";
 import { routePartykitRequest } from "partyserver";
 import { crossSiteRefusal } from "./access/origin";
 import { internalError } from "./api/http";
@@ -52,6 +53,10 @@ async function handleRoom(request: Request, env: Env, ctx: ExecutionContext): Pr
   // partyserver takes a connection's id from `_pk` when given: a client could pick another
   // socket's id (partysocket sends one of its own). The room assigns every id itself.
   url.searchParams.delete("_pk");
+  // The agents lifecycle would make a socket that asks for the Cap'n Web transport an
+  // in-memory session (it never hibernates and pins the room): our clients use hibernating
+  // sockets only.
+  url.searchParams.delete(CAPNWEB_TRANSPORT_QUERY);
   const headers = new Headers(request.headers);
   headers.delete("x-api-key");
   headers.set(PRINCIPAL_HEADER, encodePrincipalHeader(outcome.principal));

@@ -1,4 +1,3 @@
-import { getAgentByName } from "agents";
 import { getServerByName } from "partyserver";
 import type { Env } from "../env";
 import type { AccessChange } from "./access-change";
@@ -27,9 +26,7 @@ import type { AccessChange } from "./access-change";
 export async function revalidateWorkspace(env: Env, workspaceId: string, change: AccessChange): Promise<void> {
   const report = (room: string) => (error: unknown) => console.error(JSON.stringify({ msg: "access revalidation failed", room, workspace: workspaceId, error: String(error) }));
   await Promise.all([
-    getAgentByName(env.Autopilot, workspaceId)
-      .then((room) => room.accessChanged(change))
-      .catch(report("autopilot")),
+    env.Autopilot.getByName(workspaceId).accessChanged(change).catch(report("autopilot")),
     getServerByName(env.Hatchery, workspaceId)
       .then((room) => room.accessChanged(change))
       .catch(report("hatchery")),

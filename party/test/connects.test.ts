@@ -2,7 +2,6 @@
 // is listable; a resume replays in order without holding the whole gap, or resets when the
 // gap is beyond the budget; presence costs O(N) frames for N joins; the Hatchery's feed
 // from the Autopilot comes in bounded pages.
-import { getAgentByName } from "agents";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
@@ -231,7 +230,7 @@ describe("the Hatchery's feed", () => {
     await writer.hello();
     const details = "z".repeat(15_000);
     for (let i = 0; i < 80; i++) await writer.ok("approvals.request", { title: `a${i}`, details, idempotencyKey: idem() });
-    const autopilot = await getAgentByName((env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> }).Autopilot, ws);
+    const autopilot = (env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> }).Autopilot.getByName(ws);
     let feed = await autopilot.graphFeed(0, null, 500, null);
     const approvals: Approval[] = [];
     let pages = 0;

@@ -27,13 +27,13 @@ describe("retention by alarm", () => {
     await sock.ok("graph.apply", { commands: [{ op: "note.add", text: "hi" }], idempotencyKey: idem() });
 
     await runInDurableObject(autopilot(ws), async (room: Autopilot, state) => {
-      expect((await room.listSchedules()).map((s) => s.callback)).toContain("sweepRetention");
+      expect((await room.scheduler.list()).map((s) => s.callback)).toContain("sweepRetention");
       const sql = state.storage.sql;
       sql.exec(`insert into idempotency (principal_id, key, method, result, at) values ('p', 'expired', 'threads.create', '{}', ?)`, LONG_AGO);
       sql.exec(`insert into gateway_imports (instance_id, key, at) values ('i', 'expired', ?)`, LONG_AGO);
       for (let i = 0; i < AUDIT_RETAIN + 20; i++) appendAudit(sqlFromStorage(state.storage), null, "test.entry", `t${i}`, {}, Date.now());
       // Due now: the alarm runs it through the room's scheduler like the hourly one.
-      await room.schedule(new Date(), "sweepRetention");
+      await room.scheduler.set(new Date(), "sweepRetention");
     });
     await runInDurableObject(hatchery(ws), async (_canvas, state) => {
       state.storage.sql.exec(`insert into graph_idempotency (principal_id, key, result, at) values ('p', 'expired', '{}', ?)`, LONG_AGO);
@@ -65,9 +65,10 @@ describe("retention by alarm", () => {
     await sock.hello();
     // A read: no idempotency record, but the sweep is scheduled like after any request.
     await sock.ok("threads.list", {});
-    const callbacks = () => runInDurableObject(autopilot(ws), async (room: Autopilot) => (await room.listSchedules()).map((s) => s.callback));
+    const callbacks = () => runInDurableObject(autopilot(ws), async (room: Autopilot) => (await room.scheduler.list()).map((s) => s.callback));
     expect(await callbacks()).toContain("sweepRetention");
-    await runInDurableObject(autopilot(ws), (room: Autopilot) => room.sweepRetention());
+    await runInDurableObject(autopilot(ws), (room: Autopilot) => room.scheduler.set(new Date(), "sweepRetention"));
+    expect(await runDurableObjectAlarm(autopilot(ws))).toBe(true);
     expect(await callbacks()).not.toContain("sweepRetention");
     // The next write schedules it again.
     await sock.ok("threads.create", { title: "again", idempotencyKey: idem() });

@@ -1,12 +1,14 @@
-import { Agent, type Connection, type ConnectionContext, type WSMessage } from "agents";
+import { Lifecycle, type Connection, type ConnectionContext, type LifecycleJobContext, type LifecycleJobOutcome, type WSMessage } from "agents/lifecycle";
+import { Scheduler } from "agents/schedules";
+import { WebSockets } from "agents/websockets";
+import { DurableObject } from "cloudflare:workers";
 import { CloseCode } from "../../../shared/protocol/errors";
 import type { EventName, EventPayload } from "../../../shared/protocol/events";
 import { MAX_CLIENT_FRAME_BYTES } from "../../../shared/protocol/frames";
 import { agentInfo, type ModelConfig, readModelConfig } from "../../agent/config";
 import { AutopilotAgent } from "../../agent/runner";
 import type { AccessChange } from "../../access/access-change";
-import { expireDueApprovals, nextApprovalExpiry } from "../../domain/approvals";
-import { createOpContext, type OpEffects } from "../../domain/context";
+import type { OpEffects } from "../../domain/context";
 import { planResume, type ResumePlan, roomEpoch } from "../../domain/eventlog";
 import { allSessions, listSessions } from "../../domain/gateway";
 import { type GraphFeed, readGraphFeed } from "../../domain/graph-feed";
@@ -21,6 +23,8 @@ import { autopilotSocket } from "../shared/connection-access";
 import { accessReader, applyAccessChange } from "./access-changed";
 import { type ConnState, connState, presenceEntry, presenceOf } from "../shared/connection-state";
 import { RecurringAlarms, wantedAlarms } from "./schedules/recurring-alarms";
+import { KEEP_ALIVE_JOB, KeepAlive } from "./schedules/keep-alive";
+import { ApprovalExpiry } from "./schedules/approval-expiry";
 import { runScheduledBackups } from "../../instances/scheduled-backups";
 import { driveChatStarts } from "../../instances/chat-starts";
 import { reactToEvents } from "./event-reactions";
@@ -37,9 +41,7 @@ import { sendToAll } from "./connections/fanout";
 import { buildHello } from "./connections/hello";
 import { PresenceBroadcast } from "./connections/presence-broadcast";
 import { PresenceIndex } from "./connections/presence-index";
-import { skipUnusedFrameworkWork } from "./framework/skips";
 import { ReplayPump } from "./connections/replay-pump";
-import { boxTextFrames, unboxFrame } from "./framework/frames";
 import { HatcheryLink } from "./hatchery-link";
 import { RetentionSweep } from "./schedules/retention-sweep";
 import { logRequest } from "./methods/request-log";
@@ -51,22 +53,54 @@ import type { GraphApplyOutcome } from "../hatchery/room";
 const BRIDGE_WATCH_SECONDS = 300;
 
 /**
+ * A scheduled backup awaits every instance's backup, which may take minutes: until it
+ * returns, the scheduler must not take the interval for abandoned and run it again.
+ */
+const LONGEST_SCHEDULED_RUN_SECONDS = 30 * 60;
+
+/**
  * One Autopilot per workspace. This class holds lifecycle and dispatch only; the domain
  * lives in party/domain as plain functions over SQL.
+ *
+ * A plain Durable Object composed of the `agents` lifecycle's stable parts: `WebSockets`
+ * (hibernating sockets, with none of the framework's own frames: no identity, no state, no
+ * callables, so every frame reaches our handler as sent) and `Scheduler` (the alarm behind
+ * approval expiry, the bridge watch, backups and retention). See docs/decisions.md.
  *
  * Hibernation: the object may be evicted between messages while sockets stay open. All
  * per-connection facts live in `connection.state` (serialized with the socket), durable
  * facts in SQLite; the in-memory rate-limit buckets are allowed to reset on wake.
  */
-export class Autopilot extends Agent<Env> {
-  static override options = { sendIdentityOnConnect: false };
+export class Autopilot extends DurableObject<Env> {
+  /** The room's scheduled callbacks, by the names stored in their schedule rows. */
+  readonly scheduler = new Scheduler({
+    callbacks: {
+      expireApprovals: () => this.#expiry.run(),
+      sweepRetention: () => this.#retention.run(Date.now()),
+      watchBridges: () => this.#watchBridges(),
+      backupInstances: () => this.#backupInstances(),
+    },
+    hungScheduleTimeoutSeconds: LONGEST_SCHEDULED_RUN_SECONDS,
+  });
+  readonly #sockets = new WebSockets({
+    protocol: false,
+    handlers: {
+      onConnect: (conn, ctx) => this.#onConnect(conn, ctx),
+      onMessage: (conn, message) => this.#onMessage(conn, message),
+      onClose: (conn) => this.#onClose(conn),
+    },
+    getConnectionTags: (_conn, ctx) => principalTags(ctx.request),
+  });
+  readonly lifecycle = Lifecycle.install(this).use(this.scheduler).use(this.#sockets);
+  readonly #keepAlive = new KeepAlive(() => this.lifecycle.jobs);
+  readonly #sql: Sql = sqlFromStorage(this.ctx.storage);
+  readonly #expiry = new ApprovalExpiry({ sql: this.#sql, retain: this.#retain, publish: (effects) => this.#publish(effects), scheduler: this.scheduler, workspaceId: () => this.name });
 
-  readonly #sql: Sql;
   readonly #meter = new RequestMeter(() => this.#limits);
   readonly #canvas = new HatcheryLink(this.env.Hatchery, () => this.name);
   readonly #retention: RetentionSweep;
   readonly #presence = new PresenceBroadcast((diff) => this.#broadcastEvent("presence.diff", diff));
-  readonly #who = new PresenceIndex(() => presenceOf(this.getConnections()));
+  readonly #who = new PresenceIndex(() => presenceOf(this.#sockets.getConnections()));
   readonly #replay: ReplayPump;
   readonly #bridges: BridgeSupervisor;
   readonly #alarms: RecurringAlarms;
@@ -80,10 +114,7 @@ export class Autopilot extends Agent<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#sql = sqlFromStorage(ctx.storage);
     migrate(this.#sql);
-    boxTextFrames(this);
-    skipUnusedFrameworkWork(this);
     this.#replay = new ReplayPump({
       sql: this.#sql,
       reset: (conn) => this.#greet(conn as Connection, connState(conn as Connection)!, { kind: "snapshot", reset: true }),
@@ -92,14 +123,14 @@ export class Autopilot extends Agent<Env> {
     this.#modelConfig = readModelConfig(env);
     this.#retention = new RetentionSweep({
       sql: this.#sql,
-      every: (seconds) => this.scheduleEvery(seconds, "sweepRetention"),
+      every: (seconds) => this.scheduler.every(seconds, "sweepRetention"),
       cancel: () => this.#cancelSchedules("sweepRetention"),
       auditRows: () => Math.max(1, Number(this.env.AUDIT_RETAIN ?? 10_000)),
       sweepCanvas: async (now) => (await this.#canvas.stub()).forgetExpired(now),
       workspaceId: () => this.name,
     });
     this.#backupPolicy = readBackupPolicy(env);
-    this.#alarms = new RecurringAlarms(this, wantedAlarms(BRIDGE_WATCH_SECONDS, this.#backupPolicy.intervalSeconds), () => this.name);
+    this.#alarms = new RecurringAlarms(this.scheduler, wantedAlarms(BRIDGE_WATCH_SECONDS, this.#backupPolicy.intervalSeconds), () => this.name);
     this.#bridges = new BridgeSupervisor({
       workspaceId: () => this.name,
       sql: this.#sql,
@@ -117,7 +148,7 @@ export class Autopilot extends Agent<Env> {
       config: () => this.#modelConfig,
       publish: (effects) => this.#publish(effects),
       broadcast: (event, payload) => this.#broadcastEvent(event, payload),
-      keepAlive: () => this.keepAlive(),
+      keepAlive: () => this.#keepAlive.hold(),
       invoke: (principal, method, params) => invokeAs(this.#context, principal, method, params),
       gateway: (threadId) => this.#bridges.gatewayFor(threadId),
       currentAccess: this.#currentAccess,
@@ -138,21 +169,17 @@ export class Autopilot extends Agent<Env> {
     };
   }
 
-  // Our clients speak our protocol only: no agents state/identity frames, and no client
-  // state writes through the agents `cf_agent_state` frame (readonly blocks those).
-  override shouldSendProtocolMessages(): boolean {
-    return false;
-  }
-  override shouldConnectionBeReadonly(): boolean {
-    return true;
+  /** The workspace this room serves (the name it is addressed by). */
+  get name(): string {
+    return this.lifecycle.name;
   }
 
-  override async onStart(): Promise<void> {
+  /** Lifecycle hook: once per object lifetime, before any socket, alarm or request is handled. */
+  async onStart(): Promise<void> {
     this.#retention.ensure();
     // Runs cut off by the restart resume or end visibly; paused ones decided meanwhile resume.
     this.#agent.recover();
-    const next = nextApprovalExpiry(this.#sql);
-    if (next !== null) await this.#wakeAt(next, true);
+    await this.#expiry.ensure();
     // A restart (deploy, crash, eviction) cut any watch short: pick up starting instances.
     for (const instance of listInstances(this.#sql)) {
       if (instance.status === "provisioning" || instance.status === "starting") void this.#keepAliveWhile(() => watchInstance(this.#operationDeps(), instance.id));
@@ -171,30 +198,18 @@ export class Autopilot extends Agent<Env> {
    * wake it would leave its gateways unwatched until someone connects; this alarm wakes it,
    * and waking restarts the bridges (onStart), which then catch up on what they missed.
    */
-  async watchBridges(): Promise<void> {
+  async #watchBridges(): Promise<void> {
     this.#ensureBridges();
     if (this.#bridges.size === 0) await this.#alarms.sync(false);
   }
 
   /** Scheduled callback (BACKUP_INTERVAL_SECONDS): a backup job per ready instance. */
-  async backupInstances(): Promise<void> {
+  async #backupInstances(): Promise<void> {
     await this.#keepAliveWhile(() => runScheduledBackups(this.#operationDeps(), this.#backupPolicy));
   }
 
   async #cancelSchedules(callback: string): Promise<void> {
-    for (const schedule of await this.listSchedules()) if (schedule.callback === callback) await this.cancelSchedule(schedule.id);
-  }
-
-  /**
-   * onStart runs on every wake, so its wake-up is deduplicated (same time, same row).
-   * Nothing else may be: the scheduler would fold a re-check into the very job that is
-   * running and then delete it, leaving no alarm at all.
-   */
-  #wakeAt(at: number, idempotent = false): Promise<unknown> {
-    const when = Math.max(at, Date.now());
-    return this.schedule(new Date(when), "expireApprovals", { at: when }, { idempotent }).catch((error: unknown) => {
-      console.error(JSON.stringify({ msg: "could not schedule approval expiry", workspace: this.name, at: when, error: String(error) }));
-    });
+    for (const schedule of await this.scheduler.list()) if (schedule.callback === callback) await this.scheduler.cancel(schedule.id);
   }
 
   get #retain(): number {
@@ -214,11 +229,7 @@ export class Autopilot extends Agent<Env> {
     sendToAll(this.ctx, text, this.#replay.size > 0 ? this.#replay.holdBroadcast(text, seq) : undefined);
   }
 
-  override getConnectionTags(_conn: Connection, ctx: ConnectionContext): string[] {
-    return principalTags(ctx.request);
-  }
-
-  override onConnect(conn: Connection, ctx: ConnectionContext): void {
+  #onConnect(conn: Connection, ctx: ConnectionContext): void {
     const admission = admitConnection(ctx.request, Date.now());
     if (!admission.ok) {
       conn.close(admission.code, admission.reason);
@@ -257,9 +268,10 @@ export class Autopilot extends Agent<Env> {
     return hello.seq;
   }
 
-  override onMessage(conn: Connection, frame: WSMessage): void {
+  #onMessage(conn: Connection, frame: WSMessage): void {
     this.#presence.flushIfDue();
-    const message = unboxFrame(frame);
+    // A hibernating socket delivers a string or an ArrayBuffer; a view is copied out.
+    const message = typeof frame === "string" || frame instanceof ArrayBuffer ? frame : new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength).slice().buffer;
     const state = connState(conn);
     if (!state) {
       // A socket refused in onConnect (no state) may still have frames on their way.
@@ -302,7 +314,7 @@ export class Autopilot extends Agent<Env> {
     if (method === "chat.send" && outcome.response.ok) this.#agent.onPosted((outcome.response.payload as EventPayload<"message.created">).message, state.principal);
   }
 
-  override onClose(conn: Connection): void {
+  #onClose(conn: Connection): void {
     this.#meter.forget(conn.id, Date.now());
     this.#replay.forget(conn.id);
     this.#who.left(conn.id);
@@ -313,7 +325,7 @@ export class Autopilot extends Agent<Env> {
   /** Events first, so every client (the requester too) has the change before the response. */
   #publish(effects: OpEffects): void {
     for (const e of effects.events) this.#broadcastEvent(e.event, e.payload, e.seq);
-    for (const at of effects.wakeups) void this.#wakeAt(at);
+    for (const at of effects.wakeups) void this.#expiry.wakeAt(at);
     if (effects.events.length > 0) this.#canvas.poke();
     this.#retention.ensure();
     reactToEvents(
@@ -347,9 +359,9 @@ export class Autopilot extends Agent<Env> {
     };
   }
 
-  /** An instance operation outlives its request (a gateway starts in ~15 s): stay awake until it is done. */
+  /** An instance operation outlives its request (a gateway takes a while to start): stay awake until it is done. */
   async #keepAliveWhile(work: () => Promise<void>): Promise<void> {
-    const release = await this.keepAlive();
+    const release = await this.#keepAlive.hold();
     try {
       await work();
     } catch (error) {
@@ -359,9 +371,11 @@ export class Autopilot extends Agent<Env> {
     }
   }
 
-  /** Scheduled callback (alarm, while there is anything to forget): the tables' retention. */
-  async sweepRetention(): Promise<void> {
-    await this.#retention.run(Date.now());
+  /** Lifecycle hook: a host job came due (only the keep-alive beat is ours). */
+  onJob({ job }: LifecycleJobContext): LifecycleJobOutcome {
+    if (job.fn === KEEP_ALIVE_JOB) return this.#keepAlive.beat();
+    // A host job of an earlier version of this room (the framework's own beat): done.
+    return undefined;
   }
 
   /**
@@ -369,26 +383,15 @@ export class Autopilot extends Agent<Env> {
    * when `since` is from another epoch or fell out of the log (graph-feed.ts).
    */
   async graphFeed(since: number, epoch: string | null, limit = 500, snapshotCursor: string | null = null, sessionsDigest: string | null = null): Promise<GraphFeed> {
-    // Called by native RPC, which skips the framework's start: the Hatchery no longer asks for it separately.
-    await this.__unsafe_ensureInitialized();
+    // Native RPC skips the lifecycle's automatic start (fetch, alarm and socket events do it).
+    await this.lifecycle.start();
     return readGraphFeed(this.#sql, roomEpoch(this.#sql), since, epoch, limit, snapshotCursor, sessionsDigest);
-  }
-
-  /** Scheduled callback (alarm): resolves pending approvals whose time ran out. */
-  async expireApprovals(): Promise<void> {
-    const { ctx, effects } = createOpContext(this.#sql, null, Date.now(), this.#retain);
-    this.#sql.transaction(() => expireDueApprovals(ctx));
-    this.#publish(effects);
-    // Scheduled times have one-second granularity and workerd's clock only advances with
-    // I/O, so an alarm can run before the expiry it was set for and find nothing due:
-    // look again a second later.
-    const next = nextApprovalExpiry(this.#sql);
-    if (next !== null && next - Date.now() < 1000) await this.#wakeAt(Math.max(next, Date.now()) + 1000);
   }
 
   /** RPC from the Worker (party/access/revalidate.ts): access in this workspace changed. */
   async accessChanged(message: AccessChange): Promise<void> {
-    const sockets = [...this.getConnections()].flatMap((conn) => autopilotSocket(conn, (text) => this.#sendText(conn, text)) ?? []);
+    await this.lifecycle.start();
+    const sockets = [...this.#sockets.getConnections()].flatMap((conn) => autopilotSocket(conn, (text) => this.#sendText(conn, text)) ?? []);
     const room = { sql: this.#sql, db: this.env.DB, workspaceId: this.name, retain: this.#retain, currentAccess: this.#currentAccess, sockets };
     await applyAccessChange({ ...room, publish: (effects) => this.#publish(effects), recheckRuns: () => this.#agent.recheckActive() }, message);
   }

@@ -51,6 +51,9 @@ function canvasState(principal: Principal): ConnState {
   return { principal, readonly: principal.kind === "agent" || !hasScope(principal.scopes, "write") };
 }
 
+/** Where the Autopilot pokes its Hatchery (a fetch to the room itself). */
+export const POKE_PATH = "/poke";
+
 export type GraphApplyOutcome = { ok: true; result: { applied: number; created: string[] } } | { ok: false; error: ErrorShape };
 
 /**
@@ -285,13 +288,15 @@ export class Hatchery extends YServer {
   }
 
   /**
-   * RPC from the Autopilot (hatchery-link.ts): there are new events. A native RPC skips
-   * partyserver's start (onStart runs on fetch and socket events), so this starts the room
-   * itself first, as getServerByName's extra call did, and then pulls.
+   * The Autopilot's poke (hatchery-link.ts): there are new events, pull them. It comes as
+   * a fetch, not an RPC, because partyserver starts the room (onStart) on fetch and socket
+   * events only. Only the Autopilot can send it: the Worker routes nothing but socket
+   * upgrades to a room.
    */
-  async poked(): Promise<void> {
-    await this.__unsafe_ensureInitialized();
+  override async onRequest(request: Request): Promise<Response> {
+    if (request.method !== "POST" || new URL(request.url).pathname !== POKE_PATH) return new Response("not found", { status: 404 });
     await this.sync();
+    return new Response(null, { status: 204 });
   }
 
   /** Pulls durable events from the Autopilot until caught up. Concurrent calls coalesce. */

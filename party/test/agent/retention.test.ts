@@ -1,4 +1,4 @@
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { RUN_RETENTION_MS } from "../../domain/agent-runs";
@@ -25,7 +25,7 @@ describe("the Autopilot's records age out on a schedule", () => {
     await sock.waitFor((f) => f.type === "event" && f.event === "approval.requested", 20_000);
 
     const stub = roomStub(owner.workspaceId);
-    const schedules = await runInDurableObject(stub, (room: Autopilot) => room.listSchedules());
+    const schedules = await runInDurableObject(stub, (room: Autopilot) => room.scheduler.list());
     expect(schedules.filter((s) => s.callback === "sweepRetention")).toHaveLength(1);
     expect(schedules.find((s) => s.callback === "sweepRetention")).toMatchObject({ type: "interval", intervalSeconds: 3600 });
 
@@ -35,11 +35,15 @@ describe("the Autopilot's records age out on a schedule", () => {
     expect(before.usage).toBeGreaterThan(0);
 
     // Time passes: everything is older than its retention (no real waiting: the rows are aged).
-    const after = await runInDurableObject(stub, async (room: Autopilot, state) => {
+    await runInDurableObject(stub, async (room: Autopilot, state) => {
       const now = Date.now();
       state.storage.sql.exec(`update agent_runs set updated_at = ?`, now - RUN_RETENTION_MS - 1000);
       state.storage.sql.exec(`update usage set at = ?`, now - USAGE_RETENTION_MS - 1000);
-      await room.sweepRetention();
+      // Due now: the alarm runs it through the room's scheduler like the hourly one.
+      await room.scheduler.set(new Date(), "sweepRetention");
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const after = await runInDurableObject(stub, async (_room: Autopilot, state) => {
       return {
         statuses: [...state.storage.sql.exec(`select status from agent_runs`)].map((r) => r.status),
         calls: count(state, "agent_tool_calls"),

@@ -8,7 +8,6 @@ import { expireDueApprovals } from "../../../domain/approvals";
 import { createOpContext, type OpEffects } from "../../../domain/context";
 import { INTERNAL_ERROR, RoomError } from "../../../domain/errors";
 import { recall, remember } from "../../../domain/idempotency";
-import type { Sql } from "../../../domain/sql";
 import { type Handler, HANDLERS } from "./handlers";
 import type { AutopilotContext, RequestContext } from "../context";
 

@@ -1,9 +1,9 @@
-// The Autopilot's recurring alarms, on the one scheduler the room has (agents' schedule
-// table behind the Durable Object alarm): the bridge watch, and scheduled backups. Both run
+// The Autopilot's recurring alarms, on the one scheduler the room has (agents' Scheduler
+// on the lifecycle's job queue, behind the Durable Object alarm): the bridge watch, and scheduled backups. Both run
 // while the room has instances and are cancelled when it has none, so an idle workspace
 // costs no wake-ups.
 
-/** The room methods the alarms call (they must exist on the Agent by these names). */
+/** The scheduler callbacks the alarms call (registered by these names in room.ts). */
 export type RecurringCallback = "watchBridges" | "backupInstances";
 
 interface ScheduleRow {
@@ -13,11 +13,11 @@ interface ScheduleRow {
   intervalSeconds?: number;
 }
 
-/** The part of the agents scheduler these alarms use. */
+/** The part of the agents Scheduler these alarms use. */
 export interface RecurringScheduler {
-  scheduleEvery(intervalSeconds: number, callback: RecurringCallback): Promise<unknown>;
-  listSchedules(): Promise<ScheduleRow[]>;
-  cancelSchedule(id: string): Promise<boolean>;
+  every(intervalSeconds: number, callback: RecurringCallback): Promise<unknown>;
+  list(): Promise<ScheduleRow[]>;
+  cancel(id: string): Promise<boolean>;
 }
 
 /** Which alarms a room with instances keeps, and how often each fires (seconds). */
@@ -38,7 +38,7 @@ export function staleAlarms(rows: readonly ScheduleRow[], wanted: ReadonlyMap<Re
 }
 
 export class RecurringAlarms {
-  /** Scheduled in this object's lifetime (scheduleEvery is idempotent, this spares the calls). */
+  /** Scheduled in this object's lifetime (`every` is idempotent, this spares the calls). */
   #on = false;
 
   constructor(
@@ -56,8 +56,8 @@ export class RecurringAlarms {
     if (active && this.#on) return;
     this.#on = active;
     try {
-      for (const id of staleAlarms(await this.scheduler.listSchedules(), active ? this.wanted : new Map())) await this.scheduler.cancelSchedule(id);
-      if (active) for (const [callback, seconds] of this.wanted) await this.scheduler.scheduleEvery(seconds, callback);
+      for (const id of staleAlarms(await this.scheduler.list(), active ? this.wanted : new Map())) await this.scheduler.cancel(id);
+      if (active) for (const [callback, seconds] of this.wanted) await this.scheduler.every(seconds, callback);
     } catch (error) {
       this.#on = !active;
       console.error(JSON.stringify({ msg: "could not update the recurring alarms", workspace: this.workspace(), active, error: String(error) }));

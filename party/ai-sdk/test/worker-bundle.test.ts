@@ -1,6 +1,6 @@
-// The modules wrangler.toml's [alias] swaps in, as the deployed Worker gets them (one
-// `wrangler deploy --dry-run` for both): the MCP client's shim without its schema preload
-// (party/shims/mcp-client.ts says why) and the AI SDK on JavaScript streams (party/ai-sdk).
+// What the deployed Worker bundles (one `wrangler deploy --dry-run`): the AI SDK on
+// JavaScript streams (party/ai-sdk) that wrangler.toml's [alias] swaps in, and none of the
+// agents framework's MCP client (the room composes the lifecycle's parts, not Agent).
 import { beforeAll, describe, expect, it } from "vitest";
 import { workerBundle } from "../../dev/worker-bundle.mjs";
 
@@ -10,10 +10,8 @@ beforeAll(() => {
 }, 120_000);
 
 describe("the Worker bundle", () => {
-  it("takes the MCP client's shim from party/shims: no schema preload at start", () => {
-    expect(bundle).toContain("// party/shims/mcp-client.ts");
-    expect(bundle).not.toContain("// node_modules/@modelcontextprotocol/client/dist/shimsWorkerd.mjs");
-    // The package still defines the hook; nothing calls it at module level.
+  it("holds no MCP client: nothing builds its spec schemas at isolate start", () => {
+    expect(bundle).not.toContain("node_modules/@modelcontextprotocol/");
     expect(bundle).not.toMatch(/^preloadSchemas\(\);$/m);
   });
 
