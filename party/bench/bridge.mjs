@@ -1,7 +1,7 @@
 // `npm run bench:bridge`: what the Autopilot's bridge to an OpenClaw gateway adds. Starts
 // the room (wrangler dev), the runtime (process host) with one real gateway, and the
 // scripted model in this process. Two clients watch the same turns side by side: a room
-// client (raw `ws`, as bench:fanout) and a direct gateway client (an admin operator
+// client (raw `ws`, as `npm run bench`'s fan-out) and a direct gateway client (an admin operator
 // connection through the runtime's proxy, as the room's bridge connects).
 // 1. Delta latency: the model streams each reply in BENCH_PIECES pieces, BENCH_PIECE_MS
 //    apart, and records when it wrote each one. A delta's latency is its arrival time

@@ -13,7 +13,7 @@ import { inspectorSession, inspectorTargets } from "./inspector.mjs";
 
 const INTERVAL_US = 200;
 
-/** Starts the profiler in every isolate workerd lists; `stop()` writes `<file>.<i>.cpuprofile` and summarizes. */
+/** Starts the profiler in every isolate workerd lists; `stop()` writes `<file>.<i>.cpuprofile` and summarizes (the raw profile alongside). */
 export async function startCpuProfile(inspectorPort, file) {
   const sessions = [];
   for (const target of await inspectorTargets(inspectorPort)) {
@@ -33,7 +33,16 @@ export async function startCpuProfile(inspectorPort, file) {
         ws.close();
         writeFileSync(file.replace(/(\.cpuprofile)?$/, `.${i}.cpuprofile`), JSON.stringify(result.profile));
         const sampledMs = (result.profile.samples.length * INTERVAL_US) / 1000;
-        out.push({ title, wallMs, sampledMs, self: selfTimes(result.profile).slice(0, top), total: totalTimes(result.profile).slice(0, top), gc: gcStretches(result.profile) });
+        out.push({
+          title,
+          profile: result.profile,
+          sampleMs: INTERVAL_US / 1000,
+          wallMs,
+          sampledMs,
+          self: selfTimes(result.profile).slice(0, top),
+          total: totalTimes(result.profile).slice(0, top),
+          gc: gcStretches(result.profile),
+        });
       }
       return out;
     },

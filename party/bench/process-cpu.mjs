@@ -1,5 +1,7 @@
-// CPU time used by a process tree (Linux /proc): what a bench's server spent, which unlike
-// wall time barely moves when other work shares the machine.
+// CPU time a bench's server spends (Linux /proc), which unlike wall time barely moves when
+// other work shares the machine. `processCpuMs` reads one process's threads from their
+// schedstat (nanoseconds: a short block of work is still measurable); `treeCpuMs` a whole
+// process tree in clock ticks (10 ms), for a server the bench could not pin to one process.
 import { readdirSync, readFileSync } from "node:fs";
 
 const TICKS_PER_SECOND = 100;
@@ -9,14 +11,13 @@ function stat(pid) {
     // The command name is in parentheses and may hold spaces: fields follow the last ")".
     const text = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    const comm = text.slice(text.indexOf("(") + 1, text.lastIndexOf(")"));
-    return { comm, ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+    return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
   } catch {
     return null;
   }
 }
 
-/** User + system CPU ms of `root` and all its descendants now, by command name (`total`: all), or null where /proc is absent. */
+/** User + system CPU ms of `root` and all its descendants now, or null where /proc is absent. */
 export function treeCpuMs(root) {
   let pids;
   try {
@@ -29,12 +30,31 @@ export function treeCpuMs(root) {
     for (let p = pid, hops = 0; p > 1 && hops < 50; p = stats.get(p)?.ppid ?? 0, hops++) if (p === root) return true;
     return false;
   };
-  const ms = { total: 0 };
-  for (const [pid, s] of stats) {
-    if (!inTree(pid)) continue;
-    const t = (s.ticks * 1000) / TICKS_PER_SECOND;
-    ms[s.comm] = (ms[s.comm] ?? 0) + t;
-    ms.total += t;
-  }
-  return ms;
+  let ticks = 0;
+  for (const [pid, s] of stats) if (inTree(pid)) ticks += s.ticks;
+  return (ticks * 1000) / TICKS_PER_SECOND;
 }
+
+/** CPU ms of every thread of `pid` now (its threads' schedstat), or null where that is absent. */
+export function processCpuMs(pid) {
+  let ns = 0;
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
+      } catch {
+        // the thread ended while we looked
+      }
+    }
+  } catch {
+    return null;
+  }
+  return ns / 1e6;
+}
+
+/**
+ * A reader of one server's CPU ms: its Worker's workerd process when the bench found it
+ * (workerd-direct.mjs), else its whole process tree.
+ * @param {{pid: number | null}} target @param {number} rootPid
+ */
+export const serverCpu = (target, rootPid) => (target.pid ? () => processCpuMs(target.pid) : () => treeCpuMs(rootPid));

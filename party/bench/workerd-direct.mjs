@@ -33,14 +33,15 @@ function descendants(pid) {
   return all;
 }
 
+/** Listening loopback sockets of `pids`: `[{port, pid}]`. */
 function listeningLoopbackPorts(pids) {
-  const inodes = new Set();
+  const inodes = new Map();
   for (const pid of pids) {
     try {
       for (const fd of readdirSync(`/proc/${pid}/fd`)) {
         const link = readlinkSync(`/proc/${pid}/fd/${fd}`, { throwIfNoEntry: false });
         const m = /^socket:\[(\d+)\]$/.exec(link ?? "");
-        if (m) inodes.add(m[1]);
+        if (m) inodes.set(m[1], pid);
       }
     } catch {
       // gone, or not ours to read
@@ -51,7 +52,7 @@ function listeningLoopbackPorts(pids) {
     const cols = line.trim().split(/\s+/);
     // local address "0100007F:PORT" (127.0.0.1), state 0A = LISTEN, column 10 = inode
     if (cols.length < 10 || cols[3] !== "0A" || !cols[1].startsWith("0100007F:") || !inodes.has(cols[9])) continue;
-    ports.push(Number.parseInt(cols[1].split(":")[1], 16));
+    ports.push({ port: Number.parseInt(cols[1].split(":")[1], 16), pid: inodes.get(cols[9]) });
   }
   return ports;
 }
@@ -63,26 +64,28 @@ const ROOM_PROBE = { path: "/api/health", is: (status, body) => status === 200 &
  * The URL of the user Worker itself, or the proxy's when it cannot be found.
  * @param {{url: string, port: number, child: import("node:child_process").ChildProcess}} server from startServer (or the bench baseline's start)
  * @param {{path: string, is: (status: number, body: string) => boolean}} probe a request only that Worker answers so
- * @returns {Promise<{url: string, direct: boolean}>}
+ * `pid`: the workerd process that serves it (whose CPU time is the Worker's), or null
+ * through the proxy.
+ * @returns {Promise<{url: string, direct: boolean, pid: number | null}>}
  */
 export async function benchTarget(server, probe = ROOM_PROBE) {
-  if (process.env.BENCH_VIA_PROXY === "1" || process.platform !== "linux" || !server.child.pid) return { url: server.url, direct: false };
+  if (process.env.BENCH_VIA_PROXY === "1" || process.platform !== "linux" || !server.child.pid) return { url: server.url, direct: false, pid: null };
   let ports = [];
   try {
-    ports = listeningLoopbackPorts(descendants(server.child.pid)).filter((p) => p !== server.port);
+    ports = listeningLoopbackPorts(descendants(server.child.pid)).filter((p) => p.port !== server.port);
   } catch {
-    return { url: server.url, direct: false };
+    return { url: server.url, direct: false, pid: null };
   }
-  for (const port of ports) {
+  for (const { port, pid } of ports) {
     const url = `http://127.0.0.1:${port}`;
     try {
       const res = await fetch(`${url}${probe.path}`, { signal: AbortSignal.timeout(2000) });
-      if (probe.is(res.status, await res.text())) return { url, direct: true };
+      if (probe.is(res.status, await res.text())) return { url, direct: true, pid };
     } catch {
       // not the Worker's entry (workerd's own control sockets)
     }
   }
-  return { url: server.url, direct: false };
+  return { url: server.url, direct: false, pid: null };
 }
 
 export const targetLabel = (t) => (t.direct ? "workerd directly (wrangler dev's proxy hop skipped; production has none)" : "through wrangler dev's proxy");

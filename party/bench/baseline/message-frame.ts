@@ -1,5 +1,5 @@
-// The frame both fan-out baselines send per message (the partyserver room in worker.ts, the
-// Node relay in fanout.mjs): the room's `message.created` event in shape and size — ids,
+// The frame the fan-out floor (the partyserver room in worker.ts) sends per message: the
+// room's `message.created` event in shape and size — ids,
 // author, time, counter, seq — so the comparison is the servers' work, not how many bytes
 // each sends. No imports: Node runs this file by stripping its types.
 export function messageCreatedFrame(n: number, text: string, at: number): string {

@@ -1,4 +1,4 @@
-// Bench only (`npm run bench:assistant`): a plain `ai` `streamText` client in workerd — the
+// Bench only (`npm run bench`'s assistant): a plain `ai` `streamText` client in workerd — the
 // platform's floor for the Autopilot's streamed reply. No room, no auth, no storage, no
 // tools: per request on its WebSocket it streams the model's reply and sends each text
 // delta on at once — the same hops as the room's reply (model → workerd → socket →

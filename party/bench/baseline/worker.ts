@@ -1,7 +1,7 @@
 // Bench only, never deployed: the platform's own floors in the same workerd. The minimal
-// partyserver room the Autopilot's fan-out is compared with (`npm run bench:fanout`), and
-// at `/plain-stream` a plain `ai` streamText client, served by the Worker or, with
-// `?in=object`, by a Durable Object (bench:assistant; plain-stream.ts).
+// partyserver room the Autopilot's fan-out and reconnects are compared with (`npm run
+// bench`), and at `/plain-stream` a plain `ai` streamText client, served by the Worker or,
+// with `?in=object`, by a Durable Object (the assistant's floor; plain-stream.ts).
 import { type Connection, routePartykitRequest, Server } from "partyserver";
 import { messageCreatedFrame } from "./message-frame";
 import { plainStreamSocket } from "./plain-stream";

@@ -1,0 +1,100 @@
+// `npm run bench`'s output: one table of CPU and bytes per operation as ratios to the
+// floors measured in the same run, the goals beside them, then latency percentiles as
+// information. Markdown, so that the same text is the terminal's and docs/performance.md's
+// (between its `bench:start` and `bench:end` markers).
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "../dev/server.mjs";
+import { cpuRatio, percentiles } from "./blocks.mjs";
+
+const us = (ms) => `${(ms * 1000).toFixed(1)} µs`;
+const msText = (ms) => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
+const bytesText = (b) => `${Math.round(b).toLocaleString("en")} B`;
+const ratioText = (r) => `${r.value.toFixed(2)}x (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
+
+/** One CPU row: the room's and the floor's CPU per operation, their ratio with its spread, the goal. */
+function cpuRow(suite, measure, { room, floor }, unit, goal) {
+  const r = cpuRatio(room, floor);
+  const status = goal === null ? "information" : r.value <= goal ? "**met**" : "**not met**";
+  return [suite, measure, unit(room.cpuMsPerOp), unit(floor.cpuMsPerOp), ratioText(r), goal === null ? "—" : `≤ ${goal}x`, status];
+}
+
+/** One bytes row: per operation, by kind. */
+function bytesRow(suite, measure, { room, floor }, kind, goalBytes = null) {
+  const a = room.bytesPerOp[kind] ?? 0;
+  const b = floor.bytesPerOp[kind] ?? 0;
+  const status = goalBytes === null ? "information" : a <= goalBytes ? "**met**" : "**not met**";
+  return [suite, measure, bytesText(a), bytesText(b), b ? `${(a / b).toFixed(2)}x` : "—", goalBytes === null ? "—" : `≤ ${bytesText(goalBytes)}`, status];
+}
+
+const table = (header, rows) => [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+
+/** The main table's rows from what run.mjs measured. */
+export function goalRows(r) {
+  const rows = [];
+  for (const [n, f] of r.fanout ?? []) rows.push(cpuRow("fan-out", `CPU per delivered message, ${n} readers`, f, us, 1.05));
+  for (const [n, f] of r.fanout ?? []) rows.push(bytesRow("fan-out", `bytes a reader receives per delivered message, ${n} readers`, f, "frames"));
+  if (r.storm) {
+    rows.push(cpuRow("storm", `CPU per reconnect with resume, ${r.storm.n} readers (floor: bare reconnect)`, r.storm, msText, 1.5));
+    rows.push(bytesRow("storm", "bytes sent per reconnect that missed nothing, besides presence", r.storm, "rest", 4096));
+    rows.push(bytesRow("storm", "bytes sent per reconnect: presence events", r.storm, "presence"));
+  }
+  if (r.assistant) {
+    rows.push(cpuRow("assistant", "CPU per streamed delta: the Autopilot's agent vs plain `ai` streamText in a Durable Object", r.assistant, us, 1.1));
+    rows.push(bytesRow("assistant", "bytes the client receives per streamed delta", r.assistant, "frames"));
+  }
+  if (r.graph) {
+    rows.push(cpuRow("graph", `CPU per new client's full sync, ${r.graph.nodes} nodes (floor: y-websocket in Node)`, r.graph, msText, null));
+    rows.push(bytesRow("graph", `bytes per full sync (encoded state ${bytesText(r.graph.encodedBytes)})`, r.graph, "frames"));
+  }
+  return rows;
+}
+
+/** Latency percentiles, information only. */
+export function latencyRows(r) {
+  const rows = [];
+  const pct = (xs) => {
+    const p = percentiles(xs);
+    return `${p.p50.toFixed(1)} / ${p.p99.toFixed(1)}`;
+  };
+  for (const [n, f] of r.fanout ?? []) rows.push([`fan-out, ${n} readers: edit → every reader has it, p50 / p99`, pct(f.room.latencies), pct(f.floor.latencies)]);
+  if (r.storm) rows.push([`storm, ${r.storm.n} readers: drop → all resumed (floor: all reopened), p50 / max over blocks`, pctMax(r.storm.room.latencies), pctMax(r.storm.floor.latencies)]);
+  if (r.assistant) rows.push(["assistant: model wrote a delta's last character → client has it, p50 / p99", pct(r.assistant.room.latencies), pct(r.assistant.floor.latencies)]);
+  if (r.graph) rows.push([`graph, ${r.graph.nodes} nodes: connect → full document, p50 / p99`, pct(r.graph.room.latencies), pct(r.graph.floor.latencies)]);
+  if (r.paint) {
+    rows.push([`app, ${r.paint.nodes} nodes: navigation → first canvas node in the DOM, p50 / max`, pctMax(r.paint.firstNode), ""]);
+    rows.push([`app, ${r.paint.nodes} nodes: navigation → first edge in the DOM, p50 / max`, pctMax(r.paint.firstEdge), ""]);
+  }
+  return rows;
+}
+
+function pctMax(xs) {
+  const p = percentiles(xs);
+  return `${p.p50.toFixed(0)} / ${p.max.toFixed(0)}`;
+}
+
+/** The whole report as markdown. */
+export function renderReport(r) {
+  return [
+    `Settings: ${r.settings}`,
+    "",
+    table(["bench", "measure", "room", "floor", "room / floor (min–max over blocks)", "goal", "status"], goalRows(r)),
+    "",
+    "Latency, information only (ms; not goals: on two shared cores it mostly measures the machine's load):",
+    "",
+    table(["measure", "room", "floor"], latencyRows(r)),
+  ].join("\n");
+}
+
+const START = "<!-- bench:start -->";
+const END = "<!-- bench:end -->";
+
+/** Replaces docs/performance.md's section between the markers with `text`. */
+export function writeDocs(text) {
+  const file = join(ROOT, "docs", "performance.md");
+  const doc = readFileSync(file, "utf8");
+  const from = doc.indexOf(START);
+  const to = doc.indexOf(END);
+  if (from < 0 || to < from) throw new Error(`docs/performance.md has no ${START} … ${END} section`);
+  writeFileSync(file, `${doc.slice(0, from + START.length)}\n${text}\n${doc.slice(to)}`);
+}

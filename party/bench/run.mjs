@@ -1,0 +1,158 @@
+// `npm run bench`: fan-out, reconnect storm, assistant and graph against their floors in
+// one run, one table of CPU and bytes per operation as ratios to the floors (method:
+// blocks.mjs; rows: report.mjs), latency percentiles as information. Starts what it
+// measures: the room under `wrangler dev` (limits raised, the scripted model as the
+// Autopilot's model), the floors' Worker under its own `wrangler dev`, and Node floors.
+// Both workerd servers are reached directly and each one's CPU is its Worker's workerd
+// process. With all four benches at their default sizes it writes its output into
+// docs/performance.md. Knobs: docs/performance.md.
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, startServer } from "../dev/server.mjs";
+import { BASELINE_PROBE, startBaseline } from "./baseline/start.mjs";
+import { startCpuProfile } from "./cpu-profile.mjs";
+import { LIMITS_OFF } from "./limits-off.mjs";
+import { serverCpu } from "./process-cpu.mjs";
+import { profileShares, roomBundleMap } from "./profile-packages.mjs";
+import { renderReport, writeDocs } from "./report.mjs";
+import { assistant, startAssistantModel } from "./suite-assistant.mjs";
+import { fanout } from "./suite-fanout.mjs";
+import { appPaint, graphSync } from "./suite-graph.mjs";
+import { storm } from "./suite-storm.mjs";
+import { benchTarget, targetLabel } from "./workerd-direct.mjs";
+
+const env = (name, fallback) => process.env[name] ?? fallback;
+const num = (name, fallback) => Number(env(name, fallback));
+const SUITES = env("BENCH_SUITES", "fanout,storm,assistant,graph").split(",");
+const BLOCKS = num("BENCH_BLOCKS", 10);
+const WARMUP = num("BENCH_WARMUP", 1);
+const SIZES = env("BENCH_SIZES", "100,500").split(",").map(Number);
+const EDITS = num("BENCH_EDITS", 100);
+const STORM_READERS = num("BENCH_STORM_READERS", 300);
+const ROUNDS = num("BENCH_ROUNDS", 4);
+const PIECES = num("BENCH_PIECES", 100);
+const PIECE_MS = num("BENCH_PIECE_MS", 10);
+const NODES = num("BENCH_NODES", 5000);
+const EDGES = num("BENCH_EDGES", 7500);
+const SYNCS = num("BENCH_SYNCS", 3);
+const RENDER_NODES = num("BENCH_RENDER_NODES", 2000);
+const LOADS = num("BENCH_LOADS", 5);
+/** A directory: one more room block per bench under the CPU profiler, summarised by package and function. */
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
+const DEFAULTS = [
+  "BENCH_SUITES",
+  "BENCH_BLOCKS",
+  "BENCH_WARMUP",
+  "BENCH_SIZES",
+  "BENCH_EDITS",
+  "BENCH_STORM_READERS",
+  "BENCH_ROUNDS",
+  "BENCH_PIECES",
+  "BENCH_PIECE_MS",
+  "BENCH_NODES",
+  "BENCH_EDGES",
+  "BENCH_SYNCS",
+];
+const WRITE_DOCS = process.env.BENCH_DOCS !== "0" && !PROFILE_DIR && DEFAULTS.every((name) => process.env[name] === undefined);
+
+const dir = mkdtempSync(join(tmpdir(), "autopilot-bench-"));
+const model = await startAssistantModel();
+const inspectorPort = PROFILE_DIR ? await freePort() : undefined;
+console.log("Starting the room and the floors (wrangler dev)…");
+const roomServer = await startServer({
+  port: await freePort(),
+  persistDir: join(dir, "room"),
+  localObservability: false,
+  inspectorPort,
+  vars: {
+    ...LIMITS_OFF,
+    AUTOPILOT_MODEL_BASE_URL: model.baseUrl,
+    AUTOPILOT_MODEL_ID: "scripted-model",
+    // The graph bench uploads its canvas as one update, above the Hatchery's default limits.
+    HATCHERY_MAX_FRAME_BYTES: String(16 * 1024 * 1024),
+    HATCHERY_MAX_DOC_BYTES: String(16 * 1024 * 1024),
+    HATCHERY_MAX_PERSON_NODES: String(Math.max(NODES, RENDER_NODES) + 10),
+    HATCHERY_MAX_EDGES: String(Math.max(EDGES, RENDER_NODES * 2) + 10),
+  },
+});
+const floorServer = await startBaseline({ port: await freePort(), persistDir: join(dir, "floor") });
+const results = {};
+const profiles = [];
+
+/** For rotate(): the room's extra profiled block, when asked for. */
+const profileFor = (bench) =>
+  PROFILE_DIR
+    ? async (side) => {
+        if (side !== "room") return null;
+        mkdirSync(PROFILE_DIR, { recursive: true });
+        const file = join(PROFILE_DIR, `${bench}.cpuprofile`);
+        const profiler = await startCpuProfile(inspectorPort, file);
+        return { stop: async () => profiles.push({ bench, file, isolates: await profiler.stop(), map: roomBundleMap() }) };
+      }
+    : undefined;
+
+try {
+  const roomTarget = await benchTarget(roomServer);
+  const floorTarget = await benchTarget(floorServer, BASELINE_PROBE);
+  if (roomTarget.direct !== floorTarget.direct) throw new Error("one workerd server was found directly and the other not: set BENCH_VIA_PROXY=1");
+  const room = { server: roomServer, target: roomTarget, cpu: serverCpu(roomTarget, roomServer.child.pid) };
+  const floor = { server: floorServer, target: floorTarget, cpu: serverCpu(floorTarget, floorServer.child.pid) };
+  console.log(`The sockets: ${targetLabel(roomTarget)}; CPU: ${roomTarget.pid ? "each Worker's workerd process" : "each server's process tree"}`);
+  const common = { room, floor, warmup: WARMUP, blocks: BLOCKS };
+  if (SUITES.includes("fanout")) {
+    results.fanout = [];
+    for (const n of SIZES) {
+      console.log(`fan-out, ${n} readers…`);
+      results.fanout.push([n, await fanout({ ...common, n, edits: EDITS, profile: profileFor(`fanout-${n}`) })]);
+    }
+  }
+  if (SUITES.includes("storm")) {
+    console.log(`reconnect storm, ${STORM_READERS} readers…`);
+    results.storm = { n: STORM_READERS, ...(await storm({ ...common, n: STORM_READERS, profile: profileFor("storm") })) };
+  }
+  if (SUITES.includes("assistant")) {
+    console.log("assistant…");
+    results.assistant = await assistant({ ...common, model, rounds: ROUNDS, pieces: PIECES, pieceMs: PIECE_MS, profile: profileFor("assistant") });
+  }
+  if (SUITES.includes("graph")) {
+    console.log(`graph, ${NODES} nodes…`);
+    results.graph = { nodes: NODES, ...(await graphSync({ ...common, nodes: NODES, edges: EDGES, syncs: SYNCS, profile: profileFor("graph") })) };
+    if (LOADS > 0) {
+      console.log(`the app in Chromium, ${RENDER_NODES} nodes…`);
+      results.paint = { nodes: RENDER_NODES, ...(await appPaint({ room, nodes: RENDER_NODES, loads: LOADS })) };
+    }
+  }
+} finally {
+  await Promise.all([roomServer.stop(), floorServer.stop()]);
+  await model.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+results.settings = [
+  `${BLOCKS} measured blocks per server after ${WARMUP} warm-up, rotating`,
+  `fan-out ${EDITS} edits per block`,
+  `storm ${STORM_READERS} readers`,
+  `assistant ${ROUNDS} replies of ${PIECES} deltas ${PIECE_MS} ms apart per block`,
+  `graph ${SYNCS} syncs per block, ${NODES} nodes / ${EDGES} edges`,
+  "CPU of each Worker's workerd process, reached directly",
+].join("; ");
+const report = renderReport(results);
+console.log(`\n${report}`);
+if (WRITE_DOCS) {
+  writeDocs(report);
+  console.log("\n(written to docs/performance.md)");
+}
+for (const { bench, file, isolates, map } of profiles) {
+  for (const [i, isolate] of isolates.entries()) {
+    if (isolate.sampledMs < 5) continue;
+    const s = profileShares(isolate.profile, map, isolate.sampleMs);
+    console.log(`\nprofile of one more room block of ${bench}, isolate "${isolate.title}" (${file.replace(/\.cpuprofile$/, `.${i}.cpuprofile`)}): ${s.totalMs} ms of samples in ${isolate.wallMs} ms`);
+    console.log("by package (self time):");
+    console.table(s.packages);
+    console.log("by function (self time):");
+    console.table(s.functions);
+  }
+}
+// Done: don't wait for the sockets' close handshakes to time out.
+process.exit(0);

@@ -1,0 +1,149 @@
+// `npm run bench`'s assistant: CPU per streamed delta of the Autopilot's agent against the
+// plain `ai` `streamText` in a minimal Durable Object (baseline/plain-stream.ts, holding its
+// socket for hibernation as the room does, on the room's own SDK build) in the same local
+// workerd build. The scripted model (in this process) writes `pieces` 8-character pieces
+// `pieceMs` apart per reply; a person's client (the client library, a session's ticket) and
+// a raw socket to the floor each ask for `rounds` replies per block. An operation is one
+// piece the model wrote, so a room that sent fewer, larger deltas would be credited for it.
+// The room's side includes all it does per reply (the message committed, the run, the reply
+// stored, what follows its commits) — spread over `pieces`. Per-delta latency (arrival minus
+// the time the model wrote the delta's last character) is information.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import WebSocket from "ws";
+import { agentScript, startScriptedModel, userTexts } from "../../runtime/test/scripted-model.ts";
+import { signUpPerson } from "./bench-person.mjs";
+import { rotate, sleep, until } from "./blocks.mjs";
+import { loadClientLibrary } from "./client-library.mjs";
+
+const now = () => performance.now();
+/** By round tag (`#a…` in the user text): when the model wrote each piece. */
+const writes = new Map();
+const tagOf = (request) => /#(a[\w-]+)/.exec(userTexts(request).at(-1) ?? "")?.[1];
+
+/** The scripted model every reply of both sides comes from; start it before the room (its URL is the room's model). */
+export async function startAssistantModel() {
+  const model = await startScriptedModel({
+    usage: "when-asked",
+    onPiece: (request, written) => {
+      const tag = tagOf(request);
+      if (!tag) return;
+      if (!writes.has(tag)) writes.set(tag, []);
+      writes.get(tag).push({ written, at: now() });
+    },
+  });
+  model.setReply(agentScript);
+  return model;
+}
+
+/** Per delta `{length, at}`: arrival minus the write time of the piece holding its last character. */
+const latencies = (tag, deltas) => deltas.map((d) => d.at - ((writes.get(tag) ?? []).find((w) => w.written >= d.length) ?? { at: d.at }).at);
+
+async function roomSide(room, { rounds, pieces, pieceMs, blocks }) {
+  const dir = mkdtempSync(join(tmpdir(), "autopilot-bench-client-"));
+  const library = await loadClientLibrary(dir);
+  rmSync(dir, { recursive: true, force: true });
+  const person = await signUpPerson(room.server.url, "assistant");
+  const bytes = { frames: 0 };
+  // The person's socket, its bytes counted before the library parses them.
+  class CountingWebSocket extends WebSocket {
+    constructor(...args) {
+      super(...args);
+      this.on("message", (data) => (bytes.frames += data.length));
+    }
+  }
+  const client = new library.AutopilotClient({
+    url: room.target.url,
+    workspace: person.workspace,
+    device: "bench",
+    WebSocket: CountingWebSocket,
+    ticket: async () => (await (await person.api("/api/connect-ticket", { method: "POST", body: JSON.stringify({ workspaceId: person.workspace }) })).json()).ticket,
+  });
+  await client.ready({ timeoutMs: 30_000 });
+  // A fresh thread per reply (its context is the one message, like the floor's), made
+  // before the blocks so that no block times a thread's creation.
+  const threads = [];
+  for (let i = 0; i < rounds * (blocks + 1); i++) {
+    const { thread } = await client.threads.create({ title: `bench ${i}` });
+    if (thread.responder.kind !== "autopilot") throw new Error(`a new thread is answered by ${thread.responder.kind}, not the Autopilot: is the model configured?`);
+    threads.push(thread.id);
+  }
+  await sleep(500);
+  let next = 0;
+  const round = async () => {
+    const threadId = threads[next % threads.length];
+    const tag = `a${next++}-room`;
+    const deltas = [];
+    let reply = null;
+    const offs = [
+      client.on("chat.delta", (p) => p.threadId === threadId && p.text && deltas.push({ length: p.offset + p.text.length, at: now() })),
+      client.on("message.created", (p) => {
+        if (p.message.threadId === threadId && p.message.author.id === "autopilot" && p.message.runId) reply = p.message;
+      }),
+    ];
+    await client.chat.send({ threadId, text: `#${tag} STREAM: ${pieces}x${pieceMs}` });
+    await until(() => reply, `the room's reply ${tag}`);
+    for (const off of offs) off();
+    if (reply.kind === "error") throw new Error(`the Autopilot answered with an error: ${reply.text}`);
+    return latencies(tag, deltas);
+  };
+  return { round, bytes, close: () => client.close() };
+}
+
+async function floorSide(floor) {
+  const socket = new WebSocket(`${floor.target.url.replace(/^http/, "ws")}/plain-stream?in=object`, { perMessageDeflate: false });
+  await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
+  const bytes = { frames: 0 };
+  let next = 0;
+  const round = ({ baseURL, pieces, pieceMs }) =>
+    new Promise((resolve, reject) => {
+      const tag = `a${next++}-floor`;
+      const deltas = [];
+      const onMessage = (data) => {
+        bytes.frames += data.length;
+        const m = JSON.parse(data.toString());
+        if (m.error) return finish(new Error(`the floor failed: ${m.error}`));
+        if (m.done) return finish(null);
+        deltas.push({ length: m.offset + m.text.length, at: now() });
+      };
+      const finish = (error) => {
+        socket.off("message", onMessage);
+        if (error) reject(error);
+        else resolve(latencies(tag, deltas));
+      };
+      socket.on("message", onMessage);
+      socket.send(JSON.stringify({ baseURL, model: "scripted-model", text: `Bench (user): #${tag} STREAM: ${pieces}x${pieceMs}` }));
+    });
+  return { round, bytes, close: () => socket.close() };
+}
+
+export async function assistant({ room, floor, model, rounds, pieces, pieceMs, warmup, blocks, profile }) {
+  const sides = {
+    room: await roomSide(room, { rounds, pieces, pieceMs, blocks: warmup + blocks }),
+    floor: await floorSide(floor),
+  };
+  const block = (side, go) => async () => {
+    side.bytes.frames = 0;
+    const lat = [];
+    for (let r = 0; r < rounds; r++) {
+      lat.push(...(await go()));
+      // What a reply sets off after its last delta (the commit's followers) lands in its block.
+      await sleep(200);
+    }
+    return { ops: rounds * pieces, bytes: { ...side.bytes }, latencies: lat };
+  };
+  try {
+    return await rotate(
+      {
+        room: { cpu: room.cpu, block: block(sides.room, () => sides.room.round()) },
+        floor: { cpu: floor.cpu, block: block(sides.floor, () => sides.floor.round({ baseURL: model.baseUrl, pieces, pieceMs })) },
+      },
+      { warmup, blocks, profile },
+    );
+  } finally {
+    sides.room.close();
+    sides.floor.close();
+  }
+}

@@ -1,0 +1,121 @@
+// `npm run bench`'s fan-out: one writer sends sequential `chat.send` edits, N readers
+// receive each `message.created`; an edit is done when every reader has it. The room (a
+// person's N sockets read, an agent key writes) against the minimal partyserver room
+// (baseline/worker.ts: one SQLite row, then broadcast a frame of the room's shape), both in
+// local workerd, reached directly, their blocks rotating. Per delivered message (edits x
+// readers): the Worker process's CPU, and the bytes a reader received (every frame, not
+// only the events counted).
+import { performance } from "node:perf_hooks";
+import WebSocket from "ws";
+import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
+import { signUpPerson } from "./bench-person.mjs";
+import { rotate } from "./blocks.mjs";
+
+export function open(url, headers) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers, perMessageDeflate: false });
+    ws.once("open", () => resolve(ws));
+    ws.once("error", reject);
+  });
+}
+
+/** Opens `count` sockets 25 at a time (auth runs per upgrade: a stampede would time the gate). */
+export async function openMany(count, make) {
+  const out = [];
+  for (let i = 0; i < count; i += 25) out.push(...(await Promise.all(Array.from({ length: Math.min(25, count - i) }, (_, k) => make(i + k)))));
+  return out;
+}
+
+/** `edits(k)`: k sequential edits, each until every reader has its marker; their latencies and the readers' bytes. */
+function editTimer(readers, send, markerOf) {
+  let waiting = null;
+  let bytes = 0;
+  let i = 0;
+  for (const r of readers) {
+    r.on("message", (data) => {
+      bytes += data.length;
+      const marker = markerOf(data);
+      if (marker && waiting && marker === waiting.marker && --waiting.left === 0) waiting.done();
+    });
+  }
+  return async (k) => {
+    const latencies = [];
+    bytes = 0;
+    for (const end = i + k; i < end; i++) {
+      const marker = `m${i}-${Math.random().toString(36).slice(2)}`;
+      const received = new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`edit ${i}: ${waiting.left} of ${readers.length} readers never received it`)), 30_000);
+        waiting = { marker, left: readers.length, done: () => resolve(clearTimeout(timer)) };
+      });
+      const t0 = performance.now();
+      send(marker);
+      await received;
+      latencies.push(performance.now() - t0);
+    }
+    return { ops: k * readers.length, bytes: { frames: bytes }, latencies };
+  };
+}
+
+async function openRoom(room, n) {
+  const person = await signUpPerson(room.server.url, `fanout-${n}`);
+  const key = await person.createKey("bench");
+  const url = `${room.target.url.replace(/^http/, "ws")}/agents/autopilot/${person.workspace}?protocol=${PROTOCOL_VERSION}&device=bench`;
+  const writer = await open(url, { "x-api-key": key });
+  const readers = await openMany(n, () => open(url, { cookie: person.cookie }));
+  const threadId = await new Promise((resolve) => {
+    writer.on("message", (d) => {
+      const f = JSON.parse(d);
+      if (f.type === "res" && f.id === "t") resolve(f.payload.thread.id);
+    });
+    writer.send(JSON.stringify({ type: "req", id: "t", method: "threads.create", params: { title: "bench", idempotencyKey: `bench-${n}-${Date.now()}` } }));
+  });
+  let k = 0;
+  const edits = editTimer(
+    readers,
+    (marker) => writer.send(JSON.stringify({ type: "req", id: `e${k}`, method: "chat.send", params: { threadId, text: marker, idempotencyKey: `edit-${n}-${k++}-${marker}` } })),
+    (data) => {
+      const text = data.toString();
+      return text.includes('"message.created"') ? JSON.parse(text).payload.message.text : null;
+    },
+  );
+  return {
+    edits,
+    close: () => {
+      for (const s of [writer, ...readers]) s.terminate();
+    },
+  };
+}
+
+async function openFloor(floor, n) {
+  const url = `${floor.target.url.replace(/^http/, "ws")}/parties/baseline-room/fanout-${n}-${Date.now()}`;
+  const writer = await open(url);
+  const readers = await openMany(n, () => open(url));
+  const edits = editTimer(
+    readers,
+    (marker) => writer.send(JSON.stringify({ type: "req", id: "x", method: "chat.send", params: { text: marker } })),
+    (data) => JSON.parse(data).payload.message.text,
+  );
+  return {
+    edits,
+    close: () => {
+      for (const s of [writer, ...readers]) s.terminate();
+    },
+  };
+}
+
+/** One size: both rooms' N readers connected at once, `edits` per block. */
+export async function fanout({ room, floor, n, edits, warmup, blocks, profile }) {
+  const sides = { room: await openRoom(room, n), floor: await openFloor(floor, n) };
+  try {
+    return await rotate(
+      {
+        room: { cpu: room.cpu, block: () => sides.room.edits(edits) },
+        floor: { cpu: floor.cpu, block: () => sides.floor.edits(edits) },
+      },
+      { warmup, blocks, profile },
+    );
+  } finally {
+    sides.room.close();
+    sides.floor.close();
+  }
+}

@@ -1,0 +1,122 @@
+// `npm run bench`'s reconnect storm: N sockets follow a workspace; all drop at once and
+// reconnect at once, the room's resuming with `lastSeq` (nothing happened meanwhile: a
+// reconnect that missed nothing). Against the minimal partyserver room's bare reconnect (no
+// auth, no resume, no presence). A block ends when every reader has resumed (the floor's:
+// every socket is open) and the sockets have been quiet for a moment, so the work each
+// reconnect sets off (presence to the others) is inside it. Per reconnect: the Worker
+// process's CPU (the drop's close handling included, on both sides), and the bytes the
+// readers received, the presence events apart from the rest (the hello, any replay).
+import { performance } from "node:perf_hooks";
+import WebSocket from "ws";
+import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
+import { signUpPerson } from "./bench-person.mjs";
+import { rotate, sleep, until } from "./blocks.mjs";
+import { open, openMany } from "./suite-fanout.mjs";
+
+/** Resolves once `count()` has not changed for `quietMs`. */
+async function quiet(count, quietMs = 250) {
+  let last = count();
+  for (;;) {
+    await sleep(quietMs);
+    const now = count();
+    if (now === last) return;
+    last = now;
+  }
+}
+
+/** A room reader: follows seq and epoch to resume, counts the bytes it receives by kind. */
+class Reader {
+  constructor(url, cookie, bytes) {
+    Object.assign(this, { url, cookie, bytes, epoch: null, lastSeq: null, helloSeq: null });
+  }
+
+  get resumed() {
+    return this.helloSeq !== null && this.lastSeq >= this.helloSeq;
+  }
+
+  async open() {
+    this.helloSeq = null;
+    const query = this.lastSeq === null ? "" : `&lastSeq=${this.lastSeq}&epoch=${this.epoch}`;
+    const ws = new WebSocket(`${this.url}${query}`, { headers: { cookie: this.cookie }, perMessageDeflate: false });
+    ws.on("message", (data) => this.#onFrame(data));
+    this.ws = ws;
+    await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+  }
+
+  #onFrame(data) {
+    const f = JSON.parse(data.toString());
+    const presence = f.type === "event" && f.event.startsWith("presence.");
+    this.bytes[presence ? "presence" : "rest"] += data.length;
+    if (f.type !== "event") return;
+    if (f.event === "hello") {
+      this.epoch = f.payload.epoch;
+      if (f.payload.snapshot) this.lastSeq = f.payload.seq;
+      this.helloSeq = f.payload.seq;
+    } else if (f.seq !== undefined && f.seq > (this.lastSeq ?? -1)) this.lastSeq = f.seq;
+  }
+}
+
+async function roomSide(room, n) {
+  const person = await signUpPerson(room.server.url, `storm-${n}`);
+  const url = `${room.target.url.replace(/^http/, "ws")}/agents/autopilot/${person.workspace}?protocol=${PROTOCOL_VERSION}&device=storm`;
+  const bytes = { presence: 0, rest: 0 };
+  const readers = Array.from({ length: n }, () => new Reader(url, person.cookie, bytes));
+  await openMany(n, (i) => readers[i].open());
+  await until(() => readers.every((r) => r.resumed), "the room's readers' first hello");
+  await quiet(() => bytes.presence + bytes.rest);
+  return {
+    async block() {
+      bytes.presence = 0;
+      bytes.rest = 0;
+      const t0 = performance.now();
+      for (const r of readers) r.ws.terminate();
+      await Promise.all(readers.map((r) => r.open()));
+      await until(() => readers.every((r) => r.resumed), "every reader resumed", 120_000);
+      const resumedMs = performance.now() - t0;
+      await quiet(() => bytes.presence + bytes.rest);
+      return { ops: n, bytes: { ...bytes }, latencies: [resumedMs] };
+    },
+    close: () => {
+      for (const r of readers) r.ws.terminate();
+    },
+  };
+}
+
+async function floorSide(floor, n) {
+  const url = `${floor.target.url.replace(/^http/, "ws")}/parties/baseline-room/storm-${n}-${Date.now()}`;
+  const bytes = { presence: 0, rest: 0 };
+  const count = (ws) => ws.on("message", (data) => (bytes.rest += data.length));
+  let sockets = await openMany(n, () => open(url));
+  for (const ws of sockets) count(ws);
+  return {
+    async block() {
+      bytes.rest = 0;
+      const t0 = performance.now();
+      for (const ws of sockets) ws.terminate();
+      sockets = await Promise.all(sockets.map(() => open(url)));
+      const openMs = performance.now() - t0;
+      for (const ws of sockets) count(ws);
+      await quiet(() => bytes.rest);
+      return { ops: n, bytes: { ...bytes }, latencies: [openMs] };
+    },
+    close: () => {
+      for (const ws of sockets) ws.terminate();
+    },
+  };
+}
+
+export async function storm({ room, floor, n, warmup, blocks, profile }) {
+  const sides = { room: await roomSide(room, n), floor: await floorSide(floor, n) };
+  try {
+    return await rotate(
+      {
+        room: { cpu: room.cpu, block: () => sides.room.block() },
+        floor: { cpu: floor.cpu, block: () => sides.floor.block() },
+      },
+      { warmup, blocks, profile },
+    );
+  } finally {
+    sides.room.close();
+    sides.floor.close();
+  }
+}
