@@ -24,7 +24,7 @@ export function roomBundleMap() {
     const file = join(tmp, d, "index.js.map");
     if (!statSync(file, { throwIfNoEntry: false })?.isFile()) continue;
     const map = JSON.parse(readFileSync(file, "utf8"));
-    if (map.sources?.some((source) => source.endsWith("party/rooms/autopilot.ts"))) return new TraceMap(map);
+    if (map.sources?.some((source) => source.endsWith("party/rooms/autopilot/room.ts"))) return new TraceMap(map);
   }
   return null;
 }
