@@ -50,6 +50,8 @@ describe("instances are approval-gated", () => {
     const { o, g } = await team();
     const { approval } = await g.ok("instances.provision", { instanceId: "lab", idempotencyKey: idem() });
     await o.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
+    // The approved operation's job reached the decider before the decision's answer did.
+    expect(o.events("job.started")).toHaveLength(1);
     await g.waitFor((f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "error");
     const { thread } = await o.ok("threads.create", { title: "uses lab", idempotencyKey: idem() });
     const attached = await g.ok("instances.attach", { instanceId: "lab", threadId: thread.id, idempotencyKey: idem() });
@@ -60,8 +62,11 @@ describe("instances are approval-gated", () => {
     const del = await g.ok("instances.delete", { instanceId: "lab", idempotencyKey: idem() });
     expect(del.approval).toMatchObject({ risk: "critical", action: { operation: "delete" } });
     const jobsBefore = (await o.ok("jobs.list", {})).jobs.length;
+    const startedBefore = o.events("job.started").length;
+    // An approved operation's job is committed and sent before the decision's answer (the
+    // provision above); so once the denial is answered, a job it started would be here.
     await o.ok("approvals.resolve", { approvalId: del.approval.id, decision: "deny", idempotencyKey: idem() });
-    await new Promise((r) => setTimeout(r, 200));
+    expect(o.events("job.started").length).toBe(startedBefore);
     expect((await o.ok("jobs.list", {})).jobs.length).toBe(jobsBefore);
     expect((await o.ok("instances.list", {})).instances[0]).toMatchObject({ id: "lab", status: "error" });
     for (const s of [o, g]) s.close();
