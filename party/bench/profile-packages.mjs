@@ -1,4 +1,4 @@
-// What a CPU profile of the room's isolate is made of, by package and by function: each
+// What a CPU profile of the room's isolate (or a floor's) is made of, by package and by function: each
 // sample's top frame mapped back through wrangler dev's bundle source map to the file that
 // defined it (a package under node_modules, or our own directory under party/ or shared/).
 // V8's own entries stay as they are: "(garbage collector)", "(program)" (native work with
@@ -9,25 +9,40 @@ import { originalPositionFor, TraceMap } from "@jridgewell/trace-mapping";
 import { ROOT } from "../dev/server.mjs";
 
 /**
- * The room's bundle source map while its wrangler dev runs (wrangler removes its
- * `.wrangler/tmp/dev-*` on exit): the one whose sources hold the Autopilot room. Null if none.
+ * A bundle's source map while its wrangler dev runs (wrangler keeps it in `.wrangler/tmp/dev-*`
+ * beside the config it was given, and removes it on exit): the first under `dir` whose
+ * sources (resolved against the map's own place) pass `test`. Null if none.
+ * @param {string} dir @param {(sources: string[]) => boolean} test
  */
-export function roomBundleMap() {
-  const tmp = join(ROOT, ".wrangler", "tmp");
+function bundleMap(dir, test) {
+  const tmp = join(dir, ".wrangler", "tmp");
   let dirs = [];
   try {
     dirs = readdirSync(tmp).filter((d) => d.startsWith("dev-"));
   } catch {
     return null;
   }
-  for (const d of dirs) {
-    const file = join(tmp, d, "index.js.map");
+  // The bundle is named after the entry: the room's `index.js` (wrangler's API), a floor's `worker.js` (its CLI, main = worker.ts).
+  for (const file of dirs.flatMap((d) => ["index.js.map", "worker.js.map"].map((name) => join(tmp, d, name)))) {
     if (!statSync(file, { throwIfNoEntry: false })?.isFile()) continue;
-    const map = JSON.parse(readFileSync(file, "utf8"));
-    if (map.sources?.some((source) => source.endsWith("party/rooms/autopilot/room.ts"))) return new TraceMap(map);
+    const map = new TraceMap(readFileSync(file, "utf8"), file);
+    if (test(map.resolvedSources)) return map;
   }
   return null;
 }
+
+/** The room's bundle: the one holding the Autopilot room. */
+export const roomBundleMap = () => bundleMap(ROOT, (sources) => sources.some((s) => s.endsWith("party/rooms/autopilot/room.ts")));
+
+/**
+ * A floors' Worker's bundle (the one holding the plain streamText client): on the room's
+ * build of the SDK (`roomBuild`: its sources name party/ai-sdk's bundle) or on the npm one.
+ */
+export const floorBundleMap = (roomBuild) =>
+  bundleMap(
+    join(ROOT, "party", "bench", "baseline"),
+    (sources) => sources.some((s) => s.endsWith("party/bench/baseline/plain-stream.ts")) && sources.some((s) => s.includes("party/ai-sdk/dist/")) === roomBuild,
+  );
 
 const owner = (source) => {
   const m = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(source);
@@ -37,7 +52,8 @@ const owner = (source) => {
 };
 
 /**
- * Self time by package and by function (ms, share of the samples), most first.
+ * Self time by package and by function (ms, share of the samples), most first, and the
+ * garbage collector's share of the samples outside idle.
  * @param {{nodes: any[], samples: number[]}} profile @param {TraceMap | null} map from roomBundleMap @param {number} sampleMs
  */
 export function profileShares(profile, map, sampleMs) {
@@ -67,10 +83,14 @@ export function profileShares(profile, map, sampleMs) {
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + sampleMs);
   }
   const total = profile.samples.length * sampleMs;
+  const outsideIdle = total - (byPackage.get("(idle)") ?? 0);
+  const gc = byPackage.get("(garbage collector)") ?? 0;
   const ranked = (m, top) =>
     [...m]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, ms]) => ({ name, ms: Math.round(ms), share: `${((100 * ms) / total).toFixed(1)}%` }));
-  return { totalMs: Math.round(total), packages: ranked(byPackage, 15), functions: ranked(byFunction, 20) };
+  // The collector's share of the samples outside idle: what the floors' GC comparison reads.
+  const gcShare = outsideIdle > 0 ? `${((100 * gc) / outsideIdle).toFixed(1)}%` : "—";
+  return { totalMs: Math.round(total), gcShare, packages: ranked(byPackage, 15), functions: ranked(byFunction, 20) };
 }

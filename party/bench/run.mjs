@@ -2,7 +2,8 @@
 // one run, one table of CPU and bytes per operation as ratios to the floors (method:
 // blocks.mjs; rows: report.mjs), latency percentiles as information. Starts what it
 // measures: the room under `wrangler dev` (limits raised, the scripted model as the
-// Autopilot's model), the floors' Worker under its own `wrangler dev`, and Node floors.
+// Autopilot's model), the floors' Worker under its own `wrangler dev` (for the assistant
+// twice: on the room's build of the AI SDK and on the npm build), and Node floors.
 // Both workerd servers are reached directly and each one's CPU is its Worker's workerd
 // process. With all four benches at their default sizes it writes its output into
 // docs/performance.md. Knobs: docs/performance.md.
@@ -14,7 +15,7 @@ import { BASELINE_PROBE, startBaseline } from "./baseline/start.mjs";
 import { startCpuProfile } from "./cpu-profile.mjs";
 import { LIMITS_OFF } from "./limits-off.mjs";
 import { serverCpu } from "./process-cpu.mjs";
-import { profileShares, roomBundleMap } from "./profile-packages.mjs";
+import { floorBundleMap, profileShares, roomBundleMap } from "./profile-packages.mjs";
 import { renderReport, writeDocs } from "./report.mjs";
 import { assistant, startAssistantModel } from "./suite-assistant.mjs";
 import { fanout } from "./suite-fanout.mjs";
@@ -38,7 +39,7 @@ const EDGES = num("BENCH_EDGES", 7500);
 const SYNCS = num("BENCH_SYNCS", 3);
 const RENDER_NODES = num("BENCH_RENDER_NODES", 2000);
 const LOADS = num("BENCH_LOADS", 5);
-/** A directory: one more room block per bench under the CPU profiler, summarised by package and function. */
+/** A directory: one more room block per bench (the assistant's floors too) under the CPU profiler, summarised by package and function. */
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
 const DEFAULTS = [
   "BENCH_SUITES",
@@ -58,7 +59,10 @@ const WRITE_DOCS = process.env.BENCH_DOCS !== "0" && !PROFILE_DIR && DEFAULTS.ev
 
 const dir = mkdtempSync(join(tmpdir(), "autopilot-bench-"));
 const model = await startAssistantModel();
+const ASSISTANT = SUITES.includes("assistant");
 const inspectorPort = PROFILE_DIR ? await freePort() : undefined;
+const floorInspectorPort = PROFILE_DIR ? await freePort() : undefined;
+const npmInspectorPort = PROFILE_DIR && ASSISTANT ? await freePort() : undefined;
 console.log("Starting the room and the floors (wrangler dev)…");
 const roomServer = await startServer({
   port: await freePort(),
@@ -76,19 +80,28 @@ const roomServer = await startServer({
     HATCHERY_MAX_EDGES: String(Math.max(EDGES, RENDER_NODES * 2) + 10),
   },
 });
-const floorServer = await startBaseline({ port: await freePort(), persistDir: join(dir, "floor") });
+const floorServer = await startBaseline({ port: await freePort(), persistDir: join(dir, "floor"), inspectorPort: floorInspectorPort });
+// The assistant's second floor: the same Worker on the npm build of the SDK (what the room's alias saves).
+const npmFloorServer = ASSISTANT ? await startBaseline({ port: await freePort(), persistDir: join(dir, "npm-floor"), config: "wrangler.npm-ai.toml", inspectorPort: npmInspectorPort }) : null;
 const results = {};
 const profiles = [];
 
-/** For rotate(): the room's extra profiled block, when asked for. */
-const profileFor = (bench) =>
+/** Per side a profile can be taken of: its wrangler's inspector and its bundle's source map. */
+const profiled = {
+  room: { port: inspectorPort, map: roomBundleMap },
+  floor: { port: floorInspectorPort, map: () => floorBundleMap(true) },
+  npm: { port: npmInspectorPort, map: () => floorBundleMap(false) },
+};
+
+/** For rotate(): the room's extra profiled block, when asked for; `sides`: which others too. */
+const profileFor = (bench, sides = ["room"]) =>
   PROFILE_DIR
     ? async (side) => {
-        if (side !== "room") return null;
+        if (!sides.includes(side)) return null;
         mkdirSync(PROFILE_DIR, { recursive: true });
-        const file = join(PROFILE_DIR, `${bench}.cpuprofile`);
-        const profiler = await startCpuProfile(inspectorPort, file);
-        return { stop: async () => profiles.push({ bench, file, isolates: await profiler.stop(), map: roomBundleMap() }) };
+        const file = join(PROFILE_DIR, `${bench}${side === "room" ? "" : `-${side}`}.cpuprofile`);
+        const profiler = await startCpuProfile(profiled[side].port, file);
+        return { stop: async () => profiles.push({ bench, side, file, isolates: await profiler.stop(), map: profiled[side].map() }) };
       }
     : undefined;
 
@@ -98,6 +111,9 @@ try {
   if (roomTarget.direct !== floorTarget.direct) throw new Error("one workerd server was found directly and the other not: set BENCH_VIA_PROXY=1");
   const room = { server: roomServer, target: roomTarget, cpu: serverCpu(roomTarget, roomServer.child.pid) };
   const floor = { server: floorServer, target: floorTarget, cpu: serverCpu(floorTarget, floorServer.child.pid) };
+  const npmTarget = npmFloorServer && (await benchTarget(npmFloorServer, BASELINE_PROBE));
+  if (npmTarget && npmTarget.direct !== roomTarget.direct) throw new Error("the npm build's floor was not found as the room was: set BENCH_VIA_PROXY=1");
+  const npmFloor = npmTarget && { server: npmFloorServer, target: npmTarget, cpu: serverCpu(npmTarget, npmFloorServer.child.pid) };
   console.log(`The sockets: ${targetLabel(roomTarget)}; CPU: ${roomTarget.pid ? "each Worker's workerd process" : "each server's process tree"}`);
   const common = { room, floor, warmup: WARMUP, blocks: BLOCKS };
   if (SUITES.includes("fanout")) {
@@ -113,7 +129,8 @@ try {
   }
   if (SUITES.includes("assistant")) {
     console.log("assistant…");
-    results.assistant = await assistant({ ...common, model, rounds: ROUNDS, pieces: PIECES, pieceMs: PIECE_MS, profile: profileFor("assistant") });
+    const profile = profileFor("assistant", ["room", "floor", "npm"]);
+    results.assistant = await assistant({ ...common, npmFloor, model, rounds: ROUNDS, pieces: PIECES, pieceMs: PIECE_MS, profile });
   }
   if (SUITES.includes("graph")) {
     console.log(`graph, ${NODES} nodes…`);
@@ -124,7 +141,7 @@ try {
     }
   }
 } finally {
-  await Promise.all([roomServer.stop(), floorServer.stop()]);
+  await Promise.all([roomServer.stop(), floorServer.stop(), npmFloorServer?.stop()]);
   await model.close();
   rmSync(dir, { recursive: true, force: true });
 }
@@ -143,11 +160,14 @@ if (WRITE_DOCS) {
   writeDocs(report);
   console.log("\n(written to docs/performance.md)");
 }
-for (const { bench, file, isolates, map } of profiles) {
+for (const { bench, side, file, isolates, map } of profiles) {
   for (const [i, isolate] of isolates.entries()) {
     if (isolate.sampledMs < 5) continue;
     const s = profileShares(isolate.profile, map, isolate.sampleMs);
-    console.log(`\nprofile of one more room block of ${bench}, isolate "${isolate.title}" (${file.replace(/\.cpuprofile$/, `.${i}.cpuprofile`)}): ${s.totalMs} ms of samples in ${isolate.wallMs} ms`);
+    const of = side === "room" ? "room" : side === "floor" ? "floor (room's SDK build)" : "floor (npm SDK build)";
+    console.log(
+      `\nprofile of one more ${of} block of ${bench}, isolate "${isolate.title}" (${file.replace(/\.cpuprofile$/, `.${i}.cpuprofile`)}): ${s.totalMs} ms of samples in ${isolate.wallMs} ms; garbage collector ${s.gcShare} of the samples outside idle`,
+    );
     console.log("by package (self time):");
     console.table(s.packages);
     console.log("by function (self time):");

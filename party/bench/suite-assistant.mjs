@@ -8,6 +8,11 @@
 // The room's side includes all it does per reply (the message committed, the run, the reply
 // stored, what follows its commits) — spread over `pieces`. Per-delta latency (arrival minus
 // the time the model wrote the delta's last character) is information.
+//
+// A second floor, `npm`, is the same plain Durable Object on the npm build of `ai` (its
+// Worker has no [alias]: baseline/wrangler.npm-ai.toml), in the same rotating blocks: its
+// ratio to the first floor is what the Worker's alias to party/ai-sdk saves, the evidence
+// the alias is kept on (docs/decisions.md, record 8).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -92,14 +97,15 @@ async function roomSide(room, { rounds, pieces, pieceMs, blocks }) {
   return { round, bytes, close: () => client.close() };
 }
 
-async function floorSide(floor) {
+/** A socket to a floor's plain streamText; `name` keeps its round tags apart from the other floor's. */
+async function floorSide(floor, name) {
   const socket = new WebSocket(`${floor.target.url.replace(/^http/, "ws")}/plain-stream?in=object`, { perMessageDeflate: false });
   await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
   const bytes = { frames: 0 };
   let next = 0;
   const round = ({ baseURL, pieces, pieceMs }) =>
     new Promise((resolve, reject) => {
-      const tag = `a${next++}-floor`;
+      const tag = `a${next++}-${name}`;
       const deltas = [];
       const onMessage = (data) => {
         bytes.frames += data.length;
@@ -119,10 +125,12 @@ async function floorSide(floor) {
   return { round, bytes, close: () => socket.close() };
 }
 
-export async function assistant({ room, floor, model, rounds, pieces, pieceMs, warmup, blocks, profile }) {
+/** `npmFloor`: the floors' Worker on the npm build of the SDK (see the top). */
+export async function assistant({ room, floor, npmFloor, model, rounds, pieces, pieceMs, warmup, blocks, profile }) {
   const sides = {
     room: await roomSide(room, { rounds, pieces, pieceMs, blocks: warmup + blocks }),
-    floor: await floorSide(floor),
+    floor: await floorSide(floor, "floor"),
+    npm: await floorSide(npmFloor, "npm"),
   };
   const block = (side, go) => async () => {
     side.bytes.frames = 0;
@@ -139,11 +147,11 @@ export async function assistant({ room, floor, model, rounds, pieces, pieceMs, w
       {
         room: { cpu: room.cpu, block: block(sides.room, () => sides.room.round()) },
         floor: { cpu: floor.cpu, block: block(sides.floor, () => sides.floor.round({ baseURL: model.baseUrl, pieces, pieceMs })) },
+        npm: { cpu: npmFloor.cpu, block: block(sides.npm, () => sides.npm.round({ baseURL: model.baseUrl, pieces, pieceMs })) },
       },
       { warmup, blocks, profile },
     );
   } finally {
-    sides.room.close();
-    sides.floor.close();
+    for (const side of Object.values(sides)) side.close();
   }
 }

@@ -6,6 +6,8 @@
 // ways: from the Worker itself (`/plain-stream`, a WebSocketPair) and from a Durable Object
 // that holds its socket the way the room does (`/plain-stream?in=object`, hibernatable
 // `acceptWebSocket`), so the bench can tell the object's socket path from the room's code.
+// Under wrangler.toml it runs the room's SDK build; under wrangler.npm-ai.toml the same code
+// runs the npm build, the floor the room's alias is measured against.
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { streamText } from "ai";
 import { DurableObject } from "cloudflare:workers";

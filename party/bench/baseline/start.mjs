@@ -2,7 +2,8 @@
 // plain streamText client at /plain-stream, in the Worker or in a Durable Object) under its
 // own `wrangler dev`, with the same local workerd as the room; resolves once it answers
 // HTTP. wrangler runs at the project's root: its `[build]` step (the AI SDK bundle the
-// plain client imports) runs where wrangler was started.
+// plain client imports) runs where wrangler was started. `config` picks the SDK build:
+// wrangler.toml (the room's, through its [alias]) or wrangler.npm-ai.toml (the npm build).
 import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { delimiter, join } from "node:path";
@@ -11,7 +12,12 @@ import { ROOT } from "../../dev/server.mjs";
 /** For workerd-direct.mjs's benchTarget: only the baseline Worker answers `/` with this 404. */
 export const BASELINE_PROBE = { path: "/", is: (status, body) => status === 404 && body.startsWith("baseline room") };
 
-export async function startBaseline({ port, persistDir }) {
+/**
+ * `inspectorPort`: wrangler's DevTools endpoint on that port, for a bench's profile of the
+ * floor (without it the CLI still opens one, on a port of its choosing).
+ * @param {{port: number, persistDir: string, config?: string, inspectorPort?: number}} options
+ */
+export async function startBaseline({ port, persistDir, config = "wrangler.toml", inspectorPort }) {
   const env = {
     ...process.env,
     PATH: `${join(ROOT, "node_modules", ".bin")}${delimiter}${process.env.PATH ?? ""}`,
@@ -24,7 +30,7 @@ export async function startBaseline({ port, persistDir }) {
   const args = [
     "dev",
     "-c",
-    join(ROOT, "party", "bench", "baseline", "wrangler.toml"),
+    join(ROOT, "party", "bench", "baseline", config),
     "--ip",
     "127.0.0.1",
     "--port",
@@ -32,11 +38,14 @@ export async function startBaseline({ port, persistDir }) {
     "--persist-to",
     persistDir,
     "--show-interactive-dev-session=false",
+    ...(inspectorPort ? ["--inspector-port", String(inspectorPort)] : []),
   ];
   const child = spawn(join(ROOT, "node_modules", ".bin", "wrangler"), args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const output = [];
-  // BENCH_BASELINE_LOG=<file> keeps its wrangler output (with MINIFLARE_WORKERD_V8_FLAGS=--trace-gc: its collections).
-  const log = process.env.BENCH_BASELINE_LOG ? createWriteStream(process.env.BENCH_BASELINE_LOG) : null;
+  // BENCH_BASELINE_LOG=<file> keeps its wrangler output (with MINIFLARE_WORKERD_V8_FLAGS=--trace-gc: its collections);
+  // another config's floor writes beside it, `<file>.<config>`, so that the two logs stay apart.
+  const logFile = process.env.BENCH_BASELINE_LOG && (config === "wrangler.toml" ? process.env.BENCH_BASELINE_LOG : `${process.env.BENCH_BASELINE_LOG}.${config.replace(/\.toml$/, "")}`);
+  const log = logFile ? createWriteStream(logFile) : null;
   for (const stream of [child.stdout, child.stderr]) {
     stream.setEncoding("utf8").on("data", (chunk) => {
       output.push(chunk);
