@@ -360,19 +360,8 @@ export class Autopilot extends DurableObject<Env> {
   }
 
   /** An instance operation outlives its request (a gateway takes a while to start): stay awake until it is done. */
-  async #keepAliveWhile(work: () => Promise<void>): Promise<void> {
-    // The work starts in this turn, so what it commits before its first wait (an approved
-    // operation's job, its instance's new status) goes out before the answer to the
-    // request that set it off: a client that has the answer has the state too.
-    const running = work();
-    const release = await this.#keepAlive.hold().catch(() => () => {});
-    try {
-      await running;
-    } catch (error) {
-      console.error(JSON.stringify({ msg: "background work failed", workspace: this.name, error: String(error) }));
-    } finally {
-      release();
-    }
+  #keepAliveWhile(work: () => Promise<void>): Promise<void> {
+    return this.#keepAlive.during(work, (error) => console.error(JSON.stringify({ msg: "background work failed", workspace: this.name, error: String(error) })));
   }
 
   /** Lifecycle hook: a host job came due (only the keep-alive beat is ours). */

@@ -29,6 +29,23 @@ export class KeepAlive {
     };
   }
 
+  /**
+   * Runs `work` while holding the room. The work starts in this turn, so what it commits
+   * before its first wait (an approved operation's job, its instance's new status) goes out
+   * before the answer to the request that set it off: a client that has the answer has the
+   * state too.
+   */
+  async during(work: () => Promise<void>, failed: (error: unknown) => void): Promise<void> {
+    // Handled from the start: it may fail before the hold is in place.
+    const running = work().catch(failed);
+    const release = await this.hold().catch(() => () => {});
+    try {
+      await running;
+    } finally {
+      release();
+    }
+  }
+
   /** The job ran: beat again while something holds the room, else it is done. */
   beat(): LifecycleJobOutcome {
     return this.#holds > 0 ? { rescheduleAt: Date.now() + BEAT_MS } : undefined;
