@@ -442,10 +442,13 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
       socket.once("error", () => resolve(true));
     });
     expect(refused).toBe(true);
-    // And it stays gone: nothing (the bridge included) starts it again.
-    await new Promise((r) => setTimeout(r, 3000));
+    // The room marks it stopped only after the runtime deleted it.
     await expect(runtimeCall("GET", `/v1/workspaces/${workspace}/instances/work`)).rejects.toThrow(/not_found/);
     // Its threads are plain threads again.
     await until(() => alice.state.threads.get(threadId)?.gateway == null, "thread unbound", 5_000);
+    // And it stays gone: the room answers for it as for no instance (a stopped instance has
+    // no bridge that could start its gateway again), and the runtime, asked after, has none.
+    await expect(alice.request("instances.details", { instanceId: "work" })).rejects.toThrow(/no instance work/);
+    await expect(runtimeCall("GET", `/v1/workspaces/${workspace}/instances/work`)).rejects.toThrow(/not_found/);
   }, 90_000);
 });
