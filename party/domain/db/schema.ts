@@ -1,4 +1,6 @@
 import { sql } from "drizzle-orm";
+import type { UsageEntry } from "../../../shared/protocol/agent";
+import type { DurableEventName } from "../../../shared/protocol/events";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
@@ -17,7 +19,7 @@ export const roomMeta = sqliteTable("room_meta", {
 
 export const events = sqliteTable("events", {
   seq: integer("seq").primaryKey(),
-  event: text("event").notNull(),
+  event: text("event").$type<DurableEventName>().notNull(),
   payload: text("payload").notNull(),
   at: integer("at").notNull(),
 });
@@ -152,6 +154,8 @@ export const gatewayApprovals = sqliteTable(
   (t) => [primaryKey({ columns: [t.instanceId, t.requestId] })],
 );
 
+export type RunStatus = "queued" | "streaming" | "awaiting_approval" | "finished" | "failed" | "aborted";
+
 // The Autopilot's own agent: its runs (one per triggering message; the model messages of
 // a paused run live in `doc` until a person decides), the tool calls they made, the
 // workspace memory, each thread's rolling summary, and one usage row per model call. At
@@ -162,7 +166,7 @@ export const agentRuns = sqliteTable(
     id: text("id").primaryKey(),
     threadId: text("thread_id").notNull(),
     triggerMessageId: text("trigger_message_id").notNull().unique(),
-    status: text("status").notNull(),
+    status: text("status").$type<RunStatus>().notNull(),
     segment: integer("segment").notNull(),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
@@ -205,7 +209,7 @@ export const usage = sqliteTable(
     threadId: text("thread_id"),
     runId: text("run_id"),
     principalId: text("principal_id"),
-    purpose: text("purpose").notNull(),
+    purpose: text("purpose").$type<UsageEntry["purpose"]>().notNull(),
     model: text("model").notNull(),
     inputTokens: integer("input_tokens"),
     outputTokens: integer("output_tokens"),
