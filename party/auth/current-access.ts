@@ -60,6 +60,9 @@ function parseMetadata(text: string | null): unknown {
 /** A key's scopes from its stored metadata column (the text better-auth wrote). */
 export const storedKeyScopes = (metadata: string | null): Scope[] => agentScopes(parseMetadata(metadata));
 
+/** A key's scopes from its metadata as better-auth's adapter hands it out: the stored text, or already parsed. */
+export const keyScopes = (metadata: unknown): Scope[] => (typeof metadata === "string" || metadata === null ? storedKeyScopes(metadata ?? null) : agentScopes(metadata));
+
 /**
  * The principal as it stands now, or why it no longer may be in this workspace: a key
  * deleted, disabled or expired is 4001; a person no longer a member, disabled or waitlisted
