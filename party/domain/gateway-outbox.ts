@@ -4,8 +4,8 @@ import type { ChatSendParams, Message, Thread } from "../../shared/protocol/thre
 import type { OpContext } from "./context";
 import { instanceActor } from "./gateway-actors";
 import { getInstance } from "./instances";
-import { eq } from "drizzle-orm";
-import { gatewayOutbox } from "./db/schema";
+import { and, asc, eq } from "drizzle-orm";
+import { gatewayOutbox, messages } from "./db/schema";
 import type { Sql } from "./sql";
 import { requireThread, sendMessage, appendMessage } from "./threads";
 
@@ -55,12 +55,21 @@ export function queueForGateway(ctx: OpContext, thread: Thread, message: Message
 }
 
 export function queuedFor(sql: Sql, instanceId: string): Outbound[] {
-  return sql
-    .all<{ message_id: string; thread_id: string; instance_id: string; session_key: string; text: string; doc: string | null }>(
-      `select o.*, m.doc from gateway_outbox o left join messages m on m.id = o.message_id where o.instance_id = ? and o.state = 'queued' order by o.created_at`,
-      instanceId,
-    )
-    .map((r) => ({ messageId: r.message_id, threadId: r.thread_id, instanceId: r.instance_id, sessionKey: r.session_key, text: r.text, author: authorOf(r.doc) }));
+  return sql.db
+    .select({
+      messageId: gatewayOutbox.messageId,
+      threadId: gatewayOutbox.threadId,
+      instanceId: gatewayOutbox.instanceId,
+      sessionKey: gatewayOutbox.sessionKey,
+      text: gatewayOutbox.text,
+      doc: messages.doc,
+    })
+    .from(gatewayOutbox)
+    .leftJoin(messages, eq(messages.id, gatewayOutbox.messageId))
+    .where(and(eq(gatewayOutbox.instanceId, instanceId), eq(gatewayOutbox.state, "queued")))
+    .orderBy(asc(gatewayOutbox.createdAt))
+    .all()
+    .map(({ doc, ...r }) => ({ ...r, author: authorOf(doc) }));
 }
 
 /** The author of a stored message (retention may have pruned it: then nobody to check). */
