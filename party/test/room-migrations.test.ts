@@ -1,4 +1,4 @@
-import { runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { getTableColumns, getTableName } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
@@ -11,8 +11,9 @@ import { currentSeq, readEventPage, roomEpoch } from "../domain/eventlog";
 import { recall } from "../domain/idempotency";
 import { getMeta, migrate } from "../domain/schema";
 import { type Sql, sqlFromStorage } from "../domain/sql";
-import { loadDoc, migrateYdocStore } from "../domain/ydoc-store";
+import { loadDoc } from "../domain/ydoc-store";
 import fixture from "./fixtures/autopilot-rows-v1.json";
+import { RawSocket, signUp } from "./harness";
 
 // Rooms made by the code before drizzle migrations (the hand-written array, `room_schema`
 // version 1..8; the Hatchery's create-if-not-exists tables) must start on the new code
@@ -135,6 +136,29 @@ describe("room migrations", () => {
     });
   }
 
+  it("a legacy Autopilot restarted on this code (its constructor's start, not a direct call) greets a client with its rows", async () => {
+    const owner = await signUp();
+    const stub = testEnv.Autopilot.get(testEnv.Autopilot.idFromName(owner.workspaceId));
+    await runInDurableObject(stub, (_room, state) => {
+      const sql = sqlFromStorage(state.storage);
+      wipe(sql, AUTOPILOT_TABLES);
+      legacyAutopilot(sql, LEGACY_AUTOPILOT_MIGRATIONS.length);
+      for (const [table, rows] of Object.entries(fixtureTables)) insertRows(sql, table, rows);
+    });
+    await evictDurableObject(stub);
+    const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+    const hello = await sock.hello();
+    expect(hello.snapshot!.threads.map((t) => t.id).sort()).toEqual(fixtureTables.threads!.map((t) => String(t.id)).sort());
+    expect(hello.snapshot!.approvals).toHaveLength(fixtureTables.approvals!.length);
+    expect(hello.seq).toBeGreaterThanOrEqual(28);
+    sock.close();
+    await runInDurableObject(stub, (_room, state) => {
+      const sql = sqlFromStorage(state.storage);
+      expect(tableExists(sql, "room_schema")).toBe(false);
+      expect(sql.all(`select hash from __drizzle_migrations`)).toHaveLength(1);
+    });
+  });
+
   it("a new Autopilot gets exactly the tables and indexes the legacy migrations built", async () => {
     const fresh = await runInDurableObject(room(testEnv.Autopilot), (_room, state) => schemaOf(sqlFromStorage(state.storage), AUTOPILOT_TABLES));
     const upgraded = await runInDurableObject(room(testEnv.Autopilot), (_room, state) => {
@@ -150,7 +174,8 @@ describe("room migrations", () => {
 
   it("a Hatchery made before migrations keeps its document, nodes and idempotency records, with the same schema a new one gets", async () => {
     const fresh = await runInDurableObject(room(testEnv.Hatchery), (_room, state) => schemaOf(sqlFromStorage(state.storage), HATCHERY_TABLES));
-    await runInDurableObject(room(testEnv.Hatchery), (_room, state) => {
+    const stub = room(testEnv.Hatchery);
+    await runInDurableObject(stub, (_room, state) => {
       const sql = sqlFromStorage(state.storage);
       wipe(sql, HATCHERY_TABLES);
       for (const statement of LEGACY_HATCHERY_TABLES) sql.run(statement);
@@ -161,9 +186,11 @@ describe("room migrations", () => {
       insertRows(sql, "room_meta", [{ key: "domainSeq", value: "12" }]);
       insertRows(sql, "domain_nodes", [{ id: "thread:thr_1", kind: "thread", ref: "thr_1", data: '{"title":"t"}' }]);
       insertRows(sql, "graph_idempotency", [{ principal_id: "p", key: "k", result: '{"ok":true}', at: 5 }]);
-
-      migrateYdocStore(sql);
-
+    });
+    // The new start is the room's own constructor after an eviction.
+    await evictDurableObject(stub);
+    await runInDurableObject(stub, (_room, state) => {
+      const sql = sqlFromStorage(state.storage);
       expect(schemaOf(sql, HATCHERY_TABLES)).toEqual(fresh);
       expect(getMeta(sql, "domainSeq")).toBe("12");
       expect(loadDoc(sql).getText("t").toString()).toBe("hi");
