@@ -11,11 +11,18 @@ import { AI_SDK_BUNDLE, ensureAiSdkBundle } from "./party/ai-sdk/build.mjs";
 // answer: none of those tests expects a reply), "agent" with the scripted model that a
 // globalSetup starts in Node; the agent tests reach it from workerd over loopback (the
 // real AI SDK, the real provider, an HTTP server standing in for the paid API).
+/** The rooms' drizzle migrations import their SQL files as text, as wrangler.toml's [[rules]] do for the Worker. */
+const sqlAsText = {
+  name: "sql-as-text",
+  transform: (code: string, id: string) => (id.endsWith(".sql") ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined),
+};
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("party/migrations");
   // The Worker's AI SDK, as wrangler.toml aliases it for wrangler dev and deploy (the pool
   // does not apply wrangler's aliases itself): the agent tests run the room's real pipeline.
   await ensureAiSdkBundle();
+  const plugins = [sqlAsText];
   const resolve = {
     alias: [
       { find: /^ai$/, replacement: AI_SDK_BUNDLE },
@@ -70,18 +77,19 @@ export default defineConfig(async () => {
       projects: [
         {
           resolve,
-          plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } })],
+          plugins: [...plugins, cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } })],
           test: { ...common, name: "room", include: ["party/test/*.test.ts"] },
         },
         {
           // Sign-up as a waitlist with one operator: party/test/waitlist/.
           resolve,
-          plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: { ...bindings, SIGNUP_MODE: "waitlist", ADMIN_EMAILS: "operator@ops.test" } } })],
+          plugins: [...plugins, cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: { ...bindings, SIGNUP_MODE: "waitlist", ADMIN_EMAILS: "operator@ops.test" } } })],
           test: { ...common, name: "waitlist", include: ["party/test/waitlist/*.test.ts"] },
         },
         {
           resolve,
           plugins: [
+            ...plugins,
             cloudflareTest((ctx) => ({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Actor } from "../../shared/protocol/principal";
 import type { Auth } from "../auth/auth";
+import { memberByIdOrEmail } from "../auth/better-auth-reads";
 import type { Env } from "../env";
 import { keyWorkspace, revalidateWorkspace } from "./revalidate";
 
@@ -46,19 +47,14 @@ interface Target {
   details: Record<string, unknown>;
 }
 
-async function findTarget(env: Env, action: string, body: z.output<typeof AccessBody>, userId: string, activeWorkspace: string | null): Promise<Target> {
+async function findTarget(auth: Auth, action: string, body: z.output<typeof AccessBody>, userId: string, activeWorkspace: string | null): Promise<Target> {
   if (body.keyId) {
     const details = body.enabled !== undefined ? { enabled: body.enabled } : {};
-    return { workspaceId: await keyWorkspace(env, body.keyId), targetId: body.keyId, details };
+    return { workspaceId: await keyWorkspace(auth, body.keyId), targetId: body.keyId, details };
   }
   const memberRef = body.memberId ?? body.memberIdOrEmail;
   if (memberRef) {
-    const member = await env.DB.prepare(
-      `select m."organizationId", m."userId", u."email" from "member" m join "user" u on u."id" = m."userId"
-       where m."id" = ? or (lower(u."email") = lower(?) and m."organizationId" = ?)`,
-    )
-      .bind(memberRef, memberRef, body.organizationId ?? activeWorkspace ?? "")
-      .first<{ organizationId: string; userId: string; email: string }>();
+    const member = await memberByIdOrEmail(auth, memberRef, body.organizationId ?? activeWorkspace ?? "");
     const details = { ...(member && { email: member.email }), ...(body.role !== undefined && { role: body.role }) };
     return { workspaceId: member?.organizationId ?? body.organizationId ?? activeWorkspace, targetId: member?.userId ?? memberRef.slice(0, 64), details };
   }
@@ -87,7 +83,7 @@ export async function handleAuthEndpoint(env: Env, makeAuth: () => Auth, request
       .catch(() => ({})),
   );
   const activeWorkspace = (session.session as { activeOrganizationId?: string | null }).activeOrganizationId ?? null;
-  const target = await findTarget(env, action, body, session.user.id, activeWorkspace);
+  const target = await findTarget(auth, action, body, session.user.id, activeWorkspace);
   const response = await auth.handler(request);
   if (!response.ok || !target.workspaceId) return response;
   const actor: Actor = { id: session.user.id, kind: "user", name: session.user.name || session.user.email };

@@ -1,4 +1,6 @@
 import { getServerByName } from "partyserver";
+import type { Auth } from "../auth/auth";
+import { apiKeyById, workspaceIdsOf } from "../auth/better-auth-reads";
 import type { Env } from "../env";
 import type { AccessChange } from "./access-change";
 
@@ -34,9 +36,8 @@ export async function revalidateWorkspace(env: Env, workspaceId: string, change:
 }
 
 /** Every workspace a person belongs to (e.g. an operator disabled them). Pass `also` for workspaces they just left. */
-export async function revalidateUser(env: Env, userId: string, change: AccessChange, also: string[] = []): Promise<void> {
-  const { results } = await env.DB.prepare(`select "organizationId" from "member" where "userId" = ?`).bind(userId).all<{ organizationId: string }>();
-  const workspaces = new Set([...results.map((r) => r.organizationId), ...also]);
+export async function revalidateUser(env: Env, auth: Auth, userId: string, change: AccessChange, also: string[] = []): Promise<void> {
+  const workspaces = new Set([...(await workspaceIdsOf(auth, userId)), ...also]);
   await Promise.all([...workspaces].map((ws) => revalidateWorkspace(env, ws, change)));
 }
 
@@ -44,12 +45,11 @@ export async function revalidateUser(env: Env, userId: string, change: AccessCha
  * A key's workspace. Call `keyWorkspace` before deleting a key (afterwards D1 no longer
  * knows it) and pass its answer here.
  */
-export async function revalidateKey(env: Env, keyId: string, change: AccessChange, workspaceId?: string | null): Promise<void> {
-  const ws = workspaceId ?? (await keyWorkspace(env, keyId));
+export async function revalidateKey(env: Env, auth: Auth, keyId: string, change: AccessChange, workspaceId?: string | null): Promise<void> {
+  const ws = workspaceId ?? (await keyWorkspace(auth, keyId));
   if (ws) await revalidateWorkspace(env, ws, change);
 }
 
-export async function keyWorkspace(env: Env, keyId: string): Promise<string | null> {
-  const row = await env.DB.prepare(`select "referenceId" from "apikey" where "id" = ?`).bind(keyId).first<{ referenceId: string }>();
-  return row?.referenceId ?? null;
+export async function keyWorkspace(auth: Auth, keyId: string): Promise<string | null> {
+  return (await apiKeyById(auth, keyId))?.referenceId ?? null;
 }

@@ -1,5 +1,6 @@
 import type { Actor } from "../../shared/protocol/principal";
 import { revalidateUser } from "../access/revalidate";
+import type { Auth } from "../auth/auth";
 import type { Env } from "../env";
 
 export type AccountAction = "approve" | "disable" | "enable";
@@ -19,6 +20,6 @@ const REASON: Record<AccountAction, string> = {
  * revalidate.ts: a disabled account's sockets close with 4003), and each of those
  * workspaces' audit log records the operator's action.
  */
-export async function onUserAccessChanged(env: Env, userId: string, action: AccountAction, operator: Actor): Promise<void> {
-  await revalidateUser(env, userId, { reason: REASON[action], audit: { actor: operator, action: ACTION[action], targetId: userId, details: {} } });
+export async function onUserAccessChanged(env: Env, auth: Auth, userId: string, action: AccountAction, operator: Actor): Promise<void> {
+  await revalidateUser(env, auth, userId, { reason: REASON[action], audit: { actor: operator, action: ACTION[action], targetId: userId, details: {} } });
 }

@@ -1,13 +1,16 @@
 import type { AdminUser, AdminWorkspace } from "../../shared/api/admin";
-import { type AccountFlags, accountStatus, isOperatorRole } from "../auth/account-status";
-import type { Env } from "../env";
+import type { Member, Organization, UserWithRole } from "better-auth/plugins";
+import { accountStatus, isOperatorRole } from "../auth/account-status";
+import type { Auth } from "../auth/auth";
 
 /** Lists are capped: `/admin` is a page, not an export (newest first). */
 export const ADMIN_LIST_LIMIT = 1000;
 
-type UserRow = AccountFlags & { id: string; name: string; email: string; emailVerified: number | boolean; role: string | null; createdAt: string | number };
+/** better-auth's user row as its adapter hands it out, with the admin plugin's and our waitlist plugin's fields. */
+type UserRow = UserWithRole & { waitlisted?: boolean | null };
 
-const USER_COLUMNS = `"id", "name", "email", "emailVerified", "role", "banned", "banExpires", "waitlisted", "createdAt"`;
+/** A stored time as the admin API has always sent it. */
+const timeText = (value: Date | string | number): string | number => (value instanceof Date ? value.toISOString() : value);
 
 function toAdminUser(row: UserRow): AdminUser {
   return {
@@ -17,30 +20,37 @@ function toAdminUser(row: UserRow): AdminUser {
     emailVerified: Boolean(row.emailVerified),
     status: accountStatus(row),
     operator: isOperatorRole(row.role),
-    createdAt: row.createdAt,
+    createdAt: timeText(row.createdAt),
   };
 }
 
-export async function listUsers(env: Env): Promise<AdminUser[]> {
-  const { results } = await env.DB.prepare(`select ${USER_COLUMNS} from "user" order by "createdAt" desc limit ?`).bind(ADMIN_LIST_LIMIT).all<UserRow>();
-  return results.map(toAdminUser);
+// Everything here reads better-auth's tables through its own adapter (`/admin` is no hot path).
+const adapterOf = async (auth: Auth) => (await auth.$context).adapter;
+
+export async function listUsers(auth: Auth): Promise<AdminUser[]> {
+  const users = await (await adapterOf(auth)).findMany<UserRow>({ model: "user", sortBy: { field: "createdAt", direction: "desc" }, limit: ADMIN_LIST_LIMIT });
+  return users.map(toAdminUser);
 }
 
-export async function findUser(env: Env, userId: string): Promise<AdminUser | null> {
-  const row = await env.DB.prepare(`select ${USER_COLUMNS} from "user" where "id" = ?`).bind(userId).first<UserRow>();
-  return row ? toAdminUser(row) : null;
+export async function findUser(auth: Auth, userId: string): Promise<AdminUser | null> {
+  const user = await (await adapterOf(auth)).findOne<UserRow>({ model: "user", where: [{ field: "id", value: userId }] });
+  return user ? toAdminUser(user) : null;
 }
 
-export async function listWorkspaces(env: Env): Promise<AdminWorkspace[]> {
-  const { results } = await env.DB.prepare(
-    `select o."id", o."name", o."slug", o."createdAt", count(m."id") as "members" from "organization" o
-     left join "member" m on m."organizationId" = o."id" group by o."id" order by o."createdAt" desc limit ?`,
-  )
-    .bind(ADMIN_LIST_LIMIT)
-    .all<AdminWorkspace>();
-  return results;
+export async function listWorkspaces(auth: Auth): Promise<AdminWorkspace[]> {
+  const adapter = await adapterOf(auth);
+  const organizations = await adapter.findMany<Organization>({ model: "organization", sortBy: { field: "createdAt", direction: "desc" }, limit: ADMIN_LIST_LIMIT });
+  if (organizations.length === 0) return [];
+  const members = await adapter.findMany<Pick<Member, "organizationId">>({
+    model: "member",
+    where: [{ field: "organizationId", operator: "in", value: organizations.map((o) => o.id) }],
+    select: ["organizationId"],
+  });
+  const counts = new Map<string, number>();
+  for (const m of members) counts.set(m.organizationId, (counts.get(m.organizationId) ?? 0) + 1);
+  return organizations.map((o) => ({ id: o.id, name: o.name, slug: o.slug, createdAt: timeText(o.createdAt), members: counts.get(o.id) ?? 0 }));
 }
 
-export async function hasWorkspaceWithSlug(env: Env, slug: string): Promise<boolean> {
-  return (await env.DB.prepare(`select 1 as "found" from "organization" where "slug" = ?`).bind(slug).first()) !== null;
+export async function hasWorkspaceWithSlug(auth: Auth, slug: string): Promise<boolean> {
+  return (await (await adapterOf(auth)).findOne<Organization>({ model: "organization", where: [{ field: "slug", value: slug }] })) !== null;
 }

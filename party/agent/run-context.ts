@@ -3,6 +3,8 @@
 // that no longer fit are folded into the summary first (one small model call).
 import type { ModelMessage, ToolSet } from "ai";
 import { listMemory } from "../domain/memory";
+import { and, desc, eq, gt, lte } from "drizzle-orm";
+import { messages } from "../domain/db/schema";
 import type { Sql } from "../domain/sql";
 import { getSummary, putSummary } from "../domain/thread-summaries";
 import { messageRecord } from "../records/documents";
@@ -26,7 +28,13 @@ export function runInstructions(sql: Sql, threadId: string): string {
 }
 
 function threadMessages(sql: Sql, threadId: string, afterN: number, throughN: number): ContextMessage[] {
-  const rows = sql.all<{ n: number; doc: string }>(`select n, doc from messages where thread_id = ? and n > ? and n <= ? order by n desc limit ?`, threadId, afterN, throughN, THREAD_WINDOW);
+  const rows = sql.db
+    .select({ n: messages.n, doc: messages.doc })
+    .from(messages)
+    .where(and(eq(messages.threadId, threadId), gt(messages.n, afterN), lte(messages.n, throughN)))
+    .orderBy(desc(messages.n))
+    .limit(THREAD_WINDOW)
+    .all();
   return readable(rows, (r): ContextMessage => ({ ...messageRecord.decode(r.doc), n: r.n }));
 }
 

@@ -6,6 +6,8 @@ import type { MethodName } from "../../shared/protocol/methods";
 import type { Principal } from "../../shared/protocol/principal";
 import type { Message } from "../../shared/protocol/threads";
 import type { AgentRun } from "../domain/agent-runs";
+import { eq } from "drizzle-orm";
+import { messages } from "../domain/db/schema";
 import type { Sql } from "../domain/sql";
 import { getThread } from "../domain/threads";
 import { messageRecord } from "../records/documents";
@@ -22,7 +24,7 @@ export interface TitleDeps {
 export async function requestTitle(deps: TitleDeps, input: { config: ModelConfigured; model: LanguageModel; run: AgentRun; reply: Message }): Promise<void> {
   const { run } = input;
   if (!getThread(deps.sql, run.threadId)?.untitled) return;
-  const row = deps.sql.one<{ doc: string }>(`select doc from messages where id = ?`, run.triggerMessageId);
+  const row = deps.sql.db.select({ doc: messages.doc }).from(messages).where(eq(messages.id, run.triggerMessageId)).get();
   const trigger = row ? messageRecord.decode(row.doc) : null;
   const transcript = `${trigger ? `${speaker(trigger.author)}: ${trigger.text.slice(0, 2000)}\n` : ""}Autopilot: ${input.reply.text.slice(0, 2000)}`;
   const text = await sideCall(

@@ -17,14 +17,14 @@ const requireOperator = createMiddleware<ApiEnv>(async (c, next) => {
 
 /** The user named in the path, or the 404 that says there is none. */
 async function targetUser(c: ApiContext): Promise<AdminUser | Response> {
-  const user = await findUser(c.env, c.req.param("id") ?? "");
+  const user = await findUser(authOf(c), c.req.param("id") ?? "");
   return user ?? httpError(c, "not_found", "no such user");
 }
 
 async function answerWithUser(c: ApiContext, userId: string, action: AccountAction): Promise<Response> {
   const { user: operator } = c.var.session;
-  await onUserAccessChanged(c.env, userId, action, { id: operator.id, kind: "user", name: operator.name || operator.email });
-  return c.json({ user: (await findUser(c.env, userId))! });
+  await onUserAccessChanged(c.env, authOf(c), userId, action, { id: operator.id, kind: "user", name: operator.name || operator.email });
+  return c.json({ user: (await findUser(authOf(c), userId))! });
 }
 
 /**
@@ -35,15 +35,15 @@ async function answerWithUser(c: ApiContext, userId: string, action: AccountActi
  */
 export const adminApi = new Hono<ApiEnv>()
   .use("/api/admin/*", requireOperator)
-  .get("/api/admin/users", async (c) => c.json({ users: await listUsers(c.env) } satisfies z.input<typeof AdminUsersResponse>))
-  .get("/api/admin/workspaces", async (c) => c.json({ workspaces: await listWorkspaces(c.env) } satisfies z.input<typeof AdminWorkspacesResponse>))
+  .get("/api/admin/users", async (c) => c.json({ users: await listUsers(authOf(c)) } satisfies z.input<typeof AdminUsersResponse>))
+  .get("/api/admin/workspaces", async (c) => c.json({ workspaces: await listWorkspaces(authOf(c)) } satisfies z.input<typeof AdminWorkspacesResponse>))
   .post("/api/admin/users/:id/approve", async (c) => {
     const user = await targetUser(c);
     if (user instanceof Response) return user;
     const auth = authOf(c);
     if (user.status === "waitlisted") await auth.api.adminUpdateUser({ body: { userId: user.id, data: { waitlisted: false } }, headers: c.req.raw.headers });
     // Approving is also the moment a waitlisted person gets the workspace everyone else got at sign-up.
-    if (!(await hasWorkspaceWithSlug(c.env, personalWorkspaceSlug(user.id)))) await createPersonalWorkspace(auth, user);
+    if (!(await hasWorkspaceWithSlug(auth, personalWorkspaceSlug(user.id)))) await createPersonalWorkspace(auth, user);
     return answerWithUser(c, user.id, "approve");
   })
   .post("/api/admin/users/:id/disable", async (c) => {

@@ -13,14 +13,14 @@ import { handleAuthEndpoint } from "../access/auth-endpoints";
 import { crossSiteRefusal } from "../access/origin";
 import { revalidateKey, revalidateWorkspace } from "../access/revalidate";
 import { accountStatus, isOperatorRole } from "../auth/account-status";
-import { memberRole, storedKeyScopes } from "../auth/current-access";
+import { apiKeyById, apiKeysOf, membershipOf, membersOf, ownerCount, userByEmail, workspacesOf } from "../auth/better-auth-reads";
+import { keyScopes } from "../auth/current-access";
 import { devOutbox } from "../auth/mail";
 import { memberChangeRefusal } from "../auth/membership-rules";
 import { principalFromApiKey, principalFromSession } from "../auth/principal";
 import { consumeTicketQuota } from "../auth/rate-limits";
 import { waitForStatusChange } from "../auth/status-watch";
 import { issueTicket } from "../auth/tickets";
-import type { Env } from "../env";
 import { adminApi } from "./admin-routes";
 import { betterAuthRefusal } from "./better-auth-errors";
 import { type ApiContext, type ApiEnv, authOf, jsonBody } from "./context";
@@ -44,7 +44,7 @@ const actorOf = (c: ApiContext): Actor => ({ id: c.var.session.user.id, kind: "u
 
 /** Owners and admins manage members and keys. */
 async function requireManager(c: ApiContext, workspaceId: string): Promise<Role | Response> {
-  const role = await memberRole(c.env.DB, workspaceId, c.var.session.user.id);
+  const role = (await membershipOf(authOf(c), workspaceId, c.var.session.user.id))?.role ?? null;
   if (!role) return httpError(c, "not_found", "no such workspace");
   if (role !== "owner" && role !== "admin") return httpError(c, "forbidden", "only owners and admins can do this");
   return role;
@@ -57,16 +57,6 @@ function withRetryAfter(res: Response): Response {
   const copy = new Response(res.body, res);
   copy.headers.set("retry-after", seconds);
   return copy;
-}
-
-/** A member row of the workspace: better-auth's member id and role. */
-async function memberRow(env: Env, workspaceId: string, userId: string) {
-  return env.DB.prepare(`select "id", "role" from "member" where "organizationId" = ? and "userId" = ?`).bind(workspaceId, userId).first<{ id: string; role: Role }>();
-}
-
-async function ownerCount(env: Env, workspaceId: string): Promise<number> {
-  const row = await env.DB.prepare(`select count(*) as "n" from "member" where "organizationId" = ? and "role" = 'owner'`).bind(workspaceId).first<{ n: number }>();
-  return row?.n ?? 0;
 }
 
 const isPending = (inv: { status: string; expiresAt: Date | string | number }) => inv.status === "pending" && new Date(inv.expiresAt).getTime() > Date.now();
@@ -98,12 +88,7 @@ export const api = new Hono<ApiEnv>()
   .use(requireSession)
   .get("/api/me", async (c) => {
     const { user } = c.var.session;
-    const { results } = await c.env.DB.prepare(
-      `select o."id", o."name", o."slug", m."role" from "member" m join "organization" o on o."id" = m."organizationId"
-       where m."userId" = ? order by o."createdAt"`,
-    )
-      .bind(user.id)
-      .all<WorkspaceInfo>();
+    const results: WorkspaceInfo[] = await workspacesOf(authOf(c), user.id);
     const account = { status: accountStatus(user), operator: isOperatorRole(user.role) };
     return c.json({ user: { id: user.id, name: user.name, email: user.email, emailVerified: user.emailVerified }, workspaces: results, account } satisfies MeResponse);
   })
@@ -126,14 +111,9 @@ export const api = new Hono<ApiEnv>()
   .route("/", adminApi)
   .get("/api/workspaces/:ws/members", async (c) => {
     const workspaceId = c.req.param("ws");
-    if (!(await memberRole(c.env.DB, workspaceId, c.var.session.user.id))) return httpError(c, "not_found", "no such workspace");
-    const { results } = await c.env.DB.prepare(
-      `select u."id" as "userId", u."name", u."email", m."role" from "member" m join "user" u on u."id" = m."userId"
-       where m."organizationId" = ? order by m."createdAt"`,
-    )
-      .bind(workspaceId)
-      .all<Member>();
-    return c.json({ members: results });
+    if (!(await membershipOf(authOf(c), workspaceId, c.var.session.user.id))) return httpError(c, "not_found", "no such workspace");
+    const members: Member[] = await membersOf(authOf(c), workspaceId);
+    return c.json({ members });
   })
   .post("/api/workspaces/:ws/members", jsonBody(AddMemberBody, "expected {email, role: owner|admin|member|viewer}"), async (c) => {
     const workspaceId = c.req.param("ws");
@@ -141,11 +121,11 @@ export const api = new Hono<ApiEnv>()
     if (callerRole instanceof Response) return callerRole;
     const { email, role } = c.req.valid("json");
     if (role === "owner" && callerRole !== "owner") return httpError(c, "forbidden", "only owners can add owners");
-    const user = await c.env.DB.prepare(`select "id", "emailVerified" from "user" where lower("email") = lower(?)`).bind(email).first<{ id: string; emailVerified: number }>();
+    const user = await userByEmail(authOf(c), email);
     if (!user) return httpError(c, "not_found", "no account with that email: ask them to sign up first");
     // Anyone can register any address; only a verified one is known to be that person.
     if (!user.emailVerified) return httpError(c, "forbidden", "that address is not verified yet: invite it instead, or ask them to verify their e-mail first");
-    if (await memberRole(c.env.DB, workspaceId, user.id)) return httpError(c, "conflict", "already a member of this workspace");
+    if (await membershipOf(authOf(c), workspaceId, user.id)) return httpError(c, "conflict", "already a member of this workspace");
     await authOf(c).api.addMember({ body: { userId: user.id, role, organizationId: workspaceId } });
     await revalidateWorkspace(c.env, workspaceId, { reason: "member added", audit: { actor: actorOf(c), action: "member.added", targetId: user.id, details: { email, role } } });
     return c.json({ member: { userId: user.id, email, role } } satisfies z.input<typeof AddMemberResponse>, 201);
@@ -154,10 +134,10 @@ export const api = new Hono<ApiEnv>()
     const workspaceId = c.req.param("ws");
     const callerRole = await requireManager(c, workspaceId);
     if (callerRole instanceof Response) return callerRole;
-    const target = await memberRow(c.env, workspaceId, c.req.param("userId"));
+    const target = await membershipOf(authOf(c), workspaceId, c.req.param("userId"));
     if (!target) return httpError(c, "not_found", "no such member in this workspace");
     const { role } = c.req.valid("json");
-    const refusal = memberChangeRefusal(callerRole, target.role, role, await ownerCount(c.env, workspaceId));
+    const refusal = memberChangeRefusal(callerRole, target.role, role, await ownerCount(authOf(c), workspaceId));
     if (refusal) return httpError(c, refusal.code, refusal.message);
     try {
       await authOf(c).api.updateMemberRole({ body: { memberId: target.id, role, organizationId: workspaceId }, headers: c.req.raw.headers });
@@ -174,9 +154,9 @@ export const api = new Hono<ApiEnv>()
     const workspaceId = c.req.param("ws");
     const callerRole = await requireManager(c, workspaceId);
     if (callerRole instanceof Response) return callerRole;
-    const target = await memberRow(c.env, workspaceId, c.req.param("userId"));
+    const target = await membershipOf(authOf(c), workspaceId, c.req.param("userId"));
     if (!target) return httpError(c, "not_found", "no such member in this workspace");
-    const refusal = memberChangeRefusal(callerRole, target.role, null, await ownerCount(c.env, workspaceId));
+    const refusal = memberChangeRefusal(callerRole, target.role, null, await ownerCount(authOf(c), workspaceId));
     if (refusal) return httpError(c, refusal.code, refusal.message);
     try {
       await authOf(c).api.removeMember({ body: { memberIdOrEmail: target.id, organizationId: workspaceId }, headers: c.req.raw.headers });
@@ -249,10 +229,7 @@ export const api = new Hono<ApiEnv>()
     const workspaceId = c.req.param("ws");
     const denied = await requireManager(c, workspaceId);
     if (denied instanceof Response) return denied;
-    const { results } = await c.env.DB.prepare(`select "id", "name", "start", "metadata", "createdAt" from "apikey" where "referenceId" = ? order by "createdAt" desc`)
-      .bind(workspaceId)
-      .all<{ id: string; name: string | null; start: string | null; metadata: string | null; createdAt: string | number }>();
-    const keys = results.map((k) => ({ id: k.id, name: k.name, start: k.start, scopes: storedKeyScopes(k.metadata), createdAt: k.createdAt }));
+    const keys = (await apiKeysOf(authOf(c), workspaceId)).map((k) => ({ id: k.id, name: k.name, start: k.start, scopes: keyScopes(k.metadata), createdAt: new Date(k.createdAt).toISOString() }));
     return c.json({ keys } satisfies z.input<typeof KeysResponse>);
   })
   .post("/api/workspaces/:ws/keys", jsonBody(CreateKeyBody, "expected {name (1-32 chars), scopes?: (read|write|approve|admin)[]}"), async (c) => {
@@ -273,11 +250,11 @@ export const api = new Hono<ApiEnv>()
     const keyId = c.req.param("keyId");
     const denied = await requireManager(c, workspaceId);
     if (denied instanceof Response) return denied;
-    const owner = await c.env.DB.prepare(`select "referenceId" from "apikey" where "id" = ?`).bind(keyId).first<{ referenceId: string }>();
+    const owner = await apiKeyById(authOf(c), keyId);
     if (!owner || owner.referenceId !== workspaceId) return httpError(c, "not_found", "no such key in this workspace");
     await authOf(c).api.deleteApiKey({ body: { keyId }, headers: c.req.raw.headers });
     // Sockets opened with the key stay authenticated until told otherwise: both rooms close them now.
-    await revalidateKey(c.env, keyId, { reason: "API key revoked", audit: { actor: actorOf(c), action: "key.revoked", targetId: keyId, details: {} } }, workspaceId);
+    await revalidateKey(c.env, authOf(c), keyId, { reason: "API key revoked", audit: { actor: actorOf(c), action: "key.revoked", targetId: keyId, details: {} } }, workspaceId);
     return c.json({ revoked: keyId });
   })
   .post("/api/workspaces/:ws/keys/:keyId/rotate", async (c) => {
@@ -285,18 +262,16 @@ export const api = new Hono<ApiEnv>()
     const keyId = c.req.param("keyId");
     const denied = await requireManager(c, workspaceId);
     if (denied instanceof Response) return denied;
-    const old = await c.env.DB.prepare(`select "referenceId", "name", "metadata" from "apikey" where "id" = ?`)
-      .bind(keyId)
-      .first<{ referenceId: string; name: string | null; metadata: string | null }>();
+    const old = await apiKeyById(authOf(c), keyId);
     if (!old || old.referenceId !== workspaceId) return httpError(c, "not_found", "no such key in this workspace");
-    const scopes = storedKeyScopes(old.metadata);
+    const scopes = keyScopes(old.metadata);
     const userId = c.var.session.user.id;
     // A secret cannot be replaced in place: a new key takes the name and scopes, then the
     // old one is deleted, so it stops working before this answers.
     const created = await authOf(c).api.createApiKey({ body: { name: old.name ?? "agent", organizationId: workspaceId, userId, metadata: { scopes, createdBy: userId, rotatedFrom: keyId } } });
     await authOf(c).api.deleteApiKey({ body: { keyId }, headers: c.req.raw.headers });
     // The old key's sockets close in both rooms; the audit names both keys.
-    await revalidateKey(c.env, keyId, { reason: "API key rotated", audit: { actor: actorOf(c), action: "key.rotated", targetId: keyId, details: { replacedBy: created.id } } }, workspaceId);
+    await revalidateKey(c.env, authOf(c), keyId, { reason: "API key rotated", audit: { actor: actorOf(c), action: "key.rotated", targetId: keyId, details: { replacedBy: created.id } } }, workspaceId);
     return c.json({ id: created.id, key: created.key, name: created.name, start: created.start, scopes, replaced: keyId } satisfies RotatedKeyResponse, 201);
   })
   .notFound((c) => httpError(c, "not_found", `no route for ${c.req.method} ${c.req.path}`))

@@ -2,7 +2,10 @@ import { CloseCode } from "../../shared/protocol/errors";
 import { type Principal, Role, Scope } from "../../shared/protocol/principal";
 import { DEFAULT_AGENT_SCOPES, scopesForRole } from "../../shared/scopes";
 import { ACCOUNT_REFUSAL, type AccountFlags, accountStatus } from "./account-status";
+import { and, eq } from "drizzle-orm";
 import { timeOf } from "./d1-time";
+import { authDb } from "./db/client";
+import { baApiKey, baMember, baUser } from "./db/better-auth-tables";
 
 /**
  * What a principal may do right now, read from D1 (better-auth's tables) and nothing else.
@@ -26,7 +29,11 @@ export const isAccessPrincipal = (actor: Pick<Principal, "id" | "kind">): boolea
 export type AccessVerdict = { ok: true; principal: Principal } | { ok: false; code: typeof CloseCode.unauthenticated | typeof CloseCode.forbidden; reason: string };
 
 export async function memberRole(db: D1Database, workspaceId: string, userId: string): Promise<Role | null> {
-  const row = await db.prepare(`select "role" from "member" where "organizationId" = ? and "userId" = ?`).bind(workspaceId, userId).first<{ role: string }>();
+  const row = await authDb(db)
+    .select({ role: baMember.role })
+    .from(baMember)
+    .where(and(eq(baMember.organizationId, workspaceId), eq(baMember.userId, userId)))
+    .get();
   const parsed = Role.safeParse(row?.role);
   return parsed.success ? parsed.data : null;
 }
@@ -53,13 +60,8 @@ function parseMetadata(text: string | null): unknown {
 /** A key's scopes from its stored metadata column (the text better-auth wrote). */
 export const storedKeyScopes = (metadata: string | null): Scope[] => agentScopes(parseMetadata(metadata));
 
-interface KeyRow {
-  referenceId: string;
-  name: string | null;
-  enabled: number | null;
-  expiresAt: string | number | null;
-  metadata: string | null;
-}
+/** A key's scopes from its metadata as better-auth's adapter hands it out: the stored text, or already parsed. */
+export const keyScopes = (metadata: unknown): Scope[] => (typeof metadata === "string" || metadata === null ? storedKeyScopes(metadata ?? null) : agentScopes(metadata));
 
 /**
  * The principal as it stands now, or why it no longer may be in this workspace: a key
@@ -69,7 +71,11 @@ interface KeyRow {
 export async function recheckPrincipal(db: D1Database, workspaceId: string, principal: Principal): Promise<AccessVerdict> {
   if (principal.kind === "agent") {
     if (!principal.id.startsWith(AGENT_PREFIX)) return { ok: false, code: CloseCode.unauthenticated, reason: "unknown agent" };
-    const key = await db.prepare(`select "referenceId", "name", "enabled", "expiresAt", "metadata" from "apikey" where "id" = ?`).bind(principal.id.slice(AGENT_PREFIX.length)).first<KeyRow>();
+    const key = await authDb(db)
+      .select({ referenceId: baApiKey.referenceId, name: baApiKey.name, enabled: baApiKey.enabled, expiresAt: baApiKey.expiresAt, metadata: baApiKey.metadata })
+      .from(baApiKey)
+      .where(eq(baApiKey.id, principal.id.slice(AGENT_PREFIX.length)))
+      .get();
     if (!key) return { ok: false, code: CloseCode.unauthenticated, reason: "API key revoked" };
     if (key.enabled === 0) return { ok: false, code: CloseCode.unauthenticated, reason: "API key disabled" };
     const expiresAt = timeOf(key.expiresAt);
@@ -77,13 +83,18 @@ export async function recheckPrincipal(db: D1Database, workspaceId: string, prin
     if (key.referenceId !== workspaceId) return { ok: false, code: CloseCode.forbidden, reason: "this key belongs to another workspace" };
     return { ok: true, principal: { ...principal, name: key.name ?? principal.name, scopes: storedKeyScopes(key.metadata) } };
   }
-  const flags = await db.prepare(`select "banned", "banExpires", "waitlisted" from "user" where "id" = ?`).bind(principal.id).first<AccountFlags>();
+  const flags = await accountFlags(db, principal.id);
   if (!flags) return { ok: false, code: CloseCode.unauthenticated, reason: "this account no longer exists" };
   const status = accountStatus(flags);
   if (status !== "active") return { ok: false, code: CloseCode.forbidden, reason: ACCOUNT_REFUSAL[status] };
   const role = await memberRole(db, workspaceId, principal.id);
   if (!role) return { ok: false, code: CloseCode.forbidden, reason: "you no longer have access to this workspace" };
   return { ok: true, principal: { ...principal, role, scopes: scopesForRole(role) } };
+}
+
+/** A person's account flags (null: no such account): one indexed read of better-auth's user row. */
+export async function accountFlags(db: D1Database, userId: string): Promise<AccountFlags | null> {
+  return (await authDb(db).select({ banned: baUser.banned, banExpires: baUser.banExpires, waitlisted: baUser.waitlisted }).from(baUser).where(eq(baUser.id, userId)).get()) ?? null;
 }
 
 /** Whether two principals allow the same things (what a socket must be told about). */

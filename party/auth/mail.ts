@@ -1,4 +1,7 @@
+import { desc, eq, sql } from "drizzle-orm";
 import type { Env } from "../env";
+import { authDb } from "./db/client";
+import { devMail } from "./db/schema";
 
 export interface Mail {
   to: string;
@@ -18,8 +21,9 @@ export interface Mail {
 export async function sendMail(env: Env, mail: Mail): Promise<void> {
   console.log(JSON.stringify({ msg: "mail", to: mail.to, subject: mail.subject, link: mail.link }));
   if (env.DEV_MAIL_OUTBOX === "1") {
-    await env.DB.prepare(`insert into "dev_mail" ("id", "to", "subject", "text", "link", "createdAt") values (?, lower(?), ?, ?, ?, ?)`)
-      .bind(crypto.randomUUID(), mail.to, mail.subject, mail.text, mail.link, Date.now())
+    await authDb(env.DB)
+      .insert(devMail)
+      .values({ id: crypto.randomUUID(), to: sql`lower(${mail.to})`, subject: mail.subject, text: mail.text, link: mail.link, createdAt: Date.now() })
       .run();
   }
   if (env.MAIL_API_URL) {
@@ -34,8 +38,11 @@ export async function sendMail(env: Env, mail: Mail): Promise<void> {
 
 /** The dev outbox of one address, newest first (DEV_MAIL_OUTBOX=1 only). */
 export async function devOutbox(env: Env, to: string): Promise<(Omit<Mail, "to"> & { createdAt: number })[]> {
-  const { results } = await env.DB.prepare(`select "subject", "text", "link", "createdAt" from "dev_mail" where "to" = lower(?) order by "createdAt" desc limit 20`)
-    .bind(to)
-    .all<Omit<Mail, "to"> & { createdAt: number }>();
-  return results;
+  return authDb(env.DB)
+    .select({ subject: devMail.subject, text: devMail.text, link: devMail.link, createdAt: devMail.createdAt })
+    .from(devMail)
+    .where(eq(devMail.to, sql`lower(${to})`))
+    .orderBy(desc(devMail.createdAt))
+    .limit(20)
+    .all();
 }

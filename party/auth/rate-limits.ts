@@ -1,5 +1,8 @@
 import type { BetterAuthOptions } from "better-auth";
+import { eq, sql } from "drizzle-orm";
 import type { Env } from "../env";
+import { authDb } from "./db/client";
+import { ticketQuota } from "./db/schema";
 
 /** Sign-in and sign-up attempts per client IP in one window; tickets per principal. */
 export const SIGN_IN_MAX = 10;
@@ -37,9 +40,9 @@ export function authRateLimit(window: number) {
 }
 
 /**
- * One connect ticket minted by `principalId`, counted in the same D1 table as
- * better-auth's limits and by the same rule (at most TICKET_MAX, the window running from
- * the last allowed one; key `ticket|<principal>`, which no IP|path key can collide with):
+ * One connect ticket minted by `principalId`, counted by the same rule as better-auth's
+ * limits (at most TICKET_MAX, the window running from the last allowed one) in a table of
+ * our own (`ticket_quota`; better-auth's `rateLimit` is written by better-auth alone):
  * null when allowed, else the seconds until the window ends. The upsert decides in one
  * statement, so concurrent mints cannot all slip past a stale count; when its WHERE
  * refuses the update, RETURNING returns no row: that is the refusal.
@@ -47,18 +50,18 @@ export function authRateLimit(window: number) {
 export async function consumeTicketQuota(env: Env, principalId: string): Promise<number | null> {
   const windowMs = rateLimitWindow(env) * 1000;
   const now = Date.now();
-  const key = `ticket|${principalId}`;
-  const allowed = await env.DB.prepare(
-    `insert into "rateLimit" ("id", "key", "count", "lastRequest") values (?1, ?2, 1, ?3)
-     on conflict ("key") do update set
-       "count" = case when ?3 - "rateLimit"."lastRequest" >= ?4 then 1 else "rateLimit"."count" + 1 end,
-       "lastRequest" = ?3
-     where ?3 - "rateLimit"."lastRequest" >= ?4 or "rateLimit"."count" < ?5
-     returning "count"`,
-  )
-    .bind(crypto.randomUUID(), key, now, windowMs, TICKET_MAX)
-    .first();
+  const db = authDb(env.DB);
+  const allowed = await db
+    .insert(ticketQuota)
+    .values({ principal: principalId, count: 1, lastRequest: now })
+    .onConflictDoUpdate({
+      target: ticketQuota.principal,
+      set: { count: sql`case when ${now} - ${ticketQuota.lastRequest} >= ${windowMs} then 1 else ${ticketQuota.count} + 1 end`, lastRequest: now },
+      setWhere: sql`${now} - ${ticketQuota.lastRequest} >= ${windowMs} or ${ticketQuota.count} < ${TICKET_MAX}`,
+    })
+    .returning({ count: ticketQuota.count })
+    .get();
   if (allowed) return null;
-  const row = await env.DB.prepare(`select "lastRequest" from "rateLimit" where "key" = ?`).bind(key).first<{ lastRequest: number }>();
+  const row = await db.select({ lastRequest: ticketQuota.lastRequest }).from(ticketQuota).where(eq(ticketQuota.principal, principalId)).get();
   return Math.max(1, Math.ceil(((row?.lastRequest ?? now) + windowMs - now) / 1000));
 }

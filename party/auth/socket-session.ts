@@ -6,6 +6,9 @@ import { ACCOUNT_REFUSAL, type AccountFlags, accountStatus } from "./account-sta
 import { timeOf } from "./d1-time";
 import { SESSION_EXPIRES_IN_S, SESSION_UPDATE_AGE_S } from "./options";
 import type { AuthOutcome } from "./auth-outcome";
+import { and, eq } from "drizzle-orm";
+import { authDb } from "./db/client";
+import { baMember, baSession, baUser } from "./db/better-auth-tables";
 
 /**
  * A session cookie's principal for a socket upgrade in one D1 query: the session, its
@@ -43,16 +46,25 @@ export interface SessionAccessRow extends AccountFlags {
   role: string | null;
 }
 
+/** The socket upgrade's one read: the session with its user's flags and the role in this workspace. */
 export async function readSessionAccess(db: D1Database, token: string, workspaceId: string): Promise<SessionAccessRow | null> {
-  return db
-    .prepare(
-      `select s."userId", s."expiresAt", u."name", u."email", u."banned", u."banExpires", u."waitlisted", m."role"
-       from "session" s join "user" u on u."id" = s."userId"
-       left join "member" m on m."userId" = s."userId" and m."organizationId" = ?
-       where s."token" = ?`,
-    )
-    .bind(workspaceId, token)
-    .first<SessionAccessRow>();
+  const row = await authDb(db)
+    .select({
+      userId: baSession.userId,
+      expiresAt: baSession.expiresAt,
+      name: baUser.name,
+      email: baUser.email,
+      banned: baUser.banned,
+      banExpires: baUser.banExpires,
+      waitlisted: baUser.waitlisted,
+      role: baMember.role,
+    })
+    .from(baSession)
+    .innerJoin(baUser, eq(baUser.id, baSession.userId))
+    .leftJoin(baMember, and(eq(baMember.userId, baSession.userId), eq(baMember.organizationId, workspaceId)))
+    .where(eq(baSession.token, token))
+    .get();
+  return row ?? null;
 }
 
 /**

@@ -1,5 +1,8 @@
 import { Principal } from "../../shared/protocol/principal";
+import { eq, lt } from "drizzle-orm";
 import type { Env } from "../env";
+import { authDb } from "./db/client";
+import { connectTicket } from "./db/schema";
 
 export const TICKET_TTL_MS = 60_000;
 
@@ -12,8 +15,9 @@ export async function issueTicket(env: Env, workspaceId: string, principal: Prin
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   const ticket = `tk_${[...bytes].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
   const expiresAt = Date.now() + TICKET_TTL_MS;
-  await env.DB.prepare(`insert into "connect_ticket" ("hash", "workspaceId", "principal", "expiresAt") values (?, ?, ?, ?)`)
-    .bind(await sha256Hex(ticket), workspaceId, JSON.stringify(principal), expiresAt)
+  await authDb(env.DB)
+    .insert(connectTicket)
+    .values({ hash: await sha256Hex(ticket), workspaceId, principal: JSON.stringify(principal), expiresAt })
     .run();
   return { ticket, expiresAt };
 }
@@ -23,16 +27,18 @@ export async function issueTicket(env: Env, workspaceId: string, principal: Prin
  * unused ticket is deleted once expired, whether or not anyone asks for another.
  */
 export async function deleteExpiredTickets(env: Env, now: number): Promise<number> {
-  const result = await env.DB.prepare(`delete from "connect_ticket" where "expiresAt" < ?`).bind(now).run();
+  const result = await authDb(env.DB).delete(connectTicket).where(lt(connectTicket.expiresAt, now)).run();
   return result.meta.changes ?? 0;
 }
 
 /** Single use: the delete-returning claims it atomically, so a replay finds nothing. */
 export async function consumeTicket(env: Env, ticket: string): Promise<{ workspaceId: string; principal: Principal } | null> {
   if (ticket.length > 200) return null;
-  const row = await env.DB.prepare(`delete from "connect_ticket" where "hash" = ? returning "workspaceId", "principal", "expiresAt"`)
-    .bind(await sha256Hex(ticket))
-    .first<{ workspaceId: string; principal: string; expiresAt: number }>();
+  const row = await authDb(env.DB)
+    .delete(connectTicket)
+    .where(eq(connectTicket.hash, await sha256Hex(ticket)))
+    .returning({ workspaceId: connectTicket.workspaceId, principal: connectTicket.principal, expiresAt: connectTicket.expiresAt })
+    .get();
   if (!row || row.expiresAt < Date.now()) return null;
   const principal = Principal.safeParse(JSON.parse(row.principal));
   return principal.success ? { workspaceId: row.workspaceId, principal: principal.data } : null;

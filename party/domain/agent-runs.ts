@@ -1,5 +1,8 @@
 import { type AgentRunDoc, agentRunRecord } from "../records/agent-run";
 import { readable } from "../records/codec";
+import { and, asc, eq, gt, gte, inArray, isNotNull, lt, type SQL } from "drizzle-orm";
+import { excluded } from "./db/client";
+import { agentGatewayInvokes, agentRunApprovals, agentRuns, agentToolCalls, messages, type RunStatus } from "./db/schema";
 import type { Sql } from "./sql";
 
 // The Autopilot's runs: one per triggering message (a replayed `chat.send` starts nothing
@@ -7,7 +10,7 @@ import type { Sql } from "./sql";
 // newest post it will answer. A paused run keeps its
 // model messages here until a person decides, so it survives eviction and restarts.
 
-export type RunStatus = "queued" | "streaming" | "awaiting_approval" | "finished" | "failed" | "aborted";
+export type { RunStatus };
 
 export interface AgentRun {
   id: string;
@@ -22,22 +25,28 @@ export interface AgentRun {
 /** Finished runs (and their tool-call ledger) are deleted after this. */
 export const RUN_RETENTION_MS = 7 * 24 * 3_600_000;
 
-type Row = { id: string; thread_id: string; trigger_message_id: string; status: RunStatus; segment: number; doc: string };
-const toRun = (r: Row): AgentRun => ({ id: r.id, threadId: r.thread_id, triggerMessageId: r.trigger_message_id, status: r.status, segment: r.segment, doc: agentRunRecord.decode(r.doc) });
+const RUN_COLUMNS = {
+  id: agentRuns.id,
+  threadId: agentRuns.threadId,
+  triggerMessageId: agentRuns.triggerMessageId,
+  status: agentRuns.status,
+  segment: agentRuns.segment,
+  doc: agentRuns.doc,
+};
+type Row = { id: string; threadId: string; triggerMessageId: string; status: RunStatus; segment: number; doc: string };
+const toRun = (r: Row): AgentRun => ({ ...r, doc: agentRunRecord.decode(r.doc) });
+const oneRun = (row: Row | undefined): AgentRun | null => (row ? (readable([row], toRun)[0] ?? null) : null);
+const selectRuns = (sql: Sql, where: SQL | undefined) => sql.db.select(RUN_COLUMNS).from(agentRuns).where(where);
 
 /** Queues a run for a message; false when the message already has one. */
 export function queueRun(sql: Sql, run: { id: string; threadId: string; triggerMessageId: string; doc: AgentRunDoc }, now: number): boolean {
-  return (
-    sql.run(
-      `insert into agent_runs (id, thread_id, trigger_message_id, status, segment, created_at, updated_at, doc) values (?, ?, ?, 'queued', 0, ?, ?, ?) on conflict (trigger_message_id) do nothing`,
-      run.id,
-      run.threadId,
-      run.triggerMessageId,
-      now,
-      now,
-      agentRunRecord.encode(run.doc),
-    ) > 0
-  );
+  const inserted = sql.db
+    .insert(agentRuns)
+    .values({ id: run.id, threadId: run.threadId, triggerMessageId: run.triggerMessageId, status: "queued", segment: 0, createdAt: now, updatedAt: now, doc: agentRunRecord.encode(run.doc) })
+    .onConflictDoNothing({ target: agentRuns.triggerMessageId })
+    .returning({ id: agentRuns.id })
+    .all();
+  return inserted.length > 0;
 }
 
 /**
@@ -46,45 +55,58 @@ export function queueRun(sql: Sql, run: { id: string; threadId: string; triggerM
  * A replayed `chat.send`, or a post folded into a follow-up turn, starts nothing new.
  */
 export function coversMessage(sql: Sql, threadId: string, n: number): boolean {
-  return sql.one(`select 1 as hit from agent_runs r join messages m on m.id = r.trigger_message_id where r.thread_id = ? and m.n >= ? limit 1`, threadId, n) !== null;
+  const hit = sql.db
+    .select({ id: agentRuns.id })
+    .from(agentRuns)
+    .innerJoin(messages, eq(messages.id, agentRuns.triggerMessageId))
+    .where(and(eq(agentRuns.threadId, threadId), gte(messages.n, n)))
+    .limit(1)
+    .get();
+  return hit !== undefined;
 }
 
 /** Moves a queued run's trigger to a later message (its context then ends there). */
 export function retriggerQueued(sql: Sql, run: AgentRun, message: { id: string; n: number }, doc: AgentRunDoc, now: number): boolean {
-  return (
-    sql.run(
-      `update agent_runs set trigger_message_id = ?, doc = ?, updated_at = ? where id = ? and status = 'queued'`,
-      message.id,
-      agentRunRecord.encode({ ...doc, triggerN: message.n }),
-      now,
-      run.id,
-    ) > 0
-  );
+  const moved = sql.db
+    .update(agentRuns)
+    .set({ triggerMessageId: message.id, doc: agentRunRecord.encode({ ...doc, triggerN: message.n }), updatedAt: now })
+    .where(and(eq(agentRuns.id, run.id), eq(agentRuns.status, "queued")))
+    .returning({ id: agentRuns.id })
+    .all();
+  return moved.length > 0;
 }
 
 /** When the thread's runs since `since` were queued, oldest first (the per-thread turn cap). */
 export function turnsSince(sql: Sql, threadId: string, since: number): number[] {
-  return sql.all<{ created_at: number }>(`select created_at from agent_runs where thread_id = ? and created_at > ? order by created_at`, threadId, since).map((r) => r.created_at);
+  return sql.db
+    .select({ createdAt: agentRuns.createdAt })
+    .from(agentRuns)
+    .where(and(eq(agentRuns.threadId, threadId), gt(agentRuns.createdAt, since)))
+    .orderBy(asc(agentRuns.createdAt))
+    .all()
+    .map((r) => r.createdAt);
 }
 
 export function getRun(sql: Sql, id: string): AgentRun | null {
-  const row = sql.one<Row>(`select * from agent_runs where id = ?`, id);
-  return row ? (readable([row], toRun)[0] ?? null) : null;
+  return oneRun(selectRuns(sql, eq(agentRuns.id, id)).get());
 }
 
 export function runsWithStatus(sql: Sql, status: RunStatus): AgentRun[] {
-  return readable(sql.all<Row>(`select * from agent_runs where status = ? order by created_at`, status), toRun);
+  return readable(selectRuns(sql, eq(agentRuns.status, status)).orderBy(asc(agentRuns.createdAt)).all(), toRun);
 }
 
 /** The thread's run that streams or waits for a person, if any. */
 export function activeRun(sql: Sql, threadId: string): AgentRun | null {
-  const row = sql.one<Row>(`select * from agent_runs where thread_id = ? and status in ('streaming', 'awaiting_approval')`, threadId);
-  return row ? (readable([row], toRun)[0] ?? null) : null;
+  return oneRun(selectRuns(sql, and(eq(agentRuns.threadId, threadId), inArray(agentRuns.status, ["streaming", "awaiting_approval"]))).get());
 }
 
 export function nextQueued(sql: Sql, threadId: string): AgentRun | null {
-  const row = sql.one<Row>(`select * from agent_runs where thread_id = ? and status = 'queued' order by created_at limit 1`, threadId);
-  return row ? (readable([row], toRun)[0] ?? null) : null;
+  return oneRun(
+    selectRuns(sql, and(eq(agentRuns.threadId, threadId), eq(agentRuns.status, "queued")))
+      .orderBy(asc(agentRuns.createdAt))
+      .limit(1)
+      .get(),
+  );
 }
 
 /**
@@ -93,14 +115,24 @@ export function nextQueued(sql: Sql, threadId: string): AgentRun | null {
  */
 export function claimRun(sql: Sql, id: string, from: readonly RunStatus[], to: RunStatus, now: number): boolean {
   try {
-    return sql.run(`update agent_runs set status = ?, updated_at = ? where id = ? and status in (${from.map(() => "?").join(", ")})`, to, now, id, ...from) > 0;
+    const claimed = sql.db
+      .update(agentRuns)
+      .set({ status: to, updatedAt: now })
+      .where(and(eq(agentRuns.id, id), inArray(agentRuns.status, [...from])))
+      .returning({ id: agentRuns.id })
+      .all();
+    return claimed.length > 0;
   } catch {
     return false;
   }
 }
 
 export function saveRun(sql: Sql, run: Pick<AgentRun, "id" | "status" | "segment" | "doc">, now: number): void {
-  sql.run(`update agent_runs set status = ?, segment = ?, doc = ?, updated_at = ? where id = ?`, run.status, run.segment, agentRunRecord.encode(run.doc), now, run.id);
+  sql.db
+    .update(agentRuns)
+    .set({ status: run.status, segment: run.segment, doc: agentRunRecord.encode(run.doc), updatedAt: now })
+    .where(eq(agentRuns.id, run.id))
+    .run();
 }
 
 /** Ends a run; its model messages are no longer needed. */
@@ -111,45 +143,53 @@ export function endRun(sql: Sql, id: string, status: "finished" | "failed" | "ab
 }
 
 export function recordToolCall(sql: Sql, call: { runId: string; toolCallId: string; name: string; status: string; messageId: string | null }, now: number): void {
-  sql.run(
-    `insert into agent_tool_calls (run_id, tool_call_id, name, status, message_id, at) values (?, ?, ?, ?, ?, ?)
-     on conflict (run_id, tool_call_id) do update set status = excluded.status, message_id = excluded.message_id, at = excluded.at`,
-    call.runId,
-    call.toolCallId,
-    call.name,
-    call.status,
-    call.messageId,
-    now,
-  );
+  sql.db
+    .insert(agentToolCalls)
+    .values({ runId: call.runId, toolCallId: call.toolCallId, name: call.name, status: call.status, messageId: call.messageId, at: now })
+    .onConflictDoUpdate({ target: [agentToolCalls.runId, agentToolCalls.toolCallId], set: { status: excluded("status"), messageId: excluded("message_id"), at: excluded("at") } })
+    .run();
 }
 
-/** SQL: a run that will not resume (what retention may forget). */
-export const FINISHED_RUN = "status in ('finished', 'failed', 'aborted')";
+/** A run that will not resume (what retention may forget). */
+export const FINISHED_RUN = inArray(agentRuns.status, ["finished", "failed", "aborted"]);
 
 /** Whether the call's tool message is already in the thread (a run resumed twice replays the call). */
 export function toolCallPosted(sql: Sql, runId: string, toolCallId: string): boolean {
-  return sql.one(`select 1 as hit from agent_tool_calls where run_id = ? and tool_call_id = ? and message_id is not null`, runId, toolCallId) !== null;
+  const hit = sql.db
+    .select({ runId: agentToolCalls.runId })
+    .from(agentToolCalls)
+    .where(and(eq(agentToolCalls.runId, runId), eq(agentToolCalls.toolCallId, toolCallId), isNotNull(agentToolCalls.messageId)))
+    .get();
+  return hit !== undefined;
 }
 
 /** An approval the run filed through an approval-method tool: the room acts on it for the run's trigger. */
 export function recordFiledApproval(sql: Sql, runId: string, approvalId: string): void {
-  sql.run(`insert into agent_run_approvals (approval_id, run_id) values (?, ?) on conflict (approval_id) do nothing`, approvalId, runId);
+  sql.db.insert(agentRunApprovals).values({ approvalId, runId }).onConflictDoNothing({ target: agentRunApprovals.approvalId }).run();
 }
 
 export function filedApprovals(sql: Sql, runId: string): string[] {
-  return sql.all<{ approval_id: string }>(`select approval_id from agent_run_approvals where run_id = ?`, runId).map((r) => r.approval_id);
+  return sql.db
+    .select({ approvalId: agentRunApprovals.approvalId })
+    .from(agentRunApprovals)
+    .where(eq(agentRunApprovals.runId, runId))
+    .all()
+    .map((r) => r.approvalId);
 }
 
 /** The run that filed an approval, if a run did. */
 export function runOfFiledApproval(sql: Sql, approvalId: string): AgentRun | null {
-  const row = sql.one<Row>(`select r.* from agent_runs r join agent_run_approvals a on a.run_id = r.id where a.approval_id = ?`, approvalId);
-  return row ? (readable([row], toRun)[0] ?? null) : null;
+  const row = sql.db.select(RUN_COLUMNS).from(agentRuns).innerJoin(agentRunApprovals, eq(agentRunApprovals.runId, agentRuns.id)).where(eq(agentRunApprovals.approvalId, approvalId)).get();
+  return oneRun(row);
 }
 
 export function forgetOldRuns(sql: Sql, now: number): void {
-  const before = now - RUN_RETENTION_MS;
-  sql.run(`delete from agent_run_approvals where run_id in (select id from agent_runs where ${FINISHED_RUN} and updated_at < ?)`, before);
-  sql.run(`delete from agent_tool_calls where run_id in (select id from agent_runs where ${FINISHED_RUN} and updated_at < ?)`, before);
-  sql.run(`delete from agent_gateway_invokes where run_id in (select id from agent_runs where ${FINISHED_RUN} and updated_at < ?)`, before);
-  sql.run(`delete from agent_runs where ${FINISHED_RUN} and updated_at < ?`, before);
+  const old = sql.db
+    .select({ id: agentRuns.id })
+    .from(agentRuns)
+    .where(and(FINISHED_RUN, lt(agentRuns.updatedAt, now - RUN_RETENTION_MS)));
+  sql.db.delete(agentRunApprovals).where(inArray(agentRunApprovals.runId, old)).run();
+  sql.db.delete(agentToolCalls).where(inArray(agentToolCalls.runId, old)).run();
+  sql.db.delete(agentGatewayInvokes).where(inArray(agentGatewayInvokes.runId, old)).run();
+  sql.db.delete(agentRuns).where(inArray(agentRuns.id, old)).run();
 }

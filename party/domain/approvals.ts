@@ -1,6 +1,9 @@
 import type { z } from "zod";
 import type { Approval, ApprovalsListParams, ApprovalsRequestParams, ApprovalsResolveParams, ApprovalStatus } from "../../shared/protocol/approvals";
+import { and, asc, eq, isNotNull, lte, min, ne } from "drizzle-orm";
 import type { OpContext } from "./context";
+import { excluded } from "./db/client";
+import { approvals } from "./db/schema";
 import { RoomError } from "./errors";
 import { type Page, pageRows } from "./paging";
 import type { Sql } from "./sql";
@@ -10,7 +13,7 @@ import { readable } from "../records/codec";
 import { approvalRecord } from "../records/documents";
 
 export function getApproval(sql: Sql, id: string): Approval | null {
-  const row = sql.one<{ doc: string }>(`select doc from approvals where id = ?`, id);
+  const row = sql.db.select({ doc: approvals.doc }).from(approvals).where(eq(approvals.id, id)).get();
   return row ? approvalRecord.decode(row.doc) : null;
 }
 
@@ -21,15 +24,11 @@ export function requireApproval(sql: Sql, id: string): Approval {
 }
 
 function putApproval(sql: Sql, a: Approval): void {
-  sql.run(
-    `insert into approvals (id, status, expires_at, requested_at, doc) values (?, ?, ?, ?, ?)
-     on conflict (id) do update set status = excluded.status, expires_at = excluded.expires_at, doc = excluded.doc`,
-    a.id,
-    a.status,
-    a.expiresAt,
-    a.requestedAt,
-    approvalRecord.encode(a),
-  );
+  sql.db
+    .insert(approvals)
+    .values({ id: a.id, status: a.status, expiresAt: a.expiresAt, requestedAt: a.requestedAt, doc: approvalRecord.encode(a) })
+    .onConflictDoUpdate({ target: approvals.id, set: { status: excluded("status"), expiresAt: excluded("expires_at"), doc: excluded("doc") } })
+    .run();
 }
 
 export function requestApproval(ctx: OpContext, params: z.output<typeof ApprovalsRequestParams>, action: Approval["action"] = null): { approval: Approval } {
@@ -103,17 +102,22 @@ export function withdrawApproval(ctx: OpContext, approvalId: string, note: strin
 
 /** Every pending approval, oldest first. */
 export function pendingApprovals(sql: Sql): Approval[] {
-  return readable(sql.all<{ doc: string }>(`select doc from approvals where status = 'pending' order by requested_at`), (r) => approvalRecord.decode(r.doc));
+  const rows = sql.db.select({ doc: approvals.doc }).from(approvals).where(eq(approvals.status, "pending")).orderBy(asc(approvals.requestedAt)).all();
+  return readable(rows, (r) => approvalRecord.decode(r.doc));
 }
 
 /** Resolves every pending approval whose time ran out; returns how many. */
 export function expireDueApprovals(ctx: OpContext): number {
-  const due = ctx.sql.all<{ id: string; doc: string }>(`select id, doc from approvals where status = 'pending' and expires_at is not null and expires_at <= ?`, ctx.now);
+  const due = ctx.sql.db
+    .select({ id: approvals.id, doc: approvals.doc })
+    .from(approvals)
+    .where(and(eq(approvals.status, "pending"), isNotNull(approvals.expiresAt), lte(approvals.expiresAt, ctx.now)))
+    .all();
   for (const row of due) {
     const existing = readable([row], (r) => approvalRecord.decode(r.doc))[0];
     // An unreadable row stays as it is, but must not keep the expiry alarm firing every second.
     if (!existing) {
-      ctx.sql.run(`update approvals set expires_at = null where id = ?`, row.id);
+      ctx.sql.db.update(approvals).set({ expiresAt: null }).where(eq(approvals.id, row.id)).run();
       continue;
     }
     const approval: Approval = { ...existing, status: "expired", resolvedAt: ctx.now };
@@ -125,15 +129,26 @@ export function expireDueApprovals(ctx: OpContext): number {
 }
 
 export function nextApprovalExpiry(sql: Sql): number | null {
-  return sql.one<{ at: number | null }>(`select min(expires_at) as at from approvals where status = 'pending'`)?.at ?? null;
+  return (
+    sql.db
+      .select({ at: min(approvals.expiresAt) })
+      .from(approvals)
+      .where(eq(approvals.status, "pending"))
+      .get()?.at ?? null
+  );
 }
+
+const APPROVAL_COLUMNS = { id: approvals.id, time: approvals.requestedAt, doc: approvals.doc };
+
+/** Pending approvals: the hello counts what it leaves out. */
+export const PENDING_APPROVALS = eq(approvals.status, "pending");
 
 /** Newest requested first, one page from `before`. */
 export function listApprovals(sql: Sql, params: z.output<typeof ApprovalsListParams>, maxBytes?: number): Page<Approval> {
   return pageRows(sql, {
-    table: "approvals",
-    time: "requested_at",
-    ...(params.status ? { where: "status = ?", params: [params.status] } : {}),
+    table: approvals,
+    columns: APPROVAL_COLUMNS,
+    ...(params.status ? { where: eq(approvals.status, params.status) } : {}),
     ...(params.before ? { before: params.before } : {}),
     limit: params.limit,
     ...(maxBytes !== undefined ? { maxBytes } : {}),
@@ -143,5 +158,5 @@ export function listApprovals(sql: Sql, params: z.output<typeof ApprovalsListPar
 
 /** Recently decided approvals, newest requested first (the bounded hello's history). */
 export function recentResolvedApprovals(sql: Sql, limit: number, maxBytes: number): Approval[] {
-  return pageRows(sql, { table: "approvals", time: "requested_at", where: "status != 'pending'", limit, maxBytes, decode: (doc) => approvalRecord.decode(doc) }).items;
+  return pageRows(sql, { table: approvals, columns: APPROVAL_COLUMNS, where: ne(approvals.status, "pending"), limit, maxBytes, decode: (doc) => approvalRecord.decode(doc) }).items;
 }

@@ -9,6 +9,8 @@ import { RoomError } from "./errors";
 import { instanceActor } from "./gateway-actors";
 import { queueForGateway } from "./gateway-outbox";
 import { attachInstance, getInstance, requestInstanceOperation } from "./instances";
+import { asc, eq } from "drizzle-orm";
+import { chatStarts, messages } from "./db/schema";
 import type { Sql } from "./sql";
 import { messageRecord } from "../records/documents";
 import { appendMessage, createThread, requireThread, updateThread } from "./threads";
@@ -46,25 +48,24 @@ export function startChat(ctx: OpContext, params: z.output<typeof InstancesStart
   );
   thread = requireThread(ctx.sql, thread.id);
   const message = appendMessage(ctx, thread, ctx.actor, params.text);
-  ctx.sql.run(`insert into chat_starts (thread_id, approval_id, instance_id, message_id, created_at) values (?, ?, ?, ?, ?)`, thread.id, approval.id, params.instanceId, message.id, ctx.now);
+  ctx.sql.db.insert(chatStarts).values({ threadId: thread.id, approvalId: approval.id, instanceId: params.instanceId, messageId: message.id, createdAt: ctx.now }).run();
   const start: ThreadChatStart = { instanceId: params.instanceId, approvalId: approval.id, messageId: message.id, state: "waiting", error: null };
   return { approval, thread: updateThread(ctx, { ...requireThread(ctx.sql, thread.id), chatStart: start }), message };
 }
 
+const OPEN_START = { threadId: chatStarts.threadId, approvalId: chatStarts.approvalId, instanceId: chatStarts.instanceId, messageId: chatStarts.messageId };
+
 function openStartOf(sql: Sql, threadId: string): OpenStart | null {
-  const row = sql.one<{ thread_id: string; approval_id: string; instance_id: string; message_id: string }>(`select * from chat_starts where thread_id = ?`, threadId);
-  return row ? { threadId: row.thread_id, approvalId: row.approval_id, instanceId: row.instance_id, messageId: row.message_id } : null;
+  return sql.db.select(OPEN_START).from(chatStarts).where(eq(chatStarts.threadId, threadId)).get() ?? null;
 }
 
 function openStarts(sql: Sql): OpenStart[] {
-  return sql
-    .all<{ thread_id: string; approval_id: string; instance_id: string; message_id: string }>(`select * from chat_starts order by created_at`)
-    .map((r) => ({ threadId: r.thread_id, approvalId: r.approval_id, instanceId: r.instance_id, messageId: r.message_id }));
+  return sql.db.select(OPEN_START).from(chatStarts).orderBy(asc(chatStarts.createdAt)).all();
 }
 
 /** True when a start is open (the room runs `advanceChatStarts` only then). */
 export function hasOpenChatStarts(sql: Sql): boolean {
-  return sql.one(`select 1 as x from chat_starts limit 1`) !== null;
+  return sql.db.select({ threadId: chatStarts.threadId }).from(chatStarts).limit(1).get() !== undefined;
 }
 
 /** Why a decided approval started nothing, in the thread's words. */
@@ -109,7 +110,7 @@ export function advanceChatStarts(ctx: OpContext): string[] {
       continue;
     }
     attachInstance(ctx, { instanceId: instance.id, threadId: start.threadId, idempotencyKey: `chat-start-${start.approvalId}` }, true);
-    const row = ctx.sql.one<{ n: number; doc: string }>(`select n, doc from messages where id = ?`, start.messageId);
+    const row = ctx.sql.db.select({ n: messages.n, doc: messages.doc }).from(messages).where(eq(messages.id, start.messageId)).get();
     if (row) {
       queueForGateway(ctx, requireThread(ctx.sql, start.threadId), { ...messageRecord.decode(row.doc), n: row.n });
       queued.push(instance.id);
@@ -121,7 +122,7 @@ export function advanceChatStarts(ctx: OpContext): string[] {
 
 /** Writes the thread's `chatStart`; a closing state (`ready`, `failed`) also closes the start. */
 function setState(ctx: OpContext, start: OpenStart, state: ThreadChatStart["state"], error: string | null): void {
-  if (state === "ready" || state === "failed") ctx.sql.run(`delete from chat_starts where thread_id = ?`, start.threadId);
+  if (state === "ready" || state === "failed") ctx.sql.db.delete(chatStarts).where(eq(chatStarts.threadId, start.threadId)).run();
   const thread = requireThread(ctx.sql, start.threadId);
   const next: ThreadChatStart = { instanceId: start.instanceId, approvalId: start.approvalId, messageId: start.messageId, state, error };
   const current = thread.chatStart;

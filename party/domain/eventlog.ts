@@ -1,4 +1,7 @@
 import type { DurableEvent, DurableEventName, EventPayload } from "../../shared/protocol/events";
+import { asc, gt, lte, min, sql as q, sum } from "drizzle-orm";
+import { param, preparedPerRoom } from "./db/client";
+import { events } from "./db/schema";
 import { getMeta, setMeta } from "./schema";
 import type { Sql } from "./sql";
 import { readable } from "../records/codec";
@@ -18,12 +21,37 @@ export function currentSeq(sql: Sql): number {
   return Number(getMeta(sql, "seq") ?? 0);
 }
 
+// Run with every durable event and every replay page: prepared once per room.
+const statements = preparedPerRoom((db) => ({
+  insert: db
+    .insert(events)
+    .values({ seq: param("seq"), event: param("event"), payload: param("payload"), at: param("at") })
+    .prepare(),
+  trim: db
+    .delete(events)
+    .where(lte(events.seq, param("upTo")))
+    .prepare(),
+  gap: db
+    .select({ oldest: min(events.seq), bytes: sum(q<number>`length(${events.payload})`) })
+    .from(events)
+    .where(gt(events.seq, param("after")))
+    .prepare(),
+  page: db
+    .select({ seq: events.seq, event: events.event, payload: events.payload })
+    .from(events)
+    .where(gt(events.seq, param("after")))
+    .orderBy(asc(events.seq))
+    .limit(param("limit"))
+    .prepare(),
+}));
+
 /** Appends inside the caller's transaction, so the event commits with the change it reports. */
 export function appendEvent<E extends DurableEventName>(sql: Sql, event: E, payload: EventPayload<E>, now: number, retain: number): DurableEvent {
   const seq = currentSeq(sql) + 1;
-  sql.run(`insert into events (seq, event, payload, at) values (?, ?, ?, ?)`, seq, event, encodeEventPayload(event, payload), now);
+  const log = statements(sql.db);
+  log.insert.run({ seq, event, payload: encodeEventPayload(event, payload), at: now });
   setMeta(sql, "seq", String(seq));
-  sql.run(`delete from events where seq <= ?`, seq - retain);
+  log.trim.run({ upTo: seq - retain });
   // A generic E's event is one member of the union; TypeScript cannot see which.
   return { seq, event, payload } as DurableEvent<E> as DurableEvent;
 }
@@ -52,9 +80,9 @@ export function planResume(sql: Sql, epoch: string, lastSeq: number | null, clie
   if (clientEpoch !== epoch || lastSeq > seq) return { kind: "snapshot", reset: true };
   if (lastSeq === seq) return { kind: "replay", from: lastSeq };
   if (seq - lastSeq > budget.events) return { kind: "snapshot", reset: true };
-  const gap = sql.one<{ oldest: number | null; bytes: number | null }>(`select min(seq) as oldest, sum(length(payload)) as bytes from events where seq > ?`, lastSeq);
+  const gap = statements(sql.db).gap.get({ after: lastSeq });
   const oldest = gap?.oldest ?? seq + 1;
-  if (lastSeq + 1 < oldest || (gap?.bytes ?? 0) > budget.bytes) return { kind: "snapshot", reset: true };
+  if (lastSeq + 1 < oldest || Number(gap?.bytes ?? 0) > budget.bytes) return { kind: "snapshot", reset: true };
   return { kind: "replay", from: lastSeq };
 }
 
@@ -65,7 +93,7 @@ export function planResume(sql: Sql, epoch: string, lastSeq: number | null, clie
  * the last row read (readable or not).
  */
 export function readEventPage(sql: Sql, after: number, page: { events: number; bytes: number } = REPLAY_PAGE): { events: DurableEvent[]; unreadable: boolean; last: number } {
-  const rows = sql.all<{ seq: number; event: DurableEventName; payload: string }>(`select seq, event, payload from events where seq > ? order by seq limit ?`, after, page.events);
+  const rows = statements(sql.db).page.all({ after, limit: page.events });
   let bytes = 0;
   let taken = 0;
   // Always at least one event, however big, or the replay could never move on.

@@ -1,4 +1,6 @@
 import type { ThreadGateway } from "../../shared/protocol/gateway";
+import { and, asc, eq, inArray, or, sql as q } from "drizzle-orm";
+import { gatewayThreads } from "./db/schema";
 import type { Sql } from "./sql";
 
 // Which room thread talks to which gateway session. Plain SQL with no other domain
@@ -27,48 +29,41 @@ export interface Binding {
 }
 
 export function bindThread(sql: Sql, threadId: string, gateway: ThreadGateway): void {
-  sql.run(
-    `insert into gateway_threads (thread_id, instance_id, session_key, cursor) values (?, ?, ?, null)
-     on conflict (thread_id) do update set instance_id = excluded.instance_id, session_key = excluded.session_key, cursor = null`,
-    threadId,
-    gateway.instanceId,
-    gateway.sessionKey,
-  );
+  sql.db
+    .insert(gatewayThreads)
+    .values({ threadId, instanceId: gateway.instanceId, sessionKey: gateway.sessionKey, cursor: null })
+    .onConflictDoUpdate({ target: gatewayThreads.threadId, set: { instanceId: gateway.instanceId, sessionKey: gateway.sessionKey, cursor: null } })
+    .run();
 }
 
 export function unbindThread(sql: Sql, threadId: string): void {
-  sql.run(`delete from gateway_threads where thread_id = ?`, threadId);
+  sql.db.delete(gatewayThreads).where(eq(gatewayThreads.threadId, threadId)).run();
 }
-
-const bindingOf = (r: { thread_id: string; instance_id: string; session_key: string; cursor: string | null }): Binding => ({
-  threadId: r.thread_id,
-  instanceId: r.instance_id,
-  sessionKey: r.session_key,
-  cursor: r.cursor,
-});
 
 export function bindingForSession(sql: Sql, instanceId: string, sessionKey: string): Binding | null {
   const candidates = sessionKeyCandidates(sessionKey);
   // A short key also finds a thread bound to its canonical form (`x` ↔ `agent:<id>:x`).
   const canonical = sessionKey.startsWith("agent:") ? null : `agent:%:${sessionKey.replaceAll("%", "").replaceAll("_", "\\_")}`;
-  const row = sql.one<{ thread_id: string; instance_id: string; session_key: string; cursor: string | null }>(
-    `select * from gateway_threads where instance_id = ? and (session_key in (${candidates.map(() => "?").join(", ")})${canonical ? ` or session_key like ? escape '\\'` : ""}) order by rowid limit 1`,
-    instanceId,
-    ...candidates,
-    ...(canonical ? [canonical] : []),
+  const matches = or(inArray(gatewayThreads.sessionKey, candidates), canonical ? q`${gatewayThreads.sessionKey} like ${canonical} escape '\\'` : undefined);
+  return (
+    sql.db
+      .select()
+      .from(gatewayThreads)
+      .where(and(eq(gatewayThreads.instanceId, instanceId), matches))
+      .orderBy(asc(q`rowid`))
+      .limit(1)
+      .get() ?? null
   );
-  return row ? bindingOf(row) : null;
 }
 
 export function bindingForThread(sql: Sql, threadId: string): Binding | null {
-  const row = sql.one<{ thread_id: string; instance_id: string; session_key: string; cursor: string | null }>(`select * from gateway_threads where thread_id = ?`, threadId);
-  return row ? bindingOf(row) : null;
+  return sql.db.select().from(gatewayThreads).where(eq(gatewayThreads.threadId, threadId)).get() ?? null;
 }
 
 export function bindingsOf(sql: Sql, instanceId: string): Binding[] {
-  return sql.all<{ thread_id: string; instance_id: string; session_key: string; cursor: string | null }>(`select * from gateway_threads where instance_id = ?`, instanceId).map(bindingOf);
+  return sql.db.select().from(gatewayThreads).where(eq(gatewayThreads.instanceId, instanceId)).all();
 }
 
 export function setCursor(sql: Sql, threadId: string, cursor: string | null): void {
-  sql.run(`update gateway_threads set cursor = ? where thread_id = ?`, cursor, threadId);
+  sql.db.update(gatewayThreads).set({ cursor }).where(eq(gatewayThreads.threadId, threadId)).run();
 }

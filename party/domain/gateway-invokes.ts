@@ -1,3 +1,5 @@
+import { and, eq } from "drizzle-orm";
+import { agentGatewayInvokes } from "./db/schema";
 import type { Sql } from "./sql";
 
 // The ledger of the Autopilot's gateway tool calls. The gateway runs a `tools.invoke` as
@@ -19,21 +21,27 @@ export type InvokeStart =
   | { state: "finished"; ok: boolean; result: string };
 
 /** Records a call before it is sent; says what to do instead if it was sent already. */
+const invokeIs = (call: InvokeKey) => and(eq(agentGatewayInvokes.runId, call.runId), eq(agentGatewayInvokes.toolCallId, call.toolCallId));
+
 export function beginInvoke(sql: Sql, call: InvokeKey & { instanceId: string; tool: string }, now: number): InvokeStart {
   return sql.transaction((): InvokeStart => {
-    const row = sql.one<{ started_at: number; finished_at: number | null; ok: number | null; result: string | null }>(
-      `select started_at, finished_at, ok, result from agent_gateway_invokes where run_id = ? and tool_call_id = ?`,
-      call.runId,
-      call.toolCallId,
-    );
-    if (row?.finished_at != null) return { state: "finished", ok: row.ok === 1, result: row.result ?? "" };
-    if (row) return { state: "unknown", startedAt: row.started_at };
-    sql.run(`insert into agent_gateway_invokes (run_id, tool_call_id, instance_id, tool, started_at) values (?, ?, ?, ?, ?)`, call.runId, call.toolCallId, call.instanceId, call.tool, now);
+    const row = sql.db
+      .select({ startedAt: agentGatewayInvokes.startedAt, finishedAt: agentGatewayInvokes.finishedAt, ok: agentGatewayInvokes.ok, result: agentGatewayInvokes.result })
+      .from(agentGatewayInvokes)
+      .where(invokeIs(call))
+      .get();
+    if (row?.finishedAt != null) return { state: "finished", ok: row.ok === 1, result: row.result ?? "" };
+    if (row) return { state: "unknown", startedAt: row.startedAt };
+    sql.db.insert(agentGatewayInvokes).values({ runId: call.runId, toolCallId: call.toolCallId, instanceId: call.instanceId, tool: call.tool, startedAt: now }).run();
     return { state: "new" };
   });
 }
 
 /** Records a sent call's answer (`ok` false: the gateway refused it or the tool failed). */
 export function finishInvoke(sql: Sql, call: InvokeKey, outcome: { ok: boolean; result: string }, now: number): void {
-  sql.run(`update agent_gateway_invokes set finished_at = ?, ok = ?, result = ? where run_id = ? and tool_call_id = ?`, now, outcome.ok ? 1 : 0, outcome.result, call.runId, call.toolCallId);
+  sql.db
+    .update(agentGatewayInvokes)
+    .set({ finishedAt: now, ok: outcome.ok ? 1 : 0, result: outcome.result })
+    .where(invokeIs(call))
+    .run();
 }

@@ -10,6 +10,8 @@ import type { OpContext } from "./context";
 import { RoomError } from "./errors";
 import { gatewayDialUrl, type LinkPolicy } from "./gateway-address";
 import { getInstance, INSTANCE_APPROVAL_TTL_MS } from "./instances";
+import { and, eq } from "drizzle-orm";
+import { approvals, gatewayLinks } from "./db/schema";
 import type { Sql } from "./sql";
 
 export interface GatewayLink {
@@ -22,49 +24,51 @@ export interface GatewayLink {
 export function requestLink(ctx: OpContext, params: InstancesLinkParams, policy: LinkPolicy): { approval: Approval } {
   const existing = getInstance(ctx.sql, params.instanceId);
   if (existing && existing.status !== "stopped") throw new RoomError("conflict", `instance ${existing.id} already exists (${existing.status})`, { instanceId: existing.id });
-  const pending = ctx.sql.one<{ approval_id: string }>(
-    `select l.approval_id from gateway_links l join approvals a on a.id = l.approval_id where l.instance_id = ? and l.linked = 0 and a.status = 'pending'`,
-    params.instanceId,
-  );
-  if (pending) throw new RoomError("conflict", `a link of instance ${params.instanceId} is already waiting for approval`, { instanceId: params.instanceId, approvalId: pending.approval_id });
+  const pending = ctx.sql.db
+    .select({ approvalId: gatewayLinks.approvalId })
+    .from(gatewayLinks)
+    .innerJoin(approvals, eq(approvals.id, gatewayLinks.approvalId))
+    .where(and(eq(gatewayLinks.instanceId, params.instanceId), eq(gatewayLinks.linked, 0), eq(approvals.status, "pending")))
+    .get();
+  if (pending) throw new RoomError("conflict", `a link of instance ${params.instanceId} is already waiting for approval`, { instanceId: params.instanceId, approvalId: pending.approvalId });
   gatewayDialUrl(params.url, policy);
   const result = requestApproval(
     ctx,
     { title: `Link OpenClaw gateway "${params.name}"`, details: linkDetails(params.url), risk: "high", expiresInMs: INSTANCE_APPROVAL_TTL_MS, idempotencyKey: params.idempotencyKey },
     { kind: "instance", operation: "link", instanceId: params.instanceId, name: params.name },
   );
-  ctx.sql.run(`delete from gateway_links where instance_id = ?`, params.instanceId);
-  ctx.sql.run(
-    `insert into gateway_links (instance_id, approval_id, url, token, linked, created_at) values (?, ?, ?, ?, 0, ?)`,
-    params.instanceId,
-    result.approval.id,
-    params.url,
-    params.token,
-    ctx.now,
-  );
+  ctx.sql.db.delete(gatewayLinks).where(eq(gatewayLinks.instanceId, params.instanceId)).run();
+  ctx.sql.db.insert(gatewayLinks).values({ instanceId: params.instanceId, approvalId: result.approval.id, url: params.url, token: params.token, linked: 0, createdAt: ctx.now }).run();
   return result;
 }
 
 /** An approved link becomes the instance's: returns its address, or null if the request is gone. */
 export function activateLink(sql: Sql, approvalId: string): GatewayLink | null {
-  const row = sql.one<{ instance_id: string; url: string; token: string }>(`select instance_id, url, token from gateway_links where approval_id = ?`, approvalId);
+  const row = sql.db.select({ instanceId: gatewayLinks.instanceId, url: gatewayLinks.url, token: gatewayLinks.token }).from(gatewayLinks).where(eq(gatewayLinks.approvalId, approvalId)).get();
   if (!row) return null;
-  sql.run(`update gateway_links set linked = 1 where approval_id = ?`, approvalId);
-  return { instanceId: row.instance_id, url: row.url, token: row.token };
+  sql.db.update(gatewayLinks).set({ linked: 1 }).where(eq(gatewayLinks.approvalId, approvalId)).run();
+  return row;
 }
 
 /** The linked gateway of an instance (the bridge dials it), or null. */
 export function gatewayLink(sql: Sql, instanceId: string): GatewayLink | null {
-  const row = sql.one<{ url: string; token: string }>(`select url, token from gateway_links where instance_id = ? and linked = 1`, instanceId);
+  const row = sql.db
+    .select({ url: gatewayLinks.url, token: gatewayLinks.token })
+    .from(gatewayLinks)
+    .where(and(eq(gatewayLinks.instanceId, instanceId), eq(gatewayLinks.linked, 1)))
+    .get();
   return row ? { instanceId, url: row.url, token: row.token } : null;
 }
 
 /** A link request that was denied or expired: its token goes. */
 export function dropLinkRequest(sql: Sql, approvalId: string): void {
-  sql.run(`delete from gateway_links where approval_id = ? and linked = 0`, approvalId);
+  sql.db
+    .delete(gatewayLinks)
+    .where(and(eq(gatewayLinks.approvalId, approvalId), eq(gatewayLinks.linked, 0)))
+    .run();
 }
 
 /** Unlinked: the token goes. */
 export function dropLink(sql: Sql, instanceId: string): void {
-  sql.run(`delete from gateway_links where instance_id = ?`, instanceId);
+  sql.db.delete(gatewayLinks).where(eq(gatewayLinks.instanceId, instanceId)).run();
 }

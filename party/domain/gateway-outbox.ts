@@ -4,6 +4,8 @@ import type { ChatSendParams, Message, Thread } from "../../shared/protocol/thre
 import type { OpContext } from "./context";
 import { instanceActor } from "./gateway-actors";
 import { getInstance } from "./instances";
+import { and, asc, eq } from "drizzle-orm";
+import { gatewayOutbox, messages } from "./db/schema";
 import type { Sql } from "./sql";
 import { requireThread, sendMessage, appendMessage } from "./threads";
 
@@ -46,24 +48,28 @@ export function queueForGateway(ctx: OpContext, thread: Thread, message: Message
     );
     return;
   }
-  ctx.sql.run(
-    `insert into gateway_outbox (message_id, thread_id, instance_id, session_key, text, state, created_at) values (?, ?, ?, ?, ?, 'queued', ?)`,
-    message.id,
-    thread.id,
-    gateway.instanceId,
-    gateway.sessionKey,
-    message.text,
-    ctx.now,
-  );
+  ctx.sql.db
+    .insert(gatewayOutbox)
+    .values({ messageId: message.id, threadId: thread.id, instanceId: gateway.instanceId, sessionKey: gateway.sessionKey, text: message.text, state: "queued", createdAt: ctx.now })
+    .run();
 }
 
 export function queuedFor(sql: Sql, instanceId: string): Outbound[] {
-  return sql
-    .all<{ message_id: string; thread_id: string; instance_id: string; session_key: string; text: string; doc: string | null }>(
-      `select o.*, m.doc from gateway_outbox o left join messages m on m.id = o.message_id where o.instance_id = ? and o.state = 'queued' order by o.created_at`,
-      instanceId,
-    )
-    .map((r) => ({ messageId: r.message_id, threadId: r.thread_id, instanceId: r.instance_id, sessionKey: r.session_key, text: r.text, author: authorOf(r.doc) }));
+  return sql.db
+    .select({
+      messageId: gatewayOutbox.messageId,
+      threadId: gatewayOutbox.threadId,
+      instanceId: gatewayOutbox.instanceId,
+      sessionKey: gatewayOutbox.sessionKey,
+      text: gatewayOutbox.text,
+      doc: messages.doc,
+    })
+    .from(gatewayOutbox)
+    .leftJoin(messages, eq(messages.id, gatewayOutbox.messageId))
+    .where(and(eq(gatewayOutbox.instanceId, instanceId), eq(gatewayOutbox.state, "queued")))
+    .orderBy(asc(gatewayOutbox.createdAt))
+    .all()
+    .map(({ doc, ...r }) => ({ ...r, author: authorOf(doc) }));
 }
 
 /** The author of a stored message (retention may have pruned it: then nobody to check). */
@@ -75,10 +81,10 @@ function authorOf(doc: string | null): Actor | null {
 
 /** `sent`: the gateway accepted it (its run id is the message id); `failed`: it refused. */
 export function markOutbound(sql: Sql, messageId: string, state: "sent" | "failed"): void {
-  sql.run(`update gateway_outbox set state = ? where message_id = ?`, state, messageId);
+  sql.db.update(gatewayOutbox).set({ state }).where(eq(gatewayOutbox.messageId, messageId)).run();
 }
 
 /** Messages the gateway has, by the message id we sent as its idempotency key. */
 export function isOurMessage(sql: Sql, messageId: string): boolean {
-  return sql.one(`select 1 as x from gateway_outbox where message_id = ?`, messageId) !== null;
+  return sql.db.select({ messageId: gatewayOutbox.messageId }).from(gatewayOutbox).where(eq(gatewayOutbox.messageId, messageId)).get() !== undefined;
 }

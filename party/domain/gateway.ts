@@ -3,7 +3,10 @@ import type { Approval } from "../../shared/protocol/approvals";
 import type { GatewaySession, InstanceSessions, SessionsOpenParams, SessionsSendParams } from "../../shared/protocol/gateway";
 import type { Message, Thread } from "../../shared/protocol/threads";
 import { getApproval, requestApproval, settleApproval } from "./approvals";
+import { and, count, eq } from "drizzle-orm";
 import type { OpContext } from "./context";
+import { excluded } from "./db/client";
+import { approvals, gatewayApprovals, gatewayDevices, gatewayImports, gatewayOutbox, gatewaySessions } from "./db/schema";
 import { RoomError } from "./errors";
 import { bindingForSession, bindThread } from "./gateway-bindings";
 import { getInstance, putInstance } from "./instances";
@@ -26,7 +29,11 @@ export function openSession(ctx: OpContext, params: z.output<typeof SessionsOpen
     const thread = getThread(ctx.sql, existing.threadId);
     if (thread) return { thread };
   }
-  const session = ctx.sql.one<{ doc: string }>(`select doc from gateway_sessions where instance_id = ? and key = ?`, instance.id, params.sessionKey);
+  const session = ctx.sql.db
+    .select({ doc: gatewaySessions.doc })
+    .from(gatewaySessions)
+    .where(and(eq(gatewaySessions.instanceId, instance.id), eq(gatewaySessions.key, params.sessionKey)))
+    .get();
   const label = (session && readable([session], (r) => gatewaySessionRecord.decode(r.doc))[0]?.label) ?? params.sessionKey;
   const gateway = { instanceId: instance.id, sessionKey: params.sessionKey };
   const { thread } = createThread(ctx, { title: `${instance.name}: ${label}`.slice(0, 200), idempotencyKey: params.idempotencyKey }, gateway);
@@ -45,24 +52,35 @@ export function sendToSession(ctx: OpContext, params: z.output<typeof SessionsSe
 // --- imports (dedupe) -------------------------------------------------------------
 
 export function wasImported(sql: Sql, instanceId: string, key: string): boolean {
-  return sql.one(`select 1 as x from gateway_imports where instance_id = ? and key = ?`, instanceId, key) !== null;
+  return (
+    sql.db
+      .select({ key: gatewayImports.key })
+      .from(gatewayImports)
+      .where(and(eq(gatewayImports.instanceId, instanceId), eq(gatewayImports.key, key)))
+      .get() !== undefined
+  );
 }
 
 export function markImported(sql: Sql, instanceId: string, keys: string[], now: number): void {
-  for (const key of keys) sql.run(`insert into gateway_imports (instance_id, key, at) values (?, ?, ?) on conflict do nothing`, instanceId, key, now);
+  for (const key of keys) sql.db.insert(gatewayImports).values({ instanceId, key, at: now }).onConflictDoNothing().run();
 }
 
 // --- sessions ---------------------------------------------------------------------
 
 export function putSessions(sql: Sql, instanceId: string, sessions: Omit<GatewaySession, "threadId">[]): InstanceSessions {
-  sql.run(`delete from gateway_sessions where instance_id = ?`, instanceId);
-  for (const s of sessions) sql.run(`insert into gateway_sessions (instance_id, key, doc) values (?, ?, ?) on conflict do nothing`, instanceId, s.key, gatewaySessionRecord.encode(s));
+  sql.db.delete(gatewaySessions).where(eq(gatewaySessions.instanceId, instanceId)).run();
+  for (const s of sessions)
+    sql.db
+      .insert(gatewaySessions)
+      .values({ instanceId, key: s.key, doc: gatewaySessionRecord.encode(s) })
+      .onConflictDoNothing()
+      .run();
   return listSessions(sql, instanceId);
 }
 
 /** The instance's sessions, each with the thread it is open as (if any). */
 export function listSessions(sql: Sql, instanceId: string): InstanceSessions {
-  const rows = sql.all<{ doc: string }>(`select doc from gateway_sessions where instance_id = ?`, instanceId);
+  const rows = sql.db.select({ doc: gatewaySessions.doc }).from(gatewaySessions).where(eq(gatewaySessions.instanceId, instanceId)).all();
   const sessions = readable(rows, (r) => gatewaySessionRecord.decode(r.doc))
     .map((s) => ({ ...s, threadId: bindingForSession(sql, instanceId, s.key)?.threadId ?? null }))
     .sort((a, b) => (b.updatedAt ?? 0) - (a.updatedAt ?? 0));
@@ -70,24 +88,41 @@ export function listSessions(sql: Sql, instanceId: string): InstanceSessions {
 }
 
 export function allSessions(sql: Sql): InstanceSessions[] {
-  return sql.all<{ instance_id: string }>(`select distinct instance_id from gateway_sessions`).map((r) => listSessions(sql, r.instance_id));
+  return sql.db
+    .selectDistinct({ instanceId: gatewaySessions.instanceId })
+    .from(gatewaySessions)
+    .all()
+    .map((r) => listSessions(sql, r.instanceId));
 }
 
 export function forgetInstance(sql: Sql, instanceId: string): void {
-  for (const table of ["gateway_devices", "gateway_sessions", "gateway_imports", "gateway_approvals"]) sql.run(`delete from ${table} where instance_id = ?`, instanceId);
-  sql.run(`update gateway_outbox set state = 'failed' where instance_id = ? and state = 'queued'`, instanceId);
+  for (const table of [gatewayDevices, gatewaySessions, gatewayImports, gatewayApprovals]) sql.db.delete(table).where(eq(table.instanceId, instanceId)).run();
+  sql.db
+    .update(gatewayOutbox)
+    .set({ state: "failed" })
+    .where(and(eq(gatewayOutbox.instanceId, instanceId), eq(gatewayOutbox.state, "queued")))
+    .run();
 }
 
 // --- approvals --------------------------------------------------------------------
 
 export function approvalForRequest(sql: Sql, instanceId: string, requestId: string): Approval | null {
-  const row = sql.one<{ approval_id: string }>(`select approval_id from gateway_approvals where instance_id = ? and request_id = ?`, instanceId, requestId);
-  return row ? getApproval(sql, row.approval_id) : null;
+  const row = sql.db
+    .select({ approvalId: gatewayApprovals.approvalId })
+    .from(gatewayApprovals)
+    .where(and(eq(gatewayApprovals.instanceId, instanceId), eq(gatewayApprovals.requestId, requestId)))
+    .get();
+  return row ? getApproval(sql, row.approvalId) : null;
 }
 
 /** Pending room approvals that stand for this instance's gateway requests. */
 export function pendingGatewayApprovals(sql: Sql, instanceId: string): Approval[] {
-  const rows = sql.all<{ doc: string }>(`select a.doc from gateway_approvals g join approvals a on a.id = g.approval_id where g.instance_id = ? and a.status = 'pending'`, instanceId);
+  const rows = sql.db
+    .select({ doc: approvals.doc })
+    .from(gatewayApprovals)
+    .innerJoin(approvals, eq(approvals.id, gatewayApprovals.approvalId))
+    .where(and(eq(gatewayApprovals.instanceId, instanceId), eq(approvals.status, "pending")))
+    .all();
   return readable(rows, (r) => approvalRecord.decode(r.doc));
 }
 
@@ -104,7 +139,14 @@ export interface GatewayRequest {
 
 /** How many of this instance's gateway requests wait for a person. */
 export function countPendingGatewayApprovals(sql: Sql, instanceId: string): number {
-  return sql.one<{ n: number }>(`select count(*) as n from gateway_approvals g join approvals a on a.id = g.approval_id where g.instance_id = ? and a.status = 'pending'`, instanceId)?.n ?? 0;
+  return (
+    sql.db
+      .select({ n: count() })
+      .from(gatewayApprovals)
+      .innerJoin(approvals, eq(approvals.id, gatewayApprovals.approvalId))
+      .where(and(eq(gatewayApprovals.instanceId, instanceId), eq(approvals.status, "pending")))
+      .get()?.n ?? 0
+  );
 }
 
 /**
@@ -135,7 +177,7 @@ export function recordGatewayRequest(ctx: OpContext, request: GatewayRequest, ma
     },
     request.action,
   );
-  ctx.sql.run(`insert into gateway_approvals (instance_id, request_id, approval_id) values (?, ?, ?)`, request.instanceId, request.requestId, approval.id);
+  ctx.sql.db.insert(gatewayApprovals).values({ instanceId: request.instanceId, requestId: request.requestId, approvalId: approval.id }).run();
   return approval;
 }
 
@@ -149,7 +191,7 @@ export function settleGatewayRequest(ctx: OpContext, instanceId: string, request
 // --- device identity ----------------------------------------------------------------
 
 export function getDeviceDoc<T>(sql: Sql, instanceId: string): T | null {
-  const row = sql.one<{ doc: string }>(`select doc from gateway_devices where instance_id = ?`, instanceId);
+  const row = sql.db.select({ doc: gatewayDevices.doc }).from(gatewayDevices).where(eq(gatewayDevices.instanceId, instanceId)).get();
   return row ? (JSON.parse(row.doc) as T) : null;
 }
 
@@ -161,5 +203,9 @@ export function refuseOwnDevice(sql: Sql, instanceId: string, deviceId: string):
 }
 
 export function putDeviceDoc(sql: Sql, instanceId: string, doc: unknown): void {
-  sql.run(`insert into gateway_devices (instance_id, doc) values (?, ?) on conflict (instance_id) do update set doc = excluded.doc`, instanceId, JSON.stringify(doc));
+  sql.db
+    .insert(gatewayDevices)
+    .values({ instanceId, doc: JSON.stringify(doc) })
+    .onConflictDoUpdate({ target: gatewayDevices.instanceId, set: { doc: excluded("doc") } })
+    .run();
 }

@@ -6,6 +6,9 @@ import type { Message, Thread } from "../../shared/protocol/threads";
 import { TOOL_NODES_PER_THREAD } from "../../shared/hatchery/tool-nodes";
 import { type CanvasSessions, canvasSessions } from "./canvas-sessions";
 import { currentSeq, readEventPage } from "./eventlog";
+import { asc, eq, gt, lte, min, sql as q } from "drizzle-orm";
+import type { AnySQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
+import { agentRuns, agentToolCalls, approvals, events, instances, jobs, messages as messageRows, threads } from "./db/schema";
 import type { Sql } from "./sql";
 import { readable } from "../records/codec";
 import { approvalRecord, instanceRecord, jobRecord, messageRecord, threadRecord } from "../records/documents";
@@ -38,11 +41,14 @@ export interface GraphFeed {
 export const GRAPH_FEED_PAGE_BYTES = 512 * 1024;
 const SNAPSHOT_PAGE_ROWS = 500;
 
+type DocTable = { table: SQLiteTable; id: AnySQLiteColumn<{ data: string; notNull: true }>; doc: AnySQLiteColumn<{ data: string; notNull: true }> };
+const docTable = (table: DocTable["table"] & Pick<DocTable, "id" | "doc">): DocTable => ({ table, id: table.id, doc: table.doc });
+
 const TABLES = [
-  { kind: "threads", table: "threads", decode: (doc: string) => threadRecord.decode(doc) },
-  { kind: "approvals", table: "approvals", decode: (doc: string) => approvalRecord.decode(doc) },
-  { kind: "jobs", table: "jobs", decode: (doc: string) => jobRecord.decode(doc) },
-  { kind: "instances", table: "instances", decode: (doc: string) => instanceRecord.decode(doc) },
+  { kind: "threads", ...docTable(threads), decode: (doc: string) => threadRecord.decode(doc) },
+  { kind: "approvals", ...docTable(approvals), decode: (doc: string) => approvalRecord.decode(doc) },
+  { kind: "jobs", ...docTable(jobs), decode: (doc: string) => jobRecord.decode(doc) },
+  { kind: "instances", ...docTable(instances), decode: (doc: string) => instanceRecord.decode(doc) },
 ] as const;
 /** The step after the tables: the newest tool messages per thread, paged by thread id. */
 const TOOL_STEP = TABLES.length;
@@ -62,7 +68,7 @@ export function snapshotPage(sql: Sql, cursor: string | null, maxBytes = GRAPH_F
   let bytes = 0;
   while (step < TABLES.length) {
     const t = TABLES[step]!;
-    const rows = sql.all<{ id: string; doc: string }>(`select id, doc from ${t.table} where id > ? order by id limit ?`, after, SNAPSHOT_PAGE_ROWS);
+    const rows = sql.db.select({ id: t.id, doc: t.doc }).from(t.table).where(gt(t.id, after)).orderBy(asc(t.id)).limit(SNAPSHOT_PAGE_ROWS).all();
     let taken = 0;
     // At least one row per page, however big, so the snapshot always moves on.
     while (taken < rows.length && (bytes === 0 || bytes + rows[taken]!.doc.length <= maxBytes)) bytes += rows[taken++]!.doc.length;
@@ -86,16 +92,25 @@ export function snapshotPage(sql: Sql, cursor: string | null, maxBytes = GRAPH_F
  * the whole log. `lastThread`: where the next page continues, null when none are left.
  */
 function toolMessagePage(sql: Sql, afterThread: string, maxBytes: number, mustMove: boolean): { messages: Message[]; lastThread: string | null } {
-  const rows = sql.all<{ thread_id: string; n: number; doc: string }>(
-    `select thread_id, n, doc from (
-       select r.thread_id, m.n, m.doc, row_number() over (partition by r.thread_id order by m.n desc) as rank
-       from agent_tool_calls c join agent_runs r on r.id = c.run_id join messages m on m.id = c.message_id
-       where r.thread_id > ?
-     ) where rank <= ? order by thread_id, n limit ?`,
-    afterThread,
-    TOOL_NODES_PER_THREAD,
-    SNAPSHOT_PAGE_ROWS,
-  );
+  const ranked = sql.db
+    .select({
+      threadId: agentRuns.threadId,
+      n: messageRows.n,
+      doc: messageRows.doc,
+      rank: q<number>`row_number() over (partition by ${agentRuns.threadId} order by ${messageRows.n} desc)`.as("rank"),
+    })
+    .from(agentToolCalls)
+    .innerJoin(agentRuns, eq(agentRuns.id, agentToolCalls.runId))
+    .innerJoin(messageRows, eq(messageRows.id, agentToolCalls.messageId))
+    .where(gt(agentRuns.threadId, afterThread))
+    .as("ranked");
+  const rows = sql.db
+    .select({ thread_id: ranked.threadId, n: ranked.n, doc: ranked.doc })
+    .from(ranked)
+    .where(lte(ranked.rank, TOOL_NODES_PER_THREAD))
+    .orderBy(asc(ranked.threadId), asc(ranked.n))
+    .limit(SNAPSHOT_PAGE_ROWS)
+    .all();
   // A full batch may have cut its last thread short: that thread starts the next page.
   const complete = rows.length < SNAPSHOT_PAGE_ROWS;
   const threads: { id: string; rows: typeof rows; bytes: number }[] = [];
@@ -139,7 +154,11 @@ function readDomainFeed(sql: Sql, roomEpoch: string, since: number, epoch: strin
     const { page, next } = snapshotPage(sql, snapshotCursor);
     return { epoch: roomEpoch, seq: since, more: next !== null || since < seq, events: [], snapshot: page, snapshotCursor: next };
   }
-  const oldest = sql.one<{ seq: number | null }>(`select min(seq) as seq from events`)?.seq ?? seq + 1;
+  const oldest =
+    sql.db
+      .select({ seq: min(events.seq) })
+      .from(events)
+      .get()?.seq ?? seq + 1;
   if (epoch !== roomEpoch || since > seq || since + 1 < oldest) {
     const { page, next } = snapshotPage(sql, null);
     return { epoch: roomEpoch, seq, more: next !== null, events: [], snapshot: page, snapshotCursor: next };

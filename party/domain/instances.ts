@@ -12,7 +12,10 @@ import type {
 } from "../../shared/protocol/instances";
 import { deleteDetails, restoreDetails, unlinkDetails, unpairDetails } from "../../shared/instance-texts";
 import { requestApproval } from "./approvals";
+import { asc, eq } from "drizzle-orm";
 import type { OpContext } from "./context";
+import { excluded } from "./db/client";
+import { instances } from "./db/schema";
 import { RoomError } from "./errors";
 import type { Sql } from "./sql";
 import { bindThread, sessionKeyForThread, unbindThread } from "./gateway-bindings";
@@ -24,23 +27,21 @@ import { instanceRecord } from "../records/documents";
 export const INSTANCE_APPROVAL_TTL_MS = 24 * 60 * 60 * 1000;
 
 export function getInstance(sql: Sql, id: string): Instance | null {
-  const row = sql.one<{ doc: string }>(`select doc from instances where id = ?`, id);
+  const row = sql.db.select({ doc: instances.doc }).from(instances).where(eq(instances.id, id)).get();
   return row ? instanceRecord.decode(row.doc) : null;
 }
 
 export function listInstances(sql: Sql): Instance[] {
-  return readable(sql.all<{ doc: string }>(`select doc from instances order by created_at`), (r) => instanceRecord.decode(r.doc));
+  const rows = sql.db.select({ doc: instances.doc }).from(instances).orderBy(asc(instances.createdAt)).all();
+  return readable(rows, (r) => instanceRecord.decode(r.doc));
 }
 
 export function putInstance(ctx: OpContext, instance: Instance): Instance {
-  ctx.sql.run(
-    `insert into instances (id, status, created_at, doc) values (?, ?, ?, ?)
-     on conflict (id) do update set status = excluded.status, doc = excluded.doc`,
-    instance.id,
-    instance.status,
-    instance.createdAt,
-    instanceRecord.encode(instance),
-  );
+  ctx.sql.db
+    .insert(instances)
+    .values({ id: instance.id, status: instance.status, createdAt: instance.createdAt, doc: instanceRecord.encode(instance) })
+    .onConflictDoUpdate({ target: instances.id, set: { status: excluded("status"), doc: excluded("doc") } })
+    .run();
   ctx.emit("instance.updated", { instance });
   return instance;
 }

@@ -10,7 +10,10 @@ import {
   type JobsUpdateParams,
 } from "../../shared/protocol/jobs";
 import { hasScope } from "../../shared/scopes";
+import { eq, inArray, not } from "drizzle-orm";
 import type { OpContext } from "./context";
+import { excluded } from "./db/client";
+import { jobs } from "./db/schema";
 import { RoomError } from "./errors";
 import { countRows, type Page, pageRows } from "./paging";
 import type { Sql } from "./sql";
@@ -18,19 +21,16 @@ import { requireThread } from "./threads";
 import { jobRecord } from "../records/documents";
 
 function getJob(sql: Sql, id: string): Job | null {
-  const row = sql.one<{ doc: string }>(`select doc from jobs where id = ?`, id);
+  const row = sql.db.select({ doc: jobs.doc }).from(jobs).where(eq(jobs.id, id)).get();
   return row ? jobRecord.decode(row.doc) : null;
 }
 
 function putJob(sql: Sql, job: Job): void {
-  sql.run(
-    `insert into jobs (id, status, updated_at, doc) values (?, ?, ?, ?)
-     on conflict (id) do update set status = excluded.status, updated_at = excluded.updated_at, doc = excluded.doc`,
-    job.id,
-    job.status,
-    job.updatedAt,
-    jobRecord.encode(job),
-  );
+  sql.db
+    .insert(jobs)
+    .values({ id: job.id, status: job.status, updatedAt: job.updatedAt, doc: jobRecord.encode(job) })
+    .onConflictDoUpdate({ target: jobs.id, set: { status: excluded("status"), updatedAt: excluded("updated_at"), doc: excluded("doc") } })
+    .run();
 }
 
 /** A job is reported by the principal that started it (or an admin), and only while it runs. */
@@ -111,13 +111,14 @@ export function cancelJob(ctx: OpContext, params: z.output<typeof JobsCancelPara
   return { job };
 }
 
-const ACTIVE = "status in ('running', 'cancel_requested')";
+const ACTIVE = inArray(jobs.status, ["running", "cancel_requested"]);
+const JOB_COLUMNS = { id: jobs.id, time: jobs.updatedAt, doc: jobs.doc };
 
 /** Most recently updated first, one page from `before`. */
 export function listJobs(sql: Sql, params: z.output<typeof JobsListParams>, maxBytes?: number): Page<Job> {
   return pageRows(sql, {
-    table: "jobs",
-    time: "updated_at",
+    table: jobs,
+    columns: JOB_COLUMNS,
     ...(params.active ? { where: ACTIVE } : {}),
     ...(params.before ? { before: params.before } : {}),
     limit: params.limit,
@@ -128,9 +129,9 @@ export function listJobs(sql: Sql, params: z.output<typeof JobsListParams>, maxB
 
 /** Recently finished jobs, newest first (the bounded hello's history). */
 export function recentFinishedJobs(sql: Sql, limit: number, maxBytes: number): Job[] {
-  return pageRows(sql, { table: "jobs", time: "updated_at", where: `not ${ACTIVE}`, limit, maxBytes, decode: (doc) => jobRecord.decode(doc) }).items;
+  return pageRows(sql, { table: jobs, columns: JOB_COLUMNS, where: not(ACTIVE), limit, maxBytes, decode: (doc) => jobRecord.decode(doc) }).items;
 }
 
 export function countActiveJobs(sql: Sql): number {
-  return countRows(sql, "jobs", ACTIVE);
+  return countRows(sql, jobs, ACTIVE);
 }

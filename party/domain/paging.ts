@@ -1,5 +1,7 @@
 import type { PageCursor } from "../../shared/protocol/paging";
-import type { Sql, SqlValue } from "./sql";
+import { and, count, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import type { AnySQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { Sql } from "./sql";
 import { readable } from "../records/codec";
 
 /** One page of a newest-first list: the items and where the next page starts (null: none). */
@@ -9,13 +11,11 @@ export interface Page<T> {
 }
 
 export interface PageQuery<T> {
-  /** Table with `id`, a time column and `doc`. */
-  table: string;
-  /** The sort column (newest first); ties are broken by id. */
-  time: string;
-  /** Extra filter (SQL with `?` placeholders) and its parameters. */
-  where?: string;
-  params?: SqlValue[];
+  table: SQLiteTable;
+  /** The table's id, its sort column (newest first; ties are broken by id) and its document. */
+  columns: { id: AnySQLiteColumn<{ data: string; notNull: true }>; time: AnySQLiteColumn<{ data: number; notNull: true }>; doc: AnySQLiteColumn<{ data: string; notNull: true }> };
+  /** Extra filter. */
+  where?: SQL | undefined;
   before?: PageCursor;
   limit: number;
   /**
@@ -33,13 +33,15 @@ const encoder = new TextEncoder();
  * each page is one indexed range scan however deep the client has paged.
  */
 export function pageRows<T>(sql: Sql, q: PageQuery<T>): Page<T> {
-  const conditions = [q.where, q.before ? `(${q.time} < ? or (${q.time} = ? and id < ?))` : undefined].filter(Boolean);
-  const params: SqlValue[] = [...(q.params ?? []), ...(q.before ? [q.before.at, q.before.at, q.before.id] : [])];
-  const rows = sql.all<{ id: string; at: number; doc: string }>(
-    `select id, ${q.time} as at, doc from ${q.table} ${conditions.length ? `where ${conditions.join(" and ")}` : ""} order by ${q.time} desc, id desc limit ?`,
-    ...params,
-    q.limit + 1,
-  );
+  const { id, time, doc } = q.columns;
+  const cursor = q.before ? or(lt(time, q.before.at), and(eq(time, q.before.at), lt(id, q.before.id))) : undefined;
+  const rows = sql.db
+    .select({ id, at: time, doc })
+    .from(q.table)
+    .where(and(q.where, cursor))
+    .orderBy(desc(time), desc(id))
+    .limit(q.limit + 1)
+    .all();
   let taken = Math.min(rows.length, q.limit);
   if (q.maxBytes !== undefined) {
     let bytes = 0;
@@ -66,6 +68,6 @@ function afterRow(row: { at: number; id: string }): PageCursor {
 }
 
 /** How many rows match a filter. */
-export function countRows(sql: Sql, table: string, where?: string, ...params: SqlValue[]): number {
-  return sql.one<{ n: number }>(`select count(*) as n from ${table} ${where ? `where ${where}` : ""}`, ...params)?.n ?? 0;
+export function countRows(sql: Sql, table: SQLiteTable, where?: SQL): number {
+  return sql.db.select({ n: count() }).from(table).where(where).get()?.n ?? 0;
 }

@@ -1,4 +1,7 @@
+import { count, lt, lte, max, sql as q } from "drizzle-orm";
 import { FINISHED_RUN, forgetOldRuns } from "./agent-runs";
+import { graphIdempotency } from "./db/hatchery-schema";
+import { agentRuns, audit, gatewayImports, idempotency, usage } from "./db/schema";
 import { IDEMPOTENCY_TTL_MS } from "./idempotency";
 import type { Sql } from "./sql";
 import { forgetOldUsage } from "./usage";
@@ -20,20 +23,31 @@ export const GATEWAY_IMPORT_TTL_MS = 30 * 24 * 60 * 60 * 1000;
  * rows are left (0: a later sweep has nothing to wait for).
  */
 export function sweepRoomTables(sql: Sql, now: number, auditRows: number): number {
-  sql.run(`delete from idempotency where at < ?`, now - IDEMPOTENCY_TTL_MS);
-  sql.run(`delete from gateway_imports where at < ?`, now - GATEWAY_IMPORT_TTL_MS);
-  sql.run(`delete from audit where n <= (select max(n) from audit) - ?`, auditRows);
+  sql.db
+    .delete(idempotency)
+    .where(lt(idempotency.at, now - IDEMPOTENCY_TTL_MS))
+    .run();
+  sql.db
+    .delete(gatewayImports)
+    .where(lt(gatewayImports.at, now - GATEWAY_IMPORT_TTL_MS))
+    .run();
+  const newest = sql.db.select({ n: max(audit.n) }).from(audit);
+  sql.db
+    .delete(audit)
+    .where(lte(audit.n, q`(${newest}) - ${auditRows}`))
+    .run();
   forgetOldRuns(sql, now);
   forgetOldUsage(sql, now);
-  const left = sql.one<{ n: number }>(
-    `select (select count(*) from idempotency) + (select count(*) from gateway_imports)
-          + (select count(*) from agent_runs where ${FINISHED_RUN}) + (select count(*) from usage) as n`,
-  );
-  return left?.n ?? 0;
+  const rows = (table: typeof idempotency | typeof gatewayImports | typeof agentRuns | typeof usage, where?: typeof FINISHED_RUN) =>
+    sql.db.select({ n: count() }).from(table).where(where).get()?.n ?? 0;
+  return rows(idempotency) + rows(gatewayImports) + rows(agentRuns, FINISHED_RUN) + rows(usage);
 }
 
 /** The Hatchery's graph.apply keys: kept as long as the Autopilot's. Returns how many are left. */
 export function sweepGraphIdempotency(sql: Sql, now: number): number {
-  sql.run(`delete from graph_idempotency where at < ?`, now - IDEMPOTENCY_TTL_MS);
-  return sql.one<{ n: number }>(`select count(*) as n from graph_idempotency`)?.n ?? 0;
+  sql.db
+    .delete(graphIdempotency)
+    .where(lt(graphIdempotency.at, now - IDEMPOTENCY_TTL_MS))
+    .run();
+  return sql.db.select({ n: count() }).from(graphIdempotency).get()?.n ?? 0;
 }

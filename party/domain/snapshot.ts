@@ -1,6 +1,7 @@
 import type { Snapshot } from "../../shared/protocol/hello";
 import type { PresenceEntry } from "../../shared/protocol/presence";
-import { listApprovals, recentResolvedApprovals } from "./approvals";
+import { listApprovals, PENDING_APPROVALS, recentResolvedApprovals } from "./approvals";
+import { approvals, threads as threadRows } from "./db/schema";
 import { listInstances } from "./instances";
 import { countActiveJobs, listJobs, recentFinishedJobs } from "./jobs";
 import { countRows } from "./paging";
@@ -39,8 +40,8 @@ export function buildSnapshot(sql: Sql, presence: PresenceEntry[], budget: Snaps
     presence: people.entries,
     instances: listInstances(sql),
     more: {
-      threads: { left: threads.next ? left(countRows(sql, "threads"), threads.items.length) : 0, next: threads.next },
-      approvals: { left: pending.next ? left(countRows(sql, "approvals", "status = 'pending'"), pending.items.length) : 0, next: pending.next },
+      threads: { left: threads.next ? left(countRows(sql, threadRows), threads.items.length) : 0, next: threads.next },
+      approvals: { left: pending.next ? left(countRows(sql, approvals, PENDING_APPROVALS), pending.items.length) : 0, next: pending.next },
       jobs: { left: active.next ? left(countActiveJobs(sql), active.items.length) : 0, next: active.next },
       presence: left(presence.length, people.entries.length),
       presenceNext: people.next,

@@ -1,7 +1,14 @@
+import { type RoomDb, roomDb } from "./db/client";
+
 export type SqlValue = string | number | null | ArrayBuffer;
 
-/** The slice of Durable Object SQLite the domain needs; keeps domain code storage-agnostic. */
+/**
+ * A room's Durable Object SQLite: `db` is the typed (drizzle) view the domain reads and
+ * writes through; `all`/`one`/`run` take raw SQL for the few statements not yet moved to
+ * it (see docs/architecture.md "Storage"). Keeps domain code storage-agnostic.
+ */
 export interface Sql {
+  readonly db: RoomDb;
   all<T>(query: string, ...params: SqlValue[]): T[];
   one<T>(query: string, ...params: SqlValue[]): T | null;
   run(query: string, ...params: SqlValue[]): number;
@@ -12,6 +19,7 @@ export interface Sql {
 export function sqlFromStorage(storage: DurableObjectStorage): Sql {
   const exec = storage.sql.exec.bind(storage.sql);
   return {
+    db: roomDb(storage),
     all: <T>(query: string, ...params: SqlValue[]) => exec(query, ...params).toArray() as T[],
     one: <T>(query: string, ...params: SqlValue[]) => (exec(query, ...params).toArray()[0] as T | undefined) ?? null,
     run: (query, ...params) => exec(query, ...params).rowsWritten,

@@ -1,3 +1,6 @@
+import { eq } from "drizzle-orm";
+import { excluded } from "./db/client";
+import { threadSummaries } from "./db/schema";
 import type { Sql } from "./sql";
 
 // A thread's rolling summary: what the Autopilot's context keeps of the messages that no
@@ -9,17 +12,13 @@ export interface ThreadSummary {
 }
 
 export function getSummary(sql: Sql, threadId: string): ThreadSummary | null {
-  const row = sql.one<{ through_n: number; text: string }>(`select through_n, text from thread_summaries where thread_id = ?`, threadId);
-  return row ? { throughN: row.through_n, text: row.text } : null;
+  return sql.db.select({ throughN: threadSummaries.throughN, text: threadSummaries.text }).from(threadSummaries).where(eq(threadSummaries.threadId, threadId)).get() ?? null;
 }
 
 export function putSummary(sql: Sql, threadId: string, summary: ThreadSummary, now: number): void {
-  sql.run(
-    `insert into thread_summaries (thread_id, through_n, text, updated_at) values (?, ?, ?, ?)
-     on conflict (thread_id) do update set through_n = excluded.through_n, text = excluded.text, updated_at = excluded.updated_at`,
-    threadId,
-    summary.throughN,
-    summary.text,
-    now,
-  );
+  sql.db
+    .insert(threadSummaries)
+    .values({ threadId, throughN: summary.throughN, text: summary.text, updatedAt: now })
+    .onConflictDoUpdate({ target: threadSummaries.threadId, set: { throughN: excluded("through_n"), text: excluded("text"), updatedAt: excluded("updated_at") } })
+    .run();
 }

@@ -3,7 +3,10 @@ import type { Responder, ThreadsConfigureParams } from "../../shared/protocol/ag
 import type { Message, Thread, ThreadsArchiveParams, ThreadsCreateParams, ThreadsRenameParams } from "../../shared/protocol/threads";
 import type { ChatSendParams, MessagesListParams } from "../../shared/protocol/threads";
 import type { Actor } from "../../shared/protocol/principal";
+import { and, desc, eq, lt, lte } from "drizzle-orm";
 import type { OpContext } from "./context";
+import { excluded } from "./db/client";
+import { messages as messageRows, threads } from "./db/schema";
 import { RoomError } from "./errors";
 import type { PageCursor } from "../../shared/protocol/paging";
 import { type Page, pageRows } from "./paging";
@@ -12,7 +15,7 @@ import { readable } from "../records/codec";
 import { messageRecord, threadRecord } from "../records/documents";
 
 export function getThread(sql: Sql, id: string): Thread | null {
-  const row = sql.one<{ doc: string }>(`select doc from threads where id = ?`, id);
+  const row = sql.db.select({ doc: threads.doc }).from(threads).where(eq(threads.id, id)).get();
   return row ? threadRecord.decode(row.doc) : null;
 }
 
@@ -23,27 +26,30 @@ export function requireThread(sql: Sql, id: string): Thread {
 }
 
 function putThread(sql: Sql, thread: Thread): void {
-  sql.run(
-    `insert into threads (id, archived, updated_at, doc) values (?, ?, ?, ?)
-     on conflict (id) do update set archived = excluded.archived, updated_at = excluded.updated_at, doc = excluded.doc`,
-    thread.id,
-    thread.archived ? 1 : 0,
-    thread.updatedAt,
-    threadRecord.encode(thread),
-  );
+  sql.db
+    .insert(threads)
+    .values({ id: thread.id, archived: thread.archived ? 1 : 0, updatedAt: thread.updatedAt, doc: threadRecord.encode(thread) })
+    .onConflictDoUpdate({ target: threads.id, set: { archived: excluded("archived"), updatedAt: excluded("updated_at"), doc: excluded("doc") } })
+    .run();
 }
 
 export function listThreads(sql: Sql, includeArchived: boolean, limit = 1000): Thread[] {
-  const rows = sql.all<{ doc: string }>(`select doc from threads where archived <= ? order by updated_at desc limit ?`, includeArchived ? 1 : 0, limit);
+  const rows = sql.db
+    .select({ doc: threads.doc })
+    .from(threads)
+    .where(lte(threads.archived, includeArchived ? 1 : 0))
+    .orderBy(desc(threads.updatedAt))
+    .limit(limit)
+    .all();
   return readable(rows, (r) => threadRecord.decode(r.doc));
 }
 
 /** Most recently updated first, one page from `before` (archived ones only if asked). */
 export function pageThreads(sql: Sql, params: { includeArchived: boolean; limit: number; before?: PageCursor | undefined }, maxBytes?: number): Page<Thread> {
   return pageRows(sql, {
-    table: "threads",
-    time: "updated_at",
-    ...(params.includeArchived ? {} : { where: "archived = 0" }),
+    table: threads,
+    columns: { id: threads.id, time: threads.updatedAt, doc: threads.doc },
+    ...(params.includeArchived ? {} : { where: eq(threads.archived, 0) }),
     ...(params.before ? { before: params.before } : {}),
     limit: params.limit,
     ...(maxBytes !== undefined ? { maxBytes } : {}),
@@ -123,8 +129,11 @@ type MessageExtras = Pick<Message, "kind" | "runId" | "aborted" | "tool">;
 export function appendMessage(ctx: OpContext, thread: Thread, author: Actor, text: string, extras: MessageExtras = {}): Message {
   const id = ctx.newId("msg");
   const draft = { id, threadId: thread.id, author, text, createdAt: ctx.now, ...extras };
-  ctx.sql.run(`insert into messages (id, thread_id, doc) values (?, ?, ?)`, id, thread.id, messageRecord.encode(draft));
-  const n = ctx.sql.one<{ n: number }>(`select n from messages where id = ?`, id)!.n;
+  const { n } = ctx.sql.db
+    .insert(messageRows)
+    .values({ id, threadId: thread.id, doc: messageRecord.encode(draft) })
+    .returning({ n: messageRows.n })
+    .get();
   const message: Message = { ...draft, n };
   putThread(ctx.sql, { ...thread, lastMessageAt: ctx.now, updatedAt: ctx.now, messageCount: thread.messageCount + 1 });
   ctx.emit("message.created", { message });
@@ -141,12 +150,13 @@ export function updateThread(ctx: OpContext, thread: Thread): Thread {
 
 export function listMessages(sql: Sql, params: z.output<typeof MessagesListParams>): { messages: Message[]; hasMore: boolean } {
   requireThread(sql, params.threadId);
-  const rows = sql.all<{ n: number; doc: string }>(
-    `select n, doc from messages where thread_id = ? and n < ? order by n desc limit ?`,
-    params.threadId,
-    params.before ?? Number.MAX_SAFE_INTEGER,
-    params.limit + 1,
-  );
+  const rows = sql.db
+    .select({ n: messageRows.n, doc: messageRows.doc })
+    .from(messageRows)
+    .where(and(eq(messageRows.threadId, params.threadId), lt(messageRows.n, params.before ?? Number.MAX_SAFE_INTEGER)))
+    .orderBy(desc(messageRows.n))
+    .limit(params.limit + 1)
+    .all();
   const messages = readable(rows.slice(0, params.limit).reverse(), (r): Message => ({ ...messageRecord.decode(r.doc), n: r.n }));
   return { messages, hasMore: rows.length > params.limit };
 }

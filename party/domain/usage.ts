@@ -1,6 +1,8 @@
 import type { z } from "zod";
 import type { UsageEntry, UsageListParams, UsageListResult } from "../../shared/protocol/agent";
-import type { Sql, SqlValue } from "./sql";
+import { and, count, desc, eq, gte, lt, sql as q } from "drizzle-orm";
+import { usage } from "./db/schema";
+import type { Sql } from "./sql";
 
 // What the Autopilot's model calls cost: one row per call (a reply's step, a summary, a
 // title), with the tokens the endpoint reported and how long it took.
@@ -24,84 +26,54 @@ export interface UsageRow {
 }
 
 export function recordUsage(sql: Sql, row: UsageRow): void {
-  sql.run(
-    `insert into usage (at, thread_id, run_id, principal_id, purpose, model, input_tokens, output_tokens, duration_ms, ok) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    row.at,
-    row.threadId,
-    row.runId,
-    row.principalId,
-    row.purpose,
-    row.model,
-    row.inputTokens,
-    row.outputTokens,
-    Math.max(0, Math.round(row.durationMs)),
-    row.ok ? 1 : 0,
-  );
+  sql.db
+    .insert(usage)
+    .values({ ...row, durationMs: Math.max(0, Math.round(row.durationMs)), ok: row.ok ? 1 : 0 })
+    .run();
 }
 
 export function forgetOldUsage(sql: Sql, now: number): void {
-  sql.run(`delete from usage where at < ?`, now - USAGE_RETENTION_MS);
+  sql.db
+    .delete(usage)
+    .where(lt(usage.at, now - USAGE_RETENTION_MS))
+    .run();
 }
 
 const GROUP_KEY = {
-  thread: "thread_id",
-  principal: "principal_id",
+  thread: usage.threadId,
+  principal: usage.principalId,
   // UTC calendar day of the call.
-  day: "strftime('%Y-%m-%d', at / 1000, 'unixepoch')",
+  day: q<string>`strftime('%Y-%m-%d', ${usage.at} / 1000, 'unixepoch')`,
 } as const;
 
-const TOTALS = `count(*) as calls, coalesce(sum(input_tokens), 0) as inputTokens, coalesce(sum(output_tokens), 0) as outputTokens, coalesce(sum(duration_ms), 0) as durationMs`;
-
-type Totals = { calls: number; inputTokens: number; outputTokens: number; durationMs: number };
+const TOTALS = {
+  calls: count(),
+  inputTokens: q<number>`coalesce(sum(${usage.inputTokens}), 0)`.mapWith(Number),
+  outputTokens: q<number>`coalesce(sum(${usage.outputTokens}), 0)`.mapWith(Number),
+  durationMs: q<number>`coalesce(sum(${usage.durationMs}), 0)`.mapWith(Number),
+};
 
 export function listUsage(sql: Sql, params: z.output<typeof UsageListParams>): z.output<typeof UsageListResult> {
-  const where: string[] = [];
-  const values: SqlValue[] = [];
-  const add = (clause: string, value: SqlValue | undefined) => {
-    if (value === undefined) return;
-    where.push(clause);
-    values.push(value);
-  };
-  add("at >= ?", params.since);
-  add("at < ?", params.until);
-  add("thread_id = ?", params.threadId);
-  add("principal_id = ?", params.principalId);
-  const filter = where.length ? `where ${where.join(" and ")}` : "";
-  const totals = sql.one<Totals>(`select ${TOTALS} from usage ${filter}`, ...values) ?? { calls: 0, inputTokens: 0, outputTokens: 0, durationMs: 0 };
+  const filter = and(
+    params.since === undefined ? undefined : gte(usage.at, params.since),
+    params.until === undefined ? undefined : lt(usage.at, params.until),
+    params.threadId === undefined ? undefined : eq(usage.threadId, params.threadId),
+    params.principalId === undefined ? undefined : eq(usage.principalId, params.principalId),
+  );
+  const totals = sql.db.select(TOTALS).from(usage).where(filter).get() ?? { calls: 0, inputTokens: 0, outputTokens: 0, durationMs: 0 };
   if (params.groupBy === "none") {
-    const rows = sql.all<{
-      n: number;
-      at: number;
-      thread_id: string | null;
-      run_id: string | null;
-      principal_id: string | null;
-      purpose: UsagePurpose;
-      model: string;
-      input_tokens: number | null;
-      output_tokens: number | null;
-      duration_ms: number;
-      ok: number;
-    }>(`select * from usage ${filter} order by n desc limit ?`, ...values, params.limit);
-    const entries: UsageEntry[] = rows.map((r) => ({
-      n: r.n,
-      at: r.at,
-      threadId: r.thread_id,
-      runId: r.run_id,
-      principalId: r.principal_id,
-      purpose: r.purpose,
-      model: r.model,
-      inputTokens: r.input_tokens,
-      outputTokens: r.output_tokens,
-      durationMs: r.duration_ms,
-      ok: r.ok === 1,
-    }));
+    const rows = sql.db.select().from(usage).where(filter).orderBy(desc(usage.n)).limit(params.limit).all();
+    const entries: UsageEntry[] = rows.map((r) => ({ ...r, ok: r.ok === 1 }));
     return { totals, groups: [], entries };
   }
   const key = GROUP_KEY[params.groupBy];
-  const groups = sql.all<Totals & { key: string | null }>(
-    `select ${key} as key, ${TOTALS} from usage ${filter} group by ${key} order by inputTokens + outputTokens desc, calls desc limit ?`,
-    ...values,
-    params.limit,
-  );
+  const groups = sql.db
+    .select({ key, ...TOTALS })
+    .from(usage)
+    .where(filter)
+    .groupBy(key)
+    .orderBy(desc(q`${TOTALS.inputTokens} + ${TOTALS.outputTokens}`), desc(TOTALS.calls))
+    .limit(params.limit)
+    .all();
   return { totals, groups };
 }

@@ -1,4 +1,7 @@
+import { count, sql as q, sum } from "drizzle-orm";
 import * as Y from "yjs";
+import { migrateHatchery } from "./db/migrate";
+import { ydocSnapshot, ydocUpdates } from "./db/hatchery-schema";
 import type { Sql } from "./sql";
 
 /**
@@ -16,19 +19,22 @@ export const COMPACT_AFTER_UPDATES = 500;
 /** SQLite binds blobs from ArrayBuffers; a Uint8Array view may cover only part of one. */
 const toArrayBuffer = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer as ArrayBuffer;
 
+/** The Hatchery room's start: all its tables (the document's and the rest) come from its migrations (party/domain/db/). */
 export function migrateYdocStore(sql: Sql): void {
-  sql.run(`create table if not exists ydoc_snapshot (chunk integer primary key, data blob not null)`);
-  sql.run(`create table if not exists ydoc_updates (n integer primary key autoincrement, data blob not null)`);
+  migrateHatchery(sql);
 }
 
 export function appendUpdate(sql: Sql, update: Uint8Array): number {
-  sql.run(`insert into ydoc_updates (data) values (?)`, toArrayBuffer(update));
-  return sql.one<{ c: number }>(`select count(*) as c from ydoc_updates`)!.c;
+  sql.db
+    .insert(ydocUpdates)
+    .values({ data: toArrayBuffer(update) })
+    .run();
+  return sql.db.select({ c: count() }).from(ydocUpdates).get()!.c;
 }
 
 export function loadDoc(sql: Sql): Y.Doc {
   const doc = new Y.Doc();
-  const chunks = sql.all<{ data: ArrayBuffer }>(`select data from ydoc_snapshot order by chunk`);
+  const chunks = sql.db.select({ data: ydocSnapshot.data }).from(ydocSnapshot).orderBy(ydocSnapshot.chunk).all();
   if (chunks.length > 0) {
     const total = chunks.reduce((n, c) => n + c.data.byteLength, 0);
     const snapshot = new Uint8Array(total);
@@ -39,7 +45,7 @@ export function loadDoc(sql: Sql): Y.Doc {
     }
     Y.applyUpdate(doc, snapshot);
   }
-  for (const row of sql.all<{ data: ArrayBuffer }>(`select data from ydoc_updates order by n`)) {
+  for (const row of sql.db.select({ data: ydocUpdates.data }).from(ydocUpdates).orderBy(ydocUpdates.n).all()) {
     Y.applyUpdate(doc, new Uint8Array(row.data));
   }
   return doc;
@@ -50,17 +56,26 @@ export function compact(sql: Sql, doc: Y.Doc): { bytes: number; chunks: number }
   const state = Y.encodeStateAsUpdate(doc);
   const chunks = Math.max(1, Math.ceil(state.byteLength / CHUNK_BYTES));
   sql.transaction(() => {
-    sql.run(`delete from ydoc_snapshot`);
+    sql.db.delete(ydocSnapshot).run();
     for (let i = 0; i < chunks; i++) {
-      sql.run(`insert into ydoc_snapshot (chunk, data) values (?, ?)`, i, toArrayBuffer(state.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES)));
+      sql.db
+        .insert(ydocSnapshot)
+        .values({ chunk: i, data: toArrayBuffer(state.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES)) })
+        .run();
     }
-    sql.run(`delete from ydoc_updates`);
+    sql.db.delete(ydocUpdates).run();
   });
   return { bytes: state.byteLength, chunks };
 }
 
 /** Bytes stored for the document (snapshot + pending update rows): an upper bound of its encoded size. */
 export function storedBytes(sql: Sql): number {
-  const row = sql.one<{ b: number }>(`select (select coalesce(sum(length(data)), 0) from ydoc_snapshot) + (select coalesce(sum(length(data)), 0) from ydoc_updates) as b`);
-  return row?.b ?? 0;
+  const stored = (table: typeof ydocSnapshot | typeof ydocUpdates) =>
+    Number(
+      sql.db
+        .select({ b: sum(q`length(${table.data})`) })
+        .from(table)
+        .get()?.b ?? 0,
+    );
+  return stored(ydocSnapshot) + stored(ydocUpdates);
 }

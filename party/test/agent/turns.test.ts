@@ -3,7 +3,10 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Message } from "../../../shared/protocol/threads";
 import { TURNS_PER_MINUTE } from "../../agent/turn-limits";
+import { and, count as countRows, eq, not, type SQL } from "drizzle-orm";
 import { FINISHED_RUN } from "../../domain/agent-runs";
+import { agentRuns } from "../../domain/db/schema";
+import { sqlFromStorage } from "../../domain/sql";
 import type { RawSocket } from "../harness";
 import { agentRoom, autopilotMessages, autopilotSays, requestMark, requestsFor, say } from "./agent-harness";
 
@@ -17,16 +20,21 @@ const replies = (messages: Message[]) => messages.filter((m) => m.kind === undef
  */
 async function turnsWhenIdle(sock: RawSocket, workspaceId: string, threadId: string): Promise<number> {
   const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
-  const count = (where: string) =>
+  const count = (where?: SQL) =>
     runInDurableObject(
       rooms.get(rooms.idFromName(workspaceId)),
-      (_room, state) => state.storage.sql.exec<{ n: number }>(`select count(*) as n from agent_runs where thread_id = ? and ${where}`, threadId).one().n,
+      (_room, state) =>
+        sqlFromStorage(state.storage)
+          .db.select({ n: countRows() })
+          .from(agentRuns)
+          .where(and(eq(agentRuns.threadId, threadId), where))
+          .get()?.n ?? 0,
     );
-  for (const deadline = Date.now() + 30_000; (await count(`not (${FINISHED_RUN})`)) > 0; await new Promise((r) => setTimeout(r, 50))) {
+  for (const deadline = Date.now() + 30_000; (await count(not(FINISHED_RUN))) > 0; await new Promise((r) => setTimeout(r, 50))) {
     if (Date.now() > deadline) throw new Error("the thread's turns did not end");
   }
   await sock.ok("threads.list", {});
-  return count("1 = 1");
+  return count();
 }
 
 describe("a flood of posts in one thread cannot start unbounded turns", () => {

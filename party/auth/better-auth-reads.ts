@@ -1,0 +1,107 @@
+import type { ApiKey } from "@better-auth/api-key";
+import type { Member, Organization } from "better-auth/plugins";
+import { Role } from "../../shared/protocol/principal";
+import type { Auth } from "./auth";
+
+/**
+ * Reads of better-auth's tables off the hot path (the auth API's lists and lookups, access
+ * changes), through better-auth's own adapter: its models and field names, its types, and
+ * no SQL of ours on its tables. The reads on every socket upgrade are in
+ * db/better-auth-tables.ts instead (one indexed query each).
+ */
+
+const adapterOf = async (auth: Auth) => (await auth.$context).adapter;
+
+/** A person's membership of a workspace: better-auth's member id and role (null: not a member, or a role we do not know). */
+export async function membershipOf(auth: Auth, workspaceId: string, userId: string): Promise<{ id: string; role: Role } | null> {
+  const member = await (await adapterOf(auth)).findOne<Member>({
+    model: "member",
+    where: [
+      { field: "organizationId", value: workspaceId },
+      { field: "userId", value: userId },
+    ],
+  });
+  const role = Role.safeParse(member?.role);
+  return member && role.success ? { id: member.id, role: role.data } : null;
+}
+
+export async function ownerCount(auth: Auth, workspaceId: string): Promise<number> {
+  return (await adapterOf(auth)).count({
+    model: "member",
+    where: [
+      { field: "organizationId", value: workspaceId },
+      { field: "role", value: "owner" },
+    ],
+  });
+}
+
+/** Every workspace a person belongs to. */
+export async function workspaceIdsOf(auth: Auth, userId: string): Promise<string[]> {
+  const members = await (await adapterOf(auth)).findMany<Member>({ model: "member", where: [{ field: "userId", value: userId }] });
+  return members.map((m) => m.organizationId);
+}
+
+/** A person's workspaces with their role in each, oldest workspace first. */
+export async function workspacesOf(auth: Auth, userId: string): Promise<{ id: string; name: string; slug: string; role: Role }[]> {
+  const adapter = await adapterOf(auth);
+  const members = await adapter.findMany<Member>({ model: "member", where: [{ field: "userId", value: userId }] });
+  if (members.length === 0) return [];
+  const organizations = await adapter.findMany<Organization>({
+    model: "organization",
+    where: [{ field: "id", operator: "in", value: members.map((m) => m.organizationId) }],
+    sortBy: { field: "createdAt", direction: "asc" },
+  });
+  const roles = new Map(members.map((m) => [m.organizationId, Role.safeParse(m.role)]));
+  return organizations.flatMap((o) => {
+    const role = roles.get(o.id);
+    return role?.success ? [{ id: o.id, name: o.name, slug: o.slug, role: role.data }] : [];
+  });
+}
+
+/** The workspace's members with their names and addresses, in the order they joined. */
+export async function membersOf(auth: Auth, workspaceId: string): Promise<{ userId: string; name: string; email: string; role: Role }[]> {
+  const ctx = await auth.$context;
+  const members = await ctx.adapter.findMany<Member>({ model: "member", where: [{ field: "organizationId", value: workspaceId }], sortBy: { field: "createdAt", direction: "asc" } });
+  if (members.length === 0) return [];
+  const users = new Map((await ctx.internalAdapter.listUsers(undefined, undefined, undefined, [{ field: "id", operator: "in", value: members.map((m) => m.userId) }])).map((u) => [u.id, u]));
+  return members.flatMap((m) => {
+    const user = users.get(m.userId);
+    const role = Role.safeParse(m.role);
+    return user && role.success ? [{ userId: user.id, name: user.name, email: user.email, role: role.data }] : [];
+  });
+}
+
+/** The account with this address (better-auth keeps addresses lower-cased and finds them so). */
+export async function userByEmail(auth: Auth, email: string): Promise<{ id: string; emailVerified: boolean } | null> {
+  const found = await (await auth.$context).internalAdapter.findUserByEmail(email);
+  return found ? { id: found.user.id, emailVerified: found.user.emailVerified } : null;
+}
+
+/** An agent key's row as better-auth's api-key plugin keeps it (null: no such key). */
+export async function apiKeyById(auth: Auth, keyId: string): Promise<ApiKey | null> {
+  return (await adapterOf(auth)).findOne<ApiKey>({ model: "apikey", where: [{ field: "id", value: keyId }] });
+}
+
+/** A workspace's agent keys, newest first. */
+export async function apiKeysOf(auth: Auth, workspaceId: string): Promise<ApiKey[]> {
+  return (await adapterOf(auth)).findMany<ApiKey>({ model: "apikey", where: [{ field: "referenceId", value: workspaceId }], sortBy: { field: "createdAt", direction: "desc" } });
+}
+
+/** A member named by better-auth's member id, or by a person's address within `workspaceId` (what its member endpoints accept). */
+export async function memberByIdOrEmail(auth: Auth, ref: string, workspaceId: string): Promise<{ organizationId: string; userId: string; email: string } | null> {
+  const ctx = await auth.$context;
+  const byId = await ctx.adapter.findOne<Member>({ model: "member", where: [{ field: "id", value: ref }] });
+  const userId = byId?.userId ?? (await ctx.internalAdapter.findUserByEmail(ref))?.user.id;
+  if (!userId) return null;
+  const member =
+    byId ??
+    (await ctx.adapter.findOne<Member>({
+      model: "member",
+      where: [
+        { field: "organizationId", value: workspaceId },
+        { field: "userId", value: userId },
+      ],
+    }));
+  const user = member ? await ctx.internalAdapter.findUserById(member.userId) : null;
+  return member && user ? { organizationId: member.organizationId, userId: member.userId, email: user.email } : null;
+}

@@ -1,0 +1,37 @@
+import { sql } from "drizzle-orm";
+import { type DrizzleSqliteDODatabase, drizzle } from "drizzle-orm/durable-sqlite";
+
+/**
+ * A room's typed view of its Durable Object SQLite. Drizzle's durable-sqlite session is
+ * synchronous (`.all()`, `.get()`, `.run()` call `storage.sql.exec`), so domain functions
+ * stay synchronous and run inside the caller's `storage.transactionSync`; its
+ * `db.transaction` is `transactionSync` too, but the domain keeps using `Sql.transaction`
+ * (the same call) so one wrapper covers both typed and not-yet-typed statements.
+ */
+export type RoomDb = DrizzleSqliteDODatabase<Record<string, never>>;
+
+export function roomDb(storage: DurableObjectStorage): RoomDb {
+  return drizzle(storage);
+}
+
+/**
+ * Statements a room builds once and runs per message: `build` runs on the first use by
+ * a room's database, later uses get the same prepared statements back.
+ */
+export function preparedPerRoom<T extends object>(build: (db: RoomDb) => T): (db: RoomDb) => T {
+  const cache = new WeakMap<RoomDb, T>();
+  return (db) => {
+    let statements = cache.get(db);
+    if (!statements) {
+      statements = build(db);
+      cache.set(db, statements);
+    }
+    return statements;
+  };
+}
+
+/** A named parameter of a prepared statement, filled per run. */
+export const param = <N extends string>(name: N) => sql.placeholder(name);
+
+/** The value an upsert would have inserted: `on conflict … do update set col = excluded.col`. */
+export const excluded = (column: string) => sql.raw(`excluded.${column}`);

@@ -1,0 +1,9 @@
+import { defineConfig } from "drizzle-kit";
+
+// `npm run db:generate:rooms`: the Hatchery room's migrations from its schema module.
+export default defineConfig({
+  dialect: "sqlite",
+  driver: "durable-sqlite",
+  schema: "./party/domain/db/hatchery-schema.ts",
+  out: "./party/domain/db/migrations/hatchery",
+});

@@ -1,0 +1,269 @@
+import { sql } from "drizzle-orm";
+import type { UsageEntry } from "../../../shared/protocol/agent";
+import type { DurableEventName } from "../../../shared/protocol/events";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * The Autopilot room's tables, the source drizzle-kit generates the room's migrations
+ * from (party/domain/db/migrations/autopilot). Entities are stored as JSON documents
+ * (`doc`, the exact wire shape plus its version: see party/records/codec.ts) plus the few
+ * columns we filter or order by, so reads need no mapping and cannot drift from the
+ * schema the client validates. The first migration is the schema the hand-written
+ * migration array reached (legacy.ts), so rooms made before drizzle keep their tables.
+ */
+
+export const roomMeta = sqliteTable("room_meta", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+});
+
+export const events = sqliteTable("events", {
+  seq: integer("seq").primaryKey(),
+  event: text("event").$type<DurableEventName>().notNull(),
+  payload: text("payload").notNull(),
+  at: integer("at").notNull(),
+});
+
+export const threads = sqliteTable("threads", {
+  id: text("id").primaryKey(),
+  archived: integer("archived").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+  doc: text("doc").notNull(),
+});
+
+export const messages = sqliteTable(
+  "messages",
+  {
+    n: integer("n").primaryKey({ autoIncrement: true }),
+    id: text("id").notNull().unique(),
+    threadId: text("thread_id").notNull(),
+    doc: text("doc").notNull(),
+  },
+  (t) => [index("messages_thread").on(t.threadId, t.n)],
+);
+
+export const approvals = sqliteTable(
+  "approvals",
+  {
+    id: text("id").primaryKey(),
+    status: text("status").notNull(),
+    expiresAt: integer("expires_at"),
+    requestedAt: integer("requested_at").notNull(),
+    doc: text("doc").notNull(),
+  },
+  (t) => [index("approvals_status").on(t.status, t.requestedAt)],
+);
+
+export const jobs = sqliteTable(
+  "jobs",
+  {
+    id: text("id").primaryKey(),
+    status: text("status").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    doc: text("doc").notNull(),
+  },
+  (t) => [index("jobs_status").on(t.status, t.updatedAt)],
+);
+
+export const audit = sqliteTable("audit", {
+  n: integer("n").primaryKey({ autoIncrement: true }),
+  at: integer("at").notNull(),
+  doc: text("doc").notNull(),
+});
+
+export const idempotency = sqliteTable(
+  "idempotency",
+  {
+    principalId: text("principal_id").notNull(),
+    key: text("key").notNull(),
+    method: text("method").notNull(),
+    result: text("result").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.principalId, t.key] }), index("idempotency_at").on(t.at)],
+);
+
+export const instances = sqliteTable("instances", {
+  id: text("id").primaryKey(),
+  status: text("status").notNull(),
+  createdAt: integer("created_at").notNull(),
+  doc: text("doc").notNull(),
+});
+
+// The OpenClaw bridge: device identity per instance, which thread is which gateway
+// session (+ its history cursor), messages waiting to reach the gateway, what was already
+// imported from it (dedupe across live events and catch-up), the live session list, and
+// which room approval stands for which gateway request.
+export const gatewayDevices = sqliteTable("gateway_devices", {
+  instanceId: text("instance_id").primaryKey(),
+  doc: text("doc").notNull(),
+});
+
+export const gatewayThreads = sqliteTable(
+  "gateway_threads",
+  {
+    threadId: text("thread_id").primaryKey(),
+    instanceId: text("instance_id").notNull(),
+    sessionKey: text("session_key").notNull(),
+    cursor: text("cursor"),
+  },
+  (t) => [index("gateway_threads_session").on(t.instanceId, t.sessionKey)],
+);
+
+export const gatewayOutbox = sqliteTable(
+  "gateway_outbox",
+  {
+    messageId: text("message_id").primaryKey(),
+    threadId: text("thread_id").notNull(),
+    instanceId: text("instance_id").notNull(),
+    sessionKey: text("session_key").notNull(),
+    text: text("text").notNull(),
+    state: text("state").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("gateway_outbox_state").on(t.instanceId, t.state, t.createdAt)],
+);
+
+export const gatewayImports = sqliteTable(
+  "gateway_imports",
+  {
+    instanceId: text("instance_id").notNull(),
+    key: text("key").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.instanceId, t.key] })],
+);
+
+export const gatewaySessions = sqliteTable(
+  "gateway_sessions",
+  {
+    instanceId: text("instance_id").notNull(),
+    key: text("key").notNull(),
+    doc: text("doc").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.instanceId, t.key] })],
+);
+
+export const gatewayApprovals = sqliteTable(
+  "gateway_approvals",
+  {
+    instanceId: text("instance_id").notNull(),
+    requestId: text("request_id").notNull(),
+    approvalId: text("approval_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.instanceId, t.requestId] })],
+);
+
+export type RunStatus = "queued" | "streaming" | "awaiting_approval" | "finished" | "failed" | "aborted";
+
+// The Autopilot's own agent: its runs (one per triggering message; the model messages of
+// a paused run live in `doc` until a person decides), the tool calls they made, the
+// workspace memory, each thread's rolling summary, and one usage row per model call. At
+// most one run per thread is active (streaming or waiting for approval).
+export const agentRuns = sqliteTable(
+  "agent_runs",
+  {
+    id: text("id").primaryKey(),
+    threadId: text("thread_id").notNull(),
+    triggerMessageId: text("trigger_message_id").notNull().unique(),
+    status: text("status").$type<RunStatus>().notNull(),
+    segment: integer("segment").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    doc: text("doc").notNull(),
+  },
+  (t) => [uniqueIndex("agent_runs_active").on(t.threadId).where(sql`status in ('streaming', 'awaiting_approval')`), index("agent_runs_status").on(t.status, t.createdAt)],
+);
+
+export const agentToolCalls = sqliteTable(
+  "agent_tool_calls",
+  {
+    runId: text("run_id").notNull(),
+    toolCallId: text("tool_call_id").notNull(),
+    name: text("name").notNull(),
+    status: text("status").notNull(),
+    messageId: text("message_id"),
+    at: integer("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.toolCallId] })],
+);
+
+export const threadSummaries = sqliteTable("thread_summaries", {
+  threadId: text("thread_id").primaryKey(),
+  throughN: integer("through_n").notNull(),
+  text: text("text").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+export const memory = sqliteTable("memory", {
+  key: text("key").primaryKey(),
+  updatedAt: integer("updated_at").notNull(),
+  doc: text("doc").notNull(),
+});
+
+export const usage = sqliteTable(
+  "usage",
+  {
+    n: integer("n").primaryKey({ autoIncrement: true }),
+    at: integer("at").notNull(),
+    threadId: text("thread_id"),
+    runId: text("run_id"),
+    principalId: text("principal_id"),
+    purpose: text("purpose").$type<UsageEntry["purpose"]>().notNull(),
+    model: text("model").notNull(),
+    inputTokens: integer("input_tokens"),
+    outputTokens: integer("output_tokens"),
+    durationMs: integer("duration_ms").notNull(),
+    ok: integer("ok").notNull(),
+  },
+  (t) => [index("usage_at").on(t.at), index("usage_thread").on(t.threadId, t.at), index("usage_principal").on(t.principalId, t.at)],
+);
+
+// The Autopilot's calls to an OpenClaw gateway's tools, recorded before they are sent:
+// the gateway does not dedupe them, so a call started and never finished is not sent again.
+export const agentGatewayInvokes = sqliteTable(
+  "agent_gateway_invokes",
+  {
+    runId: text("run_id").notNull(),
+    toolCallId: text("tool_call_id").notNull(),
+    instanceId: text("instance_id").notNull(),
+    tool: text("tool").notNull(),
+    startedAt: integer("started_at").notNull(),
+    finishedAt: integer("finished_at"),
+    ok: integer("ok"),
+    result: text("result"),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.toolCallId] })],
+);
+
+// instances.startChat: the open starts, one per thread, until the first message is queued
+// for the ready gateway or the start failed.
+export const chatStarts = sqliteTable("chat_starts", {
+  threadId: text("thread_id").primaryKey(),
+  approvalId: text("approval_id").notNull().unique(),
+  instanceId: text("instance_id").notNull(),
+  messageId: text("message_id").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+// Linked gateways (instances.link): address and token, server-side only. `linked` is 0
+// while the approval is pending (the row then dies with a denial or expiry).
+export const gatewayLinks = sqliteTable("gateway_links", {
+  instanceId: text("instance_id").primaryKey(),
+  approvalId: text("approval_id").notNull().unique(),
+  url: text("url").notNull(),
+  token: text("token").notNull(),
+  linked: integer("linked").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+// The approvals an Autopilot run filed with an approval-method tool (instances.*): the
+// room acts on them for the run's trigger, whose access is checked again when one is decided.
+export const agentRunApprovals = sqliteTable(
+  "agent_run_approvals",
+  {
+    approvalId: text("approval_id").primaryKey(),
+    runId: text("run_id").notNull(),
+  },
+  (t) => [index("agent_run_approvals_run").on(t.runId)],
+);
