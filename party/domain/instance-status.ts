@@ -1,6 +1,8 @@
 import type { Instance, InstanceStatus as RoomInstanceStatus } from "../../shared/protocol/instances";
 import type { InstanceStatus as RuntimeInstanceStatus } from "../../shared/runtime/status";
+import { eq } from "drizzle-orm";
 import { asRoom, type RoomWriter } from "./context";
+import { jobs } from "./db/schema";
 import { getInstance, putInstance } from "./instances";
 import { failJob, finishJob, updateJob } from "./jobs";
 
@@ -25,7 +27,7 @@ export function mirrorStatus(deps: RoomWriter, instanceId: string, status: Runti
     };
     putInstance(ctx, next);
     if (current.jobId) {
-      const job = ctx.sql.one<{ status: string }>(`select status from jobs where id = ?`, current.jobId);
+      const job = ctx.sql.db.select({ status: jobs.status }).from(jobs).where(eq(jobs.id, current.jobId)).get();
       if (job && (job.status === "running" || job.status === "cancel_requested")) {
         if (status.state === "ready") finishJob(ctx, { jobId: current.jobId, message: "ready", cancelled: false, idempotencyKey: `room-${current.jobId}-done` });
         else if (status.state === "error") failJob(ctx, { jobId: current.jobId, error: next.error ?? "the gateway failed", idempotencyKey: `room-${current.jobId}-fail` });

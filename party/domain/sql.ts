@@ -4,8 +4,9 @@ export type SqlValue = string | number | null | ArrayBuffer;
 
 /**
  * A room's Durable Object SQLite: `db` is the typed (drizzle) view the domain reads and
- * writes through; `all`/`one`/`run` take raw SQL for the few statements not yet moved to
- * it (see docs/architecture.md "Storage"). Keeps domain code storage-agnostic.
+ * writes through. `all`/`one`/`run` take raw SQL for what has no schema to go through:
+ * the frozen statements that bring a legacy room up (db/legacy.ts, db/migrate.ts) and
+ * tests that age or corrupt rows on purpose.
  */
 export interface Sql {
   readonly db: RoomDb;

@@ -24,6 +24,7 @@ import { sweepGraphIdempotency } from "../../domain/retention";
 import { getMeta, setMeta } from "../../domain/schema";
 import { type Sql, sqlFromStorage } from "../../domain/sql";
 import { appendUpdate, COMPACT_AFTER_UPDATES, compact, loadDoc, migrateYdocStore, storedBytes } from "../../domain/ydoc-store";
+import { forgetDomainNode, getDomainNode, putDomainNode, recallGraphApply, rememberGraphApply } from "../../domain/canvas-records";
 import type { Env } from "../../env";
 import { type HatcheryLimits, hatcheryLimits } from "./limits";
 import { HatcheryMeter } from "./meter";
@@ -85,9 +86,6 @@ export class Hatchery extends YServer {
     super(ctx, env);
     this.#sql = sqlFromStorage(ctx.storage);
     migrateYdocStore(this.#sql);
-    this.#sql.run(`create table if not exists room_meta (key text primary key, value text not null)`);
-    this.#sql.run(`create table if not exists domain_nodes (id text primary key, kind text not null, ref text not null, data text not null)`);
-    this.#sql.run(`create table if not exists graph_idempotency (principal_id text not null, key text not null, result text not null, at integer not null, primary key (principal_id, key))`);
     this.#limits = hatcheryLimits(env);
     this.#meter = new HatcheryMeter(() => this.#limits);
   }
@@ -262,9 +260,9 @@ export class Hatchery extends YServer {
   }
 
   #domainRecord(id: string): DomainRecord | null {
-    const row = this.#sql.one<{ kind: string; ref: string; data: string }>(`select kind, ref, data from domain_nodes where id = ?`, id);
+    const row = getDomainNode(this.#sql, id);
     if (!row || !isDomainKind(row.kind)) return null;
-    return { kind: row.kind as DomainKind, ref: row.ref, data: JSON.parse(row.data) as Record<string, unknown> };
+    return { kind: row.kind as DomainKind, ref: row.ref, data: row.data };
   }
 
   /** Tells the sender why (typed, shared/hatchery/refusal.ts); with a close code, hangs up. */
@@ -343,7 +341,7 @@ export class Hatchery extends YServer {
       }, DOMAIN_ORIGIN);
       this.#recordDomainNodes(touched);
       // A trimmed tool call or a gone session is gone for good: the guard must not bring it back.
-      for (const id of removed) this.#sql.run(`delete from domain_nodes where id = ?`, id);
+      for (const id of removed) forgetDomainNode(this.#sql, id);
       if (feed.sessions) setMeta(this.#sql, "sessionsDigest", feed.sessions.digest);
       setMeta(this.#sql, "domainSeq", String(feed.seq));
       setMeta(this.#sql, "domainEpoch", feed.epoch);
@@ -361,7 +359,7 @@ export class Hatchery extends YServer {
       if (!m) continue;
       const node = readNode(id, m);
       if (!isDomainKind(node.kind) || !node.ref) continue;
-      this.#sql.run(`insert into domain_nodes (id, kind, ref, data) values (?, ?, ?, ?) on conflict (id) do update set data = excluded.data`, id, node.kind, node.ref, JSON.stringify(node.data));
+      putDomainNode(this.#sql, id, { kind: node.kind, ref: node.ref, data: node.data });
     }
   }
 
@@ -372,14 +370,14 @@ export class Hatchery extends YServer {
 
   /** RPC from the Autopilot: an agent's validated graph commands, once per idempotency key. */
   async applyCommands(principalId: string, idempotencyKey: string, commands: GraphCommand[]): Promise<GraphApplyOutcome> {
-    const earlier = this.#sql.one<{ result: string }>(`select result from graph_idempotency where principal_id = ? and key = ?`, principalId, idempotencyKey);
-    if (earlier) return { ok: true, result: JSON.parse(earlier.result) };
+    const earlier = recallGraphApply(this.#sql, principalId, idempotencyKey) as { applied: number; created: string[] } | undefined;
+    if (earlier) return { ok: true, result: earlier };
     try {
       let outcome: { created: string[] } = { created: [] };
       this.#sql.transaction(() => {
         outcome = applyGraphCommands(this.document, commands, newIdSuffix, AGENT_ORIGIN);
         const result = { applied: commands.length, created: outcome.created };
-        this.#sql.run(`insert into graph_idempotency (principal_id, key, result, at) values (?, ?, ?, ?)`, principalId, idempotencyKey, JSON.stringify(result), Date.now());
+        rememberGraphApply(this.#sql, principalId, idempotencyKey, result, Date.now());
       });
       return { ok: true, result: { applied: commands.length, created: outcome.created } };
     } catch (error) {

@@ -1,0 +1,48 @@
+import { and, eq } from "drizzle-orm";
+import { excluded } from "./db/client";
+import { domainNodes, graphIdempotency } from "./db/hatchery-schema";
+import type { Sql } from "./sql";
+
+// The Hatchery's own records beside its document: what each domain node must say (so a
+// client cannot rewrite it), and the answers to agents' graph requests, once per key.
+
+/** A domain node as the Autopilot last reported it; `data` is the node's JSON data. */
+export interface DomainNodeRecord {
+  kind: string;
+  ref: string;
+  data: Record<string, unknown>;
+}
+
+export function getDomainNode(sql: Sql, id: string): DomainNodeRecord | null {
+  const row = sql.db.select({ kind: domainNodes.kind, ref: domainNodes.ref, data: domainNodes.data }).from(domainNodes).where(eq(domainNodes.id, id)).get();
+  return row ? { kind: row.kind, ref: row.ref, data: JSON.parse(row.data) as Record<string, unknown> } : null;
+}
+
+export function putDomainNode(sql: Sql, id: string, node: DomainNodeRecord): void {
+  sql.db
+    .insert(domainNodes)
+    .values({ id, kind: node.kind, ref: node.ref, data: JSON.stringify(node.data) })
+    .onConflictDoUpdate({ target: domainNodes.id, set: { data: excluded("data") } })
+    .run();
+}
+
+export function forgetDomainNode(sql: Sql, id: string): void {
+  sql.db.delete(domainNodes).where(eq(domainNodes.id, id)).run();
+}
+
+/** The answer an earlier graph request with this key got, if any. */
+export function recallGraphApply(sql: Sql, principalId: string, key: string): unknown {
+  const row = sql.db
+    .select({ result: graphIdempotency.result })
+    .from(graphIdempotency)
+    .where(and(eq(graphIdempotency.principalId, principalId), eq(graphIdempotency.key, key)))
+    .get();
+  return row ? JSON.parse(row.result) : undefined;
+}
+
+export function rememberGraphApply(sql: Sql, principalId: string, key: string, result: unknown, at: number): void {
+  sql.db
+    .insert(graphIdempotency)
+    .values({ principalId, key, result: JSON.stringify(result), at })
+    .run();
+}
