@@ -62,13 +62,22 @@ async function openRoom(room, n) {
   const url = `${room.target.url.replace(/^http/, "ws")}/agents/autopilot/${person.workspace}?protocol=${PROTOCOL_VERSION}&device=bench`;
   const writer = await open(url, { "x-api-key": key });
   const readers = await openMany(n, () => open(url, { cookie: person.cookie }));
-  const threadId = await new Promise((resolve) => {
-    writer.on("message", (d) => {
-      const f = JSON.parse(d);
-      if (f.type === "res" && f.id === "t") resolve(f.payload.thread.id);
+  const answer = (id, request) =>
+    new Promise((resolve) => {
+      const onMessage = (d) => {
+        const f = JSON.parse(d);
+        if (f.type !== "res" || f.id !== id) return;
+        writer.off("message", onMessage);
+        resolve(f.payload);
+      };
+      writer.on("message", onMessage);
+      writer.send(JSON.stringify({ type: "req", id, ...request }));
     });
-    writer.send(JSON.stringify({ type: "req", id: "t", method: "threads.create", params: { title: "bench", idempotencyKey: `bench-${n}-${Date.now()}` } }));
-  });
+  const { thread } = await answer("t", { method: "threads.create", params: { title: "bench", idempotencyKey: `bench-${n}-${Date.now()}` } });
+  const threadId = thread.id;
+  // The room's server has a model (for the assistant bench): a thread it answered would
+  // measure the Autopilot's replies too. The floor relays only; so does this thread.
+  await answer("c", { method: "threads.configure", params: { threadId, responder: "none", idempotencyKey: `bench-quiet-${n}-${Date.now()}` } });
   let k = 0;
   const edits = editTimer(
     readers,

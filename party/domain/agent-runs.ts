@@ -1,7 +1,7 @@
 import { type AgentRunDoc, agentRunRecord } from "../records/agent-run";
 import { readable } from "../records/codec";
 import { and, asc, eq, gt, gte, inArray, isNotNull, lt, type SQL } from "drizzle-orm";
-import { excluded } from "./db/client";
+import { excluded, param, preparedPerRoom } from "./db/client";
 import { agentGatewayInvokes, agentRunApprovals, agentRuns, agentToolCalls, messages, type RunStatus } from "./db/schema";
 import type { Sql } from "./sql";
 
@@ -38,6 +38,30 @@ const toRun = (r: Row): AgentRun => ({ ...r, doc: agentRunRecord.decode(r.doc) }
 const oneRun = (row: Row | undefined): AgentRun | null => (row ? (readable([row], toRun)[0] ?? null) : null);
 const selectRuns = (sql: Sql, where: SQL | undefined) => sql.db.select(RUN_COLUMNS).from(agentRuns).where(where);
 
+// Every post to a thread the Autopilot answers asks these (turn intake): prepared once per room.
+const intake = preparedPerRoom((db) => ({
+  covers: db
+    .select({ id: agentRuns.id })
+    .from(agentRuns)
+    .innerJoin(messages, eq(messages.id, agentRuns.triggerMessageId))
+    .where(and(eq(agentRuns.threadId, param("threadId")), gte(messages.n, param("n"))))
+    .limit(1)
+    .prepare(),
+  turns: db
+    .select({ createdAt: agentRuns.createdAt })
+    .from(agentRuns)
+    .where(and(eq(agentRuns.threadId, param("threadId")), gt(agentRuns.createdAt, param("since"))))
+    .orderBy(asc(agentRuns.createdAt))
+    .prepare(),
+  nextQueued: db
+    .select(RUN_COLUMNS)
+    .from(agentRuns)
+    .where(and(eq(agentRuns.threadId, param("threadId")), eq(agentRuns.status, "queued")))
+    .orderBy(asc(agentRuns.createdAt))
+    .limit(1)
+    .prepare(),
+}));
+
 /** Queues a run for a message; false when the message already has one. */
 export function queueRun(sql: Sql, run: { id: string; threadId: string; triggerMessageId: string; doc: AgentRunDoc }, now: number): boolean {
   const inserted = sql.db
@@ -55,14 +79,7 @@ export function queueRun(sql: Sql, run: { id: string; threadId: string; triggerM
  * A replayed `chat.send`, or a post folded into a follow-up turn, starts nothing new.
  */
 export function coversMessage(sql: Sql, threadId: string, n: number): boolean {
-  const hit = sql.db
-    .select({ id: agentRuns.id })
-    .from(agentRuns)
-    .innerJoin(messages, eq(messages.id, agentRuns.triggerMessageId))
-    .where(and(eq(agentRuns.threadId, threadId), gte(messages.n, n)))
-    .limit(1)
-    .get();
-  return hit !== undefined;
+  return intake(sql.db).covers.get({ threadId, n }) !== undefined;
 }
 
 /** Moves a queued run's trigger to a later message (its context then ends there). */
@@ -78,12 +95,8 @@ export function retriggerQueued(sql: Sql, run: AgentRun, message: { id: string; 
 
 /** When the thread's runs since `since` were queued, oldest first (the per-thread turn cap). */
 export function turnsSince(sql: Sql, threadId: string, since: number): number[] {
-  return sql.db
-    .select({ createdAt: agentRuns.createdAt })
-    .from(agentRuns)
-    .where(and(eq(agentRuns.threadId, threadId), gt(agentRuns.createdAt, since)))
-    .orderBy(asc(agentRuns.createdAt))
-    .all()
+  return intake(sql.db)
+    .turns.all({ threadId, since })
     .map((r) => r.createdAt);
 }
 
@@ -101,12 +114,7 @@ export function activeRun(sql: Sql, threadId: string): AgentRun | null {
 }
 
 export function nextQueued(sql: Sql, threadId: string): AgentRun | null {
-  return oneRun(
-    selectRuns(sql, and(eq(agentRuns.threadId, threadId), eq(agentRuns.status, "queued")))
-      .orderBy(asc(agentRuns.createdAt))
-      .limit(1)
-      .get(),
-  );
+  return oneRun(intake(sql.db).nextQueued.get({ threadId }));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { excluded } from "./db/client";
+import { excluded, param, preparedPerRoom } from "./db/client";
 import { domainNodes, graphIdempotency } from "./db/hatchery-schema";
 import type { Sql } from "./sql";
 
@@ -13,17 +13,27 @@ export interface DomainNodeRecord {
   data: Record<string, unknown>;
 }
 
+// Each pull of the Autopilot's events records the nodes it touched: prepared once per room.
+const statements = preparedPerRoom((db) => ({
+  get: db
+    .select({ kind: domainNodes.kind, ref: domainNodes.ref, data: domainNodes.data })
+    .from(domainNodes)
+    .where(eq(domainNodes.id, param("id")))
+    .prepare(),
+  put: db
+    .insert(domainNodes)
+    .values({ id: param("id"), kind: param("kind"), ref: param("ref"), data: param("data") })
+    .onConflictDoUpdate({ target: domainNodes.id, set: { data: excluded("data") } })
+    .prepare(),
+}));
+
 export function getDomainNode(sql: Sql, id: string): DomainNodeRecord | null {
-  const row = sql.db.select({ kind: domainNodes.kind, ref: domainNodes.ref, data: domainNodes.data }).from(domainNodes).where(eq(domainNodes.id, id)).get();
+  const row = statements(sql.db).get.get({ id });
   return row ? { kind: row.kind, ref: row.ref, data: JSON.parse(row.data) as Record<string, unknown> } : null;
 }
 
 export function putDomainNode(sql: Sql, id: string, node: DomainNodeRecord): void {
-  sql.db
-    .insert(domainNodes)
-    .values({ id, kind: node.kind, ref: node.ref, data: JSON.stringify(node.data) })
-    .onConflictDoUpdate({ target: domainNodes.id, set: { data: excluded("data") } })
-    .run();
+  statements(sql.db).put.run({ id, kind: node.kind, ref: node.ref, data: JSON.stringify(node.data) });
 }
 
 export function forgetDomainNode(sql: Sql, id: string): void {

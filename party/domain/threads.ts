@@ -5,7 +5,7 @@ import type { ChatSendParams, MessagesListParams } from "../../shared/protocol/t
 import type { Actor } from "../../shared/protocol/principal";
 import { and, desc, eq, lt, lte } from "drizzle-orm";
 import type { OpContext } from "./context";
-import { excluded } from "./db/client";
+import { excluded, param, preparedPerRoom } from "./db/client";
 import { messages as messageRows, threads } from "./db/schema";
 import { RoomError } from "./errors";
 import type { PageCursor } from "../../shared/protocol/paging";
@@ -14,8 +14,27 @@ import type { Sql } from "./sql";
 import { readable } from "../records/codec";
 import { messageRecord, threadRecord } from "../records/documents";
 
+// Every message reads and rewrites its thread: prepared once per room.
+const statements = preparedPerRoom((db) => ({
+  thread: db
+    .select({ doc: threads.doc })
+    .from(threads)
+    .where(eq(threads.id, param("id")))
+    .prepare(),
+  putThread: db
+    .insert(threads)
+    .values({ id: param("id"), archived: param("archived"), updatedAt: param("updatedAt"), doc: param("doc") })
+    .onConflictDoUpdate({ target: threads.id, set: { archived: excluded("archived"), updatedAt: excluded("updated_at"), doc: excluded("doc") } })
+    .prepare(),
+  insertMessage: db
+    .insert(messageRows)
+    .values({ id: param("id"), threadId: param("threadId"), doc: param("doc") })
+    .returning({ n: messageRows.n })
+    .prepare(),
+}));
+
 export function getThread(sql: Sql, id: string): Thread | null {
-  const row = sql.db.select({ doc: threads.doc }).from(threads).where(eq(threads.id, id)).get();
+  const row = statements(sql.db).thread.get({ id });
   return row ? threadRecord.decode(row.doc) : null;
 }
 
@@ -26,11 +45,7 @@ export function requireThread(sql: Sql, id: string): Thread {
 }
 
 function putThread(sql: Sql, thread: Thread): void {
-  sql.db
-    .insert(threads)
-    .values({ id: thread.id, archived: thread.archived ? 1 : 0, updatedAt: thread.updatedAt, doc: threadRecord.encode(thread) })
-    .onConflictDoUpdate({ target: threads.id, set: { archived: excluded("archived"), updatedAt: excluded("updated_at"), doc: excluded("doc") } })
-    .run();
+  statements(sql.db).putThread.run({ id: thread.id, archived: thread.archived ? 1 : 0, updatedAt: thread.updatedAt, doc: threadRecord.encode(thread) });
 }
 
 export function listThreads(sql: Sql, includeArchived: boolean, limit = 1000): Thread[] {
@@ -129,11 +144,9 @@ type MessageExtras = Pick<Message, "kind" | "runId" | "aborted" | "tool">;
 export function appendMessage(ctx: OpContext, thread: Thread, author: Actor, text: string, extras: MessageExtras = {}): Message {
   const id = ctx.newId("msg");
   const draft = { id, threadId: thread.id, author, text, createdAt: ctx.now, ...extras };
-  const { n } = ctx.sql.db
-    .insert(messageRows)
-    .values({ id, threadId: thread.id, doc: messageRecord.encode(draft) })
-    .returning({ n: messageRows.n })
-    .get();
+  const inserted = statements(ctx.sql.db).insertMessage.get({ id, threadId: thread.id, doc: messageRecord.encode(draft) });
+  if (!inserted) throw new Error(`message ${id} was not stored`);
+  const { n } = inserted;
   const message: Message = { ...draft, n };
   putThread(ctx.sql, { ...thread, lastMessageAt: ctx.now, updatedAt: ctx.now, messageCount: thread.messageCount + 1 });
   ctx.emit("message.created", { message });
