@@ -6,8 +6,8 @@ import { ACCOUNT_REFUSAL, type AccountFlags, accountStatus } from "./account-sta
 import { timeOf } from "./d1-time";
 import { SESSION_EXPIRES_IN_S, SESSION_UPDATE_AGE_S } from "./options";
 import type { AuthOutcome } from "./auth-outcome";
-import { and, eq } from "drizzle-orm";
-import { authDb } from "./db/client";
+import { and, eq, sql } from "drizzle-orm";
+import { authDb, preparedPerDb } from "./db/client";
 import { baMember, baSession, baUser } from "./db/better-auth-tables";
 
 /**
@@ -47,8 +47,9 @@ export interface SessionAccessRow extends AccountFlags {
 }
 
 /** The socket upgrade's one read: the session with its user's flags and the role in this workspace. */
-export async function readSessionAccess(db: D1Database, token: string, workspaceId: string): Promise<SessionAccessRow | null> {
-  const row = await authDb(db)
+// Read on every socket upgrade: prepared once per D1 binding.
+const sessionAccess = preparedPerDb((db) =>
+  db
     .select({
       userId: baSession.userId,
       expiresAt: baSession.expiresAt,
@@ -61,9 +62,13 @@ export async function readSessionAccess(db: D1Database, token: string, workspace
     })
     .from(baSession)
     .innerJoin(baUser, eq(baUser.id, baSession.userId))
-    .leftJoin(baMember, and(eq(baMember.userId, baSession.userId), eq(baMember.organizationId, workspaceId)))
-    .where(eq(baSession.token, token))
-    .get();
+    .leftJoin(baMember, and(eq(baMember.userId, baSession.userId), eq(baMember.organizationId, sql.placeholder("workspaceId"))))
+    .where(eq(baSession.token, sql.placeholder("token")))
+    .prepare(),
+);
+
+export async function readSessionAccess(db: D1Database, token: string, workspaceId: string): Promise<SessionAccessRow | null> {
+  const row = await sessionAccess(authDb(db)).get({ token, workspaceId });
   return row ?? null;
 }
 

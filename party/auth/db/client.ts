@@ -3,6 +3,27 @@ import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 /** The typed view of the auth database's own tables (party/auth/db/schema.ts). */
 export type AuthDb = DrizzleD1Database<Record<string, never>>;
 
+const views = new WeakMap<D1Database, AuthDb>();
+
+/** One typed view per D1 binding: the gate's statements are prepared once per view. */
 export function authDb(d1: D1Database): AuthDb {
-  return drizzle(d1);
+  let db = views.get(d1);
+  if (!db) {
+    db = drizzle(d1);
+    views.set(d1, db);
+  }
+  return db;
+}
+
+/** Statements built once per view and run per request (the socket upgrade's reads). */
+export function preparedPerDb<T extends object>(build: (db: AuthDb) => T): (db: AuthDb) => T {
+  const cache = new WeakMap<AuthDb, T>();
+  return (db) => {
+    let statements = cache.get(db);
+    if (!statements) {
+      statements = build(db);
+      cache.set(db, statements);
+    }
+    return statements;
+  };
 }
