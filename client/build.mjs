@@ -68,7 +68,7 @@ await viteBuild({
     sourcemap: true,
     target: "es2022",
     // CLIENT_MINIFY=0: readable function names (and `//#region <module>` markers) for a CPU
-    // profile of the app (`BENCH_PROFILE=1 npm run bench:graph`).
+    // profile of the app.
     minify: process.env.CLIENT_MINIFY !== "0",
     // React, React Flow, Yjs and the protocol schemas: one app, one chunk over Vite's default warning size.
     chunkSizeWarningLimit: 1500,

@@ -1,7 +1,7 @@
 // The replay pump against a room that never stops writing (a reconnect storm with a busy
 // writer): a replay must end once it has read to the log's end, not wait for a read that
 // finds nothing new, or every live frame held for the socket (presence diffs, its own
-// responses) waits until the writes stop. bench:storm saw no presence.diff at all.
+// responses) waits until the writes stop (a storm then delivers no presence.diff at all).
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";

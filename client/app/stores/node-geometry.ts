@@ -6,8 +6,8 @@ import type { GraphNode } from "../../../shared/hatchery/graph";
  * the node. Until it has measured a node, React Flow renders it whatever the viewport
  * (`onlyRenderVisibleElements` makes an exception for nodes without handle bounds), and
  * its fitView waits until every node is measured: on opening a 2,000-node canvas that was
- * every node rendered, measured and unmounted again before the first paint (measured with
- * `BENCH_PROFILE=1 npm run bench:graph`). Known up front, only the nodes in view are
+ * every node rendered, measured and unmounted again before the first paint (seen in a CPU
+ * profile of the app). Known up front, only the nodes in view are
  * rendered, and a fit goes by these sizes.
  *
  * The size is the document's (React Flow sets it on the node's element). The handles
