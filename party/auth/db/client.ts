@@ -1,4 +1,5 @@
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
+import { preparedPer } from "../../domain/db/client";
 
 /** The typed view of the auth database's own tables (party/auth/db/schema.ts). */
 export type AuthDb = DrizzleD1Database<Record<string, never>>;
@@ -16,14 +17,4 @@ export function authDb(d1: D1Database): AuthDb {
 }
 
 /** Statements built once per view and run per request (the socket upgrade's reads). */
-export function preparedPerDb<T extends object>(build: (db: AuthDb) => T): (db: AuthDb) => T {
-  const cache = new WeakMap<AuthDb, T>();
-  return (db) => {
-    let statements = cache.get(db);
-    if (!statements) {
-      statements = build(db);
-      cache.set(db, statements);
-    }
-    return statements;
-  };
-}
+export const preparedPerDb = <T extends object>(build: (db: AuthDb) => T): ((db: AuthDb) => T) => preparedPer(build);

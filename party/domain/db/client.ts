@@ -15,11 +15,12 @@ export function roomDb(storage: DurableObjectStorage): RoomDb {
 }
 
 /**
- * Statements a room builds once and runs per message: `build` runs on the first use by
- * a room's database, later uses get the same prepared statements back.
+ * Statements built once per database view (a room's, or the auth database's) and run per
+ * message or request: `build` runs on a view's first use, later uses get the same prepared
+ * statements back.
  */
-export function preparedPerRoom<T extends object>(build: (db: RoomDb) => T): (db: RoomDb) => T {
-  const cache = new WeakMap<RoomDb, T>();
+export function preparedPer<D extends object, T extends object>(build: (db: D) => T): (db: D) => T {
+  const cache = new WeakMap<D, T>();
   return (db) => {
     let statements = cache.get(db);
     if (!statements) {
@@ -29,6 +30,9 @@ export function preparedPerRoom<T extends object>(build: (db: RoomDb) => T): (db
     return statements;
   };
 }
+
+/** `preparedPer` for a room's database. */
+export const preparedPerRoom = <T extends object>(build: (db: RoomDb) => T): ((db: RoomDb) => T) => preparedPer(build);
 
 /** A named parameter of a prepared statement, filled per run. */
 export const param = <N extends string>(name: N) => sql.placeholder(name);
