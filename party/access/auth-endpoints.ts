@@ -3,7 +3,8 @@ import type { Actor } from "../../shared/protocol/principal";
 import type { Auth } from "../auth/auth";
 import { memberByIdOrEmail } from "../auth/better-auth-reads";
 import type { Env } from "../env";
-import { keyWorkspace, revalidateWorkspace } from "./revalidate";
+import { apiKeyById } from "../auth/better-auth-reads";
+import { revalidateWorkspace } from "./revalidate";
 
 /**
  * Which of better-auth's own endpoints (under /api/auth) stay exposed, and what follows
@@ -50,7 +51,7 @@ interface Target {
 async function findTarget(auth: Auth, action: string, body: z.output<typeof AccessBody>, userId: string, activeWorkspace: string | null): Promise<Target> {
   if (body.keyId) {
     const details = body.enabled !== undefined ? { enabled: body.enabled } : {};
-    return { workspaceId: await keyWorkspace(auth, body.keyId), targetId: body.keyId, details };
+    return { workspaceId: (await apiKeyById(auth, body.keyId))?.referenceId ?? null, targetId: body.keyId, details };
   }
   const memberRef = body.memberId ?? body.memberIdOrEmail;
   if (memberRef) {

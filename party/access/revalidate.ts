@@ -1,6 +1,6 @@
 import { getServerByName } from "partyserver";
 import type { Auth } from "../auth/auth";
-import { apiKeyById, workspaceIdsOf } from "../auth/better-auth-reads";
+import { workspaceIdsOf } from "../auth/better-auth-reads";
 import type { Env } from "../env";
 import type { AccessChange } from "./access-change";
 
@@ -39,17 +39,4 @@ export async function revalidateWorkspace(env: Env, workspaceId: string, change:
 export async function revalidateUser(env: Env, auth: Auth, userId: string, change: AccessChange, also: string[] = []): Promise<void> {
   const workspaces = new Set([...(await workspaceIdsOf(auth, userId)), ...also]);
   await Promise.all([...workspaces].map((ws) => revalidateWorkspace(env, ws, change)));
-}
-
-/**
- * A key's workspace. Call `keyWorkspace` before deleting a key (afterwards D1 no longer
- * knows it) and pass its answer here.
- */
-export async function revalidateKey(env: Env, auth: Auth, keyId: string, change: AccessChange, workspaceId?: string | null): Promise<void> {
-  const ws = workspaceId ?? (await keyWorkspace(auth, keyId));
-  if (ws) await revalidateWorkspace(env, ws, change);
-}
-
-export async function keyWorkspace(auth: Auth, keyId: string): Promise<string | null> {
-  return (await apiKeyById(auth, keyId))?.referenceId ?? null;
 }

@@ -1,16 +1,15 @@
 import type { AdminUser, AdminWorkspace } from "../../shared/api/admin";
 import type { Member, Organization, UserWithRole } from "better-auth/plugins";
 import { accountStatus, isOperatorRole } from "../auth/account-status";
+import { timeText } from "../auth/d1-time";
 import type { Auth } from "../auth/auth";
+import { adapterOf, findAllIn } from "../auth/better-auth-reads";
 
 /** Lists are capped: `/admin` is a page, not an export (newest first). */
 export const ADMIN_LIST_LIMIT = 1000;
 
 /** better-auth's user row as its adapter hands it out, with the admin plugin's and our waitlist plugin's fields. */
 type UserRow = UserWithRole & { waitlisted?: boolean | null };
-
-/** A stored time as the admin API has always sent it. */
-const timeText = (value: Date | string | number): string | number => (value instanceof Date ? value.toISOString() : value);
 
 function toAdminUser(row: UserRow): AdminUser {
   return {
@@ -25,7 +24,6 @@ function toAdminUser(row: UserRow): AdminUser {
 }
 
 // Everything here reads better-auth's tables through its own adapter (`/admin` is no hot path).
-const adapterOf = async (auth: Auth) => (await auth.$context).adapter;
 
 export async function listUsers(auth: Auth): Promise<AdminUser[]> {
   const users = await (await adapterOf(auth)).findMany<UserRow>({ model: "user", sortBy: { field: "createdAt", direction: "desc" }, limit: ADMIN_LIST_LIMIT });
@@ -41,11 +39,12 @@ export async function listWorkspaces(auth: Auth): Promise<AdminWorkspace[]> {
   const adapter = await adapterOf(auth);
   const organizations = await adapter.findMany<Organization>({ model: "organization", sortBy: { field: "createdAt", direction: "desc" }, limit: ADMIN_LIST_LIMIT });
   if (organizations.length === 0) return [];
-  const members = await adapter.findMany<Pick<Member, "organizationId">>({
-    model: "member",
-    where: [{ field: "organizationId", operator: "in", value: organizations.map((o) => o.id) }],
-    select: ["organizationId"],
-  });
+  const members = await findAllIn<Pick<Member, "organizationId">>(
+    adapter,
+    { model: "member", select: ["organizationId"] },
+    "organizationId",
+    organizations.map((o) => o.id),
+  );
   const counts = new Map<string, number>();
   for (const m of members) counts.set(m.organizationId, (counts.get(m.organizationId) ?? 0) + 1);
   return organizations.map((o) => ({ id: o.id, name: o.name, slug: o.slug, createdAt: timeText(o.createdAt), members: counts.get(o.id) ?? 0 }));

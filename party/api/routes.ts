@@ -11,9 +11,10 @@ import { TicketBody } from "../../shared/api/tickets";
 import type { Actor, Role } from "../../shared/protocol/principal";
 import { handleAuthEndpoint } from "../access/auth-endpoints";
 import { crossSiteRefusal } from "../access/origin";
-import { revalidateKey, revalidateWorkspace } from "../access/revalidate";
+import { revalidateWorkspace } from "../access/revalidate";
 import { accountStatus, isOperatorRole } from "../auth/account-status";
 import { apiKeyById, apiKeysOf, membershipOf, membersOf, ownerCount, userByEmail, workspacesOf } from "../auth/better-auth-reads";
+import { timeText } from "../auth/d1-time";
 import { keyScopes } from "../auth/current-access";
 import { devOutbox } from "../auth/mail";
 import { memberChangeRefusal } from "../auth/membership-rules";
@@ -229,7 +230,7 @@ export const api = new Hono<ApiEnv>()
     const workspaceId = c.req.param("ws");
     const denied = await requireManager(c, workspaceId);
     if (denied instanceof Response) return denied;
-    const keys = (await apiKeysOf(authOf(c), workspaceId)).map((k) => ({ id: k.id, name: k.name, start: k.start, scopes: keyScopes(k.metadata), createdAt: new Date(k.createdAt).toISOString() }));
+    const keys = (await apiKeysOf(authOf(c), workspaceId)).map((k) => ({ id: k.id, name: k.name, start: k.start, scopes: keyScopes(k.metadata), createdAt: timeText(k.createdAt) }));
     return c.json({ keys } satisfies z.input<typeof KeysResponse>);
   })
   .post("/api/workspaces/:ws/keys", jsonBody(CreateKeyBody, "expected {name (1-32 chars), scopes?: (read|write|approve|admin)[]}"), async (c) => {
@@ -254,7 +255,7 @@ export const api = new Hono<ApiEnv>()
     if (!owner || owner.referenceId !== workspaceId) return httpError(c, "not_found", "no such key in this workspace");
     await authOf(c).api.deleteApiKey({ body: { keyId }, headers: c.req.raw.headers });
     // Sockets opened with the key stay authenticated until told otherwise: both rooms close them now.
-    await revalidateKey(c.env, authOf(c), keyId, { reason: "API key revoked", audit: { actor: actorOf(c), action: "key.revoked", targetId: keyId, details: {} } }, workspaceId);
+    await revalidateWorkspace(c.env, workspaceId, { reason: "API key revoked", audit: { actor: actorOf(c), action: "key.revoked", targetId: keyId, details: {} } });
     return c.json({ revoked: keyId });
   })
   .post("/api/workspaces/:ws/keys/:keyId/rotate", async (c) => {
@@ -271,7 +272,7 @@ export const api = new Hono<ApiEnv>()
     const created = await authOf(c).api.createApiKey({ body: { name: old.name ?? "agent", organizationId: workspaceId, userId, metadata: { scopes, createdBy: userId, rotatedFrom: keyId } } });
     await authOf(c).api.deleteApiKey({ body: { keyId }, headers: c.req.raw.headers });
     // The old key's sockets close in both rooms; the audit names both keys.
-    await revalidateKey(c.env, authOf(c), keyId, { reason: "API key rotated", audit: { actor: actorOf(c), action: "key.rotated", targetId: keyId, details: { replacedBy: created.id } } }, workspaceId);
+    await revalidateWorkspace(c.env, workspaceId, { reason: "API key rotated", audit: { actor: actorOf(c), action: "key.rotated", targetId: keyId, details: { replacedBy: created.id } } });
     return c.json({ id: created.id, key: created.key, name: created.name, start: created.start, scopes, replaced: keyId } satisfies RotatedKeyResponse, 201);
   })
   .notFound((c) => httpError(c, "not_found", `no route for ${c.req.method} ${c.req.path}`))

@@ -1,4 +1,5 @@
 import type { ApiKey } from "@better-auth/api-key";
+import type { User } from "better-auth";
 import type { Member, Organization } from "better-auth/plugins";
 import { Role } from "../../shared/protocol/principal";
 import type { Auth } from "./auth";
@@ -10,7 +11,34 @@ import type { Auth } from "./auth";
  * db/better-auth-tables.ts instead (one indexed query each).
  */
 
-const adapterOf = async (auth: Auth) => (await auth.$context).adapter;
+export type AuthAdapter = Awaited<Auth["$context"]>["adapter"];
+type FindMany = Omit<Parameters<AuthAdapter["findMany"]>[0], "limit" | "offset">;
+
+export const adapterOf = async (auth: Auth): Promise<AuthAdapter> => (await auth.$context).adapter;
+
+/** better-auth's findMany returns at most 100 rows unless told how many: lists read page by page. */
+const PAGE = 1000;
+/** D1 binds at most 100 parameters a statement: an `in` list goes in batches, with room for the query's others. */
+const IN_BATCH = 90;
+
+/** Every row the query matches. */
+export async function findAll<T>(adapter: AuthAdapter, query: FindMany): Promise<T[]> {
+  const rows: T[] = [];
+  for (let offset = 0; ; offset += PAGE) {
+    const page = await adapter.findMany<T>({ ...query, limit: PAGE, offset });
+    rows.push(...page);
+    if (page.length < PAGE) return rows;
+  }
+}
+
+/** Every row the query matches whose `field` is one of `values` (order within the query's, per batch). */
+export async function findAllIn<T>(adapter: AuthAdapter, query: FindMany, field: string, values: readonly string[]): Promise<T[]> {
+  const rows: T[] = [];
+  for (let i = 0; i < values.length; i += IN_BATCH) {
+    rows.push(...(await findAll<T>(adapter, { ...query, where: [...(query.where ?? []), { field, operator: "in", value: values.slice(i, i + IN_BATCH) }] })));
+  }
+  return rows;
+}
 
 /** A person's membership of a workspace: better-auth's member id and role (null: not a member, or a role we do not know). */
 export async function membershipOf(auth: Auth, workspaceId: string, userId: string): Promise<{ id: string; role: Role } | null> {
@@ -37,20 +65,23 @@ export async function ownerCount(auth: Auth, workspaceId: string): Promise<numbe
 
 /** Every workspace a person belongs to. */
 export async function workspaceIdsOf(auth: Auth, userId: string): Promise<string[]> {
-  const members = await (await adapterOf(auth)).findMany<Member>({ model: "member", where: [{ field: "userId", value: userId }] });
+  const members = await findAll<Member>(await adapterOf(auth), { model: "member", where: [{ field: "userId", value: userId }] });
   return members.map((m) => m.organizationId);
 }
 
 /** A person's workspaces with their role in each, oldest workspace first. */
 export async function workspacesOf(auth: Auth, userId: string): Promise<{ id: string; name: string; slug: string; role: Role }[]> {
   const adapter = await adapterOf(auth);
-  const members = await adapter.findMany<Member>({ model: "member", where: [{ field: "userId", value: userId }] });
+  const members = await findAll<Member>(adapter, { model: "member", where: [{ field: "userId", value: userId }] });
   if (members.length === 0) return [];
-  const organizations = await adapter.findMany<Organization>({
-    model: "organization",
-    where: [{ field: "id", operator: "in", value: members.map((m) => m.organizationId) }],
-    sortBy: { field: "createdAt", direction: "asc" },
-  });
+  const organizations = (
+    await findAllIn<Organization>(
+      adapter,
+      { model: "organization" },
+      "id",
+      members.map((m) => m.organizationId),
+    )
+  ).sort((a, b) => new Date(a.createdAt).getTime() - new Date(b.createdAt).getTime());
   const roles = new Map(members.map((m) => [m.organizationId, Role.safeParse(m.role)]));
   return organizations.flatMap((o) => {
     const role = roles.get(o.id);
@@ -60,10 +91,19 @@ export async function workspacesOf(auth: Auth, userId: string): Promise<{ id: st
 
 /** The workspace's members with their names and addresses, in the order they joined. */
 export async function membersOf(auth: Auth, workspaceId: string): Promise<{ userId: string; name: string; email: string; role: Role }[]> {
-  const ctx = await auth.$context;
-  const members = await ctx.adapter.findMany<Member>({ model: "member", where: [{ field: "organizationId", value: workspaceId }], sortBy: { field: "createdAt", direction: "asc" } });
+  const adapter = await adapterOf(auth);
+  const members = await findAll<Member>(adapter, { model: "member", where: [{ field: "organizationId", value: workspaceId }], sortBy: { field: "createdAt", direction: "asc" } });
   if (members.length === 0) return [];
-  const users = new Map((await ctx.internalAdapter.listUsers(undefined, undefined, undefined, [{ field: "id", operator: "in", value: members.map((m) => m.userId) }])).map((u) => [u.id, u]));
+  const users = new Map(
+    (
+      await findAllIn<User>(
+        adapter,
+        { model: "user" },
+        "id",
+        members.map((m) => m.userId),
+      )
+    ).map((u) => [u.id, u]),
+  );
   return members.flatMap((m) => {
     const user = users.get(m.userId);
     const role = Role.safeParse(m.role);
@@ -84,24 +124,25 @@ export async function apiKeyById(auth: Auth, keyId: string): Promise<ApiKey | nu
 
 /** A workspace's agent keys, newest first. */
 export async function apiKeysOf(auth: Auth, workspaceId: string): Promise<ApiKey[]> {
-  return (await adapterOf(auth)).findMany<ApiKey>({ model: "apikey", where: [{ field: "referenceId", value: workspaceId }], sortBy: { field: "createdAt", direction: "desc" } });
+  return findAll<ApiKey>(await adapterOf(auth), { model: "apikey", where: [{ field: "referenceId", value: workspaceId }], sortBy: { field: "createdAt", direction: "desc" } });
 }
 
 /** A member named by better-auth's member id, or by a person's address within `workspaceId` (what its member endpoints accept). */
 export async function memberByIdOrEmail(auth: Auth, ref: string, workspaceId: string): Promise<{ organizationId: string; userId: string; email: string } | null> {
   const ctx = await auth.$context;
   const byId = await ctx.adapter.findOne<Member>({ model: "member", where: [{ field: "id", value: ref }] });
-  const userId = byId?.userId ?? (await ctx.internalAdapter.findUserByEmail(ref))?.user.id;
-  if (!userId) return null;
-  const member =
-    byId ??
-    (await ctx.adapter.findOne<Member>({
-      model: "member",
-      where: [
-        { field: "organizationId", value: workspaceId },
-        { field: "userId", value: userId },
-      ],
-    }));
-  const user = member ? await ctx.internalAdapter.findUserById(member.userId) : null;
-  return member && user ? { organizationId: member.organizationId, userId: member.userId, email: user.email } : null;
+  if (byId) {
+    const user = await ctx.internalAdapter.findUserById(byId.userId);
+    return user ? { organizationId: byId.organizationId, userId: byId.userId, email: user.email } : null;
+  }
+  const user = (await ctx.internalAdapter.findUserByEmail(ref))?.user;
+  if (!user) return null;
+  const member = await ctx.adapter.findOne<Member>({
+    model: "member",
+    where: [
+      { field: "organizationId", value: workspaceId },
+      { field: "userId", value: user.id },
+    ],
+  });
+  return member ? { organizationId: member.organizationId, userId: member.userId, email: user.email } : null;
 }

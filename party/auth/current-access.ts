@@ -44,9 +44,9 @@ export function agentScopes(metadata: unknown): Scope[] {
   return parsed.success ? parsed.data : [...DEFAULT_AGENT_SCOPES];
 }
 
-/** better-auth stores key metadata as JSON text (sometimes twice encoded); anything else is no metadata. */
-function parseMetadata(text: string | null): unknown {
-  let value: unknown = text;
+/** better-auth stores key metadata as JSON text (sometimes twice encoded); its adapter may hand it out parsed already. */
+function parseMetadata(stored: unknown): unknown {
+  let value: unknown = stored;
   for (let i = 0; i < 2 && typeof value === "string"; i++) {
     try {
       value = JSON.parse(value);
@@ -57,11 +57,8 @@ function parseMetadata(text: string | null): unknown {
   return value;
 }
 
-/** A key's scopes from its stored metadata column (the text better-auth wrote). */
-export const storedKeyScopes = (metadata: string | null): Scope[] => agentScopes(parseMetadata(metadata));
-
-/** A key's scopes from its metadata as better-auth's adapter hands it out: the stored text, or already parsed. */
-export const keyScopes = (metadata: unknown): Scope[] => (typeof metadata === "string" || metadata === null ? storedKeyScopes(metadata ?? null) : agentScopes(metadata));
+/** A key's scopes from its metadata: the stored text, or as better-auth's adapter hands it out. */
+export const keyScopes = (metadata: unknown): Scope[] => agentScopes(parseMetadata(metadata));
 
 /**
  * The principal as it stands now, or why it no longer may be in this workspace: a key
@@ -81,7 +78,7 @@ export async function recheckPrincipal(db: D1Database, workspaceId: string, prin
     const expiresAt = timeOf(key.expiresAt);
     if (expiresAt !== null && expiresAt <= Date.now()) return { ok: false, code: CloseCode.unauthenticated, reason: "API key expired" };
     if (key.referenceId !== workspaceId) return { ok: false, code: CloseCode.forbidden, reason: "this key belongs to another workspace" };
-    return { ok: true, principal: { ...principal, name: key.name ?? principal.name, scopes: storedKeyScopes(key.metadata) } };
+    return { ok: true, principal: { ...principal, name: key.name ?? principal.name, scopes: keyScopes(key.metadata) } };
   }
   const flags = await accountFlags(db, principal.id);
   if (!flags) return { ok: false, code: CloseCode.unauthenticated, reason: "this account no longer exists" };

@@ -46,7 +46,6 @@ export interface SessionAccessRow extends AccountFlags {
   role: string | null;
 }
 
-/** The socket upgrade's one read: the session with its user's flags and the role in this workspace. */
 // Read on every socket upgrade: prepared once per D1 binding.
 const sessionAccess = preparedPerDb((db) =>
   db
@@ -67,6 +66,7 @@ const sessionAccess = preparedPerDb((db) =>
     .prepare(),
 );
 
+/** The socket upgrade's one read: the session with its user's flags and the role in this workspace. */
 export async function readSessionAccess(db: D1Database, token: string, workspaceId: string): Promise<SessionAccessRow | null> {
   const row = await sessionAccess(authDb(db)).get({ token, workspaceId });
   return row ?? null;

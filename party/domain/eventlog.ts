@@ -2,7 +2,7 @@ import type { DurableEvent, DurableEventName, EventPayload } from "../../shared/
 import { asc, gt, lte, min, sql as q, sum } from "drizzle-orm";
 import { param, preparedPerRoom } from "./db/client";
 import { events } from "./db/schema";
-import { getMeta, setMeta } from "./schema";
+import { getMeta, setMeta } from "./meta";
 import type { Sql } from "./sql";
 import { readable } from "../records/codec";
 import { decodeStoredEvent, encodeEventPayload } from "../records/events";

@@ -1,6 +1,5 @@
 import { count, sql as q, sum } from "drizzle-orm";
 import * as Y from "yjs";
-import { migrateHatchery } from "./db/migrate";
 import { ydocSnapshot, ydocUpdates } from "./db/hatchery-schema";
 import type { Sql } from "./sql";
 
@@ -20,10 +19,6 @@ export const COMPACT_AFTER_UPDATES = 500;
 const toArrayBuffer = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer as ArrayBuffer;
 
 /** The Hatchery room's start: all its tables (the document's and the rest) come from its migrations (party/domain/db/). */
-export function migrateYdocStore(sql: Sql): void {
-  migrateHatchery(sql);
-}
-
 export function appendUpdate(sql: Sql, update: Uint8Array): number {
   sql.db
     .insert(ydocUpdates)

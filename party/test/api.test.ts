@@ -1,5 +1,6 @@
 // The auth HTTP API's contract: routes, status codes, error bodies and the checks in
 // front of each route. Written against the hand-written router and kept for the Hono one.
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { addMember, api, createKey, type Person, signUp, uniq } from "./harness";
 
@@ -152,5 +153,27 @@ describe("auth HTTP API", () => {
     expect(revoked.body).toEqual({ revoked: created.body.id });
     const after = await api<{ keys: { id: string }[] }>(`/api/workspaces/${ws}/keys`, { cookie: owner.cookie });
     expect(after.body.keys.map((k) => k.id)).toEqual([approver.id]);
+  });
+
+  it("lists are whole past better-auth's default page of 100 rows", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const db = (env as unknown as { DB: D1Database }).DB;
+    const now = new Date().toISOString();
+    const n = 130;
+    const ids = Array.from({ length: n }, (_, i) => `${ws}-many-${i}`);
+    await db.batch(
+      ids.flatMap((id, i) => [
+        db.prepare(`insert into "user" ("id", "name", "email", "emailVerified", "createdAt", "updatedAt") values (?, ?, ?, 1, ?, ?)`).bind(id, `many ${i}`, `${id}@example.test`, now, now),
+        db.prepare(`insert into "member" ("id", "organizationId", "userId", "role", "createdAt") values (?, ?, ?, 'viewer', ?)`).bind(`m-${id}`, ws, id, now),
+        db
+          .prepare(`insert into "apikey" ("id", "configId", "name", "referenceId", "key", "enabled", "createdAt", "updatedAt", "metadata") values (?, 'default', ?, ?, ?, 1, ?, ?, null)`)
+          .bind(`k-${id}`, `key ${i}`, ws, `hash-${id}`, now, now),
+      ]),
+    );
+    const members = await api<{ members: { userId: string }[] }>(`/api/workspaces/${ws}/members`, { cookie: owner.cookie });
+    expect(members.body.members).toHaveLength(n + 1);
+    const keys = await api<{ keys: { id: string }[] }>(`/api/workspaces/${ws}/keys`, { cookie: owner.cookie });
+    expect(keys.body.keys).toHaveLength(n);
   });
 });

@@ -1,12 +1,14 @@
 import { env } from "cloudflare:workers";
 import { getTableColumns, getTableName } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+import { getAuthTables } from "@better-auth/core/db";
 import { describe, expect, it } from "vitest";
+import { authPlugins, baseAuthOptions } from "../auth/options";
 import * as betterAuthTables from "../auth/db/better-auth-tables";
 
-// The columns of better-auth's tables our hot-path reads rely on (party/auth/db/better-auth-tables.ts),
-// against the D1 its migrations made: a better-auth upgrade that renames, retypes or makes
-// one nullable must fail here.
+// The columns of better-auth's tables our hot-path reads rely on (party/auth/db/better-auth-tables.ts):
+// against the D1 our migrations made, and against the schema the installed better-auth
+// (with our plugins) declares, so an upgrade that renames or drops one fails here.
 
 const db = (env as unknown as { DB: D1Database }).DB;
 
@@ -25,4 +27,18 @@ describe("better-auth columns our access checks read", () => {
       }
     });
   }
+
+  it("each column we read is one the installed better-auth declares for that table", () => {
+    const declared = new Map(
+      Object.values(getAuthTables({ ...baseAuthOptions, plugins: authPlugins() })).map((t) => [
+        t.modelName,
+        new Set(["id", ...Object.entries(t.fields).map(([key, field]) => field.fieldName ?? key)]),
+      ]),
+    );
+    for (const table of Object.values(betterAuthTables) as SQLiteTable[]) {
+      const fields = declared.get(getTableName(table));
+      expect(fields, getTableName(table)).toBeDefined();
+      for (const column of Object.values(getTableColumns(table))) expect(fields!.has(column.name), `${getTableName(table)}.${column.name}`).toBe(true);
+    }
+  });
 });

@@ -51,14 +51,17 @@ describe("the agents lifecycle under the Autopilot", () => {
     sock.close();
   });
 
-  it("scheduled callbacks are found by the names stored in their rows", async () => {
+  it("scheduled callbacks are found by the names stored in their rows, and a due one runs on the alarm", async () => {
     const owner = await signUp();
     const stub = rooms.getByName(owner.workspaceId);
     const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
     await sock.hello();
     await sock.ok("threads.create", { title: "x", idempotencyKey: idem() });
-    const names = await runInDurableObject(stub, async (room: Autopilot) => (await room.scheduler.list()).map((s) => s.callback));
-    expect(names).toContain("sweepRetention");
+    const due = await runInDurableObject(stub, (room: Autopilot) => room.scheduler.set(new Date(), "sweepRetention"));
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const left = await runInDurableObject(stub, async (room: Autopilot) => (await room.scheduler.list()).map((s) => ({ id: s.id, callback: s.callback })));
+    expect(left.map((s) => s.id)).not.toContain(due.id);
+    expect(left.map((s) => s.callback)).toContain("sweepRetention");
     sock.close();
   });
 });

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { domainNodeId, edgesMap, nodesMap, readGraph } from "../../shared/hatchery/graph";
 import type { EventFrame } from "../../shared/protocol/frames";
-import { getMeta } from "../domain/schema";
+import { getMeta } from "../domain/meta";
 import { sqlFromStorage } from "../domain/sql";
 import { idem, RawSocket, signUp } from "./harness";
 import { node, openCanvas, team, until } from "./hatchery-harness";

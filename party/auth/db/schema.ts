@@ -4,7 +4,8 @@ import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
  * The project's own D1 tables, as party/migrations creates them (applied migrations are
  * never edited: a change here comes with a new numbered migration there, and
  * party/test/d1-schema.test.ts fails until both agree). better-auth's tables are not
- * here: they are read and written through better-auth.
+ * here: better-auth writes them, and the few columns the access checks read are typed in
+ * better-auth-tables.ts.
  */
 
 /** Single-use, short-lived connect tickets; only the SHA-256 of a ticket is stored. */

@@ -66,7 +66,7 @@ export function legacyStatements(migration: string): string[] {
 
 const tableExists = (sql: Sql, name: string): boolean => sql.one<{ name: string }>(`select name from sqlite_master where type = 'table' and name = ?`, name) !== null;
 
-/** The legacy Autopilot version (0 when the room predates nothing: new, or already on drizzle). */
+/** The version an Autopilot made before drizzle migrations is at; null for a new room or one already on them. */
 export function legacyAutopilotVersion(sql: Sql): number | null {
   if (!tableExists(sql, "room_schema") || tableExists(sql, MIGRATIONS_TABLE)) return null;
   return sql.one<{ version: number }>(`select version from room_schema`)?.version ?? 0;

@@ -14,7 +14,6 @@ import type { GraphApplyOutcome } from "../hatchery/room";
  * tools and its reactions act through besides SQL.
  */
 export interface AutopilotContext extends RoomWriter {
-  workspaceId(): string;
   /** One bridge per instance that exists (party/instances/bridge-supervisor.ts). */
   bridges: BridgeSupervisor;
   agent: AutopilotAgent;

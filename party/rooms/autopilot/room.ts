@@ -13,7 +13,7 @@ import { planResume, type ResumePlan, roomEpoch } from "../../domain/eventlog";
 import { allSessions, listSessions } from "../../domain/gateway";
 import { type GraphFeed, readGraphFeed } from "../../domain/graph-feed";
 import { listInstances } from "../../domain/instances";
-import { migrate } from "../../domain/schema";
+import { migrateAutopilot } from "../../domain/db/migrate";
 import { type Sql, sqlFromStorage } from "../../domain/sql";
 import type { Env } from "../../env";
 import { runtimeFromEnv } from "../../runtime-client";
@@ -114,7 +114,7 @@ export class Autopilot extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    migrate(this.#sql);
+    migrateAutopilot(this.#sql);
     this.#replay = new ReplayPump({
       sql: this.#sql,
       reset: (conn) => this.#greet(conn as Connection, connState(conn as Connection)!, { kind: "snapshot", reset: true }),
@@ -156,7 +156,6 @@ export class Autopilot extends DurableObject<Env> {
     this.#context = {
       sql: this.#sql,
       retain: this.#retain,
-      workspaceId: () => this.name,
       publish: (effects) => this.#publish(effects),
       bridges: this.#bridges,
       agent: this.#agent,

@@ -21,9 +21,10 @@ import { newId } from "../../domain/context";
 import { INTERNAL_ERROR, RoomError } from "../../domain/errors";
 import { applyGraphCommands } from "../../domain/graph-commands";
 import { sweepGraphIdempotency } from "../../domain/retention";
-import { getMeta, setMeta } from "../../domain/schema";
+import { getMeta, setMeta } from "../../domain/meta";
+import { migrateHatchery } from "../../domain/db/migrate";
 import { type Sql, sqlFromStorage } from "../../domain/sql";
-import { appendUpdate, COMPACT_AFTER_UPDATES, compact, loadDoc, migrateYdocStore, storedBytes } from "../../domain/ydoc-store";
+import { appendUpdate, COMPACT_AFTER_UPDATES, compact, loadDoc, storedBytes } from "../../domain/ydoc-store";
 import { forgetDomainNode, getDomainNode, putDomainNode, recallGraphApply, rememberGraphApply } from "../../domain/canvas-records";
 import type { Env } from "../../env";
 import { type HatcheryLimits, hatcheryLimits } from "./limits";
@@ -85,7 +86,7 @@ export class Hatchery extends YServer {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#sql = sqlFromStorage(ctx.storage);
-    migrateYdocStore(this.#sql);
+    migrateHatchery(this.#sql);
     this.#limits = hatcheryLimits(env);
     this.#meter = new HatcheryMeter(() => this.#limits);
   }

@@ -1,16 +1,9 @@
 import { eq } from "drizzle-orm";
 import { excluded, param, preparedPerRoom } from "./db/client";
-import { migrateAutopilot } from "./db/migrate";
 import { roomMeta } from "./db/schema";
 import type { Sql } from "./sql";
 
-/**
- * The Autopilot room's start (its migrations: party/domain/db/) and the key/value meta
- * both rooms keep (the epoch, the event sequence, the Hatchery's pulled sequence).
- */
-export function migrate(sql: Sql): void {
-  migrateAutopilot(sql);
-}
+// The key/value meta both rooms keep (the epoch, the event sequence, the Hatchery's pulled sequence).
 
 // Read and written with every durable event: prepared once per room.
 const metaStatements = preparedPerRoom((db) => ({
