@@ -121,7 +121,8 @@ describe("the Autopilot in two browsers", () => {
     const card = alice.locator(".approval-card");
     await card.waitFor({ timeout: 20_000 });
     await card.getByText("threads_archive").waitFor();
-    await expect.poll(() => card.getByRole("button", { name: "Approve" }).isEnabled()).toBe(true);
+    // Her turn asked for it: she may confirm it as her own; Bob approves it plainly.
+    await expect.poll(() => card.getByRole("button", { name: "Confirm" }).isEnabled()).toBe(true);
     await shot(alice, "03-approval-card");
 
     await bob.getByRole("tab", { name: /Approvals/ }).click();

@@ -40,10 +40,10 @@ export function pauseRun(deps: PauseDeps, run: AgentRun, config: ModelConfigured
             details: args,
             risk,
             threadId: run.threadId,
-            expiresInMs: config.approvalTtlMs,
             idempotencyKey: `ap-approval-${request.approvalId}`,
           },
           { kind: "tool", runId: run.id, toolCallId: request.toolCallId, tool: request.tool, arguments: args },
+          config.approvalTtlMs,
         );
         return { approvalId: request.approvalId, toolCallId: request.toolCallId, tool: request.tool, input: request.input ?? null, roomApprovalId: approval.id, answer: null };
       });
@@ -51,5 +51,6 @@ export function pauseRun(deps: PauseDeps, run: AgentRun, config: ModelConfigured
       saveRun(ctx.sql, { id: run.id, status: "awaiting_approval", segment: run.segment, doc }, ctx.now);
     },
     run.doc.scopes,
+    run.doc.triggeredBy,
   );
 }

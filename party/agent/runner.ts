@@ -41,7 +41,7 @@ export interface AgentDeps extends PostDeps {
   /** Keeps the object in memory while a run streams or runs a tool; call the release when done. */
   keepAlive(): Promise<() => void>;
   /** Runs a registry method as `principal` through the room's dispatch; throws its error. */
-  invoke(principal: Principal, method: MethodName, params: Record<string, unknown>): Promise<unknown>;
+  invoke(principal: Principal, method: MethodName, params: Record<string, unknown>, onBehalfOf?: Actor): Promise<unknown>;
   /** The OpenClaw instance attached to a thread, whose gateway tools a run may use; null if none. */
   gateway(threadId: string): GatewayAccess | null;
   /** A principal's access as D1 has it now: a run acts for its trigger only while that holds (run-access.ts). */
@@ -164,7 +164,7 @@ export class AutopilotAgent {
       gateway,
       call: async (method, input, options) => {
         const params = Methods[method].mutating ? { ...input, idempotencyKey: await toolCallKey(run.id, options.toolCallId) } : input;
-        const result = await this.#d.invoke(principal, method, params);
+        const result = await this.#d.invoke(principal, method, params, run.doc.triggeredBy);
         noteFiledApproval(this.#d.sql, run.id, method, result);
         const text = jsonText(result);
         return text.length > RESULT_CHARS ? `${text.slice(0, RESULT_CHARS)}… (clipped)` : result;

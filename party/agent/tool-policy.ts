@@ -57,6 +57,7 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
     kind: "approval-method",
     description: "Request that a paired device be removed from an instance's gateway (a deviceId from instances.details); answers with the approval a person must decide first.",
   },
+  "settings.update": { kind: "never", why: "the workspace's approval policy is its owners' choice, never the Autopilot's" },
   "instances.startChat": { kind: "never", why: "starting a chat with a new OpenClaw instance is a person's move in the app; the Autopilot can ask for instances.provision" },
   "instances.link": { kind: "never", why: "a gateway's token must not pass through a model; people link gateways" },
   "instances.details": { kind: "auto", description: "An instance's OpenClaw version, model, uptime, backups and paired devices." },

@@ -1,5 +1,6 @@
 import { isMethodName, type MethodName, Methods } from "../../shared/protocol/methods";
 import { defineRecord, type RecordCodec, StoredRecordError, type Upgrade } from "./codec";
+import { approvalIn } from "./approval-upgrades";
 import { threadIn } from "./thread-upgrades";
 
 // Recorded results of mutating methods (the idempotency table, kept 24 h): a repeated
@@ -12,6 +13,17 @@ const UPGRADES: { readonly [M in MethodName]?: readonly Upgrade[] } = {
   "threads.archive": [threadIn],
   "sessions.open": [threadIn],
   "sessions.send": [threadIn],
+  // Protocol 8: approvals gained `onBehalfOf` and `selfConfirmed` (approval-upgrades.ts).
+  "approvals.request": [approvalIn],
+  "approvals.resolve": [approvalIn],
+  "instances.provision": [approvalIn],
+  "instances.restart": [approvalIn],
+  "instances.backup": [approvalIn],
+  "instances.delete": [approvalIn],
+  "instances.restore": [approvalIn],
+  "instances.unpair": [approvalIn],
+  "instances.link": [approvalIn],
+  "instances.startChat": [approvalIn],
 };
 
 const codecs = new Map<string, RecordCodec<unknown>>(

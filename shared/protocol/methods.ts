@@ -21,6 +21,7 @@ import { InstancesLinkParams } from "./instance-links";
 import { JobResult, JobsCancelParams, JobsFailParams, JobsFinishParams, JobsListParams, JobsListResult, JobsStartParams, JobsUpdateParams } from "./jobs";
 import { PresenceListParams, PresenceListResult, PresenceUpdateParams, PresenceUpdateResult } from "./presence";
 import type { Scope } from "./principal";
+import { SettingsResult, SettingsUpdateParams } from "./settings";
 import {
   ChatSendParams,
   ChatSendResult,
@@ -98,6 +99,8 @@ export const Methods = {
   "memory.put": method({ params: MemoryPutParams, result: MemoryPutResult, scope: "write", mutating: true }),
   "memory.delete": method({ params: MemoryDeleteParams, result: MemoryDeleteResult, scope: "write", mutating: true }),
   "usage.list": method({ params: UsageListParams, result: UsageListResult, scope: "read", mutating: false }),
+  // Protocol 8: the workspace's approval policy; owners and admins.
+  "settings.update": method({ params: SettingsUpdateParams, result: SettingsResult, scope: "admin", mutating: true }),
 } as const;
 
 export type MethodName = keyof typeof Methods;

@@ -38,7 +38,7 @@ export type Command =
   | { name: "session open"; instanceId: string; sessionKey: string }
   | { name: "messages"; threadId: string; limit?: number; before?: number }
   | { name: "approvals"; status?: ApprovalState; limit?: number }
-  | { name: "approve" | "deny"; approvalId: string; note?: string }
+  | { name: "approve" | "deny"; approvalId: string; note?: string; confirmOwn?: true }
   | {
       name: "request-approval";
       title: string;
@@ -79,6 +79,7 @@ export const OPTIONS = {
   before: { type: "string", value: "<n>", help: "page: entries older than this ordinal" },
   status: { type: "string", value: "<status>", help: `filter: ${ApprovalStatus.options.join("|")}` },
   note: { type: "string", value: "<text>", help: "note recorded with the decision" },
+  "confirm-own": { type: "boolean", help: "approve what you asked for (or was asked on your behalf): recorded as self-confirmed" },
   details: { type: "string", value: "<text>", help: "what exactly will happen" },
   risk: { type: "string", value: "<level>", help: `${Risk.options.join("|")} (default medium)` },
   thread: { type: "string", value: "<threadId>", help: "the thread (to attach to, or to count only)" },
@@ -206,9 +207,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   approve: {
     args: ["approvalId"],
-    options: ["note"],
+    options: ["note", "confirm-own"],
     summary: "approve a pending approval",
-    build: ([approvalId], v) => ({ name: "approve", approvalId: approvalId!, ...optional("note", v.note) }),
+    build: ([approvalId], v) => ({ name: "approve", approvalId: approvalId!, ...optional("note", v.note), ...(v["confirm-own"] ? { confirmOwn: true as const } : {}) }),
   },
   deny: {
     args: ["approvalId"],

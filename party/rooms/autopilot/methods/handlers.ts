@@ -1,4 +1,5 @@
 import type { MethodName, MethodParsedParams, MethodResult } from "../../../../shared/protocol/methods";
+import { updateSettings } from "../../../domain/settings";
 import { getApproval, listApprovals, requestApproval, resolveApproval } from "../../../domain/approvals";
 import { listAudit } from "../../../domain/audit";
 import { startChat } from "../../../domain/chat-starts";
@@ -95,5 +96,6 @@ export const HANDLERS: { [M in MethodName]: Handler<M> } = {
   "memory.list": query(listMemory),
   "memory.put": mutate(putMemory),
   "memory.delete": mutate(deleteMemory),
+  "settings.update": mutate(updateSettings),
   "usage.list": query(listUsage),
 };
