@@ -12,6 +12,7 @@ import { InstanceLifecycle } from "./InstanceLifecycle";
 import { NoteOrGroupView } from "./NoteView";
 import { ChatStartProgress, ChatWithOpenClaw, FirstRunCard, StartChatButton } from "./ChatStart";
 import { ResponderPicker } from "./Responder";
+import { RunWaiting } from "./RunWaiting";
 import { SessionView } from "./SessionView";
 import { ThreadApprovals } from "./ThreadApprovals";
 import { FormError } from "../lib/form-error";
@@ -122,6 +123,7 @@ function ThreadView({ threadId }: { threadId: string }) {
           <StreamingReply key={stream.runId} stream={stream} />
         ))}
         <ThreadApprovals threadId={threadId} decidedCalls={decidedCalls} />
+        <RunWaiting thread={thread} />
         {page?.error && (
           <li className="form-error" role="alert">
             Could not load messages: {page.error}
