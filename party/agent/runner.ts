@@ -362,7 +362,8 @@ export class AutopilotAgent {
   /**
    * After a restart: a run that was streaming was cut off (its object went away mid-reply):
    * it resumes again if it had been resumed from approvals (run-recovery.ts), else it ends;
-   * a paused run whose approval was decided meanwhile resumes; queued runs start.
+   * a paused run whose approval was decided meanwhile resumes, and its thread's `waiting`
+   * is recomputed (a room that ran an older version never wrote it); queued runs start.
    */
   recover(): void {
     const { sql } = this.#d;

@@ -61,11 +61,11 @@ function ThreadView({ threadId }: { threadId: string }) {
     if (thread) markRead(threadId, thread.messageCount);
   }, [thread, threadId, markRead]);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs whenever the list grows (a message, or more streamed text), to keep it scrolled to the bottom
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs whenever the list grows (a message, more streamed text, a line saying what waits), to keep it scrolled to the bottom
   useLayoutEffect(() => {
     const el = list.current;
     if (el && stickToBottom.current) el.scrollTop = el.scrollHeight;
-  }, [messages?.length, streamedLength]);
+  }, [messages?.length, streamedLength, thread?.waiting]);
 
   if (!thread) return <p className="empty">This thread is not in the workspace (any more).</p>;
 
