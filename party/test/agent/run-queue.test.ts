@@ -102,6 +102,21 @@ describe("a run waiting for an approval does not hold its thread hostage", () =>
     for (const s of [sock, agent]) s.close();
   });
 
+  it("a run waiting on two calls shows both, and going ahead withdraws both: neither runs", async () => {
+    const { sock, thread } = await agentRoom();
+    const targets = await Promise.all(["One", "Two"].map((title) => sock.ok("threads.create", { title, idempotencyKey: idem() }).then((r) => r.thread)));
+    await say(sock, thread.id, `TOOLS: ${targets.map((t) => `threads_archive {"threadId":"${t.id}"}`).join(" | ")}`);
+    const shown = await threadWhen(sock, thread.id, (t) => t.waiting?.approvals.length === 2);
+    expect(shown.waiting?.queuedThroughN).toBeNull();
+    const went = await sock.ok("chat.goAhead", { runId: shown.waiting!.runId, idempotencyKey: idem() });
+    expect(went.withdrawn.map((a) => a.id).sort()).toEqual(shown.waiting!.approvals.map((a) => a.id).sort());
+    expect(went.withdrawn.map((a) => a.status)).toEqual(["expired", "expired"]);
+    await autopilotSays(sock, thread.id, (m) => m.text.startsWith("TOOL RESULT SEEN"));
+    expect(texts(sock, thread.id).filter((t) => t.startsWith("tool "))).toEqual(["tool threads_archive expired", "tool threads_archive expired"]);
+    expect(sock.events("thread.archived")).toHaveLength(0);
+    sock.close();
+  });
+
   it("the queued state is there after a restart, and going ahead afterwards still answers the follow-up", async () => {
     const { owner, sock, thread, trigger, pending, followUp } = await pausedWithFollowUp("RESTARTCASE");
     // As a room that ran before threads had `waiting` would have stored it: the restart recomputes it from the runs.
