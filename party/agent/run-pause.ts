@@ -4,6 +4,7 @@
 import type { ModelMessage } from "ai";
 import { type AgentRun, endRun, saveRun } from "../domain/agent-runs";
 import { requestApproval } from "../domain/approvals";
+import { syncWaiting } from "../domain/run-waiting";
 import type { PendingCall } from "../records/agent-run";
 import { asAutopilot, clipText, jsonText, type PostDeps, post } from "./autopilot-posts";
 import type { ModelConfigured } from "./config";
@@ -49,6 +50,8 @@ export function pauseRun(deps: PauseDeps, run: AgentRun, config: ModelConfigured
       });
       const doc = { ...run.doc, messages: messages as unknown as Record<string, unknown>[], pending };
       saveRun(ctx.sql, { id: run.id, status: "awaiting_approval", segment: run.segment, doc }, ctx.now);
+      // The thread shows what the run waits for, and what was posted meanwhile waits behind it.
+      syncWaiting(ctx, run.threadId);
     },
     run.doc.scopes,
     run.doc.triggeredBy,

@@ -19,7 +19,8 @@ import type { Message } from "../../shared/protocol/threads";
 import type { z } from "zod";
 import { activeRun, type AgentRun, claimRun, endRun, getRun, nextQueued, recordToolCall, runsWithStatus, saveRun, toolCallPosted } from "../domain/agent-runs";
 import { getApproval, settleApproval } from "../domain/approvals";
-import { newId } from "../domain/context";
+import { asRoom, newId } from "../domain/context";
+import { syncWaiting } from "../domain/run-waiting";
 import { getThread } from "../domain/threads";
 import { recordUsage } from "../domain/usage";
 import { asAutopilot, autopilotPrincipal, clipText, failSegment, finishSegment, jsonText, type PostDeps, post, toolLine } from "./autopilot-posts";
@@ -90,7 +91,13 @@ export class AutopilotAgent {
       this.#quietUntil.set(thread.id, now + intake.retryInMs);
       post(this.#d, thread.id, limitNotice(intake.retryInMs), { kind: "error" });
     }
+    if (intake.kind === "queued" || intake.kind === "folded") this.#syncWaiting(thread.id);
     if (intake.kind === "queued") this.#pump(thread.id);
+  }
+
+  /** The thread's `waiting` follows its runs (run-waiting.ts). */
+  #syncWaiting(threadId: string): void {
+    asRoom(this.#d, (ctx) => syncWaiting(ctx, threadId));
   }
 
   /** Starts the thread's oldest queued run unless one is active. */
@@ -307,6 +314,7 @@ export class AutopilotAgent {
       saveRun(sql, claimed, now);
       return claimed;
     });
+    if (approval.threadId) this.#syncWaiting(approval.threadId);
     if (resumed) this.#execute(resumed, (active) => this.#resume(resumed, active));
   }
 
@@ -343,6 +351,7 @@ export class AutopilotAgent {
         const approval = call.roomApprovalId ? getApproval(ctx.sql, call.roomApprovalId) : null;
         if (approval?.status === "pending") settleApproval(ctx, approval, "expired", `the Autopilot's reply was stopped by ${by.name}`);
       }
+      syncWaiting(ctx, threadId);
       return true;
     });
     if (!stopped) return null;
@@ -353,7 +362,8 @@ export class AutopilotAgent {
   /**
    * After a restart: a run that was streaming was cut off (its object went away mid-reply):
    * it resumes again if it had been resumed from approvals (run-recovery.ts), else it ends;
-   * a paused run whose approval was decided meanwhile resumes; queued runs start.
+   * a paused run whose approval was decided meanwhile resumes, and its thread's `waiting`
+   * is recomputed (a room that ran an older version never wrote it); queued runs start.
    */
   recover(): void {
     const { sql } = this.#d;
@@ -375,6 +385,7 @@ export class AutopilotAgent {
         const approval = call.roomApprovalId && !call.answer ? getApproval(sql, call.roomApprovalId) : null;
         if (approval && approval.status !== "pending") this.onApprovalResolved(approval);
       }
+      this.#syncWaiting(run.threadId);
     }
     for (const threadId of new Set(runsWithStatus(sql, "queued").map((run) => run.threadId))) this.#pump(threadId);
   }

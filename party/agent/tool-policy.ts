@@ -30,6 +30,7 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "messages.list": { kind: "auto", description: "Read a thread's messages, newest last; page back with `before`." },
   "chat.send": { kind: "auto", description: "Post a message in another thread (your reply in this thread is your answer text, not this tool)." },
   "chat.abort": { kind: "never", why: "stops a reply in progress: a person's control, and it could stop this very run" },
+  "chat.goAhead": { kind: "never", why: "going ahead without an approval is a choice for the people and agents waiting on it, not for a model that could skip approvals that way" },
   "sessions.list": { kind: "auto", description: "List the sessions of an OpenClaw instance." },
   "sessions.open": { kind: "gated", risk: "medium", description: "Open a thread on an OpenClaw instance's session. Needs a person's approval." },
   "sessions.history": { kind: "auto", description: "Read the history of an OpenClaw instance's session." },

@@ -1,5 +1,17 @@
 import type { z } from "zod";
-import { MemoryDeleteParams, MemoryDeleteResult, MemoryListParams, MemoryListResult, MemoryPutParams, MemoryPutResult, ThreadsConfigureParams, UsageListParams, UsageListResult } from "./agent";
+import {
+  ChatGoAheadParams,
+  ChatGoAheadResult,
+  MemoryDeleteParams,
+  MemoryDeleteResult,
+  MemoryListParams,
+  MemoryListResult,
+  MemoryPutParams,
+  MemoryPutResult,
+  ThreadsConfigureParams,
+  UsageListParams,
+  UsageListResult,
+} from "./agent";
 import { ApprovalResult, ApprovalsGetParams, ApprovalsListParams, ApprovalsListResult, ApprovalsRequestParams, ApprovalsResolveParams } from "./approvals";
 import { AuditListParams, AuditListResult } from "./audit";
 import { InstancesStartChatParams, InstancesStartChatResult } from "./chat-start";
@@ -60,6 +72,8 @@ export const Methods = {
   "chat.send": method({ params: ChatSendParams, result: ChatSendResult, scope: "write", mutating: true }),
   // Stops the thread's running gateway reply; a repeat answers with the first result.
   "chat.abort": method({ params: ChatAbortParams, result: ChatAbortResult, scope: "write", mutating: true }),
+  // Protocol 8: the Autopilot's run waiting for approvals goes on without them (agent.ts).
+  "chat.goAhead": method({ params: ChatGoAheadParams, result: ChatGoAheadResult, scope: "write", mutating: true }),
   "sessions.list": method({ params: SessionsListParams, result: SessionsListResult, scope: "read", mutating: false }),
   "sessions.open": method({ params: SessionsOpenParams, result: ThreadResult, scope: "write", mutating: true }),
   "sessions.history": method({ params: SessionsHistoryParams, result: SessionsHistoryResult, scope: "read", mutating: false }),

@@ -34,6 +34,7 @@ export type Command =
   | { name: "thread archive"; threadId: string; archived: boolean }
   | { name: "send"; threadId: string; text: string; waitReply?: { timeoutMs: number } }
   | { name: "chat abort"; threadId: string }
+  | { name: "chat go-ahead"; runId: string }
   | { name: "sessions"; instanceId: string }
   | { name: "session open"; instanceId: string; sessionKey: string }
   | { name: "messages"; threadId: string; limit?: number; before?: number }
@@ -183,6 +184,12 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: [],
     summary: "stop the OpenClaw reply running in a gateway thread",
     build: ([threadId]) => ({ name: "chat abort", threadId: threadId! }),
+  },
+  "chat go-ahead": {
+    args: ["runId"],
+    options: [],
+    summary: "let the Autopilot's run waiting for approvals go on without them (a thread's waiting.runId, from `threads`)",
+    build: ([runId]) => ({ name: "chat go-ahead", runId: runId! }),
   },
   messages: {
     args: ["threadId"],

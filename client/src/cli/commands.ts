@@ -43,6 +43,7 @@ const PASS_THROUGH = {
   "job cancel": "jobs.cancel",
   audit: "audit.list",
   "chat abort": "chat.abort",
+  "chat go-ahead": "chat.goAhead",
   sessions: "sessions.list",
   "session open": "sessions.open",
   "thread configure": "threads.configure",

@@ -13,6 +13,7 @@ import { cancelJob, failJob, finishJob, listJobs, startJob, updateJob } from "..
 import type { Page } from "../../../domain/paging";
 import type { Sql } from "../../../domain/sql";
 import { deleteMemory, listMemory, putMemory } from "../../../domain/memory";
+import { goAhead } from "../../../domain/run-waiting";
 import { archiveThread, configureThread, createThread, listMessages, pageThreads, renameThread, SILENT } from "../../../domain/threads";
 import { listUsage } from "../../../domain/usage";
 import { prepareDecision } from "./decisions";
@@ -54,6 +55,8 @@ export const HANDLERS: { [M in MethodName]: Handler<M> } = {
   "messages.list": query(listMessages),
   "chat.send": mutate(sendChat),
   "chat.abort": local(abortChat),
+  // Withdraws what the run waits for; the room resumes it as for any expired approval.
+  "chat.goAhead": mutate(goAhead),
   "approvals.request": mutate((ctx, p) => requestApproval(ctx, p)),
   // A decision on work done for someone is taken only while they still have access; one on
   // a gateway's request reaches the gateway before the room records it (decisions.ts).
