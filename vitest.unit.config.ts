@@ -22,6 +22,7 @@ const UNIT_FILES = [
   "client/test/cli-wait-reply.test.ts",
   "client/test/cli.test.ts",
   "client/test/client-connecting.test.ts",
+  "client/test/approval-race.test.ts",
   "client/test/client.test.ts",
   "client/test/errors.test.ts",
   "client/test/first-view.test.ts",

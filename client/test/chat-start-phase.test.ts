@@ -17,6 +17,7 @@ const approval = (status: Approval["status"]): Approval => ({
   requestedBy: actor,
   onBehalfOf: actor,
   selfConfirmed: false,
+  summary: "",
   requestedAt: 1,
   expiresAt: null,
   resolvedBy: null,

@@ -120,7 +120,8 @@ describe("the Autopilot in two browsers", () => {
     await send(alice, `STEPS: threads_archive {"threadId":"${threadId}"}`);
     const card = alice.locator(".approval-card");
     await card.waitFor({ timeout: 20_000 });
-    await card.getByText("threads_archive").waitFor();
+    // What it will do leads the card, the thread named by its title; the arguments fold under Details.
+    await card.getByText(/The Autopilot will archive the thread “/).waitFor();
     // Her turn asked for it: she may confirm it as her own; Bob approves it plainly.
     await expect.poll(() => card.getByRole("button", { name: "Confirm" }).isEnabled()).toBe(true);
     await shot(alice, "03-approval-card");

@@ -29,6 +29,7 @@ export function approval(id: string, over: Partial<Approval> = {}): Approval {
     requestedBy: bot,
     onBehalfOf: bot,
     selfConfirmed: false,
+    summary: "",
     requestedAt: 10,
     expiresAt: null,
     resolvedBy: null,

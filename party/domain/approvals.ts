@@ -11,7 +11,9 @@ import { type DecisionAsk, decisionRefusal, selfConfirmed } from "../../shared/a
 import type { Principal } from "../../shared/protocol/principal";
 import type { ApprovalKind } from "../../shared/protocol/settings";
 import { getSettings } from "./settings";
-import { requireThread } from "./threads";
+import { getThread, requireThread } from "./threads";
+import { roomNames } from "./names";
+import { approvalSummary } from "../../shared/approval-summary";
 import { readable } from "../records/codec";
 import { approvalRecord } from "../records/documents";
 
@@ -60,9 +62,13 @@ function lifetimeOf(sql: Sql, action: Approval["action"], asked: number | undefi
 export function requestApproval(ctx: OpContext, params: z.output<typeof ApprovalsRequestParams>, action: Approval["action"] = null, builtInMs?: number): { approval: Approval } {
   if (params.threadId) requireThread(ctx.sql, params.threadId);
   const lifetime = lifetimeOf(ctx.sql, action ?? null, params.expiresInMs, builtInMs);
+  const names = roomNames(ctx.sql);
+  // A gateway tool call runs on the instance attached to the run's thread.
+  const threadInstance = params.threadId ? (getThread(ctx.sql, params.threadId)?.gateway?.instanceId ?? null) : null;
   const approval: Approval = {
     id: ctx.newId("apr"),
     title: params.title,
+    summary: approvalSummary(action ?? null, params.title, names, threadInstance ? names.instance(threadInstance) : null),
     details: params.details,
     risk: params.risk,
     status: "pending",

@@ -8,9 +8,13 @@ import type { StoredDoc, Upgrade } from "./codec";
  */
 export const withPolicyFields = (doc: StoredDoc): StoredDoc => ({ onBehalfOf: null, selfConfirmed: false, ...doc });
 
-export const APPROVAL_UPGRADES: readonly Upgrade[] = [withPolicyFields];
+/** Protocol 8 also gave approvals a plain-words `summary`; older ones lead with their title. */
+export const withSummary = (doc: StoredDoc): StoredDoc => ({ summary: typeof doc.title === "string" ? doc.title.slice(0, 500) : "", ...doc });
+
+export const APPROVAL_UPGRADES: readonly Upgrade[] = [withPolicyFields, withSummary];
+export const upgradeApproval = (doc: StoredDoc): StoredDoc => APPROVAL_UPGRADES.reduce((d, step) => step(d), doc);
 
 const isDoc = (value: unknown): value is StoredDoc => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** For a payload or result `{approval, …}`: the approval upgraded. */
-export const approvalIn: Upgrade = (doc) => (isDoc(doc.approval) ? { ...doc, approval: withPolicyFields(doc.approval) } : doc);
+export const approvalIn: Upgrade = (doc) => (isDoc(doc.approval) ? { ...doc, approval: upgradeApproval(doc.approval) } : doc);

@@ -47,6 +47,7 @@ const restartApproval = (): Approval => ({
   requestedBy: { kind: "user", id: "usr_ada", name: "Ada" },
   onBehalfOf: null,
   selfConfirmed: false,
+  summary: "",
   requestedAt: Date.now(),
   expiresAt: null,
   resolvedBy: null,

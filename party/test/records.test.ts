@@ -8,7 +8,7 @@ import type { HelloPayload } from "../../shared/protocol/hello";
 import { Thread } from "../../shared/protocol/threads";
 import { defineRecord, readable, StoredRecordError } from "../records/codec";
 import { approvalRecord, auditRecord, gatewaySessionRecord, instanceRecord, jobRecord, messageRecord, threadRecord } from "../records/documents";
-import { approvalIn, withPolicyFields } from "../records/approval-upgrades";
+import { approvalIn, upgradeApproval } from "../records/approval-upgrades";
 import { decodeEventPayload } from "../records/events";
 import { decodeResult } from "../records/results";
 import { THREAD_UPGRADES, threadIn, withResponder } from "../records/thread-upgrades";
@@ -48,7 +48,7 @@ describe("record codecs", () => {
       docs("approvals").map((d) => approvalRecord.decode(d)),
       "approvals",
       "doc",
-      withPolicyFields,
+      upgradeApproval,
     );
     same(
       docs("jobs").map((d) => jobRecord.decode(d)),

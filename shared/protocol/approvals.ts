@@ -62,6 +62,12 @@ export const MAX_APPROVAL_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 export const Approval = z.object({
   id: EntityId,
   title: z.string(),
+  /**
+   * Protocol 8: what happens once it is approved, in plain words, with ids resolved to the
+   * names the room knew when it was filed (`shared/approval-summary.ts`); an approval
+   * without an action summarizes as its title.
+   */
+  summary: z.string().max(500),
   details: z.string(),
   risk: Risk,
   status: ApprovalStatus,

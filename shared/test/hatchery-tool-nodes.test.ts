@@ -33,6 +33,7 @@ function toolApproval(threadId: string, status: Approval["status"]): Approval {
     requestedBy: autopilot,
     onBehalfOf: null,
     selfConfirmed: false,
+    summary: "",
     requestedAt: 1000,
     expiresAt: null,
     resolvedBy: null,

@@ -5,6 +5,8 @@ import { relativeTime } from "../lib/format";
 import { useCan, useRoom } from "../stores/room";
 import { FormError } from "../lib/form-error";
 import { deciderRefusal, isOwnApproval } from "../../../shared/approval-policy";
+import { ToolArguments } from "./ApprovalContext";
+import { lostRaceLine } from "../lib/approval-race";
 
 /**
  * Approve / Deny with an optional note, used in the inspector and in the queue. Whoever
@@ -51,9 +53,7 @@ export function ApprovalActionDetails({ approval, compact = false }: { approval:
             The Autopilot wants to call <strong>{action.tool}</strong>. Approve lets it run once; Deny tells the Autopilot no.
           </p>
         )}
-        <pre className={compact ? "command compact" : "command"} title="Arguments">
-          <code>{action.arguments}</code>
-        </pre>
+        <ToolArguments text={action.arguments} compact={compact} />
       </div>
     );
   }
@@ -182,12 +182,12 @@ export function ApprovalActions({ approval, compact = false }: { approval: Appro
   const error = decide.error;
 
   if (approval.status !== "pending") {
-    const lost = tried !== null && approval.resolvedBy !== null && approval.resolvedBy.id !== principal?.id;
+    const lost = lostRaceLine(tried, approval, principal?.id);
     return (
       <>
         {lost && (
           <p className="hint race-lost" role="status">
-            {approval.resolvedBy?.name} decided first — your {tried === "approve" ? "approval" : "denial"} was not needed.
+            {lost}
           </p>
         )}
         <ApprovalOutcome approval={approval} />

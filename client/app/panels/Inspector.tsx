@@ -1,4 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { ApprovalAsked, ApprovalSummary } from "./ApprovalContext";
 import { useAction } from "../lib/action";
 import { clockTime, relativeTime } from "../lib/format";
 import { firstMessageMark } from "../lib/chat-start";
@@ -170,11 +171,10 @@ function ApprovalView({ approvalId }: { approvalId: string }) {
       <header className="inspector-head">
         <span className="eyebrow">Approval request</span>
         <h2>{approval.title}</h2>
-        <p className="muted small">
-          asked by {approval.requestedBy.name}
-          {approval.requestedBy.kind === "agent" && <span className="agent-chip">agent</span>} · {relativeTime(approval.requestedAt)}
-        </p>
+        <ApprovalSummary approval={approval} />
+        <ApprovalAsked approval={approval} />
       </header>
+      <ApprovalActions approval={approval} />
       <dl className="facts">
         <dt>Risk</dt>
         <dd>
@@ -184,12 +184,6 @@ function ApprovalView({ approvalId }: { approvalId: string }) {
         <dd>
           <span className={`chip chip-${approval.status}`}>{approval.status}</span>
         </dd>
-        {approval.expiresAt && approval.status === "pending" && (
-          <>
-            <dt>Expires</dt>
-            <dd>{relativeTime(approval.expiresAt)}</dd>
-          </>
-        )}
         {thread && (
           <>
             <dt>Thread</dt>
@@ -203,7 +197,6 @@ function ApprovalView({ approvalId }: { approvalId: string }) {
       </dl>
       <ApprovalActionDetails approval={approval} />
       {approval.details ? <pre className="details">{approval.details}</pre> : !approval.action || approval.action.kind === "instance" ? <p className="muted small">No details given.</p> : null}
-      <ApprovalActions approval={approval} />
     </div>
   );
 }

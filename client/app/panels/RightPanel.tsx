@@ -3,6 +3,7 @@ import { relativeTime } from "../lib/format";
 import { sortApprovals, useRoom } from "../stores/room";
 import { useUi, type RightTab } from "../stores/ui";
 import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
+import { ApprovalAsked, ApprovalSummary } from "./ApprovalContext";
 import { AuditView } from "./Audit";
 import { Inspector } from "./Inspector";
 import { LoadMore } from "./LoadMore";
@@ -48,12 +49,10 @@ function ApprovalQueue() {
               <span className={`chip risk-${a.risk}`}>{a.risk}</span>
               <span className="nav-title">{a.title}</span>
             </button>
-            <p className="muted small">
-              {a.requestedBy.name}
-              {a.requestedBy.kind === "agent" && <span className="agent-chip">agent</span>} · {relativeTime(a.requestedAt)}
-            </p>
-            <ApprovalActionDetails approval={a} compact />
+            <ApprovalSummary approval={a} />
+            <ApprovalAsked approval={a} />
             <ApprovalActions approval={a} compact />
+            <ApprovalActionDetails approval={a} compact />
           </li>
         ))}
       </ul>

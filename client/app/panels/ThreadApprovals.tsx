@@ -1,6 +1,7 @@
 import { useMemo } from "react";
 import { useRoom } from "../stores/room";
 import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
+import { ApprovalAsked, ApprovalSummary } from "./ApprovalContext";
 
 /**
  * The Autopilot's tool approvals of one thread, inline where the conversation waits on
@@ -26,8 +27,14 @@ export function ThreadApprovals({ threadId, decidedCalls }: { threadId: string; 
         <span className={`chip risk-${a.risk}`}>{a.risk} risk</span>
         {a.status !== "pending" && <span className={`chip chip-${a.status}`}>{a.status}</span>}
       </div>
-      <ApprovalActionDetails approval={a} />
+      {/* What happens and the buttons first, so they are in view; the details fold below. */}
+      <ApprovalSummary approval={a} />
+      <ApprovalAsked approval={a} />
       <ApprovalActions approval={a} compact />
+      <details className="approval-details">
+        <summary>Details</summary>
+        <ApprovalActionDetails approval={a} />
+      </details>
     </li>
   ));
 }

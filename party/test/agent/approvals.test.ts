@@ -24,6 +24,8 @@ describe("a gated tool waits for a person", () => {
     const pending = await approvalEvent(sock, "pending");
     expect(pending).toMatchObject({ title: "Autopilot wants to run threads_archive", risk: "medium", threadId: thread.id, requestedBy: { id: "autopilot", kind: "agent" } });
     expect(pending.action).toMatchObject({ kind: "tool", tool: "threads_archive" });
+    // What it will do, with the thread's id resolved to its title.
+    expect(pending.summary).toBe("The Autopilot will archive the thread “Old plans”: it leaves the thread list.");
     expect(JSON.parse((pending.action as { arguments: string }).arguments)).toEqual({ threadId: target.id, archived: true });
     expect(sock.events("thread.archived")).toHaveLength(0);
 

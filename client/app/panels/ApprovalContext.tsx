@@ -1,0 +1,99 @@
+import { useEffect, useState } from "react";
+import type { Approval } from "../../../shared/protocol/approvals";
+import { relativeTime } from "../lib/format";
+import { useRoom } from "../stores/room";
+
+/**
+ * What a person needs to decide an approval without opening it: what will happen (the
+ * room's plain-words summary, ids already resolved to names), who asked and on whose
+ * behalf, and how long it still waits. Used by the queue, the thread's card and the
+ * inspector alike.
+ */
+
+/** Re-renders every `ms`, for "expires in …" lines that must not go stale on an idle screen. */
+function useMinuteClock(ms = 30_000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(timer);
+  }, [ms]);
+  return now;
+}
+
+export function ApprovalSummary({ approval }: { approval: Approval }) {
+  // Approvals filed before summaries existed lead with their title.
+  return <p className="approval-summary">{approval.summary || approval.title}</p>;
+}
+
+/** "Asked by the Autopilot for Ada · 5 minutes ago · expires in 23 hours". */
+export function ApprovalAsked({ approval }: { approval: Approval }) {
+  const now = useMinuteClock();
+  const behalf = approval.onBehalfOf && approval.onBehalfOf.id !== approval.requestedBy.id ? approval.onBehalfOf : null;
+  return (
+    <p className="muted small approval-asked">
+      Asked by {approval.requestedBy.name}
+      {approval.requestedBy.kind === "agent" && <span className="agent-chip">agent</span>}
+      {behalf && (
+        <>
+          {" "}
+          for <strong>{behalf.name}</strong>
+          {behalf.kind === "agent" && <span className="agent-chip">agent</span>}
+        </>
+      )}{" "}
+      · {relativeTime(approval.requestedAt, now)}
+      {approval.status === "pending" && (approval.expiresAt ? <> · expires {relativeTime(approval.expiresAt, now)}</> : <> · no expiry</>)}
+    </p>
+  );
+}
+
+const ID_FIELDS: Record<string, "threads" | "instances" | "jobs" | "approvals"> = { threadId: "threads", instanceId: "instances", jobId: "jobs", approvalId: "approvals" };
+
+/**
+ * A tool call's arguments as a list, each id shown with the name the room knows for it
+ * (a thread's title, an instance's name), so nobody decides on `thr_babd8c9…` alone.
+ * Arguments that are not a JSON object (clipped ones) show as they are.
+ */
+export function ToolArguments({ text, compact = false }: { text: string; compact?: boolean }) {
+  const state = useRoom((s) => s.state);
+  let args: Record<string, unknown> | null = null;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) args = parsed as Record<string, unknown>;
+  } catch {
+    args = null;
+  }
+  if (!args || Object.keys(args).length === 0) {
+    return (
+      <pre className={compact ? "command compact" : "command"} title="Arguments">
+        <code>{text}</code>
+      </pre>
+    );
+  }
+  const nameOf = (key: string, value: unknown): string | null => {
+    const kind = ID_FIELDS[key];
+    if (!kind || typeof value !== "string") return null;
+    const item = state[kind].get(value) as { title?: string; name?: string } | undefined;
+    return item?.title ?? item?.name ?? null;
+  };
+  return (
+    <dl className={`facts tool-arguments ${compact ? "compact" : ""}`}>
+      {Object.entries(args).map(([key, value]) => {
+        const name = nameOf(key, value);
+        return (
+          <div key={key} className="fact">
+            <dt>{key}</dt>
+            <dd>
+              {name ? (
+                <>
+                  <strong>{name}</strong> <code className="muted small">{String(value)}</code>
+                </>
+              ) : (
+                <code>{typeof value === "string" ? value : JSON.stringify(value)}</code>
+              )}
+            </dd>
+          </div>
+        );
+      })}
+    </dl>
+  );
+}

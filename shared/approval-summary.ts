@@ -1,0 +1,89 @@
+import type { Approval } from "./protocol/approvals";
+
+/**
+ * What an approval will do, in plain words, with ids resolved to names: the one line every
+ * view (queue, thread, inspector, inbox, canvas, CLI, mail) leads with. The room writes it
+ * when the approval is filed (`approval.summary`), when it still knows every name.
+ */
+
+/** Names the room knows for the ids an action may carry; null when it knows none. */
+export interface NameLookup {
+  thread(id: string): string | null;
+  instance(id: string): string | null;
+  job(id: string): string | null;
+}
+
+export const MAX_SUMMARY = 500;
+
+const quoted = (text: string) => `“${text.length > 80 ? `${text.slice(0, 79)}…` : text}”`;
+const str = (value: unknown): string | null => (typeof value === "string" && value.trim() ? value : null);
+
+function clip(text: string): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > MAX_SUMMARY ? `${line.slice(0, MAX_SUMMARY - 1)}…` : line;
+}
+
+/** `“Plans”`, or the id itself when the room has no name for it (the sentence names the kind). */
+const named = (kind: "thread" | "instance" | "job", id: string | null, names: NameLookup): string => {
+  if (!id) return "(none given)";
+  const name = names[kind](id);
+  return name ? quoted(name) : id;
+};
+
+type Args = Record<string, unknown>;
+
+/** The Autopilot's gated tools, by tool name (party/agent/tool-policy.ts marks which are gated). */
+const TOOLS: Record<string, (a: Args, n: NameLookup) => string> = {
+  threads_archive: (a, n) => `${a.archived === false ? "Restore" : "Archive"} the thread ${named("thread", str(a.threadId), n)}${a.archived === false ? "" : ": it leaves the thread list"}.`,
+  jobs_cancel: (a, n) => `Cancel the job ${named("job", str(a.jobId), n)}.`,
+  sessions_open: (a, n) => `Open a thread on session ${quoted(str(a.sessionKey) ?? "?")} of OpenClaw instance ${named("instance", str(a.instanceId), n)}.`,
+  sessions_send: (a, n) => `Send ${quoted(str(a.text) ?? "")} to session ${quoted(str(a.sessionKey) ?? "?")} of OpenClaw instance ${named("instance", str(a.instanceId), n)}.`,
+  instances_attach: (a, n) => `Let OpenClaw instance ${named("instance", str(a.instanceId), n)} answer in the thread ${named("thread", str(a.threadId), n)}.`,
+  instances_detach: (a, n) => `Stop OpenClaw instance ${named("instance", str(a.instanceId), n)} answering in the thread ${named("thread", str(a.threadId), n)}.`,
+};
+
+function toolSummary(tool: string, argumentsText: string, instanceName: string | null, names: NameLookup): string {
+  let args: Args = {};
+  try {
+    const parsed: unknown = JSON.parse(argumentsText);
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) args = parsed as Args;
+  } catch {
+    // Clipped arguments are not JSON: the summary names the tool only.
+  }
+  if (tool === "openclaw_tool") {
+    const name = str(args.tool) ?? str(args.name) ?? "a tool";
+    return `The Autopilot runs the OpenClaw tool ${name} once on instance ${instanceName ? quoted(instanceName) : "(detached)"}.`;
+  }
+  const known = TOOLS[tool];
+  return known ? `The Autopilot will ${lowerFirst(known(args, names))}` : `The Autopilot runs ${tool} once with the arguments below.`;
+}
+
+const lowerFirst = (text: string) => `${text[0]?.toLowerCase() ?? ""}${text.slice(1)}`;
+
+/** The summary of an action; `title` for an approval without one (an agent's own words). */
+export function approvalSummary(action: Approval["action"], title: string, names: NameLookup, instanceName: string | null = null): string {
+  if (!action) return clip(title);
+  switch (action.kind) {
+    case "tool":
+      return clip(toolSummary(action.tool, action.arguments, instanceName, names));
+    case "exec":
+      return clip(`An agent on OpenClaw instance ${named("instance", action.instanceId, names)} runs \`${action.command}\` once${action.cwd ? ` in ${action.cwd}` : ""}.`);
+    case "pairing": {
+      const who = action.target === "channel" ? `The ${action.channel?.channel ?? "channel"} sender ${action.subject}` : `${action.target === "node" ? "Node" : "Device"} ${action.subject}`;
+      return clip(`${who} may connect to OpenClaw instance ${named("instance", action.instanceId, names)}${action.scopes.length ? ` with ${action.scopes.join(", ")}` : ""}.`);
+    }
+    case "instance": {
+      const instance = action.name ? quoted(action.name) : named("instance", action.instanceId, names);
+      const lines: Record<typeof action.operation, string> = {
+        provision: `A new OpenClaw instance ${instance} starts for this workspace: a gateway of its own that keeps running until it is deleted.`,
+        restart: `OpenClaw instance ${instance} restarts: its gateway stops and starts again, cutting replies in progress.`,
+        backup: `OpenClaw instance ${instance} is backed up: a copy of its state is stored; it keeps running.`,
+        restore: `OpenClaw instance ${instance} is restored from backup ${action.backupId ?? "?"}: its current state is replaced.`,
+        unpair: `Device ${action.deviceId ?? "?"} is removed from OpenClaw instance ${instance}: it can no longer connect.`,
+        delete: `OpenClaw instance ${instance} is deleted: its gateway and state are removed, and its threads are no longer answered by it.`,
+        link: `The OpenClaw gateway ${instance} is linked: the room connects to it with the token given and people chat with it here.`,
+      };
+      return clip(lines[action.operation]);
+    }
+  }
+}
