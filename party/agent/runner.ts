@@ -213,6 +213,7 @@ export class AutopilotAgent {
       timeouts: config.timeouts,
       abortSignal: active.abort.signal,
       ...(config.apiKey ? { apiKey: config.apiKey } : {}),
+      baseURL: config.baseURL,
       onEvent: (event) => {
         this.#onEvent(run, stream, config, event);
       },
