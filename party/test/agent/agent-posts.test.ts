@@ -2,6 +2,8 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { count as countRows, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import type { EventFrame } from "../../../shared/protocol/frames";
+import type { Thread } from "../../../shared/protocol/threads";
 import { agentRuns } from "../../domain/db/schema";
 import { sqlFromStorage } from "../../domain/sql";
 import { createKey, idem, RawSocket, uniq } from "../harness";
@@ -90,5 +92,16 @@ describe("agents' posts and the Autopilot", () => {
     expect(await bot.call("threads.create", { title: "No", responder: "openclaw", idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "conflict" } });
     sock.close();
     bot.close();
+  });
+
+  it("a thread the Autopilot creates with its tool, for a person, gets a person's defaults", async () => {
+    const { sock, thread } = await agentRoom();
+    const title = uniq("Made for you ");
+    await say(sock, thread.id, `STEPS: threads_create {"title":"${title}"}`);
+    const created = await sock.waitFor<EventFrame>((f) => f.type === "event" && f.event === "thread.created" && (f.payload as { thread: Thread }).thread.title === title, 20_000);
+    const made = (created.payload as { thread: Thread }).thread;
+    expect(made.createdBy.id).toBe("autopilot");
+    expect(made.responder).toEqual({ kind: "autopilot", reply: "every", agents: false });
+    sock.close();
   });
 });
