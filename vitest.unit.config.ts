@@ -28,6 +28,7 @@ const UNIT_FILES = [
   "client/test/flow-items.test.ts",
   "client/test/method-namespaces.test.ts",
   "client/test/ratelimit.test.ts",
+  "client/test/run-waiting.test.ts",
   "client/test/state.test.ts",
   "runtime/test/backup.test.ts",
   "runtime/test/gateway-start.test.ts",

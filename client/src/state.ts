@@ -5,6 +5,7 @@ import type { HelloPayload, Snapshot, SnapshotMore } from "../../shared/protocol
 import type { PageCursor } from "../../shared/protocol/paging";
 import { FINISHED_JOB_STATUSES, type Job } from "../../shared/protocol/jobs";
 import type { PresenceEntry } from "../../shared/protocol/presence";
+import { DEFAULT_SETTINGS, type WorkspaceSettings } from "../../shared/protocol/settings";
 import type { Message, Thread } from "../../shared/protocol/threads";
 import type { ReceivedEvent } from "./frames";
 
@@ -24,6 +25,8 @@ export interface WorkspaceState {
   /** Keyed by connection id: a person on two devices shows twice. */
   readonly presence: ReadonlyMap<string, PresenceEntry>;
   readonly instances: ReadonlyMap<string, Instance>;
+  /** The workspace's settings (protocol 8): who decides approvals, how long they wait. */
+  readonly settings: WorkspaceSettings;
   /**
    * Replies streaming right now, keyed by `runId` (protocol 4; `instanceId` null = the
    * Autopilot's own model, protocol 5). Ephemeral: replaced
@@ -57,6 +60,7 @@ export const emptyState: WorkspaceState = {
   jobs: new Map(),
   presence: new Map(),
   instances: new Map(),
+  settings: DEFAULT_SETTINGS,
   streams: new Map(),
   sessions: new Map(),
   more: { threads: { left: 0, next: null }, approvals: { left: 0, next: null }, jobs: { left: 0, next: null }, presence: 0, presenceNext: null },
@@ -73,6 +77,7 @@ export function stateFromSnapshot(snapshot: Snapshot, epoch: string, seq: number
     jobs: byId(snapshot.jobs),
     presence: new Map(snapshot.presence.map((entry) => [entry.connectionId, entry])),
     instances: byId(snapshot.instances ?? []),
+    settings: snapshot.settings,
     streams: new Map(),
     sessions: new Map(),
     more: snapshot.more,
@@ -282,6 +287,8 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
       // The workspace memory is not part of the snapshot: clients that show it list it
       // (memory.list) and follow these events themselves.
       return state;
+    case "settings.changed":
+      return { ...state, settings: received.payload.settings };
   }
 }
 

@@ -15,6 +15,8 @@ const approval = (status: Approval["status"]): Approval => ({
   status,
   threadId: "thr_1",
   requestedBy: actor,
+  onBehalfOf: actor,
+  selfConfirmed: false,
   requestedAt: 1,
   expiresAt: null,
   resolvedBy: null,

@@ -75,13 +75,15 @@ describe("parseCli", () => {
 
   it("parses the gateway commands", () => {
     expect(run(["chat", "abort", "t1"]).command).toEqual({ name: "chat abort", threadId: "t1" });
+    expect(run(["chat", "go-ahead", "run_1"]).command).toEqual({ name: "chat go-ahead", runId: "run_1" });
+    expect(usageError(["chat", "go-ahead"]).message).toBe("missing <runId>");
     expect(run(["sessions", "work"]).command).toEqual({ name: "sessions", instanceId: "work" });
     expect(run(["session", "open", "work", "agent:main:main"]).command).toEqual({ name: "session open", instanceId: "work", sessionKey: "agent:main:main" });
     expect(run(["send", "t1", "hi", "--wait-reply"]).command).toEqual({ name: "send", threadId: "t1", text: "hi", waitReply: { timeoutMs: DEFAULT_REPLY_TIMEOUT_MS } });
     expect(run(["send", "t1", "hi", "--wait-reply", "--timeout-ms", "5000"]).command).toEqual({ name: "send", threadId: "t1", text: "hi", waitReply: { timeoutMs: 5000 } });
     expect(usageError(["send", "t1", "hi", "--timeout-ms", "5000"]).message).toBe("--timeout-ms only applies with --wait-reply");
     expect(usageError(["send", "t1", "hi", "--wait-reply", "--timeout-ms", "0"]).message).toMatch(/timeout-ms must be a number/);
-    expect(usageError(["chat", "send"]).message).toMatch(/unknown chat command "send"; one of: chat abort/);
+    expect(usageError(["chat", "send"]).message).toMatch(/unknown chat command "send"; one of: chat abort, chat go-ahead/);
     expect(usageError(["session", "open", "work"]).message).toBe("missing <sessionKey>");
     expect(usageError(["sessions"]).message).toBe("missing <instanceId>");
     expect(run(["instance", "details", "work"]).command).toEqual({ name: "instance details", instanceId: "work" });

@@ -141,11 +141,14 @@ describe("autopilot CLI", () => {
   it("passes the gateway commands through to their methods", async () => {
     room.onRequest = (request, connection) => {
       if (request.method === "chat.abort") connection.respond(request.id, { aborted: true, runIds: ["r1"] });
+      if (request.method === "chat.goAhead") connection.respond(request.id, { runId: "run_1", withdrawn: [] });
       if (request.method === "sessions.list") connection.respond(request.id, { instanceId: "work", sessions: [] });
       if (request.method === "sessions.open") connection.respond(request.id, { thread: thread("t9") });
     };
     expect(JSON.parse((await cli(["chat", "abort", "t1"])).stdout)).toEqual({ aborted: true, runIds: ["r1"] });
     expect(room.latest.requests[0]).toMatchObject({ method: "chat.abort", params: { threadId: "t1" } });
+    expect(JSON.parse((await cli(["chat", "go-ahead", "run_1"])).stdout)).toEqual({ runId: "run_1", withdrawn: [] });
+    expect(room.latest.requests[0]).toMatchObject({ method: "chat.goAhead", params: { runId: "run_1", idempotencyKey: expect.any(String) } });
     expect(JSON.parse((await cli(["sessions", "work"])).stdout)).toEqual({ instanceId: "work", sessions: [] });
     const opened = await cli(["session", "open", "work", "agent:main:main"]);
     expect(JSON.parse(opened.stdout)).toMatchObject({ thread: { id: "t9" } });

@@ -2,7 +2,7 @@
 // whose Autopilot talks to the scripted model (the one test double: a paid external API),
 // two people in two Chromium contexts. Alice asks in a thread, Bob watches the reply
 // stream; a gated tool's approval card is approved from Bob's queue and Alice sees the
-// result. Screenshots go to test-artifacts/ (git-ignored).
+// result; a follow-up queued behind a pending approval goes ahead without it. Screenshots go to test-artifacts/ (git-ignored).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -125,7 +125,8 @@ describe("the Autopilot in two browsers", () => {
     const card = alice.locator(".approval-card");
     await card.waitFor({ timeout: 20_000 });
     await card.getByText("threads_archive").waitFor();
-    await expect.poll(() => card.getByRole("button", { name: "Approve" }).isEnabled()).toBe(true);
+    // Her turn asked for it: she may confirm it as her own; Bob approves it plainly.
+    await expect.poll(() => card.getByRole("button", { name: "Confirm" }).isEnabled()).toBe(true);
     await shot(alice, "03-approval-card");
 
     await bob.getByRole("tab", { name: /Approvals/ }).click();
@@ -157,6 +158,49 @@ describe("the Autopilot in two browsers", () => {
     await expect.poll(() => alice.locator(".thread-view").count()).toBe(0);
     await node.click();
     await expect.poll(() => alice.locator(".thread-view").getAttribute("data-thread-id")).toBe(threadId);
+  });
+
+  it("a follow-up waits behind a pending approval, says so for both, and Bob lets the run go ahead without it", async () => {
+    await alice.getByRole("tab", { name: "Inspector" }).click();
+    await alice.getByLabel("New thread title").fill("Queued behind an approval");
+    await alice.getByRole("button", { name: "Create", exact: true }).click();
+    await alice
+      .locator(".sidebar")
+      .getByRole("button", { name: /Queued behind an approval/ })
+      .click();
+    await expect.poll(() => alice.getByLabel("Answered by").inputValue()).toBe("autopilot");
+    const threadId = await alice.locator(".thread-view").getAttribute("data-thread-id");
+    await send(alice, `STEPS: threads_archive {"threadId":"${threadId}"}`);
+    await alice.locator(".approval-card").waitFor({ timeout: 20_000 });
+    await send(alice, "SAY: answered after going ahead");
+    const line = "Waiting for approval “Autopilot wants to run threads_archive” — the Autopilot answers after it is decided";
+    await alice.locator(".run-waiting", { hasText: line }).waitFor({ timeout: 20_000 });
+    await shot(alice, "08-queued-behind-approval");
+
+    await bob.getByRole("tab", { name: "Inspector" }).click();
+    await bob
+      .locator(".sidebar")
+      .getByRole("button", { name: /Queued behind an approval/ })
+      .click();
+    const waiting = bob.locator(".run-waiting", { hasText: line });
+    await waiting.waitFor({ timeout: 20_000 });
+    await shot(bob, "08b-bob-can-go-ahead");
+    await waiting.getByRole("button", { name: "Go ahead without it" }).click();
+
+    const call = alice.locator(".tool-call", { hasText: "threads_archive" });
+    await call.waitFor({ timeout: 20_000 });
+    await expect.poll(() => call.locator(".chip").textContent()).toBe("expired");
+    await alice.locator(".message", { hasText: "answered after going ahead" }).last().waitFor({ timeout: 20_000 });
+    await expect.poll(() => alice.locator(".message", { hasText: "TOOL RESULT SEEN" }).count()).toBeGreaterThan(0);
+    // The room says the run moved on: the line and the card are gone for both, the thread is not archived.
+    expect(await alice.locator(".run-waiting").count()).toBe(0);
+    await expect.poll(() => bob.locator(".run-waiting").count()).toBe(0);
+    expect(await alice.locator(".approval-card").count()).toBe(0);
+    await alice
+      .locator(".sidebar")
+      .getByRole("button", { name: /Queued behind an approval/ })
+      .waitFor();
+    await shot(alice, "09-went-ahead");
   });
 
   it("Memory and Usage: Alice remembers something, Bob sees it live; usage counts the replies", async () => {

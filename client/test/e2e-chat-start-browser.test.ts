@@ -73,13 +73,13 @@ describe("one consent to a running chat, in the app", () => {
     const olgaThread = olga.locator(".thread-view");
     await olgaThread.locator(".message", { hasText: first }).locator(".message-mark", { hasText: "waiting for OpenClaw" }).waitFor();
     await olga.getByText("Waiting for a person to approve starting OpenClaw").waitFor();
-    // She asked, so she cannot approve it herself: not in the thread, where it waits, nor in the queue.
+    // She asked, so she may confirm it herself, explicitly; Pavel may approve it plainly.
     const ownCard = olgaThread.locator(".approval-card", { hasText: "Approval needed" });
-    await ownCard.getByText("You asked for this, so another person with the approve scope decides it.").waitFor();
-    expect(await ownCard.getByRole("button", { name: "Approve" }).isDisabled()).toBe(true);
+    await ownCard.getByText("You asked for this: confirming it yourself is recorded as self-confirmed.").waitFor();
+    expect(await ownCard.getByRole("button", { name: "Confirm" }).isEnabled()).toBe(true);
     await olga.getByRole("tab", { name: /Approvals/ }).click();
     const own = olga.locator(".queue-item.status-pending", { hasText: 'Provision OpenClaw instance "OpenClaw"' });
-    expect(await own.getByRole("button", { name: "Approve" }).isDisabled()).toBe(true);
+    expect(await own.getByRole("button", { name: "Confirm" }).isEnabled()).toBe(true);
     await olga.getByRole("tab", { name: "Inspector" }).click();
     await shot(olga, "02-waiting");
 

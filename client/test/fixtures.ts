@@ -1,4 +1,5 @@
 import type { Approval } from "../../shared/protocol/approvals";
+import { DEFAULT_SETTINGS } from "../../shared/protocol/settings";
 import type { HelloPayload, Snapshot, SnapshotMore } from "../../shared/protocol/hello";
 import type { Job } from "../../shared/protocol/jobs";
 import type { PresenceEntry } from "../../shared/protocol/presence";
@@ -37,6 +38,8 @@ export function approval(id: string, over: Partial<Approval> = {}): Approval {
     status: "pending",
     threadId: null,
     requestedBy: bot,
+    onBehalfOf: bot,
+    selfConfirmed: false,
     requestedAt: 10,
     expiresAt: null,
     resolvedBy: null,
@@ -77,7 +80,7 @@ export const noMore: SnapshotMore = {
 };
 
 export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
-  return { threads: [], approvals: [], jobs: [], presence: [], instances: [], more: noMore, ...over };
+  return { threads: [], approvals: [], jobs: [], presence: [], instances: [], settings: DEFAULT_SETTINGS, more: noMore, ...over };
 }
 
 export function hello(over: Partial<HelloPayload> = {}): HelloPayload {

@@ -22,8 +22,8 @@ export interface PostDeps {
 }
 
 /** Runs `fn` in one transaction as the Autopilot and publishes what it emitted. */
-export function asAutopilot<T>(deps: PostDeps, fn: (ctx: OpContext) => T, scopes: readonly Scope[] = ["read", "write"]): T {
-  const { ctx, effects } = createOpContext(deps.sql, autopilotPrincipal(scopes), Date.now(), deps.retain);
+export function asAutopilot<T>(deps: PostDeps, fn: (ctx: OpContext) => T, scopes: readonly Scope[] = ["read", "write"], onBehalfOf?: Actor): T {
+  const { ctx, effects } = createOpContext(deps.sql, autopilotPrincipal(scopes), Date.now(), deps.retain, onBehalfOf);
   const result = deps.sql.transaction(() => fn(ctx));
   deps.publish(effects);
   return result;

@@ -4,6 +4,7 @@
 import type { ModelMessage } from "ai";
 import { type AgentRun, endRun, saveRun } from "../domain/agent-runs";
 import { requestApproval } from "../domain/approvals";
+import { syncWaiting } from "../domain/run-waiting";
 import type { PendingCall } from "../records/agent-run";
 import { asAutopilot, clipText, jsonText, type PostDeps, post } from "./autopilot-posts";
 import type { ModelConfigured } from "./config";
@@ -40,16 +41,19 @@ export function pauseRun(deps: PauseDeps, run: AgentRun, config: ModelConfigured
             details: args,
             risk,
             threadId: run.threadId,
-            expiresInMs: config.approvalTtlMs,
             idempotencyKey: `ap-approval-${request.approvalId}`,
           },
           { kind: "tool", runId: run.id, toolCallId: request.toolCallId, tool: request.tool, arguments: args },
+          config.approvalTtlMs,
         );
         return { approvalId: request.approvalId, toolCallId: request.toolCallId, tool: request.tool, input: request.input ?? null, roomApprovalId: approval.id, answer: null };
       });
       const doc = { ...run.doc, messages: messages as unknown as Record<string, unknown>[], pending };
       saveRun(ctx.sql, { id: run.id, status: "awaiting_approval", segment: run.segment, doc }, ctx.now);
+      // The thread shows what the run waits for, and what was posted meanwhile waits behind it.
+      syncWaiting(ctx, run.threadId);
     },
     run.doc.scopes,
+    run.doc.triggeredBy,
   );
 }

@@ -20,7 +20,8 @@ import { autopilotAnswers } from "../../shared/responder";
 import type { z } from "zod";
 import { activeRun, type AgentRun, claimRun, endRun, getRun, nextQueued, recordToolCall, runsWithStatus, saveRun, toolCallPosted } from "../domain/agent-runs";
 import { getApproval, settleApproval } from "../domain/approvals";
-import { newId } from "../domain/context";
+import { asRoom, newId } from "../domain/context";
+import { syncWaiting } from "../domain/run-waiting";
 import { getThread } from "../domain/threads";
 import { recordUsage } from "../domain/usage";
 import { asAutopilot, autopilotPrincipal, clipText, failSegment, finishSegment, jsonText, type PostDeps, post, toolLine } from "./autopilot-posts";
@@ -42,7 +43,7 @@ export interface AgentDeps extends PostDeps {
   /** Keeps the object in memory while a run streams or runs a tool; call the release when done. */
   keepAlive(): Promise<() => void>;
   /** Runs a registry method as `principal` through the room's dispatch; throws its error. */
-  invoke(principal: Principal, method: MethodName, params: Record<string, unknown>): Promise<unknown>;
+  invoke(principal: Principal, method: MethodName, params: Record<string, unknown>, onBehalfOf?: Actor): Promise<unknown>;
   /** The OpenClaw instance attached to a thread, whose gateway tools a run may use; null if none. */
   gateway(threadId: string): GatewayAccess | null;
   /** A principal's access as D1 has it now: a run acts for its trigger only while that holds (run-access.ts). */
@@ -89,7 +90,13 @@ export class AutopilotAgent {
       this.#quietUntil.set(thread.id, now + intake.retryInMs);
       post(this.#d, thread.id, limitNotice(intake.retryInMs), { kind: "error" });
     }
+    if (intake.kind === "queued" || intake.kind === "folded") this.#syncWaiting(thread.id);
     if (intake.kind === "queued") this.#pump(thread.id);
+  }
+
+  /** The thread's `waiting` follows its runs (run-waiting.ts). */
+  #syncWaiting(threadId: string): void {
+    asRoom(this.#d, (ctx) => syncWaiting(ctx, threadId));
   }
 
   /** Starts the thread's oldest queued run unless one is active. */
@@ -163,7 +170,7 @@ export class AutopilotAgent {
       gateway,
       call: async (method, input, options) => {
         const params = Methods[method].mutating ? { ...input, idempotencyKey: await toolCallKey(run.id, options.toolCallId) } : input;
-        const result = await this.#d.invoke(principal, method, params);
+        const result = await this.#d.invoke(principal, method, params, run.doc.triggeredBy);
         noteFiledApproval(this.#d.sql, run.id, method, result);
         const text = jsonText(result);
         return text.length > RESULT_CHARS ? `${text.slice(0, RESULT_CHARS)}… (clipped)` : result;
@@ -307,6 +314,7 @@ export class AutopilotAgent {
       saveRun(sql, claimed, now);
       return claimed;
     });
+    if (approval.threadId) this.#syncWaiting(approval.threadId);
     if (resumed) this.#execute(resumed, (active) => this.#resume(resumed, active));
   }
 
@@ -343,6 +351,7 @@ export class AutopilotAgent {
         const approval = call.roomApprovalId ? getApproval(ctx.sql, call.roomApprovalId) : null;
         if (approval?.status === "pending") settleApproval(ctx, approval, "expired", `the Autopilot's reply was stopped by ${by.name}`);
       }
+      syncWaiting(ctx, threadId);
       return true;
     });
     if (!stopped) return null;
@@ -353,7 +362,8 @@ export class AutopilotAgent {
   /**
    * After a restart: a run that was streaming was cut off (its object went away mid-reply):
    * it resumes again if it had been resumed from approvals (run-recovery.ts), else it ends;
-   * a paused run whose approval was decided meanwhile resumes; queued runs start.
+   * a paused run whose approval was decided meanwhile resumes, and its thread's `waiting`
+   * is recomputed (a room that ran an older version never wrote it); queued runs start.
    */
   recover(): void {
     const { sql } = this.#d;
@@ -375,6 +385,7 @@ export class AutopilotAgent {
         const approval = call.roomApprovalId && !call.answer ? getApproval(sql, call.roomApprovalId) : null;
         if (approval && approval.status !== "pending") this.onApprovalResolved(approval);
       }
+      this.#syncWaiting(run.threadId);
     }
     for (const threadId of new Set(runsWithStatus(sql, "queued").map((run) => run.threadId))) this.#pump(threadId);
   }

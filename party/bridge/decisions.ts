@@ -1,8 +1,7 @@
 import type { z } from "zod";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { Principal } from "../../shared/protocol/principal";
-import { decisionRefusal } from "../access/approval-deciders";
-import { getApproval, settleApproval } from "../domain/approvals";
+import { getApproval, refuseDecision, settleApproval } from "../domain/approvals";
 import { createOpContext, type OpEffects } from "../domain/context";
 import { RoomError } from "../domain/errors";
 import { type GatewayRequest, pendingGatewayApprovals, recordGatewayRequest, settleGatewayRequest } from "../domain/gateway";
@@ -199,15 +198,14 @@ function settleAsRoom(room: Pick<DecisionRoom, "sql" | "retain" | "publish">, ap
  * room records it (see Decisions). Undefined for any other approval, and for one the
  * ordinary path refuses anyway (decided, or past its time: that path expires it).
  */
-export function prepareGatewayDecision(room: DecisionRoom, params: { approvalId: string; decision: Decision }): Promise<() => void> | undefined {
+export function prepareGatewayDecision(room: DecisionRoom, params: { approvalId: string; decision: Decision; confirmOwn?: true | undefined }): Promise<() => void> | undefined {
   const approval = getApproval(room.sql, params.approvalId);
   // Instance operations and the Autopilot's tool calls are the room's own: no gateway to ask.
   const action = approval ? gatewayActionOf(approval) : undefined;
   if (approval?.status !== "pending" || !action) return undefined;
   if (approval.expiresAt !== null && approval.expiresAt <= Date.now()) return undefined;
   // Checked here too, not only in resolveApproval: the decision reaches the gateway first.
-  const refusal = decisionRefusal(approval, room.principal);
-  if (refusal) throw new RoomError("forbidden", refusal, { approvalId: approval.id });
+  refuseDecision(room.sql, approval, room.principal, params);
   const decisions = room.decisionsFor(action.instanceId);
   if (!decisions) {
     const instance = getInstance(room.sql, action.instanceId);

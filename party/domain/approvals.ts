@@ -7,7 +7,10 @@ import { approvals } from "./db/schema";
 import { RoomError } from "./errors";
 import { type Page, pageRows } from "./paging";
 import type { Sql } from "./sql";
-import { decisionRefusal } from "../access/approval-deciders";
+import { type DecisionAsk, decisionRefusal, selfConfirmed } from "../../shared/approval-policy";
+import type { Principal } from "../../shared/protocol/principal";
+import type { ApprovalKind } from "../../shared/protocol/settings";
+import { getSettings } from "./settings";
 import { requireThread } from "./threads";
 import { readable } from "../records/codec";
 import { approvalRecord } from "../records/documents";
@@ -31,8 +34,32 @@ function putApproval(sql: Sql, a: Approval): void {
     .run();
 }
 
-export function requestApproval(ctx: OpContext, params: z.output<typeof ApprovalsRequestParams>, action: Approval["action"] = null): { approval: Approval } {
+/** Which of the workspace's lifetimes an approval's expiry follows. */
+export function approvalKind(action: Approval["action"]): ApprovalKind {
+  if (!action) return "request";
+  if (action.kind === "exec" || action.kind === "pairing") return "gateway";
+  return action.kind;
+}
+
+/**
+ * How long an approval waits: what its asker (or gateway) gives it, capped by the
+ * workspace's lifetime for its kind; with neither, the kind's built-in default.
+ */
+function lifetimeOf(sql: Sql, action: Approval["action"], asked: number | undefined, builtIn: number | undefined): number | undefined {
+  const set = getSettings(sql).approvals.lifetimes[approvalKind(action)] ?? undefined;
+  const given = asked ?? builtIn;
+  if (given === undefined) return set;
+  return set === undefined ? given : Math.min(given, set);
+}
+
+/**
+ * Files an approval. `builtInMs` is the kind's default lifetime when the asker gives
+ * none (instance operations, the Autopilot's tool calls); the workspace's setting for
+ * the kind caps both.
+ */
+export function requestApproval(ctx: OpContext, params: z.output<typeof ApprovalsRequestParams>, action: Approval["action"] = null, builtInMs?: number): { approval: Approval } {
   if (params.threadId) requireThread(ctx.sql, params.threadId);
+  const lifetime = lifetimeOf(ctx.sql, action ?? null, params.expiresInMs, builtInMs);
   const approval: Approval = {
     id: ctx.newId("apr"),
     title: params.title,
@@ -41,16 +68,22 @@ export function requestApproval(ctx: OpContext, params: z.output<typeof Approval
     status: "pending",
     threadId: params.threadId ?? null,
     requestedBy: ctx.actor,
+    onBehalfOf: ctx.onBehalfOf,
     requestedAt: ctx.now,
-    expiresAt: params.expiresInMs ? ctx.now + params.expiresInMs : null,
+    expiresAt: lifetime ? ctx.now + lifetime : null,
     resolvedBy: null,
     resolvedAt: null,
     note: null,
+    selfConfirmed: false,
     action,
   };
   putApproval(ctx.sql, approval);
   ctx.emit("approval.requested", { approval });
-  ctx.audit("approval.requested", approval.id, { title: approval.title, risk: approval.risk });
+  ctx.audit("approval.requested", approval.id, {
+    title: approval.title,
+    risk: approval.risk,
+    ...(approval.onBehalfOf && approval.onBehalfOf.id !== approval.requestedBy.id ? { onBehalfOf: approval.onBehalfOf } : {}),
+  });
   if (approval.expiresAt) ctx.wakeAt(approval.expiresAt);
   return { approval };
 }
@@ -69,24 +102,35 @@ export function resolveApproval(ctx: OpContext, params: z.output<typeof Approval
       resolvedBy: existing.resolvedBy,
     });
   }
-  // People decide risky actions (party/access/approval-deciders.ts).
-  const refusal = decisionRefusal(existing, ctx.principal);
-  if (refusal) throw new RoomError("forbidden", refusal, { approvalId: existing.id });
-  return { approval: settleApproval(ctx, existing, params.decision === "approve" ? "approved" : "denied", params.note ?? null) };
+  // People decide risky actions (shared/approval-policy.ts).
+  refuseDecision(ctx.sql, existing, ctx.principal, params);
+  const own = selfConfirmed(existing, ctx.principal.id, params.decision);
+  return { approval: settleApproval(ctx, existing, params.decision === "approve" ? "approved" : "denied", params.note ?? null, own) };
 }
 
+/** Throws the typed refusal when this principal may not take this decision under the workspace's policy. */
+export function refuseDecision(sql: Sql, approval: Approval, principal: Pick<Principal, "id" | "kind">, ask: DecisionAsk): void {
+  const refusal = decisionRefusal(approval, principal, getSettings(sql).approvals, ask);
+  if (refusal) throw new RoomError(refusal.code, refusal.message, { approvalId: approval.id, ...refusal.details });
+}
+
+/** Whether this decision would be refused (a decision the ordinary path refuses anyway reads nothing outside the room). */
+export const decisionRefused = (sql: Sql, approval: Approval, principal: Pick<Principal, "id" | "kind">, ask: DecisionAsk): boolean =>
+  decisionRefusal(approval, principal, getSettings(sql).approvals, ask) !== null;
+
 /** Decides a pending approval as the context's actor (a person, or the room for a gateway). */
-export function settleApproval(ctx: OpContext, existing: Approval, status: Exclude<ApprovalStatus, "pending">, note: string | null): Approval {
+export function settleApproval(ctx: OpContext, existing: Approval, status: Exclude<ApprovalStatus, "pending">, note: string | null, ownConfirm = false): Approval {
   const approval: Approval = {
     ...existing,
     status,
     resolvedBy: status === "expired" ? null : ctx.actor,
     resolvedAt: ctx.now,
     note,
+    selfConfirmed: ownConfirm,
   };
   putApproval(ctx.sql, approval);
   ctx.emit("approval.resolved", { approval });
-  ctx.audit(`approval.${status}`, approval.id, { title: approval.title, note: approval.note });
+  ctx.audit(`approval.${status}`, approval.id, { title: approval.title, note: approval.note, ...(ownConfirm ? { selfConfirmed: true } : {}) });
   return approval;
 }
 

@@ -9,6 +9,12 @@ export interface OpContext {
   readonly sql: Sql;
   readonly principal: Principal;
   readonly actor: Actor;
+  /**
+   * Whose turn this work is done for: the principal itself, or for the Autopilot's run
+   * the principal whose message started it; null when the room acts on its own (an
+   * approval records it as `onBehalfOf`).
+   */
+  readonly onBehalfOf: Actor | null;
   readonly now: number;
   newId(prefix: string): string;
   emit<E extends DurableEventName>(event: E, payload: EventPayload<E>): void;
@@ -30,7 +36,7 @@ export function actorOf(principal: Principal): Actor {
   return { id: principal.id, kind: principal.kind, name: principal.name };
 }
 
-export function createOpContext(sql: Sql, principal: Principal | null, now: number, retain: number): { ctx: OpContext; effects: OpEffects } {
+export function createOpContext(sql: Sql, principal: Principal | null, now: number, retain: number, onBehalfOf?: Actor): { ctx: OpContext; effects: OpEffects } {
   const effects: OpEffects = { events: [], wakeups: [] };
   // The room itself acts (e.g. expiring approvals) with no principal and every scope.
   const p: Principal = principal ?? { id: "room", kind: "agent", name: "Autopilot", scopes: ["admin"] };
@@ -39,6 +45,7 @@ export function createOpContext(sql: Sql, principal: Principal | null, now: numb
     sql,
     principal: p,
     actor,
+    onBehalfOf: onBehalfOf ?? (principal ? actor : null),
     now,
     newId,
     emit: (event, payload) => effects.events.push(appendEvent(sql, event, payload, now, retain)),

@@ -34,8 +34,9 @@ export function requestLink(ctx: OpContext, params: InstancesLinkParams, policy:
   gatewayDialUrl(params.url, policy);
   const result = requestApproval(
     ctx,
-    { title: `Link OpenClaw gateway "${params.name}"`, details: linkDetails(params.url), risk: "high", expiresInMs: INSTANCE_APPROVAL_TTL_MS, idempotencyKey: params.idempotencyKey },
+    { title: `Link OpenClaw gateway "${params.name}"`, details: linkDetails(params.url), risk: "high", idempotencyKey: params.idempotencyKey },
     { kind: "instance", operation: "link", instanceId: params.instanceId, name: params.name },
+    INSTANCE_APPROVAL_TTL_MS,
   );
   ctx.sql.db.delete(gatewayLinks).where(eq(gatewayLinks.instanceId, params.instanceId)).run();
   ctx.sql.db.insert(gatewayLinks).values({ instanceId: params.instanceId, approvalId: result.approval.id, url: params.url, token: params.token, linked: 0, createdAt: ctx.now }).run();

@@ -102,10 +102,10 @@ export function requestInstanceOperation(
       details: [DETAILS[operation](existing, backupId ?? deviceId), forThread?.details].filter(Boolean).join(" "),
       ...(forThread ? { threadId: forThread.threadId } : {}),
       risk: operation === "delete" ? "critical" : operation === "backup" ? "low" : "high",
-      expiresInMs: INSTANCE_APPROVAL_TTL_MS,
       idempotencyKey: params.idempotencyKey,
     },
     { kind: "instance", operation, instanceId: params.instanceId, name, ...(backupId ? { backupId } : {}), ...(deviceId ? { deviceId } : {}) },
+    INSTANCE_APPROVAL_TTL_MS,
   );
 }
 

@@ -6,6 +6,7 @@ import { listInstances } from "./instances";
 import { countActiveJobs, listJobs, recentFinishedJobs } from "./jobs";
 import { countRows } from "./paging";
 import { pagePresence } from "./presence";
+import { getSettings } from "./settings";
 import type { Sql } from "./sql";
 import { pageThreads } from "./threads";
 
@@ -39,6 +40,7 @@ export function buildSnapshot(sql: Sql, presence: PresenceEntry[], budget: Snaps
     jobs: [...active.items, ...recentFinishedJobs(sql, budget.history.count, budget.history.bytes)],
     presence: people.entries,
     instances: listInstances(sql),
+    settings: getSettings(sql),
     more: {
       threads: { left: threads.next ? left(countRows(sql, threadRows), threads.items.length) : 0, next: threads.next },
       approvals: { left: pending.next ? left(countRows(sql, approvals, PENDING_APPROVALS), pending.items.length) : 0, next: pending.next },

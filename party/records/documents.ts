@@ -4,8 +4,10 @@ import { AuditEntry } from "../../shared/protocol/audit";
 import { GatewaySession } from "../../shared/protocol/gateway";
 import { Instance } from "../../shared/protocol/instances";
 import { Job } from "../../shared/protocol/jobs";
+import { WorkspaceSettings } from "../../shared/protocol/settings";
 import { Message, Thread } from "../../shared/protocol/threads";
 import { defineRecord } from "./codec";
+import { APPROVAL_UPGRADES } from "./approval-upgrades";
 import { THREAD_UPGRADES } from "./thread-upgrades";
 
 // The room's entity documents, each stored as its wire shape (see codec.ts). A schema
@@ -15,7 +17,7 @@ import { THREAD_UPGRADES } from "./thread-upgrades";
 export const threadRecord = defineRecord("thread", Thread, THREAD_UPGRADES);
 /** `n` is the row's own column (autoincrement), so the document is stored without it. */
 export const messageRecord = defineRecord("message", Message.omit({ n: true }));
-export const approvalRecord = defineRecord("approval", Approval);
+export const approvalRecord = defineRecord("approval", Approval, APPROVAL_UPGRADES);
 export const jobRecord = defineRecord("job", Job);
 export const instanceRecord = defineRecord("instance", Instance);
 /** `threadId` is looked up from the bindings on every read, never stored. */
@@ -24,3 +26,5 @@ export const gatewaySessionRecord = defineRecord("gateway session", GatewaySessi
 export const auditRecord = defineRecord("audit entry", AuditEntry.omit({ n: true, at: true }));
 /** The workspace memory (protocol 5); `key` and `updatedAt` are columns too. */
 export const memoryRecord = defineRecord("memory entry", MemoryEntry);
+/** The workspace's settings (protocol 8), one document in the room's meta. */
+export const settingsRecord = defineRecord("workspace settings", WorkspaceSettings);

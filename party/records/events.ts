@@ -1,5 +1,6 @@
 import { type DurableEvent, type DurableEventName, DurableEvents, type EventPayload } from "../../shared/protocol/events";
 import { defineRecord, type RecordCodec, StoredRecordError, type Upgrade } from "./codec";
+import { approvalIn } from "./approval-upgrades";
 import { threadAgentsIn, threadIn } from "./thread-upgrades";
 
 // Durable event payloads in the room's event log (kept for resume, up to EVENT_LOG_RETAIN
@@ -13,6 +14,9 @@ const UPGRADES: { readonly [E in DurableEventName]?: readonly Upgrade[] } = {
   "thread.archived": [threadIn, threadAgentsIn],
   "thread.restored": [threadIn, threadAgentsIn],
   "thread.updated": [threadIn, threadAgentsIn],
+  // Protocol 8: approvals gained `onBehalfOf` and `selfConfirmed` (approval-upgrades.ts).
+  "approval.requested": [approvalIn],
+  "approval.resolved": [approvalIn],
 };
 
 const codecs = Object.fromEntries(Object.entries(DurableEvents).map(([name, schema]) => [name, defineRecord(`event ${name}`, schema, UPGRADES[name as DurableEventName])])) as {

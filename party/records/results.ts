@@ -1,5 +1,6 @@
 import { isMethodName, type MethodName, Methods } from "../../shared/protocol/methods";
 import { defineRecord, type RecordCodec, StoredRecordError, type Upgrade } from "./codec";
+import { approvalIn } from "./approval-upgrades";
 import { threadAgentsIn, threadIn } from "./thread-upgrades";
 
 // Recorded results of mutating methods (the idempotency table, kept 24 h): a repeated
@@ -14,7 +15,18 @@ const UPGRADES: { readonly [M in MethodName]?: readonly Upgrade[] } = {
   "sessions.send": [threadIn, threadAgentsIn],
   // Recorded since protocol 5 or 7 with a responder, so only protocol 8's step.
   "threads.configure": [threadAgentsIn],
-  "instances.startChat": [threadAgentsIn],
+  // Protocol 8: approvals gained `onBehalfOf` and `selfConfirmed` (approval-upgrades.ts).
+  "approvals.request": [approvalIn],
+  "approvals.resolve": [approvalIn],
+  "instances.provision": [approvalIn],
+  "instances.restart": [approvalIn],
+  "instances.backup": [approvalIn],
+  "instances.delete": [approvalIn],
+  "instances.restore": [approvalIn],
+  "instances.unpair": [approvalIn],
+  "instances.link": [approvalIn],
+  // Its result carries the approval and the thread: both steps, in the order they came.
+  "instances.startChat": [approvalIn, threadAgentsIn],
 };
 
 const codecs = new Map<string, RecordCodec<unknown>>(

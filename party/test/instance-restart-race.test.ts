@@ -45,6 +45,8 @@ const restartApproval = (): Approval => ({
   status: "approved",
   threadId: null,
   requestedBy: { kind: "user", id: "usr_ada", name: "Ada" },
+  onBehalfOf: null,
+  selfConfirmed: false,
   requestedAt: Date.now(),
   expiresAt: null,
   resolvedBy: null,

@@ -8,6 +8,7 @@ import type { HelloPayload } from "../../shared/protocol/hello";
 import { Thread } from "../../shared/protocol/threads";
 import { defineRecord, readable, StoredRecordError } from "../records/codec";
 import { approvalRecord, auditRecord, gatewaySessionRecord, instanceRecord, jobRecord, messageRecord, threadRecord } from "../records/documents";
+import { approvalIn, withPolicyFields } from "../records/approval-upgrades";
 import { decodeEventPayload } from "../records/events";
 import { decodeResult } from "../records/results";
 import { THREAD_UPGRADES, threadAgentsIn, threadIn, withAgentsSetting, withResponder } from "../records/thread-upgrades";
@@ -46,6 +47,8 @@ describe("record codecs", () => {
     same(
       docs("approvals").map((d) => approvalRecord.decode(d)),
       "approvals",
+      "doc",
+      withPolicyFields,
     );
     same(
       docs("jobs").map((d) => jobRecord.decode(d)),
@@ -67,13 +70,13 @@ describe("record codecs", () => {
       tables.events!.map((r) => decodeEventPayload(r.event as DurableEventName, String(r.payload))),
       "events",
       "payload",
-      (doc, i) => (String(tables.events![i]!.event).startsWith("thread.") ? threadAgentsIn(threadIn(doc)) : doc),
+      (doc, i) => (String(tables.events![i]!.event).startsWith("thread.") ? threadAgentsIn(threadIn(doc)) : String(tables.events![i]!.event).startsWith("approval.") ? approvalIn(doc) : doc),
     );
     same(
       tables.idempotency!.map((r) => decodeResult(String(r.method), String(r.result))),
       "idempotency",
       "result",
-      (doc) => threadAgentsIn(threadIn(doc)),
+      (doc) => approvalIn(threadAgentsIn(threadIn(doc))),
     );
     // Protocol 5: a thread stored before responders answers as it always did; protocol 8:
     // agents' posts do not trigger it (the new default).

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EntityId, IdempotencyKey, Timestamp } from "./common";
+import { Approval } from "./approvals";
 import { Actor } from "./principal";
 
 /**
@@ -40,6 +41,36 @@ export const MessageTool = z.object({
   runId: z.string(),
 });
 export type MessageTool = z.infer<typeof MessageTool>;
+
+/** How many of the approvals a waiting run is shown with (`chat.goAhead` withdraws them all). */
+export const MAX_WAITING_APPROVALS = 20;
+
+/**
+ * Protocol 8: the Autopilot's run in a thread waits for approvals (a gated tool call), and
+ * what waits behind it. Present while a run waits; the room keeps it in step with the
+ * run's stored state. Messages after `afterN` up to `queuedThroughN` are answered once
+ * the run has ended; `chat.goAhead {runId}` lets the run go on without the approvals.
+ */
+export const ThreadWaiting = z.object({
+  runId: z.string().min(1).max(64),
+  /** The approvals it still waits for, oldest first. */
+  approvals: z.array(z.object({ id: EntityId, title: z.string().max(200) })).max(MAX_WAITING_APPROVALS),
+  /** The ordinal of the message the waiting run answers. */
+  afterN: z.number().int().positive(),
+  /** The newest message queued behind the run (the Autopilot answers it after); null when none is. */
+  queuedThroughN: z.number().int().positive().nullable(),
+});
+export type ThreadWaiting = z.infer<typeof ThreadWaiting>;
+
+/**
+ * Protocol 8: a run waiting for approvals goes on without them: each approval it still
+ * waits for is withdrawn (resolved `expired`, its note naming who went ahead), the tool
+ * never runs, the model is told, and the run goes on to its end; messages queued behind
+ * it are answered after.
+ */
+export const ChatGoAheadParams = z.object({ runId: z.string().min(1).max(64), idempotencyKey: IdempotencyKey });
+/** The approvals withdrawn (each now `expired`). */
+export const ChatGoAheadResult = z.object({ runId: z.string(), withdrawn: z.array(Approval) });
 
 export const ThreadsConfigureParams = z.object({
   threadId: EntityId,

@@ -67,12 +67,21 @@ export const Approval = z.object({
   status: ApprovalStatus,
   threadId: EntityId.nullable(),
   requestedBy: Actor,
+  /**
+   * Protocol 8: the person or key whose turn made it be asked: the requester itself for a
+   * request a principal files, the principal whose message started the Autopilot's turn
+   * for one the Autopilot files; null for OpenClaw's own requests. Under the two-person
+   * rule neither the requester nor this one may decide it.
+   */
+  onBehalfOf: Actor.nullable(),
   requestedAt: Timestamp,
   expiresAt: Timestamp.nullable(),
   /** Who decided; null while pending and when it expired. */
   resolvedBy: Actor.nullable(),
   resolvedAt: Timestamp.nullable(),
   note: z.string().nullable(),
+  /** Protocol 8: approved by whoever asked for it (or on whose behalf it was asked), with an explicit confirm. */
+  selfConfirmed: z.boolean(),
   /**
    * What the room itself does once this is approved (an instance operation); absent for
    * approvals an agent asked for its own purposes.
@@ -94,6 +103,11 @@ export const ApprovalsResolveParams = z.object({
   approvalId: EntityId,
   decision: Decision,
   note: z.string().max(2000).optional(),
+  /**
+   * Protocol 8: the decider asked for this (or it was asked on their behalf) and approves
+   * it anyway: required for that, refused under the two-person rule.
+   */
+  confirmOwn: z.literal(true).optional(),
   idempotencyKey: IdempotencyKey,
 });
 export const ApprovalResult = z.object({ approval: Approval });

@@ -7,6 +7,7 @@ import { HelloPayload } from "./hello";
 import { InstanceDeletedPayload, InstanceEventPayload } from "./instances";
 import { JobCancelRequestedPayload, JobEventPayload } from "./jobs";
 import { PresenceDiffPayload, PresenceJoinedPayload, PresenceLeftPayload, PresenceUpdatedPayload } from "./presence";
+import { SettingsChangedPayload } from "./settings";
 import { MessageCreatedPayload, ThreadEventPayload } from "./threads";
 
 /** Durable events: written to the room's log with a `seq` in the same transaction as the change. */
@@ -29,6 +30,8 @@ export const DurableEvents = {
   /** Protocol 5: the workspace memory the Autopilot and people keep. */
   "memory.updated": MemoryUpdatedPayload,
   "memory.deleted": MemoryDeletedPayload,
+  /** Protocol 8: the workspace's settings (who decides approvals, how long they wait). */
+  "settings.changed": SettingsChangedPayload,
 } as const;
 
 /** Ephemeral events: broadcast without a `seq`, never replayed. */

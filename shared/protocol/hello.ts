@@ -7,6 +7,7 @@ import { Job } from "./jobs";
 import { SnapshotRemainder } from "./paging";
 import { PresenceEntry } from "./presence";
 import { Principal } from "./principal";
+import { WorkspaceSettings } from "./settings";
 import { Thread } from "./threads";
 
 /**
@@ -40,6 +41,8 @@ export const Snapshot = z.object({
   presence: z.array(PresenceEntry),
   /** OpenClaw instances (protocol 3; absent from older rooms). */
   instances: z.array(Instance).default([]),
+  /** Protocol 8: the workspace's settings. */
+  settings: WorkspaceSettings,
   more: SnapshotMore,
 });
 export type Snapshot = z.infer<typeof Snapshot>;

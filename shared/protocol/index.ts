@@ -16,6 +16,7 @@ export * from "./jobs";
 export * from "./methods";
 export * from "./paging";
 export * from "./presence";
+export * from "./settings";
 export * from "./principal";
 export * from "./threads";
 export * from "./version";

@@ -1,5 +1,17 @@
 import type { z } from "zod";
-import { MemoryDeleteParams, MemoryDeleteResult, MemoryListParams, MemoryListResult, MemoryPutParams, MemoryPutResult, ThreadsConfigureParams, UsageListParams, UsageListResult } from "./agent";
+import {
+  ChatGoAheadParams,
+  ChatGoAheadResult,
+  MemoryDeleteParams,
+  MemoryDeleteResult,
+  MemoryListParams,
+  MemoryListResult,
+  MemoryPutParams,
+  MemoryPutResult,
+  ThreadsConfigureParams,
+  UsageListParams,
+  UsageListResult,
+} from "./agent";
 import { ApprovalResult, ApprovalsGetParams, ApprovalsListParams, ApprovalsListResult, ApprovalsRequestParams, ApprovalsResolveParams } from "./approvals";
 import { AuditListParams, AuditListResult } from "./audit";
 import { InstancesStartChatParams, InstancesStartChatResult } from "./chat-start";
@@ -21,6 +33,7 @@ import { InstancesLinkParams } from "./instance-links";
 import { JobResult, JobsCancelParams, JobsFailParams, JobsFinishParams, JobsListParams, JobsListResult, JobsStartParams, JobsUpdateParams } from "./jobs";
 import { PresenceListParams, PresenceListResult, PresenceUpdateParams, PresenceUpdateResult } from "./presence";
 import type { Scope } from "./principal";
+import { SettingsResult, SettingsUpdateParams } from "./settings";
 import {
   ChatSendParams,
   ChatSendResult,
@@ -59,6 +72,8 @@ export const Methods = {
   "chat.send": method({ params: ChatSendParams, result: ChatSendResult, scope: "write", mutating: true }),
   // Stops the thread's running gateway reply; a repeat answers with the first result.
   "chat.abort": method({ params: ChatAbortParams, result: ChatAbortResult, scope: "write", mutating: true }),
+  // Protocol 8: the Autopilot's run waiting for approvals goes on without them (agent.ts).
+  "chat.goAhead": method({ params: ChatGoAheadParams, result: ChatGoAheadResult, scope: "write", mutating: true }),
   "sessions.list": method({ params: SessionsListParams, result: SessionsListResult, scope: "read", mutating: false }),
   "sessions.open": method({ params: SessionsOpenParams, result: ThreadResult, scope: "write", mutating: true }),
   "sessions.history": method({ params: SessionsHistoryParams, result: SessionsHistoryResult, scope: "read", mutating: false }),
@@ -98,6 +113,8 @@ export const Methods = {
   "memory.put": method({ params: MemoryPutParams, result: MemoryPutResult, scope: "write", mutating: true }),
   "memory.delete": method({ params: MemoryDeleteParams, result: MemoryDeleteResult, scope: "write", mutating: true }),
   "usage.list": method({ params: UsageListParams, result: UsageListResult, scope: "read", mutating: false }),
+  // Protocol 8: the workspace's approval policy; owners and admins.
+  "settings.update": method({ params: SettingsUpdateParams, result: SettingsResult, scope: "admin", mutating: true }),
 } as const;
 
 export type MethodName = keyof typeof Methods;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { EntityId, IdempotencyKey, MAX_MESSAGE_TEXT, Timestamp, Title } from "./common";
-import { MessageTool, Responder } from "./agent";
+import { MessageTool, Responder, ThreadWaiting } from "./agent";
 import { ThreadChatStart, ThreadGateway } from "./gateway";
 import { PageCursor } from "./paging";
 import { Actor } from "./principal";
@@ -22,6 +22,8 @@ export const Thread = z.object({
   untitled: z.boolean().optional(),
   /** Protocol 7: the OpenClaw instance being started for this thread, and how far it got. */
   chatStart: ThreadChatStart.optional(),
+  /** Protocol 8: the Autopilot's run here waits for approvals, and what is queued behind it. */
+  waiting: ThreadWaiting.optional(),
 });
 export type Thread = z.infer<typeof Thread>;
 

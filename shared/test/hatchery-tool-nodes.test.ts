@@ -31,6 +31,8 @@ function toolApproval(threadId: string, status: Approval["status"]): Approval {
     status,
     threadId,
     requestedBy: autopilot,
+    onBehalfOf: null,
+    selfConfirmed: false,
     requestedAt: 1000,
     expiresAt: null,
     resolvedBy: null,

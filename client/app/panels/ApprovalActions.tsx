@@ -4,6 +4,7 @@ import { useAction } from "../lib/action";
 import { relativeTime } from "../lib/format";
 import { useCan, useRoom } from "../stores/room";
 import { FormError } from "../lib/form-error";
+import { deciderRefusal, isOwnApproval } from "../../../shared/approval-policy";
 
 /**
  * Approve / Deny with an optional note, used in the inspector and in the queue. Whoever
@@ -23,6 +24,7 @@ export function ApprovalOutcome({ approval }: { approval: Approval }) {
           {approval.resolvedBy.kind === "agent" && <span className="agent-chip">agent</span>}
         </>
       )}
+      {approval.selfConfirmed && <span className="muted"> · self-confirmed</span>}
       {approval.resolvedAt && <span className="muted"> · {relativeTime(approval.resolvedAt)}</span>}
       {approval.note && <span className="note-quote">“{approval.note}”</span>}
     </p>
@@ -134,31 +136,69 @@ export function ApprovalActionDetails({ approval, compact = false }: { approval:
   );
 }
 
+/** Who may decide, said up front: the same rule the room enforces (shared/approval-policy.ts). */
+function decisionHint(
+  approval: Approval,
+  me: { id: string; kind: "user" | "agent" } | null,
+  hasApprove: boolean,
+  role: string | undefined,
+  twoPersonRule: boolean,
+): { blocked: string | null; own: boolean } {
+  if (!me || !hasApprove) return { blocked: `Your role${role ? ` (${role})` : ""} has no approve scope — ask an owner or a member to decide.`, own: false };
+  const refusal = deciderRefusal(approval, me, { twoPersonRule });
+  if (refusal) {
+    const blocked =
+      twoPersonRule && isOwnApproval(approval, me.id)
+        ? "This workspace has the two-person rule on: another person with the approve scope decides what you asked for."
+        : `${refusal[0]?.toUpperCase()}${refusal.slice(1)}.`;
+    return { blocked, own: false };
+  }
+  return { blocked: null, own: isOwnApproval(approval, me.id) };
+}
+
+/** "You asked for this" or "The Autopilot asked for this for you": why a confirm is yours to give. */
+const ownHint = (approval: Approval, me: string) =>
+  approval.requestedBy.id === me
+    ? "You asked for this: confirming it yourself is recorded as self-confirmed."
+    : `${approval.requestedBy.name} asked for this on your behalf: confirming it yourself is recorded as self-confirmed.`;
+
 export function ApprovalActions({ approval, compact = false }: { approval: Approval; compact?: boolean }) {
   const client = useRoom((s) => s.client);
   const hasApprove = useCan("approve");
   const role = useRoom((s) => s.principal?.role);
-  const me = useRoom((s) => s.principal?.id);
-  // The room refuses these too (docs/access.md, "Approvals"): say why up front.
-  const ownAction = Boolean(approval.action) && approval.requestedBy.id === me;
-  const canApprove = hasApprove && !ownAction;
+  const principal = useRoom((s) => s.principal);
+  const twoPersonRule = useRoom((s) => s.state.settings.approvals.twoPersonRule);
+  const me = principal ? { id: principal.id, kind: principal.kind } : null;
+  const { blocked, own } = decisionHint(approval, me, hasApprove, role, twoPersonRule);
   const [note, setNote] = useState("");
+  // Which button this person pressed: if someone else's decision lands first, say so.
+  const [tried, setTried] = useState<"approve" | "deny" | null>(null);
   const decide = useAction(async (decision: "approve" | "deny") => {
     if (!client) return;
-    await client.approvals.resolve({ approvalId: approval.id, decision, ...(note.trim() && { note: note.trim() }) });
+    setTried(decision);
+    await client.approvals.resolve({ approvalId: approval.id, decision, ...(own && decision === "approve" ? { confirmOwn: true as const } : {}), ...(note.trim() && { note: note.trim() }) });
   });
   const busy = decide.running ?? null;
   const error = decide.error;
 
-  if (approval.status !== "pending") return <ApprovalOutcome approval={approval} />;
-  const reason = ownAction
-    ? "You asked for this, so another person with the approve scope decides it."
-    : canApprove
-      ? undefined
-      : `Your role${role ? ` (${role})` : ""} has no approve scope — ask an owner or a member to decide.`;
+  if (approval.status !== "pending") {
+    const lost = tried !== null && approval.resolvedBy !== null && approval.resolvedBy.id !== principal?.id;
+    return (
+      <>
+        {lost && (
+          <p className="hint race-lost" role="status">
+            {approval.resolvedBy?.name} decided first — your {tried === "approve" ? "approval" : "denial"} was not needed.
+          </p>
+        )}
+        <ApprovalOutcome approval={approval} />
+      </>
+    );
+  }
+  const reason = blocked ?? (own ? ownHint(approval, principal?.id ?? "") : undefined);
+  const approveLabel = own ? "Confirm" : approval.action?.kind === "exec" ? "Allow once" : "Approve";
   return (
     <div className={`approval-actions ${compact ? "compact" : ""}`}>
-      {!compact && canApprove && (
+      {!compact && !blocked && (
         <>
           <label className="field-label" htmlFor={`note-${approval.id}`}>
             Note (optional)
@@ -170,15 +210,15 @@ export function ApprovalActions({ approval, compact = false }: { approval: Appro
         <button
           type="button"
           className="approve"
-          disabled={!canApprove || busy !== null}
+          disabled={blocked !== null || busy !== null}
           onClick={() => decide.run("approve")}
           title={reason}
           aria-describedby={reason ? `why-${approval.id}` : undefined}
         >
-          {busy === "approve" ? "Approving…" : approval.action?.kind === "exec" ? "Allow once" : "Approve"}
+          {busy === "approve" ? (own ? "Confirming…" : "Approving…") : approveLabel}
         </button>
-        <button type="button" className="deny" disabled={!canApprove || busy !== null} onClick={() => decide.run("deny")} title={reason}>
-          {busy === "deny" ? "Denying…" : "Deny"}
+        <button type="button" className="deny" disabled={blocked !== null || busy !== null} onClick={() => decide.run("deny")} title={reason}>
+          {busy === "deny" ? "Denying…" : own ? "Cancel request" : "Deny"}
         </button>
       </div>
       {reason && (

@@ -13,7 +13,16 @@ import { useUi } from "../stores/ui";
  * the thread, and "Start a chat" on a ready instance.
  */
 
-const CONSENT_HINT = "A person with the approve scope confirms it in Approvals; then a gateway starts (~15 s) and answers your message here.";
+const STARTS = "then a gateway starts (~15 s) and answers your message here.";
+
+/** Who confirms the start, from the workspace's policy and this person's scopes (shared/approval-policy.ts). */
+function useConsentHint(): string {
+  const canApprove = useCan("approve");
+  const twoPersonRule = useRoom((s) => s.state.settings.approvals.twoPersonRule);
+  if (twoPersonRule) return `This workspace has the two-person rule on: another person with the approve scope confirms it in Approvals; ${STARTS}`;
+  if (canApprove) return `You confirm it yourself with one click (recorded as self-confirmed); ${STARTS}`;
+  return `A person with the approve scope confirms it in Approvals; ${STARTS}`;
+}
 
 /** A new thread is named after its first message's first line. */
 const titleOf = (text: string) => (text.trim().split("\n")[0] ?? "").slice(0, 60).trim() || "Chat with OpenClaw";
@@ -23,6 +32,7 @@ function FirstMessageForm({ threadId, initial = "", onStarted }: { threadId?: st
   const client = useRoom((s) => s.client);
   const instances = useRoom((s) => s.state.instances);
   const [text, setText] = useState(initial);
+  const hint = useConsentHint();
   const { run, pending, error } = useAction(async () => {
     if (!client || !text.trim()) return;
     const { thread } = await client.instances.startChat({
@@ -45,7 +55,7 @@ function FirstMessageForm({ threadId, initial = "", onStarted }: { threadId?: st
     >
       <label htmlFor={id}>Your first message to OpenClaw</label>
       <textarea id={id} rows={2} value={text} onChange={(e) => setText(e.target.value)} disabled={pending} placeholder="What should it do?" />
-      <p className="muted small">{CONSENT_HINT}</p>
+      <p className="muted small">{hint}</p>
       <button type="submit" className="primary small" disabled={pending || !text.trim()}>
         {pending ? "Asking…" : "Ask to start OpenClaw"}
       </button>

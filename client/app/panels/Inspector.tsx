@@ -12,6 +12,7 @@ import { InstanceLifecycle } from "./InstanceLifecycle";
 import { NoteOrGroupView } from "./NoteView";
 import { ChatStartProgress, ChatWithOpenClaw, FirstRunCard, StartChatButton } from "./ChatStart";
 import { ResponderPicker } from "./Responder";
+import { RunWaiting } from "./RunWaiting";
 import { SessionView } from "./SessionView";
 import { ThreadApprovals } from "./ThreadApprovals";
 import { FormError } from "../lib/form-error";
@@ -60,11 +61,11 @@ function ThreadView({ threadId }: { threadId: string }) {
     if (thread) markRead(threadId, thread.messageCount);
   }, [thread, threadId, markRead]);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs whenever the list grows (a message, or more streamed text), to keep it scrolled to the bottom
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs whenever the list grows (a message, more streamed text, a line saying what waits), to keep it scrolled to the bottom
   useLayoutEffect(() => {
     const el = list.current;
     if (el && stickToBottom.current) el.scrollTop = el.scrollHeight;
-  }, [messages?.length, streamedLength]);
+  }, [messages?.length, streamedLength, thread?.waiting]);
 
   if (!thread) return <p className="empty">This thread is not in the workspace (any more).</p>;
 
@@ -122,6 +123,7 @@ function ThreadView({ threadId }: { threadId: string }) {
           <StreamingReply key={stream.runId} stream={stream} />
         ))}
         <ThreadApprovals threadId={threadId} decidedCalls={decidedCalls} />
+        <RunWaiting thread={thread} />
         {page?.error && (
           <li className="form-error" role="alert">
             Could not load messages: {page.error}

@@ -5,13 +5,13 @@ import { authApi, errorText, type AgentKey, type Member, type WorkspaceInfo } fr
 import { relativeTime } from "../lib/format";
 import { useRoom } from "../stores/room";
 import { FormError } from "../lib/form-error";
+import { ApprovalPolicySettings } from "./ApprovalPolicySettings";
 import { InvitePanel } from "./InvitePanel";
 import { MemberControls } from "./MemberControls";
 
 /**
- * Workspace settings: members and roles, and agent keys. Both are auth data, so this is
- * the one panel that talks HTTP (the auth API); from the room it shows only the
- * Autopilot's model status, which the hello carries.
+ * Workspace settings: members and roles, and agent keys (auth data, over the auth API),
+ * and from the room the approval policy and the Autopilot's model status.
  */
 
 const ROLES: WorkspaceInfo["role"][] = ["member", "viewer", "admin", "owner"];
@@ -275,6 +275,7 @@ export function SettingsDialog({ workspace, open, onClose }: { workspace: Worksp
       {open && (
         <div className="settings-body">
           <Members workspace={workspace} />
+          <ApprovalPolicySettings />
           <AutopilotModel />
           {manager ? (
             <Keys workspace={workspace} />

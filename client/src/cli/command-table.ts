@@ -47,11 +47,12 @@ export type Command =
   | { name: "thread archive"; threadId: string; archived: boolean }
   | { name: "send"; threadId: string; text: string; waitReply?: { timeoutMs: number } }
   | { name: "chat abort"; threadId: string }
+  | { name: "chat go-ahead"; runId: string }
   | { name: "sessions"; instanceId: string }
   | { name: "session open"; instanceId: string; sessionKey: string }
   | { name: "messages"; threadId: string; limit?: number; before?: number }
   | { name: "approvals"; status?: ApprovalState; limit?: number }
-  | { name: "approve" | "deny"; approvalId: string; note?: string }
+  | { name: "approve" | "deny"; approvalId: string; note?: string; confirmOwn?: true }
   | {
       name: "request-approval";
       title: string;
@@ -92,6 +93,7 @@ export const OPTIONS = {
   before: { type: "string", value: "<n>", help: "page: entries older than this ordinal" },
   status: { type: "string", value: "<status>", help: `filter: ${ApprovalStatus.options.join("|")}` },
   note: { type: "string", value: "<text>", help: "note recorded with the decision" },
+  "confirm-own": { type: "boolean", help: "approve what you asked for (or was asked on your behalf): recorded as self-confirmed" },
   details: { type: "string", value: "<text>", help: "what exactly will happen" },
   risk: { type: "string", value: "<level>", help: `${Risk.options.join("|")} (default medium)` },
   thread: { type: "string", value: "<threadId>", help: "the thread (to attach to, or to count only)" },
@@ -192,6 +194,12 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: "stop the OpenClaw reply running in a gateway thread",
     build: ([threadId]) => ({ name: "chat abort", threadId: threadId! }),
   },
+  "chat go-ahead": {
+    args: ["runId"],
+    options: [],
+    summary: "let the Autopilot's run waiting for approvals go on without them (a thread's waiting.runId, from `threads`)",
+    build: ([runId]) => ({ name: "chat go-ahead", runId: runId! }),
+  },
   messages: {
     args: ["threadId"],
     options: ["limit", "before"],
@@ -215,9 +223,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   approve: {
     args: ["approvalId"],
-    options: ["note"],
+    options: ["note", "confirm-own"],
     summary: "approve a pending approval",
-    build: ([approvalId], v) => ({ name: "approve", approvalId: approvalId!, ...optional("note", v.note) }),
+    build: ([approvalId], v) => ({ name: "approve", approvalId: approvalId!, ...optional("note", v.note), ...(v["confirm-own"] ? { confirmOwn: true as const } : {}) }),
   },
   deny: {
     args: ["approvalId"],

@@ -43,6 +43,7 @@ const PASS_THROUGH = {
   "job cancel": "jobs.cancel",
   audit: "audit.list",
   "chat abort": "chat.abort",
+  "chat go-ahead": "chat.goAhead",
   sessions: "sessions.list",
   "session open": "sessions.open",
   "thread configure": "threads.configure",
@@ -85,7 +86,7 @@ export async function runCommand(client: AutopilotClient, command: Command, io: 
     case "deny": {
       const decision = command.name === "approve" ? "approve" : "deny";
       const note = command.note === undefined ? {} : { note: command.note };
-      return print(io, await client.approvals.resolve({ approvalId: command.approvalId, decision, ...note }));
+      return print(io, await client.approvals.resolve({ approvalId: command.approvalId, decision, ...note, ...(command.name === "approve" && command.confirmOwn ? { confirmOwn: true } : {}) }));
     }
     case "request-approval":
       return requestApproval(client, command, io);

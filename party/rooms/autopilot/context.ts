@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { GraphCommand } from "../../../shared/protocol/graph";
 import type { InstancesDetailsResult } from "../../../shared/protocol/instances";
 import type { PresenceEntry } from "../../../shared/protocol/presence";
-import type { Principal } from "../../../shared/protocol/principal";
+import type { Actor, Principal } from "../../../shared/protocol/principal";
 import type { CurrentAccess } from "../../agent/run-access";
 import type { AutopilotAgent } from "../../agent/runner";
 import type { RoomWriter } from "../../domain/context";
@@ -33,6 +33,8 @@ export interface AutopilotContext extends RoomWriter {
 export interface RequestContext {
   room: AutopilotContext;
   principal: Principal;
+  /** Whose turn this request is done for, when not the principal's own (the Autopilot's run: its trigger). */
+  onBehalfOf?: Actor;
   now: number;
   /** Sets the requesting socket's presence status and tells everyone (a tool call has no socket). */
   setStatus(status: string | null): PresenceEntry;

@@ -149,7 +149,7 @@ export class Autopilot extends DurableObject<Env> {
       publish: (effects) => this.#publish(effects),
       broadcast: (event, payload) => this.#broadcastEvent(event, payload),
       keepAlive: () => this.#keepAlive.hold(),
-      invoke: (principal, method, params) => invokeAs(this.#context, principal, method, params),
+      invoke: (principal, method, params, onBehalfOf) => invokeAs(this.#context, principal, method, params, onBehalfOf),
       gateway: (threadId) => this.#bridges.gatewayFor(threadId),
       currentAccess: this.#currentAccess,
     });

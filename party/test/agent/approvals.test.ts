@@ -40,7 +40,10 @@ describe("a gated tool waits for a person", () => {
     for (const person of people) await addMember(owner, owner.workspaceId, person, "member");
     const sockets = [sock, ...(await Promise.all(people.map((p) => RawSocket.open(owner.workspaceId, { cookie: p.cookie }))))];
     await Promise.all(sockets.slice(1).map((s) => s.hello()));
-    const answers = await Promise.all(sockets.map((s) => s.call("approvals.resolve", { approvalId: pending.id, decision: "approve", idempotencyKey: idem() })));
+    // The owner's turn asked for it, so the owner confirms it as their own; the rest approve plainly.
+    const answers = await Promise.all(
+      sockets.map((s, i) => s.call("approvals.resolve", { approvalId: pending.id, decision: "approve", ...(i === 0 ? { confirmOwn: true } : {}), idempotencyKey: idem() })),
+    );
     expect(answers.filter((a: ResponseFrame) => a.ok)).toHaveLength(1);
     expect(answers.filter((a: ResponseFrame) => !a.ok).map((a) => (a as { error: { code: string } }).error.code)).toEqual(Array(9).fill("already_resolved"));
 
@@ -57,7 +60,7 @@ describe("a gated tool waits for a person", () => {
     const { thread: target } = await sock.ok("threads.create", { title: "Archive me once", idempotencyKey: idem() });
     await say(sock, thread.id, `SLOWRESULT STEPS: threads_archive {"threadId":"${target.id}"}`);
     const pending = await approvalEvent(sock, "pending");
-    await sock.ok("approvals.resolve", { approvalId: pending.id, decision: "approve", idempotencyKey: idem() });
+    await sock.ok("approvals.resolve", { approvalId: pending.id, decision: "approve", confirmOwn: true, idempotencyKey: idem() });
     // The tool ran and the reply after it is streaming when the room goes away.
     await autopilotSays(sock, thread.id, (m) => m.tool?.name === "threads_archive");
     const cut = await sock.waitFor<EventFrame>(

@@ -36,7 +36,7 @@ describe("the Autopilot's tool calls on the canvas", () => {
     const approval = (frame.payload as { approval: Approval }).approval;
     const archiving = () => toolNodes(canvas.doc, thread.id).find((n) => n.data.name === "threads_archive");
     await until(() => archiving()?.data.status === "awaiting_approval", "gated call waits on the canvas");
-    await sock.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
+    await sock.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", confirmOwn: true, idempotencyKey: idem() });
     await until(() => archiving()?.data.status === "ok", "approved call settles on the canvas", 20_000);
     expect(toolNodes(canvas.doc, thread.id)).toHaveLength(2);
     sock.close();

@@ -1,10 +1,9 @@
 import type { Approval } from "../../../../shared/protocol/approvals";
 import { type ActingFor, actingFor, withdrawalNote } from "../../../access/acting-for";
-import { decisionRefusal } from "../../../access/approval-deciders";
 import { withdraw } from "../../../access/withdrawals";
 import type { AccessVerdict } from "../../../auth/current-access";
 import { prepareGatewayDecision } from "../../../bridge/decisions";
-import { getApproval } from "../../../domain/approvals";
+import { decisionRefused, getApproval } from "../../../domain/approvals";
 import { RoomError } from "../../../domain/errors";
 import type { RequestContext } from "../context";
 
@@ -31,7 +30,7 @@ export function prepareDecision(req: RequestContext, params: Parameters<typeof p
   const { room, principal } = req;
   const approval = getApproval(room.sql, params.approvalId);
   // A decision the ordinary path refuses anyway (decided, expired, not this decider's) reads nothing.
-  const open = approval?.status === "pending" && (approval.expiresAt === null || approval.expiresAt > Date.now()) && !decisionRefusal(approval, principal);
+  const open = approval?.status === "pending" && (approval.expiresAt === null || approval.expiresAt > Date.now()) && !decisionRefused(room.sql, approval, principal, params);
   const acting = open ? actingFor(room.sql, approval) : null;
   if (approval && acting) return confirmActingFor(req, approval, acting);
   return prepareGatewayDecision({ sql: room.sql, retain: room.retain, publish: room.publish, principal, decisionsFor: (instanceId) => room.bridges.get(instanceId)?.decisions }, params);

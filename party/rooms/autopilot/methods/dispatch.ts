@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { ErrorShape } from "../../../../shared/protocol/errors";
 import { MAX_CLIENT_FRAME_BYTES, RequestFrame, type ResponseFrame } from "../../../../shared/protocol/frames";
 import { isMethodName, type MethodName, type MethodParsedParams, Methods } from "../../../../shared/protocol/methods";
-import type { Principal } from "../../../../shared/protocol/principal";
+import type { Actor, Principal } from "../../../../shared/protocol/principal";
 import { hasScope } from "../../../../shared/scopes";
 import { expireDueApprovals } from "../../../domain/approvals";
 import { createOpContext, type OpEffects } from "../../../domain/context";
@@ -155,7 +155,7 @@ function run<M extends MethodName>(req: RequestContext, id: string, method: M, h
     }
     const key = idempotencyKeyOf(params);
     if (key === undefined) throw new Error(`${method} is a mutation without an idempotency key`);
-    const { ctx, effects } = createOpContext(req.room.sql, req.principal, req.now, req.room.retain);
+    const { ctx, effects } = createOpContext(req.room.sql, req.principal, req.now, req.room.retain, req.onBehalfOf);
     // Expiry commits on its own, before the decision: a resolve that loses to the clock
     // must leave the approval expired for everyone, not roll the expiry back with itself.
     if (method.startsWith("approvals.")) req.room.sql.transaction(() => expireDueApprovals(ctx));
@@ -188,8 +188,8 @@ const noPresence = (): never => {
  * A registry method as `principal` (the Autopilot's tools), through the same dispatch as a
  * client's request: scope check, validation and the idempotency table included.
  */
-export async function invokeAs(room: AutopilotContext, principal: Principal, method: MethodName, params: Record<string, unknown>): Promise<unknown> {
-  const outcome = await dispatch({ room, principal, now: Date.now(), setStatus: noPresence }, { type: "req", id: "autopilot", method, params });
+export async function invokeAs(room: AutopilotContext, principal: Principal, method: MethodName, params: Record<string, unknown>, onBehalfOf?: Actor): Promise<unknown> {
+  const outcome = await dispatch({ room, principal, ...(onBehalfOf ? { onBehalfOf } : {}), now: Date.now(), setStatus: noPresence }, { type: "req", id: "autopilot", method, params });
   room.publish(outcome.effects);
   if (!outcome.response.ok) throw new Error(`${outcome.response.error.code}: ${outcome.response.error.message}`);
   return outcome.response.payload;

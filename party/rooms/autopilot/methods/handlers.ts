@@ -1,4 +1,5 @@
 import type { MethodName, MethodParsedParams, MethodResult } from "../../../../shared/protocol/methods";
+import { updateSettings } from "../../../domain/settings";
 import { getApproval, listApprovals, requestApproval, resolveApproval } from "../../../domain/approvals";
 import { listAudit } from "../../../domain/audit";
 import { startChat } from "../../../domain/chat-starts";
@@ -12,9 +13,9 @@ import { cancelJob, failJob, finishJob, listJobs, startJob, updateJob } from "..
 import type { Page } from "../../../domain/paging";
 import type { Sql } from "../../../domain/sql";
 import { deleteMemory, listMemory, putMemory } from "../../../domain/memory";
+import { goAhead } from "../../../domain/run-waiting";
 import { archiveThread, configureThread, createThread, listMessages, newThreadResponder, pageThreads, renameThread } from "../../../domain/threads";
 import { listUsage } from "../../../domain/usage";
-import { AUTOPILOT_ID } from "../../../agent/context";
 import { prepareDecision } from "./decisions";
 import { abortChat, applyGraph, listPresence, sessionHistory, updatePresence } from "./live";
 import type { RequestContext } from "../context";
@@ -46,9 +47,9 @@ const local = <M extends MethodName>(run: (req: RequestContext, params: Params<M
 /** Every method and how it is answered: adding a method means adding it here (and to shared/protocol/methods.ts). */
 export const HANDLERS: { [M in MethodName]: Handler<M> } = {
   // With a model configured the Autopilot answers new threads (an agent key's only when a
-  // person writes @autopilot); without one nobody does. The Autopilot's own threads are
-  // made for the person its run acts for: a person's defaults.
-  "threads.create": mutate((ctx, p, req) => createThread(ctx, p, null, newThreadResponder(ctx.principal.kind === "agent" && ctx.principal.id !== AUTOPILOT_ID, p, req.room.modelConfigured()))),
+  // person writes @autopilot); without one nobody does. A thread the Autopilot's tool
+  // creates gets the defaults of whoever its run acts for.
+  "threads.create": mutate((ctx, p, req) => createThread(ctx, p, null, newThreadResponder((ctx.onBehalfOf ?? ctx.actor).kind === "agent", p, req.room.modelConfigured()))),
   "threads.configure": mutate(configureThread),
   "threads.rename": mutate(renameThread),
   "threads.archive": mutate(archiveThread),
@@ -56,6 +57,8 @@ export const HANDLERS: { [M in MethodName]: Handler<M> } = {
   "messages.list": query(listMessages),
   "chat.send": mutate(sendChat),
   "chat.abort": local(abortChat),
+  // Withdraws what the run waits for; the room resumes it as for any expired approval.
+  "chat.goAhead": mutate(goAhead),
   "approvals.request": mutate((ctx, p) => requestApproval(ctx, p)),
   // A decision on work done for someone is taken only while they still have access; one on
   // a gateway's request reaches the gateway before the room records it (decisions.ts).
@@ -98,5 +101,6 @@ export const HANDLERS: { [M in MethodName]: Handler<M> } = {
   "memory.list": query(listMemory),
   "memory.put": mutate(putMemory),
   "memory.delete": mutate(deleteMemory),
+  "settings.update": mutate(updateSettings),
   "usage.list": query(listUsage),
 };
