@@ -5,12 +5,13 @@ import { AI_SDK_BUNDLE, ensureAiSdkBundle } from "./party/ai-sdk/build.mjs";
 // Room and auth tests run inside workerd (the real runtime) with the Worker from
 // wrangler.toml, local D1 and Durable Object storage.
 //
-// Three projects, because configuration is per runtime (a "waitlist" one, below, for sign-up
+// Four projects, because configuration is per runtime (a "waitlist" one, below, for sign-up
 // as a waitlist), and the model configuration too: "room" runs with no model
 // configured (so its threads get no responder, exactly as before the Autopilot could
 // answer: none of those tests expects a reply), "agent" with the scripted model that a
 // globalSetup starts in Node; the agent tests reach it from workerd over loopback (the
-// real AI SDK, the real provider, an HTTP server standing in for the paid API).
+// real AI SDK, the real provider, an HTTP server standing in for the paid API), and
+// "model-down" with a model URL nothing answers.
 /** The rooms' drizzle migrations import their SQL files as text, as wrangler.toml's [[rules]] do for the Worker. */
 const sqlAsText = {
   name: "sql-as-text",
@@ -106,6 +107,26 @@ export default defineConfig(async () => {
             })),
           ],
           test: { ...common, name: "agent", include: ["party/test/agent/*.test.ts"], globalSetup: ["party/test/agent/scripted-model-setup.ts"] },
+        },
+        {
+          // A model configured on a port nothing listens on: what a thread says when the
+          // model server is down.
+          resolve,
+          plugins: [
+            ...plugins,
+            cloudflareTest((ctx) => ({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  ...bindings,
+                  AUTOPILOT_MODEL_BASE_URL: ctx.inject<string>("downModelUrl"),
+                  AUTOPILOT_MODEL_ID: "down-model",
+                  AUTOPILOT_MODEL_API_KEY: "sk-autopilot-down-test-key",
+                },
+              },
+            })),
+          ],
+          test: { ...common, name: "model-down", include: ["party/test/model-down/*.test.ts"], globalSetup: ["party/test/model-down/closed-port-setup.ts"] },
         },
       ],
     },

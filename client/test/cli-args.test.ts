@@ -112,7 +112,17 @@ describe("parseCli", () => {
       reply: "mention",
     });
     expect(run(["thread", "configure", "t1", "--responder", "none"]).command).toEqual({ name: "thread configure", threadId: "t1", responder: "none" });
-    expect(usageError(["thread", "configure", "t1"]).message).toBe("pass --responder and/or --reply");
+    expect(run(["thread", "configure", "t1", "--agents", "answer"]).command).toEqual({ name: "thread configure", threadId: "t1", agents: true });
+    expect(run(["thread", "configure", "t1", "--agents", "ignore"]).command).toEqual({ name: "thread configure", threadId: "t1", agents: false });
+    expect(usageError(["thread", "configure", "t1", "--agents", "yes"]).message).toMatch(/agents must be one of answer, ignore/);
+    expect(usageError(["thread", "configure", "t1"]).message).toBe("pass --responder, --reply and/or --agents");
+    expect(run(["thread", "new", "CI", "run", "42"]).command).toEqual({ name: "thread new", title: "CI run 42" });
+    expect(run(["thread", "new", "Release", "--responder", "autopilot", "--agents", "ignore"]).command).toEqual({
+      name: "thread new",
+      title: "Release",
+      responder: "autopilot",
+      agents: false,
+    });
     expect(usageError(["thread", "configure", "t1", "--responder", "bob"]).message).toMatch(/responder must be one of autopilot, openclaw, none/);
     expect(usageError(["thread", "configure", "t1", "--reply", "sometimes"]).message).toMatch(/reply must be one of every, mention/);
 

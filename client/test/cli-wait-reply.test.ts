@@ -9,7 +9,7 @@ const cli = setUpCli("cli-wait-reply", (r) => (room = r));
 
 describe("send --wait-reply", () => {
   const instance = { id: "instance:work", kind: "agent", name: "work" } as const;
-  const gatewayThread = thread("t1", { gateway: { instanceId: "work", sessionKey: "agent:main:t1" }, responder: { kind: "openclaw", reply: "every" } });
+  const gatewayThread = thread("t1", { gateway: { instanceId: "work", sessionKey: "agent:main:t1" }, responder: { kind: "openclaw", reply: "every", agents: false } });
   const delta = (offset: number, text: string) => ({ threadId: "t1", instanceId: "work", runId: "r1", offset, text });
 
   function scriptReply(reply: Parameters<typeof message>[3] | null) {
@@ -76,7 +76,7 @@ describe("send --wait-reply", () => {
     const timedOut = await cli(["send", "t1", "hi", "--wait-reply", "--timeout-ms", "300"]);
     expect(timedOut.code).toBe(3);
     expect(timedOut.stderr).toMatch(/no reply in thread t1/);
-    room.onConnect = () => ({ seq: 0, snapshot: snapshot({ threads: [thread("t2", { responder: { kind: "none", reply: "every" } })] }) });
+    room.onConnect = () => ({ seq: 0, snapshot: snapshot({ threads: [thread("t2", { responder: { kind: "none", reply: "every", agents: false } })] }) });
     const plain = await cli(["send", "t2", "hi", "--wait-reply"]);
     expect(plain.code).toBe(3);
     expect(plain.stderr.trim()).toBe(
@@ -85,9 +85,26 @@ describe("send --wait-reply", () => {
     expect(room.latest.requests).toHaveLength(0);
   });
 
+  it("refuses a post the Autopilot would not answer: an agent's where agents are ignored, one without @autopilot in mention mode (exit 3, before sending)", async () => {
+    const threads = [thread("t3", { responder: { kind: "autopilot", reply: "every", agents: false } }), thread("t4", { responder: { kind: "autopilot", reply: "mention", agents: true } })];
+    room.onConnect = () => ({ seq: 0, snapshot: snapshot({ threads }) });
+    const ignored = await cli(["send", "t3", "hi", "--wait-reply"]);
+    expect(ignored.code).toBe(3);
+    expect(ignored.stderr.trim()).toBe(
+      'autopilot: the Autopilot ignores agents\' messages in thread t3, so no reply would come; let it answer them with "autopilot thread configure t3 --agents answer" (conflict)',
+    );
+    const unaddressed = await cli(["send", "t4", "hi", "--wait-reply"]);
+    expect(unaddressed.code).toBe(3);
+    expect(unaddressed.stderr.trim()).toBe(
+      'autopilot: the Autopilot answers thread t4 only when a message names @autopilot, so no reply would come; write @autopilot in the message, or set "autopilot thread configure t4 --reply every" (conflict)',
+    );
+    expect(room.latest.requests).toHaveLength(0);
+  });
+
   describe("on an Autopilot thread", () => {
     const autopilot = { id: "autopilot", kind: "agent", name: "Autopilot" } as const;
-    const autopilotThread = thread("t1", { responder: { kind: "autopilot", reply: "every" } });
+    // The CLI is an agent key: the thread lets agents' messages trigger the Autopilot.
+    const autopilotThread = thread("t1", { responder: { kind: "autopilot", reply: "every", agents: true } });
     const stream = (offset: number, text: string) => ({ threadId: "t1", instanceId: null, runId: "run1.0", offset, text });
 
     /** The room's order for one Autopilot turn: deltas, a tool message, more text, then the durable message and chat.final (or chat.error). */

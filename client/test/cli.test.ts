@@ -159,15 +159,19 @@ describe("autopilot CLI", () => {
     const entry = { key: "deploy.target", value: "eu-west", updatedBy: { id: "agent_bot", kind: "agent", name: "Bot" }, updatedAt: 5 };
     const totals = { calls: 2, inputTokens: 30, outputTokens: 12, durationMs: 900 };
     room.onRequest = (request, connection) => {
-      if (request.method === "threads.configure") connection.respond(request.id, { thread: thread("t1", { responder: { kind: "autopilot", reply: "mention" } }) });
+      if (request.method === "threads.configure") connection.respond(request.id, { thread: thread("t1", { responder: { kind: "autopilot", reply: "mention", agents: false } }) });
+      if (request.method === "threads.create") connection.respond(request.id, { thread: thread("t2", { responder: { kind: "autopilot", reply: "every", agents: true } }) });
       if (request.method === "memory.list") connection.respond(request.id, { entries: [entry] });
       if (request.method === "memory.put") connection.respond(request.id, { entry: { ...entry, key: request.params?.key, value: request.params?.value } });
       if (request.method === "memory.delete") connection.respond(request.id, { deleted: true });
       if (request.method === "usage.list") connection.respond(request.id, { totals, groups: [{ key: "2026-01-01", ...totals }] });
     };
     const configured = await cli(["thread", "configure", "t1", "--responder", "autopilot", "--reply", "mention"]);
-    expect(JSON.parse(configured.stdout)).toMatchObject({ thread: { id: "t1", responder: { kind: "autopilot", reply: "mention" } } });
+    expect(JSON.parse(configured.stdout)).toMatchObject({ thread: { id: "t1", responder: { kind: "autopilot", reply: "mention", agents: false } } });
     expect(room.latest.requests[0]).toMatchObject({ method: "threads.configure", params: { threadId: "t1", responder: "autopilot", reply: "mention", idempotencyKey: expect.any(String) } });
+    const created = await cli(["thread", "new", "Release", "--responder", "autopilot", "--agents", "answer"]);
+    expect(JSON.parse(created.stdout)).toMatchObject({ thread: { id: "t2", responder: { kind: "autopilot", reply: "every", agents: true } } });
+    expect(room.latest.requests[0]).toMatchObject({ method: "threads.create", params: { title: "Release", responder: "autopilot", agents: true, idempotencyKey: expect.any(String) } });
 
     expect(JSON.parse((await cli(["memory", "--prefix", "deploy."])).stdout)).toEqual({ entries: [entry] });
     expect(room.latest.requests[0]).toMatchObject({ method: "memory.list", params: { prefix: "deploy." } });

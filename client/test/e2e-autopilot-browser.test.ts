@@ -97,12 +97,16 @@ describe("the Autopilot in two browsers", () => {
       .locator(".sidebar")
       .getByRole("button", { name: /Ask the Autopilot/ })
       .click();
-    // With a model configured, new threads are answered by the Autopilot.
+    // With a model configured, new threads are answered by the Autopilot: people's posts, not agents'.
     await expect.poll(() => alice.getByLabel("Answered by").inputValue()).toBe("autopilot");
+    await expect.poll(() => alice.getByLabel("Agents' messages").inputValue()).toBe("ignore");
+    await alice.getByLabel("Agents' messages").selectOption("answer");
     await bob
       .locator(".sidebar")
       .getByRole("button", { name: /Ask the Autopilot/ })
       .click();
+    // The setting is the room's: Bob's control shows what Alice set.
+    await expect.poll(() => bob.getByLabel("Agents' messages").inputValue()).toBe("answer");
 
     await send(alice, "SLOW please");
     await bob.locator(".message.streaming").waitFor({ timeout: 15_000 });

@@ -227,8 +227,15 @@ describe("the product over `npm start`'s server", () => {
     expect(refused.stderr).toMatch(/nobody answers thread .* thread configure/);
 
     const configured = await cliJson<{ thread: { responder: { kind: string; reply: string } } }>(["thread", "configure", thread.id, "--responder", "autopilot"]);
-    expect(configured.thread.responder).toEqual({ kind: "autopilot", reply: "every" });
+    expect(configured.thread.responder).toEqual({ kind: "autopilot", reply: "every", agents: false });
     await until(() => a.state.threads.get(thread.id)?.responder.kind === "autopilot", "responder at Alice");
+    // The CLI is an agent key: the Autopilot ignores its posts until the thread lets agents trigger it.
+    const ignored = cli(["send", thread.id, "anyone?", "--wait-reply"]);
+    expect(await ignored.exit).toBe(3);
+    expect(ignored.stderr).toMatch(/ignores agents' messages .* --agents answer/);
+    const letIn = await cliJson<{ thread: { responder: { kind: string; reply: string } } }>(["thread", "configure", thread.id, "--agents", "answer"]);
+    expect(letIn.thread.responder).toEqual({ kind: "autopilot", reply: "every", agents: true });
+    await until(() => a.state.threads.get(thread.id)?.responder.agents === true, "agents setting at Alice");
     const asked = cli(["send", thread.id, "hello", "--wait-reply", "--timeout-ms", "20000"]);
     expect(await asked.exit).toBe(1);
     expect(asked.stderr).toMatch(/Autopilot error: no model configured/);

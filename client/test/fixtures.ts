@@ -11,7 +11,18 @@ export const alice: Actor = { id: "user_alice", kind: "user", name: "Alice" };
 export const bot: Actor = { id: "agent_bot", kind: "agent", name: "Bot" };
 
 export function thread(id: string, over: Partial<Thread> = {}): Thread {
-  return { id, title: `Thread ${id}`, archived: false, createdBy: alice, createdAt: 1, updatedAt: 1, lastMessageAt: null, messageCount: 0, responder: { kind: "none", reply: "every" }, ...over };
+  return {
+    id,
+    title: `Thread ${id}`,
+    archived: false,
+    createdBy: alice,
+    createdAt: 1,
+    updatedAt: 1,
+    lastMessageAt: null,
+    messageCount: 0,
+    responder: { kind: "none", reply: "every", agents: false },
+    ...over,
+  };
 }
 
 export function message(id: string, threadId: string, n: number, over: Partial<Message> = {}): Message {

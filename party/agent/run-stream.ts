@@ -47,8 +47,9 @@ export interface RunStreamOptions {
   abortSignal?: AbortSignal;
   maxRetries?: number;
   maxOutputTokens?: number;
-  /** Scrubbed from error lines. */
+  /** Scrubbed from error lines (the key, and the endpoint's host). */
   apiKey?: string;
+  baseURL?: string;
   onEvent: (event: RunEvent) => void | Promise<void>;
   /** Where failures are logged (name, status, scrubbed message only). */
   log?: (fields: ReturnType<typeof errorLogFields>) => void;
@@ -115,9 +116,9 @@ async function runSegment(options: RunStreamOptions, totalSignal: AbortSignal): 
     await emit({ type: "model-call", ok, inputTokens: usage?.inputTokens ?? null, outputTokens: usage?.outputTokens ?? null, durationMs, finishReason: reason ?? null });
   };
   const fail = async (error: unknown): Promise<RunOutcome> => {
-    options.log?.(errorLogFields(error, options.apiKey));
+    options.log?.(errorLogFields(error, options.apiKey, options.baseURL));
     await endCall(false);
-    return { status: "failed", text, error: describeModelError(error, { apiKey: options.apiKey, timeoutMs: options.timeouts.stepMs }) };
+    return { status: "failed", text, error: describeModelError(error, { apiKey: options.apiKey, baseURL: options.baseURL, timeoutMs: options.timeouts.stepMs }) };
   };
 
   const result = streamText({

@@ -16,6 +16,7 @@ import type { Approval } from "../../shared/protocol/approvals";
 import { type MethodName, Methods } from "../../shared/protocol/methods";
 import type { Actor, Principal } from "../../shared/protocol/principal";
 import type { Message } from "../../shared/protocol/threads";
+import { autopilotAnswers } from "../../shared/responder";
 import type { z } from "zod";
 import { activeRun, type AgentRun, claimRun, endRun, getRun, nextQueued, recordToolCall, runsWithStatus, saveRun, toolCallPosted } from "../domain/agent-runs";
 import { getApproval, settleApproval } from "../domain/approvals";
@@ -58,7 +59,6 @@ interface Active {
   stopped: string | null;
 }
 
-const MENTION = /(^|[^\w@])@autopilot\b/i;
 /** A tool's result as the model gets it back (the run's messages are stored while it waits). */
 const RESULT_CHARS = 16_000;
 export const INTERRUPTED = "the reply was interrupted by a restart";
@@ -79,12 +79,11 @@ export class AutopilotAgent {
     return [...this.#active.values()].flatMap((active) => (active.stream ? [{ ...active.stream }] : []));
   }
 
-  /** A message was posted with `chat.send` by `principal`: answer it if the thread wants that. */
+  /** A message was posted with `chat.send` by `principal`: answer it if the thread wants that (an agent's only where the thread lets agents trigger it). */
   onPosted(message: Message, principal: Principal): void {
     if (message.author.id === AUTOPILOT_ID || message.author.id.startsWith("instance:")) return;
     const thread = getThread(this.#d.sql, message.threadId);
-    if (!thread || thread.archived || thread.responder.kind !== "autopilot") return;
-    if (thread.responder.reply === "mention" && !MENTION.test(message.text)) return;
+    if (!thread || thread.archived || !autopilotAnswers(thread.responder, { from: principal.kind, text: message.text })) return;
     const now = Date.now();
     const intake = takePost(this.#d.sql, { threadId: thread.id, message, principal, now, newRunId: () => newId("run") });
     if (intake.kind === "limited" && now >= (this.#quietUntil.get(thread.id) ?? 0)) {
@@ -220,6 +219,7 @@ export class AutopilotAgent {
       timeouts: config.timeouts,
       abortSignal: active.abort.signal,
       ...(config.apiKey ? { apiKey: config.apiKey } : {}),
+      baseURL: config.baseURL,
       onEvent: (event) => {
         this.#onEvent(run, stream, config, event);
       },

@@ -36,7 +36,7 @@ export async function sideCall(call: SideCall, purpose: Exclude<UsagePurpose, "r
     return result.text;
   } catch (error) {
     recordUsage(call.sql, { ...row, at: started, inputTokens: null, outputTokens: null, durationMs: Date.now() - started, ok: false });
-    console.error(JSON.stringify({ msg: `autopilot ${purpose} call failed`, ...errorLogFields(error, call.config.apiKey) }));
+    console.error(JSON.stringify({ msg: `autopilot ${purpose} call failed`, ...errorLogFields(error, call.config.apiKey, call.config.baseURL) }));
     return null;
   } finally {
     limit.clear();

@@ -32,12 +32,22 @@ const METHOD_BY_TOOL = new Map<string, MethodName>((Object.keys(Methods) as Meth
 /** The registry method behind a room tool's name, if it is one. */
 export const methodOfTool = (name: string): MethodName | undefined => METHOD_BY_TOOL.get(name);
 
-/** The model-facing input schema of a registry method: its params object without idempotencyKey. */
+/**
+ * Params the model never sets: the idempotency key (derived per call), and who answers a
+ * thread (`threads.create`'s responder), which is the people's choice, as with
+ * `threads.configure` (tool-policy.ts).
+ */
+const NOT_FOR_THE_MODEL = ["idempotencyKey", "responder", "reply", "agents"] as const;
+
+/** The model-facing input schema of a registry method: its params object without NOT_FOR_THE_MODEL. */
 export function toolInputSchema(params: z.ZodType): z.ZodObject {
   let schema: z.ZodType = params;
   while (schema instanceof z.ZodDefault || schema instanceof z.ZodOptional) schema = schema.unwrap() as z.ZodType;
   if (!(schema instanceof z.ZodObject)) throw new Error("method params must be an object schema");
-  return "idempotencyKey" in schema.shape ? schema.omit({ idempotencyKey: true }) : schema;
+  const shape = schema.shape as Record<string, unknown>;
+  const omitted = NOT_FOR_THE_MODEL.filter((key) => key in shape);
+  const mask: Record<string, true> = Object.fromEntries(omitted.map((key) => [key, true]));
+  return omitted.length > 0 ? schema.omit(mask as Parameters<typeof schema.omit>[0]) : schema;
 }
 
 export interface AgentTool {

@@ -122,10 +122,10 @@ export function attachInstance(ctx: OpContext, params: z.output<typeof Instances
   }
   if (attach && !thread.gateway) {
     const gateway = { instanceId: existing.id, sessionKey: sessionKeyForThread(thread.id) };
-    updateThread(ctx, { ...thread, gateway, responder: { kind: "openclaw", reply: "every" } });
+    updateThread(ctx, { ...thread, gateway, responder: { ...thread.responder, kind: "openclaw", reply: "every" } });
     bindThread(ctx.sql, thread.id, gateway);
   } else if (!attach && thread.gateway?.instanceId === existing.id) {
-    updateThread(ctx, { ...thread, gateway: null, responder: thread.responder.kind === "openclaw" ? { kind: "none", reply: "every" } : thread.responder });
+    updateThread(ctx, { ...thread, gateway: null, responder: thread.responder.kind === "openclaw" ? { ...thread.responder, kind: "none", reply: "every" } : thread.responder });
     unbindThread(ctx.sql, thread.id);
   }
   const has = existing.threadIds.includes(params.threadId);

@@ -76,11 +76,32 @@ export function pageThreads(sql: Sql, params: { includeArchived: boolean; limit:
 export const UNTITLED = "New thread";
 
 /** Nobody answers (the room's default when no model is configured). */
-export const SILENT: Responder = { kind: "none", reply: "every" };
+export const SILENT: Responder = { kind: "none", reply: "every", agents: false };
+
+/** What `threads.create` may ask of who answers. */
+export type AskedResponder = Partial<Pick<z.output<typeof ThreadsCreateParams>, "responder" | "reply" | "agents">>;
+
+/**
+ * Who answers a new thread (decisions.md, "Agents' posts do not wake the Autopilot").
+ * Not asked for: the Autopilot when a model is configured, else nobody; on every message
+ * in a person's thread, only on `@autopilot` in an agent's (a person can still ask it
+ * there; the agent's own posts never start a turn). Asked for: that, and an agent that
+ * asks for the Autopilot means to talk to it, so its posts do trigger it unless it says not.
+ */
+export function newThreadResponder(byAgent: boolean, asked: AskedResponder, modelConfigured: boolean): Responder {
+  const explicit = asked.responder !== undefined || asked.reply !== undefined || asked.agents !== undefined;
+  const kind = asked.responder ?? (modelConfigured ? "autopilot" : "none");
+  if (kind === "openclaw") throw new RoomError("conflict", "a new thread is not attached to an OpenClaw instance: create it, then attach one");
+  return {
+    kind,
+    reply: asked.reply ?? (byAgent && !explicit ? "mention" : "every"),
+    agents: asked.agents ?? (byAgent && explicit && kind === "autopilot"),
+  };
+}
 
 /**
  * A new thread. Who answers it: the OpenClaw instance it is bound to, else `responder`
- * (the room passes the Autopilot when a model is configured), else nobody.
+ * (`newThreadResponder` for `threads.create`), else nobody.
  */
 export function createThread(ctx: OpContext, params: z.output<typeof ThreadsCreateParams>, gateway: Thread["gateway"] = null, responder: Responder = SILENT): { thread: Thread } {
   const thread: Thread = {
@@ -88,7 +109,7 @@ export function createThread(ctx: OpContext, params: z.output<typeof ThreadsCrea
     id: ctx.newId("thr"),
     title: params.title ?? UNTITLED,
     ...(params.title ? {} : { untitled: true }),
-    responder: gateway ? { kind: "openclaw", reply: "every" } : responder,
+    responder: gateway ? { kind: "openclaw", reply: "every", agents: responder.agents } : responder,
     archived: false,
     createdBy: ctx.actor,
     createdAt: ctx.now,
@@ -119,14 +140,19 @@ export function archiveThread(ctx: OpContext, params: z.output<typeof ThreadsArc
   return { thread };
 }
 
-/** `threads.configure`: who answers the thread, and when. OpenClaw answers only a thread attached to an instance. */
+/** `threads.configure`: who answers the thread, when, and whether agents' posts count. OpenClaw answers only a thread attached to an instance. */
 export function configureThread(ctx: OpContext, params: z.output<typeof ThreadsConfigureParams>): { thread: Thread } {
   const existing = requireThread(ctx.sql, params.threadId);
-  const responder: Responder = { kind: params.responder ?? existing.responder.kind, reply: params.reply ?? existing.responder.reply };
+  const responder: Responder = {
+    kind: params.responder ?? existing.responder.kind,
+    reply: params.reply ?? existing.responder.reply,
+    agents: params.agents ?? existing.responder.agents,
+  };
   if (responder.kind === "openclaw" && !existing.gateway) {
     throw new RoomError("conflict", "this thread is not attached to an OpenClaw instance: attach one first", { threadId: existing.id });
   }
-  if (responder.kind === existing.responder.kind && responder.reply === existing.responder.reply) return { thread: existing };
+  const { kind, reply, agents } = existing.responder;
+  if (responder.kind === kind && responder.reply === reply && responder.agents === agents) return { thread: existing };
   return { thread: updateThread(ctx, { ...existing, responder }) };
 }
 

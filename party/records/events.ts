@@ -1,19 +1,19 @@
 import { type DurableEvent, type DurableEventName, DurableEvents, type EventPayload } from "../../shared/protocol/events";
 import { defineRecord, type RecordCodec, StoredRecordError, type Upgrade } from "./codec";
 import { approvalIn } from "./approval-upgrades";
-import { threadIn } from "./thread-upgrades";
+import { threadAgentsIn, threadIn } from "./thread-upgrades";
 
 // Durable event payloads in the room's event log (kept for resume, up to EVENT_LOG_RETAIN
 // events). Each event name is its own record kind with its own version: a step that
 // upgrades an entity in documents.ts needs the same step here for the events carrying it,
 // e.g. `"thread.created": [(p) => ({ ...p, thread: step(p.thread) })]`.
 const UPGRADES: { readonly [E in DurableEventName]?: readonly Upgrade[] } = {
-  // Protocol 5: threads gained `responder` (thread-upgrades.ts).
-  "thread.created": [threadIn],
-  "thread.renamed": [threadIn],
-  "thread.archived": [threadIn],
-  "thread.restored": [threadIn],
-  "thread.updated": [threadIn],
+  // Protocol 5: threads gained `responder`; protocol 8: its `agents` (thread-upgrades.ts).
+  "thread.created": [threadIn, threadAgentsIn],
+  "thread.renamed": [threadIn, threadAgentsIn],
+  "thread.archived": [threadIn, threadAgentsIn],
+  "thread.restored": [threadIn, threadAgentsIn],
+  "thread.updated": [threadIn, threadAgentsIn],
   // Protocol 8: approvals gained `onBehalfOf` and `selfConfirmed` (approval-upgrades.ts).
   "approval.requested": [approvalIn],
   "approval.resolved": [approvalIn],

@@ -1,18 +1,20 @@
 import { isMethodName, type MethodName, Methods } from "../../shared/protocol/methods";
 import { defineRecord, type RecordCodec, StoredRecordError, type Upgrade } from "./codec";
 import { approvalIn } from "./approval-upgrades";
-import { threadIn } from "./thread-upgrades";
+import { threadAgentsIn, threadIn } from "./thread-upgrades";
 
 // Recorded results of mutating methods (the idempotency table, kept 24 h): a repeated
 // request is answered with the stored result, so it must still match the method's result
 // schema after a change. Each method is its own record kind.
 const UPGRADES: { readonly [M in MethodName]?: readonly Upgrade[] } = {
-  // Protocol 5: threads gained `responder` (thread-upgrades.ts).
-  "threads.create": [threadIn],
-  "threads.rename": [threadIn],
-  "threads.archive": [threadIn],
-  "sessions.open": [threadIn],
-  "sessions.send": [threadIn],
+  // Protocol 5: threads gained `responder`; protocol 8: its `agents` (thread-upgrades.ts).
+  "threads.create": [threadIn, threadAgentsIn],
+  "threads.rename": [threadIn, threadAgentsIn],
+  "threads.archive": [threadIn, threadAgentsIn],
+  "sessions.open": [threadIn, threadAgentsIn],
+  "sessions.send": [threadIn, threadAgentsIn],
+  // Recorded since protocol 5 or 7 with a responder, so only protocol 8's step.
+  "threads.configure": [threadAgentsIn],
   // Protocol 8: approvals gained `onBehalfOf` and `selfConfirmed` (approval-upgrades.ts).
   "approvals.request": [approvalIn],
   "approvals.resolve": [approvalIn],
@@ -23,7 +25,8 @@ const UPGRADES: { readonly [M in MethodName]?: readonly Upgrade[] } = {
   "instances.restore": [approvalIn],
   "instances.unpair": [approvalIn],
   "instances.link": [approvalIn],
-  "instances.startChat": [approvalIn],
+  // Its result carries the approval and the thread: both steps, in the order they came.
+  "instances.startChat": [approvalIn, threadAgentsIn],
 };
 
 const codecs = new Map<string, RecordCodec<unknown>>(

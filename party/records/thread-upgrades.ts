@@ -8,9 +8,25 @@ import type { StoredDoc, Upgrade } from "./codec";
  */
 export const withResponder = (doc: StoredDoc): StoredDoc => ("responder" in doc ? doc : { ...doc, responder: { kind: doc.gateway ? "openclaw" : "none", reply: "every" } });
 
-export const THREAD_UPGRADES: readonly Upgrade[] = [withResponder];
-
 const isDoc = (value: unknown): value is StoredDoc => typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** For a payload or result `{thread, …}`: the thread upgraded. */
-export const threadIn: Upgrade = (doc) => (isDoc(doc.thread) ? { ...doc, thread: withResponder(doc.thread) } : doc);
+/**
+ * Protocol 8 gave the responder `agents` (whether agents' posts trigger the Autopilot).
+ * Threads stored before it get the new default, off: that the Autopilot answered an
+ * agent key's every post (a CI bot's "build is green") is what the setting is for. A
+ * thread that wants it back is one `threads.configure {agents: true}` away.
+ */
+export const withAgentsSetting = (doc: StoredDoc): StoredDoc => (isDoc(doc.responder) && !("agents" in doc.responder) ? { ...doc, responder: { ...doc.responder, agents: false } } : doc);
+
+export const THREAD_UPGRADES: readonly Upgrade[] = [withResponder, withAgentsSetting];
+
+/** For a payload or result `{thread, …}`: the thread upgraded by `step`. */
+const inThread =
+  (step: Upgrade): Upgrade =>
+  (doc) =>
+    isDoc(doc.thread) ? { ...doc, thread: step(doc.thread) } : doc;
+
+/** Protocol 5's step for the events and results carrying a thread. */
+export const threadIn = inThread(withResponder);
+/** Protocol 8's. */
+export const threadAgentsIn = inThread(withAgentsSetting);

@@ -13,10 +13,10 @@ describe("the Autopilot without a model", () => {
     expect(hello.agent).toEqual({ model: { configured: false, modelId: null, missing: ["AUTOPILOT_MODEL_BASE_URL", "AUTOPILOT_MODEL_ID"], invalid: [] } });
 
     const { thread } = await sock.ok("threads.create", { title: "Plans", idempotencyKey: idem() });
-    expect(thread.responder).toEqual({ kind: "none", reply: "every" });
+    expect(thread.responder).toEqual({ kind: "none", reply: "every", agents: false });
     expect(await sock.call("threads.configure", { threadId: thread.id, responder: "openclaw", idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "conflict" } });
     const { thread: configured } = await sock.ok("threads.configure", { threadId: thread.id, responder: "autopilot", reply: "mention", idempotencyKey: idem() });
-    expect(configured.responder).toEqual({ kind: "autopilot", reply: "mention" });
+    expect(configured.responder).toEqual({ kind: "autopilot", reply: "mention", agents: false });
     await sock.waitFor((f) => f.type === "event" && f.event === "thread.updated");
 
     // Reply "mention": only a message naming @autopilot is answered.

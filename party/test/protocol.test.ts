@@ -112,7 +112,7 @@ describe("the harness checks every frame against the protocol", () => {
     updatedAt: 1,
     lastMessageAt: null,
     messageCount: 0,
-    responder: { kind: "none", reply: "every" },
+    responder: { kind: "none", reply: "every", agents: false },
   };
   const event = (e: string, payload: unknown, seq?: number) => JSON.stringify({ type: "event", event: e, payload, ...(seq ? { seq } : {}) });
 

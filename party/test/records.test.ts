@@ -11,7 +11,7 @@ import { approvalRecord, auditRecord, gatewaySessionRecord, instanceRecord, jobR
 import { approvalIn, upgradeApproval } from "../records/approval-upgrades";
 import { decodeEventPayload } from "../records/events";
 import { decodeResult } from "../records/results";
-import { THREAD_UPGRADES, threadIn, withResponder } from "../records/thread-upgrades";
+import { THREAD_UPGRADES, threadAgentsIn, threadIn, withAgentsSetting, withResponder } from "../records/thread-upgrades";
 import fixture from "./fixtures/autopilot-rows-v1.json";
 import { idem, RawSocket, signUp } from "./harness";
 
@@ -31,14 +31,14 @@ afterEach(() => {
 });
 
 describe("record codecs", () => {
-  it("read every fixture row as version 1 and give back what was stored (threads upgraded with their responder)", () => {
+  it("read every fixture row as version 1 and give back what was stored (threads upgraded with their responder and its agents setting)", () => {
     const same = (decoded: unknown[], table: string, column = "doc", upgrade: (doc: Record<string, unknown>, i: number) => unknown = (doc) => doc) =>
       expect(decoded).toEqual(docs(table, column).map((d, i) => upgrade(JSON.parse(d), i)));
     same(
       docs("threads").map((d) => threadRecord.decode(d)),
       "threads",
       "doc",
-      withResponder,
+      (doc) => withAgentsSetting(withResponder(doc)),
     );
     same(
       docs("messages").map((d) => messageRecord.decode(d)),
@@ -70,17 +70,18 @@ describe("record codecs", () => {
       tables.events!.map((r) => decodeEventPayload(r.event as DurableEventName, String(r.payload))),
       "events",
       "payload",
-      (doc, i) => (String(tables.events![i]!.event).startsWith("thread.") ? threadIn(doc) : String(tables.events![i]!.event).startsWith("approval.") ? approvalIn(doc) : doc),
+      (doc, i) => (String(tables.events![i]!.event).startsWith("thread.") ? threadAgentsIn(threadIn(doc)) : String(tables.events![i]!.event).startsWith("approval.") ? approvalIn(doc) : doc),
     );
     same(
       tables.idempotency!.map((r) => decodeResult(String(r.method), String(r.result))),
       "idempotency",
       "result",
-      (doc) => approvalIn(threadIn(doc)),
+      (doc) => approvalIn(threadAgentsIn(threadIn(doc))),
     );
-    // Protocol 5: a thread stored before responders answers as it always did.
-    expect(launch!.responder).toEqual({ kind: "openclaw", reply: "every" });
-    expect(archived!.responder).toEqual({ kind: "none", reply: "every" });
+    // Protocol 5: a thread stored before responders answers as it always did; protocol 8:
+    // agents' posts do not trigger it (the new default).
+    expect(launch!.responder).toEqual({ kind: "openclaw", reply: "every", agents: false });
+    expect(archived!.responder).toEqual({ kind: "none", reply: "every", agents: false });
     // The fixture covers what the room stores: gateway threads, tool/aborted messages, every approval action.
     expect(launch!.gateway).toMatchObject({ instanceId: "work" });
     expect(archived!.archived).toBe(true);
@@ -91,22 +92,33 @@ describe("record codecs", () => {
 
   it("write the current version with the document and strip it on read", () => {
     const stored = threadRecord.encode(launch!);
-    expect(threadRecord.version).toBe(2);
-    expect(JSON.parse(stored)).toEqual({ $v: 2, ...launch });
+    expect(threadRecord.version).toBe(3);
+    expect(JSON.parse(stored)).toEqual({ $v: 3, ...launch });
     expect(threadRecord.decode(stored)).toEqual(launch);
   });
 
+  it("read a protocol 5–7 thread (a responder without `agents`) with agents' posts not triggering it, in the thread and in its events and results", () => {
+    const v2 = { ...launch!, responder: { kind: "autopilot", reply: "every" } };
+    const expected = { ...v2, responder: { kind: "autopilot", reply: "every", agents: false } };
+    expect(threadRecord.decode(JSON.stringify({ $v: 2, ...v2 }))).toEqual(expected);
+    expect(decodeEventPayload("thread.updated", JSON.stringify({ $v: 2, thread: v2 }))).toEqual({ thread: expected });
+    expect(decodeResult("threads.configure", JSON.stringify({ $v: 1, thread: v2 }))).toEqual({ thread: expected });
+    // A thread that has the setting keeps it.
+    const on = { ...launch!, responder: { kind: "autopilot", reply: "mention", agents: true } };
+    expect(threadRecord.decode(JSON.stringify({ $v: 2, ...on }))).toEqual(on);
+  });
+
   it("upgrade old documents step by step before the schema sees them", () => {
-    expect(pinnedThreads.version).toBe(3);
-    // Version-less fixtures and rows written by today's codec (version 2) come back valid.
+    expect(pinnedThreads.version).toBe(4);
+    // Version-less fixtures and rows written by today's codec (version 3) come back valid.
     for (const doc of [...docs("threads"), threadRecord.encode(launch!)]) {
       const thread = pinnedThreads.decode(doc);
       expect(thread.pinned).toBe(false);
       expect(Thread.parse(thread)).toEqual(threadRecord.decode(doc));
     }
-    // New writes carry version 3, and a version-3 row is not upgraded again.
+    // New writes carry version 4, and a version-4 row is not upgraded again.
     const written = pinnedThreads.encode({ ...launch!, pinned: true });
-    expect(JSON.parse(written).$v).toBe(3);
+    expect(JSON.parse(written).$v).toBe(4);
     expect(pinnedThreads.decode(written).pinned).toBe(true);
     // Without the step, the old rows fail the new schema: that is what the step is for.
     const noStep = defineRecord("thread", Thread.extend({ pinned: z.boolean() }));
@@ -200,17 +212,17 @@ describe("a room on today's rows", () => {
 
     // A repeated request is answered from its version-less recorded result.
     const recorded = tables.idempotency!.find((r) => r.method === "threads.create")!;
-    expect(await sock.ok("threads.create", { title: "ignored", idempotencyKey: String(recorded.key) })).toEqual(threadIn(JSON.parse(String(recorded.result))));
+    expect(await sock.ok("threads.create", { title: "ignored", idempotencyKey: String(recorded.key) })).toEqual(threadAgentsIn(threadIn(JSON.parse(String(recorded.result)))));
 
     // New writes: the document, the event, the recorded result and the audit entry carry $v.
     await sock.ok("threads.rename", { threadId: archived!.id, title: "Renamed", idempotencyKey: idem() });
     await sock.ok("approvals.request", { title: "New", idempotencyKey: idem() });
     const [thread] = await sql<{ doc: string }>(`select doc from threads where id = ?`, archived!.id);
-    expect(JSON.parse(thread!.doc)).toMatchObject({ $v: 2, title: "Renamed", responder: { kind: "none" } });
+    expect(JSON.parse(thread!.doc)).toMatchObject({ $v: 3, title: "Renamed", responder: { kind: "none", agents: false } });
     const [event] = await sql<{ payload: string }>(`select payload from events where event = 'thread.renamed' order by seq desc limit 1`);
-    expect(JSON.parse(event!.payload)).toMatchObject({ $v: 2, thread: { title: "Renamed" } });
+    expect(JSON.parse(event!.payload)).toMatchObject({ $v: 3, thread: { title: "Renamed" } });
     const [result] = await sql<{ result: string }>(`select result from idempotency where method = 'threads.rename' and principal_id = ? order by at desc limit 1`, owner.userId);
-    expect(JSON.parse(result!.result).$v).toBe(2);
+    expect(JSON.parse(result!.result).$v).toBe(3);
     const [audit] = await sql<{ doc: string }>(`select doc from audit order by n desc limit 1`);
     expect(JSON.parse(audit!.doc)).toMatchObject({ $v: 1, action: "approval.requested" });
     // …and read back the same as before.

@@ -12,10 +12,13 @@ import { Actor } from "./principal";
 /**
  * Who answers a thread's messages: the Autopilot's model, the OpenClaw instance the thread
  * is attached to, or nobody; on every message or only when someone writes `@autopilot`.
+ * Protocol 8: `agents` says whether agents' messages (API keys) trigger the Autopilot too;
+ * when false only people's do (shared/responder.ts). Off unless asked for.
  */
 export const Responder = z.object({
   kind: z.enum(["autopilot", "openclaw", "none"]),
   reply: z.enum(["every", "mention"]),
+  agents: z.boolean(),
 });
 export type Responder = z.infer<typeof Responder>;
 
@@ -73,6 +76,8 @@ export const ThreadsConfigureParams = z.object({
   threadId: EntityId,
   responder: Responder.shape.kind.optional(),
   reply: Responder.shape.reply.optional(),
+  /** Protocol 8. */
+  agents: Responder.shape.agents.optional(),
   idempotencyKey: IdempotencyKey,
 });
 

@@ -51,8 +51,18 @@ export type Message = z.infer<typeof Message>;
 
 // --- methods ---------------------------------------------------------------
 
-/** Without a title the thread is "New thread" until the Autopilot names it (protocol 5). */
-export const ThreadsCreateParams = z.object({ title: Title.optional(), idempotencyKey: IdempotencyKey });
+/**
+ * Without a title the thread is "New thread" until the Autopilot names it (protocol 5).
+ * Protocol 8: who answers it may be asked for at once; what is left out takes the
+ * creator's defaults (docs/architecture.md, "The Autopilot's agent").
+ */
+export const ThreadsCreateParams = z.object({
+  title: Title.optional(),
+  responder: Responder.shape.kind.optional(),
+  reply: Responder.shape.reply.optional(),
+  agents: Responder.shape.agents.optional(),
+  idempotencyKey: IdempotencyKey,
+});
 export const ThreadsRenameParams = z.object({
   threadId: EntityId,
   title: Title,

@@ -4,7 +4,8 @@ import { useCan, useRoom } from "../stores/room";
 
 /**
  * Who answers in a thread (protocol 5): the Autopilot's own model (on every message or
- * only when someone writes @autopilot), an attached OpenClaw instance, or nobody.
+ * only when someone writes @autopilot; people's messages only, or agents' too — protocol
+ * 8), an attached OpenClaw instance, or nobody.
  * OpenClaw goes through attach/detach (which also set the responder in the room);
  * the Autopilot and nobody through `threads.configure`.
  */
@@ -27,7 +28,7 @@ export function ResponderPicker({ threadId }: { threadId: string }) {
     run: change,
     pending: busy,
     error,
-  } = useAction(async (next: { choice?: string; reply?: Responder["reply"] }) => {
+  } = useAction(async (next: { choice?: string; reply?: Responder["reply"]; agents?: boolean }) => {
     if (!client || !thread) return;
     const choice = next.choice ?? current;
     if (choice !== current) {
@@ -38,7 +39,12 @@ export function ResponderPicker({ threadId }: { threadId: string }) {
         return;
       }
     }
-    await client.threads.configure({ threadId, responder: choice === "autopilot" ? "autopilot" : "none", ...(next.reply && { reply: next.reply }) });
+    await client.threads.configure({
+      threadId,
+      responder: choice === "autopilot" ? "autopilot" : "none",
+      ...(next.reply && { reply: next.reply }),
+      ...(next.agents !== undefined && { agents: next.agents }),
+    });
   });
   if (!thread) return null;
   // The attached instance stays listed even while stopped, so the select shows the truth.
@@ -64,6 +70,20 @@ export function ResponderPicker({ threadId }: { threadId: string }) {
           <select id={`reply-${threadId}`} value={thread.responder.reply} disabled={busy || !canWrite} title={reason} onChange={(e) => change({ reply: e.target.value as Responder["reply"] })}>
             <option value="every">to every message</option>
             <option value="mention">only when @autopilot</option>
+          </select>
+          <label htmlFor={`agents-${threadId}`} className="sr-only">
+            Agents' messages
+          </label>
+          {/* The words the CLI uses too: `thread configure --agents answer|ignore`. */}
+          <select
+            id={`agents-${threadId}`}
+            value={thread.responder.agents ? "answer" : "ignore"}
+            disabled={busy || !canWrite}
+            title={reason ?? "Whether the Autopilot answers agents' messages (API keys) too; people's are always answered"}
+            onChange={(e) => change({ agents: e.target.value === "answer" })}
+          >
+            <option value="ignore">from people (ignores agents)</option>
+            <option value="answer">from people and agents</option>
           </select>
         </>
       )}

@@ -22,6 +22,19 @@ export interface Connection {
 type RiskLevel = (typeof Risk.options)[number];
 type ApprovalState = (typeof ApprovalStatus.options)[number];
 type ResponderKind = Responder["kind"];
+/** The words of the `agents` setting, as the app's control says them too (client/app/panels/Responder.tsx). */
+const AGENTS_WORDS = { answer: true, ignore: false } as const;
+const AGENTS_HELP = "whether the Autopilot answers agents' messages (API keys) too: answer|ignore (default ignore; people's messages are always answered)";
+const agentsSetting = (raw: string | undefined): boolean | undefined => {
+  const word = oneOf("agents", raw, Object.keys(AGENTS_WORDS) as (keyof typeof AGENTS_WORDS)[]);
+  return word === undefined ? undefined : AGENTS_WORDS[word];
+};
+/** --responder, --reply and --agents as `threads.create` and `threads.configure` take them. */
+const responderOptions = (v: Values) => ({
+  ...optional("responder", oneOf("responder", v.responder, Responder.shape.kind.options)),
+  ...optional("reply", oneOf("reply", v.reply, Responder.shape.reply.options)),
+  ...optional("agents", agentsSetting(v.agents)),
+});
 type ReplyMode = Responder["reply"];
 const GROUP_BY = UsageListParams.unwrap().shape.groupBy.unwrap().options;
 type UsageGroupBy = (typeof GROUP_BY)[number];
@@ -29,7 +42,7 @@ type UsageGroupBy = (typeof GROUP_BY)[number];
 export type Command =
   | { name: "watch" }
   | { name: "threads"; includeArchived: boolean }
-  | { name: "thread new"; title: string }
+  | { name: "thread new"; title: string; responder?: ResponderKind; reply?: ReplyMode; agents?: boolean }
   | { name: "thread rename"; threadId: string; title: string }
   | { name: "thread archive"; threadId: string; archived: boolean }
   | { name: "send"; threadId: string; text: string; waitReply?: { timeoutMs: number } }
@@ -60,7 +73,7 @@ export type Command =
   | { name: "instance details"; instanceId: string }
   | { name: "instance attach"; instanceId: string; threadId: string; attach: boolean }
   | { name: "audit"; limit?: number; before?: number }
-  | { name: "thread configure"; threadId: string; responder?: ResponderKind; reply?: ReplyMode }
+  | { name: "thread configure"; threadId: string; responder?: ResponderKind; reply?: ReplyMode; agents?: boolean }
   | { name: "memory"; prefix?: string; limit?: number }
   | { name: "memory put"; key: string; value: string }
   | { name: "memory delete"; key: string }
@@ -98,6 +111,7 @@ export const OPTIONS = {
   "timeout-ms": { type: "string", value: "<ms>", help: `with --wait-reply: give up after this long (default ${DEFAULT_REPLY_TIMEOUT_MS})` },
   responder: { type: "string", value: "<who>", help: `who answers: ${Responder.shape.kind.options.join("|")}` },
   reply: { type: "string", value: "<when>", help: `${Responder.shape.reply.options.join("|")} (answer every message, or only @autopilot)` },
+  agents: { type: "string", value: "<answer|ignore>", help: AGENTS_HELP },
   prefix: { type: "string", value: "<text>", help: "only keys starting with this" },
   since: { type: "string", value: "<time>", help: "from this time (ISO 8601 or epoch ms)" },
   until: { type: "string", value: "<time>", help: "until this time (ISO 8601 or epoch ms)" },
@@ -134,9 +148,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   "thread new": {
     args: ["title..."],
-    options: [],
-    summary: "create a thread",
-    build: ([title]) => ({ name: "thread new", title: title! }),
+    options: ["responder", "reply", "agents"],
+    summary: "create a thread; the Autopilot answers an agent's thread only on @autopilot unless you pass --responder",
+    build: ([title], v) => ({ name: "thread new", title: title!, ...responderOptions(v) }),
   },
   "thread rename": {
     args: ["threadId", "title..."],
@@ -152,16 +166,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   "thread configure": {
     args: ["threadId"],
-    options: ["responder", "reply"],
-    summary: "set who answers a thread: the Autopilot, its OpenClaw instance or nobody",
+    options: ["responder", "reply", "agents"],
+    summary: "set who answers a thread (the Autopilot, its OpenClaw instance or nobody), when, and whether agents' messages count",
     build: ([threadId], v) => {
-      if (v.responder === undefined && v.reply === undefined) throw new UsageError("pass --responder and/or --reply");
-      return {
-        name: "thread configure",
-        threadId: threadId!,
-        ...optional("responder", oneOf("responder", v.responder, Responder.shape.kind.options)),
-        ...optional("reply", oneOf("reply", v.reply, Responder.shape.reply.options)),
-      };
+      if (v.responder === undefined && v.reply === undefined && v.agents === undefined) throw new UsageError("pass --responder, --reply and/or --agents");
+      return { name: "thread configure", threadId: threadId!, ...responderOptions(v) };
     },
   },
   send: {

@@ -65,8 +65,10 @@ export async function runCommand(client: AutopilotClient, command: Command, io: 
   switch (command.name) {
     case "threads":
       return print(io, await client.threads.list({ includeArchived: command.includeArchived }));
-    case "thread new":
-      return print(io, await client.threads.create({ title: command.title }));
+    case "thread new": {
+      const { name: _name, ...params } = command;
+      return print(io, await client.threads.create(params));
+    }
     case "thread rename":
       return print(io, await client.threads.rename({ threadId: command.threadId, title: command.title }));
     case "thread archive":

@@ -1,5 +1,8 @@
 // `autopilot send --wait-reply`: the reply to a message, streamed to stdout as it comes.
+import type { Responder } from "../../../shared/protocol/agent";
 import type { Approval } from "../../../shared/protocol/approvals";
+import type { PrincipalKind } from "../../../shared/protocol/principal";
+import { autopilotAnswers } from "../../../shared/responder";
 import type { Message } from "../../../shared/protocol/threads";
 import type { AutopilotClient } from "../client";
 import { AutopilotError } from "../errors";
@@ -19,6 +22,19 @@ const firstLine = (text: string): string => {
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 };
 
+/** Throws a conflict naming the command that would change it when nobody will answer this post. */
+function refuseUnanswered(responder: Responder, threadId: string, post: { from: PrincipalKind; text: string }): void {
+  const noReply = (why: string, fix: string) => new AutopilotError("conflict", `${why}, so no reply would come; ${fix}`);
+  if (responder.kind === "none") {
+    throw noReply(`nobody answers thread ${threadId} (its responder is none)`, `set one with "autopilot thread configure ${threadId} --responder autopilot" (or attach an OpenClaw instance)`);
+  }
+  if (responder.kind !== "autopilot" || autopilotAnswers(responder, post)) return;
+  if (post.from === "agent" && !responder.agents) {
+    throw noReply(`the Autopilot ignores agents' messages in thread ${threadId}`, `let it answer them with "autopilot thread configure ${threadId} --agents answer"`);
+  }
+  throw noReply(`the Autopilot answers thread ${threadId} only when a message names @autopilot`, `write @autopilot in the message, or set "autopilot thread configure ${threadId} --reply every"`);
+}
+
 /** The Autopilot's own principal: its replies, tool messages and errors carry this author id. */
 const AUTOPILOT_ID = "autopilot";
 
@@ -31,17 +47,14 @@ const AUTOPILOT_ID = "autopilot";
  * progress, on stderr. An Autopilot run that pauses on a gated tool is followed through
  * the decision: its next segment's text continues the reply. Exit 0 on a reply, 1 on an
  * error message or a stopped run.
- * A thread nobody answers is refused before sending (a conflict: exit 3), since no reply
- * would ever come.
+ * A post nobody would answer is refused before sending (a conflict: exit 3), since no reply
+ * would ever come: a thread with no responder, or one the Autopilot answers but not this
+ * post (an agent's, where agents' messages are ignored; one without @autopilot, where it
+ * answers only those).
  */
 export async function sendAndWaitForReply(client: AutopilotClient, threadId: string, text: string, timeoutMs: number, io: CliIO): Promise<number> {
   const thread = client.state.threads.get(threadId);
-  if (thread && thread.responder.kind === "none") {
-    throw new AutopilotError(
-      "conflict",
-      `nobody answers thread ${threadId} (its responder is none), so no reply would come; set one with "autopilot thread configure ${threadId} --responder autopilot" (or attach an OpenClaw instance)`,
-    );
-  }
+  if (thread) refuseUnanswered(thread.responder, threadId, { from: client.principal?.kind ?? "agent", text });
   // Runs already streaming in the thread are someone else's.
   const earlier = new Set([...client.state.streams.values()].filter((s) => s.threadId === threadId).map((s) => s.runId));
   // Listen before sending: the run's first deltas can beat the response.

@@ -208,9 +208,10 @@ describe("runStream", () => {
 
   it("no answer → failed by the step timeout; silence mid-stream → failed by the chunk timeout", async () => {
     const hung = await segment([user("HANG")], { timeouts: { stepMs: 500, chunkMs: 500, totalMs: 5000 } });
-    expect(hung.outcome).toEqual({ status: "failed", text: "", error: "the model did not answer within 0.5 s" });
+    const check = ": check AUTOPILOT_MODEL_BASE_URL, or raise AUTOPILOT_MODEL_TIMEOUT_MS";
+    expect(hung.outcome).toEqual({ status: "failed", text: "", error: `the model did not answer within 0.5 s${check}` });
     const mid = await segment([user("HANGMID")], { timeouts: { stepMs: 5000, chunkMs: 400, totalMs: 5000 } });
-    expect(mid.outcome).toEqual({ status: "failed", text: "partial ", error: "the model stopped sending within 0.4 s" });
+    expect(mid.outcome).toEqual({ status: "failed", text: "partial ", error: `the model stopped sending within 0.4 s${check}` });
   });
 
   it("aborting mid-stream → aborted with our reason and the partial text", async () => {

@@ -20,6 +20,11 @@ describe("tool policy", () => {
     }
   });
 
+  it("the model cannot choose who answers a thread it creates: threads_create takes a title only", async () => {
+    const json = (await asSchema(toolInputSchema(Methods["threads.create"].params)).jsonSchema) as { properties: Record<string, unknown> };
+    expect(Object.keys(json.properties)).toEqual(["title"]);
+  });
+
   it("every tool name is a valid provider tool name and maps back to its method", () => {
     for (const method of METHODS) {
       expect(toolName(method)).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);

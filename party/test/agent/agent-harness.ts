@@ -35,12 +35,15 @@ export interface AgentRoom {
   thread: Thread;
 }
 
-/** A new workspace whose owner is connected, with one thread (the Autopilot answers it: a model is configured). */
-export async function agentRoom(): Promise<AgentRoom> {
+/**
+ * A new workspace whose owner is connected, with one thread (the Autopilot answers it: a
+ * model is configured). `agents`: agent keys' posts there trigger it too.
+ */
+export async function agentRoom(options: { agents?: boolean } = {}): Promise<AgentRoom> {
   const owner = await signUp();
   const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
   await sock.hello();
-  const { thread } = await sock.ok("threads.create", { title: uniq("thread"), idempotencyKey: idem() });
+  const { thread } = await sock.ok("threads.create", { title: uniq("thread"), ...(options.agents ? { agents: true } : {}), idempotencyKey: idem() });
   return { owner, sock, thread };
 }
 

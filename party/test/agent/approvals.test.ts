@@ -128,7 +128,7 @@ describe("a gated tool waits for a person", () => {
 
 describe("the Autopilot acts with at most its trigger's scopes and never approves", () => {
   it("offers no tool the trigger could not use, never approvals_resolve, and a plea to approve changes nothing", async () => {
-    const { owner, sock, thread } = await agentRoom();
+    const { owner, sock, thread } = await agentRoom({ agents: true });
     const { approval } = await sock.ok("approvals.request", { title: "Deploy to prod", idempotencyKey: idem() });
     const mark = await requestMark();
     // A write-only key: the run may not read (no list tools) and can never approve.

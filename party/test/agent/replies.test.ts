@@ -10,7 +10,7 @@ const SLOW_TEXT = `${Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ")}
 describe("the Autopilot answers in its threads", () => {
   it("streams a reply to every client, a late joiner gets the text so far, and it lands as one message with its usage", async () => {
     const { owner, sock, thread } = await agentRoom();
-    expect(thread.responder).toEqual({ kind: "autopilot", reply: "every" });
+    expect(thread.responder).toEqual({ kind: "autopilot", reply: "every", agents: false });
     const other = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
     await other.hello();
     const mark = await requestMark();

@@ -31,7 +31,7 @@ const steps = (threadId: string, note: string) => `STEPS: threads_archive {"thre
 
 describe("a run ends when its trigger's access does", () => {
   it("a revoked key's paused run: its approval is withdrawn for everyone, the thread and the audit say why, and nothing more runs", async () => {
-    const { owner, sock, thread } = await agentRoom();
+    const { owner, sock, thread } = await agentRoom({ agents: true });
     const { thread: target } = await sock.ok("threads.create", { title: "Keep me", idempotencyKey: idem() });
     const key = await createKey(owner, owner.workspaceId, ["read", "write"], "writer");
     const writer = await RawSocket.open(owner.workspaceId, { key: key.key });
@@ -58,7 +58,7 @@ describe("a run ends when its trigger's access does", () => {
   });
 
   it("a decision on a run whose trigger lost access, the room not having been told, is refused and the run ends, also after eviction", async () => {
-    const { owner, sock, thread } = await agentRoom();
+    const { owner, sock, thread } = await agentRoom({ agents: true });
     const { thread: target } = await sock.ok("threads.create", { title: "Keep me too", idempotencyKey: idem() });
     const key = await createKey(owner, owner.workspaceId, ["read", "write"], "quiet writer");
     const writer = await RawSocket.open(owner.workspaceId, { key: key.key });
@@ -83,7 +83,7 @@ describe("a run ends when its trigger's access does", () => {
   });
 
   it("a trigger downgraded to viewer: the write tool's approval is withdrawn and the next write tool does not run", async () => {
-    const { owner, sock, thread } = await agentRoom();
+    const { owner, sock, thread } = await agentRoom({ agents: true });
     const { thread: target } = await sock.ok("threads.create", { title: "Still here", idempotencyKey: idem() });
     const member = await signUp();
     await addMember(owner, owner.workspaceId, member, "member");
@@ -105,7 +105,7 @@ describe("a run ends when its trigger's access does", () => {
   });
 
   it("a reply streaming for a key that is revoked stops at once, saying why", async () => {
-    const { owner, sock, thread } = await agentRoom();
+    const { owner, sock, thread } = await agentRoom({ agents: true });
     const key = await createKey(owner, owner.workspaceId, ["read", "write"], "streamer");
     const writer = await RawSocket.open(owner.workspaceId, { key: key.key });
     await writer.hello();
@@ -122,7 +122,7 @@ describe("a run ends when its trigger's access does", () => {
   });
 
   it("a run cut by a restart after its approval, its key revoked meanwhile, stops when it would resume instead of answering", async () => {
-    const { owner, sock, thread } = await agentRoom();
+    const { owner, sock, thread } = await agentRoom({ agents: true });
     const { thread: target } = await sock.ok("threads.create", { title: "Archive me", idempotencyKey: idem() });
     const key = await createKey(owner, owner.workspaceId, ["read", "write"], "restarted writer");
     const writer = await RawSocket.open(owner.workspaceId, { key: key.key });
@@ -150,7 +150,7 @@ describe("a run ends when its trigger's access does", () => {
   });
 
   it("an instance operation a revoked key's run asked for is withdrawn: the Autopilot asked, but for the key", async () => {
-    const { owner, sock, thread } = await agentRoom();
+    const { owner, sock, thread } = await agentRoom({ agents: true });
     const key = await createKey(owner, owner.workspaceId, ["read", "write"], "provisioner");
     const writer = await RawSocket.open(owner.workspaceId, { key: key.key });
     await writer.hello();

@@ -14,7 +14,7 @@ import type { Page } from "../../../domain/paging";
 import type { Sql } from "../../../domain/sql";
 import { deleteMemory, listMemory, putMemory } from "../../../domain/memory";
 import { goAhead } from "../../../domain/run-waiting";
-import { archiveThread, configureThread, createThread, listMessages, pageThreads, renameThread, SILENT } from "../../../domain/threads";
+import { archiveThread, configureThread, createThread, listMessages, newThreadResponder, pageThreads, renameThread } from "../../../domain/threads";
 import { listUsage } from "../../../domain/usage";
 import { prepareDecision } from "./decisions";
 import { abortChat, applyGraph, listPresence, sessionHistory, updatePresence } from "./live";
@@ -46,8 +46,10 @@ const local = <M extends MethodName>(run: (req: RequestContext, params: Params<M
 
 /** Every method and how it is answered: adding a method means adding it here (and to shared/protocol/methods.ts). */
 export const HANDLERS: { [M in MethodName]: Handler<M> } = {
-  // With a model configured the Autopilot answers new threads; without one nobody does.
-  "threads.create": mutate((ctx, p, req) => createThread(ctx, p, null, req.room.modelConfigured() ? { kind: "autopilot", reply: "every" } : SILENT)),
+  // With a model configured the Autopilot answers new threads (an agent key's only when a
+  // person writes @autopilot); without one nobody does. A thread the Autopilot's tool
+  // creates gets the defaults of whoever its run acts for.
+  "threads.create": mutate((ctx, p, req) => createThread(ctx, p, null, newThreadResponder((ctx.onBehalfOf ?? ctx.actor).kind === "agent", p, req.room.modelConfigured()))),
   "threads.configure": mutate(configureThread),
   "threads.rename": mutate(renameThread),
   "threads.archive": mutate(archiveThread),
