@@ -259,8 +259,15 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
       for (const entry of received.payload.upserted) presence.set(entry.connectionId, entry);
       return { ...state, presence };
     }
-    case "instance.updated":
-      return { ...state, instances: upsert(state.instances, received.payload.instance.id, received.payload.instance) };
+    case "instance.updated": {
+      const { instance } = received.payload;
+      const next = { ...state, instances: upsert(state.instances, instance.id, instance) };
+      // A deleted instance's sessions went with it (the room also says so with `sessions.changed`).
+      if (instance.status !== "stopped" || !next.sessions.has(instance.id)) return next;
+      const sessions = new Map(next.sessions);
+      sessions.delete(instance.id);
+      return { ...next, sessions };
+    }
     case "instance.deleted": {
       const { instanceId } = received.payload;
       let next = state;

@@ -3,8 +3,9 @@
 // scripted one, the only test double: a paid external API). Olga writes a first message
 // on her empty workspace's first-run card; Pavel approves the one approval in his queue;
 // both watch the start phases and the reply stream; an exec the chat raises is decided in
-// the app; "Start a chat" on the ready instance; and a start Pavel denies says so in the
-// thread, its message marked not sent. Screenshots go to test-artifacts/ (git-ignored).
+// the app; "Start a chat" on the ready instance; a start Pavel denies says so in the
+// thread, its message marked not sent; and once the instance is deleted, nothing of it is
+// left to act on. Screenshots go to test-artifacts/ (git-ignored).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -151,5 +152,28 @@ describe("one consent to a running chat, in the app", () => {
     await olga.getByRole("button", { name: "Try OpenClaw again" }).waitFor();
     await shot(olga, "08-denied");
     expect(model.requests.some((r) => JSON.stringify(r.messages ?? []).includes("never sent"))).toBe(false);
+
+    // Deleting the instance leaves nothing of it to act on. Olga asks from its inspector, where its sessions are open-able …
+    await olga.locator(".sidebar .nav-item", { hasText: "OpenClaw" }).filter({ hasText: "ready" }).click();
+    const inspector = olga.locator(".right-panel");
+    await inspector
+      .getByRole("button", { name: /^Open session / })
+      .first()
+      .waitFor({ timeout: 30_000 });
+    await olga.getByRole("button", { name: "Delete…" }).click();
+    await olga.getByRole("dialog", { name: "Delete OpenClaw?" }).getByRole("button", { name: "Ask to delete" }).click();
+    await olga.locator(".instance-lifecycle").getByRole("status").filter({ hasText: "Delete waiting for approval" }).waitFor();
+    await pavelDecides('Delete OpenClaw instance "OpenClaw"', "Approve");
+    // … and once it is gone, the inspector has no sessions to open, nor does anything else.
+    await inspector.getByText("This instance is not in the workspace (any more).").waitFor({ timeout: 60_000 });
+    expect(await olga.getByRole("button", { name: /^Open session / }).count()).toBe(0);
+    // The first thread says what happened; no start bar is left over from its start, and nobody answers there now.
+    await thread(olga, first).click();
+    await olgaThread.locator(".message", { hasText: "OpenClaw instance OpenClaw was deleted: this thread has no responder now." }).waitFor({ timeout: 20_000 });
+    expect(await olgaThread.getByRole("progressbar").count()).toBe(0);
+    expect(await olgaThread.locator(".chat-start").count()).toBe(0);
+    expect(await olgaThread.getByLabel("Answered by").inputValue()).toBe("none");
+    expect(await olgaThread.locator(".gateway-line").count()).toBe(0);
+    await shot(olga, "09-deleted");
   }, 600_000);
 });

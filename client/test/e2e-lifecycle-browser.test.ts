@@ -86,11 +86,15 @@ describe("an instance's lifecycle in the app", () => {
     const marker = join(stack.dataDir, "instances", workspace, "lab", "workspace", "marker.txt");
     writeFileSync(marker, "before the backup");
     await page.getByRole("button", { name: "Back up now" }).click();
-    await page.getByRole("status").getByText("Backup requested").waitFor();
+    // What is under way shows from the room's state: the pending approval, then its job.
+    const underWay = page.locator(".instance-lifecycle").getByRole("status");
+    await underWay.getByText('Backup waiting for approval (“Back up OpenClaw instance "lab"”)').waitFor();
     await approve('Back up OpenClaw instance "lab"');
     const restoreButton = page.getByRole("button", { name: /^Restore backup / });
     await restoreButton.first().waitFor({ timeout: 60_000 });
     expect(await restoreButton.count()).toBe(1);
+    // Its job done (the runtime may list the backup a moment before), nothing is left to say.
+    await expect.poll(() => underWay.count(), { timeout: 30_000 }).toBe(0);
     expect(await fact("Last backup").textContent()).toMatch(/ago|just now|s$/);
     writeFileSync(marker, "after the backup");
     await shot("02-backed-up");
@@ -100,14 +104,27 @@ describe("an instance's lifecycle in the app", () => {
     const dialog = page.getByRole("dialog", { name: "Restart lab?" });
     await dialog.getByText("running chats are interrupted").waitFor();
     await shot("03-restart-confirm");
+    // A restart is a phase, not a failure: from here until its job is done the gateway is
+    // never shown offline (the page records every time that state is on screen).
+    await page.evaluate(() => {
+      const w = window as unknown as { offlineSeen: string[] };
+      w.offlineSeen = [];
+      const look = () => {
+        for (const el of document.querySelectorAll(".bridge-offline")) w.offlineSeen.push(el.textContent ?? "");
+      };
+      new MutationObserver(look).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
     await dialog.getByRole("button", { name: "Ask to restart" }).click();
     await approve('Restart OpenClaw instance "lab"');
+    await page.locator(".bridge-connecting", { hasText: "Restarting…" }).first().waitFor({ timeout: 60_000 });
     await expect.poll(() => fact("Restarts").textContent(), { timeout: 120_000 }).toBe("1");
     // Done when its job is: the details reload then, and the gateway is up again.
     await page.getByRole("tab", { name: "Jobs" }).click();
     await page.locator(".queue-item.status-succeeded", { hasText: "Restart OpenClaw instance" }).waitFor({ timeout: 120_000 });
     await page.getByRole("tab", { name: "Inspector" }).click();
     await expect.poll(() => fact("Uptime").textContent(), { timeout: 30_000 }).toMatch(/^up since/);
+    await page.locator(".sidebar .bridge-connected", { hasText: "Gateway connected" }).waitFor({ timeout: 60_000 });
+    expect(await page.evaluate(() => (window as unknown as { offlineSeen: string[] }).offlineSeen)).toEqual([]);
     // A restart keeps the state.
     expect(readFileSync(marker, "utf8")).toBe("after the backup");
 

@@ -132,7 +132,7 @@ describe("a gateway its user runs elsewhere, linked to the workspace", () => {
     for (const line of serverLog) expect(line).not.toContain(GATEWAY_TOKEN);
   }, 240_000);
 
-  it("in the app: the link form (token as a password field, cleared once filed), then the linked gateway in the list, connected", async () => {
+  it("in the app: the link form (token as a password field, gone once filed), the request waiting under Instances, then the linked gateway in the list, connected", async () => {
     const artifacts = join(ROOT, "test-artifacts");
     mkdirSync(artifacts, { recursive: true });
     browser = await launchChromium();
@@ -153,16 +153,21 @@ describe("a gateway its user runs elsewhere, linked to the workspace", () => {
     await token.fill(GATEWAY_TOKEN);
     await page.screenshot({ path: join(artifacts, "linked-gateway-form.png") });
     await form.getByRole("button", { name: "Link" }).click();
-    await form.getByText("Requested").waitFor({ timeout: 15_000 });
-    expect(await token.inputValue()).toBe("");
+    // Filed: the form closes (the token goes with it) and the request shows under Instances, from the room's state.
+    const requested = page.getByRole("list", { name: "Instances waiting for approval" }).getByRole("button", { name: "My laptop — waiting for approval" });
+    await requested.waitFor({ timeout: 15_000 });
+    expect(await form.count()).toBe(0);
+    expect(await page.locator('input[type="password"]').count()).toBe(0);
     const approval = await until(
       () => [...bob.state.approvals.values()].find((a) => a.status === "pending" && a.action?.kind === "instance" && a.action.operation === "link" && a.action.instanceId === "laptop"),
       "the link approval",
       10_000,
     );
     await bob.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("ok3") });
-    const item = page.getByRole("button", { name: /My laptop/ });
+    const item = page.locator(".sidebar .nav-item", { hasText: "My laptop" });
     await item.getByText("linked").waitFor({ timeout: 15_000 });
+    // Decided: the request's line is gone with its pending approval.
+    await expect.poll(() => requested.count(), { timeout: 15_000 }).toBe(0);
     await page.getByText("Gateway connected").first().waitFor({ timeout: 90_000 });
     await until(() => alice.state.instances.get("laptop")?.bridge === "connected", "the app's link connected", 90_000);
     await item.click();

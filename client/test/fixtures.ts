@@ -1,6 +1,7 @@
 import type { Approval } from "../../shared/protocol/approvals";
 import { DEFAULT_SETTINGS } from "../../shared/protocol/settings";
 import type { HelloPayload, Snapshot, SnapshotMore } from "../../shared/protocol/hello";
+import type { Instance } from "../../shared/protocol/instances";
 import type { Job } from "../../shared/protocol/jobs";
 import type { PresenceEntry } from "../../shared/protocol/presence";
 import type { Actor } from "../../shared/protocol/principal";
@@ -64,6 +65,25 @@ export function job(id: string, over: Partial<Job> = {}): Job {
     finishedAt: null,
     cancelRequestedBy: null,
     error: null,
+    ...over,
+  };
+}
+
+export function instance(id: string, over: Partial<Instance> = {}): Instance {
+  return {
+    id,
+    name: `Instance ${id}`,
+    status: "ready",
+    phase: "ready",
+    progress: 100,
+    error: null,
+    threadIds: [],
+    jobId: null,
+    bridge: "connected",
+    bridgeError: null,
+    createdBy: alice,
+    createdAt: 1,
+    updatedAt: 1,
     ...over,
   };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ReceivedEvent } from "../src/frames";
 import type { ChatStream, GatewaySession } from "../../shared/protocol/gateway";
 import { applyEvent, applyHello, applyPage, diffStreams, emptyState, RETAINED_FINISHED, threadStreams, withPresence, type WorkspaceState } from "../src/state";
-import { approval, hello, job, message, noMore, presence, snapshot, thread } from "./fixtures";
+import { approval, hello, instance, job, message, noMore, presence, snapshot, thread } from "./fixtures";
 
 function applied(state: WorkspaceState, event: ReceivedEvent): WorkspaceState {
   const outcome = applyEvent(state, event);
@@ -273,6 +273,11 @@ describe("gateway streams and sessions", () => {
     expect(state.sessions.get("home")?.map((s) => s.key)).toEqual(["c"]);
     state = applied(state, { known: true, event: "instance.deleted", payload: { instanceId: "home" }, seq: 2 });
     expect([...state.sessions.keys()]).toEqual(["work"]);
+    // What a delete sends: the instance, stopped. Its sessions are gone with it; the instance stays known.
+    const stopped = { ...instance("work"), status: "stopped" as const, phase: "stopped", progress: 0, threadIds: [] };
+    state = applied(state, { known: true, event: "instance.updated", payload: { instance: stopped }, seq: 3 });
+    expect(state.sessions.size).toBe(0);
+    expect(state.instances.get("work")?.status).toBe("stopped");
   });
 
   it("replaces streams and sessions with hello.live, on resume too", () => {

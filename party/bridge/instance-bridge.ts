@@ -29,6 +29,8 @@ import { abortRun, sessionHistory } from "./session-requests";
 export const BRIDGE_SCOPES = ["operator.read", "operator.write", "operator.approvals", "operator.pairing", "operator.admin"] as const;
 const BRIDGE_CAPS = ["tool-events", "approvals"] as const;
 const LONG_POLL_MS = 20_000;
+/** The close code (RFC 6455) a gateway sends when it shuts down to restart. */
+const SERVICE_RESTART = 1012;
 /** A connection that lasted this long resets the reconnect backoff. */
 const STABLE_CONNECTION_MS = 30_000;
 
@@ -156,7 +158,10 @@ export class InstanceBridge {
         if (Date.now() - openedAt > STABLE_CONNECTION_MS) this.#backoff.reset();
         this.#runs.interrupt();
         if (link.stopped) break;
-        this.#setBridge("offline", `the gateway connection closed (${closed.code}${closed.reason ? `: ${closed.reason}` : ""})`);
+        // 1012 (Service Restart) is the gateway saying it restarts: a phase the bridge
+        // reconnects through, not a failure to show.
+        if (closed.code === SERVICE_RESTART) this.#setBridge("connecting", null);
+        else this.#setBridge("offline", `the gateway connection closed (${closed.code}${closed.reason ? `: ${closed.reason}` : ""})`);
         // Show why right away (e.g. "the gateway exited unexpectedly"), not after a poll.
         await this.#refreshStatus().catch(() => {});
       } catch (error) {

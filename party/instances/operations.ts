@@ -8,7 +8,7 @@ import { settleApproval } from "../domain/approvals";
 import { forgetInstance, pendingGatewayApprovals } from "../domain/gateway";
 import { bindingsOf, unbindThread } from "../domain/gateway-bindings";
 import type { Sql } from "../domain/sql";
-import { getThread, updateThread } from "../domain/threads";
+import { appendMessage, getThread, updateThread } from "../domain/threads";
 import type { RuntimeClient } from "../runtime-client";
 
 export interface OperationDeps {
@@ -58,17 +58,28 @@ export function backupMessage(backup: { name: string; pruned: string[] }): strin
 }
 
 /**
- * The room's side of a deleted (or unlinked) instance: stopped, its threads detached, its
- * gateway's open requests expired, the bridge's stored state forgotten.
+ * The room's side of a deleted (or unlinked) instance, in the delete's own transaction:
+ * stopped, its threads detached (a thread it answered has no responder now, and says so
+ * in a line of its own; a finished chat start is cleared), its gateway's open requests
+ * expired, its sessions and the bridge's stored state forgotten. Clients and the canvas
+ * then show what the room holds, with nothing of the instance left to act on.
  */
 export function removeInstance(ctx: OpContext, instanceId: string): void {
   const current = getInstance(ctx.sql, instanceId);
+  const name = current?.name ?? instanceId;
+  const gone = current?.kind === "linked" ? "unlinked" : "deleted";
   if (current) putInstance(ctx, { ...current, status: "stopped", phase: "stopped", progress: 0, threadIds: [], bridge: "offline", bridgeError: null, updatedAt: ctx.now });
   // Its threads go back to being plain threads; a new instance of the same name is a new gateway.
   for (const binding of bindingsOf(ctx.sql, instanceId)) {
-    const thread = getThread(ctx.sql, binding.threadId);
-    if (thread) updateThread(ctx, { ...thread, gateway: null });
     unbindThread(ctx.sql, binding.threadId);
+    const thread = getThread(ctx.sql, binding.threadId);
+    if (!thread) continue;
+    const responder = thread.responder.kind === "openclaw" ? { ...thread.responder, kind: "none" as const, reply: "every" as const } : thread.responder;
+    // The start (if any) ended when it attached the thread: nothing of it is left to show.
+    const { chatStart: _ended, ...rest } = thread;
+    const detached = updateThread(ctx, { ...rest, gateway: null, responder });
+    const now = responder.kind === "autopilot" ? "the Autopilot still answers here, without its OpenClaw tools" : "this thread has no responder now";
+    appendMessage(ctx, detached, ctx.actor, `OpenClaw instance ${name} was ${gone}: ${now}.`);
   }
   // Its gateway's open requests die with it.
   for (const approval of pendingGatewayApprovals(ctx.sql, instanceId)) settleApproval(ctx, approval, "expired", "the OpenClaw instance was deleted");

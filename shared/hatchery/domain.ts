@@ -18,6 +18,8 @@ export type DomainOp =
   | { op: "upsert"; kind: DomainKind; ref: string; data: Record<string, unknown>; near: string | null }
   | { op: "patch"; kind: DomainKind; ref: string; data: Record<string, unknown> }
   | { op: "link"; source: string; target: string; label: string }
+  /** The node and its edges go (a deleted instance). */
+  | { op: "remove"; kind: DomainKind; ref: string }
   /** Keep only the newest `keep` tool nodes of the thread (tool-nodes.ts). */
   | { op: "trim"; kind: "tool"; threadId: string; keep: number }
   /** Make the session nodes match the current list (session-nodes.ts). */
@@ -46,6 +48,8 @@ function approvalData(a: Approval): Record<string, unknown> {
 }
 
 function instanceOps(i: Instance): DomainOp[] {
+  // A deleted instance is not on the canvas: "stopped" is what the room keeps of it, not a state to show.
+  if (i.status === "stopped") return [{ op: "remove", kind: "instance", ref: i.id }];
   const ops: DomainOp[] = [{ op: "upsert", kind: "instance", ref: i.id, data: { name: i.name, status: i.status, phase: i.phase, progress: i.progress, error: i.error }, near: null }];
   for (const t of i.threadIds) ops.push({ op: "link", source: domainNodeId("thread", t), target: domainNodeId("instance", i.id), label: "runs on" });
   return ops;
@@ -138,13 +142,20 @@ export function pendingNodes(doc: Y.Doc, ops: DomainOp[]): PendingNode[] {
  * placed automatically; an existing node keeps its position (a person may have moved it).
  * A message for a thread the canvas has not seen yet is dropped: the thread's own upsert
  * carries everything the node shows. Trims and the sessions' retain run last. Returns the
- * ids of the nodes it removed (trimmed tool calls, sessions no longer listed).
+ * ids of the nodes it removed (deleted instances, trimmed tool calls, sessions no longer
+ * listed).
  */
 export function applyDomainOps(doc: Y.Doc, ops: DomainOp[], laidOut: Map<string, { x: number; y: number }> = new Map()): string[] {
   const nodes = nodesMap(doc);
   const trims = new Map<string, number>();
   let retain: Extract<DomainOp, { op: "retain" }> | null = null;
+  const removed: string[] = [];
   for (const op of ops) {
+    if (op.op === "remove") {
+      const id = domainNodeId(op.kind, op.ref);
+      if (nodes.has(id)) removed.push(...removeNodes(doc, [id]));
+      continue;
+    }
     if (op.op === "trim") {
       trims.set(op.threadId, op.keep);
       continue;
@@ -175,7 +186,7 @@ export function applyDomainOps(doc: Y.Doc, ops: DomainOp[], laidOut: Map<string,
     const { x, y } = placeNode(doc, size, op.near, laidOut.get(id), STACKED_KINDS.has(op.kind) ? "below" : "beside");
     writeNode(doc, { id, kind: op.kind, ref: op.ref, x, y, ...size, placed: "auto", parent: null, data: op.data });
   }
-  const removed = trims.size > 0 ? removeNodes(doc, toolNodesToTrim(readNodes(doc), trims)) : [];
+  if (trims.size > 0) removed.push(...removeNodes(doc, toolNodesToTrim(readNodes(doc), trims)));
   return retain ? [...removed, ...retainSessions(doc, retain)] : removed;
 }
 

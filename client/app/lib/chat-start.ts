@@ -1,5 +1,4 @@
 import type { Approval } from "../../../shared/protocol/approvals";
-import type { ThreadChatStart } from "../../../shared/protocol/gateway";
 import type { Instance } from "../../../shared/protocol/instances";
 import type { Job } from "../../../shared/protocol/jobs";
 import type { Thread } from "../../../shared/protocol/threads";
@@ -21,8 +20,12 @@ const JOB_FROM = 5;
 const JOB_SPAN = 85;
 const CONNECTING = 95;
 
-/** Where a thread's start is, or null once the gateway is connected (or there is no start). */
-export function chatStartPhase(start: ThreadChatStart | undefined, approval: Approval | undefined, instance: Instance | undefined, job: Job | undefined): ChatStartPhase | null {
+/**
+ * Where a thread's start is, or null once the gateway is connected (or there is no start,
+ * or nothing is left of it: the thread no longer talks to the instance, which may be gone).
+ */
+export function chatStartPhase(thread: Pick<Thread, "chatStart" | "gateway">, approval: Approval | undefined, instance: Instance | undefined, job: Job | undefined): ChatStartPhase | null {
+  const start = thread.chatStart;
   if (!start) return null;
   if (start.state === "failed") return { tone: "failed", label: start.error ?? "OpenClaw did not start.", progress: null };
   if (start.state === "waiting" || approval?.status === "pending") {
@@ -38,7 +41,9 @@ export function chatStartPhase(start: ThreadChatStart | undefined, approval: App
     return { tone: "working", label: `${step} · ${phase}`, progress: Math.round(JOB_FROM + (progress / 100) * JOB_SPAN) };
   }
   // ready: attached, the first message queued; it goes out when the bridge is connected.
-  if (instance && instance.bridge !== "connected") return { tone: "working", label: "Pairing and connecting to the gateway", progress: CONNECTING };
+  // A detached thread or a deleted instance has nothing left to connect.
+  if (!instance || instance.status === "stopped" || thread.gateway?.instanceId !== start.instanceId) return null;
+  if (instance.bridge !== "connected") return { tone: "working", label: "Pairing and connecting to the gateway", progress: CONNECTING };
   return null;
 }
 

@@ -85,7 +85,7 @@ export function ChatStartProgress({ thread }: { thread: Thread }) {
   const approval = useRoom((s) => (start ? s.state.approvals.get(start.approvalId) : undefined));
   const instance = useRoom((s) => (start ? s.state.instances.get(start.instanceId) : undefined));
   const job = useRoom((s) => (instance?.jobId ? s.state.jobs.get(instance.jobId) : undefined));
-  const phase = chatStartPhase(start, approval, instance, job);
+  const phase = chatStartPhase(thread, approval, instance, job);
   if (!phase) return null;
   if (phase.tone === "failed") {
     return (

@@ -4,6 +4,7 @@ import type { Instance } from "../../../shared/protocol/instances";
 import type { Message } from "../../../shared/protocol/threads";
 import { threadStreams } from "../../src/state";
 import { useAction } from "../lib/action";
+import { gatewayLine, startingOperation } from "../lib/instance-status";
 import { clockTime, relativeTime } from "../lib/format";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
@@ -141,20 +142,19 @@ export function StopButton({ threadId }: { threadId: string }) {
   );
 }
 
-const BRIDGE_LABEL: Record<NonNullable<Instance["bridge"]>, string> = {
-  connecting: "Gateway connecting…",
-  connected: "Gateway connected",
-  offline: "Gateway offline",
-};
-
-/** The room's live link to the instance's gateway, and why it is down. */
-export function BridgeStatus({ instance }: { instance: Instance }) {
-  if (!instance.bridge) return null;
+/**
+ * The instance's gateway in one line (lib/instance-status.ts): connected, on its way there
+ * (a start or a restart is a phase), or offline and why.
+ */
+export function BridgeStatus({ instance, quietWhenConnected = false }: { instance: Instance; quietWhenConnected?: boolean }) {
+  const operation = useRoom((s) => startingOperation(instance.id, s.state.approvals.values()));
+  const line = gatewayLine(instance, operation);
+  if (!line || (quietWhenConnected && line.state === "connected")) return null;
   return (
-    <span className={`bridge bridge-${instance.bridge}`}>
+    <span className={`bridge bridge-${line.state}`}>
       <span className="bridge-dot" aria-hidden />
-      <span>{BRIDGE_LABEL[instance.bridge]}</span>
-      {instance.bridgeError && <span className="bridge-error">{instance.bridgeError}</span>}
+      <span>{line.label}</span>
+      {line.detail && <span className="bridge-error">{line.detail}</span>}
     </span>
   );
 }
@@ -182,6 +182,8 @@ export function GatewaySessions({ instance, emptyHint = false, limit }: { instan
     select(`thread:${thread.id}`, { focus: true });
   });
   const opening = running ?? null;
+  // A deleted instance has no sessions to open, whatever list a client still holds.
+  if (instance.status === "stopped") return null;
   if (!sessions.length) {
     return emptyHint ? <p className="empty">{instance.bridge === "connected" ? "No gateway sessions yet." : "Sessions show once the gateway is connected."}</p> : null;
   }

@@ -89,7 +89,7 @@ function ThreadView({ threadId }: { threadId: string }) {
         {thread.gateway && (
           <p className="muted small gateway-line">
             Talks to <strong>{instance?.name ?? thread.gateway.instanceId}</strong> · session <code>{thread.gateway.sessionKey}</code>
-            {instance?.bridge && instance.bridge !== "connected" && <BridgeStatus instance={instance} />}
+            {instance && <BridgeStatus instance={instance} quietWhenConnected />}
           </p>
         )}
         <ResponderPicker threadId={threadId} />
@@ -267,7 +267,8 @@ function InstanceView({ instanceId }: { instanceId: string }) {
   const instance = useRoom((s) => s.state.instances.get(instanceId));
   const threads = useRoom((s) => s.state.threads);
   const select = useUi((s) => s.select);
-  if (!instance) return <p className="empty">This instance is not in the workspace (any more).</p>;
+  // A deleted instance is kept by the room as "stopped": nothing of it is left to act on or open.
+  if (!instance || instance.status === "stopped") return <p className="empty">This instance is not in the workspace (any more).</p>;
   const busy = instance.status === "provisioning" || instance.status === "starting";
   return (
     <div className="instance-view">
@@ -318,7 +319,7 @@ function InstanceView({ instanceId }: { instanceId: string }) {
         </p>
       )}
       <StartChatButton instance={instance} />
-      {instance.status !== "stopped" && <InstanceLifecycle instance={instance} />}
+      <InstanceLifecycle instance={instance} />
       <h3>Sessions</h3>
       <GatewaySessions instance={instance} emptyHint />
     </div>

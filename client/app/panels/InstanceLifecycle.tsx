@@ -3,25 +3,19 @@ import { deleteDetails, restoreDetails, unlinkDetails, unpairDetails } from "../
 import type { Instance, InstanceDetails } from "../../../shared/protocol/instances";
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
+import { instanceActivity } from "../lib/instance-status";
 import { clockTime, relativeTime } from "../lib/format";
 import { useCan, useRoom } from "../stores/room";
 
 /**
  * An instance's lifecycle in the inspector (protocol 6): Restart, Back up now, Restore a
  * chosen backup and Delete, each filed as an approval the room runs once a person
- * approves it (its progress shows as a job); and the details the room reads from the
- * runtime and the gateway: version, model, uptime, backups, paired devices.
+ * approves it (its progress shows as a job); what is under way, from those approvals and
+ * jobs as the room holds them now; and the details the room reads from the runtime and
+ * the gateway: version, model, uptime, backups, paired devices.
  */
 
 type Request = { op: "restart" | "backup" | "delete" } | { op: "restore"; backupId: string } | { op: "unpair"; deviceId: string };
-
-const ASKED: Record<Request["op"], string> = {
-  restart: "Restart requested",
-  backup: "Backup requested",
-  restore: "Restore requested",
-  unpair: "Unpair requested",
-  delete: "Delete requested",
-};
 
 interface Confirm {
   title: string;
@@ -97,14 +91,14 @@ export function InstanceLifecycle({ instance }: { instance: Instance }) {
   const ask = useAction(async (request: Request) => {
     if (!client) return;
     const instanceId = instance.id;
-    const { approval } =
-      request.op === "restore"
-        ? await client.instances.restore({ instanceId, backupId: request.backupId })
-        : request.op === "unpair"
-          ? await client.instances.unpair({ instanceId, deviceId: request.deviceId })
-          : await client.instances[request.op]({ instanceId });
-    return `${ASKED[request.op]}: waiting for approval (“${approval.title}”).`;
+    // What follows shows from the room's state (the approval, then its job), not from this request.
+    if (request.op === "restore") await client.instances.restore({ instanceId, backupId: request.backupId });
+    else if (request.op === "unpair") await client.instances.unpair({ instanceId, deviceId: request.deviceId });
+    else await client.instances[request.op]({ instanceId });
   });
+  const approvals = useRoom((s) => s.state.approvals);
+  const jobs = useRoom((s) => s.state.jobs);
+  const activity = instanceActivity(instance, approvals.values(), jobs);
   const busy = instance.status === "provisioning" || instance.status === "starting";
   const disabled = !canWrite || busy || ask.pending;
   const why = !canWrite ? "Your role cannot change instances." : busy ? `Wait until the instance is ready (${instance.phase}).` : undefined;
@@ -161,11 +155,12 @@ export function InstanceLifecycle({ instance }: { instance: Instance }) {
           {linked ? "Unlink…" : "Delete…"}
         </button>
       </div>
-      {ask.note && (
-        <p className="form-note" role="status">
-          {ask.note}
+      {activity.map((line) => (
+        <p key={line.label} className={`form-note activity-${line.tone}`} role="status">
+          {line.label}
+          {line.progress !== null && ` · ${line.progress}%`}
         </p>
-      )}
+      ))}
       <FormError error={ask.error} />
 
       <h3>

@@ -8,7 +8,8 @@ import { useCan, useRoom } from "../stores/room";
 /**
  * "Link your own gateway" (protocol 7): an OpenClaw gateway its user runs elsewhere,
  * registered with `instances.link`. The token goes to the room once and is never shown
- * again — not here (the field is cleared when the request is filed), not in the approval.
+ * again — not here (the field is cleared and the form closed when the request is filed),
+ * not in the approval. The request then shows under Instances until it is decided.
  */
 export function LinkGateway() {
   const client = useRoom((s) => s.client);
@@ -17,10 +18,10 @@ export function LinkGateway() {
   const [fields, setFields] = useState({ instanceId: "", name: "", url: "", token: "" });
   const action = useAction(async (params: typeof fields) => {
     if (!client) return;
-    const { approval } = await client.instances.link({ ...params, name: params.name || params.instanceId });
+    await client.instances.link({ ...params, name: params.name || params.instanceId });
     setFields({ instanceId: "", name: "", url: "", token: "" });
-    // The approval's title already quotes the gateway's name: no second pair of quotes around it.
-    return `Requested: ${approval.title}. The Autopilot connects once someone with the approve scope confirms it in Approvals.`;
+    // Done here: the request shows under Instances while its approval waits (from the room's state).
+    setOpen(false);
   });
   if (!canWrite || !client) return null;
   if (!open) {
@@ -70,11 +71,6 @@ export function LinkGateway() {
           Cancel
         </button>
       </div>
-      {action.note && (
-        <p className="form-note" role="status">
-          {action.note}
-        </p>
-      )}
       <FormError error={action.error} />
     </form>
   );

@@ -35,6 +35,8 @@ export function SessionView({ nodeId, thread }: { nodeId: string; thread: (threa
   });
   if (!data) return <p className="empty">This session is no longer on the canvas.</p>;
   if (threadId && known) return thread(threadId);
+  // A session of a deleted instance cannot be opened, whatever the canvas still shows.
+  if (!instance || instance.status === "stopped") return <p className="empty">This session's OpenClaw instance is not in the workspace any more.</p>;
   const updatedAt = typeof data.updatedAt === "number" ? data.updatedAt : null;
   return (
     <div className="session-view">
@@ -42,7 +44,7 @@ export function SessionView({ nodeId, thread }: { nodeId: string; thread: (threa
         <span className="eyebrow">OpenClaw session</span>
         <h2>{text(data.title) || key}</h2>
         <p className="muted small">
-          {key} · on {instance?.name ?? instanceId}
+          {key} · on {instance.name}
         </p>
       </header>
       <dl className="facts">

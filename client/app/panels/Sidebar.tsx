@@ -2,6 +2,7 @@ import { useMemo, useState, type FormEvent } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { useAction } from "../lib/action";
 import { relativeTime } from "../lib/format";
+import { requestedInstances } from "../lib/instance-status";
 import { colorFor, useCanvas } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
@@ -152,8 +153,9 @@ function NewInstance() {
       buttonClass="small"
       create={async (instanceId) => {
         if (!INSTANCE_ID.test(instanceId)) throw new Error("Use lower-case letters, digits and dashes, e.g. work or personal.");
+        // The request shows under Instances while its approval waits (from the room's state).
         await client.request("instances.provision", { instanceId });
-        return "Requested — it starts once someone with the approve scope confirms it in Approvals.";
+        return null;
       }}
     />
   );
@@ -164,6 +166,8 @@ function Instances() {
   const select = useUi((s) => s.select);
   const selectedId = useUi((s) => s.selectedId);
   const list = useMemo(() => [...instances.values()].filter((i) => i.status !== "stopped").sort((a, b) => a.createdAt - b.createdAt), [instances]);
+  const approvals = useRoom((s) => s.state.approvals);
+  const requested = useMemo(() => requestedInstances(approvals.values(), instances), [approvals, instances]);
   return (
     <section className="side-section" aria-labelledby="instances-h">
       <div className="section-head">
@@ -172,6 +176,17 @@ function Instances() {
       </div>
       <NewInstance />
       <LinkGateway />
+      {requested.length > 0 && (
+        <ul className="requested-instances" aria-label="Instances waiting for approval">
+          {requested.map((r) => (
+            <li key={r.approvalId}>
+              <button type="button" className="link small" onClick={() => select(`approval:${r.approvalId}`, { focus: true })} title="Someone with the approve scope confirms it in Approvals">
+                {r.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
       {list.length === 0 ? (
         <p className="empty">No OpenClaw instances yet. Each one is a hosted gateway for this workspace, or your own gateway linked to it; either waits for a person to approve it.</p>
       ) : (

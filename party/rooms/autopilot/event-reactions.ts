@@ -14,11 +14,12 @@ export interface ReactionDeps {
   /** Bridges start or stop to match the instances. */
   instancesChanged: () => void;
   /**
-   * A thread was bound to one of this instance's gateway sessions (opened as a thread):
-   * clients learn a session's thread only from `sessions.changed`, and the gateway has no
-   * reason to send one, so the room announces the list itself.
+   * A thread was bound to one of this instance's gateway sessions (opened as a thread), or
+   * the instance was deleted: clients learn a session's thread only from
+   * `sessions.changed`, and the gateway has no reason (or no way) to send one, so the room
+   * announces the list itself.
    */
-  sessionBound: (instanceId: string) => void;
+  sessionsChanged: (instanceId: string) => void;
 }
 
 /**
@@ -37,6 +38,10 @@ export function reactToEvents(deps: ReactionDeps, effects: OpEffects): void {
         break;
       }
       case "instance.updated":
+        instancesChanged = true;
+        // A deleted instance's sessions went with it: clients drop the list they hold.
+        if (e.payload.instance.status === "stopped") deps.sessionsChanged(e.payload.instance.id);
+        break;
       case "instance.deleted":
         instancesChanged = true;
         break;
@@ -55,7 +60,7 @@ export function reactToEvents(deps: ReactionDeps, effects: OpEffects): void {
         if (!thread.gateway) break;
         deps.bridges.get(thread.gateway.instanceId)?.syncThread(thread.id);
         // A gateway thread is bound when it is made (sessions.open / sessions.send).
-        if (e.event === "thread.created") deps.sessionBound(thread.gateway.instanceId);
+        if (e.event === "thread.created") deps.sessionsChanged(thread.gateway.instanceId);
         break;
       }
     }

@@ -334,7 +334,7 @@ export class Autopilot extends DurableObject<Env> {
         instanceApprovalResolved: (approval) => void this.#keepAliveWhile(() => settleInstanceApproval(this.#operationDeps(), approval)),
         approvalResolved: (approval) => this.#agent.onApprovalResolved(approval),
         instancesChanged: () => this.#ensureBridges(),
-        sessionBound: (instanceId) => this.#broadcastEvent("sessions.changed", listSessions(this.#sql, instanceId)),
+        sessionsChanged: (instanceId) => this.#broadcastEvent("sessions.changed", listSessions(this.#sql, instanceId)),
       },
       effects,
     );

@@ -341,8 +341,9 @@ export class Hatchery extends YServer {
         removed = applyDomainOps(this.document, ops, laidOut);
       }, DOMAIN_ORIGIN);
       this.#recordDomainNodes(touched);
-      // A trimmed tool call or a gone session is gone for good: the guard must not bring it back.
-      for (const id of removed) forgetDomainNode(this.#sql, id);
+      // A trimmed tool call, a gone session or a deleted instance is gone for good: the guard
+      // must not bring it back. (An instance deleted and provisioned again in one pull is back.)
+      for (const id of removed) if (!nodesMap(this.document).has(id)) forgetDomainNode(this.#sql, id);
       if (feed.sessions) setMeta(this.#sql, "sessionsDigest", feed.sessions.digest);
       setMeta(this.#sql, "domainSeq", String(feed.seq));
       setMeta(this.#sql, "domainEpoch", feed.epoch);

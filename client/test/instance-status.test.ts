@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import type { Approval } from "../../shared/protocol/approvals";
+import type { InstanceOperation } from "../../shared/protocol/instances";
+import type { Job } from "../../shared/protocol/jobs";
+import { gatewayLine, instanceActivity, requestedInstances, startingOperation } from "../app/lib/instance-status";
+import { alice, approval, instance, job } from "./fixtures";
+
+const op = (id: string, operation: InstanceOperation, status: Approval["status"], over: Partial<Approval> = {}): Approval =>
+  approval(id, {
+    title: `${operation} OpenClaw instance "lab"`,
+    status,
+    action: { kind: "instance", operation, instanceId: "lab", name: "Lab" },
+    ...(status === "pending" ? {} : { resolvedBy: alice, resolvedAt: 100 }),
+    ...over,
+  });
+const jobs = (...list: Job[]) => new Map(list.map((j) => [j.id, j]));
+
+describe("an instance's gateway line", () => {
+  it("a restart is a phase: while the instance restarts, the link's close is not shown as an error", () => {
+    // What the room holds mid-restart: the gateway closed the link with 1012 and the instance is starting again.
+    const restarting = instance("lab", {
+      status: "starting",
+      phase: "waiting for gateway handshake",
+      progress: 60,
+      bridge: "offline",
+      bridgeError: "the gateway connection closed (1012: service restart)",
+    });
+    const approvals = [op("a1", "provision", "approved", { resolvedAt: 10 }), op("a2", "restart", "approved", { resolvedAt: 50 }), op("a3", "backup", "approved", { resolvedAt: 60 })];
+    expect(startingOperation("lab", approvals)).toBe("restart");
+    expect(gatewayLine(restarting, startingOperation("lab", approvals))).toEqual({ state: "connecting", label: "Restarting… waiting for gateway handshake", detail: null });
+    expect(gatewayLine({ ...restarting, phase: "queued" }, "restore")).toEqual({ state: "connecting", label: "Restoring from a backup…", detail: null });
+    expect(gatewayLine(instance("lab", { status: "provisioning", phase: "writing config", bridge: undefined }), null)).toEqual({
+      state: "connecting",
+      label: "Starting… writing config",
+      detail: null,
+    });
+  });
+
+  it("says connected, connecting, or offline and why; nothing for a deleted instance", () => {
+    expect(gatewayLine(instance("lab"))).toEqual({ state: "connected", label: "Gateway connected", detail: null });
+    expect(gatewayLine(instance("lab", { bridge: "connecting" }))).toEqual({ state: "connecting", label: "Gateway connecting…", detail: null });
+    expect(gatewayLine(instance("lab", { bridge: "offline", bridgeError: "the gateway connection closed (1011)" }))).toEqual({
+      state: "offline",
+      label: "Gateway offline",
+      detail: "the gateway connection closed (1011)",
+    });
+    expect(gatewayLine(instance("lab", { status: "error", error: "the gateway exited unexpectedly", bridge: "offline", bridgeError: null }))?.detail).toBe("the gateway exited unexpectedly");
+    expect(gatewayLine(instance("lab", { status: "stopped", bridge: "offline" }))).toBeNull();
+    expect(gatewayLine(instance("lab", { bridge: undefined }))).toBeNull();
+  });
+});
+
+describe("what is under way for an instance", () => {
+  it("a requested backup shows while it waits and while it runs, and nothing once it is done", () => {
+    const lab = instance("lab", { jobId: "j1" });
+    // Asked: the line comes from the pending approval, for everyone (not from the asker's click).
+    expect(instanceActivity(lab, [op("a1", "backup", "pending")], jobs())).toEqual([{ tone: "waiting", label: 'Backup waiting for approval (“backup OpenClaw instance "lab"”)', progress: null }]);
+    // Approved: the job reports it.
+    const running = job("j1", { title: 'Back up OpenClaw instance "lab"', progress: 40, message: "archiving" });
+    expect(instanceActivity(lab, [op("a1", "backup", "approved")], jobs(running))).toEqual([{ tone: "working", label: 'Back up OpenClaw instance "lab" · archiving', progress: 40 }]);
+    // Done (the backup is listed): nothing is left to say.
+    expect(instanceActivity(lab, [op("a1", "backup", "approved")], jobs({ ...running, status: "succeeded", progress: 100 }))).toEqual([]);
+    // Denied or expired: nothing either.
+    expect(instanceActivity(lab, [op("a1", "backup", "denied"), op("a2", "restart", "expired")], jobs())).toEqual([]);
+  });
+
+  it("only this instance's operations count", () => {
+    const other = approval("x", { status: "pending", action: { kind: "instance", operation: "delete", instanceId: "other" } });
+    const exec = approval("y", { status: "pending", action: { kind: "exec", instanceId: "lab", requestId: "r1", command: "ls", cwd: null, sessionKey: null } });
+    expect(instanceActivity(instance("lab"), [other, exec], jobs())).toEqual([]);
+  });
+
+  it("new instances asked for show until their approval is decided, and not once the instance exists", () => {
+    const asked = op("a1", "provision", "pending");
+    const linked = approval("a2", { status: "pending", requestedAt: 20, action: { kind: "instance", operation: "link", instanceId: "home", name: "Home" } });
+    expect(requestedInstances([linked, asked], new Map())).toEqual([
+      { approvalId: "a1", instanceId: "lab", label: "Lab — waiting for approval" },
+      { approvalId: "a2", instanceId: "home", label: "Home — waiting for approval" },
+    ]);
+    expect(requestedInstances([{ ...asked, status: "approved" }], new Map())).toEqual([]);
+    // A deleted instance's id may be provisioned again: that request shows.
+    expect(requestedInstances([asked], new Map([["lab", { status: "stopped" as const }]]))).toHaveLength(1);
+    expect(requestedInstances([asked], new Map([["lab", { status: "provisioning" as const }]]))).toEqual([]);
+  });
+});
