@@ -1,7 +1,7 @@
 import { type DurableEvent, type DurableEventName, DurableEvents, type EventPayload } from "../../shared/protocol/events";
 import { defineRecord, type RecordCodec, StoredRecordError, type Upgrade } from "./codec";
 import { approvalIn } from "./approval-upgrades";
-import { threadAgentsIn, threadIn } from "./thread-upgrades";
+import { threadAgentsIn, threadDetachedIn, threadIn } from "./thread-upgrades";
 
 // Durable event payloads in the room's event log (kept for resume, up to EVENT_LOG_RETAIN
 // events). Each event name is its own record kind with its own version: a step that
@@ -9,11 +9,11 @@ import { threadAgentsIn, threadIn } from "./thread-upgrades";
 // e.g. `"thread.created": [(p) => ({ ...p, thread: step(p.thread) })]`.
 const UPGRADES: { readonly [E in DurableEventName]?: readonly Upgrade[] } = {
   // Protocol 5: threads gained `responder`; protocol 8: its `agents` (thread-upgrades.ts).
-  "thread.created": [threadIn, threadAgentsIn],
-  "thread.renamed": [threadIn, threadAgentsIn],
-  "thread.archived": [threadIn, threadAgentsIn],
-  "thread.restored": [threadIn, threadAgentsIn],
-  "thread.updated": [threadIn, threadAgentsIn],
+  "thread.created": [threadIn, threadAgentsIn, threadDetachedIn],
+  "thread.renamed": [threadIn, threadAgentsIn, threadDetachedIn],
+  "thread.archived": [threadIn, threadAgentsIn, threadDetachedIn],
+  "thread.restored": [threadIn, threadAgentsIn, threadDetachedIn],
+  "thread.updated": [threadIn, threadAgentsIn, threadDetachedIn],
   // Protocol 8: approvals gained `onBehalfOf` and `selfConfirmed` (approval-upgrades.ts).
   "approval.requested": [approvalIn],
   "approval.resolved": [approvalIn],

@@ -1,20 +1,20 @@
 import { isMethodName, type MethodName, Methods } from "../../shared/protocol/methods";
 import { defineRecord, type RecordCodec, StoredRecordError, type Upgrade } from "./codec";
 import { approvalIn } from "./approval-upgrades";
-import { threadAgentsIn, threadIn } from "./thread-upgrades";
+import { threadAgentsIn, threadDetachedIn, threadIn } from "./thread-upgrades";
 
 // Recorded results of mutating methods (the idempotency table, kept 24 h): a repeated
 // request is answered with the stored result, so it must still match the method's result
 // schema after a change. Each method is its own record kind.
 const UPGRADES: { readonly [M in MethodName]?: readonly Upgrade[] } = {
   // Protocol 5: threads gained `responder`; protocol 8: its `agents` (thread-upgrades.ts).
-  "threads.create": [threadIn, threadAgentsIn],
-  "threads.rename": [threadIn, threadAgentsIn],
-  "threads.archive": [threadIn, threadAgentsIn],
-  "sessions.open": [threadIn, threadAgentsIn],
-  "sessions.send": [threadIn, threadAgentsIn],
-  // Recorded since protocol 5 or 7 with a responder, so only protocol 8's step.
-  "threads.configure": [threadAgentsIn],
+  "threads.create": [threadIn, threadAgentsIn, threadDetachedIn],
+  "threads.rename": [threadIn, threadAgentsIn, threadDetachedIn],
+  "threads.archive": [threadIn, threadAgentsIn, threadDetachedIn],
+  "sessions.open": [threadIn, threadAgentsIn, threadDetachedIn],
+  "sessions.send": [threadIn, threadAgentsIn, threadDetachedIn],
+  // Recorded since protocol 5 or 7 with a responder, so only protocol 8's steps.
+  "threads.configure": [threadAgentsIn, threadDetachedIn],
   // Protocol 8: approvals gained `onBehalfOf` and `selfConfirmed` (approval-upgrades.ts).
   "approvals.request": [approvalIn],
   "approvals.resolve": [approvalIn],
@@ -26,7 +26,7 @@ const UPGRADES: { readonly [M in MethodName]?: readonly Upgrade[] } = {
   "instances.unpair": [approvalIn],
   "instances.link": [approvalIn],
   // Its result carries the approval and the thread: both steps, in the order they came.
-  "instances.startChat": [approvalIn, threadAgentsIn],
+  "instances.startChat": [approvalIn, threadAgentsIn, threadDetachedIn],
 };
 
 const codecs = new Map<string, RecordCodec<unknown>>(

@@ -18,7 +18,15 @@ const isDoc = (value: unknown): value is StoredDoc => typeof value === "object" 
  */
 export const withAgentsSetting = (doc: StoredDoc): StoredDoc => (isDoc(doc.responder) && !("agents" in doc.responder) ? { ...doc, responder: { ...doc.responder, agents: false } } : doc);
 
-export const THREAD_UPGRADES: readonly Upgrade[] = [withResponder, withAgentsSetting];
+/**
+ * Rooms before protocol 8 left a deleted instance's threads answered by `openclaw` with no
+ * gateway: the app read "Nobody" while the CLI still said OpenClaw. Such a thread has no
+ * responder (what a delete now writes itself).
+ */
+export const withoutDetachedGateway = (doc: StoredDoc): StoredDoc =>
+  isDoc(doc.responder) && doc.responder.kind === "openclaw" && !doc.gateway ? { ...doc, responder: { ...doc.responder, kind: "none", reply: "every" } } : doc;
+
+export const THREAD_UPGRADES: readonly Upgrade[] = [withResponder, withAgentsSetting, withoutDetachedGateway];
 
 /** For a payload or result `{thread, …}`: the thread upgraded by `step`. */
 const inThread =
@@ -30,3 +38,4 @@ const inThread =
 export const threadIn = inThread(withResponder);
 /** Protocol 8's. */
 export const threadAgentsIn = inThread(withAgentsSetting);
+export const threadDetachedIn = inThread(withoutDetachedGateway);

@@ -90,10 +90,19 @@ describe("record codecs", () => {
     expect(new Set(tables.events!.map((r) => r.event)).size).toBeGreaterThanOrEqual(12);
   });
 
+  it("a thread an older room left answered by a deleted instance reads as answered by nobody, in the CLI as in the app", () => {
+    const { responder: _r, gateway: _g, ...plain } = launch!;
+    const left = { ...plain, gateway: null, responder: { kind: "openclaw", reply: "every" } };
+    expect(threadRecord.decode(JSON.stringify({ $v: 2, ...left })).responder).toEqual({ kind: "none", reply: "every", agents: false });
+    expect(decodeEventPayload("thread.updated", JSON.stringify({ $v: 2, thread: left })).thread.responder.kind).toBe("none");
+    // One still attached keeps its gateway as its responder.
+    expect(threadRecord.decode(JSON.stringify({ $v: 2, ...plain, gateway: launch!.gateway, responder: { kind: "openclaw", reply: "every" } })).responder.kind).toBe("openclaw");
+  });
+
   it("write the current version with the document and strip it on read", () => {
     const stored = threadRecord.encode(launch!);
-    expect(threadRecord.version).toBe(3);
-    expect(JSON.parse(stored)).toEqual({ $v: 3, ...launch });
+    expect(threadRecord.version).toBe(4);
+    expect(JSON.parse(stored)).toEqual({ $v: 4, ...launch });
     expect(threadRecord.decode(stored)).toEqual(launch);
   });
 
@@ -109,16 +118,16 @@ describe("record codecs", () => {
   });
 
   it("upgrade old documents step by step before the schema sees them", () => {
-    expect(pinnedThreads.version).toBe(4);
-    // Version-less fixtures and rows written by today's codec (version 3) come back valid.
+    expect(pinnedThreads.version).toBe(5);
+    // Version-less fixtures and rows written by today's codec (version 4) come back valid.
     for (const doc of [...docs("threads"), threadRecord.encode(launch!)]) {
       const thread = pinnedThreads.decode(doc);
       expect(thread.pinned).toBe(false);
       expect(Thread.parse(thread)).toEqual(threadRecord.decode(doc));
     }
-    // New writes carry version 4, and a version-4 row is not upgraded again.
+    // New writes carry version 5, and a version-5 row is not upgraded again.
     const written = pinnedThreads.encode({ ...launch!, pinned: true });
-    expect(JSON.parse(written).$v).toBe(4);
+    expect(JSON.parse(written).$v).toBe(5);
     expect(pinnedThreads.decode(written).pinned).toBe(true);
     // Without the step, the old rows fail the new schema: that is what the step is for.
     const noStep = defineRecord("thread", Thread.extend({ pinned: z.boolean() }));
@@ -218,11 +227,11 @@ describe("a room on today's rows", () => {
     await sock.ok("threads.rename", { threadId: archived!.id, title: "Renamed", idempotencyKey: idem() });
     await sock.ok("approvals.request", { title: "New", idempotencyKey: idem() });
     const [thread] = await sql<{ doc: string }>(`select doc from threads where id = ?`, archived!.id);
-    expect(JSON.parse(thread!.doc)).toMatchObject({ $v: 3, title: "Renamed", responder: { kind: "none", agents: false } });
+    expect(JSON.parse(thread!.doc)).toMatchObject({ $v: 4, title: "Renamed", responder: { kind: "none", agents: false } });
     const [event] = await sql<{ payload: string }>(`select payload from events where event = 'thread.renamed' order by seq desc limit 1`);
-    expect(JSON.parse(event!.payload)).toMatchObject({ $v: 3, thread: { title: "Renamed" } });
+    expect(JSON.parse(event!.payload)).toMatchObject({ $v: 4, thread: { title: "Renamed" } });
     const [result] = await sql<{ result: string }>(`select result from idempotency where method = 'threads.rename' and principal_id = ? order by at desc limit 1`, owner.userId);
-    expect(JSON.parse(result!.result).$v).toBe(3);
+    expect(JSON.parse(result!.result).$v).toBe(4);
     const [audit] = await sql<{ doc: string }>(`select doc from audit order by n desc limit 1`);
     expect(JSON.parse(audit!.doc)).toMatchObject({ $v: 1, action: "approval.requested" });
     // …and read back the same as before.

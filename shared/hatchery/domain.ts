@@ -38,9 +38,11 @@ function jobData(j: Job): Record<string, unknown> {
 function approvalData(a: Approval): Record<string, unknown> {
   return {
     title: a.title,
+    summary: a.summary,
     risk: a.risk,
     status: a.status,
     requestedBy: a.requestedBy.name,
+    onBehalfOf: a.onBehalfOf && a.onBehalfOf.id !== a.requestedBy.id ? a.onBehalfOf.name : null,
     resolvedBy: a.resolvedBy?.name ?? null,
     note: a.note,
     expiresAt: a.expiresAt,

@@ -56,9 +56,13 @@ export const DOMAIN_DATA = {
   }),
   approval: z.object({
     title: text().nullish(),
+    /** What happens once approved, in plain words (the approval's summary). */
+    summary: text(500).nullish(),
     risk: text(40).nullish(),
     status: text(40).nullish(),
     requestedBy: text().nullish(),
+    /** Whose turn made it be asked, when not the requester's own. */
+    onBehalfOf: text().nullish(),
     resolvedBy: text().nullish(),
     note: text().nullish(),
     expiresAt: time.nullish(),

@@ -137,10 +137,18 @@ export const ApprovalNode = memo(function ApprovalNode({ id, data, selected }: P
         <span className="node-title">{text(d.title)}</span>
         <span className={`chip risk-${token(d.risk)}`}>{text(d.risk)}</span>
       </div>
+      {text(d.summary) && (
+        <p className="node-summary" title={text(d.summary)}>
+          {text(d.summary)}
+        </p>
+      )}
       <div className={`approval-state state-${status}`}>
         {status === "pending" ? "Waiting for a decision" : status === "expired" ? "Expired" : `${status[0]!.toUpperCase()}${status.slice(1)}${by ? ` by ${by}` : ""}`}
       </div>
-      <div className="node-foot">asked by {text(d.requestedBy)}</div>
+      <div className="node-foot">
+        asked by {text(d.requestedBy)}
+        {text(d.onBehalfOf) && ` for ${text(d.onBehalfOf)}`}
+      </div>
     </Shell>
   );
 });
