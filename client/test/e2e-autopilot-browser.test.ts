@@ -128,6 +128,10 @@ describe("the Autopilot in two browsers", () => {
     await card.getByText(/The Autopilot will archive the thread “/).waitFor();
     // Her turn asked for it: she may confirm it as her own; Bob approves it plainly.
     await expect.poll(() => card.getByRole("button", { name: "Confirm" }).isEnabled()).toBe(true);
+    // The buttons are in view where the thread waits, above the folded details.
+    const button = await card.getByRole("button", { name: "Confirm" }).boundingBox();
+    expect(button).not.toBeNull();
+    expect(button!.y + button!.height).toBeLessThanOrEqual(alice.viewportSize()!.height);
     await shot(alice, "03-approval-card");
 
     await bob.getByRole("tab", { name: /Approvals/ }).click();
