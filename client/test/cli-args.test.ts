@@ -46,6 +46,7 @@ describe("parseCli", () => {
 
   it("parses approvals", () => {
     expect(run(["approve", "a1", "--note", "ok"]).command).toEqual({ name: "approve", approvalId: "a1", note: "ok" });
+    expect(run(["approve", "a1", "--confirm-own"]).command).toEqual({ name: "approve", approvalId: "a1", confirmOwn: true });
     expect(run(["deny", "a1"]).command).toEqual({ name: "deny", approvalId: "a1" });
     expect(run(["request-approval", "Drop", "table", "--details", "all rows", "--risk", "high", "--thread", "t1", "--expires-in", "90", "--wait"]).command).toEqual({
       name: "request-approval",
