@@ -2,6 +2,7 @@ import { MemoryEntry } from "../../shared/protocol/agent";
 import { Approval } from "../../shared/protocol/approvals";
 import { AuditEntry } from "../../shared/protocol/audit";
 import { GatewaySession } from "../../shared/protocol/gateway";
+import { InboxPreferences } from "../../shared/protocol/inbox";
 import { Instance } from "../../shared/protocol/instances";
 import { Job } from "../../shared/protocol/jobs";
 import { Message, Thread } from "../../shared/protocol/threads";
@@ -24,3 +25,5 @@ export const gatewaySessionRecord = defineRecord("gateway session", GatewaySessi
 export const auditRecord = defineRecord("audit entry", AuditEntry.omit({ n: true, at: true }));
 /** The workspace memory (protocol 5); `key` and `updatedAt` are columns too. */
 export const memoryRecord = defineRecord("memory entry", MemoryEntry);
+/** A person's inbox preferences (protocol 8), in `inbox_people.preferences`. */
+export const inboxPreferencesRecord = defineRecord("inbox preferences", InboxPreferences);

@@ -10,7 +10,7 @@
  * which an older client could not always parse.) Stored documents are versioned apart
  * from this (party/records): old rows are upgraded on read, whatever the protocol.
  */
-export const PROTOCOL_VERSION = 7;
+export const PROTOCOL_VERSION = 8;
 
 /** Close reason of a 4008: which version was refused and which one the server speaks. */
 export function protocolUnsupportedReason(requested: string): string {

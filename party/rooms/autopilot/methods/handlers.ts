@@ -15,6 +15,7 @@ import { deleteMemory, listMemory, putMemory } from "../../../domain/memory";
 import { archiveThread, configureThread, createThread, listMessages, pageThreads, renameThread, SILENT } from "../../../domain/threads";
 import { listUsage } from "../../../domain/usage";
 import { prepareDecision } from "./decisions";
+import * as inbox from "../inbox/methods";
 import { abortChat, applyGraph, listPresence, sessionHistory, updatePresence } from "./live";
 import type { RequestContext } from "../context";
 
@@ -96,4 +97,8 @@ export const HANDLERS: { [M in MethodName]: Handler<M> } = {
   "memory.put": mutate(putMemory),
   "memory.delete": mutate(deleteMemory),
   "usage.list": query(listUsage),
+  "inbox.get": local(inbox.getInbox),
+  "inbox.markRead": local(inbox.markRead),
+  "inbox.follow": local(inbox.follow),
+  "inbox.configure": local(inbox.configure),
 };
