@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import type { EventFrame } from "../../shared/protocol/frames";
 import { DEFAULT_INBOX_PREFERENCES, type Inbox } from "../../shared/protocol/inbox";
+import { mentions } from "../rooms/autopilot/inbox/derive";
 import { addMember, api, createKey, idem, RawSocket, signUp } from "./harness";
 
 type InboxFrame = EventFrame & { payload: { inbox: Inbox } };
@@ -33,6 +34,19 @@ async function openTeam(role: "member" | "viewer") {
 
 /** Everything a socket was sent so far: a request answered after a commit comes after the commit's frames. */
 const settled = (socket: RawSocket) => socket.ok("inbox.get", {});
+
+describe("mentions", () => {
+  it("match @name whole and case-insensitively, names with pattern characters included, never a longer name or an address", () => {
+    expect(mentions("hey @alice, look", "Alice")).toBe(true);
+    expect(mentions("@Ann Lee please", "Ann Lee")).toBe(true);
+    expect(mentions("@alicex look", "Alice")).toBe(false);
+    expect(mentions("mail bob@alice.test", "alice")).toBe(false);
+    expect(mentions("ask @a.b (x)*?", "a.b (x)*")).toBe(true);
+    expect(mentions("ask @aXb (x)", "a.b (x)")).toBe(false);
+    expect(mentions("@Zoë!", "zoë")).toBe(true);
+    expect(mentions("@ ", " ")).toBe(false);
+  });
+});
 
 describe("the inbox", () => {
   it("greets a person with their inbox, and an agent with none", async () => {

@@ -79,15 +79,13 @@ export type Inbox = z.infer<typeof Inbox>;
 export const InboxGetParams = z.object({}).default({});
 export const InboxGetResult = z.object({ inbox: Inbox });
 
-/** Marks the given items read (or unread with `read: false`); `all` marks every current item. */
-export const InboxMarkReadParams = z
-  .object({
-    keys: z.array(InboxKey).max(MAX_INBOX_ITEMS).default([]),
-    all: z.boolean().default(false),
-    read: z.boolean().default(true),
-    idempotencyKey: IdempotencyKey,
-  })
-  .refine((p) => p.all || p.keys.length > 0, { message: "give keys or all: true" });
+/** Marks the given items read (or unread with `read: false`); `all` marks every current item. One of the two is required. */
+export const InboxMarkReadParams = z.object({
+  keys: z.array(InboxKey).max(MAX_INBOX_ITEMS).default([]),
+  all: z.boolean().default(false),
+  read: z.boolean().default(true),
+  idempotencyKey: IdempotencyKey,
+});
 export const InboxMarkReadResult = z.object({ unread: z.number().int().nonnegative() });
 
 export const InboxFollowParams = z.object({ threadId: EntityId, follow: z.boolean(), idempotencyKey: IdempotencyKey });

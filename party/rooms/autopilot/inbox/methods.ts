@@ -21,6 +21,7 @@ export function getInbox({ room, principal, now }: RequestContext): MethodResult
 
 export function markRead({ room, principal, now }: RequestContext, params: MethodParsedParams<"inbox.markRead">): MethodResult<"inbox.markRead"> {
   const me = person(principal);
+  if (!params.all && params.keys.length === 0) throw new RoomError("bad_request", "give the keys to mark, or all: true");
   const current = inboxOf(room.sql, me, now).items.map((item) => item.key);
   storeRead(room.sql, me.id, params.all ? current : params.keys, current, now, params.read);
   room.inbox.refresh([me.id]);
