@@ -61,6 +61,7 @@ export class AutopilotClient {
   declare readonly presence: MethodNamespaces["presence"];
   declare readonly memory: MethodNamespaces["memory"];
   declare readonly usage: MethodNamespaces["usage"];
+  declare readonly inbox: MethodNamespaces["inbox"];
 
   readonly #options: AutopilotClientOptions;
   readonly #endpoint: Endpoint;
