@@ -1,9 +1,11 @@
 // The per-person inbox (docs/inbox.md): items derived from the room's state, sent only to
 // their person's sockets, leaving when their cause goes; read state shared by a person's
 // tabs; hostile input refused with typed errors; e-mail for what waited too long.
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { EventFrame } from "../../shared/protocol/frames";
 import { DEFAULT_INBOX_PREFERENCES, type Inbox } from "../../shared/protocol/inbox";
+import type { Env } from "../env";
 import { mentions } from "../rooms/autopilot/inbox/derive";
 import { addMember, api, createKey, idem, RawSocket, signUp } from "./harness";
 
@@ -87,6 +89,25 @@ describe("the inbox", () => {
     await secondSocket.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
     const after = await inboxWhere(ownerSocket, (inbox) => !keysOf(inbox).includes(key), waiting);
     expect(after.unread).toBe(0);
+  });
+
+  it("a person whose role no longer lets them decide loses the approval from their inbox at once", async () => {
+    const { ownerSocket, secondSocket, agentSocket, owner, second, ws } = await openTeam("member");
+    const { approval } = await agentSocket.ok("approvals.request", { title: "Decide me", idempotencyKey: idem() });
+    const key = `approval:${approval.id}`;
+    await inboxWhere(secondSocket, (inbox) => keysOf(inbox).includes(key));
+    const member = await (env as unknown as Env).DB.prepare(`select "id" from "member" where "organizationId" = ? and "userId" = ?`).bind(ws, second.userId).first<{ id: string }>();
+    const since = secondSocket.frames.length;
+    const changed = await api("/api/auth/organization/update-member-role", {
+      method: "POST",
+      cookie: owner.cookie,
+      body: JSON.stringify({ memberId: member!.id, role: "viewer", organizationId: ws }),
+    });
+    expect(changed.status).toBe(200);
+    const after = await inboxWhere(secondSocket, (inbox) => !keysOf(inbox).includes(key), since);
+    expect(after.unread).toBe(0);
+    // The owner may still decide it.
+    expect(keysOf((await settled(ownerSocket)).inbox)).toContain(key);
   });
 
   it("the person who asked for an instance operation does not get it to decide; the other person does", async () => {

@@ -9,6 +9,9 @@ import { mentions } from "./derive";
 import { followByWriting, followers, notePerson } from "./store";
 import { inboxOf } from "./view";
 
+/** How long the inboxes a burst of commits touches gather before they are derived and sent once. */
+export const INBOX_COALESCE_MS = 250;
+
 export interface InboxHubDeps {
   sql: Sql;
   /** Who is connected (the room's presence index: kept in memory, cheap). */
@@ -29,6 +32,10 @@ export interface InboxHubDeps {
 export class InboxHub {
   /** The frame each connected person was last sent, so an unchanged inbox is not sent again. */
   readonly #sent = new Map<string, string>();
+  /** People whose inbox the commits of the current window touched, and whether mail may be due. */
+  readonly #touched = new Set<string>();
+  #mayMail = false;
+  #timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly d: InboxHubDeps) {}
 
@@ -62,10 +69,16 @@ export class InboxHub {
     this.refresh(this.#people().map((p) => p.principalId));
   }
 
-  /** After a commit: follows by writing, then whose inbox the events touch. */
+  /**
+   * After a commit: follows by writing at once, then notes whose inbox the events touch.
+   * Those are derived and sent after INBOX_COALESCE_MS, once for the whole window: a
+   * thread busy with replies costs its followers one update per window, not one per
+   * message. (The timer is in memory: an eviction inside a window loses only that
+   * window's updates; a socket that comes back gets its inbox in its greeting.)
+   */
   afterCommit(effects: OpEffects): void {
     if (effects.events.length === 0) return;
-    const touched = new Set<string>();
+    const touched = this.#touched;
     let mayMail = false;
     let people: PresenceEntry[] | null = null;
     const present = () => (people ??= this.#people());
@@ -104,7 +117,19 @@ export class InboxHub {
           break;
       }
     }
-    if (touched.size > 0) this.refresh(touched);
+    this.#mayMail ||= mayMail;
+    if ((touched.size > 0 || this.#mayMail) && this.#timer === null) this.#timer = setTimeout(() => this.flush(), INBOX_COALESCE_MS);
+  }
+
+  /** Sends what the window gathered now. */
+  flush(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    const touched = [...this.#touched];
+    const mayMail = this.#mayMail;
+    this.#touched.clear();
+    this.#mayMail = false;
+    if (touched.length > 0) this.refresh(touched);
     if (mayMail) this.d.itemsMayHaveChanged();
   }
 
