@@ -43,9 +43,8 @@ export class InboxHub {
   greet(conn: Connection, principal: Principal, origin: string, now: number): void {
     if (!isPerson(principal)) return;
     notePerson(this.d.sql, principal.id, principal.name, origin, now);
-    const text = eventFrame("inbox.updated", { inbox: inboxOf(this.d.sql, principal, now) });
-    this.#sent.set(principal.id, text);
-    this.d.send(conn, text);
+    // Not recorded as sent: the person's other sockets may not have this version yet.
+    this.d.send(conn, eventFrame("inbox.updated", { inbox: inboxOf(this.d.sql, principal, now) }));
   }
 
   /** Sends the current inbox to each of these people's sockets, where it changed. */
