@@ -300,6 +300,18 @@ export const inboxMailed = sqliteTable(
   (t) => [primaryKey({ columns: [t.principalId, t.itemKey] })],
 );
 
+// Mentions noted when the message is written, for the people the room knows then: an
+// inbox reads its own rows instead of searching every message.
+export const inboxMentions = sqliteTable(
+  "inbox_mentions",
+  {
+    principalId: text("principal_id").notNull(),
+    messageId: text("message_id").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.principalId, t.messageId] }), index("inbox_mentions_at").on(t.principalId, t.at)],
+);
+
 export const inboxFollows = sqliteTable(
   "inbox_follows",
   {

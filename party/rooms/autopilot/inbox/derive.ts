@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, sql as raw } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Approval } from "../../../../shared/protocol/approvals";
 import { type InboxItem, MAX_INBOX_ITEMS } from "../../../../shared/protocol/inbox";
 import type { Principal } from "../../../../shared/protocol/principal";
@@ -10,7 +10,7 @@ import { instances, jobs, messages, threads } from "../../../domain/db/schema";
 import type { Sql } from "../../../domain/sql";
 import { readable } from "../../../records/codec";
 import { instanceRecord, jobRecord, messageRecord, threadRecord } from "../../../records/documents";
-import { following } from "./store";
+import { following, mentionsOf } from "./store";
 
 // A person's inbox items, derived from the room's state as it is now: an item exists only
 // while its cause does (a pending approval they may decide, a message naming them, a
@@ -19,8 +19,6 @@ import { following } from "./store";
 
 export type DerivedItem = Omit<InboxItem, "read">;
 
-/** How far back mentions are looked for: the room's newest messages. */
-const MENTION_WINDOW = 2000;
 /** Followed threads looked at for replies, most recently active first. */
 const REPLY_THREADS = 100;
 /** Messages of a followed thread looked at for replies newer than the person's own. */
@@ -60,27 +58,24 @@ function decodeMessages(rows: { n: number; doc: string }[]): Message[] {
   return readable(rows, (r): Message => ({ ...messageRecord.decode(r.doc), n: r.n }));
 }
 
+/** Messages by id (in batches: a Durable Object's SQLite binds at most 100 parameters). */
+function messagesById(sql: Sql, ids: string[]): Message[] {
+  const rows: { n: number; doc: string }[] = [];
+  for (let i = 0; i < ids.length; i += 90)
+    rows.push(
+      ...sql.db
+        .select({ n: messages.n, doc: messages.doc })
+        .from(messages)
+        .where(inArray(messages.id, ids.slice(i, i + 90)))
+        .all(),
+    );
+  return decodeMessages(rows);
+}
+
+/** Messages noted as naming the person when they were written (hub.ts). */
 function mentionItems(sql: Sql, person: Principal): DerivedItem[] {
-  const name = person.name.trim();
-  if (!name) return [];
-  const newest =
-    sql.db
-      .select({ n: raw<number>`max(${messages.n})` })
-      .from(messages)
-      .get()?.n ?? 0;
-  // A cheap pre-filter in SQL (the name as the stored JSON spells it); the exact test below.
-  const spelled = JSON.stringify(name)
-    .slice(1, -1)
-    .replace(/[\\%_]/g, "\\$&");
-  const rows = sql.db
-    .select({ n: messages.n, doc: messages.doc })
-    .from(messages)
-    .where(and(gt(messages.n, newest - MENTION_WINDOW), raw`${messages.doc} like ${`%@${spelled}%`} escape '\\'`))
-    .orderBy(desc(messages.n))
-    .limit(MAX_INBOX_ITEMS)
-    .all();
-  return decodeMessages(rows)
-    .filter((m) => m.author.id !== person.id && mentions(m.text, name))
+  return messagesById(sql, mentionsOf(sql, person.id, MAX_INBOX_ITEMS))
+    .filter((m) => m.author.id !== person.id)
     .map((m) => ({
       key: `mention:${m.id}`,
       kind: "mention",

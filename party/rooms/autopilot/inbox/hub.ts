@@ -6,7 +6,7 @@ import type { Sql } from "../../../domain/sql";
 import { isAccessPrincipal } from "../../../auth/current-access";
 import { eventFrame } from "../connections/socket-send";
 import { mentions } from "./derive";
-import { followByWriting, followers, notePerson } from "./store";
+import { followByWriting, followers, knownNames, noteMention, notePerson } from "./store";
 import { inboxOf } from "./view";
 
 /** How long the inboxes a burst of commits touches gather before they are derived and sent once. */
@@ -36,6 +36,8 @@ export class InboxHub {
   readonly #touched = new Set<string>();
   #mayMail = false;
   #timer: ReturnType<typeof setTimeout> | null = null;
+  /** The names of everyone the room knows (read once per wake and after a person is noted). */
+  #names: { principalId: string; name: string }[] | null = null;
 
   constructor(private readonly d: InboxHubDeps) {}
 
@@ -43,6 +45,7 @@ export class InboxHub {
   greet(conn: Connection, principal: Principal, origin: string, now: number): void {
     if (!isPerson(principal)) return;
     notePerson(this.d.sql, principal.id, principal.name, origin, now);
+    this.#names = null;
     // Not recorded as sent: the person's other sockets may not have this version yet.
     this.d.send(conn, eventFrame("inbox.updated", { inbox: inboxOf(this.d.sql, principal, now) }));
   }
@@ -81,6 +84,7 @@ export class InboxHub {
     let mayMail = false;
     let people: PresenceEntry[] | null = null;
     const present = () => (people ??= this.#people());
+    const names = () => (this.#names ??= knownNames(this.d.sql));
     for (const e of effects.events) {
       switch (e.event) {
         case "approval.requested":
@@ -94,14 +98,18 @@ export class InboxHub {
           break;
         }
         case "message.created": {
-          const { author, threadId, text } = e.payload.message;
+          const { id, author, threadId, text, createdAt } = e.payload.message;
           mayMail = true;
           if (isPerson(author)) {
             followByWriting(this.d.sql, author.id, threadId, Date.now());
             touched.add(author.id);
           }
           for (const id of followers(this.d.sql, threadId)) touched.add(id);
-          for (const p of present()) if (mentions(text, p.name)) touched.add(p.principalId);
+          for (const p of names())
+            if (p.principalId !== author.id && mentions(text, p.name)) {
+              noteMention(this.d.sql, p.principalId, id, createdAt);
+              touched.add(p.principalId);
+            }
           break;
         }
         case "job.finished":

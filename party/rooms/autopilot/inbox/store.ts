@@ -1,6 +1,6 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, lt } from "drizzle-orm";
 import { DEFAULT_INBOX_PREFERENCES, type InboxPreferences, MAX_FOLLOWED_THREADS } from "../../../../shared/protocol/inbox";
-import { inboxFollows, inboxMailed, inboxPeople, inboxReads } from "../../../domain/db/schema";
+import { inboxFollows, inboxMailed, inboxMentions, inboxPeople, inboxReads } from "../../../domain/db/schema";
 import type { Sql } from "../../../domain/sql";
 import { readable } from "../../../records/codec";
 import { inboxPreferencesRecord } from "../../../records/documents";
@@ -133,4 +133,42 @@ export function setFollowing(sql: Sql, principalId: string, threadId: string, fo
 /** A person created or wrote in a thread: they follow it, unless they unfollowed it before. */
 export function followByWriting(sql: Sql, principalId: string, threadId: string, now: number): void {
   sql.db.insert(inboxFollows).values({ principalId, threadId, following: 1, at: now }).onConflictDoNothing().run();
+}
+
+/** Everyone the room knows, by name only (what a new message is searched for). */
+export function knownNames(sql: Sql): { principalId: string; name: string }[] {
+  return sql.db.select({ principalId: inboxPeople.principalId, name: inboxPeople.name }).from(inboxPeople).all();
+}
+
+/** Mentions kept per person: the inbox shows the newest 100 items at most. */
+const MENTIONS_KEPT = 200;
+
+/** A message names this person: noted with its time; the oldest beyond MENTIONS_KEPT go. */
+export function noteMention(sql: Sql, principalId: string, messageId: string, at: number): void {
+  sql.db.insert(inboxMentions).values({ principalId, messageId, at }).onConflictDoNothing().run();
+  const oldestKept = sql.db
+    .select({ at: inboxMentions.at })
+    .from(inboxMentions)
+    .where(eq(inboxMentions.principalId, principalId))
+    .orderBy(desc(inboxMentions.at))
+    .limit(1)
+    .offset(MENTIONS_KEPT - 1)
+    .get();
+  if (oldestKept)
+    sql.db
+      .delete(inboxMentions)
+      .where(and(eq(inboxMentions.principalId, principalId), lt(inboxMentions.at, oldestKept.at)))
+      .run();
+}
+
+/** The messages that named this person, newest first. */
+export function mentionsOf(sql: Sql, principalId: string, limit: number): string[] {
+  return sql.db
+    .select({ messageId: inboxMentions.messageId })
+    .from(inboxMentions)
+    .where(eq(inboxMentions.principalId, principalId))
+    .orderBy(desc(inboxMentions.at))
+    .limit(limit)
+    .all()
+    .map((r) => r.messageId);
 }

@@ -14,6 +14,14 @@ CREATE TABLE `inbox_mailed` (
 	PRIMARY KEY(`principal_id`, `item_key`)
 );
 --> statement-breakpoint
+CREATE TABLE `inbox_mentions` (
+	`principal_id` text NOT NULL,
+	`message_id` text NOT NULL,
+	`at` integer NOT NULL,
+	PRIMARY KEY(`principal_id`, `message_id`)
+);
+--> statement-breakpoint
+CREATE INDEX `inbox_mentions_at` ON `inbox_mentions` (`principal_id`,`at`);--> statement-breakpoint
 CREATE TABLE `inbox_people` (
 	`principal_id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,
