@@ -138,6 +138,16 @@ describe("the inbox", () => {
     otherTab.close();
   });
 
+  it("a tab that opens while an update is gathering does not keep the person's other tabs from getting it", async () => {
+    const { ownerSocket, agentSocket, owner, ws } = await openTeam("member");
+    const since = ownerSocket.frames.length;
+    const [{ approval }, late] = await Promise.all([agentSocket.ok("approvals.request", { title: "Both tabs", idempotencyKey: idem() }), RawSocket.open(ws, { cookie: owner.cookie })]);
+    const key = `approval:${approval.id}`;
+    await inboxWhere(late, (inbox) => keysOf(inbox).includes(key));
+    await inboxWhere(ownerSocket, (inbox) => keysOf(inbox).includes(key), since);
+    late.close();
+  });
+
   it("follows threads one writes in; unfollowing stops their replies, following again brings them back", async () => {
     const { ownerSocket, secondSocket } = await openTeam("member");
     const { thread } = await secondSocket.ok("threads.create", { title: "Questions", idempotencyKey: idem() });
