@@ -131,4 +131,32 @@ describe("the inbox in the app", () => {
     await alice.page.getByText("Nothing waiting").waitFor();
     await shot(alice.page, "03-decided-inbox-empty");
   });
+
+  it("a mention reaches the person named and opens the thread, which marks it read; following the thread brings its replies", async () => {
+    const { alice, bob } = people;
+    const title = "Autopilot — Alice's workspace";
+    await bob.page.getByLabel("New thread title").fill("Plans");
+    await bob.page.getByRole("button", { name: "Create", exact: true }).click();
+    await bob.page.locator(".sidebar").getByRole("button", { name: /Plans/ }).click();
+    await bob.page.getByLabel("Message", { exact: true }).fill("@Alice can you look?");
+    await bob.page.getByLabel("Message", { exact: true }).press("Enter");
+
+    const mention = alice.page.locator(".inbox-item.unread", { hasText: "Bob mentioned you" });
+    await mention.waitFor({ timeout: 10_000 });
+    await expect.poll(() => alice.page.title()).toBe(`(1) ${title}`);
+    await expect.poll(async () => (await notifications(alice.page)).map((n) => n.title)).toContain("Bob mentioned you");
+    await mention.getByRole("button").click();
+    const thread = alice.page.locator(".thread-view");
+    await thread.getByRole("heading", { name: "Plans" }).waitFor();
+    await expect.poll(() => alice.page.title()).toBe(title);
+
+    // Alice never wrote there: she follows it on purpose, and Bob's next message is a reply for her.
+    await thread.getByRole("button", { name: "Follow", exact: true }).click();
+    await thread.getByRole("button", { name: "Following" }).waitFor();
+    await bob.page.getByLabel("Message", { exact: true }).fill("the plan is ready");
+    await bob.page.getByLabel("Message", { exact: true }).press("Enter");
+    await expect.poll(() => alice.page.title()).toBe(`(1) ${title}`);
+    await expect.poll(async () => (await notifications(alice.page)).map((n) => n.title)).toContain("2 replies in “Plans”");
+    await shot(alice.page, "04-followed-thread-reply");
+  });
 });
