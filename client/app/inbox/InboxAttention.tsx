@@ -33,11 +33,16 @@ export function InboxAttention() {
   // After the workspace's own start (which clears the selection): the first time it is live.
   useEffect(() => {
     if (status !== "connected" || linked.current === location.search) return;
-    linked.current = location.search;
     const selection = selectionFromUrl(location.search);
-    if (!selection) return;
-    useUi.getState().select(selection, { focus: true });
-    useUi.getState().setDrawer("right");
+    if (selection) {
+      useUi.getState().select(selection, { focus: true });
+      useUi.getState().setDrawer("right");
+      // Opened once: the link's item must not follow the person into another workspace.
+      const url = new URL(location.href);
+      for (const kind of ["approval", "thread", "job", "instance"]) url.searchParams.delete(kind);
+      history.replaceState(history.state, "", url);
+    }
+    linked.current = location.search;
   }, [status]);
   return null;
 }
