@@ -104,7 +104,7 @@ export class InboxHub {
             followByWriting(this.d.sql, author.id, threadId, Date.now());
             touched.add(author.id);
           }
-          for (const id of followers(this.d.sql, threadId)) touched.add(id);
+          for (const follower of followers(this.d.sql, threadId)) touched.add(follower);
           for (const p of names())
             if (p.principalId !== author.id && mentions(text, p.name)) {
               noteMention(this.d.sql, p.principalId, id, createdAt);

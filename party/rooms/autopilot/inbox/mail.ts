@@ -80,7 +80,10 @@ export class InboxMail {
       });
       if (later !== null) next = next === null ? later : Math.min(next, later);
     }
-    if (next !== null) this.#wake(next, now);
+    // Scheduled times have one-second granularity and workerd's clock advances only with
+    // I/O, so a wake-up can come before what it was set for: look again no sooner than a
+    // second later rather than in a tight loop.
+    if (next !== null) this.#wake(Math.max(next, now + 1000), now);
   }
 
   /** Mails `person` what is due; returns when their next item falls due (null: none waiting). */
