@@ -320,6 +320,8 @@ export const inboxFollows = sqliteTable(
     /** 0: unfollowed on purpose (writing in the thread again does not follow it again). */
     following: integer("following").notNull(),
     at: integer("at").notNull(),
+    /** When the person last wrote in the thread: a thread with nothing newer has no replies for them. */
+    wroteAt: integer("wrote_at"),
   },
   (t) => [primaryKey({ columns: [t.principalId, t.threadId] }), index("inbox_follows_thread").on(t.threadId, t.following)],
 );

@@ -10,7 +10,7 @@ import { instances, jobs, messages, threads } from "../../../domain/db/schema";
 import type { Sql } from "../../../domain/sql";
 import { readable } from "../../../records/codec";
 import { instanceRecord, jobRecord, messageRecord, threadRecord } from "../../../records/documents";
-import { following, mentionsOf } from "./store";
+import { followedThreads, mentionsOf } from "./store";
 
 // A person's inbox items, derived from the room's state as it is now: an item exists only
 // while its cause does (a pending approval they may decide, a message naming them, a
@@ -88,8 +88,10 @@ function mentionItems(sql: Sql, person: Principal): DerivedItem[] {
 
 /** Per followed thread: the replies since the person last wrote there, as one item keyed by the newest. */
 function replyItems(sql: Sql, person: Principal, mentioned: Set<string>): DerivedItem[] {
-  const ids = following(sql, person.id);
-  if (ids.length === 0) return [];
+  const follows = followedThreads(sql, person.id);
+  if (follows.length === 0) return [];
+  const wrote = new Map(follows.map((f) => [f.threadId, f.wroteAt ?? 0]));
+  const ids = follows.map((f) => f.threadId);
   const rows: { doc: string }[] = [];
   // A Durable Object's SQLite binds at most 100 parameters per statement.
   for (let i = 0; i < ids.length; i += 90)
@@ -100,18 +102,14 @@ function replyItems(sql: Sql, person: Principal, mentioned: Set<string>): Derive
         .where(and(inArray(threads.id, ids.slice(i, i + 90)), eq(threads.archived, 0)))
         .all(),
     );
-  const followed = readable(rows, (r) => threadRecord.decode(r.doc))
-    .filter((t) => t.lastMessageAt !== null)
+  // Only threads with something newer than the person's own last message are read further.
+  const active = readable(rows, (r) => threadRecord.decode(r.doc))
+    .filter((t) => t.lastMessageAt !== null && t.lastMessageAt > (wrote.get(t.id) ?? 0))
     .sort((a, b) => (b.lastMessageAt ?? 0) - (a.lastMessageAt ?? 0))
     .slice(0, REPLY_THREADS);
   const items: DerivedItem[] = [];
-  for (const thread of followed) {
-    const recent = decodeMessages(sql.db.select({ n: messages.n, doc: messages.doc }).from(messages).where(eq(messages.threadId, thread.id)).orderBy(desc(messages.n)).limit(REPLY_DEPTH).all());
-    const since: Message[] = [];
-    for (const m of recent) {
-      if (m.author.id === person.id) break;
-      if (m.kind !== "tool") since.push(m);
-    }
+  for (const thread of active) {
+    const since = repliesSince(sql, thread.id, person.id);
     const newest = since[0];
     if (!newest || mentioned.has(newest.id)) continue;
     const who = [...new Set(since.map((m) => m.author.name))].join(", ");
@@ -125,6 +123,19 @@ function replyItems(sql: Sql, person: Principal, mentioned: Set<string>): Derive
     });
   }
   return items;
+}
+
+/** A thread's messages by others after the person's own newest, newest first (tool calls left out), decoded only as far as needed. */
+function repliesSince(sql: Sql, threadId: string, personId: string): Message[] {
+  const rows = sql.db.select({ n: messages.n, doc: messages.doc }).from(messages).where(eq(messages.threadId, threadId)).orderBy(desc(messages.n)).limit(REPLY_DEPTH).all();
+  const since: Message[] = [];
+  for (const row of rows) {
+    const [m] = decodeMessages([row]);
+    if (!m) continue;
+    if (m.author.id === personId) break;
+    if (m.kind !== "tool") since.push(m);
+  }
+  return since;
 }
 
 /** Jobs the person started that failed, and instances they created that are in error. */

@@ -94,14 +94,14 @@ export class InboxHub {
           break;
         case "thread.created": {
           const { createdBy, id } = e.payload.thread;
-          if (isPerson(createdBy)) followByWriting(this.d.sql, createdBy.id, id, Date.now());
+          if (isPerson(createdBy)) followByWriting(this.d.sql, createdBy.id, id, e.payload.thread.createdAt);
           break;
         }
         case "message.created": {
           const { id, author, threadId, text, createdAt } = e.payload.message;
           mayMail = true;
           if (isPerson(author)) {
-            followByWriting(this.d.sql, author.id, threadId, Date.now());
+            followByWriting(this.d.sql, author.id, threadId, createdAt);
             touched.add(author.id);
           }
           for (const follower of followers(this.d.sql, threadId)) touched.add(follower);

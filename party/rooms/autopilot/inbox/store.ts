@@ -98,17 +98,18 @@ export const markRead = (sql: Sql, principalId: string, keys: readonly string[],
   mark(sql, inboxReads, principalId, keys, current, now, read);
 export const markMailed = (sql: Sql, principalId: string, keys: readonly string[], current: readonly string[], now: number) => mark(sql, inboxMailed, principalId, keys, current, now);
 
-/** Threads the principal follows, most recently followed first. */
-export function following(sql: Sql, principalId: string, limit = MAX_FOLLOWED_THREADS): string[] {
+/** Threads the principal follows (and when they last wrote there), most recently followed first. */
+export function followedThreads(sql: Sql, principalId: string, limit = MAX_FOLLOWED_THREADS): { threadId: string; wroteAt: number | null }[] {
   return sql.db
-    .select({ threadId: inboxFollows.threadId })
+    .select({ threadId: inboxFollows.threadId, wroteAt: inboxFollows.wroteAt })
     .from(inboxFollows)
     .where(and(eq(inboxFollows.principalId, principalId), eq(inboxFollows.following, 1)))
     .orderBy(desc(inboxFollows.at))
     .limit(limit)
-    .all()
-    .map((r) => r.threadId);
+    .all();
 }
+
+export const following = (sql: Sql, principalId: string): string[] => followedThreads(sql, principalId).map((r) => r.threadId);
 
 /** Who follows a thread. */
 export function followers(sql: Sql, threadId: string): string[] {
@@ -130,9 +131,13 @@ export function setFollowing(sql: Sql, principalId: string, threadId: string, fo
     .run();
 }
 
-/** A person created or wrote in a thread: they follow it, unless they unfollowed it before. */
-export function followByWriting(sql: Sql, principalId: string, threadId: string, now: number): void {
-  sql.db.insert(inboxFollows).values({ principalId, threadId, following: 1, at: now }).onConflictDoNothing().run();
+/** A person created or wrote in a thread: they follow it, unless they unfollowed it before; `wroteAt` is when they last wrote. */
+export function followByWriting(sql: Sql, principalId: string, threadId: string, wroteAt: number): void {
+  sql.db
+    .insert(inboxFollows)
+    .values({ principalId, threadId, following: 1, at: wroteAt, wroteAt })
+    .onConflictDoUpdate({ target: [inboxFollows.principalId, inboxFollows.threadId], set: { wroteAt } })
+    .run();
 }
 
 /** Everyone the room knows, by name only (what a new message is searched for). */

@@ -3,6 +3,7 @@ CREATE TABLE `inbox_follows` (
 	`thread_id` text NOT NULL,
 	`following` integer NOT NULL,
 	`at` integer NOT NULL,
+	`wrote_at` integer,
 	PRIMARY KEY(`principal_id`, `thread_id`)
 );
 --> statement-breakpoint
