@@ -6,6 +6,8 @@ import { WaitingScreen } from "./auth/WaitingScreen";
 import { NoAccess } from "./auth/NoAccess";
 import { Canvas } from "./canvas/Canvas";
 import { initials } from "./lib/format";
+import { InboxAttention } from "./inbox/InboxAttention";
+import { useUnreadItems } from "./inbox/store";
 import { ConnectionStatus } from "./panels/ConnectionStatus";
 import { RightPanel, usePendingCount } from "./panels/RightPanel";
 import { SettingsDialog } from "./panels/Settings";
@@ -32,6 +34,7 @@ function Header() {
   const setDrawer = useUi((s) => s.setDrawer);
   const setRightTab = useUi((s) => s.setRightTab);
   const pending = usePendingCount();
+  const unread = useUnreadItems();
   return (
     <header className="topbar">
       <button type="button" className="icon only-narrow" aria-label="Threads and projects" aria-expanded={drawer === "left"} onClick={() => setDrawer(drawer === "left" ? null : "left")}>
@@ -55,6 +58,21 @@ function Header() {
       </select>
       <ConnectionStatus />
       <div className="spacer" />
+      <button
+        type="button"
+        className="approvals-button"
+        onClick={() => {
+          setRightTab("inbox");
+          setDrawer("right");
+        }}
+        aria-label={`Inbox, ${unread} unread`}
+      >
+        <span className="hide-narrow">Inbox</span>
+        <span className="only-narrow" aria-hidden>
+          ✉
+        </span>
+        {unread > 0 && <span className="badge">{unread}</span>}
+      </button>
       <button
         type="button"
         className="approvals-button"
@@ -151,6 +169,7 @@ function Workspace() {
       {drawer && <button type="button" className="scrim only-narrow" aria-label="Close panel" onClick={() => setDrawer(null)} />}
       <SettingsDialog workspace={workspace} open={settingsOpen} onClose={() => setSettingsOpen(false)} />
       <AccountNotices />
+      <InboxAttention />
     </div>
   );
 }

@@ -62,6 +62,7 @@ export class AutopilotClient {
   declare readonly memory: MethodNamespaces["memory"];
   declare readonly usage: MethodNamespaces["usage"];
   declare readonly settings: MethodNamespaces["settings"];
+  declare readonly inbox: MethodNamespaces["inbox"];
 
   readonly #options: AutopilotClientOptions;
   readonly #endpoint: Endpoint;

@@ -286,6 +286,8 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
     case "hello":
       // Hellos go through applyHello; one in the middle of a stream changes nothing here.
       return state;
+    case "inbox.updated":
+    // A person's inbox is theirs alone: the app keeps it apart from the workspace state.
     case "principal.updated":
       // Who this connection is lives with the hello (client.principal), not in the state.
       return state;

@@ -72,4 +72,8 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "memory.put": { kind: "auto", description: "Remember something for later (a short note under a key); replaces the key's note." },
   "memory.delete": { kind: "auto", description: "Forget a memory note by its key." },
   "usage.list": { kind: "never", why: "what the model costs is for people to read" },
+  "inbox.get": { kind: "never", why: "an inbox is a person's own; the Autopilot has none" },
+  "inbox.markRead": { kind: "never", why: "an inbox is a person's own; the Autopilot has none" },
+  "inbox.follow": { kind: "never", why: "an inbox is a person's own; the Autopilot has none" },
+  "inbox.configure": { kind: "never", why: "an inbox is a person's own; the Autopilot has none" },
 };

@@ -2,6 +2,7 @@ import { MemoryEntry } from "../../shared/protocol/agent";
 import { Approval } from "../../shared/protocol/approvals";
 import { AuditEntry } from "../../shared/protocol/audit";
 import { GatewaySession } from "../../shared/protocol/gateway";
+import { InboxPreferences } from "../../shared/protocol/inbox";
 import { Instance } from "../../shared/protocol/instances";
 import { Job } from "../../shared/protocol/jobs";
 import { WorkspaceSettings } from "../../shared/protocol/settings";
@@ -28,3 +29,5 @@ export const auditRecord = defineRecord("audit entry", AuditEntry.omit({ n: true
 export const memoryRecord = defineRecord("memory entry", MemoryEntry);
 /** The workspace's settings (protocol 8), one document in the room's meta. */
 export const settingsRecord = defineRecord("workspace settings", WorkspaceSettings);
+/** A person's inbox preferences (protocol 8), in `inbox_people.preferences`. */
+export const inboxPreferencesRecord = defineRecord("inbox preferences", InboxPreferences);

@@ -4,6 +4,7 @@ import { PrincipalUpdatedPayload } from "./access";
 import { ApprovalEventPayload } from "./approvals";
 import { ChatDeltaPayload, ChatErrorPayload, ChatFinalPayload, SessionsChangedPayload } from "./gateway";
 import { HelloPayload } from "./hello";
+import { InboxUpdatedPayload } from "./inbox";
 import { InstanceDeletedPayload, InstanceEventPayload } from "./instances";
 import { JobCancelRequestedPayload, JobEventPayload } from "./jobs";
 import { PresenceDiffPayload, PresenceJoinedPayload, PresenceLeftPayload, PresenceUpdatedPayload } from "./presence";
@@ -47,6 +48,8 @@ export const EphemeralEvents = {
   "sessions.changed": SessionsChangedPayload,
   /** Protocol 6: this socket's role or scopes changed (see access.ts). */
   "principal.updated": PrincipalUpdatedPayload,
+  /** Protocol 8: this person's inbox changed (inbox.ts); sent to their own sockets only. */
+  "inbox.updated": InboxUpdatedPayload,
 } as const;
 
 export const Events = { ...DurableEvents, ...EphemeralEvents } as const;

@@ -10,6 +10,7 @@ export * from "./frames";
 export * from "./gateway";
 export * from "./graph";
 export * from "./hello";
+export * from "./inbox";
 export * from "./instances";
 export * from "./instance-links";
 export * from "./jobs";

@@ -30,6 +30,7 @@ import {
   InstancesUnpairParams,
 } from "./instances";
 import { InstancesLinkParams } from "./instance-links";
+import { InboxConfigureParams, InboxConfigureResult, InboxFollowParams, InboxFollowResult, InboxGetParams, InboxGetResult, InboxMarkReadParams, InboxMarkReadResult } from "./inbox";
 import { JobResult, JobsCancelParams, JobsFailParams, JobsFinishParams, JobsListParams, JobsListResult, JobsStartParams, JobsUpdateParams } from "./jobs";
 import { PresenceListParams, PresenceListResult, PresenceUpdateParams, PresenceUpdateResult } from "./presence";
 import type { Scope } from "./principal";
@@ -115,6 +116,11 @@ export const Methods = {
   "usage.list": method({ params: UsageListParams, result: UsageListResult, scope: "read", mutating: false }),
   // Protocol 8: the workspace's approval policy; owners and admins.
   "settings.update": method({ params: SettingsUpdateParams, result: SettingsResult, scope: "admin", mutating: true }),
+  // Protocol 8: a person's own inbox (inbox.ts); agents are refused.
+  "inbox.get": method({ params: InboxGetParams, result: InboxGetResult, scope: "read", mutating: false }),
+  "inbox.markRead": method({ params: InboxMarkReadParams, result: InboxMarkReadResult, scope: "read", mutating: true }),
+  "inbox.follow": method({ params: InboxFollowParams, result: InboxFollowResult, scope: "read", mutating: true }),
+  "inbox.configure": method({ params: InboxConfigureParams, result: InboxConfigureResult, scope: "read", mutating: true }),
 } as const;
 
 export type MethodName = keyof typeof Methods;

@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEve
 import { ApprovalAsked, ApprovalSummary } from "./ApprovalContext";
 import { useAction } from "../lib/action";
 import { clockTime, relativeTime } from "../lib/format";
+import { FollowButton } from "../inbox/InboxPanel";
 import { firstMessageMark } from "../lib/chat-start";
 import { useCanvas } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
@@ -84,7 +85,7 @@ function ThreadView({ threadId }: { threadId: string }) {
         <span className="eyebrow">Thread</span>
         <h2>{thread.title}</h2>
         <p className="muted small">
-          started by {thread.createdBy.name} · {relativeTime(thread.createdAt)} · {thread.messageCount} message{thread.messageCount === 1 ? "" : "s"}
+          started by {thread.createdBy.name} · {relativeTime(thread.createdAt)} · {thread.messageCount} message{thread.messageCount === 1 ? "" : "s"} <FollowButton threadId={threadId} />
         </p>
         {thread.gateway && (
           <p className="muted small gateway-line">

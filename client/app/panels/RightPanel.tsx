@@ -9,6 +9,8 @@ import { Inspector } from "./Inspector";
 import { LoadMore } from "./LoadMore";
 import { MemoryView } from "./Memory";
 import { UsageView } from "./Usage";
+import { InboxPanel } from "../inbox/InboxPanel";
+import { useUnreadItems } from "../inbox/store";
 
 /** Right column: the inspector, the shared approval queue (with its badge) and job progress. */
 
@@ -101,6 +103,7 @@ function Jobs() {
 
 const TABS: Array<{ id: RightTab; label: string }> = [
   { id: "inspector", label: "Inspector" },
+  { id: "inbox", label: "Inbox" },
   { id: "approvals", label: "Approvals" },
   { id: "jobs", label: "Jobs" },
   { id: "memory", label: "Memory" },
@@ -112,6 +115,7 @@ export function RightPanel() {
   const tab = useUi((s) => s.rightTab);
   const setTab = useUi((s) => s.setRightTab);
   const pending = usePendingCount();
+  const unread = useUnreadItems();
   const running = useRoom((s) => {
     let n = 0;
     for (const j of s.state.jobs.values()) if (j.status === "running") n++;
@@ -137,6 +141,11 @@ export function RightPanel() {
                 {pending}
               </span>
             )}
+            {t.id === "inbox" && unread > 0 && (
+              <span className="badge" title={`${unread} unread`} data-testid="inbox-badge">
+                {unread}
+              </span>
+            )}
             {t.id === "jobs" && running > 0 && <span className="badge subtle">{running}</span>}
           </button>
         ))}
@@ -144,6 +153,8 @@ export function RightPanel() {
       <div className="tabpanel" id="right-tabpanel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
         {tab === "inspector" ? (
           <Inspector />
+        ) : tab === "inbox" ? (
+          <InboxPanel />
         ) : tab === "approvals" ? (
           <ApprovalQueue />
         ) : tab === "jobs" ? (

@@ -7,6 +7,7 @@ import type { Message } from "../../../shared/protocol/threads";
 import { hasScope } from "../../../shared/scopes";
 import { AutopilotClient, type ConnectionStatus } from "../../src/client";
 import { emptyState, type WorkspaceState } from "../../src/state";
+import { useInbox } from "../inbox/store";
 import { useSession } from "./session";
 
 /**
@@ -90,6 +91,7 @@ export const useRoom = create<RoomStore>((set, get) => ({
   connect(workspaceId) {
     const client = new AutopilotClient({ workspace: workspaceId, device: "browser" });
     set({ ...initial, client, workspaceId });
+    useInbox.getState().set(null);
     const stillCurrent = () => get().client === client;
     const off = [
       client.on("state", (state) => {
@@ -100,6 +102,10 @@ export const useRoom = create<RoomStore>((set, get) => ({
         let jobHistory = get().jobHistory;
         for (const job of client.state.jobs.values()) jobHistory = withPoint(jobHistory, job);
         set({ principal: hello.principal, agentModel: hello.agent?.model ?? null, jobHistory });
+      }),
+      // This person's inbox, sent to their sockets only (client/app/inbox/).
+      client.on("inbox.updated", ({ inbox }) => {
+        if (stillCurrent()) useInbox.getState().set(inbox);
       }),
       client.on("principal.updated", ({ principal }) => {
         if (stillCurrent()) set({ principal });
@@ -137,7 +143,10 @@ export const useRoom = create<RoomStore>((set, get) => ({
     return () => {
       for (const unsubscribe of off) unsubscribe();
       client.close();
-      if (stillCurrent()) set({ ...initial });
+      if (stillCurrent()) {
+        set({ ...initial });
+        useInbox.getState().set(null);
+      }
     };
   },
 

@@ -267,3 +267,61 @@ export const agentRunApprovals = sqliteTable(
   },
   (t) => [index("agent_run_approvals_run").on(t.runId)],
 );
+
+// The inbox (party/rooms/autopilot/inbox/): the people who opened the workspace (their
+// preferences, and the app's origin their mail links to), what each has read and been
+// mailed, and which threads each follows. Items themselves are derived, never stored.
+export const inboxPeople = sqliteTable("inbox_people", {
+  principalId: text("principal_id").primaryKey(),
+  name: text("name").notNull(),
+  origin: text("origin").notNull(),
+  seenAt: integer("seen_at").notNull(),
+  /** Versioned preferences (party/records), null until the person sets them. */
+  preferences: text("preferences"),
+});
+
+export const inboxReads = sqliteTable(
+  "inbox_reads",
+  {
+    principalId: text("principal_id").notNull(),
+    itemKey: text("item_key").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.principalId, t.itemKey] })],
+);
+
+export const inboxMailed = sqliteTable(
+  "inbox_mailed",
+  {
+    principalId: text("principal_id").notNull(),
+    itemKey: text("item_key").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.principalId, t.itemKey] })],
+);
+
+// Mentions noted when the message is written, for the people the room knows then: an
+// inbox reads its own rows instead of searching every message.
+export const inboxMentions = sqliteTable(
+  "inbox_mentions",
+  {
+    principalId: text("principal_id").notNull(),
+    messageId: text("message_id").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.principalId, t.messageId] }), index("inbox_mentions_at").on(t.principalId, t.at)],
+);
+
+export const inboxFollows = sqliteTable(
+  "inbox_follows",
+  {
+    principalId: text("principal_id").notNull(),
+    threadId: text("thread_id").notNull(),
+    /** 0: unfollowed on purpose (writing in the thread again does not follow it again). */
+    following: integer("following").notNull(),
+    at: integer("at").notNull(),
+    /** When the person last wrote in the thread: a thread with nothing newer has no replies for them. */
+    wroteAt: integer("wrote_at"),
+  },
+  (t) => [primaryKey({ columns: [t.principalId, t.threadId] }), index("inbox_follows_thread").on(t.threadId, t.following)],
+);

@@ -27,6 +27,8 @@ export interface AutopilotContext extends RoomWriter {
   applyGraph(principalId: string, idempotencyKey: string, commands: GraphCommand[]): Promise<GraphApplyOutcome>;
   /** A principal's access as D1 has it now. */
   currentAccess: CurrentAccess;
+  /** People's inboxes (inbox/): send a person's changed inbox to their tabs; look at the mail schedule again. */
+  inbox: { refresh(principalIds: Iterable<string>): void; preferencesChanged(): void };
 }
 
 /** One request to the room: who asks, when, and the room that answers. */

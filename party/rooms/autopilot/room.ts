@@ -48,6 +48,7 @@ import { logRequest } from "./methods/request-log";
 import type { AutopilotContext } from "./context";
 import { instanceDetails } from "../../instances/details";
 import type { GraphApplyOutcome } from "../hatchery/room";
+import { roomInbox } from "./inbox/room-inbox";
 
 /** How often a room with live instances wakes itself to make sure its bridges run. */
 const BRIDGE_WATCH_SECONDS = 300;
@@ -79,6 +80,7 @@ export class Autopilot extends DurableObject<Env> {
       sweepRetention: () => this.#retention.run(Date.now()),
       watchBridges: () => this.#watchBridges(),
       backupInstances: () => this.#backupInstances(),
+      mailInbox: () => this.#inbox.mail.run(),
     },
     hungScheduleTimeoutSeconds: LONGEST_SCHEDULED_RUN_SECONDS,
   });
@@ -111,6 +113,8 @@ export class Autopilot extends DurableObject<Env> {
   readonly #currentAccess = accessReader(this.env.DB, () => this.name);
   /** What methods, tools and reactions act through (context.ts). */
   readonly #context: AutopilotContext;
+  /** People's inboxes: live to their tabs, mailed after a while (inbox/). */
+  readonly #inbox = roomInbox({ env: this.env, name: () => this.name, scheduler: this.scheduler, sockets: this.#sockets, room: () => this.#context, send: (c, t) => this.#sendText(c, t) });
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -165,6 +169,7 @@ export class Autopilot extends DurableObject<Env> {
       // RPC results lose their discriminated-union narrowing; read them as the plain union.
       applyGraph: async (principalId, idempotencyKey, commands) => (await (await this.#canvas.stub()).applyCommands(principalId, idempotencyKey, commands)) as GraphApplyOutcome,
       currentAccess: this.#currentAccess,
+      inbox: { refresh: (ids) => this.#inbox.hub.refresh(ids), preferencesChanged: () => this.#inbox.mail.soon(Date.now(), true) },
     };
   }
 
@@ -244,6 +249,7 @@ export class Autopilot extends DurableObject<Env> {
     // The replay goes out in pages; frames for this socket wait until it has caught up.
     if (plan.kind === "replay")
       void this.#replay.start(conn, plan.from).catch((error: unknown) => console.error(JSON.stringify({ msg: "replay failed", workspace: this.name, connection: conn.id, error: String(error) })));
+    this.#inbox.hub.greet(conn, state.principal, this.#inbox.originOf(ctx.request), Date.now());
     this.#presence.joined(entry);
   }
 
@@ -326,6 +332,7 @@ export class Autopilot extends DurableObject<Env> {
     for (const e of effects.events) this.#broadcastEvent(e.event, e.payload, e.seq);
     for (const at of effects.wakeups) void this.#expiry.wakeAt(at);
     if (effects.events.length > 0) this.#canvas.poke();
+    this.#inbox.hub.afterCommit(effects);
     this.#retention.ensure();
     reactToEvents(
       {
@@ -386,5 +393,6 @@ export class Autopilot extends DurableObject<Env> {
     const sockets = [...this.#sockets.getConnections()].flatMap((conn) => autopilotSocket(conn, (text) => this.#sendText(conn, text)) ?? []);
     const room = { sql: this.#sql, db: this.env.DB, workspaceId: this.name, retain: this.#retain, currentAccess: this.#currentAccess, sockets };
     await applyAccessChange({ ...room, publish: (effects) => this.#publish(effects), recheckRuns: () => this.#agent.recheckActive() }, message);
+    this.#inbox.hub.refreshEveryone();
   }
 }

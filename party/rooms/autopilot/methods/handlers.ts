@@ -17,6 +17,7 @@ import { goAhead } from "../../../domain/run-waiting";
 import { archiveThread, configureThread, createThread, listMessages, newThreadResponder, pageThreads, renameThread } from "../../../domain/threads";
 import { listUsage } from "../../../domain/usage";
 import { prepareDecision } from "./decisions";
+import * as inbox from "../inbox/methods";
 import { abortChat, applyGraph, listPresence, sessionHistory, updatePresence } from "./live";
 import type { RequestContext } from "../context";
 
@@ -103,4 +104,8 @@ export const HANDLERS: { [M in MethodName]: Handler<M> } = {
   "memory.delete": mutate(deleteMemory),
   "settings.update": mutate(updateSettings),
   "usage.list": query(listUsage),
+  "inbox.get": local(inbox.getInbox),
+  "inbox.markRead": local(inbox.markRead),
+  "inbox.follow": local(inbox.follow),
+  "inbox.configure": local(inbox.configure),
 };

@@ -1,0 +1,48 @@
+import { useEffect, useRef } from "react";
+import type { InboxItem } from "../../../shared/protocol/inbox";
+import { useRoom } from "../stores/room";
+import { currentWorkspace, useSession } from "../stores/session";
+import { useUi } from "../stores/ui";
+import { useItemNotifications } from "./notifications";
+import { selectionFromUrl, selectionOf, useInbox } from "./store";
+
+/** Opens an item: the inspector shows it, the canvas brings it into view. */
+export function openItem(item: Pick<InboxItem, "target">): void {
+  useUi.getState().select(selectionOf(item.target), { focus: true });
+}
+
+/**
+ * What reaches a person who is not looking at the tab: the unread count in the tab's
+ * title, and browser notifications for items that arrive (notifications.ts). Also opens
+ * the item a mail's link names (`?approval=` …) once the room is live.
+ */
+export function InboxAttention() {
+  const inbox = useInbox((s) => s.inbox);
+  const workspace = useSession(currentWorkspace);
+  const status = useRoom((s) => s.status);
+  const linked = useRef<string | null>(null);
+
+  useEffect(() => {
+    const name = workspace ? `Autopilot — ${workspace.name}` : "Autopilot";
+    const unread = inbox?.unread ?? 0;
+    document.title = unread > 0 ? `(${unread}) ${name}` : name;
+  }, [inbox?.unread, workspace]);
+
+  useItemNotifications(inbox, openItem);
+
+  // After the workspace's own start (which clears the selection): the first time it is live.
+  useEffect(() => {
+    if (status !== "connected" || linked.current === location.search) return;
+    const selection = selectionFromUrl(location.search);
+    if (selection) {
+      useUi.getState().select(selection, { focus: true });
+      useUi.getState().setDrawer("right");
+      // Opened once: the link's item must not follow the person into another workspace.
+      const url = new URL(location.href);
+      for (const kind of ["approval", "thread", "job", "instance"]) url.searchParams.delete(kind);
+      history.replaceState(history.state, "", url);
+    }
+    linked.current = location.search;
+  }, [status]);
+  return null;
+}

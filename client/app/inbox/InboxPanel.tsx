@@ -1,0 +1,158 @@
+import { useEffect, useState } from "react";
+import type { InboxItem, InboxPreferences } from "../../../shared/protocol/inbox";
+import { useAction } from "../lib/action";
+import { FormError } from "../lib/form-error";
+import { relativeTime } from "../lib/format";
+import { useRoom } from "../stores/room";
+import { openItem } from "./InboxAttention";
+import { useNotificationSwitch } from "./notifications";
+import { useInbox } from "./store";
+
+/** The person's inbox: what waits for them, newest first; opening an item marks it read. */
+
+const KIND_LABEL: Record<InboxItem["kind"], string> = { approval: "Approval", mention: "Mention", reply: "Reply", failure: "Failure" };
+const KIND_PLURAL: Record<InboxItem["kind"], string> = { approval: "Approvals", mention: "Mentions", reply: "Replies", failure: "Failures" };
+
+function NotificationSwitch() {
+  const { state, turnOn, turnOff } = useNotificationSwitch();
+  if (state === "unsupported") return <p className="muted small">This browser has no notifications.</p>;
+  if (state === "blocked") return <p className="muted small">Notifications are blocked for this site in the browser's settings.</p>;
+  return state === "on" ? (
+    <button type="button" className="ghost" onClick={turnOff}>
+      Turn off browser notifications
+    </button>
+  ) : (
+    <button type="button" onClick={() => void turnOn()}>
+      Turn on browser notifications
+    </button>
+  );
+}
+
+function Preferences({ preferences }: { preferences: InboxPreferences }) {
+  const client = useRoom((s) => s.client);
+  const [draft, setDraft] = useState(preferences);
+  // Saved elsewhere (another tab): show what the room holds now.
+  const saved = JSON.stringify(preferences);
+  useEffect(() => setDraft(JSON.parse(saved) as InboxPreferences), [saved]);
+  const save = useAction(async () => {
+    await client?.inbox.configure({ preferences: draft });
+    return "Saved.";
+  });
+  const kinds = ["approval", "mention", "reply", "failure"] as const;
+  return (
+    <details className="inbox-preferences">
+      <summary>Notification settings</summary>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          save.run();
+        }}
+      >
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Item</th>
+              <th scope="col">Browser</th>
+              <th scope="col">E-mail</th>
+            </tr>
+          </thead>
+          <tbody>
+            {kinds.map((kind) => (
+              <tr key={kind}>
+                <th scope="row">{KIND_PLURAL[kind]}</th>
+                {(["browser", "email"] as const).map((channel) => (
+                  <td key={channel}>
+                    <input
+                      type="checkbox"
+                      aria-label={`${KIND_PLURAL[kind]} by ${channel === "email" ? "e-mail" : "browser notification"}`}
+                      checked={draft[kind][channel]}
+                      onChange={(e) => setDraft({ ...draft, [kind]: { ...draft[kind], [channel]: e.target.checked } })}
+                    />
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <label>
+          E-mail after (minutes unread)
+          <input
+            type="number"
+            min={0}
+            max={7 * 24 * 60}
+            step="any"
+            value={draft.emailAfterMs / 60_000}
+            onChange={(e) => setDraft({ ...draft, emailAfterMs: Math.round(Math.min(7 * 24 * 60, Math.max(0, Number(e.target.value) || 0)) * 60_000) })}
+          />
+        </label>
+        <button type="submit" disabled={save.pending}>
+          Save
+        </button>
+        {save.note && <span className="muted small"> {save.note}</span>}
+        <FormError error={save.error} />
+      </form>
+    </details>
+  );
+}
+
+export function InboxPanel() {
+  const inbox = useInbox((s) => s.inbox);
+  const client = useRoom((s) => s.client);
+  const markRead = useAction(async (keys: string[] | "all") => {
+    await client?.inbox.markRead(keys === "all" ? { all: true } : { keys });
+  });
+  if (!inbox) return <p className="empty">Loading your inbox…</p>;
+  const open = (item: InboxItem) => {
+    if (!item.read) markRead.run([item.key]);
+    openItem(item);
+  };
+  return (
+    <div className="inbox">
+      <div className="inbox-head">
+        <NotificationSwitch />
+        {inbox.unread > 0 && (
+          <button type="button" className="ghost" onClick={() => markRead.run("all")}>
+            Mark all read
+          </button>
+        )}
+      </div>
+      <FormError error={markRead.error} />
+      {inbox.items.length === 0 ? (
+        <div className="empty-state">
+          <h2>Nothing waiting</h2>
+          <p>Approvals you can decide, mentions of you, replies in threads you follow and failures of your jobs and instances show up here.</p>
+        </div>
+      ) : (
+        <ul className="queue" aria-label="Inbox">
+          {inbox.items.map((item) => (
+            <li key={item.key} className={`queue-item inbox-item ${item.read ? "read" : "unread"}`}>
+              <button type="button" className="queue-title" onClick={() => open(item)}>
+                <span className={`chip inbox-${item.kind}`}>{KIND_LABEL[item.kind]}</span>
+                <span className="nav-title">{item.title}</span>
+                {!item.read && <span className="sr-only">(unread)</span>}
+              </button>
+              <p className="muted small">
+                {item.detail} · {relativeTime(item.at)}
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+      <Preferences preferences={inbox.preferences} />
+    </div>
+  );
+}
+
+/** Follow or unfollow a thread's replies in one's inbox. */
+export function FollowButton({ threadId }: { threadId: string }) {
+  const following = useInbox((s) => s.inbox?.following.includes(threadId) ?? false);
+  const client = useRoom((s) => s.client);
+  const toggle = useAction(async () => {
+    await client?.inbox.follow({ threadId, follow: !following });
+  });
+  return (
+    <button type="button" className="ghost small" aria-pressed={following} disabled={toggle.pending} onClick={() => toggle.run()}>
+      {following ? "Following" : "Follow"}
+    </button>
+  );
+}

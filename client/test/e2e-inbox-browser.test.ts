@@ -1,0 +1,162 @@
+// Attention in and out of the app (docs/inbox.md): the real server (wrangler dev, as
+// `npm start` runs it) and two people in two Chromium contexts. Bob asks for an instance;
+// the approval shows up live in Alice's inbox, with the unread count in her tab's title
+// and a browser notification (the permission granted through the browser context, the
+// notification captured by wrapping window.Notification before the app loads). Having set
+// a short e-mail delay, Alice finds the mail in the dev outbox; its link opens the
+// approval in the app, she decides it there, and it leaves her inbox. Screenshots go to
+// test-artifacts/ (git-ignored).
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../../party/dev/chromium.mjs";
+import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
+import { twoPeopleInOneWorkspace } from "./browser-helpers";
+
+const ARTIFACTS = join(ROOT, "test-artifacts");
+const stamp = Date.now();
+
+let server: Awaited<ReturnType<typeof startServer>>;
+let persistDir: string;
+let browser: Browser;
+const people: Record<"alice" | "bob", { ctx: BrowserContext; page: Page; email: string }> = {} as never;
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `inbox-${name}.png`) });
+
+/** Runs in the page before the app: every notification the app shows is recorded in `window.__notifications`. */
+function captureNotifications() {
+  const Real = window.Notification;
+  const shown: { title: string; body: string | undefined; tag: string | undefined }[] = [];
+  (window as unknown as { __notifications: typeof shown }).__notifications = shown;
+  class Captured extends Real {
+    constructor(title: string, options?: NotificationOptions) {
+      shown.push({ title, body: options?.body, tag: options?.tag });
+      super(title, options);
+    }
+  }
+  Object.defineProperty(Captured, "permission", { get: () => Real.permission });
+  Object.defineProperty(Captured, "requestPermission", { value: (...args: Parameters<typeof Real.requestPermission>) => Real.requestPermission(...args) });
+  window.Notification = Captured as typeof Notification;
+}
+
+const notifications = (page: Page) => page.evaluate(() => (window as unknown as { __notifications: { title: string; body?: string; tag?: string }[] }).__notifications);
+
+/** The newest mail in the person's dev outbox whose subject names `text`, once there is one. */
+async function mailAbout(ctx: BrowserContext, text: string, timeoutMs: number): Promise<{ subject: string; link: string }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await ctx.request.get(`${server.url}/api/dev/mail`);
+    const { mails } = (await res.json()) as { mails: { subject: string; link: string }[] };
+    const found = mails.find((m) => m.subject.includes(text));
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no mail about ${text}: ${JSON.stringify(mails.map((m) => m.subject))}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  persistDir = mkdtempSync(join(tmpdir(), "autopilot-inbox-browser-"));
+  server = await startServer({ port: await freePort(), persistDir });
+  browser = await launchChromium();
+  for (const key of ["alice", "bob"] as const) {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await ctx.newPage();
+    page.on("pageerror", (error) => console.error(`[${key}] page error: ${error.message}`));
+    people[key] = { ctx, page, email: `${key}-${stamp}@example.test` };
+  }
+  await people.alice.ctx.grantPermissions(["notifications"], { origin: server.url });
+  await people.alice.ctx.addInitScript(captureNotifications);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
+});
+
+describe("the inbox in the app", () => {
+  it("another person's approval reaches the first person's inbox live, in the tab's title and as a notification, then by e-mail; the mail opens it, and deciding it empties the inbox", async () => {
+    const { alice, bob } = people;
+    const workspace = await twoPeopleInOneWorkspace(server.url, { page: alice.page, name: "Alice", email: alice.email }, { page: bob.page, name: "Bob", email: bob.email });
+    const title = "Autopilot — Alice's workspace";
+    await expect.poll(() => alice.page.title()).toBe(title);
+
+    // Alice opens her inbox, turns on notifications (the permission is already granted: the
+    // app asks only on this click) and wants mail after a few seconds.
+    await alice.page.getByRole("button", { name: /^Inbox/ }).click();
+    await alice.page.getByText("Nothing waiting").waitFor();
+    await alice.page.getByRole("button", { name: "Turn on browser notifications" }).click();
+    await alice.page.getByRole("button", { name: "Turn off browser notifications" }).waitFor();
+    await alice.page.getByText("Notification settings").click();
+    await alice.page.getByLabel("E-mail after (minutes unread)").fill("0.05");
+    await alice.page.getByRole("button", { name: "Save" }).click();
+    await alice.page.getByText("Saved.").waitFor();
+
+    // Bob asks for an instance: an approval only someone else may decide.
+    await bob.page.getByLabel("New instance id").fill("lab");
+    await bob.page.getByRole("button", { name: "Provision" }).click();
+    const approvalTitle = 'Provision OpenClaw instance "lab"';
+
+    const item = alice.page.locator(".inbox-item.unread", { hasText: approvalTitle });
+    await item.waitFor({ timeout: 10_000 });
+    await expect.poll(() => alice.page.title()).toBe(`(1) ${title}`);
+    expect(await alice.page.getByTestId("inbox-badge").textContent()).toBe("1");
+    await expect.poll(() => notifications(alice.page)).toEqual([expect.objectContaining({ title: approvalTitle, tag: expect.stringMatching(/^approval:/) })]);
+    await shot(alice.page, "01-approval-in-inbox");
+    // Bob asked for it: it is not his to decide, so his inbox stays empty.
+    await bob.page.getByRole("button", { name: /^Inbox/ }).click();
+    await bob.page.getByText("Nothing waiting").waitFor();
+
+    // The mail for what waited too long, with a link into the app.
+    const mail = await mailAbout(alice.ctx, approvalTitle, 20_000);
+    expect(mail.subject).toMatch(/^An approval is waiting for you/);
+    const link = new URL(mail.link);
+    expect(link.origin).toBe(server.url);
+    expect(link.searchParams.get("w")).toBe(workspace);
+
+    // The link opens the approval in the app; Alice decides it there.
+    await alice.page.goto(mail.link);
+    const view = alice.page.locator(".approval-view");
+    await view.getByRole("heading", { name: approvalTitle }).waitFor({ timeout: 20_000 });
+    await shot(alice.page, "02-mail-link-opens-approval");
+    await view.getByRole("button", { name: "Deny" }).click();
+    await view.locator(".chip-denied").waitFor();
+
+    // Decided, it leaves her inbox and the title.
+    await expect.poll(() => alice.page.title()).toBe(title);
+    await alice.page.getByRole("button", { name: /^Inbox/ }).click();
+    await alice.page.getByText("Nothing waiting").waitFor();
+    await shot(alice.page, "03-decided-inbox-empty");
+  });
+
+  it("a mention reaches the person named and opens the thread, which marks it read; following the thread brings its replies", async () => {
+    const { alice, bob } = people;
+    const title = "Autopilot — Alice's workspace";
+    await bob.page.getByLabel("New thread title").fill("Plans");
+    await bob.page.getByRole("button", { name: "Create", exact: true }).click();
+    await bob.page.locator(".sidebar").getByRole("button", { name: /Plans/ }).click();
+    await bob.page.getByLabel("Message", { exact: true }).fill("@Alice can you look?");
+    await bob.page.getByLabel("Message", { exact: true }).press("Enter");
+
+    const mention = alice.page.locator(".inbox-item.unread", { hasText: "Bob mentioned you" });
+    await mention.waitFor({ timeout: 10_000 });
+    await expect.poll(() => alice.page.title()).toBe(`(1) ${title}`);
+    await expect.poll(async () => (await notifications(alice.page)).map((n) => n.title)).toContain("Bob mentioned you");
+    await mention.getByRole("button").click();
+    const thread = alice.page.locator(".thread-view");
+    await thread.getByRole("heading", { name: "Plans" }).waitFor();
+    await expect.poll(() => alice.page.title()).toBe(title);
+
+    // Alice never wrote there: she follows it on purpose, and Bob's next message is a reply for her.
+    await thread.getByRole("button", { name: "Follow", exact: true }).click();
+    await thread.getByRole("button", { name: "Following" }).waitFor();
+    await bob.page.getByLabel("Message", { exact: true }).fill("the plan is ready");
+    await bob.page.getByLabel("Message", { exact: true }).press("Enter");
+    await expect.poll(() => alice.page.title()).toBe(`(1) ${title}`);
+    await expect.poll(async () => (await notifications(alice.page)).map((n) => n.title)).toContain("2 replies in “Plans”");
+    await shot(alice.page, "04-followed-thread-reply");
+  });
+});

@@ -1,0 +1,184 @@
+import { and, desc, eq, inArray } from "drizzle-orm";
+import type { Approval } from "../../../../shared/protocol/approvals";
+import { type InboxItem, MAX_INBOX_ITEMS } from "../../../../shared/protocol/inbox";
+import type { Principal } from "../../../../shared/protocol/principal";
+import type { Message } from "../../../../shared/protocol/threads";
+import { hasScope } from "../../../../shared/scopes";
+import { deciderRefusal } from "../../../../shared/approval-policy";
+import { getSettings } from "../../../domain/settings";
+import { pendingApprovals } from "../../../domain/approvals";
+import { instances, jobs, messages, threads } from "../../../domain/db/schema";
+import type { Sql } from "../../../domain/sql";
+import { readable } from "../../../records/codec";
+import { instanceRecord, jobRecord, messageRecord, threadRecord } from "../../../records/documents";
+import { followedThreads, mentionsOf } from "./store";
+
+// A person's inbox items, derived from the room's state as it is now: an item exists only
+// while its cause does (a pending approval they may decide, a message naming them, a
+// newer reply in a thread they follow, a failure of their own), so a cause that goes
+// takes its item with it, for everyone at once.
+
+export type DerivedItem = Omit<InboxItem, "read">;
+
+/** Followed threads looked at for replies, most recently active first. */
+const REPLY_THREADS = 100;
+/** Messages of a followed thread looked at for replies newer than the person's own. */
+const REPLY_DEPTH = 20;
+/** Failed jobs looked at. */
+const FAILED_JOBS = 200;
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+/** Whether `text` addresses `name` as `@name` (case-insensitive; not the start of a longer name). */
+export function mentions(text: string, name: string): boolean {
+  if (!name.trim()) return false;
+  const escaped = name.trim().replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(^|[^\\p{L}\\p{N}_@])@${escaped}(?![\\p{L}\\p{N}_])`, "iu").test(text);
+}
+
+/**
+ * The approvals `person` may decide now: they hold `approve` and the deciding rules
+ * under the workspace's policy (shared/approval-policy.ts) let them decide this one — their
+ * own requests included while they may confirm them.
+ */
+function approvalItems(sql: Sql, person: Principal, now: number): DerivedItem[] {
+  if (!hasScope(person.scopes, "approve")) return [];
+  const policy = getSettings(sql).approvals;
+  const open = (a: Approval) => a.status === "pending" && (a.expiresAt === null || a.expiresAt > now) && deciderRefusal(a, person, policy) === null;
+  return pendingApprovals(sql)
+    .filter(open)
+    .map((a) => ({
+      key: `approval:${a.id}`,
+      kind: "approval",
+      at: a.requestedAt,
+      title: clip(a.title, 300),
+      // What it will do, then who asked and for whom: enough to decide from the inbox or a mail.
+      detail: clip(`${a.summary || a.title} Asked by ${a.requestedBy.name}${a.onBehalfOf && a.onBehalfOf.id !== a.requestedBy.id ? ` for ${a.onBehalfOf.name}` : ""} · ${a.risk} risk.`, 500),
+      target: { kind: "approval", approvalId: a.id },
+    }));
+}
+
+function decodeMessages(rows: { n: number; doc: string }[]): Message[] {
+  return readable(rows, (r): Message => ({ ...messageRecord.decode(r.doc), n: r.n }));
+}
+
+/** Messages by id (in batches: a Durable Object's SQLite binds at most 100 parameters). */
+function messagesById(sql: Sql, ids: string[]): Message[] {
+  const rows: { n: number; doc: string }[] = [];
+  for (let i = 0; i < ids.length; i += 90)
+    rows.push(
+      ...sql.db
+        .select({ n: messages.n, doc: messages.doc })
+        .from(messages)
+        .where(inArray(messages.id, ids.slice(i, i + 90)))
+        .all(),
+    );
+  return decodeMessages(rows);
+}
+
+/** Messages noted as naming the person when they were written (hub.ts). */
+function mentionItems(sql: Sql, person: Principal): DerivedItem[] {
+  return messagesById(sql, mentionsOf(sql, person.id, MAX_INBOX_ITEMS))
+    .filter((m) => m.author.id !== person.id)
+    .map((m) => ({
+      key: `mention:${m.id}`,
+      kind: "mention",
+      at: m.createdAt,
+      title: clip(`${m.author.name} mentioned you`, 300),
+      detail: clip(m.text, 500),
+      target: { kind: "thread", threadId: m.threadId, messageId: m.id },
+    }));
+}
+
+/** Per followed thread: the replies since the person last wrote there, as one item keyed by the newest. */
+function replyItems(sql: Sql, person: Principal, mentioned: Set<string>): DerivedItem[] {
+  const follows = followedThreads(sql, person.id);
+  if (follows.length === 0) return [];
+  const wrote = new Map(follows.map((f) => [f.threadId, f.wroteAt ?? 0]));
+  const ids = follows.map((f) => f.threadId);
+  const rows: { doc: string }[] = [];
+  // A Durable Object's SQLite binds at most 100 parameters per statement.
+  for (let i = 0; i < ids.length; i += 90)
+    rows.push(
+      ...sql.db
+        .select({ doc: threads.doc })
+        .from(threads)
+        .where(and(inArray(threads.id, ids.slice(i, i + 90)), eq(threads.archived, 0)))
+        .all(),
+    );
+  // Only threads with something newer than the person's own last message are read further.
+  const active = readable(rows, (r) => threadRecord.decode(r.doc))
+    .filter((t) => t.lastMessageAt !== null && t.lastMessageAt > (wrote.get(t.id) ?? 0))
+    .sort((a, b) => (b.lastMessageAt ?? 0) - (a.lastMessageAt ?? 0))
+    .slice(0, REPLY_THREADS);
+  const items: DerivedItem[] = [];
+  for (const thread of active) {
+    const since = repliesSince(sql, thread.id, person.id);
+    const newest = since[0];
+    if (!newest || mentioned.has(newest.id)) continue;
+    const who = [...new Set(since.map((m) => m.author.name))].join(", ");
+    items.push({
+      key: `reply:${newest.id}`,
+      kind: "reply",
+      at: newest.createdAt,
+      title: clip(`${since.length === 1 ? "A reply" : `${since.length}${since.length === REPLY_DEPTH ? "+" : ""} replies`} in “${thread.title}”`, 300),
+      detail: clip(`${who}: ${newest.text}`, 500),
+      target: { kind: "thread", threadId: thread.id, messageId: newest.id },
+    });
+  }
+  return items;
+}
+
+/** A thread's messages by others after the person's own newest, newest first (tool calls left out), decoded only as far as needed. */
+function repliesSince(sql: Sql, threadId: string, personId: string): Message[] {
+  const rows = sql.db.select({ n: messages.n, doc: messages.doc }).from(messages).where(eq(messages.threadId, threadId)).orderBy(desc(messages.n)).limit(REPLY_DEPTH).all();
+  const since: Message[] = [];
+  for (const row of rows) {
+    const [m] = decodeMessages([row]);
+    if (!m) continue;
+    if (m.author.id === personId) break;
+    if (m.kind !== "tool") since.push(m);
+  }
+  return since;
+}
+
+/** Jobs the person started that failed, and instances they created that are in error. */
+function failureItems(sql: Sql, person: Principal): DerivedItem[] {
+  const failedJobs = readable(sql.db.select({ doc: jobs.doc }).from(jobs).where(eq(jobs.status, "failed")).orderBy(desc(jobs.updatedAt)).limit(FAILED_JOBS).all(), (r) =>
+    jobRecord.decode(r.doc),
+  ).filter((job) => job.owner.id === person.id);
+  const broken = readable(sql.db.select({ doc: instances.doc }).from(instances).where(eq(instances.status, "error")).all(), (r) => instanceRecord.decode(r.doc)).filter(
+    (instance) => instance.createdBy.id === person.id,
+  );
+  return [
+    ...failedJobs.map(
+      (job): DerivedItem => ({
+        key: `failure:job:${job.id}`,
+        kind: "failure",
+        at: job.finishedAt ?? job.updatedAt,
+        title: clip(`Job failed: ${job.title}`, 300),
+        detail: clip(job.error ?? "", 500),
+        target: { kind: "job", jobId: job.id },
+      }),
+    ),
+    ...broken.map(
+      (instance): DerivedItem => ({
+        key: `failure:instance:${instance.id}:${instance.updatedAt}`,
+        kind: "failure",
+        at: instance.updatedAt,
+        title: clip(`Instance ${instance.name} failed`, 300),
+        detail: clip(instance.error ?? instance.phase, 500),
+        target: { kind: "instance", instanceId: instance.id },
+      }),
+    ),
+  ];
+}
+
+/** A person's items, newest first, at most MAX_INBOX_ITEMS. Agents have none. */
+export function deriveItems(sql: Sql, person: Principal, now: number): DerivedItem[] {
+  if (person.kind !== "user") return [];
+  const mentioned = mentionItems(sql, person);
+  const ids = new Set(mentioned.map((item) => (item.target.kind === "thread" ? (item.target.messageId ?? "") : "")));
+  const items = [...approvalItems(sql, person, now), ...mentioned, ...replyItems(sql, person, ids), ...failureItems(sql, person)];
+  return items.sort((a, b) => b.at - a.at).slice(0, MAX_INBOX_ITEMS);
+}

@@ -1,0 +1,154 @@
+import type { Connection } from "agents";
+import type { PresenceEntry } from "../../../../shared/protocol/presence";
+import type { Principal } from "../../../../shared/protocol/principal";
+import type { OpEffects } from "../../../domain/context";
+import type { Sql } from "../../../domain/sql";
+import { isAccessPrincipal } from "../../../auth/current-access";
+import { eventFrame } from "../connections/socket-send";
+import { mentions } from "./derive";
+import { followByWriting, followers, knownNames, noteMention, notePerson } from "./store";
+import { inboxOf } from "./view";
+
+/** How long the inboxes a burst of commits touches gather before they are derived and sent once. */
+export const INBOX_COALESCE_MS = 250;
+
+export interface InboxHubDeps {
+  sql: Sql;
+  /** Who is connected (the room's presence index: kept in memory, cheap). */
+  present(): PresenceEntry[];
+  /** A person's open sockets, each with the principal it holds now (a role change re-scopes it). */
+  socketsOf(principalId: string): { conn: Connection; principal: Principal }[];
+  /** To one socket, in order with its other frames (replay-pump.ts). */
+  send(conn: Connection, text: string): void;
+  /** Something that may become an item happened: the mail schedule looks again. */
+  itemsMayHaveChanged(): void;
+}
+
+/**
+ * Keeps every connected person's open tabs on their own inbox (docs/inbox.md): after a
+ * commit it works out whose inbox the events may have changed and sends each of them
+ * `inbox.updated` — to that person's sockets only, never as a broadcast — when it did.
+ */
+export class InboxHub {
+  /** The frame each connected person was last sent, so an unchanged inbox is not sent again. */
+  readonly #sent = new Map<string, string>();
+  /** People whose inbox the commits of the current window touched, and whether mail may be due. */
+  readonly #touched = new Set<string>();
+  #mayMail = false;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  /** The names of everyone the room knows (read once per wake and after a person is noted). */
+  #names: { principalId: string; name: string }[] | null = null;
+
+  constructor(private readonly d: InboxHubDeps) {}
+
+  /** A socket opened: remember the person (their mail goes to `origin`) and send them their inbox. */
+  greet(conn: Connection, principal: Principal, origin: string, now: number): void {
+    if (!isPerson(principal)) return;
+    notePerson(this.d.sql, principal.id, principal.name, origin, now);
+    this.#names = null;
+    // Not recorded as sent: the person's other sockets may not have this version yet.
+    this.d.send(conn, eventFrame("inbox.updated", { inbox: inboxOf(this.d.sql, principal, now) }));
+  }
+
+  /** Sends the current inbox to each of these people's sockets, where it changed. */
+  refresh(principalIds: Iterable<string>, now = Date.now()): void {
+    for (const id of new Set(principalIds)) {
+      const sockets = this.d.socketsOf(id);
+      const first = sockets[0];
+      if (!first || !isPerson(first.principal)) {
+        this.#sent.delete(id);
+        continue;
+      }
+      const text = eventFrame("inbox.updated", { inbox: inboxOf(this.d.sql, first.principal, now) });
+      if (this.#sent.get(id) === text) continue;
+      this.#sent.set(id, text);
+      for (const { conn } of sockets) this.d.send(conn, text);
+    }
+  }
+
+  /** Everyone connected (access changed: who may decide what may have too). */
+  refreshEveryone(): void {
+    this.refresh(this.#people().map((p) => p.principalId));
+  }
+
+  /**
+   * After a commit: follows by writing at once, then notes whose inbox the events touch.
+   * Those are derived and sent after INBOX_COALESCE_MS, once for the whole window: a
+   * thread busy with replies costs its followers one update per window, not one per
+   * message. (The timer is in memory: an eviction inside a window loses only that
+   * window's updates; a socket that comes back gets its inbox in its greeting.)
+   */
+  afterCommit(effects: OpEffects): void {
+    if (effects.events.length === 0) return;
+    const touched = this.#touched;
+    let mayMail = false;
+    let people: PresenceEntry[] | null = null;
+    const present = () => (people ??= this.#people());
+    const names = () => (this.#names ??= knownNames(this.d.sql));
+    for (const e of effects.events) {
+      switch (e.event) {
+        case "approval.requested":
+        case "approval.resolved":
+        // The two-person rule changes who may decide every pending approval.
+        case "settings.changed":
+          mayMail = true;
+          for (const p of present()) touched.add(p.principalId);
+          break;
+        case "thread.created": {
+          const { createdBy, id } = e.payload.thread;
+          if (isPerson(createdBy)) followByWriting(this.d.sql, createdBy.id, id, e.payload.thread.createdAt);
+          break;
+        }
+        case "message.created": {
+          const { id, author, threadId, text, createdAt } = e.payload.message;
+          mayMail = true;
+          if (isPerson(author)) {
+            followByWriting(this.d.sql, author.id, threadId, createdAt);
+            touched.add(author.id);
+          }
+          for (const follower of followers(this.d.sql, threadId)) touched.add(follower);
+          for (const p of names())
+            if (p.principalId !== author.id && mentions(text, p.name)) {
+              noteMention(this.d.sql, p.principalId, id, createdAt);
+              touched.add(p.principalId);
+            }
+          break;
+        }
+        case "job.finished":
+          mayMail ||= e.payload.job.status === "failed";
+          touched.add(e.payload.job.owner.id);
+          break;
+        case "instance.updated":
+          mayMail ||= e.payload.instance.status === "error";
+          touched.add(e.payload.instance.createdBy.id);
+          break;
+        default:
+          break;
+      }
+    }
+    this.#mayMail ||= mayMail;
+    if ((touched.size > 0 || this.#mayMail) && this.#timer === null) this.#timer = setTimeout(() => this.flush(), INBOX_COALESCE_MS);
+  }
+
+  /** Sends what the window gathered now. */
+  flush(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    const touched = [...this.#touched];
+    const mayMail = this.#mayMail;
+    this.#touched.clear();
+    this.#mayMail = false;
+    if (touched.length > 0) this.refresh(touched);
+    if (mayMail) this.d.itemsMayHaveChanged();
+  }
+
+  /** Connected people, one entry each. */
+  #people(): PresenceEntry[] {
+    const byId = new Map<string, PresenceEntry>();
+    for (const entry of this.d.present()) if (entry.kind === "user" && !byId.has(entry.principalId)) byId.set(entry.principalId, entry);
+    return [...byId.values()];
+  }
+}
+
+/** A person whose account D1 answers for (not the Autopilot, a gateway or an agent key). */
+export const isPerson = (actor: Pick<Principal, "id" | "kind">): boolean => actor.kind === "user" && isAccessPrincipal(actor);

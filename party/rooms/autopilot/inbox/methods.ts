@@ -1,0 +1,46 @@
+import type { MethodParsedParams, MethodResult } from "../../../../shared/protocol/methods";
+import type { Principal } from "../../../../shared/protocol/principal";
+import { RoomError } from "../../../domain/errors";
+import { getThread } from "../../../domain/threads";
+import type { RequestContext } from "../context";
+import { isPerson } from "./hub";
+import { markRead as storeRead, setFollowing, setPreferences } from "./store";
+import { inboxOf } from "./view";
+
+// inbox.*: a person's own inbox. Each answers for the asking person only, and each change
+// reaches all of that person's open tabs at once (inbox.updated), the asking one included.
+
+function person(principal: Principal): Principal {
+  if (!isPerson(principal)) throw new RoomError("forbidden", "only a person has an inbox");
+  return principal;
+}
+
+export function getInbox({ room, principal, now }: RequestContext): MethodResult<"inbox.get"> {
+  return { inbox: inboxOf(room.sql, person(principal), now) };
+}
+
+export function markRead({ room, principal, now }: RequestContext, params: MethodParsedParams<"inbox.markRead">): MethodResult<"inbox.markRead"> {
+  const me = person(principal);
+  if (!params.all && params.keys.length === 0) throw new RoomError("bad_request", "give the keys to mark, or all: true");
+  const current = inboxOf(room.sql, me, now).items.map((item) => item.key);
+  storeRead(room.sql, me.id, params.all ? current : params.keys, current, now, params.read);
+  room.inbox.refresh([me.id]);
+  return { unread: inboxOf(room.sql, me, now).unread };
+}
+
+export function follow({ room, principal, now }: RequestContext, params: MethodParsedParams<"inbox.follow">): MethodResult<"inbox.follow"> {
+  const me = person(principal);
+  if (!getThread(room.sql, params.threadId)) throw new RoomError("not_found", `no thread ${params.threadId}`, { threadId: params.threadId });
+  setFollowing(room.sql, me.id, params.threadId, params.follow, now);
+  room.inbox.refresh([me.id]);
+  return { threadId: params.threadId, following: params.follow };
+}
+
+export function configure({ room, principal, now }: RequestContext, params: MethodParsedParams<"inbox.configure">): MethodResult<"inbox.configure"> {
+  const me = person(principal);
+  setPreferences(room.sql, me.id, me.name, params.preferences, now);
+  room.inbox.refresh([me.id]);
+  // A shorter delay may make something due at once.
+  room.inbox.preferencesChanged();
+  return { preferences: params.preferences };
+}

@@ -1,0 +1,59 @@
+import type { Connection } from "agents";
+import type { Scheduler } from "agents/schedules";
+import type { WebSockets } from "agents/websockets";
+import { appOrigins } from "../../../access/origin";
+import { sendMail } from "../../../auth/mail";
+import type { AutopilotContext } from "../context";
+import type { Env } from "../../../env";
+import { principalTag } from "../../shared/connection-cap";
+import { connState } from "../../shared/connection-state";
+import { InboxHub } from "./hub";
+import { addressFromD1, InboxMail } from "./mail";
+
+export interface RoomInboxDeps {
+  env: Env;
+  /** The workspace the room serves. */
+  name(): string;
+  /** The room's scheduler: mail wakes it with the callback `mailInbox`. */
+  scheduler: Pick<Scheduler, "set">;
+  sockets: Pick<WebSockets, "getConnections">;
+  /** The room's context (its SQL, who is connected, current access), built after this. */
+  room(): Pick<AutopilotContext, "sql" | "presence" | "currentAccess">;
+  /** To one socket, in order with its other frames (replay-pump.ts). */
+  send(conn: Connection, text: string): void;
+}
+
+/** The Autopilot room's inbox parts, wired to the room: the live hub and the mail schedule. */
+export function roomInbox(d: RoomInboxDeps) {
+  // The room's context is built after these parts: read through it when used.
+  const mail = new InboxMail({
+    get sql() {
+      return d.room().sql;
+    },
+    currentAccess: (principal) => d.room().currentAccess(principal),
+    workspaceId: d.name,
+    wakeAt: (at) => d.scheduler.set(new Date(Math.max(at, Date.now())), "mailInbox", { at }),
+    addressOf: addressFromD1(d.env.DB),
+    send: (message) => sendMail(d.env, message),
+  });
+  const hub = new InboxHub({
+    get sql() {
+      return d.room().sql;
+    },
+    present: () => d.room().presence(),
+    // Only this person's sockets are read (by their tag), not everyone's.
+    socketsOf: (id) =>
+      [...d.sockets.getConnections(principalTag(id))].flatMap((conn) => {
+        const state = connState(conn);
+        return state ? [{ conn, principal: state.principal }] : [];
+      }),
+    send: d.send,
+    itemsMayHaveChanged: () => mail.soon(),
+  });
+  /** Mail links lead back to the app's origin the person uses, when it is one the gate accepts. */
+  const originOf = (request: Request): string => {
+    const origin = request.headers.get("origin");
+    return origin && appOrigins(d.env, request.url).includes(origin) ? origin : new URL(request.url).origin;
+  };
+  return { hub, mail, originOf };
+}

@@ -1,0 +1,179 @@
+import { and, desc, eq, lt } from "drizzle-orm";
+import { DEFAULT_INBOX_PREFERENCES, type InboxPreferences, MAX_FOLLOWED_THREADS } from "../../../../shared/protocol/inbox";
+import { inboxFollows, inboxMailed, inboxMentions, inboxPeople, inboxReads } from "../../../domain/db/schema";
+import type { Sql } from "../../../domain/sql";
+import { readable } from "../../../records/codec";
+import { inboxPreferencesRecord } from "../../../records/documents";
+
+// What the room keeps per person for their inbox (the items themselves are derived from
+// the room's state, derive.ts): who they are, what they read, were mailed and follow.
+
+export interface InboxPerson {
+  principalId: string;
+  name: string;
+  /** The app's origin the person last opened the workspace from: where mail links go. */
+  origin: string;
+  preferences: InboxPreferences;
+}
+
+/** Remembers a person who opened the workspace (their name and origin as they are now). */
+export function notePerson(sql: Sql, principalId: string, name: string, origin: string, now: number): void {
+  sql.db
+    .insert(inboxPeople)
+    .values({ principalId, name, origin, seenAt: now })
+    .onConflictDoUpdate({ target: inboxPeople.principalId, set: { name, origin, seenAt: now } })
+    .run();
+}
+
+function preferencesOf(stored: string | null): InboxPreferences {
+  if (stored === null) return DEFAULT_INBOX_PREFERENCES;
+  // An unreadable row was logged by decode; the defaults stand in until the person sets them again.
+  return readable([stored], (text) => inboxPreferencesRecord.decode(text))[0] ?? DEFAULT_INBOX_PREFERENCES;
+}
+
+export function preferences(sql: Sql, principalId: string): InboxPreferences {
+  const row = sql.db.select({ preferences: inboxPeople.preferences }).from(inboxPeople).where(eq(inboxPeople.principalId, principalId)).get();
+  return preferencesOf(row?.preferences ?? null);
+}
+
+export function setPreferences(sql: Sql, principalId: string, name: string, value: InboxPreferences, now: number): void {
+  const encoded = inboxPreferencesRecord.encode(value);
+  sql.db
+    .insert(inboxPeople)
+    .values({ principalId, name, origin: "", seenAt: now, preferences: encoded })
+    .onConflictDoUpdate({ target: inboxPeople.principalId, set: { preferences: encoded } })
+    .run();
+}
+
+/** Everyone the room knows of (they opened the workspace at least once). */
+export function people(sql: Sql): InboxPerson[] {
+  return sql.db
+    .select()
+    .from(inboxPeople)
+    .all()
+    .map((row) => ({ principalId: row.principalId, name: row.name, origin: row.origin, preferences: preferencesOf(row.preferences) }));
+}
+
+/** The keys of a principal's items in `table` (reads or mails); pruned to current items on every write, so bounded. */
+function keysIn(sql: Sql, table: typeof inboxReads | typeof inboxMailed, principalId: string): Set<string> {
+  return new Set(
+    sql.db
+      .select({ key: table.itemKey })
+      .from(table)
+      .where(eq(table.principalId, principalId))
+      .all()
+      .map((r) => r.key),
+  );
+}
+
+export const readKeys = (sql: Sql, principalId: string) => keysIn(sql, inboxReads, principalId);
+export const mailedKeys = (sql: Sql, principalId: string) => keysIn(sql, inboxMailed, principalId);
+
+/**
+ * Marks keys in `table` and forgets the principal's marks of items that are gone (an item
+ * whose cause went never comes back under the same key), all in one transaction.
+ */
+function mark(sql: Sql, table: typeof inboxReads | typeof inboxMailed, principalId: string, keys: readonly string[], current: readonly string[], now: number, on = true): void {
+  sql.transaction(() => {
+    // One statement per key: a Durable Object's SQLite binds at most 100 parameters.
+    for (const key of keys) {
+      if (on) sql.db.insert(table).values({ principalId, itemKey: key, at: now }).onConflictDoNothing().run();
+      else
+        sql.db
+          .delete(table)
+          .where(and(eq(table.principalId, principalId), eq(table.itemKey, key)))
+          .run();
+    }
+    const live = new Set(current);
+    for (const key of keysIn(sql, table, principalId))
+      if (!live.has(key))
+        sql.db
+          .delete(table)
+          .where(and(eq(table.principalId, principalId), eq(table.itemKey, key)))
+          .run();
+  });
+}
+
+export const markRead = (sql: Sql, principalId: string, keys: readonly string[], current: readonly string[], now: number, read: boolean) =>
+  mark(sql, inboxReads, principalId, keys, current, now, read);
+export const markMailed = (sql: Sql, principalId: string, keys: readonly string[], current: readonly string[], now: number) => mark(sql, inboxMailed, principalId, keys, current, now);
+
+/** Threads the principal follows (and when they last wrote there), most recently followed first. */
+export function followedThreads(sql: Sql, principalId: string, limit = MAX_FOLLOWED_THREADS): { threadId: string; wroteAt: number | null }[] {
+  return sql.db
+    .select({ threadId: inboxFollows.threadId, wroteAt: inboxFollows.wroteAt })
+    .from(inboxFollows)
+    .where(and(eq(inboxFollows.principalId, principalId), eq(inboxFollows.following, 1)))
+    .orderBy(desc(inboxFollows.at))
+    .limit(limit)
+    .all();
+}
+
+export const following = (sql: Sql, principalId: string): string[] => followedThreads(sql, principalId).map((r) => r.threadId);
+
+/** Who follows a thread. */
+export function followers(sql: Sql, threadId: string): string[] {
+  return sql.db
+    .select({ principalId: inboxFollows.principalId })
+    .from(inboxFollows)
+    .where(and(eq(inboxFollows.threadId, threadId), eq(inboxFollows.following, 1)))
+    .all()
+    .map((r) => r.principalId);
+}
+
+/** Follows or unfollows on purpose (an unfollow sticks: writing again does not follow again). */
+export function setFollowing(sql: Sql, principalId: string, threadId: string, follow: boolean, now: number): void {
+  const following = follow ? 1 : 0;
+  sql.db
+    .insert(inboxFollows)
+    .values({ principalId, threadId, following, at: now })
+    .onConflictDoUpdate({ target: [inboxFollows.principalId, inboxFollows.threadId], set: { following, at: now } })
+    .run();
+}
+
+/** A person created or wrote in a thread: they follow it, unless they unfollowed it before; `wroteAt` is when they last wrote. */
+export function followByWriting(sql: Sql, principalId: string, threadId: string, wroteAt: number): void {
+  sql.db
+    .insert(inboxFollows)
+    .values({ principalId, threadId, following: 1, at: wroteAt, wroteAt })
+    .onConflictDoUpdate({ target: [inboxFollows.principalId, inboxFollows.threadId], set: { wroteAt } })
+    .run();
+}
+
+/** Everyone the room knows, by name only (what a new message is searched for). */
+export function knownNames(sql: Sql): { principalId: string; name: string }[] {
+  return sql.db.select({ principalId: inboxPeople.principalId, name: inboxPeople.name }).from(inboxPeople).all();
+}
+
+/** Mentions kept per person: the inbox shows the newest 100 items at most. */
+const MENTIONS_KEPT = 200;
+
+/** A message names this person: noted with its time; the oldest beyond MENTIONS_KEPT go. */
+export function noteMention(sql: Sql, principalId: string, messageId: string, at: number): void {
+  sql.db.insert(inboxMentions).values({ principalId, messageId, at }).onConflictDoNothing().run();
+  const oldestKept = sql.db
+    .select({ at: inboxMentions.at })
+    .from(inboxMentions)
+    .where(eq(inboxMentions.principalId, principalId))
+    .orderBy(desc(inboxMentions.at))
+    .limit(1)
+    .offset(MENTIONS_KEPT - 1)
+    .get();
+  if (oldestKept)
+    sql.db
+      .delete(inboxMentions)
+      .where(and(eq(inboxMentions.principalId, principalId), lt(inboxMentions.at, oldestKept.at)))
+      .run();
+}
+
+/** The messages that named this person, newest first. */
+export function mentionsOf(sql: Sql, principalId: string, limit: number): string[] {
+  return sql.db
+    .select({ messageId: inboxMentions.messageId })
+    .from(inboxMentions)
+    .where(eq(inboxMentions.principalId, principalId))
+    .orderBy(desc(inboxMentions.at))
+    .limit(limit)
+    .all()
+    .map((r) => r.messageId);
+}
