@@ -155,7 +155,7 @@ describe("bounded connects over the real server", () => {
     const before = live.state;
     for (let i = 0; i < 300; i++) await live.chat.send({ threadId: thread.id, text: `small ${i}` });
     const resolved = [...live.state.approvals.values()].slice(0, 5);
-    for (const a of resolved) await live.approvals.resolve({ approvalId: a.id, decision: "approve" });
+    for (const a of resolved) await live.approvals.resolve({ approvalId: a.id, decision: "approve", confirmOwn: true });
     await until(() => live.lastSeq === 726, "the live client to see the small events", 30_000);
     const replay = await rawResume(before.lastSeq!, epoch);
     // Live writes while the replay streams: they must come after it, in order, once.
