@@ -76,4 +76,6 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "inbox.markRead": { kind: "never", why: "an inbox is a person's own; the Autopilot has none" },
   "inbox.follow": { kind: "never", why: "an inbox is a person's own; the Autopilot has none" },
   "inbox.configure": { kind: "never", why: "an inbox is a person's own; the Autopilot has none" },
+  "inbox.pushSubscribe": { kind: "never", why: "an inbox is a person's own; the Autopilot has none" },
+  "inbox.pushUnsubscribe": { kind: "never", why: "an inbox is a person's own; the Autopilot has none" },
 };
