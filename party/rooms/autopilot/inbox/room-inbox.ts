@@ -50,7 +50,8 @@ export function roomInbox(d: RoomInboxDeps) {
     },
     config,
     workspaceId: d.name,
-    connected: (id) => socketsOf(id).length > 0,
+    // A socket whose close is still under way counts as gone.
+    connected: (id) => socketsOf(id).some(({ conn }) => conn.readyState === WebSocket.OPEN),
     currentAccess: (principal) => d.room().currentAccess(principal),
     send: (sub, payload) => sendPush(config!, sub, payload),
   });
