@@ -59,7 +59,7 @@ export function usePushSwitch(push: InboxPush, client: AutopilotClient | null) {
       const registration = await navigator.serviceWorker.ready;
       let sub = await registration.pushManager.getSubscription();
       // A subscription made with another server key cannot take this room's pushes.
-      if (sub && sub.options.applicationServerKey && btoa(String.fromCharCode(...new Uint8Array(sub.options.applicationServerKey))) !== btoa(String.fromCharCode(...keyBytes(push.publicKey)))) {
+      if (sub?.options.applicationServerKey && btoa(String.fromCharCode(...new Uint8Array(sub.options.applicationServerKey))) !== btoa(String.fromCharCode(...keyBytes(push.publicKey)))) {
         await sub.unsubscribe();
         sub = null;
       }

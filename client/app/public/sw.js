@@ -32,7 +32,7 @@ self.addEventListener("push", (event) => {
 
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  const url = (event.notification.data && event.notification.data.url) || "/";
+  const url = event.notification.data?.url || "/";
   event.waitUntil(
     (async () => {
       const tabs = await self.clients.matchAll({ type: "window", includeUncontrolled: true });

@@ -63,9 +63,9 @@ function base64urlBytes(text: string): Uint8Array | null {
 /** Why the room refuses these keys, or null: p256dh must be an uncompressed P-256 point, auth 16 bytes. */
 export function keysRefusal(keys: { p256dh: string; auth: string }): string | null {
   const point = base64urlBytes(keys.p256dh);
-  if (!point || point.length !== 65 || point[0] !== 4) return "p256dh_invalid";
+  if (point?.length !== 65 || point[0] !== 4) return "p256dh_invalid";
   const auth = base64urlBytes(keys.auth);
-  if (!auth || auth.length !== 16) return "auth_invalid";
+  if (auth?.length !== 16) return "auth_invalid";
   return null;
 }
 
