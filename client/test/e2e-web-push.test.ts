@@ -18,6 +18,7 @@ import WebSocket from "ws";
 import { launchChromium } from "../../party/dev/chromium.mjs";
 import { ensureDevVars, freePort, startServer } from "../../party/dev/server.mjs";
 import { AutopilotClient } from "../src/client";
+import { signUpInUi } from "./browser-helpers";
 import { addSecondPerson, httpJson, signUpVerified, until } from "./e2e-helpers";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -207,12 +208,24 @@ describe("the installable app", () => {
     expect(sw.headers.get("content-type")).toMatch(/javascript/);
 
     browser = await launchChromium();
-    const page = await (await browser.newContext()).newPage();
+    const ctx = await browser.newContext();
+    await ctx.grantPermissions(["notifications"], { origin: server.url });
+    const page = await ctx.newPage();
     await page.goto(server.url);
     expect(await page.locator('link[rel="manifest"]').getAttribute("href")).toBe("/manifest.webmanifest");
     const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
     expect(scope).toBe(`${server.url}/`);
     const state = await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state);
     expect(state).toBe("activated");
+
+    // The opt-in sits in the inbox's notification settings, off until the person ticks it.
+    await signUpInUi(page, server.url, "Carol", `carol-${Date.now()}@example.test`);
+    await page.getByRole("button", { name: /^Inbox/ }).click();
+    await page.getByText("Notification settings").click();
+    const optIn = page.getByLabel("Notify me on this device when the tab is closed");
+    await optIn.waitFor({ timeout: 10_000 });
+    expect(await optIn.isChecked()).toBe(false);
+    expect(await page.getByLabel("Approvals by notification to a closed tab").isChecked()).toBe(true);
+    expect(await page.getByLabel("Replies by notification to a closed tab").isChecked()).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import type { InboxPush } from "../../../shared/protocol/inbox";
 import type { AutopilotClient } from "../../src/client";
+import { readPermission } from "./notifications";
 
 /**
  * Web Push for this browser (docs/inbox.md): reaches the person while no tab of the app is
@@ -36,11 +37,21 @@ async function currentSubscription(): Promise<PushSubscription | null> {
 /** This browser's push state against the room's, and the person's switch for it. */
 export function usePushSwitch(push: InboxPush, client: AutopilotClient | null) {
   const [endpoint, setEndpoint] = useState<string | null>(null);
-  const recheck = async () => setEndpoint(supported() ? ((await currentSubscription())?.endpoint ?? null) : null);
+  // Read through the Permissions API where it answers (notifications.ts says why).
+  const [permission, setPermission] = useState<NotificationPermission>("default");
+  const recheck = async () => {
+    if (!supported()) return;
+    setPermission(await readPermission());
+    setEndpoint((await currentSubscription())?.endpoint ?? null);
+  };
   useEffect(() => {
     if (!supported()) return;
     let live = true;
-    void currentSubscription().then((sub) => live && setEndpoint(sub?.endpoint ?? null));
+    void Promise.all([readPermission(), currentSubscription()]).then(([p, sub]) => {
+      if (!live) return;
+      setPermission(p);
+      setEndpoint(sub?.endpoint ?? null);
+    });
     return () => {
       live = false;
     };
@@ -48,14 +59,15 @@ export function usePushSwitch(push: InboxPush, client: AutopilotClient | null) {
   let state: PushState;
   if (!supported()) state = { kind: "unsupported" };
   else if (!push.publicKey) state = { kind: "unconfigured" };
-  else if (Notification.permission === "denied") state = { kind: "blocked" };
+  else if (permission === "denied") state = { kind: "blocked" };
   else if (endpoint && push.endpoints.includes(endpoint)) state = { kind: "on", endpoint };
   else state = { kind: "off" };
   return {
     state,
     async turnOn() {
       if (!client || !push.publicKey) return;
-      if ((await Notification.requestPermission()) !== "granted") return recheck();
+      await Notification.requestPermission();
+      if ((await readPermission()) !== "granted") return recheck();
       const registration = await navigator.serviceWorker.ready;
       let sub = await registration.pushManager.getSubscription();
       // A subscription made with another server key cannot take this room's pushes.
