@@ -37,10 +37,9 @@ self.addEventListener("notificationclick", (event) => {
     (async () => {
       const tabs = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
       const tab = tabs.find((c) => new URL(c.url).origin === self.location.origin);
-      if (tab) {
-        await tab.navigate(url).catch(() => undefined);
-        return tab.focus();
-      }
+      // A tab of the app goes to the item; one this worker does not control cannot be moved, so a new one opens.
+      const moved = tab ? await tab.navigate(url).catch(() => null) : null;
+      if (moved) return moved.focus();
       return self.clients.openWindow(url);
     })(),
   );
