@@ -157,7 +157,7 @@ describe("accessibility and themes in the app", () => {
       reached = await alice.page.evaluate(() => {
         const el = document.activeElement as HTMLElement | null;
         if (!el?.closest(".react-flow__renderer")) return null;
-        return { className: el.className.toString(), outline: getComputedStyle(el).outlineStyle };
+        return { className: el.getAttribute("class") ?? "", outline: getComputedStyle(el).outlineStyle };
       });
     }
     expect(reached?.className).toContain("react-flow__node");
@@ -193,6 +193,19 @@ describe("accessibility and themes in the app", () => {
     await shot(alice.page, "03-approvals-light");
     await alice.page.getByRole("tab", { name: /Jobs/ }).click();
     await shot(alice.page, "04-jobs-light");
+    await alice.page.getByRole("tab", { name: /Inbox/ }).click();
+    await shot(alice.page, "04-inbox-light");
+    await alice.page.locator(".react-flow__node-thread").first().click();
+    await alice.page.getByRole("tab", { name: "Inspector" }).click();
+    await alice.page.locator(".message").first().waitFor();
+    await shot(alice.page, "04-thread-light");
+    const signIn = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "light" });
+    const signInPage = await signIn.newPage();
+    await signInPage.goto(server.url);
+    await signInPage.getByRole("tab", { name: "Create account" }).waitFor();
+    expect(await background(signInPage)).toBe(LIGHT_BG);
+    await shot(signInPage, "04-sign-in-light");
+    await signIn.close();
     await shot(bob.page, "05-workspace-dark");
 
     await alice.page.getByRole("button", { name: "Members & keys" }).click();

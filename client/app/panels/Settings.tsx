@@ -13,7 +13,7 @@ import { MemberControls } from "./MemberControls";
 
 /**
  * Workspace settings: members and roles, and agent keys (auth data, over the auth API),
- * and from the room the approval policy and the Autopilot's model status.
+ * from the room the approval policy and the Autopilot's model status, and this browser's theme.
  */
 
 const ROLES: WorkspaceInfo["role"][] = ["member", "viewer", "admin", "owner"];
@@ -289,7 +289,6 @@ export function SettingsDialog({ workspace, open, onClose }: { workspace: Worksp
       </header>
       {open && (
         <div className="settings-body">
-          <Appearance />
           <Members workspace={workspace} />
           <ApprovalPolicySettings />
           <AutopilotModel />
@@ -301,6 +300,7 @@ export function SettingsDialog({ workspace, open, onClose }: { workspace: Worksp
               <p className="hint">Only owners and admins create and revoke agent keys.</p>
             </section>
           )}
+          <Appearance />
         </div>
       )}
     </dialog>
