@@ -207,9 +207,10 @@ function Flow() {
   };
 
   return (
-    <div
+    // A region holding the toolbar and React Flow, which marks its own pane as the
+    // application: one application role, so a screen reader stays in browse mode on the toolbar.
+    <section
       className="canvas"
-      role="application"
       aria-label="Canvas"
       onKeyDown={onKeyDown}
       onPointerMove={(e) => setCursor(rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }))}
@@ -251,7 +252,7 @@ function Flow() {
       <ReadOnlyBanner />
       <RefusalBanner />
       <EmptyCanvas />
-    </div>
+    </section>
   );
 }
 
