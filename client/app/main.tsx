@@ -8,6 +8,10 @@ import "./chat-start.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
+import { useTheme } from "./stores/theme";
+
+// Before the first render, so the first paint already has the right palette.
+useTheme.getState();
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

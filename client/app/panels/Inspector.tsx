@@ -340,7 +340,10 @@ export function Inspector() {
     return (
       <div className="empty-state">
         <h2>Nothing selected</h2>
-        <p>Click a thread, job or approval on the canvas — or pick a thread on the left — to open it here. Use Tab to move between nodes and Enter to select.</p>
+        <p>
+          Click a thread, job or approval on the canvas — or pick a thread on the left — to open it here. Use Tab to move between nodes, Enter to select, and the arrow keys to move the selected one
+          (Shift for bigger steps).
+        </p>
         <FirstRunCard />
       </div>
     );
