@@ -146,7 +146,7 @@ function ThreadView({ threadId }: { threadId: string }) {
           </label>
           <MentionInput id="composer" placeholder={`Message ${thread.title}`} value={draft} onChange={setDraft} onKeyDown={onKeyDown} disabled={sending} messages={messages} />
           <div className="composer-foot">
-            <span className="muted small">Enter to send · Shift+Enter for a new line · @ to mention · Markdown</span>
+            <span className="muted small">Enter to send · Shift+Enter for a new line · @ to mention</span>
             <span className="composer-actions">
               {streams.length > 0 && <StopButton threadId={threadId} />}
               <button type="submit" className="primary small" disabled={sending || !draft.trim()}>

@@ -68,7 +68,7 @@ export function MentionInput({ id, value, onChange, onKeyDown, messages, placeho
   const input = useRef<HTMLTextAreaElement>(null);
   const [caret, setCaret] = useState(0);
   const [active, setActive] = useState(0);
-  // Escape closes the list for this `@` (by where it starts) until another one is typed.
+  // Escape or a pick closes the list for this `@` (by where it starts) until the text changes.
   const [dismissedAt, setDismissedAt] = useState<number | null>(null);
   const nextCaret = useRef<number | null>(null);
 
@@ -91,6 +91,8 @@ export function MentionInput({ id, value, onChange, onKeyDown, messages, placeho
     nextCaret.current = next.caret;
     setCaret(next.caret);
     setActive(0);
+    // Done with this `@`: "@Ada " must not reopen the list for "Ada Lovelace", where Enter would pick instead of send.
+    setDismissedAt(mention.start);
     onChange(next.text);
   };
 
@@ -134,7 +136,8 @@ export function MentionInput({ id, value, onChange, onKeyDown, messages, placeho
         onChange={(e) => {
           track(e.currentTarget);
           setActive(0);
-          if (dismissedAt !== null && activeMention(e.currentTarget.value, e.currentTarget.selectionStart)?.start !== dismissedAt) setDismissedAt(null);
+          // Typing more reopens a list closed by Escape or a pick.
+          setDismissedAt(null);
           onChange(e.currentTarget.value);
         }}
         onSelect={(e) => track(e.currentTarget)}
