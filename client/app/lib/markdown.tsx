@@ -1,6 +1,8 @@
 import { memo, useEffect, useRef, useState } from "react";
 import ReactMarkdown, { type Components, type ExtraProps } from "react-markdown";
-import remarkGfm from "remark-gfm";
+import { gfmFromMarkdown } from "mdast-util-gfm";
+import { gfm } from "micromark-extension-gfm";
+import type { Processor } from "unified";
 
 // Message text rendered as Markdown. Every message is hostile (people, agent keys, the
 // Autopilot's model and OpenClaw gateways all write them), so nothing here lets the
@@ -100,7 +102,19 @@ const components: Components = {
   },
 };
 
-const plugins = [remarkGfm];
+/**
+ * GitHub's Markdown (tables, strikethrough, task lists, autolinks) for parsing only: what
+ * remark-gfm does less its Markdown writer, which nothing here uses and which would
+ * otherwise ship in the app.
+ */
+function gfmParse(this: Processor): void {
+  // The fields remark-parse reads (its types declare them; it is not imported here).
+  const data = this.data() as { micromarkExtensions?: unknown[]; fromMarkdownExtensions?: unknown[] };
+  data.micromarkExtensions = [...(data.micromarkExtensions ?? []), gfm()];
+  data.fromMarkdownExtensions = [...(data.fromMarkdownExtensions ?? []), gfmFromMarkdown()];
+}
+
+const plugins = [gfmParse];
 
 /** Every address in the tree (react-markdown's own filter would keep relative ones); the components check again. */
 const urlTransform = (url: string) => safeUrl(url) ?? null;
