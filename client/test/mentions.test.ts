@@ -75,6 +75,10 @@ describe("candidates", () => {
         { id: "instance:i1", kind: "agent", name: "Claw" },
         { id: "k2", kind: "agent", name: "ci" },
       ],
+      keys: [
+        { id: "k9", name: "nightly" },
+        { id: "k1", name: "deploy-bot" },
+      ],
       instances: [
         { id: "i1", name: "Claw", status: "running" },
         { id: "i2", name: "Gone", status: "stopped" },
@@ -86,6 +90,7 @@ describe("candidates", () => {
       ["person", "Linus"],
       ["agent", "deploy-bot"],
       ["agent", "ci"],
+      ["agent", "nightly"],
       ["autopilot", "autopilot"],
       ["instance", "Claw"],
     ]);

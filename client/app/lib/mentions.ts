@@ -87,6 +87,8 @@ export interface MentionSources {
   presence?: Iterable<{ principalId: string; kind: "user" | "agent"; name: string }>;
   /** Authors of the thread's messages (people and agent keys that wrote here). */
   authors?: Iterable<{ id: string; kind: "user" | "agent"; name: string }>;
+  /** The workspace's agent keys (listed for owners and admins only). */
+  keys?: readonly { id: string; name: string | null }[];
   /** OpenClaw instances of the workspace. */
   instances?: Iterable<{ id: string; name: string; status: string }>;
   /** Who is typing: not offered to themselves. */
@@ -95,7 +97,8 @@ export interface MentionSources {
 
 /**
  * Everyone a mention can name, once each: people (members, then whoever is here or wrote
- * here), agent keys, the Autopilot, then OpenClaw instances. A name shared by two
+ * here), agents (online or writing here, then the workspace's keys), the Autopilot, then
+ * OpenClaw instances. A name shared by two
  * principals shows once: the text `@Name` would name both anyway.
  */
 export function mentionCandidates(sources: MentionSources): MentionCandidate[] {
@@ -116,6 +119,7 @@ export function mentionCandidates(sources: MentionSources): MentionCandidate[] {
   principals.push(...(sources.authors ?? []));
   for (const p of principals) if (p.kind === "user") add(p.id, "person", p.name);
   for (const p of principals) if (p.kind === "agent" && p.id !== AUTOPILOT_CANDIDATE.id && !p.id.startsWith("instance:")) add(p.id, "agent", p.name);
+  for (const k of sources.keys ?? []) if (k.name) add(`key:${k.id}`, "agent", k.name);
   add(AUTOPILOT_CANDIDATE.id, "autopilot", AUTOPILOT_CANDIDATE.name);
   for (const i of sources.instances ?? []) if (i.status !== "stopped") add(`instance:${i.id}`, "instance", i.name);
   return out;

@@ -1,29 +1,49 @@
 import { type KeyboardEvent, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { Message } from "../../../shared/protocol/threads";
-import { authApi, type Member } from "../lib/api";
+import { type AgentKey, authApi, type Member } from "../lib/api";
 import { activeMention, filterMentions, insertMention, type MentionCandidate, mentionCandidates } from "../lib/mentions";
 import { useRoom } from "../stores/room";
+import { currentWorkspace, useSession } from "../stores/session";
 
 // The composer's textarea with @mention autocomplete: typing `@` lists who can be named
 // (lib/mentions.ts), ↑/↓ move, Enter or Tab insert `@Name `, Escape closes. The textarea
 // keeps focus throughout; the list is tied to it with aria-controls and
 // aria-activedescendant, as in the WAI-ARIA combobox pattern.
 
-/** Members per workspace, asked once per page load on the first `@` (no polling: presence and authors cover newcomers). */
-const membersOf = new Map<string, Promise<Member[]>>();
+interface Directory {
+  members: Member[];
+  keys: AgentKey[];
+}
 
-function loadMembers(workspaceId: string): Promise<Member[]> {
-  let pending = membersOf.get(workspaceId);
+/**
+ * Members (and, for owners and admins, agent keys) per workspace, asked once per page load
+ * on the first `@`: no polling, since presence and the thread's authors cover newcomers.
+ */
+const directories = new Map<string, Promise<Directory>>();
+
+function loadDirectory(workspaceId: string, manager: boolean): Promise<Directory> {
+  const cacheKey = `${workspaceId}:${manager}`;
+  let pending = directories.get(cacheKey);
   if (!pending) {
-    pending = authApi.members(workspaceId).then(
-      (r) => r.members,
-      () => {
+    const settle = <T,>(request: Promise<T>, empty: T) =>
+      request.catch(() => {
         // Unavailable now (offline, say): the next `@` asks again.
-        membersOf.delete(workspaceId);
-        return [];
-      },
-    );
-    membersOf.set(workspaceId, pending);
+        directories.delete(cacheKey);
+        return empty;
+      });
+    pending = Promise.all([
+      settle(
+        authApi.members(workspaceId).then((r) => r.members),
+        [] as Member[],
+      ),
+      manager
+        ? settle(
+            authApi.keys(workspaceId).then((r) => r.keys),
+            [] as AgentKey[],
+          )
+        : [],
+    ]).then(([members, keys]) => ({ members, keys }));
+    directories.set(cacheKey, pending);
   }
   return pending;
 }
@@ -34,20 +54,30 @@ function useMentionCandidates(messages: readonly Message[] | undefined, wanted: 
   const presence = useRoom((s) => s.state.presence);
   const instances = useRoom((s) => s.state.instances);
   const selfId = useRoom((s) => s.principal?.id ?? null);
-  const [members, setMembers] = useState<Member[]>([]);
+  const role = useSession((s) => currentWorkspace(s)?.role);
+  const manager = role === "owner" || role === "admin";
+  const [directory, setDirectory] = useState<Directory>({ members: [], keys: [] });
   useEffect(() => {
     if (!wanted || !workspaceId) return;
     let live = true;
-    void loadMembers(workspaceId).then((list) => {
-      if (live) setMembers(list);
+    void loadDirectory(workspaceId, manager).then((found) => {
+      if (live) setDirectory(found);
     });
     return () => {
       live = false;
     };
-  }, [wanted, workspaceId]);
+  }, [wanted, workspaceId, manager]);
   return useMemo(
-    () => mentionCandidates({ members, presence: presence.values(), authors: (messages ?? []).map((m) => m.author), instances: instances.values(), selfId }),
-    [members, presence, messages, instances, selfId],
+    () =>
+      mentionCandidates({
+        members: directory.members,
+        keys: directory.keys,
+        presence: presence.values(),
+        authors: (messages ?? []).map((m) => m.author),
+        instances: instances.values(),
+        selfId,
+      }),
+    [directory, presence, messages, instances, selfId],
   );
 }
 
