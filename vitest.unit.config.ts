@@ -27,6 +27,8 @@ const UNIT_FILES = [
   "client/test/errors.test.ts",
   "client/test/first-view.test.ts",
   "client/test/instance-status.test.ts",
+  "client/test/markdown.test.ts",
+  "client/test/mentions.test.ts",
   "client/test/flow-items.test.ts",
   "client/test/method-namespaces.test.ts",
   "client/test/ratelimit.test.ts",

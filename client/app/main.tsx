@@ -5,11 +5,15 @@ import "./accounts.css";
 import "./access.css";
 import "./instances.css";
 import "./chat-start.css";
+import "./chat.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { registerServiceWorker } from "./inbox/push";
+import { useTheme } from "./stores/theme";
 
+// Before the first render, so the first paint already has the right palette.
+useTheme.getState();
 registerServiceWorker();
 
 createRoot(document.getElementById("root")!).render(

@@ -95,7 +95,7 @@ describe("the inbox in the app", () => {
     await alice.page.getByRole("button", { name: "Save" }).click();
     await alice.page.getByText("Saved.").waitFor();
 
-    // Bob asks for an instance: an approval only someone else may decide.
+    // Bob asks for an instance: Alice may decide it, Bob only confirm it as his own.
     await bob.page.getByLabel("New instance id").fill("lab");
     await bob.page.getByRole("button", { name: "Provision" }).click();
     const approvalTitle = 'Provision OpenClaw instance "lab"';
@@ -105,10 +105,13 @@ describe("the inbox in the app", () => {
     await expect.poll(() => alice.page.title()).toBe(`(1) ${title}`);
     expect(await alice.page.getByTestId("inbox-badge").textContent()).toBe("1");
     await expect.poll(() => notifications(alice.page)).toEqual([expect.objectContaining({ title: approvalTitle, tag: expect.stringMatching(/^approval:/) })]);
+    // It can be decided right there; it says what it will do and who asked.
+    expect(await item.getByRole("button", { name: "Approve" }).isEnabled()).toBe(true);
+    await item.getByText(/A new OpenClaw instance “lab” starts for this workspace/).waitFor();
     await shot(alice.page, "01-approval-in-inbox");
-    // Bob asked for it: it is not his to decide, so his inbox stays empty.
+    // Bob asked for it: it waits in his inbox too, for his own explicit confirm.
     await bob.page.getByRole("button", { name: /^Inbox/ }).click();
-    await bob.page.getByText("Nothing waiting").waitFor();
+    await bob.page.locator(".inbox-item", { hasText: approvalTitle }).getByRole("button", { name: "Confirm" }).waitFor();
 
     // The mail for what waited too long, with a link into the app.
     const mail = await mailAbout(alice.ctx, approvalTitle, 20_000);

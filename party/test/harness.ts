@@ -300,5 +300,5 @@ export async function openTeam(role: Role) {
     RawSocket.open(ws, { key: agent.key }),
   ]);
   await Promise.all([ownerSocket.hello(), secondSocket.hello(), agentSocket.hello()]);
-  return { ws, owner, ownerSocket, secondSocket, agentSocket };
+  return { ws, owner, second, ownerSocket, secondSocket, agentSocket };
 }

@@ -7,7 +7,7 @@ import type { EventFrame } from "../../shared/protocol/frames";
 import { DEFAULT_INBOX_PREFERENCES, type Inbox } from "../../shared/protocol/inbox";
 import type { Env } from "../env";
 import { mentions } from "../rooms/autopilot/inbox/derive";
-import { addMember, api, createKey, idem, RawSocket, signUp } from "./harness";
+import { api, idem, openTeam, RawSocket } from "./harness";
 
 type InboxFrame = EventFrame & { payload: { inbox: Inbox } };
 const isInbox = (f: { type: string; event?: unknown }) => f.type === "event" && f.event === "inbox.updated";
@@ -18,22 +18,6 @@ async function inboxWhere(socket: RawSocket, check: (inbox: Inbox) => boolean, s
   return frame.payload.inbox;
 }
 const keysOf = (inbox: Inbox) => inbox.items.map((item) => item.key);
-/** A workspace's owner, a member and an agent key of the owner's, each with a socket open past its hello. */
-async function openTeam(role: "member" | "viewer") {
-  const owner = await signUp();
-  const ws = owner.workspaceId;
-  const second = await signUp();
-  await addMember(owner, ws, second, role);
-  const agent = await createKey(owner, ws);
-  const [ownerSocket, secondSocket, agentSocket] = await Promise.all([
-    RawSocket.open(ws, { cookie: owner.cookie }),
-    RawSocket.open(ws, { cookie: second.cookie }),
-    RawSocket.open(ws, { key: agent.key }),
-  ]);
-  await Promise.all([ownerSocket.hello(), secondSocket.hello(), agentSocket.hello()]);
-  return { ws, owner, second, ownerSocket, secondSocket, agentSocket };
-}
-
 /** Everything a socket was sent so far: a request answered after a commit comes after the commit's frames. */
 const settled = (socket: RawSocket) => socket.ok("inbox.get", {});
 

@@ -50,7 +50,7 @@ export interface GraphEdge {
 export const NODE_SIZE: Record<NodeKind, { w: number; h: number }> = {
   thread: { w: 240, h: 96 },
   job: { w: 220, h: 84 },
-  approval: { w: 240, h: 96 },
+  approval: { w: 240, h: 116 },
   instance: { w: 220, h: 84 },
   session: { w: 240, h: 84 },
   tool: { w: 220, h: 56 },

@@ -2,6 +2,7 @@ import { Background, BackgroundVariant, Controls, Panel, ReactFlow, ReactFlowPro
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { useCanvas, type FlowEdge, type FlowNode } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
+import { useTheme } from "../stores/theme";
 import { useUi } from "../stores/ui";
 import { FIT_PADDING, firstViewport } from "./first-view";
 import { CanvasMiniMap } from "./MiniMap";
@@ -138,6 +139,7 @@ function Flow() {
   const addGroup = useCanvas((s) => s.addGroup);
   const synced = useCanvas((s) => s.synced);
   const canEdit = useCan("write");
+  const theme = useTheme((s) => s.theme);
   const select = useUi((s) => s.select);
   const focusRequest = useUi((s) => s.focusRequest);
   const rf = useReactFlow<FlowNode>();
@@ -205,9 +207,10 @@ function Flow() {
   };
 
   return (
-    <div
+    // A region holding the toolbar and React Flow, which marks its own pane as the
+    // application: one application role, so a screen reader stays in browse mode on the toolbar.
+    <section
       className="canvas"
-      role="application"
       aria-label="Canvas"
       onKeyDown={onKeyDown}
       onPointerMove={(e) => setCursor(rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }))}
@@ -226,12 +229,16 @@ function Flow() {
         nodesDraggable={canEdit}
         nodesConnectable={canEdit}
         edgesReconnectable={false}
+        // Tab walks the nodes (React Flow renders edges first, so focusable edges came
+        // before every node); an edge is still selected by clicking it. A focused, selected
+        // node moves with the arrow keys (Shift for bigger steps), Enter or Space selects.
+        edgesFocusable={false}
         deleteKeyCode={canEdit ? ["Backspace", "Delete"] : null}
         multiSelectionKeyCode={["Shift", "Meta", "Control"]}
         minZoom={0.05}
         maxZoom={2}
         proOptions={{ hideAttribution: true }}
-        colorMode="dark"
+        colorMode={theme}
         aria-label="Hatchery canvas"
       >
         <Background variant={BackgroundVariant.Dots} gap={24} size={1} />
@@ -245,7 +252,7 @@ function Flow() {
       <ReadOnlyBanner />
       <RefusalBanner />
       <EmptyCanvas />
-    </div>
+    </section>
   );
 }
 

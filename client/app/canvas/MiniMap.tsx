@@ -1,6 +1,7 @@
 import { useReactFlow, useStore } from "@xyflow/react";
 import { useEffect, useRef, type PointerEvent } from "react";
 import { useCanvas, type FlowNode } from "../stores/canvas";
+import { useTheme } from "../stores/theme";
 
 /**
  * A minimap drawn on one <canvas>. React Flow's own MiniMap renders an SVG element per
@@ -12,15 +13,21 @@ import { useCanvas, type FlowNode } from "../stores/canvas";
 const WIDTH = 200;
 const HEIGHT = 140;
 const REDRAW_MS = 150;
-const COLORS: Record<string, string> = {
-  thread: "#60a5fa",
-  job: "#a78bfa",
-  approval: "#fbbf24",
-  note: "#fde68a",
-  group: "rgba(148,163,184,0.25)",
-  instance: "#34d399",
-  session: "#34d399",
-  tool: "#94a3b8",
+const DARK = {
+  nodes: { thread: "#60a5fa", job: "#a78bfa", approval: "#fbbf24", note: "#fde68a", group: "rgba(148,163,184,0.25)", instance: "#34d399", session: "#34d399", tool: "#94a3b8" } as Record<
+    string,
+    string
+  >,
+  other: "#94a3b8",
+  mask: "rgba(8, 10, 14, 0.55)",
+  view: "#7c9cff",
+};
+/** On a light map the same hues, darker, so small marks stay visible against white. */
+const LIGHT: typeof DARK = {
+  nodes: { thread: "#2563eb", job: "#7c3aed", approval: "#d97706", note: "#ca8a04", group: "rgba(71,85,105,0.2)", instance: "#059669", session: "#059669", tool: "#64748b" },
+  other: "#64748b",
+  mask: "rgba(226, 232, 240, 0.6)",
+  view: "#3b5bdb",
 };
 
 interface Frame {
@@ -47,6 +54,7 @@ export function CanvasMiniMap() {
   const canvas = useRef<HTMLCanvasElement>(null);
   const frame = useRef<Frame>({ minX: 0, minY: 0, scale: 1 });
   const rf = useReactFlow();
+  const theme = useTheme((s) => s.theme);
   const [tx, ty, zoom] = useStore((s) => s.transform);
   const width = useStore((s) => s.width);
   const height = useStore((s) => s.height);
@@ -65,6 +73,7 @@ export function CanvasMiniMap() {
       const ctx = el?.getContext("2d");
       if (!el || !ctx) return;
       const nodes = useCanvas.getState().nodes;
+      const colors = theme === "light" ? LIGHT : DARK;
       const b = bounds(nodes, view.current);
       const pad = 40;
       const scale = Math.min(WIDTH / (b.maxX - b.minX + pad * 2), HEIGHT / (b.maxY - b.minY + pad * 2));
@@ -76,11 +85,11 @@ export function CanvasMiniMap() {
       ctx.scale(dpr, dpr);
       ctx.clearRect(0, 0, WIDTH, HEIGHT);
       for (const n of nodes) {
-        ctx.fillStyle = COLORS[n.type ?? ""] ?? "#94a3b8";
+        ctx.fillStyle = colors.nodes[n.type ?? ""] ?? colors.other;
         ctx.fillRect((n.position.x - f.minX) * scale, (n.position.y - f.minY) * scale, Math.max(1, n.data.g.w * scale), Math.max(1, n.data.g.h * scale));
       }
       const v = view.current;
-      ctx.fillStyle = "rgba(8, 10, 14, 0.55)";
+      ctx.fillStyle = colors.mask;
       ctx.fillRect(0, 0, WIDTH, HEIGHT);
       const vx = (v.x - f.minX) * scale;
       const vy = (v.y - f.minY) * scale;
@@ -89,10 +98,10 @@ export function CanvasMiniMap() {
         const x = (n.position.x - f.minX) * scale;
         const y = (n.position.y - f.minY) * scale;
         if (x > vx + v.w * scale || y > vy + v.h * scale || x + n.data.g.w * scale < vx || y + n.data.g.h * scale < vy) continue;
-        ctx.fillStyle = COLORS[n.type ?? ""] ?? "#94a3b8";
+        ctx.fillStyle = colors.nodes[n.type ?? ""] ?? colors.other;
         ctx.fillRect(x, y, Math.max(1, n.data.g.w * scale), Math.max(1, n.data.g.h * scale));
       }
-      ctx.strokeStyle = "#7c9cff";
+      ctx.strokeStyle = colors.view;
       ctx.lineWidth = 1;
       ctx.strokeRect(vx + 0.5, vy + 0.5, v.w * scale - 1, v.h * scale - 1);
     };
@@ -110,7 +119,7 @@ export function CanvasMiniMap() {
       unsubscribe();
       if (timer) clearTimeout(timer);
     };
-  }, [tx, ty, zoom, width, height]);
+  }, [tx, ty, zoom, width, height, theme]);
 
   const panTo = (e: PointerEvent<HTMLCanvasElement>) => {
     const box = e.currentTarget.getBoundingClientRect();

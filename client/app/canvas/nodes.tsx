@@ -3,7 +3,9 @@ import { Component, type ComponentType, memo, type ReactNode, useEffect, useRef,
 import { useCanvas, type FlowNode } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
 import { unreadCount, useUnread } from "../stores/unread";
+import { NOTE_TEXT_MAX } from "../../../shared/hatchery/node-schemas";
 import { relativeTime } from "../lib/format";
+import { useLiveText } from "./live-text";
 
 /**
  * One component per node kind, each showing its status at a glance. Each is memoised and
@@ -226,6 +228,12 @@ export const NoteNode = memo(function NoteNode({ id, data, selected }: Props) {
   const [draft, setDraft] = useState("");
   const area = useRef<HTMLTextAreaElement>(null);
   const value = text(data.g.data.text);
+  // Typing goes out as it happens (live-text.ts); only a changed text is written.
+  const valueRef = useRef(value);
+  valueRef.current = value;
+  const live = useLiveText((next) => {
+    if (next !== valueRef.current) setNodeData(id, { text: next });
+  });
   useEffect(() => {
     if (editing) area.current?.focus();
   }, [editing]);
@@ -235,7 +243,7 @@ export const NoteNode = memo(function NoteNode({ id, data, selected }: Props) {
   };
   const commit = () => {
     setEditing(false);
-    if (draft !== value) setNodeData(id, { text: draft });
+    live.flush();
   };
   return (
     <Shell id={id} kind="note" selected={selected} title={value.split("\n")[0] ?? ""}>
@@ -245,7 +253,11 @@ export const NoteNode = memo(function NoteNode({ id, data, selected }: Props) {
           className="note-edit nodrag nowheel"
           value={draft}
           aria-label="Note text"
-          onChange={(e) => setDraft(e.target.value)}
+          maxLength={NOTE_TEXT_MAX}
+          onChange={(e) => {
+            setDraft(e.target.value);
+            live.push(e.target.value);
+          }}
           onBlur={commit}
           onKeyDown={(e) => {
             e.stopPropagation();

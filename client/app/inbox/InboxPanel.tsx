@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { ApprovalActions } from "../panels/ApprovalActions";
 import type { InboxItem, InboxPreferences, InboxPush } from "../../../shared/protocol/inbox";
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
@@ -159,6 +160,7 @@ export function InboxPanel() {
               <p className="muted small">
                 {item.detail} · {relativeTime(item.at)}
               </p>
+              {item.target.kind === "approval" && <InboxDecision approvalId={item.target.approvalId} />}
             </li>
           ))}
         </ul>
@@ -166,6 +168,12 @@ export function InboxPanel() {
       <Preferences preferences={inbox.preferences} push={inbox.push} />
     </div>
   );
+}
+
+/** An approval waiting for this person is decided from the inbox itself, with the same buttons as the queue. */
+function InboxDecision({ approvalId }: { approvalId: string }) {
+  const approval = useRoom((s) => s.state.approvals.get(approvalId));
+  return approval?.status === "pending" ? <ApprovalActions approval={approval} compact /> : null;
 }
 
 /** Follow or unfollow a thread's replies in one's inbox. */

@@ -10,6 +10,7 @@ import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
 import { ToolCallBlock } from "./ToolCall";
 import { FormError } from "../lib/form-error";
+import { Markdown } from "../lib/markdown";
 
 /**
  * What the OpenClaw bridge adds to the app (protocol 4): gateway replies as they stream,
@@ -80,7 +81,7 @@ export function MessageItem({ message: m, mark }: { message: Message; mark?: str
           <strong>The reply failed.</strong> <span className="message-text">{m.text}</span>
         </div>
       ) : (
-        <p className="message-text">{m.text}</p>
+        <Markdown className="message-text" text={m.text} />
       )}
       {m.aborted && <p className="aborted-note">Stopped before it finished — this is what had arrived.</p>}
     </li>
@@ -99,10 +100,10 @@ export function StreamingReply({ stream }: { stream: ChatStream }) {
         <span className="muted small">{stream.text ? "replying…" : "thinking…"}</span>
       </div>
       {stream.text ? (
-        <p className="message-text">
-          {stream.text}
+        <div className="message-text">
+          <Markdown text={stream.text} />
           <span className="caret" aria-hidden />
-        </p>
+        </div>
       ) : (
         <p className="typing" role="status" aria-label={`${name} is thinking`}>
           <span />

@@ -11,6 +11,7 @@ import { useUnread } from "../stores/unread";
 import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
 import { BridgeStatus, GatewaySessions, MessageItem, StopButton, StreamingReply, useThreadStreams } from "./Gateway";
 import { InstanceLifecycle } from "./InstanceLifecycle";
+import { MentionInput } from "./MentionInput";
 import { NoteOrGroupView } from "./NoteView";
 import { ChatStartProgress, ChatWithOpenClaw, FirstRunCard, StartChatButton } from "./ChatStart";
 import { ResponderPicker } from "./Responder";
@@ -143,9 +144,9 @@ function ThreadView({ threadId }: { threadId: string }) {
           <label className="sr-only" htmlFor="composer">
             Message
           </label>
-          <textarea id="composer" rows={2} placeholder={`Message ${thread.title}`} value={draft} onChange={(e) => setDraft(e.target.value)} onKeyDown={onKeyDown} disabled={sending} />
+          <MentionInput id="composer" placeholder={`Message ${thread.title}`} value={draft} onChange={setDraft} onKeyDown={onKeyDown} disabled={sending} messages={messages} />
           <div className="composer-foot">
-            <span className="muted small">Enter to send · Shift+Enter for a new line</span>
+            <span className="muted small">Enter to send · Shift+Enter for a new line · @ to mention</span>
             <span className="composer-actions">
               {streams.length > 0 && <StopButton threadId={threadId} />}
               <button type="submit" className="primary small" disabled={sending || !draft.trim()}>
@@ -340,7 +341,10 @@ export function Inspector() {
     return (
       <div className="empty-state">
         <h2>Nothing selected</h2>
-        <p>Click a thread, job or approval on the canvas — or pick a thread on the left — to open it here. Use Tab to move between nodes and Enter to select.</p>
+        <p>
+          Click a thread, job or approval on the canvas — or pick a thread on the left — to open it here. Use Tab to move between nodes, Enter to select, and the arrow keys to move the selected one
+          (Shift for bigger steps).
+        </p>
         <FirstRunCard />
       </div>
     );

@@ -3,6 +3,7 @@ import { deleteDetails, restoreDetails, unlinkDetails, unpairDetails } from "../
 import type { Instance, InstanceDetails } from "../../../shared/protocol/instances";
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
+import { useModalDialog } from "../lib/modal";
 import { instanceActivity } from "../lib/instance-status";
 import { clockTime, relativeTime } from "../lib/format";
 import { useCan, useRoom } from "../stores/room";
@@ -24,17 +25,12 @@ interface Confirm {
   request: Request;
 }
 
-/** A modal confirmation: the native <dialog> traps focus and closes on Escape. */
+/** A modal confirmation (lib/modal.ts): focus stays in it, Escape cancels, focus returns. */
 function ConfirmDialog({ confirm, onClose, onConfirm }: { confirm: Confirm | null; onClose: () => void; onConfirm: (request: Request) => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const el = dialog.current;
-    if (!el) return;
-    if (confirm && !el.open) el.showModal();
-    if (!confirm && el.open) el.close();
-  }, [confirm]);
+  useModalDialog(dialog, confirm !== null);
   return (
-    <dialog ref={dialog} className="confirm-dialog" onClose={onClose} aria-labelledby="confirm-h" aria-describedby="confirm-body">
+    <dialog ref={dialog} className="confirm-dialog" onClose={onClose} aria-modal="true" aria-labelledby="confirm-h" aria-describedby="confirm-body">
       {confirm && (
         <>
           <h2 id="confirm-h">{confirm.title}</h2>

@@ -1,4 +1,6 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
+import { GROUP_LABEL_MAX, NOTE_TEXT_MAX } from "../../../shared/hatchery/node-schemas";
+import { useLiveText } from "../canvas/live-text";
 import { useCanvas } from "../stores/canvas";
 import { useCan } from "../stores/room";
 
@@ -11,6 +13,12 @@ export function NoteOrGroupView({ nodeId }: { nodeId: string }) {
   const value = String(node?.data.g.data[field] ?? "");
   const [draft, setDraft] = useState(value);
   const [focused, setFocused] = useState(false);
+  // Typed text goes out as it happens (canvas/live-text.ts); only a changed value is written.
+  const valueRef = useRef(value);
+  valueRef.current = value;
+  const live = useLiveText((next) => {
+    if (next !== valueRef.current) setNodeData(nodeId, { [field]: next });
+  });
   // Follow remote edits unless this person is typing.
   useEffect(() => {
     if (!focused) setDraft(value);
@@ -18,7 +26,11 @@ export function NoteOrGroupView({ nodeId }: { nodeId: string }) {
   if (!node) return <p className="empty">This item was removed from the canvas.</p>;
   const commit = () => {
     setFocused(false);
-    if (draft !== value) setNodeData(nodeId, { [field]: draft });
+    live.flush();
+  };
+  const change = (next: string) => {
+    setDraft(next);
+    live.push(next);
   };
   return (
     <div>
@@ -32,17 +44,18 @@ export function NoteOrGroupView({ nodeId }: { nodeId: string }) {
       {node.type === "group" ? (
         <input
           id="node-field"
+          maxLength={GROUP_LABEL_MAX}
           value={draft}
           disabled={!canEdit}
           onFocus={() => setFocused(true)}
-          onChange={(e) => setDraft(e.target.value)}
+          onChange={(e) => change(e.target.value)}
           onBlur={commit}
           onKeyDown={(e) => e.key === "Enter" && commit()}
         />
       ) : (
-        <textarea id="node-field" rows={6} value={draft} disabled={!canEdit} onFocus={() => setFocused(true)} onChange={(e) => setDraft(e.target.value)} onBlur={commit} />
+        <textarea id="node-field" rows={6} maxLength={NOTE_TEXT_MAX} value={draft} disabled={!canEdit} onFocus={() => setFocused(true)} onChange={(e) => change(e.target.value)} onBlur={commit} />
       )}
-      <p className="hint">{canEdit ? "Changes are shared with everyone when you leave the field. Delete with the Delete key on the canvas." : "Your role can read but not edit the canvas."}</p>
+      <p className="hint">{canEdit ? "Changes are shared with everyone as you type. Delete with the Delete key on the canvas." : "Your role can read but not edit the canvas."}</p>
     </div>
   );
 }

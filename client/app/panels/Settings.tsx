@@ -3,7 +3,9 @@ import type { Scope } from "../../../shared/protocol/principal";
 import { useAction } from "../lib/action";
 import { authApi, errorText, type AgentKey, type Member, type WorkspaceInfo } from "../lib/api";
 import { relativeTime } from "../lib/format";
+import { useModalDialog } from "../lib/modal";
 import { useRoom } from "../stores/room";
+import { type ThemeChoice, useTheme } from "../stores/theme";
 import { FormError } from "../lib/form-error";
 import { ApprovalPolicySettings } from "./ApprovalPolicySettings";
 import { InvitePanel } from "./InvitePanel";
@@ -11,7 +13,7 @@ import { MemberControls } from "./MemberControls";
 
 /**
  * Workspace settings: members and roles, and agent keys (auth data, over the auth API),
- * and from the room the approval policy and the Autopilot's model status.
+ * from the room the approval policy and the Autopilot's model status, and this browser's theme.
  */
 
 const ROLES: WorkspaceInfo["role"][] = ["member", "viewer", "admin", "owner"];
@@ -231,6 +233,25 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
   );
 }
 
+/** Light, dark or the system's: kept by this browser only. */
+function Appearance() {
+  const choice = useTheme((s) => s.choice);
+  const setChoice = useTheme((s) => s.setChoice);
+  return (
+    <section aria-labelledby="appearance-h">
+      <h3 id="appearance-h">Appearance</h3>
+      <label className="field-label" htmlFor="theme-choice">
+        Theme on this device
+      </label>
+      <select id="theme-choice" value={choice} onChange={(e) => setChoice(e.target.value as ThemeChoice)}>
+        <option value="system">System</option>
+        <option value="light">Light</option>
+        <option value="dark">Dark</option>
+      </select>
+    </section>
+  );
+}
+
 /** Whether the Autopilot can answer: the model it uses, or which variables are missing. */
 function AutopilotModel() {
   const model = useRoom((s) => s.agentModel);
@@ -255,16 +276,10 @@ function AutopilotModel() {
 
 export function SettingsDialog({ workspace, open, onClose }: { workspace: WorkspaceInfo; open: boolean; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
-  // The native <dialog> gives focus trapping, Escape to close and a backdrop for free.
-  useEffect(() => {
-    const el = dialog.current;
-    if (!el) return;
-    if (open && !el.open) el.showModal();
-    if (!open && el.open) el.close();
-  }, [open]);
+  useModalDialog(dialog, open);
   const manager = workspace.role === "owner" || workspace.role === "admin";
   return (
-    <dialog ref={dialog} className="settings" onClose={onClose} aria-labelledby="settings-h">
+    <dialog ref={dialog} className="settings" onClose={onClose} aria-modal="true" aria-labelledby="settings-h">
       <header>
         <h2 id="settings-h">{workspace.name}</h2>
         <span className={`chip role-${workspace.role}`}>you: {workspace.role}</span>
@@ -285,6 +300,7 @@ export function SettingsDialog({ workspace, open, onClose }: { workspace: Worksp
               <p className="hint">Only owners and admins create and revoke agent keys.</p>
             </section>
           )}
+          <Appearance />
         </div>
       )}
     </dialog>

@@ -29,12 +29,8 @@ const FAILED_JOBS = 200;
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
-/** Whether `text` addresses `name` as `@name` (case-insensitive; not the start of a longer name). */
-export function mentions(text: string, name: string): boolean {
-  if (!name.trim()) return false;
-  const escaped = name.trim().replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`(^|[^\\p{L}\\p{N}_@])@${escaped}(?![\\p{L}\\p{N}_])`, "iu").test(text);
-}
+/** The mention rule lives in shared/ so the app's composer writes what this reads. */
+export { mentions } from "../../../../shared/mentions";
 
 /**
  * The approvals `person` may decide now: they hold `approve` and the deciding rules

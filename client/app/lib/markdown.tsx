@@ -1,0 +1,136 @@
+import { memo, useEffect, useRef, useState } from "react";
+import ReactMarkdown, { type Components, type ExtraProps } from "react-markdown";
+import { gfmFromMarkdown } from "mdast-util-gfm";
+import { gfm } from "micromark-extension-gfm";
+import type { Processor } from "unified";
+
+// Message text rendered as Markdown. Every message is hostile (people, agent keys, the
+// Autopilot's model and OpenClaw gateways all write them), so nothing here lets the
+// text choose markup: react-markdown builds React elements from the Markdown syntax
+// tree (no innerHTML anywhere), raw HTML in the text is shown as text (no rehype-raw),
+// and a link or image address survives only as an absolute http(s) or mailto URL.
+
+/** Schemes a link may use; anything else (javascript:, data:, vbscript:, relative paths) is dropped. */
+const SAFE_PROTOCOL = /^(https?|mailto):$/i;
+
+/** `url` when it is an absolute http(s) or mailto URL, otherwise undefined. */
+export function safeUrl(url: string | null | undefined): string | undefined {
+  if (!url || url.length > 2048) return undefined;
+  // Browsers ignore control characters and leading blanks in a scheme (`java\tscript:`), so
+  // the URL parser decides what the scheme is, not a string match on the raw text.
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    return undefined;
+  }
+  return SAFE_PROTOCOL.test(parsed.protocol) ? parsed.href : undefined;
+}
+
+/** Copies a code block's text; says so for a moment. */
+function CopyButton({ text }: { text: string }) {
+  const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
+  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  const copy = () => {
+    clearTimeout(timer.current);
+    navigator.clipboard
+      .writeText(text)
+      .then(
+        () => setState("copied"),
+        () => setState("failed"),
+      )
+      .finally(() => {
+        timer.current = setTimeout(() => setState("idle"), 1500);
+      });
+  };
+  return (
+    <button type="button" className="md-copy" onClick={copy} aria-label="Copy code">
+      {state === "copied" ? "Copied" : state === "failed" ? "Copy failed" : "Copy"}
+    </button>
+  );
+}
+
+/** The plain text of a hast node's children (a code block's contents, for the copy button). */
+function textOf(node: ExtraProps["node"]): string {
+  if (!node) return "";
+  let out = "";
+  const walk = (n: { type: string; value?: string; children?: unknown[] }) => {
+    if (n.type === "text") out += n.value ?? "";
+    for (const child of n.children ?? []) walk(child as typeof n);
+  };
+  walk(node);
+  return out;
+}
+
+const components: Components = {
+  a({ href, children }) {
+    const safe = safeUrl(href);
+    if (!safe) return <span className="md-link-dropped">{children}</span>;
+    return (
+      <a href={safe} target="_blank" rel="noopener noreferrer nofollow">
+        {children}
+      </a>
+    );
+  },
+  // A remote image would load as soon as the message shows (a tracking pixel, or a request
+  // from every reader to a host the writer picked): shown as a link to it instead.
+  img({ src, alt }) {
+    const safe = safeUrl(typeof src === "string" ? src : undefined);
+    const label = `image: ${alt || "untitled"}`;
+    if (!safe) return <span className="md-image">[{label}]</span>;
+    return (
+      <a className="md-image" href={safe} target="_blank" rel="noopener noreferrer nofollow">
+        [{label}]
+      </a>
+    );
+  },
+  pre({ node, children }) {
+    return (
+      <div className="md-code">
+        <CopyButton text={textOf(node).replace(/\n$/, "")} />
+        <pre>{children}</pre>
+      </div>
+    );
+  },
+  table({ children }) {
+    return (
+      <div className="md-table">
+        <table>{children}</table>
+      </div>
+    );
+  },
+};
+
+/**
+ * GitHub's Markdown (tables, strikethrough, task lists, autolinks) for parsing only: what
+ * remark-gfm does less its Markdown writer, which nothing here uses and which would
+ * otherwise ship in the app.
+ */
+function gfmParse(this: Processor): void {
+  // The fields remark-parse reads (its types declare them; it is not imported here).
+  const data = this.data() as { micromarkExtensions?: unknown[]; fromMarkdownExtensions?: unknown[] };
+  data.micromarkExtensions = [...(data.micromarkExtensions ?? []), gfm()];
+  data.fromMarkdownExtensions = [...(data.fromMarkdownExtensions ?? []), gfmFromMarkdown()];
+}
+
+const plugins = [gfmParse];
+
+/** Every address in the tree (react-markdown's own filter would keep relative ones); the components check again. */
+const urlTransform = (url: string) => safeUrl(url) ?? null;
+
+/**
+ * `text` as Markdown. Memoized on the text, so a thread re-rendering (a new message, a
+ * streamed delta of another reply) re-parses only what changed; a reply still streaming
+ * is parsed whole at each delta, which Markdown tolerates (an unclosed fence or emphasis
+ * renders as what it is so far).
+ */
+export const Markdown = memo(function Markdown({ text, className }: { text: string; className?: string }) {
+  return (
+    <div className={className ? `md ${className}` : "md"}>
+      <ReactMarkdown remarkPlugins={plugins} components={components} urlTransform={urlTransform}>
+        {text}
+      </ReactMarkdown>
+    </div>
+  );
+});

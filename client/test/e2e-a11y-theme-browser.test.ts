@@ -1,0 +1,258 @@
+// Accessibility and themes end to end: the real server (wrangler dev, as `npm start` runs
+// it), two people in two Chromium contexts — Alice's system is light, Bob's dark — and an
+// agent through the `autopilot` CLI filling the workspace with a thread, a job and an
+// approval. What Chromium exposes is read from its accessibility tree (CDP), not from our
+// markup. Screenshots go to test-artifacts/ (git-ignored) so a person can judge contrast.
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../../party/dev/chromium.mjs";
+import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
+import { twoPeopleInOneWorkspace } from "./browser-helpers";
+
+const CLI = join(ROOT, "client", "bin", "autopilot.mjs");
+const ARTIFACTS = join(ROOT, "test-artifacts");
+const stamp = Date.now();
+const run = promisify(execFile);
+
+let server: Awaited<ReturnType<typeof startServer>>;
+let persistDir: string;
+let browser: Browser;
+let workspace: string;
+let agentKey: string;
+const people: Record<"alice" | "bob", { ctx: BrowserContext; page: Page; email: string; name: string }> = {} as never;
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `a11y-theme-${name}.png`) });
+
+async function cli(...args: string[]): Promise<unknown> {
+  const { stdout } = await run(process.env.AUTOPILOT_TEST_NODE ?? "node", [CLI, ...args], {
+    env: { ...process.env, AUTOPILOT_URL: server.url, AUTOPILOT_WORKSPACE: workspace, AUTOPILOT_KEY: agentKey },
+    timeout: 30_000,
+  });
+  return JSON.parse(stdout);
+}
+
+/** New nodes may land off screen, where React Flow renders nothing: fit, then look. */
+async function seeNode(page: Page, kind: string, text: string) {
+  const node = page.locator(`.react-flow__node-${kind}`, { hasText: text });
+  await expect
+    .poll(
+      async () => {
+        await page.getByRole("button", { name: "Fit view", exact: true }).click();
+        return node.count();
+      },
+      { timeout: 20_000, interval: 500 },
+    )
+    .toBeGreaterThan(0);
+  return node.first();
+}
+
+async function nodePosition(page: Page, id: string): Promise<{ x: number; y: number }> {
+  const transform = await page.locator(`.react-flow__node[data-id="${id}"]`).evaluate((el) => (el as HTMLElement).style.transform);
+  const m = /translate\(([-\d.]+)px,\s*([-\d.]+)px\)/.exec(transform);
+  if (!m) throw new Error(`no position in ${transform}`);
+  return { x: Number(m[1]), y: Number(m[2]) };
+}
+
+const background = (page: Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+const DARK_BG = "rgb(13, 16, 22)";
+const LIGHT_BG = "rgb(243, 245, 248)";
+
+/** Adds a note from the canvas toolbar and writes `text` in it; its node id. */
+async function addNote(page: Page, text: string): Promise<string> {
+  const before = new Set(await page.locator(".react-flow__node-note").evaluateAll((els) => els.map((el) => el.getAttribute("data-id"))));
+  await page.getByRole("button", { name: "+ Note" }).click();
+  const field = page.locator("#node-field");
+  await field.fill(text);
+  await field.blur();
+  const note = await seeNode(page, "note", text);
+  const id = (await note.getAttribute("data-id"))!;
+  expect(before.has(id)).toBe(false);
+  return id;
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  persistDir = mkdtempSync(join(tmpdir(), "autopilot-a11y-theme-"));
+  server = await startServer({ port: await freePort(), persistDir });
+  browser = await launchChromium();
+  for (const [key, name, colorScheme] of [
+    ["alice", "Alice", "light"],
+    ["bob", "Bob", "dark"],
+  ] as const) {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme });
+    const page = await ctx.newPage();
+    page.on("pageerror", (error) => console.error(`[${name}] page error: ${error.message}`));
+    people[key] = { ctx, page, email: `${key}-${stamp}@example.test`, name };
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
+});
+
+describe("accessibility and themes in the app", () => {
+  it("a workspace with a thread, a job, an approval and notes, on both canvases", async () => {
+    const { alice, bob } = people;
+    workspace = await twoPeopleInOneWorkspace(server.url, alice, bob);
+    const created = await alice.ctx.request.post(`${server.url}/api/workspaces/${workspace}/keys`, { data: { name: "ci-bot", scopes: ["read", "write"] }, headers: { origin: server.url } });
+    expect(created.status()).toBe(201);
+    agentKey = ((await created.json()) as { key: string }).key;
+    const { thread } = (await cli("thread", "new", "Release 1.4")) as { thread: { id: string } };
+    await cli("send", thread.id, "Tests are green; shipping after the approval.");
+    await cli("job", "start", "Build release artefacts", "--thread", thread.id, "--message", "compiling");
+    await cli("request-approval", "Deploy 1.4 to prod", "--details", "diff: +12 -3", "--risk", "high", "--thread", thread.id);
+    for (const page of [alice.page, bob.page]) {
+      await seeNode(page, "approval", "Deploy 1.4 to prod");
+      await seeNode(page, "job", "Build release artefacts");
+      await expect.poll(() => page.locator(".react-flow__edge").count(), { timeout: 20_000 }).toBeGreaterThan(1);
+    }
+    await addNote(alice.page, "Move me");
+    await seeNode(bob.page, "note", "Move me");
+  });
+
+  it("the settings dialog is a named modal dialog to Chromium; Escape closes it and focus returns", async () => {
+    const { alice } = people;
+    const opener = alice.page.getByRole("button", { name: "Members & keys" });
+    await opener.focus();
+    await alice.page.keyboard.press("Enter");
+    const name = (await alice.page.locator("#workspace-switcher option:checked").textContent())!.trim();
+    const dialog = alice.page.getByRole("dialog", { name });
+    await dialog.waitFor();
+    const cdp = await alice.ctx.newCDPSession(alice.page);
+    const { nodes } = (await cdp.send("Accessibility.getFullAXTree")) as {
+      nodes: { ignored: boolean; role?: { value: string }; name?: { value: string }; properties?: { name: string; value: { value: unknown } }[] }[];
+    };
+    const exposed = nodes.find((n) => n.role?.value === "dialog" && !n.ignored);
+    expect(exposed?.name?.value).toBe(name);
+    expect(exposed?.properties?.find((p) => p.name === "modal")?.value.value).toBe(true);
+    // The page behind is inert while the dialog is open: its buttons are out of the tree.
+    expect(nodes.some((n) => n.role?.value === "button" && n.name?.value === "Fit view" && !n.ignored)).toBe(false);
+    await cdp.detach();
+    // Keyboard focus starts inside the dialog and stays there.
+    for (let i = 0; i < 6; i++) {
+      await alice.page.keyboard.press("Tab");
+      expect(await alice.page.evaluate(() => document.activeElement?.closest("dialog") !== null)).toBe(true);
+    }
+    await shot(alice.page, "01-settings-light");
+    await alice.page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    await expect.poll(() => opener.evaluate((el) => el === document.activeElement)).toBe(true);
+  });
+
+  it("Tab from the page reaches a canvas node before any edge, with a visible focus ring", async () => {
+    const { alice } = people;
+    await alice.page.getByRole("button", { name: "Fit view", exact: true }).click();
+    // Sequential focus starts from a point above the canvas: the brand in the top bar.
+    await alice.page.locator(".brand").click();
+    let reached: { className: string; outline: string } | null = null;
+    for (let i = 0; i < 200 && !reached; i++) {
+      await alice.page.keyboard.press("Tab");
+      reached = await alice.page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        if (!el?.closest(".react-flow__renderer")) return null;
+        return { className: el.getAttribute("class") ?? "", outline: getComputedStyle(el).outlineStyle };
+      });
+    }
+    expect(reached?.className).toContain("react-flow__node");
+    expect(reached?.outline).toBe("solid");
+  });
+
+  it("a note is selected with Enter and moved with the arrow keys (Shift for bigger steps); the other person sees it move", async () => {
+    const { alice, bob } = people;
+    const note = await seeNode(alice.page, "note", "Move me");
+    const id = (await note.getAttribute("data-id"))!;
+    await alice.page.locator(".brand").click();
+    await note.focus();
+    await alice.page.keyboard.press("Enter");
+    await expect.poll(() => note.evaluate((el) => el.classList.contains("selected"))).toBe(true);
+    const before = await nodePosition(alice.page, id);
+    await alice.page.keyboard.press("ArrowRight");
+    await alice.page.keyboard.press("ArrowRight");
+    await alice.page.keyboard.press("Shift+ArrowDown");
+    const moved = { x: before.x + 10, y: before.y + 20 };
+    await expect.poll(() => nodePosition(alice.page, id)).toEqual(moved);
+    await expect.poll(() => nodePosition(bob.page, id), { timeout: 10_000 }).toEqual(moved);
+  });
+
+  it("a light system gets the light palette (canvas, nodes, minimap too); the override is kept by this browser", async () => {
+    const { alice, bob } = people;
+    expect(await background(alice.page)).toBe(LIGHT_BG);
+    expect(await background(bob.page)).toBe(DARK_BG);
+    await expect.poll(() => alice.page.locator(".react-flow").getAttribute("class")).toContain("light");
+    expect(await alice.page.locator(".react-flow__node-thread .node").evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(255, 255, 255)");
+    await alice.page.locator(".react-flow__node-approval").first().click();
+    await shot(alice.page, "02-workspace-light");
+    await alice.page.getByRole("tab", { name: /Approvals/ }).click();
+    await shot(alice.page, "03-approvals-light");
+    await alice.page.getByRole("tab", { name: /Jobs/ }).click();
+    await shot(alice.page, "04-jobs-light");
+    await alice.page.getByRole("tab", { name: /Inbox/ }).click();
+    await shot(alice.page, "04-inbox-light");
+    await alice.page.locator(".react-flow__node-thread").first().click();
+    await alice.page.getByRole("tab", { name: "Inspector" }).click();
+    await alice.page.locator(".message").first().waitFor();
+    await shot(alice.page, "04-thread-light");
+    const signIn = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "light" });
+    const signInPage = await signIn.newPage();
+    await signInPage.goto(server.url);
+    await signInPage.getByRole("tab", { name: "Create account" }).waitFor();
+    expect(await background(signInPage)).toBe(LIGHT_BG);
+    await shot(signInPage, "04-sign-in-light");
+    await signIn.close();
+    await shot(bob.page, "05-workspace-dark");
+
+    await alice.page.getByRole("button", { name: "Members & keys" }).click();
+    const choice = alice.page.getByLabel("Theme on this device");
+    expect(await choice.inputValue()).toBe("system");
+    await choice.selectOption("dark");
+    await expect.poll(() => background(alice.page)).toBe(DARK_BG);
+    await alice.page.keyboard.press("Escape");
+    await expect.poll(() => alice.page.locator(".react-flow").getAttribute("class")).toContain("dark");
+    await alice.page.reload();
+    await alice.page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+    expect(await background(alice.page)).toBe(DARK_BG);
+    await alice.page.getByRole("button", { name: "Members & keys" }).click();
+    await choice.selectOption("light");
+    await expect.poll(() => background(alice.page)).toBe(LIGHT_BG);
+    await choice.selectOption("system");
+    await alice.page.keyboard.press("Escape");
+    // Following the system again: a change of the system's scheme applies at once.
+    expect(await background(alice.page)).toBe(LIGHT_BG);
+    await alice.page.emulateMedia({ colorScheme: "dark" });
+    await expect.poll(() => background(alice.page)).toBe(DARK_BG);
+    await alice.page.emulateMedia({ colorScheme: "light" });
+    await expect.poll(() => background(alice.page)).toBe(LIGHT_BG);
+  });
+
+  it("typing in a note shows in the other person's tab while the writer is still in the field", async () => {
+    const { alice, bob } = people;
+    const note = await seeNode(alice.page, "note", "Move me");
+    const id = (await note.getAttribute("data-id"))!;
+    await note.locator(".note-text").dblclick();
+    const area = note.getByLabel("Note text");
+    await expect.poll(() => area.evaluate((el) => el === document.activeElement)).toBe(true);
+    await area.press("End");
+    await alice.page.keyboard.type(" — typed live", { delay: 20 });
+    await expect.poll(() => bob.page.locator(`.react-flow__node[data-id="${id}"]`).textContent(), { timeout: 10_000 }).toContain("Move me — typed live");
+    // Alice never left the field: the text went out while she typed.
+    expect(await area.evaluate((el) => el === document.activeElement)).toBe(true);
+    await shot(bob.page, "06-note-typed-live");
+
+    // The inspector's field is live too.
+    await bob.page.locator(`.react-flow__node[data-id="${id}"]`).click();
+    const field = bob.page.locator("#node-field");
+    await field.focus();
+    await field.press("End");
+    await bob.page.keyboard.type("!", { delay: 20 });
+    await alice.page.keyboard.press("Escape");
+    await expect.poll(() => note.textContent(), { timeout: 10_000 }).toContain("typed live!");
+    expect(await field.evaluate((el) => el === document.activeElement)).toBe(true);
+  });
+});

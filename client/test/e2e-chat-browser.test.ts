@@ -1,0 +1,148 @@
+// Chat basics in the app: the real server (wrangler dev, as `npm start` runs it) and two
+// people in two Chromium contexts. Bob posts Markdown; both see it rendered (bold, a code
+// block with a copy button, a link that opens safely) and a `<script>` as the text it is.
+// Bob names Alice through the composer's @ list, by keyboard only; the message goes out
+// with `@Alice`, which the room recognizes: it reaches Alice's inbox. Screenshots go to
+// test-artifacts/ (git-ignored).
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../../party/dev/chromium.mjs";
+import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
+import { twoPeopleInOneWorkspace } from "./browser-helpers";
+
+const ARTIFACTS = join(ROOT, "test-artifacts");
+const stamp = Date.now();
+
+let server: Awaited<ReturnType<typeof startServer>>;
+let persistDir: string;
+let browser: Browser;
+const people: Record<"alice" | "bob", { ctx: BrowserContext; page: Page; email: string }> = {} as never;
+const pageErrors: string[] = [];
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `chat-${name}.png`) });
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  persistDir = mkdtempSync(join(tmpdir(), "autopilot-chat-browser-"));
+  server = await startServer({ port: await freePort(), persistDir });
+  browser = await launchChromium();
+  for (const key of ["alice", "bob"] as const) {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await ctx.newPage();
+    page.on("pageerror", (error) => pageErrors.push(`[${key}] ${error.message}`));
+    // A script that ran would say so here.
+    page.on("dialog", (dialog) => {
+      pageErrors.push(`[${key}] dialog: ${dialog.message()}`);
+      void dialog.dismiss();
+    });
+    people[key] = { ctx, page, email: `${key}-${stamp}@example.test` };
+  }
+  await people.bob.ctx.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
+});
+
+describe("chat in the app", () => {
+  it("Markdown renders as markup for everyone, hostile HTML as text; @ picks a person by keyboard and the room sees the mention", async () => {
+    const { alice, bob } = people;
+    await twoPeopleInOneWorkspace(server.url, { page: alice.page, name: "Alice", email: alice.email }, { page: bob.page, name: "Bob", email: bob.email });
+    await bob.page.getByLabel("New thread title").fill("Release");
+    await bob.page.getByRole("button", { name: "Create", exact: true }).click();
+    await bob.page
+      .locator(".sidebar")
+      .getByRole("button", { name: /Release/ })
+      .click();
+    await alice.page
+      .locator(".sidebar")
+      .getByRole("button", { name: /Release/ })
+      .click();
+    const composer = bob.page.getByLabel("Message", { exact: true });
+
+    const markdown = [
+      "Ship it **today**, see [the notes](https://example.com/notes).",
+      "",
+      "```sh",
+      "npm run deploy -- --prod",
+      "```",
+      "",
+      "<script>window.__pwned = true; alert(1)</script>",
+      "",
+      "A [bad](javascript:alert(2)) link.",
+    ].join("\n");
+    await composer.fill(markdown);
+    await composer.press("Enter");
+
+    for (const page of [bob.page, alice.page]) {
+      const message = page.locator(".thread-view .message", { hasText: "Ship it" });
+      await message.waitFor({ timeout: 10_000 });
+      expect(await message.locator(".md strong").textContent()).toBe("today");
+      expect(await message.locator(".md pre > code").textContent()).toBe("npm run deploy -- --prod\n");
+      const link = message.locator(".md a", { hasText: "the notes" });
+      expect(await link.getAttribute("href")).toBe("https://example.com/notes");
+      expect(await link.getAttribute("rel")).toBe("noopener noreferrer nofollow");
+      expect(await link.getAttribute("target")).toBe("_blank");
+      // The script is text on the page, not an element, and it did not run; the javascript: link lost its address.
+      expect(await message.locator(".md").textContent()).toContain("<script>window.__pwned = true; alert(1)</script>");
+      expect(await message.locator("script").count()).toBe(0);
+      expect(await page.evaluate(() => (window as unknown as { __pwned?: boolean }).__pwned)).toBeUndefined();
+      expect(await message.locator(".md a", { hasText: "bad" }).count()).toBe(0);
+      expect(await message.locator(".md p", { hasText: "link." }).textContent()).toBe("A bad link.");
+    }
+    await shot(alice.page, "01-markdown-rendered");
+
+    // The code block's copy button puts the code on the clipboard.
+    const bobMessage = bob.page.locator(".thread-view .message", { hasText: "Ship it" });
+    await bobMessage.getByRole("button", { name: "Copy code" }).click();
+    await bobMessage.getByRole("button", { name: "Copy code" }).getByText("Copied").waitFor();
+    expect(await bob.page.evaluate(() => navigator.clipboard.readText())).toBe("npm run deploy -- --prod");
+
+    // @ opens the list; typing narrows it; ↓/↑ move the active option; Enter inserts it.
+    await composer.click();
+    await composer.pressSequentially("thanks @");
+    const list = bob.page.getByRole("listbox", { name: "People and agents to mention" });
+    await list.waitFor();
+    const options = list.getByRole("option");
+    await expect.poll(() => options.allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining("@Alice"), expect.stringContaining("@autopilot")]));
+    // Bob is not offered to himself.
+    expect((await options.allTextContents()).some((t) => t.includes("@Bob"))).toBe(false);
+    await composer.pressSequentially("al");
+    await expect.poll(() => options.allTextContents()).toEqual(["@Aliceperson"]);
+    const active = async () => {
+      const id = await composer.getAttribute("aria-activedescendant");
+      return id ? bob.page.locator(`[id="${id}"]`).textContent() : null;
+    };
+    expect(await active()).toBe("@Aliceperson");
+    expect(await list.getByRole("option", { selected: true }).textContent()).toBe("@Aliceperson");
+    await shot(bob.page, "02-mention-list");
+    // Escape closes it and leaves the text alone; Backspace and retyping opens it again.
+    await composer.press("Escape");
+    await list.waitFor({ state: "detached" });
+    expect(await composer.inputValue()).toBe("thanks @al");
+    await composer.press("Backspace");
+    await composer.pressSequentially("l");
+    await list.waitFor();
+    await composer.press("ArrowDown");
+    await composer.press("ArrowUp");
+    await composer.press("Enter");
+    await list.waitFor({ state: "detached" });
+    expect(await composer.inputValue()).toBe("thanks @Alice ");
+    // Enter now sends (the list is closed).
+    await composer.pressSequentially("for the review");
+    await composer.press("Enter");
+    const mentioned = alice.page.locator(".thread-view .message", { hasText: "for the review" });
+    await mentioned.waitFor({ timeout: 10_000 });
+    expect(await mentioned.locator(".md").textContent()).toBe("thanks @Alice for the review");
+    // The room recognized the mention: it is in Alice's inbox.
+    await alice.page.getByRole("button", { name: /^Inbox/ }).click();
+    await alice.page.locator(".inbox-item", { hasText: "Bob mentioned you" }).waitFor({ timeout: 10_000 });
+    await shot(alice.page, "03-mention-in-inbox");
+    expect(pageErrors).toEqual([]);
+  });
+});
