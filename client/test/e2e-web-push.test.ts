@@ -146,6 +146,10 @@ describe("Web Push to a person with no tab open", () => {
     await aliceLive.inbox.pushSubscribe({ subscription: good.subscription });
     expect((await aliceLive.inbox.get({})).inbox.push.endpoints).toEqual([good.subscription.endpoint]);
 
+    // What her open tab showed is not pushed once she has closed it.
+    const seenLive = await bobLive.approvals.request({ title: `Seen in the tab ${Date.now()}`, details: "for the test" });
+    await until(() => frames.some((f) => f.includes('"inbox.updated"') && f.includes(seenLive.approval.title)), "the approval in alice's open tab", 15_000);
+
     // Alice closes her tab: the room reports her gone before Bob asks.
     aliceLive.close();
     await until(() => ![...bobLive.state.presence.values()].some((p) => p.principalId === alice.userId), "alice gone from presence", 15_000);
@@ -169,6 +173,7 @@ describe("Web Push to a person with no tab open", () => {
     expect(bodies).toHaveLength(2);
     expect(bodies.filter((b) => b.includes(first.approval.title))).toHaveLength(1);
     expect(bodies[1]).toContain(second.approval.title);
+    expect(bodies.filter((b) => b.includes(seenLive.approval.title))).toEqual([]);
 
     // The browser went away: the push service answers 410 and the room forgets the subscription.
     gone.add("/push/alice-laptop");

@@ -144,7 +144,10 @@ export class InboxPush {
   /** Looks for items to push; resolves when this sweep (and any before it) is done. */
   sweep(now = Date.now()): Promise<void> {
     if (!this.d.config) return this.#running;
-    this.#running = this.#running.then(() => this.#sweepAll(now));
+    // A sweep that fails is logged; the chain goes on, so the next one still runs.
+    this.#running = this.#running
+      .then(() => this.#sweepAll(now))
+      .catch((error: unknown) => console.error(JSON.stringify({ msg: "inbox push sweep failed", workspace: this.d.workspaceId(), error: String(error) })));
     return this.#running;
   }
 
