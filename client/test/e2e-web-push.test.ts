@@ -143,6 +143,17 @@ describe("Web Push to a person with no tab open", () => {
     await agent.ready();
     await expect(agent.inbox.pushSubscribe({ subscription: browserSubscription("/push/agent").subscription })).rejects.toMatchObject({ code: "forbidden" });
 
+    // At most ten browsers per person: one more pushes out the oldest. Unsubscribing removes one.
+    const spare = Array.from({ length: 11 }, (_, i) => browserSubscription(`/push/spare-${i}`).subscription);
+    for (const subscription of spare) await aliceLive.inbox.pushSubscribe({ subscription });
+    const kept = (await aliceLive.inbox.get({})).inbox.push.endpoints;
+    expect(kept).toHaveLength(10);
+    expect(kept).not.toContain(spare[0]!.endpoint);
+    expect(kept).toContain(spare[10]!.endpoint);
+    for (const endpoint of kept) expect(await aliceLive.inbox.pushUnsubscribe({ endpoint })).toEqual({ endpoint, removed: true });
+    expect(await aliceLive.inbox.pushUnsubscribe({ endpoint: spare[0]!.endpoint })).toEqual({ endpoint: spare[0]!.endpoint, removed: false });
+    expect((await aliceLive.inbox.get({})).inbox.push.endpoints).toEqual([]);
+
     await aliceLive.inbox.pushSubscribe({ subscription: good.subscription });
     expect((await aliceLive.inbox.get({})).inbox.push.endpoints).toEqual([good.subscription.endpoint]);
 

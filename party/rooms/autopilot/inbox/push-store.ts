@@ -1,4 +1,4 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql as raw } from "drizzle-orm";
 import { MAX_PUSH_SUBSCRIPTIONS, type PushSubscriptionInput } from "../../../../shared/protocol/inbox";
 import { inboxPushSubscriptions } from "../../../domain/db/schema";
 import type { Sql } from "../../../domain/sql";
@@ -11,14 +11,17 @@ export interface StoredSubscription {
   auth: string;
 }
 
-/** A person's subscriptions, oldest first. */
+/** A person's subscriptions, oldest first (a browser that subscribed again counts from then). */
 export function subscriptionsOf(sql: Sql, principalId: string): StoredSubscription[] {
-  return sql.db
-    .select({ endpoint: inboxPushSubscriptions.endpoint, p256dh: inboxPushSubscriptions.p256dh, auth: inboxPushSubscriptions.auth })
-    .from(inboxPushSubscriptions)
-    .where(eq(inboxPushSubscriptions.principalId, principalId))
-    .orderBy(asc(inboxPushSubscriptions.at))
-    .all();
+  return (
+    sql.db
+      .select({ endpoint: inboxPushSubscriptions.endpoint, p256dh: inboxPushSubscriptions.p256dh, auth: inboxPushSubscriptions.auth })
+      .from(inboxPushSubscriptions)
+      .where(eq(inboxPushSubscriptions.principalId, principalId))
+      // Subscriptions in the same millisecond keep the order they came in.
+      .orderBy(asc(inboxPushSubscriptions.at), asc(raw`rowid`))
+      .all()
+  );
 }
 
 export const hasSubscriptions = (sql: Sql, principalId: string): boolean =>
