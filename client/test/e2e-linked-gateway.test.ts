@@ -84,7 +84,10 @@ describe("a gateway its user runs elsewhere, linked to the workspace", () => {
     const { approval } = await alice.instances.link({ instanceId: "home", name: "Home", url: `ws://127.0.0.1:${gatewayPort}`, token: GATEWAY_TOKEN, idempotencyKey: key("link") });
     expect(approval).toMatchObject({ status: "pending", action: { kind: "instance", operation: "link", instanceId: "home" } });
     // Whoever asked decides only with an explicit confirm of their own request.
-    await expect(alice.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("self") })).rejects.toMatchObject({ code: "forbidden", details: { needs: "confirmOwn" } });
+    await expect(alice.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("self") })).rejects.toMatchObject({
+      code: "forbidden",
+      details: { needs: "confirmOwn" },
+    });
     const approvedAt = Date.now();
     await bob.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("ok") });
     const connected = await until(
