@@ -5,6 +5,7 @@ import "./accounts.css";
 import "./access.css";
 import "./instances.css";
 import "./chat-start.css";
+import "./palette/palette.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
