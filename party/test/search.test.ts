@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { MAX_SEARCH_QUERY, MAX_SNIPPET, type SearchHit } from "../../shared/protocol/search";
 import { LEGACY_AUTOPILOT_MIGRATIONS, legacyStatements } from "../domain/db/legacy";
 import { migrateAutopilot } from "../domain/db/migrate";
-import { searchRoom } from "../domain/search";
+import { ftsQuery, parseSnippet, searchRoom } from "../domain/search";
 import { sqlFromStorage } from "../domain/sql";
 import fixture from "./fixtures/autopilot-rows-v1.json";
 import { idem, RawSocket, signUp } from "./harness";
@@ -117,6 +117,36 @@ describe("search.query", () => {
       expect(hit.snippet.length).toBeLessThanOrEqual(MAX_SNIPPET + 2);
       expect(matched(hit)).toEqual(["needle"]);
     }
+  });
+
+  it("quotes every word of a query and drops everything else; cuts snippets without splitting a character", () => {
+    expect(ftsQuery('say "NEAR(a b)" -x OR y* col:umn ^z')).toBe('"say"* "NEAR"* "a" "b" "x" "OR"* "y" "col"*');
+    expect(ftsQuery('"*-(){}:^')).toBeNull();
+    expect(ftsQuery("one two three four five six seven eight nine ten")?.split(" ")).toHaveLength(8);
+    expect(ftsQuery("w".repeat(500))).toBe(`"${"w".repeat(64)}"*`);
+    const emoji = "😀".repeat(400);
+    const { snippet, ranges } = parseSnippet(`${emoji}a\u0002needle\u0003${emoji}`);
+    expect(snippet.length).toBeLessThanOrEqual(MAX_SNIPPET + 2);
+    expect(snippet).not.toMatch(/^…?[\udc00-\udfff]|[\ud800-\udbff]…?$/u);
+    expect(ranges.map(([s, e]) => snippet.slice(s, e))).toEqual(["needle"]);
+  });
+
+  it("indexes in the transaction of the write: a write rolled back leaves nothing in the index", async () => {
+    await runInDurableObject(rooms.get(rooms.idFromName(`search-tx-${crypto.randomUUID()}`)), (_room, state) => {
+      const sql = sqlFromStorage(state.storage);
+      migrateAutopilot(sql);
+      const doc = (text: string) => JSON.stringify({ id: "m", threadId: "thr_tx", text });
+      sql.run(`insert into threads (id, archived, updated_at, doc) values ('thr_tx', 0, 1, ?)`, JSON.stringify({ title: "Rollback room" }));
+      expect(() =>
+        sql.transaction(() => {
+          sql.run(`insert into messages (id, thread_id, doc) values ('msg_gone', 'thr_tx', ?)`, doc("vanishing albatross"));
+          throw new Error("the write fails after the message");
+        }),
+      ).toThrow("the write fails");
+      expect(searchRoom(sql, { q: "albatross", limit: 5, includeArchived: false }).hits).toEqual([]);
+      sql.run(`insert into messages (id, thread_id, doc) values ('msg_kept', 'thr_tx', ?)`, JSON.stringify({ id: "msg_kept", threadId: "thr_tx", text: "staying albatross", createdAt: 7 }));
+      expect(searchRoom(sql, { q: "albatross", limit: 5, includeArchived: false }).hits.map((h) => h.messageId)).toEqual(["msg_kept"]);
+    });
   });
 
   it("keeps its index across a room restart", async () => {
