@@ -2,7 +2,8 @@
 // Chromium, by keyboard only once signed in: Control+K opens it, typing a word finds a
 // message through search.query, Enter opens its thread with the message (older than the
 // first page of the thread) scrolled to, marked and focused; Escape closes the palette;
-// jumping to a thread by name works the same way. Screenshots go to test-artifacts/.
+// jumping to a thread by name works the same way, and on a narrow window the hit shows in
+// the inspector's drawer. Screenshots go to test-artifacts/.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -94,5 +95,23 @@ describe("the ⌘K palette", () => {
       .waitFor();
     await page.keyboard.press("Enter");
     await page.locator(".thread-view h2", { hasText: "Groceries" }).waitFor();
+
+    // On a narrow window the inspector is a drawer: opening a hit shows it there.
+    await page.setViewportSize({ width: 600, height: 800 });
+    await page.keyboard.press("Control+k");
+    await palette().waitFor();
+    await page.keyboard.type("keeper dawn");
+    await palette()
+      .getByRole("option", { name: /lighthouse keeper/, selected: true })
+      .waitFor({ timeout: 10_000 });
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-message-id") ?? null), { timeout: 10_000 }).toBe(sought.id);
+    // The drawer slides in: wait until the message is inside the window.
+    const inWindow = async () => {
+      const box = await page.locator(`[data-message-id="${sought.id}"]`).boundingBox();
+      return box !== null && box.x >= 0 && box.x + box.width <= 600 && box.y >= 0 && box.y + box.height <= 800;
+    };
+    await expect.poll(inWindow, { timeout: 5_000 }).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, "search-found-narrow.png") });
   }, 180_000);
 });

@@ -7,6 +7,8 @@ import { byName, messageItems, type PaletteItem, snippetRuns } from "./items";
 /** How long typing must pause before the room is asked (results as you type, not per key). */
 const SEARCH_DEBOUNCE_MS = 150;
 const SEARCH_LIMIT = 8;
+/** Where the side panels become drawers (styles.css). */
+const NARROW = "(max-width: 860px)";
 
 /**
  * ⌘K / Ctrl+K: jump to a thread, instance or approval by name, run a few actions, or find
@@ -18,12 +20,21 @@ export function CommandPalette() {
   const setOpen = useUi((s) => s.setPaletteOpen);
   const dialog = useRef<HTMLDialogElement>(null);
 
+  // Each opening starts empty.
+  const [session, setSession] = useState(0);
+
+  // The dialog's own state decides: its `close` event (Escape) arrives a task later than the
+  // dialog closes, so a quick second ⌘K must not read the store's stale "open".
   useEffect(() => {
     const onKey = (e: globalThis.KeyboardEvent) => {
-      if (e.key.toLowerCase() === "k" && (e.metaKey || e.ctrlKey) && !e.altKey && !e.shiftKey) {
-        e.preventDefault();
-        useUi.getState().setPaletteOpen(!useUi.getState().paletteOpen);
-      }
+      if (e.key.toLowerCase() !== "k" || !(e.metaKey || e.ctrlKey) || e.altKey || e.shiftKey) return;
+      e.preventDefault();
+      const el = dialog.current;
+      if (!el) return;
+      if (el.open) return el.close();
+      setSession((n) => n + 1);
+      el.showModal();
+      useUi.getState().setPaletteOpen(true);
     };
     addEventListener("keydown", onKey);
     return () => removeEventListener("keydown", onKey);
@@ -37,8 +48,15 @@ export function CommandPalette() {
   }, [open]);
 
   return (
-    <dialog ref={dialog} className="palette" aria-label="Command palette" onClose={() => setOpen(false)}>
-      {open && <PaletteBody close={() => setOpen(false)} />}
+    <dialog
+      ref={dialog}
+      className="palette"
+      aria-label="Command palette"
+      // A close event that arrives after the palette was opened again is stale.
+      onClose={() => dialog.current?.open || setOpen(false)}
+    >
+      {/* Closed at once, not on the next render: the dialog gives focus back as it closes, before what was chosen takes it (a found message). */}
+      {open && <PaletteBody key={session} close={() => dialog.current?.close()} />}
     </dialog>
   );
 }
@@ -77,11 +95,15 @@ function PaletteBody({ close }: { close: () => void }) {
 
   const items = useMemo(() => {
     const ui = useUi.getState();
-    const go = (fn: () => void) => () => {
-      close();
-      fn();
-    };
-    const open = (selection: string) => go(() => ui.select(selection, { focus: true }))();
+    // On a narrow window the inspector is a drawer: what is opened must show in it.
+    const go =
+      (fn: () => void, reveal = false) =>
+      () => {
+        close();
+        fn();
+        if (reveal && matchMedia(NARROW).matches) ui.setDrawer("right");
+      };
+    const open = (selection: string) => go(() => ui.select(selection, { focus: true }), true)();
     const actions: PaletteItem[] = [
       {
         id: "action:new-thread",
@@ -100,7 +122,7 @@ function PaletteBody({ close }: { close: () => void }) {
     return [
       ...actions.filter((a) => a.label.toLocaleLowerCase().includes(q)),
       ...byName({ threads: threads.values(), instances: instances.values(), approvals: approvals.values() }, query, open),
-      ...messageItems(hits, threads, (hit) => go(() => ui.openMessage({ threadId: hit.threadId, messageId: hit.messageId!, n: hit.n! }))()),
+      ...messageItems(hits, threads, (hit) => go(() => ui.openMessage({ threadId: hit.threadId, messageId: hit.messageId!, n: hit.n! }), true)()),
     ];
   }, [query, threads, instances, approvals, hits, close]);
 
