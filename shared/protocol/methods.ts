@@ -34,6 +34,7 @@ import { InboxConfigureParams, InboxConfigureResult, InboxFollowParams, InboxFol
 import { JobResult, JobsCancelParams, JobsFailParams, JobsFinishParams, JobsListParams, JobsListResult, JobsStartParams, JobsUpdateParams } from "./jobs";
 import { PresenceListParams, PresenceListResult, PresenceUpdateParams, PresenceUpdateResult } from "./presence";
 import type { Scope } from "./principal";
+import { SearchQueryParams, SearchQueryResult } from "./search";
 import { SettingsResult, SettingsUpdateParams } from "./settings";
 import {
   ChatSendParams,
@@ -121,6 +122,8 @@ export const Methods = {
   "inbox.markRead": method({ params: InboxMarkReadParams, result: InboxMarkReadResult, scope: "read", mutating: true }),
   "inbox.follow": method({ params: InboxFollowParams, result: InboxFollowResult, scope: "read", mutating: true }),
   "inbox.configure": method({ params: InboxConfigureParams, result: InboxConfigureResult, scope: "read", mutating: true }),
+  // Protocol 8: full-text search over messages and thread titles (party/domain/search.ts).
+  "search.query": method({ params: SearchQueryParams, result: SearchQueryResult, scope: "read", mutating: false }),
 } as const;
 
 export type MethodName = keyof typeof Methods;
