@@ -7,6 +7,7 @@ import { NoAccess } from "./auth/NoAccess";
 import { Canvas } from "./canvas/Canvas";
 import { initials } from "./lib/format";
 import { InboxAttention } from "./inbox/InboxAttention";
+import { CommandPalette } from "./palette/CommandPalette";
 import { useUnreadItems } from "./inbox/store";
 import { ConnectionStatus } from "./panels/ConnectionStatus";
 import { RightPanel, usePendingCount } from "./panels/RightPanel";
@@ -58,6 +59,21 @@ function Header() {
       </select>
       <ConnectionStatus />
       <div className="spacer" />
+      <button
+        type="button"
+        className="ghost"
+        onClick={() => useUi.getState().setPaletteOpen(true)}
+        aria-label="Search and jump to"
+        aria-keyshortcuts="Control+K Meta+K"
+        title="Jump to or search (Ctrl+K / ⌘K)"
+      >
+        <span className="hide-narrow" aria-hidden>
+          Search ⌘K
+        </span>
+        <span className="only-narrow" aria-hidden>
+          ⌕
+        </span>
+      </button>
       <button
         type="button"
         className="approvals-button"
@@ -170,6 +186,7 @@ function Workspace() {
       <SettingsDialog workspace={workspace} open={settingsOpen} onClose={() => setSettingsOpen(false)} />
       <AccountNotices />
       <InboxAttention />
+      <CommandPalette />
     </div>
   );
 }

@@ -6,6 +6,7 @@ import "./access.css";
 import "./instances.css";
 import "./chat-start.css";
 import "./chat.css";
+import "./palette/palette.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";

@@ -63,6 +63,7 @@ export class AutopilotClient {
   declare readonly usage: MethodNamespaces["usage"];
   declare readonly settings: MethodNamespaces["settings"];
   declare readonly inbox: MethodNamespaces["inbox"];
+  declare readonly search: MethodNamespaces["search"];
 
   readonly #options: AutopilotClientOptions;
   readonly #endpoint: Endpoint;

@@ -155,6 +155,19 @@ describe("autopilot CLI", () => {
     expect(room.latest.requests[0]).toMatchObject({ method: "sessions.open", params: { instanceId: "work", sessionKey: "agent:main:main", idempotencyKey: expect.any(String) } });
   });
 
+  it("search sends its words as plain text to search.query and prints the hits", async () => {
+    const result = { hits: [{ threadId: "t1", messageId: "m1", n: 4, snippet: "deploy tonight", ranges: [[0, 6]], at: 5 }], next: 4 };
+    room.onRequest = (request, connection) => {
+      if (request.method === "search.query") connection.respond(request.id, result);
+    };
+    const found = await cli(["search", "deploy", '"NEAR(', "--limit", "5", "--before", "9", "--archived"]);
+    expect(found).toMatchObject({ code: 0, stderr: "" });
+    expect(JSON.parse(found.stdout)).toEqual(result);
+    expect(room.latest.requests[0]).toMatchObject({ method: "search.query", params: { q: 'deploy "NEAR(', limit: 5, before: 9, includeArchived: true } });
+    const tooMany = await cli(["search", "x", "--limit", "51"]);
+    expect(tooMany.code).toBe(2);
+  });
+
   it("passes the Autopilot's commands through to their methods, memory put reading stdin with -", async () => {
     const entry = { key: "deploy.target", value: "eu-west", updatedBy: { id: "agent_bot", kind: "agent", name: "Bot" }, updatedAt: 5 };
     const totals = { calls: 2, inputTokens: 30, outputTokens: 12, durationMs: 900 };

@@ -72,7 +72,7 @@ describe("who decides an approval, in the app", () => {
     await ada.getByRole("tab", { name: /Approvals/ }).click();
     await ada.locator(".queue-item", { hasText: 'Provision OpenClaw instance "OpenClaw"' }).getByText("Approved").waitFor();
     await ada.getByRole("tab", { name: "Inspector" }).click();
-  });
+  }, 300_000);
 
   it("with the two-person rule on, what the Autopilot asks on her behalf waits for another person", async () => {
     await ada.getByRole("button", { name: "Members & keys" }).click();
@@ -107,5 +107,5 @@ describe("who decides an approval, in the app", () => {
     await item.waitFor({ state: "detached", timeout: 20_000 });
     await ada.locator(".queue-item", { hasText: "Back up" }).getByText("by Ben").waitFor({ timeout: 20_000 });
     await shot(ada, "05-decided-by-ben");
-  });
+  }, 120_000);
 });

@@ -207,8 +207,11 @@ describe("presence that scales", () => {
       return events.slice(0, markerOnly ? at : at + 1);
     };
     const presenceFrames = socks.flatMap((s) => upToMarker(s).filter((e) => e.event.startsWith("presence.")));
-    // One join to everyone was N(N-1)/2 = 780 frames here.
-    expect(presenceFrames.length).toBeLessThanOrEqual(3 * n);
+    // One join to everyone was N(N-1)/2 = 780 frames here. Coalesced, each socket gets one
+    // frame per 250 ms window after its own join; how many windows 40 connects span depends
+    // on how busy the machine is (each passes the gate's D1 read first), so the bound leaves
+    // room for that and still tells O(N) from O(N²).
+    expect(presenceFrames.length).toBeLessThanOrEqual(5 * n);
     socks.forEach((s, i) => {
       const known = new Set(hellos[i]!.snapshot!.presence.map((p) => p.connectionId));
       for (const f of upToMarker(s).filter((e) => e.event === "presence.diff")) {

@@ -41,7 +41,7 @@ describe("the inbox", () => {
     const key = `approval:${approval.id}`;
     const mine = await inboxWhere(ownerSocket, (inbox) => keysOf(inbox).includes(key));
     // The item says what it is for and who asked.
-    expect(mine.items.find((item) => item.key === key)?.detail).toMatch(/^Ship it Asked by /);
+    expect(mine.items.find((item) => item.key === key)?.detail).toMatch(/^Asked by /);
     await inboxWhere(secondSocket, (inbox) => keysOf(inbox).includes(key));
     const since = ownerSocket.frames.length;
     await ownerSocket.ok("settings.update", { approvals: { twoPersonRule: true }, idempotencyKey: idem() });

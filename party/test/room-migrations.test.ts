@@ -35,7 +35,8 @@ const HATCHERY_TABLES = tablesOf(hatcherySchema);
 
 /** Forgets every table of the room's own (not the Agents SDK's): storage as the old code would find it empty. */
 function wipe(sql: Sql, tables: SQLiteTable[]): void {
-  for (const name of [...tables.map((t) => getTableName(t)), "__drizzle_migrations", "room_schema", "sqlite_sequence"]) {
+  // The search index's FTS5 tables are no drizzle tables (a custom migration makes them).
+  for (const name of [...tables.map((t) => getTableName(t)), "search_messages", "search_threads", "__drizzle_migrations", "room_schema", "sqlite_sequence"]) {
     if (name === "sqlite_sequence") sql.run(`delete from sqlite_sequence`);
     else sql.run(`drop table if exists ${name}`);
   }

@@ -47,6 +47,7 @@ import {
 import { JobResult, JobsCancelParams, JobsFailParams, JobsFinishParams, JobsListParams, JobsListResult, JobsStartParams, JobsUpdateParams } from "./jobs";
 import { PresenceListParams, PresenceListResult, PresenceUpdateParams, PresenceUpdateResult } from "./presence";
 import type { Scope } from "./principal";
+import { SearchQueryParams, SearchQueryResult } from "./search";
 import { SettingsResult, SettingsUpdateParams } from "./settings";
 import {
   ChatSendParams,
@@ -136,6 +137,8 @@ export const Methods = {
   "inbox.configure": method({ params: InboxConfigureParams, result: InboxConfigureResult, scope: "read", mutating: true }),
   "inbox.pushSubscribe": method({ params: InboxPushSubscribeParams, result: InboxPushSubscribeResult, scope: "read", mutating: true }),
   "inbox.pushUnsubscribe": method({ params: InboxPushUnsubscribeParams, result: InboxPushUnsubscribeResult, scope: "read", mutating: true }),
+  // Protocol 8: full-text search over messages and thread titles (party/domain/search.ts).
+  "search.query": method({ params: SearchQueryParams, result: SearchQueryResult, scope: "read", mutating: false }),
 } as const;
 
 export type MethodName = keyof typeof Methods;

@@ -20,9 +20,10 @@ function useMinuteClock(ms = 30_000): number {
   return now;
 }
 
+/** What it will do; nothing when that is its title word for word (an agent's own request), which every view shows already. */
 export function ApprovalSummary({ approval }: { approval: Approval }) {
-  // Approvals filed before summaries existed lead with their title.
-  return <p className="approval-summary">{approval.summary || approval.title}</p>;
+  if (!approval.summary || approval.summary === approval.title) return null;
+  return <p className="approval-summary">{approval.summary}</p>;
 }
 
 /** "Asked by the Autopilot for Ada · 5 minutes ago · expires in 23 hours". */

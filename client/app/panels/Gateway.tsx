@@ -63,7 +63,7 @@ export function MessageItem({ message: m, mark }: { message: Message; mark?: str
     mark ? "is-marked" : "",
   ];
   return (
-    <li className={classes.filter(Boolean).join(" ")}>
+    <li className={classes.filter(Boolean).join(" ")} data-message-id={m.id}>
       <div className="message-meta">
         <strong>{m.author.name}</strong>
         {m.author.kind === "agent" && <span className="agent-chip">agent</span>}

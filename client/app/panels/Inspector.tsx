@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { ApprovalAsked, ApprovalSummary } from "./ApprovalContext";
 import { useAction } from "../lib/action";
 import { clockTime, relativeTime } from "../lib/format";
@@ -19,6 +19,7 @@ import { RunWaiting } from "./RunWaiting";
 import { SessionView } from "./SessionView";
 import { ThreadApprovals } from "./ThreadApprovals";
 import { FormError } from "../lib/form-error";
+import { useMessageFocus } from "../palette/message-focus";
 
 /**
  * The right-hand inspector: whatever is selected, opened. Domain entities come from the
@@ -58,6 +59,13 @@ function ThreadView({ threadId }: { threadId: string }) {
   useEffect(() => {
     if (status === "connected") void loadMessages(threadId);
   }, [threadId, status, loadMessages]);
+  useMessageFocus(
+    threadId,
+    page,
+    list,
+    stickToBottom,
+    useCallback(() => void loadMessages(threadId, true), [threadId, loadMessages]),
+  );
 
   // Everything shown is read; keeps up while the thread stays open.
   useEffect(() => {

@@ -15,10 +15,18 @@ interface UiStore {
   settingsOpen: boolean;
   /** Asks the canvas to bring a node into view (sidebar click, queue click). */
   focusRequest: { id: string; at: number } | null;
+  /** The ⌘K palette. */
+  paletteOpen: boolean;
+  /** A message to bring into view in its thread (a search hit opened); cleared once shown. */
+  messageFocus: { threadId: string; messageId: string; n: number } | null;
   select(id: string | null, options?: { focus?: boolean }): void;
   setRightTab(tab: RightTab): void;
   setDrawer(drawer: UiStore["drawer"]): void;
   setSettingsOpen(open: boolean): void;
+  setPaletteOpen(open: boolean): void;
+  /** Opens the message's thread and asks it to scroll to the message. */
+  openMessage(target: NonNullable<UiStore["messageFocus"]>): void;
+  clearMessageFocus(): void;
 }
 
 export const useUi = create<UiStore>((set) => ({
@@ -27,6 +35,8 @@ export const useUi = create<UiStore>((set) => ({
   drawer: null,
   settingsOpen: false,
   focusRequest: null,
+  paletteOpen: false,
+  messageFocus: null,
   select(id, options = {}) {
     set((s) => ({
       selectedId: id,
@@ -39,4 +49,10 @@ export const useUi = create<UiStore>((set) => ({
   setRightTab: (rightTab) => set({ rightTab }),
   setDrawer: (drawer) => set({ drawer }),
   setSettingsOpen: (settingsOpen) => set({ settingsOpen }),
+  setPaletteOpen: (paletteOpen) => set({ paletteOpen }),
+  openMessage(target) {
+    useUi.getState().select(`thread:${target.threadId}`, { focus: true });
+    set({ messageFocus: target });
+  },
+  clearMessageFocus: () => set({ messageFocus: null }),
 }));

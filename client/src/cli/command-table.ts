@@ -1,7 +1,9 @@
 import { InstanceOperation } from "../../../shared/protocol/instances";
 import { MAX_MEMORY_ENTRIES, Responder, UsageListParams } from "../../../shared/protocol/agent";
 import { ApprovalStatus, MAX_APPROVAL_TTL_MS, Risk } from "../../../shared/protocol/approvals";
+import { MAX_SEARCH_LIMIT } from "../../../shared/protocol/search";
 import { integer, number, oneOf, optional, time } from "./option-values";
+import { AGENTS_HELP, responderOptions } from "./responder-options";
 import { UsageError } from "./usage-error";
 
 export { UsageError };
@@ -22,19 +24,6 @@ export interface Connection {
 type RiskLevel = (typeof Risk.options)[number];
 type ApprovalState = (typeof ApprovalStatus.options)[number];
 type ResponderKind = Responder["kind"];
-/** The words of the `agents` setting, as the app's control says them too (client/app/panels/Responder.tsx). */
-const AGENTS_WORDS = { answer: true, ignore: false } as const;
-const AGENTS_HELP = "whether the Autopilot answers agents' messages (API keys) too: answer|ignore (default ignore; people's messages are always answered)";
-const agentsSetting = (raw: string | undefined): boolean | undefined => {
-  const word = oneOf("agents", raw, Object.keys(AGENTS_WORDS) as (keyof typeof AGENTS_WORDS)[]);
-  return word === undefined ? undefined : AGENTS_WORDS[word];
-};
-/** --responder, --reply and --agents as `threads.create` and `threads.configure` take them. */
-const responderOptions = (v: Values) => ({
-  ...optional("responder", oneOf("responder", v.responder, Responder.shape.kind.options)),
-  ...optional("reply", oneOf("reply", v.reply, Responder.shape.reply.options)),
-  ...optional("agents", agentsSetting(v.agents)),
-});
 type ReplyMode = Responder["reply"];
 const GROUP_BY = UsageListParams.unwrap().shape.groupBy.unwrap().options;
 type UsageGroupBy = (typeof GROUP_BY)[number];
@@ -51,6 +40,7 @@ export type Command =
   | { name: "sessions"; instanceId: string }
   | { name: "session open"; instanceId: string; sessionKey: string }
   | { name: "messages"; threadId: string; limit?: number; before?: number }
+  | { name: "search"; q: string; limit?: number; before?: number; includeArchived: boolean }
   | { name: "approvals"; status?: ApprovalState; limit?: number }
   | { name: "approve" | "deny"; approvalId: string; note?: string; confirmOwn?: true }
   | {
@@ -204,11 +194,18 @@ export const COMMANDS: Record<string, CommandSpec> = {
     args: ["threadId"],
     options: ["limit", "before"],
     summary: "list a thread's messages, oldest first",
-    build: ([threadId], v) => ({
-      name: "messages",
-      threadId: threadId!,
-      ...optional("limit", integer("limit", v.limit, 1, 200)),
+    build: ([threadId], v) => ({ name: "messages", threadId: threadId!, ...optional("limit", integer("limit", v.limit, 1, 200)), ...optional("before", integer("before", v.before, 1)) }),
+  },
+  search: {
+    args: ["text..."],
+    options: ["limit", "before", "archived"],
+    summary: "search messages and thread titles: plain words, each matched by its start, all required; titles first, then messages newest first",
+    build: ([q], v) => ({
+      name: "search",
+      q: q!,
+      ...optional("limit", integer("limit", v.limit, 1, MAX_SEARCH_LIMIT)),
       ...optional("before", integer("before", v.before, 1)),
+      includeArchived: v.archived ?? false,
     }),
   },
   approvals: {

@@ -34,6 +34,7 @@ const print = (io: CliIO, value: unknown): number => {
  */
 const PASS_THROUGH = {
   messages: "messages.list",
+  search: "search.query",
   approvals: "approvals.list",
   jobs: "jobs.list",
   "job start": "jobs.start",

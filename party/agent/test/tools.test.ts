@@ -64,6 +64,7 @@ describe("run scopes and the tool set", () => {
     const names = Object.keys(roomTools(runScopes(["read"]), noCall));
     expect(names).toContain("threads_list");
     expect(names).toContain("messages_list");
+    expect(names).toContain("search_query");
     const writes = AGENT_TOOLS.filter((t) => t.scope === "write").map((t) => t.name);
     expect(writes.length).toBeGreaterThan(0);
     for (const name of writes) expect(names).not.toContain(name);

@@ -49,7 +49,10 @@ function approvalItems(sql: Sql, person: Principal, now: number): DerivedItem[] 
       at: a.requestedAt,
       title: clip(a.title, 300),
       // What it will do, then who asked and for whom: enough to decide from the inbox or a mail.
-      detail: clip(`${a.summary || a.title} Asked by ${a.requestedBy.name}${a.onBehalfOf && a.onBehalfOf.id !== a.requestedBy.id ? ` for ${a.onBehalfOf.name}` : ""} · ${a.risk} risk.`, 500),
+      detail: clip(
+        `${a.summary && a.summary !== a.title ? `${a.summary} ` : ""}Asked by ${a.requestedBy.name}${a.onBehalfOf && a.onBehalfOf.id !== a.requestedBy.id ? ` for ${a.onBehalfOf.name}` : ""} · ${a.risk} risk.`,
+        500,
+      ),
       target: { kind: "approval", approvalId: a.id },
     }));
 }

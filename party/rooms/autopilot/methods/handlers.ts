@@ -14,6 +14,7 @@ import type { Page } from "../../../domain/paging";
 import type { Sql } from "../../../domain/sql";
 import { deleteMemory, listMemory, putMemory } from "../../../domain/memory";
 import { goAhead } from "../../../domain/run-waiting";
+import { searchRoom } from "../../../domain/search";
 import { archiveThread, configureThread, createThread, listMessages, newThreadResponder, pageThreads, renameThread } from "../../../domain/threads";
 import { listUsage } from "../../../domain/usage";
 import { prepareDecision } from "./decisions";
@@ -110,4 +111,5 @@ export const HANDLERS: { [M in MethodName]: Handler<M> } = {
   "inbox.configure": local(inbox.configure),
   "inbox.pushSubscribe": local(inbox.pushSubscribe),
   "inbox.pushUnsubscribe": local(inbox.pushUnsubscribe),
+  "search.query": query(searchRoom),
 };

@@ -1,0 +1,37 @@
+import { type RefObject, useEffect, useRef } from "react";
+import type { ThreadMessages } from "../stores/room";
+import { useUi } from "../stores/ui";
+
+/** Pages of older messages loaded at most to reach a searched message. */
+const MAX_PAGES = 40;
+
+/**
+ * A search hit opened in this thread: loads older pages until the message is there, then
+ * scrolls it into view, marks it and gives it focus (so a keyboard user lands on it).
+ */
+export function useMessageFocus(threadId: string, page: ThreadMessages | undefined, list: RefObject<HTMLOListElement | null>, stickToBottom: { current: boolean }, loadOlder: () => void) {
+  const focus = useUi((s) => s.messageFocus);
+  const pages = useRef(0);
+  useEffect(() => {
+    if (!focus || focus.threadId !== threadId || !page || page.loading) return;
+    const el = list.current?.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(focus.messageId)}"]`);
+    if (el) {
+      stickToBottom.current = false;
+      el.setAttribute("data-found", "");
+      el.setAttribute("tabindex", "-1");
+      el.scrollIntoView({ block: "center" });
+      el.focus({ preventScroll: true });
+      pages.current = 0;
+      useUi.getState().clearMessageFocus();
+      return;
+    }
+    const oldest = page.messages[0]?.n;
+    if (page.hasMore && (oldest === undefined || oldest > focus.n) && pages.current < MAX_PAGES) {
+      pages.current += 1;
+      loadOlder();
+    } else {
+      pages.current = 0;
+      useUi.getState().clearMessageFocus();
+    }
+  }, [focus, threadId, page, list, stickToBottom, loadOlder]);
+}
