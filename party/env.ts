@@ -57,6 +57,12 @@ export interface Env extends ModelEnv {
   MAIL_API_URL?: string;
   MAIL_API_KEY?: string;
   MAIL_FROM?: string;
+  /** Web Push (party/rooms/autopilot/inbox/push.ts): the VAPID key pair (base64url) and a `mailto:` subject; the private key is a secret. Without all three the app offers no push. */
+  VAPID_PUBLIC_KEY?: string;
+  VAPID_PRIVATE_KEY?: string;
+  VAPID_SUBJECT?: string;
+  /** Tests only: `host:port` of a stand-in push service the room may post to (plain http too). Never set in production. */
+  PUSH_TEST_ENDPOINT_HOST?: string;
   /** Window of the sign-in/sign-up/ticket rate limits in seconds (party/auth/rate-limits.ts). */
   AUTH_RATE_LIMIT_WINDOW_S?: string;
 }

@@ -10,10 +10,12 @@ import "./palette/palette.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
+import { registerServiceWorker } from "./inbox/push";
 import { useTheme } from "./stores/theme";
 
 // Before the first render, so the first paint already has the right palette.
 useTheme.getState();
+registerServiceWorker();
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

@@ -76,6 +76,8 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "inbox.markRead": { kind: "never", why: "an inbox is a person's own; the Autopilot has none" },
   "inbox.follow": { kind: "never", why: "an inbox is a person's own; the Autopilot has none" },
   "inbox.configure": { kind: "never", why: "an inbox is a person's own; the Autopilot has none" },
+  "inbox.pushSubscribe": { kind: "never", why: "an inbox is a person's own; the Autopilot has none" },
+  "inbox.pushUnsubscribe": { kind: "never", why: "an inbox is a person's own; the Autopilot has none" },
   "search.query": {
     kind: "auto",
     description: "Search the workspace's messages and thread titles by words (plain words, matched by their start; newest first). Page back with `before` = the result's `next`.",

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import webpush from "web-push";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
@@ -31,20 +32,27 @@ const quietEnv = {
 };
 
 /**
- * .dev.vars holds local secrets (git-ignored): the auth secret and the runtime's service
- * token, each generated once. Returns them so `npm start` can hand the token to the
- * runtime it starts.
+ * .dev.vars holds local secrets (git-ignored): the auth secret, the runtime's service
+ * token and a VAPID key pair for Web Push (with its subject), each generated once. Returns
+ * them so `npm start` can hand the token to the runtime it starts.
  */
 export function ensureDevVars() {
   const path = join(ROOT, ".dev.vars");
   let current = existsSync(path) ? readFileSync(path, "utf8") : "";
-  for (const name of ["BETTER_AUTH_SECRET", "RUNTIME_SERVICE_TOKEN"]) {
-    if (!new RegExp(`^${name}=`, "m").test(current)) {
-      current = `${current}${current && !current.endsWith("\n") ? "\n" : ""}${name}=${randomBytes(32).toString("hex")}\n`;
-      // Only its owner may read it: a gateway runs approved commands under another uid on this machine.
-      writeFileSync(path, current, { mode: 0o600 });
-    }
+  const has = (name) => new RegExp(`^${name}=`, "m").test(current);
+  const add = (lines) => {
+    current = `${current}${current && !current.endsWith("\n") ? "\n" : ""}${lines.join("\n")}\n`;
+    // Only its owner may read it: a gateway runs approved commands under another uid on this machine.
+    writeFileSync(path, current, { mode: 0o600 });
+  };
+  for (const name of ["BETTER_AUTH_SECRET", "RUNTIME_SERVICE_TOKEN"]) if (!has(name)) add([`${name}=${randomBytes(32).toString("hex")}`]);
+  // The pair belongs together: a browser subscribed with one public key takes pushes signed by its private key only.
+  if (!has("VAPID_PUBLIC_KEY") || !has("VAPID_PRIVATE_KEY")) {
+    const pair = webpush.generateVAPIDKeys();
+    current = current.replace(/^VAPID_(PUBLIC|PRIVATE)_KEY=.*\n?/gm, "");
+    add([`VAPID_PUBLIC_KEY=${pair.publicKey}`, `VAPID_PRIVATE_KEY=${pair.privateKey}`]);
   }
+  if (!has("VAPID_SUBJECT")) add(["VAPID_SUBJECT=mailto:dev@localhost"]);
   if (existsSync(path)) chmodSync(path, 0o600);
   return Object.fromEntries(
     current

@@ -9,6 +9,7 @@ import { WorkspaceSettings } from "../../shared/protocol/settings";
 import { Message, Thread } from "../../shared/protocol/threads";
 import { defineRecord } from "./codec";
 import { APPROVAL_UPGRADES } from "./approval-upgrades";
+import { INBOX_PREFERENCES_UPGRADES } from "./inbox-upgrades";
 import { THREAD_UPGRADES } from "./thread-upgrades";
 
 // The room's entity documents, each stored as its wire shape (see codec.ts). A schema
@@ -30,4 +31,4 @@ export const memoryRecord = defineRecord("memory entry", MemoryEntry);
 /** The workspace's settings (protocol 8), one document in the room's meta. */
 export const settingsRecord = defineRecord("workspace settings", WorkspaceSettings);
 /** A person's inbox preferences (protocol 8), in `inbox_people.preferences`. */
-export const inboxPreferencesRecord = defineRecord("inbox preferences", InboxPreferences);
+export const inboxPreferencesRecord = defineRecord("inbox preferences", InboxPreferences, INBOX_PREFERENCES_UPGRADES);

@@ -1,6 +1,7 @@
 import { isMethodName, type MethodName, Methods } from "../../shared/protocol/methods";
 import { defineRecord, type RecordCodec, StoredRecordError, type Upgrade } from "./codec";
 import { approvalIn } from "./approval-upgrades";
+import { preferencesIn } from "./inbox-upgrades";
 import { threadAgentsIn, threadDetachedIn, threadIn } from "./thread-upgrades";
 
 // Recorded results of mutating methods (the idempotency table, kept 24 h): a repeated
@@ -27,6 +28,8 @@ const UPGRADES: { readonly [M in MethodName]?: readonly Upgrade[] } = {
   "instances.link": [approvalIn],
   // Its result carries the approval and the thread: both steps, in the order they came.
   "instances.startChat": [approvalIn, threadAgentsIn, threadDetachedIn],
+  // Inbox preferences gained a `push` channel (inbox-upgrades.ts).
+  "inbox.configure": [preferencesIn],
 };
 
 const codecs = new Map<string, RecordCodec<unknown>>(

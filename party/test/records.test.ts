@@ -7,7 +7,7 @@ import type { EventFrame } from "../../shared/protocol/frames";
 import type { HelloPayload } from "../../shared/protocol/hello";
 import { Thread } from "../../shared/protocol/threads";
 import { defineRecord, readable, StoredRecordError } from "../records/codec";
-import { approvalRecord, auditRecord, gatewaySessionRecord, instanceRecord, jobRecord, messageRecord, threadRecord } from "../records/documents";
+import { approvalRecord, auditRecord, gatewaySessionRecord, inboxPreferencesRecord, instanceRecord, jobRecord, messageRecord, threadRecord } from "../records/documents";
 import { approvalIn, upgradeApproval } from "../records/approval-upgrades";
 import { decodeEventPayload } from "../records/events";
 import { decodeResult } from "../records/results";
@@ -115,6 +115,26 @@ describe("record codecs", () => {
     // A thread that has the setting keeps it.
     const on = { ...launch!, responder: { kind: "autopilot", reply: "mention", agents: true } };
     expect(threadRecord.decode(JSON.stringify({ $v: 2, ...on }))).toEqual(on);
+  });
+
+  it("read inbox preferences stored before Web Push with a push channel as the person chose for the browser, here and in a recorded inbox.configure", () => {
+    const v1 = {
+      approval: { browser: true, email: true },
+      mention: { browser: false, email: true },
+      reply: { browser: true, email: false },
+      failure: { browser: false, email: false },
+      emailAfterMs: 60_000,
+    };
+    const expected = {
+      approval: { browser: true, email: true, push: true },
+      mention: { browser: false, email: true, push: false },
+      reply: { browser: true, email: false, push: true },
+      failure: { browser: false, email: false, push: false },
+      emailAfterMs: 60_000,
+    };
+    expect(inboxPreferencesRecord.decode(JSON.stringify(v1))).toEqual(expected);
+    expect(decodeResult("inbox.configure", JSON.stringify({ preferences: v1 }))).toEqual({ preferences: expected });
+    expect(inboxPreferencesRecord.decode(inboxPreferencesRecord.encode(expected))).toEqual(expected);
   });
 
   it("upgrade old documents step by step before the schema sees them", () => {

@@ -40,6 +40,8 @@ export const InboxChannels = z.object({
   browser: z.boolean(),
   /** An e-mail once the item has waited unread for `emailAfterMs`. */
   email: z.boolean(),
+  /** A Web Push notification to the browsers the person subscribed, while no tab of theirs is open. */
+  push: z.boolean(),
 });
 
 export const MAX_EMAIL_DELAY_MS = 7 * 24 * 60 * 60 * 1000;
@@ -54,15 +56,44 @@ export const InboxPreferences = z.object({
 export type InboxPreferences = z.infer<typeof InboxPreferences>;
 
 export const DEFAULT_INBOX_PREFERENCES: InboxPreferences = {
-  approval: { browser: true, email: true },
-  mention: { browser: true, email: true },
-  reply: { browser: true, email: false },
-  failure: { browser: true, email: true },
+  approval: { browser: true, email: true, push: true },
+  mention: { browser: true, email: true, push: true },
+  reply: { browser: true, email: false, push: false },
+  failure: { browser: true, email: true, push: true },
   emailAfterMs: 30 * 60 * 1000,
 };
 
 export const MAX_INBOX_ITEMS = 100;
 export const MAX_FOLLOWED_THREADS = 500;
+
+/** Browsers (push subscriptions) a person may keep per workspace; the oldest goes when one more subscribes. */
+export const MAX_PUSH_SUBSCRIPTIONS = 10;
+export const MAX_PUSH_ENDPOINT_CHARS = 1024;
+
+/**
+ * A browser's push subscription, as `PushSubscription.toJSON()` gives it. The shape is
+ * checked here; the room also holds the endpoint to the push services' hosts and the keys
+ * to their sizes (a P-256 public key, a 16-byte secret).
+ */
+export const PushSubscriptionInput = z.object({
+  endpoint: z.string().min(1).max(MAX_PUSH_ENDPOINT_CHARS),
+  keys: z.object({
+    /** The browser's ECDH P-256 public key, base64url (65 bytes: 87 characters unpadded). */
+    p256dh: z.string().min(1).max(100),
+    /** The browser's authentication secret, base64url (16 bytes: 22 characters unpadded). */
+    auth: z.string().min(1).max(32),
+  }),
+});
+export type PushSubscriptionInput = z.infer<typeof PushSubscriptionInput>;
+
+/** Web Push as it stands for this person: whether the room can send (its public key) and where it sends. */
+export const InboxPush = z.object({
+  /** The room's VAPID public key (the `applicationServerKey` to subscribe with); null: push is not configured here. */
+  publicKey: z.string().max(200).nullable(),
+  /** The endpoints of this person's subscribed browsers: a browser is subscribed while its endpoint is listed. */
+  endpoints: z.array(z.string().max(MAX_PUSH_ENDPOINT_CHARS)).max(MAX_PUSH_SUBSCRIPTIONS),
+});
+export type InboxPush = z.infer<typeof InboxPush>;
 
 export const Inbox = z.object({
   /** Newest first, at most MAX_INBOX_ITEMS. */
@@ -71,6 +102,7 @@ export const Inbox = z.object({
   preferences: InboxPreferences,
   /** Threads whose replies reach the inbox: ones the person created or wrote in, unless unfollowed, and ones followed. */
   following: z.array(EntityId).max(MAX_FOLLOWED_THREADS),
+  push: InboxPush,
 });
 export type Inbox = z.infer<typeof Inbox>;
 
@@ -93,6 +125,14 @@ export const InboxFollowResult = z.object({ threadId: EntityId, following: z.boo
 
 export const InboxConfigureParams = z.object({ preferences: InboxPreferences, idempotencyKey: IdempotencyKey });
 export const InboxConfigureResult = z.object({ preferences: InboxPreferences });
+
+/** Subscribes this browser to the calling person's pushes (again: its keys are replaced). */
+export const InboxPushSubscribeParams = z.object({ subscription: PushSubscriptionInput, idempotencyKey: IdempotencyKey });
+export const InboxPushSubscribeResult = z.object({ endpoint: z.string().max(MAX_PUSH_ENDPOINT_CHARS) });
+
+/** Removes one of the calling person's subscriptions (`removed: false`: there was none with that endpoint). */
+export const InboxPushUnsubscribeParams = z.object({ endpoint: z.string().min(1).max(MAX_PUSH_ENDPOINT_CHARS), idempotencyKey: IdempotencyKey });
+export const InboxPushUnsubscribeResult = z.object({ endpoint: z.string().max(MAX_PUSH_ENDPOINT_CHARS), removed: z.boolean() });
 
 // --- events ----------------------------------------------------------------
 

@@ -30,7 +30,20 @@ import {
   InstancesUnpairParams,
 } from "./instances";
 import { InstancesLinkParams } from "./instance-links";
-import { InboxConfigureParams, InboxConfigureResult, InboxFollowParams, InboxFollowResult, InboxGetParams, InboxGetResult, InboxMarkReadParams, InboxMarkReadResult } from "./inbox";
+import {
+  InboxConfigureParams,
+  InboxConfigureResult,
+  InboxFollowParams,
+  InboxFollowResult,
+  InboxGetParams,
+  InboxGetResult,
+  InboxMarkReadParams,
+  InboxMarkReadResult,
+  InboxPushSubscribeParams,
+  InboxPushSubscribeResult,
+  InboxPushUnsubscribeParams,
+  InboxPushUnsubscribeResult,
+} from "./inbox";
 import { JobResult, JobsCancelParams, JobsFailParams, JobsFinishParams, JobsListParams, JobsListResult, JobsStartParams, JobsUpdateParams } from "./jobs";
 import { PresenceListParams, PresenceListResult, PresenceUpdateParams, PresenceUpdateResult } from "./presence";
 import type { Scope } from "./principal";
@@ -122,6 +135,8 @@ export const Methods = {
   "inbox.markRead": method({ params: InboxMarkReadParams, result: InboxMarkReadResult, scope: "read", mutating: true }),
   "inbox.follow": method({ params: InboxFollowParams, result: InboxFollowResult, scope: "read", mutating: true }),
   "inbox.configure": method({ params: InboxConfigureParams, result: InboxConfigureResult, scope: "read", mutating: true }),
+  "inbox.pushSubscribe": method({ params: InboxPushSubscribeParams, result: InboxPushSubscribeResult, scope: "read", mutating: true }),
+  "inbox.pushUnsubscribe": method({ params: InboxPushUnsubscribeParams, result: InboxPushUnsubscribeResult, scope: "read", mutating: true }),
   // Protocol 8: full-text search over messages and thread titles (party/domain/search.ts).
   "search.query": method({ params: SearchQueryParams, result: SearchQueryResult, scope: "read", mutating: false }),
 } as const;

@@ -1,12 +1,13 @@
 import { useEffect, useState } from "react";
 import { ApprovalActions } from "../panels/ApprovalActions";
-import type { InboxItem, InboxPreferences } from "../../../shared/protocol/inbox";
+import type { InboxItem, InboxPreferences, InboxPush } from "../../../shared/protocol/inbox";
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
 import { relativeTime } from "../lib/format";
 import { useRoom } from "../stores/room";
 import { openItem } from "./InboxAttention";
 import { useNotificationSwitch } from "./notifications";
+import { usePushSwitch } from "./push";
 import { useInbox } from "./store";
 
 /** The person's inbox: what waits for them, newest first; opening an item marks it read. */
@@ -29,7 +30,29 @@ function NotificationSwitch() {
   );
 }
 
-function Preferences({ preferences }: { preferences: InboxPreferences }) {
+/** Web Push for this browser: opt-in by a click only; the state is the room's (this browser's endpoint among the person's). */
+function PushSwitch({ push }: { push: InboxPush }) {
+  const client = useRoom((s) => s.client);
+  const { state, turnOn, turnOff } = usePushSwitch(push, client);
+  const on = useAction(async () => turnOn());
+  const off = useAction(async () => turnOff());
+  if (state.kind === "unsupported") return <p className="muted small">This browser cannot receive notifications while the tab is closed.</p>;
+  if (state.kind === "unconfigured") return <p className="muted small">Notifications to a closed tab are not set up on this server (it has no VAPID keys); e-mail reaches you instead.</p>;
+  if (state.kind === "blocked") return <p className="muted small">Notifications are blocked for this site in the browser's settings.</p>;
+  return (
+    <div className="push-switch">
+      <label>
+        <input type="checkbox" checked={state.kind === "on"} disabled={on.pending || off.pending} onChange={(e) => (e.target.checked ? on.run() : off.run())} /> Notify me on this device when the tab
+        is closed
+      </label>
+      <FormError error={on.error ?? off.error} />
+    </div>
+  );
+}
+
+const CHANNEL_LABEL = { browser: "browser notification", push: "notification to a closed tab", email: "e-mail" } as const;
+
+function Preferences({ preferences, push }: { preferences: InboxPreferences; push: InboxPush }) {
   const client = useRoom((s) => s.client);
   const [draft, setDraft] = useState(preferences);
   // Saved elsewhere (another tab): show what the room holds now.
@@ -43,6 +66,7 @@ function Preferences({ preferences }: { preferences: InboxPreferences }) {
   return (
     <details className="inbox-preferences">
       <summary>Notification settings</summary>
+      <PushSwitch push={push} />
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -54,6 +78,7 @@ function Preferences({ preferences }: { preferences: InboxPreferences }) {
             <tr>
               <th scope="col">Item</th>
               <th scope="col">Browser</th>
+              <th scope="col">Closed tab</th>
               <th scope="col">E-mail</th>
             </tr>
           </thead>
@@ -61,11 +86,11 @@ function Preferences({ preferences }: { preferences: InboxPreferences }) {
             {kinds.map((kind) => (
               <tr key={kind}>
                 <th scope="row">{KIND_PLURAL[kind]}</th>
-                {(["browser", "email"] as const).map((channel) => (
+                {(["browser", "push", "email"] as const).map((channel) => (
                   <td key={channel}>
                     <input
                       type="checkbox"
-                      aria-label={`${KIND_PLURAL[kind]} by ${channel === "email" ? "e-mail" : "browser notification"}`}
+                      aria-label={`${KIND_PLURAL[kind]} by ${CHANNEL_LABEL[channel]}`}
                       checked={draft[kind][channel]}
                       onChange={(e) => setDraft({ ...draft, [kind]: { ...draft[kind], [channel]: e.target.checked } })}
                     />
@@ -140,7 +165,7 @@ export function InboxPanel() {
           ))}
         </ul>
       )}
-      <Preferences preferences={inbox.preferences} />
+      <Preferences preferences={inbox.preferences} push={inbox.push} />
     </div>
   );
 }

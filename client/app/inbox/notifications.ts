@@ -19,7 +19,7 @@ export type NotificationState = "unsupported" | "off" | "on" | "blocked";
  */
 let permission: NotificationPermission = typeof Notification === "undefined" ? "denied" : Notification.permission;
 
-async function readPermission(): Promise<NotificationPermission> {
+export async function readPermission(): Promise<NotificationPermission> {
   try {
     const { state } = await navigator.permissions.query({ name: "notifications" });
     permission = state === "prompt" ? "default" : state;

@@ -325,3 +325,28 @@ export const inboxFollows = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.principalId, t.threadId] }), index("inbox_follows_thread").on(t.threadId, t.following)],
 );
+
+// Web Push (inbox/push.ts): the browsers each person subscribed (at most
+// MAX_PUSH_SUBSCRIPTIONS each), and the items already pushed to them or shown live in an
+// open tab, so an item reaches a person's closed browser at most once.
+export const inboxPushSubscriptions = sqliteTable(
+  "inbox_push_subscriptions",
+  {
+    principalId: text("principal_id").notNull(),
+    endpoint: text("endpoint").notNull(),
+    p256dh: text("p256dh").notNull(),
+    auth: text("auth").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.principalId, t.endpoint] })],
+);
+
+export const inboxPushed = sqliteTable(
+  "inbox_pushed",
+  {
+    principalId: text("principal_id").notNull(),
+    itemKey: text("item_key").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.principalId, t.itemKey] })],
+);

@@ -169,7 +169,7 @@ export class Autopilot extends DurableObject<Env> {
       // RPC results lose their discriminated-union narrowing; read them as the plain union.
       applyGraph: async (principalId, idempotencyKey, commands) => (await (await this.#canvas.stub()).applyCommands(principalId, idempotencyKey, commands)) as GraphApplyOutcome,
       currentAccess: this.#currentAccess,
-      inbox: { refresh: (ids) => this.#inbox.hub.refresh(ids), preferencesChanged: () => this.#inbox.mail.soon(Date.now(), true) },
+      inbox: { refresh: (ids) => this.#inbox.hub.refresh(ids), preferencesChanged: () => this.#inbox.mail.soon(Date.now(), true), push: this.#inbox.pushConfig },
     };
   }
 

@@ -6,7 +6,9 @@ import type { Sql } from "../../../domain/sql";
 import { isAccessPrincipal } from "../../../auth/current-access";
 import { eventFrame } from "../connections/socket-send";
 import { mentions } from "./derive";
-import { followByWriting, followers, knownNames, noteMention, notePerson } from "./store";
+import type { Inbox } from "../../../../shared/protocol/inbox";
+import { hasSubscriptions } from "./push-store";
+import { followByWriting, followers, knownNames, markPushed, noteMention, notePerson } from "./store";
 import { inboxOf } from "./view";
 
 /** How long the inboxes a burst of commits touches gather before they are derived and sent once. */
@@ -20,8 +22,10 @@ export interface InboxHubDeps {
   socketsOf(principalId: string): { conn: Connection; principal: Principal }[];
   /** To one socket, in order with its other frames (replay-pump.ts). */
   send(conn: Connection, text: string): void;
-  /** Something that may become an item happened: the mail schedule looks again. */
+  /** Something that may become an item happened: the mail schedule and the push sweep look again. */
   itemsMayHaveChanged(): void;
+  /** The room's VAPID public key (null: no Web Push here). */
+  pushKey: string | null;
 }
 
 /**
@@ -46,8 +50,17 @@ export class InboxHub {
     if (!isPerson(principal)) return;
     notePerson(this.d.sql, principal.id, principal.name, origin, now);
     this.#names = null;
+    const inbox = inboxOf(this.d.sql, principal, now, this.d.pushKey);
     // Not recorded as sent: the person's other sockets may not have this version yet.
-    this.d.send(conn, eventFrame("inbox.updated", { inbox: inboxOf(this.d.sql, principal, now) }));
+    this.d.send(conn, eventFrame("inbox.updated", { inbox }));
+    this.#shownLive(principal.id, inbox, now);
+  }
+
+  /** What an open tab showed is not pushed to the person's browsers later (push.ts). */
+  #shownLive(principalId: string, inbox: Inbox, now: number): void {
+    if (!hasSubscriptions(this.d.sql, principalId)) return;
+    const keys = inbox.items.map((item) => item.key);
+    markPushed(this.d.sql, principalId, keys, keys, now);
   }
 
   /** Sends the current inbox to each of these people's sockets, where it changed. */
@@ -59,10 +72,12 @@ export class InboxHub {
         this.#sent.delete(id);
         continue;
       }
-      const text = eventFrame("inbox.updated", { inbox: inboxOf(this.d.sql, first.principal, now) });
+      const inbox = inboxOf(this.d.sql, first.principal, now, this.d.pushKey);
+      const text = eventFrame("inbox.updated", { inbox });
       if (this.#sent.get(id) === text) continue;
       this.#sent.set(id, text);
       for (const { conn } of sockets) this.d.send(conn, text);
+      this.#shownLive(id, inbox, now);
     }
   }
 

@@ -32,7 +32,7 @@ const dueAt = (item: Pick<InboxItem, "kind" | "at">, prefs: InboxPreferences): n
 const wantsMail = (prefs: InboxPreferences) => prefs.approval.email || prefs.mention.email || prefs.reply.email || prefs.failure.email;
 
 /** A person as a principal that may decide anything: over-inclusive on purpose, for planning only. */
-const widest = (person: InboxPerson): Principal => ({ id: person.principalId, kind: "user", name: person.name, scopes: ["read", "write", "approve"] });
+export const widest = (person: InboxPerson): Principal => ({ id: person.principalId, kind: "user", name: person.name, scopes: ["read", "write", "approve"] });
 
 /**
  * E-mail for what waited unread longer than each person's `emailAfterMs` (docs/inbox.md).
@@ -122,7 +122,7 @@ export class InboxMail {
 
 const minOf = (values: number[]): number | null => (values.length > 0 ? Math.min(...values) : null);
 
-const WHAT: Record<InboxItem["kind"], string> = {
+export const WHAT: Record<InboxItem["kind"], string> = {
   approval: "An approval is waiting for you",
   mention: "You were mentioned",
   reply: "New replies in a thread you follow",

@@ -4,6 +4,8 @@ import { RoomError } from "../../../domain/errors";
 import { getThread } from "../../../domain/threads";
 import type { RequestContext } from "../context";
 import { isPerson } from "./hub";
+import { checkSubscription } from "./push";
+import { subscribe, unsubscribe } from "./push-store";
 import { markRead as storeRead, setFollowing, setPreferences } from "./store";
 import { inboxOf } from "./view";
 
@@ -16,16 +18,16 @@ function person(principal: Principal): Principal {
 }
 
 export function getInbox({ room, principal, now }: RequestContext): MethodResult<"inbox.get"> {
-  return { inbox: inboxOf(room.sql, person(principal), now) };
+  return { inbox: inboxOf(room.sql, person(principal), now, room.inbox.push?.publicKey ?? null) };
 }
 
 export function markRead({ room, principal, now }: RequestContext, params: MethodParsedParams<"inbox.markRead">): MethodResult<"inbox.markRead"> {
   const me = person(principal);
   if (!params.all && params.keys.length === 0) throw new RoomError("bad_request", "give the keys to mark, or all: true");
-  const current = inboxOf(room.sql, me, now).items.map((item) => item.key);
+  const current = inboxOf(room.sql, me, now, null).items.map((item) => item.key);
   storeRead(room.sql, me.id, params.all ? current : params.keys, current, now, params.read);
   room.inbox.refresh([me.id]);
-  return { unread: inboxOf(room.sql, me, now).unread };
+  return { unread: inboxOf(room.sql, me, now, null).unread };
 }
 
 export function follow({ room, principal, now }: RequestContext, params: MethodParsedParams<"inbox.follow">): MethodResult<"inbox.follow"> {
@@ -43,4 +45,20 @@ export function configure({ room, principal, now }: RequestContext, params: Meth
   // A shorter delay may make something due at once.
   room.inbox.preferencesChanged();
   return { preferences: params.preferences };
+}
+
+/** Subscribes a browser of the calling person to Web Push (push.ts holds it to the push services' hosts). */
+export function pushSubscribe({ room, principal, now }: RequestContext, params: MethodParsedParams<"inbox.pushSubscribe">): MethodResult<"inbox.pushSubscribe"> {
+  const me = person(principal);
+  checkSubscription(params.subscription, room.inbox.push);
+  subscribe(room.sql, me.id, params.subscription, now);
+  room.inbox.refresh([me.id]);
+  return { endpoint: params.subscription.endpoint };
+}
+
+export function pushUnsubscribe({ room, principal }: RequestContext, params: MethodParsedParams<"inbox.pushUnsubscribe">): MethodResult<"inbox.pushUnsubscribe"> {
+  const me = person(principal);
+  const removed = unsubscribe(room.sql, me.id, params.endpoint);
+  room.inbox.refresh([me.id]);
+  return { endpoint: params.endpoint, removed };
 }

@@ -9,6 +9,7 @@ import { principalTag } from "../../shared/connection-cap";
 import { connState } from "../../shared/connection-state";
 import { InboxHub } from "./hub";
 import { addressFromD1, InboxMail } from "./mail";
+import { InboxPush, pushConfig, sendPush } from "./push";
 
 export interface RoomInboxDeps {
   env: Env;
@@ -23,7 +24,7 @@ export interface RoomInboxDeps {
   send(conn: Connection, text: string): void;
 }
 
-/** The Autopilot room's inbox parts, wired to the room: the live hub and the mail schedule. */
+/** The Autopilot room's inbox parts, wired to the room: the live hub, the mail schedule and Web Push. */
 export function roomInbox(d: RoomInboxDeps) {
   // The room's context is built after these parts: read through it when used.
   const mail = new InboxMail({
@@ -36,24 +37,41 @@ export function roomInbox(d: RoomInboxDeps) {
     addressOf: addressFromD1(d.env.DB),
     send: (message) => sendMail(d.env, message),
   });
+  const config = pushConfig(d.env);
+  // Only this person's sockets are read (by their tag), not everyone's.
+  const socketsOf = (id: string) =>
+    [...d.sockets.getConnections(principalTag(id))].flatMap((conn) => {
+      const state = connState(conn);
+      return state ? [{ conn, principal: state.principal }] : [];
+    });
+  const push = new InboxPush({
+    get sql() {
+      return d.room().sql;
+    },
+    config,
+    workspaceId: d.name,
+    // A socket whose close is still under way counts as gone.
+    connected: (id) => socketsOf(id).some(({ conn }) => conn.readyState === WebSocket.OPEN),
+    currentAccess: (principal) => d.room().currentAccess(principal),
+    send: (sub, payload) => sendPush(config!, sub, payload),
+  });
   const hub = new InboxHub({
     get sql() {
       return d.room().sql;
     },
     present: () => d.room().presence(),
-    // Only this person's sockets are read (by their tag), not everyone's.
-    socketsOf: (id) =>
-      [...d.sockets.getConnections(principalTag(id))].flatMap((conn) => {
-        const state = connState(conn);
-        return state ? [{ conn, principal: state.principal }] : [];
-      }),
+    socketsOf,
     send: d.send,
-    itemsMayHaveChanged: () => mail.soon(),
+    itemsMayHaveChanged: () => {
+      mail.soon();
+      void push.sweep();
+    },
+    pushKey: config?.publicKey ?? null,
   });
   /** Mail links lead back to the app's origin the person uses, when it is one the gate accepts. */
   const originOf = (request: Request): string => {
     const origin = request.headers.get("origin");
     return origin && appOrigins(d.env, request.url).includes(origin) ? origin : new URL(request.url).origin;
   };
-  return { hub, mail, originOf };
+  return { hub, mail, push, pushConfig: config, originOf };
 }

@@ -1,6 +1,6 @@
 import { and, desc, eq, lt } from "drizzle-orm";
 import { DEFAULT_INBOX_PREFERENCES, type InboxPreferences, MAX_FOLLOWED_THREADS } from "../../../../shared/protocol/inbox";
-import { inboxFollows, inboxMailed, inboxMentions, inboxPeople, inboxReads } from "../../../domain/db/schema";
+import { inboxFollows, inboxMailed, inboxMentions, inboxPeople, inboxPushed, inboxReads } from "../../../domain/db/schema";
 import type { Sql } from "../../../domain/sql";
 import { readable } from "../../../records/codec";
 import { inboxPreferencesRecord } from "../../../records/documents";
@@ -54,8 +54,11 @@ export function people(sql: Sql): InboxPerson[] {
     .map((row) => ({ principalId: row.principalId, name: row.name, origin: row.origin, preferences: preferencesOf(row.preferences) }));
 }
 
-/** The keys of a principal's items in `table` (reads or mails); pruned to current items on every write, so bounded. */
-function keysIn(sql: Sql, table: typeof inboxReads | typeof inboxMailed, principalId: string): Set<string> {
+/** A table of item keys per person: read, mailed, or pushed (or shown live) to a subscribed person. */
+type KeyTable = typeof inboxReads | typeof inboxMailed | typeof inboxPushed;
+
+/** The keys of a principal's items in `table`; pruned to current items on every write, so bounded. */
+function keysIn(sql: Sql, table: KeyTable, principalId: string): Set<string> {
   return new Set(
     sql.db
       .select({ key: table.itemKey })
@@ -68,12 +71,13 @@ function keysIn(sql: Sql, table: typeof inboxReads | typeof inboxMailed, princip
 
 export const readKeys = (sql: Sql, principalId: string) => keysIn(sql, inboxReads, principalId);
 export const mailedKeys = (sql: Sql, principalId: string) => keysIn(sql, inboxMailed, principalId);
+export const pushedKeys = (sql: Sql, principalId: string) => keysIn(sql, inboxPushed, principalId);
 
 /**
  * Marks keys in `table` and forgets the principal's marks of items that are gone (an item
  * whose cause went never comes back under the same key), all in one transaction.
  */
-function mark(sql: Sql, table: typeof inboxReads | typeof inboxMailed, principalId: string, keys: readonly string[], current: readonly string[], now: number, on = true): void {
+function mark(sql: Sql, table: KeyTable, principalId: string, keys: readonly string[], current: readonly string[], now: number, on = true): void {
   sql.transaction(() => {
     // One statement per key: a Durable Object's SQLite binds at most 100 parameters.
     for (const key of keys) {
@@ -97,6 +101,7 @@ function mark(sql: Sql, table: typeof inboxReads | typeof inboxMailed, principal
 export const markRead = (sql: Sql, principalId: string, keys: readonly string[], current: readonly string[], now: number, read: boolean) =>
   mark(sql, inboxReads, principalId, keys, current, now, read);
 export const markMailed = (sql: Sql, principalId: string, keys: readonly string[], current: readonly string[], now: number) => mark(sql, inboxMailed, principalId, keys, current, now);
+export const markPushed = (sql: Sql, principalId: string, keys: readonly string[], current: readonly string[], now: number) => mark(sql, inboxPushed, principalId, keys, current, now);
 
 /** Threads the principal follows (and when they last wrote there), most recently followed first. */
 export function followedThreads(sql: Sql, principalId: string, limit = MAX_FOLLOWED_THREADS): { threadId: string; wroteAt: number | null }[] {

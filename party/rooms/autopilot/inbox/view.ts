@@ -2,11 +2,22 @@ import type { Inbox } from "../../../../shared/protocol/inbox";
 import type { Principal } from "../../../../shared/protocol/principal";
 import type { Sql } from "../../../domain/sql";
 import { deriveItems } from "./derive";
+import { subscriptionsOf } from "./push-store";
 import { following, preferences, readKeys } from "./store";
 
-/** A person's inbox as it stands now: derived items, their read state, preferences and follows. */
-export function inboxOf(sql: Sql, person: Principal, now: number): Inbox {
+/**
+ * A person's inbox as it stands now: derived items, their read state, preferences,
+ * follows, and Web Push (the room's public key, null when push is not configured, and the
+ * endpoints this person subscribed).
+ */
+export function inboxOf(sql: Sql, person: Principal, now: number, pushKey: string | null): Inbox {
   const read = readKeys(sql, person.id);
   const items = deriveItems(sql, person, now).map((item) => ({ ...item, read: read.has(item.key) }));
-  return { items, unread: items.filter((item) => !item.read).length, preferences: preferences(sql, person.id), following: following(sql, person.id) };
+  return {
+    items,
+    unread: items.filter((item) => !item.read).length,
+    preferences: preferences(sql, person.id),
+    following: following(sql, person.id),
+    push: { publicKey: pushKey, endpoints: subscriptionsOf(sql, person.id).map((s) => s.endpoint) },
+  };
 }

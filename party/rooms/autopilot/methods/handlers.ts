@@ -109,5 +109,7 @@ export const HANDLERS: { [M in MethodName]: Handler<M> } = {
   "inbox.markRead": local(inbox.markRead),
   "inbox.follow": local(inbox.follow),
   "inbox.configure": local(inbox.configure),
+  "inbox.pushSubscribe": local(inbox.pushSubscribe),
+  "inbox.pushUnsubscribe": local(inbox.pushUnsubscribe),
   "search.query": query(searchRoom),
 };

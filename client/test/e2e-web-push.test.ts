@@ -1,0 +1,247 @@
+// Web Push end to end (docs/inbox.md): the real server (wrangler dev, as `npm start` runs
+// it, with the VAPID pair the dev vars hold) and a stand-in push service on this machine
+// (an HTTP server: a browser vendor's push service is an external service). Alice's
+// "browser" is the test: it makes its own P-256 key pair and auth secret, subscribes with
+// an endpoint at the stand-in, and decrypts (aes128gcm) what the stand-in receives.
+// Headless Chromium cannot reach a real push service, so the browser part checks only
+// that the app is installable: the manifest and the service worker are served and the
+// worker registers.
+import { createECDH, randomBytes } from "node:crypto";
+import { createServer, type Server as HttpServer } from "node:http";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import ece from "http_ece";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { launchChromium } from "../../party/dev/chromium.mjs";
+import { ensureDevVars, freePort, startServer } from "../../party/dev/server.mjs";
+import { AutopilotClient } from "../src/client";
+import { signUpInUi } from "./browser-helpers";
+import { addSecondPerson, httpJson, signUpVerified, until } from "./e2e-helpers";
+
+type Server = Awaited<ReturnType<typeof startServer>>;
+
+interface Received {
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+let server: Server;
+let persistDir: string;
+let pushService: HttpServer;
+let pushHost: string;
+/** Every request the stand-in push service received, in order. */
+const received: Received[] = [];
+/** Paths the stand-in answers 410 Gone (the browser unsubscribed). */
+const gone = new Set<string>();
+/** Every frame any of Alice's sockets received. */
+const frames: string[] = [];
+const clients: AutopilotClient[] = [];
+
+/** `ws` that keeps a copy of every frame it receives. */
+class RecordingWebSocket extends WebSocket {
+  constructor(address: string, protocols?: string | string[]) {
+    super(address, protocols);
+    this.on("message", (data) => frames.push(data.toString()));
+  }
+}
+
+beforeAll(async () => {
+  pushService = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      received.push({ path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks) });
+      res.writeHead(gone.has(req.url ?? "") ? 410 : 201).end();
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => pushService.listen(port, "127.0.0.1", resolve));
+  pushHost = `127.0.0.1:${port}`;
+  persistDir = mkdtempSync(join(tmpdir(), "autopilot-web-push-"));
+  server = await startServer({ port: await freePort(), persistDir, vars: { PUSH_TEST_ENDPOINT_HOST: pushHost } });
+}, 120_000);
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await server?.stop();
+  await new Promise((resolve) => pushService?.close(resolve));
+  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
+});
+
+const ticketFor = (cookie: string, workspace: string) => async () =>
+  (await httpJson<{ ticket: string }>(server.url, "/api/connect-ticket", { method: "POST", cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket;
+
+async function person(cookie: string, workspace: string, record = false) {
+  const client = new AutopilotClient({ url: server.url, workspace, device: "laptop", ticket: ticketFor(cookie, workspace), ...(record ? { WebSocket: RecordingWebSocket } : {}) });
+  clients.push(client);
+  await client.ready();
+  return client;
+}
+
+/** A browser's subscription: its own P-256 key pair and auth secret, the endpoint at the stand-in. */
+function browserSubscription(path: string) {
+  const ecdh = createECDH("prime256v1");
+  ecdh.generateKeys();
+  const auth = randomBytes(16);
+  return {
+    ecdh,
+    auth,
+    subscription: { endpoint: `http://${pushHost}${path}`, keys: { p256dh: ecdh.getPublicKey().toString("base64url"), auth: auth.toString("base64url") } },
+  };
+}
+
+/** What the browser would show: the push decrypted with the subscription's private key. */
+function decrypt(push: Received, sub: ReturnType<typeof browserSubscription>): { title: string; body: string; url: string } {
+  const plain = ece.decrypt(push.body, { version: "aes128gcm", privateKey: sub.ecdh, authSecret: sub.auth.toString("base64url") });
+  return JSON.parse(plain.toString("utf8")) as { title: string; body: string; url: string };
+}
+
+const pushesTo = (path: string) => received.filter((r) => r.path === path);
+
+describe("Web Push to a person with no tab open", () => {
+  it("pushes an approval once, encrypted to the browser's keys and signed with the room's VAPID key; refuses hostile subscriptions and agents; a 410 removes the subscription", async () => {
+    const privateKey = ensureDevVars().VAPID_PRIVATE_KEY!;
+    const alice = await signUpVerified(server.url, "Alice");
+    const workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: alice.cookie })).body.workspaces[0]!.id;
+    const bob = await addSecondPerson(server.url, alice.cookie, workspace, "Bob");
+    const aliceLive = await person(alice.cookie, workspace, true);
+    const bobLive = await person(bob.cookie, workspace);
+
+    const { inbox } = await aliceLive.inbox.get({});
+    expect(inbox.push.publicKey).toMatch(/^[A-Za-z0-9_-]{87}$/);
+    expect(inbox.push.endpoints).toEqual([]);
+
+    // Hostile subscriptions are refused with typed errors.
+    const good = browserSubscription("/push/alice-laptop");
+    const refused = (subscription: unknown) => aliceLive.inbox.pushSubscribe({ subscription } as never);
+    await expect(refused({ ...good.subscription, endpoint: "http://fcm.googleapis.com/fcm/send/x" })).rejects.toMatchObject({ code: "bad_request", details: { reason: "endpoint_not_https" } });
+    await expect(refused({ ...good.subscription, endpoint: "https://evil.example/fcm/send/x" })).rejects.toMatchObject({ code: "bad_request", details: { reason: "endpoint_host_not_allowed" } });
+    await expect(refused({ ...good.subscription, endpoint: "https://169.254.169.254/latest" })).rejects.toMatchObject({ code: "bad_request", details: { reason: "endpoint_host_not_allowed" } });
+    await expect(refused({ ...good.subscription, endpoint: "https://fcm.googleapis.com.evil.example/x" })).rejects.toMatchObject({
+      code: "bad_request",
+      details: { reason: "endpoint_host_not_allowed" },
+    });
+    await expect(refused({ ...good.subscription, keys: { ...good.subscription.keys, p256dh: "A".repeat(5000) } })).rejects.toMatchObject({ code: "bad_request" });
+    await expect(refused({ ...good.subscription, keys: { ...good.subscription.keys, p256dh: randomBytes(32).toString("base64url") } })).rejects.toMatchObject({
+      code: "bad_request",
+      details: { reason: "p256dh_invalid" },
+    });
+    await expect(refused({ ...good.subscription, keys: { ...good.subscription.keys, auth: randomBytes(8).toString("base64url") } })).rejects.toMatchObject({
+      code: "bad_request",
+      details: { reason: "auth_invalid" },
+    });
+    await expect(refused({ ...good.subscription, endpoint: `http://${pushHost}/${"x".repeat(2000)}` })).rejects.toMatchObject({ code: "bad_request" });
+
+    // An agent has no inbox, so no pushes either.
+    const key = (await httpJson<{ key: string }>(server.url, `/api/workspaces/${workspace}/keys`, { method: "POST", cookie: alice.cookie, body: JSON.stringify({ name: "bot" }) })).body.key;
+    const agent = new AutopilotClient({ url: server.url, workspace, device: "bot", apiKey: key });
+    clients.push(agent);
+    await agent.ready();
+    await expect(agent.inbox.pushSubscribe({ subscription: browserSubscription("/push/agent").subscription })).rejects.toMatchObject({ code: "forbidden" });
+
+    // At most ten browsers per person: one more pushes out the oldest. Unsubscribing removes one.
+    const spare = Array.from({ length: 11 }, (_, i) => browserSubscription(`/push/spare-${i}`).subscription);
+    for (const subscription of spare) await aliceLive.inbox.pushSubscribe({ subscription });
+    const kept = (await aliceLive.inbox.get({})).inbox.push.endpoints;
+    expect(kept).toHaveLength(10);
+    expect(kept).not.toContain(spare[0]!.endpoint);
+    expect(kept).toContain(spare[10]!.endpoint);
+    for (const endpoint of kept) expect(await aliceLive.inbox.pushUnsubscribe({ endpoint })).toEqual({ endpoint, removed: true });
+    expect(await aliceLive.inbox.pushUnsubscribe({ endpoint: spare[0]!.endpoint })).toEqual({ endpoint: spare[0]!.endpoint, removed: false });
+    expect((await aliceLive.inbox.get({})).inbox.push.endpoints).toEqual([]);
+
+    await aliceLive.inbox.pushSubscribe({ subscription: good.subscription });
+    expect((await aliceLive.inbox.get({})).inbox.push.endpoints).toEqual([good.subscription.endpoint]);
+
+    // What her open tab showed is not pushed once she has closed it.
+    const seenLive = await bobLive.approvals.request({ title: `Seen in the tab ${Date.now()}`, details: "for the test" });
+    await until(() => frames.some((f) => f.includes('"inbox.updated"') && f.includes(seenLive.approval.title)), "the approval in alice's open tab", 15_000);
+
+    // Alice closes her tab: the room reports her gone before Bob asks.
+    aliceLive.close();
+    await until(() => ![...bobLive.state.presence.values()].some((p) => p.principalId === alice.userId), "alice gone from presence", 15_000);
+
+    const first = await bobLive.approvals.request({ title: `Rotate the push keys ${Date.now()}`, details: "for the test" });
+    const firstPush = await until(() => pushesTo("/push/alice-laptop")[0], "the first push", 20_000);
+    expect(firstPush.headers["content-encoding"]).toBe("aes128gcm");
+    // Signed with the room's VAPID key (RFC 8292: `vapid t=<jwt>, k=<public key>`).
+    expect(String(firstPush.headers.authorization)).toContain(`k=${inbox.push.publicKey}`);
+    const shown = decrypt(firstPush, good);
+    expect(shown.title).toBe("An approval is waiting for you");
+    expect(shown.body).toContain(first.approval.title);
+    const link = new URL(shown.url);
+    expect(link.searchParams.get("w")).toBe(workspace);
+    expect(link.searchParams.get("approval")).toBe(first.approval.id);
+
+    // Exactly one push for it: the next approval brings one push, about the next one only.
+    const second = await bobLive.approvals.request({ title: `Second ask ${Date.now()}`, details: "for the test" });
+    await until(() => pushesTo("/push/alice-laptop")[1], "the second push", 20_000);
+    const bodies = pushesTo("/push/alice-laptop").map((p) => decrypt(p, good).body);
+    expect(bodies).toHaveLength(2);
+    expect(bodies.filter((b) => b.includes(first.approval.title))).toHaveLength(1);
+    expect(bodies[1]).toContain(second.approval.title);
+    expect(bodies.filter((b) => b.includes(seenLive.approval.title))).toEqual([]);
+
+    // The browser went away: the push service answers 410 and the room forgets the subscription.
+    gone.add("/push/alice-laptop");
+    await bobLive.approvals.request({ title: `Third ask ${Date.now()}`, details: "for the test" });
+    await until(() => pushesTo("/push/alice-laptop")[2], "the third push", 20_000);
+    const aliceAgain = await person(alice.cookie, workspace, true);
+    // Polls the room's own answer: the removal follows the 410 once the room has read it.
+    const deadline = Date.now() + 15_000;
+    let endpoints = (await aliceAgain.inbox.get({})).inbox.push.endpoints;
+    while (endpoints.length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      endpoints = (await aliceAgain.inbox.get({})).inbox.push.endpoints;
+    }
+    expect(endpoints).toEqual([]);
+
+    // The VAPID private key never reaches a client.
+    expect(frames.length).toBeGreaterThan(0);
+    expect(frames.filter((f) => f.includes(privateKey))).toEqual([]);
+    for (const path of ["/", "/sw.js", "/manifest.webmanifest"]) expect(await (await fetch(`${server.url}${path}`)).text()).not.toContain(privateKey);
+  });
+});
+
+describe("the installable app", () => {
+  let browser: Browser;
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("serves a manifest and a service worker, and the worker registers", async () => {
+    const manifest = await fetch(`${server.url}/manifest.webmanifest`);
+    expect(manifest.status).toBe(200);
+    const parsed = (await manifest.json()) as { name: string; start_url: string; icons: { src: string }[] };
+    expect(parsed).toMatchObject({ start_url: "/", display: "standalone" });
+    for (const icon of parsed.icons) expect((await fetch(`${server.url}${icon.src}`)).status).toBe(200);
+    const sw = await fetch(`${server.url}/sw.js`);
+    expect(sw.status).toBe(200);
+    expect(sw.headers.get("content-type")).toMatch(/javascript/);
+
+    browser = await launchChromium();
+    const ctx = await browser.newContext();
+    await ctx.grantPermissions(["notifications"], { origin: server.url });
+    const page = await ctx.newPage();
+    await page.goto(server.url);
+    expect(await page.locator('link[rel="manifest"]').getAttribute("href")).toBe("/manifest.webmanifest");
+    const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+    expect(scope).toBe(`${server.url}/`);
+    const state = await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state);
+    expect(state).toBe("activated");
+
+    // The opt-in sits in the inbox's notification settings, off until the person ticks it.
+    await signUpInUi(page, server.url, "Carol", `carol-${Date.now()}@example.test`);
+    await page.getByRole("button", { name: /^Inbox/ }).click();
+    await page.getByText("Notification settings").click();
+    const optIn = page.getByLabel("Notify me on this device when the tab is closed");
+    await optIn.waitFor({ timeout: 10_000 });
+    expect(await optIn.isChecked()).toBe(false);
+    expect(await page.getByLabel("Approvals by notification to a closed tab").isChecked()).toBe(true);
+    expect(await page.getByLabel("Replies by notification to a closed tab").isChecked()).toBe(false);
+  });
+});
