@@ -30,6 +30,7 @@ const UNIT_FILES = [
   "client/test/markdown.test.ts",
   "client/test/mentions.test.ts",
   "client/test/flow-items.test.ts",
+  "client/test/markdown-preview.test.ts",
   "client/test/method-namespaces.test.ts",
   "client/test/ratelimit.test.ts",
   "client/test/run-waiting.test.ts",

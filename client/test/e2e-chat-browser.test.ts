@@ -95,6 +95,9 @@ describe("chat in the app", () => {
       expect(await message.locator(".md a", { hasText: "bad" }).count()).toBe(0);
       expect(await message.locator(".md p", { hasText: "link." }).textContent()).toBe("A bad link.");
     }
+    // The thread's card on the canvas previews the words, not the syntax.
+    const preview = alice.page.locator(".react-flow__node-thread .node-preview", { hasText: "Ship it" });
+    await expect.poll(() => preview.textContent(), { timeout: 10_000 }).toContain("Ship it today, see the notes.");
     await shot(alice.page, "01-markdown-rendered");
 
     // The code block's copy button puts the code on the clipboard.

@@ -1,4 +1,5 @@
 import { Handle, type NodeProps, type NodeTypes, Position, useStore } from "@xyflow/react";
+import { markdownPreview } from "../lib/markdown-preview";
 import { Component, type ComponentType, memo, type ReactNode, useEffect, useRef, useState } from "react";
 import { useCanvas, type FlowNode } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
@@ -89,7 +90,7 @@ export const ThreadNode = memo(function ThreadNode({ id, data, selected }: Props
             {text(last?.author)}
             {last?.authorKind === "agent" && <span className="agent-chip">agent</span>}
           </strong>{" "}
-          {text(last?.text)}
+          {markdownPreview(text(last?.text))}
         </p>
       ) : (
         <p className="node-preview muted">No messages yet</p>

@@ -1,0 +1,22 @@
+/**
+ * A message's Markdown as the one line a preview shows (the canvas's thread card): the
+ * words without their syntax. Only ever rendered as text, so this shapes, never sanitizes.
+ */
+export function markdownPreview(markdown: string): string {
+  return (
+    markdown
+      // Fenced code keeps its code, not its fences or language tag.
+      .replace(/^\s*(```|~~~)[^\n]*$/gm, "")
+      // Images and links keep their words.
+      .replace(/!\[([^\]]*)\]\([^)]*\)/g, "$1")
+      .replace(/\[([^\]]+)\]\([^)]*\)/g, "$1")
+      // Headings, quotes and list markers at the start of a line.
+      .replace(/^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+(\[[ xX]\]\s+)?|\d+[.)]\s+)/gm, "")
+      // Emphasis, strong, strikethrough and code spans.
+      .replace(/(\*\*|__|~~)(?=\S)([\s\S]*?\S)\1/g, "$2")
+      .replace(/(^|[^\w*])[*_](?=\S)([^*_\n]*?\S)[*_](?!\w)/g, "$1$2")
+      .replace(/`+([^`]*)`+/g, "$1")
+      .replace(/\s+/g, " ")
+      .trim()
+  );
+}

@@ -1,0 +1,16 @@
+import { describe, expect, it } from "vitest";
+import { markdownPreview } from "../app/lib/markdown-preview";
+
+describe("a message's preview line", () => {
+  it("shows the words without the Markdown syntax", () => {
+    expect(markdownPreview("Ship it **today**, see [the notes](https://example.test/n).")).toBe("Ship it today, see the notes.");
+    expect(markdownPreview("# Release\n\n- [x] build\n- [ ] *deploy*\n\n> quoted `code`")).toBe("Release build deploy quoted code");
+    expect(markdownPreview("```ts\nconst a = 1;\n```\nafter ~~that~~ __this__")).toBe("const a = 1; after that this");
+    expect(markdownPreview("![diagram](https://example.test/x.png) 1. first")).toBe("diagram 1. first");
+  });
+
+  it("leaves plain text and lone symbols as they are", () => {
+    expect(markdownPreview("2 * 3 = 6 and snake_case_name")).toBe("2 * 3 = 6 and snake_case_name");
+    expect(markdownPreview("<script>alert(1)</script>")).toBe("<script>alert(1)</script>");
+  });
+});
