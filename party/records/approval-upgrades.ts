@@ -1,4 +1,4 @@
-import type { StoredDoc, Upgrade } from "./codec";
+import { inField, type StoredDoc, type Upgrade } from "./codec";
 
 /**
  * Protocol 8 gave every approval `onBehalfOf` and `selfConfirmed`. An approval stored
@@ -14,7 +14,5 @@ export const withSummary = (doc: StoredDoc): StoredDoc => ({ summary: typeof doc
 export const APPROVAL_UPGRADES: readonly Upgrade[] = [withPolicyFields, withSummary];
 export const upgradeApproval = (doc: StoredDoc): StoredDoc => APPROVAL_UPGRADES.reduce((d, step) => step(d), doc);
 
-const isDoc = (value: unknown): value is StoredDoc => typeof value === "object" && value !== null && !Array.isArray(value);
-
 /** For a payload or result `{approval, …}`: the approval upgraded. */
-export const approvalIn: Upgrade = (doc) => (isDoc(doc.approval) ? { ...doc, approval: upgradeApproval(doc.approval) } : doc);
+export const approvalIn: Upgrade = inField("approval", upgradeApproval);

@@ -35,6 +35,15 @@ export type StoredDoc = Record<string, unknown>;
 /** One step: takes a document of version n to version n + 1. */
 export type Upgrade = (doc: StoredDoc) => StoredDoc;
 
+/**
+ * An entity's step for the documents that carry it under `field` (an event payload or a
+ * recorded result `{thread, …}`): the entity upgraded, the rest as it is.
+ */
+export const inField =
+  (field: string, step: Upgrade): Upgrade =>
+  (doc) =>
+    isDoc(doc[field]) ? { ...doc, [field]: step(doc[field]) } : doc;
+
 const VERSION_KEY = "$v";
 
 export class StoredRecordError extends Error {
@@ -58,7 +67,7 @@ export interface RecordCodec<T> {
   decode(text: string): T;
 }
 
-function isDoc(value: unknown): value is StoredDoc {
+export function isDoc(value: unknown): value is StoredDoc {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 

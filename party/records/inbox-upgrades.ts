@@ -1,7 +1,6 @@
-import type { StoredDoc, Upgrade } from "./codec";
+import { isDoc, type StoredDoc, type Upgrade } from "./codec";
 
 const KINDS = ["approval", "mention", "reply", "failure"] as const;
-const isDoc = (value: unknown): value is StoredDoc => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * Inbox preferences gained a `push` channel per kind (Web Push). Preferences stored before

@@ -1,4 +1,4 @@
-import type { StoredDoc, Upgrade } from "./codec";
+import { inField, isDoc, type StoredDoc, type Upgrade } from "./codec";
 
 /**
  * Protocol 5 gave every thread a `responder`. Threads stored before it answered the way
@@ -7,8 +7,6 @@ import type { StoredDoc, Upgrade } from "./codec";
  * there). The same step upgrades the events and recorded results that carry a thread.
  */
 export const withResponder = (doc: StoredDoc): StoredDoc => ("responder" in doc ? doc : { ...doc, responder: { kind: doc.gateway ? "openclaw" : "none", reply: "every" } });
-
-const isDoc = (value: unknown): value is StoredDoc => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * Protocol 8 gave the responder `agents` (whether agents' posts trigger the Autopilot).
@@ -29,10 +27,7 @@ export const withoutDetachedGateway = (doc: StoredDoc): StoredDoc =>
 export const THREAD_UPGRADES: readonly Upgrade[] = [withResponder, withAgentsSetting, withoutDetachedGateway];
 
 /** For a payload or result `{thread, …}`: the thread upgraded by `step`. */
-const inThread =
-  (step: Upgrade): Upgrade =>
-  (doc) =>
-    isDoc(doc.thread) ? { ...doc, thread: step(doc.thread) } : doc;
+const inThread = (step: Upgrade): Upgrade => inField("thread", step);
 
 /** Protocol 5's step for the events and results carrying a thread. */
 export const threadIn = inThread(withResponder);

@@ -2,6 +2,7 @@ import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Approval } from "../../../../shared/protocol/approvals";
 import { type InboxItem, MAX_INBOX_ITEMS } from "../../../../shared/protocol/inbox";
 import type { Principal } from "../../../../shared/protocol/principal";
+import type { ApprovalPolicy } from "../../../../shared/protocol/settings";
 import type { Message } from "../../../../shared/protocol/threads";
 import { hasScope } from "../../../../shared/scopes";
 import { deciderRefusal } from "../../../../shared/approval-policy";
@@ -33,28 +34,36 @@ const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0
 export { mentions } from "../../../../shared/mentions";
 
 /**
+ * The pending approvals and the policy that says who decides them: the same for everyone,
+ * so a refresh of many people's inboxes reads them once.
+ */
+export interface PendingForInbox {
+  approvals: Approval[];
+  policy: ApprovalPolicy;
+}
+
+export const pendingForInbox = (sql: Sql): PendingForInbox => ({ approvals: pendingApprovals(sql), policy: getSettings(sql).approvals });
+
+/**
  * The approvals `person` may decide now: they hold `approve` and the deciding rules
  * under the workspace's policy (shared/approval-policy.ts) let them decide this one — their
  * own requests included while they may confirm them.
  */
-function approvalItems(sql: Sql, person: Principal, now: number): DerivedItem[] {
+function approvalItems(pending: PendingForInbox, person: Principal, now: number): DerivedItem[] {
   if (!hasScope(person.scopes, "approve")) return [];
-  const policy = getSettings(sql).approvals;
-  const open = (a: Approval) => a.status === "pending" && (a.expiresAt === null || a.expiresAt > now) && deciderRefusal(a, person, policy) === null;
-  return pendingApprovals(sql)
-    .filter(open)
-    .map((a) => ({
-      key: `approval:${a.id}`,
-      kind: "approval",
-      at: a.requestedAt,
-      title: clip(a.title, 300),
-      // What it will do, then who asked and for whom: enough to decide from the inbox or a mail.
-      detail: clip(
-        `${a.summary && a.summary !== a.title ? `${a.summary} ` : ""}Asked by ${a.requestedBy.name}${a.onBehalfOf && a.onBehalfOf.id !== a.requestedBy.id ? ` for ${a.onBehalfOf.name}` : ""} · ${a.risk} risk.`,
-        500,
-      ),
-      target: { kind: "approval", approvalId: a.id },
-    }));
+  const open = (a: Approval) => a.status === "pending" && (a.expiresAt === null || a.expiresAt > now) && deciderRefusal(a, person, pending.policy) === null;
+  return pending.approvals.filter(open).map((a) => ({
+    key: `approval:${a.id}`,
+    kind: "approval",
+    at: a.requestedAt,
+    title: clip(a.title, 300),
+    // What it will do, then who asked and for whom: enough to decide from the inbox or a mail.
+    detail: clip(
+      `${a.summary && a.summary !== a.title ? `${a.summary} ` : ""}Asked by ${a.requestedBy.name}${a.onBehalfOf && a.onBehalfOf.id !== a.requestedBy.id ? ` for ${a.onBehalfOf.name}` : ""} · ${a.risk} risk.`,
+      500,
+    ),
+    target: { kind: "approval", approvalId: a.id },
+  }));
 }
 
 function decodeMessages(rows: { n: number; doc: string }[]): Message[] {
@@ -174,10 +183,10 @@ function failureItems(sql: Sql, person: Principal): DerivedItem[] {
 }
 
 /** A person's items, newest first, at most MAX_INBOX_ITEMS. Agents have none. */
-export function deriveItems(sql: Sql, person: Principal, now: number): DerivedItem[] {
+export function deriveItems(sql: Sql, person: Principal, now: number, pending?: PendingForInbox): DerivedItem[] {
   if (person.kind !== "user") return [];
   const mentioned = mentionItems(sql, person);
   const ids = new Set(mentioned.map((item) => (item.target.kind === "thread" ? (item.target.messageId ?? "") : "")));
-  const items = [...approvalItems(sql, person, now), ...mentioned, ...replyItems(sql, person, ids), ...failureItems(sql, person)];
+  const items = [...approvalItems(pending ?? pendingForInbox(sql), person, now), ...mentioned, ...replyItems(sql, person, ids), ...failureItems(sql, person)];
   return items.sort((a, b) => b.at - a.at).slice(0, MAX_INBOX_ITEMS);
 }

@@ -5,7 +5,7 @@ import type { OpEffects } from "../../../domain/context";
 import type { Sql } from "../../../domain/sql";
 import { isAccessPrincipal } from "../../../auth/current-access";
 import { eventFrame } from "../connections/socket-send";
-import { mentions } from "./derive";
+import { mentions, type PendingForInbox, pendingForInbox } from "./derive";
 import type { Inbox } from "../../../../shared/protocol/inbox";
 import { hasSubscriptions } from "./push-store";
 import { followByWriting, followers, knownNames, markPushed, noteMention, notePerson } from "./store";
@@ -65,6 +65,8 @@ export class InboxHub {
 
   /** Sends the current inbox to each of these people's sockets, where it changed. */
   refresh(principalIds: Iterable<string>, now = Date.now()): void {
+    // Read once for the whole refresh, and only if someone connected is refreshed.
+    let pending: PendingForInbox | undefined;
     for (const id of new Set(principalIds)) {
       const sockets = this.d.socketsOf(id);
       const first = sockets[0];
@@ -72,7 +74,8 @@ export class InboxHub {
         this.#sent.delete(id);
         continue;
       }
-      const inbox = inboxOf(this.d.sql, first.principal, now, this.d.pushKey);
+      pending ??= pendingForInbox(this.d.sql);
+      const inbox = inboxOf(this.d.sql, first.principal, now, this.d.pushKey, pending);
       const text = eventFrame("inbox.updated", { inbox });
       if (this.#sent.get(id) === text) continue;
       this.#sent.set(id, text);

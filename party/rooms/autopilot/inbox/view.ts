@@ -1,7 +1,7 @@
 import type { Inbox } from "../../../../shared/protocol/inbox";
 import type { Principal } from "../../../../shared/protocol/principal";
 import type { Sql } from "../../../domain/sql";
-import { deriveItems } from "./derive";
+import { deriveItems, type PendingForInbox } from "./derive";
 import { subscriptionsOf } from "./push-store";
 import { following, preferences, readKeys } from "./store";
 
@@ -10,9 +10,9 @@ import { following, preferences, readKeys } from "./store";
  * follows, and Web Push (the room's public key, null when push is not configured, and the
  * endpoints this person subscribed).
  */
-export function inboxOf(sql: Sql, person: Principal, now: number, pushKey: string | null): Inbox {
+export function inboxOf(sql: Sql, person: Principal, now: number, pushKey: string | null, pending?: PendingForInbox): Inbox {
   const read = readKeys(sql, person.id);
-  const items = deriveItems(sql, person, now).map((item) => ({ ...item, read: read.has(item.key) }));
+  const items = deriveItems(sql, person, now, pending).map((item) => ({ ...item, read: read.has(item.key) }));
   return {
     items,
     unread: items.filter((item) => !item.read).length,
