@@ -1,6 +1,6 @@
 import type { ELK } from "elkjs/lib/elk-api.js";
 import type * as Y from "yjs";
-import { type NodeKind, NODE_SIZE, nodesMap, readNode, STACKED_KINDS } from "./graph";
+import { type NodeKind, NODE_SIZE, nodesMap, readNode } from "./graph";
 
 /**
  * Positions for domain nodes about to be created, computed with ELK's stress layout:
@@ -28,8 +28,7 @@ const loadElk = (): Promise<ELK> => {
 };
 
 export async function layoutNewNodes(doc: Y.Doc, pending: PendingNode[]): Promise<Map<string, { x: number; y: number }>> {
-  // Stacked kinds go straight under their anchor (placement.ts); ELK would scatter them.
-  const anchored = pending.filter((p) => p.near && !STACKED_KINDS.has(p.kind) && nodesMap(doc).has(p.near));
+  const anchored = pending.filter((p) => p.near && nodesMap(doc).has(p.near));
   const positions = new Map<string, { x: number; y: number }>();
   if (anchored.length === 0) return positions;
   const anchors = new Map<string, { x: number; y: number; w: number; h: number }>();

@@ -14,16 +14,16 @@ function canvasWithPinnedThread(x: number, y: number) {
   return doc;
 }
 
-const jobOps = (n: number): DomainOp[] =>
+const sessionOps = (n: number): DomainOp[] =>
   Array.from({ length: n }, (_, i): DomainOp[] => [
-    { op: "upsert", kind: "job", ref: `j${i}`, data: { title: `job ${i}` }, near: "thread:t1" },
-    { op: "link", source: domainNodeId("job", `j${i}`), target: "thread:t1", label: "job of" },
+    { op: "upsert", kind: "session", ref: `i1/s${i}`, data: { title: `session ${i}` }, near: "thread:t1" },
+    { op: "link", source: domainNodeId("session", `i1/s${i}`), target: "thread:t1", label: "open as" },
   ]).flat();
 
 describe("placing new domain nodes with ELK", () => {
   it("places new nodes around their anchor without moving anything that exists, and never on top of another node", async () => {
     const doc = canvasWithPinnedThread(1000, 500);
-    const ops = jobOps(6);
+    const ops = sessionOps(6);
     const laidOut = await layoutNewNodes(doc, pendingNodes(doc, ops));
     expect(laidOut.size).toBe(6);
     doc.transact(() => applyDomainOps(doc, ops, laidOut));
@@ -31,9 +31,9 @@ describe("placing new domain nodes with ELK", () => {
     expect(nodes.find((n) => n.id === "thread:t1")).toMatchObject({ x: 1000, y: 500 });
     expect(nodes.find((n) => n.id === "note:n1")).toMatchObject({ x: 1000 + NODE_SIZE.thread.w + 64, y: 500 });
     expect(edges).toHaveLength(6);
-    const jobs = nodes.filter((n) => n.kind === "job");
-    expect(jobs).toHaveLength(6);
-    for (const j of jobs) {
+    const sessions = nodes.filter((n) => n.kind === "session");
+    expect(sessions).toHaveLength(6);
+    for (const j of sessions) {
       // Near the thread it belongs to (within a couple of node widths of it).
       expect(Math.hypot(j.x - 1000, j.y - 500)).toBeLessThan(1500);
     }

@@ -28,6 +28,7 @@ import { appendUpdate, COMPACT_AFTER_UPDATES, compact, loadDoc, storedBytes } fr
 import { forgetDomainNode, getDomainNode, putDomainNode, recallGraphApply, rememberGraphApply } from "../../domain/canvas-records";
 import type { Env } from "../../env";
 import { type HatcheryLimits, hatcheryLimits } from "./limits";
+import { foldOldActivity } from "./fold-activity";
 import { HatcheryMeter } from "./meter";
 import { principalTag, principalTags, refuseOverCap } from "../shared/connection-cap";
 import { type GuardedSocket, revalidateSockets } from "../shared/connection-access";
@@ -113,6 +114,9 @@ export class Hatchery extends YServer {
       if (this.#docBytes !== null) this.#docBytes += update.byteLength;
       if (appendUpdate(this.#sql, update) >= COMPACT_AFTER_UPDATES) this.#compact();
     });
+    // After the listener: the removal must be stored like any other update.
+    const folded = foldOldActivity(this.document, this.#sql, DOMAIN_ORIGIN);
+    if (folded > 0) console.log(JSON.stringify({ msg: "hatchery folded old activity nodes", workspace: this.name, removed: folded }));
     // Catch up with anything the Autopilot committed while we slept.
     void this.sync().catch((error) => console.error(JSON.stringify({ msg: "hatchery sync failed", workspace: this.name, error: String(error) })));
   }
@@ -328,7 +332,7 @@ export class Hatchery extends YServer {
     for (const e of feed.events) ops.push(...opsForEvent(e));
     // Last: the sessions link to instances and threads this very pull may have created.
     if (feed.sessions) ops.push(...sessionOps(feed.sessions.instances));
-    const touched = new Set(ops.flatMap((op) => (op.op === "upsert" || op.op === "patch" ? [domainNodeId(op.kind, op.ref)] : [])));
+    const touched = new Set(ops.flatMap((op) => (op.op === "upsert" || op.op === "patch" ? [domainNodeId(op.kind, op.ref)] : op.op === "activity" ? [op.subject] : [])));
     // Layout runs before the write (ELK is asynchronous); placeNode re-checks for overlaps
     // at write time in case people moved things meanwhile.
     const laidOut = await layoutNewNodes(this.document, pendingNodes(this.document, ops)).catch((error: unknown) => {
