@@ -7,6 +7,9 @@ import { useUi } from "../stores/ui";
 import { FIT_PADDING, firstViewport } from "./first-view";
 import { CanvasMiniMap } from "./MiniMap";
 import { nodeTypes } from "./nodes";
+import { CanvasFilters, NeedsAttention } from "./attention";
+import { subjectOf } from "./attention-state";
+import { useShownItems } from "./filter";
 
 /**
  * The Hatchery canvas. React Flow renders only what is on screen
@@ -120,7 +123,7 @@ function EmptyCanvas() {
       ) : (
         <>
           <h2>The canvas is empty</h2>
-          <p>Start a thread on the left — it appears here. Agents’ jobs and approval requests show up on their own as they happen.</p>
+          <p>Start a thread on the left — it appears here. Agents’ jobs, approval requests and tool calls show up in their thread’s activity as they happen.</p>
         </>
       )}
     </div>
@@ -128,8 +131,12 @@ function EmptyCanvas() {
 }
 
 function Flow() {
-  const nodes = useCanvas((s) => s.nodes);
-  const edges = useCanvas((s) => s.edges);
+  const allNodes = useCanvas((s) => s.nodes);
+  // The tab's filter dims what does not match and hides internal sessions (filter.ts).
+  const { nodes, edges } = useShownItems(
+    allNodes,
+    useCanvas((s) => s.edges),
+  );
   const onNodesChange = useCanvas((s) => s.onNodesChange);
   const onEdgesChange = useCanvas((s) => s.onEdgesChange);
   const onConnect = useCanvas((s) => s.onConnect);
@@ -164,14 +171,17 @@ function Flow() {
 
   // Someone picked a node in a panel: bring it into view and select it here too. A thread
   // just created may reach the canvas a moment later, so the request waits for its node.
+  // An approval or a job is not a node: its subject comes into view, and the inspector
+  // stays on what was picked (attention-state.ts).
   const handled = useRef<typeof focusRequest>(null);
-  const focusTargetExists = useCanvas((s) => (focusRequest ? s.nodes.some((n) => n.id === focusRequest.id) : false));
+  const focusTarget = useRoom((s) => (focusRequest ? subjectOf(focusRequest.id, s.state) : null));
+  const focusTargetExists = useCanvas((s) => (focusTarget ? s.nodes.some((n) => n.id === focusTarget) : false));
   useEffect(() => {
-    if (!focusRequest || handled.current === focusRequest || !focusTargetExists) return;
+    if (!focusRequest || !focusTarget || handled.current === focusRequest || !focusTargetExists) return;
     handled.current = focusRequest;
-    setSelected([focusRequest.id]);
-    requestAnimationFrame(() => void rf.fitView({ nodes: [{ id: focusRequest.id }], duration: 300, maxZoom: 1.1, padding: 0.6 }));
-  }, [focusRequest, focusTargetExists, rf, setSelected]);
+    if (focusTarget === focusRequest.id) setSelected([focusTarget]);
+    requestAnimationFrame(() => void rf.fitView({ nodes: [{ id: focusTarget }], duration: 300, maxZoom: 1.1, padding: 0.6 }));
+  }, [focusRequest, focusTarget, focusTargetExists, rf, setSelected]);
 
   const onSelectionChange = useCallback(
     ({ nodes: selected }: OnSelectionChangeParams) => {
@@ -249,6 +259,8 @@ function Flow() {
         <Cursors />
       </ReactFlow>
       <Toolbar />
+      <CanvasFilters nodes={allNodes} />
+      <NeedsAttention />
       <ReadOnlyBanner />
       <RefusalBanner />
       <EmptyCanvas />
