@@ -51,6 +51,16 @@ async function seeNode(page: Page, kind: string, text: string) {
   return node.first();
 }
 
+/** Draws an edge in the UI: from one node's source handle to the other's target handle. */
+async function connect(page: Page, from: string, to: string) {
+  const a = (await page.locator(`.react-flow__node[data-id="${from}"] .react-flow__handle.source`).boundingBox())!;
+  const b = (await page.locator(`.react-flow__node[data-id="${to}"] .react-flow__handle.target`).boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
+  await page.mouse.up();
+}
+
 async function nodePosition(page: Page, id: string): Promise<{ x: number; y: number }> {
   const transform = await page.locator(`.react-flow__node[data-id="${id}"]`).evaluate((el) => (el as HTMLElement).style.transform);
   const m = /translate\(([-\d.]+)px,\s*([-\d.]+)px\)/.exec(transform);
@@ -98,7 +108,7 @@ afterAll(async () => {
 });
 
 describe("accessibility and themes in the app", () => {
-  it("a workspace with a thread, a job, an approval and notes, on both canvases", async () => {
+  it("a workspace with a thread (its job and approval folded into it), notes and edges, on both canvases", async () => {
     const { alice, bob } = people;
     workspace = await twoPeopleInOneWorkspace(server.url, alice, bob);
     const created = await alice.ctx.request.post(`${server.url}/api/workspaces/${workspace}/keys`, { data: { name: "ci-bot", scopes: ["read", "write"] }, headers: { origin: server.url } });
@@ -108,12 +118,17 @@ describe("accessibility and themes in the app", () => {
     await cli("send", thread.id, "Tests are green; shipping after the approval.");
     await cli("job", "start", "Build release artefacts", "--thread", thread.id, "--message", "compiling");
     await cli("request-approval", "Deploy 1.4 to prod", "--details", "diff: +12 -3", "--risk", "high", "--thread", thread.id);
+    // The job and the approval fold into the thread: its node says what waits and what runs.
     for (const page of [alice.page, bob.page]) {
-      await seeNode(page, "approval", "Deploy 1.4 to prod");
-      await seeNode(page, "job", "Build release artefacts");
-      await expect.poll(() => page.locator(".react-flow__edge").count(), { timeout: 20_000 }).toBeGreaterThan(1);
+      const node = await seeNode(page, "thread", "Release 1.4");
+      await expect.poll(() => node.locator(".attention-badge").allTextContents(), { timeout: 20_000 }).toEqual(["1 approval waiting", "job running 0%"]);
     }
-    await addNote(alice.page, "Move me");
+    const note = await addNote(alice.page, "Move me");
+    const other = await addNote(alice.page, "Edge end");
+    await alice.page.getByRole("button", { name: "Fit view", exact: true }).click();
+    await connect(alice.page, `thread:${thread.id}`, note);
+    await connect(alice.page, other, `thread:${thread.id}`);
+    for (const page of [alice.page, bob.page]) await expect.poll(() => page.locator(".react-flow__edge").count(), { timeout: 20_000 }).toBe(2);
     await seeNode(bob.page, "note", "Move me");
   });
 
@@ -187,7 +202,12 @@ describe("accessibility and themes in the app", () => {
     expect(await background(bob.page)).toBe(DARK_BG);
     await expect.poll(() => alice.page.locator(".react-flow").getAttribute("class")).toContain("light");
     expect(await alice.page.locator(".react-flow__node-thread .node").evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(255, 255, 255)");
-    await alice.page.locator(".react-flow__node-approval").first().click();
+    // The thread's folded activity, open, in the light palette.
+    await alice.page
+      .locator(".react-flow__node-thread")
+      .getByRole("button", { name: /Show the activity of/ })
+      .click();
+    await alice.page.getByRole("region", { name: /^Activity of/ }).waitFor();
     await shot(alice.page, "02-workspace-light");
     await alice.page.getByRole("tab", { name: /Approvals/ }).click();
     await shot(alice.page, "03-approvals-light");
