@@ -158,7 +158,8 @@ describe("the Autopilot in two browsers", () => {
     await alice.getByTitle("Fit everything in view (F)").click();
     await expect.poll(() => threadNode.getByTestId("attention-badges").count(), { timeout: 10_000 }).toBe(0);
     const toggle = threadNode.getByRole("button", { name: /Show the activity of/ });
-    await expect.poll(() => toggle.textContent(), { timeout: 20_000 }).toMatch(/1 tool call · 1 approval/);
+    await expect.poll(() => toggle.getAttribute("aria-label"), { timeout: 20_000 }).toMatch(/: 1 tool call · 1 approval$/);
+    expect(await toggle.textContent()).toBe("▸ ƒ 1 · ✓ 1");
     await alice.getByRole("tab", { name: "Inspector" }).click();
     // Keyboard reachable: focus the toggle, open with Enter; the first entry takes the focus.
     await toggle.focus();

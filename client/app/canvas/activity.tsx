@@ -85,7 +85,7 @@ function Entry({ entry }: { entry: ActivityEntry }) {
 
 const stop = (e: MouseEvent | KeyboardEvent) => e.stopPropagation();
 
-/** "3 tool calls · 1 approval" that opens the timeline below the node. */
+/** "ƒ 3 · ✓ 1" (3 tool calls, 1 approval) that opens the timeline below the node. */
 export function ActivityTimeline({ activity, label }: { activity: Activity | null; label: string }) {
   const [open, setOpen] = useState(false);
   const toggle = useRef<HTMLButtonElement>(null);
@@ -94,8 +94,10 @@ export function ActivityTimeline({ activity, label }: { activity: Activity | nul
     if (open) (list.current?.querySelector<HTMLElement>("button") ?? list.current)?.focus();
   }, [open]);
   if (!activity || activity.entries.length === 0) return null;
-  const counts = (Object.keys(activity.counts) as ActivityKind[]).filter((k) => activity.counts[k] > 0).map((k) => plural(activity.counts[k], NOUN[k]));
-  const summary = `${counts.join(" · ")}${activity.more ? " and older" : ""}`;
+  const kinds = (Object.keys(activity.counts) as ActivityKind[]).filter((k) => activity.counts[k] > 0);
+  const summary = `${kinds.map((k) => plural(activity.counts[k], NOUN[k])).join(" · ")}${activity.more ? " and older" : ""}`;
+  // On the node, icons and numbers (it shares the foot line); in words for screen readers and the tooltip.
+  const compact = kinds.map((k) => `${ICON[k]} ${activity.counts[k]}${activity.more ? "+" : ""}`).join(" · ");
   const close = () => {
     setOpen(false);
     toggle.current?.focus();
@@ -103,8 +105,18 @@ export function ActivityTimeline({ activity, label }: { activity: Activity | nul
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: only stops the node from taking clicks and keys meant for the timeline
     <div className="activity nodrag nowheel" onClick={stop} onDoubleClick={stop} onKeyDown={stop}>
-      <button ref={toggle} type="button" className="activity-toggle" aria-expanded={open} aria-label={`${open ? "Hide" : "Show"} the activity of ${label}: ${summary}`} onClick={() => setOpen(!open)}>
-        <span aria-hidden>{open ? "▾" : "▸"}</span> {summary}
+      <button
+        ref={toggle}
+        type="button"
+        className="activity-toggle"
+        aria-expanded={open}
+        aria-label={`${open ? "Hide" : "Show"} the activity of ${label}: ${summary}`}
+        title={summary}
+        onClick={() => setOpen(!open)}
+      >
+        <span aria-hidden>
+          {open ? "▾" : "▸"} {compact}
+        </span>
       </button>
       <NodeToolbar isVisible={open} position={Position.Bottom} align="start" offset={6}>
         <section

@@ -26,8 +26,10 @@ export function InstanceBody({ id, g }: { id: string; g: GraphNode }) {
         {status && <span className={`chip instance-${token(status)}`}>{status}</span>}
       </div>
       <AttentionBadges subject={id} />
-      <div className="node-foot">{phase && phase.toLowerCase() !== status ? phase : "OpenClaw instance"}</div>
-      <ActivityTimeline activity={readActivity(g.data.activity)} label={name || (g.ref ?? "")} />
+      <div className="node-foot-row">
+        <div className="node-foot">{phase && phase.toLowerCase() !== status ? phase : "OpenClaw instance"}</div>
+        <ActivityTimeline activity={readActivity(g.data.activity)} label={name || (g.ref ?? "")} />
+      </div>
     </>
   );
 }

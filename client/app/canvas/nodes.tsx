@@ -82,9 +82,11 @@ export const ThreadNode = memo(function ThreadNode({ id, data, selected }: Props
           </span>
         )}
       </div>
-      <AttentionBadges subject={id} />
-      {text(last?.text) ? (
-        <p className={`node-preview ${attention ? "one-line" : ""}`}>
+      {/* What wants a person takes the preview's place (activity.tsx); the message is in the thread. */}
+      {attention ? (
+        <AttentionBadges subject={id} />
+      ) : text(last?.text) ? (
+        <p className="node-preview">
           <strong>
             {text(last?.author)}
             {last?.authorKind === "agent" && <span className="agent-chip">agent</span>}
@@ -94,12 +96,14 @@ export const ThreadNode = memo(function ThreadNode({ id, data, selected }: Props
       ) : (
         <p className="node-preview muted">No messages yet</p>
       )}
-      <div className="node-foot">
-        {count} message{count === 1 ? "" : "s"}
-        {lastAt ? ` · ${relativeTime(lastAt)}` : ""}
-        {(thread?.archived ?? g.data.archived) ? " · archived" : ""}
+      <div className="node-foot-row">
+        <div className="node-foot">
+          {count} message{count === 1 ? "" : "s"}
+          {lastAt ? ` · ${relativeTime(lastAt)}` : ""}
+          {(thread?.archived ?? g.data.archived) ? " · archived" : ""}
+        </div>
+        <ActivityTimeline activity={readActivity(g.data.activity)} label={thread?.title ?? text(g.data.title)} />
       </div>
-      <ActivityTimeline activity={readActivity(g.data.activity)} label={thread?.title ?? text(g.data.title)} />
     </Shell>
   );
 });
