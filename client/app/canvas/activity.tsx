@@ -1,6 +1,7 @@
 import { NodeToolbar, Position } from "@xyflow/react";
 import { type KeyboardEvent, type MouseEvent, useEffect, useRef, useState } from "react";
 import { relativeTime } from "../lib/format";
+import { useCanvas } from "../stores/canvas";
 import { useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
 import { ActivitySchema } from "../../../shared/hatchery/node-schemas";
@@ -58,8 +59,22 @@ const NOUN: Record<ActivityKind, string> = { tool: "tool call", approval: "appro
 /** A remote value used in a class name: letters, digits, `-` and `_` only. */
 const token = (value: string) => value.replace(/[^a-z0-9_-]/gi, "").slice(0, 40);
 
-function Entry({ entry }: { entry: ActivityEntry }) {
+/**
+ * Opens an approval or a job in the inspector. The canvas selection is cleared: what is
+ * open is not a node, and a click on the subject afterwards must be a new selection that
+ * opens it again.
+ */
+export function useOpenActivity(): (ref: string, options?: { focus?: boolean }) => void {
   const select = useUi((s) => s.select);
+  const setSelected = useCanvas((s) => s.setSelected);
+  return (ref, options) => {
+    setSelected([]);
+    select(ref, options);
+  };
+}
+
+function Entry({ entry }: { entry: ActivityEntry }) {
+  const select = useOpenActivity();
   const status = entry.status.replace("_", " ");
   const body = (
     <>

@@ -1,7 +1,7 @@
 import { useMemo } from "react";
 import type { FlowNode } from "../stores/canvas";
 import { useRoom } from "../stores/room";
-import { useUi } from "../stores/ui";
+import { useOpenActivity } from "./activity";
 import { type AttentionRow, attentionRows } from "./attention-state";
 import { type CanvasFilter, useCanvasFilter, useInternalCount } from "./filter";
 
@@ -43,7 +43,7 @@ export function CanvasFilters({ nodes }: { nodes: FlowNode[] }) {
 const WHAT: Record<AttentionRow["kind"], string> = { approval: "Approval waiting", job: "Job running", failed: "Job failed", instance: "Instance in error" };
 
 function Row({ row, where }: { row: AttentionRow; where: string | null }) {
-  const select = useUi((s) => s.select);
+  const select = useOpenActivity();
   // The inspector opens the approval or job from the room's state; the canvas brings its subject into view (Canvas.tsx).
   return (
     <li className={`attention-row kind-${row.kind}`}>
