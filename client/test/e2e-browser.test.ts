@@ -182,6 +182,8 @@ describe("the Hatchery in two browsers", () => {
     for (const page of [alice.page, bob.page]) {
       const node = await seeNode(page, "thread", "Release 1.4");
       await expect.poll(() => node.getByTestId("attention-badges").textContent(), { timeout: 20_000 }).toBe("1 approval waiting");
+      // Needs attention says what and where, once opened (it stays shut until asked, covering nothing).
+      await page.getByTestId("needs-attention").getByRole("button", { name: "1 needs attention" }).click();
       await page.getByTestId("needs-attention").locator(".attention-row", { hasText: "Deploy 1.4 to prod" }).getByText("in #Release 1.4").waitFor();
       await expect.poll(() => page.getByTestId("approval-badge").textContent()).toBe("1");
       // Not a node of its own.
@@ -289,6 +291,7 @@ describe("the Hatchery in two browsers", () => {
     const pending = cli(["request-approval", "Rotate the signing key"]);
     expect(await pending.exit).toBe(0);
     // Asked outside any thread: no subject on the canvas, so it shows in Needs attention only.
+    await vic.page.getByTestId("needs-attention").getByRole("button", { name: "1 needs attention" }).click();
     await vic.page.getByTestId("needs-attention").locator(".attention-row", { hasText: "Rotate the signing key" }).getByText("not on the canvas").waitFor();
     await vic.page.getByText(/View only/).waitFor();
     await vic.page.getByRole("tab", { name: /Approvals/ }).click();

@@ -88,7 +88,8 @@ export function activityForApproval(a: Approval): ActivityOp[] {
     status: a.status,
     at: a.resolvedAt ?? a.requestedAt,
     progress: null,
-    detail: clip(a.status === "pending" ? a.summary : a.resolvedBy ? `${a.status} by ${a.resolvedBy.name}` : a.summary, ACTIVITY_DETAIL_MAX),
+    // A summary that only repeats the title (an approval without an action) says nothing more.
+    detail: clip(a.resolvedBy ? `${a.status} by ${a.resolvedBy.name}` : a.summary === a.title ? null : a.summary, ACTIVITY_DETAIL_MAX),
   };
   return [{ op: "activity", subject, entry }];
 }

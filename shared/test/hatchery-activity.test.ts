@@ -91,6 +91,10 @@ describe("activity folds into its subject", () => {
       ["tool:run1/call_0", "ok"],
     ]);
     expect(activity.entries[0]).toMatchObject({ kind: "approval", title: "Deploy 1.4", detail: "approved by Ada", at: 1200 });
+    // Pending, it says what happens once approved; a summary that repeats the title is left out.
+    const pending = (over: Partial<Approval>) => opsForEvent(event("approval.requested", { approval: approval(over) }))[0];
+    expect(pending({})).toMatchObject({ entry: { status: "pending", detail: "Version 1.4 goes to production." } });
+    expect(pending({ summary: "Deploy 1.4" })).toMatchObject({ entry: { detail: null } });
     expect(activity.entries[1]).toMatchObject({ kind: "job", progress: 45, detail: "parsing" });
     expect(activity.entries[2]).toMatchObject({ kind: "tool", title: "threads_rename", detail: "2.4 s" });
     expect(activity).toMatchObject({ more: false, counts: { tool: 1, approval: 1, job: 1 }, attention: { approvals: 0, running: 1, failed: 0 } });

@@ -7,7 +7,7 @@ import { useUi } from "../stores/ui";
 import { FIT_PADDING, firstViewport } from "./first-view";
 import { CanvasMiniMap } from "./MiniMap";
 import { nodeTypes } from "./nodes";
-import { CanvasFilters, NeedsAttention } from "./attention";
+import { CanvasFilters } from "./attention";
 import { subjectOf } from "./attention-state";
 import { useShownItems } from "./filter";
 
@@ -260,7 +260,6 @@ function Flow() {
       </ReactFlow>
       <Toolbar />
       <CanvasFilters nodes={allNodes} />
-      <NeedsAttention />
       <ReadOnlyBanner />
       <RefusalBanner />
       <EmptyCanvas />

@@ -31,6 +31,7 @@ export function CanvasFilters({ nodes }: { nodes: FlowNode[] }) {
           {f.label}
         </button>
       ))}
+      <NeedsAttention />
       {internal > 0 && (
         <label className="internal-toggle" title="Sessions the gateway runs for itself: its main session, heartbeat polls, cron runs, subagents">
           <input type="checkbox" checked={showInternal} onChange={(e) => setShowInternal(e.target.checked)} /> Show internal sessions ({internal})
@@ -59,6 +60,10 @@ function Row({ row, where }: { row: AttentionRow; where: string | null }) {
   );
 }
 
+/**
+ * "⚑ 3 need attention" at the end of the filter bar; the list opens below it on demand, so
+ * nothing of it covers the canvas until asked.
+ */
 export function NeedsAttention() {
   const approvals = useRoom((s) => s.state.approvals);
   const jobs = useRoom((s) => s.state.jobs);
@@ -75,9 +80,9 @@ export function NeedsAttention() {
     return kind === "thread" ? `#${threads.get(ref)?.title ?? ref}` : (instances.get(ref)?.name ?? ref);
   };
   return (
-    <section className={`needs-attention ${open ? "open" : ""}`} aria-label="Needs attention" data-testid="needs-attention">
-      <button type="button" className="needs-attention-head" aria-expanded={open} onClick={() => setOpen(!open)}>
-        <span aria-hidden>{open ? "▾" : "▸"}</span> Needs attention <span className="badge">{rows.length}</span>
+    <section className="needs-attention" aria-label="Needs attention" data-testid="needs-attention">
+      <button type="button" className="needs-attention-head" aria-expanded={open} onClick={() => setOpen(!open)} title="Approvals waiting, jobs running, failed jobs and instances">
+        <span aria-hidden>⚑</span> {rows.length} need{rows.length === 1 ? "s" : ""} attention
       </button>
       {open && (
         <ul className="attention-list">

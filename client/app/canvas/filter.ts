@@ -31,7 +31,7 @@ export const useCanvasFilter = create<FilterStore>()(
     (set) => ({
       filter: "all",
       showInternal: false,
-      attentionOpen: true,
+      attentionOpen: false,
       setFilter: (filter) => set({ filter }),
       setShowInternal: (showInternal) => set({ showInternal }),
       setAttentionOpen: (attentionOpen) => set({ attentionOpen }),
