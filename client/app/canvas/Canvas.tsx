@@ -179,7 +179,8 @@ function Flow() {
   useEffect(() => {
     if (!focusRequest || !focusTarget || handled.current === focusRequest || !focusTargetExists) return;
     handled.current = focusRequest;
-    if (focusTarget === focusRequest.id) setSelected([focusTarget]);
+    // What is open is not a node: nothing stays selected, so a click on the subject opens it again.
+    setSelected(focusTarget === focusRequest.id ? [focusTarget] : []);
     requestAnimationFrame(() => void rf.fitView({ nodes: [{ id: focusTarget }], duration: 300, maxZoom: 1.1, padding: 0.6 }));
   }, [focusRequest, focusTarget, focusTargetExists, rf, setSelected]);
 
