@@ -253,4 +253,24 @@ describe("the canvas lays itself out and stays readable", () => {
     expect(cut.length).toBeGreaterThan(3);
     expect(cut.filter((c) => c.cut).length / cut.length).toBeLessThanOrEqual(0.1);
   });
+
+  it("100 threads, the newest 68 placed by the server as they came: at Fit view no node overlaps another, every title renders at 10 px or more, no overlay covers a node", async () => {
+    await page.getByRole("button", { name: "Fit view", exact: true }).click();
+    await settled(page);
+    for (let i = 0; i < 68; i++) await agent.request("threads.create", { title: `${TITLES[(i * 3) % TITLES.length]} (${i})`, idempotencyKey: key("t") });
+    await expect.poll(() => readGraph(canvas.doc).nodes.filter((n) => n.kind === "thread").length, { timeout: 30_000 }).toBe(100);
+    await page.getByRole("button", { name: "Fit view", exact: true }).click();
+    await settled(page);
+    await shot("07-hundred-threads");
+    const { nodes } = readGraph(canvas.doc);
+    for (const p of nodes) {
+      for (const q of nodes) {
+        if (p.id < q.id && p.parent !== q.id && q.parent !== p.id) expect(intersects(p, q), `${p.id} and ${q.id}`).toBe(false);
+      }
+    }
+    const seen = await measure(page);
+    expect(seen.nodes.filter((n) => n.id.startsWith("thread:")).length).toBe(100);
+    for (const t of seen.titles) expect(t.px, `"${t.text}" at ${seen.zoom}`).toBeGreaterThanOrEqual(10);
+    for (const o of seen.overlays) for (const n of seen.nodes) expect(intersects(o.rect, n.rect), `${o.name} covers ${n.id}`).toBe(false);
+  });
 });
