@@ -11,15 +11,15 @@ import { edgesMap, type GraphNode, nodesMap, readNode } from "./graph";
  *   spanned by its two ends);
  * - not in the band of an existing edge either, so no edge starts crossing the new node;
  * - a node without an anchor fills the free space next to the content, from its top-left
- *   corner outwards, in rings shaped like a screen, so the canvas grows as a block, not as a column.
+ *   corner outwards, in rings shaped like the canvas, so it grows as a block, not as a column.
  * People's placements are obstacles, never moved.
  */
 export const GAP = 40;
 /** Horizontal room between a node and its anchor, for the edge to be seen. */
 export const H_GAP = 80;
 const CELL = 512;
-/** Content grows in rings this much wider than tall (a laptop screen). */
-const RING_ASPECT = 1.6;
+/** Content grows in rings this much wider than tall: the canvas between the app's side panels on a laptop. */
+const RING_ASPECT = 1.25;
 
 export interface Box {
   x: number;

@@ -4,7 +4,7 @@ import type { ELK, ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api.js";
  * "Tidy up": the whole canvas laid out by ELK's layered algorithm, left to right, the way
  * its edges point (a session, its thread, the instance it runs on). Groups are compound
  * nodes: a group holds exactly its members and its box is sized to them. Separate
- * connected components (a lone thread, a note) are packed in rows shaped like a screen.
+ * connected components (a lone thread, a note) are packed in rows shaped like the canvas.
  * Edges come back as orthogonal routes (start, bends, end): React Flow's bezier would cut
  * through a layer between the two ends of a long edge, a route goes round.
  */
@@ -33,7 +33,8 @@ export interface TidyResult {
 
 /** Room above a group's members for its label, and around them. */
 export const GROUP_PAD = { top: 56, side: 24 } as const;
-const ASPECT = 1.6;
+/** Components are packed as wide as this times their height: the canvas between the side panels on a laptop. */
+const ASPECT = 1.25;
 const IN = "\u0000in";
 const OUT = "\u0000out";
 

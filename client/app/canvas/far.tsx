@@ -9,11 +9,14 @@ import { useEffect } from "react";
  */
 export const FAR_ZOOM = 0.75;
 /** On-screen size of a far title, in pixels. */
-const FAR_TITLE_PX = 11;
+const FAR_TITLE_PX = 10.5;
 const FAR_LABEL_PX = 15;
-const LINE_HEIGHT = 1.12;
-/** The inside height of the lowest card (a session's or an instance's, less its padding). */
-const CARD_TEXT_HEIGHT = 84 - 10;
+/** As in styles.css (.far-title's line height, .node.far's padding and border). */
+const LINE_HEIGHT = 1.08;
+const CARD_CHROME = 6;
+/** Inside heights of a thread card and of the lower cards (sessions, instances, jobs). */
+const TALL = 96 - CARD_CHROME;
+const SHORT = 84 - CARD_CHROME;
 
 export const useFar = () => useStore((s) => s.transform[2] < FAR_ZOOM);
 
@@ -28,7 +31,9 @@ export function FarScale({ pane }: { pane: () => HTMLElement | null }) {
       if (!el) return;
       el.style.setProperty("--far-title", `${(FAR_TITLE_PX / zoom).toFixed(1)}px`);
       // As many whole lines as the card holds: a long title ends in an ellipsis, not a half line.
-      el.style.setProperty("--far-lines", String(Math.max(1, Math.floor((CARD_TEXT_HEIGHT * zoom) / (FAR_TITLE_PX * LINE_HEIGHT)))));
+      const lines = (inside: number) => String(Math.max(1, Math.floor((inside * zoom) / (FAR_TITLE_PX * LINE_HEIGHT))));
+      el.style.setProperty("--far-lines", lines(TALL));
+      el.style.setProperty("--far-lines-short", lines(SHORT));
       el.style.setProperty("--far-label", `${(FAR_LABEL_PX / zoom).toFixed(1)}px`);
     };
     apply(store.getState().transform[2]);

@@ -2,6 +2,7 @@ import { useStoreApi } from "@xyflow/react";
 import { useEffect, useRef } from "react";
 import { create } from "zustand";
 import type { FlowNode } from "../stores/canvas";
+import { useUi } from "../stores/ui";
 
 /**
  * Nodes that arrive while the canvas is open (an agent's thread, a colleague's note):
@@ -50,7 +51,9 @@ export function useNewNodes(nodes: readonly FlowNode[], ready: boolean, atFit: (
     const seen = known.current;
     const fresh = nodes.filter((n) => !seen.has(n.id));
     for (const n of fresh) seen.add(n.id);
-    const theirs = fresh.filter((n) => !own.delete(n.id));
+    // A thread this tab created is brought into view by its focus request (Canvas.tsx).
+    const focus = useUi.getState().focusRequest?.id;
+    const theirs = fresh.filter((n) => !own.delete(n.id) && n.id !== focus);
     if (theirs.length === 0) return;
     if (atFit()) {
       fit();
