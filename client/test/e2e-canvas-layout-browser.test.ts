@@ -28,6 +28,7 @@ let browser: Browser;
 let page: Page;
 let agent: AutopilotClient;
 let canvas: YSyncClient;
+let threads: string[] = [];
 
 const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `canvas-layout-${name}.png`) });
 const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
@@ -122,7 +123,7 @@ describe("the canvas lays itself out and stays readable", () => {
     expect(created.status()).toBe(201);
     agent = new AutopilotClient({ url: server.url, workspace, apiKey: ((await created.json()) as { key: string }).key });
     await agent.ready();
-    const threads: string[] = [];
+    threads = [];
     for (let i = 0; i < 30; i++) {
       const { thread } = await agent.request("threads.create", { title: `${TITLES[i % TITLES.length]} ${i}`, idempotencyKey: key("t") });
       threads.push(`thread:${thread.id}`);
@@ -272,5 +273,36 @@ describe("the canvas lays itself out and stays readable", () => {
     expect(seen.nodes.filter((n) => n.id.startsWith("thread:")).length).toBe(100);
     for (const t of seen.titles) expect(t.px, `"${t.text}" at ${seen.zoom}`).toBeGreaterThanOrEqual(10);
     for (const o of seen.overlays) for (const n of seen.nodes) expect(intersects(o.rect, n.rect), `${o.name} covers ${n.id}`).toBe(false);
+  });
+
+  it("a member dragged out of its group leaves it and the box shrinks; dropped into another group it joins and that box grows to hold it", async () => {
+    await page.getByRole("button", { name: "Fit view", exact: true }).click();
+    await settled(page);
+    const member = threads[3]!;
+    const centre = async (id: string) => {
+      const r = (await page.locator(`.react-flow__node[data-id="${id}"]`).boundingBox())!;
+      return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+    };
+    const dragTo = async (id: string, to: { x: number; y: number }) => {
+      const from = await centre(id);
+      await page.mouse.move(from.x, from.y);
+      await page.mouse.down();
+      await page.mouse.move(to.x, to.y, { steps: 8 });
+      await page.mouse.up();
+    };
+    const node = (id: string) => readGraph(canvas.doc).nodes.find((n) => n.id === id)!;
+    const holds = (g: Rect, n: Rect) => n.x >= g.x && n.y >= g.y && n.x + n.w <= g.x + g.w && n.y + n.h <= g.y + g.h;
+    expect(node(member).parent).toBe("group:b");
+    // Out: below the content, on the empty pane a fit keeps above the minimap's row.
+    await dragTo(member, { x: 600, y: 800 });
+    await expect.poll(() => node(member).parent, { timeout: 10_000 }).toBe(null);
+    await expect.poll(() => intersects(node("group:b"), node(member)), { timeout: 10_000 }).toBe(false);
+    expect(holds(node("group:b"), node(threads[4]!))).toBe(true);
+    // In: dropped on the middle of the other group.
+    await dragTo(member, await centre("group:a"));
+    await expect.poll(() => node(member).parent, { timeout: 10_000 }).toBe("group:a");
+    await expect.poll(() => holds(node("group:a"), node(member)), { timeout: 10_000 }).toBe(true);
+    for (const id of threads.slice(0, 3)) expect(holds(node("group:a"), node(id))).toBe(true);
+    await shot("08-regrouped");
   });
 });
