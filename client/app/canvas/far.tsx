@@ -24,9 +24,13 @@ export function FarScale({ pane }: { pane: () => HTMLElement | null }) {
   const store = useStoreApi();
   useEffect(() => {
     let last = Number.NaN;
-    const apply = (zoom: number) => {
-      if (zoom === last) return;
-      last = zoom;
+    const apply = (exact: number) => {
+      // In steps of 3 %, rounded down (the text comes out a little larger, never smaller):
+      // a zoom gesture restyles the nodes a few times, not on every frame.
+      const step = Math.floor(Math.log(exact) / Math.log(1.03));
+      if (step === last) return;
+      last = step;
+      const zoom = 1.03 ** step;
       const el = pane();
       if (!el) return;
       el.style.setProperty("--far-title", `${(FAR_TITLE_PX / zoom).toFixed(1)}px`);
