@@ -7,7 +7,7 @@ import type { Message, Thread } from "../protocol/threads";
 import { type Activity, type ActivityOp, activityForApproval, activityForJob, activityForMessage, foldActivity } from "./activity";
 import { type DomainKind, domainNodeId, FOLDED_KINDS, edgeId, edgesMap, NODE_SIZE, nodesMap, patchNode, readNode, writeNode } from "./graph";
 import type { PendingNode } from "./layout";
-import { placeNode } from "./placement";
+import { placer } from "./placement";
 import type { SessionOp } from "./session-nodes";
 
 /**
@@ -118,6 +118,7 @@ export function applyDomainOps(doc: Y.Doc, ops: DomainOp[], laidOut: Map<string,
   let retain: Extract<DomainOp, { op: "retain" }> | null = null;
   const activity: ActivityOp[] = [];
   const removed: string[] = [];
+  const place = placer(doc);
   for (const op of ops) {
     if (op.op === "remove") {
       const id = domainNodeId(op.kind, op.ref);
@@ -151,7 +152,7 @@ export function applyDomainOps(doc: Y.Doc, ops: DomainOp[], laidOut: Map<string,
       continue;
     }
     const size = NODE_SIZE[op.kind];
-    const { x, y } = placeNode(doc, size, op.near, laidOut.get(id), "beside");
+    const { x, y } = place(size, op.near, laidOut.get(id));
     writeNode(doc, { id, kind: op.kind, ref: op.ref, x, y, ...size, placed: "auto", parent: null, data: op.data });
   }
   foldInto(doc, activity);
