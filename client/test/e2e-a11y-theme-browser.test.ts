@@ -128,7 +128,7 @@ describe("accessibility and themes in the app", () => {
       await expect.poll(() => node.locator(".attention-badge").allTextContents(), { timeout: 20_000 }).toEqual(["1 approval waiting", "job running 0%"]);
     }
     // A new note lands in the middle of the view: pan first, so it does not land on the thread.
-    await panBy(alice.page, -600, 0);
+    await panBy(alice.page, -300, 0);
     const note = await addNote(alice.page, "Move me");
     // An edge Alice draws between them (written as the app's connect writes it, through her own canvas socket).
     const cookie = (await alice.ctx.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");

@@ -25,7 +25,7 @@ import { nodeTypes } from "./nodes";
 import { edgeTypes, tidyUp } from "./tidy";
 import { CanvasFilters } from "./attention";
 import { subjectOf } from "./attention-state";
-import { useShownItems } from "./filter";
+import { fittedNodes, useShownItems } from "./filter";
 
 /**
  * The Hatchery canvas. React Flow renders only what is on screen
@@ -191,7 +191,7 @@ function Flow() {
   }, [store]);
   const fit = useCallback(() => {
     const { width, height } = store.getState();
-    const current = useCanvas.getState().nodes;
+    const current = fittedNodes(useCanvas.getState().nodes);
     if (current.length === 0 || width === 0) return;
     const v = fitViewport(current, width, height, overlayPadding(section.current));
     lastFit.current = v;

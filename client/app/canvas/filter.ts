@@ -98,5 +98,8 @@ export function useShownItems(nodes: FlowNode[], edges: FlowEdge[]): { nodes: Fl
   }, [nodes, edges, matching, showInternal]);
 }
 
+/** The nodes a fit frames: not the internal sessions this tab hides. */
+export const fittedNodes = (nodes: FlowNode[]): FlowNode[] => (useCanvasFilter.getState().showInternal ? nodes : nodes.filter((n) => !isInternal(n)));
+
 /** How many internal sessions the toggle would show. */
 export const useInternalCount = (nodes: FlowNode[]): number => useMemo(() => nodes.reduce((n, node) => n + Number(isInternal(node)), 0), [nodes]);
