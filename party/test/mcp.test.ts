@@ -1,0 +1,135 @@
+// The MCP endpoint (docs/mcp.md) with the official MCP client SDK against the Worker in
+// workerd: who gets in, which tools a key's scopes list, that a write needs `write`, that
+// the approval-deciding method is never a tool, and that access holds live for an open
+// session.
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { SELF } from "cloudflare:test";
+import { describe, expect, it, vi } from "vitest";
+import type { Scope } from "../../shared/protocol/principal";
+import { api, createKey, idem, ORIGIN, type Person, RawSocket, signUp } from "./harness";
+
+const endpoint = (workspaceId: string) => new URL(`${ORIGIN}/mcp/${encodeURIComponent(workspaceId)}`);
+const selfFetch = ((input: string | URL | Request, init?: RequestInit) => SELF.fetch(input as string, init)) as typeof fetch;
+
+async function connect(workspaceId: string, key: string): Promise<Client> {
+  const client = new Client({ name: "mcp-test", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(endpoint(workspaceId), { fetch: selfFetch, requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+  return client;
+}
+
+async function keyed(scopes?: Scope[]): Promise<{ owner: Person; key: string; keyId: string }> {
+  const owner = await signUp();
+  const created = await createKey(owner, owner.workspaceId, scopes);
+  return { owner, key: created.key, keyId: created.id };
+}
+
+const initialize = (body: unknown = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } }) =>
+  JSON.stringify(body);
+
+const rawPost = (workspaceId: string, headers: Record<string, string>, body = initialize()) =>
+  SELF.fetch(endpoint(workspaceId), { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers }, body });
+
+describe("who gets in", () => {
+  it("refuses a request without a key, with a wrong key, and with another workspace's key", async () => {
+    const { owner, key } = await keyed();
+    const other = await signUp();
+    const none = await rawPost(owner.workspaceId, {});
+    expect(none.status).toBe(401);
+    expect(none.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    expect((await rawPost(owner.workspaceId, { authorization: "Bearer ap_not_a_key" })).status).toBe(401);
+    expect((await rawPost(other.workspaceId, { authorization: `Bearer ${key}` })).status).toBe(403);
+    // A person's cookie is not a key: the endpoint is for agents.
+    expect((await rawPost(owner.workspaceId, { cookie: owner.cookie })).status).toBe(401);
+    // A page on another origin cannot use a key it got hold of.
+    expect((await rawPost(owner.workspaceId, { authorization: `Bearer ${key}`, origin: "https://evil.example" })).status).toBe(403);
+    expect((await rawPost(owner.workspaceId, { authorization: `Bearer ${key}` })).status).toBe(200);
+  });
+
+  it("refuses a body over the frame bound before parsing it, and a session id from another key", async () => {
+    const { owner, key } = await keyed();
+    const big = initialize({ jsonrpc: "2.0", id: 1, method: "initialize", params: { pad: "x".repeat(300_000) } });
+    expect((await rawPost(owner.workspaceId, { authorization: `Bearer ${key}` }, big)).status).toBe(413);
+    const opened = await rawPost(owner.workspaceId, { authorization: `Bearer ${key}` });
+    const sessionId = opened.headers.get("mcp-session-id");
+    expect(sessionId).toBeTruthy();
+    await opened.text();
+    const second = await createKey(owner, owner.workspaceId, undefined, "second");
+    const list = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list", params: {} });
+    const res = await rawPost(owner.workspaceId, { authorization: `Bearer ${second.key}`, "mcp-session-id": sessionId!, "mcp-protocol-version": "2025-06-18" }, list);
+    expect(res.status).toBe(404);
+  });
+});
+
+describe("tools from the Autopilot's registry and policy", () => {
+  it("a read+write key lists the write tools and request_approval, never approvals_resolve; a call posts in a thread", async () => {
+    const { owner, key } = await keyed(["read", "write"]);
+    const client = await connect(owner.workspaceId, key);
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(["threads_list", "chat_send", "messages_list", "request_approval", "threads_archive"]));
+    for (const never of ["approvals_resolve", "settings_update", "threads_configure", "instances_link", "chat_goAhead"]) expect(names).not.toContain(never);
+
+    const created = await client.callTool({ name: "threads_create", arguments: { title: "from MCP" } });
+    expect(created.isError).toBeFalsy();
+    const threadId = (created.structuredContent as { thread: { id: string } }).thread.id;
+    const sent = await client.callTool({ name: "chat_send", arguments: { threadId, text: "hello over MCP" } });
+    expect(sent.isError).toBeFalsy();
+    // A person's socket sees the post, authored by the key's agent.
+    const person = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+    await person.hello();
+    const { messages } = await person.ok("messages.list", { threadId });
+    expect(messages.map((m: { text: string; author: { kind: string } }) => [m.text, m.author.kind])).toContainEqual(["hello over MCP", "agent"]);
+    person.close();
+    await client.close();
+  });
+
+  it("a read-only key lists no write tool, and a write is refused", async () => {
+    const { owner, key } = await keyed(["read"]);
+    const client = await connect(owner.workspaceId, key);
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).toContain("threads_list");
+    for (const write of ["chat_send", "threads_create", "request_approval", "threads_archive", "approvals_resolve"]) expect(names).not.toContain(write);
+    const refused = await client.callTool({ name: "threads_create", arguments: { title: "nope" } }).catch((error: unknown) => ({ isError: true, error }));
+    expect(refused.isError).toBe(true);
+    const listed = await client.callTool({ name: "threads_list", arguments: {} });
+    expect(listed.isError).toBeFalsy();
+    await client.close();
+  });
+
+  it("resources: the thread list and a thread's messages", async () => {
+    const { owner, key } = await keyed(["read", "write"]);
+    const person = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+    await person.hello();
+    const { thread } = await person.ok("threads.create", { title: "resourceful", idempotencyKey: idem() });
+    await person.ok("chat.send", { threadId: thread.id, text: "a message to read", idempotencyKey: idem() });
+    person.close();
+    const client = await connect(owner.workspaceId, key);
+    const threads = await client.readResource({ uri: "autopilot://threads" });
+    expect(JSON.parse((threads.contents[0] as { text: string }).text).threads.map((t: { id: string }) => t.id)).toContain(thread.id);
+    const messages = await client.readResource({ uri: `autopilot://threads/${thread.id}/messages` });
+    expect(JSON.parse((messages.contents[0] as { text: string }).text).messages.map((m: { text: string }) => m.text)).toContain("a message to read");
+    await client.close();
+  });
+});
+
+describe("access holds live", () => {
+  it("revoking a key ends its open session: a call waiting for a decision fails at once, and the next request is refused", async () => {
+    const { owner, key, keyId } = await keyed(["read", "write"]);
+    const client = await connect(owner.workspaceId, key);
+    const waiting = client.callTool({ name: "request_approval", arguments: { title: "wait for me", wait: true } }).then(
+      (result) => ({ settled: "result" as const, result }),
+      (error: unknown) => ({ settled: "error" as const, error }),
+    );
+    // Filed (the person's socket sees it pending) before the key goes.
+    const person = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+    await person.hello();
+    await vi.waitFor(async () => expect((await person.ok("approvals.list", { status: "pending" })).approvals.map((a: { title: string }) => a.title)).toContain("wait for me"));
+    person.close();
+    const res = await api("/api/auth/api-key/delete", { method: "POST", cookie: owner.cookie, body: JSON.stringify({ keyId }) });
+    expect(res.status).toBe(200);
+    const outcome = await waiting;
+    // The room ended the session: the blocked call answers at once as failed, never with a decision.
+    expect(outcome).toMatchObject({ settled: "result", result: { isError: true } });
+    expect(JSON.stringify(outcome)).toMatch(/ended before the approval was decided/);
+    expect((await rawPost(owner.workspaceId, { authorization: `Bearer ${key}` })).status).toBe(401);
+  });
+});
