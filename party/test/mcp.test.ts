@@ -111,6 +111,42 @@ describe("tools from the Autopilot's registry and policy", () => {
   });
 });
 
+describe("a gated tool becomes an approval people decide", () => {
+  it("threads_archive waits for a person: approved it runs once, as the agent; denied it never runs", async () => {
+    const { owner, key } = await keyed(["read", "write"]);
+    const person = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+    await person.hello();
+    const { thread } = await person.ok("threads.create", { title: "to archive", idempotencyKey: idem() });
+    const client = await connect(owner.workspaceId, key);
+    const pendingTitled = async () =>
+      (await person.ok("approvals.list", { status: "pending" })).approvals as { id: string; title: string; onBehalfOf: { kind: string } | null; requestedBy: { kind: string } }[];
+
+    const denied = client.callTool({ name: "threads_archive", arguments: { threadId: thread.id } }, { timeout: 30_000 });
+    const first = await vi.waitFor(async () => {
+      const [approval] = await pendingTitled();
+      expect(approval).toBeDefined();
+      return approval!;
+    });
+    expect(first).toMatchObject({ requestedBy: { kind: "agent" }, onBehalfOf: { kind: "agent" } });
+    expect(first.title).toContain("threads_archive");
+    await person.ok("approvals.resolve", { approvalId: first.id, decision: "deny", idempotencyKey: idem() });
+    expect((await denied).isError).toBe(true);
+    expect((await person.ok("threads.list", {})).threads.map((t: { id: string }) => t.id)).toContain(thread.id);
+
+    const approved = client.callTool({ name: "threads_archive", arguments: { threadId: thread.id } }, { timeout: 30_000 });
+    const second = await vi.waitFor(async () => {
+      const [approval] = await pendingTitled();
+      expect(approval).toBeDefined();
+      return approval!;
+    });
+    await person.ok("approvals.resolve", { approvalId: second.id, decision: "approve", idempotencyKey: idem() });
+    expect((await approved).isError).toBeFalsy();
+    expect((await person.ok("threads.list", {})).threads.map((t: { id: string }) => t.id)).not.toContain(thread.id);
+    person.close();
+    await client.close();
+  });
+});
+
 describe("access holds live", () => {
   it("revoking a key ends its open session: a call waiting for a decision fails at once, and the next request is refused", async () => {
     const { owner, key, keyId } = await keyed(["read", "write"]);
