@@ -49,6 +49,9 @@ export function rpcError(status: number, message: string, headers: Record<string
   return Response.json({ jsonrpc: "2.0", error: { code: status === 429 ? -32029 : -32000, message }, id: null }, { status, headers });
 }
 
+/** A session's (or a key's, before it has one) bucket in the room's request meter, apart from sockets' ids. */
+const meterId = (id: string) => `mcp:${id}`;
+
 const noPresence = (): never => {
   throw new RoomError("forbidden", "an MCP session has no presence to update");
 };
@@ -69,9 +72,13 @@ export class McpSessions implements DurableObjectCapability {
   /** One HTTP request to the endpoint, from `principal` (the Worker's verdict of this very request). */
   async handle(request: Request, principal: Principal): Promise<Response> {
     const sessionId = request.headers.get("mcp-session-id");
+    // Another key's session is as unknown to this one as a session that never was.
+    const found = sessionId === null ? undefined : this.#sessions.get(sessionId);
+    const known = found?.principal.id === principal.id ? found : undefined;
     const now = Date.now();
-    // Every request costs a token, like every socket frame, before anything is parsed.
-    const token = this.deps.meter().take(`mcp:${sessionId ?? principal.id}`, principal.id, now);
+    // Every request costs a token, like every socket frame, before anything is parsed: a
+    // session's own bucket, or (no session yet, or an id made up) one per key.
+    const token = this.deps.meter().take(known ? meterId(known.id) : meterId(principal.id), principal.id, now);
     if (!token.ok) return rpcError(429, `too many requests (${token.limit} limit)`, { "retry-after": String(Math.ceil(token.retryAfterMs / 1000)) });
     let parsedBody: unknown;
     if (request.method === "POST") {
@@ -88,9 +95,8 @@ export class McpSessions implements DurableObjectCapability {
       const session = await this.#open(principal, now);
       return session.transport.handleRequest(request, { parsedBody });
     }
-    const session = this.#sessions.get(sessionId);
-    // Another key's session is as unknown to this one as a session that never was.
-    if (!session || session.principal.id !== principal.id) return rpcError(404, "session not found");
+    const session = known;
+    if (!session) return rpcError(404, "session not found");
     session.lastUsed = now;
     if (!sameAccess(session.principal, principal)) this.#rescope(session, principal);
     return session.transport.handleRequest(request, parsedBody === undefined ? undefined : { parsedBody });
@@ -195,7 +201,10 @@ export class McpSessions implements DurableObjectCapability {
   }
 
   #forget(session: Session): void {
-    if (session.id !== undefined && this.#sessions.get(session.id) === session) this.#sessions.delete(session.id);
+    if (session.id !== undefined && this.#sessions.get(session.id) === session) {
+      this.#sessions.delete(session.id);
+      this.deps.meter().forget(meterId(session.id), Date.now());
+    }
     session.ended.abort();
   }
 
