@@ -11,6 +11,7 @@ import type { Principal } from "../../../../shared/protocol/principal";
 import { hasScope } from "../../../../shared/scopes";
 import { AGENT_TOOLS, type AgentTool, toolInputSchema } from "../../../agent/tools";
 import { PROTOCOL_VERSION } from "../../../../shared/protocol/version";
+import { MESSAGES_TEMPLATE, THREADS_URI } from "./uris";
 
 /** What a session's server acts through (sessions.ts gives it the room's). */
 export interface McpRoom {
@@ -24,9 +25,6 @@ export interface McpRoom {
 export const GATED_CALL_TTL_MS = 15 * 60 * 1000;
 /** How often a call blocked on a decision tells the client it is still waiting (keeps `resetTimeoutOnProgress` clients waiting). */
 const WAITING_BEAT_MS = 15_000;
-
-export const THREADS_URI = "autopilot://threads";
-export const messagesUri = (threadId: string) => `autopilot://threads/${encodeURIComponent(threadId)}/messages`;
 
 export const REQUEST_APPROVAL_TOOL = "request_approval";
 
@@ -137,7 +135,7 @@ export function sessionServer(room: McpRoom, principal: () => Principal, subscri
   });
   server.registerResource(
     "messages",
-    new ResourceTemplate("autopilot://threads/{threadId}/messages", { list: undefined }),
+    new ResourceTemplate(MESSAGES_TEMPLATE, { list: undefined }),
     { description: "A thread's newest messages (JSON, newest last).", mimeType: "application/json" },
     async (uri, variables) => {
       const threadId = decodeURIComponent(String(variables.threadId));

@@ -5,7 +5,7 @@
 // sockets' limits and bounded like their frames. Sessions live in memory: a restarted room
 // answers 404 to an old session id and the client starts a new one, as the MCP spec says.
 import type { CapabilityRequestContext, DurableObjectCapability } from "agents/lifecycle";
-import { isInitializeRequest, readRequestBody, WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
+import type { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
 import type { Approval } from "../../../../shared/protocol/approvals";
 import type { DurableEvent } from "../../../../shared/protocol/events";
 import { MAX_CLIENT_FRAME_BYTES } from "../../../../shared/protocol/frames";
@@ -23,7 +23,15 @@ import type { RoomLimits } from "../../shared/limits";
 import type { RequestMeter } from "../../shared/rate-limit";
 import type { AutopilotContext } from "../context";
 import { dispatch } from "../methods/dispatch";
-import { type McpRoom, messagesUri, type SessionServer, sessionServer, THREADS_URI } from "./server";
+import type { McpRoom, SessionServer } from "./server";
+import { messagesUri, THREADS_URI } from "./uris";
+
+/** The SDK and the session server, loaded with the first MCP request (sdk.ts says why). */
+let loaded: Promise<typeof import("./sdk")> | undefined;
+const sdk = () => {
+  loaded ??= import("./sdk");
+  return loaded;
+};
 
 export interface McpSessionsDeps {
   room(): AutopilotContext;
@@ -80,6 +88,7 @@ export class McpSessions implements DurableObjectCapability {
     // session's own bucket, or (no session yet, or an id made up) one per key.
     const token = this.deps.meter().take(known ? meterId(known.id) : meterId(principal.id), principal.id, now);
     if (!token.ok) return rpcError(429, `too many requests (${token.limit} limit)`, { "retry-after": String(Math.ceil(token.retryAfterMs / 1000)) });
+    const { isInitializeRequest, readRequestBody } = await sdk();
     let parsedBody: unknown;
     if (request.method === "POST") {
       const body = await readRequestBody(request, MAX_CLIENT_FRAME_BYTES);
@@ -109,6 +118,7 @@ export class McpSessions implements DurableObjectCapability {
     const subscriptions = new Set<string>();
     const ended = new AbortController();
     const session = { principal, subscriptions, lastUsed: now, ended } as Session;
+    const { WebStandardStreamableHTTPServerTransport, sessionServer } = await sdk();
     session.transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       onsessioninitialized: (id) => {
