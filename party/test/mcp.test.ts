@@ -5,7 +5,9 @@
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { SELF } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
-import type { Scope } from "../../shared/protocol/principal";
+import type { Principal, Scope } from "../../shared/protocol/principal";
+import { McpSessions } from "../rooms/autopilot/mcp/sessions";
+import { RequestMeter } from "../rooms/shared/rate-limit";
 import { api, createKey, idem, ORIGIN, type Person, RawSocket, signUp } from "./harness";
 
 const endpoint = (workspaceId: string) => new URL(`${ORIGIN}/mcp/${encodeURIComponent(workspaceId)}`);
@@ -167,5 +169,31 @@ describe("access holds live", () => {
     expect(outcome).toMatchObject({ settled: "result", result: { isError: true } });
     expect(JSON.stringify(outcome)).toMatch(/ended before the approval was decided/);
     expect((await rawPost(owner.workspaceId, { authorization: `Bearer ${key}` })).status).toBe(401);
+  });
+});
+
+describe("requests are metered like socket frames", () => {
+  it("a key's requests beyond its bucket get 429 with Retry-After", async () => {
+    const rate = { perSecond: 0.001, burst: 2 };
+    const sessions = new McpSessions({
+      room: () => {
+        throw new Error("a refused request reaches no room");
+      },
+      meter: () => meter,
+      limits: () => ({ connection: rate, principal: { perSecond: 0.001, burst: 100 }, workspace: { perSecond: 0.001, burst: 100 }, connectionsPerPrincipal: 4 }),
+      posted: () => undefined,
+    });
+    const meter = new RequestMeter(() => sessions.deps.limits());
+    const agent: Principal = { id: "agent:k1", kind: "agent", name: "metered", scopes: ["read"] };
+    const post = () =>
+      sessions.handle(
+        new Request(`${ORIGIN}/agents/autopilot/ws/mcp`, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: initialize() }),
+        agent,
+      );
+    expect((await post()).status).toBe(200);
+    expect((await post()).status).toBe(200);
+    const refused = await post();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 });
