@@ -45,6 +45,17 @@ describe("who gets in", () => {
     // A page on another origin cannot use a key it got hold of.
     expect((await rawPost(owner.workspaceId, { authorization: `Bearer ${key}`, origin: "https://evil.example" })).status).toBe(403);
     expect((await rawPost(owner.workspaceId, { authorization: `Bearer ${key}` })).status).toBe(200);
+    // The room's own MCP path is not reachable from outside, whatever principal a request claims.
+    const forged = await SELF.fetch(`${ORIGIN}/agents/autopilot/${owner.workspaceId}/mcp`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "x-autopilot-principal": encodeURIComponent(JSON.stringify({ id: "agent:forged", kind: "agent", name: "forged", scopes: ["read", "write"] })),
+      },
+      body: initialize(),
+    });
+    expect(forged.status).toBe(404);
   });
 
   it("refuses a body over the frame bound before parsing it, and a session id from another key", async () => {
