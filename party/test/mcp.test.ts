@@ -208,3 +208,46 @@ describe("requests are metered like socket frames", () => {
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 });
+
+describe("a re-scoped session", () => {
+  it("lists the tools of its new scopes (re-scoped by an access change, or by a request's fresh verdict)", async () => {
+    const limits = { perSecond: 100, burst: 100 };
+    const sessions = new McpSessions({
+      room: () => {
+        throw new Error("listing tools reaches no room");
+      },
+      meter: () => meter,
+      limits: () => ({ connection: limits, principal: limits, workspace: limits, connectionsPerPrincipal: 4 }),
+      posted: () => undefined,
+    });
+    const meter = new RequestMeter(() => sessions.deps.limits());
+    let agent: Principal = { id: "agent:k2", kind: "agent", name: "rescoped", scopes: ["read", "write"] };
+    // Each request carries the Worker's verdict of that request, read fresh from D1.
+    const request = (body: unknown, sessionId?: string) =>
+      sessions.handle(
+        new Request(`${ORIGIN}/agents/autopilot/ws/mcp`, {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18", ...(sessionId ? { "mcp-session-id": sessionId } : {}) },
+          body: JSON.stringify(body),
+        }),
+        agent,
+      );
+    const opened = await request(JSON.parse(initialize()));
+    const sessionId = opened.headers.get("mcp-session-id")!;
+    await opened.text();
+    await (await request({ jsonrpc: "2.0", method: "notifications/initialized" }, sessionId)).text();
+    const toolNames = async () => {
+      const text = await (await request({ jsonrpc: "2.0", id: crypto.randomUUID(), method: "tools/list", params: {} }, sessionId)).text();
+      const data = text.split("\n").find((line) => line.startsWith("data: {"));
+      return (JSON.parse(data!.slice(6)) as { result: { tools: { name: string }[] } }).result.tools.map((t) => t.name);
+    };
+    expect(await toolNames()).toContain("chat_send");
+    const [guarded] = sessions.guarded();
+    agent = { ...agent, scopes: ["read"] };
+    guarded!.rescope(agent);
+    const after = await toolNames();
+    expect(after).toContain("threads_list");
+    expect(after).not.toContain("chat_send");
+    expect(after).not.toContain("request_approval");
+  });
+});
