@@ -160,6 +160,32 @@ describe("a gated tool becomes an approval people decide", () => {
   });
 });
 
+describe("a gated call that ends before a decision", () => {
+  it("withdraws its approval: nobody is asked to decide what would not run", async () => {
+    const { owner, key } = await keyed(["read", "write"]);
+    const person = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+    await person.hello();
+    const { thread } = await person.ok("threads.create", { title: "kept", idempotencyKey: idem() });
+    const client = await connect(owner.workspaceId, key);
+    const cancel = new AbortController();
+    const call = client.callTool({ name: "threads_archive", arguments: { threadId: thread.id } }, { signal: cancel.signal }).catch((error: unknown) => error);
+    const filed = await vi.waitFor(async () => {
+      const [approval] = (await person.ok("approvals.list", { status: "pending" })).approvals as { id: string }[];
+      expect(approval).toBeDefined();
+      return approval!;
+    });
+    cancel.abort();
+    await call;
+    await vi.waitFor(async () => {
+      const { approval } = await person.ok("approvals.get", { approvalId: filed.id });
+      expect(approval).toMatchObject({ status: "expired", note: "withdrawn: the MCP call that asked for it ended before a decision" });
+    });
+    expect((await person.ok("threads.list", {})).threads.map((t: { id: string }) => t.id)).toContain(thread.id);
+    person.close();
+    await client.close();
+  });
+});
+
 describe("access holds live", () => {
   it("revoking a key ends its open session: a call waiting for a decision fails at once, and the next request is refused", async () => {
     const { owner, key, keyId } = await keyed(["read", "write"]);

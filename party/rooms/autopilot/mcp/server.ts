@@ -19,6 +19,8 @@ export interface McpRoom {
   call(principal: Principal, method: MethodName, params: Record<string, unknown>): Promise<{ ok: true; payload: unknown } | { ok: false; code: string; message: string }>;
   /** Resolves with the approval once it is no longer pending; rejects when `signal` aborts. */
   decided(approvalId: string, signal: AbortSignal): Promise<Approval>;
+  /** Withdraws a pending approval (expired, with `note`). */
+  withdraw(approvalId: string, note: string): void;
 }
 
 /** How long an approval filed for a gated tool waits when the caller gives no lifetime. */
@@ -92,7 +94,12 @@ export function sessionServer(room: McpRoom, principal: () => Principal, subscri
         idempotencyKey: callKey(ctx, "approval"),
       });
       if (!filed.ok) return text(`${filed.code}: ${filed.message}`, true);
-      const decided = await awaitDecision((filed.payload as { approval: Approval }).approval, ctx);
+      const { approval } = filed.payload as { approval: Approval };
+      const decided = await awaitDecision(approval, ctx).catch((error: unknown) => {
+        // Nothing would run on a later decision: nobody should be asked to make it.
+        room.withdraw(approval.id, "withdrawn: the MCP call that asked for it ended before a decision");
+        throw error;
+      });
       if (decided.status !== "approved") return text({ ran: false, approval: decided }, true);
     }
     const result = await room.call(principal(), tool.method, params);

@@ -13,6 +13,7 @@ import type { MethodName } from "../../../../shared/protocol/methods";
 import type { Message } from "../../../../shared/protocol/threads";
 import type { Principal } from "../../../../shared/protocol/principal";
 import { hasScope } from "../../../../shared/scopes";
+import { withdraw } from "../../../access/withdrawals";
 import { sameAccess } from "../../../auth/current-access";
 import type { OpEffects } from "../../../domain/context";
 import { getApproval } from "../../../domain/approvals";
@@ -137,6 +138,7 @@ export class McpSessions implements DurableObjectCapability {
     return {
       call: (principal, method, params) => this.#call(principal, method, params),
       decided: (approvalId, signal) => this.#decided(approvalId, AbortSignal.any([signal, session.ended.signal])),
+      withdraw: (approvalId, note) => void withdraw(this.deps.room(), new Map([[approvalId, note]])),
     };
   }
 
