@@ -26,6 +26,7 @@ const UNIT_FILES = [
   "client/test/client.test.ts",
   "client/test/errors.test.ts",
   "client/test/first-view.test.ts",
+  "client/test/group-fit.test.ts",
   "client/test/instance-status.test.ts",
   "client/test/markdown.test.ts",
   "client/test/mentions.test.ts",

@@ -7,6 +7,7 @@ import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build as viteBuild } from "vite";
+import { buildPackageTypes, PACKAGE_DEPENDENCIES, packPackage } from "./package/build-package.mjs";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 const isZod = (importer) => /[\\/]node_modules[\\/]zod[\\/]/.test(importer ?? "");
@@ -52,8 +53,9 @@ const common = {
   plugins: [englishOnlyZod],
 };
 
-// Start clean so no stale file is ever served.
+// Start clean so no stale file is ever served or packed.
 rmSync(join(root, "dist"), { recursive: true, force: true });
+rmSync(join(root, "package", "dist"), { recursive: true, force: true });
 
 // The app first (index.html + hashed assets); the bundles below add their own files.
 await viteBuild({
@@ -76,17 +78,27 @@ await viteBuild({
 });
 
 await Promise.all([
+  // The package agents install (client/package): the CLI and the library for Node 20+ and
+  // bundlers. Its runtime dependencies stay external: `ws` and `commander` are CommonJS
+  // (ws with optional native addons) and require Node built-ins, which an ESM bundle would
+  // have to shim, and zod is what the package's types are written in, so one copy serves both.
   build({
     ...common,
     entryPoints: ["src/cli.ts"],
-    outfile: "dist/cli.mjs",
+    outfile: "package/dist/cli.mjs",
     platform: "node",
     target: "node20",
-    // `ws` and `commander` stay runtime dependencies: they are CommonJS (ws with optional
-    // native addons) and require Node built-ins, which an ESM bundle would have to shim;
-    // the package installs both anyway.
-    external: ["ws", "commander"],
+    external: PACKAGE_DEPENDENCIES,
   }),
+  build({
+    ...common,
+    entryPoints: ["src/index.ts"],
+    outfile: "package/dist/index.mjs",
+    platform: "neutral",
+    target: "es2022",
+    external: PACKAGE_DEPENDENCIES,
+  }),
+  // The same library as one file for browsers, served by the Worker as /autopilot-client.mjs.
   build({
     ...common,
     entryPoints: ["src/index.ts"],
@@ -97,4 +109,6 @@ await Promise.all([
     // Only reached in Node (dynamic import); browsers use their own WebSocket.
     external: ["ws"],
   }),
+  buildPackageTypes(),
 ]);
+packPackage(join(root, "dist"));

@@ -7,12 +7,13 @@ import { MAX_CLIENT_FRAME_BYTES, type EventFrame, type ResponseFrame } from "../
 import { HelloPayload } from "../../shared/protocol/hello";
 import { isMethodName, Methods, type MethodName, type MethodResult } from "../../shared/protocol/methods";
 import type { Principal } from "../../shared/protocol/principal";
+import { CloseCode } from "../../shared/protocol/errors";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { Backoff, DEFAULT_BACKOFF, fullJitterDelay, type BackoffOptions } from "../../shared/backoff";
 import type { AutopilotClientOptions, ClientEvents, ConnectionStatus, RequestArgs, RequestOptions, StatusDetail } from "./client-types";
 import { Emitter } from "./emitter";
-import { AutopilotError, errorFromClose, isTerminalCloseCode, isTerminalError, protocolMismatch } from "./errors";
-import { decodeServerFrame, typeEvent, type KnownEvent } from "./frames";
+import { AutopilotError, errorFromClose, isTerminalCloseCode, isTerminalError, olderProtocolToTry, protocolMismatch } from "./errors";
+import { decodeServerFrame, inCurrentShapes, typeEvent, type KnownEvent } from "./frames";
 import { methodNamespaces, type MethodNamespaces } from "./method-namespaces";
 import { bucketForLimits, type TokenBucket } from "./ratelimit";
 import { randomId, utf8Length, withIdempotencyKey } from "./request-ids";
@@ -82,6 +83,9 @@ export class AutopilotClient {
   #generation = 0;
   #attempted = false;
   #closingOnPurpose = false;
+  /** The version asked for on the next connect: the current one, or an older server's (cuts). */
+  #protocol = PROTOCOL_VERSION;
+  #steppingDown = false;
   #retryOverrideMs: number | null = null;
   #lastError: AutopilotError | null = null;
   /** Set once the client is closed; every later request rejects with it. */
@@ -286,7 +290,7 @@ export class AutopilotClient {
         reconnectionDelayGrowFactor: 1,
         connectionTimeout: OPEN_TIMEOUT_MS,
         maxRetries: Number.POSITIVE_INFINITY,
-        shouldReconnectOnClose: (event) => !isTerminalCloseCode(event.code) && !this.#terminalError,
+        shouldReconnectOnClose: (event) => this.#steppedDown(event.code, event.reason) || (!isTerminalCloseCode(event.code) && !this.#terminalError),
       });
       this.#socket = socket;
       socket.addEventListener("open", () => this.#onOpen());
@@ -314,7 +318,7 @@ export class AutopilotClient {
     this.#attempted = true;
     if (this.#terminalError) throw this.#terminalError;
 
-    const query: Record<string, string> = { protocol: String(PROTOCOL_VERSION) };
+    const query: Record<string, string> = { protocol: String(this.#protocol) };
     if (this.#options.device) query.device = this.#options.device;
     if (this.#state.lastSeq !== null && this.#state.epoch !== null) {
       query.lastSeq = String(this.#state.lastSeq);
@@ -360,10 +364,24 @@ export class AutopilotClient {
     }, HELLO_TIMEOUT_MS);
   }
 
+  /**
+   * An older server refused this version with 4008 but speaks one the cuts can read: ask
+   * for that one on the next connect (once per version, from the close PartySocket is about
+   * to act on).
+   */
+  #steppedDown(code: number, reason: string): boolean {
+    if (code !== CloseCode.protocolUnsupported || this.#terminalError) return false;
+    const older = olderProtocolToTry(this.#protocol, reason);
+    if (older === null) return false;
+    this.#protocol = older;
+    this.#steppingDown = true;
+    return true;
+  }
+
   #onMessage(data: unknown): void {
     const decoded = decodeServerFrame(data);
     if (!decoded.ok) return this.#warn(decoded.message, data);
-    const frame = decoded.value;
+    const frame = this.#protocol === PROTOCOL_VERSION ? decoded.value : inCurrentShapes(this.#protocol, decoded.value, (id) => this.#pending.get(id)?.method);
     if (frame.type === "res") return this.#onResponse(frame);
     if (frame.event === "hello") return this.#onHello(frame);
     // The room's first frame is always hello; anything before it belongs to no known seq.
@@ -379,7 +397,7 @@ export class AutopilotClient {
     }
     const hello = parsed.data;
     if (hello.protocol !== PROTOCOL_VERSION) {
-      return this.#shutdown(protocolMismatch(hello.protocol), true);
+      return this.#shutdown(protocolMismatch({ oldest: hello.protocol, newest: hello.protocol }), true);
     }
     const previous = this.#state;
     const { state, outcome } = applyHello(previous, hello);
@@ -487,6 +505,11 @@ export class AutopilotClient {
     this.#clearHelloTimer();
     // A close we caused (gap, missing hello) has its reason recorded already.
     if (this.#terminalError || this.#closingOnPurpose) return;
+    if (this.#steppingDown) {
+      // Refused for its version by an older server: the next connect asks for an older one.
+      this.#steppingDown = false;
+      return;
+    }
     const error = errorFromClose(code, reason);
     if (isTerminalCloseCode(code)) return this.#shutdown(error, true);
     if (error.code === "rate_limited") this.#retryOverrideMs = error.retryAfterMs ?? null;

@@ -1,5 +1,5 @@
 import { CloseCode, RateLimitCloseReason, RETRYABLE_CODES, TERMINAL_CLOSE_CODES, type ErrorCode, type ErrorShape } from "../../shared/protocol/errors";
-import { PROTOCOL_VERSION, serverProtocolFromReason } from "../../shared/protocol/version";
+import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION, serverProtocolsFromReason } from "../../shared/protocol/version";
 
 /**
  * Codes an `AutopilotError` can carry: the server's closed set, plus the few failures only
@@ -68,7 +68,7 @@ export function errorFromClose(code: number, reason: string): AutopilotError {
     case CloseCode.forbidden:
       return new AutopilotError("forbidden", `access to the workspace was refused${why}`);
     case CloseCode.protocolUnsupported:
-      return protocolMismatch(serverProtocolFromReason(reason));
+      return protocolMismatch(serverProtocolsFromReason(reason));
     case CloseCode.rateLimited: {
       const retryAfterMs = rateLimitRetryAfter(reason);
       return new AutopilotError("rate_limited", "connection closed: rate limited", {
@@ -84,23 +84,36 @@ export function errorFromClose(code: number, reason: string): AutopilotError {
 }
 
 /**
- * The server speaks another protocol version: terminal, and what the person should do is
+ * The server speaks no version this client does (it speaks PROTOCOL_VERSION and, through
+ * the cuts, back to OLDEST_PROTOCOL_VERSION): terminal, and what the person should do is
  * update the client (or, against an older server, use an older one). Shown as is by the
  * CLI and the app.
  */
-export function protocolMismatch(serverVersion: number | null): AutopilotError {
-  const details = { clientProtocol: PROTOCOL_VERSION, ...(serverVersion !== null && { serverProtocol: serverVersion }) };
-  if (serverVersion !== null && serverVersion < PROTOCOL_VERSION) {
-    return new AutopilotError("protocol_unsupported", `this client speaks protocol ${PROTOCOL_VERSION}, newer than the server's ${serverVersion}: use a client for protocol ${serverVersion}`, {
-      details,
-    });
+export function protocolMismatch(server: { oldest: number; newest: number } | null): AutopilotError {
+  const details = { clientProtocol: PROTOCOL_VERSION, ...(server !== null && { serverProtocol: server.newest, serverOldestProtocol: server.oldest }) };
+  const speaks = (range: { oldest: number; newest: number }) => (range.oldest === range.newest ? `protocol ${range.newest}` : `protocols ${range.oldest} to ${range.newest}`);
+  const client = speaks({ oldest: OLDEST_PROTOCOL_VERSION, newest: PROTOCOL_VERSION });
+  if (server !== null && server.newest < PROTOCOL_VERSION) {
+    return new AutopilotError("protocol_unsupported", `this client speaks ${client}, newer than the server's ${server.newest}: use a client for protocol ${server.newest}`, { details });
   }
-  const server = serverVersion === null ? "" : ` (it speaks protocol ${serverVersion})`;
+  const suffix = server === null ? "" : ` (it speaks ${speaks(server)})`;
   return new AutopilotError(
     "protocol_unsupported",
-    `this client speaks protocol ${PROTOCOL_VERSION}, which the server no longer supports${server}: update your client (reload the app, or install the latest autopilot CLI)`,
-    { details },
+    `this client speaks ${client}, which the server no longer supports${suffix}: update your client (reload the app, or install the latest autopilot CLI)`,
+    {
+      details,
+    },
   );
+}
+
+/**
+ * An older server refused the current version (4008) but speaks one this client can still
+ * read (through the cuts): the version to ask for instead, or null.
+ */
+export function olderProtocolToTry(asked: number, reason: string): number | null {
+  const server = serverProtocolsFromReason(reason);
+  if (!server || server.newest >= asked) return null;
+  return server.newest >= OLDEST_PROTOCOL_VERSION ? server.newest : null;
 }
 
 function rateLimitRetryAfter(reason: string): number | null {

@@ -1,4 +1,5 @@
 import { Events, type EventName, type EventPayload } from "../../shared/protocol/events";
+import { eventFrom, resultFrom } from "../../shared/protocol/cuts/index";
 import { ServerFrame, type EventFrame } from "../../shared/protocol/frames";
 
 /** An event whose name this client knows, with its payload validated against the schema. */
@@ -45,4 +46,16 @@ export function typeEvent(frame: EventFrame): { event: ReceivedEvent; invalid?: 
   const parsed = Events[frame.event].safeParse(frame.payload);
   if (!parsed.success) return { event: unknown, invalid: `invalid ${frame.event} payload: ${parsed.error.message}` };
   return { event: { known: true, event: frame.event, payload: parsed.data, ...seq } as KnownEvent };
+}
+
+/**
+ * A frame from a server of an older `version`, in the current version's shapes (the cuts'
+ * way up), so everything after the decoder knows one version. `methodOf` names the
+ * request a response answers.
+ */
+export function inCurrentShapes(version: number, frame: ServerFrame, methodOf: (id: string) => string | undefined): ServerFrame {
+  if (frame.type === "event") return { ...frame, payload: eventFrom(version, frame.event, frame.payload) };
+  if (!frame.ok) return frame;
+  const method = methodOf(frame.id);
+  return method ? { ...frame, payload: resultFrom(version, method, frame.payload) } : frame;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PROTOCOL_VERSION } from "../../shared/protocol/version";
+import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../../shared/protocol/version";
 import type { FakeRoom } from "./fake-room";
 import { setUpCli } from "./cli-harness";
 import { approval, thread } from "./fixtures";
@@ -40,13 +40,13 @@ describe("autopilot CLI", () => {
 
   it("exits 3 and says to update when the server speaks a newer protocol", async () => {
     room.onConnect = (connection) => {
-      setTimeout(() => connection.socket.close(4008, `protocol ${PROTOCOL_VERSION} is not supported: this server speaks protocol ${PROTOCOL_VERSION + 1}`), 5);
+      setTimeout(() => connection.socket.close(4008, `protocol ${PROTOCOL_VERSION} is not supported: this server speaks protocols ${PROTOCOL_VERSION + 1} to ${PROTOCOL_VERSION + 2}`), 5);
       return null;
     };
     const run = await cli(["threads"]);
     expect(run.code).toBe(3);
     expect(run.stderr.trim()).toBe(
-      `autopilot: this client speaks protocol ${PROTOCOL_VERSION}, which the server no longer supports (it speaks protocol ${PROTOCOL_VERSION + 1}): update your client (reload the app, or install the latest autopilot CLI)`,
+      `autopilot: this client speaks protocols ${OLDEST_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}, which the server no longer supports (it speaks protocols ${PROTOCOL_VERSION + 1} to ${PROTOCOL_VERSION + 2}): update your client (reload the app, or install the latest autopilot CLI)`,
     );
     expect(room.connections).toHaveLength(1);
   });

@@ -4,8 +4,9 @@ import type { AddressInfo } from "node:net";
 import WebSocket from "ws";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AutopilotError } from "../src/errors";
-import { PROTOCOL_VERSION } from "../../shared/protocol/version";
-import { hello, snapshot, thread } from "./fixtures";
+import { eventFor } from "../../shared/protocol/cuts/index";
+import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../../shared/protocol/version";
+import { approval, hello, snapshot, thread } from "./fixtures";
 import { fakeRoomPerTest } from "./client-harness";
 import { eventuallyReal } from "./fake-room";
 
@@ -106,14 +107,18 @@ describe("connecting", () => {
     const connection = await harness.room.waitForConnections(1);
     fakeClock();
     // The room's own reason (shared/protocol/version.ts), from a server one version ahead.
-    connection.socket.close(4008, `protocol ${PROTOCOL_VERSION} is not supported: this server speaks protocol ${PROTOCOL_VERSION + 1}`);
+    connection.socket.close(4008, `protocol ${PROTOCOL_VERSION} is not supported: this server speaks protocols ${PROTOCOL_VERSION + 1} to ${PROTOCOL_VERSION + 2}`);
     const error = (await client.ready().then(
       () => null,
       (e: unknown) => e,
     )) as AutopilotError;
-    expect(error).toMatchObject({ code: "protocol_unsupported", retryable: false, details: { clientProtocol: PROTOCOL_VERSION, serverProtocol: PROTOCOL_VERSION + 1 } });
+    expect(error).toMatchObject({
+      code: "protocol_unsupported",
+      retryable: false,
+      details: { clientProtocol: PROTOCOL_VERSION, serverProtocol: PROTOCOL_VERSION + 2, serverOldestProtocol: PROTOCOL_VERSION + 1 },
+    });
     expect(error.message).toBe(
-      `this client speaks protocol ${PROTOCOL_VERSION}, which the server no longer supports (it speaks protocol ${PROTOCOL_VERSION + 1}): update your client (reload the app, or install the latest autopilot CLI)`,
+      `this client speaks protocols ${OLDEST_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}, which the server no longer supports (it speaks protocols ${PROTOCOL_VERSION + 1} to ${PROTOCOL_VERSION + 2}): update your client (reload the app, or install the latest autopilot CLI)`,
     );
     expect(client.closeError).toBe(error);
     // Every backoff round the client could have scheduled, run: still the one connection attempt.
@@ -121,6 +126,35 @@ describe("connecting", () => {
     expect(seen.at(-1)?.[0]).toBe("closed");
     expect(harness.room.connections).toHaveLength(1);
     expect(seen.map(([status]) => status).filter((s) => s !== "connecting")).toEqual(["closed"]);
+  });
+
+  it("negotiates down: an older server's 4008 names its versions, the client asks again for the newest it can read and reads it in its own shapes", async () => {
+    const older = PROTOCOL_VERSION - 1;
+    harness.room.onConnect = () => null;
+    const client = connect();
+    const first = await harness.room.waitForConnections(1);
+    expect(first.url.searchParams.get("protocol")).toBe(String(PROTOCOL_VERSION));
+    // A server from before the range named one version.
+    first.socket.close(4008, `protocol ${PROTOCOL_VERSION} is not supported: this server speaks protocol ${older}`);
+    const second = await harness.room.waitForConnections(2);
+    expect(second.url.searchParams.get("protocol")).toBe(String(older));
+    // The older server's hello, in its own shapes (what the room's cut sends a client of that version).
+    const current = hello({ snapshot: snapshot({ threads: [thread("t1")], approvals: [approval("a1", { title: "Deploy" })] }) });
+    second.event("hello", eventFor(older, "hello", current) as never);
+    const greeted = await client.ready();
+    expect(greeted.protocol).toBe(PROTOCOL_VERSION);
+    expect(client.state.approvals.get("a1")).toMatchObject({ title: "Deploy", summary: "Deploy", onBehalfOf: null, selfConfirmed: false });
+    expect(client.state.threads.get("t1")?.responder.agents).toBe(false);
+    expect(harness.room.connections).toHaveLength(2);
+  });
+
+  it("does not step down below the versions it can read", async () => {
+    harness.room.onConnect = () => null;
+    const client = connect();
+    const first = await harness.room.waitForConnections(1);
+    first.socket.close(4008, `protocol ${PROTOCOL_VERSION} is not supported: this server speaks protocols ${OLDEST_PROTOCOL_VERSION - 2} to ${OLDEST_PROTOCOL_VERSION - 1}`);
+    await expect(client.ready()).rejects.toMatchObject({ code: "protocol_unsupported", details: { serverProtocol: OLDEST_PROTOCOL_VERSION - 1 } });
+    expect(harness.room.connections).toHaveLength(1);
   });
 
   it("a hello from another protocol version is refused the same way; an older server is named as such", async () => {
@@ -132,7 +166,7 @@ describe("connecting", () => {
     connection.event("hello", hello({ protocol: PROTOCOL_VERSION - 1 }));
     await expect(client.ready()).rejects.toMatchObject({
       code: "protocol_unsupported",
-      message: `this client speaks protocol ${PROTOCOL_VERSION}, newer than the server's ${PROTOCOL_VERSION - 1}: use a client for protocol ${PROTOCOL_VERSION - 1}`,
+      message: `this client speaks protocols ${OLDEST_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}, newer than the server's ${PROTOCOL_VERSION - 1}: use a client for protocol ${PROTOCOL_VERSION - 1}`,
     });
     await vi.runAllTimersAsync();
     expect(seen.at(-1)?.[0]).toBe("closed");

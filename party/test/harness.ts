@@ -5,7 +5,8 @@ import { type EventFrame, type ResponseFrame, ServerFrame } from "../../shared/p
 import type { HelloPayload } from "../../shared/protocol/hello";
 import { isMethodName, type MethodName, type MethodParams, type MethodResult, Methods } from "../../shared/protocol/methods";
 import type { Role, Scope } from "../../shared/protocol/principal";
-import { PROTOCOL_VERSION } from "../../shared/protocol/version";
+import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../../shared/protocol/version";
+import { olderFrameViolations } from "./older-protocol";
 
 export const ORIGIN = "http://autopilot.test";
 
@@ -113,11 +114,11 @@ export interface Frame {
 // test is also a check that the room only sends what the protocol says. The check runs
 // after the test: inside it, the time it takes (the room runs on the same thread) slowed
 // the room enough to change what the timing-sensitive tests (rate limits) saw.
-const received: { text: string; method: string | undefined }[] = [];
+const received: { text: string; method: string | undefined; protocol: number }[] = [];
 
 /** What was wrong with the frames received since the last call (empty: nothing); starts afresh. */
 export function takeSchemaViolations(): string[] {
-  return received.splice(0).flatMap(({ text, method }) => frameViolations(text, method).map((v) => `${v}\n  in ${text.slice(0, 500)}`));
+  return received.splice(0).flatMap(({ text, method, protocol }) => frameViolations(text, method, protocol).map((v) => `${v}\n  in ${text.slice(0, 500)}`));
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -145,7 +146,7 @@ function checkAgainst(schema: z.ZodType, value: unknown, what: string): string[]
 }
 
 /** What is wrong with a frame from the room (empty: nothing). `method` is the request's, when known. */
-export function frameViolations(text: string, method: string | undefined): string[] {
+export function frameViolations(text: string, method: string | undefined, protocol = PROTOCOL_VERSION): string[] {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -154,6 +155,7 @@ export function frameViolations(text: string, method: string | undefined): strin
   }
   const envelope = checkAgainst(ServerFrame, json, "frame");
   if (envelope.length > 0) return envelope;
+  if (protocol !== PROTOCOL_VERSION) return olderFrameViolations(protocol, json, method);
   const f = ServerFrame.parse(json);
   if (f.type === "res") {
     if (!f.ok || method === undefined || !isMethodName(method)) return [];
@@ -174,11 +176,14 @@ export class RawSocket {
   /** Request id → method, so a response can be checked against the method's result schema. */
   readonly #methods = new Map<string, string>();
 
-  private constructor(readonly ws: WebSocket) {
+  private constructor(
+    readonly ws: WebSocket,
+    readonly protocol: number,
+  ) {
     ws.addEventListener("message", (e) => {
       const text = e.data as string;
       const frame = JSON.parse(text) as Frame;
-      received.push({ text, method: typeof frame.id === "string" ? this.#methods.get(frame.id) : undefined });
+      received.push({ text, method: typeof frame.id === "string" ? this.#methods.get(frame.id) : undefined, protocol });
       this.frames.push(frame);
       this.#wake();
     });
@@ -201,7 +206,9 @@ export class RawSocket {
     const res = await SELF.fetch(`${ORIGIN}/agents/autopilot/${workspaceId}?${params}`, { headers });
     if (!res.webSocket) throw new Error(`upgrade refused with HTTP ${res.status}`);
     res.webSocket.accept();
-    return new RawSocket(res.webSocket);
+    // A version this room does not speak is refused before any frame; check against the current one.
+    const protocol = Number(params.get("protocol"));
+    return new RawSocket(res.webSocket, Number.isInteger(protocol) && protocol >= OLDEST_PROTOCOL_VERSION && protocol < PROTOCOL_VERSION ? protocol : PROTOCOL_VERSION);
   }
 
   /** Waits until a frame matching `pick` arrives (looking at frames not yet consumed). */

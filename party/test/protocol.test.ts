@@ -35,18 +35,6 @@ describe("authentication before the room", () => {
     expect((await badKey.waitClosed()).code).toBe(4001);
   });
 
-  it("speaks only the current protocol: an older or newer client is refused with 4008 and the server's version", async () => {
-    const alice = await signUp();
-    const current = await RawSocket.open(alice.workspaceId, { cookie: alice.cookie }, { protocol: PROTOCOL_VERSION });
-    expect((await current.hello()).protocol).toBe(PROTOCOL_VERSION);
-    current.close();
-    for (const protocol of [PROTOCOL_VERSION - 1, 1, 99, "x"]) {
-      const sock = await RawSocket.open(alice.workspaceId, { cookie: alice.cookie }, { protocol });
-      expect(await sock.waitClosed()).toEqual({ code: 4008, reason: `protocol ${protocol} is not supported: this server speaks protocol ${PROTOCOL_VERSION}` });
-      expect(sock.frames).toEqual([]); // no hello in shapes it could not parse
-    }
-  });
-
   it("rejects a forged principal header: identity comes only from the Worker", async () => {
     const alice = await signUp();
     const forged = encodeURIComponent(JSON.stringify({ id: "x", kind: "user", name: "Mallory", scopes: ["admin"] }));

@@ -6,7 +6,7 @@ import type { Job } from "../protocol/jobs";
 import type { Message, Thread } from "../protocol/threads";
 import { type DomainKind, domainNodeId, edgeId, edgesMap, NODE_SIZE, nodesMap, patchNode, readNode, STACKED_KINDS, writeNode } from "./graph";
 import type { PendingNode } from "./layout";
-import { placeNode } from "./placement";
+import { placer } from "./placement";
 import type { SessionOp } from "./session-nodes";
 import { toolNodesToTrim, toolOpsForApproval, toolOpsForMessage } from "./tool-nodes";
 
@@ -152,6 +152,7 @@ export function applyDomainOps(doc: Y.Doc, ops: DomainOp[], laidOut: Map<string,
   const trims = new Map<string, number>();
   let retain: Extract<DomainOp, { op: "retain" }> | null = null;
   const removed: string[] = [];
+  const place = placer(doc);
   for (const op of ops) {
     if (op.op === "remove") {
       const id = domainNodeId(op.kind, op.ref);
@@ -185,7 +186,7 @@ export function applyDomainOps(doc: Y.Doc, ops: DomainOp[], laidOut: Map<string,
       continue;
     }
     const size = NODE_SIZE[op.kind];
-    const { x, y } = placeNode(doc, size, op.near, laidOut.get(id), STACKED_KINDS.has(op.kind) ? "below" : "beside");
+    const { x, y } = place(size, op.near, laidOut.get(id), null, STACKED_KINDS.has(op.kind));
     writeNode(doc, { id, kind: op.kind, ref: op.ref, x, y, ...size, placed: "auto", parent: null, data: op.data });
   }
   if (trims.size > 0) removed.push(...removeNodes(doc, toolNodesToTrim(readNodes(doc), trims)));

@@ -1,13 +1,14 @@
-import type { ELK } from "elkjs/lib/elk-api.js";
 import type * as Y from "yjs";
-import { type NodeKind, NODE_SIZE, nodesMap, readNode, STACKED_KINDS } from "./graph";
+import { type NodeKind, NODE_SIZE, STACKED_KINDS } from "./graph";
+import { type Box, belowSpot, besideSpot, edgeBand, type EdgeEnd, freeSpot, obstaclesOf } from "./placement";
 
 /**
- * Positions for domain nodes about to be created, computed with ELK's stress layout:
- * each new node is a free vertex, the node it belongs to (its anchor, e.g. the thread of
- * a job) is pinned with `stress.fixed` at its current position, so ELK places new nodes
- * around the canvas as people arranged it and never moves anything that exists.
- * Overlaps are resolved afterwards against every node (see placement.ts).
+ * Positions for domain nodes about to be created, all of one pull at once, so they avoid
+ * each other as well as what is on the canvas (placement.ts). Each new node goes beside
+ * its anchor: the node one of its edges of this pull leads to (a thread's instance, a
+ * session's thread before its instance), or the node it was created near; the side is
+ * the one its edge leaves from. Nothing that exists moves. The whole canvas is laid out
+ * by ELK only when a person asks for it (tidy.ts).
  */
 export interface PendingNode {
   id: string;
@@ -15,55 +16,36 @@ export interface PendingNode {
   near: string | null;
 }
 
-/**
- * Loaded on the first layout, not with the module: ELK is megabytes of compiled Java whose
- * evaluation builds thousands of classes. Evaluated at isolate start it grew the Worker's
- * live heap (the Autopilot, the Hatchery and the gate share one isolate locally) and with
- * it every major GC pause on the rooms' path, though most isolates never lay out a node.
- */
-let elk: Promise<ELK> | null = null;
-const loadElk = (): Promise<ELK> => {
-  elk ??= import("elkjs/lib/elk.bundled.js").then(({ default: Elk }) => new Elk());
-  return elk;
-};
+/** The link operations of a pull (only their ends matter here). */
+type LinkLike = { op: string; source?: string; target?: string };
 
-export async function layoutNewNodes(doc: Y.Doc, pending: PendingNode[]): Promise<Map<string, { x: number; y: number }>> {
-  // Stacked kinds go straight under their anchor (placement.ts); ELK would scatter them.
-  const anchored = pending.filter((p) => p.near && !STACKED_KINDS.has(p.kind) && nodesMap(doc).has(p.near));
+export async function layoutNewNodes(doc: Y.Doc, pending: PendingNode[], ops: readonly LinkLike[] = []): Promise<Map<string, { x: number; y: number }>> {
   const positions = new Map<string, { x: number; y: number }>();
-  if (anchored.length === 0) return positions;
-  const anchors = new Map<string, { x: number; y: number; w: number; h: number }>();
-  for (const p of anchored) {
-    const n = readNode(p.near!, nodesMap(doc).get(p.near!)!);
-    anchors.set(n.id, { x: n.x, y: n.y, w: n.w, h: n.h });
-  }
-  const children = [
-    ...[...anchors].map(([id, a]) => ({ id, x: a.x, y: a.y, width: a.w, height: a.h, layoutOptions: { "org.eclipse.elk.stress.fixed": "true" } })),
-    ...anchored.map((p, i) => {
-      const a = anchors.get(p.near!)!;
-      // Start each new node just right of its anchor, fanned out, so the stress
-      // minimisation settles it on that side instead of on top of the anchor.
-      return { id: p.id, x: a.x + a.w + 80, y: a.y + i * 40, width: NODE_SIZE[p.kind].w, height: NODE_SIZE[p.kind].h };
-    }),
-  ];
-  const edges = anchored.map((p) => ({ id: `${p.id}->${p.near}`, sources: [p.id], targets: [p.near!] }));
-  const result = await (await loadElk()).layout({
-    id: "root",
-    layoutOptions: {
-      "org.eclipse.elk.algorithm": "stress",
-      "org.eclipse.elk.stress.desiredEdgeLength": "320",
-      "org.eclipse.elk.stress.dimension": "XY",
-      "org.eclipse.elk.interactive": "true",
-    },
-    children,
-    edges,
-  });
-  // ELK may translate the whole drawing; re-anchor it so pinned nodes stay where they are.
-  const firstAnchor = result.children?.find((c) => anchors.has(c.id));
-  const shift = firstAnchor ? { dx: anchors.get(firstAnchor.id)!.x - (firstAnchor.x ?? 0), dy: anchors.get(firstAnchor.id)!.y - (firstAnchor.y ?? 0) } : { dx: 0, dy: 0 };
-  for (const c of result.children ?? []) {
-    if (anchors.has(c.id)) continue;
-    positions.set(c.id, { x: Math.round((c.x ?? 0) + shift.dx), y: Math.round((c.y ?? 0) + shift.dy) });
+  if (pending.length === 0) return positions;
+  const { obstacles, boxes } = obstaclesOf(doc);
+  const links = ops.filter((o): o is { op: "link"; source: string; target: string } => o.op === "link" && typeof o.source === "string" && typeof o.target === "string");
+  for (const p of pending) {
+    const size = NODE_SIZE[p.kind];
+    const { anchor, end } = anchorOf(p, links, boxes);
+    const stacked = STACKED_KINDS.has(p.kind) && anchor;
+    const spot = stacked ? belowSpot(obstacles, anchor, size) : (anchor && besideSpot(obstacles, anchor, size, end)) || freeSpot(obstacles, size);
+    obstacles.add(spot);
+    boxes.set(p.id, spot);
+    if (anchor) {
+      const band = end === "source" ? edgeBand(spot, anchor) : edgeBand(anchor, spot);
+      if (band) obstacles.addBand(band);
+    }
+    positions.set(p.id, { x: spot.x, y: spot.y });
   }
   return positions;
+}
+
+/** The box a new node goes beside, and which end of the edge to it the new node is. */
+function anchorOf(p: PendingNode, links: Array<{ source: string; target: string }>, boxes: Map<string, Box>): { anchor: Box | null; end: EdgeEnd } {
+  const mine = links.filter((l) => (l.source === p.id && boxes.has(l.target)) || (l.target === p.id && boxes.has(l.source)));
+  const other = (l: { source: string; target: string }) => (l.source === p.id ? l.target : l.source);
+  // A thread is the most specific neighbour (a session open as a thread sits by the thread, not by the gateway).
+  const link = mine.find((l) => other(l).startsWith("thread:")) ?? mine.find((l) => other(l) === p.near) ?? mine[0];
+  if (link) return { anchor: boxes.get(other(link))!, end: link.source === p.id ? "source" : "target" };
+  return { anchor: p.near ? (boxes.get(p.near) ?? null) : null, end: null };
 }

@@ -1,25 +1,43 @@
 /**
- * Wire protocol version of the Autopilot socket. Bump it whenever any schema in this
- * folder changes shape; `shared/test/protocol-version.test.ts` fails until the bump is
- * recorded with `npm run protocol:lock`.
+ * Wire protocol versions of the Autopilot socket. Bump PROTOCOL_VERSION whenever any
+ * schema in this folder changes shape; `shared/test/protocol-version.test.ts` fails until
+ * the bump is recorded with `npm run protocol:lock`, which also records the version's wire
+ * schemas in `versions/<n>.json`.
  *
- * A room speaks exactly this version. A client asking for any other (`?protocol=`) is
- * refused with close 4008 (terminal) and a reason naming the server's version
- * (`protocolUnsupportedReason`), so it can tell its user to update instead of parsing
- * shapes it does not know. (Rooms once accepted 1–4 but sent every one of them v4 shapes,
- * which an older client could not always parse.) Stored documents are versioned apart
- * from this (party/records): old rows are upgraded on read, whatever the protocol.
+ * A room speaks a range: the current version and the one before it
+ * (OLDEST_PROTOCOL_VERSION). A client asks for its version (`?protocol=`); one in the range
+ * gets every frame in its own version's shapes (`cuts/`: each cut turns a newer frame into
+ * the older one), one outside it is refused with close 4008 (terminal) and a reason naming
+ * the range (`protocolUnsupportedReason`), so it can tell its user to update. Stored
+ * documents are versioned apart from this (party/records): old rows are upgraded on read.
  */
 export const PROTOCOL_VERSION = 8;
 
-/** Close reason of a 4008: which version was refused and which one the server speaks. */
-export function protocolUnsupportedReason(requested: string): string {
-  // A close reason is at most 123 bytes; the requested value comes from the client.
-  return `protocol ${requested.slice(0, 12)} is not supported: this server speaks protocol ${PROTOCOL_VERSION}`;
+/** The oldest version a room still speaks: a version is kept for one more version after it. */
+export const OLDEST_PROTOCOL_VERSION = 7;
+
+export const isSupportedProtocol = (version: number): boolean => Number.isInteger(version) && version >= OLDEST_PROTOCOL_VERSION && version <= PROTOCOL_VERSION;
+
+/** The version a connect asks for (`?protocol=`; the current one when absent), or null for one this room does not speak. */
+export function requestedProtocol(value: string | null): number | null {
+  if (value === null) return PROTOCOL_VERSION;
+  if (!/^\d{1,4}$/.test(value)) return null;
+  return isSupportedProtocol(Number(value)) ? Number(value) : null;
 }
 
-/** The server version a 4008 reason names, or null for a reason in another form. */
-export function serverProtocolFromReason(reason: string): number | null {
-  const match = /server speaks protocol (\d+)/.exec(reason);
-  return match ? Number(match[1]) : null;
+/** Close reason of a 4008: which version was refused and which ones the server speaks. */
+export function protocolUnsupportedReason(requested: string): string {
+  // A close reason is at most 123 bytes; the requested value comes from the client.
+  return `protocol ${requested.slice(0, 12)} is not supported: this server speaks protocols ${OLDEST_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}`;
+}
+
+/**
+ * The versions a 4008 reason names, or null for a reason in another form. Servers before
+ * the range named one version ("speaks protocol 7").
+ */
+export function serverProtocolsFromReason(reason: string): { oldest: number; newest: number } | null {
+  const range = /server speaks protocols (\d+) to (\d+)/.exec(reason);
+  if (range) return { oldest: Number(range[1]), newest: Number(range[2]) };
+  const single = /server speaks protocol (\d+)/.exec(reason);
+  return single ? { oldest: Number(single[1]), newest: Number(single[1]) } : null;
 }

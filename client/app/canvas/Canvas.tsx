@@ -1,12 +1,28 @@
-import { Background, BackgroundVariant, Controls, Panel, ReactFlow, ReactFlowProvider, useReactFlow, useStore, useStoreApi, ViewportPortal, type OnSelectionChangeParams } from "@xyflow/react";
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  Panel,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+  useStore,
+  useStoreApi,
+  type Viewport,
+  ViewportPortal,
+  type OnSelectionChangeParams,
+} from "@xyflow/react";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { useCanvas, type FlowEdge, type FlowNode } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
 import { useTheme } from "../stores/theme";
 import { useUi } from "../stores/ui";
-import { FIT_PADDING, firstViewport } from "./first-view";
+import { FarScale } from "./far";
+import { FIRST_VIEW_MIN_ZOOM, firstViewport, fitViewport, overlayPadding } from "./first-view";
 import { CanvasMiniMap } from "./MiniMap";
+import { markOwn, NewNodesChip, useNewNodes } from "./new-nodes";
 import { nodeTypes } from "./nodes";
+import { edgeTypes, tidyUp } from "./tidy";
 
 /**
  * The Hatchery canvas. React Flow renders only what is on screen
@@ -15,7 +31,9 @@ import { nodeTypes } from "./nodes";
  * notes; everyone else gets a read-only canvas that says why.
  */
 
-const FIT_ALL = { duration: 300, padding: FIT_PADDING } as const;
+const FIT_MS = 300;
+/** Within this many pixels (and a hundredth of zoom) the view still counts as the fit. */
+const SAME_VIEW = 2;
 
 const NO_EDGES: FlowEdge[] = [];
 
@@ -38,7 +56,7 @@ function Cursors() {
   );
 }
 
-function Toolbar() {
+function Toolbar({ fit, tidy }: { fit: () => void; tidy: () => void }) {
   const canEdit = useCan("write");
   const rf = useReactFlow<FlowNode>();
   const addNote = useCanvas((s) => s.addNote);
@@ -53,6 +71,7 @@ function Toolbar() {
   };
   const created = (id: string | null) => {
     if (!id) return;
+    markOwn(id);
     setSelected([id]);
     select(id);
   };
@@ -75,8 +94,11 @@ function Toolbar() {
       >
         {selectedCount > 1 ? `Group ${selectedCount}` : "+ Group"}
       </button>
-      <button type="button" onClick={() => void rf.fitView(FIT_ALL)} title="Fit everything in view (F)">
+      <button type="button" onClick={fit} title="Fit everything in view (F)">
         Fit view
+      </button>
+      <button type="button" disabled={!canEdit} onClick={tidy} title="Lay out every node cleanly (T)">
+        Tidy up
       </button>
     </div>
   );
@@ -146,6 +168,36 @@ function Flow() {
   const store = useStoreApi<FlowNode>();
   const fitted = useRef(false);
   const [edgesShown, setEdgesShown] = useState(false);
+  const [ready, setReady] = useState(false);
+  const section = useRef<HTMLElement>(null);
+  const pane = useCallback(() => section.current, []);
+
+  // The view the app's last fit set, while nobody has moved it since (new nodes then
+  // re-fit); `fitting` while that fit animates.
+  const lastFit = useRef<Viewport | null>(null);
+  const fitting = useRef(false);
+  const atFit = useCallback(() => {
+    if (fitting.current) return true;
+    const v = lastFit.current;
+    const [x, y, zoom] = store.getState().transform;
+    return !!v && Math.abs(v.x - x) <= SAME_VIEW && Math.abs(v.y - y) <= SAME_VIEW && Math.abs(v.zoom - zoom) < 0.01;
+  }, [store]);
+  const fit = useCallback(() => {
+    const { width, height } = store.getState();
+    const current = useCanvas.getState().nodes;
+    if (current.length === 0 || width === 0) return;
+    const v = fitViewport(current, width, height, overlayPadding(section.current));
+    lastFit.current = v;
+    fitting.current = true;
+    void rf.setViewport(v, { duration: FIT_MS }).finally(() => {
+      fitting.current = false;
+    });
+  }, [rf, store]);
+  const tidy = useCallback(() => {
+    if (!canEdit) return;
+    void tidyUp(rf, fit);
+  }, [canEdit, rf, fit]);
+  useNewNodes(nodes, ready, atFit, fit);
 
   // The first view, once the first full document arrived and the pane has its size: set
   // in the commit that hands React Flow the nodes (a layout effect runs before React
@@ -156,7 +208,12 @@ function Flow() {
     if (!synced || fitted.current || nodes.length === 0 || !paneReady) return;
     fitted.current = true;
     const { width, height } = store.getState();
-    void rf.setViewport(firstViewport(nodes, width, height));
+    const padding = overlayPadding(section.current);
+    const first = firstViewport(nodes, width, height, padding);
+    void rf.setViewport(first);
+    // Everything fitted without the first view's floor: that is the app's fit, and new nodes follow it.
+    if (first.zoom > FIRST_VIEW_MIN_ZOOM || fitViewport(nodes, width, height, padding).zoom >= FIRST_VIEW_MIN_ZOOM) lastFit.current = first;
+    setReady(true);
     // Edges a frame later: the nodes paint first. On a large graph with many long edges
     // across the first view, rendering the edges dominates the first frame.
     requestAnimationFrame(() => setTimeout(() => setEdgesShown(true), 0));
@@ -170,7 +227,7 @@ function Flow() {
     if (!focusRequest || handled.current === focusRequest || !focusTargetExists) return;
     handled.current = focusRequest;
     setSelected([focusRequest.id]);
-    requestAnimationFrame(() => void rf.fitView({ nodes: [{ id: focusRequest.id }], duration: 300, maxZoom: 1.1, padding: 0.6 }));
+    requestAnimationFrame(() => void rf.fitView({ nodes: [{ id: focusRequest.id }], duration: FIT_MS, maxZoom: 1.1, padding: 0.6 }));
   }, [focusRequest, focusTargetExists, rf, setSelected]);
 
   const onSelectionChange = useCallback(
@@ -186,14 +243,16 @@ function Flow() {
   const onKeyDown = (e: React.KeyboardEvent) => {
     const target = e.target as HTMLElement;
     if (target.closest("input, textarea, [contenteditable]")) return;
-    if (e.key === "f" || e.key === "F") void rf.fitView(FIT_ALL);
+    if (e.key === "f" || e.key === "F") fit();
     if (!canEdit) return;
+    if (e.key === "t" || e.key === "T") tidy();
     const centre = () => {
       const box = (e.currentTarget as HTMLElement).getBoundingClientRect();
       return rf.screenToFlowPosition({ x: box.left + box.width / 2 - 100, y: box.top + box.height / 2 - 60 });
     };
     if (e.key === "n" || e.key === "N") {
       const id = addNote(centre());
+      markOwn(id);
       if (id) select(id);
     }
     if (e.key === "g" || e.key === "G") {
@@ -202,6 +261,7 @@ function Flow() {
         .filter((n) => n.selected && n.type !== "group")
         .map((n) => n.id);
       const id = addGroup(centre(), "New group", members);
+      markOwn(id);
       if (id) select(id);
     }
   };
@@ -210,6 +270,7 @@ function Flow() {
     // A region holding the toolbar and React Flow, which marks its own pane as the
     // application: one application role, so a screen reader stays in browse mode on the toolbar.
     <section
+      ref={section}
       className="canvas"
       aria-label="Canvas"
       onKeyDown={onKeyDown}
@@ -220,6 +281,7 @@ function Flow() {
         nodes={nodes}
         edges={edgesShown ? edges : NO_EDGES}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
@@ -247,8 +309,10 @@ function Flow() {
         </Panel>
         <Controls showInteractive={false} showFitView={false} aria-label="Zoom controls" />
         <Cursors />
+        <FarScale pane={pane} />
       </ReactFlow>
-      <Toolbar />
+      <Toolbar fit={fit} tidy={tidy} />
+      <NewNodesChip show={(ids) => void rf.fitView({ nodes: ids.map((id) => ({ id })), duration: FIT_MS, maxZoom: 1, padding: overlayPadding(section.current) })} />
       <ReadOnlyBanner />
       <RefusalBanner />
       <EmptyCanvas />

@@ -1,4 +1,6 @@
-import { getNodesBounds, getViewportForBounds, type Viewport } from "@xyflow/react";
+import { type FitViewOptions, getNodesBounds, getViewportForBounds, type Viewport } from "@xyflow/react";
+
+type Padding = NonNullable<FitViewOptions["padding"]>;
 import type { FlowNode } from "../stores/canvas";
 
 /**
@@ -12,7 +14,41 @@ import type { FlowNode } from "../stores/canvas";
  */
 export const FIRST_VIEW_MIN_ZOOM = 0.5;
 export const FIT_PADDING = 0.15;
+/** The canvas's own zoom range (Canvas.tsx); a fit never magnifies past 100 %. */
+export const MIN_ZOOM = 0.05;
 
-export function firstViewport(nodes: readonly FlowNode[], width: number, height: number): Viewport {
-  return getViewportForBounds(getNodesBounds([...nodes]), width, height, FIRST_VIEW_MIN_ZOOM, 1, FIT_PADDING);
+export type SidePadding = { top: `${number}px`; right: `${number}px`; bottom: `${number}px`; left: `${number}px` };
+const px = (n: number): `${number}px` => `${Math.round(n)}px`;
+
+export function firstViewport(nodes: readonly FlowNode[], width: number, height: number, padding: Padding = FIT_PADDING): Viewport {
+  return getViewportForBounds(getNodesBounds([...nodes]), width, height, FIRST_VIEW_MIN_ZOOM, 1, padding);
+}
+
+/** The app's Fit view: every node in the part of the pane no overlay covers. */
+export function fitViewport(nodes: readonly FlowNode[], width: number, height: number, padding: Padding = FIT_PADDING): Viewport {
+  return getViewportForBounds(getNodesBounds([...nodes]), width, height, MIN_ZOOM, 1, padding);
+}
+
+const MARGIN = 16;
+
+/**
+ * Per-side padding in pixels that keeps a fit clear of the overlays drawn on the pane: the
+ * toolbar at the top, the minimap and the zoom controls at the bottom (measured, so a
+ * narrow window or a hidden minimap is accounted for). Falls back to a flat margin.
+ */
+export function overlayPadding(pane: Element | null): SidePadding {
+  const flat = { top: px(MARGIN), right: px(MARGIN), bottom: px(MARGIN), left: px(MARGIN) };
+  if (!pane) return flat;
+  const box = pane.getBoundingClientRect();
+  const shown = (el: Element | null) => {
+    const r = el?.getBoundingClientRect();
+    return r && r.width > 0 && r.height > 0 ? r : null;
+  };
+  const toolbar = shown(pane.querySelector(".canvas-toolbar"));
+  const below = [shown(pane.querySelector(".minimap-panel")), shown(pane.querySelector(".react-flow__controls"))].filter((r): r is DOMRect => r !== null);
+  return {
+    ...flat,
+    top: px(toolbar ? Math.max(MARGIN, toolbar.bottom - box.top + MARGIN) : MARGIN),
+    bottom: px(below.length ? Math.max(MARGIN, ...below.map((r) => box.bottom - r.top + MARGIN)) : MARGIN),
+  };
 }

@@ -1,4 +1,4 @@
-import { Handle, type NodeProps, type NodeTypes, Position, useStore } from "@xyflow/react";
+import { Handle, type NodeProps, type NodeTypes, Position } from "@xyflow/react";
 import { markdownPreview } from "../lib/markdown-preview";
 import { Component, type ComponentType, memo, type ReactNode, useEffect, useRef, useState } from "react";
 import { useCanvas, type FlowNode } from "../stores/canvas";
@@ -6,7 +6,9 @@ import { useCan, useRoom } from "../stores/room";
 import { unreadCount, useUnread } from "../stores/unread";
 import { NOTE_TEXT_MAX } from "../../../shared/hatchery/node-schemas";
 import { relativeTime } from "../lib/format";
+import { useFar } from "./far";
 import { useLiveText } from "./live-text";
+import { useFresh } from "./new-nodes";
 
 /**
  * One component per node kind, each showing its status at a glance. Each is memoised and
@@ -34,17 +36,15 @@ function PeerRing({ id }: { id: string }) {
 }
 
 /**
- * Zoomed far out, text is unreadable anyway: nodes draw a title bar only, which keeps a
- * whole 2,000-node canvas cheap to paint. The selector yields a boolean, so nodes
- * re-render when the threshold is crossed, not on every zoom step.
+ * Zoomed far out (far.tsx), body text would be unreadable: nodes draw their title only,
+ * scaled to stay readable, which also keeps a whole 2,000-node canvas cheap to paint.
+ * A node that just arrived pulses once (new-nodes.tsx).
  */
-const FAR_ZOOM = 0.35;
-const useFar = () => useStore((s) => s.transform[2] < FAR_ZOOM);
-
 function Shell({ id, kind, selected, title, children, className = "" }: { id: string; kind: string; selected: boolean; title: string; children: ReactNode; className?: string }) {
   const far = useFar();
+  const fresh = useFresh((s) => s.pulse.has(id));
   return (
-    <div className={`node node-${kind} ${selected ? "is-selected" : ""} ${far ? "far" : ""} ${className}`}>
+    <div className={`node node-${kind} ${selected ? "is-selected" : ""} ${far ? "far" : ""} ${fresh ? "is-new" : ""} ${className}`}>
       <Handle type="target" position={Position.Left} />
       <PeerRing id={id} />
       {far ? <span className="far-title">{title}</span> : children}
@@ -290,8 +290,9 @@ export const NoteNode = memo(function NoteNode({ id, data, selected }: Props) {
 });
 
 export const GroupNode = memo(function GroupNode({ id, data, selected }: Props) {
+  const far = useFar();
   return (
-    <div className={`node-group ${selected ? "is-selected" : ""}`} style={{ width: data.g.w, height: data.g.h }}>
+    <div className={`node-group ${selected ? "is-selected" : ""} ${far ? "far" : ""}`} style={{ width: data.g.w, height: data.g.h }}>
       <PeerRing id={id} />
       <div className="group-label">{text(data.g.data.label) || "Group"}</div>
     </div>

@@ -176,7 +176,7 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
               {copied ? "Copied" : "Copy"}
             </button>
           </div>
-          <pre className="details">{`AUTOPILOT_URL=${location.origin} AUTOPILOT_WORKSPACE=${workspace.id} \\\nAUTOPILOT_KEY=${created.key} npx autopilot watch`}</pre>
+          <pre className="details">{`AUTOPILOT_URL=${location.origin} AUTOPILOT_WORKSPACE=${workspace.id} \\\nAUTOPILOT_KEY=${created.key} \\\nnpx -y -p ${location.origin}/autopilot-client.tgz autopilot watch`}</pre>
           <button type="button" className="link" onClick={() => setCreated(null)}>
             I saved it — hide
           </button>

@@ -7,6 +7,7 @@ import { edgeId, edgesMap, type GraphEdge, isDomainKind, NODE_SIZE, nodesMap, wr
 import { parseEdge } from "../../../shared/hatchery/node-schemas";
 import { byLayer, type FlowEdge, type FlowNode, readFlowNode, toFlowEdge } from "./flow-items";
 import { type HatcheryRefusal, parseRefusal } from "../../../shared/hatchery/refusal";
+import { fitGroups, writeLayout } from "../canvas/group-fit";
 
 /**
  * The Hatchery canvas: a Y.Doc synced with the workspace's Hatchery room, turned into
@@ -57,6 +58,8 @@ interface CanvasStore {
   addNote(at: { x: number; y: number }, text?: string): string | null;
   addGroup(at: { x: number; y: number }, label?: string, members?: string[]): string | null;
   setNodeData(id: string, data: Record<string, unknown>): void;
+  /** Writes a whole layout (Tidy up) in one transaction of this tab: one step to undo. */
+  applyLayout(positions: ReadonlyMap<string, { x: number; y: number }>, sizes: ReadonlyMap<string, { w: number; h: number }>): void;
   setSelected(ids: readonly string[]): void;
   setCursor(at: { x: number; y: number } | null): void;
 }
@@ -256,6 +259,8 @@ export const useCanvas = create<CanvasStore>((set, get) => {
       const removed = changes.filter((c) => c.type === "remove").map((c) => c.id);
       if (moved.length === 0 && removed.length === 0) return;
       const movingIds = new Set(moved.map((c) => c.id));
+      /** Groups that gained, lost or moved a member on this drop: their boxes are refitted. */
+      const refit = new Set<string>();
       transact((d) => {
         const map = nodesMap(d);
         for (const change of moved) {
@@ -291,9 +296,12 @@ export const useCanvas = create<CanvasStore>((set, get) => {
               .filter((g) => cx >= g.position.x && cx <= g.position.x + g.data.g.w && cy >= g.position.y && cy <= g.position.y + g.data.g.h)
               .sort((a, b) => a.data.g.w * a.data.g.h - b.data.g.w * b.data.g.h)[0];
             const parent = host?.id ?? null;
-            if ((m.get("parent") ?? null) !== parent) m.set("parent", parent);
+            const was = (m.get("parent") as string | null | undefined) ?? null;
+            if (was !== parent) m.set("parent", parent);
+            for (const g of [was, parent]) if (g) refit.add(g);
           }
         }
+        fitGroups(d, refit);
         for (const id of removed) {
           const m = map.get(id);
           if (!m || isDomainKind(m.get("kind"))) continue;
@@ -336,19 +344,12 @@ export const useCanvas = create<CanvasStore>((set, get) => {
     addGroup(at, label = "New group", members = []) {
       const id = `group:${newId()}`;
       const memberNodes = get().nodes.filter((n) => members.includes(n.id) && n.type !== "group");
-      let box = { x: Math.round(at.x), y: Math.round(at.y), ...NODE_SIZE.group };
-      if (memberNodes.length > 0) {
-        // Wrap the selection with a margin and room for the label.
-        const pad = 40;
-        const x = Math.min(...memberNodes.map((n) => n.position.x)) - pad;
-        const y = Math.min(...memberNodes.map((n) => n.position.y)) - pad - 24;
-        const w = Math.max(...memberNodes.map((n) => n.position.x + n.data.g.w)) - x + pad;
-        const h = Math.max(...memberNodes.map((n) => n.position.y + n.data.g.h)) - y + pad;
-        box = { x: Math.round(x), y: Math.round(y), w: Math.round(w), h: Math.round(h) };
-      }
+      // With members, the box is fitted to them (fitGroups), as a drop would.
+      const box = { x: Math.round(at.x), y: Math.round(at.y), ...NODE_SIZE.group };
       transact((d) => {
         writeNode(d, { id, kind: "group", ref: null, ...box, placed: "pinned", parent: null, data: { label } });
         for (const n of memberNodes) nodesMap(d).get(n.id)?.set("parent", id);
+        fitGroups(d, new Set([id]));
       });
       return get().doc ? id : null;
     },
@@ -359,6 +360,10 @@ export const useCanvas = create<CanvasStore>((set, get) => {
         if (!m || isDomainKind(m.get("kind"))) return;
         m.set("data", { ...((m.get("data") as Record<string, unknown> | undefined) ?? {}), ...data });
       });
+    },
+
+    applyLayout(positions, sizes) {
+      transact((d) => writeLayout(d, positions, sizes));
     },
 
     setSelected(ids) {

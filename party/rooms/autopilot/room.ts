@@ -37,7 +37,8 @@ import { rateLimitedResponse, RequestMeter } from "../shared/rate-limit";
 import { readRoomLimits, type RoomLimits } from "../shared/limits";
 import { principalTag, principalTags, refuseOverCap } from "../shared/connection-cap";
 import { eventFrame, sendQuietly } from "./connections/socket-send";
-import { sendToAll } from "./connections/fanout";
+import { broadcast } from "./connections/fanout";
+import { connectionOf, inOwnProtocol, protocolTags, responseTextFor, socketProtocol } from "./connections/protocol-frames";
 import { buildHello } from "./connections/hello";
 import { PresenceBroadcast } from "./connections/presence-broadcast";
 import { PresenceIndex } from "./connections/presence-index";
@@ -92,7 +93,7 @@ export class Autopilot extends DurableObject<Env> {
       onMessage: (conn, message) => this.#onMessage(conn, message),
       onClose: (conn) => this.#onClose(conn),
     },
-    getConnectionTags: (_conn, ctx) => principalTags(ctx.request),
+    getConnectionTags: (_conn, ctx) => [...principalTags(ctx.request), ...protocolTags(ctx.request)],
   });
   readonly #mcp = new McpSessions({ room: () => this.#context, meter: () => this.#meter, limits: () => this.#limits, posted: (m, p) => this.#agent.onPosted(m, p) });
   readonly lifecycle = Lifecycle.install(this).use(this.scheduler).use(this.#sockets).use(this.#mcp);
@@ -123,8 +124,8 @@ export class Autopilot extends DurableObject<Env> {
     migrateAutopilot(this.#sql);
     this.#replay = new ReplayPump({
       sql: this.#sql,
-      reset: (conn) => this.#greet(conn as Connection, connState(conn as Connection)!, { kind: "snapshot", reset: true }),
-      overflow: (conn) => (conn as Connection).close(CloseCode.rateLimited, JSON.stringify({ retryAfterMs: 1000 })),
+      reset: (socket) => this.#greet(connectionOf(socket as Connection), { kind: "snapshot", reset: true }),
+      overflow: (socket) => connectionOf(socket as Connection).close(CloseCode.rateLimited, JSON.stringify({ retryAfterMs: 1000 })),
     });
     this.#modelConfig = readModelConfig(env);
     this.#retention = new RetentionSweep({
@@ -225,15 +226,9 @@ export class Autopilot extends DurableObject<Env> {
     return readRoomLimits(this.env);
   }
 
-  /** To one socket (quietly: it may have closed); held while that socket is still replaying (replay-pump.ts). */
-  #sendText(conn: Connection, text: string): void {
-    this.#replay.send(conn, text);
-  }
-
-  #broadcastEvent<E extends EventName>(event: E, payload: EventPayload<E>, seq?: number): void {
-    const text = eventFrame(event, payload, seq);
-    sendToAll(this.ctx, text, this.#replay.size > 0 ? this.#replay.holdBroadcast(text, seq) : undefined);
-  }
+  /** To one socket (quietly: it may have closed) in its protocol version; held while it is still replaying (replay-pump.ts). */
+  readonly #sendText = (conn: Connection, text: string): void => this.#replay.send(inOwnProtocol(conn), text);
+  readonly #broadcastEvent = <E extends EventName>(event: E, payload: EventPayload<E>, seq?: number): void => broadcast(this.ctx, this.#replay, eventFrame(event, payload, seq), seq);
 
   #onConnect(conn: Connection, ctx: ConnectionContext): void {
     const admission = admitConnection(ctx.request, Date.now());
@@ -247,16 +242,19 @@ export class Autopilot extends DurableObject<Env> {
     const entry = presenceEntry(conn.id, state);
     this.#who.set(entry);
     const plan = planResume(this.#sql, roomEpoch(this.#sql), admission.lastSeq, admission.epoch);
-    this.#greet(conn, state, plan);
+    this.#greet(conn, plan);
     // The replay goes out in pages; frames for this socket wait until it has caught up.
     if (plan.kind === "replay")
-      void this.#replay.start(conn, plan.from).catch((error: unknown) => console.error(JSON.stringify({ msg: "replay failed", workspace: this.name, connection: conn.id, error: String(error) })));
+      void this.#replay
+        .start(inOwnProtocol(conn), plan.from)
+        .catch((error: unknown) => console.error(JSON.stringify({ msg: "replay failed", workspace: this.name, connection: conn.id, error: String(error) })));
     this.#inbox.hub.greet(conn, state.principal, this.#inbox.originOf(ctx.request), Date.now());
     this.#presence.joined(entry);
   }
 
   /** Sends the hello (bounded snapshot, or where the replay starts); returns the seq it covers. */
-  #greet(conn: Connection, state: ConnState, plan: ResumePlan): number {
+  #greet(conn: Connection, plan: ResumePlan): number {
+    const state = connState(conn)!;
     const { perSecond, burst } = this.#limits.connection;
     const hello = buildHello({
       sql: this.#sql,
@@ -271,7 +269,7 @@ export class Autopilot extends DurableObject<Env> {
       limits: { maxFrameBytes: MAX_CLIENT_FRAME_BYTES, requestsPerSecond: perSecond, burst },
       streamBytes: readGatewayLimits(this.env).helloStreamBytes,
     });
-    sendQuietly(conn, eventFrame("hello", hello));
+    sendQuietly(inOwnProtocol(conn), eventFrame("hello", hello));
     return hello.seq;
   }
 
@@ -316,7 +314,7 @@ export class Autopilot extends DurableObject<Env> {
   #finish(conn: Connection, state: ConnState, method: string, outcome: DispatchOutcome): void {
     if (outcome.error) logRequest(this.name, conn.id, state.principal.id, `request failed: ${outcome.error.method}`, outcome.error.error, outcome.error.cause);
     this.#publish(outcome.effects);
-    this.#sendText(conn, JSON.stringify(outcome.response));
+    this.#sendText(conn, responseTextFor(socketProtocol(conn), method, outcome.response));
     // Only here are the sender's scopes known: the Autopilot's run acts with at most those.
     if (method === "chat.send" && outcome.response.ok) this.#agent.onPosted((outcome.response.payload as EventPayload<"message.created">).message, state.principal);
   }

@@ -329,9 +329,9 @@ export class Hatchery extends YServer {
     // Last: the sessions link to instances and threads this very pull may have created.
     if (feed.sessions) ops.push(...sessionOps(feed.sessions.instances));
     const touched = new Set(ops.flatMap((op) => (op.op === "upsert" || op.op === "patch" ? [domainNodeId(op.kind, op.ref)] : [])));
-    // Layout runs before the write (ELK is asynchronous); placeNode re-checks for overlaps
-    // at write time in case people moved things meanwhile.
-    const laidOut = await layoutNewNodes(this.document, pendingNodes(this.document, ops)).catch((error: unknown) => {
+    // Layout runs before the write; placement re-checks for overlaps at write time in case
+    // people moved things meanwhile.
+    const laidOut = await layoutNewNodes(this.document, pendingNodes(this.document, ops), ops).catch((error: unknown) => {
       console.error(JSON.stringify({ msg: "layout failed; falling back to simple placement", workspace: this.name, error: String(error) }));
       return new Map<string, { x: number; y: number }>();
     });

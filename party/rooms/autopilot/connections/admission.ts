@@ -1,5 +1,5 @@
 import { CloseCode } from "../../../../shared/protocol/errors";
-import { PROTOCOL_VERSION, protocolUnsupportedReason } from "../../../../shared/protocol/version";
+import { protocolUnsupportedReason, requestedProtocol } from "../../../../shared/protocol/version";
 import type { ConnState } from "../../shared/connection-state";
 import { parsePrincipalHeader, PRINCIPAL_HEADER } from "../../shared/principal-header";
 
@@ -10,9 +10,9 @@ export function admitConnection(request: Request, now: number): Admission {
   const url = new URL(request.url);
   const principal = parsePrincipalHeader(request.headers.get(PRINCIPAL_HEADER));
   if (!principal) return { ok: false, code: CloseCode.unauthenticated, reason: "unauthenticated" };
-  // One version only: an older client would be sent shapes it cannot parse (version.ts).
-  const requested = url.searchParams.get("protocol") ?? String(PROTOCOL_VERSION);
-  if (Number(requested) !== PROTOCOL_VERSION) return { ok: false, code: CloseCode.protocolUnsupported, reason: protocolUnsupportedReason(requested) };
+  // A version in the room's range; its frames go out in that version's shapes (the socket's tag, protocol-frames.ts).
+  if (requestedProtocol(url.searchParams.get("protocol")) === null)
+    return { ok: false, code: CloseCode.protocolUnsupported, reason: protocolUnsupportedReason(url.searchParams.get("protocol") ?? "") };
   const lastSeq = url.searchParams.get("lastSeq");
   return {
     ok: true,

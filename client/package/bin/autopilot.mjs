@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// Plain JS so it runs on the user's own Node (20+); the CLI itself is the esbuild bundle.
+import "../dist/cli.mjs";

@@ -1,0 +1,150 @@
+// The client package as an agent outside this repository gets it: the server serves the
+// packed tarball, `npm install <server>/autopilot-client.tgz` puts it in an empty folder,
+// and the CLI (`npx autopilot …`), the library and its types work there on the machine's
+// own Node against the real server (wrangler dev, as `npm start` runs it).
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
+import { AutopilotClient } from "../src/client";
+import { httpJson, signUpVerified, until } from "./e2e-helpers";
+
+const run = promisify(execFile);
+type Server = Awaited<ReturnType<typeof startServer>>;
+
+let server: Server;
+let persistDir: string;
+let folder: string;
+let workspace: string;
+let agentKey: string;
+let alice: { cookie: string };
+const clients: AutopilotClient[] = [];
+const children: ChildProcess[] = [];
+
+/** The agent's environment: its own folder, its key, and nothing of this repository. */
+const agentEnv = () => ({ ...process.env, AUTOPILOT_URL: server.url, AUTOPILOT_WORKSPACE: workspace, AUTOPILOT_KEY: agentKey, npm_config_yes: "false" });
+
+async function npx(args: string[]): Promise<unknown> {
+  const { stdout } = await run("npx", ["--no-install", "autopilot", ...args], { cwd: folder, env: agentEnv() });
+  return JSON.parse(stdout.trim().split("\n")[0]!);
+}
+
+/** A long-running `npx autopilot …`: its JSON lines as they come. */
+function npxLive(args: string[]) {
+  // Its own process group: `npm exec` does not pass a signal on to the CLI, so Ctrl-C goes to
+  // the group, as a terminal sends it.
+  const child = spawn("npx", ["--no-install", "autopilot", ...args], { cwd: folder, env: agentEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
+  children.push(child);
+  const lines: Record<string, unknown>[] = [];
+  let buffer = "";
+  let stderr = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+    buffer += chunk;
+    const parts = buffer.split("\n");
+    buffer = parts.pop()!;
+    for (const line of parts) if (line.trim()) lines.push(JSON.parse(line));
+  });
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const exit = new Promise<number | NodeJS.Signals>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)));
+  const interrupt = () => process.kill(-child.pid!, "SIGINT");
+  const line = (pick: (l: Record<string, unknown>) => boolean, what: string) => until(() => lines.find(pick), `${what} (stderr: ${stderr.slice(-300)})`, 20_000);
+  return { child, lines, exit, line, interrupt };
+}
+
+beforeAll(async () => {
+  persistDir = mkdtempSync(join(tmpdir(), "autopilot-package-"));
+  folder = mkdtempSync(join(tmpdir(), "autopilot-agent-"));
+  server = await startServer({ port: await freePort(), persistDir });
+  alice = await signUpVerified(server.url, "Alice");
+  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: alice.cookie })).body.workspaces[0]!.id;
+  const key = await httpJson<{ key: string }>(server.url, `/api/workspaces/${workspace}/keys`, { method: "POST", cookie: alice.cookie, body: JSON.stringify({ name: "outside-agent" }) });
+  expect(key.status).toBe(201);
+  agentKey = key.body.key;
+});
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGKILL");
+  for (const c of clients) c.close();
+  await server?.stop();
+  for (const dir of [persistDir, folder]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the client package, installed from the server into an empty folder", () => {
+  it("installs from <server>/autopilot-client.tgz with its types and bin", async () => {
+    writeFileSync(join(folder, "package.json"), JSON.stringify({ name: "outside-agent", private: true, type: "module" }));
+    // The dependencies (ws, commander, zod) come from the npm registry, or its cache.
+    await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", `${server.url}/autopilot-client.tgz`], { cwd: folder, env: { ...process.env, npm_config_loglevel: "error" } });
+    const installed = JSON.parse(readFileSync(join(folder, "node_modules", "autopilot-hatchery-client", "package.json"), "utf8")) as { version: string };
+    const built = JSON.parse(readFileSync(join(ROOT, "client", "package", "package.json"), "utf8")) as { version: string };
+    expect(installed.version).toBe(built.version);
+    const { stdout } = await run("npx", ["--no-install", "autopilot", "--help"], { cwd: folder, env: agentEnv() });
+    expect(stdout).toMatch(/request-approval/);
+  });
+
+  it("npx autopilot watch, send and request-approval --wait talk to the server", async () => {
+    const watch = npxLive(["watch", "--device", "outside"]);
+    await watch.line((l) => l.event === "hello", "the watch's hello");
+    const { thread } = (await npx(["thread", "new", "From outside"])) as { thread: { id: string } };
+    await npx(["send", thread.id, "Hello from an installed client"]);
+    await watch.line((l) => (l.payload as { message?: { text?: string } } | undefined)?.message?.text === "Hello from an installed client", "the message in the watch");
+
+    const person = new AutopilotClient({
+      url: server.url,
+      workspace,
+      device: "alice",
+      ticket: async () =>
+        (await httpJson<{ ticket: string }>(server.url, "/api/connect-ticket", { method: "POST", cookie: alice.cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+    });
+    clients.push(person);
+    await person.ready();
+    const asking = npxLive(["request-approval", "Deploy from outside", "--risk", "low", "--wait"]);
+    const requested = (await asking.line((l) => Boolean(l.approval), "the approval")) as { approval: { id: string } };
+    await until(() => person.state.approvals.get(requested.approval.id)?.status === "pending", "the approval at Alice", 10_000);
+    await person.approvals.resolve({ approvalId: requested.approval.id, decision: "approve" });
+    expect(await asking.exit).toBe(0);
+    watch.interrupt();
+    await watch.exit;
+  });
+
+  it("the library connects with the key, and its types check under Node's own module resolution", async () => {
+    writeFileSync(
+      join(folder, "agent.ts"),
+      [
+        `import { AutopilotClient } from "autopilot-hatchery-client";`,
+        `const client = new AutopilotClient({ url: process.env.AUTOPILOT_URL!, workspace: process.env.AUTOPILOT_WORKSPACE!, apiKey: process.env.AUTOPILOT_KEY!, device: "library" });`,
+        `await client.ready();`,
+        `const { thread } = await client.threads.create({ title: "From the library" });`,
+        `console.log(JSON.stringify({ thread: thread.id, threads: client.state.threads.size }));`,
+        `client.close();`,
+        // A wrong call must not type-check: the types are the protocol's, not `any`.
+        `// @ts-expect-error: a title is text`,
+        `void (() => client.threads.create({ title: 42 }));`,
+      ].join("\n"),
+    );
+    writeFileSync(
+      join(folder, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          target: "es2022",
+          strict: true,
+          skipLibCheck: false,
+          types: ["node"],
+          typeRoots: [join(ROOT, "node_modules", "@types")],
+          outDir: "out",
+        },
+        files: ["agent.ts"],
+      }),
+    );
+    // The repository's TypeScript compiles the agent's file (the agent brings its own).
+    await run(join(ROOT, "node_modules", ".bin", "tsc"), ["-p", folder], { cwd: folder });
+    const { stdout } = await run(process.execPath, [join(folder, "out", "agent.js")], { cwd: folder, env: agentEnv() });
+    const result = JSON.parse(stdout.trim()) as { thread: string; threads: number };
+    expect(result.thread).toMatch(/\S/);
+    expect(result.threads).toBeGreaterThanOrEqual(2);
+  });
+});

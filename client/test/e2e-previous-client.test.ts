@@ -1,0 +1,89 @@
+// A client pinned to the previous protocol version against today's room: the library as it
+// was built for protocol 7 (fixtures/autopilot-client-protocol-7.mjs) connects, works and
+// follows a person of the current version, without a frame it cannot read.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, startServer } from "../../party/dev/server.mjs";
+import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../../shared/protocol/version";
+import { AutopilotClient } from "../src/client";
+import { httpJson, signUpVerified, until } from "./e2e-helpers";
+
+// The fixture is plain JavaScript of another version: typed here only as far as the test uses it.
+interface PreviousClient {
+  ready(): Promise<unknown>;
+  close(): void;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  state: { threads: Map<string, { title: string }>; approvals: Map<string, { status: string }>; settings?: unknown };
+  threads: { create(params: { title: string }): Promise<{ thread: { id: string } }> };
+  chat: { send(params: { threadId: string; text: string }): Promise<{ message: { id: string } }> };
+  approvals: { request(params: { title: string; threadId?: string }): Promise<{ approval: { id: string; status: string } }> };
+}
+type PreviousModule = { AutopilotClient: new (options: Record<string, unknown>) => PreviousClient; PROTOCOL_VERSION: number };
+
+let server: Awaited<ReturnType<typeof startServer>>;
+let persistDir: string;
+let workspace: string;
+let alice: { cookie: string; email: string };
+let agentKey: string;
+const closers: Array<() => void> = [];
+
+beforeAll(async () => {
+  persistDir = mkdtempSync(join(tmpdir(), "autopilot-previous-"));
+  server = await startServer({ port: await freePort(), persistDir });
+  alice = await signUpVerified(server.url, "Alice");
+  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: alice.cookie })).body.workspaces[0]!.id;
+  agentKey = (await httpJson<{ key: string }>(server.url, `/api/workspaces/${workspace}/keys`, { method: "POST", cookie: alice.cookie, body: JSON.stringify({ name: "pinned-agent" }) })).body.key;
+});
+
+afterAll(async () => {
+  for (const close of closers) close();
+  await server?.stop();
+  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
+});
+
+describe("a client of the previous protocol version", () => {
+  it("connects, posts, asks for an approval and sees a current person decide it", async () => {
+    const fixture = "./fixtures/autopilot-client-protocol-7.mjs";
+    const previous = (await import(/* @vite-ignore */ fixture)) as PreviousModule;
+    expect(previous.PROTOCOL_VERSION).toBe(OLDEST_PROTOCOL_VERSION);
+    expect(OLDEST_PROTOCOL_VERSION).toBe(PROTOCOL_VERSION - 1);
+
+    const agent = new previous.AutopilotClient({ url: server.url, workspace, apiKey: agentKey, device: "pinned" });
+    closers.push(() => agent.close());
+    const warnings: unknown[] = [];
+    agent.on("warning", (warning: never) => warnings.push(warning));
+    const unknown: string[] = [];
+    agent.on("event", ((frame: { event: string }) => unknown.push(frame.event)) as (...args: never[]) => void);
+    await agent.ready();
+
+    const person = new AutopilotClient({
+      url: server.url,
+      workspace,
+      device: "alice",
+      ticket: async () =>
+        (await httpJson<{ ticket: string }>(server.url, "/api/connect-ticket", { method: "POST", cookie: alice.cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+    });
+    closers.push(() => person.close());
+    await person.ready();
+
+    const { thread } = await agent.threads.create({ title: "Pinned agent" });
+    await until(() => person.state.threads.get(thread.id), "the thread at Alice", 10_000);
+    await agent.chat.send({ threadId: thread.id, text: "status: green" });
+    await until(() => (person.state.threads.get(thread.id)?.messageCount ?? 0) === 1, "the message at Alice", 10_000);
+
+    const { approval } = await agent.approvals.request({ title: "Deploy 1.4", threadId: thread.id });
+    await until(() => person.state.approvals.get(approval.id)?.status === "pending", "the approval at Alice", 10_000);
+    // Alice's client sees what 8 added (a summary, on whose behalf); the pinned agent never gets it.
+    expect(person.state.approvals.get(approval.id)?.summary).toBe("Deploy 1.4");
+    await person.approvals.resolve({ approvalId: approval.id, decision: "approve" });
+    await until(() => agent.state.approvals.get(approval.id)?.status === "approved", "the decision at the pinned agent", 10_000);
+
+    // Settings changed in 8: the durable event reaches 7 as one it does not know, and nothing breaks.
+    await person.settings.update({ approvals: { lifetimes: { request: 3_600_000 } } });
+    await until(() => unknown.includes("settings.changed"), "settings.changed at the pinned agent", 10_000);
+    expect(agent.state.threads.get(thread.id)?.title).toBe("Pinned agent");
+    expect(warnings).toEqual([]);
+  });
+});

@@ -1,0 +1,28 @@
+/**
+ * A cut: what changed on the wire from one protocol version to the one before it, as
+ * functions that turn a frame's payload of the newer version into the older one's. The
+ * room applies the cuts from its version down to a client's (index.ts); each cut lists
+ * every event and method result whose shape changed, and a test compares that list with
+ * the recorded wire schemas of both versions (shared/protocol/versions/), so a change no
+ * cut covers fails.
+ */
+export interface Cut {
+  /** The newer version; the cut produces `from - 1`. */
+  from: number;
+  /**
+   * Per event, the older payload; `null` drops the event. Only ephemeral events may be
+   * dropped: a durable one keeps its `seq`, and an older client takes an event it does not
+   * know as an unknown one (every version since 1 does), so resuming stays exact.
+   */
+  events: Record<string, (payload: never) => unknown>;
+  /** Per method, the older result. Methods new in `from` are absent (an older client cannot call them). */
+  results: Record<string, (payload: never) => unknown>;
+  /**
+   * The other way, for a client of `from` talking to a server of `from - 1`: the older
+   * payload with what `from` added filled in as that version defines it for old data.
+   */
+  up: {
+    events: Record<string, (payload: never) => unknown>;
+    results: Record<string, (payload: never) => unknown>;
+  };
+}

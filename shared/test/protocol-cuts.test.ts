@@ -1,0 +1,37 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { CUTS } from "../protocol/cuts/index";
+import { DurableEvents, EphemeralEvents } from "../protocol/events";
+import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../protocol/version";
+import { wireSchemas } from "./wire-schemas";
+
+type Recorded = ReturnType<typeof wireSchemas>;
+const recorded = (version: number): Recorded => JSON.parse(readFileSync(fileURLToPath(new URL(`../protocol/versions/${version}.json`, import.meta.url)), "utf8")) as Recorded;
+
+describe("protocol cuts", () => {
+  it("the current version's wire schemas are recorded (npm run protocol:lock)", () => {
+    expect(recorded(PROTOCOL_VERSION)).toEqual(JSON.parse(JSON.stringify(wireSchemas())));
+  });
+
+  it("a cut for every version the room still speaks, and each covers every shape that changed", () => {
+    for (let from = PROTOCOL_VERSION; from > OLDEST_PROTOCOL_VERSION; from--) {
+      const cut = CUTS.find((c) => c.from === from);
+      expect(cut, `no cut from ${from} to ${from - 1}`).toBeDefined();
+      const [newer, older] = [recorded(from), recorded(from - 1)];
+      for (const part of ["events", "results"] as const) {
+        const handled = part === "events" ? cut!.events : cut!.results;
+        for (const [name, schema] of Object.entries(newer[part])) {
+          if (!(name in older[part])) continue; // new in `from`
+          const changed = JSON.stringify(schema) !== JSON.stringify(older[part][name]);
+          expect(changed ? name in handled : true, `${part} ${name} changed from ${from - 1} to ${from} and the cut does not convert it`).toBe(true);
+        }
+      }
+      for (const name of Object.keys(newer.events)) {
+        if (name in older.events) continue;
+        if (Object.hasOwn(EphemeralEvents, name)) expect(cut!.events[name]?.(undefined as never), `the new ephemeral event ${name} must be dropped for ${from - 1}`).toBeNull();
+        else expect(Object.hasOwn(DurableEvents, name)).toBe(true); // goes as an unknown event, with its seq
+      }
+    }
+  });
+});
