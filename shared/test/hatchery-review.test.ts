@@ -132,7 +132,8 @@ describe("the Hatchery's review of presence", () => {
       2048,
     );
     expect(verdict.ok).toBe(true);
-    if (verdict.ok) expect(stateOf(verdict.update!)).toEqual({ user: { name: "Ann", kind: "user", color: expect.any(Number) }, cursor: { x: 1, y: 2 }, selection: ["note:a"], viewport: null, caret: null });
+    if (verdict.ok)
+      expect(stateOf(verdict.update!)).toEqual({ user: { name: "Ann", kind: "user", color: expect.any(Number) }, cursor: { x: 1, y: 2 }, selection: ["note:a"], viewport: null, caret: null });
   });
 
   it("never applies another socket's client id or a second id; refuses oversize states", () => {

@@ -39,7 +39,12 @@ function setup() {
         server.transact((tr) => {
           Y.applyUpdate(server, u, "client");
           refusals = refusals.concat(
-            reviewClientTransaction(server, tr, { domainRecord: (id) => (id === "thread:t1" ? { kind: "thread", ref: "t1", data: { title: "T" } } : null), maxPersonNodes: 10, maxEdges: 10, comments: { principal, now: NOW } }),
+            reviewClientTransaction(server, tr, {
+              domainRecord: (id) => (id === "thread:t1" ? { kind: "thread", ref: "t1", data: { title: "T" } } : null),
+              maxPersonNodes: 10,
+              maxEdges: 10,
+              comments: { principal, now: NOW },
+            }),
           );
         }, "client");
       }

@@ -7,6 +7,7 @@ import { useUi } from "../stores/ui";
 import { FIT_PADDING, firstViewport } from "./first-view";
 import { CanvasMiniMap } from "./MiniMap";
 import { nodeTypes } from "./nodes";
+import { FollowBanner, PresenceList, UndoButtons, ViewportSync } from "./together";
 
 /**
  * The Hatchery canvas. React Flow renders only what is on screen
@@ -78,6 +79,7 @@ function Toolbar() {
       <button type="button" onClick={() => void rf.fitView(FIT_ALL)} title="Fit everything in view (F)">
         Fit view
       </button>
+      <UndoButtons />
     </div>
   );
 }
@@ -247,10 +249,13 @@ function Flow() {
         </Panel>
         <Controls showInteractive={false} showFitView={false} aria-label="Zoom controls" />
         <Cursors />
+        <ViewportSync />
+        <PresenceList />
       </ReactFlow>
       <Toolbar />
       <ReadOnlyBanner />
       <RefusalBanner />
+      <FollowBanner />
       <EmptyCanvas />
     </section>
   );

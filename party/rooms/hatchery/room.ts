@@ -210,7 +210,8 @@ export class Hatchery extends YServer {
     this.document.transact((tr) => {
       Y.applyUpdate(this.document, update, conn);
       repaired = reviewClientTransaction(this.document, tr, {
-        domainRecord: (id) => this.#domainRecord(id), maxPersonNodes: this.#limits.maxPersonNodes,
+        domainRecord: (id) => this.#domainRecord(id),
+        maxPersonNodes: this.#limits.maxPersonNodes,
         maxEdges: this.#limits.maxEdges,
         comments: { principal: state.principal, now: Date.now() },
       });
