@@ -119,6 +119,10 @@ export function CanvasMiniMap() {
         .peers.filter((p) => p.viewport)
         .map((p) => p.name)
         .join(",");
+      el.dataset.peerZooms = useCanvas
+        .getState()
+        .peers.flatMap((p) => (p.viewport ? [`${p.name}@${p.viewport.zoom.toFixed(2)}`] : []))
+        .join(",");
     };
     const schedule = () => {
       dirty = true;
