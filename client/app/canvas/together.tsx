@@ -75,7 +75,7 @@ export function PresenceList() {
   const stop = useTogether((s) => s.stopFollowing);
   if (peers.length === 0) return null;
   return (
-    <Panel position="top-center" className="presence-panel">
+    <Panel position="top-right" className="presence-panel">
       <ul className="presence-list" aria-label="People on the canvas">
         {peers.map((p) => {
           const on = following === p.clientId;
