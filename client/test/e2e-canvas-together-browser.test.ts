@@ -101,6 +101,20 @@ describe("the canvas together", () => {
       )
       .toEqual(aside);
     notes.ben = await addNote(ben.page, "Ben's note");
+    // Ben's landed in the middle of his view, which showed Ann's: he puts his aside too
+    // (zoomed out first, so the step is wider than a note).
+    for (let i = 0; i < 3; i++) await ben.page.getByRole("button", { name: "Zoom Out" }).click();
+    await drag(ben.page, notes.ben, 360, 0);
+    const benAside = await position(ben.page, notes.ben);
+    await expect
+      .poll(
+        async () => {
+          await ann.page.getByRole("button", { name: "Fit view", exact: true }).click();
+          return (await nodeAt(ann.page, notes.ben).count()) > 0 ? position(ann.page, notes.ben) : null;
+        },
+        { timeout: 20_000, interval: 500 },
+      )
+      .toEqual(benAside);
     for (const page of [ann.page, ben.page]) {
       await page.getByRole("button", { name: "Fit view", exact: true }).click();
       await nodeAt(page, notes.ann).waitFor();
@@ -148,7 +162,7 @@ describe("the canvas together", () => {
   it("a note typed into by both at once: the words merge, and each sees the other's caret", async () => {
     const { ann, ben } = people;
     const annNote = nodeAt(ann.page, notes.ann);
-    await annNote.locator(".note-text").dblclick();
+    await annNote.locator(".note-text").dblclick({ position: { x: 12, y: 8 } });
     const field = annNote.locator("textarea");
     await field.focus();
     await ann.page.keyboard.press("End");
