@@ -23,10 +23,18 @@ export function useNoteText(id: string, field: RefObject<HTMLTextAreaElement | n
     if (!doc || !el || !enabled) return;
     const node = () => nodesMap(doc).get(id);
     const { editNote, setCaret, undo, redo } = useTogether.getState();
-    el.value = (() => {
-      const m = node();
-      return m ? noteTextOf(m) : "";
-    })();
+    // The value is set by script (which marks the field changed, so React keeping its
+    // defaultValue in step with the text never resets the value or the caret).
+    const show = (text: string) => {
+      el.defaultValue = text;
+      el.value = text;
+    };
+    show(
+      (() => {
+        const m = node();
+        return m ? noteTextOf(m) : "";
+      })(),
+    );
     const relJson = (body: Y.Text, index: number) => Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(body, index)) as Record<string, unknown>;
     const publishCaret = () => {
       const body = node() && noteBody(node()!);
@@ -49,7 +57,7 @@ export function useNoteText(id: string, field: RefObject<HTMLTextAreaElement | n
       const focused = document.activeElement === el;
       const start = el.selectionStart;
       const end = el.selectionEnd;
-      el.value = text;
+      show(text);
       if (!focused) return;
       const body = noteBody(m);
       const at = (rel: Y.RelativePosition | undefined, fallback: number) => {

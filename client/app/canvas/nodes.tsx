@@ -242,6 +242,8 @@ export const NoteNode = memo(function NoteNode({ id, data, selected }: Props) {
         <textarea
           ref={area}
           className="note-edit nodrag nowheel"
+          // The field's content follows the text (React would clear it otherwise); its value is the binding's.
+          defaultValue={value}
           aria-label="Note text"
           maxLength={NOTE_TEXT_MAX}
           onBlur={stopEditing}

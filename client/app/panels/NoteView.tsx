@@ -13,6 +13,7 @@ export function NoteOrGroupView({ nodeId }: { nodeId: string }) {
 
 function NoteView({ nodeId }: { nodeId: string }) {
   const canEdit = useCan("write");
+  const text = useCanvas((s) => String(s.nodes.find((n) => n.id === nodeId)?.data.g.data.text ?? ""));
   const area = useRef<HTMLTextAreaElement>(null);
   // The field is bound to the note's Y.Text: typing merges with everyone else's (canvas/live-text.ts).
   useNoteText(nodeId, area);
@@ -25,7 +26,7 @@ function NoteView({ nodeId }: { nodeId: string }) {
       <label className="field-label" htmlFor="node-field">
         Text
       </label>
-      <textarea id="node-field" ref={area} rows={6} maxLength={NOTE_TEXT_MAX} disabled={!canEdit} />
+      <textarea id="node-field" ref={area} defaultValue={text} rows={6} maxLength={NOTE_TEXT_MAX} disabled={!canEdit} />
       <p className="hint">{canEdit ? "Everyone sees your typing and your caret as you type. Delete with the Delete key on the canvas." : "Your role can read but not edit the canvas."}</p>
     </div>
   );
