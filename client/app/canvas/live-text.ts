@@ -35,11 +35,11 @@ export function useNoteText(id: string, field: RefObject<HTMLTextAreaElement | n
         return m ? noteTextOf(m) : "";
       })(),
     );
-    const relJson = (body: Y.Text, index: number) => Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(body, index)) as Record<string, unknown>;
+    const relJson = (body: Y.Text, index: number) => Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(body, index));
     const publishCaret = () => {
       const body = node() && noteBody(node()!);
       if (!body || document.activeElement !== el) return;
-      setCaret({ node: id, anchor: relJson(body, el.selectionStart), head: relJson(body, el.selectionEnd) } as never);
+      setCaret({ node: id, anchor: relJson(body, el.selectionStart), head: relJson(body, el.selectionEnd) });
     };
     let saved: { body: Y.Text; start: Y.RelativePosition; end: Y.RelativePosition } | null = null;
     const beforeTransaction = () => {
