@@ -23,6 +23,7 @@ import { CanvasMiniMap } from "./MiniMap";
 import { markOwn, NewNodesChip, useNewNodes } from "./new-nodes";
 import { nodeTypes } from "./nodes";
 import { edgeTypes, tidyUp } from "./tidy";
+import { FollowBanner, PresenceList, UndoButtons, ViewportSync } from "./together";
 
 /**
  * The Hatchery canvas. React Flow renders only what is on screen
@@ -100,6 +101,7 @@ function Toolbar({ fit, tidy }: { fit: () => void; tidy: () => void }) {
       <button type="button" disabled={!canEdit} onClick={tidy} title="Lay out every node cleanly (T)">
         Tidy up
       </button>
+      <UndoButtons />
     </div>
   );
 }
@@ -310,11 +312,14 @@ function Flow() {
         <Controls showInteractive={false} showFitView={false} aria-label="Zoom controls" />
         <Cursors />
         <FarScale pane={pane} />
+        <ViewportSync />
+        <PresenceList />
       </ReactFlow>
       <Toolbar fit={fit} tidy={tidy} />
       <NewNodesChip show={(ids) => void rf.fitView({ nodes: ids.map((id) => ({ id })), duration: FIT_MS, maxZoom: 1, padding: overlayPadding(section.current) })} />
       <ReadOnlyBanner />
       <RefusalBanner />
+      <FollowBanner />
       <EmptyCanvas />
     </section>
   );

@@ -209,7 +209,12 @@ export class Hatchery extends YServer {
     let repaired: string[] = [];
     this.document.transact((tr) => {
       Y.applyUpdate(this.document, update, conn);
-      repaired = reviewClientTransaction(this.document, tr, { domainRecord: (id) => this.#domainRecord(id), maxPersonNodes: this.#limits.maxPersonNodes, maxEdges: this.#limits.maxEdges });
+      repaired = reviewClientTransaction(this.document, tr, {
+        domainRecord: (id) => this.#domainRecord(id),
+        maxPersonNodes: this.#limits.maxPersonNodes,
+        maxEdges: this.#limits.maxEdges,
+        comments: { principal: state.principal, now: Date.now() },
+      });
     }, conn);
     // Honest clients never send an update whose dependencies the room lacks (they sync
     // through it); pending structs could only come from a refused update's sequels or a
