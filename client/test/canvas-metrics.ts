@@ -84,7 +84,9 @@ function measureInPage(groupOf: Record<string, string>): FitMetrics {
     const points = Array.from({ length: steps + 1 }, (_, k) => new DOMPoint(path.getPointAtLength((length * k) / steps).x, path.getPointAtLength((length * k) / steps).y).matrixTransform(ctm));
     const first = points[0]!;
     const last = points.at(-1)!;
-    const ends = new Set(solid.filter((n) => inside(first, n.box, 12) || inside(last, n.box, 12)).map((n) => n.id));
+    // React Flow names an edge's ends in its label unless the app sets its own; else they are what its ends touch.
+    const named = /^Edge from (\S+) to (\S+)$/.exec(g.getAttribute("aria-label") ?? "");
+    const ends = new Set(named ? [named[1]!, named[2]!] : solid.filter((n) => inside(first, n.box, 12) || inside(last, n.box, 12)).map((n) => n.id));
     const through = solid.filter((n) => !ends.has(n.id) && points.some((p) => inside(p, { x: n.box.x + 2, y: n.box.y + 2, w: n.box.w - 4, h: n.box.h - 4 }, 0))).map((n) => n.id);
     if (through.length) edgesThroughNodes.push({ edge: g.dataset.id ?? g.getAttribute("aria-label") ?? "?", through });
   }

@@ -15,7 +15,8 @@ import { launchChromium } from "../../party/dev/chromium.mjs";
 import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
 import { agentScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
 import { type CutMetrics, type FitMetrics, fitView, MIN_TITLE_PX, measureCutAtZoom1, measureFit, metricsTable, type NewNodeInView, nodeInView } from "./canvas-metrics";
-import { until } from "./e2e-helpers";
+import { AutopilotClient } from "../src/client";
+import { httpJson, signUpVerified, until } from "./e2e-helpers";
 import { HUNDRED_THREADS, ISSUE_WORKSPACE, type SeedSize, type SeededWorkspace, seedWorkspace, threadNodeId } from "./workspace-seed";
 
 const ARTIFACTS = join(ROOT, "test-artifacts", "canvas-readable");
@@ -44,7 +45,7 @@ afterAll(async () => {
 });
 
 /** The owner's tab at 1440×900, signed in with the seeded session, at Fit view. */
-async function openCanvas(seeded: SeededWorkspace): Promise<Page> {
+async function openCanvas(seeded: Pick<SeededWorkspace, "workspace" | "owner">): Promise<Page> {
   const context = await browser.newContext({ viewport: VIEWPORT });
   const [name, value] = [seeded.owner.cookie.slice(0, seeded.owner.cookie.indexOf("=")), seeded.owner.cookie.slice(seeded.owner.cookie.indexOf("=") + 1)];
   await context.addCookies([{ name, value, url: server.url }]);
@@ -144,6 +145,38 @@ function suite(label: string, size: SeedSize) {
     });
   });
 }
+
+describe("the measurements, on a canvas of known geometry", () => {
+  it("find exactly the overlap and the edge through a node that were drawn, and titles' size on screen", async () => {
+    const owner = await signUpVerified(server.url, "Geometry");
+    const workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: owner.cookie })).body.workspaces[0]!.id;
+    const key = (await httpJson<{ key: string }>(server.url, `/api/workspaces/${workspace}/keys`, { method: "POST", cookie: owner.cookie, body: JSON.stringify({ name: "bot" }) })).body.key;
+    const agent = new AutopilotClient({ url: server.url, workspace, device: "bot", apiKey: key });
+    try {
+      // Notes are 200×120: "a" and "b" overlap; the edge a → c runs through "d", halfway; d → c and "e" touch nothing.
+      const at = { a: [0, 0], b: [-120, -60], c: [1000, 400], d: [500, 200], e: [0, 700] } as const;
+      const { created } = await agent.graph.apply({ commands: Object.entries(at).map(([text, [x, y]]) => ({ op: "note.add" as const, text, x, y })) });
+      const id = Object.fromEntries(Object.keys(at).map((name, i) => [name, created[i]!]));
+      await agent.graph.apply({ commands: [{ op: "edge.add", source: id.d!, target: id.c! }] });
+      await agent.graph.apply({ commands: [{ op: "edge.add", source: id.a!, target: id.c! }] });
+      const page = await openCanvas({ workspace, owner });
+      await page.locator(".react-flow__edge").nth(1).waitFor({ timeout: 20_000 });
+      await fitView(page);
+      const fit = await measureFit(page, new Map());
+      expect(fit.nodes).toBe(5);
+      expect(fit.overlaps.map((pair) => [...pair].sort())).toEqual([[id.a!, id.b!].sort()]);
+      expect(fit.edgesThroughNodes.map((e) => e.through)).toEqual([[id.d!]]);
+      const fontPx = await page
+        .locator(".note-text")
+        .first()
+        .evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+      for (const t of fit.titles) expect(t.px).toBeCloseTo(fontPx * fit.zoom, 1);
+      await page.context().close();
+    } finally {
+      agent.close();
+    }
+  }, 120_000);
+});
 
 suite("the issue's workspace (25 threads)", ISSUE_WORKSPACE);
 suite("a workspace of 100 threads", HUNDRED_THREADS);
