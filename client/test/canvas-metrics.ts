@@ -194,7 +194,7 @@ export interface CutMetrics {
  * At zoom 1 the canvas renders only what is in view: from Fit view, zoom in about points
  * of a grid over the pane (at most `maxTiles` per side) and collect every title rendered.
  */
-export async function measureCutAtZoom1(page: Page, maxTiles = 4): Promise<CutMetrics> {
+export async function measureCutAtZoom1(page: Page, maxTiles = 5): Promise<CutMetrics> {
   await fitView(page);
   const pane = (await page.locator(".react-flow").boundingBox())!;
   const fit = await currentZoom(page);

@@ -187,7 +187,7 @@ export async function seedWorkspace(url: string, size: SeedSize, label: string):
       return true;
     },
     "the Autopilot's tool calls to finish",
-    90_000,
+    120_000,
   );
 
   // Approvals the agent asks for; half are decided by the people.
