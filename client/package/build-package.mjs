@@ -39,7 +39,14 @@ export async function buildPackageTypes() {
     configObjectFullPath: join(here, "api-extractor.json"),
     packageJsonFullPath: join(here, "package.json"),
   });
-  const result = Extractor.invoke(config, { localBuild: true, showVerboseMessages: false });
+  // Its progress lines ("Analysis will use…") are info; warnings and errors still print.
+  const result = Extractor.invoke(config, {
+    localBuild: true,
+    showVerboseMessages: false,
+    messageCallback: (message) => {
+      if (message.logLevel === "info") message.handled = true;
+    },
+  });
   rmSync(types, { recursive: true, force: true });
   if (!result.succeeded) throw new Error(`the client package's types did not roll up (${result.errorCount} errors)`);
 }

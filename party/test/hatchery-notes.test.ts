@@ -4,8 +4,9 @@ import { NOTE_TEXT_MAX } from "../../shared/hatchery/node-schemas";
 import { parseRefusal } from "../../shared/hatchery/refusal";
 import { node, openCanvas, team, until } from "./hatchery-harness";
 
-// The app writes a note's text while it is typed (client/app/canvas/live-text.ts): one
-// whole-text update per burst of keystrokes. The room reviews each like any other write.
+// A note's text in `data.text`, written whole: how notes were written before their text
+// became a Y.Text (hatchery-together.test.ts), and how such notes still read and write.
+// The room reviews each write like any other.
 
 /** What the app's setNodeData does: the note's data with the new text, in one transaction. */
 function writeText(doc: import("yjs").Doc, id: string, text: string) {
@@ -15,7 +16,7 @@ function writeText(doc: import("yjs").Doc, id: string, text: string) {
   });
 }
 
-describe("notes written as they are typed", () => {
+describe("notes written as whole texts", () => {
   it("every burst reaches the others in order; a text over the note's limit is set back and reaches no one", async () => {
     const { ws, owner, member } = await team();
     const writer = await openCanvas(ws, { cookie: member.cookie });

@@ -6,8 +6,8 @@ import { ID_MAX } from "./node-schemas";
 /**
  * Presence on the canvas (Yjs awareness), as the Hatchery lets it through.
  *
- * A client proposes a state; the room keeps only what presence needs — the cursor and the
- * selection — and writes the rest itself: the name comes from the authenticated principal,
+ * A client proposes a state; the room keeps only what presence needs — the cursor, the
+ * selection, the viewport and the caret in a note, each bounded — and writes the rest itself: the name comes from the authenticated principal,
  * the colour is an index into a fixed palette. So nobody can publish under another name, no
  * remote string ever reaches CSS, and a state cannot grow. One awareness client id per
  * connection, bound on first use: a socket cannot speak for another socket's id.
@@ -26,9 +26,22 @@ export function paletteIndexFor(id: string): number {
 export const paletteColor = (index: unknown): string => PALETTE[typeof index === "number" && Number.isInteger(index) && index >= 0 && index < PALETTE.length ? index : 0]!;
 
 const Coord = z.number().finite().min(-1e7).max(1e7);
+const Extent = z.number().finite().positive().max(1e8);
+/** What part of the canvas a tab shows (flow coordinates), so others can see it on their minimap and follow it. */
+export const Viewport = z.object({ x: Coord, y: Coord, w: Extent, h: Extent, zoom: z.number().finite().min(0.001).max(100) });
+export type Viewport = z.infer<typeof Viewport>;
+/** A Yjs id: which client wrote an item, and its clock. */
+const YId = z.object({ client: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), clock: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER) });
+/** Y.relativePositionToJSON's shape, bounded: a position in a note's text that survives others' edits. */
+export const RelPos = z.strictObject({ type: YId.nullish(), tname: z.string().max(ID_MAX).nullish(), item: YId.nullish(), assoc: z.number().int().min(-1).max(1).optional() });
+/** Where someone's caret is in a note's text (anchor and head of the selection). */
+export const Caret = z.object({ node: z.string().max(ID_MAX), anchor: RelPos, head: RelPos });
+export type Caret = z.infer<typeof Caret>;
 const Proposed = z.object({
   cursor: z.object({ x: Coord, y: Coord }).nullish().catch(null),
   selection: z.array(z.string().max(ID_MAX)).max(SELECTION_MAX).catch([]).optional(),
+  viewport: Viewport.nullish().catch(null),
+  caret: Caret.nullish().catch(null),
 });
 
 /** What every peer sees; the app parses remote states with this before rendering them. */
@@ -36,6 +49,8 @@ export const PresenceState = z.object({
   user: z.object({ name: z.string().max(NAME_MAX), kind: z.string().max(20), color: z.number().int() }),
   cursor: z.object({ x: Coord, y: Coord }).nullable(),
   selection: z.array(z.string().max(ID_MAX)).max(SELECTION_MAX),
+  viewport: Viewport.nullable().catch(null),
+  caret: Caret.nullable().catch(null),
 });
 export type PresenceState = z.infer<typeof PresenceState>;
 
@@ -84,6 +99,8 @@ export function reviewAwarenessUpdate(bytes: Uint8Array, binding: PresenceBindin
       user: { name: principal.name.slice(0, NAME_MAX), kind: principal.kind.slice(0, 20), color: paletteIndexFor(principal.id) },
       cursor: parsed.data.cursor ?? null,
       selection: parsed.data.selection ?? [],
+      viewport: parsed.data.viewport ?? null,
+      caret: parsed.data.caret ?? null,
     };
   }
   const encoder = encoding.createEncoder();

@@ -78,8 +78,15 @@ export function readNode(id: string, m: Y.Map<unknown>): GraphNode {
     h: Number(m.get("h") ?? 80),
     placed: (m.get("placed") as Placement | undefined) ?? "auto",
     parent: (m.get("parent") as string | null | undefined) ?? null,
-    data: (m.get("data") as Record<string, unknown> | undefined) ?? {},
+    data: readData(m),
   };
+}
+
+/** A node's data; a note's text is its live `body` when it has one (note-text.ts). */
+function readData(m: Y.Map<unknown>): Record<string, unknown> {
+  const data = (m.get("data") as Record<string, unknown> | undefined) ?? {};
+  const body = m.get("body");
+  return body instanceof Y.Text ? { ...data, text: body.toString() } : data;
 }
 
 export function readGraph(doc: Y.Doc): { nodes: GraphNode[]; edges: GraphEdge[] } {

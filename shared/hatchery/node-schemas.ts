@@ -120,6 +120,11 @@ export function parseNode(id: string, fields: Record<string, unknown>): GraphNod
   if (!layout.success || !isPlainJson(fields.data ?? null)) return null;
   const data = DATA[kind].safeParse(fields.data ?? {});
   if (!data.success) return null;
+  // A note's live text (its Y.Text `body`, read as a string) is what it says.
+  if (kind === "note" && fields.body !== undefined) {
+    if (typeof fields.body !== "string" || fields.body.length > NOTE_TEXT_MAX) return null;
+    data.data.text = fields.body;
+  }
   const ref = fields.ref ?? null;
   if (isPersonKind(kind) ? ref !== null : typeof ref !== "string" || ref.length > ID_MAX) return null;
   return { id, kind, ref: ref as string | null, ...layout.data, data: data.data };

@@ -2,6 +2,8 @@ import * as Y from "yjs";
 import { type DomainKind, EDGES, edgesMap, isDomainKind, NODE_SIZE, NODES, nodesMap, type PersonKind, writeNode } from "./graph";
 import { isPersonKind, isPlainJson, kindOfId, LAYOUT_KEYS, LayoutSchema, NODE_KEYS, PERSON_DATA, parseEdge } from "./node-schemas";
 import { placeNode } from "./placement";
+import { COMMENTS, type CommentReviewContext, reviewComments } from "./comments";
+import { bodyValid, NOTE_BODY, repairBody } from "./note-text";
 
 /**
  * The server's review of one client transaction, run *inside* that transaction (after the
@@ -19,7 +21,8 @@ import { placeNode } from "./placement";
  * them, nothing else; one it invents is deleted, one it deletes comes back. People's nodes
  * (notes, groups) and edges must match their schema (node-schemas.ts); an invalid value
  * is set back to what it was, a node or edge that cannot be repaired is deleted. Counts
- * are capped. Anything outside the two root maps is wiped.
+ * are capped. A note's text (`body`, a Y.Text) is bounded and plain (note-text.ts).
+ * Comments are reviewed per key (comments.ts). Anything outside the three root maps is wiped.
  */
 export interface DomainRecord {
   kind: DomainKind;
@@ -32,6 +35,8 @@ export interface ReviewContext {
   domainRecord(id: string): DomainRecord | null;
   maxPersonNodes: number;
   maxEdges: number;
+  /** Who wrote the transaction, for the comments' review. */
+  comments: Omit<CommentReviewContext, "nodeExists">;
 }
 
 /** Any Yjs shared type, seen through the fields every one of them has. */
@@ -57,6 +62,7 @@ const same = (a: unknown, b: unknown) => a === b || (isPlainJson(a) && isPlainJs
 const validLayout = (key: string, value: unknown) => LayoutSchema.shape[key as keyof typeof LayoutSchema.shape].safeParse(value).success;
 
 function personValueValid(kind: PersonKind, key: string, value: unknown): boolean {
+  if (key === NOTE_BODY) return kind === "note" && bodyValid(value);
   if (key === "kind") return value === kind;
   if (key === "ref") return value === null;
   if (key === "data") return isPlainJson(value) && PERSON_DATA[kind].safeParse(value).success;
@@ -68,6 +74,8 @@ export function reviewClientTransaction(doc: Y.Doc, tr: Y.Transaction, ctx: Revi
   const edges = edgesMap(doc) as unknown as Y.Map<unknown>;
   const touchedNodes = new Set<string>();
   const touchedEdges = new Set<string>();
+  const comments = doc.getMap<unknown>(COMMENTS);
+  const touchedComments = new Set<string>();
   const foreign = new Set<object>();
   for (const [type, keys] of tr.changed) {
     // Walk up to the root, remembering the key right under it (the node or edge id).
@@ -80,6 +88,8 @@ export function reviewClientTransaction(doc: Y.Doc, tr: Y.Transaction, ctx: Revi
     const ids = type === top ? [...keys].filter((k): k is string => k !== null) : sub ? [sub] : [];
     if (top === nodes) for (const id of ids) touchedNodes.add(id);
     else if (top === edges) for (const id of ids) touchedEdges.add(id);
+    // By its entries: a root first seen in this update is re-created as a Y.Map by getMap.
+    else if (top === comments || internals(top)._map === internals(comments)._map) for (const id of ids) touchedComments.add(id);
     else foreign.add(top);
   }
   const refusals: string[] = [];
@@ -88,7 +98,7 @@ export function reviewClientTransaction(doc: Y.Doc, tr: Y.Transaction, ctx: Revi
     if (name === NODES || name === EDGES) continue;
     for (const item of internals(root)._map.values()) if (!item.deleted) item.delete(tr);
     for (let item = internals(root)._start; item; item = item.right instanceof Y.Item ? item.right : null) if (!item.deleted) item.delete(tr);
-    refusals.push(`only "${NODES}" and "${EDGES}" may be written (not "${name}")`);
+    refusals.push(`only "${NODES}", "${EDGES}" and "${COMMENTS}" may be written (not "${name}")`);
   }
   let newPersonNodes = 0;
   for (const id of touchedNodes) {
@@ -133,6 +143,7 @@ export function reviewClientTransaction(doc: Y.Doc, tr: Y.Transaction, ctx: Revi
     }
   }
   refusals.push(...reviewEdges(tr, edges, touchedEdges, ctx.maxEdges));
+  refusals.push(...reviewComments(comments, touchedComments, (key) => priorValue(comments, key, tr), { ...ctx.comments, nodeExists: (id) => nodes.has(id) }));
   return refusals;
 }
 
@@ -181,9 +192,16 @@ function layoutDefault(key: string, kind: DomainKind | PersonKind): unknown {
 function repairPersonNode(tr: Y.Transaction, m: Y.Map<unknown>, kind: PersonKind, created: boolean): string[] | null {
   const problems: string[] = [];
   for (const key of [...m.keys()]) {
-    if (NODE_KEYS.has(key)) continue;
+    if (NODE_KEYS.has(key) || (key === NOTE_BODY && kind === "note")) continue;
     m.delete(key);
     problems.push(`no field "${key}"`);
+  }
+  const body = m.get(NOTE_BODY);
+  if (body !== undefined && !bodyValid(body)) {
+    // An existing text keeps what it had; a new one that is not plain text goes.
+    const kept = body instanceof Y.Text && !createdIn(tr, internals(body)._item!) && repairBody(body, tr);
+    if (!kept) m.delete(NOTE_BODY);
+    problems.push(`invalid "${NOTE_BODY}"`);
   }
   for (const key of NODE_KEYS) {
     const value = m.get(key);

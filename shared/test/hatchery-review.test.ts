@@ -8,7 +8,7 @@ import { parseNode } from "../hatchery/node-schemas";
 import { type DomainRecord, reviewClientTransaction } from "../hatchery/review";
 
 const THREAD: DomainRecord = { kind: "thread", ref: "t1", data: { title: "Launch", messageCount: 1 } };
-const ctx = { domainRecord: (id: string) => (id === "thread:t1" ? THREAD : null), maxPersonNodes: 3, maxEdges: 3 };
+const ctx = { domainRecord: (id: string) => (id === "thread:t1" ? THREAD : null), maxPersonNodes: 3, maxEdges: 3, comments: { principal: { id: "u_ann", name: "Ann" }, now: 1_000_000 } };
 
 /** A server document with one domain thread and one note, and a client synced with it. */
 function setup() {
@@ -134,7 +134,8 @@ describe("the Hatchery's review of presence", () => {
       2048,
     );
     expect(verdict.ok).toBe(true);
-    if (verdict.ok) expect(stateOf(verdict.update!)).toEqual({ user: { name: "Ann", kind: "user", color: expect.any(Number) }, cursor: { x: 1, y: 2 }, selection: ["note:a"] });
+    if (verdict.ok)
+      expect(stateOf(verdict.update!)).toEqual({ user: { name: "Ann", kind: "user", color: expect.any(Number) }, cursor: { x: 1, y: 2 }, selection: ["note:a"], viewport: null, caret: null });
   });
 
   it("never applies another socket's client id or a second id; refuses oversize states", () => {

@@ -26,6 +26,7 @@ import { edgeTypes, tidyUp } from "./tidy";
 import { CanvasFilters } from "./attention";
 import { subjectOf } from "./attention-state";
 import { fittedNodes, useShownItems } from "./filter";
+import { FollowBanner, PresenceList, UndoButtons, ViewportSync } from "./together";
 
 /**
  * The Hatchery canvas. React Flow renders only what is on screen
@@ -103,6 +104,7 @@ function Toolbar({ fit, tidy }: { fit: () => void; tidy: () => void }) {
       <button type="button" disabled={!canEdit} onClick={tidy} title="Lay out every node cleanly (T)">
         Tidy up
       </button>
+      <UndoButtons />
     </div>
   );
 }
@@ -321,12 +323,15 @@ function Flow() {
         <Controls showInteractive={false} showFitView={false} aria-label="Zoom controls" />
         <Cursors />
         <FarScale pane={pane} />
+        <ViewportSync />
+        <PresenceList />
       </ReactFlow>
       <Toolbar fit={fit} tidy={tidy} />
       <CanvasFilters nodes={allNodes} />
       <NewNodesChip show={(ids) => void rf.fitView({ nodes: ids.map((id) => ({ id })), duration: FIT_MS, maxZoom: 1, padding: overlayPadding(section.current) })} />
       <ReadOnlyBanner />
       <RefusalBanner />
+      <FollowBanner />
       <EmptyCanvas />
     </section>
   );

@@ -104,6 +104,25 @@ export function CanvasMiniMap() {
       ctx.strokeStyle = colors.view;
       ctx.lineWidth = 1;
       ctx.strokeRect(vx + 0.5, vy + 0.5, v.w * scale - 1, v.h * scale - 1);
+      // The others' views, each in their colour (a palette constant, never a remote string).
+      ctx.setLineDash([3, 2]);
+      for (const peer of useCanvas.getState().peers) {
+        const pv = peer.viewport;
+        if (!pv) continue;
+        ctx.strokeStyle = peer.color;
+        ctx.strokeRect((pv.x - f.minX) * scale + 0.5, (pv.y - f.minY) * scale + 0.5, Math.max(2, pv.w * scale - 1), Math.max(2, pv.h * scale - 1));
+      }
+      ctx.setLineDash([]);
+      // Whose views this paint drew, for what cannot look at the pixels (tests, tools).
+      el.dataset.peerViews = useCanvas
+        .getState()
+        .peers.filter((p) => p.viewport)
+        .map((p) => p.name)
+        .join(",");
+      el.dataset.peerZooms = useCanvas
+        .getState()
+        .peers.flatMap((p) => (p.viewport ? [`${p.name}@${p.viewport.zoom.toFixed(2)}`] : []))
+        .join(",");
     };
     const schedule = () => {
       dirty = true;
@@ -111,7 +130,7 @@ export function CanvasMiniMap() {
     };
     draw();
     const unsubscribe = useCanvas.subscribe((s, prev) => {
-      if (s.nodes !== prev.nodes) schedule();
+      if (s.nodes !== prev.nodes || s.peers !== prev.peers) schedule();
     });
     // The viewport moved: redraw soon (cheap, one paint).
     schedule();
@@ -135,7 +154,7 @@ export function CanvasMiniMap() {
       className="minimap"
       style={{ width: WIDTH, height: HEIGHT }}
       role="img"
-      aria-label="Minimap: click or drag to move the view"
+      aria-label="Minimap: click or drag to move the view; dashed boxes are the others' views"
       onPointerDown={(e) => {
         e.currentTarget.setPointerCapture(e.pointerId);
         panTo(e);

@@ -7,10 +7,12 @@ import { unreadCount, useUnread } from "../stores/unread";
 import { NOTE_TEXT_MAX } from "../../../shared/hatchery/node-schemas";
 import { relativeTime } from "../lib/format";
 import { useFar } from "./far";
-import { useLiveText } from "./live-text";
+import { useNoteText } from "./live-text";
 import { ActivityTimeline, AttentionBadges, attentionLabels, readActivity, useAttention } from "./activity";
 import { InstanceBody } from "./instance-node";
 import { useFresh } from "./new-nodes";
+import { NoteTextWithCarets } from "./note-carets";
+import { CommentCount } from "./comment-count";
 
 /**
  * One component per node kind, each showing its status at a glance. Each is memoised and
@@ -50,6 +52,7 @@ function Shell({ id, kind, selected, title, children, className = "" }: { id: st
       <Handle type="target" position={Position.Left} />
       <PeerRing id={id} />
       {far ? <span className="far-title">{title}</span> : children}
+      <CommentCount id={id} />
       <Handle type="source" position={Position.Right} />
     </div>
   );
@@ -147,45 +150,29 @@ export const InstanceNode = memo(function InstanceNode({ id, data, selected }: P
 
 export const NoteNode = memo(function NoteNode({ id, data, selected }: Props) {
   const canEdit = useCan("write");
-  const setNodeData = useCanvas((s) => s.setNodeData);
   const [editing, setEditing] = useState(false);
-  const [draft, setDraft] = useState("");
   const area = useRef<HTMLTextAreaElement>(null);
   const value = text(data.g.data.text);
-  // Typing goes out as it happens (live-text.ts); only a changed text is written.
-  const valueRef = useRef(value);
-  valueRef.current = value;
-  const live = useLiveText((next) => {
-    if (next !== valueRef.current) setNodeData(id, { text: next });
-  });
+  // Typing goes into the note's Y.Text as it happens (live-text.ts).
+  useNoteText(id, area, editing);
   useEffect(() => {
     if (editing) area.current?.focus();
   }, [editing]);
-  const startEditing = () => {
-    setDraft(value);
-    setEditing(true);
-  };
-  const commit = () => {
-    setEditing(false);
-    live.flush();
-  };
+  const stopEditing = () => setEditing(false);
   return (
     <Shell id={id} kind="note" selected={selected} title={value.split("\n")[0] ?? ""}>
       {editing ? (
         <textarea
           ref={area}
           className="note-edit nodrag nowheel"
-          value={draft}
+          // The field's content follows the text (React would clear it otherwise); its value is the binding's.
+          defaultValue={value}
           aria-label="Note text"
           maxLength={NOTE_TEXT_MAX}
-          onChange={(e) => {
-            setDraft(e.target.value);
-            live.push(e.target.value);
-          }}
-          onBlur={commit}
+          onBlur={stopEditing}
           onKeyDown={(e) => {
             e.stopPropagation();
-            if (e.key === "Escape" || (e.key === "Enter" && (e.metaKey || e.ctrlKey))) commit();
+            if (e.key === "Escape" || (e.key === "Enter" && (e.metaKey || e.ctrlKey))) stopEditing();
           }}
         />
       ) : canEdit ? (
@@ -195,18 +182,20 @@ export const NoteNode = memo(function NoteNode({ id, data, selected }: Props) {
           className="note-text"
           role="button"
           tabIndex={0}
-          onDoubleClick={startEditing}
+          onDoubleClick={() => setEditing(true)}
           onKeyDown={(e) => {
             if (e.key !== "Enter") return;
             e.stopPropagation();
-            startEditing();
+            setEditing(true);
           }}
           title="Double-click to edit"
         >
-          {value || <span className="muted">Double-click to write</span>}
+          <NoteTextWithCarets id={id} text={value} empty={<span className="muted">Double-click to write</span>} />
         </div>
       ) : (
-        <div className="note-text">{value || <span className="muted">Empty note</span>}</div>
+        <div className="note-text">
+          <NoteTextWithCarets id={id} text={value} empty={<span className="muted">Empty note</span>} />
+        </div>
       )}
     </Shell>
   );

@@ -12,6 +12,7 @@ import { BridgeStatus, GatewaySessions, MessageItem, StopButton, StreamingReply,
 import { InstanceLifecycle } from "./InstanceLifecycle";
 import { MentionInput } from "./MentionInput";
 import { NoteOrGroupView } from "./NoteView";
+import { NodeComments } from "./NodeComments";
 import { ChatStartProgress, ChatWithOpenClaw, FirstRunCard, StartChatButton } from "./ChatStart";
 import { ResponderPicker } from "./Responder";
 import { RunWaiting } from "./RunWaiting";
@@ -335,7 +336,18 @@ function InstanceView({ instanceId }: { instanceId: string }) {
   );
 }
 
+/** What is selected, and the comments on its canvas node (open at once for notes and groups, whose view is short). */
 export function Inspector() {
+  const selectedId = useUi((s) => s.selectedId);
+  return (
+    <>
+      <InspectorView />
+      {selectedId && <NodeComments key={selectedId} nodeId={selectedId} open={/^(note|group):/.test(selectedId)} />}
+    </>
+  );
+}
+
+function InspectorView() {
   const selectedId = useUi((s) => s.selectedId);
   if (!selectedId) {
     return (

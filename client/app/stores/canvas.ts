@@ -2,7 +2,7 @@ import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, t
 import YProvider from "y-partyserver/provider";
 import * as Y from "yjs";
 import { create } from "zustand";
-import { PALETTE, paletteColor, paletteIndexFor, PresenceState } from "../../../shared/hatchery/awareness";
+import { type Caret, PALETTE, paletteColor, paletteIndexFor, PresenceState, type Viewport } from "../../../shared/hatchery/awareness";
 import { edgeId, edgesMap, type GraphEdge, isDomainKind, NODE_SIZE, nodesMap, writeNode } from "../../../shared/hatchery/graph";
 import { parseEdge } from "../../../shared/hatchery/node-schemas";
 import { byLayer, type FlowEdge, type FlowNode, readFlowNode, toFlowEdge } from "./flow-items";
@@ -29,6 +29,8 @@ export interface Peer {
   color: string;
   cursor: { x: number; y: number } | null;
   selection: string[];
+  viewport: Viewport | null;
+  caret: Caret | null;
 }
 
 export interface PeerMark {
@@ -64,8 +66,8 @@ interface CanvasStore {
   setCursor(at: { x: number; y: number } | null): void;
 }
 
-/** Origin of this tab's own writes; lets observers tell them from remote ones if needed. */
-const LOCAL = "hatchery-ui";
+/** Origin of this tab's own writes: what its undo manager tracks (stores/together.ts), and nothing else. */
+export const LOCAL = "hatchery-ui";
 const CURSOR_THROTTLE_MS = 50;
 /** Our own palette: the room sends colour indexes, never colours, so no remote string reaches CSS. */
 export const colorFor = (id: string): string => PALETTE[paletteIndexFor(id)]!;
@@ -217,8 +219,8 @@ export const useCanvas = create<CanvasStore>((set, get) => {
             if (clientId === awareness.clientID) continue;
             const state = PresenceState.safeParse(raw);
             if (!state.success) continue;
-            const { user: u, cursor, selection } = state.data;
-            peers.push({ clientId, name: u.name, color: paletteColor(u.color), cursor, selection });
+            const { user: u, cursor, selection, viewport, caret } = state.data;
+            peers.push({ clientId, name: u.name, color: paletteColor(u.color), cursor, selection, viewport, caret });
           }
           const before = get().remoteSelection;
           const marks = new Map<string, PeerMark[]>();

@@ -50,6 +50,7 @@ import type { AutopilotContext } from "./context";
 import { instanceDetails } from "../../instances/details";
 import type { GraphApplyOutcome } from "../hatchery/room";
 import { roomInbox } from "./inbox/room-inbox";
+import { McpSessions } from "./mcp/sessions";
 
 /** How often a room with live instances wakes itself to make sure its bridges run. */
 const BRIDGE_WATCH_SECONDS = 300;
@@ -64,14 +65,14 @@ const LONGEST_SCHEDULED_RUN_SECONDS = 30 * 60;
  * One Autopilot per workspace. This class holds lifecycle and dispatch only; the domain
  * lives in party/domain as plain functions over SQL.
  *
- * A plain Durable Object composed of the `agents` lifecycle's stable parts: `WebSockets`
- * (hibernating sockets, with none of the framework's own frames: no identity, no state, no
- * callables, so every frame reaches our handler as sent) and `Scheduler` (the alarm behind
- * approval expiry, the bridge watch, backups and retention). See docs/decisions.md.
+ * A plain Durable Object composed of the `agents` lifecycle's stable parts (docs/decisions.md):
+ * `WebSockets` (hibernating sockets, none of the framework's own frames: no identity, state or
+ * callables, so every frame reaches our handler as sent), `Scheduler` (the alarm behind approval
+ * expiry, the bridge watch, backups and retention) and the MCP endpoint's capability (mcp/).
  *
  * Hibernation: the object may be evicted between messages while sockets stay open. All
  * per-connection facts live in `connection.state` (serialized with the socket), durable
- * facts in SQLite; the in-memory rate-limit buckets are allowed to reset on wake.
+ * facts in SQLite; the in-memory rate-limit buckets and MCP sessions may reset on wake.
  */
 export class Autopilot extends DurableObject<Env> {
   /** The room's scheduled callbacks, by the names stored in their schedule rows. */
@@ -94,7 +95,8 @@ export class Autopilot extends DurableObject<Env> {
     },
     getConnectionTags: (_conn, ctx) => [...principalTags(ctx.request), ...protocolTags(ctx.request)],
   });
-  readonly lifecycle = Lifecycle.install(this).use(this.scheduler).use(this.#sockets);
+  readonly #mcp = new McpSessions({ room: () => this.#context, meter: () => this.#meter, limits: () => this.#limits, posted: (m, p) => this.#agent.onPosted(m, p) });
+  readonly lifecycle = Lifecycle.install(this).use(this.scheduler).use(this.#sockets).use(this.#mcp);
   readonly #keepAlive = new KeepAlive(() => this.lifecycle.jobs);
   readonly #sql: Sql = sqlFromStorage(this.ctx.storage);
   readonly #expiry = new ApprovalExpiry({ sql: this.#sql, retain: this.#retain, publish: (effects) => this.#publish(effects), scheduler: this.scheduler, workspaceId: () => this.name });
@@ -331,6 +333,7 @@ export class Autopilot extends DurableObject<Env> {
     for (const at of effects.wakeups) void this.#expiry.wakeAt(at);
     if (effects.events.length > 0) this.#canvas.poke();
     this.#inbox.hub.afterCommit(effects);
+    this.#mcp.afterCommit(effects);
     this.#retention.ensure();
     reactToEvents(
       {
@@ -368,11 +371,9 @@ export class Autopilot extends DurableObject<Env> {
     return this.#keepAlive.during(work, (error) => console.error(JSON.stringify({ msg: "background work failed", workspace: this.name, error: String(error) })));
   }
 
-  /** Lifecycle hook: a host job came due (only the keep-alive beat is ours). */
+  /** Lifecycle hook: a host job came due. Only the keep-alive beat is ours; another is an earlier version's (the framework's own beat): done. */
   onJob({ job }: LifecycleJobContext): LifecycleJobOutcome {
-    if (job.fn === KEEP_ALIVE_JOB) return this.#keepAlive.beat();
-    // A host job of an earlier version of this room (the framework's own beat): done.
-    return undefined;
+    return job.fn === KEEP_ALIVE_JOB ? this.#keepAlive.beat() : undefined;
   }
 
   /**
@@ -388,7 +389,7 @@ export class Autopilot extends DurableObject<Env> {
   /** RPC from the Worker (party/access/revalidate.ts): access in this workspace changed. */
   async accessChanged(message: AccessChange): Promise<void> {
     await this.lifecycle.start();
-    const sockets = [...this.#sockets.getConnections()].flatMap((conn) => autopilotSocket(conn, (text) => this.#sendText(conn, text)) ?? []);
+    const sockets = [...this.#sockets.getConnections()].flatMap((conn) => autopilotSocket(conn, (text) => this.#sendText(conn, text)) ?? []).concat(this.#mcp.guarded());
     const room = { sql: this.#sql, db: this.env.DB, workspaceId: this.name, retain: this.#retain, currentAccess: this.#currentAccess, sockets };
     await applyAccessChange({ ...room, publish: (effects) => this.#publish(effects), recheckRuns: () => this.#agent.recheckActive() }, message);
     this.#inbox.hub.refreshEveryone();

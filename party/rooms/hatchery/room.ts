@@ -97,7 +97,7 @@ export class Hatchery extends YServer {
   }
 
   override async onLoad(): Promise<Y.Doc> {
-    return loadDoc(this.#sql);
+    return foldOldActivity(loadDoc(this.#sql), this.#sql, this.name);
   }
 
   override async onSave(): Promise<void> {
@@ -114,9 +114,6 @@ export class Hatchery extends YServer {
       if (this.#docBytes !== null) this.#docBytes += update.byteLength;
       if (appendUpdate(this.#sql, update) >= COMPACT_AFTER_UPDATES) this.#compact();
     });
-    // After the listener: the removal must be stored like any other update.
-    const folded = foldOldActivity(this.document, this.#sql, DOMAIN_ORIGIN);
-    if (folded > 0) console.log(JSON.stringify({ msg: "hatchery folded old activity nodes", workspace: this.name, removed: folded }));
     // Catch up with anything the Autopilot committed while we slept.
     void this.sync().catch((error) => console.error(JSON.stringify({ msg: "hatchery sync failed", workspace: this.name, error: String(error) })));
   }
@@ -213,7 +210,12 @@ export class Hatchery extends YServer {
     let repaired: string[] = [];
     this.document.transact((tr) => {
       Y.applyUpdate(this.document, update, conn);
-      repaired = reviewClientTransaction(this.document, tr, { domainRecord: (id) => this.#domainRecord(id), maxPersonNodes: this.#limits.maxPersonNodes, maxEdges: this.#limits.maxEdges });
+      repaired = reviewClientTransaction(this.document, tr, {
+        domainRecord: (id) => this.#domainRecord(id),
+        maxPersonNodes: this.#limits.maxPersonNodes,
+        maxEdges: this.#limits.maxEdges,
+        comments: { principal: state.principal, now: Date.now() },
+      });
     }, conn);
     // Honest clients never send an update whose dependencies the room lacks (they sync
     // through it); pending structs could only come from a refused update's sequels or a

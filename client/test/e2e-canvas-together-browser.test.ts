@@ -1,0 +1,253 @@
+// Working on the canvas together, end to end: the real server (wrangler dev, as `npm start`
+// runs it) and two people in two Chromium contexts. Undo takes back only one's own change,
+// a note is typed into by both at once with the other's caret shown, a comment is made and
+// deleted, and one follows the other's view until Esc, and until the other leaves.
+// Screenshots go to test-artifacts/ (git-ignored) so a person can look at what ran.
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../../party/dev/chromium.mjs";
+import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
+import { twoPeopleInOneWorkspace } from "./browser-helpers";
+
+const ARTIFACTS = join(ROOT, "test-artifacts");
+const stamp = Date.now();
+
+let server: Awaited<ReturnType<typeof startServer>>;
+let persistDir: string;
+let browser: Browser;
+const people: Record<"ann" | "ben", { ctx: BrowserContext; page: Page; email: string; name: string }> = {} as never;
+const notes = { ann: "", ben: "" };
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `together-${name}.png`) });
+const nodeAt = (page: Page, id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
+
+async function position(page: Page, id: string): Promise<{ x: number; y: number }> {
+  const transform = await nodeAt(page, id).evaluate((el) => (el as HTMLElement).style.transform);
+  const m = /translate\(([-\d.]+)px,\s*([-\d.]+)px\)/.exec(transform);
+  if (!m) throw new Error(`no position in ${transform}`);
+  return { x: Number(m[1]), y: Number(m[2]) };
+}
+
+/** React Flow's view: translate and zoom of the viewport element. */
+async function view(page: Page): Promise<{ x: number; y: number; zoom: number }> {
+  const transform = await page.locator(".react-flow__viewport").evaluate((el) => (el as HTMLElement).style.transform);
+  const m = /translate\(([-\d.]+)px,\s*([-\d.]+)px\)\s*scale\(([-\d.]+)\)/.exec(transform);
+  if (!m) throw new Error(`no view in ${transform}`);
+  return { x: Number(m[1]), y: Number(m[2]), zoom: Number(m[3]) };
+}
+
+async function drag(page: Page, id: string, dx: number, dy: number) {
+  const box = (await nodeAt(page, id).boundingBox())!;
+  const x = box.x + box.width / 2;
+  const y = box.y + 14;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  for (let i = 1; i <= 8; i++) await page.mouse.move(x + (dx * i) / 8, y + (dy * i) / 8);
+  await page.mouse.up();
+}
+
+/** Adds a note from the toolbar and writes `text` in the inspector; its node id. */
+async function addNote(page: Page, text: string): Promise<string> {
+  await page.getByRole("button", { name: "+ Note" }).click();
+  const field = page.locator("#node-field");
+  await field.fill(text);
+  await field.blur();
+  const note = page.locator(".react-flow__node-note", { hasText: text });
+  await note.waitFor({ timeout: 20_000 });
+  return (await note.getAttribute("data-id"))!;
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  persistDir = mkdtempSync(join(tmpdir(), "autopilot-together-"));
+  server = await startServer({ port: await freePort(), persistDir });
+  browser = await launchChromium();
+  for (const [key, name] of [
+    ["ann", "Ann"],
+    ["ben", "Ben"],
+  ] as const) {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await ctx.newPage();
+    page.on("pageerror", (error) => console.error(`[${name}] page error: ${error.message}`));
+    people[key] = { ctx, page, email: `${key}-${stamp}@example.test`, name };
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
+});
+
+describe("the canvas together", () => {
+  it("two people, a note each, both canvases showing both notes and each other", async () => {
+    const { ann, ben } = people;
+    await twoPeopleInOneWorkspace(server.url, ann, ben);
+    notes.ann = await addNote(ann.page, "Ann's note");
+    // A new note lands in the middle of the view: Ann's makes room for Ben's.
+    await drag(ann.page, notes.ann, -320, 0);
+    const aside = await position(ann.page, notes.ann);
+    // Ben's view may not show it yet: React Flow renders only what is in view.
+    await expect
+      .poll(
+        async () => {
+          await ben.page.getByRole("button", { name: "Fit view", exact: true }).click();
+          return (await nodeAt(ben.page, notes.ann).count()) > 0 ? position(ben.page, notes.ann) : null;
+        },
+        { timeout: 20_000, interval: 500 },
+      )
+      .toEqual(aside);
+    notes.ben = await addNote(ben.page, "Ben's note");
+    // Ben's landed in the middle of his view, which showed Ann's: he puts it below (zoomed
+    // out first, so the step is wider than a note and stays in his view).
+    for (let i = 0; i < 3; i++) await ben.page.getByRole("button", { name: "Zoom Out" }).click();
+    await drag(ben.page, notes.ben, 0, 250);
+    const benAside = await position(ben.page, notes.ben);
+    await expect
+      .poll(
+        async () => {
+          await ann.page.getByRole("button", { name: "Fit view", exact: true }).click();
+          return (await nodeAt(ann.page, notes.ben).count()) > 0 ? position(ann.page, notes.ben) : null;
+        },
+        { timeout: 20_000, interval: 500 },
+      )
+      .toEqual(benAside);
+    for (const page of [ann.page, ben.page]) {
+      await page.getByRole("button", { name: "Fit view", exact: true }).click();
+      await nodeAt(page, notes.ann).waitFor();
+      await nodeAt(page, notes.ben).waitFor();
+      // Two notes fill a fitted view; a step back keeps them clear of the toolbars.
+      await page.getByRole("button", { name: "Zoom Out" }).click();
+      await page.getByRole("button", { name: "Zoom Out" }).click();
+    }
+    await shot(ann.page, "00-two-notes");
+    await ann.page.getByRole("button", { name: "Follow Ben" }).waitFor({ timeout: 10_000 });
+    await ben.page.getByRole("button", { name: "Follow Ann" }).waitFor({ timeout: 10_000 });
+    // Each one's view is on the other's minimap.
+    await expect.poll(() => ann.page.locator(".minimap").getAttribute("data-peer-views"), { timeout: 10_000 }).toBe("Ben");
+    await expect.poll(() => ben.page.locator(".minimap").getAttribute("data-peer-views"), { timeout: 10_000 }).toBe("Ann");
+  });
+
+  it("undo takes back only one's own move: Ann's note goes back, Ben's stays where he put it", async () => {
+    const { ann, ben } = people;
+    const annAt = await position(ann.page, notes.ann);
+    const benAt = await position(ann.page, notes.ben);
+    await drag(ann.page, notes.ann, 0, 90);
+    const annMoved = await position(ann.page, notes.ann);
+    expect(annMoved.y).toBeGreaterThan(annAt.y + 20);
+    await expect.poll(() => position(ben.page, notes.ann), { timeout: 10_000 }).toEqual(annMoved);
+    // Ben moves his note after Ann moved hers: the later change in the document is his.
+    await drag(ben.page, notes.ben, 0, 90);
+    const benMoved = await position(ben.page, notes.ben);
+    expect(benMoved.y).toBeGreaterThan(benAt.y + 20);
+    await expect.poll(() => position(ann.page, notes.ben), { timeout: 10_000 }).toEqual(benMoved);
+
+    const undo = ann.page.getByRole("button", { name: "Undo", exact: true });
+    await expect.poll(() => undo.isEnabled()).toBe(true);
+    await undo.click();
+    for (const page of [ann.page, ben.page]) {
+      await expect.poll(() => position(page, notes.ann), { timeout: 10_000 }).toEqual(annAt);
+      expect(await position(page, notes.ben)).toEqual(benMoved);
+    }
+    await shot(ann.page, "01-undo");
+    // Redo from the keyboard brings Ann's move back.
+    await ann.page.keyboard.press("Control+Shift+KeyZ");
+    await expect.poll(() => position(ben.page, notes.ann), { timeout: 10_000 }).toEqual(annMoved);
+    expect(await position(ben.page, notes.ben)).toEqual(benMoved);
+  });
+
+  it("a note typed into by both at once: the words merge, and each sees the other's caret", async () => {
+    const { ann, ben } = people;
+    const annNote = nodeAt(ann.page, notes.ann);
+    await annNote.locator(".note-text").dblclick({ position: { x: 12, y: 8 } });
+    const field = annNote.locator("textarea");
+    await field.focus();
+    await ann.page.keyboard.press("End");
+    await ann.page.keyboard.type(" — ship Friday", { delay: 20 });
+    const benNote = nodeAt(ben.page, notes.ann);
+    // Ben sees the words as they are typed, and Ann's caret after them.
+    await expect.poll(() => benNote.locator(".note-text").textContent(), { timeout: 10_000 }).toContain("Ann's note — ship Friday");
+    const caret = benNote.locator('.remote-caret[data-peer="Ann"]');
+    await caret.waitFor({ timeout: 10_000 });
+    expect(await caret.evaluate((el) => el.previousSibling?.textContent ?? "")).toBe("Ann's note — ship Friday");
+    // Ann goes to the start; her caret moves there on Ben's screen.
+    await ann.page.keyboard.press("Control+Home");
+    await expect.poll(() => caret.evaluate((el) => el.previousSibling?.textContent ?? ""), { timeout: 10_000 }).toBe("");
+    await shot(ben.page, "02-remote-caret");
+
+    // Ben types at the end in the inspector while Ann types at the start.
+    await benNote.click();
+    const benField = ben.page.locator("#node-field");
+    await benField.focus();
+    await ben.page.keyboard.press("Control+End");
+    await Promise.all([ben.page.keyboard.type(" (Ben agrees)", { delay: 30 }), ann.page.keyboard.type("Plan: ", { delay: 30 })]);
+    const merged = "Plan: Ann's note — ship Friday (Ben agrees)";
+    await expect.poll(() => benField.inputValue(), { timeout: 10_000 }).toBe(merged);
+    await expect.poll(() => field.inputValue(), { timeout: 10_000 }).toBe(merged);
+    await ann.page.keyboard.press("Escape");
+    await benField.blur();
+    await expect.poll(() => nodeAt(ann.page, notes.ann).locator(".note-text").textContent(), { timeout: 10_000 }).toBe(merged);
+  });
+
+  it("a comment on a node: its count on both canvases, its author and text in the inspector; only its author deletes it", async () => {
+    const { ann, ben } = people;
+    await nodeAt(ben.page, notes.ann).click();
+    await ben.page.getByRole("textbox", { name: "Add a comment" }).fill("<b>Looks</b> good");
+    await ben.page.getByRole("button", { name: "Comment", exact: true }).click();
+    for (const page of [ann.page, ben.page]) await expect.poll(() => nodeAt(page, notes.ann).locator(".comment-count").textContent(), { timeout: 10_000 }).toContain("1");
+    await nodeAt(ann.page, notes.ann).click();
+    const comment = ann.page.locator(".comment", { hasText: "Looks" });
+    await comment.waitFor();
+    // Shown as text, never as HTML.
+    expect(await comment.locator(".comment-text").textContent()).toBe("<b>Looks</b> good");
+    expect(await comment.locator("b").count()).toBe(0);
+    expect(await comment.locator(".comment-meta strong").textContent()).toBe("Ben");
+    expect(await comment.getByRole("button", { name: /Delete your comment/ }).count()).toBe(0);
+    await shot(ann.page, "03-comment");
+    await ben.page.getByRole("button", { name: /Delete your comment/ }).click();
+    await expect.poll(() => nodeAt(ann.page, notes.ann).locator(".comment-count").count(), { timeout: 10_000 }).toBe(0);
+    await comment.waitFor({ state: "detached" });
+  });
+
+  it("following: Ben's view follows Ann's until he presses Esc; when Ann leaves, it stops and says so", async () => {
+    const { ann, ben } = people;
+    await ben.page.getByRole("button", { name: "Follow Ann" }).click();
+    await ben.page.getByText("Following Ann — Esc to stop").waitFor();
+    // Same window size on both sides: following shows exactly Ann's view.
+    await ann.page.getByRole("button", { name: "Zoom In" }).click();
+    await ann.page.getByRole("button", { name: "Zoom In" }).click();
+    const annView = await view(ann.page);
+    await expect
+      .poll(
+        async () => {
+          const b = await view(ben.page);
+          return Math.abs(b.zoom - annView.zoom) < 0.01 && Math.abs(b.x - annView.x) < 2 && Math.abs(b.y - annView.y) < 2;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+    await shot(ben.page, "04-following");
+
+    await ben.page.keyboard.press("Escape");
+    await ben.page.getByText("Following Ann — Esc to stop").waitFor({ state: "detached" });
+    const benView = await view(ben.page);
+    await ann.page.getByRole("button", { name: "Zoom Out" }).click();
+    const annLater = await view(ann.page);
+    // Ben's canvas has Ann's new view (her box on his minimap) and does not move to it.
+    await expect.poll(() => ben.page.locator(".minimap").getAttribute("data-peer-zooms"), { timeout: 10_000 }).toBe(`Ann@${annLater.zoom.toFixed(2)}`);
+    // (A follow step already under way when Esc was pressed may still land: a hair, not a zoom step.)
+    const after = await view(ben.page);
+    expect(Math.abs(after.zoom - benView.zoom)).toBeLessThan(0.01);
+    expect(Math.abs(after.zoom - annLater.zoom)).toBeGreaterThan(0.1);
+
+    await ben.page.getByRole("button", { name: "Follow Ann" }).click();
+    await ben.page.getByText("Following Ann — Esc to stop").waitFor();
+    await ann.page.close();
+    await ben.page.getByText("Ann left — you are no longer following").waitFor({ timeout: 20_000 });
+    expect(await ben.page.getByRole("button", { name: "Follow Ann" }).count()).toBe(0);
+    await shot(ben.page, "05-left");
+  });
+});
