@@ -18,6 +18,7 @@ const UNIT_FOLDERS = ["shared/test", "party/agent/test", "party/access/test", "p
 /** Units in folders that also hold end-to-end or gateway tests. */
 const UNIT_FILES = [
   "client/test/chat-start-phase.test.ts",
+  "client/test/canvas-attention.test.ts",
   "client/test/cli-args.test.ts",
   "client/test/cli-wait-reply.test.ts",
   "client/test/cli.test.ts",

@@ -7,6 +7,7 @@ import "./instances.css";
 import "./chat-start.css";
 import "./chat.css";
 import "./palette/palette.css";
+import "./canvas/activity.css";
 import "./together.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";

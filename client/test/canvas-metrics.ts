@@ -208,7 +208,7 @@ export async function measureCutAtZoom1(page: Page, maxTiles = 5): Promise<CutMe
       // The wheel must land on the canvas, not on a toolbar or the minimap: off those, toward the middle.
       let at = { x: pane.x + pane.width * (0.1 + (0.8 * i) / (per - 1)), y: pane.y + pane.height * (0.1 + (0.8 * j) / (per - 1)) };
       const middle = { x: pane.x + pane.width / 2, y: pane.y + pane.height / 2 };
-      while (await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.closest(".react-flow__panel, .react-flow__controls, .canvas-toolbar") != null, at)) {
+      while (await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.closest(".react-flow__panel, .react-flow__controls, .canvas-toolbar, .canvas-filters") != null, at)) {
         at = { x: at.x + (middle.x - at.x) * 0.2, y: at.y + (middle.y - at.y) * 0.2 };
       }
       zoom = await zoomTo(page, 1, at);

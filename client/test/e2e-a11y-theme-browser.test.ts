@@ -10,7 +10,10 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { launchChromium } from "../../party/dev/chromium.mjs";
+import { YSyncClient } from "../../party/dev/ysync.mjs";
+import { edgeId, edgesMap } from "../../shared/hatchery/graph";
 import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
 import { twoPeopleInOneWorkspace } from "./browser-helpers";
 
@@ -49,6 +52,17 @@ async function seeNode(page: Page, kind: string, text: string) {
     )
     .toBeGreaterThan(0);
   return node.first();
+}
+
+/** Drags the empty canvas below its middle (nothing is there right after a fit of one thread). */
+async function panBy(page: Page, dx: number, dy: number) {
+  const box = (await page.locator(".react-flow__pane").boundingBox())!;
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2 + 160;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + dx, y + dy, { steps: 8 });
+  await page.mouse.up();
 }
 
 async function nodePosition(page: Page, id: string): Promise<{ x: number; y: number }> {
@@ -98,7 +112,7 @@ afterAll(async () => {
 });
 
 describe("accessibility and themes in the app", () => {
-  it("a workspace with a thread, a job, an approval and notes, on both canvases", async () => {
+  it("a workspace with a thread (its job and approval folded into it), notes and edges, on both canvases", async () => {
     const { alice, bob } = people;
     workspace = await twoPeopleInOneWorkspace(server.url, alice, bob);
     const created = await alice.ctx.request.post(`${server.url}/api/workspaces/${workspace}/keys`, { data: { name: "ci-bot", scopes: ["read", "write"] }, headers: { origin: server.url } });
@@ -108,12 +122,22 @@ describe("accessibility and themes in the app", () => {
     await cli("send", thread.id, "Tests are green; shipping after the approval.");
     await cli("job", "start", "Build release artefacts", "--thread", thread.id, "--message", "compiling");
     await cli("request-approval", "Deploy 1.4 to prod", "--details", "diff: +12 -3", "--risk", "high", "--thread", thread.id);
+    // The job and the approval fold into the thread: its node says what waits and what runs.
     for (const page of [alice.page, bob.page]) {
-      await seeNode(page, "approval", "Deploy 1.4 to prod");
-      await seeNode(page, "job", "Build release artefacts");
-      await expect.poll(() => page.locator(".react-flow__edge").count(), { timeout: 20_000 }).toBeGreaterThan(1);
+      const node = await seeNode(page, "thread", "Release 1.4");
+      await expect.poll(() => node.locator(".attention-badge").allTextContents(), { timeout: 20_000 }).toEqual(["1 approval waiting", "job running 0%"]);
     }
-    await addNote(alice.page, "Move me");
+    // A new note lands in the middle of the view: pan first, so it does not land on the thread.
+    await panBy(alice.page, -300, 0);
+    const note = await addNote(alice.page, "Move me");
+    // An edge Alice draws between them (written as the app's connect writes it, through her own canvas socket).
+    const cookie = (await alice.ctx.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    const canvas = new YSyncClient(new WebSocket(`${server.url.replace("http", "ws")}/parties/hatchery/${workspace}`, { headers: { cookie } }) as unknown as globalThis.WebSocket);
+    await canvas.whenSynced();
+    const edge = edgeId(`thread:${thread.id}`, note);
+    canvas.doc.transact(() => edgesMap(canvas.doc).set(edge, { id: edge, source: `thread:${thread.id}`, target: note, kind: "person" }));
+    for (const page of [alice.page, bob.page]) await expect.poll(() => page.locator(".react-flow__edge").count(), { timeout: 20_000 }).toBe(1);
+    canvas.close();
     await seeNode(bob.page, "note", "Move me");
   });
 
@@ -187,7 +211,12 @@ describe("accessibility and themes in the app", () => {
     expect(await background(bob.page)).toBe(DARK_BG);
     await expect.poll(() => alice.page.locator(".react-flow").getAttribute("class")).toContain("light");
     expect(await alice.page.locator(".react-flow__node-thread .node").evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(255, 255, 255)");
-    await alice.page.locator(".react-flow__node-approval").first().click();
+    // The thread's folded activity, open, in the light palette.
+    await alice.page
+      .locator(".react-flow__node-thread")
+      .getByRole("button", { name: /Show the activity of/ })
+      .click();
+    await alice.page.getByRole("region", { name: /^Activity of/ }).waitFor();
     await shot(alice.page, "02-workspace-light");
     await alice.page.getByRole("tab", { name: /Approvals/ }).click();
     await shot(alice.page, "03-approvals-light");

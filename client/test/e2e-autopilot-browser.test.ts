@@ -133,6 +133,13 @@ describe("the Autopilot in two browsers", () => {
     expect(button).not.toBeNull();
     expect(button!.y + button!.height).toBeLessThanOrEqual(alice.viewportSize()!.height);
     await shot(alice, "03-approval-card");
+    // Waiting, it shows on its thread's node and in Needs attention (from the room's state), not as a node of its own.
+    await alice.getByTitle("Fit everything in view (F)").click();
+    const threadNode = alice.locator(`.react-flow__node[data-id="thread:${threadId}"]`);
+    await expect.poll(() => threadNode.getByTestId("attention-badges").textContent(), { timeout: 20_000 }).toBe("1 approval waiting");
+    await alice.getByTestId("needs-attention").getByRole("button", { name: "1 needs attention" }).click();
+    await alice.getByTestId("needs-attention").locator(".attention-row", { hasText: "threads_archive" }).getByText("Approval waiting").waitFor();
+    expect(await alice.locator(".react-flow__node-approval, .react-flow__node-tool").count()).toBe(0);
 
     await bob.getByRole("tab", { name: /Approvals/ }).click();
     const item = bob.locator(".queue-item", { hasText: "threads_archive" });
@@ -148,20 +155,30 @@ describe("the Autopilot in two browsers", () => {
     // Decided: the card gave way to the tool call that carries the outcome.
     expect(await alice.locator(".approval-card").count()).toBe(0);
     await shot(alice, "05-tool-result");
-    // The call shows on the canvas too, as a tool node under its thread.
+    // The call shows on the canvas too, folded into its thread's activity with the approval it waited for.
     await alice.getByTitle("Fit everything in view (F)").click();
-    const node = alice.locator(".react-flow__node-tool", { hasText: "threads_archive" });
-    await node.waitFor({ timeout: 20_000 });
-    await expect.poll(() => node.locator(".chip").textContent(), { timeout: 10_000 }).toBe("ok");
-    // Linked to its thread by an edge (the canvas hands React Flow its edges a frame after
-    // the first nodes: they must still come).
-    await expect.poll(() => alice.locator(".react-flow__edge").count(), { timeout: 10_000 }).toBeGreaterThan(0);
-    await shot(alice, "05b-canvas-tool-call");
-    // Clicking the call opens its thread (its tool message has the details).
+    await expect.poll(() => threadNode.getByTestId("attention-badges").count(), { timeout: 10_000 }).toBe(0);
+    const toggle = threadNode.getByRole("button", { name: /Show the activity of/ });
+    await expect.poll(() => toggle.getAttribute("aria-label"), { timeout: 20_000 }).toMatch(/: 1 tool call · 1 approval$/);
+    expect(await toggle.textContent()).toBe("▸ ƒ 1 · ✓ 1");
     await alice.getByRole("tab", { name: "Inspector" }).click();
-    await alice.locator(".react-flow__node-approval").first().click();
+    // Keyboard reachable: focus the toggle, open with Enter; the first entry takes the focus.
+    await toggle.focus();
+    await alice.keyboard.press("Enter");
+    const timeline = alice.getByRole("region", { name: /^Activity of/ });
+    await timeline.waitFor();
+    const folded = timeline.locator(".activity-entry.kind-tool", { hasText: "threads_archive" });
+    await expect.poll(() => folded.locator(".chip").textContent(), { timeout: 10_000 }).toBe("ok");
+    const asked = timeline.getByRole("button", { name: /Open approval .*threads_archive.*: approved/ });
+    await expect.poll(() => asked.evaluate((el) => el === document.activeElement)).toBe(true);
+    await shot(alice, "05b-canvas-activity");
+    expect(await alice.locator(".react-flow__node-approval, .react-flow__node-tool").count()).toBe(0);
+    // Its approval opens in the inspector from the room's state; the thread stays selected on the canvas.
+    await asked.click();
+    await alice.locator(".approval-view", { hasText: "threads_archive" }).waitFor();
     await expect.poll(() => alice.locator(".thread-view").count()).toBe(0);
-    await node.click();
+    await alice.keyboard.press("Escape");
+    await threadNode.click();
     await expect.poll(() => alice.locator(".thread-view").getAttribute("data-thread-id")).toBe(threadId);
   });
 

@@ -174,20 +174,40 @@ describe("the Hatchery in two browsers", () => {
     await shot(bob.page, "03-thread-bob");
   });
 
-  it("an agent's approval request shows for both; Bob approves; Alice sees who decided; the CLI exits 0", async () => {
+  it("an agent's approval request shows for both on its thread and in Needs attention; Bob approves; Alice sees who decided; the CLI exits 0", async () => {
     const { alice, bob } = people;
-    const waiting = cli(["request-approval", "Deploy 1.4 to prod", "--details", "diff: +12 -3", "--risk", "high", "--wait"]);
+    const release = await seeNode(alice.page, "thread", "Release 1.4");
+    const threadId = (await release.first().getAttribute("data-id"))!;
+    const waiting = cli(["request-approval", "Deploy 1.4 to prod", "--details", "diff: +12 -3", "--risk", "high", "--thread", threadId.slice("thread:".length), "--wait"]);
     for (const page of [alice.page, bob.page]) {
-      await seeNode(page, "approval", "Deploy 1.4 to prod");
+      const node = await seeNode(page, "thread", "Release 1.4");
+      await expect.poll(() => node.getByTestId("attention-badges").textContent(), { timeout: 20_000 }).toBe("1 approval waiting");
+      // Needs attention says what and where, once opened (it stays shut until asked, covering nothing).
+      await page.getByTestId("needs-attention").getByRole("button", { name: "1 needs attention" }).click();
+      await page.getByTestId("needs-attention").locator(".attention-row", { hasText: "Deploy 1.4 to prod" }).getByText("in #Release 1.4").waitFor();
       await expect.poll(() => page.getByTestId("approval-badge").textContent()).toBe("1");
+      // Not a node of its own.
+      expect(await page.locator(".react-flow__node-approval").count()).toBe(0);
     }
     await shot(alice.page, "04-approval-pending");
+    // A click on the row opens the approval and brings its thread into view.
+    await alice.page
+      .getByTestId("needs-attention")
+      .getByRole("button", { name: /Deploy 1\.4 to prod/ })
+      .click();
+    await alice.page.locator(".approval-view", { hasText: "Deploy 1.4 to prod" }).waitFor();
+    await alice.page.locator(`.react-flow__node[data-id="${threadId}"]`).waitFor();
     await bob.page.getByRole("tab", { name: /Approvals/ }).click();
     await bob.page.locator(".queue-item", { hasText: "Deploy 1.4 to prod" }).getByRole("button", { name: "Approve" }).click();
     expect(await waiting.exit).toBe(0);
-    await seeNode(alice.page, "approval", "Approved by Bob");
+    const node = alice.page.locator(`.react-flow__node[data-id="${threadId}"]`);
+    await expect.poll(() => node.getByTestId("attention-badges").count()).toBe(0);
+    await expect.poll(() => alice.page.getByTestId("needs-attention").count()).toBe(0);
+    await node.getByRole("button", { name: /Show the activity of Release 1\.4: 1 approval/ }).click();
+    await alice.page.getByRole("region", { name: "Activity of Release 1.4" }).locator(".activity-entry", { hasText: "Deploy 1.4 to prod" }).getByText("approved by Bob", { exact: false }).waitFor();
     await expect.poll(() => alice.page.getByTestId("approval-badge").count()).toBe(0);
     await shot(alice.page, "05-approved-by-bob");
+    await alice.page.keyboard.press("Escape");
   });
 
   it("each node's size and handles are where the app tells React Flow they are before it measures them (stores/node-geometry.ts)", async () => {
@@ -209,7 +229,7 @@ describe("the Hatchery in two browsers", () => {
       });
     });
     const kinds = new Set(rendered.map((n) => n.kind));
-    expect([...kinds]).toEqual(expect.arrayContaining(["thread", "approval"]));
+    expect([...kinds]).toEqual(expect.arrayContaining(["thread"]));
     for (const node of rendered) {
       const declared = nodeGeometry(node.kind as GraphNode["kind"], node.style.width, node.style.height);
       expect(node.measured).toEqual(declared.measured);
@@ -271,7 +291,9 @@ describe("the Hatchery in two browsers", () => {
     const { alice, vic } = people;
     const pending = cli(["request-approval", "Rotate the signing key"]);
     expect(await pending.exit).toBe(0);
-    await seeNode(vic.page, "approval", "Rotate the signing key");
+    // Asked outside any thread: no subject on the canvas, so it shows in Needs attention only.
+    await vic.page.getByTestId("needs-attention").getByRole("button", { name: "1 needs attention" }).click();
+    await vic.page.getByTestId("needs-attention").locator(".attention-row", { hasText: "Rotate the signing key" }).getByText("not on the canvas").waitFor();
     await vic.page.getByText(/View only/).waitFor();
     await vic.page.getByRole("tab", { name: /Approvals/ }).click();
     const item = vic.page.locator(".queue-item", { hasText: "Rotate the signing key" });
@@ -332,7 +354,8 @@ describe("the Hatchery in two browsers", () => {
       });
       writeNode(doc, {
         id: "approval:forged",
-        kind: "approval",
+        // A kind that is no node any more (activity folds into its thread): refused like any forgery.
+        kind: "approval" as string as GraphNode["kind"],
         ref: "forged",
         x: 300,
         y: 0,

@@ -69,7 +69,7 @@ function measure(page: Page) {
       }
       return { id: el.getAttribute("data-id")!, points };
     });
-    const overlays = [".minimap-panel", ".react-flow__controls", ".canvas-toolbar"].flatMap((s) => [...document.querySelectorAll(s)].map((el) => ({ name: s, rect: rect(el) })));
+    const overlays = [".minimap-panel", ".react-flow__controls", ".canvas-toolbar", ".canvas-filters"].flatMap((s) => [...document.querySelectorAll(s)].map((el) => ({ name: s, rect: rect(el) })));
     return { zoom, nodes, titles, edges, overlays, pane: rect(document.querySelector(".react-flow")!) };
   });
 }

@@ -132,6 +132,9 @@ describe("gateway sessions on the canvas", () => {
     const own = await until(() => olga.state.sessions.get("work")?.find((s) => s.threadId === thread.id), "the thread's session listed", 30_000);
     await chatOutside(workspace, "elsewhere", "SAY: hello from outside");
     const outside = await until(() => olga.state.sessions.get("work")?.find((s) => s.key.endsWith(":elsewhere")), "the outside session listed", 30_000);
+    // The agent's main session (where the gateway's heartbeat polls go) is the gateway's own.
+    await chatOutside(workspace, "main", "SAY: main session turn");
+    const main = await until(() => olga.state.sessions.get("work")?.find((s) => /^agent:[^:]+:main$/.test(s.key)), "the main session listed", 30_000);
 
     // In the Hatchery document: both sessions, linked to the instance; the thread's to its thread.
     const canvas = await openCanvas(workspace, cookie);
@@ -142,7 +145,10 @@ describe("gateway sessions on the canvas", () => {
     await until(() => nodeData(canvas, ownId) && nodeData(canvas, outsideId), "both session nodes", 20_000);
     expect(nodeData(canvas, ownId)).toMatchObject({ key: own.key, threadId: thread.id, instanceId: "work" });
     expect(nodeData(canvas, ownId)!.updatedAt).toEqual(expect.any(Number));
-    expect(nodeData(canvas, outsideId)).toMatchObject({ key: outside.key, threadId: null });
+    expect(nodeData(canvas, outsideId)).toMatchObject({ key: outside.key, threadId: null, internal: false });
+    const mainId = domainNodeId("session", sessionNodeRef("work", main.key));
+    await until(() => nodeData(canvas, mainId), "the main session's node", 20_000);
+    expect(nodeData(canvas, mainId)).toMatchObject({ key: main.key, internal: true });
     const edges = edgesMap(canvas.doc);
     await until(() => edges.get(edgeId(ownId, threadNode)), "session → thread edge", 10_000);
     expect(edges.get(edgeId(ownId, instanceId))).toMatchObject({ kind: "domain", label: "session of" });
@@ -162,18 +168,27 @@ describe("gateway sessions on the canvas", () => {
         { timeout: 20_000 },
       )
       .toBe(2);
-    // Zoomed out that far, nodes draw their title only: pick the instance to bring it (and its sessions) close.
-    await page.locator(".sidebar .nav-item", { hasText: "Work" }).click();
-    await page.waitForTimeout(600); // the focus animates for 300 ms
+    // The main session is hidden (and its edge with it) until asked for.
+    expect(await sessionNode(mainId).count()).toBe(0);
+    const showInternal = page.getByLabel(/Show internal sessions/);
+    await showInternal.check();
+    await expect.poll(() => sessionNode(mainId).count(), { timeout: 10_000 }).toBe(1);
+    await showInternal.uncheck();
+    await expect.poll(() => sessionNode(mainId).count(), { timeout: 10_000 }).toBe(0);
+    // Fit view frames every node the tab shows (a session sits beside its thread, the
+    // instance's other sessions beside the instance); zoomed that far, a node may draw its
+    // title only, which is what is checked here.
+    await page.getByRole("button", { name: "Fit view" }).click();
+    await page.waitForTimeout(600); // the fit animates
     await shot("01-canvas");
-    await expect.poll(() => sessionNode(ownId).locator(".node-title").textContent()).toBe("Ops chat");
-    await expect.poll(() => sessionNode(outsideId).locator(".node-foot").textContent()).toMatch(/not open as a thread/);
+    await expect.poll(() => sessionNode(ownId).locator(".node-title, .far-title").first().textContent()).toBe("Ops chat");
     await sessionNode(ownId).click();
     await page.locator(".inspector-head h2", { hasText: "Ops chat" }).waitFor();
 
-    // The outside session is not a thread yet: the inspector offers to open it as one.
+    // The outside session is not a thread yet: the inspector says so and offers to open it as one.
     await sessionNode(outsideId).click();
     await page.getByText("OpenClaw session").waitFor();
+    expect(await page.locator(".inspector-head h2", { hasText: "Ops chat" }).count()).toBe(0);
     await shot("02-session-inspector");
     await page.getByRole("button", { name: "Open as a thread" }).click();
     const opened = await until(() => olga.state.sessions.get("work")?.find((s) => s.key === outside.key && s.threadId)?.threadId, "the outside session open as a thread", 20_000);

@@ -11,7 +11,7 @@ import { addSecondPerson, httpJson, signUpVerified } from "./e2e-helpers";
 
 export interface SeedSize {
   threads: number;
-  /** Autopilot tool calls, made in runs of at most five per thread (a thread keeps five on the canvas). */
+  /** Autopilot tool calls, made in runs of at most five per thread (they fold into the thread's activity on the canvas). */
   toolCalls: number;
   approvals: number;
   jobs: number;

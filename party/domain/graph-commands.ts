@@ -1,5 +1,6 @@
 import type * as Y from "yjs";
-import { edgeId, edgesMap, type GraphNode, NODE_SIZE, nodesMap, patchNode, readNode, writeNode } from "../../shared/hatchery/graph";
+import { edgeId, edgesMap, FOLDED_KINDS, type GraphNode, NODE_SIZE, nodesMap, patchNode, readNode, writeNode } from "../../shared/hatchery/graph";
+import { kindOfId } from "../../shared/hatchery/node-schemas";
 import { placeNode } from "../../shared/hatchery/placement";
 import type { GraphCommand } from "../../shared/protocol/graph";
 import { RoomError } from "./errors";
@@ -12,6 +13,10 @@ import { RoomError } from "./errors";
 export function applyGraphCommands(doc: Y.Doc, commands: GraphCommand[], newId: () => string, origin: unknown): { created: string[] } {
   const nodes = nodesMap(doc);
   const requireNode = (id: string) => {
+    // Activity folds into its thread or instance (shared/hatchery/activity.ts): say so rather than "not found".
+    const kind = kindOfId(id);
+    if ((FOLDED_KINDS as readonly string[]).includes(kind))
+      throw new RoomError("bad_request", `a ${kind} is not a node on the canvas: it shows in its thread's or instance's activity`, { nodeId: id });
     if (!nodes.has(id)) throw new RoomError("not_found", `no node ${id} on the canvas`, { nodeId: id });
   };
   for (const c of commands) {

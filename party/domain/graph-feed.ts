@@ -3,7 +3,7 @@ import type { DurableEvent } from "../../shared/protocol/events";
 import type { Instance } from "../../shared/protocol/instances";
 import type { Job } from "../../shared/protocol/jobs";
 import type { Message, Thread } from "../../shared/protocol/threads";
-import { TOOL_NODES_PER_THREAD } from "../../shared/hatchery/tool-nodes";
+import { TOOL_CALLS_PER_THREAD } from "../../shared/hatchery/activity";
 import { type CanvasSessions, canvasSessions } from "./canvas-sessions";
 import { currentSeq, readEventPage } from "./eventlog";
 import { asc, eq, gt, lte, min, sql as q } from "drizzle-orm";
@@ -107,7 +107,7 @@ function toolMessagePage(sql: Sql, afterThread: string, maxBytes: number, mustMo
   const rows = sql.db
     .select({ thread_id: ranked.threadId, n: ranked.n, doc: ranked.doc })
     .from(ranked)
-    .where(lte(ranked.rank, TOOL_NODES_PER_THREAD))
+    .where(lte(ranked.rank, TOOL_CALLS_PER_THREAD))
     .orderBy(asc(ranked.threadId), asc(ranked.n))
     .limit(SNAPSHOT_PAGE_ROWS)
     .all();

@@ -1,12 +1,12 @@
 // The Hatchery's paged snapshot with the Autopilot's tool calls in it: the newest
-// TOOL_NODES_PER_THREAD tool messages of every thread come as the snapshot's last step,
+// TOOL_CALLS_PER_THREAD tool messages of every thread come as the snapshot's last step,
 // whole threads per page, so a workspace with many chatty threads never travels in one
 // reply and no thread's calls are split or sent twice.
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Message } from "../../shared/protocol/threads";
-import { TOOL_NODES_PER_THREAD } from "../../shared/hatchery/tool-nodes";
+import { TOOL_CALLS_PER_THREAD } from "../../shared/hatchery/activity";
 import { snapshotPage } from "../domain/graph-feed";
 import { type Sql, sqlFromStorage } from "../domain/sql";
 import { messageRecord } from "../records/documents";
@@ -48,9 +48,9 @@ describe("the Hatchery's snapshot pages the tool calls", () => {
     await runInDurableObject(stub, async (_room: Autopilot, state) => {
       const sql = sqlFromStorage(state.storage);
       const threads = Array.from({ length: 30 }, (_, i) => `thr_${String(i).padStart(2, "0")}`);
-      for (const t of threads) seedToolCalls(sql, t, TOOL_NODES_PER_THREAD + 3, 1000);
+      for (const t of threads) seedToolCalls(sql, t, TOOL_CALLS_PER_THREAD + 3, 1000);
       // About two threads' newest calls fit in a page.
-      const budget = 2 * TOOL_NODES_PER_THREAD * 1100;
+      const budget = 2 * TOOL_CALLS_PER_THREAD * 1100;
       const seen: Message[] = [];
       let cursor: string | null = null;
       let pages = 0;
@@ -60,15 +60,15 @@ describe("the Hatchery's snapshot pages the tool calls", () => {
         const perThread = new Map<string, number>();
         for (const m of page.toolMessages) perThread.set(m.threadId, (perThread.get(m.threadId) ?? 0) + 1);
         // A thread is never split across pages.
-        for (const count of perThread.values()) expect(count).toBe(TOOL_NODES_PER_THREAD);
-        expect(JSON.stringify(page.toolMessages).length).toBeLessThan(budget + 3 * TOOL_NODES_PER_THREAD * 1100);
+        for (const count of perThread.values()) expect(count).toBe(TOOL_CALLS_PER_THREAD);
+        expect(JSON.stringify(page.toolMessages).length).toBeLessThan(budget + 3 * TOOL_CALLS_PER_THREAD * 1100);
         seen.push(...page.toolMessages);
         cursor = next;
         expect(pages).toBeLessThan(100);
       } while (cursor !== null);
       expect(pages).toBeGreaterThan(5);
       expect(new Set(seen.map((m) => m.id)).size).toBe(seen.length);
-      expect(seen).toHaveLength(threads.length * TOOL_NODES_PER_THREAD);
+      expect(seen).toHaveLength(threads.length * TOOL_CALLS_PER_THREAD);
       // The newest of each thread: the three oldest calls (0..2) are left out.
       for (const m of seen) expect(Number(m.id.split("_").at(-1))).toBeGreaterThanOrEqual(3);
     });

@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as Y from "yjs";
 import { PALETTE } from "../../shared/hatchery/awareness";
-import { domainNodeId, nodesMap, writeNode } from "../../shared/hatchery/graph";
+import type { Activity } from "../../shared/hatchery/activity";
+import { domainNodeId, type NodeKind, nodesMap, writeNode } from "../../shared/hatchery/graph";
 import { parseRefusal } from "../../shared/hatchery/refusal";
 import { idem, RawSocket } from "./harness";
 import { type Canvas, node, openCanvas, team, until } from "./hatchery-harness";
@@ -67,12 +68,13 @@ describe("Hatchery under hostile writers", () => {
     room.close();
   });
 
-  it("a forged approval node ('Approved by Bob') is refused; a real one cannot be rewritten", async () => {
+  it("a forged approval node ('Approved by Bob') is refused; a real approval, folded into its thread's activity, cannot be rewritten", async () => {
     const { owner, member, room, thread } = await threadOnCanvas();
     member.doc.transact(() =>
       writeNode(member.doc, {
         id: "approval:apr_forged",
-        kind: "approval",
+        // A kind that is no node any more (activity folds into its thread): still refused.
+        kind: "approval" as string as NodeKind,
         ref: "apr_forged",
         x: 0,
         y: 0,
@@ -84,17 +86,22 @@ describe("Hatchery under hostile writers", () => {
       }),
     );
     // Dressed as a note: the kind says what it is, and the id must agree.
-    member.doc.transact(() => writeNode(member.doc, { id: "note:x1", kind: "approval", ref: "apr_x", x: 0, y: 0, w: 240, h: 96, placed: "auto", parent: null, data: { resolvedBy: "Bob FORGED" } }));
+    member.doc.transact(() =>
+      writeNode(member.doc, { id: "note:x1", kind: "approval" as string as NodeKind, ref: "apr_x", x: 0, y: 0, w: 240, h: 96, placed: "auto", parent: null, data: { resolvedBy: "Bob FORGED" } }),
+    );
     const { approval } = await room.ok("approvals.request", { title: "Deploy", threadId: thread.id, risk: "high", idempotencyKey: idem() });
-    const realId = domainNodeId("approval", approval.id);
-    await until(() => node(member, realId) !== null, "real approval on canvas");
-    member.doc.transact(() => nodesMap(member.doc).get(realId)!.set("data", { title: "Deploy", status: "approved", resolvedBy: "Bob FORGED" }));
+    const threadId = domainNodeId("thread", thread.id);
+    const status = (c: typeof owner) => (node(c, threadId)?.data.activity as Activity | undefined)?.entries.find((e) => e.ref === `approval:${approval.id}`)?.status;
+    await until(() => status(member) === "pending", "real approval in the thread's activity");
+    const data = node(member, threadId)!.data as { activity: Activity };
+    const forged = { ...data, activity: { ...data.activity, entries: data.activity.entries.map((e) => ({ ...e, status: "approved", detail: "approved by Bob FORGED" })) } };
+    member.doc.transact(() => nodesMap(member.doc).get(threadId)!.set("data", forged));
     await roundTrip(member, owner);
     expect(sawOnWire(owner, "Bob FORGED")).toBe(false);
     expect(node(owner, "approval:apr_forged")).toBeNull();
     expect(node(owner, "note:x1")).toBeNull();
-    expect(node(owner, realId)!.data.status).toBe("pending");
-    await until(() => node(member, realId)?.data.status === "pending", "writer's copy set back");
+    expect(status(owner)).toBe("pending");
+    await until(() => status(member) === "pending", "writer's copy set back");
     for (const c of [owner, member]) c.close();
     room.close();
   });

@@ -1,6 +1,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { Activity } from "../../shared/hatchery/activity";
 import { domainNodeId, edgesMap, nodesMap, readGraph } from "../../shared/hatchery/graph";
 import type { EventFrame } from "../../shared/protocol/frames";
 import { getMeta } from "../domain/meta";
@@ -34,7 +35,7 @@ describe("Hatchery room", () => {
     expect(foreign.closed!.code).toBe(4003);
   });
 
-  it("domain nodes follow the Autopilot: threads, approvals (with who decided) and jobs, with edges", async () => {
+  it("domain nodes follow the Autopilot: threads are nodes; approvals (with who decided) and jobs fold into their thread's activity", async () => {
     const { owner, member, agent, ws } = await team();
     const canvas = await openCanvas(ws, { cookie: owner.cookie });
     const room = await RawSocket.open(ws, { cookie: owner.cookie });
@@ -49,19 +50,27 @@ describe("Hatchery room", () => {
     await bot.ok("chat.send", { threadId: thread.id, text: "Build green", idempotencyKey: idem() });
     await until(() => (node(canvas, threadNode)?.data.lastMessage as { text?: string } | undefined)?.text === "Build green", "message preview");
 
+    const activity = () => node(canvas, threadNode)?.data.activity as Activity | undefined;
+    const entry = (ref: string) => activity()?.entries.find((e) => e.ref === ref);
     const { approval } = await bot.ok("approvals.request", { title: "Deploy", threadId: thread.id, risk: "high", idempotencyKey: idem() });
-    const approvalNode = domainNodeId("approval", approval.id);
-    await until(() => node(canvas, approvalNode)?.data.status === "pending", "approval node");
-    expect(edgesMap(canvas.doc).get(`${approvalNode}->${threadNode}`)).toMatchObject({ kind: "domain" });
+    await until(() => entry(`approval:${approval.id}`)?.status === "pending", "approval in the thread's activity");
+    expect(activity()!.attention.approvals).toBe(1);
     await mem.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
-    await until(() => node(canvas, approvalNode)?.data.status === "approved", "approval resolved on canvas");
-    expect(node(canvas, approvalNode)!.data.resolvedBy).toBe(member.name);
+    await until(() => entry(`approval:${approval.id}`)?.status === "approved", "approval resolved in the activity");
+    expect(entry(`approval:${approval.id}`)!.detail).toBe(`approved by ${member.name}`);
+    expect(activity()!.attention.approvals).toBe(0);
 
     const { job } = await bot.ok("jobs.start", { title: "Index", threadId: thread.id, idempotencyKey: idem() });
     await bot.ok("jobs.update", { jobId: job.id, progress: 65, message: "halfway", idempotencyKey: idem() });
-    await until(() => node(canvas, domainNodeId("job", job.id))?.data.progress === 65, "job progress on canvas");
+    await until(() => entry(`job:${job.id}`)?.progress === 65, "job progress in the activity");
+    expect(activity()!.attention.running).toBe(1);
     await bot.ok("jobs.finish", { jobId: job.id, idempotencyKey: idem() });
-    await until(() => node(canvas, domainNodeId("job", job.id))?.data.status === "succeeded", "finished job keeps its node");
+    await until(() => entry(`job:${job.id}`)?.status === "succeeded", "finished job stays in the activity");
+    expect(activity()).toMatchObject({ counts: { approval: 1, job: 1, tool: 0 }, attention: { approvals: 0, running: 0, failed: 0 } });
+    // Activity is never a node, nor an edge end.
+    const { nodes, edges } = readGraph(canvas.doc);
+    expect(nodes.map((n) => n.kind).filter((k) => !["thread", "instance", "session"].includes(k))).toEqual([]);
+    expect(edges.filter((e) => /^(approval|job|tool):/.test(e.source) || /^(approval|job|tool):/.test(e.target))).toEqual([]);
     for (const s of [room, bot, mem]) s.close();
     canvas.close();
   });
@@ -79,7 +88,8 @@ describe("Hatchery room", () => {
       threads.push(thread.id);
       await room.ok("jobs.start", { title: `J${i}`, threadId: thread.id, idempotencyKey: idem() });
     }
-    await until(() => readGraph(b.doc).nodes.length === 24, "24 nodes at B");
+    // Jobs fold into their thread: 12 nodes, each with its job in its activity.
+    await until(() => readGraph(b.doc).nodes.length === 12 && readGraph(b.doc).nodes.every((n) => (n.data.activity as Activity | undefined)?.counts.job === 1), "12 threads with their jobs at B");
     const boxes = readGraph(b.doc).nodes;
     for (const p of boxes) {
       for (const q of boxes) {
@@ -183,6 +193,9 @@ describe("Hatchery room", () => {
       ],
     });
     expect(bad).toMatchObject({ ok: false, error: { code: "not_found" } });
+    // Approvals, jobs and tool calls are not nodes: a command naming one is refused as such.
+    const folded = await bot.call("graph.apply", { idempotencyKey: idem(), commands: [{ op: "edge.add", source: threadNode, target: "approval:apr_1" }] });
+    expect(folded).toMatchObject({ ok: false, error: { code: "bad_request", message: expect.stringContaining("activity") } });
     const malformed = await bot.call("graph.apply", { idempotencyKey: idem(), commands: [{ op: "node.delete", nodeId: threadNode }] });
     expect(malformed).toMatchObject({ ok: false, error: { code: "bad_request" } });
     const byViewer = await view.call("graph.apply", { idempotencyKey: idem(), commands: [{ op: "note.add", text: "x" }] });

@@ -4,15 +4,17 @@ import type { Instance } from "../protocol/instances";
 import type { DurableEvent } from "../protocol/events";
 import type { Job } from "../protocol/jobs";
 import type { Message, Thread } from "../protocol/threads";
-import { type DomainKind, domainNodeId, edgeId, edgesMap, NODE_SIZE, nodesMap, patchNode, readNode, STACKED_KINDS, writeNode } from "./graph";
+import { type Activity, type ActivityOp, activityForApproval, activityForJob, activityForMessage, foldActivity } from "./activity";
+import { type DomainKind, domainNodeId, FOLDED_KINDS, edgeId, edgesMap, NODE_SIZE, nodesMap, patchNode, readNode, writeNode } from "./graph";
 import type { PendingNode } from "./layout";
 import { placer } from "./placement";
 import type { SessionOp } from "./session-nodes";
-import { toolNodesToTrim, toolOpsForApproval, toolOpsForMessage } from "./tool-nodes";
 
 /**
  * How Autopilot state shows on the canvas: pure functions from durable events (or a
  * snapshot) to idempotent graph operations. The Hatchery room applies them in event order.
+ * Threads, instances and sessions are nodes; tool calls, approvals and jobs fold into
+ * their subject's `data.activity` (activity.ts).
  */
 export type DomainOp =
   | { op: "upsert"; kind: DomainKind; ref: string; data: Record<string, unknown>; near: string | null }
@@ -20,8 +22,8 @@ export type DomainOp =
   | { op: "link"; source: string; target: string; label: string }
   /** The node and its edges go (a deleted instance). */
   | { op: "remove"; kind: DomainKind; ref: string }
-  /** Keep only the newest `keep` tool nodes of the thread (tool-nodes.ts). */
-  | { op: "trim"; kind: "tool"; threadId: string; keep: number }
+  /** An entry of the subject node's activity (activity.ts). */
+  | ActivityOp
   /** Make the session nodes match the current list (session-nodes.ts). */
   | Extract<SessionOp, { op: "retain" }>;
 
@@ -31,43 +33,11 @@ function threadData(t: Thread): Record<string, unknown> {
   return { title: t.title, archived: t.archived, messageCount: t.messageCount, lastMessageAt: t.lastMessageAt };
 }
 
-function jobData(j: Job): Record<string, unknown> {
-  return { title: j.title, status: j.status, progress: j.progress, message: j.message, owner: j.owner.name, ownerKind: j.owner.kind, error: j.error };
-}
-
-function approvalData(a: Approval): Record<string, unknown> {
-  return {
-    title: a.title,
-    summary: a.summary,
-    risk: a.risk,
-    status: a.status,
-    requestedBy: a.requestedBy.name,
-    onBehalfOf: a.onBehalfOf && a.onBehalfOf.id !== a.requestedBy.id ? a.onBehalfOf.name : null,
-    resolvedBy: a.resolvedBy?.name ?? null,
-    note: a.note,
-    expiresAt: a.expiresAt,
-  };
-}
-
 function instanceOps(i: Instance): DomainOp[] {
   // A deleted instance is not on the canvas: "stopped" is what the room keeps of it, not a state to show.
   if (i.status === "stopped") return [{ op: "remove", kind: "instance", ref: i.id }];
   const ops: DomainOp[] = [{ op: "upsert", kind: "instance", ref: i.id, data: { name: i.name, status: i.status, phase: i.phase, progress: i.progress, error: i.error }, near: null }];
   for (const t of i.threadIds) ops.push({ op: "link", source: domainNodeId("thread", t), target: domainNodeId("instance", i.id), label: "runs on" });
-  return ops;
-}
-
-function jobOps(j: Job): DomainOp[] {
-  const near = j.threadId ? domainNodeId("thread", j.threadId) : null;
-  const ops: DomainOp[] = [{ op: "upsert", kind: "job", ref: j.id, data: jobData(j), near }];
-  if (near) ops.push({ op: "link", source: domainNodeId("job", j.id), target: near, label: "job of" });
-  return ops;
-}
-
-function approvalOps(a: Approval): DomainOp[] {
-  const near = a.threadId ? domainNodeId("thread", a.threadId) : null;
-  const ops: DomainOp[] = [{ op: "upsert", kind: "approval", ref: a.id, data: approvalData(a), near }];
-  if (near) ops.push({ op: "link", source: domainNodeId("approval", a.id), target: near, label: "asked in" });
   return ops;
 }
 
@@ -82,9 +52,9 @@ export function opsForEvent(e: DurableEvent): DomainOp[] {
     }
     case "message.created": {
       const { message } = e.payload as { message: Message };
-      // The thread's counters arrive with the thread; the message adds the preview (and a tool call its node).
+      // The thread's counters arrive with the thread; the message adds the preview (and a tool call its activity).
       return [
-        ...toolOpsForMessage(message),
+        ...activityForMessage(message),
         {
           op: "patch",
           kind: "thread",
@@ -95,14 +65,13 @@ export function opsForEvent(e: DurableEvent): DomainOp[] {
     }
     case "approval.requested":
     case "approval.resolved": {
-      const { approval } = e.payload as { approval: Approval };
-      return [...approvalOps(approval), ...toolOpsForApproval(approval)];
+      return activityForApproval((e.payload as { approval: Approval }).approval);
     }
     case "job.started":
     case "job.progressed":
     case "job.cancel_requested":
     case "job.finished":
-      return jobOps((e.payload as { job: Job }).job);
+      return activityForJob((e.payload as { job: Job }).job);
     case "instance.updated":
       return instanceOps((e.payload as { instance: Instance }).instance);
     default:
@@ -110,18 +79,14 @@ export function opsForEvent(e: DurableEvent): DomainOp[] {
   }
 }
 
-/**
- * `toolMessages`: the newest Autopilot tool messages per thread. A tool call that waits
- * for a person comes from its pending approval; decided ones from their message.
- */
+/** `toolMessages`: the newest Autopilot tool messages per thread (a call waiting for a person is its approval). */
 export function opsForSnapshot(s: { threads: Thread[]; approvals: Approval[]; jobs: Job[]; instances?: Instance[]; toolMessages?: Message[] }): DomainOp[] {
   return [
     ...(s.instances ?? []).flatMap(instanceOps),
     ...s.threads.map((t): DomainOp => ({ op: "upsert", kind: "thread", ref: t.id, data: threadData(t), near: null })),
-    ...s.jobs.flatMap(jobOps),
-    ...s.approvals.flatMap(approvalOps),
-    ...s.approvals.filter((a) => a.status === "pending").flatMap(toolOpsForApproval),
-    ...(s.toolMessages ?? []).flatMap(toolOpsForMessage),
+    ...s.jobs.flatMap(activityForJob),
+    ...s.approvals.flatMap(activityForApproval),
+    ...(s.toolMessages ?? []).flatMap(activityForMessage),
   ];
 }
 
@@ -143,14 +108,15 @@ export function pendingNodes(doc: Y.Doc, ops: DomainOp[]): PendingNode[] {
  * Applies operations to the document (call inside one transaction). New domain nodes are
  * placed automatically; an existing node keeps its position (a person may have moved it).
  * A message for a thread the canvas has not seen yet is dropped: the thread's own upsert
- * carries everything the node shows. Trims and the sessions' retain run last. Returns the
- * ids of the nodes it removed (deleted instances, trimmed tool calls, sessions no longer
- * listed).
+ * carries everything the node shows. Activity folds in after every upsert of the batch
+ * (a snapshot page may list an approval before the instance it concerns) and is dropped
+ * when its subject is not on the canvas. The sessions' retain runs last. Returns the ids
+ * of the nodes it removed (deleted instances, sessions no longer listed).
  */
 export function applyDomainOps(doc: Y.Doc, ops: DomainOp[], laidOut: Map<string, { x: number; y: number }> = new Map()): string[] {
   const nodes = nodesMap(doc);
-  const trims = new Map<string, number>();
   let retain: Extract<DomainOp, { op: "retain" }> | null = null;
+  const activity: ActivityOp[] = [];
   const removed: string[] = [];
   const place = placer(doc);
   for (const op of ops) {
@@ -159,8 +125,8 @@ export function applyDomainOps(doc: Y.Doc, ops: DomainOp[], laidOut: Map<string,
       if (nodes.has(id)) removed.push(...removeNodes(doc, [id]));
       continue;
     }
-    if (op.op === "trim") {
-      trims.set(op.threadId, op.keep);
+    if (op.op === "activity") {
+      activity.push(op);
       continue;
     }
     if (op.op === "retain") {
@@ -186,11 +152,33 @@ export function applyDomainOps(doc: Y.Doc, ops: DomainOp[], laidOut: Map<string,
       continue;
     }
     const size = NODE_SIZE[op.kind];
-    const { x, y } = place(size, op.near, laidOut.get(id), null, STACKED_KINDS.has(op.kind));
+    const { x, y } = place(size, op.near, laidOut.get(id));
     writeNode(doc, { id, kind: op.kind, ref: op.ref, x, y, ...size, placed: "auto", parent: null, data: op.data });
   }
-  if (trims.size > 0) removed.push(...removeNodes(doc, toolNodesToTrim(readNodes(doc), trims)));
+  foldInto(doc, activity);
   return retain ? [...removed, ...retainSessions(doc, retain)] : removed;
+}
+
+/** Folds activity entries into their subjects' `data.activity`, one write per subject. */
+function foldInto(doc: Y.Doc, ops: ActivityOp[]): void {
+  const folded = new Map<string, Activity>();
+  for (const { subject, entry } of ops) {
+    const m = nodesMap(doc).get(subject);
+    if (!m) continue;
+    const current = folded.get(subject) ?? readActivity(readNode(subject, m).data.activity);
+    folded.set(subject, foldActivity(current, entry));
+  }
+  for (const [subject, activity] of folded) {
+    const m = nodesMap(doc).get(subject);
+    if (m) patchNode(doc, subject, { data: { ...readNode(subject, m).data, activity } });
+  }
+}
+
+/** The stored activity as the fold reads it: the server wrote it, but a malformed one starts afresh. */
+function readActivity(value: unknown): Pick<Activity, "entries" | "more"> | null {
+  if (!value || typeof value !== "object") return null;
+  const { entries, more } = value as { entries?: unknown; more?: unknown };
+  return Array.isArray(entries) ? { entries: entries as Activity["entries"], more: more === true } : null;
 }
 
 /** Removes session nodes not in the list, and the domain edges of session nodes that no longer hold (a thread detached). */
@@ -207,6 +195,15 @@ function retainSessions(doc: Y.Doc, retain: Extract<DomainOp, { op: "retain" }>)
 
 function* readNodes(doc: Y.Doc) {
   for (const [id, m] of nodesMap(doc)) yield { id, kind: m.get("kind"), data: (m.get("data") as Record<string, unknown> | undefined) ?? {} };
+}
+
+/** Removes the nodes of kinds that now fold into their subject (graph.ts FOLDED_KINDS) and their edges. */
+export function removeFoldedNodes(doc: Y.Doc): string[] {
+  const folded: readonly unknown[] = FOLDED_KINDS;
+  return removeNodes(
+    doc,
+    [...readNodes(doc)].filter((n) => folded.includes(n.kind)).map((n) => n.id),
+  );
 }
 
 /** Deletes nodes and every edge that touches them. */

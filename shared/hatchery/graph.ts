@@ -6,14 +6,20 @@ import * as Y from "yjs";
  *   person moving a node (`x`, `y`) and the server refreshing its `data` merge instead of
  *   one overwriting the other.
  * - `edges`: edge id → plain JSON `GraphEdge` (edges are created and deleted, not edited).
- * Domain nodes (threads, jobs, approvals, …) have deterministic ids `${kind}:${refId}`, so
+ * Domain nodes (threads, instances, sessions) have deterministic ids `${kind}:${refId}`, so
  * the server's upserts are idempotent; people own notes, groups, their edges and every
  * node's position once they moved it.
  */
 export const NODES = "nodes";
 export const EDGES = "edges";
 
-export const DOMAIN_KINDS = ["thread", "job", "approval", "instance", "session", "tool"] as const;
+export const DOMAIN_KINDS = ["thread", "instance", "session"] as const;
+/**
+ * Kinds older documents had as nodes: activity now folds into its subject's
+ * `data.activity` (activity.ts), and the Hatchery removes these once when it loads such a
+ * document (party/rooms/hatchery/room.ts).
+ */
+export const FOLDED_KINDS = ["tool", "job", "approval"] as const;
 export const PERSON_KINDS = ["note", "group"] as const;
 export type DomainKind = (typeof DOMAIN_KINDS)[number];
 export type PersonKind = (typeof PERSON_KINDS)[number];
@@ -25,7 +31,7 @@ export type Placement = "auto" | "pinned";
 export interface GraphNode {
   id: string;
   kind: NodeKind;
-  /** The domain entity a domain node shows (thread id, job id, …); null for notes/groups. */
+  /** The domain entity a domain node shows (thread id, instance id, …); null for notes/groups. */
   ref: string | null;
   x: number;
   y: number;
@@ -42,24 +48,18 @@ export interface GraphEdge {
   id: string;
   source: string;
   target: string;
-  /** `domain` edges mirror relationships (job → thread); `person` edges were drawn. */
+  /** `domain` edges mirror relationships (thread → instance); `person` edges were drawn. */
   kind: "domain" | "person";
   label?: string;
 }
 
 export const NODE_SIZE: Record<NodeKind, { w: number; h: number }> = {
   thread: { w: 240, h: 96 },
-  job: { w: 220, h: 84 },
-  approval: { w: 240, h: 116 },
   instance: { w: 220, h: 84 },
   session: { w: 240, h: 84 },
-  tool: { w: 220, h: 56 },
   note: { w: 200, h: 120 },
   group: { w: 480, h: 320 },
 };
-
-/** Kinds stacked under the node they belong to (a tool call under its thread) instead of laid out around it. */
-export const STACKED_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>(["tool"]);
 
 export const isDomainKind = (kind: unknown): kind is DomainKind => (DOMAIN_KINDS as readonly unknown[]).includes(kind);
 export const domainNodeId = (kind: DomainKind, ref: string) => `${kind}:${ref}`;

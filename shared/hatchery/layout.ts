@@ -1,6 +1,6 @@
 import type * as Y from "yjs";
-import { type NodeKind, NODE_SIZE, STACKED_KINDS } from "./graph";
-import { type Box, belowSpot, besideSpot, edgeBand, type EdgeEnd, freeSpot, obstaclesOf } from "./placement";
+import { type NodeKind, NODE_SIZE } from "./graph";
+import { type Box, besideSpot, edgeBand, type EdgeEnd, freeSpot, obstaclesOf } from "./placement";
 
 /**
  * Positions for domain nodes about to be created, all of one pull at once, so they avoid
@@ -27,8 +27,7 @@ export async function layoutNewNodes(doc: Y.Doc, pending: PendingNode[], ops: re
   for (const p of pending) {
     const size = NODE_SIZE[p.kind];
     const { anchor, end } = anchorOf(p, links, boxes);
-    const stacked = STACKED_KINDS.has(p.kind) && anchor;
-    const spot = stacked ? belowSpot(obstacles, anchor, size) : (anchor && besideSpot(obstacles, anchor, size, end)) || freeSpot(obstacles, size);
+    const spot = (anchor && besideSpot(obstacles, anchor, size, end)) || freeSpot(obstacles, size);
     obstacles.add(spot);
     boxes.set(p.id, spot);
     if (anchor) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ACTIVITY_DETAIL_MAX, ACTIVITY_KINDS, ACTIVITY_PER_SUBJECT, ACTIVITY_TITLE_MAX } from "./activity";
 import { DOMAIN_KINDS, type DomainKind, type GraphEdge, type GraphNode, type NodeKind, PERSON_KINDS, type PersonKind } from "./graph";
 
 /**
@@ -37,6 +38,24 @@ export const LayoutSchema = z.object({
   parent: z.string().max(ID_MAX).nullable(),
 });
 
+/** A subject's folded activity (activity.ts): bounded like everything the canvas parses. */
+export const ActivityEntrySchema = z.object({
+  ref: z.string().max(ID_MAX),
+  kind: z.enum(ACTIVITY_KINDS),
+  title: text(ACTIVITY_TITLE_MAX),
+  status: text(40),
+  at: time,
+  progress: z.number().finite().min(0).max(100).nullable(),
+  detail: text(ACTIVITY_DETAIL_MAX).nullable(),
+});
+const tally = count.max(ACTIVITY_PER_SUBJECT);
+export const ActivitySchema = z.object({
+  entries: z.array(ActivityEntrySchema).max(ACTIVITY_PER_SUBJECT),
+  more: z.boolean(),
+  counts: z.object({ tool: tally, approval: tally, job: tally }),
+  attention: z.object({ approvals: tally, running: tally, failed: tally }),
+});
+
 export const DOMAIN_DATA = {
   thread: z.object({
     title: text().nullish(),
@@ -44,30 +63,16 @@ export const DOMAIN_DATA = {
     messageCount: count.nullish(),
     lastMessageAt: time.nullish(),
     lastMessage: z.object({ author: text(), authorKind: text(40).nullish(), text: text(), at: time.nullish() }).nullish(),
+    activity: ActivitySchema.nullish(),
   }),
-  job: z.object({
-    title: text().nullish(),
+  instance: z.object({
+    name: text().nullish(),
     status: text(40).nullish(),
+    phase: text(200).nullish(),
     progress: z.number().finite().nullish(),
-    message: text().nullish(),
-    owner: text().nullish(),
-    ownerKind: text(40).nullish(),
     error: text().nullish(),
+    activity: ActivitySchema.nullish(),
   }),
-  approval: z.object({
-    title: text().nullish(),
-    /** What happens once approved, in plain words (the approval's summary). */
-    summary: text(500).nullish(),
-    risk: text(40).nullish(),
-    status: text(40).nullish(),
-    requestedBy: text().nullish(),
-    /** Whose turn made it be asked, when not the requester's own. */
-    onBehalfOf: text().nullish(),
-    resolvedBy: text().nullish(),
-    note: text().nullish(),
-    expiresAt: time.nullish(),
-  }),
-  instance: z.object({ name: text().nullish(), status: text(40).nullish(), phase: text(200).nullish(), progress: z.number().finite().nullish(), error: text().nullish() }),
   session: z.object({
     title: text().nullish(),
     key: text(256).nullish(),
@@ -77,8 +82,8 @@ export const DOMAIN_DATA = {
     updatedAt: time.nullish(),
     instanceId: text(ID_MAX).nullish(),
     threadId: text(ID_MAX).nullish(),
+    internal: z.boolean().nullish(),
   }),
-  tool: z.object({ name: text(200).nullish(), status: text(40).nullish(), durationMs: z.number().finite().nullish(), threadId: text(ID_MAX).nullish(), at: time.nullish(), n: count.nullish() }),
 } satisfies Record<DomainKind, z.ZodType>;
 
 export const PERSON_DATA = {

@@ -42,11 +42,37 @@ export function sessionNodeRef(instanceId: string, key: string): string {
   return `${ref.slice(0, REF_MAX - tag.length)}${tag}`;
 }
 
-/** Newest first (by last activity; never-active last), at most `cap` per instance. */
+/** The transcript marker OpenClaw puts on a scheduled heartbeat turn. */
+const HEARTBEAT_MARK = "[OpenClaw heartbeat poll]";
+/** Key segments of sessions the gateway runs for itself: cron runs, hooks, subagents, heartbeats, hidden (`incognito-`) ones. */
+const INTERNAL_SEGMENT = /^(cron|hook|subagent|heartbeat|incognito-.*)$/;
+
+/**
+ * A session the gateway runs for itself rather than one a person opened: the agent's main
+ * session (`agent:<agent>:main`, where heartbeat polls and system events go), cron and hook
+ * runs, subagents, heartbeat and hidden sessions, or one whose title or last words are a
+ * heartbeat poll. A session open as a thread is a person's, whatever its key.
+ */
+export function isInternalSession(s: Pick<GatewaySession, "key" | "label" | "preview" | "threadId">): boolean {
+  if (s.threadId) return false;
+  const parts = s.key.split(":");
+  const rest = parts[0] === "agent" ? parts.slice(2) : parts;
+  if (rest.length === 1 && rest[0] === "main") return true;
+  if (rest.some((part) => INTERNAL_SEGMENT.test(part))) return true;
+  return s.label.startsWith(HEARTBEAT_MARK) || (s.preview?.startsWith(HEARTBEAT_MARK) ?? false);
+}
+
+/**
+ * At most `cap` per instance: sessions people use first, then the gateway's own (so its
+ * cron runs cannot push a person's session off the canvas); newest first within each (by
+ * last activity; never-active last).
+ */
 export function newestSessions(list: InstanceSessions[], cap = SESSION_NODES_PER_INSTANCE): InstanceSessions[] {
   return list.map(({ instanceId, sessions }) => ({
     instanceId,
-    sessions: [...sessions].sort((a, b) => (b.updatedAt ?? -1) - (a.updatedAt ?? -1) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).slice(0, cap),
+    sessions: [...sessions]
+      .sort((a, b) => Number(isInternalSession(a)) - Number(isInternalSession(b)) || (b.updatedAt ?? -1) - (a.updatedAt ?? -1) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .slice(0, cap),
   }));
 }
 
@@ -61,6 +87,8 @@ export function sessionNodeData(instanceId: string, s: GatewaySession): Record<s
     updatedAt: s.updatedAt,
     instanceId,
     threadId: s.threadId,
+    /** The gateway's own session (isInternalSession): the canvas hides it unless asked to. */
+    internal: isInternalSession(s),
   };
 }
 

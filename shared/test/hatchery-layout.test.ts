@@ -131,12 +131,12 @@ describe("placing new server nodes", () => {
   it("keeps the old placement's guarantee for a crowded anchor: no overlaps however many arrive", async () => {
     const doc = canvas([node("thread:t1", "thread", 1000, 500), node("note:n1", "note", 1000 + NODE_SIZE.thread.w + 64, 500)]);
     const ops: DomainOp[] = Array.from({ length: 30 }, (_, i): DomainOp[] => [
-      { op: "upsert", kind: "job", ref: `j${i}`, data: { title: `job ${i}` }, near: "thread:t1" },
-      { op: "link", source: domainNodeId("job", `j${i}`), target: "thread:t1", label: "job of" },
+      { op: "upsert", kind: "session", ref: `i1/s${i}`, data: { title: `session ${i}` }, near: "thread:t1" },
+      { op: "link", source: domainNodeId("session", `i1/s${i}`), target: "thread:t1", label: "open as" },
     ]).flat();
     const g = await pull(doc, ops);
     expect(g.nodes.find((n) => n.id === "thread:t1")).toMatchObject({ x: 1000, y: 500 });
-    expect(g.nodes.filter((n) => n.kind === "job")).toHaveLength(30);
+    expect(g.nodes.filter((n) => n.kind === "session")).toHaveLength(30);
     expectNoOverlaps(g.nodes);
   });
 

@@ -3,7 +3,7 @@ import * as Y from "yjs";
 import { applyDomainOps } from "../hatchery/domain";
 import { domainNodeId, edgeId, type NodeKind, NODE_SIZE, readGraph, writeNode } from "../hatchery/graph";
 import { ID_MAX, parseNode } from "../hatchery/node-schemas";
-import { SESSION_NODES_PER_INSTANCE, sessionNodeRef, sessionOps } from "../hatchery/session-nodes";
+import { isInternalSession, SESSION_NODES_PER_INSTANCE, sessionNodeRef, sessionOps } from "../hatchery/session-nodes";
 import type { GatewaySession, InstanceSessions } from "../protocol/gateway";
 
 const session = (key: string, updatedAt: number | null, threadId: string | null = null): GatewaySession => ({
@@ -73,6 +73,34 @@ describe("gateway sessions on the canvas", () => {
     // The newest 20 of a: s7..s26; the oldest and the never-active one are left out.
     for (let i = 7; i < SESSION_NODES_PER_INSTANCE + 7; i++) expect(keys.has(`s${i}`)).toBe(true);
     for (const old of ["s0", "s3", "s6"]) expect(keys.has(old)).toBe(false);
+  });
+
+  it("marks the gateway's own sessions internal (main session, heartbeat polls, cron runs, subagents) unless one is open as a thread, and keeps people's sessions over them under the cap", () => {
+    const doc = canvas(["w"], ["thr_1"]);
+    const mine = session("agent:main:big-refactor", 10);
+    const theirs = [
+      session("agent:main:main", 5000),
+      session("agent:ops:main", 5000),
+      session("cron:nightly:run:r1", 5000),
+      session("agent:main:cron:nightly:run:r2", 5000),
+      session("agent:main:subagent:search-helper", 5000),
+      { ...session("agent:main:scratch-9", 5000), label: "[OpenClaw heartbeat poll]" },
+      { ...session("agent:main:scratch-8", 5000), preview: "[OpenClaw heartbeat poll] nothing to do" },
+      session("agent:main:incognito-x1", 5000),
+    ];
+    const opened = session("agent:work:main", 4000, "thr_1");
+    const many = Array.from({ length: SESSION_NODES_PER_INSTANCE }, (_, i) => session(`agent:main:cron:job${i}:run:x`, 9000 + i));
+    apply(doc, [{ instanceId: "w", sessions: [...many, ...theirs, mine, opened] }]);
+    const byKey = new Map(sessionNodes(doc).map((n) => [n.data.key, n]));
+    // People's sessions stay even though twenty newer cron runs compete for the cap.
+    expect(byKey.get(mine.key)!.data.internal).toBe(false);
+    expect(byKey.get(opened.key)!.data.internal).toBe(false);
+    expect(sessionNodes(doc)).toHaveLength(SESSION_NODES_PER_INSTANCE);
+    expect([...byKey.values()].filter((n) => n.data.internal === true)).toHaveLength(SESSION_NODES_PER_INSTANCE - 2);
+    for (const s of theirs) expect(isInternalSession(s), s.key).toBe(true);
+    expect(isInternalSession(session("agent:main:telegram:direct:123", 1))).toBe(false);
+    const node = byKey.get(mine.key)!;
+    expect(parseNode(node.id, { ...node })).not.toBeNull();
   });
 
   it("a session that left the list, or an instance with none left, leaves the canvas with its edges; a detached thread loses its edge", () => {

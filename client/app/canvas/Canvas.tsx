@@ -23,6 +23,9 @@ import { CanvasMiniMap } from "./MiniMap";
 import { markOwn, NewNodesChip, useNewNodes } from "./new-nodes";
 import { nodeTypes } from "./nodes";
 import { edgeTypes, tidyUp } from "./tidy";
+import { CanvasFilters } from "./attention";
+import { subjectOf } from "./attention-state";
+import { fittedNodes, useShownItems } from "./filter";
 import { FollowBanner, PresenceList, UndoButtons, ViewportSync } from "./together";
 
 /**
@@ -144,7 +147,7 @@ function EmptyCanvas() {
       ) : (
         <>
           <h2>The canvas is empty</h2>
-          <p>Start a thread on the left — it appears here. Agents’ jobs and approval requests show up on their own as they happen.</p>
+          <p>Start a thread on the left — it appears here. Agents’ jobs, approval requests and tool calls show up in their thread’s activity as they happen.</p>
         </>
       )}
     </div>
@@ -152,8 +155,12 @@ function EmptyCanvas() {
 }
 
 function Flow() {
-  const nodes = useCanvas((s) => s.nodes);
-  const edges = useCanvas((s) => s.edges);
+  const allNodes = useCanvas((s) => s.nodes);
+  // The tab's filter dims what does not match and hides internal sessions (filter.ts).
+  const { nodes, edges } = useShownItems(
+    allNodes,
+    useCanvas((s) => s.edges),
+  );
   const onNodesChange = useCanvas((s) => s.onNodesChange);
   const onEdgesChange = useCanvas((s) => s.onEdgesChange);
   const onConnect = useCanvas((s) => s.onConnect);
@@ -186,7 +193,7 @@ function Flow() {
   }, [store]);
   const fit = useCallback(() => {
     const { width, height } = store.getState();
-    const current = useCanvas.getState().nodes;
+    const current = fittedNodes(useCanvas.getState().nodes);
     if (current.length === 0 || width === 0) return;
     const v = fitViewport(current, width, height, overlayPadding(section.current));
     lastFit.current = v;
@@ -223,14 +230,18 @@ function Flow() {
 
   // Someone picked a node in a panel: bring it into view and select it here too. A thread
   // just created may reach the canvas a moment later, so the request waits for its node.
+  // An approval or a job is not a node: its subject comes into view, and the inspector
+  // stays on what was picked (attention-state.ts).
   const handled = useRef<typeof focusRequest>(null);
-  const focusTargetExists = useCanvas((s) => (focusRequest ? s.nodes.some((n) => n.id === focusRequest.id) : false));
+  const focusTarget = useRoom((s) => (focusRequest ? subjectOf(focusRequest.id, s.state) : null));
+  const focusTargetExists = useCanvas((s) => (focusTarget ? s.nodes.some((n) => n.id === focusTarget) : false));
   useEffect(() => {
-    if (!focusRequest || handled.current === focusRequest || !focusTargetExists) return;
+    if (!focusRequest || !focusTarget || handled.current === focusRequest || !focusTargetExists) return;
     handled.current = focusRequest;
-    setSelected([focusRequest.id]);
-    requestAnimationFrame(() => void rf.fitView({ nodes: [{ id: focusRequest.id }], duration: FIT_MS, maxZoom: 1.1, padding: 0.6 }));
-  }, [focusRequest, focusTargetExists, rf, setSelected]);
+    // What is open is not a node: nothing stays selected, so a click on the subject opens it again.
+    setSelected(focusTarget === focusRequest.id ? [focusTarget] : []);
+    requestAnimationFrame(() => void rf.fitView({ nodes: [{ id: focusTarget }], duration: FIT_MS, maxZoom: 1.1, padding: 0.6 }));
+  }, [focusRequest, focusTarget, focusTargetExists, rf, setSelected]);
 
   const onSelectionChange = useCallback(
     ({ nodes: selected }: OnSelectionChangeParams) => {
@@ -316,6 +327,7 @@ function Flow() {
         <PresenceList />
       </ReactFlow>
       <Toolbar fit={fit} tidy={tidy} />
+      <CanvasFilters nodes={allNodes} />
       <NewNodesChip show={(ids) => void rf.fitView({ nodes: ids.map((id) => ({ id })), duration: FIT_MS, maxZoom: 1, padding: overlayPadding(section.current) })} />
       <ReadOnlyBanner />
       <RefusalBanner />

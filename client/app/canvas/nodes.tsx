@@ -8,6 +8,8 @@ import { NOTE_TEXT_MAX } from "../../../shared/hatchery/node-schemas";
 import { relativeTime } from "../lib/format";
 import { useFar } from "./far";
 import { useNoteText } from "./live-text";
+import { ActivityTimeline, AttentionBadges, attentionLabels, readActivity, useAttention } from "./activity";
+import { InstanceBody } from "./instance-node";
 import { useFresh } from "./new-nodes";
 import { NoteTextWithCarets } from "./note-carets";
 import { CommentCount } from "./comment-count";
@@ -57,11 +59,6 @@ function Shell({ id, kind, selected, title, children, className = "" }: { id: st
 }
 
 const text = (value: unknown): string => (typeof value === "string" ? value : "");
-/** A remote value used in a class name: letters, digits, `-` and `_` only. */
-const token = (value: unknown): string =>
-  text(value)
-    .replace(/[^a-z0-9_-]/gi, "")
-    .slice(0, 40);
 
 export const ThreadNode = memo(function ThreadNode({ id, data, selected }: Props) {
   const g = data.g;
@@ -74,6 +71,7 @@ export const ThreadNode = memo(function ThreadNode({ id, data, selected }: Props
   // Parsed at read time (stores/flow-items.ts), and still only ever rendered as text.
   const last = g.data.lastMessage as { author?: unknown; authorKind?: unknown; text?: unknown; at?: unknown } | null | undefined;
   const lastAt = thread?.lastMessageAt ?? (typeof last?.at === "number" ? last.at : null);
+  const attention = attentionLabels(useAttention(id)).length > 0;
   return (
     <Shell id={id} kind="thread" selected={selected} title={thread?.title ?? text(g.data.title)}>
       <div className="node-head">
@@ -87,7 +85,10 @@ export const ThreadNode = memo(function ThreadNode({ id, data, selected }: Props
           </span>
         )}
       </div>
-      {text(last?.text) ? (
+      {/* What wants a person takes the preview's place (activity.tsx); the message is in the thread. */}
+      {attention ? (
+        <AttentionBadges subject={id} />
+      ) : text(last?.text) ? (
         <p className="node-preview">
           <strong>
             {text(last?.author)}
@@ -98,89 +99,14 @@ export const ThreadNode = memo(function ThreadNode({ id, data, selected }: Props
       ) : (
         <p className="node-preview muted">No messages yet</p>
       )}
-      <div className="node-foot">
-        {count} message{count === 1 ? "" : "s"}
-        {lastAt ? ` · ${relativeTime(lastAt)}` : ""}
-        {(thread?.archived ?? g.data.archived) ? " · archived" : ""}
+      <div className="node-foot-row">
+        <div className="node-foot">
+          {count} message{count === 1 ? "" : "s"}
+          {lastAt ? ` · ${relativeTime(lastAt)}` : ""}
+          {(thread?.archived ?? g.data.archived) ? " · archived" : ""}
+        </div>
+        <ActivityTimeline activity={readActivity(g.data.activity)} label={thread?.title ?? text(g.data.title)} />
       </div>
-    </Shell>
-  );
-});
-
-export const JobNode = memo(function JobNode({ id, data, selected }: Props) {
-  const d = data.g.data;
-  const progress = Math.max(0, Math.min(100, Number(d.progress ?? 0)));
-  const status = token(d.status) || "running";
-  return (
-    <Shell id={id} kind="job" selected={selected} title={text(d.title)} className={`status-${status}`}>
-      <div className="node-head">
-        <span className="kind-icon" aria-hidden>
-          ⚙
-        </span>
-        <span className="node-title">{text(d.title)}</span>
-        <span className={`chip chip-${status}`}>{status.replace("_", " ")}</span>
-      </div>
-      <div className="progress" role="progressbar" aria-valuenow={progress} aria-valuemin={0} aria-valuemax={100} aria-label="progress">
-        <span style={{ width: `${progress}%` }} />
-      </div>
-      <div className="node-foot">
-        {Math.round(progress)}% · {text(d.error) || text(d.message) || `by ${text(d.owner)}`}
-      </div>
-    </Shell>
-  );
-});
-
-export const ApprovalNode = memo(function ApprovalNode({ id, data, selected }: Props) {
-  const d = data.g.data;
-  const status = token(d.status) || "pending";
-  const by = text(d.resolvedBy);
-  return (
-    <Shell id={id} kind="approval" selected={selected} title={text(d.title)} className={`status-${status}`}>
-      <div className="node-head">
-        <span className="kind-icon" aria-hidden>
-          ✓
-        </span>
-        <span className="node-title">{text(d.title)}</span>
-        <span className={`chip risk-${token(d.risk)}`}>{text(d.risk)}</span>
-      </div>
-      {text(d.summary) && (
-        <p className="node-summary" title={text(d.summary)}>
-          {text(d.summary)}
-        </p>
-      )}
-      <div className={`approval-state state-${status}`}>
-        {status === "pending" ? "Waiting for a decision" : status === "expired" ? "Expired" : `${status[0]!.toUpperCase()}${status.slice(1)}${by ? ` by ${by}` : ""}`}
-      </div>
-      <div className="node-foot">
-        asked by {text(d.requestedBy)}
-        {text(d.onBehalfOf) && ` for ${text(d.onBehalfOf)}`}
-      </div>
-    </Shell>
-  );
-});
-
-/** `ms` as "850 ms" or "2.4 s"; nothing for a call that has not finished. */
-const duration = (ms: unknown): string => (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0 ? "" : ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
-
-const TOOL_STATUSES = new Set(["awaiting_approval", "running", "ok", "error", "denied", "expired"]);
-
-/** A tool call the Autopilot made in the thread above it (shared/hatchery/tool-nodes.ts). */
-export const ToolNode = memo(function ToolNode({ id, data, selected }: Props) {
-  const d = data.g.data;
-  const name = text(d.name) || "tool";
-  // The class name is built from the status: only a known one may reach it.
-  const status = TOOL_STATUSES.has(text(d.status)) ? text(d.status) : "running";
-  const took = duration(d.durationMs);
-  return (
-    <Shell id={id} kind="tool" selected={selected} title={name} className={`status-${status}`}>
-      <div className="node-head">
-        <span className="kind-icon" aria-hidden>
-          ƒ
-        </span>
-        <span className="node-title">{name}</span>
-        <span className={`chip chip-${status}`}>{status.replace("_", " ")}</span>
-      </div>
-      <div className="node-foot">{took ? `took ${took}` : status === "awaiting_approval" ? "waits for a person" : "Autopilot tool call"}</div>
     </Shell>
   );
 });
@@ -212,18 +138,15 @@ export const SessionNode = memo(function SessionNode({ id, data, selected }: Pro
   );
 });
 
-function GenericNode({ id, data, selected }: Props) {
-  const d = data.g.data;
+/** An OpenClaw instance (instance-node.tsx): status, attention and its activity. */
+export const InstanceNode = memo(function InstanceNode({ id, data, selected }: Props) {
+  const name = useRoom((s) => s.state.instances.get(data.g.ref ?? "")?.name) ?? text(data.g.data.name);
   return (
-    <Shell id={id} kind={data.g.kind} selected={selected} title={text(d.title) || text(d.name) || (data.g.ref ?? "")}>
-      <div className="node-head">
-        <span className="node-title">{text(d.title) || text(d.name) || text(data.g.ref)}</span>
-        {text(d.status) && <span className="chip">{text(d.status)}</span>}
-      </div>
-      <div className="node-foot">{data.g.kind}</div>
+    <Shell id={id} kind="instance" selected={selected} title={name || (data.g.ref ?? "")}>
+      <InstanceBody id={id} g={data.g} />
     </Shell>
   );
-}
+});
 
 export const NoteNode = memo(function NoteNode({ id, data, selected }: Props) {
   const canEdit = useCan("write");
@@ -326,11 +249,8 @@ function guarded(Inner: ComponentType<Props>) {
 
 export const nodeTypes: NodeTypes = {
   thread: guarded(ThreadNode),
-  job: guarded(JobNode),
-  approval: guarded(ApprovalNode),
-  instance: guarded(GenericNode),
+  instance: guarded(InstanceNode),
   session: guarded(SessionNode),
-  tool: guarded(ToolNode),
   note: guarded(NoteNode),
   group: guarded(GroupNode),
   unreadable: memo(({ id }: Props) => <UnreadableNode id={id} />),

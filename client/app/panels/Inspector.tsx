@@ -4,7 +4,6 @@ import { useAction } from "../lib/action";
 import { clockTime, relativeTime } from "../lib/format";
 import { FollowButton } from "../inbox/InboxPanel";
 import { firstMessageMark } from "../lib/chat-start";
-import { useCanvas } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
 import { useUnread } from "../stores/unread";
@@ -337,13 +336,6 @@ function InstanceView({ instanceId }: { instanceId: string }) {
   );
 }
 
-/** A tool call on the canvas opens its thread, where the call's tool message has the details. */
-function ToolCallView({ nodeId }: { nodeId: string }) {
-  const threadId = useCanvas((s) => s.nodes.find((n) => n.id === nodeId)?.data.g.data.threadId);
-  if (typeof threadId !== "string") return <p className="empty">This tool call is no longer on the canvas.</p>;
-  return <ThreadView key={threadId} threadId={threadId} />;
-}
-
 /** What is selected, and the comments on its canvas node (open at once for notes and groups, whose view is short). */
 export function Inspector() {
   const selectedId = useUi((s) => s.selectedId);
@@ -362,8 +354,8 @@ function InspectorView() {
       <div className="empty-state">
         <h2>Nothing selected</h2>
         <p>
-          Click a thread, job or approval on the canvas — or pick a thread on the left — to open it here. Use Tab to move between nodes, Enter to select, and the arrow keys to move the selected one
-          (Shift for bigger steps).
+          Click a thread or instance on the canvas, an entry of its activity or a row of Needs attention — or pick a thread on the left — to open it here. Use Tab to move between nodes, Enter to
+          select, and the arrow keys to move the selected one (Shift for bigger steps).
         </p>
         <FirstRunCard />
       </div>
@@ -376,7 +368,6 @@ function InspectorView() {
   if (kind === "job") return <JobView key={ref} jobId={ref} />;
   if (kind === "instance") return <InstanceView key={ref} instanceId={ref} />;
   if (kind === "note" || kind === "group") return <NoteOrGroupView key={selectedId} nodeId={selectedId} />;
-  if (kind === "tool") return <ToolCallView nodeId={selectedId} />;
   if (kind === "session") return <SessionView key={selectedId} nodeId={selectedId} thread={(id) => <ThreadView key={id} threadId={id} />} />;
   return <p className="empty">Nothing to show for {selectedId} yet.</p>;
 }

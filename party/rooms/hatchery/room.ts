@@ -28,6 +28,7 @@ import { appendUpdate, COMPACT_AFTER_UPDATES, compact, loadDoc, storedBytes } fr
 import { forgetDomainNode, getDomainNode, putDomainNode, recallGraphApply, rememberGraphApply } from "../../domain/canvas-records";
 import type { Env } from "../../env";
 import { type HatcheryLimits, hatcheryLimits } from "./limits";
+import { foldOldActivity } from "./fold-activity";
 import { HatcheryMeter } from "./meter";
 import { principalTag, principalTags, refuseOverCap } from "../shared/connection-cap";
 import { type GuardedSocket, revalidateSockets } from "../shared/connection-access";
@@ -96,7 +97,7 @@ export class Hatchery extends YServer {
   }
 
   override async onLoad(): Promise<Y.Doc> {
-    return loadDoc(this.#sql);
+    return foldOldActivity(loadDoc(this.#sql), this.#sql, this.name);
   }
 
   override async onSave(): Promise<void> {
@@ -333,7 +334,7 @@ export class Hatchery extends YServer {
     for (const e of feed.events) ops.push(...opsForEvent(e));
     // Last: the sessions link to instances and threads this very pull may have created.
     if (feed.sessions) ops.push(...sessionOps(feed.sessions.instances));
-    const touched = new Set(ops.flatMap((op) => (op.op === "upsert" || op.op === "patch" ? [domainNodeId(op.kind, op.ref)] : [])));
+    const touched = new Set(ops.flatMap((op) => (op.op === "upsert" || op.op === "patch" ? [domainNodeId(op.kind, op.ref)] : op.op === "activity" ? [op.subject] : [])));
     // Layout runs before the write; placement re-checks for overlaps at write time in case
     // people moved things meanwhile.
     const laidOut = await layoutNewNodes(this.document, pendingNodes(this.document, ops), ops).catch((error: unknown) => {

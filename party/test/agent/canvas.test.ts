@@ -1,19 +1,21 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { domainNodeId, edgeId, type GraphNode, readGraph } from "../../../shared/hatchery/graph";
-import { TOOL_NODES_PER_THREAD } from "../../../shared/hatchery/tool-nodes";
+import { type Activity, type ActivityEntry, TOOL_CALLS_PER_THREAD } from "../../../shared/hatchery/activity";
+import { domainNodeId, readGraph } from "../../../shared/hatchery/graph";
 import type { Approval } from "../../../shared/protocol/approvals";
 import type { EventFrame } from "../../../shared/protocol/frames";
-import { node as canvasNode, openCanvas, until } from "../hatchery-harness";
+import { type Canvas, node as canvasNode, openCanvas, until } from "../hatchery-harness";
 import { idem } from "../harness";
 import type { Autopilot } from "../../rooms/autopilot/room";
 import { agentRoom, autopilotSays, say } from "./agent-harness";
 
-const toolNodes = (doc: Parameters<typeof readGraph>[0], threadId: string): GraphNode[] => readGraph(doc).nodes.filter((n) => n.kind === "tool" && n.data.threadId === threadId);
+const activity = (canvas: Canvas, threadId: string): Activity | undefined => canvasNode(canvas, domainNodeId("thread", threadId))?.data.activity as Activity | undefined;
+const toolEntries = (canvas: Canvas, threadId: string): ActivityEntry[] => activity(canvas, threadId)?.entries.filter((e) => e.kind === "tool") ?? [];
+const noActivityNodes = (canvas: Canvas) => expect(readGraph(canvas.doc).nodes.filter((n) => !["thread", "instance", "session", "note", "group"].includes(n.kind))).toEqual([]);
 
 describe("the Autopilot's tool calls on the canvas", () => {
-  it("each call is a tool node under its thread: a gated one waits for approval, then settles with its outcome", async () => {
+  it("each call folds into its thread's activity: a gated one waits as an approval, then settles with its outcome", async () => {
     const { owner, sock, thread } = await agentRoom();
     const canvas = await openCanvas(owner.workspaceId, { cookie: owner.cookie });
     await until(() => canvas.synced, "canvas synced");
@@ -22,49 +24,46 @@ describe("the Autopilot's tool calls on the canvas", () => {
 
     await say(sock, thread.id, `STEPS: threads_rename {"threadId":"${thread.id}","title":"Renamed by a tool"}`);
     await autopilotSays(sock, thread.id, (m) => m.text.startsWith("TOOL RESULT SEEN"));
-    await until(() => toolNodes(canvas.doc, thread.id).some((n) => n.data.status === "ok"), "tool node ok");
-    const [renamed] = toolNodes(canvas.doc, thread.id);
-    expect(renamed!.data).toMatchObject({ name: "threads_rename", status: "ok" });
-    expect(renamed!.data.durationMs).toBeTypeOf("number");
-    const anchor = canvasNode(canvas, threadNode)!;
-    expect(renamed!.y).toBeGreaterThanOrEqual(anchor.y + anchor.h);
-    expect(readGraph(canvas.doc).edges.find((e) => e.id === edgeId(renamed!.id, threadNode))).toMatchObject({ kind: "domain", label: "tool of" });
+    await until(() => toolEntries(canvas, thread.id).some((e) => e.status === "ok"), "tool call ok in the activity");
+    const [renamed] = toolEntries(canvas, thread.id);
+    expect(renamed).toMatchObject({ title: "threads_rename", status: "ok", detail: expect.stringMatching(/\d+(\.\d)? m?s$/) });
+    noActivityNodes(canvas);
 
     const { thread: target } = await sock.ok("threads.create", { title: "Old plans", idempotencyKey: idem() });
     await say(sock, thread.id, `STEPS: threads_archive {"threadId":"${target.id}"}`);
     const frame = await sock.waitFor<EventFrame>((f) => f.type === "event" && f.event === "approval.requested", 20_000);
     const approval = (frame.payload as { approval: Approval }).approval;
-    const archiving = () => toolNodes(canvas.doc, thread.id).find((n) => n.data.name === "threads_archive");
-    await until(() => archiving()?.data.status === "awaiting_approval", "gated call waits on the canvas");
+    const asked = () => activity(canvas, thread.id)?.entries.find((e) => e.ref === `approval:${approval.id}`);
+    await until(() => asked()?.status === "pending" && activity(canvas, thread.id)?.attention.approvals === 1, "gated call waits in the activity");
     await sock.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", confirmOwn: true, idempotencyKey: idem() });
-    await until(() => archiving()?.data.status === "ok", "approved call settles on the canvas", 20_000);
-    expect(toolNodes(canvas.doc, thread.id)).toHaveLength(2);
+    const archived = () => toolEntries(canvas, thread.id).find((e) => e.title === "threads_archive");
+    await until(() => archived()?.status === "ok" && asked()?.status === "approved", "approved call settles in the activity", 20_000);
+    expect(activity(canvas, thread.id)).toMatchObject({ counts: { tool: 2, approval: 1, job: 0 }, attention: { approvals: 0 } });
+    noActivityNodes(canvas);
     sock.close();
     canvas.close();
   });
 
-  it(`a chatty thread keeps only its newest ${TOOL_NODES_PER_THREAD} calls on the canvas, live and in a fresh snapshot`, async () => {
+  it(`a chatty thread's calls all fold into its activity; a fresh snapshot carries its newest ${TOOL_CALLS_PER_THREAD}`, async () => {
     const { owner, sock, thread } = await agentRoom();
     const canvas = await openCanvas(owner.workspaceId, { cookie: owner.cookie });
     await until(() => canvas.synced, "canvas synced");
-    const calls = Array.from({ length: TOOL_NODES_PER_THREAD + 2 }, (_, i) => `memory_put {"key":"chatty-${i}","value":"v${i}"}`);
+    const calls = Array.from({ length: TOOL_CALLS_PER_THREAD + 2 }, (_, i) => `memory_put {"key":"chatty-${i}","value":"v${i}"}`);
     await say(sock, thread.id, `STEPS: ${calls.join(" ; ")}`);
     await autopilotSays(sock, thread.id, (m) => m.text.startsWith("TOOL RESULT SEEN"), 30_000);
     // A Hatchery that starts over (new epoch, log gone) gets the bounded set in its snapshot.
     const rooms = (env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> }).Autopilot;
     const feed = await runInDurableObject(rooms.get(rooms.idFromName(owner.workspaceId)), (room: Autopilot) => room.graphFeed(0, null));
     const snapshotCalls = feed.snapshot!.toolMessages.filter((m) => m.threadId === thread.id);
-    expect(snapshotCalls).toHaveLength(TOOL_NODES_PER_THREAD);
-    const newest = snapshotCalls.map((m) => m.tool!.callId).sort();
-    const onCanvas = () =>
-      toolNodes(canvas.doc, thread.id)
-        .map((n) => n.ref!.split("/")[1])
-        .sort();
-    // The live canvas ends on exactly that set, every call settled. The newest call is in it,
-    // so the Hatchery has pulled every tool event there is: nothing is left to add a node.
-    await until(() => JSON.stringify(onCanvas()) === JSON.stringify(newest) && toolNodes(canvas.doc, thread.id).every((n) => n.data.status === "ok"), "trimmed to the newest");
-    expect(toolNodes(canvas.doc, thread.id)).toHaveLength(TOOL_NODES_PER_THREAD);
-    expect(onCanvas()).toEqual(newest);
+    expect(snapshotCalls).toHaveLength(TOOL_CALLS_PER_THREAD);
+    // The live canvas folds every call, each settled, newest first, counted once.
+    await until(() => toolEntries(canvas, thread.id).length === calls.length && toolEntries(canvas, thread.id).every((e) => e.status === "ok"), "every call in the activity");
+    const entries = toolEntries(canvas, thread.id);
+    expect(new Set(entries.map((e) => e.ref)).size).toBe(calls.length);
+    expect(entries.map((e) => e.at)).toEqual([...entries.map((e) => e.at)].sort((a, b) => b - a));
+    expect(activity(canvas, thread.id)).toMatchObject({ counts: { tool: calls.length }, more: false });
+    for (const m of snapshotCalls) expect(entries.map((e) => e.ref)).toContain(`tool:${m.tool!.runId}/${m.tool!.callId}`);
+    noActivityNodes(canvas);
     sock.close();
     canvas.close();
   });

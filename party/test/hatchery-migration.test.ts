@@ -1,0 +1,89 @@
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { Activity } from "../../shared/hatchery/activity";
+import { domainNodeId, edgesMap, type NodeKind, nodesMap, readGraph, readNode, writeNode } from "../../shared/hatchery/graph";
+import type { EventFrame } from "../../shared/protocol/frames";
+import { getDomainNode, putDomainNode } from "../domain/canvas-records";
+import { getMeta } from "../domain/meta";
+import { sqlFromStorage } from "../domain/sql";
+import { appendUpdate, loadDoc } from "../domain/ydoc-store";
+import { idem, RawSocket } from "./harness";
+import { node, openCanvas, team, until } from "./hatchery-harness";
+
+const latestSeq = (sock: RawSocket) => Math.max(...sock.events().map((e: EventFrame) => e.seq ?? 0));
+
+/** Waits until the Hatchery has pulled the Autopilot's events up to `seq`. */
+async function pulledUpTo(hatchery: DurableObjectStub, seq: number): Promise<void> {
+  const pulled = () => runInDurableObject(hatchery, (_room, state) => Number(getMeta(sqlFromStorage(state.storage), "domainSeq") ?? 0));
+  for (const deadline = Date.now() + 8000; (await pulled()) < seq; await new Promise((r) => setTimeout(r, 20))) {
+    if (Date.now() > deadline) throw new Error(`the Hatchery did not pull up to seq ${seq}`);
+  }
+}
+
+describe("a Hatchery document written before activity folded into its subject", () => {
+  it("loses its approval, job and tool nodes and their edges once, and the next projection fills the thread's activity", async () => {
+    const { owner, agent, ws } = await team();
+    const room = await RawSocket.open(ws, { cookie: owner.cookie });
+    const bot = await RawSocket.open(ws, { key: agent.key });
+    await Promise.all([room.hello(), bot.hello()]);
+    const { thread } = await room.ok("threads.create", { title: "Release", idempotencyKey: idem() });
+    const { approval } = await bot.ok("approvals.request", { title: "Deploy", threadId: thread.id, risk: "high", idempotencyKey: idem() });
+    const { job } = await bot.ok("jobs.start", { title: "Build", threadId: thread.id, idempotencyKey: idem() });
+    const hatcheries = (env as unknown as { Hatchery: DurableObjectNamespace }).Hatchery;
+    const hatchery = hatcheries.get(hatcheries.idFromName(ws));
+    await pulledUpTo(hatchery, Math.max(latestSeq(room), latestSeq(bot)));
+    await evictDurableObject(hatchery);
+
+    // Rewrite the stored document the way the old projection wrote it: the activity as
+    // nodes linked to their thread (each with its guard record), the thread without it.
+    const threadId = domainNodeId("thread", thread.id);
+    const old = [
+      { id: `approval:${approval.id}`, kind: "approval", data: { title: "Deploy", status: "pending" } },
+      { id: `job:${job.id}`, kind: "job", data: { title: "Build", status: "running", progress: 0 } },
+      { id: "tool:run1/call_0", kind: "tool", data: { name: "threads_rename", status: "ok", threadId: thread.id } },
+    ];
+    await runInDurableObject(hatchery, (_room, state) => {
+      const sql = sqlFromStorage(state.storage);
+      const doc = loadDoc(sql);
+      doc.on("update", (update: Uint8Array) => appendUpdate(sql, update));
+      doc.transact(() => {
+        const current = readNode(threadId, nodesMap(doc).get(threadId)!);
+        const { activity: _gone, ...data } = current.data;
+        nodesMap(doc).get(threadId)!.set("data", data);
+        old.forEach((o, i) => {
+          writeNode(doc, { id: o.id, kind: o.kind as NodeKind, ref: o.id.slice(o.kind.length + 1), x: 400 * i, y: 600, w: 220, h: 84, placed: "auto", parent: null, data: o.data });
+          edgesMap(doc).set(`${o.id}->${threadId}`, { id: `${o.id}->${threadId}`, source: o.id, target: threadId, kind: "domain", label: "of" });
+          putDomainNode(sql, o.id, { kind: o.kind, ref: o.id.slice(o.kind.length + 1), data: o.data });
+        });
+      });
+      expect(readGraph(loadDoc(sql)).nodes).toHaveLength(4);
+    });
+
+    const canvas = await openCanvas(ws, { cookie: owner.cookie });
+    const entries = () => (node(canvas, threadId)?.data.activity as Activity | undefined)?.entries ?? [];
+    await until(() => canvas.synced && entries().length === 2, "the thread's activity filled again");
+    expect(
+      entries()
+        .map((e) => e.ref)
+        .sort(),
+    ).toEqual([`approval:${approval.id}`, `job:${job.id}`].sort());
+    const { nodes, edges } = readGraph(canvas.doc);
+    expect(nodes.map((n) => n.id)).toEqual([threadId]);
+    expect(edges).toEqual([]);
+
+    // Stored, with the guard records gone and the feed back on the Autopilot's epoch.
+    await evictDurableObject(hatchery);
+    await runInDurableObject(hatchery, (_room, state) => {
+      const sql = sqlFromStorage(state.storage);
+      expect(readGraph(loadDoc(sql)).nodes.map((n) => n.id)).toEqual([threadId]);
+      for (const o of old) expect(getDomainNode(sql, o.id)).toBeNull();
+      expect(getMeta(sql, "domainEpoch")).not.toBe("");
+    });
+    const again = await openCanvas(ws, { cookie: owner.cookie });
+    await until(() => again.synced && node(again, threadId) !== null, "reloaded");
+    expect((node(again, threadId)!.data.activity as Activity).entries).toHaveLength(2);
+    for (const c of [canvas, again]) c.close();
+    for (const s of [room, bot]) s.close();
+  });
+});
