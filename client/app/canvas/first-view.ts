@@ -44,12 +44,12 @@ export function overlayPadding(pane: Element | null): SidePadding {
     const r = el?.getBoundingClientRect();
     return r && r.width > 0 && r.height > 0 ? r : null;
   };
-  // The toolbar and, under it, the filter bar (attention.tsx).
-  const above = [shown(pane.querySelector(".canvas-toolbar")), shown(pane.querySelector(".canvas-filters"))].filter((r): r is DOMRect => r !== null);
-  const below = [shown(pane.querySelector(".minimap-panel")), shown(pane.querySelector(".react-flow__controls"))].filter((r): r is DOMRect => r !== null);
+  const toolbar = shown(pane.querySelector(".canvas-toolbar"));
+  // The filter bar (attention.tsx) sits at the bottom between the controls and the minimap.
+  const below = [shown(pane.querySelector(".minimap-panel")), shown(pane.querySelector(".react-flow__controls")), shown(pane.querySelector(".canvas-filters"))].filter((r): r is DOMRect => r !== null);
   return {
     ...flat,
-    top: px(above.length ? Math.max(MARGIN, ...above.map((r) => r.bottom - box.top + MARGIN)) : MARGIN),
+    top: px(toolbar ? Math.max(MARGIN, toolbar.bottom - box.top + MARGIN) : MARGIN),
     bottom: px(below.length ? Math.max(MARGIN, ...below.map((r) => box.bottom - r.top + MARGIN)) : MARGIN),
   };
 }
