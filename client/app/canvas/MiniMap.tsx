@@ -1,6 +1,7 @@
 import { useReactFlow, useStore } from "@xyflow/react";
 import { useEffect, useRef, type PointerEvent } from "react";
 import { useCanvas, type FlowNode } from "../stores/canvas";
+import { fittedNodes, useCanvasFilter } from "./filter";
 import { useTheme } from "../stores/theme";
 
 /**
@@ -72,7 +73,8 @@ export function CanvasMiniMap() {
       const el = canvas.current;
       const ctx = el?.getContext("2d");
       if (!el || !ctx) return;
-      const nodes = useCanvas.getState().nodes;
+      // What the canvas shows: not the internal sessions this tab hides (filter.ts).
+      const nodes = fittedNodes(useCanvas.getState().nodes);
       const colors = theme === "light" ? LIGHT : DARK;
       const b = bounds(nodes, view.current);
       const pad = 40;
@@ -132,10 +134,14 @@ export function CanvasMiniMap() {
     const unsubscribe = useCanvas.subscribe((s, prev) => {
       if (s.nodes !== prev.nodes || s.peers !== prev.peers) schedule();
     });
+    const unsubscribeFilter = useCanvasFilter.subscribe((s, prev) => {
+      if (s.showInternal !== prev.showInternal) schedule();
+    });
     // The viewport moved: redraw soon (cheap, one paint).
     schedule();
     return () => {
       unsubscribe();
+      unsubscribeFilter();
       if (timer) clearTimeout(timer);
     };
   }, [tx, ty, zoom, width, height, theme]);
