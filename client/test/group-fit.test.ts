@@ -51,7 +51,7 @@ describe("a group's box follows its members", () => {
   });
 });
 
-describe("a person's \"Group N selected\" (stores/canvas.ts addGroup)", () => {
+describe("a person's Group N selected (stores/canvas.ts addGroup)", () => {
   it("gathers the selected nodes into the new group, off the node between them, and refits the group they left", async () => {
     const { useCanvas } = await import("../app/stores/canvas");
     const doc = new Y.Doc();
