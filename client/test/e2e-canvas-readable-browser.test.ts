@@ -166,10 +166,15 @@ describe("the measurements, on a canvas of known geometry", () => {
       expect(fit.nodes).toBe(5);
       expect(fit.overlaps.map((pair) => [...pair].sort())).toEqual([[id.a!, id.b!].sort()]);
       expect(fit.edgesThroughNodes.map((e) => e.through)).toEqual([[id.d!]]);
+      // At this Fit view the notes are far out (far.tsx): each shows its title only, sized so it
+      // reads at the far size on screen. The metrics must report that size from what is drawn:
+      // the CSS size of the far titles the page shows, times the zoom.
+      expect(fit.titles.map((t) => t.text).sort()).toEqual(Object.keys(at));
       const fontPx = await page
-        .locator(".note-text")
+        .locator(".far-title")
         .first()
         .evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+      expect(fontPx * fit.zoom).toBeGreaterThanOrEqual(MIN_TITLE_PX);
       for (const t of fit.titles) expect(t.px).toBeCloseTo(fontPx * fit.zoom, 1);
       await page.context().close();
     } finally {

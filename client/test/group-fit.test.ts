@@ -50,3 +50,28 @@ describe("a group's box follows its members", () => {
     expect(readGraph(doc).nodes.find((n) => n.id === "group:g")).toMatchObject({ x: 100, y: 100, w: 248, h: 200 });
   });
 });
+
+describe("a person's Group N selected (stores/canvas.ts addGroup)", () => {
+  it("gathers the selected nodes into the new group, off the node between them, and refits the group they left", async () => {
+    const { useCanvas } = await import("../app/stores/canvas");
+    const doc = new Y.Doc();
+    doc.transact(() => {
+      writeNode(doc, group("group:old", -24, -56, 1248, 296));
+      writeNode(doc, note("note:a", 0, 0, "group:old"));
+      writeNode(doc, note("note:between", 500, 0, null));
+      writeNode(doc, note("note:b", 1000, 0, "group:old"));
+      writeNode(doc, note("note:stays", 0, 100, "group:old"));
+    });
+    useCanvas.setState({ doc, nodes: ["note:a", "note:b", "note:between", "note:stays"].map((id) => ({ id, type: "note", position: { x: 0, y: 0 }, data: {} })) as never });
+    const id = useCanvas.getState().addGroup({ x: 0, y: 0 }, "Picked", ["note:a", "note:b"])!;
+    const nodes = readGraph(doc).nodes;
+    const byId = (x: string) => nodes.find((n) => n.id === x)!;
+    const g = byId(id);
+    const inside = (n: GraphNode) => n.x >= g.x && n.y >= g.y && n.x + n.w <= g.x + g.w && n.y + n.h <= g.y + g.h;
+    const apart = (n: GraphNode) => n.x >= g.x + g.w || g.x >= n.x + n.w || n.y >= g.y + g.h || g.y >= n.y + n.h;
+    expect([byId("note:a"), byId("note:b")].every((n) => n.parent === id && inside(n))).toBe(true);
+    expect(apart(byId("note:between")) && apart(byId("note:stays")) && apart(byId("group:old"))).toBe(true);
+    // The group they left holds only the one that stayed.
+    expect(byId("group:old")).toMatchObject({ x: -GROUP_PAD.side, y: 100 - GROUP_PAD.top, w: NODE_SIZE.note.w + 2 * GROUP_PAD.side });
+  });
+});

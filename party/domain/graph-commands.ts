@@ -1,5 +1,6 @@
 import type * as Y from "yjs";
-import { edgeId, edgesMap, FOLDED_KINDS, type GraphNode, NODE_SIZE, nodesMap, patchNode, readNode, writeNode } from "../../shared/hatchery/graph";
+import { edgeId, edgesMap, FOLDED_KINDS, NODE_SIZE, nodesMap, patchNode, writeNode } from "../../shared/hatchery/graph";
+import { gatherGroup } from "../../shared/hatchery/gather";
 import { kindOfId } from "../../shared/hatchery/node-schemas";
 import { placeNode } from "../../shared/hatchery/placement";
 import type { GraphCommand } from "../../shared/protocol/graph";
@@ -26,7 +27,11 @@ export function applyGraphCommands(doc: Y.Doc, commands: GraphCommand[], newId: 
       requireNode(c.target);
       if (c.source === c.target) throw new RoomError("bad_request", "an edge needs two different nodes");
     }
-    if (c.op === "group.add") c.nodeIds.forEach(requireNode);
+    if (c.op === "group.add")
+      for (const id of c.nodeIds) {
+        requireNode(id);
+        if (nodes.get(id)?.get("kind") === "group") throw new RoomError("bad_request", "a group cannot be a member of another group", { nodeId: id });
+      }
     if (c.op === "note.add" && c.near) requireNode(c.near);
   }
   const created: string[] = [];
@@ -51,15 +56,10 @@ export function applyGraphCommands(doc: Y.Doc, commands: GraphCommand[], newId: 
           break;
         }
         case "group.add": {
-          const members: GraphNode[] = c.nodeIds.map((id) => readNode(id, nodes.get(id)!));
-          const pad = 40;
-          const x = Math.min(...members.map((m) => m.x)) - pad;
-          const y = Math.min(...members.map((m) => m.y)) - pad - 24;
-          const w = Math.max(...members.map((m) => m.x + m.w)) - x + pad;
-          const h = Math.max(...members.map((m) => m.y + m.h)) - y + pad;
           const id = `group:${newId()}`;
-          writeNode(doc, { id, kind: "group", ref: null, x, y, w, h, placed: "pinned", parent: null, data: { label: c.label } });
-          for (const m of members) patchNode(doc, m.id, { parent: id });
+          // A placeholder box: gathering the members (decision 26) sizes and places it.
+          writeNode(doc, { id, kind: "group", ref: null, x: 0, y: 0, ...NODE_SIZE.group, placed: "pinned", parent: null, data: { label: c.label } });
+          gatherGroup(doc, id, c.nodeIds);
           created.push(id);
           break;
         }

@@ -175,6 +175,13 @@ describe("Hatchery room", () => {
     });
     await until(() => edgesMap(canvas.doc).has(linked.created[0]!) && node(canvas, linked.created[1]!)?.kind === "group", "edge and group");
     expect(node(canvas, threadNode)!.parent).toBe(linked.created[1]);
+    // Grouping gathers the members into the group's box (decision 26).
+    const release = node(canvas, linked.created[1]!)!;
+    for (const m of [node(canvas, threadNode)!, node(canvas, noteId)!]) {
+      expect(m.x >= release.x && m.y >= release.y && m.x + m.w <= release.x + release.w && m.y + m.h <= release.y + release.h, `${m.id} inside the group`).toBe(true);
+    }
+    const nested = await bot.call("graph.apply", { idempotencyKey: idem(), commands: [{ op: "group.add", label: "Outer", nodeIds: [linked.created[1]!] }] });
+    expect(nested).toMatchObject({ ok: false, error: { code: "bad_request", message: expect.stringContaining("another group") } });
 
     const again = await bot.ok("graph.apply", {
       idempotencyKey: key,

@@ -5,6 +5,7 @@ import { create } from "zustand";
 import { type Caret, PALETTE, paletteColor, paletteIndexFor, PresenceState, type Viewport } from "../../../shared/hatchery/awareness";
 import { edgeId, edgesMap, type GraphEdge, isDomainKind, NODE_SIZE, nodesMap, writeNode } from "../../../shared/hatchery/graph";
 import { parseEdge } from "../../../shared/hatchery/node-schemas";
+import { gatherGroup } from "../../../shared/hatchery/gather";
 import { byLayer, type FlowEdge, type FlowNode, readFlowNode, toFlowEdge } from "./flow-items";
 import { type HatcheryRefusal, parseRefusal } from "../../../shared/hatchery/refusal";
 import { fitGroups, writeLayout } from "../canvas/group-fit";
@@ -345,13 +346,15 @@ export const useCanvas = create<CanvasStore>((set, get) => {
 
     addGroup(at, label = "New group", members = []) {
       const id = `group:${newId()}`;
-      const memberNodes = get().nodes.filter((n) => members.includes(n.id) && n.type !== "group");
-      // With members, the box is fitted to them (fitGroups), as a drop would.
+      const memberIds = get().nodes.flatMap((n) => (members.includes(n.id) && n.type !== "group" ? [n.id] : []));
       const box = { x: Math.round(at.x), y: Math.round(at.y), ...NODE_SIZE.group };
       transact((d) => {
+        // Members they left behind: those groups' boxes follow (fitGroups, as after a drag out).
+        const left = new Set(memberIds.map((m) => nodesMap(d).get(m)?.get("parent")).filter((p): p is string => typeof p === "string"));
         writeNode(d, { id, kind: "group", ref: null, ...box, placed: "pinned", parent: null, data: { label } });
-        for (const n of memberNodes) nodesMap(d).get(n.id)?.set("parent", id);
-        fitGroups(d, new Set([id]));
+        // With members, they are gathered into the new box in free space (decision 26).
+        gatherGroup(d, id, memberIds);
+        fitGroups(d, left);
       });
       return get().doc ? id : null;
     },
