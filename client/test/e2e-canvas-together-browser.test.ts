@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../../party/dev/chromium.mjs";
 import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
 import { twoPeopleInOneWorkspace } from "./browser-helpers";
+import { zoomTo } from "./canvas-metrics";
 
 const ARTIFACTS = join(ROOT, "test-artifacts");
 const stamp = Date.now();
@@ -161,6 +162,12 @@ describe("the canvas together", () => {
 
   it("a note typed into by both at once: the words merge, and each sees the other's caret", async () => {
     const { ann, ben } = people;
+    // People write in a note zoomed in: fitted to the whole canvas, a note shows its title
+    // only (semantic zoom). Both zoom to 1 on Ann's note with the wheel, as a person would.
+    for (const page of [ann.page, ben.page]) {
+      const box = (await nodeAt(page, notes.ann).boundingBox())!;
+      expect(await zoomTo(page, 1, { x: box.x + box.width / 2, y: box.y + box.height / 2 })).toBeCloseTo(1, 1);
+    }
     const annNote = nodeAt(ann.page, notes.ann);
     await annNote.locator(".note-text").dblclick({ position: { x: 12, y: 8 } });
     const field = annNote.locator("textarea");

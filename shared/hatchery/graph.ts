@@ -54,7 +54,8 @@ export interface GraphEdge {
 }
 
 export const NODE_SIZE: Record<NodeKind, { w: number; h: number }> = {
-  thread: { w: 240, h: 96 },
+  // Room for a thread title of three lines, one line of its latest message and its foot row.
+  thread: { w: 260, h: 120 },
   instance: { w: 220, h: 84 },
   session: { w: 240, h: 84 },
   note: { w: 200, h: 120 },

@@ -1,5 +1,6 @@
 import { useStore, useStoreApi } from "@xyflow/react";
 import { useEffect } from "react";
+import { NODE_SIZE } from "../../../shared/hatchery/graph";
 
 /**
  * Semantic zoom. Below FAR_ZOOM a node's body text would render under about 10 px on
@@ -15,8 +16,8 @@ const FAR_LABEL_PX = 15;
 const LINE_HEIGHT = 1.08;
 const CARD_CHROME = 6;
 /** Inside heights of a thread card and of the lower cards (sessions, instances, jobs). */
-const TALL = 96 - CARD_CHROME;
-const SHORT = 84 - CARD_CHROME;
+const TALL = NODE_SIZE.thread.h - CARD_CHROME;
+const SHORT = Math.min(NODE_SIZE.session.h, NODE_SIZE.instance.h) - CARD_CHROME;
 
 export const useFar = () => useStore((s) => s.transform[2] < FAR_ZOOM);
 

@@ -5,6 +5,7 @@ import { useCanvas, type FlowNode } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
 import { unreadCount, useUnread } from "../stores/unread";
 import { NOTE_TEXT_MAX } from "../../../shared/hatchery/node-schemas";
+import { NODE_SIZE } from "../../../shared/hatchery/graph";
 import { relativeTime } from "../lib/format";
 import { useFar } from "./far";
 import { useNoteText } from "./live-text";
@@ -73,17 +74,15 @@ export const ThreadNode = memo(function ThreadNode({ id, data, selected }: Props
   const lastAt = thread?.lastMessageAt ?? (typeof last?.at === "number" ? last.at : null);
   const attention = attentionLabels(useAttention(id)).length > 0;
   return (
-    <Shell id={id} kind="thread" selected={selected} title={thread?.title ?? text(g.data.title)}>
+    // A card placed before threads had room for three title lines keeps its smaller box (NODE_SIZE).
+    <Shell id={id} kind="thread" selected={selected} title={thread?.title ?? text(g.data.title)} className={g.h < NODE_SIZE.thread.h ? "compact" : ""}>
       <div className="node-head">
         <span className="kind-icon" aria-hidden>
           #
         </span>
-        <span className="node-title">{thread?.title ?? text(g.data.title)}</span>
-        {unread > 0 && (
-          <span className="badge" title={`${unread} unread`}>
-            {unread}
-          </span>
-        )}
+        <span className="node-title" title={thread?.title ?? text(g.data.title)}>
+          {thread?.title ?? text(g.data.title)}
+        </span>
       </div>
       {/* What wants a person takes the preview's place (activity.tsx); the message is in the thread. */}
       {attention ? (
@@ -99,7 +98,13 @@ export const ThreadNode = memo(function ThreadNode({ id, data, selected }: Props
       ) : (
         <p className="node-preview muted">No messages yet</p>
       )}
+      {/* The unread count sits in the foot row, so the title keeps the card's whole width. */}
       <div className="node-foot-row">
+        {unread > 0 && (
+          <span className="badge" title={`${unread} unread`}>
+            {unread}
+          </span>
+        )}
         <div className="node-foot">
           {count} message{count === 1 ? "" : "s"}
           {lastAt ? ` · ${relativeTime(lastAt)}` : ""}
