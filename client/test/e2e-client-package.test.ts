@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
-import { AutopilotClient } from "../src/client";
-import { httpJson, signUpVerified, until } from "./e2e-helpers";
+import type { AutopilotClient } from "../src/client";
+import { httpJson, personClient, signUpVerified, until } from "./e2e-helpers";
 
 const run = promisify(execFile);
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -91,13 +91,7 @@ describe("the client package, installed from the server into an empty folder", (
     await npx(["send", thread.id, "Hello from an installed client"]);
     await watch.line((l) => (l.payload as { message?: { text?: string } } | undefined)?.message?.text === "Hello from an installed client", "the message in the watch");
 
-    const person = new AutopilotClient({
-      url: server.url,
-      workspace,
-      device: "alice",
-      ticket: async () =>
-        (await httpJson<{ ticket: string }>(server.url, "/api/connect-ticket", { method: "POST", cookie: alice.cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
-    });
+    const person = personClient(server.url, alice.cookie, workspace, "alice");
     clients.push(person);
     await person.ready();
     const asking = npxLive(["request-approval", "Deploy from outside", "--risk", "low", "--wait"]);

@@ -1,5 +1,6 @@
 // Small helpers the end-to-end tests share: JSON over HTTP to the server, and waiting for
 // a client-side condition. (The runtime itself starts through party/dev/runtime.mjs.)
+import { AutopilotClient } from "../src/client";
 
 /** JSON over HTTP to the server, as a browser on its origin would send it. */
 export async function httpJson<T>(baseUrl: string, path: string, init: RequestInit & { cookie?: string } = {}) {
@@ -8,6 +9,16 @@ export async function httpJson<T>(baseUrl: string, path: string, init: RequestIn
     headers: { "content-type": "application/json", origin: baseUrl, ...(init.cookie ? { cookie: init.cookie } : {}) },
   });
   return { status: res.status, body: (await res.json()) as T, headers: res.headers };
+}
+
+/** A person's live client: the session cookie buys a single-use connect ticket for every connect. */
+export function personClient(baseUrl: string, cookie: string, workspace: string, device: string): AutopilotClient {
+  return new AutopilotClient({
+    url: baseUrl,
+    workspace,
+    device,
+    ticket: async () => (await httpJson<{ ticket: string }>(baseUrl, "/api/connect-ticket", { method: "POST", cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+  });
 }
 
 /** Polls a local condition (client state), returning its first truthy value. */

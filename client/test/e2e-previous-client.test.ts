@@ -7,8 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startServer } from "../../party/dev/server.mjs";
 import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../../shared/protocol/version";
-import { AutopilotClient } from "../src/client";
-import { httpJson, signUpVerified, until } from "./e2e-helpers";
+import { httpJson, personClient, signUpVerified, until } from "./e2e-helpers";
 
 // The fixture is plain JavaScript of another version: typed here only as far as the test uses it.
 interface PreviousClient {
@@ -58,13 +57,7 @@ describe("a client of the previous protocol version", () => {
     agent.on("event", ((frame: { event: string }) => unknown.push(frame.event)) as (...args: never[]) => void);
     await agent.ready();
 
-    const person = new AutopilotClient({
-      url: server.url,
-      workspace,
-      device: "alice",
-      ticket: async () =>
-        (await httpJson<{ ticket: string }>(server.url, "/api/connect-ticket", { method: "POST", cookie: alice.cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
-    });
+    const person = personClient(server.url, alice.cookie, workspace, "alice");
     closers.push(() => person.close());
     await person.ready();
 

@@ -1,6 +1,6 @@
 import type * as Y from "yjs";
-import { edgesMap, nodesMap, readNode } from "./graph";
-import { type Box, edgeBand, freeSpot, GAP, Obstacles } from "./placement";
+import { nodesMap, readNode } from "./graph";
+import { type Box, freeSpot, GAP, obstaclesOf } from "./placement";
 import { GROUP_PAD } from "./tidy";
 
 /**
@@ -35,21 +35,7 @@ export function gatherGroup(doc: Y.Doc, groupId: string, memberIds: readonly str
   };
 
   // Everything that stays is an obstacle: other nodes, other groups, the bands of edges that do not move.
-  const obstacles = new Obstacles();
-  const boxes = new Map<string, Box>();
-  map.forEach((m, id) => {
-    if (id === groupId || moving.has(id)) return;
-    const n = readNode(id, m);
-    const box = { x: n.x, y: n.y, w: n.w, h: n.h };
-    boxes.set(id, box);
-    obstacles.add(box);
-  });
-  edgesMap(doc).forEach((e) => {
-    const s = boxes.get(e.source);
-    const t = boxes.get(e.target);
-    const band = s && t ? edgeBand(s, t) : null;
-    if (band) obstacles.addBand(band);
-  });
+  const { obstacles } = obstaclesOf(doc, (id) => id === groupId || moving.has(id));
 
   const x0 = Math.min(...members.map((m) => m.x));
   const y0 = Math.min(...members.map((m) => m.y));

@@ -94,11 +94,12 @@ export class Obstacles {
   }
 }
 
-/** The canvas as obstacles: every node's box and every forward edge's band. */
-export function obstaclesOf(doc: Y.Doc): { obstacles: Obstacles; boxes: Map<string, Box> } {
+/** The canvas as obstacles: every node's box (but those `skip` names) and every forward edge's band between them. */
+export function obstaclesOf(doc: Y.Doc, skip?: (id: string) => boolean): { obstacles: Obstacles; boxes: Map<string, Box> } {
   const obstacles = new Obstacles();
   const boxes = new Map<string, Box>();
   nodesMap(doc).forEach((m, id) => {
+    if (skip?.(id)) return;
     const n: GraphNode = readNode(id, m);
     const box = { x: n.x, y: n.y, w: n.w, h: n.h };
     boxes.set(id, box);

@@ -79,23 +79,21 @@ export function useNoteText(id: string, field: RefObject<HTMLTextAreaElement | n
       else undo();
     };
     const onBlur = () => setCaret(null);
+    const listeners: Array<[string, (e: never) => void]> = [
+      ["input", onInput],
+      ["keydown", onKeyDown],
+      ["keyup", publishCaret],
+      ["mouseup", publishCaret],
+      ["focus", publishCaret],
+      ["blur", onBlur],
+    ];
     doc.on("beforeTransaction", beforeTransaction);
     doc.on("afterTransaction", afterTransaction);
-    el.addEventListener("input", onInput);
-    el.addEventListener("keydown", onKeyDown);
-    el.addEventListener("keyup", publishCaret);
-    el.addEventListener("mouseup", publishCaret);
-    el.addEventListener("focus", publishCaret);
-    el.addEventListener("blur", onBlur);
+    for (const [type, listener] of listeners) el.addEventListener(type, listener as EventListener);
     return () => {
       doc.off("beforeTransaction", beforeTransaction);
       doc.off("afterTransaction", afterTransaction);
-      el.removeEventListener("input", onInput);
-      el.removeEventListener("keydown", onKeyDown);
-      el.removeEventListener("keyup", publishCaret);
-      el.removeEventListener("mouseup", publishCaret);
-      el.removeEventListener("focus", publishCaret);
-      el.removeEventListener("blur", onBlur);
+      for (const [type, listener] of listeners) el.removeEventListener(type, listener as EventListener);
       if (document.activeElement === el) setCaret(null);
     };
   }, [doc, id, field, enabled]);

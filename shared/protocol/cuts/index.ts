@@ -8,24 +8,16 @@ export const CUTS: readonly Cut[] = [cut8];
 /** The cuts from the current version down to `version`, newest first. */
 const cutsDownTo = (version: number): Cut[] => CUTS.filter((cut) => cut.from > version && cut.from <= PROTOCOL_VERSION);
 
-/** An event's payload in `version`'s shapes; null when that version does not get it. */
-export function eventFor(version: number, event: string, payload: unknown): unknown {
-  let value = payload;
-  for (const cut of cutsDownTo(version)) {
-    const downgrade = cut.events[event];
-    if (!downgrade) continue;
-    value = downgrade(value as never);
-    if (value === null) return null;
-  }
-  return value;
-}
+type Conversions = (cut: Cut) => Record<string, (payload: never) => unknown>;
 
-/** A method's result in `version`'s shapes. */
-export function resultFor(version: number, method: string, payload: unknown): unknown {
+/** `payload` through each cut's conversion for `name`, in order; null stops (the event is not sent). */
+function through(cuts: Cut[], table: Conversions, name: string, payload: unknown): unknown {
   let value = payload;
-  for (const cut of cutsDownTo(version)) {
-    const downgrade = cut.results[method];
-    if (downgrade) value = downgrade(value as never);
+  for (const cut of cuts) {
+    const convert = table(cut)[name];
+    if (!convert) continue;
+    value = convert(value as never);
+    if (value === null) return null;
   }
   return value;
 }
@@ -33,22 +25,14 @@ export function resultFor(version: number, method: string, payload: unknown): un
 /** The cuts from `version` up to the current one, oldest first. */
 const cutsUpFrom = (version: number): Cut[] => [...cutsDownTo(version)].reverse();
 
+/** An event's payload in `version`'s shapes; null when that version does not get it. */
+export const eventFor = (version: number, event: string, payload: unknown): unknown => through(cutsDownTo(version), (c) => c.events, event, payload);
+
+/** A method's result in `version`'s shapes. */
+export const resultFor = (version: number, method: string, payload: unknown): unknown => through(cutsDownTo(version), (c) => c.results, method, payload);
+
 /** An event's payload from a server of `version`, in the current version's shapes. */
-export function eventFrom(version: number, event: string, payload: unknown): unknown {
-  let value = payload;
-  for (const cut of cutsUpFrom(version)) {
-    const upgrade = cut.up.events[event];
-    if (upgrade) value = upgrade(value as never);
-  }
-  return value;
-}
+export const eventFrom = (version: number, event: string, payload: unknown): unknown => through(cutsUpFrom(version), (c) => c.up.events, event, payload);
 
 /** A method's result from a server of `version`, in the current version's shapes. */
-export function resultFrom(version: number, method: string, payload: unknown): unknown {
-  let value = payload;
-  for (const cut of cutsUpFrom(version)) {
-    const upgrade = cut.up.results[method];
-    if (upgrade) value = upgrade(value as never);
-  }
-  return value;
-}
+export const resultFrom = (version: number, method: string, payload: unknown): unknown => through(cutsUpFrom(version), (c) => c.up.results, method, payload);
