@@ -12,6 +12,7 @@ import { internalError } from "./api/http";
 import { CloseCode } from "../shared/protocol/errors";
 import { resolveSocketPrincipal } from "./auth/principal";
 import { deleteExpiredTickets } from "./auth/tickets";
+import { deleteExpiredKeySessions } from "./auth/key-sessions";
 import type { Env } from "./env";
 import { encodePrincipalHeader, PRINCIPAL_HEADER } from "./rooms/shared/principal-header";
 import { parseRoomPath } from "./room-path";
@@ -81,5 +82,6 @@ export default {
   /** The cron (wrangler.toml `[triggers]`): retention of the D1 rows no room owns. */
   async scheduled(_controller: ScheduledController, env: Env): Promise<void> {
     await deleteExpiredTickets(env, Date.now());
+    await deleteExpiredKeySessions(env, Date.now());
   },
 } satisfies ExportedHandler<Env>;

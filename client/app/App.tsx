@@ -118,11 +118,12 @@ function Header() {
       <button type="button" onClick={() => setSettingsOpen(true)} className="only-narrow icon" aria-label="Members and keys">
         ⚙
       </button>
-      <div className="user hide-narrow" title={me.user.email}>
+      <div className="user hide-narrow" title={me.kind === "agent" ? "Signed in with an agent's API key" : me.user.email}>
         <span className="avatar" style={{ background: colorFor(me.user.id) }} aria-hidden>
           {initials(me.user.name)}
         </span>
         <span className="hide-narrow">{me.user.name}</span>
+        {me.kind === "agent" && <span className="agent-chip">agent</span>}
       </div>
       <button type="button" className="ghost hide-narrow" onClick={() => void signOut()}>
         Sign out

@@ -36,7 +36,7 @@ export async function handleMcp(request: Request, env: Env, auth: () => Auth): P
   if (origin !== null && !appOrigins(env, request.url).includes(origin)) return refuse(403, "origin is not allowed");
   const key = requestKey(request.headers);
   if (!key) return refuse(401, "an agent API key is required: Authorization: Bearer <key>", { "www-authenticate": 'Bearer realm="autopilot"' });
-  const outcome = await principalFromApiKey(auth(), key, workspaceId);
+  const outcome = await principalFromApiKey(env.DB, auth(), key, workspaceId);
   if (!outcome.ok) return refuse(outcome.status, outcome.reason, outcome.status === 401 ? { "www-authenticate": 'Bearer error="invalid_token"' } : {});
 
   // Rebuilt so nothing client-supplied poses as the principal header and the key goes no further.

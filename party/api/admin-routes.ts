@@ -9,7 +9,7 @@ import { createPersonalWorkspace, personalWorkspaceSlug } from "../auth/personal
 import { type ApiContext, type ApiEnv, authOf } from "./context";
 import { httpError } from "./http";
 
-/** Operators only (the admin plugin's `admin` user role); mounted after requireSession and requireActiveAccount. */
+/** Operators only (the admin plugin's `admin` user role); mounted after requireCaller, peopleOnly and requireActiveAccount. */
 const requireOperator = createMiddleware<ApiEnv>(async (c, next) => {
   if (!isOperatorRole(c.var.session.user.role)) return httpError(c, "forbidden", "only operators can do this");
   await next();

@@ -3,11 +3,16 @@ import type { Context } from "hono";
 import type { z } from "zod";
 import { type Auth, authFor } from "../auth/auth";
 import type { Env } from "../env";
+import type { Principal } from "../../shared/protocol/principal";
 import { httpError } from "./http";
 
 /** What every route of the auth HTTP API shares: its Hono environment, the request's auth instance, body validation. */
 export type Session = NonNullable<Awaited<ReturnType<Auth["api"]["getSession"]>>>;
-export type ApiEnv = { Bindings: Env; Variables: { auth: Auth | undefined; session: Session } };
+/** Who is calling: a person, or the app signed in with an agent's key (caller.ts). */
+export type Caller = { kind: "user"; session: Session } | { kind: "agent"; principal: Principal; keyId: string; workspaceId: string };
+
+/** `session` is set for a person only; `caller` says who is calling (caller.ts). */
+export type ApiEnv = { Bindings: Env; Variables: { auth: Auth | undefined; session: Session; caller: Caller } };
 export type ApiContext = Context<ApiEnv>;
 
 /**

@@ -8,12 +8,14 @@ import { InviteBody, type InvitationDecisionResponse, type InvitationResponse, t
 import { CreateKeyBody, type CreatedKeyResponse, type KeysResponse, type RotatedKeyResponse } from "../../shared/api/keys";
 import { AddMemberBody, type AddMemberResponse, type Member, type RemovedMemberResponse, UpdateMemberBody, type UpdatedMemberResponse } from "../../shared/api/members";
 import { TicketBody } from "../../shared/api/tickets";
-import type { Actor, Role } from "../../shared/protocol/principal";
+import type { Role } from "../../shared/protocol/principal";
+import { scopesForRole } from "../../shared/scopes";
 import { handleAuthEndpoint } from "../access/auth-endpoints";
 import { crossSiteRefusal } from "../access/origin";
 import { revalidateWorkspace } from "../access/revalidate";
 import { accountStatus, isOperatorRole } from "../auth/account-status";
-import { apiKeyById, apiKeysOf, membershipOf, membersOf, ownerCount, userByEmail, workspacesOf } from "../auth/better-auth-reads";
+import { apiKeyById, apiKeysOf, membershipOf, membersOf, ownerCount, userByEmail, workspaceById, workspacesOf } from "../auth/better-auth-reads";
+import { carriesKeySession, deleteKeySessionsOf, keySessionCookie } from "../auth/key-sessions";
 import { timeText } from "../auth/d1-time";
 import { keyScopes } from "../auth/current-access";
 import { devOutbox } from "../auth/mail";
@@ -24,9 +26,12 @@ import { waitForStatusChange } from "../auth/status-watch";
 import { issueTicket } from "../auth/tickets";
 import { adminApi } from "./admin-routes";
 import { betterAuthRefusal } from "./better-auth-errors";
-import { type ApiContext, type ApiEnv, authOf, jsonBody } from "./context";
+import { type ApiEnv, authOf, jsonBody } from "./context";
 import { httpError, internalError } from "./http";
-import { requireActiveAccount, requireSession } from "./session";
+import { requireActiveAccount } from "./session";
+import { actorOf, isMemberCaller, peopleOnly, requireCaller, requireManager } from "./caller";
+import { agentAuthApi } from "./agent-routes";
+import { agentInvitationApi } from "./agent-invitation-routes";
 
 const noStore = createMiddleware<ApiEnv>(async (c, next) => {
   await next();
@@ -40,17 +45,6 @@ const sameSiteOnly = createMiddleware<ApiEnv>(async (c, next) => {
   await next();
 });
 
-/** The signed-in person as the audit log names them. */
-const actorOf = (c: ApiContext): Actor => ({ id: c.var.session.user.id, kind: "user", name: c.var.session.user.name || c.var.session.user.email });
-
-/** Owners and admins manage members and keys. */
-async function requireManager(c: ApiContext, workspaceId: string): Promise<Role | Response> {
-  const role = (await membershipOf(authOf(c), workspaceId, c.var.session.user.id))?.role ?? null;
-  if (!role) return httpError(c, "not_found", "no such workspace");
-  if (role !== "owner" && role !== "admin") return httpError(c, "forbidden", "only owners and admins can do this");
-  return role;
-}
-
 /** better-auth says when to retry in `X-Retry-After`; clients and proxies read `Retry-After`. */
 function withRetryAfter(res: Response): Response {
   const seconds = res.headers.get("x-retry-after");
@@ -60,24 +54,36 @@ function withRetryAfter(res: Response): Response {
   return copy;
 }
 
+/**
+ * A person signing in where an agent's key session was open: the key session would decide
+ * every request (caller.ts), so a successful sign-in ends it in this browser.
+ */
+function endKeySessionOnSignIn(request: Request, res: Response): Response {
+  const origin = new URL(request.url).origin;
+  if (!res.ok || !/\/api\/auth\/sign-(in|up)\//.test(new URL(request.url).pathname) || !carriesKeySession(request.headers, origin)) return res;
+  const copy = new Response(res.body, res);
+  copy.headers.append("set-cookie", keySessionCookie(origin, null));
+  return copy;
+}
+
 const isPending = (inv: { status: string; expiresAt: Date | string | number }) => inv.status === "pending" && new Date(inv.expiresAt).getTime() > Date.now();
 
 /**
  * The auth HTTP API, the only HTTP the product has besides assets. Order matters: routes
- * above `requireSession` are open (better-auth checks its own), everything below needs a
+ * above `requireCaller` are open (better-auth checks its own), everything below needs a
  * session, and an unknown route answers 401 before 404 so it reveals nothing anonymously.
  */
 export const api = new Hono<ApiEnv>()
   .use(sameSiteOnly)
   // better-auth's admin endpoints stay closed over HTTP: /api/admin/* (admin-routes.ts) is `/admin`'s API.
   .all("/api/auth/admin/*", (c) => httpError(c, "not_found", `no route for ${c.req.method} ${c.req.path}`))
-  .all("/api/auth/*", async (c) => withRetryAfter(await handleAuthEndpoint(c.env, () => authOf(c), c.req.raw)))
+  .all("/api/auth/*", async (c) => endKeySessionOnSignIn(c.req.raw, withRetryAfter(await handleAuthEndpoint(c.env, () => authOf(c), c.req.raw))))
   .use(noStore)
   .all("/api/health", (c) => c.json({ ok: true }))
   .post("/api/connect-ticket", jsonBody(TicketBody, "expected {workspaceId}"), async (c) => {
     const { workspaceId } = c.req.valid("json");
     const key = c.req.header("x-api-key");
-    const outcome = key ? await principalFromApiKey(authOf(c), key, workspaceId) : await principalFromSession(c.env, authOf(c), c.req.raw.headers, workspaceId);
+    const outcome = key ? await principalFromApiKey(c.env.DB, authOf(c), key, workspaceId) : await principalFromSession(c.env, authOf(c), c.req.raw.headers, workspaceId);
     if (!outcome.ok) return httpError(c, outcome.status === 401 ? "unauthenticated" : "forbidden", outcome.reason);
     const retryAfter = await consumeTicketQuota(c.env, outcome.principal.id);
     if (retryAfter !== null) {
@@ -86,13 +92,36 @@ export const api = new Hono<ApiEnv>()
     }
     return c.json(await issueTicket(c.env, workspaceId, outcome.principal), 201);
   })
-  .use(requireSession)
+  .route("/", agentAuthApi)
+  .use(requireCaller)
   .get("/api/me", async (c) => {
-    const { user } = c.var.session;
-    const results: WorkspaceInfo[] = await workspacesOf(authOf(c), user.id);
+    const caller = c.var.caller;
+    if (caller.kind === "agent") {
+      const workspace = await workspaceById(authOf(c), caller.workspaceId);
+      const { id, name, scopes } = caller.principal;
+      return c.json({
+        kind: "agent",
+        user: { id, name, email: "", emailVerified: true },
+        workspaces: workspace ? [{ ...workspace, role: null, scopes }] : [],
+        account: { status: "active", operator: false },
+      } satisfies MeResponse);
+    }
+    const { user } = caller.session;
+    const results: WorkspaceInfo[] = (await workspacesOf(authOf(c), user.id)).map((w) => ({ ...w, scopes: scopesForRole(w.role) }));
     const account = { status: accountStatus(user), operator: isOperatorRole(user.role) };
-    return c.json({ user: { id: user.id, name: user.name, email: user.email, emailVerified: user.emailVerified }, workspaces: results, account } satisfies MeResponse);
+    return c.json({ kind: "user", user: { id: user.id, name: user.name, email: user.email, emailVerified: user.emailVerified }, workspaces: results, account } satisfies MeResponse);
   })
+  // People's own account: its status, its mail, its invitations; and what better-auth does only for a signed-in person.
+  .use("/api/me/*", peopleOnly)
+  .use("/api/dev/*", peopleOnly)
+  .use("/api/admin/*", peopleOnly)
+  .use("/api/invitations", peopleOnly)
+  .use("/api/invitations/*", peopleOnly)
+  .use("/api/workspaces/:ws/invitations", peopleOnly)
+  .use("/api/workspaces/:ws/invitations/*", peopleOnly)
+  .on(["PATCH", "DELETE"], "/api/workspaces/:ws/members/*", peopleOnly)
+  .on(["DELETE", "POST"], "/api/workspaces/:ws/keys/*", peopleOnly)
+  .post("/api/workspaces/:ws/keys", peopleOnly)
   .get("/api/me/status", async (c) => {
     const query = AccountStatusQuery.safeParse(c.req.query());
     if (!query.success) return httpError(c, "bad_request", "expected ?while=active|waitlisted|disabled");
@@ -110,16 +139,18 @@ export const api = new Hono<ApiEnv>()
   })
   .use(requireActiveAccount)
   .route("/", adminApi)
+  .route("/", agentInvitationApi)
   .get("/api/workspaces/:ws/members", async (c) => {
     const workspaceId = c.req.param("ws");
-    if (!(await membershipOf(authOf(c), workspaceId, c.var.session.user.id))) return httpError(c, "not_found", "no such workspace");
+    if (!(await isMemberCaller(c, workspaceId))) return httpError(c, "not_found", "no such workspace");
     const members: Member[] = await membersOf(authOf(c), workspaceId);
     return c.json({ members });
   })
   .post("/api/workspaces/:ws/members", jsonBody(AddMemberBody, "expected {email, role: owner|admin|member|viewer}"), async (c) => {
     const workspaceId = c.req.param("ws");
-    const callerRole = await requireManager(c, workspaceId);
-    if (callerRole instanceof Response) return callerRole;
+    const manager = await requireManager(c, workspaceId);
+    if (manager instanceof Response) return manager;
+    const callerRole = manager.role;
     const { email, role } = c.req.valid("json");
     if (role === "owner" && callerRole !== "owner") return httpError(c, "forbidden", "only owners can add owners");
     const user = await userByEmail(authOf(c), email);
@@ -133,8 +164,9 @@ export const api = new Hono<ApiEnv>()
   })
   .patch("/api/workspaces/:ws/members/:userId", jsonBody(UpdateMemberBody, "expected {role: owner|admin|member|viewer}"), async (c) => {
     const workspaceId = c.req.param("ws");
-    const callerRole = await requireManager(c, workspaceId);
-    if (callerRole instanceof Response) return callerRole;
+    const manager = await requireManager(c, workspaceId);
+    if (manager instanceof Response) return manager;
+    const callerRole = manager.role;
     const target = await membershipOf(authOf(c), workspaceId, c.req.param("userId"));
     if (!target) return httpError(c, "not_found", "no such member in this workspace");
     const { role } = c.req.valid("json");
@@ -153,8 +185,9 @@ export const api = new Hono<ApiEnv>()
   })
   .delete("/api/workspaces/:ws/members/:userId", async (c) => {
     const workspaceId = c.req.param("ws");
-    const callerRole = await requireManager(c, workspaceId);
-    if (callerRole instanceof Response) return callerRole;
+    const manager = await requireManager(c, workspaceId);
+    if (manager instanceof Response) return manager;
+    const callerRole = manager.role;
     const target = await membershipOf(authOf(c), workspaceId, c.req.param("userId"));
     if (!target) return httpError(c, "not_found", "no such member in this workspace");
     const refusal = memberChangeRefusal(callerRole, target.role, null, await ownerCount(authOf(c), workspaceId));
@@ -180,8 +213,9 @@ export const api = new Hono<ApiEnv>()
   })
   .post("/api/workspaces/:ws/invitations", jsonBody(InviteBody, "expected {email, role: owner|admin|member|viewer}"), async (c) => {
     const workspaceId = c.req.param("ws");
-    const callerRole = await requireManager(c, workspaceId);
-    if (callerRole instanceof Response) return callerRole;
+    const manager = await requireManager(c, workspaceId);
+    if (manager instanceof Response) return manager;
+    const callerRole = manager.role;
     const { email, role } = c.req.valid("json");
     if (role === "owner" && callerRole !== "owner") return httpError(c, "forbidden", "only owners can add owners");
     try {
@@ -254,6 +288,7 @@ export const api = new Hono<ApiEnv>()
     const owner = await apiKeyById(authOf(c), keyId);
     if (!owner || owner.referenceId !== workspaceId) return httpError(c, "not_found", "no such key in this workspace");
     await authOf(c).api.deleteApiKey({ body: { keyId }, headers: c.req.raw.headers });
+    await deleteKeySessionsOf(c.env, keyId);
     // Sockets opened with the key stay authenticated until told otherwise: both rooms close them now.
     await revalidateWorkspace(c.env, workspaceId, { reason: "API key revoked", audit: { actor: actorOf(c), action: "key.revoked", targetId: keyId, details: {} } });
     return c.json({ revoked: keyId });
@@ -271,6 +306,7 @@ export const api = new Hono<ApiEnv>()
     // old one is deleted, so it stops working before this answers.
     const created = await authOf(c).api.createApiKey({ body: { name: old.name ?? "agent", organizationId: workspaceId, userId, metadata: { scopes, createdBy: userId, rotatedFrom: keyId } } });
     await authOf(c).api.deleteApiKey({ body: { keyId }, headers: c.req.raw.headers });
+    await deleteKeySessionsOf(c.env, keyId);
     // The old key's sockets close in both rooms; the audit names both keys.
     await revalidateWorkspace(c.env, workspaceId, { reason: "API key rotated", audit: { actor: actorOf(c), action: "key.rotated", targetId: keyId, details: { replacedBy: created.id } } });
     return c.json({ id: created.id, key: created.key, name: created.name, start: created.start, scopes, replaced: keyId } satisfies RotatedKeyResponse, 201);

@@ -122,6 +122,12 @@ export async function apiKeyById(auth: Auth, keyId: string): Promise<ApiKey | nu
   return (await adapterOf(auth)).findOne<ApiKey>({ model: "apikey", where: [{ field: "id", value: keyId }] });
 }
 
+/** A workspace by id (null: none). */
+export async function workspaceById(auth: Auth, workspaceId: string): Promise<{ id: string; name: string; slug: string } | null> {
+  const org = await (await adapterOf(auth)).findOne<Organization>({ model: "organization", where: [{ field: "id", value: workspaceId }] });
+  return org ? { id: org.id, name: org.name, slug: org.slug } : null;
+}
+
 /** A workspace's agent keys, newest first. */
 export async function apiKeysOf(auth: Auth, workspaceId: string): Promise<ApiKey[]> {
   return findAll<ApiKey>(await adapterOf(auth), { model: "apikey", where: [{ field: "referenceId", value: workspaceId }], sortBy: { field: "createdAt", direction: "desc" } });

@@ -78,6 +78,8 @@ export async function recheckPrincipal(db: D1Database, workspaceId: string, prin
     const expiresAt = timeOf(key.expiresAt);
     if (expiresAt !== null && expiresAt <= Date.now()) return { ok: false, code: CloseCode.unauthenticated, reason: "API key expired" };
     if (key.referenceId !== workspaceId) return { ok: false, code: CloseCode.forbidden, reason: "this key belongs to another workspace" };
+    const refusal = await agentAccountRefusal(db, key.metadata);
+    if (refusal) return { ok: false, code: CloseCode.forbidden, reason: refusal };
     return { ok: true, principal: { ...principal, name: key.name ?? principal.name, scopes: keyScopes(key.metadata) } };
   }
   const flags = await accountFlags(db, principal.id);
@@ -87,6 +89,26 @@ export async function recheckPrincipal(db: D1Database, workspaceId: string, prin
   const role = await memberRole(db, workspaceId, principal.id);
   if (!role) return { ok: false, code: CloseCode.forbidden, reason: "you no longer have access to this workspace" };
   return { ok: true, principal: { ...principal, role, scopes: scopesForRole(role) } };
+}
+
+/**
+ * A key that came from an agent's own sign-up (party/auth/agent-signup.ts) names its agent
+ * account in its metadata: while an operator keeps that account on the waitlist, or has
+ * disabled it, the key opens nothing. Keys people mint name no account.
+ */
+export async function agentAccountRefusal(db: D1Database, metadata: unknown): Promise<string | null> {
+  const account = (parseMetadata(metadata) as { account?: unknown } | null)?.account;
+  if (typeof account !== "string") return null;
+  const flags = await accountFlags(db, account);
+  if (!flags) return "this agent's account no longer exists";
+  const status = accountStatus(flags);
+  return status === "active" ? null : ACCOUNT_REFUSAL[status];
+}
+
+/** The person a key acts for when it changes access through better-auth (whose permission better-auth checks): whoever minted it, or its agent account. */
+export function keyIssuer(metadata: unknown): string | null {
+  const createdBy = (parseMetadata(metadata) as { createdBy?: unknown } | null)?.createdBy;
+  return typeof createdBy === "string" ? createdBy : null;
 }
 
 /** A person's account flags (null: no such account): one indexed read of better-auth's user row. */

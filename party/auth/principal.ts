@@ -4,8 +4,9 @@ import type { Env } from "../env";
 import { ACCOUNT_REFUSAL, accountStatus } from "./account-status";
 import type { Auth } from "./auth";
 import type { AuthOutcome } from "./auth-outcome";
-import { agentPrincipalId, agentScopes, memberRole, recheckPrincipal } from "./current-access";
+import { agentAccountRefusal, agentPrincipalId, agentScopes, memberRole, recheckPrincipal } from "./current-access";
 import { readSessionAccess, sessionOutcome, signedSessionToken } from "./socket-session";
+import { keySessionToken, principalFromKeySession } from "./key-sessions";
 import { consumeTicket } from "./tickets";
 
 export type { AuthOutcome } from "./auth-outcome";
@@ -28,10 +29,12 @@ export async function principalFromSession(env: Env, auth: Auth, headers: Header
 }
 
 /** An API key's principal; a key belongs to exactly one workspace. */
-export async function principalFromApiKey(auth: Auth, key: string, workspaceId: string): Promise<AuthOutcome> {
+export async function principalFromApiKey(db: D1Database, auth: Auth, key: string, workspaceId: string): Promise<AuthOutcome> {
   const result = await auth.api.verifyApiKey({ body: { key } });
   if (!result.valid || !result.key) return unauthenticated("invalid or revoked API key");
   if (result.key.referenceId !== workspaceId) return forbidden("this key belongs to another workspace");
+  const refusal = await agentAccountRefusal(db, result.key.metadata);
+  if (refusal) return forbidden(refusal);
   return {
     ok: true,
     principal: { id: agentPrincipalId(result.key.id), kind: "agent", name: result.key.name ?? "agent", scopes: agentScopes(result.key.metadata) },
@@ -41,11 +44,11 @@ export async function principalFromApiKey(auth: Auth, key: string, workspaceId: 
 /**
  * Resolves who is opening a room socket, before the room sees the request.
  * Order: API key header (agents), connect ticket (agents that cannot set headers),
- * session cookie (people). `auth` is made only if needed: a cookie upgrade seldom needs it.
+ * key-session cookie (the app signed in with a key), session cookie (people). `auth` is made only if needed: a cookie upgrade seldom needs it.
  */
 export async function resolveSocketPrincipal(env: Env, auth: () => Auth, request: Request, workspaceId: string): Promise<AuthOutcome> {
   const key = request.headers.get("x-api-key");
-  if (key) return principalFromApiKey(auth(), key, workspaceId);
+  if (key) return principalFromApiKey(env.DB, auth(), key, workspaceId);
   const ticket = new URL(request.url).searchParams.get("ticket");
   if (ticket) {
     const claimed = await consumeTicket(env, ticket);
@@ -56,6 +59,9 @@ export async function resolveSocketPrincipal(env: Env, auth: () => Auth, request
     const now = await recheckPrincipal(env.DB, workspaceId, claimed.principal);
     return now.ok ? now : now.code === CloseCode.unauthenticated ? unauthenticated(now.reason) : forbidden(now.reason);
   }
+  // A tab signed in with a key: its session alone decides (a revoked key must not fall back to a person's cookie).
+  const keySession = keySessionToken(request.headers, new URL(request.url).origin);
+  if (keySession) return principalFromKeySession(env, keySession, workspaceId);
   return principalFromSocketSession(env, auth, request, workspaceId);
 }
 

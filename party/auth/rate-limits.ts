@@ -2,12 +2,13 @@ import type { BetterAuthOptions } from "better-auth";
 import { eq, sql } from "drizzle-orm";
 import type { Env } from "../env";
 import { authDb } from "./db/client";
-import { ticketQuota } from "./db/schema";
+import { requestQuota } from "./db/schema";
 
-/** Sign-in and sign-up attempts per client IP in one window; tickets per principal. */
+/** Sign-in and sign-up attempts per client IP in one window (people and agents alike); tickets per principal. */
 export const SIGN_IN_MAX = 10;
 export const SIGN_UP_MAX = 10;
 export const TICKET_MAX = 30;
+export const AGENT_AUTH_MAX = 10;
 const DEFAULT_WINDOW_S = 60;
 
 /** The window in seconds (AUTH_RATE_LIMIT_WINDOW_S; tests shorten it to see it pass). */
@@ -40,28 +41,37 @@ export function authRateLimit(window: number) {
 }
 
 /**
- * One connect ticket minted by `principalId`, counted by the same rule as better-auth's
- * limits (at most TICKET_MAX, the window running from the last allowed one) in a table of
- * our own (`ticket_quota`; better-auth's `rateLimit` is written by better-auth alone):
- * null when allowed, else the seconds until the window ends. The upsert decides in one
- * statement, so concurrent mints cannot all slip past a stale count; when its WHERE
- * refuses the update, RETURNING returns no row: that is the refusal.
+ * One request counted in `bucket`, by the same rule as better-auth's limits (at most `max`,
+ * the window running from the last allowed one) in a table of our own (`request_quota`;
+ * better-auth's `rateLimit` is written by better-auth alone): null when allowed, else the
+ * seconds until the window ends. The upsert decides in one statement, so concurrent
+ * requests cannot all slip past a stale count; when its WHERE refuses the update,
+ * RETURNING returns no row: that is the refusal.
  */
-export async function consumeTicketQuota(env: Env, principalId: string): Promise<number | null> {
+async function consumeQuota(env: Env, bucket: string, max: number): Promise<number | null> {
   const windowMs = rateLimitWindow(env) * 1000;
   const now = Date.now();
   const db = authDb(env.DB);
   const allowed = await db
-    .insert(ticketQuota)
-    .values({ principal: principalId, count: 1, lastRequest: now })
+    .insert(requestQuota)
+    .values({ bucket, count: 1, lastRequest: now })
     .onConflictDoUpdate({
-      target: ticketQuota.principal,
-      set: { count: sql`case when ${now} - ${ticketQuota.lastRequest} >= ${windowMs} then 1 else ${ticketQuota.count} + 1 end`, lastRequest: now },
-      setWhere: sql`${now} - ${ticketQuota.lastRequest} >= ${windowMs} or ${ticketQuota.count} < ${TICKET_MAX}`,
+      target: requestQuota.bucket,
+      set: { count: sql`case when ${now} - ${requestQuota.lastRequest} >= ${windowMs} then 1 else ${requestQuota.count} + 1 end`, lastRequest: now },
+      setWhere: sql`${now} - ${requestQuota.lastRequest} >= ${windowMs} or ${requestQuota.count} < ${max}`,
     })
-    .returning({ count: ticketQuota.count })
+    .returning({ count: requestQuota.count })
     .get();
   if (allowed) return null;
-  const row = await db.select({ lastRequest: ticketQuota.lastRequest }).from(ticketQuota).where(eq(ticketQuota.principal, principalId)).get();
+  const row = await db.select({ lastRequest: requestQuota.lastRequest }).from(requestQuota).where(eq(requestQuota.bucket, bucket)).get();
   return Math.max(1, Math.ceil(((row?.lastRequest ?? now) + windowMs - now) / 1000));
 }
+
+/** One connect ticket minted by `principalId` (at most TICKET_MAX a window). */
+export const consumeTicketQuota = (env: Env, principalId: string) => consumeQuota(env, principalId, TICKET_MAX);
+
+/**
+ * One agent sign-up or key sign-in from a client address (at most AGENT_AUTH_MAX a window
+ * for each). The address is `cf-connecting-ip`, as for better-auth's own limits.
+ */
+export const consumeAgentAuthQuota = (env: Env, request: Request, what: "signup" | "sign-in") => consumeQuota(env, `${what}|${request.headers.get("cf-connecting-ip") ?? "unknown"}`, AGENT_AUTH_MAX);

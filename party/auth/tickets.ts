@@ -3,17 +3,12 @@ import { eq, lt } from "drizzle-orm";
 import type { Env } from "../env";
 import { authDb } from "./db/client";
 import { connectTicket } from "./db/schema";
+import { randomToken, sha256Hex } from "./tokens";
 
 export const TICKET_TTL_MS = 60_000;
 
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 export async function issueTicket(env: Env, workspaceId: string, principal: Principal): Promise<{ ticket: string; expiresAt: number }> {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  const ticket = `tk_${[...bytes].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+  const ticket = `tk_${randomToken()}`;
   const expiresAt = Date.now() + TICKET_TTL_MS;
   await authDb(env.DB)
     .insert(connectTicket)

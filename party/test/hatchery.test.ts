@@ -6,7 +6,7 @@ import { domainNodeId, edgesMap, nodesMap, readGraph } from "../../shared/hatche
 import type { EventFrame } from "../../shared/protocol/frames";
 import { getMeta } from "../domain/meta";
 import { sqlFromStorage } from "../domain/sql";
-import { idem, RawSocket, signUp } from "./harness";
+import { createKey, idem, RawSocket, signUp } from "./harness";
 import { node, openCanvas, team, until } from "./hatchery-harness";
 
 /** The seq of the newest durable event a socket has received (a response follows the events it caused). */
@@ -114,32 +114,39 @@ describe("Hatchery room", () => {
     b.close();
   });
 
-  it("viewers and agents cannot write the document; a person cannot rewrite or delete a domain node", async () => {
+  it("viewers and read-only keys cannot write the document; an agent with write moves like a person; nobody rewrites or deletes a domain node", async () => {
     const { owner, viewer, agent, ws } = await team();
+    const reader = await createKey(owner, ws, ["read"], "reader");
     const room = await RawSocket.open(ws, { cookie: owner.cookie });
     await room.hello();
     const { thread } = await room.ok("threads.create", { title: "Guarded", idempotencyKey: idem() });
     const id = domainNodeId("thread", thread.id);
     const owners = await openCanvas(ws, { cookie: owner.cookie });
     const viewers = await openCanvas(ws, { cookie: viewer.cookie });
+    const readers = await openCanvas(ws, { key: reader.key });
     const bots = await openCanvas(ws, { key: agent.key });
-    await until(() => node(owners, id) !== null && node(viewers, id) !== null && node(bots, id) !== null, "all see the thread");
+    await until(() => [owners, viewers, readers, bots].every((c) => node(c, id) !== null), "all see the thread");
 
     viewers.doc.transact(() => nodesMap(viewers.doc).get(id)!.set("x", 999_999));
-    bots.doc.transact(() => nodesMap(bots.doc).get(id)!.set("y", 888_888));
+    readers.doc.transact(() => nodesMap(readers.doc).get(id)!.set("y", 888_888));
     // A marker write by the owner proves the room processed everything sent before it.
     owners.doc.transact(() => nodesMap(owners.doc).get(id)!.set("w", 250));
     const fresh = await openCanvas(ws, { cookie: owner.cookie });
     await until(() => node(fresh, id)?.w === 250, "marker reached a fresh client");
     expect(node(fresh, id)!.x).not.toBe(999_999);
     expect(node(fresh, id)!.y).not.toBe(888_888);
+    // The agent's key holds write: its move lands, reviewed like a person's.
+    bots.doc.transact(() => nodesMap(bots.doc).get(id)!.set("x", 777));
+    await until(() => node(fresh, id)?.x === 777 && node(owners, id)?.x === 777, "the agent's move reached everyone");
+    bots.doc.transact(() => nodesMap(bots.doc).get(id)!.set("data", { title: "forged by an agent" }));
+    await until(() => node(bots, id)?.data.title === "Guarded", "the agent's rewrite undone");
 
     // The owner may move it, but not rewrite what it is, nor delete it.
     owners.doc.transact(() => nodesMap(owners.doc).get(id)!.set("data", { title: "forged" }));
     await until(() => node(fresh, id)?.data.title === "Guarded" && node(owners, id)?.data.title === "Guarded", "data restored");
     owners.doc.transact(() => nodesMap(owners.doc).delete(id));
     await until(() => node(fresh, id) !== null && node(owners, id)?.data.title === "Guarded", "deleted domain node restored");
-    for (const c of [owners, viewers, bots, fresh]) c.close();
+    for (const c of [owners, viewers, readers, bots, fresh]) c.close();
     room.close();
   });
 

@@ -182,6 +182,36 @@ export function freeSpot(obstacles: Obstacles, size: { w: number; h: number }): 
 }
 
 /**
+ * The free spot nearest to `wanted` (a note dropped at the centre of someone's view): the
+ * spot itself if free, else the closest of the points on growing square rings around it,
+ * so the node lands in view and on nothing.
+ */
+export function nearestFreeSpot(obstacles: Obstacles, wanted: { x: number; y: number }, size: { w: number; h: number }): Box {
+  const step = GAP;
+  for (let ring = 0; ring < 200; ring++) {
+    let best: Box | null = null;
+    let bestDistance = Number.POSITIVE_INFINITY;
+    for (let i = -ring; i <= ring; i++) {
+      for (const [dx, dy] of [
+        [i, -ring],
+        [i, ring],
+        [-ring, i],
+        [ring, i],
+      ] as const) {
+        const box = { x: Math.round(wanted.x + dx * step), y: Math.round(wanted.y + dy * step), ...size };
+        const distance = dx * dx + dy * dy;
+        if (distance < bestDistance && !obstacles.hits(box, GAP / 2)) {
+          best = box;
+          bestDistance = distance;
+        }
+      }
+    }
+    if (best) return best;
+  }
+  return freeSpot(obstacles, size);
+}
+
+/**
  * Where new nodes go on the current canvas, one after the other (applyDomainOps calls it
  * at write time): `preferred` (computed by layoutNewNodes) if it is still free, else beside
  * `near`, else in the free space next to the content. Each placed node is an obstacle for

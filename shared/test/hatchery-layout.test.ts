@@ -3,7 +3,7 @@ import * as Y from "yjs";
 import { applyDomainOps, type DomainOp, pendingNodes } from "../hatchery/domain";
 import { domainNodeId, edgesMap, type GraphNode, NODE_SIZE, readGraph, writeNode } from "../hatchery/graph";
 import { layoutNewNodes } from "../hatchery/layout";
-import { type Box, edgeBand } from "../hatchery/placement";
+import { type Box, edgeBand, nearestFreeSpot, obstaclesOf } from "../hatchery/placement";
 
 const node = (id: string, kind: GraphNode["kind"], x: number, y: number, extra: Partial<GraphNode> = {}): GraphNode => ({
   id,
@@ -147,5 +147,19 @@ describe("placing new server nodes", () => {
     const g = readGraph(doc);
     expect(g.nodes).toHaveLength(2);
     expectNoOverlaps(g.nodes);
+  });
+});
+
+describe("a note dropped at a point", () => {
+  it("lands on the point when it is free, else on the nearest spot clear of every node", () => {
+    const doc = new Y.Doc();
+    const size = NODE_SIZE.note;
+    expect(nearestFreeSpot(obstaclesOf(doc).obstacles, { x: 100, y: 50 }, size)).toMatchObject({ x: 100, y: 50 });
+    writeNode(doc, { id: "thread:t1", kind: "thread", ref: "t1", x: 100, y: 50, ...NODE_SIZE.thread, placed: "pinned", parent: null, data: { title: "Busy" } });
+    const spot = nearestFreeSpot(obstaclesOf(doc).obstacles, { x: 120, y: 60 }, size);
+    writeNode(doc, { id: "note:n1", kind: "note", ref: null, ...spot, placed: "pinned", parent: null, data: { text: "" } });
+    expectNoOverlaps(readGraph(doc).nodes);
+    // Near: within a ring or two of the card it gave way to, not at the edge of the canvas.
+    expect(Math.hypot(spot.x - 120, spot.y - 60)).toBeLessThan(NODE_SIZE.thread.w + NODE_SIZE.thread.h);
   });
 });

@@ -12,6 +12,9 @@ import { useSession } from "../stores/session";
  */
 export function AccountNotices() {
   const verified = useSession((s) => s.me?.user.emailVerified ?? true);
+  // An agent signed in with its key has no address and receives no invitations.
+  const agent = useSession((s) => s.me?.kind === "agent");
+  if (agent) return null;
   return (
     <aside className="account-notices" aria-label="Account notices">
       {verified ? <Invitations /> : <VerifyEmail />}

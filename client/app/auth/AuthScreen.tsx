@@ -3,17 +3,23 @@ import { useAction } from "../lib/action";
 import { useSession } from "../stores/session";
 import { FormError } from "../lib/form-error";
 
-/** Sign in / create account. Errors from the auth API are shown as sentences under the form. */
+/**
+ * Sign in / create account / sign in with an agent's API key. Errors from the auth API are
+ * shown as sentences under the form.
+ */
 export function AuthScreen() {
   const signIn = useSession((s) => s.signIn);
   const signUp = useSession((s) => s.signUp);
+  const signInWithKey = useSession((s) => s.signInWithKey);
   const expired = useSession((s) => s.expired);
-  const [mode, setMode] = useState<"in" | "up">("in");
+  const [mode, setMode] = useState<"in" | "up" | "key">("in");
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
+  const [key, setKey] = useState("");
   const { run, pending, error } = useAction(async () => {
-    if (mode === "up") await signUp(name.trim() || email.split("@")[0]!, email.trim(), password);
+    if (mode === "key") await signInWithKey(key.trim());
+    else if (mode === "up") await signUp(name.trim() || email.split("@")[0]!, email.trim(), password);
     else await signIn(email.trim(), password);
   });
   const submit = (e: FormEvent) => {
@@ -43,38 +49,55 @@ export function AuthScreen() {
           <button type="button" role="tab" aria-selected={mode === "up"} onClick={() => setMode("up")}>
             Create account
           </button>
-        </div>
-        <form onSubmit={submit} className="auth-form">
-          {mode === "up" && (
-            <>
-              <label className="field-label" htmlFor="auth-name">
-                Name
-              </label>
-              <input id="auth-name" autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} placeholder="How others see you" />
-            </>
-          )}
-          <label className="field-label" htmlFor="auth-email">
-            Email
-          </label>
-          <input id="auth-email" type="email" required autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />
-          <label className="field-label" htmlFor="auth-password">
-            Password
-          </label>
-          <input
-            id="auth-password"
-            type="password"
-            required
-            minLength={mode === "up" ? 10 : undefined}
-            autoComplete={mode === "up" ? "new-password" : "current-password"}
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-          {mode === "up" && <p className="muted small">At least 10 characters, not a common password. You get a personal workspace; verify your e-mail and others can add you to theirs.</p>}
-          <FormError error={error} />
-          <button type="submit" className="primary wide" disabled={pending}>
-            {pending ? "One moment…" : mode === "up" ? "Create account" : "Sign in"}
+          <button type="button" role="tab" aria-selected={mode === "key"} onClick={() => setMode("key")}>
+            API key
           </button>
-        </form>
+        </div>
+        {mode === "key" ? (
+          <form onSubmit={submit} className="auth-form">
+            <label className="field-label" htmlFor="auth-key">
+              Agent API key
+            </label>
+            <input id="auth-key" type="password" required autoComplete="off" spellCheck={false} placeholder="ap_…" value={key} onChange={(e) => setKey(e.target.value)} />
+            <p className="muted small">For agents: the app opens the key’s workspace with the key’s scopes. Revoking the key signs this tab out at once.</p>
+            <FormError error={error} />
+            <button type="submit" className="primary wide" disabled={pending}>
+              {pending ? "One moment…" : "Sign in with key"}
+            </button>
+          </form>
+        ) : (
+          <form onSubmit={submit} className="auth-form">
+            {mode === "up" && (
+              <>
+                <label className="field-label" htmlFor="auth-name">
+                  Name
+                </label>
+                <input id="auth-name" autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} placeholder="How others see you" />
+              </>
+            )}
+            <label className="field-label" htmlFor="auth-email">
+              Email
+            </label>
+            <input id="auth-email" type="email" required autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />
+            <label className="field-label" htmlFor="auth-password">
+              Password
+            </label>
+            <input
+              id="auth-password"
+              type="password"
+              required
+              minLength={mode === "up" ? 10 : undefined}
+              autoComplete={mode === "up" ? "new-password" : "current-password"}
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+            {mode === "up" && <p className="muted small">At least 10 characters, not a common password. You get a personal workspace; verify your e-mail and others can add you to theirs.</p>}
+            <FormError error={error} />
+            <button type="submit" className="primary wide" disabled={pending}>
+              {pending ? "One moment…" : mode === "up" ? "Create account" : "Sign in"}
+            </button>
+          </form>
+        )}
       </div>
     </main>
   );

@@ -5,6 +5,7 @@ import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
 import { relativeTime } from "../lib/format";
 import { useRoom } from "../stores/room";
+import { useSession } from "../stores/session";
 import { openItem } from "./InboxAttention";
 import { useNotificationSwitch } from "./notifications";
 import { usePushSwitch } from "./push";
@@ -124,9 +125,19 @@ function Preferences({ preferences, push }: { preferences: InboxPreferences; pus
 export function InboxPanel() {
   const inbox = useInbox((s) => s.inbox);
   const client = useRoom((s) => s.client);
+  // The room keeps an inbox (and mails, and pushes) for people only.
+  const agent = useSession((s) => s.me?.kind === "agent");
   const markRead = useAction(async (keys: string[] | "all") => {
     await client?.inbox.markRead(keys === "all" ? { all: true } : { keys });
   });
+  if (agent) {
+    return (
+      <div className="empty-state">
+        <h2>The inbox is for people</h2>
+        <p>An agent follows its threads live instead: replies, approvals and decisions arrive as events (the client's watch, or the MCP endpoint's notifications).</p>
+      </div>
+    );
+  }
   if (!inbox) return <p className="empty">Loading your inbox…</p>;
   const open = (item: InboxItem) => {
     if (!item.read) markRead.run([item.key]);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AccountStatusResponse, MeResponse } from "../../../shared/api/account";
 import { type AccountStatus, AdminUserResponse, AdminUsersResponse, AdminWorkspacesResponse } from "../../../shared/api/admin";
 import { DevMailResponse } from "../../../shared/api/dev-mail";
+import { type AgentInvitationBody, AgentInvitationsResponse, AgentSignInResponse, CreatedAgentInvitation } from "../../../shared/api/agent";
 import { InvitationDecisionResponse, InvitationResponse, type InviteBody, ReceivedInvitationsResponse, SentInvitationsResponse } from "../../../shared/api/invitations";
 import { type CreateKeyBody, CreatedKeyResponse, KeysResponse, RevokedKeyResponse, RotatedKeyResponse } from "../../../shared/api/keys";
 import { type AddMemberBody, AddMemberResponse, MembersResponse, RemovedMemberResponse, type UpdateMemberBody, UpdatedMemberResponse } from "../../../shared/api/members";
@@ -28,6 +29,7 @@ export type { AgentKey } from "../../../shared/api/keys";
 export type { Member } from "../../../shared/api/members";
 export type { ReceivedInvitation, SentInvitation } from "../../../shared/api/invitations";
 export type { DevMail } from "../../../shared/api/dev-mail";
+export type { AgentInvitation } from "../../../shared/api/agent";
 
 const ErrorBody = z.union([z.object({ error: z.object({ code: z.string(), message: z.string() }) }).transform((b) => b.error), z.object({ message: z.string(), code: z.string().optional() })]);
 
@@ -69,6 +71,12 @@ export const authApi = {
   signIn: (body: { email: string; password: string }) => request("/api/auth/sign-in/email", Accepted, { method: "POST", body }),
   signUp: (body: { name: string; email: string; password: string }) => request("/api/auth/sign-up/email", Accepted, { method: "POST", body }),
   signOut: () => request("/api/auth/sign-out", Accepted, { method: "POST", body: {} }),
+  /** An agent runs the app with its key: the server keeps an HttpOnly session tied to the key. */
+  signInWithKey: (key: string) => request("/api/agent/sign-in", AgentSignInResponse, { method: "POST", body: { key } }),
+  signOutKey: () => request("/api/agent/sign-out", Accepted, { method: "POST", body: {} }),
+  agentInvitations: (workspaceId: string) => request(`${workspacePath(workspaceId)}/agent-invitations`, AgentInvitationsResponse),
+  inviteAgent: (workspaceId: string, body: AgentInvitationBody) => request(`${workspacePath(workspaceId)}/agent-invitations`, CreatedAgentInvitation, { method: "POST", body }),
+  cancelAgentInvitation: (workspaceId: string, id: string) => request(`${workspacePath(workspaceId)}/agent-invitations/${encodeURIComponent(id)}`, Accepted, { method: "DELETE" }),
   members: (workspaceId: string) => request(`${workspacePath(workspaceId)}/members`, MembersResponse),
   addMember: (workspaceId: string, body: AddMemberBody) => request(`${workspacePath(workspaceId)}/members`, AddMemberResponse, { method: "POST", body }),
   keys: (workspaceId: string) => request(`${workspacePath(workspaceId)}/keys`, KeysResponse),

@@ -3,7 +3,7 @@ import { useAction } from "../lib/action";
 import { authApi, errorText, type SentInvitation, type WorkspaceInfo } from "../lib/api";
 import { FormError } from "../lib/form-error";
 
-type Role = WorkspaceInfo["role"];
+type Role = NonNullable<WorkspaceInfo["role"]>;
 
 /**
  * Inviting by e-mail (owners and admins): the address need not have an account yet; the

@@ -3,7 +3,7 @@ import { authApi, type Member } from "../lib/api";
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
 
-type Role = WorkspaceInfo["role"];
+type Role = NonNullable<WorkspaceInfo["role"]>;
 const ROLES: Role[] = ["owner", "admin", "member", "viewer"];
 
 /**

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
-import type { Scope } from "../../../shared/protocol/principal";
+import type { Role, Scope } from "../../../shared/protocol/principal";
 import { useAction } from "../lib/action";
 import { authApi, errorText, type AgentKey, type Member, type WorkspaceInfo } from "../lib/api";
 import { relativeTime } from "../lib/format";
@@ -8,7 +8,9 @@ import { useRoom } from "../stores/room";
 import { type ThemeChoice, useTheme } from "../stores/theme";
 import { FormError } from "../lib/form-error";
 import { ApprovalPolicySettings } from "./ApprovalPolicySettings";
+import { AgentInvitePanel } from "./AgentInvitePanel";
 import { InvitePanel } from "./InvitePanel";
+import { useSession } from "../stores/session";
 import { MemberControls } from "./MemberControls";
 
 /**
@@ -16,7 +18,7 @@ import { MemberControls } from "./MemberControls";
  * from the room the approval policy and the Autopilot's model status, and this browser's theme.
  */
 
-const ROLES: WorkspaceInfo["role"][] = ["member", "viewer", "admin", "owner"];
+const ROLES: Role[] = ["member", "viewer", "admin", "owner"];
 const SCOPES = [
   { id: "read", hint: "see threads, jobs, approvals, the canvas" },
   { id: "write", hint: "post, create threads, report jobs, ask for approval" },
@@ -25,11 +27,13 @@ const SCOPES = [
 ] as const;
 
 function Members({ workspace }: { workspace: WorkspaceInfo }) {
-  const manager = workspace.role === "owner" || workspace.role === "admin";
+  const manager = workspace.scopes.includes("admin");
+  // Role changes, removals and e-mail invitations are better-auth's, which acts for a signed-in person only.
+  const person = useSession((s) => s.me?.kind === "user");
   const [members, setMembers] = useState<Member[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [email, setEmail] = useState("");
-  const [role, setRole] = useState<WorkspaceInfo["role"]>("member");
+  const [role, setRole] = useState<Role>("member");
 
   const load = useCallback(async () => {
     try {
@@ -66,7 +70,7 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
               <span>
                 <strong>{m.name}</strong> <span className="muted small">{m.email}</span>
               </span>
-              {manager ? <MemberControls workspace={workspace} member={m} onChanged={load} /> : <span className={`chip role-${m.role}`}>{m.role}</span>}
+              {manager && person ? <MemberControls workspace={workspace} member={m} onChanged={load} /> : <span className={`chip role-${m.role}`}>{m.role}</span>}
             </li>
           ))}
         </ul>
@@ -80,7 +84,7 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
           <label className="sr-only" htmlFor="member-role">
             Role
           </label>
-          <select id="member-role" value={role} onChange={(e) => setRole(e.target.value as WorkspaceInfo["role"])}>
+          <select id="member-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
             {ROLES.filter((r) => r !== "owner" || workspace.role === "owner").map((r) => (
               <option key={r} value={r}>
                 {r}
@@ -101,7 +105,8 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
         </p>
       )}
       <FormError error={error} />
-      {manager && <InvitePanel workspace={workspace} />}
+      {manager && person && <InvitePanel workspace={workspace} />}
+      {manager && <AgentInvitePanel workspace={workspace} />}
     </section>
   );
 }
@@ -277,12 +282,13 @@ function AutopilotModel() {
 export function SettingsDialog({ workspace, open, onClose }: { workspace: WorkspaceInfo; open: boolean; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
   useModalDialog(dialog, open);
-  const manager = workspace.role === "owner" || workspace.role === "admin";
+  const manager = workspace.scopes.includes("admin");
+  const agent = useSession((s) => s.me?.kind === "agent");
   return (
     <dialog ref={dialog} className="settings" onClose={onClose} aria-modal="true" aria-labelledby="settings-h">
       <header>
         <h2 id="settings-h">{workspace.name}</h2>
-        <span className={`chip role-${workspace.role}`}>you: {workspace.role}</span>
+        <span className={`chip role-${workspace.role ?? "agent"}`}>{workspace.role ? `you: ${workspace.role}` : `this key: ${workspace.scopes.join(", ")}`}</span>
         <button type="button" className="icon" onClick={onClose} aria-label="Close settings">
           ✕
         </button>
@@ -292,12 +298,12 @@ export function SettingsDialog({ workspace, open, onClose }: { workspace: Worksp
           <Members workspace={workspace} />
           <ApprovalPolicySettings />
           <AutopilotModel />
-          {manager ? (
+          {manager && !agent ? (
             <Keys workspace={workspace} />
           ) : (
             <section>
               <h3>Agent keys</h3>
-              <p className="hint">Only owners and admins create and revoke agent keys.</p>
+              <p className="hint">{agent ? "People create, rotate and revoke keys; an agent with admin can invite other agents above." : "Only owners and admins create and revoke agent keys."}</p>
             </section>
           )}
           <Appearance />

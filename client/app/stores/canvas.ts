@@ -6,6 +6,7 @@ import { type Caret, PALETTE, paletteColor, paletteIndexFor, PresenceState, type
 import { edgeId, edgesMap, type GraphEdge, isDomainKind, NODE_SIZE, nodesMap, writeNode } from "../../../shared/hatchery/graph";
 import { parseEdge } from "../../../shared/hatchery/node-schemas";
 import { gatherGroup } from "../../../shared/hatchery/gather";
+import { nearestFreeSpot, obstaclesOf } from "../../../shared/hatchery/placement";
 import { byLayer, type FlowEdge, type FlowNode, readFlowNode, toFlowEdge } from "./flow-items";
 import { type HatcheryRefusal, parseRefusal } from "../../../shared/hatchery/refusal";
 import { fitGroups, writeLayout } from "../canvas/group-fit";
@@ -340,7 +341,7 @@ export const useCanvas = create<CanvasStore>((set, get) => {
     addNote(at, text = "") {
       const id = `note:${newId()}`;
       const size = NODE_SIZE.note;
-      transact((d) => writeNode(d, { id, kind: "note", ref: null, x: Math.round(at.x), y: Math.round(at.y), ...size, placed: "pinned", parent: null, data: { text } }));
+      transact((d) => writeNode(d, { id, kind: "note", ref: null, ...nearestFreeSpot(obstaclesOf(d).obstacles, at, size), placed: "pinned", parent: null, data: { text } }));
       return get().doc ? id : null;
     },
 

@@ -22,6 +22,8 @@ interface SessionStore {
   load(): Promise<void>;
   signIn(email: string, password: string): Promise<void>;
   signUp(name: string, email: string, password: string): Promise<void>;
+  /** An agent signs in with its API key (the app then is that key, with its scopes, in its workspace). */
+  signInWithKey(key: string): Promise<void>;
   signOut(): Promise<void>;
   selectWorkspace(id: string): void;
   sessionEnded(): void;
@@ -71,8 +73,13 @@ export const useSession = create<SessionStore>()(
         await get().load();
       },
 
+      async signInWithKey(key) {
+        await authApi.signInWithKey(key);
+        await get().load();
+      },
+
       async signOut() {
-        await authApi.signOut().catch(() => {});
+        await (get().me?.kind === "agent" ? authApi.signOutKey() : authApi.signOut()).catch(() => {});
         set({ phase: "signed-out", me: null, workspaceId: null, expired: false });
       },
 

@@ -34,9 +34,42 @@ export const devMail = sqliteTable(
   (t) => [index("dev_mail_to_idx").on(t.to, t.createdAt)],
 );
 
-/** Connect tickets minted per principal in the current window (party/auth/rate-limits.ts). */
-export const ticketQuota = sqliteTable("ticket_quota", {
-  principal: text("principal").primaryKey(),
+/** Requests counted per bucket in the current window: connect tickets per principal, agent sign-ups and key sign-ins per client address (party/auth/rate-limits.ts). */
+export const requestQuota = sqliteTable("request_quota", {
+  bucket: text("bucket").primaryKey(),
   count: integer("count").notNull(),
   lastRequest: integer("lastRequest").notNull(),
 });
+
+/** Browser sessions opened with an API key (party/auth/key-sessions.ts); only the SHA-256 of a cookie's token is stored. */
+export const keySession = sqliteTable(
+  "key_session",
+  {
+    hash: text("hash").primaryKey(),
+    keyId: text("keyId").notNull(),
+    workspaceId: text("workspaceId").notNull(),
+    expiresAt: integer("expiresAt").notNull(),
+  },
+  (t) => [index("key_session_keyId_idx").on(t.keyId), index("key_session_expiresAt_idx").on(t.expiresAt)],
+);
+
+/** One-time invitations for an agent to join a workspace (party/auth/agent-invitations.ts); only the SHA-256 of a token is stored. */
+export const agentInvitation = sqliteTable(
+  "agent_invitation",
+  {
+    id: text("id").primaryKey(),
+    hash: text("hash").notNull().unique(),
+    workspaceId: text("workspaceId").notNull(),
+    /** JSON array of scopes the joining agent's key gets. */
+    scopes: text("scopes").notNull(),
+    /** The principal who minted it (a person's id, or `agent_<key id>`). */
+    createdBy: text("createdBy").notNull(),
+    /** The person whose permission in the workspace creates the key (better-auth checks it when the key is made). */
+    issuer: text("issuer").notNull(),
+    createdAt: integer("createdAt").notNull(),
+    expiresAt: integer("expiresAt").notNull(),
+    usedAt: integer("usedAt"),
+    keyId: text("keyId"),
+  },
+  (t) => [index("agent_invitation_workspaceId_idx").on(t.workspaceId)],
+);

@@ -49,9 +49,9 @@ interface ConnState {
 const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
 
-/** Viewers read; agents read and write only through graph.apply (validated). */
+/** `write` edits the document, a person's or an agent's (each update reviewed alike); viewers and read-only keys read. */
 function canvasState(principal: Principal): ConnState {
-  return { principal, readonly: principal.kind === "agent" || !hasScope(principal.scopes, "write") };
+  return { principal, readonly: !hasScope(principal.scopes, "write") };
 }
 
 /** Where the Autopilot pokes its Hatchery (a fetch to the room itself). */
@@ -65,8 +65,8 @@ export type GraphApplyOutcome = { ok: true; result: { applied: number; created: 
  * - Domain nodes come from the Autopilot's event log. The Hatchery *pulls* them by `seq`
  *   (`sync`), poked by the Autopilot after each commit and again on every wake, so a lost
  *   poke only delays the canvas; it can never leave it behind for good.
- * - People edit the document directly (positions, notes, groups, edges); viewers and
- *   agents are read-only at the Yjs level. Agents write through `graph.apply`.
+ * - Whoever holds `write` edits the document (positions, notes, groups, edges), each update
+ *   reviewed; agents that do not speak Yjs use `graph.apply`.
  * - Hibernating: the document is rebuilt from SQLite on wake (onLoad).
  */
 export class Hatchery extends YServer {
