@@ -129,4 +129,26 @@ describe("an agent signs up, signs in to the app with its key, and is signed out
     const again = await page.request.post(`${server.url}/api/agent/sign-in`, { data: { key: agent.key }, headers: { origin: server.url } });
     expect(again.status()).toBe(401);
   });
+
+  it("an agent that signed up on its own opens its own workspace and manages it from Settings", async () => {
+    const res = await fetch(`${server.url}/api/agent/signup`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Solo" }) });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { workspace: { id: string; name: string }; key: { key: string } };
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await ctx.newPage();
+    await page.goto(server.url);
+    await page.getByRole("tab", { name: "API key" }).click();
+    await page.getByLabel("Agent API key").fill(body.key.key);
+    await page.getByRole("button", { name: "Sign in with key" }).click();
+    await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+    expect(await page.locator("#workspace-switcher").inputValue()).toBe(body.workspace.id);
+    await page.getByRole("button", { name: "Members & keys" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText("this key: read, write, admin").waitFor();
+    await dialog.getByRole("heading", { name: "Agent keys" }).waitFor();
+    await dialog.getByRole("button", { name: "Create invitation" }).click();
+    await expect.poll(() => dialog.locator("pre.details").first().textContent()).toContain("/api/agent/signup");
+    await shot(page, "04-own-workspace-settings");
+    await ctx.close();
+  });
 });

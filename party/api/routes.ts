@@ -29,9 +29,11 @@ import { betterAuthRefusal } from "./better-auth-errors";
 import { type ApiEnv, authOf, jsonBody } from "./context";
 import { httpError, internalError } from "./http";
 import { requireActiveAccount } from "./session";
+import { deleteKey, removeMember, setMemberRole } from "./access-writes";
 import { actorOf, isMemberCaller, peopleOnly, requireCaller, requireManager } from "./caller";
 import { agentAuthApi } from "./agent-routes";
 import { agentInvitationApi } from "./agent-invitation-routes";
+import { isAgentAccountEmail } from "../auth/agent-signup";
 
 const noStore = createMiddleware<ApiEnv>(async (c, next) => {
   await next();
@@ -111,7 +113,7 @@ export const api = new Hono<ApiEnv>()
     const account = { status: accountStatus(user), operator: isOperatorRole(user.role) };
     return c.json({ kind: "user", user: { id: user.id, name: user.name, email: user.email, emailVerified: user.emailVerified }, workspaces: results, account } satisfies MeResponse);
   })
-  // People's own account: its status, its mail, its invitations; and what better-auth does only for a signed-in person.
+  // A person's own account (its status, its mail, its invitations), and e-mail invitations (better-auth's, made for a signed-in person).
   .use("/api/me/*", peopleOnly)
   .use("/api/dev/*", peopleOnly)
   .use("/api/admin/*", peopleOnly)
@@ -119,9 +121,6 @@ export const api = new Hono<ApiEnv>()
   .use("/api/invitations/*", peopleOnly)
   .use("/api/workspaces/:ws/invitations", peopleOnly)
   .use("/api/workspaces/:ws/invitations/*", peopleOnly)
-  .on(["PATCH", "DELETE"], "/api/workspaces/:ws/members/*", peopleOnly)
-  .on(["DELETE", "POST"], "/api/workspaces/:ws/keys/*", peopleOnly)
-  .post("/api/workspaces/:ws/keys", peopleOnly)
   .get("/api/me/status", async (c) => {
     const query = AccountStatusQuery.safeParse(c.req.query());
     if (!query.success) return httpError(c, "bad_request", "expected ?while=active|waitlisted|disabled");
@@ -143,7 +142,7 @@ export const api = new Hono<ApiEnv>()
   .get("/api/workspaces/:ws/members", async (c) => {
     const workspaceId = c.req.param("ws");
     if (!(await isMemberCaller(c, workspaceId))) return httpError(c, "not_found", "no such workspace");
-    const members: Member[] = await membersOf(authOf(c), workspaceId);
+    const members: Member[] = (await membersOf(authOf(c), workspaceId)).map((m) => ({ ...m, agent: isAgentAccountEmail(m.email) }));
     return c.json({ members });
   })
   .post("/api/workspaces/:ws/members", jsonBody(AddMemberBody, "expected {email, role: owner|admin|member|viewer}"), async (c) => {
@@ -173,7 +172,7 @@ export const api = new Hono<ApiEnv>()
     const refusal = memberChangeRefusal(callerRole, target.role, role, await ownerCount(authOf(c), workspaceId));
     if (refusal) return httpError(c, refusal.code, refusal.message);
     try {
-      await authOf(c).api.updateMemberRole({ body: { memberId: target.id, role, organizationId: workspaceId }, headers: c.req.raw.headers });
+      await setMemberRole(c, workspaceId, target.id, role);
     } catch (error) {
       return betterAuthRefusal(c, error);
     }
@@ -193,7 +192,7 @@ export const api = new Hono<ApiEnv>()
     const refusal = memberChangeRefusal(callerRole, target.role, null, await ownerCount(authOf(c), workspaceId));
     if (refusal) return httpError(c, refusal.code, refusal.message);
     try {
-      await authOf(c).api.removeMember({ body: { memberIdOrEmail: target.id, organizationId: workspaceId }, headers: c.req.raw.headers });
+      await removeMember(c, workspaceId, target.id);
     } catch (error) {
       return betterAuthRefusal(c, error);
     }
@@ -269,12 +268,14 @@ export const api = new Hono<ApiEnv>()
   })
   .post("/api/workspaces/:ws/keys", jsonBody(CreateKeyBody, "expected {name (1-32 chars), scopes?: (read|write|approve|admin)[]}"), async (c) => {
     const workspaceId = c.req.param("ws");
-    const denied = await requireManager(c, workspaceId);
-    if (denied instanceof Response) return denied;
+    const manager = await requireManager(c, workspaceId);
+    if (manager instanceof Response) return manager;
     const { name, scopes } = c.req.valid("json");
-    const userId = c.var.session.user.id;
+    const userId = manager.issuer;
+    if (!userId) return httpError(c, "forbidden", "this key was minted by nobody who can add keys: ask an owner");
     // Called without request headers on purpose: the plugin then treats this as a
-    // server-side call and accepts `userId` (whose org permission it still checks).
+    // server-side call and accepts `userId` (whose org permission it still checks): the
+    // person, or for an admin key the person (or agent account) whose permission it holds.
     const created = await authOf(c).api.createApiKey({ body: { name, organizationId: workspaceId, userId, metadata: { scopes, createdBy: userId } } });
     await revalidateWorkspace(c.env, workspaceId, { reason: "key created", audit: { actor: actorOf(c), action: "key.created", targetId: created.id, details: { name, scopes: scopes ?? null } } });
     // The raw key leaves the server exactly once, in this response; only its hash is stored.
@@ -287,7 +288,7 @@ export const api = new Hono<ApiEnv>()
     if (denied instanceof Response) return denied;
     const owner = await apiKeyById(authOf(c), keyId);
     if (!owner || owner.referenceId !== workspaceId) return httpError(c, "not_found", "no such key in this workspace");
-    await authOf(c).api.deleteApiKey({ body: { keyId }, headers: c.req.raw.headers });
+    await deleteKey(c, keyId);
     await deleteKeySessionsOf(c.env, keyId);
     // Sockets opened with the key stay authenticated until told otherwise: both rooms close them now.
     await revalidateWorkspace(c.env, workspaceId, { reason: "API key revoked", audit: { actor: actorOf(c), action: "key.revoked", targetId: keyId, details: {} } });
@@ -296,16 +297,17 @@ export const api = new Hono<ApiEnv>()
   .post("/api/workspaces/:ws/keys/:keyId/rotate", async (c) => {
     const workspaceId = c.req.param("ws");
     const keyId = c.req.param("keyId");
-    const denied = await requireManager(c, workspaceId);
-    if (denied instanceof Response) return denied;
+    const manager = await requireManager(c, workspaceId);
+    if (manager instanceof Response) return manager;
     const old = await apiKeyById(authOf(c), keyId);
     if (!old || old.referenceId !== workspaceId) return httpError(c, "not_found", "no such key in this workspace");
     const scopes = keyScopes(old.metadata);
-    const userId = c.var.session.user.id;
+    const userId = manager.issuer;
+    if (!userId) return httpError(c, "forbidden", "this key was minted by nobody who can add keys: ask an owner");
     // A secret cannot be replaced in place: a new key takes the name and scopes, then the
     // old one is deleted, so it stops working before this answers.
     const created = await authOf(c).api.createApiKey({ body: { name: old.name ?? "agent", organizationId: workspaceId, userId, metadata: { scopes, createdBy: userId, rotatedFrom: keyId } } });
-    await authOf(c).api.deleteApiKey({ body: { keyId }, headers: c.req.raw.headers });
+    await deleteKey(c, keyId);
     await deleteKeySessionsOf(c.env, keyId);
     // The old key's sockets close in both rooms; the audit names both keys.
     await revalidateWorkspace(c.env, workspaceId, { reason: "API key rotated", audit: { actor: actorOf(c), action: "key.rotated", targetId: keyId, details: { replacedBy: created.id } } });

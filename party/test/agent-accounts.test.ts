@@ -117,18 +117,15 @@ describe("the app signed in with a key", () => {
     const owners = await openCanvas(owner.workspaceId, { cookie: owner.cookie });
     await until(() => node(owners, id)?.x === 4242, "the agent's move reached the owner");
 
-    for (const [method, path] of [
-      ["POST", `/api/workspaces/${owner.workspaceId}/keys`],
-      ["DELETE", `/api/workspaces/${owner.workspaceId}/keys/${key.id}`],
-      ["GET", "/api/invitations"],
-      ["GET", "/api/admin/users"],
-      ["GET", "/api/me/status"],
-    ] as const) {
-      const res = await api<ErrorBody>(path, { method, cookie, ...(method === "POST" ? { body: JSON.stringify({ name: "x" }) } : {}) });
-      expect(res.status, `${method} ${path}`).toBe(403);
+    // A person's own account pages are not a key's.
+    for (const path of ["/api/invitations", "/api/admin/users", "/api/me/status", `/api/workspaces/${owner.workspaceId}/invitations`]) {
+      const res = await api<ErrorBody>(path, { cookie });
+      expect(res.status, path).toBe(403);
     }
     // Without admin it manages nothing.
     expect((await api(`/api/workspaces/${owner.workspaceId}/agent-invitations`, { cookie })).status).toBe(403);
+    expect((await api(`/api/workspaces/${owner.workspaceId}/keys`, { method: "POST", cookie, body: JSON.stringify({ name: "x" }) })).status).toBe(403);
+    expect((await api(`/api/workspaces/${owner.workspaceId}/keys/${key.id}`, { method: "DELETE", cookie })).status).toBe(403);
     // Another workspace's room refuses it.
     const other = await signUp();
     const refused = await RawSocket.open(other.workspaceId, { cookie });
@@ -176,18 +173,56 @@ describe("the app signed in with a key", () => {
     expect(wrong.headers.get("set-cookie")).toBeNull();
   });
 
-  it("an admin key manages agents in its workspace: invites one, lists members; a signed-up agent invites another", async () => {
+  it("an admin key manages the workspace as an admin does: keys, members and roles, agents by invitation", async () => {
     const agent = await signup({ name: "Lead agent" });
+    const ws = agent.body.workspace.id;
     const cookie = await signInWithKey(agent.body.key.key);
     const me = await api<Me>("/api/me", { cookie });
-    expect(me.body.workspaces[0]).toMatchObject({ id: agent.body.workspace.id, scopes: ["read", "write", "admin"] });
-    const minted = await api<{ token: string }>(`/api/workspaces/${agent.body.workspace.id}/agent-invitations`, { method: "POST", cookie, body: JSON.stringify({ scopes: ["read", "write"] }) });
+    expect(me.body.workspaces[0]).toMatchObject({ id: ws, scopes: ["read", "write", "admin"] });
+    // Another agent, by invitation.
+    const minted = await api<{ token: string }>(`/api/workspaces/${ws}/agent-invitations`, { method: "POST", cookie, body: JSON.stringify({ scopes: ["read", "write"] }) });
     expect(minted.status).toBe(201);
     const helper = await signup({ name: "Helper", invitation: minted.body.token });
     expect(helper.status).toBe(201);
-    expect(helper.body.workspace.id).toBe(agent.body.workspace.id);
-    const socket = await RawSocket.open(agent.body.workspace.id, { key: helper.body.key.key });
+    expect(helper.body.workspace.id).toBe(ws);
+    const socket = await RawSocket.open(ws, { key: helper.body.key.key });
     expect((await socket.hello()).principal).toMatchObject({ kind: "agent", name: "Helper", scopes: ["read", "write"] });
-    socket.close();
+
+    // Keys: create, list, rotate, revoke; the helper's socket closes when its key goes.
+    const created = await api<{ id: string; key: string }>(`/api/workspaces/${ws}/keys`, { method: "POST", cookie, body: JSON.stringify({ name: "ci", scopes: ["read"] }) });
+    expect(created.status).toBe(201);
+    const rotated = await api<{ id: string; key: string }>(`/api/workspaces/${ws}/keys/${created.body.id}/rotate`, { method: "POST", cookie, body: "{}" });
+    expect(rotated.status).toBe(201);
+    const keys = await api<{ keys: { id: string }[] }>(`/api/workspaces/${ws}/keys`, { cookie });
+    expect(keys.body.keys.map((k) => k.id)).toEqual(expect.arrayContaining([rotated.body.id, helper.body.key.id, agent.body.key.id]));
+    expect(keys.body.keys.map((k) => k.id)).not.toContain(created.body.id);
+    expect((await api(`/api/workspaces/${ws}/keys/${helper.body.key.id}`, { method: "DELETE", cookie })).status).toBe(200);
+    expect(socket.closed?.code ?? (await socket.waitClosed()).code).toBe(4001);
+
+    // Members: add a verified person, change their role, remove them; owners stay out of reach.
+    const person = await signUp();
+    expect((await api(`/api/workspaces/${ws}/members`, { method: "POST", cookie, body: JSON.stringify({ email: person.email, role: "member" }) })).status).toBe(201);
+    const personSocket = await RawSocket.open(ws, { cookie: person.cookie });
+    expect((await personSocket.hello()).principal).toMatchObject({ role: "member" });
+    expect((await api(`/api/workspaces/${ws}/members/${person.userId}`, { method: "PATCH", cookie, body: JSON.stringify({ role: "viewer" }) })).status).toBe(200);
+    await until(() => personSocket.frames.some((f) => f.type === "event" && f.event === "principal.updated"), "the person is told their new role");
+    const owner = (await api<{ members: { userId: string; role: string }[] }>(`/api/workspaces/${ws}/members`, { cookie })).body.members.find((m) => m.role === "owner")!;
+    expect((await api(`/api/workspaces/${ws}/members/${owner.userId}`, { method: "DELETE", cookie })).status).toBe(403);
+    expect((await api(`/api/workspaces/${ws}/members/${person.userId}`, { method: "DELETE", cookie })).status).toBe(200);
+    expect((await personSocket.waitClosed()).code).toBe(4003);
+    const room = await RawSocket.open(ws, { cookie });
+    await room.hello();
+    const audit = await room.ok("audit.list", {});
+    for (const action of ["key.created", "key.rotated", "key.revoked", "member.added", "member.role_changed", "member.removed"]) {
+      expect(
+        audit.entries.some((e) => e.action === action && e.actor?.id === `agent_${agent.body.key.id}`),
+        action,
+      ).toBe(true);
+    }
+    room.close();
+    // A key without admin manages nothing; e-mail invitations stay a person's.
+    const plain = await signInWithKey(rotated.body.key);
+    expect((await api(`/api/workspaces/${ws}/keys`, { cookie: plain })).status).toBe(403);
+    expect((await api(`/api/workspaces/${ws}/invitations`, { method: "POST", cookie, body: JSON.stringify({ email: "x@example.test", role: "member" }) })).status).toBe(403);
   });
 });

@@ -40,11 +40,11 @@ export function AgentInvitePanel({ workspace }: { workspace: WorkspaceInfo }) {
     <div>
       <h4 className="small-heading">Invite an agent</h4>
       <p className="muted small">A one-time invitation, good for 48 hours: the agent trades it for a key of its own in this workspace.</p>
-      <div className="inline-form">
-        <label className="check">
-          <input type="checkbox" checked={write} onChange={(e) => setWrite(e.target.checked)} />
-          <span>may write (post, create threads, ask for approval)</span>
-        </label>
+      <label className="check">
+        <input type="checkbox" checked={write} onChange={(e) => setWrite(e.target.checked)} />
+        <span>may write (post, create threads, ask for approval)</span>
+      </label>
+      <div className="button-row">
         <button type="button" className="primary" disabled={invite.pending} onClick={() => invite.run()}>
           Create invitation
         </button>

@@ -54,8 +54,7 @@ function useMentionCandidates(messages: readonly Message[] | undefined, wanted: 
   const presence = useRoom((s) => s.state.presence);
   const instances = useRoom((s) => s.state.instances);
   const selfId = useRoom((s) => s.principal?.id ?? null);
-  const role = useSession((s) => currentWorkspace(s)?.role);
-  const manager = role === "owner" || role === "admin";
+  const manager = useSession((s) => currentWorkspace(s)?.scopes.includes("admin") ?? false);
   const [directory, setDirectory] = useState<Directory>({ members: [], keys: [] });
   useEffect(() => {
     if (!wanted || !workspaceId) return;

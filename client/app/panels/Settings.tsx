@@ -28,7 +28,7 @@ const SCOPES = [
 
 function Members({ workspace }: { workspace: WorkspaceInfo }) {
   const manager = workspace.scopes.includes("admin");
-  // Role changes, removals and e-mail invitations are better-auth's, which acts for a signed-in person only.
+  // E-mail invitations are better-auth's, which sends them for a signed-in person only.
   const person = useSession((s) => s.me?.kind === "user");
   const [members, setMembers] = useState<Member[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -68,9 +68,9 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
           {members.map((m) => (
             <li key={m.userId}>
               <span>
-                <strong>{m.name}</strong> <span className="muted small">{m.email}</span>
+                <strong>{m.name}</strong> {m.agent ? <span className="agent-chip">agent</span> : <span className="muted small">{m.email}</span>}
               </span>
-              {manager && person ? <MemberControls workspace={workspace} member={m} onChanged={load} /> : <span className={`chip role-${m.role}`}>{m.role}</span>}
+              {manager ? <MemberControls workspace={workspace} member={m} onChanged={load} /> : <span className={`chip role-${m.role}`}>{m.role}</span>}
             </li>
           ))}
         </ul>
@@ -283,7 +283,6 @@ export function SettingsDialog({ workspace, open, onClose }: { workspace: Worksp
   const dialog = useRef<HTMLDialogElement>(null);
   useModalDialog(dialog, open);
   const manager = workspace.scopes.includes("admin");
-  const agent = useSession((s) => s.me?.kind === "agent");
   return (
     <dialog ref={dialog} className="settings" onClose={onClose} aria-modal="true" aria-labelledby="settings-h">
       <header>
@@ -298,12 +297,12 @@ export function SettingsDialog({ workspace, open, onClose }: { workspace: Worksp
           <Members workspace={workspace} />
           <ApprovalPolicySettings />
           <AutopilotModel />
-          {manager && !agent ? (
+          {manager ? (
             <Keys workspace={workspace} />
           ) : (
             <section>
               <h3>Agent keys</h3>
-              <p className="hint">{agent ? "People create, rotate and revoke keys; an agent with admin can invite other agents above." : "Only owners and admins create and revoke agent keys."}</p>
+              <p className="hint">Only owners, admins and keys with admin create and revoke agent keys.</p>
             </section>
           )}
           <Appearance />
