@@ -5,6 +5,7 @@ import { UsageError } from "./cli/command-table";
 import { describeError, runCommand } from "./cli/commands";
 import { type CliIO, EXIT } from "./cli/io";
 import { AutopilotError } from "./errors";
+import { signUpAgent } from "./signup";
 
 const io: CliIO = {
   out: (text) => void process.stdout.write(`${text}\n`),
@@ -28,6 +29,19 @@ function parse(argv: string[]): Invocation | number {
   }
 }
 
+/** Prints the sign-up's answer (key included: shown this once) and how to use it. */
+async function signup(url: string, command: { agentName: string; invitation?: string }): Promise<number> {
+  try {
+    const answer = await signUpAgent(url, { name: command.agentName, ...(command.invitation !== undefined && { invitation: command.invitation }) });
+    io.out(JSON.stringify(answer));
+    io.err(`${answer.message}. Use it with: export AUTOPILOT_URL=${url} AUTOPILOT_WORKSPACE=${answer.workspace.id} AUTOPILOT_KEY=<the key above>`);
+    return EXIT.ok;
+  } catch (error) {
+    io.err(describeError(error));
+    return error instanceof AutopilotError && error.code === "bad_request" ? EXIT.usage : EXIT.failure;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const invocation = parse(argv);
   if (typeof invocation === "number") return invocation;
@@ -35,6 +49,7 @@ async function main(argv: string[]): Promise<number> {
     io.out(invocation.text);
     return EXIT.ok;
   }
+  if (invocation.kind === "signup") return signup(invocation.url, invocation.command);
   const { command, connection } = invocation;
   let interrupted = false;
   let client: AutopilotClient | null = null;

@@ -31,6 +31,13 @@ describe("parseCli", () => {
     });
   });
 
+  it("signup needs only a server: its name, and an invitation if given", () => {
+    expect(parseCli(["signup", "release", "bot", "--url", "http://h"], {})).toEqual({ kind: "signup", url: "http://h", command: { name: "signup", agentName: "release bot" } });
+    expect(parseCli(["signup", "bot", "--invitation", "ap_inv_x"], { AUTOPILOT_URL: "http://h" })).toMatchObject({ command: { invitation: "ap_inv_x" } });
+    expect(usageError(["signup", "bot"], {}).message).toMatch(/AUTOPILOT_URL/);
+    expect(usageError(["signup"], { AUTOPILOT_URL: "http://h" }).message).toMatch(/missing <name>/);
+  });
+
   it("requires a server, a workspace and a key", () => {
     expect(usageError(["threads"], {}).message).toMatch(/AUTOPILOT_URL/);
     expect(usageError(["threads"], { AUTOPILOT_URL: "http://h" }).message).toMatch(/AUTOPILOT_WORKSPACE/);

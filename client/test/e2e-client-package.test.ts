@@ -103,6 +103,28 @@ describe("the client package, installed from the server into an empty folder", (
     await watch.exit;
   });
 
+  it("npx autopilot signup joins by an invitation, and the key it prints works for the next command", async () => {
+    const invitation = await httpJson<{ token: string }>(server.url, `/api/workspaces/${workspace}/agent-invitations`, { method: "POST", cookie: alice.cookie, body: "{}" });
+    expect(invitation.status).toBe(201);
+    // Only the server's address: no workspace, no key yet.
+    const env = { ...process.env, AUTOPILOT_URL: server.url, npm_config_yes: "false" };
+    const { stdout, stderr } = await run("npx", ["--no-install", "autopilot", "signup", "Joiner", "--invitation", invitation.body.token], { cwd: folder, env });
+    const answer = JSON.parse(stdout.trim()) as { status: string; workspace: { id: string }; key: { key: string; scopes: string[] } };
+    expect(answer).toMatchObject({ status: "active", workspace: { id: workspace }, key: { scopes: ["read", "write"] } });
+    expect(stderr).toContain(`AUTOPILOT_WORKSPACE=${workspace}`);
+    const { stdout: created } = await run("npx", ["--no-install", "autopilot", "thread", "new", "By the joiner"], {
+      cwd: folder,
+      env: { ...env, AUTOPILOT_WORKSPACE: answer.workspace.id, AUTOPILOT_KEY: answer.key.key },
+    });
+    expect(JSON.parse(created.trim().split("\n")[0]!)).toMatchObject({ thread: { title: "By the joiner", createdBy: { kind: "agent", name: "Joiner" } } });
+    // The invitation was good once: the CLI says why, on stderr, and exits 3.
+    const again = await run("npx", ["--no-install", "autopilot", "signup", "Copycat", "--invitation", invitation.body.token], { cwd: folder, env }).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(again).toMatchObject({ code: 3 });
+    expect((again as { stderr: string }).stderr).toMatch(/unknown, used or expired/);
+  });
+
   it("the library connects with the key, and its types check under Node's own module resolution", async () => {
     writeFileSync(
       join(folder, "agent.ts"),

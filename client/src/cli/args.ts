@@ -10,7 +10,14 @@
 import { CommanderError, Command as CommanderCommand, Option } from "commander";
 import { COMMANDS, CONNECTION_OPTIONS, type Command, type CommandSpec, type Connection, OPTIONS, type OptionName, UsageError, type Values } from "./command-table";
 
-export type Invocation = { kind: "help"; text: string } | { kind: "run"; command: Command; connection: Connection };
+/** Every command but `signup` runs over the room's socket. */
+export type SocketCommand = Exclude<Command, { name: "signup" }>;
+
+export type Invocation =
+  | { kind: "help"; text: string }
+  | { kind: "run"; command: SocketCommand; connection: Connection }
+  /** `signup` is plain HTTP to the server: no workspace or key yet. */
+  | { kind: "signup"; command: Extract<Command, { name: "signup" }>; url: string };
 
 const FOOTER = [
   "",
@@ -169,6 +176,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   const apiKey = values.key ?? env.AUTOPILOT_KEY;
   if (!url) throw new UsageError("no server: pass --url or set AUTOPILOT_URL");
   if (!/^https?:\/\//i.test(url)) throw new UsageError(`--url must start with http:// or https://, got "${url}"`);
+  if (command.name === "signup") return { kind: "signup", command, url };
   if (!workspace) throw new UsageError("no workspace: pass --workspace or set AUTOPILOT_WORKSPACE");
   if (!apiKey) throw new UsageError("no API key: set AUTOPILOT_KEY (or pass --key)");
   const device = values.device ?? env.AUTOPILOT_DEVICE ?? defaultDevice;

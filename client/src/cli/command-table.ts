@@ -5,7 +5,6 @@ import { MAX_SEARCH_LIMIT } from "../../../shared/protocol/search";
 import { integer, number, oneOf, optional, time } from "./option-values";
 import { AGENTS_HELP, responderOptions } from "./responder-options";
 import { UsageError } from "./usage-error";
-
 export { UsageError };
 
 /**
@@ -29,6 +28,7 @@ const GROUP_BY = UsageListParams.unwrap().shape.groupBy.unwrap().options;
 type UsageGroupBy = (typeof GROUP_BY)[number];
 
 export type Command =
+  | { name: "signup"; agentName: string; invitation?: string }
   | { name: "watch" }
   | { name: "threads"; includeArchived: boolean }
   | { name: "thread new"; title: string; responder?: ResponderKind; reply?: ReplyMode; agents?: boolean }
@@ -93,6 +93,7 @@ export const OPTIONS = {
   message: { type: "string", value: "<text>", help: "status message" },
   reason: { type: "string", value: "<text>", help: "why" },
   name: { type: "string", value: "<text>", help: "display name (default: the id)" },
+  invitation: { type: "string", value: "<token>", help: "join the workspace this invitation is for (a person creates it in Settings)" },
   "wait-done": { type: "boolean", help: "wait for the decision and the outcome: exit 0 done, 1 denied or expired, 3 failed" },
   "wait-reply": {
     type: "boolean",
@@ -124,6 +125,12 @@ export interface CommandSpec {
 }
 
 export const COMMANDS: Record<string, CommandSpec> = {
+  signup: {
+    args: ["name..."],
+    options: ["invitation"],
+    summary: "sign up as an agent (needs only --url): prints the new key once, for a workspace of its own or the invitation's",
+    build: ([name], v) => ({ name: "signup", agentName: name!, ...(v.invitation && { invitation: v.invitation }) }),
+  },
   watch: {
     args: [],
     options: [],

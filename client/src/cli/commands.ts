@@ -3,6 +3,7 @@ import type { MethodName } from "../../../shared/protocol/methods";
 import type { AutopilotClient } from "../client";
 import { AutopilotError } from "../errors";
 import type { Command } from "./command-table";
+import type { SocketCommand } from "./args";
 import { type CliIO, EXIT } from "./io";
 import { sendAndWaitForReply } from "./wait-reply";
 
@@ -55,7 +56,7 @@ const PASS_THROUGH = {
 
 const isPassThrough = (name: Command["name"]): name is keyof typeof PASS_THROUGH => Object.hasOwn(PASS_THROUGH, name);
 
-export async function runCommand(client: AutopilotClient, command: Command, io: CliIO): Promise<number> {
+export async function runCommand(client: AutopilotClient, command: SocketCommand, io: CliIO): Promise<number> {
   if (command.name === "watch") return watch(client, io);
   await client.ready({ timeoutMs: CONNECT_TIMEOUT_MS });
   if (isPassThrough(command.name)) {
