@@ -42,6 +42,7 @@ const UNIT_FILES = [
   "runtime/test/instance-records.test.ts",
   "runtime/test/instance-status.test.ts",
   "runtime/test/model-passthrough.test.ts",
+  "runtime/test/sandbox-caps.test.ts",
   "runtime/test/sandbox-gateway.test.ts",
   "runtime/test/sandbox-host.test.ts",
   "runtime/test/sandbox-model-egress.test.ts",

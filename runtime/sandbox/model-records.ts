@@ -8,6 +8,7 @@
 // Only a credential's hash is kept; the credential itself lives in the gateway's environment.
 import type { InstanceRef } from "../../shared/runtime/requests";
 import { EMPTY_USAGE, type InstanceUsage, type ModelUsage } from "../../shared/runtime/usage";
+import type { RuntimeApiOptions } from "../src/api";
 import { addCall, type CallUsage } from "../src/model-usage";
 import type { SyncKvLike } from "./instance-records";
 
@@ -29,6 +30,14 @@ export interface ModelStoreLike {
   recordModelUsage(ref: InstanceRef, usage: CallUsage | null): Promise<void>;
   modelUsage(ref: InstanceRef): Promise<ModelUsage | null>;
   modelUsageList(workspaceId: string): Promise<InstanceUsage[]>;
+}
+
+/** What the usage routes (`GET …/:id/usage`, `GET /v1/workspaces/:ws/usage`) serve on the sandbox host: the registry's counts. */
+export function registryUsage(store: ModelStoreLike): NonNullable<RuntimeApiOptions["usage"]> {
+  return {
+    get: async (ref) => (await store.modelUsage(ref)) ?? undefined,
+    list: (workspaceId) => store.modelUsageList(workspaceId),
+  };
 }
 
 const refPath = (ref: InstanceRef) => `${ref.workspaceId}/${ref.instanceId}`;

@@ -1,11 +1,13 @@
 // The Durable Object that holds the sandbox host's instance records (instance-records.ts) and
 // its model pass-through's credentials, call slots and usage (model-records.ts): one object
-// for the whole runtime ("registry"), so the gateway cap is checked and claimed atomically.
+// for the whole runtime ("registry"), so the gateway caps (runtime-wide and per workspace) are
+// checked and claimed atomically.
 // Each method runs without awaiting, over the object's synchronous SQLite-backed KV storage,
 // so calls never interleave.
 import { DurableObject } from "cloudflare:workers";
 import type { InstanceRef } from "../../shared/runtime/requests";
 import type { InstanceUsage, ModelUsage } from "../../shared/runtime/usage";
+import type { GatewayCaps } from "../src/gateway-caps";
 import type { CallUsage } from "../src/model-usage";
 import { InstanceRecords, type ClaimOutcome, type InstanceRecord, type InstanceStoreLike } from "./instance-records";
 import { type CredentialOwner, ModelRecords, type ModelStoreLike } from "./model-records";
@@ -32,8 +34,8 @@ export class InstanceRegistry extends DurableObject implements InstanceStoreLike
     return this.records.put(record);
   }
 
-  async claim(record: InstanceRecord, expectedVersion: number | null, maxGateways: number): Promise<ClaimOutcome> {
-    return this.records.claim(record, expectedVersion, maxGateways);
+  async claim(record: InstanceRecord, expectedVersion: number | null, caps: GatewayCaps): Promise<ClaimOutcome> {
+    return this.records.claim(record, expectedVersion, caps);
   }
 
   async remove(ref: InstanceRef): Promise<void> {

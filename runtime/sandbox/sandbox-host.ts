@@ -28,6 +28,7 @@ import type { InstanceRef } from "../../shared/runtime/requests";
 import type { GatewayCredentials } from "../../shared/runtime/responses";
 import type { InstanceStatus } from "../../shared/runtime/status";
 import { errResult, okResult, runtimeError, type Result } from "../src/errors";
+import type { GatewayCaps } from "../src/gateway-caps";
 import type { ProbeOutcome } from "../src/gateway-handshake";
 import { neverStarted, runGatewayStart, StartFailure } from "../src/gateway-start";
 import { enterPhase, notReady, type BackupInfo, type HostDeleteOutcome, type ProvisionOutcome, type RuntimeHost } from "../src/host";
@@ -78,6 +79,11 @@ export class SandboxHost implements RuntimeHost {
     return this.config.maxGateways;
   }
 
+  /** Only the caps travel to the registry, not the rest of the config (the model key). */
+  private get caps(): GatewayCaps {
+    return { maxGateways: this.config.maxGateways, maxGatewaysPerWorkspace: this.config.maxGatewaysPerWorkspace };
+  }
+
   activeCount(): Promise<number> {
     return this.records.activeCount();
   }
@@ -111,16 +117,9 @@ export class SandboxHost implements RuntimeHost {
     }
     const record = existing ? { ...existing } : this.newRecord(ref, await sandboxId(ref));
     this.resetForStart(record);
-    // The cap check and the claim are one registry operation: two PUTs cannot both pass it.
-    const claimed = await this.records.claim(record, existing?.version ?? null, this.config.maxGateways);
-    if (!claimed.ok && claimed.reason === "capacity") {
-      return errResult(
-        runtimeError("capacity_exceeded", `this runtime already runs ${claimed.active} of at most ${this.config.maxGateways} gateways; delete or stop an instance first`, {
-          retryable: false,
-          details: { maxGateways: this.config.maxGateways, activeGateways: claimed.active },
-        }),
-      );
-    }
+    // The caps' check and the claim are one registry operation: two PUTs cannot both pass it.
+    const claimed = await this.records.claim(record, existing?.version ?? null, this.caps);
+    if (!claimed.ok && claimed.reason === "capacity") return errResult(claimed.error);
     if (!claimed.ok) {
       // Another request got there first: its start is the one that runs.
       if (claimed.current && ACTIVE_STATES.has(claimed.current.state)) return okResult({ status: this.toStatus(claimed.current, null), started: false });
@@ -133,8 +132,12 @@ export class SandboxHost implements RuntimeHost {
   async restart(ref: InstanceRef, restoreChoice?: BackupInfo): Promise<Result<InstanceStatus>> {
     const record = await this.records.get(ref);
     if (!record) return errResult(this.notFound(ref));
+    const read = record.version;
     record.restarts++;
-    if (!(await this.save(record, "provisioning", "stopping"))) return errResult(runtimeError("conflict", `instance ${refKey(ref)} changed meanwhile; try again`, { retryable: true }));
+    this.setState(record, "provisioning", "stopping");
+    // A gateway that is not running needs a slot again, under both caps, as on the process host.
+    const claimed = await this.records.claim(record, read, this.caps);
+    if (!claimed.ok) return errResult(claimed.reason === "capacity" ? claimed.error : runtimeError("conflict", `instance ${refKey(ref)} changed meanwhile; try again`, { retryable: true }));
     try {
       await stopGateway(this.sandboxFor(record), this.config.stopTimeoutMs);
     } catch (error) {

@@ -16,6 +16,7 @@ import { refusalResponse } from "../src/model-route";
 import { bridgeGatewaySockets, type SocketLike } from "./gateway-socket";
 import { loadSandboxConfig, type SandboxEnvVars } from "./sandbox-config";
 import { MODEL_EGRESS_HOST, serveModelEgress } from "./model-egress";
+import { registryUsage } from "./model-records";
 import { InstanceRegistry, REGISTRY_NAME } from "./registry-object";
 import type { BucketLike, SandboxFactory, SandboxLike } from "./sandbox-boundary";
 import { SandboxHost } from "./sandbox-host";
@@ -91,10 +92,7 @@ export default {
       info: { host: "sandbox", model: config.model ? { id: config.model.modelId, baseUrl: config.model.baseUrl } : null },
       log,
       upgrade: (ref) => proxyGateway(host, ref),
-      usage: {
-        get: async (ref) => (await registryOf(env).modelUsage(ref)) ?? undefined,
-        list: (workspaceId) => registryOf(env).modelUsageList(workspaceId),
-      },
+      usage: registryUsage(registryOf(env)),
     });
     return api.fetch(request);
   },

@@ -5,6 +5,7 @@ import { cpus, totalmem } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { errResult, okResult, runtimeError, type Result } from "./errors";
+import { DEFAULT_MAX_GATEWAYS_PER_WORKSPACE } from "./gateway-caps";
 import { resolveModel, type ModelProviderConfig } from "./model-config";
 
 /**
@@ -42,8 +43,6 @@ export interface RuntimeConfig {
 }
 
 export const MIN_SERVICE_TOKEN_LENGTH = 32;
-/** A workspace's share of a runtime: enough for a main and a second (test, staging) gateway. */
-export const DEFAULT_MAX_GATEWAYS_PER_WORKSPACE = 2;
 const GB = 1024 ** 3;
 
 /**

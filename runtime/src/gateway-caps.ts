@@ -1,13 +1,22 @@
-// The caps on gateways, pure, for the process host: the runtime's global one (each gateway
+// The caps on gateways, pure, for both hosts (the process host over its in-memory records,
+// the sandbox host inside its registry's claim): the runtime's global one (each gateway
 // needs about 1 GB) and the per-workspace one (one workspace cannot take every slot of a
-// shared runtime).
+// shared runtime). Both refuse with the same error, and count the same states as active.
 import { ACTIVE_STATES, type InstanceState } from "../../shared/runtime/phases";
 import type { InstanceRef } from "../../shared/runtime/requests";
 import { errResult, type Result, runtimeError } from "./errors";
 
+/** A workspace's share of a runtime: enough for a main and a second (test, staging) gateway. */
+export const DEFAULT_MAX_GATEWAYS_PER_WORKSPACE = 2;
+
+export interface GatewayCaps {
+  maxGateways: number;
+  maxGatewaysPerWorkspace: number;
+}
+
 type CappedRecord = { ref: InstanceRef; state: InstanceState };
 
-export function checkGatewayCaps(workspaceId: string, records: Iterable<CappedRecord>, caps: { maxGateways: number; maxGatewaysPerWorkspace: number }): Result<never> | { ok: true } {
+export function checkGatewayCaps(workspaceId: string, records: Iterable<CappedRecord>, caps: GatewayCaps): Result<never> | { ok: true } {
   const all = [...records];
   const active = all.filter((r) => ACTIVE_STATES.has(r.state)).length;
   if (active >= caps.maxGateways) {

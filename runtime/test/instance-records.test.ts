@@ -53,16 +53,40 @@ describe("instance records", () => {
 
   it("claims a start only from the version the caller read, and only below the cap", () => {
     const records = new InstanceRecords(new MapKv());
-    expect(records.claim(record("w", "a", "provisioning", 1), null, 2)).toEqual({ ok: true });
+    const caps = { maxGateways: 2, maxGatewaysPerWorkspace: 5 };
+    expect(records.claim(record("w", "a", "provisioning", 1), null, caps)).toEqual({ ok: true });
     // A second PUT that read "no record" too loses, and sees the first one's record.
-    const raced = records.claim(record("w", "a", "provisioning", 1), null, 2);
+    const raced = records.claim(record("w", "a", "provisioning", 1), null, caps);
     expect(raced).toMatchObject({ ok: false, reason: "changed", current: { state: "provisioning", version: 1 } });
-    expect(records.claim(record("w", "b", "provisioning", 1), null, 2)).toEqual({ ok: true });
-    expect(records.claim(record("w", "c", "provisioning", 1), null, 2)).toEqual({ ok: false, reason: "capacity", active: 2 });
+    expect(records.claim(record("w", "b", "provisioning", 1), null, caps)).toEqual({ ok: true });
+    expect(records.claim(record("w", "c", "provisioning", 1), null, caps)).toMatchObject({
+      ok: false,
+      reason: "capacity",
+      error: { code: "capacity_exceeded", details: { maxGateways: 2, activeGateways: 2 } },
+    });
     // Restarting an instance that holds a slot does not count itself.
     records.put(record("w", "b", "error", 2));
-    expect(records.claim(record("w", "b", "provisioning", 3), 2, 2)).toEqual({ ok: true });
+    expect(records.claim(record("w", "b", "provisioning", 3), 2, caps)).toEqual({ ok: true });
     expect(records.activeCount()).toBe(2);
+  });
+
+  it("counts a workspace's active records against its cap, as the process host does", () => {
+    const records = new InstanceRecords(new MapKv());
+    const caps = { maxGateways: 10, maxGatewaysPerWorkspace: 2 };
+    records.put(record("w", "a", "ready", 1));
+    records.put(record("w", "b", "starting", 1));
+    records.put(record("w", "c", "error", 1));
+    records.put(record("w", "d", "stopped", 1));
+    records.put(record("v", "a", "ready", 1));
+    const refused = records.claim(record("w", "e", "provisioning", 1), null, caps);
+    expect(refused).toMatchObject({ ok: false, reason: "capacity", error: { code: "capacity_exceeded", details: { scope: "workspace", maxGatewaysPerWorkspace: 2, activeInWorkspace: 2 } } });
+    // Starting one that does not run needs a free slot too; one that runs already holds its own.
+    expect(records.claim(record("w", "c", "provisioning", 2), 1, caps)).toMatchObject({ ok: false, reason: "capacity" });
+    expect(records.claim(record("w", "a", "provisioning", 2), 1, caps)).toEqual({ ok: true });
+    expect(records.claim(record("v", "b", "provisioning", 1), null, caps)).toEqual({ ok: true });
+    // Stopped and failed ones hold no slot.
+    records.put(record("w", "b", "stopped", 2));
+    expect(records.claim(record("w", "d", "provisioning", 2), 1, caps)).toEqual({ ok: true });
   });
 
   it("lists one workspace exactly and removes records", () => {

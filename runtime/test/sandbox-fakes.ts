@@ -1,4 +1,5 @@
 import { handleApiRequest } from "../src/api";
+import { DEFAULT_MAX_GATEWAYS_PER_WORKSPACE } from "../src/gateway-caps";
 import type { InstanceRef } from "../../shared/runtime/requests";
 import type { SocketLike } from "../sandbox/gateway-socket";
 import type { SandboxHostConfig } from "../sandbox/sandbox-config";
@@ -267,7 +268,7 @@ export function fakeRegistry(kv: MapKv, now: () => number = Date.now): InstanceS
     list: async (ws) => records.list(ws),
     activeCount: async () => records.activeCount(),
     put: async (record) => records.put(structuredClone(record)),
-    claim: async (record, expected, max) => records.claim(structuredClone(record), expected, max),
+    claim: async (record, expected, caps) => records.claim(structuredClone(record), expected, caps),
     remove: async (ref) => records.remove(ref),
     issueModelCredential: async (owner, hash) => models.issueCredential(structuredClone(owner), hash),
     revokeModelCredential: async (ref) => models.revokeCredential(ref),
@@ -304,10 +305,16 @@ export function setup(overrides: Partial<Omit<SandboxHostConfig, "serviceToken">
   const kv = new MapKv();
   const logs: string[] = [];
   const registry = fakeRegistry(kv);
-  const host = new SandboxHost({ model: MODEL, deleteMode: "remove", maxGateways: 4, startTimeoutMs: 5_000, stopTimeoutMs: 1_000, ...overrides }, sdk.getSandbox, bucket, registry, {
-    pollMs: 5,
-    log: (message, fields) => logs.push(JSON.stringify({ message, ...fields })),
-  });
+  const host = new SandboxHost(
+    { model: MODEL, deleteMode: "remove", maxGateways: 4, maxGatewaysPerWorkspace: DEFAULT_MAX_GATEWAYS_PER_WORKSPACE, startTimeoutMs: 5_000, stopTimeoutMs: 1_000, ...overrides },
+    sdk.getSandbox,
+    bucket,
+    registry,
+    {
+      pollMs: 5,
+      log: (message, fields) => logs.push(JSON.stringify({ message, ...fields })),
+    },
+  );
   const api = (method: string, path: string, token: string | null = SERVICE_TOKEN) =>
     handleApiRequest(host, SERVICE_TOKEN, { host: "sandbox", model: { id: MODEL.modelId, baseUrl: MODEL.baseUrl } }, { method, url: path, authorization: token === null ? null : `Bearer ${token}` });
   const stored = (ref: InstanceRef) => kv.get<InstanceRecord>(`${ref.workspaceId}/${ref.instanceId}`);

@@ -4,11 +4,13 @@
 // calls without the operator's key. The SDK is faked at its boundary (sandbox-fakes.ts); the
 // route, the registry's records and the shared pass-through handler are the real code.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { instanceUsageSchema, workspaceUsageSchema } from "../../shared/runtime/usage";
+import { createRuntimeApi } from "../src/api";
 import { MAX_CALLS_IN_FLIGHT_PER_INSTANCE } from "../src/model-route";
 import { credentialHash, type ModelEgressDeps, MODEL_EGRESS_BASE_URL, serveModelEgress } from "../sandbox/model-egress";
-import { MODEL_KEY_PREFIX, ModelRecords } from "../sandbox/model-records";
+import { MODEL_KEY_PREFIX, ModelRecords, registryUsage } from "../sandbox/model-records";
 import { sandboxId } from "../sandbox/sandbox-boundary";
-import { body, containerIdOf, gatewayEnv, MapKv, MODEL, path, REF, setup } from "./sandbox-fakes";
+import { body, containerIdOf, gatewayEnv, MapKv, MODEL, path, REF, SERVICE_TOKEN, setup } from "./sandbox-fakes";
 import { scriptedUsage, startScriptedModel, type ScriptedModel } from "./scripted-model";
 
 let model: ScriptedModel;
@@ -96,6 +98,41 @@ describe("sandbox host: the model pass-through", () => {
     expect((await api("PUT", path(REF))).status).toBe(202);
     expect((await sdk.sandboxFor(REF)).count("startProcess")).toBe(1);
     expect((await call(credential, await sandboxId(REF), { messages: messages("still me") })).status).toBe(200);
+  });
+
+  it("counts each instance's tokens apart and lists them on the usage routes, wired as the Worker wires them", async () => {
+    const { host, registry, api, call, credentialOf } = egressSetup();
+    const second = { workspaceId: REF.workspaceId, instanceId: "second" };
+    const elsewhere = { workspaceId: "w2", instanceId: "main" };
+    for (const ref of [REF, second, elsewhere]) expect((await api("PUT", path(ref))).status).toBe(202);
+    const spent = async (ref: typeof REF, text: string) => {
+      const res = await call(await credentialOf(ref), await sandboxId(ref), { messages: messages(text) });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } }).usage;
+    };
+    const first = [await spent(REF, "one"), await spent(REF, "two, a longer one")];
+    const other = await spent(second, "three");
+    await spent(elsewhere, "four");
+
+    const usageApi = createRuntimeApi(host, { serviceToken: SERVICE_TOKEN, info: { host: "sandbox", model: null }, usage: registryUsage(registry) });
+    const get = async (url: string) =>
+      (await (await usageApi.fetch(new Request(`http://runtime.invalid${url}`, { headers: { authorization: `Bearer ${SERVICE_TOKEN}` } }))).json()) as { data: unknown };
+    const sum = (calls: typeof first, key: keyof (typeof first)[number]) => calls.reduce((total, usage) => total + usage[key], 0);
+    const mine = instanceUsageSchema.parse((await get(path(REF, "/usage"))).data);
+    expect(mine).toMatchObject({
+      ...REF,
+      requests: 2,
+      promptTokens: sum(first, "prompt_tokens"),
+      completionTokens: sum(first, "completion_tokens"),
+      totalTokens: sum(first, "total_tokens"),
+      unmetered: 0,
+    });
+    expect(instanceUsageSchema.parse((await get(path(second, "/usage"))).data)).toMatchObject({ ...second, requests: 1, totalTokens: other.total_tokens });
+    const listed = workspaceUsageSchema.parse((await get(`/v1/workspaces/${REF.workspaceId}/usage`)).data).instances;
+    expect(listed.map((u) => [u.instanceId, u.requests, u.totalTokens])).toEqual([
+      [REF.instanceId, 2, sum(first, "total_tokens")],
+      [second.instanceId, 1, other.total_tokens],
+    ]);
   });
 
   it("bounds the request like the process host: bad values get a typed 400, other paths a 404, neither reaches upstream", async () => {
