@@ -8,6 +8,10 @@ export interface Env extends ModelEnv {
   Autopilot: DurableObjectNamespace<Autopilot>;
   Hatchery: DurableObjectNamespace<Hatchery>;
   ASSETS: Fetcher;
+  /** Files in threads (party/files/): one object per file under `<workspaceId>/<fileId>`. */
+  FILES: R2Bucket;
+  /** The largest file upload in bytes (party/files/limits.ts; docs/operations.md "Limits"). */
+  FILE_MAX_BYTES?: string;
   /** Signs session cookies. Local dev writes a random one to .dev.vars. */
   BETTER_AUTH_SECRET: string;
   /** Origins besides the request's own whose pages may use the session cookie (comma-separated; party/access/origin.ts). */

@@ -4,6 +4,7 @@
 import { authFor } from "./auth/auth";
 import { api } from "./api/routes";
 import { handleMcp } from "./access/mcp-gate";
+import { handleFiles } from "./files/routes";
 import { routeAgentRequest } from "agents/routing";
 import { CAPNWEB_TRANSPORT_QUERY } from "agents/websockets";
 import { routePartykitRequest } from "partyserver";
@@ -73,6 +74,7 @@ export default {
     try {
       if (pathname.startsWith("/api/")) return await api.fetch(request, env, ctx);
       if (pathname.startsWith("/agents/") || pathname.startsWith("/parties/")) return await handleRoom(request, env, ctx);
+      if (pathname.startsWith("/files/")) return await handleFiles(request, env, () => authFor(env, request, (promise) => ctx.waitUntil(promise)));
       if (pathname.startsWith("/mcp/")) return await handleMcp(request, env, () => authFor(env, request, (promise) => ctx.waitUntil(promise)));
       return env.ASSETS.fetch(request);
     } catch (error) {

@@ -4,6 +4,7 @@ import type { Auth } from "../auth/auth";
 import { memberByIdOrEmail } from "../auth/better-auth-reads";
 import type { Env } from "../env";
 import { apiKeyById } from "../auth/better-auth-reads";
+import { deleteWorkspaceFiles } from "../files/storage";
 import { revalidateWorkspace } from "./revalidate";
 
 /**
@@ -89,5 +90,7 @@ export async function handleAuthEndpoint(env: Env, makeAuth: () => Auth, request
   if (!response.ok || !target.workspaceId) return response;
   const actor: Actor = { id: session.user.id, kind: "user", name: session.user.name || session.user.email };
   await revalidateWorkspace(env, target.workspaceId, { reason: action, audit: { actor, action, targetId: target.targetId, details: target.details } });
+  // A deleted workspace's files go with it (its rooms keep the rest of their data).
+  if (action === "workspace.deleted") await deleteWorkspaceFiles(env.FILES, target.workspaceId);
   return response;
 }

@@ -25,13 +25,34 @@ export function appOrigins(env: Pick<Env, "APP_ORIGINS">, requestUrl: string): s
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
 
-/** Why a cookie-authenticated request must be refused as cross-site, or null when it may go on. */
-export function crossSiteRefusal(env: Pick<Env, "APP_ORIGINS">, request: Request): string | null {
+/** Why a request riding on the cookie comes from the wrong page, or null (no cookie, a key, or one of the app's origins). */
+function originRefusal(env: Pick<Env, "APP_ORIGINS">, request: Request): string | null {
   const headers = request.headers;
   if (headers.has("x-api-key") || !headers.has("cookie")) return null;
   const origin = headers.get("origin");
   if (origin !== null && !appOrigins(env, request.url).includes(origin)) return `origin ${origin.slice(0, 60)} is not allowed`;
   if (origin === null && headers.get("sec-fetch-site") === "cross-site") return "cross-site requests are not allowed";
-  if (BODY_METHODS.has(request.method) && !/^application\/json\s*(;|$)/i.test(headers.get("content-type") ?? "")) return "expected content-type: application/json";
+  return null;
+}
+
+const ridesOnCookie = (headers: Headers): boolean => !headers.has("x-api-key") && headers.has("cookie");
+
+/** Why a cookie-authenticated request must be refused as cross-site, or null when it may go on. */
+export function crossSiteRefusal(env: Pick<Env, "APP_ORIGINS">, request: Request): string | null {
+  const refusal = originRefusal(env, request);
+  if (refusal || !ridesOnCookie(request.headers)) return refusal;
+  if (BODY_METHODS.has(request.method) && !/^application\/json\s*(;|$)/i.test(request.headers.get("content-type") ?? "")) return "expected content-type: application/json";
+  return null;
+}
+
+/**
+ * The same rule for a file upload, whose body is the file itself (an image, a PDF, text):
+ * what a cross-site form or `no-cors` fetch cannot send is a custom header, so a write
+ * riding on the cookie must name the file in `header` (a preflight we never grant).
+ */
+export function crossSiteUploadRefusal(env: Pick<Env, "APP_ORIGINS">, request: Request, header: string): string | null {
+  const refusal = originRefusal(env, request);
+  if (refusal || !ridesOnCookie(request.headers)) return refusal;
+  if (BODY_METHODS.has(request.method) && !request.headers.has(header)) return `expected an ${header} header`;
   return null;
 }

@@ -7,6 +7,8 @@
 // a message that says "ignore your rules" is not the prompt but the run's scopes and the
 // approval gates (tools.ts).
 import type { ModelMessage } from "ai";
+import type { MessageAttachment } from "../../shared/protocol/threads";
+import { attachmentLine } from "./attachments";
 
 /** The Autopilot's own principal id: its messages are the `assistant` side. */
 export const AUTOPILOT_ID = "autopilot";
@@ -20,6 +22,8 @@ export interface ContextMessage {
   aborted?: boolean | undefined;
   /** A tool call the Autopilot made (protocol 5); absent on older tool messages. */
   tool?: { name: string; arguments: string; result: string | null; status: string } | undefined;
+  /** The files posted with it (protocol 8); their contents are added later (attachments.ts). */
+  attachments?: MessageAttachment[] | undefined;
 }
 
 export interface MemoryEntry {
@@ -93,7 +97,8 @@ export function toModelMessage(message: ContextMessage): ModelMessage | null {
     if (!message.text.trim()) return null;
     return { role: "assistant", content: message.aborted ? `${message.text} [reply stopped]` : message.text };
   }
-  return { role: "user", content: `${speaker(message.author)}: ${message.text}` };
+  const files = message.attachments?.length ? `${message.text ? " " : ""}${attachmentLine(message.attachments)}` : "";
+  return { role: "user", content: `${speaker(message.author)}: ${message.text}${files}` };
 }
 
 const tokensOf = (message: ModelMessage): number => MESSAGE_OVERHEAD_TOKENS + estimateTokens(typeof message.content === "string" ? message.content : JSON.stringify(message.content));
@@ -101,6 +106,8 @@ const tokensOf = (message: ModelMessage): number => MESSAGE_OVERHEAD_TOKENS + es
 export interface ThreadContext {
   /** Oldest first, as the model reads them. */
   messages: ModelMessage[];
+  /** The files each of `messages` carries (same order). */
+  carried: (MessageAttachment[] | undefined)[];
   /** Thread messages that did not fit, oldest first: input for the rolling summary. */
   dropped: ContextMessage[];
   tokens: number;
@@ -114,6 +121,7 @@ export interface ThreadContext {
 export function threadToModelMessages(messages: readonly ContextMessage[], budgetTokens: number): ThreadContext {
   const newestFirst = [...messages].sort((a, b) => b.n - a.n);
   const kept: ModelMessage[] = [];
+  const carried: (MessageAttachment[] | undefined)[] = [];
   let tokens = 0;
   let cut = newestFirst.length;
   for (const [index, message] of newestFirst.entries()) {
@@ -130,13 +138,14 @@ export function threadToModelMessages(messages: readonly ContextMessage[], budge
       cost = tokensOf(model);
     }
     kept.push(model);
+    carried.push(message.attachments);
     tokens += cost;
   }
   const dropped = newestFirst
     .slice(cut)
     .filter((message) => message.kind !== "error")
     .reverse();
-  return { messages: kept.reverse(), dropped, tokens };
+  return { messages: kept.reverse(), carried: carried.reverse(), dropped, tokens };
 }
 
 /** The budget for thread messages: the window minus the answer, the tool schemas and the instructions. */

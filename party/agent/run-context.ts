@@ -9,6 +9,7 @@ import type { Sql } from "../domain/sql";
 import { getSummary, putSummary } from "../domain/thread-summaries";
 import { messageRecord } from "../records/documents";
 import { readable } from "../records/codec";
+import { type FileBytes, withAttachments } from "./attachments";
 import { buildInstructions, type ContextMessage, messageBudget, SUMMARY_INSTRUCTIONS, summaryInput, threadToModelMessages } from "./context";
 import { type SideCall, sideCall } from "./side-calls";
 import { toolSchemaChars } from "./tools";
@@ -21,6 +22,8 @@ export interface RunContextInput extends SideCall {
   triggerN: number;
   tools: ToolSet;
   abortSignal: AbortSignal;
+  /** The bytes of the files the thread's messages carry. */
+  files: FileBytes;
 }
 
 export function runInstructions(sql: Sql, threadId: string): string {
@@ -51,5 +54,5 @@ export async function buildRunContext(input: RunContextInput): Promise<{ instruc
       instructions = runInstructions(sql, threadId);
     }
   }
-  return { instructions, messages: context.messages };
+  return { instructions, messages: await withAttachments(context.messages, context.carried, input.files) };
 }

@@ -28,6 +28,7 @@ import { asAutopilot, autopilotPrincipal, clipText, failSegment, finishSegment, 
 import { createModel, type ModelConfig, type ModelConfigured } from "./config";
 import { AUTOPILOT_ID } from "./context";
 import { buildRunContext, runInstructions } from "./run-context";
+import type { FileBytes } from "./attachments";
 import { pauseRun } from "./run-pause";
 import { canResumeAgain, nextResume } from "./run-recovery";
 import { type CurrentAccess, guardTools, noteFiledApproval, type RunAccess, runAccess, stopRun } from "./run-access";
@@ -48,6 +49,8 @@ export interface AgentDeps extends PostDeps {
   gateway(threadId: string): GatewayAccess | null;
   /** A principal's access as D1 has it now: a run acts for its trigger only while that holds (run-access.ts). */
   currentAccess: CurrentAccess;
+  /** The bytes of a file in this workspace (files in threads), for the model. */
+  files: FileBytes;
 }
 
 interface Active {
@@ -155,6 +158,7 @@ export class AutopilotAgent {
       triggerN: run.doc.triggerN,
       tools: tools.tools,
       abortSignal: active.abort.signal,
+      files: this.#d.files,
     });
     if (await this.#mayGoOn(run, access)) await this.#segment(run, active, config, model, tools, context.instructions, context.messages);
   }

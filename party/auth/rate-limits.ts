@@ -9,6 +9,8 @@ export const SIGN_IN_MAX = 10;
 export const SIGN_UP_MAX = 10;
 export const TICKET_MAX = 30;
 export const AGENT_AUTH_MAX = 10;
+/** File uploads per principal in one window (party/files/). */
+export const UPLOAD_MAX = 30;
 const DEFAULT_WINDOW_S = 60;
 
 /** The window in seconds (AUTH_RATE_LIMIT_WINDOW_S; tests shorten it to see it pass). */
@@ -75,3 +77,6 @@ export const consumeTicketQuota = (env: Env, principalId: string) => consumeQuot
  * for each). The address is `cf-connecting-ip`, as for better-auth's own limits.
  */
 export const consumeAgentAuthQuota = (env: Env, request: Request, what: "signup" | "sign-in") => consumeQuota(env, `${what}|${request.headers.get("cf-connecting-ip") ?? "unknown"}`, AGENT_AUTH_MAX);
+
+/** One file upload by `principalId` in its workspace (at most UPLOAD_MAX a window). */
+export const consumeUploadQuota = (env: Env, workspaceId: string, principalId: string) => consumeQuota(env, `upload|${workspaceId}|${principalId}`, UPLOAD_MAX);

@@ -6,6 +6,7 @@ import { instanceActor } from "./gateway-actors";
 import { getInstance } from "./instances";
 import { and, asc, eq } from "drizzle-orm";
 import { gatewayOutbox, messages } from "./db/schema";
+import { RoomError } from "./errors";
 import type { Sql } from "./sql";
 import { requireThread, sendMessage, appendMessage } from "./threads";
 
@@ -19,9 +20,12 @@ import { requireThread, sendMessage, appendMessage } from "./threads";
  */
 export function sendChat(ctx: OpContext, params: z.output<typeof ChatSendParams>): { message: Message } {
   const thread = requireThread(ctx.sql, params.threadId);
+  // Files reach the Autopilot's model only: an OpenClaw gateway would get the text alone.
+  const toGateway = thread.gateway && thread.responder.kind === "openclaw";
+  if (toGateway && params.attachments) throw new RoomError("conflict", "files go to the Autopilot only: this thread is answered by an OpenClaw instance", { threadId: thread.id });
   const { message } = sendMessage(ctx, params);
   // Attached to an instance but answered by the Autopilot (protocol 5): OpenClaw is not told.
-  if (thread.gateway && thread.responder.kind === "openclaw") queueForGateway(ctx, thread, message);
+  if (toGateway) queueForGateway(ctx, thread, message);
   return { message };
 }
 

@@ -4,6 +4,7 @@ import type { Message, Thread, ThreadsArchiveParams, ThreadsCreateParams, Thread
 import type { ChatSendParams, MessagesListParams } from "../../shared/protocol/threads";
 import type { Actor } from "../../shared/protocol/principal";
 import { and, desc, eq, lt, lte } from "drizzle-orm";
+import { claimFiles, markAttached } from "./files";
 import type { OpContext } from "./context";
 import { excluded, param, preparedPerRoom } from "./db/client";
 import { messages as messageRows, threads } from "./db/schema";
@@ -160,11 +161,13 @@ export function configureThread(ctx: OpContext, params: z.output<typeof ThreadsC
 export function sendMessage(ctx: OpContext, params: z.output<typeof ChatSendParams>): { message: Message } {
   const thread = requireThread(ctx.sql, params.threadId);
   if (thread.archived) throw new RoomError("conflict", "thread is archived: restore it before posting", { threadId: thread.id });
-  const message = appendMessage(ctx, thread, ctx.actor, params.text);
+  const attachments = params.attachments ? claimFiles(ctx, params.attachments) : undefined;
+  const message = appendMessage(ctx, thread, ctx.actor, params.text, attachments ? { attachments } : {});
+  if (attachments) markAttached(ctx.sql, params.attachments!, message.id);
   return { message };
 }
 
-type MessageExtras = Pick<Message, "kind" | "runId" | "aborted" | "tool">;
+type MessageExtras = Pick<Message, "kind" | "runId" | "aborted" | "tool" | "attachments">;
 
 /** Adds a message to a thread (any author: a person, an agent, a gateway reply). */
 export function appendMessage(ctx: OpContext, thread: Thread, author: Actor, text: string, extras: MessageExtras = {}): Message {

@@ -27,6 +27,22 @@ export const Thread = z.object({
 });
 export type Thread = z.infer<typeof Thread>;
 
+/** Longest file name a file keeps (the upload's name is cut to it). */
+export const MAX_FILE_NAME = 200;
+/** Most files one message carries. */
+export const MAX_ATTACHMENTS = 4;
+
+/** Protocol 8: a file a message carries; its bytes are at `GET /files/<workspaceId>/<id>`. */
+export const MessageAttachment = z.object({
+  id: EntityId,
+  name: z.string().min(1).max(MAX_FILE_NAME),
+  /** The media type it was stored with (one of the upload allowlist's). */
+  type: z.string().min(1).max(100),
+  /** Bytes. */
+  size: z.number().int().nonnegative(),
+});
+export type MessageAttachment = z.infer<typeof MessageAttachment>;
+
 export const Message = z.object({
   id: EntityId,
   /** Room-wide ordinal; `messages.list` pages with it. */
@@ -46,6 +62,8 @@ export const Message = z.object({
   aborted: z.boolean().optional(),
   /** Protocol 5: the Autopilot's tool call behind a `tool` message (gateway tool messages have none). */
   tool: MessageTool.optional(),
+  /** Protocol 8: the files posted with it (`chat.send {attachments}`); absent when none. */
+  attachments: z.array(MessageAttachment).max(MAX_ATTACHMENTS).optional(),
 });
 export type Message = z.infer<typeof Message>;
 
@@ -95,11 +113,18 @@ export const MessagesListResult = z.object({
   hasMore: z.boolean(),
 });
 
-export const ChatSendParams = z.object({
-  threadId: EntityId,
-  text: z.string().min(1).max(MAX_MESSAGE_TEXT),
-  idempotencyKey: IdempotencyKey,
-});
+/**
+ * Protocol 8: `attachments` are ids of files the sender uploaded (`POST /files/<ws>`) and
+ * no message carries yet; with at least one, the text may be empty.
+ */
+export const ChatSendParams = z
+  .object({
+    threadId: EntityId,
+    text: z.string().max(MAX_MESSAGE_TEXT),
+    attachments: z.array(EntityId).min(1).max(MAX_ATTACHMENTS).optional(),
+    idempotencyKey: IdempotencyKey,
+  })
+  .refine((p) => p.text.length > 0 || (p.attachments?.length ?? 0) > 0, { message: "a message needs text or attachments", path: ["text"] });
 export const ChatSendResult = z.object({ message: Message });
 export const SessionsSendResult = z.object({ thread: Thread, message: Message });
 

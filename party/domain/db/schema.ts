@@ -350,3 +350,21 @@ export const inboxPushed = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.principalId, t.itemKey] })],
 );
+
+// Files in threads (party/files/): what the Worker stored in R2 under `<workspaceId>/<id>`.
+// `message_id` is null until a message carries the file; one never attached is swept.
+export const files = sqliteTable(
+  "files",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    type: text("type").notNull(),
+    size: integer("size").notNull(),
+    sha256: text("sha256").notNull(),
+    /** The principal that uploaded it: only they may attach it. */
+    uploadedBy: text("uploaded_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+    messageId: text("message_id"),
+  },
+  (t) => [index("files_unattached").on(t.messageId, t.createdAt)],
+);

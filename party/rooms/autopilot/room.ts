@@ -51,28 +51,22 @@ import { instanceDetails } from "../../instances/details";
 import type { GraphApplyOutcome } from "../hatchery/room";
 import { roomInbox } from "./inbox/room-inbox";
 import { McpSessions } from "./mcp/sessions";
+import { recordFile, type StoredFile } from "../../domain/files";
+import { deleteFileObjects, fileBytes } from "../../files/storage";
 
 /** How often a room with live instances wakes itself to make sure its bridges run. */
 const BRIDGE_WATCH_SECONDS = 300;
 
-/**
- * A scheduled backup awaits every instance's backup, which may take minutes: until it
- * returns, the scheduler must not take the interval for abandoned and run it again.
- */
+/** A scheduled backup may take minutes: until then the scheduler must not take it for abandoned and run it again. */
 const LONGEST_SCHEDULED_RUN_SECONDS = 30 * 60;
 
 /**
- * One Autopilot per workspace. This class holds lifecycle and dispatch only; the domain
- * lives in party/domain as plain functions over SQL.
- *
- * A plain Durable Object composed of the `agents` lifecycle's stable parts (docs/decisions.md):
- * `WebSockets` (hibernating sockets, none of the framework's own frames: no identity, state or
- * callables, so every frame reaches our handler as sent), `Scheduler` (the alarm behind approval
- * expiry, the bridge watch, backups and retention) and the MCP endpoint's capability (mcp/).
- *
- * Hibernation: the object may be evicted between messages while sockets stay open. All
- * per-connection facts live in `connection.state` (serialized with the socket), durable
- * facts in SQLite; the in-memory rate-limit buckets and MCP sessions may reset on wake.
+ * One Autopilot per workspace: lifecycle and dispatch only (the domain is party/domain's
+ * plain functions over SQL). A plain Durable Object of the `agents` lifecycle's stable parts
+ * (docs/decisions.md): `WebSockets` (hibernating sockets, none of the framework's own frames),
+ * `Scheduler` (approval expiry, the bridge watch, backups, retention) and MCP (mcp/).
+ * Evicted between messages, it keeps per-connection facts in `connection.state`, durable ones
+ * in SQLite; the in-memory rate-limit buckets and MCP sessions may reset on wake.
  */
 export class Autopilot extends DurableObject<Env> {
   /** The room's scheduled callbacks, by the names stored in their schedule rows. */
@@ -135,6 +129,7 @@ export class Autopilot extends DurableObject<Env> {
       auditRows: () => Math.max(1, Number(this.env.AUDIT_RETAIN ?? 10_000)),
       sweepCanvas: async (now) => (await this.#canvas.stub()).forgetExpired(now),
       workspaceId: () => this.name,
+      deleteFiles: (ids) => deleteFileObjects(this.env.FILES, this.name, ids),
     });
     this.#backupPolicy = readBackupPolicy(env);
     this.#alarms = new RecurringAlarms(this.scheduler, wantedAlarms(BRIDGE_WATCH_SECONDS, this.#backupPolicy.intervalSeconds), () => this.name);
@@ -159,6 +154,7 @@ export class Autopilot extends DurableObject<Env> {
       invoke: (principal, method, params, onBehalfOf) => invokeAs(this.#context, principal, method, params, onBehalfOf),
       gateway: (threadId) => this.#bridges.gatewayFor(threadId),
       currentAccess: this.#currentAccess,
+      files: (fileId) => fileBytes(this.env.FILES, this.name)(fileId),
     });
     this.#context = {
       sql: this.#sql,
@@ -376,14 +372,18 @@ export class Autopilot extends DurableObject<Env> {
     return job.fn === KEEP_ALIVE_JOB ? this.#keepAlive.beat() : undefined;
   }
 
-  /**
-   * RPC for the Hatchery: a page of durable events after `since`, or of the domain state
-   * when `since` is from another epoch or fell out of the log (graph-feed.ts).
-   */
+  /** RPC for the Hatchery: a page of durable events after `since`, or of the domain state when `since` is from another epoch or fell out of the log (graph-feed.ts). */
   async graphFeed(since: number, epoch: string | null, limit = 500, snapshotCursor: string | null = null, sessionsDigest: string | null = null): Promise<GraphFeed> {
     // Native RPC skips the lifecycle's automatic start (fetch, alarm and socket events do it).
     await this.lifecycle.start();
     return readGraphFeed(this.#sql, roomEpoch(this.#sql), since, epoch, limit, snapshotCursor, sessionsDigest);
+  }
+
+  /** RPC from the Worker (party/files/routes.ts): a file's bytes are stored; the room records it. */
+  async recordFile(file: StoredFile): Promise<void> {
+    await this.lifecycle.start();
+    recordFile(this.#sql, file);
+    this.#retention.ensure();
   }
 
   /** RPC from the Worker (party/access/revalidate.ts): access in this workspace changed. */

@@ -3,19 +3,21 @@ import { InstancesStartChatResult } from "../chat-start";
 import type { HelloPayload } from "../hello";
 import { Methods } from "../methods";
 import { DEFAULT_SETTINGS } from "../settings";
-import { SessionsSendResult, type Thread, ThreadResult, ThreadsListResult } from "../threads";
+import { ChatSendResult, type Message, MessagesListResult, SessionsSendResult, type Thread, ThreadResult, ThreadsListResult } from "../threads";
 import type { Cut } from "./cut";
 
 /**
  * Protocol 8 → 7. Added in 8: an approval's `summary`, `onBehalfOf` and `selfConfirmed`; a
  * thread's `waiting` and its responder's `agents`; the snapshot's `settings`; the events
- * `settings.changed` (durable: an unknown event to 7) and `inbox.updated` (dropped).
+ * `settings.changed` (durable: an unknown event to 7) and `inbox.updated` (dropped); a
+ * message's `attachments` (a 7 client sees the message's text only).
  */
 type Obj = Record<string, unknown>;
 const without = <T extends Obj>(value: T, keys: readonly string[]): Obj => Object.fromEntries(Object.entries(value).filter(([key]) => !keys.includes(key)));
 
 const approval = (a: Approval): Obj => without(a, ["summary", "onBehalfOf", "selfConfirmed"]);
 const thread = (t: Thread): Obj => ({ ...without(t, ["waiting"]), responder: without(t.responder, ["agents"]) });
+const message = (m: Message): Obj => without(m, ["attachments"]);
 
 /** The hello names the version the socket speaks: a client checks it against its own. */
 const hello = (h: HelloPayload): Obj => ({
@@ -28,19 +30,24 @@ const approvalPayload = (p: { approval: Approval }): Obj => ({ ...p, approval: a
 
 const threads = (p: { threads: Thread[] }): Obj => ({ ...p, threads: p.threads.map(thread) });
 const approvals = (p: { approvals: Approval[] }): Obj => ({ ...p, approvals: p.approvals.map(approval) });
-const startChat = (p: { approval: Approval; thread: Thread }): Obj => ({ ...p, approval: approval(p.approval), thread: thread(p.thread) });
+const startChat = (p: { approval: Approval; thread: Thread; message: Message }): Obj => ({ ...p, approval: approval(p.approval), thread: thread(p.thread), message: message(p.message) });
+const messagePayload = (p: { message: Message }): Obj => ({ ...p, message: message(p.message) });
+const sessionsSend = (p: { thread: Thread; message: Message }): Obj => ({ ...p, thread: thread(p.thread), message: message(p.message) });
+const messages = (p: { messages: Message[] }): Obj => ({ ...p, messages: p.messages.map(message) });
 
-/** Every method whose result carries a thread or an approval, by its result schema. */
+/** Every method whose result carries a thread, a message or an approval, by its result schema. */
 const BY_RESULT = new Map<unknown, (payload: never) => unknown>([
   [ThreadResult, threadPayload],
-  [SessionsSendResult, threadPayload],
+  [SessionsSendResult, sessionsSend],
+  [ChatSendResult, messagePayload],
+  [MessagesListResult, messages],
   [ThreadsListResult, threads],
   [ApprovalResult, approvalPayload],
   [ApprovalsListResult, approvals],
   [InstancesStartChatResult, startChat],
 ]);
 
-// Up: what 8 added, as 8 defines it for data from before it.
+// Up: what 8 added, as 8 defines it for data from before it (a message from 7 has no attachments: none to fill in).
 const approvalUp = (a: Obj): Obj => ({ summary: String(a.title ?? "").slice(0, 500), onBehalfOf: null, selfConfirmed: false, ...a });
 const threadUp = (t: Obj): Obj => ({ ...t, responder: { agents: false, ...(t.responder as Obj) } });
 const helloUp = (h: Obj): Obj => {
@@ -74,6 +81,7 @@ export const cut8: Cut = {
     "thread.archived": threadPayload,
     "thread.restored": threadPayload,
     "thread.updated": threadPayload,
+    "message.created": messagePayload,
     "approval.requested": approvalPayload,
     "approval.resolved": approvalPayload,
     "inbox.updated": () => null,

@@ -1,4 +1,5 @@
 import { sweepRoomTables } from "../../../domain/retention";
+import { forgetUnattachedFiles, unattachedFiles } from "../../../domain/files";
 import type { Sql } from "../../../domain/sql";
 
 /** How often a room with something to forget sweeps its tables. */
@@ -24,6 +25,8 @@ export class RetentionSweep {
       /** The Hatchery forgets its own expired keys; returns how many it has left. */
       sweepCanvas: (now: number) => Promise<number>;
       workspaceId: () => string;
+      /** Deletes these files' bytes (R2): their rows are already gone. */
+      deleteFiles: (fileIds: readonly string[]) => Promise<void>;
     },
   ) {}
 
@@ -43,11 +46,15 @@ export class RetentionSweep {
 
   async run(now: number): Promise<void> {
     const left = this.d.sql.transaction(() => sweepRoomTables(this.d.sql, now, this.d.auditRows()));
+    // Rows first: once gone, no message can attach the file while its bytes are deleted.
+    const unattached = this.d.sql.transaction(() => forgetUnattachedFiles(this.d.sql, now));
+    if (unattached.length > 0) await this.d.deleteFiles(unattached).catch((error: unknown) => this.#log("could not delete unattached files", error));
+    const waiting = unattachedFiles(this.d.sql);
     const canvasLeft = await this.d.sweepCanvas(now).catch((error: unknown) => {
       this.#log("the canvas could not sweep its tables", error);
       return 1;
     });
-    if (left + canvasLeft > 0) return;
+    if (left + canvasLeft + waiting > 0) return;
     await this.d.cancel();
     this.#scheduled = false;
   }
