@@ -59,6 +59,8 @@ export default defineConfig(async () => {
     WORKSPACE_RATE_LIMIT_BURST: "5000",
     MAX_CONNECTIONS_PER_PRINCIPAL: "20",
     AUDIT_RETAIN: "50",
+    // Small enough that a test sends a body just over it in a few pieces.
+    FILE_MAX_BYTES: "65536",
   };
   const common = {
     setupFiles: ["party/test/setup.ts"],

@@ -161,6 +161,7 @@ export function configureThread(ctx: OpContext, params: z.output<typeof ThreadsC
 export function sendMessage(ctx: OpContext, params: z.output<typeof ChatSendParams>): { message: Message } {
   const thread = requireThread(ctx.sql, params.threadId);
   if (thread.archived) throw new RoomError("conflict", "thread is archived: restore it before posting", { threadId: thread.id });
+  if (params.text.length === 0 && !params.attachments) throw new RoomError("bad_request", "a message needs text or attachments", { threadId: thread.id });
   const attachments = params.attachments ? claimFiles(ctx, params.attachments) : undefined;
   const message = appendMessage(ctx, thread, ctx.actor, params.text, attachments ? { attachments } : {});
   if (attachments) markAttached(ctx.sql, params.attachments!, message.id);

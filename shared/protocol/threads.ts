@@ -115,16 +115,16 @@ export const MessagesListResult = z.object({
 
 /**
  * Protocol 8: `attachments` are ids of files the sender uploaded (`POST /files/<ws>`) and
- * no message carries yet; with at least one, the text may be empty.
+ * no message carries yet; with at least one, the text may be empty (the room refuses a
+ * message with neither as `bad_request`: a refinement here would not survive the schema's
+ * derivations, e.g. the Autopilot's tools).
  */
-export const ChatSendParams = z
-  .object({
-    threadId: EntityId,
-    text: z.string().max(MAX_MESSAGE_TEXT),
-    attachments: z.array(EntityId).min(1).max(MAX_ATTACHMENTS).optional(),
-    idempotencyKey: IdempotencyKey,
-  })
-  .refine((p) => p.text.length > 0 || (p.attachments?.length ?? 0) > 0, { message: "a message needs text or attachments", path: ["text"] });
+export const ChatSendParams = z.object({
+  threadId: EntityId,
+  text: z.string().max(MAX_MESSAGE_TEXT),
+  attachments: z.array(EntityId).min(1).max(MAX_ATTACHMENTS).optional(),
+  idempotencyKey: IdempotencyKey,
+});
 export const ChatSendResult = z.object({ message: Message });
 export const SessionsSendResult = z.object({ thread: Thread, message: Message });
 
