@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { ResponseFrame } from "../../shared/protocol/frames";
+import type { EventFrame, ResponseFrame } from "../../shared/protocol/frames";
 import type { Message } from "../../shared/protocol/threads";
 import { UNATTACHED_FILE_TTL_MS } from "../domain/files";
 import type { Autopilot } from "../rooms/autopilot/room";
@@ -38,7 +38,7 @@ describe("files: attaching them to a message", () => {
     const listed = await sock.ok("messages.list", { threadId: thread.id, limit: 10 });
     expect(listed.messages.at(-1)?.attachments).toEqual(message.attachments);
     const event = sock.events("message.created").find((e) => (e.payload as { message: Message }).message.id === message.id);
-    expect((event?.payload as { message: Message }).message.attachments).toEqual(message.attachments);
+    expect((event!.payload as { message: Message }).message.attachments).toEqual(message.attachments);
     // Neither text nor files: refused.
     expect(errorOf(await sock.call("chat.send", { threadId: thread.id, text: "", idempotencyKey: idem() }))).toBe("bad_request");
     sock.close();
@@ -71,8 +71,8 @@ describe("files: attaching them to a message", () => {
     const id = await uploaded(ws, { cookie: owner.cookie });
     const { message } = await sock.ok("chat.send", { threadId: thread.id, text: "look", attachments: [id], idempotencyKey: idem() });
     expect(message.attachments).toHaveLength(1);
-    const seen = await old.waitFor((f) => f.type === "event" && f.event === "message.created" && (f.payload as { message: Message }).message.id === message.id);
-    expect((seen as { payload: { message: Message } }).payload.message).not.toHaveProperty("attachments");
+    const seen = await old.waitFor<EventFrame>((f) => f.type === "event" && f.event === "message.created" && (f.payload as { message: Message }).message.id === message.id);
+    expect((seen.payload as { message: Message }).message).not.toHaveProperty("attachments");
     const listed = await old.ok("messages.list", { threadId: thread.id, limit: 10 });
     expect(listed.messages.find((m) => m.id === message.id)).not.toHaveProperty("attachments");
     expect(JSON.stringify(old.frames)).not.toContain("attachments");
