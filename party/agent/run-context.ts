@@ -54,5 +54,6 @@ export async function buildRunContext(input: RunContextInput): Promise<{ instruc
       instructions = runInstructions(sql, threadId);
     }
   }
-  return { instructions, messages: await withAttachments(context.messages, context.carried, input.files) };
+  // The files take what the thread's messages left of the budget.
+  return { instructions, messages: await withAttachments(context.messages, context.carried, input.files, Math.max(0, budget - context.tokens)) };
 }

@@ -43,3 +43,16 @@ describe("a message's files as the model's parts", () => {
     expect(JSON.stringify(bounded).length).toBeLessThan(10_000);
   });
 });
+
+describe("files within the context budget", () => {
+  it("a text file takes what is left of the budget, and a file with no room left is only named", async () => {
+    const text = new TextEncoder().encode("y".repeat(5_000));
+    const carried = [[file("a", "text/plain"), file("b", "text/plain"), file("c")]];
+    const out = await withAttachments([user("see")], carried, async () => text, 1_000);
+    const parts = out[0]!.content as { type: string; text?: string }[];
+    // 1,000 tokens ≈ 3,000 characters: the first file is cut to them, nothing else fits.
+    expect(parts).toHaveLength(2);
+    expect(parts[1]!.text!.length).toBeLessThan(3_200);
+    expect(parts[1]!.text).toContain("[cut: the file is longer]");
+  });
+});
