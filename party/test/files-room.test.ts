@@ -3,9 +3,11 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { EventFrame, ResponseFrame } from "../../shared/protocol/frames";
 import type { Message } from "../../shared/protocol/threads";
-import { UNATTACHED_FILE_TTL_MS } from "../domain/files";
+import { fileById, recordFile, UNATTACHED_FILE_TTL_MS } from "../domain/files";
+import { queuedFor, sendChat } from "../domain/gateway-outbox";
 import type { Autopilot } from "../rooms/autopilot/room";
 import { download, PDF, PNG, uploaded } from "./files-harness";
+import { asPerson, inRoom, seedInstance, seedThread } from "./bridge-peer";
 import { addMember, api, idem, RawSocket, signUp } from "./harness";
 
 // Files in threads, the room's side: what chat.send may attach, what each protocol sees,
@@ -117,5 +119,19 @@ describe("files: retention", () => {
     expect(res.status).toBe(200);
     for (const id of ids) expect(await bucket.head(`${ws}/${id}`)).toBeNull();
     expect(await bucket.head(`${other.workspaceId}/${theirs}`)).not.toBeNull();
+  });
+});
+
+describe("files: only to the Autopilot", () => {
+  it("a thread answered by an OpenClaw instance refuses files (conflict) and queues nothing for the gateway", async () => {
+    await inRoom(async (sql) => {
+      seedInstance(sql);
+      const thread = seedThread(sql, "main");
+      recordFile(sql, { id: "file_gw", name: "a.png", type: "image/png", size: 1, sha256: "0".repeat(64), uploadedBy: "user_1", createdAt: Date.now() });
+      const send = () => asPerson(sql, (ctx) => sendChat(ctx, { threadId: thread.id, text: "see", attachments: ["file_gw"], idempotencyKey: idem() }));
+      expect(send).toThrow(expect.objectContaining({ code: "conflict" }));
+      expect(queuedFor(sql, "inst")).toEqual([]);
+      expect(fileById(sql, "file_gw")?.messageId).toBeNull();
+    });
   });
 });
