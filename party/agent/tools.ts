@@ -33,11 +33,12 @@ const METHOD_BY_TOOL = new Map<string, MethodName>((Object.keys(Methods) as Meth
 export const methodOfTool = (name: string): MethodName | undefined => METHOD_BY_TOOL.get(name);
 
 /**
- * Params the model never sets: the idempotency key (derived per call), and who answers a
+ * Params the model never sets: the idempotency key (derived per call), who answers a
  * thread (`threads.create`'s responder), which is the people's choice, as with
- * `threads.configure` (tool-policy.ts).
+ * `threads.configure` (tool-policy.ts), and a message's files (`chat.send`'s attachments:
+ * it uploads none, and only a file's uploader may attach it).
  */
-const NOT_FOR_THE_MODEL = ["idempotencyKey", "responder", "reply", "agents"] as const;
+const NOT_FOR_THE_MODEL = ["idempotencyKey", "responder", "reply", "agents", "attachments"] as const;
 
 /** The model-facing input schema of a registry method: its params object without NOT_FOR_THE_MODEL. */
 export function toolInputSchema(params: z.ZodType): z.ZodObject {

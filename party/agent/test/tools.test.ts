@@ -25,6 +25,11 @@ describe("tool policy", () => {
     expect(Object.keys(json.properties)).toEqual(["title"]);
   });
 
+  it("the model attaches no files: chat_send takes a thread and text only", async () => {
+    const json = (await asSchema(toolInputSchema(Methods["chat.send"].params)).jsonSchema) as { properties: Record<string, unknown> };
+    expect(Object.keys(json.properties).sort()).toEqual(["text", "threadId"]);
+  });
+
   it("every tool name is a valid provider tool name and maps back to its method", () => {
     for (const method of METHODS) {
       expect(toolName(method)).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
