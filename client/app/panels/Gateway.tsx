@@ -1,3 +1,4 @@
+import { MessageAttachments } from "./attachments/MessageAttachments";
 import { useMemo } from "react";
 import type { ChatStream } from "../../../shared/protocol/gateway";
 import type { Instance } from "../../../shared/protocol/instances";
@@ -81,8 +82,9 @@ export function MessageItem({ message: m, mark }: { message: Message; mark?: str
           <strong>The reply failed.</strong> <span className="message-text">{m.text}</span>
         </div>
       ) : (
-        <Markdown className="message-text" text={m.text} />
+        m.text && <Markdown className="message-text" text={m.text} />
       )}
+      <MessageAttachments message={m} />
       {m.aborted && <p className="aborted-note">Stopped before it finished — this is what had arrived.</p>}
     </li>
   );

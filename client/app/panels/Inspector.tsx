@@ -19,6 +19,8 @@ import { RunWaiting } from "./RunWaiting";
 import { SessionView } from "./SessionView";
 import { ThreadApprovals } from "./ThreadApprovals";
 import { FormError } from "../lib/form-error";
+import { AttachButton, PendingFiles } from "./attachments/AttachmentPicker";
+import { usePendingFiles } from "./attachments/pending";
 import { useMessageFocus } from "../palette/message-focus";
 
 /**
@@ -36,6 +38,7 @@ function ThreadView({ threadId }: { threadId: string }) {
   const canWrite = useCan("write");
   const markRead = useUnread((s) => s.markRead);
   const [draft, setDraft] = useState("");
+  const pending = usePendingFiles(useRoom((s) => s.workspaceId));
   const list = useRef<HTMLOListElement>(null);
   const stickToBottom = useRef(true);
   const messages = page?.messages;
@@ -50,10 +53,11 @@ function ThreadView({ threadId }: { threadId: string }) {
     error: sendError,
   } = useAction(async () => {
     const text = draft.trim();
-    if (!text || !client) return;
+    if ((!text && pending.ready.length === 0) || !client || pending.uploading) return;
     stickToBottom.current = true;
-    await client.chat.send({ threadId, text });
+    await client.chat.send({ threadId, text, ...(pending.ready.length > 0 && { attachments: pending.ready }) });
     setDraft("");
+    pending.clear();
   });
 
   useEffect(() => {
@@ -148,16 +152,21 @@ function ThreadView({ threadId }: { threadId: string }) {
             e.preventDefault();
             send();
           }}
+          onPaste={(e) => e.clipboardData.files.length > 0 && (e.preventDefault(), pending.add(e.clipboardData.files))}
+          onDragOver={(e) => e.dataTransfer.types.includes("Files") && e.preventDefault()}
+          onDrop={(e) => e.dataTransfer.files.length > 0 && (e.preventDefault(), pending.add(e.dataTransfer.files))}
         >
           <label className="sr-only" htmlFor="composer">
             Message
           </label>
           <MentionInput id="composer" placeholder={`Message ${thread.title}`} value={draft} onChange={setDraft} onKeyDown={onKeyDown} disabled={sending} messages={messages} />
+          <PendingFiles pending={pending} />
           <div className="composer-foot">
             <span className="muted small">Enter to send · Shift+Enter for a new line · @ to mention</span>
             <span className="composer-actions">
               {streams.length > 0 && <StopButton threadId={threadId} />}
-              <button type="submit" className="primary small" disabled={sending || !draft.trim()}>
+              <AttachButton pending={pending} disabled={sending} />
+              <button type="submit" className="primary small" disabled={sending || pending.uploading || (!draft.trim() && pending.ready.length === 0)}>
                 Send
               </button>
             </span>
