@@ -41,6 +41,9 @@ function instanceOps(i: Instance): DomainOp[] {
   return ops;
 }
 
+/** A message's preview: its text, or for files alone, what it carries (as text). */
+const previewOf = (message: Message): string => message.text || (message.attachments ?? []).map((file) => `📎 ${file.name}`).join(" ");
+
 export function opsForEvent(e: DurableEvent): DomainOp[] {
   switch (e.event) {
     case "thread.created":
@@ -59,7 +62,7 @@ export function opsForEvent(e: DurableEvent): DomainOp[] {
           op: "patch",
           kind: "thread",
           ref: message.threadId,
-          data: { lastMessage: { author: message.author.name, authorKind: message.author.kind, text: message.text.slice(0, PREVIEW), at: message.createdAt } },
+          data: { lastMessage: { author: message.author.name, authorKind: message.author.kind, text: previewOf(message).slice(0, PREVIEW), at: message.createdAt } },
         },
       ];
     }

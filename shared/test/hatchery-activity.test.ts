@@ -190,3 +190,24 @@ describe("activity folds into its subject", () => {
     expect(removeFoldedNodes(doc)).toEqual([]);
   });
 });
+
+describe("a thread's preview", () => {
+  it("is the newest message's text, or what a message of files alone carries", () => {
+    const base = { id: "m1", n: 1, threadId: "t1", author: { id: "u1", kind: "user" as const, name: "Ada" }, createdAt: 1000 };
+    const preview = (message: Message) => {
+      const patch = opsForEvent({ type: "event", event: "message.created", payload: { message }, seq: 1 } as DurableEvent).find((op) => op.op === "patch");
+      return (patch?.op === "patch" ? (patch.data.lastMessage as { text: string }) : null)?.text;
+    };
+    expect(preview({ ...base, text: "Ship it" })).toBe("Ship it");
+    expect(
+      preview({
+        ...base,
+        text: "",
+        attachments: [
+          { id: "f1", name: "plan.pdf", type: "application/pdf", size: 10 },
+          { id: "f2", name: "x.png", type: "image/png", size: 4 },
+        ],
+      }),
+    ).toBe("📎 plan.pdf 📎 x.png");
+  });
+});
