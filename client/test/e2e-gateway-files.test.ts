@@ -128,4 +128,26 @@ describe("files reach an OpenClaw instance's gateway", () => {
     const { messages } = await alice.request("messages.list", { threadId, limit: 200 });
     expect(messages.filter((m) => m.kind === "error")).toEqual([]);
   }, 120_000);
+
+  it("large files: one of 8 MiB crosses to the gateway in one frame; a second would pass 20 MiB of base64 and is left out, said in the thread", async () => {
+    const MiB = 1024 * 1024;
+    const marker = `bulk-${Math.random().toString(36).slice(2, 10)}`;
+    const csv = (head: string) => {
+      const bytes = new Uint8Array(8 * MiB).fill(0x0a);
+      const row = new TextEncoder().encode("1,2,3,4,5,6,7,8,9\n");
+      for (let at = 0; at + row.length <= bytes.length; at += row.length) bytes.set(row, at);
+      bytes.set(new TextEncoder().encode(`${head}\n`));
+      return bytes;
+    };
+    const first = await upload(csv(`${marker},id`), "text/csv", "first.csv");
+    const second = await upload(csv("second,id"), "text/csv", "second.csv");
+    const before = model.requests.length;
+    await alice.request("chat.send", { threadId, text: "SAY: got the big one", attachments: [first, second], idempotencyKey: key("send") });
+    const notice = await waitForMessage((m) => m.kind === "error", "the notice of the file left out", 60_000);
+    expect(notice.text).toBe("Not sent to OpenClaw with this message: second.csv (too large: a message takes at most 15 MiB of files).");
+    await waitForMessage((m) => m.author.id === "instance:work" && m.text === "got the big one", "the gateway's reply", 120_000);
+    const prompts = model.requests.slice(before).flatMap((r) => userTexts(r));
+    expect(prompts.some((t) => t.includes(`${marker},id`))).toBe(true);
+    expect(prompts.some((t) => t.includes("second,id"))).toBe(false);
+  }, 180_000);
 });
