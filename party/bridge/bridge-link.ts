@@ -8,6 +8,7 @@ import type { Sql } from "../domain/sql";
 import type { RuntimeClient } from "../runtime-client";
 import type { GatewayConnection } from "./gateway-connection";
 import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from "./gateway-limits";
+import type { FileReader } from "./outbox-files";
 
 /** What the bridge asks of the runtime: the instance's status, its credentials, its gateway socket. */
 export type BridgeRuntime = Pick<RuntimeClient, "status" | "provision" | "credentials" | "openGateway">;
@@ -33,6 +34,8 @@ export interface BridgeDeps {
    * gone, read as it stands now), or null when it may. Throws when access cannot be read.
    */
   mayNoLongerPost?(author: Actor): Promise<string | null>;
+  /** A file's bytes in this workspace (R2), for a queued message's attachments; none: files are left out and said. */
+  files?: FileReader;
 }
 
 /**

@@ -4,11 +4,15 @@ import type { BridgeLink } from "./bridge-link";
 import type { CatchUp } from "./catch-up";
 import { GatewayRequestError } from "./gateway-connection";
 import { isTransient } from "./gateway-errors";
+import { leftOutNotice, outboundFiles } from "./outbox-files";
 
 /** How soon a message that could not be sent (timeout, gateway busy) is tried again. */
 const OUTBOX_RETRY_MS = 2_000;
 
-/** Queued room messages → `chat.send`, in order; the message id is the idempotency key (and so the run id). */
+/**
+ * Queued room messages → `chat.send`, in order; the message id is the idempotency key (and
+ * so the run id). A message's files go with it as `attachments` (outbox-files.ts).
+ */
 export class Outbox {
   readonly #link: BridgeLink;
   readonly #catchUp: CatchUp;
@@ -56,9 +60,29 @@ export class Outbox {
             });
             continue;
           }
+          // Read now, not when queued: the outbox holds ids, and a file gone meanwhile is said.
+          const { attachments, leftOut } = await outboundFiles(link.sql, out.fileIds, link.deps.files);
+          if (out.text === "" && attachments.length === 0) {
+            link.room("instance", (ctx) => {
+              markOutbound(ctx.sql, out.messageId, "failed");
+              const thread = getThread(ctx.sql, out.threadId);
+              if (thread) appendMessage(ctx, thread, ctx.actor, `Not sent to OpenClaw: none of its files could be sent: ${leftOut.join("; ")}.`, { kind: "error" });
+            });
+            continue;
+          }
           try {
-            await connection.request("chat.send", { sessionKey: out.sessionKey, message: out.text, idempotencyKey: out.messageId });
-            markOutbound(link.sql, out.messageId, "sent");
+            await connection.request("chat.send", {
+              sessionKey: out.sessionKey,
+              message: out.text,
+              idempotencyKey: out.messageId,
+              ...(attachments.length > 0 ? { attachments } : {}),
+            });
+            const notice = leftOutNotice(leftOut);
+            link.room("instance", (ctx) => {
+              markOutbound(ctx.sql, out.messageId, "sent");
+              const thread = notice ? getThread(ctx.sql, out.threadId) : null;
+              if (thread && notice) appendMessage(ctx, thread, ctx.actor, notice, { kind: "error" });
+            });
           } catch (error) {
             if (!(error instanceof GatewayRequestError) || isTransient(error)) {
               // Timeout, busy gateway, dropped link: it stays queued (same idempotency key) and is tried again.

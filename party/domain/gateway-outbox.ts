@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { Actor } from "../../shared/protocol/principal";
 import type { ChatSendParams, Message, Thread } from "../../shared/protocol/threads";
 import type { OpContext } from "./context";
@@ -6,7 +6,6 @@ import { instanceActor } from "./gateway-actors";
 import { getInstance } from "./instances";
 import { and, asc, eq } from "drizzle-orm";
 import { gatewayOutbox, messages } from "./db/schema";
-import { RoomError } from "./errors";
 import type { Sql } from "./sql";
 import { requireThread, sendMessage, appendMessage } from "./threads";
 
@@ -20,9 +19,7 @@ import { requireThread, sendMessage, appendMessage } from "./threads";
  */
 export function sendChat(ctx: OpContext, params: z.output<typeof ChatSendParams>): { message: Message } {
   const thread = requireThread(ctx.sql, params.threadId);
-  // Files reach the Autopilot's model only: an OpenClaw gateway would get the text alone.
   const toGateway = thread.gateway && thread.responder.kind === "openclaw";
-  if (toGateway && params.attachments) throw new RoomError("conflict", "files go to the Autopilot only: this thread is answered by an OpenClaw instance", { threadId: thread.id });
   const { message } = sendMessage(ctx, params);
   // Attached to an instance but answered by the Autopilot (protocol 5): OpenClaw is not told.
   if (toGateway) queueForGateway(ctx, thread, message);
@@ -35,6 +32,8 @@ export interface Outbound {
   instanceId: string;
   sessionKey: string;
   text: string;
+  /** The message's files, by id: the bridge reads their bytes when it sends (party/bridge/outbox-files.ts). */
+  fileIds: string[];
   /** Who wrote it: the gateway gets it for them, so only while they may still post. */
   author: Actor | null;
 }
@@ -54,7 +53,16 @@ export function queueForGateway(ctx: OpContext, thread: Thread, message: Message
   }
   ctx.sql.db
     .insert(gatewayOutbox)
-    .values({ messageId: message.id, threadId: thread.id, instanceId: gateway.instanceId, sessionKey: gateway.sessionKey, text: message.text, state: "queued", createdAt: ctx.now })
+    .values({
+      messageId: message.id,
+      threadId: thread.id,
+      instanceId: gateway.instanceId,
+      sessionKey: gateway.sessionKey,
+      text: message.text,
+      fileIds: message.attachments?.length ? JSON.stringify(message.attachments.map((a) => a.id)) : null,
+      state: "queued",
+      createdAt: ctx.now,
+    })
     .run();
 }
 
@@ -66,6 +74,7 @@ export function queuedFor(sql: Sql, instanceId: string): Outbound[] {
       instanceId: gatewayOutbox.instanceId,
       sessionKey: gatewayOutbox.sessionKey,
       text: gatewayOutbox.text,
+      fileIds: gatewayOutbox.fileIds,
       doc: messages.doc,
     })
     .from(gatewayOutbox)
@@ -73,7 +82,14 @@ export function queuedFor(sql: Sql, instanceId: string): Outbound[] {
     .where(and(eq(gatewayOutbox.instanceId, instanceId), eq(gatewayOutbox.state, "queued")))
     .orderBy(asc(gatewayOutbox.createdAt))
     .all()
-    .map(({ doc, ...r }) => ({ ...r, author: authorOf(doc) }));
+    .map(({ doc, fileIds, ...r }) => ({ ...r, fileIds: idsOf(fileIds), author: authorOf(doc) }));
+}
+
+/** The file ids a queued row names (rows queued before files reached gateways have none). */
+function idsOf(json: string | null): string[] {
+  if (json === null) return [];
+  const parsed = z.array(z.string()).safeParse(JSON.parse(json));
+  return parsed.success ? parsed.data : [];
 }
 
 /** The author of a stored message (retention may have pruned it: then nobody to check). */

@@ -5,6 +5,7 @@ import { postRefusal } from "../access/withdrawals";
 import type { BridgeDeps } from "../bridge/bridge-link";
 import { type GatewayLimitVars, readGatewayLimits } from "../bridge/gateway-limits";
 import { InstanceBridge } from "../bridge/instance-bridge";
+import type { FileReader } from "../bridge/outbox-files";
 import { linkedGatewayDialer } from "../bridge/linked-gateway";
 import { type LinkPolicy, type LinkPolicyVars, readLinkPolicy } from "../domain/gateway-address";
 import { gatewayLink } from "../domain/gateway-links";
@@ -30,6 +31,8 @@ export interface SupervisorDeps extends Pick<BridgeDeps, "sql" | "retain" | "pub
   vars(): LinkPolicyVars & GatewayLimitVars;
   /** A bridge's session list changed: sessions are no durable event, so the canvas is told apart. */
   sessionsChanged(): void;
+  /** A file's bytes in this workspace (R2): queued messages carry their files to the gateway. */
+  files?: FileReader;
 }
 
 /**
@@ -136,6 +139,7 @@ export class BridgeSupervisor {
         broadcast,
         statusOnHold,
         limits: readGatewayLimits(this.#d.vars()),
+        ...(this.#d.files ? { files: this.#d.files } : {}),
         ...(currentAccess ? { mayNoLongerPost: (author: Actor) => postRefusal(currentAccess, author) } : {}),
       });
       this.#bridges.set(instance.id, bridge);

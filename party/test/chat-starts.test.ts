@@ -135,7 +135,15 @@ describe("a start moving along (domain functions on the room's SQLite)", () => {
       expect(getInstance(sql, "ready-one")?.threadIds).toEqual([started.thread.id]);
       expect(queuedFor(sql, "ready-one")).toEqual([
         // Its author rides along: the outbox sends it only while they may still post.
-        { messageId: started.message.id, threadId: started.thread.id, instanceId: "ready-one", sessionKey: thread.gateway!.sessionKey, text: "SAY: first", author: started.message.author },
+        {
+          messageId: started.message.id,
+          threadId: started.thread.id,
+          instanceId: "ready-one",
+          sessionKey: thread.gateway!.sessionKey,
+          text: "SAY: first",
+          fileIds: [],
+          author: started.message.author,
+        },
       ]);
 
       // Once only: later passes (any later event) find no open start and queue nothing.

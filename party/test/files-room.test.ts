@@ -122,16 +122,17 @@ describe("files: retention", () => {
   });
 });
 
-describe("files: only to the Autopilot", () => {
-  it("a thread answered by an OpenClaw instance refuses files (conflict) and queues nothing for the gateway", async () => {
+describe("files: to an OpenClaw instance too", () => {
+  it("a thread answered by an OpenClaw instance takes files and queues their ids for the gateway", async () => {
     await inRoom(async (sql) => {
       seedInstance(sql);
       const thread = seedThread(sql, "main");
       recordFile(sql, { id: "file_gw", name: "a.png", type: "image/png", size: 1, sha256: "0".repeat(64), uploadedBy: "user_1", createdAt: Date.now() });
-      const send = () => asPerson(sql, (ctx) => sendChat(ctx, { threadId: thread.id, text: "see", attachments: ["file_gw"], idempotencyKey: idem() }));
-      expect(send).toThrow(expect.objectContaining({ code: "conflict" }));
-      expect(queuedFor(sql, "inst")).toEqual([]);
-      expect(fileById(sql, "file_gw")?.messageId).toBeNull();
+      const { message } = asPerson(sql, (ctx) => sendChat(ctx, { threadId: thread.id, text: "see", attachments: ["file_gw"], idempotencyKey: idem() }));
+      expect(message.attachments).toEqual([{ id: "file_gw", name: "a.png", type: "image/png", size: 1 }]);
+      // What the bridge sends with it (bridge-outbox-files.test.ts shows the bytes arrive).
+      expect(queuedFor(sql, "inst")).toEqual([expect.objectContaining({ messageId: message.id, text: "see", fileIds: ["file_gw"] })]);
+      expect(fileById(sql, "file_gw")?.messageId).toBe(message.id);
     });
   });
 });

@@ -118,6 +118,8 @@ export const gatewayOutbox = sqliteTable(
     instanceId: text("instance_id").notNull(),
     sessionKey: text("session_key").notNull(),
     text: text("text").notNull(),
+    /** The message's files as a JSON array of ids (null: none): their bytes are read from R2 when it is sent. */
+    fileIds: text("file_ids"),
     state: text("state").notNull(),
     createdAt: integer("created_at").notNull(),
   },

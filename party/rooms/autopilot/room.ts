@@ -143,6 +143,7 @@ export class Autopilot extends DurableObject<Env> {
       publish: (effects) => this.#publish(effects),
       broadcast: (event, payload) => this.#broadcastEvent(event, payload),
       sessionsChanged: () => this.#canvas.poke(),
+      files: (fileId) => fileBytes(this.env.FILES, this.name)(fileId),
     });
     this.#agent = new AutopilotAgent({
       sql: this.#sql,

@@ -1,0 +1,153 @@
+// Files reach an OpenClaw instance, end to end: the real server (wrangler dev, R2 on disk),
+// the real runtime (process host) running the pinned `openclaw` gateway, and the scripted
+// model as the only stand-in. A file uploaded with `POST /files/<ws>` and sent in a thread
+// the instance answers goes to the gateway with `chat.send {attachments}`: the gateway
+// inlines a text file into its model's prompt (the scripted model records it) and keeps an
+// image in its media store (read from the instance's state directory).
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Message } from "../../shared/protocol/threads";
+import { markerScript, type ScriptedModel, userTexts } from "../../runtime/test/scripted-model";
+import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
+import type { AutopilotClient } from "../src/client";
+import { addSecondPerson, httpJson, personClient, until } from "./e2e-helpers";
+
+let stack: OpenClawStack;
+let model: ScriptedModel;
+let baseUrl: string;
+let workspace: string;
+let cookie: string;
+let alice: AutopilotClient;
+let threadId: string;
+const clients: AutopilotClient[] = [];
+const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+/** The smallest real PNG (1×1, one transparent pixel). */
+const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");
+
+async function upload(bytes: Uint8Array<ArrayBuffer>, type: string, name: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/files/${workspace}`, {
+    method: "POST",
+    headers: { origin: baseUrl, cookie, "content-type": type, "x-file-name": encodeURIComponent(name) },
+    body: bytes,
+  });
+  const body = (await res.json()) as { file: { id: string } };
+  expect(res.status, JSON.stringify(body)).toBe(201);
+  return body.file.id;
+}
+
+async function waitForMessage(match: (m: Message) => boolean, what: string, timeoutMs: number): Promise<Message> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { messages } = await alice.request("messages.list", { threadId, limit: 200 });
+    const found = messages.find(match);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; thread has: ${JSON.stringify(messages.map((m) => [m.author.id, m.kind, m.text.slice(0, 160)]))}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Every file under `dir`, recursively. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .map((p) => join(dir, p))
+    .filter((p) => statSync(p).isFile());
+}
+
+beforeAll(async () => {
+  stack = await startOpenClawStack("gwfiles");
+  model = stack.model;
+  baseUrl = stack.server.url;
+  model.setReply(markerScript);
+  const http = <T>(path: string, init: RequestInit & { cookie?: string } = {}) => httpJson<T>(baseUrl, path, init);
+  const signUp = await http<{ user: { id: string } }>("/api/auth/sign-up/email", {
+    method: "POST",
+    body: JSON.stringify({ email: `gwfiles-${Date.now()}@example.test`, password: "correct horse battery", name: "Alice" }),
+  });
+  cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
+  workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
+  alice = personClient(baseUrl, cookie, workspace, "laptop");
+  clients.push(alice);
+  await alice.ready();
+  const bobPerson = await addSecondPerson(baseUrl, cookie, workspace, "Bob");
+  const bob = personClient(baseUrl, bobPerson.cookie, workspace, "phone");
+  clients.push(bob);
+  await bob.ready();
+  const { approval } = await alice.request("instances.provision", { instanceId: "work", name: "Work", idempotencyKey: key("prov") });
+  await until(() => bob.state.approvals.get(approval.id), "the provision approval at Bob", 15_000);
+  await bob.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("decide") });
+  await until(() => alice.state.instances.get("work")?.bridge === "connected", "instance ready with a connected bridge", 240_000);
+  const { thread } = await alice.request("threads.create", { title: "Files for OpenClaw", idempotencyKey: key("thr") });
+  threadId = thread.id;
+  await alice.request("instances.attach", { instanceId: "work", threadId, idempotencyKey: key("att") });
+  await until(() => alice.state.threads.get(threadId)?.responder.kind === "openclaw", "the thread answered by the instance", 10_000);
+}, 300_000);
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await stack?.stop();
+});
+
+describe("files reach an OpenClaw instance's gateway", () => {
+  it("a text file sent in the instance's thread is in the prompt the gateway gives its model", async () => {
+    const marker = `ledger-${Math.random().toString(36).slice(2, 10)}`;
+    const id = await upload(new TextEncoder().encode(`quarterly numbers\n${marker}: 42\n`), "text/plain", "ledger notes.txt");
+    const before = model.requests.length;
+    const { message } = await alice.request("chat.send", { threadId, text: "SAY: read it", attachments: [id], idempotencyKey: key("send") });
+    expect(message.attachments?.map((a) => a.name)).toEqual(["ledger notes.txt"]);
+    await waitForMessage((m) => m.author.id === "instance:work" && m.text === "read it", "the gateway's reply", 120_000);
+    const prompts = model.requests.slice(before).flatMap((r) => userTexts(r));
+    const withFile = prompts.find((t) => t.includes(`${marker}: 42`));
+    expect(withFile, JSON.stringify(prompts).slice(0, 2000)).toBeDefined();
+    // The gateway keeps the file under the name it was sent with (made safe) and says its type.
+    expect(withFile).toMatch(/<file name="ledger_notes---[^"]+\.txt" mime="text\/plain">/);
+    expect(withFile).toContain("read it");
+    // Nothing was left out.
+    const { messages } = await alice.request("messages.list", { threadId, limit: 200 });
+    expect(messages.filter((m) => m.kind === "error")).toEqual([]);
+  }, 180_000);
+
+  it("an image sent with no text is stored by the gateway, byte for byte", async () => {
+    const id = await upload(PNG, "image/png", "pixel.png");
+    const { message } = await alice.request("chat.send", { threadId, text: "", attachments: [id], idempotencyKey: key("send") });
+    expect(message.attachments?.map((a) => a.type)).toEqual(["image/png"]);
+    const instanceDir = join(stack.dataDir, "instances", workspace, "work");
+    const stored = await until(
+      () => {
+        const media = join(instanceDir, "state", "media", "inbound");
+        try {
+          return filesUnder(media).find((p) => readFileSync(p).equals(PNG));
+        } catch {
+          return undefined;
+        }
+      },
+      "the image in the gateway's media store",
+      60_000,
+    );
+    expect(stored).toMatch(/\.png$/);
+    const { messages } = await alice.request("messages.list", { threadId, limit: 200 });
+    expect(messages.filter((m) => m.kind === "error")).toEqual([]);
+  }, 120_000);
+
+  it("large files: one of 8 MiB crosses to the gateway in one frame; a second would pass 20 MiB of base64 and is left out, said in the thread", async () => {
+    const MiB = 1024 * 1024;
+    const marker = `bulk-${Math.random().toString(36).slice(2, 10)}`;
+    const csv = (head: string) => {
+      const bytes = new Uint8Array(8 * MiB).fill(0x0a);
+      const row = new TextEncoder().encode("1,2,3,4,5,6,7,8,9\n");
+      for (let at = 0; at + row.length <= bytes.length; at += row.length) bytes.set(row, at);
+      bytes.set(new TextEncoder().encode(`${head}\n`));
+      return bytes;
+    };
+    const first = await upload(csv(`${marker},id`), "text/csv", "first.csv");
+    const second = await upload(csv("second,id"), "text/csv", "second.csv");
+    const before = model.requests.length;
+    await alice.request("chat.send", { threadId, text: "SAY: got the big one", attachments: [first, second], idempotencyKey: key("send") });
+    const notice = await waitForMessage((m) => m.kind === "error", "the notice of the file left out", 60_000);
+    expect(notice.text).toBe("Not sent to OpenClaw with this message: second.csv (too large: a message takes at most 15 MiB of files).");
+    await waitForMessage((m) => m.author.id === "instance:work" && m.text === "got the big one", "the gateway's reply", 120_000);
+    const prompts = model.requests.slice(before).flatMap((r) => userTexts(r));
+    expect(prompts.some((t) => t.includes(`${marker},id`))).toBe(true);
+    expect(prompts.some((t) => t.includes("second,id"))).toBe(false);
+  }, 180_000);
+});
