@@ -3,9 +3,10 @@
 // scripted one, the only test double: a paid external API). Olga writes a first message
 // on her empty workspace's first-run card; Pavel approves the one approval in his queue;
 // both watch the start phases and the reply stream; an exec the chat raises is decided in
-// the app; "Start a chat" on the ready instance; a start Pavel denies says so in the
-// thread, its message marked not sent; and once the instance is deleted, nothing of it is
-// left to act on. Screenshots go to test-artifacts/ (git-ignored).
+// the app; "Start a chat" on the ready instance, where a file attached in the composer
+// reaches the gateway's model; a start Pavel denies says so in the thread, its message
+// marked not sent; and once the instance is deleted, nothing of it is left to act on.
+// Screenshots go to test-artifacts/ (git-ignored).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -136,6 +137,19 @@ describe("one consent to a running chat, in the app", () => {
     await olga.getByRole("button", { name: "Send" }).click();
     await reply(olga, "second thread ok").waitFor({ timeout: 60_000 });
     await shot(olga, "07-start-a-chat");
+
+    // A file to the gateway from the composer: the gateway inlines a text file into its
+    // model's prompt, so the (scripted) model can say what it holds.
+    const fileWord = `heron-${stamp}`;
+    model.setReply((request) => (JSON.stringify(request.messages ?? []).includes(fileWord) ? { text: `FILE SEEN: ${fileWord}` } : markerScript(request)));
+    await olga.getByLabel("Message", { exact: true }).fill("What does the ledger say?");
+    await olga.locator(".composer input[type=file]").setInputFiles({ name: "ledger.txt", mimeType: "text/plain", buffer: Buffer.from(`The ledger's code word is ${fileWord}.\n`) });
+    await olga.getByRole("list", { name: "Files to send" }).locator(".attachment-chip.is-ready").waitFor({ timeout: 20_000 });
+    await olga.getByRole("button", { name: "Send" }).click();
+    await olgaThread.locator(".message", { hasText: "What does the ledger say?" }).getByRole("link", { name: "ledger.txt" }).waitFor();
+    await reply(olga, `FILE SEEN: ${fileWord}`).waitFor({ timeout: 60_000 });
+    await shot(olga, "07b-file-to-openclaw");
+    model.setReply(markerScript);
 
     // From a thread's header: Pavel denies this one; the thread says so and the message stays, not sent.
     await olga.getByLabel("New thread title").fill("Plans");

@@ -28,7 +28,7 @@ export function MessageAttachments({ message }: { message: Message }) {
               {f.name}
             </a>
             <span className="muted small">
-              {f.type.split("/")[1]} · {sizeText(f.size)}
+              {f.type === "text/plain" ? "text" : f.type.split("/")[1]} · {sizeText(f.size)}
             </span>
           </li>
         );
