@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { AgentSignInBody, type AgentSignInResponse, AgentSignupBody, type AgentSignupResponse } from "../../shared/api/agent";
 import { revalidateWorkspace } from "../access/revalidate";
 import { claimAgentInvitation, settleAgentInvitation } from "../auth/agent-invitations";
-import { signUpAgent } from "../auth/agent-signup";
+import { agentAccountOf, signUpAgent } from "../auth/agent-signup";
 import { workspaceById } from "../auth/better-auth-reads";
 import { agentAccountRefusal, agentPrincipalId } from "../auth/current-access";
 import { closeKeySession, keySessionCookie, keySessionToken, openKeySession } from "../auth/key-sessions";
@@ -39,9 +39,10 @@ export const agentAuthApi = new Hono<ApiEnv>()
     if (!claimed) return httpError(c, "forbidden", "this invitation is unknown, used or expired: ask for a new one");
     let created: { id: string; key: string };
     try {
+      const account = await agentAccountOf(auth, claimed.issuer);
       // Server-side: better-auth checks that the invitation's issuer may still create keys in the workspace.
       created = await auth.api.createApiKey({
-        body: { name, organizationId: claimed.workspaceId, userId: claimed.issuer, metadata: { scopes: claimed.scopes, createdBy: claimed.issuer, invitation: claimed.id } },
+        body: { name, organizationId: claimed.workspaceId, userId: claimed.issuer, metadata: { scopes: claimed.scopes, createdBy: claimed.issuer, invitation: claimed.id, ...(account && { account }) } },
       });
     } catch {
       await settleAgentInvitation(c.env, claimed.id, null);

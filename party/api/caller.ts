@@ -64,8 +64,13 @@ export async function requireManager(c: ApiContext, workspaceId: string): Promis
   if (caller.kind === "agent") {
     if (caller.workspaceId !== workspaceId) return httpError(c, "not_found", "no such workspace");
     if (!hasScope(caller.principal.scopes, "admin")) return httpError(c, "forbidden", "only owners, admins and keys with the admin scope can do this");
+    // A key manages no more than whoever it acts for may now: its issuer must still be an
+    // owner or admin here (a key minted by someone since demoted or removed manages nothing).
     const key = await apiKeyById(authOf(c), caller.keyId);
-    return { role: "admin", issuer: key ? keyIssuer(key.metadata) : null };
+    const issuer = key ? keyIssuer(key.metadata) : null;
+    const issuerRole = issuer ? ((await membershipOf(authOf(c), workspaceId, issuer))?.role ?? null) : null;
+    if (issuerRole !== "owner" && issuerRole !== "admin") return httpError(c, "forbidden", "whoever this key acts for no longer manages this workspace: ask an owner");
+    return { role: "admin", issuer };
   }
   const role = (await membershipOf(authOf(c), workspaceId, caller.session.user.id))?.role ?? null;
   if (!role) return httpError(c, "not_found", "no such workspace");

@@ -15,9 +15,9 @@ import { crossSiteRefusal } from "../access/origin";
 import { revalidateWorkspace } from "../access/revalidate";
 import { accountStatus, isOperatorRole } from "../auth/account-status";
 import { apiKeyById, apiKeysOf, membershipOf, membersOf, ownerCount, userByEmail, workspaceById, workspacesOf } from "../auth/better-auth-reads";
-import { carriesKeySession, deleteKeySessionsOf, keySessionCookie } from "../auth/key-sessions";
+import { carriesKeySession, closeKeySession, deleteKeySessionsOf, keySessionCookie, keySessionToken, principalFromKeySession } from "../auth/key-sessions";
 import { timeText } from "../auth/d1-time";
-import { keyScopes } from "../auth/current-access";
+import { agentPrincipalId, keyAccount, keyScopes } from "../auth/current-access";
 import { devOutbox } from "../auth/mail";
 import { memberChangeRefusal } from "../auth/membership-rules";
 import { principalFromApiKey, principalFromSession } from "../auth/principal";
@@ -26,14 +26,15 @@ import { waitForStatusChange } from "../auth/status-watch";
 import { issueTicket } from "../auth/tickets";
 import { adminApi } from "./admin-routes";
 import { betterAuthRefusal } from "./better-auth-errors";
-import { type ApiEnv, authOf, jsonBody } from "./context";
+import { type ApiContext, type ApiEnv, authOf, jsonBody } from "./context";
 import { httpError, internalError } from "./http";
 import { requireActiveAccount } from "./session";
 import { deleteKey, removeMember, setMemberRole } from "./access-writes";
 import { actorOf, isMemberCaller, peopleOnly, requireCaller, requireManager } from "./caller";
 import { agentAuthApi } from "./agent-routes";
 import { agentInvitationApi } from "./agent-invitation-routes";
-import { isAgentAccountEmail } from "../auth/agent-signup";
+import { agentAccountOf, isAgentAccountEmail } from "../auth/agent-signup";
+import { cancelAgentInvitationsBy } from "../auth/agent-invitations";
 
 const noStore = createMiddleware<ApiEnv>(async (c, next) => {
   await next();
@@ -57,12 +58,20 @@ function withRetryAfter(res: Response): Response {
 }
 
 /**
- * A person signing in where an agent's key session was open: the key session would decide
- * every request (caller.ts), so a successful sign-in ends it in this browser.
+ * better-auth's endpoints act for a person's session. In a tab signed in with an agent's key
+ * (caller.ts) only signing in, up or out goes through; a person signing in ends the key
+ * session (its row and its cookie), which would otherwise decide every later request.
  */
-function endKeySessionOnSignIn(request: Request, res: Response): Response {
+async function authEndpoint(c: ApiContext): Promise<Response> {
+  const request = c.req.raw;
   const origin = new URL(request.url).origin;
-  if (!res.ok || !/\/api\/auth\/sign-(in|up)\//.test(new URL(request.url).pathname) || !carriesKeySession(request.headers, origin)) return res;
+  const keySession = carriesKeySession(request.headers, origin);
+  const signingIn = /^\/api\/auth\/sign-(in|up)\//.test(c.req.path);
+  if (keySession && !signingIn && c.req.path !== "/api/auth/sign-out") return httpError(c, "forbidden", "this tab is signed in with an agent's key: sign out first");
+  const res = withRetryAfter(await handleAuthEndpoint(c.env, () => authOf(c), request));
+  if (!keySession || !signingIn || !res.ok) return res;
+  const token = keySessionToken(request.headers, origin);
+  if (token) await closeKeySession(c.env, token);
   const copy = new Response(res.body, res);
   copy.headers.append("set-cookie", keySessionCookie(origin, null));
   return copy;
@@ -79,13 +88,20 @@ export const api = new Hono<ApiEnv>()
   .use(sameSiteOnly)
   // better-auth's admin endpoints stay closed over HTTP: /api/admin/* (admin-routes.ts) is `/admin`'s API.
   .all("/api/auth/admin/*", (c) => httpError(c, "not_found", `no route for ${c.req.method} ${c.req.path}`))
-  .all("/api/auth/*", async (c) => endKeySessionOnSignIn(c.req.raw, withRetryAfter(await handleAuthEndpoint(c.env, () => authOf(c), c.req.raw))))
+  .all("/api/auth/*", authEndpoint)
   .use(noStore)
   .all("/api/health", (c) => c.json({ ok: true }))
   .post("/api/connect-ticket", jsonBody(TicketBody, "expected {workspaceId}"), async (c) => {
     const { workspaceId } = c.req.valid("json");
     const key = c.req.header("x-api-key");
-    const outcome = key ? await principalFromApiKey(c.env.DB, authOf(c), key, workspaceId) : await principalFromSession(c.env, authOf(c), c.req.raw.headers, workspaceId);
+    // A tab signed in with a key gets tickets as that key, never as a person's cookie beside it.
+    const origin = new URL(c.req.url).origin;
+    const keySession = carriesKeySession(c.req.raw.headers, origin) ? (keySessionToken(c.req.raw.headers, origin) ?? "") : null;
+    const outcome = key
+      ? await principalFromApiKey(c.env.DB, authOf(c), key, workspaceId)
+      : keySession !== null
+        ? await principalFromKeySession(c.env, keySession, workspaceId)
+        : await principalFromSession(c.env, authOf(c), c.req.raw.headers, workspaceId);
     if (!outcome.ok) return httpError(c, outcome.status === 401 ? "unauthenticated" : "forbidden", outcome.reason);
     const retryAfter = await consumeTicketQuota(c.env, outcome.principal.id);
     if (retryAfter !== null) {
@@ -276,7 +292,13 @@ export const api = new Hono<ApiEnv>()
     // Called without request headers on purpose: the plugin then treats this as a
     // server-side call and accepts `userId` (whose org permission it still checks): the
     // person, or for an admin key the person (or agent account) whose permission it holds.
-    const created = await authOf(c).api.createApiKey({ body: { name, organizationId: workspaceId, userId, metadata: { scopes, createdBy: userId } } });
+    const account = await agentAccountOf(authOf(c), userId);
+    let created: { id: string; key: string; name: string | null; start: string | null };
+    try {
+      created = await authOf(c).api.createApiKey({ body: { name, organizationId: workspaceId, userId, metadata: { scopes, createdBy: userId, ...(account && { account }) } } });
+    } catch (error) {
+      return betterAuthRefusal(c, error);
+    }
     await revalidateWorkspace(c.env, workspaceId, { reason: "key created", audit: { actor: actorOf(c), action: "key.created", targetId: created.id, details: { name, scopes: scopes ?? null } } });
     // The raw key leaves the server exactly once, in this response; only its hash is stored.
     return c.json({ id: created.id, key: created.key, name: created.name, start: created.start, scopes } satisfies CreatedKeyResponse, 201);
@@ -290,6 +312,7 @@ export const api = new Hono<ApiEnv>()
     if (!owner || owner.referenceId !== workspaceId) return httpError(c, "not_found", "no such key in this workspace");
     await deleteKey(c, keyId);
     await deleteKeySessionsOf(c.env, keyId);
+    await cancelAgentInvitationsBy(c.env, agentPrincipalId(keyId));
     // Sockets opened with the key stay authenticated until told otherwise: both rooms close them now.
     await revalidateWorkspace(c.env, workspaceId, { reason: "API key revoked", audit: { actor: actorOf(c), action: "key.revoked", targetId: keyId, details: {} } });
     return c.json({ revoked: keyId });
@@ -306,9 +329,18 @@ export const api = new Hono<ApiEnv>()
     if (!userId) return httpError(c, "forbidden", "this key was minted by nobody who can add keys: ask an owner");
     // A secret cannot be replaced in place: a new key takes the name and scopes, then the
     // old one is deleted, so it stops working before this answers.
-    const created = await authOf(c).api.createApiKey({ body: { name: old.name ?? "agent", organizationId: workspaceId, userId, metadata: { scopes, createdBy: userId, rotatedFrom: keyId } } });
+    const account = await agentAccountOf(authOf(c), userId, keyAccount(old.metadata));
+    let created: { id: string; key: string; name: string | null; start: string | null };
+    try {
+      created = await authOf(c).api.createApiKey({
+        body: { name: old.name ?? "agent", organizationId: workspaceId, userId, metadata: { scopes, createdBy: userId, rotatedFrom: keyId, ...(account && { account }) } },
+      });
+    } catch (error) {
+      return betterAuthRefusal(c, error);
+    }
     await deleteKey(c, keyId);
     await deleteKeySessionsOf(c.env, keyId);
+    await cancelAgentInvitationsBy(c.env, agentPrincipalId(keyId));
     // The old key's sockets close in both rooms; the audit names both keys.
     await revalidateWorkspace(c.env, workspaceId, { reason: "API key rotated", audit: { actor: actorOf(c), action: "key.rotated", targetId: keyId, details: { replacedBy: created.id } } });
     return c.json({ id: created.id, key: created.key, name: created.name, start: created.start, scopes, replaced: keyId } satisfies RotatedKeyResponse, 201);

@@ -81,6 +81,14 @@ export async function cancelAgentInvitation(env: Env, workspaceId: string, id: s
   return (result.meta.changes ?? 0) > 0;
 }
 
+/** A revoked or rotated key's open invitations go with it: what it minted does not outlive it. */
+export async function cancelAgentInvitationsBy(env: Env, createdBy: string): Promise<void> {
+  await authDb(env.DB)
+    .delete(agentInvitation)
+    .where(and(eq(agentInvitation.createdBy, createdBy), isNull(agentInvitation.usedAt)))
+    .run();
+}
+
 /**
  * Claims an invitation for one redemption: the update-returning marks it used in one
  * statement, so two agents racing with the same token cannot both get a key.

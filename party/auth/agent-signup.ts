@@ -57,3 +57,15 @@ export async function signUpAgent(auth: Auth, name: string): Promise<SignedUpAge
   const status = accountStatus(user as { waitlisted?: boolean });
   return { status, accountId: user.id, workspace: { id: workspace.id, name: workspace.name }, key: { id: created.id, key: created.key, scopes: OWN_WORKSPACE_SCOPES } };
 }
+
+/**
+ * The agent account a new key belongs to, if any: the old key's (a rotation), else its
+ * issuer when the issuer is an agent's own account. Carried in the key's metadata, so
+ * that every key an agent makes stops when an operator waitlists or disables the agent
+ * (current-access.ts `agentAccountRefusal`), not only the one it signed up with.
+ */
+export async function agentAccountOf(auth: Auth, issuer: string, inherited?: unknown): Promise<string | undefined> {
+  if (typeof inherited === "string") return inherited;
+  const user = await (await adapterOf(auth)).findOne<{ email: string }>({ model: "user", where: [{ field: "id", value: issuer }] });
+  return user && isAgentAccountEmail(user.email) ? issuer : undefined;
+}

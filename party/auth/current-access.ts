@@ -105,6 +105,12 @@ export async function agentAccountRefusal(db: D1Database, metadata: unknown): Pr
   return status === "active" ? null : ACCOUNT_REFUSAL[status];
 }
 
+/** The agent account a key belongs to (agent-signup.ts `agentAccountOf`), if any. */
+export function keyAccount(metadata: unknown): string | undefined {
+  const account = (parseMetadata(metadata) as { account?: unknown } | null)?.account;
+  return typeof account === "string" ? account : undefined;
+}
+
 /** The person a key acts for when it changes access through better-auth (whose permission better-auth checks): whoever minted it, or its agent account. */
 export function keyIssuer(metadata: unknown): string | null {
   const createdBy = (parseMetadata(metadata) as { createdBy?: unknown } | null)?.createdBy;

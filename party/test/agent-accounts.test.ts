@@ -226,3 +226,45 @@ describe("the app signed in with a key", () => {
     expect((await api(`/api/workspaces/${ws}/invitations`, { method: "POST", cookie, body: JSON.stringify({ email: "x@example.test", role: "member" }) })).status).toBe(403);
   });
 });
+
+describe("what an agent's key cannot outlive or mix with", () => {
+  it("an admin key manages only while whoever minted it still manages the workspace", async () => {
+    const owner = await signUp();
+    const paula = await signUp();
+    expect((await api(`/api/workspaces/${owner.workspaceId}/members`, { method: "POST", cookie: owner.cookie, body: JSON.stringify({ email: paula.email, role: "admin" }) })).status).toBe(201);
+    const key = await createKey(paula, owner.workspaceId, ["admin"], "paula-bot");
+    const cookie = await signInWithKey(key.key);
+    const invite = () => api<ErrorBody>(`/api/workspaces/${owner.workspaceId}/agent-invitations`, { method: "POST", cookie, body: "{}" });
+    expect((await invite()).status).toBe(201);
+    // Paula is demoted: her key no longer manages (and cannot put her back as admin).
+    expect((await api(`/api/workspaces/${owner.workspaceId}/members/${paula.userId}`, { method: "PATCH", cookie: owner.cookie, body: JSON.stringify({ role: "member" }) })).status).toBe(200);
+    const refused = await invite();
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toMatch(/no longer manages/);
+    expect((await api(`/api/workspaces/${owner.workspaceId}/members/${paula.userId}`, { method: "PATCH", cookie, body: JSON.stringify({ role: "admin" }) })).status).toBe(403);
+  });
+
+  it("revoking a key takes its open invitations with it", async () => {
+    const owner = await signUp();
+    const key = await createKey(owner, owner.workspaceId, ["admin"], "minter");
+    const cookie = await signInWithKey(key.key);
+    const minted = await api<{ token: string }>(`/api/workspaces/${owner.workspaceId}/agent-invitations`, { method: "POST", cookie, body: "{}" });
+    expect(minted.status).toBe(201);
+    expect((await api(`/api/workspaces/${owner.workspaceId}/keys/${key.id}`, { method: "DELETE", cookie: owner.cookie })).status).toBe(200);
+    expect((await signup({ name: "Too late", invitation: minted.body.token })).status).toBe(403);
+  });
+
+  it("a tab signed in with a key gets connect tickets as the key and reaches no person's better-auth session", async () => {
+    const owner = await signUp();
+    const key = await createKey(owner, owner.workspaceId, ["read"], "ticketed");
+    const both = `${await signInWithKey(key.key)}; ${owner.cookie}`;
+    const ticket = await api<{ ticket: string }>("/api/connect-ticket", { method: "POST", cookie: both, body: JSON.stringify({ workspaceId: owner.workspaceId }) });
+    expect(ticket.status).toBe(201);
+    const socket = await RawSocket.open(owner.workspaceId, { ticket: ticket.body.ticket });
+    expect((await socket.hello()).principal).toMatchObject({ id: `agent_${key.id}`, kind: "agent", scopes: ["read"] });
+    socket.close();
+    const session = await api<ErrorBody>("/api/auth/get-session", { cookie: both });
+    expect(session.status).toBe(403);
+    expect(session.body.error.message).toMatch(/signed in with an agent's key/);
+  });
+});

@@ -58,4 +58,29 @@ describe("agent sign-up on a waitlist", () => {
     expect((await socket.hello()).principal).toMatchObject({ kind: "agent", name: "Invited bot", scopes: ["read", "write"] });
     socket.close();
   });
+
+  it("disabling an agent's account stops every key it made, not only the one it signed up with", async () => {
+    const operator = await operatorCookie();
+    const res = await api<Signup>("/api/agent/signup", post({ name: "Prolific bot" }));
+    const users = await api<{ users: { id: string; name: string; status: string }[] }>("/api/admin/users", { cookie: operator });
+    const account = users.body.users.find((u) => u.name === "Prolific bot" && u.status === "waitlisted")!;
+    expect((await api(`/api/admin/users/${account.id}/approve`, post({}, operator))).status).toBe(200);
+    const cookie = (await api("/api/agent/sign-in", post({ key: res.body.key.key }))).headers.get("set-cookie")!.split(";")[0]!;
+    const made = await api<{ id: string; key: string }>(`/api/workspaces/${res.body.workspace.id}/keys`, post({ name: "second", scopes: ["read", "write"] }, cookie));
+    expect(made.status).toBe(201);
+    const rotated = await api<{ key: string }>(`/api/workspaces/${res.body.workspace.id}/keys/${made.body.id}/rotate`, post({}, cookie));
+    expect(rotated.status).toBe(201);
+    const minted = await api<{ token: string }>(`/api/workspaces/${res.body.workspace.id}/agent-invitations`, post({}, cookie));
+    const joined = await api<Signup>("/api/agent/signup", post({ name: "Its helper", invitation: minted.body.token }));
+    expect(joined.status).toBe(201);
+    const open = await RawSocket.open(res.body.workspace.id, { key: rotated.body.key });
+    await open.hello();
+
+    expect((await api(`/api/admin/users/${account.id}/disable`, post({}, operator))).status).toBe(200);
+    expect((await open.waitClosed()).code).toBe(4003);
+    for (const key of [res.body.key.key, rotated.body.key, joined.body.key.key]) {
+      const socket = await RawSocket.open(res.body.workspace.id, { key });
+      expect(await socket.waitClosed()).toEqual({ code: 4003, reason: "this account is disabled" });
+    }
+  });
 });
