@@ -42,7 +42,12 @@ export const agentAuthApi = new Hono<ApiEnv>()
       const account = await agentAccountOf(auth, claimed.issuer);
       // Server-side: better-auth checks that the invitation's issuer may still create keys in the workspace.
       created = await auth.api.createApiKey({
-        body: { name, organizationId: claimed.workspaceId, userId: claimed.issuer, metadata: { scopes: claimed.scopes, createdBy: claimed.issuer, invitation: claimed.id, ...(account && { account }) } },
+        body: {
+          name,
+          organizationId: claimed.workspaceId,
+          userId: claimed.issuer,
+          metadata: { scopes: claimed.scopes, createdBy: claimed.issuer, invitation: claimed.id, ...(account && { account }) },
+        },
       });
     } catch {
       await settleAgentInvitation(c.env, claimed.id, null);
