@@ -12,13 +12,21 @@ export type RoomPath = { ok: true; room: "agents/autopilot" | "parties/hatchery"
 export function parseRoomPath(pathname: string): RoomPath {
   const match = ROOM_PATH.exec(pathname);
   if (!match) return { ok: false, reason: "not_found" };
-  const raw = match[2]!;
-  let workspaceId: string;
-  try {
-    workspaceId = decodeURIComponent(raw);
-  } catch {
-    return { ok: false, reason: "not_canonical" };
-  }
-  if (encodeURIComponent(workspaceId) !== raw) return { ok: false, reason: "not_canonical" };
+  const workspaceId = canonicalId(match[2]!);
+  if (workspaceId === null) return { ok: false, reason: "not_canonical" };
   return { ok: true, room: match[1] as "agents/autopilot" | "parties/hatchery", workspaceId };
+}
+
+/**
+ * A path segment's id if the segment is its one canonical spelling (what
+ * encodeURIComponent gives), else null. Every route that names a workspace (the rooms, the
+ * MCP endpoint, files) checks the decoded id but may be routed by the raw segment.
+ */
+export function canonicalId(raw: string): string | null {
+  try {
+    const id = decodeURIComponent(raw);
+    return encodeURIComponent(id) === raw ? id : null;
+  } catch {
+    return null;
+  }
 }

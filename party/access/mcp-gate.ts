@@ -6,6 +6,7 @@ import { routeAgentRequest } from "agents/routing";
 import type { Auth } from "../auth/auth";
 import { principalFromApiKey } from "../auth/principal";
 import type { Env } from "../env";
+import { canonicalId } from "../room-path";
 import { encodePrincipalHeader, PRINCIPAL_HEADER } from "../rooms/shared/principal-header";
 import { appOrigins } from "./origin";
 
@@ -23,14 +24,9 @@ export async function handleMcp(request: Request, env: Env, auth: () => Auth): P
   const url = new URL(request.url);
   const raw = MCP_PATH.exec(url.pathname)?.[1];
   if (raw === undefined) return new Response("not found", { status: 404 });
-  let workspaceId: string;
-  try {
-    workspaceId = decodeURIComponent(raw);
-  } catch {
-    return refuse(403, "workspace id is not in its canonical form");
-  }
-  // One spelling per id, as for the rooms (room-path.ts): the router names the room by the raw segment.
-  if (encodeURIComponent(workspaceId) !== raw) return refuse(403, "workspace id is not in its canonical form");
+  // One spelling per id, as for the rooms: the router names the room by the raw segment.
+  const workspaceId = canonicalId(raw);
+  if (workspaceId === null) return refuse(403, "workspace id is not in its canonical form");
   // DNS rebinding: a browser page elsewhere must not reach a local server with a key it got.
   const origin = request.headers.get("origin");
   if (origin !== null && !appOrigins(env, request.url).includes(origin)) return refuse(403, "origin is not allowed");

@@ -6,7 +6,7 @@ import { claimAgentInvitation, settleAgentInvitation } from "../auth/agent-invit
 import { agentAccountOf, signUpAgent } from "../auth/agent-signup";
 import { workspaceById } from "../auth/better-auth-reads";
 import { agentAccountRefusal, agentPrincipalId } from "../auth/current-access";
-import { closeKeySession, keySessionCookie, keySessionToken, openKeySession } from "../auth/key-sessions";
+import { closeKeySession, keySessionCookie, keySessionCookieValue, openKeySession } from "../auth/key-sessions";
 import { consumeAgentAuthQuota } from "../auth/rate-limits";
 import { type ApiContext, type ApiEnv, authOf, jsonBody } from "./context";
 import { httpError } from "./http";
@@ -83,8 +83,8 @@ export const agentAuthApi = new Hono<ApiEnv>()
   })
   .post("/api/agent/sign-out", async (c) => {
     const origin = new URL(c.req.url).origin;
-    const token = keySessionToken(c.req.raw.headers, origin);
-    if (token) await closeKeySession(c.env, token);
+    const token = keySessionCookieValue(c.req.raw.headers, origin);
+    if (token !== null) await closeKeySession(c.env, token);
     c.header("set-cookie", keySessionCookie(origin, null));
     return c.json({ signedOut: true });
   });

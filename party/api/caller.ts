@@ -4,7 +4,7 @@ import type { Actor, Role } from "../../shared/protocol/principal";
 import { hasScope } from "../../shared/scopes";
 import { apiKeyById, membershipOf } from "../auth/better-auth-reads";
 import { keyIssuer } from "../auth/current-access";
-import { carriesKeySession, keySessionAccess, keySessionCookie, keySessionToken } from "../auth/key-sessions";
+import { keySessionAccess, keySessionCookie, keySessionCookieValue } from "../auth/key-sessions";
 import { type ApiContext, type ApiEnv, authOf } from "./context";
 import { httpError } from "./http";
 
@@ -16,12 +16,12 @@ import { httpError } from "./http";
  */
 export const requireCaller = createMiddleware<ApiEnv>(async (c, next) => {
   const origin = new URL(c.req.url).origin;
-  if (carriesKeySession(c.req.raw.headers, origin)) {
-    const token = keySessionToken(c.req.raw.headers, origin);
-    const access = token ? await keySessionAccess(c.env, token) : null;
-    if (!access?.ok) {
+  const token = keySessionCookieValue(c.req.raw.headers, origin);
+  if (token !== null) {
+    const access = await keySessionAccess(c.env, token);
+    if (!access.ok) {
       c.header("set-cookie", keySessionCookie(origin, null));
-      return httpError(c, access?.code === CloseCode.forbidden ? "forbidden" : "unauthenticated", access?.reason ?? "this session has ended: sign in again");
+      return httpError(c, access.code === CloseCode.forbidden ? "forbidden" : "unauthenticated", access.reason);
     }
     c.set("caller", { kind: "agent", principal: access.principal, keyId: access.keyId, workspaceId: access.workspaceId });
     return next();

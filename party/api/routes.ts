@@ -15,7 +15,7 @@ import { crossSiteRefusal } from "../access/origin";
 import { revalidateWorkspace } from "../access/revalidate";
 import { accountStatus, isOperatorRole } from "../auth/account-status";
 import { apiKeyById, apiKeysOf, membershipOf, membersOf, ownerCount, userByEmail, workspaceById, workspacesOf } from "../auth/better-auth-reads";
-import { carriesKeySession, closeKeySession, deleteKeySessionsOf, keySessionCookie, keySessionToken, principalFromKeySession } from "../auth/key-sessions";
+import { closeKeySession, deleteKeySessionsOf, keySessionCookie, keySessionCookieValue, principalFromKeySession } from "../auth/key-sessions";
 import { timeText } from "../auth/d1-time";
 import { agentPrincipalId, keyAccount, keyScopes } from "../auth/current-access";
 import { devOutbox } from "../auth/mail";
@@ -65,13 +65,12 @@ function withRetryAfter(res: Response): Response {
 async function authEndpoint(c: ApiContext): Promise<Response> {
   const request = c.req.raw;
   const origin = new URL(request.url).origin;
-  const keySession = carriesKeySession(request.headers, origin);
+  const token = keySessionCookieValue(request.headers, origin);
   const signingIn = /^\/api\/auth\/sign-(in|up)\//.test(c.req.path);
-  if (keySession && !signingIn && c.req.path !== "/api/auth/sign-out") return httpError(c, "forbidden", "this tab is signed in with an agent's key: sign out first");
+  if (token !== null && !signingIn && c.req.path !== "/api/auth/sign-out") return httpError(c, "forbidden", "this tab is signed in with an agent's key: sign out first");
   const res = withRetryAfter(await handleAuthEndpoint(c.env, () => authOf(c), request));
-  if (!keySession || !signingIn || !res.ok) return res;
-  const token = keySessionToken(request.headers, origin);
-  if (token) await closeKeySession(c.env, token);
+  if (token === null || !signingIn || !res.ok) return res;
+  await closeKeySession(c.env, token);
   const copy = new Response(res.body, res);
   copy.headers.append("set-cookie", keySessionCookie(origin, null));
   return copy;
@@ -96,7 +95,7 @@ export const api = new Hono<ApiEnv>()
     const key = c.req.header("x-api-key");
     // A tab signed in with a key gets tickets as that key, never as a person's cookie beside it.
     const origin = new URL(c.req.url).origin;
-    const keySession = carriesKeySession(c.req.raw.headers, origin) ? (keySessionToken(c.req.raw.headers, origin) ?? "") : null;
+    const keySession = keySessionCookieValue(c.req.raw.headers, origin);
     const outcome = key
       ? await principalFromApiKey(c.env.DB, authOf(c), key, workspaceId)
       : keySession !== null

@@ -1,4 +1,4 @@
-import { getCookies, parseCookies } from "better-auth/cookies";
+import { parseCookies } from "better-auth/cookies";
 import { eq, lt } from "drizzle-orm";
 import { CloseCode } from "../../shared/protocol/errors";
 import type { Principal } from "../../shared/protocol/principal";
@@ -19,31 +19,27 @@ import { randomToken, sha256Hex } from "./tokens";
  * closes the tab's sockets through the same revalidation as the key's other sockets.
  */
 
+const isSecure = (baseURL: string) => new URL(baseURL).protocol === "https:";
+
 /** The cookie's name at an origin: `__Host-` on https, as better-auth prefixes its own there. */
-export function keySessionCookieName(baseURL: string): string {
-  const secure = getCookies({ baseURL }).sessionToken.name.startsWith("__Secure-");
-  return secure ? "__Host-autopilot.key_session" : "autopilot.key_session";
-}
+const cookieName = (baseURL: string) => (isSecure(baseURL) ? "__Host-autopilot.key_session" : "autopilot.key_session");
 
 export function keySessionCookie(baseURL: string, token: string | null): string {
-  const secure = new URL(baseURL).protocol === "https:";
-  const value = token ?? "";
   const maxAge = token ? SESSION_EXPIRES_IN_S : 0;
-  return `${keySessionCookieName(baseURL)}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure ? "; Secure" : ""}`;
+  return `${cookieName(baseURL)}=${token ?? ""}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${isSecure(baseURL) ? "; Secure" : ""}`;
 }
 
-/** The key-session token a request carries, if any (well-formed: `ks_` and 64 hex digits). */
-export function keySessionToken(headers: Headers, baseURL: string): string | null {
+/**
+ * The key-session cookie's value, if the request carries one (well-formed or not): where it
+ * is present it alone decides who is calling, so a bad one is an ended session, never a
+ * fall back to a person's cookie beside it.
+ */
+export function keySessionCookieValue(headers: Headers, baseURL: string): string | null {
   const header = headers.get("cookie");
-  if (!header) return null;
-  const value = parseCookies(header).get(keySessionCookieName(baseURL));
-  return value && /^ks_[0-9a-f]{64}$/.test(value) ? value : null;
+  return header ? (parseCookies(header).get(cookieName(baseURL)) ?? null) : null;
 }
 
-export const carriesKeySession = (headers: Headers, baseURL: string): boolean => {
-  const header = headers.get("cookie");
-  return Boolean(header && parseCookies(header).has(keySessionCookieName(baseURL)));
-};
+const TOKEN = /^ks_[0-9a-f]{64}$/;
 
 /** Opens a session for a key that was just verified; the token goes into the cookie and nowhere else. */
 export async function openKeySession(env: Env, keyId: string, workspaceId: string): Promise<string> {
@@ -66,6 +62,7 @@ export async function closeKeySession(env: Env, token: string): Promise<void> {
 export type KeySessionAccess = { ok: true; keyId: string; workspaceId: string; principal: Principal } | Extract<AccessVerdict, { ok: false }>;
 
 export async function keySessionAccess(env: Env, token: string): Promise<KeySessionAccess> {
+  if (!TOKEN.test(token)) return { ok: false, code: CloseCode.unauthenticated, reason: "this session has ended: sign in again" };
   const row = await authDb(env.DB)
     .select({ keyId: keySession.keyId, workspaceId: keySession.workspaceId, expiresAt: keySession.expiresAt })
     .from(keySession)

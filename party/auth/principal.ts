@@ -6,7 +6,7 @@ import type { Auth } from "./auth";
 import type { AuthOutcome } from "./auth-outcome";
 import { agentAccountRefusal, agentPrincipalId, agentScopes, memberRole, recheckPrincipal } from "./current-access";
 import { readSessionAccess, sessionOutcome, signedSessionToken } from "./socket-session";
-import { keySessionToken, principalFromKeySession } from "./key-sessions";
+import { keySessionCookieValue, principalFromKeySession } from "./key-sessions";
 import { consumeTicket } from "./tickets";
 
 export type { AuthOutcome } from "./auth-outcome";
@@ -60,8 +60,8 @@ export async function resolveSocketPrincipal(env: Env, auth: () => Auth, request
     return now.ok ? now : now.code === CloseCode.unauthenticated ? unauthenticated(now.reason) : forbidden(now.reason);
   }
   // A tab signed in with a key: its session alone decides (a revoked key must not fall back to a person's cookie).
-  const keySession = keySessionToken(request.headers, new URL(request.url).origin);
-  if (keySession) return principalFromKeySession(env, keySession, workspaceId);
+  const keySession = keySessionCookieValue(request.headers, new URL(request.url).origin);
+  if (keySession !== null) return principalFromKeySession(env, keySession, workspaceId);
   return principalFromSocketSession(env, auth, request, workspaceId);
 }
 

@@ -7,6 +7,8 @@ import { resolveSocketPrincipal } from "../auth/principal";
 import { consumeUploadQuota } from "../auth/rate-limits";
 import { newId } from "../domain/context";
 import type { Env } from "../env";
+import { canonicalId } from "../room-path";
+import { sha256Hex } from "../auth/tokens";
 import { allowedType, contentMatches, fileMaxBytes, readCapped, sanitizeFileName } from "./content";
 import { downloadHeaders, fileError } from "./responses";
 import { fileKey } from "./storage";
@@ -17,21 +19,10 @@ import { fileKey } from "./storage";
 
 const FILES_PATH = /^\/files\/([^/?#]+)(?:\/([^/?#]+))?$/;
 
-/** The one canonical spelling of an id (as for the rooms: room-path.ts), or null. */
-function canonical(raw: string | undefined): string | null {
-  if (raw === undefined) return null;
-  try {
-    const decoded = decodeURIComponent(raw);
-    return encodeURIComponent(decoded) === raw ? decoded : null;
-  } catch {
-    return null;
-  }
-}
-
 export async function handleFiles(request: Request, env: Env, auth: () => Auth): Promise<Response> {
   const match = FILES_PATH.exec(new URL(request.url).pathname);
-  const workspaceId = canonical(match?.[1]);
-  const fileId = match?.[2] === undefined ? undefined : canonical(match[2]);
+  const workspaceId = match?.[1] === undefined ? null : canonicalId(match[1]);
+  const fileId = match?.[2] === undefined ? undefined : canonicalId(match[2]);
   if (!workspaceId || fileId === null) return fileError("not_found", "no such file route");
   const upload = fileId === undefined;
   if (upload ? request.method !== "POST" : request.method !== "GET") return fileError("method_not_allowed", upload ? "upload with POST" : "download with GET", { allow: upload ? "POST" : "GET" });
@@ -62,7 +53,7 @@ async function uploadFile(request: Request, env: Env, workspaceId: string, princ
   if (!contentMatches(type, body.bytes)) return fileError("unsupported_media_type", `the content is not ${type}`);
 
   const id = newId("file");
-  const sha256 = [...new Uint8Array(await crypto.subtle.digest("SHA-256", body.bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const sha256 = await sha256Hex(body.bytes);
   const key = fileKey(workspaceId, id);
   await env.FILES.put(key, body.bytes, { httpMetadata: { contentType: type }, customMetadata: { name, uploadedBy: principal.id }, sha256 });
   const file = { id, name, type, size: body.bytes.byteLength };
