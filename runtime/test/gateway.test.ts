@@ -200,6 +200,40 @@ describe("runtime with the real gateway", () => {
     third.close();
   });
 
+  it("serves the device entry: the gateway's own handshake, no token added, devices are remote and wait for approval", async () => {
+    const DEVICE = `${wsBase}${ALPHA}/device`;
+    // Only the service-token holder (the party Worker) reaches it.
+    expect((await upgradeStatus(DEVICE, { authorization: "Bearer wrong" })).status).toBe(401);
+
+    // The gateway's own challenge; a connect without auth or with a wrong token is the
+    // gateway's to refuse: the entry adds nothing (on …/gateway the same connect succeeds).
+    for (const auth of [undefined, { token: "caller-does-not-know-it" }]) {
+      const raw = await ProxiedGatewayClient.open(DEVICE);
+      const challenge = await raw.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
+      expect(challenge.payload.nonce).toEqual(expect.any(String));
+      const refused = await raw.connect(auth);
+      expect(refused.ok, JSON.stringify(auth)).toBe(false);
+      expect(refused.error.details.code, JSON.stringify(auth)).toBe(auth ? "AUTH_TOKEN_MISMATCH" : "DEVICE_IDENTITY_REQUIRED");
+      raw.close();
+      expect(raw.rawFrames.join("\n")).not.toContain(alpha.token);
+    }
+
+    // Even a device that signs over the real gateway token is not paired silently through
+    // the entry (on …/gateway it is, above): it is remote, and its request waits for approval.
+    const device = createDeviceIdentity();
+    const entry = await ProxiedGatewayClient.open(DEVICE);
+    const pending = await entry.connectWithDevice(device, { token: alpha.token }, "ui");
+    expect(pending.ok).toBe(false);
+    expect(pending.error).toMatchObject({ code: "NOT_PAIRED", details: { code: "PAIRING_REQUIRED", deviceId: device.id } });
+    entry.close();
+    const operator = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
+    expect((await operator.connect(undefined, ["operator.read", "operator.pairing"])).ok).toBe(true);
+    const list = await operator.request("device.pair.list", {});
+    expect(list.payload.pending.map((p: { deviceId: string }) => p.deviceId)).toContain(device.id);
+    expect(list.payload.paired.map((p: { deviceId: string }) => p.deviceId)).not.toContain(device.id);
+    operator.close();
+  });
+
   it("runs a chat turn through the proxy with the scripted model", async () => {
     model.setReply("Hello from the scripted model, over the runtime proxy.");
     const client = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
