@@ -1,3 +1,4 @@
+// long-file: the room's lifecycle hooks and its RPC surface (Hatchery, Worker routes) are one class.
 import { Lifecycle, type Connection, type ConnectionContext, type LifecycleJobContext, type LifecycleJobOutcome, type WSMessage } from "agents/lifecycle";
 import { Scheduler } from "agents/schedules";
 import { WebSockets } from "agents/websockets";
@@ -12,7 +13,8 @@ import type { OpEffects } from "../../domain/context";
 import { planResume, type ResumePlan, roomEpoch } from "../../domain/eventlog";
 import { allSessions, listSessions } from "../../domain/gateway";
 import { type GraphFeed, readGraphFeed } from "../../domain/graph-feed";
-import { listInstances } from "../../domain/instances";
+import { getInstance, listInstances } from "../../domain/instances";
+import type { DeviceEntryState } from "../../devices/pipe";
 import { migrateAutopilot } from "../../domain/db/migrate";
 import { type Sql, sqlFromStorage } from "../../domain/sql";
 import type { Env } from "../../env";
@@ -385,6 +387,14 @@ export class Autopilot extends DurableObject<Env> {
     await this.lifecycle.start();
     recordFile(this.#sql, file);
     this.#retention.ensure();
+  }
+
+  /** RPC from the Worker (party/devices/entry.ts): only a hosted instance that is ready takes devices. */
+  async deviceEntryState(instanceId: string): Promise<DeviceEntryState> {
+    await this.lifecycle.start();
+    const instance = getInstance(this.#sql, instanceId);
+    if (!instance || instance.kind === "linked" || instance.status === "stopped") return "not_found";
+    return instance.status === "ready" ? "ready" : "not_ready";
   }
 
   /** RPC from the Worker (party/access/revalidate.ts): access in this workspace changed. */
