@@ -1,8 +1,9 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Instance } from "../../shared/protocol/instances";
+import { deviceEntryUrl } from "../devices/setup";
 import { DEVICE_MAX_FRAME_BYTES, DEVICE_MAX_FRAMES, DEVICE_WINDOW_MS, pipeDeviceSocket } from "../devices/pipe";
-import { idem, openTeam, ORIGIN, signUp } from "./harness";
+import { createKey, idem, openTeam, ORIGIN, RawSocket, signUp } from "./harness";
 
 // The public device entry (party/devices/): who is refused before anything is reached, and
 // the bounds on a device's frames. The way through to a gateway needs the runtime: its
@@ -91,5 +92,30 @@ describe("device entry: a connection's frames", () => {
     expect((await deviceClosed).code).toBe(1008);
     expect((await gatewayClosed).code).toBe(1008);
     expect(received).toBe(2 * DEVICE_MAX_FRAMES);
+  });
+});
+
+describe("instances.deviceSetup", () => {
+  it("is for admins only, and answers not_found or unavailable until a hosted instance is ready and connected", async () => {
+    const { ws, owner, ownerSocket: o, secondSocket: w, agentSocket: g } = await openTeam("member");
+    const writeKey = await createKey(owner, ws, ["read", "write"]);
+    const k = await RawSocket.open(ws, { key: writeKey.key });
+    await k.hello();
+    for (const s of [w, k]) expect(await s.call("instances.deviceSetup", { instanceId: "lab" })).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    expect(await o.call("instances.deviceSetup", { instanceId: "lab" })).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect(await o.call("instances.deviceSetup", { instanceId: "Bad Id" })).toMatchObject({ ok: false, error: { code: "bad_request" } });
+    const { approval } = await g.ok("instances.provision", { instanceId: "lab", idempotencyKey: idem() });
+    await o.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
+    await o.waitFor((f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "error");
+    expect(await o.call("instances.deviceSetup", { instanceId: "lab" })).toMatchObject({ ok: false, error: { code: "unavailable", message: expect.stringMatching(/not ready/) } });
+    for (const s of [o, w, g, k]) s.close();
+  });
+
+  it("names the entry from DEVICE_ENTRY_ORIGIN, a bare ws/wss origin only", () => {
+    expect(deviceEntryUrl("wss://app.example", "Ws_1", "lab")).toBe("wss://app.example/devices/Ws_1/lab");
+    expect(deviceEntryUrl("ws://192.168.1.5:8787/", "w", "lab")).toBe("ws://192.168.1.5:8787/devices/w/lab");
+    for (const origin of [undefined, "", "https://app.example", "wss://app.example/prefix", "wss://u:p@app.example", "wss://app.example?x=1", "not a url"]) {
+      expect(deviceEntryUrl(origin, "w", "lab"), String(origin)).toBeNull();
+    }
   });
 });

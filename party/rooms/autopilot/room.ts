@@ -13,8 +13,9 @@ import type { OpEffects } from "../../domain/context";
 import { planResume, type ResumePlan, roomEpoch } from "../../domain/eventlog";
 import { allSessions, listSessions } from "../../domain/gateway";
 import { type GraphFeed, readGraphFeed } from "../../domain/graph-feed";
-import { getInstance, listInstances } from "../../domain/instances";
+import { listInstances } from "../../domain/instances";
 import type { DeviceEntryState } from "../../devices/pipe";
+import { deviceEntryState, deviceSetup } from "../../devices/setup";
 import { migrateAutopilot } from "../../domain/db/migrate";
 import { type Sql, sqlFromStorage } from "../../domain/sql";
 import type { Env } from "../../env";
@@ -168,6 +169,7 @@ export class Autopilot extends DurableObject<Env> {
       presence: () => this.#who.entries(),
       modelConfigured: () => this.#modelConfig.configured,
       instanceDetails: (instanceId) => instanceDetails({ ...this.#operationDeps(), bridge: this.#bridges.get(instanceId), policy: this.#backupPolicy }, instanceId),
+      deviceSetup: (instanceId) => deviceSetup({ sql: this.#sql, workspaceId: this.name, entryOrigin: this.env.DEVICE_ENTRY_ORIGIN, bridge: this.#bridges.get(instanceId) }, instanceId),
       // RPC results lose their discriminated-union narrowing; read them as the plain union.
       applyGraph: async (principalId, idempotencyKey, commands) => (await (await this.#canvas.stub()).applyCommands(principalId, idempotencyKey, commands)) as GraphApplyOutcome,
       currentAccess: this.#currentAccess,
@@ -392,9 +394,7 @@ export class Autopilot extends DurableObject<Env> {
   /** RPC from the Worker (party/devices/entry.ts): only a hosted instance that is ready takes devices. */
   async deviceEntryState(instanceId: string): Promise<DeviceEntryState> {
     await this.lifecycle.start();
-    const instance = getInstance(this.#sql, instanceId);
-    if (!instance || instance.kind === "linked" || instance.status === "stopped") return "not_found";
-    return instance.status === "ready" ? "ready" : "not_ready";
+    return deviceEntryState(this.#sql, instanceId);
   }
 
   /** RPC from the Worker (party/access/revalidate.ts): access in this workspace changed. */
