@@ -234,6 +234,36 @@ describe("runtime with the real gateway", () => {
     operator.close();
   });
 
+  it("pairs a node through the device entry with a node setup code minted for the entry's URL, once", async () => {
+    const publicUrl = `ws://127.0.0.1:8787/devices/${WS}/alpha`;
+    const operator = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
+    expect((await operator.connect(undefined, ["operator.read", "operator.pairing", "operator.admin"])).ok).toBe(true);
+    const minted = await operator.request("device.pair.setupCode", { publicUrl, bootstrapProfile: "node" });
+    expect(minted.ok, JSON.stringify(minted.error)).toBe(true);
+    const setup = JSON.parse(Buffer.from(minted.payload.setupCode, "base64url").toString("utf8"));
+    // The code names the entry, and carries no gateway token.
+    expect(setup.url).toBe(publicUrl);
+    expect(minted.payload.setupCode).not.toContain(alpha.token);
+    expect(JSON.stringify(setup)).not.toContain(alpha.token);
+
+    const node = createDeviceIdentity();
+    const entry = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/device`);
+    const hello = await entry.connectAsNode(node, { bootstrapToken: setup.bootstrapToken });
+    expect(hello.ok, JSON.stringify(hello.error)).toBe(true);
+    expect(hello.payload.auth).toMatchObject({ role: "node", deviceToken: expect.any(String) });
+    entry.close();
+    const list = await operator.request("device.pair.list", {});
+    expect(list.payload.paired.find((d: { deviceId: string }) => d.deviceId === node.id)).toMatchObject({ role: "node", approvedVia: "bootstrap" });
+
+    // Single use: the same code does not pair a second device.
+    const again = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/device`);
+    const refused = await again.connectAsNode(createDeviceIdentity(), { bootstrapToken: setup.bootstrapToken });
+    expect(refused.ok).toBe(false);
+    expect(refused.error.details.code).toBe("AUTH_BOOTSTRAP_TOKEN_INVALID");
+    again.close();
+    operator.close();
+  });
+
   it("runs a chat turn through the proxy with the scripted model", async () => {
     model.setReply("Hello from the scripted model, over the runtime proxy.");
     const client = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
