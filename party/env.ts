@@ -39,6 +39,8 @@ export interface Env extends ModelEnv {
   AUDIT_RETAIN?: string;
   /** The OpenClaw runtime (process host locally, sandbox Worker in production); used by the gateway bridge. */
   RUNTIME_URL?: string;
+  /** The device entry's public origin as devices dial it (wss://host, or ws:// on a private network); unset: no setup codes (party/devices/setup.ts). */
+  DEVICE_ENTRY_ORIGIN?: string;
   RUNTIME_SERVICE_TOKEN?: string;
   /** "1": linked gateways (instances.link) may be on loopback/private addresses (local dev; party/domain/gateway-address.ts). */
   LINKED_GATEWAY_ALLOW_PRIVATE?: string;

@@ -5,6 +5,7 @@ import { authFor } from "./auth/auth";
 import { api } from "./api/routes";
 import { handleMcp } from "./access/mcp-gate";
 import { handleFiles } from "./files/routes";
+import { DEVICE_ENTRY_PREFIX, handleDeviceEntry } from "./devices/entry";
 import { routeAgentRequest } from "agents/routing";
 import { CAPNWEB_TRANSPORT_QUERY } from "agents/websockets";
 import { routePartykitRequest } from "partyserver";
@@ -75,6 +76,8 @@ export default {
       if (pathname.startsWith("/api/")) return await api.fetch(request, env, ctx);
       if (pathname.startsWith("/agents/") || pathname.startsWith("/parties/")) return await handleRoom(request, env, ctx);
       if (pathname.startsWith("/files/")) return await handleFiles(request, env, () => authFor(env, request, (promise) => ctx.waitUntil(promise)));
+      // Devices and nodes: no cookie or key, the gateway's own pairing (party/devices/entry.ts).
+      if (pathname.startsWith(DEVICE_ENTRY_PREFIX)) return await handleDeviceEntry(request, env);
       if (pathname.startsWith("/mcp/")) return await handleMcp(request, env, () => authFor(env, request, (promise) => ctx.waitUntil(promise)));
       return env.ASSETS.fetch(request);
     } catch (error) {

@@ -119,11 +119,19 @@ export class RuntimeClient {
   }
 
   /** A WebSocket to the instance's gateway through the runtime's proxy (not yet accepted). */
-  async openGateway(ws: string, id: string): Promise<WebSocket> {
+  openGateway(ws: string, id: string): Promise<WebSocket> {
+    return this.openSocket(ws, id, "gateway");
+  }
+
+  /**
+   * A WebSocket through the runtime (not yet accepted): `gateway` (the bridge: the runtime adds
+   * the gateway token) or `device` (the device entry: it adds nothing). Only our own headers go.
+   */
+  async openSocket(ws: string, id: string, route: "gateway" | "device"): Promise<WebSocket> {
     let response: Response;
     try {
       // workerd opens outbound WebSockets with fetch + Upgrade (an http: URL, not ws:).
-      response = await fetch(`${this.baseUrl.replace(/\/$/, "")}${instancePath(ws, id, "gateway")}`, { headers: { upgrade: "websocket", authorization: `Bearer ${this.token}` } });
+      response = await fetch(`${this.baseUrl.replace(/\/$/, "")}${instancePath(ws, id, route)}`, { headers: { upgrade: "websocket", authorization: `Bearer ${this.token}` } });
     } catch (error) {
       console.warn(JSON.stringify({ msg: "runtime gateway socket failed", error: String(error) }));
       throw new RoomError("unavailable", "the OpenClaw runtime is unreachable");

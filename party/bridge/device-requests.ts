@@ -51,3 +51,16 @@ export async function pairedDevices(link: BridgeLink, ownDeviceId: string | null
 export async function unpairDevice(link: BridgeLink, deviceId: string): Promise<void> {
   await link.open().request("device.pair.remove", { deviceId });
 }
+
+const SetupCodeAnswer = z.looseObject({ setupCode: z.string().regex(/^[A-Za-z0-9_-]{1,4096}$/), expiresAtMs: z.number().int().positive() });
+
+/**
+ * A setup code from the gateway (`device.pair.setupCode`, operator.admin) for a node, naming
+ * `publicUrl` (the device entry). Profile `node`: the bootstrap pairs a node role and nothing
+ * else (the default profile would hand whoever holds the code full operator access).
+ */
+export async function deviceSetupCode(link: BridgeLink, publicUrl: string): Promise<{ setupCode: string; expiresAtMs: number }> {
+  const answer = SetupCodeAnswer.safeParse(await link.open().request("device.pair.setupCode", { publicUrl, bootstrapProfile: "node" }));
+  if (!answer.success) throw new Error("the gateway's setup code answer is not readable");
+  return { setupCode: answer.data.setupCode, expiresAtMs: answer.data.expiresAtMs };
+}

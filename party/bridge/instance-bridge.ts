@@ -11,7 +11,7 @@ import { CatchUp } from "./catch-up";
 import { ChatRuns } from "./chat-runs";
 import { Decisions } from "./decisions";
 import { createDeviceIdentity, type DeviceIdentity } from "./device-identity";
-import { pairedDevices, unpairDevice } from "./device-requests";
+import { deviceSetupCode, pairedDevices, unpairDevice } from "./device-requests";
 import { GatewayConnection } from "./gateway-connection";
 import { isDeviceTokenRejected } from "./gateway-errors";
 import { LiveEvents } from "./live-events";
@@ -112,6 +112,11 @@ export class InstanceBridge {
   pairedDevices(): Promise<PairedDevice[]> {
     const { sql, instanceId } = this.#link.deps;
     return pairedDevices(this.#link, getDeviceDoc<DeviceIdentity>(sql, instanceId)?.deviceId ?? null);
+  }
+
+  /** A node's setup code naming the device entry (`instances.deviceSetup`). */
+  deviceSetupCode(publicUrl: string): Promise<{ setupCode: string; expiresAtMs: number }> {
+    return deviceSetupCode(this.#link, publicUrl);
   }
 
   /** Removes a device's pairing from the gateway (an approved `instances.unpair`). */

@@ -1,7 +1,7 @@
 // The gateway's paired devices through the bridge, against a scripted gateway: the list
 // (the Autopilot's own device marked, unreadable rows left out) and an unpair.
 import { describe, expect, it } from "vitest";
-import { pairedDevices, unpairDevice } from "../bridge/device-requests";
+import { deviceSetupCode, pairedDevices, unpairDevice } from "../bridge/device-requests";
 import { putDeviceDoc, refuseOwnDevice } from "../domain/gateway";
 import { connectTo, fakeGateway, inRoom, ok, refuse, seedInstance, testLink } from "./bridge-peer";
 
@@ -34,6 +34,28 @@ describe("paired devices through the bridge", () => {
       putDeviceDoc(sql, "inst", { deviceId: "ours" });
       expect(() => refuseOwnDevice(sql, "inst", "ours")).toThrow(/Autopilot's own link/);
       expect(() => refuseOwnDevice(sql, "inst", "phone")).not.toThrow();
+    });
+  });
+
+  it("asks the gateway for a node-only setup code naming the entry, and refuses an answer it cannot read", async () => {
+    await inRoom(async (sql) => {
+      seedInstance(sql);
+      const { link } = testLink(sql);
+      const gw = fakeGateway();
+      const answers = [
+        ok({ setupId: "s1", setupCode: "eyJ1cmwiOiJ3c3M6Ly9hIn0", expiresAtMs: 1_800_000_000_000, access: "node" }),
+        ok({ setupCode: "not a code<script>", expiresAtMs: 1 }),
+        ok({ expiresAtMs: 1 }),
+        refuse("INVALID_REQUEST", "missing scope: operator.admin"),
+      ];
+      gw.on("device.pair.setupCode", () => answers.shift());
+      link.connection = await connectTo(gw);
+      const url = "wss://app.example/devices/ws1/inst";
+      expect(await deviceSetupCode(link, url)).toEqual({ setupCode: "eyJ1cmwiOiJ3c3M6Ly9hIn0", expiresAtMs: 1_800_000_000_000 });
+      expect(gw.requests("device.pair.setupCode")[0]?.params).toEqual({ publicUrl: url, bootstrapProfile: "node" });
+      await expect(deviceSetupCode(link, url)).rejects.toThrow(/not readable/);
+      await expect(deviceSetupCode(link, url)).rejects.toThrow(/not readable/);
+      await expect(deviceSetupCode(link, url)).rejects.toThrow(/operator.admin/);
     });
   });
 });

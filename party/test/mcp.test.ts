@@ -79,7 +79,7 @@ describe("tools from the Autopilot's registry and policy", () => {
     const client = await connect(owner.workspaceId, key);
     const names = (await client.listTools()).tools.map((t) => t.name);
     expect(names).toEqual(expect.arrayContaining(["threads_list", "chat_send", "messages_list", "request_approval", "threads_archive"]));
-    for (const never of ["approvals_resolve", "settings_update", "threads_configure", "instances_link", "chat_goAhead"]) expect(names).not.toContain(never);
+    for (const never of ["approvals_resolve", "settings_update", "threads_configure", "instances_link", "chat_goAhead", "instances_deviceSetup"]) expect(names).not.toContain(never);
 
     const created = await client.callTool({ name: "threads_create", arguments: { title: "from MCP" } });
     expect(created.isError).toBeFalsy();

@@ -57,7 +57,7 @@ const fromResult = <T>(result: Result<T>, okStatus = 200): Response => (result.o
 
 export const UNAUTHENTICATED = runtimeError("unauthenticated", "missing or wrong service token (Authorization: Bearer <token>)");
 const NOT_METERED = runtimeError("not_found", "this runtime does not meter model usage (it has no model pass-through)");
-const WEBSOCKET_ONLY = runtimeError("not_found", "WebSocket upgrades are only served at /v1/workspaces/:ws/instances/:id/gateway");
+const WEBSOCKET_ONLY = runtimeError("not_found", "WebSocket upgrades are only served at /v1/workspaces/:ws/instances/:id/gateway and …/device");
 
 const isUpgrade = (c: Context): boolean => c.req.header("upgrade")?.toLowerCase() === "websocket";
 
@@ -88,7 +88,7 @@ export function createRuntimeApi(host: RuntimeHost, options: RuntimeApiOptions):
   // Authentication comes first, before the path is even looked at (upgrades too).
   app.use("*", async (c, next) => {
     if (!isAuthorized({ authorization: c.req.header("authorization") }, options.serviceToken)) return failResponse(UNAUTHENTICATED, { "www-authenticate": "Bearer" });
-    if (options.upgrade && isUpgrade(c) && !c.req.path.endsWith("/gateway")) return failResponse(WEBSOCKET_ONLY);
+    if (options.upgrade && isUpgrade(c) && !c.req.path.endsWith("/gateway") && !c.req.path.endsWith("/device")) return failResponse(WEBSOCKET_ONLY);
     await next();
   });
 
@@ -160,6 +160,12 @@ export function createRuntimeApi(host: RuntimeHost, options: RuntimeApiOptions):
     if (!ref.ok) return failResponse(ref.error);
     return options.upgrade(ref.value, c.req.raw);
   });
+
+  // Devices and nodes: the process host's Node server serves this socket before the API
+  // (ws-proxy.ts); the sandbox host does not serve it yet.
+  app.get(RUNTIME_ROUTES.device, (c) =>
+    failResponse(isUpgrade(c) ? runtimeError("not_found", "this host does not serve the device entry") : runtimeError("invalid_request", "this route is a WebSocket: send Upgrade: websocket")),
+  );
 
   // Registered last: a path that exists answers 405 for any method it has no handler for.
   for (const [route, methods] of Object.entries(ROUTE_METHODS) as [RuntimeRoute, readonly string[]][]) {

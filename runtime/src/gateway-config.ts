@@ -57,6 +57,10 @@ export function buildGatewayConfig(input: GatewayConfigInput): Record<string, un
       // Loopback only: the runtime's WebSocket proxy is the one way in.
       bind: "loopback",
       auth: { mode: "token", token: input.token },
+      // The runtime's device entry (ws-proxy.ts) is a proxy on loopback that reports devices
+      // as remote peers (X-Forwarded-For), so the gateway never pairs them silently as local
+      // ones. Connections without that header (the Autopilot's) stay direct local ones.
+      trustedProxies: ["127.0.0.1"],
     },
     update: { checkOnStart: false },
     // The default log file is /tmp/openclaw/openclaw-<date>.log, shared by every gateway

@@ -14,6 +14,14 @@
 //     through the proxy (verified)").
 // On the way back every text frame is checked for the gateway token and any occurrence is
 // masked. Device tokens are not masked: the caller needs the one in `hello-ok`.
+//
+// `GET …/:id/device` (Upgrade) is the device entry: devices and nodes reached through the
+// party Worker, which holds the service token; the device itself holds none. Nothing is added
+// or parsed there: the device authenticates to the gateway with its own pairing (a setup
+// code's bootstrap token, then its device token). The gateway trusts the runtime as a proxy
+// on loopback (gateway-config.ts), and the upstream request says the device is remote
+// (X-Forwarded-For): without it every device would be a loopback peer, which the gateway
+// pairs silently (see docs/decisions.md).
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import WebSocket, { WebSocketServer, type RawData } from "ws";
@@ -31,6 +39,13 @@ import { matchGatewayPath } from "./gateway-path";
 export { forwardableCloseCode, injectGatewayToken, redactToken };
 
 type Logger = (message: string, fields?: Record<string, unknown>) => void;
+
+/**
+ * The client address the device entry reports to the gateway: a documentation address
+ * (RFC 5737), not private and not loopback, so the gateway sees a remote peer; the device's
+ * real address is not known here (the party Worker is the runtime's only client).
+ */
+export const DEVICE_CLIENT_ADDRESS = "192.0.2.1";
 
 /** Answers an upgrade request with a plain HTTP error in the runtime's envelope. */
 function rejectUpgrade(socket: Duplex, error: RuntimeError): void {
@@ -67,7 +82,8 @@ export class GatewayProxy {
       return rejectUpgrade(socket, UNAUTHENTICATED);
     }
     const route = matchGatewayPath(new URL(req.url ?? "/", "http://runtime.invalid").pathname);
-    if (!route) return rejectUpgrade(socket, runtimeError("not_found", "WebSocket upgrades are only served at /v1/workspaces/:ws/instances/:id/gateway"));
+    if (!route) return rejectUpgrade(socket, runtimeError("not_found", "WebSocket upgrades are only served at /v1/workspaces/:ws/instances/:id/gateway and …/device"));
+    const device = route.route === "device";
     const ref = validateRef(route.workspaceId, route.instanceId);
     if (!ref.ok) return rejectUpgrade(socket, ref.error);
     const target = this.host.gatewayTarget(ref.value);
@@ -76,7 +92,7 @@ export class GatewayProxy {
 
     // A fresh request upstream: no client header is copied, so no Origin and no
     // X-Forwarded-For reach the gateway (it refuses forwarded headers from an untrusted proxy).
-    const upstream = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false, handshakeTimeout: 10_000 });
+    const upstream = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false, handshakeTimeout: 10_000, ...(device ? { headers: { "x-forwarded-for": DEVICE_CLIENT_ADDRESS } } : {}) });
     const pair: { client?: WebSocket; upstream: WebSocket } = { upstream };
     this.open.add(pair);
     // The gateway sends connect.challenge as soon as it opens: hold frames until the client is attached.
@@ -98,9 +114,9 @@ export class GatewayProxy {
       this.wss.handleUpgrade(req, socket, head, (client) => {
         pair.client = client;
         upstream.off("message", holdFrames);
-        this.pipe(client, upstream, token, pair);
+        this.pipe(client, upstream, token, pair, device);
         for (const frame of pending) this.toClient(client, frame.data, frame.isBinary, token);
-        this.log("gateway proxy opened", { instance: `${ref.value.workspaceId}/${ref.value.instanceId}` });
+        this.log(device ? "device entry opened" : "gateway proxy opened", { instance: `${ref.value.workspaceId}/${ref.value.instanceId}` });
       });
     });
   };
@@ -120,10 +136,11 @@ export class GatewayProxy {
     else client.send(redactToken(data.toString(), token), { binary: false });
   }
 
-  private pipe(client: WebSocket, upstream: WebSocket, token: string, pair: { client?: WebSocket; upstream: WebSocket }): void {
+  private pipe(client: WebSocket, upstream: WebSocket, token: string, pair: { client?: WebSocket; upstream: WebSocket }, device: boolean): void {
     // Until the gateway accepts a connect, client frames are parsed (they are capped at
-    // 64 KiB before the handshake); afterwards they pass through untouched.
-    let handshakeDone = false;
+    // 64 KiB before the handshake); afterwards they pass through untouched. A device's
+    // frames are never parsed: nothing is injected for it.
+    let handshakeDone = device;
     let connectId: string | undefined;
     if (upstream.readyState !== WebSocket.OPEN) {
       // The gateway went away while the client's upgrade completed.

@@ -83,7 +83,7 @@ describe("the gateway start sequence", () => {
     expect(record).toMatchObject({ state: "ready", phase: "ready", gatewayVersion: "2026.9.6", restoredFrom: null });
     expect(record.startupMs).toBeGreaterThanOrEqual(0);
     const written = JSON.parse(config());
-    expect(written.gateway).toEqual({ mode: "local", port: 40123, bind: "loopback", auth: { mode: "token", token: TOKEN } });
+    expect(written.gateway).toEqual({ mode: "local", port: 40123, bind: "loopback", auth: { mode: "token", token: TOKEN }, trustedProxies: ["127.0.0.1"] });
     expect(written.logging.file).toBe("/i/logs/gateway.log");
     expect(config()).not.toContain("secret-key");
     expect(env()).toMatchObject({ HOME: PATHS.home, OPENCLAW_STATE_DIR: PATHS.state, OPENCLAW_CONFIG_PATH: PATHS.config, OPENCLAW_MODEL_API_KEY: "secret-key" });

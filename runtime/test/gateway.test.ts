@@ -200,6 +200,70 @@ describe("runtime with the real gateway", () => {
     third.close();
   });
 
+  it("serves the device entry: the gateway's own handshake, no token added, devices are remote and wait for approval", async () => {
+    const DEVICE = `${wsBase}${ALPHA}/device`;
+    // Only the service-token holder (the party Worker) reaches it.
+    expect((await upgradeStatus(DEVICE, { authorization: "Bearer wrong" })).status).toBe(401);
+
+    // The gateway's own challenge; a connect without auth or with a wrong token is the
+    // gateway's to refuse: the entry adds nothing (on …/gateway the same connect succeeds).
+    for (const auth of [undefined, { token: "caller-does-not-know-it" }]) {
+      const raw = await ProxiedGatewayClient.open(DEVICE);
+      const challenge = await raw.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
+      expect(challenge.payload.nonce).toEqual(expect.any(String));
+      const refused = await raw.connect(auth);
+      expect(refused.ok, JSON.stringify(auth)).toBe(false);
+      expect(refused.error.details.code, JSON.stringify(auth)).toBe(auth ? "AUTH_TOKEN_MISMATCH" : "DEVICE_IDENTITY_REQUIRED");
+      raw.close();
+      expect(raw.rawFrames.join("\n")).not.toContain(alpha.token);
+    }
+
+    // Even a device that signs over the real gateway token is not paired silently through
+    // the entry (on …/gateway it is, above): it is remote, and its request waits for approval.
+    const device = createDeviceIdentity();
+    const entry = await ProxiedGatewayClient.open(DEVICE);
+    const pending = await entry.connectWithDevice(device, { token: alpha.token }, "ui");
+    expect(pending.ok).toBe(false);
+    expect(pending.error).toMatchObject({ code: "NOT_PAIRED", details: { code: "PAIRING_REQUIRED", deviceId: device.id } });
+    entry.close();
+    const operator = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
+    expect((await operator.connect(undefined, ["operator.read", "operator.pairing"])).ok).toBe(true);
+    const list = await operator.request("device.pair.list", {});
+    expect(list.payload.pending.map((p: { deviceId: string }) => p.deviceId)).toContain(device.id);
+    expect(list.payload.paired.map((p: { deviceId: string }) => p.deviceId)).not.toContain(device.id);
+    operator.close();
+  });
+
+  it("pairs a node through the device entry with a node setup code minted for the entry's URL, once", async () => {
+    const publicUrl = `ws://127.0.0.1:8787/devices/${WS}/alpha`;
+    const operator = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
+    expect((await operator.connect(undefined, ["operator.read", "operator.pairing", "operator.admin"])).ok).toBe(true);
+    const minted = await operator.request("device.pair.setupCode", { publicUrl, bootstrapProfile: "node" });
+    expect(minted.ok, JSON.stringify(minted.error)).toBe(true);
+    const setup = JSON.parse(Buffer.from(minted.payload.setupCode, "base64url").toString("utf8"));
+    // The code names the entry, and carries no gateway token.
+    expect(setup.url).toBe(publicUrl);
+    expect(minted.payload.setupCode).not.toContain(alpha.token);
+    expect(JSON.stringify(setup)).not.toContain(alpha.token);
+
+    const node = createDeviceIdentity();
+    const entry = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/device`);
+    const hello = await entry.connectAsNode(node, { bootstrapToken: setup.bootstrapToken });
+    expect(hello.ok, JSON.stringify(hello.error)).toBe(true);
+    expect(hello.payload.auth).toMatchObject({ role: "node", deviceToken: expect.any(String) });
+    entry.close();
+    const list = await operator.request("device.pair.list", {});
+    expect(list.payload.paired.find((d: { deviceId: string }) => d.deviceId === node.id)).toMatchObject({ role: "node", approvedVia: "bootstrap" });
+
+    // Single use: the same code does not pair a second device.
+    const again = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/device`);
+    const refused = await again.connectAsNode(createDeviceIdentity(), { bootstrapToken: setup.bootstrapToken });
+    expect(refused.ok).toBe(false);
+    expect(refused.error.details.code).toBe("AUTH_BOOTSTRAP_TOKEN_INVALID");
+    again.close();
+    operator.close();
+  });
+
   it("runs a chat turn through the proxy with the scripted model", async () => {
     model.setReply("Hello from the scripted model, over the runtime proxy.");
     const client = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);

@@ -136,6 +136,38 @@ export class ProxiedGatewayClient {
     });
   }
 
+  /** The `connect` of `openclaw node run --pair <code>`: role node, the code's bootstrap token, signed over it. */
+  async connectAsNode(device: DeviceIdentity, auth: { bootstrapToken: string } | { deviceToken: string }): Promise<any> {
+    const challenge = await this.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
+    const client = { id: "node-host", displayName: "test-node", version: "2026.9.6", platform: "linux", deviceFamily: "Linux", mode: "node" };
+    const signedAt: number = challenge.payload.ts;
+    const nonce: string = challenge.payload.nonce;
+    const credential = "bootstrapToken" in auth ? auth.bootstrapToken : auth.deviceToken;
+    const payload = deviceAuthPayload({
+      deviceId: device.id,
+      clientId: client.id,
+      clientMode: client.mode,
+      role: "node",
+      scopes: [],
+      signedAtMs: signedAt,
+      token: credential,
+      nonce,
+      platform: client.platform,
+      deviceFamily: client.deviceFamily,
+    });
+    return this.request("connect", {
+      minProtocol: 4,
+      maxProtocol: 4,
+      client,
+      role: "node",
+      scopes: [],
+      caps: ["system"],
+      commands: ["system.which"],
+      auth,
+      device: { id: device.id, publicKey: device.publicKey, signature: signDevicePayload(device, payload), signedAt, nonce },
+    });
+  }
+
   close(): void {
     this.ws.close();
   }

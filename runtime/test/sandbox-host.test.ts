@@ -60,7 +60,7 @@ describe("sandbox host: provision", () => {
     expect(token.length).toBeGreaterThanOrEqual(32);
 
     const config = JSON.parse(sandbox.text(CONTAINER_PATHS.config)!);
-    expect(config.gateway).toEqual({ mode: "local", port: GATEWAY_PORT, bind: "loopback", auth: { mode: "token", token } });
+    expect(config.gateway).toEqual({ mode: "local", port: GATEWAY_PORT, bind: "loopback", auth: { mode: "token", token }, trustedProxies: ["127.0.0.1"] });
     expect(config.tools.exec.mode).toBe("ask");
     expect(config.agents.defaults.workspace).toBe(CONTAINER_PATHS.workspace);
     expect(config.agents.defaults.model.primary).toBe(`runtime/${MODEL.modelId}`);

@@ -116,7 +116,10 @@ describe("routes", () => {
     ]);
     // The gateway route exists (a plain GET is told to upgrade) and its matcher finds the ids.
     expect((await call("GET", "/v1/workspaces/ws1/instances/a/gateway")).status).toBe(400);
-    expect(matchGatewayPath("/v1/workspaces/ws1/instances/a/gateway")).toEqual(ref);
+    expect(matchGatewayPath("/v1/workspaces/ws1/instances/a/gateway")).toEqual({ route: "gateway", ...ref });
+    // So does the device entry's (ws-proxy.ts adds no token there).
+    expect((await call("GET", "/v1/workspaces/ws1/instances/a/device")).status).toBe(400);
+    expect(matchGatewayPath("/v1/workspaces/ws1/instances/a/device")).toEqual({ route: "device", ...ref });
     expect(ROUTE_METHODS.credentials).toEqual(["GET"]);
     for (const path of [
       "/",
@@ -183,7 +186,7 @@ describe("routes", () => {
     }
   });
   it("decodes segments so validation sees what the path means", async () => {
-    expect(matchGatewayPath("/v1/workspaces/ws1/instances/%2E%2E/gateway")).toEqual({ workspaceId: "ws1", instanceId: ".." });
+    expect(matchGatewayPath("/v1/workspaces/ws1/instances/%2E%2E/gateway")).toEqual({ route: "gateway", workspaceId: "ws1", instanceId: ".." });
     expect(validateInstanceId("..").ok).toBe(false);
     const { calls, call } = recordingHost();
     const answer = await call("GET", "/v1/workspaces/ws1/instances/a%2Fb");
@@ -246,7 +249,7 @@ describe("gateway config writer", () => {
   const input = { port: 40123, token: TOKEN, workspaceDir: "/data/i/workspace", logFile: "/data/i/logs/gateway.log" };
   it("writes token auth, loopback bind, the port, no update check and exec approvals set to ask", () => {
     const config = buildGatewayConfig({ ...input, model: undefined }) as any;
-    expect(config.gateway).toEqual({ mode: "local", port: 40123, bind: "loopback", auth: { mode: "token", token: TOKEN } });
+    expect(config.gateway).toEqual({ mode: "local", port: 40123, bind: "loopback", auth: { mode: "token", token: TOKEN }, trustedProxies: ["127.0.0.1"] });
     expect(config.update).toEqual({ checkOnStart: false });
     expect(config.tools.exec.mode).toBe("ask");
     expect(config.logging.file).toBe("/data/i/logs/gateway.log");

@@ -102,3 +102,16 @@ export const InstanceDetails = z.object({
 });
 export type InstanceDetails = z.infer<typeof InstanceDetails>;
 export const InstancesDetailsResult = z.object({ details: InstanceDetails });
+
+/**
+ * Protocol 8: a setup code for a node to pair with a hosted instance's gateway through the
+ * device entry (the gateway's own bootstrap: short-lived, single use, node role only).
+ */
+export const InstancesDeviceSetupParams = z.object({ instanceId: InstanceId });
+export const InstancesDeviceSetupResult = z.object({
+  /** The gateway's setup code (base64url); it names the entry's URL and a bootstrap token. */
+  code: z.string().min(1).max(4096),
+  /** The one line to run on the node's machine. */
+  command: z.string().max(4200),
+  expiresAt: Timestamp,
+});

@@ -22,6 +22,8 @@ import {
   InstanceResult,
   InstancesAttachParams,
   InstancesDetailsParams,
+  InstancesDeviceSetupParams,
+  InstancesDeviceSetupResult,
   InstancesDetailsResult,
   InstancesListParams,
   InstancesListResult,
@@ -117,6 +119,8 @@ export const Methods = {
   // Protocol 7: a gateway its users run elsewhere (gated); the token stays in the room.
   "instances.link": method({ params: InstancesLinkParams, result: ApprovalResult, scope: "write", mutating: true }),
   "instances.details": method({ params: InstancesDetailsParams, result: InstancesDetailsResult, scope: "read", mutating: false }),
+  // Protocol 8: a node's setup code (admin: the code pairs a node without a further approval).
+  "instances.deviceSetup": method({ params: InstancesDeviceSetupParams, result: InstancesDeviceSetupResult, scope: "admin", mutating: false }),
   "instances.attach": method({ params: InstancesAttachParams, result: InstanceResult, scope: "write", mutating: true }),
   "instances.detach": method({ params: InstancesAttachParams, result: InstanceResult, scope: "write", mutating: true }),
   "instances.list": method({ params: InstancesListParams, result: InstancesListResult, scope: "read", mutating: false }),

@@ -20,6 +20,8 @@ export const RUNTIME_ROUTES = {
   usage: "/v1/workspaces/:workspaceId/instances/:instanceId/usage",
   workspaceUsage: "/v1/workspaces/:workspaceId/usage",
   gateway: "/v1/workspaces/:workspaceId/instances/:instanceId/gateway",
+  /** The device entry: the gateway's own protocol and pairing, no token added (ws-proxy.ts). */
+  device: "/v1/workspaces/:workspaceId/instances/:instanceId/device",
 } as const;
 
 export type RuntimeRoute = keyof typeof RUNTIME_ROUTES;
@@ -36,10 +38,11 @@ export const ROUTE_METHODS: Record<RuntimeRoute, readonly string[]> = {
   usage: ["GET"],
   workspaceUsage: ["GET"],
   gateway: ["GET"],
+  device: ["GET"],
 };
 
 /** The path of an instance route, ids encoded. */
-export function instancePath(workspaceId: string, instanceId: string, action?: "restart" | "backups" | "restore" | "credentials" | "usage" | "gateway"): string {
+export function instancePath(workspaceId: string, instanceId: string, action?: "restart" | "backups" | "restore" | "credentials" | "usage" | "gateway" | "device"): string {
   return `/v1/workspaces/${encodeURIComponent(workspaceId)}/instances/${encodeURIComponent(instanceId)}${action ? `/${action}` : ""}`;
 }
 

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { GraphCommand } from "../../../shared/protocol/graph";
-import type { InstancesDetailsResult } from "../../../shared/protocol/instances";
+import type { InstancesDetailsResult, InstancesDeviceSetupResult } from "../../../shared/protocol/instances";
 import type { PresenceEntry } from "../../../shared/protocol/presence";
 import type { Actor, Principal } from "../../../shared/protocol/principal";
 import type { CurrentAccess } from "../../agent/run-access";
@@ -24,6 +24,8 @@ export interface AutopilotContext extends RoomWriter {
   modelConfigured(): boolean;
   /** An instance's details from the runtime and its gateway (party/instances/details.ts). */
   instanceDetails(instanceId: string): Promise<z.output<typeof InstancesDetailsResult>>;
+  /** A node's setup code from the instance's gateway (party/devices/setup.ts). */
+  deviceSetup(instanceId: string): Promise<z.output<typeof InstancesDeviceSetupResult>>;
   /** Applies graph commands in the Hatchery as `principalId`, once per key. */
   applyGraph(principalId: string, idempotencyKey: string, commands: GraphCommand[]): Promise<GraphApplyOutcome>;
   /** A principal's access as D1 has it now. */

@@ -1,3 +1,4 @@
+// long-file: the room's lifecycle hooks and its RPC surface (Hatchery, Worker routes) are one class.
 import { Lifecycle, type Connection, type ConnectionContext, type LifecycleJobContext, type LifecycleJobOutcome, type WSMessage } from "agents/lifecycle";
 import { Scheduler } from "agents/schedules";
 import { WebSockets } from "agents/websockets";
@@ -13,6 +14,8 @@ import { planResume, type ResumePlan, roomEpoch } from "../../domain/eventlog";
 import { allSessions, listSessions } from "../../domain/gateway";
 import { type GraphFeed, readGraphFeed } from "../../domain/graph-feed";
 import { listInstances } from "../../domain/instances";
+import type { DeviceEntryState } from "../../devices/pipe";
+import { deviceEntryState, deviceSetup } from "../../devices/setup";
 import { migrateAutopilot } from "../../domain/db/migrate";
 import { type Sql, sqlFromStorage } from "../../domain/sql";
 import type { Env } from "../../env";
@@ -166,6 +169,7 @@ export class Autopilot extends DurableObject<Env> {
       presence: () => this.#who.entries(),
       modelConfigured: () => this.#modelConfig.configured,
       instanceDetails: (instanceId) => instanceDetails({ ...this.#operationDeps(), bridge: this.#bridges.get(instanceId), policy: this.#backupPolicy }, instanceId),
+      deviceSetup: (instanceId) => deviceSetup({ sql: this.#sql, workspaceId: this.name, entryOrigin: this.env.DEVICE_ENTRY_ORIGIN, bridge: this.#bridges.get(instanceId) }, instanceId),
       // RPC results lose their discriminated-union narrowing; read them as the plain union.
       applyGraph: async (principalId, idempotencyKey, commands) => (await (await this.#canvas.stub()).applyCommands(principalId, idempotencyKey, commands)) as GraphApplyOutcome,
       currentAccess: this.#currentAccess,
@@ -385,6 +389,12 @@ export class Autopilot extends DurableObject<Env> {
     await this.lifecycle.start();
     recordFile(this.#sql, file);
     this.#retention.ensure();
+  }
+
+  /** RPC from the Worker (party/devices/entry.ts): only a hosted instance that is ready takes devices. */
+  async deviceEntryState(instanceId: string): Promise<DeviceEntryState> {
+    await this.lifecycle.start();
+    return deviceEntryState(this.#sql, instanceId);
   }
 
   /** RPC from the Worker (party/access/revalidate.ts): access in this workspace changed. */

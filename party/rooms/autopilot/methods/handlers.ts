@@ -90,6 +90,7 @@ export const HANDLERS: { [M in MethodName]: Handler<M> } = {
   "instances.startChat": mutate(startChat),
   "instances.link": mutate((ctx, p, req) => requestLink(ctx, p, req.room.bridges.linkPolicy())),
   "instances.details": local((req, p) => req.room.instanceDetails(p.instanceId)),
+  "instances.deviceSetup": local((req, p) => req.room.deviceSetup(p.instanceId)),
   "instances.attach": mutate((ctx, p) => attachInstance(ctx, p, true)),
   "instances.detach": mutate((ctx, p) => attachInstance(ctx, p, false)),
   "instances.list": query((sql) => ({ instances: listInstances(sql) })),
