@@ -62,6 +62,12 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "instances.startChat": { kind: "never", why: "starting a chat with a new OpenClaw instance is a person's move in the app; the Autopilot can ask for instances.provision" },
   "instances.link": { kind: "never", why: "a gateway's token must not pass through a model; people link gateways" },
   "instances.deviceSetup": { kind: "never", why: "a setup code pairs a node with the gateway: a person hands it to the node's machine, never a model" },
+  "instances.invokeNode": {
+    kind: "gated",
+    risk: "high",
+    description:
+      'Run a command on a node paired with an OpenClaw instance (a nodeId and its commands from instances.details), e.g. system.run with params {command: ["uname", "-a"]}. Needs a person\'s approval, as every command a gateway runs.',
+  },
   "instances.details": { kind: "auto", description: "An instance's OpenClaw version, model, uptime, backups and paired devices." },
   "instances.attach": { kind: "gated", risk: "medium", description: "Attach an OpenClaw instance to a thread, so it answers there. Needs a person's approval." },
   "instances.detach": { kind: "gated", risk: "medium", description: "Detach an OpenClaw instance from a thread. Needs a person's approval." },

@@ -1,6 +1,6 @@
 import { Backoff } from "../../shared/backoff";
 import type { ChatStream, SessionMessage } from "../../shared/protocol/gateway";
-import type { Instance, PairedDevice } from "../../shared/protocol/instances";
+import type { Instance, PairedDevice, PairedNode } from "../../shared/protocol/instances";
 import { RoomError } from "../domain/errors";
 import { getDeviceDoc, putDeviceDoc } from "../domain/gateway";
 import { getInstance, putInstance } from "../domain/instances";
@@ -11,7 +11,7 @@ import { CatchUp } from "./catch-up";
 import { ChatRuns } from "./chat-runs";
 import { Decisions } from "./decisions";
 import { createDeviceIdentity, type DeviceIdentity } from "./device-identity";
-import { deviceSetupCode, pairedDevices, unpairDevice } from "./device-requests";
+import { deviceSetupCode, invokeNode, pairedDevices, pairedNodes, unpairDevice } from "./device-requests";
 import { GatewayConnection } from "./gateway-connection";
 import { isDeviceTokenRejected } from "./gateway-errors";
 import { LiveEvents } from "./live-events";
@@ -114,9 +114,19 @@ export class InstanceBridge {
     return pairedDevices(this.#link, getDeviceDoc<DeviceIdentity>(sql, instanceId)?.deviceId ?? null);
   }
 
-  /** A node's setup code naming the device entry (`instances.deviceSetup`). */
-  deviceSetupCode(publicUrl: string): Promise<{ setupCode: string; expiresAtMs: number }> {
+  /** The nodes paired with the gateway (refused while the gateway is not connected). */
+  pairedNodes(): Promise<PairedNode[]> {
+    return pairedNodes(this.#link);
+  }
+
+  /** A setup code naming the device entry (`instances.deviceSetup`). */
+  deviceSetupCode(publicUrl: string): Promise<{ setupCode: string; expiresAtMs: number; qr: string | null }> {
     return deviceSetupCode(this.#link, publicUrl);
+  }
+
+  /** One command on a paired node (`instances.invokeNode`). */
+  invokeNode(call: Parameters<typeof invokeNode>[1]): Promise<{ ok: boolean; output: string }> {
+    return invokeNode(this.#link, call);
   }
 
   /** Removes a device's pairing from the gateway (an approved `instances.unpair`). */

@@ -43,20 +43,21 @@ export async function instanceDetails(deps: DetailsDeps, instanceId: string): Pr
       backups: backups.filter((b) => BackupId.safeParse(b.name).success).map((b) => ({ id: b.name, sizeBytes: b.sizeBytes, createdAt: at(b.createdAt) ?? 0 })),
       devices: paired.list,
       devicesError: paired.error,
+      nodes: paired.nodes,
       schedule: { intervalSeconds: deps.policy.intervalSeconds, keep: deps.policy.keep },
     },
   };
 }
 
-type Devices = { list: InstanceDetails["devices"]; error: string | null };
+type Devices = { list: InstanceDetails["devices"]; nodes: InstanceDetails["nodes"]; error: string | null };
 
 function devicesOf(deps: DetailsDeps): Promise<Devices> {
-  return deps.bridge?.connected
-    ? deps.bridge.pairedDevices().then(
-        (list) => ({ list, error: null }),
-        (error: unknown) => ({ list: null, error: `the gateway did not list its devices: ${error instanceof Error ? error.message : String(error)}` }),
-      )
-    : Promise.resolve({ list: null, error: "the gateway is not connected" });
+  const { bridge } = deps;
+  if (!bridge?.connected) return Promise.resolve({ list: null, nodes: null, error: "the gateway is not connected" });
+  return Promise.all([bridge.pairedDevices(), bridge.pairedNodes()]).then(
+    ([list, nodes]) => ({ list, nodes, error: null }),
+    (error: unknown) => ({ list: null, nodes: null, error: `the gateway did not list its devices: ${error instanceof Error ? error.message : String(error)}` }),
+  );
 }
 
 /**
@@ -76,6 +77,7 @@ function linkedDetails(deps: DetailsDeps, instanceId: string, paired: Devices): 
     backups: [],
     devices: paired.list,
     devicesError: paired.error,
+    nodes: paired.nodes,
     schedule: { intervalSeconds: 0, keep: deps.policy.keep },
   };
 }

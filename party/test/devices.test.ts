@@ -1,6 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Instance } from "../../shared/protocol/instances";
+import { approvalFor } from "../agent/run-tools";
 import { deviceEntryUrl } from "../devices/setup";
 import { DEVICE_MAX_FRAME_BYTES, DEVICE_MAX_FRAMES, DEVICE_WINDOW_MS, pipeDeviceSocket } from "../devices/pipe";
 import { createKey, idem, openTeam, ORIGIN, RawSocket, signUp } from "./harness";
@@ -101,7 +102,12 @@ describe("instances.deviceSetup", () => {
     const writeKey = await createKey(owner, ws, ["read", "write"]);
     const k = await RawSocket.open(ws, { key: writeKey.key });
     await k.hello();
-    for (const s of [w, k]) expect(await s.call("instances.deviceSetup", { instanceId: "lab" })).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    // An admin key is refused too: a code admits a device, and people add devices.
+    const adminKey = await createKey(owner, ws, ["read", "write", "admin"]);
+    const a = await RawSocket.open(ws, { key: adminKey.key });
+    await a.hello();
+    for (const s of [w, k, a]) expect(await s.call("instances.deviceSetup", { instanceId: "lab" })).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    a.close();
     expect(await o.call("instances.deviceSetup", { instanceId: "lab" })).toMatchObject({ ok: false, error: { code: "not_found" } });
     expect(await o.call("instances.deviceSetup", { instanceId: "Bad Id" })).toMatchObject({ ok: false, error: { code: "bad_request" } });
     const { approval } = await g.ok("instances.provision", { instanceId: "lab", idempotencyKey: idem() });
@@ -117,5 +123,25 @@ describe("instances.deviceSetup", () => {
     for (const origin of [undefined, "", "https://app.example", "wss://app.example/prefix", "wss://u:p@app.example", "wss://app.example?x=1", "not a url"]) {
       expect(deviceEntryUrl(origin, "w", "lab"), String(origin)).toBeNull();
     }
+  });
+});
+
+describe("instances.invokeNode", () => {
+  it("runs for people (and the Autopilot's approved call); an agent's key is refused, whatever its scopes", async () => {
+    const { ws, owner, ownerSocket: o, secondSocket: w, agentSocket: g } = await openTeam("member");
+    const adminKey = await createKey(owner, ws, ["read", "write", "admin"]);
+    const a = await RawSocket.open(ws, { key: adminKey.key });
+    await a.hello();
+    const call = { instanceId: "lab", nodeId: "n1", command: "system.run", params: { command: ["echo", "hi"] }, idempotencyKey: idem() };
+    for (const s of [a, g]) expect(await s.call("instances.invokeNode", call)).toMatchObject({ ok: false, error: { code: "forbidden", message: expect.stringMatching(/ask a person/) } });
+    for (const s of [o, w]) expect(await s.call("instances.invokeNode", { ...call, idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect(await o.call("instances.invokeNode", { ...call, command: "rm -rf /" })).toMatchObject({ ok: false, error: { code: "bad_request" } });
+    for (const s of [o, w, g, a]) s.close();
+  });
+
+  it("titles the approval of the model's node call with the command line a person approves", () => {
+    const input = { instanceId: "lab", nodeId: "n1", command: "system.run", params: { command: ["echo", "hi"] } };
+    expect(approvalFor("instances_invokeNode", input, [], null)).toEqual({ title: "Autopilot wants to run system.run: echo hi on a node of lab", risk: "high" });
+    expect(approvalFor("instances_invokeNode", { command: "system.which", params: { bins: ["sh"] } }, [], null)).toEqual({ title: "Autopilot wants to run system.which on a node", risk: "high" });
   });
 });

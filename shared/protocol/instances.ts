@@ -79,6 +79,22 @@ export const PairedDevice = z.object({
 });
 export type PairedDevice = z.infer<typeof PairedDevice>;
 
+/**
+ * Protocol 8: a node paired with the gateway (`node.list`): a machine that runs commands for
+ * it. `commands` is what the gateway lets it run now (its approved surface, after policy).
+ */
+export const PairedNode = z.object({
+  nodeId: z.string().max(200),
+  displayName: z.string().max(200).nullable(),
+  platform: z.string().max(100).nullable(),
+  version: z.string().max(100).nullable(),
+  caps: z.array(z.string().max(100)).max(64),
+  commands: z.array(z.string().max(200)).max(128),
+  connected: z.boolean(),
+  lastSeenAt: Timestamp.nullable(),
+});
+export type PairedNode = z.infer<typeof PairedNode>;
+
 /** Protocol 6: what the room learns from the runtime and the gateway about one instance. */
 export const InstancesDetailsParams = z.object({ instanceId: InstanceId });
 export const InstanceDetails = z.object({
@@ -97,6 +113,8 @@ export const InstanceDetails = z.object({
   /** Paired devices; null when the gateway cannot be asked (devicesError says why). */
   devices: z.array(PairedDevice).nullable(),
   devicesError: z.string().nullable(),
+  /** Protocol 8: paired nodes; null when the gateway cannot be asked (devicesError says why) or for a linked gateway. */
+  nodes: z.array(PairedNode).nullable(),
   /** Scheduled backups: every intervalSeconds (0 = off), keeping the newest `keep`. */
   schedule: z.object({ intervalSeconds: z.number().int().nonnegative(), keep: z.number().int().positive() }),
 });
@@ -104,8 +122,8 @@ export type InstanceDetails = z.infer<typeof InstanceDetails>;
 export const InstancesDetailsResult = z.object({ details: InstanceDetails });
 
 /**
- * Protocol 8: a setup code for a node to pair with a hosted instance's gateway through the
- * device entry (the gateway's own bootstrap: short-lived, single use, node role only).
+ * Protocol 8: a setup code for a device or node to pair with a hosted instance's gateway
+ * through the device entry (the gateway's own bootstrap: short-lived, single use).
  */
 export const InstancesDeviceSetupParams = z.object({ instanceId: InstanceId });
 export const InstancesDeviceSetupResult = z.object({
@@ -113,5 +131,27 @@ export const InstancesDeviceSetupResult = z.object({
   code: z.string().min(1).max(4096),
   /** The one line to run on the node's machine. */
   command: z.string().max(4200),
+  /** The code as a QR image for a phone's camera (a PNG data URL); null when the gateway drew none. */
+  qr: z.string().max(200_000).nullable(),
   expiresAt: Timestamp,
+});
+
+/** Protocol 8: one command on a paired node (`node.invoke`); a person runs it, the Autopilot's model only after a person approved. */
+export const InstancesInvokeNodeParams = z.object({
+  instanceId: InstanceId,
+  nodeId: z.string().min(1).max(200),
+  /** A command the node declares, e.g. `system.run`, `system.which`. */
+  command: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, "a command the node declares"),
+  /** The command's parameters (`system.run`: `{ command: ["echo", "hi"] }`). */
+  params: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .refine((params) => JSON.stringify(params).length <= 8_000, "params longer than 8000 characters"),
+  timeoutMs: z.number().int().min(1_000).max(120_000).default(30_000),
+  idempotencyKey: z.string().min(1).max(200).optional(),
+});
+export const InstancesInvokeNodeResult = z.object({
+  ok: z.boolean(),
+  /** The node's answer as text (JSON), cut to a bound; or why it failed. */
+  output: z.string().max(20_000),
 });

@@ -23,6 +23,8 @@ import {
   InstancesAttachParams,
   InstancesDetailsParams,
   InstancesDeviceSetupParams,
+  InstancesInvokeNodeParams,
+  InstancesInvokeNodeResult,
   InstancesDeviceSetupResult,
   InstancesDetailsResult,
   InstancesListParams,
@@ -119,8 +121,10 @@ export const Methods = {
   // Protocol 7: a gateway its users run elsewhere (gated); the token stays in the room.
   "instances.link": method({ params: InstancesLinkParams, result: ApprovalResult, scope: "write", mutating: true }),
   "instances.details": method({ params: InstancesDetailsParams, result: InstancesDetailsResult, scope: "read", mutating: false }),
-  // Protocol 8: a node's setup code (admin: the code pairs a node without a further approval).
+  // Protocol 8: a device's or node's setup code (admin; a node's request still waits for a person).
   "instances.deviceSetup": method({ params: InstancesDeviceSetupParams, result: InstancesDeviceSetupResult, scope: "admin", mutating: false }),
+  // Protocol 8: a command on a paired node: people only; the Autopilot's model after an approval.
+  "instances.invokeNode": method({ params: InstancesInvokeNodeParams, result: InstancesInvokeNodeResult, scope: "write", mutating: true }),
   "instances.attach": method({ params: InstancesAttachParams, result: InstanceResult, scope: "write", mutating: true }),
   "instances.detach": method({ params: InstancesAttachParams, result: InstanceResult, scope: "write", mutating: true }),
   "instances.list": method({ params: InstancesListParams, result: InstancesListResult, scope: "read", mutating: false }),

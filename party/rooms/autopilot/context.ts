@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { GraphCommand } from "../../../shared/protocol/graph";
-import type { InstancesDetailsResult, InstancesDeviceSetupResult } from "../../../shared/protocol/instances";
+import type { InstancesDetailsResult, InstancesDeviceSetupResult, InstancesInvokeNodeParams, InstancesInvokeNodeResult } from "../../../shared/protocol/instances";
 import type { PresenceEntry } from "../../../shared/protocol/presence";
 import type { Actor, Principal } from "../../../shared/protocol/principal";
 import type { CurrentAccess } from "../../agent/run-access";
@@ -24,8 +24,11 @@ export interface AutopilotContext extends RoomWriter {
   modelConfigured(): boolean;
   /** An instance's details from the runtime and its gateway (party/instances/details.ts). */
   instanceDetails(instanceId: string): Promise<z.output<typeof InstancesDetailsResult>>;
-  /** A node's setup code from the instance's gateway (party/devices/setup.ts). */
-  deviceSetup(instanceId: string): Promise<z.output<typeof InstancesDeviceSetupResult>>;
+  /** Devices and nodes of an instance's gateway (party/devices/): a setup code; a command on a node. */
+  devices: {
+    setup(principal: Principal, instanceId: string): Promise<z.output<typeof InstancesDeviceSetupResult>>;
+    invokeNode(principal: Principal, params: z.output<typeof InstancesInvokeNodeParams>): Promise<z.output<typeof InstancesInvokeNodeResult>>;
+  };
   /** Applies graph commands in the Hatchery as `principalId`, once per key. */
   applyGraph(principalId: string, idempotencyKey: string, commands: GraphCommand[]): Promise<GraphApplyOutcome>;
   /** A principal's access as D1 has it now. */

@@ -15,6 +15,7 @@ import { allSessions, listSessions } from "../../domain/gateway";
 import { type GraphFeed, readGraphFeed } from "../../domain/graph-feed";
 import { listInstances } from "../../domain/instances";
 import type { DeviceEntryState } from "../../devices/pipe";
+import { invokeNode } from "../../devices/nodes";
 import { deviceEntryState, deviceSetup } from "../../devices/setup";
 import { migrateAutopilot } from "../../domain/db/migrate";
 import { type Sql, sqlFromStorage } from "../../domain/sql";
@@ -169,7 +170,11 @@ export class Autopilot extends DurableObject<Env> {
       presence: () => this.#who.entries(),
       modelConfigured: () => this.#modelConfig.configured,
       instanceDetails: (instanceId) => instanceDetails({ ...this.#operationDeps(), bridge: this.#bridges.get(instanceId), policy: this.#backupPolicy }, instanceId),
-      deviceSetup: (instanceId) => deviceSetup({ sql: this.#sql, workspaceId: this.name, entryOrigin: this.env.DEVICE_ENTRY_ORIGIN, bridge: this.#bridges.get(instanceId) }, instanceId),
+      devices: {
+        setup: (principal, instanceId) =>
+          deviceSetup({ sql: this.#sql, workspaceId: this.name, entryOrigin: this.env.DEVICE_ENTRY_ORIGIN, bridge: this.#bridges.get(instanceId) }, principal, instanceId),
+        invokeNode: (principal, p) => invokeNode({ sql: this.#sql, bridge: this.#bridges.get(p.instanceId) }, principal, p),
+      },
       // RPC results lose their discriminated-union narrowing; read them as the plain union.
       applyGraph: async (principalId, idempotencyKey, commands) => (await (await this.#canvas.stub()).applyCommands(principalId, idempotencyKey, commands)) as GraphApplyOutcome,
       currentAccess: this.#currentAccess,

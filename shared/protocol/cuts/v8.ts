@@ -1,6 +1,7 @@
 import { type Approval, ApprovalResult, ApprovalsListResult } from "../approvals";
 import { InstancesStartChatResult } from "../chat-start";
 import type { HelloPayload } from "../hello";
+import { type InstanceDetails, InstancesDetailsResult } from "../instances";
 import { Methods } from "../methods";
 import { DEFAULT_SETTINGS } from "../settings";
 import { ChatSendResult, type Message, MessagesListResult, SessionsSendResult, type Thread, ThreadResult, ThreadsListResult } from "../threads";
@@ -10,7 +11,8 @@ import type { Cut } from "./cut";
  * Protocol 8 → 7. Added in 8: an approval's `summary`, `onBehalfOf` and `selfConfirmed`; a
  * thread's `waiting` and its responder's `agents`; the snapshot's `settings`; the events
  * `settings.changed` (durable: an unknown event to 7) and `inbox.updated` (dropped); a
- * message's `attachments` (a 7 client sees the message's text only).
+ * message's `attachments` (a 7 client sees the message's text only); an instance's details'
+ * `nodes`.
  */
 type Obj = Record<string, unknown>;
 const without = <T extends Obj>(value: T, keys: readonly string[]): Obj => Object.fromEntries(Object.entries(value).filter(([key]) => !keys.includes(key)));
@@ -34,6 +36,7 @@ const startChat = (p: { approval: Approval; thread: Thread; message: Message }):
 const messagePayload = (p: { message: Message }): Obj => ({ ...p, message: message(p.message) });
 const sessionsSend = (p: { thread: Thread; message: Message }): Obj => ({ ...p, thread: thread(p.thread), message: message(p.message) });
 const messages = (p: { messages: Message[] }): Obj => ({ ...p, messages: p.messages.map(message) });
+const details = (p: { details: InstanceDetails }): Obj => ({ ...p, details: without(p.details, ["nodes"]) });
 
 /** Every method whose result carries a thread, a message or an approval, by its result schema. */
 const BY_RESULT = new Map<unknown, (payload: never) => unknown>([
@@ -45,6 +48,7 @@ const BY_RESULT = new Map<unknown, (payload: never) => unknown>([
   [ApprovalResult, approvalPayload],
   [ApprovalsListResult, approvals],
   [InstancesStartChatResult, startChat],
+  [InstancesDetailsResult, details],
 ]);
 
 // Up: what 8 added, as 8 defines it for data from before it (a message from 7 has no attachments: none to fill in).
@@ -67,10 +71,23 @@ const BY_RESULT_UP = new Map<unknown, (payload: never) => unknown>([
   [ApprovalResult, approvalPayloadUp],
   [ApprovalsListResult, (p: Obj): Obj => ({ ...p, approvals: (p.approvals as Obj[]).map(approvalUp) })],
   [InstancesStartChatResult, (p: Obj): Obj => ({ ...p, approval: approvalUp(p.approval as Obj), thread: threadUp(p.thread as Obj) })],
+  [InstancesDetailsResult, (p: Obj): Obj => ({ ...p, details: { nodes: null, ...(p.details as Obj) } })],
 ]);
 
 /** Methods protocol 8 added: a 7 client never calls them. */
-const NEW_IN_8 = new Set(["chat.goAhead", "settings.update", "inbox.get", "inbox.markRead", "inbox.follow", "inbox.configure", "inbox.pushSubscribe", "inbox.pushUnsubscribe", "search.query"]);
+const NEW_IN_8 = new Set([
+  "chat.goAhead",
+  "settings.update",
+  "inbox.get",
+  "inbox.markRead",
+  "inbox.follow",
+  "inbox.configure",
+  "inbox.pushSubscribe",
+  "inbox.pushUnsubscribe",
+  "search.query",
+  "instances.deviceSetup",
+  "instances.invokeNode",
+]);
 
 export const cut8: Cut = {
   from: 8,

@@ -1,0 +1,42 @@
+// `instances.invokeNode`: one command on a node paired with a hosted or linked instance's
+// gateway, through the instance's bridge (`node.invoke`). Who may run one: a person (people
+// decide), and the Autopilot's model, whose call is gated (agent/tool-policy.ts) so it runs
+// only after a person approved that very call. An agent's own key is refused: it asks a
+// person (approvals.request), as it would for any command a gateway runs.
+import type { z } from "zod";
+import type { InstancesInvokeNodeParams, InstancesInvokeNodeResult } from "../../shared/protocol/instances";
+import type { Principal } from "../../shared/protocol/principal";
+import { AUTOPILOT_ID } from "../agent/context";
+import { isAccessPrincipal } from "../auth/current-access";
+import { RoomError } from "../domain/errors";
+import { getInstance } from "../domain/instances";
+import type { Sql } from "../domain/sql";
+
+export interface NodeGateway {
+  connected: boolean;
+  invokeNode(call: { nodeId: string; command: string; params: Record<string, unknown>; timeoutMs: number; idempotencyKey: string }): Promise<{ ok: boolean; output: string }>;
+}
+
+export interface InvokeNodeDeps {
+  sql: Sql;
+  bridge: NodeGateway | undefined;
+}
+
+/** Whether `principal` may run a node command without filing an approval first. */
+export function mayInvokeNodes(principal: Pick<Principal, "id" | "kind">): boolean {
+  return principal.id === AUTOPILOT_ID || (principal.kind === "user" && isAccessPrincipal(principal));
+}
+
+export async function invokeNode(deps: InvokeNodeDeps, principal: Principal, p: z.output<typeof InstancesInvokeNodeParams>): Promise<z.output<typeof InstancesInvokeNodeResult>> {
+  if (!mayInvokeNodes(principal)) throw new RoomError("forbidden", "a node runs commands for people: ask a person to approve it (approvals.request), or to run it");
+  const instance = getInstance(deps.sql, p.instanceId);
+  if (!instance || instance.status === "stopped") throw new RoomError("not_found", `no instance ${p.instanceId}`, { instanceId: p.instanceId });
+  if (!deps.bridge?.connected) throw new RoomError("unavailable", `the gateway of ${instance.name} is not connected right now`, { instanceId: p.instanceId });
+  const idempotencyKey = `ap-node-${p.idempotencyKey ?? crypto.randomUUID()}`.slice(0, 200);
+  try {
+    return await deps.bridge.invokeNode({ nodeId: p.nodeId, command: p.command, params: p.params, timeoutMs: p.timeoutMs, idempotencyKey });
+  } catch (error) {
+    // The gateway's refusal (not paired, command not allowed, node offline) is the answer.
+    return { ok: false, output: error instanceof Error ? error.message.slice(0, 2000) : String(error).slice(0, 2000) };
+  }
+}
