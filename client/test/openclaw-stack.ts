@@ -31,7 +31,10 @@ export async function startOpenClawStack(name: string, options: { vars?: (model:
     serviceToken,
     env: { OPENCLAW_MODEL_BASE_URL: model.baseUrl, OPENCLAW_MODEL_ID: "scripted-model", OPENCLAW_MODEL_API_KEY: "scripted-key" },
   });
-  const server = await startServer({ port: await freePort(), persistDir: dirs[1], vars: { RUNTIME_URL: runtime.url, ...options.vars?.(model) } });
+  const port = await freePort();
+  // The device entry's origin as a node on this machine dials it (a setup code names it).
+  const vars = { RUNTIME_URL: runtime.url, DEVICE_ENTRY_ORIGIN: `ws://127.0.0.1:${port}`, ...options.vars?.(model) };
+  const server = await startServer({ port, persistDir: dirs[1], vars });
   return {
     model,
     runtime,

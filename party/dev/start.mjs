@@ -32,7 +32,14 @@ const server = await startServer({
   // The Autopilot's own model: AUTOPILOT_MODEL_*, else the gateways' OPENCLAW_MODEL_*.
   // The app may be opened as 127.0.0.1 or localhost: both are its own origin for the cookie checks.
   // Sign-up: wrangler.toml says open with no operators; SIGNUP_MODE / ADMIN_EMAILS override it.
-  vars: { RUNTIME_URL: runtime.url, ...autopilotModelVars(process.env), ...signupVars(process.env), APP_ORIGINS: `http://127.0.0.1:${port},http://localhost:${port}` },
+  // Devices on this machine (or the LAN, with DEVICE_ENTRY_ORIGIN=ws://<lan-ip>:<port>) reach hosted gateways through /devices/.
+  vars: {
+    RUNTIME_URL: runtime.url,
+    ...autopilotModelVars(process.env),
+    ...signupVars(process.env),
+    APP_ORIGINS: `http://127.0.0.1:${port},http://localhost:${port}`,
+    DEVICE_ENTRY_ORIGIN: process.env.DEVICE_ENTRY_ORIGIN ?? `ws://127.0.0.1:${port}`,
+  },
   log: (line) => {
     if (process.env.VERBOSE || /error|✘|warn/i.test(line)) console.log(`  [wrangler] ${line}`);
     // No mail server locally: print each mail's link (verification, invitation).
