@@ -70,8 +70,9 @@ export function probeOverSocket(socket: SocketLike, token: string, timeoutMs = 1
  * `connect` request (unless it carries its own credential); afterwards they pass through. Text frames from the gateway are always
  * redacted. Close codes are forwarded (reserved ones mapped).
  */
-export function bridgeGatewaySockets(client: SocketLike, upstream: SocketLike, token: string): void {
-  let handshakeDone = false;
+export function bridgeGatewaySockets(client: SocketLike, upstream: SocketLike, token: string, { inject = true }: { inject?: boolean } = {}): void {
+  // A device's frames are never parsed: nothing is injected for it (the device entry).
+  let handshakeDone = !inject;
   let connectId: string | undefined;
 
   client.addEventListener("message", (event: { data: string | ArrayBuffer }) => {

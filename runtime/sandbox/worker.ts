@@ -70,14 +70,15 @@ function modelEgress(request: Request, env: Env, containerId: string): Promise<R
 /**
  * `GET …/:id/gateway` with `Upgrade: websocket`: the caller's socket ends here (a
  * WebSocketPair), the gateway's socket comes from `sandbox.wsConnect`, and the two are piped
- * with the token injected into `connect` and masked on the way back.
+ * with the token injected into `connect` and masked on the way back. `…/:id/device` (the
+ * device entry) pipes the same way with nothing injected: a device brings its own pairing.
  */
-export async function proxyGateway(host: SandboxHost, ref: InstanceRef): Promise<Response> {
-  const opened = await host.openGateway(ref);
+export async function proxyGateway(host: SandboxHost, ref: InstanceRef, route: "gateway" | "device" = "gateway"): Promise<Response> {
+  const opened = await host.openGateway(ref, route);
   if (!opened.ok) return failResponse(opened.error);
   const pair = new WebSocketPair();
   const [client, server] = [pair[0], pair[1]];
-  bridgeGatewaySockets(server as SocketLike, opened.value.upstream, opened.value.token);
+  bridgeGatewaySockets(server as SocketLike, opened.value.upstream, opened.value.token, { inject: route === "gateway" });
   return new Response(null, { status: 101, webSocket: client });
 }
 
@@ -91,7 +92,7 @@ export default {
       serviceToken,
       info: { host: "sandbox", model: config.model ? { id: config.model.modelId, baseUrl: config.model.baseUrl } : null },
       log,
-      upgrade: (ref) => proxyGateway(host, ref),
+      upgrade: (ref, _request, route) => proxyGateway(host, ref, route),
       usage: registryUsage(registryOf(env)),
     });
     return api.fetch(request);

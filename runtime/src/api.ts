@@ -44,7 +44,7 @@ export interface RuntimeApiOptions {
    * Serves `GET …/:id/gateway` with `Upgrade: websocket` (the sandbox host's Worker). Without
    * it the route answers 400: the process host's Node server takes upgrades before the API.
    */
-  upgrade?: (ref: InstanceRef, request: Request) => Promise<Response>;
+  upgrade?: (ref: InstanceRef, request: Request, route: "gateway" | "device") => Promise<Response>;
   /** Model usage per instance (counted by the host's model pass-through); without it the usage routes answer not_found. */
   usage?: { get(ref: InstanceRef): ModelUsage | undefined | Promise<ModelUsage | undefined>; list(workspaceId: string): InstanceUsage[] | Promise<InstanceUsage[]> };
 }
@@ -158,14 +158,17 @@ export function createRuntimeApi(host: RuntimeHost, options: RuntimeApiOptions):
     if (!options.upgrade || !isUpgrade(c)) return failResponse(runtimeError("invalid_request", "this route is a WebSocket: send Upgrade: websocket"));
     const ref = validateRef(c.req.param("workspaceId"), c.req.param("instanceId"));
     if (!ref.ok) return failResponse(ref.error);
-    return options.upgrade(ref.value, c.req.raw);
+    return options.upgrade(ref.value, c.req.raw, "gateway");
   });
 
-  // Devices and nodes: the process host's Node server serves this socket before the API
-  // (ws-proxy.ts); the sandbox host does not serve it yet.
-  app.get(RUNTIME_ROUTES.device, (c) =>
-    failResponse(isUpgrade(c) ? runtimeError("not_found", "this host does not serve the device entry") : runtimeError("invalid_request", "this route is a WebSocket: send Upgrade: websocket")),
-  );
+  // Devices and nodes (the device entry): nothing is injected; the process host's Node server
+  // serves this socket before the API (ws-proxy.ts), the sandbox host's Worker here.
+  app.get(RUNTIME_ROUTES.device, async (c) => {
+    if (!options.upgrade || !isUpgrade(c)) return failResponse(runtimeError("invalid_request", "this route is a WebSocket: send Upgrade: websocket"));
+    const ref = validateRef(c.req.param("workspaceId"), c.req.param("instanceId"));
+    if (!ref.ok) return failResponse(ref.error);
+    return options.upgrade(ref.value, c.req.raw, "device");
+  });
 
   // Registered last: a path that exists answers 405 for any method it has no handler for.
   for (const [route, methods] of Object.entries(ROUTE_METHODS) as [RuntimeRoute, readonly string[]][]) {

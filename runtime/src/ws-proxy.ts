@@ -32,6 +32,7 @@ import { UNAUTHENTICATED } from "./api";
 import { runtimeError } from "./errors";
 import { validateRef } from "./ids";
 import type { ProcessHost } from "./process-host";
+import { DEVICE_CLIENT_ADDRESS } from "./gateway-config";
 import { forwardableCloseCode, injectGatewayToken, redactToken } from "./gateway-frames";
 import { matchGatewayPath } from "./gateway-path";
 
@@ -39,13 +40,6 @@ import { matchGatewayPath } from "./gateway-path";
 export { forwardableCloseCode, injectGatewayToken, redactToken };
 
 type Logger = (message: string, fields?: Record<string, unknown>) => void;
-
-/**
- * The client address the device entry reports to the gateway: a documentation address
- * (RFC 5737), not private and not loopback, so the gateway sees a remote peer; the device's
- * real address is not known here (the party Worker is the runtime's only client).
- */
-export const DEVICE_CLIENT_ADDRESS = "192.0.2.1";
 
 /** Answers an upgrade request with a plain HTTP error in the runtime's envelope. */
 function rejectUpgrade(socket: Duplex, error: RuntimeError): void {

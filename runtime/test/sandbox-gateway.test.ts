@@ -8,6 +8,7 @@ import { instanceStatusSchema } from "../../shared/runtime/status";
 import { bridgeGatewaySockets } from "../sandbox/gateway-socket";
 import { loadSandboxConfig } from "../sandbox/sandbox-config";
 import { CONTAINER_PATHS, GATEWAY_PORT } from "../sandbox/sandbox-boundary";
+import { DEVICE_CLIENT_ADDRESS } from "../src/gateway-config";
 
 import { SERVICE_TOKEN, REF, FakeSocket, setup, path, body } from "./sandbox-fakes";
 
@@ -69,6 +70,31 @@ describe("sandbox host: gateway proxy", () => {
     expect(sandbox.gatewayFrames.at(-1)).toBe(connect);
     // The fake gateway knows only the gateway token, so it refuses: the caller sees that answer.
     expect(JSON.parse(String(client.sent.at(-1)))).toMatchObject({ type: "res", id: "c1", ok: false });
+  });
+
+  it("serves the device entry: nothing injected, the device reported as a remote peer, the token still masked", async () => {
+    const { sdk, host, api } = setup();
+    await host.provision(REF);
+    const sandbox = await sdk.sandboxFor(REF);
+    const token = sandbox.text(CONTAINER_PATHS.tokenFile)!.trim();
+    const opened = await host.openGateway(REF, "device");
+    if (!opened.ok) throw new Error(opened.error.message);
+    const request = sandbox.calls.filter((c) => c.method === "wsConnect").at(-1)!.args[0] as Request;
+    // The gateway trusts loopback as a proxy (gateway-config.ts): a device is never a local peer.
+    expect(request.headers.get("x-forwarded-for")).toBe(DEVICE_CLIENT_ADDRESS);
+    const client = new FakeSocket();
+    bridgeGatewaySockets(client, opened.value.upstream, opened.value.token, { inject: false });
+    await vi.waitFor(() => expect(client.sent).toHaveLength(1));
+    const connect = JSON.stringify({ type: "req", id: "c1", method: "connect", params: { role: "node", auth: { bootstrapToken: "b" } } });
+    client.emit("message", { data: connect });
+    await vi.waitFor(() => expect(client.sent).toHaveLength(2));
+    // Forwarded as the device sent it: no gateway token added, so the gateway refuses it.
+    expect(sandbox.gatewayFrames.at(-1)).toBe(connect);
+    expect(JSON.parse(String(client.sent.at(-1)))).toMatchObject({ type: "res", id: "c1", ok: false });
+    expect(client.sent.map(String).join("\n")).not.toContain(token);
+    // Through the API: the route is an upgrade behind the service token, like …/gateway.
+    expect((await api("GET", path(REF, "/device"))).status).toBe(400);
+    expect((await api("GET", path(REF, "/device"), null)).status).toBe(401);
   });
 
   it("answers not_ready before the instance is provisioned", async () => {
