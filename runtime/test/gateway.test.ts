@@ -234,26 +234,37 @@ describe("runtime with the real gateway", () => {
     operator.close();
   });
 
-  it("pairs a node through the device entry with a node setup code minted for the entry's URL, once", async () => {
+  it("a node with a limited setup code through the device entry waits for approval, retrying with the same code, then pairs once", async () => {
     const publicUrl = `ws://127.0.0.1:8787/devices/${WS}/alpha`;
     const operator = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
     expect((await operator.connect(undefined, ["operator.read", "operator.pairing", "operator.admin"])).ok).toBe(true);
-    const minted = await operator.request("device.pair.setupCode", { publicUrl, bootstrapProfile: "node" });
+    // What instances.deviceSetup asks for (party/bridge/device-requests.ts, decision 36).
+    const minted = await operator.request("device.pair.setupCode", { publicUrl, bootstrapProfile: "limited", includeQr: true });
     expect(minted.ok, JSON.stringify(minted.error)).toBe(true);
+    expect(minted.payload.qrDataUrl).toMatch(/^data:image\/png;base64,/);
     const setup = JSON.parse(Buffer.from(minted.payload.setupCode, "base64url").toString("utf8"));
     // The code names the entry, and carries no gateway token.
     expect(setup.url).toBe(publicUrl);
-    expect(minted.payload.setupCode).not.toContain(alpha.token);
-    expect(JSON.stringify(setup)).not.toContain(alpha.token);
+    expect(JSON.stringify(minted.payload)).not.toContain(alpha.token);
 
+    // The gateway does not admit a node host on the code alone: it asks, and tells the node to retry.
     const node = createDeviceIdentity();
+    const first = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/device`);
+    const waiting = await first.connectAsNode(node, { bootstrapToken: setup.bootstrapToken });
+    expect(waiting.ok).toBe(false);
+    expect(waiting.error.details).toMatchObject({ code: "PAIRING_REQUIRED", recommendedNextStep: "wait_then_retry", deviceId: node.id });
+    first.close();
+    const pending = (await operator.request("device.pair.list", {})).payload.pending.find((p: { deviceId: string }) => p.deviceId === node.id);
+    expect(pending).toMatchObject({ role: "node", scopes: [] });
+    expect((await operator.request("device.pair.approve", { requestId: pending.requestId })).ok).toBe(true);
+
+    // The same code now admits it, as a node only (no operator handoff).
     const entry = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/device`);
     const hello = await entry.connectAsNode(node, { bootstrapToken: setup.bootstrapToken });
     expect(hello.ok, JSON.stringify(hello.error)).toBe(true);
-    expect(hello.payload.auth).toMatchObject({ role: "node", deviceToken: expect.any(String) });
+    expect(hello.payload.auth).toMatchObject({ role: "node", scopes: [], deviceToken: expect.any(String) });
+    expect(hello.payload.auth.deviceTokens ?? []).toEqual([]);
     entry.close();
-    const list = await operator.request("device.pair.list", {});
-    expect(list.payload.paired.find((d: { deviceId: string }) => d.deviceId === node.id)).toMatchObject({ role: "node", approvedVia: "bootstrap" });
 
     // Single use: the same code does not pair a second device.
     const again = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/device`);
