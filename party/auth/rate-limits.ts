@@ -9,6 +9,8 @@ export const SIGN_IN_MAX = 10;
 export const SIGN_UP_MAX = 10;
 export const TICKET_MAX = 30;
 export const AGENT_AUTH_MAX = 10;
+/** Device entry connections per client address in one window (party/devices/): a node backs off to one every 30 s. */
+export const DEVICE_CONNECT_MAX = 60;
 /** File uploads per principal in one window (party/files/). */
 export const UPLOAD_MAX = 30;
 const DEFAULT_WINDOW_S = 60;
@@ -80,3 +82,9 @@ export const consumeAgentAuthQuota = (env: Env, request: Request, what: "signup"
 
 /** One file upload by `principalId` in its workspace (at most UPLOAD_MAX a window). */
 export const consumeUploadQuota = (env: Env, workspaceId: string, principalId: string) => consumeQuota(env, `upload|${workspaceId}|${principalId}`, UPLOAD_MAX);
+
+/**
+ * One connection to the device entry from a client address (at most DEVICE_CONNECT_MAX a
+ * window): the entry is public, and each connection opens a socket to a gateway.
+ */
+export const consumeDeviceConnectQuota = (env: Env, request: Request) => consumeQuota(env, `device|${request.headers.get("cf-connecting-ip") ?? "unknown"}`, DEVICE_CONNECT_MAX);

@@ -9,6 +9,7 @@
 import { instanceIdSchema, workspaceIdSchema } from "../../shared/runtime/requests";
 import { authFor } from "../auth/auth";
 import { workspaceById } from "../auth/better-auth-reads";
+import { consumeDeviceConnectQuota } from "../auth/rate-limits";
 import type { Env } from "../env";
 import { runtimeFromEnv } from "../runtime-client";
 import { type DeviceEntryState, pipeDeviceSocket } from "./pipe";
@@ -32,6 +33,8 @@ export async function handleDeviceEntry(request: Request, env: Env): Promise<Res
   const path = parseDevicePath(new URL(request.url).pathname);
   if (!path) return NOT_FOUND();
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return plain(426, "the device entry is a WebSocket: send Upgrade: websocket");
+  const wait = await consumeDeviceConnectQuota(env, request);
+  if (wait !== null) return new Response(`too many connections from this address: retry in ${wait} s`, { status: 429, headers: { "retry-after": String(wait), "cache-control": "no-store" } });
   // D1 first: the room is addressed by name, and asking a room that has no workspace would create it.
   if (!(await workspaceById(authFor(env, request), path.workspaceId))) return NOT_FOUND();
   const state: DeviceEntryState = await env.Autopilot.getByName(path.workspaceId).deviceEntryState(path.instanceId);

@@ -2,6 +2,7 @@ import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Instance } from "../../shared/protocol/instances";
 import { approvalFor } from "../agent/run-tools";
+import { DEVICE_CONNECT_MAX } from "../auth/rate-limits";
 import { deviceEntryUrl } from "../devices/setup";
 import { DEVICE_MAX_FRAME_BYTES, DEVICE_MAX_FRAMES, DEVICE_WINDOW_MS, pipeDeviceSocket } from "../devices/pipe";
 import { createKey, idem, openTeam, ORIGIN, RawSocket, signUp } from "./harness";
@@ -35,6 +36,16 @@ describe("device entry: refusals", () => {
     expect(res.status).toBe(503);
     expect(res.webSocket).toBeNull();
     for (const s of [o, g]) s.close();
+  });
+
+  it("counts connections per client address and refuses a flood with 429 before looking anything up", async () => {
+    const flood = { upgrade: "websocket", "cf-connecting-ip": "203.0.113.77" };
+    for (let i = 0; i < DEVICE_CONNECT_MAX; i++) expect((await entry("/devices/no-such-workspace/lab", flood)).status).toBe(404);
+    const refused = await entry("/devices/no-such-workspace/lab", flood);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    // Another address is counted apart.
+    expect((await entry("/devices/no-such-workspace/lab", { ...flood, "cf-connecting-ip": "203.0.113.78" })).status).toBe(404);
   });
 });
 
