@@ -70,7 +70,11 @@ export function approvalSummary(action: Approval["action"], title: string, names
       return clip(`An agent on OpenClaw instance ${named("instance", action.instanceId, names)} runs \`${action.command}\` once${action.cwd ? ` in ${action.cwd}` : ""}.`);
     case "pairing": {
       const who = action.target === "channel" ? `The ${action.channel?.channel ?? "channel"} sender ${action.subject}` : `${action.target === "node" ? "Node" : "Device"} ${action.subject}`;
-      return clip(`${who} may connect to OpenClaw instance ${named("instance", action.instanceId, names)}${action.scopes.length ? ` with ${action.scopes.join(", ")}` : ""}.`);
+      const instance = named("instance", action.instanceId, names);
+      // A node's request is its command surface: approving it lets the gateway run those commands there.
+      if (action.target === "node")
+        return clip(`${who} may run the commands it lists in the details for OpenClaw instance ${instance}, and the Autopilot may use them, each call approved by a person.`);
+      return clip(`${who} may connect to OpenClaw instance ${instance}${action.scopes.length ? ` with ${action.scopes.join(", ")}` : ""}.`);
     }
     case "instance": {
       const instance = action.name ? quoted(action.name) : named("instance", action.instanceId, names);

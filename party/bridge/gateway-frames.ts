@@ -106,6 +106,8 @@ export const PairRequest = z.looseObject({
   displayName: z.string().optional(),
   role: z.string().optional(),
   scopes: z.array(z.string()).optional(),
+  // A node's command surface (`node.pair.requested`): what approving it lets the gateway run there.
+  commands: z.array(z.string()).optional().catch(undefined),
   isRepair: z.boolean().optional(),
   remoteIp: z.string().optional(),
 });

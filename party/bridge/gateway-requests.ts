@@ -19,6 +19,7 @@ const FIELD_CHARS = 500;
 /** Ids, channel names and accounts (the decision sends them back to the gateway). */
 const ID_CHARS = 200;
 const MAX_SCOPES = 32;
+const MAX_COMMANDS = 64;
 const SCOPE_CHARS = 100;
 
 export function execApproval(instance: Named, request: z.output<typeof ExecApprovalRequest>, threadId: string | null): GatewayRequest {
@@ -49,11 +50,15 @@ export function pairingApproval(instance: Named, target: "device" | "node", requ
   const summary = cutText([request.clientId, request.platform, request.remoteIp, request.isRepair ? "asks for more scopes" : null].filter(Boolean).join(" · "), FIELD_CHARS);
   const scopes = (request.scopes ?? []).slice(0, MAX_SCOPES).map((scope) => cutText(scope, SCOPE_CHARS));
   const more = (request.scopes?.length ?? 0) > scopes.length ? ` (and ${(request.scopes?.length ?? 0) - scopes.length} more)` : "";
+  // A person approving a node's surface must see what it lets the gateway run there.
+  const commands = (request.commands ?? []).slice(0, MAX_COMMANDS).map((c) => cutText(c, SCOPE_CHARS));
+  const moreCommands = (request.commands?.length ?? 0) > commands.length ? ` (and ${(request.commands?.length ?? 0) - commands.length} more)` : "";
+  const runsCommands = commands.length ? `Commands it may then run for the gateway: ${commands.join(", ")}${moreCommands}` : null;
   return {
     instanceId,
     requestId: request.requestId,
     title: `Pair ${target} "${who}" with ${instance.name}`.slice(0, 200),
-    details: [`${target === "device" ? "Device" : "Node"} ${subject}`, summary, scopes.length ? `Scopes: ${scopes.join(", ")}${more}` : null].filter(Boolean).join("\n"),
+    details: [`${target === "device" ? "Device" : "Node"} ${subject}`, summary, scopes.length ? `Scopes: ${scopes.join(", ")}${more}` : null, runsCommands].filter(Boolean).join("\n"),
     risk: "high",
     threadId: null,
     expiresAt: null,

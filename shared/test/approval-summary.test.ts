@@ -39,6 +39,9 @@ describe("what an approval will do, in plain words", () => {
     expect(approvalSummary({ kind: "pairing", instanceId: "work", target: "device", requestId: "r", subject: "dev-1", summary: "macOS", scopes: ["operator.read"] }, "t", names)).toBe(
       "Device dev-1 may connect to OpenClaw instance “Work gateway” with operator.read.",
     );
+    expect(approvalSummary({ kind: "pairing", instanceId: "work", target: "node", requestId: "r", subject: "n-1", summary: "linux", scopes: [] }, "t", names)).toBe(
+      "Node n-1 may run the commands it lists in the details for OpenClaw instance “Work gateway”, and the Autopilot may use them, each call approved by a person.",
+    );
   });
 
   it("an agent's own request is summarized by its title; every summary is one bounded line", () => {
