@@ -1,14 +1,15 @@
 // `instances.invokeNode`: one command on a node paired with a hosted or linked instance's
 // gateway, through the instance's bridge (`node.invoke`). Who may run one: a person (people
-// decide), and the Autopilot's model, whose call is gated (agent/tool-policy.ts) so it runs
-// only after a person approved that very call. An agent's own key is refused: it asks a
-// person (approvals.request), as it would for any command a gateway runs.
+// decide); the Autopilot's model, whose call is gated (agent/tool-policy.ts) so it runs only
+// after a person approved that very call; and an agent over MCP, whose gated tool call runs
+// only with the approval a person granted it. An agent's key on its own is refused.
 import type { z } from "zod";
 import type { InstancesInvokeNodeParams, InstancesInvokeNodeResult } from "../../shared/protocol/instances";
 import type { Principal } from "../../shared/protocol/principal";
 import { AUTOPILOT_ID } from "../agent/context";
 import { isAccessPrincipal } from "../auth/current-access";
 import { RoomError } from "../domain/errors";
+import { getApproval } from "../domain/approvals";
 import { getInstance } from "../domain/instances";
 import type { Sql } from "../domain/sql";
 
@@ -22,13 +23,21 @@ export interface InvokeNodeDeps {
   bridge: NodeGateway | undefined;
 }
 
-/** Whether `principal` may run a node command without filing an approval first. */
-export function mayInvokeNodes(principal: Pick<Principal, "id" | "kind">): boolean {
-  return principal.id === AUTOPILOT_ID || (principal.kind === "user" && isAccessPrincipal(principal));
+/** Whether `principal` may run a node command: a person, the Autopilot's approved call, or a call a person approved for this principal. */
+export function mayInvokeNodes(sql: Sql, principal: Pick<Principal, "id" | "kind">, approvedCall?: string): boolean {
+  if (principal.id === AUTOPILOT_ID || (principal.kind === "user" && isAccessPrincipal(principal))) return true;
+  const approval = approvedCall ? getApproval(sql, approvedCall) : null;
+  return approval?.status === "approved" && approval.requestedBy.id === principal.id && approval.resolvedBy?.kind === "user";
 }
 
-export async function invokeNode(deps: InvokeNodeDeps, principal: Principal, p: z.output<typeof InstancesInvokeNodeParams>): Promise<z.output<typeof InstancesInvokeNodeResult>> {
-  if (!mayInvokeNodes(principal)) throw new RoomError("forbidden", "a node runs commands for people: ask a person to approve it (approvals.request), or to run it");
+export async function invokeNode(
+  deps: InvokeNodeDeps,
+  principal: Principal,
+  p: z.output<typeof InstancesInvokeNodeParams>,
+  approvedCall?: string,
+): Promise<z.output<typeof InstancesInvokeNodeResult>> {
+  if (!mayInvokeNodes(deps.sql, principal, approvedCall))
+    throw new RoomError("forbidden", "a node runs commands for people: call it over MCP, where a person approves each call, or ask a person to run it");
   const instance = getInstance(deps.sql, p.instanceId);
   if (!instance || instance.status === "stopped") throw new RoomError("not_found", `no instance ${p.instanceId}`, { instanceId: p.instanceId });
   if (!deps.bridge?.connected) throw new RoomError("unavailable", `the gateway of ${instance.name} is not connected right now`, { instanceId: p.instanceId });

@@ -160,6 +160,33 @@ describe("a gated tool becomes an approval people decide", () => {
   });
 });
 
+describe("a command on a node over MCP", () => {
+  it("runs only with the approval a person granted that call; the same key on the socket is refused", async () => {
+    const { owner, key } = await keyed(["read", "write"]);
+    const person = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+    await person.hello();
+    const call = { instanceId: "lab", nodeId: "n1", command: "system.run", params: { command: ["uname"] } };
+    const agentSocket = await RawSocket.open(owner.workspaceId, { key });
+    await agentSocket.hello();
+    expect(await agentSocket.call("instances.invokeNode", { ...call, idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    const client = await connect(owner.workspaceId, key);
+    const answer = client.callTool({ name: "instances_invokeNode", arguments: call }, { timeout: 30_000 });
+    const approval = await vi.waitFor(async () => {
+      const [pending] = (await person.ok("approvals.list", { status: "pending" })).approvals as { id: string; title: string; risk: string }[];
+      expect(pending).toBeDefined();
+      return pending!;
+    });
+    expect(approval).toMatchObject({ risk: "high", title: expect.stringContaining("instances_invokeNode") });
+    await person.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", confirmOwn: true, idempotencyKey: idem() });
+    // Approved, the call reaches the instance (none here): not refused as the agent's own.
+    const result = (await answer) as { isError?: boolean; content: { text: string }[] };
+    expect(result.isError).toBe(true);
+    expect(result.content[0]!.text).toMatch(/^not_found: no instance lab/);
+    for (const c of [person, agentSocket]) c.close();
+    await client.close();
+  });
+});
+
 describe("a gated call that ends before a decision", () => {
   it("withdraws its approval: nobody is asked to decide what would not run", async () => {
     const { owner, key } = await keyed(["read", "write"]);

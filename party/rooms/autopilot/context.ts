@@ -27,7 +27,7 @@ export interface AutopilotContext extends RoomWriter {
   /** Devices and nodes of an instance's gateway (party/devices/): a setup code; a command on a node. */
   devices: {
     setup(principal: Principal, instanceId: string): Promise<z.output<typeof InstancesDeviceSetupResult>>;
-    invokeNode(principal: Principal, params: z.output<typeof InstancesInvokeNodeParams>): Promise<z.output<typeof InstancesInvokeNodeResult>>;
+    invokeNode(principal: Principal, params: z.output<typeof InstancesInvokeNodeParams>, approvedCall?: string): Promise<z.output<typeof InstancesInvokeNodeResult>>;
   };
   /** Applies graph commands in the Hatchery as `principalId`, once per key. */
   applyGraph(principalId: string, idempotencyKey: string, commands: GraphCommand[]): Promise<GraphApplyOutcome>;
@@ -43,6 +43,8 @@ export interface RequestContext {
   principal: Principal;
   /** Whose turn this request is done for, when not the principal's own (the Autopilot's run: its trigger). */
   onBehalfOf?: Actor;
+  /** The approval a person granted for exactly this call (an MCP agent's gated tool), checked by methods that need one. */
+  approvedCall?: string;
   now: number;
   /** Sets the requesting socket's presence status and tells everyone (a tool call has no socket). */
   setStatus(status: string | null): PresenceEntry;

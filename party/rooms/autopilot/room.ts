@@ -173,7 +173,7 @@ export class Autopilot extends DurableObject<Env> {
       devices: {
         setup: (principal, instanceId) =>
           deviceSetup({ sql: this.#sql, workspaceId: this.name, entryOrigin: this.env.DEVICE_ENTRY_ORIGIN, bridge: this.#bridges.get(instanceId) }, principal, instanceId),
-        invokeNode: (principal, p) => invokeNode({ sql: this.#sql, bridge: this.#bridges.get(p.instanceId) }, principal, p),
+        invokeNode: (principal, p, approvedCall) => invokeNode({ sql: this.#sql, bridge: this.#bridges.get(p.instanceId) }, principal, p, approvedCall),
       },
       // RPC results lose their discriminated-union narrowing; read them as the plain union.
       applyGraph: async (principalId, idempotencyKey, commands) => (await (await this.#canvas.stub()).applyCommands(principalId, idempotencyKey, commands)) as GraphApplyOutcome,

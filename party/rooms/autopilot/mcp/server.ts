@@ -16,7 +16,7 @@ import { MESSAGES_TEMPLATE, THREADS_URI } from "./uris";
 /** What a session's server acts through (sessions.ts gives it the room's). */
 export interface McpRoom {
   /** A registry method as `principal`; the payload, or the room's error as `{ error }`. */
-  call(principal: Principal, method: MethodName, params: Record<string, unknown>): Promise<{ ok: true; payload: unknown } | { ok: false; code: string; message: string }>;
+  call(principal: Principal, method: MethodName, params: Record<string, unknown>, approvedCall?: string): Promise<{ ok: true; payload: unknown } | { ok: false; code: string; message: string }>;
   /** Resolves with the approval once it is no longer pending; rejects when `signal` aborts. */
   decided(approvalId: string, signal: AbortSignal): Promise<Approval>;
   /** Withdraws a pending approval (expired, with `note`). */
@@ -101,6 +101,8 @@ export function sessionServer(room: McpRoom, principal: () => Principal, subscri
         throw error;
       });
       if (decided.status !== "approved") return text({ ran: false, approval: decided }, true);
+      const result = await room.call(principal(), tool.method, params, decided.id);
+      return result.ok ? text(result.payload) : text(`${result.code}: ${result.message}`, true);
     }
     const result = await room.call(principal(), tool.method, params);
     return result.ok ? text(result.payload) : text(`${result.code}: ${result.message}`, true);

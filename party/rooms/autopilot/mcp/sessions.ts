@@ -136,15 +136,15 @@ export class McpSessions implements DurableObjectCapability {
 
   #roomFor(session: Session): McpRoom {
     return {
-      call: (principal, method, params) => this.#call(principal, method, params),
+      call: (principal, method, params, approvedCall) => this.#call(principal, method, params, approvedCall),
       decided: (approvalId, signal) => this.#decided(approvalId, AbortSignal.any([signal, session.ended.signal])),
       withdraw: (approvalId, note) => void withdraw(this.deps.room(), new Map([[approvalId, note]])),
     };
   }
 
-  async #call(principal: Principal, method: MethodName, params: Record<string, unknown>): ReturnType<McpRoom["call"]> {
+  async #call(principal: Principal, method: MethodName, params: Record<string, unknown>, approvedCall?: string): ReturnType<McpRoom["call"]> {
     const room = this.deps.room();
-    const outcome = await dispatch({ room, principal, now: Date.now(), setStatus: noPresence }, { type: "req", id: "mcp", method, params });
+    const outcome = await dispatch({ room, principal, now: Date.now(), setStatus: noPresence, ...(approvedCall ? { approvedCall } : {}) }, { type: "req", id: "mcp", method, params });
     room.publish(outcome.effects);
     if (!outcome.response.ok) return { ok: false, code: outcome.response.error.code, message: outcome.response.error.message };
     if (method === "chat.send") this.deps.posted((outcome.response.payload as { message: Message }).message, principal);
