@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Instance } from "../../shared/protocol/instances";
+import { DEVICE_CLIENT_ADDRESS } from "../../shared/runtime/requests";
 import type { GatewayRequest } from "../domain/gateway";
 import type { ChannelPairingList, ExecApprovalRequest, PairRequest } from "./gateway-frames";
 import { cutText } from "./gateway-limits";
@@ -47,7 +48,9 @@ export function pairingApproval(instance: Named, target: "device" | "node", requ
   const instanceId = instance.id;
   const subject = cutText(request.deviceId ?? request.nodeId ?? request.requestId, ID_CHARS);
   const who = cutText(request.displayName ?? request.clientId ?? subject.slice(0, 12), 100);
-  const summary = cutText([request.clientId, request.platform, request.remoteIp, request.isRepair ? "asks for more scopes" : null].filter(Boolean).join(" · "), FIELD_CHARS);
+  // Every device through the device entry reaches the gateway from one documentation address: say that, not an address.
+  const from = request.remoteIp === DEVICE_CLIENT_ADDRESS ? "through the device entry" : request.remoteIp;
+  const summary = cutText([request.clientId, request.platform, from, request.isRepair ? "asks for more scopes" : null].filter(Boolean).join(" · "), FIELD_CHARS);
   const scopes = (request.scopes ?? []).slice(0, MAX_SCOPES).map((scope) => cutText(scope, SCOPE_CHARS));
   const more = (request.scopes?.length ?? 0) > scopes.length ? ` (and ${(request.scopes?.length ?? 0) - scopes.length} more)` : "";
   // A person approving a node's surface must see what it lets the gateway run there.

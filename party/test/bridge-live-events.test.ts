@@ -80,12 +80,13 @@ describe("bridge live events", () => {
       const { gw, link } = await live(sql);
       gw.on("sessions.list", () => ok({ sessions: [{ key: "s1", label: "One" }] }));
       gw.event("exec.approval.requested", { id: "ex-1", request: { command: "make" } });
-      gw.event("node.pair.requested", { requestId: "np-1", nodeId: "node-1", displayName: "Pi", commands: ["system.run", "system.which"] });
+      gw.event("node.pair.requested", { requestId: "np-1", nodeId: "node-1", displayName: "Pi", commands: ["system.run", "system.which"], remoteIp: "192.0.2.1" });
       gw.event("exec.approval.requested", { broken: true });
       await until(() => approvalForRequest(sql, "inst", "np-1") !== null);
       expect(approvalForRequest(sql, "inst", "np-1")).toMatchObject({ title: 'Pair node "Pi" with Work', status: "pending" });
       // What approving the node's surface lets the gateway run there is in front of the person.
       expect(approvalForRequest(sql, "inst", "np-1")!.details).toContain("Commands it may then run for the gateway: system.run, system.which");
+      expect(approvalForRequest(sql, "inst", "np-1")!.details).toContain("through the device entry");
       gw.event("exec.approval.resolved", { id: "ex-1", decision: "allow-always" });
       gw.event("node.pair.resolved", { requestId: "np-1", decision: "rejected" });
       await until(() => approvalForRequest(sql, "inst", "np-1")!.status !== "pending");

@@ -32,7 +32,7 @@ import type { GatewayCaps } from "../src/gateway-caps";
 import type { ProbeOutcome } from "../src/gateway-handshake";
 import { neverStarted, runGatewayStart, StartFailure } from "../src/gateway-start";
 import { enterPhase, notReady, type BackupInfo, type HostDeleteOutcome, type ProvisionOutcome, type RuntimeHost } from "../src/host";
-import { DEVICE_CLIENT_ADDRESS } from "../src/gateway-config";
+import { DEVICE_CLIENT_ADDRESS } from "../../shared/runtime/requests";
 import { refKey } from "../src/ids";
 import { instanceStatus } from "../src/instance-status";
 import { probeOverSocket, type SocketLike } from "./gateway-socket";

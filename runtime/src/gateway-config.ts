@@ -47,13 +47,6 @@ export function gatewayIsolationEnv(paths: GatewayPaths): Record<string, string>
   };
 }
 
-/**
- * The client address the device entry reports to the gateway: a documentation address
- * (RFC 5737), not private and not loopback, so the gateway sees a remote peer; the device's
- * real address is not known here (the party Worker is the runtime's only client).
- */
-export const DEVICE_CLIENT_ADDRESS = "192.0.2.1";
-
 export function buildGatewayConfig(input: GatewayConfigInput): Record<string, unknown> {
   if (input.token.length < MIN_GATEWAY_TOKEN_LENGTH) throw new Error(`gateway token must be at least ${MIN_GATEWAY_TOKEN_LENGTH} characters`);
   if (!Number.isInteger(input.port) || input.port <= 0 || input.port > 65535) throw new Error(`invalid gateway port ${input.port}`);

@@ -32,7 +32,7 @@ import { UNAUTHENTICATED } from "./api";
 import { runtimeError } from "./errors";
 import { validateRef } from "./ids";
 import type { ProcessHost } from "./process-host";
-import { DEVICE_CLIENT_ADDRESS } from "./gateway-config";
+import { DEVICE_CLIENT_ADDRESS } from "../../shared/runtime/requests";
 import { forwardableCloseCode, injectGatewayToken, redactToken } from "./gateway-frames";
 import { matchGatewayPath } from "./gateway-path";
 

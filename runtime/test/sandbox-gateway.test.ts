@@ -8,7 +8,7 @@ import { instanceStatusSchema } from "../../shared/runtime/status";
 import { bridgeGatewaySockets } from "../sandbox/gateway-socket";
 import { loadSandboxConfig } from "../sandbox/sandbox-config";
 import { CONTAINER_PATHS, GATEWAY_PORT } from "../sandbox/sandbox-boundary";
-import { DEVICE_CLIENT_ADDRESS } from "../src/gateway-config";
+import { DEVICE_CLIENT_ADDRESS } from "../../shared/runtime/requests";
 
 import { SERVICE_TOKEN, REF, FakeSocket, setup, path, body } from "./sandbox-fakes";
 

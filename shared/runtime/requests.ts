@@ -70,3 +70,11 @@ export const BACKUP_QUERY_MESSAGE = "keep must be an integer from 1 to 1000";
 
 /** `POST …/:id/restore?backup=<name>`: the gateway restarts from that backup. */
 export const restoreQuerySchema = z.object({ backup: backupNameSchema });
+
+/**
+ * The client address the device entry reports to the gateway: a documentation address
+ * (RFC 5737), not private and not loopback, so the gateway sees a remote peer; the device's
+ * real address is not known to the runtime (the party Worker is its only client). The room
+ * names it "the device entry" when a gateway reports it.
+ */
+export const DEVICE_CLIENT_ADDRESS = "192.0.2.1";
