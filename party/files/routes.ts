@@ -55,7 +55,7 @@ async function uploadFile(request: Request, env: Env, workspaceId: string, princ
   const id = newId("file");
   const sha256 = await sha256Hex(body.bytes);
   const key = fileKey(workspaceId, id);
-  await env.FILES.put(key, body.bytes, { httpMetadata: { contentType: type }, customMetadata: { name, uploadedBy: principal.id }, sha256 });
+  await env.FILES.put(key, body.bytes, { httpMetadata: { contentType: type }, customMetadata: { name, uploadedBy: principal.id, uploadedAt: String(Date.now()) }, sha256 });
   const file = { id, name, type, size: body.bytes.byteLength };
   try {
     await env.Autopilot.getByName(workspaceId).recordFile({ ...file, sha256, uploadedBy: principal.id, createdAt: Date.now() });

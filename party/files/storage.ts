@@ -20,6 +20,27 @@ export async function deleteFileObjects(bucket: R2Bucket, workspaceId: string, f
   for (let at = 0; at < fileIds.length; at += DELETE_BATCH) await bucket.delete(fileIds.slice(at, at + DELETE_BATCH).map((id) => fileKey(workspaceId, id)));
 }
 
+/**
+ * Deletes the objects of a workspace that no file row names (`isKnown`) and that were put
+ * before `before` (ms): what a failed delete left behind. Younger ones may be an upload whose
+ * row is being written. Returns how many it deleted.
+ */
+export async function deleteOrphanFiles(bucket: R2Bucket, workspaceId: string, isKnown: (fileId: string) => boolean, before: number): Promise<number> {
+  let deleted = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix: `${workspaceId}/`, limit: DELETE_BATCH, include: ["customMetadata"], ...(cursor ? { cursor } : {}) });
+    const orphans = page.objects.filter((o) => {
+      const put = Number(o.customMetadata?.uploadedAt ?? o.uploaded.getTime());
+      return !isKnown(o.key.slice(workspaceId.length + 1)) && put < before;
+    });
+    if (orphans.length > 0) await bucket.delete(orphans.map((o) => o.key));
+    deleted += orphans.length;
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return deleted;
+}
+
 /** Deletes every file of a workspace (the workspace was deleted). */
 export async function deleteWorkspaceFiles(bucket: R2Bucket, workspaceId: string): Promise<void> {
   for (;;) {

@@ -109,6 +109,24 @@ describe("files: retention", () => {
     sock.close();
   });
 
+  it("bytes no row names (a delete that failed) are deleted by a later sweep once old; a young upload's are not", async () => {
+    const { owner, sock, ws } = await room();
+    const aged = await uploaded(ws, { cookie: owner.cookie });
+    const old = String(Date.now() - UNATTACHED_FILE_TTL_MS - 1000);
+    await bucket.put(`${ws}/file_orphan_old`, "stray", { customMetadata: { uploadedAt: old } });
+    await bucket.put(`${ws}/file_orphan_young`, "in flight", { customMetadata: { uploadedAt: String(Date.now()) } });
+    const stub = roomStub(ws);
+    await runInDurableObject(stub, async (room: Autopilot, state) => {
+      state.storage.sql.exec("update files set created_at = ? where id = ?", Date.now() - UNATTACHED_FILE_TTL_MS - 1000, aged);
+      await room.scheduler.set(new Date(), "sweepRetention");
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await bucket.head(`${ws}/${aged}`)).toBeNull();
+    expect(await bucket.head(`${ws}/file_orphan_old`)).toBeNull();
+    expect(await bucket.head(`${ws}/file_orphan_young`)).not.toBeNull();
+    sock.close();
+  });
+
   it("deleting a workspace deletes its files", async () => {
     const owner = await signUp();
     const ws = owner.workspaceId;

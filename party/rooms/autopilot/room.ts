@@ -55,8 +55,8 @@ import { instanceDetails } from "../../instances/details";
 import type { GraphApplyOutcome } from "../hatchery/room";
 import { roomInbox } from "./inbox/room-inbox";
 import { McpSessions } from "./mcp/sessions";
-import { recordFile, type StoredFile } from "../../domain/files";
-import { deleteFileObjects, fileBytes } from "../../files/storage";
+import { fileById, recordFile, type StoredFile } from "../../domain/files";
+import { deleteFileObjects, deleteOrphanFiles, fileBytes } from "../../files/storage";
 
 /** How often a room with live instances wakes itself to make sure its bridges run. */
 const BRIDGE_WATCH_SECONDS = 300;
@@ -134,6 +134,7 @@ export class Autopilot extends DurableObject<Env> {
       sweepCanvas: async (now) => (await this.#canvas.stub()).forgetExpired(now),
       workspaceId: () => this.name,
       deleteFiles: (ids) => deleteFileObjects(this.env.FILES, this.name, ids),
+      deleteOrphans: (before) => deleteOrphanFiles(this.env.FILES, this.name, (id) => fileById(this.#sql, id) !== null, before),
     });
     this.#backupPolicy = readBackupPolicy(env);
     this.#alarms = new RecurringAlarms(this.scheduler, wantedAlarms(BRIDGE_WATCH_SECONDS, this.#backupPolicy.intervalSeconds), () => this.name);

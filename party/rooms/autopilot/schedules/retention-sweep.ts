@@ -1,5 +1,5 @@
 import { sweepRoomTables } from "../../../domain/retention";
-import { forgetUnattachedFiles, unattachedFiles } from "../../../domain/files";
+import { forgetUnattachedFiles, UNATTACHED_FILE_TTL_MS, unattachedFiles } from "../../../domain/files";
 import type { Sql } from "../../../domain/sql";
 
 /** How often a room with something to forget sweeps its tables. */
@@ -14,6 +14,8 @@ export const RETENTION_SWEEP_SECONDS = 3600;
  */
 export class RetentionSweep {
   #scheduled = false;
+  /** A sweep could not list or delete stray bytes: the schedule stays until one can. */
+  #orphansMayRemain = false;
 
   constructor(
     private readonly d: {
@@ -27,6 +29,8 @@ export class RetentionSweep {
       workspaceId: () => string;
       /** Deletes these files' bytes (R2): their rows are already gone. */
       deleteFiles: (fileIds: readonly string[]) => Promise<void>;
+      /** Deletes bytes no row names any more, put before the given time (what a failed delete left). */
+      deleteOrphans: (before: number) => Promise<number>;
     },
   ) {}
 
@@ -48,8 +52,18 @@ export class RetentionSweep {
     const left = this.d.sql.transaction(() => sweepRoomTables(this.d.sql, now, this.d.auditRows()));
     // Rows first: once gone, no message can attach the file while its bytes are deleted.
     const unattached = this.d.sql.transaction(() => forgetUnattachedFiles(this.d.sql, now));
+    // A delete that fails leaves bytes no row names: the next sweeps look for them by listing.
     if (unattached.length > 0) await this.d.deleteFiles(unattached).catch((error: unknown) => this.#log("could not delete unattached files", error));
-    const waiting = unattachedFiles(this.d.sql);
+    if (unattached.length > 0 || this.#orphansMayRemain) {
+      this.#orphansMayRemain = await this.d
+        .deleteOrphans(now - UNATTACHED_FILE_TTL_MS)
+        .then(() => false)
+        .catch((error: unknown) => {
+          this.#log("could not delete files no row names", error);
+          return true;
+        });
+    }
+    const waiting = unattachedFiles(this.d.sql) + (this.#orphansMayRemain ? 1 : 0);
     const canvasLeft = await this.d.sweepCanvas(now).catch((error: unknown) => {
       this.#log("the canvas could not sweep its tables", error);
       return 1;
