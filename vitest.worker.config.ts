@@ -61,6 +61,7 @@ export default defineConfig(async () => {
     AUDIT_RETAIN: "50",
     // Small enough that a test sends a body just over it in a few pieces.
     FILE_MAX_BYTES: "65536",
+    FILE_WORKSPACE_MAX_BYTES: "262144",
   };
   const common = {
     setupFiles: ["party/test/setup.ts"],

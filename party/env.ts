@@ -12,6 +12,8 @@ export interface Env extends ModelEnv {
   FILES: R2Bucket;
   /** The largest file upload in bytes (party/files/limits.ts; docs/operations.md "Limits"). */
   FILE_MAX_BYTES?: string;
+  /** What one workspace may store of files in all (bytes; default 1 GiB): an upload past it is refused. */
+  FILE_WORKSPACE_MAX_BYTES?: string;
   /** Signs session cookies. Local dev writes a random one to .dev.vars. */
   BETTER_AUTH_SECRET: string;
   /** Origins besides the request's own whose pages may use the session cookie (comma-separated; party/access/origin.ts). */

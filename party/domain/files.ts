@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, isNull, lt } from "drizzle-orm";
+import { and, count, eq, inArray, isNull, lt, sum } from "drizzle-orm";
 import type { MessageAttachment } from "../../shared/protocol/threads";
 import type { OpContext } from "./context";
 import { files } from "./db/schema";
@@ -23,13 +23,29 @@ export interface StoredFile {
   createdAt: number;
 }
 
-/** Records a stored file (once: the same id again changes nothing). */
-export function recordFile(sql: Sql, file: StoredFile): void {
+/** What the workspace's recorded files take together, in bytes. */
+export const storedBytes = (sql: Sql): number =>
+  Number(
+    sql.db
+      .select({ n: sum(files.size) })
+      .from(files)
+      .get()?.n ?? 0,
+  );
+
+/**
+ * Records a stored file (once: the same id again changes nothing), unless the workspace's
+ * files would then take more than `maxBytes`: false, and the caller deletes the bytes.
+ */
+export function recordFile(sql: Sql, file: StoredFile, maxBytes = Number.POSITIVE_INFINITY): boolean {
+  // Synchronous: nothing else runs in the room between the sum and the insert.
+  if (fileById(sql, file.id)) return true;
+  if (storedBytes(sql) + file.size > maxBytes) return false;
   sql.db
     .insert(files)
     .values({ ...file, messageId: null })
     .onConflictDoNothing()
     .run();
+  return true;
 }
 
 /**

@@ -5,6 +5,15 @@ import type { Env } from "../env";
 // What an upload must be before it is stored: an allowed type, content that is what the
 // type says, and a name that cannot pose as a path or carry control characters.
 
+/** What one workspace stores of files unless FILE_WORKSPACE_MAX_BYTES says otherwise. */
+export const DEFAULT_FILE_WORKSPACE_MAX_BYTES = 1024 * 1024 * 1024;
+
+/** FILE_WORKSPACE_MAX_BYTES, or the default when unset or not a positive whole number. */
+export function fileWorkspaceMaxBytes(env: Pick<Env, "FILE_WORKSPACE_MAX_BYTES">): number {
+  const parsed = Number(env.FILE_WORKSPACE_MAX_BYTES);
+  return Number.isSafeInteger(parsed) && parsed > 0 ? parsed : DEFAULT_FILE_WORKSPACE_MAX_BYTES;
+}
+
 /** FILE_MAX_BYTES, or the default when unset or not a positive whole number. */
 export function fileMaxBytes(env: Pick<Env, "FILE_MAX_BYTES">): number {
   const parsed = Number(env.FILE_MAX_BYTES);

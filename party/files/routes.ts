@@ -57,12 +57,20 @@ async function uploadFile(request: Request, env: Env, workspaceId: string, princ
   const key = fileKey(workspaceId, id);
   await env.FILES.put(key, body.bytes, { httpMetadata: { contentType: type }, customMetadata: { name, uploadedBy: principal.id, uploadedAt: String(Date.now()) }, sha256 });
   const file = { id, name, type, size: body.bytes.byteLength };
+  let outcome: { recorded: boolean; maxBytes: number };
   try {
-    await env.Autopilot.getByName(workspaceId).recordFile({ ...file, sha256, uploadedBy: principal.id, createdAt: Date.now() });
+    outcome = await env.Autopilot.getByName(workspaceId).recordFile({ ...file, sha256, uploadedBy: principal.id, createdAt: Date.now() });
   } catch (error) {
     // Unrecorded, the bytes could never be attached nor swept: they go.
     await env.FILES.delete(key);
     throw error;
+  }
+  if (!outcome.recorded) {
+    await env.FILES.delete(key);
+    return fileError(
+      "payload_too_large",
+      `this workspace's files may take at most ${outcome.maxBytes} bytes together: files no message carries go after 24 hours, or ask an operator to raise FILE_WORKSPACE_MAX_BYTES`,
+    );
   }
   return Response.json({ file } satisfies FileUploadResult, { status: 201 });
 }

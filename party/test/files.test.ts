@@ -97,6 +97,22 @@ describe("files: limits", () => {
     }
   });
 
+  it("a workspace stores at most FILE_WORKSPACE_MAX_BYTES of files: the upload past it is refused with 413 and its bytes are not kept", async () => {
+    const owner = await signUp();
+    const cap = Number((env as unknown as { FILE_WORKSPACE_MAX_BYTES: string }).FILE_WORKSPACE_MAX_BYTES);
+    const full = new Uint8Array(MAX).fill(0x62);
+    for (let stored = 0; stored + MAX <= cap; stored += MAX) expect((await upload(owner.workspaceId, { cookie: owner.cookie }, full, { type: "text/plain", name: "part.txt" })).status).toBe(201);
+    const listed = async () => (await (env as unknown as { FILES: R2Bucket }).FILES.list({ prefix: `${owner.workspaceId}/` })).objects.length;
+    const before = await listed();
+    const over = await upload(owner.workspaceId, { cookie: owner.cookie }, PNG, { name: "one-more.png" });
+    expect(over.status).toBe(413);
+    expect(over.body.error?.message).toMatch(/may take at most \d+ bytes together/);
+    expect(await listed()).toBe(before);
+    // Another workspace is counted apart.
+    const other = await signUp();
+    expect((await upload(other.workspaceId, { cookie: other.cookie }, PNG)).status).toBe(201);
+  });
+
   it(`a principal uploads at most ${UPLOAD_MAX} files a window; the next is refused with 429 and retry-after`, async () => {
     const owner = await signUp();
     for (let i = 0; i < UPLOAD_MAX; i++) await uploaded(owner.workspaceId, { cookie: owner.cookie });

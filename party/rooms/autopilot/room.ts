@@ -56,6 +56,7 @@ import type { GraphApplyOutcome } from "../hatchery/room";
 import { roomInbox } from "./inbox/room-inbox";
 import { McpSessions } from "./mcp/sessions";
 import { fileById, recordFile, type StoredFile } from "../../domain/files";
+import { fileWorkspaceMaxBytes } from "../../files/content";
 import { deleteFileObjects, deleteOrphanFiles, fileBytes } from "../../files/storage";
 
 /** How often a room with live instances wakes itself to make sure its bridges run. */
@@ -390,11 +391,13 @@ export class Autopilot extends DurableObject<Env> {
     return readGraphFeed(this.#sql, roomEpoch(this.#sql), since, epoch, limit, snapshotCursor, sessionsDigest);
   }
 
-  /** RPC from the Worker (party/files/routes.ts): a file's bytes are stored; the room records it. */
-  async recordFile(file: StoredFile): Promise<void> {
+  /** RPC from the Worker (party/files/routes.ts): a file's bytes are stored; the room records it, within the workspace's cap. */
+  async recordFile(file: StoredFile): Promise<{ recorded: boolean; maxBytes: number }> {
     await this.lifecycle.start();
-    recordFile(this.#sql, file);
-    this.#retention.ensure();
+    const maxBytes = fileWorkspaceMaxBytes(this.env);
+    const recorded = recordFile(this.#sql, file, maxBytes);
+    if (recorded) this.#retention.ensure();
+    return { recorded, maxBytes };
   }
 
   /** RPC from the Worker (party/devices/entry.ts): only a hosted instance that is ready takes devices. */
