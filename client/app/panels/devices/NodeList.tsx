@@ -9,9 +9,9 @@ const VISIBLE_COMMANDS = 6;
 function Commands({ node, name }: { node: PairedNode; name: string }) {
   const [all, setAll] = useState(false);
   const { shown, more, total } = someCommands(node.commands, all ? Number.POSITIVE_INFINITY : VISIBLE_COMMANDS);
-  if (total === 0) return <p className="muted small node-commands-none">No commands allowed yet.</p>;
+  if (total === 0) return <p className="muted small paired-node-commands-none">No commands allowed yet.</p>;
   return (
-    <ul className="node-commands" aria-label={`Commands ${name} may run`}>
+    <ul className="paired-node-commands" aria-label={`Commands ${name} may run`}>
       {shown.map((command) => (
         <li key={command} className="command-chip" title={command}>
           {command}
@@ -19,7 +19,7 @@ function Commands({ node, name }: { node: PairedNode; name: string }) {
       ))}
       {total > VISIBLE_COMMANDS && (
         <li>
-          <button type="button" className="link small" aria-expanded={all} onClick={() => setAll(!all)}>
+          <button type="button" className="link paired-node-more" aria-expanded={all} onClick={() => setAll(!all)}>
             {all ? "fewer" : `+${more} more`}
           </button>
         </li>
@@ -36,30 +36,32 @@ function Commands({ node, name }: { node: PairedNode; name: string }) {
 export function NodeList({ details, disabled, why, onRevoke }: { details: InstanceDetails; disabled: boolean; why: string | undefined; onRevoke: (node: PairedNode, name: string) => void }) {
   if (details.nodes === null) return <p className="muted small">{details.devicesError ?? "The gateway did not list its nodes."}</p>;
   if (details.nodes.length === 0) return <p className="empty">No nodes yet. Add a device to pair one.</p>;
+  // One row per node id, whatever the gateway sent (ids key the rows).
+  const nodes = [...new Map(details.nodes.map((node) => [node.nodeId, node])).values()];
   return (
-    <ul className="node-list" aria-label="Paired nodes">
-      {details.nodes.map((node) => {
+    <ul className="paired-node-list" aria-label="Paired nodes">
+      {nodes.map((node) => {
         const name = nodeName(node);
         const facts = nodeFacts(node, relativeTime);
         return (
-          <li key={node.nodeId} className="node-row">
-            <div className="node-head">
-              <span className="node-name" title={name}>
+          <li key={node.nodeId} className="paired-node-row">
+            <div className="paired-node-head">
+              <span className="paired-node-name" title={`${name} (${node.nodeId})`}>
                 {name}
               </span>
-              <span className={`node-state ${node.connected ? "node-connected" : "node-offline"}`}>
-                <span className="node-dot" aria-hidden="true" />
+              <span className={`paired-node-state ${node.connected ? "paired-node-connected" : "paired-node-offline"}`}>
+                <span className="paired-node-dot" aria-hidden="true" />
                 {node.connected ? "connected" : "offline"}
               </span>
-              <button type="button" className="small deny node-revoke" disabled={disabled} title={why} aria-label={`Revoke ${name}`} onClick={() => onRevoke(node, name)}>
+            </div>
+            <div className="paired-node-sub">
+              <p className="paired-node-facts muted small" title={facts}>
+                {facts}
+              </p>
+              <button type="button" className="small deny paired-node-revoke" disabled={disabled} title={why} aria-label={`Revoke ${name}`} onClick={() => onRevoke(node, name)}>
                 Revoke…
               </button>
             </div>
-            {facts && (
-              <p className="node-facts muted small" title={facts}>
-                {facts}
-              </p>
-            )}
             <Commands node={node} name={name} />
           </li>
         );
