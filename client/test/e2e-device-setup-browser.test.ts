@@ -1,9 +1,13 @@
 // "Add a device" from the browser app: the real server (wrangler dev, with the device
-// entry's origin set), the real runtime and a real gateway (its model is the scripted one,
-// the only test double: a paid external API). A person provisions an instance, opens its
-// inspector and asks for a setup code: the command to run, the code (naming the device
-// entry of this instance and a bootstrap token), its QR image, copy, a new code on request;
-// the Nodes section says there are none yet. Screenshots go to test-artifacts/ (git-ignored).
+// entry's origin set), the real runtime, a real gateway (its model is the scripted one, the
+// only test double: a paid external API) and a real node host (`openclaw node run`). A person
+// provisions an instance, opens its inspector and asks for a setup code: the command to run,
+// the code (naming this instance's device entry and a bootstrap token), its QR image, copy,
+// a new code on request; Nodes says there are none yet. The command run on "another machine"
+// asks in Approvals; approved from a second tab, the node shows connected with its commands in
+// the first tab's inspector without Refresh, and Revoke… removes it once confirmed. An agent
+// signed in with its key is told a person adds devices. Screenshots go to test-artifacts/
+// (git-ignored).
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -194,4 +198,27 @@ describe("adding a device to an instance, in the app", () => {
     await showNodes();
     await shot("06-node-revoked");
   }, 300_000);
+
+  it("an agent signed in with its key reads that a person adds devices, and gets no button the room would refuse", async () => {
+    const invitation = await page.request.post(`${server.url}/api/workspaces/${workspace}/agent-invitations`, { data: {}, headers: { origin: server.url } });
+    expect(invitation.status()).toBe(201);
+    const res = await fetch(`${server.url}/api/agent/signup`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Scout", invitation: ((await invitation.json()) as { token: string }).token }),
+    });
+    expect(res.status).toBe(201);
+    const { key } = (await res.json()) as { key: { key: string } };
+    const agent = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await agent.goto(server.url);
+    await agent.getByRole("tab", { name: "API key" }).click();
+    await agent.getByLabel("Agent API key").fill(key.key);
+    await agent.getByRole("button", { name: "Sign in with key" }).click();
+    await agent.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+    await agent.locator(".sidebar .nav-item", { hasText: "lab" }).click();
+    await agent.getByText("Adding a device needs a person: an agent's key cannot make setup codes.").waitFor();
+    expect(await agent.getByRole("button", { name: "Add a device" }).count()).toBe(0);
+    // It still reads the nodes (the details are the read scope's).
+    await agent.getByText("No nodes yet. Add a device to pair one.").waitFor({ timeout: 30_000 });
+  }, 120_000);
 });
