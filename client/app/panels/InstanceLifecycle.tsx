@@ -265,7 +265,7 @@ export function InstanceLifecycle({ instance }: { instance: Instance }) {
         </>
       )}
 
-      <div className="section-head">
+      <div className="nodes-head">
         <h3>Nodes</h3>
         <AddDevice instance={instance} />
       </div>
