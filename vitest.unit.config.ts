@@ -21,6 +21,7 @@ const UNIT_FILES = [
   "client/test/canvas-attention.test.ts",
   "client/test/cli-args.test.ts",
   "client/test/cli-wait-reply.test.ts",
+  "client/test/device-texts.test.ts",
   "client/test/cli.test.ts",
   "client/test/client-connecting.test.ts",
   "client/test/approval-race.test.ts",

@@ -1,12 +1,16 @@
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import { deleteDetails, restoreDetails, unlinkDetails, unpairDetails } from "../../../shared/instance-texts";
-import type { Instance, InstanceDetails } from "../../../shared/protocol/instances";
+import type { Instance, PairedNode } from "../../../shared/protocol/instances";
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
 import { useModalDialog } from "../lib/modal";
 import { instanceActivity } from "../lib/instance-status";
 import { clockTime, relativeTime } from "../lib/format";
 import { useCan, useRoom } from "../stores/room";
+import { AddDevice } from "./devices/AddDevice";
+import { NodeList } from "./devices/NodeList";
+import { revokeDetails } from "./devices/texts";
+import { useInstanceDetails } from "./devices/use-instance-details";
 
 /**
  * An instance's lifecycle in the inspector (protocol 6): Restart, Back up now, Restore a
@@ -60,25 +64,6 @@ function every(seconds: number): string {
   return `every ${seconds} s`;
 }
 
-/** The details, reloaded whenever the instance or a job changes (a backup, a restore). */
-function useInstanceDetails(instance: Instance) {
-  const client = useRoom((s) => s.client);
-  const finished = useRoom((s) => {
-    let n = 0;
-    for (const job of s.state.jobs.values()) if (job.status !== "running" && job.status !== "cancel_requested") n++;
-    return n;
-  });
-  const [details, setDetails] = useState<InstanceDetails | null>(null);
-  const load = useAction(async () => {
-    if (!client) return;
-    setDetails((await client.instances.details({ instanceId: instance.id })).details);
-  });
-  const { run } = load;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reload on these changes only; `run` is new every render
-  useEffect(() => run(), [client, instance.id, instance.status, instance.updatedAt, finished]);
-  return { details, error: load.error, loading: load.pending, reload: () => run() };
-}
-
 export function InstanceLifecycle({ instance }: { instance: Instance }) {
   const client = useRoom((s) => s.client);
   const canWrite = useCan("write");
@@ -102,6 +87,8 @@ export function InstanceLifecycle({ instance }: { instance: Instance }) {
     setConfirm(null);
     ask.run(request);
   };
+  const revoke = (node: PairedNode, name: string) =>
+    setConfirm({ title: `Revoke ${name}?`, body: revokeDetails(name, node.nodeId), confirm: "Ask to revoke", request: { op: "unpair", deviceId: node.nodeId } });
   const last = details?.backups.at(-1);
   // A linked gateway runs on its owner's machine: only unlinking (and unpairing) is ours.
   const linked = instance.kind === "linked";
@@ -160,10 +147,11 @@ export function InstanceLifecycle({ instance }: { instance: Instance }) {
       <FormError error={ask.error} />
 
       <h3>
-        Details{" "}
-        <button type="button" className="link small" onClick={reload} disabled={loading}>
-          {loading ? "Refreshing…" : "Refresh"}
+        Details {/* Its name stays "Refresh" while it works: aria-busy says it is. */}
+        <button type="button" className="link small" onClick={reload} disabled={loading} aria-busy={loading}>
+          Refresh
         </button>
+        {loading && <span className="muted small">updating…</span>}
       </h3>
       <FormError error={detailsError} />
       {details && (
@@ -276,6 +264,12 @@ export function InstanceLifecycle({ instance }: { instance: Instance }) {
           )}
         </>
       )}
+
+      <div className="nodes-head">
+        <h3>Nodes</h3>
+        <AddDevice instance={instance} />
+      </div>
+      {details && <NodeList details={details} disabled={disabled} why={why} onRevoke={revoke} />}
       <ConfirmDialog confirm={confirm} onClose={() => setConfirm(null)} onConfirm={file} />
     </section>
   );
