@@ -286,6 +286,8 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
     case "hello":
       // Hellos go through applyHello; one in the middle of a stream changes nothing here.
       return state;
+    case "instance.devices":
+    // A hint to re-read instances.details (the lists live there, not in the state).
     case "inbox.updated":
     // A person's inbox is theirs alone: the app keeps it apart from the workspace state.
     case "principal.updated":

@@ -13,7 +13,7 @@ import type { FileReader } from "./outbox-files";
 /** What the bridge asks of the runtime: the instance's status, its credentials, its gateway socket. */
 export type BridgeRuntime = Pick<RuntimeClient, "status" | "provision" | "credentials" | "openGateway">;
 
-export type BridgeEvent = "chat.delta" | "chat.final" | "chat.error" | "sessions.changed";
+export type BridgeEvent = "chat.delta" | "chat.final" | "chat.error" | "sessions.changed" | "instance.devices";
 
 export interface BridgeDeps {
   workspaceId: string;

@@ -5,6 +5,8 @@ import type { Decisions } from "./decisions";
 import { ExecApprovalRequest, ExecApprovalResolved, PairRequest, PairResolved } from "./gateway-frames";
 
 const SESSIONS_DEBOUNCE_MS = 300;
+/** Presence comes in bursts (a node connects, then reports its surface): clients hear once per burst. */
+const DEVICES_DEBOUNCE_MS = 300;
 /** The gateway's `health` event comes often; channel pairing is re-read at most this often. */
 const CHANNELS_RECHECK_MS = 60_000;
 
@@ -15,6 +17,7 @@ export class LiveEvents {
   readonly #catchUp: CatchUp;
   readonly #decisions: Decisions;
   #sessionsTimer: ReturnType<typeof setTimeout> | null = null;
+  #devicesTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(link: BridgeLink, runs: ChatRuns, catchUp: CatchUp, decisions: Decisions) {
     this.#link = link;
@@ -25,6 +28,7 @@ export class LiveEvents {
 
   stop(): void {
     if (this.#sessionsTimer) clearTimeout(this.#sessionsTimer);
+    if (this.#devicesTimer) clearTimeout(this.#devicesTimer);
   }
 
   onEvent(event: string, payload: unknown): void {
@@ -56,8 +60,13 @@ export class LiveEvents {
       case "node.pair.resolved": {
         const resolved = PairResolved.safeParse(payload);
         if (resolved.success) this.#decisions.settledInGateway(resolved.data.requestId, resolved.data.decision === "approved" ? "approved" : "denied");
-        return;
+        return this.#scheduleDevices();
       }
+      // Who is connected (nodes included) or paired changed: the lists in the details are stale.
+      case "presence":
+      case "node.presence":
+      case "device.pair.changed":
+        return this.#scheduleDevices();
       case "sessions.changed":
         return this.#scheduleSessions();
       case "health": {
@@ -67,6 +76,14 @@ export class LiveEvents {
         return;
       }
     }
+  }
+
+  #scheduleDevices(): void {
+    if (this.#devicesTimer) return;
+    this.#devicesTimer = setTimeout(() => {
+      this.#devicesTimer = null;
+      this.#link.deps.broadcast("instance.devices", { instanceId: this.#link.instanceId });
+    }, DEVICES_DEBOUNCE_MS);
   }
 
   #scheduleSessions(): void {

@@ -54,6 +54,25 @@ describe("bridge live events", () => {
     });
   });
 
+  it("tells clients once per burst that the gateway's devices or nodes changed (presence, pairing decided)", async () => {
+    await inRoom(async (sql) => {
+      seedInstance(sql);
+      const { gw, broadcasts } = await live(sql);
+      const devices = () => broadcasts.filter((b) => b.event === "instance.devices");
+      gw.event("presence", { presence: [{ deviceId: "n1", roles: ["node"] }] });
+      gw.event("node.pair.resolved", { requestId: "np-9", decision: "approved" });
+      gw.event("presence", { presence: [] });
+      await until(() => devices().length > 0);
+      // Then another burst, after the first was told.
+      gw.event("device.pair.changed", {});
+      await until(() => devices().length > 1);
+      expect(devices()).toEqual([
+        { event: "instance.devices", payload: { instanceId: "inst" } },
+        { event: "instance.devices", payload: { instanceId: "inst" } },
+      ]);
+    });
+  });
+
   it("interrupts live runs when the link drops, and shows a command with its output", async () => {
     await inRoom(async (sql) => {
       seedInstance(sql);

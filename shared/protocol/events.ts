@@ -5,7 +5,7 @@ import { ApprovalEventPayload } from "./approvals";
 import { ChatDeltaPayload, ChatErrorPayload, ChatFinalPayload, SessionsChangedPayload } from "./gateway";
 import { HelloPayload } from "./hello";
 import { InboxUpdatedPayload } from "./inbox";
-import { InstanceDeletedPayload, InstanceEventPayload } from "./instances";
+import { InstanceDeletedPayload, InstanceDevicesPayload, InstanceEventPayload } from "./instances";
 import { JobCancelRequestedPayload, JobEventPayload } from "./jobs";
 import { PresenceDiffPayload, PresenceJoinedPayload, PresenceLeftPayload, PresenceUpdatedPayload } from "./presence";
 import { SettingsChangedPayload } from "./settings";
@@ -50,6 +50,8 @@ export const EphemeralEvents = {
   "principal.updated": PrincipalUpdatedPayload,
   /** Protocol 8: this person's inbox changed (inbox.ts); sent to their own sockets only. */
   "inbox.updated": InboxUpdatedPayload,
+  /** Protocol 8: an instance's devices or nodes changed on its gateway (instances.details has them). */
+  "instance.devices": InstanceDevicesPayload,
 } as const;
 
 export const Events = { ...DurableEvents, ...EphemeralEvents } as const;

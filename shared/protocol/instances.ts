@@ -61,6 +61,11 @@ export const InstancesListResult = z.object({ instances: z.array(Instance) });
 
 export const InstanceEventPayload = z.object({ instance: Instance });
 export const InstanceDeletedPayload = z.object({ instanceId: InstanceId });
+/**
+ * Protocol 8: what the instance's gateway says of its devices and nodes changed (a pairing
+ * decided, a device or node connected or dropped): re-read `instances.details` for the lists.
+ */
+export const InstanceDevicesPayload = z.object({ instanceId: InstanceId });
 
 export const InstanceBackup = z.object({ id: BackupId, sizeBytes: z.number().int().nonnegative(), createdAt: Timestamp });
 export type InstanceBackup = z.infer<typeof InstanceBackup>;

@@ -10,7 +10,7 @@ import type { Cut } from "./cut";
 /**
  * Protocol 8 → 7. Added in 8: an approval's `summary`, `onBehalfOf` and `selfConfirmed`; a
  * thread's `waiting` and its responder's `agents`; the snapshot's `settings`; the events
- * `settings.changed` (durable: an unknown event to 7) and `inbox.updated` (dropped); a
+ * `settings.changed` (durable: an unknown event to 7), `inbox.updated` and `instance.devices` (dropped); a
  * message's `attachments` (a 7 client sees the message's text only); an instance's details'
  * `nodes`.
  */
@@ -102,6 +102,7 @@ export const cut8: Cut = {
     "approval.requested": approvalPayload,
     "approval.resolved": approvalPayload,
     "inbox.updated": () => null,
+    "instance.devices": () => null,
   },
   results: byResult(BY_RESULT),
   up: {
