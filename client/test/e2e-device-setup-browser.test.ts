@@ -5,9 +5,10 @@
 // the code (naming this instance's device entry and a bootstrap token), its QR image, copy,
 // a new code on request; Nodes says there are none yet. The command run on "another machine"
 // asks in Approvals; approved from a second tab, the node shows connected with its commands in
-// the first tab's inspector without Refresh, and Revoke… removes it once confirmed. An agent
-// signed in with its key is told a person adds devices. Screenshots go to test-artifacts/
-// (git-ignored).
+// the first tab's inspector without Refresh; the Autopilot runs a command on it from a thread
+// once a person approved that call, and the thread shows the node's output; Revoke… removes
+// it once confirmed and the gateway refuses it from then on. An agent signed in with its key
+// is told a person adds devices. Screenshots go to test-artifacts/ (git-ignored).
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,7 +17,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../../party/dev/chromium.mjs";
 import { ROOT, type startServer } from "../../party/dev/server.mjs";
-import { markerScript } from "../../runtime/test/scripted-model";
+import { agentScript, type ChatRequest, markerScript } from "../../runtime/test/scripted-model";
 import { signUpInUi } from "./browser-helpers";
 import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
 
@@ -41,9 +42,12 @@ let workspace = "";
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  stack = await startOpenClawStack("device-setup");
+  // The Autopilot's model and the gateway's are the scripted one: the Autopilot's requests (they
+  // offer the room's tools) follow agentScript, the gateway's follow markerScript.
+  stack = await startOpenClawStack("device-setup", { vars: (m) => ({ AUTOPILOT_MODEL_BASE_URL: m.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model" }) });
   server = stack.server;
-  stack.model.setReply(markerScript);
+  const isAutopilotRequest = (request: ChatRequest) => (request.tools ?? []).some((t) => t.function.name === "threads_list");
+  stack.model.setReply((request) => (isAutopilotRequest(request) ? agentScript(request) : markerScript(request)));
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
@@ -154,7 +158,8 @@ describe("adding a device to an instance, in the app", () => {
     const [bin, ...args] = line.split(" ");
     expect(bin).toBe("openclaw");
     node = spawn(join(ROOT, "runtime/openclaw/node_modules/.bin/openclaw"), [...args, "--display-name", "Olga's build box"], {
-      env: { ...process.env, HOME: nodeHome, OPENCLAW_HOME: nodeHome, OPENCLAW_STATE_DIR: join(nodeHome, "state") },
+      // No update check from a test: nothing outside this machine is reached.
+      env: { ...process.env, HOME: nodeHome, OPENCLAW_HOME: nodeHome, OPENCLAW_STATE_DIR: join(nodeHome, "state"), OPENCLAW_NO_AUTO_UPDATE: "1" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     node.stdout?.on("data", (chunk: Buffer) => (nodeLog += chunk.toString()));
@@ -184,6 +189,33 @@ describe("adding a device to an instance, in the app", () => {
     await showNodes();
     await shot("04-node-connected");
 
+    // The Autopilot runs a command on it from a thread: the call waits for a person (nothing
+    // runs on the node before), then the node's own output comes back into the thread.
+    const nodeId = await row.getAttribute("data-node-id");
+    expect(nodeId).toMatch(/^[0-9a-f]{64}$/);
+    await page.getByLabel("New thread title").fill("Ask the build box");
+    await page.getByRole("button", { name: "Create", exact: true }).click();
+    await page
+      .locator(".sidebar")
+      .getByRole("button", { name: /Ask the build box/ })
+      .click();
+    await expect.poll(() => page.getByLabel("Answered by").inputValue()).toBe("autopilot");
+    const call = { instanceId: "lab", nodeId, command: "system.run", params: { command: ["echo", `hello from ${stamp}`] } };
+    await page.getByLabel("Message", { exact: true }).fill(`STEPS: instances_invokeNode ${JSON.stringify(call)}`);
+    await page.getByLabel("Message", { exact: true }).press("Enter");
+    const asked = approver.locator(".queue-item.status-pending", { hasText: `Autopilot wants to run system.run: echo hello from ${stamp} on a node of lab` });
+    await asked.waitFor({ timeout: 60_000 });
+    expect(await page.locator(".tool-call", { hasText: "instances_invokeNode" }).count()).toBe(0);
+    await asked.getByRole("button", { name: "Confirm" }).click();
+    const tool = page.locator(".tool-call", { hasText: "instances_invokeNode" });
+    await expect.poll(() => tool.locator(".chip").textContent(), { timeout: 60_000 }).toBe("ok");
+    await page
+      .locator(".message", { hasText: "TOOL RESULT SEEN" })
+      .filter({ hasText: `hello from ${stamp}` })
+      .waitFor({ timeout: 30_000 });
+    await shot("04b-node-output-in-thread");
+    await page.locator(".sidebar .nav-item", { hasText: "lab" }).click();
+
     // Revoke… asks first; once a person confirms the unpair, the node is gone from the list.
     await page.getByRole("button", { name: "Revoke Olga's build box" }).click();
     const confirm = page.getByRole("dialog", { name: "Revoke Olga's build box?" });
@@ -195,6 +227,8 @@ describe("adding a device to an instance, in the app", () => {
     await unpair.waitFor({ state: "detached", timeout: 20_000 });
     await page.getByText("No nodes yet. Add a device to pair one.").waitFor({ timeout: 60_000 });
     expect(await nodes.count()).toBe(0);
+    // The gateway dropped it and refuses its token from now on.
+    await expect.poll(() => nodeLog, { timeout: 60_000 }).toMatch(/device token mismatch|AUTH_DEVICE_TOKEN_MISMATCH/);
     await showNodes();
     await shot("06-node-revoked");
   }, 300_000);

@@ -44,7 +44,7 @@ export function NodeList({ details, disabled, why, onRevoke }: { details: Instan
         const name = nodeName(node);
         const facts = nodeFacts(node, relativeTime);
         return (
-          <li key={node.nodeId} className="paired-node-row">
+          <li key={node.nodeId} className="paired-node-row" data-node-id={node.nodeId}>
             <div className="paired-node-head">
               <span className="paired-node-name" title={`${name} (${node.nodeId})`}>
                 {name}
