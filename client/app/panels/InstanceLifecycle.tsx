@@ -7,6 +7,7 @@ import { useModalDialog } from "../lib/modal";
 import { instanceActivity } from "../lib/instance-status";
 import { clockTime, relativeTime } from "../lib/format";
 import { useCan, useRoom } from "../stores/room";
+import { InstanceChannels } from "./channels/InstanceChannels";
 
 /**
  * An instance's lifecycle in the inspector (protocol 6): Restart, Back up now, Restore a
@@ -276,6 +277,7 @@ export function InstanceLifecycle({ instance }: { instance: Instance }) {
           )}
         </>
       )}
+      <InstanceChannels instance={instance} />
       <ConfirmDialog confirm={confirm} onClose={() => setConfirm(null)} onConfirm={file} />
     </section>
   );
