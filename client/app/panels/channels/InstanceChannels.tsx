@@ -6,6 +6,7 @@ import { useAction } from "../../lib/action";
 import { FormError } from "../../lib/form-error";
 import { useCan, useRoom } from "../../stores/room";
 import { ChannelAccessForm, ConnectChannelForm } from "./ChannelForms";
+import "./channels.css";
 
 /**
  * An instance's chat channels in the inspector (decision 37): what its gateway reports for
@@ -94,7 +95,7 @@ export function InstanceChannels({ instance }: { instance: Instance }) {
                     <span key={a.accountId} className="muted small" data-account={a.accountId}>
                       {a.accountId === "default" ? "" : `${a.accountId}: `}
                       {accountText(a)}
-                      {a.lastError && <span className="error-text"> — {a.lastError}</span>}
+                      {a.lastError && <span className="instance-error"> — {a.lastError}</span>}
                     </span>
                   ))
                 )}
