@@ -58,8 +58,9 @@ function toolSummary(tool: string, argumentsText: string, instanceName: string |
   return known ? `The Autopilot will ${lowerFirst(known(args, names))}` : `The Autopilot runs ${tool} once with the arguments below.`;
 }
 
+const CHANNEL_LABELS: Record<string, string> = { telegram: "Telegram", discord: "Discord", slack: "Slack" };
 const channelName = (channel: { channel: string; accountId: string } | undefined): string =>
-  channel ? `${channel.channel}${channel.accountId === "default" ? "" : ` (account ${channel.accountId})`}` : "a channel";
+  channel ? `${CHANNEL_LABELS[channel.channel] ?? channel.channel}${channel.accountId === "default" ? "" : ` (account ${channel.accountId})`}` : "a channel";
 
 const lowerFirst = (text: string) => `${text[0]?.toLowerCase() ?? ""}${text.slice(1)}`;
 
