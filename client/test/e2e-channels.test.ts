@@ -115,6 +115,10 @@ describe("channels through the room and the pinned gateway", () => {
     const narrow = await alice.request("instances.setChannelAccess", { instanceId: "work", channel: "telegram", dmPolicy: "allowlist", allowFrom: ["111"], idempotencyKey: key("acc") });
     expect((await approved(narrow.approval.id)).status).toBe("succeeded");
     await telegramUntil((t) => t.allowFrom.join() === "111", "the narrowed allowlist");
+    // Back to asking first, with no list at all.
+    const pairing = await alice.request("instances.setChannelAccess", { instanceId: "work", channel: "telegram", dmPolicy: "pairing", allowFrom: [], idempotencyKey: key("acc") });
+    expect((await approved(pairing.approval.id)).status).toBe("succeeded");
+    await telegramUntil((t) => t.dmPolicy === "pairing" && t.allowFrom.length === 0, "pairing with an empty list");
   }, 120_000);
 
   it("disconnects after an approval: logged out, the token gone from the gateway", async () => {
