@@ -58,6 +58,10 @@ function toolSummary(tool: string, argumentsText: string, instanceName: string |
   return known ? `The Autopilot will ${lowerFirst(known(args, names))}` : `The Autopilot runs ${tool} once with the arguments below.`;
 }
 
+const CHANNEL_LABELS: Record<string, string> = { telegram: "Telegram", discord: "Discord", slack: "Slack" };
+const channelName = (channel: { channel: string; accountId: string } | undefined): string =>
+  channel ? `${CHANNEL_LABELS[channel.channel] ?? channel.channel}${channel.accountId === "default" ? "" : ` (account ${channel.accountId})`}` : "a channel";
+
 const lowerFirst = (text: string) => `${text[0]?.toLowerCase() ?? ""}${text.slice(1)}`;
 
 /** The summary of an action; `title` for an approval without one (an agent's own words). */
@@ -86,6 +90,9 @@ export function approvalSummary(action: Approval["action"], title: string, names
         unpair: `Device ${action.deviceId ?? "?"} is removed from OpenClaw instance ${instance}: it can no longer connect.`,
         delete: `OpenClaw instance ${instance} is deleted: its gateway and state are removed, and its threads are no longer answered by it.`,
         link: `The OpenClaw gateway ${instance} is linked: the room connects to it with the token given and people chat with it here.`,
+        configureChannel: `OpenClaw instance ${instance} connects to ${channelName(action.channel)} with the bot token given (kept hidden): people who message the bot reach its agent.`,
+        disconnectChannel: `OpenClaw instance ${instance} is logged out of ${channelName(action.channel)}: its bot token is removed and the bot stops answering.`,
+        channelAccess: `Who may message OpenClaw instance ${instance} on ${channelName(action.channel)} changes as listed below.`,
       };
       return clip(lines[action.operation]);
     }

@@ -68,6 +68,17 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
     description:
       'Run a command on a node paired with an OpenClaw instance (a nodeId and its commands from instances.details), e.g. system.run with params {command: ["uname", "-a"]}. Needs a person\'s approval, as every command a gateway runs.',
   },
+  "instances.channels": { kind: "auto", description: "An instance's chat channels (Telegram, …): whether each is configured and connected, and who may DM it." },
+  "instances.configureChannel": { kind: "never", why: "a bot token must not pass through a model; people connect channels in the app" },
+  "instances.disconnectChannel": {
+    kind: "approval-method",
+    description: "Request that an instance's channel (e.g. telegram) be logged out: its bot token removed; answers with the approval a person must decide first.",
+  },
+  "instances.setChannelAccess": {
+    kind: "approval-method",
+    description:
+      'Request who may DM an instance on a channel: dmPolicy pairing | allowlist | open (allowFrom must hold "*") | disabled, and the allowFrom sender ids; answers with the approval a person must decide first.',
+  },
   "instances.details": { kind: "auto", description: "An instance's OpenClaw version, model, uptime, backups and paired devices." },
   "instances.attach": { kind: "gated", risk: "medium", description: "Attach an OpenClaw instance to a thread, so it answers there. Needs a person's approval." },
   "instances.detach": { kind: "gated", risk: "medium", description: "Detach an OpenClaw instance from a thread. Needs a person's approval." },

@@ -129,6 +129,11 @@ export class InstanceBridge {
     return invokeNode(this.#link, call);
   }
 
+  /** The gateway's methods for an instance's channels (party/channels/gateway.ts): refused while it is not connected. */
+  get channels(): { request(method: string, params?: Record<string, unknown>, timeoutMs?: number): Promise<unknown> } {
+    return { request: (method, params, timeoutMs) => this.#link.open().request(method, params, timeoutMs) };
+  }
+
   /** Removes a device's pairing from the gateway (an approved `instances.unpair`). */
   unpair(deviceId: string): Promise<void> {
     return unpairDevice(this.#link, deviceId);

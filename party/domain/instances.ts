@@ -46,9 +46,9 @@ export function putInstance(ctx: OpContext, instance: Instance): Instance {
   return instance;
 }
 
-const BUSY: ReadonlySet<InstanceStatus> = new Set(["provisioning", "starting"]);
+export const BUSY: ReadonlySet<InstanceStatus> = new Set(["provisioning", "starting"]);
 
-const TITLES: Record<InstanceOperation, (name: string) => string> = {
+export const TITLES: Record<InstanceOperation, (name: string) => string> = {
   provision: (n) => `Provision OpenClaw instance "${n}"`,
   restart: (n) => `Restart OpenClaw instance "${n}"`,
   backup: (n) => `Back up OpenClaw instance "${n}"`,
@@ -56,6 +56,10 @@ const TITLES: Record<InstanceOperation, (name: string) => string> = {
   unpair: (n) => `Unpair a device from OpenClaw instance "${n}"`,
   delete: (n) => `Delete OpenClaw instance "${n}"`,
   link: (n) => `Link OpenClaw gateway "${n}"`,
+  // Filed by party/channels/requests.ts, which names the channel.
+  configureChannel: (n) => `Connect a channel to OpenClaw instance "${n}"`,
+  disconnectChannel: (n) => `Disconnect a channel from OpenClaw instance "${n}"`,
+  channelAccess: (n) => `Change who may message OpenClaw instance "${n}"`,
 };
 
 const DETAILS: Record<InstanceOperation, (instance: Instance | null, target?: string) => string> = {
@@ -65,8 +69,11 @@ const DETAILS: Record<InstanceOperation, (instance: Instance | null, target?: st
   restore: (_instance, backupId) => restoreDetails(backupId ?? "?"),
   unpair: (_instance, deviceId) => unpairDetails(deviceId ?? "?"),
   delete: (instance) => (instance?.kind === "linked" ? unlinkDetails : deleteDetails)(instance?.threadIds.length ?? 0),
-  // Filed by gateway-links.ts, which knows the address.
+  // Filed by gateway-links.ts, which knows the address, and party/channels/requests.ts.
   link: () => "",
+  configureChannel: () => "",
+  disconnectChannel: () => "",
+  channelAccess: () => "",
 };
 
 /** What only our runtime can do: a linked gateway's owner does these on their own machine. */

@@ -3,6 +3,7 @@ import { dropLinkRequest } from "../domain/gateway-links";
 import { getInstance } from "../domain/instances";
 import { type OperationDeps, runInstanceOperation } from "./operations";
 import { runLinkedOperation } from "./linked-operations";
+import { isChannelApproval, settleChannelApproval } from "../channels/operations";
 
 /**
  * An instance approval was decided: an approved one runs (on our runtime, or on the room
@@ -11,6 +12,8 @@ import { runLinkedOperation } from "./linked-operations";
 export async function settleInstanceApproval(deps: OperationDeps, approval: Approval): Promise<void> {
   const action = approval.action;
   if (action?.kind !== "instance") return;
+  // Channel changes run on the gateway, hosted or linked alike (party/channels/).
+  if (isChannelApproval(approval)) return settleChannelApproval(deps, approval);
   if (approval.status !== "approved") {
     if (action.operation === "link") dropLinkRequest(deps.sql, approval.id);
     return;

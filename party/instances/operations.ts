@@ -10,6 +10,8 @@ import { bindingsOf, unbindThread } from "../domain/gateway-bindings";
 import type { Sql } from "../domain/sql";
 import { appendMessage, getThread, updateThread } from "../domain/threads";
 import type { RuntimeClient } from "../runtime-client";
+import type { GatewayCaller } from "../channels/gateway";
+import { dropChannelRequests } from "../channels/requests";
 
 export interface OperationDeps {
   sql: Sql;
@@ -17,7 +19,7 @@ export interface OperationDeps {
   workspaceId: string;
   runtime: RuntimeClient | null;
   /** The instance's live gateway link (its bridge), for operations on the gateway itself. */
-  gateway?(instanceId: string): { unpair(deviceId: string): Promise<void> } | undefined;
+  gateway?(instanceId: string): { unpair(deviceId: string): Promise<void>; readonly channels?: GatewayCaller } | undefined;
   /** Retention: every backup (by hand or scheduled) keeps only the newest this many. */
   backupKeep: number;
   publish(effects: OpEffects): void;
@@ -84,6 +86,7 @@ export function removeInstance(ctx: OpContext, instanceId: string): void {
   // Its gateway's open requests die with it.
   for (const approval of pendingGatewayApprovals(ctx.sql, instanceId)) settleApproval(ctx, approval, "expired", "the OpenClaw instance was deleted");
   forgetInstance(ctx.sql, instanceId);
+  dropChannelRequests(ctx.sql, instanceId);
 }
 
 /** Revokes a paired device through the instance's gateway (hosted or linked alike); the job's closing line. */

@@ -65,6 +65,14 @@ export function sandboxStartAdapter(deps: SandboxStartDeps): GatewayStartAdapter
       const model = upstream && { baseUrl: MODEL_EGRESS_BASE_URL, apiKey: newModelCredential(), modelId: upstream.modelId };
       return { token, port: GATEWAY_PORT, paths: p, model };
     },
+    // The channels the gateway's operators set carry over a restart (decision 38).
+    readConfig: async () => {
+      try {
+        return (await sandbox.readFile(p.config)).content;
+      } catch {
+        return undefined;
+      }
+    },
     writeConfig: async (_prepared, text) => {
       await sandbox.writeFile(p.config, text);
       await sandbox.exec(`chmod 600 ${p.config} ${p.tokenFile}`);

@@ -29,7 +29,11 @@ export interface GatewayPaths {
 
 /**
  * The isolation variables every gateway runs with (both hosts): its own home, state dir and
- * config file, and no discovery, respawn, channels, self-update or network lookups.
+ * config file, and no discovery, respawn, self-update or network lookups. Channels load
+ * (no OPENCLAW_SKIP_CHANNELS, which strips `channels` from the runtime config): the room
+ * configures them through the gateway's own methods (decision 38). A gateway with none
+ * configured starts none; one whose channel cannot reach its service may stall on SIGTERM,
+ * which the stop timeout's SIGKILL of the group covers.
  */
 export function gatewayIsolationEnv(paths: GatewayPaths): Record<string, string> {
   return {
@@ -39,7 +43,6 @@ export function gatewayIsolationEnv(paths: GatewayPaths): Record<string, string>
     OPENCLAW_CONFIG_PATH: paths.config,
     OPENCLAW_DISABLE_BONJOUR: "1",
     OPENCLAW_NO_RESPAWN: "1",
-    OPENCLAW_SKIP_CHANNELS: "1",
     OPENCLAW_NO_AUTO_UPDATE: "1",
     OPENCLAW_OFFLINE: "1",
     NO_COLOR: "1",
@@ -100,4 +103,38 @@ export function buildGatewayConfig(input: GatewayConfigInput): Record<string, un
     };
   }
   return config;
+}
+
+/** The largest previous config whose channels a start carries over; a bigger one is not read. */
+export const MAX_CARRIED_CONFIG_BYTES = 256 * 1024;
+const MAX_BINDINGS = 200;
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * The config a start writes keeps what the gateway's operators set through the gateway
+ * itself since (decision 38): its `channels` and their `bindings` (a channel account's
+ * owning agent), and the gateway's own `meta` (once the gateway has written the file it keeps
+ * a last-good copy, and a config without `meta` is "restored" from that copy at start,
+ * undoing the runtime's rewrite). Everything else is the runtime's, rebuilt at every start. The previous
+ * file is the gateway's to write, so it is read as hostile: only those two keys, of the
+ * right shapes, bounded; anything unreadable is dropped, not fatal.
+ */
+export function carryChannels(config: Record<string, unknown>, previousText: string | undefined): Record<string, unknown> {
+  if (previousText === undefined || previousText.length > MAX_CARRIED_CONFIG_BYTES) return config;
+  let previous: unknown;
+  try {
+    previous = JSON.parse(previousText);
+  } catch {
+    return config;
+  }
+  if (!isObject(previous)) return config;
+  const carried: Record<string, unknown> = {};
+  if (isObject(previous.channels)) carried.channels = previous.channels;
+  if (isObject(previous.meta)) carried.meta = previous.meta;
+  if (Array.isArray(previous.bindings)) {
+    const bindings = previous.bindings.filter((b) => isObject(b) && typeof b.agentId === "string" && isObject(b.match)).slice(0, MAX_BINDINGS);
+    if (bindings.length > 0) carried.bindings = bindings;
+  }
+  return { ...config, ...carried };
 }

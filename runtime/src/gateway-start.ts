@@ -6,7 +6,7 @@
 import type { RuntimeError } from "../../shared/runtime/errors";
 import type { InstanceState, Phase } from "../../shared/runtime/phases";
 import { runtimeError } from "./errors";
-import { buildGatewayConfig, gatewayIsolationEnv, MODEL_API_KEY_ENV, type GatewayPaths } from "./gateway-config";
+import { buildGatewayConfig, carryChannels, gatewayIsolationEnv, MODEL_API_KEY_ENV, type GatewayPaths } from "./gateway-config";
 import type { ProbeOutcome } from "./gateway-handshake";
 import type { PhaseTrack } from "./host";
 import type { ModelProviderConfig } from "./model-config";
@@ -51,6 +51,8 @@ export interface GatewayStartAdapter {
   /** Directories, the gateway token (kept or created), the port and the model the gateway is given. */
   prepare(): Promise<PreparedInstance>;
   writeConfig(prepared: PreparedInstance, text: string): Promise<void>;
+  /** The config the gateway ran with last (it may have changed it: channels), or undefined. */
+  readConfig?(prepared: PreparedInstance): Promise<string | undefined>;
   /** Starts the gateway with these env variables (or adopts one already running). */
   startProcess(prepared: PreparedInstance, env: Record<string, string>): Promise<void>;
   /** Resolves once the port is open or the start is no longer wanted; throws StartFailure past the deadline. */
@@ -97,7 +99,8 @@ export async function runGatewayStart(adapter: GatewayStartAdapter): Promise<"re
   await phase("writing config");
   const prepared = await adapter.prepare();
   if (!adapter.stillWanted()) return "superseded";
-  const config = buildGatewayConfig({ port: prepared.port, token: prepared.token, workspaceDir: prepared.paths.workspace, logFile: `${prepared.paths.logs}/gateway.log`, model: prepared.model });
+  const built = buildGatewayConfig({ port: prepared.port, token: prepared.token, workspaceDir: prepared.paths.workspace, logFile: `${prepared.paths.logs}/gateway.log`, model: prepared.model });
+  const config = carryChannels(built, await adapter.readConfig?.(prepared));
   await adapter.writeConfig(prepared, `${JSON.stringify(config, null, 2)}\n`);
 
   await adapter.enter("starting", "starting process");

@@ -41,8 +41,8 @@ export function readGatewayToken(dir: string): string | undefined {
   return token !== undefined && token.length >= MIN_GATEWAY_TOKEN_LENGTH ? token : undefined;
 }
 
-/** A regular file's text, or undefined when it is missing, a symlink, a hard link or not a file. */
-function readPlainFile(file: string): string | undefined {
+/** A regular file's text, or undefined when it is missing, a symlink, a hard link, not a file or over `maxBytes`. */
+export function readPlainFile(file: string, maxBytes = 4096): string | undefined {
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -51,7 +51,7 @@ function readPlainFile(file: string): string | undefined {
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile() || stat.nlink !== 1 || stat.size > 4096) return undefined;
+    if (!stat.isFile() || stat.nlink !== 1 || stat.size > maxBytes) return undefined;
     return readFileSync(fd, "utf8");
   } finally {
     closeSync(fd);

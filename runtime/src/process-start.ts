@@ -7,12 +7,13 @@ import type { InstanceState, Phase } from "../../shared/runtime/phases";
 import type { InstanceRef } from "../../shared/runtime/requests";
 import type { BackupStore } from "./backup";
 import type { RuntimeConfig } from "./config";
+import { MAX_CARRIED_CONFIG_BYTES } from "./gateway-config";
 import { isAlive } from "./gateway-process";
 import { probeGateway } from "./gateway-probe";
 import { StartFailure, startTimedOut, type GatewayStartAdapter, type StartRecord } from "./gateway-start";
 import { refKey } from "./ids";
 import { handOver, openWorkspaceDir } from "./instance-access";
-import { instancePaths, prepareInstanceDir, readOrCreateGatewayToken, writeFreshFile } from "./instance-dir";
+import { instancePaths, prepareInstanceDir, readOrCreateGatewayToken, readPlainFile, writeFreshFile } from "./instance-dir";
 import type { ModelProviderConfig } from "./model-config";
 import { isPortOpen } from "./ports";
 import type { TenantUser } from "./tenant-users";
@@ -75,6 +76,7 @@ export function processStartAdapter(deps: ProcessStartDeps): GatewayStartAdapter
       return { token: record.token, port: record.port, paths, model: deps.gatewayModel() };
     },
     writeConfig: async (prepared, text) => writeFreshFile(prepared.paths.config, text),
+    readConfig: async (prepared) => readPlainFile(prepared.paths.config, MAX_CARRIED_CONFIG_BYTES),
     startProcess: async (prepared, env) => {
       // Last step before the process: everything the runtime wrote (and a restored backup)
       // becomes the instance user's.

@@ -84,8 +84,9 @@ describe("sandbox host: provision", () => {
       OPENCLAW_CONFIG_PATH: CONTAINER_PATHS.config,
       OPENCLAW_NO_AUTO_UPDATE: "1",
       OPENCLAW_OFFLINE: "1",
-      OPENCLAW_SKIP_CHANNELS: "1",
     });
+    // Channels load: the room configures them through the gateway (decision 38).
+    expect(options.env).not.toHaveProperty("OPENCLAW_SKIP_CHANNELS");
     // A per-instance pass-through credential, not the operator's key.
     expect(options.env.OPENCLAW_MODEL_API_KEY).toMatch(/^oc-[\w-]{40,}$/);
     expect(JSON.stringify(options.env)).not.toContain(MODEL.apiKey);

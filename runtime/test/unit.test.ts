@@ -12,7 +12,7 @@ import { ROUTE_METHODS } from "../../shared/runtime/requests";
 import { handleApiRequest } from "../src/api";
 import { createApiHandler } from "../src/http-api";
 import { okResult, runtimeError } from "../src/errors";
-import { buildGatewayConfig, MODEL_API_KEY_ENV } from "../src/gateway-config";
+import { buildGatewayConfig, carryChannels, MAX_CARRIED_CONFIG_BYTES, MODEL_API_KEY_ENV } from "../src/gateway-config";
 import { validateInstanceId, validateRef, validateWorkspaceId } from "../src/ids";
 import { matchGatewayPath } from "../src/gateway-path";
 import type { RuntimeHost } from "../src/host";
@@ -270,6 +270,26 @@ describe("gateway config writer", () => {
   it("refuses short tokens and bad ports", () => {
     expect(() => buildGatewayConfig({ ...input, token: "short", model: undefined })).toThrow();
     expect(() => buildGatewayConfig({ ...input, port: 0, model: undefined })).toThrow();
+  });
+  it("keeps the channels, bindings and meta the gateway wrote, and nothing else of the previous file", () => {
+    const built = buildGatewayConfig({ ...input, model: undefined });
+    const previous = {
+      gateway: { port: 1, auth: { mode: "none" } },
+      tools: { exec: { mode: "full" } },
+      channels: { telegram: { botToken: "123:abc", dmPolicy: "allowlist", allowFrom: ["1"] } },
+      bindings: [{ agentId: "main", match: { channel: "telegram", accountId: "default" } }, "junk", { agentId: 7, match: {} }],
+      meta: { lastTouchedVersion: "2026.9.6" },
+    };
+    const carried = carryChannels(built, JSON.stringify(previous)) as any;
+    expect(carried.gateway).toEqual((built as any).gateway);
+    expect(carried.tools).toEqual((built as any).tools);
+    expect(carried.channels).toEqual(previous.channels);
+    expect(carried.bindings).toEqual([previous.bindings[0]]);
+    expect(carried.meta).toEqual(previous.meta);
+    // Unreadable, oversized or misshapen: the runtime's config as built.
+    for (const text of [undefined, "{not json", "[1,2]", JSON.stringify({ channels: ["x"], bindings: {}, meta: "m" }), " ".repeat(MAX_CARRIED_CONFIG_BYTES + 1)]) {
+      expect(carryChannels(built, text)).toEqual(built);
+    }
   });
 });
 

@@ -19,6 +19,8 @@ export const InstanceAction = z.object({
   backupId: BackupId.optional(),
   /** Unpair only: the device to remove (protocol 6). */
   deviceId: DeviceId.optional(),
+  /** Channel operations only (protocol 8): the channel account; what is set is in the room, a token never here. */
+  channel: z.object({ channel: z.string().max(64), accountId: z.string().max(64) }).optional(),
 });
 
 /** An OpenClaw agent wants to run a command (protocol 4); the decision goes back to its gateway. */

@@ -12,8 +12,10 @@ export type InstanceStatus = z.infer<typeof InstanceStatus>;
 export const InstanceKind = z.enum(["hosted", "linked"]);
 export type InstanceKind = z.infer<typeof InstanceKind>;
 
-/** Risky instance operations wait for a person with the approve scope (`link`: protocol 7). */
-export const InstanceOperation = z.enum(["provision", "restart", "backup", "restore", "unpair", "delete", "link"]);
+/** Risky instance operations wait for a person with the approve scope (`link`: protocol 7; the channel ones: 8). */
+export const InstanceOperation = z.enum(["provision", "restart", "backup", "restore", "unpair", "delete", "link", "configureChannel", "disconnectChannel", "channelAccess"]);
+/** Protocol 8: the operations on an instance's channels (shared/protocol/channels.ts). */
+export const CHANNEL_OPERATIONS: ReadonlySet<InstanceOperation> = new Set(["configureChannel", "disconnectChannel", "channelAccess"]);
 export type InstanceOperation = z.infer<typeof InstanceOperation>;
 
 export const Instance = z.object({

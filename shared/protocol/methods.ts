@@ -14,6 +14,7 @@ import {
 } from "./agent";
 import { ApprovalResult, ApprovalsGetParams, ApprovalsListParams, ApprovalsListResult, ApprovalsRequestParams, ApprovalsResolveParams } from "./approvals";
 import { AuditListParams, AuditListResult } from "./audit";
+import { InstancesChannelsParams, InstancesChannelsResult, InstancesConfigureChannelParams, InstancesDisconnectChannelParams, InstancesSetChannelAccessParams } from "./channels";
 import { InstancesStartChatParams, InstancesStartChatResult } from "./chat-start";
 import { ChatAbortParams, ChatAbortResult, SessionsHistoryParams, SessionsHistoryResult, SessionsListParams, SessionsListResult, SessionsOpenParams, SessionsSendParams } from "./gateway";
 import { GraphApplyParams, GraphApplyResult } from "./graph";
@@ -125,6 +126,11 @@ export const Methods = {
   "instances.deviceSetup": method({ params: InstancesDeviceSetupParams, result: InstancesDeviceSetupResult, scope: "admin", mutating: false }),
   // Protocol 8: a command on a paired node: people only; the Autopilot's model after an approval.
   "instances.invokeNode": method({ params: InstancesInvokeNodeParams, result: InstancesInvokeNodeResult, scope: "write", mutating: true }),
+  // Protocol 8: an instance's channels through its gateway; each change is gated, a token stays in the room.
+  "instances.channels": method({ params: InstancesChannelsParams, result: InstancesChannelsResult, scope: "read", mutating: false }),
+  "instances.configureChannel": method({ params: InstancesConfigureChannelParams, result: ApprovalResult, scope: "write", mutating: true }),
+  "instances.disconnectChannel": method({ params: InstancesDisconnectChannelParams, result: ApprovalResult, scope: "write", mutating: true }),
+  "instances.setChannelAccess": method({ params: InstancesSetChannelAccessParams, result: ApprovalResult, scope: "write", mutating: true }),
   "instances.attach": method({ params: InstancesAttachParams, result: InstanceResult, scope: "write", mutating: true }),
   "instances.detach": method({ params: InstancesAttachParams, result: InstanceResult, scope: "write", mutating: true }),
   "instances.list": method({ params: InstancesListParams, result: InstancesListResult, scope: "read", mutating: false }),

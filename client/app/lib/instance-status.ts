@@ -53,6 +53,9 @@ const ASKED: Record<InstanceOperation, string> = {
   unpair: "Unpairing a device",
   delete: "Delete",
   link: "Linking",
+  configureChannel: "Connecting a channel",
+  disconnectChannel: "Disconnecting a channel",
+  channelAccess: "Changing channel access",
 };
 
 export interface ActivityLine {

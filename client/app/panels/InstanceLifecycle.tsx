@@ -11,6 +11,7 @@ import { AddDevice } from "./devices/AddDevice";
 import { NodeList } from "./devices/NodeList";
 import { revokeDetails } from "./devices/texts";
 import { useInstanceDetails } from "./devices/use-instance-details";
+import { InstanceChannels } from "./channels/InstanceChannels";
 
 /**
  * An instance's lifecycle in the inspector (protocol 6): Restart, Back up now, Restore a
@@ -270,6 +271,7 @@ export function InstanceLifecycle({ instance }: { instance: Instance }) {
         <AddDevice instance={instance} />
       </div>
       {details && <NodeList details={details} disabled={disabled} why={why} onRevoke={revoke} />}
+      <InstanceChannels instance={instance} />
       <ConfirmDialog confirm={confirm} onClose={() => setConfirm(null)} onConfirm={file} />
     </section>
   );

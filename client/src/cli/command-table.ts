@@ -1,4 +1,4 @@
-import { InstanceOperation } from "../../../shared/protocol/instances";
+import { CHANNEL_OPERATIONS, InstanceOperation } from "../../../shared/protocol/instances";
 import { MAX_MEMORY_ENTRIES, Responder, UsageListParams } from "../../../shared/protocol/agent";
 import { ApprovalStatus, MAX_APPROVAL_TTL_MS, Risk } from "../../../shared/protocol/approvals";
 import { MAX_SEARCH_LIMIT } from "../../../shared/protocol/search";
@@ -26,6 +26,8 @@ type ResponderKind = Responder["kind"];
 type ReplyMode = Responder["reply"];
 const GROUP_BY = UsageListParams.unwrap().shape.groupBy.unwrap().options;
 type UsageGroupBy = (typeof GROUP_BY)[number];
+// Link and the channel operations take a secret or a list: the app's, not a command line's (shell history, ps).
+type CliOperation = Exclude<InstanceOperation, "link" | "configureChannel" | "disconnectChannel" | "channelAccess">;
 
 export type Command =
   | { name: "signup"; agentName: string; invitation?: string }
@@ -59,7 +61,7 @@ export type Command =
   | { name: "job fail"; jobId: string; error: string }
   | { name: "job cancel"; jobId: string; reason?: string }
   | { name: "instances" }
-  | { name: "instance op"; operation: InstanceOperation; instanceId: string; displayName?: string; target?: string; wait: boolean }
+  | { name: "instance op"; operation: CliOperation; instanceId: string; displayName?: string; target?: string; wait: boolean }
   | { name: "instance details"; instanceId: string }
   | { name: "instance attach"; instanceId: string; threadId: string; attach: boolean }
   | { name: "audit"; limit?: number; before?: number }
@@ -301,11 +303,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: "list OpenClaw instances",
     build: () => ({ name: "instances" }),
   },
-  // `link` takes a URL and a secret token: not a command-line argument (shell history, ps);
-  // link from the app or with `client.instances.link`.
   ...Object.fromEntries(
     InstanceOperation.options
-      .filter((operation) => operation !== "link")
+      .filter((operation): operation is CliOperation => operation !== "link" && !CHANNEL_OPERATIONS.has(operation))
       .map((operation): [string, CommandSpec] => [
         `instance ${operation}`,
         {

@@ -259,6 +259,19 @@ export const gatewayLinks = sqliteTable("gateway_links", {
   createdAt: integer("created_at").notNull(),
 });
 
+// Channel changes waiting for a person (party/channels/): what the approved operation sets,
+// server-side only. `secret` holds a bot token (JSON) until the operation applied it or the
+// approval was denied or expired; the row then goes. Never in an approval, event or log.
+export const channelRequests = sqliteTable("channel_requests", {
+  approvalId: text("approval_id").primaryKey(),
+  instanceId: text("instance_id").notNull(),
+  channel: text("channel").notNull(),
+  accountId: text("account_id").notNull(),
+  secret: text("secret"),
+  access: text("access"),
+  createdAt: integer("created_at").notNull(),
+});
+
 // The approvals an Autopilot run filed with an approval-method tool (instances.*): the
 // room acts on them for the run's trigger, whose access is checked again when one is decided.
 export const agentRunApprovals = sqliteTable(

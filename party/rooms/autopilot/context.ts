@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { GraphCommand } from "../../../shared/protocol/graph";
 import type { InstancesDetailsResult, InstancesDeviceSetupResult, InstancesInvokeNodeParams, InstancesInvokeNodeResult } from "../../../shared/protocol/instances";
+import type { InstancesChannelsResult } from "../../../shared/protocol/channels";
 import type { PresenceEntry } from "../../../shared/protocol/presence";
 import type { Actor, Principal } from "../../../shared/protocol/principal";
 import type { CurrentAccess } from "../../agent/run-access";
@@ -29,6 +30,8 @@ export interface AutopilotContext extends RoomWriter {
     setup(principal: Principal, instanceId: string): Promise<z.output<typeof InstancesDeviceSetupResult>>;
     invokeNode(principal: Principal, params: z.output<typeof InstancesInvokeNodeParams>, approvedCall?: string): Promise<z.output<typeof InstancesInvokeNodeResult>>;
   };
+  /** An instance's channels as its gateway reports them (party/channels/status.ts). */
+  instanceChannels(instanceId: string): Promise<z.output<typeof InstancesChannelsResult>>;
   /** Applies graph commands in the Hatchery as `principalId`, once per key. */
   applyGraph(principalId: string, idempotencyKey: string, commands: GraphCommand[]): Promise<GraphApplyOutcome>;
   /** A principal's access as D1 has it now. */

@@ -16,6 +16,7 @@ import { type GraphFeed, readGraphFeed } from "../../domain/graph-feed";
 import { listInstances } from "../../domain/instances";
 import type { DeviceEntryState } from "../../devices/pipe";
 import { invokeNode } from "../../devices/nodes";
+import { instanceChannels } from "../../channels/status";
 import { deviceEntryState, deviceSetup } from "../../devices/setup";
 import { migrateAutopilot } from "../../domain/db/migrate";
 import { type Sql, sqlFromStorage } from "../../domain/sql";
@@ -172,6 +173,7 @@ export class Autopilot extends DurableObject<Env> {
       presence: () => this.#who.entries(),
       modelConfigured: () => this.#modelConfig.configured,
       instanceDetails: (instanceId) => instanceDetails({ ...this.#operationDeps(), bridge: this.#bridges.get(instanceId), policy: this.#backupPolicy }, instanceId),
+      instanceChannels: (instanceId) => instanceChannels({ sql: this.#sql, bridge: this.#bridges.get(instanceId) }, instanceId),
       devices: {
         setup: (principal, instanceId) =>
           deviceSetup({ sql: this.#sql, workspaceId: this.name, entryOrigin: this.env.DEVICE_ENTRY_ORIGIN, bridge: this.#bridges.get(instanceId) }, principal, instanceId),

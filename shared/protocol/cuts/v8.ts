@@ -1,7 +1,7 @@
 import { type Approval, ApprovalResult, ApprovalsListResult } from "../approvals";
 import { InstancesStartChatResult } from "../chat-start";
 import type { HelloPayload } from "../hello";
-import { type InstanceDetails, InstancesDetailsResult } from "../instances";
+import { CHANNEL_OPERATIONS, type InstanceDetails, InstancesDetailsResult } from "../instances";
 import { Methods } from "../methods";
 import { DEFAULT_SETTINGS } from "../settings";
 import { ChatSendResult, type Message, MessagesListResult, SessionsSendResult, type Thread, ThreadResult, ThreadsListResult } from "../threads";
@@ -12,12 +12,15 @@ import type { Cut } from "./cut";
  * thread's `waiting` and its responder's `agents`; the snapshot's `settings`; the events
  * `settings.changed` (durable: an unknown event to 7), `inbox.updated` and `instance.devices` (dropped); a
  * message's `attachments` (a 7 client sees the message's text only); an instance's details'
- * `nodes`.
+ * `nodes`; the channel methods, and their approvals' operations (a 7 client sees such an
+ * approval without its action).
  */
 type Obj = Record<string, unknown>;
 const without = <T extends Obj>(value: T, keys: readonly string[]): Obj => Object.fromEntries(Object.entries(value).filter(([key]) => !keys.includes(key)));
 
-const approval = (a: Approval): Obj => without(a, ["summary", "onBehalfOf", "selfConfirmed"]);
+/** A channel operation is unknown to 7: its approval reaches a 7 client as one without an action (the title says what it is). */
+const action = (a: Approval["action"]): Obj | null | undefined => (a?.kind === "instance" ? (CHANNEL_OPERATIONS.has(a.operation) ? null : without(a, ["channel"])) : a);
+const approval = (a: Approval): Obj => ({ ...without(a, ["summary", "onBehalfOf", "selfConfirmed"]), ...(a.action !== undefined ? { action: action(a.action) } : {}) });
 const thread = (t: Thread): Obj => ({ ...without(t, ["waiting"]), responder: without(t.responder, ["agents"]) });
 const message = (m: Message): Obj => without(m, ["attachments"]);
 
@@ -87,6 +90,10 @@ const NEW_IN_8 = new Set([
   "search.query",
   "instances.deviceSetup",
   "instances.invokeNode",
+  "instances.channels",
+  "instances.configureChannel",
+  "instances.disconnectChannel",
+  "instances.setChannelAccess",
 ]);
 
 export const cut8: Cut = {

@@ -3,6 +3,7 @@ import { updateSettings } from "../../../domain/settings";
 import { getApproval, listApprovals, requestApproval, resolveApproval } from "../../../domain/approvals";
 import { listAudit } from "../../../domain/audit";
 import { startChat } from "../../../domain/chat-starts";
+import { requestChannelAccess, requestConfigureChannel, requestDisconnectChannel } from "../../../channels/requests";
 import type { OpContext } from "../../../domain/context";
 import { RoomError } from "../../../domain/errors";
 import { listSessions, openSession, refuseOwnDevice, sendToSession } from "../../../domain/gateway";
@@ -92,6 +93,10 @@ export const HANDLERS: { [M in MethodName]: Handler<M> } = {
   "instances.details": local((req, p) => req.room.instanceDetails(p.instanceId)),
   "instances.deviceSetup": local((req, p) => req.room.devices.setup(req.principal, p.instanceId)),
   "instances.invokeNode": local((req, p) => req.room.devices.invokeNode(req.principal, p, req.approvedCall)),
+  "instances.channels": local((req, p) => req.room.instanceChannels(p.instanceId)),
+  "instances.configureChannel": mutate(requestConfigureChannel),
+  "instances.disconnectChannel": mutate(requestDisconnectChannel),
+  "instances.setChannelAccess": mutate(requestChannelAccess),
   "instances.attach": mutate((ctx, p) => attachInstance(ctx, p, true)),
   "instances.detach": mutate((ctx, p) => attachInstance(ctx, p, false)),
   "instances.list": query((sql) => ({ instances: listInstances(sql) })),

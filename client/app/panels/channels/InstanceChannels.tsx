@@ -1,0 +1,138 @@
+import { useEffect, useState } from "react";
+import type { Approval } from "../../../../shared/protocol/approvals";
+import type { ChannelAccountStatus, ChannelKind, ChannelStatus } from "../../../../shared/protocol/channels";
+import { CHANNEL_OPERATIONS, type Instance } from "../../../../shared/protocol/instances";
+import { useAction } from "../../lib/action";
+import { FormError } from "../../lib/form-error";
+import { useCan, useRoom } from "../../stores/room";
+import { ChannelAccessForm, ConnectChannelForm } from "./ChannelForms";
+import "./channels.css";
+
+/**
+ * An instance's chat channels in the inspector (decision 38): what its gateway reports for
+ * each (read again whenever a job finishes or the instance changes), the changes waiting for
+ * a person (from the room's approvals), and the forms to ask for one. Every change is an
+ * approval; nothing here changes the gateway by itself.
+ */
+
+/** One account's state in words, from what the gateway reports now. */
+export function accountText(a: ChannelAccountStatus): string {
+  if (!a.configured) return a.stateReason ?? "not configured";
+  if (!a.enabled) return "configured, turned off";
+  if (a.connected) return "connected";
+  if (a.running) return "configured, not connected yet (the gateway must reach the service)";
+  return `configured, not running${a.stateReason ? ` (${a.stateReason})` : ""}`;
+}
+
+function useChannels(instance: Instance) {
+  const client = useRoom((s) => s.client);
+  const finished = useRoom((s) => {
+    let n = 0;
+    for (const job of s.state.jobs.values()) if (job.status !== "running" && job.status !== "cancel_requested") n++;
+    return n;
+  });
+  const [channels, setChannels] = useState<ChannelStatus[] | null>(null);
+  const load = useAction(async () => {
+    if (!client) return;
+    setChannels((await client.instances.channels({ instanceId: instance.id })).channels);
+  });
+  const { run } = load;
+  const connected = instance.bridge === "connected";
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload on these changes only; `run` is new every render
+  useEffect(() => {
+    if (connected) run();
+  }, [client, instance.id, connected, finished]);
+  return { channels: connected ? channels : null, error: load.error, loading: load.pending, reload: () => run() };
+}
+
+const pendingFor = (approvals: Iterable<Approval>, instanceId: string): Approval[] =>
+  [...approvals].filter((a) => a.status === "pending" && a.action?.kind === "instance" && a.action.instanceId === instanceId && CHANNEL_OPERATIONS.has(a.action.operation));
+
+type Open = { channel: string; form: "connect" | "access" } | null;
+
+export function InstanceChannels({ instance }: { instance: Instance }) {
+  const client = useRoom((s) => s.client);
+  const canWrite = useCan("write");
+  const approvals = useRoom((s) => s.state.approvals);
+  const { channels, error, loading, reload } = useChannels(instance);
+  const [open, setOpen] = useState<Open>(null);
+  const disconnect = useAction(async (channel: ChannelKind) => {
+    if (!client) return;
+    await client.instances.disconnectChannel({ instanceId: instance.id, channel });
+  });
+  const pending = pendingFor(approvals.values(), instance.id);
+  const waiting = (channel: string) => pending.some((a) => a.action?.kind === "instance" && a.action.channel?.channel === channel);
+  const disabled = !canWrite || instance.bridge !== "connected";
+  return (
+    <section className="instance-channels" aria-label="Channels">
+      <h3>
+        Channels{" "}
+        {instance.bridge === "connected" && (
+          <button type="button" className="link small" onClick={reload} disabled={loading}>
+            {loading ? "Refreshing…" : "Refresh"}
+          </button>
+        )}
+      </h3>
+      {instance.bridge !== "connected" && <p className="muted small">The gateway is not connected: its channels show once it is.</p>}
+      <FormError error={error} />
+      {pending.map((a) => (
+        <p key={a.id} className="form-note activity-waiting" role="status">
+          Waiting for approval: {a.title}
+        </p>
+      ))}
+      {channels && (
+        <ul className="channel-list" aria-label="Channels">
+          {channels.map((c) => {
+            const configured = c.accounts.some((a) => a.configured);
+            const busy = disabled || waiting(c.channel);
+            return (
+              <li key={c.channel} className="channel-row">
+                <strong>{c.label}</strong>{" "}
+                {c.accounts.length === 0 ? (
+                  <span className="muted small">not configured</span>
+                ) : (
+                  c.accounts.map((a) => (
+                    <span key={a.accountId} className="muted small" data-account={a.accountId}>
+                      {a.accountId === "default" ? "" : `${a.accountId}: `}
+                      {accountText(a)}
+                      {a.lastError && <span className="instance-error"> — {a.lastError}</span>}
+                    </span>
+                  ))
+                )}
+                <span className="muted small"> · DMs: {c.dmPolicy ?? "pairing (default)"}</span>
+                {c.allowFrom.length > 0 && <span className="muted small"> · allowed: {c.allowFrom.join(", ")}</span>}
+                {!c.configurable ? (
+                  <p className="muted small">Set up on the gateway itself.</p>
+                ) : (
+                  <div className="actions">
+                    {!configured && (
+                      <button type="button" className="small" disabled={busy} onClick={() => setOpen({ channel: c.channel, form: "connect" })}>
+                        Connect {c.label}
+                      </button>
+                    )}
+                    {configured && (
+                      <button type="button" className="small deny" disabled={busy || disconnect.pending} onClick={() => disconnect.run(c.channel as ChannelKind)}>
+                        Ask to disconnect {c.label}
+                      </button>
+                    )}
+                    <button type="button" className="link small" disabled={busy} onClick={() => setOpen({ channel: c.channel, form: "access" })}>
+                      Who may message…
+                    </button>
+                  </div>
+                )}
+                {open?.channel === c.channel && open.form === "connect" && (
+                  <ConnectChannelForm instanceId={instance.id} channel={c.channel as ChannelKind} label={c.label} disabled={busy} onDone={() => setOpen(null)} />
+                )}
+                {open?.channel === c.channel && open.form === "access" && <ChannelAccessForm instanceId={instance.id} status={c} disabled={busy} onDone={() => setOpen(null)} />}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <FormError error={disconnect.error} />
+      <p className="muted small">
+        Each change waits for a person's approval. Telegram is built in; Discord and Slack appear once their plugin is on the gateway. A channel connects only when the gateway can reach its service.
+      </p>
+    </section>
+  );
+}

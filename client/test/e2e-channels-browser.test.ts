@@ -1,0 +1,105 @@
+// An instance's channels from the browser app: the real server (wrangler dev), the real
+// runtime and the pinned gateway (the scripted model is the only test double). A person
+// connects Telegram from the inspector's Channels section with a bot token, a second person
+// approves in the app, and the section shows what the gateway reports: configured, not
+// connected (offline, the Bot API is out of reach). Then who may message, then disconnect.
+// The token is never on either page after it was sent. Screenshots go to test-artifacts/.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../../party/dev/chromium.mjs";
+import { ROOT } from "../../party/dev/server.mjs";
+import { twoPeopleInOneWorkspace } from "./browser-helpers";
+import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
+
+const ARTIFACTS = join(ROOT, "test-artifacts");
+const stamp = Date.now();
+const TOKEN = "424242424:AAbrowser-channel-secret_0123456789ab";
+
+let stack: OpenClawStack;
+let browser: Browser;
+let page: Page;
+let approver: Page;
+
+const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `channels-${name}.png`) });
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  stack = await startOpenClawStack("channels-browser");
+  browser = await launchChromium();
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
+  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+  approver = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  approver.on("pageerror", (error) => console.error(`approver page error: ${error.message}`));
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+/** The second person approves the pending approval titled `title` from the Approvals tab. */
+async function approve(title: string) {
+  await approver.getByRole("tab", { name: /Approvals/ }).click();
+  const item = approver.locator(".queue-item.status-pending", { hasText: title });
+  await item.getByRole("button", { name: "Approve" }).click();
+  await approver.locator(".queue-item.status-approved", { hasText: title }).first().waitFor();
+}
+
+const telegram = () => page.locator(".channel-row", { hasText: "Telegram" });
+
+describe("channels in the app", () => {
+  it("connects Telegram with a token that is never shown again, sets who may message, and disconnects — each approved in the app", async () => {
+    await twoPeopleInOneWorkspace(stack.server.url, { page, name: "Olga", email: `olga-${stamp}@example.test` }, { page: approver, name: "Pavel", email: `pavel-${stamp}@example.test` });
+    await page.getByLabel("New instance id").fill("lab");
+    await page.getByRole("button", { name: "Provision" }).click();
+    await approve('Provision OpenClaw instance "lab"');
+    const nav = page.locator(".sidebar .nav-item", { hasText: "lab" });
+    await expect.poll(() => nav.locator(".nav-meta").textContent(), { timeout: 180_000 }).toBe("ready");
+    await nav.click();
+    await page.locator(".sidebar .bridge-connected", { hasText: "Gateway connected" }).waitFor({ timeout: 60_000 });
+
+    // Telegram is listed (bundled with the gateway), not yet configured.
+    await expect.poll(() => telegram().textContent(), { timeout: 30_000 }).toContain("not configured");
+    await telegram().getByRole("button", { name: "Connect Telegram" }).click();
+    const form = page.getByRole("form", { name: "Connect Telegram" });
+    const field = form.getByLabel("Bot token");
+    expect(await field.getAttribute("type")).toBe("password");
+    await field.fill(TOKEN);
+    await shot("01-connect-form");
+    await form.getByRole("button", { name: "Ask to connect Telegram" }).click();
+    // Sent once: the field is emptied at once and the form closes when the approval is filed.
+    await page.locator(".instance-channels").getByRole("status").getByText('Waiting for approval: Connect Telegram on OpenClaw instance "lab"').waitFor();
+    expect(await form.count()).toBe(0);
+    await shot("02-waiting");
+    await approver.getByRole("tab", { name: /Approvals/ }).click();
+    await approver
+      .locator(".queue-item.status-pending", { hasText: "Connect Telegram" })
+      .getByText(/kept hidden/)
+      .first()
+      .waitFor();
+    await approve('Connect Telegram on OpenClaw instance "lab"');
+
+    // What the gateway reports, read again when the job is done.
+    await expect.poll(() => telegram().textContent(), { timeout: 60_000 }).toContain("configured, not connected yet");
+    await shot("03-configured");
+
+    await telegram().getByRole("button", { name: "Who may message…" }).click();
+    const access = page.getByRole("form", { name: "Who may message on Telegram" });
+    await access.getByLabel("Direct messages").selectOption("allowlist");
+    await access.getByLabel("Allowed senders").fill("111\n@ada");
+    await access.getByRole("button", { name: "Ask to change access" }).click();
+    await approve('Set who may message on Telegram on OpenClaw instance "lab"');
+    await expect.poll(() => telegram().textContent(), { timeout: 60_000 }).toContain("allowed: 111, @ada");
+    expect(await telegram().textContent()).toContain("DMs: allowlist");
+    await shot("04-access");
+
+    await telegram().getByRole("button", { name: "Ask to disconnect Telegram" }).click();
+    await approve('Disconnect Telegram on OpenClaw instance "lab"');
+    await expect.poll(() => telegram().getByRole("button", { name: "Connect Telegram" }).count(), { timeout: 60_000 }).toBe(1);
+    await shot("05-disconnected");
+
+    for (const p of [page, approver]) expect(await p.content()).not.toContain(TOKEN);
+  }, 480_000);
+});

@@ -1,0 +1,67 @@
+// An approved channel change runs as a job, on the instance's gateway through its bridge
+// (hosted or linked alike). The stored request is dropped whatever happens: applied, failed,
+// denied or expired; a failed one is asked for again. A gateway's error may quote what it was
+// sent, so a token is cut out of any text that leaves this file.
+import type { Approval } from "../../shared/protocol/approvals";
+import { CHANNEL_OPERATIONS } from "../../shared/protocol/instances";
+import { asRoom } from "../domain/context";
+import { failJob, finishJob, startJob } from "../domain/jobs";
+import type { OperationDeps } from "../instances/operations";
+import { type ChannelAccess, type ChannelSecret, configureChannel, disconnectChannel, setChannelAccess } from "./gateway";
+import { channelRequest, dropChannelRequest } from "./requests";
+
+/** Whether an instance approval is a channel change (party/channels/). */
+export function isChannelApproval(approval: Approval): boolean {
+  return approval.action?.kind === "instance" && CHANNEL_OPERATIONS.has(approval.action.operation);
+}
+
+/** `text` with every secret in it replaced. */
+export function withoutSecrets(text: string, secret: ChannelSecret | null): string {
+  let out = text;
+  for (const value of [secret?.botToken, secret?.appToken]) if (value) out = out.split(value).join("[hidden]");
+  return out;
+}
+
+const accessLine = (access: ChannelAccess) => `DMs: ${access.dmPolicy}; allowed: ${access.allowFrom.length > 0 ? access.allowFrom.join(", ") : "(none)"}`;
+
+/** A decided channel approval: an approved one runs; any other just drops what it held. */
+export async function settleChannelApproval(deps: OperationDeps, approval: Approval): Promise<void> {
+  const action = approval.action;
+  if (action?.kind !== "instance") return;
+  if (approval.status !== "approved") {
+    dropChannelRequest(deps.sql, approval.id);
+    return;
+  }
+  const request = channelRequest(deps.sql, approval.id);
+  dropChannelRequest(deps.sql, approval.id);
+  const jobId = asRoom(deps, (ctx) => startJob(ctx, { title: approval.title, message: "approved", idempotencyKey: `room-op-${approval.id}` }).job.id);
+  try {
+    if (!request) throw new Error("the channel request is gone");
+    const gateway = deps.gateway?.(request.instanceId)?.channels;
+    if (!gateway) throw new Error(`OpenClaw instance ${request.instanceId} is not connected`);
+    let message: string;
+    switch (action.operation) {
+      case "configureChannel":
+        if (!request.secret) throw new Error("the request holds no token");
+        await configureChannel(gateway, request.channel, request.accountId, request.secret);
+        message = `${request.channel} configured; it connects once the gateway reaches its service`;
+        break;
+      case "disconnectChannel":
+        await disconnectChannel(gateway, request.channel, request.accountId);
+        message = `${request.channel} logged out`;
+        break;
+      case "channelAccess":
+        if (!request.access) throw new Error("the request holds no access to set");
+        await setChannelAccess(gateway, request.channel, request.access);
+        message = `${request.channel}: ${accessLine(request.access)}`;
+        break;
+      default:
+        return;
+    }
+    asRoom(deps, (ctx) => finishJob(ctx, { jobId, message: message.slice(0, 2000), cancelled: false, idempotencyKey: `room-${jobId}-done` }));
+  } catch (error) {
+    const message = withoutSecrets(error instanceof Error ? error.message : String(error), request?.secret ?? null).slice(0, 2000);
+    console.error(JSON.stringify({ msg: "channel operation failed", workspace: deps.workspaceId, instanceId: action.instanceId, operation: action.operation, error: message }));
+    asRoom(deps, (ctx) => failJob(ctx, { jobId, error: message, idempotencyKey: `room-${jobId}-fail` }));
+  }
+}

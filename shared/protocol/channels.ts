@@ -1,0 +1,111 @@
+// Protocol 8: an OpenClaw instance's chat channels (Telegram; Discord and Slack where the
+// gateway has their plugin), read and changed through the gateway's own methods. Every change
+// is an instance approval; a bot token goes to the room once and never comes back out.
+import { z } from "zod";
+import { IdempotencyKey } from "./common";
+import { InstanceId } from "./instances";
+
+/** The channels the product configures with bot tokens. */
+export const ChannelKind = z.enum(["telegram", "discord", "slack"]);
+export type ChannelKind = z.infer<typeof ChannelKind>;
+
+/** A channel account's id as the gateway names it (`default` unless given). */
+export const ChannelAccountId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "lower-case letters, digits, '-' and '_', 1-64 characters");
+
+/** Who may DM the instance's bot: `pairing` (unknown senders ask first), `allowlist`, `open` (anyone) or `disabled`. */
+export const DmPolicy = z.enum(["pairing", "allowlist", "open", "disabled"]);
+export type DmPolicy = z.infer<typeof DmPolicy>;
+
+/** A DM sender the channel lets in: a numeric id, a @username, or `*` (everyone, for `open`). */
+export const AllowFromEntry = z
+  .string()
+  .trim()
+  .regex(/^(\*|@?[A-Za-z0-9_.:+-]{1,100})$/, "a sender id, a @username or *");
+export const AllowFrom = z.array(AllowFromEntry).max(200);
+
+/** A bot token: printable, no whitespace; what the channel's service issued. */
+const Token = z
+  .string()
+  .trim()
+  .regex(/^[\x21-\x7e]{10,500}$/, "a bot token as its service issued it");
+
+export const InstancesChannelsParams = z.object({ instanceId: InstanceId });
+
+/** One account of a channel as the gateway reports it (never its token: only whether it has one). */
+export const ChannelAccountStatus = z.object({
+  accountId: z.string().max(64),
+  configured: z.boolean(),
+  enabled: z.boolean(),
+  running: z.boolean(),
+  connected: z.boolean(),
+  /** e.g. `available`, `missing`: the gateway's word for the token's state. */
+  tokenStatus: z.string().max(40).nullable(),
+  /** Why it is in the state it is in, e.g. `not configured`. */
+  stateReason: z.string().max(200).nullable(),
+  lastError: z.string().max(500).nullable(),
+});
+export type ChannelAccountStatus = z.infer<typeof ChannelAccountStatus>;
+
+export const ChannelStatus = z.object({
+  /** The gateway's channel id (telegram, discord, slack, whatsapp, …). */
+  channel: z.string().max(64),
+  label: z.string().max(100),
+  /** Whether the product configures it with a token (ChannelKind). */
+  configurable: z.boolean(),
+  accounts: z.array(ChannelAccountStatus).max(50),
+  /** The DM policy in the gateway's config; null when unset (the gateway's default is `pairing`). */
+  dmPolicy: DmPolicy.nullable(),
+  allowFrom: z.array(z.string().max(100)).max(200),
+});
+export type ChannelStatus = z.infer<typeof ChannelStatus>;
+
+export const InstancesChannelsResult = z.object({
+  /** The channels the gateway has (bundled, or installed as plugins), in its order. */
+  channels: z.array(ChannelStatus).max(50),
+});
+
+/** Asks to connect a channel with a bot token (Slack: and its app token, socket mode; checked by channelRequestProblem). */
+export const InstancesConfigureChannelParams = z.object({
+  instanceId: InstanceId,
+  channel: ChannelKind,
+  accountId: ChannelAccountId.default("default"),
+  botToken: Token,
+  appToken: Token.optional(),
+  idempotencyKey: IdempotencyKey,
+});
+
+/** Asks to log a channel account out (its token is removed from the gateway) and stop it. */
+export const InstancesDisconnectChannelParams = z.object({
+  instanceId: InstanceId,
+  channel: ChannelKind,
+  accountId: ChannelAccountId.default("default"),
+  idempotencyKey: IdempotencyKey,
+});
+
+/** Asks to set who may DM the instance on a channel (checked by channelRequestProblem). */
+export const InstancesSetChannelAccessParams = z.object({
+  instanceId: InstanceId,
+  channel: ChannelKind,
+  dmPolicy: DmPolicy,
+  allowFrom: AllowFrom.default([]),
+  idempotencyKey: IdempotencyKey,
+});
+
+/**
+ * What is wrong with a channel request beyond its shape (kept out of the schemas, which the
+ * Autopilot's tools derive their inputs from), or null: Slack takes an app token and only
+ * Slack does; `open` needs `*` in the list, as the gateway does; an allowlist needs a sender.
+ */
+export function channelRequestProblem(p: { channel: ChannelKind; appToken?: string | undefined; dmPolicy?: DmPolicy; allowFrom?: string[] }): string | null {
+  if ("appToken" in p || "botToken" in p) {
+    if (p.channel === "slack" && p.appToken === undefined) return "Slack needs its app token (xapp-…) too";
+    if (p.channel !== "slack" && p.appToken !== undefined) return "only Slack takes an app token";
+  }
+  if (p.dmPolicy !== undefined) {
+    const list = p.allowFrom ?? [];
+    if (p.dmPolicy === "open" && !list.includes("*")) return "an open DM policy needs * in allowFrom";
+    if (p.dmPolicy === "allowlist" && list.length === 0) return "an allowlist needs at least one sender";
+    if (new Set(list).size !== list.length) return "a sender is listed twice";
+  }
+  return null;
+}
