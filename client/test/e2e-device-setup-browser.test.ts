@@ -86,7 +86,7 @@ describe("adding a device to an instance, in the app", () => {
 
     // Nodes: none yet, as the gateway lists them (the room asks it once its link is up).
     await page.locator(".sidebar .bridge-connected", { hasText: "Gateway connected" }).waitFor({ timeout: 60_000 });
-    await page.getByRole("button", { name: "Refresh" }).click();
+    await page.getByRole("button", { name: "Refresh", exact: true }).click();
     await page.getByText("No nodes yet. Add a device to pair one.").waitFor({ timeout: 30_000 });
     expect(await page.getByRole("list", { name: "Paired nodes" }).count()).toBe(0);
 

@@ -68,8 +68,9 @@ export function InstanceChannels({ instance }: { instance: Instance }) {
       <h3>
         Channels{" "}
         {instance.bridge === "connected" && (
-          <button type="button" className="link small" onClick={reload} disabled={loading}>
-            {loading ? "Refreshing…" : "Refresh"}
+          // Its own name: the inspector's details have a Refresh of their own.
+          <button type="button" className="link small" onClick={reload} disabled={loading} aria-busy={loading} aria-label="Refresh channels">
+            Refresh
           </button>
         )}
       </h3>
