@@ -14,7 +14,7 @@ import {
   type InstancesSetChannelAccessParams,
 } from "../../shared/protocol/channels";
 import type { InstanceOperation } from "../../shared/protocol/instances";
-import { requestApproval } from "../domain/approvals";
+import { getApproval, requestApproval } from "../domain/approvals";
 import type { OpContext } from "../domain/context";
 import { approvals, channelRequests } from "../domain/db/schema";
 import { RoomError } from "../domain/errors";
@@ -133,6 +133,17 @@ export function dropChannelRequest(sql: Sql, approvalId: string): void {
 }
 
 /** A deleted instance's pending channel changes go with it. */
+/** The channel changes of an instance still waiting for a decision. */
+export function pendingChannelApprovals(sql: Sql, instanceId: string): Approval[] {
+  const ids = sql.db
+    .select({ id: channelRequests.approvalId })
+    .from(channelRequests)
+    .innerJoin(approvals, eq(approvals.id, channelRequests.approvalId))
+    .where(and(eq(channelRequests.instanceId, instanceId), eq(approvals.status, "pending")))
+    .all();
+  return ids.flatMap(({ id }) => getApproval(sql, id) ?? []);
+}
+
 export function dropChannelRequests(sql: Sql, instanceId: string): void {
   sql.db.delete(channelRequests).where(eq(channelRequests.instanceId, instanceId)).run();
 }

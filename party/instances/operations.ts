@@ -11,7 +11,7 @@ import type { Sql } from "../domain/sql";
 import { appendMessage, getThread, updateThread } from "../domain/threads";
 import type { RuntimeClient } from "../runtime-client";
 import type { GatewayCaller } from "../channels/gateway";
-import { dropChannelRequests } from "../channels/requests";
+import { dropChannelRequests, pendingChannelApprovals } from "../channels/requests";
 
 export interface OperationDeps {
   sql: Sql;
@@ -83,8 +83,10 @@ export function removeInstance(ctx: OpContext, instanceId: string): void {
     const now = responder.kind === "autopilot" ? "the Autopilot still answers here, without its OpenClaw tools" : "this thread has no responder now";
     appendMessage(ctx, detached, ctx.actor, `OpenClaw instance ${name} was ${gone}: ${now}.`);
   }
-  // Its gateway's open requests die with it.
+  // Its gateway's open requests die with it, and so do the channel changes asked for it (what
+  // they would set, a bot token included, is dropped just below: nothing is left to apply).
   for (const approval of pendingGatewayApprovals(ctx.sql, instanceId)) settleApproval(ctx, approval, "expired", "the OpenClaw instance was deleted");
+  for (const approval of pendingChannelApprovals(ctx.sql, instanceId)) settleApproval(ctx, approval, "expired", `the OpenClaw instance was ${gone}`);
   forgetInstance(ctx.sql, instanceId);
   dropChannelRequests(ctx.sql, instanceId);
 }

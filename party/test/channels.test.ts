@@ -7,10 +7,10 @@ import { channelRequestProblem, InstancesConfigureChannelParams, InstancesSetCha
 import { configureChannel, readChannels, setChannelAccess } from "../channels/gateway";
 import { settleChannelApproval } from "../channels/operations";
 import { channelRequest, requestChannelAccess, requestConfigureChannel, requestDisconnectChannel } from "../channels/requests";
-import { resolveApproval } from "../domain/approvals";
+import { getApproval, resolveApproval } from "../domain/approvals";
 import { listJobs } from "../domain/jobs";
 import type { DurableEvent } from "../../shared/protocol/events";
-import type { OperationDeps } from "../instances/operations";
+import { type OperationDeps, removeInstance } from "../instances/operations";
 import { TOOL_POLICY } from "../agent/tool-policy";
 import type { Sql } from "../domain/sql";
 import { asPerson, connectTo, fakeGateway, inRoom, ok, refuse, seedInstance, testLink } from "./bridge-peer";
@@ -160,6 +160,16 @@ describe("channels through the scripted gateway", () => {
       await settleChannelApproval(deps(sql, null, events), decide(sql, offline.id, "approve"));
       expect(channelRequest(sql, offline.id)).toBeNull();
       expect(JSON.stringify(events)).not.toContain(TOKEN);
+    });
+  });
+
+  it("an instance deleted or unlinked takes its waiting channel changes with it: expired, the token gone", async () => {
+    await inRoom(async (sql) => {
+      seedInstance(sql);
+      const { approval } = configure(sql);
+      asPerson(sql, (ctx) => removeInstance(ctx, "inst"));
+      expect(getApproval(sql, approval.id)).toMatchObject({ status: "expired", note: expect.stringMatching(/was deleted/) });
+      expect(channelRequest(sql, approval.id)).toBeNull();
     });
   });
 
