@@ -54,20 +54,20 @@ export function approvalFor(tool: string, input: unknown, riskyGatewayTools: rea
     const name = requestedGatewayTool(input) ?? "an unnamed tool";
     return { title: `Autopilot wants to run ${name} on OpenClaw instance ${instanceName ?? "(detached)"}`.slice(0, 200), risk: gatewayToolRisk(name, riskyGatewayTools) ?? "high" };
   }
-  if (tool === NODE_TOOL) return { title: nodeCallTitle(input), risk: "high" };
+  if (tool === NODE_TOOL) return { title: nodeCallTitle(input, "Autopilot"), risk: "high" };
   return { title: `Autopilot wants to run ${tool}`, risk: gatedRisk(tool) ?? "medium" };
 }
 
 const NODE_TOOL = toolName("instances.invokeNode");
 
 /** A node call's title names the command line a person approves (system.run's argv), not only the tool. */
-function nodeCallTitle(input: unknown): string {
+export function nodeCallTitle(input: unknown, who: string): string {
   const call = (input ?? {}) as { command?: unknown; params?: { command?: unknown }; instanceId?: unknown };
   const argv = call.params?.command;
   const line = Array.isArray(argv) && argv.every((a) => typeof a === "string") ? argv.join(" ") : typeof argv === "string" ? argv : null;
   const what = typeof call.command === "string" ? call.command : "a command";
   const where = typeof call.instanceId === "string" ? ` on a node of ${call.instanceId}` : " on a node";
-  return `Autopilot wants to run ${what}${line ? `: ${line}` : ""}${where}`.slice(0, 200);
+  return `${who} wants to run ${what}${line ? `: ${line}` : ""}${where}`.slice(0, 200);
 }
 
 /** The idempotency key of a tool call: run ids are unique, tool call ids (`call_0`) are not. */

@@ -160,6 +160,43 @@ describe("a gated tool becomes an approval people decide", () => {
   });
 });
 
+describe("a gated call is bound to its arguments", () => {
+  it("the same JSON-RPC id with other arguments is another call: a new approval, never the earlier decision", async () => {
+    const { owner, key } = await keyed(["read", "write"]);
+    const person = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+    await person.hello();
+    const { thread: first } = await person.ok("threads.create", { title: "first", idempotencyKey: idem() });
+    const { thread: second } = await person.ok("threads.create", { title: "second", idempotencyKey: idem() });
+    const opened = await rawPost(owner.workspaceId, { authorization: `Bearer ${key}` });
+    const headers = { authorization: `Bearer ${key}`, "mcp-session-id": opened.headers.get("mcp-session-id")!, "mcp-protocol-version": "2025-06-18" };
+    await opened.text();
+    await (await rawPost(owner.workspaceId, headers, JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }))).text();
+    const archive = (threadId: string) =>
+      rawPost(owner.workspaceId, headers, JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "threads_archive", arguments: { threadId } } })).then((r) => r.text());
+    const pending = async (threadId: string) =>
+      vi.waitFor(async () => {
+        const found = ((await person.ok("approvals.list", { status: "pending" })).approvals as { id: string; details: string }[]).find((a) => a.details.includes(threadId));
+        expect(found).toBeDefined();
+        return found!;
+      });
+    const one = archive(first.id);
+    const approved = await pending(first.id);
+    await person.ok("approvals.resolve", { approvalId: approved.id, decision: "approve", idempotencyKey: idem() });
+    await one;
+    // Id 7 again, another thread: a person is asked again, and nothing runs before.
+    const two = archive(second.id);
+    const asked = await pending(second.id);
+    expect(asked.id).not.toBe(approved.id);
+    const listed = (await person.ok("threads.list", {})).threads.map((t: { id: string }) => t.id);
+    expect(listed).toContain(second.id);
+    expect(listed).not.toContain(first.id);
+    await person.ok("approvals.resolve", { approvalId: asked.id, decision: "deny", idempotencyKey: idem() });
+    expect(await two).toContain('\\"ran\\":false');
+    expect((await person.ok("threads.list", {})).threads.map((t: { id: string }) => t.id)).toContain(second.id);
+    person.close();
+  });
+});
+
 describe("a command on a node over MCP", () => {
   it("runs only with the approval a person granted that call; the same key on the socket is refused", async () => {
     const { owner, key } = await keyed(["read", "write"]);
@@ -176,7 +213,7 @@ describe("a command on a node over MCP", () => {
       expect(pending).toBeDefined();
       return pending!;
     });
-    expect(approval).toMatchObject({ risk: "high", title: expect.stringContaining("instances_invokeNode") });
+    expect(approval).toMatchObject({ risk: "high", title: expect.stringContaining("wants to run system.run: uname on a node of lab") });
     await person.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", confirmOwn: true, idempotencyKey: idem() });
     // Approved, the call reaches the instance (none here): not refused as the agent's own.
     const result = (await answer) as { isError?: boolean; content: { text: string }[] };

@@ -9,7 +9,9 @@ import { ApprovalsRequestParams } from "../../../../shared/protocol/approvals";
 import { type MethodName, Methods } from "../../../../shared/protocol/methods";
 import type { Principal } from "../../../../shared/protocol/principal";
 import { hasScope } from "../../../../shared/scopes";
+import { nodeCallTitle } from "../../../agent/run-tools";
 import { AGENT_TOOLS, type AgentTool, toolInputSchema } from "../../../agent/tools";
+import { sha256Hex } from "../../../auth/tokens";
 import { PROTOCOL_VERSION } from "../../../../shared/protocol/version";
 import { MESSAGES_TEMPLATE, THREADS_URI } from "./uris";
 
@@ -83,15 +85,18 @@ export function sessionServer(room: McpRoom, principal: () => Principal, subscri
 
   async function runTool(tool: AgentTool, input: Record<string, unknown>, ctx: ServerContext): Promise<ToolResult> {
     const who = principal();
-    const params = { ...input, ...(Methods[tool.method].mutating ? { idempotencyKey: callKey(ctx, "call") } : {}) };
+    // The keys name the input too: the same JSON-RPC id with other arguments is another call,
+    // never one that an earlier approval (or an earlier answer) stands for.
+    const digest = (await sha256Hex(JSON.stringify(input))).slice(0, 32);
+    const params = { ...input, ...(Methods[tool.method].mutating ? { idempotencyKey: callKey(ctx, `call-${digest}`) } : {}) };
     if (tool.policy.kind === "gated") {
       const filed = await room.call(who, "approvals.request", {
-        title: `${who.name} asks to run ${tool.name}`.slice(0, 200),
+        title: (tool.method === "instances.invokeNode" ? nodeCallTitle(input, who.name) : `${who.name} asks to run ${tool.name}`).slice(0, 200),
         details: JSON.stringify(input).slice(0, 16_000),
         risk: tool.policy.risk,
         ...(typeof input.threadId === "string" ? { threadId: input.threadId } : {}),
         expiresInMs: GATED_CALL_TTL_MS,
-        idempotencyKey: callKey(ctx, "approval"),
+        idempotencyKey: callKey(ctx, `approval-${digest}`),
       });
       if (!filed.ok) return text(`${filed.code}: ${filed.message}`, true);
       const { approval } = filed.payload as { approval: Approval };
