@@ -14,6 +14,7 @@ import {
   type InstancesSetChannelAccessParams,
 } from "../../shared/protocol/channels";
 import type { InstanceOperation } from "../../shared/protocol/instances";
+import { isAccessPrincipal } from "../auth/current-access";
 import { getApproval, requestApproval } from "../domain/approvals";
 import type { OpContext } from "../domain/context";
 import { approvals, channelRequests } from "../domain/db/schema";
@@ -87,6 +88,9 @@ function file(
 const account = (accountId: string) => (accountId === "default" ? "" : ` (account ${accountId})`);
 
 export function requestConfigureChannel(ctx: OpContext, p: z.output<typeof InstancesConfigureChannelParams>): { approval: Approval } {
+  // A bot token lets whoever holds the bot speak with this instance from outside the
+  // workspace: people hand one over (the approver sees no token), never an agent's key.
+  if (!(ctx.actor.kind === "user" && isAccessPrincipal(ctx.actor))) throw new RoomError("forbidden", "a person connects a channel: ask a workspace member to connect it in the app");
   const label = LABELS[p.channel];
   const tokens = p.appToken ? "a bot token and an app token (hidden)" : "a bot token (hidden)";
   const details = `Connects ${label}${account(p.accountId)} with ${tokens}: the gateway answers people who message the bot. Until you decide, the token is kept by the room only; it is removed when this is denied or expires.${
@@ -132,7 +136,6 @@ export function dropChannelRequest(sql: Sql, approvalId: string): void {
   sql.db.delete(channelRequests).where(eq(channelRequests.approvalId, approvalId)).run();
 }
 
-/** A deleted instance's pending channel changes go with it. */
 /** The channel changes of an instance still waiting for a decision. */
 export function pendingChannelApprovals(sql: Sql, instanceId: string): Approval[] {
   const ids = sql.db
@@ -144,6 +147,7 @@ export function pendingChannelApprovals(sql: Sql, instanceId: string): Approval[
   return ids.flatMap(({ id }) => getApproval(sql, id) ?? []);
 }
 
+/** A deleted instance's pending channel changes go with it. */
 export function dropChannelRequests(sql: Sql, instanceId: string): void {
   sql.db.delete(channelRequests).where(eq(channelRequests.instanceId, instanceId)).run();
 }

@@ -46,12 +46,17 @@ describe("channel methods in the room", () => {
     );
     const ask = { instanceId: "lab", channel: "telegram" as const, botToken: TOKEN };
     expect(codeOf(await viewer.call("instances.configureChannel", { ...ask, idempotencyKey: idem() }))).toBe("forbidden");
-    expect(codeOf(await g.call("instances.configureChannel", { ...ask, channel: "whatsapp", idempotencyKey: idem() }))).toBe("bad_request");
-    expect(codeOf(await g.call("instances.configureChannel", { ...ask, appToken: "xapp-1234567890", idempotencyKey: idem() }))).toBe("bad_request");
-    expect(codeOf(await g.call("instances.configureChannel", { ...ask, instanceId: "nope", idempotencyKey: idem() }))).toBe("not_found");
+    // A bot token is a person's to hand over: an agent's key asks for none, whatever its scopes.
+    expect(await g.call("instances.configureChannel", { ...ask, idempotencyKey: idem() })).toMatchObject({
+      ok: false,
+      error: { code: "forbidden", message: expect.stringMatching(/a person connects/) },
+    });
+    expect(codeOf(await o.call("instances.configureChannel", { ...ask, channel: "whatsapp", idempotencyKey: idem() }))).toBe("bad_request");
+    expect(codeOf(await o.call("instances.configureChannel", { ...ask, appToken: "xapp-1234567890", idempotencyKey: idem() }))).toBe("bad_request");
+    expect(codeOf(await o.call("instances.configureChannel", { ...ask, instanceId: "nope", idempotencyKey: idem() }))).toBe("not_found");
 
     const key = idem();
-    const { approval } = await g.ok("instances.configureChannel", { ...ask, idempotencyKey: key });
+    const { approval } = await o.ok("instances.configureChannel", { ...ask, idempotencyKey: key });
     expect(approval).toMatchObject({
       status: "pending",
       risk: "high",
@@ -59,7 +64,7 @@ describe("channel methods in the room", () => {
       action: { operation: "configureChannel", channel: { channel: "telegram", accountId: "default" } },
     });
     // The same key answers with the same approval, and files nothing new.
-    expect((await g.ok("instances.configureChannel", { ...ask, idempotencyKey: key })).approval.id).toBe(approval.id);
+    expect((await o.ok("instances.configureChannel", { ...ask, idempotencyKey: key })).approval.id).toBe(approval.id);
     await o.waitFor((f) => f.event === "approval.requested" && (f.payload as { approval: Approval }).approval.id === approval.id);
     expect(await inAutopilot(ws, (sql) => channelRequest(sql, approval.id)?.secret?.botToken)).toBe(TOKEN);
 

@@ -47,6 +47,8 @@ describe("channels through the scripted gateway", () => {
           channelLabels: { telegram: "Telegram", discord: 42 },
           channelAccounts: {
             telegram: [{ accountId: "default", configured: true, running: true, connected: false, tokenStatus: "available", botToken: TOKEN, lastError: "x".repeat(5000) }, { nonsense: true }],
+            // A plugin's error quoting its API URL, token and all.
+            discord: [{ accountId: "ops", configured: true, lastError: `fetch https://api.telegram.org/bot${TOKEN}/getMe failed; slack xoxb-1234567890-abcdefghij also` }],
             whatsapp: "not a list",
           },
         }),
@@ -71,7 +73,8 @@ describe("channels through the scripted gateway", () => {
       expect(telegram.accounts).toHaveLength(1);
       expect(telegram.accounts[0]).toMatchObject({ accountId: "default", configured: true, running: true, connected: false, tokenStatus: "available" });
       expect(telegram.accounts[0]!.lastError!.length).toBeLessThanOrEqual(500);
-      expect(channels[1]).toMatchObject({ dmPolicy: null, allowFrom: [], accounts: [] });
+      expect(channels[1]).toMatchObject({ dmPolicy: null, allowFrom: [] });
+      expect(channels[1]!.accounts[0]!.lastError).toBe("fetch https://api.telegram.org/bot[hidden]/getMe failed; slack [hidden] also");
     });
   });
 
