@@ -78,13 +78,30 @@ export const consumeTicketQuota = (env: Env, principalId: string) => consumeQuot
  * One agent sign-up or key sign-in from a client address (at most AGENT_AUTH_MAX a window
  * for each). The address is `cf-connecting-ip`, as for better-auth's own limits.
  */
-export const consumeAgentAuthQuota = (env: Env, request: Request, what: "signup" | "sign-in") => consumeQuota(env, `${what}|${request.headers.get("cf-connecting-ip") ?? "unknown"}`, AGENT_AUTH_MAX);
+export const consumeAgentAuthQuota = (env: Env, request: Request, what: "signup" | "sign-in") => consumeQuota(env, `${what}|${addressBucket(request.headers.get("cf-connecting-ip"))}`, AGENT_AUTH_MAX);
 
 /** One file upload by `principalId` in its workspace (at most UPLOAD_MAX a window). */
 export const consumeUploadQuota = (env: Env, workspaceId: string, principalId: string) => consumeQuota(env, `upload|${workspaceId}|${principalId}`, UPLOAD_MAX);
 
 /**
+ * The bucket of a client address: an IPv4 address itself, an IPv6 one its /64 (one subscriber
+ * holds a whole /64, so per-address buckets would be endless for them).
+ */
+export function addressBucket(address: string | null): string {
+  if (!address) return "unknown";
+  if (!address.includes(":")) return address;
+  const [head = "", tail = ""] = address.toLowerCase().split("::", 2);
+  const left = head ? head.split(":") : [];
+  const right = address.includes("::") ? (tail ? tail.split(":") : []) : [];
+  const groups = [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
+}
+
+/**
  * One connection to the device entry from a client address (at most DEVICE_CONNECT_MAX a
  * window): the entry is public, and each connection opens a socket to a gateway.
  */
-export const consumeDeviceConnectQuota = (env: Env, request: Request) => consumeQuota(env, `device|${request.headers.get("cf-connecting-ip") ?? "unknown"}`, DEVICE_CONNECT_MAX);
+export const consumeDeviceConnectQuota = (env: Env, request: Request) => consumeQuota(env, `device|${addressBucket(request.headers.get("cf-connecting-ip"))}`, DEVICE_CONNECT_MAX);

@@ -26,6 +26,7 @@ export interface ChannelAccess {
 const MAX_CHANNELS = 50;
 const MAX_ACCOUNTS = 50;
 const MAX_ALLOW = 200;
+const MAX_BINDINGS = 500;
 /** The agent that owns a channel account the room connects (the gateway's default agent). */
 const OWNER_AGENT = "main";
 /** Bundled with the pinned gateway: listed even before it is configured (the gateway lists it only after). */
@@ -174,7 +175,9 @@ async function patch(gateway: GatewayCaller, hash: string | undefined, config: R
 export async function configureChannel(gateway: GatewayCaller, channel: ChannelKind, accountId: string, secret: ChannelSecret): Promise<void> {
   if (!(await hasChannel(gateway, channel))) throw new Error(`this gateway has no ${LABELS[channel]} channel: it needs the @openclaw/${channel} plugin, installed from the npm registry`);
   const snapshot = await configSnapshot(gateway);
-  const bindings = (snapshot.config?.bindings ?? []).slice(0, 500);
+  const bindings = snapshot.config?.bindings ?? [];
+  // The whole list is written back: one cut short would drop the gateway's other bindings.
+  if (bindings.length > MAX_BINDINGS) throw new Error(`the gateway has ${bindings.length} agent bindings, more than the ${MAX_BINDINGS} the room rewrites: bind this channel on the gateway itself`);
   const bound = bindings.some((b) => isBinding(b, channel, accountId));
   await patch(gateway, snapshot.hash, {
     channels: { [channel]: accountPatch(accountId, tokenKeys(channel, secret)) },

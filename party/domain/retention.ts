@@ -1,7 +1,7 @@
-import { count, lt, lte, max, sql as q } from "drizzle-orm";
+import { and, count, eq, lt, lte, max, notInArray, sql as q } from "drizzle-orm";
 import { FINISHED_RUN, forgetOldRuns } from "./agent-runs";
 import { graphIdempotency } from "./db/hatchery-schema";
-import { agentRuns, audit, gatewayImports, idempotency, usage } from "./db/schema";
+import { agentRuns, approvals, audit, channelRequests, gatewayImports, idempotency, usage } from "./db/schema";
 import { IDEMPOTENCY_TTL_MS } from "./idempotency";
 import type { Sql } from "./sql";
 import { forgetOldUsage } from "./usage";
@@ -15,6 +15,9 @@ import { forgetOldUsage } from "./usage";
  * could import them once more; a month covers any reconnect gap we expect.
  */
 export const GATEWAY_IMPORT_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** How long a decided channel change's row may wait for the reaction that drops it. */
+const DECIDED_REQUEST_GRACE_MS = 60 * 60 * 1000;
 
 /**
  * Deletes what the Autopilot keeps no longer: idempotency records past their time, old
@@ -38,6 +41,13 @@ export function sweepRoomTables(sql: Sql, now: number, auditRows: number): numbe
     .run();
   forgetOldRuns(sql, now);
   forgetOldUsage(sql, now);
+  // A channel change's row (a bot token, maybe) goes when its approval is decided; one the
+  // room was evicted before dropping is dropped here (an hour on, so never one in use).
+  const pending = sql.db.select({ id: approvals.id }).from(approvals).where(eq(approvals.status, "pending"));
+  sql.db
+    .delete(channelRequests)
+    .where(and(lt(channelRequests.createdAt, now - DECIDED_REQUEST_GRACE_MS), notInArray(channelRequests.approvalId, pending)))
+    .run();
   const rows = (table: typeof idempotency | typeof gatewayImports | typeof agentRuns | typeof usage, where?: typeof FINISHED_RUN) =>
     sql.db.select({ n: count() }).from(table).where(where).get()?.n ?? 0;
   return rows(idempotency) + rows(gatewayImports) + rows(agentRuns, FINISHED_RUN) + rows(usage);

@@ -8,6 +8,7 @@ import { configureChannel, readChannels, setChannelAccess } from "../channels/ga
 import { settleChannelApproval } from "../channels/operations";
 import { channelRequest, requestChannelAccess, requestConfigureChannel, requestDisconnectChannel } from "../channels/requests";
 import { getApproval, resolveApproval } from "../domain/approvals";
+import { sweepRoomTables } from "../domain/retention";
 import { listJobs } from "../domain/jobs";
 import type { DurableEvent } from "../../shared/protocol/events";
 import { type OperationDeps, removeInstance } from "../instances/operations";
@@ -32,6 +33,8 @@ function deps(sql: Sql, link: ReturnType<typeof testLink>["link"] | null, events
 
 const configure = (sql: Sql, extra: Record<string, unknown> = {}) =>
   asPerson(sql, (ctx) => requestConfigureChannel(ctx, InstancesConfigureChannelParams.parse({ instanceId: "inst", channel: "telegram", botToken: TOKEN, idempotencyKey: idem(), ...extra })));
+const requestAccess = (sql: Sql) =>
+  asPerson(sql, (ctx) => requestChannelAccess(ctx, InstancesSetChannelAccessParams.parse({ instanceId: "inst", channel: "discord", dmPolicy: "allowlist", allowFrom: ["1"], idempotencyKey: idem() })));
 const decide = (sql: Sql, approvalId: string, decision: "approve" | "deny") =>
   asPerson(sql, (ctx) => resolveApproval(ctx, { approvalId, decision, confirmOwn: true, idempotencyKey: idem() })).approval;
 
@@ -173,6 +176,21 @@ describe("channels through the scripted gateway", () => {
       asPerson(sql, (ctx) => removeInstance(ctx, "inst"));
       expect(getApproval(sql, approval.id)).toMatchObject({ status: "expired", note: expect.stringMatching(/was deleted/) });
       expect(channelRequest(sql, approval.id)).toBeNull();
+    });
+  });
+
+  it("a decided change's row the room did not drop (evicted first) is swept an hour on; a waiting one stays", async () => {
+    await inRoom(async (sql) => {
+      seedInstance(sql);
+      const decided = configure(sql).approval;
+      decide(sql, decided.id, "deny"); // decided, but no reaction ran to drop its row
+      const waiting = requestAccess(sql).approval;
+      const later = Date.now() + 2 * 60 * 60 * 1000;
+      sweepRoomTables(sql, Date.now(), 1000);
+      expect(channelRequest(sql, decided.id)).not.toBeNull();
+      sweepRoomTables(sql, later, 1000);
+      expect(channelRequest(sql, decided.id)).toBeNull();
+      expect(channelRequest(sql, waiting.id)).not.toBeNull();
     });
   });
 

@@ -7,6 +7,7 @@ import type { InstanceState, Phase } from "../../shared/runtime/phases";
 import { runtimeError } from "../src/errors";
 import type { ProbeOutcome } from "../src/gateway-handshake";
 import { StartFailure, type GatewayStartAdapter } from "../src/gateway-start";
+import { MAX_CARRIED_CONFIG_BYTES } from "../src/gateway-config";
 import type { ModelProviderConfig } from "../src/model-config";
 import { refKey } from "../src/ids";
 import type { SocketLike } from "./gateway-socket";
@@ -68,6 +69,9 @@ export function sandboxStartAdapter(deps: SandboxStartDeps): GatewayStartAdapter
     // The channels the gateway's operators set carry over a restart (decision 38).
     readConfig: async () => {
       try {
+        // The gateway writes this file: its size is checked before it is read into the Worker.
+        const size = await sandbox.exec(`stat -c %s ${p.config}`);
+        if (size.exitCode !== 0 || Number(size.stdout.trim()) > MAX_CARRIED_CONFIG_BYTES) return undefined;
         return (await sandbox.readFile(p.config)).content;
       } catch {
         return undefined;

@@ -104,6 +104,11 @@ export class FakeSandbox implements SandboxLike {
   async exec(command: string) {
     this.record("exec", [command]);
     const ok = { success: true, exitCode: 0, stdout: "", stderr: "" };
+    const stat = /^stat -c %s (\S+)$/.exec(command);
+    if (stat) {
+      const file = this.files.get(stat[1]!);
+      return file ? { ...ok, stdout: `${Buffer.byteLength(file.content)}\n` } : { success: false, exitCode: 1, stdout: "", stderr: "no such file" };
+    }
     const test = /^test -d (\S+)$/.exec(command);
     if (test) return this.dirs.has(test[1]!) ? ok : { success: false, exitCode: 1, stdout: "", stderr: "" };
     if (command.includes("tar -xzf")) {

@@ -4,9 +4,10 @@
 // and an in-memory bucket. The instance records are the real registry logic over a Map in
 // place of the Durable Object's KV storage. Everything else — the API handler, the start
 // sequence, the gateway config writer, the handshake, the frame rewriting — is the real code.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { CONTAINER_PATHS, GATEWAY_COMMAND, GATEWAY_PORT, GATEWAY_PROCESS_ID, sandboxId } from "../sandbox/sandbox-boundary";
 import { mapSandboxError } from "../sandbox/sandbox-errors";
+import { MAX_CARRIED_CONFIG_BYTES } from "../src/gateway-config";
 
 import { MODEL_EGRESS_BASE_URL } from "../sandbox/model-egress";
 import { SERVICE_TOKEN, REF, CONTAINERS_DISABLED, encodeArchive, MODEL, setup, path, body, containerContents, gatewayEnv } from "./sandbox-fakes";
@@ -99,6 +100,27 @@ describe("sandbox host: provision", () => {
     expect(JSON.stringify(answer.body)).not.toContain(token);
     expect(JSON.stringify(stored(REF))).not.toContain(token);
     expect(bucket.keys()).toEqual([]);
+  });
+
+  it("a restart keeps the channels the gateway wrote, unless the gateway's file is over the size it may have", async () => {
+    const { sdk, api } = setup();
+    expect((await api("PUT", path(REF))).status).toBe(202);
+    const sandbox = await sdk.sandboxFor(REF);
+    const written = () => JSON.parse(sandbox.text(CONTAINER_PATHS.config)!) as { channels?: unknown };
+    const gatewayWrote = (extra: string) => {
+      const config = { ...written(), channels: { telegram: { botToken: "1:abc", dmPolicy: "pairing" } }, pad: extra };
+      sandbox.files.set(CONTAINER_PATHS.config, { content: JSON.stringify(config), encoding: "utf-8" });
+    };
+    gatewayWrote("");
+    expect((await api("POST", path(REF, "/restart"))).status).toBe(202);
+    await vi.waitFor(() => expect(written().channels).toEqual({ telegram: { botToken: "1:abc", dmPolicy: "pairing" } }));
+    const reads = () => sandbox.calls.filter((c) => c.method === "readFile" && c.args[0] === CONTAINER_PATHS.config).length;
+    const before = reads();
+    gatewayWrote("x".repeat(MAX_CARRIED_CONFIG_BYTES));
+    expect((await api("POST", path(REF, "/restart"))).status).toBe(202);
+    await vi.waitFor(() => expect(written().channels).toBeUndefined());
+    // Too large to carry: never read into the Worker at all.
+    expect(reads()).toBe(before);
   });
 
   it("no container's environment or files ever hold the operator's model key: provision, restart, backup, restore", async () => {

@@ -53,6 +53,8 @@ type Open = { channel: string; form: "connect" | "access" } | null;
 export function InstanceChannels({ instance }: { instance: Instance }) {
   const client = useRoom((s) => s.client);
   const canWrite = useCan("write");
+  // The room refuses an agent's key a bot token: it reads why instead of a button that would fail.
+  const agent = useRoom((s) => s.principal?.kind === "agent");
   const approvals = useRoom((s) => s.state.approvals);
   const { channels, error, loading, reload } = useChannels(instance);
   const [open, setOpen] = useState<Open>(null);
@@ -106,11 +108,12 @@ export function InstanceChannels({ instance }: { instance: Instance }) {
                   <p className="muted small">Set up on the gateway itself.</p>
                 ) : (
                   <div className="actions">
-                    {!configured && (
+                    {!configured && !agent && (
                       <button type="button" className="small" disabled={busy} onClick={() => setOpen({ channel: c.channel, form: "connect" })}>
                         Connect {c.label}
                       </button>
                     )}
+                    {!configured && agent && <span className="muted small">A person connects {c.label}: an agent's key hands over no bot token.</span>}
                     {configured && (
                       <button type="button" className="small deny" disabled={busy || disconnect.pending} onClick={() => disconnect.run(c.channel as ChannelKind)}>
                         Ask to disconnect {c.label}

@@ -52,17 +52,17 @@ export class RetentionSweep {
     const left = this.d.sql.transaction(() => sweepRoomTables(this.d.sql, now, this.d.auditRows()));
     // Rows first: once gone, no message can attach the file while its bytes are deleted.
     const unattached = this.d.sql.transaction(() => forgetUnattachedFiles(this.d.sql, now));
-    // A delete that fails leaves bytes no row names: the next sweeps look for them by listing.
+    // A delete that fails leaves bytes no row names: sweeps look for them by listing.
     if (unattached.length > 0) await this.d.deleteFiles(unattached).catch((error: unknown) => this.#log("could not delete unattached files", error));
-    if (unattached.length > 0 || this.#orphansMayRemain) {
-      this.#orphansMayRemain = await this.d
-        .deleteOrphans(now - UNATTACHED_FILE_TTL_MS)
-        .then(() => false)
-        .catch((error: unknown) => {
-          this.#log("could not delete files no row names", error);
-          return true;
-        });
-    }
+    // Every sweep looks (one listing a page of a thousand): a flag of a failed delete would not
+    // survive the room's eviction.
+    this.#orphansMayRemain = await this.d
+      .deleteOrphans(now - UNATTACHED_FILE_TTL_MS)
+      .then(() => false)
+      .catch((error: unknown) => {
+        this.#log("could not delete files no row names", error);
+        return true;
+      });
     const waiting = unattachedFiles(this.d.sql) + (this.#orphansMayRemain ? 1 : 0);
     const canvasLeft = await this.d.sweepCanvas(now).catch((error: unknown) => {
       this.#log("the canvas could not sweep its tables", error);
