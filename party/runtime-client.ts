@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { envelopeSchema, type Envelope } from "../shared/runtime/envelope";
-import { instancePath } from "../shared/runtime/requests";
+import { DEVICE_ADDRESS_HEADER, instancePath } from "../shared/runtime/requests";
 import {
   backupCreatedSchema,
   backupListSchema,
@@ -127,11 +127,14 @@ export class RuntimeClient {
    * A WebSocket through the runtime (not yet accepted): `gateway` (the bridge: the runtime adds
    * the gateway token) or `device` (the device entry: it adds nothing). Only our own headers go.
    */
-  async openSocket(ws: string, id: string, route: "gateway" | "device"): Promise<WebSocket> {
+  async openSocket(ws: string, id: string, route: "gateway" | "device", deviceAddress?: string | null): Promise<WebSocket> {
     let response: Response;
+    // A device's address as Cloudflare saw it: the runtime passes it on only when it is public.
+    const headers: Record<string, string> = { upgrade: "websocket", authorization: `Bearer ${this.token}` };
+    if (route === "device" && deviceAddress) headers[DEVICE_ADDRESS_HEADER] = deviceAddress.slice(0, 64);
     try {
       // workerd opens outbound WebSockets with fetch + Upgrade (an http: URL, not ws:).
-      response = await fetch(`${this.baseUrl.replace(/\/$/, "")}${instancePath(ws, id, route)}`, { headers: { upgrade: "websocket", authorization: `Bearer ${this.token}` } });
+      response = await fetch(`${this.baseUrl.replace(/\/$/, "")}${instancePath(ws, id, route)}`, { headers });
     } catch (error) {
       console.warn(JSON.stringify({ msg: "runtime gateway socket failed", error: String(error) }));
       throw new RoomError("unavailable", "the OpenClaw runtime is unreachable");

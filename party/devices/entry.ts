@@ -44,7 +44,7 @@ export async function handleDeviceEntry(request: Request, env: Env): Promise<Res
   if (!runtime) return plain(503, "no OpenClaw runtime is configured");
   let upstream: WebSocket;
   try {
-    upstream = await runtime.openSocket(path.workspaceId, path.instanceId, "device");
+    upstream = await runtime.openSocket(path.workspaceId, path.instanceId, "device", request.headers.get("cf-connecting-ip"));
   } catch {
     return plain(502, "the instance's gateway cannot be reached");
   }

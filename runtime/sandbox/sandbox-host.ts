@@ -32,7 +32,7 @@ import type { GatewayCaps } from "../src/gateway-caps";
 import type { ProbeOutcome } from "../src/gateway-handshake";
 import { neverStarted, runGatewayStart, StartFailure } from "../src/gateway-start";
 import { enterPhase, notReady, type BackupInfo, type HostDeleteOutcome, type ProvisionOutcome, type RuntimeHost } from "../src/host";
-import { DEVICE_CLIENT_ADDRESS } from "../../shared/runtime/requests";
+import { deviceForwardedFor } from "../../shared/runtime/requests";
 import { refKey } from "../src/ids";
 import { instanceStatus } from "../src/instance-status";
 import { probeOverSocket, type SocketLike } from "./gateway-socket";
@@ -226,7 +226,7 @@ export class SandboxHost implements RuntimeHost {
    * for the device entry, reported to the gateway as a remote peer (X-Forwarded-For, which
    * the gateway trusts from loopback: gateway-config.ts), so it never pairs one silently.
    */
-  async openGateway(ref: InstanceRef, route: "gateway" | "device" = "gateway"): Promise<Result<{ upstream: SocketLike; token: string }>> {
+  async openGateway(ref: InstanceRef, route: "gateway" | "device" = "gateway", deviceAddress: string | null = null): Promise<Result<{ upstream: SocketLike; token: string }>> {
     const record = await this.records.get(ref);
     if (!record) return errResult(this.notFound(ref));
     const status = await this.liveStatus(record);
@@ -235,7 +235,7 @@ export class SandboxHost implements RuntimeHost {
     try {
       const token = await readToken(sandbox);
       if (!token) return errResult(runtimeError("gateway_unavailable", "the gateway token is missing in the container; restart the instance", { retryable: true }));
-      return okResult({ upstream: await connectSocket(sandbox, route === "device" ? { "x-forwarded-for": DEVICE_CLIENT_ADDRESS } : {}), token });
+      return okResult({ upstream: await connectSocket(sandbox, route === "device" ? { "x-forwarded-for": deviceForwardedFor(deviceAddress) } : {}), token });
     } catch (error) {
       return errResult(mapSandboxError(error, "gateway_unavailable", "could not reach the gateway"));
     }

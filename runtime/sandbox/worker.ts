@@ -8,7 +8,7 @@
 // Internal only: every request needs `Authorization: Bearer <RUNTIME_SERVICE_TOKEN>`. Give it
 // no public route (reach it through a service binding or a private hostname).
 import { ContainerProxy, getSandbox, Sandbox as SdkSandbox } from "@cloudflare/sandbox";
-import type { InstanceRef } from "../../shared/runtime/requests";
+import { DEVICE_ADDRESS_HEADER, type InstanceRef } from "../../shared/runtime/requests";
 import { createRuntimeApi, failResponse } from "../src/api";
 import { resolveModel } from "../src/model-config";
 import { ModelRefusal } from "../src/model-request";
@@ -73,8 +73,8 @@ function modelEgress(request: Request, env: Env, containerId: string): Promise<R
  * with the token injected into `connect` and masked on the way back. `…/:id/device` (the
  * device entry) pipes the same way with nothing injected: a device brings its own pairing.
  */
-export async function proxyGateway(host: SandboxHost, ref: InstanceRef, route: "gateway" | "device" = "gateway"): Promise<Response> {
-  const opened = await host.openGateway(ref, route);
+export async function proxyGateway(host: SandboxHost, ref: InstanceRef, route: "gateway" | "device" = "gateway", deviceAddress: string | null = null): Promise<Response> {
+  const opened = await host.openGateway(ref, route, deviceAddress);
   if (!opened.ok) return failResponse(opened.error);
   const pair = new WebSocketPair();
   const [client, server] = [pair[0], pair[1]];
@@ -92,7 +92,7 @@ export default {
       serviceToken,
       info: { host: "sandbox", model: config.model ? { id: config.model.modelId, baseUrl: config.model.baseUrl } : null },
       log,
-      upgrade: (ref, _request, route) => proxyGateway(host, ref, route),
+      upgrade: (ref, request, route) => proxyGateway(host, ref, route, request.headers.get(DEVICE_ADDRESS_HEADER)),
       usage: registryUsage(registryOf(env)),
     });
     return api.fetch(request);

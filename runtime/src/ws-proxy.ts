@@ -32,7 +32,9 @@ import { UNAUTHENTICATED } from "./api";
 import { runtimeError } from "./errors";
 import { validateRef } from "./ids";
 import type { ProcessHost } from "./process-host";
-import { DEVICE_CLIENT_ADDRESS } from "../../shared/runtime/requests";
+import { DEVICE_ADDRESS_HEADER, deviceForwardedFor } from "../../shared/runtime/requests";
+
+const headerValue = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 import { forwardableCloseCode, injectGatewayToken, redactToken } from "./gateway-frames";
 import { matchGatewayPath } from "./gateway-path";
 
@@ -86,7 +88,8 @@ export class GatewayProxy {
 
     // A fresh request upstream: no client header is copied, so no Origin and no
     // X-Forwarded-For reach the gateway (it refuses forwarded headers from an untrusted proxy).
-    const upstream = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false, handshakeTimeout: 10_000, ...(device ? { headers: { "x-forwarded-for": DEVICE_CLIENT_ADDRESS } } : {}) });
+    const forwardedFor = deviceForwardedFor(headerValue(req.headers[DEVICE_ADDRESS_HEADER]));
+    const upstream = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false, handshakeTimeout: 10_000, ...(device ? { headers: { "x-forwarded-for": forwardedFor } } : {}) });
     const pair: { client?: WebSocket; upstream: WebSocket } = { upstream };
     this.open.add(pair);
     // The gateway sends connect.challenge as soon as it opens: hold frames until the client is attached.

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEVICE_ADDRESS_HEADER, DEVICE_CLIENT_ADDRESS } from "../../shared/runtime/requests";
 import { isPortOpen } from "../src/ports";
 import { api, createDeviceIdentity, DEVICE_SCOPES, type DeviceIdentity, isProcessRunning, processTree, ProxiedGatewayClient, SERVICE_TOKEN, waitForStatus, waitUntil } from "./helpers";
 import { userTexts, type ScriptedModel } from "./scripted-model";
@@ -220,16 +221,24 @@ describe("runtime with the real gateway", () => {
 
     // Even a device that signs over the real gateway token is not paired silently through
     // the entry (on …/gateway it is, above): it is remote, and its request waits for approval.
+    // The Worker names the device's public address: the gateway counts its limits by it. A
+    // private one is never passed on (the gateway pairs local peers silently).
     const device = createDeviceIdentity();
-    const entry = await ProxiedGatewayClient.open(DEVICE);
+    const entry = await ProxiedGatewayClient.open(DEVICE, { [DEVICE_ADDRESS_HEADER]: "8.8.4.4" });
     const pending = await entry.connectWithDevice(device, { token: alpha.token }, "ui");
     expect(pending.ok).toBe(false);
     expect(pending.error).toMatchObject({ code: "NOT_PAIRED", details: { code: "PAIRING_REQUIRED", deviceId: device.id } });
     entry.close();
+    const lan = createDeviceIdentity();
+    const fromLan = await ProxiedGatewayClient.open(DEVICE, { [DEVICE_ADDRESS_HEADER]: "127.0.0.1" });
+    expect((await fromLan.connectWithDevice(lan, { token: alpha.token }, "ui")).ok).toBe(false);
+    fromLan.close();
     const operator = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
     expect((await operator.connect(undefined, ["operator.read", "operator.pairing"])).ok).toBe(true);
     const list = await operator.request("device.pair.list", {});
-    expect(list.payload.pending.map((p: { deviceId: string }) => p.deviceId)).toContain(device.id);
+    const asked = (id: string) => list.payload.pending.find((p: { deviceId: string }) => p.deviceId === id);
+    expect(asked(device.id)).toMatchObject({ remoteIp: "8.8.4.4" });
+    expect(asked(lan.id)).toMatchObject({ remoteIp: DEVICE_CLIENT_ADDRESS });
     expect(list.payload.paired.map((p: { deviceId: string }) => p.deviceId)).not.toContain(device.id);
     operator.close();
   });

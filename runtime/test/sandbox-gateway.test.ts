@@ -82,6 +82,16 @@ describe("sandbox host: gateway proxy", () => {
     const request = sandbox.calls.filter((c) => c.method === "wsConnect").at(-1)!.args[0] as Request;
     // The gateway trusts loopback as a proxy (gateway-config.ts): a device is never a local peer.
     expect(request.headers.get("x-forwarded-for")).toBe(DEVICE_CLIENT_ADDRESS);
+    // The Worker's word for the device's address is passed on when it is public, never a private one.
+    for (const [given, sent] of [
+      ["8.8.4.4", "8.8.4.4"],
+      ["10.1.2.3", DEVICE_CLIENT_ADDRESS],
+    ] as const) {
+      const other = await host.openGateway(REF, "device", given);
+      if (!other.ok) throw new Error(other.error.message);
+      const req = sandbox.calls.filter((c) => c.method === "wsConnect").at(-1)!.args[0] as Request;
+      expect(req.headers.get("x-forwarded-for"), given).toBe(sent);
+    }
     const client = new FakeSocket();
     bridgeGatewaySockets(client, opened.value.upstream, opened.value.token, { inject: false });
     await vi.waitFor(() => expect(client.sent).toHaveLength(1));
