@@ -42,3 +42,14 @@ export async function twoPeopleInOneWorkspace(appUrl: string, owner: { page: Pag
   await second.page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
   return workspace;
 }
+
+/**
+ * Approves, from `page`'s Approvals tab, the pending approval whose title contains `title`,
+ * and waits until the queue shows it approved (someone other than whoever asked decides).
+ */
+export async function approveInQueue(page: Page, title: string): Promise<void> {
+  await page.getByRole("tab", { name: /Approvals/ }).click();
+  const item = page.locator(".queue-item.status-pending", { hasText: title });
+  await item.getByRole("button", { name: "Approve" }).click();
+  await page.locator(".queue-item.status-approved", { hasText: title }).first().waitFor();
+}

@@ -10,7 +10,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../../party/dev/chromium.mjs";
 import { ROOT } from "../../party/dev/server.mjs";
-import { twoPeopleInOneWorkspace } from "./browser-helpers";
+import { approveInQueue, twoPeopleInOneWorkspace } from "./browser-helpers";
 import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
 
 const ARTIFACTS = join(ROOT, "test-artifacts");
@@ -39,13 +39,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** The second person approves the pending approval titled `title` from the Approvals tab. */
-async function approve(title: string) {
-  await approver.getByRole("tab", { name: /Approvals/ }).click();
-  const item = approver.locator(".queue-item.status-pending", { hasText: title });
-  await item.getByRole("button", { name: "Approve" }).click();
-  await approver.locator(".queue-item.status-approved", { hasText: title }).first().waitFor();
-}
+/** The second person approves, from the Approvals tab, the pending approval titled `title`. */
+const approve = (title: string) => approveInQueue(approver, title);
 
 const telegram = () => page.locator(".channel-row", { hasText: "Telegram" });
 

@@ -12,7 +12,7 @@ import { launchChromium } from "../../party/dev/chromium.mjs";
 import { ROOT, type startServer } from "../../party/dev/server.mjs";
 import { markerScript, type ScriptedModel } from "../../runtime/test/scripted-model";
 import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
-import { twoPeopleInOneWorkspace } from "./browser-helpers";
+import { approveInQueue, twoPeopleInOneWorkspace } from "./browser-helpers";
 
 const ARTIFACTS = join(ROOT, "test-artifacts");
 const stamp = Date.now();
@@ -43,17 +43,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/**
- * Pavel, a second person in the workspace, approves the pending approval whose title
- * contains `title` from his Approvals tab: an instance operation is decided by someone
- * other than whoever asked for it. Olga's tab, meanwhile, stays on the inspector.
- */
-async function approve(title: string) {
-  await approver.getByRole("tab", { name: /Approvals/ }).click();
-  const item = approver.locator(".queue-item.status-pending", { hasText: title });
-  await item.getByRole("button", { name: "Approve" }).click();
-  await approver.locator(".queue-item.status-approved", { hasText: title }).first().waitFor();
-}
+/** The second person approves, from the Approvals tab, the pending approval titled `title`. */
+const approve = (title: string) => approveInQueue(approver, title);
 
 const details = () => page.getByLabel("Instance details");
 const fact = (name: string) => details().locator(`dt:text-is("${name}") + dd`);

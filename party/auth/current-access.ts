@@ -26,6 +26,9 @@ export const agentPrincipalId = (keyId: string) => `${AGENT_PREFIX}${keyId}`;
  */
 export const isAccessPrincipal = (actor: Pick<Principal, "id" | "kind">): boolean => (actor.kind === "user" && !actor.id.includes(":")) || actor.id.startsWith(AGENT_PREFIX);
 
+/** Whether an actor is a person (not an agent's key, not one of the room's own actors): what people-only work checks. */
+export const isPerson = (actor: Pick<Principal, "id" | "kind">): boolean => actor.kind === "user" && isAccessPrincipal(actor);
+
 export type AccessVerdict = { ok: true; principal: Principal } | { ok: false; code: typeof CloseCode.unauthenticated | typeof CloseCode.forbidden; reason: string };
 
 export async function memberRole(db: D1Database, workspaceId: string, userId: string): Promise<Role | null> {

@@ -1,5 +1,6 @@
 import type { BetterAuthOptions } from "better-auth";
 import { eq, sql } from "drizzle-orm";
+import { parseV6 } from "../../shared/ip-address";
 import type { Env } from "../env";
 import { authDb } from "./db/client";
 import { requestQuota } from "./db/schema";
@@ -89,15 +90,13 @@ export const consumeUploadQuota = (env: Env, workspaceId: string, principalId: s
  */
 export function addressBucket(address: string | null): string {
   if (!address) return "unknown";
-  if (!address.includes(":")) return address;
-  const [head = "", tail = ""] = address.toLowerCase().split("::", 2);
-  const left = head ? head.split(":") : [];
-  const right = address.includes("::") ? (tail ? tail.split(":") : []) : [];
-  const groups = [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, ""))
-    .join(":")}::/64`;
+  const groups = address.includes(":") ? parseV6(address) : null;
+  return groups
+    ? `${groups
+        .slice(0, 4)
+        .map((g) => g.toString(16))
+        .join(":")}::/64`
+    : address;
 }
 
 /**

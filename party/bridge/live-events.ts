@@ -4,11 +4,29 @@ import type { ChatRuns } from "./chat-runs";
 import type { Decisions } from "./decisions";
 import { ExecApprovalRequest, ExecApprovalResolved, PairRequest, PairResolved } from "./gateway-frames";
 
-const SESSIONS_DEBOUNCE_MS = 300;
-/** Presence comes in bursts (a node connects, then reports its surface): clients hear once per burst. */
-const DEVICES_DEBOUNCE_MS = 300;
+/**
+ * Sessions and presence change in bursts (a node connects, then reports its surface): each is
+ * acted on once per burst, this long after its first event.
+ */
+const BURST_MS = 300;
 /** The gateway's `health` event comes often; channel pairing is re-read at most this often. */
 const CHANNELS_RECHECK_MS = 60_000;
+
+/** Runs `fn` once, BURST_MS after the first of a burst of `schedule()` calls. */
+class OncePerBurst {
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  constructor(private readonly fn: () => void) {}
+  schedule(): void {
+    this.#timer ??= setTimeout(() => {
+      this.#timer = null;
+      this.fn();
+    }, BURST_MS);
+  }
+  stop(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+}
 
 /** The gateway's events as they arrive, each to the part of the bridge that owns it. */
 export class LiveEvents {
@@ -16,8 +34,13 @@ export class LiveEvents {
   readonly #runs: ChatRuns;
   readonly #catchUp: CatchUp;
   readonly #decisions: Decisions;
-  #sessionsTimer: ReturnType<typeof setTimeout> | null = null;
-  #devicesTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Re-reads the sessions: `sessions.changed` says that they changed, not what they are. */
+  readonly #sessions = new OncePerBurst(() => {
+    const connection = this.#link.live;
+    if (connection) void this.#catchUp.refreshSessions(connection).catch((error) => this.#link.log("sessions.list failed", error));
+  });
+  /** Tells clients to re-read the instance's devices and nodes (the lists stay the gateway's). */
+  readonly #devices = new OncePerBurst(() => this.#link.deps.broadcast("instance.devices", { instanceId: this.#link.instanceId }));
 
   constructor(link: BridgeLink, runs: ChatRuns, catchUp: CatchUp, decisions: Decisions) {
     this.#link = link;
@@ -27,8 +50,8 @@ export class LiveEvents {
   }
 
   stop(): void {
-    if (this.#sessionsTimer) clearTimeout(this.#sessionsTimer);
-    if (this.#devicesTimer) clearTimeout(this.#devicesTimer);
+    this.#sessions.stop();
+    this.#devices.stop();
   }
 
   onEvent(event: string, payload: unknown): void {
@@ -60,15 +83,15 @@ export class LiveEvents {
       case "node.pair.resolved": {
         const resolved = PairResolved.safeParse(payload);
         if (resolved.success) this.#decisions.settledInGateway(resolved.data.requestId, resolved.data.decision === "approved" ? "approved" : "denied");
-        return this.#scheduleDevices();
+        return this.#devices.schedule();
       }
       // Who is connected (nodes included) or paired changed: the lists in the details are stale.
       case "presence":
       case "node.presence":
       case "device.pair.changed":
-        return this.#scheduleDevices();
+        return this.#devices.schedule();
       case "sessions.changed":
-        return this.#scheduleSessions();
+        return this.#sessions.schedule();
       case "health": {
         const connection = this.#link.live;
         if (connection && Date.now() - this.#catchUp.channelsCheckedAt > CHANNELS_RECHECK_MS)
@@ -76,22 +99,5 @@ export class LiveEvents {
         return;
       }
     }
-  }
-
-  #scheduleDevices(): void {
-    if (this.#devicesTimer) return;
-    this.#devicesTimer = setTimeout(() => {
-      this.#devicesTimer = null;
-      this.#link.deps.broadcast("instance.devices", { instanceId: this.#link.instanceId });
-    }, DEVICES_DEBOUNCE_MS);
-  }
-
-  #scheduleSessions(): void {
-    if (this.#sessionsTimer) return;
-    this.#sessionsTimer = setTimeout(() => {
-      this.#sessionsTimer = null;
-      const connection = this.#link.live;
-      if (connection) void this.#catchUp.refreshSessions(connection).catch((error) => this.#link.log("sessions.list failed", error));
-    }, SESSIONS_DEBOUNCE_MS);
   }
 }

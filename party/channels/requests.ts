@@ -3,7 +3,7 @@
 // only: never in the approval (its title and details say "a bot token (hidden)"), an event,
 // the audit log, a job or a log line; the row goes when the operation ran or the approval was
 // denied or expired.
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { z } from "zod";
 import type { Approval } from "../../shared/protocol/approvals";
 import {
@@ -13,11 +13,11 @@ import {
   type InstancesDisconnectChannelParams,
   type InstancesSetChannelAccessParams,
 } from "../../shared/protocol/channels";
-import type { InstanceOperation } from "../../shared/protocol/instances";
-import { isAccessPrincipal } from "../auth/current-access";
-import { getApproval, requestApproval } from "../domain/approvals";
+import { CHANNEL_OPERATIONS, type InstanceOperation } from "../../shared/protocol/instances";
+import { isPerson } from "../auth/current-access";
+import { pendingApprovals, requestApproval } from "../domain/approvals";
 import type { OpContext } from "../domain/context";
-import { approvals, channelRequests } from "../domain/db/schema";
+import { channelRequests } from "../domain/db/schema";
 import { RoomError } from "../domain/errors";
 import { BUSY, getInstance, INSTANCE_APPROVAL_TTL_MS } from "../domain/instances";
 import type { Sql } from "../domain/sql";
@@ -43,13 +43,8 @@ function liveInstance(ctx: OpContext, instanceId: string) {
 
 /** One pending change per channel account: a second would race the first on the gateway's config. */
 function refusePending(sql: Sql, instanceId: string, channel: string, accountId: string): void {
-  const pending = sql.db
-    .select({ approvalId: channelRequests.approvalId })
-    .from(channelRequests)
-    .innerJoin(approvals, eq(approvals.id, channelRequests.approvalId))
-    .where(and(eq(channelRequests.instanceId, instanceId), eq(channelRequests.channel, channel), eq(channelRequests.accountId, accountId), eq(approvals.status, "pending")))
-    .get();
-  if (pending) throw new RoomError("conflict", `a change of ${channel} on ${instanceId} is already waiting for approval`, { instanceId, approvalId: pending.approvalId });
+  const pending = pendingChannelApprovals(sql, instanceId).find(({ action }) => action?.kind === "instance" && action.channel?.channel === channel && action.channel.accountId === accountId);
+  if (pending) throw new RoomError("conflict", `a change of ${channel} on ${instanceId} is already waiting for approval`, { instanceId, approvalId: pending.id });
 }
 
 function file(
@@ -90,7 +85,7 @@ const account = (accountId: string) => (accountId === "default" ? "" : ` (accoun
 export function requestConfigureChannel(ctx: OpContext, p: z.output<typeof InstancesConfigureChannelParams>): { approval: Approval } {
   // A bot token lets whoever holds the bot speak with this instance from outside the
   // workspace: people hand one over (the approver sees no token), never an agent's key.
-  if (!(ctx.actor.kind === "user" && isAccessPrincipal(ctx.actor))) throw new RoomError("forbidden", "a person connects a channel: ask a workspace member to connect it in the app");
+  if (!isPerson(ctx.actor)) throw new RoomError("forbidden", "a person connects a channel: ask a workspace member to connect it in the app");
   const label = LABELS[p.channel];
   const tokens = p.appToken ? "a bot token and an app token (hidden)" : "a bot token (hidden)";
   const details = `Connects ${label}${account(p.accountId)} with ${tokens}: the gateway answers people who message the bot. Until you decide, the token is kept by the room only; it is removed when this is denied or expires.${
@@ -136,15 +131,9 @@ export function dropChannelRequest(sql: Sql, approvalId: string): void {
   sql.db.delete(channelRequests).where(eq(channelRequests.approvalId, approvalId)).run();
 }
 
-/** The channel changes of an instance still waiting for a decision. */
+/** The channel changes of an instance still waiting for a decision (their approvals' actions say so). */
 export function pendingChannelApprovals(sql: Sql, instanceId: string): Approval[] {
-  const ids = sql.db
-    .select({ id: channelRequests.approvalId })
-    .from(channelRequests)
-    .innerJoin(approvals, eq(approvals.id, channelRequests.approvalId))
-    .where(and(eq(channelRequests.instanceId, instanceId), eq(approvals.status, "pending")))
-    .all();
-  return ids.flatMap(({ id }) => getApproval(sql, id) ?? []);
+  return pendingApprovals(sql).filter(({ action }) => action?.kind === "instance" && action.instanceId === instanceId && CHANNEL_OPERATIONS.has(action.operation));
 }
 
 /** A deleted instance's pending channel changes go with it. */

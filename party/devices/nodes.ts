@@ -7,7 +7,7 @@ import type { z } from "zod";
 import type { InstancesInvokeNodeParams, InstancesInvokeNodeResult } from "../../shared/protocol/instances";
 import type { Principal } from "../../shared/protocol/principal";
 import { AUTOPILOT_ID } from "../agent/context";
-import { isAccessPrincipal } from "../auth/current-access";
+import { isPerson } from "../auth/current-access";
 import { RoomError } from "../domain/errors";
 import { getApproval } from "../domain/approvals";
 import { getInstance } from "../domain/instances";
@@ -24,8 +24,8 @@ export interface InvokeNodeDeps {
 }
 
 /** Whether `principal` may run a node command: a person, the Autopilot's approved call, or a call a person approved for this principal. */
-export function mayInvokeNodes(sql: Sql, principal: Pick<Principal, "id" | "kind">, approvedCall?: string): boolean {
-  if (principal.id === AUTOPILOT_ID || (principal.kind === "user" && isAccessPrincipal(principal))) return true;
+function mayInvokeNodes(sql: Sql, principal: Pick<Principal, "id" | "kind">, approvedCall?: string): boolean {
+  if (principal.id === AUTOPILOT_ID || isPerson(principal)) return true;
   const approval = approvedCall ? getApproval(sql, approvedCall) : null;
   return approval?.status === "approved" && approval.requestedBy.id === principal.id && approval.resolvedBy?.kind === "user";
 }

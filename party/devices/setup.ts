@@ -4,7 +4,7 @@
 import type { z } from "zod";
 import type { InstancesDeviceSetupResult } from "../../shared/protocol/instances";
 import type { Principal } from "../../shared/protocol/principal";
-import { isAccessPrincipal } from "../auth/current-access";
+import { isPerson } from "../auth/current-access";
 import { getInstance } from "../domain/instances";
 import { RoomError } from "../domain/errors";
 import type { Sql } from "../domain/sql";
@@ -43,7 +43,7 @@ export interface DeviceSetupDeps {
  * agent's key holding one could make itself a gateway operator past the approval queue.
  */
 export async function deviceSetup(deps: DeviceSetupDeps, principal: Pick<Principal, "id" | "kind">, instanceId: string): Promise<z.output<typeof InstancesDeviceSetupResult>> {
-  if (!(principal.kind === "user" && isAccessPrincipal(principal))) throw new RoomError("forbidden", "a person adds devices: ask a workspace admin to open Add a device");
+  if (!isPerson(principal)) throw new RoomError("forbidden", "a person adds devices: ask a workspace admin to open Add a device");
   const state = deviceEntryState(deps.sql, instanceId);
   if (state === "not_found") throw new RoomError("not_found", `no hosted instance ${instanceId}`, { instanceId });
   if (state === "not_ready") throw new RoomError("unavailable", `instance ${instanceId} is not ready`, { instanceId });

@@ -2,7 +2,7 @@
 // credentials/query/fragment, length) is the protocol's (shared/protocol/instance-links.ts);
 // this is the deployment's policy on hosts.
 import { RoomError } from "./errors";
-import { v4Private, v6PrivateReason } from "./gateway-ip";
+import { v4Private, v6PrivateReason } from "../../shared/ip-address";
 
 export interface LinkPolicy {
   /**

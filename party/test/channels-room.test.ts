@@ -7,10 +7,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import { channelRequest } from "../channels/requests";
-import { putInstance } from "../domain/instances";
 import { type Sql, sqlFromStorage } from "../domain/sql";
 import type { Autopilot } from "../rooms/autopilot/room";
-import { asRoom } from "./bridge-peer";
+import { seedInstance } from "./bridge-peer";
 import { idem, openTeam } from "./harness";
 
 const ns = env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> };
@@ -24,26 +23,7 @@ const TOKEN = "987654321:AAroom-secret-token_abcdefghijklmnop";
 describe("channel methods in the room", () => {
   it("a viewer may not ask; a writer's request files an approval no client sees the token in; a denial drops it", async () => {
     const { ws, ownerSocket: o, secondSocket: viewer, agentSocket: g } = await openTeam("viewer");
-    await inAutopilot(ws, (sql) =>
-      asRoom(sql, (ctx) =>
-        putInstance(ctx, {
-          id: "lab",
-          name: "Lab",
-          kind: "hosted",
-          status: "ready",
-          phase: "ready",
-          progress: 100,
-          error: null,
-          threadIds: [],
-          jobId: null,
-          bridge: "offline",
-          bridgeError: null,
-          createdBy: ctx.actor,
-          createdAt: ctx.now,
-          updatedAt: ctx.now,
-        }),
-      ),
-    );
+    await inAutopilot(ws, (sql) => seedInstance(sql, { id: "lab", name: "Lab", kind: "hosted", bridge: "offline", bridgeError: null }));
     const ask = { instanceId: "lab", channel: "telegram" as const, botToken: TOKEN };
     expect(codeOf(await viewer.call("instances.configureChannel", { ...ask, idempotencyKey: idem() }))).toBe("forbidden");
     // A bot token is a person's to hand over: an agent's key asks for none, whatever its scopes.

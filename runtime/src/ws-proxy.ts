@@ -88,8 +88,8 @@ export class GatewayProxy {
 
     // A fresh request upstream: no client header is copied, so no Origin and no
     // X-Forwarded-For reach the gateway (it refuses forwarded headers from an untrusted proxy).
-    const forwardedFor = deviceForwardedFor(headerValue(req.headers[DEVICE_ADDRESS_HEADER]));
-    const upstream = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false, handshakeTimeout: 10_000, ...(device ? { headers: { "x-forwarded-for": forwardedFor } } : {}) });
+    const forwarded = device ? { headers: { "x-forwarded-for": deviceForwardedFor(headerValue(req.headers[DEVICE_ADDRESS_HEADER])) } } : {};
+    const upstream = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false, handshakeTimeout: 10_000, ...forwarded });
     const pair: { client?: WebSocket; upstream: WebSocket } = { upstream };
     this.open.add(pair);
     // The gateway sends connect.challenge as soon as it opens: hold frames until the client is attached.

@@ -3,6 +3,7 @@
 // they are validated before anything else; both patterns exclude "." and "/" so a valid id
 // can never climb out of its directory.
 import { z } from "zod";
+import { v4Private, v6PrivateReason } from "../ip-address";
 
 export const RUNTIME_API_VERSION = "1";
 /** Upper bound for `?waitMs=` long polls on the status route. */
@@ -82,27 +83,14 @@ export const DEVICE_CLIENT_ADDRESS = "192.0.2.1";
 /** The header the party Worker names a device's address in (`…/:id/device` only, behind the service token). */
 export const DEVICE_ADDRESS_HEADER = "x-device-address";
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+/** Documentation ranges (RFC 5737): the entry's own stand-in is one, so none passes for a device's address. */
+const DOCUMENTATION_V4 = ["192.0.2.", "198.51.100.", "203.0.113."];
 
-/** Whether an IPv4 address is a public unicast one (not private, loopback, link-local, CGNAT, documentation, multicast or reserved). */
-function publicIpv4(address: string): boolean {
-  if (!IPV4.test(address)) return false;
-  const [a = 0, b = 0, c = 0] = address.split(".").map(Number);
-  if (a === 0 || a === 10 || a === 127 || a >= 224) return false;
-  if (a === 100 && b >= 64 && b <= 127) return false;
-  if (a === 169 && b === 254) return false;
-  if (a === 172 && b >= 16 && b <= 31) return false;
-  if (a === 192 && b === 168) return false;
-  if (a === 192 && b === 0 && (c === 0 || c === 2)) return false;
-  if (a === 198 && (b === 18 || b === 19 || (b === 51 && c === 100))) return false;
-  if (a === 203 && b === 0 && c === 113) return false;
-  return true;
-}
-
-/** Whether an IPv6 address is global unicast (2000::/3), not documentation (2001:db8::/32). */
-function publicIpv6(address: string): boolean {
-  const lower = address.toLowerCase();
-  return /^[23][0-9a-f]{0,3}:[0-9a-f:]+$/.test(lower) && lower.length <= 39 && !lower.startsWith("2001:db8:") && !lower.startsWith("2001:0db8:");
+/** Whether an address is a public one (shared/ip-address.ts), and not a documentation address. */
+function publicAddress(address: string): boolean {
+  const v4 = v4Private(address);
+  if (v4 !== null) return !v4 && !DOCUMENTATION_V4.some((prefix) => address.startsWith(prefix));
+  return v6PrivateReason(address) === null;
 }
 
 /**
@@ -113,5 +101,5 @@ function publicIpv6(address: string): boolean {
  */
 export function deviceForwardedFor(address: string | null | undefined): string {
   const value = address?.trim() ?? "";
-  return publicIpv4(value) || publicIpv6(value) ? value : DEVICE_CLIENT_ADDRESS;
+  return publicAddress(value) ? value : DEVICE_CLIENT_ADDRESS;
 }

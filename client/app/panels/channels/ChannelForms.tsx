@@ -15,6 +15,33 @@ const TOKEN_HINT: Record<ChannelKind, string> = {
   slack: "the bot token, xoxb-…",
 };
 
+/** A token's field: typed as a password, never filled in by the browser or spell-checked. */
+function SecretField({ label, value, onChange, placeholder, disabled }: { label: string; value: string; onChange: (value: string) => void; placeholder: string; disabled: boolean }) {
+  return (
+    <label>
+      {label}
+      <input type="password" autoComplete="off" spellCheck={false} value={value} onChange={(e) => onChange(e.target.value)} placeholder={placeholder} maxLength={500} disabled={disabled} />
+    </label>
+  );
+}
+
+/** A form's submit (it files an approval) and Cancel, and why the last request failed. */
+function FormActions({ ask, disabled, send, onCancel }: { ask: string; disabled: boolean; send: { pending: boolean; error: string | null }; onCancel: () => void }) {
+  return (
+    <>
+      <div className="actions">
+        <button type="submit" className="small" disabled={disabled || send.pending}>
+          {send.pending ? "Asking…" : ask}
+        </button>
+        <button type="button" className="link small" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+      <FormError error={send.error} />
+    </>
+  );
+}
+
 /**
  * A bot token goes to the room once: the field is cleared the moment the form is sent (the
  * request carries it), and it is never shown again — not here, not in the approval.
@@ -38,44 +65,10 @@ export function ConnectChannelForm({ instanceId, channel, label, disabled, onDon
   };
   return (
     <form className="channel-form" onSubmit={submit} aria-label={`Connect ${label}`}>
-      <label>
-        Bot token
-        <input
-          type="password"
-          autoComplete="off"
-          spellCheck={false}
-          value={botToken}
-          onChange={(e) => setBotToken(e.target.value)}
-          placeholder={TOKEN_HINT[channel]}
-          maxLength={500}
-          disabled={disabled || send.pending}
-        />
-      </label>
-      {channel === "slack" && (
-        <label>
-          App token
-          <input
-            type="password"
-            autoComplete="off"
-            spellCheck={false}
-            value={appToken}
-            onChange={(e) => setAppToken(e.target.value)}
-            placeholder="xapp-… (socket mode)"
-            maxLength={500}
-            disabled={disabled || send.pending}
-          />
-        </label>
-      )}
+      <SecretField label="Bot token" value={botToken} onChange={setBotToken} placeholder={TOKEN_HINT[channel]} disabled={disabled || send.pending} />
+      {channel === "slack" && <SecretField label="App token" value={appToken} onChange={setAppToken} placeholder="xapp-… (socket mode)" disabled={disabled || send.pending} />}
       <p className="muted small">The token is kept by the room until a person approves; then it goes to the gateway and is not shown again.</p>
-      <div className="actions">
-        <button type="submit" className="small" disabled={disabled || send.pending || problem !== null}>
-          {send.pending ? "Asking…" : `Ask to connect ${label}`}
-        </button>
-        <button type="button" className="link small" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-      <FormError error={send.error} />
+      <FormActions ask={`Ask to connect ${label}`} disabled={disabled || problem !== null} send={send} onCancel={onDone} />
     </form>
   );
 }
@@ -87,11 +80,7 @@ const POLICIES: { value: DmPolicy; label: string }[] = [
   { value: "disabled", label: "Nobody" },
 ];
 
-const parseList = (text: string): string[] =>
-  text
-    .split(/[\s,]+/)
-    .map((entry) => entry.trim())
-    .filter(Boolean);
+const parseList = (text: string): string[] => text.split(/[\s,]+/).filter(Boolean);
 
 /** Who may DM the instance on a channel: the policy and the list, filed as one approval. */
 export function ChannelAccessForm({ instanceId, status, disabled, onDone }: { instanceId: string; status: ChannelStatus; disabled: boolean; onDone: () => void }) {
@@ -129,15 +118,7 @@ export function ChannelAccessForm({ instanceId, status, disabled, onDone }: { in
         <textarea value={list} onChange={(e) => setList(e.target.value)} rows={3} placeholder="one sender id or @username a line" disabled={disabled || send.pending} />
       </label>
       {problem && <p className="empty">{problem}</p>}
-      <div className="actions">
-        <button type="submit" className="small" disabled={disabled || send.pending || problem !== null}>
-          {send.pending ? "Asking…" : "Ask to change access"}
-        </button>
-        <button type="button" className="link small" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-      <FormError error={send.error} />
+      <FormActions ask="Ask to change access" disabled={disabled || problem !== null} send={send} onCancel={onDone} />
     </form>
   );
 }

@@ -4,28 +4,10 @@ import { useAction } from "../../lib/action";
 import { useRoom } from "../../stores/room";
 
 /**
- * How many approvals about this instance's pairings and operations are decided, and the
- * latest decision's time: a new value means one was just decided (or expired).
- */
-function useDecidedAbout(instanceId: string): string {
-  return useRoom((s) => {
-    let n = 0;
-    let last = 0;
-    for (const a of s.state.approvals.values()) {
-      const action = a.action;
-      if (a.status === "pending" || (action?.kind !== "pairing" && action?.kind !== "instance") || action.instanceId !== instanceId) continue;
-      n++;
-      last = Math.max(last, a.resolvedAt ?? 0);
-    }
-    return `${n}:${last}`;
-  });
-}
-
-/**
  * The instance's details as the room answers them now: asked again when the instance or a
- * job changes (a backup, a restore), when an approval about its devices or operations is
- * decided, when the room says its gateway's devices or nodes changed (`instance.devices`: an
- * approved node reconnects, a revoked one drops, on the gateway's own time), and on Refresh.
+ * job changes (a backup, a restore, an unpair), when the room says its gateway's devices or
+ * nodes changed (`instance.devices`: a pairing decided, a node that connects or drops, on the
+ * gateway's own time), and on Refresh.
  * What shows is always the latest answer (runs queue, so an older answer never lands after a
  * newer one).
  */
@@ -36,7 +18,6 @@ export function useInstanceDetails(instance: Instance) {
     for (const job of s.state.jobs.values()) if (job.status !== "running" && job.status !== "cancel_requested") n++;
     return n;
   });
-  const decided = useDecidedAbout(instance.id);
   const [details, setDetails] = useState<InstanceDetails | null>(null);
   const load = useAction(async () => {
     if (!client) return;
@@ -44,7 +25,7 @@ export function useInstanceDetails(instance: Instance) {
   });
   const { run } = load;
   // biome-ignore lint/correctness/useExhaustiveDependencies: reload on these changes only; `run` is new every render
-  useEffect(() => run(), [client, instance.id, instance.status, instance.updatedAt, finished, decided]);
+  useEffect(() => run(), [client, instance.id, instance.status, instance.updatedAt, finished]);
   const latestRun = useRef(run);
   latestRun.current = run;
   useEffect(() => client?.on("instance.devices", ({ instanceId }) => instanceId === instance.id && latestRun.current()), [client, instance.id]);

@@ -3,7 +3,7 @@ import type { PresenceEntry } from "../../../../shared/protocol/presence";
 import type { Principal } from "../../../../shared/protocol/principal";
 import type { OpEffects } from "../../../domain/context";
 import type { Sql } from "../../../domain/sql";
-import { isAccessPrincipal } from "../../../auth/current-access";
+import { isPerson } from "../../../auth/current-access";
 import { eventFrame } from "../connections/socket-send";
 import { mentions, type PendingForInbox, pendingForInbox } from "./derive";
 import type { Inbox } from "../../../../shared/protocol/inbox";
@@ -169,4 +169,3 @@ export class InboxHub {
 }
 
 /** A person whose account D1 answers for (not the Autopilot, a gateway or an agent key). */
-export const isPerson = (actor: Pick<Principal, "id" | "kind">): boolean => actor.kind === "user" && isAccessPrincipal(actor);
