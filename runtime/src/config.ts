@@ -1,11 +1,12 @@
 // The runtime's configuration, read once from the environment at start.
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { errResult, okResult, runtimeError, type Result } from "./errors";
 import { DEFAULT_MAX_GATEWAYS_PER_WORKSPACE } from "./gateway-caps";
+import { makeDirs } from "./instance-access";
 import { resolveModel, type ModelProviderConfig } from "./model-config";
 
 /**
@@ -87,8 +88,8 @@ function resolveServiceToken(env: NodeJS.ProcessEnv, dataDir: string): Result<Pi
   // Parents it creates (e.g. `.data/`) stay traversable: gateways under their own users
   // (tenant-users.ts) must reach their directories below it. The data dir's own mode is set
   // by instance-access.ts.
-  mkdirSync(dirname(dataDir), { recursive: true, mode: 0o711 });
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makeDirs(dirname(dataDir), 0o711);
+  makeDirs(dataDir, 0o700);
   const token = randomBytes(32).toString("base64url");
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);

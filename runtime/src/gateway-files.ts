@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import { WATCHDOG_MODULE } from "./config";
-import { assertTraversable } from "./instance-access";
+import { assertTraversable, makeDirs } from "./instance-access";
 import { TENANT_UID_BASE, TENANT_UID_RANGE } from "./tenant-users";
 
 export interface GatewayFiles {
@@ -95,7 +95,7 @@ function isPrepared(dir: string, key: string): boolean {
 export function prepareGatewayFiles(root: string, sources: GatewaySources): GatewayFiles {
   const key = gatewayFilesKey(sources);
   const dir = join(root, `gateway-${key}`);
-  mkdirSync(root, { recursive: true, mode: 0o755 });
+  makeDirs(root, 0o755);
   if (!rootOwnedAndClosed(root)) {
     throw new Error(
       `${root} must be root's and writable by nobody else (chown root ${root} && chmod go-w ${root}), or set RUNTIME_GATEWAY_FILES_DIR to another directory: gateways would run what other users can change`,

@@ -18,12 +18,28 @@ import type { TenantUser } from "./tenant-users";
 const run = promisify(execFile);
 
 /**
+ * `mkdir -p` where every directory it creates gets exactly `mode`: mkdirSync's own `mode` is
+ * cut by the umask. Directories that already exist keep theirs (the operator chose them).
+ */
+export function makeDirs(dir: string, mode: number): void {
+  const firstCreated = mkdirSync(dir, { recursive: true, mode });
+  if (firstCreated === undefined) return;
+  for (let current = dir; ; current = dirname(current)) {
+    chmodSync(current, mode);
+    if (current === firstCreated || dirname(current) === current) return;
+  }
+}
+
+/**
  * `openableBelow`: directories strictly below it on the way to the data dir are the runtime's
  * own (the default `.data/` in the repo, made 0700 by earlier versions) and are opened to
  * traversal (o+x, no listing); anything else that blocks the way is refused.
  */
 export function secureDataDir(dataDir: string, separateUsers: boolean, openableBelow?: string): void {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // The parents it creates (the default /var/lib/autopilot-runtime on a fresh machine) are on
+  // every gateway's way to its own directory: traverse only, no listing.
+  makeDirs(dirname(dataDir), 0o711);
+  makeDirs(dataDir, 0o700);
   if (separateUsers) assertTraversable(dirname(dataDir), openableBelow);
   const traverse = separateUsers ? 0o711 : 0o700;
   chmodSync(dataDir, traverse);

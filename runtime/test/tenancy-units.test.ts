@@ -8,7 +8,7 @@ import { EMPTY_USAGE, instanceUsageSchema, workspaceUsageSchema } from "../../sh
 import { createRuntimeApi } from "../src/api";
 import { errResult, okResult, runtimeError } from "../src/errors";
 import type { RuntimeHost } from "../src/host";
-import { RUNTIME_ONLY_DIRS, secureDataDir } from "../src/instance-access";
+import { makeDirs, RUNTIME_ONLY_DIRS, secureDataDir } from "../src/instance-access";
 import { ModelCredentials } from "../src/model-credentials";
 import { addCall, MAX_SCANNED_LINE_BYTES, SseUsageScanner, usageOf } from "../src/model-usage";
 import { allocateUid, isolationMode, TENANT_UID_BASE, TENANT_UID_RANGE, TenantUsers } from "../src/tenant-users";
@@ -72,6 +72,31 @@ describe("data dir modes", () => {
     mkdirSync(closed, { mode: 0o700 });
     chmodSync(closed, 0o700);
     expect(() => secureDataDir(join(closed, "data"), true)).toThrow(/cannot pass through .*closed/);
+  });
+
+  it("makes the missing parents it creates passable (a fresh machine's /var/lib/autopilot-runtime), whatever the umask", () => {
+    const fresh = join(dir, "fresh");
+    const data = join(fresh, "autopilot-runtime", "checkout");
+    // An operator's umask that closes everything new to others.
+    const umask = process.umask(0o077);
+    try {
+      secureDataDir(data, true);
+    } finally {
+      process.umask(umask);
+    }
+    expect(statSync(fresh).mode & 0o777).toBe(0o711);
+    expect(statSync(join(fresh, "autopilot-runtime")).mode & 0o777).toBe(0o711);
+    expect(statSync(data).mode & 0o777).toBe(0o711);
+  });
+
+  it("leaves the modes of directories that were there alone", () => {
+    const chosen = join(dir, "chosen");
+    mkdirSync(chosen, { mode: 0o755 });
+    chmodSync(chosen, 0o751);
+    makeDirs(join(chosen, "a", "b"), 0o711);
+    expect(statSync(chosen).mode & 0o777).toBe(0o751);
+    expect(statSync(join(chosen, "a")).mode & 0o777).toBe(0o711);
+    expect(statSync(join(chosen, "a", "b")).mode & 0o777).toBe(0o711);
   });
 
   it("opens the runtime's own closed parents (below the repo) to traversal only", () => {
