@@ -144,66 +144,88 @@ describe("send --wait-reply", () => {
       expect(run.stderr).toMatch(/tool: threads_rename → ok/);
     });
 
+    // "spread out": the decision comes a while after the CLI's check of the pause. "in one read": the
+    // check's answer, the decision and the whole next segment reach the CLI in one write, so it
+    // handles them all before the answer's callback runs, as a slow CLI or a busy link can.
     it.each([
-      ["with text before the pause", "I will archive it."],
-      ["with no text before the pause", ""],
-    ])("follows a run that pauses on a gated tool through the decision to the reply (%s)", async (_, before) => {
+      ["with text before the pause", "spread out", "I will archive it."],
+      ["with no text before the pause", "spread out", ""],
+      ["with text before the pause", "in one read", "I will archive it."],
+      ["with no text before the pause", "in one read", ""],
+    ] as const)("follows a run that pauses on a gated tool through the decision to the reply (%s, the decision %s)", async (_, delivery, before) => {
       const gated = approval("a1", {
         title: "Autopilot wants to run threads_archive",
         threadId: "t1",
         action: { kind: "tool", runId: "run1", toolCallId: "c1", tool: "threads_archive", arguments: "{}" },
       });
+      const waiting = { runId: "run1", approvals: [{ id: "a1", title: gated.title }], afterN: 1, queuedThroughN: null };
       const segment = (n: number, offset: number, text: string) => ({ threadId: "t1", instanceId: null, runId: `run1.${n}`, offset, text });
-      const first = message("m2", "t1", 2, { author: autopilot, runId: "run1.0", text: before });
       type Step = [event: string, payload: unknown, durable?: true];
+      /** What the room sends in one turn: nothing it answers comes between these. */
+      type Turn = Step[];
       // Until the segment ends and the run pauses; the rest waits for the CLI's check of the pause.
-      const paused: Step[] = [
-        ["chat.delta", segment(0, 0, "")],
-        ...(before
-          ? ([
-              ["chat.delta", segment(0, 0, before)],
-              ["message.created", { message: first }, true],
-            ] as Step[])
-          : []),
-        ["chat.final", { threadId: "t1", runId: "run1.0", messageId: before ? "m2" : null, aborted: false }],
-        // The room pauses the run in the same turn that ends its segment.
-        ["approval.requested", { approval: gated }, true],
+      const paused: Turn[] = [
+        [["chat.delta", segment(0, 0, "")]],
+        ...(before ? [[["chat.delta", segment(0, 0, before)] as Step]] : []),
+        // The room ends the segment and pauses the run in one turn: the segment's message and
+        // chat.final, then the approval and the thread's `waiting`.
+        [
+          ...(before ? [["message.created", { message: message("m2", "t1", 2, { author: autopilot, runId: "run1.0", text: before }) }, true] as Step] : []),
+          ["chat.final", { threadId: "t1", runId: "run1.0", messageId: before ? "m2" : null, aborted: false }],
+          ["approval.requested", { approval: gated }, true],
+          ["thread.updated", { thread: { ...autopilotThread, waiting } }, true],
+        ],
       ];
-      const decided: Step[] = [
-        ["approval.resolved", { approval: { ...gated, status: "approved", resolvedAt: 9 } }, true],
-        ["chat.delta", segment(1, 0, "")],
-        ["message.created", { message: message("m3", "t1", 3, { author: autopilot, kind: "tool", text: "threads_archive → ok" }) }, true],
-        ["chat.delta", segment(1, 0, "Archived.")],
-        ["message.created", { message: message("m4", "t1", 4, { author: autopilot, runId: "run1.1", text: "Archived." }) }, true],
-        ["chat.final", { threadId: "t1", runId: "run1.1", messageId: "m4", aborted: false }],
+      const decided: Turn[] = [
+        [
+          ["approval.resolved", { approval: { ...gated, status: "approved", resolvedAt: 9 } }, true],
+          ["thread.updated", { thread: autopilotThread }, true],
+        ],
+        [["chat.delta", segment(1, 0, "")]],
+        [["message.created", { message: message("m3", "t1", 3, { author: autopilot, kind: "tool", text: "threads_archive → ok" }) }, true]],
+        [["chat.delta", segment(1, 0, "Archived.")]],
+        [
+          ["message.created", { message: message("m4", "t1", 4, { author: autopilot, runId: "run1.1", text: "Archived." }) }, true],
+          ["chat.final", { threadId: "t1", runId: "run1.1", messageId: "m4", aborted: false }],
+        ],
       ];
       let seq = 0;
       let approved = false;
       let approvalChecks = 0;
-      const play = (connection: RoomConnection, steps: Step[]) => {
-        let at = 0;
-        for (const [event, payload, durable] of steps) {
-          // A pause's approval goes out in the same turn as the segment's end, as in the room.
-          if (event !== "approval.requested") at += 20;
-          // Durable events get the next seq (a gap would make the client resync).
-          setTimeout(() => connection.event(event, payload, durable ? ++seq : undefined), at);
-        }
+      // Durable events get the next seq (a gap would make the client resync).
+      const emit = (connection: RoomConnection, turn: Turn) => {
+        for (const [event, payload, durable] of turn) connection.event(event, payload, durable ? ++seq : undefined);
+      };
+      const play = (connection: RoomConnection, turns: Turn[]) => {
+        for (const [i, turn] of turns.entries()) setTimeout(() => emit(connection, turn), 20 * (i + 1));
       };
       room.onConnect = () => ({ seq: 0, snapshot: snapshot({ threads: [autopilotThread] }) });
       room.onRequest = (request, connection) => {
-        if (request.method === "approvals.list") connection.respond(request.id, { approvals: approved ? [] : [gated], next: null });
-        if (request.method === "messages.list") connection.respond(request.id, { messages: [message("m1", "t1", 1)], hasMore: false });
+        const answer = () => {
+          if (request.method === "approvals.list") connection.respond(request.id, { approvals: approved ? [] : [gated], next: null });
+          if (request.method === "messages.list") connection.respond(request.id, { messages: [message("m1", "t1", 1)], hasMore: false });
+        };
         if (request.method === "approvals.list") approvalChecks++;
         // The first check of the pause: a person decides, and the run goes on.
         if ((request.method === "approvals.list" || request.method === "messages.list") && !approved) {
+          if (delivery === "spread out") {
+            answer();
+            play(connection, decided);
+          } else {
+            connection.together(() => {
+              answer();
+              for (const turn of decided) emit(connection, turn);
+            });
+          }
           approved = true;
-          play(connection, decided);
+        } else {
+          answer();
         }
         if (request.method !== "chat.send") return;
         connection.respond(request.id, { message: message("m1", "t1", 1, { text: String(request.params?.text) }) });
         play(connection, paused);
       };
-      const run = await cli(["send", "t1", "archive this thread", "--wait-reply"]);
+      const run = await cli(["send", "t1", "archive this thread", "--wait-reply", "--timeout-ms", "10000"]);
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout, run.stderr).toBe(before ? `${before}\nArchived.\n` : "Archived.\n");
       expect(run.stderr).toMatch(/waits for a decision on approval a1 \("Autopilot wants to run threads_archive"\)/);

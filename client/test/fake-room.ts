@@ -20,6 +20,11 @@ export interface RoomConnection {
   send(frame: unknown): void;
   event(event: string, payload: unknown, seq?: number): void;
   respond(id: string, payload: unknown): void;
+  /**
+   * Sends every frame `send` sends in one write to the socket, so the client reads them in one
+   * go: it handles them all before any promise callback their handling queues.
+   */
+  together(send: () => void): void;
   fail(id: string, error: { code: string; message: string; retryable: boolean; retryAfterMs?: number }): void;
   /**
    * A ping the client's socket answers on its own: once the pong is here, every frame the
@@ -97,6 +102,15 @@ export class FakeRoom {
       event: (event, payload, seq) => connection.send({ type: "event", event, payload, ...(seq === undefined ? {} : { seq }) }),
       respond: (id, payload) => connection.send({ type: "res", id, ok: true, payload }),
       fail: (id, error) => connection.send({ type: "res", id, ok: false, error }),
+      together: (send) => {
+        // The upgraded request's socket is the one `ws` writes to: corked, its writes go out as one.
+        request.socket.cork();
+        try {
+          send();
+        } finally {
+          request.socket.uncork();
+        }
+      },
       roundTrip: () =>
         new Promise<void>((resolve) => {
           socket.once("pong", () => resolve());

@@ -240,6 +240,8 @@ export class AutopilotAgent {
       finishSegment(this.#d, threadId, chatRunId, outcome.text, true);
       endRun(this.#d.sql, run.id, "aborted", now);
     } else if (outcome.approvals.length > 0) {
+      // In one turn with the segment's end: a client tells a pause from the run's end by whether
+      // the pause came before the answer to a request it sent after chat.final (`send --wait-reply`).
       finishSegment(this.#d, threadId, chatRunId, outcome.text);
       pauseRun(this.#d, run, config, [...messages, ...outcome.responseMessages], outcome.approvals);
     } else {

@@ -6,7 +6,7 @@ import { autopilotAnswers } from "../../../shared/responder";
 import type { Message } from "../../../shared/protocol/threads";
 import type { AutopilotClient } from "../client";
 import { AutopilotError } from "../errors";
-import type { StreamChange } from "../state";
+import type { StreamChange, WorkspaceState } from "../state";
 import { type CliIO, EXIT } from "./io";
 
 /**
@@ -15,7 +15,25 @@ import { type CliIO, EXIT } from "./io";
  */
 const runOfSegment = (chatRunId: string): string => chatRunId.replace(/\.\d+$/, "");
 const isSegmentOf = (chatRunId: string | null | undefined, run: string): boolean => chatRunId?.startsWith(`${run}.`) === true && /^\d+$/.test(chatRunId.slice(run.length + 1));
-const pausedOn = (approvals: Iterable<Approval>, run: string): Approval | undefined => [...approvals].find((a) => a.status === "pending" && a.action?.kind === "tool" && a.action.runId === run);
+const pendingFor = (approvals: Iterable<Approval>, run: string): Approval[] => [...approvals].filter((a) => a.status === "pending" && a.action?.kind === "tool" && a.action.runId === run);
+
+/** The decisions a paused run waits for, as the room names them. */
+type AwaitedDecisions = { id: string; title: string }[];
+
+/**
+ * What the room's state says `run` waits for: its thread's `waiting` names it (the room keeps
+ * that in step with the run), or a gated call of the run has a pending approval. Null: it waits
+ * for nothing.
+ */
+function waitsFor(state: WorkspaceState, threadId: string, run: string): AwaitedDecisions | null {
+  const waiting = state.threads.get(threadId)?.waiting;
+  if (waiting?.runId === run) return waiting.approvals;
+  const pending = pendingFor(state.approvals.values(), run);
+  return pending.length > 0 ? pending.map(({ id, title }) => ({ id, title })) : null;
+}
+
+const decisionsLine = (approvals: AwaitedDecisions): string =>
+  approvals.length === 0 ? "a decision" : `a decision on approval${approvals.length > 1 ? "s" : ""} ${approvals.map(({ id, title }) => `${id} ("${title}")`).join(", ")}`;
 
 const firstLine = (text: string): string => {
   const line = text.split("\n", 1)[0] ?? "";
@@ -58,19 +76,23 @@ export async function sendAndWaitForReply(client: AutopilotClient, threadId: str
   // Runs already streaming in the thread are someone else's.
   const earlier = new Set([...client.state.streams.values()].filter((s) => s.threadId === threadId).map((s) => s.runId));
   // Listen before sending: the run's first deltas can beat the response.
-  const buffered: (() => void)[] = [];
-  let handle: { message: (message: Message) => void; stream: (change: StreamChange) => void; ended: (runId: string) => void } | null = null;
-  const onEnded = (ended: { threadId: string; runId: string }) => {
-    if (ended.threadId !== threadId) return;
-    if (handle) handle.ended(ended.runId);
-    else buffered.push(() => handle?.ended(ended.runId));
-  };
+  interface Handle {
+    message(message: Message): void;
+    stream(change: StreamChange): void;
+    ended(ended: { threadId: string; runId: string }): void;
+    state(state: WorkspaceState): void;
+  }
+  let handle: Handle | null = null;
+  const buffered: ((handle: Handle) => void)[] = [];
+  const deliver = (call: (handle: Handle) => void) => (handle ? call(handle) : buffered.push(call));
   const cleanups: (() => void)[] = [
-    client.on("message.created", ({ message }) => (handle ? handle.message(message) : buffered.push(() => handle?.message(message)))),
+    client.on("message.created", ({ message }) => deliver((h) => h.message(message))),
     // Emitted before the stream change it causes, so `ended` knows the cause in time.
-    client.on("chat.final", (ended) => onEnded(ended)),
-    client.on("chat.error", (ended) => onEnded(ended)),
-    client.on("stream", (change) => (handle ? handle.stream(change) : buffered.push(() => handle?.stream(change)))),
+    client.on("chat.final", (ended) => deliver((h) => h.ended(ended))),
+    client.on("chat.error", (ended) => deliver((h) => h.ended(ended))),
+    client.on("stream", (change) => deliver((h) => h.stream(change))),
+    // Each state as it was when its event arrived (states are immutable).
+    client.on("state", (state) => deliver((h) => h.state(state))),
   ];
   let sent: Message;
   try {
@@ -90,6 +112,14 @@ export async function sendAndWaitForReply(client: AutopilotClient, threadId: str
     let continuing: string | null = null;
     /** The last run `chat.final/chat.error` announced in this thread. */
     let endedByRoom: string | null = null;
+    /** The followed segment is over: its message came, or the room ended its stream. */
+    let segmentOver = false;
+    /**
+     * What the followed run waits for, once the room's state showed it waiting. Kept from the
+     * event that showed it: a decision and the next segment can arrive in the same read from
+     * the socket as an answer, so the state when that answer is handled may be past the pause.
+     */
+    let waitingFor: AwaitedDecisions | null = null;
     /** What stdout has of the reply so far. */
     let printed = "";
     /** The stream rewrote text already printed: only the final text can be trusted now. */
@@ -110,28 +140,43 @@ export async function sendAndWaitForReply(client: AutopilotClient, threadId: str
       if (continuing !== null && isSegmentOf(message.runId, continuing)) return true;
       return message.runId === sent.id || (runId !== null && message.runId === runId) || message.kind === "error" || message.author.id.startsWith("instance:");
     };
-    /** The run waits for approval: the next segment's text follows what is printed. */
-    const pause = (approval: Approval) => {
+    /** The run waits for a decision: the next segment's text follows what is printed. */
+    const pause = () => {
       if (runId === null) return;
       endLine();
-      io.err(`the Autopilot waits for a decision on approval ${approval.id} ("${approval.title}") before it goes on`);
+      io.err(`the Autopilot waits for ${decisionsLine(waitingFor ?? [])} before it goes on`);
       continuing = runOfSegment(runId);
       runId = null;
       printed = "";
       diverged = false;
+      segmentOver = false;
+      waitingFor = null;
+    };
+    /**
+     * The room's state as of one event. The room pauses a run in the same turn that ends its
+     * segment (after the segment's message and chat.final), so once the segment is over, the
+     * state showing the run waiting is the pause.
+     */
+    const onState = (state: WorkspaceState) => {
+      if (finished || !autopilot || runId === null || waitingFor) return;
+      waitingFor = waitsFor(state, threadId, runOfSegment(runId));
+      if (waitingFor && segmentOver) pause();
     };
     /**
      * An Autopilot segment ended with text: the reply, unless the run paused on a gated tool.
-     * The pause's approval is requested right after the segment's message, so the answer to a
-     * request sent now reflects it.
+     * The room pauses the run in the turn that ended the segment, so everything it said about
+     * a pause arrives before the answer to a request sent now, and the answer reflects it.
      */
     const afterSegment = () => {
+      segmentOver = true;
+      if (waitingFor) return pause();
       const segment = runId;
       client.approvals.list({ status: "pending" }).then(
         ({ approvals }) => {
           if (finished || segment === null || runId !== segment) return;
-          const approval = pausedOn(approvals, runOfSegment(segment));
-          if (approval) pause(approval);
+          const pending = pendingFor(approvals, runOfSegment(segment));
+          if (pending.length > 0) waitingFor ??= pending.map(({ id, title }) => ({ id, title }));
+          if (waitingFor) pause();
           else done(() => resolve(EXIT.ok));
         },
         (error: unknown) => done(() => reject(error)),
@@ -181,12 +226,17 @@ export async function sendAndWaitForReply(client: AutopilotClient, threadId: str
         }
         runId = stream.runId;
         autopilot = stream.instanceId === null;
+        segmentOver = false;
+        waitingFor = null;
       }
       if (stream.runId !== runId) return;
       if (change.kind === "ended") {
         // Ended without its message in hand (chat.final/chat.error, or a hello that no longer lists
         // it): the durable reply may be in the log already.
-        if (!change.message) check(endedByRoom === runId);
+        if (change.message) return;
+        if (endedByRoom === runId) segmentOver = true;
+        if (waitingFor && segmentOver) return pause();
+        check(endedByRoom === runId);
         return;
       }
       if (diverged) return;
@@ -200,21 +250,21 @@ export async function sendAndWaitForReply(client: AutopilotClient, threadId: str
     /**
      * Catches up from the log: after a reconnect, a reset snapshot replays no message.
      * `ended`: the room said the run is over (`chat.final/chat.error` follows the run's message), so
-     * if the log has no reply either, the run left none.
+     * if the log has no reply either, the run left none — unless the room paused it, which it
+     * says before this answer.
      */
     const check = (ended = false) => {
       const segment = runId;
       client.messages.list({ threadId, limit: 50 }).then(
         ({ messages }) => {
           for (const message of messages) onMessage(message);
-          if (ended && !finished && runId === segment) {
-            // The events of a pause came before this answer: the state has its approval.
-            const approval = autopilot && segment !== null ? pausedOn(client.state.approvals.values(), runOfSegment(segment)) : undefined;
-            if (approval) return pause(approval);
-            endLine();
-            io.err("the run ended without a reply");
-            done(() => resolve(EXIT.ok));
-          }
+          if (finished || segment === null || runId !== segment) return;
+          // A run waiting for a decision is past its segment, whether or not its end was seen.
+          if (waitingFor) return pause();
+          if (!ended) return;
+          endLine();
+          io.err("the run ended without a reply");
+          done(() => resolve(EXIT.ok));
         },
         (error: unknown) => {
           if (error instanceof AutopilotError && (error.retryable || error.code === "timeout")) return;
@@ -223,7 +273,14 @@ export async function sendAndWaitForReply(client: AutopilotClient, threadId: str
       );
     };
 
-    handle = { message: onMessage, stream: onStream, ended: (ended) => (endedByRoom = ended) };
+    handle = {
+      message: onMessage,
+      stream: onStream,
+      ended: (ended) => {
+        if (ended.threadId === threadId) endedByRoom = ended.runId;
+      },
+      state: onState,
+    };
     const timer = setTimeout(() => {
       endLine();
       done(() => reject(new AutopilotError("timeout", `no reply in thread ${threadId} within ${Math.round(timeoutMs / 1000)} s`)));
@@ -235,7 +292,7 @@ export async function sendAndWaitForReply(client: AutopilotClient, threadId: str
         if (status === "closed") done(() => reject(detail.error ?? new AutopilotError("closed", "interrupted")));
       }),
     );
-    // Whatever arrived before the response (the run's first deltas, even the reply).
-    for (const replay of buffered.splice(0)) replay();
+    // Whatever arrived before the response (the run's first deltas, even the reply), in order.
+    for (const replay of buffered.splice(0)) replay(handle);
   });
 }
