@@ -36,6 +36,15 @@ export function putDomainNode(sql: Sql, id: string, node: DomainNodeRecord): voi
   statements(sql.db).put.run({ id, kind: node.kind, ref: node.ref, data: JSON.stringify(node.data) });
 }
 
+/** Every domain node the room has recorded: what the canvas must show. */
+export function domainNodeIds(sql: Sql): string[] {
+  return sql.db
+    .select({ id: domainNodes.id })
+    .from(domainNodes)
+    .all()
+    .map((row) => row.id);
+}
+
 export function forgetDomainNode(sql: Sql, id: string): void {
   sql.db.delete(domainNodes).where(eq(domainNodes.id, id)).run();
 }

@@ -1,5 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { type GraphNode, nodesMap, readNode } from "../../shared/hatchery/graph";
+import { type HatcheryRefusal, parseRefusal, parseRefusalFrame } from "../../shared/hatchery/refusal";
 import { YSyncClient } from "../dev/ysync.mjs";
 import { addMember, type Credentials, createKey, ORIGIN, signUp } from "./harness";
 
@@ -7,14 +8,20 @@ import { addMember, type Credentials, createKey, ORIGIN, signUp } from "./harnes
 export interface Canvas extends YSyncClient {
   frames: Uint8Array[];
   texts: string[];
+  /** The refusals it was sent, in either form (custom messages or y-protocols auth messages). */
+  refusals(): HatcheryRefusal[];
 }
 
-/** A Hatchery (canvas) socket through the same gate, speaking y-websocket; `extra` headers e.g. a foreign Origin. */
-export async function openCanvas(workspaceId: string, creds: Credentials, extra: Record<string, string> = {}): Promise<Canvas> {
+/**
+ * A Hatchery (canvas) socket through the same gate, speaking y-websocket; `extra` headers
+ * e.g. a foreign Origin. `customRefusals`: it asks for refusals as y-partyserver custom
+ * messages, as the app does.
+ */
+export async function openCanvas(workspaceId: string, creds: Credentials, extra: Record<string, string> = {}, customRefusals = false): Promise<Canvas> {
   const headers = new Headers({ upgrade: "websocket", ...extra });
   if ("cookie" in creds) headers.set("cookie", creds.cookie);
   if ("key" in creds) headers.set("x-api-key", creds.key);
-  const res = await SELF.fetch(`${ORIGIN}/parties/hatchery/${workspaceId}`, { headers });
+  const res = await SELF.fetch(`${ORIGIN}/parties/hatchery/${workspaceId}${customRefusals ? "?refusals=custom" : ""}`, { headers });
   if (!res.webSocket) throw new Error(`upgrade refused: ${res.status}`);
   const frames: Uint8Array[] = [];
   const texts: string[] = [];
@@ -26,6 +33,7 @@ export async function openCanvas(workspaceId: string, creds: Credentials, extra:
   const client = new YSyncClient(res.webSocket) as Canvas;
   client.frames = frames;
   client.texts = texts;
+  client.refusals = () => [...texts.map(parseRefusal), ...frames.map(parseRefusalFrame)].filter((r): r is HatcheryRefusal => r !== null);
   return client;
 }
 

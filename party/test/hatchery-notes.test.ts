@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { nodesMap, writeNode } from "../../shared/hatchery/graph";
 import { NOTE_TEXT_MAX } from "../../shared/hatchery/node-schemas";
-import { parseRefusal } from "../../shared/hatchery/refusal";
 import { node, openCanvas, team, until } from "./hatchery-harness";
 
 // A note's text in `data.text`, written whole: how notes were written before their text
@@ -39,7 +38,7 @@ describe("notes written as whole texts", () => {
 
     writeText(writer.doc, id, "x".repeat(NOTE_TEXT_MAX + 1));
     await until(() => node(writer, id)?.data.text === typed, "the writer's copy set back");
-    expect(writer.texts.map(parseRefusal).some((r) => r?.code === "repaired")).toBe(true);
+    expect(writer.refusals().some((r) => r.code === "repaired")).toBe(true);
     // The limit itself is allowed.
     writeText(writer.doc, id, "y".repeat(NOTE_TEXT_MAX));
     await until(() => node(reader, id)?.data.text === "y".repeat(NOTE_TEXT_MAX), "a note at the limit shared");

@@ -8,7 +8,6 @@ import { env } from "cloudflare:workers";
 import { getServerByName } from "partyserver";
 import { describe, expect, it } from "vitest";
 import { domainNodeId, edgeId, edgesMap, nodesMap, readGraph } from "../../shared/hatchery/graph";
-import { parseRefusal } from "../../shared/hatchery/refusal";
 import { SESSION_NODES_PER_INSTANCE, sessionNodeRef } from "../../shared/hatchery/session-nodes";
 import type { GatewaySession } from "../../shared/protocol/gateway";
 import { roomEpoch } from "../domain/eventlog";
@@ -93,7 +92,7 @@ describe("gateway sessions on the canvas", () => {
 
     // A person may move a session node but not rewrite it: the room sets it back.
     other.doc.transact(() => nodesMap(other.doc).get(bound)!.set("data", { title: "FORGED", threadId: "thr_elsewhere" }));
-    await until(() => other.texts.map(parseRefusal).some((r) => r?.code === "repaired"), "refused");
+    await until(() => other.refusals().some((r) => r.code === "repaired"), "refused");
     await until(() => node(other, bound)?.data.title === `Label agent:main:autopilot-${thread.id}`, "set back at the writer");
     expect(node(canvas, bound)!.data.threadId).toBe(thread.id);
 

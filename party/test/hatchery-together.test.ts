@@ -4,7 +4,6 @@ import { type Comment, commentKey, commentsMap, commentsOn } from "../../shared/
 import { nodesMap, writeNode } from "../../shared/hatchery/graph";
 import { NOTE_TEXT_MAX } from "../../shared/hatchery/node-schemas";
 import { ensureNoteBody, NOTE_BODY, noteTextOf } from "../../shared/hatchery/note-text";
-import { parseRefusal } from "../../shared/hatchery/refusal";
 import { type Canvas, node, openCanvas, team, until } from "./hatchery-harness";
 
 // Working together through the real room: a note's text as a Y.Text, comments, viewports
@@ -41,7 +40,7 @@ describe("notes typed together", () => {
 
     body(ann, id).insert(0, `OVERFLOW${"x".repeat(NOTE_TEXT_MAX)}`);
     await until(() => text(ann, id) === "# Plan: ship Friday", "the writer's copy set back");
-    expect(ann.texts.map(parseRefusal).some((r) => r?.code === "repaired")).toBe(true);
+    expect(ann.refusals().some((r) => r.code === "repaired")).toBe(true);
     // An embed is not text either.
     body(ann, id).insertEmbed(0, { EMBEDDED: true });
     await until(() => body(ann, id).toDelta().length === 1, "the embed set back");

@@ -4,6 +4,7 @@ import { isPersonKind, isPlainJson, kindOfId, LAYOUT_KEYS, LayoutSchema, NODE_KE
 import { placeNode } from "./placement";
 import { COMMENTS, type CommentReviewContext, reviewComments } from "./comments";
 import { bodyValid, NOTE_BODY, repairBody } from "./note-text";
+import { rootOf } from "./update-check";
 
 /**
  * The server's review of one client transaction, run *inside* that transaction (after the
@@ -22,12 +23,28 @@ import { bodyValid, NOTE_BODY, repairBody } from "./note-text";
  * (notes, groups) and edges must match their schema (node-schemas.ts); an invalid value
  * is set back to what it was, a node or edge that cannot be repaired is deleted. Counts
  * are capped. A note's text (`body`, a Y.Text) is bounded and plain (note-text.ts).
- * Comments are reviewed per key (comments.ts). Anything outside the three root maps is wiped.
+ * Comments are reviewed per key (comments.ts). Writes outside the three root maps are refused
+ * before they apply (update-check.ts).
  */
 export interface DomainRecord {
   kind: DomainKind;
   ref: string;
   data: Record<string, unknown>;
+}
+
+/** The document's root maps; nothing else may be written. */
+export const CANVAS_ROOTS: ReadonlySet<string> = new Set([NODES, EDGES, COMMENTS]);
+
+/**
+ * Makes the root maps typed. A document built by applying a stored update holds untyped
+ * roots until something asks for them by type; `getMap` then swaps in a new object, so a
+ * review that did that mid-transaction saw the client's changes on an object that was no
+ * longer the root. The room types them as it loads.
+ */
+export function typeCanvasRoots(doc: Y.Doc): void {
+  nodesMap(doc);
+  edgesMap(doc);
+  doc.getMap(COMMENTS);
 }
 
 export interface ReviewContext {
@@ -76,29 +93,26 @@ export function reviewClientTransaction(doc: Y.Doc, tr: Y.Transaction, ctx: Revi
   const touchedEdges = new Set<string>();
   const comments = doc.getMap<unknown>(COMMENTS);
   const touchedComments = new Set<string>();
-  const foreign = new Set<object>();
+  const stray = new Map<object, string>();
   for (const [type, keys] of tr.changed) {
     // Walk up to the root, remembering the key right under it (the node or edge id).
-    let top: object = type;
     let sub: string | null = null;
-    for (let item = internals(top)._item; item; item = internals(top)._item) {
-      sub = item.parentSub;
-      top = item.parent as object;
-    }
-    const ids = type === top ? [...keys].filter((k): k is string => k !== null) : sub ? [sub] : [];
-    if (top === nodes) for (const id of ids) touchedNodes.add(id);
-    else if (top === edges) for (const id of ids) touchedEdges.add(id);
-    // By its entries: a root first seen in this update is re-created as a Y.Map by getMap.
-    else if (top === comments || internals(top)._map === internals(comments)._map) for (const id of ids) touchedComments.add(id);
-    else foreign.add(top);
+    for (let item = internals(type)._item; item; item = internals(item.parent as object)._item) sub = item.parentSub;
+    const root = rootOf(doc, type);
+    const direct = internals(type)._item === null;
+    const ids = direct ? [...keys].filter((k): k is string => k !== null) : sub ? [sub] : [];
+    if (root?.name === NODES) for (const id of ids) touchedNodes.add(id);
+    else if (root?.name === EDGES) for (const id of ids) touchedEdges.add(id);
+    else if (root?.name === COMMENTS) for (const id of ids) touchedComments.add(id);
+    if (!root || !CANVAS_ROOTS.has(root.name) || (direct && keys.has(null))) stray.set(root?.top ?? type, root?.name ?? "?");
   }
   const refusals: string[] = [];
-  for (const root of foreign) {
-    const name = [...doc.share].find(([, t]) => t === root)?.[0] ?? "?";
-    if (name === NODES || name === EDGES) continue;
-    for (const item of internals(root)._map.values()) if (!item.deleted) item.delete(tr);
-    for (let item = internals(root)._start; item; item = item.right instanceof Y.Item ? item.right : null) if (!item.deleted) item.delete(tr);
-    refusals.push(`only "${NODES}", "${EDGES}" and "${COMMENTS}" may be written (not "${name}")`);
+  // placeUpdate (update-check.ts) refuses such writes before they apply; should one come
+  // through, only what this transaction added there goes: never what others wrote.
+  for (const [root, name] of stray) {
+    for (const item of internals(root)._map.values()) if (!item.deleted && createdIn(tr, item) && !CANVAS_ROOTS.has(name)) item.delete(tr);
+    for (let item = internals(root)._start; item; item = item.right instanceof Y.Item ? item.right : null) if (!item.deleted && createdIn(tr, item)) item.delete(tr);
+    refusals.push(`only keyed entries of "${NODES}", "${EDGES}" and "${COMMENTS}" may be written (not "${name}")`);
   }
   let newPersonNodes = 0;
   for (const id of touchedNodes) {

@@ -112,6 +112,7 @@ export const useCanvas = create<CanvasStore>((set, get) => {
           // Other tabs of this browser are separate people-sessions; sync through the server only.
           disableBc: true,
           maxBackoffTime: 10_000,
+          params: { refusals: "custom" }, // the room's refusals as custom messages (onCustom, below)
         });
         set({ doc, provider, status: "connecting", synced: false, nodes: [], edges: [], peers: [], remoteSelection: new Map() });
         const current = () => get().doc === doc;
@@ -198,9 +199,8 @@ export const useCanvas = create<CanvasStore>((set, get) => {
           const refusal = parseRefusal(`__YPS:${message}`);
           if (!current() || !refusal) return;
           set({ refusal });
-          // Nothing of that write was kept, and the provider would offer it again on every
-          // reconnect: start over from the room's document (this tab's unsaved edits go).
-          if (refusal.code === "payload_too_large" || refusal.code === "document_full") {
+          // Nothing of that write was kept (what it deleted would stay deleted here only): start over from the room's document.
+          if (refusal.code === "payload_too_large" || refusal.code === "document_full" || refusal.code === "not_applied") {
             setTimeout(() => {
               if (!current()) return;
               stop();

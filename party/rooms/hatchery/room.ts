@@ -4,14 +4,15 @@ import type { Connection, ConnectionContext, WSMessage } from "partyserver";
 import { YServer } from "y-partyserver";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
-import * as Y from "yjs";
+import type * as Y from "yjs";
 import { reviewAwarenessUpdate } from "../../../shared/hatchery/awareness";
 import { applyDomainOps, type DomainOp, opsForEvent, opsForSnapshot, pendingNodes } from "../../../shared/hatchery/domain";
 import { layoutNewNodes } from "../../../shared/hatchery/layout";
 import { sessionOps } from "../../../shared/hatchery/session-nodes";
 import { type DomainKind, domainNodeId, isDomainKind, nodesMap, readNode } from "../../../shared/hatchery/graph";
+import { takeClientUpdate } from "../../../shared/hatchery/client-write";
 import { HatcheryCloseCode, type HatcheryRefusal } from "../../../shared/hatchery/refusal";
-import { type DomainRecord, reviewClientTransaction } from "../../../shared/hatchery/review";
+import { type DomainRecord, typeCanvasRoots } from "../../../shared/hatchery/review";
 import { CloseCode, type ErrorShape } from "../../../shared/protocol/errors";
 import type { GraphCommand } from "../../../shared/protocol/graph";
 import type { Principal } from "../../../shared/protocol/principal";
@@ -29,6 +30,8 @@ import { forgetDomainNode, getDomainNode, putDomainNode, recallGraphApply, remem
 import type { Env } from "../../env";
 import { type HatcheryLimits, hatcheryLimits } from "./limits";
 import { foldOldActivity } from "./fold-activity";
+import { finishHeal, startHealIfNeeded } from "./heal";
+import { refusalFor, refuseOversizeUpdate, sendRefusal, updateFrame } from "./refusals";
 import { HatcheryMeter } from "./meter";
 import { principalTag, principalTags, refuseOverCap } from "../shared/connection-cap";
 import { type GuardedSocket, revalidateSockets } from "../shared/connection-access";
@@ -44,14 +47,18 @@ interface ConnState {
   readonly: boolean;
   /** The awareness client id this socket speaks for, bound on its first presence update. */
   awarenessId?: number;
+  /** Refusals as y-partyserver custom messages (asked for), else as y-protocols auth messages. */
+  custom: boolean;
 }
 
 const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
+/** How far over the frame cap an update is still read, to be taken back rather than hung up on. */
+const OVERSIZE_READ_FACTOR = 16;
 
 /** `write` edits the document, a person's or an agent's (each update reviewed alike); viewers and read-only keys read. */
-function canvasState(principal: Principal): ConnState {
-  return { principal, readonly: !hasScope(principal.scopes, "write") };
+function canvasState(principal: Principal, custom: boolean): ConnState {
+  return { principal, readonly: !hasScope(principal.scopes, "write"), custom };
 }
 
 /** Where the Autopilot pokes its Hatchery (a fetch to the room itself). */
@@ -110,6 +117,7 @@ export class Hatchery extends YServer {
 
   override async onStart(): Promise<void> {
     await super.onStart();
+    typeCanvasRoots(this.document);
     this.document.on("update", (update: Uint8Array) => {
       if (this.#docBytes !== null) this.#docBytes += update.byteLength;
       if (appendUpdate(this.#sql, update) >= COMPACT_AFTER_UPDATES) this.#compact();
@@ -133,7 +141,8 @@ export class Hatchery extends YServer {
       return;
     }
     if (refuseOverCap(conn, this.ctx.getWebSockets(principalTag(principal.id)), readRoomLimits(this.#env).connectionsPerPrincipal)) return;
-    conn.setState(canvasState(principal));
+    // A client that reads y-partyserver's custom messages asks for its refusals as such.
+    conn.setState(canvasState(principal, new URL(ctx.request.url).searchParams.get("refusals") === "custom"));
     super.onConnect(conn, ctx);
   }
 
@@ -147,7 +156,7 @@ export class Hatchery extends YServer {
     const sockets = [...this.getConnections()].flatMap((conn): GuardedSocket[] => {
       const state = conn.state as ConnState | null;
       if (!state?.principal) return [];
-      return [{ principal: state.principal, close: (code, why) => conn.close(code, why), rescope: (principal) => conn.setState({ ...canvasState(principal), awarenessId: state.awarenessId }) }];
+      return [{ principal: state.principal, close: (code, why) => conn.close(code, why), rescope: (principal) => conn.setState({ ...state, ...canvasState(principal, state.custom) }) }];
     });
     await revalidateSockets(this.#env.DB, this.name, sockets, reason);
   }
@@ -155,31 +164,35 @@ export class Hatchery extends YServer {
   /**
    * Every frame passes here before anything parses it: the frame cap, the rate limits (per
    * connection and per principal), then our own handling of y-partyserver's two message
-   * types, so that a client's document update is reviewed inside its own transaction
-   * (shared/hatchery/review.ts) and its presence is rewritten (shared/hatchery/awareness.ts)
-   * before either is stored or broadcast.
+   * types: a document update is placed, applied and reviewed in its own transaction
+   * (shared/hatchery/client-write.ts), presence rewritten (awareness.ts), before either is
+   * stored or broadcast.
    */
   override onMessage(conn: Connection, message: WSMessage): void {
     const state = conn.state as ConnState | null;
     if (!state || this.#hungUp.has(conn.id)) return;
     const size = typeof message === "string" ? message.length : message.byteLength;
-    if (size > this.#limits.maxFrameBytes) {
-      this.#refuse(conn, { code: "payload_too_large", message: `frame of ${size} bytes is over the ${this.#limits.maxFrameBytes}-byte cap` }, HatcheryCloseCode.tooLarge);
+    const tooLarge = { code: "payload_too_large", message: `frame of ${size} bytes is over the ${this.#limits.maxFrameBytes}-byte cap` } as const;
+    // An update somewhat over the cap is read to be taken back (below); nothing else oversize is read.
+    if (size > this.#limits.maxFrameBytes * OVERSIZE_READ_FACTOR || (size > this.#limits.maxFrameBytes && typeof message === "string")) {
+      this.#refuse(conn, tooLarge, HatcheryCloseCode.tooLarge);
       return;
     }
     const metered = this.#meter.take(conn.id, state.principal.id, Date.now());
     if (!metered.ok) {
-      this.#refuse(
-        conn,
-        { code: "rate_limited", message: "too many frames", retryAfterMs: metered.retryAfterMs },
-        HatcheryCloseCode.rateLimited,
-        JSON.stringify({ retryAfterMs: metered.retryAfterMs }),
-      );
+      const { retryAfterMs } = metered;
+      this.#refuse(conn, { code: "rate_limited", message: "too many frames", retryAfterMs }, HatcheryCloseCode.rateLimited, JSON.stringify({ retryAfterMs }));
       return;
     }
     if (typeof message === "string") return; // no custom messages from clients
     try {
       const bytes = message instanceof Uint8Array ? message : new Uint8Array(message as ArrayBuffer);
+      if (size > this.#limits.maxFrameBytes) {
+        const takenBack = refuseOversizeUpdate(this.document, bytes, !state.readonly, (frame) => conn.send(frame));
+        if (takenBack) this.#refuse(conn, { ...tooLarge, message: `${tooLarge.message}: nothing of it was applied (your copy was sent its removal)` });
+        else this.#refuse(conn, tooLarge, HatcheryCloseCode.tooLarge);
+        return;
+      }
       const decoder = decoding.createDecoder(bytes);
       const type = decoding.readVarUint(decoder);
       if (type === MESSAGE_SYNC) this.#onSync(conn, state, decoder);
@@ -201,34 +214,19 @@ export class Hatchery extends YServer {
       return;
     }
     if (kind !== syncProtocol.messageYjsSyncStep2 && kind !== syncProtocol.messageYjsUpdate) throw new Error(`unknown sync message ${kind}`);
-    const update = decoding.readVarUint8Array(decoder);
-    if (state.readonly) return; // as y-partyserver: read-only sockets' writes are ignored
-    if (!this.#roomFor(update.byteLength)) {
-      this.#refuse(conn, { code: "document_full", message: `the canvas is at its ${this.#limits.maxDocBytes}-byte cap: remove notes or groups` }, HatcheryCloseCode.documentFull);
-      return;
-    }
-    let repaired: string[] = [];
-    this.document.transact((tr) => {
-      Y.applyUpdate(this.document, update, conn);
-      repaired = reviewClientTransaction(this.document, tr, {
-        domainRecord: (id) => this.#domainRecord(id),
-        maxPersonNodes: this.#limits.maxPersonNodes,
-        maxEdges: this.#limits.maxEdges,
-        comments: { principal: state.principal, now: Date.now() },
-      });
-    }, conn);
-    // Honest clients never send an update whose dependencies the room lacks (they sync
-    // through it); pending structs could only come from a refused update's sequels or a
-    // forger, and would otherwise be stored and handed to every newcomer.
-    if (this.document.store.pendingStructs || this.document.store.pendingDs) {
-      this.document.store.pendingStructs = null;
-      this.document.store.pendingDs = null;
-      console.warn(JSON.stringify({ msg: "hatchery dropped an update with missing dependencies", workspace: this.name, principal: state.principal.id }));
-    }
-    if (repaired.length > 0) {
-      console.warn(JSON.stringify({ msg: "hatchery repaired a client update", workspace: this.name, principal: state.principal.id, repairs: repaired.slice(0, 5) }));
-      this.#refuse(conn, { code: "repaired", message: "part of your change was not allowed and was set back", details: repaired.slice(0, 20).map((r) => r.slice(0, 300)) });
-    }
+    const verdict = takeClientUpdate(this.document, decoding.readVarUint8Array(decoder), {
+      origin: conn,
+      readOnly: state.readonly,
+      roomFor: (bytes) => this.#roomFor(bytes),
+      domainRecord: (id) => this.#domainRecord(id),
+      maxPersonNodes: this.#limits.maxPersonNodes,
+      maxEdges: this.#limits.maxEdges,
+      comments: { principal: state.principal, now: Date.now() },
+    });
+    if (verdict.ok && verdict.repaired.length === 0) return;
+    if (!verdict.ok && verdict.takeBack) conn.send(updateFrame(verdict.takeBack));
+    console.warn(JSON.stringify({ msg: "hatchery set back a client update", workspace: this.name, principal: state.principal.id, what: verdict.ok ? verdict.repaired.slice(0, 5) : verdict.code }));
+    this.#refuse(conn, refusalFor(verdict, this.#limits.maxDocBytes));
   }
 
   #onAwareness(conn: Connection, state: ConnState, update: Uint8Array): void {
@@ -274,7 +272,7 @@ export class Hatchery extends YServer {
 
   /** Tells the sender why (typed, shared/hatchery/refusal.ts); with a close code, hangs up. */
   #refuse(conn: Connection, refusal: Omit<HatcheryRefusal, "type">, closeCode?: number, reason: string = refusal.code): void {
-    this.sendCustomMessage(conn, JSON.stringify({ type: "hatchery.refused", ...refusal } satisfies HatcheryRefusal));
+    sendRefusal(conn, { type: "hatchery.refused", ...refusal }, (conn.state as ConnState | null)?.custom ?? false);
     if (closeCode !== undefined) {
       this.#hungUp.add(conn.id);
       console.warn(JSON.stringify({ msg: "hatchery refused a frame", workspace: this.name, code: refusal.code, principal: (conn.state as ConnState | null)?.principal.id }));
@@ -324,6 +322,7 @@ export class Hatchery extends YServer {
   }
 
   async #pullOnce(): Promise<boolean> {
+    const healing = startHealIfNeeded(this.#sql, this.document, this.name);
     const since = Number(getMeta(this.#sql, "domainSeq") ?? 0);
     const epoch = getMeta(this.#sql, "domainEpoch");
     // One RPC per pull: graphFeed starts the Autopilot itself (getAgentByName's extra call
@@ -355,6 +354,7 @@ export class Hatchery extends YServer {
       setMeta(this.#sql, "domainEpoch", feed.epoch);
       // A paged snapshot continues from here on the next pull (even after a restart).
       setMeta(this.#sql, "domainSnapshotCursor", feed.snapshotCursor ?? "");
+      if (healing && !feed.more) finishHeal(this.#sql, this.document);
     });
     return feed.more;
   }
