@@ -11,4 +11,5 @@ export function startRuntime(options: {
   dataDir?: string;
   env?: Record<string, string | undefined>;
   log?: (line: string, stream: "stdout" | "stderr") => void;
+  launcher?: string[];
 }): Promise<RunningRuntime>;

@@ -12,7 +12,8 @@ const RECENT_LINES = 50;
  * Starts `runtime/start.mjs` and resolves once it listens. `env` adds to this process's
  * environment (a value of `undefined` removes the variable). Every output line goes to
  * `log(line, stream)`; by default stderr lines are echoed to this process's stderr.
- * @param {{port: number, serviceToken: string, dataDir?: string, env?: Record<string, string | undefined>, log?: (line: string, stream: "stdout" | "stderr") => void}} options
+ * `launcher`: a command the runtime is started through (a test's `nsenter` into a mount namespace).
+ * @param {{port: number, serviceToken: string, dataDir?: string, env?: Record<string, string | undefined>, log?: (line: string, stream: "stdout" | "stderr") => void, launcher?: string[]}} options
  */
 export async function startRuntime(options) {
   const env = { ...process.env, RUNTIME_PORT: String(options.port), RUNTIME_SERVICE_TOKEN: options.serviceToken };
@@ -22,7 +23,8 @@ export async function startRuntime(options) {
     else env[name] = value;
   }
   const log = options.log ?? ((line, stream) => stream === "stderr" && process.stderr.write(`${line}\n`));
-  const child = spawn(process.execPath, [join(ROOT, "runtime", "start.mjs")], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const [command, ...args] = [...(options.launcher ?? []), process.execPath, join(ROOT, "runtime", "start.mjs")];
+  const child = spawn(/** @type {string} */ (command), args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const recent = [];
   const url = await new Promise((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`the runtime exited (code ${code}) before it listened:\n${recent.join("\n")}`)));
