@@ -79,7 +79,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "(^|/)(node_modules|dist|\\.wrangler)/|^runtime/openclaw/|\\.d\\.m?ts$" },
+    exclude: { path: "(^|/)(node_modules|dist|\\.wrangler)/|^client/\\.builds/|^runtime/openclaw/|\\.d\\.m?ts$" },
     // dependency-cruiser reads TypeScript through typescript < 7 or swc; we ship tsc 7 (native).
     parser: "swc",
     tsPreCompilationDeps: true,

@@ -3,11 +3,11 @@
 // `node client/build.mjs` (postinstall, `npm start` and `npm test` do).
 import react from "@vitejs/plugin-react";
 import { build } from "esbuild";
-import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build as viteBuild } from "vite";
-import { buildPackageTypes, PACKAGE_DEPENDENCIES, packPackage } from "./package/build-package.mjs";
+import { newBuildDir, publishBuild } from "./builds.mjs";
+import { buildPackageTypes, PACKAGE_DEPENDENCIES, packPackage, stagePackage } from "./package/build-package.mjs";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 const isZod = (importer) => /[\\/]node_modules[\\/]zod[\\/]/.test(importer ?? "");
@@ -53,9 +53,12 @@ const common = {
   plugins: [englishOnlyZod],
 };
 
-// Start clean so no stale file is ever served or packed.
-rmSync(join(root, "dist"), { recursive: true, force: true });
-rmSync(join(root, "package", "dist"), { recursive: true, force: true });
+// Into a folder of this build's own, published at the end (builds.mjs): a server from this
+// checkout that is running meanwhile never sees a file go or a half-written one, and builds
+// running at once never touch each other's files.
+const buildDir = newBuildDir();
+const assetsDir = join(buildDir, "dist");
+const packageDir = stagePackage(buildDir);
 
 // The app first (index.html + hashed assets); the bundles below add their own files.
 await viteBuild({
@@ -65,7 +68,7 @@ await viteBuild({
   logLevel: "warn",
   plugins: [englishOnlyZodVite, react()],
   build: {
-    outDir: join(root, "dist"),
+    outDir: assetsDir,
     emptyOutDir: false,
     sourcemap: true,
     target: "es2022",
@@ -85,7 +88,7 @@ await Promise.all([
   build({
     ...common,
     entryPoints: ["src/cli.ts"],
-    outfile: "package/dist/cli.mjs",
+    outfile: join(packageDir, "dist", "cli.mjs"),
     platform: "node",
     target: "node20",
     external: PACKAGE_DEPENDENCIES,
@@ -93,7 +96,7 @@ await Promise.all([
   build({
     ...common,
     entryPoints: ["src/index.ts"],
-    outfile: "package/dist/index.mjs",
+    outfile: join(packageDir, "dist", "index.mjs"),
     platform: "neutral",
     target: "es2022",
     external: PACKAGE_DEPENDENCIES,
@@ -102,13 +105,14 @@ await Promise.all([
   build({
     ...common,
     entryPoints: ["src/index.ts"],
-    outfile: "dist/autopilot-client.mjs",
+    outfile: join(assetsDir, "autopilot-client.mjs"),
     platform: "browser",
     target: "es2022",
     minify: true,
     // Only reached in Node (dynamic import); browsers use their own WebSocket.
     external: ["ws"],
   }),
-  buildPackageTypes(),
+  buildPackageTypes(packageDir),
 ]);
-packPackage(join(root, "dist"));
+packPackage(packageDir, assetsDir);
+publishBuild(buildDir);

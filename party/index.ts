@@ -69,6 +69,20 @@ async function handleRoom(request: Request, env: Env, ctx: ExecutionContext): Pr
   return routed ?? new Response("not found", { status: 404 });
 }
 
+/** The client's files (client/build.mjs), fetched by name by installers and pages. */
+const CLIENT_FILES = new Set(["/autopilot-client.tgz", "/autopilot-client.mjs"]);
+
+/**
+ * wrangler.toml's single-page fallback answers a path with no file with the app's page (200,
+ * text/html); for the client's files that would hand `npm install <server>/autopilot-client.tgz`
+ * an HTML page, so a missing one is a 404.
+ */
+async function clientFile(request: Request, env: Env): Promise<Response> {
+  const asset = await env.ASSETS.fetch(request);
+  if (asset.headers.get("content-type")?.startsWith("text/html")) return new Response("not found", { status: 404 });
+  return asset;
+}
+
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const { pathname } = new URL(request.url);
@@ -79,6 +93,7 @@ export default {
       // Devices and nodes: no cookie or key, the gateway's own pairing (party/devices/entry.ts).
       if (pathname.startsWith(DEVICE_ENTRY_PREFIX)) return await handleDeviceEntry(request, env);
       if (pathname.startsWith("/mcp/")) return await handleMcp(request, env, () => authFor(env, request, (promise) => ctx.waitUntil(promise)));
+      if (CLIENT_FILES.has(pathname)) return await clientFile(request, env);
       return env.ASSETS.fetch(request);
     } catch (error) {
       return internalError(pathname, error);

@@ -22,4 +22,6 @@ export function startServer(options?: {
   /** A DevTools endpoint on this port (a bench's CPU profile); without it no inspector listens. */
   inspectorPort?: number;
   localObservability?: boolean;
+  /** Static assets to serve instead of the published client build. */
+  assetsDir?: string;
 }): Promise<RunningServer>;

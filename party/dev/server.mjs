@@ -4,12 +4,13 @@
 // tests and by the benchmarks, so all of them exercise the same server.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import webpush from "web-push";
+import { copyPublishedAssets } from "../../client/builds.mjs";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
@@ -171,7 +172,8 @@ export function splitSecretVars(vars) {
  * thread the rooms run on. Production has nothing like it there, so the benchmarks switch it off (for their
  * baselines too); `npm start` and the tests keep wrangler's default. `inspectorPort`: a DevTools endpoint there (and workerd's
  * own on a port of its choosing), for a bench's profiles only; without it nothing listens for an inspector.
- * @param {{port?: number, persistDir?: string, vars?: Record<string,string>, log?: (line: string) => void, inspectorPort?: number, localObservability?: boolean}} options
+ * `assetsDir`: static assets to serve instead of the published client build (client/builds.mjs).
+ * @param {{port?: number, persistDir?: string, vars?: Record<string,string>, log?: (line: string) => void, inspectorPort?: number, localObservability?: boolean, assetsDir?: string}} options
  * @returns {Promise<{url: string, port: number, persistDir: string, stop: () => Promise<void>, child: import("node:child_process").ChildProcess}>}
  */
 export async function startServer(options = {}) {
@@ -196,13 +198,20 @@ export async function startServer(options = {}) {
   for (const [k, v] of Object.entries(plain)) args.push("--var", `${k}:${v}`);
   // Given env files, wrangler reads .dev.vars only when named too.
   if (secretsFile) args.push("--env-file", join(ROOT, ".dev.vars"), "--env-file", secretsFile);
+  // The client as built when this server starts, in a folder of its own: wrangler dev reads
+  // its assets live, and another `npm start` or test from this checkout may build meanwhile.
+  const assetsDir = join(mkdtempSync(join(tmpdir(), "autopilot-assets-")), "dist");
+  if (options.assetsDir) cpSync(options.assetsDir, assetsDir, { recursive: true });
+  else await copyPublishedAssets(assetsDir);
+  args.push("--assets", assetsDir);
   const env = options.localObservability === false ? { ...quietEnv, X_LOCAL_OBSERVABILITY: "false" } : quietEnv;
   const child = spawn(NODE, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: false });
-  if (secretsFile) {
-    const removeSecrets = () => rmSync(dirname(secretsFile), { recursive: true, force: true });
-    child.once("exit", removeSecrets);
-    process.once("exit", removeSecrets);
-  }
+  const removeFiles = () => {
+    rmSync(dirname(assetsDir), { recursive: true, force: true });
+    if (secretsFile) rmSync(dirname(secretsFile), { recursive: true, force: true });
+  };
+  child.once("exit", removeFiles);
+  process.once("exit", removeFiles);
   const log = options.log ?? (() => {});
   const output = [];
   for (const stream of [child.stdout, child.stderr]) {

@@ -10,7 +10,7 @@
 // The flags are the CLI's own spellings, parsed here into the same input the CLI builds
 // (wrangler's setupDevEnv): --ip, --port, --persist-to, --var NAME:VALUE (plain text, shown
 // as "(hidden)" like the CLI's), --env-file (secrets stay in files, never on a command line),
-// --inspector-port. wrangler.toml (its [build] step, bindings, migrations) is read as by the
+// --inspector-port, --assets. wrangler.toml (its [build] step, bindings, migrations) is read as by the
 // CLI. No dev registry is given (`dev.registry`): wrangler passes one by default and then
 // workerd also listens on a debug port any local uid may reach; nothing here binds to
 // another local Worker.
@@ -32,6 +32,7 @@ const { values } = parseArgs({
     var: { type: "string", multiple: true },
     "env-file": { type: "string", multiple: true },
     "inspector-port": { type: "string" },
+    assets: { type: "string" },
   },
   strict: true,
 });
@@ -62,6 +63,8 @@ try {
   const worker = await unstable_startWorker({
     config: values.config ?? join(process.cwd(), "wrangler.toml"),
     envFiles: values["env-file"],
+    // A folder of static assets in place of wrangler.toml's `[assets] directory` (its other settings stay).
+    ...(values.assets ? { assets: values.assets } : {}),
     bindings,
     dev: {
       server: { hostname: values.ip ?? "127.0.0.1", port: port("port") },
