@@ -88,7 +88,12 @@ describe("a stock Yjs provider refused an oversize update", () => {
     expect(nodesMap(other.doc).has(big)).toBe(false);
     const refusals = params
       ? custom.map((m) => parseRefusal(`__YPS:${m}`))
-      : warnings.mock.calls.flatMap((args) => String(args[0]).match(/\{"type":"hatchery\.refused".*\}/)?.map((json) => JSON.parse(json)) ?? []);
+      : warnings.mock.calls.flatMap(
+          (args) =>
+            String(args[0])
+              .match(/\{"type":"hatchery\.refused".*\}/)
+              ?.map((json) => JSON.parse(json)) ?? [],
+        );
     expect(refusals).toEqual([expect.objectContaining({ type: "hatchery.refused", code: "payload_too_large" })]);
     warnings.mockRestore();
     provider.destroy();
