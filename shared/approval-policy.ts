@@ -1,3 +1,4 @@
+import { isPerson } from "./people";
 import type { Approval } from "./protocol/approvals";
 import type { Principal } from "./protocol/principal";
 import type { ApprovalPolicy } from "./protocol/settings";
@@ -7,9 +8,10 @@ import type { ApprovalPolicy } from "./protocol/settings";
  * the method already requires:
  *
  * - An approval that gates an action the room then takes (`action` set: an instance
- *   operation, a gateway's exec or pairing request, a tool call of the Autopilot's model)
- *   is decided by a person only: an agent's key holding `approve` cannot start a gateway,
- *   and the Autopilot never decides what it asked for.
+ *   operation, a gateway's exec or pairing request, a tool call of the Autopilot's model;
+ *   or `gatesCall`: an agent's gated call over MCP, which the room runs once approved) is
+ *   decided by a person only: an agent's key holding `approve` cannot start a gateway nor
+ *   let another agent's call run, and the Autopilot never decides what it asked for.
  * - A plain `approvals.request` (no action: an agent asking humans) may be decided by
  *   anyone with `approve`, except an agent deciding its own request.
  * - The approval's own people (its requester and whoever it was asked on behalf of) may
@@ -29,26 +31,23 @@ export const isOwnApproval = (approval: Pick<Approval, "requestedBy" | "onBehalf
 
 export type Refusal = { code: "forbidden"; message: string; details?: Record<string, unknown> };
 
+/**
+ * What a decision looks at. `gatesCall`: the room runs a call once this is approved (a
+ * gated MCP call; the room knows it from the approval's gate, the wire does not carry it).
+ */
+export type Decided = Pick<Approval, "action" | "requestedBy" | "onBehalfOf"> & { gatesCall?: boolean };
+
 /** Why the principal may not decide (before the decision is known), or null when it may. */
-export function deciderRefusal(
-  approval: Pick<Approval, "action" | "requestedBy" | "onBehalfOf">,
-  principal: Pick<Principal, "id" | "kind">,
-  policy: Pick<ApprovalPolicy, "twoPersonRule">,
-): string | null {
+export function deciderRefusal(approval: Decided, principal: Pick<Principal, "id" | "kind">, policy: Pick<ApprovalPolicy, "twoPersonRule">): string | null {
   const own = isOwnApproval(approval, principal.id);
-  if (approval.action && principal.kind !== "user") return "only a person can decide an approval that lets the room act";
+  if ((approval.action || approval.gatesCall) && !isPerson(principal)) return "only a person can decide an approval that lets the room act";
   if (own && principal.kind !== "user") return "an agent cannot decide its own request";
   if (own && policy.twoPersonRule) return "this workspace has the two-person rule on: a person other than whoever asked (or on whose behalf it was asked) decides it";
   return null;
 }
 
 /** Why this decision is refused, or null when it may be taken. */
-export function decisionRefusal(
-  approval: Pick<Approval, "action" | "requestedBy" | "onBehalfOf">,
-  principal: Pick<Principal, "id" | "kind">,
-  policy: Pick<ApprovalPolicy, "twoPersonRule">,
-  ask: DecisionAsk,
-): Refusal | null {
+export function decisionRefusal(approval: Decided, principal: Pick<Principal, "id" | "kind">, policy: Pick<ApprovalPolicy, "twoPersonRule">, ask: DecisionAsk): Refusal | null {
   const refusal = deciderRefusal(approval, principal, policy);
   if (refusal) return { code: "forbidden", message: refusal };
   if (ask.decision === "approve" && isOwnApproval(approval, principal.id) && !ask.confirmOwn) {

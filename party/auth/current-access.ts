@@ -26,8 +26,8 @@ export const agentPrincipalId = (keyId: string) => `${AGENT_PREFIX}${keyId}`;
  */
 export const isAccessPrincipal = (actor: Pick<Principal, "id" | "kind">): boolean => (actor.kind === "user" && !actor.id.includes(":")) || actor.id.startsWith(AGENT_PREFIX);
 
-/** Whether an actor is a person (not an agent's key, not one of the room's own actors): what people-only work checks. */
-export const isPerson = (actor: Pick<Principal, "id" | "kind">): boolean => actor.kind === "user" && isAccessPrincipal(actor);
+// Whether an actor is a person, for people-only work: in shared/ since the approval policy needs it too.
+export { isPerson } from "../../shared/people";
 
 export type AccessVerdict = { ok: true; principal: Principal } | { ok: false; code: typeof CloseCode.unauthenticated | typeof CloseCode.forbidden; reason: string };
 

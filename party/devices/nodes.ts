@@ -23,11 +23,15 @@ export interface InvokeNodeDeps {
   bridge: NodeGateway | undefined;
 }
 
-/** Whether `principal` may run a node command: a person, the Autopilot's approved call, or a call a person approved for this principal. */
+/**
+ * Whether `principal` may run a node command: a person, the Autopilot's approved call, or
+ * a call a person approved for this principal (dispatch already held `approvedCall` to this
+ * very call's gate: party/domain/approval-gates.ts).
+ */
 function mayInvokeNodes(sql: Sql, principal: Pick<Principal, "id" | "kind">, approvedCall?: string): boolean {
   if (principal.id === AUTOPILOT_ID || isPerson(principal)) return true;
   const approval = approvedCall ? getApproval(sql, approvedCall) : null;
-  return approval?.status === "approved" && approval.requestedBy.id === principal.id && approval.resolvedBy?.kind === "user";
+  return approval?.status === "approved" && approval.requestedBy.id === principal.id && approval.resolvedBy !== null && isPerson(approval.resolvedBy);
 }
 
 export async function invokeNode(

@@ -3,7 +3,7 @@ import type { Approval, ApprovalsListParams, ApprovalsRequestParams, ApprovalsRe
 import { and, asc, eq, isNotNull, lte, min, ne } from "drizzle-orm";
 import type { OpContext } from "./context";
 import { excluded } from "./db/client";
-import { approvals } from "./db/schema";
+import { approvalGates, approvals } from "./db/schema";
 import { RoomError } from "./errors";
 import { type Page, pageRows } from "./paging";
 import type { Sql } from "./sql";
@@ -59,7 +59,13 @@ function lifetimeOf(sql: Sql, action: Approval["action"], asked: number | undefi
  * none (instance operations, the Autopilot's tool calls); the workspace's setting for
  * the kind caps both.
  */
-export function requestApproval(ctx: OpContext, params: z.output<typeof ApprovalsRequestParams>, action: Approval["action"] = null, builtInMs?: number): { approval: Approval } {
+export function requestApproval(
+  ctx: OpContext,
+  // The key, when the request came with one, was the dispatcher's (idempotency.ts), not this one's.
+  params: Omit<z.output<typeof ApprovalsRequestParams>, "idempotencyKey"> & { idempotencyKey?: string },
+  action: Approval["action"] = null,
+  builtInMs?: number,
+): { approval: Approval } {
   if (params.threadId) requireThread(ctx.sql, params.threadId);
   const lifetime = lifetimeOf(ctx.sql, action ?? null, params.expiresInMs, builtInMs);
   const names = roomNames(ctx.sql);
@@ -114,15 +120,21 @@ export function resolveApproval(ctx: OpContext, params: z.output<typeof Approval
   return { approval: settleApproval(ctx, existing, params.decision === "approve" ? "approved" : "denied", params.note ?? null, own) };
 }
 
+/** Whether the room runs a call once this is approved: a gated MCP call's approval has a gate (approval-gates.ts). */
+const gatesCall = (sql: Sql, approvalId: string): boolean => sql.db.select({ id: approvalGates.approvalId }).from(approvalGates).where(eq(approvalGates.approvalId, approvalId)).get() !== undefined;
+
+/** The shared policy's refusal, with what only the room knows of the approval (whether it gates a call). */
+const refusalOf = (sql: Sql, approval: Approval, principal: Pick<Principal, "id" | "kind">, ask: DecisionAsk) =>
+  decisionRefusal({ ...approval, gatesCall: gatesCall(sql, approval.id) }, principal, getSettings(sql).approvals, ask);
+
 /** Throws the typed refusal when this principal may not take this decision under the workspace's policy. */
 export function refuseDecision(sql: Sql, approval: Approval, principal: Pick<Principal, "id" | "kind">, ask: DecisionAsk): void {
-  const refusal = decisionRefusal(approval, principal, getSettings(sql).approvals, ask);
+  const refusal = refusalOf(sql, approval, principal, ask);
   if (refusal) throw new RoomError(refusal.code, refusal.message, { approvalId: approval.id, ...refusal.details });
 }
 
 /** Whether this decision would be refused (a decision the ordinary path refuses anyway reads nothing outside the room). */
-export const decisionRefused = (sql: Sql, approval: Approval, principal: Pick<Principal, "id" | "kind">, ask: DecisionAsk): boolean =>
-  decisionRefusal(approval, principal, getSettings(sql).approvals, ask) !== null;
+export const decisionRefused = (sql: Sql, approval: Approval, principal: Pick<Principal, "id" | "kind">, ask: DecisionAsk): boolean => refusalOf(sql, approval, principal, ask) !== null;
 
 /** Decides a pending approval as the context's actor (a person, or the room for a gateway). */
 export function settleApproval(ctx: OpContext, existing: Approval, status: Exclude<ApprovalStatus, "pending">, note: string | null, ownConfirm = false): Approval {

@@ -20,7 +20,7 @@ import type { Sql } from "./sql";
 import { requireThread } from "./threads";
 import { jobRecord } from "../records/documents";
 
-function getJob(sql: Sql, id: string): Job | null {
+export function getJob(sql: Sql, id: string): Job | null {
   const row = sql.db.select({ doc: jobs.doc }).from(jobs).where(eq(jobs.id, id)).get();
   return row ? jobRecord.decode(row.doc) : null;
 }

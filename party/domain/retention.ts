@@ -1,7 +1,7 @@
 import { and, count, eq, lt, lte, max, notInArray, sql as q } from "drizzle-orm";
 import { FINISHED_RUN, forgetOldRuns } from "./agent-runs";
 import { graphIdempotency } from "./db/hatchery-schema";
-import { agentRuns, approvals, audit, channelRequests, gatewayImports, idempotency, usage } from "./db/schema";
+import { agentRuns, approvalGates, approvals, audit, channelRequests, gatewayImports, idempotency, usage } from "./db/schema";
 import { IDEMPOTENCY_TTL_MS } from "./idempotency";
 import type { Sql } from "./sql";
 import { forgetOldUsage } from "./usage";
@@ -22,7 +22,7 @@ const DECIDED_REQUEST_GRACE_MS = 60 * 60 * 1000;
 /**
  * Deletes what the Autopilot keeps no longer: idempotency records past their time, old
  * gateway import keys, audit entries beyond the newest `auditRows`, the agent's finished
- * runs (with their tool-call ledgers) and old usage rows. Returns how many time-bounded
+ * runs (with their tool-call ledgers), old usage rows and decided gated calls' gates. Returns how many time-bounded
  * rows are left (0: a later sweep has nothing to wait for).
  */
 export function sweepRoomTables(sql: Sql, now: number, auditRows: number): number {
@@ -48,9 +48,15 @@ export function sweepRoomTables(sql: Sql, now: number, auditRows: number): numbe
     .delete(channelRequests)
     .where(and(lt(channelRequests.createdAt, now - DECIDED_REQUEST_GRACE_MS), notInArray(channelRequests.approvalId, pending)))
     .run();
-  const rows = (table: typeof idempotency | typeof gatewayImports | typeof agentRuns | typeof usage, where?: typeof FINISHED_RUN) =>
+  // A gated call's gate is read when its approval is decided and when the call runs on it
+  // (or is retried): a decided one is kept as long as an idempotency key.
+  sql.db
+    .delete(approvalGates)
+    .where(and(lt(approvalGates.createdAt, now - IDEMPOTENCY_TTL_MS), notInArray(approvalGates.approvalId, pending)))
+    .run();
+  const rows = (table: typeof idempotency | typeof gatewayImports | typeof agentRuns | typeof usage | typeof approvalGates, where?: typeof FINISHED_RUN) =>
     sql.db.select({ n: count() }).from(table).where(where).get()?.n ?? 0;
-  return rows(idempotency) + rows(gatewayImports) + rows(agentRuns, FINISHED_RUN) + rows(usage);
+  return rows(idempotency) + rows(gatewayImports) + rows(agentRuns, FINISHED_RUN) + rows(usage) + rows(approvalGates);
 }
 
 /** The Hatchery's graph.apply keys: kept as long as the Autopilot's. Returns how many are left. */

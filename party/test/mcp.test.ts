@@ -2,34 +2,14 @@
 // workerd: who gets in, which tools a key's scopes list, that a write needs `write`, that
 // the approval-deciding method is never a tool, and that access holds live for an open
 // session.
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { SELF } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
-import type { Principal, Scope } from "../../shared/protocol/principal";
+import type { Instance } from "../../shared/protocol/instances";
+import type { Principal } from "../../shared/protocol/principal";
 import { McpSessions } from "../rooms/autopilot/mcp/sessions";
 import { RequestMeter } from "../rooms/shared/rate-limit";
-import { api, createKey, idem, ORIGIN, type Person, RawSocket, signUp } from "./harness";
-
-const endpoint = (workspaceId: string) => new URL(`${ORIGIN}/mcp/${encodeURIComponent(workspaceId)}`);
-const selfFetch = ((input: string | URL | Request, init?: RequestInit) => SELF.fetch(input as string, init)) as typeof fetch;
-
-async function connect(workspaceId: string, key: string): Promise<Client> {
-  const client = new Client({ name: "mcp-test", version: "1.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(endpoint(workspaceId), { fetch: selfFetch, requestInit: { headers: { authorization: `Bearer ${key}` } } }));
-  return client;
-}
-
-async function keyed(scopes?: Scope[]): Promise<{ owner: Person; key: string; keyId: string }> {
-  const owner = await signUp();
-  const created = await createKey(owner, owner.workspaceId, scopes);
-  return { owner, key: created.key, keyId: created.id };
-}
-
-const initialize = (body: unknown = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } }) =>
-  JSON.stringify(body);
-
-const rawPost = (workspaceId: string, headers: Record<string, string>, body = initialize()) =>
-  SELF.fetch(endpoint(workspaceId), { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers }, body });
+import { api, createKey, idem, ORIGIN, RawSocket, signUp } from "./harness";
+import { connect, initialize, keyed, rawPost } from "./mcp-client";
 
 describe("who gets in", () => {
   it("refuses a request without a key, with a wrong key, and with another workspace's key", async () => {
@@ -202,6 +182,10 @@ describe("a command on a node over MCP", () => {
     const { owner, key } = await keyed(["read", "write"]);
     const person = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
     await person.hello();
+    // An instance that exists (no runtime in this pool: an approved provision ends in `error`).
+    const { approval: provision } = await person.ok("instances.provision", { instanceId: "lab", idempotencyKey: idem() });
+    await person.ok("approvals.resolve", { approvalId: provision.id, decision: "approve", confirmOwn: true, idempotencyKey: idem() });
+    await person.waitFor((f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "error", 10_000);
     const call = { instanceId: "lab", nodeId: "n1", command: "system.run", params: { command: ["uname"] } };
     const agentSocket = await RawSocket.open(owner.workspaceId, { key });
     await agentSocket.hello();
@@ -214,11 +198,11 @@ describe("a command on a node over MCP", () => {
       return pending!;
     });
     expect(approval).toMatchObject({ risk: "high", title: expect.stringContaining("wants to run system.run: uname on a node of lab") });
-    await person.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", confirmOwn: true, idempotencyKey: idem() });
-    // Approved, the call reaches the instance (none here): not refused as the agent's own.
+    await person.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
+    // Approved, the call reaches the instance's gateway (none connected here): not refused as the agent's own.
     const result = (await answer) as { isError?: boolean; content: { text: string }[] };
     expect(result.isError).toBe(true);
-    expect(result.content[0]!.text).toMatch(/^not_found: no instance lab/);
+    expect(result.content[0]!.text).toMatch(/^unavailable: the gateway of lab is not connected/);
     for (const c of [person, agentSocket]) c.close();
     await client.close();
   });

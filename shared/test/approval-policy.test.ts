@@ -32,6 +32,17 @@ describe("who may decide an approval", () => {
     expect(decisionRefusal(fromGateway, bob, TWO_PERSON, approve)).toBeNull();
   });
 
+  it("an agent's gated call over MCP (no action on the wire, a gate in the room): people only", () => {
+    const gated = { action: null, gatesCall: true, requestedBy: by(agent), onBehalfOf: by(agent) };
+    expect(why(decisionRefusal(gated, otherAgent, DEFAULT, approve))).toMatch(/only a person/);
+    expect(why(decisionRefusal(gated, otherAgent, DEFAULT, deny))).toMatch(/only a person/);
+    expect(decisionRefusal(gated, alice, DEFAULT, approve)).toBeNull();
+    // The room's own actors are no people, whatever kind they carry.
+    expect(why(decisionRefusal(gated, { id: "gateway-user:work", kind: "user" }, DEFAULT, approve))).toMatch(/only a person/);
+    // The same request without a gate is a plain one: another agent holding approve may decide it.
+    expect(decisionRefusal({ ...gated, gatesCall: false }, otherAgent, DEFAULT, approve)).toBeNull();
+  });
+
   it("by default a person approves their own request only with an explicit confirm", () => {
     const own = { action: provision, requestedBy: by(alice), onBehalfOf: by(alice) };
     const refusal = decisionRefusal(own, alice, DEFAULT, approve);

@@ -283,6 +283,20 @@ export const agentRunApprovals = sqliteTable(
   (t) => [index("agent_run_approvals_run").on(t.runId)],
 );
 
+// What a gated MCP call's approval authorises: its filer's call, method, digest of arguments.
+export const approvalGates = sqliteTable(
+  "approval_gates",
+  {
+    approvalId: text("approval_id").primaryKey(),
+    filerId: text("filer_id").notNull(),
+    method: text("method").notNull(),
+    argsDigest: text("args_digest").notNull(),
+    callId: text("call_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("approval_gates_call").on(t.filerId, t.callId)],
+);
+
 // The inbox (party/rooms/autopilot/inbox/): the people who opened the workspace (their
 // preferences, and the app's origin their mail links to), what each has read and been
 // mailed, and which threads each follows. Items themselves are derived, never stored.

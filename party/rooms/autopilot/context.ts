@@ -46,7 +46,7 @@ export interface RequestContext {
   principal: Principal;
   /** Whose turn this request is done for, when not the principal's own (the Autopilot's run: its trigger). */
   onBehalfOf?: Actor;
-  /** The approval a person granted for exactly this call (an MCP agent's gated tool), checked by methods that need one. */
+  /** The approval a person granted for exactly this call (an MCP agent's gated tool): dispatch refuses the call unless the approval's gate names it. */
   approvedCall?: string;
   now: number;
   /** Sets the requesting socket's presence status and tells everyone (a tool call has no socket). */

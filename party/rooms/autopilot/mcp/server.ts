@@ -11,7 +11,8 @@ import type { Principal } from "../../../../shared/protocol/principal";
 import { hasScope } from "../../../../shared/scopes";
 import { nodeCallTitle } from "../../../agent/run-tools";
 import { AGENT_TOOLS, type AgentTool, toolInputSchema } from "../../../agent/tools";
-import { sha256Hex } from "../../../auth/tokens";
+import { randomToken, sha256Hex } from "../../../auth/tokens";
+import { type GatedCallAsk, type GatedFiling, WITHDRAWN_NOTE } from "../methods/gated-calls";
 import { PROTOCOL_VERSION } from "../../../../shared/protocol/version";
 import { MESSAGES_TEMPLATE, THREADS_URI } from "./uris";
 
@@ -19,6 +20,8 @@ import { MESSAGES_TEMPLATE, THREADS_URI } from "./uris";
 export interface McpRoom {
   /** A registry method as `principal`; the payload, or the room's error as `{ error }`. */
   call(principal: Principal, method: MethodName, params: Record<string, unknown>, approvedCall?: string): Promise<{ ok: true; payload: unknown } | { ok: false; code: string; message: string }>;
+  /** Files the approval a gated call waits for, bound to the call (methods/gated-calls.ts); the same `callId` again finds it. */
+  requestCall(principal: Principal, method: MethodName, params: Record<string, unknown>, ask: GatedCallAsk, callId: string): Promise<GatedFiling>;
   /** Resolves with the approval once it is no longer pending; rejects when `signal` aborts. */
   decided(approvalId: string, signal: AbortSignal): Promise<Approval>;
   /** Withdraws a pending approval (expired, with `note`). */
@@ -45,9 +48,6 @@ const text = (value: unknown, isError = false): ToolResult => ({
   ...(!isError && value !== null && typeof value === "object" && !Array.isArray(value) ? { structuredContent: value as Record<string, unknown> } : {}),
 });
 
-/** A per-call idempotency key: the session and the JSON-RPC id name the call uniquely. */
-const callKey = (ctx: ServerContext, suffix: string) => `mcp-${ctx.sessionId ?? "none"}-${String(ctx.mcpReq.id).slice(0, 40)}-${suffix}`;
-
 export interface SessionServer {
   server: McpServer;
   /** Shows exactly the tools `principal`'s scopes allow (after a re-scope); says so to the client when that changed. */
@@ -55,6 +55,12 @@ export interface SessionServer {
 }
 
 export function sessionServer(room: McpRoom, principal: () => Principal, subscriptions: Set<string>): SessionServer {
+  // The server names each call for the room's idempotency and a gated call's approval: a
+  // digest of this session's secret, the JSON-RPC id and what the name is for. Nobody
+  // outside the session can name a call, so a key a client chooses (on its socket, say)
+  // never is one of these: it can neither answer a call nor stand for its approval.
+  const secret = randomToken();
+  const callKey = async (ctx: ServerContext, purpose: string) => `mcp-${await sha256Hex(`${secret}\n${String(ctx.mcpReq.id)}\n${purpose}`)}`;
   const server = new McpServer(
     { name: "autopilot", version: String(PROTOCOL_VERSION) },
     {
@@ -85,24 +91,24 @@ export function sessionServer(room: McpRoom, principal: () => Principal, subscri
 
   async function runTool(tool: AgentTool, input: Record<string, unknown>, ctx: ServerContext): Promise<ToolResult> {
     const who = principal();
-    // The keys name the input too: the same JSON-RPC id with other arguments is another call,
-    // never one that an earlier approval (or an earlier answer) stands for.
-    const digest = (await sha256Hex(JSON.stringify(input))).slice(0, 32);
-    const params = { ...input, ...(Methods[tool.method].mutating ? { idempotencyKey: callKey(ctx, `call-${digest}`) } : {}) };
+    // The names cover the input too: the same JSON-RPC id with other arguments is another
+    // call, never one that an earlier approval (or an earlier answer) stands for.
+    const digest = await sha256Hex(JSON.stringify(input));
+    const params = { ...input, ...(Methods[tool.method].mutating ? { idempotencyKey: await callKey(ctx, `call ${digest}`) } : {}) };
     if (tool.policy.kind === "gated") {
-      const filed = await room.call(who, "approvals.request", {
+      const ask: GatedCallAsk = {
         title: (tool.method === "instances.invokeNode" ? nodeCallTitle(input, who.name) : `${who.name} asks to run ${tool.name}`).slice(0, 200),
         details: JSON.stringify(input).slice(0, 16_000),
         risk: tool.policy.risk,
         ...(typeof input.threadId === "string" ? { threadId: input.threadId } : {}),
         expiresInMs: GATED_CALL_TTL_MS,
-        idempotencyKey: callKey(ctx, `approval-${digest}`),
-      });
+      };
+      const filed = await room.requestCall(who, tool.method, params, ask, await callKey(ctx, `gate ${digest}`));
       if (!filed.ok) return text(`${filed.code}: ${filed.message}`, true);
-      const { approval } = filed.payload as { approval: Approval };
+      const { approval } = filed;
       const decided = await awaitDecision(approval, ctx).catch((error: unknown) => {
         // Nothing would run on a later decision: nobody should be asked to make it.
-        room.withdraw(approval.id, "withdrawn: the MCP call that asked for it ended before a decision");
+        room.withdraw(approval.id, WITHDRAWN_NOTE);
         throw error;
       });
       if (decided.status !== "approved") return text({ ran: false, approval: decided }, true);
@@ -135,7 +141,8 @@ export function sessionServer(room: McpRoom, principal: () => Principal, subscri
     },
     async (input: z.output<typeof RequestApprovalInput>, ctx: ServerContext) => {
       const { wait, ...request } = input;
-      const filed = await room.call(principal(), "approvals.request", { ...request, idempotencyKey: callKey(ctx, "request") });
+      const digest = await sha256Hex(JSON.stringify(request));
+      const filed = await room.call(principal(), "approvals.request", { ...request, idempotencyKey: await callKey(ctx, `request ${digest}`) });
       if (!filed.ok) return text(`${filed.code}: ${filed.message}`, true);
       const { approval } = filed.payload as { approval: Approval };
       return text({ approval: wait ? await awaitDecision(approval, ctx) : approval });

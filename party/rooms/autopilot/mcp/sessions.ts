@@ -16,6 +16,7 @@ import { hasScope } from "../../../../shared/scopes";
 import { withdraw } from "../../../access/withdrawals";
 import { sameAccess } from "../../../auth/current-access";
 import type { OpEffects } from "../../../domain/context";
+import { pendingGatedCalls } from "../../../domain/approval-gates";
 import { getApproval } from "../../../domain/approvals";
 import { RoomError } from "../../../domain/errors";
 import type { GuardedSocket } from "../../shared/connection-access";
@@ -24,6 +25,7 @@ import type { RoomLimits } from "../../shared/limits";
 import type { RequestMeter } from "../../shared/rate-limit";
 import type { AutopilotContext } from "../context";
 import { dispatch } from "../methods/dispatch";
+import { requestGatedCall, WITHDRAWN_NOTE } from "../methods/gated-calls";
 import type { McpRoom, SessionServer } from "./server";
 import { messagesUri, THREADS_URI } from "./uris";
 
@@ -70,6 +72,15 @@ export class McpSessions implements DurableObjectCapability {
   readonly #waiters = new Map<string, Set<(approval: Approval) => void>>();
 
   constructor(readonly deps: McpSessionsDeps) {}
+
+  /**
+   * Lifecycle hook, once per object lifetime: sessions live in memory, so no call waits on a
+   * gated call's approval a restart left pending; nobody is asked to decide what would not run.
+   */
+  onStart(): void {
+    const orphaned = pendingGatedCalls(this.deps.room().sql);
+    if (orphaned.length > 0) withdraw(this.deps.room(), new Map(orphaned.map((id) => [id, WITHDRAWN_NOTE])));
+  }
 
   /** Lifecycle hook: the room's own `/mcp` path, only with the principal the Worker set; anything else passes on. */
   onRequest({ request }: CapabilityRequestContext): Promise<Response> | undefined {
@@ -137,6 +148,7 @@ export class McpSessions implements DurableObjectCapability {
   #roomFor(session: Session): McpRoom {
     return {
       call: (principal, method, params, approvedCall) => this.#call(principal, method, params, approvedCall),
+      requestCall: (principal, method, params, ask, callId) => requestGatedCall(this.deps.room(), principal, method, params, ask, callId),
       decided: (approvalId, signal) => this.#decided(approvalId, AbortSignal.any([signal, session.ended.signal])),
       withdraw: (approvalId, note) => void withdraw(this.deps.room(), new Map([[approvalId, note]])),
     };

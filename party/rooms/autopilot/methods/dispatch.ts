@@ -8,6 +8,7 @@ import { expireDueApprovals } from "../../../domain/approvals";
 import { createOpContext, type OpEffects } from "../../../domain/context";
 import { INTERNAL_ERROR, RoomError } from "../../../domain/errors";
 import { recall, remember } from "../../../domain/idempotency";
+import { approvedCallRefusalOf } from "./gated-calls";
 import { type Handler, HANDLERS } from "./handlers";
 import type { AutopilotContext, RequestContext } from "../context";
 
@@ -103,14 +104,31 @@ function dispatchMethod<M extends MethodName>(req: RequestContext, id: string, m
   if (!params.success) {
     return fail(id, { code: "bad_request", message: `invalid params: ${summarize(params.error)}`, retryable: false }, method);
   }
+  // A call that runs on a person's approval (an MCP agent's gated call) runs only on the
+  // one filed for exactly it: this principal's, this method, these arguments.
+  const approvedCall = req.approvedCall;
+  if (approvedCall !== undefined) {
+    return approvedCallRefusalOf(req.room, approvedCall, req.principal, method, params.data as Record<string, unknown>).then(
+      (refusal) =>
+        refusal === null
+          ? prepareAndRun({ ...req, now: Date.now() }, id, method, params.data)
+          : fail(id, { code: "forbidden", message: refusal, retryable: false, details: { approvalId: approvedCall } }, method),
+      (cause): DispatchOutcome => refused(id, method, cause),
+    );
+  }
+  return prepareAndRun(req, id, method, params.data);
+}
+
+function prepareAndRun<M extends MethodName>(req: RequestContext, id: string, method: M, params: MethodParsedParams<M>): DispatchOutcome | Promise<DispatchOutcome> {
+  const spec = Methods[method];
   const handler: Handler<M> = HANDLERS[method];
   let gate: Promise<Release> | undefined;
   try {
     // A repeated mutation answers from its recorded result: it must not reach prepare
     // (which may act outside the room, e.g. send a decision to a gateway) a second time.
-    const key = spec.mutating ? idempotencyKeyOf(params.data) : undefined;
+    const key = spec.mutating ? idempotencyKeyOf(params) : undefined;
     const repeated = key !== undefined && recall(req.room.sql, req.principal.id, key, method) !== undefined;
-    if (!repeated && handler.kind === "mutate") gate = handler.prepare?.(req, params.data);
+    if (!repeated && handler.kind === "mutate") gate = handler.prepare?.(req, params);
   } catch (cause) {
     return refused(id, method, cause);
   }
@@ -118,7 +136,7 @@ function dispatchMethod<M extends MethodName>(req: RequestContext, id: string, m
     return gate.then(
       async (release) => {
         try {
-          return await run({ ...req, now: Date.now() }, id, method, handler, params.data);
+          return await run({ ...req, now: Date.now() }, id, method, handler, params);
         } finally {
           release();
         }
@@ -126,7 +144,7 @@ function dispatchMethod<M extends MethodName>(req: RequestContext, id: string, m
       (cause): DispatchOutcome => refused(id, method, cause),
     );
   }
-  return run(req, id, method, handler, params.data);
+  return run(req, id, method, handler, params);
 }
 
 function run<M extends MethodName>(req: RequestContext, id: string, method: M, handler: Handler<M>, params: MethodParsedParams<M>): DispatchOutcome | Promise<DispatchOutcome> {
