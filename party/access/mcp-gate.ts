@@ -8,7 +8,7 @@ import { principalFromApiKey } from "../auth/principal";
 import type { Env } from "../env";
 import { canonicalId } from "../room-path";
 import { encodePrincipalHeader, PRINCIPAL_HEADER } from "../rooms/shared/principal-header";
-import { appOrigins } from "./origin";
+import { rebindingRefusal } from "./origin";
 
 const MCP_PATH = /^\/mcp\/([^/?#]+)\/?$/;
 
@@ -28,8 +28,8 @@ export async function handleMcp(request: Request, env: Env, auth: () => Auth): P
   const workspaceId = canonicalId(raw);
   if (workspaceId === null) return refuse(403, "workspace id is not in its canonical form");
   // DNS rebinding: a browser page elsewhere must not reach a local server with a key it got.
-  const origin = request.headers.get("origin");
-  if (origin !== null && !appOrigins(env, request.url).includes(origin)) return refuse(403, "origin is not allowed");
+  const rebinding = rebindingRefusal(env, request);
+  if (rebinding) return refuse(403, rebinding);
   const key = requestKey(request.headers);
   if (!key) return refuse(401, "an agent API key is required: Authorization: Bearer <key>", { "www-authenticate": 'Bearer realm="autopilot"' });
   const outcome = await principalFromApiKey(env.DB, auth(), key, workspaceId);

@@ -14,13 +14,47 @@ import type { Env } from "../env";
  * upgrade and every POST.
  */
 
-/** The request's own origin plus `APP_ORIGINS` (comma-separated, e.g. an app served from another host). */
-export function appOrigins(env: Pick<Env, "APP_ORIGINS">, requestUrl: string): string[] {
-  const configured = (env.APP_ORIGINS ?? "")
+/** `APP_ORIGINS` (comma-separated): the origins the app is served from, as configured. */
+function configuredOrigins(env: Pick<Env, "APP_ORIGINS">): string[] {
+  return (env.APP_ORIGINS ?? "")
     .split(",")
     .map((o) => o.trim().replace(/\/+$/, ""))
     .filter(Boolean);
-  return [...new Set([new URL(requestUrl).origin, ...configured])];
+}
+
+/** The request's own origin plus `APP_ORIGINS` (comma-separated, e.g. an app served from another host). */
+export function appOrigins(env: Pick<Env, "APP_ORIGINS">, requestUrl: string): string[] {
+  return [...new Set([new URL(requestUrl).origin, ...configuredOrigins(env)])];
+}
+
+/** Names only this machine answers to: no page elsewhere can make a browser send one as its Host. */
+const LOOPBACK_HOSTNAMES = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** The configured origins that parse, as URLs (an entry that does not names nothing). */
+const configuredUrls = (env: Pick<Env, "APP_ORIGINS">): URL[] =>
+  configuredOrigins(env).flatMap((origin) => {
+    try {
+      return [new URL(origin)];
+    } catch {
+      return [];
+    }
+  });
+
+/**
+ * DNS rebinding, for a request that carries a key rather than a cookie (the MCP endpoint):
+ * a page on a name an attacker points at this server reaches it with that name as its
+ * Host and Origin, so the request's own origin proves nothing. Its Host must be one of the
+ * configured origins' (`APP_ORIGINS`) or loopback, and an `Origin`, when sent, one of the
+ * configured origins or the loopback origin the request was sent to. Null when it may go on.
+ */
+export function rebindingRefusal(env: Pick<Env, "APP_ORIGINS">, request: Request): string | null {
+  const url = new URL(request.url);
+  const configured = configuredUrls(env);
+  const loopback = LOOPBACK_HOSTNAMES.has(url.hostname);
+  if (!loopback && !configured.some((origin) => origin.host === url.host)) return `host ${url.host.slice(0, 100)} is not one of this server's origins (APP_ORIGINS)`;
+  const origin = request.headers.get("origin");
+  if (origin !== null && !configured.some((allowed) => allowed.origin === origin) && !(loopback && origin === url.origin)) return `origin ${origin.slice(0, 60)} is not allowed`;
+  return null;
 }
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);

@@ -19,6 +19,17 @@ describe("the room's request meter", () => {
     expect(meter.take("c1", "p1", 100).ok).toBe(true);
   });
 
+  it("takes a batch's cost all at once or not at all", () => {
+    const meter = new RequestMeter(() => limits);
+    expect(meter.take("c1", "p1", 0, 3).ok).toBe(true);
+    // Two tokens left: a batch of three is refused whole, and takes none of them.
+    const refused = meter.take("c1", "p1", 0, 3);
+    expect(refused).toMatchObject({ ok: false, limit: "connection" });
+    expect(!refused.ok && refused.retryAfterMs).toBe(100);
+    expect(meter.take("c1", "p1", 0, 2).ok).toBe(true);
+    expect(meter.take("c1", "p1", 0).ok).toBe(false);
+  });
+
   it("limits a principal across its sockets, and no other principal", () => {
     const meter = new RequestMeter(() => limits);
     expect(takeMany(meter, 4, "c1", "p1").every((r) => r.ok)).toBe(true);

@@ -13,9 +13,9 @@ export function refill(bucket: Bucket, now: number, rate: Rate): void {
   bucket.updatedAt = now;
 }
 
-/** How long until the bucket holds one token again. */
-export function waitFor(bucket: Bucket, rate: Rate): number {
-  return Math.ceil(((1 - bucket.tokens) / rate.perSecond) * 1000);
+/** How long until the bucket holds `tokens` (one by default) again. */
+export function waitFor(bucket: Bucket, rate: Rate, tokens = 1): number {
+  return Math.ceil(((tokens - bucket.tokens) / rate.perSecond) * 1000);
 }
 
 /** Refusals (since the socket's and its principal's buckets were last full) after which the socket is closed with 4029. */
@@ -48,8 +48,11 @@ export class RequestMeter {
 
   constructor(readonly limits: () => { connection: Rate; principal: Rate; workspace: Rate }) {}
 
-  /** One frame from `connectionId` of `principalId`; `close` says the flood went on long enough to hang up. */
-  take(connectionId: string, principalId: string, now: number): Metered {
+  /**
+   * One frame from `connectionId` of `principalId` (or `cost` requests at once, all or none:
+   * an MCP batch); `close` says the flood went on long enough to hang up.
+   */
+  take(connectionId: string, principalId: string, now: number, cost = 1): Metered {
     const limits = this.limits();
     const connection = this.#connections.get(connectionId) ?? { tokens: limits.connection.burst, updatedAt: now, refused: 0 };
     this.#connections.set(connectionId, connection);
@@ -63,20 +66,20 @@ export class RequestMeter {
     if (connection.tokens >= limits.connection.burst && principal.tokens >= limits.principal.burst) connection.refused = 0;
 
     const short: Array<[LimitScope, Bucket, Rate]> = [];
-    if (connection.tokens < 1) short.push(["connection", connection, limits.connection]);
-    if (principal.tokens < 1) short.push(["principal", principal, limits.principal]);
-    if (workspace.tokens < 1) short.push(["workspace", workspace, limits.workspace]);
+    if (connection.tokens < cost) short.push(["connection", connection, limits.connection]);
+    if (principal.tokens < cost) short.push(["principal", principal, limits.principal]);
+    if (workspace.tokens < cost) short.push(["workspace", workspace, limits.workspace]);
     if (short.length === 0) {
-      connection.tokens -= 1;
-      principal.tokens -= 1;
-      workspace.tokens -= 1;
+      connection.tokens -= cost;
+      principal.tokens -= cost;
+      workspace.tokens -= cost;
       return { ok: true };
     }
     const own = short.some(([scope]) => scope !== "workspace");
     if (own) connection.refused += 1;
     return {
       ok: false,
-      retryAfterMs: Math.max(...short.map(([, bucket, rate]) => waitFor(bucket, rate))),
+      retryAfterMs: Math.max(...short.map(([, bucket, rate]) => waitFor(bucket, rate, cost))),
       close: own && connection.refused > REFUSALS_BEFORE_CLOSE,
       limit: short[0]![0],
     };

@@ -22,7 +22,7 @@ import { RoomError } from "../../../domain/errors";
 import type { GuardedSocket } from "../../shared/connection-access";
 import { PRINCIPAL_HEADER, parsePrincipalHeader } from "../../shared/principal-header";
 import type { RoomLimits } from "../../shared/limits";
-import type { RequestMeter } from "../../shared/rate-limit";
+import type { Metered, RequestMeter } from "../../shared/rate-limit";
 import type { AutopilotContext } from "../context";
 import { dispatch } from "../methods/dispatch";
 import { requestGatedCall, WITHDRAWN_NOTE } from "../methods/gated-calls";
@@ -59,6 +59,14 @@ interface Session {
 export function rpcError(status: number, message: string, headers: Record<string, string> = {}): Response {
   return Response.json({ jsonrpc: "2.0", error: { code: status === 429 ? -32029 : -32000, message }, id: null }, { status, headers });
 }
+
+/** The most messages one JSON-RPC batch may hold (docs/mcp.md, "Sessions and limits"). */
+export const MAX_BATCH_MESSAGES = 20;
+
+const tooMany = (refused: Extract<Metered, { ok: false }>) => rpcError(429, `too many requests (${refused.limit} limit)`, { "retry-after": String(Math.ceil(refused.retryAfterMs / 1000)) });
+
+/** JSON-RPC's "Invalid Request", for a body the endpoint will not take as it is. */
+const invalidRequest = (message: string) => Response.json({ jsonrpc: "2.0", error: { code: -32600, message }, id: null }, { status: 400 });
 
 /** A session's (or a key's, before it has one) bucket in the room's request meter, apart from sockets' ids. */
 const meterId = (id: string) => `mcp:${id}`;
@@ -98,8 +106,9 @@ export class McpSessions implements DurableObjectCapability {
     const now = Date.now();
     // Every request costs a token, like every socket frame, before anything is parsed: a
     // session's own bucket, or (no session yet, or an id made up) one per key.
-    const token = this.deps.meter().take(known ? meterId(known.id) : meterId(principal.id), principal.id, now);
-    if (!token.ok) return rpcError(429, `too many requests (${token.limit} limit)`, { "retry-after": String(Math.ceil(token.retryAfterMs / 1000)) });
+    const bucket = known ? meterId(known.id) : meterId(principal.id);
+    const token = this.deps.meter().take(bucket, principal.id, now);
+    if (!token.ok) return tooMany(token);
     const { isInitializeRequest, readRequestBody } = await sdk();
     let parsedBody: unknown;
     if (request.method === "POST") {
@@ -109,6 +118,13 @@ export class McpSessions implements DurableObjectCapability {
         parsedBody = JSON.parse(body.text);
       } catch {
         return Response.json({ jsonrpc: "2.0", error: { code: -32700, message: "Parse error" }, id: null }, { status: 400 });
+      }
+      // A batch is as many requests as it holds messages: each pays a token (the first was
+      // paid above), all of them or none, and a batch has a bounded size.
+      if (Array.isArray(parsedBody)) {
+        if (parsedBody.length > MAX_BATCH_MESSAGES) return invalidRequest(`a batch holds at most ${MAX_BATCH_MESSAGES} messages (this one ${parsedBody.length})`);
+        const rest = this.deps.meter().take(bucket, principal.id, Date.now(), parsedBody.length - 1);
+        if (!rest.ok) return tooMany(rest);
       }
     }
     if (sessionId === null) {
