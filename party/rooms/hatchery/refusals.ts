@@ -50,8 +50,8 @@ export function refusalFor(verdict: WriteVerdict, maxDocBytes: number): Omit<Hat
   if (verdict.ok) {
     return { code: "repaired", message: "part of your change was not allowed and was set back", details: verdict.repaired.slice(0, 20).map((r) => r.slice(0, 300)) };
   }
-  const takenBack = "(your copy was sent the removal of what you added)";
-  if (verdict.code === "document_full") return { code: "document_full", message: `the canvas is at its ${maxDocBytes}-byte cap: remove notes or groups ${takenBack}` };
-  if (verdict.code === "read_only") return { code: "read_only", message: `${verdict.reason} ${takenBack}` };
-  return { code: "not_applied", message: `nothing of your change was applied ${takenBack}`, details: [verdict.reason.slice(0, 300)] };
+  // The writer's copy was sent the removal of what it added (docs/protocol.md): the message is for a person.
+  if (verdict.code === "document_full") return { code: "document_full", message: `the canvas is at its ${maxDocBytes}-byte cap: remove notes or groups` };
+  if (verdict.code === "read_only") return { code: "read_only", message: verdict.reason };
+  return { code: "not_applied", message: "the room could not place it on the canvas", details: [verdict.reason.slice(0, 300)] };
 }

@@ -189,8 +189,7 @@ export class Hatchery extends YServer {
       const bytes = message instanceof Uint8Array ? message : new Uint8Array(message as ArrayBuffer);
       if (size > this.#limits.maxFrameBytes) {
         const takenBack = refuseOversizeUpdate(this.document, bytes, !state.readonly, (frame) => conn.send(frame));
-        if (takenBack) this.#refuse(conn, { ...tooLarge, message: `${tooLarge.message}: nothing of it was applied (your copy was sent its removal)` });
-        else this.#refuse(conn, tooLarge, HatcheryCloseCode.tooLarge);
+        this.#refuse(conn, tooLarge, takenBack ? undefined : HatcheryCloseCode.tooLarge);
         return;
       }
       const decoder = decoding.createDecoder(bytes);
