@@ -64,9 +64,19 @@ export function placeUpdate(doc: Y.Doc, update: Uint8Array, roots: ReadonlySet<s
   }
   const places = new Map<Struct, Place>();
 
+  // A client's structs come in clock order: a binary search, as a forged update may hold tens of thousands.
   const inUpdate = (id: Y.ID): Struct | null => {
-    const list = byClient.get(id.client);
-    return list?.find((s) => s.id.clock <= id.clock && id.clock < s.id.clock + s.length) ?? null;
+    const list = byClient.get(id.client) ?? [];
+    let low = 0;
+    let high = list.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const s = list[mid]!;
+      if (id.clock < s.id.clock) high = mid - 1;
+      else if (id.clock >= s.id.clock + s.length) low = mid + 1;
+      else return s;
+    }
+    return null;
   };
   const inDoc = (id: Y.ID): Y.Item | Y.GC | null => (id.clock < Y.getState(doc.store, id.client) ? (Y.getItem(doc.store, id) as Y.Item | Y.GC) : null);
   const docPlace = (item: Y.Item | Y.GC): Place => {
