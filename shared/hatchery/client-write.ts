@@ -1,6 +1,6 @@
 import * as Y from "yjs";
 import { CANVAS_ROOTS, type ReviewContext, reviewClientTransaction } from "./review";
-import { deletesSomething, deletionUpdate, newRanges, placeholderUpdate, placeUpdate } from "./update-check";
+import { addsLive, deletesSomething, deletionUpdate, newRanges, placeholderUpdate, placeUpdate } from "./update-check";
 
 /** Origin of the placeholders a refused update leaves (update-check.ts). */
 export const REFUSED_ORIGIN = "hatchery-refused";
@@ -32,9 +32,8 @@ export interface WriteContext extends ReviewContext {
  */
 export function takeClientUpdate(doc: Y.Doc, update: Uint8Array, ctx: WriteContext): WriteVerdict {
   if (ctx.readOnly) {
-    const takeBack = takeBackOnly(doc, update);
-    if (!takeBack && !deletesSomething(doc, update)) return { ok: true, repaired: [] };
-    return { ok: false, code: "read_only", reason: "this socket only reads: the write was not applied", takeBack };
+    if (!addsLive(doc, update) && !deletesSomething(doc, update)) return { ok: true, repaired: [] };
+    return { ok: false, code: "read_only", reason: "this socket only reads: the write was not applied", takeBack: takeBackOnly(doc, update) };
   }
   const placement = placeUpdate(doc, update, CANVAS_ROOTS);
   if (!placement.ok) return { ok: false, code: "not_applied", reason: placement.reason, takeBack: refuseWhole(doc, update) };

@@ -140,6 +140,33 @@ export function placeUpdate(doc: Y.Doc, update: Uint8Array, roots: ReadonlySet<s
   return { ok: true, inserts };
 }
 
+/**
+ * Whether an update adds anything it does not itself delete: a client's sync step 2 carries
+ * every struct the room lacks, so a read-only socket's old, taken-back writes come again
+ * (deleted) on each connect, and are no new write.
+ */
+export function addsLive(doc: Y.Doc, update: Uint8Array): boolean {
+  const { structs, ds } = Y.decodeUpdate(update) as unknown as { structs: Struct[]; ds: { clients: Map<number, Array<{ clock: number; len: number }>> } };
+  const covered = (client: number, start: number, end: number) => {
+    const deletions = ds.clients.get(client) ?? [];
+    let low = 0;
+    let high = deletions.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const d = deletions[mid]!;
+      if (start < d.clock) high = mid - 1;
+      else if (start >= d.clock + d.len) low = mid + 1;
+      else return end <= d.clock + d.len;
+    }
+    return false;
+  };
+  return structs.some((s) => {
+    if (!(s instanceof Y.Item)) return false;
+    const start = Math.max(s.id.clock, Y.getState(doc.store, s.id.client));
+    return start < s.id.clock + s.length && !covered(s.id.client, start, s.id.clock + s.length);
+  });
+}
+
 /** Whether an update deletes anything the room has and has not deleted. */
 export function deletesSomething(doc: Y.Doc, update: Uint8Array): boolean {
   const { ds } = Y.decodeUpdate(update) as unknown as { ds: { clients: Map<number, Array<{ clock: number; len: number }>> } };

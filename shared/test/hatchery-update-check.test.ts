@@ -96,6 +96,8 @@ describe("the Hatchery's placement of a client update", () => {
     expect(nodesMap(server).has("note:viewer")).toBe(false);
     if (!verdict.ok) Y.applyUpdate(client, verdict.takeBack!, "server");
     expect(nodesMap(client).has("note:viewer")).toBe(false);
+    // Its next connect's sync step 2 carries that taken-back write again, deleted: no new write.
+    expect(takeClientUpdate(server, Y.encodeStateAsUpdate(client, Y.encodeStateVector(server)), ctx({ readOnly: true }))).toEqual({ ok: true, repaired: [] });
   });
 
   it("a full document refuses additions but takes deletions", () => {
