@@ -57,7 +57,10 @@ describe("a stock Yjs client's random writes to the room (seeded fuzz)", () => {
     await until(() => node(witness, marker) !== null, `the marker after ${log.join(", ")}`);
     const fresh = await openCanvas(people.ws, { cookie: people.owner.cookie });
     await fresh.whenSynced();
-    expect(threads.filter((t) => node(fresh, t.id)?.data.title !== t.title).map((t) => t.id), log.join(", ")).toEqual([]);
+    expect(
+      threads.filter((t) => node(fresh, t.id)?.data.title !== t.title).map((t) => t.id),
+      log.join(", "),
+    ).toEqual([]);
     expect(others.map((id) => node(fresh, id)?.data.text)).toEqual(others.map((id) => `by the owner: ${id}`));
     expect(writer.closed).toBeNull();
     for (const c of [writer, fresh]) c.close();
