@@ -2,8 +2,10 @@
 // people in two Chromium contexts. Bob posts Markdown; both see it rendered (bold, a code
 // block with a copy button, a link that opens safely) and a `<script>` as the text it is.
 // Bob names Alice through the composer's @ list, by keyboard only; the message goes out
-// with `@Alice`, which the room recognizes: it reaches Alice's inbox. Screenshots go to
-// test-artifacts/ (git-ignored).
+// with `@Alice`, which the room recognizes: it reaches Alice's inbox. An agent's message
+// built to crash the Markdown renderer (quotes nested 15,000 deep) shows as its text, and
+// the thread around it and the app keep working, on every reload of its link. Screenshots
+// go to test-artifacts/ (git-ignored).
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +13,8 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../../party/dev/chromium.mjs";
 import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
-import { twoPeopleInOneWorkspace } from "./browser-helpers";
+import { AutopilotClient } from "../src/client";
+import { signUpInUi, twoPeopleInOneWorkspace } from "./browser-helpers";
 
 const ARTIFACTS = join(ROOT, "test-artifacts");
 const stamp = Date.now();
@@ -19,6 +22,7 @@ const stamp = Date.now();
 let server: Awaited<ReturnType<typeof startServer>>;
 let persistDir: string;
 let browser: Browser;
+let agent: AutopilotClient | null = null;
 const people: Record<"alice" | "bob", { ctx: BrowserContext; page: Page; email: string }> = {} as never;
 const pageErrors: string[] = [];
 
@@ -44,6 +48,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  agent?.close();
   await browser?.close();
   await server?.stop();
   if (persistDir) rmSync(persistDir, { recursive: true, force: true });
@@ -148,4 +153,50 @@ describe("chat in the app", () => {
     await shot(alice.page, "03-mention-in-inbox");
     expect(pageErrors).toEqual([]);
   });
+
+  it("an agent's message nested too deep to format shows as text; the thread and the app keep working, reload after reload", async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await signUpInUi(page, server.url, "Carol", `carol-${stamp}@example.test`);
+    const workspace = await page.locator("#workspace-switcher").inputValue();
+    const keyRes = await ctx.request.post(`${server.url}/api/workspaces/${workspace}/keys`, { data: { name: "nesting-bot", scopes: ["read", "write"] }, headers: { origin: server.url } });
+    expect(keyRes.status()).toBe(201);
+    const { key } = (await keyRes.json()) as { key: string };
+    agent = new AutopilotClient({ url: server.url, workspace, apiKey: key, device: "nesting-bot" });
+    await agent.ready();
+    const { thread } = await agent.threads.create({ title: "Deep quotes" });
+    await agent.chat.send({ threadId: thread.id, text: "Before the deep one: **bold** still works." });
+    const attack = `${"> ".repeat(15000)}x`;
+    const { message: deep } = await agent.chat.send({ threadId: thread.id, text: attack });
+    await agent.chat.send({ threadId: thread.id, text: "After the deep one, a `code span`." });
+
+    for (let load = 0; load < 2; load++) {
+      await page.goto(`${server.url}/?w=${workspace}&thread=${thread.id}`);
+      const view = page.locator(`.thread-view[data-thread-id="${thread.id}"]`);
+      await view.waitFor({ timeout: 20_000 });
+      await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+      // The messages around it render as Markdown.
+      await view.locator(".message .md strong", { hasText: "bold" }).waitFor({ timeout: 10_000 });
+      await view.locator(".message .md code", { hasText: "code span" }).waitFor();
+      // The deep one is its text, said to be plain, no quote element at all.
+      const message = view.locator(`[data-message-id="${deep.id}"]`);
+      await message.locator(".md-note", { hasText: "nested too deeply" }).waitFor();
+      expect(await message.locator("blockquote").count()).toBe(0);
+      expect(await message.locator(".md-plain").textContent()).toBe(attack);
+      // The app around the thread still answers: the composer takes a message that arrives.
+      const composer = page.getByLabel("Message", { exact: true });
+      await composer.fill(`still here ${load}`);
+      await composer.press("Enter");
+      await view.locator(".message", { hasText: `still here ${load}` }).waitFor({ timeout: 10_000 });
+      await page
+        .locator(".sidebar")
+        .getByRole("button", { name: /Deep quotes/ })
+        .waitFor();
+    }
+    await page.screenshot({ path: join(ARTIFACTS, "chat-04-deep-message.png") });
+    expect(errors).toEqual([]);
+    await ctx.close();
+  }, 180_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { markdownPreview } from "../app/lib/markdown-preview";
+import { markdownPreview, PREVIEW_SOURCE_CHARS } from "../app/lib/markdown-preview";
 
 describe("a message's preview line", () => {
   it("shows the words without the Markdown syntax", () => {
@@ -12,5 +12,14 @@ describe("a message's preview line", () => {
   it("leaves plain text and lone symbols as they are", () => {
     expect(markdownPreview("2 * 3 = 6 and snake_case_name")).toBe("2 * 3 = 6 and snake_case_name");
     expect(markdownPreview("<script>alert(1)</script>")).toBe("<script>alert(1)</script>");
+  });
+
+  it("reads only the start of a long message (a hostile one costs every canvas render the square of what is read)", () => {
+    for (const text of ["word ".repeat(6400), `${"[".repeat(15000)}x${"](u)".repeat(4000)}`, "[a](<b".repeat(5000)]) {
+      const preview = markdownPreview(text);
+      expect(preview.length).toBeLessThanOrEqual(PREVIEW_SOURCE_CHARS);
+      expect(preview.length).toBeGreaterThan(0);
+    }
+    expect(markdownPreview(`Hello **there**${" filler".repeat(5000)}`)).toMatch(/^Hello there filler/);
   });
 });

@@ -1,10 +1,18 @@
 /**
+ * How much of a message the preview reads. The card shows a line or two of it, and some of
+ * the patterns below cost the square of what they read on a hostile text (a run of `[`),
+ * which every render of the canvas would pay.
+ */
+export const PREVIEW_SOURCE_CHARS = 600;
+
+/**
  * A message's Markdown as the one line a preview shows (the canvas's thread card): the
  * words without their syntax. Only ever rendered as text, so this shapes, never sanitizes.
  */
 export function markdownPreview(markdown: string): string {
   return (
     markdown
+      .slice(0, PREVIEW_SOURCE_CHARS)
       // Fenced code keeps its code, not its fences or language tag.
       .replace(/^\s*(```|~~~)[^\n]*$/gm, "")
       // Images and links keep their words.

@@ -1,14 +1,17 @@
-import { memo, useEffect, useRef, useState } from "react";
+import { memo, useEffect, useMemo, useRef, useState } from "react";
 import ReactMarkdown, { type Components, type ExtraProps } from "react-markdown";
 import { gfmFromMarkdown } from "mdast-util-gfm";
 import { gfm } from "micromark-extension-gfm";
 import type { Processor } from "unified";
+import { MAX_TREE_DEPTH, type MarkdownPiece, markdownPieces, PLAIN_NOTES, treeDepth } from "./markdown-bounds";
 
 // Message text rendered as Markdown. Every message is hostile (people, agent keys, the
 // Autopilot's model and OpenClaw gateways all write them), so nothing here lets the
 // text choose markup: react-markdown builds React elements from the Markdown syntax
 // tree (no innerHTML anywhere), raw HTML in the text is shown as text (no rehype-raw),
-// and a link or image address survives only as an absolute http(s) or mailto URL.
+// and a link or image address survives only as an absolute http(s) or mailto URL. What a
+// text may cost to render is bounded too (markdown-bounds.ts): nesting too deep or a block
+// too long shows as plain text.
 
 /** Schemes a link may use; anything else (javascript:, data:, vbscript:, relative paths) is dropped. */
 const SAFE_PROTOCOL = /^(https?|mailto):$/i;
@@ -114,23 +117,78 @@ function gfmParse(this: Processor): void {
   data.fromMarkdownExtensions = [...(data.fromMarkdownExtensions ?? []), gfmFromMarkdown()];
 }
 
-const plugins = [gfmParse];
+/** A tree nested deeper than MAX_TREE_DEPTH, which the tree builders after the parser follow by recursion. */
+interface TreeNode {
+  type: string;
+  value?: string;
+  children?: TreeNode[];
+  data?: { hProperties?: Record<string, unknown> };
+}
+
+/** A document whose tree is nested too deeply becomes its own text, as a paragraph, with a note under it. */
+function boundDepth() {
+  return (tree: TreeNode, file: { value: unknown }) => {
+    if (treeDepth(tree) <= MAX_TREE_DEPTH) return;
+    const paragraph = (className: string, value: string): TreeNode => ({
+      type: "paragraph",
+      data: { hProperties: { className: [className] } },
+      children: [{ type: "text", value }],
+    });
+    tree.children = [paragraph("md-plain", String(file.value)), paragraph("md-note", PLAIN_NOTES.deep)];
+  };
+}
+
+const plugins = [gfmParse, boundDepth];
 
 /** Every address in the tree (react-markdown's own filter would keep relative ones); the components check again. */
 const urlTransform = (url: string) => safeUrl(url) ?? null;
 
+/** One piece of a text; re-rendered only when its own text changes (a streamed reply grows at its end). */
+const Piece = memo(
+  function Piece({ piece }: { piece: MarkdownPiece }) {
+    switch (piece.kind) {
+      case "markdown":
+        return (
+          <ReactMarkdown remarkPlugins={plugins} components={components} urlTransform={urlTransform}>
+            {piece.text}
+          </ReactMarkdown>
+        );
+      case "code":
+        return (
+          <div className="md-code">
+            <CopyButton text={piece.code.replace(/\n$/, "")} />
+            <pre>
+              <code className={piece.lang ? `language-${piece.lang}` : undefined}>{piece.code}</code>
+            </pre>
+          </div>
+        );
+      case "plain":
+        return (
+          <>
+            <p className="md-plain">{piece.text}</p>
+            <p className="md-note">{PLAIN_NOTES[piece.reason]}</p>
+          </>
+        );
+    }
+  },
+  (before, after) => before.piece.kind === after.piece.kind && before.piece.text === after.piece.text,
+);
+
 /**
- * `text` as Markdown. Memoized on the text, so a thread re-rendering (a new message, a
- * streamed delta of another reply) re-parses only what changed; a reply still streaming
- * is parsed whole at each delta, which Markdown tolerates (an unclosed fence or emphasis
- * renders as what it is so far).
+ * `text` as Markdown, in pieces of bounded cost (markdown-bounds.ts). Memoized on the text,
+ * and each piece on its own, so a thread re-rendering (a new message, a streamed delta of
+ * another reply) re-parses only what changed; a reply still streaming re-parses its last
+ * piece at each delta, which Markdown tolerates (an unclosed fence or emphasis renders as
+ * what it is so far).
  */
 export const Markdown = memo(function Markdown({ text, className }: { text: string; className?: string }) {
+  const pieces = useMemo(() => markdownPieces(text), [text]);
   return (
     <div className={className ? `md ${className}` : "md"}>
-      <ReactMarkdown remarkPlugins={plugins} components={components} urlTransform={urlTransform}>
-        {text}
-      </ReactMarkdown>
+      {pieces.map((piece, index) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: a text's pieces are in its order; an edit re-renders the ones after it
+        <Piece key={index} piece={piece} />
+      ))}
     </div>
   );
 });

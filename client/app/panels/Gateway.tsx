@@ -12,6 +12,7 @@ import { useUi } from "../stores/ui";
 import { ToolCallBlock } from "./ToolCall";
 import { FormError } from "../lib/form-error";
 import { Markdown } from "../lib/markdown";
+import { MessageBoundary } from "../lib/message-boundary";
 
 /**
  * What the OpenClaw bridge adds to the app (protocol 4): gateway replies as they stream,
@@ -73,18 +74,20 @@ export function MessageItem({ message: m, mark }: { message: Message; mark?: str
         {mark && <span className={`chip message-mark ${mark === "not sent" ? "chip-denied" : "chip-pending"}`}>{mark}</span>}
         <time dateTime={new Date(m.createdAt).toISOString()}>{clockTime(m.createdAt)}</time>
       </div>
-      {m.tool ? (
-        <ToolCallBlock tool={m.tool} />
-      ) : kind === "tool" ? (
-        <ToolBlock text={m.text} />
-      ) : kind === "error" ? (
-        <div className="message-error" role="alert">
-          <strong>The reply failed.</strong> <span className="message-text">{m.text}</span>
-        </div>
-      ) : (
-        m.text && <Markdown className="message-text" text={m.text} />
-      )}
-      <MessageAttachments message={m} />
+      <MessageBoundary text={m.text}>
+        {m.tool ? (
+          <ToolCallBlock tool={m.tool} />
+        ) : kind === "tool" ? (
+          <ToolBlock text={m.text} />
+        ) : kind === "error" ? (
+          <div className="message-error" role="alert">
+            <strong>The reply failed.</strong> <span className="message-text">{m.text}</span>
+          </div>
+        ) : (
+          m.text && <Markdown className="message-text" text={m.text} />
+        )}
+        <MessageAttachments message={m} />
+      </MessageBoundary>
       {m.aborted && <p className="aborted-note">Stopped before it finished — this is what had arrived.</p>}
     </li>
   );
@@ -103,7 +106,9 @@ export function StreamingReply({ stream }: { stream: ChatStream }) {
       </div>
       {stream.text ? (
         <div className="message-text">
-          <Markdown text={stream.text} />
+          <MessageBoundary text={stream.text}>
+            <Markdown text={stream.text} />
+          </MessageBoundary>
           <span className="caret" aria-hidden />
         </div>
       ) : (
