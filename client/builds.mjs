@@ -5,14 +5,15 @@
 // - It is published by pointing two symlinks at it, `client/dist` (wrangler.toml's assets) and
 //   `client/package/dist` (the CLI in client/bin), each swapped by one rename: a reader sees the
 //   whole previous build or the whole new one, never an emptied or half-written folder.
-// - A server serves a copy taken at its start (copyPublishedAssets): wrangler dev reads its
+// - A server serves a copy taken at its start (copyAssetsForServer): wrangler dev reads its
 //   assets folder live and reloads when it changes, so a later build changes nothing under it.
 // - The next build removes the folders of earlier builds that no symlink points at and whose
 //   builder has exited (a builder still running is still making its folder). It renames such a
 //   folder away before deleting it, so a copy reading it fails and starts again from the
 //   current build instead of taking half of the old one.
 import { randomBytes } from "node:crypto";
-import { cpSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -102,17 +103,29 @@ export function publishBuild(dir) {
   pruneBuilds();
 }
 
+const SERVER_COPY_PREFIX = "autopilot-assets-";
+
 /**
- * Copies the published assets into `destination` (which must not exist yet) and returns the
- * folder they came from. A copy that loses its source to a newer build's clean-up
- * starts again from the build now published.
+ * A copy of the assets for one server, in a folder of its own under the system's temporary
+ * folder, named after this process: the published build's, or `source`'s when given. A copy
+ * that loses its source to a newer build's clean-up starts again from the build now
+ * published. Copies left by processes that are gone (a start killed before it could clean
+ * up) are removed first. Returns the copy's path; the caller removes it when its server stops.
  */
-export async function copyPublishedAssets(destination) {
+export async function copyAssetsForServer(source) {
+  for (const name of readdirSync(tmpdir())) {
+    const owner = new RegExp(`^${SERVER_COPY_PREFIX}(\\d+)-`).exec(name);
+    if (owner && !isRunning(Number(owner[1]))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+  const destination = join(mkdtempSync(join(tmpdir(), `${SERVER_COPY_PREFIX}${process.pid}-`)), "dist");
+  if (source) {
+    cpSync(source, destination, { recursive: true });
+    return destination;
+  }
   for (let attempt = 1; ; attempt++) {
     try {
-      const source = realpathSync(ASSETS_LINK);
-      cpSync(source, destination, { recursive: true, errorOnExist: true, force: false });
-      return source;
+      cpSync(realpathSync(ASSETS_LINK), destination, { recursive: true, errorOnExist: true, force: false });
+      return destination;
     } catch (error) {
       rmSync(destination, { recursive: true, force: true });
       if (error.code !== "ENOENT") throw error;

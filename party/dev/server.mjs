@@ -4,13 +4,13 @@
 // tests and by the benchmarks, so all of them exercise the same server.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import webpush from "web-push";
-import { copyPublishedAssets } from "../../client/builds.mjs";
+import { copyAssetsForServer } from "../../client/builds.mjs";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
@@ -200,9 +200,7 @@ export async function startServer(options = {}) {
   if (secretsFile) args.push("--env-file", join(ROOT, ".dev.vars"), "--env-file", secretsFile);
   // The client as built when this server starts, in a folder of its own: wrangler dev reads
   // its assets live, and another `npm start` or test from this checkout may build meanwhile.
-  const assetsDir = join(mkdtempSync(join(tmpdir(), "autopilot-assets-")), "dist");
-  if (options.assetsDir) cpSync(options.assetsDir, assetsDir, { recursive: true });
-  else await copyPublishedAssets(assetsDir);
+  const assetsDir = await copyAssetsForServer(options.assetsDir);
   args.push("--assets", assetsDir);
   const env = options.localObservability === false ? { ...quietEnv, X_LOCAL_OBSERVABILITY: "false" } : quietEnv;
   const child = spawn(NODE, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: false });
