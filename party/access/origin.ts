@@ -57,6 +57,33 @@ export function rebindingRefusal(env: Pick<Env, "APP_ORIGINS">, request: Request
   return null;
 }
 
+/**
+ * The origin a link in a mail or a push leads to. Never simply the request's: a client names
+ * its Host, and a proxy may pass it on, so a sign-up sent with `Host: evil.example` would mail
+ * its verification token to that host. `preferred` (the origin a person uses) when it is one
+ * of the configured origins (`APP_ORIGINS`), else the first of them; with none configured,
+ * `preferred` only when it is loopback (a local server), else null: no link can be built.
+ */
+export function linkOrigin(env: Pick<Env, "APP_ORIGINS">, preferred: string | null | undefined): string | null {
+  let url: URL | null = null;
+  try {
+    url = preferred ? new URL(preferred) : null;
+  } catch {
+    url = null;
+  }
+  const configured = configuredUrls(env);
+  if (url && configured.some((origin) => origin.origin === url.origin)) return url.origin;
+  if (configured[0]) return configured[0].origin;
+  return url && LOOPBACK_HOSTNAMES.has(url.hostname) ? url.origin : null;
+}
+
+/** linkOrigin, or an error that says what to configure. */
+export function requireLinkOrigin(env: Pick<Env, "APP_ORIGINS">, preferred: string | null | undefined): string {
+  const origin = linkOrigin(env, preferred);
+  if (origin === null) throw new Error("no origin for links in mail: set APP_ORIGINS to the app's public origin");
+  return origin;
+}
+
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
 
 /** Why a request riding on the cookie comes from the wrong page, or null (no cookie, a key, or one of the app's origins). */

@@ -1,5 +1,5 @@
 import { betterAuth } from "better-auth";
-import { appOrigins } from "../access/origin";
+import { appOrigins, requireLinkOrigin } from "../access/origin";
 import type { Env } from "../env";
 import { sendMail } from "./mail";
 import { authPlugins, baseAuthOptions } from "./options";
@@ -7,6 +7,20 @@ import { createPersonalWorkspace } from "./personal-workspace";
 import { newUserFields, signupPolicy } from "./signup-policy";
 import { passwordRules } from "./password-hook";
 import { authRateLimit, rateLimitWindow } from "./rate-limits";
+
+/**
+ * better-auth's verification URL moved to `origin` (requireLinkOrigin: a configured one, not
+ * the Host the request named): its path and token, and a callback only when it is a path of
+ * the app (where the reader lands once verified), never another site.
+ */
+export function verificationLink(origin: string, url: string): string {
+  const given = new URL(url);
+  const link = new URL(given.pathname, origin);
+  link.searchParams.set("token", given.searchParams.get("token") ?? "");
+  const callback = given.searchParams.get("callbackURL") ?? "/";
+  link.searchParams.set("callbackURL", /^\/(?![/\\])/.test(callback) ? callback : "/");
+  return link.toString();
+}
 
 /** Runs a promise past the response (the request's `waitUntil`). */
 export type Background = (promise: Promise<unknown>) => void;
@@ -41,11 +55,12 @@ function createAuth(env: Env, baseURL: string, background?: Background) {
       sendOnSignUp: true,
       autoSignInAfterVerification: true,
       sendVerificationEmail: async ({ user, url }) => {
-        await sendMail(env, { to: user.email, subject: "Verify your e-mail for Autopilot", text: `Open this link to verify ${user.email}:\n\n${url}\n`, link: url });
+        const link = verificationLink(requireLinkOrigin(env, baseURL), url);
+        await sendMail(env, { to: user.email, subject: "Verify your e-mail for Autopilot", text: `Open this link to verify ${user.email}:\n\n${link}\n`, link });
       },
     },
     plugins: authPlugins(async (invitation) => {
-      const link = `${baseURL}/?invitation=${encodeURIComponent(invitation.id)}`;
+      const link = `${requireLinkOrigin(env, baseURL)}/?invitation=${encodeURIComponent(invitation.id)}`;
       await sendMail(env, {
         to: invitation.email,
         subject: `${invitation.inviter.user.name || invitation.inviter.user.email} invited you to ${invitation.organization.name}`,

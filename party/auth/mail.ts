@@ -2,6 +2,7 @@ import { desc, eq, sql } from "drizzle-orm";
 import type { Env } from "../env";
 import { authDb } from "./db/client";
 import { devMail } from "./db/schema";
+import { headerAddress, headerValue } from "./mail-headers";
 
 export interface Mail {
   to: string;
@@ -18,7 +19,9 @@ export interface Mail {
  * MAIL_API_URL set it is POSTed to a Resend-compatible HTTP mail API
  * (`{from, to, subject, text}`, `Authorization: Bearer MAIL_API_KEY`).
  */
-export async function sendMail(env: Env, mail: Mail): Promise<void> {
+export async function sendMail(env: Env, given: Mail): Promise<void> {
+  // The one place a mail is built: its header values are made safe here, whoever wrote them.
+  const mail: Mail = { ...given, to: headerAddress(given.to), subject: headerValue(given.subject) };
   // The link signs its reader in (verification): logged only where no mail server carries it.
   console.log(JSON.stringify({ msg: "mail", to: mail.to, subject: mail.subject, ...(!env.MAIL_API_URL && { link: mail.link }) }));
   if (env.DEV_MAIL_OUTBOX === "1") {
@@ -31,7 +34,7 @@ export async function sendMail(env: Env, mail: Mail): Promise<void> {
     const res = await fetch(env.MAIL_API_URL, {
       method: "POST",
       headers: { "content-type": "application/json", ...(env.MAIL_API_KEY && { authorization: `Bearer ${env.MAIL_API_KEY}` }) },
-      body: JSON.stringify({ from: env.MAIL_FROM ?? "Autopilot <no-reply@localhost>", to: [mail.to], subject: mail.subject, text: mail.text }),
+      body: JSON.stringify({ from: headerValue(env.MAIL_FROM ?? "Autopilot <no-reply@localhost>"), to: [mail.to], subject: mail.subject, text: mail.text }),
     });
     if (!res.ok) throw new Error(`mail API answered ${res.status}`);
   }

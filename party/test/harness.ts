@@ -197,13 +197,14 @@ export class RawSocket {
     for (const w of this.#waiters.splice(0)) w();
   }
 
-  static async open(workspaceId: string, creds: Credentials, query: Record<string, string | number> = {}, extraHeaders: Record<string, string> = {}): Promise<RawSocket> {
+  /** `origin`: the origin the upgrade is addressed to (its Host), the tests' own unless a test names another. */
+  static async open(workspaceId: string, creds: Credentials, query: Record<string, string | number> = {}, extraHeaders: Record<string, string> = {}, origin = ORIGIN): Promise<RawSocket> {
     const headers = new Headers({ upgrade: "websocket", ...extraHeaders });
     if ("cookie" in creds) headers.set("cookie", creds.cookie);
     if ("key" in creds) headers.set("x-api-key", creds.key);
     const params = new URLSearchParams({ protocol: String(PROTOCOL_VERSION), device: "test", ...Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])) });
     if ("ticket" in creds) params.set("ticket", creds.ticket);
-    const res = await SELF.fetch(`${ORIGIN}/agents/autopilot/${workspaceId}?${params}`, { headers });
+    const res = await SELF.fetch(`${origin}/agents/autopilot/${workspaceId}?${params}`, { headers });
     if (!res.webSocket) throw new Error(`upgrade refused with HTTP ${res.status}`);
     res.webSocket.accept();
     // A version this room does not speak is refused before any frame; check against the current one.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appOrigins, crossSiteRefusal } from "../origin";
+import { appOrigins, crossSiteRefusal, linkOrigin, requireLinkOrigin } from "../origin";
 
 const APP = "https://app.example";
 const req = (method: string, headers: Record<string, string>) => new Request(`${APP}/api/workspaces/w/keys`, { method, headers });
@@ -24,5 +24,26 @@ describe("cross-site refusal for cookie-authenticated requests", () => {
     expect(crossSiteRefusal({}, req("POST", { "x-api-key": "ap_x", cookie: "s=1", origin: "https://evil.example", "content-type": "text/plain" }))).toBeNull();
     expect(crossSiteRefusal({}, req("POST", { origin: "https://evil.example", "content-type": "text/plain" }))).toBeNull();
     expect(crossSiteRefusal({}, req("DELETE", { cookie: "s=1", origin: APP }))).toBeNull();
+  });
+});
+
+describe("the origin links in mail and push lead to", () => {
+  const env = { APP_ORIGINS: "https://app.example, https://other.example/" };
+  it("is the one a person uses when it is configured, else the first configured one, never the Host a request named", () => {
+    expect(linkOrigin(env, "https://other.example")).toBe("https://other.example");
+    expect(linkOrigin(env, "https://app.example/api/auth/verify-email?token=x")).toBe("https://app.example");
+    expect(linkOrigin(env, "https://evil.example")).toBe("https://app.example");
+    expect(linkOrigin(env, "http://app.example")).toBe("https://app.example");
+    expect(linkOrigin(env, "")).toBe("https://app.example");
+    expect(linkOrigin(env, "not a url")).toBe("https://app.example");
+  });
+
+  it("with nothing configured, is the request's own only on loopback (a local server)", () => {
+    expect(linkOrigin({}, "http://127.0.0.1:8787/x")).toBe("http://127.0.0.1:8787");
+    expect(linkOrigin({}, "http://localhost:8787")).toBe("http://localhost:8787");
+    expect(linkOrigin({}, "http://[::1]:8787")).toBe("http://[::1]:8787");
+    expect(linkOrigin({}, "https://evil.example")).toBeNull();
+    expect(linkOrigin({ APP_ORIGINS: " , " }, "https://evil.example")).toBeNull();
+    expect(() => requireLinkOrigin({}, "https://evil.example")).toThrow(/set APP_ORIGINS/);
   });
 });

@@ -21,6 +21,8 @@ export interface InboxMailDeps {
   currentAccess: CurrentAccess;
   /** A person's address, read from D1 when a mail goes. */
   addressOf(userId: string): Promise<string | null>;
+  /** Where the links of someone who last used `stored` lead: a configured origin (party/access/origin.ts linkOrigin); throws when there is none. */
+  linkOrigin(stored: string): string;
   send(mail: Mail): Promise<void>;
 }
 
@@ -103,8 +105,9 @@ export class InboxMail {
     const items = deriveItems(this.d.sql, verdict.principal, now);
     const due = waiting(items).filter((item) => dueAt(item, prefs)! <= now);
     const sent: string[] = [];
+    const origin = this.d.linkOrigin(person.origin);
     for (const item of due.slice(0, MAILS_PER_SWEEP)) {
-      await this.d.send(mailFor(item, address, person.origin, this.d.workspaceId()));
+      await this.d.send(mailFor(item, address, origin, this.d.workspaceId()));
       sent.push(item.key);
     }
     if (sent.length > 0)

@@ -126,6 +126,8 @@ export interface InboxPushDeps {
   /** Whether the person has a socket open now: then the live inbox reaches them, not a push. */
   connected(principalId: string): boolean;
   currentAccess: CurrentAccess;
+  /** Where the links of someone who last used `stored` lead (as for mail, mail.ts); throws when there is none. */
+  linkOrigin(stored: string): string;
   send(sub: StoredSubscription, payload: PushPayload): Promise<number>;
 }
 
@@ -177,6 +179,7 @@ export class InboxPush {
     const items = deriveItems(this.d.sql, verdict.principal, now);
     const due = waiting(items);
     if (due.length === 0) return;
+    const origin = this.d.linkOrigin(person.origin);
     markPushed(
       this.d.sql,
       id,
@@ -184,7 +187,7 @@ export class InboxPush {
       items.map((item) => item.key),
       now,
     );
-    const payloads = due.slice(0, PUSHES_PER_SWEEP).map((item) => payloadFor(item, person.origin, this.d.workspaceId()));
+    const payloads = due.slice(0, PUSHES_PER_SWEEP).map((item) => payloadFor(item, origin, this.d.workspaceId()));
     for (const sub of subs) {
       for (const payload of payloads) {
         const status = await this.d.send(sub, payload);

@@ -1,7 +1,7 @@
 import type { Connection } from "agents";
 import type { Scheduler } from "agents/schedules";
 import type { WebSockets } from "agents/websockets";
-import { appOrigins } from "../../../access/origin";
+import { appOrigins, linkOrigin, requireLinkOrigin } from "../../../access/origin";
 import { sendMail } from "../../../auth/mail";
 import type { AutopilotContext } from "../context";
 import type { Env } from "../../../env";
@@ -35,6 +35,7 @@ export function roomInbox(d: RoomInboxDeps) {
     workspaceId: d.name,
     wakeAt: (at) => d.scheduler.set(new Date(Math.max(at, Date.now())), "mailInbox", { at }),
     addressOf: addressFromD1(d.env.DB),
+    linkOrigin: (stored) => requireLinkOrigin(d.env, stored),
     send: (message) => sendMail(d.env, message),
   });
   const config = pushConfig(d.env);
@@ -53,6 +54,7 @@ export function roomInbox(d: RoomInboxDeps) {
     // A socket whose close is still under way counts as gone.
     connected: (id) => socketsOf(id).some(({ conn }) => conn.readyState === WebSocket.OPEN),
     currentAccess: (principal) => d.room().currentAccess(principal),
+    linkOrigin: (stored) => requireLinkOrigin(d.env, stored),
     send: (sub, payload) => sendPush(config!, sub, payload),
   });
   const hub = new InboxHub({
@@ -68,10 +70,13 @@ export function roomInbox(d: RoomInboxDeps) {
     },
     pushKey: config?.publicKey ?? null,
   });
-  /** Mail links lead back to the app's origin the person uses, when it is one the gate accepts. */
+  /**
+   * Mail and push links lead back to the app's origin the person uses when it is a configured
+   * one (linkOrigin: the request's own is whatever Host it named); read again when a link is built.
+   */
   const originOf = (request: Request): string => {
     const origin = request.headers.get("origin");
-    return origin && appOrigins(d.env, request.url).includes(origin) ? origin : new URL(request.url).origin;
+    return linkOrigin(d.env, origin && appOrigins(d.env, request.url).includes(origin) ? origin : request.url) ?? "";
   };
   return { hub, mail, push, pushConfig: config, originOf };
 }
