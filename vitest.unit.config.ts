@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 // `npm run test:unit`: the fast loop. Tests that start nothing but what lives in the test
 // process itself (a scripted model or a fake room on loopback, a CLI child against that fake
 // room, fakes at the SDK boundary): no wrangler dev, no workerd pool, no OpenClaw gateway, no
-// browser. Files run in parallel.
+// browser. Files run in parallel, several to a worker (see `isolate` below).
 //
 // The other Node configs run the complement of this list (vitest.node.config.ts: end-to-end
 // tests, runtime/vitest.config.ts: real gateways), so every test runs exactly once in
@@ -75,6 +76,19 @@ export default defineConfig(() => {
   return {
     test: {
       include: UNIT_TESTS,
+      // One CLI bundle for the run's CLI tests (cli-harness.ts).
+      globalSetup: ["client/test/cli-bundle-setup.ts"],
+      // A worker runs file after file with one module cache, instead of a fresh worker (and
+      // fresh imports of zod, the protocol, the SDKs) per file. That is safe while no unit
+      // leaves global state behind: fake timers and spies are put back in afterEach or
+      // finally, nothing stubs globals or the environment, and no module a test imports keeps
+      // state a test depends on. `forks`, not threads: a test sets process.umask.
+      isolate: false,
+      pool: "forks",
+      // vitest's default is one worker fewer than there are cores: a single worker on two. The
+      // slowest files mostly wait on processes they start (the CLI under test, wrangler), so
+      // one worker more than the cores keeps the cores busy.
+      maxWorkers: availableParallelism() + 1,
       // A unit that waits does so on fake timers or on an event; these bound a unit that
       // hangs, not a slow one.
       testTimeout: 20_000,

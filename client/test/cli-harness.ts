@@ -1,8 +1,6 @@
 // The CLI as agents run it: bundled, spawned on Node, against a scripted FakeRoom.
 import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
-import { afterEach, beforeAll, beforeEach } from "vitest";
+import { afterEach, beforeEach, inject } from "vitest";
 import { FakeRoom } from "./fake-room";
 
 /** `AUTOPILOT_TEST_NODE=/path/to/node20` checks the bundle on the oldest supported Node. */
@@ -21,26 +19,12 @@ export interface CliOptions {
 }
 
 /**
- * Registers the hooks a CLI test file needs: the bundle (built once per file, under its own
- * name so files running in parallel do not overwrite each other's) and a fresh FakeRoom per
- * test, handed to `onRoom`. Returns the runner.
+ * Registers the hooks a CLI test file needs: a fresh FakeRoom per test, handed to `onRoom`.
+ * Returns the runner, which spawns the CLI bundle built once per run (cli-bundle-setup.ts).
  */
-export function setUpCli(name: string, onRoom: (room: FakeRoom) => void): (args: string[], options?: CliOptions) => Promise<Run> {
-  // Bundled next to node_modules so the externals (`ws`, `commander`) resolve as they do for client/dist.
-  const cliBundle = fileURLToPath(new URL(`../../node_modules/.cache/autopilot-cli-test/${name}.mjs`, import.meta.url));
+export function setUpCli(onRoom: (room: FakeRoom) => void): (args: string[], options?: CliOptions) => Promise<Run> {
+  const { file: cliBundle, compileCache } = inject("cliBundle");
   let room: FakeRoom;
-  beforeAll(async () => {
-    await build({
-      entryPoints: [fileURLToPath(new URL("../src/cli.ts", import.meta.url))],
-      outfile: cliBundle,
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      external: ["ws", "commander"],
-      logLevel: "warning",
-    });
-  });
   beforeEach(async () => {
     room = await FakeRoom.start();
     onRoom(room);
@@ -52,7 +36,15 @@ export function setUpCli(name: string, onRoom: (room: FakeRoom) => void): (args:
   return (args, options = {}) =>
     new Promise((resolve, reject) => {
       const child = spawn(nodeBinary, [cliBundle, ...args], {
-        env: { PATH: process.env.PATH ?? "", AUTOPILOT_URL: room.url, AUTOPILOT_WORKSPACE: "ws_1", AUTOPILOT_KEY: "key_secret", ...options.env },
+        env: {
+          PATH: process.env.PATH ?? "",
+          // Every test spawns the same bundle: Node 22.1+ compiles it once for them all (older ones ignore this).
+          NODE_COMPILE_CACHE: compileCache,
+          AUTOPILOT_URL: room.url,
+          AUTOPILOT_WORKSPACE: "ws_1",
+          AUTOPILOT_KEY: "key_secret",
+          ...options.env,
+        },
         stdio: ["pipe", "pipe", "pipe"],
       });
       let stdout = "";

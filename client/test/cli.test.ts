@@ -5,7 +5,7 @@ import { setUpCli } from "./cli-harness";
 import { approval, thread } from "./fixtures";
 
 let room: FakeRoom;
-const cli = setUpCli("cli", (r) => (room = r));
+const cli = setUpCli((r) => (room = r));
 
 describe("autopilot CLI", () => {
   it("prints results as JSON", async () => {
