@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { type ChannelAccountStatus, ChannelKind, type ChannelStatus, DmPolicy } from "../../shared/protocol/channels";
 import { cutText } from "../bridge/gateway-limits";
+import { redactedText } from "./token-shapes";
 
 /** What the channel calls need of the bridge's connection. */
 export interface GatewayCaller {
@@ -33,20 +34,11 @@ const OWNER_AGENT = "main";
 const BUNDLED = ["telegram"] as const;
 const LABELS: Record<string, string> = { telegram: "Telegram", discord: "Discord", slack: "Slack" };
 
-/**
- * Token shapes a channel's error could quote (a Bot API URL carries `bot<token>`): Telegram's
- * `<digits>:<secret>`, Slack's `xox?-…` and `xapp-…`, Discord's three dotted parts. Status is
- * for every reader and the room no longer holds the token to cut it out by value.
- */
-const TOKEN_SHAPES = /(?<!\d)\d{5,}:[A-Za-z0-9_-]{30,}|\bxox[abpr]-[A-Za-z0-9-]{10,}|\bxapp-[A-Za-z0-9-]{10,}|\b[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{20,}/g;
-
-/** `value` with anything shaped like a channel token replaced. */
-export const withoutTokenShapes = (value: string): string => value.replace(TOKEN_SHAPES, "[hidden]");
-
+// Status is for every reader: token shapes go, escaped or not (token-shapes.ts).
 const text = (max: number) =>
   z
     .string()
-    .transform((value) => cutText(withoutTokenShapes(value), max))
+    .transform((value) => redactedText(value, max))
     .nullable()
     .optional()
     .catch(null);

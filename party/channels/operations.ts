@@ -9,17 +9,24 @@ import { failJob, finishJob, startJob } from "../domain/jobs";
 import type { OperationDeps } from "../instances/operations";
 import { type ChannelAccess, type ChannelSecret, configureChannel, disconnectChannel, setChannelAccess } from "./gateway";
 import { channelRequest, dropChannelRequest } from "./requests";
+import { redactedText } from "./token-shapes";
 
 /** Whether an instance approval is a channel change (party/channels/). */
 export function isChannelApproval(approval: Approval): boolean {
   return approval.action?.kind === "instance" && CHANNEL_OPERATIONS.has(approval.action.operation);
 }
 
-/** `text` with every secret in it replaced. */
-export function withoutSecrets(text: string, secret: ChannelSecret | null): string {
+/** A secret as a URL in an error may carry it: as is, percent-encoded (either case of hex), encoded twice. */
+function escapedForms(value: string): string[] {
+  const once = encodeURIComponent(value);
+  return [...new Set([value, once, once.replace(/%[0-9A-F]{2}/g, (sequence) => sequence.toLowerCase()), encodeURIComponent(once)])];
+}
+
+/** `text` with every secret in it replaced (by value, escaped too), then any other token shape, cut at `max`. */
+export function withoutSecrets(text: string, secret: ChannelSecret | null, max = 2000): string {
   let out = text;
-  for (const value of [secret?.botToken, secret?.appToken]) if (value) out = out.split(value).join("[hidden]");
-  return out;
+  for (const value of [secret?.botToken, secret?.appToken]) if (value) for (const form of escapedForms(value)) out = out.split(form).join("[hidden]");
+  return redactedText(out, max);
 }
 
 const accessLine = (access: ChannelAccess) => `DMs: ${access.dmPolicy}; allowed: ${access.allowFrom.length > 0 ? access.allowFrom.join(", ") : "(none)"}`;
@@ -60,7 +67,7 @@ export async function settleChannelApproval(deps: OperationDeps, approval: Appro
     }
     asRoom(deps, (ctx) => finishJob(ctx, { jobId, message: message.slice(0, 2000), cancelled: false, idempotencyKey: `room-${jobId}-done` }));
   } catch (error) {
-    const message = withoutSecrets(error instanceof Error ? error.message : String(error), request?.secret ?? null).slice(0, 2000);
+    const message = withoutSecrets(error instanceof Error ? error.message : String(error), request?.secret ?? null);
     console.error(JSON.stringify({ msg: "channel operation failed", workspace: deps.workspaceId, instanceId: action.instanceId, operation: action.operation, error: message }));
     asRoom(deps, (ctx) => failJob(ctx, { jobId, error: message, idempotencyKey: `room-${jobId}-fail` }));
   }

@@ -7,6 +7,7 @@ import { RoomError } from "../domain/errors";
 import { getInstance } from "../domain/instances";
 import type { Sql } from "../domain/sql";
 import { type GatewayCaller, readChannels } from "./gateway";
+import { redactedText } from "./token-shapes";
 
 export interface ChannelsDeps {
   sql: Sql;
@@ -21,6 +22,7 @@ export async function instanceChannels(deps: ChannelsDeps, instanceId: string): 
     return { channels: await readChannels(deps.bridge.channels) };
   } catch (error) {
     if (error instanceof RoomError) throw error;
-    throw new RoomError("unavailable", `the gateway did not list its channels: ${error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500)}`, { instanceId });
+    // The gateway's words go to every reader: token shapes out (token-shapes.ts).
+    throw new RoomError("unavailable", `the gateway did not list its channels: ${redactedText(error instanceof Error ? error.message : String(error), 500)}`, { instanceId });
   }
 }
