@@ -115,7 +115,12 @@ const SERVER_COPY_PREFIX = "autopilot-assets-";
 export async function copyAssetsForServer(source) {
   for (const name of readdirSync(tmpdir())) {
     const owner = new RegExp(`^${SERVER_COPY_PREFIX}(\\d+)-`).exec(name);
-    if (owner && !isRunning(Number(owner[1]))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    if (!owner || isRunning(Number(owner[1]))) continue;
+    try {
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    } catch {
+      // Another user's copy (the sticky temporary folder refuses it): theirs to remove.
+    }
   }
   const destination = join(mkdtempSync(join(tmpdir(), `${SERVER_COPY_PREFIX}${process.pid}-`)), "dist");
   if (source) {

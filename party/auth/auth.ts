@@ -18,7 +18,7 @@ export function verificationLink(origin: string, url: string): string {
   const link = new URL(given.pathname, origin);
   link.searchParams.set("token", given.searchParams.get("token") ?? "");
   const callback = given.searchParams.get("callbackURL") ?? "/";
-  link.searchParams.set("callbackURL", /^\/(?![/\\])/.test(callback) ? callback : "/");
+  link.searchParams.set("callbackURL", /^\/(?![/\\])[^\s\\\p{Cc}]*$/u.test(callback) ? callback : "/");
   return link.toString();
 }
 

@@ -24,11 +24,12 @@ function postAtEvil(path: string, body: unknown, cookie?: string): Promise<Respo
 
 const outbox = async (cookie: string) => (await api<Mails>("/api/dev/mail", { cookie })).body.mails;
 
-async function waitForMail(cookie: string, subject: RegExp, timeoutMs = 10_000) {
+/** The mails whose subject matches, once there are at least `count` of them (or the time is up). */
+async function waitForMail(cookie: string, subject: RegExp, count = 1, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = (await outbox(cookie)).filter((m) => subject.test(m.subject));
-    if (found.length > 0 || Date.now() > deadline) return found;
+    if (found.length >= count || Date.now() > deadline) return found;
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -61,7 +62,8 @@ describe("mail links follow the configured origin, not the request's Host", () =
     const person = await signUp(uniq("resend"), { verified: false });
     const res = await postAtEvil("/api/auth/send-verification-email", { email: person.email, callbackURL: "/" }, person.cookie);
     expect(res.status).toBe(200);
-    const mails = await waitForMail(person.cookie, /^Verify/);
+    // The sign-up's mail and the one asked for again (better-auth may send either in the background).
+    const mails = await waitForMail(person.cookie, /^Verify/, 2);
     expect(mails).toHaveLength(2);
     for (const mail of mails) expectConfiguredOrigin(mail);
   });

@@ -12,7 +12,8 @@ import type { Sql } from "../../domain/sql";
  * and cursor cleared) with every instance's sessions (the digest cleared), whose upserts
  * place the missing nodes again and refresh the others. Once that pull has caught up, a
  * recorded node still missing is one the Autopilot no longer has, and is forgotten. Every
- * document is also checked once against a snapshot, for losses from before it kept records.
+ * document is also checked once against a snapshot, for losses its records cannot show (a
+ * document written before the room recorded domain nodes).
  */
 const HEAL = "domainHeal";
 /** Bumped when every document should be checked once more. */
