@@ -3,9 +3,10 @@
 // filed it, the method and the digest of the arguments it runs with; whoever runs a call
 // on an approval checks all of them (approvedCallRefusal), so an approval filed for
 // something else — a plain approvals.request, another method, other arguments, another
-// key — never stands for a call. The room runs the call once approved, so people decide
-// it (approvals.ts reads the gate for the shared policy).
-import { and, eq } from "drizzle-orm";
+// key — never stands for a call; and it stands for one run of it (claimApprovedCall). The
+// room runs the call once approved, so people decide it (approvals.ts reads the gate for
+// the shared policy).
+import { and, eq, isNull } from "drizzle-orm";
 import type { z } from "zod";
 import { isPerson } from "../../shared/people";
 import type { Approval, ApprovalsRequestParams } from "../../shared/protocol/approvals";
@@ -66,6 +67,21 @@ export function approvedCallRefusal(sql: Sql, approvalId: string, principal: Pic
   if (approval.status !== "approved") return `approval ${approvalId} is ${approval.status}`;
   if (!approval.resolvedBy || !isPerson(approval.resolvedBy)) return `approval ${approvalId} was not decided by a person`;
   return null;
+}
+
+/**
+ * Uses up the approval for its call, in one statement: true for the one caller that claims
+ * it, false once anyone has. Without it a call sent twice at once (the same JSON-RPC id
+ * twice in a batch, or in two requests) would run once per copy on one decision.
+ */
+export function claimApprovedCall(sql: Sql, approvalId: string, now: number): boolean {
+  const claimed = sql.db
+    .update(approvalGates)
+    .set({ usedAt: now })
+    .where(and(eq(approvalGates.approvalId, approvalId), isNull(approvalGates.usedAt)))
+    .returning({ approvalId: approvalGates.approvalId })
+    .all();
+  return claimed.length === 1;
 }
 
 /** The approvals of gated calls still pending: after a restart no call waits on any of them (MCP sessions live in memory). */

@@ -10,6 +10,7 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
  * columns we filter or order by, so reads need no mapping and cannot drift from the
  * schema the client validates. The first migration is the schema the hand-written
  * migration array reached (legacy.ts), so rooms made before drizzle keep their tables.
+ * long-file: one database's tables are one list: drizzle-kit and the migration tests read them from this module.
  */
 
 export const roomMeta = sqliteTable("room_meta", {
@@ -293,6 +294,8 @@ export const approvalGates = sqliteTable(
     argsDigest: text("args_digest").notNull(),
     callId: text("call_id").notNull(),
     createdAt: integer("created_at").notNull(),
+    /** When the call ran on the approval (claimApprovedCall): an approval stands for one run, null until then. */
+    usedAt: integer("used_at"),
   },
   (t) => [uniqueIndex("approval_gates_call").on(t.filerId, t.callId)],
 );

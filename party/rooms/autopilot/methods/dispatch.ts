@@ -8,7 +8,7 @@ import { expireDueApprovals } from "../../../domain/approvals";
 import { createOpContext, type OpEffects } from "../../../domain/context";
 import { INTERNAL_ERROR, RoomError } from "../../../domain/errors";
 import { recall, remember } from "../../../domain/idempotency";
-import { approvedCallRefusalOf } from "./gated-calls";
+import { claimApprovedCallOf } from "./gated-calls";
 import { type Handler, HANDLERS } from "./handlers";
 import type { AutopilotContext, RequestContext } from "../context";
 
@@ -105,30 +105,33 @@ function dispatchMethod<M extends MethodName>(req: RequestContext, id: string, m
     return fail(id, { code: "bad_request", message: `invalid params: ${summarize(params.error)}`, retryable: false }, method);
   }
   // A call that runs on a person's approval (an MCP agent's gated call) runs only on the
-  // one filed for exactly it: this principal's, this method, these arguments.
+  // one filed for exactly it (this principal's, this method, these arguments), and only
+  // once: a second copy of the call sent at the same time is refused, a repeat after it
+  // answered gets the recorded answer.
   const approvedCall = req.approvedCall;
   if (approvedCall !== undefined) {
-    return approvedCallRefusalOf(req.room, approvedCall, req.principal, method, params.data as Record<string, unknown>).then(
-      (refusal) =>
-        refusal === null
-          ? prepareAndRun({ ...req, now: Date.now() }, id, method, params.data)
-          : fail(id, { code: "forbidden", message: refusal, retryable: false, details: { approvalId: approvedCall } }, method),
+    const answered = () => answeredBefore(req, method, params.data);
+    return claimApprovedCallOf(req.room, approvedCall, req.principal, method, params.data as Record<string, unknown>, answered).then(
+      () => prepareAndRun({ ...req, now: Date.now() }, id, method, params.data),
       (cause): DispatchOutcome => refused(id, method, cause),
     );
   }
   return prepareAndRun(req, id, method, params.data);
 }
 
+/** Whether this mutation answered before under its idempotency key: a repeat answers from its recorded result. */
+function answeredBefore(req: RequestContext, method: MethodName, params: unknown): boolean {
+  const key = Methods[method].mutating ? idempotencyKeyOf(params) : undefined;
+  return key !== undefined && recall(req.room.sql, req.principal.id, key, method) !== undefined;
+}
+
 function prepareAndRun<M extends MethodName>(req: RequestContext, id: string, method: M, params: MethodParsedParams<M>): DispatchOutcome | Promise<DispatchOutcome> {
-  const spec = Methods[method];
   const handler: Handler<M> = HANDLERS[method];
   let gate: Promise<Release> | undefined;
   try {
     // A repeated mutation answers from its recorded result: it must not reach prepare
     // (which may act outside the room, e.g. send a decision to a gateway) a second time.
-    const key = spec.mutating ? idempotencyKeyOf(params) : undefined;
-    const repeated = key !== undefined && recall(req.room.sql, req.principal.id, key, method) !== undefined;
-    if (!repeated && handler.kind === "mutate") gate = handler.prepare?.(req, params);
+    if (!answeredBefore(req, method, params) && handler.kind === "mutate") gate = handler.prepare?.(req, params);
   } catch (cause) {
     return refused(id, method, cause);
   }

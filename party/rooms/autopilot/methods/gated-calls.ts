@@ -1,15 +1,15 @@
 // Gated calls over MCP (docs/mcp.md, "Tools"): the approval a call waits for is filed with
 // its gate (party/domain/approval-gates.ts), after its params were checked as the method
 // checks them and its targets were found, so nobody is asked to approve a call that could
-// only fail; the call then runs only on an approval whose gate names exactly it (dispatch
-// checks `approvedCall` with approvedCallRefusalOf).
+// only fail; the call then runs only on an approval whose gate names exactly it, and only
+// once (dispatch claims `approvedCall` with claimApprovedCallOf).
 import type { z } from "zod";
 import type { Approval, ApprovalsRequestParams } from "../../../../shared/protocol/approvals";
 import { type MethodName, Methods } from "../../../../shared/protocol/methods";
 import type { Principal } from "../../../../shared/protocol/principal";
 import { hasScope } from "../../../../shared/scopes";
 import { sha256Hex } from "../../../auth/tokens";
-import { approvedCallRefusal, fileGatedCall, requireCallTargets } from "../../../domain/approval-gates";
+import { approvedCallRefusal, claimApprovedCall, fileGatedCall, requireCallTargets } from "../../../domain/approval-gates";
 import { createOpContext } from "../../../domain/context";
 import { RoomError } from "../../../domain/errors";
 import type { AutopilotContext } from "../context";
@@ -62,8 +62,23 @@ export async function requestGatedCall(room: AutopilotContext, principal: Princi
   }
 }
 
-/** Why `approvalId` does not let `principal` run this call (as dispatch parsed its params), or null. */
-export async function approvedCallRefusalOf(room: AutopilotContext, approvalId: string, principal: Principal, method: MethodName, params: Record<string, unknown>): Promise<string | null> {
+/**
+ * Lets `principal` run this call (as dispatch parsed its params) on `approvalId`, or throws
+ * why not: `forbidden` when the approval does not stand for it, `conflict` when its run
+ * has claimed it already. A repeat of a call that answered (`answeredBefore`: its answer
+ * is recorded under its idempotency key) claims nothing: it gets that answer again.
+ */
+export async function claimApprovedCallOf(
+  room: AutopilotContext,
+  approvalId: string,
+  principal: Principal,
+  method: MethodName,
+  params: Record<string, unknown>,
+  answeredBefore: () => boolean,
+): Promise<void> {
   const argsDigest = await callDigest(params);
-  return approvedCallRefusal(room.sql, approvalId, principal, method, argsDigest);
+  const refusal = approvedCallRefusal(room.sql, approvalId, principal, method, argsDigest);
+  if (refusal !== null) throw new RoomError("forbidden", refusal, { approvalId });
+  if (answeredBefore() || claimApprovedCall(room.sql, approvalId, Date.now())) return;
+  throw new RoomError("conflict", `approval ${approvalId} was used up by its call: an approval stands for one run`, { approvalId });
 }

@@ -1,0 +1,1 @@
+ALTER TABLE `approval_gates` ADD `used_at` integer;
