@@ -1,6 +1,6 @@
 // The MCP endpoint's bounds (docs/mcp.md, "Sessions and limits"): a JSON-RPC batch is
-// metered per call and bounded in size, and the Host and Origin a request names must be
-// the app's configured origins or loopback (DNS rebinding).
+// metered per call and bounded in size (an empty one refused), and the Host and Origin a
+// request names must be the app's configured origins or loopback (DNS rebinding).
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Principal } from "../../shared/protocol/principal";
@@ -38,32 +38,9 @@ describe("JSON-RPC batches", () => {
   });
 
   it("each call in a batch takes a token: a batch larger than what is left is refused whole with 429", async () => {
-    const rate = { perSecond: 0.001, burst: 6 };
-    const sessions = new McpSessions({
-      room: () => {
-        throw new Error("pings reach no room");
-      },
-      meter: () => meter,
-      limits: () => ({ connection: rate, principal: { perSecond: 0.001, burst: 100 }, workspace: { perSecond: 0.001, burst: 100 }, connectionsPerPrincipal: 4 }),
-      posted: () => undefined,
-    });
-    const meter = new RequestMeter(() => sessions.deps.limits());
-    const agent: Principal = { id: "agent:batch", kind: "agent", name: "batcher", scopes: ["read"] };
-    const post = (body: string, sessionId?: string) =>
-      sessions.handle(
-        new Request(`${ORIGIN}/agents/autopilot/ws/mcp`, {
-          method: "POST",
-          headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18", ...(sessionId ? { "mcp-session-id": sessionId } : {}) },
-          body,
-        }),
-        agent,
-      );
-    const opened = await post(initialize());
-    const sessionId = opened.headers.get("mcp-session-id")!;
-    await opened.text();
-    await (await post(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }), sessionId)).text();
+    const { post, sessionId } = await meteredSession(6, "agent:batch");
     const pings = (from: number, n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => ({ jsonrpc: "2.0", id: from + i, method: "ping" })));
-    // Two tokens spent; the four left pay for a batch of four.
+    // Five tokens left after initialized: a batch of four takes four, one is left for the next.
     const four = await post(pings(10, 4), sessionId);
     expect(four.status).toBe(200);
     expect(rpcMessages(await four.text()).map((m) => m.id)).toEqual(expect.arrayContaining([10, 11, 12, 13]));
@@ -71,7 +48,56 @@ describe("JSON-RPC batches", () => {
     expect(more.status).toBe(429);
     expect(Number(more.headers.get("retry-after"))).toBeGreaterThan(0);
   });
+
+  it("an empty batch is refused with a JSON-RPC error, costs its request's token and gives none back", async () => {
+    const { post, sessionId, meter } = await meteredSession(5, "agent:empty-batch");
+    // Four tokens left after initialized; the empty batch spends one of them.
+    const empty = await post("[]", sessionId);
+    expect(empty.status).toBe(400);
+    expect(rpcMessages(await empty.text())).toEqual([{ jsonrpc: "2.0", id: null, error: { code: -32600, message: expect.stringContaining("at least one message") } }]);
+    // Three left: not enough for a batch of four, which spends its request's token only.
+    const pings = JSON.stringify([1, 2, 3, 4].map((id) => ({ jsonrpc: "2.0", id, method: "ping" })));
+    expect((await post(pings, sessionId)).status).toBe(429);
+    const last = await post(JSON.stringify({ jsonrpc: "2.0", id: 5, method: "ping" }), sessionId);
+    expect(last.status).toBe(200);
+    await last.text();
+    // A cost below one token is a caller's bug, never a price: it would hand tokens back.
+    for (const cost of [-1, 0, 0.5]) expect(() => meter.take(`mcp:${sessionId}`, "agent:empty-batch", Date.now(), cost)).toThrow(RangeError);
+  });
 });
+
+/**
+ * A session of McpSessions on a meter whose session bucket holds `burst` tokens and barely
+ * refills: `initialized` took one of them (initialize is paid from the key's bucket, before
+ * the session exists).
+ */
+async function meteredSession(burst: number, agentId: string) {
+  const rate = { perSecond: 0.001, burst };
+  const sessions = new McpSessions({
+    room: () => {
+      throw new Error("pings reach no room");
+    },
+    meter: () => meter,
+    limits: () => ({ connection: rate, principal: { perSecond: 0.001, burst: 100 }, workspace: { perSecond: 0.001, burst: 100 }, connectionsPerPrincipal: 4 }),
+    posted: () => undefined,
+  });
+  const meter = new RequestMeter(() => sessions.deps.limits());
+  const agent: Principal = { id: agentId, kind: "agent", name: "batcher", scopes: ["read"] };
+  const post = (body: string, sessionId?: string) =>
+    sessions.handle(
+      new Request(`${ORIGIN}/agents/autopilot/ws/mcp`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18", ...(sessionId ? { "mcp-session-id": sessionId } : {}) },
+        body,
+      }),
+      agent,
+    );
+  const opened = await post(initialize());
+  const sessionId = opened.headers.get("mcp-session-id")!;
+  await opened.text();
+  await (await post(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }), sessionId)).text();
+  return { post, sessionId, meter };
+}
 
 describe("DNS rebinding: the Host and Origin a request names", () => {
   const post = (url: URL, key: string, origin?: string) =>

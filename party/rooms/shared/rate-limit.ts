@@ -53,6 +53,8 @@ export class RequestMeter {
    * an MCP batch); `close` says the flood went on long enough to hang up.
    */
   take(connectionId: string, principalId: string, now: number, cost = 1): Metered {
+    // A cost below one would pay nothing or hand tokens back: it is a caller's bug, never a price.
+    if (!Number.isSafeInteger(cost) || cost < 1) throw new RangeError(`a request costs a whole number of tokens, at least 1 (not ${cost})`);
     const limits = this.limits();
     const connection = this.#connections.get(connectionId) ?? { tokens: limits.connection.burst, updatedAt: now, refused: 0 };
     this.#connections.set(connectionId, connection);

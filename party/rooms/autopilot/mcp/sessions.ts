@@ -119,12 +119,16 @@ export class McpSessions implements DurableObjectCapability {
       } catch {
         return Response.json({ jsonrpc: "2.0", error: { code: -32700, message: "Parse error" }, id: null }, { status: 400 });
       }
-      // A batch is as many requests as it holds messages: each pays a token (the first was
-      // paid above), all of them or none, and a batch has a bounded size.
+      // A batch is as many requests as it holds messages: the request's token (taken above)
+      // pays for its first, the others are taken together or the batch is refused whole.
+      // A batch holds at least one message (JSON-RPC) and a bounded number of them.
       if (Array.isArray(parsedBody)) {
+        if (parsedBody.length === 0) return invalidRequest("a batch holds at least one message");
         if (parsedBody.length > MAX_BATCH_MESSAGES) return invalidRequest(`a batch holds at most ${MAX_BATCH_MESSAGES} messages (this one ${parsedBody.length})`);
-        const rest = this.deps.meter().take(bucket, principal.id, Date.now(), parsedBody.length - 1);
-        if (!rest.ok) return tooMany(rest);
+        if (parsedBody.length > 1) {
+          const rest = this.deps.meter().take(bucket, principal.id, Date.now(), parsedBody.length - 1);
+          if (!rest.ok) return tooMany(rest);
+        }
       }
     }
     if (sessionId === null) {
