@@ -1,5 +1,6 @@
-// A stock Yjs provider (y-partyserver's, the y-websocket fork the app uses) against the real
-// server (wrangler dev) when the Hatchery refuses its write: it must not loop. A room that
+// Stock Yjs providers (y-websocket's own, and y-partyserver's fork of it that the app uses)
+// against the real server (wrangler dev) when the Hatchery refuses a write: they must not
+// loop, and y-websocket must not break on the refusal (a text frame threw in its reader). A room that
 // hung up on an oversize update made such a provider reconnect, resend the same update in
 // its sync step 2 and be hung up on again, dozens of times in seconds. Now the room keeps
 // the socket and sends the provider the removal of what it wrote, so there is nothing left
@@ -10,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { WebSocket } from "ws";
 import YProvider from "y-partyserver/provider";
+import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { freePort, startServer } from "../../party/dev/server.mjs";
 import { YSyncClient } from "../../party/dev/ysync.mjs";
@@ -40,8 +42,10 @@ afterAll(async () => {
   rmSync(persistDir, { recursive: true, force: true });
 });
 
+type Kind = "y-partyserver" | "y-websocket";
+
 /** A stock provider over `ws` with the session cookie (a browser sends it by itself); counts its sockets. */
-function stockProvider(params?: Record<string, string>) {
+function stockProvider(kind: Kind, params?: Record<string, string>) {
   const sockets: WebSocket[] = [];
   const origin = server.url;
   class CookieSocket extends WebSocket {
@@ -51,11 +55,15 @@ function stockProvider(params?: Record<string, string>) {
     }
   }
   const doc = new Y.Doc();
-  const provider = new YProvider(new URL(server.url).host, workspace, doc, { party: "hatchery", WebSocketPolyfill: CookieSocket as never, disableBc: true, params });
+  const options = { WebSocketPolyfill: CookieSocket as never, disableBc: true, params };
+  const provider =
+    kind === "y-partyserver"
+      ? new YProvider(new URL(server.url).host, workspace, doc, { ...options, party: "hatchery" })
+      : new WebsocketProvider(`${server.url.replace("http", "ws")}/parties/hatchery`, workspace, doc, options);
   const closes: number[] = [];
-  provider.on("connection-close", (event: { code: number }) => closes.push(event.code));
+  provider.on("connection-close", (event: { code: number } | null) => closes.push(event?.code ?? 0));
   const custom: string[] = [];
-  provider.on("custom-message", (message: string) => custom.push(message));
+  if (provider instanceof YProvider) provider.on("custom-message", (message: string) => custom.push(message));
   closers.push(() => provider.destroy());
   return { doc, provider, sockets, closes, custom };
 }
@@ -68,13 +76,14 @@ function witness(): Promise<YSyncClient> {
 }
 
 describe("a stock Yjs provider refused an oversize update", () => {
-  it.each([
-    ["as it comes (refusals as y-protocols auth messages)", undefined],
-    ["configured as the app is (refusals as custom messages)", { refusals: "custom" }],
-  ])("%s: is told once, its copy drops the write, and it neither reconnects nor resends", async (_label, params) => {
+  it.each<[string, Kind, Record<string, string> | undefined]>([
+    ["y-websocket's provider (refusals as y-protocols auth messages)", "y-websocket", undefined],
+    ["y-partyserver's provider as it comes (refusals as y-protocols auth messages)", "y-partyserver", undefined],
+    ["y-partyserver's provider configured as the app is (refusals as custom messages)", "y-partyserver", { refusals: "custom" }],
+  ])("%s: is told once, its copy drops the write, and it neither reconnects nor resends", async (_label, kind, params) => {
     const warnings = vi.spyOn(console, "warn");
     const other = await witness();
-    const { doc, provider, sockets, closes, custom } = stockProvider(params);
+    const { doc, provider, sockets, closes, custom } = stockProvider(kind, params);
     await until(() => provider.synced, "the provider synced", 30_000);
     const big = `note:big-${sockets.length}-${Date.now()}`;
     doc.transact(() => nodesMap(doc).set(big, stockNode(noteFields("OVERSIZE".padEnd(4 * FRAME_CAP, "x")))));
