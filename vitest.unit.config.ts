@@ -20,6 +20,7 @@ const UNIT_FOLDERS = ["shared/test", "party/agent/test", "party/access/test", "p
 const UNIT_FILES = [
   "client/test/chat-start-phase.test.ts",
   "client/test/canvas-attention.test.ts",
+  "client/test/canvas-provider.test.ts",
   "client/test/cli-args.test.ts",
   "client/test/cli-wait-reply.test.ts",
   "client/test/device-texts.test.ts",

@@ -1,5 +1,5 @@
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from "@xyflow/react";
-import YProvider from "y-partyserver/provider";
+import type YProvider from "y-partyserver/provider";
 import * as Y from "yjs";
 import { create } from "zustand";
 import { type Caret, PALETTE, paletteColor, paletteIndexFor, PresenceState, type Viewport } from "../../../shared/hatchery/awareness";
@@ -10,6 +10,7 @@ import { nearestFreeSpot, obstaclesOf } from "../../../shared/hatchery/placement
 import { byLayer, type FlowEdge, type FlowNode, readFlowNode, toFlowEdge } from "./flow-items";
 import { type HatcheryRefusal, parseRefusal } from "../../../shared/hatchery/refusal";
 import { fitGroups, writeLayout } from "../canvas/group-fit";
+import { openCanvasProvider } from "../lib/canvas-provider";
 
 /**
  * The Hatchery canvas: a Y.Doc synced with the workspace's Hatchery room, turned into
@@ -106,7 +107,7 @@ export const useCanvas = create<CanvasStore>((set, get) => {
       const open = (): (() => void) => {
         const doc = new Y.Doc();
         // Same origin, so the session cookie authenticates the socket like the Autopilot's.
-        const provider = new YProvider(location.host, workspaceId, doc, {
+        const { provider, close } = openCanvasProvider(location.host, workspaceId, doc, {
           party: "hatchery",
           protocol: location.protocol === "https:" ? "wss" : "ws",
           // Other tabs of this browser are separate people-sessions; sync through the server only.
@@ -243,7 +244,7 @@ export const useCanvas = create<CanvasStore>((set, get) => {
           provider.off("sync", onSync);
           provider.off("custom-message", onCustom);
           if (pendingCursor) clearTimeout(pendingCursor);
-          provider.destroy();
+          close();
           doc.destroy();
           if (current()) set({ doc: null, provider: null, nodes: [], edges: [], peers: [], remoteSelection: new Map(), synced: false, status: "connecting" });
         };

@@ -1,0 +1,28 @@
+import YProvider from "y-partyserver/provider";
+import type * as Y from "yjs";
+
+type ProviderOptions = NonNullable<ConstructorParameters<typeof YProvider>[3]>;
+
+/**
+ * A y-partyserver provider that stays closed once closed. YProvider's `connect()` first awaits
+ * its params and only then marks itself as wanting a socket, so a provider destroyed in the
+ * tick it was made in (an effect that re-runs at once) still opens a socket afterwards, and
+ * keeps reconnecting to it for as long as the page lives: a second canvas connection nobody
+ * owns. client/test/canvas-provider.test.ts pins that upstream behaviour.
+ */
+export function openCanvasProvider(host: string, room: string, doc: Y.Doc, options: ProviderOptions): { provider: YProvider; close: () => void } {
+  const provider = new YProvider(host, room, doc, { ...options, connect: false });
+  const connecting = provider.connect();
+  let closed = false;
+  void connecting.then(
+    () => closed && provider.disconnect(),
+    () => {},
+  );
+  return {
+    provider,
+    close: () => {
+      closed = true;
+      provider.destroy();
+    },
+  };
+}
