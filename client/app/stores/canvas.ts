@@ -107,14 +107,7 @@ export const useCanvas = create<CanvasStore>((set, get) => {
       const open = (): (() => void) => {
         const doc = new Y.Doc();
         // Same origin, so the session cookie authenticates the socket like the Autopilot's.
-        const { provider, close } = openCanvasProvider(location.host, workspaceId, doc, {
-          party: "hatchery",
-          protocol: location.protocol === "https:" ? "wss" : "ws",
-          // Other tabs of this browser are separate people-sessions; sync through the server only.
-          disableBc: true,
-          maxBackoffTime: 10_000,
-          params: { refusals: "custom" }, // the room's refusals as custom messages (onCustom, below)
-        });
+        const { provider, close } = openCanvasProvider(location.host, workspaceId, doc);
         set({ doc, provider, status: "connecting", synced: false, nodes: [], edges: [], peers: [], remoteSelection: new Map() });
         const current = () => get().doc === doc;
 
