@@ -36,17 +36,17 @@ function gatewayPeer(invoke: () => Promise<Answer>): FakeGateway {
 /**
  * Instance `lab`, linked to a gateway at a host of this test's own: the room's bridge dials
  * it with the Worker's fetch, which answers with the scripted peer's socket (every other
- * address goes to the network as before). node.invoke answers only once `release` is called.
+ * address goes to the network as before).
  */
 async function linkedLab(person: RawSocket) {
   const host = `gw-${crypto.randomUUID().slice(0, 8)}.example.com`;
   const peers: FakeGateway[] = [];
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
+  // The node takes a second to answer, so the other copy arrives while the first is still
+  // running. The hold is a timer of the gateway's own (it runs where the room dialled it): a
+  // promise the test resolved from its own request would be awaited across request contexts,
+  // which workerd cancels as a hung request later, in whichever test shares the isolate.
   const answer = async (): Promise<Answer> => {
-    await released;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     return ok({ ok: true, payloadJSON: JSON.stringify({ stdout: "Linux lab" }) });
   };
   const network = globalThis.fetch;
@@ -60,7 +60,7 @@ async function linkedLab(person: RawSocket) {
   const { approval } = await person.ok("instances.link", { instanceId: "lab", name: "lab", url: `wss://${host}`, token: "linked-gateway-token", idempotencyKey: idem() });
   await person.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", confirmOwn: true, idempotencyKey: idem() });
   await person.waitFor((f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.bridge === "connected", 20_000);
-  return { invokes: () => peers.flatMap((p) => p.requests("node.invoke")), release };
+  return { invokes: () => peers.flatMap((p) => p.requests("node.invoke")) };
 }
 
 afterEach(() => {
@@ -117,7 +117,6 @@ describe("an approval runs its call once", () => {
 
       // The copy that ran answers once the node did; the call repeated afterwards (a client's
       // retry) gets that answer from the room, and the node runs nothing more.
-      lab.release();
       const repeated = await vi.waitFor(
         async () => {
           const [answer] = rpcMessages(await (await post(JSON.stringify(call))).text());
