@@ -5,7 +5,7 @@ import { AI_SDK_BUNDLE, ensureAiSdkBundle } from "./party/ai-sdk/build.mjs";
 // Room and auth tests run inside workerd (the real runtime) with the Worker from
 // wrangler.toml, local D1 and Durable Object storage.
 //
-// Four projects, because configuration is per runtime (a "waitlist" one, below, for sign-up
+// Five projects, because configuration is per runtime (a "waitlist" one, below, for sign-up
 // as a waitlist), and the model configuration too: "room" runs with no model
 // configured (so its threads get no responder, exactly as before the Autopilot could
 // answer: none of those tests expects a reply), "agent" with the scripted model that a
@@ -86,6 +86,15 @@ export default defineConfig(async () => {
           resolve,
           plugins: [...plugins, cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } })],
           test: { ...common, name: "room", include: ["party/test/*.test.ts"] },
+        },
+        {
+          // The gated MCP call tests (a room whose bridge dials a scripted gateway through a stub
+          // of the Worker's fetch; MCP clients waiting on approvals): their own runtime, so a
+          // request one leaves behind (cancelled later by workerd as hung) cannot fall on
+          // another file's test, nor another file's on theirs.
+          resolve,
+          plugins: [...plugins, cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } })],
+          test: { ...common, name: "gated-calls", include: ["party/test/gated-calls/*.test.ts"] },
         },
         {
           // Sign-up as a waitlist with one operator: party/test/waitlist/.

@@ -8,11 +8,11 @@
 // bridge, and the peer counts the node.invoke requests it gets.
 import { SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Approval } from "../../shared/protocol/approvals";
-import type { Instance } from "../../shared/protocol/instances";
-import { type Answer, type FakeGateway, fakeGateway, ok, until } from "./bridge-peer";
-import { idem, RawSocket } from "./harness";
-import { endpoint, keyed, rawPost, rawSession, rpcMessages } from "./mcp-client";
+import type { Approval } from "../../../shared/protocol/approvals";
+import type { Instance } from "../../../shared/protocol/instances";
+import { type Answer, type FakeGateway, fakeGateway, ok, until } from "../bridge-peer";
+import { idem, RawSocket } from "../harness";
+import { endpoint, keyed, rawPost, rawSession, rpcMessages } from "../mcp-client";
 
 /** A gateway that takes the bridge's connect and catch-up, and answers node.invoke with `invoke`. */
 function gatewayPeer(invoke: () => Promise<Answer>): FakeGateway {
