@@ -280,17 +280,7 @@ export class RawSocket {
   }
 }
 
-/** Deterministic PRNG (mulberry32) so seeded fuzz and chaos runs can be replayed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seeded as rng } from "../../shared/test/seeded";
 
 /**
  * A workspace's owner, a second person with `role` and an agent key of the owner's, each
