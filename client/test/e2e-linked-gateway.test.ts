@@ -159,7 +159,8 @@ describe("a gateway its user runs elsewhere, linked to the workspace", () => {
     // Filed: the form closes (the token goes with it) and the request shows under Instances, from the room's state.
     const requested = page.getByRole("list", { name: "Instances waiting for approval" }).getByRole("button", { name: "My laptop — waiting for approval" });
     await requested.waitFor({ timeout: 15_000 });
-    expect(await form.count()).toBe(0);
+    // The state's patch can reach the page before the request's reply, which is what closes the form.
+    await expect.poll(() => form.count(), { timeout: 15_000 }).toBe(0);
     expect(await page.locator('input[type="password"]').count()).toBe(0);
     const approval = await until(
       () => [...bob.state.approvals.values()].find((a) => a.status === "pending" && a.action?.kind === "instance" && a.action.operation === "link" && a.action.instanceId === "laptop"),
