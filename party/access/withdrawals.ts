@@ -3,7 +3,7 @@ import type { Actor } from "../../shared/protocol/principal";
 import type { CurrentAccess } from "../agent/run-access";
 import { type AccessVerdict, isAccessPrincipal } from "../auth/current-access";
 import { pendingApprovals, withdrawApproval } from "../domain/approvals";
-import { createOpContext, type RoomWriter } from "../domain/context";
+import type { RoomWriter } from "../domain/context";
 import { type ActingFor, actingFor, withdrawalNote } from "./acting-for";
 
 /**
@@ -23,10 +23,7 @@ import { type ActingFor, actingFor, withdrawalNote } from "./acting-for";
 
 /** Withdraws approvals as the room, in one transaction; returns those still pending until now. */
 export function withdraw(deps: RoomWriter, notes: Map<string, string>): Approval[] {
-  const { ctx, effects } = createOpContext(deps.sql, null, Date.now(), deps.retain);
-  const withdrawn = deps.sql.transaction(() => [...notes].flatMap(([id, note]) => withdrawApproval(ctx, id, note) ?? []));
-  deps.publish(effects);
-  return withdrawn;
+  return deps.commit(null, (ctx) => [...notes].flatMap(([id, note]) => withdrawApproval(ctx, id, note) ?? []));
 }
 
 export async function withdrawForLostAccess(deps: RoomWriter & { currentAccess: CurrentAccess }): Promise<Approval[]> {

@@ -4,7 +4,7 @@ import { MAX_TOOL_TEXT, type MessageTool } from "../../shared/protocol/agent";
 import type { EventName, EventPayload } from "../../shared/protocol/events";
 import type { Actor, Principal, Scope } from "../../shared/protocol/principal";
 import type { Message } from "../../shared/protocol/threads";
-import { createOpContext, type OpContext, type OpEffects } from "../domain/context";
+import type { Commit, OpContext } from "../domain/context";
 import type { Sql } from "../domain/sql";
 import { appendMessage, getThread } from "../domain/threads";
 import { AUTOPILOT_ID } from "./context";
@@ -16,17 +16,13 @@ export const autopilotPrincipal = (scopes: readonly Scope[]): Principal => ({ ..
 
 export interface PostDeps {
   sql: Sql;
-  retain: number;
-  publish(effects: OpEffects): void;
+  commit: Commit;
   broadcast<E extends EventName>(event: E, payload: EventPayload<E>): void;
 }
 
 /** Runs `fn` in one transaction as the Autopilot and publishes what it emitted. */
 export function asAutopilot<T>(deps: PostDeps, fn: (ctx: OpContext) => T, scopes: readonly Scope[] = ["read", "write"], onBehalfOf?: Actor): T {
-  const { ctx, effects } = createOpContext(deps.sql, autopilotPrincipal(scopes), Date.now(), deps.retain, onBehalfOf);
-  const result = deps.sql.transaction(() => fn(ctx));
-  deps.publish(effects);
-  return result;
+  return deps.commit(autopilotPrincipal(scopes), fn, onBehalfOf ? { onBehalfOf } : {});
 }
 
 /** Posts into a thread as the Autopilot; null if the thread is gone. */

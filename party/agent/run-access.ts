@@ -18,7 +18,6 @@ import { lostAccessNote, toolScope } from "../access/acting-for";
 import type { AccessVerdict } from "../auth/current-access";
 import { type AgentRun, endRun, filedApprovals, recordFiledApproval } from "../domain/agent-runs";
 import { withdrawApproval } from "../domain/approvals";
-import { createOpContext } from "../domain/context";
 import type { Sql } from "../domain/sql";
 import type { AgentRunDoc } from "../records/agent-run";
 import { failSegment, type PostDeps } from "./autopilot-posts";
@@ -97,13 +96,11 @@ export const stoppedText = (who: Actor, reason: string): string => `The Autopilo
 export function stopRun(deps: PostDeps, run: AgentRun, chatRunId: string, partial: string, reason: string): void {
   const who = run.doc.triggeredBy;
   failSegment(deps, run.threadId, chatRunId, partial, stoppedText(who, reason));
-  const { ctx, effects } = createOpContext(deps.sql, null, Date.now(), deps.retain);
-  deps.sql.transaction(() => {
+  deps.commit(null, (ctx) => {
     const asked = run.doc.pending.flatMap((call) => (call.roomApprovalId && !call.answer ? [call.roomApprovalId] : []));
     const note = lostAccessNote(who, reason);
     const withdrawn = [...asked, ...filedApprovals(ctx.sql, run.id)].filter((id) => withdrawApproval(ctx, id, note) !== null);
     endRun(ctx.sql, run.id, "aborted", ctx.now);
     ctx.audit("run.stopped", run.id, { threadId: run.threadId, triggeredBy: who.id, reason, withdrawn });
   });
-  deps.publish(effects);
 }

@@ -20,7 +20,7 @@ import { autopilotAnswers } from "../../shared/responder";
 import type { z } from "zod";
 import { activeRun, type AgentRun, claimRun, endRun, getRun, nextQueued, recordToolCall, runsWithStatus, saveRun, toolCallPosted } from "../domain/agent-runs";
 import { getApproval, settleApproval } from "../domain/approvals";
-import { asRoom, newId } from "../domain/context";
+import { newId } from "../domain/context";
 import { syncWaiting } from "../domain/run-waiting";
 import { getThread } from "../domain/threads";
 import { recordUsage } from "../domain/usage";
@@ -99,7 +99,7 @@ export class AutopilotAgent {
 
   /** The thread's `waiting` follows its runs (run-waiting.ts). */
   #syncWaiting(threadId: string): void {
-    asRoom(this.#d, (ctx) => syncWaiting(ctx, threadId));
+    this.#d.commit(null, (ctx) => syncWaiting(ctx, threadId));
   }
 
   /** Starts the thread's oldest queued run unless one is active. */

@@ -1,6 +1,6 @@
 import type { EventPayload } from "../../shared/protocol/events";
 import type { Actor } from "../../shared/protocol/principal";
-import { createOpContext, type OpContext, type OpEffects } from "../domain/context";
+import type { Commit, OpContext } from "../domain/context";
 import { RoomError } from "../domain/errors";
 import { instanceActor } from "../domain/gateway-actors";
 import { getInstance } from "../domain/instances";
@@ -19,10 +19,9 @@ export interface BridgeDeps {
   workspaceId: string;
   instanceId: string;
   sql: Sql;
-  retain: number;
+  /** The room's commit: durable effects are published after it. */
+  commit: Commit;
   runtime: BridgeRuntime;
-  /** Durable effects, published by the room after commit. */
-  publish(effects: OpEffects): void;
   /** Ephemeral events to every client. */
   broadcast<E extends BridgeEvent>(event: E, payload: EventPayload<E>): void;
   /** True while an approved (re)start awaits the runtime's answer: a status read now may predate it. */
@@ -82,10 +81,7 @@ export class BridgeLink {
     const instance = getInstance(this.sql, this.instanceId);
     const actor = instance && as === "instance" ? instanceActor(instance) : null;
     const principal = actor ? { ...actor, scopes: ["admin" as const] } : null;
-    const { ctx, effects } = createOpContext(this.sql, principal, Date.now(), this.deps.retain);
-    const result = this.sql.transaction(() => fn(ctx));
-    this.deps.publish(effects);
-    return result;
+    return this.deps.commit(principal, fn);
   }
 
   log(msg: string, detail: unknown): void {

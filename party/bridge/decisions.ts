@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { Principal } from "../../shared/protocol/principal";
 import { getApproval, refuseDecision, settleApproval } from "../domain/approvals";
-import { createOpContext, type OpEffects } from "../domain/context";
+import type { Commit } from "../domain/context";
 import { RoomError } from "../domain/errors";
 import { type GatewayRequest, pendingGatewayApprovals, recordGatewayRequest, settleGatewayRequest } from "../domain/gateway";
 import { bindingForSession } from "../domain/gateway-bindings";
@@ -176,21 +176,17 @@ export interface DecisionRoom {
   sql: Sql;
   /** Who decides (the request's principal). */
   principal: Pick<Principal, "id" | "kind">;
-  retain: number;
-  publish(effects: OpEffects): void;
+  commit: Commit;
   /** The decisions of the instance's bridge, if one runs. */
   decisionsFor(instanceId: string): Decisions | undefined;
 }
 
 /** Decides a still-pending approval as the room itself (not a person). */
-function settleAsRoom(room: Pick<DecisionRoom, "sql" | "retain" | "publish">, approvalId: string, status: Settled, note: string): Approval | null {
-  const { ctx, effects } = createOpContext(room.sql, null, Date.now(), room.retain);
-  const settled = room.sql.transaction(() => {
-    const current = getApproval(room.sql, approvalId);
+function settleAsRoom(room: Pick<DecisionRoom, "commit">, approvalId: string, status: Settled, note: string): Approval | null {
+  return room.commit(null, (ctx) => {
+    const current = getApproval(ctx.sql, approvalId);
     return current?.status === "pending" ? settleApproval(ctx, current, status, note) : current;
   });
-  room.publish(effects);
-  return settled;
 }
 
 /**

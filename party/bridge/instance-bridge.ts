@@ -240,8 +240,8 @@ export class InstanceBridge {
   #mirror(status: RuntimeInstanceStatus): void {
     // The operation's watch mirrors what follows the runtime's answer (e.g. a restart).
     if (this.#link.stopped || this.#link.deps.statusOnHold?.()) return;
-    const { sql, retain, publish, instanceId } = this.#link.deps;
-    mirrorStatus({ sql, retain, publish }, instanceId, status);
+    const { sql, commit, instanceId } = this.#link.deps;
+    mirrorStatus({ sql, commit }, instanceId, status);
   }
 
   async #connect(): Promise<{ connection: GatewayConnection; serverVersion: string | null }> {

@@ -4,7 +4,6 @@
 // sent, so a token is cut out of any text that leaves this file.
 import type { Approval } from "../../shared/protocol/approvals";
 import { CHANNEL_OPERATIONS } from "../../shared/protocol/instances";
-import { asRoom } from "../domain/context";
 import { failJob, finishJob, startJob } from "../domain/jobs";
 import type { OperationDeps } from "../instances/operations";
 import { type ChannelAccess, type ChannelSecret, configureChannel, disconnectChannel, setChannelAccess } from "./gateway";
@@ -41,7 +40,7 @@ export async function settleChannelApproval(deps: OperationDeps, approval: Appro
   }
   const request = channelRequest(deps.sql, approval.id);
   dropChannelRequest(deps.sql, approval.id);
-  const jobId = asRoom(deps, (ctx) => startJob(ctx, { title: approval.title, message: "approved", idempotencyKey: `room-op-${approval.id}` }).job.id);
+  const jobId = deps.commit(null, (ctx) => startJob(ctx, { title: approval.title, message: "approved", idempotencyKey: `room-op-${approval.id}` }).job.id);
   try {
     if (!request) throw new Error("the channel request is gone");
     const gateway = deps.gateway?.(request.instanceId)?.channels;
@@ -65,10 +64,10 @@ export async function settleChannelApproval(deps: OperationDeps, approval: Appro
       default:
         return;
     }
-    asRoom(deps, (ctx) => finishJob(ctx, { jobId, message: message.slice(0, 2000), cancelled: false, idempotencyKey: `room-${jobId}-done` }));
+    deps.commit(null, (ctx) => finishJob(ctx, { jobId, message: message.slice(0, 2000), cancelled: false, idempotencyKey: `room-${jobId}-done` }));
   } catch (error) {
     const message = withoutSecrets(error instanceof Error ? error.message : String(error), request?.secret ?? null);
     console.error(JSON.stringify({ msg: "channel operation failed", workspace: deps.workspaceId, instanceId: action.instanceId, operation: action.operation, error: message }));
-    asRoom(deps, (ctx) => failJob(ctx, { jobId, error: message, idempotencyKey: `room-${jobId}-fail` }));
+    deps.commit(null, (ctx) => failJob(ctx, { jobId, error: message, idempotencyKey: `room-${jobId}-fail` }));
   }
 }

@@ -55,17 +55,33 @@ export function createOpContext(sql: Sql, principal: Principal | null, now: numb
   return { ctx, effects };
 }
 
-/** What writing as the room takes. */
-export interface RoomWriter {
-  sql: Sql;
-  retain: number;
-  publish(effects: OpEffects): void;
+/** What a transaction is done as, besides its principal. */
+export interface CommitOptions {
+  /** Whose turn this work is done for, when not the principal's own (see OpContext.onBehalfOf). */
+  onBehalfOf?: Actor;
+  /** The request's time, when it was read before the transaction (a request's own clock). */
+  now?: number;
 }
 
-/** One room transaction acting as the Autopilot itself (no principal); published after commit. */
-export function asRoom<T>(deps: RoomWriter, fn: (ctx: OpContext) => T): T {
-  const { ctx, effects } = createOpContext(deps.sql, null, Date.now(), deps.retain);
-  const result = deps.sql.transaction(() => fn(ctx));
-  deps.publish(effects);
-  return result;
+/**
+ * The one way to write to a room: `fn` runs in one transaction as `as` (null: the room itself,
+ * with every scope), and what it emitted is published once it committed. A transaction that
+ * throws rolled back: nothing of it is published, and the error goes on to the caller.
+ */
+export type Commit = <T>(as: Principal | null, fn: (ctx: OpContext) => T, options?: CommitOptions) => T;
+
+/** What writing to the room takes: its SQL, and the commit that publishes. */
+export interface RoomWriter {
+  readonly sql: Sql;
+  readonly commit: Commit;
+}
+
+/** The room's commit over its SQL: events trimmed to `retain()`, effects to `publish` after commit. */
+export function commitTo(sql: Sql, retain: () => number, publish: (effects: OpEffects) => void): Commit {
+  return (as, fn, options = {}) => {
+    const { ctx, effects } = createOpContext(sql, as, options.now ?? Date.now(), retain(), options.onBehalfOf);
+    const result = sql.transaction(() => fn(ctx));
+    publish(effects);
+    return result;
+  };
 }

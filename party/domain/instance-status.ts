@@ -1,7 +1,7 @@
 import type { Instance, InstanceStatus as RoomInstanceStatus } from "../../shared/protocol/instances";
 import type { InstanceStatus as RuntimeInstanceStatus } from "../../shared/runtime/status";
 import { eq } from "drizzle-orm";
-import { asRoom, type RoomWriter } from "./context";
+import type { RoomWriter } from "./context";
 import { jobs } from "./db/schema";
 import { getInstance, putInstance } from "./instances";
 import { failJob, finishJob, updateJob } from "./jobs";
@@ -11,7 +11,7 @@ import { failJob, finishJob, updateJob } from "./jobs";
  * nothing, so the bridge may mirror on every reconnect without filling the event log.
  */
 export function mirrorStatus(deps: RoomWriter, instanceId: string, status: RuntimeInstanceStatus): Instance | null {
-  return asRoom(deps, (ctx) => {
+  return deps.commit(null, (ctx) => {
     const current = getInstance(ctx.sql, instanceId);
     // A deleted instance stays deleted, whatever a late status report says.
     if (!current || current.status === "stopped") return current;

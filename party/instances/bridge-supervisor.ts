@@ -15,7 +15,7 @@ import { getInstance, listInstances } from "../domain/instances";
 import type { Sql } from "../domain/sql";
 import type { RuntimeClient } from "../runtime-client";
 
-export interface SupervisorDeps extends Pick<BridgeDeps, "sql" | "retain" | "publish" | "broadcast"> {
+export interface SupervisorDeps extends Pick<BridgeDeps, "sql" | "commit" | "broadcast"> {
   /** A principal's access as D1 has it now: messages queued for a gateway go only while their author may post. */
   currentAccess?: CurrentAccess;
   sql: Sql;
@@ -116,7 +116,7 @@ export class BridgeSupervisor {
       if (this.#deleting.has(instance.id)) continue;
       live.add(instance.id);
       if (this.#bridges.has(instance.id)) continue;
-      const { sql, retain, publish } = this.#d;
+      const { sql, commit } = this.#d;
       const broadcast: BridgeDeps["broadcast"] = (event, payload) => {
         this.#d.broadcast(event, payload);
         if (event === "sessions.changed") this.#d.sessionsChanged();
@@ -133,9 +133,8 @@ export class BridgeSupervisor {
         workspaceId,
         instanceId,
         sql,
-        retain,
+        commit,
         runtime: dialer,
-        publish,
         broadcast,
         statusOnHold,
         limits: readGatewayLimits(this.#d.vars()),

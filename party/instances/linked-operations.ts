@@ -2,7 +2,6 @@ import type { Approval } from "../../shared/protocol/approvals";
 import { activateLink, dropLink, dropLinkRequest } from "../domain/gateway-links";
 import { getInstance, putInstance } from "../domain/instances";
 import { failJob, finishJob, startJob } from "../domain/jobs";
-import { asRoom } from "../domain/context";
 import { type OperationDeps, removeInstance, unpairDevice } from "./operations";
 
 /**
@@ -16,9 +15,9 @@ export async function runLinkedOperation(deps: OperationDeps, approval: Approval
   if (action?.kind !== "instance") return;
   const { operation, instanceId } = action;
   const name = action.name ?? instanceId;
-  const jobId = asRoom(deps, (ctx) => startJob(ctx, { title: approval.title, message: "approved", idempotencyKey: `room-op-${approval.id}` }).job.id);
-  const done = (message: string) => asRoom(deps, (ctx) => finishJob(ctx, { jobId, message, cancelled: false, idempotencyKey: `room-${jobId}-done` }));
-  const fail = (message: string) => asRoom(deps, (ctx) => failJob(ctx, { jobId, error: message, idempotencyKey: `room-${jobId}-fail` }));
+  const jobId = deps.commit(null, (ctx) => startJob(ctx, { title: approval.title, message: "approved", idempotencyKey: `room-op-${approval.id}` }).job.id);
+  const done = (message: string) => deps.commit(null, (ctx) => finishJob(ctx, { jobId, message, cancelled: false, idempotencyKey: `room-${jobId}-done` }));
+  const fail = (message: string) => deps.commit(null, (ctx) => failJob(ctx, { jobId, error: message, idempotencyKey: `room-${jobId}-fail` }));
   try {
     switch (operation) {
       case "link": {
@@ -28,7 +27,7 @@ export async function runLinkedOperation(deps: OperationDeps, approval: Approval
           dropLinkRequest(deps.sql, approval.id);
           throw new Error(`instance ${instanceId} already exists`);
         }
-        asRoom(deps, (ctx) => {
+        deps.commit(null, (ctx) => {
           const link = activateLink(ctx.sql, approval.id);
           if (!link) throw new Error("the link request is gone");
           const now = ctx.now;
@@ -55,7 +54,7 @@ export async function runLinkedOperation(deps: OperationDeps, approval: Approval
       }
       case "delete":
         deps.deleting?.(instanceId, true);
-        asRoom(deps, (ctx) => {
+        deps.commit(null, (ctx) => {
           removeInstance(ctx, instanceId);
           dropLink(ctx.sql, instanceId);
         });

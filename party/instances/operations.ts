@@ -1,6 +1,6 @@
 import type { Approval } from "../../shared/protocol/approvals";
 import type { Instance } from "../../shared/protocol/instances";
-import { asRoom, type OpContext, type OpEffects } from "../domain/context";
+import type { Commit, OpContext } from "../domain/context";
 import { mirrorStatus } from "../domain/instance-status";
 import { getInstance, putInstance } from "../domain/instances";
 import { failJob, finishJob, startJob } from "../domain/jobs";
@@ -15,14 +15,13 @@ import { dropChannelRequests, pendingChannelApprovals } from "../channels/reques
 
 export interface OperationDeps {
   sql: Sql;
-  retain: number;
+  commit: Commit;
   workspaceId: string;
   runtime: RuntimeClient | null;
   /** The instance's live gateway link (its bridge), for operations on the gateway itself. */
   gateway?(instanceId: string): { unpair(deviceId: string): Promise<void>; readonly channels?: GatewayCaller } | undefined;
   /** Retention: every backup (by hand or scheduled) keeps only the newest this many. */
   backupKeep: number;
-  publish(effects: OpEffects): void;
   /**
    * Called before a delete reaches the runtime: the room stops the instance's bridge
    * first, or the bridge would see the gateway gone and start it again.
@@ -106,7 +105,7 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
   if (action?.kind !== "instance") return;
   const { operation, instanceId } = action;
   const name = action.name ?? instanceId;
-  const jobId = asRoom(deps, (ctx) => {
+  const jobId = deps.commit(null, (ctx) => {
     const { job } = startJob(ctx, { title: approval.title, message: "approved; starting", idempotencyKey: `room-op-${approval.id}` });
     const existing = getInstance(ctx.sql, instanceId);
     const base: Instance = existing ?? {
@@ -127,7 +126,7 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
     return job.id;
   });
   const fail = (message: string) =>
-    asRoom(deps, (ctx) => {
+    deps.commit(null, (ctx) => {
       const current = getInstance(ctx.sql, instanceId);
       if (current && (operation === "provision" || operation === "restart" || operation === "restore")) putInstance(ctx, { ...current, status: "error", error: message, updatedAt: ctx.now });
       failJob(ctx, { jobId, error: message, idempotencyKey: `room-${jobId}-fail` });
@@ -157,7 +156,7 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
         break;
       case "backup": {
         const backup = await deps.runtime.backup(deps.workspaceId, instanceId, deps.backupKeep);
-        asRoom(deps, (ctx) => finishJob(ctx, { jobId, message: backupMessage(backup), cancelled: false, idempotencyKey: `room-${jobId}-done` }));
+        deps.commit(null, (ctx) => finishJob(ctx, { jobId, message: backupMessage(backup), cancelled: false, idempotencyKey: `room-${jobId}-done` }));
         break;
       }
       case "restore":
@@ -167,13 +166,13 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
         break;
       case "unpair": {
         const message = await unpairDevice(deps, instanceId, action.deviceId);
-        asRoom(deps, (ctx) => finishJob(ctx, { jobId, message, cancelled: false, idempotencyKey: `room-${jobId}-done` }));
+        deps.commit(null, (ctx) => finishJob(ctx, { jobId, message, cancelled: false, idempotencyKey: `room-${jobId}-done` }));
         break;
       }
       case "delete":
         deps.deleting?.(instanceId, true);
         await deps.runtime.delete(deps.workspaceId, instanceId);
-        asRoom(deps, (ctx) => {
+        deps.commit(null, (ctx) => {
           removeInstance(ctx, instanceId);
           finishJob(ctx, { jobId, message: "deleted", cancelled: false, idempotencyKey: `room-${jobId}-done` });
         });

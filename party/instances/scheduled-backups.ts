@@ -1,7 +1,6 @@
 import { type BackupPolicy, instancesToBackUp } from "../domain/backup-policy";
 import { listInstances } from "../domain/instances";
 import { failJob, finishJob, startJob } from "../domain/jobs";
-import { asRoom } from "../domain/context";
 import { backupMessage, type OperationDeps } from "./operations";
 
 /**
@@ -14,13 +13,13 @@ export async function runScheduledBackups(deps: OperationDeps, policy: BackupPol
   const { runtime } = deps;
   if (!runtime || policy.intervalSeconds === 0) return;
   for (const instance of instancesToBackUp(listInstances(deps.sql))) {
-    const jobId = asRoom(deps, (ctx) => startJob(ctx, { title: `Scheduled backup of OpenClaw instance "${instance.name}"`, message: "backing up", idempotencyKey: ctx.newId("idem") }).job.id);
+    const jobId = deps.commit(null, (ctx) => startJob(ctx, { title: `Scheduled backup of OpenClaw instance "${instance.name}"`, message: "backing up", idempotencyKey: ctx.newId("idem") }).job.id);
     try {
       const backup = await runtime.backup(deps.workspaceId, instance.id, policy.keep);
-      asRoom(deps, (ctx) => finishJob(ctx, { jobId, message: backupMessage(backup), cancelled: false, idempotencyKey: `room-${jobId}-done` }));
+      deps.commit(null, (ctx) => finishJob(ctx, { jobId, message: backupMessage(backup), cancelled: false, idempotencyKey: `room-${jobId}-done` }));
     } catch (error) {
       console.error(JSON.stringify({ msg: "scheduled backup failed", workspace: deps.workspaceId, instanceId: instance.id, error: String(error) }));
-      asRoom(deps, (ctx) => failJob(ctx, { jobId, error: error instanceof Error ? error.message : String(error), idempotencyKey: `room-${jobId}-fail` }));
+      deps.commit(null, (ctx) => failJob(ctx, { jobId, error: error instanceof Error ? error.message : String(error), idempotencyKey: `room-${jobId}-fail` }));
     }
   }
 }

@@ -130,7 +130,7 @@ describe("bridge decisions", () => {
       const { link, events } = testLink(sql);
       new Decisions(link, () => {}).recordExec(execRequest);
       const approval = approvalForRequest(sql, "inst", "ex-1")!;
-      const room = { sql, retain: 1000, publish: link.deps.publish, decisionsFor: () => undefined, principal: { id: "person", kind: "user" as const } };
+      const room = { sql, commit: link.deps.commit, decisionsFor: () => undefined, principal: { id: "person", kind: "user" as const } };
       const plain = asPerson(sql, (ctx) => requestApproval(ctx, { title: "ship it", details: "", risk: "low", idempotencyKey: "k-plain" }).approval);
       expect(prepareGatewayDecision(room, { approvalId: plain.id, decision: "approve" })).toBeUndefined();
       // An agent (even with approve) never decides a gateway's request: refused before the gateway hears of it.

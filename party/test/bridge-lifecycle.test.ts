@@ -8,7 +8,7 @@ import type { DeviceIdentity } from "../bridge/device-identity";
 import { InstanceBridge } from "../bridge/instance-bridge";
 import { getDeviceDoc } from "../domain/gateway";
 import { queuedFor, sendChat } from "../domain/gateway-outbox";
-import type { OpEffects } from "../domain/context";
+import { commitTo, type OpEffects } from "../domain/context";
 import { getInstance } from "../domain/instances";
 import type { RuntimeInstanceStatus } from "../runtime-client";
 import { asPerson, type FakeGateway, fakeGateway, inRoom, ok, refuse, seedInstance, seedThread, until } from "./bridge-peer";
@@ -83,7 +83,7 @@ describe("bridge lifecycle", () => {
       const publish = (effects: OpEffects) => {
         for (const e of effects.events) if (e.event === "instance.updated") states.push({ bridge: e.payload.instance.bridge, bridgeError: e.payload.instance.bridgeError });
       };
-      const bridge = new InstanceBridge({ workspaceId: "ws_test", instanceId: "inst", sql, retain: 1000, runtime, publish, broadcast: () => {} });
+      const bridge = new InstanceBridge({ workspaceId: "ws_test", instanceId: "inst", sql, commit: commitTo(sql, () => 1000, publish), runtime, broadcast: () => {} });
       bridge.start();
       await until(() => queuedFor(sql, "inst").length === 0);
       expect(bridge.connected).toBe(true);

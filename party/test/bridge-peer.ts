@@ -8,7 +8,7 @@ import type { Thread } from "../../shared/protocol/threads";
 import { BridgeLink, type BridgeDeps, type BridgeRuntime } from "../bridge/bridge-link";
 import { createDeviceIdentity } from "../bridge/device-identity";
 import { GatewayConnection } from "../bridge/gateway-connection";
-import { createOpContext, type OpContext } from "../domain/context";
+import { commitTo, createOpContext, type OpContext } from "../domain/context";
 import { bindThread } from "../domain/gateway-bindings";
 import { putInstance } from "../domain/instances";
 import { type Sql, sqlFromStorage } from "../domain/sql";
@@ -98,9 +98,12 @@ export function testLink(sql: Sql, runtime: BridgeRuntime = noRuntime, extra: Pa
     workspaceId: "ws_test",
     instanceId: "inst",
     sql,
-    retain: 1000,
+    commit: commitTo(
+      sql,
+      () => 1000,
+      (effects) => events.push(...effects.events),
+    ),
     runtime,
-    publish: (effects) => events.push(...effects.events),
     broadcast: (event, payload) => broadcasts.push({ event, payload }),
     ...extra,
   });

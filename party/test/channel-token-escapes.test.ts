@@ -3,6 +3,7 @@
 // change. Every reader of the workspace sees these, viewers included; no escaping of the
 // token may get it past the redaction (party/channels/token-shapes.ts).
 import { describe, expect, it } from "vitest";
+import { commitTo } from "../domain/context";
 import { InstancesConfigureChannelParams } from "../../shared/protocol/channels";
 import type { DurableEvent } from "../../shared/protocol/events";
 import { readChannels } from "../channels/gateway";
@@ -94,11 +95,14 @@ describe("a channel token quoted escaped", () => {
       const events: DurableEvent[] = [];
       const deps: OperationDeps = {
         sql,
-        retain: 1000,
+        commit: commitTo(
+          sql,
+          () => 1000,
+          (effects) => events.push(...effects.events),
+        ),
         workspaceId: "ws_test",
         runtime: null,
         backupKeep: 3,
-        publish: (effects) => events.push(...effects.events),
         gateway: () => ({ unpair: async () => {}, channels: { request: (method, params, timeoutMs) => link.open().request(method, params, timeoutMs) } }),
       };
       for (let i = 0; i < ESCAPED.length; i++) {

@@ -3,6 +3,7 @@
 // sends, and that a bot token reaches the gateway and nothing else: not the approval, not an
 // event, not the job, not an error, and its stored row goes whatever the outcome.
 import { describe, expect, it } from "vitest";
+import { commitTo } from "../domain/context";
 import { channelRequestProblem, InstancesConfigureChannelParams, InstancesSetChannelAccessParams } from "../../shared/protocol/channels";
 import { configureChannel, readChannels, setChannelAccess } from "../channels/gateway";
 import { settleChannelApproval } from "../channels/operations";
@@ -22,11 +23,14 @@ const idem = () => `idem-${crypto.randomUUID()}`;
 function deps(sql: Sql, link: ReturnType<typeof testLink>["link"] | null, events: DurableEvent[]): OperationDeps {
   return {
     sql,
-    retain: 1000,
+    commit: commitTo(
+      sql,
+      () => 1000,
+      (effects) => events.push(...effects.events),
+    ),
     workspaceId: "ws_test",
     runtime: null,
     backupKeep: 3,
-    publish: (effects) => events.push(...effects.events),
     gateway: () => (link ? { unpair: async () => {}, channels: { request: (method, params, timeoutMs) => link.open().request(method, params, timeoutMs) } } : undefined),
   };
 }

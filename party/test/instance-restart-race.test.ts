@@ -4,6 +4,7 @@
 // finish the restart's job; the operation's own watch, which reads only after the
 // runtime answered, takes the instance through its phases to ready.
 import { describe, expect, it } from "vitest";
+import { commitTo } from "../domain/context";
 import type { Approval } from "../../shared/protocol/approvals";
 import { getInstance } from "../domain/instances";
 import { type OperationDeps, runInstanceOperation } from "../instances/operations";
@@ -87,8 +88,7 @@ describe("a restart racing the bridge", () => {
       const publish = () => {};
       const supervisor = new BridgeSupervisor({
         sql,
-        retain: 1000,
-        publish,
+        commit: commitTo(sql, () => 1000, publish),
         broadcast: () => {},
         workspaceId: () => "ws_test",
         runtime: () => runtime,
@@ -99,11 +99,10 @@ describe("a restart racing the bridge", () => {
       await until(() => bridgeReads === 1);
       const deps: OperationDeps = {
         sql,
-        retain: 1000,
+        commit: commitTo(sql, () => 1000, publish),
         workspaceId: "ws_test",
         runtime,
         backupKeep: 3,
-        publish,
         awaitingRuntime: (id, active) => supervisor.awaitingRuntime(id, active),
       };
       const done = runInstanceOperation(deps, restartApproval());

@@ -2,7 +2,7 @@ import { AccessChange } from "../../access/access-change";
 import type { CurrentAccess } from "../../agent/run-access";
 import { recheckPrincipal } from "../../auth/current-access";
 import { appendAudit } from "../../domain/audit";
-import type { OpEffects } from "../../domain/context";
+import type { Commit } from "../../domain/context";
 import type { Sql } from "../../domain/sql";
 import { type GuardedSocket, revalidateSockets } from "../shared/connection-access";
 import { withdrawForLostAccess } from "../../access/withdrawals";
@@ -17,8 +17,7 @@ export interface AccessChangeRoom {
   sql: Sql;
   db: D1Database;
   workspaceId: string;
-  retain: number;
-  publish(effects: OpEffects): void;
+  commit: Commit;
   currentAccess: CurrentAccess;
   /** The room's open sockets, as access-checked sockets. */
   sockets: GuardedSocket[];

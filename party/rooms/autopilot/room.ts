@@ -9,7 +9,7 @@ import { MAX_CLIENT_FRAME_BYTES } from "../../../shared/protocol/frames";
 import { agentInfo, type ModelConfig, readModelConfig } from "../../agent/config";
 import { AutopilotAgent } from "../../agent/runner";
 import type { AccessChange } from "../../access/access-change";
-import type { OpEffects } from "../../domain/context";
+import { commitTo, type OpEffects } from "../../domain/context";
 import { planResume, type ResumePlan, roomEpoch } from "../../domain/eventlog";
 import { allSessions, listSessions } from "../../domain/gateway";
 import { type GraphFeed, readGraphFeed } from "../../domain/graph-feed";
@@ -99,7 +99,13 @@ export class Autopilot extends DurableObject<Env> {
   readonly lifecycle = Lifecycle.install(this).use(this.scheduler).use(this.#sockets).use(this.#mcp);
   readonly #keepAlive = new KeepAlive(() => this.lifecycle.jobs);
   readonly #sql: Sql = sqlFromStorage(this.ctx.storage);
-  readonly #expiry = new ApprovalExpiry({ sql: this.#sql, retain: this.#retain, publish: (effects) => this.#publish(effects), scheduler: this.scheduler, workspaceId: () => this.name });
+  /** The one way anything in the room writes: a transaction as someone, published after commit. */
+  readonly #commit = commitTo(
+    this.#sql,
+    () => this.#retain,
+    (effects) => this.#publish(effects),
+  );
+  readonly #expiry = new ApprovalExpiry({ sql: this.#sql, commit: this.#commit, scheduler: this.scheduler, workspaceId: () => this.name });
 
   readonly #meter = new RequestMeter(() => this.#limits);
   readonly #canvas = new HatcheryLink(this.env.Hatchery, () => this.name);
@@ -143,20 +149,18 @@ export class Autopilot extends DurableObject<Env> {
     this.#bridges = new BridgeSupervisor({
       workspaceId: () => this.name,
       sql: this.#sql,
-      retain: this.#retain,
+      commit: this.#commit,
       runtime: () => runtimeFromEnv(this.env),
       vars: () => this.env,
       currentAccess: this.#currentAccess,
-      publish: (effects) => this.#publish(effects),
       broadcast: (event, payload) => this.#broadcastEvent(event, payload),
       sessionsChanged: () => this.#canvas.poke(),
       files: (fileId) => fileBytes(this.env.FILES, this.name)(fileId),
     });
     this.#agent = new AutopilotAgent({
       sql: this.#sql,
-      retain: this.#retain,
+      commit: this.#commit,
       config: () => this.#modelConfig,
-      publish: (effects) => this.#publish(effects),
       broadcast: (event, payload) => this.#broadcastEvent(event, payload),
       keepAlive: () => this.#keepAlive.hold(),
       invoke: (principal, method, params, onBehalfOf) => invokeAs(this.#context, principal, method, params, onBehalfOf),
@@ -166,8 +170,7 @@ export class Autopilot extends DurableObject<Env> {
     });
     this.#context = {
       sql: this.#sql,
-      retain: this.#retain,
-      publish: (effects) => this.#publish(effects),
+      commit: this.#commit,
       bridges: this.#bridges,
       agent: this.#agent,
       presence: () => this.#who.entries(),
@@ -323,7 +326,6 @@ export class Autopilot extends DurableObject<Env> {
 
   #finish(conn: Connection, state: ConnState, method: string, outcome: DispatchOutcome): void {
     if (outcome.error) logRequest(this.name, conn.id, state.principal.id, `request failed: ${outcome.error.method}`, outcome.error.error, outcome.error.cause);
-    this.#publish(outcome.effects);
     this.#sendText(conn, responseTextFor(socketProtocol(conn), method, outcome.response));
     // Only here are the sender's scopes known: the Autopilot's run acts with at most those.
     if (method === "chat.send" && outcome.response.ok) this.#agent.onPosted((outcome.response.payload as EventPayload<"message.created">).message, state.principal);
@@ -362,12 +364,11 @@ export class Autopilot extends DurableObject<Env> {
   #operationDeps(): OperationDeps {
     return {
       sql: this.#sql,
-      retain: this.#retain,
+      commit: this.#commit,
       workspaceId: this.name,
       runtime: runtimeFromEnv(this.env),
       backupKeep: this.#backupPolicy.keep,
       gateway: (instanceId) => this.#bridges.get(instanceId),
-      publish: (effects) => this.#publish(effects),
       deleting: (instanceId, active) => {
         this.#bridges.deleting(instanceId, active);
         this.#ensureBridges();
@@ -412,8 +413,8 @@ export class Autopilot extends DurableObject<Env> {
   async accessChanged(message: AccessChange): Promise<void> {
     await this.lifecycle.start();
     const sockets = [...this.#sockets.getConnections()].flatMap((conn) => autopilotSocket(conn, (text) => this.#sendText(conn, text)) ?? []).concat(this.#mcp.guarded());
-    const room = { sql: this.#sql, db: this.env.DB, workspaceId: this.name, retain: this.#retain, currentAccess: this.#currentAccess, sockets };
-    await applyAccessChange({ ...room, publish: (effects) => this.#publish(effects), recheckRuns: () => this.#agent.recheckActive() }, message);
+    const room = { sql: this.#sql, commit: this.#commit, db: this.env.DB, workspaceId: this.name, currentAccess: this.#currentAccess, sockets };
+    await applyAccessChange({ ...room, recheckRuns: () => this.#agent.recheckActive() }, message);
     this.#inbox.hub.refreshEveryone();
   }
 }

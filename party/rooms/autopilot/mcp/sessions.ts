@@ -177,7 +177,6 @@ export class McpSessions implements DurableObjectCapability {
   async #call(principal: Principal, method: MethodName, params: Record<string, unknown>, approvedCall?: string): ReturnType<McpRoom["call"]> {
     const room = this.deps.room();
     const outcome = await dispatch({ room, principal, now: Date.now(), setStatus: noPresence, ...(approvedCall ? { approvedCall } : {}) }, { type: "req", id: "mcp", method, params });
-    room.publish(outcome.effects);
     if (!outcome.response.ok) return { ok: false, code: outcome.response.error.code, message: outcome.response.error.message };
     if (method === "chat.send") this.deps.posted((outcome.response.payload as { message: Message }).message, principal);
     return { ok: true, payload: outcome.response.payload };

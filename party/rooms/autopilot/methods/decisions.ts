@@ -33,5 +33,5 @@ export function prepareDecision(req: RequestContext, params: Parameters<typeof p
   const open = approval?.status === "pending" && (approval.expiresAt === null || approval.expiresAt > Date.now()) && !decisionRefused(room.sql, approval, principal, params);
   const acting = open ? actingFor(room.sql, approval) : null;
   if (approval && acting) return confirmActingFor(req, approval, acting);
-  return prepareGatewayDecision({ sql: room.sql, retain: room.retain, publish: room.publish, principal, decisionsFor: (instanceId) => room.bridges.get(instanceId)?.decisions }, params);
+  return prepareGatewayDecision({ sql: room.sql, commit: room.commit, principal, decisionsFor: (instanceId) => room.bridges.get(instanceId)?.decisions }, params);
 }

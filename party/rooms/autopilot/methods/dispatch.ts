@@ -5,24 +5,21 @@ import { isMethodName, type MethodName, type MethodParsedParams, Methods } from 
 import type { Actor, Principal } from "../../../../shared/protocol/principal";
 import { hasScope } from "../../../../shared/scopes";
 import { expireDueApprovals } from "../../../domain/approvals";
-import { createOpContext, type OpEffects } from "../../../domain/context";
 import { INTERNAL_ERROR, RoomError } from "../../../domain/errors";
 import { recall, remember } from "../../../domain/idempotency";
 import { claimApprovedCallOf } from "./gated-calls";
 import { type Handler, HANDLERS } from "./handlers";
 import type { AutopilotContext, RequestContext } from "../context";
 
+/** A request's answer: what it changed was committed and published before it returns. */
 export interface DispatchOutcome {
   response: ResponseFrame;
-  effects: OpEffects;
   /** For server logs: set when the request failed. */
   error?: { method: string; error: ErrorShape; cause?: unknown };
 }
 
-const NO_EFFECTS: OpEffects = { events: [], wakeups: [] };
-
 function fail(id: string, error: ErrorShape, method = "?", cause?: unknown): DispatchOutcome {
-  return { response: { type: "res", id, ok: false, error }, effects: NO_EFFECTS, error: { method, error, cause } };
+  return { response: { type: "res", id, ok: false, error }, error: { method, error, cause } };
 }
 
 function summarize(error: z.ZodError): string {
@@ -158,44 +155,41 @@ function run<M extends MethodName>(req: RequestContext, id: string, method: M, h
       const key = Methods[method].mutating ? idempotencyKeyOf(params) : undefined;
       if (key !== undefined) {
         const earlier = recall(req.room.sql, req.principal.id, key, method);
-        if (earlier !== undefined) return { response: { type: "res", id, ok: true, payload: earlier }, effects: NO_EFFECTS };
+        if (earlier !== undefined) return { response: { type: "res", id, ok: true, payload: earlier } };
       }
       const keep = (result: unknown) => {
         if (key !== undefined) req.room.sql.transaction(() => remember(req.room.sql, req.principal.id, key, method, result, Date.now()));
         return result;
       };
       const payload = handler.run(req, params);
-      if (!(payload instanceof Promise)) return { response: { type: "res", id, ok: true, payload: keep(payload) }, effects: NO_EFFECTS };
+      if (!(payload instanceof Promise)) return { response: { type: "res", id, ok: true, payload: keep(payload) } };
       return payload.then(
-        (result): DispatchOutcome => ({ response: { type: "res", id, ok: true, payload: keep(result) }, effects: NO_EFFECTS }),
+        (result): DispatchOutcome => ({ response: { type: "res", id, ok: true, payload: keep(result) } }),
         (cause): DispatchOutcome => refused(id, method, cause),
       );
     }
     if (handler.kind === "query") {
-      return { response: { type: "res", id, ok: true, payload: handler.run(req.room.sql, params) }, effects: NO_EFFECTS };
+      return { response: { type: "res", id, ok: true, payload: handler.run(req.room.sql, params) } };
     }
     const key = idempotencyKeyOf(params);
     if (key === undefined) throw new Error(`${method} is a mutation without an idempotency key`);
-    const { ctx, effects } = createOpContext(req.room.sql, req.principal, req.now, req.room.retain, req.onBehalfOf);
+    const as = { now: req.now, ...(req.onBehalfOf ? { onBehalfOf: req.onBehalfOf } : {}) };
     // Expiry commits on its own, before the decision: a resolve that loses to the clock
     // must leave the approval expired for everyone, not roll the expiry back with itself.
-    if (method.startsWith("approvals.")) req.room.sql.transaction(() => expireDueApprovals(ctx));
-    const committed = { events: effects.events.length, wakeups: effects.wakeups.length };
-    try {
-      const payload = req.room.sql.transaction(() => {
-        const earlier = recall(req.room.sql, req.principal.id, key, method);
+    if (method.startsWith("approvals.")) req.room.commit(req.principal, expireDueApprovals, as);
+    // A transaction that throws rolled back: nothing of it is published.
+    const payload = req.room.commit(
+      req.principal,
+      (ctx) => {
+        const earlier = recall(ctx.sql, req.principal.id, key, method);
         if (earlier !== undefined) return earlier;
         const result = handler.run(ctx, params, req);
-        remember(req.room.sql, req.principal.id, key, method, result, req.now);
+        remember(ctx.sql, req.principal.id, key, method, result, req.now);
         return result;
-      });
-      return { response: { type: "res", id, ok: true, payload }, effects };
-    } catch (cause) {
-      // The transaction rolled back: forget what it emitted, keep what committed before.
-      effects.events.length = committed.events;
-      effects.wakeups.length = committed.wakeups;
-      return { ...refused(id, method, cause), effects };
-    }
+      },
+      as,
+    );
+    return { response: { type: "res", id, ok: true, payload } };
   } catch (cause) {
     return refused(id, method, cause);
   }
@@ -211,7 +205,6 @@ const noPresence = (): never => {
  */
 export async function invokeAs(room: AutopilotContext, principal: Principal, method: MethodName, params: Record<string, unknown>, onBehalfOf?: Actor): Promise<unknown> {
   const outcome = await dispatch({ room, principal, ...(onBehalfOf ? { onBehalfOf } : {}), now: Date.now(), setStatus: noPresence }, { type: "req", id: "autopilot", method, params });
-  room.publish(outcome.effects);
   if (!outcome.response.ok) throw new Error(`${outcome.response.error.code}: ${outcome.response.error.message}`);
   return outcome.response.payload;
 }

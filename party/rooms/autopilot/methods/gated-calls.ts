@@ -10,7 +10,6 @@ import type { Principal } from "../../../../shared/protocol/principal";
 import { hasScope } from "../../../../shared/scopes";
 import { sha256Hex } from "../../../auth/tokens";
 import { approvedCallRefusal, claimApprovedCall, fileGatedCall, requireCallTargets } from "../../../domain/approval-gates";
-import { createOpContext } from "../../../domain/context";
 import { RoomError } from "../../../domain/errors";
 import type { AutopilotContext } from "../context";
 
@@ -48,13 +47,11 @@ export async function requestGatedCall(room: AutopilotContext, principal: Princi
   const parsed = (spec.params as z.ZodType<Record<string, unknown>>).safeParse(params);
   if (!parsed.success) return { ok: false, code: "bad_request", message: `invalid params: ${parsed.error.issues[0]?.message ?? "invalid"}` };
   const argsDigest = await callDigest(parsed.data);
-  const { ctx, effects } = createOpContext(room.sql, principal, Date.now(), room.retain);
   try {
-    const { approval } = room.sql.transaction(() => {
-      requireCallTargets(room.sql, parsed.data);
+    const { approval } = room.commit(principal, (ctx) => {
+      requireCallTargets(ctx.sql, parsed.data);
       return fileGatedCall(ctx, { method, argsDigest, callId }, ask);
     });
-    room.publish(effects);
     return { ok: true, approval };
   } catch (cause) {
     if (cause instanceof RoomError) return { ok: false, code: cause.code, message: cause.message };

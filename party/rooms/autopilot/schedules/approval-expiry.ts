@@ -1,6 +1,6 @@
 import type { Scheduler } from "agents/schedules";
 import { expireDueApprovals, nextApprovalExpiry } from "../../../domain/approvals";
-import { asRoom, type RoomWriter } from "../../../domain/context";
+import type { RoomWriter } from "../../../domain/context";
 
 /** Pending approvals expire on the room's alarm: one wake-up at the next expiry. */
 export class ApprovalExpiry {
@@ -31,7 +31,7 @@ export class ApprovalExpiry {
 
   /** The scheduled callback: resolves pending approvals whose time ran out. */
   async run(): Promise<void> {
-    asRoom(this.d, (ctx) => expireDueApprovals(ctx));
+    this.d.commit(null, expireDueApprovals);
     // Scheduled times have one-second granularity and workerd's clock only advances with
     // I/O, so an alarm can run before the expiry it was set for and find nothing due:
     // look again a second later.
