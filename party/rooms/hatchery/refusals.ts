@@ -1,57 +1,35 @@
-import * as decoding from "lib0/decoding";
-import * as encoding from "lib0/encoding";
-import type { Connection } from "partyserver";
-import * as syncProtocol from "y-protocols/sync";
 import type * as Y from "yjs";
 import { refuseWhole, takeBackOnly, type WriteVerdict } from "../../../shared/hatchery/client-write";
-import { type HatcheryRefusal, REFUSAL_PREFIX, refusalFrame } from "../../../shared/hatchery/refusal";
+import type { HatcheryRefusal } from "../../../shared/hatchery/refusal";
 
-const MESSAGE_SYNC = 0;
-
-/** A Yjs update as a sync-protocol frame. */
-export function updateFrame(update: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, MESSAGE_SYNC);
-  syncProtocol.writeUpdate(encoder, update);
-  return encoding.toUint8Array(encoder);
-}
+/** A refusal as the room writes it (the room adds the type). */
+export type Refusal = Omit<HatcheryRefusal, "type">;
 
 /**
- * Sends a refusal the way the client reads it (shared/hatchery/refusal.ts): a custom
- * message to y-partyserver's provider, a y-protocols auth message to any other.
+ * An update over the frame cap: nothing of it is applied; its clock range is kept as
+ * placeholders when the socket may write (so the writer's later updates apply). Returns the
+ * removal of what it wrote, for the writer, so a stock provider does not offer it again on
+ * every reconnect (null when it wrote nothing new).
  */
-export function sendRefusal(conn: Connection, refusal: HatcheryRefusal, custom: boolean): void {
-  try {
-    conn.send(custom ? `${REFUSAL_PREFIX}${JSON.stringify(refusal)}` : refusalFrame(refusal));
-  } catch {
-    // closing socket: nothing to tell
-  }
+export function takeBackOversize(doc: Y.Doc, update: Uint8Array, mayWrite: boolean): Uint8Array | null {
+  return mayWrite ? refuseWhole(doc, update) : takeBackOnly(doc, update);
 }
 
-/**
- * An update frame over the frame cap: nothing of it is applied; its clock range is kept as
- * placeholders when the socket may write (so the writer's later updates apply), and the
- * writer is sent the removal of what it wrote, so a stock provider does not offer it again
- * on every reconnect. False if the frame is no update (the caller hangs up).
- */
-export function refuseOversizeUpdate(doc: Y.Doc, frame: Uint8Array, mayWrite: boolean, send: (frame: Uint8Array) => void): boolean {
-  const decoder = decoding.createDecoder(frame);
-  if (decoding.readVarUint(decoder) !== MESSAGE_SYNC) return false;
-  const kind = decoding.readVarUint(decoder);
-  if (kind !== syncProtocol.messageYjsSyncStep2 && kind !== syncProtocol.messageYjsUpdate) return false;
-  const update = decoding.readVarUint8Array(decoder);
-  const takeBack = mayWrite ? refuseWhole(doc, update) : takeBackOnly(doc, update);
-  if (takeBack) send(updateFrame(takeBack));
-  return true;
+export function tooLarge(size: number, maxFrameBytes: number): Refusal {
+  return { code: "payload_too_large", message: `frame of ${size} bytes is over the ${maxFrameBytes}-byte cap` };
 }
 
 /** What the writer of a repaired or refused update is told. */
-export function refusalFor(verdict: WriteVerdict, maxDocBytes: number): Omit<HatcheryRefusal, "type"> {
+export function refusalFor(verdict: WriteVerdict, maxDocBytes: number): Refusal {
   if (verdict.ok) {
-    return { code: "repaired", message: "part of your change was not allowed and was set back", details: verdict.repaired.slice(0, 20).map((r) => r.slice(0, 300)) };
+    const details = verdict.repaired.slice(0, 20).map((r) => r.slice(0, 300));
+    return { code: "repaired", message: "part of your change was not allowed and was set back", details };
   }
   // The writer's copy was sent the removal of what it added (docs/protocol.md): the message is for a person.
-  if (verdict.code === "document_full") return { code: "document_full", message: `the canvas is at its ${maxDocBytes}-byte cap: remove notes or groups` };
+  if (verdict.code === "document_full") {
+    return { code: "document_full", message: `the canvas is at its ${maxDocBytes}-byte cap: remove notes or groups` };
+  }
   if (verdict.code === "read_only") return { code: "read_only", message: verdict.reason };
-  return { code: "not_applied", message: "the room could not place it on the canvas", details: [verdict.reason.slice(0, 300)] };
+  const details = [verdict.reason.slice(0, 300)];
+  return { code: "not_applied", message: "the room could not place it on the canvas", details };
 }

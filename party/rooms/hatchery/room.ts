@@ -1,45 +1,37 @@
-import * as decoding from "lib0/decoding";
-import * as encoding from "lib0/encoding";
 import type { Connection, ConnectionContext, WSMessage } from "partyserver";
 import { YServer } from "y-partyserver";
-import * as awarenessProtocol from "y-protocols/awareness";
-import * as syncProtocol from "y-protocols/sync";
 import type * as Y from "yjs";
 import { reviewAwarenessUpdate } from "../../../shared/hatchery/awareness";
-import { applyDomainOps, type DomainOp, opsForEvent, opsForSnapshot, pendingNodes } from "../../../shared/hatchery/domain";
-import { layoutNewNodes } from "../../../shared/hatchery/layout";
-import { sessionOps } from "../../../shared/hatchery/session-nodes";
-import { type DomainKind, domainNodeId, isDomainKind, nodesMap, readNode } from "../../../shared/hatchery/graph";
 import { takeClientUpdate } from "../../../shared/hatchery/client-write";
-import { HatcheryCloseCode, type HatcheryRefusal } from "../../../shared/hatchery/refusal";
+import { type DomainKind, isDomainKind } from "../../../shared/hatchery/graph";
+import { HatcheryCloseCode, type HatcheryRefusal, refusalFrame } from "../../../shared/hatchery/refusal";
 import { type DomainRecord, typeCanvasRoots } from "../../../shared/hatchery/review";
 import { CloseCode, type ErrorShape } from "../../../shared/protocol/errors";
 import type { GraphCommand } from "../../../shared/protocol/graph";
 import type { Principal } from "../../../shared/protocol/principal";
 import { hasScope } from "../../../shared/scopes";
 import { AccessChange } from "../../access/access-change";
+import { getDomainNode, recallGraphApply, rememberGraphApply } from "../../domain/canvas-records";
 import { newId } from "../../domain/context";
+import { migrateHatchery } from "../../domain/db/migrate";
 import { INTERNAL_ERROR, RoomError } from "../../domain/errors";
 import { applyGraphCommands } from "../../domain/graph-commands";
 import { sweepGraphIdempotency } from "../../domain/retention";
-import { getMeta, setMeta } from "../../domain/meta";
-import { migrateHatchery } from "../../domain/db/migrate";
 import { type Sql, sqlFromStorage } from "../../domain/sql";
 import { appendUpdate, COMPACT_AFTER_UPDATES, compact, loadDoc, storedBytes } from "../../domain/ydoc-store";
-import { forgetDomainNode, getDomainNode, putDomainNode, recallGraphApply, rememberGraphApply } from "../../domain/canvas-records";
 import type { Env } from "../../env";
-import { type HatcheryLimits, hatcheryLimits } from "./limits";
-import { foldOldActivity } from "./fold-activity";
-import { finishHeal, startHealIfNeeded } from "./heal";
-import { refusalFor, refuseOversizeUpdate, sendRefusal, updateFrame } from "./refusals";
-import { HatcheryMeter } from "./meter";
-import { principalTag, principalTags, refuseOverCap } from "../shared/connection-cap";
 import { type GuardedSocket, revalidateSockets } from "../shared/connection-access";
-import { parsePrincipalHeader, PRINCIPAL_HEADER } from "../shared/principal-header";
+import { principalTag, principalTags, refuseOverCap } from "../shared/connection-cap";
 import { readRoomLimits } from "../shared/limits";
+import { parsePrincipalHeader, PRINCIPAL_HEADER } from "../shared/principal-header";
+import { type ClientFrame, presenceFrame, readClientFrame, sendFrame, updateFrame } from "./client-frames";
+import { pullOnce } from "./domain-pull";
+import { foldOldActivity } from "./fold-activity";
+import { type HatcheryLimits, hatcheryLimits } from "./limits";
+import { HatcheryMeter } from "./meter";
+import { type Refusal, refusalFor, takeBackOversize, tooLarge } from "./refusals";
 
-/** Transaction origins of the server's own writes; anything else came from a client. */
-export const DOMAIN_ORIGIN = "autopilot-domain";
+/** Transaction origin of an agent's graph commands (domain-pull.ts has the domain's); any other came from a client. */
 export const AGENT_ORIGIN = "autopilot-graph-apply";
 
 interface ConnState {
@@ -51,12 +43,13 @@ interface ConnState {
   custom: boolean;
 }
 
-const MESSAGE_SYNC = 0;
-const MESSAGE_AWARENESS = 1;
 /** How far over the frame cap an update is still read, to be taken back rather than hung up on. */
 const OVERSIZE_READ_FACTOR = 16;
 
-/** `write` edits the document, a person's or an agent's (each update reviewed alike); viewers and read-only keys read. */
+/**
+ * `write` edits the document, a person's or an agent's (each update reviewed alike);
+ * viewers and read-only keys read.
+ */
 function canvasState(principal: Principal, custom: boolean): ConnState {
   return { principal, readonly: !hasScope(principal.scopes, "write"), custom };
 }
@@ -64,7 +57,13 @@ function canvasState(principal: Principal, custom: boolean): ConnState {
 /** Where the Autopilot pokes its Hatchery (a fetch to the room itself). */
 export const POKE_PATH = "/poke";
 
-export type GraphApplyOutcome = { ok: true; result: { applied: number; created: string[] } } | { ok: false; error: ErrorShape };
+type GraphApplied = { applied: number; created: string[] };
+export type GraphApplyOutcome = { ok: true; result: GraphApplied } | { ok: false; error: ErrorShape };
+
+/** One log line of the room's, as JSON. */
+function log(level: "warn" | "error", msg: string, workspace: string, fields: Record<string, unknown> = {}): void {
+  console[level](JSON.stringify({ msg, workspace, ...fields }));
+}
 
 /**
  * One Hatchery per workspace: the shared canvas as a Y.Doc (see shared/hatchery/graph.ts).
@@ -75,6 +74,11 @@ export type GraphApplyOutcome = { ok: true; result: { applied: number; created: 
  * - Whoever holds `write` edits the document (positions, notes, groups, edges), each update
  *   reviewed; agents that do not speak Yjs use `graph.apply`.
  * - Hibernating: the document is rebuilt from SQLite on wake (onLoad).
+ * - y-partyserver speaks the Yjs sync and awareness protocols: it answers sync step 1,
+ *   applies and relays presence, sends the document's updates to every socket, greets and
+ *   says goodbye (onConnect, onClose), and carries custom messages. The room adds what it
+ *   has no hook for, in onMessage: a gate on every frame, and the review of people's
+ *   updates and presence before either is applied.
  */
 export class Hatchery extends YServer {
   static override options = { hibernate: true };
@@ -123,13 +127,14 @@ export class Hatchery extends YServer {
       if (appendUpdate(this.#sql, update) >= COMPACT_AFTER_UPDATES) this.#compact();
     });
     // Catch up with anything the Autopilot committed while we slept.
-    void this.sync().catch((error) => console.error(JSON.stringify({ msg: "hatchery sync failed", workspace: this.name, error: String(error) })));
+    void this.sync().catch((error) => log("error", "hatchery sync failed", this.name, { error: String(error) }));
   }
 
   override getConnectionTags(_conn: Connection, ctx: ConnectionContext): string[] {
     return principalTags(ctx.request);
   }
 
+  /** Whether a socket's updates may change the document: the room's review asks (#takeUpdate). */
   override isReadOnly(connection: Connection): boolean {
     return (connection.state as ConnState | null)?.readonly ?? true;
   }
@@ -140,9 +145,11 @@ export class Hatchery extends YServer {
       conn.close(CloseCode.unauthenticated, "unauthenticated");
       return;
     }
-    if (refuseOverCap(conn, this.ctx.getWebSockets(principalTag(principal.id)), readRoomLimits(this.#env).connectionsPerPrincipal)) return;
+    const sockets = this.ctx.getWebSockets(principalTag(principal.id));
+    if (refuseOverCap(conn, sockets, readRoomLimits(this.#env).connectionsPerPrincipal)) return;
     // A client that reads y-partyserver's custom messages asks for its refusals as such.
-    conn.setState(canvasState(principal, new URL(ctx.request.url).searchParams.get("refusals") === "custom"));
+    const custom = new URL(ctx.request.url).searchParams.get("refusals") === "custom";
+    conn.setState(canvasState(principal, custom));
     super.onConnect(conn, ctx);
   }
 
@@ -156,66 +163,85 @@ export class Hatchery extends YServer {
     const sockets = [...this.getConnections()].flatMap((conn): GuardedSocket[] => {
       const state = conn.state as ConnState | null;
       if (!state?.principal) return [];
-      return [{ principal: state.principal, close: (code, why) => conn.close(code, why), rescope: (principal) => conn.setState({ ...state, ...canvasState(principal, state.custom) }) }];
+      // Onto the state as it is by then: y-partyserver keeps the socket's presence ids in it too.
+      const rescope = (principal: Principal) => {
+        const scoped = canvasState(principal, state.custom);
+        conn.setState((prev: ConnState | null) => ({ ...(prev ?? state), ...scoped }));
+      };
+      return [{ principal: state.principal, close: (code, why) => conn.close(code, why), rescope }];
     });
     await revalidateSockets(this.#env.DB, this.name, sockets, reason);
   }
 
   /**
-   * Every frame passes here before anything parses it: the frame cap, the rate limits (per
-   * connection and per principal), then our own handling of y-partyserver's two message
-   * types: a document update is placed, applied and reviewed in its own transaction
-   * (shared/hatchery/client-write.ts), presence rewritten (awareness.ts), before either is
-   * stored or broadcast.
+   * Every frame passes here first: the frame cap and the rate limits (per connection and per
+   * principal). Then y-partyserver's own handling (handleMessage) takes it, but for what it
+   * has no hook for (client-frames.ts routes): a document update is taken by the room itself
+   * (#takeUpdate), presence is reviewed and handed on rewritten (#takePresence), and a frame
+   * y-partyserver cannot read or does not speak gets a typed refusal, where it would only log.
    */
   override onMessage(conn: Connection, message: WSMessage): void {
     const state = conn.state as ConnState | null;
-    if (!state || this.#hungUp.has(conn.id)) return;
-    const size = typeof message === "string" ? message.length : message.byteLength;
-    const tooLarge = { code: "payload_too_large", message: `frame of ${size} bytes is over the ${this.#limits.maxFrameBytes}-byte cap` } as const;
-    // An update somewhat over the cap is read to be taken back (below); nothing else oversize is read.
-    if (size > this.#limits.maxFrameBytes * OVERSIZE_READ_FACTOR || (size > this.#limits.maxFrameBytes && typeof message === "string")) {
-      this.#refuse(conn, tooLarge, HatcheryCloseCode.tooLarge);
-      return;
-    }
-    const metered = this.#meter.take(conn.id, state.principal.id, Date.now());
-    if (!metered.ok) {
-      const { retryAfterMs } = metered;
-      this.#refuse(conn, { code: "rate_limited", message: "too many frames", retryAfterMs }, HatcheryCloseCode.rateLimited, JSON.stringify({ retryAfterMs }));
-      return;
-    }
-    if (typeof message === "string") return; // no custom messages from clients
+    if (!state || this.#hungUp.has(conn.id) || !this.#admit(conn, state, message)) return;
+    // Text is y-partyserver's custom messages (onCustomMessage).
+    if (typeof message === "string") return this.handleMessage(conn, message);
+    const bytes = message instanceof Uint8Array ? message : new Uint8Array(message as ArrayBuffer);
     try {
-      const bytes = message instanceof Uint8Array ? message : new Uint8Array(message as ArrayBuffer);
-      if (size > this.#limits.maxFrameBytes) {
-        const takenBack = refuseOversizeUpdate(this.document, bytes, !state.readonly, (frame) => conn.send(frame));
-        this.#refuse(conn, tooLarge, takenBack ? undefined : HatcheryCloseCode.tooLarge);
-        return;
-      }
-      const decoder = decoding.createDecoder(bytes);
-      const type = decoding.readVarUint(decoder);
-      if (type === MESSAGE_SYNC) this.#onSync(conn, state, decoder);
-      else if (type === MESSAGE_AWARENESS) this.#onAwareness(conn, state, decoding.readVarUint8Array(decoder));
-      else this.#refuse(conn, { code: "bad_frame", message: `unknown message type ${type}` });
+      const frame = readClientFrame(bytes);
+      if (bytes.byteLength > this.#limits.maxFrameBytes) this.#refuseOversize(conn, frame, bytes.byteLength);
+      else if (frame.kind === "update") this.#takeUpdate(conn, state, frame.update);
+      else if (frame.kind === "presence") this.#takePresence(conn, state, frame.update);
+      else if (frame.kind === "syncStep1") this.handleMessage(conn, bytes);
+      else this.#refuse(conn, { code: "bad_frame", message: `unknown message type ${frame.type}` });
     } catch (error) {
-      console.error(JSON.stringify({ msg: "hatchery bad frame", workspace: this.name, error: String(error) }));
+      log("error", "hatchery bad frame", this.name, { error: String(error) });
       this.#refuse(conn, { code: "bad_frame", message: "unreadable frame" });
     }
   }
 
-  #onSync(conn: Connection, state: ConnState, decoder: decoding.Decoder): void {
-    const kind = decoding.readVarUint(decoder);
-    if (kind === syncProtocol.messageYjsSyncStep1) {
-      const encoder = encoding.createEncoder();
-      encoding.writeVarUint(encoder, MESSAGE_SYNC);
-      syncProtocol.readSyncStep1(decoder, encoder, this.document);
-      conn.send(encoding.toUint8Array(encoder));
-      return;
+  /** The canvas's clients send no custom messages; one that comes anyway is dropped. */
+  override onCustomMessage(_conn: Connection, _message: string): void {}
+
+  /** The frame cap and the rate limits. An update somewhat over the cap passes, to be taken back. */
+  #admit(conn: Connection, state: ConnState, message: WSMessage): boolean {
+    const size = typeof message === "string" ? message.length : message.byteLength;
+    const cap = this.#limits.maxFrameBytes;
+    if (size > cap * OVERSIZE_READ_FACTOR || (size > cap && typeof message === "string")) {
+      this.#refuse(conn, tooLarge(size, cap), HatcheryCloseCode.tooLarge);
+      return false;
     }
-    if (kind !== syncProtocol.messageYjsSyncStep2 && kind !== syncProtocol.messageYjsUpdate) throw new Error(`unknown sync message ${kind}`);
-    const verdict = takeClientUpdate(this.document, decoding.readVarUint8Array(decoder), {
+    const metered = this.#meter.take(conn.id, state.principal.id, Date.now());
+    if (metered.ok) return true;
+    const { retryAfterMs } = metered;
+    const refusal = { code: "rate_limited", message: "too many frames", retryAfterMs } as const;
+    this.#refuse(conn, refusal, HatcheryCloseCode.rateLimited, JSON.stringify({ retryAfterMs }));
+    return false;
+  }
+
+  /** An update over the frame cap is refused whole and taken back (refusals.ts); any other such frame is hung up on. */
+  #refuseOversize(conn: Connection, frame: ClientFrame, size: number): void {
+    const refusal = tooLarge(size, this.#limits.maxFrameBytes);
+    if (frame.kind !== "update") return this.#refuse(conn, refusal, HatcheryCloseCode.tooLarge);
+    const takeBack = takeBackOversize(this.document, frame.update, !this.isReadOnly(conn));
+    if (takeBack) sendFrame(conn, updateFrame(takeBack));
+    this.#refuse(conn, refusal);
+  }
+
+  /**
+   * The one part of y-partyserver's sync handling the room does itself. y-partyserver 2.2.0
+   * reads a sync step 2 or update and applies it in one step (readSyncMessage calls
+   * y-protocols' readSyncStep2 / readUpdate, or drops it for a socket isReadOnly names),
+   * with no hook between: the room places an update before applying it, reviews it inside
+   * the transaction that applies it (shared/hatchery/client-write.ts), and tells a refused
+   * or read-only writer why and takes its write back. Upstream, an overridable
+   * `applyUpdate(connection, update)` on YServer, which readSyncMessage would call for step 2
+   * and update frames (by default: apply unless isReadOnly), would replace this interception.
+   * hatchery-framework-contract.test.ts pins what handing an update on would do.
+   */
+  #takeUpdate(conn: Connection, state: ConnState, update: Uint8Array): void {
+    const verdict = takeClientUpdate(this.document, update, {
       origin: conn,
-      readOnly: state.readonly,
+      readOnly: this.isReadOnly(conn),
       roomFor: (bytes) => this.#roomFor(bytes),
       domainRecord: (id) => this.#domainRecord(id),
       maxPersonNodes: this.#limits.maxPersonNodes,
@@ -223,36 +249,32 @@ export class Hatchery extends YServer {
       comments: { principal: state.principal, now: Date.now() },
     });
     if (verdict.ok && verdict.repaired.length === 0) return;
-    if (!verdict.ok && verdict.takeBack) conn.send(updateFrame(verdict.takeBack));
-    console.warn(JSON.stringify({ msg: "hatchery set back a client update", workspace: this.name, principal: state.principal.id, what: verdict.ok ? verdict.repaired.slice(0, 5) : verdict.code }));
+    if (!verdict.ok && verdict.takeBack) sendFrame(conn, updateFrame(verdict.takeBack));
+    const what = verdict.ok ? verdict.repaired.slice(0, 5) : verdict.code;
+    log("warn", "hatchery set back a client update", this.name, { principal: state.principal.id, what });
     this.#refuse(conn, refusalFor(verdict, this.#limits.maxDocBytes));
   }
 
-  #onAwareness(conn: Connection, state: ConnState, update: Uint8Array): void {
+  /**
+   * y-partyserver applies and relays an awareness update as it came. The room keeps only the
+   * socket's own entry, rewritten (shared/hatchery/awareness.ts), and hands that on:
+   * y-partyserver applies it with the socket as origin (so the state goes when the socket
+   * does) and relays it to every socket.
+   */
+  #takePresence(conn: Connection, state: ConnState, update: Uint8Array): void {
     const takenByOther = (id: number) =>
       [...this.getConnections()].some((c) => {
         const other = c.state as ConnState | null;
         return c !== conn && other?.awarenessId === id && other.principal.id !== state.principal.id;
       });
-    const verdict = reviewAwarenessUpdate(update, { bound: state.awarenessId ?? null, takenByOther }, state.principal, this.#limits.maxAwarenessBytes);
-    if (!verdict.ok) {
-      this.#refuse(conn, { code: "bad_frame", message: verdict.reason });
-      return;
-    }
-    if (!verdict.update || verdict.clientId === null) return;
-    if (state.awarenessId === undefined) conn.setState((prev: ConnState | null) => ({ ...(prev ?? state), awarenessId: verdict.clientId ?? undefined }));
-    awarenessProtocol.applyAwarenessUpdate(this.document.awareness, verdict.update, conn);
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
-    encoding.writeVarUint8Array(encoder, verdict.update);
-    const frame = encoding.toUint8Array(encoder);
-    for (const c of this.getConnections()) {
-      try {
-        c.send(frame);
-      } catch {
-        // closing socket: its close handler cleans up
-      }
-    }
+    const binding = { bound: state.awarenessId ?? null, takenByOther };
+    const verdict = reviewAwarenessUpdate(update, binding, state.principal, this.#limits.maxAwarenessBytes);
+    if (!verdict.ok) return this.#refuse(conn, { code: "bad_frame", message: verdict.reason });
+    const { clientId } = verdict;
+    if (!verdict.update || clientId === null) return;
+    const bind = (prev: ConnState | null) => ({ ...(prev ?? state), awarenessId: clientId });
+    if (state.awarenessId === undefined) conn.setState(bind);
+    this.handleMessage(conn, presenceFrame(verdict.update));
   }
 
   /** Whether the document may take `bytes` more; an estimate over the cap is checked exactly first. */
@@ -269,17 +291,23 @@ export class Hatchery extends YServer {
     return { kind: row.kind as DomainKind, ref: row.ref, data: row.data };
   }
 
-  /** Tells the sender why (typed, shared/hatchery/refusal.ts); with a close code, hangs up. */
-  #refuse(conn: Connection, refusal: Omit<HatcheryRefusal, "type">, closeCode?: number, reason: string = refusal.code): void {
-    sendRefusal(conn, { type: "hatchery.refused", ...refusal }, (conn.state as ConnState | null)?.custom ?? false);
-    if (closeCode !== undefined) {
-      this.#hungUp.add(conn.id);
-      console.warn(JSON.stringify({ msg: "hatchery refused a frame", workspace: this.name, code: refusal.code, principal: (conn.state as ConnState | null)?.principal.id }));
-      try {
-        conn.close(closeCode, reason);
-      } catch {
-        // already closing
-      }
+  /**
+   * Tells the sender why (typed, shared/hatchery/refusal.ts): the app, which asked, as a
+   * y-partyserver custom message; a stock client as a y-protocols auth message. With a close
+   * code, hangs up.
+   */
+  #refuse(conn: Connection, refusal: Refusal, closeCode?: number, reason: string = refusal.code): void {
+    const typed: HatcheryRefusal = { type: "hatchery.refused", ...refusal };
+    const state = conn.state as ConnState | null;
+    if (state?.custom) this.sendCustomMessage(conn, JSON.stringify(typed));
+    else sendFrame(conn, refusalFrame(typed));
+    if (closeCode === undefined) return;
+    this.#hungUp.add(conn.id);
+    log("warn", "hatchery refused a frame", this.name, { code: refusal.code, principal: state?.principal.id });
+    try {
+      conn.close(closeCode, reason);
+    } catch {
+      // already closing
     }
   }
 
@@ -296,7 +324,8 @@ export class Hatchery extends YServer {
    * upgrades to a room.
    */
   override async onRequest(request: Request): Promise<Response> {
-    if (request.method !== "POST" || new URL(request.url).pathname !== POKE_PATH) return new Response("not found", { status: 404 });
+    const poke = request.method === "POST" && new URL(request.url).pathname === POKE_PATH;
+    if (!poke) return new Response("not found", { status: 404 });
     await this.sync();
     return new Response(null, { status: 204 });
   }
@@ -310,7 +339,7 @@ export class Hatchery extends YServer {
     this.#syncing = (async () => {
       do {
         this.#syncAgain = false;
-        while (await this.#pullOnce()) {
+        while (await pullOnce(this.#sql, this.document, this.name, this.#env)) {
           // keep pulling while the Autopilot says there is more
         }
       } while (this.#syncAgain);
@@ -320,76 +349,26 @@ export class Hatchery extends YServer {
     return this.#syncing;
   }
 
-  async #pullOnce(): Promise<boolean> {
-    const healing = startHealIfNeeded(this.#sql, this.document, this.name);
-    const since = Number(getMeta(this.#sql, "domainSeq") ?? 0);
-    const epoch = getMeta(this.#sql, "domainEpoch");
-    // One RPC per pull: graphFeed starts the Autopilot itself (getAgentByName's extra call
-    // would wait in the Autopilot's queue, on its writers' path, for a start it has done).
-    const autopilot = this.#env.Autopilot.getByName(this.name);
-    const feed = await autopilot.graphFeed(since, epoch, undefined, getMeta(this.#sql, "domainSnapshotCursor") || null, getMeta(this.#sql, "sessionsDigest"));
-    const ops: DomainOp[] = feed.snapshot ? opsForSnapshot(feed.snapshot) : [];
-    for (const e of feed.events) ops.push(...opsForEvent(e));
-    // Last: the sessions link to instances and threads this very pull may have created.
-    if (feed.sessions) ops.push(...sessionOps(feed.sessions.instances));
-    const touched = new Set(ops.flatMap((op) => (op.op === "upsert" || op.op === "patch" ? [domainNodeId(op.kind, op.ref)] : op.op === "activity" ? [op.subject] : [])));
-    // Layout runs before the write; placement re-checks for overlaps at write time in case
-    // people moved things meanwhile.
-    const laidOut = await layoutNewNodes(this.document, pendingNodes(this.document, ops), ops).catch((error: unknown) => {
-      console.error(JSON.stringify({ msg: "layout failed; falling back to simple placement", workspace: this.name, error: String(error) }));
-      return new Map<string, { x: number; y: number }>();
-    });
-    this.#sql.transaction(() => {
-      let removed: string[] = [];
-      this.document.transact(() => {
-        removed = applyDomainOps(this.document, ops, laidOut);
-      }, DOMAIN_ORIGIN);
-      this.#recordDomainNodes(touched);
-      // A trimmed tool call, a gone session or a deleted instance is gone for good: the guard
-      // must not bring it back. (An instance deleted and provisioned again in one pull is back.)
-      for (const id of removed) if (!nodesMap(this.document).has(id)) forgetDomainNode(this.#sql, id);
-      if (feed.sessions) setMeta(this.#sql, "sessionsDigest", feed.sessions.digest);
-      setMeta(this.#sql, "domainSeq", String(feed.seq));
-      setMeta(this.#sql, "domainEpoch", feed.epoch);
-      // A paged snapshot continues from here on the next pull (even after a restart).
-      setMeta(this.#sql, "domainSnapshotCursor", feed.snapshotCursor ?? "");
-      if (healing && !feed.more) finishHeal(this.#sql, this.document);
-    });
-    return feed.more;
-  }
-
-  /** Remembers what each touched domain node must say, so a client cannot rewrite it. */
-  #recordDomainNodes(ids: Set<string>): void {
-    const nodes = nodesMap(this.document);
-    for (const id of ids) {
-      const m = nodes.get(id);
-      if (!m) continue;
-      const node = readNode(id, m);
-      if (!isDomainKind(node.kind) || !node.ref) continue;
-      putDomainNode(this.#sql, id, { kind: node.kind, ref: node.ref, data: node.data });
-    }
-  }
-
   /** RPC from the Autopilot's retention sweep: forgets graph.apply keys past their time; returns how many are left. */
   async forgetExpired(now: number): Promise<number> {
     return sweepGraphIdempotency(this.#sql, now);
   }
 
-  /** RPC from the Autopilot: an agent's validated graph commands, once per idempotency key. */
-  async applyCommands(principalId: string, idempotencyKey: string, commands: GraphCommand[]): Promise<GraphApplyOutcome> {
-    const earlier = recallGraphApply(this.#sql, principalId, idempotencyKey) as { applied: number; created: string[] } | undefined;
+  /** RPC from the Autopilot: an agent's validated graph commands, once per idempotency `key`. */
+  async applyCommands(principalId: string, key: string, commands: GraphCommand[]): Promise<GraphApplyOutcome> {
+    const earlier = recallGraphApply(this.#sql, principalId, key) as GraphApplied | undefined;
     if (earlier) return { ok: true, result: earlier };
     try {
       let outcome: { created: string[] } = { created: [] };
       this.#sql.transaction(() => {
         outcome = applyGraphCommands(this.document, commands, newIdSuffix, AGENT_ORIGIN);
         const result = { applied: commands.length, created: outcome.created };
-        rememberGraphApply(this.#sql, principalId, idempotencyKey, result, Date.now());
+        rememberGraphApply(this.#sql, principalId, key, result, Date.now());
       });
       return { ok: true, result: { applied: commands.length, created: outcome.created } };
     } catch (error) {
       if (error instanceof RoomError) return { ok: false, error: error.toShape() };
-      console.error(JSON.stringify({ msg: "graph.apply failed", workspace: this.name, error: String(error) }));
+      log("error", "graph.apply failed", this.name, { error: String(error) });
       return { ok: false, error: INTERNAL_ERROR };
     }
   }
