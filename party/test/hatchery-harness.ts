@@ -1,4 +1,5 @@
 import { SELF } from "cloudflare:test";
+import * as encoding from "lib0/encoding";
 import { type GraphNode, nodesMap, readNode } from "../../shared/hatchery/graph";
 import { type HatcheryRefusal, parseRefusal, parseRefusalFrame } from "../../shared/hatchery/refusal";
 import { YSyncClient } from "../dev/ysync.mjs";
@@ -12,16 +13,19 @@ export interface Canvas extends YSyncClient {
   refusals(): HatcheryRefusal[];
 }
 
+type ExtraHeaders = Record<string, string>;
+
 /**
  * A Hatchery (canvas) socket through the same gate, speaking y-websocket; `extra` headers
- * e.g. a foreign Origin. `customRefusals`: it asks for refusals as y-partyserver custom
+ * e.g. a foreign Origin. `custom`: it asks for refusals as y-partyserver custom
  * messages, as the app does.
  */
-export async function openCanvas(workspaceId: string, creds: Credentials, extra: Record<string, string> = {}, customRefusals = false): Promise<Canvas> {
+export async function openCanvas(workspaceId: string, creds: Credentials, extra: ExtraHeaders = {}, custom = false) {
   const headers = new Headers({ upgrade: "websocket", ...extra });
   if ("cookie" in creds) headers.set("cookie", creds.cookie);
   if ("key" in creds) headers.set("x-api-key", creds.key);
-  const res = await SELF.fetch(`${ORIGIN}/parties/hatchery/${workspaceId}${customRefusals ? "?refusals=custom" : ""}`, { headers });
+  const query = custom ? "?refusals=custom" : "";
+  const res = await SELF.fetch(`${ORIGIN}/parties/hatchery/${workspaceId}${query}`, { headers });
   if (!res.webSocket) throw new Error(`upgrade refused: ${res.status}`);
   const frames: Uint8Array[] = [];
   const texts: string[] = [];
@@ -33,7 +37,8 @@ export async function openCanvas(workspaceId: string, creds: Credentials, extra:
   const client = new YSyncClient(res.webSocket) as Canvas;
   client.frames = frames;
   client.texts = texts;
-  client.refusals = () => [...texts.map(parseRefusal), ...frames.map(parseRefusalFrame)].filter((r): r is HatcheryRefusal => r !== null);
+  const parsed = () => [...texts.map(parseRefusal), ...frames.map(parseRefusalFrame)];
+  client.refusals = () => parsed().filter((r): r is HatcheryRefusal => r !== null);
   return client;
 }
 
@@ -59,4 +64,65 @@ export async function team() {
   await addMember(owner, ws, viewer, "viewer");
   const agent = await createKey(owner, ws);
   return { owner, member, viewer, agent, ws };
+}
+
+/**
+ * One struct of a hand-written update: a value under `parent` (a root's name or an item's id)
+ * at `key`, or beside its origins.
+ */
+export interface ForgedItem {
+  origin?: [client: number, clock: number];
+  right?: [client: number, clock: number];
+  parent?: string | [client: number, clock: number];
+  key?: string;
+  value: string | number;
+}
+
+export type ForgedBlock = { client: number; clock: number; items: ForgedItem[] };
+
+/**
+ * A Yjs update (v1) written by hand, so a test can send what no Yjs client writes: blocks of
+ * structs per writer, then deletions as [client, clock, length].
+ */
+export function forgeUpdate(blocks: ForgedBlock[], deletes: Array<[number, number, number]> = []): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, blocks.length);
+  for (const block of blocks) {
+    encoding.writeVarUint(e, block.items.length);
+    encoding.writeVarUint(e, block.client);
+    encoding.writeVarUint(e, block.clock);
+    for (const item of block.items) writeForgedItem(e, item);
+  }
+  const byClient = new Map<number, Array<[number, number, number]>>();
+  for (const d of deletes) byClient.set(d[0], [...(byClient.get(d[0]) ?? []), d]);
+  encoding.writeVarUint(e, byClient.size);
+  for (const [client, list] of byClient) {
+    encoding.writeVarUint(e, client);
+    encoding.writeVarUint(e, list.length);
+    for (const [, clock, length] of list) {
+      encoding.writeVarUint(e, clock);
+      encoding.writeVarUint(e, length);
+    }
+  }
+  return encoding.toUint8Array(e);
+}
+
+/** An item as Yjs writes it (Item.write): info bits, origins or parent and key, then one ContentAny value. */
+function writeForgedItem(e: encoding.Encoder, item: ForgedItem): void {
+  const CONTENT_ANY = 8;
+  const flags = (item.origin ? 0x80 : 0) | (item.right ? 0x40 : 0) | (item.key !== undefined ? 0x20 : 0);
+  encoding.writeUint8(e, CONTENT_ANY | flags);
+  for (const n of [...(item.origin ?? []), ...(item.right ?? [])]) encoding.writeVarUint(e, n);
+  if (!item.origin && !item.right) {
+    if (typeof item.parent === "string") {
+      encoding.writeVarUint(e, 1);
+      encoding.writeVarString(e, item.parent);
+    } else {
+      encoding.writeVarUint(e, 0);
+      for (const n of item.parent ?? []) encoding.writeVarUint(e, n);
+    }
+    if (item.key !== undefined) encoding.writeVarString(e, item.key);
+  }
+  encoding.writeVarUint(e, 1);
+  encoding.writeAny(e, item.value);
 }

@@ -1,6 +1,7 @@
 import * as Y from "yjs";
 import { CANVAS_ROOTS, type ReviewContext, reviewClientTransaction } from "./review";
 import { addsLive, deletesSomething, deletionUpdate, newRanges, placeholderUpdate, placeUpdate } from "./update-check";
+import { unintegrable } from "./update-integrable";
 
 /** Origin of the placeholders a refused update leaves (update-check.ts). */
 export const REFUSED_ORIGIN = "hatchery-refused";
@@ -25,27 +26,33 @@ export interface WriteContext extends ReviewContext {
 }
 
 /**
- * One client update, as the Hatchery takes it: placed first (update-check.ts), so what
- * cannot be placed or would overflow the document is refused whole and taken back; else
- * applied and reviewed in one transaction (review.ts), so what is stored and broadcast is
- * already repaired.
+ * One client update, as the Hatchery takes it: placed first (update-check.ts) and checked to
+ * integrate whole (update-integrable.ts), so what cannot be placed, would be left pending or
+ * would overflow the document is refused whole and taken back; else applied and reviewed in
+ * one transaction (review.ts), so what is stored and broadcast is already repaired.
  */
 export function takeClientUpdate(doc: Y.Doc, update: Uint8Array, ctx: WriteContext): WriteVerdict {
   if (ctx.readOnly) {
     if (!addsLive(doc, update) && !deletesSomething(doc, update)) return { ok: true, repaired: [] };
-    return { ok: false, code: "read_only", reason: "this socket only reads: the write was not applied", takeBack: takeBackOnly(doc, update) };
+    const reason = "this socket only reads: the write was not applied";
+    return { ok: false, code: "read_only", reason, takeBack: takeBackOnly(doc, update) };
   }
   const placement = placeUpdate(doc, update, CANVAS_ROOTS);
-  if (!placement.ok) return { ok: false, code: "not_applied", reason: placement.reason, takeBack: refuseWhole(doc, update) };
+  const unfit = placement.ok ? unintegrable(doc, update) : placement.reason;
+  if (unfit !== null) return refused(doc, update, "not_applied", unfit);
   // Deletions alone always go through: they are how a full document makes room.
-  if (placement.inserts && !ctx.roomFor(update.byteLength)) return { ok: false, code: "document_full", reason: "", takeBack: refuseWhole(doc, update) };
+  const full = placement.ok && placement.inserts && !ctx.roomFor(update.byteLength);
+  if (full) return refused(doc, update, "document_full", "");
   let repaired: string[] = [];
   doc.transact((tr) => {
     Y.applyUpdate(doc, update, ctx.origin);
     repaired = reviewClientTransaction(doc, tr, ctx);
   }, ctx.origin);
-  dropPending(doc);
   return { ok: true, repaired };
+}
+
+function refused(doc: Y.Doc, update: Uint8Array, code: "not_applied" | "document_full", reason: string): WriteVerdict {
+  return { ok: false, code, reason, takeBack: refuseWhole(doc, update) };
 }
 
 /**
@@ -56,7 +63,6 @@ export function refuseWhole(doc: Y.Doc, update: Uint8Array): Uint8Array | null {
   const ranges = newRanges(doc, update);
   const placeholders = placeholderUpdate(doc, ranges);
   if (placeholders) Y.applyUpdate(doc, placeholders, REFUSED_ORIGIN);
-  dropPending(doc);
   return ranges.length > 0 ? deletionUpdate(ranges) : null;
 }
 
@@ -64,16 +70,4 @@ export function refuseWhole(doc: Y.Doc, update: Uint8Array): Uint8Array | null {
 export function takeBackOnly(doc: Y.Doc, update: Uint8Array): Uint8Array | null {
   const ranges = newRanges(doc, update);
   return ranges.length > 0 ? deletionUpdate(ranges) : null;
-}
-
-/**
- * Honest clients never send an update whose dependencies the room lacks (they sync
- * through it, and a refused update leaves placeholders); pending structs could only come
- * from a forger, and would otherwise be stored and handed to every newcomer.
- */
-function dropPending(doc: Y.Doc): boolean {
-  if (!doc.store.pendingStructs && !doc.store.pendingDs) return false;
-  doc.store.pendingStructs = null;
-  doc.store.pendingDs = null;
-  return true;
 }
