@@ -73,6 +73,22 @@ module.exports = {
       from: { path: "^party/instances/" },
       to: { path: "^party/rooms/" },
     },
+    // The Autopilot room is a kernel (commit, execute, the after-commit bus, dispatch) with
+    // features installed on it (party/rooms/autopilot/features/index.ts).
+    {
+      name: "kernel-knows-no-feature",
+      severity: "error",
+      comment: "The kernel runs features through the Feature interface; it imports none of them.",
+      from: { path: "^party/rooms/autopilot/kernel/" },
+      to: { path: "^party/rooms/autopilot/features/" },
+    },
+    {
+      name: "feature-through-its-index",
+      severity: "error",
+      comment: "A feature reaches another only through that feature's index.ts.",
+      from: { path: "^party/rooms/autopilot/features/([^/.]+)" },
+      to: { path: "^party/rooms/autopilot/features/[^/]+/", pathNot: ["^party/rooms/autopilot/features/$1/", "^party/rooms/autopilot/features/[^/]+/index\\.ts$"] },
+    },
     { name: "hatchery-not-autopilot", severity: "error", comment: "The two rooms meet over RPC only.", from: { path: "^party/rooms/hatchery/" }, to: { path: "^party/rooms/autopilot/" } },
     { name: "room-shared-not-rooms", severity: "error", comment: "What both rooms use imports neither.", from: { path: "^party/rooms/shared/" }, to: { path: "^party/rooms/(autopilot|hatchery)/" } },
     { name: "runtime-not-party-or-client", severity: "error", from: { path: "^runtime/" }, to: { path: "^(party|client)/" } },

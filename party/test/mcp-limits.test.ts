@@ -79,7 +79,9 @@ async function meteredSession(burst: number, agentId: string) {
     },
     meter: () => meter,
     limits: () => ({ connection: rate, principal: { perSecond: 0.001, burst: 100 }, workspace: { perSecond: 0.001, burst: 100 }, connectionsPerPrincipal: 4 }),
-    posted: () => undefined,
+    call: () => {
+      throw new Error("no call reaches a room here");
+    },
   });
   const meter = new RequestMeter(() => sessions.deps.limits());
   const agent: Principal = { id: agentId, kind: "agent", name: "batcher", scopes: ["read"] };

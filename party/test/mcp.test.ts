@@ -266,7 +266,9 @@ describe("requests are metered like socket frames", () => {
       },
       meter: () => meter,
       limits: () => ({ connection: rate, principal: { perSecond: 0.001, burst: 100 }, workspace: { perSecond: 0.001, burst: 100 }, connectionsPerPrincipal: 4 }),
-      posted: () => undefined,
+      call: () => {
+        throw new Error("no call reaches a room here");
+      },
     });
     const meter = new RequestMeter(() => sessions.deps.limits());
     const agent: Principal = { id: "agent:k1", kind: "agent", name: "metered", scopes: ["read"] };
@@ -292,7 +294,9 @@ describe("a re-scoped session", () => {
       },
       meter: () => meter,
       limits: () => ({ connection: limits, principal: limits, workspace: limits, connectionsPerPrincipal: 4 }),
-      posted: () => undefined,
+      call: () => {
+        throw new Error("no call reaches a room here");
+      },
     });
     const meter = new RequestMeter(() => sessions.deps.limits());
     let agent: Principal = { id: "agent:k2", kind: "agent", name: "rescoped", scopes: ["read", "write"] };

@@ -29,11 +29,15 @@ import { accessReader, applyAccessChange } from "./access-changed";
 import { type ConnState, connState, presenceEntry, presenceOf } from "../shared/connection-state";
 import { RecurringAlarms, wantedAlarms } from "./schedules/recurring-alarms";
 import { KEEP_ALIVE_JOB, KeepAlive } from "./schedules/keep-alive";
-import { ApprovalExpiry } from "./schedules/approval-expiry";
+import { ApprovalExpiry } from "./features/approvals";
 import { runScheduledBackups } from "../../instances/scheduled-backups";
 import { driveChatStarts } from "../../instances/chat-starts";
-import { reactToEvents } from "./event-reactions";
-import { dispatch, type DispatchOutcome, invokeAs, parseFrame, sniffRequestId } from "./methods/dispatch";
+import { dispatch, type DispatchOutcome, parseFrame, sniffRequestId } from "./kernel/dispatch";
+import { CommitBus } from "./kernel/bus";
+import { methodTable } from "./kernel/handlers";
+import { type MethodName, Methods } from "../../../shared/protocol/methods";
+import { Executor } from "./kernel/execute";
+import { roomFeatures } from "./features";
 import { type OperationDeps, watchInstance } from "../../instances/operations";
 import { settleInstanceApproval } from "../../instances/approvals";
 import { readGatewayLimits } from "../../bridge/gateway-limits";
@@ -50,7 +54,7 @@ import { PresenceIndex } from "./connections/presence-index";
 import { ReplayPump } from "./connections/replay-pump";
 import { HatcheryLink } from "./hatchery-link";
 import { RetentionSweep } from "./schedules/retention-sweep";
-import { logRequest } from "./methods/request-log";
+import { logRequest } from "./kernel/request-log";
 import type { AutopilotContext } from "./context";
 import { instanceDetails } from "../../instances/details";
 import type { GraphApplyOutcome } from "../hatchery/room";
@@ -95,7 +99,7 @@ export class Autopilot extends DurableObject<Env> {
     },
     getConnectionTags: (_conn, ctx) => [...principalTags(ctx.request), ...protocolTags(ctx.request)],
   });
-  readonly #mcp = new McpSessions({ room: () => this.#context, meter: () => this.#meter, limits: () => this.#limits, posted: (m, p) => this.#agent.onPosted(m, p) });
+  readonly #mcp = new McpSessions({ room: () => this.#context, meter: () => this.#meter, limits: () => this.#limits, call: (as, method, params) => this.#executor.call(as, method, params) });
   readonly lifecycle = Lifecycle.install(this).use(this.scheduler).use(this.#sockets).use(this.#mcp);
   readonly #keepAlive = new KeepAlive(() => this.lifecycle.jobs);
   readonly #sql: Sql = sqlFromStorage(this.ctx.storage);
@@ -122,6 +126,10 @@ export class Autopilot extends DurableObject<Env> {
   readonly #currentAccess = accessReader(this.env.DB, () => this.name);
   /** What methods, tools and reactions act through (context.ts). */
   readonly #context: AutopilotContext;
+  /** After each commit: the fan-out, then the features in order (features/index.ts). */
+  readonly #bus: CommitBus;
+  /** The one entry for requests: sockets, MCP and the Autopilot's tools (kernel/execute.ts). */
+  readonly #executor: Executor<DispatchOutcome>;
   /** People's inboxes: live to their tabs, mailed after a while (inbox/). */
   readonly #inbox = roomInbox({ env: this.env, name: () => this.name, scheduler: this.scheduler, sockets: this.#sockets, room: () => this.#context, send: (c, t) => this.#sendText(c, t) });
 
@@ -163,7 +171,7 @@ export class Autopilot extends DurableObject<Env> {
       config: () => this.#modelConfig,
       broadcast: (event, payload) => this.#broadcastEvent(event, payload),
       keepAlive: () => this.#keepAlive.hold(),
-      invoke: (principal, method, params, onBehalfOf) => invokeAs(this.#context, principal, method, params, onBehalfOf),
+      invoke: (principal, method, params, onBehalfOf) => this.#executor.invoke({ principal, via: "tool", ...(onBehalfOf ? { onBehalfOf } : {}) }, method, params),
       gateway: (threadId) => this.#bridges.gatewayFor(threadId),
       currentAccess: this.#currentAccess,
       files: (fileId) => fileBytes(this.env.FILES, this.name)(fileId),
@@ -187,6 +195,28 @@ export class Autopilot extends DurableObject<Env> {
       currentAccess: this.#currentAccess,
       inbox: { refresh: (ids) => this.#inbox.hub.refresh(ids), preferencesChanged: () => this.#inbox.mail.soon(Date.now(), true), push: this.#inbox.pushConfig },
     };
+    const features = roomFeatures({
+      sql: this.#sql,
+      bridges: this.#bridges,
+      settle: (approval) => void this.#keepAliveWhile(() => settleInstanceApproval(this.#operationDeps(), approval)),
+      ensureBridges: () => this.#ensureBridges(),
+      sessionsChanged: (instanceId) => this.#broadcastEvent("sessions.changed", listSessions(this.#sql, instanceId)),
+      expiry: this.#expiry,
+      canvas: this.#canvas,
+      inbox: this.#inbox.hub,
+      mcp: this.#mcp,
+      retention: this.#retention,
+      agent: this.#agent,
+      chatStarts: (effects) => driveChatStarts(this.#operationDeps(), effects, (instanceId) => void this.#bridges.get(instanceId)?.flush()),
+    });
+    this.#bus = new CommitBus((effects) => {
+      for (const e of effects.events) this.#broadcastEvent(e.event, e.payload, e.seq);
+    }, features);
+    const methods = methodTable(features, Object.keys(Methods) as MethodName[]);
+    this.#executor = new Executor(
+      (as, frame) => dispatch(methods, { room: this.#context, ...as }, frame),
+      (answer) => this.#bus.answered(answer),
+    );
   }
 
   /** The workspace this room serves (the name it is addressed by). */
@@ -318,17 +348,13 @@ export class Autopilot extends DurableObject<Env> {
       this.#presence.updated(entry);
       return entry;
     };
-    const outcome = dispatch({ room: this.#context, principal: state.principal, now, setStatus }, parsed.frame);
     const method = parsed.frame.method;
-    if (outcome instanceof Promise) void outcome.then((done) => this.#finish(conn, state, method, done));
-    else this.#finish(conn, state, method, outcome);
+    void this.#executor.execute({ principal: state.principal, via: "socket", now, setStatus }, parsed.frame, (outcome) => this.#answer(conn, state, method, outcome));
   }
 
-  #finish(conn: Connection, state: ConnState, method: string, outcome: DispatchOutcome): void {
+  #answer(conn: Connection, state: ConnState, method: string, outcome: DispatchOutcome): void {
     if (outcome.error) logRequest(this.name, conn.id, state.principal.id, `request failed: ${outcome.error.method}`, outcome.error.error, outcome.error.cause);
     this.#sendText(conn, responseTextFor(socketProtocol(conn), method, outcome.response));
-    // Only here are the sender's scopes known: the Autopilot's run acts with at most those.
-    if (method === "chat.send" && outcome.response.ok) this.#agent.onPosted((outcome.response.payload as EventPayload<"message.created">).message, state.principal);
   }
 
   #onClose(conn: Connection): void {
@@ -339,26 +365,9 @@ export class Autopilot extends DurableObject<Env> {
     if (state) this.#presence.left(conn.id, state.principal.id);
   }
 
-  /** Events first, so every client (the requester too) has the change before the response. */
+  /** Events first, so every client (the requester too) has the change before the response; then the features (kernel/bus.ts). */
   #publish(effects: OpEffects): void {
-    for (const e of effects.events) this.#broadcastEvent(e.event, e.payload, e.seq);
-    for (const at of effects.wakeups) void this.#expiry.wakeAt(at);
-    if (effects.events.length > 0) this.#canvas.poke();
-    this.#inbox.hub.afterCommit(effects);
-    this.#mcp.afterCommit(effects);
-    this.#retention.ensure();
-    reactToEvents(
-      {
-        sql: this.#sql,
-        bridges: this.#bridges,
-        instanceApprovalResolved: (approval) => void this.#keepAliveWhile(() => settleInstanceApproval(this.#operationDeps(), approval)),
-        approvalResolved: (approval) => this.#agent.onApprovalResolved(approval),
-        instancesChanged: () => this.#ensureBridges(),
-        sessionsChanged: (instanceId) => this.#broadcastEvent("sessions.changed", listSessions(this.#sql, instanceId)),
-      },
-      effects,
-    );
-    driveChatStarts(this.#operationDeps(), effects, (instanceId) => void this.#bridges.get(instanceId)?.flush());
+    this.#bus.publish(effects);
   }
 
   #operationDeps(): OperationDeps {

@@ -9,15 +9,18 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { Approval } from "../../../shared/protocol/approvals";
 import type { Instance } from "../../../shared/protocol/instances";
-import type { MethodName } from "../../../shared/protocol/methods";
+import { type MethodName, Methods } from "../../../shared/protocol/methods";
 import type { Principal } from "../../../shared/protocol/principal";
 import { agentPrincipalId } from "../../auth/current-access";
 import { invokeNode } from "../../devices/nodes";
 import { approvedCallRefusal } from "../../domain/approval-gates";
+import { commitTo } from "../../domain/context";
 import { type Sql, sqlFromStorage } from "../../domain/sql";
 import type { AutopilotContext } from "../../rooms/autopilot/context";
-import { dispatch } from "../../rooms/autopilot/methods/dispatch";
-import { callDigest, requestGatedCall } from "../../rooms/autopilot/methods/gated-calls";
+import { dispatch } from "../../rooms/autopilot/kernel/dispatch";
+import { methodTable } from "../../rooms/autopilot/kernel/handlers";
+import { type RoomParts, roomFeatures } from "../../rooms/autopilot/features";
+import { callDigest, requestGatedCall } from "../../rooms/autopilot/kernel/gated-calls";
 import { createKey, idem, type Person, RawSocket } from "../harness";
 import { connect, keyed } from "../mcp-client";
 
@@ -60,8 +63,11 @@ const agentOf = (keyId: string): Principal => ({ id: agentPrincipalId(keyId), ki
 const roomOver = (sql: Sql) =>
   ({
     sql,
-    retain: 1000,
-    publish: () => undefined,
+    commit: commitTo(
+      sql,
+      () => 1000,
+      () => undefined,
+    ),
     devices: { invokeNode: (principal: Principal, params: InvokeParams, approvedCall?: string) => invokeNode({ sql, bridge: undefined }, principal, params, approvedCall) },
   }) as unknown as AutopilotContext;
 type InvokeParams = Parameters<typeof invokeNode>[2];
@@ -76,6 +82,9 @@ async function approvedGate(owner: Person, person: RawSocket, principal: Princip
   return filing.approval;
 }
 
+/** The room's method table; building it uses none of the room's parts (only the features' reactions do). */
+const METHODS = methodTable(roomFeatures({} as RoomParts), Object.keys(Methods) as MethodName[]);
+
 /** The room's dispatch of `principal`'s call of `method` with `params`, run on the approval `approvalId`. */
 const runOn = (owner: Person, approvalId: string, principal: Principal, method: MethodName, params: Record<string, unknown>) =>
   runInDurableObject(roomOf(owner.workspaceId), async (_room, state) => {
@@ -84,6 +93,7 @@ const runOn = (owner: Person, approvalId: string, principal: Principal, method: 
       throw new Error("no presence here");
     };
     const outcome = await dispatch(
+      METHODS,
       { room, principal, now: Date.now(), setStatus: noPresence, approvedCall: approvalId },
       { type: "req", id: "decoy", method, params: { ...params, idempotencyKey: idem() } },
     );

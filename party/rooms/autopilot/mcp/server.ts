@@ -12,7 +12,7 @@ import { hasScope } from "../../../../shared/scopes";
 import { nodeCallTitle } from "../../../agent/run-tools";
 import { AGENT_TOOLS, type AgentTool, toolInputSchema } from "../../../agent/tools";
 import { randomToken, sha256Hex } from "../../../auth/tokens";
-import { type GatedCallAsk, type GatedFiling, WITHDRAWN_NOTE } from "../methods/gated-calls";
+import { type GatedCallAsk, type GatedFiling, WITHDRAWN_NOTE } from "../kernel/gated-calls";
 import { PROTOCOL_VERSION } from "../../../../shared/protocol/version";
 import { MESSAGES_TEMPLATE, THREADS_URI } from "./uris";
 
@@ -20,7 +20,7 @@ import { MESSAGES_TEMPLATE, THREADS_URI } from "./uris";
 export interface McpRoom {
   /** A registry method as `principal`; the payload, or the room's error as `{ error }`. */
   call(principal: Principal, method: MethodName, params: Record<string, unknown>, approvedCall?: string): Promise<{ ok: true; payload: unknown } | { ok: false; code: string; message: string }>;
-  /** Files the approval a gated call waits for, bound to the call (methods/gated-calls.ts); the same `callId` again finds it. */
+  /** Files the approval a gated call waits for, bound to the call (kernel/gated-calls.ts); the same `callId` again finds it. */
   requestCall(principal: Principal, method: MethodName, params: Record<string, unknown>, ask: GatedCallAsk, callId: string): Promise<GatedFiling>;
   /** Resolves with the approval once it is no longer pending; rejects when `signal` aborts. */
   decided(approvalId: string, signal: AbortSignal): Promise<Approval>;

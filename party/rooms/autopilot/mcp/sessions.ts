@@ -10,7 +10,6 @@ import type { Approval } from "../../../../shared/protocol/approvals";
 import type { DurableEvent } from "../../../../shared/protocol/events";
 import { MAX_CLIENT_FRAME_BYTES } from "../../../../shared/protocol/frames";
 import type { MethodName } from "../../../../shared/protocol/methods";
-import type { Message } from "../../../../shared/protocol/threads";
 import type { Principal } from "../../../../shared/protocol/principal";
 import { hasScope } from "../../../../shared/scopes";
 import { withdraw } from "../../../access/withdrawals";
@@ -18,14 +17,13 @@ import { sameAccess } from "../../../auth/current-access";
 import type { OpEffects } from "../../../domain/context";
 import { pendingGatedCalls } from "../../../domain/approval-gates";
 import { getApproval } from "../../../domain/approvals";
-import { RoomError } from "../../../domain/errors";
 import type { GuardedSocket } from "../../shared/connection-access";
 import { PRINCIPAL_HEADER, parsePrincipalHeader } from "../../shared/principal-header";
 import type { RoomLimits } from "../../shared/limits";
 import type { Metered, RequestMeter } from "../../shared/rate-limit";
 import type { AutopilotContext } from "../context";
-import { dispatch } from "../methods/dispatch";
-import { requestGatedCall, WITHDRAWN_NOTE } from "../methods/gated-calls";
+import type { DispatchOutcome } from "../kernel/dispatch";
+import { requestGatedCall, WITHDRAWN_NOTE } from "../kernel/gated-calls";
 import type { McpRoom, SessionServer } from "./server";
 import { messagesUri, THREADS_URI } from "./uris";
 
@@ -40,8 +38,8 @@ export interface McpSessionsDeps {
   room(): AutopilotContext;
   meter(): RequestMeter;
   limits(): RoomLimits;
-  /** A post went in (the Autopilot may answer it, as after a socket's chat.send). */
-  posted(message: Message, principal: Principal): void;
+  /** A call, through the room's one entry for requests (kernel/execute.ts): the features hear of it as of a socket's. */
+  call(as: { principal: Principal; via: "mcp"; approvedCall?: string }, method: MethodName, params: Record<string, unknown>): Promise<DispatchOutcome>;
 }
 
 interface Session {
@@ -70,10 +68,6 @@ const invalidRequest = (message: string) => Response.json({ jsonrpc: "2.0", erro
 
 /** A session's (or a key's, before it has one) bucket in the room's request meter, apart from sockets' ids. */
 const meterId = (id: string) => `mcp:${id}`;
-
-const noPresence = (): never => {
-  throw new RoomError("forbidden", "an MCP session has no presence to update");
-};
 
 export class McpSessions implements DurableObjectCapability {
   readonly #sessions = new Map<string, Session>();
@@ -175,10 +169,8 @@ export class McpSessions implements DurableObjectCapability {
   }
 
   async #call(principal: Principal, method: MethodName, params: Record<string, unknown>, approvedCall?: string): ReturnType<McpRoom["call"]> {
-    const room = this.deps.room();
-    const outcome = await dispatch({ room, principal, now: Date.now(), setStatus: noPresence, ...(approvedCall ? { approvedCall } : {}) }, { type: "req", id: "mcp", method, params });
+    const outcome = await this.deps.call({ principal, via: "mcp", ...(approvedCall ? { approvedCall } : {}) }, method, params);
     if (!outcome.response.ok) return { ok: false, code: outcome.response.error.code, message: outcome.response.error.message };
-    if (method === "chat.send") this.deps.posted((outcome.response.payload as { message: Message }).message, principal);
     return { ok: true, payload: outcome.response.payload };
   }
 
@@ -226,7 +218,7 @@ export class McpSessions implements DurableObjectCapability {
     void server.sendLoggingMessage({ level: "info", logger: "autopilot", data: { event: e.event, seq: e.seq, payload: e.payload } }, session.id).catch(() => undefined);
     const uris: string[] = [];
     if (e.event.startsWith("thread.")) uris.push(THREADS_URI);
-    if (e.event === "message.created") uris.push(messagesUri((e.payload as { message: Message }).message.threadId));
+    if (e.event === "message.created") uris.push(messagesUri(e.payload.message.threadId));
     for (const uri of uris) if (session.subscriptions.has(uri)) void server.sendResourceUpdated({ uri }).catch(() => undefined);
   }
 

@@ -1,11 +1,11 @@
-import type { Approval } from "../../../../shared/protocol/approvals";
-import { type ActingFor, actingFor, withdrawalNote } from "../../../access/acting-for";
-import { withdraw } from "../../../access/withdrawals";
-import type { AccessVerdict } from "../../../auth/current-access";
-import { prepareGatewayDecision } from "../../../bridge/decisions";
-import { decisionRefused, getApproval } from "../../../domain/approvals";
-import { RoomError } from "../../../domain/errors";
-import type { RequestContext } from "../context";
+import type { Approval } from "../../../../../shared/protocol/approvals";
+import { type ActingFor, actingFor, withdrawalNote } from "../../../../access/acting-for";
+import { withdraw } from "../../../../access/withdrawals";
+import type { AccessVerdict } from "../../../../auth/current-access";
+import { prepareGatewayDecision } from "../../../../bridge/decisions";
+import { decisionRefused, getApproval } from "../../../../domain/approvals";
+import { RoomError } from "../../../../domain/errors";
+import type { RequestContext } from "../../context";
 
 // Deciding an approval that acts for someone re-reads their access first (party/access/withdrawals.ts).
 

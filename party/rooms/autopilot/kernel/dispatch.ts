@@ -2,14 +2,13 @@ import type { z } from "zod";
 import type { ErrorShape } from "../../../../shared/protocol/errors";
 import { MAX_CLIENT_FRAME_BYTES, RequestFrame, type ResponseFrame } from "../../../../shared/protocol/frames";
 import { isMethodName, type MethodName, type MethodParsedParams, Methods } from "../../../../shared/protocol/methods";
-import type { Actor, Principal } from "../../../../shared/protocol/principal";
 import { hasScope } from "../../../../shared/scopes";
 import { expireDueApprovals } from "../../../domain/approvals";
 import { INTERNAL_ERROR, RoomError } from "../../../domain/errors";
 import { recall, remember } from "../../../domain/idempotency";
 import { claimApprovedCallOf } from "./gated-calls";
-import { type Handler, HANDLERS } from "./handlers";
-import type { AutopilotContext, RequestContext } from "../context";
+import type { Handler, MethodTable } from "./handlers";
+import type { RequestContext } from "../context";
 
 /** A request's answer: what it changed was committed and published before it returns. */
 export interface DispatchOutcome {
@@ -83,13 +82,13 @@ function refused(id: string, method: string, cause: unknown): DispatchOutcome {
 }
 
 /** Validates, authorizes and runs one request; mutations commit atomically with their events. */
-export function dispatch(req: RequestContext, frame: RequestFrame): DispatchOutcome | Promise<DispatchOutcome> {
+export function dispatch(table: MethodTable, req: RequestContext, frame: RequestFrame): DispatchOutcome | Promise<DispatchOutcome> {
   const { id, method } = frame;
   if (!isMethodName(method)) return fail(id, { code: "unknown_method", message: `unknown method ${method}`, retryable: false }, method);
-  return dispatchMethod(req, id, method, frame.params ?? {});
+  return dispatchMethod(table, req, id, method, frame.params ?? {});
 }
 
-function dispatchMethod<M extends MethodName>(req: RequestContext, id: string, method: M, raw: unknown): DispatchOutcome | Promise<DispatchOutcome> {
+function dispatchMethod<M extends MethodName>(table: MethodTable, req: RequestContext, id: string, method: M, raw: unknown): DispatchOutcome | Promise<DispatchOutcome> {
   const spec = Methods[method];
   if (!hasScope(req.principal.scopes, spec.scope)) {
     return fail(id, { code: "forbidden", message: `${method} needs the ${spec.scope} scope`, retryable: false, details: { scope: spec.scope } }, method);
@@ -109,11 +108,11 @@ function dispatchMethod<M extends MethodName>(req: RequestContext, id: string, m
   if (approvedCall !== undefined) {
     const answered = () => answeredBefore(req, method, params.data);
     return claimApprovedCallOf(req.room, approvedCall, req.principal, method, params.data as Record<string, unknown>, answered).then(
-      () => prepareAndRun({ ...req, now: Date.now() }, id, method, params.data),
+      () => prepareAndRun(table[method], { ...req, now: Date.now() }, id, method, params.data),
       (cause): DispatchOutcome => refused(id, method, cause),
     );
   }
-  return prepareAndRun(req, id, method, params.data);
+  return prepareAndRun(table[method], req, id, method, params.data);
 }
 
 /** Whether this mutation answered before under its idempotency key: a repeat answers from its recorded result. */
@@ -122,8 +121,7 @@ function answeredBefore(req: RequestContext, method: MethodName, params: unknown
   return key !== undefined && recall(req.room.sql, req.principal.id, key, method) !== undefined;
 }
 
-function prepareAndRun<M extends MethodName>(req: RequestContext, id: string, method: M, params: MethodParsedParams<M>): DispatchOutcome | Promise<DispatchOutcome> {
-  const handler: Handler<M> = HANDLERS[method];
+function prepareAndRun<M extends MethodName>(handler: Handler<M>, req: RequestContext, id: string, method: M, params: MethodParsedParams<M>): DispatchOutcome | Promise<DispatchOutcome> {
   let gate: Promise<Release> | undefined;
   try {
     // A repeated mutation answers from its recorded result: it must not reach prepare
@@ -193,18 +191,4 @@ function run<M extends MethodName>(req: RequestContext, id: string, method: M, h
   } catch (cause) {
     return refused(id, method, cause);
   }
-}
-
-const noPresence = (): never => {
-  throw new RoomError("forbidden", "the Autopilot has no presence to update");
-};
-
-/**
- * A registry method as `principal` (the Autopilot's tools), through the same dispatch as a
- * client's request: scope check, validation and the idempotency table included.
- */
-export async function invokeAs(room: AutopilotContext, principal: Principal, method: MethodName, params: Record<string, unknown>, onBehalfOf?: Actor): Promise<unknown> {
-  const outcome = await dispatch({ room, principal, ...(onBehalfOf ? { onBehalfOf } : {}), now: Date.now(), setStatus: noPresence }, { type: "req", id: "autopilot", method, params });
-  if (!outcome.response.ok) throw new Error(`${outcome.response.error.code}: ${outcome.response.error.message}`);
-  return outcome.response.payload;
 }

@@ -1,0 +1,65 @@
+import type { AutopilotAgent } from "../../../agent/runner";
+import type { OpEffects } from "../../../domain/context";
+import * as inbox from "../inbox/methods";
+import type { Feature } from "../kernel/feature";
+import { local, methods } from "../kernel/handlers";
+import { agent } from "./agent";
+import { approvals } from "./approvals";
+import { type InstancesParts, instances } from "./instances";
+import { threads } from "./threads";
+import { jobs, live, workspace } from "./workspace";
+
+/** The live parts of the room the features act through. */
+export interface RoomParts extends InstancesParts {
+  /** Wakes the room when a pending approval's time runs out. */
+  expiry: { wakeAt(at: number): unknown };
+  /** The workspace's Hatchery, told there is news to pull (coalesced). */
+  canvas: { poke(): void };
+  /** People's inboxes, recomputed for whom a commit touched (inbox/hub.ts). */
+  inbox: { afterCommit(effects: OpEffects): void };
+  /** MCP sessions' resource subscriptions (mcp/sessions.ts). */
+  mcp: { afterCommit(effects: OpEffects): void };
+  /** The retention sweep's schedule, made sure of once there is something to sweep. */
+  retention: { ensure(): void };
+  agent: Pick<AutopilotAgent, "onPosted" | "onApprovalResolved">;
+  /** Moves `instances.startChat` starts along when an approval was decided or an instance changed. */
+  chatStarts(effects: OpEffects): void;
+}
+
+/**
+ * The Autopilot room's features, in the order the after-commit bus calls them (kernel/bus.ts):
+ * the room's bookkeeping first, then the features that act on a change. Every registry
+ * method is answered by exactly one of them (kernel/handlers.ts methodTable).
+ */
+export function roomFeatures(p: RoomParts): Feature[] {
+  return [
+    threads,
+    approvals(p.expiry),
+    jobs,
+    workspace,
+    live,
+    {
+      name: "canvas",
+      afterCommit: (effects) => {
+        if (effects.events.length > 0) p.canvas.poke();
+      },
+    },
+    {
+      name: "inbox",
+      methods: methods({
+        "inbox.get": local(inbox.getInbox),
+        "inbox.markRead": local(inbox.markRead),
+        "inbox.follow": local(inbox.follow),
+        "inbox.configure": local(inbox.configure),
+        "inbox.pushSubscribe": local(inbox.pushSubscribe),
+        "inbox.pushUnsubscribe": local(inbox.pushUnsubscribe),
+      }),
+      afterCommit: (effects) => p.inbox.afterCommit(effects),
+    },
+    { name: "mcp", afterCommit: (effects) => p.mcp.afterCommit(effects) },
+    { name: "retention", afterCommit: () => p.retention.ensure() },
+    instances(p),
+    agent(p.agent),
+    { name: "chat-starts", afterCommit: (effects) => p.chatStarts(effects) },
+  ];
+}

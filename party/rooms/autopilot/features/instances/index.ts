@@ -1,0 +1,106 @@
+import type { Approval } from "../../../../../shared/protocol/approvals";
+import type { MethodParsedParams, MethodResult } from "../../../../../shared/protocol/methods";
+import { requestChannelAccess, requestConfigureChannel, requestDisconnectChannel } from "../../../../channels/requests";
+import { startChat } from "../../../../domain/chat-starts";
+import { RoomError } from "../../../../domain/errors";
+import { listSessions, openSession, refuseOwnDevice, sendToSession } from "../../../../domain/gateway";
+import { bindingForSession } from "../../../../domain/gateway-bindings";
+import { requestLink } from "../../../../domain/gateway-links";
+import { attachInstance, getInstance, listInstances, requestInstanceOperation } from "../../../../domain/instances";
+import type { Sql } from "../../../../domain/sql";
+import { getThread } from "../../../../domain/threads";
+import type { BridgeSupervisor } from "../../../../instances/bridge-supervisor";
+import type { RequestContext } from "../../context";
+import type { Feature } from "../../kernel/feature";
+import { local, methods, mutate, query } from "../../kernel/handlers";
+
+export interface InstancesParts {
+  sql: Sql;
+  /** One bridge per instance that exists (party/instances/bridge-supervisor.ts). */
+  bridges: BridgeSupervisor;
+  /** An instance approval was decided: an approved operation runs (outliving the request), a refused link is forgotten. */
+  settle(approval: Approval): void;
+  /** Bridges start or stop to match the instances. */
+  ensureBridges(): void;
+  /**
+   * A thread was bound to one of this instance's gateway sessions (opened as a thread), or
+   * the instance was deleted: clients learn a session's thread only from
+   * `sessions.changed`, and the gateway has no reason (or no way) to send one, so the room
+   * announces the list itself.
+   */
+  sessionsChanged(instanceId: string): void;
+}
+
+/**
+ * OpenClaw instances, hosted or linked, and their gateways' sessions: operations are filed
+ * as approvals and run once approved; bridges follow the instances and their threads.
+ */
+export function instances(p: InstancesParts): Feature {
+  return {
+    name: "instances",
+    methods: methods({
+      "instances.provision": mutate((ctx, params) => requestInstanceOperation(ctx, "provision", params)),
+      "instances.restart": mutate((ctx, params) => requestInstanceOperation(ctx, "restart", params)),
+      "instances.backup": mutate((ctx, params) => requestInstanceOperation(ctx, "backup", params)),
+      "instances.delete": mutate((ctx, params) => requestInstanceOperation(ctx, "delete", params)),
+      "instances.restore": mutate((ctx, params) => requestInstanceOperation(ctx, "restore", params)),
+      "instances.unpair": mutate((ctx, params) => {
+        refuseOwnDevice(ctx.sql, params.instanceId, params.deviceId);
+        return requestInstanceOperation(ctx, "unpair", params);
+      }),
+      "instances.startChat": mutate(startChat),
+      "instances.link": mutate((ctx, params, req) => requestLink(ctx, params, req.room.bridges.linkPolicy())),
+      "instances.details": local((req, params) => req.room.instanceDetails(params.instanceId)),
+      "instances.deviceSetup": local((req, params) => req.room.devices.setup(req.principal, params.instanceId)),
+      "instances.invokeNode": local((req, params) => req.room.devices.invokeNode(req.principal, params, req.approvedCall)),
+      "instances.channels": local((req, params) => req.room.instanceChannels(params.instanceId)),
+      "instances.configureChannel": mutate(requestConfigureChannel),
+      "instances.disconnectChannel": mutate(requestDisconnectChannel),
+      "instances.setChannelAccess": mutate(requestChannelAccess),
+      "instances.attach": mutate((ctx, params) => attachInstance(ctx, params, true)),
+      "instances.detach": mutate((ctx, params) => attachInstance(ctx, params, false)),
+      "instances.list": query((sql) => ({ instances: listInstances(sql) })),
+      "sessions.list": query((sql, params) => listSessions(sql, params.instanceId)),
+      "sessions.open": mutate(openSession),
+      "sessions.history": local(sessionHistory),
+      "sessions.send": mutate(sendToSession),
+    }),
+    reactions: {
+      "approval.resolved": ({ approval }) => {
+        if (approval.action?.kind === "instance") p.settle(approval);
+      },
+      // A deleted instance's sessions went with it: clients drop the list they hold.
+      "instance.updated": ({ instance }) => {
+        if (instance.status === "stopped") p.sessionsChanged(instance.id);
+      },
+      "message.created": ({ message }) => {
+        // A message for a gateway thread was queued with it; the bridge sends it now.
+        // (No bridge, no lookup: this runs for every message in the room.)
+        if (p.bridges.size === 0 || message.author.id.startsWith("instance:")) return;
+        const gateway = getThread(p.sql, message.threadId)?.gateway;
+        if (gateway) void p.bridges.get(gateway.instanceId)?.flush();
+      },
+      "thread.created": ({ thread }) => {
+        if (!thread.gateway) return;
+        p.bridges.get(thread.gateway.instanceId)?.syncThread(thread.id);
+        // A gateway thread is bound when it is made (sessions.open / sessions.send).
+        p.sessionsChanged(thread.gateway.instanceId);
+      },
+      "thread.updated": ({ thread }) => {
+        if (thread.gateway) p.bridges.get(thread.gateway.instanceId)?.syncThread(thread.id);
+      },
+    },
+    afterCommit(effects) {
+      if (effects.events.some((e) => e.event === "instance.updated" || e.event === "instance.deleted")) p.ensureBridges();
+    },
+  };
+}
+
+/** A gateway session's history, read live from its gateway. */
+async function sessionHistory({ room }: RequestContext, params: MethodParsedParams<"sessions.history">): Promise<MethodResult<"sessions.history">> {
+  if (!getInstance(room.sql, params.instanceId)) throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
+  const bridge = room.bridges.get(params.instanceId);
+  if (!bridge) throw new RoomError("unavailable", `OpenClaw instance ${params.instanceId} is not connected`, { instanceId: params.instanceId });
+  const messages = await bridge.history(params.sessionKey, params.limit);
+  return { messages, threadId: bindingForSession(room.sql, params.instanceId, params.sessionKey)?.threadId ?? null };
+}
