@@ -14,7 +14,7 @@ import { defineConfig } from "vitest/config";
 // server.
 
 /** Folders whose tests are all units. */
-const UNIT_FOLDERS = ["shared/test", "party/agent/test", "party/access/test", "party/auth/test", "party/files/test", "party/ai-sdk/test", "party/dev/test"];
+const UNIT_FOLDERS = ["shared/test", "party/rooms/autopilot/kernel", "party/agent/test", "party/access/test", "party/auth/test", "party/files/test", "party/ai-sdk/test", "party/dev/test"];
 
 /** Units in folders that also hold end-to-end or gateway tests. */
 const UNIT_FILES = [

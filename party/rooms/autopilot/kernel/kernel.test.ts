@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import type { DurableEvent } from "../../../../shared/protocol/events";
+import { type MethodName, Methods } from "../../../../shared/protocol/methods";
+import type { Principal } from "../../../../shared/protocol/principal";
+import type { OpEffects } from "../../../domain/context";
+import { CommitBus } from "./bus";
+import { type Outcome, Executor } from "./execute";
+import type { Feature } from "./feature";
+import { local, methodTable, methods, query } from "./handlers";
+
+const person: Principal = { id: "user_1", kind: "user", name: "Ada", scopes: ["read", "write"] };
+const memoryEvent = (seq: number, key: string): DurableEvent => ({ seq, event: "memory.deleted", payload: { key } }) as DurableEvent;
+
+describe("the after-commit bus", () => {
+  it("delivers to the clients first, then each feature in order: its reactions by event, then afterCommit", () => {
+    const seen: string[] = [];
+    const a: Feature = {
+      name: "a",
+      reactions: { "memory.deleted": ({ key }) => seen.push(`a reacts ${key}`) },
+      afterCommit: (effects) => seen.push(`a after ${effects.events.length}`),
+    };
+    const b: Feature = { name: "b", afterCommit: () => seen.push("b after") };
+    const c: Feature = { name: "c", reactions: { "thread.created": () => seen.push("c never") } };
+    const bus = new CommitBus((effects) => seen.push(`deliver ${effects.events.map((e) => e.seq).join(",")}`), [a, b, c]);
+    bus.publish({ events: [memoryEvent(1, "x"), memoryEvent(2, "y")], wakeups: [] });
+    expect(seen).toEqual(["deliver 1,2", "a reacts x", "a reacts y", "a after 2", "b after"]);
+  });
+
+  it("publishes a commit made by a reaction inside the outer one, before the later features hear of the outer", () => {
+    const seen: string[] = [];
+    const effects: OpEffects = { events: [memoryEvent(1, "outer")], wakeups: [] };
+    let bus: CommitBus;
+    const reacting: Feature = {
+      name: "reacting",
+      reactions: { "memory.deleted": ({ key }) => (key === "outer" ? bus.publish({ events: [memoryEvent(2, "inner")], wakeups: [] }) : undefined) },
+    };
+    const later: Feature = { name: "later", afterCommit: (e) => seen.push(`later ${e.events[0]!.seq}`) };
+    bus = new CommitBus((e) => seen.push(`deliver ${e.events[0]!.seq}`), [reacting, later]);
+    bus.publish(effects);
+    expect(seen).toEqual(["deliver 1", "deliver 2", "later 2", "later 1"]);
+  });
+});
+
+describe("the one entry for requests", () => {
+  type O = Outcome & { tag: string };
+  const answer = (ok: boolean): O =>
+    ok
+      ? { tag: "t", response: { type: "res", id: "r", ok: true, payload: { message: { id: "m" } } } }
+      : { tag: "t", response: { type: "res", id: "r", ok: false, error: { code: "forbidden", message: "no" } } };
+
+  it("answers the requester before the features hear of it, and only of an ok answer", async () => {
+    const seen: string[] = [];
+    let ok = true;
+    const executor = new Executor<O>(
+      () => answer(ok),
+      (a) => seen.push(`answered ${a.method} via ${a.via}`),
+    );
+    executor.execute({ principal: person, via: "socket", now: 0, setStatus: () => ({}) as never }, { type: "req", id: "r", method: "chat.send", params: {} }, () => seen.push("reply"));
+    ok = false;
+    executor.execute({ principal: person, via: "socket", now: 0 }, { type: "req", id: "r", method: "chat.send", params: {} }, () => seen.push("reply"));
+    expect(seen).toEqual(["reply", "answered chat.send via socket", "reply"]);
+  });
+
+  it("waits for an asynchronous dispatch; invoke throws a refusal as code: message", async () => {
+    const seen: string[] = [];
+    let ok = true;
+    const executor = new Executor<O>(
+      async () => answer(ok),
+      (a) => seen.push(`answered via ${a.via}`),
+    );
+    expect(await executor.invoke({ principal: person, via: "tool" }, "chat.send", {})).toEqual({ message: { id: "m" } });
+    ok = false;
+    await expect(executor.invoke({ principal: person, via: "mcp" }, "chat.send", {})).rejects.toThrow("forbidden: no");
+    expect(seen).toEqual(["answered via tool"]);
+  });
+
+  it("gives a request without a socket a presence update that is refused", async () => {
+    const executor = new Executor<O>(
+      (as) => {
+        as.setStatus("away");
+        return answer(true);
+      },
+      () => undefined,
+    );
+    await expect(executor.call({ principal: person, via: "mcp" }, "presence.update", {})).rejects.toThrow(/only a client's socket/);
+  });
+});
+
+describe("the method table", () => {
+  const all = Object.keys(Methods) as MethodName[];
+  const rest = methods(Object.fromEntries(all.filter((m) => m !== "usage.list").map((m) => [m, local(() => ({}) as never)])) as never);
+
+  it("takes each method from the one feature that answers it", () => {
+    const usage = query<"usage.list">(() => ({ usage: [] }) as never);
+    const table = methodTable(
+      [
+        { name: "rest", methods: rest },
+        { name: "usage", methods: methods({ "usage.list": usage }) },
+      ],
+      all,
+    );
+    expect(table["usage.list"]).toBe(usage);
+    expect(Object.keys(table).sort()).toEqual([...all].sort());
+  });
+
+  it("refuses a method nobody answers, and one two features answer", () => {
+    expect(() => methodTable([{ name: "rest", methods: rest }], all)).toThrow("no feature answers usage.list");
+    const twice = methods({ "usage.list": query<"usage.list">(() => ({ usage: [] }) as never) });
+    expect(() =>
+      methodTable(
+        [
+          { name: "rest", methods: rest },
+          { name: "one", methods: twice },
+          { name: "two", methods: twice },
+        ],
+        all,
+      ),
+    ).toThrow("usage.list is answered by two features: one and two");
+  });
+});
