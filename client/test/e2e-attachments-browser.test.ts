@@ -144,8 +144,8 @@ describe("files in a thread, in the app", () => {
     await expect.poll(() => chips.count()).toBe(0);
 
     const reply = alice.locator(".message", { hasText: "I received" });
-    await reply.waitFor({ timeout: 30_000 });
-    expect(await reply.textContent()).toContain(`I received 1 image(s); the note says ${CODE_WORD}.`);
+    // The reply streams in first ("replying…"): its text is whole once the message is.
+    await expect.poll(() => reply.first().textContent(), { timeout: 30_000 }).toContain(`I received 1 image(s); the note says ${CODE_WORD}.`);
 
     // Bob: the image loaded from the server (the browser decoded it) and the note as a download.
     await bob
