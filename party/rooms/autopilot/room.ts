@@ -11,35 +11,26 @@ import { AutopilotAgent } from "../../agent/runner";
 import type { AccessChange } from "../../access/access-change";
 import { commitTo, type OpEffects } from "../../domain/context";
 import { planResume, type ResumePlan, roomEpoch } from "../../domain/eventlog";
-import { allSessions, listSessions } from "../../domain/gateway";
+import { allSessions } from "../../domain/gateway";
 import { type GraphFeed, readGraphFeed } from "../../domain/graph-feed";
-import { listInstances } from "../../domain/instances";
 import type { DeviceEntryState } from "../../devices/pipe";
-import { invokeNode } from "../../devices/nodes";
-import { instanceChannels } from "../../channels/status";
-import { deviceEntryState, deviceSetup } from "../../devices/setup";
+import { deviceEntryState } from "../../devices/setup";
 import { migrateAutopilot } from "../../domain/db/migrate";
 import { type Sql, sqlFromStorage } from "../../domain/sql";
 import type { Env } from "../../env";
-import { runtimeFromEnv } from "../../runtime-client";
-import { type BackupPolicy, readBackupPolicy } from "../../domain/backup-policy";
-import { BridgeSupervisor } from "../../instances/bridge-supervisor";
 import { autopilotSocket } from "../shared/connection-access";
 import { accessReader, applyAccessChange } from "./access-changed";
 import { type ConnState, connState, presenceEntry, presenceOf } from "../shared/connection-state";
-import { RecurringAlarms, wantedAlarms } from "./schedules/recurring-alarms";
 import { KEEP_ALIVE_JOB, KeepAlive } from "./schedules/keep-alive";
 import { ApprovalExpiry } from "./features/approvals";
-import { runScheduledBackups } from "../../instances/scheduled-backups";
-import { driveChatStarts } from "../../instances/chat-starts";
 import { dispatch, type DispatchOutcome, parseFrame, sniffRequestId } from "./kernel/dispatch";
 import { CommitBus } from "./kernel/bus";
 import { methodTable } from "./kernel/handlers";
 import { type MethodName, Methods } from "../../../shared/protocol/methods";
 import { Executor } from "./kernel/execute";
 import { roomFeatures } from "./features";
-import { type OperationDeps, watchInstance } from "../../instances/operations";
-import { settleInstanceApproval } from "../../instances/approvals";
+import { InstanceHost } from "./features/instances";
+import type { RoomServices } from "./kernel/services";
 import { readGatewayLimits } from "../../bridge/gateway-limits";
 import { admitConnection } from "./connections/admission";
 import { rateLimitedResponse, RequestMeter } from "../shared/rate-limit";
@@ -56,16 +47,12 @@ import { HatcheryLink } from "./hatchery-link";
 import { RetentionSweep } from "./schedules/retention-sweep";
 import { logRequest } from "./kernel/request-log";
 import type { AutopilotContext } from "./context";
-import { instanceDetails } from "../../instances/details";
 import type { GraphApplyOutcome } from "../hatchery/room";
 import { roomInbox } from "./inbox/room-inbox";
 import { McpSessions } from "./mcp/sessions";
 import { fileById, recordFile, type StoredFile } from "../../domain/files";
 import { fileWorkspaceMaxBytes } from "../../files/content";
 import { deleteFileObjects, deleteOrphanFiles, fileBytes } from "../../files/storage";
-
-/** How often a room with live instances wakes itself to make sure its bridges run. */
-const BRIDGE_WATCH_SECONDS = 300;
 
 /** A scheduled backup may take minutes: until then the scheduler must not take it for abandoned and run it again. */
 const LONGEST_SCHEDULED_RUN_SECONDS = 30 * 60;
@@ -84,8 +71,8 @@ export class Autopilot extends DurableObject<Env> {
     callbacks: {
       expireApprovals: () => this.#expiry.run(),
       sweepRetention: () => this.#retention.run(Date.now()),
-      watchBridges: () => this.#watchBridges(),
-      backupInstances: () => this.#backupInstances(),
+      watchBridges: () => this.#instances.watch(),
+      backupInstances: () => this.#instances.backup(),
       mailInbox: () => this.#inbox.mail.run(),
     },
     hungScheduleTimeoutSeconds: LONGEST_SCHEDULED_RUN_SECONDS,
@@ -117,9 +104,7 @@ export class Autopilot extends DurableObject<Env> {
   readonly #presence = new PresenceBroadcast((diff) => this.#broadcastEvent("presence.diff", diff));
   readonly #who = new PresenceIndex(() => presenceOf(this.#sockets.getConnections()));
   readonly #replay: ReplayPump;
-  readonly #bridges: BridgeSupervisor;
-  readonly #alarms: RecurringAlarms;
-  readonly #backupPolicy: BackupPolicy;
+  readonly #instances: InstanceHost;
   readonly #agent: AutopilotAgent;
   /** The Autopilot's model as the Worker's vars and secrets configure it. */
   readonly #modelConfig: ModelConfig;
@@ -152,19 +137,17 @@ export class Autopilot extends DurableObject<Env> {
       deleteFiles: (ids) => deleteFileObjects(this.env.FILES, this.name, ids),
       deleteOrphans: (before) => deleteOrphanFiles(this.env.FILES, this.name, (id) => fileById(this.#sql, id) !== null, before),
     });
-    this.#backupPolicy = readBackupPolicy(env);
-    this.#alarms = new RecurringAlarms(this.scheduler, wantedAlarms(BRIDGE_WATCH_SECONDS, this.#backupPolicy.intervalSeconds), () => this.name);
-    this.#bridges = new BridgeSupervisor({
-      workspaceId: () => this.name,
+    const services: RoomServices = {
       sql: this.#sql,
       commit: this.#commit,
-      runtime: () => runtimeFromEnv(this.env),
-      vars: () => this.env,
-      currentAccess: this.#currentAccess,
+      env,
+      workspaceId: () => this.name,
+      scheduler: this.scheduler,
       broadcast: (event, payload) => this.#broadcastEvent(event, payload),
-      sessionsChanged: () => this.#canvas.poke(),
-      files: (fileId) => fileBytes(this.env.FILES, this.name)(fileId),
-    });
+      keepAliveWhile: (work) => this.#keepAliveWhile(work),
+      currentAccess: this.#currentAccess,
+    };
+    this.#instances = new InstanceHost(services, () => this.#canvas.poke());
     this.#agent = new AutopilotAgent({
       sql: this.#sql,
       commit: this.#commit,
@@ -172,42 +155,30 @@ export class Autopilot extends DurableObject<Env> {
       broadcast: (event, payload) => this.#broadcastEvent(event, payload),
       keepAlive: () => this.#keepAlive.hold(),
       invoke: (principal, method, params, onBehalfOf) => this.#executor.invoke({ principal, via: "tool", ...(onBehalfOf ? { onBehalfOf } : {}) }, method, params),
-      gateway: (threadId) => this.#bridges.gatewayFor(threadId),
+      gateway: (threadId) => this.#instances.bridges.gatewayFor(threadId),
       currentAccess: this.#currentAccess,
       files: (fileId) => fileBytes(this.env.FILES, this.name)(fileId),
     });
     this.#context = {
       sql: this.#sql,
       commit: this.#commit,
-      bridges: this.#bridges,
+      ...this.#instances.context(),
       agent: this.#agent,
       presence: () => this.#who.entries(),
       modelConfigured: () => this.#modelConfig.configured,
-      instanceDetails: (instanceId) => instanceDetails({ ...this.#operationDeps(), bridge: this.#bridges.get(instanceId), policy: this.#backupPolicy }, instanceId),
-      instanceChannels: (instanceId) => instanceChannels({ sql: this.#sql, bridge: this.#bridges.get(instanceId) }, instanceId),
-      devices: {
-        setup: (principal, instanceId) =>
-          deviceSetup({ sql: this.#sql, workspaceId: this.name, entryOrigin: this.env.DEVICE_ENTRY_ORIGIN, bridge: this.#bridges.get(instanceId) }, principal, instanceId),
-        invokeNode: (principal, p, approvedCall) => invokeNode({ sql: this.#sql, bridge: this.#bridges.get(p.instanceId) }, principal, p, approvedCall),
-      },
       // RPC results lose their discriminated-union narrowing; read them as the plain union.
       applyGraph: async (principalId, idempotencyKey, commands) => (await (await this.#canvas.stub()).applyCommands(principalId, idempotencyKey, commands)) as GraphApplyOutcome,
       currentAccess: this.#currentAccess,
       inbox: { refresh: (ids) => this.#inbox.hub.refresh(ids), preferencesChanged: () => this.#inbox.mail.soon(Date.now(), true), push: this.#inbox.pushConfig },
     };
     const features = roomFeatures({
-      sql: this.#sql,
-      bridges: this.#bridges,
-      settle: (approval) => void this.#keepAliveWhile(() => settleInstanceApproval(this.#operationDeps(), approval)),
-      ensureBridges: () => this.#ensureBridges(),
-      sessionsChanged: (instanceId) => this.#broadcastEvent("sessions.changed", listSessions(this.#sql, instanceId)),
+      instances: this.#instances,
       expiry: this.#expiry,
       canvas: this.#canvas,
       inbox: this.#inbox.hub,
       mcp: this.#mcp,
       retention: this.#retention,
       agent: this.#agent,
-      chatStarts: (effects) => driveChatStarts(this.#operationDeps(), effects, (instanceId) => void this.#bridges.get(instanceId)?.flush()),
     });
     this.#bus = new CommitBus((effects) => {
       for (const e of effects.events) this.#broadcastEvent(e.event, e.payload, e.seq);
@@ -230,32 +201,7 @@ export class Autopilot extends DurableObject<Env> {
     // Runs cut off by the restart resume or end visibly; paused ones decided meanwhile resume.
     this.#agent.recover();
     await this.#expiry.ensure();
-    // A restart (deploy, crash, eviction) cut any watch short: pick up starting instances.
-    for (const instance of listInstances(this.#sql)) {
-      if (instance.status === "provisioning" || instance.status === "starting") void this.#keepAliveWhile(() => watchInstance(this.#operationDeps(), instance.id));
-    }
-    this.#ensureBridges();
-  }
-
-  /** Starts and stops bridges to match the instances; keeps the recurring alarms while any runs. */
-  #ensureBridges(): void {
-    this.#bridges.ensure();
-    if (this.#bridges.size > 0) void this.#alarms.sync(true);
-  }
-
-  /**
-   * Scheduled while any instance exists. A room evicted (deploy, crash) with no client to
-   * wake it would leave its gateways unwatched until someone connects; this alarm wakes it,
-   * and waking restarts the bridges (onStart), which then catch up on what they missed.
-   */
-  async #watchBridges(): Promise<void> {
-    this.#ensureBridges();
-    if (this.#bridges.size === 0) await this.#alarms.sync(false);
-  }
-
-  /** Scheduled callback (BACKUP_INTERVAL_SECONDS): a backup job per ready instance. */
-  async #backupInstances(): Promise<void> {
-    await this.#keepAliveWhile(() => runScheduledBackups(this.#operationDeps(), this.#backupPolicy));
+    this.#instances.start();
   }
 
   async #cancelSchedules(callback: string): Promise<void> {
@@ -307,7 +253,7 @@ export class Autopilot extends DurableObject<Env> {
       principal: state.principal,
       plan,
       presence: () => this.#who.entries(),
-      live: { streams: [...this.#bridges.streams, ...this.#agent.streams], sessions: allSessions(this.#sql) },
+      live: { streams: [...this.#instances.bridges.streams, ...this.#agent.streams], sessions: allSessions(this.#sql) },
       agent: agentInfo(this.#modelConfig),
       limits: { maxFrameBytes: MAX_CLIENT_FRAME_BYTES, requestsPerSecond: perSecond, burst },
       streamBytes: readGatewayLimits(this.env).helloStreamBytes,
@@ -368,22 +314,6 @@ export class Autopilot extends DurableObject<Env> {
   /** Events first, so every client (the requester too) has the change before the response; then the features (kernel/bus.ts). */
   #publish(effects: OpEffects): void {
     this.#bus.publish(effects);
-  }
-
-  #operationDeps(): OperationDeps {
-    return {
-      sql: this.#sql,
-      commit: this.#commit,
-      workspaceId: this.name,
-      runtime: runtimeFromEnv(this.env),
-      backupKeep: this.#backupPolicy.keep,
-      gateway: (instanceId) => this.#bridges.get(instanceId),
-      deleting: (instanceId, active) => {
-        this.#bridges.deleting(instanceId, active);
-        this.#ensureBridges();
-      },
-      awaitingRuntime: (instanceId, active) => this.#bridges.awaitingRuntime(instanceId, active),
-    };
   }
 
   /** An instance operation outlives its request (a gateway takes a while to start): stay awake until it is done. */

@@ -5,12 +5,13 @@ import type { Feature } from "../kernel/feature";
 import { local, methods } from "../kernel/handlers";
 import { agent } from "./agent";
 import { approvals } from "./approvals";
-import { type InstancesParts, instances } from "./instances";
+import { type InstanceHost, instances } from "./instances";
 import { threads } from "./threads";
 import { jobs, live, workspace } from "./workspace";
 
 /** The live parts of the room the features act through. */
-export interface RoomParts extends InstancesParts {
+export interface RoomParts {
+  instances: InstanceHost;
   /** Wakes the room when a pending approval's time runs out. */
   expiry: { wakeAt(at: number): unknown };
   /** The workspace's Hatchery, told there is news to pull (coalesced). */
@@ -22,8 +23,6 @@ export interface RoomParts extends InstancesParts {
   /** The retention sweep's schedule, made sure of once there is something to sweep. */
   retention: { ensure(): void };
   agent: Pick<AutopilotAgent, "onPosted" | "onApprovalResolved">;
-  /** Moves `instances.startChat` starts along when an approval was decided or an instance changed. */
-  chatStarts(effects: OpEffects): void;
 }
 
 /**
@@ -58,8 +57,9 @@ export function roomFeatures(p: RoomParts): Feature[] {
     },
     { name: "mcp", afterCommit: (effects) => p.mcp.afterCommit(effects) },
     { name: "retention", afterCommit: () => p.retention.ensure() },
-    instances(p),
+    instances(p.instances),
     agent(p.agent),
-    { name: "chat-starts", afterCommit: (effects) => p.chatStarts(effects) },
+    // Moves `instances.startChat` starts along when an approval was decided or an instance changed.
+    { name: "chat-starts", afterCommit: (effects) => p.instances.chatStarts(effects) },
   ];
 }

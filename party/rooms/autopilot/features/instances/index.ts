@@ -1,4 +1,3 @@
-import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { MethodParsedParams, MethodResult } from "../../../../../shared/protocol/methods";
 import { requestChannelAccess, requestConfigureChannel, requestDisconnectChannel } from "../../../../channels/requests";
 import { startChat } from "../../../../domain/chat-starts";
@@ -7,35 +6,19 @@ import { listSessions, openSession, refuseOwnDevice, sendToSession } from "../..
 import { bindingForSession } from "../../../../domain/gateway-bindings";
 import { requestLink } from "../../../../domain/gateway-links";
 import { attachInstance, getInstance, listInstances, requestInstanceOperation } from "../../../../domain/instances";
-import type { Sql } from "../../../../domain/sql";
 import { getThread } from "../../../../domain/threads";
-import type { BridgeSupervisor } from "../../../../instances/bridge-supervisor";
 import type { RequestContext } from "../../context";
 import type { Feature } from "../../kernel/feature";
 import { local, methods, mutate, query } from "../../kernel/handlers";
+import type { InstanceHost } from "./host";
 
-export interface InstancesParts {
-  sql: Sql;
-  /** One bridge per instance that exists (party/instances/bridge-supervisor.ts). */
-  bridges: BridgeSupervisor;
-  /** An instance approval was decided: an approved operation runs (outliving the request), a refused link is forgotten. */
-  settle(approval: Approval): void;
-  /** Bridges start or stop to match the instances. */
-  ensureBridges(): void;
-  /**
-   * A thread was bound to one of this instance's gateway sessions (opened as a thread), or
-   * the instance was deleted: clients learn a session's thread only from
-   * `sessions.changed`, and the gateway has no reason (or no way) to send one, so the room
-   * announces the list itself.
-   */
-  sessionsChanged(instanceId: string): void;
-}
+export { InstanceHost } from "./host";
 
 /**
  * OpenClaw instances, hosted or linked, and their gateways' sessions: operations are filed
  * as approvals and run once approved; bridges follow the instances and their threads.
  */
-export function instances(p: InstancesParts): Feature {
+export function instances(p: InstanceHost): Feature {
   return {
     name: "instances",
     methods: methods({

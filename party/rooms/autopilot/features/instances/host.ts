@@ -1,0 +1,132 @@
+import type { Approval } from "../../../../../shared/protocol/approvals";
+import { instanceChannels } from "../../../../channels/status";
+import { invokeNode } from "../../../../devices/nodes";
+import { deviceSetup } from "../../../../devices/setup";
+import { type BackupPolicy, readBackupPolicy } from "../../../../domain/backup-policy";
+import type { OpEffects } from "../../../../domain/context";
+import { listSessions } from "../../../../domain/gateway";
+import { listInstances } from "../../../../domain/instances";
+import { fileBytes } from "../../../../files/storage";
+import { settleInstanceApproval } from "../../../../instances/approvals";
+import { BridgeSupervisor } from "../../../../instances/bridge-supervisor";
+import { driveChatStarts } from "../../../../instances/chat-starts";
+import { instanceDetails } from "../../../../instances/details";
+import { type OperationDeps, watchInstance } from "../../../../instances/operations";
+import { runScheduledBackups } from "../../../../instances/scheduled-backups";
+import { runtimeFromEnv } from "../../../../runtime-client";
+import type { AutopilotContext } from "../../context";
+import type { RoomServices } from "../../kernel/services";
+import { RecurringAlarms, wantedAlarms } from "../../schedules/recurring-alarms";
+
+/** How often a room with live instances wakes itself to make sure its bridges run. */
+const BRIDGE_WATCH_SECONDS = 300;
+
+/**
+ * The room's OpenClaw instances at work: one bridge per instance (a gateway connection),
+ * operations that outlive their request, the bridge watch and scheduled backups.
+ */
+export class InstanceHost {
+  readonly bridges: BridgeSupervisor;
+  readonly #alarms: RecurringAlarms;
+  readonly #backupPolicy: BackupPolicy;
+
+  constructor(
+    private readonly s: RoomServices,
+    /** The Hatchery is told when a bridge's sessions change (sessions are no durable event). */
+    canvasChanged: () => void,
+  ) {
+    this.#backupPolicy = readBackupPolicy(s.env);
+    this.#alarms = new RecurringAlarms(s.scheduler, wantedAlarms(BRIDGE_WATCH_SECONDS, this.#backupPolicy.intervalSeconds), s.workspaceId);
+    this.bridges = new BridgeSupervisor({
+      workspaceId: s.workspaceId,
+      sql: s.sql,
+      commit: s.commit,
+      runtime: () => runtimeFromEnv(s.env),
+      vars: () => s.env,
+      currentAccess: s.currentAccess,
+      broadcast: (event, payload) => s.broadcast(event, payload),
+      sessionsChanged: canvasChanged,
+      files: (fileId) => fileBytes(s.env.FILES, s.workspaceId())(fileId),
+    });
+  }
+
+  get sql() {
+    return this.s.sql;
+  }
+
+  /** On every start: a watch cut short by a restart (deploy, crash, eviction) is picked up; bridges follow the instances. */
+  start(): void {
+    for (const instance of listInstances(this.s.sql)) {
+      if (instance.status === "provisioning" || instance.status === "starting") void this.s.keepAliveWhile(() => watchInstance(this.operations(), instance.id));
+    }
+    this.ensureBridges();
+  }
+
+  /** Starts and stops bridges to match the instances; keeps the recurring alarms while any runs. */
+  ensureBridges(): void {
+    this.bridges.ensure();
+    if (this.bridges.size > 0) void this.#alarms.sync(true);
+  }
+
+  /**
+   * Scheduled while any instance exists. A room evicted (deploy, crash) with no client to
+   * wake it would leave its gateways unwatched until someone connects; this alarm wakes it,
+   * and waking restarts the bridges (onStart), which then catch up on what they missed.
+   */
+  async watch(): Promise<void> {
+    this.ensureBridges();
+    if (this.bridges.size === 0) await this.#alarms.sync(false);
+  }
+
+  /** Scheduled callback (BACKUP_INTERVAL_SECONDS): a backup job per ready instance. */
+  backup(): Promise<void> {
+    return this.s.keepAliveWhile(() => runScheduledBackups(this.operations(), this.#backupPolicy));
+  }
+
+  /** An instance approval was decided: an approved operation runs (outliving the request), a refused link is forgotten. */
+  settle(approval: Approval): void {
+    void this.s.keepAliveWhile(() => settleInstanceApproval(this.operations(), approval));
+  }
+
+  /** Moves `instances.startChat` starts along; the bridge of an instance that got its first message sends it. */
+  chatStarts(effects: OpEffects): void {
+    driveChatStarts(this.operations(), effects, (instanceId) => void this.bridges.get(instanceId)?.flush());
+  }
+
+  /** A thread was bound to one of an instance's sessions, or the instance is gone: clients get its list again. */
+  sessionsChanged(instanceId: string): void {
+    this.s.broadcast("sessions.changed", listSessions(this.s.sql, instanceId));
+  }
+
+  /** What the room's methods reach of the instances (context.ts). */
+  context(): Pick<AutopilotContext, "bridges" | "instanceDetails" | "instanceChannels" | "devices"> {
+    const { s } = this;
+    return {
+      bridges: this.bridges,
+      instanceDetails: (instanceId) => instanceDetails({ ...this.operations(), bridge: this.bridges.get(instanceId), policy: this.#backupPolicy }, instanceId),
+      instanceChannels: (instanceId) => instanceChannels({ sql: s.sql, bridge: this.bridges.get(instanceId) }, instanceId),
+      devices: {
+        setup: (principal, instanceId) =>
+          deviceSetup({ sql: s.sql, workspaceId: s.workspaceId(), entryOrigin: s.env.DEVICE_ENTRY_ORIGIN, bridge: this.bridges.get(instanceId) }, principal, instanceId),
+        invokeNode: (principal, p, approvedCall) => invokeNode({ sql: s.sql, bridge: this.bridges.get(p.instanceId) }, principal, p, approvedCall),
+      },
+    };
+  }
+
+  operations(): OperationDeps {
+    const { s } = this;
+    return {
+      sql: s.sql,
+      commit: s.commit,
+      workspaceId: s.workspaceId(),
+      runtime: runtimeFromEnv(s.env),
+      backupKeep: this.#backupPolicy.keep,
+      gateway: (instanceId) => this.bridges.get(instanceId),
+      deleting: (instanceId, active) => {
+        this.bridges.deleting(instanceId, active);
+        this.ensureBridges();
+      },
+      awaitingRuntime: (instanceId, active) => this.bridges.awaitingRuntime(instanceId, active),
+    };
+  }
+}
