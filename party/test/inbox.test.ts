@@ -137,6 +137,29 @@ describe("the inbox", () => {
     otherTab.close();
   });
 
+  it("a tab opened right after its person's inbox changed is greeted with the change, however soon after the others", async () => {
+    const { ownerSocket, agentSocket, owner, ws } = await openTeam("member");
+    const greeting = async () => {
+      const tab = await RawSocket.open(ws, { cookie: owner.cookie });
+      const inbox = await inboxWhere(tab, () => true);
+      tab.close();
+      return inbox;
+    };
+    await greeting();
+    // An event: the approval is in the next tab's greeting.
+    const { approval } = await agentSocket.ok("approvals.request", { title: "Greet me", idempotencyKey: idem() });
+    const key = `approval:${approval.id}`;
+    expect((await greeting()).items.find((item) => item.key === key)?.read).toBe(false);
+    // An inbox method (no event): the next tab has it read.
+    await ownerSocket.ok("inbox.markRead", { keys: [key], idempotencyKey: idem() });
+    expect((await greeting()).items.find((item) => item.key === key)?.read).toBe(true);
+    const { thread } = await ownerSocket.ok("threads.create", { title: "Followed", idempotencyKey: idem() });
+    const before = await greeting();
+    expect(before.following).toContain(thread.id);
+    await ownerSocket.ok("inbox.follow", { threadId: thread.id, follow: false, idempotencyKey: idem() });
+    expect((await greeting()).following).not.toContain(thread.id);
+  });
+
   it("a tab that opens while an update is gathering does not keep the person's other tabs from getting it", async () => {
     const { ownerSocket, agentSocket, owner, ws } = await openTeam("member");
     const since = ownerSocket.frames.length;
@@ -214,6 +237,23 @@ describe("the inbox", () => {
     await agentSocket.ok("approvals.request", { title: "And me", idempotencyKey: idem() });
     await waitForMail(owner.cookie, /And me/);
     expect(await waitForMail(owner.cookie, /Mail me/, 0)).toHaveLength(1);
+  });
+
+  it("mails a reply in a thread the person follows and a message that names them", async () => {
+    const { ownerSocket, agentSocket, owner } = await openTeam("member");
+    const replies = { ...DEFAULT_INBOX_PREFERENCES, reply: { ...DEFAULT_INBOX_PREFERENCES.reply, email: true }, emailAfterMs: 0 };
+    await ownerSocket.ok("inbox.configure", { preferences: replies, idempotencyKey: idem() });
+    const { thread } = await ownerSocket.ok("threads.create", { title: "Mail the replies", idempotencyKey: idem() });
+    await ownerSocket.ok("chat.send", { threadId: thread.id, text: "anyone?", idempotencyKey: idem() });
+    await agentSocket.ok("chat.send", { threadId: thread.id, text: "here", idempotencyKey: idem() });
+    expect(await waitForMail(owner.cookie, /^New replies in a thread you follow/)).toHaveLength(1);
+    // Once a sweep has mailed this approval, no sweep is left waiting: only the mention, in a
+    // thread nobody follows, can set off the one that mails it.
+    await agentSocket.ok("approvals.request", { title: "Before the mention", idempotencyKey: idem() });
+    await waitForMail(owner.cookie, /Before the mention/);
+    const { thread: unfollowed } = await agentSocket.ok("threads.create", { title: "Nobody follows", idempotencyKey: idem() });
+    await agentSocket.ok("chat.send", { threadId: unfollowed.id, text: `@${owner.name} and you?`, idempotencyKey: idem() });
+    expect(await waitForMail(owner.cookie, /^You were mentioned/)).toHaveLength(1);
   });
 
   it("mails nobody who lost access meanwhile", async () => {

@@ -3,6 +3,7 @@ import type { PresenceEntry } from "../../../../shared/protocol/presence";
 import type { Principal } from "../../../../shared/protocol/principal";
 import type { OpEffects } from "../../../domain/context";
 import type { Sql } from "../../../domain/sql";
+import { currentSeq } from "../../../domain/eventlog";
 import { isPerson } from "../../../auth/current-access";
 import { eventFrame } from "../connections/socket-send";
 import { mentions, type PendingForInbox, pendingForInbox } from "./derive";
@@ -13,6 +14,24 @@ import { inboxOf } from "./view";
 
 /** How long the inboxes a burst of commits touches gather before they are derived and sent once. */
 export const INBOX_COALESCE_MS = 250;
+
+/**
+ * How long the inbox derived for one greeting may greet the same person's next sockets.
+ * A reconnect storm brings a person's tabs back together, and deriving the inbox is most
+ * of what a greeting costs.
+ */
+export const GREETING_REUSE_MS = 1000;
+
+/** An inbox frame derived for a greeting, and what it was derived from. */
+interface Greeting {
+  /** The principal as the socket holds it (scopes and role decide the items). */
+  principal: string;
+  /** The log's seq: every change to what the items derive from commits an event. */
+  seq: number;
+  /** Reused until then: GREETING_REUSE_MS, or sooner when a pending approval expires. */
+  until: number;
+  text: string;
+}
 
 export interface InboxHubDeps {
   sql: Sql;
@@ -42,18 +61,46 @@ export class InboxHub {
   #timer: ReturnType<typeof setTimeout> | null = null;
   /** The names of everyone the room knows (read once per wake and after a person is noted). */
   #names: { principalId: string; name: string }[] | null = null;
+  /** The inbox each person was last greeted with (see GREETING_REUSE_MS). */
+  readonly #greetings = new Map<string, Greeting>();
+  /** The name and origin each person was noted with in this wake: a reconnect that changes neither writes nothing. */
+  readonly #noted = new Map<string, string>();
 
   constructor(private readonly d: InboxHubDeps) {}
 
-  /** A socket opened: remember the person (their mail goes to `origin`) and send them their inbox. */
+  /**
+   * A socket opened: remember the person (their mail goes to `origin`) and send them their
+   * inbox. The person's other sockets greeted within GREETING_REUSE_MS get the same frame
+   * while nothing it was derived from changed: no event was committed (the seq), no inbox
+   * method changed it (they refresh the person, which forgets it), the principal is the same
+   * and no pending approval expired. Anything else that changes an inbox outside those
+   * paths reaches the person's open tabs no sooner either.
+   */
   greet(conn: Connection, principal: Principal, origin: string, now: number): void {
     if (!isPerson(principal)) return;
-    notePerson(this.d.sql, principal.id, principal.name, origin, now);
-    this.#names = null;
-    const inbox = inboxOf(this.d.sql, principal, now, this.d.pushKey);
+    const noted = `${principal.name}\n${origin}`;
+    if (this.#noted.get(principal.id) !== noted) {
+      notePerson(this.d.sql, principal.id, principal.name, origin, now);
+      this.#noted.set(principal.id, noted);
+      this.#names = null;
+    }
+    const key = JSON.stringify(principal);
+    const seq = currentSeq(this.d.sql);
+    const kept = this.#greetings.get(principal.id);
+    if (kept && kept.principal === key && kept.seq === seq && now < kept.until) {
+      this.d.send(conn, kept.text);
+      return;
+    }
+    const pending = pendingForInbox(this.d.sql);
+    const inbox = inboxOf(this.d.sql, principal, now, this.d.pushKey, pending);
+    const text = eventFrame("inbox.updated", { inbox });
     // Not recorded as sent: the person's other sockets may not have this version yet.
-    this.d.send(conn, eventFrame("inbox.updated", { inbox }));
+    this.d.send(conn, text);
     this.#shownLive(principal.id, inbox, now);
+    let until = now + GREETING_REUSE_MS;
+    for (const approval of pending.approvals) if (approval.expiresAt !== null && approval.expiresAt > now) until = Math.min(until, approval.expiresAt);
+    for (const [id, greeting] of this.#greetings) if (greeting.until <= now) this.#greetings.delete(id);
+    this.#greetings.set(principal.id, { principal: key, seq, until, text });
   }
 
   /** What an open tab showed is not pushed to the person's browsers later (push.ts). */
@@ -68,6 +115,8 @@ export class InboxHub {
     // Read once for the whole refresh, and only if someone connected is refreshed.
     let pending: PendingForInbox | undefined;
     for (const id of new Set(principalIds)) {
+      // Their inbox may have changed without an event (an inbox method): greet afresh.
+      this.#greetings.delete(id);
       const sockets = this.d.socketsOf(id);
       const first = sockets[0];
       if (!first || !isPerson(first.principal)) {
@@ -119,16 +168,21 @@ export class InboxHub {
         }
         case "message.created": {
           const { id, author, threadId, text, createdAt } = e.payload.message;
-          mayMail = true;
           if (isPerson(author)) {
             followByWriting(this.d.sql, author.id, threadId, createdAt);
             touched.add(author.id);
           }
-          for (const follower of followers(this.d.sql, threadId)) touched.add(follower);
+          // A message is an item (a reply, a mention) only for someone other than its author:
+          // mail and push look again only when it reached someone.
+          for (const follower of followers(this.d.sql, threadId)) {
+            touched.add(follower);
+            if (follower !== author.id) mayMail = true;
+          }
           for (const p of names())
             if (p.principalId !== author.id && mentions(text, p.name)) {
               noteMention(this.d.sql, p.principalId, id, createdAt);
               touched.add(p.principalId);
+              mayMail = true;
             }
           break;
         }
