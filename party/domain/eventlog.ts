@@ -7,13 +7,19 @@ import type { Sql } from "./sql";
 import { readable } from "../records/codec";
 import { decodeStoredEvent, encodeEventPayload } from "../records/events";
 
+/** Each room's epoch once read back from its storage: it never changes after it is made. */
+const epochs = new WeakMap<Sql, string>();
+
 /** The room's epoch: made once, it tells a client whether its `lastSeq` is from this log. */
 export function roomEpoch(sql: Sql): string {
-  let epoch = getMeta(sql, "epoch");
-  if (!epoch) {
-    epoch = crypto.randomUUID();
-    setMeta(sql, "epoch", epoch);
-  }
+  const known = epochs.get(sql);
+  if (known) return known;
+  const stored = getMeta(sql, "epoch");
+  // Kept only once read from storage: one just made could still roll back with its transaction.
+  if (stored) epochs.set(sql, stored);
+  if (stored) return stored;
+  const epoch = crypto.randomUUID();
+  setMeta(sql, "epoch", epoch);
   return epoch;
 }
 
