@@ -9,7 +9,7 @@ import type { EventFrame } from "../../shared/protocol/frames";
 import type { PresenceEntry } from "../../shared/protocol/presence";
 import { PresenceChanges, pagePresence } from "../domain/presence";
 import type { Autopilot } from "../rooms/autopilot/room";
-import { PresenceBroadcast } from "../rooms/autopilot/connections/presence-broadcast";
+import { PRESENCE_HOLD_MS, PresenceBroadcast } from "../rooms/autopilot/connections/presence-broadcast";
 import { PresenceIndex } from "../rooms/autopilot/connections/presence-index";
 import { addMember, idem, RawSocket, signUp } from "./harness";
 
@@ -62,6 +62,39 @@ describe("presence diffs (unit)", () => {
     expect(sent).toEqual([{ upserted: [entry("a"), entry("b")], left: [{ connectionId: "z", principalId: "user_2" }] }]);
     presence.flushIfDue();
     expect(sent).toHaveLength(1);
+  });
+
+  it("gather a storm while it lasts and fewer are pending than sockets to tell, up to a hold; as many as the sockets go on time", () => {
+    let now = 0;
+    let sockets = 100;
+    const sent: { upserted: PresenceEntry[] }[] = [];
+    const presence = new PresenceBroadcast(
+      (diff) => sent.push(diff),
+      250,
+      () => now,
+      () => sockets,
+    );
+    // A join every 100 ms: never 250 ms without one, so the window stays open.
+    for (; now <= 1000; now += 100) presence.joined(entry(`a${now}`));
+    presence.flushIfDue();
+    expect(sent).toEqual([]);
+    // 250 ms after the last: one diff with them all.
+    now = 1250;
+    presence.flushIfDue();
+    expect(sent.map((d) => d.upserted.length)).toEqual([11]);
+    // A storm that never pauses goes out PRESENCE_HOLD_MS after its first change.
+    now = 2000;
+    const first = now;
+    for (; now < first + PRESENCE_HOLD_MS; now += 100) presence.joined(entry(`b${now}`));
+    expect(sent).toHaveLength(1);
+    presence.joined(entry("b-last"));
+    expect(sent.map((d) => d.upserted.length)).toEqual([11, 21]);
+    // As many changes as sockets: the diff costs no more frames than it carries, so it goes at 250 ms.
+    sockets = 3;
+    for (const id of ["c1", "c2", "c3"]) presence.joined(entry(id));
+    now += 250;
+    presence.joined(entry("c4"));
+    expect(sent.map((d) => d.upserted.length)).toEqual([11, 21, 4]);
   });
 
   it("index who is here: read from the sockets once, then kept by joins, updates and leaves", () => {

@@ -23,10 +23,19 @@ export class PresenceIndex {
   }
 
   entries(): PresenceEntry[] {
+    return [...this.#read().values()];
+  }
+
+  /** How many are connected. */
+  get size(): number {
+    return this.#read().size;
+  }
+
+  #read(): Map<string, PresenceEntry> {
     if (!this.#entries) {
       this.#entries = new Map();
       for (const entry of this.current()) this.#entries.set(entry.connectionId, entry);
     }
-    return [...this.#entries.values()];
+    return this.#entries;
   }
 }
