@@ -26,7 +26,8 @@ function bundleMap(dir, test) {
   for (const file of dirs.flatMap((d) => ["index.js.map", "worker.js.map"].map((name) => join(tmp, d, name)))) {
     if (!statSync(file, { throwIfNoEntry: false })?.isFile()) continue;
     const map = new TraceMap(readFileSync(file, "utf8"), file);
-    if (test(map.resolvedSources)) return map;
+    // Where it came from: the bench keeps a copy beside the profile (wrangler removes it on exit).
+    if (test(map.resolvedSources)) return Object.assign(map, { path: file });
   }
   return null;
 }

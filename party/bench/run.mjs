@@ -7,7 +7,7 @@
 // Both workerd servers are reached directly and each one's CPU is its Worker's workerd
 // process. With all four benches at their default sizes it writes its output into
 // docs/performance.md. Knobs: docs/performance.md.
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, startServer } from "../dev/server.mjs";
@@ -41,6 +41,8 @@ const RENDER_NODES = num("BENCH_RENDER_NODES", 2000);
 const LOADS = num("BENCH_LOADS", 5);
 /** A directory: one more room block per bench (the assistant's floors too) under the CPU profiler, summarised by package and function. */
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
+/** `BENCH_PROFILE_FLOOR=1`: the fan-out and storm floors get their profiled block too, to set the room's beside. */
+const PROFILE_FLOORS = process.env.BENCH_PROFILE_FLOOR === "1" ? ["room", "floor"] : ["room"];
 const DEFAULTS = [
   "BENCH_SUITES",
   "BENCH_BLOCKS",
@@ -101,7 +103,14 @@ const profileFor = (bench, sides = ["room"]) =>
         mkdirSync(PROFILE_DIR, { recursive: true });
         const file = join(PROFILE_DIR, `${bench}${side === "room" ? "" : `-${side}`}.cpuprofile`);
         const profiler = await startCpuProfile(profiled[side].port, file);
-        return { stop: async () => profiles.push({ bench, side, file, isolates: await profiler.stop(), map: profiled[side].map() }) };
+        return {
+          stop: async () => {
+            const map = profiled[side].map();
+            // The bundle's source map, kept beside the profile so it can be read again after wrangler exits.
+            if (map?.path) copyFileSync(map.path, file.replace(/\.cpuprofile$/, ".js.map"));
+            profiles.push({ bench, side, file, isolates: await profiler.stop(), map });
+          },
+        };
       }
     : undefined;
 
@@ -120,12 +129,12 @@ try {
     results.fanout = [];
     for (const n of SIZES) {
       console.log(`fan-out, ${n} readers…`);
-      results.fanout.push([n, await fanout({ ...common, n, edits: EDITS, profile: profileFor(`fanout-${n}`) })]);
+      results.fanout.push([n, await fanout({ ...common, n, edits: EDITS, profile: profileFor(`fanout-${n}`, PROFILE_FLOORS) })]);
     }
   }
   if (SUITES.includes("storm")) {
     console.log(`reconnect storm, ${STORM_READERS} readers…`);
-    results.storm = { n: STORM_READERS, ...(await storm({ ...common, n: STORM_READERS, profile: profileFor("storm") })) };
+    results.storm = { n: STORM_READERS, ...(await storm({ ...common, n: STORM_READERS, profile: profileFor("storm", PROFILE_FLOORS) })) };
   }
   if (SUITES.includes("assistant")) {
     console.log("assistant…");
