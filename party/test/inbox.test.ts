@@ -191,6 +191,16 @@ describe("the inbox", () => {
     await inboxWhere(secondSocket, (inbox) => inbox.following.includes(thread.id) && !inbox.items.some((item) => item.kind === "reply"), refollowed);
   });
 
+  it("a person who follows a thread with inbox.follow gets its next reply live", async () => {
+    const { ownerSocket, secondSocket } = await openTeam("member");
+    const { thread } = await secondSocket.ok("threads.create", { title: "Later followed", idempotencyKey: idem() });
+    await secondSocket.ok("chat.send", { threadId: thread.id, text: "first", idempotencyKey: idem() });
+    await ownerSocket.ok("inbox.follow", { threadId: thread.id, follow: true, idempotencyKey: idem() });
+    const since = ownerSocket.frames.length;
+    const { message } = await secondSocket.ok("chat.send", { threadId: thread.id, text: "second", idempotencyKey: idem() });
+    await inboxWhere(ownerSocket, (inbox) => keysOf(inbox).includes(`reply:${message.id}`), since);
+  });
+
   it("a failed job reaches the person who started it", async () => {
     const { ownerSocket, secondSocket } = await openTeam("member");
     const { job } = await secondSocket.ok("jobs.start", { title: "Import", idempotencyKey: idem() });

@@ -22,6 +22,9 @@ export const INBOX_COALESCE_MS = 250;
  */
 export const GREETING_REUSE_MS = 1000;
 
+/** Threads whose followers the hub keeps in memory (the busiest lately). */
+const FOLLOWERS_KEPT = 1000;
+
 /** An inbox frame derived for a greeting, and what it was derived from. */
 interface Greeting {
   /** The principal as the socket holds it (scopes and role decide the items). */
@@ -65,6 +68,12 @@ export class InboxHub {
   readonly #greetings = new Map<string, Greeting>();
   /** The name and origin each person was noted with in this wake: a reconnect that changes neither writes nothing. */
   readonly #noted = new Map<string, string>();
+  /**
+   * Each thread's followers as last read, for the commits after it. Follows change only by
+   * writing (afterCommit, below) and by `inbox.follow`, which refreshes its person: every
+   * refresh from outside forgets them all.
+   */
+  readonly #followers = new Map<string, string[]>();
 
   constructor(private readonly d: InboxHubDeps) {}
 
@@ -110,8 +119,13 @@ export class InboxHub {
     markPushed(this.d.sql, principalId, keys, keys, now);
   }
 
-  /** Sends the current inbox to each of these people's sockets, where it changed. */
+  /** Sends the current inbox to each of these people's sockets, where it changed (an inbox method changed it, or access did). */
   refresh(principalIds: Iterable<string>, now = Date.now()): void {
+    this.#followers.clear();
+    this.#refresh(principalIds, now);
+  }
+
+  #refresh(principalIds: Iterable<string>, now = Date.now()): void {
     // Read once for the whole refresh, and only if someone connected is refreshed.
     let pending: PendingForInbox | undefined;
     for (const id of new Set(principalIds)) {
@@ -164,17 +178,20 @@ export class InboxHub {
         case "thread.created": {
           const { createdBy, id } = e.payload.thread;
           if (isPerson(createdBy)) followByWriting(this.d.sql, createdBy.id, id, e.payload.thread.createdAt);
+          this.#followers.delete(id);
           break;
         }
         case "message.created": {
           const { id, author, threadId, text, createdAt } = e.payload.message;
           if (isPerson(author)) {
             followByWriting(this.d.sql, author.id, threadId, createdAt);
+            // Writing follows unless they unfollowed it before: read again unless they are known to follow.
+            if (!this.#followers.get(threadId)?.includes(author.id)) this.#followers.delete(threadId);
             touched.add(author.id);
           }
           // A message is an item (a reply, a mention) only for someone other than its author:
           // mail and push look again only when it reached someone.
-          for (const follower of followers(this.d.sql, threadId)) {
+          for (const follower of this.#followersOf(threadId)) {
             touched.add(follower);
             if (follower !== author.id) mayMail = true;
           }
@@ -210,8 +227,18 @@ export class InboxHub {
     const mayMail = this.#mayMail;
     this.#touched.clear();
     this.#mayMail = false;
-    if (touched.length > 0) this.refresh(touched);
+    if (touched.length > 0) this.#refresh(touched);
     if (mayMail) this.d.itemsMayHaveChanged();
+  }
+
+  #followersOf(threadId: string): string[] {
+    const known = this.#followers.get(threadId);
+    if (known) return known;
+    const read = followers(this.d.sql, threadId);
+    this.#followers.set(threadId, read);
+    // A Map iterates in insertion order: the first is the one read longest ago.
+    if (this.#followers.size > FOLLOWERS_KEPT) this.#followers.delete(this.#followers.keys().next().value as string);
+    return read;
   }
 
   /** Connected people, one entry each. */
