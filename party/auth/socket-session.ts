@@ -24,7 +24,17 @@ import { baMember, baSession, baUser } from "./db/better-auth-tables";
  * way (`refresh`), so that sockets keep extending it as they did.
  */
 
-/** The session token the cookie carries, if better-auth signed it with our secret. */
+/** Cookie values whose signature was checked and held, by secret: most recent last. */
+const signed = new Map<string, Map<string, string>>();
+/** How many signed values are remembered per secret (a person's tabs share one). */
+const SIGNED_KEPT = 1000;
+
+/**
+ * The session token the cookie carries, if better-auth signed it with our secret. A value
+ * whose signature held once holds for good under the same secret, so it is not computed
+ * again: a reconnect storm brings one cookie back for every tab. (Whether the session still
+ * opens anything is read from D1 every time: readSessionAccess.)
+ */
 export async function signedSessionToken(headers: Headers, baseURL: string, secret: string): Promise<string | null> {
   const header = headers.get("cookie");
   if (!header) return null;
@@ -32,10 +42,18 @@ export async function signedSessionToken(headers: Headers, baseURL: string, secr
   const name = getCookies({ baseURL }).sessionToken.name;
   const value = parseCookies(header).get(name);
   if (!value) return null;
+  const known = signed.get(secret)?.get(value);
+  if (known !== undefined) return known;
   const dot = value.lastIndexOf(".");
   if (dot < 1) return null;
   const token = value.slice(0, dot);
-  return constantTimeEqual(value.slice(dot + 1), await makeSignature(token, secret)) ? token : null;
+  if (!constantTimeEqual(value.slice(dot + 1), await makeSignature(token, secret))) return null;
+  const values = signed.get(secret) ?? new Map<string, string>();
+  signed.set(secret, values);
+  values.set(value, token);
+  // A Map iterates in insertion order: the first is the one checked longest ago.
+  if (values.size > SIGNED_KEPT) values.delete(values.keys().next().value as string);
+  return token;
 }
 
 export interface SessionAccessRow extends AccountFlags {

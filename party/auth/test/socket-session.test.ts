@@ -44,6 +44,18 @@ describe("signedSessionToken", () => {
   });
 });
 
+describe("signedSessionToken, again", () => {
+  it("a value accepted once is still refused with another signature or under another secret", async () => {
+    const cookie = await cookieFor("better-auth.session_token", "tok456");
+    const headers = new Headers({ cookie });
+    expect(await signedSessionToken(headers, "http://app.test", SECRET)).toBe("tok456");
+    expect(await signedSessionToken(headers, "http://app.test", SECRET)).toBe("tok456");
+    expect(await signedSessionToken(headers, "http://app.test", "another-secret-entirely-0123456789")).toBeNull();
+    const forged = new Headers({ cookie: `better-auth.session_token=${encodeURIComponent(`tok456.${"B".repeat(43)}=`)}` });
+    expect(await signedSessionToken(forged, "http://app.test", SECRET)).toBeNull();
+  });
+});
+
 describe("sessionOutcome", () => {
   it("a live session of an active member is that person with their role's scopes (name, else e-mail)", () => {
     expect(sessionOutcome(row(), NOW)).toEqual({ ok: true, principal: { id: "u1", kind: "user", name: "Ada", role: "member", scopes: ["read", "write", "approve"] } });
