@@ -84,10 +84,48 @@ const sessionAccess = preparedPerDb((db) =>
     .prepare(),
 );
 
-/** The socket upgrade's one read: the session with its user's flags and the role in this workspace. */
+/** Reads under way, by workspace and session: upgrades that arrive while one runs share it. */
+const reading = new Map<string, Promise<SessionAccessRow | null>>();
+
+/**
+ * How long an upgrade waits for a read another upgrade started before reading for itself.
+ * That read settles in its own request; if that request was cancelled (its client went
+ * away) it never does for anyone else.
+ */
+export const SHARED_READ_WAIT_MS = 1000;
+
+const timedOut = Symbol("timed out");
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof timedOut> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<typeof timedOut>((resolve) => {
+    timer = setTimeout(() => resolve(timedOut), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The socket upgrade's one read: the session with its user's flags and the role in this
+ * workspace, as D1 has it now. Upgrades of the same session to the same workspace that
+ * arrive while a read is under way take its answer (a reconnect storm brings a person's
+ * tabs back together): it was read no earlier than they arrived, less one read's time.
+ */
 export async function readSessionAccess(db: D1Database, token: string, workspaceId: string): Promise<SessionAccessRow | null> {
-  const row = await sessionAccess(authDb(db)).get({ token, workspaceId });
-  return row ?? null;
+  const key = `${workspaceId}\n${token}`;
+  const shared = reading.get(key);
+  if (shared) {
+    const row = await within(shared, SHARED_READ_WAIT_MS);
+    if (row !== timedOut) return row;
+  }
+  const read = sessionAccess(authDb(db))
+    .get({ token, workspaceId })
+    .then((row) => row ?? null);
+  reading.set(key, read);
+  try {
+    return await read;
+  } finally {
+    if (reading.get(key) === read) reading.delete(key);
+  }
 }
 
 /**

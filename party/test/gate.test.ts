@@ -91,7 +91,7 @@ describe("server-assigned connection ids", () => {
   });
 });
 
-describe("the session cookie at the gate (one D1 read per upgrade)", () => {
+describe("the session cookie at the gate (one D1 read per upgrade, shared by upgrades at the same moment)", () => {
   const db = (env as unknown as { DB: D1Database }).DB;
   const token = (cookie: string) => decodeURIComponent(cookie.slice(cookie.indexOf("=") + 1)).split(".")[0]!;
   const sessionExpiry = async (cookie: string) =>
@@ -117,6 +117,18 @@ describe("the session cookie at the gate (one D1 read per upgrade)", () => {
     const [name] = owner.cookie.split("=");
     const forged = `${name}=${encodeURIComponent(`${token(owner.cookie)}.${"A".repeat(43)}=`)}`;
     expect((await (await RawSocket.open(ws, { cookie: forged })).waitClosed()).code).toBe(4001);
+  });
+
+  it("upgrades of one session at the same moment all open as that person; the next, after the member was removed, is refused", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const member = await signUp();
+    await addMember(owner, ws, member, "member");
+    const together = await Promise.all(Array.from({ length: 8 }, () => RawSocket.open(ws, { cookie: member.cookie })));
+    for (const socket of together) expect((await socket.hello()).principal).toMatchObject({ id: member.userId, role: "member" });
+    await db.prepare(`delete from "member" where "organizationId" = ? and "userId" = ?`).bind(ws, member.userId).run();
+    expect((await (await RawSocket.open(ws, { cookie: member.cookie })).waitClosed()).code).toBe(4003);
+    for (const socket of together) socket.close();
   });
 
   it("a session that has used a day of its life opens the socket and slides forward, as better-auth's getSession does", async () => {
