@@ -27,6 +27,12 @@ function bytesRow(suite, measure, { room, floor }, kind, goalBytes = null) {
   return [suite, measure, bytesText(a), bytesText(b), b ? `${(a / b).toFixed(2)}x` : "—", goalBytes === null ? "—" : `≤ ${bytesText(goalBytes)}`, status];
 }
 
+/** One count row (information): how many of something per operation. */
+function countRow(suite, measure, { room, floor }, kind) {
+  const count = (n) => (n ?? 0).toFixed(1);
+  return [suite, measure, count(room.bytesPerOp[kind]), count(floor.bytesPerOp[kind]), "—", "—", "information"];
+}
+
 /**
  * The alias row: the npm build's floor against the room's build's (same Durable Object, same
  * blocks). The alias is kept only while the npm build costs more, so the status says which.
@@ -55,6 +61,7 @@ export function goalRows(r) {
     rows.push(cpuRow("storm", `CPU per reconnect with resume, ${r.storm.n} readers (floor: bare reconnect)`, r.storm, msText, 1.5));
     rows.push(bytesRow("storm", "bytes sent per reconnect that missed nothing, besides presence", r.storm, "rest", 4096));
     rows.push(bytesRow("storm", "bytes sent per reconnect: presence events", r.storm, "presence"));
+    rows.push(countRow("storm", "presence frames sent per reconnect (to it and to every other socket)", r.storm, "presenceFrames"));
   }
   if (r.assistant) {
     rows.push(cpuRow("assistant", "CPU per streamed delta: the Autopilot's agent vs plain `ai` streamText in a Durable Object", r.assistant, us, 1.1));

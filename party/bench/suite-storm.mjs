@@ -5,7 +5,8 @@
 // every socket is open) and the sockets have been quiet for a moment, so the work each
 // reconnect sets off (presence to the others) is inside it. Per reconnect: the Worker
 // process's CPU (the drop's close handling included, on both sides), and the bytes the
-// readers received, the presence events apart from the rest (the hello, any replay).
+// readers received, the presence events apart from the rest (the hello, any replay), and
+// how many presence frames.
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
@@ -47,6 +48,7 @@ class Reader {
     const f = JSON.parse(data.toString());
     const presence = f.type === "event" && f.event.startsWith("presence.");
     this.bytes[presence ? "presence" : "rest"] += data.length;
+    if (presence) this.bytes.presenceFrames += 1;
     if (f.type !== "event") return;
     if (f.event === "hello") {
       this.epoch = f.payload.epoch;
@@ -59,7 +61,7 @@ class Reader {
 async function roomSide(room, n) {
   const person = await signUpPerson(room.server.url, `storm-${n}`);
   const url = `${room.target.url.replace(/^http/, "ws")}/agents/autopilot/${person.workspace}?protocol=${PROTOCOL_VERSION}&device=storm`;
-  const bytes = { presence: 0, rest: 0 };
+  const bytes = { presence: 0, rest: 0, presenceFrames: 0 };
   const readers = Array.from({ length: n }, () => new Reader(url, person.cookie, bytes));
   await openMany(n, (i) => readers[i].open());
   await until(() => readers.every((r) => r.resumed), "the room's readers' first hello");
@@ -68,6 +70,7 @@ async function roomSide(room, n) {
     async block() {
       bytes.presence = 0;
       bytes.rest = 0;
+      bytes.presenceFrames = 0;
       const t0 = performance.now();
       for (const r of readers) r.ws.terminate();
       await Promise.all(readers.map((r) => r.open()));
