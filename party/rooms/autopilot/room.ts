@@ -1,16 +1,13 @@
-// long-file: the room's lifecycle hooks and its RPC surface (Hatchery, Worker routes) are one class.
-import { Lifecycle, type Connection, type ConnectionContext, type LifecycleJobContext, type LifecycleJobOutcome, type WSMessage } from "agents/lifecycle";
+import { Lifecycle, type LifecycleJobContext, type LifecycleJobOutcome } from "agents/lifecycle";
 import { Scheduler } from "agents/schedules";
 import { WebSockets } from "agents/websockets";
 import { DurableObject } from "cloudflare:workers";
-import { CloseCode } from "../../../shared/protocol/errors";
 import type { EventName, EventPayload } from "../../../shared/protocol/events";
-import { MAX_CLIENT_FRAME_BYTES } from "../../../shared/protocol/frames";
 import { agentInfo, type ModelConfig, readModelConfig } from "../../agent/config";
 import { AutopilotAgent } from "../../agent/runner";
 import type { AccessChange } from "../../access/access-change";
 import { commitTo, type OpEffects } from "../../domain/context";
-import { planResume, type ResumePlan, roomEpoch } from "../../domain/eventlog";
+import { roomEpoch } from "../../domain/eventlog";
 import { allSessions } from "../../domain/gateway";
 import { type GraphFeed, readGraphFeed } from "../../domain/graph-feed";
 import type { DeviceEntryState } from "../../devices/pipe";
@@ -20,10 +17,9 @@ import { type Sql, sqlFromStorage } from "../../domain/sql";
 import type { Env } from "../../env";
 import { autopilotSocket } from "../shared/connection-access";
 import { accessReader, applyAccessChange } from "./access-changed";
-import { type ConnState, connState, presenceEntry, presenceOf } from "../shared/connection-state";
 import { KEEP_ALIVE_JOB, KeepAlive } from "./schedules/keep-alive";
 import { ApprovalExpiry } from "./features/approvals";
-import { dispatch, type DispatchOutcome, parseFrame, sniffRequestId } from "./kernel/dispatch";
+import { dispatch, type DispatchOutcome } from "./kernel/dispatch";
 import { CommitBus } from "./kernel/bus";
 import { methodTable } from "./kernel/handlers";
 import { type MethodName, Methods } from "../../../shared/protocol/methods";
@@ -31,21 +27,13 @@ import { Executor } from "./kernel/execute";
 import { roomFeatures } from "./features";
 import { InstanceHost } from "./features/instances";
 import type { RoomServices } from "./kernel/services";
+import { RoomSockets } from "./kernel/sockets";
 import { readGatewayLimits } from "../../bridge/gateway-limits";
-import { admitConnection } from "./connections/admission";
-import { rateLimitedResponse, RequestMeter } from "../shared/rate-limit";
 import { readRoomLimits, type RoomLimits } from "../shared/limits";
-import { principalTag, principalTags, refuseOverCap } from "../shared/connection-cap";
-import { eventFrame, sendQuietly } from "./connections/socket-send";
-import { broadcast } from "./connections/fanout";
-import { connectionOf, inOwnProtocol, protocolTags, responseTextFor, socketProtocol } from "./connections/protocol-frames";
-import { buildHello } from "./connections/hello";
-import { PresenceBroadcast } from "./connections/presence-broadcast";
-import { PresenceIndex } from "./connections/presence-index";
-import { ReplayPump } from "./connections/replay-pump";
+import { principalTags } from "../shared/connection-cap";
+import { protocolTags } from "./connections/protocol-frames";
 import { HatcheryLink } from "./hatchery-link";
 import { RetentionSweep } from "./schedules/retention-sweep";
-import { logRequest } from "./kernel/request-log";
 import type { AutopilotContext } from "./context";
 import type { GraphApplyOutcome } from "../hatchery/room";
 import { roomInbox } from "./inbox/room-inbox";
@@ -58,8 +46,8 @@ import { deleteFileObjects, deleteOrphanFiles, fileBytes } from "../../files/sto
 const LONGEST_SCHEDULED_RUN_SECONDS = 30 * 60;
 
 /**
- * One Autopilot per workspace: lifecycle and dispatch only (the domain is party/domain's
- * plain functions over SQL). A plain Durable Object of the `agents` lifecycle's stable parts
+ * One Autopilot per workspace: the host its kernel (kernel/) and features (features/) are
+ * installed on, with its RPC surface for the Hatchery and the Worker. A plain Durable Object of the `agents` lifecycle's stable parts
  * (docs/decisions.md): `WebSockets` (hibernating sockets, none of the framework's own frames),
  * `Scheduler` (approval expiry, the bridge watch, backups, retention) and MCP (mcp/).
  * Evicted between messages, it keeps per-connection facts in `connection.state`, durable ones
@@ -80,13 +68,13 @@ export class Autopilot extends DurableObject<Env> {
   readonly #sockets = new WebSockets({
     protocol: false,
     handlers: {
-      onConnect: (conn, ctx) => this.#onConnect(conn, ctx),
-      onMessage: (conn, message) => this.#onMessage(conn, message),
-      onClose: (conn) => this.#onClose(conn),
+      onConnect: (conn, ctx) => this.#clients.onConnect(conn, ctx),
+      onMessage: (conn, message) => this.#clients.onMessage(conn, message),
+      onClose: (conn) => this.#clients.onClose(conn),
     },
     getConnectionTags: (_conn, ctx) => [...principalTags(ctx.request), ...protocolTags(ctx.request)],
   });
-  readonly #mcp = new McpSessions({ room: () => this.#context, meter: () => this.#meter, limits: () => this.#limits, call: (as, method, params) => this.#executor.call(as, method, params) });
+  readonly #mcp = new McpSessions({ room: () => this.#context, meter: () => this.#clients.meter, limits: () => this.#limits, call: (as, method, params) => this.#executor.call(as, method, params) });
   readonly lifecycle = Lifecycle.install(this).use(this.scheduler).use(this.#sockets).use(this.#mcp);
   readonly #keepAlive = new KeepAlive(() => this.lifecycle.jobs);
   readonly #sql: Sql = sqlFromStorage(this.ctx.storage);
@@ -98,12 +86,23 @@ export class Autopilot extends DurableObject<Env> {
   );
   readonly #expiry = new ApprovalExpiry({ sql: this.#sql, commit: this.#commit, scheduler: this.scheduler, workspaceId: () => this.name });
 
-  readonly #meter = new RequestMeter(() => this.#limits);
   readonly #canvas = new HatcheryLink(this.env.Hatchery, () => this.name);
   readonly #retention: RetentionSweep;
-  readonly #presence = new PresenceBroadcast((diff) => this.#broadcastEvent("presence.diff", diff));
-  readonly #who = new PresenceIndex(() => presenceOf(this.#sockets.getConnections()));
-  readonly #replay: ReplayPump;
+  /** The room's client sockets: admission, hello and replay, metering, presence, fan-out (kernel/sockets.ts). */
+  readonly #clients: RoomSockets = new RoomSockets({
+    ctx: this.ctx,
+    sql: this.#sql,
+    workspaceId: () => this.name,
+    limits: () => this.#limits,
+    connections: () => this.#sockets.getConnections(),
+    hello: () => ({
+      live: { streams: [...this.#instances.bridges.streams, ...this.#agent.streams], sessions: allSessions(this.#sql) },
+      agent: agentInfo(this.#modelConfig),
+      streamBytes: readGatewayLimits(this.env).helloStreamBytes,
+    }),
+    joined: (conn, principal, request) => this.#inbox.hub.greet(conn, principal, this.#inbox.originOf(request), Date.now()),
+    executor: () => this.#executor,
+  });
   readonly #instances: InstanceHost;
   readonly #agent: AutopilotAgent;
   /** The Autopilot's model as the Worker's vars and secrets configure it. */
@@ -116,16 +115,11 @@ export class Autopilot extends DurableObject<Env> {
   /** The one entry for requests: sockets, MCP and the Autopilot's tools (kernel/execute.ts). */
   readonly #executor: Executor<DispatchOutcome>;
   /** People's inboxes: live to their tabs, mailed after a while (inbox/). */
-  readonly #inbox = roomInbox({ env: this.env, name: () => this.name, scheduler: this.scheduler, sockets: this.#sockets, room: () => this.#context, send: (c, t) => this.#sendText(c, t) });
+  readonly #inbox = roomInbox({ env: this.env, name: () => this.name, scheduler: this.scheduler, sockets: this.#sockets, room: () => this.#context, send: (c, t) => this.#clients.send(c, t) });
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     migrateAutopilot(this.#sql);
-    this.#replay = new ReplayPump({
-      sql: this.#sql,
-      reset: (socket) => this.#greet(connectionOf(socket as Connection), { kind: "snapshot", reset: true }),
-      overflow: (socket) => connectionOf(socket as Connection).close(CloseCode.rateLimited, JSON.stringify({ retryAfterMs: 1000 })),
-    });
     this.#modelConfig = readModelConfig(env);
     this.#retention = new RetentionSweep({
       sql: this.#sql,
@@ -164,7 +158,7 @@ export class Autopilot extends DurableObject<Env> {
       commit: this.#commit,
       ...this.#instances.context(),
       agent: this.#agent,
-      presence: () => this.#who.entries(),
+      presence: () => this.#clients.presence(),
       modelConfigured: () => this.#modelConfig.configured,
       // RPC results lose their discriminated-union narrowing; read them as the plain union.
       applyGraph: async (principalId, idempotencyKey, commands) => (await (await this.#canvas.stub()).applyCommands(principalId, idempotencyKey, commands)) as GraphApplyOutcome,
@@ -215,101 +209,7 @@ export class Autopilot extends DurableObject<Env> {
     return readRoomLimits(this.env);
   }
 
-  /** To one socket (quietly: it may have closed) in its protocol version; held while it is still replaying (replay-pump.ts). */
-  readonly #sendText = (conn: Connection, text: string): void => this.#replay.send(inOwnProtocol(conn), text);
-  readonly #broadcastEvent = <E extends EventName>(event: E, payload: EventPayload<E>, seq?: number): void => broadcast(this.ctx, this.#replay, eventFrame(event, payload, seq), seq);
-
-  #onConnect(conn: Connection, ctx: ConnectionContext): void {
-    const admission = admitConnection(ctx.request, Date.now());
-    if (!admission.ok) {
-      conn.close(admission.code, admission.reason);
-      return;
-    }
-    const { state } = admission;
-    if (refuseOverCap(conn, this.ctx.getWebSockets(principalTag(state.principal.id)), this.#limits.connectionsPerPrincipal)) return;
-    conn.setState(state);
-    const entry = presenceEntry(conn.id, state);
-    this.#who.set(entry);
-    const plan = planResume(this.#sql, roomEpoch(this.#sql), admission.lastSeq, admission.epoch);
-    this.#greet(conn, plan);
-    // The replay goes out in pages; frames for this socket wait until it has caught up.
-    if (plan.kind === "replay")
-      void this.#replay
-        .start(inOwnProtocol(conn), plan.from)
-        .catch((error: unknown) => console.error(JSON.stringify({ msg: "replay failed", workspace: this.name, connection: conn.id, error: String(error) })));
-    this.#inbox.hub.greet(conn, state.principal, this.#inbox.originOf(ctx.request), Date.now());
-    this.#presence.joined(entry);
-  }
-
-  /** Sends the hello (bounded snapshot, or where the replay starts); returns the seq it covers. */
-  #greet(conn: Connection, plan: ResumePlan): number {
-    const state = connState(conn)!;
-    const { perSecond, burst } = this.#limits.connection;
-    const hello = buildHello({
-      sql: this.#sql,
-      connectionId: conn.id,
-      workspaceId: this.name,
-      epoch: roomEpoch(this.#sql),
-      principal: state.principal,
-      plan,
-      presence: () => this.#who.entries(),
-      live: { streams: [...this.#instances.bridges.streams, ...this.#agent.streams], sessions: allSessions(this.#sql) },
-      agent: agentInfo(this.#modelConfig),
-      limits: { maxFrameBytes: MAX_CLIENT_FRAME_BYTES, requestsPerSecond: perSecond, burst },
-      streamBytes: readGatewayLimits(this.env).helloStreamBytes,
-    });
-    sendQuietly(inOwnProtocol(conn), eventFrame("hello", hello));
-    return hello.seq;
-  }
-
-  #onMessage(conn: Connection, frame: WSMessage): void {
-    this.#presence.flushIfDue();
-    // A hibernating socket delivers a string or an ArrayBuffer; a view is copied out.
-    const message = typeof frame === "string" || frame instanceof ArrayBuffer ? frame : new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength).slice().buffer;
-    const state = connState(conn);
-    if (!state) {
-      // A socket refused in onConnect (no state) may still have frames on their way.
-      if (conn.readyState === WebSocket.OPEN) conn.close(CloseCode.unauthenticated, "unauthenticated");
-      return;
-    }
-    const now = Date.now();
-    // Every frame costs a token, garbage included: the limiter runs before any parsing.
-    const token = this.#meter.take(conn.id, state.principal.id, now);
-    if (!token.ok) {
-      if (token.close) conn.close(CloseCode.rateLimited, JSON.stringify({ retryAfterMs: Math.max(token.retryAfterMs, 1000) }));
-      else this.#sendText(conn, rateLimitedResponse(token, sniffRequestId(message)));
-      return;
-    }
-    const parsed = parseFrame(message);
-    if (!parsed.ok) {
-      logRequest(this.name, conn.id, state.principal.id, "bad frame", parsed.outcome.error?.error);
-      this.#sendText(conn, JSON.stringify(parsed.outcome.response));
-      return;
-    }
-    const setStatus = (status: string | null) => {
-      const next = { ...state, status };
-      conn.setState(next);
-      const entry = presenceEntry(conn.id, next);
-      this.#who.set(entry);
-      this.#presence.updated(entry);
-      return entry;
-    };
-    const method = parsed.frame.method;
-    void this.#executor.execute({ principal: state.principal, via: "socket", now, setStatus }, parsed.frame, (outcome) => this.#answer(conn, state, method, outcome));
-  }
-
-  #answer(conn: Connection, state: ConnState, method: string, outcome: DispatchOutcome): void {
-    if (outcome.error) logRequest(this.name, conn.id, state.principal.id, `request failed: ${outcome.error.method}`, outcome.error.error, outcome.error.cause);
-    this.#sendText(conn, responseTextFor(socketProtocol(conn), method, outcome.response));
-  }
-
-  #onClose(conn: Connection): void {
-    this.#meter.forget(conn.id, Date.now());
-    this.#replay.forget(conn.id);
-    this.#who.left(conn.id);
-    const state = connState(conn);
-    if (state) this.#presence.left(conn.id, state.principal.id);
-  }
+  readonly #broadcastEvent = <E extends EventName>(event: E, payload: EventPayload<E>, seq?: number): void => this.#clients.broadcast(event, payload, seq);
 
   /** Events first, so every client (the requester too) has the change before the response; then the features (kernel/bus.ts). */
   #publish(effects: OpEffects): void {
@@ -351,7 +251,7 @@ export class Autopilot extends DurableObject<Env> {
   /** RPC from the Worker (party/access/revalidate.ts): access in this workspace changed. */
   async accessChanged(message: AccessChange): Promise<void> {
     await this.lifecycle.start();
-    const sockets = [...this.#sockets.getConnections()].flatMap((conn) => autopilotSocket(conn, (text) => this.#sendText(conn, text)) ?? []).concat(this.#mcp.guarded());
+    const sockets = [...this.#sockets.getConnections()].flatMap((conn) => autopilotSocket(conn, (text) => this.#clients.send(conn, text)) ?? []).concat(this.#mcp.guarded());
     const room = { sql: this.#sql, commit: this.#commit, db: this.env.DB, workspaceId: this.name, currentAccess: this.#currentAccess, sockets };
     await applyAccessChange({ ...room, recheckRuns: () => this.#agent.recheckActive() }, message);
     this.#inbox.hub.refreshEveryone();

@@ -1,0 +1,169 @@
+import type { Connection, ConnectionContext, WSMessage } from "agents/lifecycle";
+import { CloseCode } from "../../../../shared/protocol/errors";
+import type { EventName, EventPayload } from "../../../../shared/protocol/events";
+import { MAX_CLIENT_FRAME_BYTES } from "../../../../shared/protocol/frames";
+import type { Principal } from "../../../../shared/protocol/principal";
+import { planResume, type ResumePlan, roomEpoch } from "../../../domain/eventlog";
+import type { Sql } from "../../../domain/sql";
+import { principalTag, refuseOverCap } from "../../shared/connection-cap";
+import { type ConnState, connState, presenceEntry, presenceOf } from "../../shared/connection-state";
+import type { RoomLimits } from "../../shared/limits";
+import { RequestMeter, rateLimitedResponse } from "../../shared/rate-limit";
+import { admitConnection } from "../connections/admission";
+import { broadcast } from "../connections/fanout";
+import { buildHello, type HelloInput } from "../connections/hello";
+import { PresenceBroadcast } from "../connections/presence-broadcast";
+import { PresenceIndex } from "../connections/presence-index";
+import { connectionOf, inOwnProtocol, responseTextFor, socketProtocol } from "../connections/protocol-frames";
+import { ReplayPump } from "../connections/replay-pump";
+import { eventFrame, sendQuietly } from "../connections/socket-send";
+import { type DispatchOutcome, parseFrame, sniffRequestId } from "./dispatch";
+import type { Executor } from "./execute";
+import { logRequest } from "./request-log";
+
+export interface SocketsDeps {
+  ctx: DurableObjectState;
+  sql: Sql;
+  workspaceId(): string;
+  limits(): RoomLimits;
+  /** The room's open sockets (the lifecycle's hibernating ones). */
+  connections(): Iterable<Connection>;
+  /** What a hello carries besides the room's state: live streams and sessions, the Autopilot, the stream budget. */
+  hello(): Pick<HelloInput, "live" | "agent" | "streamBytes">;
+  /** A socket was admitted and greeted (its person's inbox goes to it). */
+  joined(conn: Connection, principal: Principal, request: Request): void;
+  executor(): Executor<DispatchOutcome>;
+}
+
+/**
+ * The room's client sockets: admission and the per-principal cap, the hello and the replay
+ * of what a socket missed, metering and parsing every frame before the request goes to the
+ * one entry (execute.ts), presence, and the fan-out of events in each socket's protocol.
+ */
+export class RoomSockets {
+  readonly meter: RequestMeter;
+  readonly #replay: ReplayPump;
+  readonly #presence: PresenceBroadcast;
+  readonly #who: PresenceIndex;
+
+  constructor(private readonly d: SocketsDeps) {
+    this.meter = new RequestMeter(() => d.limits());
+    this.#replay = new ReplayPump({
+      sql: d.sql,
+      reset: (socket) => this.#greet(connectionOf(socket as Connection), { kind: "snapshot", reset: true }),
+      overflow: (socket) => connectionOf(socket as Connection).close(CloseCode.rateLimited, JSON.stringify({ retryAfterMs: 1000 })),
+    });
+    this.#presence = new PresenceBroadcast((diff) => this.broadcast("presence.diff", diff));
+    this.#who = new PresenceIndex(() => presenceOf(d.connections()));
+  }
+
+  /** Who is connected now. */
+  presence() {
+    return this.#who.entries();
+  }
+
+  /** To one socket (quietly: it may have closed) in its protocol version; held while it is still replaying (replay-pump.ts). */
+  send(conn: Connection, text: string): void {
+    this.#replay.send(inOwnProtocol(conn), text);
+  }
+
+  /** An event to every socket, in each one's protocol; a durable one with its seq. */
+  broadcast<E extends EventName>(event: E, payload: EventPayload<E>, seq?: number): void {
+    broadcast(this.d.ctx, this.#replay, eventFrame(event, payload, seq), seq);
+  }
+
+  onConnect(conn: Connection, ctx: ConnectionContext): void {
+    const admission = admitConnection(ctx.request, Date.now());
+    if (!admission.ok) {
+      conn.close(admission.code, admission.reason);
+      return;
+    }
+    const { state } = admission;
+    if (refuseOverCap(conn, this.d.ctx.getWebSockets(principalTag(state.principal.id)), this.d.limits().connectionsPerPrincipal)) return;
+    conn.setState(state);
+    const entry = presenceEntry(conn.id, state);
+    this.#who.set(entry);
+    const plan = planResume(this.d.sql, roomEpoch(this.d.sql), admission.lastSeq, admission.epoch);
+    this.#greet(conn, plan);
+    // The replay goes out in pages; frames for this socket wait until it has caught up.
+    if (plan.kind === "replay") {
+      void this.#replay.start(inOwnProtocol(conn), plan.from).catch((error: unknown) => {
+        console.error(JSON.stringify({ msg: "replay failed", workspace: this.d.workspaceId(), connection: conn.id, error: String(error) }));
+      });
+    }
+    this.d.joined(conn, state.principal, ctx.request);
+    this.#presence.joined(entry);
+  }
+
+  /** Sends the hello (bounded snapshot, or where the replay starts); returns the seq it covers. */
+  #greet(conn: Connection, plan: ResumePlan): number {
+    const state = connState(conn)!;
+    const { perSecond, burst } = this.d.limits().connection;
+    const hello = buildHello({
+      sql: this.d.sql,
+      connectionId: conn.id,
+      workspaceId: this.d.workspaceId(),
+      epoch: roomEpoch(this.d.sql),
+      principal: state.principal,
+      plan,
+      presence: () => this.#who.entries(),
+      ...this.d.hello(),
+      limits: { maxFrameBytes: MAX_CLIENT_FRAME_BYTES, requestsPerSecond: perSecond, burst },
+    });
+    sendQuietly(inOwnProtocol(conn), eventFrame("hello", hello));
+    return hello.seq;
+  }
+
+  onMessage(conn: Connection, frame: WSMessage): void {
+    this.#presence.flushIfDue();
+    // A hibernating socket delivers a string or an ArrayBuffer; a view is copied out.
+    const message = typeof frame === "string" || frame instanceof ArrayBuffer ? frame : new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength).slice().buffer;
+    const state = connState(conn);
+    if (!state) {
+      // A socket refused in onConnect (no state) may still have frames on their way.
+      if (conn.readyState === WebSocket.OPEN) conn.close(CloseCode.unauthenticated, "unauthenticated");
+      return;
+    }
+    const now = Date.now();
+    // Every frame costs a token, garbage included: the limiter runs before any parsing.
+    const token = this.meter.take(conn.id, state.principal.id, now);
+    if (!token.ok) {
+      if (token.close) conn.close(CloseCode.rateLimited, JSON.stringify({ retryAfterMs: Math.max(token.retryAfterMs, 1000) }));
+      else this.send(conn, rateLimitedResponse(token, sniffRequestId(message)));
+      return;
+    }
+    const parsed = parseFrame(message);
+    if (!parsed.ok) {
+      logRequest(this.d.workspaceId(), conn.id, state.principal.id, "bad frame", parsed.outcome.error?.error);
+      this.send(conn, JSON.stringify(parsed.outcome.response));
+      return;
+    }
+    const setStatus = (status: string | null) => {
+      const next = { ...state, status };
+      conn.setState(next);
+      const entry = presenceEntry(conn.id, next);
+      this.#who.set(entry);
+      this.#presence.updated(entry);
+      return entry;
+    };
+    const method = parsed.frame.method;
+    const as = { principal: state.principal, via: "socket" as const, now, setStatus };
+    void this.d.executor().execute(as, parsed.frame, (outcome) => this.#answer(conn, state, method, outcome));
+  }
+
+  #answer(conn: Connection, state: ConnState, method: string, outcome: DispatchOutcome): void {
+    if (outcome.error) {
+      const { error } = outcome;
+      logRequest(this.d.workspaceId(), conn.id, state.principal.id, `request failed: ${error.method}`, error.error, error.cause);
+    }
+    this.send(conn, responseTextFor(socketProtocol(conn), method, outcome.response));
+  }
+
+  onClose(conn: Connection): void {
+    this.meter.forget(conn.id, Date.now());
+    this.#replay.forget(conn.id);
+    this.#who.left(conn.id);
+    const state = connState(conn);
+    if (state) this.#presence.left(conn.id, state.principal.id);
+  }
+}
