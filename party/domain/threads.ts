@@ -34,9 +34,33 @@ const statements = preparedPerRoom((db) => ({
     .prepare(),
 }));
 
+/** Threads each room decoded lately: by id, with the stored text each came from. */
+const decoded = new WeakMap<Sql, Map<string, { doc: string; thread: Thread }>>();
+/** Threads kept per room: the ones being written in lately. */
+const DECODED_KEPT = 64;
+
+/**
+ * A message reads its thread up to three times (the request, the post, the Autopilot
+ * deciding whether to answer) and decoding a stored record (upgraded and validated) costs
+ * more than reading it: a stored text decoded before gives the same thread, shared
+ * (frozen: no caller changes a thread in place, they copy it).
+ */
 export function getThread(sql: Sql, id: string): Thread | null {
   const row = statements(sql.db).thread.get({ id });
-  return row ? threadRecord.decode(row.doc) : null;
+  if (!row) return null;
+  let kept = decoded.get(sql);
+  const known = kept?.get(id);
+  if (known?.doc === row.doc) return known.thread;
+  const thread = Object.freeze(threadRecord.decode(row.doc));
+  if (!kept) {
+    kept = new Map();
+    decoded.set(sql, kept);
+  }
+  kept.delete(id);
+  kept.set(id, { doc: row.doc, thread });
+  // A Map iterates in insertion order: the first is the one decoded longest ago.
+  if (kept.size > DECODED_KEPT) kept.delete(kept.keys().next().value as string);
+  return thread;
 }
 
 export function requireThread(sql: Sql, id: string): Thread {
