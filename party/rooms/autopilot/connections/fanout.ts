@@ -34,11 +34,12 @@ export function sendToAll(ctx: DurableObjectState, text: string, skip?: readonly
 }
 
 function sendOpen(ctx: DurableObjectState, ws: WebSocket, text: string, skipping: Set<string> | null): void {
-  if (ws.readyState !== WebSocket.READY_STATE_OPEN) return;
   if (skipping?.has(ctx.getTags(ws)[0] ?? "")) return;
+  // No readyState check first (a call into workerd per socket per frame): send throws for a
+  // socket that is closing or closed, and the others still get the frame.
   try {
     ws.send(text);
   } catch {
-    // Closed between the check and the send: its close handler cleans up; the others still get the frame.
+    // Its close handler cleans up.
   }
 }
