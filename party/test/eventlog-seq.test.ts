@@ -1,0 +1,32 @@
+// The log's seq as the domain reads it (currentSeq): within one turn of the room it is read
+// once, and it is always what storage holds, an append and its rollback included.
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_SETTINGS } from "../../shared/protocol/settings";
+import { appendEvent, currentSeq } from "../domain/eventlog";
+import { sqlFromStorage } from "../domain/sql";
+import { signUp } from "./harness";
+
+const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
+const settings = { settings: DEFAULT_SETTINGS };
+
+describe("the log's seq", () => {
+  it("follows an append in the same turn and is back where it was after a rolled-back one", async () => {
+    const owner = await signUp();
+    await runInDurableObject(rooms.get(rooms.idFromName(owner.workspaceId)), (_room, state) => {
+      const sql = sqlFromStorage(state.storage);
+      const before = currentSeq(sql);
+      sql.transaction(() => appendEvent(sql, "settings.changed", settings, Date.now(), 100));
+      expect(currentSeq(sql)).toBe(before + 1);
+      expect(() =>
+        sql.transaction(() => {
+          appendEvent(sql, "settings.changed", settings, Date.now(), 100);
+          expect(currentSeq(sql)).toBe(before + 2);
+          throw new Error("rolled back");
+        }),
+      ).toThrow("rolled back");
+      expect(currentSeq(sql)).toBe(before + 1);
+    });
+  });
+});
