@@ -46,6 +46,25 @@ const DECODED_KEPT = 64;
  * (frozen: no caller changes a thread in place, they copy it).
  */
 export function getThread(sql: Sql, id: string): Thread | null {
+  const turn = readThisTurn.get(sql);
+  if (turn instanceof Map && turn.has(id)) return turn.get(id) ?? null;
+  const thread = readThread(sql, id);
+  if (turn === undefined) {
+    readThisTurn.set(sql, new Map([[id, thread]]));
+    queueMicrotask(() => readThisTurn.delete(sql));
+  } else if (turn instanceof Map) turn.set(id, thread);
+  return thread;
+}
+
+/**
+ * The threads each room read in the current turn (null: none stored), for the same
+ * turn's next reads (a message's request and its post read its thread one after the
+ * other), until a thread is written: from then on the turn reads each time, since the
+ * write's transaction may still roll back.
+ */
+const readThisTurn = new WeakMap<Sql, Map<string, Thread | null> | "written">();
+
+function readThread(sql: Sql, id: string): Thread | null {
   const row = statements(sql.db).thread.get({ id });
   if (!row) return null;
   let kept = decoded.get(sql);
@@ -71,6 +90,8 @@ export function requireThread(sql: Sql, id: string): Thread {
 
 function putThread(sql: Sql, thread: Thread): void {
   statements(sql.db).putThread.run({ id: thread.id, archived: thread.archived ? 1 : 0, updatedAt: thread.updatedAt, doc: threadRecord.encode(thread) });
+  if (readThisTurn.get(sql) === undefined) queueMicrotask(() => readThisTurn.delete(sql));
+  readThisTurn.set(sql, "written");
 }
 
 export function listThreads(sql: Sql, includeArchived: boolean, limit = 1000): Thread[] {
