@@ -9,6 +9,7 @@ import type { AuthOutcome } from "./auth-outcome";
 import { and, eq, sql } from "drizzle-orm";
 import { authDb, preparedPerDb } from "./db/client";
 import { baMember, baSession, baUser } from "./db/better-auth-tables";
+import { BoundedMap } from "../domain/bounded-map";
 
 /**
  * A session cookie's principal for a socket upgrade in one D1 query: the session, its
@@ -48,11 +49,9 @@ export async function signedSessionToken(headers: Headers, baseURL: string, secr
   if (dot < 1) return null;
   const token = value.slice(0, dot);
   if (!constantTimeEqual(value.slice(dot + 1), await makeSignature(token, secret))) return null;
-  const values = signed.get(secret) ?? new Map<string, string>();
+  const values = signed.get(secret) ?? new BoundedMap<string, string>(SIGNED_KEPT);
   signed.set(secret, values);
   values.set(value, token);
-  // A Map iterates in insertion order: the first is the one checked longest ago.
-  if (values.size > SIGNED_KEPT) values.delete(values.keys().next().value as string);
   return token;
 }
 

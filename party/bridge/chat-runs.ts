@@ -7,6 +7,7 @@ import type { BridgeLink } from "./bridge-link";
 import { AgentEvent, ChatEvent, messageText } from "./gateway-frames";
 import { cutText } from "./gateway-limits";
 import { clip, toolKey } from "./history-import";
+import { BoundedMap } from "../domain/bounded-map";
 
 /** Commands remembered for their output (a tool call may never report one); the oldest go first. */
 const MAX_COMMANDS = 500;
@@ -31,7 +32,7 @@ export class ChatRuns {
   readonly #link: BridgeLink;
   #runs = new Map<string, LiveRun>();
   /** Commands by tool call id, so a tool's output can be shown with what ran. */
-  #commands = new Map<string, string>();
+  #commands = new BoundedMap<string, string>(MAX_COMMANDS);
 
   constructor(link: BridgeLink) {
     this.#link = link;
@@ -48,9 +49,7 @@ export class ChatRuns {
 
   rememberCommand(toolCallId: string, command: string): void {
     if (toolCallId.length > 200) return;
-    this.#commands.delete(toolCallId);
     this.#commands.set(toolCallId, cutText(command, MAX_COMMAND_CHARS));
-    if (this.#commands.size > MAX_COMMANDS) this.#commands.delete(this.#commands.keys().next().value!);
   }
 
   onChat(payload: unknown): void {

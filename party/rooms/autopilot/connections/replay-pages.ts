@@ -1,5 +1,6 @@
 import type { DurableEvent } from "../../../../shared/protocol/events";
 import type { EventFrame } from "../../../../shared/protocol/frames";
+import { BoundedMap } from "../../../domain/bounded-map";
 
 /** A page of the log as a replay sends it: the frames' text, whether it hit an undecodable event, and the seq it ends at. */
 export interface SentPage {
@@ -21,7 +22,7 @@ const KEPT_PAGES = 4;
  * page for as long as the log still ends there.
  */
 export class ReplayPages {
-  readonly #pages = new Map<number, { seq: number; page: SentPage }>();
+  readonly #pages = new BoundedMap<number, { seq: number; page: SentPage }>(KEPT_PAGES);
 
   constructor(private readonly read: (after: number) => { events: DurableEvent[]; unreadable: boolean; last: number }) {}
 
@@ -31,10 +32,7 @@ export class ReplayPages {
     if (kept && kept.seq === seq) return kept.page;
     const { events, unreadable, last } = this.read(after);
     const page = { texts: events.map(eventText), unreadable, last };
-    this.#pages.delete(after);
     this.#pages.set(after, { seq, page });
-    // A Map iterates in insertion order: the first key is the page read longest ago.
-    if (this.#pages.size > KEPT_PAGES) this.#pages.delete(this.#pages.keys().next().value as number);
     return page;
   }
 }

@@ -11,6 +11,7 @@ import type { Inbox } from "../../../../shared/protocol/inbox";
 import { hasSubscriptions } from "./push-store";
 import { followByWriting, followers, knownNames, markPushed, noteMention, notePerson } from "./store";
 import { inboxOf } from "./view";
+import { BoundedMap } from "../../../domain/bounded-map";
 
 /** How long the inboxes a burst of commits touches gather before they are derived and sent once. */
 export const INBOX_COALESCE_MS = 250;
@@ -73,7 +74,7 @@ export class InboxHub {
    * writing (afterCommit, below) and by `inbox.follow`, which refreshes its person: every
    * refresh from outside forgets them all.
    */
-  readonly #followers = new Map<string, string[]>();
+  readonly #followers = new BoundedMap<string, string[]>(FOLLOWERS_KEPT);
 
   constructor(private readonly d: InboxHubDeps) {}
 
@@ -236,8 +237,6 @@ export class InboxHub {
     if (known) return known;
     const read = followers(this.d.sql, threadId);
     this.#followers.set(threadId, read);
-    // A Map iterates in insertion order: the first is the one read longest ago.
-    if (this.#followers.size > FOLLOWERS_KEPT) this.#followers.delete(this.#followers.keys().next().value as string);
     return read;
   }
 
