@@ -4,6 +4,7 @@ import { param, preparedPerRoom } from "./db/client";
 import { events } from "./db/schema";
 import { getMeta, setMeta } from "./meta";
 import type { Sql } from "./sql";
+import { TurnMemo } from "./turn-memo";
 import { readable } from "../records/codec";
 import { decodeStoredEvent, encodeEventPayload } from "../records/events";
 
@@ -23,22 +24,11 @@ export function roomEpoch(sql: Sql): string {
   return epoch;
 }
 
-/**
- * Each room's seq as read in the current turn (a connect asks for it four times), until the
- * turn ends or something is appended: from an append on, the turn reads it every time,
- * since the transaction the append is in may still roll back.
- */
-const seqs = new WeakMap<Sql, number | "appended">();
+/** Each room's seq as read in the current turn (a connect asks for it four times), until an append. */
+const seqs = new TurnMemo<"seq", number>();
 
 export function currentSeq(sql: Sql): number {
-  const known = seqs.get(sql);
-  if (typeof known === "number") return known;
-  const seq = Number(getMeta(sql, "seq") ?? 0);
-  if (known === undefined) {
-    seqs.set(sql, seq);
-    queueMicrotask(() => seqs.delete(sql));
-  }
-  return seq;
+  return seqs.read(sql, "seq", () => Number(getMeta(sql, "seq") ?? 0));
 }
 
 // Run with every durable event and every replay page: prepared once per room.
@@ -71,8 +61,7 @@ export function appendEvent<E extends DurableEventName>(sql: Sql, event: E, payl
   const log = statements(sql.db);
   log.insert.run({ seq, event, payload: encodeEventPayload(event, payload), at: now });
   setMeta(sql, "seq", String(seq));
-  if (seqs.get(sql) === undefined) queueMicrotask(() => seqs.delete(sql));
-  seqs.set(sql, "appended");
+  seqs.written(sql);
   log.trim.run({ upTo: seq - retain });
   // A generic E's event is one member of the union; TypeScript cannot see which.
   return { seq, event, payload } as DurableEvent<E> as DurableEvent;

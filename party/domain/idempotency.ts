@@ -21,28 +21,10 @@ const statements = preparedPerRoom((db) => ({
     .prepare(),
 }));
 
-/**
- * Keys each room found unanswered in the current turn: a mutation asks before it prepares
- * and again in its transaction. Forgotten at the turn's end, and a key as it is answered.
- */
-const unanswered = new WeakMap<Sql, Set<string>>();
-const keyOf = (principalId: string, key: string) => `${principalId}\n${key}`;
-
 /** The stored result of an earlier request with this key, if any. Keys are per principal. */
 export function recall(sql: Sql, principalId: string, key: string, method: string): unknown | undefined {
-  const asked = keyOf(principalId, key);
-  if (unanswered.get(sql)?.has(asked)) return undefined;
   const row = statements(sql.db).recall.get({ principalId, key });
-  if (!row) {
-    let turn = unanswered.get(sql);
-    if (!turn) {
-      turn = new Set();
-      unanswered.set(sql, turn);
-      queueMicrotask(() => unanswered.delete(sql));
-    }
-    turn.add(asked);
-    return undefined;
-  }
+  if (!row) return undefined;
   if (row.method !== method) {
     throw new RoomError("idempotency_conflict", `idempotency key was already used for ${row.method}`, { method: row.method });
   }
@@ -50,6 +32,5 @@ export function recall(sql: Sql, principalId: string, key: string, method: strin
 }
 
 export function remember(sql: Sql, principalId: string, key: string, method: string, result: unknown, now: number): void {
-  unanswered.get(sql)?.delete(keyOf(principalId, key));
   statements(sql.db).remember.run({ principalId, key, method, result: encodeResult(method, result), at: now });
 }

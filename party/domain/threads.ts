@@ -14,6 +14,8 @@ import { type Page, pageRows } from "./paging";
 import type { Sql } from "./sql";
 import { readable } from "../records/codec";
 import { messageRecord, threadRecord } from "../records/documents";
+import { BoundedMap } from "./bounded-map";
+import { TurnMemo } from "./turn-memo";
 
 // Every message reads and rewrites its thread: prepared once per room.
 const statements = preparedPerRoom((db) => ({
@@ -35,7 +37,7 @@ const statements = preparedPerRoom((db) => ({
 }));
 
 /** Threads each room decoded lately: by id, with the stored text each came from. */
-const decoded = new WeakMap<Sql, Map<string, { doc: string; thread: Thread }>>();
+const decoded = new WeakMap<Sql, BoundedMap<string, { doc: string; thread: Thread }>>();
 /** Threads kept per room: the ones being written in lately. */
 const DECODED_KEPT = 64;
 
@@ -46,23 +48,15 @@ const DECODED_KEPT = 64;
  * (frozen: no caller changes a thread in place, they copy it).
  */
 export function getThread(sql: Sql, id: string): Thread | null {
-  const turn = readThisTurn.get(sql);
-  if (turn instanceof Map && turn.has(id)) return turn.get(id) ?? null;
-  const thread = readThread(sql, id);
-  if (turn === undefined) {
-    readThisTurn.set(sql, new Map([[id, thread]]));
-    queueMicrotask(() => readThisTurn.delete(sql));
-  } else if (turn instanceof Map) turn.set(id, thread);
-  return thread;
+  return readThisTurn.read(sql, id, () => readThread(sql, id));
 }
 
 /**
- * The threads each room read in the current turn (null: none stored), for the same
- * turn's next reads (a message's request and its post read its thread one after the
- * other), until a thread is written: from then on the turn reads each time, since the
- * write's transaction may still roll back.
+ * The threads each room read in the current turn (null: none stored), for the same turn's
+ * next reads (a message's request and its post read its thread one after the other),
+ * until a thread is written.
  */
-const readThisTurn = new WeakMap<Sql, Map<string, Thread | null> | "written">();
+const readThisTurn = new TurnMemo<string, Thread | null>();
 
 function readThread(sql: Sql, id: string): Thread | null {
   const row = statements(sql.db).thread.get({ id });
@@ -72,13 +66,10 @@ function readThread(sql: Sql, id: string): Thread | null {
   if (known?.doc === row.doc) return known.thread;
   const thread = Object.freeze(threadRecord.decode(row.doc));
   if (!kept) {
-    kept = new Map();
+    kept = new BoundedMap(DECODED_KEPT);
     decoded.set(sql, kept);
   }
-  kept.delete(id);
   kept.set(id, { doc: row.doc, thread });
-  // A Map iterates in insertion order: the first is the one decoded longest ago.
-  if (kept.size > DECODED_KEPT) kept.delete(kept.keys().next().value as string);
   return thread;
 }
 
@@ -90,8 +81,7 @@ export function requireThread(sql: Sql, id: string): Thread {
 
 function putThread(sql: Sql, thread: Thread): void {
   statements(sql.db).putThread.run({ id: thread.id, archived: thread.archived ? 1 : 0, updatedAt: thread.updatedAt, doc: threadRecord.encode(thread) });
-  if (readThisTurn.get(sql) === undefined) queueMicrotask(() => readThisTurn.delete(sql));
-  readThisTurn.set(sql, "written");
+  readThisTurn.written(sql);
 }
 
 export function listThreads(sql: Sql, includeArchived: boolean, limit = 1000): Thread[] {

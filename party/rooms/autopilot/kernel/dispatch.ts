@@ -115,18 +115,28 @@ function dispatchMethod<M extends MethodName>(table: MethodTable, req: RequestCo
   return prepareAndRun(table[method], req, id, method, params.data);
 }
 
+/** The recorded result of this mutation's earlier answer under its idempotency key, if it has one. */
+function earlierAnswer(req: RequestContext, method: MethodName, params: unknown): unknown | undefined {
+  const key = Methods[method].mutating ? idempotencyKeyOf(params) : undefined;
+  return key === undefined ? undefined : recall(req.room.sql, req.principal.id, key, method);
+}
+
 /** Whether this mutation answered before under its idempotency key: a repeat answers from its recorded result. */
 function answeredBefore(req: RequestContext, method: MethodName, params: unknown): boolean {
-  const key = Methods[method].mutating ? idempotencyKeyOf(params) : undefined;
-  return key !== undefined && recall(req.room.sql, req.principal.id, key, method) !== undefined;
+  return earlierAnswer(req, method, params) !== undefined;
 }
+
+/** What run() needs not read again: the earlier answer looked up in this same synchronous turn. */
+type Looked = { earlier: unknown | undefined } | null;
 
 function prepareAndRun<M extends MethodName>(handler: Handler<M>, req: RequestContext, id: string, method: M, params: MethodParsedParams<M>): DispatchOutcome | Promise<DispatchOutcome> {
   let gate: Promise<Release> | undefined;
+  let looked: Looked;
   try {
+    looked = { earlier: earlierAnswer(req, method, params) };
     // A repeated mutation answers from its recorded result: it must not reach prepare
     // (which may act outside the room, e.g. send a decision to a gateway) a second time.
-    if (!answeredBefore(req, method, params) && handler.kind === "mutate") gate = handler.prepare?.(req, params);
+    if (looked.earlier === undefined && handler.kind === "mutate") gate = handler.prepare?.(req, params);
   } catch (cause) {
     return refused(id, method, cause);
   }
@@ -134,7 +144,8 @@ function prepareAndRun<M extends MethodName>(handler: Handler<M>, req: RequestCo
     return gate.then(
       async (release) => {
         try {
-          return await run({ ...req, now: Date.now() }, id, method, handler, params);
+          // The wait let other requests in: the key is looked up again in the transaction.
+          return await run({ ...req, now: Date.now() }, id, method, handler, params, null);
         } finally {
           release();
         }
@@ -142,17 +153,17 @@ function prepareAndRun<M extends MethodName>(handler: Handler<M>, req: RequestCo
       (cause): DispatchOutcome => refused(id, method, cause),
     );
   }
-  return run(req, id, method, handler, params);
+  return run(req, id, method, handler, params, looked);
 }
 
-function run<M extends MethodName>(req: RequestContext, id: string, method: M, handler: Handler<M>, params: MethodParsedParams<M>): DispatchOutcome | Promise<DispatchOutcome> {
+function run<M extends MethodName>(req: RequestContext, id: string, method: M, handler: Handler<M>, params: MethodParsedParams<M>, looked: Looked): DispatchOutcome | Promise<DispatchOutcome> {
   try {
     if (handler.kind === "local") {
       // Mutating local methods keep the idempotency contract too: a repeat answers with
       // the first result instead of acting again.
       const key = Methods[method].mutating ? idempotencyKeyOf(params) : undefined;
       if (key !== undefined) {
-        const earlier = recall(req.room.sql, req.principal.id, key, method);
+        const earlier = looked ? looked.earlier : recall(req.room.sql, req.principal.id, key, method);
         if (earlier !== undefined) return { response: { type: "res", id, ok: true, payload: earlier } };
       }
       const keep = (result: unknown) => {
@@ -179,7 +190,7 @@ function run<M extends MethodName>(req: RequestContext, id: string, method: M, h
     const payload = req.room.commit(
       req.principal,
       (ctx) => {
-        const earlier = recall(ctx.sql, req.principal.id, key, method);
+        const earlier = looked ? looked.earlier : recall(ctx.sql, req.principal.id, key, method);
         if (earlier !== undefined) return earlier;
         const result = handler.run(ctx, params, req);
         remember(ctx.sql, req.principal.id, key, method, result, req.now);
