@@ -19,7 +19,7 @@ import { autopilotSocket } from "../shared/connection-access";
 import { accessReader, applyAccessChange } from "./access-changed";
 import { KEEP_ALIVE_JOB, KeepAlive } from "./schedules/keep-alive";
 import { ApprovalExpiry } from "./features/approvals";
-import { dispatch, type DispatchOutcome } from "./kernel/dispatch";
+import { dispatch } from "./kernel/dispatch";
 import { CommitBus } from "./kernel/bus";
 import { methodTable } from "./kernel/handlers";
 import { type MethodName, Methods } from "../../../shared/protocol/methods";
@@ -113,7 +113,7 @@ export class Autopilot extends DurableObject<Env> {
   /** After each commit: the fan-out, then the features in order (features/index.ts). */
   readonly #bus: CommitBus;
   /** The one entry for requests: sockets, MCP and the Autopilot's tools (kernel/execute.ts). */
-  readonly #executor: Executor<DispatchOutcome>;
+  readonly #executor: Executor;
   /** People's inboxes: live to their tabs, mailed after a while (inbox/). */
   readonly #inbox = roomInbox({ env: this.env, name: () => this.name, scheduler: this.scheduler, sockets: this.#sockets, room: () => this.#context, send: (c, t) => this.#clients.send(c, t) });
 

@@ -3,6 +3,7 @@ import type { MethodName } from "../../../../shared/protocol/methods";
 import type { PresenceEntry } from "../../../../shared/protocol/presence";
 import type { Actor, Principal } from "../../../../shared/protocol/principal";
 import { RoomError } from "../../../domain/errors";
+import type { DispatchOutcome } from "./dispatch";
 import type { Answered, Via } from "./feature";
 
 /** What a request's dispatch needs besides the frame (RequestContext without the room). */
@@ -18,12 +19,7 @@ export interface Execution {
   setStatus?(status: string | null): PresenceEntry;
 }
 
-/** A dispatched request's answer: its changes were committed and published before it returns. */
-export interface Outcome {
-  response: { type: "res"; id: string } & ({ ok: true; payload: unknown } | { ok: false; error: { code: string; message: string } });
-}
-
-export type Dispatch<O extends Outcome> = (as: Execution & Required<Pick<Execution, "setStatus">>, frame: RequestFrame) => O | Promise<O>;
+export type Dispatch = (as: Execution & Required<Pick<Execution, "setStatus">>, frame: RequestFrame) => DispatchOutcome | Promise<DispatchOutcome>;
 
 const noPresence = (): never => {
   throw new RoomError("forbidden", "only a client's socket has a presence to update");
@@ -35,15 +31,15 @@ const noPresence = (): never => {
  * the requester, then the features that care that this method was answered
  * (Feature.answered), in that order.
  */
-export class Executor<O extends Outcome> {
+export class Executor {
   constructor(
-    private readonly dispatch: Dispatch<O>,
+    private readonly dispatch: Dispatch,
     private readonly answered: (answer: Answered) => void,
   ) {}
 
-  execute(as: Execution, frame: RequestFrame, reply: (outcome: O) => void): void | Promise<void> {
+  execute(as: Execution, frame: RequestFrame, reply: (outcome: DispatchOutcome) => void): void | Promise<void> {
     const execution = { ...as, setStatus: as.setStatus ?? noPresence };
-    const done = (outcome: O): void => {
+    const done = (outcome: DispatchOutcome): void => {
       reply(outcome);
       const { response } = outcome;
       // Only a registry method can have answered ok (dispatch refuses any other name).
@@ -55,12 +51,12 @@ export class Executor<O extends Outcome> {
   }
 
   /** A registry method as `principal`, with no socket (MCP, the Autopilot's tools): its outcome. */
-  async call(as: Omit<Execution, "now" | "setStatus">, method: MethodName, params: Record<string, unknown>): Promise<O> {
-    let answer: O | undefined;
+  async call(as: Omit<Execution, "now" | "setStatus">, method: MethodName, params: Record<string, unknown>): Promise<DispatchOutcome> {
+    let answer: DispatchOutcome | undefined;
     await this.execute({ ...as, now: Date.now() }, { type: "req", id: as.via, method, params }, (outcome) => {
       answer = outcome;
     });
-    return answer as O;
+    return answer as DispatchOutcome;
   }
 
   /** As `call`, for the Autopilot's tools: the payload, or the refusal thrown as "code: message". */

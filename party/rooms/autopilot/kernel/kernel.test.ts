@@ -4,7 +4,8 @@ import { type MethodName, Methods } from "../../../../shared/protocol/methods";
 import type { Principal } from "../../../../shared/protocol/principal";
 import type { OpEffects } from "../../../domain/context";
 import { CommitBus } from "./bus";
-import { type Outcome, Executor } from "./execute";
+import type { DispatchOutcome } from "./dispatch";
+import { Executor } from "./execute";
 import type { Feature } from "./feature";
 import { local, methodTable, methods, query } from "./handlers";
 
@@ -42,16 +43,15 @@ describe("the after-commit bus", () => {
 });
 
 describe("the one entry for requests", () => {
-  type O = Outcome & { tag: string };
-  const answer = (ok: boolean): O =>
+  const answer = (ok: boolean): DispatchOutcome =>
     ok
-      ? { tag: "t", response: { type: "res", id: "r", ok: true, payload: { message: { id: "m" } } } }
-      : { tag: "t", response: { type: "res", id: "r", ok: false, error: { code: "forbidden", message: "no" } } };
+      ? { response: { type: "res", id: "r", ok: true, payload: { message: { id: "m" } } } }
+      : { response: { type: "res", id: "r", ok: false, error: { code: "forbidden", message: "no", retryable: false } } };
 
   it("answers the requester before the features hear of it, and only of an ok answer", async () => {
     const seen: string[] = [];
     let ok = true;
-    const executor = new Executor<O>(
+    const executor = new Executor(
       () => answer(ok),
       (a) => seen.push(`answered ${a.method} via ${a.via}`),
     );
@@ -64,7 +64,7 @@ describe("the one entry for requests", () => {
   it("waits for an asynchronous dispatch; invoke throws a refusal as code: message", async () => {
     const seen: string[] = [];
     let ok = true;
-    const executor = new Executor<O>(
+    const executor = new Executor(
       async () => answer(ok),
       (a) => seen.push(`answered via ${a.via}`),
     );
@@ -75,7 +75,7 @@ describe("the one entry for requests", () => {
   });
 
   it("gives a request without a socket a presence update that is refused", async () => {
-    const executor = new Executor<O>(
+    const executor = new Executor(
       (as) => {
         as.setStatus("away");
         return answer(true);

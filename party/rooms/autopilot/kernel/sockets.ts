@@ -32,7 +32,7 @@ export interface SocketsDeps {
   hello(): Pick<HelloInput, "live" | "agent" | "streamBytes">;
   /** A socket was admitted and greeted (its person's inbox goes to it). */
   joined(conn: Connection, principal: Principal, request: Request): void;
-  executor(): Executor<DispatchOutcome>;
+  executor(): Executor;
 }
 
 /**
