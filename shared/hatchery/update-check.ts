@@ -54,6 +54,25 @@ export function rootOf(doc: Y.Doc, type: object): { name: string; top: object } 
   return null;
 }
 
+/**
+ * The struct of a writer's list (in clock order, maybe with gaps) that holds `clock`, or null.
+ * A binary search, as a forged update may hold tens of thousands. Not Yjs's findIndexSS:
+ * that one expects a store's gapless list and fails on a clock past its end.
+ */
+export function structAt<S extends { id: Y.ID; length: number }>(list: readonly S[] | undefined, clock: number): S | null {
+  if (!list) return null;
+  let low = 0;
+  let high = list.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const s = list[mid]!;
+    if (clock < s.id.clock) high = mid - 1;
+    else if (clock >= s.id.clock + s.length) low = mid + 1;
+    else return s;
+  }
+  return null;
+}
+
 export function placeUpdate(doc: Y.Doc, update: Uint8Array, roots: ReadonlySet<string>): Placement {
   const { structs } = Y.decodeUpdate(update) as { structs: Struct[] };
   const byClient = new Map<number, Struct[]>();
@@ -64,20 +83,7 @@ export function placeUpdate(doc: Y.Doc, update: Uint8Array, roots: ReadonlySet<s
   }
   const places = new Map<Struct, Place>();
 
-  // A client's structs come in clock order: a binary search, as a forged update may hold tens of thousands.
-  const inUpdate = (id: Y.ID): Struct | null => {
-    const list = byClient.get(id.client) ?? [];
-    let low = 0;
-    let high = list.length - 1;
-    while (low <= high) {
-      const mid = (low + high) >> 1;
-      const s = list[mid]!;
-      if (id.clock < s.id.clock) high = mid - 1;
-      else if (id.clock >= s.id.clock + s.length) low = mid + 1;
-      else return s;
-    }
-    return null;
-  };
+  const inUpdate = (id: Y.ID): Struct | null => structAt(byClient.get(id.client), id.clock);
   const inDoc = (id: Y.ID): Y.Item | Y.GC | null => (id.clock < Y.getState(doc.store, id.client) ? (Y.getItem(doc.store, id) as Y.Item | Y.GC) : null);
   const docPlace = (item: Y.Item | Y.GC): Place => {
     if (!(item instanceof Y.Item) || !item.parent) return "gone";

@@ -1,5 +1,6 @@
 import * as decoding from "lib0/decoding";
 import * as Y from "yjs";
+import { structAt } from "./update-check";
 
 /**
  * Whether Yjs can integrate the whole of a client's update into the room's document now.
@@ -48,19 +49,7 @@ export function unintegrable(doc: Y.Doc, update: Uint8Array): string | null {
   }
   const reached = (client: number) => reach.get(client) ?? known(client);
 
-  const brought = (id: Y.ID): Struct | null => {
-    const list = fresh.get(id.client) ?? [];
-    let low = 0;
-    let high = list.length - 1;
-    while (low <= high) {
-      const mid = (low + high) >> 1;
-      const s = list[mid]!;
-      if (id.clock < s.id.clock) high = mid - 1;
-      else if (id.clock >= s.id.clock + s.length) low = mid + 1;
-      else return s;
-    }
-    return null;
-  };
+  const brought = (id: Y.ID): Struct | null => structAt(fresh.get(id.client), id.clock);
   /** What a new struct waits for in the update: its writer's struct before it, and what it refers to. */
   const waitsFor = new Map<Struct, Struct[]>();
   for (const list of fresh.values()) {
