@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { nodesMap, writeNode } from "../../shared/hatchery/graph";
 import { updateFrame } from "../rooms/hatchery/client-frames";
 import type { Hatchery } from "../rooms/hatchery/room";
-import { type Canvas, forgeUpdate, node, openCanvas, team, until } from "./hatchery-harness";
+import { type Canvas, forgeUpdate, node, openCanvas, team, until, syncedCanvases } from "./hatchery-harness";
 
 // Updates no Yjs client writes, which Yjs could not apply whole: it would keep part of one
 // aside as pending (and put that in every encoding of the document), or throw part-way
@@ -68,9 +68,7 @@ const FORGED = [
 describe("updates Yjs could not apply whole", () => {
   it("are refused whole and taken back: none reaches anyone or storage; the room keeps nothing aside", async () => {
     const { ws, owner, member } = await team();
-    const forger = await openCanvas(ws, { cookie: owner.cookie });
-    const other = await openCanvas(ws, { cookie: member.cookie });
-    await until(() => forger.synced && other.synced, "synced");
+    const [forger, other] = await syncedCanvases(ws, { cookie: owner.cookie }, { cookie: member.cookie });
     for (const update of FORGED) forger.ws.send(updateFrame(update));
     await until(() => forger.refusals().length >= FORGED.length, "a refusal for each");
     expect(forger.refusals().map((r) => r.code)).toEqual(FORGED.map(() => "not_applied"));

@@ -14,7 +14,7 @@ import { nodesMap, writeNode } from "../../shared/hatchery/graph";
 import { REFUSAL_PREFIX } from "../../shared/hatchery/refusal";
 import { updateFrame } from "../rooms/hatchery/client-frames";
 import type { Hatchery } from "../rooms/hatchery/room";
-import { type Canvas, node, openCanvas, team, until } from "./hatchery-harness";
+import { type Canvas, node, openCanvas, team, until, syncedCanvases } from "./hatchery-harness";
 
 const hatchery = (ws: string) => {
   const ns = (env as unknown as { Hatchery: DurableObjectNamespace }).Hatchery;
@@ -65,9 +65,7 @@ function addNote(c: Canvas, id: string): void {
 describe("what the Hatchery relies on y-partyserver for", () => {
   it("a sync step 1 handed on is answered with what the socket lacks, to that socket alone", async () => {
     const { ws, owner, member } = await team();
-    const asker = await openCanvas(ws, { cookie: owner.cookie });
-    const other = await openCanvas(ws, { cookie: member.cookie });
-    await until(() => asker.synced && other.synced, "synced");
+    const [asker, other] = await syncedCanvases(ws, { cookie: owner.cookie }, { cookie: member.cookie });
     addNote(other, "note:before");
     await until(() => node(asker, "note:before") !== null, "the note at the asker");
     const [askerSteps, otherSteps] = [syncSteps2(asker).length, syncSteps2(other).length];
@@ -90,9 +88,7 @@ describe("what the Hatchery relies on y-partyserver for", () => {
 
   it("presence handed on is relayed to every socket, and goes when its socket does", async () => {
     const { ws, owner, member } = await team();
-    const leaver = await openCanvas(ws, { cookie: owner.cookie });
-    const stayer = await openCanvas(ws, { cookie: member.cookie });
-    await until(() => leaver.synced && stayer.synced, "synced");
+    const [leaver, stayer] = await syncedCanvases(ws, { cookie: owner.cookie }, { cookie: member.cookie });
     leaver.awareness.setLocalState({ cursor: { x: 1, y: 2 } });
     const cursorAt = (c: Canvas) => c.awareness.getStates().get(leaver.doc.clientID)?.cursor?.x;
     await until(() => cursorAt(stayer) === 1, "the presence at the other");
@@ -131,9 +127,7 @@ describe("what the Hatchery relies on y-partyserver for", () => {
     // Why the room takes updates itself (room.ts, #takeUpdate): what y-partyserver applies
     // is not reviewed, and a read-only writer is neither told nor given its write back.
     const { ws, owner, viewer } = await team();
-    const writer = await openCanvas(ws, { cookie: owner.cookie });
-    const reader = await openCanvas(ws, { cookie: viewer.cookie });
-    await until(() => writer.synced && reader.synced, "synced");
+    const [writer, reader] = await syncedCanvases(ws, { cookie: owner.cookie }, { cookie: viewer.cookie });
     const outside = new Y.Doc();
     outside.getMap("outside").set("k", "UNREVIEWED");
     const frame = updateFrame(Y.encodeStateAsUpdate(outside));

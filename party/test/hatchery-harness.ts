@@ -42,6 +42,13 @@ export async function openCanvas(workspaceId: string, creds: Credentials, extra:
   return client;
 }
 
+/** Two canvases of one workspace, opened one after the other with these credentials, once both have synced. */
+export async function syncedCanvases(workspaceId: string, first: Credentials, second: Credentials) {
+  const pair = [await openCanvas(workspaceId, first), await openCanvas(workspaceId, second)] as const;
+  await until(() => pair[0].synced && pair[1].synced, "both canvases synced");
+  return pair;
+}
+
 export async function until(check: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {

@@ -8,7 +8,7 @@ import { PALETTE } from "../../shared/hatchery/awareness";
 import type { Activity } from "../../shared/hatchery/activity";
 import { domainNodeId, type NodeKind, nodesMap, writeNode } from "../../shared/hatchery/graph";
 import { idem, RawSocket } from "./harness";
-import { type Canvas, node, openCanvas, team, until } from "./hatchery-harness";
+import { type Canvas, node, openCanvas, team, until, syncedCanvases } from "./hatchery-harness";
 
 // Each of these was done to the room before it reviewed what people write (issue 11).
 
@@ -107,9 +107,7 @@ describe("Hatchery under hostile writers", () => {
 
   it("awareness: no publishing under another socket's client id, no oversize state, no remote colour or name", async () => {
     const { ws, owner, viewer } = await team();
-    const alice = await openCanvas(ws, { cookie: owner.cookie });
-    const eve = await openCanvas(ws, { cookie: viewer.cookie });
-    await until(() => alice.synced && eve.synced, "synced");
+    const [alice, eve] = await syncedCanvases(ws, { cookie: owner.cookie }, { cookie: viewer.cookie });
     alice.awareness.setLocalState({ cursor: { x: 1, y: 2 }, user: { name: "whatever" } });
     await until(() => eve.awareness.getStates().has(alice.doc.clientID), "alice's presence at eve");
 
@@ -138,9 +136,7 @@ describe("Hatchery under hostile writers", () => {
 
   it.each([1, 3])("a %i MiB update is refused and taken back: not stored, not broadcast, the socket stays and later writes land", async (mib) => {
     const { ws, owner, member } = await team();
-    const writer = await openCanvas(ws, { cookie: owner.cookie });
-    const other = await openCanvas(ws, { cookie: member.cookie });
-    await until(() => writer.synced && other.synced, "synced");
+    const [writer, other] = await syncedCanvases(ws, { cookie: owner.cookie }, { cookie: member.cookie });
     const big = addNote(writer, `BIG${mib}`.padEnd(mib * 1024 * 1024, "x"));
     await until(() => writer.refusals().length > 0, "the refusal");
     expect(writer.refusals()[0]).toMatchObject({ code: "payload_too_large" });
@@ -177,9 +173,7 @@ describe("Hatchery under hostile writers", () => {
 
   it("the document has a size cap with a clear refusal; the writer's copy drops what did not fit, and deleting still works", async () => {
     const { ws, owner, member } = await team();
-    const writer = await openCanvas(ws, { cookie: owner.cookie });
-    const other = await openCanvas(ws, { cookie: member.cookie });
-    await until(() => writer.synced && other.synced, "synced");
+    const [writer, other] = await syncedCanvases(ws, { cookie: owner.cookie }, { cookie: member.cookie });
     // vitest.worker.config.ts caps test documents at 300,000 bytes; notes hold 4,000 characters.
     const written: string[][] = [];
     for (let batch = 0; batch < 4 && !writer.refusals().some((r) => r.code === "document_full"); batch++) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { nodesMap, writeNode } from "../../shared/hatchery/graph";
 import { NOTE_TEXT_MAX } from "../../shared/hatchery/node-schemas";
-import { node, openCanvas, team, until } from "./hatchery-harness";
+import { node, team, until, syncedCanvases } from "./hatchery-harness";
 
 // A note's text in `data.text`, written whole: how notes were written before their text
 // became a Y.Text (hatchery-together.test.ts), and how such notes still read and write.
@@ -18,9 +18,7 @@ function writeText(doc: import("yjs").Doc, id: string, text: string) {
 describe("notes written as whole texts", () => {
   it("every burst reaches the others in order; a text over the note's limit is set back and reaches no one", async () => {
     const { ws, owner, member } = await team();
-    const writer = await openCanvas(ws, { cookie: member.cookie });
-    const reader = await openCanvas(ws, { cookie: owner.cookie });
-    await until(() => writer.synced && reader.synced, "synced");
+    const [writer, reader] = await syncedCanvases(ws, { cookie: member.cookie }, { cookie: owner.cookie });
     const id = "note:typing";
     writer.doc.transact(() => writeNode(writer.doc, { id, kind: "note", ref: null, x: 0, y: 0, w: 200, h: 120, placed: "pinned", parent: null, data: { text: "" } }));
     await until(() => node(reader, id) !== null, "note shared");

@@ -19,7 +19,7 @@ import type { Autopilot } from "../rooms/autopilot/room";
 import type { Hatchery } from "../rooms/hatchery/room";
 import { seedInstance } from "./bridge-peer";
 import { idem, RawSocket } from "./harness";
-import { node, openCanvas, team, until } from "./hatchery-harness";
+import { node, team, until, syncedCanvases } from "./hatchery-harness";
 
 const ns = env as unknown as { Autopilot: DurableObjectNamespace<Autopilot>; Hatchery: DurableObjectNamespace<Hatchery> };
 
@@ -70,9 +70,7 @@ describe("gateway sessions on the canvas", () => {
     const room = await RawSocket.open(ws, { cookie: owner.cookie });
     await room.hello();
     const { thread } = await room.ok("threads.create", { title: "Ops chat", idempotencyKey: idem() });
-    const canvas = await openCanvas(ws, { cookie: owner.cookie });
-    const other = await openCanvas(ws, { cookie: member.cookie });
-    await until(() => canvas.synced && other.synced, "canvases synced");
+    const [canvas, other] = await syncedCanvases(ws, { cookie: owner.cookie }, { cookie: member.cookie });
 
     await inAutopilot(ws, (sql) => {
       seedInstance(sql, { threadIds: [thread.id] });

@@ -7,7 +7,7 @@ import type { EventFrame } from "../../shared/protocol/frames";
 import { getMeta } from "../domain/meta";
 import { sqlFromStorage } from "../domain/sql";
 import { createKey, idem, RawSocket, signUp } from "./harness";
-import { node, openCanvas, team, until } from "./hatchery-harness";
+import { node, openCanvas, team, until, syncedCanvases } from "./hatchery-harness";
 
 /** The seq of the newest durable event a socket has received (a response follows the events it caused). */
 const latestSeq = (sock: RawSocket) => Math.max(...sock.events().map((e: EventFrame) => e.seq ?? 0));
@@ -271,9 +271,7 @@ describe("Hatchery room", () => {
 
   it("shares live cursors and selection through awareness", async () => {
     const { owner, member, ws } = await team();
-    const a = await openCanvas(ws, { cookie: owner.cookie });
-    const b = await openCanvas(ws, { cookie: member.cookie });
-    await until(() => a.synced && b.synced, "synced");
+    const [a, b] = await syncedCanvases(ws, { cookie: owner.cookie }, { cookie: member.cookie });
     a.awareness.setLocalStateField("cursor", { x: 10, y: 20 });
     a.awareness.setLocalStateField("user", { name: owner.name });
     await until(() => [...b.awareness.getStates().values()].some((s) => (s as { cursor?: { x: number } }).cursor?.x === 10), "cursor at B");
