@@ -5,7 +5,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Autopilot } from "../rooms/autopilot/room";
-import { KEEP_ALIVE_JOB } from "../rooms/autopilot/schedules/keep-alive";
+import { KEEP_ALIVE_JOB } from "../rooms/autopilot/kernel/keep-alive";
 import { idem, RawSocket, signUp } from "./harness";
 
 const rooms = (env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> }).Autopilot;

@@ -20,9 +20,9 @@ export interface Answered<M extends MethodName = MethodName> {
 
 /**
  * One capability of the Autopilot room (the `agents` capability and Hocuspocus extension
- * pattern): what it does after each commit, by event or for the commit as a whole, and
- * after a request it cares about was answered. The room installs the features in order
- * (features/index.ts); the kernel calls them and knows none of them.
+ * pattern): its methods, what it does after each commit, by event or for the commit as a
+ * whole, and after a request it cares about was answered, its schedules and its start. The room installs the features in order
+ * (features/list.ts); the kernel calls them and knows none of them.
  */
 export interface Feature {
   readonly name: string;
@@ -38,4 +38,8 @@ export interface Feature {
    * its sender's scopes.
    */
   readonly answered?: { readonly [M in MethodName]?: (answer: Answered<M>) => void };
+  /** Its scheduled callbacks, by the names stored in their schedule rows (the room lists every name). */
+  readonly schedules?: { readonly [name: string]: () => unknown };
+  /** Once per object lifetime, before any socket, alarm or request is handled (in the features' order). */
+  start?(): void | Promise<void>;
 }

@@ -1,21 +1,45 @@
+import type { Connection } from "agents/lifecycle";
 import type { Scheduler } from "agents/schedules";
+import type { WebSockets } from "agents/websockets";
 import type { EventName, EventPayload } from "../../../../shared/protocol/events";
+import type { PresenceEntry } from "../../../../shared/protocol/presence";
 import type { CurrentAccess } from "../../../agent/run-access";
 import type { RoomWriter } from "../../../domain/context";
 import type { Env } from "../../../env";
+import type { GuardedSocket } from "../../shared/connection-access";
+import type { RoomLimits } from "../../shared/limits";
+import type { RequestMeter } from "../../shared/rate-limit";
+import type { Executor } from "./execute";
 
 /**
- * What the room gives every feature it installs (the `agents` host's services for its
+ * What the kernel gives every feature it installs (the `agents` host's services for its
  * capabilities): its SQL and the one commit, its name, its Worker's bindings and vars, its
- * schedules, the broadcast of ephemeral events, and holding the object awake.
+ * schedules and sockets, the broadcast of ephemeral events, the one entry for requests, and
+ * holding the object awake.
  */
 export interface RoomServices extends RoomWriter {
   readonly env: Env;
   /** The workspace this room serves: known once a request, alarm or RPC named it. */
   workspaceId(): string;
   readonly scheduler: Scheduler;
+  /** The room's hibernating sockets, to find a person's by their tag. */
+  readonly sockets: Pick<WebSockets, "getConnections">;
+  /** The client sockets as the kernel serves them: who is connected, the request meter, a frame to one socket. */
+  readonly clients: {
+    presence(): PresenceEntry[];
+    readonly meter: RequestMeter;
+    send(conn: Connection, text: string): void;
+  };
+  /** Every open client socket, to re-check its access. */
+  guardedSockets(): GuardedSocket[];
+  limits(): RoomLimits;
   /** An ephemeral event to every socket (durable ones are published by the commit). */
   broadcast<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  /** A request through the one entry (kernel/execute.ts), as a tool or an MCP session makes it. */
+  readonly invoke: Executor["invoke"];
+  readonly call: Executor["call"];
+  /** Keeps the object in memory until the returned release is called. */
+  keepAlive(): Promise<() => void>;
   /** Keeps the object in memory while work outlives its request; logs the work's failure. */
   keepAliveWhile(work: () => Promise<void>): Promise<void>;
   /** A principal's access as D1 has it now. */

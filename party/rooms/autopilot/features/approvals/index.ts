@@ -3,11 +3,12 @@ import { RoomError } from "../../../../domain/errors";
 import type { Feature } from "../../kernel/feature";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
 import { prepareDecision } from "./decide";
+import type { ApprovalExpiry } from "./expiry";
 
 export { ApprovalExpiry } from "./expiry";
 
 /** The shared approval queue: filed by people, agents and the room's own work; decided by people; expired on time. */
-export function approvals(expiry: { wakeAt(at: number): unknown }): Feature {
+export function approvals(expiry: Pick<ApprovalExpiry, "wakeAt" | "run" | "ensure">): Feature {
   return {
     name: "approvals",
     methods: methods({
@@ -26,5 +27,7 @@ export function approvals(expiry: { wakeAt(at: number): unknown }): Feature {
     afterCommit: (effects) => {
       for (const at of effects.wakeups) void expiry.wakeAt(at);
     },
+    schedules: { expireApprovals: () => expiry.run() },
+    start: () => expiry.ensure(),
   };
 }

@@ -76,6 +76,8 @@ export function instances(p: InstanceHost): Feature {
     afterCommit(effects) {
       if (effects.events.some((e) => e.event === "instance.updated" || e.event === "instance.deleted")) p.ensureBridges();
     },
+    schedules: { watchBridges: () => p.watch(), backupInstances: () => p.backup() },
+    start: () => p.start(),
   };
 }
 

@@ -1,0 +1,127 @@
+import { agentInfo, readModelConfig } from "../../../agent/config";
+import { AutopilotAgent } from "../../../agent/runner";
+import type { AccessChange } from "../../../access/access-change";
+import { readGatewayLimits } from "../../../bridge/gateway-limits";
+import type { DeviceEntryState } from "../../../devices/pipe";
+import { deviceEntryState } from "../../../devices/setup";
+import { roomEpoch } from "../../../domain/eventlog";
+import { fileById, recordFile, type StoredFile } from "../../../domain/files";
+import { allSessions } from "../../../domain/gateway";
+import { type GraphFeed, readGraphFeed } from "../../../domain/graph-feed";
+import { fileWorkspaceMaxBytes } from "../../../files/content";
+import { deleteFileObjects, deleteOrphanFiles, fileBytes } from "../../../files/storage";
+import type { GraphApplyOutcome } from "../../hatchery/room";
+import { applyAccessChange } from "../access-changed";
+import type { AutopilotContext } from "../context";
+import { HatcheryLink } from "../hatchery-link";
+import { roomInbox } from "../inbox/room-inbox";
+import type { InstalledFeatures } from "../kernel/host";
+import type { RoomServices } from "../kernel/services";
+import { McpSessions } from "../mcp/sessions";
+import { RetentionSweep } from "../schedules/retention-sweep";
+import { ApprovalExpiry } from "./approvals";
+import { roomFeatures } from "./list";
+import { InstanceHost } from "./instances";
+
+/** Every scheduled callback of the room's features, by the name its schedule rows store. */
+export const ROOM_SCHEDULES = ["expireApprovals", "sweepRetention", "watchBridges", "backupInstances", "mailInbox"] as const;
+
+/** The room's RPC surface for the Hatchery and the Worker (the room starts itself before each). */
+export interface RoomRpc {
+  /** For the Hatchery: a page of durable events after `since`, or of the domain state when `since` is from another epoch or fell out of the log (graph-feed.ts). */
+  graphFeed(since: number, epoch: string | null, limit?: number, snapshotCursor?: string | null, sessionsDigest?: string | null): GraphFeed;
+  /** From party/files/routes.ts: a file's bytes are stored; the room records it, within the workspace's cap. */
+  recordFile(file: StoredFile): { recorded: boolean; maxBytes: number };
+  /** From party/devices/entry.ts: only a hosted instance that is ready takes devices. */
+  deviceEntryState(instanceId: string): DeviceEntryState;
+  /** From party/access/revalidate.ts: access in this workspace changed. */
+  accessChanged(message: AccessChange): Promise<void>;
+}
+
+export interface RoomFeatureSet extends InstalledFeatures {
+  readonly rpc: RoomRpc;
+}
+
+/**
+ * The Autopilot room's features built on the kernel's services, with the live parts they
+ * share: the instances' bridges, the Autopilot's agent, the inbox, MCP's sessions, the
+ * Hatchery link, the retention sweep and the approvals' expiry.
+ */
+export function installFeatures(s: RoomServices): RoomFeatureSet {
+  const { sql, commit, env, workspaceId } = s;
+  const modelConfig = readModelConfig(env);
+  const canvas = new HatcheryLink(env.Hatchery, workspaceId);
+  const expiry = new ApprovalExpiry({ sql, commit, scheduler: s.scheduler, workspaceId });
+  const retention = new RetentionSweep({
+    sql,
+    every: (seconds) => s.scheduler.every(seconds, "sweepRetention"),
+    cancel: async () => {
+      for (const schedule of await s.scheduler.list()) if (schedule.callback === "sweepRetention") await s.scheduler.cancel(schedule.id);
+    },
+    auditRows: () => Math.max(1, Number(env.AUDIT_RETAIN ?? 10_000)),
+    sweepCanvas: async (now) => (await canvas.stub()).forgetExpired(now),
+    workspaceId,
+    deleteFiles: (ids) => deleteFileObjects(env.FILES, workspaceId(), ids),
+    deleteOrphans: (before) => deleteOrphanFiles(env.FILES, workspaceId(), (id) => fileById(sql, id) !== null, before),
+  });
+  const instances = new InstanceHost(s, () => canvas.poke());
+  const agent = new AutopilotAgent({
+    sql,
+    commit,
+    config: () => modelConfig,
+    broadcast: (event, payload) => s.broadcast(event, payload),
+    keepAlive: () => s.keepAlive(),
+    invoke: (principal, method, params, onBehalfOf) => s.invoke({ principal, via: "tool", ...(onBehalfOf ? { onBehalfOf } : {}) }, method, params),
+    gateway: (threadId) => instances.bridges.gatewayFor(threadId),
+    currentAccess: s.currentAccess,
+    files: (fileId) => fileBytes(env.FILES, workspaceId())(fileId),
+  });
+  const inbox = roomInbox({
+    env,
+    name: workspaceId,
+    scheduler: s.scheduler,
+    sockets: s.sockets,
+    room: () => ({ sql, presence: () => s.clients.presence(), currentAccess: s.currentAccess }),
+    send: (conn, text) => s.clients.send(conn, text),
+  });
+  const context: AutopilotContext = {
+    sql,
+    commit,
+    ...instances.context(),
+    agent,
+    presence: () => s.clients.presence(),
+    modelConfigured: () => modelConfig.configured,
+    // RPC results lose their discriminated-union narrowing; read them as the plain union.
+    applyGraph: async (principalId, idempotencyKey, commands) => (await (await canvas.stub()).applyCommands(principalId, idempotencyKey, commands)) as GraphApplyOutcome,
+    currentAccess: s.currentAccess,
+    inbox: { refresh: (ids) => inbox.hub.refresh(ids), preferencesChanged: () => inbox.mail.soon(Date.now(), true), push: inbox.pushConfig },
+  };
+  const mcp = new McpSessions({ room: () => context, meter: () => s.clients.meter, limits: s.limits, call: s.call });
+  return {
+    list: roomFeatures({ instances, expiry, canvas, inbox, mcp, retention, agent }),
+    context,
+    capabilities: [mcp],
+    hello: () => ({
+      live: { streams: [...instances.bridges.streams, ...agent.streams], sessions: allSessions(sql) },
+      agent: agentInfo(modelConfig),
+      streamBytes: readGatewayLimits(env).helloStreamBytes,
+    }),
+    joined: (conn, principal, request) => inbox.hub.greet(conn, principal, inbox.originOf(request), Date.now()),
+    rpc: {
+      graphFeed: (since, epoch, limit = 500, snapshotCursor = null, sessionsDigest = null) => readGraphFeed(sql, roomEpoch(sql), since, epoch, limit, snapshotCursor, sessionsDigest),
+      recordFile: (file) => {
+        const maxBytes = fileWorkspaceMaxBytes(env);
+        const recorded = recordFile(sql, file, maxBytes);
+        if (recorded) retention.ensure();
+        return { recorded, maxBytes };
+      },
+      deviceEntryState: (instanceId) => deviceEntryState(sql, instanceId),
+      accessChanged: async (message) => {
+        const sockets = s.guardedSockets().concat(mcp.guarded());
+        const room = { sql, commit, db: env.DB, workspaceId: workspaceId(), currentAccess: s.currentAccess, sockets };
+        await applyAccessChange({ ...room, recheckRuns: () => agent.recheckActive() }, message);
+        inbox.hub.refreshEveryone();
+      },
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import type { AutopilotAgent } from "../../../agent/runner";
+import type { OpEffects } from "../../../domain/context";
+import * as inbox from "../inbox/methods";
+import type { Feature } from "../kernel/feature";
+import { local, methods } from "../kernel/handlers";
+import { agent } from "./agent";
+import type { RetentionSweep } from "../schedules/retention-sweep";
+import { type ApprovalExpiry, approvals } from "./approvals";
+import { type InstanceHost, instances } from "./instances";
+import { threads } from "./threads";
+import { jobs, live, workspace } from "./workspace";
+
+/** The live parts of the room the features act through. */
+export interface RoomParts {
+  instances: InstanceHost;
+  /** Wakes the room when a pending approval's time runs out. */
+  expiry: ApprovalExpiry;
+  /** The workspace's Hatchery, told there is news to pull (coalesced). */
+  canvas: { poke(): void };
+  /** People's inboxes, recomputed for whom a commit touched (inbox/hub.ts); mailed after a while. */
+  inbox: { hub: { afterCommit(effects: OpEffects): void }; mail: { run(): Promise<unknown> } };
+  /** MCP sessions' resource subscriptions (mcp/sessions.ts). */
+  mcp: { afterCommit(effects: OpEffects): void };
+  /** The retention sweep's schedule, made sure of once there is something to sweep. */
+  retention: Pick<RetentionSweep, "ensure" | "run">;
+  agent: Pick<AutopilotAgent, "onPosted" | "onApprovalResolved" | "recover">;
+}
+
+/**
+ * The Autopilot room's features, in the order the after-commit bus calls them (kernel/bus.ts):
+ * the room's bookkeeping first, then the features that act on a change. Every registry
+ * method is answered by exactly one of them (kernel/handlers.ts methodTable).
+ */
+export function roomFeatures(p: RoomParts): Feature[] {
+  return [
+    threads,
+    approvals(p.expiry),
+    jobs,
+    workspace,
+    live,
+    {
+      name: "canvas",
+      afterCommit: (effects) => {
+        if (effects.events.length > 0) p.canvas.poke();
+      },
+    },
+    {
+      name: "inbox",
+      methods: methods({
+        "inbox.get": local(inbox.getInbox),
+        "inbox.markRead": local(inbox.markRead),
+        "inbox.follow": local(inbox.follow),
+        "inbox.configure": local(inbox.configure),
+        "inbox.pushSubscribe": local(inbox.pushSubscribe),
+        "inbox.pushUnsubscribe": local(inbox.pushUnsubscribe),
+      }),
+      afterCommit: (effects) => p.inbox.hub.afterCommit(effects),
+      schedules: { mailInbox: () => p.inbox.mail.run() },
+    },
+    { name: "mcp", afterCommit: (effects) => p.mcp.afterCommit(effects) },
+    {
+      name: "retention",
+      afterCommit: () => p.retention.ensure(),
+      schedules: { sweepRetention: () => p.retention.run(Date.now()) },
+      start: () => p.retention.ensure(),
+    },
+    instances(p.instances),
+    agent(p.agent),
+    // Moves `instances.startChat` starts along when an approval was decided or an instance changed.
+    { name: "chat-starts", afterCommit: (effects) => p.instances.chatStarts(effects) },
+  ];
+}

@@ -1,0 +1,153 @@
+import type { Connection, DurableObjectCapability, LifecycleJobContext, LifecycleJobOutcome, LifecycleJobs } from "agents/lifecycle";
+import { Scheduler } from "agents/schedules";
+import { WebSockets } from "agents/websockets";
+import type { Principal } from "../../../../shared/protocol/principal";
+import { type MethodName, Methods } from "../../../../shared/protocol/methods";
+import { accessReader } from "../access-changed";
+import type { AutopilotContext } from "../context";
+import { commitTo } from "../../../domain/context";
+import { migrateAutopilot } from "../../../domain/db/migrate";
+import { sqlFromStorage } from "../../../domain/sql";
+import type { Env } from "../../../env";
+import { autopilotSocket } from "../../shared/connection-access";
+import { principalTags } from "../../shared/connection-cap";
+import { readRoomLimits } from "../../shared/limits";
+import { CommitBus } from "./bus";
+import { dispatch } from "./dispatch";
+import { Executor } from "./execute";
+import type { Feature } from "./feature";
+import { methodTable } from "./handlers";
+import type { HelloInput } from "../connections/hello";
+import { protocolTags } from "../connections/protocol-frames";
+import { KEEP_ALIVE_JOB, KeepAlive } from "./keep-alive";
+import type { RoomServices } from "./services";
+import { RoomSockets } from "./sockets";
+
+/** What the features installed on the kernel give it back (features/index.ts installFeatures). */
+export interface InstalledFeatures {
+  /** In the order the after-commit bus calls them. */
+  readonly list: readonly Feature[];
+  /** What methods, tools and reactions act through. */
+  readonly context: AutopilotContext;
+  /** What a hello carries besides the room's state: live streams and sessions, the Autopilot, the stream budget. */
+  hello(): Pick<HelloInput, "live" | "agent" | "streamBytes">;
+  /** A socket was admitted and greeted. */
+  joined(conn: Connection, principal: Principal, request: Request): void;
+  /** The features' own capabilities for the lifecycle (MCP's sessions). */
+  readonly capabilities: readonly DurableObjectCapability[];
+}
+
+export interface HostDeps {
+  ctx: DurableObjectState;
+  env: Env;
+  /** The workspace the room serves: known once a request, alarm or RPC named it. */
+  workspaceId(): string;
+  jobs(): LifecycleJobs;
+  /** Every scheduled callback's name (stored in its schedule rows); a feature runs each (Feature.schedules). */
+  schedules: readonly string[];
+  /** How long a scheduled callback may run before the scheduler takes it for abandoned and runs it again. */
+  longestScheduledRunSeconds: number;
+}
+
+/**
+ * The Autopilot room's kernel, what every feature is installed on: its SQL (migrated), the
+ * one commit, the after-commit bus, the one entry for requests and the client sockets.
+ * `install` builds the features on the services; the kernel then runs them only through
+ * the Feature interface.
+ */
+export class RoomKernel<F extends InstalledFeatures = InstalledFeatures> {
+  /** The room's scheduled callbacks, by the names stored in their schedule rows. */
+  readonly scheduler: Scheduler;
+  /** Hibernating sockets, none of the framework's own frames. */
+  readonly sockets: WebSockets;
+  readonly services: RoomServices;
+  readonly clients: RoomSockets;
+  readonly features: F;
+  readonly #keepAlive: KeepAlive;
+  readonly #bus: CommitBus;
+  readonly #executor: Executor;
+
+  constructor(d: HostDeps, install: (services: RoomServices) => F) {
+    this.scheduler = new Scheduler({
+      callbacks: Object.fromEntries(d.schedules.map((name) => [name, () => this.#runSchedule(name)])),
+      hungScheduleTimeoutSeconds: d.longestScheduledRunSeconds,
+    });
+    this.sockets = new WebSockets({
+      protocol: false,
+      handlers: {
+        onConnect: (conn, ctx) => this.clients.onConnect(conn, ctx),
+        onMessage: (conn, message) => this.clients.onMessage(conn, message),
+        onClose: (conn) => this.clients.onClose(conn),
+      },
+      getConnectionTags: (_conn, ctx) => [...principalTags(ctx.request), ...protocolTags(ctx.request)],
+    });
+    const sockets = this.sockets;
+    const sql = sqlFromStorage(d.ctx.storage);
+    migrateAutopilot(sql);
+    this.#keepAlive = new KeepAlive(d.jobs);
+    const limits = () => readRoomLimits(d.env);
+    const commit = commitTo(
+      sql,
+      () => Math.max(1, Number(d.env.EVENT_LOG_RETAIN ?? 10_000)),
+      (effects) => this.#bus.publish(effects),
+    );
+    this.clients = new RoomSockets({
+      ctx: d.ctx,
+      sql,
+      workspaceId: d.workspaceId,
+      limits,
+      connections: () => sockets.getConnections(),
+      hello: () => this.features.hello(),
+      joined: (conn, principal, request) => this.features.joined(conn, principal, request),
+      executor: () => this.#executor,
+    });
+    this.services = {
+      sql,
+      commit,
+      env: d.env,
+      workspaceId: d.workspaceId,
+      scheduler: this.scheduler,
+      sockets: sockets,
+      clients: this.clients,
+      limits,
+      broadcast: (event, payload) => this.clients.broadcast(event, payload),
+      keepAlive: () => this.#keepAlive.hold(),
+      keepAliveWhile: (work) => this.#keepAlive.during(work, (error) => console.error(JSON.stringify({ msg: "background work failed", workspace: d.workspaceId(), error: String(error) }))),
+      currentAccess: accessReader(d.env.DB, d.workspaceId),
+      invoke: (as, method, params) => this.#executor.invoke(as, method, params),
+      call: (as, method, params) => this.#executor.call(as, method, params),
+      guardedSockets: () => [...sockets.getConnections()].flatMap((conn) => autopilotSocket(conn, (text) => this.clients.send(conn, text)) ?? []),
+    };
+    this.features = install(this.services);
+    for (const feature of this.features.list) {
+      for (const name of Object.keys(feature.schedules ?? {})) {
+        if (!d.schedules.includes(name)) throw new Error(`feature ${feature.name} runs the schedule ${name}, which the room does not list`);
+      }
+    }
+    this.#bus = new CommitBus((effects) => {
+      for (const e of effects.events) this.clients.broadcast(e.event, e.payload, e.seq);
+    }, this.features.list);
+    const methods = methodTable(this.features.list, Object.keys(Methods) as MethodName[]);
+    this.#executor = new Executor(
+      (as, frame) => dispatch(methods, { room: this.features.context, ...as }, frame),
+      (answer) => this.#bus.answered(answer),
+    );
+  }
+
+  /** Once per object lifetime, before any socket, alarm or request: each feature's start, in order. */
+  async start(): Promise<void> {
+    for (const feature of this.features.list) await feature.start?.();
+  }
+
+  /** A schedule came due: the feature that declares it runs it. */
+  async #runSchedule(name: string): Promise<void> {
+    const run = this.features.list.find((f) => f.schedules?.[name])?.schedules?.[name];
+    if (!run) throw new Error(`no feature runs the schedule ${name}`);
+    await run();
+  }
+
+  /** A host job came due. Only the keep-alive beat is the kernel's; another is an earlier version's (the framework's own beat): done. */
+  onJob({ job }: LifecycleJobContext): LifecycleJobOutcome {
+    return job.fn === KEEP_ALIVE_JOB ? this.#keepAlive.beat() : undefined;
+  }
+}
