@@ -44,34 +44,41 @@ module.exports = {
       to: { path: "^(client|runtime)/", pathNot: "^runtime/test/scripted-model\\.ts$" },
     },
     // Inside the Worker, each layer imports only those below it (docs/architecture.md):
-    // domain (SQL and rules) ← bridge, agent ← instances ← rooms ← index.
+    // domain (SQL and rules; the Autopilot's own under its room) ← bridge, agent ← instances ← rooms ← index.
     {
       name: "domain-is-the-core",
       severity: "error",
-      comment: "party/domain holds the room's data and rules: it imports no live part.",
+      comment: "party/domain holds what both rooms share: it imports no live part and neither room.",
       from: { path: "^party/domain/" },
       to: { path: "^party/(rooms|instances|bridge|agent|api|admin|auth)/" },
+    },
+    {
+      name: "autopilot-data-is-core",
+      severity: "error",
+      comment: "The Autopilot's data and rules (its room's domain/) import no live part.",
+      from: { path: "^party/rooms/autopilot/domain/" },
+      to: { path: "^party/(rooms|instances|bridge|agent|api|admin|auth)/", pathNot: "^party/rooms/autopilot/domain/" },
     },
     {
       name: "bridge-not-up",
       severity: "error",
       comment: "The OpenClaw bridge is used by instances and rooms, never the other way round.",
       from: { path: "^party/bridge/" },
-      to: { path: "^party/(rooms|instances|agent|api|admin)/" },
+      to: { path: "^party/(rooms|instances|agent|api|admin)/", pathNot: "^party/rooms/autopilot/domain/" },
     },
     {
       name: "agent-not-up",
       severity: "error",
       comment: "The Autopilot's agent gets what it needs from the room as dependencies.",
       from: { path: "^party/agent/", pathNot: "^party/agent/test/" },
-      to: { path: "^party/(rooms|instances|api|admin)/" },
+      to: { path: "^party/(rooms|instances|api|admin)/", pathNot: "^party/rooms/autopilot/domain/" },
     },
     {
       name: "instances-not-rooms",
       severity: "error",
-      comment: "Instance orchestration is driven by the Autopilot room, not part of it.",
+      comment: "Instance orchestration is driven by the Autopilot room, not part of it (its data excepted).",
       from: { path: "^party/instances/" },
-      to: { path: "^party/rooms/" },
+      to: { path: "^party/rooms/", pathNot: "^party/rooms/autopilot/domain/" },
     },
     // The Autopilot room is a kernel (commit, execute, the after-commit bus, dispatch) with
     // features installed on it (party/rooms/autopilot/features/index.ts).

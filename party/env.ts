@@ -44,7 +44,7 @@ export interface Env extends ModelEnv {
   /** The device entry's public origin as devices dial it (wss://host, or ws:// on a private network); unset: no setup codes (party/devices/setup.ts). */
   DEVICE_ENTRY_ORIGIN?: string;
   RUNTIME_SERVICE_TOKEN?: string;
-  /** "1": linked gateways (instances.link) may be on loopback/private addresses (local dev; party/domain/gateway-address.ts). */
+  /** "1": linked gateways (instances.link) may be on loopback/private addresses (local dev; party/rooms/autopilot/domain/gateway-address.ts). */
   LINKED_GATEWAY_ALLOW_PRIVATE?: string;
   /** What the room takes from any gateway, hosted or linked (party/bridge/gateway-limits.ts; docs/operations.md "Limits"). */
   GATEWAY_MAX_FRAME_BYTES?: string;
@@ -52,7 +52,7 @@ export interface Env extends ModelEnv {
   GATEWAY_MAX_LIVE_RUNS?: string;
   GATEWAY_MAX_PENDING_APPROVALS?: string;
   GATEWAY_HELLO_STREAM_BYTES?: string;
-  /** Scheduled backups of every ready instance: seconds between runs (0 = off) and archives kept (party/domain/backup-policy.ts). */
+  /** Scheduled backups of every ready instance: seconds between runs (0 = off) and archives kept (party/rooms/autopilot/domain/backup-policy.ts). */
   BACKUP_INTERVAL_SECONDS?: string;
   BACKUP_KEEP?: string;
   /** `open` (default) or `waitlist`: party/auth/signup-policy.ts. */

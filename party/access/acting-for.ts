@@ -4,7 +4,7 @@ import { hasScope } from "../../shared/scopes";
 import { GATEWAY_TOOL_SCOPE } from "../agent/run-tools";
 import { agentTool } from "../agent/tools";
 import { type AccessVerdict, isAccessPrincipal } from "../auth/current-access";
-import { getRun, runOfFiledApproval } from "../domain/agent-runs";
+import { getRun, runOfFiledApproval } from "../rooms/autopilot/domain/agent-runs";
 import type { Sql } from "../domain/sql";
 
 /**

@@ -2,8 +2,8 @@ import type { Approval } from "../../shared/protocol/approvals";
 import type { Actor } from "../../shared/protocol/principal";
 import type { CurrentAccess } from "../agent/run-access";
 import { type AccessVerdict, isAccessPrincipal } from "../auth/current-access";
-import { pendingApprovals, withdrawApproval } from "../domain/approvals";
-import type { RoomWriter } from "../domain/context";
+import { pendingApprovals, withdrawApproval } from "../rooms/autopilot/domain/approvals";
+import type { RoomWriter } from "../rooms/autopilot/domain/context";
 import { type ActingFor, actingFor, withdrawalNote } from "./acting-for";
 
 /**

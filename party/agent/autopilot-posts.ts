@@ -4,9 +4,9 @@ import { MAX_TOOL_TEXT, type MessageTool } from "../../shared/protocol/agent";
 import type { EventName, EventPayload } from "../../shared/protocol/events";
 import type { Actor, Principal, Scope } from "../../shared/protocol/principal";
 import type { Message } from "../../shared/protocol/threads";
-import type { Commit, OpContext } from "../domain/context";
+import type { Commit, OpContext } from "../rooms/autopilot/domain/context";
 import type { Sql } from "../domain/sql";
-import { appendMessage, getThread } from "../domain/threads";
+import { appendMessage, getThread } from "../rooms/autopilot/domain/threads";
 import { AUTOPILOT_ID } from "./context";
 
 export const AUTOPILOT_ACTOR: Actor = { id: AUTOPILOT_ID, kind: "agent", name: "Autopilot" };

@@ -2,11 +2,11 @@
 // catalog has names and one-line descriptions but no input schemas, so the model gets a
 // generic `openclaw_tool {tool, args}` whose description lists the catalog (bounded), and
 // the gateway validates the arguments. Risky tools (an operator's list) are approval-gated
-// like the room's gated tools; every call is sent at most once (domain/gateway-invokes.ts).
+// like the room's gated tools; every call is sent at most once (party/rooms/autopilot/domain/gateway-invokes.ts).
 import { type ToolSet, tool } from "ai";
 import { z } from "zod";
 import type { GatewayCatalogEntry, GatewayToolOutcome } from "../bridge/gateway-frames";
-import { beginInvoke, finishInvoke } from "../domain/gateway-invokes";
+import { beginInvoke, finishInvoke } from "../rooms/autopilot/domain/gateway-invokes";
 import type { Sql } from "../domain/sql";
 import { catalogDescription, GATEWAY_TOOL } from "./gateway-catalog";
 

@@ -2,11 +2,11 @@
 // summary) within the token budget, and the instructions with memory and summary. Messages
 // that no longer fit are folded into the summary first (one small model call).
 import type { ModelMessage, ToolSet } from "ai";
-import { listMemory } from "../domain/memory";
+import { listMemory } from "../rooms/autopilot/domain/memory";
 import { and, desc, eq, gt, lte } from "drizzle-orm";
 import { messages } from "../domain/db/schema";
 import type { Sql } from "../domain/sql";
-import { getSummary, putSummary } from "../domain/thread-summaries";
+import { getSummary, putSummary } from "../rooms/autopilot/domain/thread-summaries";
 import { messageRecord } from "../records/documents";
 import { readable } from "../records/codec";
 import { type FileBytes, withAttachments } from "./attachments";

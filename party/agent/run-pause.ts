@@ -2,9 +2,9 @@
 // messages stored with them (bounded: run-storage.ts), in one transaction, so a person's
 // decision finds everything the run needs to resume, after any restart.
 import type { ModelMessage } from "ai";
-import { type AgentRun, endRun, saveRun } from "../domain/agent-runs";
-import { requestApproval } from "../domain/approvals";
-import { syncWaiting } from "../domain/run-waiting";
+import { type AgentRun, endRun, saveRun } from "../rooms/autopilot/domain/agent-runs";
+import { requestApproval } from "../rooms/autopilot/domain/approvals";
+import { syncWaiting } from "../rooms/autopilot/domain/run-waiting";
 import type { PendingCall } from "../records/agent-run";
 import { asAutopilot, clipText, jsonText, type PostDeps, post } from "./autopilot-posts";
 import type { ModelConfigured } from "./config";

@@ -4,7 +4,7 @@
 // the run's and the call's, so the replay answers from the idempotency table). A first
 // segment, or a run cut too often, ends visibly instead.
 
-/** The parts of a stored run (domain/agent-runs.ts AgentRun) that decide it. */
+/** The parts of a stored run (party/rooms/autopilot/domain/agent-runs.ts AgentRun) that decide it. */
 interface CutRun {
   status: string;
   segment: number;

@@ -2,7 +2,7 @@
 // title. Each is one generateText, timed and counted as a usage row like a reply's steps.
 import { generateText, type LanguageModel } from "ai";
 import type { Sql } from "../domain/sql";
-import { recordUsage, type UsagePurpose } from "../domain/usage";
+import { recordUsage, type UsagePurpose } from "../rooms/autopilot/domain/usage";
 import type { ModelConfigured } from "./config";
 import { errorLogFields } from "./model-errors";
 import { totalTimeout } from "./run-stream";

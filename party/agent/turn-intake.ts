@@ -4,7 +4,7 @@
 // cap of turn-limits.ts: a post beyond it is not answered and the thread is told when it
 // will be again (the runner posts the notice, once per wait).
 import type { Principal } from "../../shared/protocol/principal";
-import { coversMessage, nextQueued, queueRun, retriggerQueued, turnsSince } from "../domain/agent-runs";
+import { coversMessage, nextQueued, queueRun, retriggerQueued, turnsSince } from "../rooms/autopilot/domain/agent-runs";
 import type { Sql } from "../domain/sql";
 import { runScopes } from "./tools";
 import { commonScopes, turnLimit, WINDOW_MS } from "./turn-limits";

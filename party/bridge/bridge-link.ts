@@ -1,9 +1,9 @@
 import type { EventPayload } from "../../shared/protocol/events";
 import type { Actor } from "../../shared/protocol/principal";
-import type { Commit, OpContext } from "../domain/context";
+import type { Commit, OpContext } from "../rooms/autopilot/domain/context";
 import { RoomError } from "../domain/errors";
-import { instanceActor } from "../domain/gateway-actors";
-import { getInstance } from "../domain/instances";
+import { instanceActor } from "../rooms/autopilot/domain/gateway-actors";
+import { getInstance } from "../rooms/autopilot/domain/instances";
 import type { Sql } from "../domain/sql";
 import type { RuntimeClient } from "../runtime-client";
 import type { GatewayConnection } from "./gateway-connection";

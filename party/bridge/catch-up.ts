@@ -1,11 +1,11 @@
 import { SessionKey } from "../../shared/protocol/gateway";
-import type { OpContext } from "../domain/context";
-import { markImported, putSessions, wasImported } from "../domain/gateway";
-import { gatewayUserActor, instanceActor } from "../domain/gateway-actors";
-import { type Binding, bindingForThread, bindingsOf, setCursor } from "../domain/gateway-bindings";
-import { isOurMessage, markOutbound } from "../domain/gateway-outbox";
-import { getInstance } from "../domain/instances";
-import { appendMessage, getThread } from "../domain/threads";
+import type { OpContext } from "../rooms/autopilot/domain/context";
+import { markImported, putSessions, wasImported } from "../rooms/autopilot/domain/gateway";
+import { gatewayUserActor, instanceActor } from "../rooms/autopilot/domain/gateway-actors";
+import { type Binding, bindingForThread, bindingsOf, setCursor } from "../rooms/autopilot/domain/gateway-bindings";
+import { isOurMessage, markOutbound } from "../rooms/autopilot/domain/gateway-outbox";
+import { getInstance } from "../rooms/autopilot/domain/instances";
+import { appendMessage, getThread } from "../rooms/autopilot/domain/threads";
 import type { BridgeLink } from "./bridge-link";
 import type { ChatRuns } from "./chat-runs";
 import type { Decisions } from "./decisions";

@@ -1,8 +1,8 @@
 import type { ChatStream } from "../../shared/protocol/gateway";
 import type { Message } from "../../shared/protocol/threads";
-import { type Binding, bindingForSession } from "../domain/gateway-bindings";
-import { markImported, wasImported } from "../domain/gateway";
-import { appendMessage, getThread } from "../domain/threads";
+import { type Binding, bindingForSession } from "../rooms/autopilot/domain/gateway-bindings";
+import { markImported, wasImported } from "../rooms/autopilot/domain/gateway";
+import { appendMessage, getThread } from "../rooms/autopilot/domain/threads";
 import type { BridgeLink } from "./bridge-link";
 import { AgentEvent, ChatEvent, messageText } from "./gateway-frames";
 import { cutText } from "./gateway-limits";

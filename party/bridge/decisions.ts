@@ -1,12 +1,12 @@
 import type { z } from "zod";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { Principal } from "../../shared/protocol/principal";
-import { getApproval, refuseDecision, settleApproval } from "../domain/approvals";
-import type { Commit } from "../domain/context";
+import { getApproval, refuseDecision, settleApproval } from "../rooms/autopilot/domain/approvals";
+import type { Commit } from "../rooms/autopilot/domain/context";
 import { RoomError } from "../domain/errors";
-import { type GatewayRequest, pendingGatewayApprovals, recordGatewayRequest, settleGatewayRequest } from "../domain/gateway";
-import { bindingForSession } from "../domain/gateway-bindings";
-import { getInstance } from "../domain/instances";
+import { type GatewayRequest, pendingGatewayApprovals, recordGatewayRequest, settleGatewayRequest } from "../rooms/autopilot/domain/gateway";
+import { bindingForSession } from "../rooms/autopilot/domain/gateway-bindings";
+import { getInstance } from "../rooms/autopilot/domain/instances";
 import type { Sql } from "../domain/sql";
 import type { BridgeLink } from "./bridge-link";
 import { isGone } from "./gateway-errors";

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { Instance } from "../../shared/protocol/instances";
 import { DEVICE_CLIENT_ADDRESS } from "../../shared/runtime/requests";
-import type { GatewayRequest } from "../domain/gateway";
+import type { GatewayRequest } from "../rooms/autopilot/domain/gateway";
 import type { ChannelPairingList, ExecApprovalRequest, PairRequest } from "./gateway-frames";
 import { cutText } from "./gateway-limits";
 

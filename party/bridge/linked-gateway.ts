@@ -1,6 +1,6 @@
 import { RoomError } from "../domain/errors";
-import { gatewayDialUrl, type LinkPolicy } from "../domain/gateway-address";
-import type { GatewayLink } from "../domain/gateway-links";
+import { gatewayDialUrl, type LinkPolicy } from "../rooms/autopilot/domain/gateway-address";
+import type { GatewayLink } from "../rooms/autopilot/domain/gateway-links";
 import type { RuntimeInstanceStatus } from "../runtime-client";
 import type { BridgeRuntime } from "./bridge-link";
 

@@ -1,5 +1,5 @@
-import { appendMessage, getThread } from "../domain/threads";
-import { markOutbound, queuedFor } from "../domain/gateway-outbox";
+import { appendMessage, getThread } from "../rooms/autopilot/domain/threads";
+import { markOutbound, queuedFor } from "../rooms/autopilot/domain/gateway-outbox";
 import type { BridgeLink } from "./bridge-link";
 import type { CatchUp } from "./catch-up";
 import { GatewayRequestError } from "./gateway-connection";

@@ -1,6 +1,6 @@
 import type { SessionMessage } from "../../shared/protocol/gateway";
 import { RoomError } from "../domain/errors";
-import { bindingForThread } from "../domain/gateway-bindings";
+import { bindingForThread } from "../rooms/autopilot/domain/gateway-bindings";
 import type { BridgeLink } from "./bridge-link";
 import { AbortResult, ChatMessage, HistoryResult, messageText } from "./gateway-frames";
 import { historyBytes } from "./gateway-limits";

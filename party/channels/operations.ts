@@ -4,7 +4,7 @@
 // sent, so a token is cut out of any text that leaves this file.
 import type { Approval } from "../../shared/protocol/approvals";
 import { CHANNEL_OPERATIONS } from "../../shared/protocol/instances";
-import { failJob, finishJob, startJob } from "../domain/jobs";
+import { failJob, finishJob, startJob } from "../rooms/autopilot/domain/jobs";
 import type { OperationDeps } from "../instances/operations";
 import { type ChannelAccess, type ChannelSecret, configureChannel, disconnectChannel, setChannelAccess } from "./gateway";
 import { channelRequest, dropChannelRequest } from "./requests";

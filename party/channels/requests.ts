@@ -15,11 +15,11 @@ import {
 } from "../../shared/protocol/channels";
 import { CHANNEL_OPERATIONS, type InstanceOperation } from "../../shared/protocol/instances";
 import { isPerson } from "../auth/current-access";
-import { pendingApprovals, requestApproval } from "../domain/approvals";
-import type { OpContext } from "../domain/context";
+import { pendingApprovals, requestApproval } from "../rooms/autopilot/domain/approvals";
+import type { OpContext } from "../rooms/autopilot/domain/context";
 import { channelRequests } from "../domain/db/schema";
 import { RoomError } from "../domain/errors";
-import { BUSY, getInstance, INSTANCE_APPROVAL_TTL_MS } from "../domain/instances";
+import { BUSY, getInstance, INSTANCE_APPROVAL_TTL_MS } from "../rooms/autopilot/domain/instances";
 import type { Sql } from "../domain/sql";
 import type { ChannelAccess, ChannelSecret } from "./gateway";
 

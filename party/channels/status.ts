@@ -4,7 +4,7 @@
 import type { z } from "zod";
 import type { InstancesChannelsResult } from "../../shared/protocol/channels";
 import { RoomError } from "../domain/errors";
-import { getInstance } from "../domain/instances";
+import { getInstance } from "../rooms/autopilot/domain/instances";
 import type { Sql } from "../domain/sql";
 import { type GatewayCaller, readChannels } from "./gateway";
 import { redactedText } from "./token-shapes";

@@ -9,8 +9,8 @@ import type { Principal } from "../../shared/protocol/principal";
 import { AUTOPILOT_ID } from "../agent/context";
 import { isPerson } from "../auth/current-access";
 import { RoomError } from "../domain/errors";
-import { getApproval } from "../domain/approvals";
-import { getInstance } from "../domain/instances";
+import { getApproval } from "../rooms/autopilot/domain/approvals";
+import { getInstance } from "../rooms/autopilot/domain/instances";
 import type { Sql } from "../domain/sql";
 
 export interface NodeGateway {
@@ -26,7 +26,7 @@ export interface InvokeNodeDeps {
 /**
  * Whether `principal` may run a node command: a person, the Autopilot's approved call, or
  * a call a person approved for this principal (dispatch already held `approvedCall` to this
- * very call's gate: party/domain/approval-gates.ts).
+ * very call's gate: party/rooms/autopilot/domain/approval-gates.ts).
  */
 function mayInvokeNodes(sql: Sql, principal: Pick<Principal, "id" | "kind">, approvedCall?: string): boolean {
   if (principal.id === AUTOPILOT_ID || isPerson(principal)) return true;

@@ -5,7 +5,7 @@ import type { z } from "zod";
 import type { InstancesDeviceSetupResult } from "../../shared/protocol/instances";
 import type { Principal } from "../../shared/protocol/principal";
 import { isPerson } from "../auth/current-access";
-import { getInstance } from "../domain/instances";
+import { getInstance } from "../rooms/autopilot/domain/instances";
 import { RoomError } from "../domain/errors";
 import type { Sql } from "../domain/sql";
 import type { DeviceEntryState } from "./pipe";

@@ -5,7 +5,7 @@ import { crossSiteRefusal, crossSiteUploadRefusal } from "../access/origin";
 import type { Auth } from "../auth/auth";
 import { resolveSocketPrincipal } from "../auth/principal";
 import { consumeUploadQuota } from "../auth/rate-limits";
-import { newId } from "../domain/context";
+import { newId } from "../domain/keys";
 import type { Env } from "../env";
 import { canonicalId } from "../room-path";
 import { sha256Hex } from "../auth/tokens";

@@ -1,6 +1,6 @@
 import type { Approval } from "../../shared/protocol/approvals";
-import { dropLinkRequest } from "../domain/gateway-links";
-import { getInstance } from "../domain/instances";
+import { dropLinkRequest } from "../rooms/autopilot/domain/gateway-links";
+import { getInstance } from "../rooms/autopilot/domain/instances";
 import { type OperationDeps, runInstanceOperation } from "./operations";
 import { runLinkedOperation } from "./linked-operations";
 import { isChannelApproval, settleChannelApproval } from "../channels/operations";

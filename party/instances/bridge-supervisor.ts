@@ -7,11 +7,11 @@ import { type GatewayLimitVars, readGatewayLimits } from "../bridge/gateway-limi
 import { InstanceBridge } from "../bridge/instance-bridge";
 import type { FileReader } from "../bridge/outbox-files";
 import { linkedGatewayDialer } from "../bridge/linked-gateway";
-import { type LinkPolicy, type LinkPolicyVars, readLinkPolicy } from "../domain/gateway-address";
-import { gatewayLink } from "../domain/gateway-links";
+import { type LinkPolicy, type LinkPolicyVars, readLinkPolicy } from "../rooms/autopilot/domain/gateway-address";
+import { gatewayLink } from "../rooms/autopilot/domain/gateway-links";
 import type { GatewayAccess } from "../agent/gateway-tool";
-import { bindingForThread } from "../domain/gateway-bindings";
-import { getInstance, listInstances } from "../domain/instances";
+import { bindingForThread } from "../rooms/autopilot/domain/gateway-bindings";
+import { getInstance, listInstances } from "../rooms/autopilot/domain/instances";
 import type { Sql } from "../domain/sql";
 import type { RuntimeClient } from "../runtime-client";
 
@@ -25,7 +25,7 @@ export interface SupervisorDeps extends Pick<BridgeDeps, "sql" | "commit" | "bro
   runtime(): RuntimeClient | null;
   /**
    * The Worker's vars, read when they are needed (an operator may change them): which
-   * addresses linked gateways may have (party/domain/gateway-address.ts) and what the room
+   * addresses linked gateways may have (party/rooms/autopilot/domain/gateway-address.ts) and what the room
    * takes from any gateway (party/bridge/gateway-limits.ts).
    */
   vars(): LinkPolicyVars & GatewayLimitVars;

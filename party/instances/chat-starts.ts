@@ -1,10 +1,10 @@
-import { advanceChatStarts, hasOpenChatStarts } from "../domain/chat-starts";
-import type { OpEffects } from "../domain/context";
+import { advanceChatStarts, hasOpenChatStarts } from "../rooms/autopilot/domain/chat-starts";
+import type { OpEffects } from "../rooms/autopilot/domain/context";
 import type { OperationDeps } from "./operations";
 
 /**
  * After each commit: when an approval was decided or an instance changed, moves the open
- * `instances.startChat` starts along (party/domain/chat-starts.ts) as the room, and has the
+ * `instances.startChat` starts along (party/rooms/autopilot/domain/chat-starts.ts) as the room, and has the
  * bridge of an instance that got its first message send it. Runs in the same turn as the
  * commit that made the change, so no restart can fall between the two.
  */

@@ -1,8 +1,8 @@
 import { BackupId, type InstanceDetails } from "../../shared/protocol/instances";
 import type { InstanceBridge } from "../bridge/instance-bridge";
-import type { BackupPolicy } from "../domain/backup-policy";
+import type { BackupPolicy } from "../rooms/autopilot/domain/backup-policy";
 import { RoomError } from "../domain/errors";
-import { getInstance } from "../domain/instances";
+import { getInstance } from "../rooms/autopilot/domain/instances";
 import type { Sql } from "../domain/sql";
 import type { RuntimeClient } from "../runtime-client";
 

@@ -1,13 +1,13 @@
 import type { Approval } from "../../shared/protocol/approvals";
-import { activateLink, dropLink, dropLinkRequest } from "../domain/gateway-links";
-import { getInstance, putInstance } from "../domain/instances";
-import { failJob, finishJob, startJob } from "../domain/jobs";
+import { activateLink, dropLink, dropLinkRequest } from "../rooms/autopilot/domain/gateway-links";
+import { getInstance, putInstance } from "../rooms/autopilot/domain/instances";
+import { failJob, finishJob, startJob } from "../rooms/autopilot/domain/jobs";
 import { type OperationDeps, removeInstance, unpairDevice } from "./operations";
 
 /**
  * Approved operations on a linked gateway. None needs the runtime: linking registers the
  * instance (the bridge then dials it), deleting unlinks it and forgets the token; the
- * runtime-only ones were refused when asked (party/domain/instances.ts). Unpair goes to
+ * runtime-only ones were refused when asked (party/rooms/autopilot/domain/instances.ts). Unpair goes to
  * the gateway like a hosted one's.
  */
 export async function runLinkedOperation(deps: OperationDeps, approval: Approval): Promise<void> {

@@ -1,6 +1,6 @@
-import { type BackupPolicy, instancesToBackUp } from "../domain/backup-policy";
-import { listInstances } from "../domain/instances";
-import { failJob, finishJob, startJob } from "../domain/jobs";
+import { type BackupPolicy, instancesToBackUp } from "../rooms/autopilot/domain/backup-policy";
+import { listInstances } from "../rooms/autopilot/domain/instances";
+import { failJob, finishJob, startJob } from "../rooms/autopilot/domain/jobs";
 import { backupMessage, type OperationDeps } from "./operations";
 
 /**

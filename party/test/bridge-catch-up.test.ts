@@ -5,10 +5,10 @@ import { describe, expect, it, vi } from "vitest";
 import { CatchUp } from "../bridge/catch-up";
 import { ChatRuns } from "../bridge/chat-runs";
 import { Decisions } from "../bridge/decisions";
-import { approvalForRequest, listSessions } from "../domain/gateway";
-import { bindingForThread } from "../domain/gateway-bindings";
-import { queuedFor, sendChat } from "../domain/gateway-outbox";
-import { listMessages } from "../domain/threads";
+import { approvalForRequest, listSessions } from "../rooms/autopilot/domain/gateway";
+import { bindingForThread } from "../rooms/autopilot/domain/gateway-bindings";
+import { queuedFor, sendChat } from "../rooms/autopilot/domain/gateway-outbox";
+import { listMessages } from "../rooms/autopilot/domain/threads";
 import { asPerson, connectTo, fakeGateway, inRoom, ok, refuse, seedInstance, seedThread, testLink } from "./bridge-peer";
 
 function parts(link: ReturnType<typeof testLink>["link"]) {

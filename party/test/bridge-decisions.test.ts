@@ -6,8 +6,8 @@ import type { Approval } from "../../shared/protocol/approvals";
 import { Decisions, decisionRequest, prepareGatewayDecision } from "../bridge/decisions";
 import { GatewayRequestError } from "../bridge/gateway-connection";
 import { isDeviceTokenRejected, isGone, isTransient } from "../bridge/gateway-errors";
-import { getApproval, requestApproval, resolveApproval } from "../domain/approvals";
-import { approvalForRequest } from "../domain/gateway";
+import { getApproval, requestApproval, resolveApproval } from "../rooms/autopilot/domain/approvals";
+import { approvalForRequest } from "../rooms/autopilot/domain/gateway";
 import { RoomError } from "../domain/errors";
 import { asPerson, asRoom, connectTo, fakeGateway, inRoom, ok, refuse, seedInstance, seedThread, testLink } from "./bridge-peer";
 

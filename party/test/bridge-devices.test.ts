@@ -2,7 +2,7 @@
 // (the Autopilot's own device marked, unreadable rows left out) and an unpair.
 import { describe, expect, it } from "vitest";
 import { deviceSetupCode, invokeNode, NODE_OUTPUT_CHARS, pairedDevices, pairedNodes, unpairDevice } from "../bridge/device-requests";
-import { putDeviceDoc, refuseOwnDevice } from "../domain/gateway";
+import { putDeviceDoc, refuseOwnDevice } from "../rooms/autopilot/domain/gateway";
 import { connectTo, fakeGateway, inRoom, ok, refuse, seedInstance, testLink } from "./bridge-peer";
 
 describe("paired devices through the bridge", () => {

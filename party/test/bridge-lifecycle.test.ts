@@ -6,10 +6,10 @@ import { describe, expect, it } from "vitest";
 import type { BridgeRuntime } from "../bridge/bridge-link";
 import type { DeviceIdentity } from "../bridge/device-identity";
 import { InstanceBridge } from "../bridge/instance-bridge";
-import { getDeviceDoc } from "../domain/gateway";
-import { queuedFor, sendChat } from "../domain/gateway-outbox";
-import { commitTo, type OpEffects } from "../domain/context";
-import { getInstance } from "../domain/instances";
+import { getDeviceDoc } from "../rooms/autopilot/domain/gateway";
+import { queuedFor, sendChat } from "../rooms/autopilot/domain/gateway-outbox";
+import { commitTo, type OpEffects } from "../rooms/autopilot/domain/context";
+import { getInstance } from "../rooms/autopilot/domain/instances";
 import type { RuntimeInstanceStatus } from "../runtime-client";
 import { asPerson, type FakeGateway, fakeGateway, inRoom, ok, refuse, seedInstance, seedThread, until } from "./bridge-peer";
 

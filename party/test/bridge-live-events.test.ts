@@ -6,8 +6,8 @@ import { CatchUp } from "../bridge/catch-up";
 import { ChatRuns } from "../bridge/chat-runs";
 import { Decisions } from "../bridge/decisions";
 import { LiveEvents } from "../bridge/live-events";
-import { approvalForRequest, listSessions } from "../domain/gateway";
-import { listMessages } from "../domain/threads";
+import { approvalForRequest, listSessions } from "../rooms/autopilot/domain/gateway";
+import { listMessages } from "../rooms/autopilot/domain/threads";
 import { connectTo, fakeGateway, inRoom, ok, seedInstance, seedThread, testLink, until } from "./bridge-peer";
 import { untilReal } from "./harness";
 

@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { agentPrincipalId } from "../auth/current-access";
-import { createOpContext } from "../domain/context";
+import { createOpContext } from "../rooms/autopilot/domain/context";
 import { accessReader } from "../rooms/autopilot/access-changed";
 import { postRefusal } from "../access/withdrawals";
 import { api, createKey, signUp } from "./harness";
@@ -12,8 +12,8 @@ import { CatchUp } from "../bridge/catch-up";
 import { ChatRuns } from "../bridge/chat-runs";
 import { Decisions } from "../bridge/decisions";
 import { Outbox } from "../bridge/outbox";
-import { queuedFor, sendChat } from "../domain/gateway-outbox";
-import { listMessages } from "../domain/threads";
+import { queuedFor, sendChat } from "../rooms/autopilot/domain/gateway-outbox";
+import { listMessages } from "../rooms/autopilot/domain/threads";
 import { asPerson, connectTo, fakeGateway, inRoom, ok, refuse, seedInstance, seedThread, testLink } from "./bridge-peer";
 
 function outbox(link: ReturnType<typeof testLink>["link"]) {

@@ -8,11 +8,11 @@ import type { Thread } from "../../shared/protocol/threads";
 import { BridgeLink, type BridgeDeps, type BridgeRuntime } from "../bridge/bridge-link";
 import { createDeviceIdentity } from "../bridge/device-identity";
 import { GatewayConnection } from "../bridge/gateway-connection";
-import { commitTo, createOpContext, type OpContext } from "../domain/context";
-import { bindThread } from "../domain/gateway-bindings";
-import { putInstance } from "../domain/instances";
+import { commitTo, createOpContext, type OpContext } from "../rooms/autopilot/domain/context";
+import { bindThread } from "../rooms/autopilot/domain/gateway-bindings";
+import { putInstance } from "../rooms/autopilot/domain/instances";
 import { type Sql, sqlFromStorage } from "../domain/sql";
-import { createThread } from "../domain/threads";
+import { createThread } from "../rooms/autopilot/domain/threads";
 import { uniq } from "./harness";
 
 export interface Frame {

@@ -3,7 +3,7 @@
 // change. Every reader of the workspace sees these, viewers included; no escaping of the
 // token may get it past the redaction (party/channels/token-shapes.ts).
 import { describe, expect, it } from "vitest";
-import { commitTo } from "../domain/context";
+import { commitTo } from "../rooms/autopilot/domain/context";
 import { InstancesConfigureChannelParams } from "../../shared/protocol/channels";
 import type { DurableEvent } from "../../shared/protocol/events";
 import { readChannels } from "../channels/gateway";
@@ -11,8 +11,8 @@ import { settleChannelApproval } from "../channels/operations";
 import { instanceChannels } from "../channels/status";
 import { requestConfigureChannel } from "../channels/requests";
 import { redactedText, withoutTokenShapes } from "../channels/token-shapes";
-import { resolveApproval } from "../domain/approvals";
-import { listJobs } from "../domain/jobs";
+import { resolveApproval } from "../rooms/autopilot/domain/approvals";
+import { listJobs } from "../rooms/autopilot/domain/jobs";
 import { RoomError } from "../domain/errors";
 import type { OperationDeps } from "../instances/operations";
 import { asPerson, connectTo, fakeGateway, inRoom, ok, refuse, seedInstance, testLink } from "./bridge-peer";

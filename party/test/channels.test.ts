@@ -3,14 +3,14 @@
 // sends, and that a bot token reaches the gateway and nothing else: not the approval, not an
 // event, not the job, not an error, and its stored row goes whatever the outcome.
 import { describe, expect, it } from "vitest";
-import { commitTo } from "../domain/context";
+import { commitTo } from "../rooms/autopilot/domain/context";
 import { channelRequestProblem, InstancesConfigureChannelParams, InstancesSetChannelAccessParams } from "../../shared/protocol/channels";
 import { configureChannel, readChannels, setChannelAccess } from "../channels/gateway";
 import { settleChannelApproval } from "../channels/operations";
 import { channelRequest, requestChannelAccess, requestConfigureChannel, requestDisconnectChannel } from "../channels/requests";
-import { getApproval, resolveApproval } from "../domain/approvals";
-import { sweepRoomTables } from "../domain/retention";
-import { listJobs } from "../domain/jobs";
+import { getApproval, resolveApproval } from "../rooms/autopilot/domain/approvals";
+import { sweepRoomTables } from "../rooms/autopilot/domain/retention";
+import { listJobs } from "../rooms/autopilot/domain/jobs";
 import type { DurableEvent } from "../../shared/protocol/events";
 import { type OperationDeps, removeInstance } from "../instances/operations";
 import { TOOL_POLICY } from "../agent/tool-policy";

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { EventFrame } from "../../shared/protocol/frames";
 import type { PresenceEntry } from "../../shared/protocol/presence";
-import { PresenceChanges, pagePresence } from "../domain/presence";
+import { PresenceChanges, pagePresence } from "../rooms/autopilot/domain/presence";
 import type { Autopilot } from "../rooms/autopilot/room";
 import { PRESENCE_HOLD_MS, PresenceBroadcast } from "../rooms/autopilot/connections/presence-broadcast";
 import { PresenceIndex } from "../rooms/autopilot/connections/presence-index";

@@ -9,9 +9,9 @@ import { Decisions } from "../bridge/decisions";
 import { FRAME_TOO_LARGE, GatewayRequestError } from "../bridge/gateway-connection";
 import { DEFAULT_GATEWAY_LIMITS, readGatewayLimits } from "../bridge/gateway-limits";
 import { LiveEvents } from "../bridge/live-events";
-import { listApprovals } from "../domain/approvals";
-import { listSessions, pendingGatewayApprovals, settleGatewayRequest } from "../domain/gateway";
-import { listMessages } from "../domain/threads";
+import { listApprovals } from "../rooms/autopilot/domain/approvals";
+import { listSessions, pendingGatewayApprovals, settleGatewayRequest } from "../rooms/autopilot/domain/gateway";
+import { listMessages } from "../rooms/autopilot/domain/threads";
 import { buildHello } from "../rooms/autopilot/connections/hello";
 import { asRoom, connectTo, fakeGateway, inRoom, ok, seedInstance, seedThread, testLink, until } from "./bridge-peer";
 

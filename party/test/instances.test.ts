@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Instance } from "../../shared/protocol/instances";
 import { toPairedDevice } from "../bridge/device-requests";
-import { DEFAULT_BACKUP_POLICY, instancesToBackUp, readBackupPolicy } from "../domain/backup-policy";
+import { DEFAULT_BACKUP_POLICY, instancesToBackUp, readBackupPolicy } from "../rooms/autopilot/domain/backup-policy";
 import { deleteDetails } from "../../shared/instance-texts";
 import { staleAlarms, wantedAlarms } from "../rooms/autopilot/schedules/recurring-alarms";
 import { createKey, idem, openTeam, RawSocket, signUp } from "./harness";

@@ -5,7 +5,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { appendEvent } from "../domain/eventlog";
+import { appendEvent } from "../rooms/autopilot/domain/eventlog";
 import { sqlFromStorage } from "../domain/sql";
 import type { Autopilot } from "../rooms/autopilot/room";
 import { ReplayPages } from "../rooms/autopilot/connections/replay-pages";

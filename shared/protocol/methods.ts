@@ -151,7 +151,7 @@ export const Methods = {
   "inbox.configure": method({ params: InboxConfigureParams, result: InboxConfigureResult, scope: "read", mutating: true }),
   "inbox.pushSubscribe": method({ params: InboxPushSubscribeParams, result: InboxPushSubscribeResult, scope: "read", mutating: true }),
   "inbox.pushUnsubscribe": method({ params: InboxPushUnsubscribeParams, result: InboxPushUnsubscribeResult, scope: "read", mutating: true }),
-  // Protocol 8: full-text search over messages and thread titles (party/domain/search.ts).
+  // Protocol 8: full-text search over messages and thread titles (party/rooms/autopilot/domain/search.ts).
   "search.query": method({ params: SearchQueryParams, result: SearchQueryResult, scope: "read", mutating: false }),
 } as const;
 

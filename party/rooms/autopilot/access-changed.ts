@@ -1,8 +1,8 @@
 import { AccessChange } from "../../access/access-change";
 import type { CurrentAccess } from "../../agent/run-access";
 import { recheckPrincipal } from "../../auth/current-access";
-import { appendAudit } from "../../domain/audit";
-import type { Commit } from "../../domain/context";
+import { appendAudit } from "./domain/audit";
+import type { Commit } from "./domain/context";
 import type { Sql } from "../../domain/sql";
 import { type GuardedSocket, revalidateSockets } from "../shared/connection-access";
 import { withdrawForLostAccess } from "../../access/withdrawals";

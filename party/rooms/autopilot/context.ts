@@ -6,7 +6,7 @@ import type { PresenceEntry } from "../../../shared/protocol/presence";
 import type { Actor, Principal } from "../../../shared/protocol/principal";
 import type { CurrentAccess } from "../../agent/run-access";
 import type { AutopilotAgent } from "../../agent/runner";
-import type { RoomWriter } from "../../domain/context";
+import type { RoomWriter } from "./domain/context";
 import type { BridgeSupervisor } from "../../instances/bridge-supervisor";
 import type { GraphApplyOutcome } from "../hatchery/room";
 import type { PushConfig } from "./inbox/push";

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { GatewayToolOutcome } from "../../bridge/gateway-frames";
 import { GATEWAY_TOOL } from "../../agent/gateway-catalog";
 import { type GatewayAccess, gatewayTools, UNKNOWN_OUTCOME } from "../../agent/gateway-tool";
-import { beginInvoke } from "../../domain/gateway-invokes";
+import { beginInvoke } from "../../rooms/autopilot/domain/gateway-invokes";
 import { inRoom } from "../bridge-peer";
 
 function gateway(answer: () => Promise<GatewayToolOutcome>) {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { Message } from "../../../shared/protocol/threads";
 import { TURNS_PER_MINUTE } from "../../agent/turn-limits";
 import { and, count as countRows, eq, not, type SQL } from "drizzle-orm";
-import { FINISHED_RUN } from "../../domain/agent-runs";
+import { FINISHED_RUN } from "../../rooms/autopilot/domain/agent-runs";
 import { agentRuns } from "../../domain/db/schema";
 import { sqlFromStorage } from "../../domain/sql";
 import type { RawSocket } from "../harness";

@@ -4,8 +4,8 @@ import type { PresenceEntry } from "../../../../shared/protocol/presence";
 import type { Principal } from "../../../../shared/protocol/principal";
 import { PROTOCOL_VERSION } from "../../../../shared/protocol/version";
 import { cutText, DEFAULT_GATEWAY_LIMITS } from "../../../bridge/gateway-limits";
-import { currentSeq, type ResumePlan } from "../../../domain/eventlog";
-import { buildSnapshot } from "../../../domain/snapshot";
+import { currentSeq, type ResumePlan } from "../domain/eventlog";
+import { buildSnapshot } from "../domain/snapshot";
 import type { Sql } from "../../../domain/sql";
 
 export interface HelloInput {

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { PresenceDiffPayload, PresenceEntry } from "../../../../shared/protocol/presence";
-import { PresenceChanges } from "../../../domain/presence";
+import { PresenceChanges } from "../domain/presence";
 
 /** How long joins and leaves gather before one diff goes to everyone. */
 export const PRESENCE_DIFF_MS = 250;

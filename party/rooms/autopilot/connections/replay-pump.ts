@@ -1,4 +1,4 @@
-import { currentSeq, REPLAY_PAGE, readEventPage } from "../../../domain/eventlog";
+import { currentSeq, REPLAY_PAGE, readEventPage } from "../domain/eventlog";
 import type { Sql } from "../../../domain/sql";
 import { ReplayPages } from "./replay-pages";
 import { sendQuietly } from "./socket-send";

@@ -1,5 +1,5 @@
 import type { AutopilotAgent } from "../../../agent/runner";
-import type { OpEffects } from "../../../domain/context";
+import type { OpEffects } from "../domain/context";
 import * as inbox from "../inbox/methods";
 import type { Feature } from "../kernel/feature";
 import { local, methods } from "../kernel/handlers";

@@ -1,9 +1,9 @@
 import type { Connection } from "agents";
 import type { PresenceEntry } from "../../../../shared/protocol/presence";
 import type { Principal } from "../../../../shared/protocol/principal";
-import type { OpEffects } from "../../../domain/context";
+import type { OpEffects } from "../domain/context";
 import type { Sql } from "../../../domain/sql";
-import { currentSeq } from "../../../domain/eventlog";
+import { currentSeq } from "../domain/eventlog";
 import { isPerson } from "../../../auth/current-access";
 import { eventFrame } from "../connections/socket-send";
 import { mentions, type PendingForInbox, pendingForInbox } from "./derive";

@@ -1,7 +1,7 @@
 import type { MethodParsedParams, MethodResult } from "../../../../shared/protocol/methods";
 import type { Principal } from "../../../../shared/protocol/principal";
 import { RoomError } from "../../../domain/errors";
-import { getThread } from "../../../domain/threads";
+import { getThread } from "../domain/threads";
 import type { RequestContext } from "../context";
 import { isPerson } from "../../../auth/current-access";
 import { checkSubscription } from "./push";

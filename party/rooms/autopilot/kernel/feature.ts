@@ -1,7 +1,7 @@
 import type { DurableEvent, DurableEventName, EventPayload } from "../../../../shared/protocol/events";
 import type { MethodName, MethodResult } from "../../../../shared/protocol/methods";
 import type { Principal } from "../../../../shared/protocol/principal";
-import type { OpEffects } from "../../../domain/context";
+import type { OpEffects } from "../domain/context";
 import type { Methods } from "./handlers";
 
 /** Where a request came from: a client's socket, an MCP session, or one of the Autopilot's own tools. */

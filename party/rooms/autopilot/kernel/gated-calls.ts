@@ -1,5 +1,5 @@
 // Gated calls over MCP (docs/mcp.md, "Tools"): the approval a call waits for is filed with
-// its gate (party/domain/approval-gates.ts), after its params were checked as the method
+// its gate (party/rooms/autopilot/domain/approval-gates.ts), after its params were checked as the method
 // checks them and its targets were found, so nobody is asked to approve a call that could
 // only fail; the call then runs only on an approval whose gate names exactly it, and only
 // once (dispatch claims `approvedCall` with claimApprovedCallOf).
@@ -9,7 +9,7 @@ import { type MethodName, Methods } from "../../../../shared/protocol/methods";
 import type { Principal } from "../../../../shared/protocol/principal";
 import { hasScope } from "../../../../shared/scopes";
 import { sha256Hex } from "../../../auth/tokens";
-import { approvedCallRefusal, claimApprovedCall, fileGatedCall, requireCallTargets } from "../../../domain/approval-gates";
+import { approvedCallRefusal, claimApprovedCall, fileGatedCall, requireCallTargets } from "../domain/approval-gates";
 import { RoomError } from "../../../domain/errors";
 import type { AutopilotContext } from "../context";
 

@@ -1,6 +1,6 @@
 import type { MethodName, MethodParsedParams, MethodResult } from "../../../../shared/protocol/methods";
-import type { OpContext } from "../../../domain/context";
-import type { Page } from "../../../domain/paging";
+import type { OpContext } from "../domain/context";
+import type { Page } from "../domain/paging";
 import type { Sql } from "../../../domain/sql";
 import type { RequestContext } from "../context";
 

@@ -5,7 +5,7 @@ import type { Principal } from "../../../../shared/protocol/principal";
 import { type MethodName, Methods } from "../../../../shared/protocol/methods";
 import { accessReader } from "../access-changed";
 import type { AutopilotContext } from "../context";
-import { commitTo } from "../../../domain/context";
+import { commitTo } from "../domain/context";
 import { migrateAutopilot } from "../../../domain/db/migrate";
 import { sqlFromStorage } from "../../../domain/sql";
 import type { Env } from "../../../env";

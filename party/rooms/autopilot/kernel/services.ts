@@ -4,7 +4,7 @@ import type { WebSockets } from "agents/websockets";
 import type { EventName, EventPayload } from "../../../../shared/protocol/events";
 import type { PresenceEntry } from "../../../../shared/protocol/presence";
 import type { CurrentAccess } from "../../../agent/run-access";
-import type { RoomWriter } from "../../../domain/context";
+import type { RoomWriter } from "../domain/context";
 import type { Env } from "../../../env";
 import type { GuardedSocket } from "../../shared/connection-access";
 import type { RoomLimits } from "../../shared/limits";

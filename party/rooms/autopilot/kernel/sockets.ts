@@ -3,7 +3,7 @@ import { CloseCode } from "../../../../shared/protocol/errors";
 import type { EventName, EventPayload } from "../../../../shared/protocol/events";
 import { MAX_CLIENT_FRAME_BYTES } from "../../../../shared/protocol/frames";
 import type { Principal } from "../../../../shared/protocol/principal";
-import { planResume, type ResumePlan, roomEpoch } from "../../../domain/eventlog";
+import { planResume, type ResumePlan, roomEpoch } from "../domain/eventlog";
 import type { Sql } from "../../../domain/sql";
 import { principalTag, refuseOverCap } from "../../shared/connection-cap";
 import { type ConnState, connState, presenceEntry, presenceOf } from "../../shared/connection-state";

@@ -3,7 +3,7 @@ import { type ActingFor, actingFor, withdrawalNote } from "../../../../access/ac
 import { withdraw } from "../../../../access/withdrawals";
 import type { AccessVerdict } from "../../../../auth/current-access";
 import { prepareGatewayDecision } from "../../../../bridge/decisions";
-import { decisionRefused, getApproval } from "../../../../domain/approvals";
+import { decisionRefused, getApproval } from "../../domain/approvals";
 import { RoomError } from "../../../../domain/errors";
 import type { RequestContext } from "../../context";
 

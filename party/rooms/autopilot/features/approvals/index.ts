@@ -1,4 +1,4 @@
-import { getApproval, listApprovals, requestApproval, resolveApproval } from "../../../../domain/approvals";
+import { getApproval, listApprovals, requestApproval, resolveApproval } from "../../domain/approvals";
 import { RoomError } from "../../../../domain/errors";
 import type { Feature } from "../../kernel/feature";
 import { methods, mutate, paged, query } from "../../kernel/handlers";

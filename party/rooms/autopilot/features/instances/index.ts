@@ -1,12 +1,12 @@
 import type { MethodParsedParams, MethodResult } from "../../../../../shared/protocol/methods";
 import { requestChannelAccess, requestConfigureChannel, requestDisconnectChannel } from "../../../../channels/requests";
-import { startChat } from "../../../../domain/chat-starts";
+import { startChat } from "../../domain/chat-starts";
 import { RoomError } from "../../../../domain/errors";
-import { listSessions, openSession, refuseOwnDevice, sendToSession } from "../../../../domain/gateway";
-import { bindingForSession } from "../../../../domain/gateway-bindings";
-import { requestLink } from "../../../../domain/gateway-links";
-import { attachInstance, getInstance, listInstances, requestInstanceOperation } from "../../../../domain/instances";
-import { getThread } from "../../../../domain/threads";
+import { listSessions, openSession, refuseOwnDevice, sendToSession } from "../../domain/gateway";
+import { bindingForSession } from "../../domain/gateway-bindings";
+import { requestLink } from "../../domain/gateway-links";
+import { attachInstance, getInstance, listInstances, requestInstanceOperation } from "../../domain/instances";
+import { getThread } from "../../domain/threads";
 import type { RequestContext } from "../../context";
 import type { Feature } from "../../kernel/feature";
 import { local, methods, mutate, query } from "../../kernel/handlers";

@@ -1,8 +1,8 @@
 import type { MethodParsedParams, MethodResult } from "../../../../../shared/protocol/methods";
 import { RoomError } from "../../../../domain/errors";
-import { sendChat } from "../../../../domain/gateway-outbox";
-import { goAhead } from "../../../../domain/run-waiting";
-import { archiveThread, configureThread, createThread, getThread, listMessages, newThreadResponder, pageThreads, renameThread } from "../../../../domain/threads";
+import { sendChat } from "../../domain/gateway-outbox";
+import { goAhead } from "../../domain/run-waiting";
+import { archiveThread, configureThread, createThread, getThread, listMessages, newThreadResponder, pageThreads, renameThread } from "../../domain/threads";
 import type { RequestContext } from "../../context";
 import type { Feature } from "../../kernel/feature";
 import { local, methods, mutate, paged, query } from "../../kernel/handlers";

@@ -1,0 +1,73 @@
+import type { PageCursor } from "../../../../shared/protocol/paging";
+import { and, count, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import type { AnySQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { Sql } from "../../../domain/sql";
+import { readable } from "../../../records/codec";
+
+/** One page of a newest-first list: the items and where the next page starts (null: none). */
+export interface Page<T> {
+  items: T[];
+  next: PageCursor | null;
+}
+
+export interface PageQuery<T> {
+  table: SQLiteTable;
+  /** The table's id, its sort column (newest first; ties are broken by id) and its document. */
+  columns: { id: AnySQLiteColumn<{ data: string; notNull: true }>; time: AnySQLiteColumn<{ data: number; notNull: true }>; doc: AnySQLiteColumn<{ data: string; notNull: true }> };
+  /** Extra filter. */
+  where?: SQL | undefined;
+  before?: PageCursor;
+  limit: number;
+  /**
+   * Stops before the stored documents pass this many bytes (a bounded hello); at least
+   * nothing is over it, so a single huge row is left for the list method to return.
+   */
+  maxBytes?: number;
+  decode: (doc: string) => T;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Keyset paging over (time, id) descending: stable while rows are added at the head, and
+ * each page is one indexed range scan however deep the client has paged.
+ */
+export function pageRows<T>(sql: Sql, q: PageQuery<T>): Page<T> {
+  const { id, time, doc } = q.columns;
+  const cursor = q.before ? or(lt(time, q.before.at), and(eq(time, q.before.at), lt(id, q.before.id))) : undefined;
+  const rows = sql.db
+    .select({ id, at: time, doc })
+    .from(q.table)
+    .where(and(q.where, cursor))
+    .orderBy(desc(time), desc(id))
+    .limit(q.limit + 1)
+    .all();
+  let taken = Math.min(rows.length, q.limit);
+  if (q.maxBytes !== undefined) {
+    let bytes = 0;
+    for (let i = 0; i < taken; i++) {
+      bytes += encoder.encode(rows[i]!.doc).byteLength;
+      if (bytes > q.maxBytes) {
+        taken = i;
+        break;
+      }
+    }
+  }
+  const page = rows.slice(0, taken);
+  const last = page.at(-1);
+  const more = rows.length > taken;
+  // Nothing fitted: the next page starts at the head (before the first row, i.e. no cursor
+  // would skip it), so the cursor is one just after the newest row.
+  const next = more ? (last ? { at: last.at, id: last.id } : afterRow(rows[0]!)) : null;
+  return { items: readable(page, (r) => q.decode(r.doc)), next };
+}
+
+/** A cursor that sorts just before `row` in descending order, so a page from it starts at `row`. */
+function afterRow(row: { at: number; id: string }): PageCursor {
+  return { at: row.at + 1, id: row.id };
+}
+
+/** How many rows match a filter. */
+export function countRows(sql: Sql, table: SQLiteTable, where?: SQL): number {
+  return sql.db.select({ n: count() }).from(table).where(where).get()?.n ?? 0;
+}
