@@ -2,7 +2,6 @@ import { and, eq } from "drizzle-orm";
 import { param, preparedPerRoom } from "../../../domain/db/client";
 import { idempotency } from "../../../domain/db/schema";
 import { RoomError } from "../../../domain/errors";
-import { IDEMPOTENCY_TTL_MS } from "../../../domain/keys";
 import type { Sql } from "../../../domain/sql";
 import { decodeResult, encodeResult } from "../../../records/results";
 
