@@ -54,6 +54,10 @@ export function contentMatches(type: FileType, bytes: Uint8Array): boolean {
   }
 }
 
+/** Control characters and the bidirectional overrides that could disguise a name. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+const UNSAFE_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
 /**
  * The name a file keeps: percent-decoded (as the header carries it), its last path
  * segment only, control and bidirectional-override characters taken out, trimmed and cut
@@ -67,8 +71,7 @@ export function sanitizeFileName(header: string | null): string | null {
   } catch {
     return null;
   }
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
-  const cleaned = (name.split(/[/\\]/).pop() ?? "").replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "").trim();
+  const cleaned = (name.split(/[/\\]/).pop() ?? "").replace(UNSAFE_IN_NAME, "").trim();
   const cut = [...cleaned].slice(0, MAX_FILE_NAME).join("").trim();
   return cut && cut !== "." && cut !== ".." ? cut : null;
 }
