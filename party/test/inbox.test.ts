@@ -191,6 +191,25 @@ describe("the inbox", () => {
     await inboxWhere(secondSocket, (inbox) => inbox.following.includes(thread.id) && !inbox.items.some((item) => item.kind === "reply"), refollowed);
   });
 
+  it("a reply item counts the replies since the person's own last message, through every new reply and answer", async () => {
+    const { owner, ownerSocket, secondSocket } = await openTeam("member");
+    const { thread } = await secondSocket.ok("threads.create", { title: "Counted", idempotencyKey: idem() });
+    await secondSocket.ok("chat.send", { threadId: thread.id, text: "anyone?", idempotencyKey: idem() });
+    const replyItem = (inbox: Inbox) => inbox.items.find((item) => item.kind === "reply" && item.target.kind === "thread" && item.target.threadId === thread.id);
+    const reply = async (text: string) => {
+      const since = secondSocket.frames.length;
+      const { message } = await ownerSocket.ok("chat.send", { threadId: thread.id, text, idempotencyKey: idem() });
+      return replyItem(await inboxWhere(secondSocket, (inbox) => replyItem(inbox)?.key === `reply:${message.id}`, since));
+    };
+    expect(await reply("one")).toMatchObject({ title: "A reply in “Counted”", detail: `${owner.name}: one` });
+    expect(await reply("two")).toMatchObject({ title: "2 replies in “Counted”", detail: `${owner.name}: two` });
+    // Their own answer settles it; the next reply counts from there.
+    const answered = secondSocket.frames.length;
+    await secondSocket.ok("chat.send", { threadId: thread.id, text: "thanks", idempotencyKey: idem() });
+    await inboxWhere(secondSocket, (inbox) => replyItem(inbox) === undefined, answered);
+    expect(await reply("three")).toMatchObject({ title: "A reply in “Counted”", detail: `${owner.name}: three` });
+  });
+
   it("a person who follows a thread with inbox.follow gets its next reply live", async () => {
     const { ownerSocket, secondSocket } = await openTeam("member");
     const { thread } = await secondSocket.ok("threads.create", { title: "Later followed", idempotencyKey: idem() });

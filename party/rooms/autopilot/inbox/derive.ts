@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, sql as sqlText } from "drizzle-orm";
 import type { Approval } from "../../../../shared/protocol/approvals";
 import { type InboxItem, MAX_INBOX_ITEMS } from "../../../../shared/protocol/inbox";
 import type { Principal } from "../../../../shared/protocol/principal";
@@ -10,6 +10,7 @@ import { getSettings } from "../domain/settings";
 import { pendingApprovals } from "../domain/approvals";
 import { instances, jobs, messages, threads } from "../../../domain/db/schema";
 import type { Sql } from "../../../domain/sql";
+import { BoundedMap } from "../../../domain/bounded-map";
 import { readable } from "../../../records/codec";
 import { instanceRecord, jobRecord, messageRecord, threadRecord } from "../../../records/documents";
 import { followedThreads, mentionsOf } from "./store";
@@ -25,6 +26,8 @@ export type DerivedItem = Omit<InboxItem, "read">;
 const REPLY_THREADS = 100;
 /** Messages of a followed thread looked at for replies newer than the person's own. */
 const REPLY_DEPTH = 20;
+/** Thread and person pairs whose replies a RepliesMemo keeps. */
+const REPLIES_KEPT = 2000;
 /** Failed jobs looked at. */
 const FAILED_JOBS = 200;
 
@@ -98,43 +101,85 @@ function mentionItems(sql: Sql, person: Principal): DerivedItem[] {
     }));
 }
 
+/**
+ * The replies in a thread since a person's own newest message, as an item shows them. Messages
+ * are only ever appended, so this holds for as long as the thread's newest message is the
+ * one it was read at (`at`, a message id: an id is never given twice, unlike a position
+ * a rolled-back append had taken).
+ */
+interface Replies {
+  at: string;
+  count: number;
+  newest: { id: string; createdAt: number } | null;
+  detail: string;
+}
+
+/**
+ * The Replies last read per thread and person (keyed `threadId\npersonId`): an inbox is derived
+ * again after every commit that touches it, and without this each derivation read every
+ * followed thread's newest messages although only the threads written to since have changed.
+ */
+export type RepliesMemo = BoundedMap<string, Replies>;
+export const repliesMemo = (): RepliesMemo => new BoundedMap(REPLIES_KEPT);
+
 /** Per followed thread: the replies since the person last wrote there, as one item keyed by the newest. */
-function replyItems(sql: Sql, person: Principal, mentioned: Set<string>): DerivedItem[] {
+function replyItems(sql: Sql, person: Principal, mentioned: Set<string>, memo: RepliesMemo | undefined): DerivedItem[] {
   const follows = followedThreads(sql, person.id);
   if (follows.length === 0) return [];
   const wrote = new Map(follows.map((f) => [f.threadId, f.wroteAt ?? 0]));
   const ids = follows.map((f) => f.threadId);
-  const rows: { doc: string }[] = [];
+  // Each thread's newest message id (the index on thread and n finds it), what a kept Replies is checked against.
+  const newestMessage = sqlText<string | null>`${sql.db.select({ id: messages.id }).from(messages).where(eq(messages.threadId, threads.id)).orderBy(desc(messages.n)).limit(1)}`;
+  const rows: { doc: string; newest: string | null }[] = [];
   // A Durable Object's SQLite binds at most 100 parameters per statement.
   for (let i = 0; i < ids.length; i += 90)
     rows.push(
       ...sql.db
-        .select({ doc: threads.doc })
+        .select({ doc: threads.doc, newest: newestMessage })
         .from(threads)
         .where(and(inArray(threads.id, ids.slice(i, i + 90)), eq(threads.archived, 0)))
         .all(),
     );
   // Only threads with something newer than the person's own last message are read further.
-  const active = readable(rows, (r) => threadRecord.decode(r.doc))
-    .filter((t) => t.lastMessageAt !== null && t.lastMessageAt > (wrote.get(t.id) ?? 0))
-    .sort((a, b) => (b.lastMessageAt ?? 0) - (a.lastMessageAt ?? 0))
+  const active = readable(rows, (r) => ({ thread: threadRecord.decode(r.doc), newest: r.newest }))
+    .filter(({ thread: t }) => t.lastMessageAt !== null && t.lastMessageAt > (wrote.get(t.id) ?? 0))
+    .sort((a, b) => (b.thread.lastMessageAt ?? 0) - (a.thread.lastMessageAt ?? 0))
     .slice(0, REPLY_THREADS);
   const items: DerivedItem[] = [];
-  for (const thread of active) {
-    const since = repliesSince(sql, thread.id, person.id);
-    const newest = since[0];
+  for (const { thread, newest: at } of active) {
+    if (at === null) continue;
+    const replies = repliesTo(sql, thread.id, person.id, at, memo);
+    const newest = replies.newest;
     if (!newest || mentioned.has(newest.id)) continue;
-    const who = [...new Set(since.map((m) => m.author.name))].join(", ");
+    const count = replies.count;
     items.push({
       key: `reply:${newest.id}`,
       kind: "reply",
       at: newest.createdAt,
-      title: clip(`${since.length === 1 ? "A reply" : `${since.length}${since.length === REPLY_DEPTH ? "+" : ""} replies`} in “${thread.title}”`, 300),
-      detail: clip(`${who}: ${newest.text}`, 500),
+      title: clip(`${count === 1 ? "A reply" : `${count}${count === REPLY_DEPTH ? "+" : ""} replies`} in “${thread.title}”`, 300),
+      detail: replies.detail,
       target: { kind: "thread", threadId: thread.id, messageId: newest.id },
     });
   }
   return items;
+}
+
+/** The thread's Replies for the person as of its newest message `at`: from the memo while `at` is still the newest. */
+function repliesTo(sql: Sql, threadId: string, personId: string, at: string, memo: RepliesMemo | undefined): Replies {
+  const key = `${threadId}\n${personId}`;
+  const kept = memo?.get(key);
+  if (kept?.at === at) return kept;
+  const since = repliesSince(sql, threadId, personId);
+  const newest = since[0];
+  const who = [...new Set(since.map((m) => m.author.name))].join(", ");
+  const replies: Replies = {
+    at,
+    count: since.length,
+    newest: newest ? { id: newest.id, createdAt: newest.createdAt } : null,
+    detail: newest ? clip(`${who}: ${newest.text}`, 500) : "",
+  };
+  memo?.set(key, replies);
+  return replies;
 }
 
 /** A thread's messages by others after the person's own newest, newest first (tool calls left out), decoded only as far as needed. */
@@ -182,11 +227,11 @@ function failureItems(sql: Sql, person: Principal): DerivedItem[] {
   ];
 }
 
-/** A person's items, newest first, at most MAX_INBOX_ITEMS. Agents have none. */
-export function deriveItems(sql: Sql, person: Principal, now: number, pending?: PendingForInbox): DerivedItem[] {
+/** A person's items, newest first, at most MAX_INBOX_ITEMS. Agents have none. `memo`: see RepliesMemo. */
+export function deriveItems(sql: Sql, person: Principal, now: number, pending?: PendingForInbox, memo?: RepliesMemo): DerivedItem[] {
   if (person.kind !== "user") return [];
   const mentioned = mentionItems(sql, person);
   const ids = new Set(mentioned.map((item) => (item.target.kind === "thread" ? (item.target.messageId ?? "") : "")));
-  const items = [...approvalItems(pending ?? pendingForInbox(sql), person, now), ...mentioned, ...replyItems(sql, person, ids), ...failureItems(sql, person)];
+  const items = [...approvalItems(pending ?? pendingForInbox(sql), person, now), ...mentioned, ...replyItems(sql, person, ids, memo), ...failureItems(sql, person)];
   return items.sort((a, b) => b.at - a.at).slice(0, MAX_INBOX_ITEMS);
 }

@@ -6,7 +6,7 @@ import type { Sql } from "../../../domain/sql";
 import { currentSeq } from "../domain/eventlog";
 import { isPerson } from "../../../auth/current-access";
 import { eventFrame } from "../connections/socket-send";
-import { mentions, type PendingForInbox, pendingForInbox } from "./derive";
+import { mentions, type PendingForInbox, pendingForInbox, repliesMemo } from "./derive";
 import type { Inbox } from "../../../../shared/protocol/inbox";
 import { hasSubscriptions } from "./push-store";
 import { followByWriting, followers, knownNames, markPushed, noteMention, notePerson } from "./store";
@@ -75,6 +75,8 @@ export class InboxHub {
    * refresh from outside forgets them all.
    */
   readonly #followers = new BoundedMap<string, string[]>(FOLLOWERS_KEPT);
+  /** The replies each followed thread holds for each person, as last read (derive.ts RepliesMemo). */
+  readonly #replies = repliesMemo();
 
   constructor(private readonly d: InboxHubDeps) {}
 
@@ -102,7 +104,7 @@ export class InboxHub {
       return;
     }
     const pending = pendingForInbox(this.d.sql);
-    const inbox = inboxOf(this.d.sql, principal, now, this.d.pushKey, pending);
+    const inbox = inboxOf(this.d.sql, principal, now, this.d.pushKey, pending, this.#replies);
     const text = eventFrame("inbox.updated", { inbox });
     // Not recorded as sent: the person's other sockets may not have this version yet.
     this.d.send(conn, text);
@@ -139,7 +141,7 @@ export class InboxHub {
         continue;
       }
       pending ??= pendingForInbox(this.d.sql);
-      const inbox = inboxOf(this.d.sql, first.principal, now, this.d.pushKey, pending);
+      const inbox = inboxOf(this.d.sql, first.principal, now, this.d.pushKey, pending, this.#replies);
       const text = eventFrame("inbox.updated", { inbox });
       if (this.#sent.get(id) === text) continue;
       this.#sent.set(id, text);
