@@ -5,7 +5,6 @@ import type { z } from "zod";
 import { AccountStatusQuery, type MeResponse, type WorkspaceInfo } from "../../shared/api/account";
 import type { DevMailResponse } from "../../shared/api/dev-mail";
 import { InviteBody, type InvitationDecisionResponse, type InvitationResponse, type ReceivedInvitationsResponse, type SentInvitationsResponse } from "../../shared/api/invitations";
-import { CreateKeyBody, type CreatedKeyResponse, type KeysResponse, type RotatedKeyResponse } from "../../shared/api/keys";
 import { AddMemberBody, type AddMemberResponse, type Member, type RemovedMemberResponse, UpdateMemberBody, type UpdatedMemberResponse } from "../../shared/api/members";
 import { TicketBody } from "../../shared/api/tickets";
 import type { Role } from "../../shared/protocol/principal";
@@ -14,10 +13,8 @@ import { handleAuthEndpoint } from "../access/auth-endpoints";
 import { crossSiteRefusal } from "../access/origin";
 import { revalidateWorkspace } from "../access/revalidate";
 import { accountStatus, isOperatorRole } from "../auth/account-status";
-import { apiKeyById, apiKeysOf, membershipOf, membersOf, ownerCount, userByEmail, workspaceById, workspacesOf } from "../auth/better-auth-reads";
-import { closeKeySession, deleteKeySessionsOf, keySessionCookie, keySessionCookieValue, principalFromKeySession } from "../auth/key-sessions";
-import { timeText } from "../auth/d1-time";
-import { agentPrincipalId, keyAccount, keyScopes } from "../auth/current-access";
+import { membershipOf, membersOf, ownerCount, userByEmail, workspaceById, workspacesOf } from "../auth/better-auth-reads";
+import { closeKeySession, keySessionCookie, keySessionCookieValue, principalFromKeySession } from "../auth/key-sessions";
 import { devOutbox } from "../auth/mail";
 import { memberChangeRefusal } from "../auth/membership-rules";
 import { principalFromApiKey, principalFromSession } from "../auth/principal";
@@ -29,12 +26,12 @@ import { betterAuthRefusal } from "./better-auth-errors";
 import { type ApiContext, type ApiEnv, authOf, jsonBody } from "./context";
 import { httpError, internalError } from "./http";
 import { requireActiveAccount } from "./session";
-import { deleteKey, removeMember, setMemberRole } from "./access-writes";
+import { removeMember, setMemberRole } from "./access-writes";
 import { actorOf, isMemberCaller, peopleOnly, requireCaller, requireManager } from "./caller";
 import { agentAuthApi } from "./agent-routes";
 import { agentInvitationApi } from "./agent-invitation-routes";
-import { agentAccountOf, isAgentAccountEmail } from "../auth/agent-signup";
-import { cancelAgentInvitationsBy } from "../auth/agent-invitations";
+import { keysApi } from "./key-routes";
+import { isAgentAccountEmail } from "../auth/agent-signup";
 
 const noStore = createMiddleware<ApiEnv>(async (c, next) => {
   await next();
@@ -274,76 +271,7 @@ export const api = new Hono<ApiEnv>()
       return betterAuthRefusal(c, error);
     }
   })
-  .get("/api/workspaces/:ws/keys", async (c) => {
-    const workspaceId = c.req.param("ws");
-    const denied = await requireManager(c, workspaceId);
-    if (denied instanceof Response) return denied;
-    const keys = (await apiKeysOf(authOf(c), workspaceId)).map((k) => ({ id: k.id, name: k.name, start: k.start, scopes: keyScopes(k.metadata), createdAt: timeText(k.createdAt) }));
-    return c.json({ keys } satisfies z.input<typeof KeysResponse>);
-  })
-  .post("/api/workspaces/:ws/keys", jsonBody(CreateKeyBody, "expected {name (1-32 chars), scopes?: (read|write|approve|admin)[]}"), async (c) => {
-    const workspaceId = c.req.param("ws");
-    const manager = await requireManager(c, workspaceId);
-    if (manager instanceof Response) return manager;
-    const { name, scopes } = c.req.valid("json");
-    const userId = manager.issuer;
-    if (!userId) return httpError(c, "forbidden", "this key was minted by nobody who can add keys: ask an owner");
-    // Called without request headers on purpose: the plugin then treats this as a
-    // server-side call and accepts `userId` (whose org permission it still checks): the
-    // person, or for an admin key the person (or agent account) whose permission it holds.
-    const account = await agentAccountOf(authOf(c), userId);
-    let created: { id: string; key: string; name: string | null; start: string | null };
-    try {
-      created = await authOf(c).api.createApiKey({ body: { name, organizationId: workspaceId, userId, metadata: { scopes, createdBy: userId, ...(account && { account }) } } });
-    } catch (error) {
-      return betterAuthRefusal(c, error);
-    }
-    await revalidateWorkspace(c.env, workspaceId, { reason: "key created", audit: { actor: actorOf(c), action: "key.created", targetId: created.id, details: { name, scopes: scopes ?? null } } });
-    // The raw key leaves the server exactly once, in this response; only its hash is stored.
-    return c.json({ id: created.id, key: created.key, name: created.name, start: created.start, scopes } satisfies CreatedKeyResponse, 201);
-  })
-  .delete("/api/workspaces/:ws/keys/:keyId", async (c) => {
-    const workspaceId = c.req.param("ws");
-    const keyId = c.req.param("keyId");
-    const denied = await requireManager(c, workspaceId);
-    if (denied instanceof Response) return denied;
-    const owner = await apiKeyById(authOf(c), keyId);
-    if (!owner || owner.referenceId !== workspaceId) return httpError(c, "not_found", "no such key in this workspace");
-    await deleteKey(c, keyId);
-    await deleteKeySessionsOf(c.env, keyId);
-    await cancelAgentInvitationsBy(c.env, agentPrincipalId(keyId));
-    // Sockets opened with the key stay authenticated until told otherwise: both rooms close them now.
-    await revalidateWorkspace(c.env, workspaceId, { reason: "API key revoked", audit: { actor: actorOf(c), action: "key.revoked", targetId: keyId, details: {} } });
-    return c.json({ revoked: keyId });
-  })
-  .post("/api/workspaces/:ws/keys/:keyId/rotate", async (c) => {
-    const workspaceId = c.req.param("ws");
-    const keyId = c.req.param("keyId");
-    const manager = await requireManager(c, workspaceId);
-    if (manager instanceof Response) return manager;
-    const old = await apiKeyById(authOf(c), keyId);
-    if (!old || old.referenceId !== workspaceId) return httpError(c, "not_found", "no such key in this workspace");
-    const scopes = keyScopes(old.metadata);
-    const userId = manager.issuer;
-    if (!userId) return httpError(c, "forbidden", "this key was minted by nobody who can add keys: ask an owner");
-    // A secret cannot be replaced in place: a new key takes the name and scopes, then the
-    // old one is deleted, so it stops working before this answers.
-    const account = await agentAccountOf(authOf(c), userId, keyAccount(old.metadata));
-    let created: { id: string; key: string; name: string | null; start: string | null };
-    try {
-      created = await authOf(c).api.createApiKey({
-        body: { name: old.name ?? "agent", organizationId: workspaceId, userId, metadata: { scopes, createdBy: userId, rotatedFrom: keyId, ...(account && { account }) } },
-      });
-    } catch (error) {
-      return betterAuthRefusal(c, error);
-    }
-    await deleteKey(c, keyId);
-    await deleteKeySessionsOf(c.env, keyId);
-    await cancelAgentInvitationsBy(c.env, agentPrincipalId(keyId));
-    // The old key's sockets close in both rooms; the audit names both keys.
-    await revalidateWorkspace(c.env, workspaceId, { reason: "API key rotated", audit: { actor: actorOf(c), action: "key.rotated", targetId: keyId, details: { replacedBy: created.id } } });
-    return c.json({ id: created.id, key: created.key, name: created.name, start: created.start, scopes, replaced: keyId } satisfies RotatedKeyResponse, 201);
-  })
+  .route("/", keysApi)
   .notFound((c) => httpError(c, "not_found", `no route for ${c.req.method} ${c.req.path}`))
   // Hono's JSON validator throws a 400 for a body that is not JSON at all.
   .onError((error, c) => (error instanceof HTTPException && error.status === 400 ? httpError(c, "bad_request", "request body is not valid JSON") : internalError(c.req.path, error)));
