@@ -83,6 +83,13 @@ module.exports = {
     // The Autopilot room is a kernel (commit, execute, the after-commit bus, dispatch) with
     // features installed on it (party/rooms/autopilot/features/index.ts).
     {
+      name: "room-is-only-its-host",
+      severity: "error",
+      comment: "room.ts is the Durable Object: it imports the kernel and the feature set, nothing else of ours.",
+      from: { path: "^party/rooms/autopilot/room\\.ts$" },
+      to: { path: "^(party|shared)/", pathNot: "^party/rooms/autopilot/(kernel/host|features/index)\\.ts$|^party/env\\.ts$" },
+    },
+    {
       name: "kernel-knows-no-feature",
       severity: "error",
       comment: "The kernel runs features through the Feature interface; it imports none of them.",
