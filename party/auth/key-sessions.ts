@@ -3,7 +3,7 @@ import { eq, lt } from "drizzle-orm";
 import { CloseCode } from "../../shared/protocol/errors";
 import type { Principal } from "../../shared/protocol/principal";
 import type { Env } from "../env";
-import type { AuthOutcome } from "./auth-outcome";
+import type { AuthOutcome } from "./principal";
 import { type AccessVerdict, agentPrincipalId, recheckPrincipal } from "./current-access";
 import { authDb } from "./db/client";
 import { keySession } from "./db/schema";

@@ -3,13 +3,11 @@ import { scopesForRole } from "../../shared/scopes";
 import type { Env } from "../env";
 import { ACCOUNT_REFUSAL, accountStatus } from "./account-status";
 import type { Auth } from "./auth";
-import type { AuthOutcome } from "./auth-outcome";
 import { agentAccountRefusal, agentPrincipalId, agentScopes, memberRole, recheckPrincipal } from "./current-access";
 import { readSessionAccess, sessionOutcome, signedSessionToken } from "./socket-session";
 import { keySessionCookieValue, principalFromKeySession } from "./key-sessions";
 import { consumeTicket } from "./tickets";
-
-export type { AuthOutcome } from "./auth-outcome";
+import type { Principal } from "../../shared/protocol/principal";
 
 const unauthenticated = (reason: string): AuthOutcome => ({ ok: false, status: 401, reason });
 const forbidden = (reason: string): AuthOutcome => ({ ok: false, status: 403, reason });
@@ -72,3 +70,6 @@ async function principalFromSocketSession(env: Env, auth: () => Auth, request: R
   const outcome = sessionOutcome(await readSessionAccess(env.DB, token, workspaceId), Date.now());
   return outcome === "refresh" ? principalFromSession(env, auth(), request.headers, workspaceId) : outcome;
 }
+
+/** Who opens a socket (or asks for a ticket), or why not: 401 no valid credentials, 403 not allowed here. */
+export type AuthOutcome = { ok: true; principal: Principal } | { ok: false; status: 401 | 403; reason: string };

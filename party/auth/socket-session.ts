@@ -5,7 +5,7 @@ import { scopesForRole } from "../../shared/scopes";
 import { ACCOUNT_REFUSAL, type AccountFlags, accountStatus } from "./account-status";
 import { timeOf } from "./d1-time";
 import { SESSION_EXPIRES_IN_S, SESSION_UPDATE_AGE_S } from "./options";
-import type { AuthOutcome } from "./auth-outcome";
+import type { AuthOutcome } from "./principal";
 import { and, eq, sql } from "drizzle-orm";
 import { authDb, preparedPerDb } from "./db/client";
 import { baMember, baSession, baUser } from "./db/better-auth-tables";

@@ -1,6 +1,7 @@
 import type { AccountStatus } from "../../shared/api/admin";
 import type { Env } from "../env";
-import { accountStatusOf } from "./account-lookup";
+import { accountStatus } from "./account-status";
+import { accountFlags } from "./current-access";
 
 export const STATUS_WATCH_MAX_MS = 25_000;
 const STATUS_WATCH_EVERY_MS = 1_000;
@@ -20,4 +21,10 @@ export async function waitForStatusChange(env: Env, userId: string, current: Acc
     if (status !== current || Date.now() >= deadline) return status;
     await new Promise((resolve) => setTimeout(resolve, Math.min(everyMs, Math.max(0, deadline - Date.now()))));
   }
+}
+
+/** An account's status read from D1 (null: no such account), for principals that carry no fresh user row (tickets, the status watch). */
+export async function accountStatusOf(env: Env, userId: string): Promise<AccountStatus | null> {
+  const row = await accountFlags(env.DB, userId);
+  return row ? accountStatus(row) : null;
 }

@@ -1,5 +1,5 @@
 // Work that waits for a decision acts for whoever asked, and only while they still may
-// (party/rooms/autopilot/features/approvals/decide.ts): a chat start of a key that is revoked fails, its
+// (party/rooms/autopilot/features/approvals/index.ts): a chat start of a key that is revoked fails, its
 // approval withdrawn for everyone; an instance operation of a member the room was not told
 // is gone is refused when a person decides it, and nothing is created.
 import { env } from "cloudflare:workers";

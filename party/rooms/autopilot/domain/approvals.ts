@@ -3,7 +3,7 @@ import type { Approval, ApprovalsListParams, ApprovalsRequestParams, ApprovalsRe
 import { and, asc, eq, isNotNull, lte, min, ne } from "drizzle-orm";
 import type { OpContext } from "./context";
 import { excluded } from "../../../domain/db/client";
-import { approvalGates, approvals } from "../../../domain/db/schema";
+import { approvalGates, approvals, instances, jobs, threads } from "../../../domain/db/schema";
 import { RoomError } from "../../../domain/errors";
 import { type Page, pageRows } from "./paging";
 import type { Sql } from "../../../domain/sql";
@@ -12,10 +12,9 @@ import type { Principal } from "../../../../shared/protocol/principal";
 import type { ApprovalKind } from "../../../../shared/protocol/settings";
 import { getSettings } from "./settings";
 import { getThread, requireThread } from "./threads";
-import { roomNames } from "./names";
-import { approvalSummary } from "../../../../shared/approval-summary";
+import { approvalSummary, type NameLookup } from "../../../../shared/approval-summary";
 import { readable } from "../../../records/codec";
-import { approvalRecord } from "../../../records/documents";
+import { approvalRecord, instanceRecord, jobRecord, threadRecord } from "../../../records/documents";
 
 export function getApproval(sql: Sql, id: string): Approval | null {
   const row = sql.db.select({ doc: approvals.doc }).from(approvals).where(eq(approvals.id, id)).get();
@@ -221,4 +220,18 @@ export function listApprovals(sql: Sql, params: z.output<typeof ApprovalsListPar
 /** Recently decided approvals, newest requested first (the bounded hello's history). */
 export function recentResolvedApprovals(sql: Sql, limit: number, maxBytes: number): Approval[] {
   return pageRows(sql, { table: approvals, columns: APPROVAL_COLUMNS, where: ne(approvals.status, "pending"), limit, maxBytes, decode: (doc) => approvalRecord.decode(doc) }).items;
+}
+
+/**
+ * The names the room knows for ids, read straight from the tables (not through the
+ * modules that own them, which themselves file approvals): a thread's title, an
+ * instance's name, a job's title. Null for an id it does not hold or cannot read.
+ */
+export function roomNames(sql: Sql): NameLookup {
+  const one = <T>(rows: { doc: string }[], decode: (doc: string) => T): T | null => readable(rows, (r) => decode(r.doc))[0] ?? null;
+  return {
+    thread: (id) => one(sql.db.select({ doc: threads.doc }).from(threads).where(eq(threads.id, id)).all(), threadRecord.decode)?.title ?? null,
+    instance: (id) => one(sql.db.select({ doc: instances.doc }).from(instances).where(eq(instances.id, id)).all(), instanceRecord.decode)?.name ?? null,
+    job: (id) => one(sql.db.select({ doc: jobs.doc }).from(jobs).where(eq(jobs.id, id)).all(), jobRecord.decode)?.title ?? null,
+  };
 }

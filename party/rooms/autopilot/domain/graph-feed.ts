@@ -4,7 +4,6 @@ import type { Instance } from "../../../../shared/protocol/instances";
 import type { Job } from "../../../../shared/protocol/jobs";
 import type { Message, Thread } from "../../../../shared/protocol/threads";
 import { TOOL_CALLS_PER_THREAD } from "../../../../shared/hatchery/activity";
-import { type CanvasSessions, canvasSessions } from "./canvas-sessions";
 import { currentSeq, readEventPage } from "./eventlog";
 import { asc, eq, gt, lte, min, sql as q } from "drizzle-orm";
 import type { AnySQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
@@ -12,6 +11,9 @@ import { agentRuns, agentToolCalls, approvals, events, instances, jobs, messages
 import type { Sql } from "../../../domain/sql";
 import { readable } from "../../../records/codec";
 import { approvalRecord, instanceRecord, jobRecord, messageRecord, threadRecord } from "../../../records/documents";
+import type { InstanceSessions } from "../../../../shared/protocol/gateway";
+import { hash53, newestSessions } from "../../../../shared/hatchery/session-nodes";
+import { allSessions } from "./gateway";
 
 export interface GraphFeed {
   epoch: string;
@@ -166,4 +168,24 @@ function readDomainFeed(sql: Sql, roomEpoch: string, since: number, epoch: strin
   const page = readEventPage(sql, since, { events: limit, bytes: GRAPH_FEED_PAGE_BYTES });
   // An unreadable event is left out; the feed still moves past it.
   return { epoch: roomEpoch, seq: page.last, more: page.last < seq, events: page.events, snapshot: null, snapshotCursor: null };
+}
+
+/** The gateway sessions the canvas shows, and a digest the Hatchery hands back to skip an unchanged list. */
+export interface CanvasSessions {
+  digest: string;
+  instances: InstanceSessions[];
+}
+
+/**
+ * Every instance's current sessions as the canvas shows them (newest first, capped per
+ * instance: session-nodes.ts), each with the thread open as it. Read from the tables the
+ * bridge refreshes on every `sessions.changed`, so nothing else has to remember to flag a
+ * change: a binding made or undone, or an instance deleted, changes the digest too.
+ */
+export function canvasSessions(sql: Sql): CanvasSessions {
+  const instances = newestSessions(allSessions(sql))
+    .filter((i) => i.sessions.length > 0)
+    .sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
+  const json = JSON.stringify(instances);
+  return { digest: `${json.length}.${hash53(json)}`, instances };
 }

@@ -1,5 +1,5 @@
 import type { Connection, ConnectionContext, WSMessage } from "agents/lifecycle";
-import { CloseCode } from "../../../../shared/protocol/errors";
+import { CloseCode, type ErrorShape } from "../../../../shared/protocol/errors";
 import type { EventName, EventPayload } from "../../../../shared/protocol/events";
 import { MAX_CLIENT_FRAME_BYTES } from "../../../../shared/protocol/frames";
 import type { Principal } from "../../../../shared/protocol/principal";
@@ -19,7 +19,6 @@ import { ReplayPump } from "../connections/replay-pump";
 import { eventFrame, sendQuietly } from "../connections/socket-send";
 import { type DispatchOutcome, parseFrame, sniffRequestId } from "./dispatch";
 import type { Executor } from "./execute";
-import { logRequest } from "./request-log";
 
 export interface SocketsDeps {
   ctx: DurableObjectState;
@@ -166,4 +165,19 @@ export class RoomSockets {
     const state = connState(conn);
     if (state) this.#presence.left(conn.id, state.principal.id);
   }
+}
+
+/** One log line for a refused or failed request; internal errors carry their cause (never sent to the client). */
+export function logRequest(workspace: string, connectionId: string, principalId: string, msg: string, error?: ErrorShape, cause?: unknown): void {
+  const entry = {
+    msg,
+    workspace,
+    connection: connectionId,
+    principal: principalId,
+    code: error?.code,
+    detail: error?.message,
+    ...(error?.code === "internal" ? { cause: cause instanceof Error ? (cause.stack ?? cause.message) : String(cause) } : {}),
+  };
+  if (error?.code === "internal") console.error(JSON.stringify(entry));
+  else console.warn(JSON.stringify(entry));
 }

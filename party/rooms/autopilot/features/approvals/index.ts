@@ -1,9 +1,14 @@
-import { getApproval, listApprovals, requestApproval, resolveApproval } from "../../domain/approvals";
+import { getApproval, listApprovals, requestApproval, resolveApproval, decisionRefused } from "../../domain/approvals";
 import { RoomError } from "../../../../domain/errors";
 import type { Feature } from "../../kernel/feature";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
-import { prepareDecision } from "./decide";
 import type { ApprovalExpiry } from "./expiry";
+import type { Approval } from "../../../../../shared/protocol/approvals";
+import { type ActingFor, actingFor, withdrawalNote } from "../../../../access/acting-for";
+import { withdraw } from "../../../../access/withdrawals";
+import type { AccessVerdict } from "../../../../auth/current-access";
+import { prepareGatewayDecision } from "../../../../bridge/decisions";
+import type { RequestContext } from "../../context";
 
 export { ApprovalExpiry } from "./expiry";
 
@@ -14,7 +19,7 @@ export function approvals(expiry: Pick<ApprovalExpiry, "wakeAt" | "run" | "ensur
     methods: methods({
       "approvals.request": mutate((ctx, p) => requestApproval(ctx, p)),
       // A decision on work done for someone is taken only while they still have access; one on
-      // a gateway's request reaches the gateway before the room records it (decide.ts).
+      // a gateway's request reaches the gateway before the room records it (prepareDecision below).
       "approvals.resolve": mutate(resolveApproval, prepareDecision),
       "approvals.list": query((sql, p) => paged(listApprovals(sql, p), (approvals) => ({ approvals }))),
       "approvals.get": query((sql, p) => {
@@ -30,4 +35,33 @@ export function approvals(expiry: Pick<ApprovalExpiry, "wakeAt" | "run" | "ensur
     schedules: { expireApprovals: () => expiry.run() },
     start: () => expiry.ensure(),
   };
+}
+
+// Deciding an approval that acts for someone re-reads their access first (party/access/withdrawals.ts).
+
+async function confirmActingFor({ room }: RequestContext, approval: Approval, acting: ActingFor): Promise<() => void> {
+  let verdict: AccessVerdict;
+  try {
+    verdict = await room.currentAccess(acting.principal);
+  } catch {
+    throw new RoomError("unavailable", `could not confirm that ${acting.principal.name} still has access: try again`, { approvalId: approval.id }, 1000);
+  }
+  const note = withdrawalNote(acting, verdict);
+  if (!note) return () => {};
+  withdraw(room, new Map([[approval.id, note]]));
+  throw new RoomError("already_resolved", `approval was withdrawn: ${note.replace(/^withdrawn: /, "")}`, { approvalId: approval.id, status: "expired" });
+}
+
+/**
+ * approvals.resolve's prepare: an approval that acts for someone is decided only while
+ * they still may; a gateway's request goes to its gateway first (party/bridge/decisions.ts).
+ */
+export function prepareDecision(req: RequestContext, params: Parameters<typeof prepareGatewayDecision>[1]): Promise<() => void> | undefined {
+  const { room, principal } = req;
+  const approval = getApproval(room.sql, params.approvalId);
+  // A decision the ordinary path refuses anyway (decided, expired, not this decider's) reads nothing.
+  const open = approval?.status === "pending" && (approval.expiresAt === null || approval.expiresAt > Date.now()) && !decisionRefused(room.sql, approval, principal, params);
+  const acting = open ? actingFor(room.sql, approval) : null;
+  if (approval && acting) return confirmActingFor(req, approval, acting);
+  return prepareGatewayDecision({ sql: room.sql, commit: room.commit, principal, decisionsFor: (instanceId) => room.bridges.get(instanceId)?.decisions }, params);
 }
