@@ -8,7 +8,7 @@ import { LEGACY_AUTOPILOT_MIGRATIONS, LEGACY_HATCHERY_TABLES, legacyStatements }
 import * as hatcherySchema from "../domain/db/hatchery-schema";
 import * as autopilotSchema from "../domain/db/schema";
 import { currentSeq, readEventPage, roomEpoch } from "../rooms/autopilot/domain/eventlog";
-import { recall } from "../rooms/autopilot/domain/idempotency";
+import { recall } from "../rooms/autopilot/domain/context";
 import { migrateAutopilot as migrate } from "../domain/db/migrate";
 import autopilotMigrations from "../domain/db/migrations/autopilot/migrations";
 import { getMeta } from "../domain/meta";

@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Principal } from "../../shared/protocol/principal";
 import { createOpContext } from "../rooms/autopilot/domain/context";
-import { recall, remember } from "../rooms/autopilot/domain/idempotency";
+import { recall, remember } from "../rooms/autopilot/domain/context";
 import { sqlFromStorage } from "../domain/sql";
 import { getThread, updateThread } from "../rooms/autopilot/domain/threads";
 import { idem, RawSocket, signUp } from "./harness";

@@ -1,7 +1,7 @@
 import { currentSeq, REPLAY_PAGE, readEventPage } from "../domain/eventlog";
 import type { Sql } from "../../../domain/sql";
 import { ReplayPages } from "./replay-pages";
-import { sendQuietly } from "./socket-send";
+import { sendQuietly } from "../kernel/fanout";
 
 /** A socket as the pump needs it. */
 export interface ReplaySocket {

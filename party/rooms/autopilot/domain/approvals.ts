@@ -60,7 +60,7 @@ function lifetimeOf(sql: Sql, action: Approval["action"], asked: number | undefi
  */
 export function requestApproval(
   ctx: OpContext,
-  // The key, when the request came with one, was the dispatcher's (idempotency.ts), not this one's.
+  // The key, when the request came with one, was the dispatcher's (context.ts remember), not this one's.
   params: Omit<z.output<typeof ApprovalsRequestParams>, "idempotencyKey"> & { idempotencyKey?: string },
   action: Approval["action"] = null,
   builtInMs?: number,

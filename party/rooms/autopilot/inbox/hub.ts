@@ -5,7 +5,7 @@ import type { OpEffects } from "../domain/context";
 import type { Sql } from "../../../domain/sql";
 import { currentSeq } from "../domain/eventlog";
 import { isPerson } from "../../../auth/current-access";
-import { eventFrame } from "../connections/socket-send";
+import { eventFrame } from "../kernel/fanout";
 import { mentions, type PendingForInbox, pendingForInbox, repliesMemo } from "./derive";
 import type { Inbox } from "../../../../shared/protocol/inbox";
 import { hasSubscriptions } from "./push-store";

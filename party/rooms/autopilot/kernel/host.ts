@@ -14,7 +14,7 @@ import { principalTags } from "../../shared/connection-cap";
 import { readRoomLimits } from "../../shared/limits";
 import { CommitBus } from "./bus";
 import { dispatch } from "./dispatch";
-import { Executor } from "./execute";
+import { Executor } from "./dispatch";
 import type { Feature } from "./feature";
 import { methodTable } from "./handlers";
 import type { HelloInput } from "../connections/hello";

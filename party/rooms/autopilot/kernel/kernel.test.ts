@@ -5,7 +5,7 @@ import type { Principal } from "../../../../shared/protocol/principal";
 import type { OpEffects } from "../domain/context";
 import { CommitBus } from "./bus";
 import type { DispatchOutcome } from "./dispatch";
-import { Executor } from "./execute";
+import { Executor } from "./dispatch";
 import type { Feature } from "./feature";
 import { local, methodTable, methods, query } from "./handlers";
 

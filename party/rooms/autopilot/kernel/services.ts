@@ -9,7 +9,7 @@ import type { Env } from "../../../env";
 import type { GuardedSocket } from "../../shared/connection-access";
 import type { RoomLimits } from "../../shared/limits";
 import type { RequestMeter } from "../../shared/rate-limit";
-import type { Executor } from "./execute";
+import type { Executor } from "./dispatch";
 
 /**
  * What the kernel gives every feature it installs (the `agents` host's services for its
@@ -35,7 +35,7 @@ export interface RoomServices extends RoomWriter {
   limits(): RoomLimits;
   /** An ephemeral event to every socket (durable ones are published by the commit). */
   broadcast<E extends EventName>(event: E, payload: EventPayload<E>): void;
-  /** A request through the one entry (kernel/execute.ts), as a tool or an MCP session makes it. */
+  /** A request through the one entry (kernel/dispatch.ts), as a tool or an MCP session makes it. */
   readonly invoke: Executor["invoke"];
   readonly call: Executor["call"];
   /** Keeps the object in memory until the returned release is called. */

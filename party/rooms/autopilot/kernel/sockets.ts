@@ -10,15 +10,15 @@ import { type ConnState, connState, presenceEntry, presenceOf } from "../../shar
 import type { RoomLimits } from "../../shared/limits";
 import { RequestMeter, rateLimitedResponse } from "../../shared/rate-limit";
 import { admitConnection } from "../connections/admission";
-import { broadcast } from "../connections/fanout";
+import { broadcast } from "./fanout";
 import { buildHello, type HelloInput } from "../connections/hello";
 import { PresenceBroadcast } from "../connections/presence-broadcast";
 import { PresenceIndex } from "../connections/presence-index";
 import { connectionOf, inOwnProtocol, responseTextFor, socketProtocol } from "../connections/protocol-frames";
 import { ReplayPump } from "../connections/replay-pump";
-import { eventFrame, sendQuietly } from "../connections/socket-send";
+import { eventFrame, sendQuietly } from "./fanout";
 import { type DispatchOutcome, parseFrame, sniffRequestId } from "./dispatch";
-import type { Executor } from "./execute";
+import type { Executor } from "./dispatch";
 
 export interface SocketsDeps {
   ctx: DurableObjectState;
@@ -37,7 +37,7 @@ export interface SocketsDeps {
 /**
  * The room's client sockets: admission and the per-principal cap, the hello and the replay
  * of what a socket missed, metering and parsing every frame before the request goes to the
- * one entry (execute.ts), presence, and the fan-out of events in each socket's protocol.
+ * one entry (dispatch.ts Executor), presence, and the fan-out of events in each socket's protocol.
  */
 export class RoomSockets {
   readonly meter: RequestMeter;

@@ -38,7 +38,7 @@ export interface McpSessionsDeps {
   room(): AutopilotContext;
   meter(): RequestMeter;
   limits(): RoomLimits;
-  /** A call, through the room's one entry for requests (kernel/execute.ts): the features hear of it as of a socket's. */
+  /** A call, through the room's one entry for requests (kernel/dispatch.ts): the features hear of it as of a socket's. */
   call(as: { principal: Principal; via: "mcp"; approvedCall?: string }, method: MethodName, params: Record<string, unknown>): Promise<DispatchOutcome>;
 }
 
