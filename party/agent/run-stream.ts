@@ -82,14 +82,19 @@ function timedTools(tools: ToolSet, emit: (event: RunEvent) => Promise<void>, st
 /** Runs one segment; resolves with its outcome (it never rejects for model or tool failures). */
 export async function runStream(options: RunStreamOptions): Promise<RunOutcome> {
   const total = totalTimeout(options.timeouts.totalMs);
+  const chunks = chunkTimeout(options.timeouts.chunkMs);
   try {
-    return await runSegment(options, total.signal);
+    return await runSegment(options, total.signal, chunks);
   } finally {
     total.clear();
+    chunks.stop();
   }
 }
 
-async function runSegment(options: RunStreamOptions, totalSignal: AbortSignal): Promise<RunOutcome> {
+/** Stream parts that are the model's output: each one restarts the chunk timeout (as the SDK's `timeout.chunkMs` counts them). */
+const OUTPUT_PARTS = new Set(["text-delta", "reasoning-delta", "tool-input-delta", "tool-call", "file", "reasoning-file"]);
+
+async function runSegment(options: RunStreamOptions, totalSignal: AbortSignal, chunks: ChunkTimeout): Promise<RunOutcome> {
   const now = options.now ?? Date.now;
   const emit = async (event: RunEvent) => {
     await options.onEvent(event);
@@ -130,12 +135,16 @@ async function runSegment(options: RunStreamOptions, totalSignal: AbortSignal): 
     stopWhen: isStepCount(options.maxSteps),
     maxRetries: options.maxRetries ?? 1,
     ...(options.maxOutputTokens ? { maxOutputTokens: options.maxOutputTokens } : {}),
-    // The whole turn's limit is ours (totalTimeout below), not the SDK's `totalMs`.
-    timeout: { stepMs: options.timeouts.stepMs, chunkMs: options.timeouts.chunkMs },
-    abortSignal: options.abortSignal ? AbortSignal.any([options.abortSignal, totalSignal]) : totalSignal,
+    // The whole turn's limit and the silence between chunks are ours (totalTimeout and
+    // chunkTimeout below), not the SDK's `totalMs` and `chunkMs`.
+    timeout: { stepMs: options.timeouts.stepMs },
+    abortSignal: AbortSignal.any(options.abortSignal ? [options.abortSignal, totalSignal, chunks.signal] : [totalSignal, chunks.signal]),
     onLanguageModelCallStart: () => {
       callStart = now();
+      chunks.callStarted();
     },
+    // The call's stream has ended: tools may run now, which the chunk timeout does not cover.
+    onLanguageModelCallEnd: () => chunks.callEnded(),
     // Without onError the SDK console.errors the whole error, prompt included; the stream's
     // error part is handled below.
     onError: () => {},
@@ -143,6 +152,7 @@ async function runSegment(options: RunStreamOptions, totalSignal: AbortSignal): 
 
   try {
     for await (const part of result.stream) {
+      if (OUTPUT_PARTS.has(part.type)) chunks.chunk();
       switch (part.type) {
         case "start-step":
           stepHasText = false;
@@ -227,6 +237,64 @@ export function totalTimeout(ms: number): { signal: AbortSignal; clear: () => vo
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DOMException(`Total timeout of ${ms}ms exceeded`, "TimeoutError")), ms);
   return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+
+interface ChunkTimeout {
+  /** Aborted with a TimeoutError ("Chunk timeout of …ms exceeded", as the SDK's own) after `ms` without a chunk. */
+  signal: AbortSignal;
+  /** A model call started: its first chunk starts the timeout. */
+  callStarted(): void;
+  /**
+   * A chunk of the model's output came through: while its call is still streaming, the
+   * timeout runs from now. (The stream hands a call's last parts on after the SDK saw the
+   * call end, and a tool call's part before the tool runs: those start nothing.)
+   */
+  chunk(): void;
+  /** The model call's stream ended: no timeout until the next call's first chunk. */
+  callEnded(): void;
+  stop(): void;
+}
+
+/**
+ * The silence allowed between two chunks of a model call. The SDK's `timeout.chunkMs` clears
+ * and sets a runtime timer on every chunk; this notes when each chunk came and keeps one
+ * timer per window: when the timer fires with a chunk since, it waits out the rest of the
+ * window from that chunk instead of aborting.
+ */
+function chunkTimeout(ms: number): ChunkTimeout {
+  const controller = new AbortController();
+  let lastChunkAt = 0;
+  let inCall = false;
+  /** A chunk of the current call came: the timeout runs. */
+  let watching = false;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const check = () => {
+    timer = null;
+    if (!watching) return;
+    const left = lastChunkAt + ms - Date.now();
+    if (left > 0) timer = setTimeout(check, left);
+    else controller.abort(new DOMException(`Chunk timeout of ${ms}ms exceeded`, "TimeoutError"));
+  };
+  const stop = () => {
+    inCall = false;
+    watching = false;
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+  };
+  return {
+    signal: controller.signal,
+    callStarted: () => {
+      inCall = true;
+    },
+    chunk: () => {
+      if (!inCall) return;
+      lastChunkAt = Date.now();
+      watching = true;
+      timer ??= setTimeout(check, ms);
+    },
+    callEnded: stop,
+    stop,
+  };
 }
 
 const abortReason = (reason: unknown): string => (reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "stopped");

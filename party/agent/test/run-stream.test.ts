@@ -214,6 +214,19 @@ describe("runStream", () => {
     expect(mid.outcome).toEqual({ status: "failed", text: "partial ", error: `the model stopped sending within 0.4 s${check}` });
   });
 
+  it("the chunk timeout is the silence between chunks, not the call's length, and a tool's run is not silence", async () => {
+    // 20 pieces 40 ms apart: the call lasts about four chunk timeouts, each gap a fifth of one.
+    const long = await segment([user("STREAM: 20x40")], { timeouts: { stepMs: 5000, chunkMs: 200, totalMs: 5000 } });
+    expect(long.outcome).toMatchObject({ status: "finished", text: expect.stringMatching(/^.{160}$/) });
+    // A tool running for three chunk timeouts between two model calls.
+    const slowTool = roomTools(runScopes(["read", "write"]), async (method) => {
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      return { ok: true, method };
+    });
+    const tooled = await segment([user("STEPS: threads_list {}")], { tools: slowTool, timeouts: { stepMs: 5000, chunkMs: 200, totalMs: 5000 } });
+    expect(tooled.outcome).toMatchObject({ status: "finished", text: 'TOOL RESULT SEEN: {"ok":true,"method":"threads.list"}' });
+  });
+
   it("aborting mid-stream → aborted with our reason and the partial text", async () => {
     const abort = new AbortController();
     const { outcome } = await segment([user("SLOW")], {
