@@ -10,7 +10,7 @@ import { routeAgentRequest } from "agents/routing";
 import { CAPNWEB_TRANSPORT_QUERY } from "agents/websockets";
 import { routePartykitRequest } from "partyserver";
 import { crossSiteRefusal } from "./access/origin";
-import { internalError } from "./api/http";
+import { internalError } from "./api/context";
 import { CloseCode } from "../shared/protocol/errors";
 import { resolveSocketPrincipal } from "./auth/principal";
 import { deleteExpiredTickets } from "./auth/tickets";

@@ -5,9 +5,9 @@ import type { AdminUser, AdminUsersResponse, AdminWorkspacesResponse } from "../
 import { type AccountAction, onUserAccessChanged } from "../admin/access-changed";
 import { findUser, hasWorkspaceWithSlug, listUsers, listWorkspaces } from "../admin/directory";
 import { isOperatorRole } from "../auth/account-status";
-import { createPersonalWorkspace, personalWorkspaceSlug } from "../auth/personal-workspace";
+import { createPersonalWorkspace, personalWorkspaceSlug } from "../auth/auth";
 import { type ApiContext, type ApiEnv, authOf } from "./context";
-import { httpError } from "./http";
+import { httpError } from "./context";
 
 /** Operators only (the admin plugin's `admin` user role); mounted after requireCaller, peopleOnly and requireActiveAccount. */
 const requireOperator = createMiddleware<ApiEnv>(async (c, next) => {

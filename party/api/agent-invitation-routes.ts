@@ -4,7 +4,7 @@ import { AgentInvitationBody, type AgentInvitationsResponse, type CreatedAgentIn
 import { cancelAgentInvitation, mintAgentInvitation, openAgentInvitations } from "../auth/agent-invitations";
 import { actorOf, requireManager } from "./caller";
 import { type ApiEnv, jsonBody } from "./context";
-import { httpError } from "./http";
+import { httpError } from "./context";
 
 /** Invitations for agents to join a workspace (party/auth/agent-invitations.ts): owners, admins and admin keys. */
 export const agentInvitationApi = new Hono<ApiEnv>()

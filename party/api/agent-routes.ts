@@ -9,7 +9,7 @@ import { agentAccountRefusal, agentPrincipalId } from "../auth/current-access";
 import { closeKeySession, keySessionCookie, keySessionCookieValue, openKeySession } from "../auth/key-sessions";
 import { consumeAgentAuthQuota } from "../auth/rate-limits";
 import { type ApiContext, type ApiEnv, authOf, jsonBody } from "./context";
-import { httpError } from "./http";
+import { httpError } from "./context";
 
 function tooMany(c: ApiContext, retryAfter: number, what: string): Response {
   c.header("retry-after", String(retryAfter));

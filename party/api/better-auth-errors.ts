@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { isAPIError } from "better-auth/api";
 import type { HttpErrorCode } from "../../shared/api/errors";
-import { httpError } from "./http";
+import { httpError } from "./context";
 
 /** better-auth error codes that mean something other than their HTTP status says. */
 const CODE_MEANING: Record<string, HttpErrorCode> = {

@@ -6,7 +6,7 @@ import { apiKeyById, membershipOf } from "../auth/better-auth-reads";
 import { keyIssuer } from "../auth/current-access";
 import { keySessionAccess, keySessionCookie, keySessionCookieValue } from "../auth/key-sessions";
 import { type ApiContext, type ApiEnv, authOf } from "./context";
-import { httpError } from "./http";
+import { httpError } from "./context";
 
 /**
  * Who is calling the auth API: a person (better-auth's session cookie) or an agent running

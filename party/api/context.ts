@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { type Auth, authFor } from "../auth/auth";
 import type { Env } from "../env";
 import type { Principal } from "../../shared/protocol/principal";
-import { httpError } from "./http";
+import { HTTP_ERROR_STATUS, type HttpErrorBody, type HttpErrorCode } from "../../shared/api/errors";
 
 /** What every route of the auth HTTP API shares: its Hono environment, the request's auth instance, body validation. */
 export type Session = NonNullable<Awaited<ReturnType<Auth["api"]["getSession"]>>>;
@@ -35,3 +35,14 @@ export const jsonBody = <T extends z.ZodType>(schema: T, expected: string) =>
   zValidator("json", schema, (result, c) => {
     if (!result.success) return httpError(c, "bad_request", expected);
   });
+
+/** Our error body, with the status its code stands for. */
+export function httpError(c: Context, code: HttpErrorCode, message: string): Response {
+  return c.json({ error: { code, message } } satisfies HttpErrorBody, HTTP_ERROR_STATUS[code]);
+}
+
+/** Logs what went wrong (stack included) and tells the client nothing more than that it did. */
+export function internalError(path: string, error: unknown): Response {
+  console.error(JSON.stringify({ msg: "worker error", path, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }));
+  return Response.json({ error: { code: "internal", message: "internal error" } } satisfies HttpErrorBody, { status: 500 });
+}

@@ -12,7 +12,7 @@ import { deleteKey } from "./access-writes";
 import { betterAuthRefusal } from "./better-auth-errors";
 import { actorOf, requireManager } from "./caller";
 import { type ApiEnv, authOf, jsonBody } from "./context";
-import { httpError } from "./http";
+import { httpError } from "./context";
 
 /**
  * A workspace's API keys (its agents' credentials), for whoever manages the workspace:

@@ -24,7 +24,7 @@ import { issueTicket } from "../auth/tickets";
 import { adminApi } from "./admin-routes";
 import { betterAuthRefusal } from "./better-auth-errors";
 import { type ApiContext, type ApiEnv, authOf, jsonBody } from "./context";
-import { httpError, internalError } from "./http";
+import { httpError, internalError } from "./context";
 import { requireActiveAccount } from "./session";
 import { removeMember, setMemberRole } from "./access-writes";
 import { actorOf, isMemberCaller, peopleOnly, requireCaller, requireManager } from "./caller";

@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { ACCOUNT_REFUSAL, accountStatus } from "../auth/account-status";
 import type { ApiEnv } from "./context";
-import { httpError } from "./http";
+import { httpError } from "./context";
 
 /**
  * After `requireCaller`: a waitlisted account may read who it is (and wait for approval),

@@ -4,7 +4,7 @@ import type { AccountStatus } from "../../shared/api/admin";
 import { accountStatus } from "./account-status";
 import type { Auth } from "./auth";
 import { adapterOf } from "./better-auth-reads";
-import { createPersonalWorkspace, personalWorkspaceSlug } from "./personal-workspace";
+import { createPersonalWorkspace, personalWorkspaceSlug } from "./auth";
 import { randomToken } from "./tokens";
 
 /**

@@ -3,7 +3,6 @@ import { appOrigins, requireLinkOrigin } from "../access/origin";
 import type { Env } from "../env";
 import { sendMail } from "./mail";
 import { authPlugins, baseAuthOptions } from "./options";
-import { createPersonalWorkspace } from "./personal-workspace";
 import { newUserFields, signupPolicy } from "./signup-policy";
 import { passwordRules } from "./password-hook";
 import { authRateLimit, rateLimitWindow } from "./rate-limits";
@@ -95,4 +94,16 @@ export type Auth = ReturnType<typeof createAuth>;
 export function authFor(env: Env, request: Request, background?: Background): Auth {
   if (!env.BETTER_AUTH_SECRET) throw new Error("BETTER_AUTH_SECRET is not set");
   return createAuth(env, new URL(request.url).origin, background);
+}
+
+export const personalWorkspaceSlug = (userId: string) => `personal-${userId.toLowerCase()}`;
+
+/**
+ * The workspace every active person owns: made at sign-up, or, for an account that waited
+ * on the waitlist, when an operator approves it (a waitlisted account owns nothing).
+ */
+export async function createPersonalWorkspace(auth: Auth, user: { id: string; name: string; email: string }): Promise<void> {
+  await auth.api.createOrganization({
+    body: { name: `${user.name || user.email.split("@")[0]}'s workspace`, slug: personalWorkspaceSlug(user.id), userId: user.id },
+  });
 }

@@ -1,7 +1,8 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, count, lt } from "drizzle-orm";
 import { excluded, param, preparedPerRoom } from "./db/client";
 import { domainNodes, graphIdempotency } from "./db/hatchery-schema";
 import type { Sql } from "./sql";
+import { IDEMPOTENCY_TTL_MS } from "./keys";
 
 // The Hatchery's own records beside its document: what each domain node must say (so a
 // client cannot rewrite it), and the answers to agents' graph requests, once per key.
@@ -64,4 +65,13 @@ export function rememberGraphApply(sql: Sql, principalId: string, key: string, r
     .insert(graphIdempotency)
     .values({ principalId, key, result: JSON.stringify(result), at })
     .run();
+}
+
+/** The Hatchery's graph.apply keys: kept as long as the Autopilot's. Returns how many are left. */
+export function sweepGraphIdempotency(sql: Sql, now: number): number {
+  sql.db
+    .delete(graphIdempotency)
+    .where(lt(graphIdempotency.at, now - IDEMPOTENCY_TTL_MS))
+    .run();
+  return sql.db.select({ n: count() }).from(graphIdempotency).get()?.n ?? 0;
 }

@@ -16,7 +16,7 @@ import { newId } from "../../domain/keys";
 import { migrateHatchery } from "../../domain/db/migrate";
 import { INTERNAL_ERROR, RoomError } from "../../domain/errors";
 import { applyGraphCommands } from "../../domain/graph-commands";
-import { sweepGraphIdempotency } from "./retention";
+import { sweepGraphIdempotency } from "../../domain/canvas-records";
 import { type Sql, sqlFromStorage } from "../../domain/sql";
 import { appendUpdate, COMPACT_AFTER_UPDATES, compact, loadDoc, storedBytes } from "../../domain/ydoc-store";
 import type { Env } from "../../env";
