@@ -14,7 +14,16 @@ import { defineConfig } from "vitest/config";
 // server.
 
 /** Folders whose tests are all units. */
-const UNIT_FOLDERS = ["shared/test", "party/rooms/autopilot/kernel", "party/agent/test", "party/access/test", "party/auth/test", "party/files/test", "party/ai-sdk/test", "party/dev/test"];
+const UNIT_FOLDERS = [
+  "shared/test",
+  "party/rooms/autopilot/kernel",
+  "party/agent/test",
+  "party/access/test",
+  "party/auth/test",
+  "party/files/test",
+  "party/ai-sdk/test",
+  "party/dev/test",
+];
 
 /** Units in folders that also hold end-to-end or gateway tests. */
 const UNIT_FILES = [
@@ -60,7 +69,8 @@ export const UNIT_TESTS = [...UNIT_FOLDERS.map((folder) => `${folder}/**/*.test.
  * What makes a test file not a unit: the local server (wrangler dev), the runtime process,
  * a real gateway, the OpenClaw stack, a browser. Checked at load so the list cannot drift.
  */
-const STARTS_SOMETHING = /\/party\/dev\/(server|runtime|chromium)\.mjs"|\/scripted-runtime"|\/openclaw-stack"|\/standalone-gateway"/;
+const STARTS_SOMETHING =
+  /\/party\/dev\/(server|runtime|chromium)\.mjs"|\/scripted-runtime"|\/openclaw-stack"|\/standalone-gateway"/;
 
 function checkUnits(): void {
   const inFolders = UNIT_FOLDERS.flatMap((folder) =>
@@ -69,7 +79,10 @@ function checkUnits(): void {
       .map((name) => `${folder}/${name}`),
   );
   const offenders = [...inFolders, ...UNIT_FILES].filter((file) => STARTS_SOMETHING.test(readFileSync(file, "utf8")));
-  if (offenders.length) throw new Error(`vitest.unit.config.ts: these start a server, a gateway or a browser; move them out of the unit list:\n  ${offenders.join("\n  ")}`);
+  if (offenders.length)
+    throw new Error(
+      `vitest.unit.config.ts: these start a server, a gateway or a browser; move them out of the unit list:\n  ${offenders.join("\n  ")}`,
+    );
 }
 
 export default defineConfig(() => {

@@ -15,7 +15,8 @@ import { AI_SDK_BUNDLE, ensureAiSdkBundle } from "./party/ai-sdk/build.mjs";
 /** The rooms' drizzle migrations import their SQL files as text, as wrangler.toml's [[rules]] do for the Worker. */
 const sqlAsText = {
   name: "sql-as-text",
-  transform: (code: string, id: string) => (id.endsWith(".sql") ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined),
+  transform: (code: string, id: string) =>
+    id.endsWith(".sql") ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined,
 };
 
 export default defineConfig(async () => {
@@ -80,12 +81,24 @@ export default defineConfig(async () => {
       // The room logs every refused frame (as it should in production); the bad-input
       // tests send hundreds on purpose. Keep internal errors and everything else visible.
       // Every sign-up logs its verification mail (party/auth/mail.ts): not news in a test.
-      onConsoleLog: (log: string) => !((/"msg":"(bad frame|request failed)/.test(log) && !/"code":"internal"/.test(log)) || log.startsWith('{"msg":"mail"')),
+      onConsoleLog: (log: string) =>
+        !(
+          (/"msg":"(bad frame|request failed)/.test(log) && !/"code":"internal"/.test(log)) ||
+          log.startsWith('{"msg":"mail"')
+        ),
       projects: [
         {
           resolve,
-          plugins: [...plugins, cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } })],
-          test: { ...common, name: "room", include: ["party/test/*.test.ts"], exclude: ["party/test/hatchery*.test.ts", "party/test/mcp.test.ts"] },
+          plugins: [
+            ...plugins,
+            cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } }),
+          ],
+          test: {
+            ...common,
+            name: "room",
+            include: ["party/test/*.test.ts"],
+            exclude: ["party/test/hatchery*.test.ts", "party/test/mcp.test.ts"],
+          },
         },
         {
           // The Hatchery's tests evict its object with canvas sockets open and pulls in flight
@@ -94,14 +107,20 @@ export default defineConfig(async () => {
           // then (MCP requests failed with "Cannot perform I/O on behalf of a different
           // request"): they get a runtime of their own.
           resolve,
-          plugins: [...plugins, cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } })],
+          plugins: [
+            ...plugins,
+            cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } }),
+          ],
           test: { ...common, name: "hatchery", include: ["party/test/hatchery*.test.ts"] },
         },
         {
           // MCP sessions with calls waiting on a person's decision when their test ends (a key
           // revoked mid-wait, a call abandoned): the same reason as gated-calls below.
           resolve,
-          plugins: [...plugins, cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } })],
+          plugins: [
+            ...plugins,
+            cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } }),
+          ],
           test: { ...common, name: "mcp", include: ["party/test/mcp.test.ts"] },
         },
         {
@@ -110,13 +129,22 @@ export default defineConfig(async () => {
           // request one leaves behind (cancelled later by workerd as hung) cannot fall on
           // another file's test, nor another file's on theirs.
           resolve,
-          plugins: [...plugins, cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } })],
+          plugins: [
+            ...plugins,
+            cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } }),
+          ],
           test: { ...common, name: "gated-calls", include: ["party/test/gated-calls/*.test.ts"] },
         },
         {
           // Sign-up as a waitlist with one operator: party/test/waitlist/.
           resolve,
-          plugins: [...plugins, cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: { ...bindings, SIGNUP_MODE: "waitlist", ADMIN_EMAILS: "operator@ops.test" } } })],
+          plugins: [
+            ...plugins,
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: { bindings: { ...bindings, SIGNUP_MODE: "waitlist", ADMIN_EMAILS: "operator@ops.test" } },
+            }),
+          ],
           test: { ...common, name: "waitlist", include: ["party/test/waitlist/*.test.ts"] },
         },
         {
@@ -138,7 +166,12 @@ export default defineConfig(async () => {
               },
             })),
           ],
-          test: { ...common, name: "agent", include: ["party/test/agent/*.test.ts"], globalSetup: ["party/test/agent/scripted-model-setup.ts"] },
+          test: {
+            ...common,
+            name: "agent",
+            include: ["party/test/agent/*.test.ts"],
+            globalSetup: ["party/test/agent/scripted-model-setup.ts"],
+          },
         },
         {
           // A model configured on a port nothing listens on: what a thread says when the
@@ -158,7 +191,12 @@ export default defineConfig(async () => {
               },
             })),
           ],
-          test: { ...common, name: "model-down", include: ["party/test/model-down/*.test.ts"], globalSetup: ["party/test/model-down/closed-port-setup.ts"] },
+          test: {
+            ...common,
+            name: "model-down",
+            include: ["party/test/model-down/*.test.ts"],
+            globalSetup: ["party/test/model-down/closed-port-setup.ts"],
+          },
         },
       ],
     },

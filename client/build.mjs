@@ -20,7 +20,9 @@ const isZod = (importer) => /[\\/]node_modules[\\/]zod[\\/]/.test(importer ?? ""
 const englishOnlyZod = {
   name: "english-only-zod",
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /\/locales\/index\.js$/ }, (args) => (isZod(args.importer) ? { path: join(dirname(args.importer), args.path), namespace: "zod-locales" } : undefined));
+    pluginBuild.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      isZod(args.importer) ? { path: join(dirname(args.importer), args.path), namespace: "zod-locales" } : undefined,
+    );
     pluginBuild.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
       contents: `export { default as en } from "./en.js";`,
       resolveDir: dirname(args.path),

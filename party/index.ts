@@ -49,7 +49,8 @@ async function handleRoom(request: Request, env: Env, ctx: ExecutionContext): Pr
   if (crossSite) return refuseSocket(CloseCode.forbidden, crossSite);
   const auth = () => authFor(env, request, (promise) => ctx.waitUntil(promise));
   const outcome = await resolveSocketPrincipal(env, auth, request, workspaceId);
-  if (!outcome.ok) return refuseSocket(outcome.status === 401 ? CloseCode.unauthenticated : CloseCode.forbidden, outcome.reason);
+  if (!outcome.ok)
+    return refuseSocket(outcome.status === 401 ? CloseCode.unauthenticated : CloseCode.forbidden, outcome.reason);
 
   // Rebuild the request so nothing client-supplied can pose as the principal header, and
   // neither the key nor the (spent) ticket travels further.
@@ -65,7 +66,10 @@ async function handleRoom(request: Request, env: Env, ctx: ExecutionContext): Pr
   headers.delete("x-api-key");
   headers.set(PRINCIPAL_HEADER, encodePrincipalHeader(outcome.principal));
   const forwarded = new Request(url.toString(), { method: request.method, headers });
-  const routed = room === "agents/autopilot" ? await routeAgentRequest(forwarded, env) : await routePartykitRequest(forwarded, env as never);
+  const routed =
+    room === "agents/autopilot"
+      ? await routeAgentRequest(forwarded, env)
+      : await routePartykitRequest(forwarded, env as never);
   return routed ?? new Response("not found", { status: 404 });
 }
 
@@ -88,11 +92,14 @@ export default {
     const { pathname } = new URL(request.url);
     try {
       if (pathname.startsWith("/api/")) return await api.fetch(request, env, ctx);
-      if (pathname.startsWith("/agents/") || pathname.startsWith("/parties/")) return await handleRoom(request, env, ctx);
-      if (pathname.startsWith("/files/")) return await handleFiles(request, env, () => authFor(env, request, (promise) => ctx.waitUntil(promise)));
+      if (pathname.startsWith("/agents/") || pathname.startsWith("/parties/"))
+        return await handleRoom(request, env, ctx);
+      if (pathname.startsWith("/files/"))
+        return await handleFiles(request, env, () => authFor(env, request, (promise) => ctx.waitUntil(promise)));
       // Devices and nodes: no cookie or key, the gateway's own pairing (party/devices/entry.ts).
       if (pathname.startsWith(DEVICE_ENTRY_PREFIX)) return await handleDeviceEntry(request, env);
-      if (pathname.startsWith("/mcp/")) return await handleMcp(request, env, () => authFor(env, request, (promise) => ctx.waitUntil(promise)));
+      if (pathname.startsWith("/mcp/"))
+        return await handleMcp(request, env, () => authFor(env, request, (promise) => ctx.waitUntil(promise)));
       if (CLIENT_FILES.has(pathname)) return await clientFile(request, env);
       return env.ASSETS.fetch(request);
     } catch (error) {

@@ -1,7 +1,9 @@
 /** Both rooms of a workspace sit behind the same gate: /agents/autopilot/<ws>, /parties/hatchery/<ws>. */
 const ROOM_PATH = /^\/(agents\/autopilot|parties\/hatchery)\/([^/?#]+)$/;
 
-export type RoomPath = { ok: true; room: "agents/autopilot" | "parties/hatchery"; workspaceId: string } | { ok: false; reason: "not_found" | "not_canonical" };
+export type RoomPath =
+  | { ok: true; room: "agents/autopilot" | "parties/hatchery"; workspaceId: string }
+  | { ok: false; reason: "not_found" | "not_canonical" };
 
 /**
  * The room and workspace a path names. The routers take the room's name from the raw

@@ -18,8 +18,13 @@ import { instanceUsageSchema, type InstanceUsage } from "../shared/runtime/usage
 import { RoomError } from "./domain/errors";
 
 /** The runtime the Worker's vars name (RUNTIME_URL, RUNTIME_SERVICE_TOKEN), or null when none is configured. */
-export function runtimeFromEnv(env: { RUNTIME_URL?: string | undefined; RUNTIME_SERVICE_TOKEN?: string | undefined }): RuntimeClient | null {
-  return env.RUNTIME_URL && env.RUNTIME_SERVICE_TOKEN ? new RuntimeClient(env.RUNTIME_URL, env.RUNTIME_SERVICE_TOKEN) : null;
+export function runtimeFromEnv(env: {
+  RUNTIME_URL?: string | undefined;
+  RUNTIME_SERVICE_TOKEN?: string | undefined;
+}): RuntimeClient | null {
+  return env.RUNTIME_URL && env.RUNTIME_SERVICE_TOKEN
+    ? new RuntimeClient(env.RUNTIME_URL, env.RUNTIME_SERVICE_TOKEN)
+    : null;
 }
 
 /** What the Autopilot reads of a runtime instance status (the token is never part of it). */
@@ -50,23 +55,42 @@ export class RuntimeClient {
   async #call<T>(schema: z.ZodType<Envelope<T>>, method: string, path: string, signal?: AbortSignal): Promise<T> {
     let response: Response;
     try {
-      response = await fetch(`${this.baseUrl.replace(/\/$/, "")}${path}`, { method, headers: { authorization: `Bearer ${this.token}` }, ...(signal ? { signal } : {}) });
+      response = await fetch(`${this.baseUrl.replace(/\/$/, "")}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${this.token}` },
+        ...(signal ? { signal } : {}),
+      });
     } catch (error) {
       // The cause (with the runtime's internal address) goes to the log, not to clients.
       console.warn(JSON.stringify({ msg: "runtime request failed", method, path, error: String(error) }));
       throw new RoomError("unavailable", "the OpenClaw runtime is unreachable");
     }
     const json: unknown = await response.json().catch(() => null);
-    if (json === null) throw new RoomError("unavailable", `the OpenClaw runtime answered ${response.status} without a body`);
+    if (json === null)
+      throw new RoomError("unavailable", `the OpenClaw runtime answered ${response.status} without a body`);
     const body = schema.safeParse(json);
     if (!body.success) {
-      console.warn(JSON.stringify({ msg: "runtime answer does not match the contract", method, path, status: response.status, issues: body.error.issues.slice(0, 3) }));
+      console.warn(
+        JSON.stringify({
+          msg: "runtime answer does not match the contract",
+          method,
+          path,
+          status: response.status,
+          issues: body.error.issues.slice(0, 3),
+        }),
+      );
       throw new RoomError("unavailable", `the OpenClaw runtime answered ${response.status} with an unexpected body`);
     }
     if (!body.data.ok)
-      throw new RoomError(body.data.error.code === "capacity_exceeded" || body.data.error.code === "conflict" ? "conflict" : "unavailable", body.data.error.message, {
-        runtimeCode: body.data.error.code,
-      });
+      throw new RoomError(
+        body.data.error.code === "capacity_exceeded" || body.data.error.code === "conflict"
+          ? "conflict"
+          : "unavailable",
+        body.data.error.message,
+        {
+          runtimeCode: body.data.error.code,
+        },
+      );
     return body.data.data;
   }
 
@@ -75,8 +99,19 @@ export class RuntimeClient {
   }
 
   /** Long-polls: answers when the status changed after `sinceVersion`, or after `waitMs`. */
-  status(ws: string, id: string, sinceVersion: number, waitMs: number, signal?: AbortSignal): Promise<RuntimeInstanceStatus> {
-    return this.#call(statusEnvelope, "GET", `${instancePath(ws, id)}?sinceVersion=${sinceVersion}&waitMs=${waitMs}`, signal);
+  status(
+    ws: string,
+    id: string,
+    sinceVersion: number,
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<RuntimeInstanceStatus> {
+    return this.#call(
+      statusEnvelope,
+      "GET",
+      `${instancePath(ws, id)}?sinceVersion=${sinceVersion}&waitMs=${waitMs}`,
+      signal,
+    );
   }
 
   restart(ws: string, id: string): Promise<RuntimeInstanceStatus> {
@@ -85,7 +120,11 @@ export class RuntimeClient {
 
   /** With `keep`, the runtime then removes all but the newest `keep` backups (retention). */
   backup(ws: string, id: string, keep?: number): Promise<BackupCreated> {
-    return this.#call(backupEnvelope, "POST", `${instancePath(ws, id, "backups")}${keep === undefined ? "" : `?keep=${keep}`}`);
+    return this.#call(
+      backupEnvelope,
+      "POST",
+      `${instancePath(ws, id, "backups")}${keep === undefined ? "" : `?keep=${keep}`}`,
+    );
   }
 
   /** Oldest first. */
@@ -95,7 +134,11 @@ export class RuntimeClient {
 
   /** Restarts the gateway from the named backup; follow its phases with `status`. */
   restore(ws: string, id: string, backupName: string): Promise<RuntimeInstanceStatus> {
-    return this.#call(statusEnvelope, "POST", `${instancePath(ws, id, "restore")}?backup=${encodeURIComponent(backupName)}`);
+    return this.#call(
+      statusEnvelope,
+      "POST",
+      `${instancePath(ws, id, "restore")}?backup=${encodeURIComponent(backupName)}`,
+    );
   }
 
   /** The runtime's host, gateway count and the model gateways are configured with. */
@@ -127,7 +170,12 @@ export class RuntimeClient {
    * A WebSocket through the runtime (not yet accepted): `gateway` (the bridge: the runtime adds
    * the gateway token) or `device` (the device entry: it adds nothing). Only our own headers go.
    */
-  async openSocket(ws: string, id: string, route: "gateway" | "device", deviceAddress?: string | null): Promise<WebSocket> {
+  async openSocket(
+    ws: string,
+    id: string,
+    route: "gateway" | "device",
+    deviceAddress?: string | null,
+  ): Promise<WebSocket> {
     let response: Response;
     // A device's address as Cloudflare saw it: the runtime passes it on only when it is public.
     const headers: Record<string, string> = { upgrade: "websocket", authorization: `Bearer ${this.token}` };
@@ -142,7 +190,12 @@ export class RuntimeClient {
     const socket = response.webSocket;
     if (!socket) {
       const body = anyEnvelope.safeParse(await response.json().catch(() => null));
-      throw new RoomError("unavailable", body.success && !body.data.ok ? body.data.error.message : `the runtime refused the gateway socket (${response.status})`);
+      throw new RoomError(
+        "unavailable",
+        body.success && !body.data.ok
+          ? body.data.error.message
+          : `the runtime refused the gateway socket (${response.status})`,
+      );
     }
     return socket;
   }

@@ -38,24 +38,42 @@ export type Refusal = { code: "forbidden"; message: string; details?: Record<str
 export type Decided = Pick<Approval, "action" | "requestedBy" | "onBehalfOf"> & { gatesCall?: boolean };
 
 /** Why the principal may not decide (before the decision is known), or null when it may. */
-export function deciderRefusal(approval: Decided, principal: Pick<Principal, "id" | "kind">, policy: Pick<ApprovalPolicy, "twoPersonRule">): string | null {
+export function deciderRefusal(
+  approval: Decided,
+  principal: Pick<Principal, "id" | "kind">,
+  policy: Pick<ApprovalPolicy, "twoPersonRule">,
+): string | null {
   const own = isOwnApproval(approval, principal.id);
-  if ((approval.action || approval.gatesCall) && !isPerson(principal)) return "only a person can decide an approval that lets the room act";
+  if ((approval.action || approval.gatesCall) && !isPerson(principal))
+    return "only a person can decide an approval that lets the room act";
   if (own && principal.kind !== "user") return "an agent cannot decide its own request";
-  if (own && policy.twoPersonRule) return "this workspace has the two-person rule on: a person other than whoever asked (or on whose behalf it was asked) decides it";
+  if (own && policy.twoPersonRule)
+    return "this workspace has the two-person rule on: a person other than whoever asked (or on whose behalf it was asked) decides it";
   return null;
 }
 
 /** Why this decision is refused, or null when it may be taken. */
-export function decisionRefusal(approval: Decided, principal: Pick<Principal, "id" | "kind">, policy: Pick<ApprovalPolicy, "twoPersonRule">, ask: DecisionAsk): Refusal | null {
+export function decisionRefusal(
+  approval: Decided,
+  principal: Pick<Principal, "id" | "kind">,
+  policy: Pick<ApprovalPolicy, "twoPersonRule">,
+  ask: DecisionAsk,
+): Refusal | null {
   const refusal = deciderRefusal(approval, principal, policy);
   if (refusal) return { code: "forbidden", message: refusal };
   if (ask.decision === "approve" && isOwnApproval(approval, principal.id) && !ask.confirmOwn) {
-    return { code: "forbidden", message: "you asked for this (or it was asked on your behalf): approve it with confirmOwn to confirm it yourself", details: { needs: "confirmOwn" } };
+    return {
+      code: "forbidden",
+      message: "you asked for this (or it was asked on your behalf): approve it with confirmOwn to confirm it yourself",
+      details: { needs: "confirmOwn" },
+    };
   }
   return null;
 }
 
 /** Whether an approval by this principal is self-confirmed (audited as such). */
-export const selfConfirmed = (approval: Pick<Approval, "requestedBy" | "onBehalfOf">, principalId: string, decision: "approve" | "deny"): boolean =>
-  decision === "approve" && isOwnApproval(approval, principalId);
+export const selfConfirmed = (
+  approval: Pick<Approval, "requestedBy" | "onBehalfOf">,
+  principalId: string,
+  decision: "approve" | "deny",
+): boolean => decision === "approve" && isOwnApproval(approval, principalId);

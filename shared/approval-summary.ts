@@ -34,12 +34,17 @@ type Args = Record<string, unknown>;
 
 /** The Autopilot's gated tools, by tool name (party/agent/tool-policy.ts marks which are gated). */
 const TOOLS: Record<string, (a: Args, n: NameLookup) => string> = {
-  threads_archive: (a, n) => `${a.archived === false ? "Restore" : "Archive"} the thread ${named("thread", str(a.threadId), n)}${a.archived === false ? "" : ": it leaves the thread list"}.`,
+  threads_archive: (a, n) =>
+    `${a.archived === false ? "Restore" : "Archive"} the thread ${named("thread", str(a.threadId), n)}${a.archived === false ? "" : ": it leaves the thread list"}.`,
   jobs_cancel: (a, n) => `Cancel the job ${named("job", str(a.jobId), n)}.`,
-  sessions_open: (a, n) => `Open a thread on session ${quoted(str(a.sessionKey) ?? "?")} of OpenClaw instance ${named("instance", str(a.instanceId), n)}.`,
-  sessions_send: (a, n) => `Send ${quoted(str(a.text) ?? "")} to session ${quoted(str(a.sessionKey) ?? "?")} of OpenClaw instance ${named("instance", str(a.instanceId), n)}.`,
-  instances_attach: (a, n) => `Let OpenClaw instance ${named("instance", str(a.instanceId), n)} answer in the thread ${named("thread", str(a.threadId), n)}.`,
-  instances_detach: (a, n) => `Stop OpenClaw instance ${named("instance", str(a.instanceId), n)} answering in the thread ${named("thread", str(a.threadId), n)}.`,
+  sessions_open: (a, n) =>
+    `Open a thread on session ${quoted(str(a.sessionKey) ?? "?")} of OpenClaw instance ${named("instance", str(a.instanceId), n)}.`,
+  sessions_send: (a, n) =>
+    `Send ${quoted(str(a.text) ?? "")} to session ${quoted(str(a.sessionKey) ?? "?")} of OpenClaw instance ${named("instance", str(a.instanceId), n)}.`,
+  instances_attach: (a, n) =>
+    `Let OpenClaw instance ${named("instance", str(a.instanceId), n)} answer in the thread ${named("thread", str(a.threadId), n)}.`,
+  instances_detach: (a, n) =>
+    `Stop OpenClaw instance ${named("instance", str(a.instanceId), n)} answering in the thread ${named("thread", str(a.threadId), n)}.`,
 };
 
 function toolSummary(tool: string, argumentsText: string, instanceName: string | null, names: NameLookup): string {
@@ -55,30 +60,48 @@ function toolSummary(tool: string, argumentsText: string, instanceName: string |
     return `The Autopilot runs the OpenClaw tool ${name} once on instance ${instanceName ? quoted(instanceName) : "(detached)"}.`;
   }
   const known = TOOLS[tool];
-  return known ? `The Autopilot will ${lowerFirst(known(args, names))}` : `The Autopilot runs ${tool} once with the arguments below.`;
+  return known
+    ? `The Autopilot will ${lowerFirst(known(args, names))}`
+    : `The Autopilot runs ${tool} once with the arguments below.`;
 }
 
 const CHANNEL_LABELS: Record<string, string> = { telegram: "Telegram", discord: "Discord", slack: "Slack" };
 const channelName = (channel: { channel: string; accountId: string } | undefined): string =>
-  channel ? `${CHANNEL_LABELS[channel.channel] ?? channel.channel}${channel.accountId === "default" ? "" : ` (account ${channel.accountId})`}` : "a channel";
+  channel
+    ? `${CHANNEL_LABELS[channel.channel] ?? channel.channel}${channel.accountId === "default" ? "" : ` (account ${channel.accountId})`}`
+    : "a channel";
 
 const lowerFirst = (text: string) => `${text[0]?.toLowerCase() ?? ""}${text.slice(1)}`;
 
 /** The summary of an action; `title` for an approval without one (an agent's own words). */
-export function approvalSummary(action: Approval["action"], title: string, names: NameLookup, instanceName: string | null = null): string {
+export function approvalSummary(
+  action: Approval["action"],
+  title: string,
+  names: NameLookup,
+  instanceName: string | null = null,
+): string {
   if (!action) return clip(title);
   switch (action.kind) {
     case "tool":
       return clip(toolSummary(action.tool, action.arguments, instanceName, names));
     case "exec":
-      return clip(`An agent on OpenClaw instance ${named("instance", action.instanceId, names)} runs \`${action.command}\` once${action.cwd ? ` in ${action.cwd}` : ""}.`);
+      return clip(
+        `An agent on OpenClaw instance ${named("instance", action.instanceId, names)} runs \`${action.command}\` once${action.cwd ? ` in ${action.cwd}` : ""}.`,
+      );
     case "pairing": {
-      const who = action.target === "channel" ? `The ${action.channel?.channel ?? "channel"} sender ${action.subject}` : `${action.target === "node" ? "Node" : "Device"} ${action.subject}`;
+      const who =
+        action.target === "channel"
+          ? `The ${action.channel?.channel ?? "channel"} sender ${action.subject}`
+          : `${action.target === "node" ? "Node" : "Device"} ${action.subject}`;
       const instance = named("instance", action.instanceId, names);
       // A node's request is its command surface: approving it lets the gateway run those commands there.
       if (action.target === "node")
-        return clip(`${who} may run the commands it lists in the details for OpenClaw instance ${instance}, and the Autopilot may use them, each call approved by a person.`);
-      return clip(`${who} may connect to OpenClaw instance ${instance}${action.scopes.length ? ` with ${action.scopes.join(", ")}` : ""}.`);
+        return clip(
+          `${who} may run the commands it lists in the details for OpenClaw instance ${instance}, and the Autopilot may use them, each call approved by a person.`,
+        );
+      return clip(
+        `${who} may connect to OpenClaw instance ${instance}${action.scopes.length ? ` with ${action.scopes.join(", ")}` : ""}.`,
+      );
     }
     case "instance": {
       const instance = action.name ? quoted(action.name) : named("instance", action.instanceId, names);

@@ -12,7 +12,11 @@ export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 250, capMs: 10_000 };
  * thousands of clients spread their reconnects instead of arriving in waves.
  * `attempt` counts from 1.
  */
-export function fullJitterDelay(attempt: number, options: BackoffOptions = DEFAULT_BACKOFF, random: () => number = Math.random): number {
+export function fullJitterDelay(
+  attempt: number,
+  options: BackoffOptions = DEFAULT_BACKOFF,
+  random: () => number = Math.random,
+): number {
   const exponent = Math.max(0, attempt - 1);
   // Clamp the exponent first so a long outage cannot overflow to Infinity.
   const ceiling = Math.min(options.capMs, options.baseMs * 2 ** Math.min(exponent, 30));

@@ -29,6 +29,9 @@ export function linkDetails(url: string): string {
 
 /** Deleting a linked instance unlinks it: the gateway itself is not ours to stop. */
 export function unlinkDetails(threads: number): string {
-  const attached = threads === 0 ? "No thread is attached to it." : `Its attached thread${threads === 1 ? " stays" : `s (${threads}) stay`} in this workspace with all messages, detached.`;
+  const attached =
+    threads === 0
+      ? "No thread is attached to it."
+      : `Its attached thread${threads === 1 ? " stays" : `s (${threads}) stay`} in this workspace with all messages, detached.`;
   return `Unlinks the gateway: the Autopilot forgets its token and its device pairing and disconnects. The gateway itself keeps running with its state. ${attached}`;
 }

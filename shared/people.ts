@@ -6,4 +6,5 @@ import type { Principal } from "./protocol/principal";
  * outside user `gateway-user:<instance>`, whose ids hold a ":"). What people-only work
  * checks, deciding approvals that let the room act among it (approval-policy.ts).
  */
-export const isPerson = (actor: Pick<Principal, "id" | "kind">): boolean => actor.kind === "user" && !actor.id.includes(":");
+export const isPerson = (actor: Pick<Principal, "id" | "kind">): boolean =>
+  actor.kind === "user" && !actor.id.includes(":");

@@ -34,10 +34,12 @@ const GONE_CODES = new Set(["APPROVAL_NOT_FOUND", "NOT_FOUND"]);
 const RETRYABLE_CODE = /UNAVAILABLE|RATE_LIMIT|BUSY|TIMEOUT/i;
 /** Fallbacks on the message, for errors without a telling code (INVALID_REQUEST is generic). */
 const DEVICE_AUTH_TEXT = /device[ _]token|not[ _-]paired|pairing required|token[ _]mismatch/i;
-const GONE_TEXT = /unknown requestId|unknown approval|unknown or expired approval id|approval expired or not found|approval not found|no longer exists|not found/i;
+const GONE_TEXT =
+  /unknown requestId|unknown approval|unknown or expired approval id|approval expired or not found|approval not found|no longer exists|not found/i;
 
 const text = (value: unknown): string => (typeof value === "string" ? value : "");
-const record = (value: unknown): Record<string, unknown> => (value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+const record = (value: unknown): Record<string, unknown> =>
+  value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 
 export function classifyGatewayError(error: GatewayErrorLike | null | undefined): GatewayErrorKind {
   const code = text(error?.code);
@@ -65,7 +67,14 @@ export function classifyGatewayError(error: GatewayErrorLike | null | undefined)
  *   file_not_found          a file read found nothing;
  *   other                   anything else.
  */
-export type SandboxErrorKind = "containers_not_enabled" | "max_instances" | "container_unavailable" | "process_exited" | "ready_timeout" | "file_not_found" | "other";
+export type SandboxErrorKind =
+  | "containers_not_enabled"
+  | "max_instances"
+  | "container_unavailable"
+  | "process_exited"
+  | "ready_timeout"
+  | "file_not_found"
+  | "other";
 
 /** The fields the SDK's SandboxError subclasses carry (their classes need workerd to import). */
 export interface SandboxErrorLike {
@@ -92,7 +101,12 @@ export function classifySandboxError(error: unknown): SandboxErrorKind {
   // no code to go by.
   if (/Containers have not been enabled/i.test(message)) return "containers_not_enabled";
   if (/Maximum number of running container instances exceeded/i.test(message)) return "max_instances";
-  if (code === "CONTAINER_UNAVAILABLE" || name === "ContainerUnavailableError" || /no container instance (that can be provided|available)/i.test(message)) return "container_unavailable";
+  if (
+    code === "CONTAINER_UNAVAILABLE" ||
+    name === "ContainerUnavailableError" ||
+    /no container instance (that can be provided|available)/i.test(message)
+  )
+    return "container_unavailable";
   if (/file not found|no such file/i.test(message)) return "file_not_found";
   return "other";
 }

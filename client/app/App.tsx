@@ -38,7 +38,13 @@ function Header() {
   const unread = useUnreadItems();
   return (
     <header className="topbar">
-      <button type="button" className="icon only-narrow" aria-label="Threads and projects" aria-expanded={drawer === "left"} onClick={() => setDrawer(drawer === "left" ? null : "left")}>
+      <button
+        type="button"
+        className="icon only-narrow"
+        aria-label="Threads and projects"
+        aria-expanded={drawer === "left"}
+        onClick={() => setDrawer(drawer === "left" ? null : "left")}
+      >
         ☰
       </button>
       <div className="brand">
@@ -50,7 +56,12 @@ function Header() {
       <label className="sr-only" htmlFor="workspace-switcher">
         Workspace
       </label>
-      <select id="workspace-switcher" className="workspace-switcher" value={workspaceId ?? ""} onChange={(e) => selectWorkspace(e.target.value)}>
+      <select
+        id="workspace-switcher"
+        className="workspace-switcher"
+        value={workspaceId ?? ""}
+        onChange={(e) => selectWorkspace(e.target.value)}
+      >
         {me.workspaces.map((w) => (
           <option key={w.id} value={w.id}>
             {w.name}
@@ -104,7 +115,13 @@ function Header() {
         </span>
         {pending > 0 && <span className="badge">{pending}</span>}
       </button>
-      <button type="button" className="only-narrow icon" aria-label="Details panel" aria-expanded={drawer === "right"} onClick={() => setDrawer(drawer === "right" ? null : "right")}>
+      <button
+        type="button"
+        className="only-narrow icon"
+        aria-label="Details panel"
+        aria-expanded={drawer === "right"}
+        onClick={() => setDrawer(drawer === "right" ? null : "right")}
+      >
         ▤
       </button>
       {me.account.operator && (
@@ -115,10 +132,18 @@ function Header() {
       <button type="button" onClick={() => setSettingsOpen(true)} className="hide-narrow">
         Members & keys
       </button>
-      <button type="button" onClick={() => setSettingsOpen(true)} className="only-narrow icon" aria-label="Members and keys">
+      <button
+        type="button"
+        onClick={() => setSettingsOpen(true)}
+        className="only-narrow icon"
+        aria-label="Members and keys"
+      >
         ⚙
       </button>
-      <div className="user hide-narrow" title={me.kind === "agent" ? "Signed in with an agent's API key" : me.user.email}>
+      <div
+        className="user hide-narrow"
+        title={me.kind === "agent" ? "Signed in with an agent's API key" : me.user.email}
+      >
         <span className="avatar" style={{ background: colorFor(me.user.id) }} aria-hidden>
           {initials(me.user.name)}
         </span>
@@ -128,7 +153,13 @@ function Header() {
       <button type="button" className="ghost hide-narrow" onClick={() => void signOut()}>
         Sign out
       </button>
-      <button type="button" className="ghost icon only-narrow" aria-label="Sign out" title="Sign out" onClick={() => void signOut()}>
+      <button
+        type="button"
+        className="ghost icon only-narrow"
+        aria-label="Sign out"
+        title="Sign out"
+        onClick={() => void signOut()}
+      >
         ⎋
       </button>
     </header>
@@ -183,7 +214,9 @@ function Workspace() {
         <Canvas />
       </main>
       <RightPanel />
-      {drawer && <button type="button" className="scrim only-narrow" aria-label="Close panel" onClick={() => setDrawer(null)} />}
+      {drawer && (
+        <button type="button" className="scrim only-narrow" aria-label="Close panel" onClick={() => setDrawer(null)} />
+      )}
       <SettingsDialog workspace={workspace} open={settingsOpen} onClose={() => setSettingsOpen(false)} />
       <AccountNotices />
       <InboxAttention />

@@ -22,7 +22,8 @@ export const PACKAGE_DEPENDENCIES = Object.keys(manifest.dependencies);
 export function stagePackage(buildDir) {
   const staged = join(buildDir, "package");
   mkdirSync(join(staged, "dist"), { recursive: true });
-  for (const name of ["package.json", "README.md", "bin"]) cpSync(join(here, name), join(staged, name), { recursive: true });
+  for (const name of ["package.json", "README.md", "bin"])
+    cpSync(join(here, name), join(staged, name), { recursive: true });
   return staged;
 }
 
@@ -32,13 +33,28 @@ export async function buildPackageTypes(packageDir) {
   // TypeScript 7 emits the declarations; it has no compiler API for a roll-up, so API
   // Extractor (which brings its own TypeScript) joins them into the one file consumers
   // resolve whatever their module resolution (the emitted files import without extensions).
-  execFileSync(join(root, "node_modules", ".bin", "tsc"), ["-p", join(here, "tsconfig.types.json"), "--outDir", types], { stdio: "inherit" });
+  execFileSync(
+    join(root, "node_modules", ".bin", "tsc"),
+    ["-p", join(here, "tsconfig.types.json"), "--outDir", types],
+    { stdio: "inherit" },
+  );
   const entry = join(types, "client", "src", "index.d.ts");
   const config = ExtractorConfig.prepare({
     configObject: {
       projectFolder: here,
       mainEntryPointFilePath: entry,
-      compiler: { overrideTsconfig: { compilerOptions: { module: "esnext", moduleResolution: "bundler", lib: ["ES2023", "DOM"], types: ["node"], skipLibCheck: true }, files: [entry] } },
+      compiler: {
+        overrideTsconfig: {
+          compilerOptions: {
+            module: "esnext",
+            moduleResolution: "bundler",
+            lib: ["ES2023", "DOM"],
+            types: ["node"],
+            skipLibCheck: true,
+          },
+          files: [entry],
+        },
+      },
       dtsRollup: { enabled: true, untrimmedFilePath: join(packageDir, "dist", "index.d.ts") },
       apiReport: { enabled: false },
       docModel: { enabled: false },
@@ -66,7 +82,9 @@ export async function buildPackageTypes(packageDir) {
 
 /** `npm pack` of the staged package, renamed to a name that does not change with the version. */
 export function packPackage(packageDir, destination) {
-  const out = execFileSync("npm", ["pack", packageDir, "--pack-destination", destination, "--json", "--silent"], { encoding: "utf8" });
+  const out = execFileSync("npm", ["pack", packageDir, "--pack-destination", destination, "--json", "--silent"], {
+    encoding: "utf8",
+  });
   const [{ filename }] = JSON.parse(out);
   renameSync(join(destination, filename), join(destination, "autopilot-client.tgz"));
 }

@@ -32,9 +32,14 @@ function parse(argv: string[]): Invocation | number {
 /** Prints the sign-up's answer (key included: shown this once) and how to use it. */
 async function signup(url: string, command: { agentName: string; invitation?: string }): Promise<number> {
   try {
-    const answer = await signUpAgent(url, { name: command.agentName, ...(command.invitation !== undefined && { invitation: command.invitation }) });
+    const answer = await signUpAgent(url, {
+      name: command.agentName,
+      ...(command.invitation !== undefined && { invitation: command.invitation }),
+    });
     io.out(JSON.stringify(answer));
-    io.err(`${answer.message}. Use it with: export AUTOPILOT_URL=${url} AUTOPILOT_WORKSPACE=${answer.workspace.id} AUTOPILOT_KEY=<the key above>`);
+    io.err(
+      `${answer.message}. Use it with: export AUTOPILOT_URL=${url} AUTOPILOT_WORKSPACE=${answer.workspace.id} AUTOPILOT_KEY=<the key above>`,
+    );
     return EXIT.ok;
   } catch (error) {
     io.err(describeError(error));
@@ -60,7 +65,12 @@ async function main(argv: string[]): Promise<number> {
   process.once("SIGINT", interrupt);
   process.once("SIGTERM", interrupt);
   try {
-    client = new AutopilotClient({ url: connection.url, workspace: connection.workspace, apiKey: connection.apiKey, device: connection.device });
+    client = new AutopilotClient({
+      url: connection.url,
+      workspace: connection.workspace,
+      apiKey: connection.apiKey,
+      device: connection.device,
+    });
     const code = await runCommand(client, command, io);
     // Ctrl-C is how `watch` is meant to end; anything else was cut short.
     return interrupted && command.name !== "watch" ? EXIT.interrupted : code;
@@ -87,7 +97,9 @@ void main(process.argv.slice(2)).then(
     setTimeout(() => process.exit(code), 1_000).unref();
   },
   (error: unknown) => {
-    process.stderr.write(`autopilot: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `autopilot: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(EXIT.failure);
   },
 );

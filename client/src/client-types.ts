@@ -48,14 +48,22 @@ export interface ClientWarning {
 }
 
 /** Params as callers pass them: the client fills in `idempotencyKey` when it is left out. */
-export type RequestParams<M extends MethodName> = MethodParams<M> extends infer P ? (P extends { idempotencyKey: string } ? Omit<P, "idempotencyKey"> & { idempotencyKey?: string } : P) : never;
+export type RequestParams<M extends MethodName> =
+  MethodParams<M> extends infer P
+    ? P extends { idempotencyKey: string }
+      ? Omit<P, "idempotencyKey"> & { idempotencyKey?: string }
+      : P
+    : never;
 
 export interface RequestOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
 }
 
-export type RequestArgs<M extends MethodName> = undefined extends RequestParams<M> ? [params?: RequestParams<M>, options?: RequestOptions] : [params: RequestParams<M>, options?: RequestOptions];
+export type RequestArgs<M extends MethodName> =
+  undefined extends RequestParams<M>
+    ? [params?: RequestParams<M>, options?: RequestOptions]
+    : [params: RequestParams<M>, options?: RequestOptions];
 
 /** Listener arguments per subscribable name: every protocol event plus the client's own. */
 export type ClientEvents = { [E in EventName]: [payload: EventPayload<E>, frame: EventFrame] } & {

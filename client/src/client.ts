@@ -10,17 +10,55 @@ import type { Principal } from "../../shared/protocol/principal";
 import { CloseCode } from "../../shared/protocol/errors";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { Backoff, DEFAULT_BACKOFF, fullJitterDelay, type BackoffOptions } from "../../shared/backoff";
-import type { AutopilotClientOptions, ClientEvents, ConnectionStatus, RequestArgs, RequestOptions, StatusDetail } from "./client-types";
+import type {
+  AutopilotClientOptions,
+  ClientEvents,
+  ConnectionStatus,
+  RequestArgs,
+  RequestOptions,
+  StatusDetail,
+} from "./client-types";
 import { Emitter } from "./emitter";
-import { AutopilotError, errorFromClose, isTerminalCloseCode, isTerminalError, olderProtocolToTry, protocolMismatch } from "./errors";
+import {
+  AutopilotError,
+  errorFromClose,
+  isTerminalCloseCode,
+  isTerminalError,
+  olderProtocolToTry,
+  protocolMismatch,
+} from "./errors";
 import { decodeServerFrame, inCurrentShapes, typeEvent, type KnownEvent } from "./frames";
 import { methodNamespaces, type MethodNamespaces } from "./method-namespaces";
 import { bucketForLimits, type TokenBucket } from "./ratelimit";
 import { randomId, utf8Length, withIdempotencyKey } from "./request-ids";
-import { applyEvent, applyHello, applyPage, diffStreams, emptyState, type PagedKind, withPresence, type WorkspaceState } from "./state";
-import { fetchConnectTicket, refusedUpgradeStatus, resolveEndpoint, resolveWebSocket, type Endpoint } from "./transport";
+import {
+  applyEvent,
+  applyHello,
+  applyPage,
+  diffStreams,
+  emptyState,
+  type PagedKind,
+  withPresence,
+  type WorkspaceState,
+} from "./state";
+import {
+  fetchConnectTicket,
+  refusedUpgradeStatus,
+  resolveEndpoint,
+  resolveWebSocket,
+  type Endpoint,
+} from "./transport";
 
-export type { AutopilotClientOptions, ClientEvents, ClientWarning, ConnectionStatus, RequestArgs, RequestOptions, RequestParams, StatusDetail } from "./client-types";
+export type {
+  AutopilotClientOptions,
+  ClientEvents,
+  ClientWarning,
+  ConnectionStatus,
+  RequestArgs,
+  RequestOptions,
+  RequestParams,
+  StatusDetail,
+} from "./client-types";
 export type { MethodNamespaces } from "./method-namespaces";
 
 interface PendingRequest {
@@ -173,8 +211,10 @@ export class AutopilotClient {
     if (!before) return 0;
     let items: Parameters<typeof applyPage>[2];
     let next: Parameters<typeof applyPage>[3];
-    if (kind === "threads") ({ threads: items, next } = await this.request("threads.list", { includeArchived: true, limit, before }));
-    else if (kind === "approvals") ({ approvals: items, next } = await this.request("approvals.list", { status: "pending", limit, before }));
+    if (kind === "threads")
+      ({ threads: items, next } = await this.request("threads.list", { includeArchived: true, limit, before }));
+    else if (kind === "approvals")
+      ({ approvals: items, next } = await this.request("approvals.list", { status: "pending", limit, before }));
     else ({ jobs: items, next } = await this.request("jobs.list", { active: true, limit, before }));
     // A hello in between (a reset) replaced what this page continued.
     if (this.#state.more[kind].next !== before) return this.#state.more[kind].left;
@@ -190,7 +230,12 @@ export class AutopilotClient {
     return new Promise<HelloPayload>((resolve, reject) => {
       const timer = setTimeout(() => {
         const cause = this.#lastError ? `: ${this.#lastError.message}` : "";
-        reject(new AutopilotError("timeout", `no connection to the workspace within ${Math.round(timeoutMs / 1000)} s${cause}`));
+        reject(
+          new AutopilotError(
+            "timeout",
+            `no connection to the workspace within ${Math.round(timeoutMs / 1000)} s${cause}`,
+          ),
+        );
       }, timeoutMs);
       this.#ready.then(
         (hello) => {
@@ -213,13 +258,20 @@ export class AutopilotClient {
   request<M extends MethodName>(method: M, ...args: RequestArgs<M>): Promise<MethodResult<M>> {
     const [params, options = {}] = args as [unknown, RequestOptions | undefined];
     if (this.#terminalError) return Promise.reject(this.#terminalError);
-    if (!isMethodName(method)) return Promise.reject(new AutopilotError("unknown_method", `unknown method ${String(method)}`));
+    if (!isMethodName(method))
+      return Promise.reject(new AutopilotError("unknown_method", `unknown method ${String(method)}`));
     const spec = Methods[method];
     const withKey = spec.mutating ? withIdempotencyKey(params) : params;
     const check = spec.params.safeParse(withKey);
     if (!check.success) {
-      const issues = check.error.issues.map((issue) => `${issue.path.join(".") || "params"}: ${issue.message}`).join("; ");
-      return Promise.reject(new AutopilotError("bad_request", `invalid params for ${method}: ${issues}`, { details: { issues: check.error.issues } }));
+      const issues = check.error.issues
+        .map((issue) => `${issue.path.join(".") || "params"}: ${issue.message}`)
+        .join("; ");
+      return Promise.reject(
+        new AutopilotError("bad_request", `invalid params for ${method}: ${issues}`, {
+          details: { issues: check.error.issues },
+        }),
+      );
     }
 
     const id = randomId();
@@ -231,12 +283,21 @@ export class AutopilotClient {
 
     return new Promise<MethodResult<M>>((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? this.#options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-      const keyDetail = spec.mutating ? { idempotencyKey: (withKey as { idempotencyKey: unknown }).idempotencyKey } : undefined;
+      const keyDetail = spec.mutating
+        ? { idempotencyKey: (withKey as { idempotencyKey: unknown }).idempotencyKey }
+        : undefined;
       const timer = setTimeout(() => {
         // The mutation may still have been applied: the key lets the caller retry safely.
-        settle(new AutopilotError("timeout", `${method} got no response within ${timeoutMs} ms`, keyDetail && { details: keyDetail }));
+        settle(
+          new AutopilotError(
+            "timeout",
+            `${method} got no response within ${timeoutMs} ms`,
+            keyDetail && { details: keyDetail },
+          ),
+        );
       }, timeoutMs);
-      const onAbort = () => settle(new AutopilotError("aborted", `${method} was aborted`, keyDetail && { details: keyDetail }));
+      const onAbort = () =>
+        settle(new AutopilotError("aborted", `${method} was aborted`, keyDetail && { details: keyDetail }));
       options.signal?.addEventListener("abort", onAbort, { once: true });
 
       const pending: PendingRequest = {
@@ -290,16 +351,24 @@ export class AutopilotClient {
         reconnectionDelayGrowFactor: 1,
         connectionTimeout: OPEN_TIMEOUT_MS,
         maxRetries: Number.POSITIVE_INFINITY,
-        shouldReconnectOnClose: (event) => this.#steppedDown(event.code, event.reason) || (!isTerminalCloseCode(event.code) && !this.#terminalError),
+        shouldReconnectOnClose: (event) =>
+          this.#steppedDown(event.code, event.reason) || (!isTerminalCloseCode(event.code) && !this.#terminalError),
       });
       this.#socket = socket;
       socket.addEventListener("open", () => this.#onOpen());
       socket.addEventListener("message", (event) => this.#onMessage(event.data));
       // In Node, PartySocket fills an empty close reason with the text "unknown reason".
-      socket.addEventListener("close", (event) => this.#onClose(event.code, event.reason === "unknown reason" ? "" : event.reason));
+      socket.addEventListener("close", (event) =>
+        this.#onClose(event.code, event.reason === "unknown reason" ? "" : event.reason),
+      );
       socket.addEventListener("error", (event) => this.#onError((event as { message?: string }).message));
     } catch (error) {
-      this.#shutdown(error instanceof AutopilotError ? error : new AutopilotError("closed", error instanceof Error ? error.message : String(error)), true);
+      this.#shutdown(
+        error instanceof AutopilotError
+          ? error
+          : new AutopilotError("closed", error instanceof Error ? error.message : String(error)),
+        true,
+      );
     }
   }
 
@@ -307,7 +376,10 @@ export class AutopilotClient {
   async #nextQuery(): Promise<Record<string, string>> {
     if (this.#attempted) {
       // A server-given wait gets a little jitter too, or everyone it throttled returns at once.
-      const delay = this.#retryOverrideMs === null ? this.#backoff.next() : this.#retryOverrideMs + fullJitterDelay(1, this.#backoffOptions);
+      const delay =
+        this.#retryOverrideMs === null
+          ? this.#backoff.next()
+          : this.#retryOverrideMs + fullJitterDelay(1, this.#backoffOptions);
       this.#retryOverrideMs = null;
       this.#setStatus(this.#hello ? "reconnecting" : "connecting", {
         retryInMs: delay,
@@ -328,7 +400,10 @@ export class AutopilotClient {
       try {
         query.ticket = await this.#obtainTicket();
       } catch (error) {
-        const failure = error instanceof AutopilotError ? error : new AutopilotError("unavailable", `connect ticket: ${String(error)}`, { retryable: true });
+        const failure =
+          error instanceof AutopilotError
+            ? error
+            : new AutopilotError("unavailable", `connect ticket: ${String(error)}`, { retryable: true });
         if (isTerminalError(failure)) this.#shutdown(failure, true);
         else if (failure.retryAfterMs !== undefined) this.#retryOverrideMs = failure.retryAfterMs;
         this.#lastError = failure;
@@ -359,7 +434,9 @@ export class AutopilotClient {
   #onOpen(): void {
     this.#clearHelloTimer();
     this.#helloTimer = setTimeout(() => {
-      this.#lastError = new AutopilotError("unavailable", "the room accepted the connection but sent no hello", { retryable: true });
+      this.#lastError = new AutopilotError("unavailable", "the room accepted the connection but sent no hello", {
+        retryable: true,
+      });
       this.#reconnect();
     }, HELLO_TIMEOUT_MS);
   }
@@ -381,7 +458,10 @@ export class AutopilotClient {
   #onMessage(data: unknown): void {
     const decoded = decodeServerFrame(data);
     if (!decoded.ok) return this.#warn(decoded.message, data);
-    const frame = this.#protocol === PROTOCOL_VERSION ? decoded.value : inCurrentShapes(this.#protocol, decoded.value, (id) => this.#pending.get(id)?.method);
+    const frame =
+      this.#protocol === PROTOCOL_VERSION
+        ? decoded.value
+        : inCurrentShapes(this.#protocol, decoded.value, (id) => this.#pending.get(id)?.method);
     if (frame.type === "res") return this.#onResponse(frame);
     if (frame.event === "hello") return this.#onHello(frame);
     // The room's first frame is always hello; anything before it belongs to no known seq.
@@ -393,7 +473,10 @@ export class AutopilotClient {
     this.#clearHelloTimer();
     const parsed = HelloPayload.safeParse(frame.payload);
     if (!parsed.success) {
-      return this.#shutdown(new AutopilotError("protocol_unsupported", `the server's hello does not match protocol ${PROTOCOL_VERSION}`), true);
+      return this.#shutdown(
+        new AutopilotError("protocol_unsupported", `the server's hello does not match protocol ${PROTOCOL_VERSION}`),
+        true,
+      );
     }
     const hello = parsed.data;
     if (hello.protocol !== PROTOCOL_VERSION) {
@@ -403,7 +486,11 @@ export class AutopilotClient {
     const { state, outcome } = applyHello(previous, hello);
     this.#state = state;
     if (outcome === "resync") {
-      this.#lastError = new AutopilotError("unavailable", "the room's event log changed; reconnecting for a fresh snapshot", { retryable: true });
+      this.#lastError = new AutopilotError(
+        "unavailable",
+        "the room's event log changed; reconnecting for a fresh snapshot",
+        { retryable: true },
+      );
       return this.#reconnect();
     }
 
@@ -428,7 +515,8 @@ export class AutopilotClient {
 
     // Presence is ephemeral, so a resume replays none of the joins and leaves we missed.
     if (resumed) void this.#refreshPresence();
-    if (this.#presenceStatus !== null) void this.request("presence.update", { status: this.#presenceStatus }).catch(() => {});
+    if (this.#presenceStatus !== null)
+      void this.request("presence.update", { status: this.#presenceStatus }).catch(() => {});
     this.#flush();
   }
 
@@ -454,13 +542,18 @@ export class AutopilotClient {
     const outcome = applyEvent(this.#state, event);
     if (outcome.kind === "duplicate") return;
     if (outcome.kind === "gap") {
-      this.#lastError = new AutopilotError("unavailable", `missed events ${outcome.expected}..${outcome.received - 1}; resuming`, { retryable: true });
+      this.#lastError = new AutopilotError(
+        "unavailable",
+        `missed events ${outcome.expected}..${outcome.received - 1}; resuming`,
+        { retryable: true },
+      );
       return this.#reconnect();
     }
     const previous = this.#state;
     this.#state = outcome.state;
     // The room re-scoped this connection (a role or key changed): requests are checked against the new scopes.
-    if (event.known && event.event === "principal.updated" && this.#hello) this.#hello = { ...this.#hello, principal: event.payload.principal };
+    if (event.known && event.event === "principal.updated" && this.#hello)
+      this.#hello = { ...this.#hello, principal: event.payload.principal };
     if (event.known) this.#emitTyped(event, frame);
     this.#emitter.emit("event", frame);
     if (this.#state !== previous) {
@@ -472,12 +565,19 @@ export class AutopilotClient {
 
   #emitTyped(event: KnownEvent, frame: EventFrame): void {
     // TS cannot correlate `event.event` with `event.payload` across the union; KnownEvent does.
-    (this.#emitter as unknown as Emitter<Record<string, [unknown, EventFrame]>>).emit(event.event, event.payload, frame);
+    (this.#emitter as unknown as Emitter<Record<string, [unknown, EventFrame]>>).emit(
+      event.event,
+      event.payload,
+      frame,
+    );
   }
 
   #onResponse(frame: ResponseFrame): void {
     if (frame.id === "") {
-      return this.#warn(frame.ok ? "response without id" : `server error about an unattributable frame: ${frame.error.message}`, frame);
+      return this.#warn(
+        frame.ok ? "response without id" : `server error about an unattributable frame: ${frame.error.message}`,
+        frame,
+      );
     }
     const pending = this.#pending.get(frame.id);
     // A late answer to a request that timed out or was aborted.
@@ -485,7 +585,12 @@ export class AutopilotClient {
     if (frame.ok) {
       const result = Methods[pending.method].result.safeParse(frame.payload);
       if (result.success) return pending.resolve(result.data);
-      return pending.reject(new AutopilotError("invalid_response", `${pending.method} returned an unexpected result: ${result.error.message}`));
+      return pending.reject(
+        new AutopilotError(
+          "invalid_response",
+          `${pending.method} returned an unexpected result: ${result.error.message}`,
+        ),
+      );
     }
     const error = AutopilotError.fromShape(frame.error);
     const maxRetries = this.#options.maxRequestRetries ?? DEFAULT_MAX_REQUEST_RETRIES;
@@ -520,9 +625,15 @@ export class AutopilotClient {
   #onError(message: string | undefined): void {
     if (this.#terminalError) return;
     const status = refusedUpgradeStatus(message);
-    if (status === 401) return this.#shutdown(new AutopilotError("unauthenticated", "authentication failed: the server refused the API key (HTTP 401)"), true);
-    if (status === 403) return this.#shutdown(new AutopilotError("forbidden", "access to the workspace was refused (HTTP 403)"), true);
-    const reason = message === "TIMEOUT" ? `no connection within ${OPEN_TIMEOUT_MS / 1000} s` : message || "could not connect";
+    if (status === 401)
+      return this.#shutdown(
+        new AutopilotError("unauthenticated", "authentication failed: the server refused the API key (HTTP 401)"),
+        true,
+      );
+    if (status === 403)
+      return this.#shutdown(new AutopilotError("forbidden", "access to the workspace was refused (HTTP 403)"), true);
+    const reason =
+      message === "TIMEOUT" ? `no connection within ${OPEN_TIMEOUT_MS / 1000} s` : message || "could not connect";
     this.#lastError = new AutopilotError("unavailable", reason, { retryable: true });
   }
 

@@ -1,4 +1,11 @@
-import { CloseCode, RateLimitCloseReason, RETRYABLE_CODES, TERMINAL_CLOSE_CODES, type ErrorCode, type ErrorShape } from "../../shared/protocol/errors";
+import {
+  CloseCode,
+  RateLimitCloseReason,
+  RETRYABLE_CODES,
+  TERMINAL_CLOSE_CODES,
+  type ErrorCode,
+  type ErrorShape,
+} from "../../shared/protocol/errors";
 import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION, serverProtocolsFromReason } from "../../shared/protocol/version";
 
 /**
@@ -7,7 +14,13 @@ import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION, serverProtocolsFromReason } 
  * server speaks another protocol version, or sent something that does not match the
  * schemas).
  */
-export type AutopilotErrorCode = ErrorCode | "timeout" | "aborted" | "closed" | "protocol_unsupported" | "invalid_response";
+export type AutopilotErrorCode =
+  | ErrorCode
+  | "timeout"
+  | "aborted"
+  | "closed"
+  | "protocol_unsupported"
+  | "invalid_response";
 
 export interface AutopilotErrorInit {
   retryable?: boolean;
@@ -90,11 +103,19 @@ export function errorFromClose(code: number, reason: string): AutopilotError {
  * CLI and the app.
  */
 export function protocolMismatch(server: { oldest: number; newest: number } | null): AutopilotError {
-  const details = { clientProtocol: PROTOCOL_VERSION, ...(server !== null && { serverProtocol: server.newest, serverOldestProtocol: server.oldest }) };
-  const speaks = (range: { oldest: number; newest: number }) => (range.oldest === range.newest ? `protocol ${range.newest}` : `protocols ${range.oldest} to ${range.newest}`);
+  const details = {
+    clientProtocol: PROTOCOL_VERSION,
+    ...(server !== null && { serverProtocol: server.newest, serverOldestProtocol: server.oldest }),
+  };
+  const speaks = (range: { oldest: number; newest: number }) =>
+    range.oldest === range.newest ? `protocol ${range.newest}` : `protocols ${range.oldest} to ${range.newest}`;
   const client = speaks({ oldest: OLDEST_PROTOCOL_VERSION, newest: PROTOCOL_VERSION });
   if (server !== null && server.newest < PROTOCOL_VERSION) {
-    return new AutopilotError("protocol_unsupported", `this client speaks ${client}, newer than the server's ${server.newest}: use a client for protocol ${server.newest}`, { details });
+    return new AutopilotError(
+      "protocol_unsupported",
+      `this client speaks ${client}, newer than the server's ${server.newest}: use a client for protocol ${server.newest}`,
+      { details },
+    );
   }
   const suffix = server === null ? "" : ` (it speaks ${speaks(server)})`;
   return new AutopilotError(

@@ -31,7 +31,9 @@ export function decodeServerFrame(data: unknown): Decoded<ServerFrame> {
     return { ok: false, message: "frame is not JSON" };
   }
   const parsed = ServerFrame.safeParse(json);
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, message: `malformed frame: ${parsed.error.message}` };
+  return parsed.success
+    ? { ok: true, value: parsed.data }
+    : { ok: false, message: `malformed frame: ${parsed.error.message}` };
 }
 
 function isEventName(name: string): name is EventName {
@@ -53,7 +55,11 @@ export function typeEvent(frame: EventFrame): { event: ReceivedEvent; invalid?: 
  * way up), so everything after the decoder knows one version. `methodOf` names the
  * request a response answers.
  */
-export function inCurrentShapes(version: number, frame: ServerFrame, methodOf: (id: string) => string | undefined): ServerFrame {
+export function inCurrentShapes(
+  version: number,
+  frame: ServerFrame,
+  methodOf: (id: string) => string | undefined,
+): ServerFrame {
   if (frame.type === "event") return { ...frame, payload: eventFrom(version, frame.event, frame.payload) };
   if (!frame.ok) return frame;
   const method = methodOf(frame.id);

@@ -11,6 +11,14 @@ export {
 } from "./client";
 export { AutopilotError, type AutopilotErrorCode } from "./errors";
 export { signUpAgent, type AgentSignupResponse } from "./signup";
-export { applyEvent, applyHello, diffStreams, emptyState, threadStreams, type StreamChange, type WorkspaceState } from "./state";
+export {
+  applyEvent,
+  applyHello,
+  diffStreams,
+  emptyState,
+  threadStreams,
+  type StreamChange,
+  type WorkspaceState,
+} from "./state";
 export type { KnownEvent, ReceivedEvent, UnknownEvent } from "./frames";
 export * from "../../shared/protocol/index";

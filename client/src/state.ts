@@ -63,10 +63,17 @@ export const emptyState: WorkspaceState = {
   settings: DEFAULT_SETTINGS,
   streams: new Map(),
   sessions: new Map(),
-  more: { threads: { left: 0, next: null }, approvals: { left: 0, next: null }, jobs: { left: 0, next: null }, presence: 0, presenceNext: null },
+  more: {
+    threads: { left: 0, next: null },
+    approvals: { left: 0, next: null },
+    jobs: { left: 0, next: null },
+    presence: 0,
+    presenceNext: null,
+  },
 };
 
-const byId = <T extends { id: string }>(items: readonly T[]): Map<string, T> => new Map(items.map((item) => [item.id, item]));
+const byId = <T extends { id: string }>(items: readonly T[]): Map<string, T> =>
+  new Map(items.map((item) => [item.id, item]));
 
 export function stateFromSnapshot(snapshot: Snapshot, epoch: string, seq: number): WorkspaceState {
   return {
@@ -88,7 +95,12 @@ export function stateFromSnapshot(snapshot: Snapshot, epoch: string, seq: number
  * Merges a page a list method returned for what the hello left out: adds the items not
  * known yet (an event may have brought some already, newer) and moves the cursor on.
  */
-export function applyPage(state: WorkspaceState, kind: PagedKind, items: readonly (Thread | Approval | Job)[], next: PageCursor | null): WorkspaceState {
+export function applyPage(
+  state: WorkspaceState,
+  kind: PagedKind,
+  items: readonly (Thread | Approval | Job)[],
+  next: PageCursor | null,
+): WorkspaceState {
   const current = state[kind] as ReadonlyMap<string, Thread | Approval | Job>;
   const merged = new Map(current);
   let added = 0;
@@ -116,8 +128,15 @@ function loadedOne(state: WorkspaceState, kind: PagedKind, id: string): Workspac
  */
 export type HelloOutcome = "snapshot" | "resume" | "resync";
 
-export function applyHello(state: WorkspaceState, hello: HelloPayload): { state: WorkspaceState; outcome: HelloOutcome } {
-  if (hello.snapshot) return { state: withLive(stateFromSnapshot(hello.snapshot, hello.epoch, hello.seq), hello.live), outcome: "snapshot" };
+export function applyHello(
+  state: WorkspaceState,
+  hello: HelloPayload,
+): { state: WorkspaceState; outcome: HelloOutcome } {
+  if (hello.snapshot)
+    return {
+      state: withLive(stateFromSnapshot(hello.snapshot, hello.epoch, hello.seq), hello.live),
+      outcome: "snapshot",
+    };
   if (state.lastSeq === null) {
     // Nothing to resume from and nothing to replace with: start counting from here.
     return { state: withLive({ ...state, epoch: hello.epoch, lastSeq: hello.seq }, hello.live), outcome: "resume" };
@@ -145,7 +164,9 @@ export function withLive(state: WorkspaceState, live: LiveState | undefined): Wo
 
 /** A thread's streaming replies, oldest first. */
 export function threadStreams(state: Pick<WorkspaceState, "streams">, threadId: string): ChatStream[] {
-  return [...state.streams.values()].filter((stream) => stream.threadId === threadId).sort((a, b) => a.startedAt - b.startedAt);
+  return [...state.streams.values()]
+    .filter((stream) => stream.threadId === threadId)
+    .sort((a, b) => a.startedAt - b.startedAt);
 }
 
 /** How one stream changed between two states (see `diffStreams`). */
@@ -170,7 +191,10 @@ export function diffStreams(before: WorkspaceState, after: WorkspaceState, endin
   return changes;
 }
 
-export type EventOutcome = { kind: "applied"; state: WorkspaceState } | { kind: "duplicate" } | { kind: "gap"; expected: number; received: number };
+export type EventOutcome =
+  | { kind: "applied"; state: WorkspaceState }
+  | { kind: "duplicate" }
+  | { kind: "gap"; expected: number; received: number };
 
 /**
  * Applies one event. Durable events (with `seq`) must arrive in order: one at or below
@@ -222,7 +246,13 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
       if (offset > text.length) return state;
       const joined = text.slice(0, offset) + received.payload.text;
       if (current && joined === current.text) return state;
-      const stream: ChatStream = { threadId, instanceId, runId, text: joined, startedAt: current?.startedAt ?? Date.now() };
+      const stream: ChatStream = {
+        threadId,
+        instanceId,
+        runId,
+        text: joined,
+        startedAt: current?.startedAt ?? Date.now(),
+      };
       return { ...state, streams: upsert(state.streams, runId, stream) };
     }
     case "chat.final":
@@ -233,8 +263,16 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
     case "approval.requested":
     case "approval.resolved": {
       // Only a pending approval is resolved: an unknown one was left out of the hello.
-      const next = received.event === "approval.resolved" ? loadedOne(state, "approvals", received.payload.approval.id) : state;
-      return { ...next, approvals: retainRecent(upsert(next.approvals, received.payload.approval.id, received.payload.approval), isResolved, approvalAge) };
+      const next =
+        received.event === "approval.resolved" ? loadedOne(state, "approvals", received.payload.approval.id) : state;
+      return {
+        ...next,
+        approvals: retainRecent(
+          upsert(next.approvals, received.payload.approval.id, received.payload.approval),
+          isResolved,
+          approvalAge,
+        ),
+      };
     }
     case "job.started":
     case "job.progressed":
@@ -242,11 +280,17 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
     case "job.finished": {
       // Only an unfinished job changes: an unknown one was left out of the hello.
       const next = received.event === "job.started" ? state : loadedOne(state, "jobs", received.payload.job.id);
-      return { ...next, jobs: retainRecent(upsert(next.jobs, received.payload.job.id, received.payload.job), isFinished, jobAge) };
+      return {
+        ...next,
+        jobs: retainRecent(upsert(next.jobs, received.payload.job.id, received.payload.job), isFinished, jobAge),
+      };
     }
     case "presence.joined":
     case "presence.updated":
-      return { ...state, presence: upsert(state.presence, received.payload.entry.connectionId, received.payload.entry) };
+      return {
+        ...state,
+        presence: upsert(state.presence, received.payload.entry.connectionId, received.payload.entry),
+      };
     case "presence.left": {
       if (!state.presence.has(received.payload.connectionId)) return state;
       const presence = new Map(state.presence);

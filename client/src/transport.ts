@@ -49,7 +49,8 @@ function isNode(): boolean {
 export async function resolveWebSocket(custom: unknown, apiKey: string | undefined): Promise<SocketImplementation> {
   if (custom) return { WebSocket: custom, sendsApiKey: false };
   if (!isNode()) {
-    if (typeof WebSocket === "undefined") throw new TypeError("AutopilotClient: no WebSocket implementation; pass the `WebSocket` option");
+    if (typeof WebSocket === "undefined")
+      throw new TypeError("AutopilotClient: no WebSocket implementation; pass the `WebSocket` option");
     return { WebSocket, sendsApiKey: false };
   }
   const NodeWebSocket = (await import("ws")).default;
@@ -76,7 +77,12 @@ export function refusedUpgradeStatus(message: string | undefined): number | null
 }
 
 /** Exchanges an API key for a single-use connect ticket, for clients that cannot set headers. */
-export async function fetchConnectTicket(fetchImpl: typeof fetch, endpoint: Endpoint, workspace: string, apiKey: string): Promise<string> {
+export async function fetchConnectTicket(
+  fetchImpl: typeof fetch,
+  endpoint: Endpoint,
+  workspace: string,
+  apiKey: string,
+): Promise<string> {
   let response: Response;
   try {
     response = await fetchImpl(`${endpoint.httpBase}/api/connect-ticket`, {
@@ -85,14 +91,19 @@ export async function fetchConnectTicket(fetchImpl: typeof fetch, endpoint: Endp
       body: JSON.stringify({ workspaceId: workspace }),
     });
   } catch (error) {
-    throw new AutopilotError("unavailable", `connect ticket request failed: ${error instanceof Error ? error.message : String(error)}`, { retryable: true });
+    throw new AutopilotError(
+      "unavailable",
+      `connect ticket request failed: ${error instanceof Error ? error.message : String(error)}`,
+      { retryable: true },
+    );
   }
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
     const parsed = HttpErrorBody.safeParse(body);
     const reason = parsed.success ? parsed.data.error.message : `HTTP ${response.status}`;
     if (response.status === 401) throw new AutopilotError("unauthenticated", `authentication failed: ${reason}`);
-    if (response.status === 403) throw new AutopilotError("forbidden", `access to the workspace was refused: ${reason}`);
+    if (response.status === 403)
+      throw new AutopilotError("forbidden", `access to the workspace was refused: ${reason}`);
     if (response.status === 429) {
       const retryAfterS = Number(response.headers.get("retry-after"));
       throw new AutopilotError("rate_limited", `connect ticket: ${reason}`, {
@@ -103,6 +114,7 @@ export async function fetchConnectTicket(fetchImpl: typeof fetch, endpoint: Endp
     throw new AutopilotError("unavailable", `connect ticket: ${reason}`, { retryable: true });
   }
   const parsed = TicketResponse.safeParse(body);
-  if (!parsed.success) throw new AutopilotError("invalid_response", "connect ticket: unexpected response body", { retryable: true });
+  if (!parsed.success)
+    throw new AutopilotError("invalid_response", "connect ticket: unexpected response body", { retryable: true });
   return parsed.data.ticket;
 }

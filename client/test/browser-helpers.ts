@@ -9,7 +9,13 @@ export const PASSWORD = "correct horse battery";
  * unless `verify: false`, verifies the address through the dev link the app shows (the
  * local server has no mail: DEV_MAIL_OUTBOX) and waits until the reloaded app is live again.
  */
-export async function signUpInUi(page: Page, appUrl: string, name: string, email: string, { verify = true } = {}): Promise<void> {
+export async function signUpInUi(
+  page: Page,
+  appUrl: string,
+  name: string,
+  email: string,
+  { verify = true } = {},
+): Promise<void> {
   await page.goto(appUrl);
   await page.getByRole("tab", { name: "Create account" }).click();
   await page.getByLabel("Name").fill(name);
@@ -32,10 +38,20 @@ export async function verifyInUi(page: Page): Promise<void> {
  * it open and live (risky actions are decided by someone other than whoever asked).
  * Returns the workspace's id.
  */
-export async function twoPeopleInOneWorkspace(appUrl: string, owner: { page: Page; name: string; email: string }, second: { page: Page; name: string; email: string }): Promise<string> {
-  await Promise.all([signUpInUi(owner.page, appUrl, owner.name, owner.email), signUpInUi(second.page, appUrl, second.name, second.email)]);
+export async function twoPeopleInOneWorkspace(
+  appUrl: string,
+  owner: { page: Page; name: string; email: string },
+  second: { page: Page; name: string; email: string },
+): Promise<string> {
+  await Promise.all([
+    signUpInUi(owner.page, appUrl, owner.name, owner.email),
+    signUpInUi(second.page, appUrl, second.name, second.email),
+  ]);
   const workspace = await owner.page.locator("#workspace-switcher").inputValue();
-  const added = await owner.page.context().request.post(`${appUrl}/api/workspaces/${workspace}/members`, { data: { email: second.email, role: "member" }, headers: { origin: appUrl } });
+  const added = await owner.page.context().request.post(`${appUrl}/api/workspaces/${workspace}/members`, {
+    data: { email: second.email, role: "member" },
+    headers: { origin: appUrl },
+  });
   expect(added.status()).toBe(201);
   await second.page.goto(`${appUrl}/?w=${workspace}`);
   await expect.poll(() => second.page.locator("#workspace-switcher").inputValue()).toBe(workspace);

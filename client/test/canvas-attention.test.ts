@@ -8,12 +8,22 @@ import type { Instance } from "../../shared/protocol/instances";
 import type { Job } from "../../shared/protocol/jobs";
 
 const bot = { id: "k1", kind: "agent" as const, name: "ci-bot" };
-const approval = (id: string, over: Partial<Approval> = {}) => ({ id, title: `A ${id}`, status: "pending", threadId: "t1", requestedAt: 1, action: null, ...over }) as Approval;
-const job = (id: string, over: Partial<Job> = {}) => ({ id, title: `J ${id}`, status: "running", progress: 45, threadId: "t1", updatedAt: 1, owner: bot, ...over }) as Job;
+const approval = (id: string, over: Partial<Approval> = {}) =>
+  ({ id, title: `A ${id}`, status: "pending", threadId: "t1", requestedAt: 1, action: null, ...over }) as Approval;
+const job = (id: string, over: Partial<Job> = {}) =>
+  ({ id, title: `J ${id}`, status: "running", progress: 45, threadId: "t1", updatedAt: 1, owner: bot, ...over }) as Job;
 const instance = (id: string, status: Instance["status"]) => ({ id, name: `I ${id}`, status }) as Instance;
 
-function room(approvals: Approval[], jobs: Job[], instances: Instance[] = []): Pick<WorkspaceState, "approvals" | "jobs" | "instances"> {
-  return { approvals: new Map(approvals.map((a) => [a.id, a])), jobs: new Map(jobs.map((j) => [j.id, j])), instances: new Map(instances.map((i) => [i.id, i])) };
+function room(
+  approvals: Approval[],
+  jobs: Job[],
+  instances: Instance[] = [],
+): Pick<WorkspaceState, "approvals" | "jobs" | "instances"> {
+  return {
+    approvals: new Map(approvals.map((a) => [a.id, a])),
+    jobs: new Map(jobs.map((j) => [j.id, j])),
+    instances: new Map(instances.map((i) => [i.id, i])),
+  };
 }
 
 describe("attention on the canvas", () => {
@@ -30,7 +40,12 @@ describe("attention on the canvas", () => {
       [instance("lab", "ready"), instance("old", "error")],
     );
     const map = attentionBySubject(state);
-    expect(map.get("thread:t1")).toEqual({ approvals: 2, running: [{ title: "J j1", progress: 45 }], failed: 1, broken: false });
+    expect(map.get("thread:t1")).toEqual({
+      approvals: 2,
+      running: [{ title: "J j1", progress: 45 }],
+      failed: 1,
+      broken: false,
+    });
     expect(map.get("instance:lab")).toMatchObject({ approvals: 1, broken: false });
     expect(map.get("instance:old")).toMatchObject({ broken: true });
     expect(needsAttention(map.get("instance:old"))).toBe(true);
@@ -55,7 +70,12 @@ describe("attention on the canvas", () => {
 
   it("follows the current state: decided and finished things leave; an unchanged subject keeps its object", () => {
     const before = attentionBySubject(room([approval("a1"), approval("b1", { threadId: "t2" })], [job("j1")]));
-    const after = attentionBySubject(room([approval("a1", { status: "denied" }), approval("b1", { threadId: "t2" })], [job("j1", { status: "succeeded" })]));
+    const after = attentionBySubject(
+      room(
+        [approval("a1", { status: "denied" }), approval("b1", { threadId: "t2" })],
+        [job("j1", { status: "succeeded" })],
+      ),
+    );
     expect(after.get("thread:t1")).toBeUndefined();
     // So a node whose attention did not change is not rendered again.
     expect(after.get("thread:t2")).toBe(before.get("thread:t2"));

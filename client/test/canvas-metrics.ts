@@ -35,15 +35,18 @@ function measureInPage(groupOf: Record<string, string>): FitMetrics {
     const r = el.getBoundingClientRect();
     return { x: r.left, y: r.top, w: r.width, h: r.height };
   };
-  const cut = (a: Box, b: Box) => Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x) > 1 && Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y) > 1;
-  const inside = (p: { x: number; y: number }, r: Box, by: number) => p.x > r.x - by && p.x < r.x + r.w + by && p.y > r.y - by && p.y < r.y + r.h + by;
+  const cut = (a: Box, b: Box) =>
+    Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x) > 1 && Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y) > 1;
+  const inside = (p: { x: number; y: number }, r: Box, by: number) =>
+    p.x > r.x - by && p.x < r.x + r.w + by && p.y > r.y - by && p.y < r.y + r.h + by;
   const flow = document.querySelector(".react-flow");
   const viewport = document.querySelector(".react-flow__viewport");
   if (!flow || !viewport) throw new Error("no canvas on the page");
   const pane = rectOf(flow);
   const zoom = new DOMMatrixReadOnly(getComputedStyle(viewport).transform).a;
   const nodes = [...document.querySelectorAll<HTMLElement>(".react-flow__node")].map((el) => {
-    const kind = [...el.classList].find((c) => c.startsWith("react-flow__node-"))?.slice("react-flow__node-".length) ?? "?";
+    const kind =
+      [...el.classList].find((c) => c.startsWith("react-flow__node-"))?.slice("react-flow__node-".length) ?? "?";
     return { id: el.dataset.id ?? "?", kind, el, box: rectOf(el) };
   });
   const kinds: Record<string, number> = {};
@@ -58,8 +61,18 @@ function measureInPage(groupOf: Record<string, string>): FitMetrics {
     }
     // Every scale between the element's layout size and the screen (the viewport's zoom, any CSS scale).
     const r = title.getBoundingClientRect();
-    const scale = title.offsetWidth > 0 ? r.width / title.offsetWidth : title.offsetHeight > 0 ? r.height / title.offsetHeight : zoom;
-    titles.push({ id: n.id, kind: n.kind, text: (title.textContent ?? "").slice(0, 60), px: Math.round(parseFloat(getComputedStyle(title).fontSize) * scale * 100) / 100 });
+    const scale =
+      title.offsetWidth > 0
+        ? r.width / title.offsetWidth
+        : title.offsetHeight > 0
+          ? r.height / title.offsetHeight
+          : zoom;
+    titles.push({
+      id: n.id,
+      kind: n.kind,
+      text: (title.textContent ?? "").slice(0, 60),
+      px: Math.round(parseFloat(getComputedStyle(title).fontSize) * scale * 100) / 100,
+    });
   }
   const sizes = titles.map((t) => t.px).sort((a, b) => a - b);
   const overlaps: [string, string][] = [];
@@ -76,27 +89,47 @@ function measureInPage(groupOf: Record<string, string>): FitMetrics {
   const edgeEls = [...document.querySelectorAll<SVGGElement>(".react-flow__edge")];
   const edgesThroughNodes: FitMetrics["edgesThroughNodes"] = [];
   for (const g of edgeEls) {
-    const path = g.querySelector<SVGPathElement>("path.react-flow__edge-path") ?? g.querySelector<SVGPathElement>("path");
+    const path =
+      g.querySelector<SVGPathElement>("path.react-flow__edge-path") ?? g.querySelector<SVGPathElement>("path");
     const ctm = path?.getScreenCTM();
     if (!path || !ctm) continue;
     const length = path.getTotalLength();
     const steps = Math.min(600, Math.max(8, Math.ceil((length * zoom) / 3)));
-    const points = Array.from({ length: steps + 1 }, (_, k) => new DOMPoint(path.getPointAtLength((length * k) / steps).x, path.getPointAtLength((length * k) / steps).y).matrixTransform(ctm));
+    const points = Array.from({ length: steps + 1 }, (_, k) =>
+      new DOMPoint(
+        path.getPointAtLength((length * k) / steps).x,
+        path.getPointAtLength((length * k) / steps).y,
+      ).matrixTransform(ctm),
+    );
     const first = points[0]!;
     const last = points.at(-1)!;
     // React Flow names an edge's ends in its label unless the app sets its own; else they are what its ends touch.
     const named = /^Edge from (\S+) to (\S+)$/.exec(g.getAttribute("aria-label") ?? "");
-    const ends = new Set(named ? [named[1]!, named[2]!] : solid.filter((n) => inside(first, n.box, 12) || inside(last, n.box, 12)).map((n) => n.id));
-    const through = solid.filter((n) => !ends.has(n.id) && points.some((p) => inside(p, { x: n.box.x + 2, y: n.box.y + 2, w: n.box.w - 4, h: n.box.h - 4 }, 0))).map((n) => n.id);
+    const ends = new Set(
+      named
+        ? [named[1]!, named[2]!]
+        : solid.filter((n) => inside(first, n.box, 12) || inside(last, n.box, 12)).map((n) => n.id),
+    );
+    const through = solid
+      .filter(
+        (n) =>
+          !ends.has(n.id) &&
+          points.some((p) => inside(p, { x: n.box.x + 2, y: n.box.y + 2, w: n.box.w - 4, h: n.box.h - 4 }, 0)),
+      )
+      .map((n) => n.id);
     if (through.length) edgesThroughNodes.push({ edge: g.dataset.id ?? g.getAttribute("aria-label") ?? "?", through });
   }
   const overlays: [string, Element][] = [
-    ...[...document.querySelectorAll(".react-flow__minimap, .minimap-panel")].map((el): [string, Element] => ["minimap", el]),
-    ...[...document.querySelectorAll(".react-flow__controls")].map((el): [string, Element] => ["zoom controls", el]),
-    ...[...document.querySelectorAll(".canvas-toolbar, .canvas [role='toolbar'], .react-flow__panel:not(.minimap-panel):not(.react-flow__controls)")].map((el): [string, Element] => [
-      `toolbar ${el.getAttribute("aria-label") ?? el.className}`,
+    ...[...document.querySelectorAll(".react-flow__minimap, .minimap-panel")].map((el): [string, Element] => [
+      "minimap",
       el,
     ]),
+    ...[...document.querySelectorAll(".react-flow__controls")].map((el): [string, Element] => ["zoom controls", el]),
+    ...[
+      ...document.querySelectorAll(
+        ".canvas-toolbar, .canvas [role='toolbar'], .react-flow__panel:not(.minimap-panel):not(.react-flow__controls)",
+      ),
+    ].map((el): [string, Element] => [`toolbar ${el.getAttribute("aria-label") ?? el.className}`, el]),
   ];
   const covered: Record<string, string[]> = {};
   for (const [name, el] of overlays) {
@@ -105,7 +138,15 @@ function measureInPage(groupOf: Record<string, string>): FitMetrics {
     const hits = nodes.filter((n) => cut(n.box, box)).map((n) => n.id);
     covered[name] = [...new Set([...(covered[name] ?? []), ...hits])];
   }
-  const outside = nodes.filter((n) => n.box.x < pane.x - 1 || n.box.y < pane.y - 1 || n.box.x + n.box.w > pane.x + pane.w + 1 || n.box.y + n.box.h > pane.y + pane.h + 1).map((n) => n.id);
+  const outside = nodes
+    .filter(
+      (n) =>
+        n.box.x < pane.x - 1 ||
+        n.box.y < pane.y - 1 ||
+        n.box.x + n.box.w > pane.x + pane.w + 1 ||
+        n.box.y + n.box.h > pane.y + pane.h + 1,
+    )
+    .map((n) => n.id);
   return {
     zoom,
     nodes: nodes.length,
@@ -128,7 +169,9 @@ function cutTitlesInPage(): { id: string; text: string; cut: boolean }[] {
   return [...document.querySelectorAll<HTMLElement>(".react-flow__node")].flatMap((node) => {
     const title = node.querySelector<HTMLElement>(".far-title, .node-title, .group-label, .note-text");
     if (!title) return [];
-    const own = title.clientWidth > 0 && (title.scrollWidth > title.clientWidth + 1 || title.scrollHeight > title.clientHeight + 1);
+    const own =
+      title.clientWidth > 0 &&
+      (title.scrollWidth > title.clientWidth + 1 || title.scrollHeight > title.clientHeight + 1);
     const t = title.getBoundingClientRect();
     const n = node.getBoundingClientRect();
     const clipped = t.right > n.right + 1 || t.bottom > n.bottom + 1;
@@ -155,7 +198,10 @@ export async function settled(page: Page, timeoutMs = 10_000): Promise<void> {
   );
 }
 
-export const currentZoom = (page: Page) => page.evaluate(() => new DOMMatrixReadOnly(getComputedStyle(document.querySelector(".react-flow__viewport")!).transform).a);
+export const currentZoom = (page: Page) =>
+  page.evaluate(
+    () => new DOMMatrixReadOnly(getComputedStyle(document.querySelector(".react-flow__viewport")!).transform).a,
+  );
 
 /** Presses the app's own "Fit view" and waits for its animation to end. */
 export async function fitView(page: Page): Promise<void> {
@@ -206,9 +252,20 @@ export async function measureCutAtZoom1(page: Page, maxTiles = 5): Promise<CutMe
     for (let j = 0; j < per; j++) {
       await fitView(page);
       // The wheel must land on the canvas, not on a toolbar or the minimap: off those, toward the middle.
-      let at = { x: pane.x + pane.width * (0.1 + (0.8 * i) / (per - 1)), y: pane.y + pane.height * (0.1 + (0.8 * j) / (per - 1)) };
+      let at = {
+        x: pane.x + pane.width * (0.1 + (0.8 * i) / (per - 1)),
+        y: pane.y + pane.height * (0.1 + (0.8 * j) / (per - 1)),
+      };
       const middle = { x: pane.x + pane.width / 2, y: pane.y + pane.height / 2 };
-      while (await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.closest(".react-flow__panel, .react-flow__controls, .canvas-toolbar, .canvas-filters") != null, at)) {
+      while (
+        await page.evaluate(
+          ({ x, y }) =>
+            document
+              .elementFromPoint(x, y)
+              ?.closest(".react-flow__panel, .react-flow__controls, .canvas-toolbar, .canvas-filters") != null,
+          at,
+        )
+      ) {
         at = { x: at.x + (middle.x - at.x) * 0.2, y: at.y + (middle.y - at.y) * 0.2 };
       }
       zoom = await zoomTo(page, 1, at);
@@ -220,7 +277,14 @@ export async function measureCutAtZoom1(page: Page, maxTiles = 5): Promise<CutMe
   }
   const all = [...seen.values()];
   const cut = all.filter((t) => t.cut);
-  return { zoom, seen: all.length, cut: cut.length, share: all.length ? cut.length / all.length : 0, examples: cut.slice(0, 8).map((t) => t.text), screenshot: fullest.shot };
+  return {
+    zoom,
+    seen: all.length,
+    cut: cut.length,
+    share: all.length ? cut.length / all.length : 0,
+    examples: cut.slice(0, 8).map((t) => t.text),
+    screenshot: fullest.shot,
+  };
 }
 
 export interface NewNodeInView {
@@ -259,7 +323,10 @@ export function metricsTable(label: string, fit: FitMetrics, cut: CutMetrics, fr
         .map(([k, n]) => `${k} ${n}`)
         .join(", ")})`,
     ],
-    [`titles < ${MIN_TITLE_PX} px at Fit view`, `${fit.smallTitles} of ${fit.titles.length} (min ${fit.minTitlePx} px, median ${fit.medianTitlePx} px)`],
+    [
+      `titles < ${MIN_TITLE_PX} px at Fit view`,
+      `${fit.smallTitles} of ${fit.titles.length} (min ${fit.minTitlePx} px, median ${fit.medianTitlePx} px)`,
+    ],
     ["nodes without a title", String(fit.untitled.length)],
     ["overlapping node pairs", String(fit.overlaps.length)],
     ["edges through a node that is neither end", `${fit.edgesThroughNodes.length} of ${fit.edges}`],
@@ -277,7 +344,10 @@ export function metricsTable(label: string, fit: FitMetrics, cut: CutMetrics, fr
         .map((t) => `“${t}”`)
         .join(", ")}`,
     ],
-    ["agent's new thread", `rendered ${fresh.rendered}, inside the pane ${fresh.inPane}, covered by ${fresh.coveredBy.join(", ") || "nothing"}`],
+    [
+      "agent's new thread",
+      `rendered ${fresh.rendered}, inside the pane ${fresh.inPane}, covered by ${fresh.coveredBy.join(", ") || "nothing"}`,
+    ],
   ];
   return [`| ${label} | |`, "|---|---|", ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join("\n");
 }

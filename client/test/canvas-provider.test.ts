@@ -46,7 +46,9 @@ describe("the canvas's provider", () => {
 
   it("closed in the tick it was opened in, leaves no socket open and wants none", async () => {
     RecordingSocket.opened = [];
-    const { provider, close } = openCanvasProvider("127.0.0.1:1", "room", new Y.Doc(), { WebSocketPolyfill: RecordingSocket as never });
+    const { provider, close } = openCanvasProvider("127.0.0.1:1", "room", new Y.Doc(), {
+      WebSocketPolyfill: RecordingSocket as never,
+    });
     close();
     await settle();
     expect(RecordingSocket.opened.every((socket) => socket.closed)).toBe(true);
@@ -55,7 +57,9 @@ describe("the canvas's provider", () => {
 
   it("closed later, closes its socket and does not reconnect", async () => {
     RecordingSocket.opened = [];
-    const { provider, close } = openCanvasProvider("127.0.0.1:1", "room", new Y.Doc(), { WebSocketPolyfill: RecordingSocket as never });
+    const { provider, close } = openCanvasProvider("127.0.0.1:1", "room", new Y.Doc(), {
+      WebSocketPolyfill: RecordingSocket as never,
+    });
     await settle();
     expect(RecordingSocket.opened).toHaveLength(1);
     expect(RecordingSocket.opened[0]!.url).toContain("refusals=custom");

@@ -7,7 +7,13 @@ import type { Thread } from "../../shared/protocol/threads";
 import { chatStartPhase, firstMessageMark, nextInstanceId } from "../app/lib/chat-start";
 
 const actor = { id: "u1", kind: "user" as const, name: "Olga" };
-const start = (state: ThreadChatStart["state"], error: string | null = null): ThreadChatStart => ({ instanceId: "openclaw", approvalId: "apr_1", messageId: "msg_1", state, error });
+const start = (state: ThreadChatStart["state"], error: string | null = null): ThreadChatStart => ({
+  instanceId: "openclaw",
+  approvalId: "apr_1",
+  messageId: "msg_1",
+  state,
+  error,
+});
 const approval = (status: Approval["status"]): Approval => ({
   id: "apr_1",
   title: "Provision",
@@ -41,8 +47,12 @@ const instance = (over: Partial<Instance>): Instance => ({
 });
 /** A thread whose start has not attached it yet, and one it attached. */
 const waiting = (chatStart: ThreadChatStart): Pick<Thread, "chatStart" | "gateway"> => ({ chatStart, gateway: null });
-const attached = (chatStart: ThreadChatStart): Pick<Thread, "chatStart" | "gateway"> => ({ chatStart, gateway: { instanceId: chatStart.instanceId, sessionKey: "autopilot-thr_1" } });
-const job = (progress: number, message: string, status: Job["status"] = "running") => ({ id: "job_1", progress, message, status }) as Job;
+const attached = (chatStart: ThreadChatStart): Pick<Thread, "chatStart" | "gateway"> => ({
+  chatStart,
+  gateway: { instanceId: chatStart.instanceId, sessionKey: "autopilot-thr_1" },
+});
+const job = (progress: number, message: string, status: Job["status"] = "running") =>
+  ({ id: "job_1", progress, message, status }) as Job;
 
 describe("a thread's start phases (one bar)", () => {
   it("waits for a person, then follows the provision job, then the bridge, then steps aside", () => {
@@ -52,40 +62,90 @@ describe("a thread's start phases (one bar)", () => {
       label: "Waiting for a person to approve starting OpenClaw",
       progress: null,
     });
-    expect(chatStartPhase(waiting(start("starting")), approval("approved"), undefined, undefined)).toEqual({ tone: "working", label: "Approved — provisioning", progress: 5 });
+    expect(chatStartPhase(waiting(start("starting")), approval("approved"), undefined, undefined)).toEqual({
+      tone: "working",
+      label: "Approved — provisioning",
+      progress: 5,
+    });
     // The job's progress (0–100) fills the middle of the bar, with the runtime's phase.
-    expect(chatStartPhase(waiting(start("starting")), approval("approved"), instance({ status: "provisioning", progress: 10 }), job(20, "writing config"))).toEqual({
+    expect(
+      chatStartPhase(
+        waiting(start("starting")),
+        approval("approved"),
+        instance({ status: "provisioning", progress: 10 }),
+        job(20, "writing config"),
+      ),
+    ).toEqual({
       tone: "working",
       label: "Provisioning · writing config",
       progress: 22,
     });
     expect(
-      chatStartPhase(waiting(start("starting")), approval("approved"), instance({ status: "starting", phase: "waiting for gateway handshake", progress: 60 }), job(100, "ready", "succeeded")),
+      chatStartPhase(
+        waiting(start("starting")),
+        approval("approved"),
+        instance({ status: "starting", phase: "waiting for gateway handshake", progress: 60 }),
+        job(100, "ready", "succeeded"),
+      ),
     ).toEqual({
       tone: "working",
       label: "Starting the gateway · waiting for gateway handshake",
       progress: 56,
     });
-    expect(chatStartPhase(attached(start("ready")), approval("approved"), instance({ status: "ready", bridge: "connecting" }), undefined)).toEqual({
+    expect(
+      chatStartPhase(
+        attached(start("ready")),
+        approval("approved"),
+        instance({ status: "ready", bridge: "connecting" }),
+        undefined,
+      ),
+    ).toEqual({
       tone: "working",
       label: "Pairing and connecting to the gateway",
       progress: 95,
     });
-    expect(chatStartPhase(attached(start("ready")), approval("approved"), instance({ status: "ready", bridge: "connected" }), undefined)).toBeNull();
+    expect(
+      chatStartPhase(
+        attached(start("ready")),
+        approval("approved"),
+        instance({ status: "ready", bridge: "connected" }),
+        undefined,
+      ),
+    ).toBeNull();
   });
 
   it("shows nothing once the instance is deleted or the thread detached: no bar is left over from the start", () => {
     // What a room keeps of a deleted instance, and its thread as the delete left it.
-    const deleted = instance({ status: "stopped", phase: "stopped", progress: 0, bridge: "offline", bridgeError: null });
+    const deleted = instance({
+      status: "stopped",
+      phase: "stopped",
+      progress: 0,
+      bridge: "offline",
+      bridgeError: null,
+    });
     expect(chatStartPhase(attached(start("ready")), approval("approved"), deleted, undefined)).toBeNull();
     expect(chatStartPhase(waiting(start("ready")), approval("approved"), deleted, undefined)).toBeNull();
     expect(chatStartPhase(waiting(start("ready")), approval("approved"), undefined, undefined)).toBeNull();
     // Detached from a live instance that is still connecting: not this thread's business any more.
-    expect(chatStartPhase(waiting(start("ready")), approval("approved"), instance({ status: "ready", bridge: "connecting" }), undefined)).toBeNull();
+    expect(
+      chatStartPhase(
+        waiting(start("ready")),
+        approval("approved"),
+        instance({ status: "ready", bridge: "connecting" }),
+        undefined,
+      ),
+    ).toBeNull();
   });
 
   it("a failed start shows its reason; the first message is marked while it waits and when it was not sent", () => {
-    expect(chatStartPhase(waiting(start("failed", "OpenClaw was not started: Pavel denied it.")), approval("denied"), undefined, undefined)).toEqual({
+    expect(
+      chatStartPhase(
+        waiting(start("failed", "OpenClaw was not started: Pavel denied it.")),
+        approval("denied"),
+        undefined,
+        undefined,
+      ),
+    ).toEqual({
       tone: "failed",
       label: "OpenClaw was not started: Pavel denied it.",
       progress: null,

@@ -22,8 +22,15 @@ function usageError(argv: string[], environment: Record<string, string | undefin
 
 describe("parseCli", () => {
   it("takes the connection from the environment, options winning", () => {
-    expect(run(["threads"]).connection).toEqual({ url: "http://localhost:8787", workspace: "ws_1", apiKey: "key_1", device: "test-device" });
-    expect(run(["threads", "--url", "https://x.example", "--workspace", "w2", "--key", "k2", "--device", "ci"]).connection).toEqual({
+    expect(run(["threads"]).connection).toEqual({
+      url: "http://localhost:8787",
+      workspace: "ws_1",
+      apiKey: "key_1",
+      device: "test-device",
+    });
+    expect(
+      run(["threads", "--url", "https://x.example", "--workspace", "w2", "--key", "k2", "--device", "ci"]).connection,
+    ).toEqual({
       url: "https://x.example",
       workspace: "w2",
       apiKey: "k2",
@@ -32,8 +39,14 @@ describe("parseCli", () => {
   });
 
   it("signup needs only a server: its name, and an invitation if given", () => {
-    expect(parseCli(["signup", "release", "bot", "--url", "http://h"], {})).toEqual({ kind: "signup", url: "http://h", command: { name: "signup", agentName: "release bot" } });
-    expect(parseCli(["signup", "bot", "--invitation", "ap_inv_x"], { AUTOPILOT_URL: "http://h" })).toMatchObject({ command: { invitation: "ap_inv_x" } });
+    expect(parseCli(["signup", "release", "bot", "--url", "http://h"], {})).toEqual({
+      kind: "signup",
+      url: "http://h",
+      command: { name: "signup", agentName: "release bot" },
+    });
+    expect(parseCli(["signup", "bot", "--invitation", "ap_inv_x"], { AUTOPILOT_URL: "http://h" })).toMatchObject({
+      command: { invitation: "ap_inv_x" },
+    });
     expect(usageError(["signup", "bot"], {}).message).toMatch(/AUTOPILOT_URL/);
     expect(usageError(["signup"], { AUTOPILOT_URL: "http://h" }).message).toMatch(/missing <name>/);
   });
@@ -41,21 +54,50 @@ describe("parseCli", () => {
   it("requires a server, a workspace and a key", () => {
     expect(usageError(["threads"], {}).message).toMatch(/AUTOPILOT_URL/);
     expect(usageError(["threads"], { AUTOPILOT_URL: "http://h" }).message).toMatch(/AUTOPILOT_WORKSPACE/);
-    expect(usageError(["threads"], { AUTOPILOT_URL: "http://h", AUTOPILOT_WORKSPACE: "w" }).message).toMatch(/AUTOPILOT_KEY/);
+    expect(usageError(["threads"], { AUTOPILOT_URL: "http://h", AUTOPILOT_WORKSPACE: "w" }).message).toMatch(
+      /AUTOPILOT_KEY/,
+    );
     expect(usageError(["threads", "--url", "ftp://h"]).message).toMatch(/http/);
   });
 
   it("parses two-word commands and joins trailing words", () => {
     expect(run(["thread", "new", "Deploy", "plan"]).command).toEqual({ name: "thread new", title: "Deploy plan" });
-    expect(run(["send", "t1", "hello", "world"]).command).toEqual({ name: "send", threadId: "t1", text: "hello world" });
-    expect(run(["job", "fail", "j1", "disk", "full"]).command).toEqual({ name: "job fail", jobId: "j1", error: "disk full" });
+    expect(run(["send", "t1", "hello", "world"]).command).toEqual({
+      name: "send",
+      threadId: "t1",
+      text: "hello world",
+    });
+    expect(run(["job", "fail", "j1", "disk", "full"]).command).toEqual({
+      name: "job fail",
+      jobId: "j1",
+      error: "disk full",
+    });
   });
 
   it("parses approvals", () => {
     expect(run(["approve", "a1", "--note", "ok"]).command).toEqual({ name: "approve", approvalId: "a1", note: "ok" });
-    expect(run(["approve", "a1", "--confirm-own"]).command).toEqual({ name: "approve", approvalId: "a1", confirmOwn: true });
+    expect(run(["approve", "a1", "--confirm-own"]).command).toEqual({
+      name: "approve",
+      approvalId: "a1",
+      confirmOwn: true,
+    });
     expect(run(["deny", "a1"]).command).toEqual({ name: "deny", approvalId: "a1" });
-    expect(run(["request-approval", "Drop", "table", "--details", "all rows", "--risk", "high", "--thread", "t1", "--expires-in", "90", "--wait"]).command).toEqual({
+    expect(
+      run([
+        "request-approval",
+        "Drop",
+        "table",
+        "--details",
+        "all rows",
+        "--risk",
+        "high",
+        "--thread",
+        "t1",
+        "--expires-in",
+        "90",
+        "--wait",
+      ]).command,
+    ).toEqual({
       name: "request-approval",
       title: "Drop table",
       details: "all rows",
@@ -65,11 +107,19 @@ describe("parseCli", () => {
       wait: true,
     });
     expect(run(["request-approval", "x"]).command).toEqual({ name: "request-approval", title: "x", wait: false });
-    expect(run(["approvals", "--status", "pending", "--limit", "5"]).command).toEqual({ name: "approvals", status: "pending", limit: 5 });
+    expect(run(["approvals", "--status", "pending", "--limit", "5"]).command).toEqual({
+      name: "approvals",
+      status: "pending",
+      limit: 5,
+    });
   });
 
   it("parses jobs", () => {
-    expect(run(["job", "start", "Build", "--thread", "t1"]).command).toEqual({ name: "job start", title: "Build", threadId: "t1" });
+    expect(run(["job", "start", "Build", "--thread", "t1"]).command).toEqual({
+      name: "job start",
+      title: "Build",
+      threadId: "t1",
+    });
     expect(run(["job", "progress", "j1", "42.5", "--message", "halfway"]).command).toEqual({
       name: "job progress",
       jobId: "j1",
@@ -77,7 +127,11 @@ describe("parseCli", () => {
       message: "halfway",
     });
     expect(run(["job", "finish", "j1"]).command).toEqual({ name: "job finish", jobId: "j1" });
-    expect(run(["job", "cancel", "j1", "--reason", "obsolete"]).command).toEqual({ name: "job cancel", jobId: "j1", reason: "obsolete" });
+    expect(run(["job", "cancel", "j1", "--reason", "obsolete"]).command).toEqual({
+      name: "job cancel",
+      jobId: "j1",
+      reason: "obsolete",
+    });
     expect(run(["jobs", "--active"]).command).toEqual({ name: "jobs", active: true });
   });
 
@@ -86,12 +140,32 @@ describe("parseCli", () => {
     expect(run(["chat", "go-ahead", "run_1"]).command).toEqual({ name: "chat go-ahead", runId: "run_1" });
     expect(usageError(["chat", "go-ahead"]).message).toBe("missing <runId>");
     expect(run(["sessions", "work"]).command).toEqual({ name: "sessions", instanceId: "work" });
-    expect(run(["session", "open", "work", "agent:main:main"]).command).toEqual({ name: "session open", instanceId: "work", sessionKey: "agent:main:main" });
-    expect(run(["send", "t1", "hi", "--wait-reply"]).command).toEqual({ name: "send", threadId: "t1", text: "hi", waitReply: { timeoutMs: DEFAULT_REPLY_TIMEOUT_MS } });
-    expect(run(["send", "t1", "hi", "--wait-reply", "--timeout-ms", "5000"]).command).toEqual({ name: "send", threadId: "t1", text: "hi", waitReply: { timeoutMs: 5000 } });
-    expect(usageError(["send", "t1", "hi", "--timeout-ms", "5000"]).message).toBe("--timeout-ms only applies with --wait-reply");
-    expect(usageError(["send", "t1", "hi", "--wait-reply", "--timeout-ms", "0"]).message).toMatch(/timeout-ms must be a number/);
-    expect(usageError(["chat", "send"]).message).toMatch(/unknown chat command "send"; one of: chat abort, chat go-ahead/);
+    expect(run(["session", "open", "work", "agent:main:main"]).command).toEqual({
+      name: "session open",
+      instanceId: "work",
+      sessionKey: "agent:main:main",
+    });
+    expect(run(["send", "t1", "hi", "--wait-reply"]).command).toEqual({
+      name: "send",
+      threadId: "t1",
+      text: "hi",
+      waitReply: { timeoutMs: DEFAULT_REPLY_TIMEOUT_MS },
+    });
+    expect(run(["send", "t1", "hi", "--wait-reply", "--timeout-ms", "5000"]).command).toEqual({
+      name: "send",
+      threadId: "t1",
+      text: "hi",
+      waitReply: { timeoutMs: 5000 },
+    });
+    expect(usageError(["send", "t1", "hi", "--timeout-ms", "5000"]).message).toBe(
+      "--timeout-ms only applies with --wait-reply",
+    );
+    expect(usageError(["send", "t1", "hi", "--wait-reply", "--timeout-ms", "0"]).message).toMatch(
+      /timeout-ms must be a number/,
+    );
+    expect(usageError(["chat", "send"]).message).toMatch(
+      /unknown chat command "send"; one of: chat abort, chat go-ahead/,
+    );
     expect(usageError(["session", "open", "work"]).message).toBe("missing <sessionKey>");
     expect(usageError(["sessions"]).message).toBe("missing <instanceId>");
     expect(run(["instance", "details", "work"]).command).toEqual({ name: "instance details", instanceId: "work" });
@@ -102,11 +176,19 @@ describe("parseCli", () => {
       target: "2026-01-31T12-00-00-000Z.tar.gz",
       wait: true,
     });
-    expect(run(["instance", "unpair", "work", "dev-1"]).command).toEqual({ name: "instance op", operation: "unpair", instanceId: "work", target: "dev-1", wait: false });
+    expect(run(["instance", "unpair", "work", "dev-1"]).command).toEqual({
+      name: "instance op",
+      operation: "unpair",
+      instanceId: "work",
+      target: "dev-1",
+      wait: false,
+    });
     expect(usageError(["instance", "restore", "work"]).message).toBe("missing <backupId>");
     expect(usageError(["threads", "--wait-reply"]).message).toBe('--wait-reply is not an option of "threads"');
     const help = parseCli(["send", "--help"], {});
-    expect(help.kind === "help" && help.text).toMatch(/autopilot send <threadId> <text\.\.\.> \[--wait-reply\] \[--timeout-ms <ms>\]/);
+    expect(help.kind === "help" && help.text).toMatch(
+      /autopilot send <threadId> <text\.\.\.> \[--wait-reply\] \[--timeout-ms <ms>\]/,
+    );
     const general = parseCli(["--help"], {});
     expect(general.kind === "help" && general.text).toMatch(/chat abort .*\n.*/);
     expect(general.kind === "help" && general.text).toMatch(/session open/);
@@ -119,10 +201,24 @@ describe("parseCli", () => {
       responder: "autopilot",
       reply: "mention",
     });
-    expect(run(["thread", "configure", "t1", "--responder", "none"]).command).toEqual({ name: "thread configure", threadId: "t1", responder: "none" });
-    expect(run(["thread", "configure", "t1", "--agents", "answer"]).command).toEqual({ name: "thread configure", threadId: "t1", agents: true });
-    expect(run(["thread", "configure", "t1", "--agents", "ignore"]).command).toEqual({ name: "thread configure", threadId: "t1", agents: false });
-    expect(usageError(["thread", "configure", "t1", "--agents", "yes"]).message).toMatch(/agents must be one of answer, ignore/);
+    expect(run(["thread", "configure", "t1", "--responder", "none"]).command).toEqual({
+      name: "thread configure",
+      threadId: "t1",
+      responder: "none",
+    });
+    expect(run(["thread", "configure", "t1", "--agents", "answer"]).command).toEqual({
+      name: "thread configure",
+      threadId: "t1",
+      agents: true,
+    });
+    expect(run(["thread", "configure", "t1", "--agents", "ignore"]).command).toEqual({
+      name: "thread configure",
+      threadId: "t1",
+      agents: false,
+    });
+    expect(usageError(["thread", "configure", "t1", "--agents", "yes"]).message).toMatch(
+      /agents must be one of answer, ignore/,
+    );
     expect(usageError(["thread", "configure", "t1"]).message).toBe("pass --responder, --reply and/or --agents");
     expect(run(["thread", "new", "CI", "run", "42"]).command).toEqual({ name: "thread new", title: "CI run 42" });
     expect(run(["thread", "new", "Release", "--responder", "autopilot", "--agents", "ignore"]).command).toEqual({
@@ -131,19 +227,47 @@ describe("parseCli", () => {
       responder: "autopilot",
       agents: false,
     });
-    expect(usageError(["thread", "configure", "t1", "--responder", "bob"]).message).toMatch(/responder must be one of autopilot, openclaw, none/);
-    expect(usageError(["thread", "configure", "t1", "--reply", "sometimes"]).message).toMatch(/reply must be one of every, mention/);
+    expect(usageError(["thread", "configure", "t1", "--responder", "bob"]).message).toMatch(
+      /responder must be one of autopilot, openclaw, none/,
+    );
+    expect(usageError(["thread", "configure", "t1", "--reply", "sometimes"]).message).toMatch(
+      /reply must be one of every, mention/,
+    );
 
     expect(run(["memory"]).command).toEqual({ name: "memory" });
-    expect(run(["memory", "--prefix", "deploy.", "--limit", "10"]).command).toEqual({ name: "memory", prefix: "deploy.", limit: 10 });
-    expect(run(["memory", "put", "deploy.target", "eu", "west"]).command).toEqual({ name: "memory put", key: "deploy.target", value: "eu west" });
+    expect(run(["memory", "--prefix", "deploy.", "--limit", "10"]).command).toEqual({
+      name: "memory",
+      prefix: "deploy.",
+      limit: 10,
+    });
+    expect(run(["memory", "put", "deploy.target", "eu", "west"]).command).toEqual({
+      name: "memory put",
+      key: "deploy.target",
+      value: "eu west",
+    });
     expect(run(["memory", "put", "notes", "-"]).command).toEqual({ name: "memory put", key: "notes", value: "-" });
     expect(run(["memory", "delete", "notes"]).command).toEqual({ name: "memory delete", key: "notes" });
     expect(usageError(["memory", "put", "k"]).message).toBe("missing <value>");
     expect(usageError(["memory", "explode"]).message).toMatch(/unexpected argument "explode"/);
 
     expect(run(["usage"]).command).toEqual({ name: "usage" });
-    expect(run(["usage", "--since", "2026-01-01T00:00:00Z", "--until", "1767312000000", "--thread", "t1", "--principal", "user_alice", "--group-by", "day", "--limit", "5"]).command).toEqual({
+    expect(
+      run([
+        "usage",
+        "--since",
+        "2026-01-01T00:00:00Z",
+        "--until",
+        "1767312000000",
+        "--thread",
+        "t1",
+        "--principal",
+        "user_alice",
+        "--group-by",
+        "day",
+        "--limit",
+        "5",
+      ]).command,
+    ).toEqual({
       name: "usage",
       since: Date.UTC(2026, 0, 1),
       until: 1767312000000,
@@ -152,8 +276,12 @@ describe("parseCli", () => {
       groupBy: "day",
       limit: 5,
     });
-    expect(usageError(["usage", "--since", "yesterday"]).message).toMatch(/since must be an ISO 8601 time or epoch milliseconds/);
-    expect(usageError(["usage", "--group-by", "week"]).message).toMatch(/group-by must be one of none, thread, principal, day/);
+    expect(usageError(["usage", "--since", "yesterday"]).message).toMatch(
+      /since must be an ISO 8601 time or epoch milliseconds/,
+    );
+    expect(usageError(["usage", "--group-by", "week"]).message).toMatch(
+      /group-by must be one of none, thread, principal, day/,
+    );
   });
 
   it("documents the Autopilot's commands in the help", () => {
@@ -165,9 +293,12 @@ describe("parseCli", () => {
     const usage = parseCli(["usage", "--help"], {});
     expect(usage.kind === "help" && usage.text).toMatch(/--group-by <key> +none\|thread\|principal\|day/);
     const configure = parseCli(["help", "thread", "configure"], {});
-    expect(configure.kind === "help" && configure.text).toMatch(/--responder <who> +who answers: autopilot\|openclaw\|none/);
+    expect(configure.kind === "help" && configure.text).toMatch(
+      /--responder <who> +who answers: autopilot\|openclaw\|none/,
+    );
     const general = parseCli(["--help"], {});
-    for (const name of ["thread configure", "memory put", "memory delete", "usage"]) expect(general.kind === "help" && general.text).toContain(name);
+    for (const name of ["thread configure", "memory put", "memory delete", "usage"])
+      expect(general.kind === "help" && general.text).toContain(name);
     expect(general.kind === "help" && general.text).toMatch(/\n {2}memory +list the workspace memory/);
   });
 
@@ -196,7 +327,14 @@ describe("parseCli", () => {
   });
 
   it("shows help without needing a connection", () => {
-    for (const argv of [["--help"], ["-h"], ["help"], ["send", "--help"], ["help", "job", "start"], ["job", "--help"]]) {
+    for (const argv of [
+      ["--help"],
+      ["-h"],
+      ["help"],
+      ["send", "--help"],
+      ["help", "job", "start"],
+      ["job", "--help"],
+    ]) {
       const invocation = parseCli(argv, {});
       expect(invocation.kind).toBe("help");
     }
@@ -210,7 +348,9 @@ describe("parseCli", () => {
 
   it("points a group's mistakes at the group's help", () => {
     const missing = usageError(["job"]);
-    expect(missing.message).toBe("missing job command; one of: job start, job progress, job finish, job fail, job cancel");
+    expect(missing.message).toBe(
+      "missing job command; one of: job start, job progress, job finish, job fail, job cancel",
+    );
     expect(missing.command).toBe("job");
     expect(usageError(["instance", "explode"]).command).toBe("instance");
   });

@@ -25,7 +25,8 @@ export default async function setup(project: TestProject): Promise<() => void> {
   mkdirSync(dir, { recursive: true });
   // A run that was killed leaves its folder behind; the next run removes it.
   for (const entry of readdirSync(CACHE, { withFileTypes: true })) {
-    if (entry.isDirectory() && /^\d+$/.test(entry.name) && !isRunning(Number(entry.name))) rmSync(join(CACHE, entry.name), { recursive: true, force: true });
+    if (entry.isDirectory() && /^\d+$/.test(entry.name) && !isRunning(Number(entry.name)))
+      rmSync(join(CACHE, entry.name), { recursive: true, force: true });
   }
   const file = join(dir, "cli.mjs");
   await build({

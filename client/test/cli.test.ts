@@ -11,7 +11,8 @@ describe("autopilot CLI", () => {
   it("prints results as JSON", async () => {
     room.onRequest = (request, connection) => {
       if (request.method === "threads.list") connection.respond(request.id, { threads: [thread("t1")], next: null });
-      if (request.method === "threads.create") connection.respond(request.id, { thread: thread("t2", { title: String(request.params?.title) }) });
+      if (request.method === "threads.create")
+        connection.respond(request.id, { thread: thread("t2", { title: String(request.params?.title) }) });
     };
     const listed = await cli(["threads"]);
     expect(listed).toMatchObject({ code: 0, stderr: "" });
@@ -40,7 +41,14 @@ describe("autopilot CLI", () => {
 
   it("exits 3 and says to update when the server speaks a newer protocol", async () => {
     room.onConnect = (connection) => {
-      setTimeout(() => connection.socket.close(4008, `protocol ${PROTOCOL_VERSION} is not supported: this server speaks protocols ${PROTOCOL_VERSION + 1} to ${PROTOCOL_VERSION + 2}`), 5);
+      setTimeout(
+        () =>
+          connection.socket.close(
+            4008,
+            `protocol ${PROTOCOL_VERSION} is not supported: this server speaks protocols ${PROTOCOL_VERSION + 1} to ${PROTOCOL_VERSION + 2}`,
+          ),
+        5,
+      );
       return null;
     };
     const run = await cli(["threads"]);
@@ -52,11 +60,19 @@ describe("autopilot CLI", () => {
   });
 
   it("exits 3 on a server error", async () => {
-    room.onRequest = (request, connection) => connection.fail(request.id, { code: "already_resolved", message: "approval a1 was already denied", retryable: false });
+    room.onRequest = (request, connection) =>
+      connection.fail(request.id, {
+        code: "already_resolved",
+        message: "approval a1 was already denied",
+        retryable: false,
+      });
     const run = await cli(["approve", "a1", "--note", "lgtm"]);
     expect(run.code).toBe(3);
     expect(run.stderr.trim()).toBe("autopilot: approval a1 was already denied (already_resolved)");
-    expect(room.latest.requests[0]).toMatchObject({ method: "approvals.resolve", params: { approvalId: "a1", decision: "approve", note: "lgtm" } });
+    expect(room.latest.requests[0]).toMatchObject({
+      method: "approvals.resolve",
+      params: { approvalId: "a1", decision: "approve", note: "lgtm" },
+    });
   });
 
   it.each([
@@ -66,8 +82,13 @@ describe("autopilot CLI", () => {
   ] as const)("request-approval --wait exits %s → %i", async (status, exitCode) => {
     room.onRequest = (request, connection) => {
       if (request.method === "approvals.request") {
-        connection.respond(request.id, { approval: approval("a1", { title: String(request.params?.title), risk: "high" }) });
-        setTimeout(() => connection.event("approval.resolved", { approval: approval("a1", { status, resolvedAt: 50 }) }, 1), 100);
+        connection.respond(request.id, {
+          approval: approval("a1", { title: String(request.params?.title), risk: "high" }),
+        });
+        setTimeout(
+          () => connection.event("approval.resolved", { approval: approval("a1", { status, resolvedAt: 50 }) }, 1),
+          100,
+        );
       }
       if (request.method === "approvals.get") connection.respond(request.id, { approval: approval("a1") });
     };
@@ -87,7 +108,11 @@ describe("autopilot CLI", () => {
     const run = await cli(["request-approval", "Rotate", "keys", "--details", "all of them", "--thread", "t1"]);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ approval: { id: "a1", status: "pending" } });
-    expect(room.latest.requests[0]!.params).toMatchObject({ title: "Rotate keys", details: "all of them", threadId: "t1" });
+    expect(room.latest.requests[0]!.params).toMatchObject({
+      title: "Rotate keys",
+      details: "all of them",
+      threadId: "t1",
+    });
   });
 
   it("request-approval --wait notices a decision made while it was disconnected", async () => {
@@ -98,14 +123,18 @@ describe("autopilot CLI", () => {
       }
       if (request.method === "approvals.get") {
         const decided = room.connections.length > 1;
-        connection.respond(request.id, { approval: decided ? approval("a1", { status: "approved", resolvedAt: 9 }) : approval("a1") });
+        connection.respond(request.id, {
+          approval: decided ? approval("a1", { status: "approved", resolvedAt: 9 }) : approval("a1"),
+        });
       }
     };
     // The reconnect gets a reset snapshot, so no approval.resolved is replayed.
     room.onConnect = () => (room.connections.length > 1 ? { seq: 100, reset: true } : {});
     const run = await cli(["request-approval", "Ship", "it", "--wait"]);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout.trim().split("\n").at(-1)!)).toMatchObject({ approval: { id: "a1", status: "approved" } });
+    expect(JSON.parse(run.stdout.trim().split("\n").at(-1)!)).toMatchObject({
+      approval: { id: "a1", status: "approved" },
+    });
   });
 
   it("watch prints every event frame as a JSON line and exits 0 on SIGINT", async () => {
@@ -131,7 +160,14 @@ describe("autopilot CLI", () => {
   it("send reads the text from stdin with -", async () => {
     room.onRequest = (request, connection) =>
       connection.respond(request.id, {
-        message: { id: "m1", n: 1, threadId: "t1", author: { id: "agent_bot", kind: "agent", name: "Bot" }, text: String(request.params?.text), createdAt: 1 },
+        message: {
+          id: "m1",
+          n: 1,
+          threadId: "t1",
+          author: { id: "agent_bot", kind: "agent", name: "Bot" },
+          text: String(request.params?.text),
+          createdAt: 1,
+        },
       });
     const run = await cli(["send", "t1", "-"], { stdin: "line one\nline two\n" });
     expect(run.code).toBe(0);
@@ -148,43 +184,78 @@ describe("autopilot CLI", () => {
     expect(JSON.parse((await cli(["chat", "abort", "t1"])).stdout)).toEqual({ aborted: true, runIds: ["r1"] });
     expect(room.latest.requests[0]).toMatchObject({ method: "chat.abort", params: { threadId: "t1" } });
     expect(JSON.parse((await cli(["chat", "go-ahead", "run_1"])).stdout)).toEqual({ runId: "run_1", withdrawn: [] });
-    expect(room.latest.requests[0]).toMatchObject({ method: "chat.goAhead", params: { runId: "run_1", idempotencyKey: expect.any(String) } });
+    expect(room.latest.requests[0]).toMatchObject({
+      method: "chat.goAhead",
+      params: { runId: "run_1", idempotencyKey: expect.any(String) },
+    });
     expect(JSON.parse((await cli(["sessions", "work"])).stdout)).toEqual({ instanceId: "work", sessions: [] });
     const opened = await cli(["session", "open", "work", "agent:main:main"]);
     expect(JSON.parse(opened.stdout)).toMatchObject({ thread: { id: "t9" } });
-    expect(room.latest.requests[0]).toMatchObject({ method: "sessions.open", params: { instanceId: "work", sessionKey: "agent:main:main", idempotencyKey: expect.any(String) } });
+    expect(room.latest.requests[0]).toMatchObject({
+      method: "sessions.open",
+      params: { instanceId: "work", sessionKey: "agent:main:main", idempotencyKey: expect.any(String) },
+    });
   });
 
   it("search sends its words as plain text to search.query and prints the hits", async () => {
-    const result = { hits: [{ threadId: "t1", messageId: "m1", n: 4, snippet: "deploy tonight", ranges: [[0, 6]], at: 5 }], next: 4 };
+    const result = {
+      hits: [{ threadId: "t1", messageId: "m1", n: 4, snippet: "deploy tonight", ranges: [[0, 6]], at: 5 }],
+      next: 4,
+    };
     room.onRequest = (request, connection) => {
       if (request.method === "search.query") connection.respond(request.id, result);
     };
     const found = await cli(["search", "deploy", '"NEAR(', "--limit", "5", "--before", "9", "--archived"]);
     expect(found).toMatchObject({ code: 0, stderr: "" });
     expect(JSON.parse(found.stdout)).toEqual(result);
-    expect(room.latest.requests[0]).toMatchObject({ method: "search.query", params: { q: 'deploy "NEAR(', limit: 5, before: 9, includeArchived: true } });
+    expect(room.latest.requests[0]).toMatchObject({
+      method: "search.query",
+      params: { q: 'deploy "NEAR(', limit: 5, before: 9, includeArchived: true },
+    });
     const tooMany = await cli(["search", "x", "--limit", "51"]);
     expect(tooMany.code).toBe(2);
   });
 
   it("passes the Autopilot's commands through to their methods, memory put reading stdin with -", async () => {
-    const entry = { key: "deploy.target", value: "eu-west", updatedBy: { id: "agent_bot", kind: "agent", name: "Bot" }, updatedAt: 5 };
+    const entry = {
+      key: "deploy.target",
+      value: "eu-west",
+      updatedBy: { id: "agent_bot", kind: "agent", name: "Bot" },
+      updatedAt: 5,
+    };
     const totals = { calls: 2, inputTokens: 30, outputTokens: 12, durationMs: 900 };
     room.onRequest = (request, connection) => {
-      if (request.method === "threads.configure") connection.respond(request.id, { thread: thread("t1", { responder: { kind: "autopilot", reply: "mention", agents: false } }) });
-      if (request.method === "threads.create") connection.respond(request.id, { thread: thread("t2", { responder: { kind: "autopilot", reply: "every", agents: true } }) });
+      if (request.method === "threads.configure")
+        connection.respond(request.id, {
+          thread: thread("t1", { responder: { kind: "autopilot", reply: "mention", agents: false } }),
+        });
+      if (request.method === "threads.create")
+        connection.respond(request.id, {
+          thread: thread("t2", { responder: { kind: "autopilot", reply: "every", agents: true } }),
+        });
       if (request.method === "memory.list") connection.respond(request.id, { entries: [entry] });
-      if (request.method === "memory.put") connection.respond(request.id, { entry: { ...entry, key: request.params?.key, value: request.params?.value } });
+      if (request.method === "memory.put")
+        connection.respond(request.id, { entry: { ...entry, key: request.params?.key, value: request.params?.value } });
       if (request.method === "memory.delete") connection.respond(request.id, { deleted: true });
-      if (request.method === "usage.list") connection.respond(request.id, { totals, groups: [{ key: "2026-01-01", ...totals }] });
+      if (request.method === "usage.list")
+        connection.respond(request.id, { totals, groups: [{ key: "2026-01-01", ...totals }] });
     };
     const configured = await cli(["thread", "configure", "t1", "--responder", "autopilot", "--reply", "mention"]);
-    expect(JSON.parse(configured.stdout)).toMatchObject({ thread: { id: "t1", responder: { kind: "autopilot", reply: "mention", agents: false } } });
-    expect(room.latest.requests[0]).toMatchObject({ method: "threads.configure", params: { threadId: "t1", responder: "autopilot", reply: "mention", idempotencyKey: expect.any(String) } });
+    expect(JSON.parse(configured.stdout)).toMatchObject({
+      thread: { id: "t1", responder: { kind: "autopilot", reply: "mention", agents: false } },
+    });
+    expect(room.latest.requests[0]).toMatchObject({
+      method: "threads.configure",
+      params: { threadId: "t1", responder: "autopilot", reply: "mention", idempotencyKey: expect.any(String) },
+    });
     const created = await cli(["thread", "new", "Release", "--responder", "autopilot", "--agents", "answer"]);
-    expect(JSON.parse(created.stdout)).toMatchObject({ thread: { id: "t2", responder: { kind: "autopilot", reply: "every", agents: true } } });
-    expect(room.latest.requests[0]).toMatchObject({ method: "threads.create", params: { title: "Release", responder: "autopilot", agents: true, idempotencyKey: expect.any(String) } });
+    expect(JSON.parse(created.stdout)).toMatchObject({
+      thread: { id: "t2", responder: { kind: "autopilot", reply: "every", agents: true } },
+    });
+    expect(room.latest.requests[0]).toMatchObject({
+      method: "threads.create",
+      params: { title: "Release", responder: "autopilot", agents: true, idempotencyKey: expect.any(String) },
+    });
 
     expect(JSON.parse((await cli(["memory", "--prefix", "deploy."])).stdout)).toEqual({ entries: [entry] });
     expect(room.latest.requests[0]).toMatchObject({ method: "memory.list", params: { prefix: "deploy." } });
@@ -192,14 +263,28 @@ describe("autopilot CLI", () => {
     const put = await cli(["memory", "put", "notes", "-"], { stdin: "first line\nsecond line\n" });
     expect(put.code, put.stderr).toBe(0);
     expect(JSON.parse(put.stdout)).toMatchObject({ entry: { key: "notes", value: "first line\nsecond line" } });
-    expect(room.latest.requests[0]).toMatchObject({ method: "memory.put", params: { key: "notes", value: "first line\nsecond line", idempotencyKey: expect.any(String) } });
+    expect(room.latest.requests[0]).toMatchObject({
+      method: "memory.put",
+      params: { key: "notes", value: "first line\nsecond line", idempotencyKey: expect.any(String) },
+    });
 
     expect(JSON.parse((await cli(["memory", "delete", "notes"])).stdout)).toEqual({ deleted: true });
     expect(room.latest.requests[0]).toMatchObject({ method: "memory.delete", params: { key: "notes" } });
 
-    const usage = await cli(["usage", "--since", "2026-01-01T00:00:00Z", "--group-by", "day", "--principal", "user_alice"]);
+    const usage = await cli([
+      "usage",
+      "--since",
+      "2026-01-01T00:00:00Z",
+      "--group-by",
+      "day",
+      "--principal",
+      "user_alice",
+    ]);
     expect(usage.stdout.trim().split("\n")).toHaveLength(1);
     expect(JSON.parse(usage.stdout)).toEqual({ totals, groups: [{ key: "2026-01-01", ...totals }] });
-    expect(room.latest.requests[0]).toMatchObject({ method: "usage.list", params: { since: Date.UTC(2026, 0, 1), groupBy: "day", principalId: "user_alice" } });
+    expect(room.latest.requests[0]).toMatchObject({
+      method: "usage.list",
+      params: { since: Date.UTC(2026, 0, 1), groupBy: "day", principalId: "user_alice" },
+    });
   });
 });

@@ -21,7 +21,10 @@ afterEach(() => vi.useRealTimers());
  * a timer, PartySocket's and its own backoff) can be run to the end, so "no reconnect" is
  * what is left when nothing is, not what did not happen in a while.
  */
-const fakeClock = (date = false) => vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", ...(date ? (["Date"] as const) : [])] });
+const fakeClock = (date = false) =>
+  vi.useFakeTimers({
+    toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", ...(date ? (["Date"] as const) : [])],
+  });
 
 describe("connecting", () => {
   it("sends the key as a header, never in the URL, and applies the hello snapshot", async () => {
@@ -63,9 +66,16 @@ describe("connecting", () => {
   });
 
   it("stops for good when the ticket exchange says the key is invalid", async () => {
-    const fakeFetch = (async () => Response.json({ error: { code: "unauthenticated", message: "invalid or revoked API key" } }, { status: 401 })) as typeof fetch;
+    const fakeFetch = (async () =>
+      Response.json(
+        { error: { code: "unauthenticated", message: "invalid or revoked API key" } },
+        { status: 401 },
+      )) as typeof fetch;
     const client = connect({ WebSocket, fetch: fakeFetch });
-    await expect(client.ready()).rejects.toMatchObject({ code: "unauthenticated", message: "authentication failed: invalid or revoked API key" });
+    await expect(client.ready()).rejects.toMatchObject({
+      code: "unauthenticated",
+      message: "authentication failed: invalid or revoked API key",
+    });
     expect(client.status).toBe("closed");
     expect(harness.room.connections).toHaveLength(0);
   });
@@ -107,7 +117,10 @@ describe("connecting", () => {
     const connection = await harness.room.waitForConnections(1);
     fakeClock();
     // The room's own reason (shared/protocol/version.ts), from a server one version ahead.
-    connection.socket.close(4008, `protocol ${PROTOCOL_VERSION} is not supported: this server speaks protocols ${PROTOCOL_VERSION + 1} to ${PROTOCOL_VERSION + 2}`);
+    connection.socket.close(
+      4008,
+      `protocol ${PROTOCOL_VERSION} is not supported: this server speaks protocols ${PROTOCOL_VERSION + 1} to ${PROTOCOL_VERSION + 2}`,
+    );
     const error = (await client.ready().then(
       () => null,
       (e: unknown) => e,
@@ -115,7 +128,11 @@ describe("connecting", () => {
     expect(error).toMatchObject({
       code: "protocol_unsupported",
       retryable: false,
-      details: { clientProtocol: PROTOCOL_VERSION, serverProtocol: PROTOCOL_VERSION + 2, serverOldestProtocol: PROTOCOL_VERSION + 1 },
+      details: {
+        clientProtocol: PROTOCOL_VERSION,
+        serverProtocol: PROTOCOL_VERSION + 2,
+        serverOldestProtocol: PROTOCOL_VERSION + 1,
+      },
     });
     expect(error.message).toBe(
       `this client speaks protocols ${OLDEST_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}, which the server no longer supports (it speaks protocols ${PROTOCOL_VERSION + 1} to ${PROTOCOL_VERSION + 2}): update your client (reload the app, or install the latest autopilot CLI)`,
@@ -139,11 +156,18 @@ describe("connecting", () => {
     const second = await harness.room.waitForConnections(2);
     expect(second.url.searchParams.get("protocol")).toBe(String(older));
     // The older server's hello, in its own shapes (what the room's cut sends a client of that version).
-    const current = hello({ snapshot: snapshot({ threads: [thread("t1")], approvals: [approval("a1", { title: "Deploy" })] }) });
+    const current = hello({
+      snapshot: snapshot({ threads: [thread("t1")], approvals: [approval("a1", { title: "Deploy" })] }),
+    });
     second.event("hello", eventFor(older, "hello", current) as never);
     const greeted = await client.ready();
     expect(greeted.protocol).toBe(PROTOCOL_VERSION);
-    expect(client.state.approvals.get("a1")).toMatchObject({ title: "Deploy", summary: "Deploy", onBehalfOf: null, selfConfirmed: false });
+    expect(client.state.approvals.get("a1")).toMatchObject({
+      title: "Deploy",
+      summary: "Deploy",
+      onBehalfOf: null,
+      selfConfirmed: false,
+    });
     expect(client.state.threads.get("t1")?.responder.agents).toBe(false);
     expect(harness.room.connections).toHaveLength(2);
   });
@@ -152,8 +176,14 @@ describe("connecting", () => {
     harness.room.onConnect = () => null;
     const client = connect();
     const first = await harness.room.waitForConnections(1);
-    first.socket.close(4008, `protocol ${PROTOCOL_VERSION} is not supported: this server speaks protocols ${OLDEST_PROTOCOL_VERSION - 2} to ${OLDEST_PROTOCOL_VERSION - 1}`);
-    await expect(client.ready()).rejects.toMatchObject({ code: "protocol_unsupported", details: { serverProtocol: OLDEST_PROTOCOL_VERSION - 1 } });
+    first.socket.close(
+      4008,
+      `protocol ${PROTOCOL_VERSION} is not supported: this server speaks protocols ${OLDEST_PROTOCOL_VERSION - 2} to ${OLDEST_PROTOCOL_VERSION - 1}`,
+    );
+    await expect(client.ready()).rejects.toMatchObject({
+      code: "protocol_unsupported",
+      details: { serverProtocol: OLDEST_PROTOCOL_VERSION - 1 },
+    });
     expect(harness.room.connections).toHaveLength(1);
   });
 
@@ -223,7 +253,10 @@ describe("connecting", () => {
 
   it("gives up in ready() after the deadline, saying why", async () => {
     const client = connect({ url: "http://127.0.0.1:9" });
-    await expect(client.ready({ timeoutMs: 300 })).rejects.toMatchObject({ code: "timeout", message: expect.stringMatching(/ECONNREFUSED|connect/) });
+    await expect(client.ready({ timeoutMs: 300 })).rejects.toMatchObject({
+      code: "timeout",
+      message: expect.stringMatching(/ECONNREFUSED|connect/),
+    });
     expect(client.status).not.toBe("closed");
   });
 

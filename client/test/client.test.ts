@@ -13,7 +13,8 @@ afterEach(() => vi.useRealTimers());
 describe("requests", () => {
   it("resolves with the validated result and adds an idempotency key to mutations only", async () => {
     harness.room.onRequest = (request, connection) => {
-      if (request.method === "threads.create") connection.respond(request.id, { thread: thread("t9", { title: String(request.params?.title) }) });
+      if (request.method === "threads.create")
+        connection.respond(request.id, { thread: thread("t9", { title: String(request.params?.title) }) });
       if (request.method === "threads.list") connection.respond(request.id, { threads: [], next: null });
     };
     const client = connect();
@@ -76,7 +77,8 @@ describe("requests", () => {
     let attempts = 0;
     harness.room.onRequest = (request, connection) => {
       attempts += 1;
-      if (attempts < 3) connection.fail(request.id, { code: "rate_limited", message: "slow down", retryable: true, retryAfterMs: 50 });
+      if (attempts < 3)
+        connection.fail(request.id, { code: "rate_limited", message: "slow down", retryable: true, retryAfterMs: 50 });
       else connection.respond(request.id, { threads: [], next: null });
     };
     const client = connect();
@@ -98,11 +100,16 @@ describe("requests", () => {
 
   it("rejects non-retryable errors at once, and gives up on retryable ones eventually", async () => {
     harness.room.onRequest = (request, connection) => {
-      if (request.method === "approvals.get") connection.fail(request.id, { code: "not_found", message: "no such approval", retryable: false });
+      if (request.method === "approvals.get")
+        connection.fail(request.id, { code: "not_found", message: "no such approval", retryable: false });
       else connection.fail(request.id, { code: "unavailable", message: "busy", retryable: true, retryAfterMs: 1 });
     };
     const client = connect({ maxRequestRetries: 2 });
-    await expect(client.approvals.get({ approvalId: "a1" })).rejects.toMatchObject({ code: "not_found", message: "no such approval", retryable: false });
+    await expect(client.approvals.get({ approvalId: "a1" })).rejects.toMatchObject({
+      code: "not_found",
+      message: "no such approval",
+      retryable: false,
+    });
     await expect(client.threads.list()).rejects.toMatchObject({ code: "unavailable" });
     expect(harness.room.latest.requests.filter((r) => r.method === "threads.list")).toHaveLength(3);
   });
@@ -167,7 +174,8 @@ describe("events and resuming", () => {
       return { seq: 7, epoch: "E", snapshot: null, resumedFrom: 5 };
     };
     harness.room.onRequest = (request, connection) => {
-      if (request.method === "presence.list") connection.respond(request.id, { presence: [presence("c_new")], next: null });
+      if (request.method === "presence.list")
+        connection.respond(request.id, { presence: [presence("c_new")], next: null });
     };
     const client = connect();
     await client.ready();
@@ -198,7 +206,10 @@ describe("events and resuming", () => {
   });
 
   it("emits reset when the room replaces our state", async () => {
-    harness.room.onConnect = () => (harness.room.connections.length === 1 ? { seq: 5 } : { seq: 500, reset: true, snapshot: snapshot({ threads: [thread("fresh")] }) });
+    harness.room.onConnect = () =>
+      harness.room.connections.length === 1
+        ? { seq: 5 }
+        : { seq: 500, reset: true, snapshot: snapshot({ threads: [thread("fresh")] }) };
     const client = connect();
     await client.ready();
     const resets: number[] = [];
@@ -210,12 +221,16 @@ describe("events and resuming", () => {
 
   it("loads what a bounded hello left out, page by page, from its cursor (protocol 7)", async () => {
     const first = { at: 10, id: "a10" };
-    harness.room.onConnect = () => ({ seq: 5, snapshot: snapshot({ approvals: [approval("a11")], more: { ...noMore, approvals: { left: 2, next: first } } }) });
+    harness.room.onConnect = () => ({
+      seq: 5,
+      snapshot: snapshot({ approvals: [approval("a11")], more: { ...noMore, approvals: { left: 2, next: first } } }),
+    });
     const asked: unknown[] = [];
     harness.room.onRequest = (request, connection) => {
       asked.push(request.params);
       const before = (request.params as { before: { id: string } }).before;
-      if (before.id === "a10") connection.respond(request.id, { approvals: [approval("a10")], next: { at: 9, id: "a9" } });
+      if (before.id === "a10")
+        connection.respond(request.id, { approvals: [approval("a10")], next: { at: 9, id: "a9" } });
       else connection.respond(request.id, { approvals: [approval("a9")], next: null });
     };
     const client = connect();
@@ -256,45 +271,86 @@ describe("events and resuming", () => {
 
   it("sets a presence status again after reconnecting", async () => {
     harness.room.onRequest = (request, connection) => {
-      if (request.method === "presence.update") connection.respond(request.id, { entry: presence("conn_1", { status: String(request.params?.status) }) });
+      if (request.method === "presence.update")
+        connection.respond(request.id, { entry: presence("conn_1", { status: String(request.params?.status) }) });
       if (request.method === "presence.list") connection.respond(request.id, { presence: [], next: null });
     };
     const client = connect();
     await client.presence.update({ status: "building" });
     harness.room.latest.socket.terminate();
     const second = await harness.room.waitForConnections(2);
-    await eventually(() => expect(second.requests.some((r) => r.method === "presence.update" && r.params?.status === "building")).toBe(true));
+    await eventually(() =>
+      expect(second.requests.some((r) => r.method === "presence.update" && r.params?.status === "building")).toBe(true),
+    );
   });
 });
 
 describe("gateway streams", () => {
   it("emits stream changes from hello.live, deltas and the durable reply, and has typed helpers", async () => {
-    const live = { streams: [{ threadId: "t1", instanceId: "work", runId: "r0", text: "earlier", startedAt: 1 }], sessions: [] };
+    const live = {
+      streams: [{ threadId: "t1", instanceId: "work", runId: "r0", text: "earlier", startedAt: 1 }],
+      sessions: [],
+    };
     harness.room.onConnect = () => ({ seq: 1, snapshot: snapshot({ threads: [thread("t1")] }), live });
     harness.room.onRequest = (request, connection) => {
       if (request.method === "chat.abort") connection.respond(request.id, { aborted: true, runIds: ["r1"] });
       if (request.method === "sessions.list") connection.respond(request.id, { instanceId: "work", sessions: [] });
-      if (request.method === "sessions.open") connection.respond(request.id, { thread: thread("t9", { gateway: { instanceId: "work", sessionKey: "agent:main:x" } }) });
+      if (request.method === "sessions.open")
+        connection.respond(request.id, {
+          thread: thread("t9", { gateway: { instanceId: "work", sessionKey: "agent:main:x" } }),
+        });
     };
     const client = connect();
     const changes: string[] = [];
-    client.on("stream", (change) => changes.push(`${change.kind}:${change.stream.runId}:${change.stream.text}${change.kind === "ended" && change.message ? `:${change.message.id}` : ""}`));
+    client.on("stream", (change) =>
+      changes.push(
+        `${change.kind}:${change.stream.runId}:${change.stream.text}${change.kind === "ended" && change.message ? `:${change.message.id}` : ""}`,
+      ),
+    );
     await client.ready();
     expect(client.state.streams.get("r0")?.text).toBe("earlier");
     harness.room.latest.event("chat.delta", { threadId: "t1", instanceId: "work", runId: "r1", offset: 0, text: "" });
-    harness.room.latest.event("chat.delta", { threadId: "t1", instanceId: "work", runId: "r1", offset: 0, text: "Hel" });
+    harness.room.latest.event("chat.delta", {
+      threadId: "t1",
+      instanceId: "work",
+      runId: "r1",
+      offset: 0,
+      text: "Hel",
+    });
     harness.room.latest.event("chat.delta", { threadId: "t1", instanceId: "work", runId: "r1", offset: 3, text: "lo" });
-    harness.room.latest.event("message.created", { message: message("m2", "t1", 2, { text: "Hello.", runId: "r1", author: { id: "instance:work", kind: "agent", name: "work" } }) }, 2);
+    harness.room.latest.event(
+      "message.created",
+      {
+        message: message("m2", "t1", 2, {
+          text: "Hello.",
+          runId: "r1",
+          author: { id: "instance:work", kind: "agent", name: "work" },
+        }),
+      },
+      2,
+    );
     harness.room.latest.event("chat.final", { threadId: "t1", runId: "r0", messageId: null, aborted: false });
     await eventually(() => expect(client.state.streams.size).toBe(0));
-    expect(changes).toEqual(["started:r0:earlier", "started:r1:", "updated:r1:Hel", "updated:r1:Hello", "ended:r1:Hello:m2", "ended:r0:earlier"]);
+    expect(changes).toEqual([
+      "started:r0:earlier",
+      "started:r1:",
+      "updated:r1:Hel",
+      "updated:r1:Hello",
+      "ended:r1:Hello:m2",
+      "ended:r0:earlier",
+    ]);
 
     expect(await client.chat.abort({ threadId: "t1" })).toEqual({ aborted: true, runIds: ["r1"] });
     expect(await client.sessions.list({ instanceId: "work" })).toEqual({ instanceId: "work", sessions: [] });
-    expect((await client.sessions.open({ instanceId: "work", sessionKey: "agent:main:x" })).thread.gateway?.sessionKey).toBe("agent:main:x");
+    expect(
+      (await client.sessions.open({ instanceId: "work", sessionKey: "agent:main:x" })).thread.gateway?.sessionKey,
+    ).toBe("agent:main:x");
     const sent = harness.room.latest.requests.map((r) => [r.method, r.params]);
     expect(sent[0]).toEqual(["chat.abort", { threadId: "t1", idempotencyKey: expect.any(String) }]);
-    expect(sent[2]).toEqual(["sessions.open", { instanceId: "work", sessionKey: "agent:main:x", idempotencyKey: expect.any(String) }]);
+    expect(sent[2]).toEqual([
+      "sessions.open",
+      { instanceId: "work", sessionKey: "agent:main:x", idempotencyKey: expect.any(String) },
+    ]);
   });
 });
 
@@ -314,7 +370,8 @@ function helloFrom() {
 
 describe("typing", () => {
   it("infers params and results from the method registry", async () => {
-    harness.room.onRequest = (request, connection) => connection.respond(request.id, { approvals: [approval("a1")], next: null });
+    harness.room.onRequest = (request, connection) =>
+      connection.respond(request.id, { approvals: [approval("a1")], next: null });
     const client = connect();
     const { approvals } = await client.request("approvals.list", { status: "pending" });
     const status: "pending" | "approved" | "denied" | "expired" = approvals[0]!.status;

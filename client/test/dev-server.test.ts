@@ -30,11 +30,14 @@ function processTree(root: number): number[] {
 
 /** A /proc/net/tcp{,6} address ("0100007F", 32 hex digits for IPv6: 32-bit words, each little-endian) as a host for a URL. */
 function host(hex: string): string {
-  const bytes = (hex.match(/.{8}/g) ?? []).flatMap((word) => (word.match(/../g) ?? []).reverse().map((b) => Number.parseInt(b, 16)));
+  const bytes = (hex.match(/.{8}/g) ?? []).flatMap((word) =>
+    (word.match(/../g) ?? []).reverse().map((b) => Number.parseInt(b, 16)),
+  );
   if (bytes.length === 4) return bytes.every((b) => b === 0) ? "127.0.0.1" : bytes.join(".");
   if (bytes.every((b) => b === 0)) return "127.0.0.1";
   // ::ffff:a.b.c.d
-  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) return bytes.slice(12).join(".");
+  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff)
+    return bytes.slice(12).join(".");
   const groups = [];
   for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
   return `[${groups.join(":")}]`;
@@ -86,7 +89,10 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-async function withServer(options: { inspectorPort?: number; log?: (line: string) => void }, check: (server: Awaited<ReturnType<typeof startServer>>) => Promise<void>) {
+async function withServer(
+  options: { inspectorPort?: number; log?: (line: string) => void },
+  check: (server: Awaited<ReturnType<typeof startServer>>) => Promise<void>,
+) {
   const persistDir = mkdtempSync(join(tmpdir(), "autopilot-dev-server-"));
   dirs.push(persistDir);
   const server = await startServer({ port: await freePort(), persistDir, ...options });
@@ -122,7 +128,9 @@ describe.runIf(process.platform === "linux")("the local server's inspector", () 
     await withServer({ inspectorPort }, async (server) => {
       const sockets = listeningSockets(processTree(server.child.pid!));
       expect(await devtoolsEndpoints(sockets)).toContain(`127.0.0.1:${inspectorPort}`);
-      const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { webSocketDebuggerUrl: string }[];
+      const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as {
+        webSocketDebuggerUrl: string;
+      }[];
       expect(targets[0]?.webSocketDebuggerUrl).toBe(`ws://127.0.0.1:${inspectorPort}/ws`);
     });
   });

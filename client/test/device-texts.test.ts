@@ -24,14 +24,24 @@ describe("a setup code in the Add a device dialog", () => {
   });
 
   it("says the room's reason as a sentence and what to do about it", () => {
-    expect(setupErrorText(new AutopilotError("unavailable", "devices cannot reach this deployment: set DEVICE_ENTRY_ORIGIN (wss://host)"))).toBe(
+    expect(
+      setupErrorText(
+        new AutopilotError("unavailable", "devices cannot reach this deployment: set DEVICE_ENTRY_ORIGIN (wss://host)"),
+      ),
+    ).toBe(
       "Devices cannot reach this deployment: set DEVICE_ENTRY_ORIGIN (wss://host). Whoever runs this deployment sets DEVICE_ENTRY_ORIGIN; until then no device can pair through it.",
     );
-    expect(setupErrorText(new AutopilotError("unavailable", "the instance's gateway is not connected right now"))).toMatch(
-      /^The instance's gateway is not connected right now\. Wait until its gateway shows connected/,
+    expect(
+      setupErrorText(new AutopilotError("unavailable", "the instance's gateway is not connected right now")),
+    ).toMatch(/^The instance's gateway is not connected right now\. Wait until its gateway shows connected/);
+    expect(setupErrorText(new AutopilotError("unavailable", "instance lab is not ready"))).toMatch(
+      /^Instance lab is not ready\. Wait until the instance is ready/,
     );
-    expect(setupErrorText(new AutopilotError("unavailable", "instance lab is not ready"))).toMatch(/^Instance lab is not ready\. Wait until the instance is ready/);
-    expect(setupErrorText(new AutopilotError("forbidden", "a person adds devices: ask a workspace admin to open Add a device"))).toMatch(/not an agent's key\.$/);
+    expect(
+      setupErrorText(
+        new AutopilotError("forbidden", "a person adds devices: ask a workspace admin to open Add a device"),
+      ),
+    ).toMatch(/not an agent's key\.$/);
     expect(setupErrorText(new Error("socket closed"))).toBe("Socket closed. Try again with New code.");
   });
 });
@@ -46,8 +56,12 @@ describe("a paired node in the Nodes list", () => {
 
   it("says platform and version, and when an offline one was last seen", () => {
     const since = (at: number) => `at ${at}`;
-    expect(nodeFacts({ platform: "linux", version: "2026.9.6", connected: true, lastSeenAt: 5 }, since)).toBe("linux · v2026.9.6");
-    expect(nodeFacts({ platform: null, version: "v1.2", connected: false, lastSeenAt: 5 }, since)).toBe("v1.2 · last seen at 5");
+    expect(nodeFacts({ platform: "linux", version: "2026.9.6", connected: true, lastSeenAt: 5 }, since)).toBe(
+      "linux · v2026.9.6",
+    );
+    expect(nodeFacts({ platform: null, version: "v1.2", connected: false, lastSeenAt: 5 }, since)).toBe(
+      "v1.2 · last seen at 5",
+    );
     expect(nodeFacts({ platform: null, version: null, connected: false, lastSeenAt: null }, since)).toBe("");
   });
 

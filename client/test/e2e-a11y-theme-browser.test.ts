@@ -66,7 +66,9 @@ async function panBy(page: Page, dx: number, dy: number) {
 }
 
 async function nodePosition(page: Page, id: string): Promise<{ x: number; y: number }> {
-  const transform = await page.locator(`.react-flow__node[data-id="${id}"]`).evaluate((el) => (el as HTMLElement).style.transform);
+  const transform = await page
+    .locator(`.react-flow__node[data-id="${id}"]`)
+    .evaluate((el) => (el as HTMLElement).style.transform);
   const m = /translate\(([-\d.]+)px,\s*([-\d.]+)px\)/.exec(transform);
   if (!m) throw new Error(`no position in ${transform}`);
   return { x: Number(m[1]), y: Number(m[2]) };
@@ -78,7 +80,9 @@ const LIGHT_BG = "rgb(243, 245, 248)";
 
 /** Adds a note from the canvas toolbar and writes `text` in it; its node id. */
 async function addNote(page: Page, text: string): Promise<string> {
-  const before = new Set(await page.locator(".react-flow__node-note").evaluateAll((els) => els.map((el) => el.getAttribute("data-id"))));
+  const before = new Set(
+    await page.locator(".react-flow__node-note").evaluateAll((els) => els.map((el) => el.getAttribute("data-id"))),
+  );
   await page.getByRole("button", { name: "+ Note" }).click();
   const field = page.locator("#node-field");
   await field.fill(text);
@@ -115,28 +119,49 @@ describe("accessibility and themes in the app", () => {
   it("a workspace with a thread (its job and approval folded into it), notes and edges, on both canvases", async () => {
     const { alice, bob } = people;
     workspace = await twoPeopleInOneWorkspace(server.url, alice, bob);
-    const created = await alice.ctx.request.post(`${server.url}/api/workspaces/${workspace}/keys`, { data: { name: "ci-bot", scopes: ["read", "write"] }, headers: { origin: server.url } });
+    const created = await alice.ctx.request.post(`${server.url}/api/workspaces/${workspace}/keys`, {
+      data: { name: "ci-bot", scopes: ["read", "write"] },
+      headers: { origin: server.url },
+    });
     expect(created.status()).toBe(201);
     agentKey = ((await created.json()) as { key: string }).key;
     const { thread } = (await cli("thread", "new", "Release 1.4")) as { thread: { id: string } };
     await cli("send", thread.id, "Tests are green; shipping after the approval.");
     await cli("job", "start", "Build release artefacts", "--thread", thread.id, "--message", "compiling");
-    await cli("request-approval", "Deploy 1.4 to prod", "--details", "diff: +12 -3", "--risk", "high", "--thread", thread.id);
+    await cli(
+      "request-approval",
+      "Deploy 1.4 to prod",
+      "--details",
+      "diff: +12 -3",
+      "--risk",
+      "high",
+      "--thread",
+      thread.id,
+    );
     // The job and the approval fold into the thread: its node says what waits and what runs.
     for (const page of [alice.page, bob.page]) {
       const node = await seeNode(page, "thread", "Release 1.4");
-      await expect.poll(() => node.locator(".attention-badge").allTextContents(), { timeout: 20_000 }).toEqual(["1 approval waiting", "job running 0%"]);
+      await expect
+        .poll(() => node.locator(".attention-badge").allTextContents(), { timeout: 20_000 })
+        .toEqual(["1 approval waiting", "job running 0%"]);
     }
     // A new note lands in the middle of the view: pan first, so it does not land on the thread.
     await panBy(alice.page, -300, 0);
     const note = await addNote(alice.page, "Move me");
     // An edge Alice draws between them (written as the app's connect writes it, through her own canvas socket).
     const cookie = (await alice.ctx.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
-    const canvas = new YSyncClient(new WebSocket(`${server.url.replace("http", "ws")}/parties/hatchery/${workspace}`, { headers: { cookie } }) as unknown as globalThis.WebSocket);
+    const canvas = new YSyncClient(
+      new WebSocket(`${server.url.replace("http", "ws")}/parties/hatchery/${workspace}`, {
+        headers: { cookie },
+      }) as unknown as globalThis.WebSocket,
+    );
     await canvas.whenSynced();
     const edge = edgeId(`thread:${thread.id}`, note);
-    canvas.doc.transact(() => edgesMap(canvas.doc).set(edge, { id: edge, source: `thread:${thread.id}`, target: note, kind: "person" }));
-    for (const page of [alice.page, bob.page]) await expect.poll(() => page.locator(".react-flow__edge").count(), { timeout: 20_000 }).toBe(1);
+    canvas.doc.transact(() =>
+      edgesMap(canvas.doc).set(edge, { id: edge, source: `thread:${thread.id}`, target: note, kind: "person" }),
+    );
+    for (const page of [alice.page, bob.page])
+      await expect.poll(() => page.locator(".react-flow__edge").count(), { timeout: 20_000 }).toBe(1);
     canvas.close();
     await seeNode(bob.page, "note", "Move me");
   });
@@ -151,7 +176,12 @@ describe("accessibility and themes in the app", () => {
     await dialog.waitFor();
     const cdp = await alice.ctx.newCDPSession(alice.page);
     const { nodes } = (await cdp.send("Accessibility.getFullAXTree")) as {
-      nodes: { ignored: boolean; role?: { value: string }; name?: { value: string }; properties?: { name: string; value: { value: unknown } }[] }[];
+      nodes: {
+        ignored: boolean;
+        role?: { value: string };
+        name?: { value: string };
+        properties?: { name: string; value: { value: unknown } }[];
+      }[];
     };
     const exposed = nodes.find((n) => n.role?.value === "dialog" && !n.ignored);
     expect(exposed?.name?.value).toBe(name);
@@ -210,7 +240,9 @@ describe("accessibility and themes in the app", () => {
     expect(await background(alice.page)).toBe(LIGHT_BG);
     expect(await background(bob.page)).toBe(DARK_BG);
     await expect.poll(() => alice.page.locator(".react-flow").getAttribute("class")).toContain("light");
-    expect(await alice.page.locator(".react-flow__node-thread .node").evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(255, 255, 255)");
+    expect(
+      await alice.page.locator(".react-flow__node-thread .node").evaluate((el) => getComputedStyle(el).backgroundColor),
+    ).toBe("rgb(255, 255, 255)");
     // The thread's folded activity, open, in the light palette.
     await alice.page
       .locator(".react-flow__node-thread")
@@ -269,7 +301,9 @@ describe("accessibility and themes in the app", () => {
     await expect.poll(() => area.evaluate((el) => el === document.activeElement)).toBe(true);
     await area.press("End");
     await alice.page.keyboard.type(" — typed live", { delay: 20 });
-    await expect.poll(() => bob.page.locator(`.react-flow__node[data-id="${id}"]`).textContent(), { timeout: 10_000 }).toContain("Move me — typed live");
+    await expect
+      .poll(() => bob.page.locator(`.react-flow__node[data-id="${id}"]`).textContent(), { timeout: 10_000 })
+      .toContain("Move me — typed live");
     // Alice never left the field: the text went out while she typed.
     expect(await area.evaluate((el) => el === document.activeElement)).toBe(true);
     await shot(bob.page, "06-note-typed-live");

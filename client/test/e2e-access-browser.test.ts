@@ -50,9 +50,14 @@ afterAll(async () => {
 describe("access removed while the tab is open", () => {
   it("the removed member's tab shows that they no longer have access, at once, and leads back to their workspaces", async () => {
     const { alice, bob } = people;
-    await Promise.all([signUpInUi(alice.page, server.url, "Alice", alice.email), signUpInUi(bob.page, server.url, "Bob", bob.email)]);
+    await Promise.all([
+      signUpInUi(alice.page, server.url, "Alice", alice.email),
+      signUpInUi(bob.page, server.url, "Bob", bob.email),
+    ]);
     const workspace = await alice.page.locator("#workspace-switcher").inputValue();
-    expect((await asPerson(alice.ctx, `/api/workspaces/${workspace}/members`, { email: bob.email, role: "member" })).status).toBe(201);
+    expect(
+      (await asPerson(alice.ctx, `/api/workspaces/${workspace}/members`, { email: bob.email, role: "member" })).status,
+    ).toBe(201);
 
     await bob.page.goto(`${server.url}/?w=${workspace}`);
     await expect.poll(() => bob.page.locator("#workspace-switcher").inputValue()).toBe(workspace);
@@ -65,7 +70,10 @@ describe("access removed while the tab is open", () => {
     const sockets: string[] = [];
     bob.page.on("websocket", (ws) => sockets.push(ws.url()));
 
-    const removed = await asPerson(alice.ctx, "/api/auth/organization/remove-member", { memberIdOrEmail: bob.email, organizationId: workspace });
+    const removed = await asPerson(alice.ctx, "/api/auth/organization/remove-member", {
+      memberIdOrEmail: bob.email,
+      organizationId: workspace,
+    });
     expect(removed.status).toBe(200);
     // At once: shown with the clock stopped, so on the room's close itself, not after a wait.
     const notice = bob.page.getByRole("heading", { name: "You no longer have access to this workspace" });

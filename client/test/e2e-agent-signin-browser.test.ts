@@ -49,7 +49,11 @@ describe("an agent signs up, signs in to the app with its key, and is signed out
     person = await signUpVerified(server.url, "Paula");
     const me = await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: person.cookie });
     workspace = me.body.workspaces[0]!.id;
-    const invitation = await httpJson<{ token: string }>(server.url, `/api/workspaces/${workspace}/agent-invitations`, { method: "POST", cookie: person.cookie, body: "{}" });
+    const invitation = await httpJson<{ token: string }>(server.url, `/api/workspaces/${workspace}/agent-invitations`, {
+      method: "POST",
+      cookie: person.cookie,
+      body: "{}",
+    });
     expect(invitation.status).toBe(201);
     // The agent: no browser, no cookie, no origin: plain HTTP.
     const res = await fetch(`${server.url}/api/agent/signup`, {
@@ -58,7 +62,11 @@ describe("an agent signs up, signs in to the app with its key, and is signed out
       body: JSON.stringify({ name: "Scout", invitation: invitation.body.token }),
     });
     expect(res.status).toBe(201);
-    const body = (await res.json()) as { status: string; workspace: { id: string }; key: { id: string; key: string; scopes: string[] } };
+    const body = (await res.json()) as {
+      status: string;
+      workspace: { id: string };
+      key: { id: string; key: string; scopes: string[] };
+    };
     expect(body).toMatchObject({ status: "active", workspace: { id: workspace }, key: { scopes: ["read", "write"] } });
     agent = { key: body.key.key, id: body.key.id };
   });
@@ -101,7 +109,11 @@ describe("an agent signs up, signs in to the app with its key, and is signed out
 
     const seen = tabs.person.page;
     await seen.locator(".react-flow__node-thread", { hasText: "Scouting report" }).waitFor({ timeout: 20_000 });
-    await expect.poll(() => seen.locator(".react-flow__node-thread", { hasText: "Scouting report" }).textContent(), { timeout: 20_000 }).toContain("Three leads found");
+    await expect
+      .poll(() => seen.locator(".react-flow__node-thread", { hasText: "Scouting report" }).textContent(), {
+        timeout: 20_000,
+      })
+      .toContain("Three leads found");
     await seen.locator(".react-flow__node-note", { hasText: "Lead 2 looks strongest" }).waitFor({ timeout: 20_000 });
     await seen
       .locator(".sidebar")
@@ -116,7 +128,10 @@ describe("an agent signs up, signs in to the app with its key, and is signed out
     await page.clock.install();
     await page.clock.pauseAt(Date.now() + 1000);
     const started = Date.now();
-    const revoked = await httpJson(server.url, `/api/workspaces/${workspace}/keys/${agent.id}`, { method: "DELETE", cookie: person.cookie });
+    const revoked = await httpJson(server.url, `/api/workspaces/${workspace}/keys/${agent.id}`, {
+      method: "DELETE",
+      cookie: person.cookie,
+    });
     expect(revoked.status).toBe(200);
     await page.getByText("You were signed out. Sign in again to continue.").waitFor({ timeout: 5_000 });
     console.log(`agent tab signed out ${Date.now() - started} ms after the revocation was sent`);
@@ -126,12 +141,19 @@ describe("an agent signs up, signs in to the app with its key, and is signed out
     // The session is over on the server too: a reload stays signed out, the key signs in to nothing.
     await page.reload();
     await page.getByRole("tab", { name: "Sign in" }).waitFor();
-    const again = await page.request.post(`${server.url}/api/agent/sign-in`, { data: { key: agent.key }, headers: { origin: server.url } });
+    const again = await page.request.post(`${server.url}/api/agent/sign-in`, {
+      data: { key: agent.key },
+      headers: { origin: server.url },
+    });
     expect(again.status()).toBe(401);
   });
 
   it("an agent that signed up on its own opens its own workspace and manages it from Settings", async () => {
-    const res = await fetch(`${server.url}/api/agent/signup`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Solo" }) });
+    const res = await fetch(`${server.url}/api/agent/signup`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Solo" }),
+    });
     expect(res.status).toBe(201);
     const body = (await res.json()) as { workspace: { id: string; name: string }; key: { key: string } };
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });

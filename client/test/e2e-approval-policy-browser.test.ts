@@ -34,10 +34,16 @@ async function send(page: Page, text: string) {
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   stack = await startOpenClawStack("approval-policy", {
-    vars: (model) => ({ AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model", AUTOPILOT_MODEL_API_KEY: "scripted-key" }),
+    vars: (model) => ({
+      AUTOPILOT_MODEL_BASE_URL: model.baseUrl,
+      AUTOPILOT_MODEL_ID: "scripted-model",
+      AUTOPILOT_MODEL_API_KEY: "scripted-key",
+    }),
   });
   // The Autopilot's turns carry STEPS markers; the gateway's chat the plain markers.
-  stack.model.setReply((request: ChatRequest) => (JSON.stringify(request.messages ?? []).includes("STEPS:") ? agentScript(request) : markerScript(request)));
+  stack.model.setReply((request: ChatRequest) =>
+    JSON.stringify(request.messages ?? []).includes("STEPS:") ? agentScript(request) : markerScript(request),
+  );
   browser = await launchChromium();
   ada = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   ada.on("pageerror", (error) => console.error(`ada page error: ${error.message}`));
@@ -61,7 +67,9 @@ describe("who decides an approval, in the app", () => {
     // The decision is in place, in the thread where it waits: one explicit confirm.
     await startBar(ada).waitFor({ timeout: 20_000 });
     const waiting = ada.locator(".thread-view .approval-card", { hasText: "Approval needed" });
-    await waiting.getByText("You asked for this: confirming it yourself is recorded as self-confirmed.").waitFor({ timeout: 20_000 });
+    await waiting
+      .getByText("You asked for this: confirming it yourself is recorded as self-confirmed.")
+      .waitFor({ timeout: 20_000 });
     await shot(ada, "01-alone-confirm");
     await waiting.getByRole("button", { name: "Confirm" }).click();
 
@@ -70,7 +78,10 @@ describe("who decides an approval, in the app", () => {
     await shot(ada, "02-alone-reply");
     // The queue says who confirmed it, and that it was her own.
     await ada.getByRole("tab", { name: /Approvals/ }).click();
-    await ada.locator(".queue-item", { hasText: 'Provision OpenClaw instance "OpenClaw"' }).getByText("Approved").waitFor();
+    await ada
+      .locator(".queue-item", { hasText: 'Provision OpenClaw instance "OpenClaw"' })
+      .getByText("Approved")
+      .waitFor();
     await ada.getByRole("tab", { name: "Inspector" }).click();
   }, 300_000);
 
@@ -97,7 +108,10 @@ describe("who decides an approval, in the app", () => {
     const benEmail = `ben-${stamp}@example.test`;
     await signUpInUi(ben, stack.server.url, "Ben", benEmail);
     const workspace = await ada.locator("#workspace-switcher").inputValue();
-    const added = await ada.context().request.post(`${stack.server.url}/api/workspaces/${workspace}/members`, { data: { email: benEmail, role: "member" }, headers: { origin: stack.server.url } });
+    const added = await ada.context().request.post(`${stack.server.url}/api/workspaces/${workspace}/members`, {
+      data: { email: benEmail, role: "member" },
+      headers: { origin: stack.server.url },
+    });
     expect(added.status()).toBe(201);
     await ben.goto(`${stack.server.url}/?w=${workspace}`);
     await ben.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });

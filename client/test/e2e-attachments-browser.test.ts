@@ -61,14 +61,23 @@ function png(size: number): Buffer {
       rows.set(band ? [240, 140, 40] : [40, 90, 200], y * (size * 3 + 1) + 1 + x * 3);
     }
   }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(rows)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 /** The model answers with what the newest person's message carried. */
 function describeFiles(request: ChatRequest) {
   const user = request.messages?.findLast((m) => m.role === "user");
-  const parts = Array.isArray(user?.content) ? (user.content as { type: string; text?: string; image_url?: { url: string } }[]) : [];
-  const images = parts.filter((p) => p.type === "image_url" && p.image_url?.url.startsWith("data:image/png;base64,")).length;
+  const parts = Array.isArray(user?.content)
+    ? (user.content as { type: string; text?: string; image_url?: { url: string } }[])
+    : [];
+  const images = parts.filter(
+    (p) => p.type === "image_url" && p.image_url?.url.startsWith("data:image/png;base64,"),
+  ).length;
   const word = /heron-\d+/.exec(parts.map((p) => p.text ?? "").join("\n"))?.[0] ?? "no word";
   return { text: `I received ${images} image(s); the note says ${word}.` };
 }
@@ -81,7 +90,11 @@ beforeAll(async () => {
   server = await startServer({
     port: await freePort(),
     persistDir,
-    vars: { AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model", AUTOPILOT_MODEL_API_KEY: "attachments-model-key" },
+    vars: {
+      AUTOPILOT_MODEL_BASE_URL: model.baseUrl,
+      AUTOPILOT_MODEL_ID: "scripted-model",
+      AUTOPILOT_MODEL_API_KEY: "attachments-model-key",
+    },
   });
   browser = await launchChromium();
   const pages: Page[] = [];
@@ -104,7 +117,10 @@ afterAll(async () => {
 describe("files in a thread, in the app", () => {
   it("Alice attaches an image and a note; the Autopilot's model gets both; Bob sees the image and the note's link", async () => {
     const bobEmail = `bob-${stamp}@example.test`;
-    await Promise.all([signUpInUi(alice, server.url, "Alice", `alice-${stamp}@example.test`), signUpInUi(bob, server.url, "Bob", bobEmail)]);
+    await Promise.all([
+      signUpInUi(alice, server.url, "Alice", `alice-${stamp}@example.test`),
+      signUpInUi(bob, server.url, "Bob", bobEmail),
+    ]);
     const workspace = await alice.locator("#workspace-switcher").inputValue();
     await alice.getByRole("button", { name: "Members & keys" }).click();
     const dialog = alice.getByRole("dialog");
@@ -145,7 +161,9 @@ describe("files in a thread, in the app", () => {
 
     const reply = alice.locator(".message", { hasText: "I received" });
     // The reply streams in first ("replying…"): its text is whole once the message is.
-    await expect.poll(() => reply.first().textContent(), { timeout: 30_000 }).toContain(`I received 1 image(s); the note says ${CODE_WORD}.`);
+    await expect
+      .poll(() => reply.first().textContent(), { timeout: 30_000 })
+      .toContain(`I received 1 image(s); the note says ${CODE_WORD}.`);
 
     // Bob: the image loaded from the server (the browser decoded it) and the note as a download.
     await bob
@@ -155,7 +173,9 @@ describe("files in a thread, in the app", () => {
     const sent = bob.locator(".message", { hasText: "What do these say?" });
     const image = sent.getByRole("img", { name: "banner.png" });
     await image.waitFor({ timeout: 20_000 });
-    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 10_000 }).toBe(96);
+    await expect
+      .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 10_000 })
+      .toBe(96);
     const link = sent.getByRole("link", { name: "note.txt" });
     expect(await link.getAttribute("download")).toBe("note.txt");
     const href = (await link.getAttribute("href"))!;

@@ -39,7 +39,15 @@ beforeAll(async () => {
   model = await startScriptedModel({ usage: "when-asked", apiKey: MODEL_KEY });
   model.setReply(agentScript);
   persistDir = mkdtempSync(join(tmpdir(), "autopilot-agent-browser-"));
-  server = await startServer({ port: await freePort(), persistDir, vars: { AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model", AUTOPILOT_MODEL_API_KEY: MODEL_KEY } });
+  server = await startServer({
+    port: await freePort(),
+    persistDir,
+    vars: {
+      AUTOPILOT_MODEL_BASE_URL: model.baseUrl,
+      AUTOPILOT_MODEL_ID: "scripted-model",
+      AUTOPILOT_MODEL_API_KEY: MODEL_KEY,
+    },
+  });
   browser = await launchChromium();
   const pages: Page[] = [];
   for (const name of ["Alice", "Bob"]) {
@@ -111,7 +119,9 @@ describe("the Autopilot in two browsers", () => {
     await send(alice, "SLOW please");
     await bob.locator(".message.streaming").waitFor({ timeout: 15_000 });
     await bob.getByTestId("autopilot-online").waitFor();
-    await expect.poll(() => bob.locator(".message.streaming .message-text").textContent(), { timeout: 15_000 }).toContain("word");
+    await expect
+      .poll(() => bob.locator(".message.streaming .message-text").textContent(), { timeout: 15_000 })
+      .toContain("word");
     await shot(bob, "02-bob-sees-stream");
     await bob.locator(".message", { hasText: "word39 END." }).waitFor({ timeout: 20_000 });
     await expect.poll(() => bob.getByTestId("autopilot-online").count()).toBe(0);
@@ -136,9 +146,15 @@ describe("the Autopilot in two browsers", () => {
     // Waiting, it shows on its thread's node and in Needs attention (from the room's state), not as a node of its own.
     await alice.getByTitle("Fit everything in view (F)").click();
     const threadNode = alice.locator(`.react-flow__node[data-id="thread:${threadId}"]`);
-    await expect.poll(() => threadNode.getByTestId("attention-badges").textContent(), { timeout: 20_000 }).toBe("1 approval waiting");
+    await expect
+      .poll(() => threadNode.getByTestId("attention-badges").textContent(), { timeout: 20_000 })
+      .toBe("1 approval waiting");
     await alice.getByTestId("needs-attention").getByRole("button", { name: "1 needs attention" }).click();
-    await alice.getByTestId("needs-attention").locator(".attention-row", { hasText: "threads_archive" }).getByText("Approval waiting").waitFor();
+    await alice
+      .getByTestId("needs-attention")
+      .locator(".attention-row", { hasText: "threads_archive" })
+      .getByText("Approval waiting")
+      .waitFor();
     expect(await alice.locator(".react-flow__node-approval, .react-flow__node-tool").count()).toBe(0);
 
     await bob.getByRole("tab", { name: /Approvals/ }).click();
@@ -159,7 +175,9 @@ describe("the Autopilot in two browsers", () => {
     await alice.getByTitle("Fit everything in view (F)").click();
     await expect.poll(() => threadNode.getByTestId("attention-badges").count(), { timeout: 10_000 }).toBe(0);
     const toggle = threadNode.getByRole("button", { name: /Show the activity of/ });
-    await expect.poll(() => toggle.getAttribute("aria-label"), { timeout: 20_000 }).toMatch(/: 1 tool call · 1 approval$/);
+    await expect
+      .poll(() => toggle.getAttribute("aria-label"), { timeout: 20_000 })
+      .toMatch(/: 1 tool call · 1 approval$/);
     expect(await toggle.textContent()).toBe("▸ ƒ 1 · ✓ 1");
     await alice.getByRole("tab", { name: "Inspector" }).click();
     // Keyboard reachable: focus the toggle, open with Enter; the first entry takes the focus.
@@ -195,7 +213,8 @@ describe("the Autopilot in two browsers", () => {
     await send(alice, `STEPS: threads_archive {"threadId":"${threadId}"}`);
     await alice.locator(".approval-card").waitFor({ timeout: 20_000 });
     await send(alice, "SAY: answered after going ahead");
-    const line = "Waiting for approval “Autopilot wants to run threads_archive” — the Autopilot answers after it is decided";
+    const line =
+      "Waiting for approval “Autopilot wants to run threads_archive” — the Autopilot answers after it is decided";
     await alice.locator(".run-waiting", { hasText: line }).waitFor({ timeout: 20_000 });
     await shot(alice, "08-queued-behind-approval");
 

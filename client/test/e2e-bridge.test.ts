@@ -12,7 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { Message } from "../../shared/protocol/threads";
 import { ensureDevVars, freePort, startServer } from "../../party/dev/server.mjs";
-import { createDeviceIdentity, type DeviceIdentity, deviceAuthPayload, ProxiedGatewayClient, signDevicePayload } from "../../runtime/test/helpers";
+import {
+  createDeviceIdentity,
+  type DeviceIdentity,
+  deviceAuthPayload,
+  ProxiedGatewayClient,
+  signDevicePayload,
+} from "../../runtime/test/helpers";
 import { markerScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
 import type { AutopilotClient } from "../src/client";
 import { type RunningRuntime, startRuntime as startRuntimeProcess } from "../../party/dev/runtime.mjs";
@@ -32,7 +38,11 @@ let serviceToken: string;
 /** The runtime as `npm start` runs it; `withModel: false` leaves the gateways without a model provider. */
 async function startRuntime(withModel: boolean): Promise<string> {
   const model_ = withModel
-    ? { OPENCLAW_MODEL_BASE_URL: model.baseUrl, OPENCLAW_MODEL_ID: "scripted-model", OPENCLAW_MODEL_API_KEY: "scripted-key" }
+    ? {
+        OPENCLAW_MODEL_BASE_URL: model.baseUrl,
+        OPENCLAW_MODEL_ID: "scripted-model",
+        OPENCLAW_MODEL_API_KEY: "scripted-key",
+      }
     : { OPENCLAW_MODEL_BASE_URL: undefined, OPENCLAW_MODEL_ID: undefined, OPENCLAW_MODEL_API_KEY: undefined };
   runtime = await startRuntimeProcess({ port: runtimePort, dataDir: runtimeDir, serviceToken, env: model_ });
   return runtime.url;
@@ -44,7 +54,10 @@ const dirs: string[] = [];
 let members: ReturnType<typeof recordingClients>;
 /** The server's log lines (wrangler dev): the bridge logs how each gateway connect authenticated. */
 const serverLog: string[] = [];
-const connects = () => serverLog.filter((l) => l.includes('"msg":"gateway connected"')).map((l) => JSON.parse(l.slice(l.indexOf("{"))) as { auth: string | null; device: string });
+const connects = () =>
+  serverLog
+    .filter((l) => l.includes('"msg":"gateway connected"'))
+    .map((l) => JSON.parse(l.slice(l.indexOf("{"))) as { auth: string | null; device: string });
 
 const http = <T>(path: string, init: RequestInit & { cookie?: string } = {}) => httpJson<T>(server.url, path, init);
 
@@ -72,12 +85,21 @@ async function messages(client: AutopilotClient, threadId: string): Promise<Mess
 }
 
 /** Waits for a message in a thread, as the room lists it (durable), matching `match`. */
-async function waitForMessage(client: AutopilotClient, thread: string, match: (m: Message) => boolean, what: string, timeoutMs: number): Promise<Message> {
+async function waitForMessage(
+  client: AutopilotClient,
+  thread: string,
+  match: (m: Message) => boolean,
+  what: string,
+  timeoutMs: number,
+): Promise<Message> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = (await messages(client, thread)).find(match);
     if (found) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; thread has: ${JSON.stringify((await messages(client, thread)).map((m) => [m.author.id, m.kind, m.text.slice(0, 80)]))}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}; thread has: ${JSON.stringify((await messages(client, thread)).map((m) => [m.author.id, m.kind, m.text.slice(0, 80)]))}`,
+      );
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -88,11 +110,19 @@ async function approveAs(client: AutopilotClient, approval: Approval, decision: 
   return client.request("approvals.resolve", { approvalId: approval.id, decision, idempotencyKey: key("decide") });
 }
 
-const pendingApproval = (client: AutopilotClient, kind: "exec" | "pairing" | "instance") => [...client.state.approvals.values()].find((a) => a.status === "pending" && a.action?.kind === kind);
+const pendingApproval = (client: AutopilotClient, kind: "exec" | "pairing" | "instance") =>
+  [...client.state.approvals.values()].find((a) => a.status === "pending" && a.action?.kind === kind);
 
 interface GatewayPeer {
-  hello: { ok: boolean; payload?: { auth?: { deviceToken?: string } }; error?: { code: string; details?: { code?: string; requestId?: string } } };
-  request(method: string, params: Record<string, unknown>): Promise<{ ok: boolean; payload?: unknown; error?: unknown }>;
+  hello: {
+    ok: boolean;
+    payload?: { auth?: { deviceToken?: string } };
+    error?: { code: string; details?: { code?: string; requestId?: string } };
+  };
+  request(
+    method: string,
+    params: Record<string, unknown>,
+  ): Promise<{ ok: boolean; payload?: unknown; error?: unknown }>;
   close(): void;
 }
 
@@ -100,12 +130,26 @@ interface GatewayPeer {
  * Another OpenClaw client talking to the gateway directly (through the runtime's proxy,
  * as the room does): an operator's tool, or a new device that must be paired.
  */
-async function gatewayPeer(options: { scopes: string[]; device?: { clientId: string; token: string; identity: DeviceIdentity } }): Promise<GatewayPeer> {
-  const peer = await ProxiedGatewayClient.open(`${runtimeUrl.replace(/^http/, "ws")}/v1/workspaces/${workspace}/instances/work/gateway`, {}, serviceToken);
+async function gatewayPeer(options: {
+  scopes: string[];
+  device?: { clientId: string; token: string; identity: DeviceIdentity };
+}): Promise<GatewayPeer> {
+  const peer = await ProxiedGatewayClient.open(
+    `${runtimeUrl.replace(/^http/, "ws")}/v1/workspaces/${workspace}/instances/work/gateway`,
+    {},
+    serviceToken,
+  );
   const { payload: challenge } = await peer.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
   const clientId = options.device?.clientId ?? "gateway-client";
   const mode = clientId === "cli" ? "cli" : "backend";
-  const params: Record<string, unknown> = { minProtocol: 4, maxProtocol: 4, client: { id: clientId, version: "0.1.0", platform: "linux", mode }, role: "operator", scopes: options.scopes, caps: [] };
+  const params: Record<string, unknown> = {
+    minProtocol: 4,
+    maxProtocol: 4,
+    client: { id: clientId, version: "0.1.0", platform: "linux", mode },
+    role: "operator",
+    scopes: options.scopes,
+    caps: [],
+  };
   if (options.device) {
     const { identity, token } = options.device;
     const payload = deviceAuthPayload({
@@ -120,7 +164,13 @@ async function gatewayPeer(options: { scopes: string[]; device?: { clientId: str
       platform: "linux",
     });
     params.auth = { token };
-    params.device = { id: identity.id, publicKey: identity.publicKey, signature: signDevicePayload(identity, payload), signedAt: challenge.ts, nonce: challenge.nonce };
+    params.device = {
+      id: identity.id,
+      publicKey: identity.publicKey,
+      signature: signDevicePayload(identity, payload),
+      signedAt: challenge.ts,
+      nonce: challenge.nonce,
+    };
   }
   const hello = (await peer.request("connect", params)) as GatewayPeer["hello"];
   return { hello, request: (method, p) => peer.request(method, p), close: () => peer.close() };
@@ -140,10 +190,19 @@ beforeAll(async () => {
   runtimeUrl = await startRuntime(true);
   const persistDir = mkdtempSync(join(tmpdir(), "autopilot-e2e-bridge-"));
   dirs.push(persistDir);
-  server = await startServer({ port: await freePort(), persistDir, vars: { RUNTIME_URL: runtimeUrl }, log: (line) => serverLog.push(line) });
+  server = await startServer({
+    port: await freePort(),
+    persistDir,
+    vars: { RUNTIME_URL: runtimeUrl },
+    log: (line) => serverLog.push(line),
+  });
   const signUp = await http<{ user: { id: string } }>("/api/auth/sign-up/email", {
     method: "POST",
-    body: JSON.stringify({ email: `bridge-${Date.now()}@example.test`, password: "correct horse battery", name: "Alice" }),
+    body: JSON.stringify({
+      email: `bridge-${Date.now()}@example.test`,
+      password: "correct horse battery",
+      name: "Alice",
+    }),
   });
   cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
   workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
@@ -164,7 +223,11 @@ afterAll(async () => {
 
 describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
   it("provisions an instance, which reaches ready and gets a connected bridge", async () => {
-    const { approval } = await alice.request("instances.provision", { instanceId: "work", name: "Work", idempotencyKey: key("prov") });
+    const { approval } = await alice.request("instances.provision", {
+      instanceId: "work",
+      name: "Work",
+      idempotencyKey: key("prov"),
+    });
     await approveAs(bob, approval, "approve");
     const ready = await until(
       () => {
@@ -185,8 +248,13 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
     await until(() => alice.state.threads.get(threadId)?.gateway?.instanceId === "work", "thread bound", 5_000);
     const seenByAlice = streamsOf(alice);
     const seenByBob = streamsOf(bob);
-    const reply = "The quick brown fox jumps over the lazy dog, again and again, until the stream is long enough to arrive in several deltas.";
-    const { message } = await alice.request("chat.send", { threadId, text: `SAY: ${reply}`, idempotencyKey: key("send") });
+    const reply =
+      "The quick brown fox jumps over the lazy dog, again and again, until the stream is long enough to arrive in several deltas.";
+    const { message } = await alice.request("chat.send", {
+      threadId,
+      text: `SAY: ${reply}`,
+      idempotencyKey: key("send"),
+    });
     // The message id is the gateway's idempotency key, and so its run id.
     const replyMessage = await waitForMessage(bob, threadId, (m) => m.runId === message.id, "the reply", 60_000);
     expect(replyMessage).toMatchObject({ text: reply, author: { id: "instance:work", kind: "agent" } });
@@ -200,13 +268,25 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
 
   it("lists the gateway's sessions live; one started elsewhere can be read, opened as a thread with its history, and written into", async () => {
     // The thread's own session is listed, bound to it.
-    await until(() => bob.state.sessions.get("work")?.find((s) => s.threadId === threadId), "the thread's session listed", 20_000);
+    await until(
+      () => bob.state.sessions.get("work")?.find((s) => s.threadId === threadId),
+      "the thread's session listed",
+      20_000,
+    );
     // Someone talks to the gateway directly (another OpenClaw client): the room lists that session too.
     const outside = await gatewayPeer({ scopes: ["operator.admin"] });
     try {
-      const sent = await outside.request("chat.send", { sessionKey: "elsewhere", message: "SAY: hello from outside", idempotencyKey: key("outside") });
+      const sent = await outside.request("chat.send", {
+        sessionKey: "elsewhere",
+        message: "SAY: hello from outside",
+        idempotencyKey: key("outside"),
+      });
       expect(sent.ok, JSON.stringify(sent)).toBe(true);
-      const listed = await until(() => bob.state.sessions.get("work")?.find((s) => s.key.endsWith(":elsewhere") && s.threadId === null), "the outside session listed", 30_000);
+      const listed = await until(
+        () => bob.state.sessions.get("work")?.find((s) => s.key.endsWith(":elsewhere") && s.threadId === null),
+        "the outside session listed",
+        30_000,
+      );
       // Read without opening: the transcript comes from the gateway.
       let history: Awaited<ReturnType<typeof bob.sessions.history>> | null = null;
       const deadline = Date.now() + 30_000;
@@ -221,9 +301,19 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
         ["assistant", "hello from outside"],
       ]);
       // Opened as a thread, it shows the same history, imported once.
-      const { thread } = await bob.request("sessions.open", { instanceId: "work", sessionKey: listed.key, idempotencyKey: key("open") });
+      const { thread } = await bob.request("sessions.open", {
+        instanceId: "work",
+        sessionKey: listed.key,
+        idempotencyKey: key("open"),
+      });
       expect(thread.gateway).toEqual({ instanceId: "work", sessionKey: listed.key });
-      const reply = await waitForMessage(alice, thread.id, (m) => m.text === "hello from outside", "the imported reply", 20_000);
+      const reply = await waitForMessage(
+        alice,
+        thread.id,
+        (m) => m.text === "hello from outside",
+        "the imported reply",
+        20_000,
+      );
       expect(reply.author.id).toBe("instance:work");
       const imported = await messages(alice, thread.id);
       expect(imported.map((m) => [m.author.id, m.text])).toEqual([
@@ -231,48 +321,110 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
         ["instance:work", "hello from outside"],
       ]);
       // Opening again finds the same thread, by the canonical key or the short one.
-      expect((await alice.request("sessions.open", { instanceId: "work", sessionKey: listed.key, idempotencyKey: key("open") })).thread.id).toBe(thread.id);
-      expect((await alice.request("sessions.open", { instanceId: "work", sessionKey: "elsewhere", idempotencyKey: key("open") })).thread.id).toBe(thread.id);
+      expect(
+        (
+          await alice.request("sessions.open", {
+            instanceId: "work",
+            sessionKey: listed.key,
+            idempotencyKey: key("open"),
+          })
+        ).thread.id,
+      ).toBe(thread.id);
+      expect(
+        (
+          await alice.request("sessions.open", {
+            instanceId: "work",
+            sessionKey: "elsewhere",
+            idempotencyKey: key("open"),
+          })
+        ).thread.id,
+      ).toBe(thread.id);
       // And writing into the session goes through that thread.
-      const into = await alice.request("sessions.send", { instanceId: "work", sessionKey: listed.key, text: "SAY: back from the room", idempotencyKey: key("into") });
+      const into = await alice.request("sessions.send", {
+        instanceId: "work",
+        sessionKey: listed.key,
+        text: "SAY: back from the room",
+        idempotencyKey: key("into"),
+      });
       expect(into.thread.id).toBe(thread.id);
-      const answer = await waitForMessage(bob, thread.id, (m) => m.runId === into.message.id, "the reply in the opened session", 60_000);
+      const answer = await waitForMessage(
+        bob,
+        thread.id,
+        (m) => m.runId === into.message.id,
+        "the reply in the opened session",
+        60_000,
+      );
       expect(answer.text).toBe("back from the room");
-      await until(() => bob.state.sessions.get("work")?.find((s) => s.key === listed.key)?.threadId === thread.id, "the session shown as open", 20_000);
+      await until(
+        () => bob.state.sessions.get("work")?.find((s) => s.key === listed.key)?.threadId === thread.id,
+        "the session shown as open",
+        20_000,
+      );
     } finally {
       outside.close();
     }
   }, 120_000);
 
   it("an agent's shell command waits for a person in the room; approved, it runs and the reply has its output", async () => {
-    const { message } = await alice.request("chat.send", { threadId, text: "RUNCMD: echo hello-from-exec", idempotencyKey: key("send") });
+    const { message } = await alice.request("chat.send", {
+      threadId,
+      text: "RUNCMD: echo hello-from-exec",
+      idempotencyKey: key("send"),
+    });
     const approval = await until(() => pendingApproval(bob, "exec"), "exec approval at bob", 60_000);
     expect(approval.action).toMatchObject({ kind: "exec", instanceId: "work", command: "echo hello-from-exec" });
     expect(approval.threadId).toBe(threadId);
     expect(approval.requestedBy).toMatchObject({ id: "instance:work", kind: "agent" });
     await until(() => pendingApproval(alice, "exec")?.id === approval.id, "the same approval at alice", 5_000);
     // Two people decide at once: exactly one decision reaches the gateway and wins.
-    const [byBob, byAlice] = await Promise.allSettled([approveAs(bob, approval, "approve"), approveAs(alice, approval, "deny")]);
+    const [byBob, byAlice] = await Promise.allSettled([
+      approveAs(bob, approval, "approve"),
+      approveAs(alice, approval, "deny"),
+    ]);
     expect(byBob.status).toBe("fulfilled");
     expect(byBob.status === "fulfilled" && byBob.value.approval.status).toBe("approved");
     expect(byAlice.status).toBe("rejected");
-    expect(byAlice.status === "rejected" && (byAlice.reason as { code: string }).code).toMatch(/^(conflict|already_resolved)$/);
+    expect(byAlice.status === "rejected" && (byAlice.reason as { code: string }).code).toMatch(
+      /^(conflict|already_resolved)$/,
+    );
     // The decision is final: a later one is refused, and nothing changes.
     await expect(approveAs(alice, approval, "deny")).rejects.toMatchObject({ code: "already_resolved" });
-    const tool = await waitForMessage(alice, threadId, (m) => m.kind === "tool" && m.text.includes("hello-from-exec"), "the command's output", 60_000);
+    const tool = await waitForMessage(
+      alice,
+      threadId,
+      (m) => m.kind === "tool" && m.text.includes("hello-from-exec"),
+      "the command's output",
+      60_000,
+    );
     expect(tool.text).toContain("$ echo hello-from-exec");
-    const reply = await waitForMessage(alice, threadId, (m) => m.runId === message.id, "the reply after the command", 60_000);
+    const reply = await waitForMessage(
+      alice,
+      threadId,
+      (m) => m.runId === message.id,
+      "the reply after the command",
+      60_000,
+    );
     expect(reply.text).toContain("TOOL RESULT SEEN");
     expect(reply.text).toContain("hello-from-exec");
     expect(alice.state.approvals.get(approval.id)?.status).toBe("approved");
   }, 120_000);
 
   it("a denied command never runs, and the agent is told so", async () => {
-    const { message } = await alice.request("chat.send", { threadId, text: "RUNCMD: echo never-printed", idempotencyKey: key("send") });
+    const { message } = await alice.request("chat.send", {
+      threadId,
+      text: "RUNCMD: echo never-printed",
+      idempotencyKey: key("send"),
+    });
     const approval = await until(() => pendingApproval(alice, "exec"), "exec approval", 60_000);
     expect(approval.action).toMatchObject({ command: "echo never-printed" });
     await approveAs(alice, approval, "deny");
-    const reply = await waitForMessage(bob, threadId, (m) => m.runId === message.id, "the reply after the denial", 60_000);
+    const reply = await waitForMessage(
+      bob,
+      threadId,
+      (m) => m.runId === message.id,
+      "the reply after the denial",
+      60_000,
+    );
     expect(reply.text).toMatch(/denied/i);
     const all = await messages(bob, threadId);
     // The command's output line never appears: only the denial does.
@@ -281,7 +433,11 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
   }, 120_000);
 
   it("a command decided in OpenClaw itself updates the room's approval, which then refuses a late decision", async () => {
-    const { message } = await alice.request("chat.send", { threadId, text: "RUNCMD: echo decided-elsewhere", idempotencyKey: key("send") });
+    const { message } = await alice.request("chat.send", {
+      threadId,
+      text: "RUNCMD: echo decided-elsewhere",
+      idempotencyKey: key("send"),
+    });
     const approval = await until(() => pendingApproval(alice, "exec"), "exec approval", 60_000);
     const outside = await gatewayPeer({ scopes: ["operator.admin"] });
     try {
@@ -299,7 +455,11 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
       "the room following the gateway's decision",
       20_000,
     );
-    expect(settled).toMatchObject({ status: "approved", note: "decided in OpenClaw", resolvedBy: { id: "instance:work" } });
+    expect(settled).toMatchObject({
+      status: "approved",
+      note: "decided in OpenClaw",
+      resolvedBy: { id: "instance:work" },
+    });
     await expect(approveAs(bob, approval, "deny")).rejects.toMatchObject({ code: "already_resolved" });
     const reply = await waitForMessage(alice, threadId, (m) => m.runId === message.id, "the reply", 60_000);
     expect(reply.text).toContain("decided-elsewhere");
@@ -311,19 +471,29 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
     expect(admin.hello.ok).toBe(true);
     const patch = async (autoApproveLocal: boolean) => {
       const config = (await admin.request("config.get", {})).payload as { hash: string };
-      const res = await admin.request("config.patch", { raw: JSON.stringify({ gateway: { nodes: { pairing: { autoApproveLocal } } } }), baseHash: config.hash });
+      const res = await admin.request("config.patch", {
+        raw: JSON.stringify({ gateway: { nodes: { pairing: { autoApproveLocal } } } }),
+        baseHash: config.hash,
+      });
       expect(res.ok, JSON.stringify(res)).toBe(true);
     };
     await patch(false);
     try {
-      const { token } = await runtimeCall<{ token: string }>("GET", `/v1/workspaces/${workspace}/instances/work/credentials`);
+      const { token } = await runtimeCall<{ token: string }>(
+        "GET",
+        `/v1/workspaces/${workspace}/instances/work/credentials`,
+      );
       const device = { clientId: "cli", token, identity: createDeviceIdentity() };
       const first = await gatewayPeer({ scopes: ["operator.read"], device });
       expect(first.hello.ok).toBe(false);
       expect(first.hello.error?.details?.code).toBe("PAIRING_REQUIRED");
       first.close();
       const approval = await until(() => pendingApproval(bob, "pairing"), "pairing approval", 30_000);
-      expect(approval.action).toMatchObject({ kind: "pairing", target: "device", requestId: first.hello.error?.details?.requestId });
+      expect(approval.action).toMatchObject({
+        kind: "pairing",
+        target: "device",
+        requestId: first.hello.error?.details?.requestId,
+      });
       expect(approval.details).toContain("cli");
       await approveAs(bob, approval, "approve");
       const again = await gatewayPeer({ scopes: ["operator.read"], device });
@@ -338,7 +508,11 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
 
   it("stops a running reply with chat.abort; the partial text stays, marked as stopped", async () => {
     const seen = streamsOf(bob);
-    const { message } = await alice.request("chat.send", { threadId, text: "SLOW please", idempotencyKey: key("send") });
+    const { message } = await alice.request("chat.send", {
+      threadId,
+      text: "SLOW please",
+      idempotencyKey: key("send"),
+    });
     await until(() => (seen.get(message.id) ?? "").includes("word2"), "a few words streamed", 60_000);
     const result = await alice.request("chat.abort", { threadId });
     expect(result.aborted).toBe(true);
@@ -346,7 +520,11 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
     expect(stopped.aborted).toBe(true);
     expect(stopped.text).toContain("word0");
     expect(stopped.text).not.toContain("END.");
-    await until(() => ![...bob.state.streams.values()].some((s) => s.runId === message.id), "the stream ends at bob", 5_000);
+    await until(
+      () => ![...bob.state.streams.values()].some((s) => s.runId === message.id),
+      "the stream ends at bob",
+      5_000,
+    );
   }, 90_000);
 
   it("the gateway dies mid-reply: everyone sees it, a late joiner got the partial text, and after a restart the thread catches up", async () => {
@@ -359,7 +537,10 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
     expect(partial?.text).toMatch(/^word0 word1 word2 word3/);
     expect(partial?.threadId).toBe(threadId);
 
-    const before = await runtimeCall<{ pid: number; port: number }>("GET", `/v1/workspaces/${workspace}/instances/work`);
+    const before = await runtimeCall<{ pid: number; port: number }>(
+      "GET",
+      `/v1/workspaces/${workspace}/instances/work`,
+    );
     process.kill(before.pid, "SIGKILL");
     const failed = await until(
       () => {
@@ -370,10 +551,19 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
       30_000,
     );
     expect(failed.error).toMatch(/exited unexpectedly/);
-    const lost = await waitForMessage(carol, threadId, (m) => m.kind === "error" && /lost mid-reply/.test(m.text), "the interruption notice", 10_000);
+    const lost = await waitForMessage(
+      carol,
+      threadId,
+      (m) => m.kind === "error" && /lost mid-reply/.test(m.text),
+      "the interruption notice",
+      10_000,
+    );
     expect(lost.author.id).toBe("instance:work");
 
-    const { approval } = await alice.request("instances.restart", { instanceId: "work", idempotencyKey: key("restart") });
+    const { approval } = await alice.request("instances.restart", {
+      instanceId: "work",
+      idempotencyKey: key("restart"),
+    });
     await approveAs(bob, approval, "approve");
     await until(
       () => {
@@ -392,7 +582,13 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
     expect(handshakes.at(-1)!.auth).toBe("device-token");
     // The gateway resumes the interrupted turn on its own (under a new run id): its reply
     // reaches the thread, live or through the catch-up after the reconnect.
-    const resumed = await waitForMessage(carol, threadId, (m) => m.author.id === "instance:work" && m.kind === undefined && m.n > lost.n, "the resumed reply", 90_000);
+    const resumed = await waitForMessage(
+      carol,
+      threadId,
+      (m) => m.author.id === "instance:work" && m.kind === undefined && m.n > lost.n,
+      "the resumed reply",
+      90_000,
+    );
     expect(resumed.text.length).toBeGreaterThan(0);
     // Nothing doubled: the resumed run left exactly one message.
     const all = await messages(carol, threadId);
@@ -400,7 +596,10 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
   }, 240_000);
 
   it("no secret ever reached a client", async () => {
-    const { token } = await runtimeCall<{ token: string }>("GET", `/v1/workspaces/${workspace}/instances/work/credentials`);
+    const { token } = await runtimeCall<{ token: string }>(
+      "GET",
+      `/v1/workspaces/${workspace}/instances/work/credentials`,
+    );
     expect(members.received.length).toBeGreaterThan(100);
     const all = members.received.join("\n");
     expect(all).not.toContain(token);
@@ -421,14 +620,21 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
       "the instance back and reconnected",
       120_000,
     );
-    const { message } = await alice.request("chat.send", { threadId, text: "SAY: anyone there?", idempotencyKey: key("send") });
+    const { message } = await alice.request("chat.send", {
+      threadId,
+      text: "SAY: anyone there?",
+      idempotencyKey: key("send"),
+    });
     const error = await waitForMessage(bob, threadId, (m) => m.runId === message.id, "the gateway's answer", 60_000);
     expect(error.kind).toBe("error");
     expect(error.text).toMatch(/configured|model|authentication/i);
   }, 240_000);
 
   it("deleting the instance stops its gateway and closes its port", async () => {
-    const before = await runtimeCall<{ pid: number; port: number }>("GET", `/v1/workspaces/${workspace}/instances/work`);
+    const before = await runtimeCall<{ pid: number; port: number }>(
+      "GET",
+      `/v1/workspaces/${workspace}/instances/work`,
+    );
     const { approval } = await alice.request("instances.delete", { instanceId: "work", idempotencyKey: key("delete") });
     await approveAs(bob, approval, "approve");
     await until(() => alice.state.instances.get("work")?.status === "stopped", "instance stopped", 60_000);

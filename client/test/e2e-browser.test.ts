@@ -28,7 +28,8 @@ let browser: Browser;
 let workspace: string;
 let agentKey: string;
 const stamp = Date.now();
-const people: Record<"alice" | "bob" | "vic", { ctx: BrowserContext; page: Page; email: string; name: string }> = {} as never;
+const people: Record<"alice" | "bob" | "vic", { ctx: BrowserContext; page: Page; email: string; name: string }> =
+  {} as never;
 const children: ChildProcess[] = [];
 
 function shot(page: Page, name: string) {
@@ -127,7 +128,11 @@ afterAll(async () => {
 describe("the Hatchery in two browsers", () => {
   it("signs people up, adds members and a viewer, and hands out an agent key once", async () => {
     const { alice, bob, vic } = people;
-    await Promise.all([signUp(alice.page, alice.name, alice.email), signUp(bob.page, bob.name, bob.email), signUp(vic.page, vic.name, vic.email)]);
+    await Promise.all([
+      signUp(alice.page, alice.name, alice.email),
+      signUp(bob.page, bob.name, bob.email),
+      signUp(vic.page, vic.name, vic.email),
+    ]);
     workspace = await alice.page.locator("#workspace-switcher").inputValue();
     await shot(alice.page, "01-empty-workspace");
 
@@ -178,13 +183,29 @@ describe("the Hatchery in two browsers", () => {
     const { alice, bob } = people;
     const release = await seeNode(alice.page, "thread", "Release 1.4");
     const threadId = (await release.first().getAttribute("data-id"))!;
-    const waiting = cli(["request-approval", "Deploy 1.4 to prod", "--details", "diff: +12 -3", "--risk", "high", "--thread", threadId.slice("thread:".length), "--wait"]);
+    const waiting = cli([
+      "request-approval",
+      "Deploy 1.4 to prod",
+      "--details",
+      "diff: +12 -3",
+      "--risk",
+      "high",
+      "--thread",
+      threadId.slice("thread:".length),
+      "--wait",
+    ]);
     for (const page of [alice.page, bob.page]) {
       const node = await seeNode(page, "thread", "Release 1.4");
-      await expect.poll(() => node.getByTestId("attention-badges").textContent(), { timeout: 20_000 }).toBe("1 approval waiting");
+      await expect
+        .poll(() => node.getByTestId("attention-badges").textContent(), { timeout: 20_000 })
+        .toBe("1 approval waiting");
       // Needs attention says what and where, once opened (it stays shut until asked, covering nothing).
       await page.getByTestId("needs-attention").getByRole("button", { name: "1 needs attention" }).click();
-      await page.getByTestId("needs-attention").locator(".attention-row", { hasText: "Deploy 1.4 to prod" }).getByText("in #Release 1.4").waitFor();
+      await page
+        .getByTestId("needs-attention")
+        .locator(".attention-row", { hasText: "Deploy 1.4 to prod" })
+        .getByText("in #Release 1.4")
+        .waitFor();
       await expect.poll(() => page.getByTestId("approval-badge").textContent()).toBe("1");
       // Not a node of its own.
       expect(await page.locator(".react-flow__node-approval").count()).toBe(0);
@@ -198,13 +219,20 @@ describe("the Hatchery in two browsers", () => {
     await alice.page.locator(".approval-view", { hasText: "Deploy 1.4 to prod" }).waitFor();
     await alice.page.locator(`.react-flow__node[data-id="${threadId}"]`).waitFor();
     await bob.page.getByRole("tab", { name: /Approvals/ }).click();
-    await bob.page.locator(".queue-item", { hasText: "Deploy 1.4 to prod" }).getByRole("button", { name: "Approve" }).click();
+    await bob.page
+      .locator(".queue-item", { hasText: "Deploy 1.4 to prod" })
+      .getByRole("button", { name: "Approve" })
+      .click();
     expect(await waiting.exit).toBe(0);
     const node = alice.page.locator(`.react-flow__node[data-id="${threadId}"]`);
     await expect.poll(() => node.getByTestId("attention-badges").count()).toBe(0);
     await expect.poll(() => alice.page.getByTestId("needs-attention").count()).toBe(0);
     await node.getByRole("button", { name: /Show the activity of Release 1\.4: 1 approval/ }).click();
-    await alice.page.getByRole("region", { name: "Activity of Release 1.4" }).locator(".activity-entry", { hasText: "Deploy 1.4 to prod" }).getByText("approved by Bob", { exact: false }).waitFor();
+    await alice.page
+      .getByRole("region", { name: "Activity of Release 1.4" })
+      .locator(".activity-entry", { hasText: "Deploy 1.4 to prod" })
+      .getByText("approved by Bob", { exact: false })
+      .waitFor();
     await expect.poll(() => alice.page.getByTestId("approval-badge").count()).toBe(0);
     await shot(alice.page, "05-approved-by-bob");
     await alice.page.keyboard.press("Escape");
@@ -214,7 +242,11 @@ describe("the Hatchery in two browsers", () => {
     const page = people.alice.page;
     const read = () =>
       page.locator(".react-flow__node").evaluateAll((els) => {
-        const zoom = Number(/scale\(([\d.]+)\)/.exec((document.querySelector(".react-flow__viewport") as HTMLElement).style.transform)?.[1]);
+        const zoom = Number(
+          /scale\(([\d.]+)\)/.exec(
+            (document.querySelector(".react-flow__viewport") as HTMLElement).style.transform,
+          )?.[1],
+        );
         return els.map((el) => {
           const node = el as HTMLElement;
           const box = node.getBoundingClientRect();
@@ -225,7 +257,13 @@ describe("the Hatchery in two browsers", () => {
             measured: { width: node.offsetWidth, height: node.offsetHeight },
             handles: [...node.querySelectorAll<HTMLElement>(".react-flow__handle")].map((h) => {
               const r = h.getBoundingClientRect();
-              return { type: h.classList.contains("source") ? "source" : "target", x: (r.left - box.left) / zoom, y: (r.top - box.top) / zoom, width: h.offsetWidth, height: h.offsetHeight };
+              return {
+                type: h.classList.contains("source") ? "source" : "target",
+                x: (r.left - box.left) / zoom,
+                y: (r.top - box.top) / zoom,
+                width: h.offsetWidth,
+                height: h.offsetHeight,
+              };
             }),
           };
         });
@@ -238,11 +276,19 @@ describe("the Hatchery in two browsers", () => {
       return rendered.flatMap((node) => {
         const declared = nodeGeometry(node.kind as GraphNode["kind"], node.style.width, node.style.height);
         const off: string[] = [];
-        if (node.measured.width !== declared.measured.width || node.measured.height !== declared.measured.height) off.push(`size ${JSON.stringify(node.measured)}`);
+        if (node.measured.width !== declared.measured.width || node.measured.height !== declared.measured.height)
+          off.push(`size ${JSON.stringify(node.measured)}`);
         if (node.handles.length !== declared.handles.length) off.push(`${node.handles.length} handles`);
         for (const [i, handle] of node.handles.entries()) {
           const want = declared.handles[i];
-          if (!want || handle.type !== want.type || Math.abs(handle.x - want.x) >= 0.5 || Math.abs(handle.y - want.y) >= 0.5 || handle.width !== want.width || handle.height !== want.height)
+          if (
+            !want ||
+            handle.type !== want.type ||
+            Math.abs(handle.x - want.x) >= 0.5 ||
+            Math.abs(handle.y - want.y) >= 0.5 ||
+            handle.width !== want.width ||
+            handle.height !== want.height
+          )
             off.push(`handle ${i} ${JSON.stringify(handle)} (declared ${JSON.stringify(want)})`);
         }
         return off.map((o) => `${node.id} (${node.kind}): ${o}`);
@@ -256,14 +302,18 @@ describe("the Hatchery in two browsers", () => {
     const node = ".react-flow__node-thread";
     const before = await nodePosition(bob.page, node);
     await drag(alice.page, node, 160, 120);
-    await expect.poll(async () => (await nodePosition(bob.page, node)).x, { timeout: 10_000 }).toBeGreaterThan(before.x + 50);
+    await expect
+      .poll(async () => (await nodePosition(bob.page, node)).x, { timeout: 10_000 })
+      .toBeGreaterThan(before.x + 50);
     await shot(bob.page, "06-after-drag");
   });
 
   it("Alice goes offline, Bob changes things, Alice comes back and converges: nothing lost, nothing doubled", async () => {
     const { alice, bob } = people;
     await alice.ctx.setOffline(true);
-    await expect.poll(() => alice.page.getByTestId("connection").textContent(), { timeout: 30_000 }).not.toMatch(/Live/);
+    await expect
+      .poll(() => alice.page.getByTestId("connection").textContent(), { timeout: 30_000 })
+      .not.toMatch(/Live/);
     await shot(alice.page, "06b-offline");
 
     // Bob starts a thread, posts in it and moves a node while Alice is away.
@@ -283,11 +333,21 @@ describe("the Hatchery in two browsers", () => {
     await alice.page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
     // Nothing lost: the thread, its message and Bob's move all arrive…
     await seeNode(alice.page, "thread", "While Alice was away");
-    await expect.poll(() => alice.page.locator("#threads-h ~ ul .nav-item, .nav-list .nav-item", { hasText: "While Alice was away" }).count(), { timeout: 15_000 }).toBe(1);
+    await expect
+      .poll(
+        () =>
+          alice.page
+            .locator("#threads-h ~ ul .nav-item, .nav-list .nav-item", { hasText: "While Alice was away" })
+            .count(),
+        { timeout: 15_000 },
+      )
+      .toBe(1);
     await alice.page.locator(".react-flow__node-thread", { hasText: "While Alice was away" }).first().click();
     // In the thread's messages (the canvas node previews the same words when zoomed in).
     await alice.page.locator(".message-text").getByText("decided without you").waitFor({ timeout: 15_000 });
-    await expect.poll(async () => nodePosition(alice.page, `${moved}:has-text("Release 1.4")`), { timeout: 15_000 }).toEqual(bobSees);
+    await expect
+      .poll(async () => nodePosition(alice.page, `${moved}:has-text("Release 1.4")`), { timeout: 15_000 })
+      .toEqual(bobSees);
     // …and nothing twice.
     expect(await alice.page.locator(".react-flow__node-thread", { hasText: "While Alice was away" }).count()).toBe(1);
     expect(await alice.page.locator(".message-text").getByText("decided without you").count()).toBe(1);
@@ -300,7 +360,11 @@ describe("the Hatchery in two browsers", () => {
     expect(await pending.exit).toBe(0);
     // Asked outside any thread: no subject on the canvas, so it shows in Needs attention only.
     await vic.page.getByTestId("needs-attention").getByRole("button", { name: "1 needs attention" }).click();
-    await vic.page.getByTestId("needs-attention").locator(".attention-row", { hasText: "Rotate the signing key" }).getByText("not on the canvas").waitFor();
+    await vic.page
+      .getByTestId("needs-attention")
+      .locator(".attention-row", { hasText: "Rotate the signing key" })
+      .getByText("not on the canvas")
+      .waitFor();
     await vic.page.getByText(/View only/).waitFor();
     await vic.page.getByRole("tab", { name: /Approvals/ }).click();
     const item = vic.page.locator(".queue-item", { hasText: "Rotate the signing key" });
@@ -339,14 +403,21 @@ describe("the Hatchery in two browsers", () => {
     const errors: string[] = [];
     alice.page.on("pageerror", (e) => errors.push(e.message));
     const cookie = (await bob.ctx.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
-    const hostile = new YSyncClient(new WebSocket(`${url.replace("http", "ws")}/parties/hatchery/${workspace}`, { headers: { cookie } }) as unknown as globalThis.WebSocket);
+    const hostile = new YSyncClient(
+      new WebSocket(`${url.replace("http", "ws")}/parties/hatchery/${workspace}`, {
+        headers: { cookie },
+      }) as unknown as globalThis.WebSocket,
+    );
     await hostile.whenSynced();
     const doc: Y.Doc = hostile.doc;
     const threadId = [...nodesMap(doc).keys()].find((id) => id.startsWith("thread:"))!;
     doc.transact(() => {
       nodesMap(doc)
         .get(threadId)!
-        .set("data", { title: "poisoned", lastMessage: { author: { name: "object author" }, text: "MALFORMED", at: 1 } });
+        .set("data", {
+          title: "poisoned",
+          lastMessage: { author: { name: "object author" }, text: "MALFORMED", at: 1 },
+        });
       writeNode(doc, {
         id: "thread:forged",
         kind: "thread",
@@ -379,7 +450,18 @@ describe("the Hatchery in two browsers", () => {
     // forgeries the room let through would be there too.
     const marker = `after the forgeries ${Date.now()}`;
     doc.transact(() =>
-      writeNode(doc, { id: `note:${crypto.randomUUID().slice(0, 8)}`, kind: "note", ref: null, x: 600, y: 0, w: 200, h: 120, placed: "pinned", parent: null, data: { text: marker } }),
+      writeNode(doc, {
+        id: `note:${crypto.randomUUID().slice(0, 8)}`,
+        kind: "note",
+        ref: null,
+        x: 600,
+        y: 0,
+        w: 200,
+        h: 120,
+        placed: "pinned",
+        parent: null,
+        data: { text: marker },
+      }),
     );
     await seeNode(alice.page, "note", marker);
     for (const reload of [false, true]) {

@@ -52,9 +52,20 @@ function measure(page: Page) {
       const r = el.getBoundingClientRect();
       return { x: r.left, y: r.top, w: r.width, h: r.height };
     };
-    const zoom = Number(/scale\(([\d.]+)\)/.exec((document.querySelector(".react-flow__viewport") as HTMLElement).style.transform)?.[1] ?? 1);
-    const nodes = [...document.querySelectorAll(".react-flow__node")].map((el) => ({ id: el.getAttribute("data-id")!, group: el.classList.contains("react-flow__node-group"), rect: rect(el) }));
-    const titles = [...document.querySelectorAll(".react-flow__node .far-title, .react-flow__node .node-title, .react-flow__node .group-label")].map((el) => ({
+    const zoom = Number(
+      /scale\(([\d.]+)\)/.exec((document.querySelector(".react-flow__viewport") as HTMLElement).style.transform)?.[1] ??
+        1,
+    );
+    const nodes = [...document.querySelectorAll(".react-flow__node")].map((el) => ({
+      id: el.getAttribute("data-id")!,
+      group: el.classList.contains("react-flow__node-group"),
+      rect: rect(el),
+    }));
+    const titles = [
+      ...document.querySelectorAll(
+        ".react-flow__node .far-title, .react-flow__node .node-title, .react-flow__node .group-label",
+      ),
+    ].map((el) => ({
       text: el.textContent ?? "",
       px: Number.parseFloat(getComputedStyle(el).fontSize) * zoom,
     }));
@@ -69,12 +80,15 @@ function measure(page: Page) {
       }
       return { id: el.getAttribute("data-id")!, points };
     });
-    const overlays = [".minimap-panel", ".react-flow__controls", ".canvas-toolbar", ".canvas-filters"].flatMap((s) => [...document.querySelectorAll(s)].map((el) => ({ name: s, rect: rect(el) })));
+    const overlays = [".minimap-panel", ".react-flow__controls", ".canvas-toolbar", ".canvas-filters"].flatMap((s) =>
+      [...document.querySelectorAll(s)].map((el) => ({ name: s, rect: rect(el) })),
+    );
     return { zoom, nodes, titles, edges, overlays, pane: rect(document.querySelector(".react-flow")!) };
   });
 }
 
-const inside = (p: { x: number; y: number }, r: Rect, inset = 2) => p.x > r.x + inset && p.x < r.x + r.w - inset && p.y > r.y + inset && p.y < r.y + r.h - inset;
+const inside = (p: { x: number; y: number }, r: Rect, inset = 2) =>
+  p.x > r.x + inset && p.x < r.x + r.w - inset && p.y > r.y + inset && p.y < r.y + r.h - inset;
 const intersects = (a: Rect, b: Rect) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 
 /** Waits until the nodes stop moving (Tidy up's glide, a fit's animation). */
@@ -86,7 +100,9 @@ async function settled(page: Page) {
         const now = await page.evaluate(() =>
           [
             (document.querySelector(".react-flow__viewport") as HTMLElement).style.transform,
-            ...[...document.querySelectorAll(".react-flow__node")].map((el) => `${el.getBoundingClientRect().left},${el.getBoundingClientRect().top}`),
+            ...[...document.querySelectorAll(".react-flow__node")].map(
+              (el) => `${el.getBoundingClientRect().left},${el.getBoundingClientRect().top}`,
+            ),
           ].join("|"),
         );
         const same = now === last;
@@ -119,19 +135,35 @@ describe("the canvas lays itself out and stays readable", () => {
   it("a workspace of 30 threads, notes and two groups, laid out by Tidy up: no overlaps, groups hold exactly their members, no edge through a node", async () => {
     await signUpInUi(page, server.url, "Alice", `alice-${stamp}@example.test`);
     const workspace = await page.locator("#workspace-switcher").inputValue();
-    const created = await page.context().request.post(`${server.url}/api/workspaces/${workspace}/keys`, { data: { name: "agent", scopes: ["read", "write"] }, headers: { origin: server.url } });
+    const created = await page.context().request.post(`${server.url}/api/workspaces/${workspace}/keys`, {
+      data: { name: "agent", scopes: ["read", "write"] },
+      headers: { origin: server.url },
+    });
     expect(created.status()).toBe(201);
-    agent = new AutopilotClient({ url: server.url, workspace, apiKey: ((await created.json()) as { key: string }).key });
+    agent = new AutopilotClient({
+      url: server.url,
+      workspace,
+      apiKey: ((await created.json()) as { key: string }).key,
+    });
     await agent.ready();
     threads = [];
     for (let i = 0; i < 30; i++) {
-      const { thread } = await agent.request("threads.create", { title: `${TITLES[i % TITLES.length]} ${i}`, idempotencyKey: key("t") });
+      const { thread } = await agent.request("threads.create", {
+        title: `${TITLES[i % TITLES.length]} ${i}`,
+        idempotencyKey: key("t"),
+      });
       threads.push(`thread:${thread.id}`);
     }
     const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
-    canvas = new YSyncClient(new WebSocket(`${server.url.replace("http", "ws")}/parties/hatchery/${workspace}`, { headers: { cookie, origin: server.url } }) as unknown as globalThis.WebSocket);
+    canvas = new YSyncClient(
+      new WebSocket(`${server.url.replace("http", "ws")}/parties/hatchery/${workspace}`, {
+        headers: { cookie, origin: server.url },
+      }) as unknown as globalThis.WebSocket,
+    );
     await canvas.whenSynced();
-    await expect.poll(() => readGraph(canvas.doc).nodes.filter((n) => n.kind === "thread").length, { timeout: 30_000 }).toBe(30);
+    await expect
+      .poll(() => readGraph(canvas.doc).nodes.filter((n) => n.kind === "thread").length, { timeout: 30_000 })
+      .toBe(30);
     // People's things, placed carelessly: notes on top of threads, a group box covering threads that are not in it.
     const at = readGraph(canvas.doc).nodes.find((n) => n.id === threads[0])!;
     canvas.doc.transact(() => {
@@ -148,14 +180,42 @@ describe("the canvas lays itself out and stays readable", () => {
           parent: null,
           data: { text: `Note ${i}: remember the thing` },
         });
-      writeNode(canvas.doc, { id: "group:a", kind: "group", ref: null, x: at.x - 50, y: at.y - 50, w: 900, h: 500, placed: "pinned", parent: null, data: { label: "Launch" } });
-      writeNode(canvas.doc, { id: "group:b", kind: "group", ref: null, x: at.x + 400, y: at.y + 300, w: 600, h: 400, placed: "pinned", parent: null, data: { label: "Support" } });
+      writeNode(canvas.doc, {
+        id: "group:a",
+        kind: "group",
+        ref: null,
+        x: at.x - 50,
+        y: at.y - 50,
+        w: 900,
+        h: 500,
+        placed: "pinned",
+        parent: null,
+        data: { label: "Launch" },
+      });
+      writeNode(canvas.doc, {
+        id: "group:b",
+        kind: "group",
+        ref: null,
+        x: at.x + 400,
+        y: at.y + 300,
+        w: 600,
+        h: 400,
+        placed: "pinned",
+        parent: null,
+        data: { label: "Support" },
+      });
       for (const id of threads.slice(0, 3)) nodesMap(canvas.doc).get(id)!.set("parent", "group:a");
       for (const id of threads.slice(3, 5)) nodesMap(canvas.doc).get(id)!.set("parent", "group:b");
       nodesMap(canvas.doc).get("note:n0")!.set("parent", "group:a");
       // Drawn edges between people's notes and threads.
       const edges = canvas.doc.getMap("edges");
-      for (let i = 0; i < 6; i++) edges.set(`note:n${i}->${threads[i * 4]}`, { id: `note:n${i}->${threads[i * 4]}`, source: `note:n${i}`, target: threads[i * 4]!, kind: "person" });
+      for (let i = 0; i < 6; i++)
+        edges.set(`note:n${i}->${threads[i * 4]}`, {
+          id: `note:n${i}->${threads[i * 4]}`,
+          source: `note:n${i}`,
+          target: threads[i * 4]!,
+          kind: "person",
+        });
     });
     await expect.poll(() => page.locator(".react-flow__node-note").count(), { timeout: 20_000 }).toBeGreaterThan(0);
     await page.getByRole("button", { name: "Fit view", exact: true }).click();
@@ -163,7 +223,9 @@ describe("the canvas lays itself out and stays readable", () => {
     await shot("01-before-tidy");
 
     await page.getByRole("button", { name: "Tidy up" }).click();
-    await expect.poll(() => readGraph(canvas.doc).nodes.find((n) => n.id === "group:b")!.w, { timeout: 20_000 }).not.toBe(600);
+    await expect
+      .poll(() => readGraph(canvas.doc).nodes.find((n) => n.id === "group:b")!.w, { timeout: 20_000 })
+      .not.toBe(600);
     await settled(page);
     await shot("02-after-tidy");
 
@@ -177,7 +239,10 @@ describe("the canvas lays itself out and stays readable", () => {
         expect(intersects(p, q), `${p.id} and ${q.id}`).toBe(member);
         if (member) {
           const [m, g] = p.parent === q.id ? [p, q] : [q, p];
-          expect(m.x >= g.x && m.y >= g.y && m.x + m.w <= g.x + g.w && m.y + m.h <= g.y + g.h, `${m.id} inside ${g.id}`).toBe(true);
+          expect(
+            m.x >= g.x && m.y >= g.y && m.x + m.w <= g.x + g.w && m.y + m.h <= g.y + g.h,
+            `${m.id} inside ${g.id}`,
+          ).toBe(true);
         }
       }
     }
@@ -205,17 +270,23 @@ describe("the canvas lays itself out and stays readable", () => {
     await shot("03-fit-view");
     expect(seen.titles.length).toBeGreaterThan(30);
     for (const t of seen.titles) expect(t.px, `"${t.text}" at ${seen.zoom}`).toBeGreaterThanOrEqual(10);
-    for (const o of seen.overlays) for (const n of seen.nodes) expect(intersects(o.rect, n.rect), `${o.name} covers ${n.id}`).toBe(false);
+    for (const o of seen.overlays)
+      for (const n of seen.nodes) expect(intersects(o.rect, n.rect), `${o.name} covers ${n.id}`).toBe(false);
   });
 
   it("the fit follows an agent's new thread; once the person moved the view, a new thread is announced and shown on request", async () => {
-    const { thread } = await agent.request("threads.create", { title: "Arrived while watching", idempotencyKey: key("t") });
+    const { thread } = await agent.request("threads.create", {
+      title: "Arrived while watching",
+      idempotencyKey: key("t"),
+    });
     const node = page.locator(`.react-flow__node[data-id="thread:${thread.id}"]`);
     await node.waitFor({ timeout: 20_000 });
     await settled(page);
     const pane = (await measure(page)).pane;
     const r = (await node.boundingBox())!;
-    expect(inside({ x: r.x, y: r.y }, pane, -1) && inside({ x: r.x + r.width, y: r.y + r.height }, pane, -1)).toBe(true);
+    expect(inside({ x: r.x, y: r.y }, pane, -1) && inside({ x: r.x + r.width, y: r.y + r.height }, pane, -1)).toBe(
+      true,
+    );
     await shot("04-followed");
 
     // The person pans far away (dragging the empty pane below the content, which a fit
@@ -228,7 +299,10 @@ describe("the canvas lays itself out and stays readable", () => {
     }
     await settled(page);
     const before = (await measure(page)).zoom;
-    const { thread: later } = await agent.request("threads.create", { title: "Arrived while away", idempotencyKey: key("t") });
+    const { thread: later } = await agent.request("threads.create", {
+      title: "Arrived while away",
+      idempotencyKey: key("t"),
+    });
     const chip = page.getByRole("button", { name: /1 new — show/ });
     await chip.waitFor({ timeout: 20_000 });
     expect((await measure(page)).zoom).toBe(before);
@@ -237,7 +311,9 @@ describe("the canvas lays itself out and stays readable", () => {
     await arrived.waitFor({ timeout: 10_000 });
     await settled(page);
     const a = (await arrived.boundingBox())!;
-    expect(inside({ x: a.x, y: a.y }, pane, -1) && inside({ x: a.x + a.width, y: a.y + a.height }, pane, -1)).toBe(true);
+    expect(inside({ x: a.x, y: a.y }, pane, -1) && inside({ x: a.x + a.width, y: a.y + a.height }, pane, -1)).toBe(
+      true,
+    );
     await shot("05-shown");
   });
 
@@ -249,7 +325,10 @@ describe("the canvas lays itself out and stays readable", () => {
     await settled(page);
     await shot("06-zoom-1");
     const cut = await page.evaluate(() =>
-      [...document.querySelectorAll(".react-flow__node .node-title")].map((el) => ({ text: el.textContent, cut: el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1 })),
+      [...document.querySelectorAll(".react-flow__node .node-title")].map((el) => ({
+        text: el.textContent,
+        cut: el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1,
+      })),
     );
     expect(cut.length).toBeGreaterThan(3);
     expect(cut.filter((c) => c.cut).length / cut.length).toBeLessThanOrEqual(0.1);
@@ -258,21 +337,29 @@ describe("the canvas lays itself out and stays readable", () => {
   it("100 threads, the newest 68 placed by the server as they came: at Fit view no node overlaps another, every title renders at 10 px or more, no overlay covers a node", async () => {
     await page.getByRole("button", { name: "Fit view", exact: true }).click();
     await settled(page);
-    for (let i = 0; i < 68; i++) await agent.request("threads.create", { title: `${TITLES[(i * 3) % TITLES.length]} (${i})`, idempotencyKey: key("t") });
-    await expect.poll(() => readGraph(canvas.doc).nodes.filter((n) => n.kind === "thread").length, { timeout: 30_000 }).toBe(100);
+    for (let i = 0; i < 68; i++)
+      await agent.request("threads.create", {
+        title: `${TITLES[(i * 3) % TITLES.length]} (${i})`,
+        idempotencyKey: key("t"),
+      });
+    await expect
+      .poll(() => readGraph(canvas.doc).nodes.filter((n) => n.kind === "thread").length, { timeout: 30_000 })
+      .toBe(100);
     await page.getByRole("button", { name: "Fit view", exact: true }).click();
     await settled(page);
     await shot("07-hundred-threads");
     const { nodes } = readGraph(canvas.doc);
     for (const p of nodes) {
       for (const q of nodes) {
-        if (p.id < q.id && p.parent !== q.id && q.parent !== p.id) expect(intersects(p, q), `${p.id} and ${q.id}`).toBe(false);
+        if (p.id < q.id && p.parent !== q.id && q.parent !== p.id)
+          expect(intersects(p, q), `${p.id} and ${q.id}`).toBe(false);
       }
     }
     const seen = await measure(page);
     expect(seen.nodes.filter((n) => n.id.startsWith("thread:")).length).toBe(100);
     for (const t of seen.titles) expect(t.px, `"${t.text}" at ${seen.zoom}`).toBeGreaterThanOrEqual(10);
-    for (const o of seen.overlays) for (const n of seen.nodes) expect(intersects(o.rect, n.rect), `${o.name} covers ${n.id}`).toBe(false);
+    for (const o of seen.overlays)
+      for (const n of seen.nodes) expect(intersects(o.rect, n.rect), `${o.name} covers ${n.id}`).toBe(false);
   });
 
   it("a member dragged out of its group leaves it and the box shrinks; dropped into another group it joins and that box grows to hold it", async () => {

@@ -14,10 +14,27 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../../party/dev/chromium.mjs";
 import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
 import { agentScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
-import { type CutMetrics, type FitMetrics, fitView, MIN_TITLE_PX, measureCutAtZoom1, measureFit, metricsTable, type NewNodeInView, nodeInView } from "./canvas-metrics";
+import {
+  type CutMetrics,
+  type FitMetrics,
+  fitView,
+  MIN_TITLE_PX,
+  measureCutAtZoom1,
+  measureFit,
+  metricsTable,
+  type NewNodeInView,
+  nodeInView,
+} from "./canvas-metrics";
 import { AutopilotClient } from "../src/client";
 import { httpJson, signUpVerified, until } from "./e2e-helpers";
-import { HUNDRED_THREADS, ISSUE_WORKSPACE, type SeedSize, type SeededWorkspace, seedWorkspace, threadNodeId } from "./workspace-seed";
+import {
+  HUNDRED_THREADS,
+  ISSUE_WORKSPACE,
+  type SeedSize,
+  type SeededWorkspace,
+  seedWorkspace,
+  threadNodeId,
+} from "./workspace-seed";
 
 const ARTIFACTS = join(ROOT, "test-artifacts", "canvas-readable");
 const VIEWPORT = { width: 1440, height: 900 };
@@ -33,7 +50,11 @@ beforeAll(async () => {
   model = await startScriptedModel();
   model.setReply(agentScript);
   persistDir = mkdtempSync(join(tmpdir(), "canvas-readable-"));
-  server = await startServer({ port: await freePort(), persistDir, vars: { AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model" } });
+  server = await startServer({
+    port: await freePort(),
+    persistDir,
+    vars: { AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model" },
+  });
   browser = await launchChromium();
 }, 120_000);
 
@@ -47,7 +68,10 @@ afterAll(async () => {
 /** The owner's tab at 1440×900, signed in with the seeded session, at Fit view. */
 async function openCanvas(seeded: Pick<SeededWorkspace, "workspace" | "owner">): Promise<Page> {
   const context = await browser.newContext({ viewport: VIEWPORT });
-  const [name, value] = [seeded.owner.cookie.slice(0, seeded.owner.cookie.indexOf("=")), seeded.owner.cookie.slice(seeded.owner.cookie.indexOf("=") + 1)];
+  const [name, value] = [
+    seeded.owner.cookie.slice(0, seeded.owner.cookie.indexOf("=")),
+    seeded.owner.cookie.slice(seeded.owner.cookie.indexOf("=") + 1),
+  ];
   await context.addCookies([{ name, value, url: server.url }]);
   const page = await context.newPage();
   page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
@@ -93,9 +117,15 @@ function suite(label: string, size: SeedSize) {
       console.log(`screenshot: ${zoom1}`);
 
       await fitView(page);
-      const { thread } = await seeded.agent.threads.create({ title: "Summarize yesterday's incidents for the weekly sync" });
+      const { thread } = await seeded.agent.threads.create({
+        title: "Summarize yesterday's incidents for the weekly sync",
+      });
       // The server placed it: from here the page has it within one round of sync.
-      const id = await until(() => threadNodeId(seeded.hatchery.doc, thread.id), "the agent's thread in the Hatchery document", 30_000);
+      const id = await until(
+        () => threadNodeId(seeded.hatchery.doc, thread.id),
+        "the agent's thread in the Hatchery document",
+        30_000,
+      );
       fresh = await nodeInView(page, id, 15_000);
       const node = seeded.hatchery.doc.getMap<Map<string, unknown>>("nodes").get(id);
       console.log(`the agent's thread ${id} is at ${node?.get("x")}, ${node?.get("y")} on the canvas`);
@@ -149,13 +179,23 @@ function suite(label: string, size: SeedSize) {
 describe("the measurements, on a canvas of known geometry", () => {
   it("find exactly the overlap and the edge through a node that were drawn, and titles' size on screen", async () => {
     const owner = await signUpVerified(server.url, "Geometry");
-    const workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: owner.cookie })).body.workspaces[0]!.id;
-    const key = (await httpJson<{ key: string }>(server.url, `/api/workspaces/${workspace}/keys`, { method: "POST", cookie: owner.cookie, body: JSON.stringify({ name: "bot" }) })).body.key;
+    const workspace = (
+      await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: owner.cookie })
+    ).body.workspaces[0]!.id;
+    const key = (
+      await httpJson<{ key: string }>(server.url, `/api/workspaces/${workspace}/keys`, {
+        method: "POST",
+        cookie: owner.cookie,
+        body: JSON.stringify({ name: "bot" }),
+      })
+    ).body.key;
     const agent = new AutopilotClient({ url: server.url, workspace, device: "bot", apiKey: key });
     try {
       // Notes are 200×120: "a" and "b" overlap; the edge a → c runs through "d", halfway; d → c and "e" touch nothing.
       const at = { a: [0, 0], b: [-120, -60], c: [1000, 400], d: [500, 200], e: [0, 700] } as const;
-      const { created } = await agent.graph.apply({ commands: Object.entries(at).map(([text, [x, y]]) => ({ op: "note.add" as const, text, x, y })) });
+      const { created } = await agent.graph.apply({
+        commands: Object.entries(at).map(([text, [x, y]]) => ({ op: "note.add" as const, text, x, y })),
+      });
       const id = Object.fromEntries(Object.keys(at).map((name, i) => [name, created[i]!]));
       await agent.graph.apply({ commands: [{ op: "edge.add", source: id.d!, target: id.c! }] });
       await agent.graph.apply({ commands: [{ op: "edge.add", source: id.a!, target: id.c! }] });

@@ -103,8 +103,15 @@ describe("the canvas together", () => {
       .toEqual(aside);
     notes.ben = await addNote(ben.page, "Ben's note");
     // The middle of Ben's view was Ann's note: his lands beside it, on nothing.
-    const [annBox, benBox] = [await nodeAt(ben.page, notes.ann).boundingBox(), await nodeAt(ben.page, notes.ben).boundingBox()];
-    const apart = benBox!.x >= annBox!.x + annBox!.width || annBox!.x >= benBox!.x + benBox!.width || benBox!.y >= annBox!.y + annBox!.height || annBox!.y >= benBox!.y + benBox!.height;
+    const [annBox, benBox] = [
+      await nodeAt(ben.page, notes.ann).boundingBox(),
+      await nodeAt(ben.page, notes.ben).boundingBox(),
+    ];
+    const apart =
+      benBox!.x >= annBox!.x + annBox!.width ||
+      annBox!.x >= benBox!.x + benBox!.width ||
+      benBox!.y >= annBox!.y + annBox!.height ||
+      annBox!.y >= benBox!.y + benBox!.height;
     expect(apart).toBe(true);
     const benAside = await position(ben.page, notes.ben);
     await expect
@@ -128,8 +135,12 @@ describe("the canvas together", () => {
     await ann.page.getByRole("button", { name: "Follow Ben" }).waitFor({ timeout: 10_000 });
     await ben.page.getByRole("button", { name: "Follow Ann" }).waitFor({ timeout: 10_000 });
     // Each one's view is on the other's minimap.
-    await expect.poll(() => ann.page.locator(".minimap").getAttribute("data-peer-views"), { timeout: 10_000 }).toBe("Ben");
-    await expect.poll(() => ben.page.locator(".minimap").getAttribute("data-peer-views"), { timeout: 10_000 }).toBe("Ann");
+    await expect
+      .poll(() => ann.page.locator(".minimap").getAttribute("data-peer-views"), { timeout: 10_000 })
+      .toBe("Ben");
+    await expect
+      .poll(() => ben.page.locator(".minimap").getAttribute("data-peer-views"), { timeout: 10_000 })
+      .toBe("Ann");
   });
 
   it("undo takes back only one's own move: Ann's note goes back, Ben's stays where he put it", async () => {
@@ -176,13 +187,17 @@ describe("the canvas together", () => {
     await ann.page.keyboard.type(" — ship Friday", { delay: 20 });
     const benNote = nodeAt(ben.page, notes.ann);
     // Ben sees the words as they are typed, and Ann's caret after them.
-    await expect.poll(() => benNote.locator(".note-text").textContent(), { timeout: 10_000 }).toContain("Ann's note — ship Friday");
+    await expect
+      .poll(() => benNote.locator(".note-text").textContent(), { timeout: 10_000 })
+      .toContain("Ann's note — ship Friday");
     const caret = benNote.locator('.remote-caret[data-peer="Ann"]');
     await caret.waitFor({ timeout: 10_000 });
     expect(await caret.evaluate((el) => el.previousSibling?.textContent ?? "")).toBe("Ann's note — ship Friday");
     // Ann goes to the start; her caret moves there on Ben's screen.
     await ann.page.keyboard.press("Control+Home");
-    await expect.poll(() => caret.evaluate((el) => el.previousSibling?.textContent ?? ""), { timeout: 10_000 }).toBe("");
+    await expect
+      .poll(() => caret.evaluate((el) => el.previousSibling?.textContent ?? ""), { timeout: 10_000 })
+      .toBe("");
     await shot(ben.page, "02-remote-caret");
 
     // Ben types at the end in the inspector while Ann types at the start.
@@ -190,13 +205,18 @@ describe("the canvas together", () => {
     const benField = ben.page.locator("#node-field");
     await benField.focus();
     await ben.page.keyboard.press("Control+End");
-    await Promise.all([ben.page.keyboard.type(" (Ben agrees)", { delay: 30 }), ann.page.keyboard.type("Plan: ", { delay: 30 })]);
+    await Promise.all([
+      ben.page.keyboard.type(" (Ben agrees)", { delay: 30 }),
+      ann.page.keyboard.type("Plan: ", { delay: 30 }),
+    ]);
     const merged = "Plan: Ann's note — ship Friday (Ben agrees)";
     await expect.poll(() => benField.inputValue(), { timeout: 10_000 }).toBe(merged);
     await expect.poll(() => field.inputValue(), { timeout: 10_000 }).toBe(merged);
     await ann.page.keyboard.press("Escape");
     await benField.blur();
-    await expect.poll(() => nodeAt(ann.page, notes.ann).locator(".note-text").textContent(), { timeout: 10_000 }).toBe(merged);
+    await expect
+      .poll(() => nodeAt(ann.page, notes.ann).locator(".note-text").textContent(), { timeout: 10_000 })
+      .toBe(merged);
   });
 
   it("a comment on a node: its count on both canvases, its author and text in the inspector; only its author deletes it", async () => {
@@ -204,7 +224,10 @@ describe("the canvas together", () => {
     await nodeAt(ben.page, notes.ann).click();
     await ben.page.getByRole("textbox", { name: "Add a comment" }).fill("<b>Looks</b> good");
     await ben.page.getByRole("button", { name: "Comment", exact: true }).click();
-    for (const page of [ann.page, ben.page]) await expect.poll(() => nodeAt(page, notes.ann).locator(".comment-count").textContent(), { timeout: 10_000 }).toContain("1");
+    for (const page of [ann.page, ben.page])
+      await expect
+        .poll(() => nodeAt(page, notes.ann).locator(".comment-count").textContent(), { timeout: 10_000 })
+        .toContain("1");
     await nodeAt(ann.page, notes.ann).click();
     const comment = ann.page.locator(".comment", { hasText: "Looks" });
     await comment.waitFor();
@@ -231,7 +254,9 @@ describe("the canvas together", () => {
       .poll(
         async () => {
           const b = await view(ben.page);
-          return Math.abs(b.zoom - annView.zoom) < 0.01 && Math.abs(b.x - annView.x) < 2 && Math.abs(b.y - annView.y) < 2;
+          return (
+            Math.abs(b.zoom - annView.zoom) < 0.01 && Math.abs(b.x - annView.x) < 2 && Math.abs(b.y - annView.y) < 2
+          );
         },
         { timeout: 10_000 },
       )
@@ -244,7 +269,9 @@ describe("the canvas together", () => {
     await ann.page.getByRole("button", { name: "Zoom Out" }).click();
     const annLater = await view(ann.page);
     // Ben's canvas has Ann's new view (her box on his minimap) and does not move to it.
-    await expect.poll(() => ben.page.locator(".minimap").getAttribute("data-peer-zooms"), { timeout: 10_000 }).toBe(`Ann@${annLater.zoom.toFixed(2)}`);
+    await expect
+      .poll(() => ben.page.locator(".minimap").getAttribute("data-peer-zooms"), { timeout: 10_000 })
+      .toBe(`Ann@${annLater.zoom.toFixed(2)}`);
     // (A follow step already under way when Esc was pressed may still land: a hair, not a zoom step.)
     const after = await view(ben.page);
     expect(Math.abs(after.zoom - benView.zoom)).toBeLessThan(0.01);

@@ -46,7 +46,11 @@ const telegram = () => page.locator(".channel-row", { hasText: "Telegram" });
 
 describe("channels in the app", () => {
   it("connects Telegram with a token that is never shown again, sets who may message, and disconnects — each approved in the app", async () => {
-    await twoPeopleInOneWorkspace(stack.server.url, { page, name: "Olga", email: `olga-${stamp}@example.test` }, { page: approver, name: "Pavel", email: `pavel-${stamp}@example.test` });
+    await twoPeopleInOneWorkspace(
+      stack.server.url,
+      { page, name: "Olga", email: `olga-${stamp}@example.test` },
+      { page: approver, name: "Pavel", email: `pavel-${stamp}@example.test` },
+    );
     await page.getByLabel("New instance id").fill("lab");
     await page.getByRole("button", { name: "Provision" }).click();
     await approve('Provision OpenClaw instance "lab"');
@@ -65,7 +69,11 @@ describe("channels in the app", () => {
     await shot("01-connect-form");
     await form.getByRole("button", { name: "Ask to connect Telegram" }).click();
     // Sent once: the field is emptied at once and the form closes when the approval is filed.
-    await page.locator(".instance-channels").getByRole("status").getByText('Waiting for approval: Connect Telegram on OpenClaw instance "lab"').waitFor();
+    await page
+      .locator(".instance-channels")
+      .getByRole("status")
+      .getByText('Waiting for approval: Connect Telegram on OpenClaw instance "lab"')
+      .waitFor();
     expect(await form.count()).toBe(0);
     await shot("02-waiting");
     await approver.getByRole("tab", { name: /Approvals/ }).click();
@@ -92,7 +100,9 @@ describe("channels in the app", () => {
 
     await telegram().getByRole("button", { name: "Ask to disconnect Telegram" }).click();
     await approve('Disconnect Telegram on OpenClaw instance "lab"');
-    await expect.poll(() => telegram().getByRole("button", { name: "Connect Telegram" }).count(), { timeout: 60_000 }).toBe(1);
+    await expect
+      .poll(() => telegram().getByRole("button", { name: "Connect Telegram" }).count(), { timeout: 60_000 })
+      .toBe(1);
     await shot("05-disconnected");
 
     for (const p of [page, approver]) expect(await p.content()).not.toContain(TOKEN);

@@ -37,7 +37,14 @@ function recordingClient(cookie: string, device: string): AutopilotClient {
     workspace,
     device,
     WebSocket: RecordingWebSocket,
-    ticket: async () => (await httpJson<{ ticket: string }>(baseUrl, "/api/connect-ticket", { method: "POST", cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+    ticket: async () =>
+      (
+        await httpJson<{ ticket: string }>(baseUrl, "/api/connect-ticket", {
+          method: "POST",
+          cookie,
+          body: JSON.stringify({ workspaceId: workspace }),
+        })
+      ).body.ticket,
   });
   clients.push(client);
   return client;
@@ -46,8 +53,19 @@ function recordingClient(cookie: string, device: string): AutopilotClient {
 /** Bob approves what Alice asked; resolves with the job the room ran for it, once finished. */
 async function approved(approvalId: string) {
   await until(() => bob.state.approvals.get(approvalId), "the approval at Bob", 15_000);
-  const { approval } = await bob.request("approvals.resolve", { approvalId, decision: "approve", idempotencyKey: key("decide") });
-  return until(() => [...alice.state.jobs.values()].find((j) => j.title === approval.title && (j.status === "succeeded" || j.status === "failed")), `the job of "${approval.title}"`, 60_000);
+  const { approval } = await bob.request("approvals.resolve", {
+    approvalId,
+    decision: "approve",
+    idempotencyKey: key("decide"),
+  });
+  return until(
+    () =>
+      [...alice.state.jobs.values()].find(
+        (j) => j.title === approval.title && (j.status === "succeeded" || j.status === "failed"),
+      ),
+    `the job of "${approval.title}"`,
+    60_000,
+  );
 }
 
 /** Reads the channels until `done` holds for Telegram (the gateway applies config in the background). */
@@ -69,7 +87,11 @@ beforeAll(async () => {
   const baseUrl = stack.server.url;
   const signUp = await httpJson<{ user: { id: string } }>(baseUrl, "/api/auth/sign-up/email", {
     method: "POST",
-    body: JSON.stringify({ email: `channels-${Date.now()}@example.test`, password: "correct horse battery", name: "Alice" }),
+    body: JSON.stringify({
+      email: `channels-${Date.now()}@example.test`,
+      password: "correct horse battery",
+      name: "Alice",
+    }),
   });
   const cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
   workspace = (await httpJson<{ workspaces: { id: string }[] }>(baseUrl, "/api/me", { cookie })).body.workspaces[0]!.id;
@@ -77,10 +99,22 @@ beforeAll(async () => {
   await alice.ready();
   bob = recordingClient((await addSecondPerson(baseUrl, cookie, workspace, "Bob")).cookie, "phone");
   await bob.ready();
-  const { approval } = await alice.request("instances.provision", { instanceId: "work", name: "Work", idempotencyKey: key("prov") });
+  const { approval } = await alice.request("instances.provision", {
+    instanceId: "work",
+    name: "Work",
+    idempotencyKey: key("prov"),
+  });
   await until(() => bob.state.approvals.get(approval.id), "the provision approval at Bob", 15_000);
-  await bob.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("decide") });
-  await until(() => alice.state.instances.get("work")?.bridge === "connected", "instance ready with a connected bridge", 240_000);
+  await bob.request("approvals.resolve", {
+    approvalId: approval.id,
+    decision: "approve",
+    idempotencyKey: key("decide"),
+  });
+  await until(
+    () => alice.state.instances.get("work")?.bridge === "connected",
+    "instance ready with a connected bridge",
+    240_000,
+  );
 }, 300_000);
 
 afterAll(async () => {
@@ -96,12 +130,22 @@ describe("channels through the room and the pinned gateway", () => {
   }, 60_000);
 
   it("connects Telegram after an approval: configured with its token available, never connected offline", async () => {
-    const { approval } = await alice.request("instances.configureChannel", { instanceId: "work", channel: "telegram", botToken: TOKEN, idempotencyKey: key("tg") });
+    const { approval } = await alice.request("instances.configureChannel", {
+      instanceId: "work",
+      channel: "telegram",
+      botToken: TOKEN,
+      idempotencyKey: key("tg"),
+    });
     expect(approval.details).toContain("a bot token (hidden)");
     const job = await approved(approval.id);
     expect(job.status, job.error ?? "").toBe("succeeded");
     const telegram = await telegramUntil((t) => t.accounts.some((a) => a.configured), "Telegram configured");
-    expect(telegram.accounts[0]).toMatchObject({ accountId: "default", configured: true, tokenStatus: "available", connected: false });
+    expect(telegram.accounts[0]).toMatchObject({
+      accountId: "default",
+      configured: true,
+      tokenStatus: "available",
+      connected: false,
+    });
     // On the gateway, and bound to its main agent.
     const config = JSON.parse(configFile());
     expect(config.channels.telegram.botToken).toBe(TOKEN);
@@ -109,20 +153,42 @@ describe("channels through the room and the pinned gateway", () => {
   }, 120_000);
 
   it("sets who may DM it, and narrows the list", async () => {
-    const wide = await alice.request("instances.setChannelAccess", { instanceId: "work", channel: "telegram", dmPolicy: "allowlist", allowFrom: ["111", "222"], idempotencyKey: key("acc") });
+    const wide = await alice.request("instances.setChannelAccess", {
+      instanceId: "work",
+      channel: "telegram",
+      dmPolicy: "allowlist",
+      allowFrom: ["111", "222"],
+      idempotencyKey: key("acc"),
+    });
     expect((await approved(wide.approval.id)).status).toBe("succeeded");
     await telegramUntil((t) => t.dmPolicy === "allowlist" && t.allowFrom.join() === "111,222", "the allowlist");
-    const narrow = await alice.request("instances.setChannelAccess", { instanceId: "work", channel: "telegram", dmPolicy: "allowlist", allowFrom: ["111"], idempotencyKey: key("acc") });
+    const narrow = await alice.request("instances.setChannelAccess", {
+      instanceId: "work",
+      channel: "telegram",
+      dmPolicy: "allowlist",
+      allowFrom: ["111"],
+      idempotencyKey: key("acc"),
+    });
     expect((await approved(narrow.approval.id)).status).toBe("succeeded");
     await telegramUntil((t) => t.allowFrom.join() === "111", "the narrowed allowlist");
     // Back to asking first, with no list at all.
-    const pairing = await alice.request("instances.setChannelAccess", { instanceId: "work", channel: "telegram", dmPolicy: "pairing", allowFrom: [], idempotencyKey: key("acc") });
+    const pairing = await alice.request("instances.setChannelAccess", {
+      instanceId: "work",
+      channel: "telegram",
+      dmPolicy: "pairing",
+      allowFrom: [],
+      idempotencyKey: key("acc"),
+    });
     expect((await approved(pairing.approval.id)).status).toBe("succeeded");
     await telegramUntil((t) => t.dmPolicy === "pairing" && t.allowFrom.length === 0, "pairing with an empty list");
   }, 120_000);
 
   it("disconnects after an approval: logged out, the token gone from the gateway", async () => {
-    const { approval } = await alice.request("instances.disconnectChannel", { instanceId: "work", channel: "telegram", idempotencyKey: key("off") });
+    const { approval } = await alice.request("instances.disconnectChannel", {
+      instanceId: "work",
+      channel: "telegram",
+      idempotencyKey: key("off"),
+    });
     expect((await approved(approval.id)).status).toBe("succeeded");
     await telegramUntil((t) => t.accounts.every((a) => !a.configured), "Telegram not configured");
     expect(configFile()).not.toContain(TOKEN);

@@ -57,7 +57,11 @@ afterAll(async () => {
 describe("chat in the app", () => {
   it("Markdown renders as markup for everyone, hostile HTML as text; @ picks a person by keyboard and the room sees the mention", async () => {
     const { alice, bob } = people;
-    await twoPeopleInOneWorkspace(server.url, { page: alice.page, name: "Alice", email: alice.email }, { page: bob.page, name: "Bob", email: bob.email });
+    await twoPeopleInOneWorkspace(
+      server.url,
+      { page: alice.page, name: "Alice", email: alice.email },
+      { page: bob.page, name: "Bob", email: bob.email },
+    );
     await bob.page.getByLabel("New thread title").fill("Release");
     await bob.page.getByRole("button", { name: "Create", exact: true }).click();
     await bob.page
@@ -117,7 +121,9 @@ describe("chat in the app", () => {
     const list = bob.page.getByRole("listbox", { name: "People and agents to mention" });
     await list.waitFor();
     const options = list.getByRole("option");
-    await expect.poll(() => options.allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining("@Alice"), expect.stringContaining("@autopilot")]));
+    await expect
+      .poll(() => options.allTextContents())
+      .toEqual(expect.arrayContaining([expect.stringContaining("@Alice"), expect.stringContaining("@autopilot")]));
     // Bob is not offered to himself.
     expect((await options.allTextContents()).some((t) => t.includes("@Bob"))).toBe(false);
     await composer.pressSequentially("al");
@@ -161,7 +167,10 @@ describe("chat in the app", () => {
     page.on("pageerror", (error) => errors.push(error.message));
     await signUpInUi(page, server.url, "Carol", `carol-${stamp}@example.test`);
     const workspace = await page.locator("#workspace-switcher").inputValue();
-    const keyRes = await ctx.request.post(`${server.url}/api/workspaces/${workspace}/keys`, { data: { name: "nesting-bot", scopes: ["read", "write"] }, headers: { origin: server.url } });
+    const keyRes = await ctx.request.post(`${server.url}/api/workspaces/${workspace}/keys`, {
+      data: { name: "nesting-bot", scopes: ["read", "write"] },
+      headers: { origin: server.url },
+    });
     expect(keyRes.status()).toBe(201);
     const { key } = (await keyRes.json()) as { key: string };
     agent = new AutopilotClient({ url: server.url, workspace, apiKey: key, device: "nesting-bot" });

@@ -61,7 +61,11 @@ const reply = (page: Page, text: string) => page.locator(".message.from-agent:no
 
 describe("one consent to a running chat, in the app", () => {
   it("first-run card → one approval by another person → the start phases for both → the reply streams to both; an exec decided in the app; Start a chat; a denied start says so", async () => {
-    await twoPeopleInOneWorkspace(server.url, { page: olga, name: "Olga", email: `olga-${stamp}@example.test` }, { page: pavel, name: "Pavel", email: `pavel-${stamp}@example.test` });
+    await twoPeopleInOneWorkspace(
+      server.url,
+      { page: olga, name: "Olga", email: `olga-${stamp}@example.test` },
+      { page: pavel, name: "Pavel", email: `pavel-${stamp}@example.test` },
+    );
 
     // An empty workspace starts with the first-run card.
     const card = olga.getByRole("region", { name: "Chat with OpenClaw" });
@@ -73,7 +77,10 @@ describe("one consent to a running chat, in the app", () => {
 
     // Olga's new thread opens with her message waiting and the start waiting for a person.
     const olgaThread = olga.locator(".thread-view");
-    await olgaThread.locator(".message", { hasText: first }).locator(".message-mark", { hasText: "waiting for OpenClaw" }).waitFor();
+    await olgaThread
+      .locator(".message", { hasText: first })
+      .locator(".message-mark", { hasText: "waiting for OpenClaw" })
+      .waitFor();
     await olga.getByText("Waiting for a person to approve starting OpenClaw").waitFor();
     // She asked, so she may confirm it herself, explicitly; Pavel may approve it plainly.
     const ownCard = olgaThread.locator(".approval-card", { hasText: "Approval needed" });
@@ -105,9 +112,12 @@ describe("one consent to a running chat, in the app", () => {
     }
     await Promise.all([shot(olga, "03-progress-olga"), shot(pavel, "03-progress-pavel")]);
     // … then the bar goes, and the reply streams to both.
-    for (const page of [olga, pavel]) await page.locator(".thread-view .message.streaming").waitFor({ timeout: 180_000 });
+    for (const page of [olga, pavel])
+      await page.locator(".thread-view .message.streaming").waitFor({ timeout: 180_000 });
     expect(await startBar(olga).count()).toBe(0);
-    await expect.poll(() => pavel.locator(".message.streaming .message-text").textContent(), { timeout: 30_000 }).toContain("word");
+    await expect
+      .poll(() => pavel.locator(".message.streaming .message-text").textContent(), { timeout: 30_000 })
+      .toContain("word");
     await Promise.all([shot(olga, "04-streaming-olga"), shot(pavel, "04-streaming-pavel")]);
     for (const page of [olga, pavel]) await reply(page, "END.").waitFor({ timeout: 60_000 });
     // The first message went out once and is no longer marked.
@@ -123,7 +133,9 @@ describe("one consent to a running chat, in the app", () => {
     await shot(pavel, "05-exec-approval");
     await pavelDecides("echo consent-exec-ok", "Allow once");
     for (const page of [olga, pavel]) {
-      await page.locator(".thread-view .message.tool-message", { hasText: "consent-exec-ok" }).waitFor({ timeout: 60_000 });
+      await page
+        .locator(".thread-view .message.tool-message", { hasText: "consent-exec-ok" })
+        .waitFor({ timeout: 60_000 });
       await reply(page, "TOOL RESULT SEEN").waitFor({ timeout: 60_000 });
     }
     await shot(olga, "06-exec-result");
@@ -141,12 +153,26 @@ describe("one consent to a running chat, in the app", () => {
     // A file to the gateway from the composer: the gateway inlines a text file into its
     // model's prompt, so the (scripted) model can say what it holds.
     const fileWord = `heron-${stamp}`;
-    model.setReply((request) => (JSON.stringify(request.messages ?? []).includes(fileWord) ? { text: `FILE SEEN: ${fileWord}` } : markerScript(request)));
+    model.setReply((request) =>
+      JSON.stringify(request.messages ?? []).includes(fileWord)
+        ? { text: `FILE SEEN: ${fileWord}` }
+        : markerScript(request),
+    );
     await olga.getByLabel("Message", { exact: true }).fill("What does the ledger say?");
-    await olga.locator(".composer input[type=file]").setInputFiles({ name: "ledger.txt", mimeType: "text/plain", buffer: Buffer.from(`The ledger's code word is ${fileWord}.\n`) });
-    await olga.getByRole("list", { name: "Files to send" }).locator(".attachment-chip.is-ready").waitFor({ timeout: 20_000 });
+    await olga.locator(".composer input[type=file]").setInputFiles({
+      name: "ledger.txt",
+      mimeType: "text/plain",
+      buffer: Buffer.from(`The ledger's code word is ${fileWord}.\n`),
+    });
+    await olga
+      .getByRole("list", { name: "Files to send" })
+      .locator(".attachment-chip.is-ready")
+      .waitFor({ timeout: 20_000 });
     await olga.getByRole("button", { name: "Send" }).click();
-    await olgaThread.locator(".message", { hasText: "What does the ledger say?" }).getByRole("link", { name: "ledger.txt" }).waitFor();
+    await olgaThread
+      .locator(".message", { hasText: "What does the ledger say?" })
+      .getByRole("link", { name: "ledger.txt" })
+      .waitFor();
     await reply(olga, `FILE SEEN: ${fileWord}`).waitFor({ timeout: 60_000 });
     await shot(olga, "07b-file-to-openclaw");
     model.setReply(markerScript);
@@ -160,8 +186,14 @@ describe("one consent to a running chat, in the app", () => {
     await olga.getByRole("button", { name: "Ask to start OpenClaw" }).click();
     await olga.getByText("Waiting for a person to approve starting OpenClaw").waitFor();
     await pavelDecides('Provision OpenClaw instance "OpenClaw"', "Deny");
-    await olga.getByRole("alert").filter({ hasText: "OpenClaw was not started: Pavel denied it. Your first message was not sent." }).waitFor({ timeout: 20_000 });
-    await olgaThread.locator(".message", { hasText: "SAY: never sent" }).locator(".message-mark", { hasText: "not sent" }).waitFor();
+    await olga
+      .getByRole("alert")
+      .filter({ hasText: "OpenClaw was not started: Pavel denied it. Your first message was not sent." })
+      .waitFor({ timeout: 20_000 });
+    await olgaThread
+      .locator(".message", { hasText: "SAY: never sent" })
+      .locator(".message-mark", { hasText: "not sent" })
+      .waitFor();
     await olgaThread.locator(".message.error-message", { hasText: "Your message was not sent." }).waitFor();
     await olga.getByRole("button", { name: "Try OpenClaw again" }).waitFor();
     await shot(olga, "08-denied");
@@ -176,14 +208,20 @@ describe("one consent to a running chat, in the app", () => {
       .waitFor({ timeout: 30_000 });
     await olga.getByRole("button", { name: "Delete…" }).click();
     await olga.getByRole("dialog", { name: "Delete OpenClaw?" }).getByRole("button", { name: "Ask to delete" }).click();
-    await olga.locator(".instance-lifecycle").getByRole("status").filter({ hasText: "Delete waiting for approval" }).waitFor();
+    await olga
+      .locator(".instance-lifecycle")
+      .getByRole("status")
+      .filter({ hasText: "Delete waiting for approval" })
+      .waitFor();
     await pavelDecides('Delete OpenClaw instance "OpenClaw"', "Approve");
     // … and once it is gone, the inspector has no sessions to open, nor does anything else.
     await inspector.getByText("This instance is not in the workspace (any more).").waitFor({ timeout: 60_000 });
     expect(await olga.getByRole("button", { name: /^Open session / }).count()).toBe(0);
     // The first thread says what happened; no start bar is left over from its start, and nobody answers there now.
     await thread(olga, first).click();
-    await olgaThread.locator(".message", { hasText: "OpenClaw instance OpenClaw was deleted: this thread has no responder now." }).waitFor({ timeout: 20_000 });
+    await olgaThread
+      .locator(".message", { hasText: "OpenClaw instance OpenClaw was deleted: this thread has no responder now." })
+      .waitFor({ timeout: 20_000 });
     expect(await olgaThread.getByRole("progressbar").count()).toBe(0);
     expect(await olgaThread.locator(".chat-start").count()).toBe(0);
     expect(await olgaThread.getByLabel("Answered by").inputValue()).toBe("none");

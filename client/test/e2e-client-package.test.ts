@@ -25,7 +25,13 @@ const clients: AutopilotClient[] = [];
 const children: ChildProcess[] = [];
 
 /** The agent's environment: its own folder, its key, and nothing of this repository. */
-const agentEnv = () => ({ ...process.env, AUTOPILOT_URL: server.url, AUTOPILOT_WORKSPACE: workspace, AUTOPILOT_KEY: agentKey, npm_config_yes: "false" });
+const agentEnv = () => ({
+  ...process.env,
+  AUTOPILOT_URL: server.url,
+  AUTOPILOT_WORKSPACE: workspace,
+  AUTOPILOT_KEY: agentKey,
+  npm_config_yes: "false",
+});
 
 async function npx(args: string[]): Promise<unknown> {
   const { stdout } = await run("npx", ["--no-install", "autopilot", ...args], { cwd: folder, env: agentEnv() });
@@ -36,7 +42,12 @@ async function npx(args: string[]): Promise<unknown> {
 function npxLive(args: string[]) {
   // Its own process group: `npm exec` does not pass a signal on to the CLI, so Ctrl-C goes to
   // the group, as a terminal sends it.
-  const child = spawn("npx", ["--no-install", "autopilot", ...args], { cwd: folder, env: agentEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn("npx", ["--no-install", "autopilot", ...args], {
+    cwd: folder,
+    env: agentEnv(),
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   children.push(child);
   const lines: Record<string, unknown>[] = [];
   let buffer = "";
@@ -48,9 +59,12 @@ function npxLive(args: string[]) {
     for (const line of parts) if (line.trim()) lines.push(JSON.parse(line));
   });
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const exit = new Promise<number | NodeJS.Signals>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)));
+  const exit = new Promise<number | NodeJS.Signals>((resolve) =>
+    child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   const interrupt = () => process.kill(-child.pid!, "SIGINT");
-  const line = (pick: (l: Record<string, unknown>) => boolean, what: string) => until(() => lines.find(pick), `${what} (stderr: ${stderr.slice(-300)})`, 20_000);
+  const line = (pick: (l: Record<string, unknown>) => boolean, what: string) =>
+    until(() => lines.find(pick), `${what} (stderr: ${stderr.slice(-300)})`, 20_000);
   return { child, lines, exit, line, interrupt };
 }
 
@@ -59,14 +73,20 @@ beforeAll(async () => {
   folder = mkdtempSync(join(tmpdir(), "autopilot-agent-"));
   server = await startServer({ port: await freePort(), persistDir });
   alice = await signUpVerified(server.url, "Alice");
-  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: alice.cookie })).body.workspaces[0]!.id;
-  const key = await httpJson<{ key: string }>(server.url, `/api/workspaces/${workspace}/keys`, { method: "POST", cookie: alice.cookie, body: JSON.stringify({ name: "outside-agent" }) });
+  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: alice.cookie })).body
+    .workspaces[0]!.id;
+  const key = await httpJson<{ key: string }>(server.url, `/api/workspaces/${workspace}/keys`, {
+    method: "POST",
+    cookie: alice.cookie,
+    body: JSON.stringify({ name: "outside-agent" }),
+  });
   expect(key.status).toBe(201);
   agentKey = key.body.key;
 });
 
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGKILL");
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGKILL");
   for (const c of clients) c.close();
   await server?.stop();
   for (const dir of [persistDir, folder]) if (dir) rmSync(dir, { recursive: true, force: true });
@@ -74,11 +94,21 @@ afterAll(async () => {
 
 describe("the client package, installed from the server into an empty folder", () => {
   it("installs from <server>/autopilot-client.tgz with its types and bin", async () => {
-    writeFileSync(join(folder, "package.json"), JSON.stringify({ name: "outside-agent", private: true, type: "module" }));
+    writeFileSync(
+      join(folder, "package.json"),
+      JSON.stringify({ name: "outside-agent", private: true, type: "module" }),
+    );
     // The dependencies (ws, commander, zod) come from the npm registry, or its cache.
-    await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", `${server.url}/autopilot-client.tgz`], { cwd: folder, env: { ...process.env, npm_config_loglevel: "error" } });
-    const installed = JSON.parse(readFileSync(join(folder, "node_modules", "autopilot-hatchery-client", "package.json"), "utf8")) as { version: string };
-    const built = JSON.parse(readFileSync(join(ROOT, "client", "package", "package.json"), "utf8")) as { version: string };
+    await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", `${server.url}/autopilot-client.tgz`], {
+      cwd: folder,
+      env: { ...process.env, npm_config_loglevel: "error" },
+    });
+    const installed = JSON.parse(
+      readFileSync(join(folder, "node_modules", "autopilot-hatchery-client", "package.json"), "utf8"),
+    ) as { version: string };
+    const built = JSON.parse(readFileSync(join(ROOT, "client", "package", "package.json"), "utf8")) as {
+      version: string;
+    };
     expect(installed.version).toBe(built.version);
     const { stdout } = await run("npx", ["--no-install", "autopilot", "--help"], { cwd: folder, env: agentEnv() });
     expect(stdout).toMatch(/request-approval/);
@@ -89,14 +119,22 @@ describe("the client package, installed from the server into an empty folder", (
     await watch.line((l) => l.event === "hello", "the watch's hello");
     const { thread } = (await npx(["thread", "new", "From outside"])) as { thread: { id: string } };
     await npx(["send", thread.id, "Hello from an installed client"]);
-    await watch.line((l) => (l.payload as { message?: { text?: string } } | undefined)?.message?.text === "Hello from an installed client", "the message in the watch");
+    await watch.line(
+      (l) =>
+        (l.payload as { message?: { text?: string } } | undefined)?.message?.text === "Hello from an installed client",
+      "the message in the watch",
+    );
 
     const person = personClient(server.url, alice.cookie, workspace, "alice");
     clients.push(person);
     await person.ready();
     const asking = npxLive(["request-approval", "Deploy from outside", "--risk", "low", "--wait"]);
     const requested = (await asking.line((l) => Boolean(l.approval), "the approval")) as { approval: { id: string } };
-    await until(() => person.state.approvals.get(requested.approval.id)?.status === "pending", "the approval at Alice", 10_000);
+    await until(
+      () => person.state.approvals.get(requested.approval.id)?.status === "pending",
+      "the approval at Alice",
+      10_000,
+    );
     await person.approvals.resolve({ approvalId: requested.approval.id, decision: "approve" });
     expect(await asking.exit).toBe(0);
     watch.interrupt();
@@ -104,23 +142,43 @@ describe("the client package, installed from the server into an empty folder", (
   });
 
   it("npx autopilot signup joins by an invitation, and the key it prints works for the next command", async () => {
-    const invitation = await httpJson<{ token: string }>(server.url, `/api/workspaces/${workspace}/agent-invitations`, { method: "POST", cookie: alice.cookie, body: "{}" });
+    const invitation = await httpJson<{ token: string }>(server.url, `/api/workspaces/${workspace}/agent-invitations`, {
+      method: "POST",
+      cookie: alice.cookie,
+      body: "{}",
+    });
     expect(invitation.status).toBe(201);
     // Only the server's address: no workspace, no key yet.
     const env = { ...process.env, AUTOPILOT_URL: server.url, npm_config_yes: "false" };
-    const { stdout, stderr } = await run("npx", ["--no-install", "autopilot", "signup", "Joiner", "--invitation", invitation.body.token], { cwd: folder, env });
-    const answer = JSON.parse(stdout.trim()) as { status: string; workspace: { id: string }; key: { key: string; scopes: string[] } };
-    expect(answer).toMatchObject({ status: "active", workspace: { id: workspace }, key: { scopes: ["read", "write"] } });
+    const { stdout, stderr } = await run(
+      "npx",
+      ["--no-install", "autopilot", "signup", "Joiner", "--invitation", invitation.body.token],
+      { cwd: folder, env },
+    );
+    const answer = JSON.parse(stdout.trim()) as {
+      status: string;
+      workspace: { id: string };
+      key: { key: string; scopes: string[] };
+    };
+    expect(answer).toMatchObject({
+      status: "active",
+      workspace: { id: workspace },
+      key: { scopes: ["read", "write"] },
+    });
     expect(stderr).toContain(`AUTOPILOT_WORKSPACE=${workspace}`);
     const { stdout: created } = await run("npx", ["--no-install", "autopilot", "thread", "new", "By the joiner"], {
       cwd: folder,
       env: { ...env, AUTOPILOT_WORKSPACE: answer.workspace.id, AUTOPILOT_KEY: answer.key.key },
     });
-    expect(JSON.parse(created.trim().split("\n")[0]!)).toMatchObject({ thread: { title: "By the joiner", createdBy: { kind: "agent", name: "Joiner" } } });
+    expect(JSON.parse(created.trim().split("\n")[0]!)).toMatchObject({
+      thread: { title: "By the joiner", createdBy: { kind: "agent", name: "Joiner" } },
+    });
     // The invitation was good once: the CLI says why, on stderr, and exits 3.
-    const again = await run("npx", ["--no-install", "autopilot", "signup", "Copycat", "--invitation", invitation.body.token], { cwd: folder, env }).catch(
-      (error: { code: number; stderr: string }) => error,
-    );
+    const again = await run(
+      "npx",
+      ["--no-install", "autopilot", "signup", "Copycat", "--invitation", invitation.body.token],
+      { cwd: folder, env },
+    ).catch((error: { code: number; stderr: string }) => error);
     expect(again).toMatchObject({ code: 3 });
     expect((again as { stderr: string }).stderr).toMatch(/unknown, used or expired/);
   });

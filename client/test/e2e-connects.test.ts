@@ -22,7 +22,14 @@ let workspace: string;
 let cookie: string;
 const clients: AutopilotClient[] = [];
 
-const ticket = async () => (await httpJson<{ ticket: string }>(server.url, "/api/connect-ticket", { method: "POST", cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket;
+const ticket = async () =>
+  (
+    await httpJson<{ ticket: string }>(server.url, "/api/connect-ticket", {
+      method: "POST",
+      cookie,
+      body: JSON.stringify({ workspaceId: workspace }),
+    })
+  ).body.ticket;
 
 function person(device: string): AutopilotClient {
   const client = new AutopilotClient({ url: server.url, workspace, device, ticket });
@@ -109,10 +116,14 @@ beforeAll(async () => {
   persistDir = mkdtempSync(join(tmpdir(), "autopilot-connects-"));
   server = await startServer({ port: await freePort(), persistDir });
   const email = `connects-${Date.now()}@example.test`;
-  const res = await httpJson<unknown>(server.url, "/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email, password: "correct horse battery", name: "Alice" }) });
+  const res = await httpJson<unknown>(server.url, "/api/auth/sign-up/email", {
+    method: "POST",
+    body: JSON.stringify({ email, password: "correct horse battery", name: "Alice" }),
+  });
   expect(res.status).toBe(200);
   cookie = res.headers.get("set-cookie")!.split(";")[0]!;
-  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie })).body.workspaces[0]!.id;
+  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie })).body.workspaces[0]!
+    .id;
 }, 120_000);
 
 afterAll(async () => {

@@ -35,18 +35,23 @@ let nodeHome: string | null = null;
 let nodeLog = "";
 
 // Transitions finished: a theme switch must not be caught halfway.
-const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `device-setup-${name}.png`), animations: "disabled" });
+const shot = (name: string) =>
+  page.screenshot({ path: join(ARTIFACTS, `device-setup-${name}.png`), animations: "disabled" });
 /** Brings the Nodes section to the middle of the inspector for a screenshot. */
-const showNodes = () => page.getByRole("heading", { name: "Nodes" }).evaluate((h) => h.scrollIntoView({ block: "start" }));
+const showNodes = () =>
+  page.getByRole("heading", { name: "Nodes" }).evaluate((h) => h.scrollIntoView({ block: "start" }));
 let workspace = "";
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   // The Autopilot's model and the gateway's are the scripted one: the Autopilot's requests (they
   // offer the room's tools) follow agentScript, the gateway's follow markerScript.
-  stack = await startOpenClawStack("device-setup", { vars: (m) => ({ AUTOPILOT_MODEL_BASE_URL: m.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model" }) });
+  stack = await startOpenClawStack("device-setup", {
+    vars: (m) => ({ AUTOPILOT_MODEL_BASE_URL: m.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model" }),
+  });
   server = stack.server;
-  const isAutopilotRequest = (request: ChatRequest) => (request.tools ?? []).some((t) => t.function.name === "threads_list");
+  const isAutopilotRequest = (request: ChatRequest) =>
+    (request.tools ?? []).some((t) => t.function.name === "threads_list");
   stack.model.setReply((request) => (isAutopilotRequest(request) ? agentScript(request) : markerScript(request)));
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -120,11 +125,17 @@ describe("adding a device to an instance, in the app", () => {
     await dialog.getByRole("button", { name: "Copy code" }).click();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(first);
     await code.focus();
-    expect(await code.evaluate((input: HTMLInputElement) => input.value.slice(input.selectionStart ?? 0, input.selectionEnd ?? 0))).toBe(first);
+    expect(
+      await code.evaluate((input: HTMLInputElement) =>
+        input.value.slice(input.selectionStart ?? 0, input.selectionEnd ?? 0),
+      ),
+    ).toBe(first);
 
     // New code: another single-use code for the same entry.
     await dialog.getByRole("button", { name: "New code" }).click();
-    await expect.poll(() => code.inputValue({ timeout: 1_000 }).catch(() => first), { timeout: 30_000 }).not.toBe(first);
+    await expect
+      .poll(() => code.inputValue({ timeout: 1_000 }).catch(() => first), { timeout: 30_000 })
+      .not.toBe(first);
     const second = await code.inputValue();
     expect(second).not.toBe(first);
     expect(decode(second).url).toBe(payload.url);
@@ -157,11 +168,21 @@ describe("adding a device to an instance, in the app", () => {
     nodeHome = mkdtempSync(join(tmpdir(), "autopilot-device-setup-node-"));
     const [bin, ...args] = line.split(" ");
     expect(bin).toBe("openclaw");
-    node = spawn(join(ROOT, "runtime/openclaw/node_modules/.bin/openclaw"), [...args, "--display-name", "Olga's build box"], {
-      // No update check from a test: nothing outside this machine is reached.
-      env: { ...process.env, HOME: nodeHome, OPENCLAW_HOME: nodeHome, OPENCLAW_STATE_DIR: join(nodeHome, "state"), OPENCLAW_NO_AUTO_UPDATE: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    node = spawn(
+      join(ROOT, "runtime/openclaw/node_modules/.bin/openclaw"),
+      [...args, "--display-name", "Olga's build box"],
+      {
+        // No update check from a test: nothing outside this machine is reached.
+        env: {
+          ...process.env,
+          HOME: nodeHome,
+          OPENCLAW_HOME: nodeHome,
+          OPENCLAW_STATE_DIR: join(nodeHome, "state"),
+          OPENCLAW_NO_AUTO_UPDATE: "1",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     node.stdout?.on("data", (chunk: Buffer) => (nodeLog += chunk.toString()));
     node.stderr?.on("data", (chunk: Buffer) => (nodeLog += chunk.toString()));
 
@@ -200,10 +221,17 @@ describe("adding a device to an instance, in the app", () => {
       .getByRole("button", { name: /Ask the build box/ })
       .click();
     await expect.poll(() => page.getByLabel("Answered by").inputValue()).toBe("autopilot");
-    const call = { instanceId: "lab", nodeId, command: "system.run", params: { command: ["echo", `hello from ${stamp}`] } };
+    const call = {
+      instanceId: "lab",
+      nodeId,
+      command: "system.run",
+      params: { command: ["echo", `hello from ${stamp}`] },
+    };
     await page.getByLabel("Message", { exact: true }).fill(`STEPS: instances_invokeNode ${JSON.stringify(call)}`);
     await page.getByLabel("Message", { exact: true }).press("Enter");
-    const asked = approver.locator(".queue-item.status-pending", { hasText: `Autopilot wants to run system.run: echo hello from ${stamp} on a node of lab` });
+    const asked = approver.locator(".queue-item.status-pending", {
+      hasText: `Autopilot wants to run system.run: echo hello from ${stamp} on a node of lab`,
+    });
     await asked.waitFor({ timeout: 60_000 });
     expect(await page.locator(".tool-call", { hasText: "instances_invokeNode" }).count()).toBe(0);
     await asked.getByRole("button", { name: "Confirm" }).click();
@@ -222,7 +250,9 @@ describe("adding a device to an instance, in the app", () => {
     await confirm.getByText("the gateway drops its connection").waitFor();
     await shot("05-revoke-confirm");
     await confirm.getByRole("button", { name: "Ask to revoke" }).click();
-    const unpair = approver.locator(".queue-item.status-pending", { hasText: 'Unpair a device from OpenClaw instance "lab"' });
+    const unpair = approver.locator(".queue-item.status-pending", {
+      hasText: 'Unpair a device from OpenClaw instance "lab"',
+    });
     await unpair.getByRole("button", { name: "Confirm" }).click();
     await unpair.waitFor({ state: "detached", timeout: 20_000 });
     await page.getByText("No nodes yet. Add a device to pair one.").waitFor({ timeout: 60_000 });
@@ -234,7 +264,10 @@ describe("adding a device to an instance, in the app", () => {
   }, 300_000);
 
   it("an agent signed in with its key reads that a person adds devices, and gets no button the room would refuse", async () => {
-    const invitation = await page.request.post(`${server.url}/api/workspaces/${workspace}/agent-invitations`, { data: {}, headers: { origin: server.url } });
+    const invitation = await page.request.post(`${server.url}/api/workspaces/${workspace}/agent-invitations`, {
+      data: {},
+      headers: { origin: server.url },
+    });
     expect(invitation.status()).toBe(201);
     const res = await fetch(`${server.url}/api/agent/signup`, {
       method: "POST",

@@ -16,7 +16,8 @@ import { freePort, ROOT } from "../../party/dev/server.mjs";
 /** Why this machine cannot run the test, or undefined when it can. */
 function skipReason(): string | undefined {
   if (process.platform !== "linux") return "needs Linux mount namespaces";
-  if (process.getuid?.() !== 0) return "needs root: the runtime uses machine-wide directories only as root, and mounting needs it too";
+  if (process.getuid?.() !== 0)
+    return "needs root: the runtime uses machine-wide directories only as root, and mounting needs it too";
   for (const tool of ["unshare", "nsenter"]) {
     if (spawnSync(tool, ["--version"]).status !== 0) return `needs util-linux's ${tool}`;
   }
@@ -38,7 +39,11 @@ const dirs: string[] = [];
 beforeAll(async () => {
   if (skip) return;
   const mountEmpty = "mount -t tmpfs -o mode=755 none /var/lib && mount -t tmpfs -o mode=755 none /var/cache";
-  holder = spawn("unshare", ["-m", "--propagation", "private", "sh", "-c", `${mountEmpty} && echo mounted && exec sleep infinity`], { stdio: ["ignore", "pipe", "pipe"] });
+  holder = spawn(
+    "unshare",
+    ["-m", "--propagation", "private", "sh", "-c", `${mountEmpty} && echo mounted && exec sleep infinity`],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   const mounted = new Promise<void>((resolve, reject) => {
     holder!.once("exit", (code) => reject(new Error(`the namespace holder exited (code ${code})`)));
     createInterface({ input: holder!.stdout! }).on("line", (line) => line === "mounted" && resolve());
@@ -56,7 +61,10 @@ afterAll(() => {
 /** Waits until `npm start` says it is running (runtime and server up), or throws with the output when it gave up. */
 async function waitUntilRunning(child: ChildProcess, output: string[]): Promise<void> {
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`npm start exited (${child.exitCode ?? child.signalCode}) before it was running:\n${output.join("")}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(
+        `npm start exited (${child.exitCode ?? child.signalCode}) before it was running:\n${output.join("")}`,
+      );
     if (output.join("").includes("Autopilot is running.")) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -77,7 +85,9 @@ describe("a fresh machine, as root", () => {
         log: (line) => lines.push(line),
       });
       try {
-        const health = await fetch(`${runtime.url}/v1/health`, { headers: { authorization: `Bearer ${serviceToken}` } });
+        const health = await fetch(`${runtime.url}/v1/health`, {
+          headers: { authorization: `Bearer ${serviceToken}` },
+        });
         expect(health.status, `round ${round}: ${lines.join("\n")}`).toBe(200);
       } finally {
         await runtime.stop();
@@ -95,12 +105,23 @@ describe("a fresh machine, as root", () => {
     const [port, runtimePort] = [await freePort(), await freePort()];
     for (const round of [1, 2]) {
       const output: string[] = [];
-      const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), RUNTIME_PORT: String(runtimePort), PERSIST_DIR: persistDir };
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        PORT: String(port),
+        RUNTIME_PORT: String(runtimePort),
+        PERSIST_DIR: persistDir,
+      };
       delete env.RUNTIME_DATA_DIR;
       delete env.RUNTIME_GATEWAY_FILES_DIR;
       // Its own process group, so the stop below reaches npm, start.mjs, wrangler and the runtime.
-      const child = spawn(inNamespace()[0]!, [...inNamespace().slice(1), "npm", "start"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-      for (const stream of [child.stdout!, child.stderr!]) stream.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+      const child = spawn(inNamespace()[0]!, [...inNamespace().slice(1), "npm", "start"], {
+        cwd: ROOT,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      });
+      for (const stream of [child.stdout!, child.stderr!])
+        stream.on("data", (chunk: Buffer) => output.push(chunk.toString()));
       const exited = new Promise((resolve) => child.once("exit", resolve));
       try {
         await waitUntilRunning(child, output);

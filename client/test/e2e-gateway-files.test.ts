@@ -23,7 +23,10 @@ let threadId: string;
 const clients: AutopilotClient[] = [];
 const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 /** The smallest real PNG (1×1, one transparent pixel). */
-const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");
+const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+  "base64",
+);
 
 async function upload(bytes: Uint8Array<ArrayBuffer>, type: string, name: string): Promise<string> {
   const res = await fetch(`${baseUrl}/files/${workspace}`, {
@@ -42,7 +45,10 @@ async function waitForMessage(match: (m: Message) => boolean, what: string, time
     const { messages } = await alice.request("messages.list", { threadId, limit: 200 });
     const found = messages.find(match);
     if (found) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; thread has: ${JSON.stringify(messages.map((m) => [m.author.id, m.kind, m.text.slice(0, 160)]))}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}; thread has: ${JSON.stringify(messages.map((m) => [m.author.id, m.kind, m.text.slice(0, 160)]))}`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -62,7 +68,11 @@ beforeAll(async () => {
   const http = <T>(path: string, init: RequestInit & { cookie?: string } = {}) => httpJson<T>(baseUrl, path, init);
   const signUp = await http<{ user: { id: string } }>("/api/auth/sign-up/email", {
     method: "POST",
-    body: JSON.stringify({ email: `gwfiles-${Date.now()}@example.test`, password: "correct horse battery", name: "Alice" }),
+    body: JSON.stringify({
+      email: `gwfiles-${Date.now()}@example.test`,
+      password: "correct horse battery",
+      name: "Alice",
+    }),
   });
   cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
   workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
@@ -73,14 +83,30 @@ beforeAll(async () => {
   const bob = personClient(baseUrl, bobPerson.cookie, workspace, "phone");
   clients.push(bob);
   await bob.ready();
-  const { approval } = await alice.request("instances.provision", { instanceId: "work", name: "Work", idempotencyKey: key("prov") });
+  const { approval } = await alice.request("instances.provision", {
+    instanceId: "work",
+    name: "Work",
+    idempotencyKey: key("prov"),
+  });
   await until(() => bob.state.approvals.get(approval.id), "the provision approval at Bob", 15_000);
-  await bob.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("decide") });
-  await until(() => alice.state.instances.get("work")?.bridge === "connected", "instance ready with a connected bridge", 240_000);
+  await bob.request("approvals.resolve", {
+    approvalId: approval.id,
+    decision: "approve",
+    idempotencyKey: key("decide"),
+  });
+  await until(
+    () => alice.state.instances.get("work")?.bridge === "connected",
+    "instance ready with a connected bridge",
+    240_000,
+  );
   const { thread } = await alice.request("threads.create", { title: "Files for OpenClaw", idempotencyKey: key("thr") });
   threadId = thread.id;
   await alice.request("instances.attach", { instanceId: "work", threadId, idempotencyKey: key("att") });
-  await until(() => alice.state.threads.get(threadId)?.responder.kind === "openclaw", "the thread answered by the instance", 10_000);
+  await until(
+    () => alice.state.threads.get(threadId)?.responder.kind === "openclaw",
+    "the thread answered by the instance",
+    10_000,
+  );
 }, 300_000);
 
 afterAll(async () => {
@@ -91,11 +117,24 @@ afterAll(async () => {
 describe("files reach an OpenClaw instance's gateway", () => {
   it("a text file sent in the instance's thread is in the prompt the gateway gives its model", async () => {
     const marker = `ledger-${Math.random().toString(36).slice(2, 10)}`;
-    const id = await upload(new TextEncoder().encode(`quarterly numbers\n${marker}: 42\n`), "text/plain", "ledger notes.txt");
+    const id = await upload(
+      new TextEncoder().encode(`quarterly numbers\n${marker}: 42\n`),
+      "text/plain",
+      "ledger notes.txt",
+    );
     const before = model.requests.length;
-    const { message } = await alice.request("chat.send", { threadId, text: "SAY: read it", attachments: [id], idempotencyKey: key("send") });
+    const { message } = await alice.request("chat.send", {
+      threadId,
+      text: "SAY: read it",
+      attachments: [id],
+      idempotencyKey: key("send"),
+    });
     expect(message.attachments?.map((a) => a.name)).toEqual(["ledger notes.txt"]);
-    await waitForMessage((m) => m.author.id === "instance:work" && m.text === "read it", "the gateway's reply", 120_000);
+    await waitForMessage(
+      (m) => m.author.id === "instance:work" && m.text === "read it",
+      "the gateway's reply",
+      120_000,
+    );
     const prompts = model.requests.slice(before).flatMap((r) => userTexts(r));
     const withFile = prompts.find((t) => t.includes(`${marker}: 42`));
     expect(withFile, JSON.stringify(prompts).slice(0, 2000)).toBeDefined();
@@ -109,7 +148,12 @@ describe("files reach an OpenClaw instance's gateway", () => {
 
   it("an image sent with no text is stored by the gateway, byte for byte", async () => {
     const id = await upload(PNG, "image/png", "pixel.png");
-    const { message } = await alice.request("chat.send", { threadId, text: "", attachments: [id], idempotencyKey: key("send") });
+    const { message } = await alice.request("chat.send", {
+      threadId,
+      text: "",
+      attachments: [id],
+      idempotencyKey: key("send"),
+    });
     expect(message.attachments?.map((a) => a.type)).toEqual(["image/png"]);
     const instanceDir = join(stack.dataDir, "instances", workspace, "work");
     const stored = await until(
@@ -142,10 +186,21 @@ describe("files reach an OpenClaw instance's gateway", () => {
     const first = await upload(csv(`${marker},id`), "text/csv", "first.csv");
     const second = await upload(csv("second,id"), "text/csv", "second.csv");
     const before = model.requests.length;
-    await alice.request("chat.send", { threadId, text: "SAY: got the big one", attachments: [first, second], idempotencyKey: key("send") });
+    await alice.request("chat.send", {
+      threadId,
+      text: "SAY: got the big one",
+      attachments: [first, second],
+      idempotencyKey: key("send"),
+    });
     const notice = await waitForMessage((m) => m.kind === "error", "the notice of the file left out", 60_000);
-    expect(notice.text).toBe("Not sent to OpenClaw with this message: second.csv (too large: a message takes at most 15 MiB of files).");
-    await waitForMessage((m) => m.author.id === "instance:work" && m.text === "got the big one", "the gateway's reply", 120_000);
+    expect(notice.text).toBe(
+      "Not sent to OpenClaw with this message: second.csv (too large: a message takes at most 15 MiB of files).",
+    );
+    await waitForMessage(
+      (m) => m.author.id === "instance:work" && m.text === "got the big one",
+      "the gateway's reply",
+      120_000,
+    );
     const prompts = model.requests.slice(before).flatMap((r) => userTexts(r));
     expect(prompts.some((t) => t.includes(`${marker},id`))).toBe(true);
     expect(prompts.some((t) => t.includes("second,id"))).toBe(false);

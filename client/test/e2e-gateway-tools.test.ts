@@ -21,27 +21,43 @@ let threadId: string;
 const clients: AutopilotClient[] = [];
 const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 const http = <T>(path: string, init: RequestInit & { cookie?: string } = {}) => httpJson<T>(server.url, path, init);
-const isAutopilotRequest = (request: ChatRequest) => (request.tools ?? []).some((t) => t.function.name === "openclaw_tool" || t.function.name === "threads_list");
+const isAutopilotRequest = (request: ChatRequest) =>
+  (request.tools ?? []).some((t) => t.function.name === "openclaw_tool" || t.function.name === "threads_list");
 
 async function connect(device: string, as = cookie): Promise<AutopilotClient> {
   const client = new AutopilotClient({
     url: server.url,
     workspace,
     device,
-    ticket: async () => (await http<{ ticket: string }>("/api/connect-ticket", { method: "POST", cookie: as, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+    ticket: async () =>
+      (
+        await http<{ ticket: string }>("/api/connect-ticket", {
+          method: "POST",
+          cookie: as,
+          body: JSON.stringify({ workspaceId: workspace }),
+        })
+      ).body.ticket,
   });
   clients.push(client);
   await client.ready();
   return client;
 }
 
-async function waitForMessage(client: AutopilotClient, match: (m: Message) => boolean, what: string, timeoutMs: number): Promise<Message> {
+async function waitForMessage(
+  client: AutopilotClient,
+  match: (m: Message) => boolean,
+  what: string,
+  timeoutMs: number,
+): Promise<Message> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { messages } = await client.request("messages.list", { threadId, limit: 200 });
     const found = messages.find(match);
     if (found) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; thread has: ${JSON.stringify(messages.map((m) => [m.author.id, m.kind, m.text.slice(0, 120)]))}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}; thread has: ${JSON.stringify(messages.map((m) => [m.author.id, m.kind, m.text.slice(0, 120)]))}`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -49,13 +65,21 @@ async function waitForMessage(client: AutopilotClient, match: (m: Message) => bo
 beforeAll(async () => {
   // session_status is harmless but marked risky here, so the approval path runs a real tool.
   stack = await startOpenClawStack("gwtools", {
-    vars: (model) => ({ AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model", AUTOPILOT_RISKY_GATEWAY_TOOLS: "exec,write,session_status" }),
+    vars: (model) => ({
+      AUTOPILOT_MODEL_BASE_URL: model.baseUrl,
+      AUTOPILOT_MODEL_ID: "scripted-model",
+      AUTOPILOT_RISKY_GATEWAY_TOOLS: "exec,write,session_status",
+    }),
   });
   ({ model, server } = stack);
   model.setReply((request) => (isAutopilotRequest(request) ? agentScript(request) : markerScript(request)));
   const signUp = await http<{ user: { id: string } }>("/api/auth/sign-up/email", {
     method: "POST",
-    body: JSON.stringify({ email: `gwtools-${Date.now()}@example.test`, password: "correct horse battery", name: "Alice" }),
+    body: JSON.stringify({
+      email: `gwtools-${Date.now()}@example.test`,
+      password: "correct horse battery",
+      name: "Alice",
+    }),
   });
   cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
   workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
@@ -72,15 +96,34 @@ afterAll(async () => {
 
 describe("the Autopilot uses an attached OpenClaw instance's gateway tools", () => {
   it("a thread attached to a ready instance, answered by the Autopilot", async () => {
-    const { approval } = await alice.request("instances.provision", { instanceId: "work", name: "Work", idempotencyKey: key("prov") });
-    await bob.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("decide") });
-    await until(() => alice.state.instances.get("work")?.bridge === "connected", "instance ready with a connected bridge", 240_000);
+    const { approval } = await alice.request("instances.provision", {
+      instanceId: "work",
+      name: "Work",
+      idempotencyKey: key("prov"),
+    });
+    await bob.request("approvals.resolve", {
+      approvalId: approval.id,
+      decision: "approve",
+      idempotencyKey: key("decide"),
+    });
+    await until(
+      () => alice.state.instances.get("work")?.bridge === "connected",
+      "instance ready with a connected bridge",
+      240_000,
+    );
     const { thread } = await alice.request("threads.create", { title: "Work tools", idempotencyKey: key("thr") });
     threadId = thread.id;
     await alice.request("instances.attach", { instanceId: "work", threadId, idempotencyKey: key("att") });
-    await alice.request("threads.configure", { threadId, responder: "autopilot", reply: "every", idempotencyKey: key("cfg") });
+    await alice.request("threads.configure", {
+      threadId,
+      responder: "autopilot",
+      reply: "every",
+      idempotencyKey: key("cfg"),
+    });
     await until(
-      () => alice.state.threads.get(threadId)?.responder.kind === "autopilot" && alice.state.threads.get(threadId)?.gateway?.instanceId === "work",
+      () =>
+        alice.state.threads.get(threadId)?.responder.kind === "autopilot" &&
+        alice.state.threads.get(threadId)?.gateway?.instanceId === "work",
       "thread attached and answered by the Autopilot",
       10_000,
     );
@@ -88,8 +131,17 @@ describe("the Autopilot uses an attached OpenClaw instance's gateway tools", () 
 
   it("the model sees the catalog and calls a gateway tool; the tool message shows name, arguments, result and duration", async () => {
     const before = model.requests.length;
-    await alice.request("chat.send", { threadId, text: 'STEPS: openclaw_tool {"tool":"agents_list","args":{}}', idempotencyKey: key("send") });
-    const toolMessage = await waitForMessage(bob, (m) => m.kind === "tool" && m.tool?.name === "openclaw_tool", "the tool message", 60_000);
+    await alice.request("chat.send", {
+      threadId,
+      text: 'STEPS: openclaw_tool {"tool":"agents_list","args":{}}',
+      idempotencyKey: key("send"),
+    });
+    const toolMessage = await waitForMessage(
+      bob,
+      (m) => m.kind === "tool" && m.tool?.name === "openclaw_tool",
+      "the tool message",
+      60_000,
+    );
     expect(toolMessage.tool).toMatchObject({
       name: "openclaw_tool",
       status: "ok",
@@ -97,7 +149,12 @@ describe("the Autopilot uses an attached OpenClaw instance's gateway tools", () 
       result: expect.stringContaining('\\"id\\": \\"main\\"'),
     });
     expect(toolMessage.tool?.durationMs).toEqual(expect.any(Number));
-    const reply = await waitForMessage(bob, (m) => m.author.id === "autopilot" && m.kind !== "tool" && m.text.startsWith("TOOL RESULT SEEN"), "the reply after the tool", 60_000);
+    const reply = await waitForMessage(
+      bob,
+      (m) => m.author.id === "autopilot" && m.kind !== "tool" && m.text.startsWith("TOOL RESULT SEEN"),
+      "the reply after the tool",
+      60_000,
+    );
     expect(reply.text).toContain("main");
     const offered = model.requests
       .slice(before)
@@ -108,16 +165,46 @@ describe("the Autopilot uses an attached OpenClaw instance's gateway tools", () 
   }, 120_000);
 
   it("a risky gateway tool waits for a person's approval (tool name, arguments, risk), then runs once", async () => {
-    await alice.request("chat.send", { threadId, text: 'STEPS: openclaw_tool {"tool":"session_status","args":{}}', idempotencyKey: key("send") });
-    const pending = await until(() => [...bob.state.approvals.values()].find((a) => a.status === "pending" && a.action?.kind === "tool"), "the tool approval", 60_000);
-    expect(pending).toMatchObject({ risk: "high", title: expect.stringContaining("session_status"), details: expect.stringContaining('"tool":"session_status"') });
+    await alice.request("chat.send", {
+      threadId,
+      text: 'STEPS: openclaw_tool {"tool":"session_status","args":{}}',
+      idempotencyKey: key("send"),
+    });
+    const pending = await until(
+      () => [...bob.state.approvals.values()].find((a) => a.status === "pending" && a.action?.kind === "tool"),
+      "the tool approval",
+      60_000,
+    );
+    expect(pending).toMatchObject({
+      risk: "high",
+      title: expect.stringContaining("session_status"),
+      details: expect.stringContaining('"tool":"session_status"'),
+    });
     // Nothing ran before the decision.
     const { messages: early } = await alice.request("messages.list", { threadId, limit: 200 });
     expect(early.filter((m) => m.tool?.arguments.includes("session_status"))).toHaveLength(0);
-    await bob.request("approvals.resolve", { approvalId: pending.id, decision: "approve", idempotencyKey: key("decide") });
-    const ran = await waitForMessage(alice, (m) => m.kind === "tool" && (m.tool?.arguments.includes("session_status") ?? false), "the approved tool's message", 60_000);
-    expect(ran.tool).toMatchObject({ status: "ok", approvalId: pending.id, result: expect.stringContaining("OpenClaw") });
-    await waitForMessage(alice, (m) => m.author.id === "autopilot" && m.text.startsWith("TOOL RESULT SEEN") && m.text.includes("OpenClaw"), "the reply after the approved tool", 60_000);
+    await bob.request("approvals.resolve", {
+      approvalId: pending.id,
+      decision: "approve",
+      idempotencyKey: key("decide"),
+    });
+    const ran = await waitForMessage(
+      alice,
+      (m) => m.kind === "tool" && (m.tool?.arguments.includes("session_status") ?? false),
+      "the approved tool's message",
+      60_000,
+    );
+    expect(ran.tool).toMatchObject({
+      status: "ok",
+      approvalId: pending.id,
+      result: expect.stringContaining("OpenClaw"),
+    });
+    await waitForMessage(
+      alice,
+      (m) => m.author.id === "autopilot" && m.text.startsWith("TOOL RESULT SEEN") && m.text.includes("OpenClaw"),
+      "the reply after the approved tool",
+      60_000,
+    );
     // Exactly once: one tool message for it.
     const { messages } = await alice.request("messages.list", { threadId, limit: 200 });
     expect(messages.filter((m) => m.kind === "tool" && m.tool?.arguments.includes("session_status"))).toHaveLength(1);

@@ -31,9 +31,14 @@ const closers: Array<() => void> = [];
 
 beforeAll(async () => {
   persistDir = mkdtempSync(join(tmpdir(), "hatchery-provider-"));
-  server = await startServer({ port: await freePort(), persistDir, vars: { HATCHERY_MAX_FRAME_BYTES: String(FRAME_CAP) } });
+  server = await startServer({
+    port: await freePort(),
+    persistDir,
+    vars: { HATCHERY_MAX_FRAME_BYTES: String(FRAME_CAP) },
+  });
   ({ cookie } = await signUpVerified(server.url, "Prov"));
-  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie })).body.workspaces[0]!.id;
+  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie })).body.workspaces[0]!
+    .id;
 }, 120_000);
 
 afterAll(async () => {
@@ -69,7 +74,9 @@ function stockProvider(kind: Kind, params?: Record<string, string>) {
 }
 
 function witness(): Promise<YSyncClient> {
-  const ws = new WebSocket(`${server.url.replace("http", "ws")}/parties/hatchery/${workspace}`, { headers: { cookie, origin: server.url } });
+  const ws = new WebSocket(`${server.url.replace("http", "ws")}/parties/hatchery/${workspace}`, {
+    headers: { cookie, origin: server.url },
+  });
   const client = new YSyncClient(ws as unknown as globalThis.WebSocket);
   closers.push(() => client.close());
   return client.whenSynced().then(() => client);
@@ -79,33 +86,40 @@ describe("a stock Yjs provider refused an oversize update", () => {
   it.each<[string, Kind, Record<string, string> | undefined]>([
     ["y-websocket's provider (refusals as y-protocols auth messages)", "y-websocket", undefined],
     ["y-partyserver's provider as it comes (refusals as y-protocols auth messages)", "y-partyserver", undefined],
-    ["y-partyserver's provider configured as the app is (refusals as custom messages)", "y-partyserver", { refusals: "custom" }],
-  ])("%s: is told once, its copy drops the write, and it neither reconnects nor resends", async (_label, kind, params) => {
-    const warnings = vi.spyOn(console, "warn");
-    const other = await witness();
-    const { doc, provider, sockets, closes, custom } = stockProvider(kind, params);
-    await until(() => provider.synced, "the provider synced", 30_000);
-    const big = `note:big-${sockets.length}-${Date.now()}`;
-    doc.transact(() => nodesMap(doc).set(big, stockNode(noteFields("OVERSIZE".padEnd(4 * FRAME_CAP, "x")))));
-    await until(() => !nodesMap(doc).has(big), "the provider's copy takes the write back", 30_000);
-    // A write after it reaches the others over the same socket: the room handled the refusal and went on.
-    const marker = `note:after-${Date.now()}`;
-    doc.transact(() => nodesMap(doc).set(marker, stockNode(noteFields("after the refusal"))));
-    await until(() => nodesMap(other.doc).has(marker), "the provider's next write at another client", 30_000);
-    expect(closes).toEqual([]);
-    expect(sockets).toHaveLength(1);
-    expect(nodesMap(other.doc).has(big)).toBe(false);
-    const refusals = params
-      ? custom.map((m) => parseRefusal(`__YPS:${m}`))
-      : warnings.mock.calls.flatMap(
-          (args) =>
-            String(args[0])
-              .match(/\{"type":"hatchery\.refused".*\}/)
-              ?.map((json) => JSON.parse(json)) ?? [],
-        );
-    expect(refusals).toEqual([expect.objectContaining({ type: "hatchery.refused", code: "payload_too_large" })]);
-    warnings.mockRestore();
-    provider.destroy();
-    other.close();
-  });
+    [
+      "y-partyserver's provider configured as the app is (refusals as custom messages)",
+      "y-partyserver",
+      { refusals: "custom" },
+    ],
+  ])(
+    "%s: is told once, its copy drops the write, and it neither reconnects nor resends",
+    async (_label, kind, params) => {
+      const warnings = vi.spyOn(console, "warn");
+      const other = await witness();
+      const { doc, provider, sockets, closes, custom } = stockProvider(kind, params);
+      await until(() => provider.synced, "the provider synced", 30_000);
+      const big = `note:big-${sockets.length}-${Date.now()}`;
+      doc.transact(() => nodesMap(doc).set(big, stockNode(noteFields("OVERSIZE".padEnd(4 * FRAME_CAP, "x")))));
+      await until(() => !nodesMap(doc).has(big), "the provider's copy takes the write back", 30_000);
+      // A write after it reaches the others over the same socket: the room handled the refusal and went on.
+      const marker = `note:after-${Date.now()}`;
+      doc.transact(() => nodesMap(doc).set(marker, stockNode(noteFields("after the refusal"))));
+      await until(() => nodesMap(other.doc).has(marker), "the provider's next write at another client", 30_000);
+      expect(closes).toEqual([]);
+      expect(sockets).toHaveLength(1);
+      expect(nodesMap(other.doc).has(big)).toBe(false);
+      const refusals = params
+        ? custom.map((m) => parseRefusal(`__YPS:${m}`))
+        : warnings.mock.calls.flatMap(
+            (args) =>
+              String(args[0])
+                .match(/\{"type":"hatchery\.refused".*\}/)
+                ?.map((json) => JSON.parse(json)) ?? [],
+          );
+      expect(refusals).toEqual([expect.objectContaining({ type: "hatchery.refused", code: "payload_too_large" })]);
+      warnings.mockRestore();
+      provider.destroy();
+      other.close();
+    },
+  );
 });

@@ -17,7 +17,14 @@ export function personClient(baseUrl: string, cookie: string, workspace: string,
     url: baseUrl,
     workspace,
     device,
-    ticket: async () => (await httpJson<{ ticket: string }>(baseUrl, "/api/connect-ticket", { method: "POST", cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+    ticket: async () =>
+      (
+        await httpJson<{ ticket: string }>(baseUrl, "/api/connect-ticket", {
+          method: "POST",
+          cookie,
+          body: JSON.stringify({ workspaceId: workspace }),
+        })
+      ).body.ticket,
   });
 }
 
@@ -33,9 +40,15 @@ export async function until<T>(check: () => T | undefined | null | false, what: 
 }
 
 /** A new person with a verified address (the dev outbox's link followed), as a browser would sign up. */
-export async function signUpVerified(baseUrl: string, name: string): Promise<{ email: string; cookie: string; userId: string }> {
+export async function signUpVerified(
+  baseUrl: string,
+  name: string,
+): Promise<{ email: string; cookie: string; userId: string }> {
   const email = `${name.toLowerCase()}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.test`;
-  const res = await httpJson<{ user: { id: string } }>(baseUrl, "/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email, password: "correct horse battery", name }) });
+  const res = await httpJson<{ user: { id: string } }>(baseUrl, "/api/auth/sign-up/email", {
+    method: "POST",
+    body: JSON.stringify({ email, password: "correct horse battery", name }),
+  });
   if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
   const cookie = res.headers.get("set-cookie")!.split(";")[0]!;
   const outbox = await httpJson<{ mails: { link: string }[] }>(baseUrl, "/api/dev/mail", { cookie });
@@ -48,9 +61,19 @@ export async function signUpVerified(baseUrl: string, name: string): Promise<{ e
  * A second person, a member of `workspace`: an action one person asks for (an instance
  * operation, a gateway exec) is decided by another, never by whoever asked.
  */
-export async function addSecondPerson(baseUrl: string, ownerCookie: string, workspace: string, name: string, role: "member" | "admin" = "member") {
+export async function addSecondPerson(
+  baseUrl: string,
+  ownerCookie: string,
+  workspace: string,
+  name: string,
+  role: "member" | "admin" = "member",
+) {
   const person = await signUpVerified(baseUrl, name);
-  const added = await httpJson(baseUrl, `/api/workspaces/${workspace}/members`, { method: "POST", cookie: ownerCookie, body: JSON.stringify({ email: person.email, role }) });
+  const added = await httpJson(baseUrl, `/api/workspaces/${workspace}/members`, {
+    method: "POST",
+    cookie: ownerCookie,
+    body: JSON.stringify({ email: person.email, role }),
+  });
   if (added.status !== 201) throw new Error(`adding ${name} failed: ${added.status} ${JSON.stringify(added.body)}`);
   return person;
 }

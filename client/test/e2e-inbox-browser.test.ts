@@ -37,14 +37,23 @@ function captureNotifications() {
     }
   }
   Object.defineProperty(Captured, "permission", { get: () => Real.permission });
-  Object.defineProperty(Captured, "requestPermission", { value: (...args: Parameters<typeof Real.requestPermission>) => Real.requestPermission(...args) });
+  Object.defineProperty(Captured, "requestPermission", {
+    value: (...args: Parameters<typeof Real.requestPermission>) => Real.requestPermission(...args),
+  });
   window.Notification = Captured as typeof Notification;
 }
 
-const notifications = (page: Page) => page.evaluate(() => (window as unknown as { __notifications: { title: string; body?: string; tag?: string }[] }).__notifications);
+const notifications = (page: Page) =>
+  page.evaluate(
+    () => (window as unknown as { __notifications: { title: string; body?: string; tag?: string }[] }).__notifications,
+  );
 
 /** The newest mail in the person's dev outbox whose subject names `text`, once there is one. */
-async function mailAbout(ctx: BrowserContext, text: string, timeoutMs: number): Promise<{ subject: string; link: string }> {
+async function mailAbout(
+  ctx: BrowserContext,
+  text: string,
+  timeoutMs: number,
+): Promise<{ subject: string; link: string }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await ctx.request.get(`${server.url}/api/dev/mail`);
@@ -80,7 +89,11 @@ afterAll(async () => {
 describe("the inbox in the app", () => {
   it("another person's approval reaches the first person's inbox live, in the tab's title and as a notification, then by e-mail; the mail opens it, and deciding it empties the inbox", async () => {
     const { alice, bob } = people;
-    const workspace = await twoPeopleInOneWorkspace(server.url, { page: alice.page, name: "Alice", email: alice.email }, { page: bob.page, name: "Bob", email: bob.email });
+    const workspace = await twoPeopleInOneWorkspace(
+      server.url,
+      { page: alice.page, name: "Alice", email: alice.email },
+      { page: bob.page, name: "Bob", email: bob.email },
+    );
     const title = "Autopilot — Alice's workspace";
     await expect.poll(() => alice.page.title()).toBe(title);
 
@@ -104,14 +117,19 @@ describe("the inbox in the app", () => {
     await item.waitFor({ timeout: 10_000 });
     await expect.poll(() => alice.page.title()).toBe(`(1) ${title}`);
     expect(await alice.page.getByTestId("inbox-badge").textContent()).toBe("1");
-    await expect.poll(() => notifications(alice.page)).toEqual([expect.objectContaining({ title: approvalTitle, tag: expect.stringMatching(/^approval:/) })]);
+    await expect
+      .poll(() => notifications(alice.page))
+      .toEqual([expect.objectContaining({ title: approvalTitle, tag: expect.stringMatching(/^approval:/) })]);
     // It can be decided right there; it says what it will do and who asked.
     expect(await item.getByRole("button", { name: "Approve" }).isEnabled()).toBe(true);
     await item.getByText(/A new OpenClaw instance “lab” starts for this workspace/).waitFor();
     await shot(alice.page, "01-approval-in-inbox");
     // Bob asked for it: it waits in his inbox too, for his own explicit confirm.
     await bob.page.getByRole("button", { name: /^Inbox/ }).click();
-    await bob.page.locator(".inbox-item", { hasText: approvalTitle }).getByRole("button", { name: "Confirm" }).waitFor();
+    await bob.page
+      .locator(".inbox-item", { hasText: approvalTitle })
+      .getByRole("button", { name: "Confirm" })
+      .waitFor();
 
     // The mail for what waited too long, with a link into the app.
     const mail = await mailAbout(alice.ctx, approvalTitle, 20_000);
@@ -159,7 +177,9 @@ describe("the inbox in the app", () => {
     await bob.page.getByLabel("Message", { exact: true }).fill("the plan is ready");
     await bob.page.getByLabel("Message", { exact: true }).press("Enter");
     await expect.poll(() => alice.page.title()).toBe(`(1) ${title}`);
-    await expect.poll(async () => (await notifications(alice.page)).map((n) => n.title)).toContain("2 replies in “Plans”");
+    await expect
+      .poll(async () => (await notifications(alice.page)).map((n) => n.title))
+      .toContain("2 replies in “Plans”");
     await shot(alice.page, "04-followed-thread-reply");
   });
 });

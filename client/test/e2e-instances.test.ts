@@ -33,7 +33,11 @@ beforeAll(async () => {
   runtimeUrl = runtime.url;
   const persistDir = mkdtempSync(join(tmpdir(), "autopilot-e2e-inst-"));
   dirs.push(persistDir);
-  server = await startServer({ port: await freePort(), persistDir, vars: { RUNTIME_URL: runtimeUrl, BACKUP_INTERVAL_SECONDS: "2", BACKUP_KEEP: "3" } });
+  server = await startServer({
+    port: await freePort(),
+    persistDir,
+    vars: { RUNTIME_URL: runtimeUrl, BACKUP_INTERVAL_SECONDS: "2", BACKUP_KEEP: "3" },
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -47,10 +51,19 @@ const http = <T>(path: string, init: RequestInit & { cookie?: string } = {}) => 
 
 /** The `autopilot` CLI on the machine's own Node, as an agent runs it. */
 function cli(args: string[], target: { workspace: string; key: string }) {
-  const child = spawn(process.env.AUTOPILOT_TEST_NODE ?? "node", [join(ROOT, "client", "bin", "autopilot.mjs"), ...args], {
-    env: { ...process.env, AUTOPILOT_URL: server.url, AUTOPILOT_WORKSPACE: target.workspace, AUTOPILOT_KEY: target.key },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.env.AUTOPILOT_TEST_NODE ?? "node",
+    [join(ROOT, "client", "bin", "autopilot.mjs"), ...args],
+    {
+      env: {
+        ...process.env,
+        AUTOPILOT_URL: server.url,
+        AUTOPILOT_WORKSPACE: target.workspace,
+        AUTOPILOT_KEY: target.key,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stdout = "";
   let stderr = "";
   child.stdout!.setEncoding("utf8").on("data", (c: string) => (stdout += c));
@@ -76,17 +89,34 @@ describe("OpenClaw instances through the Autopilot", () => {
   it("an agent asks through the CLI, a person approves, the gateway starts with live phases and reaches ready; delete stops it", async () => {
     const signUp = await http<{ user: { id: string } }>("/api/auth/sign-up/email", {
       method: "POST",
-      body: JSON.stringify({ email: `ops-${Date.now()}@example.test`, password: "correct horse battery", name: "Olga" }),
+      body: JSON.stringify({
+        email: `ops-${Date.now()}@example.test`,
+        password: "correct horse battery",
+        name: "Olga",
+      }),
     });
     const cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
     const workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
-    const key = (await http<{ key: string }>(`/api/workspaces/${workspace}/keys`, { method: "POST", cookie, body: JSON.stringify({ name: "ops-bot" }) })).body.key;
+    const key = (
+      await http<{ key: string }>(`/api/workspaces/${workspace}/keys`, {
+        method: "POST",
+        cookie,
+        body: JSON.stringify({ name: "ops-bot" }),
+      })
+    ).body.key;
 
     const person = new AutopilotClient({
       url: server.url,
       workspace,
       device: "laptop",
-      ticket: async () => (await http<{ ticket: string }>("/api/connect-ticket", { method: "POST", cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+      ticket: async () =>
+        (
+          await http<{ ticket: string }>("/api/connect-ticket", {
+            method: "POST",
+            cookie,
+            body: JSON.stringify({ workspaceId: workspace }),
+          })
+        ).body.ticket,
     });
     clients.push(person);
     await person.ready();
@@ -100,7 +130,10 @@ describe("OpenClaw instances through the Autopilot", () => {
     // The agent uses the CLI, as an operator's script would: it asks, then follows through.
     const provision = cli(["instance", "provision", "work", "--name", "Work", "--wait-done"], { workspace, key });
     const approval = await until(
-      () => [...person.state.approvals.values()].find((a) => a.action?.kind === "instance" && a.action.instanceId === "work" && a.status === "pending"),
+      () =>
+        [...person.state.approvals.values()].find(
+          (a) => a.action?.kind === "instance" && a.action.instanceId === "work" && a.status === "pending",
+        ),
       "approval at the person",
       15_000,
     );
@@ -108,9 +141,16 @@ describe("OpenClaw instances through the Autopilot", () => {
     expect(await provision.exit, provision.stderr()).toBe(0);
     // It narrated the start on stderr and printed the ready instance as its last line.
     expect(provision.stderr()).toMatch(/waiting for gateway handshake/);
-    expect(provision.lines().at(-1)).toMatchObject({ instance: { id: "work", status: "ready" }, job: { status: "succeeded" } });
+    expect(provision.lines().at(-1)).toMatchObject({
+      instance: { id: "work", status: "ready" },
+      job: { status: "succeeded" },
+    });
 
-    await until(() => ["ready", "error"].includes(person.state.instances.get("work")?.status ?? ""), "instance ready at the person", 10_000);
+    await until(
+      () => ["ready", "error"].includes(person.state.instances.get("work")?.status ?? ""),
+      "instance ready at the person",
+      10_000,
+    );
     const ready = person.state.instances.get("work")!;
     expect(ready, JSON.stringify(ready)).toMatchObject({ status: "ready", progress: 100 });
     // The person watched it come up: several phases, progress never going backwards.
@@ -119,14 +159,19 @@ describe("OpenClaw instances through the Autopilot", () => {
     const job = person.state.jobs.get(ready.jobId!)!;
     expect(job).toMatchObject({ status: "succeeded", title: approval.title });
     // The runtime really runs one gateway for this workspace, and no secret reached a client.
-    const status = await runtimeGet<{ ok: boolean; data: { state: string; pid: number } }>(`/v1/workspaces/${workspace}/instances/work`);
+    const status = await runtimeGet<{ ok: boolean; data: { state: string; pid: number } }>(
+      `/v1/workspaces/${workspace}/instances/work`,
+    );
     expect(status.data.state).toBe("ready");
     process.kill(status.data.pid, 0); // throws if the process does not exist
     expect(JSON.stringify([...person.state.instances.values()])).not.toContain(token);
 
     const deleting = cli(["instance", "delete", "work", "--wait-done"], { workspace, key });
     const del = await until(
-      () => [...person.state.approvals.values()].find((a) => a.action?.kind === "instance" && a.action.operation === "delete" && a.status === "pending"),
+      () =>
+        [...person.state.approvals.values()].find(
+          (a) => a.action?.kind === "instance" && a.action.operation === "delete" && a.status === "pending",
+        ),
       "delete approval",
       15_000,
     );
@@ -145,7 +190,8 @@ describe("OpenClaw instances through the Autopilot", () => {
     // What an agent in the gateway would have written into its workspace.
     const marker = join(runtimeDataDir, "instances", workspace, "keep", "workspace", "marker.txt");
     /** The first backup the schedule *started* after `t` (ids are start times), so it holds what was written before. */
-    const backupStartedAfter = (t: number) => untilAsync(async () => (await details()).backups.find((b) => startedAt(b) > t), "a scheduled backup", 30_000);
+    const backupStartedAfter = (t: number) =>
+      untilAsync(async () => (await details()).backups.find((b) => startedAt(b) > t), "a scheduled backup", 30_000);
 
     writeFileSync(marker, "state A");
     const a = await backupStartedAfter(Date.now());
@@ -156,17 +202,31 @@ describe("OpenClaw instances through the Autopilot", () => {
     const restore = await person.instances.restore({ instanceId: "keep", backupId: a.id });
     expect(restore.approval.action).toMatchObject({ operation: "restore", backupId: a.id });
     await approver.approvals.resolve({ approvalId: restore.approval.id, decision: "approve" });
-    const job = await until(() => [...person.state.jobs.values()].find((j) => j.title === restore.approval.title && j.status !== "running"), "restore job", 120_000);
+    const job = await until(
+      () => [...person.state.jobs.values()].find((j) => j.title === restore.approval.title && j.status !== "running"),
+      "restore job",
+      120_000,
+    );
     expect(job.status, job.error ?? "").toBe("succeeded");
     expect(person.state.instances.get("keep")?.status).toBe("ready");
     expect(readFileSync(marker, "utf8")).toBe("state A");
     const restored = await details();
-    expect(restored).toMatchObject({ restoredFrom: a.id, gatewayVersion: expect.stringMatching(/\d/), schedule: { intervalSeconds: 2, keep: 3 } });
+    expect(restored).toMatchObject({
+      restoredFrom: a.id,
+      gatewayVersion: expect.stringMatching(/\d/),
+      schedule: { intervalSeconds: 2, keep: 3 },
+    });
     expect(restored.readyAt).toBeGreaterThan(startedAt(a));
 
     // The schedule's runs are jobs; once more than 3 exist, each run prunes the oldest.
     const pruned = await until(
-      () => [...person.state.jobs.values()].find((j) => j.title === 'Scheduled backup of OpenClaw instance "Keep"' && j.status === "succeeded" && /removed 1 older/.test(j.message ?? "")),
+      () =>
+        [...person.state.jobs.values()].find(
+          (j) =>
+            j.title === 'Scheduled backup of OpenClaw instance "Keep"' &&
+            j.status === "succeeded" &&
+            /removed 1 older/.test(j.message ?? ""),
+        ),
       "a scheduled backup that pruned",
       60_000,
     );
@@ -208,7 +268,14 @@ async function owner(name: string) {
     url: server.url,
     workspace,
     device: "laptop",
-    ticket: async () => (await http<{ ticket: string }>("/api/connect-ticket", { method: "POST", cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+    ticket: async () =>
+      (
+        await http<{ ticket: string }>("/api/connect-ticket", {
+          method: "POST",
+          cookie,
+          body: JSON.stringify({ workspaceId: workspace }),
+        })
+      ).body.ticket,
   });
   clients.push(person);
   await person.ready();
@@ -218,7 +285,14 @@ async function owner(name: string) {
     url: server.url,
     workspace,
     device: "phone",
-    ticket: async () => (await http<{ ticket: string }>("/api/connect-ticket", { method: "POST", cookie: second.cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+    ticket: async () =>
+      (
+        await http<{ ticket: string }>("/api/connect-ticket", {
+          method: "POST",
+          cookie: second.cookie,
+          body: JSON.stringify({ workspaceId: workspace }),
+        })
+      ).body.ticket,
   });
   clients.push(approver);
   await approver.ready();

@@ -103,7 +103,12 @@ describe("an instance's lifecycle in the app", () => {
       const look = () => {
         for (const el of document.querySelectorAll(".bridge-offline")) w.offlineSeen.push(el.textContent ?? "");
       };
-      new MutationObserver(look).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+      new MutationObserver(look).observe(document.body, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+        attributes: true,
+      });
     });
     await dialog.getByRole("button", { name: "Ask to restart" }).click();
     await approve('Restart OpenClaw instance "lab"');
@@ -111,7 +116,9 @@ describe("an instance's lifecycle in the app", () => {
     await expect.poll(() => fact("Restarts").textContent(), { timeout: 120_000 }).toBe("1");
     // Done when its job is: the details reload then, and the gateway is up again.
     await page.getByRole("tab", { name: "Jobs" }).click();
-    await page.locator(".queue-item.status-succeeded", { hasText: "Restart OpenClaw instance" }).waitFor({ timeout: 120_000 });
+    await page
+      .locator(".queue-item.status-succeeded", { hasText: "Restart OpenClaw instance" })
+      .waitFor({ timeout: 120_000 });
     await page.getByRole("tab", { name: "Inspector" }).click();
     await expect.poll(() => fact("Uptime").textContent(), { timeout: 30_000 }).toMatch(/^up since/);
     await page.locator(".sidebar .bridge-connected", { hasText: "Gateway connected" }).waitFor({ timeout: 60_000 });
@@ -138,13 +145,17 @@ describe("an instance's lifecycle in the app", () => {
       )
       .toBe(backupId);
     await page.getByRole("tab", { name: "Jobs" }).click();
-    await page.locator(".queue-item.status-succeeded", { hasText: "Restore OpenClaw instance" }).waitFor({ timeout: 120_000 });
+    await page
+      .locator(".queue-item.status-succeeded", { hasText: "Restore OpenClaw instance" })
+      .waitFor({ timeout: 120_000 });
     expect(readFileSync(marker, "utf8")).toBe("before the backup");
     await shot("05-restored-jobs");
     await page.getByRole("tab", { name: "Inspector" }).click();
     await expect.poll(() => fact("Uptime").textContent(), { timeout: 30_000 }).toMatch(/^up since/);
     // Our own device is listed but cannot be unpaired from here.
-    await expect.poll(() => page.getByLabel("Paired devices").getByText("this Autopilot").count(), { timeout: 30_000 }).toBe(1);
+    await expect
+      .poll(() => page.getByLabel("Paired devices").getByText("this Autopilot").count(), { timeout: 30_000 })
+      .toBe(1);
     expect(await page.getByRole("button", { name: /^Unpair / }).count()).toBe(0);
 
     // Delete: the dialog says plainly what goes and what stays.

@@ -68,23 +68,42 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function waitForMessage(threadId: string, match: (m: Message) => boolean, what: string, timeoutMs: number): Promise<Message> {
+async function waitForMessage(
+  threadId: string,
+  match: (m: Message) => boolean,
+  what: string,
+  timeoutMs: number,
+): Promise<Message> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { messages } = await alice.request("messages.list", { threadId, limit: 200 });
     const found = messages.find(match);
     if (found) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; thread has: ${JSON.stringify(messages.map((m) => [m.author.id, m.kind, m.text.slice(0, 80)]))}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}; thread has: ${JSON.stringify(messages.map((m) => [m.author.id, m.kind, m.text.slice(0, 80)]))}`,
+      );
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
 describe("a gateway its user runs elsewhere, linked to the workspace", () => {
   it("link → another person approves → the bridge connects → a thread's message gets the gateway's reply streamed; the token reaches no one", async () => {
-    const { approval } = await alice.instances.link({ instanceId: "home", name: "Home", url: `ws://127.0.0.1:${gatewayPort}`, token: GATEWAY_TOKEN, idempotencyKey: key("link") });
-    expect(approval).toMatchObject({ status: "pending", action: { kind: "instance", operation: "link", instanceId: "home" } });
+    const { approval } = await alice.instances.link({
+      instanceId: "home",
+      name: "Home",
+      url: `ws://127.0.0.1:${gatewayPort}`,
+      token: GATEWAY_TOKEN,
+      idempotencyKey: key("link"),
+    });
+    expect(approval).toMatchObject({
+      status: "pending",
+      action: { kind: "instance", operation: "link", instanceId: "home" },
+    });
     // Whoever asked decides only with an explicit confirm of their own request.
-    await expect(alice.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("self") })).rejects.toMatchObject({
+    await expect(
+      alice.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("self") }),
+    ).rejects.toMatchObject({
       code: "forbidden",
       details: { needs: "confirmOwn" },
     });
@@ -101,15 +120,31 @@ describe("a gateway its user runs elsewhere, linked to the workspace", () => {
     expect(connected).toMatchObject({ kind: "linked", status: "ready", url: `ws://127.0.0.1:${gatewayPort}` });
     // Paired like a hosted gateway: the first connect signed over the gateway token, then
     // the device token it issued.
-    const auths = serverLog.filter((l) => l.includes('"msg":"gateway connected"')).map((l) => (JSON.parse(l.slice(l.indexOf("{"))) as { auth: string }).auth);
+    const auths = serverLog
+      .filter((l) => l.includes('"msg":"gateway connected"'))
+      .map((l) => (JSON.parse(l.slice(l.indexOf("{"))) as { auth: string }).auth);
     expect(auths[0]).toBe("token");
 
-    const { thread } = await alice.request("threads.create", { title: "Ask my own OpenClaw", idempotencyKey: key("thr") });
+    const { thread } = await alice.request("threads.create", {
+      title: "Ask my own OpenClaw",
+      idempotencyKey: key("thr"),
+    });
     await alice.request("instances.attach", { instanceId: "home", threadId: thread.id, idempotencyKey: key("att") });
     const streamed = new Map<string, string>();
-    bob.on("chat.delta", (p: { runId: string; offset: number; text: string }) => streamed.set(p.runId, (streamed.get(p.runId) ?? "").slice(0, p.offset) + p.text));
-    await alice.request("chat.send", { threadId: thread.id, text: "SAY: hello from the gateway you run yourself", idempotencyKey: key("msg") });
-    const reply = await waitForMessage(thread.id, (m) => m.author.id === "instance:home" && m.text.includes("hello from the gateway you run yourself"), "the linked gateway's reply", 90_000);
+    bob.on("chat.delta", (p: { runId: string; offset: number; text: string }) =>
+      streamed.set(p.runId, (streamed.get(p.runId) ?? "").slice(0, p.offset) + p.text),
+    );
+    await alice.request("chat.send", {
+      threadId: thread.id,
+      text: "SAY: hello from the gateway you run yourself",
+      idempotencyKey: key("msg"),
+    });
+    const reply = await waitForMessage(
+      thread.id,
+      (m) => m.author.id === "instance:home" && m.text.includes("hello from the gateway you run yourself"),
+      "the linked gateway's reply",
+      90_000,
+    );
     expect(reply.kind ?? "text").toBe("text");
     expect(reply.runId).toBeTruthy();
     expect([...streamed.values()].some((t) => t.includes("hello from the gateway"))).toBe(true);
@@ -118,14 +153,24 @@ describe("a gateway its user runs elsewhere, linked to the workspace", () => {
     const { details } = await alice.request("instances.details", { instanceId: "home" });
     expect(details.devices?.some((d) => d.self)).toBe(true);
     // What the gateway said in its hello, and since when the bridge is connected.
-    expect(details).toMatchObject({ gatewayVersion: expect.stringMatching(/^\d{4}\.\d+\.\d+/), model: null, restarts: 0, backups: [] });
+    expect(details).toMatchObject({
+      gatewayVersion: expect.stringMatching(/^\d{4}\.\d+\.\d+/),
+      model: null,
+      restarts: 0,
+      backups: [],
+    });
     // Connected after the link was approved (the server runs on this machine's clock).
     expect(details.readyAt).toBeGreaterThanOrEqual(approvedAt);
     expect(details.readyAt).toBeLessThanOrEqual(Date.now());
-    await expect(alice.request("instances.restart", { instanceId: "home", idempotencyKey: key("rs") })).rejects.toMatchObject({ code: "conflict" });
+    await expect(
+      alice.request("instances.restart", { instanceId: "home", idempotencyKey: key("rs") }),
+    ).rejects.toMatchObject({ code: "conflict" });
 
     // Unlink (delete, gated): the room forgets it; the user's gateway keeps running.
-    const { approval: unlink } = await alice.request("instances.delete", { instanceId: "home", idempotencyKey: key("del") });
+    const { approval: unlink } = await alice.request("instances.delete", {
+      instanceId: "home",
+      idempotencyKey: key("del"),
+    });
     await bob.request("approvals.resolve", { approvalId: unlink.id, decision: "approve", idempotencyKey: key("ok2") });
     await until(() => alice.state.instances.get("home")?.status === "stopped", "unlinked", 15_000);
     expect(gateway.child.exitCode).toBeNull();
@@ -157,17 +202,30 @@ describe("a gateway its user runs elsewhere, linked to the workspace", () => {
     await page.screenshot({ path: join(artifacts, "linked-gateway-form.png") });
     await form.getByRole("button", { name: "Link" }).click();
     // Filed: the form closes (the token goes with it) and the request shows under Instances, from the room's state.
-    const requested = page.getByRole("list", { name: "Instances waiting for approval" }).getByRole("button", { name: "My laptop — waiting for approval" });
+    const requested = page
+      .getByRole("list", { name: "Instances waiting for approval" })
+      .getByRole("button", { name: "My laptop — waiting for approval" });
     await requested.waitFor({ timeout: 15_000 });
     // The state's patch can reach the page before the request's reply, which is what closes the form.
     await expect.poll(() => form.count(), { timeout: 15_000 }).toBe(0);
     expect(await page.locator('input[type="password"]').count()).toBe(0);
     const approval = await until(
-      () => [...bob.state.approvals.values()].find((a) => a.status === "pending" && a.action?.kind === "instance" && a.action.operation === "link" && a.action.instanceId === "laptop"),
+      () =>
+        [...bob.state.approvals.values()].find(
+          (a) =>
+            a.status === "pending" &&
+            a.action?.kind === "instance" &&
+            a.action.operation === "link" &&
+            a.action.instanceId === "laptop",
+        ),
       "the link approval",
       10_000,
     );
-    await bob.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("ok3") });
+    await bob.request("approvals.resolve", {
+      approvalId: approval.id,
+      decision: "approve",
+      idempotencyKey: key("ok3"),
+    });
     const item = page.locator(".sidebar .nav-item", { hasText: "My laptop" });
     await item.getByText("linked").waitFor({ timeout: 15_000 });
     // Decided: the request's line is gone with its pending approval.

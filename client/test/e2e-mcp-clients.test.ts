@@ -48,7 +48,8 @@ const NOT_APPLICABLE: Record<string, string> = {
   "elicitation-sep1034-defaults": "a test tool that elicits input: the endpoint never elicits",
   "elicitation-sep1330-enums": "a test tool that elicits input: the endpoint never elicits",
   "json-schema-2020-12": "looks for the reference server's json_schema_2020_12_tool",
-  "server-sse-polling": "SSE resumption through a test tool: the endpoint keeps no event store (notifications are not replayed)",
+  "server-sse-polling":
+    "SSE resumption through a test tool: the endpoint keeps no event store (notifications are not replayed)",
   "resources-read-text": "reads the reference server's test:// resource",
   "resources-read-binary": "reads the reference server's test:// resource",
   "resources-templates-read": "reads the reference server's test:// template",
@@ -77,7 +78,11 @@ interface Run {
 /** Runs `node <args>` in the repository, with `input` on stdin; resolves when it exits. */
 function node(args: string[], input = "", env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
@@ -90,7 +95,9 @@ function node(args: string[], input = "", env: Record<string, string> = {}): Pro
 
 /** The docs' code block that imports from `pkg`, with the placeholders filled in. */
 function snippet(pkg: string): string {
-  const blocks = [...readFileSync(join(ROOT, "docs", "mcp.md"), "utf8").matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  const blocks = [...readFileSync(join(ROOT, "docs", "mcp.md"), "utf8").matchAll(/```js\n([\s\S]*?)```/g)].map(
+    (m) => m[1]!,
+  );
   const block = blocks.find((code) => code.includes(`from "${pkg}`));
   if (!block) throw new Error(`docs/mcp.md has no js snippet importing ${pkg}`);
   return block.replaceAll("https://<host>", server.url).replaceAll("<workspaceId>", workspace);
@@ -100,10 +107,19 @@ function snippet(pkg: string): string {
 function startShim(): Promise<http.Server> {
   const target = new URL(server.url);
   const proxy = http.createServer((req, res) => {
-    const upstream = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, authorization: `Bearer ${agentKey}` } }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, authorization: `Bearer ${agentKey}` },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on("error", (error) => res.destroy(error));
     req.pipe(upstream);
   });
@@ -115,7 +131,8 @@ beforeAll(async () => {
   resultsDir = mkdtempSync(join(tmpdir(), "autopilot-mcp-conformance-"));
   server = await startServer({ port: await freePort(), persistDir });
   const alice = await signUpVerified(server.url, "Alice");
-  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: alice.cookie })).body.workspaces[0]!.id;
+  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: alice.cookie })).body
+    .workspaces[0]!.id;
   const key = await httpJson<{ key: string }>(server.url, `/api/workspaces/${workspace}/keys`, {
     method: "POST",
     cookie: alice.cookie,
@@ -146,7 +163,10 @@ describe("the docs' snippets, as written", () => {
       const decided = new Set([...person.state.approvals.values()].map((a) => a.id));
       const run = node(["--input-type=module"], snippet(pkg), { AUTOPILOT_KEY: agentKey });
       const asked = await until(
-        () => [...person.state.approvals.values()].find((a) => !decided.has(a.id) && a.status === "pending" && a.title === "Deploy 1.4"),
+        () =>
+          [...person.state.approvals.values()].find(
+            (a) => !decided.has(a.id) && a.status === "pending" && a.title === "Deploy 1.4",
+          ),
         `the ${generation} snippet's approval at Alice`,
         30_000,
       );
@@ -173,7 +193,14 @@ describe("the official MCP conformance suite", () => {
     it(`passes ${scenario}`, async () => {
       const out = join(resultsDir, scenario);
       const run = await node([CONFORMANCE, "server", "--url", shimUrl, "--scenario", scenario, "-o", out]);
-      const checks = readdirSync(out).flatMap((dir) => JSON.parse(readFileSync(join(out, dir, "checks.json"), "utf8")) as { id: string; status: string; errorMessage?: string }[]);
+      const checks = readdirSync(out).flatMap(
+        (dir) =>
+          JSON.parse(readFileSync(join(out, dir, "checks.json"), "utf8")) as {
+            id: string;
+            status: string;
+            errorMessage?: string;
+          }[],
+      );
       expect(checks.filter((check) => check.status === "FAILURE")).toEqual([]);
       expect(checks.some((check) => check.status === "SUCCESS")).toBe(true);
       expect(run.code, run.stdout + run.stderr).toBe(0);

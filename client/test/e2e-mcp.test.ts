@@ -35,7 +35,10 @@ const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `mcp-${na
 
 /** A key made the way the app's settings make one: by the signed-in person, over the auth API. */
 async function createKey(name: string, scopes: string[]): Promise<string> {
-  const res = await page.context().request.post(`${server.url}/api/workspaces/${workspace}/keys`, { data: { name, scopes }, headers: { origin: server.url } });
+  const res = await page.context().request.post(`${server.url}/api/workspaces/${workspace}/keys`, {
+    data: { name, scopes },
+    headers: { origin: server.url },
+  });
   expect(res.status()).toBe(201);
   return ((await res.json()) as { key: string }).key;
 }
@@ -50,7 +53,11 @@ async function connect(key: string): Promise<{ client: Client; events: EventData
   client.setNotificationHandler("notifications/resources/updated", (n) => {
     updated.push(n.params.uri);
   });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp/${workspace}`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${server.url}/mcp/${workspace}`), {
+      requestInit: { headers: { authorization: `Bearer ${key}` } },
+    }),
+  );
   clients.push(client);
   return { client, events, updated };
 }
@@ -95,13 +102,28 @@ describe("an MCP client in a workspace", () => {
     await page.getByLabel("Message", { exact: true }).fill("Hi agent, a person here");
     await page.getByLabel("Message", { exact: true }).press("Enter");
     // The agent learns of it without polling: its subscription and the event stream.
-    await until(() => updated.includes(`autopilot://threads/${threadId}/messages`), "resources/updated for the thread", 20_000);
-    await until(() => events.find((e) => e.event === "message.created" && (e.payload.message as { text: string }).text === "Hi agent, a person here"), "the reply as an event", 20_000);
+    await until(
+      () => updated.includes(`autopilot://threads/${threadId}/messages`),
+      "resources/updated for the thread",
+      20_000,
+    );
+    await until(
+      () =>
+        events.find(
+          (e) =>
+            e.event === "message.created" && (e.payload.message as { text: string }).text === "Hi agent, a person here",
+        ),
+      "the reply as an event",
+      20_000,
+    );
     await shot("01-thread");
 
     // The agent asks and waits; the person approves in the app.
     const decision = client.callTool(
-      { name: "request_approval", arguments: { title: "Ship the MCP plan", details: "Deploy what the thread agreed.", threadId, wait: true } },
+      {
+        name: "request_approval",
+        arguments: { title: "Ship the MCP plan", details: "Deploy what the thread agreed.", threadId, wait: true },
+      },
       { timeout: 120_000, resetTimeoutOnProgress: true, onprogress: () => undefined },
     );
     await page.getByRole("tab", { name: /Approvals/ }).click();
@@ -111,11 +133,22 @@ describe("an MCP client in a workspace", () => {
     await item.getByRole("button", { name: "Approve" }).click();
     const answered = await decision;
     expect(answered.isError).toBeFalsy();
-    const approval = (answered.structuredContent as { approval: { id: string; status: string; onBehalfOf: { kind: string } | null; resolvedBy: { kind: string } } }).approval;
+    const approval = (
+      answered.structuredContent as {
+        approval: { id: string; status: string; onBehalfOf: { kind: string } | null; resolvedBy: { kind: string } };
+      }
+    ).approval;
     expect(approval.status).toBe("approved");
     expect(approval.onBehalfOf?.kind).toBe("agent");
     expect(approval.resolvedBy.kind).toBe("user");
-    const notified = await until(() => events.find((e) => e.event === "approval.resolved" && (e.payload.approval as { id: string }).id === approval.id), "approval.resolved notification", 20_000);
+    const notified = await until(
+      () =>
+        events.find(
+          (e) => e.event === "approval.resolved" && (e.payload.approval as { id: string }).id === approval.id,
+        ),
+      "approval.resolved notification",
+      20_000,
+    );
     expect((notified.payload.approval as { status: string }).status).toBe("approved");
     await shot("03-approved");
   }, 180_000);
@@ -124,10 +157,15 @@ describe("an MCP client in a workspace", () => {
     const { client } = await connect(await createKey("mcp-reader", ["read"]));
     const names = (await client.listTools()).tools.map((t) => t.name);
     expect(names).toContain("threads_list");
-    for (const write of ["chat_send", "threads_create", "request_approval", "approvals_resolve"]) expect(names).not.toContain(write);
+    for (const write of ["chat_send", "threads_create", "request_approval", "approvals_resolve"])
+      expect(names).not.toContain(write);
     // A tool the key's scopes do not list is refused as the SDK refuses a disabled tool.
-    await expect(client.callTool({ name: "threads_create", arguments: { title: "not allowed" } })).rejects.toThrow(/threads_create/);
+    await expect(client.callTool({ name: "threads_create", arguments: { title: "not allowed" } })).rejects.toThrow(
+      /threads_create/,
+    );
     const listed = await client.callTool({ name: "threads_list", arguments: {} });
-    expect((listed.structuredContent as { threads: { title: string }[] }).threads.map((t) => t.title)).not.toContain("not allowed");
+    expect((listed.structuredContent as { threads: { title: string }[] }).threads.map((t) => t.title)).not.toContain(
+      "not allowed",
+    );
   }, 60_000);
 });

@@ -56,7 +56,9 @@ function stockClient(): StockClient {
     query: async () => ({
       protocol: String(PROTOCOL_VERSION),
       ticket: await keyTicket(),
-      ...(resume.epoch !== null && resume.lastSeq !== null ? { epoch: resume.epoch, lastSeq: String(resume.lastSeq) } : {}),
+      ...(resume.epoch !== null && resume.lastSeq !== null
+        ? { epoch: resume.epoch, lastSeq: String(resume.lastSeq) }
+        : {}),
     }),
   });
   sockets.push(socket);
@@ -97,7 +99,11 @@ function stockClient(): StockClient {
     async request(method, params) {
       const id = `stock-${++requests}`;
       socket.send(JSON.stringify({ type: "req", id, method, params }));
-      const response = await until(() => frames.find((f) => f.type === "res" && f.id === id), `the answer to ${method}`, 30_000);
+      const response = await until(
+        () => frames.find((f) => f.type === "res" && f.id === id),
+        `the answer to ${method}`,
+        30_000,
+      );
       if (response.type !== "res" || !response.ok) throw new Error(`${method} failed: ${JSON.stringify(response)}`);
       return response.payload;
     },
@@ -105,14 +111,21 @@ function stockClient(): StockClient {
 }
 
 const threadCreated = (frame: ServerFrame, threadId: string): frame is EventFrame =>
-  frame.type === "event" && frame.event === "thread.created" && (frame.payload as { thread: { id: string } }).thread.id === threadId;
+  frame.type === "event" &&
+  frame.event === "thread.created" &&
+  (frame.payload as { thread: { id: string } }).thread.id === threadId;
 
 beforeAll(async () => {
   persistDir = mkdtempSync(join(tmpdir(), "autopilot-e2e-partysocket-"));
   server = await startServer({ port: await freePort(), persistDir });
   const owner = await signUpVerified(server.url, "Owner");
-  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: owner.cookie })).body.workspaces[0]!.id;
-  const key = await httpJson<{ key: string }>(server.url, `/api/workspaces/${workspace}/keys`, { method: "POST", cookie: owner.cookie, body: JSON.stringify({ name: "stock-partysocket" }) });
+  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: owner.cookie })).body
+    .workspaces[0]!.id;
+  const key = await httpJson<{ key: string }>(server.url, `/api/workspaces/${workspace}/keys`, {
+    method: "POST",
+    cookie: owner.cookie,
+    body: JSON.stringify({ name: "stock-partysocket" }),
+  });
   expect(key.status).toBe(201);
   agentKey = key.body.key;
 });
@@ -132,8 +145,14 @@ describe("stock partysocket against the Autopilot", () => {
     expect(first.principal.kind).toBe("agent");
     expect(first.snapshot).not.toBeNull();
 
-    const { thread } = ThreadResult.parse(await agent.request("threads.create", { title: "Over stock partysocket", idempotencyKey: "stock-thread-1" }));
-    const created = await until(() => agent.frames.find((f) => threadCreated(f, thread.id)), "its thread.created", 30_000);
+    const { thread } = ThreadResult.parse(
+      await agent.request("threads.create", { title: "Over stock partysocket", idempotencyKey: "stock-thread-1" }),
+    );
+    const created = await until(
+      () => agent.frames.find((f) => threadCreated(f, thread.id)),
+      "its thread.created",
+      30_000,
+    );
     expect(created.seq).toBeGreaterThan(first.seq);
 
     agent.socket.close();
@@ -141,17 +160,25 @@ describe("stock partysocket against the Autopilot", () => {
     // While it is away, another connection of the same agent adds a thread.
     const other = stockClient();
     await other.hello(0);
-    const missed = ThreadResult.parse(await other.request("threads.create", { title: "While away", idempotencyKey: "stock-thread-2" })).thread;
+    const missed = ThreadResult.parse(
+      await other.request("threads.create", { title: "While away", idempotencyKey: "stock-thread-2" }),
+    ).thread;
     other.socket.close();
 
     const before = agent.frames.length;
     agent.socket.reconnect();
     const resumed = await agent.hello(1);
     expect(resumed).toMatchObject({ epoch: first.epoch, reset: false, resumedFrom: created.seq, snapshot: null });
-    const replayed = await until(() => agent.frames.slice(before).find((f) => threadCreated(f, missed.id)), "the missed thread.created", 30_000);
+    const replayed = await until(
+      () => agent.frames.slice(before).find((f) => threadCreated(f, missed.id)),
+      "the missed thread.created",
+      30_000,
+    );
     expect(replayed.seq).toBeGreaterThan(created.seq!);
     // The replay follows the resumed hello.
-    expect(agent.frames.indexOf(replayed)).toBeGreaterThan(agent.frames.findIndex((f, i) => i >= before && f.type === "event" && f.event === "hello"));
+    expect(agent.frames.indexOf(replayed)).toBeGreaterThan(
+      agent.frames.findIndex((f, i) => i >= before && f.type === "event" && f.event === "hello"),
+    );
     // The resumed socket is live: a request on it is answered.
     const listed = ThreadsListResult.parse(await agent.request("threads.list", {}));
     expect(listed.threads.map((t) => t.id)).toEqual(expect.arrayContaining([thread.id, missed.id]));

@@ -17,9 +17,14 @@ interface PreviousClient {
   state: { threads: Map<string, { title: string }>; approvals: Map<string, { status: string }>; settings?: unknown };
   threads: { create(params: { title: string }): Promise<{ thread: { id: string } }> };
   chat: { send(params: { threadId: string; text: string }): Promise<{ message: { id: string } }> };
-  approvals: { request(params: { title: string; threadId?: string }): Promise<{ approval: { id: string; status: string } }> };
+  approvals: {
+    request(params: { title: string; threadId?: string }): Promise<{ approval: { id: string; status: string } }>;
+  };
 }
-type PreviousModule = { AutopilotClient: new (options: Record<string, unknown>) => PreviousClient; PROTOCOL_VERSION: number };
+type PreviousModule = {
+  AutopilotClient: new (options: Record<string, unknown>) => PreviousClient;
+  PROTOCOL_VERSION: number;
+};
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let persistDir: string;
@@ -32,8 +37,15 @@ beforeAll(async () => {
   persistDir = mkdtempSync(join(tmpdir(), "autopilot-previous-"));
   server = await startServer({ port: await freePort(), persistDir });
   alice = await signUpVerified(server.url, "Alice");
-  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: alice.cookie })).body.workspaces[0]!.id;
-  agentKey = (await httpJson<{ key: string }>(server.url, `/api/workspaces/${workspace}/keys`, { method: "POST", cookie: alice.cookie, body: JSON.stringify({ name: "pinned-agent" }) })).body.key;
+  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: alice.cookie })).body
+    .workspaces[0]!.id;
+  agentKey = (
+    await httpJson<{ key: string }>(server.url, `/api/workspaces/${workspace}/keys`, {
+      method: "POST",
+      cookie: alice.cookie,
+      body: JSON.stringify({ name: "pinned-agent" }),
+    })
+  ).body.key;
 });
 
 afterAll(async () => {
@@ -71,7 +83,11 @@ describe("a client of the previous protocol version", () => {
     // Alice's client sees what 8 added (a summary, on whose behalf); the pinned agent never gets it.
     expect(person.state.approvals.get(approval.id)?.summary).toBe("Deploy 1.4");
     await person.approvals.resolve({ approvalId: approval.id, decision: "approve" });
-    await until(() => agent.state.approvals.get(approval.id)?.status === "approved", "the decision at the pinned agent", 10_000);
+    await until(
+      () => agent.state.approvals.get(approval.id)?.status === "approved",
+      "the decision at the pinned agent",
+      10_000,
+    );
 
     // Settings changed in 8: the durable event reaches 7 as one it does not know, and nothing breaks.
     await person.settings.update({ approvals: { lifetimes: { request: 3_600_000 } } });

@@ -24,7 +24,8 @@ let page: Page;
 let client: AutopilotClient | null = null;
 
 const palette = () => page.getByRole("dialog", { name: "Command palette" });
-const paletteOpen = () => page.evaluate(() => document.querySelector<HTMLDialogElement>("dialog.palette")?.open ?? false);
+const paletteOpen = () =>
+  page.evaluate(() => document.querySelector<HTMLDialogElement>("dialog.palette")?.open ?? false);
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -52,12 +53,22 @@ describe("the ⌘K palette", () => {
       url: server.url,
       workspace,
       device: "seed",
-      ticket: async () => (await httpJson<{ ticket: string }>(server.url, "/api/connect-ticket", { method: "POST", cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+      ticket: async () =>
+        (
+          await httpJson<{ ticket: string }>(server.url, "/api/connect-ticket", {
+            method: "POST",
+            cookie,
+            body: JSON.stringify({ workspaceId: workspace }),
+          })
+        ).body.ticket,
     });
     await client.ready();
     // The message sought, then more than a page of others after it, in another thread.
     const { thread: harbor } = await client.threads.create({ title: "Harbor plans" });
-    const { message: sought } = await client.chat.send({ threadId: harbor.id, text: "The lighthouse keeper waves at dawn" });
+    const { message: sought } = await client.chat.send({
+      threadId: harbor.id,
+      text: "The lighthouse keeper waves at dawn",
+    });
     for (let i = 0; i < 55; i++) await client.chat.send({ threadId: harbor.id, text: `tide report ${i}` });
     await client.threads.create({ title: "Groceries" });
 
@@ -77,7 +88,11 @@ describe("the ⌘K palette", () => {
     await view.waitFor();
     const found = view.locator(`[data-message-id="${sought.id}"]`);
     await found.waitFor({ timeout: 15_000 });
-    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-message-id") ?? null), { timeout: 10_000 }).toBe(sought.id);
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-message-id") ?? null), {
+        timeout: 10_000,
+      })
+      .toBe(sought.id);
     expect(await found.getAttribute("data-found")).toBe("");
     expect(await found.isVisible()).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, "search-found.png") });
@@ -105,7 +120,11 @@ describe("the ⌘K palette", () => {
       .getByRole("option", { name: /lighthouse keeper/, selected: true })
       .waitFor({ timeout: 10_000 });
     await page.keyboard.press("Enter");
-    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-message-id") ?? null), { timeout: 10_000 }).toBe(sought.id);
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-message-id") ?? null), {
+        timeout: 10_000,
+      })
+      .toBe(sought.id);
     // The drawer slides in: wait until the message is inside the window.
     const inWindow = async () => {
       const box = await page.locator(`[data-message-id="${sought.id}"]`).boundingBox();

@@ -27,17 +27,28 @@ let bob: Person;
 let agentKey: string;
 const clients: AutopilotClient[] = [];
 
-async function http<T>(path: string, init: RequestInit & { cookie?: string } = {}): Promise<{ status: number; body: T; headers: Headers }> {
+async function http<T>(
+  path: string,
+  init: RequestInit & { cookie?: string } = {},
+): Promise<{ status: number; body: T; headers: Headers }> {
   const res = await fetch(`${server.url}${path}`, {
     ...init,
-    headers: { "content-type": "application/json", origin: server.url, ...(init.cookie ? { cookie: init.cookie } : {}), ...(init.headers ?? {}) },
+    headers: {
+      "content-type": "application/json",
+      origin: server.url,
+      ...(init.cookie ? { cookie: init.cookie } : {}),
+      ...(init.headers ?? {}),
+    },
   });
   return { status: res.status, body: (await res.json()) as T, headers: res.headers };
 }
 
 async function signUp(name: string): Promise<Person> {
   const email = `${name.toLowerCase()}-${Date.now()}@example.test`;
-  const res = await http("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email, password: "correct horse battery", name }) });
+  const res = await http("/api/auth/sign-up/email", {
+    method: "POST",
+    body: JSON.stringify({ email, password: "correct horse battery", name }),
+  });
   expect(res.status).toBe(200);
   const cookie = res.headers.get("set-cookie")!.split(";")[0]!;
   // Only a verified address can be added to a workspace: follow the link the dev outbox holds.
@@ -52,7 +63,14 @@ function personClient(person: Person, device: string): AutopilotClient {
     url: server.url,
     workspace,
     device,
-    ticket: async () => (await http<{ ticket: string }>("/api/connect-ticket", { method: "POST", cookie: person.cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+    ticket: async () =>
+      (
+        await http<{ ticket: string }>("/api/connect-ticket", {
+          method: "POST",
+          cookie: person.cookie,
+          body: JSON.stringify({ workspaceId: workspace }),
+        })
+      ).body.ticket,
   });
   clients.push(client);
   return client;
@@ -82,7 +100,10 @@ function cli(args: string[], env: Record<string, string> = {}): CliRun {
       for (;;) {
         const found = run.lines.find(pick);
         if (found) return found;
-        if (Date.now() > deadline) throw new Error(`no matching CLI output; stdout: ${JSON.stringify(run.lines).slice(-800)} stderr: ${run.stderr}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `no matching CLI output; stdout: ${JSON.stringify(run.lines).slice(-800)} stderr: ${run.stderr}`,
+          );
         await new Promise((r) => setTimeout(r, 50));
       }
     },
@@ -123,8 +144,20 @@ beforeAll(async () => {
   bob = await signUp("Bob");
   const me = await http<{ workspaces: { id: string }[] }>("/api/me", { cookie: alice.cookie });
   workspace = me.body.workspaces[0]!.id;
-  expect((await http(`/api/workspaces/${workspace}/members`, { method: "POST", cookie: alice.cookie, body: JSON.stringify({ email: bob.email, role: "member" }) })).status).toBe(201);
-  const key = await http<{ key: string }>(`/api/workspaces/${workspace}/keys`, { method: "POST", cookie: alice.cookie, body: JSON.stringify({ name: "ci-bot" }) });
+  expect(
+    (
+      await http(`/api/workspaces/${workspace}/members`, {
+        method: "POST",
+        cookie: alice.cookie,
+        body: JSON.stringify({ email: bob.email, role: "member" }),
+      })
+    ).status,
+  ).toBe(201);
+  const key = await http<{ key: string }>(`/api/workspaces/${workspace}/keys`, {
+    method: "POST",
+    cookie: alice.cookie,
+    body: JSON.stringify({ name: "ci-bot" }),
+  });
   expect(key.status).toBe(201);
   agentKey = key.body.key;
 });
@@ -155,8 +188,15 @@ describe("the product over `npm start`'s server", () => {
     await Promise.all([a.ready(), b.ready()]);
     const watch = cli(["watch", "--device", "ci-runner"]);
     await watch.nextLine((l) => (l as { event?: string }).event === "hello");
-    await until(() => [...a.state.presence.values()].some((p) => p.kind === "agent" && p.device === "ci-runner"), "agent presence at Alice");
-    expect([...b.state.presence.values()].map((p) => p.device).sort()).toEqual(["alice-laptop", "bob-phone", "ci-runner"]);
+    await until(
+      () => [...a.state.presence.values()].some((p) => p.kind === "agent" && p.device === "ci-runner"),
+      "agent presence at Alice",
+    );
+    expect([...b.state.presence.values()].map((p) => p.device).sort()).toEqual([
+      "alice-laptop",
+      "bob-phone",
+      "ci-runner",
+    ]);
 
     // Alice creates a thread; Bob and the agent see it.
     const { thread } = await a.threads.create({ title: "Release 1.4" });
@@ -164,7 +204,11 @@ describe("the product over `npm start`'s server", () => {
     await watch.nextLine((l) => (l as { event?: string }).event === "thread.created");
 
     // The agent posts through the CLI; both people see an agent-authored message.
-    const sent = await cliJson<{ message: { id: string; author: { kind: string } } }>(["send", thread.id, "Build is green"]);
+    const sent = await cliJson<{ message: { id: string; author: { kind: string } } }>([
+      "send",
+      thread.id,
+      "Build is green",
+    ]);
     expect(sent.message.author.kind).toBe("agent");
     await until(() => (a.state.threads.get(thread.id)?.messageCount ?? 0) === 1, "message count at Alice");
     const page = await b.messages.list({ threadId: thread.id });
@@ -172,12 +216,17 @@ describe("the product over `npm start`'s server", () => {
 
     // Bob replies; the agent's watch sees it.
     await b.chat.send({ threadId: thread.id, text: "Ship it" });
-    await watch.nextLine((l) => (l as { event?: string; payload?: { message?: { text: string } } }).payload?.message?.text === "Ship it");
+    await watch.nextLine(
+      (l) => (l as { event?: string; payload?: { message?: { text: string } } }).payload?.message?.text === "Ship it",
+    );
 
     // Jobs from the CLI show up with progress for both people.
     const { job } = await cliJson<{ job: { id: string } }>(["job", "start", "Index repository", "--thread", thread.id]);
     await cliJson(["job", "progress", job.id, "40", "--message", "parsing"]);
-    await until(() => a.state.jobs.get(job.id)?.progress === 40 && b.state.jobs.get(job.id)?.message === "parsing", "job progress");
+    await until(
+      () => a.state.jobs.get(job.id)?.progress === 40 && b.state.jobs.get(job.id)?.message === "parsing",
+      "job progress",
+    );
     await cliJson(["job", "finish", job.id, "--message", "done"]);
     await until(() => b.state.jobs.get(job.id)?.status === "succeeded", "job finished at Bob");
 
@@ -192,13 +241,26 @@ describe("the product over `npm start`'s server", () => {
     const b = personClient(bob, "bob-desk");
     await Promise.all([a.ready(), b.ready()]);
 
-    const waiting = cli(["request-approval", "Deploy 1.4 to prod", "--details", "diff: +12 -3", "--risk", "high", "--wait"]);
-    const requested = (await waiting.nextLine((l) => Boolean((l as { approval?: unknown }).approval))) as { approval: { id: string; status: string } };
+    const waiting = cli([
+      "request-approval",
+      "Deploy 1.4 to prod",
+      "--details",
+      "diff: +12 -3",
+      "--risk",
+      "high",
+      "--wait",
+    ]);
+    const requested = (await waiting.nextLine((l) => Boolean((l as { approval?: unknown }).approval))) as {
+      approval: { id: string; status: string };
+    };
     expect(requested.approval.status).toBe("pending");
     await until(() => a.state.approvals.get(requested.approval.id)?.status === "pending", "approval at Alice");
     await b.approvals.resolve({ approvalId: requested.approval.id, decision: "approve", note: "go" });
     expect(await waiting.exit).toBe(0);
-    await until(() => a.state.approvals.get(requested.approval.id)?.resolvedBy?.name === "Bob", "Alice sees who approved");
+    await until(
+      () => a.state.approvals.get(requested.approval.id)?.resolvedBy?.name === "Bob",
+      "Alice sees who approved",
+    );
 
     // The agent has no approve scope: its own attempt is refused with a readable error.
     const selfApprove = cli(["approve", requested.approval.id]);
@@ -206,7 +268,9 @@ describe("the product over `npm start`'s server", () => {
     expect(selfApprove.stderr).toMatch(/approve scope|forbidden/i);
 
     const denied = cli(["request-approval", "Drop the database", "--wait"]);
-    const second = (await denied.nextLine((l) => Boolean((l as { approval?: unknown }).approval))) as { approval: { id: string } };
+    const second = (await denied.nextLine((l) => Boolean((l as { approval?: unknown }).approval))) as {
+      approval: { id: string };
+    };
     await until(() => b.state.approvals.has(second.approval.id), "second approval at Bob");
     await a.approvals.resolve({ approvalId: second.approval.id, decision: "deny" });
     expect(await denied.exit).toBe(1);
@@ -226,21 +290,38 @@ describe("the product over `npm start`'s server", () => {
     expect(await refused.exit).toBe(3);
     expect(refused.stderr).toMatch(/nobody answers thread .* thread configure/);
 
-    const configured = await cliJson<{ thread: { responder: { kind: string; reply: string } } }>(["thread", "configure", thread.id, "--responder", "autopilot"]);
+    const configured = await cliJson<{ thread: { responder: { kind: string; reply: string } } }>([
+      "thread",
+      "configure",
+      thread.id,
+      "--responder",
+      "autopilot",
+    ]);
     expect(configured.thread.responder).toEqual({ kind: "autopilot", reply: "every", agents: false });
     await until(() => a.state.threads.get(thread.id)?.responder.kind === "autopilot", "responder at Alice");
     // The CLI is an agent key: the Autopilot ignores its posts until the thread lets agents trigger it.
     const ignored = cli(["send", thread.id, "anyone?", "--wait-reply"]);
     expect(await ignored.exit).toBe(3);
     expect(ignored.stderr).toMatch(/ignores agents' messages .* --agents answer/);
-    const letIn = await cliJson<{ thread: { responder: { kind: string; reply: string } } }>(["thread", "configure", thread.id, "--agents", "answer"]);
+    const letIn = await cliJson<{ thread: { responder: { kind: string; reply: string } } }>([
+      "thread",
+      "configure",
+      thread.id,
+      "--agents",
+      "answer",
+    ]);
     expect(letIn.thread.responder).toEqual({ kind: "autopilot", reply: "every", agents: true });
     await until(() => a.state.threads.get(thread.id)?.responder.agents === true, "agents setting at Alice");
     const asked = cli(["send", thread.id, "hello", "--wait-reply", "--timeout-ms", "20000"]);
     expect(await asked.exit).toBe(1);
     expect(asked.stderr).toMatch(/Autopilot error: no model configured/);
 
-    const put = await cliJson<{ entry: { key: string; value: string; updatedBy: { kind: string } } }>(["memory", "put", "deploy.target", "eu-west"]);
+    const put = await cliJson<{ entry: { key: string; value: string; updatedBy: { kind: string } } }>([
+      "memory",
+      "put",
+      "deploy.target",
+      "eu-west",
+    ]);
     expect(put.entry).toMatchObject({ key: "deploy.target", value: "eu-west", updatedBy: { kind: "agent" } });
     await cliJson(["memory", "put", "style", "terse"]);
     const listed = await cliJson<{ entries: { key: string }[] }>(["memory", "--prefix", "deploy."]);
@@ -250,8 +331,18 @@ describe("the product over `npm start`'s server", () => {
     await until(() => memoryEvents.length === 3, "memory events at Alice");
     expect(memoryEvents).toEqual(["updated deploy.target=eu-west", "updated style=terse", "deleted deploy.target"]);
 
-    const usage = await cliJson<{ totals: { calls: number }; groups: unknown[]; entries?: unknown[] }>(["usage", "--thread", thread.id, "--since", "2026-01-01T00:00:00Z"]);
-    expect(usage).toEqual({ totals: { calls: 0, inputTokens: 0, outputTokens: 0, durationMs: 0 }, groups: [], entries: [] });
+    const usage = await cliJson<{ totals: { calls: number }; groups: unknown[]; entries?: unknown[] }>([
+      "usage",
+      "--thread",
+      thread.id,
+      "--since",
+      "2026-01-01T00:00:00Z",
+    ]);
+    expect(usage).toEqual({
+      totals: { calls: 0, inputTokens: 0, outputTokens: 0, durationMs: 0 },
+      groups: [],
+      entries: [],
+    });
     expect((await cliJson<{ groups: unknown[] }>(["usage", "--group-by", "day"])).groups).toEqual([]);
   });
 

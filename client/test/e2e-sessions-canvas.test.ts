@@ -60,7 +60,14 @@ function connect(workspace: string, cookie: string): Promise<AutopilotClient> {
   const client = new AutopilotClient({
     url: server.url,
     workspace,
-    ticket: async () => (await httpJson<{ ticket: string }>(server.url, "/api/connect-ticket", { method: "POST", cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+    ticket: async () =>
+      (
+        await httpJson<{ ticket: string }>(server.url, "/api/connect-ticket", {
+          method: "POST",
+          cookie,
+          body: JSON.stringify({ workspaceId: workspace }),
+        })
+      ).body.ticket,
   });
   closers.push(() => client.close());
   return client.ready().then(() => client);
@@ -68,7 +75,11 @@ function connect(workspace: string, cookie: string): Promise<AutopilotClient> {
 
 /** The Hatchery document as any client reads it (y-websocket over the same cookie). */
 async function openCanvas(workspace: string, cookie: string): Promise<YSyncClient> {
-  const canvas = new YSyncClient(new WebSocket(`${server.url.replace("http", "ws")}/parties/hatchery/${workspace}`, { headers: { cookie } }) as unknown as globalThis.WebSocket);
+  const canvas = new YSyncClient(
+    new WebSocket(`${server.url.replace("http", "ws")}/parties/hatchery/${workspace}`, {
+      headers: { cookie },
+    }) as unknown as globalThis.WebSocket,
+  );
   closers.push(() => canvas.close());
   await canvas.whenSynced();
   return canvas;
@@ -81,7 +92,11 @@ const nodeData = (canvas: YSyncClient, id: string) => {
 
 /** Someone talks to the gateway directly (another OpenClaw client, through the runtime's proxy): a session the app did not start. */
 async function chatOutside(workspace: string, sessionKey: string, text: string): Promise<void> {
-  const peer = await ProxiedGatewayClient.open(`${runtime.url.replace(/^http/, "ws")}/v1/workspaces/${workspace}/instances/work/gateway`, {}, serviceToken);
+  const peer = await ProxiedGatewayClient.open(
+    `${runtime.url.replace(/^http/, "ws")}/v1/workspaces/${workspace}/instances/work/gateway`,
+    {},
+    serviceToken,
+  );
   try {
     await peer.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
     const hello = await peer.request("connect", {
@@ -102,7 +117,11 @@ async function chatOutside(workspace: string, sessionKey: string, text: string):
 
 async function decide(by: AutopilotClient, approval: Approval): Promise<void> {
   await until(() => by.state.approvals.get(approval.id), "the approval at the approver", 10_000);
-  await by.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("decide") });
+  await by.request("approvals.resolve", {
+    approvalId: approval.id,
+    decision: "approve",
+    idempotencyKey: key("decide"),
+  });
 }
 
 describe("gateway sessions on the canvas", () => {
@@ -114,27 +133,53 @@ describe("gateway sessions on the canvas", () => {
     const olga = await connect(workspace, cookie);
     const approver = await connect(workspace, pavel.cookie);
 
-    const { approval } = await olga.request("instances.provision", { instanceId: "work", name: "Work", idempotencyKey: key("prov") });
+    const { approval } = await olga.request("instances.provision", {
+      instanceId: "work",
+      name: "Work",
+      idempotencyKey: key("prov"),
+    });
     await decide(approver, approval);
-    await until(() => olga.state.instances.get("work")?.bridge === "connected", "instance ready with a connected bridge", 120_000);
+    await until(
+      () => olga.state.instances.get("work")?.bridge === "connected",
+      "instance ready with a connected bridge",
+      120_000,
+    );
 
     // A thread attached to the instance talks in its own gateway session.
     const { thread } = await olga.request("threads.create", { title: "Ops chat", idempotencyKey: key("thr") });
     await olga.request("instances.attach", { instanceId: "work", threadId: thread.id, idempotencyKey: key("att") });
-    const { message } = await olga.request("chat.send", { threadId: thread.id, text: "SAY: hello canvas", idempotencyKey: key("send") });
+    const { message } = await olga.request("chat.send", {
+      threadId: thread.id,
+      text: "SAY: hello canvas",
+      idempotencyKey: key("send"),
+    });
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const { messages } = (await olga.request("messages.list", { threadId: thread.id, limit: 50 })) as { messages: Message[] };
+      const { messages } = (await olga.request("messages.list", { threadId: thread.id, limit: 50 })) as {
+        messages: Message[];
+      };
       if (messages.some((m) => m.runId === message.id && m.author.id === "instance:work")) break;
       if (Date.now() > deadline) throw new Error("no reply from the gateway");
       await new Promise((r) => setTimeout(r, 300));
     }
-    const own = await until(() => olga.state.sessions.get("work")?.find((s) => s.threadId === thread.id), "the thread's session listed", 30_000);
+    const own = await until(
+      () => olga.state.sessions.get("work")?.find((s) => s.threadId === thread.id),
+      "the thread's session listed",
+      30_000,
+    );
     await chatOutside(workspace, "elsewhere", "SAY: hello from outside");
-    const outside = await until(() => olga.state.sessions.get("work")?.find((s) => s.key.endsWith(":elsewhere")), "the outside session listed", 30_000);
+    const outside = await until(
+      () => olga.state.sessions.get("work")?.find((s) => s.key.endsWith(":elsewhere")),
+      "the outside session listed",
+      30_000,
+    );
     // The agent's main session (where the gateway's heartbeat polls go) is the gateway's own.
     await chatOutside(workspace, "main", "SAY: main session turn");
-    const main = await until(() => olga.state.sessions.get("work")?.find((s) => /^agent:[^:]+:main$/.test(s.key)), "the main session listed", 30_000);
+    const main = await until(
+      () => olga.state.sessions.get("work")?.find((s) => /^agent:[^:]+:main$/.test(s.key)),
+      "the main session listed",
+      30_000,
+    );
 
     // In the Hatchery document: both sessions, linked to the instance; the thread's to its thread.
     const canvas = await openCanvas(workspace, cookie);
@@ -181,7 +226,9 @@ describe("gateway sessions on the canvas", () => {
     await page.getByRole("button", { name: "Fit view" }).click();
     await page.waitForTimeout(600); // the fit animates
     await shot("01-canvas");
-    await expect.poll(() => sessionNode(ownId).locator(".node-title, .far-title").first().textContent()).toBe("Ops chat");
+    await expect
+      .poll(() => sessionNode(ownId).locator(".node-title, .far-title").first().textContent())
+      .toBe("Ops chat");
     await sessionNode(ownId).click();
     await page.locator(".inspector-head h2", { hasText: "Ops chat" }).waitFor();
 
@@ -191,15 +238,30 @@ describe("gateway sessions on the canvas", () => {
     expect(await page.locator(".inspector-head h2", { hasText: "Ops chat" }).count()).toBe(0);
     await shot("02-session-inspector");
     await page.getByRole("button", { name: "Open as a thread" }).click();
-    const opened = await until(() => olga.state.sessions.get("work")?.find((s) => s.key === outside.key && s.threadId)?.threadId, "the outside session open as a thread", 20_000);
+    const opened = await until(
+      () => olga.state.sessions.get("work")?.find((s) => s.key === outside.key && s.threadId)?.threadId,
+      "the outside session open as a thread",
+      20_000,
+    );
     await page.locator(".inspector-head h2", { hasText: "Work:" }).waitFor({ timeout: 20_000 });
-    await until(() => edges.get(edgeId(outsideId, domainNodeId("thread", opened))), "its new thread linked on the canvas", 20_000);
+    await until(
+      () => edges.get(edgeId(outsideId, domainNodeId("thread", opened))),
+      "its new thread linked on the canvas",
+      20_000,
+    );
     await shot("03-opened-as-thread");
 
     // Deleting the instance takes its sessions off the canvas.
-    const { approval: deletion } = await olga.request("instances.delete", { instanceId: "work", idempotencyKey: key("del") });
+    const { approval: deletion } = await olga.request("instances.delete", {
+      instanceId: "work",
+      idempotencyKey: key("del"),
+    });
     await decide(approver, deletion);
-    await until(() => readGraph(canvas.doc).nodes.every((n) => n.kind !== "session"), "sessions gone from the canvas", 60_000);
+    await until(
+      () => readGraph(canvas.doc).nodes.every((n) => n.kind !== "session"),
+      "sessions gone from the canvas",
+      60_000,
+    );
     await expect.poll(() => page.locator(".node-session").count(), { timeout: 10_000 }).toBe(0);
   }, 360_000);
 });

@@ -5,7 +5,16 @@
 // never the app's page (an installer would be handed HTML).
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -50,10 +59,12 @@ async function wrongAnswers(url: string, expected: Served): Promise<string[]> {
   for (const path of ["/", "/w/a-workspace"]) {
     const res = await get(path);
     const text = Buffer.from(res.body).toString("utf8");
-    if (res.status !== 200 || text !== expected.page) wrong.push(`${path}: ${res.status} ${res.type} ${text.slice(0, 80)}`);
+    if (res.status !== 200 || text !== expected.page)
+      wrong.push(`${path}: ${res.status} ${res.type} ${text.slice(0, 80)}`);
   }
   const script = await get(expected.script);
-  if (script.status !== 200 || sha256(script.body) !== expected.scriptHash) wrong.push(`${expected.script}: ${script.status} ${script.type}`);
+  if (script.status !== 200 || sha256(script.body) !== expected.scriptHash)
+    wrong.push(`${expected.script}: ${script.status} ${script.type}`);
   const tarball = await get("/autopilot-client.tgz");
   if (tarball.status !== 200 || tarball.type.startsWith("text/html") || sha256(tarball.body) !== expected.tarballHash) {
     wrong.push(`/autopilot-client.tgz: ${tarball.status} ${tarball.type} ${tarball.body.byteLength} bytes`);
@@ -62,10 +73,16 @@ async function wrongAnswers(url: string, expected: Served): Promise<string[]> {
 }
 
 /** Resolves with the exit code; the output is kept for a failure's message. */
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, output: string[]): { child: ChildProcess; exited: Promise<number | null> } {
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  output: string[],
+): { child: ChildProcess; exited: Promise<number | null> } {
   // Its own process group, so a stop reaches npm and everything it started.
   const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  for (const stream of [child.stdout!, child.stderr!]) stream.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+  for (const stream of [child.stdout!, child.stderr!])
+    stream.on("data", (chunk: Buffer) => output.push(chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return { child, exited };
 }
@@ -102,7 +119,8 @@ describe("two servers from one checkout", () => {
       for (;;) {
         wrong.push(...(await wrongAnswers(first.url, atStart)));
         rounds++;
-        if (second.child!.exitCode !== null) throw new Error(`the second npm start exited (${second.child!.exitCode}):\n${second.output.join("")}`);
+        if (second.child!.exitCode !== null)
+          throw new Error(`the second npm start exited (${second.child!.exitCode}):\n${second.output.join("")}`);
         const healthy = (await fetch(`${secondUrl}/api/health`).catch(() => undefined))?.ok === true;
         if (healthy && buildCode !== undefined) break;
       }
@@ -114,10 +132,18 @@ describe("two servers from one checkout", () => {
       const secondServed = await served(secondUrl);
       expect(secondServed.page).toContain('<div id="root"');
       const published = realpathSync(join(ROOT, "client", "dist"));
-      for (const file of ["index.html", "autopilot-client.tgz", "autopilot-client.mjs", secondServed.script.slice(1)]) expect(existsSync(join(published, file)), file).toBe(true);
-      expect(readdirSync(join(ROOT, "client", "package", "dist")).sort()).toEqual(["cli.mjs", "cli.mjs.map", "index.d.ts", "index.mjs", "index.mjs.map"]);
+      for (const file of ["index.html", "autopilot-client.tgz", "autopilot-client.mjs", secondServed.script.slice(1)])
+        expect(existsSync(join(published, file)), file).toBe(true);
+      expect(readdirSync(join(ROOT, "client", "package", "dist")).sort()).toEqual([
+        "cli.mjs",
+        "cli.mjs.map",
+        "index.d.ts",
+        "index.mjs",
+        "index.mjs.map",
+      ]);
     } finally {
-      if (second.child && second.child.exitCode === null && second.child.signalCode === null) process.kill(-second.child.pid!, "SIGTERM");
+      if (second.child && second.child.exitCode === null && second.child.signalCode === null)
+        process.kill(-second.child.pid!, "SIGTERM");
       await second.exited;
       await first.stop();
     }
@@ -127,7 +153,11 @@ describe("two servers from one checkout", () => {
     const assets = tempDir("autopilot-assets-page-only-");
     mkdirSync(assets, { recursive: true });
     writeFileSync(join(assets, "index.html"), '<!doctype html><div id="root"></div>\n');
-    const server = await startServer({ port: await freePort(), persistDir: tempDir("autopilot-404-"), assetsDir: assets });
+    const server = await startServer({
+      port: await freePort(),
+      persistDir: tempDir("autopilot-404-"),
+      assetsDir: assets,
+    });
     try {
       for (const path of ["/autopilot-client.tgz", "/autopilot-client.mjs"]) {
         const res = await fetch(`${server.url}${path}`);

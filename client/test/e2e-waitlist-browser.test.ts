@@ -27,7 +27,11 @@ const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACT
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   persistDir = mkdtempSync(join(tmpdir(), "autopilot-waitlist-"));
-  server = await startServer({ port: await freePort(), persistDir, vars: { SIGNUP_MODE: "waitlist", ADMIN_EMAILS: OPERATOR.email } });
+  server = await startServer({
+    port: await freePort(),
+    persistDir,
+    vars: { SIGNUP_MODE: "waitlist", ADMIN_EMAILS: OPERATOR.email },
+  });
   browser = await launchChromium();
   const open = async (name: string) => {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
@@ -77,7 +81,9 @@ describe("sign-up as a waitlist", () => {
 
     // The waiting tab learns of the approval by itself and opens the workspace, live.
     await newcomer.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
-    await expect.poll(() => newcomer.locator("#workspace-switcher").locator("option").first().textContent()).toBe(`${NEWCOMER.name}'s workspace`);
+    await expect
+      .poll(() => newcomer.locator("#workspace-switcher").locator("option").first().textContent())
+      .toBe(`${NEWCOMER.name}'s workspace`);
     expect(await newcomer.evaluate(() => (window as { sameDocument?: boolean }).sameDocument)).toBe(true);
     expect(navigations).toBe(0);
     await expect(newcomer.getByRole("link", { name: "Admin" }).count()).resolves.toBe(0);

@@ -73,10 +73,22 @@ afterAll(async () => {
 });
 
 const ticketFor = (cookie: string, workspace: string) => async () =>
-  (await httpJson<{ ticket: string }>(server.url, "/api/connect-ticket", { method: "POST", cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket;
+  (
+    await httpJson<{ ticket: string }>(server.url, "/api/connect-ticket", {
+      method: "POST",
+      cookie,
+      body: JSON.stringify({ workspaceId: workspace }),
+    })
+  ).body.ticket;
 
 async function person(cookie: string, workspace: string, record = false) {
-  const client = new AutopilotClient({ url: server.url, workspace, device: "laptop", ticket: ticketFor(cookie, workspace), ...(record ? { WebSocket: RecordingWebSocket } : {}) });
+  const client = new AutopilotClient({
+    url: server.url,
+    workspace,
+    device: "laptop",
+    ticket: ticketFor(cookie, workspace),
+    ...(record ? { WebSocket: RecordingWebSocket } : {}),
+  });
   clients.push(client);
   await client.ready();
   return client;
@@ -90,13 +102,23 @@ function browserSubscription(path: string) {
   return {
     ecdh,
     auth,
-    subscription: { endpoint: `http://${pushHost}${path}`, keys: { p256dh: ecdh.getPublicKey().toString("base64url"), auth: auth.toString("base64url") } },
+    subscription: {
+      endpoint: `http://${pushHost}${path}`,
+      keys: { p256dh: ecdh.getPublicKey().toString("base64url"), auth: auth.toString("base64url") },
+    },
   };
 }
 
 /** What the browser would show: the push decrypted with the subscription's private key. */
-function decrypt(push: Received, sub: ReturnType<typeof browserSubscription>): { title: string; body: string; url: string } {
-  const plain = ece.decrypt(push.body, { version: "aes128gcm", privateKey: sub.ecdh, authSecret: sub.auth.toString("base64url") });
+function decrypt(
+  push: Received,
+  sub: ReturnType<typeof browserSubscription>,
+): { title: string; body: string; url: string } {
+  const plain = ece.decrypt(push.body, {
+    version: "aes128gcm",
+    privateKey: sub.ecdh,
+    authSecret: sub.auth.toString("base64url"),
+  });
   return JSON.parse(plain.toString("utf8")) as { title: string; body: string; url: string };
 }
 
@@ -106,7 +128,9 @@ describe("Web Push to a person with no tab open", () => {
   it("pushes an approval once, encrypted to the browser's keys and signed with the room's VAPID key; refuses hostile subscriptions and agents; a 410 removes the subscription", async () => {
     const privateKey = ensureDevVars().VAPID_PRIVATE_KEY!;
     const alice = await signUpVerified(server.url, "Alice");
-    const workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: alice.cookie })).body.workspaces[0]!.id;
+    const workspace = (
+      await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: alice.cookie })
+    ).body.workspaces[0]!.id;
     const bob = await addSecondPerson(server.url, alice.cookie, workspace, "Bob");
     const aliceLive = await person(alice.cookie, workspace, true);
     const bobLive = await person(bob.cookie, workspace);
@@ -118,30 +142,62 @@ describe("Web Push to a person with no tab open", () => {
     // Hostile subscriptions are refused with typed errors.
     const good = browserSubscription("/push/alice-laptop");
     const refused = (subscription: unknown) => aliceLive.inbox.pushSubscribe({ subscription } as never);
-    await expect(refused({ ...good.subscription, endpoint: "http://fcm.googleapis.com/fcm/send/x" })).rejects.toMatchObject({ code: "bad_request", details: { reason: "endpoint_not_https" } });
-    await expect(refused({ ...good.subscription, endpoint: "https://evil.example/fcm/send/x" })).rejects.toMatchObject({ code: "bad_request", details: { reason: "endpoint_host_not_allowed" } });
-    await expect(refused({ ...good.subscription, endpoint: "https://169.254.169.254/latest" })).rejects.toMatchObject({ code: "bad_request", details: { reason: "endpoint_host_not_allowed" } });
-    await expect(refused({ ...good.subscription, endpoint: "https://fcm.googleapis.com.evil.example/x" })).rejects.toMatchObject({
+    await expect(
+      refused({ ...good.subscription, endpoint: "http://fcm.googleapis.com/fcm/send/x" }),
+    ).rejects.toMatchObject({ code: "bad_request", details: { reason: "endpoint_not_https" } });
+    await expect(refused({ ...good.subscription, endpoint: "https://evil.example/fcm/send/x" })).rejects.toMatchObject({
       code: "bad_request",
       details: { reason: "endpoint_host_not_allowed" },
     });
-    await expect(refused({ ...good.subscription, keys: { ...good.subscription.keys, p256dh: "A".repeat(5000) } })).rejects.toMatchObject({ code: "bad_request" });
-    await expect(refused({ ...good.subscription, keys: { ...good.subscription.keys, p256dh: randomBytes(32).toString("base64url") } })).rejects.toMatchObject({
+    await expect(refused({ ...good.subscription, endpoint: "https://169.254.169.254/latest" })).rejects.toMatchObject({
+      code: "bad_request",
+      details: { reason: "endpoint_host_not_allowed" },
+    });
+    await expect(
+      refused({ ...good.subscription, endpoint: "https://fcm.googleapis.com.evil.example/x" }),
+    ).rejects.toMatchObject({
+      code: "bad_request",
+      details: { reason: "endpoint_host_not_allowed" },
+    });
+    await expect(
+      refused({ ...good.subscription, keys: { ...good.subscription.keys, p256dh: "A".repeat(5000) } }),
+    ).rejects.toMatchObject({ code: "bad_request" });
+    await expect(
+      refused({
+        ...good.subscription,
+        keys: { ...good.subscription.keys, p256dh: randomBytes(32).toString("base64url") },
+      }),
+    ).rejects.toMatchObject({
       code: "bad_request",
       details: { reason: "p256dh_invalid" },
     });
-    await expect(refused({ ...good.subscription, keys: { ...good.subscription.keys, auth: randomBytes(8).toString("base64url") } })).rejects.toMatchObject({
+    await expect(
+      refused({
+        ...good.subscription,
+        keys: { ...good.subscription.keys, auth: randomBytes(8).toString("base64url") },
+      }),
+    ).rejects.toMatchObject({
       code: "bad_request",
       details: { reason: "auth_invalid" },
     });
-    await expect(refused({ ...good.subscription, endpoint: `http://${pushHost}/${"x".repeat(2000)}` })).rejects.toMatchObject({ code: "bad_request" });
+    await expect(
+      refused({ ...good.subscription, endpoint: `http://${pushHost}/${"x".repeat(2000)}` }),
+    ).rejects.toMatchObject({ code: "bad_request" });
 
     // An agent has no inbox, so no pushes either.
-    const key = (await httpJson<{ key: string }>(server.url, `/api/workspaces/${workspace}/keys`, { method: "POST", cookie: alice.cookie, body: JSON.stringify({ name: "bot" }) })).body.key;
+    const key = (
+      await httpJson<{ key: string }>(server.url, `/api/workspaces/${workspace}/keys`, {
+        method: "POST",
+        cookie: alice.cookie,
+        body: JSON.stringify({ name: "bot" }),
+      })
+    ).body.key;
     const agent = new AutopilotClient({ url: server.url, workspace, device: "bot", apiKey: key });
     clients.push(agent);
     await agent.ready();
-    await expect(agent.inbox.pushSubscribe({ subscription: browserSubscription("/push/agent").subscription })).rejects.toMatchObject({ code: "forbidden" });
+    await expect(
+      agent.inbox.pushSubscribe({ subscription: browserSubscription("/push/agent").subscription }),
+    ).rejects.toMatchObject({ code: "forbidden" });
 
     // At most ten browsers per person: one more pushes out the oldest. Unsubscribing removes one.
     const spare = Array.from({ length: 11 }, (_, i) => browserSubscription(`/push/spare-${i}`).subscription);
@@ -150,22 +206,40 @@ describe("Web Push to a person with no tab open", () => {
     expect(kept).toHaveLength(10);
     expect(kept).not.toContain(spare[0]!.endpoint);
     expect(kept).toContain(spare[10]!.endpoint);
-    for (const endpoint of kept) expect(await aliceLive.inbox.pushUnsubscribe({ endpoint })).toEqual({ endpoint, removed: true });
-    expect(await aliceLive.inbox.pushUnsubscribe({ endpoint: spare[0]!.endpoint })).toEqual({ endpoint: spare[0]!.endpoint, removed: false });
+    for (const endpoint of kept)
+      expect(await aliceLive.inbox.pushUnsubscribe({ endpoint })).toEqual({ endpoint, removed: true });
+    expect(await aliceLive.inbox.pushUnsubscribe({ endpoint: spare[0]!.endpoint })).toEqual({
+      endpoint: spare[0]!.endpoint,
+      removed: false,
+    });
     expect((await aliceLive.inbox.get({})).inbox.push.endpoints).toEqual([]);
 
     await aliceLive.inbox.pushSubscribe({ subscription: good.subscription });
     expect((await aliceLive.inbox.get({})).inbox.push.endpoints).toEqual([good.subscription.endpoint]);
 
     // What her open tab showed is not pushed once she has closed it.
-    const seenLive = await bobLive.approvals.request({ title: `Seen in the tab ${Date.now()}`, details: "for the test" });
-    await until(() => frames.some((f) => f.includes('"inbox.updated"') && f.includes(seenLive.approval.title)), "the approval in alice's open tab", 15_000);
+    const seenLive = await bobLive.approvals.request({
+      title: `Seen in the tab ${Date.now()}`,
+      details: "for the test",
+    });
+    await until(
+      () => frames.some((f) => f.includes('"inbox.updated"') && f.includes(seenLive.approval.title)),
+      "the approval in alice's open tab",
+      15_000,
+    );
 
     // Alice closes her tab: the room reports her gone before Bob asks.
     aliceLive.close();
-    await until(() => ![...bobLive.state.presence.values()].some((p) => p.principalId === alice.userId), "alice gone from presence", 15_000);
+    await until(
+      () => ![...bobLive.state.presence.values()].some((p) => p.principalId === alice.userId),
+      "alice gone from presence",
+      15_000,
+    );
 
-    const first = await bobLive.approvals.request({ title: `Rotate the push keys ${Date.now()}`, details: "for the test" });
+    const first = await bobLive.approvals.request({
+      title: `Rotate the push keys ${Date.now()}`,
+      details: "for the test",
+    });
     const firstPush = await until(() => pushesTo("/push/alice-laptop")[0], "the first push", 20_000);
     expect(firstPush.headers["content-encoding"]).toBe("aes128gcm");
     // Signed with the room's VAPID key (RFC 8292: `vapid t=<jwt>, k=<public key>`).
@@ -203,7 +277,8 @@ describe("Web Push to a person with no tab open", () => {
     // The VAPID private key never reaches a client.
     expect(frames.length).toBeGreaterThan(0);
     expect(frames.filter((f) => f.includes(privateKey))).toEqual([]);
-    for (const path of ["/", "/sw.js", "/manifest.webmanifest"]) expect(await (await fetch(`${server.url}${path}`)).text()).not.toContain(privateKey);
+    for (const path of ["/", "/sw.js", "/manifest.webmanifest"])
+      expect(await (await fetch(`${server.url}${path}`)).text()).not.toContain(privateKey);
   });
 });
 

@@ -15,7 +15,11 @@ describe("errorFromClose", () => {
   });
 
   it("reads retryAfterMs from a 4029 reason", () => {
-    expect(errorFromClose(4029, JSON.stringify({ retryAfterMs: 1500 }))).toMatchObject({ code: "rate_limited", retryable: true, retryAfterMs: 1500 });
+    expect(errorFromClose(4029, JSON.stringify({ retryAfterMs: 1500 }))).toMatchObject({
+      code: "rate_limited",
+      retryable: true,
+      retryAfterMs: 1500,
+    });
     expect(errorFromClose(4029, "not json").retryAfterMs).toBeUndefined();
   });
 
@@ -27,7 +31,9 @@ describe("errorFromClose", () => {
 describe("AutopilotError.fromShape", () => {
   it("only trusts retryable for retryable codes", () => {
     expect(AutopilotError.fromShape({ code: "conflict", message: "x", retryable: true }).retryable).toBe(false);
-    expect(AutopilotError.fromShape({ code: "rate_limited", message: "x", retryable: true, retryAfterMs: 50 })).toMatchObject({
+    expect(
+      AutopilotError.fromShape({ code: "rate_limited", message: "x", retryable: true, retryAfterMs: 50 }),
+    ).toMatchObject({
       retryable: true,
       retryAfterMs: 50,
     });

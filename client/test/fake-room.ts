@@ -99,7 +99,8 @@ export class FakeRoom {
         sent.push(frame);
         socket.send(JSON.stringify(frame));
       },
-      event: (event, payload, seq) => connection.send({ type: "event", event, payload, ...(seq === undefined ? {} : { seq }) }),
+      event: (event, payload, seq) =>
+        connection.send({ type: "event", event, payload, ...(seq === undefined ? {} : { seq }) }),
       respond: (id, payload) => connection.send({ type: "res", id, ok: true, payload }),
       fail: (id, error) => connection.send({ type: "res", id, ok: false, error }),
       together: (send) => {

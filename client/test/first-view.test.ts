@@ -4,9 +4,24 @@ import { describe, expect, it } from "vitest";
 import { firstViewport } from "../app/canvas/first-view";
 import { toFlowNode } from "../app/stores/flow-items";
 
-const note = (i: number, x: number, y: number) => toFlowNode({ id: `note:n${i}`, kind: "note", ref: null, x, y, w: 220, h: 96, placed: "pinned", parent: null, data: { text: "" } });
+const note = (i: number, x: number, y: number) =>
+  toFlowNode({
+    id: `note:n${i}`,
+    kind: "note",
+    ref: null,
+    x,
+    y,
+    w: 220,
+    h: 96,
+    placed: "pinned",
+    parent: null,
+    data: { text: "" },
+  });
 /** Where a flow point lands on screen. */
-const onScreen = (v: { x: number; y: number; zoom: number }, x: number, y: number) => ({ x: x * v.zoom + v.x, y: y * v.zoom + v.y });
+const onScreen = (v: { x: number; y: number; zoom: number }, x: number, y: number) => ({
+  x: x * v.zoom + v.x,
+  y: y * v.zoom + v.y,
+});
 
 describe("the canvas's first view", () => {
   it("a few nodes: all of them in view, not magnified past 100 %", () => {

@@ -89,7 +89,16 @@ export function instance(id: string, over: Partial<Instance> = {}): Instance {
 }
 
 export function presence(connectionId: string, over: Partial<PresenceEntry> = {}): PresenceEntry {
-  return { connectionId, principalId: alice.id, kind: "user", name: "Alice", device: "laptop", connectedAt: 5, status: null, ...over };
+  return {
+    connectionId,
+    principalId: alice.id,
+    kind: "user",
+    name: "Alice",
+    device: "laptop",
+    connectedAt: 5,
+    status: null,
+    ...over,
+  };
 }
 
 export const noMore: SnapshotMore = {
@@ -101,7 +110,16 @@ export const noMore: SnapshotMore = {
 };
 
 export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
-  return { threads: [], approvals: [], jobs: [], presence: [], instances: [], settings: DEFAULT_SETTINGS, more: noMore, ...over };
+  return {
+    threads: [],
+    approvals: [],
+    jobs: [],
+    presence: [],
+    instances: [],
+    settings: DEFAULT_SETTINGS,
+    more: noMore,
+    ...over,
+  };
 }
 
 export function hello(over: Partial<HelloPayload> = {}): HelloPayload {

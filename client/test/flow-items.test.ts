@@ -9,7 +9,18 @@ import { readFlowNode } from "../app/stores/flow-items";
 
 const threadNode = (lastMessage: unknown) => {
   const doc = new Y.Doc();
-  writeNode(doc, { id: "thread:t1", kind: "thread", ref: "t1", x: 40, y: 80, w: 260, h: 120, placed: "auto", parent: null, data: { title: "Plans", lastMessage } });
+  writeNode(doc, {
+    id: "thread:t1",
+    kind: "thread",
+    ref: "t1",
+    x: 40,
+    y: 80,
+    w: 260,
+    h: 120,
+    placed: "auto",
+    parent: null,
+    data: { title: "Plans", lastMessage },
+  });
   return nodesMap(doc).get("thread:t1");
 };
 
@@ -41,7 +52,21 @@ describe("reading a canvas node for React Flow", () => {
       ["source", "right", 254.5, 55.5],
     ]);
     const doc = new Y.Doc();
-    writeNode(doc, { id: "group:g1", kind: "group", ref: null, x: 0, y: 0, w: 400, h: 300, placed: "pinned", parent: null, data: { label: "G" } });
-    expect(readFlowNode("group:g1", nodesMap(doc).get("group:g1"))).toMatchObject({ measured: { width: 400, height: 300 }, handles: [] });
+    writeNode(doc, {
+      id: "group:g1",
+      kind: "group",
+      ref: null,
+      x: 0,
+      y: 0,
+      w: 400,
+      h: 300,
+      placed: "pinned",
+      parent: null,
+      data: { label: "G" },
+    });
+    expect(readFlowNode("group:g1", nodesMap(doc).get("group:g1"))).toMatchObject({
+      measured: { width: 400, height: 300 },
+      handles: [],
+    });
   });
 });

@@ -5,8 +5,29 @@ import { type GraphNode, NODE_SIZE, readGraph, writeNode } from "../../shared/ha
 import { GROUP_PAD } from "../../shared/hatchery/tidy";
 import { fitGroups, writeLayout } from "../app/canvas/group-fit";
 
-const note = (id: string, x: number, y: number, parent: string | null): GraphNode => ({ id, kind: "note", ref: null, x, y, ...NODE_SIZE.note, placed: "pinned", parent, data: { text: id } });
-const group = (id: string, x: number, y: number, w: number, h: number): GraphNode => ({ id, kind: "group", ref: null, x, y, w, h, placed: "pinned", parent: null, data: { label: id } });
+const note = (id: string, x: number, y: number, parent: string | null): GraphNode => ({
+  id,
+  kind: "note",
+  ref: null,
+  x,
+  y,
+  ...NODE_SIZE.note,
+  placed: "pinned",
+  parent,
+  data: { text: id },
+});
+const group = (id: string, x: number, y: number, w: number, h: number): GraphNode => ({
+  id,
+  kind: "group",
+  ref: null,
+  x,
+  y,
+  w,
+  h,
+  placed: "pinned",
+  parent: null,
+  data: { label: id },
+});
 
 describe("a group's box follows its members", () => {
   it("fits the box to the members plus room for the label, growing for a member dropped at its edge and shrinking after one that left", () => {
@@ -21,7 +42,12 @@ describe("a group's box follows its members", () => {
     });
     doc.transact(() => fitGroups(doc, new Set(["group:g"])));
     const g = readGraph(doc).nodes.find((n) => n.id === "group:g")!;
-    expect(g).toMatchObject({ x: 50 - GROUP_PAD.side, y: 80 - GROUP_PAD.top, w: 320 + NODE_SIZE.note.w - 50 + 2 * GROUP_PAD.side, h: 200 + NODE_SIZE.note.h - 80 + GROUP_PAD.top + GROUP_PAD.side });
+    expect(g).toMatchObject({
+      x: 50 - GROUP_PAD.side,
+      y: 80 - GROUP_PAD.top,
+      w: 320 + NODE_SIZE.note.w - 50 + 2 * GROUP_PAD.side,
+      h: 200 + NODE_SIZE.note.h - 80 + GROUP_PAD.top + GROUP_PAD.side,
+    });
   });
 
   it("leaves an empty group's box alone", () => {
@@ -62,7 +88,15 @@ describe("a person's Group N selected (stores/canvas.ts addGroup)", () => {
       writeNode(doc, note("note:b", 1000, 0, "group:old"));
       writeNode(doc, note("note:stays", 0, 100, "group:old"));
     });
-    useCanvas.setState({ doc, nodes: ["note:a", "note:b", "note:between", "note:stays"].map((id) => ({ id, type: "note", position: { x: 0, y: 0 }, data: {} })) as never });
+    useCanvas.setState({
+      doc,
+      nodes: ["note:a", "note:b", "note:between", "note:stays"].map((id) => ({
+        id,
+        type: "note",
+        position: { x: 0, y: 0 },
+        data: {},
+      })) as never,
+    });
     const id = useCanvas.getState().addGroup({ x: 0, y: 0 }, "Picked", ["note:a", "note:b"])!;
     const nodes = readGraph(doc).nodes;
     const byId = (x: string) => nodes.find((n) => n.id === x)!;
@@ -72,6 +106,10 @@ describe("a person's Group N selected (stores/canvas.ts addGroup)", () => {
     expect([byId("note:a"), byId("note:b")].every((n) => n.parent === id && inside(n))).toBe(true);
     expect(apart(byId("note:between")) && apart(byId("note:stays")) && apart(byId("group:old"))).toBe(true);
     // The group they left holds only the one that stayed.
-    expect(byId("group:old")).toMatchObject({ x: -GROUP_PAD.side, y: 100 - GROUP_PAD.top, w: NODE_SIZE.note.w + 2 * GROUP_PAD.side });
+    expect(byId("group:old")).toMatchObject({
+      x: -GROUP_PAD.side,
+      y: 100 - GROUP_PAD.top,
+      w: NODE_SIZE.note.w + 2 * GROUP_PAD.side,
+    });
   });
 });

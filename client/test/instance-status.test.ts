@@ -5,7 +5,12 @@ import type { Job } from "../../shared/protocol/jobs";
 import { gatewayLine, instanceActivity, requestedInstances, startingOperation } from "../app/lib/instance-status";
 import { alice, approval, instance, job } from "./fixtures";
 
-const op = (id: string, operation: InstanceOperation, status: Approval["status"], over: Partial<Approval> = {}): Approval =>
+const op = (
+  id: string,
+  operation: InstanceOperation,
+  status: Approval["status"],
+  over: Partial<Approval> = {},
+): Approval =>
   approval(id, {
     title: `${operation} OpenClaw instance "lab"`,
     status,
@@ -25,11 +30,25 @@ describe("an instance's gateway line", () => {
       bridge: "offline",
       bridgeError: "the gateway connection closed (1012: service restart)",
     });
-    const approvals = [op("a1", "provision", "approved", { resolvedAt: 10 }), op("a2", "restart", "approved", { resolvedAt: 50 }), op("a3", "backup", "approved", { resolvedAt: 60 })];
+    const approvals = [
+      op("a1", "provision", "approved", { resolvedAt: 10 }),
+      op("a2", "restart", "approved", { resolvedAt: 50 }),
+      op("a3", "backup", "approved", { resolvedAt: 60 }),
+    ];
     expect(startingOperation("lab", approvals)).toBe("restart");
-    expect(gatewayLine(restarting, startingOperation("lab", approvals))).toEqual({ state: "connecting", label: "Restarting… waiting for gateway handshake", detail: null });
-    expect(gatewayLine({ ...restarting, phase: "queued" }, "restore")).toEqual({ state: "connecting", label: "Restoring from a backup…", detail: null });
-    expect(gatewayLine(instance("lab", { status: "provisioning", phase: "writing config", bridge: undefined }), null)).toEqual({
+    expect(gatewayLine(restarting, startingOperation("lab", approvals))).toEqual({
+      state: "connecting",
+      label: "Restarting… waiting for gateway handshake",
+      detail: null,
+    });
+    expect(gatewayLine({ ...restarting, phase: "queued" }, "restore")).toEqual({
+      state: "connecting",
+      label: "Restoring from a backup…",
+      detail: null,
+    });
+    expect(
+      gatewayLine(instance("lab", { status: "provisioning", phase: "writing config", bridge: undefined }), null),
+    ).toEqual({
       state: "connecting",
       label: "Starting… writing config",
       detail: null,
@@ -38,13 +57,28 @@ describe("an instance's gateway line", () => {
 
   it("says connected, connecting, or offline and why; nothing for a deleted instance", () => {
     expect(gatewayLine(instance("lab"))).toEqual({ state: "connected", label: "Gateway connected", detail: null });
-    expect(gatewayLine(instance("lab", { bridge: "connecting" }))).toEqual({ state: "connecting", label: "Gateway connecting…", detail: null });
-    expect(gatewayLine(instance("lab", { bridge: "offline", bridgeError: "the gateway connection closed (1011)" }))).toEqual({
+    expect(gatewayLine(instance("lab", { bridge: "connecting" }))).toEqual({
+      state: "connecting",
+      label: "Gateway connecting…",
+      detail: null,
+    });
+    expect(
+      gatewayLine(instance("lab", { bridge: "offline", bridgeError: "the gateway connection closed (1011)" })),
+    ).toEqual({
       state: "offline",
       label: "Gateway offline",
       detail: "the gateway connection closed (1011)",
     });
-    expect(gatewayLine(instance("lab", { status: "error", error: "the gateway exited unexpectedly", bridge: "offline", bridgeError: null }))?.detail).toBe("the gateway exited unexpectedly");
+    expect(
+      gatewayLine(
+        instance("lab", {
+          status: "error",
+          error: "the gateway exited unexpectedly",
+          bridge: "offline",
+          bridgeError: null,
+        }),
+      )?.detail,
+    ).toBe("the gateway exited unexpectedly");
     expect(gatewayLine(instance("lab", { status: "stopped", bridge: "offline" }))).toBeNull();
     expect(gatewayLine(instance("lab", { bridge: undefined }))).toBeNull();
   });
@@ -54,25 +88,41 @@ describe("what is under way for an instance", () => {
   it("a requested backup shows while it waits and while it runs, and nothing once it is done", () => {
     const lab = instance("lab", { jobId: "j1" });
     // Asked: the line comes from the pending approval, for everyone (not from the asker's click).
-    expect(instanceActivity(lab, [op("a1", "backup", "pending")], jobs())).toEqual([{ tone: "waiting", label: 'Backup waiting for approval (“backup OpenClaw instance "lab"”)', progress: null }]);
+    expect(instanceActivity(lab, [op("a1", "backup", "pending")], jobs())).toEqual([
+      { tone: "waiting", label: 'Backup waiting for approval (“backup OpenClaw instance "lab"”)', progress: null },
+    ]);
     // Approved: the job reports it.
     const running = job("j1", { title: 'Back up OpenClaw instance "lab"', progress: 40, message: "archiving" });
-    expect(instanceActivity(lab, [op("a1", "backup", "approved")], jobs(running))).toEqual([{ tone: "working", label: 'Back up OpenClaw instance "lab" · archiving', progress: 40 }]);
+    expect(instanceActivity(lab, [op("a1", "backup", "approved")], jobs(running))).toEqual([
+      { tone: "working", label: 'Back up OpenClaw instance "lab" · archiving', progress: 40 },
+    ]);
     // Done (the backup is listed): nothing is left to say.
-    expect(instanceActivity(lab, [op("a1", "backup", "approved")], jobs({ ...running, status: "succeeded", progress: 100 }))).toEqual([]);
+    expect(
+      instanceActivity(lab, [op("a1", "backup", "approved")], jobs({ ...running, status: "succeeded", progress: 100 })),
+    ).toEqual([]);
     // Denied or expired: nothing either.
     expect(instanceActivity(lab, [op("a1", "backup", "denied"), op("a2", "restart", "expired")], jobs())).toEqual([]);
   });
 
   it("only this instance's operations count", () => {
-    const other = approval("x", { status: "pending", action: { kind: "instance", operation: "delete", instanceId: "other" } });
-    const exec = approval("y", { status: "pending", action: { kind: "exec", instanceId: "lab", requestId: "r1", command: "ls", cwd: null, sessionKey: null } });
+    const other = approval("x", {
+      status: "pending",
+      action: { kind: "instance", operation: "delete", instanceId: "other" },
+    });
+    const exec = approval("y", {
+      status: "pending",
+      action: { kind: "exec", instanceId: "lab", requestId: "r1", command: "ls", cwd: null, sessionKey: null },
+    });
     expect(instanceActivity(instance("lab"), [other, exec], jobs())).toEqual([]);
   });
 
   it("new instances asked for show until their approval is decided, and not once the instance exists", () => {
     const asked = op("a1", "provision", "pending");
-    const linked = approval("a2", { status: "pending", requestedAt: 20, action: { kind: "instance", operation: "link", instanceId: "home", name: "Home" } });
+    const linked = approval("a2", {
+      status: "pending",
+      requestedAt: 20,
+      action: { kind: "instance", operation: "link", instanceId: "home", name: "Home" },
+    });
     expect(requestedInstances([linked, asked], new Map())).toEqual([
       { approvalId: "a1", instanceId: "lab", label: "Lab — waiting for approval" },
       { approvalId: "a2", instanceId: "home", label: "Home — waiting for approval" },

@@ -3,8 +3,12 @@ import { markdownPreview, PREVIEW_SOURCE_CHARS } from "../app/lib/markdown-previ
 
 describe("a message's preview line", () => {
   it("shows the words without the Markdown syntax", () => {
-    expect(markdownPreview("Ship it **today**, see [the notes](https://example.test/n).")).toBe("Ship it today, see the notes.");
-    expect(markdownPreview("# Release\n\n- [x] build\n- [ ] *deploy*\n\n> quoted `code`")).toBe("Release build deploy quoted code");
+    expect(markdownPreview("Ship it **today**, see [the notes](https://example.test/n).")).toBe(
+      "Ship it today, see the notes.",
+    );
+    expect(markdownPreview("# Release\n\n- [x] build\n- [ ] *deploy*\n\n> quoted `code`")).toBe(
+      "Release build deploy quoted code",
+    );
     expect(markdownPreview("```ts\nconst a = 1;\n```\nafter ~~that~~ __this__")).toBe("const a = 1; after that this");
     expect(markdownPreview("![diagram](https://example.test/x.png) 1. first")).toBe("diagram 1. first");
   });

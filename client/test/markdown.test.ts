@@ -4,29 +4,61 @@ import { createElement, type ReactElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { Markdown, safeUrl } from "../app/lib/markdown";
-import { lineNesting, MARKDOWN_CHUNK_CHARS, MARKDOWN_MAX_CHARS, MAX_LINE_NESTING, markdownPieces, PLAIN_NOTES, topLevelBlocks, treeDepth } from "../app/lib/markdown-bounds";
+import {
+  lineNesting,
+  MARKDOWN_CHUNK_CHARS,
+  MARKDOWN_MAX_CHARS,
+  MAX_LINE_NESTING,
+  markdownPieces,
+  PLAIN_NOTES,
+  topLevelBlocks,
+  treeDepth,
+} from "../app/lib/markdown-bounds";
 import { MESSAGE_FAILED_NOTE, MessageBoundary } from "../app/lib/message-boundary";
 
 const html = (text: string) => renderToStaticMarkup(createElement(Markdown, { text }));
 
 /** Every element's opening tag in `markup`. */
-const tags = (markup: string) => [...markup.matchAll(/<([a-zA-Z][\w-]*)([^>]*)>/g)].map((m) => ({ name: m[1]!.toLowerCase(), attrs: m[2]! }));
+const tags = (markup: string) =>
+  [...markup.matchAll(/<([a-zA-Z][\w-]*)([^>]*)>/g)].map((m) => ({ name: m[1]!.toLowerCase(), attrs: m[2]! }));
 
 /** What could run or load something: script-ish elements, event handlers, script URLs, remote sources. */
 function executable(markup: string): string[] {
   const found: string[] = [];
   for (const { name, attrs } of tags(markup)) {
-    if (["script", "iframe", "object", "embed", "img", "svg", "math", "style", "link", "meta", "form", "base", "video", "audio", "source"].includes(name)) found.push(`<${name}>`);
+    if (
+      [
+        "script",
+        "iframe",
+        "object",
+        "embed",
+        "img",
+        "svg",
+        "math",
+        "style",
+        "link",
+        "meta",
+        "form",
+        "base",
+        "video",
+        "audio",
+        "source",
+      ].includes(name)
+    )
+      found.push(`<${name}>`);
     if (/\son[a-z]+\s*=/i.test(attrs)) found.push(`handler on <${name}>`);
     if (/\s(src|srcset|style|formaction)\s*=/i.test(attrs)) found.push(`${name} ${attrs}`);
-    for (const m of attrs.matchAll(/\shref="([^"]*)"/g)) if (!/^(https?:|mailto:)/i.test(m[1]!)) found.push(`href ${m[1]}`);
+    for (const m of attrs.matchAll(/\shref="([^"]*)"/g))
+      if (!/^(https?:|mailto:)/i.test(m[1]!)) found.push(`href ${m[1]}`);
   }
   return found;
 }
 
 describe("message Markdown", () => {
   it("renders the basics: bold, inline code, a fenced code block with a copy button, lists, a table, a blockquote", () => {
-    const out = html("**bold** and `code`\n\n```ts\nconst a = 1;\n```\n\n- one\n- two\n\n1. first\n\n| a | b |\n| - | - |\n| 1 | 2 |\n\n> quoted");
+    const out = html(
+      "**bold** and `code`\n\n```ts\nconst a = 1;\n```\n\n- one\n- two\n\n1. first\n\n| a | b |\n| - | - |\n| 1 | 2 |\n\n> quoted",
+    );
     expect(out).toContain("<strong>bold</strong>");
     expect(out).toContain("<code>code</code>");
     expect(out).toMatch(/<pre><code class="language-ts">const a = 1;\n<\/code><\/pre>/);
@@ -39,7 +71,9 @@ describe("message Markdown", () => {
 
   it("links open in a new tab with no referrer and no endorsement", () => {
     const out = html("[docs](https://example.com/a?b=1) and <https://example.org> and [mail](mailto:a@example.com)");
-    expect(out).toContain('<a href="https://example.com/a?b=1" target="_blank" rel="noopener noreferrer nofollow">docs</a>');
+    expect(out).toContain(
+      '<a href="https://example.com/a?b=1" target="_blank" rel="noopener noreferrer nofollow">docs</a>',
+    );
     expect(out).toContain('<a href="https://example.org/" target="_blank" rel="noopener noreferrer nofollow">');
     expect(out).toContain('href="mailto:a@example.com"');
   });
@@ -50,7 +84,10 @@ describe("message Markdown", () => {
     ["raw HTML with a handler", '<div onmouseover="alert(1)">hi</div><a href="javascript:alert(1)">x</a>'],
     ["an iframe and an svg", '<iframe src="https://evil.example"></iframe><svg onload=alert(1)></svg>'],
     ["a javascript: link", "[click](javascript:alert(1))"],
-    ["an obfuscated javascript: link", "[click](JaVaScRiPt:alert(1)) [tab](java\tscript:alert(1)) [ent](&#106;avascript:alert(1))"],
+    [
+      "an obfuscated javascript: link",
+      "[click](JaVaScRiPt:alert(1)) [tab](java\tscript:alert(1)) [ent](&#106;avascript:alert(1))",
+    ],
     ["a data: link", "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)"],
     ["a vbscript: autolink", "<vbscript:msgbox(1)>"],
     ["a reference-style javascript: link", "[x][1]\n\n[1]: javascript:alert(1)"],
@@ -73,7 +110,9 @@ describe("message Markdown", () => {
   it("a remote image is a link to it, not loaded", () => {
     const out = html("![pixel](https://tracker.example/p.gif)");
     expect(out).not.toContain("<img");
-    expect(out).toContain('<a class="md-image" href="https://tracker.example/p.gif" target="_blank" rel="noopener noreferrer nofollow">[image: pixel]</a>');
+    expect(out).toContain(
+      '<a class="md-image" href="https://tracker.example/p.gif" target="_blank" rel="noopener noreferrer nofollow">[image: pixel]</a>',
+    );
   });
 
   it("a dropped link keeps its words", () => {
@@ -99,7 +138,18 @@ describe("message Markdown", () => {
     expect(safeUrl("https://example.com/x")).toBe("https://example.com/x");
     expect(safeUrl("HTTP://EXAMPLE.COM")).toBe("http://example.com/");
     expect(safeUrl("mailto:a@b.c")).toBe("mailto:a@b.c");
-    for (const bad of ["javascript:alert(1)", " javascript:alert(1)", "java\nscript:alert(1)", "data:text/html,x", "vbscript:x", "file:///etc/passwd", "/relative", "#frag", "", "x".repeat(3000)])
+    for (const bad of [
+      "javascript:alert(1)",
+      " javascript:alert(1)",
+      "java\nscript:alert(1)",
+      "data:text/html,x",
+      "vbscript:x",
+      "file:///etc/passwd",
+      "/relative",
+      "#frag",
+      "",
+      "x".repeat(3000),
+    ])
       expect(safeUrl(bad)).toBeUndefined();
   });
 });
@@ -194,7 +244,13 @@ describe("what a message's Markdown may cost", () => {
   });
 
   it("blocks joined give back the text, CRLF line endings included", () => {
-    const texts = ["a\r\n\r\nb\r\n- c\r\n- d\r\n", "```\ncode\n\nstill code\n```\nafter", "1. a\n2. b\n\n  indented\n\n# h\npara\n- x", "no line ending at all", ""];
+    const texts = [
+      "a\r\n\r\nb\r\n- c\r\n- d\r\n",
+      "```\ncode\n\nstill code\n```\nafter",
+      "1. a\n2. b\n\n  indented\n\n# h\npara\n- x",
+      "no line ending at all",
+      "",
+    ];
     for (const text of texts) expect(topLevelBlocks(text).join("")).toBe(text);
     expect(topLevelBlocks("para\n- one\n- two\n\nnext")).toEqual(["para\n", "- one\n", "- two\n\n", "next"]);
     // A fence's blank lines do not end it; a paragraph swallows "2. x", so that is no block of its own.
@@ -231,7 +287,9 @@ describe("what a message's Markdown may cost", () => {
     const pieces = markdownPieces(text);
     const last = pieces[pieces.length - 1]!;
     expect(last.kind).toBe("plain");
-    expect(pieces.filter((p) => p.kind === "markdown").reduce((sum, p) => sum + p.text.length, 0)).toBeLessThanOrEqual(MARKDOWN_MAX_CHARS);
+    expect(pieces.filter((p) => p.kind === "markdown").reduce((sum, p) => sum + p.text.length, 0)).toBeLessThanOrEqual(
+      MARKDOWN_MAX_CHARS,
+    );
     expect(pieces.map((p) => p.text).join("")).toBe(text);
   });
 });

@@ -4,7 +4,14 @@
 import { describe, expect, it } from "vitest";
 import { mentions } from "../../shared/mentions";
 import { mentionsAutopilot } from "../../shared/responder";
-import { activeMention, filterMentions, insertMention, type MentionCandidate, mentionCandidates, mentionName } from "../app/lib/mentions";
+import {
+  activeMention,
+  filterMentions,
+  insertMention,
+  type MentionCandidate,
+  mentionCandidates,
+  mentionName,
+} from "../app/lib/mentions";
 
 const person = (id: string, name: string): MentionCandidate => ({ id, kind: "person", name });
 
@@ -29,7 +36,13 @@ describe("the @query at the caret", () => {
 });
 
 describe("filtering", () => {
-  const list = [person("1", "Ada Lovelace"), person("2", "Grace Hopper"), person("3", "Adam"), person("4", "Linus"), { id: "autopilot", kind: "autopilot", name: "autopilot" } as const];
+  const list = [
+    person("1", "Ada Lovelace"),
+    person("2", "Grace Hopper"),
+    person("3", "Adam"),
+    person("4", "Linus"),
+    { id: "autopilot", kind: "autopilot", name: "autopilot" } as const,
+  ];
   it("an empty query lists everyone, in order, at most the limit", () => {
     expect(filterMentions(list, "").map((c) => c.id)).toEqual(["1", "2", "3", "4", "autopilot"]);
     expect(filterMentions(list, "", 2)).toHaveLength(2);

@@ -21,15 +21,25 @@ export interface OpenClawStack {
 }
 
 /** `name` labels the temporary directories; `vars` are added to the server's Worker vars. */
-export async function startOpenClawStack(name: string, options: { vars?: (model: ScriptedModel) => Record<string, string> } = {}): Promise<OpenClawStack> {
+export async function startOpenClawStack(
+  name: string,
+  options: { vars?: (model: ScriptedModel) => Record<string, string> } = {},
+): Promise<OpenClawStack> {
   const serviceToken = ensureDevVars().RUNTIME_SERVICE_TOKEN!;
-  const dirs = [mkdtempSync(join(tmpdir(), `autopilot-${name}-runtime-`)), mkdtempSync(join(tmpdir(), `autopilot-${name}-`))];
+  const dirs = [
+    mkdtempSync(join(tmpdir(), `autopilot-${name}-runtime-`)),
+    mkdtempSync(join(tmpdir(), `autopilot-${name}-`)),
+  ];
   const model = await startScriptedModel();
   const runtime = await startRuntime({
     port: await freePort(),
     dataDir: dirs[0],
     serviceToken,
-    env: { OPENCLAW_MODEL_BASE_URL: model.baseUrl, OPENCLAW_MODEL_ID: "scripted-model", OPENCLAW_MODEL_API_KEY: "scripted-key" },
+    env: {
+      OPENCLAW_MODEL_BASE_URL: model.baseUrl,
+      OPENCLAW_MODEL_ID: "scripted-model",
+      OPENCLAW_MODEL_API_KEY: "scripted-key",
+    },
   });
   const port = await freePort();
   // The device entry's origin as a node on this machine dials it (a setup code names it).

@@ -24,7 +24,14 @@ export function recordingClients(serverUrl: string, workspace: string) {
         workspace,
         device,
         WebSocket: RecordingWebSocket,
-        ticket: async () => (await httpJson<{ ticket: string }>(serverUrl, "/api/connect-ticket", { method: "POST", cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+        ticket: async () =>
+          (
+            await httpJson<{ ticket: string }>(serverUrl, "/api/connect-ticket", {
+              method: "POST",
+              cookie,
+              body: JSON.stringify({ workspaceId: workspace }),
+            })
+          ).body.ticket,
       });
       clients.push(client);
       await client.ready();

@@ -12,7 +12,9 @@ const waiting = (over: Partial<ThreadWaiting> = {}): ThreadWaiting => ({
 
 describe("the line under messages queued behind a waiting run", () => {
   it("names what they wait for", () => {
-    expect(queuedLine(waiting())).toBe("Waiting for approval “Autopilot wants to run threads_archive” — the Autopilot answers after it is decided");
+    expect(queuedLine(waiting())).toBe(
+      "Waiting for approval “Autopilot wants to run threads_archive” — the Autopilot answers after it is decided",
+    );
     expect(
       queuedLine(
         waiting({
@@ -23,7 +25,9 @@ describe("the line under messages queued behind a waiting run", () => {
         }),
       ),
     ).toBe("Waiting for approvals “A”, “B” — the Autopilot answers after they are decided");
-    expect(queuedLine(waiting({ approvals: [] }))).toBe("Waiting for an approval — the Autopilot answers after it is decided");
+    expect(queuedLine(waiting({ approvals: [] }))).toBe(
+      "Waiting for an approval — the Autopilot answers after it is decided",
+    );
   });
 
   it("shows nothing when no run waits or nothing is queued behind it", () => {

@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
 import type { ReceivedEvent } from "../src/frames";
 import type { ChatStream, GatewaySession } from "../../shared/protocol/gateway";
-import { applyEvent, applyHello, applyPage, diffStreams, emptyState, RETAINED_FINISHED, threadStreams, withPresence, type WorkspaceState } from "../src/state";
+import {
+  applyEvent,
+  applyHello,
+  applyPage,
+  diffStreams,
+  emptyState,
+  RETAINED_FINISHED,
+  threadStreams,
+  withPresence,
+  type WorkspaceState,
+} from "../src/state";
 import { approval, hello, instance, job, message, noMore, presence, snapshot, thread } from "./fixtures";
 
 function applied(state: WorkspaceState, event: ReceivedEvent): WorkspaceState {
@@ -10,13 +20,23 @@ function applied(state: WorkspaceState, event: ReceivedEvent): WorkspaceState {
   return outcome.state;
 }
 
-const fromSnapshot = (over: Parameters<typeof snapshot>[0] = {}, seq = 5) => applyHello(emptyState, hello({ seq, snapshot: snapshot(over) })).state;
+const fromSnapshot = (over: Parameters<typeof snapshot>[0] = {}, seq = 5) =>
+  applyHello(emptyState, hello({ seq, snapshot: snapshot(over) })).state;
 
 describe("applyHello", () => {
   it("builds the state from a snapshot", () => {
     const { state, outcome } = applyHello(
       emptyState,
-      hello({ seq: 7, epoch: "e1", snapshot: snapshot({ threads: [thread("t1")], approvals: [approval("a1")], jobs: [job("j1")], presence: [presence("c1")] }) }),
+      hello({
+        seq: 7,
+        epoch: "e1",
+        snapshot: snapshot({
+          threads: [thread("t1")],
+          approvals: [approval("a1")],
+          jobs: [job("j1")],
+          presence: [presence("c1")],
+        }),
+      }),
     );
     expect(outcome).toBe("snapshot");
     expect(state.lastSeq).toBe(7);
@@ -29,7 +49,10 @@ describe("applyHello", () => {
 
   it("replaces everything on a reset snapshot", () => {
     const before = fromSnapshot({ threads: [thread("old")] }, 3);
-    const { state, outcome } = applyHello(before, hello({ seq: 900, reset: true, snapshot: snapshot({ threads: [thread("new")] }) }));
+    const { state, outcome } = applyHello(
+      before,
+      hello({ seq: 900, reset: true, snapshot: snapshot({ threads: [thread("new")] }) }),
+    );
     expect(outcome).toBe("snapshot");
     expect([...state.threads.keys()]).toEqual(["new"]);
     expect(state.lastSeq).toBe(900);
@@ -61,20 +84,36 @@ describe("applyEvent", () => {
   it("applies durable events in order and tracks lastSeq", () => {
     let state = fromSnapshot({}, 5);
     state = applied(state, { known: true, event: "thread.created", payload: { thread: thread("t1") }, seq: 6 });
-    state = applied(state, { known: true, event: "thread.renamed", payload: { thread: thread("t1", { title: "Renamed" }) }, seq: 7 });
+    state = applied(state, {
+      known: true,
+      event: "thread.renamed",
+      payload: { thread: thread("t1", { title: "Renamed" }) },
+      seq: 7,
+    });
     expect(state.lastSeq).toBe(7);
     expect(state.threads.get("t1")?.title).toBe("Renamed");
   });
 
   it("drops events at or below lastSeq", () => {
-    const state = applied(fromSnapshot({}, 5), { known: true, event: "thread.created", payload: { thread: thread("t1") }, seq: 6 });
-    expect(applyEvent(state, { known: true, event: "thread.created", payload: { thread: thread("t2") }, seq: 6 })).toEqual({ kind: "duplicate" });
-    expect(applyEvent(state, { known: true, event: "thread.created", payload: { thread: thread("t2") }, seq: 2 })).toEqual({ kind: "duplicate" });
+    const state = applied(fromSnapshot({}, 5), {
+      known: true,
+      event: "thread.created",
+      payload: { thread: thread("t1") },
+      seq: 6,
+    });
+    expect(
+      applyEvent(state, { known: true, event: "thread.created", payload: { thread: thread("t2") }, seq: 6 }),
+    ).toEqual({ kind: "duplicate" });
+    expect(
+      applyEvent(state, { known: true, event: "thread.created", payload: { thread: thread("t2") }, seq: 2 }),
+    ).toEqual({ kind: "duplicate" });
   });
 
   it("reports a gap instead of applying", () => {
     const state = fromSnapshot({}, 5);
-    expect(applyEvent(state, { known: true, event: "thread.created", payload: { thread: thread("t1") }, seq: 8 })).toEqual({
+    expect(
+      applyEvent(state, { known: true, event: "thread.created", payload: { thread: thread("t1") }, seq: 8 }),
+    ).toEqual({
       kind: "gap",
       expected: 6,
       received: 8,
@@ -88,34 +127,67 @@ describe("applyEvent", () => {
   });
 
   it("leaves lastSeq alone for ephemeral events", () => {
-    const state = applied(fromSnapshot({}, 5), { known: true, event: "presence.joined", payload: { entry: presence("c9") } });
+    const state = applied(fromSnapshot({}, 5), {
+      known: true,
+      event: "presence.joined",
+      payload: { entry: presence("c9") },
+    });
     expect(state.lastSeq).toBe(5);
     expect(state.presence.has("c9")).toBe(true);
   });
 
   it("counts messages on their thread and moves its updatedAt, as the room does", () => {
     let state = fromSnapshot({ threads: [thread("t1", { updatedAt: 100 })] }, 1);
-    state = applied(state, { known: true, event: "message.created", payload: { message: message("m1", "t1", 1, { createdAt: 500 }) }, seq: 2 });
+    state = applied(state, {
+      known: true,
+      event: "message.created",
+      payload: { message: message("m1", "t1", 1, { createdAt: 500 }) },
+      seq: 2,
+    });
     expect(state.threads.get("t1")).toMatchObject({ messageCount: 1, lastMessageAt: 500, updatedAt: 500 });
     // A message for a thread we never saw still moves the seq.
-    state = applied(state, { known: true, event: "message.created", payload: { message: message("m2", "zz", 2) }, seq: 3 });
+    state = applied(state, {
+      known: true,
+      event: "message.created",
+      payload: { message: message("m2", "zz", 2) },
+      seq: 3,
+    });
     expect(state.lastSeq).toBe(3);
   });
 
   it("tracks approvals and jobs through their lifecycle", () => {
     let state = fromSnapshot({}, 0);
     state = applied(state, { known: true, event: "approval.requested", payload: { approval: approval("a1") }, seq: 1 });
-    state = applied(state, { known: true, event: "approval.resolved", payload: { approval: approval("a1", { status: "approved", resolvedAt: 20 }) }, seq: 2 });
+    state = applied(state, {
+      known: true,
+      event: "approval.resolved",
+      payload: { approval: approval("a1", { status: "approved", resolvedAt: 20 }) },
+      seq: 2,
+    });
     state = applied(state, { known: true, event: "job.started", payload: { job: job("j1") }, seq: 3 });
-    state = applied(state, { known: true, event: "job.cancel_requested", payload: { job: job("j1", { status: "cancel_requested" }), reason: "stop" }, seq: 4 });
-    state = applied(state, { known: true, event: "job.finished", payload: { job: job("j1", { status: "cancelled", finishedAt: 30 }) }, seq: 5 });
+    state = applied(state, {
+      known: true,
+      event: "job.cancel_requested",
+      payload: { job: job("j1", { status: "cancel_requested" }), reason: "stop" },
+      seq: 4,
+    });
+    state = applied(state, {
+      known: true,
+      event: "job.finished",
+      payload: { job: job("j1", { status: "cancelled", finishedAt: 30 }) },
+      seq: 5,
+    });
     expect(state.approvals.get("a1")?.status).toBe("approved");
     expect(state.jobs.get("j1")?.status).toBe("cancelled");
   });
 
   it("removes presence on leave", () => {
     let state = fromSnapshot({ presence: [presence("c1"), presence("c2")] });
-    state = applied(state, { known: true, event: "presence.left", payload: { connectionId: "c1", principalId: "user_alice" } });
+    state = applied(state, {
+      known: true,
+      event: "presence.left",
+      payload: { connectionId: "c1", principalId: "user_alice" },
+    });
     expect([...state.presence.keys()]).toEqual(["c2"]);
   });
 
@@ -132,7 +204,12 @@ describe("applyEvent", () => {
   it("keeps every pending approval but only the most recent resolved ones", () => {
     let state = fromSnapshot({ approvals: [approval("pending-one")] }, 0);
     for (let i = 1; i <= RETAINED_FINISHED + 5; i++) {
-      state = applied(state, { known: true, event: "approval.resolved", payload: { approval: approval(`a${i}`, { status: "denied", resolvedAt: i }) }, seq: i });
+      state = applied(state, {
+        known: true,
+        event: "approval.resolved",
+        payload: { approval: approval(`a${i}`, { status: "denied", resolvedAt: i }) },
+        seq: i,
+      });
     }
     expect(state.approvals.size).toBe(RETAINED_FINISHED + 1);
     expect(state.approvals.has("pending-one")).toBe(true);
@@ -147,7 +224,10 @@ describe("presence.diff (protocol 7)", () => {
     state = applied(state, {
       known: true,
       event: "presence.diff",
-      payload: { upserted: [presence("c3"), presence("c2", { status: "busy" })], left: [{ connectionId: "c1", principalId: "user_alice" }] },
+      payload: {
+        upserted: [presence("c3"), presence("c2", { status: "busy" })],
+        left: [{ connectionId: "c1", principalId: "user_alice" }],
+      },
     });
     expect([...state.presence.keys()].sort()).toEqual(["c2", "c3"]);
     expect(state.presence.get("c2")!.status).toBe("busy");
@@ -156,7 +236,11 @@ describe("presence.diff (protocol 7)", () => {
 
 describe("a bounded hello and the rest loaded later (protocol 7)", () => {
   const cursor = { at: 10, id: "a10" };
-  const bounded = () => fromSnapshot({ approvals: [approval("a11"), approval("a12")], more: { ...noMore, approvals: { left: 3, next: cursor } } });
+  const bounded = () =>
+    fromSnapshot({
+      approvals: [approval("a11"), approval("a12")],
+      more: { ...noMore, approvals: { left: 3, next: cursor } },
+    });
 
   it("keeps what was left out, merges pages, and ends with nothing left", () => {
     let state = bounded();
@@ -174,7 +258,12 @@ describe("a bounded hello and the rest loaded later (protocol 7)", () => {
     state = applied(state, { known: true, event: "approval.resolved", payload: { approval: decided }, seq: 6 });
     expect(state.more.approvals.left).toBe(2);
     // A new request is not one of those left out.
-    state = applied(state, { known: true, event: "approval.requested", payload: { approval: approval("a13") }, seq: 7 });
+    state = applied(state, {
+      known: true,
+      event: "approval.requested",
+      payload: { approval: approval("a13") },
+      seq: 7,
+    });
     expect(state.more.approvals.left).toBe(2);
     state = applyPage(state, "approvals", [approval("a10"), approval("a9"), approval("a8")], null);
     expect(state.approvals.get("a9")).toEqual(decided);
@@ -182,7 +271,13 @@ describe("a bounded hello and the rest loaded later (protocol 7)", () => {
   });
 
   it("a left-out job that progresses or a left-out thread that changes is counted too", () => {
-    let state = fromSnapshot({ more: { ...noMore, jobs: { left: 2, next: { at: 1, id: "j1" } }, threads: { left: 1, next: { at: 1, id: "t1" } } } });
+    let state = fromSnapshot({
+      more: {
+        ...noMore,
+        jobs: { left: 2, next: { at: 1, id: "j1" } },
+        threads: { left: 1, next: { at: 1, id: "t1" } },
+      },
+    });
     state = applied(state, { known: true, event: "job.progressed", payload: { job: job("j0") }, seq: 6 });
     state = applied(state, { known: true, event: "job.started", payload: { job: job("j9") }, seq: 7 });
     state = applied(state, { known: true, event: "thread.renamed", payload: { thread: thread("t0") }, seq: 8 });
@@ -203,7 +298,14 @@ const delta = (runId: string, offset: number, text: string, threadId = "t1"): Re
   event: "chat.delta",
   payload: { threadId, instanceId: "work", runId, offset, text },
 });
-const stream = (runId: string, text: string, over: Partial<ChatStream> = {}): ChatStream => ({ threadId: "t1", instanceId: "work", runId, text, startedAt: 50, ...over });
+const stream = (runId: string, text: string, over: Partial<ChatStream> = {}): ChatStream => ({
+  threadId: "t1",
+  instanceId: "work",
+  runId,
+  text,
+  startedAt: 50,
+  ...over,
+});
 const session = (key: string, over: Partial<GatewaySession> = {}): GatewaySession => ({
   key,
   label: key,
@@ -249,26 +351,55 @@ describe("gateway streams and sessions", () => {
     let state = fromSnapshot({ threads: [thread("t1")] }, 1);
     state = applied(state, delta("run1", 0, "partial"));
     state = applied(state, delta("run2", 0, "other"));
-    const reply = message("m1", "t1", 1, { author: { id: "instance:work", kind: "agent", name: "work" }, text: "partial and final", runId: "run1" });
+    const reply = message("m1", "t1", 1, {
+      author: { id: "instance:work", kind: "agent", name: "work" },
+      text: "partial and final",
+      runId: "run1",
+    });
     const after = applied(state, { known: true, event: "message.created", payload: { message: reply }, seq: 2 });
     expect([...after.streams.keys()]).toEqual(["run2"]);
     expect(after.threads.get("t1")?.messageCount).toBe(1);
-    expect(diffStreams(state, after, reply)).toEqual([{ kind: "ended", stream: state.streams.get("run1"), message: reply }]);
+    expect(diffStreams(state, after, reply)).toEqual([
+      { kind: "ended", stream: state.streams.get("run1"), message: reply },
+    ]);
     // Even for a thread this client never saw.
-    const orphan = applied(after, { known: true, event: "message.created", payload: { message: message("m2", "zz", 1, { runId: "run2" }) }, seq: 3 });
+    const orphan = applied(after, {
+      known: true,
+      event: "message.created",
+      payload: { message: message("m2", "zz", 1, { runId: "run2" }) },
+      seq: 3,
+    });
     expect(orphan.streams.size).toBe(0);
   });
 
   it("ends the stream on chat.final", () => {
     const state = applied(fromSnapshot({}, 1), delta("run1", 0, "x"));
-    expect(applied(state, { known: true, event: "chat.final", payload: { threadId: "t1", runId: "run1", messageId: null, aborted: false } }).streams.size).toBe(0);
+    expect(
+      applied(state, {
+        known: true,
+        event: "chat.final",
+        payload: { threadId: "t1", runId: "run1", messageId: null, aborted: false },
+      }).streams.size,
+    ).toBe(0);
   });
 
   it("replaces an instance's sessions and forgets them with the instance", () => {
     let state = fromSnapshot({}, 1);
-    state = applied(state, { known: true, event: "sessions.changed", payload: { instanceId: "work", sessions: [session("a"), session("b")] } });
-    state = applied(state, { known: true, event: "sessions.changed", payload: { instanceId: "home", sessions: [session("c")] } });
-    state = applied(state, { known: true, event: "sessions.changed", payload: { instanceId: "work", sessions: [session("b", { running: true })] } });
+    state = applied(state, {
+      known: true,
+      event: "sessions.changed",
+      payload: { instanceId: "work", sessions: [session("a"), session("b")] },
+    });
+    state = applied(state, {
+      known: true,
+      event: "sessions.changed",
+      payload: { instanceId: "home", sessions: [session("c")] },
+    });
+    state = applied(state, {
+      known: true,
+      event: "sessions.changed",
+      payload: { instanceId: "work", sessions: [session("b", { running: true })] },
+    });
     expect(state.sessions.get("work")).toEqual([session("b", { running: true })]);
     expect(state.sessions.get("home")?.map((s) => s.key)).toEqual(["c"]);
     state = applied(state, { known: true, event: "instance.deleted", payload: { instanceId: "home" }, seq: 2 });
@@ -283,8 +414,15 @@ describe("gateway streams and sessions", () => {
   it("replaces streams and sessions with hello.live, on resume too", () => {
     let state = fromSnapshot({}, 3);
     state = applied(state, delta("old", 0, "stale"));
-    state = applied(state, { known: true, event: "sessions.changed", payload: { instanceId: "gone", sessions: [session("x")] } });
-    const live = { streams: [stream("run9", "so far")], sessions: [{ instanceId: "work", sessions: [session("main", { running: true })] }] };
+    state = applied(state, {
+      known: true,
+      event: "sessions.changed",
+      payload: { instanceId: "gone", sessions: [session("x")] },
+    });
+    const live = {
+      streams: [stream("run9", "so far")],
+      sessions: [{ instanceId: "work", sessions: [session("main", { running: true })] }],
+    };
     const resumed = applyHello(state, hello({ seq: 6, snapshot: null, resumedFrom: 3, live }));
     expect(resumed.outcome).toBe("resume");
     expect([...resumed.state.streams.values()]).toEqual([stream("run9", "so far")]);
@@ -299,7 +437,9 @@ describe("gateway streams and sessions", () => {
   it("drops streams on a hello without live (nothing would end them) and keeps identity when nothing changes", () => {
     const before = fromSnapshot({}, 3);
     expect(applyHello(before, hello({ seq: 3, snapshot: null })).state).toBe(before);
-    expect(applyHello(before, hello({ seq: 3, snapshot: null, live: { streams: [], sessions: [] } })).state).toBe(before);
+    expect(applyHello(before, hello({ seq: 3, snapshot: null, live: { streams: [], sessions: [] } })).state).toBe(
+      before,
+    );
     const streaming = applied(before, delta("run1", 0, "x"));
     expect(applyHello(streaming, hello({ seq: 3, snapshot: null })).state.streams.size).toBe(0);
   });

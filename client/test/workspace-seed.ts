@@ -95,11 +95,16 @@ const NOTES = [
 ];
 
 /** Realistic titles of varied length; beyond the list they repeat with a number, as a busy workspace's do. */
-export const threadTitle = (i: number) => (i < TITLES.length ? TITLES[i]! : `${TITLES[i % TITLES.length]} (${Math.floor(i / TITLES.length) + 1})`);
+export const threadTitle = (i: number) =>
+  i < TITLES.length ? TITLES[i]! : `${TITLES[i % TITLES.length]} (${Math.floor(i / TITLES.length) + 1})`;
 
 const AUTO_TOOLS = ["threads_list {}", "memory_list {}", "jobs_list {}", "approvals_list {}", "instances_list {}"];
 
-async function until<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: string, timeoutMs: number): Promise<T> {
+async function until<T>(
+  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  what: string,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -114,13 +119,23 @@ function personClient(url: string, workspace: string, cookie: string, device: st
     url,
     workspace,
     device,
-    ticket: async () => (await httpJson<{ ticket: string }>(url, "/api/connect-ticket", { method: "POST", cookie, body: JSON.stringify({ workspaceId: workspace }) })).body.ticket,
+    ticket: async () =>
+      (
+        await httpJson<{ ticket: string }>(url, "/api/connect-ticket", {
+          method: "POST",
+          cookie,
+          body: JSON.stringify({ workspaceId: workspace }),
+        })
+      ).body.ticket,
   });
 }
 
 /** The Hatchery document as a person's tab receives it. */
 export async function openHatchery(url: string, workspace: string, cookie: string): Promise<YSyncClient> {
-  const ws = new WebSocket(`${url.replace(/^http/, "ws")}/parties/hatchery/${workspace}`, { headers: { cookie, origin: url }, perMessageDeflate: false });
+  const ws = new WebSocket(`${url.replace(/^http/, "ws")}/parties/hatchery/${workspace}`, {
+    headers: { cookie, origin: url },
+    perMessageDeflate: false,
+  });
   const client = new YSyncClient(ws as unknown as globalThis.WebSocket);
   await client.whenSynced();
   return client;
@@ -148,9 +163,14 @@ export const threadNodeId = (doc: Y.Doc, threadId: string) => readDoc(doc).byRef
  */
 export async function seedWorkspace(url: string, size: SeedSize, label: string): Promise<SeededWorkspace> {
   const alice = await signUpVerified(url, `Alice${label}`);
-  const workspace = (await httpJson<{ workspaces: { id: string }[] }>(url, "/api/me", { cookie: alice.cookie })).body.workspaces[0]!.id;
+  const workspace = (await httpJson<{ workspaces: { id: string }[] }>(url, "/api/me", { cookie: alice.cookie })).body
+    .workspaces[0]!.id;
   const bob = await addSecondPerson(url, alice.cookie, workspace, `Bob${label}`);
-  const key = await httpJson<{ key: string }>(url, `/api/workspaces/${workspace}/keys`, { method: "POST", cookie: alice.cookie, body: JSON.stringify({ name: "Release bot" }) });
+  const key = await httpJson<{ key: string }>(url, `/api/workspaces/${workspace}/keys`, {
+    method: "POST",
+    cookie: alice.cookie,
+    body: JSON.stringify({ name: "Release bot" }),
+  });
   if (key.status !== 201 && key.status !== 200) throw new Error(`seeding: the agent key was refused: ${key.status}`);
   const a = personClient(url, workspace, alice.cookie, "alice-laptop");
   const b = personClient(url, workspace, bob.cookie, "bob-laptop");
@@ -165,7 +185,11 @@ export async function seedWorkspace(url: string, size: SeedSize, label: string):
   for (let i = 0; i < size.threads; i++) {
     const { thread } = await authors[i % authors.length]!.threads.create({ title: threadTitle(i) });
     threadIds.push(thread.id);
-    if (i % 3 === 0) await agent.chat.send({ threadId: thread.id, text: `Status: looked at “${threadTitle(i)}”; next step is on the board.` });
+    if (i % 3 === 0)
+      await agent.chat.send({
+        threadId: thread.id,
+        text: `Status: looked at “${threadTitle(i)}”; next step is on the board.`,
+      });
   }
 
   // The Autopilot's tool calls: a person asks in a thread, the scripted model calls auto
@@ -176,7 +200,10 @@ export async function seedWorkspace(url: string, size: SeedSize, label: string):
     left -= steps.length;
     const threadId = threadIds[(t * 7 + 1) % threadIds.length]!;
     toolThreads.push(threadId);
-    await a.chat.send({ threadId, text: `@autopilot can you check the workspace state first? STEPS: ${steps.join(" ; ")}` });
+    await a.chat.send({
+      threadId,
+      text: `@autopilot can you check the workspace state first? STEPS: ${steps.join(" ; ")}`,
+    });
   }
   await until(
     async () => {
@@ -193,13 +220,26 @@ export async function seedWorkspace(url: string, size: SeedSize, label: string):
   // Approvals the agent asks for; half are decided by the people.
   for (let i = 0; i < size.approvals; i++) {
     const [title, risk] = APPROVALS[i % APPROVALS.length]!;
-    const { approval } = await agent.approvals.request({ title, risk, details: "Requested by the release bot.", threadId: threadIds[(i * 3 + 2) % threadIds.length]! });
-    if (i % 2 === 1) await (i % 4 === 1 ? a : b).approvals.resolve({ approvalId: approval.id, decision: i % 4 === 1 ? "approve" : "deny" });
+    const { approval } = await agent.approvals.request({
+      title,
+      risk,
+      details: "Requested by the release bot.",
+      threadId: threadIds[(i * 3 + 2) % threadIds.length]!,
+    });
+    if (i % 2 === 1)
+      await (i % 4 === 1 ? a : b).approvals.resolve({
+        approvalId: approval.id,
+        decision: i % 4 === 1 ? "approve" : "deny",
+      });
   }
 
   // Jobs: running, finished and failed.
   for (let i = 0; i < size.jobs; i++) {
-    const { job } = await agent.jobs.start({ title: JOBS[i % JOBS.length]!, threadId: threadIds[(i * 5 + 4) % threadIds.length]!, message: "started" });
+    const { job } = await agent.jobs.start({
+      title: JOBS[i % JOBS.length]!,
+      threadId: threadIds[(i * 5 + 4) % threadIds.length]!,
+      message: "started",
+    });
     const fate = i % 3;
     if (fate === 0) await agent.jobs.update({ jobId: job.id, progress: 40 + i * 5, message: "halfway" });
     else if (fate === 1) await agent.jobs.finish({ jobId: job.id, message: "done" });
@@ -214,7 +254,10 @@ export async function seedWorkspace(url: string, size: SeedSize, label: string):
   await until(
     () => {
       const id = threadNodeId(hatchery.doc, marker);
-      return id && (readDoc(hatchery.doc).nodes.get(id)?.get("data") as { title?: string } | undefined)?.title === markerTitle;
+      return (
+        id &&
+        (readDoc(hatchery.doc).nodes.get(id)?.get("data") as { title?: string } | undefined)?.title === markerTitle
+      );
     },
     "the Hatchery to apply the seeded events",
     60_000,
@@ -222,14 +265,24 @@ export async function seedWorkspace(url: string, size: SeedSize, label: string):
 
   // Notes near threads and groups of threads, as an agent writes them.
   const nodeOf = (threadId: string) => threadNodeId(hatchery.doc, threadId)!;
-  const notes = Array.from({ length: size.notes }, (_, i) => ({ op: "note.add" as const, text: NOTES[i % NOTES.length]!, near: nodeOf(threadIds[(i * 4 + 3) % threadIds.length]!) }));
+  const notes = Array.from({ length: size.notes }, (_, i) => ({
+    op: "note.add" as const,
+    text: NOTES[i % NOTES.length]!,
+    near: nodeOf(threadIds[(i * 4 + 3) % threadIds.length]!),
+  }));
   await agent.graph.apply({ commands: notes });
   const per = 3;
   for (let g = 0; g < size.groups; g++) {
     const members = threadIds.slice(5 + g * (per + 2), 5 + g * (per + 2) + per).map(nodeOf);
-    await agent.graph.apply({ commands: [{ op: "group.add", label: g === 0 ? "Release 2.4" : "Customer escalations", nodeIds: members }] });
+    await agent.graph.apply({
+      commands: [{ op: "group.add", label: g === 0 ? "Release 2.4" : "Customer escalations", nodeIds: members }],
+    });
   }
-  await until(() => [...readDoc(hatchery.doc).nodes.values()].filter((m) => m.get("kind") === "group").length >= size.groups, "the groups in the document", 20_000);
+  await until(
+    () => [...readDoc(hatchery.doc).nodes.values()].filter((m) => m.get("kind") === "group").length >= size.groups,
+    "the groups in the document",
+    20_000,
+  );
 
   a.close();
   b.close();

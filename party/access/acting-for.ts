@@ -35,16 +35,20 @@ export function actingFor(sql: Sql, approval: Approval): ActingFor | null {
   const action = approval.action;
   if (action?.kind === "tool") {
     const run = getRun(sql, action.runId);
-    return run ? { principal: { ...run.doc.triggeredBy, scopes: run.doc.scopes }, scope: toolScope(action.tool) } : null;
+    return run
+      ? { principal: { ...run.doc.triggeredBy, scopes: run.doc.scopes }, scope: toolScope(action.tool) }
+      : null;
   }
   if (action?.kind !== "instance") return null;
-  if (isAccessPrincipal(approval.requestedBy)) return { principal: { ...approval.requestedBy, scopes: [] }, scope: INSTANCE_SCOPE };
+  if (isAccessPrincipal(approval.requestedBy))
+    return { principal: { ...approval.requestedBy, scopes: [] }, scope: INSTANCE_SCOPE };
   const run = runOfFiledApproval(sql, approval.id);
   return run ? { principal: { ...run.doc.triggeredBy, scopes: run.doc.scopes }, scope: INSTANCE_SCOPE } : null;
 }
 
 /** The note of an approval withdrawn because whoever it acts for lost access. */
-export const lostAccessNote = (who: Actor, reason: string): string => `withdrawn: ${who.name} no longer has access (${reason})`;
+export const lostAccessNote = (who: Actor, reason: string): string =>
+  `withdrawn: ${who.name} no longer has access (${reason})`;
 
 /**
  * Why an approval must be withdrawn, given its principal's access as it stands now (the
@@ -52,5 +56,7 @@ export const lostAccessNote = (who: Actor, reason: string): string => `withdrawn
  */
 export function withdrawalNote(acting: ActingFor, now: AccessVerdict): string | null {
   if (!now.ok) return lostAccessNote(acting.principal, now.reason);
-  return hasScope(now.principal.scopes, acting.scope) ? null : `withdrawn: ${acting.principal.name} no longer holds the ${acting.scope} scope`;
+  return hasScope(now.principal.scopes, acting.scope)
+    ? null
+    : `withdrawn: ${acting.principal.name} no longer holds the ${acting.scope} scope`;
 }

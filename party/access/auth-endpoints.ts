@@ -49,7 +49,13 @@ interface Target {
   details: Record<string, unknown>;
 }
 
-async function findTarget(auth: Auth, action: string, body: z.output<typeof AccessBody>, userId: string, activeWorkspace: string | null): Promise<Target> {
+async function findTarget(
+  auth: Auth,
+  action: string,
+  body: z.output<typeof AccessBody>,
+  userId: string,
+  activeWorkspace: string | null,
+): Promise<Target> {
   if (body.keyId) {
     const details = body.enabled !== undefined ? { enabled: body.enabled } : {};
     return { workspaceId: (await apiKeyById(auth, body.keyId))?.referenceId ?? null, targetId: body.keyId, details };
@@ -58,7 +64,11 @@ async function findTarget(auth: Auth, action: string, body: z.output<typeof Acce
   if (memberRef) {
     const member = await memberByIdOrEmail(auth, memberRef, body.organizationId ?? activeWorkspace ?? "");
     const details = { ...(member && { email: member.email }), ...(body.role !== undefined && { role: body.role }) };
-    return { workspaceId: member?.organizationId ?? body.organizationId ?? activeWorkspace, targetId: member?.userId ?? memberRef.slice(0, 64), details };
+    return {
+      workspaceId: member?.organizationId ?? body.organizationId ?? activeWorkspace,
+      targetId: member?.userId ?? memberRef.slice(0, 64),
+      details,
+    };
   }
   const workspaceId = body.organizationId ?? activeWorkspace;
   return { workspaceId, targetId: action === "member.left" ? userId : (workspaceId ?? userId), details: {} };
@@ -71,7 +81,11 @@ async function findTarget(auth: Auth, action: string, body: z.output<typeof Acce
  */
 export async function handleAuthEndpoint(env: Env, makeAuth: () => Auth, request: Request): Promise<Response> {
   const path = new URL(request.url).pathname.replace(/^\/api\/auth/, "");
-  if (BLOCKED.has(path)) return Response.json({ error: { code: "not_found", message: `${path} is not available: use the workspace's keys route` } }, { status: 404 });
+  if (BLOCKED.has(path))
+    return Response.json(
+      { error: { code: "not_found", message: `${path} is not available: use the workspace's keys route` } },
+      { status: 404 },
+    );
   const auth = makeAuth();
   const action = ACCESS_ENDPOINTS[path];
   if (!action || request.method !== "POST") return auth.handler(request);
@@ -89,7 +103,10 @@ export async function handleAuthEndpoint(env: Env, makeAuth: () => Auth, request
   const response = await auth.handler(request);
   if (!response.ok || !target.workspaceId) return response;
   const actor: Actor = { id: session.user.id, kind: "user", name: session.user.name || session.user.email };
-  await revalidateWorkspace(env, target.workspaceId, { reason: action, audit: { actor, action, targetId: target.targetId, details: target.details } });
+  await revalidateWorkspace(env, target.workspaceId, {
+    reason: action,
+    audit: { actor, action, targetId: target.targetId, details: target.details },
+  });
   // A deleted workspace's files go with it (its rooms keep the rest of their data).
   if (action === "workspace.deleted") await deleteWorkspaceFiles(env.FILES, target.workspaceId);
   return response;

@@ -12,7 +12,8 @@ import { rebindingRefusal } from "./origin";
 
 const MCP_PATH = /^\/mcp\/([^/?#]+)\/?$/;
 
-const refuse = (status: number, message: string, headers: Record<string, string> = {}) => Response.json({ jsonrpc: "2.0", error: { code: -32000, message }, id: null }, { status, headers });
+const refuse = (status: number, message: string, headers: Record<string, string> = {}) =>
+  Response.json({ jsonrpc: "2.0", error: { code: -32000, message }, id: null }, { status, headers });
 
 /** The key a request carries: `Authorization: Bearer <key>` (what MCP clients send), or `x-api-key` as on the socket. */
 export function requestKey(headers: Headers): string | null {
@@ -31,15 +32,27 @@ export async function handleMcp(request: Request, env: Env, auth: () => Auth): P
   const rebinding = rebindingRefusal(env, request);
   if (rebinding) return refuse(403, rebinding);
   const key = requestKey(request.headers);
-  if (!key) return refuse(401, "an agent API key is required: Authorization: Bearer <key>", { "www-authenticate": 'Bearer realm="autopilot"' });
+  if (!key)
+    return refuse(401, "an agent API key is required: Authorization: Bearer <key>", {
+      "www-authenticate": 'Bearer realm="autopilot"',
+    });
   const outcome = await principalFromApiKey(env.DB, auth(), key, workspaceId);
-  if (!outcome.ok) return refuse(outcome.status, outcome.reason, outcome.status === 401 ? { "www-authenticate": 'Bearer error="invalid_token"' } : {});
+  if (!outcome.ok)
+    return refuse(
+      outcome.status,
+      outcome.reason,
+      outcome.status === 401 ? { "www-authenticate": 'Bearer error="invalid_token"' } : {},
+    );
 
   // Rebuilt so nothing client-supplied poses as the principal header and the key goes no further.
   const headers = new Headers(request.headers);
   for (const name of ["authorization", "x-api-key", "cookie", PRINCIPAL_HEADER]) headers.delete(name);
   headers.set(PRINCIPAL_HEADER, encodePrincipalHeader(outcome.principal));
   const target = new URL(`/agents/autopilot/${raw}/mcp`, url.origin);
-  const forwarded = new Request(target.toString(), { method: request.method, headers, body: request.method === "POST" ? request.body : null });
+  const forwarded = new Request(target.toString(), {
+    method: request.method,
+    headers,
+    body: request.method === "POST" ? request.body : null,
+  });
   return (await routeAgentRequest(forwarded, env)) ?? new Response("not found", { status: 404 });
 }

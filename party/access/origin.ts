@@ -51,9 +51,15 @@ export function rebindingRefusal(env: Pick<Env, "APP_ORIGINS">, request: Request
   const url = new URL(request.url);
   const configured = configuredUrls(env);
   const loopback = LOOPBACK_HOSTNAMES.has(url.hostname);
-  if (!loopback && !configured.some((origin) => origin.host === url.host)) return `host ${url.host.slice(0, 100)} is not one of this server's origins (APP_ORIGINS)`;
+  if (!loopback && !configured.some((origin) => origin.host === url.host))
+    return `host ${url.host.slice(0, 100)} is not one of this server's origins (APP_ORIGINS)`;
   const origin = request.headers.get("origin");
-  if (origin !== null && !configured.some((allowed) => allowed.origin === origin) && !(loopback && origin === url.origin)) return `origin ${origin.slice(0, 60)} is not allowed`;
+  if (
+    origin !== null &&
+    !configured.some((allowed) => allowed.origin === origin) &&
+    !(loopback && origin === url.origin)
+  )
+    return `origin ${origin.slice(0, 60)} is not allowed`;
   return null;
 }
 
@@ -91,7 +97,8 @@ function originRefusal(env: Pick<Env, "APP_ORIGINS">, request: Request): string 
   const headers = request.headers;
   if (headers.has("x-api-key") || !headers.has("cookie")) return null;
   const origin = headers.get("origin");
-  if (origin !== null && !appOrigins(env, request.url).includes(origin)) return `origin ${origin.slice(0, 60)} is not allowed`;
+  if (origin !== null && !appOrigins(env, request.url).includes(origin))
+    return `origin ${origin.slice(0, 60)} is not allowed`;
   if (origin === null && headers.get("sec-fetch-site") === "cross-site") return "cross-site requests are not allowed";
   return null;
 }
@@ -102,7 +109,11 @@ const ridesOnCookie = (headers: Headers): boolean => !headers.has("x-api-key") &
 export function crossSiteRefusal(env: Pick<Env, "APP_ORIGINS">, request: Request): string | null {
   const refusal = originRefusal(env, request);
   if (refusal || !ridesOnCookie(request.headers)) return refusal;
-  if (BODY_METHODS.has(request.method) && !/^application\/json\s*(;|$)/i.test(request.headers.get("content-type") ?? "")) return "expected content-type: application/json";
+  if (
+    BODY_METHODS.has(request.method) &&
+    !/^application\/json\s*(;|$)/i.test(request.headers.get("content-type") ?? "")
+  )
+    return "expected content-type: application/json";
   return null;
 }
 

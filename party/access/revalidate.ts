@@ -26,7 +26,10 @@ import type { AccessChange } from "./access-change";
  *    gate anyway.
  */
 export async function revalidateWorkspace(env: Env, workspaceId: string, change: AccessChange): Promise<void> {
-  const report = (room: string) => (error: unknown) => console.error(JSON.stringify({ msg: "access revalidation failed", room, workspace: workspaceId, error: String(error) }));
+  const report = (room: string) => (error: unknown) =>
+    console.error(
+      JSON.stringify({ msg: "access revalidation failed", room, workspace: workspaceId, error: String(error) }),
+    );
   await Promise.all([
     env.Autopilot.getByName(workspaceId).accessChanged(change).catch(report("autopilot")),
     getServerByName(env.Hatchery, workspaceId)
@@ -36,7 +39,13 @@ export async function revalidateWorkspace(env: Env, workspaceId: string, change:
 }
 
 /** Every workspace a person belongs to (e.g. an operator disabled them). Pass `also` for workspaces they just left. */
-export async function revalidateUser(env: Env, auth: Auth, userId: string, change: AccessChange, also: string[] = []): Promise<void> {
+export async function revalidateUser(
+  env: Env,
+  auth: Auth,
+  userId: string,
+  change: AccessChange,
+  also: string[] = [],
+): Promise<void> {
   const workspaces = new Set([...(await workspaceIdsOf(auth, userId)), ...also]);
   await Promise.all([...workspaces].map((ws) => revalidateWorkspace(env, ws, change)));
 }

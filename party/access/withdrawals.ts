@@ -39,7 +39,9 @@ export async function withdrawForLostAccess(deps: RoomWriter & { currentAccess: 
       acting.principal.id,
       deps.currentAccess(acting.principal).catch((error: unknown) => {
         // Unread is not gone: the decision re-checks it anyway.
-        console.error(JSON.stringify({ msg: "access re-check failed", principal: acting.principal.id, error: String(error) }));
+        console.error(
+          JSON.stringify({ msg: "access re-check failed", principal: acting.principal.id, error: String(error) }),
+        );
         return null;
       }),
     );

@@ -5,7 +5,11 @@ import type { Env } from "../env";
 
 export type AccountAction = "approve" | "disable" | "enable";
 
-const ACTION: Record<AccountAction, string> = { approve: "account.approved", disable: "account.disabled", enable: "account.enabled" };
+const ACTION: Record<AccountAction, string> = {
+  approve: "account.approved",
+  disable: "account.disabled",
+  enable: "account.enabled",
+};
 
 const REASON: Record<AccountAction, string> = {
   approve: "an operator approved this account",
@@ -20,6 +24,15 @@ const REASON: Record<AccountAction, string> = {
  * revalidate.ts: a disabled account's sockets close with 4003), and each of those
  * workspaces' audit log records the operator's action.
  */
-export async function onUserAccessChanged(env: Env, auth: Auth, userId: string, action: AccountAction, operator: Actor): Promise<void> {
-  await revalidateUser(env, auth, userId, { reason: REASON[action], audit: { actor: operator, action: ACTION[action], targetId: userId, details: {} } });
+export async function onUserAccessChanged(
+  env: Env,
+  auth: Auth,
+  userId: string,
+  action: AccountAction,
+  operator: Actor,
+): Promise<void> {
+  await revalidateUser(env, auth, userId, {
+    reason: REASON[action],
+    audit: { actor: operator, action: ACTION[action], targetId: userId, details: {} },
+  });
 }

@@ -26,18 +26,29 @@ function toAdminUser(row: UserRow): AdminUser {
 // Everything here reads better-auth's tables through its own adapter (`/admin` is no hot path).
 
 export async function listUsers(auth: Auth): Promise<AdminUser[]> {
-  const users = await (await adapterOf(auth)).findMany<UserRow>({ model: "user", sortBy: { field: "createdAt", direction: "desc" }, limit: ADMIN_LIST_LIMIT });
+  const users = await (await adapterOf(auth)).findMany<UserRow>({
+    model: "user",
+    sortBy: { field: "createdAt", direction: "desc" },
+    limit: ADMIN_LIST_LIMIT,
+  });
   return users.map(toAdminUser);
 }
 
 export async function findUser(auth: Auth, userId: string): Promise<AdminUser | null> {
-  const user = await (await adapterOf(auth)).findOne<UserRow>({ model: "user", where: [{ field: "id", value: userId }] });
+  const user = await (await adapterOf(auth)).findOne<UserRow>({
+    model: "user",
+    where: [{ field: "id", value: userId }],
+  });
   return user ? toAdminUser(user) : null;
 }
 
 export async function listWorkspaces(auth: Auth): Promise<AdminWorkspace[]> {
   const adapter = await adapterOf(auth);
-  const organizations = await adapter.findMany<Organization>({ model: "organization", sortBy: { field: "createdAt", direction: "desc" }, limit: ADMIN_LIST_LIMIT });
+  const organizations = await adapter.findMany<Organization>({
+    model: "organization",
+    sortBy: { field: "createdAt", direction: "desc" },
+    limit: ADMIN_LIST_LIMIT,
+  });
   if (organizations.length === 0) return [];
   const members = await findAllIn<Pick<Member, "organizationId">>(
     adapter,
@@ -47,9 +58,19 @@ export async function listWorkspaces(auth: Auth): Promise<AdminWorkspace[]> {
   );
   const counts = new Map<string, number>();
   for (const m of members) counts.set(m.organizationId, (counts.get(m.organizationId) ?? 0) + 1);
-  return organizations.map((o) => ({ id: o.id, name: o.name, slug: o.slug, createdAt: timeText(o.createdAt), members: counts.get(o.id) ?? 0 }));
+  return organizations.map((o) => ({
+    id: o.id,
+    name: o.name,
+    slug: o.slug,
+    createdAt: timeText(o.createdAt),
+    members: counts.get(o.id) ?? 0,
+  }));
 }
 
 export async function hasWorkspaceWithSlug(auth: Auth, slug: string): Promise<boolean> {
-  return (await (await adapterOf(auth)).findOne<Organization>({ model: "organization", where: [{ field: "slug", value: slug }] })) !== null;
+  return (
+    (await (
+      await adapterOf(auth)
+    ).findOne<Organization>({ model: "organization", where: [{ field: "slug", value: slug }] })) !== null
+  );
 }

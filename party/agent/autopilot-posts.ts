@@ -12,7 +12,10 @@ import { AUTOPILOT_ID } from "./context";
 export const AUTOPILOT_ACTOR: Actor = { id: AUTOPILOT_ID, kind: "agent", name: "Autopilot" };
 
 /** The principal a run acts as: never `approve`, never `admin` (tools.ts runScopes). */
-export const autopilotPrincipal = (scopes: readonly Scope[]): Principal => ({ ...AUTOPILOT_ACTOR, scopes: [...scopes] });
+export const autopilotPrincipal = (scopes: readonly Scope[]): Principal => ({
+  ...AUTOPILOT_ACTOR,
+  scopes: [...scopes],
+});
 
 export interface PostDeps {
   sql: Sql;
@@ -21,12 +24,22 @@ export interface PostDeps {
 }
 
 /** Runs `fn` in one transaction as the Autopilot and publishes what it emitted. */
-export function asAutopilot<T>(deps: PostDeps, fn: (ctx: OpContext) => T, scopes: readonly Scope[] = ["read", "write"], onBehalfOf?: Actor): T {
+export function asAutopilot<T>(
+  deps: PostDeps,
+  fn: (ctx: OpContext) => T,
+  scopes: readonly Scope[] = ["read", "write"],
+  onBehalfOf?: Actor,
+): T {
   return deps.commit(autopilotPrincipal(scopes), fn, onBehalfOf ? { onBehalfOf } : {});
 }
 
 /** Posts into a thread as the Autopilot; null if the thread is gone. */
-export function post(deps: PostDeps, threadId: string, text: string, extras: Pick<Message, "kind" | "runId" | "aborted" | "tool"> = {}): Message | null {
+export function post(
+  deps: PostDeps,
+  threadId: string,
+  text: string,
+  extras: Pick<Message, "kind" | "runId" | "aborted" | "tool"> = {},
+): Message | null {
   return asAutopilot(deps, (ctx) => {
     const thread = getThread(ctx.sql, threadId);
     return thread ? appendMessage(ctx, thread, ctx.actor, text, extras) : null;
@@ -34,8 +47,16 @@ export function post(deps: PostDeps, threadId: string, text: string, extras: Pic
 }
 
 /** Ends a segment's stream: its text as one durable message (if any), then chat.final. */
-export function finishSegment(deps: PostDeps, threadId: string, chatRunId: string, text: string, aborted = false): Message | null {
-  const message = text.trim() ? post(deps, threadId, text, { runId: chatRunId, ...(aborted ? { aborted: true } : {}) }) : null;
+export function finishSegment(
+  deps: PostDeps,
+  threadId: string,
+  chatRunId: string,
+  text: string,
+  aborted = false,
+): Message | null {
+  const message = text.trim()
+    ? post(deps, threadId, text, { runId: chatRunId, ...(aborted ? { aborted: true } : {}) })
+    : null;
   deps.broadcast("chat.final", { threadId, runId: chatRunId, messageId: message?.id ?? null, aborted });
   return message;
 }
@@ -47,7 +68,8 @@ export function failSegment(deps: PostDeps, threadId: string, chatRunId: string,
   deps.broadcast("chat.error", { threadId, runId: chatRunId, error, messageId: message?.id ?? null });
 }
 
-export const clipText = (text: string, max = MAX_TOOL_TEXT): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+export const clipText = (text: string, max = MAX_TOOL_TEXT): string =>
+  text.length > max ? `${text.slice(0, max - 1)}…` : text;
 export const jsonText = (value: unknown): string => {
   try {
     return JSON.stringify(value) ?? "null";

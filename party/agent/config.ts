@@ -28,7 +28,8 @@ export const NO_MODEL_MESSAGE =
 const CHUNK_TIMEOUT_MS = 60_000;
 
 const HOUR = 3_600_000;
-const integer = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const integer = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
 
 const ModelEnvSchema = z.object({
   AUTOPILOT_MODEL_BASE_URL: z.url({ protocol: /^https?$/ }).max(2000),
@@ -87,8 +88,13 @@ export function readModelConfig(env: ModelEnv): ModelConfig {
   if (missing.length > 0 || !parsed.success) {
     const invalid = parsed.success
       ? []
-      : parsed.error.issues.map((issue) => ({ name: String(issue.path[0]) as ModelEnvName, problem: issue.message })).filter((issue) => !missing.includes(issue.name as (typeof missing)[number]));
-    const message = missing.length > 0 ? NO_MODEL_MESSAGE : `invalid model configuration: ${invalid.map((i) => `${i.name}: ${i.problem}`).join("; ")}`;
+      : parsed.error.issues
+          .map((issue) => ({ name: String(issue.path[0]) as ModelEnvName, problem: issue.message }))
+          .filter((issue) => !missing.includes(issue.name as (typeof missing)[number]));
+    const message =
+      missing.length > 0
+        ? NO_MODEL_MESSAGE
+        : `invalid model configuration: ${invalid.map((i) => `${i.name}: ${i.problem}`).join("; ")}`;
     return { configured: false, missing, invalid, message };
   }
   const values = parsed.data;
@@ -112,12 +118,24 @@ export function readModelConfig(env: ModelEnv): ModelConfig {
  * row would be empty. No apiKey → no Authorization header (a local endpoint).
  */
 export function createModel(config: ModelConfigured) {
-  return createOpenAICompatible({ name: "autopilot", baseURL: config.baseURL, ...(config.apiKey ? { apiKey: config.apiKey } : {}), includeUsage: true }).chatModel(config.modelId);
+  return createOpenAICompatible({
+    name: "autopilot",
+    baseURL: config.baseURL,
+    ...(config.apiKey ? { apiKey: config.apiKey } : {}),
+    includeUsage: true,
+  }).chatModel(config.modelId);
 }
 
 /** What a client's hello says of the Autopilot's model: never the key or the URL. */
 export function agentInfo(config: ModelConfig): AgentInfo {
   return config.configured
     ? { model: { configured: true, modelId: config.modelId, missing: [], invalid: [] } }
-    : { model: { configured: false, modelId: null, missing: config.missing, invalid: config.invalid.map((i) => i.name) } };
+    : {
+        model: {
+          configured: false,
+          modelId: null,
+          missing: config.missing,
+          invalid: config.invalid.map((i) => i.name),
+        },
+      };
 }

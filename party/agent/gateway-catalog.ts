@@ -71,7 +71,11 @@ export function requestedGatewayTool(input: unknown): string | null {
 }
 
 /** The model-facing description: what the tool is, then the catalog (bounded), risky tools marked. */
-export function catalogDescription(instanceName: string, catalog: readonly GatewayCatalogEntry[] | null, risky: readonly string[]): string {
+export function catalogDescription(
+  instanceName: string,
+  catalog: readonly GatewayCatalogEntry[] | null,
+  risky: readonly string[],
+): string {
   const head = `Use a tool of the OpenClaw instance "${instanceName.slice(0, 80)}" attached to this thread: {tool, args}. The gateway checks the arguments; a tool it does not offer answers not_found.`;
   if (!catalog) return `${head} Its tool list could not be read right now.`;
   const lines = catalog.slice(0, MAX_LISTED).map((entry) => {

@@ -21,7 +21,10 @@ export const GatewayToolInput = z.object({
   args: z
     .record(z.string(), z.unknown())
     .default({})
-    .refine((args) => JSON.stringify(args).length <= GATEWAY_TOOL_ARGS_CHARS, `arguments longer than ${GATEWAY_TOOL_ARGS_CHARS} characters`)
+    .refine(
+      (args) => JSON.stringify(args).length <= GATEWAY_TOOL_ARGS_CHARS,
+      `arguments longer than ${GATEWAY_TOOL_ARGS_CHARS} characters`,
+    )
     .describe("the tool's arguments as a JSON object"),
 });
 export type GatewayToolInput = z.output<typeof GatewayToolInput>;
@@ -35,11 +38,22 @@ export interface GatewayAccess {
   instanceName: string;
   sessionKey: string;
   catalog(): Promise<GatewayCatalogEntry[]>;
-  invoke(request: { name: string; args: Record<string, unknown>; sessionKey: string; idempotencyKey: string }): Promise<GatewayToolOutcome>;
+  invoke(request: {
+    name: string;
+    args: Record<string, unknown>;
+    sessionKey: string;
+    idempotencyKey: string;
+  }): Promise<GatewayToolOutcome>;
 }
 
 /** The `openclaw_tool` of a run: each call recorded before it is sent, never sent twice. */
-export async function gatewayTools(options: { sql: Sql; runId: string; access: GatewayAccess; risky: readonly string[]; now?: () => number }): Promise<ToolSet> {
+export async function gatewayTools(options: {
+  sql: Sql;
+  runId: string;
+  access: GatewayAccess;
+  risky: readonly string[];
+  now?: () => number;
+}): Promise<ToolSet> {
   const { sql, runId, access, risky } = options;
   const now = options.now ?? Date.now;
   const catalog = await access.catalog().catch(() => null);
@@ -57,7 +71,12 @@ export async function gatewayTools(options: { sql: Sql; runId: string; access: G
         }
         let outcome: GatewayToolOutcome;
         try {
-          outcome = await access.invoke({ name: input.tool, args: input.args, sessionKey: access.sessionKey, idempotencyKey: `ap-${runId}-${toolCallId}`.slice(0, 200) });
+          outcome = await access.invoke({
+            name: input.tool,
+            args: input.args,
+            sessionKey: access.sessionKey,
+            idempotencyKey: `ap-${runId}-${toolCallId}`.slice(0, 200),
+          });
         } catch (error) {
           // No answer (connection lost, timeout): it may have run, so it is finished as failed, not retried.
           const result = `no answer from the OpenClaw gateway (${error instanceof Error ? error.message : String(error)}); the tool may or may not have run`;

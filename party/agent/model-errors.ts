@@ -46,8 +46,10 @@ export function scrubMessage(message: string, apiKey?: string, baseURL?: string)
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
-const nameOf = (error: unknown): string => (typeof error === "object" && error !== null && "name" in error ? String((error as { name: unknown }).name) : "");
-const messageOf = (error: unknown): string => (typeof error === "string" ? error : error instanceof Error ? error.message : "");
+const nameOf = (error: unknown): string =>
+  typeof error === "object" && error !== null && "name" in error ? String((error as { name: unknown }).name) : "";
+const messageOf = (error: unknown): string =>
+  typeof error === "string" ? error : error instanceof Error ? error.message : "";
 
 /** The error and its causes, outermost first (bounded: a cause chain is remote input too). */
 function chain(error: unknown): unknown[] {
@@ -79,13 +81,21 @@ const UNREACHABLE: readonly [RegExp, string][] = [
   [/ECONNREFUSED|ConnectionRefused|connection refused/i, "connection refused"],
   [/ENOTFOUND|EAI_AGAIN|getaddrinfo|\bDNS\b|name not resolved|could not resolve/i, "host not found"],
   [/ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|connect timeout/i, "connection timed out"],
-  [/Network connection lost|ECONNRESET|ConnectionClosed|socket hang up|EPIPE|UND_ERR_SOCKET|other side closed/i, "connection lost"],
-  [/fetch failed|failed to fetch|FailedToOpenSocket|Cannot connect to API|network error|NetworkError|EHOSTUNREACH|ENETUNREACH|\bTLS\b|certificate/i, "connection failed"],
+  [
+    /Network connection lost|ECONNRESET|ConnectionClosed|socket hang up|EPIPE|UND_ERR_SOCKET|other side closed/i,
+    "connection lost",
+  ],
+  [
+    /fetch failed|failed to fetch|FailedToOpenSocket|Cannot connect to API|network error|NetworkError|EHOSTUNREACH|ENETUNREACH|\bTLS\b|certificate/i,
+    "connection failed",
+  ],
 ];
 
 function unreachableReason(error: unknown): string | undefined {
   const links = chain(error);
-  const text = links.map((e) => `${nameOf(e)} ${String((e as { code?: unknown })?.code ?? "")} ${messageOf(e)}`).join(" | ");
+  const text = links
+    .map((e) => `${nameOf(e)} ${String((e as { code?: unknown })?.code ?? "")} ${messageOf(e)}`)
+    .join(" | ");
   for (const [pattern, reason] of UNREACHABLE) if (pattern.test(text)) return reason;
   // The SDK's wrapper for a request that got no response at all.
   if (links.some((e) => APICallError.isInstance(e) && e.statusCode === undefined)) return "connection failed";
@@ -112,8 +122,10 @@ export function describeModelError(error: unknown, options: DescribeOptions = {}
   const scrub = (text: string) => scrubMessage(text, options.apiKey, options.baseURL);
   if (APICallError.isInstance(error) && error.statusCode !== undefined) {
     const status = error.statusCode;
-    if (status === 401 || status === 403) return `the model endpoint refused the key (HTTP ${status}): check AUTOPILOT_MODEL_API_KEY`;
-    if (status === 404) return "the model endpoint does not know this model (HTTP 404): check AUTOPILOT_MODEL_ID and AUTOPILOT_MODEL_BASE_URL";
+    if (status === 401 || status === 403)
+      return `the model endpoint refused the key (HTTP ${status}): check AUTOPILOT_MODEL_API_KEY`;
+    if (status === 404)
+      return "the model endpoint does not know this model (HTTP 404): check AUTOPILOT_MODEL_ID and AUTOPILOT_MODEL_BASE_URL";
     if (status === 429) {
       const wait = retryAfter(error);
       return `the model endpoint is rate limiting (HTTP 429)${wait === undefined ? "" : `, try again in ${wait} s`}: check the plan or quota of AUTOPILOT_MODEL_API_KEY`;
@@ -130,7 +142,11 @@ export function describeModelError(error: unknown, options: DescribeOptions = {}
 }
 
 /** What the room may log about a model error (the SDK would otherwise log the whole error, prompt included). */
-export function errorLogFields(error: unknown, apiKey?: string, baseURL?: string): { name: string; statusCode?: number; message: string } {
+export function errorLogFields(
+  error: unknown,
+  apiKey?: string,
+  baseURL?: string,
+): { name: string; statusCode?: number; message: string } {
   const inner = RetryError.isInstance(error) ? error.lastError : error;
   const name = inner instanceof Error ? inner.name : typeof inner;
   const statusCode = APICallError.isInstance(inner) ? inner.statusCode : undefined;

@@ -34,7 +34,10 @@ export type RunAccess =
   /** D1 could not answer: nothing runs on a guess. */
   | { kind: "unknown"; error: string };
 
-export async function runAccess(current: CurrentAccess, doc: Pick<AgentRunDoc, "triggeredBy" | "scopes">): Promise<RunAccess> {
+export async function runAccess(
+  current: CurrentAccess,
+  doc: Pick<AgentRunDoc, "triggeredBy" | "scopes">,
+): Promise<RunAccess> {
   try {
     const verdict = await current({ ...doc.triggeredBy, scopes: doc.scopes });
     if (!verdict.ok) return { kind: "gone", reason: verdict.reason };
@@ -60,13 +63,17 @@ export function guardTools(tools: ToolSet, check: () => Promise<RunAccess>, gone
           ...definition,
           execute: async (input: unknown, options: Parameters<typeof execute>[1]) => {
             const access = await check();
-            if (access.kind === "unknown") throw new Error(`${name} did not run: the access of whoever asked could not be confirmed (${access.error})`);
+            if (access.kind === "unknown")
+              throw new Error(
+                `${name} did not run: the access of whoever asked could not be confirmed (${access.error})`,
+              );
             if (access.kind === "gone") {
               gone(access.reason);
               throw new Error(`${name} did not run: whoever asked no longer has access (${access.reason})`);
             }
             const scope = toolScope(name);
-            if (!hasScope(access.scopes, scope)) throw new Error(`${name} did not run: whoever asked no longer holds the ${scope} scope`);
+            if (!hasScope(access.scopes, scope))
+              throw new Error(`${name} did not run: whoever asked no longer holds the ${scope} scope`);
             return execute(input as never, options);
           },
         }
@@ -87,7 +94,8 @@ export function noteFiledApproval(sql: Sql, runId: string, method: MethodName, r
   if (filed.success) recordFiledApproval(sql, runId, filed.data.approval.id);
 }
 
-export const stoppedText = (who: Actor, reason: string): string => `The Autopilot stopped: ${who.name} asked for this and no longer has access (${reason}). Nothing more runs for them.`;
+export const stoppedText = (who: Actor, reason: string): string =>
+  `The Autopilot stopped: ${who.name} asked for this and no longer has access (${reason}). Nothing more runs for them.`;
 
 /**
  * Ends a run whose trigger's access is gone: its segment fails with why, the approvals it
@@ -99,7 +107,9 @@ export function stopRun(deps: PostDeps, run: AgentRun, chatRunId: string, partia
   deps.commit(null, (ctx) => {
     const asked = run.doc.pending.flatMap((call) => (call.roomApprovalId && !call.answer ? [call.roomApprovalId] : []));
     const note = lostAccessNote(who, reason);
-    const withdrawn = [...asked, ...filedApprovals(ctx.sql, run.id)].filter((id) => withdrawApproval(ctx, id, note) !== null);
+    const withdrawn = [...asked, ...filedApprovals(ctx.sql, run.id)].filter(
+      (id) => withdrawApproval(ctx, id, note) !== null,
+    );
     endRun(ctx.sql, run.id, "aborted", ctx.now);
     ctx.audit("run.stopped", run.id, { threadId: run.threadId, triggeredBy: who.id, reason, withdrawn });
   });

@@ -10,7 +10,14 @@ import { getSummary, putSummary } from "../rooms/autopilot/domain/thread-summari
 import { messageRecord } from "../records/documents";
 import { readable } from "../records/codec";
 import { type FileBytes, withAttachments } from "./attachments";
-import { buildInstructions, type ContextMessage, messageBudget, SUMMARY_INSTRUCTIONS, summaryInput, threadToModelMessages } from "./context";
+import {
+  buildInstructions,
+  type ContextMessage,
+  messageBudget,
+  SUMMARY_INSTRUCTIONS,
+  summaryInput,
+  threadToModelMessages,
+} from "./context";
 import { type SideCall, sideCall } from "./side-calls";
 import { toolSchemaChars } from "./tools";
 
@@ -41,19 +48,40 @@ function threadMessages(sql: Sql, threadId: string, afterN: number, throughN: nu
   return readable(rows, (r): ContextMessage => ({ ...messageRecord.decode(r.doc), n: r.n }));
 }
 
-export async function buildRunContext(input: RunContextInput): Promise<{ instructions: string; messages: ModelMessage[] }> {
+export async function buildRunContext(
+  input: RunContextInput,
+): Promise<{ instructions: string; messages: ModelMessage[] }> {
   const { sql, threadId } = input;
   const summary = getSummary(sql, threadId);
   let instructions = runInstructions(sql, threadId);
   const budget = messageBudget(input.config.contextTokens, instructions, await toolSchemaChars(input.tools));
   const context = threadToModelMessages(threadMessages(sql, threadId, summary?.throughN ?? 0, input.triggerN), budget);
   if (context.dropped.length > 0) {
-    const text = await sideCall(input, "summary", SUMMARY_INSTRUCTIONS, summaryInput(summary?.text, context.dropped), 512);
+    const text = await sideCall(
+      input,
+      "summary",
+      SUMMARY_INSTRUCTIONS,
+      summaryInput(summary?.text, context.dropped),
+      512,
+    );
     if (text?.trim()) {
-      putSummary(sql, threadId, { throughN: Math.max(...context.dropped.map((m) => m.n)), text: text.trim() }, Date.now());
+      putSummary(
+        sql,
+        threadId,
+        { throughN: Math.max(...context.dropped.map((m) => m.n)), text: text.trim() },
+        Date.now(),
+      );
       instructions = runInstructions(sql, threadId);
     }
   }
   // The files take what the thread's messages left of the budget.
-  return { instructions, messages: await withAttachments(context.messages, context.carried, input.files, Math.max(0, budget - context.tokens)) };
+  return {
+    instructions,
+    messages: await withAttachments(
+      context.messages,
+      context.carried,
+      input.files,
+      Math.max(0, budget - context.tokens),
+    ),
+  };
 }

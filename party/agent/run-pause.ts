@@ -18,11 +18,20 @@ export interface PauseDeps extends PostDeps {
   gateway(threadId: string): Pick<GatewayAccess, "instanceName"> | null;
 }
 
-export function pauseRun(deps: PauseDeps, run: AgentRun, config: ModelConfigured, all: ModelMessage[], approvals: ApprovalRequest[]): void {
+export function pauseRun(
+  deps: PauseDeps,
+  run: AgentRun,
+  config: ModelConfigured,
+  all: ModelMessage[],
+  approvals: ApprovalRequest[],
+): void {
   const bounded = boundRunMessages(all);
   if (!bounded.ok) {
     // Too large to keep: no approval is asked for a run that could never resume.
-    post(deps, run.threadId, tooLargeMessage(bounded.bytes), { kind: "error", runId: `${run.id}.${run.segment}.stored` });
+    post(deps, run.threadId, tooLargeMessage(bounded.bytes), {
+      kind: "error",
+      runId: `${run.id}.${run.segment}.stored`,
+    });
     endRun(deps.sql, run.id, "failed", Date.now());
     return;
   }
@@ -46,7 +55,14 @@ export function pauseRun(deps: PauseDeps, run: AgentRun, config: ModelConfigured
           { kind: "tool", runId: run.id, toolCallId: request.toolCallId, tool: request.tool, arguments: args },
           config.approvalTtlMs,
         );
-        return { approvalId: request.approvalId, toolCallId: request.toolCallId, tool: request.tool, input: request.input ?? null, roomApprovalId: approval.id, answer: null };
+        return {
+          approvalId: request.approvalId,
+          toolCallId: request.toolCallId,
+          tool: request.tool,
+          input: request.input ?? null,
+          roomApprovalId: approval.id,
+          answer: null,
+        };
       });
       const doc = { ...run.doc, messages: messages as unknown as Record<string, unknown>[], pending };
       saveRun(ctx.sql, { id: run.id, status: "awaiting_approval", segment: run.segment, doc }, ctx.now);

@@ -16,8 +16,18 @@ export const MAX_RESUMES = 3;
 
 export function canResumeAgain(run: CutRun): boolean {
   const { messages, pending, resumes } = run.doc;
-  return run.status === "streaming" && messages.length > 0 && pending.length > 0 && pending.every((call) => call.answer !== null) && (resumes ?? 0) < MAX_RESUMES;
+  return (
+    run.status === "streaming" &&
+    messages.length > 0 &&
+    pending.length > 0 &&
+    pending.every((call) => call.answer !== null) &&
+    (resumes ?? 0) < MAX_RESUMES
+  );
 }
 
 /** The run as it resumes again: a new segment (clients dropped the cut one) and one more resume counted. */
-export const nextResume = <R extends CutRun>(run: R): R => ({ ...run, segment: run.segment + 1, doc: { ...run.doc, resumes: (run.doc.resumes ?? 0) + 1 } });
+export const nextResume = <R extends CutRun>(run: R): R => ({
+  ...run,
+  segment: run.segment + 1,
+  doc: { ...run.doc, resumes: (run.doc.resumes ?? 0) + 1 },
+});

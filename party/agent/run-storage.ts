@@ -27,14 +27,24 @@ function truncateOutput(output: Output): Output {
 }
 
 /** An attached file's part as a marker: its bytes (in the bucket) are never kept in a row; a resumed run has the marker. */
-const fileMarker = (part: { type: string; filename?: string | undefined }) => ({ type: "text" as const, text: `[${part.filename ?? part.type} left out before storage]` });
+const fileMarker = (part: { type: string; filename?: string | undefined }) => ({
+  type: "text" as const,
+  text: `[${part.filename ?? part.type} left out before storage]`,
+});
 
 function truncateResults(message: ModelMessage): ModelMessage {
   if (typeof message.content === "string") return message;
   if (message.role === "user")
-    return { ...message, content: message.content.map((part) => (part.type === "image" || part.type === "file" ? fileMarker(part as { type: string; filename?: string }) : part)) };
+    return {
+      ...message,
+      content: message.content.map((part) =>
+        part.type === "image" || part.type === "file" ? fileMarker(part as { type: string; filename?: string }) : part,
+      ),
+    };
   if (message.role !== "tool" && message.role !== "assistant") return message;
-  const content = message.content.map((part) => (part.type === "tool-result" ? { ...part, output: truncateOutput(part.output as Output) } : part));
+  const content = message.content.map((part) =>
+    part.type === "tool-result" ? { ...part, output: truncateOutput(part.output as Output) } : part,
+  );
   return { ...message, content } as ModelMessage;
 }
 

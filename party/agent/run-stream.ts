@@ -6,7 +6,14 @@
 // turn even when the SDK would go on to "finish" (a malformed chunk resolves the promises
 // with finishReason "error"); an `abort` part is ours when our signal fired, otherwise a
 // timeout (the SDK aborts its own controller with a TimeoutError) and so a failure.
-import { isStepCount, type LanguageModel, type ModelMessage, streamText, type ToolApprovalStatus, type ToolSet } from "ai";
+import {
+  isStepCount,
+  type LanguageModel,
+  type ModelMessage,
+  streamText,
+  type ToolApprovalStatus,
+  type ToolSet,
+} from "ai";
 import type { ModelTimeouts } from "./config";
 import { describeModelError, errorLogFields } from "./model-errors";
 
@@ -22,16 +29,53 @@ export type RunEvent =
   /** `offset` = characters of this segment's text before `text`. */
   | { type: "text"; offset: number; text: string }
   | { type: "tool-started"; toolCallId: string; tool: string; input: unknown }
-  | { type: "tool-finished"; toolCallId: string; tool: string; input: unknown; status: "ok"; output: unknown; durationMs: number | null }
-  | { type: "tool-finished"; toolCallId: string; tool: string; input: unknown; status: "error"; error: string; durationMs: number | null }
-  | { type: "tool-finished"; toolCallId: string; tool: string; input: unknown; status: "denied"; reason: string | null; durationMs: null }
+  | {
+      type: "tool-finished";
+      toolCallId: string;
+      tool: string;
+      input: unknown;
+      status: "ok";
+      output: unknown;
+      durationMs: number | null;
+    }
+  | {
+      type: "tool-finished";
+      toolCallId: string;
+      tool: string;
+      input: unknown;
+      status: "error";
+      error: string;
+      durationMs: number | null;
+    }
+  | {
+      type: "tool-finished";
+      toolCallId: string;
+      tool: string;
+      input: unknown;
+      status: "denied";
+      reason: string | null;
+      durationMs: null;
+    }
   | ({ type: "approval-requested" } & ApprovalRequest)
   /** One model call (a step): usage as the endpoint reported it, `ok: false` if it failed or was cut off. */
-  | { type: "model-call"; ok: boolean; inputTokens: number | null; outputTokens: number | null; durationMs: number; finishReason: string | null };
+  | {
+      type: "model-call";
+      ok: boolean;
+      inputTokens: number | null;
+      outputTokens: number | null;
+      durationMs: number;
+      finishReason: string | null;
+    };
 
 export type RunOutcome =
   /** The model finished, or paused on approvals (`approvals` non-empty, finishReason "tool-calls"). */
-  | { status: "finished"; text: string; finishReason: string; responseMessages: ModelMessage[]; approvals: ApprovalRequest[] }
+  | {
+      status: "finished";
+      text: string;
+      finishReason: string;
+      responseMessages: ModelMessage[];
+      approvals: ApprovalRequest[];
+    }
   | { status: "failed"; text: string; error: string }
   | { status: "aborted"; text: string; reason: string };
 
@@ -58,10 +102,21 @@ export interface RunStreamOptions {
 
 const STEP_SEPARATOR = "\n\n";
 
-const toolErrorLine = (error: unknown): string => (error instanceof Error ? error.message : typeof error === "string" ? error : (JSON.stringify(error) ?? String(error))).slice(0, 1000);
+const toolErrorLine = (error: unknown): string =>
+  (error instanceof Error
+    ? error.message
+    : typeof error === "string"
+      ? error
+      : (JSON.stringify(error) ?? String(error))
+  ).slice(0, 1000);
 
 /** Wraps each tool's execute to report when it really starts and how long it ran (also for calls approved on resume). */
-function timedTools(tools: ToolSet, emit: (event: RunEvent) => Promise<void>, started: Map<string, number>, now: () => number): ToolSet {
+function timedTools(
+  tools: ToolSet,
+  emit: (event: RunEvent) => Promise<void>,
+  started: Map<string, number>,
+  now: () => number,
+): ToolSet {
   const timed: ToolSet = {};
   for (const [name, definition] of Object.entries(tools)) {
     const execute = definition.execute;
@@ -92,9 +147,20 @@ export async function runStream(options: RunStreamOptions): Promise<RunOutcome> 
 }
 
 /** Stream parts that are the model's output: each one restarts the chunk timeout (as the SDK's `timeout.chunkMs` counts them). */
-const OUTPUT_PARTS = new Set(["text-delta", "reasoning-delta", "tool-input-delta", "tool-call", "file", "reasoning-file"]);
+const OUTPUT_PARTS = new Set([
+  "text-delta",
+  "reasoning-delta",
+  "tool-input-delta",
+  "tool-call",
+  "file",
+  "reasoning-file",
+]);
 
-async function runSegment(options: RunStreamOptions, totalSignal: AbortSignal, chunks: ChunkTimeout): Promise<RunOutcome> {
+async function runSegment(
+  options: RunStreamOptions,
+  totalSignal: AbortSignal,
+  chunks: ChunkTimeout,
+): Promise<RunOutcome> {
   const now = options.now ?? Date.now;
   const emit = async (event: RunEvent) => {
     await options.onEvent(event);
@@ -103,7 +169,13 @@ async function runSegment(options: RunStreamOptions, totalSignal: AbortSignal, c
   /** What every tool-finished event says about its call (status and outcome come on top). */
   const finishedCall = (part: { toolCallId: string; toolName: string; input: unknown }) => {
     const started = toolStarts.get(part.toolCallId);
-    return { type: "tool-finished" as const, toolCallId: part.toolCallId, tool: part.toolName, input: part.input, durationMs: started === undefined ? null : now() - started };
+    return {
+      type: "tool-finished" as const,
+      toolCallId: part.toolCallId,
+      tool: part.toolName,
+      input: part.input,
+      durationMs: started === undefined ? null : now() - started,
+    };
   };
   /** Calls seen in this segment, and the reasons of calls the policy denied on its own. */
   const callInputs = new Map<string, unknown>();
@@ -114,16 +186,35 @@ async function runSegment(options: RunStreamOptions, totalSignal: AbortSignal, c
   let finishReason = "unknown";
   /** When the current model call started; null between calls. */
   let callStart: number | null = null;
-  const endCall = async (ok: boolean, usage?: { inputTokens: number | undefined; outputTokens: number | undefined }, reason?: string) => {
+  const endCall = async (
+    ok: boolean,
+    usage?: { inputTokens: number | undefined; outputTokens: number | undefined },
+    reason?: string,
+  ) => {
     if (callStart === null) return;
     const durationMs = now() - callStart;
     callStart = null;
-    await emit({ type: "model-call", ok, inputTokens: usage?.inputTokens ?? null, outputTokens: usage?.outputTokens ?? null, durationMs, finishReason: reason ?? null });
+    await emit({
+      type: "model-call",
+      ok,
+      inputTokens: usage?.inputTokens ?? null,
+      outputTokens: usage?.outputTokens ?? null,
+      durationMs,
+      finishReason: reason ?? null,
+    });
   };
   const fail = async (error: unknown): Promise<RunOutcome> => {
     options.log?.(errorLogFields(error, options.apiKey, options.baseURL));
     await endCall(false);
-    return { status: "failed", text, error: describeModelError(error, { apiKey: options.apiKey, baseURL: options.baseURL, timeoutMs: options.timeouts.stepMs }) };
+    return {
+      status: "failed",
+      text,
+      error: describeModelError(error, {
+        apiKey: options.apiKey,
+        baseURL: options.baseURL,
+        timeoutMs: options.timeouts.stepMs,
+      }),
+    };
   };
 
   const result = streamText({
@@ -138,7 +229,9 @@ async function runSegment(options: RunStreamOptions, totalSignal: AbortSignal, c
     // The whole turn's limit and the silence between chunks are ours (totalTimeout and
     // chunkTimeout below), not the SDK's `totalMs` and `chunkMs`.
     timeout: { stepMs: options.timeouts.stepMs },
-    abortSignal: AbortSignal.any(options.abortSignal ? [options.abortSignal, totalSignal, chunks.signal] : [totalSignal, chunks.signal]),
+    abortSignal: AbortSignal.any(
+      options.abortSignal ? [options.abortSignal, totalSignal, chunks.signal] : [totalSignal, chunks.signal],
+    ),
     onLanguageModelCallStart: () => {
       callStart = now();
       chunks.callStarted();
@@ -175,7 +268,12 @@ async function runSegment(options: RunStreamOptions, totalSignal: AbortSignal, c
         case "tool-approval-request":
           // Automatic decisions (the policy denied a call outside the run's scopes) need no person.
           if (part.isAutomatic) break;
-          approvals.push({ approvalId: part.approvalId, toolCallId: part.toolCall.toolCallId, tool: part.toolCall.toolName, input: part.toolCall.input });
+          approvals.push({
+            approvalId: part.approvalId,
+            toolCallId: part.toolCall.toolCallId,
+            tool: part.toolCall.toolName,
+            input: part.toolCall.input,
+          });
           await emit({ type: "approval-requested", ...approvals.at(-1)! });
           break;
         case "tool-result":
@@ -190,9 +288,19 @@ async function runSegment(options: RunStreamOptions, totalSignal: AbortSignal, c
           break;
         case "tool-output-denied": {
           // A call denied on resume was made in an earlier segment: its input and the denial's reason are in the stored messages.
-          const input = callInputs.has(part.toolCallId) ? callInputs.get(part.toolCallId) : deniedInput(options.messages, part.toolCallId);
+          const input = callInputs.has(part.toolCallId)
+            ? callInputs.get(part.toolCallId)
+            : deniedInput(options.messages, part.toolCallId);
           const reason = automaticDenials.get(part.toolCallId) ?? deniedReason(options.messages, part.toolCallId);
-          await emit({ type: "tool-finished", toolCallId: part.toolCallId, tool: part.toolName, input, status: "denied", reason, durationMs: null });
+          await emit({
+            type: "tool-finished",
+            toolCallId: part.toolCallId,
+            tool: part.toolName,
+            input,
+            status: "denied",
+            reason,
+            durationMs: null,
+          });
           break;
         }
         case "finish-step":
@@ -235,7 +343,10 @@ async function runSegment(options: RunStreamOptions, totalSignal: AbortSignal, c
  */
 export function totalTimeout(ms: number): { signal: AbortSignal; clear: () => void } {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException(`Total timeout of ${ms}ms exceeded`, "TimeoutError")), ms);
+  const timer = setTimeout(
+    () => controller.abort(new DOMException(`Total timeout of ${ms}ms exceeded`, "TimeoutError")),
+    ms,
+  );
   return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
 
@@ -297,19 +408,23 @@ function chunkTimeout(ms: number): ChunkTimeout {
   };
 }
 
-const abortReason = (reason: unknown): string => (reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "stopped");
+const abortReason = (reason: unknown): string =>
+  reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "stopped";
 
 /** The approval response of a denied call, as the resume sent it. */
 function approvalResponseFor(messages: readonly ModelMessage[], toolCallId: string): { reason?: string } | undefined {
   const approvalId = approvalRequests(messages).find((request) => request.toolCallId === toolCallId)?.approvalId;
   for (const message of messages) {
     if (message.role !== "tool") continue;
-    for (const part of message.content) if (part.type === "tool-approval-response" && part.approvalId === approvalId) return part;
+    for (const part of message.content)
+      if (part.type === "tool-approval-response" && part.approvalId === approvalId) return part;
   }
   return undefined;
 }
-const deniedReason = (messages: readonly ModelMessage[], toolCallId: string) => approvalResponseFor(messages, toolCallId)?.reason ?? null;
-const deniedInput = (messages: readonly ModelMessage[], toolCallId: string) => approvalRequests(messages).find((request) => request.toolCallId === toolCallId)?.input ?? null;
+const deniedReason = (messages: readonly ModelMessage[], toolCallId: string) =>
+  approvalResponseFor(messages, toolCallId)?.reason ?? null;
+const deniedInput = (messages: readonly ModelMessage[], toolCallId: string) =>
+  approvalRequests(messages).find((request) => request.toolCallId === toolCallId)?.input ?? null;
 
 /** Every approval request for a person in stored messages, with the call it is for. */
 export function approvalRequests(messages: readonly ModelMessage[]): ApprovalRequest[] {
@@ -321,7 +436,12 @@ export function approvalRequests(messages: readonly ModelMessage[]): ApprovalReq
       if (part.type === "tool-call") calls.set(part.toolCallId, { tool: part.toolName, input: part.input });
       if (part.type === "tool-approval-request" && !part.isAutomatic) {
         const call = calls.get(part.toolCallId);
-        requests.push({ approvalId: part.approvalId, toolCallId: part.toolCallId, tool: call?.tool ?? "unknown", input: call?.input ?? null });
+        requests.push({
+          approvalId: part.approvalId,
+          toolCallId: part.toolCallId,
+          tool: call?.tool ?? "unknown",
+          input: call?.input ?? null,
+        });
       }
     }
   }
@@ -338,7 +458,9 @@ export function pendingApprovals(messages: readonly ModelMessage[]): ApprovalReq
   return approvalRequests(messages).filter((request) => !answered.has(request.approvalId));
 }
 
-export type ApprovalAnswer = { approvalId: string; approved: true } | { approvalId: string; approved: false; reason: string };
+export type ApprovalAnswer =
+  | { approvalId: string; approved: true }
+  | { approvalId: string; approved: false; reason: string };
 
 /**
  * The messages that resume a paused run: the stored ones plus a tool message answering
@@ -346,13 +468,21 @@ export type ApprovalAnswer = { approvalId: string; approved: true } | { approval
  * result for it yet: it never dedupes, so exactly-once is the room's idempotency key) or
  * hands the model the denial's reason as the call's result.
  */
-export function resumeMessages(stored: readonly ModelMessage[], answers: ApprovalAnswer | readonly ApprovalAnswer[]): ModelMessage[] {
+export function resumeMessages(
+  stored: readonly ModelMessage[],
+  answers: ApprovalAnswer | readonly ApprovalAnswer[],
+): ModelMessage[] {
   const list = Array.isArray(answers) ? answers : [answers as ApprovalAnswer];
   return [
     ...stored,
     {
       role: "tool",
-      content: list.map((answer) => ({ type: "tool-approval-response" as const, approvalId: answer.approvalId, approved: answer.approved, ...(answer.approved ? {} : { reason: answer.reason }) })),
+      content: list.map((answer) => ({
+        type: "tool-approval-response" as const,
+        approvalId: answer.approvalId,
+        approved: answer.approved,
+        ...(answer.approved ? {} : { reason: answer.reason }),
+      })),
     },
   ];
 }

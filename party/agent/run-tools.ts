@@ -37,11 +37,17 @@ export async function runTools(input: RunToolsInput): Promise<RunTools> {
   const mayUseGateway = input.gateway !== null && hasScope(scopes, GATEWAY_TOOL_SCOPE);
   const tools: ToolSet = {
     ...roomTools(scopes, input.call),
-    ...(mayUseGateway && input.gateway ? await gatewayTools({ sql: input.sql, runId: input.runId, access: input.gateway, risky }) : {}),
+    ...(mayUseGateway && input.gateway
+      ? await gatewayTools({ sql: input.sql, runId: input.runId, access: input.gateway, risky })
+      : {}),
   };
   const gatewayPolicy = (call: ToolCallSeen) => {
     if (call.toolName !== GATEWAY_TOOL) return undefined;
-    if (!hasScope(scopes, GATEWAY_TOOL_SCOPE)) return { type: "denied" as const, reason: `the run may not use ${GATEWAY_TOOL}: it needs the ${GATEWAY_TOOL_SCOPE} scope` };
+    if (!hasScope(scopes, GATEWAY_TOOL_SCOPE))
+      return {
+        type: "denied" as const,
+        reason: `the run may not use ${GATEWAY_TOOL}: it needs the ${GATEWAY_TOOL_SCOPE} scope`,
+      };
     const name = requestedGatewayTool(call.input);
     return name && gatewayToolRisk(name, risky) ? ("user-approval" as const) : undefined;
   };
@@ -49,10 +55,18 @@ export async function runTools(input: RunToolsInput): Promise<RunTools> {
 }
 
 /** The title and risk of the approval a gated call files. */
-export function approvalFor(tool: string, input: unknown, riskyGatewayTools: readonly string[], instanceName: string | null): { title: string; risk: Risk } {
+export function approvalFor(
+  tool: string,
+  input: unknown,
+  riskyGatewayTools: readonly string[],
+  instanceName: string | null,
+): { title: string; risk: Risk } {
   if (tool === GATEWAY_TOOL) {
     const name = requestedGatewayTool(input) ?? "an unnamed tool";
-    return { title: `Autopilot wants to run ${name} on OpenClaw instance ${instanceName ?? "(detached)"}`.slice(0, 200), risk: gatewayToolRisk(name, riskyGatewayTools) ?? "high" };
+    return {
+      title: `Autopilot wants to run ${name} on OpenClaw instance ${instanceName ?? "(detached)"}`.slice(0, 200),
+      risk: gatewayToolRisk(name, riskyGatewayTools) ?? "high",
+    };
   }
   if (tool === NODE_TOOL) return { title: nodeCallTitle(input, "Autopilot"), risk: "high" };
   return { title: `Autopilot wants to run ${tool}`, risk: gatedRisk(tool) ?? "medium" };
@@ -64,7 +78,12 @@ const NODE_TOOL = toolName("instances.invokeNode");
 export function nodeCallTitle(input: unknown, who: string): string {
   const call = (input ?? {}) as { command?: unknown; params?: { command?: unknown }; instanceId?: unknown };
   const argv = call.params?.command;
-  const line = Array.isArray(argv) && argv.every((a) => typeof a === "string") ? argv.join(" ") : typeof argv === "string" ? argv : null;
+  const line =
+    Array.isArray(argv) && argv.every((a) => typeof a === "string")
+      ? argv.join(" ")
+      : typeof argv === "string"
+        ? argv
+        : null;
   const what = typeof call.command === "string" ? call.command : "a command";
   const where = typeof call.instanceId === "string" ? ` on a node of ${call.instanceId}` : " on a node";
   return `${who} wants to run ${what}${line ? `: ${line}` : ""}${where}`.slice(0, 200);
@@ -79,6 +98,10 @@ export async function toolCallKey(runId: string, toolCallId: string): Promise<st
 /** What a paused call is told once its room approval is decided or expired. */
 export function answerFor(approval: Approval): PendingCall["answer"] {
   if (approval.status === "approved") return { approved: true };
-  if (approval.status === "denied") return { approved: false, reason: `denied by ${approval.resolvedBy?.name ?? "a person"}${approval.note ? `: ${approval.note}` : ""}` };
+  if (approval.status === "denied")
+    return {
+      approved: false,
+      reason: `denied by ${approval.resolvedBy?.name ?? "a person"}${approval.note ? `: ${approval.note}` : ""}`,
+    };
   return { approved: false, reason: `expired: ${approval.note ?? "nobody decided in time"}` };
 }

@@ -18,13 +18,34 @@ import type { Actor, Principal } from "../../shared/protocol/principal";
 import type { Message } from "../../shared/protocol/threads";
 import { autopilotAnswers } from "../../shared/responder";
 import type { z } from "zod";
-import { activeRun, type AgentRun, claimRun, endRun, getRun, nextQueued, recordToolCall, runsWithStatus, saveRun, toolCallPosted } from "../rooms/autopilot/domain/agent-runs";
+import {
+  activeRun,
+  type AgentRun,
+  claimRun,
+  endRun,
+  getRun,
+  nextQueued,
+  recordToolCall,
+  runsWithStatus,
+  saveRun,
+  toolCallPosted,
+} from "../rooms/autopilot/domain/agent-runs";
 import { getApproval, settleApproval } from "../rooms/autopilot/domain/approvals";
 import { newId } from "../domain/keys";
 import { syncWaiting } from "../rooms/autopilot/domain/run-waiting";
 import { getThread } from "../rooms/autopilot/domain/threads";
 import { recordUsage } from "../rooms/autopilot/domain/usage";
-import { asAutopilot, autopilotPrincipal, clipText, failSegment, finishSegment, jsonText, type PostDeps, post, toolLine } from "./autopilot-posts";
+import {
+  asAutopilot,
+  autopilotPrincipal,
+  clipText,
+  failSegment,
+  finishSegment,
+  jsonText,
+  type PostDeps,
+  post,
+  toolLine,
+} from "./autopilot-posts";
 import { createModel, type ModelConfig, type ModelConfigured } from "./config";
 import { AUTOPILOT_ID } from "./context";
 import { buildRunContext, runInstructions } from "./run-context";
@@ -44,7 +65,12 @@ export interface AgentDeps extends PostDeps {
   /** Keeps the object in memory while a run streams or runs a tool; call the release when done. */
   keepAlive(): Promise<() => void>;
   /** Runs a registry method as `principal` through the room's dispatch; throws its error. */
-  invoke(principal: Principal, method: MethodName, params: Record<string, unknown>, onBehalfOf?: Actor): Promise<unknown>;
+  invoke(
+    principal: Principal,
+    method: MethodName,
+    params: Record<string, unknown>,
+    onBehalfOf?: Actor,
+  ): Promise<unknown>;
   /** The OpenClaw instance attached to a thread, whose gateway tools a run may use; null if none. */
   gateway(threadId: string): GatewayAccess | null;
   /** A principal's access as D1 has it now: a run acts for its trigger only while that holds (run-access.ts). */
@@ -86,9 +112,16 @@ export class AutopilotAgent {
   onPosted(message: Message, principal: Principal): void {
     if (message.author.id === AUTOPILOT_ID || message.author.id.startsWith("instance:")) return;
     const thread = getThread(this.#d.sql, message.threadId);
-    if (!thread || thread.archived || !autopilotAnswers(thread.responder, { from: principal.kind, text: message.text })) return;
+    if (!thread || thread.archived || !autopilotAnswers(thread.responder, { from: principal.kind, text: message.text }))
+      return;
     const now = Date.now();
-    const intake = takePost(this.#d.sql, { threadId: thread.id, message, principal, now, newRunId: () => newId("run") });
+    const intake = takePost(this.#d.sql, {
+      threadId: thread.id,
+      message,
+      principal,
+      now,
+      newRunId: () => newId("run"),
+    });
     if (intake.kind === "limited" && now >= (this.#quietUntil.get(thread.id) ?? 0)) {
       this.#quietUntil.set(thread.id, now + intake.retryInMs);
       post(this.#d, thread.id, limitNotice(intake.retryInMs), { kind: "error" });
@@ -124,9 +157,21 @@ export class AutopilotAgent {
         await work(active);
       } catch (error) {
         // A bug, not a model failure (those are outcomes): end the run visibly instead of blocking the thread.
-        console.error(JSON.stringify({ msg: "autopilot run failed", runId: run.id, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
+        console.error(
+          JSON.stringify({
+            msg: "autopilot run failed",
+            runId: run.id,
+            error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+          }),
+        );
         if (getRun(this.#d.sql, run.id)?.status === "streaming") {
-          failSegment(this.#d, run.threadId, `${run.id}.${run.segment}`, active.stream?.text ?? "", "the Autopilot failed to answer (internal error)");
+          failSegment(
+            this.#d,
+            run.threadId,
+            `${run.id}.${run.segment}`,
+            active.stream?.text ?? "",
+            "the Autopilot failed to answer (internal error)",
+          );
           endRun(this.#d.sql, run.id, "failed", Date.now());
         }
       } finally {
@@ -160,7 +205,8 @@ export class AutopilotAgent {
       abortSignal: active.abort.signal,
       files: this.#d.files,
     });
-    if (await this.#mayGoOn(run, access)) await this.#segment(run, active, config, model, tools, context.instructions, context.messages);
+    if (await this.#mayGoOn(run, access))
+      await this.#segment(run, active, config, model, tools, context.instructions, context.messages);
   }
 
   async #tools(run: AgentRun, config: ModelConfigured, active: Active): Promise<RunTools> {
@@ -173,7 +219,9 @@ export class AutopilotAgent {
       riskyGatewayTools: config.riskyGatewayTools,
       gateway,
       call: async (method, input, options) => {
-        const params = Methods[method].mutating ? { ...input, idempotencyKey: await toolCallKey(run.id, options.toolCallId) } : input;
+        const params = Methods[method].mutating
+          ? { ...input, idempotencyKey: await toolCallKey(run.id, options.toolCallId) }
+          : input;
         const result = await this.#d.invoke(principal, method, params, run.doc.triggeredBy);
         noteFiledApproval(this.#d.sql, run.id, method, result);
         const text = jsonText(result);
@@ -207,7 +255,15 @@ export class AutopilotAgent {
     }
   }
 
-  async #segment(run: AgentRun, active: Active, config: ModelConfigured, model: LanguageModel, tools: RunTools, instructions: string, messages: ModelMessage[]): Promise<void> {
+  async #segment(
+    run: AgentRun,
+    active: Active,
+    config: ModelConfigured,
+    model: LanguageModel,
+    tools: RunTools,
+    instructions: string,
+    messages: ModelMessage[],
+  ): Promise<void> {
     const { threadId } = run;
     const chatRunId = `${run.id}.${run.segment}`;
     const stream: ChatStream = { threadId, instanceId: null, runId: chatRunId, text: "", startedAt: Date.now() };
@@ -256,23 +312,41 @@ export class AutopilotAgent {
     switch (event.type) {
       case "text":
         stream.text = stream.text.slice(0, event.offset) + event.text;
-        this.#d.broadcast("chat.delta", { threadId, instanceId: null, runId: stream.runId, offset: event.offset, text: event.text });
+        this.#d.broadcast("chat.delta", {
+          threadId,
+          instanceId: null,
+          runId: stream.runId,
+          offset: event.offset,
+          text: event.text,
+        });
         return;
       case "tool-finished": {
         if (toolCallPosted(this.#d.sql, run.id, event.toolCallId)) return;
-        const result = event.status === "ok" ? jsonText(event.output) : event.status === "error" ? event.error : event.reason;
+        const result =
+          event.status === "ok" ? jsonText(event.output) : event.status === "error" ? event.error : event.reason;
         const tool = {
           callId: event.toolCallId,
           name: event.tool,
           arguments: clipText(jsonText(event.input ?? {})),
           result: result === null ? null : clipText(result),
-          status: event.status === "denied" && event.reason?.startsWith("expired") ? ("expired" as const) : event.status,
+          status:
+            event.status === "denied" && event.reason?.startsWith("expired") ? ("expired" as const) : event.status,
           durationMs: event.durationMs === null ? null : Math.max(0, Math.round(event.durationMs)),
           approvalId: run.doc.pending.find((p) => p.toolCallId === event.toolCallId)?.roomApprovalId ?? null,
           runId: run.id,
         };
         const message = post(this.#d, threadId, toolLine(tool), { kind: "tool", tool });
-        recordToolCall(this.#d.sql, { runId: run.id, toolCallId: event.toolCallId, name: event.tool, status: tool.status, messageId: message?.id ?? null }, Date.now());
+        recordToolCall(
+          this.#d.sql,
+          {
+            runId: run.id,
+            toolCallId: event.toolCallId,
+            name: event.tool,
+            status: tool.status,
+            messageId: message?.id ?? null,
+          },
+          Date.now(),
+        );
         return;
       }
       case "model-call":
@@ -333,12 +407,16 @@ export class AutopilotAgent {
     }
     const access = runAccess(this.#d.currentAccess, run.doc);
     const answers = run.doc.pending.map(
-      (call): ApprovalAnswer => (call.answer?.approved ? { approvalId: call.approvalId, approved: true } : { approvalId: call.approvalId, approved: false, reason: call.answer?.reason ?? "denied" }),
+      (call): ApprovalAnswer =>
+        call.answer?.approved
+          ? { approvalId: call.approvalId, approved: true }
+          : { approvalId: call.approvalId, approved: false, reason: call.answer?.reason ?? "denied" },
     );
     const messages = resumeMessages(run.doc.messages as unknown as ModelMessage[], answers);
     const model = createModel(config);
     const tools = await this.#tools(run, config, active);
-    if (await this.#mayGoOn(run, access)) await this.#segment(run, active, config, model, tools, runInstructions(this.#d.sql, run.threadId), messages);
+    if (await this.#mayGoOn(run, access))
+      await this.#segment(run, active, config, model, tools, runInstructions(this.#d.sql, run.threadId), messages);
   }
 
   /** `chat.abort` on a thread: stops its streaming reply, or cancels a run waiting for a person. Null: nothing to stop. */
@@ -355,7 +433,8 @@ export class AutopilotAgent {
       endRun(ctx.sql, run.id, "aborted", ctx.now);
       for (const call of run.doc.pending) {
         const approval = call.roomApprovalId ? getApproval(ctx.sql, call.roomApprovalId) : null;
-        if (approval?.status === "pending") settleApproval(ctx, approval, "expired", `the Autopilot's reply was stopped by ${by.name}`);
+        if (approval?.status === "pending")
+          settleApproval(ctx, approval, "expired", `the Autopilot's reply was stopped by ${by.name}`);
       }
       syncWaiting(ctx, threadId);
       return true;
@@ -377,7 +456,12 @@ export class AutopilotAgent {
       if (this.#active.has(run.threadId)) continue;
       if (canResumeAgain(run)) {
         // Clients may hold the cut segment's partial text: end it; the new segment streams the whole reply.
-        this.#d.broadcast("chat.final", { threadId: run.threadId, runId: `${run.id}.${run.segment}`, messageId: null, aborted: true });
+        this.#d.broadcast("chat.final", {
+          threadId: run.threadId,
+          runId: `${run.id}.${run.segment}`,
+          messageId: null,
+          aborted: true,
+        });
         const again = nextResume(run);
         saveRun(sql, again, Date.now());
         this.#execute(again, (active) => this.#resume(again, active));

@@ -18,9 +18,21 @@ export interface SideCall {
 }
 
 /** The model's text, or null when the call failed (logged: name, status, scrubbed message). */
-export async function sideCall(call: SideCall, purpose: Exclude<UsagePurpose, "reply">, instructions: string, prompt: string, maxOutputTokens: number): Promise<string | null> {
+export async function sideCall(
+  call: SideCall,
+  purpose: Exclude<UsagePurpose, "reply">,
+  instructions: string,
+  prompt: string,
+  maxOutputTokens: number,
+): Promise<string | null> {
   const started = Date.now();
-  const row = { threadId: call.threadId, runId: call.runId, principalId: call.principalId, purpose, model: call.config.modelId };
+  const row = {
+    threadId: call.threadId,
+    runId: call.runId,
+    principalId: call.principalId,
+    purpose,
+    model: call.config.modelId,
+  };
   // Not the SDK's timeout.totalMs: its timer outlives the call (run-stream.ts totalTimeout).
   const limit = totalTimeout(call.config.timeouts.stepMs);
   try {
@@ -32,11 +44,30 @@ export async function sideCall(call: SideCall, purpose: Exclude<UsagePurpose, "r
       maxRetries: 1,
       abortSignal: call.abortSignal ? AbortSignal.any([call.abortSignal, limit.signal]) : limit.signal,
     });
-    recordUsage(call.sql, { ...row, at: started, inputTokens: result.usage.inputTokens ?? null, outputTokens: result.usage.outputTokens ?? null, durationMs: Date.now() - started, ok: true });
+    recordUsage(call.sql, {
+      ...row,
+      at: started,
+      inputTokens: result.usage.inputTokens ?? null,
+      outputTokens: result.usage.outputTokens ?? null,
+      durationMs: Date.now() - started,
+      ok: true,
+    });
     return result.text;
   } catch (error) {
-    recordUsage(call.sql, { ...row, at: started, inputTokens: null, outputTokens: null, durationMs: Date.now() - started, ok: false });
-    console.error(JSON.stringify({ msg: `autopilot ${purpose} call failed`, ...errorLogFields(error, call.config.apiKey, call.config.baseURL) }));
+    recordUsage(call.sql, {
+      ...row,
+      at: started,
+      inputTokens: null,
+      outputTokens: null,
+      durationMs: Date.now() - started,
+      ok: false,
+    });
+    console.error(
+      JSON.stringify({
+        msg: `autopilot ${purpose} call failed`,
+        ...errorLogFields(error, call.config.apiKey, call.config.baseURL),
+      }),
+    );
     return null;
   } finally {
     limit.clear();

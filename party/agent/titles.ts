@@ -21,14 +21,28 @@ export interface TitleDeps {
   invoke(principal: Principal, method: MethodName, params: Record<string, unknown>): Promise<unknown>;
 }
 
-export async function requestTitle(deps: TitleDeps, input: { config: ModelConfigured; model: LanguageModel; run: AgentRun; reply: Message }): Promise<void> {
+export async function requestTitle(
+  deps: TitleDeps,
+  input: { config: ModelConfigured; model: LanguageModel; run: AgentRun; reply: Message },
+): Promise<void> {
   const { run } = input;
   if (!getThread(deps.sql, run.threadId)?.untitled) return;
-  const row = deps.sql.db.select({ doc: messages.doc }).from(messages).where(eq(messages.id, run.triggerMessageId)).get();
+  const row = deps.sql.db
+    .select({ doc: messages.doc })
+    .from(messages)
+    .where(eq(messages.id, run.triggerMessageId))
+    .get();
   const trigger = row ? messageRecord.decode(row.doc) : null;
   const transcript = `${trigger ? `${speaker(trigger.author)}: ${trigger.text.slice(0, 2000)}\n` : ""}Autopilot: ${input.reply.text.slice(0, 2000)}`;
   const text = await sideCall(
-    { sql: deps.sql, config: input.config, model: input.model, threadId: run.threadId, runId: run.id, principalId: run.doc.triggeredBy.id },
+    {
+      sql: deps.sql,
+      config: input.config,
+      model: input.model,
+      threadId: run.threadId,
+      runId: run.id,
+      principalId: run.doc.triggeredBy.id,
+    },
     "title",
     TITLE_INSTRUCTIONS,
     transcript,
@@ -37,8 +51,18 @@ export async function requestTitle(deps: TitleDeps, input: { config: ModelConfig
   const title = text ? cleanTitle(text) : "";
   if (!title || !getThread(deps.sql, run.threadId)?.untitled) return;
   try {
-    await deps.invoke(autopilotPrincipal(["read", "write"]), "threads.rename", { threadId: run.threadId, title, idempotencyKey: `ap:title:${run.threadId}` });
+    await deps.invoke(autopilotPrincipal(["read", "write"]), "threads.rename", {
+      threadId: run.threadId,
+      title,
+      idempotencyKey: `ap:title:${run.threadId}`,
+    });
   } catch (error) {
-    console.error(JSON.stringify({ msg: "autopilot could not title the thread", threadId: run.threadId, error: error instanceof Error ? error.message : String(error) }));
+    console.error(
+      JSON.stringify({
+        msg: "autopilot could not title the thread",
+        threadId: run.threadId,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
   }
 }

@@ -26,17 +26,41 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "threads.create": { kind: "auto", description: "Create a new chat thread with a title." },
   "threads.rename": { kind: "auto", description: "Rename a chat thread." },
   "threads.configure": { kind: "never", why: "who answers a thread is the people's choice, not the Autopilot's" },
-  "threads.archive": { kind: "gated", risk: "medium", description: "Archive a chat thread (it disappears from the thread list). Needs a person's approval." },
+  "threads.archive": {
+    kind: "gated",
+    risk: "medium",
+    description: "Archive a chat thread (it disappears from the thread list). Needs a person's approval.",
+  },
   "messages.list": { kind: "auto", description: "Read a thread's messages, newest last; page back with `before`." },
-  "chat.send": { kind: "auto", description: "Post a message in another thread (your reply in this thread is your answer text, not this tool)." },
-  "chat.abort": { kind: "never", why: "stops a reply in progress: a person's control, and it could stop this very run" },
-  "chat.goAhead": { kind: "never", why: "going ahead without an approval is a choice for the people and agents waiting on it, not for a model that could skip approvals that way" },
+  "chat.send": {
+    kind: "auto",
+    description: "Post a message in another thread (your reply in this thread is your answer text, not this tool).",
+  },
+  "chat.abort": {
+    kind: "never",
+    why: "stops a reply in progress: a person's control, and it could stop this very run",
+  },
+  "chat.goAhead": {
+    kind: "never",
+    why: "going ahead without an approval is a choice for the people and agents waiting on it, not for a model that could skip approvals that way",
+  },
   "sessions.list": { kind: "auto", description: "List the sessions of an OpenClaw instance." },
-  "sessions.open": { kind: "gated", risk: "medium", description: "Open a thread on an OpenClaw instance's session. Needs a person's approval." },
+  "sessions.open": {
+    kind: "gated",
+    risk: "medium",
+    description: "Open a thread on an OpenClaw instance's session. Needs a person's approval.",
+  },
   "sessions.history": { kind: "auto", description: "Read the history of an OpenClaw instance's session." },
-  "sessions.send": { kind: "gated", risk: "medium", description: "Send a message to another agent's session on an OpenClaw instance. Needs a person's approval." },
+  "sessions.send": {
+    kind: "gated",
+    risk: "medium",
+    description: "Send a message to another agent's session on an OpenClaw instance. Needs a person's approval.",
+  },
   "approvals.request": { kind: "auto", description: "Ask the people of this workspace to approve or deny something." },
-  "approvals.resolve": { kind: "never", why: "deciding approvals needs the approve scope, which the Autopilot never holds" },
+  "approvals.resolve": {
+    kind: "never",
+    why: "deciding approvals needs the approve scope, which the Autopilot never holds",
+  },
   "approvals.list": { kind: "auto", description: "List approvals, pending or decided." },
   "approvals.get": { kind: "auto", description: "Read one approval." },
   "audit.list": { kind: "auto", description: "Read the workspace's audit log." },
@@ -44,50 +68,100 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "jobs.update": { kind: "auto", description: "Report a job's progress." },
   "jobs.finish": { kind: "auto", description: "Mark a job finished with its result." },
   "jobs.fail": { kind: "auto", description: "Mark a job failed with the reason." },
-  "jobs.cancel": { kind: "gated", risk: "medium", description: "Cancel a job (possibly someone else's). Needs a person's approval." },
+  "jobs.cancel": {
+    kind: "gated",
+    risk: "medium",
+    description: "Cancel a job (possibly someone else's). Needs a person's approval.",
+  },
   "jobs.list": { kind: "auto", description: "List jobs." },
-  "instances.provision": { kind: "approval-method", description: "Request a new OpenClaw instance; answers with the approval a person must decide before it is created." },
-  "instances.restart": { kind: "approval-method", description: "Request an instance restart; answers with the approval a person must decide first." },
-  "instances.backup": { kind: "approval-method", description: "Request an instance backup; answers with the approval a person must decide first." },
-  "instances.delete": { kind: "approval-method", description: "Request an instance's deletion; answers with the approval a person must decide first." },
+  "instances.provision": {
+    kind: "approval-method",
+    description:
+      "Request a new OpenClaw instance; answers with the approval a person must decide before it is created.",
+  },
+  "instances.restart": {
+    kind: "approval-method",
+    description: "Request an instance restart; answers with the approval a person must decide first.",
+  },
+  "instances.backup": {
+    kind: "approval-method",
+    description: "Request an instance backup; answers with the approval a person must decide first.",
+  },
+  "instances.delete": {
+    kind: "approval-method",
+    description: "Request an instance's deletion; answers with the approval a person must decide first.",
+  },
   "instances.restore": {
     kind: "approval-method",
-    description: "Request that an instance be restored from one of its backups (an id from instances.details); answers with the approval a person must decide first.",
+    description:
+      "Request that an instance be restored from one of its backups (an id from instances.details); answers with the approval a person must decide first.",
   },
   "instances.unpair": {
     kind: "approval-method",
-    description: "Request that a paired device be removed from an instance's gateway (a deviceId from instances.details); answers with the approval a person must decide first.",
+    description:
+      "Request that a paired device be removed from an instance's gateway (a deviceId from instances.details); answers with the approval a person must decide first.",
   },
-  "settings.update": { kind: "never", why: "the workspace's approval policy is its owners' choice, never the Autopilot's" },
-  "instances.startChat": { kind: "never", why: "starting a chat with a new OpenClaw instance is a person's move in the app; the Autopilot can ask for instances.provision" },
+  "settings.update": {
+    kind: "never",
+    why: "the workspace's approval policy is its owners' choice, never the Autopilot's",
+  },
+  "instances.startChat": {
+    kind: "never",
+    why: "starting a chat with a new OpenClaw instance is a person's move in the app; the Autopilot can ask for instances.provision",
+  },
   "instances.link": { kind: "never", why: "a gateway's token must not pass through a model; people link gateways" },
-  "instances.deviceSetup": { kind: "never", why: "a setup code pairs a node with the gateway: a person hands it to the node's machine, never a model" },
+  "instances.deviceSetup": {
+    kind: "never",
+    why: "a setup code pairs a node with the gateway: a person hands it to the node's machine, never a model",
+  },
   "instances.invokeNode": {
     kind: "gated",
     risk: "high",
     description:
       'Run a command on a node paired with an OpenClaw instance (a nodeId and its commands from instances.details), e.g. system.run with params {command: ["uname", "-a"]}. Needs a person\'s approval, as every command a gateway runs.',
   },
-  "instances.channels": { kind: "auto", description: "An instance's chat channels (Telegram, …): whether each is configured and connected, and who may DM it." },
-  "instances.configureChannel": { kind: "never", why: "a bot token must not pass through a model; people connect channels in the app" },
+  "instances.channels": {
+    kind: "auto",
+    description:
+      "An instance's chat channels (Telegram, …): whether each is configured and connected, and who may DM it.",
+  },
+  "instances.configureChannel": {
+    kind: "never",
+    why: "a bot token must not pass through a model; people connect channels in the app",
+  },
   "instances.disconnectChannel": {
     kind: "approval-method",
-    description: "Request that an instance's channel (e.g. telegram) be logged out: its bot token removed; answers with the approval a person must decide first.",
+    description:
+      "Request that an instance's channel (e.g. telegram) be logged out: its bot token removed; answers with the approval a person must decide first.",
   },
   "instances.setChannelAccess": {
     kind: "approval-method",
     description:
       'Request who may DM an instance on a channel: dmPolicy pairing | allowlist | open (allowFrom must hold "*") | disabled, and the allowFrom sender ids; answers with the approval a person must decide first.',
   },
-  "instances.details": { kind: "auto", description: "An instance's OpenClaw version, model, uptime, backups and paired devices." },
-  "instances.attach": { kind: "gated", risk: "medium", description: "Attach an OpenClaw instance to a thread, so it answers there. Needs a person's approval." },
-  "instances.detach": { kind: "gated", risk: "medium", description: "Detach an OpenClaw instance from a thread. Needs a person's approval." },
+  "instances.details": {
+    kind: "auto",
+    description: "An instance's OpenClaw version, model, uptime, backups and paired devices.",
+  },
+  "instances.attach": {
+    kind: "gated",
+    risk: "medium",
+    description: "Attach an OpenClaw instance to a thread, so it answers there. Needs a person's approval.",
+  },
+  "instances.detach": {
+    kind: "gated",
+    risk: "medium",
+    description: "Detach an OpenClaw instance from a thread. Needs a person's approval.",
+  },
   "instances.list": { kind: "auto", description: "List the workspace's OpenClaw instances and their state." },
   "graph.apply": { kind: "auto", description: "Add, move or link nodes on the workspace's canvas." },
   "presence.list": { kind: "auto", description: "See who is online in the workspace." },
   "presence.update": { kind: "never", why: "presence belongs to a connection; the Autopilot has none" },
   "memory.list": { kind: "auto", description: "List the workspace memory: notes people and you keep across threads." },
-  "memory.put": { kind: "auto", description: "Remember something for later (a short note under a key); replaces the key's note." },
+  "memory.put": {
+    kind: "auto",
+    description: "Remember something for later (a short note under a key); replaces the key's note.",
+  },
   "memory.delete": { kind: "auto", description: "Forget a memory note by its key." },
   "usage.list": { kind: "never", why: "what the model costs is for people to read" },
   "inbox.get": { kind: "never", why: "an inbox is a person's own; the Autopilot has none" },
@@ -98,6 +172,7 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "inbox.pushUnsubscribe": { kind: "never", why: "an inbox is a person's own; the Autopilot has none" },
   "search.query": {
     kind: "auto",
-    description: "Search the workspace's messages and thread titles by words (plain words, matched by their start; newest first). Page back with `before` = the result's `next`.",
+    description:
+      "Search the workspace's messages and thread titles by words (plain words, matched by their start; newest first). Page back with `before` = the result's `next`.",
   },
 };

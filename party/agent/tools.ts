@@ -3,7 +3,15 @@
 // room derives that from the run and the tool call, so a replayed call is answered from
 // the idempotency table instead of acting twice). Execution goes through the caller's
 // `call` (the room's dispatch), which checks the scope and validates the params again.
-import { asSchema, type Schema, type ToolApprovalStatus, type ToolExecutionOptions, type ToolSet, tool, zodSchema } from "ai";
+import {
+  asSchema,
+  type Schema,
+  type ToolApprovalStatus,
+  type ToolExecutionOptions,
+  type ToolSet,
+  tool,
+  zodSchema,
+} from "ai";
 import { z } from "zod";
 import { type MethodName, Methods } from "../../shared/protocol/methods";
 import type { Scope } from "../../shared/protocol/principal";
@@ -27,7 +35,9 @@ export function runScopes(triggerScopes: readonly Scope[]): Scope[] {
 /** Provider tool names must match `^[a-zA-Z0-9_-]{1,64}$` (OpenAI): `threads.rename` → `threads_rename`. */
 export const toolName = (method: MethodName): string => method.replaceAll(".", "_");
 
-const METHOD_BY_TOOL = new Map<string, MethodName>((Object.keys(Methods) as MethodName[]).map((method) => [toolName(method), method]));
+const METHOD_BY_TOOL = new Map<string, MethodName>(
+  (Object.keys(Methods) as MethodName[]).map((method) => [toolName(method), method]),
+);
 
 /** The registry method behind a room tool's name, if it is one. */
 export const methodOfTool = (name: string): MethodName | undefined => METHOD_BY_TOOL.get(name);
@@ -73,7 +83,10 @@ const AGENT_TOOL_BY_NAME = new Map(AGENT_TOOLS.map((agentTool) => [agentTool.nam
  * of CPU twice before each run could ask the model (more on a loaded machine).
  */
 const INPUT_SCHEMAS = new Map<string, Schema<Record<string, unknown>>>(
-  AGENT_TOOLS.map((agentTool) => [agentTool.name, zodSchema(toolInputSchema(Methods[agentTool.method].params)) as Schema<Record<string, unknown>>]),
+  AGENT_TOOLS.map((agentTool) => [
+    agentTool.name,
+    zodSchema(toolInputSchema(Methods[agentTool.method].params)) as Schema<Record<string, unknown>>,
+  ]),
 );
 
 /** The agent tool behind a name (room tools only). */
@@ -91,7 +104,11 @@ export interface ToolCallSeen {
   input?: unknown;
 }
 
-export type CallMethod = (method: MethodName, params: Record<string, unknown>, options: ToolExecutionOptions<unknown>) => Promise<unknown>;
+export type CallMethod = (
+  method: MethodName,
+  params: Record<string, unknown>,
+  options: ToolExecutionOptions<unknown>,
+) => Promise<unknown>;
 
 /** The room tools a run with these scopes may call, each executing through `call`. */
 export function roomTools(scopes: readonly Scope[], call: CallMethod): ToolSet {
@@ -125,7 +142,8 @@ async function schemaChars(inputSchema: ToolSet[string]["inputSchema"]): Promise
 /** How much of the context window the tool definitions take (name, description, JSON schema), for the budget. */
 export async function toolSchemaChars(tools: ToolSet): Promise<number> {
   let chars = 0;
-  for (const [name, definition] of Object.entries(tools)) chars += name.length + (definition.description?.length ?? 0) + (await schemaChars(definition.inputSchema));
+  for (const [name, definition] of Object.entries(tools))
+    chars += name.length + (definition.description?.length ?? 0) + (await schemaChars(definition.inputSchema));
   return chars;
 }
 
@@ -135,7 +153,10 @@ export async function toolSchemaChars(tools: ToolSet): Promise<number> {
  * scopes: a tool outside them is denied, approved or not. Tools that are not room tools
  * (e.g. the OpenClaw gateway tool) are decided by `other`.
  */
-export function toolApprovalPolicy(scopes: readonly Scope[], other: (toolCall: ToolCallSeen) => ToolApprovalStatus = () => undefined) {
+export function toolApprovalPolicy(
+  scopes: readonly Scope[],
+  other: (toolCall: ToolCallSeen) => ToolApprovalStatus = () => undefined,
+) {
   return ({ toolCall }: { toolCall: ToolCallSeen }): ToolApprovalStatus => {
     const room = AGENT_TOOL_BY_NAME.get(toolCall.toolName);
     if (!room) return other(toolCall);

@@ -17,7 +17,16 @@ export type Intake =
   | { kind: "folded" }
   | { kind: "limited"; retryInMs: number };
 
-export function takePost(sql: Sql, input: { threadId: string; message: { id: string; n: number }; principal: Principal; now: number; newRunId: () => string }): Intake {
+export function takePost(
+  sql: Sql,
+  input: {
+    threadId: string;
+    message: { id: string; n: number };
+    principal: Principal;
+    now: number;
+    newRunId: () => string;
+  },
+): Intake {
   const { threadId, message, principal, now } = input;
   return sql.transaction((): Intake => {
     if (coversMessage(sql, threadId, message.n)) return { kind: "covered" };
@@ -25,12 +34,20 @@ export function takePost(sql: Sql, input: { threadId: string; message: { id: str
     const scopes = runScopes(principal.scopes);
     const waiting = nextQueued(sql, threadId);
     if (waiting) {
-      retriggerQueued(sql, waiting, message, { ...waiting.doc, triggeredBy, scopes: commonScopes(waiting.doc.scopes, scopes) }, now);
+      retriggerQueued(
+        sql,
+        waiting,
+        message,
+        { ...waiting.doc, triggeredBy, scopes: commonScopes(waiting.doc.scopes, scopes) },
+        now,
+      );
       return { kind: "folded" };
     }
     const limit = turnLimit(turnsSince(sql, threadId, now - WINDOW_MS), now);
     if (limit) return { kind: "limited", ...limit };
     const doc = { triggeredBy, scopes, triggerN: message.n, messages: [], pending: [] };
-    return queueRun(sql, { id: input.newRunId(), threadId, triggerMessageId: message.id, doc }, now) ? { kind: "queued" } : { kind: "covered" };
+    return queueRun(sql, { id: input.newRunId(), threadId, triggerMessageId: message.id, doc }, now)
+      ? { kind: "queued" }
+      : { kind: "covered" };
   });
 }

@@ -18,4 +18,5 @@ export const limitNotice = (retryInMs: number, cap = TURNS_PER_MINUTE): string =
   `The Autopilot answers at most ${cap} times a minute in one thread, so it did not answer that. Write again in ${Math.ceil(retryInMs / 1000)} s.`;
 
 /** A folded turn acts with what every poster it answers may do: never more than any one of them. */
-export const commonScopes = (a: readonly Scope[], b: readonly Scope[]): Scope[] => a.filter((scope) => b.includes(scope));
+export const commonScopes = (a: readonly Scope[], b: readonly Scope[]): Scope[] =>
+  a.filter((scope) => b.includes(scope));

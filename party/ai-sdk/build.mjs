@@ -69,7 +69,12 @@ export function aiSdkBundleInputs() {
 export async function ensureAiSdkBundle() {
   const built = mtime(AI_SDK_BUNDLE);
   const inputs = aiSdkBundleInputs();
-  const stale = Number.isNaN(built) || inputs === null || [fileURLToPath(import.meta.url), ...inputs.map((input) => join(ROOT, input))].some((file) => !(mtime(file) <= built));
+  const stale =
+    Number.isNaN(built) ||
+    inputs === null ||
+    [fileURLToPath(import.meta.url), ...inputs.map((input) => join(ROOT, input))].some(
+      (file) => !(mtime(file) <= built),
+    );
   if (stale) await buildAiSdkBundle();
 }
 

@@ -21,7 +21,10 @@ export async function deleteKey(c: ApiContext, keyId: string): Promise<void> {
 
 export async function setMemberRole(c: ApiContext, workspaceId: string, memberId: string, role: Role): Promise<void> {
   if (c.var.caller.kind === "user") {
-    await authOf(c).api.updateMemberRole({ body: { memberId, role, organizationId: workspaceId }, headers: c.req.raw.headers });
+    await authOf(c).api.updateMemberRole({
+      body: { memberId, role, organizationId: workspaceId },
+      headers: c.req.raw.headers,
+    });
     return;
   }
   await (await adapterOf(authOf(c))).update({
@@ -36,7 +39,10 @@ export async function setMemberRole(c: ApiContext, workspaceId: string, memberId
 
 export async function removeMember(c: ApiContext, workspaceId: string, memberId: string): Promise<void> {
   if (c.var.caller.kind === "user") {
-    await authOf(c).api.removeMember({ body: { memberIdOrEmail: memberId, organizationId: workspaceId }, headers: c.req.raw.headers });
+    await authOf(c).api.removeMember({
+      body: { memberIdOrEmail: memberId, organizationId: workspaceId },
+      headers: c.req.raw.headers,
+    });
     return;
   }
   await (await adapterOf(authOf(c))).delete({

@@ -23,7 +23,11 @@ async function targetUser(c: ApiContext): Promise<AdminUser | Response> {
 
 async function answerWithUser(c: ApiContext, userId: string, action: AccountAction): Promise<Response> {
   const { user: operator } = c.var.session;
-  await onUserAccessChanged(c.env, authOf(c), userId, action, { id: operator.id, kind: "user", name: operator.name || operator.email });
+  await onUserAccessChanged(c.env, authOf(c), userId, action, {
+    id: operator.id,
+    kind: "user",
+    name: operator.name || operator.email,
+  });
   return c.json({ user: (await findUser(authOf(c), userId))! });
 }
 
@@ -35,13 +39,21 @@ async function answerWithUser(c: ApiContext, userId: string, action: AccountActi
  */
 export const adminApi = new Hono<ApiEnv>()
   .use("/api/admin/*", requireOperator)
-  .get("/api/admin/users", async (c) => c.json({ users: await listUsers(authOf(c)) } satisfies z.input<typeof AdminUsersResponse>))
-  .get("/api/admin/workspaces", async (c) => c.json({ workspaces: await listWorkspaces(authOf(c)) } satisfies z.input<typeof AdminWorkspacesResponse>))
+  .get("/api/admin/users", async (c) =>
+    c.json({ users: await listUsers(authOf(c)) } satisfies z.input<typeof AdminUsersResponse>),
+  )
+  .get("/api/admin/workspaces", async (c) =>
+    c.json({ workspaces: await listWorkspaces(authOf(c)) } satisfies z.input<typeof AdminWorkspacesResponse>),
+  )
   .post("/api/admin/users/:id/approve", async (c) => {
     const user = await targetUser(c);
     if (user instanceof Response) return user;
     const auth = authOf(c);
-    if (user.status === "waitlisted") await auth.api.adminUpdateUser({ body: { userId: user.id, data: { waitlisted: false } }, headers: c.req.raw.headers });
+    if (user.status === "waitlisted")
+      await auth.api.adminUpdateUser({
+        body: { userId: user.id, data: { waitlisted: false } },
+        headers: c.req.raw.headers,
+      });
     // Approving is also the moment a waitlisted person gets the workspace everyone else got at sign-up.
     if (!(await hasWorkspaceWithSlug(auth, personalWorkspaceSlug(user.id)))) await createPersonalWorkspace(auth, user);
     return answerWithUser(c, user.id, "approve");
@@ -49,7 +61,8 @@ export const adminApi = new Hono<ApiEnv>()
   .post("/api/admin/users/:id/disable", async (c) => {
     const user = await targetUser(c);
     if (user instanceof Response) return user;
-    if (user.id === c.var.session.user.id) return httpError(c, "bad_request", "operators cannot disable their own account");
+    if (user.id === c.var.session.user.id)
+      return httpError(c, "bad_request", "operators cannot disable their own account");
     // Bans without expiry and deletes every session of the account.
     await authOf(c).api.banUser({ body: { userId: user.id }, headers: c.req.raw.headers });
     return answerWithUser(c, user.id, "disable");

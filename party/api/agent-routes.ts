@@ -1,6 +1,11 @@
 import { Hono } from "hono";
 import type { z } from "zod";
-import { AgentSignInBody, type AgentSignInResponse, AgentSignupBody, type AgentSignupResponse } from "../../shared/api/agent";
+import {
+  AgentSignInBody,
+  type AgentSignInResponse,
+  AgentSignupBody,
+  type AgentSignupResponse,
+} from "../../shared/api/agent";
 import { revalidateWorkspace } from "../access/revalidate";
 import { claimAgentInvitation, settleAgentInvitation } from "../auth/agent-invitations";
 import { agentAccountOf, signUpAgent } from "../auth/agent-signup";
@@ -30,8 +35,15 @@ export const agentAuthApi = new Hono<ApiEnv>()
     if (!invitation) {
       const agent = await signUpAgent(auth, name);
       const message =
-        agent.status === "active" ? "signed up: keep the key secret, it is shown only once" : "signed up and waiting: an operator approves new accounts; the key works once yours is approved";
-      const body = { status: agent.status, workspace: agent.workspace, key: agent.key, message } satisfies AgentSignupResponse;
+        agent.status === "active"
+          ? "signed up: keep the key secret, it is shown only once"
+          : "signed up and waiting: an operator approves new accounts; the key works once yours is approved";
+      const body = {
+        status: agent.status,
+        workspace: agent.workspace,
+        key: agent.key,
+        message,
+      } satisfies AgentSignupResponse;
       return c.json(body, agent.status === "active" ? 201 : 202);
     }
     // An invitation is vouched for by a manager of an active workspace: no waitlist.
@@ -46,18 +58,32 @@ export const agentAuthApi = new Hono<ApiEnv>()
           name,
           organizationId: claimed.workspaceId,
           userId: claimed.issuer,
-          metadata: { scopes: claimed.scopes, createdBy: claimed.issuer, invitation: claimed.id, ...(account && { account }) },
+          metadata: {
+            scopes: claimed.scopes,
+            createdBy: claimed.issuer,
+            invitation: claimed.id,
+            ...(account && { account }),
+          },
         },
       });
     } catch {
       await settleAgentInvitation(c.env, claimed.id, null);
-      return httpError(c, "forbidden", "whoever invited you can no longer add agents to this workspace: ask an owner for a new invitation");
+      return httpError(
+        c,
+        "forbidden",
+        "whoever invited you can no longer add agents to this workspace: ask an owner for a new invitation",
+      );
     }
     await settleAgentInvitation(c.env, claimed.id, created.id);
     const actor = { id: agentPrincipalId(created.id), kind: "agent" as const, name };
     await revalidateWorkspace(c.env, claimed.workspaceId, {
       reason: "agent joined",
-      audit: { actor, action: "key.created", targetId: created.id, details: { name, scopes: claimed.scopes, invitation: claimed.id, invitedBy: claimed.createdBy } },
+      audit: {
+        actor,
+        action: "key.created",
+        targetId: created.id,
+        details: { name, scopes: claimed.scopes, invitation: claimed.id, invitedBy: claimed.createdBy },
+      },
     });
     const workspace = await workspaceById(auth, claimed.workspaceId);
     const body = {
@@ -73,7 +99,8 @@ export const agentAuthApi = new Hono<ApiEnv>()
     if (retryAfter !== null) return tooMany(c, retryAfter, "sign-in attempts");
     const { key } = c.req.valid("json");
     const result = await authOf(c).api.verifyApiKey({ body: { key } });
-    if (!result.valid || !result.key) return httpError(c, "unauthenticated", "this key is not valid: check it, or ask for a new one");
+    if (!result.valid || !result.key)
+      return httpError(c, "unauthenticated", "this key is not valid: check it, or ask for a new one");
     const refusal = await agentAccountRefusal(c.env.DB, result.key.metadata);
     if (refusal) return httpError(c, "forbidden", refusal);
     const origin = new URL(c.req.url).origin;

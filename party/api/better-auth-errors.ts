@@ -13,7 +13,13 @@ const CODE_MEANING: Record<string, HttpErrorCode> = {
   YOU_CANNOT_LEAVE_THE_ORGANIZATION_WITHOUT_AN_OWNER: "conflict",
 };
 
-const STATUS_MEANING: Record<number, HttpErrorCode> = { 400: "bad_request", 401: "forbidden", 403: "forbidden", 404: "not_found", 429: "rate_limited" };
+const STATUS_MEANING: Record<number, HttpErrorCode> = {
+  400: "bad_request",
+  401: "forbidden",
+  403: "forbidden",
+  404: "not_found",
+  429: "rate_limited",
+};
 
 /**
  * A refusal thrown by a better-auth API call, as our error body; anything else is
@@ -22,7 +28,8 @@ const STATUS_MEANING: Record<number, HttpErrorCode> = { 400: "bad_request", 401:
 export function betterAuthRefusal(c: Context, error: unknown): Response {
   if (!isAPIError(error)) throw error;
   const body = (error.body ?? {}) as { code?: unknown; message?: unknown };
-  const code = (typeof body.code === "string" && CODE_MEANING[body.code]) || STATUS_MEANING[error.statusCode] || "bad_request";
+  const code =
+    (typeof body.code === "string" && CODE_MEANING[body.code]) || STATUS_MEANING[error.statusCode] || "bad_request";
   const message = typeof body.message === "string" && body.message ? body.message.toLowerCase() : "refused";
   return httpError(c, code, message);
 }

@@ -23,7 +23,12 @@ export const requireCaller = createMiddleware<ApiEnv>(async (c, next) => {
       c.header("set-cookie", keySessionCookie(origin, null));
       return httpError(c, access.code === CloseCode.forbidden ? "forbidden" : "unauthenticated", access.reason);
     }
-    c.set("caller", { kind: "agent", principal: access.principal, keyId: access.keyId, workspaceId: access.workspaceId });
+    c.set("caller", {
+      kind: "agent",
+      principal: access.principal,
+      keyId: access.keyId,
+      workspaceId: access.workspaceId,
+    });
     return next();
   }
   const session = await authOf(c).api.getSession({ headers: c.req.raw.headers });
@@ -40,7 +45,8 @@ export const requireCaller = createMiddleware<ApiEnv>(async (c, next) => {
  * permission). An agent's session gets a 403 that says so.
  */
 export const peopleOnly = createMiddleware<ApiEnv>(async (c, next) => {
-  if (c.var.caller.kind !== "user") return httpError(c, "forbidden", "a person's session is needed for this: sign in with e-mail and password");
+  if (c.var.caller.kind !== "user")
+    return httpError(c, "forbidden", "a person's session is needed for this: sign in with e-mail and password");
   await next();
 });
 
@@ -63,13 +69,15 @@ export async function requireManager(c: ApiContext, workspaceId: string): Promis
   const caller = c.var.caller;
   if (caller.kind === "agent") {
     if (caller.workspaceId !== workspaceId) return httpError(c, "not_found", "no such workspace");
-    if (!hasScope(caller.principal.scopes, "admin")) return httpError(c, "forbidden", "only owners, admins and keys with the admin scope can do this");
+    if (!hasScope(caller.principal.scopes, "admin"))
+      return httpError(c, "forbidden", "only owners, admins and keys with the admin scope can do this");
     // A key manages no more than whoever it acts for may now: its issuer must still be an
     // owner or admin here (a key minted by someone since demoted or removed manages nothing).
     const key = await apiKeyById(authOf(c), caller.keyId);
     const issuer = key ? keyIssuer(key.metadata) : null;
     const issuerRole = issuer ? ((await membershipOf(authOf(c), workspaceId, issuer))?.role ?? null) : null;
-    if (issuerRole !== "owner" && issuerRole !== "admin") return httpError(c, "forbidden", "whoever this key acts for no longer manages this workspace: ask an owner");
+    if (issuerRole !== "owner" && issuerRole !== "admin")
+      return httpError(c, "forbidden", "whoever this key acts for no longer manages this workspace: ask an owner");
     return { role: "admin", issuer };
   }
   const role = (await membershipOf(authOf(c), workspaceId, caller.session.user.id))?.role ?? null;

@@ -9,7 +9,9 @@ import { HTTP_ERROR_STATUS, type HttpErrorBody, type HttpErrorCode } from "../..
 /** What every route of the auth HTTP API shares: its Hono environment, the request's auth instance, body validation. */
 export type Session = NonNullable<Awaited<ReturnType<Auth["api"]["getSession"]>>>;
 /** Who is calling: a person, or the app signed in with an agent's key (caller.ts). */
-export type Caller = { kind: "user"; session: Session } | { kind: "agent"; principal: Principal; keyId: string; workspaceId: string };
+export type Caller =
+  | { kind: "user"; session: Session }
+  | { kind: "agent"; principal: Principal; keyId: string; workspaceId: string };
 
 /** `session` is set for a person only; `caller` says who is calling (caller.ts). */
 export type ApiEnv = { Bindings: Env; Variables: { auth: Auth | undefined; session: Session; caller: Caller } };
@@ -43,6 +45,14 @@ export function httpError(c: Context, code: HttpErrorCode, message: string): Res
 
 /** Logs what went wrong (stack included) and tells the client nothing more than that it did. */
 export function internalError(path: string, error: unknown): Response {
-  console.error(JSON.stringify({ msg: "worker error", path, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }));
-  return Response.json({ error: { code: "internal", message: "internal error" } } satisfies HttpErrorBody, { status: 500 });
+  console.error(
+    JSON.stringify({
+      msg: "worker error",
+      path,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    }),
+  );
+  return Response.json({ error: { code: "internal", message: "internal error" } } satisfies HttpErrorBody, {
+    status: 500,
+  });
 }

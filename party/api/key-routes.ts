@@ -1,6 +1,11 @@
 import { Hono } from "hono";
 import type { z } from "zod";
-import { CreateKeyBody, type CreatedKeyResponse, type KeysResponse, type RotatedKeyResponse } from "../../shared/api/keys";
+import {
+  CreateKeyBody,
+  type CreatedKeyResponse,
+  type KeysResponse,
+  type RotatedKeyResponse,
+} from "../../shared/api/keys";
 import { revalidateWorkspace } from "../access/revalidate";
 import { cancelAgentInvitationsBy } from "../auth/agent-invitations";
 import { agentAccountOf } from "../auth/agent-signup";
@@ -24,30 +29,64 @@ export const keysApi = new Hono<ApiEnv>()
     const workspaceId = c.req.param("ws");
     const denied = await requireManager(c, workspaceId);
     if (denied instanceof Response) return denied;
-    const keys = (await apiKeysOf(authOf(c), workspaceId)).map((k) => ({ id: k.id, name: k.name, start: k.start, scopes: keyScopes(k.metadata), createdAt: timeText(k.createdAt) }));
+    const keys = (await apiKeysOf(authOf(c), workspaceId)).map((k) => ({
+      id: k.id,
+      name: k.name,
+      start: k.start,
+      scopes: keyScopes(k.metadata),
+      createdAt: timeText(k.createdAt),
+    }));
     return c.json({ keys } satisfies z.input<typeof KeysResponse>);
   })
-  .post("/api/workspaces/:ws/keys", jsonBody(CreateKeyBody, "expected {name (1-32 chars), scopes?: (read|write|approve|admin)[]}"), async (c) => {
-    const workspaceId = c.req.param("ws");
-    const manager = await requireManager(c, workspaceId);
-    if (manager instanceof Response) return manager;
-    const { name, scopes } = c.req.valid("json");
-    const userId = manager.issuer;
-    if (!userId) return httpError(c, "forbidden", "this key was minted by nobody who can add keys: ask an owner");
-    // Called without request headers on purpose: the plugin then treats this as a
-    // server-side call and accepts `userId` (whose org permission it still checks): the
-    // person, or for an admin key the person (or agent account) whose permission it holds.
-    const account = await agentAccountOf(authOf(c), userId);
-    let created: { id: string; key: string; name: string | null; start: string | null };
-    try {
-      created = await authOf(c).api.createApiKey({ body: { name, organizationId: workspaceId, userId, metadata: { scopes, createdBy: userId, ...(account && { account }) } } });
-    } catch (error) {
-      return betterAuthRefusal(c, error);
-    }
-    await revalidateWorkspace(c.env, workspaceId, { reason: "key created", audit: { actor: actorOf(c), action: "key.created", targetId: created.id, details: { name, scopes: scopes ?? null } } });
-    // The raw key leaves the server exactly once, in this response; only its hash is stored.
-    return c.json({ id: created.id, key: created.key, name: created.name, start: created.start, scopes } satisfies CreatedKeyResponse, 201);
-  })
+  .post(
+    "/api/workspaces/:ws/keys",
+    jsonBody(CreateKeyBody, "expected {name (1-32 chars), scopes?: (read|write|approve|admin)[]}"),
+    async (c) => {
+      const workspaceId = c.req.param("ws");
+      const manager = await requireManager(c, workspaceId);
+      if (manager instanceof Response) return manager;
+      const { name, scopes } = c.req.valid("json");
+      const userId = manager.issuer;
+      if (!userId) return httpError(c, "forbidden", "this key was minted by nobody who can add keys: ask an owner");
+      // Called without request headers on purpose: the plugin then treats this as a
+      // server-side call and accepts `userId` (whose org permission it still checks): the
+      // person, or for an admin key the person (or agent account) whose permission it holds.
+      const account = await agentAccountOf(authOf(c), userId);
+      let created: { id: string; key: string; name: string | null; start: string | null };
+      try {
+        created = await authOf(c).api.createApiKey({
+          body: {
+            name,
+            organizationId: workspaceId,
+            userId,
+            metadata: { scopes, createdBy: userId, ...(account && { account }) },
+          },
+        });
+      } catch (error) {
+        return betterAuthRefusal(c, error);
+      }
+      await revalidateWorkspace(c.env, workspaceId, {
+        reason: "key created",
+        audit: {
+          actor: actorOf(c),
+          action: "key.created",
+          targetId: created.id,
+          details: { name, scopes: scopes ?? null },
+        },
+      });
+      // The raw key leaves the server exactly once, in this response; only its hash is stored.
+      return c.json(
+        {
+          id: created.id,
+          key: created.key,
+          name: created.name,
+          start: created.start,
+          scopes,
+        } satisfies CreatedKeyResponse,
+        201,
+      );
+    },
+  )
   .delete("/api/workspaces/:ws/keys/:keyId", async (c) => {
     const workspaceId = c.req.param("ws");
     const keyId = c.req.param("keyId");
@@ -59,7 +98,10 @@ export const keysApi = new Hono<ApiEnv>()
     await deleteKeySessionsOf(c.env, keyId);
     await cancelAgentInvitationsBy(c.env, agentPrincipalId(keyId));
     // Sockets opened with the key stay authenticated until told otherwise: both rooms close them now.
-    await revalidateWorkspace(c.env, workspaceId, { reason: "API key revoked", audit: { actor: actorOf(c), action: "key.revoked", targetId: keyId, details: {} } });
+    await revalidateWorkspace(c.env, workspaceId, {
+      reason: "API key revoked",
+      audit: { actor: actorOf(c), action: "key.revoked", targetId: keyId, details: {} },
+    });
     return c.json({ revoked: keyId });
   })
   .post("/api/workspaces/:ws/keys/:keyId/rotate", async (c) => {
@@ -78,7 +120,12 @@ export const keysApi = new Hono<ApiEnv>()
     let created: { id: string; key: string; name: string | null; start: string | null };
     try {
       created = await authOf(c).api.createApiKey({
-        body: { name: old.name ?? "agent", organizationId: workspaceId, userId, metadata: { scopes, createdBy: userId, rotatedFrom: keyId, ...(account && { account }) } },
+        body: {
+          name: old.name ?? "agent",
+          organizationId: workspaceId,
+          userId,
+          metadata: { scopes, createdBy: userId, rotatedFrom: keyId, ...(account && { account }) },
+        },
       });
     } catch (error) {
       return betterAuthRefusal(c, error);
@@ -87,6 +134,19 @@ export const keysApi = new Hono<ApiEnv>()
     await deleteKeySessionsOf(c.env, keyId);
     await cancelAgentInvitationsBy(c.env, agentPrincipalId(keyId));
     // The old key's sockets close in both rooms; the audit names both keys.
-    await revalidateWorkspace(c.env, workspaceId, { reason: "API key rotated", audit: { actor: actorOf(c), action: "key.rotated", targetId: keyId, details: { replacedBy: created.id } } });
-    return c.json({ id: created.id, key: created.key, name: created.name, start: created.start, scopes, replaced: keyId } satisfies RotatedKeyResponse, 201);
+    await revalidateWorkspace(c.env, workspaceId, {
+      reason: "API key rotated",
+      audit: { actor: actorOf(c), action: "key.rotated", targetId: keyId, details: { replacedBy: created.id } },
+    });
+    return c.json(
+      {
+        id: created.id,
+        key: created.key,
+        name: created.name,
+        start: created.start,
+        scopes,
+        replaced: keyId,
+      } satisfies RotatedKeyResponse,
+      201,
+    );
   });

@@ -4,8 +4,21 @@ import { HTTPException } from "hono/http-exception";
 import type { z } from "zod";
 import { AccountStatusQuery, type MeResponse, type WorkspaceInfo } from "../../shared/api/account";
 import type { DevMailResponse } from "../../shared/api/dev-mail";
-import { InviteBody, type InvitationDecisionResponse, type InvitationResponse, type ReceivedInvitationsResponse, type SentInvitationsResponse } from "../../shared/api/invitations";
-import { AddMemberBody, type AddMemberResponse, type Member, type RemovedMemberResponse, UpdateMemberBody, type UpdatedMemberResponse } from "../../shared/api/members";
+import {
+  InviteBody,
+  type InvitationDecisionResponse,
+  type InvitationResponse,
+  type ReceivedInvitationsResponse,
+  type SentInvitationsResponse,
+} from "../../shared/api/invitations";
+import {
+  AddMemberBody,
+  type AddMemberResponse,
+  type Member,
+  type RemovedMemberResponse,
+  UpdateMemberBody,
+  type UpdatedMemberResponse,
+} from "../../shared/api/members";
 import { TicketBody } from "../../shared/api/tickets";
 import type { Role } from "../../shared/protocol/principal";
 import { scopesForRole } from "../../shared/scopes";
@@ -13,8 +26,20 @@ import { handleAuthEndpoint } from "../access/auth-endpoints";
 import { crossSiteRefusal } from "../access/origin";
 import { revalidateWorkspace } from "../access/revalidate";
 import { accountStatus, isOperatorRole } from "../auth/account-status";
-import { membershipOf, membersOf, ownerCount, userByEmail, workspaceById, workspacesOf } from "../auth/better-auth-reads";
-import { closeKeySession, keySessionCookie, keySessionCookieValue, principalFromKeySession } from "../auth/key-sessions";
+import {
+  membershipOf,
+  membersOf,
+  ownerCount,
+  userByEmail,
+  workspaceById,
+  workspacesOf,
+} from "../auth/better-auth-reads";
+import {
+  closeKeySession,
+  keySessionCookie,
+  keySessionCookieValue,
+  principalFromKeySession,
+} from "../auth/key-sessions";
 import { devOutbox } from "../auth/mail";
 import { memberChangeRefusal } from "../auth/membership-rules";
 import { principalFromApiKey, principalFromSession } from "../auth/principal";
@@ -64,7 +89,8 @@ async function authEndpoint(c: ApiContext): Promise<Response> {
   const origin = new URL(request.url).origin;
   const token = keySessionCookieValue(request.headers, origin);
   const signingIn = /^\/api\/auth\/sign-(in|up)\//.test(c.req.path);
-  if (token !== null && !signingIn && c.req.path !== "/api/auth/sign-out") return httpError(c, "forbidden", "this tab is signed in with an agent's key: sign out first");
+  if (token !== null && !signingIn && c.req.path !== "/api/auth/sign-out")
+    return httpError(c, "forbidden", "this tab is signed in with an agent's key: sign out first");
   const res = withRetryAfter(await handleAuthEndpoint(c.env, () => authOf(c), request));
   if (token === null || !signingIn || !res.ok) return res;
   await closeKeySession(c.env, token);
@@ -73,7 +99,8 @@ async function authEndpoint(c: ApiContext): Promise<Response> {
   return copy;
 }
 
-const isPending = (inv: { status: string; expiresAt: Date | string | number }) => inv.status === "pending" && new Date(inv.expiresAt).getTime() > Date.now();
+const isPending = (inv: { status: string; expiresAt: Date | string | number }) =>
+  inv.status === "pending" && new Date(inv.expiresAt).getTime() > Date.now();
 
 /**
  * The auth HTTP API, the only HTTP the product has besides assets. Order matters: routes
@@ -121,9 +148,17 @@ export const api = new Hono<ApiEnv>()
       } satisfies MeResponse);
     }
     const { user } = caller.session;
-    const results: WorkspaceInfo[] = (await workspacesOf(authOf(c), user.id)).map((w) => ({ ...w, scopes: scopesForRole(w.role) }));
+    const results: WorkspaceInfo[] = (await workspacesOf(authOf(c), user.id)).map((w) => ({
+      ...w,
+      scopes: scopesForRole(w.role),
+    }));
     const account = { status: accountStatus(user), operator: isOperatorRole(user.role) };
-    return c.json({ kind: "user", user: { id: user.id, name: user.name, email: user.email, emailVerified: user.emailVerified }, workspaces: results, account } satisfies MeResponse);
+    return c.json({
+      kind: "user",
+      user: { id: user.id, name: user.name, email: user.email, emailVerified: user.emailVerified },
+      workspaces: results,
+      account,
+    } satisfies MeResponse);
   })
   // A person's own account (its status, its mail, its invitations), and e-mail invitations (better-auth's, made for a signed-in person).
   .use("/api/me/*", peopleOnly)
@@ -137,7 +172,8 @@ export const api = new Hono<ApiEnv>()
     const query = AccountStatusQuery.safeParse(c.req.query());
     if (!query.success) return httpError(c, "bad_request", "expected ?while=active|waitlisted|disabled");
     const current = accountStatus(c.var.session.user);
-    const status = query.data.while === current ? await waitForStatusChange(c.env, c.var.session.user.id, current) : current;
+    const status =
+      query.data.while === current ? await waitForStatusChange(c.env, c.var.session.user.id, current) : current;
     if (!status) return httpError(c, "unauthenticated", "sign in first");
     return c.json({ status });
   })
@@ -146,7 +182,9 @@ export const api = new Hono<ApiEnv>()
     // Local development and tests only: production never sets DEV_MAIL_OUTBOX. Open to a
     // waitlisted account too: verifying its address is what it may do while it waits.
     if (c.env.DEV_MAIL_OUTBOX !== "1") return httpError(c, "not_found", `no route for ${c.req.method} ${c.req.path}`);
-    return c.json({ mails: await devOutbox(c.env, c.var.session.user.email) } satisfies z.input<typeof DevMailResponse>);
+    return c.json({ mails: await devOutbox(c.env, c.var.session.user.email) } satisfies z.input<
+      typeof DevMailResponse
+    >);
   })
   .use(requireActiveAccount)
   .route("/", adminApi)
@@ -154,46 +192,73 @@ export const api = new Hono<ApiEnv>()
   .get("/api/workspaces/:ws/members", async (c) => {
     const workspaceId = c.req.param("ws");
     if (!(await isMemberCaller(c, workspaceId))) return httpError(c, "not_found", "no such workspace");
-    const members: Member[] = (await membersOf(authOf(c), workspaceId)).map((m) => ({ ...m, agent: isAgentAccountEmail(m.email) }));
+    const members: Member[] = (await membersOf(authOf(c), workspaceId)).map((m) => ({
+      ...m,
+      agent: isAgentAccountEmail(m.email),
+    }));
     return c.json({ members });
   })
-  .post("/api/workspaces/:ws/members", jsonBody(AddMemberBody, "expected {email, role: owner|admin|member|viewer}"), async (c) => {
-    const workspaceId = c.req.param("ws");
-    const manager = await requireManager(c, workspaceId);
-    if (manager instanceof Response) return manager;
-    const callerRole = manager.role;
-    const { email, role } = c.req.valid("json");
-    if (role === "owner" && callerRole !== "owner") return httpError(c, "forbidden", "only owners can add owners");
-    const user = await userByEmail(authOf(c), email);
-    if (!user) return httpError(c, "not_found", "no account with that email: ask them to sign up first");
-    // Anyone can register any address; only a verified one is known to be that person.
-    if (!user.emailVerified) return httpError(c, "forbidden", "that address is not verified yet: invite it instead, or ask them to verify their e-mail first");
-    if (await membershipOf(authOf(c), workspaceId, user.id)) return httpError(c, "conflict", "already a member of this workspace");
-    await authOf(c).api.addMember({ body: { userId: user.id, role, organizationId: workspaceId } });
-    await revalidateWorkspace(c.env, workspaceId, { reason: "member added", audit: { actor: actorOf(c), action: "member.added", targetId: user.id, details: { email, role } } });
-    return c.json({ member: { userId: user.id, email, role } } satisfies z.input<typeof AddMemberResponse>, 201);
-  })
-  .patch("/api/workspaces/:ws/members/:userId", jsonBody(UpdateMemberBody, "expected {role: owner|admin|member|viewer}"), async (c) => {
-    const workspaceId = c.req.param("ws");
-    const manager = await requireManager(c, workspaceId);
-    if (manager instanceof Response) return manager;
-    const callerRole = manager.role;
-    const target = await membershipOf(authOf(c), workspaceId, c.req.param("userId"));
-    if (!target) return httpError(c, "not_found", "no such member in this workspace");
-    const { role } = c.req.valid("json");
-    const refusal = memberChangeRefusal(callerRole, target.role, role, await ownerCount(authOf(c), workspaceId));
-    if (refusal) return httpError(c, refusal.code, refusal.message);
-    try {
-      await setMemberRole(c, workspaceId, target.id, role);
-    } catch (error) {
-      return betterAuthRefusal(c, error);
-    }
-    await revalidateWorkspace(c.env, workspaceId, {
-      reason: "your role changed",
-      audit: { actor: actorOf(c), action: "member.role_changed", targetId: c.req.param("userId"), details: { from: target.role, to: role } },
-    });
-    return c.json({ member: { userId: c.req.param("userId"), role } } satisfies z.input<typeof UpdatedMemberResponse>);
-  })
+  .post(
+    "/api/workspaces/:ws/members",
+    jsonBody(AddMemberBody, "expected {email, role: owner|admin|member|viewer}"),
+    async (c) => {
+      const workspaceId = c.req.param("ws");
+      const manager = await requireManager(c, workspaceId);
+      if (manager instanceof Response) return manager;
+      const callerRole = manager.role;
+      const { email, role } = c.req.valid("json");
+      if (role === "owner" && callerRole !== "owner") return httpError(c, "forbidden", "only owners can add owners");
+      const user = await userByEmail(authOf(c), email);
+      if (!user) return httpError(c, "not_found", "no account with that email: ask them to sign up first");
+      // Anyone can register any address; only a verified one is known to be that person.
+      if (!user.emailVerified)
+        return httpError(
+          c,
+          "forbidden",
+          "that address is not verified yet: invite it instead, or ask them to verify their e-mail first",
+        );
+      if (await membershipOf(authOf(c), workspaceId, user.id))
+        return httpError(c, "conflict", "already a member of this workspace");
+      await authOf(c).api.addMember({ body: { userId: user.id, role, organizationId: workspaceId } });
+      await revalidateWorkspace(c.env, workspaceId, {
+        reason: "member added",
+        audit: { actor: actorOf(c), action: "member.added", targetId: user.id, details: { email, role } },
+      });
+      return c.json({ member: { userId: user.id, email, role } } satisfies z.input<typeof AddMemberResponse>, 201);
+    },
+  )
+  .patch(
+    "/api/workspaces/:ws/members/:userId",
+    jsonBody(UpdateMemberBody, "expected {role: owner|admin|member|viewer}"),
+    async (c) => {
+      const workspaceId = c.req.param("ws");
+      const manager = await requireManager(c, workspaceId);
+      if (manager instanceof Response) return manager;
+      const callerRole = manager.role;
+      const target = await membershipOf(authOf(c), workspaceId, c.req.param("userId"));
+      if (!target) return httpError(c, "not_found", "no such member in this workspace");
+      const { role } = c.req.valid("json");
+      const refusal = memberChangeRefusal(callerRole, target.role, role, await ownerCount(authOf(c), workspaceId));
+      if (refusal) return httpError(c, refusal.code, refusal.message);
+      try {
+        await setMemberRole(c, workspaceId, target.id, role);
+      } catch (error) {
+        return betterAuthRefusal(c, error);
+      }
+      await revalidateWorkspace(c.env, workspaceId, {
+        reason: "your role changed",
+        audit: {
+          actor: actorOf(c),
+          action: "member.role_changed",
+          targetId: c.req.param("userId"),
+          details: { from: target.role, to: role },
+        },
+      });
+      return c.json({ member: { userId: c.req.param("userId"), role } } satisfies z.input<
+        typeof UpdatedMemberResponse
+      >);
+    },
+  )
   .delete("/api/workspaces/:ws/members/:userId", async (c) => {
     const workspaceId = c.req.param("ws");
     const manager = await requireManager(c, workspaceId);
@@ -210,7 +275,12 @@ export const api = new Hono<ApiEnv>()
     }
     await revalidateWorkspace(c.env, workspaceId, {
       reason: "you no longer have access to this workspace",
-      audit: { actor: actorOf(c), action: "member.removed", targetId: c.req.param("userId"), details: { role: target.role } },
+      audit: {
+        actor: actorOf(c),
+        action: "member.removed",
+        targetId: c.req.param("userId"),
+        details: { role: target.role },
+      },
     });
     return c.json({ removed: c.req.param("userId") } satisfies z.input<typeof RemovedMemberResponse>);
   })
@@ -218,25 +288,42 @@ export const api = new Hono<ApiEnv>()
     const workspaceId = c.req.param("ws");
     const denied = await requireManager(c, workspaceId);
     if (denied instanceof Response) return denied;
-    const all = await authOf(c).api.listInvitations({ query: { organizationId: workspaceId }, headers: c.req.raw.headers });
-    const invitations = all.filter(isPending).map((i) => ({ id: i.id, email: i.email, role: i.role as Role, expiresAt: new Date(i.expiresAt).toISOString() }));
+    const all = await authOf(c).api.listInvitations({
+      query: { organizationId: workspaceId },
+      headers: c.req.raw.headers,
+    });
+    const invitations = all
+      .filter(isPending)
+      .map((i) => ({ id: i.id, email: i.email, role: i.role as Role, expiresAt: new Date(i.expiresAt).toISOString() }));
     return c.json({ invitations } satisfies z.input<typeof SentInvitationsResponse>);
   })
-  .post("/api/workspaces/:ws/invitations", jsonBody(InviteBody, "expected {email, role: owner|admin|member|viewer}"), async (c) => {
-    const workspaceId = c.req.param("ws");
-    const manager = await requireManager(c, workspaceId);
-    if (manager instanceof Response) return manager;
-    const callerRole = manager.role;
-    const { email, role } = c.req.valid("json");
-    if (role === "owner" && callerRole !== "owner") return httpError(c, "forbidden", "only owners can add owners");
-    try {
-      const created = await authOf(c).api.createInvitation({ body: { email, role, organizationId: workspaceId }, headers: c.req.raw.headers });
-      const invitation = { id: created.id, email: created.email, role, expiresAt: new Date(created.expiresAt).toISOString() };
-      return c.json({ invitation } satisfies z.input<typeof InvitationResponse>, 201);
-    } catch (error) {
-      return betterAuthRefusal(c, error);
-    }
-  })
+  .post(
+    "/api/workspaces/:ws/invitations",
+    jsonBody(InviteBody, "expected {email, role: owner|admin|member|viewer}"),
+    async (c) => {
+      const workspaceId = c.req.param("ws");
+      const manager = await requireManager(c, workspaceId);
+      if (manager instanceof Response) return manager;
+      const callerRole = manager.role;
+      const { email, role } = c.req.valid("json");
+      if (role === "owner" && callerRole !== "owner") return httpError(c, "forbidden", "only owners can add owners");
+      try {
+        const created = await authOf(c).api.createInvitation({
+          body: { email, role, organizationId: workspaceId },
+          headers: c.req.raw.headers,
+        });
+        const invitation = {
+          id: created.id,
+          email: created.email,
+          role,
+          expiresAt: new Date(created.expiresAt).toISOString(),
+        };
+        return c.json({ invitation } satisfies z.input<typeof InvitationResponse>, 201);
+      } catch (error) {
+        return betterAuthRefusal(c, error);
+      }
+    },
+  )
   .delete("/api/workspaces/:ws/invitations/:id", async (c) => {
     const denied = await requireManager(c, c.req.param("ws"));
     if (denied instanceof Response) return denied;
@@ -248,11 +335,16 @@ export const api = new Hono<ApiEnv>()
     return c.json({ cancelled: c.req.param("id") });
   })
   .get("/api/invitations", async (c) => {
-    if (!c.var.session.user.emailVerified) return httpError(c, "forbidden", "verify your e-mail address to see your invitations");
+    if (!c.var.session.user.emailVerified)
+      return httpError(c, "forbidden", "verify your e-mail address to see your invitations");
     const all = await authOf(c).api.listUserInvitations({ headers: c.req.raw.headers });
-    const invitations = all
-      .filter(isPending)
-      .map((i) => ({ id: i.id, workspaceId: i.organizationId, workspaceName: i.organizationName ?? "a workspace", role: i.role as Role, expiresAt: new Date(i.expiresAt).toISOString() }));
+    const invitations = all.filter(isPending).map((i) => ({
+      id: i.id,
+      workspaceId: i.organizationId,
+      workspaceName: i.organizationName ?? "a workspace",
+      role: i.role as Role,
+      expiresAt: new Date(i.expiresAt).toISOString(),
+    }));
     return c.json({ invitations } satisfies z.input<typeof ReceivedInvitationsResponse>);
   })
   .post("/api/invitations/:id/:decision{accept|decline}", async (c) => {
@@ -260,13 +352,22 @@ export const api = new Hono<ApiEnv>()
     const accept = c.req.param("decision") === "accept";
     try {
       const body = { invitationId };
-      const result = accept ? await authOf(c).api.acceptInvitation({ body, headers: c.req.raw.headers }) : await authOf(c).api.rejectInvitation({ body, headers: c.req.raw.headers });
+      const result = accept
+        ? await authOf(c).api.acceptInvitation({ body, headers: c.req.raw.headers })
+        : await authOf(c).api.rejectInvitation({ body, headers: c.req.raw.headers });
       const workspaceId = result?.invitation?.organizationId ?? "";
       if (accept && workspaceId) {
-        const audit = { actor: actorOf(c), action: "member.added", targetId: c.var.session.user.id, details: { invitation: invitationId, role: result?.invitation?.role ?? null } };
+        const audit = {
+          actor: actorOf(c),
+          action: "member.added",
+          targetId: c.var.session.user.id,
+          details: { invitation: invitationId, role: result?.invitation?.role ?? null },
+        };
         await revalidateWorkspace(c.env, workspaceId, { reason: "member added", audit });
       }
-      return c.json({ id: invitationId, status: accept ? "accepted" : "rejected", workspaceId } satisfies z.input<typeof InvitationDecisionResponse>);
+      return c.json({ id: invitationId, status: accept ? "accepted" : "rejected", workspaceId } satisfies z.input<
+        typeof InvitationDecisionResponse
+      >);
     } catch (error) {
       return betterAuthRefusal(c, error);
     }
@@ -274,4 +375,8 @@ export const api = new Hono<ApiEnv>()
   .route("/", keysApi)
   .notFound((c) => httpError(c, "not_found", `no route for ${c.req.method} ${c.req.path}`))
   // Hono's JSON validator throws a 400 for a body that is not JSON at all.
-  .onError((error, c) => (error instanceof HTTPException && error.status === 400 ? httpError(c, "bad_request", "request body is not valid JSON") : internalError(c.req.path, error)));
+  .onError((error, c) =>
+    error instanceof HTTPException && error.status === 400
+      ? httpError(c, "bad_request", "request body is not valid JSON")
+      : internalError(c.req.path, error),
+  );

@@ -22,4 +22,5 @@ export const ACCOUNT_REFUSAL: Record<Exclude<AccountStatus, "active">, string> =
 };
 
 /** An operator holds the admin plugin's `admin` user role (which the plugin stores comma-separated when several). */
-export const isOperatorRole = (role: string | null | undefined): boolean => (role ?? "").split(",").some((r) => r.trim() === "admin");
+export const isOperatorRole = (role: string | null | undefined): boolean =>
+  (role ?? "").split(",").some((r) => r.trim() === "admin");

@@ -66,7 +66,13 @@ export async function openAgentInvitations(env: Env, workspaceId: string): Promi
   const rows = await authDb(env.DB)
     .select()
     .from(agentInvitation)
-    .where(and(eq(agentInvitation.workspaceId, workspaceId), isNull(agentInvitation.usedAt), gt(agentInvitation.expiresAt, Date.now())))
+    .where(
+      and(
+        eq(agentInvitation.workspaceId, workspaceId),
+        isNull(agentInvitation.usedAt),
+        gt(agentInvitation.expiresAt, Date.now()),
+      ),
+    )
     .orderBy(desc(agentInvitation.createdAt))
     .limit(100)
     .all();
@@ -76,7 +82,9 @@ export async function openAgentInvitations(env: Env, workspaceId: string): Promi
 export async function cancelAgentInvitation(env: Env, workspaceId: string, id: string): Promise<boolean> {
   const result = await authDb(env.DB)
     .delete(agentInvitation)
-    .where(and(eq(agentInvitation.id, id), eq(agentInvitation.workspaceId, workspaceId), isNull(agentInvitation.usedAt)))
+    .where(
+      and(eq(agentInvitation.id, id), eq(agentInvitation.workspaceId, workspaceId), isNull(agentInvitation.usedAt)),
+    )
     .run();
   return (result.meta.changes ?? 0) > 0;
 }
@@ -99,7 +107,13 @@ export async function claimAgentInvitation(env: Env, token: string): Promise<Age
   const row = await authDb(env.DB)
     .update(agentInvitation)
     .set({ usedAt: now })
-    .where(and(eq(agentInvitation.hash, await sha256Hex(token)), isNull(agentInvitation.usedAt), gt(agentInvitation.expiresAt, now)))
+    .where(
+      and(
+        eq(agentInvitation.hash, await sha256Hex(token)),
+        isNull(agentInvitation.usedAt),
+        gt(agentInvitation.expiresAt, now),
+      ),
+    )
     .returning()
     .get();
   return row ? { ...row, scopes: scopesOf(row.scopes) } : null;

@@ -41,9 +41,13 @@ export async function signUpAgent(auth: Auth, name: string): Promise<SignedUpAge
   const email = `agent-${randomToken().slice(0, 20)}@${AGENT_ACCOUNT_DOMAIN}`;
   // The internal adapter runs the user hooks (auth.ts): the sign-up policy decides whether
   // it waits, and an active account gets its workspace there, as a person's does.
-  const user = await context.internalAdapter.createUser({ name, email, emailVerified: false }, { method: "agent-signup" });
+  const user = await context.internalAdapter.createUser(
+    { name, email, emailVerified: false },
+    { method: "agent-signup" },
+  );
   const slug = personalWorkspaceSlug(user.id);
-  const find = async () => (await adapterOf(auth)).findOne<Organization>({ model: "organization", where: [{ field: "slug", value: slug }] });
+  const find = async () =>
+    (await adapterOf(auth)).findOne<Organization>({ model: "organization", where: [{ field: "slug", value: slug }] });
   let workspace = await find();
   if (!workspace) {
     await createPersonalWorkspace(auth, user);
@@ -52,10 +56,20 @@ export async function signUpAgent(auth: Auth, name: string): Promise<SignedUpAge
   if (!workspace) throw new Error("the agent's workspace was not created");
   // Server-side (no headers): the plugin takes `userId` and checks that user's permission in the workspace.
   const created = await auth.api.createApiKey({
-    body: { name, organizationId: workspace.id, userId: user.id, metadata: { scopes: OWN_WORKSPACE_SCOPES, createdBy: user.id, account: user.id } },
+    body: {
+      name,
+      organizationId: workspace.id,
+      userId: user.id,
+      metadata: { scopes: OWN_WORKSPACE_SCOPES, createdBy: user.id, account: user.id },
+    },
   });
   const status = accountStatus(user as { waitlisted?: boolean });
-  return { status, accountId: user.id, workspace: { id: workspace.id, name: workspace.name }, key: { id: created.id, key: created.key, scopes: OWN_WORKSPACE_SCOPES } };
+  return {
+    status,
+    accountId: user.id,
+    workspace: { id: workspace.id, name: workspace.name },
+    key: { id: created.id, key: created.key, scopes: OWN_WORKSPACE_SCOPES },
+  };
 }
 
 /**
@@ -66,6 +80,9 @@ export async function signUpAgent(auth: Auth, name: string): Promise<SignedUpAge
  */
 export async function agentAccountOf(auth: Auth, issuer: string, inherited?: unknown): Promise<string | undefined> {
   if (typeof inherited === "string") return inherited;
-  const user = await (await adapterOf(auth)).findOne<{ email: string }>({ model: "user", where: [{ field: "id", value: issuer }] });
+  const user = await (await adapterOf(auth)).findOne<{ email: string }>({
+    model: "user",
+    where: [{ field: "id", value: issuer }],
+  });
   return user && isAgentAccountEmail(user.email) ? issuer : undefined;
 }

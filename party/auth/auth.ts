@@ -55,7 +55,12 @@ function createAuth(env: Env, baseURL: string, background?: Background) {
       autoSignInAfterVerification: true,
       sendVerificationEmail: async ({ user, url }) => {
         const link = verificationLink(requireLinkOrigin(env, baseURL), url);
-        await sendMail(env, { to: user.email, subject: "Verify your e-mail for Autopilot", text: `Open this link to verify ${user.email}:\n\n${link}\n`, link });
+        await sendMail(env, {
+          to: user.email,
+          subject: "Verify your e-mail for Autopilot",
+          text: `Open this link to verify ${user.email}:\n\n${link}\n`,
+          link,
+        });
       },
     },
     plugins: authPlugins(async (invitation) => {
@@ -102,8 +107,15 @@ export const personalWorkspaceSlug = (userId: string) => `personal-${userId.toLo
  * The workspace every active person owns: made at sign-up, or, for an account that waited
  * on the waitlist, when an operator approves it (a waitlisted account owns nothing).
  */
-export async function createPersonalWorkspace(auth: Auth, user: { id: string; name: string; email: string }): Promise<void> {
+export async function createPersonalWorkspace(
+  auth: Auth,
+  user: { id: string; name: string; email: string },
+): Promise<void> {
   await auth.api.createOrganization({
-    body: { name: `${user.name || user.email.split("@")[0]}'s workspace`, slug: personalWorkspaceSlug(user.id), userId: user.id },
+    body: {
+      name: `${user.name || user.email.split("@")[0]}'s workspace`,
+      slug: personalWorkspaceSlug(user.id),
+      userId: user.id,
+    },
   });
 }

@@ -32,16 +32,30 @@ export async function findAll<T>(adapter: AuthAdapter, query: FindMany): Promise
 }
 
 /** Every row the query matches whose `field` is one of `values` (order within the query's, per batch). */
-export async function findAllIn<T>(adapter: AuthAdapter, query: FindMany, field: string, values: readonly string[]): Promise<T[]> {
+export async function findAllIn<T>(
+  adapter: AuthAdapter,
+  query: FindMany,
+  field: string,
+  values: readonly string[],
+): Promise<T[]> {
   const rows: T[] = [];
   for (let i = 0; i < values.length; i += IN_BATCH) {
-    rows.push(...(await findAll<T>(adapter, { ...query, where: [...(query.where ?? []), { field, operator: "in", value: values.slice(i, i + IN_BATCH) }] })));
+    rows.push(
+      ...(await findAll<T>(adapter, {
+        ...query,
+        where: [...(query.where ?? []), { field, operator: "in", value: values.slice(i, i + IN_BATCH) }],
+      })),
+    );
   }
   return rows;
 }
 
 /** A person's membership of a workspace: better-auth's member id and role (null: not a member, or a role we do not know). */
-export async function membershipOf(auth: Auth, workspaceId: string, userId: string): Promise<{ id: string; role: Role } | null> {
+export async function membershipOf(
+  auth: Auth,
+  workspaceId: string,
+  userId: string,
+): Promise<{ id: string; role: Role } | null> {
   const member = await (await adapterOf(auth)).findOne<Member>({
     model: "member",
     where: [
@@ -65,12 +79,18 @@ export async function ownerCount(auth: Auth, workspaceId: string): Promise<numbe
 
 /** Every workspace a person belongs to. */
 export async function workspaceIdsOf(auth: Auth, userId: string): Promise<string[]> {
-  const members = await findAll<Member>(await adapterOf(auth), { model: "member", where: [{ field: "userId", value: userId }] });
+  const members = await findAll<Member>(await adapterOf(auth), {
+    model: "member",
+    where: [{ field: "userId", value: userId }],
+  });
   return members.map((m) => m.organizationId);
 }
 
 /** A person's workspaces with their role in each, oldest workspace first. */
-export async function workspacesOf(auth: Auth, userId: string): Promise<{ id: string; name: string; slug: string; role: Role }[]> {
+export async function workspacesOf(
+  auth: Auth,
+  userId: string,
+): Promise<{ id: string; name: string; slug: string; role: Role }[]> {
   const adapter = await adapterOf(auth);
   const members = await findAll<Member>(adapter, { model: "member", where: [{ field: "userId", value: userId }] });
   if (members.length === 0) return [];
@@ -90,9 +110,16 @@ export async function workspacesOf(auth: Auth, userId: string): Promise<{ id: st
 }
 
 /** The workspace's members with their names and addresses, in the order they joined. */
-export async function membersOf(auth: Auth, workspaceId: string): Promise<{ userId: string; name: string; email: string; role: Role }[]> {
+export async function membersOf(
+  auth: Auth,
+  workspaceId: string,
+): Promise<{ userId: string; name: string; email: string; role: Role }[]> {
   const adapter = await adapterOf(auth);
-  const members = await findAll<Member>(adapter, { model: "member", where: [{ field: "organizationId", value: workspaceId }], sortBy: { field: "createdAt", direction: "asc" } });
+  const members = await findAll<Member>(adapter, {
+    model: "member",
+    where: [{ field: "organizationId", value: workspaceId }],
+    sortBy: { field: "createdAt", direction: "asc" },
+  });
   if (members.length === 0) return [];
   const users = new Map(
     (
@@ -123,18 +150,32 @@ export async function apiKeyById(auth: Auth, keyId: string): Promise<ApiKey | nu
 }
 
 /** A workspace by id (null: none). */
-export async function workspaceById(auth: Auth, workspaceId: string): Promise<{ id: string; name: string; slug: string } | null> {
-  const org = await (await adapterOf(auth)).findOne<Organization>({ model: "organization", where: [{ field: "id", value: workspaceId }] });
+export async function workspaceById(
+  auth: Auth,
+  workspaceId: string,
+): Promise<{ id: string; name: string; slug: string } | null> {
+  const org = await (await adapterOf(auth)).findOne<Organization>({
+    model: "organization",
+    where: [{ field: "id", value: workspaceId }],
+  });
   return org ? { id: org.id, name: org.name, slug: org.slug } : null;
 }
 
 /** A workspace's agent keys, newest first. */
 export async function apiKeysOf(auth: Auth, workspaceId: string): Promise<ApiKey[]> {
-  return findAll<ApiKey>(await adapterOf(auth), { model: "apikey", where: [{ field: "referenceId", value: workspaceId }], sortBy: { field: "createdAt", direction: "desc" } });
+  return findAll<ApiKey>(await adapterOf(auth), {
+    model: "apikey",
+    where: [{ field: "referenceId", value: workspaceId }],
+    sortBy: { field: "createdAt", direction: "desc" },
+  });
 }
 
 /** A member named by better-auth's member id, or by a person's address within `workspaceId` (what its member endpoints accept). */
-export async function memberByIdOrEmail(auth: Auth, ref: string, workspaceId: string): Promise<{ organizationId: string; userId: string; email: string } | null> {
+export async function memberByIdOrEmail(
+  auth: Auth,
+  ref: string,
+  workspaceId: string,
+): Promise<{ organizationId: string; userId: string; email: string } | null> {
   const ctx = await auth.$context;
   const byId = await ctx.adapter.findOne<Member>({ model: "member", where: [{ field: "id", value: ref }] });
   if (byId) {

@@ -24,12 +24,15 @@ export const agentPrincipalId = (keyId: string) => `${AGENT_PREFIX}${keyId}`;
  * key. The room's own actors (the Autopilot, an instance's gateway, a gateway's outside
  * user `gateway-user:<instance>`) are neither, and `recheckPrincipal` would call them gone.
  */
-export const isAccessPrincipal = (actor: Pick<Principal, "id" | "kind">): boolean => (actor.kind === "user" && !actor.id.includes(":")) || actor.id.startsWith(AGENT_PREFIX);
+export const isAccessPrincipal = (actor: Pick<Principal, "id" | "kind">): boolean =>
+  (actor.kind === "user" && !actor.id.includes(":")) || actor.id.startsWith(AGENT_PREFIX);
 
 // Whether an actor is a person, for people-only work: in shared/ since the approval policy needs it too.
 export { isPerson } from "../../shared/people";
 
-export type AccessVerdict = { ok: true; principal: Principal } | { ok: false; code: typeof CloseCode.unauthenticated | typeof CloseCode.forbidden; reason: string };
+export type AccessVerdict =
+  | { ok: true; principal: Principal }
+  | { ok: false; code: typeof CloseCode.unauthenticated | typeof CloseCode.forbidden; reason: string };
 
 export async function memberRole(db: D1Database, workspaceId: string, userId: string): Promise<Role | null> {
   const row = await authDb(db)
@@ -68,19 +71,32 @@ export const keyScopes = (metadata: unknown): Scope[] => agentScopes(parseMetada
  * deleted, disabled or expired is 4001; a person no longer a member, disabled or waitlisted
  * by an operator, or a key of another workspace, is 4003. A changed role or key scopes come back as a re-scoped principal.
  */
-export async function recheckPrincipal(db: D1Database, workspaceId: string, principal: Principal): Promise<AccessVerdict> {
+export async function recheckPrincipal(
+  db: D1Database,
+  workspaceId: string,
+  principal: Principal,
+): Promise<AccessVerdict> {
   if (principal.kind === "agent") {
-    if (!principal.id.startsWith(AGENT_PREFIX)) return { ok: false, code: CloseCode.unauthenticated, reason: "unknown agent" };
+    if (!principal.id.startsWith(AGENT_PREFIX))
+      return { ok: false, code: CloseCode.unauthenticated, reason: "unknown agent" };
     const key = await authDb(db)
-      .select({ referenceId: baApiKey.referenceId, name: baApiKey.name, enabled: baApiKey.enabled, expiresAt: baApiKey.expiresAt, metadata: baApiKey.metadata })
+      .select({
+        referenceId: baApiKey.referenceId,
+        name: baApiKey.name,
+        enabled: baApiKey.enabled,
+        expiresAt: baApiKey.expiresAt,
+        metadata: baApiKey.metadata,
+      })
       .from(baApiKey)
       .where(eq(baApiKey.id, principal.id.slice(AGENT_PREFIX.length)))
       .get();
     if (!key) return { ok: false, code: CloseCode.unauthenticated, reason: "API key revoked" };
     if (key.enabled === 0) return { ok: false, code: CloseCode.unauthenticated, reason: "API key disabled" };
     const expiresAt = timeOf(key.expiresAt);
-    if (expiresAt !== null && expiresAt <= Date.now()) return { ok: false, code: CloseCode.unauthenticated, reason: "API key expired" };
-    if (key.referenceId !== workspaceId) return { ok: false, code: CloseCode.forbidden, reason: "this key belongs to another workspace" };
+    if (expiresAt !== null && expiresAt <= Date.now())
+      return { ok: false, code: CloseCode.unauthenticated, reason: "API key expired" };
+    if (key.referenceId !== workspaceId)
+      return { ok: false, code: CloseCode.forbidden, reason: "this key belongs to another workspace" };
     const refusal = await agentAccountRefusal(db, key.metadata);
     if (refusal) return { ok: false, code: CloseCode.forbidden, reason: refusal };
     return { ok: true, principal: { ...principal, name: key.name ?? principal.name, scopes: keyScopes(key.metadata) } };
@@ -122,7 +138,13 @@ export function keyIssuer(metadata: unknown): string | null {
 
 /** A person's account flags (null: no such account): one indexed read of better-auth's user row. */
 export async function accountFlags(db: D1Database, userId: string): Promise<AccountFlags | null> {
-  return (await authDb(db).select({ banned: baUser.banned, banExpires: baUser.banExpires, waitlisted: baUser.waitlisted }).from(baUser).where(eq(baUser.id, userId)).get()) ?? null;
+  return (
+    (await authDb(db)
+      .select({ banned: baUser.banned, banExpires: baUser.banExpires, waitlisted: baUser.waitlisted })
+      .from(baUser)
+      .where(eq(baUser.id, userId))
+      .get()) ?? null
+  );
 }
 
 /** Whether two principals allow the same things (what a socket must be told about). */

@@ -10,4 +10,5 @@ export function timeOf(value: string | number | null): number | null {
  * ISO text, depending on who wrote it); a `Date` (better-auth's adapter turns text dates
  * into one) as ISO text.
  */
-export const timeText = (value: Date | string | number): string | number => (value instanceof Date ? value.toISOString() : value);
+export const timeText = (value: Date | string | number): string | number =>
+  value instanceof Date ? value.toISOString() : value;

@@ -59,16 +59,20 @@ export async function closeKeySession(env: Env, token: string): Promise<void> {
 }
 
 /** The key behind a session: its workspace and its principal as the key stands now, or why the session is over. */
-export type KeySessionAccess = { ok: true; keyId: string; workspaceId: string; principal: Principal } | Extract<AccessVerdict, { ok: false }>;
+export type KeySessionAccess =
+  | { ok: true; keyId: string; workspaceId: string; principal: Principal }
+  | Extract<AccessVerdict, { ok: false }>;
 
 export async function keySessionAccess(env: Env, token: string): Promise<KeySessionAccess> {
-  if (!TOKEN.test(token)) return { ok: false, code: CloseCode.unauthenticated, reason: "this session has ended: sign in again" };
+  if (!TOKEN.test(token))
+    return { ok: false, code: CloseCode.unauthenticated, reason: "this session has ended: sign in again" };
   const row = await authDb(env.DB)
     .select({ keyId: keySession.keyId, workspaceId: keySession.workspaceId, expiresAt: keySession.expiresAt })
     .from(keySession)
     .where(eq(keySession.hash, await sha256Hex(token)))
     .get();
-  if (!row || row.expiresAt <= Date.now()) return { ok: false, code: CloseCode.unauthenticated, reason: "this session has ended: sign in again" };
+  if (!row || row.expiresAt <= Date.now())
+    return { ok: false, code: CloseCode.unauthenticated, reason: "this session has ended: sign in again" };
   const claim: Principal = { id: agentPrincipalId(row.keyId), kind: "agent", name: "agent", scopes: [] };
   const now = await recheckPrincipal(env.DB, row.workspaceId, claim);
   return now.ok ? { ok: true, keyId: row.keyId, workspaceId: row.workspaceId, principal: now.principal } : now;
@@ -77,8 +81,10 @@ export async function keySessionAccess(env: Env, token: string): Promise<KeySess
 /** A key session's principal for a room socket in `workspaceId` (the gate, party/index.ts). */
 export async function principalFromKeySession(env: Env, token: string, workspaceId: string): Promise<AuthOutcome> {
   const access = await keySessionAccess(env, token);
-  if (!access.ok) return { ok: false, status: access.code === CloseCode.unauthenticated ? 401 : 403, reason: access.reason };
-  if (access.workspaceId !== workspaceId) return { ok: false, status: 403, reason: "this key belongs to another workspace" };
+  if (!access.ok)
+    return { ok: false, status: access.code === CloseCode.unauthenticated ? 401 : 403, reason: access.reason };
+  if (access.workspaceId !== workspaceId)
+    return { ok: false, status: 403, reason: "this key belongs to another workspace" };
   return { ok: true, principal: access.principal };
 }
 

@@ -21,6 +21,7 @@ export function headerValue(value: string, max = SUBJECT_MAX): string {
 
 /** An address fit for a header: no control character, no list or display-name syntax; else the mail is not sent. */
 export function headerAddress(address: string): string {
-  if (address.length > 254 || /[\p{Cc}\p{Zl}\p{Zp},;<>"]/u.test(address) || !/^[^@\s]+@[^@\s]+$/.test(address)) throw new Error("mail address refused: not one plain address");
+  if (address.length > 254 || /[\p{Cc}\p{Zl}\p{Zp},;<>"]/u.test(address) || !/^[^@\s]+@[^@\s]+$/.test(address))
+    throw new Error("mail address refused: not one plain address");
   return address;
 }

@@ -23,18 +23,35 @@ export async function sendMail(env: Env, given: Mail): Promise<void> {
   // The one place a mail is built: its header values are made safe here, whoever wrote them.
   const mail: Mail = { ...given, to: headerAddress(given.to), subject: headerValue(given.subject) };
   // The link signs its reader in (verification): logged only where no mail server carries it.
-  console.log(JSON.stringify({ msg: "mail", to: mail.to, subject: mail.subject, ...(!env.MAIL_API_URL && { link: mail.link }) }));
+  console.log(
+    JSON.stringify({ msg: "mail", to: mail.to, subject: mail.subject, ...(!env.MAIL_API_URL && { link: mail.link }) }),
+  );
   if (env.DEV_MAIL_OUTBOX === "1") {
     await authDb(env.DB)
       .insert(devMail)
-      .values({ id: crypto.randomUUID(), to: sql`lower(${mail.to})`, subject: mail.subject, text: mail.text, link: mail.link, createdAt: Date.now() })
+      .values({
+        id: crypto.randomUUID(),
+        to: sql`lower(${mail.to})`,
+        subject: mail.subject,
+        text: mail.text,
+        link: mail.link,
+        createdAt: Date.now(),
+      })
       .run();
   }
   if (env.MAIL_API_URL) {
     const res = await fetch(env.MAIL_API_URL, {
       method: "POST",
-      headers: { "content-type": "application/json", ...(env.MAIL_API_KEY && { authorization: `Bearer ${env.MAIL_API_KEY}` }) },
-      body: JSON.stringify({ from: headerValue(env.MAIL_FROM ?? "Autopilot <no-reply@localhost>"), to: [mail.to], subject: mail.subject, text: mail.text }),
+      headers: {
+        "content-type": "application/json",
+        ...(env.MAIL_API_KEY && { authorization: `Bearer ${env.MAIL_API_KEY}` }),
+      },
+      body: JSON.stringify({
+        from: headerValue(env.MAIL_FROM ?? "Autopilot <no-reply@localhost>"),
+        to: [mail.to],
+        subject: mail.subject,
+        text: mail.text,
+      }),
     });
     if (!res.ok) throw new Error(`mail API answered ${res.status}`);
   }

@@ -15,7 +15,13 @@ export const SESSION_UPDATE_AGE_S = 24 * 3600;
 /** A tuple, not an array of the union: better-auth infers the user's plugin fields (role, banned, waitlisted) only from a tuple. */
 const tuple = <T extends unknown[]>(items: [...T]): T => items;
 
-type InvitationMail = (invitation: { id: string; email: string; role: string; organization: { name: string }; inviter: { user: { name: string; email: string } } }) => Promise<void>;
+type InvitationMail = (invitation: {
+  id: string;
+  email: string;
+  role: string;
+  organization: { name: string };
+  inviter: { user: { name: string; email: string } };
+}) => Promise<void>;
 
 /**
  * Everything about auth except the database, shared by the Worker and by the

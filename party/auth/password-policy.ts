@@ -31,6 +31,7 @@ export function passwordProblem(password: string, email?: string): string | null
   const name = (email?.toLowerCase().split("@")[0] ?? "").replace(/[^a-z]/g, "");
   const isEmail = Boolean(email) && lower === email?.toLowerCase();
   const isName = name.length >= 3 && lower.replace(/[^a-z]/g, "") === name;
-  const trivial = COMMON_PASSWORDS.has(lower) || repeatedUnit(lower).length <= 3 || isSequence(lower) || isEmail || isName;
+  const trivial =
+    COMMON_PASSWORDS.has(lower) || repeatedUnit(lower).length <= 3 || isSequence(lower) || isEmail || isName;
   return trivial ? "That password is too easy to guess: choose a longer phrase that is not a common password." : null;
 }

@@ -13,7 +13,12 @@ const unauthenticated = (reason: string): AuthOutcome => ({ ok: false, status: 4
 const forbidden = (reason: string): AuthOutcome => ({ ok: false, status: 403, reason });
 
 /** A session cookie's principal in a workspace, or why not. */
-export async function principalFromSession(env: Env, auth: Auth, headers: Headers, workspaceId: string): Promise<AuthOutcome> {
+export async function principalFromSession(
+  env: Env,
+  auth: Auth,
+  headers: Headers,
+  workspaceId: string,
+): Promise<AuthOutcome> {
   const session = await auth.api.getSession({ headers });
   if (!session) return unauthenticated("no valid session");
   const status = accountStatus(session.user);
@@ -22,12 +27,23 @@ export async function principalFromSession(env: Env, auth: Auth, headers: Header
   if (!role) return forbidden("not a member of this workspace");
   return {
     ok: true,
-    principal: { id: session.user.id, kind: "user", name: session.user.name || session.user.email, role, scopes: scopesForRole(role) },
+    principal: {
+      id: session.user.id,
+      kind: "user",
+      name: session.user.name || session.user.email,
+      role,
+      scopes: scopesForRole(role),
+    },
   };
 }
 
 /** An API key's principal; a key belongs to exactly one workspace. */
-export async function principalFromApiKey(db: D1Database, auth: Auth, key: string, workspaceId: string): Promise<AuthOutcome> {
+export async function principalFromApiKey(
+  db: D1Database,
+  auth: Auth,
+  key: string,
+  workspaceId: string,
+): Promise<AuthOutcome> {
   const result = await auth.api.verifyApiKey({ body: { key } });
   if (!result.valid || !result.key) return unauthenticated("invalid or revoked API key");
   if (result.key.referenceId !== workspaceId) return forbidden("this key belongs to another workspace");
@@ -35,7 +51,12 @@ export async function principalFromApiKey(db: D1Database, auth: Auth, key: strin
   if (refusal) return forbidden(refusal);
   return {
     ok: true,
-    principal: { id: agentPrincipalId(result.key.id), kind: "agent", name: result.key.name ?? "agent", scopes: agentScopes(result.key.metadata) },
+    principal: {
+      id: agentPrincipalId(result.key.id),
+      kind: "agent",
+      name: result.key.name ?? "agent",
+      scopes: agentScopes(result.key.metadata),
+    },
   };
 }
 
@@ -44,7 +65,12 @@ export async function principalFromApiKey(db: D1Database, auth: Auth, key: strin
  * Order: API key header (agents), connect ticket (agents that cannot set headers),
  * key-session cookie (the app signed in with a key), session cookie (people). `auth` is made only if needed: a cookie upgrade seldom needs it.
  */
-export async function resolveSocketPrincipal(env: Env, auth: () => Auth, request: Request, workspaceId: string): Promise<AuthOutcome> {
+export async function resolveSocketPrincipal(
+  env: Env,
+  auth: () => Auth,
+  request: Request,
+  workspaceId: string,
+): Promise<AuthOutcome> {
   const key = request.headers.get("x-api-key");
   if (key) return principalFromApiKey(env.DB, auth(), key, workspaceId);
   const ticket = new URL(request.url).searchParams.get("ticket");
@@ -64,7 +90,12 @@ export async function resolveSocketPrincipal(env: Env, auth: () => Auth, request
 }
 
 /** A cookie upgrade in one D1 query (socket-session.ts); better-auth's own getSession only when the session is due to slide forward. */
-async function principalFromSocketSession(env: Env, auth: () => Auth, request: Request, workspaceId: string): Promise<AuthOutcome> {
+async function principalFromSocketSession(
+  env: Env,
+  auth: () => Auth,
+  request: Request,
+  workspaceId: string,
+): Promise<AuthOutcome> {
   const token = await signedSessionToken(request.headers, new URL(request.url).origin, env.BETTER_AUTH_SECRET);
   if (!token) return unauthenticated("no valid session");
   const outcome = sessionOutcome(await readSessionAccess(env.DB, token, workspaceId), Date.now());

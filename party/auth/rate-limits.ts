@@ -62,13 +62,20 @@ async function consumeQuota(env: Env, bucket: string, max: number): Promise<numb
     .values({ bucket, count: 1, lastRequest: now })
     .onConflictDoUpdate({
       target: requestQuota.bucket,
-      set: { count: sql`case when ${now} - ${requestQuota.lastRequest} >= ${windowMs} then 1 else ${requestQuota.count} + 1 end`, lastRequest: now },
+      set: {
+        count: sql`case when ${now} - ${requestQuota.lastRequest} >= ${windowMs} then 1 else ${requestQuota.count} + 1 end`,
+        lastRequest: now,
+      },
       setWhere: sql`${now} - ${requestQuota.lastRequest} >= ${windowMs} or ${requestQuota.count} < ${max}`,
     })
     .returning({ count: requestQuota.count })
     .get();
   if (allowed) return null;
-  const row = await db.select({ lastRequest: requestQuota.lastRequest }).from(requestQuota).where(eq(requestQuota.bucket, bucket)).get();
+  const row = await db
+    .select({ lastRequest: requestQuota.lastRequest })
+    .from(requestQuota)
+    .where(eq(requestQuota.bucket, bucket))
+    .get();
   return Math.max(1, Math.ceil(((row?.lastRequest ?? now) + windowMs - now) / 1000));
 }
 
@@ -79,10 +86,12 @@ export const consumeTicketQuota = (env: Env, principalId: string) => consumeQuot
  * One agent sign-up or key sign-in from a client address (at most AGENT_AUTH_MAX a window
  * for each). The address is `cf-connecting-ip`, as for better-auth's own limits.
  */
-export const consumeAgentAuthQuota = (env: Env, request: Request, what: "signup" | "sign-in") => consumeQuota(env, `${what}|${addressBucket(request.headers.get("cf-connecting-ip"))}`, AGENT_AUTH_MAX);
+export const consumeAgentAuthQuota = (env: Env, request: Request, what: "signup" | "sign-in") =>
+  consumeQuota(env, `${what}|${addressBucket(request.headers.get("cf-connecting-ip"))}`, AGENT_AUTH_MAX);
 
 /** One file upload by `principalId` in its workspace (at most UPLOAD_MAX a window). */
-export const consumeUploadQuota = (env: Env, workspaceId: string, principalId: string) => consumeQuota(env, `upload|${workspaceId}|${principalId}`, UPLOAD_MAX);
+export const consumeUploadQuota = (env: Env, workspaceId: string, principalId: string) =>
+  consumeQuota(env, `upload|${workspaceId}|${principalId}`, UPLOAD_MAX);
 
 /**
  * The bucket of a client address: an IPv4 address itself, an IPv6 one its /64 (one subscriber
@@ -103,4 +112,5 @@ export function addressBucket(address: string | null): string {
  * One connection to the device entry from a client address (at most DEVICE_CONNECT_MAX a
  * window): the entry is public, and each connection opens a socket to a gateway.
  */
-export const consumeDeviceConnectQuota = (env: Env, request: Request) => consumeQuota(env, `device|${addressBucket(request.headers.get("cf-connecting-ip"))}`, DEVICE_CONNECT_MAX);
+export const consumeDeviceConnectQuota = (env: Env, request: Request) =>
+  consumeQuota(env, `device|${addressBucket(request.headers.get("cf-connecting-ip"))}`, DEVICE_CONNECT_MAX);

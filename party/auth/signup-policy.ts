@@ -33,7 +33,8 @@ export function signupPolicy(env: SignupPolicyEnv): SignupPolicy {
   return { mode, operatorEmails };
 }
 
-export const isOperatorEmail = (policy: SignupPolicy, email: string): boolean => policy.operatorEmails.has(email.trim().toLowerCase());
+export const isOperatorEmail = (policy: SignupPolicy, email: string): boolean =>
+  policy.operatorEmails.has(email.trim().toLowerCase());
 
 /** The fields a new account starts with (better-auth's user.create.before hook). */
 export function newUserFields(policy: SignupPolicy, email: string): { waitlisted: boolean; role?: "admin" } {

@@ -78,7 +78,10 @@ const sessionAccess = preparedPerDb((db) =>
     })
     .from(baSession)
     .innerJoin(baUser, eq(baUser.id, baSession.userId))
-    .leftJoin(baMember, and(eq(baMember.userId, baSession.userId), eq(baMember.organizationId, sql.placeholder("workspaceId"))))
+    .leftJoin(
+      baMember,
+      and(eq(baMember.userId, baSession.userId), eq(baMember.organizationId, sql.placeholder("workspaceId"))),
+    )
     .where(eq(baSession.token, sql.placeholder("token")))
     .prepare(),
 );
@@ -109,7 +112,11 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof timedOut
  * arrive while a read is under way take its answer (a reconnect storm brings a person's
  * tabs back together): it was read no earlier than they arrived, less one read's time.
  */
-export async function readSessionAccess(db: D1Database, token: string, workspaceId: string): Promise<SessionAccessRow | null> {
+export async function readSessionAccess(
+  db: D1Database,
+  token: string,
+  workspaceId: string,
+): Promise<SessionAccessRow | null> {
   const key = `${workspaceId}\n${token}`;
   const shared = reading.get(key);
   if (shared) {
@@ -139,5 +146,14 @@ export function sessionOutcome(row: SessionAccessRow | null, now: number): AuthO
   if (expiresAt - SESSION_EXPIRES_IN_S * 1000 + SESSION_UPDATE_AGE_S * 1000 <= now) return "refresh";
   const role = Role.safeParse(row.role);
   if (!role.success) return { ok: false, status: 403, reason: "not a member of this workspace" };
-  return { ok: true, principal: { id: row.userId, kind: "user", name: row.name || row.email, role: role.data, scopes: scopesForRole(role.data) } };
+  return {
+    ok: true,
+    principal: {
+      id: row.userId,
+      kind: "user",
+      name: row.name || row.email,
+      role: role.data,
+      scopes: scopesForRole(role.data),
+    },
+  };
 }

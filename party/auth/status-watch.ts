@@ -14,7 +14,13 @@ const STATUS_WATCH_EVERY_MS = 1_000;
  * a long poll and not a socket (the rooms' sockets are for workspace data, and a
  * waitlisted account has no workspace). Kept under ~30 s so proxies do not cut it.
  */
-export async function waitForStatusChange(env: Env, userId: string, current: AccountStatus, maxMs = STATUS_WATCH_MAX_MS, everyMs = STATUS_WATCH_EVERY_MS): Promise<AccountStatus | null> {
+export async function waitForStatusChange(
+  env: Env,
+  userId: string,
+  current: AccountStatus,
+  maxMs = STATUS_WATCH_MAX_MS,
+  everyMs = STATUS_WATCH_EVERY_MS,
+): Promise<AccountStatus | null> {
   const deadline = Date.now() + maxMs;
   for (;;) {
     const status = await accountStatusOf(env, userId);

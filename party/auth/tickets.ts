@@ -7,7 +7,11 @@ import { randomToken, sha256Hex } from "./tokens";
 
 export const TICKET_TTL_MS = 60_000;
 
-export async function issueTicket(env: Env, workspaceId: string, principal: Principal): Promise<{ ticket: string; expiresAt: number }> {
+export async function issueTicket(
+  env: Env,
+  workspaceId: string,
+  principal: Principal,
+): Promise<{ ticket: string; expiresAt: number }> {
   const ticket = `tk_${randomToken()}`;
   const expiresAt = Date.now() + TICKET_TTL_MS;
   await authDb(env.DB)
@@ -27,12 +31,19 @@ export async function deleteExpiredTickets(env: Env, now: number): Promise<numbe
 }
 
 /** Single use: the delete-returning claims it atomically, so a replay finds nothing. */
-export async function consumeTicket(env: Env, ticket: string): Promise<{ workspaceId: string; principal: Principal } | null> {
+export async function consumeTicket(
+  env: Env,
+  ticket: string,
+): Promise<{ workspaceId: string; principal: Principal } | null> {
   if (ticket.length > 200) return null;
   const row = await authDb(env.DB)
     .delete(connectTicket)
     .where(eq(connectTicket.hash, await sha256Hex(ticket)))
-    .returning({ workspaceId: connectTicket.workspaceId, principal: connectTicket.principal, expiresAt: connectTicket.expiresAt })
+    .returning({
+      workspaceId: connectTicket.workspaceId,
+      principal: connectTicket.principal,
+      expiresAt: connectTicket.expiresAt,
+    })
     .get();
   if (!row || row.expiresAt < Date.now()) return null;
   const principal = Principal.safeParse(JSON.parse(row.principal));

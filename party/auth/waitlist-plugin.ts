@@ -23,7 +23,8 @@ const OPEN_TO_WAITLISTED = new Set([
   "/revoke-other-sessions",
 ]);
 
-const openToWaitlisted = (path: string) => OPEN_TO_WAITLISTED.has(path) || path.startsWith("/sign-in/") || path.startsWith("/sign-up/");
+const openToWaitlisted = (path: string) =>
+  OPEN_TO_WAITLISTED.has(path) || path.startsWith("/sign-in/") || path.startsWith("/sign-up/");
 
 /**
  * better-auth plugin: the `waitlisted` column on the user (set at sign-up by the signup

@@ -6,9 +6,16 @@
  * @param {string} label names the account (`<label>-<time>@example.test`)
  */
 export async function signUpPerson(serverUrl, label) {
-  const fetchJson = (path, init = {}) => fetch(`${serverUrl}${path}`, { ...init, headers: { "content-type": "application/json", origin: serverUrl, ...(init.headers ?? {}) } });
+  const fetchJson = (path, init = {}) =>
+    fetch(`${serverUrl}${path}`, {
+      ...init,
+      headers: { "content-type": "application/json", origin: serverUrl, ...(init.headers ?? {}) },
+    });
   const email = `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.test`;
-  const signUp = await fetchJson("/api/auth/sign-up/email", { method: "POST", body: JSON.stringify({ email, password: "benchmark-password", name: label }) });
+  const signUp = await fetchJson("/api/auth/sign-up/email", {
+    method: "POST",
+    body: JSON.stringify({ email, password: "benchmark-password", name: label }),
+  });
   if (!signUp.ok) throw new Error(`sign-up of ${email}: HTTP ${signUp.status} ${await signUp.text()}`);
   // Every cookie the sign-up set, as a browser keeps them (the value may itself hold "=").
   const cookies = signUp.headers.getSetCookie().map((c) => {
@@ -20,6 +27,8 @@ export async function signUpPerson(serverUrl, label) {
   const api = (path, init = {}) => fetchJson(path, { ...init, headers: { cookie, ...(init.headers ?? {}) } });
   const workspace = (await (await api("/api/me")).json()).workspaces[0].id;
   /** A new agent key in the person's workspace: its secret. */
-  const createKey = async (name) => (await (await api(`/api/workspaces/${workspace}/keys`, { method: "POST", body: JSON.stringify({ name }) })).json()).key;
+  const createKey = async (name) =>
+    (await (await api(`/api/workspaces/${workspace}/keys`, { method: "POST", body: JSON.stringify({ name }) })).json())
+      .key;
   return { email, cookie, cookies, workspace, api, createKey };
 }

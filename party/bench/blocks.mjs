@@ -19,7 +19,9 @@
  */
 export async function rotate(sides, { warmup, blocks, profile }) {
   const names = Object.keys(sides);
-  const out = Object.fromEntries(names.map((name) => [name, { cpuPerOp: [], cpuMs: 0, ops: 0, bytes: {}, latencies: [] }]));
+  const out = Object.fromEntries(
+    names.map((name) => [name, { cpuPerOp: [], cpuMs: 0, ops: 0, bytes: {}, latencies: [] }]),
+  );
   for (let b = 0; b < warmup + blocks; b++) {
     for (let s = 0; s < names.length; s++) {
       const name = names[(b + s) % names.length];
@@ -34,14 +36,17 @@ export async function rotate(sides, { warmup, blocks, profile }) {
         record.cpuMs += cpu1 - cpu0;
       }
       record.ops += result.ops;
-      for (const [kind, bytes] of Object.entries(result.bytes ?? {})) record.bytes[kind] = (record.bytes[kind] ?? 0) + bytes;
+      for (const [kind, bytes] of Object.entries(result.bytes ?? {}))
+        record.bytes[kind] = (record.bytes[kind] ?? 0) + bytes;
       record.latencies.push(...(result.latencies ?? []));
     }
   }
   for (const name of names) {
     const record = out[name];
     record.cpuMsPerOp = record.cpuPerOp.length ? record.cpuMs / record.ops : null;
-    record.bytesPerOp = Object.fromEntries(Object.entries(record.bytes).map(([kind, bytes]) => [kind, bytes / record.ops]));
+    record.bytesPerOp = Object.fromEntries(
+      Object.entries(record.bytes).map(([kind, bytes]) => [kind, bytes / record.ops]),
+    );
     const profiler = profile ? await profile(name) : null;
     if (profiler) {
       await sides[name].block(warmup + blocks);

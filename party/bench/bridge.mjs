@@ -108,7 +108,9 @@ const streamText = (marker) =>
     .trimEnd();
 /** The marker of a streaming turn's request: in the last real user text (the gateway may append an internal-context one). */
 const markerOf = (request) => {
-  const real = (request.messages ?? []).filter((m) => !(m.role === "user" && JSON.stringify(m.content).includes("BEGIN_OPENCLAW_INTERNAL_CONTEXT")));
+  const real = (request.messages ?? []).filter(
+    (m) => !(m.role === "user" && JSON.stringify(m.content).includes("BEGIN_OPENCLAW_INTERNAL_CONTEXT")),
+  );
   if (real.at(-1)?.role === "tool") return undefined;
   return /BENCHSTREAM (\S+)/.exec(userTexts({ messages: real }).at(-1) ?? "")?.[1];
 };
@@ -150,7 +152,11 @@ async function setup() {
     port: runtimePort,
     serviceToken,
     dataDir,
-    env: { OPENCLAW_MODEL_BASE_URL: model.baseUrl, OPENCLAW_MODEL_ID: "scripted-model", OPENCLAW_MODEL_API_KEY: "scripted-key" },
+    env: {
+      OPENCLAW_MODEL_BASE_URL: model.baseUrl,
+      OPENCLAW_MODEL_ID: "scripted-model",
+      OPENCLAW_MODEL_API_KEY: "scripted-key",
+    },
     log: (line) => {
       runtimeLog.push(`${line}\n`);
       if (runtimeLog.length > 200) runtimeLog.shift();
@@ -175,7 +181,10 @@ async function setup() {
   const person = await signUpPerson(server.url, "bench-bridge");
   const { cookie, workspace } = person;
 
-  const room = rpcSocket(`ws://127.0.0.1:${server.port}/agents/autopilot/${workspace}?protocol=${PROTOCOL_VERSION}&device=bench`, { cookie });
+  const room = rpcSocket(
+    `ws://127.0.0.1:${server.port}/agents/autopilot/${workspace}?protocol=${PROTOCOL_VERSION}&device=bench`,
+    { cookie },
+  );
   sockets.push(room);
   const instances = new Map();
   room.on((event, payload) => {
@@ -185,11 +194,22 @@ async function setup() {
 
   console.log("Provisioning an instance (a real gateway)…");
   // An agent asks and the person decides: nobody approves an instance operation they asked for.
-  const agent = rpcSocket(`ws://127.0.0.1:${server.port}/agents/autopilot/${workspace}?protocol=${PROTOCOL_VERSION}&device=bench-agent`, { "x-api-key": await person.createKey("bench-agent") });
+  const agent = rpcSocket(
+    `ws://127.0.0.1:${server.port}/agents/autopilot/${workspace}?protocol=${PROTOCOL_VERSION}&device=bench-agent`,
+    { "x-api-key": await person.createKey("bench-agent") },
+  );
   sockets.push(agent);
   await agent.opened;
-  const { approval } = await agent.request("instances.provision", { instanceId: "bench", name: "Bench", idempotencyKey: key("prov") });
-  await room.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("decide") });
+  const { approval } = await agent.request("instances.provision", {
+    instanceId: "bench",
+    name: "Bench",
+    idempotencyKey: key("prov"),
+  });
+  await room.request("approvals.resolve", {
+    approvalId: approval.id,
+    decision: "approve",
+    idempotencyKey: key("decide"),
+  });
   await until(
     () => {
       const i = instances.get("bench");
@@ -209,7 +229,9 @@ async function setup() {
 
   // The direct client: an admin operator connection through the same proxy the room uses
   // (no `auth`: the proxy injects the gateway token).
-  const direct = rpcSocket(`${runtimeUrl.replace(/^http/, "ws")}/v1/workspaces/${workspace}/instances/bench/gateway`, { authorization: `Bearer ${serviceToken}` });
+  const direct = rpcSocket(`${runtimeUrl.replace(/^http/, "ws")}/v1/workspaces/${workspace}/instances/bench/gateway`, {
+    authorization: `Bearer ${serviceToken}`,
+  });
   sockets.push(direct);
   let challenged = false;
   direct.on((event) => {
@@ -246,7 +268,8 @@ async function benchDeltas({ room, direct, threadId }) {
   const finished = new Set(); // run ids whose reply landed as a durable room message
   const directFinal = new Set();
   room.on((event, p, at) => {
-    if (event === "chat.delta" && p.offset + p.text.length > 0) seen.room.push({ runId: p.runId, length: p.offset + p.text.length, at });
+    if (event === "chat.delta" && p.offset + p.text.length > 0)
+      seen.room.push({ runId: p.runId, length: p.offset + p.text.length, at });
     if (event === "message.created" && p.message.runId) finished.add(p.message.runId);
   });
   direct.on((event, p, at) => {
@@ -259,11 +282,16 @@ async function benchDeltas({ room, direct, threadId }) {
   const added = []; // per delta both clients got (same run, same length): room arrival − direct arrival
   for (let t = 0; t < TURNS + WARMUP; t++) {
     const marker = `t${t}x${Math.random().toString(36).slice(2, 8)}`;
-    const { message } = await room.request("chat.send", { threadId, text: `BENCHSTREAM ${marker}`, idempotencyKey: key("send") });
+    const { message } = await room.request("chat.send", {
+      threadId,
+      text: `BENCHSTREAM ${marker}`,
+      idempotencyKey: key("send"),
+    });
     const runId = message.id;
     await until(() => finished.has(runId) && directFinal.has(runId), `turn ${t} to finish at both clients`, 60_000);
     const writes = writesByMarker.get(marker);
-    if (!writes || writes.length !== PIECES) throw new Error(`turn ${t}: the model wrote ${writes?.length ?? 0} of ${PIECES} pieces`);
+    if (!writes || writes.length !== PIECES)
+      throw new Error(`turn ${t}: the model wrote ${writes?.length ?? 0} of ${PIECES} pieces`);
     if (t < WARMUP) continue;
     for (const side of ["room", "direct"]) {
       const deltas = seen[side].filter((d) => d.runId === runId);
@@ -276,7 +304,8 @@ async function benchDeltas({ room, direct, threadId }) {
       }
     }
     const directAt = new Map(seen.direct.filter((d) => d.runId === runId).map((d) => [d.length, d.at]));
-    for (const d of seen.room) if (d.runId === runId && directAt.has(d.length)) added.push(d.at - directAt.get(d.length));
+    for (const d of seen.room)
+      if (d.runId === runId && directAt.has(d.length)) added.push(d.at - directAt.get(d.length));
   }
   return { room: stats(latencies.room), direct: stats(latencies.direct), added: stats(added), counts };
 }
@@ -297,9 +326,12 @@ async function benchApprovals({ room, direct, threadId }) {
     if (event === "approval.requested" && p.approval.action?.kind === "exec" && p.approval.status === "pending") {
       const id = p.approval.action.requestId;
       atRoom.set(id, at);
-      void room.request("approvals.resolve", { approvalId: p.approval.id, decision: "approve", idempotencyKey: key("decide") }).then(() => answered.set(id, performance.now()));
+      void room
+        .request("approvals.resolve", { approvalId: p.approval.id, decision: "approve", idempotencyKey: key("decide") })
+        .then(() => answered.set(id, performance.now()));
     }
-    if (event === "message.created" && p.message.runId && p.message.text.includes("TOOL RESULT SEEN")) replies.add(p.message.runId);
+    if (event === "message.created" && p.message.runId && p.message.text.includes("TOOL RESULT SEEN"))
+      replies.add(p.message.runId);
   });
   const total = [];
   const toRoom = [];
@@ -307,7 +339,11 @@ async function benchApprovals({ room, direct, threadId }) {
   const toGateway = [];
   for (let i = 0; i < APPROVALS + WARMUP; i++) {
     const known = new Set(requested.keys());
-    const { message } = await room.request("chat.send", { threadId, text: `RUNCMD: echo bench-${i}`, idempotencyKey: key("send") });
+    const { message } = await room.request("chat.send", {
+      threadId,
+      text: `RUNCMD: echo bench-${i}`,
+      idempotencyKey: key("send"),
+    });
     const id = await until(() => [...requested.keys()].find((k) => !known.has(k)), `approval ${i} requested`, 60_000);
     await until(() => resolved.has(id), `approval ${i} resolved`, 30_000);
     await until(() => replies.has(message.id), `the reply after command ${i}`, 60_000);
@@ -341,12 +377,16 @@ const row = (label, x) => console.log(`${label.padEnd(58)} | ${f(x.p50)} ${f(x.p
 const { room, direct, added, counts } = deltas;
 console.log(`\nbridge, loopback, ${new Date().toISOString().slice(0, 10)}; ms`);
 console.log(`\ndelta latency: model wrote a delta's last character → client received the delta`);
-console.log(`${TURNS} turns of ${PIECES} pieces ${PIECE_MS} ms apart; deltas received: direct ${counts.direct}, room ${counts.room}`);
+console.log(
+  `${TURNS} turns of ${PIECES} pieces ${PIECE_MS} ms apart; deltas received: direct ${counts.direct}, room ${counts.room}`,
+);
 console.log(`${"".padEnd(58)} |     p50     p99     max`);
 row("direct gateway client (through the runtime's proxy)", direct);
 row("room client (gateway → bridge → room)", room);
 row("added by the bridge, per delta (room − direct arrival)", added);
-console.log(`${"ratio room / direct".padEnd(58)} | ${(room.p50 / direct.p50).toFixed(2).padStart(6)}x ${(room.p99 / direct.p99).toFixed(2).padStart(6)}x`);
+console.log(
+  `${"ratio room / direct".padEnd(58)} | ${(room.p50 / direct.p50).toFixed(2).padStart(6)}x ${(room.p99 / direct.p99).toFixed(2).padStart(6)}x`,
+);
 console.log(`\nexec approval round trip, ${APPROVALS} approvals (room client approves on sight)`);
 console.log(`${"".padEnd(58)} |     p50     p99     max`);
 row("gateway requested → gateway resolved (total)", approvals.total);

@@ -9,6 +9,16 @@ import { ROOT } from "../dev/server.mjs";
 /** Bundles the library into `dir` and imports it. */
 export async function loadClientLibrary(dir) {
   const outfile = join(dir, "autopilot-client.mjs");
-  await build({ absWorkingDir: ROOT, entryPoints: ["client/src/index.ts"], outfile, bundle: true, format: "esm", platform: "node", target: "node22", external: ["ws"], logLevel: "warning" });
+  await build({
+    absWorkingDir: ROOT,
+    entryPoints: ["client/src/index.ts"],
+    outfile,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node22",
+    external: ["ws"],
+    logLevel: "warning",
+  });
   return import(outfile);
 }

@@ -75,7 +75,8 @@ export function gcStretches(profile, top = 8) {
     .slice(0, top);
 }
 
-const frameName = ({ callFrame }) => `${callFrame.functionName || "(anonymous)"} ${callFrame.url.split("/").slice(-1)[0]}:${callFrame.lineNumber + 1}`;
+const frameName = ({ callFrame }) =>
+  `${callFrame.functionName || "(anonymous)"} ${callFrame.url.split("/").slice(-1)[0]}:${callFrame.lineNumber + 1}`;
 const SAMPLE_MS = INTERVAL_US / 1000;
 
 /** Sampled time per function (ms), most first. */
@@ -105,13 +106,17 @@ function totalTimes(profile) {
 
 function ranked(ms) {
   const total = [...ms.values()].reduce((a, v) => a + v, 0);
-  return [...ms.entries()].sort((a, b) => b[1] - a[1]).map(([fn, t]) => ({ fn, ms: Math.round(t), share: `${((100 * t) / total).toFixed(1)}%` }));
+  return [...ms.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([fn, t]) => ({ fn, ms: Math.round(t), share: `${((100 * t) / total).toFixed(1)}%` }));
 }
 
 /** Prints what `startCpuProfile(…).stop()` returned: per isolate, self time, time with callees, GC stretches. */
 export function printCpuProfile(results, during, file) {
   for (const { title, wallMs, sampledMs, self, total, gc } of results) {
-    console.log(`\nworkerd isolate "${title}" during ${during} (${file}): ${sampledMs.toFixed(0)} ms of JavaScript sampled in ${wallMs} ms; self time:`);
+    console.log(
+      `\nworkerd isolate "${title}" during ${during} (${file}): ${sampledMs.toFixed(0)} ms of JavaScript sampled in ${wallMs} ms; self time:`,
+    );
     console.table(self);
     console.log("with callees:");
     console.table(total);

@@ -25,7 +25,12 @@ export function buildGraph(doc, nodeCount, edgeCount) {
       nodes.set(`note:n${i}`, m);
     }
     for (let e = 0; e < edgeCount; e++) {
-      edges.set(`e${e}`, { id: `e${e}`, source: `note:n${e % nodeCount}`, target: `note:n${(e * 7 + 13) % nodeCount}`, kind: "person" });
+      edges.set(`e${e}`, {
+        id: `e${e}`,
+        source: `note:n${e % nodeCount}`,
+        target: `note:n${(e * 7 + 13) % nodeCount}`,
+        kind: "person",
+      });
     }
   });
 }

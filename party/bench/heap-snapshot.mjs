@@ -10,7 +10,8 @@ import { inspectorSession, inspectorTargets } from "./inspector.mjs";
 export async function takeHeapSnapshot(inspectorPort, title = "Cloudflare Worker") {
   const targets = await inspectorTargets(inspectorPort);
   const target = targets.find((t) => t.title === title);
-  if (!target) throw new Error(`no isolate titled "${title}" (workerd lists: ${targets.map((t) => t.title).join(", ")})`);
+  if (!target)
+    throw new Error(`no isolate titled "${title}" (workerd lists: ${targets.map((t) => t.title).join(", ")})`);
   const session = await inspectorSession(target);
   const chunks = [];
   session.on("HeapProfiler.addHeapSnapshotChunk", ({ chunk }) => chunks.push(chunk));
@@ -61,10 +62,13 @@ export function summarizeHeapSnapshot(snapshot, sourceMapFile) {
     if (type === "object" && /^(Zod|\$Zod)/.test(snapshot.strings[snapshot.nodes[i + NAME]])) zod++;
   }
   const L = meta.location_fields.length;
-  const [OBJECT, SCRIPT, LINE, COLUMN] = ["object_index", "script_id", "line", "column"].map((f) => meta.location_fields.indexOf(f));
+  const [OBJECT, SCRIPT, LINE, COLUMN] = ["object_index", "script_id", "line", "column"].map((f) =>
+    meta.location_fields.indexOf(f),
+  );
   // The bundle is the script most positions point into.
   const perScript = new Map();
-  for (let i = 0; i < snapshot.locations.length; i += L) perScript.set(snapshot.locations[i + SCRIPT], (perScript.get(snapshot.locations[i + SCRIPT]) ?? 0) + 1);
+  for (let i = 0; i < snapshot.locations.length; i += L)
+    perScript.set(snapshot.locations[i + SCRIPT], (perScript.get(snapshot.locations[i + SCRIPT]) ?? 0) + 1);
   const bundleScript = [...perScript].sort((a, b) => b[1] - a[1])[0]?.[0];
   const map = new TraceMap(JSON.parse(readFileSync(sourceMapFile, "utf8")));
   const functions = new Map();
@@ -72,15 +76,24 @@ export function summarizeHeapSnapshot(snapshot, sourceMapFile) {
   for (let i = 0; i < snapshot.locations.length; i += L) {
     if (snapshot.locations[i + SCRIPT] !== bundleScript) continue;
     const node = snapshot.locations[i + OBJECT];
-    const { source } = originalPositionFor(map, { line: snapshot.locations[i + LINE] + 1, column: snapshot.locations[i + COLUMN] });
-    add(types[snapshot.nodes[node + TYPE]] === "closure" ? functions : objects, packageOf(source), snapshot.nodes[node + SELF]);
+    const { source } = originalPositionFor(map, {
+      line: snapshot.locations[i + LINE] + 1,
+      column: snapshot.locations[i + COLUMN],
+    });
+    add(
+      types[snapshot.nodes[node + TYPE]] === "closure" ? functions : objects,
+      packageOf(source),
+      snapshot.nodes[node + SELF],
+    );
   }
   return { total, nodes: snapshot.nodes.length / N, byType, zod, largestString, functions, objects };
 }
 
 export function printHeapSummary({ total, nodes, byType, zod, largestString, functions, objects }, top = 12) {
   const mb = (b) => (b / 1e6).toFixed(2);
-  console.log(`\nheap after a full collection: ${mb(total)} MB in ${nodes} objects; its largest string (the bundle's source): ${mb(largestString)} MB; zod schema objects: ${zod}`);
+  console.log(
+    `\nheap after a full collection: ${mb(total)} MB in ${nodes} objects; its largest string (the bundle's source): ${mb(largestString)} MB; zod schema objects: ${zod}`,
+  );
   console.table([...byType].sort((a, b) => b[1] - a[1]).map(([type, bytes]) => ({ type, MB: mb(bytes) })));
   for (const [what, byPackage] of [
     ["functions alive, by the package that defined them", functions],
@@ -92,7 +105,12 @@ export function printHeapSummary({ total, nodes, byType, zod, largestString, fun
       [...byPackage]
         .sort((a, b) => b[1].count - a[1].count)
         .slice(0, top)
-        .map(([pkg, c]) => ({ package: pkg, count: c.count, share: `${((100 * c.count) / all).toFixed(1)}%`, MB: mb(c.bytes) })),
+        .map(([pkg, c]) => ({
+          package: pkg,
+          count: c.count,
+          share: `${((100 * c.count) / all).toFixed(1)}%`,
+          MB: mb(c.bytes),
+        })),
     );
   }
 }

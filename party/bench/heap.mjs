@@ -32,12 +32,20 @@ function devBundleMap() {
 
 const dir = mkdtempSync(join(tmpdir(), "autopilot-bench-heap-"));
 const inspectorPort = await freePort();
-const server = await startServer({ port: await freePort(), persistDir: join(dir, "state"), inspectorPort, localObservability: false });
+const server = await startServer({
+  port: await freePort(),
+  persistDir: join(dir, "state"),
+  inspectorPort,
+  localObservability: false,
+});
 try {
   const person = await signUpPerson(server.url, "heap");
   const { workspace } = person;
   const key = await person.createKey("heap");
-  const ws = new WebSocket(`${server.url.replace(/^http/, "ws")}/agents/autopilot/${workspace}?protocol=${PROTOCOL_VERSION}&device=heap`, { headers: { "x-api-key": key } });
+  const ws = new WebSocket(
+    `${server.url.replace(/^http/, "ws")}/agents/autopilot/${workspace}?protocol=${PROTOCOL_VERSION}&device=heap`,
+    { headers: { "x-api-key": key } },
+  );
   await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
   const answers = new Map();
   ws.on("message", (data) => {
@@ -50,7 +58,11 @@ try {
       ws.send(JSON.stringify({ type: "req", id, method, params }));
     });
   const created = await call("1", "threads.create", { title: "heap", idempotencyKey: `heap-${Date.now()}` });
-  const sent = await call("2", "chat.send", { threadId: created.payload.thread.id, text: "hello", idempotencyKey: `heap-m-${Date.now()}` });
+  const sent = await call("2", "chat.send", {
+    threadId: created.payload.thread.id,
+    text: "hello",
+    idempotencyKey: `heap-m-${Date.now()}`,
+  });
   if (!sent.ok) throw new Error(`chat.send: ${JSON.stringify(sent)}`);
   // The Hatchery follows the Autopilot's commits: let it catch up before the snapshot.
   await new Promise((resolve) => setTimeout(resolve, 1500));

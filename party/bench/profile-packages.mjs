@@ -33,7 +33,8 @@ function bundleMap(dir, test) {
 }
 
 /** The room's bundle: the one holding the Autopilot room. */
-export const roomBundleMap = () => bundleMap(ROOT, (sources) => sources.some((s) => s.endsWith("party/rooms/autopilot/room.ts")));
+export const roomBundleMap = () =>
+  bundleMap(ROOT, (sources) => sources.some((s) => s.endsWith("party/rooms/autopilot/room.ts")));
 
 /**
  * A floors' Worker's bundle (the one holding the plain streamText client): on the room's
@@ -42,7 +43,9 @@ export const roomBundleMap = () => bundleMap(ROOT, (sources) => sources.some((s)
 export const floorBundleMap = (roomBuild) =>
   bundleMap(
     join(ROOT, "party", "bench", "baseline"),
-    (sources) => sources.some((s) => s.endsWith("party/bench/baseline/plain-stream.ts")) && sources.some((s) => s.includes("party/ai-sdk/dist/")) === roomBuild,
+    (sources) =>
+      sources.some((s) => s.endsWith("party/bench/baseline/plain-stream.ts")) &&
+      sources.some((s) => s.includes("party/ai-sdk/dist/")) === roomBuild,
   );
 
 const owner = (source) => {

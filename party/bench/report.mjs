@@ -16,7 +16,15 @@ const ratioText = (r) => `${r.value.toFixed(2)}x (${r.min.toFixed(2)}–${r.max.
 function cpuRow(suite, measure, { room, floor }, unit, goal) {
   const r = cpuRatio(room, floor);
   const status = goal === null ? "information" : r.value <= goal ? "**met**" : "**not met**";
-  return [suite, measure, unit(room.cpuMsPerOp), unit(floor.cpuMsPerOp), ratioText(r), goal === null ? "—" : `≤ ${goal}x`, status];
+  return [
+    suite,
+    measure,
+    unit(room.cpuMsPerOp),
+    unit(floor.cpuMsPerOp),
+    ratioText(r),
+    goal === null ? "—" : `≤ ${goal}x`,
+    status,
+  ];
 }
 
 /** One bytes row: per operation, by kind. */
@@ -24,7 +32,15 @@ function bytesRow(suite, measure, { room, floor }, kind, goalBytes = null) {
   const a = room.bytesPerOp[kind] ?? 0;
   const b = floor.bytesPerOp[kind] ?? 0;
   const status = goalBytes === null ? "information" : a <= goalBytes ? "**met**" : "**not met**";
-  return [suite, measure, bytesText(a), bytesText(b), b ? `${(a / b).toFixed(2)}x` : "—", goalBytes === null ? "—" : `≤ ${bytesText(goalBytes)}`, status];
+  return [
+    suite,
+    measure,
+    bytesText(a),
+    bytesText(b),
+    b ? `${(a / b).toFixed(2)}x` : "—",
+    goalBytes === null ? "—" : `≤ ${bytesText(goalBytes)}`,
+    status,
+  ];
 }
 
 /** One count row (information): how many of something per operation. */
@@ -46,31 +62,74 @@ function aliasRow({ npm, floor }) {
       : r.min > 1
         ? `information: the room's build spends ${saved}`
         : `information: the room's build spends ${saved} overall, not in every block`;
-  const measure = "CPU per streamed delta: plain streamText on the npm `ai` build vs on the room's build (what the alias saves)";
+  const measure =
+    "CPU per streamed delta: plain streamText on the npm `ai` build vs on the room's build (what the alias saves)";
   return ["assistant", measure, us(npm.cpuMsPerOp), us(floor.cpuMsPerOp), ratioText(r), "> 1x keeps the alias", status];
 }
 
-const table = (header, rows) => [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+const table = (header, rows) =>
+  [
+    `| ${header.join(" | ")} |`,
+    `|${header.map(() => "---").join("|")}|`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
 
 /** The main table's rows from what run.mjs measured. */
 export function goalRows(r) {
   const rows = [];
-  for (const [n, f] of r.fanout ?? []) rows.push(cpuRow("fan-out", `CPU per delivered message, ${n} readers`, f, us, 1.05));
-  for (const [n, f] of r.fanout ?? []) rows.push(bytesRow("fan-out", `bytes a reader receives per delivered message, ${n} readers`, f, "frames"));
+  for (const [n, f] of r.fanout ?? [])
+    rows.push(cpuRow("fan-out", `CPU per delivered message, ${n} readers`, f, us, 1.05));
+  for (const [n, f] of r.fanout ?? [])
+    rows.push(bytesRow("fan-out", `bytes a reader receives per delivered message, ${n} readers`, f, "frames"));
   if (r.storm) {
-    rows.push(cpuRow("storm", `CPU per reconnect with resume, ${r.storm.n} readers (floor: bare reconnect)`, r.storm, msText, 1.5));
-    rows.push(bytesRow("storm", "bytes sent per reconnect that missed nothing, besides presence", r.storm, "rest", 4096));
+    rows.push(
+      cpuRow(
+        "storm",
+        `CPU per reconnect with resume, ${r.storm.n} readers (floor: bare reconnect)`,
+        r.storm,
+        msText,
+        1.5,
+      ),
+    );
+    rows.push(
+      bytesRow("storm", "bytes sent per reconnect that missed nothing, besides presence", r.storm, "rest", 4096),
+    );
     rows.push(bytesRow("storm", "bytes sent per reconnect: presence events", r.storm, "presence"));
-    rows.push(countRow("storm", "presence frames sent per reconnect (to it and to every other socket)", r.storm, "presenceFrames"));
+    rows.push(
+      countRow(
+        "storm",
+        "presence frames sent per reconnect (to it and to every other socket)",
+        r.storm,
+        "presenceFrames",
+      ),
+    );
   }
   if (r.assistant) {
-    rows.push(cpuRow("assistant", "CPU per streamed delta: the Autopilot's agent vs plain `ai` streamText in a Durable Object", r.assistant, us, 1.1));
+    rows.push(
+      cpuRow(
+        "assistant",
+        "CPU per streamed delta: the Autopilot's agent vs plain `ai` streamText in a Durable Object",
+        r.assistant,
+        us,
+        1.1,
+      ),
+    );
     if (r.assistant.npm) rows.push(aliasRow(r.assistant));
     rows.push(bytesRow("assistant", "bytes the client receives per streamed delta", r.assistant, "frames"));
   }
   if (r.graph) {
-    rows.push(cpuRow("graph", `CPU per new client's full sync, ${r.graph.nodes} nodes (floor: y-websocket in Node)`, r.graph, msText, null));
-    rows.push(bytesRow("graph", `bytes per full sync (encoded state ${bytesText(r.graph.encodedBytes)})`, r.graph, "frames"));
+    rows.push(
+      cpuRow(
+        "graph",
+        `CPU per new client's full sync, ${r.graph.nodes} nodes (floor: y-websocket in Node)`,
+        r.graph,
+        msText,
+        null,
+      ),
+    );
+    rows.push(
+      bytesRow("graph", `bytes per full sync (encoded state ${bytesText(r.graph.encodedBytes)})`, r.graph, "frames"),
+    );
   }
   return rows;
 }
@@ -82,15 +141,47 @@ export function latencyRows(r) {
     const p = percentiles(xs);
     return `${p.p50.toFixed(1)} / ${p.p99.toFixed(1)}`;
   };
-  for (const [n, f] of r.fanout ?? []) rows.push([`fan-out, ${n} readers: edit → every reader has it, p50 / p99`, pct(f.room.latencies), pct(f.floor.latencies)]);
-  if (r.storm) rows.push([`storm, ${r.storm.n} readers: drop → all resumed (floor: all reopened), p50 / max over blocks`, pctMax(r.storm.room.latencies), pctMax(r.storm.floor.latencies)]);
-  if (r.assistant) rows.push(["assistant: model wrote a delta's last character → client has it, p50 / p99", pct(r.assistant.room.latencies), pct(r.assistant.floor.latencies)]);
+  for (const [n, f] of r.fanout ?? [])
+    rows.push([
+      `fan-out, ${n} readers: edit → every reader has it, p50 / p99`,
+      pct(f.room.latencies),
+      pct(f.floor.latencies),
+    ]);
+  if (r.storm)
+    rows.push([
+      `storm, ${r.storm.n} readers: drop → all resumed (floor: all reopened), p50 / max over blocks`,
+      pctMax(r.storm.room.latencies),
+      pctMax(r.storm.floor.latencies),
+    ]);
+  if (r.assistant)
+    rows.push([
+      "assistant: model wrote a delta's last character → client has it, p50 / p99",
+      pct(r.assistant.room.latencies),
+      pct(r.assistant.floor.latencies),
+    ]);
   if (r.assistant?.npm)
-    rows.push(["assistant, the same on the npm `ai` build's floor (room column) vs the room's build's, p50 / p99", pct(r.assistant.npm.latencies), pct(r.assistant.floor.latencies)]);
-  if (r.graph) rows.push([`graph, ${r.graph.nodes} nodes: connect → full document, p50 / p99`, pct(r.graph.room.latencies), pct(r.graph.floor.latencies)]);
+    rows.push([
+      "assistant, the same on the npm `ai` build's floor (room column) vs the room's build's, p50 / p99",
+      pct(r.assistant.npm.latencies),
+      pct(r.assistant.floor.latencies),
+    ]);
+  if (r.graph)
+    rows.push([
+      `graph, ${r.graph.nodes} nodes: connect → full document, p50 / p99`,
+      pct(r.graph.room.latencies),
+      pct(r.graph.floor.latencies),
+    ]);
   if (r.paint) {
-    rows.push([`app, ${r.paint.nodes} nodes: navigation → first canvas node in the DOM, p50 / max`, pctMax(r.paint.firstNode), ""]);
-    rows.push([`app, ${r.paint.nodes} nodes: navigation → first edge in the DOM, p50 / max`, pctMax(r.paint.firstEdge), ""]);
+    rows.push([
+      `app, ${r.paint.nodes} nodes: navigation → first canvas node in the DOM, p50 / max`,
+      pctMax(r.paint.firstNode),
+      "",
+    ]);
+    rows.push([
+      `app, ${r.paint.nodes} nodes: navigation → first edge in the DOM, p50 / max`,
+      pctMax(r.paint.firstEdge),
+      "",
+    ]);
   }
   return rows;
 }

@@ -57,7 +57,8 @@ const DEFAULTS = [
   "BENCH_EDGES",
   "BENCH_SYNCS",
 ];
-const WRITE_DOCS = process.env.BENCH_DOCS !== "0" && !PROFILE_DIR && DEFAULTS.every((name) => process.env[name] === undefined);
+const WRITE_DOCS =
+  process.env.BENCH_DOCS !== "0" && !PROFILE_DIR && DEFAULTS.every((name) => process.env[name] === undefined);
 
 const dir = mkdtempSync(join(tmpdir(), "autopilot-bench-"));
 const model = await startAssistantModel();
@@ -82,9 +83,20 @@ const roomServer = await startServer({
     HATCHERY_MAX_EDGES: String(Math.max(EDGES, RENDER_NODES * 2) + 10),
   },
 });
-const floorServer = await startBaseline({ port: await freePort(), persistDir: join(dir, "floor"), inspectorPort: floorInspectorPort });
+const floorServer = await startBaseline({
+  port: await freePort(),
+  persistDir: join(dir, "floor"),
+  inspectorPort: floorInspectorPort,
+});
 // The assistant's second floor: the same Worker on the npm build of the SDK (what the room's alias saves).
-const npmFloorServer = ASSISTANT ? await startBaseline({ port: await freePort(), persistDir: join(dir, "npm-floor"), config: "wrangler.npm-ai.toml", inspectorPort: npmInspectorPort }) : null;
+const npmFloorServer = ASSISTANT
+  ? await startBaseline({
+      port: await freePort(),
+      persistDir: join(dir, "npm-floor"),
+      config: "wrangler.npm-ai.toml",
+      inspectorPort: npmInspectorPort,
+    })
+  : null;
 const results = {};
 const profiles = [];
 
@@ -117,33 +129,58 @@ const profileFor = (bench, sides = ["room"]) =>
 try {
   const roomTarget = await benchTarget(roomServer);
   const floorTarget = await benchTarget(floorServer, BASELINE_PROBE);
-  if (roomTarget.direct !== floorTarget.direct) throw new Error("one workerd server was found directly and the other not: set BENCH_VIA_PROXY=1");
+  if (roomTarget.direct !== floorTarget.direct)
+    throw new Error("one workerd server was found directly and the other not: set BENCH_VIA_PROXY=1");
   const room = { server: roomServer, target: roomTarget, cpu: serverCpu(roomTarget, roomServer.child.pid) };
   const floor = { server: floorServer, target: floorTarget, cpu: serverCpu(floorTarget, floorServer.child.pid) };
   const npmTarget = npmFloorServer && (await benchTarget(npmFloorServer, BASELINE_PROBE));
-  if (npmTarget && npmTarget.direct !== roomTarget.direct) throw new Error("the npm build's floor was not found as the room was: set BENCH_VIA_PROXY=1");
-  const npmFloor = npmTarget && { server: npmFloorServer, target: npmTarget, cpu: serverCpu(npmTarget, npmFloorServer.child.pid) };
-  console.log(`The sockets: ${targetLabel(roomTarget)}; CPU: ${roomTarget.pid ? "each Worker's workerd process" : "each server's process tree"}`);
+  if (npmTarget && npmTarget.direct !== roomTarget.direct)
+    throw new Error("the npm build's floor was not found as the room was: set BENCH_VIA_PROXY=1");
+  const npmFloor = npmTarget && {
+    server: npmFloorServer,
+    target: npmTarget,
+    cpu: serverCpu(npmTarget, npmFloorServer.child.pid),
+  };
+  console.log(
+    `The sockets: ${targetLabel(roomTarget)}; CPU: ${roomTarget.pid ? "each Worker's workerd process" : "each server's process tree"}`,
+  );
   const common = { room, floor, warmup: WARMUP, blocks: BLOCKS };
   if (SUITES.includes("fanout")) {
     results.fanout = [];
     for (const n of SIZES) {
       console.log(`fan-out, ${n} readers…`);
-      results.fanout.push([n, await fanout({ ...common, n, edits: EDITS, profile: profileFor(`fanout-${n}`, PROFILE_FLOORS) })]);
+      results.fanout.push([
+        n,
+        await fanout({ ...common, n, edits: EDITS, profile: profileFor(`fanout-${n}`, PROFILE_FLOORS) }),
+      ]);
     }
   }
   if (SUITES.includes("storm")) {
     console.log(`reconnect storm, ${STORM_READERS} readers…`);
-    results.storm = { n: STORM_READERS, ...(await storm({ ...common, n: STORM_READERS, profile: profileFor("storm", PROFILE_FLOORS) })) };
+    results.storm = {
+      n: STORM_READERS,
+      ...(await storm({ ...common, n: STORM_READERS, profile: profileFor("storm", PROFILE_FLOORS) })),
+    };
   }
   if (SUITES.includes("assistant")) {
     console.log("assistant…");
     const profile = profileFor("assistant", ["room", "floor", "npm"]);
-    results.assistant = await assistant({ ...common, npmFloor, model, rounds: ROUNDS, pieces: PIECES, pieceMs: PIECE_MS, profile });
+    results.assistant = await assistant({
+      ...common,
+      npmFloor,
+      model,
+      rounds: ROUNDS,
+      pieces: PIECES,
+      pieceMs: PIECE_MS,
+      profile,
+    });
   }
   if (SUITES.includes("graph")) {
     console.log(`graph, ${NODES} nodes…`);
-    results.graph = { nodes: NODES, ...(await graphSync({ ...common, nodes: NODES, edges: EDGES, syncs: SYNCS, profile: profileFor("graph") })) };
+    results.graph = {
+      nodes: NODES,
+      ...(await graphSync({ ...common, nodes: NODES, edges: EDGES, syncs: SYNCS, profile: profileFor("graph") })),
+    };
     if (LOADS > 0) {
       console.log(`the app in Chromium, ${RENDER_NODES} nodes…`);
       results.paint = { nodes: RENDER_NODES, ...(await appPaint({ room, nodes: RENDER_NODES, loads: LOADS })) };

@@ -44,7 +44,8 @@ export async function startAssistantModel() {
 }
 
 /** Per delta `{length, at}`: arrival minus the write time of the piece holding its last character. */
-const latencies = (tag, deltas) => deltas.map((d) => d.at - ((writes.get(tag) ?? []).find((w) => w.written >= d.length) ?? { at: d.at }).at);
+const latencies = (tag, deltas) =>
+  deltas.map((d) => d.at - ((writes.get(tag) ?? []).find((w) => w.written >= d.length) ?? { at: d.at }).at);
 
 async function roomSide(room, { rounds, pieces, pieceMs, blocks }) {
   const dir = mkdtempSync(join(tmpdir(), "autopilot-bench-client-"));
@@ -64,7 +65,15 @@ async function roomSide(room, { rounds, pieces, pieceMs, blocks }) {
     workspace: person.workspace,
     device: "bench",
     WebSocket: CountingWebSocket,
-    ticket: async () => (await (await person.api("/api/connect-ticket", { method: "POST", body: JSON.stringify({ workspaceId: person.workspace }) })).json()).ticket,
+    ticket: async () =>
+      (
+        await (
+          await person.api("/api/connect-ticket", {
+            method: "POST",
+            body: JSON.stringify({ workspaceId: person.workspace }),
+          })
+        ).json()
+      ).ticket,
   });
   await client.ready({ timeoutMs: 30_000 });
   // A fresh thread per reply (its context is the one message, like the floor's), made
@@ -72,7 +81,10 @@ async function roomSide(room, { rounds, pieces, pieceMs, blocks }) {
   const threads = [];
   for (let i = 0; i < rounds * (blocks + 1); i++) {
     const { thread } = await client.threads.create({ title: `bench ${i}` });
-    if (thread.responder.kind !== "autopilot") throw new Error(`a new thread is answered by ${thread.responder.kind}, not the Autopilot: is the model configured?`);
+    if (thread.responder.kind !== "autopilot")
+      throw new Error(
+        `a new thread is answered by ${thread.responder.kind}, not the Autopilot: is the model configured?`,
+      );
     threads.push(thread.id);
   }
   await sleep(500);
@@ -83,9 +95,13 @@ async function roomSide(room, { rounds, pieces, pieceMs, blocks }) {
     const deltas = [];
     let reply = null;
     const offs = [
-      client.on("chat.delta", (p) => p.threadId === threadId && p.text && deltas.push({ length: p.offset + p.text.length, at: now() })),
+      client.on(
+        "chat.delta",
+        (p) => p.threadId === threadId && p.text && deltas.push({ length: p.offset + p.text.length, at: now() }),
+      ),
       client.on("message.created", (p) => {
-        if (p.message.threadId === threadId && p.message.author.id === "autopilot" && p.message.runId) reply = p.message;
+        if (p.message.threadId === threadId && p.message.author.id === "autopilot" && p.message.runId)
+          reply = p.message;
       }),
     ];
     await client.chat.send({ threadId, text: `#${tag} STREAM: ${pieces}x${pieceMs}` });
@@ -99,7 +115,9 @@ async function roomSide(room, { rounds, pieces, pieceMs, blocks }) {
 
 /** A socket to a floor's plain streamText; `name` keeps its round tags apart from the other floor's. */
 async function floorSide(floor, name) {
-  const socket = new WebSocket(`${floor.target.url.replace(/^http/, "ws")}/plain-stream?in=object`, { perMessageDeflate: false });
+  const socket = new WebSocket(`${floor.target.url.replace(/^http/, "ws")}/plain-stream?in=object`, {
+    perMessageDeflate: false,
+  });
   await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
   const bytes = { frames: 0 };
   let next = 0;
@@ -120,7 +138,13 @@ async function floorSide(floor, name) {
         else resolve(latencies(tag, deltas));
       };
       socket.on("message", onMessage);
-      socket.send(JSON.stringify({ baseURL, model: "scripted-model", text: `Bench (user): #${tag} STREAM: ${pieces}x${pieceMs}` }));
+      socket.send(
+        JSON.stringify({
+          baseURL,
+          model: "scripted-model",
+          text: `Bench (user): #${tag} STREAM: ${pieces}x${pieceMs}`,
+        }),
+      );
     });
   return { round, bytes, close: () => socket.close() };
 }
@@ -146,8 +170,14 @@ export async function assistant({ room, floor, npmFloor, model, rounds, pieces, 
     return await rotate(
       {
         room: { cpu: room.cpu, block: block(sides.room, () => sides.room.round()) },
-        floor: { cpu: floor.cpu, block: block(sides.floor, () => sides.floor.round({ baseURL: model.baseUrl, pieces, pieceMs })) },
-        npm: { cpu: npmFloor.cpu, block: block(sides.npm, () => sides.npm.round({ baseURL: model.baseUrl, pieces, pieceMs })) },
+        floor: {
+          cpu: floor.cpu,
+          block: block(sides.floor, () => sides.floor.round({ baseURL: model.baseUrl, pieces, pieceMs })),
+        },
+        npm: {
+          cpu: npmFloor.cpu,
+          block: block(sides.npm, () => sides.npm.round({ baseURL: model.baseUrl, pieces, pieceMs })),
+        },
       },
       { warmup, blocks, profile },
     );

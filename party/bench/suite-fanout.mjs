@@ -22,7 +22,8 @@ export function open(url, headers) {
 /** Opens `count` sockets 25 at a time (auth runs per upgrade: a stampede would time the gate). */
 export async function openMany(count, make) {
   const out = [];
-  for (let i = 0; i < count; i += 25) out.push(...(await Promise.all(Array.from({ length: Math.min(25, count - i) }, (_, k) => make(i + k)))));
+  for (let i = 0; i < count; i += 25)
+    out.push(...(await Promise.all(Array.from({ length: Math.min(25, count - i) }, (_, k) => make(i + k)))));
   return out;
 }
 
@@ -44,7 +45,10 @@ function editTimer(readers, send, markerOf) {
     for (const end = i + k; i < end; i++) {
       const marker = `m${i}-${Math.random().toString(36).slice(2)}`;
       const received = new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`edit ${i}: ${waiting.left} of ${readers.length} readers never received it`)), 30_000);
+        const timer = setTimeout(
+          () => reject(new Error(`edit ${i}: ${waiting.left} of ${readers.length} readers never received it`)),
+          30_000,
+        );
         waiting = { marker, left: readers.length, done: () => resolve(clearTimeout(timer)) };
       });
       const t0 = performance.now();
@@ -73,15 +77,29 @@ async function openRoom(room, n) {
       writer.on("message", onMessage);
       writer.send(JSON.stringify({ type: "req", id, ...request }));
     });
-  const { thread } = await answer("t", { method: "threads.create", params: { title: "bench", idempotencyKey: `bench-${n}-${Date.now()}` } });
+  const { thread } = await answer("t", {
+    method: "threads.create",
+    params: { title: "bench", idempotencyKey: `bench-${n}-${Date.now()}` },
+  });
   const threadId = thread.id;
   // The room's server has a model (for the assistant bench): a thread it answered would
   // measure the Autopilot's replies too. The floor relays only; so does this thread.
-  await answer("c", { method: "threads.configure", params: { threadId, responder: "none", idempotencyKey: `bench-quiet-${n}-${Date.now()}` } });
+  await answer("c", {
+    method: "threads.configure",
+    params: { threadId, responder: "none", idempotencyKey: `bench-quiet-${n}-${Date.now()}` },
+  });
   let k = 0;
   const edits = editTimer(
     readers,
-    (marker) => writer.send(JSON.stringify({ type: "req", id: `e${k}`, method: "chat.send", params: { threadId, text: marker, idempotencyKey: `edit-${n}-${k++}-${marker}` } })),
+    (marker) =>
+      writer.send(
+        JSON.stringify({
+          type: "req",
+          id: `e${k}`,
+          method: "chat.send",
+          params: { threadId, text: marker, idempotencyKey: `edit-${n}-${k++}-${marker}` },
+        }),
+      ),
     (data) => {
       const text = data.toString();
       return text.includes('"message.created"') ? JSON.parse(text).payload.message.text : null;

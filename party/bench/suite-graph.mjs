@@ -50,7 +50,11 @@ async function upload(url, cookie, doc, nodes) {
 }
 
 async function startYFloor(nodes, edges) {
-  const child = spawn(process.execPath, [join(ROOT, "party", "bench", "baseline", "y-floor.mjs"), String(nodes), String(edges)], { stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, "party", "bench", "baseline", "y-floor.mjs"), String(nodes), String(edges)],
+    { stdio: ["pipe", "pipe", "inherit"] },
+  );
   const port = await new Promise((resolve, reject) => {
     let out = "";
     child.stdout.setEncoding("utf8").on("data", (chunk) => {
@@ -95,20 +99,33 @@ export async function graphSync({ room, nodes, edges, syncs, warmup, blocks, pro
 }
 
 /** ms since navigation start until `selector` is in the DOM, checked in the page on every frame. */
-const inDom = (page, selector) => page.waitForFunction((s) => document.querySelector(s) !== null && performance.now(), selector, { timeout: 60_000, polling: "raf" }).then((h) => h.jsonValue());
+const inDom = (page, selector) =>
+  page
+    .waitForFunction((s) => document.querySelector(s) !== null && performance.now(), selector, {
+      timeout: 60_000,
+      polling: "raf",
+    })
+    .then((h) => h.jsonValue());
 
 /** The app in Chromium, signed in, on a canvas of `nodes` nodes: per load, navigation → first node and → first edge. */
 export async function appPaint({ room, nodes, loads }) {
   const person = await signUpPerson(room.server.url, "render");
   const doc = new Y.Doc();
   buildGraph(doc, nodes, Math.round(nodes * 1.5));
-  await upload(`${room.target.url.replace(/^http/, "ws")}/parties/hatchery/${person.workspace}`, person.cookie, doc, nodes);
+  await upload(
+    `${room.target.url.replace(/^http/, "ws")}/parties/hatchery/${person.workspace}`,
+    person.cookie,
+    doc,
+    nodes,
+  );
   const browser = await launchChromium();
   const firstNode = [];
   const firstEdge = [];
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await context.addCookies(person.cookies.map(({ name, value }) => ({ name, value, domain: "127.0.0.1", path: "/" })));
+    await context.addCookies(
+      person.cookies.map(({ name, value }) => ({ name, value, domain: "127.0.0.1", path: "/" })),
+    );
     const page = await context.newPage();
     // One load first, not counted: the browser's caches and the room's isolate warm.
     for (let i = 0; i <= loads; i++) {

@@ -69,7 +69,8 @@ const ROOM_PROBE = { path: "/api/health", is: (status, body) => status === 200 &
  * @returns {Promise<{url: string, direct: boolean, pid: number | null}>}
  */
 export async function benchTarget(server, probe = ROOM_PROBE) {
-  if (process.env.BENCH_VIA_PROXY === "1" || process.platform !== "linux" || !server.child.pid) return { url: server.url, direct: false, pid: null };
+  if (process.env.BENCH_VIA_PROXY === "1" || process.platform !== "linux" || !server.child.pid)
+    return { url: server.url, direct: false, pid: null };
   let ports = [];
   try {
     ports = listeningLoopbackPorts(descendants(server.child.pid)).filter((p) => p.port !== server.port);
@@ -88,4 +89,7 @@ export async function benchTarget(server, probe = ROOM_PROBE) {
   return { url: server.url, direct: false, pid: null };
 }
 
-export const targetLabel = (t) => (t.direct ? "workerd directly (wrangler dev's proxy hop skipped; production has none)" : "through wrangler dev's proxy");
+export const targetLabel = (t) =>
+  t.direct
+    ? "workerd directly (wrangler dev's proxy hop skipped; production has none)"
+    : "through wrangler dev's proxy";

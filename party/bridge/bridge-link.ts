@@ -72,7 +72,12 @@ export class BridgeLink {
   /** The open connection, for a request a person is waiting on: refused while there is none. */
   open(): GatewayConnection {
     const connection = this.live;
-    if (!connection) throw new RoomError("unavailable", `OpenClaw instance ${this.instanceId} is not connected right now; try again when it is back`, { instanceId: this.instanceId });
+    if (!connection)
+      throw new RoomError(
+        "unavailable",
+        `OpenClaw instance ${this.instanceId} is not connected right now; try again when it is back`,
+        { instanceId: this.instanceId },
+      );
     return connection;
   }
 
@@ -85,6 +90,13 @@ export class BridgeLink {
   }
 
   log(msg: string, detail: unknown): void {
-    console.warn(JSON.stringify({ msg, workspace: this.deps.workspaceId, instance: this.instanceId, detail: detail instanceof Error ? detail.message : detail }));
+    console.warn(
+      JSON.stringify({
+        msg,
+        workspace: this.deps.workspaceId,
+        instance: this.instanceId,
+        detail: detail instanceof Error ? detail.message : detail,
+      }),
+    );
   }
 }

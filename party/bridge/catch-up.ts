@@ -10,7 +10,14 @@ import type { BridgeLink } from "./bridge-link";
 import type { ChatRuns } from "./chat-runs";
 import type { Decisions } from "./decisions";
 import type { GatewayConnection } from "./gateway-connection";
-import { ChannelPairingList, ChatMessage, ExecApprovalRequest, HistoryResult, PairList, SessionsListResult } from "./gateway-frames";
+import {
+  ChannelPairingList,
+  ChatMessage,
+  ExecApprovalRequest,
+  HistoryResult,
+  PairList,
+  SessionsListResult,
+} from "./gateway-frames";
 import { cutText, historyBytes } from "./gateway-limits";
 import { planHistoryImport } from "./history-import";
 
@@ -54,7 +61,9 @@ export class CatchUp {
     await this.#reconcileExecApprovals(connection);
     await this.#reconcilePairing(connection, "device");
     await this.#reconcilePairing(connection, "node").catch((error) => this.#link.log("node.pair.list failed", error));
-    await this.reconcileChannelPairing(connection).catch((error) => this.#link.log("channels.pairing.list failed", error));
+    await this.reconcileChannelPairing(connection).catch((error) =>
+      this.#link.log("channels.pairing.list failed", error),
+    );
     await this.refreshSessions(connection).catch((error) => this.#link.log("sessions.list failed", error));
     this.#unsynced.clear();
     for (const binding of bindingsOf(this.#link.sql, this.#link.instanceId)) {
@@ -94,7 +103,10 @@ export class CatchUp {
       askedAt,
       new Set(list.pending.map((r) => r.requestId)),
       (action) => action.kind === "pairing" && action.target === target,
-      (action) => (paired.has(action.kind === "pairing" ? action.subject : "") ? ["approved", "approved in OpenClaw"] : ["expired", "no longer pending in OpenClaw"]),
+      (action) =>
+        paired.has(action.kind === "pairing" ? action.subject : "")
+          ? ["approved", "approved in OpenClaw"]
+          : ["expired", "no longer pending in OpenClaw"],
     );
   }
 
@@ -140,14 +152,21 @@ export class CatchUp {
     const binding = bindingForThread(this.#link.sql, threadId);
     const connection = this.#link.live;
     if (!binding || !connection) return;
-    void this.#syncHistory(connection, binding).catch((error) => this.#link.log(`chat.history failed for ${binding.sessionKey}`, error));
+    void this.#syncHistory(connection, binding).catch((error) =>
+      this.#link.log(`chat.history failed for ${binding.sessionKey}`, error),
+    );
   }
 
   /** Reads a thread's session from its cursor (or whole, on first sync or a reset). */
   async #syncHistory(connection: GatewayConnection, binding: Binding): Promise<void> {
     const ask = (cursor: string | null) =>
       connection
-        .request("chat.history", { sessionKey: binding.sessionKey, limit: HISTORY_LIMIT, maxBytes: historyBytes(this.#link.limits), ...(cursor ? { cursor } : {}) })
+        .request("chat.history", {
+          sessionKey: binding.sessionKey,
+          limit: HISTORY_LIMIT,
+          maxBytes: historyBytes(this.#link.limits),
+          ...(cursor ? { cursor } : {}),
+        })
         .then((r) => HistoryResult.parse(r));
     let history = await ask(binding.cursor);
     if (history.kind === "reset") history = await ask(null);
@@ -177,8 +196,14 @@ export class CatchUp {
     if (plan.kind === "delivered") markOutbound(ctx.sql, plan.messageId, "sent");
     if (plan.kind !== "append") return;
     const instance = getInstance(ctx.sql, instanceId);
-    const author = plan.from === "gateway-user" ? gatewayUserActor(instanceId) : instanceActor(instance ?? { id: instanceId, name: instanceId });
-    appendMessage(ctx, thread, author, plan.text, { ...(plan.runId ? { runId: plan.runId } : {}), ...(plan.tool ? { kind: "tool" as const } : {}) });
+    const author =
+      plan.from === "gateway-user"
+        ? gatewayUserActor(instanceId)
+        : instanceActor(instance ?? { id: instanceId, name: instanceId });
+    appendMessage(ctx, thread, author, plan.text, {
+      ...(plan.runId ? { runId: plan.runId } : {}),
+      ...(plan.tool ? { kind: "tool" as const } : {}),
+    });
     markImported(ctx.sql, instanceId, plan.keys, ctx.now);
   }
 }

@@ -66,11 +66,23 @@ export class ChatRuns {
         return this.#relay(run, messageText(chat.message) || run.stream.text + (chat.deltaText ?? ""));
       }
       case "final":
-        return this.#finish(binding, chat.runId, messageText(chat.message) || this.#runs.get(chat.runId)?.stream.text || "", {});
+        return this.#finish(
+          binding,
+          chat.runId,
+          messageText(chat.message) || this.#runs.get(chat.runId)?.stream.text || "",
+          {},
+        );
       case "aborted":
-        return this.#finish(binding, chat.runId, messageText(chat.message) || this.#runs.get(chat.runId)?.stream.text || "(stopped before any reply)", { aborted: true });
+        return this.#finish(
+          binding,
+          chat.runId,
+          messageText(chat.message) || this.#runs.get(chat.runId)?.stream.text || "(stopped before any reply)",
+          { aborted: true },
+        );
       case "error":
-        return this.#finish(binding, chat.runId, chat.errorMessage || "OpenClaw reported an error without a message", { kind: "error" });
+        return this.#finish(binding, chat.runId, chat.errorMessage || "OpenClaw reported an error without a message", {
+          kind: "error",
+        });
     }
   }
 
@@ -84,10 +96,22 @@ export class ChatRuns {
     if (existing) return existing;
     if (this.#runs.size >= this.#link.limits.maxLiveRuns) return null;
     if (wasImported(this.#link.sql, this.#link.instanceId, `run:${runId}`)) return null;
-    const stream: ChatStream = { threadId: binding.threadId, instanceId: this.#link.instanceId, runId, text: "", startedAt: Date.now() };
+    const stream: ChatStream = {
+      threadId: binding.threadId,
+      instanceId: this.#link.instanceId,
+      runId,
+      text: "",
+      startedAt: Date.now(),
+    };
     const run = { stream, relayed: 0, frozen: false };
     this.#runs.set(runId, run);
-    this.#link.deps.broadcast("chat.delta", { threadId: stream.threadId, instanceId: stream.instanceId, runId, offset: 0, text: "" });
+    this.#link.deps.broadcast("chat.delta", {
+      threadId: stream.threadId,
+      instanceId: stream.instanceId,
+      runId,
+      offset: 0,
+      text: "",
+    });
     return run;
   }
 
@@ -108,12 +132,20 @@ export class ChatRuns {
     const sent = grows ? text.slice(offset) : text;
     if (run.relayed + sent.length > 2 * max) {
       run.frozen = true;
-      this.#link.log("a streamed reply spent its relay budget: no more of it is shown until it ends", { runId: stream.runId.slice(0, 64) });
+      this.#link.log("a streamed reply spent its relay budget: no more of it is shown until it ends", {
+        runId: stream.runId.slice(0, 64),
+      });
       return;
     }
     run.relayed += sent.length;
     stream.text = text;
-    this.#link.deps.broadcast("chat.delta", { threadId: stream.threadId, instanceId: stream.instanceId, runId: stream.runId, offset, text: sent });
+    this.#link.deps.broadcast("chat.delta", {
+      threadId: stream.threadId,
+      instanceId: stream.instanceId,
+      runId: stream.runId,
+      offset,
+      text: sent,
+    });
   }
 
   /** A run ended: its reply (or error) becomes one durable message, exactly once. */
@@ -127,8 +159,15 @@ export class ChatRuns {
     });
     this.#runs.delete(runId);
     const messageId = message?.id ?? null;
-    if (extras.kind === "error") this.#link.deps.broadcast("chat.error", { threadId: binding.threadId, runId, error: clip(text), messageId });
-    else this.#link.deps.broadcast("chat.final", { threadId: binding.threadId, runId, messageId, aborted: extras.aborted ?? false });
+    if (extras.kind === "error")
+      this.#link.deps.broadcast("chat.error", { threadId: binding.threadId, runId, error: clip(text), messageId });
+    else
+      this.#link.deps.broadcast("chat.final", {
+        threadId: binding.threadId,
+        runId,
+        messageId,
+        aborted: extras.aborted ?? false,
+      });
   }
 
   /** The connection dropped mid-reply: the partial text is gone with it (BRIDGE.md, Q9). */
@@ -142,7 +181,12 @@ export class ChatRuns {
         // No runId on purpose: if the gateway still finishes the run, catch-up imports it.
         return thread ? appendMessage(ctx, thread, ctx.actor, text, { kind: "error" }) : null;
       });
-      this.#link.deps.broadcast("chat.error", { threadId: stream.threadId, runId: stream.runId, error: text, messageId: message?.id ?? null });
+      this.#link.deps.broadcast("chat.error", {
+        threadId: stream.threadId,
+        runId: stream.runId,
+        error: text,
+        messageId: message?.id ?? null,
+      });
     }
   }
 
@@ -151,12 +195,15 @@ export class ChatRuns {
     if (!parsed.success || parsed.data.isHeartbeat) return;
     const { stream: kind, data, runId, sessionKey } = parsed.data;
     if (kind === "tool" && data?.phase === "start") {
-      if (data.toolCallId && typeof data.args?.command === "string") this.rememberCommand(data.toolCallId, data.args.command);
+      if (data.toolCallId && typeof data.args?.command === "string")
+        this.rememberCommand(data.toolCallId, data.args.command);
       return;
     }
     if (kind !== "command_output" || data?.phase !== "end") return;
     const { sql, instanceId } = this.#link;
-    const threadId = (runId && this.#runs.get(runId)?.stream.threadId) || (sessionKey && bindingForSession(sql, instanceId, sessionKey)?.threadId);
+    const threadId =
+      (runId && this.#runs.get(runId)?.stream.threadId) ||
+      (sessionKey && bindingForSession(sql, instanceId, sessionKey)?.threadId);
     if (!threadId) return;
     const toolCallId = (data.itemId ?? "").replace(/^command:/, "");
     const key = toolKey(threadId, toolCallId);
@@ -166,7 +213,9 @@ export class ChatRuns {
     this.#link.room("instance", (ctx) => {
       const thread = getThread(ctx.sql, threadId);
       if (!thread || (toolCallId && wasImported(ctx.sql, instanceId, key))) return;
-      appendMessage(ctx, thread, ctx.actor, clip(`${command ? `$ ${command}\n` : ""}${data.output ?? ""}${exit}`), { kind: "tool" });
+      appendMessage(ctx, thread, ctx.actor, clip(`${command ? `$ ${command}\n` : ""}${data.output ?? ""}${exit}`), {
+        kind: "tool",
+      });
       if (toolCallId) markImported(ctx.sql, instanceId, [key], ctx.now);
     });
   }

@@ -4,13 +4,23 @@ import type { Principal } from "../../shared/protocol/principal";
 import { getApproval, refuseDecision, settleApproval } from "../rooms/autopilot/domain/approvals";
 import type { Commit } from "../rooms/autopilot/domain/context";
 import { RoomError } from "../domain/errors";
-import { type GatewayRequest, pendingGatewayApprovals, recordGatewayRequest, settleGatewayRequest } from "../rooms/autopilot/domain/gateway";
+import {
+  type GatewayRequest,
+  pendingGatewayApprovals,
+  recordGatewayRequest,
+  settleGatewayRequest,
+} from "../rooms/autopilot/domain/gateway";
 import { bindingForSession } from "../rooms/autopilot/domain/gateway-bindings";
 import { getInstance } from "../rooms/autopilot/domain/instances";
 import type { Sql } from "../domain/sql";
 import type { BridgeLink } from "./bridge-link";
 import { isGone } from "./gateway-errors";
-import { ApprovalResolveResult, type ChannelPairingList, type ExecApprovalRequest, type PairRequest } from "./gateway-frames";
+import {
+  ApprovalResolveResult,
+  type ChannelPairingList,
+  type ExecApprovalRequest,
+  type PairRequest,
+} from "./gateway-frames";
 import { channelApproval, execApproval, pairingApproval } from "./gateway-requests";
 
 export type Decision = "approve" | "deny";
@@ -80,14 +90,17 @@ export class Decisions {
       // Over the cap: not filed (the gateway times the request out itself). The first
       // refusal and every hundredth are logged, so a flood does not become one in the log.
       if (!(error instanceof RoomError) || error.code !== "rate_limited") throw error;
-      if (this.#refused++ % 100 === 0) this.#link.log("gateway request not filed: too many pending", { refused: this.#refused, error: error.message });
+      if (this.#refused++ % 100 === 0)
+        this.#link.log("gateway request not filed: too many pending", { refused: this.#refused, error: error.message });
     }
   }
 
   /** The gateway announced a decision: ours (being decided here) is recorded by the resolve itself. */
   settledInGateway(requestId: string, status: Settled): void {
     if (this.#deciding.has(requestId)) return;
-    this.#link.room("instance", (ctx) => settleGatewayRequest(ctx, this.#link.instanceId, requestId, status, `decided in OpenClaw`));
+    this.#link.room("instance", (ctx) =>
+      settleGatewayRequest(ctx, this.#link.instanceId, requestId, status, `decided in OpenClaw`),
+    );
   }
 
   /**
@@ -95,12 +108,18 @@ export class Decisions {
    * is no longer in the list just read: `outcome` says how. Requests being decided right
    * now, or raised after the list was asked for, are not the list's to judge.
    */
-  closeVanished(askedAt: number, open: ReadonlySet<string>, mine: (action: GatewayAction) => boolean, outcome: (action: GatewayAction) => ["approved" | "expired", string]): void {
+  closeVanished(
+    askedAt: number,
+    open: ReadonlySet<string>,
+    mine: (action: GatewayAction) => boolean,
+    outcome: (action: GatewayAction) => ["approved" | "expired", string],
+  ): void {
     const { sql, instanceId } = this.#link;
     for (const approval of pendingGatewayApprovals(sql, instanceId)) {
       const action = gatewayActionOf(approval);
       if (!action || !mine(action)) continue;
-      if (open.has(action.requestId) || this.#deciding.has(action.requestId) || approval.requestedAt >= askedAt) continue;
+      if (open.has(action.requestId) || this.#deciding.has(action.requestId) || approval.requestedAt >= askedAt)
+        continue;
       const [status, note] = outcome(action);
       this.#link.room("instance", (ctx) => settleGatewayRequest(ctx, instanceId, action.requestId, status, note));
     }
@@ -114,7 +133,8 @@ export class Decisions {
    */
   resolve(approval: Approval, action: GatewayAction, decision: Decision): Promise<() => void> {
     const { requestId } = action;
-    if (this.#deciding.has(requestId)) throw new RoomError("unavailable", "this request is being decided right now", { approvalId: approval.id }, 300);
+    if (this.#deciding.has(requestId))
+      throw new RoomError("unavailable", "this request is being decided right now", { approvalId: approval.id }, 300);
     this.#deciding.add(requestId);
     const release = () => {
       this.#deciding.delete(requestId);
@@ -123,9 +143,18 @@ export class Decisions {
       (outcome) => {
         if (outcome.applied) return release;
         // Someone decided first (in OpenClaw, or the request is gone): record that, refuse this.
-        const settled = settleAsRoom(this.#link.deps, approval.id, outcome.status, outcome.status === "expired" ? "OpenClaw no longer has this request" : "decided in OpenClaw first");
+        const settled = settleAsRoom(
+          this.#link.deps,
+          approval.id,
+          outcome.status,
+          outcome.status === "expired" ? "OpenClaw no longer has this request" : "decided in OpenClaw first",
+        );
         release();
-        throw new RoomError("already_resolved", `approval was already ${settled?.status ?? outcome.status} in OpenClaw`, { approvalId: approval.id, status: settled?.status ?? outcome.status });
+        throw new RoomError(
+          "already_resolved",
+          `approval was already ${settled?.status ?? outcome.status} in OpenClaw`,
+          { approvalId: approval.id, status: settled?.status ?? outcome.status },
+        );
       },
       (error: unknown) => {
         release();
@@ -152,23 +181,33 @@ export class Decisions {
     const result = ApprovalResolveResult.parse(answer);
     if (result.applied !== false) return { applied: true, status: mine };
     const theirs = result.approval?.status;
-    return { applied: false, status: theirs === "denied" ? "denied" : theirs === "allowed" || theirs === "approved" ? "approved" : "expired" };
+    return {
+      applied: false,
+      status: theirs === "denied" ? "denied" : theirs === "allowed" || theirs === "approved" ? "approved" : "expired",
+    };
   }
 }
 
 /** The gateway request that carries a decision on `action`. */
 export function decisionRequest(action: GatewayAction, approve: boolean): [string, Record<string, unknown>] {
-  if (action.kind === "exec") return ["approval.resolve", { id: action.requestId, kind: "exec", decision: approve ? "allow-once" : "deny" }];
+  if (action.kind === "exec")
+    return ["approval.resolve", { id: action.requestId, kind: "exec", decision: approve ? "allow-once" : "deny" }];
   if (action.target === "channel") {
     const where = action.channel ?? { channel: "", accountId: "" };
-    return [approve ? "channels.pairing.approve" : "channels.pairing.dismiss", { channel: where.channel, accountId: where.accountId, requestId: action.requestId }];
+    return [
+      approve ? "channels.pairing.approve" : "channels.pairing.dismiss",
+      { channel: where.channel, accountId: where.accountId, requestId: action.requestId },
+    ];
   }
   return [`${action.target}.pair.${approve ? "approve" : "reject"}`, { requestId: action.requestId }];
 }
 
 /** Any other failure leaves the approval pending: the person may try again. */
 function asUnavailable(error: unknown): RoomError {
-  return new RoomError("unavailable", `OpenClaw could not take the decision right now: ${error instanceof Error ? error.message : String(error)}`);
+  return new RoomError(
+    "unavailable",
+    `OpenClaw could not take the decision right now: ${error instanceof Error ? error.message : String(error)}`,
+  );
 }
 
 /** What deciding a gateway approval needs of the room. */
@@ -182,7 +221,12 @@ export interface DecisionRoom {
 }
 
 /** Decides a still-pending approval as the room itself (not a person). */
-function settleAsRoom(room: Pick<DecisionRoom, "commit">, approvalId: string, status: Settled, note: string): Approval | null {
+function settleAsRoom(
+  room: Pick<DecisionRoom, "commit">,
+  approvalId: string,
+  status: Settled,
+  note: string,
+): Approval | null {
   return room.commit(null, (ctx) => {
     const current = getApproval(ctx.sql, approvalId);
     return current?.status === "pending" ? settleApproval(ctx, current, status, note) : current;
@@ -194,7 +238,10 @@ function settleAsRoom(room: Pick<DecisionRoom, "commit">, approvalId: string, st
  * room records it (see Decisions). Undefined for any other approval, and for one the
  * ordinary path refuses anyway (decided, or past its time: that path expires it).
  */
-export function prepareGatewayDecision(room: DecisionRoom, params: { approvalId: string; decision: Decision; confirmOwn?: true | undefined }): Promise<() => void> | undefined {
+export function prepareGatewayDecision(
+  room: DecisionRoom,
+  params: { approvalId: string; decision: Decision; confirmOwn?: true | undefined },
+): Promise<() => void> | undefined {
   const approval = getApproval(room.sql, params.approvalId);
   // Instance operations and the Autopilot's tool calls are the room's own: no gateway to ask.
   const action = approval ? gatewayActionOf(approval) : undefined;
@@ -205,10 +252,16 @@ export function prepareGatewayDecision(room: DecisionRoom, params: { approvalId:
   const decisions = room.decisionsFor(action.instanceId);
   if (!decisions) {
     const instance = getInstance(room.sql, action.instanceId);
-    if (instance && instance.status !== "stopped") throw new RoomError("unavailable", `OpenClaw instance ${action.instanceId} is not connected`, { instanceId: action.instanceId });
+    if (instance && instance.status !== "stopped")
+      throw new RoomError("unavailable", `OpenClaw instance ${action.instanceId} is not connected`, {
+        instanceId: action.instanceId,
+      });
     // The instance is gone, and its requests with it: close this one instead of refusing forever.
     settleAsRoom(room, approval.id, "expired", "the OpenClaw instance no longer exists");
-    throw new RoomError("already_resolved", "approval was already expired: the OpenClaw instance no longer exists", { approvalId: approval.id, status: "expired" });
+    throw new RoomError("already_resolved", "approval was already expired: the OpenClaw instance no longer exists", {
+      approvalId: approval.id,
+      status: "expired",
+    });
   }
   return decisions.resolve(approval, action, params.decision);
 }

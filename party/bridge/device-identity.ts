@@ -49,11 +49,27 @@ export async function createDeviceIdentity(): Promise<DeviceIdentity> {
 
 /** The v3 proof string the gateway verifies (see runtime/BRIDGE.md, device identity). */
 export function proofPayload(deviceId: string, p: ConnectProof): string {
-  return ["v3", deviceId, p.clientId, p.clientMode, p.role, p.scopes.join(","), String(p.signedAt), p.token, p.nonce, p.platform.toLowerCase(), p.deviceFamily.toLowerCase()].join("|");
+  return [
+    "v3",
+    deviceId,
+    p.clientId,
+    p.clientMode,
+    p.role,
+    p.scopes.join(","),
+    String(p.signedAt),
+    p.token,
+    p.nonce,
+    p.platform.toLowerCase(),
+    p.deviceFamily.toLowerCase(),
+  ].join("|");
 }
 
 export async function signProof(device: DeviceIdentity, proof: ConnectProof): Promise<string> {
   const key = await crypto.subtle.importKey("jwk", device.privateJwk, ED25519, false, ["sign"]);
-  const signature = await crypto.subtle.sign(ED25519, key, new TextEncoder().encode(proofPayload(device.deviceId, proof)));
+  const signature = await crypto.subtle.sign(
+    ED25519,
+    key,
+    new TextEncoder().encode(proofPayload(device.deviceId, proof)),
+  );
   return base64url(signature);
 }

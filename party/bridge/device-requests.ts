@@ -34,7 +34,10 @@ export function toPairedDevice(raw: unknown, ownDeviceId: string | null = null):
     clientId: d.clientId ?? null,
     role: d.role ?? d.roles?.[0] ?? null,
     scopes: d.scopes ?? [],
-    approvedAt: d.approvedAtMs !== undefined && Number.isFinite(d.approvedAtMs) && d.approvedAtMs >= 0 ? Math.floor(d.approvedAtMs) : null,
+    approvedAt:
+      d.approvedAtMs !== undefined && Number.isFinite(d.approvedAtMs) && d.approvedAtMs >= 0
+        ? Math.floor(d.approvedAtMs)
+        : null,
     self: d.deviceId === ownDeviceId,
   };
 }
@@ -72,8 +75,13 @@ const SetupCodeAnswer = z.looseObject({
  * for a person (the `node` profile would pair it at once); the official mobile apps are
  * admitted by the gateway's trusted handoff, without operator.admin.
  */
-export async function deviceSetupCode(link: BridgeLink, publicUrl: string): Promise<{ setupCode: string; expiresAtMs: number; qr: string | null }> {
-  const answer = SetupCodeAnswer.safeParse(await link.open().request("device.pair.setupCode", { publicUrl, bootstrapProfile: "limited", includeQr: true }));
+export async function deviceSetupCode(
+  link: BridgeLink,
+  publicUrl: string,
+): Promise<{ setupCode: string; expiresAtMs: number; qr: string | null }> {
+  const answer = SetupCodeAnswer.safeParse(
+    await link.open().request("device.pair.setupCode", { publicUrl, bootstrapProfile: "limited", includeQr: true }),
+  );
   if (!answer.success) throw new Error("the gateway's setup code answer is not readable");
   return { setupCode: answer.data.setupCode, expiresAtMs: answer.data.expiresAtMs, qr: answer.data.qrDataUrl ?? null };
 }
@@ -91,7 +99,8 @@ const NodeRow = z.looseObject({
 });
 const NodeList = z.looseObject({ nodes: z.array(z.unknown()).max(1000).default([]) });
 
-const cut = (value: string | undefined, max: number): string | null => (value === undefined ? null : cutText(value, max));
+const cut = (value: string | undefined, max: number): string | null =>
+  value === undefined ? null : cutText(value, max);
 
 /** One gateway row as the protocol's PairedNode, or null when it names no node. */
 export function toPairedNode(raw: unknown): PairedNode | null {
@@ -106,7 +115,10 @@ export function toPairedNode(raw: unknown): PairedNode | null {
     caps: n.caps.slice(0, 64).map((c) => cutText(c, 100)),
     commands: n.commands.slice(0, 128),
     connected: n.connected,
-    lastSeenAt: n.lastSeenAtMs !== undefined && Number.isFinite(n.lastSeenAtMs) && n.lastSeenAtMs >= 0 ? Math.floor(n.lastSeenAtMs) : null,
+    lastSeenAt:
+      n.lastSeenAtMs !== undefined && Number.isFinite(n.lastSeenAtMs) && n.lastSeenAtMs >= 0
+        ? Math.floor(n.lastSeenAtMs)
+        : null,
   };
 }
 
@@ -124,7 +136,11 @@ export const NODE_OUTPUT_CHARS = 16_000;
 /** The gateway waits up to the command's timeout for the node; the request allows a margin over it. */
 const INVOKE_MARGIN_MS = 5_000;
 
-const InvokeAnswer = z.looseObject({ ok: z.boolean().optional(), payload: z.unknown().optional(), payloadJSON: z.string().optional().catch(undefined) });
+const InvokeAnswer = z.looseObject({
+  ok: z.boolean().optional(),
+  payload: z.unknown().optional(),
+  payloadJSON: z.string().optional().catch(undefined),
+});
 
 /**
  * One command on a node (`node.invoke`, operator.write). The gateway checks the command

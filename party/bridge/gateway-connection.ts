@@ -116,12 +116,24 @@ export class GatewayConnection {
       const params = ConnectParams.parse({
         minProtocol: GATEWAY_PROTOCOL,
         maxProtocol: GATEWAY_PROTOCOL,
-        client: { id: CLIENT.id, version: CLIENT.version, platform: CLIENT.platform, mode: options.mode, displayName: "Autopilot" },
+        client: {
+          id: CLIENT.id,
+          version: CLIENT.version,
+          platform: CLIENT.platform,
+          mode: options.mode,
+          displayName: "Autopilot",
+        },
         role: "operator",
         scopes: [...options.scopes],
         caps: [...options.caps],
         auth: options.auth,
-        device: { id: options.device.deviceId, publicKey: options.device.publicKey, signature: await signProof(options.device, proof), signedAt: challenge.ts, nonce: challenge.nonce },
+        device: {
+          id: options.device.deviceId,
+          publicKey: options.device.publicKey,
+          signature: await signProof(options.device, proof),
+          signedAt: challenge.ts,
+          nonce: challenge.nonce,
+        },
       });
       const hello = HelloOk.parse(await connection.request("connect", params, HANDSHAKE_TIMEOUT_MS));
       connection.#onEvent = options.onEvent;
@@ -129,7 +141,13 @@ export class GatewayConnection {
       connection.#startWatchdog(tickIntervalMs);
       return {
         connection,
-        hello: { method: hello.auth?.method ?? null, scopes: hello.auth?.scopes ?? [], deviceToken: hello.auth?.deviceToken ?? null, tickIntervalMs, serverVersion: hello.server?.version ?? null },
+        hello: {
+          method: hello.auth?.method ?? null,
+          scopes: hello.auth?.scopes ?? [],
+          deviceToken: hello.auth?.deviceToken ?? null,
+          tickIntervalMs,
+          serverVersion: hello.server?.version ?? null,
+        },
       };
     } catch (error) {
       connection.close(1000, "handshake failed");
@@ -206,7 +224,15 @@ export class GatewayConnection {
       this.#pending.delete(frame.id);
       clearTimeout(pending.timer);
       if (frame.ok) pending.resolve(frame.payload);
-      else pending.reject(new GatewayRequestError(pending.method, frame.error?.code ?? "UNKNOWN", frame.error?.message ?? "request failed", frame.error?.details));
+      else
+        pending.reject(
+          new GatewayRequestError(
+            pending.method,
+            frame.error?.code ?? "UNKNOWN",
+            frame.error?.message ?? "request failed",
+            frame.error?.details,
+          ),
+        );
       return;
     }
     if (frame.event === "connect.challenge") {
@@ -233,14 +259,27 @@ export class GatewayConnection {
     const pending = id ? this.#pending.get(id) : undefined;
     // The first drop and then every hundredth: a gateway sending nothing else must not flood the log.
     if (this.#dropped === 1 || this.#dropped % 100 === 0)
-      console.warn(JSON.stringify({ msg: "gateway frame over the cap dropped", maxBytes: this.#maxFrameBytes, length: data.length, dropped: this.#dropped, answers: pending?.method ?? null }));
+      console.warn(
+        JSON.stringify({
+          msg: "gateway frame over the cap dropped",
+          maxBytes: this.#maxFrameBytes,
+          length: data.length,
+          dropped: this.#dropped,
+          answers: pending?.method ?? null,
+        }),
+      );
     if (!id || !pending) return;
     this.#pending.delete(id);
     clearTimeout(pending.timer);
     pending.reject(
-      new GatewayRequestError(pending.method, FRAME_TOO_LARGE, `the gateway's answer is larger than the ${this.#maxFrameBytes}-byte frame cap (GATEWAY_MAX_FRAME_BYTES)`, {
-        maxBytes: this.#maxFrameBytes,
-      }),
+      new GatewayRequestError(
+        pending.method,
+        FRAME_TOO_LARGE,
+        `the gateway's answer is larger than the ${this.#maxFrameBytes}-byte frame cap (GATEWAY_MAX_FRAME_BYTES)`,
+        {
+          maxBytes: this.#maxFrameBytes,
+        },
+      ),
     );
   }
 
@@ -248,7 +287,8 @@ export class GatewayConnection {
     const limit = tickIntervalMs * 2.5;
     this.#watchdog = setInterval(
       () => {
-        if (Date.now() - this.#lastFrameAt > limit) this.close(4000, `no tick from the gateway for ${Math.round(limit / 1000)} s`);
+        if (Date.now() - this.#lastFrameAt > limit)
+          this.close(4000, `no tick from the gateway for ${Math.round(limit / 1000)} s`);
       },
       Math.max(1000, tickIntervalMs / 2),
     );

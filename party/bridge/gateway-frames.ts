@@ -8,36 +8,67 @@ import { z } from "zod";
 export const GATEWAY_PROTOCOL = 4;
 
 export const IncomingFrame = z.discriminatedUnion("type", [
-  z.looseObject({ type: z.literal("event"), event: z.string(), payload: z.unknown().optional(), seq: z.number().optional() }),
+  z.looseObject({
+    type: z.literal("event"),
+    event: z.string(),
+    payload: z.unknown().optional(),
+    seq: z.number().optional(),
+  }),
   z.looseObject({
     type: z.literal("res"),
     id: z.string(),
     ok: z.boolean(),
     payload: z.unknown().optional(),
-    error: z.looseObject({ code: z.string().optional(), message: z.string().optional(), details: z.unknown().optional() }).optional(),
+    error: z
+      .looseObject({ code: z.string().optional(), message: z.string().optional(), details: z.unknown().optional() })
+      .optional(),
   }),
 ]);
 export type IncomingFrame = z.infer<typeof IncomingFrame>;
 
-export const RequestFrame = z.strictObject({ type: z.literal("req"), id: z.string(), method: z.string().min(1), params: z.record(z.string(), z.unknown()) });
+export const RequestFrame = z.strictObject({
+  type: z.literal("req"),
+  id: z.string(),
+  method: z.string().min(1),
+  params: z.record(z.string(), z.unknown()),
+});
 export type RequestFrame = z.infer<typeof RequestFrame>;
 
 export const ConnectParams = z.strictObject({
   minProtocol: z.literal(GATEWAY_PROTOCOL),
   maxProtocol: z.literal(GATEWAY_PROTOCOL),
-  client: z.strictObject({ id: z.string(), version: z.string(), platform: z.string(), mode: z.string(), displayName: z.string().optional(), deviceFamily: z.string().optional() }),
+  client: z.strictObject({
+    id: z.string(),
+    version: z.string(),
+    platform: z.string(),
+    mode: z.string(),
+    displayName: z.string().optional(),
+    deviceFamily: z.string().optional(),
+  }),
   role: z.literal("operator"),
   scopes: z.array(z.string()),
   caps: z.array(z.string()),
   auth: z.union([z.strictObject({ token: z.string().min(1) }), z.strictObject({ deviceToken: z.string().min(1) })]),
-  device: z.strictObject({ id: z.string(), publicKey: z.string(), signature: z.string(), signedAt: z.number(), nonce: z.string() }),
+  device: z.strictObject({
+    id: z.string(),
+    publicKey: z.string(),
+    signature: z.string(),
+    signedAt: z.number(),
+    nonce: z.string(),
+  }),
 });
 export type ConnectParams = z.infer<typeof ConnectParams>;
 
 export const Challenge = z.looseObject({ nonce: z.string(), ts: z.number() });
 
 export const HelloOk = z.looseObject({
-  auth: z.looseObject({ method: z.string().optional(), scopes: z.array(z.string()).optional(), deviceToken: z.string().optional() }).optional(),
+  auth: z
+    .looseObject({
+      method: z.string().optional(),
+      scopes: z.array(z.string()).optional(),
+      deviceToken: z.string().optional(),
+    })
+    .optional(),
   policy: z.looseObject({ tickIntervalMs: z.number().optional() }).optional(),
   // Only shown to people: an odd value from a (linked, hostile) gateway is dropped, not a failed handshake.
   server: z
@@ -54,7 +85,9 @@ export const ChatMessage = z.looseObject({
   toolCallId: z.string().optional(),
   stopReason: z.string().optional(),
   timestamp: z.number().optional(),
-  __openclaw: z.looseObject({ id: z.string().optional(), runId: z.string().optional(), seq: z.number().optional() }).optional(),
+  __openclaw: z
+    .looseObject({ id: z.string().optional(), runId: z.string().optional(), seq: z.number().optional() })
+    .optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
@@ -92,7 +125,15 @@ export const AgentEvent = z.looseObject({
 
 export const ExecApprovalRequest = z.looseObject({
   id: GatewayId,
-  request: z.looseObject({ command: z.string().optional(), cwd: z.string().optional(), sessionKey: z.string().optional(), runId: z.string().optional(), host: z.string().optional() }).optional(),
+  request: z
+    .looseObject({
+      command: z.string().optional(),
+      cwd: z.string().optional(),
+      sessionKey: z.string().optional(),
+      runId: z.string().optional(),
+      host: z.string().optional(),
+    })
+    .optional(),
   expiresAtMs: z.number().optional(),
 });
 export const ExecApprovalResolved = z.looseObject({ id: z.string(), decision: z.string().optional() });
@@ -112,9 +153,15 @@ export const PairRequest = z.looseObject({
   remoteIp: z.string().optional(),
 });
 export const PairResolved = z.looseObject({ requestId: z.string(), decision: z.string().optional() });
-export const PairList = z.looseObject({ pending: z.array(PairRequest).default([]), paired: z.array(z.looseObject({ deviceId: z.string().optional(), nodeId: z.string().optional() })).default([]) });
+export const PairList = z.looseObject({
+  pending: z.array(PairRequest).default([]),
+  paired: z.array(z.looseObject({ deviceId: z.string().optional(), nodeId: z.string().optional() })).default([]),
+});
 
-export const ApprovalResolveResult = z.looseObject({ applied: z.boolean().optional(), approval: z.looseObject({ status: z.string().optional(), decision: z.string().optional() }).optional() });
+export const ApprovalResolveResult = z.looseObject({
+  applied: z.boolean().optional(),
+  approval: z.looseObject({ status: z.string().optional(), decision: z.string().optional() }).optional(),
+});
 
 /** `chat.abort`: whether a run was stopped, and which. */
 export const AbortResult = z.looseObject({ aborted: z.boolean().optional(), runIds: z.array(z.string()).optional() });

@@ -23,12 +23,19 @@ const MAX_SCOPES = 32;
 const MAX_COMMANDS = 64;
 const SCOPE_CHARS = 100;
 
-export function execApproval(instance: Named, request: z.output<typeof ExecApprovalRequest>, threadId: string | null): GatewayRequest {
+export function execApproval(
+  instance: Named,
+  request: z.output<typeof ExecApprovalRequest>,
+  threadId: string | null,
+): GatewayRequest {
   const instanceId = instance.id;
   const full = request.request?.command ?? "(command not shown)";
   const command = cutText(full, COMMAND_CHARS);
   // A person must not approve a command believing they saw all of it.
-  const cut = full.length > command.length ? `\n(cut: ${full.length - command.length} more characters; read the whole command in OpenClaw before approving)` : "";
+  const cut =
+    full.length > command.length
+      ? `\n(cut: ${full.length - command.length} more characters; read the whole command in OpenClaw before approving)`
+      : "";
   const cwd = request.request?.cwd ? cutText(request.request.cwd, FIELD_CHARS) : null;
   const host = request.request?.host ? cutText(request.request.host, FIELD_CHARS) : null;
   const sessionKey = request.request?.sessionKey ? cutText(request.request.sessionKey, 256) : null;
@@ -36,7 +43,14 @@ export function execApproval(instance: Named, request: z.output<typeof ExecAppro
     instanceId,
     requestId: request.id,
     title: `${instance.name} wants to run: ${command.slice(0, 200)}`.slice(0, 200),
-    details: [`Command: ${command}${cut}`, cwd ? `Working directory: ${cwd}` : null, host ? `Host: ${host}` : null, sessionKey ? `Session: ${sessionKey}` : null].filter(Boolean).join("\n"),
+    details: [
+      `Command: ${command}${cut}`,
+      cwd ? `Working directory: ${cwd}` : null,
+      host ? `Host: ${host}` : null,
+      sessionKey ? `Session: ${sessionKey}` : null,
+    ]
+      .filter(Boolean)
+      .join("\n"),
     risk: "high",
     threadId,
     expiresAt: request.expiresAtMs ?? null,
@@ -44,24 +58,46 @@ export function execApproval(instance: Named, request: z.output<typeof ExecAppro
   };
 }
 
-export function pairingApproval(instance: Named, target: "device" | "node", request: z.output<typeof PairRequest>): GatewayRequest {
+export function pairingApproval(
+  instance: Named,
+  target: "device" | "node",
+  request: z.output<typeof PairRequest>,
+): GatewayRequest {
   const instanceId = instance.id;
   const subject = cutText(request.deviceId ?? request.nodeId ?? request.requestId, ID_CHARS);
   const who = cutText(request.displayName ?? request.clientId ?? subject.slice(0, 12), 100);
   // Every device through the device entry reaches the gateway from one documentation address: say that, not an address.
   const from = request.remoteIp === DEVICE_CLIENT_ADDRESS ? "through the device entry" : request.remoteIp;
-  const summary = cutText([request.clientId, request.platform, from, request.isRepair ? "asks for more scopes" : null].filter(Boolean).join(" · "), FIELD_CHARS);
+  const summary = cutText(
+    [request.clientId, request.platform, from, request.isRepair ? "asks for more scopes" : null]
+      .filter(Boolean)
+      .join(" · "),
+    FIELD_CHARS,
+  );
   const scopes = (request.scopes ?? []).slice(0, MAX_SCOPES).map((scope) => cutText(scope, SCOPE_CHARS));
-  const more = (request.scopes?.length ?? 0) > scopes.length ? ` (and ${(request.scopes?.length ?? 0) - scopes.length} more)` : "";
+  const more =
+    (request.scopes?.length ?? 0) > scopes.length ? ` (and ${(request.scopes?.length ?? 0) - scopes.length} more)` : "";
   // A person approving a node's surface must see what it lets the gateway run there.
   const commands = (request.commands ?? []).slice(0, MAX_COMMANDS).map((c) => cutText(c, SCOPE_CHARS));
-  const moreCommands = (request.commands?.length ?? 0) > commands.length ? ` (and ${(request.commands?.length ?? 0) - commands.length} more)` : "";
-  const runsCommands = commands.length ? `Commands it may then run for the gateway: ${commands.join(", ")}${moreCommands}` : null;
+  const moreCommands =
+    (request.commands?.length ?? 0) > commands.length
+      ? ` (and ${(request.commands?.length ?? 0) - commands.length} more)`
+      : "";
+  const runsCommands = commands.length
+    ? `Commands it may then run for the gateway: ${commands.join(", ")}${moreCommands}`
+    : null;
   return {
     instanceId,
     requestId: request.requestId,
     title: `Pair ${target} "${who}" with ${instance.name}`.slice(0, 200),
-    details: [`${target === "device" ? "Device" : "Node"} ${subject}`, summary, scopes.length ? `Scopes: ${scopes.join(", ")}${more}` : null, runsCommands].filter(Boolean).join("\n"),
+    details: [
+      `${target === "device" ? "Device" : "Node"} ${subject}`,
+      summary,
+      scopes.length ? `Scopes: ${scopes.join(", ")}${more}` : null,
+      runsCommands,
+    ]
+      .filter(Boolean)
+      .join("\n"),
     risk: "high",
     threadId: null,
     expiresAt: null,
@@ -86,6 +122,15 @@ export function channelApproval(instance: Named, r: ChannelRequest): GatewayRequ
     risk: "medium",
     threadId: null,
     expiresAt: r.expiresAt ? Date.parse(r.expiresAt) || null : null,
-    action: { kind: "pairing", instanceId, target: "channel", requestId: r.requestId, subject: cutText(r.senderId, ID_CHARS), summary, scopes: [], channel: { channel, accountId } },
+    action: {
+      kind: "pairing",
+      instanceId,
+      target: "channel",
+      requestId: r.requestId,
+      subject: cutText(r.senderId, ID_CHARS),
+      summary,
+      scopes: [],
+      channel: { channel, accountId },
+    },
   };
 }

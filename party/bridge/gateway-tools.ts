@@ -1,6 +1,12 @@
 import { GatewayRequestError } from "./gateway-connection";
 import type { BridgeLink } from "./bridge-link";
-import { type GatewayCatalogEntry, type GatewayToolOutcome, ToolsCatalogResult, ToolsInvokeParams, ToolsInvokeResult } from "./gateway-frames";
+import {
+  type GatewayCatalogEntry,
+  type GatewayToolOutcome,
+  ToolsCatalogResult,
+  ToolsInvokeParams,
+  ToolsInvokeResult,
+} from "./gateway-frames";
 
 // The gateway's own tools, for the Autopilot's model: the catalog (names and one-line
 // descriptions) and one invoke. Every value from the gateway is hostile: sizes are bounded
@@ -24,7 +30,10 @@ export async function toolsCatalog(link: BridgeLink): Promise<GatewayCatalogEntr
     for (const tool of group.tools) {
       if (!TOOL_NAME.test(tool.id) || seen.has(tool.id) || entries.length >= MAX_ENTRIES) continue;
       seen.add(tool.id);
-      entries.push({ name: tool.id, description: clip((tool.description ?? "").replace(/\s+/g, " ").trim(), MAX_DESCRIPTION) });
+      entries.push({
+        name: tool.id,
+        description: clip((tool.description ?? "").replace(/\s+/g, " ").trim(), MAX_DESCRIPTION),
+      });
     }
   }
   return entries;
@@ -33,7 +42,9 @@ export async function toolsCatalog(link: BridgeLink): Promise<GatewayCatalogEntr
 /** The text of a tool's output: its text parts, else its JSON, clipped. */
 function outputText(output: unknown): string {
   const content = (output as { content?: { type: string; text?: string }[] } | null)?.content;
-  const text = Array.isArray(content) ? content.flatMap((part) => (part?.type === "text" && typeof part.text === "string" ? [part.text] : [])).join("\n") : "";
+  const text = Array.isArray(content)
+    ? content.flatMap((part) => (part?.type === "text" && typeof part.text === "string" ? [part.text] : [])).join("\n")
+    : "";
   if (text) return clip(text, MAX_OUTPUT_CHARS);
   let json: string | undefined;
   try {
@@ -48,18 +59,26 @@ function outputText(output: unknown): string {
  * One `tools.invoke`. The gateway does not dedupe on `idempotencyKey` (it only names the
  * call with it), so the caller must make sure this is sent at most once.
  */
-export async function invokeTool(link: BridgeLink, request: { name: string; args: Record<string, unknown>; sessionKey: string; idempotencyKey: string }): Promise<GatewayToolOutcome> {
+export async function invokeTool(
+  link: BridgeLink,
+  request: { name: string; args: Record<string, unknown>; sessionKey: string; idempotencyKey: string },
+): Promise<GatewayToolOutcome> {
   const params = ToolsInvokeParams.parse(request);
   let answer: unknown;
   try {
     answer = await link.open().request("tools.invoke", params);
   } catch (error) {
-    if (error instanceof GatewayRequestError) return { ok: false, code: clip(error.code, 100), message: clip(error.message, 1000) };
+    if (error instanceof GatewayRequestError)
+      return { ok: false, code: clip(error.code, 100), message: clip(error.message, 1000) };
     throw error;
   }
   const result = ToolsInvokeResult.safeParse(answer);
   if (!result.success) return { ok: false, code: "malformed", message: "the gateway's answer was not understood" };
   if (result.data.ok) return { ok: true, text: outputText(result.data.output) };
   const error = result.data.error;
-  return { ok: false, code: clip(error?.code ?? "failed", 100), message: clip(error?.message ?? "the tool failed", 1000) };
+  return {
+    ok: false,
+    code: clip(error?.code ?? "failed", 100),
+    message: clip(error?.message ?? "the tool failed", 1000),
+  };
 }

@@ -33,7 +33,9 @@ export function toolKey(threadId: string, toolCallId: string): string {
  * reply is cut to what a person could post, with a note, rather than failing the import.
  */
 export function clip(text: string): string {
-  return text.length <= MAX_MESSAGE_TEXT ? text : `${text.slice(0, MAX_MESSAGE_TEXT)}\n… (cut: ${text.length - MAX_MESSAGE_TEXT} more characters in OpenClaw)`;
+  return text.length <= MAX_MESSAGE_TEXT
+    ? text
+    : `${text.slice(0, MAX_MESSAGE_TEXT)}\n… (cut: ${text.length - MAX_MESSAGE_TEXT} more characters in OpenClaw)`;
 }
 
 export function planHistoryImport(message: ChatMessage, facts: ImportFacts): ImportPlan {
@@ -56,12 +58,24 @@ export function planHistoryImport(message: ChatMessage, facts: ImportFacts): Imp
       if (message.stopReason === "toolUse") return { kind: "append", from: "instance", text: clip(text), keys: idKeys };
       // The run's reply: once, whether it arrived live (`chat` final) or from history.
       if (runId && (facts.imported(`run:${runId}`) || facts.streaming(runId))) return { kind: "skip" };
-      return { kind: "append", from: "instance", text: clip(text), ...(runId ? { runId } : {}), keys: [...idKeys, ...(runId ? [`run:${runId}`] : [])] };
+      return {
+        kind: "append",
+        from: "instance",
+        text: clip(text),
+        ...(runId ? { runId } : {}),
+        keys: [...idKeys, ...(runId ? [`run:${runId}`] : [])],
+      };
     }
     case "toolResult": {
       const key = message.toolCallId ? toolKey(facts.threadId, message.toolCallId) : null;
       if (key && facts.imported(key)) return { kind: "skip" };
-      return { kind: "append", from: "instance", text: clip(text || "(no output)"), tool: true, keys: [...idKeys, ...(key ? [key] : [])] };
+      return {
+        kind: "append",
+        from: "instance",
+        text: clip(text || "(no output)"),
+        tool: true,
+        keys: [...idKeys, ...(key ? [key] : [])],
+      };
     }
     default:
       return { kind: "skip" };

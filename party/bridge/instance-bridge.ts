@@ -26,7 +26,13 @@ import { abortRun, sessionHistory } from "./session-requests";
  * command at once (runtime/BRIDGE.md, Q1). Asked for on first pairing, because a later
  * scope upgrade raises a repair request.
  */
-export const BRIDGE_SCOPES = ["operator.read", "operator.write", "operator.approvals", "operator.pairing", "operator.admin"] as const;
+export const BRIDGE_SCOPES = [
+  "operator.read",
+  "operator.write",
+  "operator.approvals",
+  "operator.pairing",
+  "operator.admin",
+] as const;
 const BRIDGE_CAPS = ["tool-events", "approvals"] as const;
 const LONG_POLL_MS = 20_000;
 /** The close code (RFC 6455) a gateway sends when it shuts down to restart. */
@@ -58,7 +64,9 @@ export class InstanceBridge {
   constructor(deps: BridgeDeps) {
     this.#link = new BridgeLink(deps);
     this.#runs = new ChatRuns(this.#link);
-    this.decisions = new Decisions(this.#link, (toolCallId, command) => this.#runs.rememberCommand(toolCallId, command));
+    this.decisions = new Decisions(this.#link, (toolCallId, command) =>
+      this.#runs.rememberCommand(toolCallId, command),
+    );
     this.#catchUp = new CatchUp(this.#link, this.#runs, this.decisions);
     this.#live = new LiveEvents(this.#link, this.#runs, this.#catchUp, this.decisions);
     this.#outbox = new Outbox(this.#link, this.#catchUp);
@@ -181,7 +189,11 @@ export class InstanceBridge {
         // 1012 (Service Restart) is the gateway saying it restarts: a phase the bridge
         // reconnects through, not a failure to show.
         if (closed.code === SERVICE_RESTART) this.#setBridge("connecting", null);
-        else this.#setBridge("offline", `the gateway connection closed (${closed.code}${closed.reason ? `: ${closed.reason}` : ""})`);
+        else
+          this.#setBridge(
+            "offline",
+            `the gateway connection closed (${closed.code}${closed.reason ? `: ${closed.reason}` : ""})`,
+          );
         // Show why right away (e.g. "the gateway exited unexpectedly"), not after a poll.
         await this.#refreshStatus().catch(() => {});
       } catch (error) {
@@ -217,14 +229,17 @@ export class InstanceBridge {
     const { runtime, workspaceId, instanceId } = this.#link.deps;
     let version = 0;
     for (;;) {
-      const status = await runtime.status(workspaceId, instanceId, version, version === 0 ? 0 : LONG_POLL_MS, this.#abort.signal).catch(async (error: unknown) => {
-        // The runtime restarted and no longer runs this instance: start it again from its
-        // state (provisioning is idempotent and keeps the state dir) — unless the instance
-        // is being deleted, which is exactly when the runtime answers not_found too.
-        if (this.#link.stopped || !(error instanceof RoomError) || error.details?.runtimeCode !== "not_found") throw error;
-        this.#link.log("the runtime does not run this instance any more: starting it again", null);
-        return runtime.provision(workspaceId, instanceId);
-      });
+      const status = await runtime
+        .status(workspaceId, instanceId, version, version === 0 ? 0 : LONG_POLL_MS, this.#abort.signal)
+        .catch(async (error: unknown) => {
+          // The runtime restarted and no longer runs this instance: start it again from its
+          // state (provisioning is idempotent and keeps the state dir) — unless the instance
+          // is being deleted, which is exactly when the runtime answers not_found too.
+          if (this.#link.stopped || !(error instanceof RoomError) || error.details?.runtimeCode !== "not_found")
+            throw error;
+          this.#link.log("the runtime does not run this instance any more: starting it again", null);
+          return runtime.provision(workspaceId, instanceId);
+        });
       if (this.#link.stopped) return;
       version = status.version;
       this.#mirror(status);
@@ -251,7 +266,9 @@ export class InstanceBridge {
       device = await createDeviceIdentity();
       putDeviceDoc(sql, instanceId, device);
     }
-    const auth = device.deviceToken ? { deviceToken: device.deviceToken } : { token: (await runtime.credentials(workspaceId, instanceId)).token };
+    const auth = device.deviceToken
+      ? { deviceToken: device.deviceToken }
+      : { token: (await runtime.credentials(workspaceId, instanceId)).token };
     const socket = await runtime.openGateway(workspaceId, instanceId);
     try {
       const { connection, hello } = await GatewayConnection.open(socket, {
@@ -263,15 +280,27 @@ export class InstanceBridge {
         onEvent: (event, payload) => this.#live.onEvent(event, payload),
         maxFrameBytes: this.#link.limits.maxFrameBytes,
       });
-      if (!BRIDGE_SCOPES.every((s) => hello.scopes.includes(s))) this.#link.log("gateway granted fewer scopes than asked", hello.scopes);
-      if (!device.deviceToken && !hello.deviceToken) this.#link.log("the gateway paired the device but issued no device token", null);
-      console.log(JSON.stringify({ msg: "gateway connected", workspace: workspaceId, instance: instanceId, device: device.deviceId.slice(0, 12), auth: hello.method }));
-      if (hello.deviceToken && hello.deviceToken !== device.deviceToken) putDeviceDoc(sql, instanceId, { ...device, deviceToken: hello.deviceToken });
+      if (!BRIDGE_SCOPES.every((s) => hello.scopes.includes(s)))
+        this.#link.log("gateway granted fewer scopes than asked", hello.scopes);
+      if (!device.deviceToken && !hello.deviceToken)
+        this.#link.log("the gateway paired the device but issued no device token", null);
+      console.log(
+        JSON.stringify({
+          msg: "gateway connected",
+          workspace: workspaceId,
+          instance: instanceId,
+          device: device.deviceId.slice(0, 12),
+          auth: hello.method,
+        }),
+      );
+      if (hello.deviceToken && hello.deviceToken !== device.deviceToken)
+        putDeviceDoc(sql, instanceId, { ...device, deviceToken: hello.deviceToken });
       return { connection, serverVersion: hello.serverVersion };
     } catch (error) {
       // A device token the gateway no longer knows: forget it, so the next attempt pairs
       // again with the gateway token.
-      if (device.deviceToken && isDeviceTokenRejected(error)) putDeviceDoc(sql, instanceId, { ...device, deviceToken: null });
+      if (device.deviceToken && isDeviceTokenRejected(error))
+        putDeviceDoc(sql, instanceId, { ...device, deviceToken: null });
       throw error;
     }
   }

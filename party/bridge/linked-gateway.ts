@@ -35,7 +35,10 @@ export function linkedGatewayDialer(link: GatewayLink, workspaceId: string, poli
   return {
     status: async () => ready,
     provision: async () => {
-      throw new RoomError("conflict", `instance ${link.instanceId} is a linked gateway: it is not started by the Autopilot`);
+      throw new RoomError(
+        "conflict",
+        `instance ${link.instanceId} is a linked gateway: it is not started by the Autopilot`,
+      );
     },
     credentials: async () => ({ token: link.token }),
     openGateway: async () => {
@@ -49,18 +52,34 @@ export function linkedGatewayDialer(link: GatewayLink, workspaceId: string, poli
         // address was checked, a Location it answers with was not.
         response = await fetch(target, { headers: { upgrade: "websocket" }, redirect: "manual" });
       } catch (error) {
-        console.warn(JSON.stringify({ msg: "linked gateway unreachable", workspace: workspaceId, instance: link.instanceId, host, error: String(error) }));
+        console.warn(
+          JSON.stringify({
+            msg: "linked gateway unreachable",
+            workspace: workspaceId,
+            instance: link.instanceId,
+            host,
+            error: String(error),
+          }),
+        );
         throw new RoomError("unavailable", `the linked gateway at ${host} is unreachable`);
       }
       if (response.status >= 300 && response.status < 400) {
         await response.body?.cancel();
-        throw new RoomError("bad_request", `the linked gateway at ${host} answered with a redirect (HTTP ${response.status}); redirects are not followed: link the gateway's own WebSocket address`, {
-          reason: "redirect",
-          status: response.status,
-        });
+        throw new RoomError(
+          "bad_request",
+          `the linked gateway at ${host} answered with a redirect (HTTP ${response.status}); redirects are not followed: link the gateway's own WebSocket address`,
+          {
+            reason: "redirect",
+            status: response.status,
+          },
+        );
       }
       const socket = response.webSocket;
-      if (!socket) throw new RoomError("unavailable", `the linked gateway at ${host} refused the WebSocket (HTTP ${response.status}): is the URL the gateway's WebSocket address?`);
+      if (!socket)
+        throw new RoomError(
+          "unavailable",
+          `the linked gateway at ${host} refused the WebSocket (HTTP ${response.status}): is the URL the gateway's WebSocket address?`,
+        );
       return socket;
     },
   };

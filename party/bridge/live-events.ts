@@ -37,10 +37,13 @@ export class LiveEvents {
   /** Re-reads the sessions: `sessions.changed` says that they changed, not what they are. */
   readonly #sessions = new OncePerBurst(() => {
     const connection = this.#link.live;
-    if (connection) void this.#catchUp.refreshSessions(connection).catch((error) => this.#link.log("sessions.list failed", error));
+    if (connection)
+      void this.#catchUp.refreshSessions(connection).catch((error) => this.#link.log("sessions.list failed", error));
   });
   /** Tells clients to re-read the instance's devices and nodes (the lists stay the gateway's). */
-  readonly #devices = new OncePerBurst(() => this.#link.deps.broadcast("instance.devices", { instanceId: this.#link.instanceId }));
+  readonly #devices = new OncePerBurst(() =>
+    this.#link.deps.broadcast("instance.devices", { instanceId: this.#link.instanceId }),
+  );
 
   constructor(link: BridgeLink, runs: ChatRuns, catchUp: CatchUp, decisions: Decisions) {
     this.#link = link;
@@ -69,20 +72,28 @@ export class LiveEvents {
         const resolved = ExecApprovalResolved.safeParse(payload);
         if (resolved.success) {
           const d = resolved.data.decision ?? "";
-          this.#decisions.settledInGateway(resolved.data.id, d.startsWith("allow") ? "approved" : d === "deny" ? "denied" : "expired");
+          this.#decisions.settledInGateway(
+            resolved.data.id,
+            d.startsWith("allow") ? "approved" : d === "deny" ? "denied" : "expired",
+          );
         }
         return;
       }
       case "device.pair.requested":
       case "node.pair.requested": {
         const request = PairRequest.safeParse(payload);
-        if (request.success) this.#decisions.recordPairing(event.startsWith("device") ? "device" : "node", request.data);
+        if (request.success)
+          this.#decisions.recordPairing(event.startsWith("device") ? "device" : "node", request.data);
         return;
       }
       case "device.pair.resolved":
       case "node.pair.resolved": {
         const resolved = PairResolved.safeParse(payload);
-        if (resolved.success) this.#decisions.settledInGateway(resolved.data.requestId, resolved.data.decision === "approved" ? "approved" : "denied");
+        if (resolved.success)
+          this.#decisions.settledInGateway(
+            resolved.data.requestId,
+            resolved.data.decision === "approved" ? "approved" : "denied",
+          );
         return this.#devices.schedule();
       }
       // Who is connected (nodes included) or paired changed: the lists in the details are stale.
@@ -95,7 +106,9 @@ export class LiveEvents {
       case "health": {
         const connection = this.#link.live;
         if (connection && Date.now() - this.#catchUp.channelsCheckedAt > CHANNELS_RECHECK_MS)
-          void this.#catchUp.reconcileChannelPairing(connection).catch((error) => this.#link.log("channels.pairing.list failed", error));
+          void this.#catchUp
+            .reconcileChannelPairing(connection)
+            .catch((error) => this.#link.log("channels.pairing.list failed", error));
         return;
       }
     }

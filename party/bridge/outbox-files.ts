@@ -42,7 +42,11 @@ function base64(bytes: Uint8Array): string {
  * left of MAX_ATTACHMENTS_BASE64 and can be read goes; the others are named in `leftOut`.
  * Sizes are judged on the room's record before any byte is read.
  */
-export async function outboundFiles(sql: Sql, fileIds: readonly string[], read: FileReader | undefined): Promise<OutboundFiles> {
+export async function outboundFiles(
+  sql: Sql,
+  fileIds: readonly string[],
+  read: FileReader | undefined,
+): Promise<OutboundFiles> {
   const attachments: GatewayAttachment[] = [];
   const leftOut: string[] = [];
   let budget = MAX_ATTACHMENTS_BASE64;
@@ -58,7 +62,9 @@ export async function outboundFiles(sql: Sql, fileIds: readonly string[], read: 
       continue;
     }
     if (base64Length(file.size) > budget) {
-      leftOut.push(`${file.name} (too large: a message takes at most ${(MAX_ATTACHMENTS_BASE64 * 3) / 4 / (1024 * 1024)} MiB of files)`);
+      leftOut.push(
+        `${file.name} (too large: a message takes at most ${(MAX_ATTACHMENTS_BASE64 * 3) / 4 / (1024 * 1024)} MiB of files)`,
+      );
       continue;
     }
     let bytes: Uint8Array | null | undefined;
@@ -68,16 +74,29 @@ export async function outboundFiles(sql: Sql, fileIds: readonly string[], read: 
       bytes = undefined;
     }
     // The record bounds what is sent: bytes that are not the recorded file are not it.
-    const missing = bytes === undefined ? "could not be read" : bytes === null ? "no longer available" : bytes.byteLength !== file.size ? "not the file that was uploaded" : null;
+    const missing =
+      bytes === undefined
+        ? "could not be read"
+        : bytes === null
+          ? "no longer available"
+          : bytes.byteLength !== file.size
+            ? "not the file that was uploaded"
+            : null;
     if (missing || !bytes) {
       leftOut.push(`${file.name} (${missing})`);
       continue;
     }
     budget -= base64Length(bytes.byteLength);
-    attachments.push({ type: image ? "image" : "file", mimeType: file.type, fileName: file.name, content: base64(bytes) });
+    attachments.push({
+      type: image ? "image" : "file",
+      mimeType: file.type,
+      fileName: file.name,
+      content: base64(bytes),
+    });
   }
   return { attachments, leftOut };
 }
 
 /** The thread's notice of what a message's files left out (null when nothing was). */
-export const leftOutNotice = (leftOut: readonly string[]): string | null => (leftOut.length === 0 ? null : `Not sent to OpenClaw with this message: ${leftOut.join("; ")}.`);
+export const leftOutNotice = (leftOut: readonly string[]): string | null =>
+  leftOut.length === 0 ? null : `Not sent to OpenClaw with this message: ${leftOut.join("; ")}.`;

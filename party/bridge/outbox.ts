@@ -66,7 +66,14 @@ export class Outbox {
             link.room("instance", (ctx) => {
               markOutbound(ctx.sql, out.messageId, "failed");
               const thread = getThread(ctx.sql, out.threadId);
-              if (thread) appendMessage(ctx, thread, ctx.actor, `Not sent to OpenClaw: none of its files could be sent: ${leftOut.join("; ")}.`, { kind: "error" });
+              if (thread)
+                appendMessage(
+                  ctx,
+                  thread,
+                  ctx.actor,
+                  `Not sent to OpenClaw: none of its files could be sent: ${leftOut.join("; ")}.`,
+                  { kind: "error" },
+                );
             });
             continue;
           }
@@ -92,7 +99,10 @@ export class Outbox {
             link.room("instance", (ctx) => {
               markOutbound(ctx.sql, out.messageId, "failed");
               const thread = getThread(ctx.sql, out.threadId);
-              if (thread) appendMessage(ctx, thread, ctx.actor, `OpenClaw did not accept this message: ${error.message}`, { kind: "error" });
+              if (thread)
+                appendMessage(ctx, thread, ctx.actor, `OpenClaw did not accept this message: ${error.message}`, {
+                  kind: "error",
+                });
             });
           }
         }

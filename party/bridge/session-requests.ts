@@ -19,13 +19,16 @@ export async function abortRun(link: BridgeLink, threadId: string): Promise<{ ab
 
 /** A session's transcript straight from the gateway (`sessions.history`). */
 export async function sessionHistory(link: BridgeLink, sessionKey: string, limit: number): Promise<SessionMessage[]> {
-  const history = HistoryResult.parse(await link.open().request("chat.history", { sessionKey, limit, maxBytes: historyBytes(link.limits) }));
+  const history = HistoryResult.parse(
+    await link.open().request("chat.history", { sessionKey, limit, maxBytes: historyBytes(link.limits) }),
+  );
   const out: SessionMessage[] = [];
   for (const raw of history.messages) {
     const parsed = ChatMessage.safeParse(raw);
     if (!parsed.success) continue;
     const m = parsed.data;
-    const role = m.role === "user" ? "user" : m.role === "assistant" ? "assistant" : m.role === "toolResult" ? "tool" : null;
+    const role =
+      m.role === "user" ? "user" : m.role === "assistant" ? "assistant" : m.role === "toolResult" ? "tool" : null;
     const text = messageText(m);
     if (!role || !text || text.startsWith("<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>")) continue;
     out.push({ role, text: clip(text), at: m.timestamp ?? null, runId: m.__openclaw?.runId ?? null });

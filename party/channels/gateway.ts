@@ -66,7 +66,10 @@ const ConfigSnapshot = z.looseObject({
   hash: z.string().min(1).max(500).optional().catch(undefined),
   // Redacted by the gateway; read for three keys only.
   config: z
-    .looseObject({ channels: z.record(z.string(), z.unknown()).optional().catch(undefined), bindings: z.array(z.unknown()).optional().catch(undefined) })
+    .looseObject({
+      channels: z.record(z.string(), z.unknown()).optional().catch(undefined),
+      bindings: z.array(z.unknown()).optional().catch(undefined),
+    })
     .optional()
     .catch(undefined),
 });
@@ -111,13 +114,17 @@ export async function readChannels(gateway: GatewayCaller): Promise<ChannelStatu
   if (!status.success) throw new Error("the gateway's channel status is not readable");
   const { channelOrder, channelLabels, channelAccounts } = status.data;
   const configs = snapshot.config?.channels ?? {};
-  const ids = [...new Set([...BUNDLED, ...channelOrder])].filter((id) => /^[a-z0-9_-]{1,64}$/.test(id)).slice(0, MAX_CHANNELS);
+  const ids = [...new Set([...BUNDLED, ...channelOrder])]
+    .filter((id) => /^[a-z0-9_-]{1,64}$/.test(id))
+    .slice(0, MAX_CHANNELS);
   return ids.map((channel) => {
     const label = channelLabels[channel];
-    const accounts = (Object.hasOwn(channelAccounts, channel) ? (channelAccounts[channel] ?? []) : []).flatMap((raw) => {
-      const account = accountOf(raw);
-      return account ? [account] : [];
-    });
+    const accounts = (Object.hasOwn(channelAccounts, channel) ? (channelAccounts[channel] ?? []) : []).flatMap(
+      (raw) => {
+        const account = accountOf(raw);
+        return account ? [account] : [];
+      },
+    );
     return {
       channel,
       label: typeof label === "string" && label.trim() ? cutText(label, 100) : (LABELS[channel] ?? channel),
@@ -148,15 +155,31 @@ function tokenKeys(channel: ChannelKind, secret: ChannelSecret): Record<string, 
 }
 
 const accountPatch = (accountId: string, keys: Record<string, unknown>): Record<string, unknown> =>
-  accountId === "default" ? { enabled: true, ...keys } : { enabled: true, accounts: { [accountId]: { enabled: true, ...keys } } };
+  accountId === "default"
+    ? { enabled: true, ...keys }
+    : { enabled: true, accounts: { [accountId]: { enabled: true, ...keys } } };
 
 const isBinding = (raw: unknown, channel: string, accountId: string): boolean => {
   const b = raw as { agentId?: unknown; match?: { channel?: unknown; accountId?: unknown } } | null;
-  return typeof b === "object" && b !== null && b.match?.channel === channel && (b.match?.accountId ?? "default") === accountId;
+  return (
+    typeof b === "object" &&
+    b !== null &&
+    b.match?.channel === channel &&
+    (b.match?.accountId ?? "default") === accountId
+  );
 };
 
-async function patch(gateway: GatewayCaller, hash: string | undefined, config: Record<string, unknown>, replacePaths?: string[]): Promise<void> {
-  await gateway.request("config.patch", { raw: JSON.stringify(config), ...(hash ? { baseHash: hash } : {}), ...(replacePaths ? { replacePaths } : {}) });
+async function patch(
+  gateway: GatewayCaller,
+  hash: string | undefined,
+  config: Record<string, unknown>,
+  replacePaths?: string[],
+): Promise<void> {
+  await gateway.request("config.patch", {
+    raw: JSON.stringify(config),
+    ...(hash ? { baseHash: hash } : {}),
+    ...(replacePaths ? { replacePaths } : {}),
+  });
 }
 
 /**
@@ -164,12 +187,23 @@ async function patch(gateway: GatewayCaller, hash: string | undefined, config: R
  * agent (an account without an owner is blocked), then started. Offline the start hands off
  * and the account stays configured but not connected.
  */
-export async function configureChannel(gateway: GatewayCaller, channel: ChannelKind, accountId: string, secret: ChannelSecret): Promise<void> {
-  if (!(await hasChannel(gateway, channel))) throw new Error(`this gateway has no ${LABELS[channel]} channel: it needs the @openclaw/${channel} plugin, installed from the npm registry`);
+export async function configureChannel(
+  gateway: GatewayCaller,
+  channel: ChannelKind,
+  accountId: string,
+  secret: ChannelSecret,
+): Promise<void> {
+  if (!(await hasChannel(gateway, channel)))
+    throw new Error(
+      `this gateway has no ${LABELS[channel]} channel: it needs the @openclaw/${channel} plugin, installed from the npm registry`,
+    );
   const snapshot = await configSnapshot(gateway);
   const bindings = snapshot.config?.bindings ?? [];
   // The whole list is written back: one cut short would drop the gateway's other bindings.
-  if (bindings.length > MAX_BINDINGS) throw new Error(`the gateway has ${bindings.length} agent bindings, more than the ${MAX_BINDINGS} the room rewrites: bind this channel on the gateway itself`);
+  if (bindings.length > MAX_BINDINGS)
+    throw new Error(
+      `the gateway has ${bindings.length} agent bindings, more than the ${MAX_BINDINGS} the room rewrites: bind this channel on the gateway itself`,
+    );
   const bound = bindings.some((b) => isBinding(b, channel, accountId));
   await patch(gateway, snapshot.hash, {
     channels: { [channel]: accountPatch(accountId, tokenKeys(channel, secret)) },
@@ -179,7 +213,11 @@ export async function configureChannel(gateway: GatewayCaller, channel: ChannelK
 }
 
 /** Disconnects a channel account: logged out (the gateway removes its token from the config), then stopped. */
-export async function disconnectChannel(gateway: GatewayCaller, channel: ChannelKind, accountId: string): Promise<void> {
+export async function disconnectChannel(
+  gateway: GatewayCaller,
+  channel: ChannelKind,
+  accountId: string,
+): Promise<void> {
   await gateway.request("channels.logout", { channel, accountId });
   try {
     await gateway.request("channels.stop", { channel, accountId });
@@ -189,7 +227,16 @@ export async function disconnectChannel(gateway: GatewayCaller, channel: Channel
 }
 
 /** Sets who may DM the instance on a channel: the policy and the whole list (shrinking it needs replacePaths). */
-export async function setChannelAccess(gateway: GatewayCaller, channel: ChannelKind, access: ChannelAccess): Promise<void> {
+export async function setChannelAccess(
+  gateway: GatewayCaller,
+  channel: ChannelKind,
+  access: ChannelAccess,
+): Promise<void> {
   const snapshot = await configSnapshot(gateway);
-  await patch(gateway, snapshot.hash, { channels: { [channel]: { dmPolicy: access.dmPolicy, allowFrom: access.allowFrom } } }, [`channels.${channel}.allowFrom`]);
+  await patch(
+    gateway,
+    snapshot.hash,
+    { channels: { [channel]: { dmPolicy: access.dmPolicy, allowFrom: access.allowFrom } } },
+    [`channels.${channel}.allowFrom`],
+  );
 }

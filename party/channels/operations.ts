@@ -6,7 +6,13 @@ import type { Approval } from "../../shared/protocol/approvals";
 import { CHANNEL_OPERATIONS } from "../../shared/protocol/instances";
 import { failJob, finishJob, startJob } from "../rooms/autopilot/domain/jobs";
 import type { OperationDeps } from "../instances/operations";
-import { type ChannelAccess, type ChannelSecret, configureChannel, disconnectChannel, setChannelAccess } from "./gateway";
+import {
+  type ChannelAccess,
+  type ChannelSecret,
+  configureChannel,
+  disconnectChannel,
+  setChannelAccess,
+} from "./gateway";
 import { channelRequest, dropChannelRequest } from "./requests";
 import { redactedText } from "./token-shapes";
 
@@ -18,17 +24,26 @@ export function isChannelApproval(approval: Approval): boolean {
 /** A secret as a URL in an error may carry it: as is, percent-encoded (either case of hex), encoded twice. */
 function escapedForms(value: string): string[] {
   const once = encodeURIComponent(value);
-  return [...new Set([value, once, once.replace(/%[0-9A-F]{2}/g, (sequence) => sequence.toLowerCase()), encodeURIComponent(once)])];
+  return [
+    ...new Set([
+      value,
+      once,
+      once.replace(/%[0-9A-F]{2}/g, (sequence) => sequence.toLowerCase()),
+      encodeURIComponent(once),
+    ]),
+  ];
 }
 
 /** `text` with every secret in it replaced (by value, escaped too), then any other token shape, cut at `max`. */
 export function withoutSecrets(text: string, secret: ChannelSecret | null, max = 2000): string {
   let out = text;
-  for (const value of [secret?.botToken, secret?.appToken]) if (value) for (const form of escapedForms(value)) out = out.split(form).join("[hidden]");
+  for (const value of [secret?.botToken, secret?.appToken])
+    if (value) for (const form of escapedForms(value)) out = out.split(form).join("[hidden]");
   return redactedText(out, max);
 }
 
-const accessLine = (access: ChannelAccess) => `DMs: ${access.dmPolicy}; allowed: ${access.allowFrom.length > 0 ? access.allowFrom.join(", ") : "(none)"}`;
+const accessLine = (access: ChannelAccess) =>
+  `DMs: ${access.dmPolicy}; allowed: ${access.allowFrom.length > 0 ? access.allowFrom.join(", ") : "(none)"}`;
 
 /** A decided channel approval: an approved one runs; any other just drops what it held. */
 export async function settleChannelApproval(deps: OperationDeps, approval: Approval): Promise<void> {
@@ -40,7 +55,11 @@ export async function settleChannelApproval(deps: OperationDeps, approval: Appro
   }
   const request = channelRequest(deps.sql, approval.id);
   dropChannelRequest(deps.sql, approval.id);
-  const jobId = deps.commit(null, (ctx) => startJob(ctx, { title: approval.title, message: "approved", idempotencyKey: `room-op-${approval.id}` }).job.id);
+  const jobId = deps.commit(
+    null,
+    (ctx) =>
+      startJob(ctx, { title: approval.title, message: "approved", idempotencyKey: `room-op-${approval.id}` }).job.id,
+  );
   try {
     if (!request) throw new Error("the channel request is gone");
     const gateway = deps.gateway?.(request.instanceId)?.channels;
@@ -64,10 +83,25 @@ export async function settleChannelApproval(deps: OperationDeps, approval: Appro
       default:
         return;
     }
-    deps.commit(null, (ctx) => finishJob(ctx, { jobId, message: message.slice(0, 2000), cancelled: false, idempotencyKey: `room-${jobId}-done` }));
+    deps.commit(null, (ctx) =>
+      finishJob(ctx, {
+        jobId,
+        message: message.slice(0, 2000),
+        cancelled: false,
+        idempotencyKey: `room-${jobId}-done`,
+      }),
+    );
   } catch (error) {
     const message = withoutSecrets(error instanceof Error ? error.message : String(error), request?.secret ?? null);
-    console.error(JSON.stringify({ msg: "channel operation failed", workspace: deps.workspaceId, instanceId: action.instanceId, operation: action.operation, error: message }));
+    console.error(
+      JSON.stringify({
+        msg: "channel operation failed",
+        workspace: deps.workspaceId,
+        instanceId: action.instanceId,
+        operation: action.operation,
+        error: message,
+      }),
+    );
     deps.commit(null, (ctx) => failJob(ctx, { jobId, error: message, idempotencyKey: `room-${jobId}-fail` }));
   }
 }

@@ -36,15 +36,26 @@ export interface ChannelRequest {
 
 function liveInstance(ctx: OpContext, instanceId: string) {
   const existing = getInstance(ctx.sql, instanceId);
-  if (!existing || existing.status === "stopped") throw new RoomError("not_found", `no instance ${instanceId}`, { instanceId });
-  if (BUSY.has(existing.status)) throw new RoomError("conflict", `instance ${existing.id} is ${existing.status}: wait until it is ready`, { instanceId: existing.id });
+  if (!existing || existing.status === "stopped")
+    throw new RoomError("not_found", `no instance ${instanceId}`, { instanceId });
+  if (BUSY.has(existing.status))
+    throw new RoomError("conflict", `instance ${existing.id} is ${existing.status}: wait until it is ready`, {
+      instanceId: existing.id,
+    });
   return existing;
 }
 
 /** One pending change per channel account: a second would race the first on the gateway's config. */
 function refusePending(sql: Sql, instanceId: string, channel: string, accountId: string): void {
-  const pending = pendingChannelApprovals(sql, instanceId).find(({ action }) => action?.kind === "instance" && action.channel?.channel === channel && action.channel.accountId === accountId);
-  if (pending) throw new RoomError("conflict", `a change of ${channel} on ${instanceId} is already waiting for approval`, { instanceId, approvalId: pending.id });
+  const pending = pendingChannelApprovals(sql, instanceId).find(
+    ({ action }) =>
+      action?.kind === "instance" && action.channel?.channel === channel && action.channel.accountId === accountId,
+  );
+  if (pending)
+    throw new RoomError("conflict", `a change of ${channel} on ${instanceId} is already waiting for approval`, {
+      instanceId,
+      approvalId: pending.id,
+    });
 }
 
 function file(
@@ -55,14 +66,29 @@ function file(
   details: string,
   row: { secret?: ChannelSecret; access?: ChannelAccess },
 ): { approval: Approval } {
-  const problem = channelRequestProblem({ channel: p.channel, ...(row.secret ? { botToken: row.secret.botToken, appToken: row.secret.appToken } : {}), ...row.access });
+  const problem = channelRequestProblem({
+    channel: p.channel,
+    ...(row.secret ? { botToken: row.secret.botToken, appToken: row.secret.appToken } : {}),
+    ...row.access,
+  });
   if (problem) throw new RoomError("bad_request", problem);
   const instance = liveInstance(ctx, p.instanceId);
   refusePending(ctx.sql, p.instanceId, p.channel, p.accountId);
   const result = requestApproval(
     ctx,
-    { title: `${title} on OpenClaw instance "${instance.name}"`.slice(0, 200), details, risk: "high", idempotencyKey: p.idempotencyKey },
-    { kind: "instance", operation, instanceId: p.instanceId, name: instance.name, channel: { channel: p.channel, accountId: p.accountId } },
+    {
+      title: `${title} on OpenClaw instance "${instance.name}"`.slice(0, 200),
+      details,
+      risk: "high",
+      idempotencyKey: p.idempotencyKey,
+    },
+    {
+      kind: "instance",
+      operation,
+      instanceId: p.instanceId,
+      name: instance.name,
+      channel: { channel: p.channel, accountId: p.accountId },
+    },
     INSTANCE_APPROVAL_TTL_MS,
   );
   ctx.sql.db
@@ -82,21 +108,39 @@ function file(
 
 const account = (accountId: string) => (accountId === "default" ? "" : ` (account ${accountId})`);
 
-export function requestConfigureChannel(ctx: OpContext, p: z.output<typeof InstancesConfigureChannelParams>): { approval: Approval } {
+export function requestConfigureChannel(
+  ctx: OpContext,
+  p: z.output<typeof InstancesConfigureChannelParams>,
+): { approval: Approval } {
   // A bot token lets whoever holds the bot speak with this instance from outside the
   // workspace: people hand one over (the approver sees no token), never an agent's key.
-  if (!isPerson(ctx.actor)) throw new RoomError("forbidden", "a person connects a channel: ask a workspace member to connect it in the app");
+  if (!isPerson(ctx.actor))
+    throw new RoomError("forbidden", "a person connects a channel: ask a workspace member to connect it in the app");
   const label = LABELS[p.channel];
   const tokens = p.appToken ? "a bot token and an app token (hidden)" : "a bot token (hidden)";
   const details = `Connects ${label}${account(p.accountId)} with ${tokens}: the gateway answers people who message the bot. Until you decide, the token is kept by the room only; it is removed when this is denied or expires.${
-    p.channel === "telegram" ? " Telegram needs the gateway to reach the Bot API (api.telegram.org)." : ` ${label} needs the gateway to reach its service.`
+    p.channel === "telegram"
+      ? " Telegram needs the gateway to reach the Bot API (api.telegram.org)."
+      : ` ${label} needs the gateway to reach its service.`
   }`;
-  return file(ctx, "configureChannel", p, `Connect ${label}${account(p.accountId)}`, details, { secret: { botToken: p.botToken, ...(p.appToken ? { appToken: p.appToken } : {}) } });
+  return file(ctx, "configureChannel", p, `Connect ${label}${account(p.accountId)}`, details, {
+    secret: { botToken: p.botToken, ...(p.appToken ? { appToken: p.appToken } : {}) },
+  });
 }
 
-export function requestDisconnectChannel(ctx: OpContext, p: z.output<typeof InstancesDisconnectChannelParams>): { approval: Approval } {
+export function requestDisconnectChannel(
+  ctx: OpContext,
+  p: z.output<typeof InstancesDisconnectChannelParams>,
+): { approval: Approval } {
   const label = LABELS[p.channel];
-  return file(ctx, "disconnectChannel", p, `Disconnect ${label}${account(p.accountId)}`, `Logs ${label}${account(p.accountId)} out: the gateway removes its bot token and stops it.`, {});
+  return file(
+    ctx,
+    "disconnectChannel",
+    p,
+    `Disconnect ${label}${account(p.accountId)}`,
+    `Logs ${label}${account(p.accountId)} out: the gateway removes its bot token and stops it.`,
+    {},
+  );
 }
 
 const POLICY_TEXT: Record<ChannelAccess["dmPolicy"], string> = {
@@ -106,11 +150,16 @@ const POLICY_TEXT: Record<ChannelAccess["dmPolicy"], string> = {
   disabled: "nobody (DMs are ignored)",
 };
 
-export function requestChannelAccess(ctx: OpContext, p: z.output<typeof InstancesSetChannelAccessParams>): { approval: Approval } {
+export function requestChannelAccess(
+  ctx: OpContext,
+  p: z.output<typeof InstancesSetChannelAccessParams>,
+): { approval: Approval } {
   const label = LABELS[p.channel];
   const list = p.allowFrom.length > 0 ? p.allowFrom.join(", ") : "(none)";
   const details = `DMs on ${label}: ${p.dmPolicy} — ${POLICY_TEXT[p.dmPolicy]}.\nAllowed senders: ${list}`;
-  return file(ctx, "channelAccess", { ...p, accountId: "default" }, `Set who may message on ${label}`, details, { access: { dmPolicy: p.dmPolicy, allowFrom: p.allowFrom } });
+  return file(ctx, "channelAccess", { ...p, accountId: "default" }, `Set who may message on ${label}`, details, {
+    access: { dmPolicy: p.dmPolicy, allowFrom: p.allowFrom },
+  });
 }
 
 /** What an approved channel operation applies, or null when its request is gone. */
@@ -133,7 +182,10 @@ export function dropChannelRequest(sql: Sql, approvalId: string): void {
 
 /** The channel changes of an instance still waiting for a decision (their approvals' actions say so). */
 export function pendingChannelApprovals(sql: Sql, instanceId: string): Approval[] {
-  return pendingApprovals(sql).filter(({ action }) => action?.kind === "instance" && action.instanceId === instanceId && CHANNEL_OPERATIONS.has(action.operation));
+  return pendingApprovals(sql).filter(
+    ({ action }) =>
+      action?.kind === "instance" && action.instanceId === instanceId && CHANNEL_OPERATIONS.has(action.operation),
+  );
 }
 
 /** A deleted instance's pending channel changes go with it. */

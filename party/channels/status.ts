@@ -14,15 +14,24 @@ export interface ChannelsDeps {
   bridge: { connected: boolean; readonly channels: GatewayCaller } | undefined;
 }
 
-export async function instanceChannels(deps: ChannelsDeps, instanceId: string): Promise<z.output<typeof InstancesChannelsResult>> {
+export async function instanceChannels(
+  deps: ChannelsDeps,
+  instanceId: string,
+): Promise<z.output<typeof InstancesChannelsResult>> {
   const instance = getInstance(deps.sql, instanceId);
-  if (!instance || instance.status === "stopped") throw new RoomError("not_found", `no instance ${instanceId}`, { instanceId });
-  if (!deps.bridge?.connected) throw new RoomError("unavailable", `the gateway of ${instance.name} is not connected right now`, { instanceId });
+  if (!instance || instance.status === "stopped")
+    throw new RoomError("not_found", `no instance ${instanceId}`, { instanceId });
+  if (!deps.bridge?.connected)
+    throw new RoomError("unavailable", `the gateway of ${instance.name} is not connected right now`, { instanceId });
   try {
     return { channels: await readChannels(deps.bridge.channels) };
   } catch (error) {
     if (error instanceof RoomError) throw error;
     // The gateway's words go to every reader: token shapes out (token-shapes.ts).
-    throw new RoomError("unavailable", `the gateway did not list its channels: ${redactedText(error instanceof Error ? error.message : String(error), 500)}`, { instanceId });
+    throw new RoomError(
+      "unavailable",
+      `the gateway did not list its channels: ${redactedText(error instanceof Error ? error.message : String(error), 500)}`,
+      { instanceId },
+    );
   }
 }

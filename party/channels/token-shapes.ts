@@ -10,18 +10,30 @@ const HIDDEN = "[hidden]";
  * Token shapes a channel's error could quote (a Bot API URL carries `bot<token>`): Telegram's
  * `<digits>:<secret>`, Slack's `xox?-…` and `xapp-…`, Discord's three dotted parts.
  */
-const TOKEN_SHAPES = /(?<!\d)\d{5,}:[A-Za-z0-9_-]{30,}|\bxox[abpr]-[A-Za-z0-9-]{10,}|\bxapp-[A-Za-z0-9-]{10,}|\b[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{20,}/g;
+const TOKEN_SHAPES =
+  /(?<!\d)\d{5,}:[A-Za-z0-9_-]{30,}|\bxox[abpr]-[A-Za-z0-9-]{10,}|\bxapp-[A-Za-z0-9-]{10,}|\b[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{20,}/g;
 
 /**
  * How a text may carry a token's characters escaped: percent-encoding in either case and
  * encoded again any number of times (`%3A`, `%3a`, `%253A`), JSON's and JavaScript's
  * `\u003a` and `\x3a`, HTML's `&#58;`, `&#x3a;` and `&colon;`.
  */
-const ESCAPE = /%(?:25)*([0-9a-f]{2})|\\u00([0-9a-f]{2})|\\x([0-9a-f]{2})|&#x0*([0-9a-f]{1,2});|&#0*(\d{1,3});|&colon;/gi;
+const ESCAPE =
+  /%(?:25)*([0-9a-f]{2})|\\u00([0-9a-f]{2})|\\x([0-9a-f]{2})|&#x0*([0-9a-f]{1,2});|&#0*(\d{1,3});|&colon;/gi;
 
 /** One escape as the character it stands for. */
-function unescapeOne(match: string, percent?: string, unicode?: string, hex?: string, htmlHex?: string, htmlDecimal?: string): string {
-  const code = htmlDecimal !== undefined ? Number.parseInt(htmlDecimal, 10) : Number.parseInt(percent ?? unicode ?? hex ?? htmlHex ?? "", 16);
+function unescapeOne(
+  match: string,
+  percent?: string,
+  unicode?: string,
+  hex?: string,
+  htmlHex?: string,
+  htmlDecimal?: string,
+): string {
+  const code =
+    htmlDecimal !== undefined
+      ? Number.parseInt(htmlDecimal, 10)
+      : Number.parseInt(percent ?? unicode ?? hex ?? htmlHex ?? "", 16);
   if (match.toLowerCase() === "&colon;") return ":";
   return Number.isNaN(code) || code > 0xff ? match : String.fromCharCode(code);
 }

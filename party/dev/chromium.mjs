@@ -7,7 +7,15 @@ import { delimiter, join } from "node:path";
 import { chromium } from "playwright-core";
 
 const SYSTEM_NAMES = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"];
-const COMMON_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const COMMON_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 function onPath(name) {
   for (const dir of (process.env.PATH ?? "").split(delimiter)) {
@@ -28,7 +36,9 @@ export async function findChromium() {
     if (found) return { executablePath: found, args: COMMON_ARGS, source: "system" };
   }
   if (process.platform !== "linux" || process.arch !== "x64") {
-    throw new Error(`no Chromium found: install Chromium or Chrome, or set CHROMIUM_PATH (the bundled @sparticuz/chromium is x64 Linux only; this is ${process.platform}/${process.arch})`);
+    throw new Error(
+      `no Chromium found: install Chromium or Chrome, or set CHROMIUM_PATH (the bundled @sparticuz/chromium is x64 Linux only; this is ${process.platform}/${process.arch})`,
+    );
   }
   const { default: bundled } = await import("@sparticuz/chromium");
   // executablePath() unpacks the brotli-compressed browser into the temp dir once. Its own

@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { outsideReferences } from "./outside-refs.mjs";
 import { ROOT } from "./server.mjs";
 
-const MAX_LINES = 400;
+// At 120 columns: a module that holds one concern reads whole up to here.
+const MAX_LINES = 500;
 const bin = (name) => join(ROOT, "node_modules", ".bin", name);
 const failures = [];
 
@@ -20,11 +21,26 @@ function run(name, command, args) {
   if (result.status !== 0) failures.push(name);
 }
 
-run("dependency-cruiser", bin("depcruise"), ["shared", "party", "client", "runtime", "--config", ".dependency-cruiser.cjs", "--output-type", "err"]);
+run("dependency-cruiser", bin("depcruise"), [
+  "shared",
+  "party",
+  "client",
+  "runtime",
+  "--config",
+  ".dependency-cruiser.cjs",
+  "--output-type",
+  "err",
+]);
 run("biome", bin("biome"), ["check", "--max-diagnostics=50", "."]);
 
-const tracked = spawnSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "--", "shared", "party", "client", "runtime"], { cwd: ROOT, encoding: "utf8" });
-const sources = tracked.stdout.split("\n").filter((path) => /\.(ts|tsx|mts|mjs|js)$/.test(path) && !path.startsWith("runtime/openclaw/"));
+const tracked = spawnSync(
+  "git",
+  ["ls-files", "--cached", "--others", "--exclude-standard", "--", "shared", "party", "client", "runtime"],
+  { cwd: ROOT, encoding: "utf8" },
+);
+const sources = tracked.stdout
+  .split("\n")
+  .filter((path) => /\.(ts|tsx|mts|mjs|js)$/.test(path) && !path.startsWith("runtime/openclaw/"));
 const tooLong = [];
 for (const path of sources) {
   let text;
@@ -34,16 +50,22 @@ for (const path of sources) {
     continue; // deleted in the work tree, still in the index
   }
   const lines = text.split("\n").length;
-  if (lines > MAX_LINES && !/long-file: \S/.test(text.split("\n").slice(0, 15).join("\n"))) tooLong.push(`${path} (${lines} lines)`);
+  if (lines > MAX_LINES && !/long-file: \S/.test(text.split("\n").slice(0, 15).join("\n")))
+    tooLong.push(`${path} (${lines} lines)`);
 }
 if (tooLong.length) {
-  console.error(`Files over ${MAX_LINES} lines with no "long-file: <reason>" in their opening comment — split them along their concerns:\n  ${tooLong.join("\n  ")}`);
+  console.error(
+    `Files over ${MAX_LINES} lines with no "long-file: <reason>" in their opening comment — split them along their concerns:\n  ${tooLong.join("\n  ")}`,
+  );
   failures.push("file size");
 } else {
   console.log(`file size: ${sources.length} source files, none over ${MAX_LINES} lines without a reason`);
 }
 
-const everything = spawnSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" }).stdout.split("\n");
+const everything = spawnSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], {
+  cwd: ROOT,
+  encoding: "utf8",
+}).stdout.split("\n");
 const texts = [];
 for (const path of everything) {
   if (!path || /(^|\/)package-lock\.json$|\.(png|jpe?g|gif|ico|woff2?)$/.test(path)) continue;
@@ -57,7 +79,9 @@ for (const path of everything) {
 }
 const outside = outsideReferences(ROOT, texts);
 if (outside.length) {
-  console.error(`References to files outside the repository — say the fact here, or point at the project's own docs:\n  ${outside.join("\n  ")}`);
+  console.error(
+    `References to files outside the repository — say the fact here, or point at the project's own docs:\n  ${outside.join("\n  ")}`,
+  );
   failures.push("outside references");
 } else {
   console.log(`outside references: ${texts.length} files, none`);

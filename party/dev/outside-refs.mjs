@@ -18,7 +18,8 @@ export function outsideReferences(root, files) {
     lines.forEach((line, i) => {
       for (const match of line.matchAll(RELATIVE)) {
         const target = join(root, dirname(path), match[1]);
-        if (relative(root, target).startsWith(`..${sep}`) || relative(root, target) === "..") found.push(`${path}:${i + 1}: ${match[1]} leaves the repository`);
+        if (relative(root, target).startsWith(`..${sep}`) || relative(root, target) === "..")
+          found.push(`${path}:${i + 1}: ${match[1]} leaves the repository`);
       }
       const absolute = MACHINE_PATH.exec(line);
       if (absolute) found.push(`${path}:${i + 1}: ${absolute[0]} is a path on one machine`);

@@ -27,7 +27,9 @@ export async function startRuntime(options) {
   const child = spawn(/** @type {string} */ (command), args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const recent = [];
   const url = await new Promise((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`the runtime exited (code ${code}) before it listened:\n${recent.join("\n")}`)));
+    child.once("exit", (code) =>
+      reject(new Error(`the runtime exited (code ${code}) before it listened:\n${recent.join("\n")}`)),
+    );
     for (const stream of /** @type {const} */ (["stdout", "stderr"])) {
       createInterface({ input: child[stream] }).on("line", (line) => {
         recent.push(line);

@@ -5,7 +5,10 @@ export function ensureDevVars(): Record<string, string>;
 export function freePort(): Promise<number>;
 export function autopilotModelVars(env: Record<string, string | undefined>): Record<string, string>;
 export function signupVars(env: Record<string, string | undefined>): Record<string, string>;
-export function splitSecretVars(vars: Record<string, string>): { plain: Record<string, string>; secretsFile: string | undefined };
+export function splitSecretVars(vars: Record<string, string>): {
+  plain: Record<string, string>;
+  secretsFile: string | undefined;
+};
 export function applyMigrations(persistDir: string): void;
 export interface RunningServer {
   url: string;

@@ -46,7 +46,8 @@ export function ensureDevVars() {
     // Only its owner may read it: a gateway runs approved commands under another uid on this machine.
     writeFileSync(path, current, { mode: 0o600 });
   };
-  for (const name of ["BETTER_AUTH_SECRET", "RUNTIME_SERVICE_TOKEN"]) if (!has(name)) add([`${name}=${randomBytes(32).toString("hex")}`]);
+  for (const name of ["BETTER_AUTH_SECRET", "RUNTIME_SERVICE_TOKEN"])
+    if (!has(name)) add([`${name}=${randomBytes(32).toString("hex")}`]);
   // The pair belongs together: a browser subscribed with one public key takes pushes signed by its private key only.
   if (!has("VAPID_PUBLIC_KEY") || !has("VAPID_PRIVATE_KEY")) {
     const pair = webpush.generateVAPIDKeys();
@@ -133,7 +134,9 @@ export function autopilotModelVars(env) {
  * @returns {Record<string, string>}
  */
 export function signupVars(env) {
-  return Object.fromEntries(["SIGNUP_MODE", "ADMIN_EMAILS"].filter((name) => env[name]).map((name) => [name, env[name]]));
+  return Object.fromEntries(
+    ["SIGNUP_MODE", "ADMIN_EMAILS"].filter((name) => env[name]).map((name) => [name, env[name]]),
+  );
 }
 
 /** Names of values that are secrets (a model's API key): never on a command line. */
@@ -194,7 +197,11 @@ export async function startServer(options = {}) {
   // wrangler.toml, so never in production).
   // A gateway linked locally (instances.link) runs on loopback: allowed here, refused in
   // production unless its operator sets the same var.
-  const { plain, secretsFile } = splitSecretVars({ DEV_MAIL_OUTBOX: "1", LINKED_GATEWAY_ALLOW_PRIVATE: "1", ...options.vars });
+  const { plain, secretsFile } = splitSecretVars({
+    DEV_MAIL_OUTBOX: "1",
+    LINKED_GATEWAY_ALLOW_PRIVATE: "1",
+    ...options.vars,
+  });
   for (const [k, v] of Object.entries(plain)) args.push("--var", `${k}:${v}`);
   // Given env files, wrangler reads .dev.vars only when named too.
   if (secretsFile) args.push("--env-file", join(ROOT, ".dev.vars"), "--env-file", secretsFile);

@@ -83,7 +83,9 @@ runtime.child.on("exit", (code) => {
 });
 server.child.on("exit", (code) => {
   if (!stopping) {
-    console.error(`wrangler dev exited unexpectedly (code ${code}). See the output above; run with VERBOSE=1 for all of it.`);
+    console.error(
+      `wrangler dev exited unexpectedly (code ${code}). See the output above; run with VERBOSE=1 for all of it.`,
+    );
     process.exit(1);
   }
 });

@@ -25,7 +25,12 @@ function systemNode() {
 const cliNode = process.env.AUTOPILOT_TEST_NODE ?? systemNode();
 const cliNodeVersion = spawnSync(cliNode, ["--version"], { encoding: "utf8" }).stdout.trim();
 console.log(`CLI tests run on ${cliNode} (${cliNodeVersion})`);
-const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", AUTOPILOT_TEST_NODE: cliNode };
+const env = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  AUTOPILOT_TEST_NODE: cliNode,
+};
 const reports = mkdtempSync(join(tmpdir(), "autopilot-test-"));
 let passed = 0;
 let failed = 0;
@@ -37,7 +42,9 @@ const failures = [];
  * line can never read "0 failed" while a file did not run.
  */
 function brokenFiles(report) {
-  return report.testResults.filter((file) => file.status === "failed" && !file.assertionResults.some((test) => test.status === "failed")).length;
+  return report.testResults.filter(
+    (file) => file.status === "failed" && !file.assertionResults.some((test) => test.status === "failed"),
+  ).length;
 }
 
 function step(name, command, args, vitestReport) {
@@ -78,23 +85,57 @@ const unitReport = join(reports, "unit.json");
 step(
   "unit tests (no server, gateway, browser or workerd)",
   bin("vitest"),
-  ["run", "--config", "vitest.unit.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${unitReport}`],
+  [
+    "run",
+    "--config",
+    "vitest.unit.config.ts",
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${unitReport}`,
+  ],
   unitReport,
 );
 const workerReport = join(reports, "worker.json");
-step("room and auth tests in workerd", bin("vitest"), ["run", "--config", "vitest.worker.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${workerReport}`], workerReport);
+step(
+  "room and auth tests in workerd",
+  bin("vitest"),
+  [
+    "run",
+    "--config",
+    "vitest.worker.config.ts",
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${workerReport}`,
+  ],
+  workerReport,
+);
 const nodeReport = join(reports, "node.json");
 step(
   "end-to-end tests in Node (wrangler dev, runtime, browser)",
   bin("vitest"),
-  ["run", "--config", "vitest.node.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${nodeReport}`],
+  [
+    "run",
+    "--config",
+    "vitest.node.config.ts",
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${nodeReport}`,
+  ],
   nodeReport,
 );
 const runtimeReport = join(reports, "runtime.json");
 step(
   "runtime tests against the real OpenClaw gateway (and as tenant users)",
   bin("vitest"),
-  ["run", "runtime/test", "--config", "runtime/vitest.config.ts", "--reporter=default", "--reporter=json", `--outputFile.json=${runtimeReport}`],
+  [
+    "run",
+    "runtime/test",
+    "--config",
+    "runtime/vitest.config.ts",
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${runtimeReport}`,
+  ],
   runtimeReport,
 );
 const outdir = join(reports, "deploy");

@@ -9,7 +9,10 @@ const PROJECTS = ["shared", "party", "client", "runtime", "runtime/sandbox", "."
 const tsc = join(ROOT, "node_modules", ".bin", "tsc");
 let failed = 0;
 for (const project of PROJECTS) {
-  const result = spawnSync(tsc, ["-p", join(ROOT, project, "tsconfig.json"), "--noEmit"], { cwd: ROOT, stdio: "inherit" });
+  const result = spawnSync(tsc, ["-p", join(ROOT, project, "tsconfig.json"), "--noEmit"], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
   if (result.status !== 0) {
     failed++;
     console.error(`type check failed: ${project}/tsconfig.json`);

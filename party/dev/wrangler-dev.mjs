@@ -39,7 +39,8 @@ const { values } = parseArgs({
 
 const port = (name) => {
   const value = Number(values[name]);
-  if (!Number.isInteger(value) || value <= 0 || value > 65535) throw new Error(`--${name} needs a port, got ${values[name]}`);
+  if (!Number.isInteger(value) || value <= 0 || value > 65535)
+    throw new Error(`--${name} needs a port, got ${values[name]}`);
   return value;
 };
 

@@ -54,7 +54,10 @@ export class YSyncClient {
       if (origin === REMOTE) return;
       const encoder = encoding.createEncoder();
       encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
-      encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...added, ...updated, ...removed]));
+      encoding.writeVarUint8Array(
+        encoder,
+        awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...added, ...updated, ...removed]),
+      );
       if (this.closed === null) ws.send(encoding.toUint8Array(encoder));
     });
     const start = () => {

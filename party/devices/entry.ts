@@ -25,16 +25,22 @@ export function parseDevicePath(pathname: string): { workspaceId: string; instan
   return { workspaceId: workspaceId as string, instanceId: instanceId as string };
 }
 
-const plain = (status: number, text: string): Response => new Response(text, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+const plain = (status: number, text: string): Response =>
+  new Response(text, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
 // One answer for an unknown workspace and an unknown instance: the entry is public.
 const NOT_FOUND = () => plain(404, "no such device entry");
 
 export async function handleDeviceEntry(request: Request, env: Env): Promise<Response> {
   const path = parseDevicePath(new URL(request.url).pathname);
   if (!path) return NOT_FOUND();
-  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return plain(426, "the device entry is a WebSocket: send Upgrade: websocket");
+  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket")
+    return plain(426, "the device entry is a WebSocket: send Upgrade: websocket");
   const wait = await consumeDeviceConnectQuota(env, request);
-  if (wait !== null) return new Response(`too many connections from this address: retry in ${wait} s`, { status: 429, headers: { "retry-after": String(wait), "cache-control": "no-store" } });
+  if (wait !== null)
+    return new Response(`too many connections from this address: retry in ${wait} s`, {
+      status: 429,
+      headers: { "retry-after": String(wait), "cache-control": "no-store" },
+    });
   // D1 first: the room is addressed by name, and asking a room that has no workspace would create it.
   if (!(await workspaceById(authFor(env, request), path.workspaceId))) return NOT_FOUND();
   const state: DeviceEntryState = await env.Autopilot.getByName(path.workspaceId).deviceEntryState(path.instanceId);
@@ -44,7 +50,12 @@ export async function handleDeviceEntry(request: Request, env: Env): Promise<Res
   if (!runtime) return plain(503, "no OpenClaw runtime is configured");
   let upstream: WebSocket;
   try {
-    upstream = await runtime.openSocket(path.workspaceId, path.instanceId, "device", request.headers.get("cf-connecting-ip"));
+    upstream = await runtime.openSocket(
+      path.workspaceId,
+      path.instanceId,
+      "device",
+      request.headers.get("cf-connecting-ip"),
+    );
   } catch {
     return plain(502, "the instance's gateway cannot be reached");
   }

@@ -15,7 +15,13 @@ import type { Sql } from "../domain/sql";
 
 export interface NodeGateway {
   connected: boolean;
-  invokeNode(call: { nodeId: string; command: string; params: Record<string, unknown>; timeoutMs: number; idempotencyKey: string }): Promise<{ ok: boolean; output: string }>;
+  invokeNode(call: {
+    nodeId: string;
+    command: string;
+    params: Record<string, unknown>;
+    timeoutMs: number;
+    idempotencyKey: string;
+  }): Promise<{ ok: boolean; output: string }>;
 }
 
 export interface InvokeNodeDeps {
@@ -31,7 +37,12 @@ export interface InvokeNodeDeps {
 function mayInvokeNodes(sql: Sql, principal: Pick<Principal, "id" | "kind">, approvedCall?: string): boolean {
   if (principal.id === AUTOPILOT_ID || isPerson(principal)) return true;
   const approval = approvedCall ? getApproval(sql, approvedCall) : null;
-  return approval?.status === "approved" && approval.requestedBy.id === principal.id && approval.resolvedBy !== null && isPerson(approval.resolvedBy);
+  return (
+    approval?.status === "approved" &&
+    approval.requestedBy.id === principal.id &&
+    approval.resolvedBy !== null &&
+    isPerson(approval.resolvedBy)
+  );
 }
 
 export async function invokeNode(
@@ -41,13 +52,26 @@ export async function invokeNode(
   approvedCall?: string,
 ): Promise<z.output<typeof InstancesInvokeNodeResult>> {
   if (!mayInvokeNodes(deps.sql, principal, approvedCall))
-    throw new RoomError("forbidden", "a node runs commands for people: call it over MCP, where a person approves each call, or ask a person to run it");
+    throw new RoomError(
+      "forbidden",
+      "a node runs commands for people: call it over MCP, where a person approves each call, or ask a person to run it",
+    );
   const instance = getInstance(deps.sql, p.instanceId);
-  if (!instance || instance.status === "stopped") throw new RoomError("not_found", `no instance ${p.instanceId}`, { instanceId: p.instanceId });
-  if (!deps.bridge?.connected) throw new RoomError("unavailable", `the gateway of ${instance.name} is not connected right now`, { instanceId: p.instanceId });
+  if (!instance || instance.status === "stopped")
+    throw new RoomError("not_found", `no instance ${p.instanceId}`, { instanceId: p.instanceId });
+  if (!deps.bridge?.connected)
+    throw new RoomError("unavailable", `the gateway of ${instance.name} is not connected right now`, {
+      instanceId: p.instanceId,
+    });
   const idempotencyKey = `ap-node-${p.idempotencyKey ?? crypto.randomUUID()}`.slice(0, 200);
   try {
-    return await deps.bridge.invokeNode({ nodeId: p.nodeId, command: p.command, params: p.params, timeoutMs: p.timeoutMs, idempotencyKey });
+    return await deps.bridge.invokeNode({
+      nodeId: p.nodeId,
+      command: p.command,
+      params: p.params,
+      timeoutMs: p.timeoutMs,
+      idempotencyKey,
+    });
   } catch (error) {
     // The gateway's refusal (not paired, command not allowed, node offline) is the answer.
     return { ok: false, output: error instanceof Error ? error.message.slice(0, 2000) : String(error).slice(0, 2000) };

@@ -26,7 +26,15 @@ export function deviceEntryUrl(origin: string | undefined, workspaceId: string, 
   } catch {
     return null;
   }
-  if ((url.protocol !== "wss:" && url.protocol !== "ws:") || url.pathname !== "/" || url.search || url.hash || url.username || url.password) return null;
+  if (
+    (url.protocol !== "wss:" && url.protocol !== "ws:") ||
+    url.pathname !== "/" ||
+    url.search ||
+    url.hash ||
+    url.username ||
+    url.password
+  )
+    return null;
   return `${url.origin}/devices/${encodeURIComponent(workspaceId)}/${encodeURIComponent(instanceId)}`;
 }
 
@@ -34,7 +42,12 @@ export interface DeviceSetupDeps {
   sql: Sql;
   workspaceId: string;
   entryOrigin: string | undefined;
-  bridge: { connected: boolean; deviceSetupCode(publicUrl: string): Promise<{ setupCode: string; expiresAtMs: number; qr: string | null }> } | undefined;
+  bridge:
+    | {
+        connected: boolean;
+        deviceSetupCode(publicUrl: string): Promise<{ setupCode: string; expiresAtMs: number; qr: string | null }>;
+      }
+    | undefined;
 }
 
 /**
@@ -42,19 +55,33 @@ export interface DeviceSetupDeps {
  * mobile apps on the code alone (its trusted handoff, an operator without admin), so an
  * agent's key holding one could make itself a gateway operator past the approval queue.
  */
-export async function deviceSetup(deps: DeviceSetupDeps, principal: Pick<Principal, "id" | "kind">, instanceId: string): Promise<z.output<typeof InstancesDeviceSetupResult>> {
-  if (!isPerson(principal)) throw new RoomError("forbidden", "a person adds devices: ask a workspace admin to open Add a device");
+export async function deviceSetup(
+  deps: DeviceSetupDeps,
+  principal: Pick<Principal, "id" | "kind">,
+  instanceId: string,
+): Promise<z.output<typeof InstancesDeviceSetupResult>> {
+  if (!isPerson(principal))
+    throw new RoomError("forbidden", "a person adds devices: ask a workspace admin to open Add a device");
   const state = deviceEntryState(deps.sql, instanceId);
   if (state === "not_found") throw new RoomError("not_found", `no hosted instance ${instanceId}`, { instanceId });
   if (state === "not_ready") throw new RoomError("unavailable", `instance ${instanceId} is not ready`, { instanceId });
   const publicUrl = deviceEntryUrl(deps.entryOrigin, deps.workspaceId, instanceId);
-  if (!publicUrl) throw new RoomError("unavailable", "devices cannot reach this deployment: set DEVICE_ENTRY_ORIGIN (wss://host)");
+  if (!publicUrl)
+    throw new RoomError("unavailable", "devices cannot reach this deployment: set DEVICE_ENTRY_ORIGIN (wss://host)");
   if (!deps.bridge?.connected) throw new RoomError("unavailable", "the instance's gateway is not connected right now");
   let code: { setupCode: string; expiresAtMs: number; qr: string | null };
   try {
     code = await deps.bridge.deviceSetupCode(publicUrl);
   } catch (error) {
-    throw new RoomError("unavailable", `the gateway gave no setup code: ${error instanceof Error ? error.message : String(error)}`);
+    throw new RoomError(
+      "unavailable",
+      `the gateway gave no setup code: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
-  return { code: code.setupCode, command: `openclaw node run --pair ${code.setupCode}`, qr: code.qr, expiresAt: code.expiresAtMs };
+  return {
+    code: code.setupCode,
+    command: `openclaw node run --pair ${code.setupCode}`,
+    qr: code.qr,
+    expiresAt: code.expiresAtMs,
+  };
 }

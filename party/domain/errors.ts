@@ -22,4 +22,9 @@ export class RoomError extends Error {
   }
 }
 
-export const INTERNAL_ERROR: ErrorShape = { code: "internal", message: "internal error", retryable: true, retryAfterMs: 1000 };
+export const INTERNAL_ERROR: ErrorShape = {
+  code: "internal",
+  message: "internal error",
+  retryable: true,
+  retryAfterMs: 1000,
+};

@@ -11,13 +11,22 @@ import { RoomError } from "./errors";
  * every command is checked against the document first, then all are written in one
  * transaction (origin `origin`, so observers can tell them apart from people's edits).
  */
-export function applyGraphCommands(doc: Y.Doc, commands: GraphCommand[], newId: () => string, origin: unknown): { created: string[] } {
+export function applyGraphCommands(
+  doc: Y.Doc,
+  commands: GraphCommand[],
+  newId: () => string,
+  origin: unknown,
+): { created: string[] } {
   const nodes = nodesMap(doc);
   const requireNode = (id: string) => {
     // Activity folds into its thread or instance (shared/hatchery/activity.ts): say so rather than "not found".
     const kind = kindOfId(id);
     if ((FOLDED_KINDS as readonly string[]).includes(kind))
-      throw new RoomError("bad_request", `a ${kind} is not a node on the canvas: it shows in its thread's or instance's activity`, { nodeId: id });
+      throw new RoomError(
+        "bad_request",
+        `a ${kind} is not a node on the canvas: it shows in its thread's or instance's activity`,
+        { nodeId: id },
+      );
     if (!nodes.has(id)) throw new RoomError("not_found", `no node ${id} on the canvas`, { nodeId: id });
   };
   for (const c of commands) {
@@ -30,7 +39,8 @@ export function applyGraphCommands(doc: Y.Doc, commands: GraphCommand[], newId: 
     if (c.op === "group.add")
       for (const id of c.nodeIds) {
         requireNode(id);
-        if (nodes.get(id)?.get("kind") === "group") throw new RoomError("bad_request", "a group cannot be a member of another group", { nodeId: id });
+        if (nodes.get(id)?.get("kind") === "group")
+          throw new RoomError("bad_request", "a group cannot be a member of another group", { nodeId: id });
       }
     if (c.op === "note.add" && c.near) requireNode(c.near);
   }
@@ -42,7 +52,16 @@ export function applyGraphCommands(doc: Y.Doc, commands: GraphCommand[], newId: 
           const id = `note:${newId()}`;
           const size = NODE_SIZE.note;
           const at = c.x !== undefined && c.y !== undefined ? { x: c.x, y: c.y } : placeNode(doc, size, c.near ?? null);
-          writeNode(doc, { id, kind: "note", ref: null, ...at, ...size, placed: "pinned", parent: null, data: { text: c.text } });
+          writeNode(doc, {
+            id,
+            kind: "note",
+            ref: null,
+            ...at,
+            ...size,
+            placed: "pinned",
+            parent: null,
+            data: { text: c.text },
+          });
           created.push(id);
           break;
         }
@@ -51,14 +70,30 @@ export function applyGraphCommands(doc: Y.Doc, commands: GraphCommand[], newId: 
           break;
         case "edge.add": {
           const id = edgeId(c.source, c.target);
-          edgesMap(doc).set(id, { id, source: c.source, target: c.target, kind: "person", ...(c.label ? { label: c.label } : {}) });
+          edgesMap(doc).set(id, {
+            id,
+            source: c.source,
+            target: c.target,
+            kind: "person",
+            ...(c.label ? { label: c.label } : {}),
+          });
           created.push(id);
           break;
         }
         case "group.add": {
           const id = `group:${newId()}`;
           // A placeholder box: gathering the members (decision 26) sizes and places it.
-          writeNode(doc, { id, kind: "group", ref: null, x: 0, y: 0, ...NODE_SIZE.group, placed: "pinned", parent: null, data: { label: c.label } });
+          writeNode(doc, {
+            id,
+            kind: "group",
+            ref: null,
+            x: 0,
+            y: 0,
+            ...NODE_SIZE.group,
+            placed: "pinned",
+            parent: null,
+            data: { label: c.label },
+          });
           gatherGroup(doc, id, c.nodeIds);
           created.push(id);
           break;

@@ -26,7 +26,8 @@ export function allowedType(contentType: string | null): FileType | null {
   return (FILE_TYPES as readonly string[]).includes(type) ? (type as FileType) : null;
 }
 
-const startsWith = (bytes: Uint8Array, prefix: readonly number[], at = 0): boolean => bytes.length >= at + prefix.length && prefix.every((b, i) => bytes[at + i] === b);
+const startsWith = (bytes: Uint8Array, prefix: readonly number[], at = 0): boolean =>
+  bytes.length >= at + prefix.length && prefix.every((b, i) => bytes[at + i] === b);
 const ascii = (text: string): number[] => [...text].map((c) => c.charCodeAt(0));
 
 /** The signatures the binary types start with. */

@@ -5,7 +5,10 @@ type FileErrorCode = keyof typeof HTTP_ERROR_STATUS | keyof typeof FILE_ERROR_ST
 
 /** Our error body (`{error: {code, message}}`) with the status its code stands for. */
 export function fileError(code: FileErrorCode, message: string, headers: HeadersInit = {}): Response {
-  const status = code in FILE_ERROR_STATUS ? FILE_ERROR_STATUS[code as keyof typeof FILE_ERROR_STATUS] : HTTP_ERROR_STATUS[code as keyof typeof HTTP_ERROR_STATUS];
+  const status =
+    code in FILE_ERROR_STATUS
+      ? FILE_ERROR_STATUS[code as keyof typeof FILE_ERROR_STATUS]
+      : HTTP_ERROR_STATUS[code as keyof typeof HTTP_ERROR_STATUS];
   return Response.json({ error: { code, message } } satisfies HttpErrorBody, { status, headers });
 }
 
@@ -13,7 +16,8 @@ export function fileError(code: FileErrorCode, message: string, headers: Headers
 export const FILE_MAX_AGE_S = 24 * 60 * 60;
 
 /** `filename*` as RFC 8187 spells it: UTF-8, percent-encoded, nothing a header could misread. */
-const encodedName = (name: string): string => encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const encodedName = (name: string): string =>
+  encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /**
  * The headers a file is served with. Whatever it holds, it is never run: no sniffing,

@@ -25,7 +25,10 @@ export async function handleFiles(request: Request, env: Env, auth: () => Auth):
   const fileId = match?.[2] === undefined ? undefined : canonicalId(match[2]);
   if (!workspaceId || fileId === null) return fileError("not_found", "no such file route");
   const upload = fileId === undefined;
-  if (upload ? request.method !== "POST" : request.method !== "GET") return fileError("method_not_allowed", upload ? "upload with POST" : "download with GET", { allow: upload ? "POST" : "GET" });
+  if (upload ? request.method !== "POST" : request.method !== "GET")
+    return fileError("method_not_allowed", upload ? "upload with POST" : "download with GET", {
+      allow: upload ? "POST" : "GET",
+    });
   const crossSite = upload ? crossSiteUploadRefusal(env, request, FILE_NAME_HEADER) : crossSiteRefusal(env, request);
   if (crossSite) return fileError("forbidden", crossSite);
   // Headers and cookies only: a connect ticket (a socket's one-time pass) opens no file.
@@ -34,7 +37,8 @@ export async function handleFiles(request: Request, env: Env, auth: () => Auth):
   const outcome = await resolveSocketPrincipal(env, auth, new Request(url, { headers: request.headers }), workspaceId);
   if (!outcome.ok) return fileError(outcome.status === 401 ? "unauthenticated" : "forbidden", outcome.reason);
   const need: Scope = upload ? "write" : "read";
-  if (!hasScope(outcome.principal.scopes, need)) return fileError("forbidden", `${upload ? "uploading" : "reading"} files needs the ${need} scope`);
+  if (!hasScope(outcome.principal.scopes, need))
+    return fileError("forbidden", `${upload ? "uploading" : "reading"} files needs the ${need} scope`);
   return upload ? uploadFile(request, env, workspaceId, outcome.principal) : downloadFile(env, workspaceId, fileId);
 }
 
@@ -47,19 +51,32 @@ async function uploadFile(request: Request, env: Env, workspaceId: string, princ
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   if (declared > max) return fileError("payload_too_large", `a file may have at most ${max} bytes`);
   const retryAfter = await consumeUploadQuota(env, workspaceId, principal.id);
-  if (retryAfter !== null) return fileError("rate_limited", "too many uploads: wait a moment", { "retry-after": String(retryAfter) });
+  if (retryAfter !== null)
+    return fileError("rate_limited", "too many uploads: wait a moment", { "retry-after": String(retryAfter) });
   const body = await readCapped(request.body, max);
-  if (!body.ok) return body.reason === "too_large" ? fileError("payload_too_large", `a file may have at most ${max} bytes`) : fileError("bad_request", "the file is empty");
+  if (!body.ok)
+    return body.reason === "too_large"
+      ? fileError("payload_too_large", `a file may have at most ${max} bytes`)
+      : fileError("bad_request", "the file is empty");
   if (!contentMatches(type, body.bytes)) return fileError("unsupported_media_type", `the content is not ${type}`);
 
   const id = newId("file");
   const sha256 = await sha256Hex(body.bytes);
   const key = fileKey(workspaceId, id);
-  await env.FILES.put(key, body.bytes, { httpMetadata: { contentType: type }, customMetadata: { name, uploadedBy: principal.id, uploadedAt: String(Date.now()) }, sha256 });
+  await env.FILES.put(key, body.bytes, {
+    httpMetadata: { contentType: type },
+    customMetadata: { name, uploadedBy: principal.id, uploadedAt: String(Date.now()) },
+    sha256,
+  });
   const file = { id, name, type, size: body.bytes.byteLength };
   let outcome: { recorded: boolean; maxBytes: number };
   try {
-    outcome = await env.Autopilot.getByName(workspaceId).recordFile({ ...file, sha256, uploadedBy: principal.id, createdAt: Date.now() });
+    outcome = await env.Autopilot.getByName(workspaceId).recordFile({
+      ...file,
+      sha256,
+      uploadedBy: principal.id,
+      createdAt: Date.now(),
+    });
   } catch (error) {
     // Unrecorded, the bytes could never be attached nor swept: they go.
     await env.FILES.delete(key);

@@ -16,8 +16,13 @@ export const fileBytes =
 const DELETE_BATCH = 1000;
 
 /** Deletes the objects of these files. */
-export async function deleteFileObjects(bucket: R2Bucket, workspaceId: string, fileIds: readonly string[]): Promise<void> {
-  for (let at = 0; at < fileIds.length; at += DELETE_BATCH) await bucket.delete(fileIds.slice(at, at + DELETE_BATCH).map((id) => fileKey(workspaceId, id)));
+export async function deleteFileObjects(
+  bucket: R2Bucket,
+  workspaceId: string,
+  fileIds: readonly string[],
+): Promise<void> {
+  for (let at = 0; at < fileIds.length; at += DELETE_BATCH)
+    await bucket.delete(fileIds.slice(at, at + DELETE_BATCH).map((id) => fileKey(workspaceId, id)));
 }
 
 /**
@@ -25,11 +30,21 @@ export async function deleteFileObjects(bucket: R2Bucket, workspaceId: string, f
  * before `before` (ms): what a failed delete left behind. Younger ones may be an upload whose
  * row is being written. Returns how many it deleted.
  */
-export async function deleteOrphanFiles(bucket: R2Bucket, workspaceId: string, isKnown: (fileId: string) => boolean, before: number): Promise<number> {
+export async function deleteOrphanFiles(
+  bucket: R2Bucket,
+  workspaceId: string,
+  isKnown: (fileId: string) => boolean,
+  before: number,
+): Promise<number> {
   let deleted = 0;
   let cursor: string | undefined;
   do {
-    const page = await bucket.list({ prefix: `${workspaceId}/`, limit: DELETE_BATCH, include: ["customMetadata"], ...(cursor ? { cursor } : {}) });
+    const page = await bucket.list({
+      prefix: `${workspaceId}/`,
+      limit: DELETE_BATCH,
+      include: ["customMetadata"],
+      ...(cursor ? { cursor } : {}),
+    });
     const orphans = page.objects.filter((o) => {
       const put = Number(o.customMetadata?.uploadedAt ?? o.uploaded.getTime());
       return !isKnown(o.key.slice(workspaceId.length + 1)) && put < before;

@@ -124,7 +124,11 @@ export class BridgeSupervisor {
       const workspaceId = this.#d.workspaceId();
       // A linked gateway is dialled directly; a hosted one through the runtime (none: no bridge).
       const link = instance.kind === "linked" ? gatewayLink(sql, instance.id) : null;
-      const dialer = link ? linkedGatewayDialer(link, workspaceId, () => this.linkPolicy()) : instance.kind === "linked" ? null : runtime;
+      const dialer = link
+        ? linkedGatewayDialer(link, workspaceId, () => this.linkPolicy())
+        : instance.kind === "linked"
+          ? null
+          : runtime;
       if (!dialer) continue;
       const instanceId = instance.id;
       const statusOnHold = () => this.#awaiting.has(instanceId);

@@ -8,8 +8,14 @@ import type { OperationDeps } from "./operations";
  * bridge of an instance that got its first message send it. Runs in the same turn as the
  * commit that made the change, so no restart can fall between the two.
  */
-export function driveChatStarts(deps: Pick<OperationDeps, "sql" | "commit">, effects: OpEffects, flush: (instanceId: string) => void): void {
-  const relevant = effects.events.some((e) => e.event === "approval.resolved" || e.event === "instance.updated" || e.event === "instance.deleted");
+export function driveChatStarts(
+  deps: Pick<OperationDeps, "sql" | "commit">,
+  effects: OpEffects,
+  flush: (instanceId: string) => void,
+): void {
+  const relevant = effects.events.some(
+    (e) => e.event === "approval.resolved" || e.event === "instance.updated" || e.event === "instance.deleted",
+  );
   if (!relevant || !hasOpenChatStarts(deps.sql)) return;
   for (const instanceId of deps.commit(null, advanceChatStarts)) flush(instanceId);
 }

@@ -26,11 +26,18 @@ const at = (iso: string | null | undefined): number | null => {
  */
 export async function instanceDetails(deps: DetailsDeps, instanceId: string): Promise<{ details: InstanceDetails }> {
   const instance = getInstance(deps.sql, instanceId);
-  if (!instance || instance.status === "stopped") throw new RoomError("not_found", `no instance ${instanceId}`, { instanceId });
+  if (!instance || instance.status === "stopped")
+    throw new RoomError("not_found", `no instance ${instanceId}`, { instanceId });
   const { runtime } = deps;
   if (instance.kind === "linked") return { details: linkedDetails(deps, instanceId, await devicesOf(deps)) };
-  if (!runtime) throw new RoomError("unavailable", "no OpenClaw runtime is configured: set RUNTIME_URL and RUNTIME_SERVICE_TOKEN");
-  const [status, backups, health, paired] = await Promise.all([runtime.current(deps.workspaceId, instanceId), runtime.listBackups(deps.workspaceId, instanceId), runtime.health(), devicesOf(deps)]);
+  if (!runtime)
+    throw new RoomError("unavailable", "no OpenClaw runtime is configured: set RUNTIME_URL and RUNTIME_SERVICE_TOKEN");
+  const [status, backups, health, paired] = await Promise.all([
+    runtime.current(deps.workspaceId, instanceId),
+    runtime.listBackups(deps.workspaceId, instanceId),
+    runtime.health(),
+    devicesOf(deps),
+  ]);
   return {
     details: {
       instanceId,
@@ -40,7 +47,9 @@ export async function instanceDetails(deps: DetailsDeps, instanceId: string): Pr
       restarts: status.restarts,
       // Names are ids on the wire only if they have the runtime's form (the runtime is remote).
       restoredFrom: BackupId.safeParse(status.restoredFrom).success ? status.restoredFrom : null,
-      backups: backups.filter((b) => BackupId.safeParse(b.name).success).map((b) => ({ id: b.name, sizeBytes: b.sizeBytes, createdAt: at(b.createdAt) ?? 0 })),
+      backups: backups
+        .filter((b) => BackupId.safeParse(b.name).success)
+        .map((b) => ({ id: b.name, sizeBytes: b.sizeBytes, createdAt: at(b.createdAt) ?? 0 })),
       devices: paired.list,
       devicesError: paired.error,
       nodes: paired.nodes,
@@ -56,7 +65,11 @@ function devicesOf(deps: DetailsDeps): Promise<Devices> {
   if (!bridge?.connected) return Promise.resolve({ list: null, nodes: null, error: "the gateway is not connected" });
   return Promise.all([bridge.pairedDevices(), bridge.pairedNodes()]).then(
     ([list, nodes]) => ({ list, nodes, error: null }),
-    (error: unknown) => ({ list: null, nodes: null, error: `the gateway did not list its devices: ${error instanceof Error ? error.message : String(error)}` }),
+    (error: unknown) => ({
+      list: null,
+      nodes: null,
+      error: `the gateway did not list its devices: ${error instanceof Error ? error.message : String(error)}`,
+    }),
   );
 }
 

@@ -15,9 +15,17 @@ export async function runLinkedOperation(deps: OperationDeps, approval: Approval
   if (action?.kind !== "instance") return;
   const { operation, instanceId } = action;
   const name = action.name ?? instanceId;
-  const jobId = deps.commit(null, (ctx) => startJob(ctx, { title: approval.title, message: "approved", idempotencyKey: `room-op-${approval.id}` }).job.id);
-  const done = (message: string) => deps.commit(null, (ctx) => finishJob(ctx, { jobId, message, cancelled: false, idempotencyKey: `room-${jobId}-done` }));
-  const fail = (message: string) => deps.commit(null, (ctx) => failJob(ctx, { jobId, error: message, idempotencyKey: `room-${jobId}-fail` }));
+  const jobId = deps.commit(
+    null,
+    (ctx) =>
+      startJob(ctx, { title: approval.title, message: "approved", idempotencyKey: `room-op-${approval.id}` }).job.id,
+  );
+  const done = (message: string) =>
+    deps.commit(null, (ctx) =>
+      finishJob(ctx, { jobId, message, cancelled: false, idempotencyKey: `room-${jobId}-done` }),
+    );
+  const fail = (message: string) =>
+    deps.commit(null, (ctx) => failJob(ctx, { jobId, error: message, idempotencyKey: `room-${jobId}-fail` }));
   try {
     switch (operation) {
       case "link": {
@@ -67,7 +75,15 @@ export async function runLinkedOperation(deps: OperationDeps, approval: Approval
         throw new Error(`${operation} is for the linked gateway's owner to do`);
     }
   } catch (error) {
-    console.error(JSON.stringify({ msg: "linked instance operation failed", workspace: deps.workspaceId, instanceId, operation, error: String(error) }));
+    console.error(
+      JSON.stringify({
+        msg: "linked instance operation failed",
+        workspace: deps.workspaceId,
+        instanceId,
+        operation,
+        error: String(error),
+      }),
+    );
     fail(error instanceof Error ? error.message : String(error));
     if (operation === "delete") deps.deleting?.(instanceId, false);
   }

@@ -19,7 +19,9 @@ export interface OperationDeps {
   workspaceId: string;
   runtime: RuntimeClient | null;
   /** The instance's live gateway link (its bridge), for operations on the gateway itself. */
-  gateway?(instanceId: string): { unpair(deviceId: string): Promise<void>; readonly channels?: GatewayCaller } | undefined;
+  gateway?(
+    instanceId: string,
+  ): { unpair(deviceId: string): Promise<void>; readonly channels?: GatewayCaller } | undefined;
   /** Retention: every backup (by hand or scheduled) keeps only the newest this many. */
   backupKeep: number;
   /**
@@ -69,29 +71,51 @@ export function removeInstance(ctx: OpContext, instanceId: string): void {
   const current = getInstance(ctx.sql, instanceId);
   const name = current?.name ?? instanceId;
   const gone = current?.kind === "linked" ? "unlinked" : "deleted";
-  if (current) putInstance(ctx, { ...current, status: "stopped", phase: "stopped", progress: 0, threadIds: [], bridge: "offline", bridgeError: null, updatedAt: ctx.now });
+  if (current)
+    putInstance(ctx, {
+      ...current,
+      status: "stopped",
+      phase: "stopped",
+      progress: 0,
+      threadIds: [],
+      bridge: "offline",
+      bridgeError: null,
+      updatedAt: ctx.now,
+    });
   // Its threads go back to being plain threads; a new instance of the same name is a new gateway.
   for (const binding of bindingsOf(ctx.sql, instanceId)) {
     unbindThread(ctx.sql, binding.threadId);
     const thread = getThread(ctx.sql, binding.threadId);
     if (!thread) continue;
-    const responder = thread.responder.kind === "openclaw" ? { ...thread.responder, kind: "none" as const, reply: "every" as const } : thread.responder;
+    const responder =
+      thread.responder.kind === "openclaw"
+        ? { ...thread.responder, kind: "none" as const, reply: "every" as const }
+        : thread.responder;
     // The start (if any) ended when it attached the thread: nothing of it is left to show.
     const { chatStart: _ended, ...rest } = thread;
     const detached = updateThread(ctx, { ...rest, gateway: null, responder });
-    const now = responder.kind === "autopilot" ? "the Autopilot still answers here, without its OpenClaw tools" : "this thread has no responder now";
+    const now =
+      responder.kind === "autopilot"
+        ? "the Autopilot still answers here, without its OpenClaw tools"
+        : "this thread has no responder now";
     appendMessage(ctx, detached, ctx.actor, `OpenClaw instance ${name} was ${gone}: ${now}.`);
   }
   // Its gateway's open requests die with it, and so do the channel changes asked for it (what
   // they would set, a bot token included, is dropped just below: nothing is left to apply).
-  for (const approval of pendingGatewayApprovals(ctx.sql, instanceId)) settleApproval(ctx, approval, "expired", "the OpenClaw instance was deleted");
-  for (const approval of pendingChannelApprovals(ctx.sql, instanceId)) settleApproval(ctx, approval, "expired", `the OpenClaw instance was ${gone}`);
+  for (const approval of pendingGatewayApprovals(ctx.sql, instanceId))
+    settleApproval(ctx, approval, "expired", "the OpenClaw instance was deleted");
+  for (const approval of pendingChannelApprovals(ctx.sql, instanceId))
+    settleApproval(ctx, approval, "expired", `the OpenClaw instance was ${gone}`);
   forgetInstance(ctx.sql, instanceId);
   dropChannelRequests(ctx.sql, instanceId);
 }
 
 /** Revokes a paired device through the instance's gateway (hosted or linked alike); the job's closing line. */
-export async function unpairDevice(deps: OperationDeps, instanceId: string, deviceId: string | undefined): Promise<string> {
+export async function unpairDevice(
+  deps: OperationDeps,
+  instanceId: string,
+  deviceId: string | undefined,
+): Promise<string> {
   const gateway = deps.gateway?.(instanceId);
   if (!deviceId) throw new Error("the approval names no device to unpair");
   if (!gateway) throw new Error(`OpenClaw instance ${instanceId} is not connected`);
@@ -106,7 +130,11 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
   const { operation, instanceId } = action;
   const name = action.name ?? instanceId;
   const jobId = deps.commit(null, (ctx) => {
-    const { job } = startJob(ctx, { title: approval.title, message: "approved; starting", idempotencyKey: `room-op-${approval.id}` });
+    const { job } = startJob(ctx, {
+      title: approval.title,
+      message: "approved; starting",
+      idempotencyKey: `room-op-${approval.id}`,
+    });
     const existing = getInstance(ctx.sql, instanceId);
     const base: Instance = existing ?? {
       id: instanceId,
@@ -122,13 +150,21 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
       updatedAt: ctx.now,
     };
     const busy = operation === "provision" || operation === "restart" || operation === "restore";
-    putInstance(ctx, { ...base, ...(busy ? { status: operation === "provision" ? "provisioning" : "starting", phase: "queued", progress: 0, error: null } : {}), jobId: job.id, updatedAt: ctx.now });
+    putInstance(ctx, {
+      ...base,
+      ...(busy
+        ? { status: operation === "provision" ? "provisioning" : "starting", phase: "queued", progress: 0, error: null }
+        : {}),
+      jobId: job.id,
+      updatedAt: ctx.now,
+    });
     return job.id;
   });
   const fail = (message: string) =>
     deps.commit(null, (ctx) => {
       const current = getInstance(ctx.sql, instanceId);
-      if (current && (operation === "provision" || operation === "restart" || operation === "restore")) putInstance(ctx, { ...current, status: "error", error: message, updatedAt: ctx.now });
+      if (current && (operation === "provision" || operation === "restart" || operation === "restore"))
+        putInstance(ctx, { ...current, status: "error", error: message, updatedAt: ctx.now });
       failJob(ctx, { jobId, error: message, idempotencyKey: `room-${jobId}-fail` });
     });
   if (!deps.runtime) {
@@ -156,7 +192,14 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
         break;
       case "backup": {
         const backup = await deps.runtime.backup(deps.workspaceId, instanceId, deps.backupKeep);
-        deps.commit(null, (ctx) => finishJob(ctx, { jobId, message: backupMessage(backup), cancelled: false, idempotencyKey: `room-${jobId}-done` }));
+        deps.commit(null, (ctx) =>
+          finishJob(ctx, {
+            jobId,
+            message: backupMessage(backup),
+            cancelled: false,
+            idempotencyKey: `room-${jobId}-done`,
+          }),
+        );
         break;
       }
       case "restore":
@@ -166,7 +209,9 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
         break;
       case "unpair": {
         const message = await unpairDevice(deps, instanceId, action.deviceId);
-        deps.commit(null, (ctx) => finishJob(ctx, { jobId, message, cancelled: false, idempotencyKey: `room-${jobId}-done` }));
+        deps.commit(null, (ctx) =>
+          finishJob(ctx, { jobId, message, cancelled: false, idempotencyKey: `room-${jobId}-done` }),
+        );
         break;
       }
       case "delete":
@@ -179,7 +224,15 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
         break;
     }
   } catch (error) {
-    console.error(JSON.stringify({ msg: "instance operation failed", workspace: deps.workspaceId, instanceId, operation, error: String(error) }));
+    console.error(
+      JSON.stringify({
+        msg: "instance operation failed",
+        workspace: deps.workspaceId,
+        instanceId,
+        operation,
+        error: String(error),
+      }),
+    );
     if (starts) deps.awaitingRuntime?.(instanceId, false);
     fail(error instanceof Error ? error.message : String(error));
     if (operation === "delete") deps.deleting?.(instanceId, false);

@@ -13,13 +13,41 @@ export async function runScheduledBackups(deps: OperationDeps, policy: BackupPol
   const { runtime } = deps;
   if (!runtime || policy.intervalSeconds === 0) return;
   for (const instance of instancesToBackUp(listInstances(deps.sql))) {
-    const jobId = deps.commit(null, (ctx) => startJob(ctx, { title: `Scheduled backup of OpenClaw instance "${instance.name}"`, message: "backing up", idempotencyKey: ctx.newId("idem") }).job.id);
+    const jobId = deps.commit(
+      null,
+      (ctx) =>
+        startJob(ctx, {
+          title: `Scheduled backup of OpenClaw instance "${instance.name}"`,
+          message: "backing up",
+          idempotencyKey: ctx.newId("idem"),
+        }).job.id,
+    );
     try {
       const backup = await runtime.backup(deps.workspaceId, instance.id, policy.keep);
-      deps.commit(null, (ctx) => finishJob(ctx, { jobId, message: backupMessage(backup), cancelled: false, idempotencyKey: `room-${jobId}-done` }));
+      deps.commit(null, (ctx) =>
+        finishJob(ctx, {
+          jobId,
+          message: backupMessage(backup),
+          cancelled: false,
+          idempotencyKey: `room-${jobId}-done`,
+        }),
+      );
     } catch (error) {
-      console.error(JSON.stringify({ msg: "scheduled backup failed", workspace: deps.workspaceId, instanceId: instance.id, error: String(error) }));
-      deps.commit(null, (ctx) => failJob(ctx, { jobId, error: error instanceof Error ? error.message : String(error), idempotencyKey: `room-${jobId}-fail` }));
+      console.error(
+        JSON.stringify({
+          msg: "scheduled backup failed",
+          workspace: deps.workspaceId,
+          instanceId: instance.id,
+          error: String(error),
+        }),
+      );
+      deps.commit(null, (ctx) =>
+        failJob(ctx, {
+          jobId,
+          error: error instanceof Error ? error.message : String(error),
+          idempotencyKey: `room-${jobId}-fail`,
+        }),
+      );
     }
   }
 }

@@ -11,7 +11,9 @@ export const PendingCall = z.object({
   input: z.unknown(),
   /** The room approval a person decides. */
   roomApprovalId: z.string().nullable(),
-  answer: z.union([z.object({ approved: z.literal(true) }), z.object({ approved: z.literal(false), reason: z.string() })]).nullable(),
+  answer: z
+    .union([z.object({ approved: z.literal(true) }), z.object({ approved: z.literal(false), reason: z.string() })])
+    .nullable(),
 });
 export type PendingCall = z.infer<typeof PendingCall>;
 

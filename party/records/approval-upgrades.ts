@@ -9,7 +9,10 @@ import { inField, type StoredDoc, type Upgrade } from "./codec";
 export const withPolicyFields = (doc: StoredDoc): StoredDoc => ({ onBehalfOf: null, selfConfirmed: false, ...doc });
 
 /** Protocol 8 also gave approvals a plain-words `summary`; older ones lead with their title. */
-export const withSummary = (doc: StoredDoc): StoredDoc => ({ summary: typeof doc.title === "string" ? doc.title.slice(0, 500) : "", ...doc });
+export const withSummary = (doc: StoredDoc): StoredDoc => ({
+  summary: typeof doc.title === "string" ? doc.title.slice(0, 500) : "",
+  ...doc,
+});
 
 export const APPROVAL_UPGRADES: readonly Upgrade[] = [withPolicyFields, withSummary];
 export const upgradeApproval = (doc: StoredDoc): StoredDoc => APPROVAL_UPGRADES.reduce((d, step) => step(d), doc);

@@ -78,7 +78,11 @@ function summarize(error: z.ZodError): string {
     .join("; ");
 }
 
-export function defineRecord<S extends z.ZodType<StoredDoc>>(kind: string, schema: S, upgrades: readonly Upgrade[] = []): RecordCodec<z.output<S>> {
+export function defineRecord<S extends z.ZodType<StoredDoc>>(
+  kind: string,
+  schema: S,
+  upgrades: readonly Upgrade[] = [],
+): RecordCodec<z.output<S>> {
   const version = upgrades.length + 1;
   const fail = (storedVersion: number | null, reason: string): never => {
     const error = new StoredRecordError(kind, storedVersion, reason);
@@ -98,13 +102,17 @@ export function defineRecord<S extends z.ZodType<StoredDoc>>(kind: string, schem
       }
       if (!isDoc(parsed)) return fail(null, "not a JSON object");
       const { [VERSION_KEY]: stamp = 1, ...body } = parsed;
-      if (typeof stamp !== "number" || !Number.isInteger(stamp) || stamp < 1) return fail(null, `bad version ${JSON.stringify(stamp)}`);
+      if (typeof stamp !== "number" || !Number.isInteger(stamp) || stamp < 1)
+        return fail(null, `bad version ${JSON.stringify(stamp)}`);
       let doc: StoredDoc = body;
       for (let v = stamp; v < version; v++) {
         try {
           doc = upgrades[v - 1]!(doc);
         } catch (error) {
-          return fail(stamp, `upgrade to version ${v + 1} failed: ${error instanceof Error ? error.message : String(error)}`);
+          return fail(
+            stamp,
+            `upgrade to version ${v + 1} failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
         }
       }
       const result = schema.safeParse(doc);

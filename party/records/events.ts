@@ -1,4 +1,9 @@
-import { type DurableEvent, type DurableEventName, DurableEvents, type EventPayload } from "../../shared/protocol/events";
+import {
+  type DurableEvent,
+  type DurableEventName,
+  DurableEvents,
+  type EventPayload,
+} from "../../shared/protocol/events";
 import { defineRecord, type RecordCodec, StoredRecordError, type Upgrade } from "./codec";
 import { approvalIn } from "./approval-upgrades";
 import { threadAgentsIn, threadDetachedIn, threadIn } from "./thread-upgrades";
@@ -19,7 +24,12 @@ const UPGRADES: { readonly [E in DurableEventName]?: readonly Upgrade[] } = {
   "approval.resolved": [approvalIn],
 };
 
-const codecs = Object.fromEntries(Object.entries(DurableEvents).map(([name, schema]) => [name, defineRecord(`event ${name}`, schema, UPGRADES[name as DurableEventName])])) as {
+const codecs = Object.fromEntries(
+  Object.entries(DurableEvents).map(([name, schema]) => [
+    name,
+    defineRecord(`event ${name}`, schema, UPGRADES[name as DurableEventName]),
+  ]),
+) as {
   [E in DurableEventName]: RecordCodec<EventPayload<E>>;
 };
 
@@ -31,7 +41,14 @@ export function encodeEventPayload<E extends DurableEventName>(event: E, payload
 export function decodeEventPayload<E extends DurableEventName>(event: E, text: string): EventPayload<E> {
   const codec = Object.hasOwn(codecs, event) ? codecs[event] : undefined;
   if (!codec) {
-    console.error(JSON.stringify({ msg: "unreadable stored record", kind: `event ${event}`, storedVersion: null, reason: "unknown event" }));
+    console.error(
+      JSON.stringify({
+        msg: "unreadable stored record",
+        kind: `event ${event}`,
+        storedVersion: null,
+        reason: "unknown event",
+      }),
+    );
     throw new StoredRecordError(`event ${event}`, null, "unknown event");
   }
   return codec.decode(text);

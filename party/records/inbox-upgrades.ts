@@ -20,4 +20,5 @@ export const withPushChannel: Upgrade = (doc) => {
 export const INBOX_PREFERENCES_UPGRADES: readonly Upgrade[] = [withPushChannel];
 
 /** For a recorded `inbox.configure` result `{preferences}`: the preferences upgraded. */
-export const preferencesIn: Upgrade = (doc) => (isDoc(doc.preferences) ? { ...doc, preferences: withPushChannel(doc.preferences) } : doc);
+export const preferencesIn: Upgrade = (doc) =>
+  isDoc(doc.preferences) ? { ...doc, preferences: withPushChannel(doc.preferences) } : doc;

@@ -33,7 +33,10 @@ const UPGRADES: { readonly [M in MethodName]?: readonly Upgrade[] } = {
 };
 
 const codecs = new Map<string, RecordCodec<unknown>>(
-  Object.entries(Methods).map(([name, spec]) => [name, defineRecord(`result of ${name}`, spec.result, UPGRADES[name as MethodName]) as RecordCodec<unknown>]),
+  Object.entries(Methods).map(([name, spec]) => [
+    name,
+    defineRecord(`result of ${name}`, spec.result, UPGRADES[name as MethodName]) as RecordCodec<unknown>,
+  ]),
 );
 
 export function encodeResult(method: string, result: unknown): string {
@@ -46,7 +49,14 @@ export function encodeResult(method: string, result: unknown): string {
 export function decodeResult(method: string, text: string): unknown {
   const codec = isMethodName(method) ? codecs.get(method) : undefined;
   if (!codec) {
-    console.error(JSON.stringify({ msg: "unreadable stored record", kind: `result of ${method}`, storedVersion: null, reason: "unknown method" }));
+    console.error(
+      JSON.stringify({
+        msg: "unreadable stored record",
+        kind: `result of ${method}`,
+        storedVersion: null,
+        reason: "unknown method",
+      }),
+    );
     throw new StoredRecordError(`result of ${method}`, null, "unknown method");
   }
   return codec.decode(text);

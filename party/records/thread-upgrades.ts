@@ -6,7 +6,8 @@ import { inField, isDoc, type StoredDoc, type Upgrade } from "./codec";
  * (a room with a model configured still leaves them silent: nobody asked for replies
  * there). The same step upgrades the events and recorded results that carry a thread.
  */
-export const withResponder = (doc: StoredDoc): StoredDoc => ("responder" in doc ? doc : { ...doc, responder: { kind: doc.gateway ? "openclaw" : "none", reply: "every" } });
+export const withResponder = (doc: StoredDoc): StoredDoc =>
+  "responder" in doc ? doc : { ...doc, responder: { kind: doc.gateway ? "openclaw" : "none", reply: "every" } };
 
 /**
  * Protocol 8 gave the responder `agents` (whether agents' posts trigger the Autopilot).
@@ -14,7 +15,10 @@ export const withResponder = (doc: StoredDoc): StoredDoc => ("responder" in doc 
  * agent key's every post (a CI bot's "build is green") is what the setting is for. A
  * thread that wants it back is one `threads.configure {agents: true}` away.
  */
-export const withAgentsSetting = (doc: StoredDoc): StoredDoc => (isDoc(doc.responder) && !("agents" in doc.responder) ? { ...doc, responder: { ...doc.responder, agents: false } } : doc);
+export const withAgentsSetting = (doc: StoredDoc): StoredDoc =>
+  isDoc(doc.responder) && !("agents" in doc.responder)
+    ? { ...doc, responder: { ...doc.responder, agents: false } }
+    : doc;
 
 /**
  * Rooms before protocol 8 left a deleted instance's threads answered by `openclaw` with no
@@ -22,7 +26,9 @@ export const withAgentsSetting = (doc: StoredDoc): StoredDoc => (isDoc(doc.respo
  * responder (what a delete now writes itself).
  */
 export const withoutDetachedGateway = (doc: StoredDoc): StoredDoc =>
-  isDoc(doc.responder) && doc.responder.kind === "openclaw" && !doc.gateway ? { ...doc, responder: { ...doc.responder, kind: "none", reply: "every" } } : doc;
+  isDoc(doc.responder) && doc.responder.kind === "openclaw" && !doc.gateway
+    ? { ...doc, responder: { ...doc.responder, kind: "none", reply: "every" } }
+    : doc;
 
 export const THREAD_UPGRADES: readonly Upgrade[] = [withResponder, withAgentsSetting, withoutDetachedGateway];
 

@@ -14,18 +14,36 @@ type Me = { user: { emailVerified: boolean }; workspaces: { id: string; role: st
 const WINDOW_S = 10; // AUTH_RATE_LIMIT_WINDOW_S in vitest.worker.config.ts
 const PASSWORD = "correct horse battery";
 
-const post = (cookie: string | undefined, body: unknown, headers: Record<string, string> = {}) => ({ method: "POST", ...(cookie ? { cookie } : {}), headers, body: JSON.stringify(body) });
+const post = (cookie: string | undefined, body: unknown, headers: Record<string, string> = {}) => ({
+  method: "POST",
+  ...(cookie ? { cookie } : {}),
+  headers,
+  body: JSON.stringify(body),
+});
 const fromIp = (ip: string) => ({ "cf-connecting-ip": ip });
 const testIp = () => `192.0.2.${Math.floor(Math.random() * 250) + 1}`;
-const signIn = (email: string, password: string, ip: string) => api<{ message?: string }>("/api/auth/sign-in/email", post(undefined, { email, password }, fromIp(ip)));
+const signIn = (email: string, password: string, ip: string) =>
+  api<{ message?: string }>("/api/auth/sign-in/email", post(undefined, { email, password }, fromIp(ip)));
 const invite = (by: Person, ws: string, email: string, role = "member") =>
-  api<{ invitation: { id: string; email: string; role: string } } & ErrorBody>(`/api/workspaces/${ws}/invitations`, post(by.cookie, { email, role }));
-const workspacesOf = async (p: Person) => (await api<Me>("/api/me", { cookie: p.cookie })).body.workspaces.map((w) => [w.id, w.role]);
+  api<{ invitation: { id: string; email: string; role: string } } & ErrorBody>(
+    `/api/workspaces/${ws}/invitations`,
+    post(by.cookie, { email, role }),
+  );
+const workspacesOf = async (p: Person) =>
+  (await api<Me>("/api/me", { cookie: p.cookie })).body.workspaces.map((w) => [w.id, w.role]);
 
 describe("password policy", () => {
   it("refuses short, common and trivial passwords with a sentence, and accepts a phrase", () => {
     expect(passwordProblem("12345678")).toBe("Use at least 10 characters for your password.");
-    for (const weak of ["1234567890", "Password123", "aaaaaaaaaaaa", "abcabcabcabc", "abcdefghijkl", "9876543210", "qwertyuiop"]) {
+    for (const weak of [
+      "1234567890",
+      "Password123",
+      "aaaaaaaaaaaa",
+      "abcabcabcabc",
+      "abcdefghijkl",
+      "9876543210",
+      "qwertyuiop",
+    ]) {
       expect(passwordProblem(weak), weak).toMatch(/too easy to guess/);
     }
     expect(passwordProblem("alice.smith@example.test", "alice.smith@example.test")).toMatch(/too easy/);
@@ -39,7 +57,10 @@ describe("password policy", () => {
       ["12345678", "Use at least 10 characters for your password."],
       ["password123", "That password is too easy to guess: choose a longer phrase that is not a common password."],
     ] as const) {
-      const res = await api<{ message: string; code: string }>("/api/auth/sign-up/email", post(undefined, { email: `${uniq("weak")}@example.test`, password, name: "Weak" }));
+      const res = await api<{ message: string; code: string }>(
+        "/api/auth/sign-up/email",
+        post(undefined, { email: `${uniq("weak")}@example.test`, password, name: "Weak" }),
+      );
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ message, code: "WEAK_PASSWORD" });
     }
@@ -49,22 +70,46 @@ describe("password policy", () => {
     const alice = await signUp();
     const nameAgain = `${alice.email.split("@")[0]!.replace(/[^a-z]/g, "")}2024`;
     for (const newPassword of [alice.email, alice.email.toUpperCase(), nameAgain]) {
-      const res = await api<{ code: string }>("/api/auth/change-password", post(alice.cookie, { currentPassword: PASSWORD, newPassword }));
+      const res = await api<{ code: string }>(
+        "/api/auth/change-password",
+        post(alice.cookie, { currentPassword: PASSWORD, newPassword }),
+      );
       expect(res.status, newPassword).toBe(400);
       expect(res.body.code).toBe("WEAK_PASSWORD");
     }
-    expect((await api("/api/auth/change-password", post(alice.cookie, { currentPassword: PASSWORD, newPassword: "another horse battery" }))).status).toBe(200);
+    expect(
+      (
+        await api(
+          "/api/auth/change-password",
+          post(alice.cookie, { currentPassword: PASSWORD, newPassword: "another horse battery" }),
+        )
+      ).status,
+    ).toBe(200);
 
     // The app sends no reset mails yet; the token is stored as better-auth's request-password-reset stores it.
     const token = crypto.randomUUID();
     const now = new Date().toISOString();
-    await testEnv.DB.prepare(`insert into "verification" ("id", "identifier", "value", "expiresAt", "createdAt", "updatedAt") values (?, ?, ?, ?, ?, ?)`)
-      .bind(crypto.randomUUID(), `reset-password:${token}`, alice.userId, new Date(Date.now() + 3_600_000).toISOString(), now, now)
+    await testEnv.DB.prepare(
+      `insert into "verification" ("id", "identifier", "value", "expiresAt", "createdAt", "updatedAt") values (?, ?, ?, ?, ?, ?)`,
+    )
+      .bind(
+        crypto.randomUUID(),
+        `reset-password:${token}`,
+        alice.userId,
+        new Date(Date.now() + 3_600_000).toISOString(),
+        now,
+        now,
+      )
       .run();
-    const reset = await api<{ code: string }>("/api/auth/reset-password", post(undefined, { token, newPassword: alice.email }));
+    const reset = await api<{ code: string }>(
+      "/api/auth/reset-password",
+      post(undefined, { token, newPassword: alice.email }),
+    );
     expect(reset.status).toBe(400);
     expect(reset.body.code).toBe("WEAK_PASSWORD");
-    expect((await api("/api/auth/reset-password", post(undefined, { token, newPassword: "a third horse battery" }))).status).toBe(200);
+    expect(
+      (await api("/api/auth/reset-password", post(undefined, { token, newPassword: "a third horse battery" }))).status,
+    ).toBe(200);
   });
 });
 
@@ -100,7 +145,10 @@ describe("rate limits", () => {
     const ip = testIp();
     const statuses: number[] = [];
     for (let i = 0; i <= SIGN_UP_MAX; i++) {
-      const res = await api("/api/auth/sign-up/email", post(undefined, { email: `${uniq("burst")}@example.test`, password: PASSWORD, name: "Burst" }, fromIp(ip)));
+      const res = await api(
+        "/api/auth/sign-up/email",
+        post(undefined, { email: `${uniq("burst")}@example.test`, password: PASSWORD, name: "Burst" }, fromIp(ip)),
+      );
       statuses.push(res.status);
     }
     expect(statuses).toEqual([...Array(SIGN_UP_MAX).fill(200), 429]);
@@ -109,7 +157,11 @@ describe("rate limits", () => {
   it(`mints at most ${TICKET_MAX} connect tickets per key in a window, then 429 with Retry-After`, async () => {
     const alice = await signUp();
     const key = await createKey(alice, alice.workspaceId);
-    const mint = () => api<{ ticket: string } & ErrorBody>("/api/connect-ticket", post(undefined, { workspaceId: alice.workspaceId }, { "x-api-key": key.key }));
+    const mint = () =>
+      api<{ ticket: string } & ErrorBody>(
+        "/api/connect-ticket",
+        post(undefined, { workspaceId: alice.workspaceId }, { "x-api-key": key.key }),
+      );
     const statuses: number[] = [];
     for (let i = 0; i < TICKET_MAX; i++) statuses.push((await mint()).status);
     expect(statuses).toEqual(Array(TICKET_MAX).fill(201));
@@ -133,7 +185,9 @@ describe("e-mail verification", () => {
     expect((await api<Me>("/api/me", { cookie: bob.cookie })).body.user.emailVerified).toBe(true);
     // The outbox is per address: nobody reads another person's mail.
     const eve = await signUp();
-    expect(JSON.stringify((await api("/api/dev/mail", { cookie: eve.cookie })).body)).not.toContain(outbox.body.mails[0]!.link);
+    expect(JSON.stringify((await api("/api/dev/mail", { cookie: eve.cookie })).body)).not.toContain(
+      outbox.body.mails[0]!.link,
+    );
   });
 
   it("an unverified address cannot be added or see invitations; a squatter who registered it first gets no workspace", async () => {
@@ -149,9 +203,15 @@ describe("e-mail verification", () => {
     const listed = await api<ErrorBody>("/api/invitations", { cookie: squatter.cookie });
     expect(listed.status).toBe(403);
     // Even with the invitation's id, neither our route nor better-auth's own lets them in.
-    const accepted = await api<ErrorBody>(`/api/invitations/${invited.body.invitation.id}/accept`, post(squatter.cookie, {}));
+    const accepted = await api<ErrorBody>(
+      `/api/invitations/${invited.body.invitation.id}/accept`,
+      post(squatter.cookie, {}),
+    );
     expect(accepted.status).toBe(403);
-    const direct = await api("/api/auth/organization/accept-invitation", post(squatter.cookie, { invitationId: invited.body.invitation.id }));
+    const direct = await api(
+      "/api/auth/organization/accept-invitation",
+      post(squatter.cookie, { invitationId: invited.body.invitation.id }),
+    );
     expect(direct.status).toBe(403);
     expect(await workspacesOf(squatter)).toEqual([[squatter.workspaceId, "owner"]]);
     const sock = await RawSocket.open(ws, { cookie: squatter.cookie });
@@ -179,17 +239,25 @@ describe("invitations", () => {
     expect((await invite(owner, ws, email)).status).toBe(409);
     const second = await invite(other, other.workspaceId, email, "member");
     expect(second.status).toBe(201);
-    const pending = await api<{ invitations: { id: string }[] }>(`/api/workspaces/${ws}/invitations`, { cookie: owner.cookie });
+    const pending = await api<{ invitations: { id: string }[] }>(`/api/workspaces/${ws}/invitations`, {
+      cookie: owner.cookie,
+    });
     expect(pending.body.invitations.map((i) => i.id)).toEqual([first.body.invitation.id]);
 
-    const res = await api<{ user: { id: string } }>("/api/auth/sign-up/email", post(undefined, { email, password: PASSWORD, name: "Invitee" }));
+    const res = await api<{ user: { id: string } }>(
+      "/api/auth/sign-up/email",
+      post(undefined, { email, password: PASSWORD, name: "Invitee" }),
+    );
     const invitee = { cookie: res.headers.get("set-cookie")!.split(";")[0]!, email } as Person;
     // The invitation mail arrived too; the verification link is what lets them act on it.
     const mails = await api<{ mails: { subject: string }[] }>("/api/dev/mail", { cookie: invitee.cookie });
     expect(mails.body.mails.map((m) => m.subject).some((s) => /invited you to/.test(s))).toBe(true);
     await followMailLink(invitee.cookie, /^Verify/);
 
-    const mine = await api<{ invitations: { id: string; workspaceId: string; workspaceName: string; role: string }[] }>("/api/invitations", { cookie: invitee.cookie });
+    const mine = await api<{ invitations: { id: string; workspaceId: string; workspaceName: string; role: string }[] }>(
+      "/api/invitations",
+      { cookie: invitee.cookie },
+    );
     expect(mine.status).toBe(200);
     expect(mine.body.invitations.map((i) => [i.id, i.workspaceId, i.role]).sort()).toEqual(
       [
@@ -200,12 +268,20 @@ describe("invitations", () => {
     // Someone else cannot act on it.
     expect((await api(`/api/invitations/${first.body.invitation.id}/accept`, post(other.cookie, {}))).status).toBe(403);
 
-    const accepted = await api<{ status: string; workspaceId: string }>(`/api/invitations/${first.body.invitation.id}/accept`, post(invitee.cookie, {}));
+    const accepted = await api<{ status: string; workspaceId: string }>(
+      `/api/invitations/${first.body.invitation.id}/accept`,
+      post(invitee.cookie, {}),
+    );
     expect(accepted.status).toBe(200);
     expect(accepted.body).toMatchObject({ status: "accepted", workspaceId: ws });
-    const declined = await api<{ status: string }>(`/api/invitations/${second.body.invitation.id}/decline`, post(invitee.cookie, {}));
+    const declined = await api<{ status: string }>(
+      `/api/invitations/${second.body.invitation.id}/decline`,
+      post(invitee.cookie, {}),
+    );
     expect(declined.body).toMatchObject({ status: "rejected" });
-    expect((await api(`/api/invitations/${second.body.invitation.id}/accept`, post(invitee.cookie, {}))).status).toBe(404);
+    expect((await api(`/api/invitations/${second.body.invitation.id}/accept`, post(invitee.cookie, {}))).status).toBe(
+      404,
+    );
 
     const workspaces = (await api<Me>("/api/me", { cookie: invitee.cookie })).body.workspaces;
     expect(workspaces.find((w) => w.id === ws)?.role).toBe("viewer");
@@ -213,13 +289,18 @@ describe("invitations", () => {
     const sock = await RawSocket.open(ws, { cookie: invitee.cookie });
     expect((await sock.hello()).principal.role).toBe("viewer");
     sock.close();
-    expect((await api<{ invitations: unknown[] }>("/api/invitations", { cookie: invitee.cookie })).body.invitations).toEqual([]);
+    expect(
+      (await api<{ invitations: unknown[] }>("/api/invitations", { cookie: invitee.cookie })).body.invitations,
+    ).toEqual([]);
   });
 });
 
 describe("members: change role and remove", () => {
   it("the rules as a plain function: managers only, owners for owners, never the last owner", () => {
-    expect(memberChangeRefusal("member", "viewer", null, 1)).toEqual({ code: "forbidden", message: "only owners and admins can do this" });
+    expect(memberChangeRefusal("member", "viewer", null, 1)).toEqual({
+      code: "forbidden",
+      message: "only owners and admins can do this",
+    });
     expect(memberChangeRefusal("admin", "owner", "member", 2)?.message).toBe("only owners can change owners");
     expect(memberChangeRefusal("admin", "member", "owner", 1)?.message).toBe("only owners can change owners");
     expect(memberChangeRefusal("owner", "owner", null, 1)?.code).toBe("conflict");
@@ -238,8 +319,16 @@ describe("members: change role and remove", () => {
     expect((await addMember(owner, ws, member, "member")).status).toBe(201);
     expect((await addMember(owner, ws, viewer, "viewer")).status).toBe(201);
     const setRole = (by: Person, who: Person, role: string) =>
-      api<ErrorBody & { member: unknown }>(`/api/workspaces/${ws}/members/${who.userId}`, { method: "PATCH", cookie: by.cookie, body: JSON.stringify({ role }) });
-    const remove = (by: Person, who: Person) => api<ErrorBody & { removed: string }>(`/api/workspaces/${ws}/members/${who.userId}`, { method: "DELETE", cookie: by.cookie });
+      api<ErrorBody & { member: unknown }>(`/api/workspaces/${ws}/members/${who.userId}`, {
+        method: "PATCH",
+        cookie: by.cookie,
+        body: JSON.stringify({ role }),
+      });
+    const remove = (by: Person, who: Person) =>
+      api<ErrorBody & { removed: string }>(`/api/workspaces/${ws}/members/${who.userId}`, {
+        method: "DELETE",
+        cookie: by.cookie,
+      });
 
     expect((await setRole(member, viewer, "member")).status).toBe(403);
     expect((await remove(member, viewer)).status).toBe(403);
@@ -268,7 +357,9 @@ describe("members: change role and remove", () => {
     // With a second owner, the first may step down.
     expect((await setRole(owner, admin, "owner")).status).toBe(200);
     expect((await setRole(owner, owner, "member")).status).toBe(200);
-    const members = await api<{ members: { userId: string; role: string }[] }>(`/api/workspaces/${ws}/members`, { cookie: admin.cookie });
+    const members = await api<{ members: { userId: string; role: string }[] }>(`/api/workspaces/${ws}/members`, {
+      cookie: admin.cookie,
+    });
     expect(members.body.members.map((m) => [m.userId, m.role])).toEqual([
       [owner.userId, "member"],
       [admin.userId, "owner"],
@@ -289,9 +380,14 @@ describe("key rotation", () => {
 
     expect((await api(`/api/workspaces/${ws}/keys/${old.id}/rotate`, post(member.cookie, {}))).status).toBe(403);
     const other = await signUp();
-    expect((await api(`/api/workspaces/${other.workspaceId}/keys/${old.id}/rotate`, post(other.cookie, {}))).status).toBe(404);
+    expect(
+      (await api(`/api/workspaces/${other.workspaceId}/keys/${old.id}/rotate`, post(other.cookie, {}))).status,
+    ).toBe(404);
 
-    const rotated = await api<{ id: string; key: string; name: string; scopes: string[]; replaced: string }>(`/api/workspaces/${ws}/keys/${old.id}/rotate`, post(owner.cookie, {}));
+    const rotated = await api<{ id: string; key: string; name: string; scopes: string[]; replaced: string }>(
+      `/api/workspaces/${ws}/keys/${old.id}/rotate`,
+      post(owner.cookie, {}),
+    );
     expect(rotated.status).toBe(201);
     expect(rotated.body).toMatchObject({ name: "deployer", scopes: ["read", "approve"], replaced: old.id });
     expect(rotated.body.key).not.toBe(old.key);
@@ -304,7 +400,9 @@ describe("key rotation", () => {
     const hello = await fresh.hello();
     expect(hello.principal).toMatchObject({ kind: "agent", name: "deployer", scopes: ["read", "approve"] });
     fresh.close();
-    const keys = await api<{ keys: { id: string; name: string }[] }>(`/api/workspaces/${ws}/keys`, { cookie: owner.cookie });
+    const keys = await api<{ keys: { id: string; name: string }[] }>(`/api/workspaces/${ws}/keys`, {
+      cookie: owner.cookie,
+    });
     expect(keys.body.keys.map((k) => [k.id, k.name])).toEqual([[rotated.body.id, "deployer"]]);
   });
 });

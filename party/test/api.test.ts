@@ -6,7 +6,11 @@ import { addMember, api, createKey, type Person, signUp, uniq } from "./harness"
 
 type ErrorBody = { error: { code: string; message: string } };
 
-const post = (cookie: string | undefined, body: unknown) => ({ method: "POST", ...(cookie ? { cookie } : {}), body: JSON.stringify(body) });
+const post = (cookie: string | undefined, body: unknown) => ({
+  method: "POST",
+  ...(cookie ? { cookie } : {}),
+  body: JSON.stringify(body),
+});
 
 async function team() {
   const owner = await signUp();
@@ -36,7 +40,11 @@ describe("auth HTTP API", () => {
     const unknown = await api<ErrorBody>("/api/no-such-route", { cookie: alice.cookie });
     expect(unknown.status).toBe(404);
     expect(unknown.body).toEqual({ error: { code: "not_found", message: "no route for GET /api/no-such-route" } });
-    const wrongMethod = await api<ErrorBody>(`/api/workspaces/${alice.workspaceId}/keys`, { method: "PUT", cookie: alice.cookie, body: "{}" });
+    const wrongMethod = await api<ErrorBody>(`/api/workspaces/${alice.workspaceId}/keys`, {
+      method: "PUT",
+      cookie: alice.cookie,
+      body: "{}",
+    });
     expect(wrongMethod.status).toBe(404);
     expect(wrongMethod.body.error.message).toBe(`no route for PUT /api/workspaces/${alice.workspaceId}/keys`);
     const ticketByGet = await api<ErrorBody>("/api/connect-ticket", { cookie: alice.cookie });
@@ -45,7 +53,10 @@ describe("auth HTTP API", () => {
 
   it("describes who is signed in and their workspaces", async () => {
     const alice = await signUp();
-    const me = await api<{ user: { id: string; name: string; email: string; emailVerified: boolean }; workspaces: { id: string; name: string; slug: string; role: string }[] }>("/api/me", {
+    const me = await api<{
+      user: { id: string; name: string; email: string; emailVerified: boolean };
+      workspaces: { id: string; name: string; slug: string; role: string }[];
+    }>("/api/me", {
       cookie: alice.cookie,
     });
     expect(me.status).toBe(200);
@@ -67,10 +78,16 @@ describe("auth HTTP API", () => {
     const foreign = await api<ErrorBody>("/api/connect-ticket", post(bob.cookie, { workspaceId: alice.workspaceId }));
     expect(foreign.status).toBe(403);
     expect(foreign.body).toEqual({ error: { code: "forbidden", message: "not a member of this workspace" } });
-    const badKey = await api<ErrorBody>("/api/connect-ticket", { ...post(undefined, { workspaceId: alice.workspaceId }), headers: { "x-api-key": "ap_nope" } });
+    const badKey = await api<ErrorBody>("/api/connect-ticket", {
+      ...post(undefined, { workspaceId: alice.workspaceId }),
+      headers: { "x-api-key": "ap_nope" },
+    });
     expect(badKey.status).toBe(401);
     expect(badKey.body.error.message).toBe("invalid or revoked API key");
-    const issued = await api<{ ticket: string; expiresAt: number }>("/api/connect-ticket", post(alice.cookie, { workspaceId: alice.workspaceId }));
+    const issued = await api<{ ticket: string; expiresAt: number }>(
+      "/api/connect-ticket",
+      post(alice.cookie, { workspaceId: alice.workspaceId }),
+    );
     expect(issued.status).toBe(201);
     expect(issued.body.ticket).toMatch(/^tk_[0-9a-f]{64}$/);
     expect(issued.body.expiresAt).toBeGreaterThan(Date.now());
@@ -80,7 +97,10 @@ describe("auth HTTP API", () => {
     const { owner, admin, member, ws } = await team();
     const outsider = await signUp();
     expect((await api<ErrorBody>(`/api/workspaces/${ws}/members`, { cookie: outsider.cookie })).status).toBe(404);
-    const listed = await api<{ members: { userId: string; name: string; email: string; role: string }[] }>(`/api/workspaces/${ws}/members`, { cookie: member.cookie });
+    const listed = await api<{ members: { userId: string; name: string; email: string; role: string }[] }>(
+      `/api/workspaces/${ws}/members`,
+      { cookie: member.cookie },
+    );
     expect(listed.status).toBe(200);
     expect(listed.body.members.map((m) => [m.userId, m.role])).toEqual([
       [owner.userId, "owner"],
@@ -98,15 +118,26 @@ describe("auth HTTP API", () => {
     const ownerByAdmin = await addMember(admin, ws, newcomer, "owner");
     expect(ownerByAdmin.status).toBe(403);
     expect(ownerByAdmin.body).toEqual({ error: { code: "forbidden", message: "only owners can add owners" } });
-    const badRole = await api<ErrorBody>(`/api/workspaces/${ws}/members`, post(owner.cookie, { email: newcomer.email, role: "king" }));
+    const badRole = await api<ErrorBody>(
+      `/api/workspaces/${ws}/members`,
+      post(owner.cookie, { email: newcomer.email, role: "king" }),
+    );
     expect(badRole.status).toBe(400);
-    expect(badRole.body).toEqual({ error: { code: "bad_request", message: "expected {email, role: owner|admin|member|viewer}" } });
-    const nobody = await api<ErrorBody>(`/api/workspaces/${ws}/members`, post(owner.cookie, { email: `${uniq("nobody")}@example.test` }));
+    expect(badRole.body).toEqual({
+      error: { code: "bad_request", message: "expected {email, role: owner|admin|member|viewer}" },
+    });
+    const nobody = await api<ErrorBody>(
+      `/api/workspaces/${ws}/members`,
+      post(owner.cookie, { email: `${uniq("nobody")}@example.test` }),
+    );
     expect(nobody.status).toBe(404);
     expect(nobody.body.error.message).toBe("no account with that email: ask them to sign up first");
 
     // The role defaults to member; the email matches case-insensitively.
-    const added = await api<{ member: { userId: string; email: string; role: string } }>(`/api/workspaces/${ws}/members`, post(admin.cookie, { email: newcomer.email.toUpperCase() }));
+    const added = await api<{ member: { userId: string; email: string; role: string } }>(
+      `/api/workspaces/${ws}/members`,
+      post(admin.cookie, { email: newcomer.email.toUpperCase() }),
+    );
     expect(added.status).toBe(201);
     expect(added.body.member).toEqual({ userId: newcomer.userId, email: newcomer.email.toUpperCase(), role: "member" });
     const again = await addMember(owner, ws, newcomer, "viewer");
@@ -120,22 +151,38 @@ describe("auth HTTP API", () => {
     expect((await api<ErrorBody>(`/api/workspaces/${ws}/keys`, { cookie: member.cookie })).status).toBe(403);
     expect((await api<ErrorBody>(`/api/workspaces/${ws}/keys`, { cookie: other.cookie })).status).toBe(404);
 
-    for (const body of [{ name: "" }, { name: "x".repeat(33) }, { name: "ok", scopes: [] }, { name: "ok", scopes: ["root"] }]) {
+    for (const body of [
+      { name: "" },
+      { name: "x".repeat(33) },
+      { name: "ok", scopes: [] },
+      { name: "ok", scopes: ["root"] },
+    ]) {
       const res = await api<ErrorBody>(`/api/workspaces/${ws}/keys`, post(admin.cookie, body));
       expect(res.status).toBe(400);
-      expect(res.body).toEqual({ error: { code: "bad_request", message: "expected {name (1-32 chars), scopes?: (read|write|approve|admin)[]}" } });
+      expect(res.body).toEqual({
+        error: { code: "bad_request", message: "expected {name (1-32 chars), scopes?: (read|write|approve|admin)[]}" },
+      });
     }
-    const notJson = await api<ErrorBody>(`/api/workspaces/${ws}/keys`, { method: "POST", cookie: admin.cookie, body: "{name" });
+    const notJson = await api<ErrorBody>(`/api/workspaces/${ws}/keys`, {
+      method: "POST",
+      cookie: admin.cookie,
+      body: "{name",
+    });
     expect(notJson.status).toBe(400);
     expect(notJson.body.error.code).toBe("bad_request");
 
-    const created = await api<{ id: string; key: string; name: string; start: string; scopes: string[] }>(`/api/workspaces/${ws}/keys`, post(admin.cookie, { name: "  ci-bot  " }));
+    const created = await api<{ id: string; key: string; name: string; start: string; scopes: string[] }>(
+      `/api/workspaces/${ws}/keys`,
+      post(admin.cookie, { name: "  ci-bot  " }),
+    );
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name: "ci-bot", scopes: ["read", "write"] });
     expect(created.body.key.startsWith(created.body.start)).toBe(true);
     const approver = await createKey(owner, ws, ["read", "approve"], "approver");
 
-    const listed = await api<{ keys: { id: string; name: string; start: string; scopes: string[]; createdAt: string }[] }>(`/api/workspaces/${ws}/keys`, { cookie: owner.cookie });
+    const listed = await api<{
+      keys: { id: string; name: string; start: string; scopes: string[]; createdAt: string }[];
+    }>(`/api/workspaces/${ws}/keys`, { cookie: owner.cookie });
     expect(listed.status).toBe(200);
     expect(listed.body.keys.map((k) => [k.id, k.name, k.scopes])).toEqual([
       [approver.id, "approver", ["read", "approve"]],
@@ -144,11 +191,24 @@ describe("auth HTTP API", () => {
     expect(Object.keys(listed.body.keys[0]!).sort()).toEqual(["createdAt", "id", "name", "scopes", "start"]);
 
     const foreignKey = await createKey(other, other.workspaceId);
-    const wrongWorkspace = await api<ErrorBody>(`/api/workspaces/${ws}/keys/${foreignKey.id}`, { method: "DELETE", cookie: owner.cookie });
+    const wrongWorkspace = await api<ErrorBody>(`/api/workspaces/${ws}/keys/${foreignKey.id}`, {
+      method: "DELETE",
+      cookie: owner.cookie,
+    });
     expect(wrongWorkspace.status).toBe(404);
     expect(wrongWorkspace.body).toEqual({ error: { code: "not_found", message: "no such key in this workspace" } });
-    expect((await api<ErrorBody>(`/api/workspaces/${ws}/keys/${created.body.id}`, { method: "DELETE", cookie: member.cookie })).status).toBe(403);
-    const revoked = await api<{ revoked: string }>(`/api/workspaces/${ws}/keys/${created.body.id}`, { method: "DELETE", cookie: admin.cookie });
+    expect(
+      (
+        await api<ErrorBody>(`/api/workspaces/${ws}/keys/${created.body.id}`, {
+          method: "DELETE",
+          cookie: member.cookie,
+        })
+      ).status,
+    ).toBe(403);
+    const revoked = await api<{ revoked: string }>(`/api/workspaces/${ws}/keys/${created.body.id}`, {
+      method: "DELETE",
+      cookie: admin.cookie,
+    });
     expect(revoked.status).toBe(200);
     expect(revoked.body).toEqual({ revoked: created.body.id });
     const after = await api<{ keys: { id: string }[] }>(`/api/workspaces/${ws}/keys`, { cookie: owner.cookie });
@@ -164,14 +224,26 @@ describe("auth HTTP API", () => {
     const ids = Array.from({ length: n }, (_, i) => `${ws}-many-${i}`);
     await db.batch(
       ids.flatMap((id, i) => [
-        db.prepare(`insert into "user" ("id", "name", "email", "emailVerified", "createdAt", "updatedAt") values (?, ?, ?, 1, ?, ?)`).bind(id, `many ${i}`, `${id}@example.test`, now, now),
-        db.prepare(`insert into "member" ("id", "organizationId", "userId", "role", "createdAt") values (?, ?, ?, 'viewer', ?)`).bind(`m-${id}`, ws, id, now),
         db
-          .prepare(`insert into "apikey" ("id", "configId", "name", "referenceId", "key", "enabled", "createdAt", "updatedAt", "metadata") values (?, 'default', ?, ?, ?, 1, ?, ?, null)`)
+          .prepare(
+            `insert into "user" ("id", "name", "email", "emailVerified", "createdAt", "updatedAt") values (?, ?, ?, 1, ?, ?)`,
+          )
+          .bind(id, `many ${i}`, `${id}@example.test`, now, now),
+        db
+          .prepare(
+            `insert into "member" ("id", "organizationId", "userId", "role", "createdAt") values (?, ?, ?, 'viewer', ?)`,
+          )
+          .bind(`m-${id}`, ws, id, now),
+        db
+          .prepare(
+            `insert into "apikey" ("id", "configId", "name", "referenceId", "key", "enabled", "createdAt", "updatedAt", "metadata") values (?, 'default', ?, ?, ?, 1, ?, ?, null)`,
+          )
           .bind(`k-${id}`, `key ${i}`, ws, `hash-${id}`, now, now),
       ]),
     );
-    const members = await api<{ members: { userId: string }[] }>(`/api/workspaces/${ws}/members`, { cookie: owner.cookie });
+    const members = await api<{ members: { userId: string }[] }>(`/api/workspaces/${ws}/members`, {
+      cookie: owner.cookie,
+    });
     expect(members.body.members).toHaveLength(n + 1);
     const keys = await api<{ keys: { id: string }[] }>(`/api/workspaces/${ws}/keys`, { cookie: owner.cookie });
     expect(keys.body.keys).toHaveLength(n);

@@ -16,14 +16,29 @@ describe("who decides an approval: the workspace's policy", () => {
     const { approval } = await sock.ok("approvals.request", { title: "Ship the release", idempotencyKey: idem() });
     expect(approval.onBehalfOf).toEqual({ id: hello.principal.id, kind: "user", name: hello.principal.name });
 
-    const plain = await sock.call("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
+    const plain = await sock.call("approvals.resolve", {
+      approvalId: approval.id,
+      decision: "approve",
+      idempotencyKey: idem(),
+    });
     expect(plain).toMatchObject({ ok: false, error: { code: "forbidden", details: { needs: "confirmOwn" } } });
     expect((await sock.ok("approvals.get", { approvalId: approval.id })).approval.status).toBe("pending");
 
-    const confirmed = await sock.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", confirmOwn: true, idempotencyKey: idem() });
-    expect(confirmed.approval).toMatchObject({ status: "approved", selfConfirmed: true, resolvedBy: { id: hello.principal.id } });
+    const confirmed = await sock.ok("approvals.resolve", {
+      approvalId: approval.id,
+      decision: "approve",
+      confirmOwn: true,
+      idempotencyKey: idem(),
+    });
+    expect(confirmed.approval).toMatchObject({
+      status: "approved",
+      selfConfirmed: true,
+      resolvedBy: { id: hello.principal.id },
+    });
     const { entries } = await sock.ok("audit.list", {});
-    expect(entries.find((e) => e.action === "approval.approved" && e.targetId === approval.id)?.details).toMatchObject({ selfConfirmed: true });
+    expect(entries.find((e) => e.action === "approval.approved" && e.targetId === approval.id)?.details).toMatchObject({
+      selfConfirmed: true,
+    });
     sock.close();
   });
 
@@ -31,10 +46,20 @@ describe("who decides an approval: the workspace's policy", () => {
     const owner = await signUp();
     const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
     await sock.hello();
-    const started = await sock.ok("instances.startChat", { instanceId: "mine", name: "Mine", text: "hello there", idempotencyKey: idem() });
+    const started = await sock.ok("instances.startChat", {
+      instanceId: "mine",
+      name: "Mine",
+      text: "hello there",
+      idempotencyKey: idem(),
+    });
     const { approval } = await sock.ok("approvals.get", { approvalId: started.approval.id });
     expect(approval.action).toMatchObject({ kind: "instance", operation: "provision" });
-    const decided = await sock.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", confirmOwn: true, idempotencyKey: idem() });
+    const decided = await sock.ok("approvals.resolve", {
+      approvalId: approval.id,
+      decision: "approve",
+      confirmOwn: true,
+      idempotencyKey: idem(),
+    });
     expect(decided.approval).toMatchObject({ status: "approved", selfConfirmed: true });
     sock.close();
   });
@@ -42,28 +67,59 @@ describe("who decides an approval: the workspace's policy", () => {
   it("with the two-person rule on, neither the requester nor an agent decides; another person does, plainly", async () => {
     const { ws, owner, ownerSocket, secondSocket, agentSocket } = await openTeam("member");
     // Only owners and admins set the policy; everyone sees it change.
-    expect(await secondSocket.call("settings.update", { approvals: { twoPersonRule: true }, idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "forbidden" } });
-    const { settings } = await ownerSocket.ok("settings.update", { approvals: { twoPersonRule: true }, idempotencyKey: idem() });
+    expect(
+      await secondSocket.call("settings.update", { approvals: { twoPersonRule: true }, idempotencyKey: idem() }),
+    ).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    const { settings } = await ownerSocket.ok("settings.update", {
+      approvals: { twoPersonRule: true },
+      idempotencyKey: idem(),
+    });
     expect(settings.approvals.twoPersonRule).toBe(true);
     const seen = await secondSocket.waitFor<EventFrame>((f) => f.type === "event" && f.event === "settings.changed");
     expect((seen.payload as { settings: WorkspaceSettings }).settings.approvals.twoPersonRule).toBe(true);
 
-    const { approval } = await ownerSocket.ok("approvals.request", { title: "Rotate the keys", idempotencyKey: idem() });
+    const { approval } = await ownerSocket.ok("approvals.request", {
+      title: "Rotate the keys",
+      idempotencyKey: idem(),
+    });
     for (const decision of ["approve", "deny"] as const) {
-      const refused = await ownerSocket.call("approvals.resolve", { approvalId: approval.id, decision, confirmOwn: true, idempotencyKey: idem() });
-      expect(refused).toMatchObject({ ok: false, error: { code: "forbidden", message: expect.stringMatching(/two-person rule/) } });
+      const refused = await ownerSocket.call("approvals.resolve", {
+        approvalId: approval.id,
+        decision,
+        confirmOwn: true,
+        idempotencyKey: idem(),
+      });
+      expect(refused).toMatchObject({
+        ok: false,
+        error: { code: "forbidden", message: expect.stringMatching(/two-person rule/) },
+      });
     }
-    const decided = await secondSocket.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
+    const decided = await secondSocket.ok("approvals.resolve", {
+      approvalId: approval.id,
+      decision: "approve",
+      idempotencyKey: idem(),
+    });
     expect(decided.approval).toMatchObject({ status: "approved", selfConfirmed: false });
 
     // An agent's own request is on its own behalf: a person decides it, the agent never.
     const asked = await agentSocket.ok("approvals.request", { title: "Deploy build 42", idempotencyKey: idem() });
     expect(asked.approval.onBehalfOf).toMatchObject({ kind: "agent" });
-    expect(await agentSocket.call("approvals.resolve", { approvalId: asked.approval.id, decision: "approve", confirmOwn: true, idempotencyKey: idem() })).toMatchObject({
+    expect(
+      await agentSocket.call("approvals.resolve", {
+        approvalId: asked.approval.id,
+        decision: "approve",
+        confirmOwn: true,
+        idempotencyKey: idem(),
+      }),
+    ).toMatchObject({
       ok: false,
       error: { code: "forbidden" },
     });
-    await ownerSocket.ok("approvals.resolve", { approvalId: asked.approval.id, decision: "deny", idempotencyKey: idem() });
+    await ownerSocket.ok("approvals.resolve", {
+      approvalId: asked.approval.id,
+      decision: "deny",
+      idempotencyKey: idem(),
+    });
 
     // A new connection reads the policy from its snapshot.
     const later = await RawSocket.open(ws, { cookie: owner.cookie });
@@ -75,18 +131,42 @@ describe("who decides an approval: the workspace's policy", () => {
     const owner = await signUp();
     const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
     await sock.hello();
-    const before = await sock.ok("instances.provision", { instanceId: "before", name: "Before", idempotencyKey: idem() });
+    const before = await sock.ok("instances.provision", {
+      instanceId: "before",
+      name: "Before",
+      idempotencyKey: idem(),
+    });
     expect(lifetime(before.approval)).toBe(24 * HOUR);
-    expect(lifetime((await sock.ok("approvals.request", { title: "Open-ended", idempotencyKey: idem() })).approval)).toBeNull();
+    expect(
+      lifetime((await sock.ok("approvals.request", { title: "Open-ended", idempotencyKey: idem() })).approval),
+    ).toBeNull();
 
-    await sock.ok("settings.update", { approvals: { lifetimes: { instance: 2 * HOUR, request: HOUR } }, idempotencyKey: idem() });
+    await sock.ok("settings.update", {
+      approvals: { lifetimes: { instance: 2 * HOUR, request: HOUR } },
+      idempotencyKey: idem(),
+    });
     const after = await sock.ok("instances.provision", { instanceId: "after", name: "After", idempotencyKey: idem() });
     expect(lifetime(after.approval)).toBe(2 * HOUR);
-    expect(lifetime((await sock.ok("approvals.request", { title: "Capped", expiresInMs: 5 * HOUR, idempotencyKey: idem() })).approval)).toBe(HOUR);
-    expect(lifetime((await sock.ok("approvals.request", { title: "Shorter", expiresInMs: 60_000, idempotencyKey: idem() })).approval)).toBe(60_000);
-    expect(lifetime((await sock.ok("approvals.request", { title: "Defaulted", idempotencyKey: idem() })).approval)).toBe(HOUR);
+    expect(
+      lifetime(
+        (await sock.ok("approvals.request", { title: "Capped", expiresInMs: 5 * HOUR, idempotencyKey: idem() }))
+          .approval,
+      ),
+    ).toBe(HOUR);
+    expect(
+      lifetime(
+        (await sock.ok("approvals.request", { title: "Shorter", expiresInMs: 60_000, idempotencyKey: idem() }))
+          .approval,
+      ),
+    ).toBe(60_000);
+    expect(
+      lifetime((await sock.ok("approvals.request", { title: "Defaulted", idempotencyKey: idem() })).approval),
+    ).toBe(HOUR);
     // Changing one kind keeps the others.
-    const { settings } = await sock.ok("settings.update", { approvals: { lifetimes: { request: null } }, idempotencyKey: idem() });
+    const { settings } = await sock.ok("settings.update", {
+      approvals: { lifetimes: { request: null } },
+      idempotencyKey: idem(),
+    });
     expect(settings.approvals.lifetimes).toEqual({ instance: 2 * HOUR, tool: null, gateway: null, request: null });
     sock.close();
   });
@@ -100,12 +180,24 @@ describe("who decides an approval: the workspace's policy", () => {
     const key = await createKey(owner, owner.workspaceId, ["read", "write", "approve"]);
     const agent = await RawSocket.open(owner.workspaceId, { key: key.key });
     await agent.hello();
-    expect(await agent.call("settings.update", { approvals: { twoPersonRule: true }, idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "forbidden" } });
-    for (const approvals of [{ lifetimes: { instance: 5 } }, { lifetimes: { tool: 31 * 24 * HOUR } }, { twoPersonRule: "yes" }, { lifetimes: { instance: -1 } }]) {
-      expect(await sock.call("settings.update", { approvals, idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "bad_request" } });
+    expect(
+      await agent.call("settings.update", { approvals: { twoPersonRule: true }, idempotencyKey: idem() }),
+    ).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    for (const approvals of [
+      { lifetimes: { instance: 5 } },
+      { lifetimes: { tool: 31 * 24 * HOUR } },
+      { twoPersonRule: "yes" },
+      { lifetimes: { instance: -1 } },
+    ]) {
+      expect(await sock.call("settings.update", { approvals, idempotencyKey: idem() })).toMatchObject({
+        ok: false,
+        error: { code: "bad_request" },
+      });
     }
     const fresh = await RawSocket.open(owner.workspaceId, { cookie: member.cookie });
-    expect((await fresh.hello()).snapshot?.settings).toEqual({ approvals: { twoPersonRule: false, lifetimes: { instance: null, tool: null, gateway: null, request: null } } });
+    expect((await fresh.hello()).snapshot?.settings).toEqual({
+      approvals: { twoPersonRule: false, lifetimes: { instance: null, tool: null, gateway: null, request: null } },
+    });
     for (const s of [sock, agent, fresh]) s.close();
   });
 });

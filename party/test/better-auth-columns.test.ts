@@ -15,11 +15,21 @@ const db = (env as unknown as { DB: D1Database }).DB;
 describe("better-auth columns our access checks read", () => {
   for (const table of Object.values(betterAuthTables) as SQLiteTable[]) {
     it(`${getTableName(table)}: each column we read exists with the type and nullability we expect`, async () => {
-      const live = new Map((await db.prepare(`pragma table_info("${getTableName(table)}")`).all<{ name: string; type: string; notnull: number; pk: number }>()).results.map((c) => [c.name, c]));
+      const live = new Map(
+        (
+          await db
+            .prepare(`pragma table_info("${getTableName(table)}")`)
+            .all<{ name: string; type: string; notnull: number; pk: number }>()
+        ).results.map((c) => [c.name, c]),
+      );
       for (const column of Object.values(getTableColumns(table))) {
         const found = live.get(column.name);
         expect(found, column.name).toBeDefined();
-        expect({ column: column.name, type: found!.type.toLowerCase(), notNull: found!.notnull === 1 || found!.pk > 0 }).toEqual({
+        expect({
+          column: column.name,
+          type: found!.type.toLowerCase(),
+          notNull: found!.notnull === 1 || found!.pk > 0,
+        }).toEqual({
           column: column.name,
           type: column.getSQLType().toLowerCase(),
           notNull: column.notNull || column.primary,
@@ -38,7 +48,8 @@ describe("better-auth columns our access checks read", () => {
     for (const table of Object.values(betterAuthTables) as SQLiteTable[]) {
       const fields = declared.get(getTableName(table));
       expect(fields, getTableName(table)).toBeDefined();
-      for (const column of Object.values(getTableColumns(table))) expect(fields!.has(column.name), `${getTableName(table)}.${column.name}`).toBe(true);
+      for (const column of Object.values(getTableColumns(table)))
+        expect(fields!.has(column.name), `${getTableName(table)}.${column.name}`).toBe(true);
     }
   });
 });

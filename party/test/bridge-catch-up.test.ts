@@ -9,7 +9,17 @@ import { approvalForRequest, listSessions } from "../rooms/autopilot/domain/gate
 import { bindingForThread } from "../rooms/autopilot/domain/gateway-bindings";
 import { queuedFor, sendChat } from "../rooms/autopilot/domain/gateway-outbox";
 import { listMessages } from "../rooms/autopilot/domain/threads";
-import { asPerson, connectTo, fakeGateway, inRoom, ok, refuse, seedInstance, seedThread, testLink } from "./bridge-peer";
+import {
+  asPerson,
+  connectTo,
+  fakeGateway,
+  inRoom,
+  ok,
+  refuse,
+  seedInstance,
+  seedThread,
+  testLink,
+} from "./bridge-peer";
 
 function parts(link: ReturnType<typeof testLink>["link"]) {
   const runs = new ChatRuns(link);
@@ -40,21 +50,43 @@ describe("bridge catch-up", () => {
       const ours = aMinuteAgo(() => {
         decisions.recordExec({ id: "ex-old", request: { command: "ls" } });
         decisions.recordPairing("device", { requestId: "pr-old", deviceId: "dev-1" });
-        return asPerson(sql, (ctx) => sendChat(ctx, { threadId: thread.id, text: "hello", idempotencyKey: "k-hello" })).message;
+        return asPerson(sql, (ctx) => sendChat(ctx, { threadId: thread.id, text: "hello", idempotencyKey: "k-hello" }))
+          .message;
       });
 
       const gw = fakeGateway();
       gw.on("sessions.subscribe", () => ok({}));
-      gw.on("exec.approval.list", () => ok([{ id: "ex-new", request: { command: "make", sessionKey: "main" } }, { nonsense: true }]));
+      gw.on("exec.approval.list", () =>
+        ok([{ id: "ex-new", request: { command: "make", sessionKey: "main" } }, { nonsense: true }]),
+      );
       gw.on("device.pair.list", () => ok({ pending: [], paired: [{ deviceId: "dev-1" }] }));
       gw.on("node.pair.list", () => refuse("INVALID_REQUEST", "unknown method"));
-      gw.on("channels.pairing.list", () => ok({ requests: [{ requestId: "ch-1", channel: "telegram", channelLabel: "Telegram", accountId: "acc", senderId: "42", metadata: { username: "ada" } }] }));
-      gw.on("sessions.list", () => ok({ sessions: [{ key: "agent:main:main", displayName: "Main", hasActiveRun: true, updatedAt: 5 }] }));
+      gw.on("channels.pairing.list", () =>
+        ok({
+          requests: [
+            {
+              requestId: "ch-1",
+              channel: "telegram",
+              channelLabel: "Telegram",
+              accountId: "acc",
+              senderId: "42",
+              metadata: { username: "ada" },
+            },
+          ],
+        }),
+      );
+      gw.on("sessions.list", () =>
+        ok({ sessions: [{ key: "agent:main:main", displayName: "Main", hasActiveRun: true, updatedAt: 5 }] }),
+      );
       gw.on("chat.history", () =>
         ok({
           messages: [
             { role: "user", content: "hello", idempotencyKey: `${ours.id}:user`, __openclaw: { id: "g1" } },
-            { role: "assistant", content: [{ type: "text", text: "Hi there" }], __openclaw: { id: "g2", runId: ours.id } },
+            {
+              role: "assistant",
+              content: [{ type: "text", text: "Hi there" }],
+              __openclaw: { id: "g2", runId: ours.id },
+            },
             { role: "user", content: "from the OpenClaw app", __openclaw: { id: "g3" } },
           ],
           deltaCursor: "c-3",
@@ -64,12 +96,33 @@ describe("bridge catch-up", () => {
       await catchUp.run(connection);
 
       expect(approvalForRequest(sql, "inst", "ex-new")).toMatchObject({ status: "pending", threadId: thread.id });
-      expect(approvalForRequest(sql, "inst", "ex-old")).toMatchObject({ status: "expired", note: expect.stringMatching(/no longer has this request/) });
-      expect(approvalForRequest(sql, "inst", "pr-old")).toMatchObject({ status: "approved", note: "approved in OpenClaw" });
-      expect(approvalForRequest(sql, "inst", "ch-1")).toMatchObject({ status: "pending", risk: "medium", title: "Let @ada on Telegram talk to Work" });
-      expect(listSessions(sql, "inst").sessions).toEqual([{ key: "agent:main:main", label: "Main", preview: null, status: null, running: true, updatedAt: 5, threadId: thread.id }]);
+      expect(approvalForRequest(sql, "inst", "ex-old")).toMatchObject({
+        status: "expired",
+        note: expect.stringMatching(/no longer has this request/),
+      });
+      expect(approvalForRequest(sql, "inst", "pr-old")).toMatchObject({
+        status: "approved",
+        note: "approved in OpenClaw",
+      });
+      expect(approvalForRequest(sql, "inst", "ch-1")).toMatchObject({
+        status: "pending",
+        risk: "medium",
+        title: "Let @ada on Telegram talk to Work",
+      });
+      expect(listSessions(sql, "inst").sessions).toEqual([
+        {
+          key: "agent:main:main",
+          label: "Main",
+          preview: null,
+          status: null,
+          running: true,
+          updatedAt: 5,
+          threadId: thread.id,
+        },
+      ]);
       expect(broadcasts.find((b) => b.event === "sessions.changed")).toBeTruthy();
-      const texts = () => listMessages(sql, { threadId: thread.id, limit: 50 }).messages.map((m) => `${m.author.id}: ${m.text}`);
+      const texts = () =>
+        listMessages(sql, { threadId: thread.id, limit: 50 }).messages.map((m) => `${m.author.id}: ${m.text}`);
       expect(texts()).toEqual(["user_1: hello", "instance:inst: Hi there", "gateway-user:inst: from the OpenClaw app"]);
       // The gateway has our message: it is not sent again.
       expect(queuedFor(sql, "inst")).toEqual([]);

@@ -9,9 +9,24 @@ import { isDeviceTokenRejected, isGone, isTransient } from "../bridge/gateway-er
 import { getApproval, requestApproval, resolveApproval } from "../rooms/autopilot/domain/approvals";
 import { approvalForRequest } from "../rooms/autopilot/domain/gateway";
 import { RoomError } from "../domain/errors";
-import { asPerson, asRoom, connectTo, fakeGateway, inRoom, ok, refuse, seedInstance, seedThread, testLink } from "./bridge-peer";
+import {
+  asPerson,
+  asRoom,
+  connectTo,
+  fakeGateway,
+  inRoom,
+  ok,
+  refuse,
+  seedInstance,
+  seedThread,
+  testLink,
+} from "./bridge-peer";
 
-const execRequest = { id: "ex-1", request: { command: "rm -rf build", cwd: "/work", sessionKey: "main", toolCallId: "call_7" }, expiresAtMs: Date.now() + 60_000 };
+const execRequest = {
+  id: "ex-1",
+  request: { command: "rm -rf build", cwd: "/work", sessionKey: "main", toolCallId: "call_7" },
+  expiresAtMs: Date.now() + 60_000,
+};
 
 describe("bridge decisions", () => {
   it("records a gateway's exec request once, as a high-risk approval in its session's thread", async () => {
@@ -55,7 +70,10 @@ describe("bridge decisions", () => {
 
       const resolving = decisions.resolve(approval, action, "approve");
       const request = await gw.next();
-      expect(request).toMatchObject({ method: "approval.resolve", params: { id: "ex-1", kind: "exec", decision: "allow-once" } });
+      expect(request).toMatchObject({
+        method: "approval.resolve",
+        params: { id: "ex-1", kind: "exec", decision: "allow-once" },
+      });
       expect(decisions.deciding("ex-1")).toBe(true);
       let second: unknown;
       try {
@@ -71,7 +89,9 @@ describe("bridge decisions", () => {
 
       gw.send({ type: "res", id: request.id, ok: true, payload: { applied: true } });
       const release = await resolving;
-      asPerson(sql, (ctx) => resolveApproval(ctx, { approvalId: approval.id, decision: "approve", idempotencyKey: "k1" }));
+      asPerson(sql, (ctx) =>
+        resolveApproval(ctx, { approvalId: approval.id, decision: "approve", idempotencyKey: "k1" }),
+      );
       release();
       expect(decisions.deciding("ex-1")).toBe(false);
       expect(getApproval(sql, approval.id)).toMatchObject({ status: "approved", resolvedBy: { id: "user_1" } });
@@ -88,18 +108,33 @@ describe("bridge decisions", () => {
       gw.on("approval.resolve", () => ok({ applied: false, approval: { status: "denied" } }));
       gw.on("device.pair.approve", () => refuse("INVALID_REQUEST", "unknown requestId"));
       decisions.recordExec(execRequest);
-      decisions.recordPairing("device", { requestId: "pr-1", deviceId: "dev-abc", clientId: "cli", scopes: ["operator.read"] });
+      decisions.recordPairing("device", {
+        requestId: "pr-1",
+        deviceId: "dev-abc",
+        clientId: "cli",
+        scopes: ["operator.read"],
+      });
       const exec = approvalForRequest(sql, "inst", "ex-1")!;
       const pairing = approvalForRequest(sql, "inst", "pr-1")!;
-      expect(pairing).toMatchObject({ title: 'Pair device "cli" with Work', action: { kind: "pairing", target: "device", subject: "dev-abc", scopes: ["operator.read"] } });
+      expect(pairing).toMatchObject({
+        title: 'Pair device "cli" with Work',
+        action: { kind: "pairing", target: "device", subject: "dev-abc", scopes: ["operator.read"] },
+      });
 
-      const late = await decisions.resolve(exec, exec.action as Extract<Approval["action"], { kind: "exec" }>, "approve").catch((e: unknown) => e);
+      const late = await decisions
+        .resolve(exec, exec.action as Extract<Approval["action"], { kind: "exec" }>, "approve")
+        .catch((e: unknown) => e);
       expect((late as RoomError).toShape()).toMatchObject({ code: "already_resolved", details: { status: "denied" } });
       expect(getApproval(sql, exec.id)).toMatchObject({ status: "denied", note: "decided in OpenClaw first" });
 
-      const gone = await decisions.resolve(pairing, pairing.action as Extract<Approval["action"], { kind: "pairing" }>, "approve").catch((e: unknown) => e);
+      const gone = await decisions
+        .resolve(pairing, pairing.action as Extract<Approval["action"], { kind: "pairing" }>, "approve")
+        .catch((e: unknown) => e);
       expect((gone as RoomError).toShape()).toMatchObject({ code: "already_resolved", details: { status: "expired" } });
-      expect(getApproval(sql, pairing.id)).toMatchObject({ status: "expired", note: "OpenClaw no longer has this request" });
+      expect(getApproval(sql, pairing.id)).toMatchObject({
+        status: "expired",
+        note: "OpenClaw no longer has this request",
+      });
       expect(decisions.deciding("ex-1") || decisions.deciding("pr-1")).toBe(false);
     });
   });
@@ -118,7 +153,10 @@ describe("bridge decisions", () => {
       link.connection = await connectTo(gw);
       gw.on("approval.resolve", () => refuse("UNAVAILABLE", "busy"));
       const busy = await decisions.resolve(approval, action, "approve").catch((e: unknown) => e);
-      expect((busy as RoomError).toShape()).toMatchObject({ code: "unavailable", message: expect.stringMatching(/could not take the decision/) });
+      expect((busy as RoomError).toShape()).toMatchObject({
+        code: "unavailable",
+        message: expect.stringMatching(/could not take the decision/),
+      });
       expect(getApproval(sql, approval.id)!.status).toBe("pending");
       expect(decisions.deciding("ex-1")).toBe(false);
     });
@@ -130,23 +168,51 @@ describe("bridge decisions", () => {
       const { link, events } = testLink(sql);
       new Decisions(link, () => {}).recordExec(execRequest);
       const approval = approvalForRequest(sql, "inst", "ex-1")!;
-      const room = { sql, commit: link.deps.commit, decisionsFor: () => undefined, principal: { id: "person", kind: "user" as const } };
-      const plain = asPerson(sql, (ctx) => requestApproval(ctx, { title: "ship it", details: "", risk: "low", idempotencyKey: "k-plain" }).approval);
+      const room = {
+        sql,
+        commit: link.deps.commit,
+        decisionsFor: () => undefined,
+        principal: { id: "person", kind: "user" as const },
+      };
+      const plain = asPerson(
+        sql,
+        (ctx) =>
+          requestApproval(ctx, { title: "ship it", details: "", risk: "low", idempotencyKey: "k-plain" }).approval,
+      );
       expect(prepareGatewayDecision(room, { approvalId: plain.id, decision: "approve" })).toBeUndefined();
       // An agent (even with approve) never decides a gateway's request: refused before the gateway hears of it.
-      expect(() => prepareGatewayDecision({ ...room, principal: { id: "agent_k", kind: "agent" } }, { approvalId: approval.id, decision: "approve" })).toThrow(/only a person/);
-      expect(() => prepareGatewayDecision(room, { approvalId: approval.id, decision: "approve" })).toThrow(/not connected/);
+      expect(() =>
+        prepareGatewayDecision(
+          { ...room, principal: { id: "agent_k", kind: "agent" } },
+          { approvalId: approval.id, decision: "approve" },
+        ),
+      ).toThrow(/only a person/);
+      expect(() => prepareGatewayDecision(room, { approvalId: approval.id, decision: "approve" })).toThrow(
+        /not connected/,
+      );
       expect(getApproval(sql, approval.id)!.status).toBe("pending");
 
-      asRoom(sql, (ctx) => ctx.sql.run(`update instances set doc = ? where id = ?`, JSON.stringify({ ...instance, status: "stopped" }), "inst"));
+      asRoom(sql, (ctx) =>
+        ctx.sql.run(
+          `update instances set doc = ? where id = ?`,
+          JSON.stringify({ ...instance, status: "stopped" }),
+          "inst",
+        ),
+      );
       let refused: unknown;
       try {
         prepareGatewayDecision(room, { approvalId: approval.id, decision: "approve" });
       } catch (error) {
         refused = error;
       }
-      expect((refused as RoomError).toShape()).toMatchObject({ code: "already_resolved", details: { status: "expired" } });
-      expect(getApproval(sql, approval.id)).toMatchObject({ status: "expired", note: "the OpenClaw instance no longer exists" });
+      expect((refused as RoomError).toShape()).toMatchObject({
+        code: "already_resolved",
+        details: { status: "expired" },
+      });
+      expect(getApproval(sql, approval.id)).toMatchObject({
+        status: "expired",
+        note: "the OpenClaw instance no longer exists",
+      });
       expect(events.map((e) => e.event)).toContain("approval.resolved");
       // Decided already: the ordinary path answers.
       expect(prepareGatewayDecision(room, { approvalId: approval.id, decision: "approve" })).toBeUndefined();
@@ -154,21 +220,43 @@ describe("bridge decisions", () => {
   });
 
   it("maps each kind of request to the gateway method that decides it", () => {
-    expect(decisionRequest({ kind: "exec", instanceId: "i", requestId: "r", command: "ls", cwd: null, sessionKey: null }, false)).toEqual([
-      "approval.resolve",
-      { id: "r", kind: "exec", decision: "deny" },
-    ]);
-    expect(decisionRequest({ kind: "pairing", instanceId: "i", target: "node", requestId: "r", subject: "n", summary: "", scopes: [] }, true)).toEqual(["node.pair.approve", { requestId: "r" }]);
     expect(
-      decisionRequest({ kind: "pairing", instanceId: "i", target: "channel", requestId: "r", subject: "s", summary: "", scopes: [], channel: { channel: "telegram", accountId: "a" } }, false),
+      decisionRequest(
+        { kind: "exec", instanceId: "i", requestId: "r", command: "ls", cwd: null, sessionKey: null },
+        false,
+      ),
+    ).toEqual(["approval.resolve", { id: "r", kind: "exec", decision: "deny" }]);
+    expect(
+      decisionRequest(
+        { kind: "pairing", instanceId: "i", target: "node", requestId: "r", subject: "n", summary: "", scopes: [] },
+        true,
+      ),
+    ).toEqual(["node.pair.approve", { requestId: "r" }]);
+    expect(
+      decisionRequest(
+        {
+          kind: "pairing",
+          instanceId: "i",
+          target: "channel",
+          requestId: "r",
+          subject: "s",
+          summary: "",
+          scopes: [],
+          channel: { channel: "telegram", accountId: "a" },
+        },
+        false,
+      ),
     ).toEqual(["channels.pairing.dismiss", { channel: "telegram", accountId: "a", requestId: "r" }]);
   });
 });
 
 describe("gateway errors", () => {
-  const refusal = (code: string, message: string, details?: unknown) => new GatewayRequestError("m", code, message, details);
+  const refusal = (code: string, message: string, details?: unknown) =>
+    new GatewayRequestError("m", code, message, details);
   it("tells a rejected device token, a request that is gone and a refusal worth retrying apart", () => {
-    expect(isDeviceTokenRejected(refusal("INVALID_REQUEST", "unauthorized", { code: "AUTH_DEVICE_TOKEN_MISMATCH" }))).toBe(true);
+    expect(
+      isDeviceTokenRejected(refusal("INVALID_REQUEST", "unauthorized", { code: "AUTH_DEVICE_TOKEN_MISMATCH" })),
+    ).toBe(true);
     expect(isDeviceTokenRejected(refusal("NOT_PAIRED", "pair first"))).toBe(true);
     expect(isDeviceTokenRejected(new Error("device token"))).toBe(false);
     expect(isGone(refusal("INVALID_REQUEST", "unknown requestId"))).toBe(true);

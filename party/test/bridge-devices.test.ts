@@ -1,7 +1,14 @@
 // The gateway's paired devices through the bridge, against a scripted gateway: the list
 // (the Autopilot's own device marked, unreadable rows left out) and an unpair.
 import { describe, expect, it } from "vitest";
-import { deviceSetupCode, invokeNode, NODE_OUTPUT_CHARS, pairedDevices, pairedNodes, unpairDevice } from "../bridge/device-requests";
+import {
+  deviceSetupCode,
+  invokeNode,
+  NODE_OUTPUT_CHARS,
+  pairedDevices,
+  pairedNodes,
+  unpairDevice,
+} from "../bridge/device-requests";
 import { putDeviceDoc, refuseOwnDevice } from "../rooms/autopilot/domain/gateway";
 import { connectTo, fakeGateway, inRoom, ok, refuse, seedInstance, testLink } from "./bridge-peer";
 
@@ -17,15 +24,39 @@ describe("paired devices through the bridge", () => {
       gw.on("device.pair.list", () =>
         ok({
           pending: [{ requestId: "r1", deviceId: "new-phone" }],
-          paired: [{ deviceId: "ours", displayName: "Autopilot", platform: "linux", role: "operator" }, { deviceId: "phone", label: "Olga's phone", approvedAtMs: 5 }, { nonsense: true }],
+          paired: [
+            { deviceId: "ours", displayName: "Autopilot", platform: "linux", role: "operator" },
+            { deviceId: "phone", label: "Olga's phone", approvedAtMs: 5 },
+            { nonsense: true },
+          ],
         }),
       );
-      gw.on("device.pair.remove", (params) => (params.deviceId === "phone" ? ok({ removed: true }) : refuse("INVALID_REQUEST", "unknown device")));
+      gw.on("device.pair.remove", (params) =>
+        params.deviceId === "phone" ? ok({ removed: true }) : refuse("INVALID_REQUEST", "unknown device"),
+      );
       link.connection = await connectTo(gw);
 
       expect(await pairedDevices(link, "ours")).toEqual([
-        { deviceId: "ours", displayName: "Autopilot", platform: "linux", clientId: null, role: "operator", scopes: [], approvedAt: null, self: true },
-        { deviceId: "phone", displayName: "Olga's phone", platform: null, clientId: null, role: null, scopes: [], approvedAt: 5, self: false },
+        {
+          deviceId: "ours",
+          displayName: "Autopilot",
+          platform: "linux",
+          clientId: null,
+          role: "operator",
+          scopes: [],
+          approvedAt: null,
+          self: true,
+        },
+        {
+          deviceId: "phone",
+          displayName: "Olga's phone",
+          platform: null,
+          clientId: null,
+          role: null,
+          scopes: [],
+          approvedAt: 5,
+          self: false,
+        },
       ]);
       await unpairDevice(link, "phone");
       expect(gw.requests("device.pair.remove").map((f) => f.params)).toEqual([{ deviceId: "phone" }]);
@@ -43,7 +74,13 @@ describe("paired devices through the bridge", () => {
       const { link } = testLink(sql);
       const gw = fakeGateway();
       const answers = [
-        ok({ setupId: "s1", setupCode: "eyJ1cmwiOiJ3c3M6Ly9hIn0", expiresAtMs: 1_800_000_000_000, access: "limited", qrDataUrl: "data:image/png;base64,iVBORw0KGgo=" }),
+        ok({
+          setupId: "s1",
+          setupCode: "eyJ1cmwiOiJ3c3M6Ly9hIn0",
+          expiresAtMs: 1_800_000_000_000,
+          access: "limited",
+          qrDataUrl: "data:image/png;base64,iVBORw0KGgo=",
+        }),
         // A QR that is not a PNG data URL is dropped, the code kept.
         ok({ setupCode: "eyJ1cmwiOiJ3c3M6Ly9hIn0", expiresAtMs: 2, qrDataUrl: "javascript:alert(1)" }),
         ok({ setupCode: "not a code<script>", expiresAtMs: 1 }),
@@ -53,9 +90,21 @@ describe("paired devices through the bridge", () => {
       gw.on("device.pair.setupCode", () => answers.shift());
       link.connection = await connectTo(gw);
       const url = "wss://app.example/devices/ws1/inst";
-      expect(await deviceSetupCode(link, url)).toEqual({ setupCode: "eyJ1cmwiOiJ3c3M6Ly9hIn0", expiresAtMs: 1_800_000_000_000, qr: "data:image/png;base64,iVBORw0KGgo=" });
-      expect(gw.requests("device.pair.setupCode")[0]?.params).toEqual({ publicUrl: url, bootstrapProfile: "limited", includeQr: true });
-      expect(await deviceSetupCode(link, url)).toEqual({ setupCode: "eyJ1cmwiOiJ3c3M6Ly9hIn0", expiresAtMs: 2, qr: null });
+      expect(await deviceSetupCode(link, url)).toEqual({
+        setupCode: "eyJ1cmwiOiJ3c3M6Ly9hIn0",
+        expiresAtMs: 1_800_000_000_000,
+        qr: "data:image/png;base64,iVBORw0KGgo=",
+      });
+      expect(gw.requests("device.pair.setupCode")[0]?.params).toEqual({
+        publicUrl: url,
+        bootstrapProfile: "limited",
+        includeQr: true,
+      });
+      expect(await deviceSetupCode(link, url)).toEqual({
+        setupCode: "eyJ1cmwiOiJ3c3M6Ly9hIn0",
+        expiresAtMs: 2,
+        qr: null,
+      });
       await expect(deviceSetupCode(link, url)).rejects.toThrow(/not readable/);
       await expect(deviceSetupCode(link, url)).rejects.toThrow(/not readable/);
       await expect(deviceSetupCode(link, url)).rejects.toThrow(/operator.admin/);
@@ -72,7 +121,16 @@ describe("paired devices through the bridge", () => {
         ok({
           ts: 1,
           nodes: [
-            { nodeId: "n1", displayName: "build box", platform: "linux", version: "2026.9.6", caps: ["system"], commands: ["system.run", "system.which"], connected: true, lastSeenAtMs: 7 },
+            {
+              nodeId: "n1",
+              displayName: "build box",
+              platform: "linux",
+              version: "2026.9.6",
+              caps: ["system"],
+              commands: ["system.run", "system.which"],
+              connected: true,
+              lastSeenAtMs: 7,
+            },
             { nodeId: "n2", caps: "not a list", connected: "yes" },
             { displayName: "no id" },
           ],
@@ -80,15 +138,45 @@ describe("paired devices through the bridge", () => {
       );
       gw.on("node.invoke", (params) =>
         params.command === "system.which"
-          ? ok({ ok: true, nodeId: params.nodeId, command: params.command, payload: { bins: { sh: "/usr/bin/sh" } }, payloadJSON: "x".repeat(NODE_OUTPUT_CHARS + 50) })
+          ? ok({
+              ok: true,
+              nodeId: params.nodeId,
+              command: params.command,
+              payload: { bins: { sh: "/usr/bin/sh" } },
+              payloadJSON: "x".repeat(NODE_OUTPUT_CHARS + 50),
+            })
           : refuse("INVALID_REQUEST", `node command not allowed: "${params.command}"`),
       );
       link.connection = await connectTo(gw);
       expect(await pairedNodes(link)).toEqual([
-        { nodeId: "n1", displayName: "build box", platform: "linux", version: "2026.9.6", caps: ["system"], commands: ["system.run", "system.which"], connected: true, lastSeenAt: 7 },
-        { nodeId: "n2", displayName: null, platform: null, version: null, caps: [], commands: [], connected: false, lastSeenAt: null },
+        {
+          nodeId: "n1",
+          displayName: "build box",
+          platform: "linux",
+          version: "2026.9.6",
+          caps: ["system"],
+          commands: ["system.run", "system.which"],
+          connected: true,
+          lastSeenAt: 7,
+        },
+        {
+          nodeId: "n2",
+          displayName: null,
+          platform: null,
+          version: null,
+          caps: [],
+          commands: [],
+          connected: false,
+          lastSeenAt: null,
+        },
       ]);
-      const call = { nodeId: "n1", command: "system.which", params: { bins: ["sh"] }, timeoutMs: 5_000, idempotencyKey: "k1" };
+      const call = {
+        nodeId: "n1",
+        command: "system.which",
+        params: { bins: ["sh"] },
+        timeoutMs: 5_000,
+        idempotencyKey: "k1",
+      };
       const answer = await invokeNode(link, call);
       expect(answer).toEqual({ ok: true, output: "x".repeat(NODE_OUTPUT_CHARS) });
       expect(gw.requests("node.invoke")[0]?.params).toEqual(call);

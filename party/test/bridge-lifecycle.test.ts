@@ -11,7 +11,17 @@ import { queuedFor, sendChat } from "../rooms/autopilot/domain/gateway-outbox";
 import { commitTo, type OpEffects } from "../rooms/autopilot/domain/context";
 import { getInstance } from "../rooms/autopilot/domain/instances";
 import type { RuntimeInstanceStatus } from "../runtime-client";
-import { asPerson, type FakeGateway, fakeGateway, inRoom, ok, refuse, seedInstance, seedThread, until } from "./bridge-peer";
+import {
+  asPerson,
+  type FakeGateway,
+  fakeGateway,
+  inRoom,
+  ok,
+  refuse,
+  seedInstance,
+  seedThread,
+  until,
+} from "./bridge-peer";
 
 const ready: RuntimeInstanceStatus = {
   workspaceId: "ws",
@@ -39,13 +49,18 @@ function gatewayPeer(accept: (auth: Record<string, unknown>) => boolean): FakeGa
   gw.on("connect", (params) =>
     accept(params.auth as Record<string, unknown>)
       ? ok({
-          auth: { method: "token", scopes: ["operator.read", "operator.write", "operator.approvals", "operator.pairing", "operator.admin"], deviceToken: "dev-token" },
+          auth: {
+            method: "token",
+            scopes: ["operator.read", "operator.write", "operator.approvals", "operator.pairing", "operator.admin"],
+            deviceToken: "dev-token",
+          },
           policy: { tickIntervalMs: 30_000 },
           server: { version: "2026.9.6", connId: "c1" },
         })
       : refuse("INVALID_REQUEST", "unauthorized: device token mismatch", { code: "AUTH_DEVICE_TOKEN_MISMATCH" }),
   );
-  for (const m of ["sessions.subscribe", "device.pair.list", "node.pair.list", "channels.pairing.list"]) gw.on(m, () => ok({}));
+  for (const m of ["sessions.subscribe", "device.pair.list", "node.pair.list", "channels.pairing.list"])
+    gw.on(m, () => ok({}));
   gw.on("exec.approval.list", () => ok([]));
   gw.on("sessions.list", () => ok({ sessions: [] }));
   gw.on("chat.history", () => ok({ messages: [] }));
@@ -59,7 +74,9 @@ describe("bridge lifecycle", () => {
     await inRoom(async (sql) => {
       seedInstance(sql);
       const thread = seedThread(sql, "main");
-      asPerson(sql, (ctx) => sendChat(ctx, { threadId: thread.id, text: "queued while offline", idempotencyKey: "k-q" }));
+      asPerson(sql, (ctx) =>
+        sendChat(ctx, { threadId: thread.id, text: "queued while offline", idempotencyKey: "k-q" }),
+      );
       const peers: FakeGateway[] = [];
       const auths: Record<string, unknown>[] = [];
       const runtime: BridgeRuntime = {
@@ -81,9 +98,18 @@ describe("bridge lifecycle", () => {
       // after a drop may already have replaced the drop's error by the time a poll looks.
       const states: { bridge: string | undefined; bridgeError: string | null | undefined }[] = [];
       const publish = (effects: OpEffects) => {
-        for (const e of effects.events) if (e.event === "instance.updated") states.push({ bridge: e.payload.instance.bridge, bridgeError: e.payload.instance.bridgeError });
+        for (const e of effects.events)
+          if (e.event === "instance.updated")
+            states.push({ bridge: e.payload.instance.bridge, bridgeError: e.payload.instance.bridgeError });
       };
-      const bridge = new InstanceBridge({ workspaceId: "ws_test", instanceId: "inst", sql, commit: commitTo(sql, () => 1000, publish), runtime, broadcast: () => {} });
+      const bridge = new InstanceBridge({
+        workspaceId: "ws_test",
+        instanceId: "inst",
+        sql,
+        commit: commitTo(sql, () => 1000, publish),
+        runtime,
+        broadcast: () => {},
+      });
       bridge.start();
       await until(() => queuedFor(sql, "inst").length === 0);
       expect(bridge.connected).toBe(true);

@@ -27,13 +27,38 @@ describe("bridge live events", () => {
       seedInstance(sql);
       const thread = seedThread(sql, "main");
       const { gw, broadcasts, runs } = await live(sql);
-      gw.event("chat", { runId: "R1", sessionKey: "agent:main:main", state: "delta", message: { role: "assistant", content: "Hel" } });
-      gw.event("chat", { runId: "R1", sessionKey: "agent:main:main", state: "delta", message: { role: "assistant", content: "Hello" } });
-      gw.event("chat", { runId: "R1", sessionKey: "agent:main:main", state: "delta", message: { role: "assistant", content: "Bye" } });
+      gw.event("chat", {
+        runId: "R1",
+        sessionKey: "agent:main:main",
+        state: "delta",
+        message: { role: "assistant", content: "Hel" },
+      });
+      gw.event("chat", {
+        runId: "R1",
+        sessionKey: "agent:main:main",
+        state: "delta",
+        message: { role: "assistant", content: "Hello" },
+      });
+      gw.event("chat", {
+        runId: "R1",
+        sessionKey: "agent:main:main",
+        state: "delta",
+        message: { role: "assistant", content: "Bye" },
+      });
       await until(() => broadcasts.length >= 4);
       expect(runs.streams).toMatchObject([{ runId: "R1", threadId: thread.id, text: "Bye" }]);
-      gw.event("chat", { runId: "R1", sessionKey: "agent:main:main", state: "final", message: { role: "assistant", content: "Bye now" } });
-      gw.event("chat", { runId: "R1", sessionKey: "agent:main:main", state: "final", message: { role: "assistant", content: "Bye now" } });
+      gw.event("chat", {
+        runId: "R1",
+        sessionKey: "agent:main:main",
+        state: "final",
+        message: { role: "assistant", content: "Bye now" },
+      });
+      gw.event("chat", {
+        runId: "R1",
+        sessionKey: "agent:main:main",
+        state: "final",
+        message: { role: "assistant", content: "Bye now" },
+      });
       gw.event("chat", { runId: "R9", sessionKey: "unbound", state: "final", message: { content: "elsewhere" } });
       // The link hands the gateway's events to the bridge one by one, in order, and each is
       // handled in full on arrival: once this later one has landed, R9 has been handled.
@@ -78,13 +103,31 @@ describe("bridge live events", () => {
       seedInstance(sql);
       const thread = seedThread(sql, "main");
       const { gw, broadcasts, runs } = await live(sql);
-      gw.event("agent", { runId: "R2", sessionKey: "main", stream: "tool", data: { phase: "start", toolCallId: "call_1", args: { command: "ls" } } });
-      gw.event("agent", { runId: "R2", sessionKey: "main", stream: "command_output", data: { phase: "end", itemId: "command:call_1", output: "a.txt", exitCode: 2 } });
-      gw.event("agent", { runId: "R2", sessionKey: "main", stream: "command_output", data: { phase: "end", itemId: "command:call_1", output: "a.txt", exitCode: 2 } });
+      gw.event("agent", {
+        runId: "R2",
+        sessionKey: "main",
+        stream: "tool",
+        data: { phase: "start", toolCallId: "call_1", args: { command: "ls" } },
+      });
+      gw.event("agent", {
+        runId: "R2",
+        sessionKey: "main",
+        stream: "command_output",
+        data: { phase: "end", itemId: "command:call_1", output: "a.txt", exitCode: 2 },
+      });
+      gw.event("agent", {
+        runId: "R2",
+        sessionKey: "main",
+        stream: "command_output",
+        data: { phase: "end", itemId: "command:call_1", output: "a.txt", exitCode: 2 },
+      });
       gw.event("chat", { runId: "R2", sessionKey: "main", state: "status" });
       await until(() => runs.streams.length === 1);
       runs.interrupt();
-      const texts = listMessages(sql, { threadId: thread.id, limit: 10 }).messages.map((m) => [m.kind ?? "text", m.text]);
+      const texts = listMessages(sql, { threadId: thread.id, limit: 10 }).messages.map((m) => [
+        m.kind ?? "text",
+        m.text,
+      ]);
       expect(texts).toEqual([
         ["tool", "$ ls\na.txt\n(exit 2)"],
         ["error", expect.stringMatching(/lost mid-reply/)],
@@ -99,12 +142,23 @@ describe("bridge live events", () => {
       const { gw, link } = await live(sql);
       gw.on("sessions.list", () => ok({ sessions: [{ key: "s1", label: "One" }] }));
       gw.event("exec.approval.requested", { id: "ex-1", request: { command: "make" } });
-      gw.event("node.pair.requested", { requestId: "np-1", nodeId: "node-1", displayName: "Pi", commands: ["system.run", "system.which"], remoteIp: "192.0.2.1" });
+      gw.event("node.pair.requested", {
+        requestId: "np-1",
+        nodeId: "node-1",
+        displayName: "Pi",
+        commands: ["system.run", "system.which"],
+        remoteIp: "192.0.2.1",
+      });
       gw.event("exec.approval.requested", { broken: true });
       await until(() => approvalForRequest(sql, "inst", "np-1") !== null);
-      expect(approvalForRequest(sql, "inst", "np-1")).toMatchObject({ title: 'Pair node "Pi" with Work', status: "pending" });
+      expect(approvalForRequest(sql, "inst", "np-1")).toMatchObject({
+        title: 'Pair node "Pi" with Work',
+        status: "pending",
+      });
       // What approving the node's surface lets the gateway run there is in front of the person.
-      expect(approvalForRequest(sql, "inst", "np-1")!.details).toContain("Commands it may then run for the gateway: system.run, system.which");
+      expect(approvalForRequest(sql, "inst", "np-1")!.details).toContain(
+        "Commands it may then run for the gateway: system.run, system.which",
+      );
       expect(approvalForRequest(sql, "inst", "np-1")!.details).toContain("through the device entry");
       gw.event("exec.approval.resolved", { id: "ex-1", decision: "allow-always" });
       gw.event("node.pair.resolved", { requestId: "np-1", decision: "rejected" });

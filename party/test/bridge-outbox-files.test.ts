@@ -26,7 +26,15 @@ const MiB = 1024 * 1024;
 /** A file as an upload leaves it: its record in the room, its bytes in R2 unless `stored` is false. */
 async function file(sql: Sql, name: string, type: string, bytes: Uint8Array, stored = true): Promise<string> {
   const id = uniq("file_");
-  recordFile(sql, { id, name, type, size: bytes.byteLength, sha256: "0".repeat(64), uploadedBy: "user_1", createdAt: Date.now() });
+  recordFile(sql, {
+    id,
+    name,
+    type,
+    size: bytes.byteLength,
+    sha256: "0".repeat(64),
+    uploadedBy: "user_1",
+    createdAt: Date.now(),
+  });
   if (stored) await bucket.put(`${WS}/${id}`, bytes);
   return id;
 }
@@ -42,7 +50,9 @@ async function setUp(sql: Sql, read: FileReader = fileBytes(bucket, WS)) {
   gw.on("chat.send", (params) => ok({ runId: params.idempotencyKey, status: "started" }));
   link.connection = await connectTo(gw);
   link.caughtUp = true;
-  const send = (text: string, attachments: string[]) => asPerson(sql, (ctx) => sendChat(ctx, { threadId: thread.id, text, attachments, idempotencyKey: uniq("k") })).message;
+  const send = (text: string, attachments: string[]) =>
+    asPerson(sql, (ctx) => sendChat(ctx, { threadId: thread.id, text, attachments, idempotencyKey: uniq("k") }))
+      .message;
   const errors = () =>
     listMessages(sql, { threadId: thread.id, limit: 50 })
       .messages.filter((m) => m.kind === "error")
@@ -66,7 +76,12 @@ describe("bridge outbox: files to the gateway", () => {
         idempotencyKey: message.id,
         attachments: [
           { type: "file", mimeType: "text/plain", fileName: "notes.txt", content: b64(notes) },
-          { type: "image", mimeType: "image/png", fileName: "pixel.png", content: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==" },
+          {
+            type: "image",
+            mimeType: "image/png",
+            fileName: "pixel.png",
+            content: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+          },
         ],
       });
       expect(queuedFor(sql, "inst")).toEqual([]);
@@ -94,7 +109,12 @@ describe("bridge outbox: files to the gateway", () => {
       link.connection = await connectTo(back);
       await box.flush();
       expect(back.requests("chat.send").map((f) => f.params)).toEqual([
-        { sessionKey: "main", message: "", idempotencyKey: message.id, attachments: [{ type: "file", mimeType: "text/markdown", fileName: "plan.md", content: b64(body) }] },
+        {
+          sessionKey: "main",
+          message: "",
+          idempotencyKey: message.id,
+          attachments: [{ type: "file", mimeType: "text/markdown", fileName: "plan.md", content: b64(body) }],
+        },
       ]);
       expect(queuedFor(sql, "inst")).toEqual([]);
       box.stop();
@@ -105,7 +125,9 @@ describe("bridge outbox: files to the gateway", () => {
     await inRoom(async (sql) => {
       const read = fileBytes(bucket, WS);
       let broken = "";
-      const { box, gw, send, errors } = await setUp(sql, (id) => (id === broken ? Promise.reject(new Error("R2 is down")) : read(id)));
+      const { box, gw, send, errors } = await setUp(sql, (id) =>
+        id === broken ? Promise.reject(new Error("R2 is down")) : read(id),
+      );
       const kept = await file(sql, "kept.txt", "text/plain", new TextEncoder().encode("still here"));
       const gone = await file(sql, "gone.txt", "text/plain", new TextEncoder().encode("deleted meanwhile"));
       broken = await file(sql, "broken.csv", "text/csv", new TextEncoder().encode("a,b\n1,2\n"));
@@ -117,10 +139,19 @@ describe("bridge outbox: files to the gateway", () => {
           sessionKey: "main",
           message: "three files",
           idempotencyKey: message.id,
-          attachments: [{ type: "file", mimeType: "text/plain", fileName: "kept.txt", content: b64(new TextEncoder().encode("still here")) }],
+          attachments: [
+            {
+              type: "file",
+              mimeType: "text/plain",
+              fileName: "kept.txt",
+              content: b64(new TextEncoder().encode("still here")),
+            },
+          ],
         },
       ]);
-      expect(errors()).toEqual(["Not sent to OpenClaw with this message: gone.txt (no longer available); broken.csv (could not be read)."]);
+      expect(errors()).toEqual([
+        "Not sent to OpenClaw with this message: gone.txt (no longer available); broken.csv (could not be read).",
+      ]);
       expect(fileById(sql, gone)?.messageId).toBe(message.id);
 
       // Nothing left to send: no text and no file that could be read.
@@ -129,7 +160,9 @@ describe("bridge outbox: files to the gateway", () => {
       await box.flush();
       expect(gw.requests("chat.send")).toHaveLength(1);
       expect(queuedFor(sql, "inst")).toEqual([]);
-      expect(errors().at(-1)).toBe("Not sent to OpenClaw: none of its files could be sent: lone.txt (no longer available).");
+      expect(errors().at(-1)).toBe(
+        "Not sent to OpenClaw: none of its files could be sent: lone.txt (no longer available).",
+      );
       box.stop();
     });
   });
@@ -145,13 +178,18 @@ describe("bridge outbox: files to the gateway", () => {
       const big = (n: number, fill: number) => new Uint8Array(n).fill(fill);
       // Records only: a file the bounds leave out is never read.
       const image = await file(sql, "huge.png", "image/png", big(MAX_IMAGE_BYTES + 1, 1), false);
-      const parts = [await file(sql, "a.csv", "text/csv", big(5.5 * MiB, 97)), await file(sql, "b.csv", "text/csv", big(5.5 * MiB, 98))];
+      const parts = [
+        await file(sql, "a.csv", "text/csv", big(5.5 * MiB, 97)),
+        await file(sql, "b.csv", "text/csv", big(5.5 * MiB, 98)),
+      ];
       const third = await file(sql, "c.csv", "text/csv", big(5.5 * MiB, 99), false);
       const small = await file(sql, "d.txt", "text/plain", big(10, 100));
       send("a big image", [image, small]);
       send("big ones", [...parts, third]);
       await box.flush();
-      const sent = gw.requests("chat.send").map((f) => f.params!.attachments as { fileName: string; content: string }[]);
+      const sent = gw
+        .requests("chat.send")
+        .map((f) => f.params!.attachments as { fileName: string; content: string }[]);
       expect(sent.map((files) => files.map((a) => a.fileName))).toEqual([["d.txt"], ["a.csv", "b.csv"]]);
       expect(sent[1]!.reduce((sum, a) => sum + a.content.length, 0)).toBeLessThanOrEqual(MAX_ATTACHMENTS_BASE64);
       expect(sent[1]![1]!.content).toBe(b64(big(5.5 * MiB, 98)));

@@ -14,7 +14,17 @@ import { Decisions } from "../bridge/decisions";
 import { Outbox } from "../bridge/outbox";
 import { queuedFor, sendChat } from "../rooms/autopilot/domain/gateway-outbox";
 import { listMessages } from "../rooms/autopilot/domain/threads";
-import { asPerson, connectTo, fakeGateway, inRoom, ok, refuse, seedInstance, seedThread, testLink } from "./bridge-peer";
+import {
+  asPerson,
+  connectTo,
+  fakeGateway,
+  inRoom,
+  ok,
+  refuse,
+  seedInstance,
+  seedThread,
+  testLink,
+} from "./bridge-peer";
 
 function outbox(link: ReturnType<typeof testLink>["link"]) {
   const runs = new ChatRuns(link);
@@ -39,21 +49,34 @@ describe("bridge outbox", () => {
       gw.on("chat.send", (params) => ok({ runId: params.idempotencyKey }));
       link.connection = await connectTo(gw);
       const sendAs = (key: { id: string }, name: string, text: string) => {
-        const { ctx } = createOpContext(sql, { id: agentPrincipalId(key.id), kind: "agent", name, scopes: ["read", "write"] }, Date.now(), 1000);
+        const { ctx } = createOpContext(
+          sql,
+          { id: agentPrincipalId(key.id), kind: "agent", name, scopes: ["read", "write"] },
+          Date.now(),
+          1000,
+        );
         return sql.transaction(() => sendChat(ctx, { threadId: thread.id, text, idempotencyKey: `k-${text}` })).message;
       };
       // Both queued while the gateway is away (not caught up yet).
       sendAs(gone, "gone-bot", "from the revoked key");
       const kept = sendAs(live, "live-bot", "from the live key");
-      const revoked = await api("/api/auth/api-key/delete", { method: "POST", cookie: owner.cookie, body: JSON.stringify({ keyId: gone.id }) });
+      const revoked = await api("/api/auth/api-key/delete", {
+        method: "POST",
+        cookie: owner.cookie,
+        body: JSON.stringify({ keyId: gone.id }),
+      });
       expect(revoked.status).toBe(200);
 
       link.caughtUp = true;
       await box.flush();
-      expect(gw.requests("chat.send").map((f) => f.params)).toEqual([{ sessionKey: "main", message: "from the live key", idempotencyKey: kept.id }]);
+      expect(gw.requests("chat.send").map((f) => f.params)).toEqual([
+        { sessionKey: "main", message: "from the live key", idempotencyKey: kept.id },
+      ]);
       expect(queuedFor(sql, "inst")).toEqual([]);
       const last = listMessages(sql, { threadId: thread.id, limit: 10 }).messages.filter((m) => m.kind === "error");
-      expect(last.map((m) => m.text)).toEqual(["Not sent to OpenClaw: gone-bot no longer has access (API key revoked)."]);
+      expect(last.map((m) => m.text)).toEqual([
+        "Not sent to OpenClaw: gone-bot no longer has access (API key revoked).",
+      ]);
       box.stop();
     });
   });
@@ -66,7 +89,8 @@ describe("bridge outbox", () => {
       const { outbox: box } = outbox(link);
       const gw = fakeGateway();
       link.connection = await connectTo(gw);
-      const send = (text: string) => asPerson(sql, (ctx) => sendChat(ctx, { threadId: thread.id, text, idempotencyKey: `k-${text}` })).message;
+      const send = (text: string) =>
+        asPerson(sql, (ctx) => sendChat(ctx, { threadId: thread.id, text, idempotencyKey: `k-${text}` })).message;
       const first = send("one");
       const second = send("two");
       let busy = true;
@@ -95,7 +119,10 @@ describe("bridge outbox", () => {
       send("three");
       await box.flush();
       expect(queuedFor(sql, "inst")).toEqual([]);
-      expect(listMessages(sql, { threadId: thread.id, limit: 10 }).messages.at(-1)).toMatchObject({ kind: "error", text: expect.stringMatching(/did not accept this message: .*message too long/) });
+      expect(listMessages(sql, { threadId: thread.id, limit: 10 }).messages.at(-1)).toMatchObject({
+        kind: "error",
+        text: expect.stringMatching(/did not accept this message: .*message too long/),
+      });
       box.stop();
     });
   });
@@ -107,7 +134,8 @@ describe("bridge outbox", () => {
       const { link } = testLink(sql);
       const { catchUp, outbox: box } = outbox(link);
       const gw = fakeGateway();
-      for (const m of ["sessions.subscribe", "device.pair.list", "node.pair.list", "channels.pairing.list"]) gw.on(m, () => ok({}));
+      for (const m of ["sessions.subscribe", "device.pair.list", "node.pair.list", "channels.pairing.list"])
+        gw.on(m, () => ok({}));
       gw.on("exec.approval.list", () => ok([]));
       gw.on("sessions.list", () => ok({ sessions: [] }));
       gw.on("chat.history", () => refuse("UNAVAILABLE", "busy"));

@@ -23,7 +23,9 @@ export interface Frame {
 }
 
 /** What a scripted method answers: a payload, or a gateway error. */
-export type Answer = { ok: true; payload?: unknown } | { ok: false; error: { code: string; message: string; details?: unknown } };
+export type Answer =
+  | { ok: true; payload?: unknown }
+  | { ok: false; error: { code: string; message: string; details?: unknown } };
 type Script = (params: Record<string, unknown>) => Answer | Promise<Answer> | undefined;
 
 /** The far end of a socket pair, playing a gateway. */
@@ -63,23 +65,43 @@ export function fakeGateway() {
 export type FakeGateway = ReturnType<typeof fakeGateway>;
 
 export const ok = (payload?: unknown): Answer => ({ ok: true, payload });
-export const refuse = (code: string, message: string, details?: unknown): Answer => ({ ok: false, error: { code, message, ...(details ? { details } : {}) } });
+export const refuse = (code: string, message: string, details?: unknown): Answer => ({
+  ok: false,
+  error: { code, message, ...(details ? { details } : {}) },
+});
 
 /** Completes the handshake as the gateway would; `onEvent` gets the gateway's events. */
-export async function connectTo(gw: FakeGateway, onEvent: (event: string, payload: unknown) => void = () => {}): Promise<GatewayConnection> {
+export async function connectTo(
+  gw: FakeGateway,
+  onEvent: (event: string, payload: unknown) => void = () => {},
+): Promise<GatewayConnection> {
   const device = await createDeviceIdentity();
-  const opening = GatewayConnection.open(gw.client, { device, auth: { token: "gateway-token" }, scopes: ["operator.read"], caps: [], mode: "ui", onEvent });
+  const opening = GatewayConnection.open(gw.client, {
+    device,
+    auth: { token: "gateway-token" },
+    scopes: ["operator.read"],
+    caps: [],
+    mode: "ui",
+    onEvent,
+  });
   const connectFrame = gw.next();
   gw.send({ type: "event", event: "connect.challenge", payload: { nonce: "n", ts: 1 } });
   const connect = await connectFrame;
-  gw.send({ type: "res", id: connect.id, ok: true, payload: { auth: { scopes: ["operator.read"] }, policy: { tickIntervalMs: 30_000 } } });
+  gw.send({
+    type: "res",
+    id: connect.id,
+    ok: true,
+    payload: { auth: { scopes: ["operator.read"] }, policy: { tickIntervalMs: 30_000 } },
+  });
   return (await opening).connection;
 }
 
 /** Runs `fn` inside a fresh Autopilot object, over its own (migrated) SQLite. */
 export function inRoom<R>(fn: (sql: Sql) => Promise<R>): Promise<R> {
   const ns = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
-  return runInDurableObject(ns.get(ns.idFromName(uniq("bridge-"))), (_room, state) => fn(sqlFromStorage(state.storage)));
+  return runInDurableObject(ns.get(ns.idFromName(uniq("bridge-"))), (_room, state) =>
+    fn(sqlFromStorage(state.storage)),
+  );
 }
 
 /** A runtime the part under test must not call. */
@@ -118,7 +140,12 @@ export function asRoom<T>(sql: Sql, fn: (ctx: OpContext) => T): T {
 
 /** A person, acting in the room. */
 export function asPerson<T>(sql: Sql, fn: (ctx: OpContext) => T): T {
-  const { ctx } = createOpContext(sql, { id: "user_1", kind: "user", name: "Ada", scopes: ["read", "write", "approve"] }, Date.now(), 1000);
+  const { ctx } = createOpContext(
+    sql,
+    { id: "user_1", kind: "user", name: "Ada", scopes: ["read", "write", "approve"] },
+    Date.now(),
+    1000,
+  );
   return sql.transaction(() => fn(ctx));
 }
 

@@ -36,13 +36,22 @@ describe("device identity", () => {
       platform: "Linux",
       deviceFamily: "",
     };
-    expect(proofPayload(device.deviceId, proof)).toBe(`v3|${device.deviceId}|gateway-client|backend|operator|operator.read,operator.admin|1700000000000|tok|n-1|linux|`);
+    expect(proofPayload(device.deviceId, proof)).toBe(
+      `v3|${device.deviceId}|gateway-client|backend|operator|operator.read,operator.admin|1700000000000|tok|n-1|linux|`,
+    );
     const signature = fromBase64url(await signProof(device, proof));
     const key = await crypto.subtle.importKey("raw", raw, { name: "Ed25519" }, false, ["verify"]);
     const data = new TextEncoder().encode(proofPayload(device.deviceId, proof));
     expect(await crypto.subtle.verify({ name: "Ed25519" }, key, signature, data)).toBe(true);
     // A proof over another token does not verify: the gateway would refuse it.
-    expect(await crypto.subtle.verify({ name: "Ed25519" }, key, signature, new TextEncoder().encode(proofPayload(device.deviceId, { ...proof, token: "other" })))).toBe(false);
+    expect(
+      await crypto.subtle.verify(
+        { name: "Ed25519" },
+        key,
+        signature,
+        new TextEncoder().encode(proofPayload(device.deviceId, { ...proof, token: "other" })),
+      ),
+    ).toBe(false);
     expect(base64url(new Uint8Array([251, 255]))).toBe("-_8");
   });
 });
@@ -64,13 +73,20 @@ describe("gateway connection", () => {
     gw.send({ type: "event", event: "connect.challenge", payload: { nonce: "abc", ts: 1700000000123 } });
     const connect = await connectFrame;
     expect(connect.method).toBe("connect");
-    const params = connect.params as { auth: unknown; client: { mode: string }; device: { id: string; signature: string; nonce: string; signedAt: number }; minProtocol: number };
+    const params = connect.params as {
+      auth: unknown;
+      client: { mode: string };
+      device: { id: string; signature: string; nonce: string; signedAt: number };
+      minProtocol: number;
+    };
     expect(params.auth).toEqual({ deviceToken: "dev-token-1" });
     expect(params.client.mode).toBe("backend");
     expect(params.minProtocol).toBe(4);
     expect(params.device).toMatchObject({ id: device.deviceId, nonce: "abc", signedAt: 1700000000123 });
     // The signature covers the credential actually sent, here the device token.
-    const key = await crypto.subtle.importKey("raw", fromBase64url(device.publicKey), { name: "Ed25519" }, false, ["verify"]);
+    const key = await crypto.subtle.importKey("raw", fromBase64url(device.publicKey), { name: "Ed25519" }, false, [
+      "verify",
+    ]);
     const payload = proofPayload(device.deviceId, {
       clientId: "gateway-client",
       clientMode: "backend",
@@ -82,7 +98,14 @@ describe("gateway connection", () => {
       platform: "linux",
       deviceFamily: "",
     });
-    expect(await crypto.subtle.verify({ name: "Ed25519" }, key, fromBase64url(params.device.signature), new TextEncoder().encode(payload))).toBe(true);
+    expect(
+      await crypto.subtle.verify(
+        { name: "Ed25519" },
+        key,
+        fromBase64url(params.device.signature),
+        new TextEncoder().encode(payload),
+      ),
+    ).toBe(true);
 
     gw.send({
       type: "res",
@@ -97,7 +120,13 @@ describe("gateway connection", () => {
       },
     });
     const { connection, hello } = await opening;
-    expect(hello).toEqual({ method: null, scopes: ["operator.read", "operator.admin"], deviceToken: "dev-token-2", tickIntervalMs: 30000, serverVersion: "2026.9.6" });
+    expect(hello).toEqual({
+      method: null,
+      scopes: ["operator.read", "operator.admin"],
+      deviceToken: "dev-token-2",
+      tickIntervalMs: 30000,
+      serverVersion: "2026.9.6",
+    });
 
     // Garbage and unknown frames are ignored; events reach the handler; responses find their request.
     gw.send("not json");
@@ -128,11 +157,27 @@ describe("gateway connection", () => {
   it("reports a refused connect with the gateway's code, e.g. a stale device token", async () => {
     const gw = fakeGateway();
     const device = { ...(await createDeviceIdentity()), deviceToken: "stale" };
-    const opening = GatewayConnection.open(gw.client, { device, auth: { deviceToken: "stale" }, scopes: ["operator.read"], caps: [], mode: "backend", onEvent: () => {} });
+    const opening = GatewayConnection.open(gw.client, {
+      device,
+      auth: { deviceToken: "stale" },
+      scopes: ["operator.read"],
+      caps: [],
+      mode: "backend",
+      onEvent: () => {},
+    });
     const connectFrame = gw.next();
     gw.send({ type: "event", event: "connect.challenge", payload: { nonce: "n", ts: 1 } });
     const connect = await connectFrame;
-    gw.send({ type: "res", id: connect.id, ok: false, error: { code: "INVALID_REQUEST", message: "unauthorized: device token mismatch", details: { code: "AUTH_DEVICE_TOKEN_MISMATCH" } } });
+    gw.send({
+      type: "res",
+      id: connect.id,
+      ok: false,
+      error: {
+        code: "INVALID_REQUEST",
+        message: "unauthorized: device token mismatch",
+        details: { code: "AUTH_DEVICE_TOKEN_MISMATCH" },
+      },
+    });
     const error = await opening.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GatewayRequestError);
     expect(error).toMatchObject({ code: "INVALID_REQUEST", details: { code: "AUTH_DEVICE_TOKEN_MISMATCH" } });
@@ -141,7 +186,14 @@ describe("gateway connection", () => {
   it("closes a link that stopped ticking", async () => {
     const gw = fakeGateway();
     const device = await createDeviceIdentity();
-    const opening = GatewayConnection.open(gw.client, { device, auth: { token: "gateway-token" }, scopes: ["operator.read"], caps: [], mode: "ui", onEvent: () => {} });
+    const opening = GatewayConnection.open(gw.client, {
+      device,
+      auth: { token: "gateway-token" },
+      scopes: ["operator.read"],
+      caps: [],
+      mode: "ui",
+      onEvent: () => {},
+    });
     const connectFrame = gw.next();
     gw.send({ type: "event", event: "connect.challenge", payload: { nonce: "n", ts: 1 } });
     const connect = await connectFrame;
@@ -172,7 +224,12 @@ describe("history import (catch-up and opened sessions)", () => {
   /** Facts over a set of imported keys, applying each plan like the bridge does. */
   function room(ours: string[] = [], streaming: string[] = []) {
     const keys = new Set<string>();
-    const facts: ImportFacts = { threadId: "thr_1", imported: (k) => keys.has(k), isOurs: (id) => ours.includes(id), streaming: (r) => streaming.includes(r) };
+    const facts: ImportFacts = {
+      threadId: "thr_1",
+      imported: (k) => keys.has(k),
+      isOurs: (id) => ours.includes(id),
+      streaming: (r) => streaming.includes(r),
+    };
     const take = (m: ChatMessage) => {
       const plan = planHistoryImport(m, facts);
       if (plan.kind === "append") for (const k of plan.keys) keys.add(k);
@@ -184,39 +241,82 @@ describe("history import (catch-up and opened sessions)", () => {
 
   it("recognises the room's own messages as delivered and imports other people's once", () => {
     const r = room(["msg_ours"]);
-    expect(r.take({ role: "user", content: "hi", idempotencyKey: "msg_ours:user", __openclaw: { id: "g1" } })).toEqual({ kind: "delivered", messageId: "msg_ours" });
+    expect(r.take({ role: "user", content: "hi", idempotencyKey: "msg_ours:user", __openclaw: { id: "g1" } })).toEqual({
+      kind: "delivered",
+      messageId: "msg_ours",
+    });
     const foreign = { role: "user", content: "from elsewhere", idempotencyKey: "other:user", __openclaw: { id: "g2" } };
     expect(r.take(foreign)).toEqual({ kind: "append", from: "gateway-user", text: "from elsewhere", keys: ["msg:g2"] });
     expect(r.take(foreign)).toEqual({ kind: "skip" });
-    expect(r.take({ role: "user", content: "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>> …", __openclaw: { id: "g3" } })).toEqual({ kind: "skip" });
+    expect(
+      r.take({ role: "user", content: "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>> …", __openclaw: { id: "g3" } }),
+    ).toEqual({ kind: "skip" });
   });
 
   it("keeps a tool-using run's reply: text before the tool call does not stand in for it", () => {
     const r = room();
-    const before = r.take({ role: "assistant", content: text("Let me check."), stopReason: "toolUse", __openclaw: { id: "a1", runId: "R" } });
+    const before = r.take({
+      role: "assistant",
+      content: text("Let me check."),
+      stopReason: "toolUse",
+      __openclaw: { id: "a1", runId: "R" },
+    });
     expect(before).toEqual({ kind: "append", from: "instance", text: "Let me check.", keys: ["msg:a1"] });
     const tool = r.take({ role: "toolResult", toolCallId: "call_0", content: text("42"), __openclaw: { id: "t1" } });
-    expect(tool).toMatchObject({ kind: "append", tool: true, text: "42", keys: ["msg:t1", toolKey("thr_1", "call_0")] });
-    const final = r.take({ role: "assistant", content: text("The answer is 42."), stopReason: "stop", __openclaw: { id: "a2", runId: "R" } });
-    expect(final).toEqual({ kind: "append", from: "instance", text: "The answer is 42.", runId: "R", keys: ["msg:a2", "run:R"] });
+    expect(tool).toMatchObject({
+      kind: "append",
+      tool: true,
+      text: "42",
+      keys: ["msg:t1", toolKey("thr_1", "call_0")],
+    });
+    const final = r.take({
+      role: "assistant",
+      content: text("The answer is 42."),
+      stopReason: "stop",
+      __openclaw: { id: "a2", runId: "R" },
+    });
+    expect(final).toEqual({
+      kind: "append",
+      from: "instance",
+      text: "The answer is 42.",
+      runId: "R",
+      keys: ["msg:a2", "run:R"],
+    });
     // A second catch-up over the same history adds nothing.
     for (const again of [
-      { role: "assistant", content: text("Let me check."), stopReason: "toolUse", __openclaw: { id: "a1", runId: "R" } },
+      {
+        role: "assistant",
+        content: text("Let me check."),
+        stopReason: "toolUse",
+        __openclaw: { id: "a1", runId: "R" },
+      },
       { role: "toolResult", toolCallId: "call_0", content: text("42"), __openclaw: { id: "t1" } },
-      { role: "assistant", content: text("The answer is 42."), stopReason: "stop", __openclaw: { id: "a2", runId: "R" } },
+      {
+        role: "assistant",
+        content: text("The answer is 42."),
+        stopReason: "stop",
+        __openclaw: { id: "a2", runId: "R" },
+      },
     ])
       expect(r.take(again)).toEqual({ kind: "skip" });
   });
 
   it("leaves a run's reply to the live stream, or to the live final that already landed", () => {
     const live = room([], ["R"]);
-    expect(live.take({ role: "assistant", content: text("partial"), __openclaw: { id: "a1", runId: "R" } })).toEqual({ kind: "skip" });
+    expect(live.take({ role: "assistant", content: text("partial"), __openclaw: { id: "a1", runId: "R" } })).toEqual({
+      kind: "skip",
+    });
     const landed = room();
     landed.keys.add("run:R");
-    expect(landed.take({ role: "assistant", content: text("done"), __openclaw: { id: "a1", runId: "R" } })).toEqual({ kind: "skip" });
+    expect(landed.take({ role: "assistant", content: text("done"), __openclaw: { id: "a1", runId: "R" } })).toEqual({
+      kind: "skip",
+    });
     // The same tool call id in another thread is another call.
     landed.keys.add(toolKey("thr_other", "call_0"));
-    expect(landed.take({ role: "toolResult", toolCallId: "call_0", content: text("x") })).toMatchObject({ kind: "append", tool: true });
+    expect(landed.take({ role: "toolResult", toolCallId: "call_0", content: text("x") })).toMatchObject({
+      kind: "append",
+      tool: true,
+    });
   });
 
   it("cuts oversized gateway text instead of failing the import", () => {

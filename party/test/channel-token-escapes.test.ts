@@ -22,7 +22,8 @@ const SECRET = "secret-bot-token";
 const idem = () => `idem-${crypto.randomUUID()}`;
 
 /** Every character percent-encoded, as an over-eager encoder would. */
-const allEncoded = (value: string) => [...value].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0").toUpperCase()}`).join("");
+const allEncoded = (value: string) =>
+  [...value].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0").toUpperCase()}`).join("");
 
 /** The token as URLs and error texts may carry it. */
 const ESCAPED: [string, string][] = [
@@ -44,7 +45,9 @@ function leaks(text: string): boolean {
   for (let round = 0; round < 4; round++)
     read = read
       .replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
-      .replace(/\\u00([0-9a-f]{2})|\\x([0-9a-f]{2})|&#x([0-9a-f]+);/gi, (_, a?: string, b?: string, c?: string) => String.fromCharCode(Number.parseInt(a ?? b ?? c ?? "", 16)))
+      .replace(/\\u00([0-9a-f]{2})|\\x([0-9a-f]{2})|&#x([0-9a-f]+);/gi, (_, a?: string, b?: string, c?: string) =>
+        String.fromCharCode(Number.parseInt(a ?? b ?? c ?? "", 16)),
+      )
       .replace(/&#(\d+);/g, (_, d: string) => String.fromCharCode(Number(d)))
       .replace(/&colon;/gi, ":");
   return read.toLowerCase().includes(SECRET);
@@ -59,13 +62,21 @@ describe("a channel token quoted escaped", () => {
       const { link } = testLink(sql);
       const gw = fakeGateway();
       gw.on("channels.status", () =>
-        ok({ channelOrder: ["telegram"], channelAccounts: { telegram: [{ accountId: "default", configured: true, lastError, stateReason: escaped, tokenStatus: escaped }] } }),
+        ok({
+          channelOrder: ["telegram"],
+          channelAccounts: {
+            telegram: [
+              { accountId: "default", configured: true, lastError, stateReason: escaped, tokenStatus: escaped },
+            ],
+          },
+        }),
       );
       gw.on("config.get", () => ok({ hash: "h1", config: {} }));
       link.connection = await connectTo(gw);
       const [telegram] = await readChannels({ request: (m, p, t) => link.open().request(m, p, t) });
       const account = telegram!.accounts[0]!;
-      for (const field of [account.lastError, account.stateReason, account.tokenStatus]) expect(leaks(field ?? "")).toBe(false);
+      for (const field of [account.lastError, account.stateReason, account.tokenStatus])
+        expect(leaks(field ?? "")).toBe(false);
       expect(account.lastError).toMatch(/^fetch https:\/\/api\.telegram\.org\/bot\[hidden\]\/getMe failed$/);
     });
   });
@@ -74,8 +85,12 @@ describe("a channel token quoted escaped", () => {
     await inRoom(async (sql) => {
       seedInstance(sql);
       for (const [, escaped] of ESCAPED) {
-        const failing = { request: async () => Promise.reject(new Error(`GET https://api.telegram.org/bot${escaped}/getMe: 401`)) };
-        const refused = await instanceChannels({ sql, bridge: { connected: true, channels: failing } }, "inst").catch((error: unknown) => error);
+        const failing = {
+          request: async () => Promise.reject(new Error(`GET https://api.telegram.org/bot${escaped}/getMe: 401`)),
+        };
+        const refused = await instanceChannels({ sql, bridge: { connected: true, channels: failing } }, "inst").catch(
+          (error: unknown) => error,
+        );
         expect(refused).toBeInstanceOf(RoomError);
         expect((refused as RoomError).message).toContain("the gateway did not list its channels");
         expect(leaks((refused as RoomError).message)).toBe(false);
@@ -90,7 +105,12 @@ describe("a channel token quoted escaped", () => {
       const gw = fakeGateway();
       let attempt = 0;
       gw.on("config.get", () => ok({ hash: "h1", config: {} }));
-      gw.on("config.patch", () => refuse("INVALID_REQUEST", `setWebhook https://api.telegram.org/bot${ESCAPED[attempt++ % ESCAPED.length]![1]}/setWebhook failed`));
+      gw.on("config.patch", () =>
+        refuse(
+          "INVALID_REQUEST",
+          `setWebhook https://api.telegram.org/bot${ESCAPED[attempt++ % ESCAPED.length]![1]}/setWebhook failed`,
+        ),
+      );
       link.connection = await connectTo(gw);
       const events: DurableEvent[] = [];
       const deps: OperationDeps = {
@@ -103,13 +123,31 @@ describe("a channel token quoted escaped", () => {
         workspaceId: "ws_test",
         runtime: null,
         backupKeep: 3,
-        gateway: () => ({ unpair: async () => {}, channels: { request: (method, params, timeoutMs) => link.open().request(method, params, timeoutMs) } }),
+        gateway: () => ({
+          unpair: async () => {},
+          channels: { request: (method, params, timeoutMs) => link.open().request(method, params, timeoutMs) },
+        }),
       };
       for (let i = 0; i < ESCAPED.length; i++) {
         const { approval } = asPerson(sql, (ctx) =>
-          requestConfigureChannel(ctx, InstancesConfigureChannelParams.parse({ instanceId: "inst", channel: "telegram", botToken: TOKEN, idempotencyKey: idem() })),
+          requestConfigureChannel(
+            ctx,
+            InstancesConfigureChannelParams.parse({
+              instanceId: "inst",
+              channel: "telegram",
+              botToken: TOKEN,
+              idempotencyKey: idem(),
+            }),
+          ),
         );
-        const approved = asPerson(sql, (ctx) => resolveApproval(ctx, { approvalId: approval.id, decision: "approve", confirmOwn: true, idempotencyKey: idem() })).approval;
+        const approved = asPerson(sql, (ctx) =>
+          resolveApproval(ctx, {
+            approvalId: approval.id,
+            decision: "approve",
+            confirmOwn: true,
+            idempotencyKey: idem(),
+          }),
+        ).approval;
         await settleChannelApproval(deps, approved);
       }
       const failed = listJobs(sql, { active: false, limit: 50 }).items.filter((job) => job.status === "failed");
@@ -125,7 +163,9 @@ describe("a channel token quoted escaped", () => {
   it("leaves escaped text without a token as it was, and bounds what it searches", () => {
     const url = "GET https://example.com/a%20b?q=%3Ax&x=\\u003a 12345%3Ashort";
     expect(withoutTokenShapes(url)).toBe(url);
-    expect(withoutTokenShapes(`see bot${encodeURIComponent(TOKEN)} and bot${TOKEN}`)).toBe("see bot[hidden] and bot[hidden]");
+    expect(withoutTokenShapes(`see bot${encodeURIComponent(TOKEN)} and bot${TOKEN}`)).toBe(
+      "see bot[hidden] and bot[hidden]",
+    );
     // A megabyte of word pieces: cut before the token patterns read it.
     expect(redactedText("a-".repeat(500_000), 500)).toBe("a-".repeat(250));
   });

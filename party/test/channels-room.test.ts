@@ -13,27 +13,43 @@ import { seedInstance } from "./bridge-peer";
 import { idem, openTeam } from "./harness";
 
 const ns = env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> };
-const inAutopilot = <R>(ws: string, fn: (sql: Sql) => R): Promise<R> => runInDurableObject(ns.Autopilot.get(ns.Autopilot.idFromName(ws)), (_room, state) => fn(sqlFromStorage(state.storage)));
+const inAutopilot = <R>(ws: string, fn: (sql: Sql) => R): Promise<R> =>
+  runInDurableObject(ns.Autopilot.get(ns.Autopilot.idFromName(ws)), (_room, state) =>
+    fn(sqlFromStorage(state.storage)),
+  );
 
 /** The error code of an answer, or null when it succeeded. */
-const codeOf = (res: { ok: true } | { ok: false; error: { code: string } }): string | null => (res.ok ? null : res.error.code);
+const codeOf = (res: { ok: true } | { ok: false; error: { code: string } }): string | null =>
+  res.ok ? null : res.error.code;
 
 const TOKEN = "987654321:AAroom-secret-token_abcdefghijklmnop";
 
 describe("channel methods in the room", () => {
   it("a viewer may not ask; a writer's request files an approval no client sees the token in; a denial drops it", async () => {
     const { ws, ownerSocket: o, secondSocket: viewer, agentSocket: g } = await openTeam("viewer");
-    await inAutopilot(ws, (sql) => seedInstance(sql, { id: "lab", name: "Lab", kind: "hosted", bridge: "offline", bridgeError: null }));
+    await inAutopilot(ws, (sql) =>
+      seedInstance(sql, { id: "lab", name: "Lab", kind: "hosted", bridge: "offline", bridgeError: null }),
+    );
     const ask = { instanceId: "lab", channel: "telegram" as const, botToken: TOKEN };
-    expect(codeOf(await viewer.call("instances.configureChannel", { ...ask, idempotencyKey: idem() }))).toBe("forbidden");
+    expect(codeOf(await viewer.call("instances.configureChannel", { ...ask, idempotencyKey: idem() }))).toBe(
+      "forbidden",
+    );
     // A bot token is a person's to hand over: an agent's key asks for none, whatever its scopes.
     expect(await g.call("instances.configureChannel", { ...ask, idempotencyKey: idem() })).toMatchObject({
       ok: false,
       error: { code: "forbidden", message: expect.stringMatching(/a person connects/) },
     });
-    expect(codeOf(await o.call("instances.configureChannel", { ...ask, channel: "whatsapp", idempotencyKey: idem() }))).toBe("bad_request");
-    expect(codeOf(await o.call("instances.configureChannel", { ...ask, appToken: "xapp-1234567890", idempotencyKey: idem() }))).toBe("bad_request");
-    expect(codeOf(await o.call("instances.configureChannel", { ...ask, instanceId: "nope", idempotencyKey: idem() }))).toBe("not_found");
+    expect(
+      codeOf(await o.call("instances.configureChannel", { ...ask, channel: "whatsapp", idempotencyKey: idem() })),
+    ).toBe("bad_request");
+    expect(
+      codeOf(
+        await o.call("instances.configureChannel", { ...ask, appToken: "xapp-1234567890", idempotencyKey: idem() }),
+      ),
+    ).toBe("bad_request");
+    expect(
+      codeOf(await o.call("instances.configureChannel", { ...ask, instanceId: "nope", idempotencyKey: idem() })),
+    ).toBe("not_found");
 
     const key = idem();
     const { approval } = await o.ok("instances.configureChannel", { ...ask, idempotencyKey: key });
@@ -45,21 +61,49 @@ describe("channel methods in the room", () => {
     });
     // The same key answers with the same approval, and files nothing new.
     expect((await o.ok("instances.configureChannel", { ...ask, idempotencyKey: key })).approval.id).toBe(approval.id);
-    await o.waitFor((f) => f.event === "approval.requested" && (f.payload as { approval: Approval }).approval.id === approval.id);
+    await o.waitFor(
+      (f) => f.event === "approval.requested" && (f.payload as { approval: Approval }).approval.id === approval.id,
+    );
     expect(await inAutopilot(ws, (sql) => channelRequest(sql, approval.id)?.secret?.botToken)).toBe(TOKEN);
 
     // A read: no bridge here, so the gateway cannot be asked (the answer says so).
     expect(codeOf(await viewer.call("instances.channels", { instanceId: "lab" }))).toBe("unavailable");
     // Access: an open policy must say "*", as the gateway requires.
-    expect(codeOf(await g.call("instances.setChannelAccess", { instanceId: "lab", channel: "telegram", dmPolicy: "open", allowFrom: ["1"], idempotencyKey: idem() }))).toBe("bad_request");
+    expect(
+      codeOf(
+        await g.call("instances.setChannelAccess", {
+          instanceId: "lab",
+          channel: "telegram",
+          dmPolicy: "open",
+          allowFrom: ["1"],
+          idempotencyKey: idem(),
+        }),
+      ),
+    ).toBe("bad_request");
     // One pending change per channel account: the configure still waits.
-    expect(codeOf(await g.call("instances.disconnectChannel", { instanceId: "lab", channel: "telegram", idempotencyKey: idem() }))).toBe("conflict");
+    expect(
+      codeOf(
+        await g.call("instances.disconnectChannel", { instanceId: "lab", channel: "telegram", idempotencyKey: idem() }),
+      ),
+    ).toBe("conflict");
 
-    const denied = (await o.ok("approvals.resolve", { approvalId: approval.id, decision: "deny", idempotencyKey: idem() })).approval;
+    const denied = (
+      await o.ok("approvals.resolve", { approvalId: approval.id, decision: "deny", idempotencyKey: idem() })
+    ).approval;
     expect(denied.status).toBe("denied");
-    await g.waitFor((f) => f.event === "approval.resolved" && (f.payload as { approval: Approval }).approval.id === approval.id);
+    await g.waitFor(
+      (f) => f.event === "approval.resolved" && (f.payload as { approval: Approval }).approval.id === approval.id,
+    );
     expect(await inAutopilot(ws, (sql) => channelRequest(sql, approval.id))).toBeNull();
-    const access = (await g.ok("instances.setChannelAccess", { instanceId: "lab", channel: "telegram", dmPolicy: "allowlist", allowFrom: ["111"], idempotencyKey: idem() })).approval;
+    const access = (
+      await g.ok("instances.setChannelAccess", {
+        instanceId: "lab",
+        channel: "telegram",
+        dmPolicy: "allowlist",
+        allowFrom: ["111"],
+        idempotencyKey: idem(),
+      })
+    ).approval;
     expect(access.details).toContain("111");
     const audit = await o.ok("audit.list", {});
     expect(audit.entries.some((e) => e.targetId === approval.id)).toBe(true);

@@ -4,10 +4,19 @@
 // event, not the job, not an error, and its stored row goes whatever the outcome.
 import { describe, expect, it } from "vitest";
 import { commitTo } from "../rooms/autopilot/domain/context";
-import { channelRequestProblem, InstancesConfigureChannelParams, InstancesSetChannelAccessParams } from "../../shared/protocol/channels";
+import {
+  channelRequestProblem,
+  InstancesConfigureChannelParams,
+  InstancesSetChannelAccessParams,
+} from "../../shared/protocol/channels";
 import { configureChannel, readChannels, setChannelAccess } from "../channels/gateway";
 import { settleChannelApproval } from "../channels/operations";
-import { channelRequest, requestChannelAccess, requestConfigureChannel, requestDisconnectChannel } from "../channels/requests";
+import {
+  channelRequest,
+  requestChannelAccess,
+  requestConfigureChannel,
+  requestDisconnectChannel,
+} from "../channels/requests";
 import { getApproval, resolveApproval } from "../rooms/autopilot/domain/approvals";
 import { sweepRoomTables } from "../rooms/autopilot/domain/retention";
 import { listJobs } from "../rooms/autopilot/domain/jobs";
@@ -31,16 +40,45 @@ function deps(sql: Sql, link: ReturnType<typeof testLink>["link"] | null, events
     workspaceId: "ws_test",
     runtime: null,
     backupKeep: 3,
-    gateway: () => (link ? { unpair: async () => {}, channels: { request: (method, params, timeoutMs) => link.open().request(method, params, timeoutMs) } } : undefined),
+    gateway: () =>
+      link
+        ? {
+            unpair: async () => {},
+            channels: { request: (method, params, timeoutMs) => link.open().request(method, params, timeoutMs) },
+          }
+        : undefined,
   };
 }
 
 const configure = (sql: Sql, extra: Record<string, unknown> = {}) =>
-  asPerson(sql, (ctx) => requestConfigureChannel(ctx, InstancesConfigureChannelParams.parse({ instanceId: "inst", channel: "telegram", botToken: TOKEN, idempotencyKey: idem(), ...extra })));
+  asPerson(sql, (ctx) =>
+    requestConfigureChannel(
+      ctx,
+      InstancesConfigureChannelParams.parse({
+        instanceId: "inst",
+        channel: "telegram",
+        botToken: TOKEN,
+        idempotencyKey: idem(),
+        ...extra,
+      }),
+    ),
+  );
 const requestAccess = (sql: Sql) =>
-  asPerson(sql, (ctx) => requestChannelAccess(ctx, InstancesSetChannelAccessParams.parse({ instanceId: "inst", channel: "discord", dmPolicy: "allowlist", allowFrom: ["1"], idempotencyKey: idem() })));
+  asPerson(sql, (ctx) =>
+    requestChannelAccess(
+      ctx,
+      InstancesSetChannelAccessParams.parse({
+        instanceId: "inst",
+        channel: "discord",
+        dmPolicy: "allowlist",
+        allowFrom: ["1"],
+        idempotencyKey: idem(),
+      }),
+    ),
+  );
 const decide = (sql: Sql, approvalId: string, decision: "approve" | "deny") =>
-  asPerson(sql, (ctx) => resolveApproval(ctx, { approvalId, decision, confirmOwn: true, idempotencyKey: idem() })).approval;
+  asPerson(sql, (ctx) => resolveApproval(ctx, { approvalId, decision, confirmOwn: true, idempotencyKey: idem() }))
+    .approval;
 
 describe("channels through the scripted gateway", () => {
   it("reads status and DM access only: tokens and the rest of the config never come back, bad rows are left out", async () => {
@@ -53,9 +91,26 @@ describe("channels through the scripted gateway", () => {
           channelOrder: ["telegram", "discord", "../evil", "whatsapp"],
           channelLabels: { telegram: "Telegram", discord: 42 },
           channelAccounts: {
-            telegram: [{ accountId: "default", configured: true, running: true, connected: false, tokenStatus: "available", botToken: TOKEN, lastError: "x".repeat(5000) }, { nonsense: true }],
+            telegram: [
+              {
+                accountId: "default",
+                configured: true,
+                running: true,
+                connected: false,
+                tokenStatus: "available",
+                botToken: TOKEN,
+                lastError: "x".repeat(5000),
+              },
+              { nonsense: true },
+            ],
             // A plugin's error quoting its API URL, token and all.
-            discord: [{ accountId: "ops", configured: true, lastError: `fetch https://api.telegram.org/bot${TOKEN}/getMe failed; slack xoxb-1234567890-abcdefghij also` }],
+            discord: [
+              {
+                accountId: "ops",
+                configured: true,
+                lastError: `fetch https://api.telegram.org/bot${TOKEN}/getMe failed; slack xoxb-1234567890-abcdefghij also`,
+              },
+            ],
             whatsapp: "not a list",
           },
         }),
@@ -64,7 +119,13 @@ describe("channels through the scripted gateway", () => {
         ok({
           hash: "h1",
           raw: `{"botToken":"${TOKEN}"}`,
-          config: { channels: { telegram: { botToken: TOKEN, dmPolicy: "allowlist", allowFrom: ["111", 222, { x: 1 }] }, discord: { dmPolicy: "whatever" } }, gateway: { auth: { token: "gw" } } },
+          config: {
+            channels: {
+              telegram: { botToken: TOKEN, dmPolicy: "allowlist", allowFrom: ["111", 222, { x: 1 }] },
+              discord: { dmPolicy: "whatever" },
+            },
+            gateway: { auth: { token: "gw" } },
+          },
         }),
       );
       link.connection = await connectTo(gw);
@@ -78,10 +139,18 @@ describe("channels through the scripted gateway", () => {
       const telegram = channels[0]!;
       expect(telegram).toMatchObject({ dmPolicy: "allowlist", allowFrom: ["111", "222"] });
       expect(telegram.accounts).toHaveLength(1);
-      expect(telegram.accounts[0]).toMatchObject({ accountId: "default", configured: true, running: true, connected: false, tokenStatus: "available" });
+      expect(telegram.accounts[0]).toMatchObject({
+        accountId: "default",
+        configured: true,
+        running: true,
+        connected: false,
+        tokenStatus: "available",
+      });
       expect(telegram.accounts[0]!.lastError!.length).toBeLessThanOrEqual(500);
       expect(channels[1]).toMatchObject({ dmPolicy: null, allowFrom: [] });
-      expect(channels[1]!.accounts[0]!.lastError).toBe("fetch https://api.telegram.org/bot[hidden]/getMe failed; slack [hidden] also");
+      expect(channels[1]!.accounts[0]!.lastError).toBe(
+        "fetch https://api.telegram.org/bot[hidden]/getMe failed; slack [hidden] also",
+      );
     });
   });
 
@@ -91,7 +160,12 @@ describe("channels through the scripted gateway", () => {
       const { link } = testLink(sql);
       const gw = fakeGateway();
       gw.on("channels.status", () => ok({ channelOrder: [] }));
-      gw.on("config.get", () => ok({ hash: "h7", config: { bindings: [{ agentId: "ops", match: { channel: "discord", accountId: "default" } }] } }));
+      gw.on("config.get", () =>
+        ok({
+          hash: "h7",
+          config: { bindings: [{ agentId: "ops", match: { channel: "discord", accountId: "default" } }] },
+        }),
+      );
       gw.on("config.patch", () => ok({ ok: true }));
       gw.on("channels.start", () => ok({ started: true }));
       link.connection = await connectTo(gw);
@@ -106,8 +180,12 @@ describe("channels through the scripted gateway", () => {
           { agentId: "main", match: { channel: "telegram", accountId: "default" } },
         ],
       });
-      expect(gw.requests("channels.start").map((f) => f.params)).toEqual([{ channel: "telegram", accountId: "default" }]);
-      await expect(configureChannel(gateway, "discord", "default", { botToken: TOKEN })).rejects.toThrow(/@openclaw\/discord plugin/);
+      expect(gw.requests("channels.start").map((f) => f.params)).toEqual([
+        { channel: "telegram", accountId: "default" },
+      ]);
+      await expect(configureChannel(gateway, "discord", "default", { botToken: TOKEN })).rejects.toThrow(
+        /@openclaw\/discord plugin/,
+      );
       await setChannelAccess(gateway, "telegram", { dmPolicy: "allowlist", allowFrom: ["111"] });
       expect(gw.requests("config.patch")[1]!.params).toMatchObject({
         replacePaths: ["channels.telegram.allowFrom"],
@@ -127,7 +205,15 @@ describe("channels through the scripted gateway", () => {
       link.connection = await connectTo(gw);
       const events: DurableEvent[] = [];
       const { approval } = configure(sql);
-      expect(approval).toMatchObject({ risk: "high", action: { kind: "instance", operation: "configureChannel", instanceId: "inst", channel: { channel: "telegram", accountId: "default" } } });
+      expect(approval).toMatchObject({
+        risk: "high",
+        action: {
+          kind: "instance",
+          operation: "configureChannel",
+          instanceId: "inst",
+          channel: { channel: "telegram", accountId: "default" },
+        },
+      });
       expect(approval.details).toContain("a bot token (hidden)");
       expect(JSON.stringify(approval)).not.toContain(TOKEN);
       expect(channelRequest(sql, approval.id)?.secret).toEqual({ botToken: TOKEN });
@@ -135,7 +221,9 @@ describe("channels through the scripted gateway", () => {
       expect(() => configure(sql)).toThrow(/already waiting/);
       const approved = decide(sql, approval.id, "approve");
       await settleChannelApproval(deps(sql, link, events), approved);
-      expect(JSON.parse((gw.requests("config.patch")[0]!.params as { raw: string }).raw).channels.telegram.botToken).toBe(TOKEN);
+      expect(
+        JSON.parse((gw.requests("config.patch")[0]!.params as { raw: string }).raw).channels.telegram.botToken,
+      ).toBe(TOKEN);
       expect(channelRequest(sql, approval.id)).toBeNull();
       const job = listJobs(sql, { active: false, limit: 10 }).items.find((j) => j.title === approval.title);
       expect(job).toMatchObject({ status: "succeeded" });
@@ -178,7 +266,10 @@ describe("channels through the scripted gateway", () => {
       seedInstance(sql);
       const { approval } = configure(sql);
       asPerson(sql, (ctx) => removeInstance(ctx, "inst"));
-      expect(getApproval(sql, approval.id)).toMatchObject({ status: "expired", note: expect.stringMatching(/was deleted/) });
+      expect(getApproval(sql, approval.id)).toMatchObject({
+        status: "expired",
+        note: expect.stringMatching(/was deleted/),
+      });
       expect(channelRequest(sql, approval.id)).toBeNull();
     });
   });
@@ -209,15 +300,35 @@ describe("channels through the scripted gateway", () => {
       gw.on("config.patch", () => ok({ ok: true }));
       link.connection = await connectTo(gw);
       const events: DurableEvent[] = [];
-      const off = asPerson(sql, (ctx) => requestDisconnectChannel(ctx, { instanceId: "inst", channel: "telegram", accountId: "default", idempotencyKey: idem() })).approval;
+      const off = asPerson(sql, (ctx) =>
+        requestDisconnectChannel(ctx, {
+          instanceId: "inst",
+          channel: "telegram",
+          accountId: "default",
+          idempotencyKey: idem(),
+        }),
+      ).approval;
       await settleChannelApproval(deps(sql, link, events), decide(sql, off.id, "approve"));
-      expect(gw.requests("channels.logout").map((f) => f.params)).toEqual([{ channel: "telegram", accountId: "default" }]);
+      expect(gw.requests("channels.logout").map((f) => f.params)).toEqual([
+        { channel: "telegram", accountId: "default" },
+      ]);
       const access = asPerson(sql, (ctx) =>
-        requestChannelAccess(ctx, InstancesSetChannelAccessParams.parse({ instanceId: "inst", channel: "telegram", dmPolicy: "allowlist", allowFrom: ["111", "@ada"], idempotencyKey: idem() })),
+        requestChannelAccess(
+          ctx,
+          InstancesSetChannelAccessParams.parse({
+            instanceId: "inst",
+            channel: "telegram",
+            dmPolicy: "allowlist",
+            allowFrom: ["111", "@ada"],
+            idempotencyKey: idem(),
+          }),
+        ),
       ).approval;
       expect(access.details).toContain("111, @ada");
       await settleChannelApproval(deps(sql, link, events), decide(sql, access.id, "approve"));
-      expect(JSON.parse((gw.requests("config.patch")[0]!.params as { raw: string }).raw)).toEqual({ channels: { telegram: { dmPolicy: "allowlist", allowFrom: ["111", "@ada"] } } });
+      expect(JSON.parse((gw.requests("config.patch")[0]!.params as { raw: string }).raw)).toEqual({
+        channels: { telegram: { dmPolicy: "allowlist", allowFrom: ["111", "@ada"] } },
+      });
       expect(listJobs(sql, { active: false, limit: 10 }).items.filter((j) => j.status === "succeeded")).toHaveLength(2);
     });
   });
@@ -226,7 +337,13 @@ describe("channels through the scripted gateway", () => {
 describe("channel requests: what is accepted", () => {
   it("validates the access it would set, and the tokens", () => {
     const access = (dmPolicy: string, allowFrom: string[]) => {
-      const parsed = InstancesSetChannelAccessParams.safeParse({ instanceId: "inst", channel: "telegram", dmPolicy, allowFrom, idempotencyKey: "idem-123456" });
+      const parsed = InstancesSetChannelAccessParams.safeParse({
+        instanceId: "inst",
+        channel: "telegram",
+        dmPolicy,
+        allowFrom,
+        idempotencyKey: "idem-123456",
+      });
       return parsed.success && channelRequestProblem(parsed.data) === null;
     };
     expect(access("open", ["111"])).toBe(false);
@@ -242,7 +359,12 @@ describe("channel requests: what is accepted", () => {
       ),
     ).toBe(false);
     const token = (channel: string, extra: Record<string, unknown>) => {
-      const parsed = InstancesConfigureChannelParams.safeParse({ instanceId: "inst", channel, idempotencyKey: "idem-123456", ...extra });
+      const parsed = InstancesConfigureChannelParams.safeParse({
+        instanceId: "inst",
+        channel,
+        idempotencyKey: "idem-123456",
+        ...extra,
+      });
       return parsed.success && channelRequestProblem(parsed.data) === null;
     };
     expect(token("telegram", { botToken: TOKEN })).toBe(true);

@@ -32,7 +32,13 @@ describe("instances.startChat over the socket", () => {
   it("posts the first message and files one provision approval for the thread; the asker cannot approve it; a denial says so in the thread and sends nothing", async () => {
     const { ws, a, b, g } = await team();
     const { thread } = await a.ok("threads.create", { title: "Plans", idempotencyKey: idem() });
-    const started = await a.ok("instances.startChat", { instanceId: "claw", name: "Claw", threadId: thread.id, text: "SAY: hello", idempotencyKey: idem() });
+    const started = await a.ok("instances.startChat", {
+      instanceId: "claw",
+      name: "Claw",
+      threadId: thread.id,
+      text: "SAY: hello",
+      idempotencyKey: idem(),
+    });
     expect(started.approval).toMatchObject({
       status: "pending",
       threadId: thread.id,
@@ -40,17 +46,52 @@ describe("instances.startChat over the socket", () => {
       details: expect.stringContaining('answers in the thread "Plans"'),
     });
     expect(started.message).toMatchObject({ threadId: thread.id, text: "SAY: hello", author: { kind: "user" } });
-    expect(started.thread.chatStart).toEqual({ instanceId: "claw", approvalId: started.approval.id, messageId: started.message.id, state: "waiting", error: null });
+    expect(started.thread.chatStart).toEqual({
+      instanceId: "claw",
+      approvalId: started.approval.id,
+      messageId: started.message.id,
+      state: "waiting",
+      error: null,
+    });
     // Everyone sees the thread waiting.
-    await b.waitFor<ThreadFrame>((f) => f.event === "thread.updated" && (f.payload as ThreadFrame["payload"]).thread.chatStart?.state === "waiting");
+    await b.waitFor<ThreadFrame>(
+      (f) =>
+        f.event === "thread.updated" && (f.payload as ThreadFrame["payload"]).thread.chatStart?.state === "waiting",
+    );
 
     // One start per thread; the asker never decides it; nor does an agent.
-    expect(await a.call("instances.startChat", { instanceId: "claw-2", threadId: thread.id, text: "again", idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "conflict" } });
-    expect(await a.call("approvals.resolve", { approvalId: started.approval.id, decision: "approve", idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "forbidden" } });
-    expect(await g.call("approvals.resolve", { approvalId: started.approval.id, decision: "approve", idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    expect(
+      await a.call("instances.startChat", {
+        instanceId: "claw-2",
+        threadId: thread.id,
+        text: "again",
+        idempotencyKey: idem(),
+      }),
+    ).toMatchObject({ ok: false, error: { code: "conflict" } });
+    expect(
+      await a.call("approvals.resolve", {
+        approvalId: started.approval.id,
+        decision: "approve",
+        idempotencyKey: idem(),
+      }),
+    ).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    expect(
+      await g.call("approvals.resolve", {
+        approvalId: started.approval.id,
+        decision: "approve",
+        idempotencyKey: idem(),
+      }),
+    ).toMatchObject({ ok: false, error: { code: "forbidden" } });
 
-    await b.ok("approvals.resolve", { approvalId: started.approval.id, decision: "deny", note: "not today", idempotencyKey: idem() });
-    const failed = await a.waitFor<ThreadFrame>((f) => f.event === "thread.updated" && (f.payload as ThreadFrame["payload"]).thread.chatStart?.state === "failed");
+    await b.ok("approvals.resolve", {
+      approvalId: started.approval.id,
+      decision: "deny",
+      note: "not today",
+      idempotencyKey: idem(),
+    });
+    const failed = await a.waitFor<ThreadFrame>(
+      (f) => f.event === "thread.updated" && (f.payload as ThreadFrame["payload"]).thread.chatStart?.state === "failed",
+    );
     expect(failed.payload.thread.chatStart?.error).toMatch(/OpenClaw was not started: .* denied it \(“not today”\)\./);
     expect(failed.payload.thread.gateway ?? null).toBeNull();
     const { messages } = await a.ok("messages.list", { threadId: thread.id });
@@ -66,7 +107,12 @@ describe("instances.startChat over the socket", () => {
       expect(sql.all(`select * from gateway_outbox`)).toEqual([]);
     });
     // A failed start may be tried again in the same thread.
-    const again = await a.ok("instances.startChat", { instanceId: "claw", threadId: thread.id, text: "SAY: hello again", idempotencyKey: idem() });
+    const again = await a.ok("instances.startChat", {
+      instanceId: "claw",
+      threadId: thread.id,
+      text: "SAY: hello again",
+      idempotencyKey: idem(),
+    });
     expect(again.thread.chatStart).toMatchObject({ state: "waiting", approvalId: again.approval.id });
     for (const s of [a, b, g]) s.close();
   });
@@ -78,19 +124,36 @@ describe("instances.startChat over the socket", () => {
     expect(started.approval.requestedBy.kind).toBe("agent");
     await b.ok("approvals.resolve", { approvalId: started.approval.id, decision: "approve", idempotencyKey: idem() });
     // No runtime in these tests: the provision fails, and the thread says so plainly.
-    const failed = await a.waitFor<ThreadFrame>((f) => f.event === "thread.updated" && (f.payload as ThreadFrame["payload"]).thread.chatStart?.state === "failed", 10_000);
+    const failed = await a.waitFor<ThreadFrame>(
+      (f) => f.event === "thread.updated" && (f.payload as ThreadFrame["payload"]).thread.chatStart?.state === "failed",
+      10_000,
+    );
     expect(failed.payload.thread.chatStart?.error).toMatch(/OpenClaw did not start: no OpenClaw runtime is configured/);
-    const error = await a.waitFor<MessageFrame>((f) => f.event === "message.created" && (f.payload as MessageFrame["payload"]).message.kind === "error");
-    expect(error.payload.message).toMatchObject({ threadId: started.thread.id, text: expect.stringMatching(/Your message was not sent\.$/) });
+    const error = await a.waitFor<MessageFrame>(
+      (f) => f.event === "message.created" && (f.payload as MessageFrame["payload"]).message.kind === "error",
+    );
+    expect(error.payload.message).toMatchObject({
+      threadId: started.thread.id,
+      text: expect.stringMatching(/Your message was not sent\.$/),
+    });
 
     // The instance now exists (in error): a start for the same id is refused before anything is written.
     const before = (await a.ok("threads.list", {})).threads.length;
-    expect(await a.call("instances.startChat", { instanceId: "first", text: "SAY: hi", idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "conflict" } });
+    expect(
+      await a.call("instances.startChat", { instanceId: "first", text: "SAY: hi", idempotencyKey: idem() }),
+    ).toMatchObject({ ok: false, error: { code: "conflict" } });
     expect((await a.ok("threads.list", {})).threads.length).toBe(before);
     // A thread attached to an instance already is not started again.
     const { thread } = await a.ok("threads.create", { title: "attached", idempotencyKey: idem() });
     await a.ok("instances.attach", { instanceId: "first", threadId: thread.id, idempotencyKey: idem() });
-    expect(await a.call("instances.startChat", { instanceId: "other", threadId: thread.id, text: "x", idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "conflict" } });
+    expect(
+      await a.call("instances.startChat", {
+        instanceId: "other",
+        threadId: thread.id,
+        text: "x",
+        idempotencyKey: idem(),
+      }),
+    ).toMatchObject({ ok: false, error: { code: "conflict" } });
     for (const s of [a, b, g]) s.close();
   });
 });
@@ -98,7 +161,11 @@ describe("instances.startChat over the socket", () => {
 describe("a start moving along (domain functions on the room's SQLite)", () => {
   it("approved → starting; ready → the thread is attached and the first message queued once; a second pass changes nothing", async () => {
     const { ws, a, b } = await team();
-    const started = await a.ok("instances.startChat", { instanceId: "ready-one", text: "SAY: first", idempotencyKey: idem() });
+    const started = await a.ok("instances.startChat", {
+      instanceId: "ready-one",
+      text: "SAY: first",
+      idempotencyKey: idem(),
+    });
     await runInDurableObject(autopilot(ws), (_room, state) => {
       const sql = sqlFromStorage(state.storage);
       const at = (now: number) => createOpContext(sql, null, now, 10_000).ctx;
@@ -181,11 +248,23 @@ describe("a start moving along (domain functions on the room's SQLite)", () => {
       putInstance(ctx(), instance("late", "ready"));
       putInstance(ctx(), instance("other", "ready"));
       // Someone attached the second thread to another instance while it was starting.
-      sql.run(`update threads set doc = json_set(doc, '$.gateway', json_object('instanceId', 'other', 'sessionKey', 'x')) where id = ?`, two.thread.id);
+      sql.run(
+        `update threads set doc = json_set(doc, '$.gateway', json_object('instanceId', 'other', 'sessionKey', 'x')) where id = ?`,
+        two.thread.id,
+      );
       expect(advanceChatStarts(ctx())).toEqual([]);
-      expect(getThread(sql, one.thread.id)?.chatStart).toMatchObject({ state: "failed", error: "OpenClaw instance gone was deleted before it was ready." });
-      expect(getThread(sql, two.thread.id)?.chatStart).toMatchObject({ state: "failed", error: expect.stringMatching(/attached to OpenClaw instance other meanwhile/) });
-      expect(getThread(sql, three.thread.id)?.chatStart).toMatchObject({ state: "failed", error: "OpenClaw was not started: nobody approved it in time." });
+      expect(getThread(sql, one.thread.id)?.chatStart).toMatchObject({
+        state: "failed",
+        error: "OpenClaw instance gone was deleted before it was ready.",
+      });
+      expect(getThread(sql, two.thread.id)?.chatStart).toMatchObject({
+        state: "failed",
+        error: expect.stringMatching(/attached to OpenClaw instance other meanwhile/),
+      });
+      expect(getThread(sql, three.thread.id)?.chatStart).toMatchObject({
+        state: "failed",
+        error: "OpenClaw was not started: nobody approved it in time.",
+      });
       expect(sql.all(`select * from gateway_outbox`)).toEqual([]);
       expect(hasOpenChatStarts(sql)).toBe(false);
     });

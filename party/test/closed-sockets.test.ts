@@ -10,7 +10,8 @@ beforeEach(() => {
   errors = vi.spyOn(console, "error");
 });
 afterEach(() => errors.mockRestore());
-const sendAfterClose = () => errors.mock.calls.filter((args) => args.some((a: unknown) => /send\(\) after close/.test(String(a))));
+const sendAfterClose = () =>
+  errors.mock.calls.filter((args) => args.some((a: unknown) => /send\(\) after close/.test(String(a))));
 
 describe("sockets that close mid-conversation", () => {
   it("a flood closed with 4029 and sockets dropping mid-broadcast: no send() after close(), and a calm socket misses nothing", async () => {
@@ -24,7 +25,8 @@ describe("sockets that close mid-conversation", () => {
     const start = (await calm.hello()).seq;
     await Promise.all([writer.hello(), flood.hello()]);
     // Frames keep arriving after the room has closed the flood: their replies have nowhere to go.
-    for (let i = 0; i < 1500; i++) flood.send(JSON.stringify({ type: "req", id: `f${i}`, method: "threads.list", params: {} }));
+    for (let i = 0; i < 1500; i++)
+      flood.send(JSON.stringify({ type: "req", id: `f${i}`, method: "threads.list", params: {} }));
     const writes = 20;
     for (let i = 0; i < writes; i++) {
       // Sockets that leave without waiting, while the room broadcasts to everyone.

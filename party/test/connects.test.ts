@@ -37,7 +37,9 @@ describe("presence diffs (unit)", () => {
     changes.joined(entry("b"));
     changes.updated(entry("b", "busy"));
     changes.left("c", "user_2");
-    expect(changes.take()).toEqual([{ upserted: [entry("b", "busy")], left: [{ connectionId: "c", principalId: "user_2" }] }]);
+    expect(changes.take()).toEqual([
+      { upserted: [entry("b", "busy")], left: [{ connectionId: "c", principalId: "user_2" }] },
+    ]);
     expect(changes.take()).toEqual([]);
     // An update to someone announced earlier, then a leave, is a leave.
     changes.updated(entry("d", "x"));
@@ -59,7 +61,9 @@ describe("presence diffs (unit)", () => {
     expect(sent).toEqual([]);
     now = 300;
     presence.left("z", "user_2");
-    expect(sent).toEqual([{ upserted: [entry("a"), entry("b")], left: [{ connectionId: "z", principalId: "user_2" }] }]);
+    expect(sent).toEqual([
+      { upserted: [entry("a"), entry("b")], left: [{ connectionId: "z", principalId: "user_2" }] },
+    ]);
     presence.flushIfDue();
     expect(sent).toHaveLength(1);
   });
@@ -137,7 +141,10 @@ describe("bounded hello", () => {
     await writer.hello();
     const details = "x".repeat(16_000);
     const ids = new Set<string>();
-    for (let i = 0; i < 300; i++) ids.add((await writer.ok("approvals.request", { title: `ask ${i}`, details, idempotencyKey: idem() })).approval.id);
+    for (let i = 0; i < 300; i++)
+      ids.add(
+        (await writer.ok("approvals.request", { title: `ask ${i}`, details, idempotencyKey: idem() })).approval.id,
+      );
 
     const reader = await RawSocket.open(ws, { cookie: owner.cookie });
     const hello = await reader.hello();
@@ -175,7 +182,8 @@ describe("bounded resume", () => {
     const first = await a.hello();
     const { thread } = await a.ok("threads.create", { title: "big", idempotencyKey: idem() });
     // ~250 events of 8 KB: 2 MB of log, inside the 300 events the test config keeps.
-    for (let i = 0; i < 250; i++) await a.ok("chat.send", { threadId: thread.id, text: `${i} ${"y".repeat(8000)}`, idempotencyKey: idem() });
+    for (let i = 0; i < 250; i++)
+      await a.ok("chat.send", { threadId: thread.id, text: `${i} ${"y".repeat(8000)}`, idempotencyKey: idem() });
     const behind = await RawSocket.open(ws, { cookie: owner.cookie }, { lastSeq: 0, epoch: first.epoch });
     const hello = await behind.hello();
     expect(hello).toMatchObject({ reset: true, seq: 251, resumedFrom: null });
@@ -197,7 +205,8 @@ describe("bounded resume", () => {
     const first = await writer.hello();
     const { thread } = await writer.ok("threads.create", { title: "t", idempotencyKey: idem() });
     // 280 small events: three replay pages of 100.
-    for (let i = 0; i < 280; i++) await writer.ok("chat.send", { threadId: thread.id, text: `m${i}`, idempotencyKey: idem() });
+    for (let i = 0; i < 280; i++)
+      await writer.ok("chat.send", { threadId: thread.id, text: `m${i}`, idempotencyKey: idem() });
     const reader = await RawSocket.open(ws, { cookie: owner.cookie }, { lastSeq: 0, epoch: first.epoch });
     const hello = await reader.hello();
     expect(hello).toMatchObject({ reset: false, snapshot: null, resumedFrom: 0, seq: 281 });
@@ -206,7 +215,11 @@ describe("bounded resume", () => {
     const live = reader.call("chat.send", { threadId: thread.id, text: "live", idempotencyKey: idem() });
     const response = await live;
     expect(response.ok).toBe(true);
-    const order = reader.frames.slice(1).map((f) => (f.type === "res" ? "res" : ((f as unknown as EventFrame).seq ?? (f as unknown as EventFrame).event)));
+    const order = reader.frames
+      .slice(1)
+      .map((f) =>
+        f.type === "res" ? "res" : ((f as unknown as EventFrame).seq ?? (f as unknown as EventFrame).event),
+      );
     const seqs = order.filter((x): x is number => typeof x === "number");
     expect(seqs).toEqual(Array.from({ length: 282 }, (_, i) => i + 1));
     // Events first, then the response (as for any request).
@@ -223,19 +236,30 @@ describe("presence that scales", () => {
     const member = await signUp();
     await addMember(owner, ws, member, "member");
     const n = 40;
-    const socks = await Promise.all(Array.from({ length: n }, (_, i) => RawSocket.open(ws, { cookie: (i % 2 ? member : owner).cookie }, { device: `d${i}` })));
+    const socks = await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        RawSocket.open(ws, { cookie: (i % 2 ? member : owner).cookie }, { device: `d${i}` }),
+      ),
+    );
     const hellos = await Promise.all(socks.map((s) => s.hello()));
     // A status change after every join: presence goes out in order (one queue of changes,
     // flushed whole), so the diff that carries it comes after every diff the joins caused,
     // on every socket. Frames up to it are all the joins cost.
     const { entry: marker } = await socks[0]!.ok("presence.update", { status: "after the joins" });
     const carriesMarker = (f: EventFrame) =>
-      f.event === "presence.diff" && (f.payload as { upserted: PresenceEntry[] }).upserted.some((e) => e.connectionId === marker.connectionId && e.status === marker.status);
-    await Promise.all(socks.map((s) => s.waitFor((f) => f.type === "event" && carriesMarker(f as unknown as EventFrame), 10_000)));
+      f.event === "presence.diff" &&
+      (f.payload as { upserted: PresenceEntry[] }).upserted.some(
+        (e) => e.connectionId === marker.connectionId && e.status === marker.status,
+      );
+    await Promise.all(
+      socks.map((s) => s.waitFor((f) => f.type === "event" && carriesMarker(f as unknown as EventFrame), 10_000)),
+    );
     const upToMarker = (s: RawSocket) => {
       const events = s.events();
       const at = events.findIndex(carriesMarker);
-      const markerOnly = (events[at]!.payload as { upserted: PresenceEntry[]; left: unknown[] }).upserted.length === 1 && (events[at]!.payload as { left: unknown[] }).left.length === 0;
+      const markerOnly =
+        (events[at]!.payload as { upserted: PresenceEntry[]; left: unknown[] }).upserted.length === 1 &&
+        (events[at]!.payload as { left: unknown[] }).left.length === 0;
       // The marker's own frame is not a cost of the joins unless it also carried some of them.
       return events.slice(0, markerOnly ? at : at + 1);
     };
@@ -265,7 +289,8 @@ describe("the Hatchery's feed", () => {
     const writer = await RawSocket.open(ws, { cookie: owner.cookie });
     await writer.hello();
     const details = "z".repeat(15_000);
-    for (let i = 0; i < 80; i++) await writer.ok("approvals.request", { title: `a${i}`, details, idempotencyKey: idem() });
+    for (let i = 0; i < 80; i++)
+      await writer.ok("approvals.request", { title: `a${i}`, details, idempotencyKey: idem() });
     const autopilot = (env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> }).Autopilot.getByName(ws);
     let feed = await autopilot.graphFeed(0, null, 500, null);
     const approvals: Approval[] = [];

@@ -13,7 +13,13 @@ const testEnv = env as unknown as { DB: D1Database };
 
 const withdrawn = (sock: RawSocket, approvalId: string) =>
   sock
-    .waitFor<EventFrame>((f) => f.type === "event" && f.event === "approval.resolved" && (f.payload as { approval: Approval }).approval.id === approvalId, 10_000)
+    .waitFor<EventFrame>(
+      (f) =>
+        f.type === "event" &&
+        f.event === "approval.resolved" &&
+        (f.payload as { approval: Approval }).approval.id === approvalId,
+      10_000,
+    )
     .then((f) => (f.payload as { approval: Approval }).approval);
 
 describe("deferred work stops with its requester's access", () => {
@@ -22,29 +28,70 @@ describe("deferred work stops with its requester's access", () => {
     const key = await createKey(owner, ws, ["read", "write"], "starter");
     const g = await RawSocket.open(ws, { key: key.key });
     await g.hello();
-    const started = await g.ok("instances.startChat", { instanceId: "claw", name: "Claw", text: "SAY: hello", idempotencyKey: idem() });
+    const started = await g.ok("instances.startChat", {
+      instanceId: "claw",
+      name: "Claw",
+      text: "SAY: hello",
+      idempotencyKey: idem(),
+    });
 
-    const revoked = await api("/api/auth/api-key/delete", { method: "POST", cookie: owner.cookie, body: JSON.stringify({ keyId: key.id }) });
+    const revoked = await api("/api/auth/api-key/delete", {
+      method: "POST",
+      cookie: owner.cookie,
+      body: JSON.stringify({ keyId: key.id }),
+    });
     expect(revoked.status).toBe(200);
     const approval = await withdrawn(b, started.approval.id);
-    expect(approval).toMatchObject({ status: "expired", note: "withdrawn: starter no longer has access (API key revoked)" });
-    const failed = await a.waitFor<EventFrame>((f) => f.event === "thread.updated" && (f.payload as { thread: Thread }).thread.chatStart?.state === "failed");
-    expect((failed.payload as { thread: Thread }).thread.chatStart?.error).toBe("OpenClaw was not started: withdrawn: starter no longer has access (API key revoked).");
-    expect(await b.call("approvals.resolve", { approvalId: started.approval.id, decision: "approve", idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "already_resolved" } });
+    expect(approval).toMatchObject({
+      status: "expired",
+      note: "withdrawn: starter no longer has access (API key revoked)",
+    });
+    const failed = await a.waitFor<EventFrame>(
+      (f) => f.event === "thread.updated" && (f.payload as { thread: Thread }).thread.chatStart?.state === "failed",
+    );
+    expect((failed.payload as { thread: Thread }).thread.chatStart?.error).toBe(
+      "OpenClaw was not started: withdrawn: starter no longer has access (API key revoked).",
+    );
+    expect(
+      await b.call("approvals.resolve", {
+        approvalId: started.approval.id,
+        decision: "approve",
+        idempotencyKey: idem(),
+      }),
+    ).toMatchObject({ ok: false, error: { code: "already_resolved" } });
     expect((await a.ok("instances.list", {})).instances).toEqual([]);
     for (const s of [a, b, g]) s.close();
   });
 
   it("an instance operation of a member removed without the room being told is refused when decided, and nothing is created", async () => {
     const { ws, owner, ownerSocket: a, secondSocket: b } = await openTeam("member");
-    const { approval } = await b.ok("instances.provision", { instanceId: "gone", name: "Gone", idempotencyKey: idem() });
+    const { approval } = await b.ok("instances.provision", {
+      instanceId: "gone",
+      name: "Gone",
+      idempotencyKey: idem(),
+    });
     b.close();
-    const second = (await testEnv.DB.prepare(`select "userId" from "member" where "organizationId" = ? and "userId" != ?`).bind(ws, owner.userId).first<{ userId: string }>())!;
-    await testEnv.DB.prepare(`delete from "member" where "organizationId" = ? and "userId" = ?`).bind(ws, second.userId).run();
+    const second = (await testEnv.DB.prepare(
+      `select "userId" from "member" where "organizationId" = ? and "userId" != ?`,
+    )
+      .bind(ws, owner.userId)
+      .first<{ userId: string }>())!;
+    await testEnv.DB.prepare(`delete from "member" where "organizationId" = ? and "userId" = ?`)
+      .bind(ws, second.userId)
+      .run();
 
-    const decided = await a.call("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
+    const decided = await a.call("approvals.resolve", {
+      approvalId: approval.id,
+      decision: "approve",
+      idempotencyKey: idem(),
+    });
     expect(decided).toMatchObject({ ok: false, error: { code: "already_resolved" } });
-    expect(await withdrawn(a, approval.id)).toMatchObject({ status: "expired", note: expect.stringMatching(/^withdrawn: .* no longer has access \(you no longer have access to this workspace\)$/) });
+    expect(await withdrawn(a, approval.id)).toMatchObject({
+      status: "expired",
+      note: expect.stringMatching(
+        /^withdrawn: .* no longer has access \(you no longer have access to this workspace\)$/,
+      ),
+    });
     expect((await a.ok("instances.list", {})).instances).toEqual([]);
     a.close();
   });

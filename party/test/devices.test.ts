@@ -11,18 +11,28 @@ import { createKey, idem, openTeam, ORIGIN, RawSocket, signUp } from "./harness"
 // the bounds on a device's frames. The way through to a gateway needs the runtime: its
 // device route is covered against the real gateway in runtime/test/gateway.test.ts.
 
-const entry = (path: string, headers: Record<string, string> = { upgrade: "websocket" }) => SELF.fetch(`${ORIGIN}${path}`, { headers });
+const entry = (path: string, headers: Record<string, string> = { upgrade: "websocket" }) =>
+  SELF.fetch(`${ORIGIN}${path}`, { headers });
 
 describe("device entry: refusals", () => {
   it("answers 404 for a malformed path, an unknown workspace and an unknown instance, the same way", async () => {
     const owner = await signUp();
-    for (const path of ["/devices/", "/devices/ws1", "/devices/ws1/a/b", "/devices/ws1/Bad..Id", "/devices/no-such-workspace/lab", `/devices/${owner.workspaceId}/lab`]) {
+    for (const path of [
+      "/devices/",
+      "/devices/ws1",
+      "/devices/ws1/a/b",
+      "/devices/ws1/Bad..Id",
+      "/devices/no-such-workspace/lab",
+      `/devices/${owner.workspaceId}/lab`,
+    ]) {
       const res = await entry(path);
       expect(res.status, path).toBe(404);
       expect(await res.text(), path).toBe("no such device entry");
     }
     // A member's cookie changes nothing: devices authenticate to the gateway, not to us.
-    expect((await entry(`/devices/${owner.workspaceId}/lab`, { upgrade: "websocket", cookie: owner.cookie })).status).toBe(404);
+    expect(
+      (await entry(`/devices/${owner.workspaceId}/lab`, { upgrade: "websocket", cookie: owner.cookie })).status,
+    ).toBe(404);
   });
 
   it("asks for an upgrade, and refuses an instance that is not ready", async () => {
@@ -31,7 +41,9 @@ describe("device entry: refusals", () => {
     // No runtime in this pool: the approved provision ends in `error`.
     const { approval } = await g.ok("instances.provision", { instanceId: "lab", idempotencyKey: idem() });
     await o.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
-    await g.waitFor((f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "error");
+    await g.waitFor(
+      (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "error",
+    );
     const res = await entry(`/devices/${ws}/lab`);
     expect(res.status).toBe(503);
     expect(res.webSocket).toBeNull();
@@ -40,12 +52,15 @@ describe("device entry: refusals", () => {
 
   it("counts connections per client address and refuses a flood with 429 before looking anything up", async () => {
     const flood = { upgrade: "websocket", "cf-connecting-ip": "203.0.113.77" };
-    for (let i = 0; i < DEVICE_CONNECT_MAX; i++) expect((await entry("/devices/no-such-workspace/lab", flood)).status).toBe(404);
+    for (let i = 0; i < DEVICE_CONNECT_MAX; i++)
+      expect((await entry("/devices/no-such-workspace/lab", flood)).status).toBe(404);
     const refused = await entry("/devices/no-such-workspace/lab", flood);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
     // Another address is counted apart.
-    expect((await entry("/devices/no-such-workspace/lab", { ...flood, "cf-connecting-ip": "203.0.113.78" })).status).toBe(404);
+    expect(
+      (await entry("/devices/no-such-workspace/lab", { ...flood, "cf-connecting-ip": "203.0.113.78" })).status,
+    ).toBe(404);
   });
 });
 
@@ -59,7 +74,8 @@ function piped(now: () => number = Date.now) {
   device.accept();
   gateway.accept();
   const closed = (socket: WebSocket) => new Promise<CloseEvent>((resolve) => socket.addEventListener("close", resolve));
-  const next = (socket: WebSocket) => new Promise<unknown>((resolve) => socket.addEventListener("message", (e) => resolve(e.data), { once: true }));
+  const next = (socket: WebSocket) =>
+    new Promise<unknown>((resolve) => socket.addEventListener("message", (e) => resolve(e.data), { once: true }));
   return { device, gateway, closed, next };
 }
 
@@ -117,21 +133,44 @@ describe("instances.deviceSetup", () => {
     const adminKey = await createKey(owner, ws, ["read", "write", "admin"]);
     const a = await RawSocket.open(ws, { key: adminKey.key });
     await a.hello();
-    for (const s of [w, k, a]) expect(await s.call("instances.deviceSetup", { instanceId: "lab" })).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    for (const s of [w, k, a])
+      expect(await s.call("instances.deviceSetup", { instanceId: "lab" })).toMatchObject({
+        ok: false,
+        error: { code: "forbidden" },
+      });
     a.close();
-    expect(await o.call("instances.deviceSetup", { instanceId: "lab" })).toMatchObject({ ok: false, error: { code: "not_found" } });
-    expect(await o.call("instances.deviceSetup", { instanceId: "Bad Id" })).toMatchObject({ ok: false, error: { code: "bad_request" } });
+    expect(await o.call("instances.deviceSetup", { instanceId: "lab" })).toMatchObject({
+      ok: false,
+      error: { code: "not_found" },
+    });
+    expect(await o.call("instances.deviceSetup", { instanceId: "Bad Id" })).toMatchObject({
+      ok: false,
+      error: { code: "bad_request" },
+    });
     const { approval } = await g.ok("instances.provision", { instanceId: "lab", idempotencyKey: idem() });
     await o.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
-    await o.waitFor((f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "error");
-    expect(await o.call("instances.deviceSetup", { instanceId: "lab" })).toMatchObject({ ok: false, error: { code: "unavailable", message: expect.stringMatching(/not ready/) } });
+    await o.waitFor(
+      (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "error",
+    );
+    expect(await o.call("instances.deviceSetup", { instanceId: "lab" })).toMatchObject({
+      ok: false,
+      error: { code: "unavailable", message: expect.stringMatching(/not ready/) },
+    });
     for (const s of [o, w, g, k]) s.close();
   });
 
   it("names the entry from DEVICE_ENTRY_ORIGIN, a bare ws/wss origin only", () => {
     expect(deviceEntryUrl("wss://app.example", "Ws_1", "lab")).toBe("wss://app.example/devices/Ws_1/lab");
     expect(deviceEntryUrl("ws://192.168.1.5:8787/", "w", "lab")).toBe("ws://192.168.1.5:8787/devices/w/lab");
-    for (const origin of [undefined, "", "https://app.example", "wss://app.example/prefix", "wss://u:p@app.example", "wss://app.example?x=1", "not a url"]) {
+    for (const origin of [
+      undefined,
+      "",
+      "https://app.example",
+      "wss://app.example/prefix",
+      "wss://u:p@app.example",
+      "wss://app.example?x=1",
+      "not a url",
+    ]) {
       expect(deviceEntryUrl(origin, "w", "lab"), String(origin)).toBeNull();
     }
   });
@@ -143,16 +182,38 @@ describe("instances.invokeNode", () => {
     const adminKey = await createKey(owner, ws, ["read", "write", "admin"]);
     const a = await RawSocket.open(ws, { key: adminKey.key });
     await a.hello();
-    const call = { instanceId: "lab", nodeId: "n1", command: "system.run", params: { command: ["echo", "hi"] }, idempotencyKey: idem() };
-    for (const s of [a, g]) expect(await s.call("instances.invokeNode", call)).toMatchObject({ ok: false, error: { code: "forbidden", message: expect.stringMatching(/ask a person/) } });
-    for (const s of [o, w]) expect(await s.call("instances.invokeNode", { ...call, idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "not_found" } });
-    expect(await o.call("instances.invokeNode", { ...call, command: "rm -rf /" })).toMatchObject({ ok: false, error: { code: "bad_request" } });
+    const call = {
+      instanceId: "lab",
+      nodeId: "n1",
+      command: "system.run",
+      params: { command: ["echo", "hi"] },
+      idempotencyKey: idem(),
+    };
+    for (const s of [a, g])
+      expect(await s.call("instances.invokeNode", call)).toMatchObject({
+        ok: false,
+        error: { code: "forbidden", message: expect.stringMatching(/ask a person/) },
+      });
+    for (const s of [o, w])
+      expect(await s.call("instances.invokeNode", { ...call, idempotencyKey: idem() })).toMatchObject({
+        ok: false,
+        error: { code: "not_found" },
+      });
+    expect(await o.call("instances.invokeNode", { ...call, command: "rm -rf /" })).toMatchObject({
+      ok: false,
+      error: { code: "bad_request" },
+    });
     for (const s of [o, w, g, a]) s.close();
   });
 
   it("titles the approval of the model's node call with the command line a person approves", () => {
     const input = { instanceId: "lab", nodeId: "n1", command: "system.run", params: { command: ["echo", "hi"] } };
-    expect(approvalFor("instances_invokeNode", input, [], null)).toEqual({ title: "Autopilot wants to run system.run: echo hi on a node of lab", risk: "high" });
-    expect(approvalFor("instances_invokeNode", { command: "system.which", params: { bins: ["sh"] } }, [], null)).toEqual({ title: "Autopilot wants to run system.which on a node", risk: "high" });
+    expect(approvalFor("instances_invokeNode", input, [], null)).toEqual({
+      title: "Autopilot wants to run system.run: echo hi on a node of lab",
+      risk: "high",
+    });
+    expect(
+      approvalFor("instances_invokeNode", { command: "system.which", params: { bins: ["sh"] } }, [], null),
+    ).toEqual({ title: "Autopilot wants to run system.which on a node", risk: "high" });
   });
 });

@@ -3,7 +3,10 @@ import type { FileUploadResult } from "../../shared/api/files";
 import { ORIGIN } from "./harness";
 
 /** The smallest real PNG (1×1, one transparent pixel). */
-export const PNG = Uint8Array.from(atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="), (c) => c.charCodeAt(0));
+export const PNG = Uint8Array.from(
+  atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="),
+  (c) => c.charCodeAt(0),
+);
 export const JPEG_START = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46]);
 export const PDF = new TextEncoder().encode("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n");
 
@@ -51,14 +54,24 @@ export async function upload(
 }
 
 /** `GET /files/<ws>/<id>`. */
-export function download(workspaceId: string, fileId: string, creds: FileCreds, extra: Record<string, string> = {}): Promise<Response> {
+export function download(
+  workspaceId: string,
+  fileId: string,
+  creds: FileCreds,
+  extra: Record<string, string> = {},
+): Promise<Response> {
   const headers = headersFor(creds, extra);
   headers.delete("origin"); // an <img> or a link sends none
   return SELF.fetch(`${ORIGIN}/files/${workspaceId}/${fileId}`, { headers });
 }
 
 /** Uploads that must succeed; the file's id. */
-export async function uploaded(workspaceId: string, creds: FileCreds, bytes: Uint8Array = PNG, options: Upload = {}): Promise<string> {
+export async function uploaded(
+  workspaceId: string,
+  creds: FileCreds,
+  bytes: Uint8Array = PNG,
+  options: Upload = {},
+): Promise<string> {
   const res = await upload(workspaceId, creds, bytes, options);
   if (res.status !== 201) throw new Error(`upload failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.file.id;

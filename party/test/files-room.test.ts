@@ -31,7 +31,12 @@ describe("files: attaching them to a message", () => {
     const { owner, sock, thread, ws } = await room();
     const png = await uploaded(ws, { cookie: owner.cookie }, PNG, { name: "pixel.png" });
     const pdf = await uploaded(ws, { cookie: owner.cookie }, PDF, { type: "application/pdf", name: "report.pdf" });
-    const { message } = await sock.ok("chat.send", { threadId: thread.id, text: "", attachments: [pdf, png], idempotencyKey: idem() });
+    const { message } = await sock.ok("chat.send", {
+      threadId: thread.id,
+      text: "",
+      attachments: [pdf, png],
+      idempotencyKey: idem(),
+    });
     expect(message.text).toBe("");
     expect(message.attachments).toEqual([
       { id: pdf, name: "report.pdf", type: "application/pdf", size: PDF.byteLength },
@@ -39,10 +44,14 @@ describe("files: attaching them to a message", () => {
     ]);
     const listed = await sock.ok("messages.list", { threadId: thread.id, limit: 10 });
     expect(listed.messages.at(-1)?.attachments).toEqual(message.attachments);
-    const event = sock.events("message.created").find((e) => (e.payload as { message: Message }).message.id === message.id);
+    const event = sock
+      .events("message.created")
+      .find((e) => (e.payload as { message: Message }).message.id === message.id);
     expect((event!.payload as { message: Message }).message.attachments).toEqual(message.attachments);
     // Neither text nor files: refused.
-    expect(errorOf(await sock.call("chat.send", { threadId: thread.id, text: "", idempotencyKey: idem() }))).toBe("bad_request");
+    expect(errorOf(await sock.call("chat.send", { threadId: thread.id, text: "", idempotencyKey: idem() }))).toBe(
+      "bad_request",
+    );
     sock.close();
   });
 
@@ -52,7 +61,8 @@ describe("files: attaching them to a message", () => {
     await addMember(owner, ws, member, "member");
     const theirs = await uploaded(ws, { cookie: member.cookie });
     const mine = await uploaded(ws, { cookie: owner.cookie });
-    const send = (attachments: string[]) => sock.call("chat.send", { threadId: thread.id, text: "see", attachments, idempotencyKey: idem() });
+    const send = (attachments: string[]) =>
+      sock.call("chat.send", { threadId: thread.id, text: "see", attachments, idempotencyKey: idem() });
 
     expect(errorOf(await send([mine, theirs]))).toBe("not_found");
     expect(errorOf(await send(["file_missing"]))).toBe("not_found");
@@ -71,9 +81,19 @@ describe("files: attaching them to a message", () => {
     const old = await RawSocket.open(ws, { cookie: owner.cookie }, { protocol: 7 });
     expect((await old.hello()).protocol).toBe(7);
     const id = await uploaded(ws, { cookie: owner.cookie });
-    const { message } = await sock.ok("chat.send", { threadId: thread.id, text: "look", attachments: [id], idempotencyKey: idem() });
+    const { message } = await sock.ok("chat.send", {
+      threadId: thread.id,
+      text: "look",
+      attachments: [id],
+      idempotencyKey: idem(),
+    });
     expect(message.attachments).toHaveLength(1);
-    const seen = await old.waitFor<EventFrame>((f) => f.type === "event" && f.event === "message.created" && (f.payload as { message: Message }).message.id === message.id);
+    const seen = await old.waitFor<EventFrame>(
+      (f) =>
+        f.type === "event" &&
+        f.event === "message.created" &&
+        (f.payload as { message: Message }).message.id === message.id,
+    );
     expect((seen.payload as { message: Message }).message).not.toHaveProperty("attachments");
     const listed = await old.ok("messages.list", { threadId: thread.id, limit: 10 });
     expect(listed.messages.find((m) => m.id === message.id)).not.toHaveProperty("attachments");
@@ -93,11 +113,18 @@ describe("files: retention", () => {
     const stub = roomStub(ws);
     await runInDurableObject(stub, async (room: Autopilot, state) => {
       // Time passes for two of them (no real waiting: the rows are aged).
-      state.storage.sql.exec("update files set created_at = ? where id in (?, ?)", Date.now() - UNATTACHED_FILE_TTL_MS - 1000, kept, dropped);
+      state.storage.sql.exec(
+        "update files set created_at = ? where id in (?, ?)",
+        Date.now() - UNATTACHED_FILE_TTL_MS - 1000,
+        kept,
+        dropped,
+      );
       await room.scheduler.set(new Date(), "sweepRetention");
     });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    const ids = await runInDurableObject(stub, (_room: Autopilot, state) => [...state.storage.sql.exec("select id from files order by id")].map((r) => r.id));
+    const ids = await runInDurableObject(stub, (_room: Autopilot, state) =>
+      [...state.storage.sql.exec("select id from files order by id")].map((r) => r.id),
+    );
     expect(ids.sort()).toEqual([kept, fresh].sort());
     expect(await bucket.head(`${ws}/${dropped}`)).toBeNull();
     expect((await download(ws, dropped, { cookie: owner.cookie })).status).toBe(404);
@@ -117,7 +144,11 @@ describe("files: retention", () => {
     await bucket.put(`${ws}/file_orphan_young`, "in flight", { customMetadata: { uploadedAt: String(Date.now()) } });
     const stub = roomStub(ws);
     await runInDurableObject(stub, async (room: Autopilot, state) => {
-      state.storage.sql.exec("update files set created_at = ? where id = ?", Date.now() - UNATTACHED_FILE_TTL_MS - 1000, aged);
+      state.storage.sql.exec(
+        "update files set created_at = ? where id = ?",
+        Date.now() - UNATTACHED_FILE_TTL_MS - 1000,
+        aged,
+      );
       await room.scheduler.set(new Date(), "sweepRetention");
     });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
@@ -133,7 +164,11 @@ describe("files: retention", () => {
     const ids = [await uploaded(ws, { cookie: owner.cookie }), await uploaded(ws, { cookie: owner.cookie })];
     const other = await signUp();
     const theirs = await uploaded(other.workspaceId, { cookie: other.cookie });
-    const res = await api("/api/auth/organization/delete", { method: "POST", cookie: owner.cookie, body: JSON.stringify({ organizationId: ws }) });
+    const res = await api("/api/auth/organization/delete", {
+      method: "POST",
+      cookie: owner.cookie,
+      body: JSON.stringify({ organizationId: ws }),
+    });
     expect(res.status).toBe(200);
     for (const id of ids) expect(await bucket.head(`${ws}/${id}`)).toBeNull();
     expect(await bucket.head(`${other.workspaceId}/${theirs}`)).not.toBeNull();
@@ -145,11 +180,23 @@ describe("files: to an OpenClaw instance too", () => {
     await inRoom(async (sql) => {
       seedInstance(sql);
       const thread = seedThread(sql, "main");
-      recordFile(sql, { id: "file_gw", name: "a.png", type: "image/png", size: 1, sha256: "0".repeat(64), uploadedBy: "user_1", createdAt: Date.now() });
-      const { message } = asPerson(sql, (ctx) => sendChat(ctx, { threadId: thread.id, text: "see", attachments: ["file_gw"], idempotencyKey: idem() }));
+      recordFile(sql, {
+        id: "file_gw",
+        name: "a.png",
+        type: "image/png",
+        size: 1,
+        sha256: "0".repeat(64),
+        uploadedBy: "user_1",
+        createdAt: Date.now(),
+      });
+      const { message } = asPerson(sql, (ctx) =>
+        sendChat(ctx, { threadId: thread.id, text: "see", attachments: ["file_gw"], idempotencyKey: idem() }),
+      );
       expect(message.attachments).toEqual([{ id: "file_gw", name: "a.png", type: "image/png", size: 1 }]);
       // What the bridge sends with it (bridge-outbox-files.test.ts shows the bytes arrive).
-      expect(queuedFor(sql, "inst")).toEqual([expect.objectContaining({ messageId: message.id, text: "see", fileIds: ["file_gw"] })]);
+      expect(queuedFor(sql, "inst")).toEqual([
+        expect.objectContaining({ messageId: message.id, text: "see", fileIds: ["file_gw"] }),
+      ]);
       expect(fileById(sql, "file_gw")?.messageId).toBe(message.id);
     });
   });

@@ -15,7 +15,9 @@ describe("files: upload and download", () => {
     const owner = await signUp();
     const res = await upload(owner.workspaceId, { cookie: owner.cookie }, PNG, { name: "pixel.png" });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ file: { id: expect.stringMatching(/^file_/), name: "pixel.png", type: "image/png", size: PNG.byteLength } });
+    expect(res.body).toEqual({
+      file: { id: expect.stringMatching(/^file_/), name: "pixel.png", type: "image/png", size: PNG.byteLength },
+    });
     const got = await download(owner.workspaceId, res.body.file.id, { cookie: owner.cookie });
     expect(got.status).toBe(200);
     expect(await bytesOf(got)).toEqual(PNG);
@@ -29,12 +31,20 @@ describe("files: upload and download", () => {
   it("a text file or a PDF downloads as an attachment under its (encoded) name", async () => {
     const owner = await signUp();
     const text = new TextEncoder().encode("héllo, wörld\n");
-    const noteId = await uploaded(owner.workspaceId, { cookie: owner.cookie }, text, { type: "text/markdown; charset=utf-8", name: "Notes (draft) ü.md" });
+    const noteId = await uploaded(owner.workspaceId, { cookie: owner.cookie }, text, {
+      type: "text/markdown; charset=utf-8",
+      name: "Notes (draft) ü.md",
+    });
     const note = await download(owner.workspaceId, noteId, { cookie: owner.cookie });
     expect(await bytesOf(note)).toEqual(text);
     expect(note.headers.get("content-type")).toBe("text/markdown; charset=utf-8");
-    expect(note.headers.get("content-disposition")).toBe("attachment; filename*=UTF-8''Notes%20%28draft%29%20%C3%BC.md");
-    const pdfId = await uploaded(owner.workspaceId, { cookie: owner.cookie }, PDF, { type: "application/pdf", name: "report.pdf" });
+    expect(note.headers.get("content-disposition")).toBe(
+      "attachment; filename*=UTF-8''Notes%20%28draft%29%20%C3%BC.md",
+    );
+    const pdfId = await uploaded(owner.workspaceId, { cookie: owner.cookie }, PDF, {
+      type: "application/pdf",
+      name: "report.pdf",
+    });
     const pdf = await download(owner.workspaceId, pdfId, { cookie: owner.cookie });
     expect(pdf.headers.get("content-type")).toBe("application/pdf");
     expect(pdf.headers.get("content-disposition")).toBe("attachment; filename*=UTF-8''report.pdf");
@@ -54,12 +64,23 @@ describe("files: limits", () => {
   it("a body one byte over FILE_MAX_BYTES is refused with 413, streamed or declared; one at the cap is taken", async () => {
     const owner = await signUp();
     const over = new Uint8Array(MAX + 1).fill(0x61);
-    const streamed = await upload(owner.workspaceId, { cookie: owner.cookie }, over, { type: "text/plain", name: "big.txt", stream: true });
+    const streamed = await upload(owner.workspaceId, { cookie: owner.cookie }, over, {
+      type: "text/plain",
+      name: "big.txt",
+      stream: true,
+    });
     expect(streamed.status).toBe(413);
     expect(streamed.body.error?.code).toBe("payload_too_large");
-    const declared = await upload(owner.workspaceId, { cookie: owner.cookie }, over, { type: "text/plain", name: "big.txt" });
+    const declared = await upload(owner.workspaceId, { cookie: owner.cookie }, over, {
+      type: "text/plain",
+      name: "big.txt",
+    });
     expect(declared.status).toBe(413);
-    const atCap = await upload(owner.workspaceId, { cookie: owner.cookie }, over.subarray(0, MAX), { type: "text/plain", name: "cap.txt", stream: true });
+    const atCap = await upload(owner.workspaceId, { cookie: owner.cookie }, over.subarray(0, MAX), {
+      type: "text/plain",
+      name: "cap.txt",
+      stream: true,
+    });
     expect(atCap.status).toBe(201);
     expect(atCap.body.file.size).toBe(MAX);
   });
@@ -80,12 +101,16 @@ describe("files: limits", () => {
       const res = await upload(owner.workspaceId, { cookie: owner.cookie }, bytes, { type, name: "x" });
       expect(res.status, type).toBe(415);
     }
-    expect((await upload(owner.workspaceId, { cookie: owner.cookie }, JPEG_START, { type: "image/jpeg", name: "x.jpg" })).status).toBe(201);
+    expect(
+      (await upload(owner.workspaceId, { cookie: owner.cookie }, JPEG_START, { type: "image/jpeg", name: "x.jpg" }))
+        .status,
+    ).toBe(201);
   });
 
   it("a name loses its path, control characters and length; none at all is refused", async () => {
     const owner = await signUp();
-    const named = async (rawName: string) => (await upload(owner.workspaceId, { cookie: owner.cookie }, PNG, { rawName })).body.file.name;
+    const named = async (rawName: string) =>
+      (await upload(owner.workspaceId, { cookie: owner.cookie }, PNG, { rawName })).body.file.name;
     expect(await named(encodeURIComponent("../../etc/pass\nwd.png"))).toBe("passwd.png");
     expect(await named(encodeURIComponent("C:\\Users\\me\\photo.png"))).toBe("photo.png");
     expect(await named(encodeURIComponent("evil\u202egnp.exe\u0000"))).toBe("evilgnp.exe");
@@ -101,8 +126,13 @@ describe("files: limits", () => {
     const owner = await signUp();
     const cap = Number((env as unknown as { FILE_WORKSPACE_MAX_BYTES: string }).FILE_WORKSPACE_MAX_BYTES);
     const full = new Uint8Array(MAX).fill(0x62);
-    for (let stored = 0; stored + MAX <= cap; stored += MAX) expect((await upload(owner.workspaceId, { cookie: owner.cookie }, full, { type: "text/plain", name: "part.txt" })).status).toBe(201);
-    const listed = async () => (await (env as unknown as { FILES: R2Bucket }).FILES.list({ prefix: `${owner.workspaceId}/` })).objects.length;
+    for (let stored = 0; stored + MAX <= cap; stored += MAX)
+      expect(
+        (await upload(owner.workspaceId, { cookie: owner.cookie }, full, { type: "text/plain", name: "part.txt" }))
+          .status,
+      ).toBe(201);
+    const listed = async () =>
+      (await (env as unknown as { FILES: R2Bucket }).FILES.list({ prefix: `${owner.workspaceId}/` })).objects.length;
     const before = await listed();
     const over = await upload(owner.workspaceId, { cookie: owner.cookie }, PNG, { name: "one-more.png" });
     expect(over.status).toBe(413);
@@ -132,8 +162,14 @@ describe("files: who may", () => {
     expect((await upload(owner.workspaceId, {}, PNG)).status).toBe(401);
     expect((await download(owner.workspaceId, id, {})).status).toBe(401);
     // A connect ticket is a socket's pass, not a file's.
-    const ticket = await api<{ ticket: string }>("/api/connect-ticket", { method: "POST", cookie: owner.cookie, body: JSON.stringify({ workspaceId: owner.workspaceId }) });
-    expect((await SELF.fetch(`${ORIGIN}/files/${owner.workspaceId}/${id}?ticket=${ticket.body.ticket}`)).status).toBe(401);
+    const ticket = await api<{ ticket: string }>("/api/connect-ticket", {
+      method: "POST",
+      cookie: owner.cookie,
+      body: JSON.stringify({ workspaceId: owner.workspaceId }),
+    });
+    expect((await SELF.fetch(`${ORIGIN}/files/${owner.workspaceId}/${id}?ticket=${ticket.body.ticket}`)).status).toBe(
+      401,
+    );
   });
 
   it("a viewer may download but not upload (403); a member may both", async () => {
@@ -169,7 +205,10 @@ describe("files: who may", () => {
     const owner = await signUp();
     const agent = await createKey(owner, owner.workspaceId);
     const id = await uploaded(owner.workspaceId, { key: agent.key });
-    expect((await api(`/api/workspaces/${owner.workspaceId}/keys/${agent.id}`, { method: "DELETE", cookie: owner.cookie })).status).toBe(200);
+    expect(
+      (await api(`/api/workspaces/${owner.workspaceId}/keys/${agent.id}`, { method: "DELETE", cookie: owner.cookie }))
+        .status,
+    ).toBe(200);
     expect((await upload(owner.workspaceId, { key: agent.key }, PNG)).status).toBe(401);
     expect((await download(owner.workspaceId, id, { key: agent.key })).status).toBe(401);
     expect((await download(owner.workspaceId, id, { cookie: owner.cookie })).status).toBe(200);
@@ -178,21 +217,46 @@ describe("files: who may", () => {
   it("a cookie request from another site is refused (403), and so is a cookie upload without its name header", async () => {
     const owner = await signUp();
     const id = await uploaded(owner.workspaceId, { cookie: owner.cookie });
-    const evil = await upload(owner.workspaceId, { cookie: owner.cookie }, PNG, { headers: { origin: "https://evil.example" } });
+    const evil = await upload(owner.workspaceId, { cookie: owner.cookie }, PNG, {
+      headers: { origin: "https://evil.example" },
+    });
     expect(evil.status).toBe(403);
     expect((await upload(owner.workspaceId, { cookie: owner.cookie }, PNG, { rawName: null })).status).toBe(403);
-    expect((await download(owner.workspaceId, id, { cookie: owner.cookie }, { "sec-fetch-site": "cross-site" })).status).toBe(403);
+    expect(
+      (await download(owner.workspaceId, id, { cookie: owner.cookie }, { "sec-fetch-site": "cross-site" })).status,
+    ).toBe(403);
     // An agent's key is not ambient: no origin rule applies.
     const agent = await createKey(owner, owner.workspaceId);
-    expect((await upload(owner.workspaceId, { key: agent.key }, PNG, { headers: { origin: "https://elsewhere.example" } })).status).toBe(201);
+    expect(
+      (await upload(owner.workspaceId, { key: agent.key }, PNG, { headers: { origin: "https://elsewhere.example" } }))
+        .status,
+    ).toBe(201);
   });
 
   it("wrong methods and malformed paths are refused without touching storage", async () => {
     const owner = await signUp();
     const id = await uploaded(owner.workspaceId, { cookie: owner.cookie });
-    expect((await SELF.fetch(`${ORIGIN}/files/${owner.workspaceId}`, { headers: { cookie: owner.cookie } })).status).toBe(405);
-    expect((await SELF.fetch(`${ORIGIN}/files/${owner.workspaceId}/${id}`, { method: "DELETE", headers: { cookie: owner.cookie, origin: ORIGIN } })).status).toBe(405);
-    expect((await SELF.fetch(`${ORIGIN}/files/${owner.workspaceId}/${id}/more`, { headers: { cookie: owner.cookie } })).status).toBe(404);
-    expect((await SELF.fetch(`${ORIGIN}/files/${owner.workspaceId}/%66${id.slice(1)}`, { headers: { cookie: owner.cookie } })).status).toBe(404);
+    expect(
+      (await SELF.fetch(`${ORIGIN}/files/${owner.workspaceId}`, { headers: { cookie: owner.cookie } })).status,
+    ).toBe(405);
+    expect(
+      (
+        await SELF.fetch(`${ORIGIN}/files/${owner.workspaceId}/${id}`, {
+          method: "DELETE",
+          headers: { cookie: owner.cookie, origin: ORIGIN },
+        })
+      ).status,
+    ).toBe(405);
+    expect(
+      (await SELF.fetch(`${ORIGIN}/files/${owner.workspaceId}/${id}/more`, { headers: { cookie: owner.cookie } }))
+        .status,
+    ).toBe(404);
+    expect(
+      (
+        await SELF.fetch(`${ORIGIN}/files/${owner.workspaceId}/%66${id.slice(1)}`, {
+          headers: { cookie: owner.cookie },
+        })
+      ).status,
+    ).toBe(404);
   });
 });

@@ -17,7 +17,8 @@ const FRAMEWORK_FRAMES = [
 ];
 
 /** Names of the room's and the framework's methods that a reply must never mention. */
-const INTERNAL_NAMES = /destroy|setState|graphFeed|expireApprovals|accessChanged|watchBridges|backupInstances|callable|cf_agent|onMessage|Method /;
+const INTERNAL_NAMES =
+  /destroy|setState|graphFeed|expireApprovals|accessChanged|watchBridges|backupInstances|callable|cf_agent|onMessage|Method /;
 
 describe("framework frames are metered and answered in our protocol", () => {
   it("an rpc flood is limited and closed with 4029 while another client's requests are answered", async () => {
@@ -29,13 +30,17 @@ describe("framework frames are metered and answered in our protocol", () => {
     // Burst is 500 and the refill slow in the test config (vitest.worker.config.ts): no room
     // refills fast enough to keep 2,500 frames under the burst plus REFUSALS_BEFORE_CLOSE.
     const flooded = 2500;
-    for (let i = 0; i < flooded; i++) flood.send(JSON.stringify({ type: "rpc", id: `x${i}`, method: "destroy", args: [] }));
+    for (let i = 0; i < flooded; i++)
+      flood.send(JSON.stringify({ type: "rpc", id: `x${i}`, method: "destroy", args: [] }));
     expect((await calm.call("threads.list", {})).ok).toBe(true);
     // Polled, not waitFor: a predicate over all frames, run on each of thousands of frames,
     // would starve the room (it shares the thread with this test).
     const deadline = Date.now() + 15_000;
-    while (flood.closed === null && flood.frames.length <= flooded && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const limited = flood.frames.filter((f) => f.type === "res" && (f as { error?: { code: string } }).error?.code === "rate_limited");
+    while (flood.closed === null && flood.frames.length <= flooded && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    const limited = flood.frames.filter(
+      (f) => f.type === "res" && (f as { error?: { code: string } }).error?.code === "rate_limited",
+    );
     expect(limited.length).toBeGreaterThan(0);
     // Why a calm request does not queue behind thousands of framework calls (it did, answered
     // unmetered): the room hangs up on the flood, and what the flood sent after that is

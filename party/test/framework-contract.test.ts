@@ -19,8 +19,13 @@ describe("the agents lifecycle under the Autopilot", () => {
     // The framework's state write and RPC call: without a State or callables they are ordinary messages.
     sock.send(JSON.stringify({ type: "cf_agent_state", state: { taken: true } }));
     sock.send(JSON.stringify({ type: "rpc", id: "r-framework", method: "accessChanged", args: [{}] }));
-    const refusals = await sock.waitFor(() => sock.frames.filter((f) => f.type === "res" && f.ok === false).length >= 2).then(() => sock.frames.filter((f) => f.type === "res"));
-    expect(refusals.map((f) => (f as unknown as { error: { code: string } }).error.code)).toEqual(["bad_request", "bad_request"]);
+    const refusals = await sock
+      .waitFor(() => sock.frames.filter((f) => f.type === "res" && f.ok === false).length >= 2)
+      .then(() => sock.frames.filter((f) => f.type === "res"));
+    expect(refusals.map((f) => (f as unknown as { error: { code: string } }).error.code)).toEqual([
+      "bad_request",
+      "bad_request",
+    ]);
     // Still a working socket, and nothing of the framework's own went out.
     await sock.ok("threads.create", { title: "after", idempotencyKey: idem() });
     expect(sock.frames.filter((f) => (f.type as string).startsWith("cf_agent"))).toEqual([]);
@@ -32,7 +37,10 @@ describe("the agents lifecycle under the Autopilot", () => {
     const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie }, { __agents_transport: "capnweb" });
     await sock.hello();
     await sock.ok("threads.create", { title: "plain", idempotencyKey: idem() });
-    const sockets = await runInDurableObject(rooms.getByName(owner.workspaceId), (_room: Autopilot, state) => state.getWebSockets().length);
+    const sockets = await runInDurableObject(
+      rooms.getByName(owner.workspaceId),
+      (_room: Autopilot, state) => state.getWebSockets().length,
+    );
     expect(sockets).toBe(1);
     sock.close();
   });
@@ -43,11 +51,15 @@ describe("the agents lifecycle under the Autopilot", () => {
     const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
     await sock.hello();
     // A beat due now, as a hold leaves it (host jobs reach the room's onJob).
-    const job = await runInDurableObject(stub, (room: Autopilot) => room.lifecycle.jobs.push({ id: KEEP_ALIVE_JOB, fn: KEEP_ALIVE_JOB, time: Date.now() }));
+    const job = await runInDurableObject(stub, (room: Autopilot) =>
+      room.lifecycle.jobs.push({ id: KEEP_ALIVE_JOB, fn: KEEP_ALIVE_JOB, time: Date.now() }),
+    );
     expect(job).toMatchObject({ id: KEEP_ALIVE_JOB, capability: "host" });
     // Nothing holds the room: the due beat ends the job instead of rescheduling it.
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    expect(await runInDurableObject(stub, (room: Autopilot) => room.lifecycle.jobs.get(KEEP_ALIVE_JOB) ?? null)).toBeNull();
+    expect(
+      await runInDurableObject(stub, (room: Autopilot) => room.lifecycle.jobs.get(KEEP_ALIVE_JOB) ?? null),
+    ).toBeNull();
     sock.close();
   });
 
@@ -59,7 +71,9 @@ describe("the agents lifecycle under the Autopilot", () => {
     await sock.ok("threads.create", { title: "x", idempotencyKey: idem() });
     const due = await runInDurableObject(stub, (room: Autopilot) => room.scheduler.set(new Date(), "sweepRetention"));
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    const left = await runInDurableObject(stub, async (room: Autopilot) => (await room.scheduler.list()).map((s) => ({ id: s.id, callback: s.callback })));
+    const left = await runInDurableObject(stub, async (room: Autopilot) =>
+      (await room.scheduler.list()).map((s) => ({ id: s.id, callback: s.callback })),
+    );
     expect(left.map((s) => s.id)).not.toContain(due.id);
     expect(left.map((s) => s.callback)).toContain("sweepRetention");
     sock.close();

@@ -8,7 +8,10 @@ import { SESSION_EXPIRES_IN_S, SESSION_UPDATE_AGE_S } from "../auth/options";
 import { addMember, api, ORIGIN, RawSocket, signUp } from "./harness";
 
 /** Opens a raw socket on any room path, and reports how it closed (or that it stayed open). */
-async function openPath(path: string, cookie: string): Promise<{ closed: Promise<number | "open">; frames: string[]; ws: WebSocket }> {
+async function openPath(
+  path: string,
+  cookie: string,
+): Promise<{ closed: Promise<number | "open">; frames: string[]; ws: WebSocket }> {
   const res = await SELF.fetch(`${ORIGIN}${path}`, { headers: { upgrade: "websocket", cookie } });
   const ws = res.webSocket!;
   ws.accept();
@@ -27,9 +30,23 @@ const encodedFirst = (id: string) => `%${id.charCodeAt(0).toString(16).toUpperCa
 
 describe("canonical room ids", () => {
   it("parses only the canonical spelling of a workspace id", () => {
-    expect(parseRoomPath("/agents/autopilot/abc123")).toEqual({ ok: true, room: "agents/autopilot", workspaceId: "abc123" });
-    expect(parseRoomPath("/parties/hatchery/a%20b")).toEqual({ ok: true, room: "parties/hatchery", workspaceId: "a b" });
-    for (const path of ["/agents/autopilot/%55bc", "/agents/autopilot/a%2db", "/parties/hatchery/%c3%a9", "/agents/autopilot/%E0%A4%A", "/agents/autopilot/a+b"]) {
+    expect(parseRoomPath("/agents/autopilot/abc123")).toEqual({
+      ok: true,
+      room: "agents/autopilot",
+      workspaceId: "abc123",
+    });
+    expect(parseRoomPath("/parties/hatchery/a%20b")).toEqual({
+      ok: true,
+      room: "parties/hatchery",
+      workspaceId: "a b",
+    });
+    for (const path of [
+      "/agents/autopilot/%55bc",
+      "/agents/autopilot/a%2db",
+      "/parties/hatchery/%c3%a9",
+      "/agents/autopilot/%E0%A4%A",
+      "/agents/autopilot/a+b",
+    ]) {
       expect(parseRoomPath(path), path).toEqual({ ok: false, reason: "not_canonical" });
     }
     expect(parseRoomPath("/agents/autopilot/a/b")).toEqual({ ok: false, reason: "not_found" });
@@ -83,7 +100,11 @@ describe("server-assigned connection ids", () => {
     const writer = await RawSocket.open(ws, { cookie: owner.cookie });
     await writer.hello();
     await writer.ok("threads.create", { title: "while away", idempotencyKey: `idem-${crypto.randomUUID()}` });
-    const back = await RawSocket.open(ws, { cookie: owner.cookie }, { _pk: "mine", lastSeq: hello.seq, epoch: hello.epoch });
+    const back = await RawSocket.open(
+      ws,
+      { cookie: owner.cookie },
+      { _pk: "mine", lastSeq: hello.seq, epoch: hello.epoch },
+    );
     expect(await back.hello()).toMatchObject({ snapshot: null, resumedFrom: hello.seq });
     expect((await back.waitFor((f) => f.event === "thread.created")).seq).toBe(hello.seq + 1);
     back.close();
@@ -95,7 +116,12 @@ describe("the session cookie at the gate (one D1 read per upgrade, shared by upg
   const db = (env as unknown as { DB: D1Database }).DB;
   const token = (cookie: string) => decodeURIComponent(cookie.slice(cookie.indexOf("=") + 1)).split(".")[0]!;
   const sessionExpiry = async (cookie: string) =>
-    timeOf((await db.prepare(`select "expiresAt" from "session" where "token" = ?`).bind(token(cookie)).first<{ expiresAt: string | number }>())!.expiresAt);
+    timeOf(
+      (await db
+        .prepare(`select "expiresAt" from "session" where "token" = ?`)
+        .bind(token(cookie))
+        .first<{ expiresAt: string | number }>())!.expiresAt,
+    );
 
   it("refuses at connect whatever D1 says now: a removed member, a disabled account, a signed-out session, a forged cookie", async () => {
     const owner = await signUp();
@@ -108,11 +134,16 @@ describe("the session cookie at the gate (one D1 read per upgrade, shared by upg
 
     const disabled = await signUp();
     await db.prepare(`update "user" set "banned" = 1 where "id" = ?`).bind(disabled.userId).run();
-    expect(await (await RawSocket.open(disabled.workspaceId, { cookie: disabled.cookie })).waitClosed()).toEqual({ code: 4003, reason: "this account is disabled" });
+    expect(await (await RawSocket.open(disabled.workspaceId, { cookie: disabled.cookie })).waitClosed()).toEqual({
+      code: 4003,
+      reason: "this account is disabled",
+    });
 
     const leaving = await signUp();
     expect((await api("/api/auth/sign-out", { method: "POST", cookie: leaving.cookie, body: "{}" })).status).toBe(200);
-    expect((await (await RawSocket.open(leaving.workspaceId, { cookie: leaving.cookie })).waitClosed()).code).toBe(4001);
+    expect((await (await RawSocket.open(leaving.workspaceId, { cookie: leaving.cookie })).waitClosed()).code).toBe(
+      4001,
+    );
 
     const [name] = owner.cookie.split("=");
     const forged = `${name}=${encodeURIComponent(`${token(owner.cookie)}.${"A".repeat(43)}=`)}`;
@@ -125,7 +156,8 @@ describe("the session cookie at the gate (one D1 read per upgrade, shared by upg
     const member = await signUp();
     await addMember(owner, ws, member, "member");
     const together = await Promise.all(Array.from({ length: 8 }, () => RawSocket.open(ws, { cookie: member.cookie })));
-    for (const socket of together) expect((await socket.hello()).principal).toMatchObject({ id: member.userId, role: "member" });
+    for (const socket of together)
+      expect((await socket.hello()).principal).toMatchObject({ id: member.userId, role: "member" });
     await db.prepare(`delete from "member" where "organizationId" = ? and "userId" = ?`).bind(ws, member.userId).run();
     expect((await (await RawSocket.open(ws, { cookie: member.cookie })).waitClosed()).code).toBe(4003);
     for (const socket of together) socket.close();
@@ -134,7 +166,10 @@ describe("the session cookie at the gate (one D1 read per upgrade, shared by upg
   it("a session that has used a day of its life opens the socket and slides forward, as better-auth's getSession does", async () => {
     const person = await signUp();
     const due = Date.now() + (SESSION_EXPIRES_IN_S - SESSION_UPDATE_AGE_S) * 1000 - 60_000;
-    await db.prepare(`update "session" set "expiresAt" = ? where "token" = ?`).bind(new Date(due).toISOString(), token(person.cookie)).run();
+    await db
+      .prepare(`update "session" set "expiresAt" = ? where "token" = ?`)
+      .bind(new Date(due).toISOString(), token(person.cookie))
+      .run();
     const socket = await RawSocket.open(person.workspaceId, { cookie: person.cookie });
     expect((await socket.hello()).principal.id).toBe(person.userId);
     expect(await sessionExpiry(person.cookie)).toBeGreaterThan(Date.now() + (SESSION_EXPIRES_IN_S - 60) * 1000);

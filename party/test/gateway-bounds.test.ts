@@ -32,19 +32,30 @@ async function live(sql: Parameters<typeof testLink>[0]) {
   return { ...t, runs, decisions, catchUp, gw, seen };
 }
 
-const delta = (runId: string, text: string) => ({ runId, sessionKey: "main", state: "delta", message: { role: "assistant", content: text } });
+const delta = (runId: string, text: string) => ({
+  runId,
+  sessionKey: "main",
+  state: "delta",
+  message: { role: "assistant", content: text },
+});
 type Delta = { runId: string; offset: number; text: string };
 
 describe("gateway limits", () => {
   it("reads each cap from the Worker's vars, and keeps the default for a missing or bad value", () => {
     expect(readGatewayLimits({})).toEqual(DEFAULT_GATEWAY_LIMITS);
-    expect(readGatewayLimits({ GATEWAY_MAX_FRAME_BYTES: "4096", GATEWAY_MAX_RUN_CHARS: "0", GATEWAY_MAX_LIVE_RUNS: "x", GATEWAY_MAX_PENDING_APPROVALS: "7", GATEWAY_HELLO_STREAM_BYTES: " " })).toEqual(
-      {
-        ...DEFAULT_GATEWAY_LIMITS,
-        maxFrameBytes: 4096,
-        maxPendingApprovals: 7,
-      },
-    );
+    expect(
+      readGatewayLimits({
+        GATEWAY_MAX_FRAME_BYTES: "4096",
+        GATEWAY_MAX_RUN_CHARS: "0",
+        GATEWAY_MAX_LIVE_RUNS: "x",
+        GATEWAY_MAX_PENDING_APPROVALS: "7",
+        GATEWAY_HELLO_STREAM_BYTES: " ",
+      }),
+    ).toEqual({
+      ...DEFAULT_GATEWAY_LIMITS,
+      maxFrameBytes: 4096,
+      maxPendingApprovals: 7,
+    });
   });
 });
 
@@ -62,7 +73,12 @@ describe("a gateway's frames", () => {
 
       const asked = link.connection!.request("chat.history", { sessionKey: "main" });
       const req = await gw.next();
-      gw.send({ type: "res", id: req.id, ok: true, payload: { messages: [{ role: "assistant", content: "y".repeat(maxFrameBytes) }] } });
+      gw.send({
+        type: "res",
+        id: req.id,
+        ok: true,
+        payload: { messages: [{ role: "assistant", content: "y".repeat(maxFrameBytes) }] },
+      });
       const error = await asked.catch((e: unknown) => e);
       expect(error).toBeInstanceOf(GatewayRequestError);
       expect(error).toMatchObject({ code: FRAME_TOO_LARGE, details: { maxBytes: maxFrameBytes } });
@@ -125,9 +141,16 @@ describe("a gateway's streamed replies", () => {
       const { gw, broadcasts } = await live(sql);
       const size = Math.floor(maxRunChars / 2);
       for (let i = 0; i < 20; i++) gw.event("chat", delta("R-rewrites", (i % 2 ? "a" : "b").repeat(size)));
-      gw.event("chat", { runId: "R-rewrites", sessionKey: "main", state: "final", message: { role: "assistant", content: "the end" } });
+      gw.event("chat", {
+        runId: "R-rewrites",
+        sessionKey: "main",
+        state: "final",
+        message: { role: "assistant", content: "the end" },
+      });
       await until(() => broadcasts.some((b) => b.event === "chat.final"));
-      const relayed = broadcasts.filter((b) => b.event === "chat.delta").reduce((n, b) => n + (b.payload as Delta).text.length, 0);
+      const relayed = broadcasts
+        .filter((b) => b.event === "chat.delta")
+        .reduce((n, b) => n + (b.payload as Delta).text.length, 0);
       expect(relayed).toBeLessThanOrEqual(2 * maxRunChars);
       expect(listMessages(sql, { threadId: thread.id, limit: 5 }).messages.map((m) => m.text)).toEqual(["the end"]);
     });
@@ -140,9 +163,16 @@ describe("a gateway's streamed replies", () => {
       const { gw, broadcasts, runs } = await live(sql);
       const total = maxLiveRuns + 4;
       for (let i = 0; i < total; i++) gw.event("chat", delta(`R${i}`, `text ${i}`));
-      gw.event("chat", { runId: `R${total - 1}`, sessionKey: "main", state: "final", message: { role: "assistant", content: "last one" } });
+      gw.event("chat", {
+        runId: `R${total - 1}`,
+        sessionKey: "main",
+        state: "final",
+        message: { role: "assistant", content: "last one" },
+      });
       await until(() => broadcasts.some((b) => b.event === "chat.final"));
-      const streamed = new Set(broadcasts.filter((b) => b.event === "chat.delta").map((b) => (b.payload as Delta).runId));
+      const streamed = new Set(
+        broadcasts.filter((b) => b.event === "chat.delta").map((b) => (b.payload as Delta).runId),
+      );
       expect(streamed.size).toBe(maxLiveRuns);
       expect(runs.streams).toHaveLength(maxLiveRuns);
       expect(listMessages(sql, { threadId: thread.id, limit: 5 }).messages.map((m) => m.text)).toEqual(["last one"]);
@@ -170,7 +200,9 @@ describe("a gateway's requests", () => {
       // A decided request makes room for the next one.
       asRoom(sql, (ctx) => settleGatewayRequest(ctx, "inst", "ex-0", "denied", "decided in OpenClaw"));
       decisions.recordExec({ id: "ex-next", request: { command: "ls", sessionKey: "main" } });
-      expect(pendingGatewayApprovals(sql, "inst").map((a) => a.action?.kind === "exec" && a.action.requestId)).toContain("ex-next");
+      expect(
+        pendingGatewayApprovals(sql, "inst").map((a) => a.action?.kind === "exec" && a.action.requestId),
+      ).toContain("ex-next");
       expect(listApprovals(sql, { status: "pending", limit: 500 }).items).toHaveLength(maxPendingApprovals);
     });
   });
@@ -179,7 +211,15 @@ describe("a gateway's requests", () => {
     await inRoom(async (sql) => {
       seedInstance(sql);
       const { gw, catchUp, link } = await live(sql);
-      gw.on("sessions.list", () => ok({ sessions: Array.from({ length: 500 }, (_, i) => ({ key: `s-${i}`, label: "L".repeat(900), lastMessagePreview: "P".repeat(900) })) }));
+      gw.on("sessions.list", () =>
+        ok({
+          sessions: Array.from({ length: 500 }, (_, i) => ({
+            key: `s-${i}`,
+            label: "L".repeat(900),
+            lastMessagePreview: "P".repeat(900),
+          })),
+        }),
+      );
       await catchUp.refreshSessions(link.connection!);
       const { sessions } = listSessions(sql, "inst");
       expect(sessions.length).toBeLessThanOrEqual(50);

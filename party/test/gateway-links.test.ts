@@ -93,7 +93,13 @@ describe("linked gateway addresses", () => {
       expect(() => gatewayDialUrl(url, PUBLIC), url).toThrow(/public addresses/);
       expect(gatewayDialUrl(url, LOCAL), url).toMatch(/^http:/);
     }
-    for (const url of ["ws://[2606:4700:4700::1111]", "wss://[2001:4860:4860::8888]:8443/gw", "ws://[2a00:1450:4001:82b::200e]", "ws://[2002:808:808::1]", "ws://[2c0f:fb50:4003::1]"]) {
+    for (const url of [
+      "ws://[2606:4700:4700::1111]",
+      "wss://[2001:4860:4860::8888]:8443/gw",
+      "ws://[2a00:1450:4001:82b::200e]",
+      "ws://[2002:808:808::1]",
+      "ws://[2c0f:fb50:4003::1]",
+    ]) {
       expect(gatewayDialUrl(url, PUBLIC), url).toMatch(/^https?:\/\/\[/);
     }
   });
@@ -113,7 +119,15 @@ describe("linked gateway addresses", () => {
     expect(() => gatewayDialUrl("ftp://gw.example.com", LOCAL)).toThrow(/must start with/);
     expect(() => gatewayDialUrl("wss://u:p@gw.example.com", LOCAL)).toThrow(/credentials/);
     expect(GatewayUrl.safeParse("wss://gw.example.com:18789/openclaw").success).toBe(true);
-    expect(InstancesLinkParams.safeParse({ instanceId: "home", name: "Home", url: "wss://gw.example.com", token: "short", idempotencyKey: "k-1" }).success).toBe(false);
+    expect(
+      InstancesLinkParams.safeParse({
+        instanceId: "home",
+        name: "Home",
+        url: "wss://gw.example.com",
+        token: "short",
+        idempotencyKey: "k-1",
+      }).success,
+    ).toBe(false);
   });
 
   it('reads the policy from the Worker\'s vars: only "1" allows private addresses', () => {
@@ -129,42 +143,114 @@ describe("instances.link in the room", () => {
   it("is gated, refuses what needs our runtime, unlinks on delete, and never shows the token to anyone", async () => {
     const { ws, owner, ownerSocket: o, secondSocket: v, agentSocket: g } = await openTeam("viewer");
     // The workerd tests run with the production policy: private addresses are refused.
-    const refused = await g.call("instances.link", { instanceId: "home", name: "Home", url: "ws://127.0.0.1:18789", token: TOKEN, idempotencyKey: idem() });
-    expect(refused).toMatchObject({ ok: false, error: { code: "bad_request", details: { reason: "private_address" } } });
-    expect(await g.call("instances.link", { instanceId: "home", name: "Home", url: "wss://u:p@gw.example.com", token: TOKEN, idempotencyKey: idem() })).toMatchObject({
+    const refused = await g.call("instances.link", {
+      instanceId: "home",
+      name: "Home",
+      url: "ws://127.0.0.1:18789",
+      token: TOKEN,
+      idempotencyKey: idem(),
+    });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: "bad_request", details: { reason: "private_address" } },
+    });
+    expect(
+      await g.call("instances.link", {
+        instanceId: "home",
+        name: "Home",
+        url: "wss://u:p@gw.example.com",
+        token: TOKEN,
+        idempotencyKey: idem(),
+      }),
+    ).toMatchObject({
       ok: false,
       error: { code: "bad_request" },
     });
-    expect(await v.call("instances.link", { instanceId: "home", name: "Home", url: "wss://gw.example.com", token: TOKEN, idempotencyKey: idem() })).toMatchObject({
+    expect(
+      await v.call("instances.link", {
+        instanceId: "home",
+        name: "Home",
+        url: "wss://gw.example.com",
+        token: TOKEN,
+        idempotencyKey: idem(),
+      }),
+    ).toMatchObject({
       ok: false,
       error: { code: "forbidden" },
     });
 
     // Denied: nothing is linked, and the same id may be asked again.
-    const first = (await g.ok("instances.link", { instanceId: "home", name: "Home", url: "wss://gw.example.com/openclaw", token: TOKEN, idempotencyKey: idem() })).approval;
-    expect(first).toMatchObject({ status: "pending", risk: "high", action: { kind: "instance", operation: "link", instanceId: "home", name: "Home" } });
+    const first = (
+      await g.ok("instances.link", {
+        instanceId: "home",
+        name: "Home",
+        url: "wss://gw.example.com/openclaw",
+        token: TOKEN,
+        idempotencyKey: idem(),
+      })
+    ).approval;
+    expect(first).toMatchObject({
+      status: "pending",
+      risk: "high",
+      action: { kind: "instance", operation: "link", instanceId: "home", name: "Home" },
+    });
     expect(first.details).toContain("wss://gw.example.com/openclaw");
-    expect(await g.call("instances.link", { instanceId: "home", name: "Home", url: "wss://gw.example.com", token: TOKEN, idempotencyKey: idem() })).toMatchObject({
+    expect(
+      await g.call("instances.link", {
+        instanceId: "home",
+        name: "Home",
+        url: "wss://gw.example.com",
+        token: TOKEN,
+        idempotencyKey: idem(),
+      }),
+    ).toMatchObject({
       ok: false,
       error: { code: "conflict" },
     });
     // The agent that asked cannot decide it; a person with approve can.
-    expect(await g.call("approvals.resolve", { approvalId: first.id, decision: "approve", idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    expect(
+      await g.call("approvals.resolve", { approvalId: first.id, decision: "approve", idempotencyKey: idem() }),
+    ).toMatchObject({ ok: false, error: { code: "forbidden" } });
     await o.ok("approvals.resolve", { approvalId: first.id, decision: "deny", idempotencyKey: idem() });
     expect((await o.ok("instances.list", {})).instances).toEqual([]);
 
-    const { approval } = await g.ok("instances.link", { instanceId: "home", name: "Home", url: "wss://gw.example.com/openclaw", token: TOKEN, idempotencyKey: idem() });
+    const { approval } = await g.ok("instances.link", {
+      instanceId: "home",
+      name: "Home",
+      url: "wss://gw.example.com/openclaw",
+      token: TOKEN,
+      idempotencyKey: idem(),
+    });
     await o.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
-    const linked = await v.waitFor<{ payload: { instance: Instance } }>((f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.kind === "linked");
-    expect(linked.payload.instance).toMatchObject({ id: "home", name: "Home", kind: "linked", url: "wss://gw.example.com/openclaw", status: "ready" });
-    const job = await v.waitFor<{ payload: { job: { status: string; title: string } } }>((f) => f.event === "job.finished" && (f.payload as { job: { title: string } }).job.title === approval.title);
+    const linked = await v.waitFor<{ payload: { instance: Instance } }>(
+      (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.kind === "linked",
+    );
+    expect(linked.payload.instance).toMatchObject({
+      id: "home",
+      name: "Home",
+      kind: "linked",
+      url: "wss://gw.example.com/openclaw",
+      status: "ready",
+    });
+    const job = await v.waitFor<{ payload: { job: { status: string; title: string } } }>(
+      (f) => f.event === "job.finished" && (f.payload as { job: { title: string } }).job.title === approval.title,
+    );
     expect(job.payload.job.status).toBe("succeeded");
 
     // What only our runtime can do is refused, with a typed error saying why.
     for (const method of ["instances.restart", "instances.backup"] as const) {
-      expect(await g.call(method, { instanceId: "home", idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "conflict", details: { kind: "linked", instanceId: "home" } } });
+      expect(await g.call(method, { instanceId: "home", idempotencyKey: idem() })).toMatchObject({
+        ok: false,
+        error: { code: "conflict", details: { kind: "linked", instanceId: "home" } },
+      });
     }
-    expect(await g.call("instances.restore", { instanceId: "home", backupId: "2026-01-01T00-00-00-000Z.tar.gz", idempotencyKey: idem() })).toMatchObject({
+    expect(
+      await g.call("instances.restore", {
+        instanceId: "home",
+        backupId: "2026-01-01T00-00-00-000Z.tar.gz",
+        idempotencyKey: idem(),
+      }),
+    ).toMatchObject({
       ok: false,
       error: { code: "conflict", details: { kind: "linked" } },
     });
@@ -180,7 +266,9 @@ describe("instances.link in the room", () => {
     const { approval: unlink } = await g.ok("instances.delete", { instanceId: "home", idempotencyKey: idem() });
     expect(unlink.details).toMatch(/Unlinks the gateway/);
     await o.ok("approvals.resolve", { approvalId: unlink.id, decision: "approve", idempotencyKey: idem() });
-    await v.waitFor((f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "stopped");
+    await v.waitFor(
+      (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "stopped",
+    );
 
     for (const s of [o, v, g, late]) {
       const all = JSON.stringify(s.frames);

@@ -35,10 +35,29 @@ function seedToolCalls(sql: Sql, threadId: string, calls: number, bytes: number)
       text: "x".repeat(bytes),
       createdAt: 1000 + i,
       kind: "tool",
-      tool: { runId, callId: "call_0", name: "memory_put", arguments: "{}", result: "{}", status: "ok", durationMs: 1, approvalId: null },
+      tool: {
+        runId,
+        callId: "call_0",
+        name: "memory_put",
+        arguments: "{}",
+        result: "{}",
+        status: "ok",
+        durationMs: 1,
+        approvalId: null,
+      },
     };
-    sql.run(`insert into messages (id, thread_id, doc) values (?, ?, ?)`, messageId, threadId, messageRecord.encode(message));
-    sql.run(`insert into agent_tool_calls (run_id, tool_call_id, name, status, message_id, at) values (?, 'call_0', 'memory_put', 'ok', ?, ?)`, runId, messageId, i);
+    sql.run(
+      `insert into messages (id, thread_id, doc) values (?, ?, ?)`,
+      messageId,
+      threadId,
+      messageRecord.encode(message),
+    );
+    sql.run(
+      `insert into agent_tool_calls (run_id, tool_call_id, name, status, message_id, at) values (?, 'call_0', 'memory_put', 'ok', ?, ?)`,
+      runId,
+      messageId,
+      i,
+    );
   }
 }
 
@@ -79,7 +98,10 @@ describe("the Hatchery's snapshot pages the tool calls", () => {
     await runInDurableObject(stub, async (_room: Autopilot, state) => {
       const sql = sqlFromStorage(state.storage);
       seedToolCalls(sql, "thr_only", 2, 100);
-      sql.run(`insert into jobs (id, status, updated_at, doc) values ('job_big', 'running', 1, ?)`, JSON.stringify({ padding: "y".repeat(5000) }));
+      sql.run(
+        `insert into jobs (id, status, updated_at, doc) values ('job_big', 'running', 1, ?)`,
+        JSON.stringify({ padding: "y".repeat(5000) }),
+      );
       // The job row alone (unreadable, so left out and logged, but read) is over the budget:
       // that page ends with the tables, and the tool calls come next rather than never.
       const first = snapshotPage(sql, null, 1000);

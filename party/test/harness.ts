@@ -3,7 +3,13 @@ import type { z } from "zod";
 import { DurableEvents, Events } from "../../shared/protocol/events";
 import { type EventFrame, type ResponseFrame, ServerFrame } from "../../shared/protocol/frames";
 import type { HelloPayload } from "../../shared/protocol/hello";
-import { isMethodName, type MethodName, type MethodParams, type MethodResult, Methods } from "../../shared/protocol/methods";
+import {
+  isMethodName,
+  type MethodName,
+  type MethodParams,
+  type MethodResult,
+  Methods,
+} from "../../shared/protocol/methods";
 import type { Role, Scope } from "../../shared/protocol/principal";
 import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { olderFrameViolations } from "./older-protocol";
@@ -33,7 +39,10 @@ export async function untilReal(check: () => void, timeoutMs = 5000): Promise<vo
   }
 }
 
-async function api<T>(path: string, init: RequestInit & { cookie?: string } = {}): Promise<{ status: number; body: T; headers: Headers }> {
+async function api<T>(
+  path: string,
+  init: RequestInit & { cookie?: string } = {},
+): Promise<{ status: number; body: T; headers: Headers }> {
   const headers = new Headers(init.headers);
   if (!headers.has("origin")) headers.set("origin", ORIGIN);
   // Each call comes from its own client address unless a test pins one: the sign-in and
@@ -118,14 +127,19 @@ const received: { text: string; method: string | undefined; protocol: number }[]
 
 /** What was wrong with the frames received since the last call (empty: nothing); starts afresh. */
 export function takeSchemaViolations(): string[] {
-  return received.splice(0).flatMap(({ text, method, protocol }) => frameViolations(text, method, protocol).map((v) => `${v}\n  in ${text.slice(0, 500)}`));
+  return received
+    .splice(0)
+    .flatMap(({ text, method, protocol }) =>
+      frameViolations(text, method, protocol).map((v) => `${v}\n  in ${text.slice(0, 500)}`),
+    );
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Fields the frame had but the schema does not declare (zod drops them silently). */
 function undeclared(input: unknown, output: unknown, path: string): string[] {
-  if (Array.isArray(input) && Array.isArray(output)) return input.flatMap((v, i) => undeclared(v, output[i], `${path}[${i}]`));
+  if (Array.isArray(input) && Array.isArray(output))
+    return input.flatMap((v, i) => undeclared(v, output[i], `${path}[${i}]`));
   if (!isObject(input) || !isObject(output)) return [];
   return Object.keys(input).flatMap((k) => {
     const at = path ? `${path}.${k}` : k;
@@ -163,7 +177,10 @@ export function frameViolations(text: string, method: string | undefined, protoc
   }
   if (!Object.hasOwn(Events, f.event)) return [`unknown event ${f.event}`];
   const durable = Object.hasOwn(DurableEvents, f.event);
-  const seq = durable === (f.seq !== undefined) ? [] : [`event ${f.event}: ${durable ? "durable event without" : "ephemeral event with"} a seq`];
+  const seq =
+    durable === (f.seq !== undefined)
+      ? []
+      : [`event ${f.event}: ${durable ? "durable event without" : "ephemeral event with"} a seq`];
   return [...seq, ...checkAgainst(Events[f.event as keyof typeof Events], f.payload, `event ${f.event}`)];
 }
 
@@ -198,18 +215,33 @@ export class RawSocket {
   }
 
   /** `origin`: the origin the upgrade is addressed to (its Host), the tests' own unless a test names another. */
-  static async open(workspaceId: string, creds: Credentials, query: Record<string, string | number> = {}, extraHeaders: Record<string, string> = {}, origin = ORIGIN): Promise<RawSocket> {
+  static async open(
+    workspaceId: string,
+    creds: Credentials,
+    query: Record<string, string | number> = {},
+    extraHeaders: Record<string, string> = {},
+    origin = ORIGIN,
+  ): Promise<RawSocket> {
     const headers = new Headers({ upgrade: "websocket", ...extraHeaders });
     if ("cookie" in creds) headers.set("cookie", creds.cookie);
     if ("key" in creds) headers.set("x-api-key", creds.key);
-    const params = new URLSearchParams({ protocol: String(PROTOCOL_VERSION), device: "test", ...Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])) });
+    const params = new URLSearchParams({
+      protocol: String(PROTOCOL_VERSION),
+      device: "test",
+      ...Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])),
+    });
     if ("ticket" in creds) params.set("ticket", creds.ticket);
     const res = await SELF.fetch(`${origin}/agents/autopilot/${workspaceId}?${params}`, { headers });
     if (!res.webSocket) throw new Error(`upgrade refused with HTTP ${res.status}`);
     res.webSocket.accept();
     // A version this room does not speak is refused before any frame; check against the current one.
     const protocol = Number(params.get("protocol"));
-    return new RawSocket(res.webSocket, Number.isInteger(protocol) && protocol >= OLDEST_PROTOCOL_VERSION && protocol < PROTOCOL_VERSION ? protocol : PROTOCOL_VERSION);
+    return new RawSocket(
+      res.webSocket,
+      Number.isInteger(protocol) && protocol >= OLDEST_PROTOCOL_VERSION && protocol < PROTOCOL_VERSION
+        ? protocol
+        : PROTOCOL_VERSION,
+    );
   }
 
   /** Waits until a frame matching `pick` arrives (looking at frames not yet consumed). */
@@ -246,7 +278,9 @@ export class RawSocket {
   }
 
   hello(): Promise<HelloPayload> {
-    return this.waitFor<EventFrame>((f) => f.type === "event" && f.event === "hello").then((f) => f.payload as HelloPayload);
+    return this.waitFor<EventFrame>((f) => f.type === "event" && f.event === "hello").then(
+      (f) => f.payload as HelloPayload,
+    );
   }
 
   events(name?: string): EventFrame[] {

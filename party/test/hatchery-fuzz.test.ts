@@ -15,7 +15,10 @@ import { type Canvas, node, openCanvas, team, until } from "./hatchery-harness";
 const THREADS = 25;
 /** Seeds that once failed, kept as regressions. */
 const REGRESSIONS: number[] = [];
-const SEEDS = [...REGRESSIONS, ...Array.from({ length: Number(process.env.HATCHERY_ROOM_FUZZ_SEEDS ?? 6) }, (_, i) => 1000 + i)];
+const SEEDS = [
+  ...REGRESSIONS,
+  ...Array.from({ length: Number(process.env.HATCHERY_ROOM_FUZZ_SEEDS ?? 6) }, (_, i) => 1000 + i),
+];
 const OPS = 30;
 
 let people: Awaited<ReturnType<typeof team>>;

@@ -17,7 +17,20 @@ const sawOnWire = (c: Canvas, marker: string) => c.frames.some((f) => latin1.dec
 
 /** A note written by `c`; its id. */
 function addNote(c: Canvas, text: string, id = `note:${crypto.randomUUID().slice(0, 8)}`): string {
-  c.doc.transact(() => writeNode(c.doc, { id, kind: "note", ref: null, x: 0, y: 0, w: 200, h: 120, placed: "pinned", parent: null, data: { text } }));
+  c.doc.transact(() =>
+    writeNode(c.doc, {
+      id,
+      kind: "note",
+      ref: null,
+      x: 0,
+      y: 0,
+      w: 200,
+      h: 120,
+      placed: "pinned",
+      parent: null,
+      data: { text },
+    }),
+  );
   return id;
 }
 
@@ -49,10 +62,24 @@ describe("Hatchery under hostile writers", () => {
     );
     // A thread node the server never made, with the same poison.
     member.doc.transact(() =>
-      writeNode(member.doc, { id: "thread:forged", kind: "thread", ref: "forged", x: 0, y: 0, w: 240, h: 96, placed: "auto", parent: null, data: { lastMessage: { author: { EVIL_AUTHOR: 2 } } } }),
+      writeNode(member.doc, {
+        id: "thread:forged",
+        kind: "thread",
+        ref: "forged",
+        x: 0,
+        y: 0,
+        w: 240,
+        h: 96,
+        placed: "auto",
+        parent: null,
+        data: { lastMessage: { author: { EVIL_AUTHOR: 2 } } },
+      }),
     );
     await roundTrip(member, owner);
-    await until(() => node(member, threadId)?.data.lastMessage === undefined && node(member, "thread:forged") === null, "the writer's copy repaired");
+    await until(
+      () => node(member, threadId)?.data.lastMessage === undefined && node(member, "thread:forged") === null,
+      "the writer's copy repaired",
+    );
     expect(member.refusals().some((r) => r.code === "repaired")).toBe(true);
     expect(sawOnWire(owner, "EVIL_AUTHOR")).toBe(false);
     expect(node(owner, threadId)!.data).toMatchObject({ title: "Launch" });
@@ -86,14 +113,39 @@ describe("Hatchery under hostile writers", () => {
     );
     // Dressed as a note: the kind says what it is, and the id must agree.
     member.doc.transact(() =>
-      writeNode(member.doc, { id: "note:x1", kind: "approval" as string as NodeKind, ref: "apr_x", x: 0, y: 0, w: 240, h: 96, placed: "auto", parent: null, data: { resolvedBy: "Bob FORGED" } }),
+      writeNode(member.doc, {
+        id: "note:x1",
+        kind: "approval" as string as NodeKind,
+        ref: "apr_x",
+        x: 0,
+        y: 0,
+        w: 240,
+        h: 96,
+        placed: "auto",
+        parent: null,
+        data: { resolvedBy: "Bob FORGED" },
+      }),
     );
-    const { approval } = await room.ok("approvals.request", { title: "Deploy", threadId: thread.id, risk: "high", idempotencyKey: idem() });
+    const { approval } = await room.ok("approvals.request", {
+      title: "Deploy",
+      threadId: thread.id,
+      risk: "high",
+      idempotencyKey: idem(),
+    });
     const threadId = domainNodeId("thread", thread.id);
-    const status = (c: typeof owner) => (node(c, threadId)?.data.activity as Activity | undefined)?.entries.find((e) => e.ref === `approval:${approval.id}`)?.status;
+    const status = (c: typeof owner) =>
+      (node(c, threadId)?.data.activity as Activity | undefined)?.entries.find(
+        (e) => e.ref === `approval:${approval.id}`,
+      )?.status;
     await until(() => status(member) === "pending", "real approval in the thread's activity");
     const data = node(member, threadId)!.data as { activity: Activity };
-    const forged = { ...data, activity: { ...data.activity, entries: data.activity.entries.map((e) => ({ ...e, status: "approved", detail: "approved by Bob FORGED" })) } };
+    const forged = {
+      ...data,
+      activity: {
+        ...data.activity,
+        entries: data.activity.entries.map((e) => ({ ...e, status: "approved", detail: "approved by Bob FORGED" })),
+      },
+    };
     member.doc.transact(() => nodesMap(member.doc).get(threadId)!.set("data", forged));
     await roundTrip(member, owner);
     expect(sawOnWire(owner, "Bob FORGED")).toBe(false);
@@ -118,11 +170,21 @@ describe("Hatchery under hostile writers", () => {
     for (let i = 0; i < 5; i++) forger.setLocalStateField("n", i); // a clock ahead of alice's
     sendAwareness(eve, forger, [forger.clientID]);
     // Oversize, and a colour that would fetch a URL.
-    eve.awareness.setLocalState({ cursor: { x: 5, y: 5 }, user: { name: "Eve", color: "url(http://attacker.test/x)" }, junk: "j".repeat(200_000) });
-    eve.awareness.setLocalState({ cursor: { x: 6, y: 6 }, user: { name: "Mallory the owner", color: "url(http://attacker.test/y)" } });
+    eve.awareness.setLocalState({
+      cursor: { x: 5, y: 5 },
+      user: { name: "Eve", color: "url(http://attacker.test/x)" },
+      junk: "j".repeat(200_000),
+    });
+    eve.awareness.setLocalState({
+      cursor: { x: 6, y: 6 },
+      user: { name: "Mallory the owner", color: "url(http://attacker.test/y)" },
+    });
 
     const newcomer = await openCanvas(ws, { cookie: owner.cookie });
-    await until(() => newcomer.awareness.getStates().get(eve.doc.clientID)?.cursor?.x === 6, "eve's last presence at the newcomer");
+    await until(
+      () => newcomer.awareness.getStates().get(eve.doc.clientID)?.cursor?.x === 6,
+      "eve's last presence at the newcomer",
+    );
     const states = newcomer.awareness.getStates();
     const eveState = states.get(eve.doc.clientID)!;
     expect(eveState.user).toEqual({ name: viewer.name, kind: "user", color: expect.any(Number) });
@@ -134,27 +196,30 @@ describe("Hatchery under hostile writers", () => {
     for (const c of [alice, eve, newcomer]) c.close();
   });
 
-  it.each([1, 3])("a %i MiB update is refused and taken back: not stored, not broadcast, the socket stays and later writes land", async (mib) => {
-    const { ws, owner, member } = await team();
-    const [writer, other] = await syncedCanvases(ws, { cookie: owner.cookie }, { cookie: member.cookie });
-    const big = addNote(writer, `BIG${mib}`.padEnd(mib * 1024 * 1024, "x"));
-    await until(() => writer.refusals().length > 0, "the refusal");
-    expect(writer.refusals()[0]).toMatchObject({ code: "payload_too_large" });
-    // The room sent the writer the removal of what it wrote: its copy drops the note.
-    await until(() => node(writer, big) === null, "the writer's copy takes the note back");
-    expect(writer.closed).toBeNull();
-    await roundTrip(writer, other);
-    const fresh = await openCanvas(ws, { cookie: member.cookie });
-    await fresh.whenSynced();
-    expect(node(fresh, big)).toBeNull();
-    expect(sawOnWire(other, `BIG${mib}`)).toBe(false);
-    const hatcheries = (env as unknown as { Hatchery: DurableObjectNamespace }).Hatchery;
-    await evictDurableObject(hatcheries.get(hatcheries.idFromName(ws)));
-    const reloaded = await openCanvas(ws, { cookie: member.cookie });
-    await reloaded.whenSynced();
-    expect(node(reloaded, big)).toBeNull();
-    for (const c of [writer, other, fresh, reloaded]) c.close();
-  });
+  it.each([1, 3])(
+    "a %i MiB update is refused and taken back: not stored, not broadcast, the socket stays and later writes land",
+    async (mib) => {
+      const { ws, owner, member } = await team();
+      const [writer, other] = await syncedCanvases(ws, { cookie: owner.cookie }, { cookie: member.cookie });
+      const big = addNote(writer, `BIG${mib}`.padEnd(mib * 1024 * 1024, "x"));
+      await until(() => writer.refusals().length > 0, "the refusal");
+      expect(writer.refusals()[0]).toMatchObject({ code: "payload_too_large" });
+      // The room sent the writer the removal of what it wrote: its copy drops the note.
+      await until(() => node(writer, big) === null, "the writer's copy takes the note back");
+      expect(writer.closed).toBeNull();
+      await roundTrip(writer, other);
+      const fresh = await openCanvas(ws, { cookie: member.cookie });
+      await fresh.whenSynced();
+      expect(node(fresh, big)).toBeNull();
+      expect(sawOnWire(other, `BIG${mib}`)).toBe(false);
+      const hatcheries = (env as unknown as { Hatchery: DurableObjectNamespace }).Hatchery;
+      await evictDurableObject(hatcheries.get(hatcheries.idFromName(ws)));
+      const reloaded = await openCanvas(ws, { cookie: member.cookie });
+      await reloaded.whenSynced();
+      expect(node(reloaded, big)).toBeNull();
+      for (const c of [writer, other, fresh, reloaded]) c.close();
+    },
+  );
 
   it("a frame too large to read at all is refused with close 1009", async () => {
     const { ws, owner, member } = await team();
@@ -181,13 +246,19 @@ describe("Hatchery under hostile writers", () => {
         written.push(Array.from({ length: 25 }, (_, i) => addNote(writer, `${batch}-${i}`.padEnd(3900, "n"))));
       });
       const full = () => writer.refusals().some((r) => r.code === "document_full");
-      await until(() => full() || written.at(-1)!.every((id) => node(other, id) !== null), "the batch taken or refused");
+      await until(
+        () => full() || written.at(-1)!.every((id) => node(other, id) !== null),
+        "the batch taken or refused",
+      );
     }
     const refusal = writer.refusals().find((r) => r.code === "document_full");
     expect(refusal?.message).toMatch(/cap/);
     expect(writer.closed).toBeNull();
     const refused = written.at(-1)!;
-    await until(() => refused.every((id) => node(writer, id) === null), "the writer's copy drops the batch that did not fit");
+    await until(
+      () => refused.every((id) => node(writer, id) === null),
+      "the writer's copy drops the batch that did not fit",
+    );
     expect(refused.some((id) => node(other, id) !== null)).toBe(false);
     // Deleting makes room, and is taken at the cap.
     const kept = written[0]!;

@@ -2,7 +2,15 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Activity } from "../../shared/hatchery/activity";
-import { domainNodeId, edgesMap, type NodeKind, nodesMap, readGraph, readNode, writeNode } from "../../shared/hatchery/graph";
+import {
+  domainNodeId,
+  edgesMap,
+  type NodeKind,
+  nodesMap,
+  readGraph,
+  readNode,
+  writeNode,
+} from "../../shared/hatchery/graph";
 import type { EventFrame } from "../../shared/protocol/frames";
 import { getDomainNode, putDomainNode } from "../domain/canvas-records";
 import { getMeta } from "../domain/meta";
@@ -15,7 +23,8 @@ const latestSeq = (sock: RawSocket) => Math.max(...sock.events().map((e: EventFr
 
 /** Waits until the Hatchery has pulled the Autopilot's events up to `seq`. */
 async function pulledUpTo(hatchery: DurableObjectStub, seq: number): Promise<void> {
-  const pulled = () => runInDurableObject(hatchery, (_room, state) => Number(getMeta(sqlFromStorage(state.storage), "domainSeq") ?? 0));
+  const pulled = () =>
+    runInDurableObject(hatchery, (_room, state) => Number(getMeta(sqlFromStorage(state.storage), "domainSeq") ?? 0));
   for (const deadline = Date.now() + 8000; (await pulled()) < seq; await new Promise((r) => setTimeout(r, 20))) {
     if (Date.now() > deadline) throw new Error(`the Hatchery did not pull up to seq ${seq}`);
   }
@@ -28,7 +37,12 @@ describe("a Hatchery document written before activity folded into its subject", 
     const bot = await RawSocket.open(ws, { key: agent.key });
     await Promise.all([room.hello(), bot.hello()]);
     const { thread } = await room.ok("threads.create", { title: "Release", idempotencyKey: idem() });
-    const { approval } = await bot.ok("approvals.request", { title: "Deploy", threadId: thread.id, risk: "high", idempotencyKey: idem() });
+    const { approval } = await bot.ok("approvals.request", {
+      title: "Deploy",
+      threadId: thread.id,
+      risk: "high",
+      idempotencyKey: idem(),
+    });
     const { job } = await bot.ok("jobs.start", { title: "Build", threadId: thread.id, idempotencyKey: idem() });
     const hatcheries = (env as unknown as { Hatchery: DurableObjectNamespace }).Hatchery;
     const hatchery = hatcheries.get(hatcheries.idFromName(ws));
@@ -52,8 +66,25 @@ describe("a Hatchery document written before activity folded into its subject", 
         const { activity: _gone, ...data } = current.data;
         nodesMap(doc).get(threadId)!.set("data", data);
         old.forEach((o, i) => {
-          writeNode(doc, { id: o.id, kind: o.kind as NodeKind, ref: o.id.slice(o.kind.length + 1), x: 400 * i, y: 600, w: 220, h: 84, placed: "auto", parent: null, data: o.data });
-          edgesMap(doc).set(`${o.id}->${threadId}`, { id: `${o.id}->${threadId}`, source: o.id, target: threadId, kind: "domain", label: "of" });
+          writeNode(doc, {
+            id: o.id,
+            kind: o.kind as NodeKind,
+            ref: o.id.slice(o.kind.length + 1),
+            x: 400 * i,
+            y: 600,
+            w: 220,
+            h: 84,
+            placed: "auto",
+            parent: null,
+            data: o.data,
+          });
+          edgesMap(doc).set(`${o.id}->${threadId}`, {
+            id: `${o.id}->${threadId}`,
+            source: o.id,
+            target: threadId,
+            kind: "domain",
+            label: "of",
+          });
           putDomainNode(sql, o.id, { kind: o.kind, ref: o.id.slice(o.kind.length + 1), data: o.data });
         });
       });

@@ -20,7 +20,20 @@ describe("notes written as whole texts", () => {
     const { ws, owner, member } = await team();
     const [writer, reader] = await syncedCanvases(ws, { cookie: member.cookie }, { cookie: owner.cookie });
     const id = "note:typing";
-    writer.doc.transact(() => writeNode(writer.doc, { id, kind: "note", ref: null, x: 0, y: 0, w: 200, h: 120, placed: "pinned", parent: null, data: { text: "" } }));
+    writer.doc.transact(() =>
+      writeNode(writer.doc, {
+        id,
+        kind: "note",
+        ref: null,
+        x: 0,
+        y: 0,
+        w: 200,
+        h: 120,
+        placed: "pinned",
+        parent: null,
+        data: { text: "" },
+      }),
+    );
     await until(() => node(reader, id) !== null, "note shared");
 
     let longest = 0;

@@ -21,13 +21,25 @@ import { seedInstance } from "./bridge-peer";
 import { idem, RawSocket } from "./harness";
 import { node, team, until, syncedCanvases } from "./hatchery-harness";
 
-const ns = env as unknown as { Autopilot: DurableObjectNamespace<Autopilot>; Hatchery: DurableObjectNamespace<Hatchery> };
+const ns = env as unknown as {
+  Autopilot: DurableObjectNamespace<Autopilot>;
+  Hatchery: DurableObjectNamespace<Hatchery>;
+};
 
-const session = (key: string, updatedAt: number): Omit<GatewaySession, "threadId"> => ({ key, label: `Label ${key}`, preview: null, status: "idle", running: false, updatedAt });
+const session = (key: string, updatedAt: number): Omit<GatewaySession, "threadId"> => ({
+  key,
+  label: `Label ${key}`,
+  preview: null,
+  status: "idle",
+  running: false,
+  updatedAt,
+});
 
 /** Runs `fn` over the workspace's own Autopilot storage (as the bridge writes into it). */
 function inAutopilot<R>(ws: string, fn: (sql: Sql) => R): Promise<R> {
-  return runInDurableObject(ns.Autopilot.get(ns.Autopilot.idFromName(ws)), (_room, state) => fn(sqlFromStorage(state.storage)));
+  return runInDurableObject(ns.Autopilot.get(ns.Autopilot.idFromName(ws)), (_room, state) =>
+    fn(sqlFromStorage(state.storage)),
+  );
 }
 
 /** What `sessionsChanged` does after the bridge's refresh: the Hatchery pulls. */
@@ -82,16 +94,29 @@ describe("gateway sessions on the canvas", () => {
     const main = domainNodeId("session", sessionNodeRef("inst", "agent:main:main"));
     const bound = domainNodeId("session", sessionNodeRef("inst", `agent:main:autopilot-${thread.id}`));
     await until(() => node(canvas, bound) !== null && node(canvas, main) !== null, "session nodes");
-    expect(node(canvas, bound)!.data).toMatchObject({ title: `Label agent:main:autopilot-${thread.id}`, threadId: thread.id, instanceId: "inst", updatedAt: 200 });
+    expect(node(canvas, bound)!.data).toMatchObject({
+      title: `Label agent:main:autopilot-${thread.id}`,
+      threadId: thread.id,
+      instanceId: "inst",
+      updatedAt: 200,
+    });
     const edges = edgesMap(canvas.doc);
     expect(edges.get(edgeId(bound, "instance:inst"))).toMatchObject({ kind: "domain", label: "session of" });
-    expect(edges.get(edgeId(bound, domainNodeId("thread", thread.id)))).toMatchObject({ kind: "domain", label: "open as" });
+    expect(edges.get(edgeId(bound, domainNodeId("thread", thread.id)))).toMatchObject({
+      kind: "domain",
+      label: "open as",
+    });
     expect(edges.get(edgeId(main, "instance:inst"))).toBeTruthy();
 
     // A person may move a session node but not rewrite it: the room sets it back.
-    other.doc.transact(() => nodesMap(other.doc).get(bound)!.set("data", { title: "FORGED", threadId: "thr_elsewhere" }));
+    other.doc.transact(() =>
+      nodesMap(other.doc).get(bound)!.set("data", { title: "FORGED", threadId: "thr_elsewhere" }),
+    );
     await until(() => other.refusals().some((r) => r.code === "repaired"), "refused");
-    await until(() => node(other, bound)?.data.title === `Label agent:main:autopilot-${thread.id}`, "set back at the writer");
+    await until(
+      () => node(other, bound)?.data.title === `Label agent:main:autopilot-${thread.id}`,
+      "set back at the writer",
+    );
     expect(node(canvas, bound)!.data.threadId).toBe(thread.id);
 
     // The gateway forgot "main": its node goes, and stays gone.
@@ -104,7 +129,10 @@ describe("gateway sessions on the canvas", () => {
     // The instance is deleted: every session of it leaves the canvas.
     await inAutopilot(ws, (sql) => forgetInstance(sql, "inst"));
     await pull(ws);
-    await until(() => readGraph(canvas.doc).nodes.every((n) => n.kind !== "session"), "sessions of a deleted instance removed");
+    await until(
+      () => readGraph(canvas.doc).nodes.every((n) => n.kind !== "session"),
+      "sessions of a deleted instance removed",
+    );
     expect([...edgesMap(canvas.doc).keys()].some((id) => id.startsWith("session:"))).toBe(false);
     for (const s of [room, canvas, other]) s.close();
   });

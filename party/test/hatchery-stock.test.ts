@@ -40,7 +40,11 @@ async function canvasOfThreads() {
 }
 
 /** Every thread node is there, as the server wrote it, for a client that syncs afresh. */
-async function threadsForAFreshClient(ws: string, cookie: string, threads: Array<{ id: string; title: string }>): Promise<Canvas> {
+async function threadsForAFreshClient(
+  ws: string,
+  cookie: string,
+  threads: Array<{ id: string; title: string }>,
+): Promise<Canvas> {
   const fresh = await openCanvas(ws, { cookie });
   await fresh.whenSynced();
   expect(threads.filter((t) => node(fresh, t.id)?.data.title !== t.title).map((t) => t.id)).toEqual([]);
@@ -56,7 +60,12 @@ describe("a stock Yjs client's writes on a woken canvas", () => {
     writer.doc.transact(() => nodes(writer).set("note:stock", stockNode(noteFields("from a stock client", 40, 900))));
     const fresh = await openCanvas(ws, { cookie: owner.cookie });
     await until(() => node(fresh, "note:stock") !== null, "the note at a fresh client");
-    expect(node(fresh, "note:stock")).toMatchObject({ kind: "note", x: 40, y: 900, data: { text: "from a stock client" } });
+    expect(node(fresh, "note:stock")).toMatchObject({
+      kind: "note",
+      x: 40,
+      y: 900,
+      data: { text: "from a stock client" },
+    });
     expect(writer.refusals()).toEqual([]);
     (await threadsForAFreshClient(ws, owner.cookie, threads)).close();
     for (const c of [writer, fresh]) c.close();
@@ -68,11 +77,27 @@ describe("a stock Yjs client's writes on a woken canvas", () => {
     const inside = threads[3]!.id;
     await evictDurableObject(hatchery(ws));
     writer.doc.transact(() => {
-      nodes(writer).set("group:stock", stockNode({ kind: "group", ref: null, x: -40, y: -40, w: 600, h: 400, placed: "pinned", parent: null, data: { label: "Stock" } }));
+      nodes(writer).set(
+        "group:stock",
+        stockNode({
+          kind: "group",
+          ref: null,
+          x: -40,
+          y: -40,
+          w: 600,
+          h: 400,
+          placed: "pinned",
+          parent: null,
+          data: { label: "Stock" },
+        }),
+      );
       nodes(writer).get(inside)!.set("parent", "group:stock");
     });
     const fresh = await openCanvas(ws, { cookie: owner.cookie });
-    await until(() => node(fresh, "group:stock") !== null && node(fresh, inside)?.parent === "group:stock", "the group around the thread");
+    await until(
+      () => node(fresh, "group:stock") !== null && node(fresh, inside)?.parent === "group:stock",
+      "the group around the thread",
+    );
     (await threadsForAFreshClient(ws, owner.cookie, threads)).close();
     for (const c of [writer, fresh]) c.close();
     room.close();
@@ -83,10 +108,17 @@ describe("a stock Yjs client's writes on a woken canvas", () => {
     writer.doc.transact(() => nodes(writer).set("note:from", stockNode(noteFields("points at a thread"))));
     await evictDurableObject(hatchery(ws));
     const id = `note:from->${threads[7]!.id}`;
-    writer.doc.transact(() => writer.doc.getMap("edges").set(id, { id, source: "note:from", target: threads[7]!.id, kind: "person" }));
+    writer.doc.transact(() =>
+      writer.doc.getMap("edges").set(id, { id, source: "note:from", target: threads[7]!.id, kind: "person" }),
+    );
     const fresh = await openCanvas(ws, { cookie: owner.cookie });
     await until(() => fresh.doc.getMap("edges").get(id) !== undefined, "the edge at a fresh client");
-    expect(fresh.doc.getMap("edges").get(id)).toEqual({ id, source: "note:from", target: threads[7]!.id, kind: "person" });
+    expect(fresh.doc.getMap("edges").get(id)).toEqual({
+      id,
+      source: "note:from",
+      target: threads[7]!.id,
+      kind: "person",
+    });
     (await threadsForAFreshClient(ws, owner.cookie, threads)).close();
     for (const c of [writer, fresh]) c.close();
     room.close();
@@ -100,7 +132,10 @@ describe("a stock Yjs client's writes on a woken canvas", () => {
       nodes(writer).get(threads[0]!.id)!.set("data", new Y.Map());
     });
     await until(() => writer.refusals().some((r) => r.code === "repaired"), "the repair");
-    await until(() => node(writer, "note:empty") === null && node(writer, threads[0]!.id)?.data.title === threads[0]!.title, "the writer's copy repaired");
+    await until(
+      () => node(writer, "note:empty") === null && node(writer, threads[0]!.id)?.data.title === threads[0]!.title,
+      "the writer's copy repaired",
+    );
     (await threadsForAFreshClient(ws, owner.cookie, threads)).close();
     writer.close();
     room.close();
@@ -114,7 +149,10 @@ describe("a stock Yjs client's writes on a woken canvas", () => {
       nodes(writer).set("note:with-it", stockNode(noteFields("sent along")));
     });
     await until(() => writer.refusals().some((r) => r.code === "not_applied"), "the refusal");
-    await until(() => writer.doc.getMap("evil").size === 0 && node(writer, "note:with-it") === null, "the writer's copy takes it back");
+    await until(
+      () => writer.doc.getMap("evil").size === 0 && node(writer, "note:with-it") === null,
+      "the writer's copy takes it back",
+    );
     // The writer goes on writing: its next update applies after the refused one.
     writer.doc.transact(() => nodes(writer).set("note:after", stockNode(noteFields("after"))));
     const fresh = await openCanvas(ws, { cookie: owner.cookie });
@@ -150,7 +188,9 @@ describe("a canvas that lost domain nodes", () => {
     await until(() => threads.every((t) => node(later, t.id)?.data.title === t.title), "every thread back");
     (await threadsForAFreshClient(ws, owner.cookie, threads)).close();
     // Healed once: the next pulls are not snapshots again.
-    const heal = await runInDurableObject(hatchery(ws), (_room, state) => getMeta(sqlFromStorage(state.storage), "domainHeal"));
+    const heal = await runInDurableObject(hatchery(ws), (_room, state) =>
+      getMeta(sqlFromStorage(state.storage), "domainHeal"),
+    );
     expect(heal).toBe("1");
     later.close();
     room.close();
@@ -188,9 +228,12 @@ describe("refusals reach stock clients in a form they read", () => {
     const denied: string[] = [];
     for (const frame of plain.frames) {
       const decoder = decoding.createDecoder(frame);
-      if (decoding.readVarUint(decoder) === 2) authProtocol.readAuthMessage(decoder, plain.doc, (_doc, reason) => denied.push(reason));
+      if (decoding.readVarUint(decoder) === 2)
+        authProtocol.readAuthMessage(decoder, plain.doc, (_doc, reason) => denied.push(reason));
     }
-    expect(denied.map((r) => JSON.parse(r))).toEqual([expect.objectContaining({ type: "hatchery.refused", code: "not_applied" })]);
+    expect(denied.map((r) => JSON.parse(r))).toEqual([
+      expect.objectContaining({ type: "hatchery.refused", code: "not_applied" }),
+    ]);
     expect(provider.texts.map(parseRefusal)).toEqual([expect.objectContaining({ code: "not_applied" })]);
 
     // A read-only socket's write is not ignored without a word: it is told, and its copy takes the write back.

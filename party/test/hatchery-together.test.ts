@@ -24,7 +24,20 @@ async function twoOnOneNote() {
   await until(() => ann.synced && own.synced, "synced");
   const id = `note:${crypto.randomUUID().slice(0, 8)}`;
   // An old-style note: its text in data (as notes were written before, and as agents write them).
-  ann.doc.transact(() => writeNode(ann.doc, { id, kind: "note", ref: null, x: 0, y: 0, w: 200, h: 120, placed: "pinned", parent: null, data: { text: "Plan" } }));
+  ann.doc.transact(() =>
+    writeNode(ann.doc, {
+      id,
+      kind: "note",
+      ref: null,
+      x: 0,
+      y: 0,
+      w: 200,
+      h: 120,
+      placed: "pinned",
+      parent: null,
+      data: { text: "Plan" },
+    }),
+  );
   await until(() => node(own, id) !== null, "note shared");
   return { ...t, ann, own, id };
 }
@@ -36,7 +49,10 @@ describe("notes typed together", () => {
     await until(() => text(own, id) === "Plan: ship", "the body reached the owner");
     body(ann, id).insert(10, " Friday");
     body(own, id).insert(0, "# ");
-    await until(() => text(own, id) === "# Plan: ship Friday" && text(ann, id) === "# Plan: ship Friday", "both edits merged on both sides");
+    await until(
+      () => text(own, id) === "# Plan: ship Friday" && text(ann, id) === "# Plan: ship Friday",
+      "both edits merged on both sides",
+    );
 
     body(ann, id).insert(0, `OVERFLOW${"x".repeat(NOTE_TEXT_MAX)}`);
     await until(() => text(ann, id) === "# Plan: ship Friday", "the writer's copy set back");
@@ -57,12 +73,25 @@ describe("notes typed together", () => {
 describe("comments through the room", () => {
   it("a comment in one's own name reaches everyone; a forged author or someone else's deletion is set back", async () => {
     const { ann, own, id, member, owner, ws, viewer } = await twoOnOneNote();
-    const c = (over: Partial<Comment>): Comment => ({ id: "c1", node: id, author: { id: member.userId, name: member.name }, text: "Looks good", at: Date.now(), ...over });
+    const c = (over: Partial<Comment>): Comment => ({
+      id: "c1",
+      node: id,
+      author: { id: member.userId, name: member.name },
+      text: "Looks good",
+      at: Date.now(),
+      ...over,
+    });
     commentsMap(ann.doc).set(commentKey(id, "c1"), c({}));
     await until(() => commentsOn(own.doc, id).length === 1, "the comment reached the owner");
-    expect(commentsOn(own.doc, id)[0]).toMatchObject({ author: { id: member.userId, name: member.name }, text: "Looks good" });
+    expect(commentsOn(own.doc, id)[0]).toMatchObject({
+      author: { id: member.userId, name: member.name },
+      text: "Looks good",
+    });
 
-    commentsMap(ann.doc).set(commentKey(id, "c2"), c({ id: "c2", author: { id: owner.userId, name: owner.name }, text: "FORGED_AUTHOR" }));
+    commentsMap(ann.doc).set(
+      commentKey(id, "c2"),
+      c({ id: "c2", author: { id: owner.userId, name: owner.name }, text: "FORGED_AUTHOR" }),
+    );
     await until(() => !commentsMap(ann.doc).has(commentKey(id, "c2")), "the forged comment set back for its writer");
     // The owner tries to delete the member's comment, and to edit it.
     commentsMap(own.doc).delete(commentKey(id, "c1"));
@@ -76,11 +105,17 @@ describe("comments through the room", () => {
     // A viewer's comment is not taken: read-only sockets do not write.
     const vic = await openCanvas(ws, { cookie: viewer.cookie });
     await until(() => vic.synced, "viewer synced");
-    commentsMap(vic.doc).set(commentKey(id, "v1"), c({ id: "v1", author: { id: viewer.userId, name: viewer.name }, text: "VIEWER_COMMENT" }));
+    commentsMap(vic.doc).set(
+      commentKey(id, "v1"),
+      c({ id: "v1", author: { id: viewer.userId, name: viewer.name }, text: "VIEWER_COMMENT" }),
+    );
     // Frames of one socket are handled in order: once the viewer's next presence reaches the
     // owner, its comment was handled before.
     vic.awareness.setLocalStateField("cursor", { x: 4242, y: 1 });
-    await until(() => [...own.awareness.getStates().values()].some((s) => (s as { cursor?: { x: number } }).cursor?.x === 4242), "the viewer's presence after its comment");
+    await until(
+      () => [...own.awareness.getStates().values()].some((s) => (s as { cursor?: { x: number } }).cursor?.x === 4242),
+      "the viewer's presence after its comment",
+    );
     expect(commentsMap(own.doc).has(commentKey(id, "v1"))).toBe(false);
     expect(sawOnWire(own, "VIEWER_COMMENT")).toBe(false);
 
@@ -94,7 +129,10 @@ describe("comments through the room", () => {
 describe("viewports and carets in presence", () => {
   it("a viewport reaches the others bounded; a hostile one reaches them as nothing", async () => {
     const { ann, own, id } = await twoOnOneNote();
-    const annState = () => [...own.awareness.getStates().entries()].find(([clientId]) => clientId === ann.awareness.clientID)?.[1] as Record<string, unknown> | undefined;
+    const annState = () =>
+      [...own.awareness.getStates().entries()].find(([clientId]) => clientId === ann.awareness.clientID)?.[1] as
+        | Record<string, unknown>
+        | undefined;
     ann.awareness.setLocalStateField("viewport", { x: 10, y: 20, w: 1280, h: 800, zoom: 1 });
     await until(() => (annState()?.viewport as { w?: number } | null | undefined)?.w === 1280, "viewport at the owner");
     ann.awareness.setLocalStateField("viewport", { x: 0, y: 0, w: 1e12, h: 1, zoom: 1, HOSTILE_VIEW: "x" });

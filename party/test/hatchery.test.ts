@@ -17,7 +17,8 @@ const latestSeq = (sock: RawSocket) => Math.max(...sock.events().map((e: EventFr
  * Reading it does not start the room (partyserver starts on fetch and socket events only).
  */
 async function pulledUpTo(hatchery: DurableObjectStub, seq: number): Promise<void> {
-  const pulled = () => runInDurableObject(hatchery, (_room, state) => Number(getMeta(sqlFromStorage(state.storage), "domainSeq") ?? 0));
+  const pulled = () =>
+    runInDurableObject(hatchery, (_room, state) => Number(getMeta(sqlFromStorage(state.storage), "domainSeq") ?? 0));
   for (const deadline = Date.now() + 8000; (await pulled()) < seq; await new Promise((r) => setTimeout(r, 20))) {
     if (Date.now() > deadline) throw new Error(`the Hatchery did not pull up to seq ${seq}`);
   }
@@ -48,11 +49,19 @@ describe("Hatchery room", () => {
     const threadNode = domainNodeId("thread", thread.id);
     await until(() => node(canvas, threadNode)?.data.title === "Launch", "thread node");
     await bot.ok("chat.send", { threadId: thread.id, text: "Build green", idempotencyKey: idem() });
-    await until(() => (node(canvas, threadNode)?.data.lastMessage as { text?: string } | undefined)?.text === "Build green", "message preview");
+    await until(
+      () => (node(canvas, threadNode)?.data.lastMessage as { text?: string } | undefined)?.text === "Build green",
+      "message preview",
+    );
 
     const activity = () => node(canvas, threadNode)?.data.activity as Activity | undefined;
     const entry = (ref: string) => activity()?.entries.find((e) => e.ref === ref);
-    const { approval } = await bot.ok("approvals.request", { title: "Deploy", threadId: thread.id, risk: "high", idempotencyKey: idem() });
+    const { approval } = await bot.ok("approvals.request", {
+      title: "Deploy",
+      threadId: thread.id,
+      risk: "high",
+      idempotencyKey: idem(),
+    });
     await until(() => entry(`approval:${approval.id}`)?.status === "pending", "approval in the thread's activity");
     expect(activity()!.attention.approvals).toBe(1);
     await mem.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
@@ -66,11 +75,16 @@ describe("Hatchery room", () => {
     expect(activity()!.attention.running).toBe(1);
     await bot.ok("jobs.finish", { jobId: job.id, idempotencyKey: idem() });
     await until(() => entry(`job:${job.id}`)?.status === "succeeded", "finished job stays in the activity");
-    expect(activity()).toMatchObject({ counts: { approval: 1, job: 1, tool: 0 }, attention: { approvals: 0, running: 0, failed: 0 } });
+    expect(activity()).toMatchObject({
+      counts: { approval: 1, job: 1, tool: 0 },
+      attention: { approvals: 0, running: 0, failed: 0 },
+    });
     // Activity is never a node, nor an edge end.
     const { nodes, edges } = readGraph(canvas.doc);
     expect(nodes.map((n) => n.kind).filter((k) => !["thread", "instance", "session"].includes(k))).toEqual([]);
-    expect(edges.filter((e) => /^(approval|job|tool):/.test(e.source) || /^(approval|job|tool):/.test(e.target))).toEqual([]);
+    expect(
+      edges.filter((e) => /^(approval|job|tool):/.test(e.source) || /^(approval|job|tool):/.test(e.target)),
+    ).toEqual([]);
     for (const s of [room, bot, mem]) s.close();
     canvas.close();
   });
@@ -89,7 +103,12 @@ describe("Hatchery room", () => {
       await room.ok("jobs.start", { title: `J${i}`, threadId: thread.id, idempotencyKey: idem() });
     }
     // Jobs fold into their thread: 12 nodes, each with its job in its activity.
-    await until(() => readGraph(b.doc).nodes.length === 12 && readGraph(b.doc).nodes.every((n) => (n.data.activity as Activity | undefined)?.counts.job === 1), "12 threads with their jobs at B");
+    await until(
+      () =>
+        readGraph(b.doc).nodes.length === 12 &&
+        readGraph(b.doc).nodes.every((n) => (n.data.activity as Activity | undefined)?.counts.job === 1),
+      "12 threads with their jobs at B",
+    );
     const boxes = readGraph(b.doc).nodes;
     for (const p of boxes) {
       for (const q of boxes) {
@@ -143,9 +162,15 @@ describe("Hatchery room", () => {
 
     // The owner may move it, but not rewrite what it is, nor delete it.
     owners.doc.transact(() => nodesMap(owners.doc).get(id)!.set("data", { title: "forged" }));
-    await until(() => node(fresh, id)?.data.title === "Guarded" && node(owners, id)?.data.title === "Guarded", "data restored");
+    await until(
+      () => node(fresh, id)?.data.title === "Guarded" && node(owners, id)?.data.title === "Guarded",
+      "data restored",
+    );
     owners.doc.transact(() => nodesMap(owners.doc).delete(id));
-    await until(() => node(fresh, id) !== null && node(owners, id)?.data.title === "Guarded", "deleted domain node restored");
+    await until(
+      () => node(fresh, id) !== null && node(owners, id)?.data.title === "Guarded",
+      "deleted domain node restored",
+    );
     for (const c of [owners, viewers, readers, bots, fresh]) c.close();
     room.close();
   });
@@ -180,15 +205,30 @@ describe("Hatchery room", () => {
         { op: "group.add", label: "Release", nodeIds: [noteId, threadNode] },
       ],
     });
-    await until(() => edgesMap(canvas.doc).has(linked.created[0]!) && node(canvas, linked.created[1]!)?.kind === "group", "edge and group");
+    await until(
+      () => edgesMap(canvas.doc).has(linked.created[0]!) && node(canvas, linked.created[1]!)?.kind === "group",
+      "edge and group",
+    );
     expect(node(canvas, threadNode)!.parent).toBe(linked.created[1]);
     // Grouping gathers the members into the group's box (decision 26).
     const release = node(canvas, linked.created[1]!)!;
     for (const m of [node(canvas, threadNode)!, node(canvas, noteId)!]) {
-      expect(m.x >= release.x && m.y >= release.y && m.x + m.w <= release.x + release.w && m.y + m.h <= release.y + release.h, `${m.id} inside the group`).toBe(true);
+      expect(
+        m.x >= release.x &&
+          m.y >= release.y &&
+          m.x + m.w <= release.x + release.w &&
+          m.y + m.h <= release.y + release.h,
+        `${m.id} inside the group`,
+      ).toBe(true);
     }
-    const nested = await bot.call("graph.apply", { idempotencyKey: idem(), commands: [{ op: "group.add", label: "Outer", nodeIds: [linked.created[1]!] }] });
-    expect(nested).toMatchObject({ ok: false, error: { code: "bad_request", message: expect.stringContaining("another group") } });
+    const nested = await bot.call("graph.apply", {
+      idempotencyKey: idem(),
+      commands: [{ op: "group.add", label: "Outer", nodeIds: [linked.created[1]!] }],
+    });
+    expect(nested).toMatchObject({
+      ok: false,
+      error: { code: "bad_request", message: expect.stringContaining("another group") },
+    });
 
     const again = await bot.ok("graph.apply", {
       idempotencyKey: key,
@@ -208,16 +248,31 @@ describe("Hatchery room", () => {
     });
     expect(bad).toMatchObject({ ok: false, error: { code: "not_found" } });
     // Approvals, jobs and tool calls are not nodes: a command naming one is refused as such.
-    const folded = await bot.call("graph.apply", { idempotencyKey: idem(), commands: [{ op: "edge.add", source: threadNode, target: "approval:apr_1" }] });
-    expect(folded).toMatchObject({ ok: false, error: { code: "bad_request", message: expect.stringContaining("activity") } });
-    const malformed = await bot.call("graph.apply", { idempotencyKey: idem(), commands: [{ op: "node.delete", nodeId: threadNode }] });
+    const folded = await bot.call("graph.apply", {
+      idempotencyKey: idem(),
+      commands: [{ op: "edge.add", source: threadNode, target: "approval:apr_1" }],
+    });
+    expect(folded).toMatchObject({
+      ok: false,
+      error: { code: "bad_request", message: expect.stringContaining("activity") },
+    });
+    const malformed = await bot.call("graph.apply", {
+      idempotencyKey: idem(),
+      commands: [{ op: "node.delete", nodeId: threadNode }],
+    });
     expect(malformed).toMatchObject({ ok: false, error: { code: "bad_request" } });
-    const byViewer = await view.call("graph.apply", { idempotencyKey: idem(), commands: [{ op: "note.add", text: "x" }] });
+    const byViewer = await view.call("graph.apply", {
+      idempotencyKey: idem(),
+      commands: [{ op: "note.add", text: "x" }],
+    });
     expect(byViewer).toMatchObject({ ok: false, error: { code: "forbidden" } });
     // The Hatchery applies graph.apply calls one after another and sends each change to the
     // canvas as it makes it: once this later move is on the canvas, anything the refused
     // calls had written would be too.
-    await bot.ok("graph.apply", { idempotencyKey: idem(), commands: [{ op: "node.move", nodeId: threadNode, x: 321, y: 654 }] });
+    await bot.ok("graph.apply", {
+      idempotencyKey: idem(),
+      commands: [{ op: "node.move", nodeId: threadNode, x: 321, y: 654 }],
+    });
     await until(() => node(canvas, threadNode)?.x === 321, "a later move on the canvas");
     expect(readGraph(canvas.doc).nodes.length).toBe(before);
     for (const s of [room, bot, view]) s.close();
@@ -264,7 +319,10 @@ describe("Hatchery room", () => {
     await pulledUpTo(hatchery, latestSeq(room));
     await evictDurableObject(hatchery);
     const canvas = await openCanvas(ws, { cookie: owner.cookie });
-    await until(() => node(canvas, domainNodeId("thread", thread.id))?.data.title === "Poked awake", "pulled node stored");
+    await until(
+      () => node(canvas, domainNodeId("thread", thread.id))?.data.title === "Poked awake",
+      "pulled node stored",
+    );
     canvas.close();
     room.close();
   });
@@ -274,7 +332,10 @@ describe("Hatchery room", () => {
     const [a, b] = await syncedCanvases(ws, { cookie: owner.cookie }, { cookie: member.cookie });
     a.awareness.setLocalStateField("cursor", { x: 10, y: 20 });
     a.awareness.setLocalStateField("user", { name: owner.name });
-    await until(() => [...b.awareness.getStates().values()].some((s) => (s as { cursor?: { x: number } }).cursor?.x === 10), "cursor at B");
+    await until(
+      () => [...b.awareness.getStates().values()].some((s) => (s as { cursor?: { x: number } }).cursor?.x === 10),
+      "cursor at B",
+    );
     a.close();
     b.close();
   });

@@ -45,19 +45,29 @@ describe("Web Push subscriptions the room accepts", () => {
 
   it("holds the keys to a P-256 point and a 16-byte secret", () => {
     expect(keysRefusal({ p256dh: b64url(point), auth: b64url(new Uint8Array(16)) })).toBeNull();
-    expect(keysRefusal({ p256dh: b64url(point.slice(0, 33)), auth: b64url(new Uint8Array(16)) })).toBe("p256dh_invalid");
-    expect(keysRefusal({ p256dh: b64url(new Uint8Array(65)), auth: b64url(new Uint8Array(16)) })).toBe("p256dh_invalid");
+    expect(keysRefusal({ p256dh: b64url(point.slice(0, 33)), auth: b64url(new Uint8Array(16)) })).toBe(
+      "p256dh_invalid",
+    );
+    expect(keysRefusal({ p256dh: b64url(new Uint8Array(65)), auth: b64url(new Uint8Array(16)) })).toBe(
+      "p256dh_invalid",
+    );
     expect(keysRefusal({ p256dh: "not base64!", auth: b64url(new Uint8Array(16)) })).toBe("p256dh_invalid");
     expect(keysRefusal({ p256dh: b64url(point), auth: b64url(new Uint8Array(32)) })).toBe("auth_invalid");
   });
 
   it("is off without all three VAPID settings", () => {
     expect(pushConfig({ VAPID_PUBLIC_KEY: "p", VAPID_PRIVATE_KEY: "k" })).toBeNull();
-    expect(pushConfig({ VAPID_PUBLIC_KEY: "p", VAPID_PRIVATE_KEY: "k", VAPID_SUBJECT: "mailto:ops@example.test" })).toMatchObject({ publicKey: "p", testHost: null });
+    expect(
+      pushConfig({ VAPID_PUBLIC_KEY: "p", VAPID_PRIVATE_KEY: "k", VAPID_SUBJECT: "mailto:ops@example.test" }),
+    ).toMatchObject({ publicKey: "p", testHost: null });
   });
 
   it("carries plain text and the item's deep link, bounded", () => {
-    const payload = payloadFor({ kind: "approval", title: "Deploy", detail: "x".repeat(5000), target: { kind: "approval", approvalId: "ap_1" } }, "https://app.example.test", "ws_1");
+    const payload = payloadFor(
+      { kind: "approval", title: "Deploy", detail: "x".repeat(5000), target: { kind: "approval", approvalId: "ap_1" } },
+      "https://app.example.test",
+      "ws_1",
+    );
     expect(payload.title).toBe("An approval is waiting for you");
     expect(payload.body.length).toBeLessThanOrEqual(800);
     expect(payload.url).toBe("https://app.example.test/?w=ws_1&approval=ap_1");

@@ -14,7 +14,9 @@ const isInbox = (f: { type: string; event?: unknown }) => f.type === "event" && 
 
 /** The first inbox a socket was sent (from its `since`th frame on) that passes `check`. */
 async function inboxWhere(socket: RawSocket, check: (inbox: Inbox) => boolean, since = 0): Promise<Inbox> {
-  const frame = await socket.waitFor<InboxFrame>((f) => isInbox(f) && socket.frames.indexOf(f) >= since && check((f as unknown as InboxFrame).payload.inbox));
+  const frame = await socket.waitFor<InboxFrame>(
+    (f) => isInbox(f) && socket.frames.indexOf(f) >= since && check((f as unknown as InboxFrame).payload.inbox),
+  );
   return frame.payload.inbox;
 }
 const keysOf = (inbox: Inbox) => inbox.items.map((item) => item.key);
@@ -61,13 +63,26 @@ describe("the inbox", () => {
   it("a mention reaches only the person named; the others' sockets never carry it", async () => {
     const { ownerSocket, secondSocket, agentSocket, ws, second } = await openTeam("member");
     const { thread } = await ownerSocket.ok("threads.create", { title: "Plans", idempotencyKey: idem() });
-    const { message } = await ownerSocket.ok("chat.send", { threadId: thread.id, text: `@${second.name} can you look?`, idempotencyKey: idem() });
+    const { message } = await ownerSocket.ok("chat.send", {
+      threadId: thread.id,
+      text: `@${second.name} can you look?`,
+      idempotencyKey: idem(),
+    });
 
     const theirs = await inboxWhere(secondSocket, (inbox) => inbox.unread === 1);
-    expect(theirs.items).toEqual([expect.objectContaining({ key: `mention:${message.id}`, kind: "mention", read: false, target: { kind: "thread", threadId: thread.id, messageId: message.id } })]);
+    expect(theirs.items).toEqual([
+      expect.objectContaining({
+        key: `mention:${message.id}`,
+        kind: "mention",
+        read: false,
+        target: { kind: "thread", threadId: thread.id, messageId: message.id },
+      }),
+    ]);
     // Everything the commit sent has reached the others once their later requests are answered.
     await Promise.all([settled(ownerSocket), agentSocket.ok("threads.list", {})]);
-    const carried = [...ownerSocket.events("inbox.updated"), ...agentSocket.events("inbox.updated")].flatMap((f) => keysOf((f as unknown as InboxFrame).payload.inbox));
+    const carried = [...ownerSocket.events("inbox.updated"), ...agentSocket.events("inbox.updated")].flatMap((f) =>
+      keysOf((f as unknown as InboxFrame).payload.inbox),
+    );
     expect(carried).not.toContain(`mention:${message.id}`);
     expect(agentSocket.events("inbox.updated")).toEqual([]);
     // A socket opened later gets it in its greeting, and only the person it was for.
@@ -84,7 +99,11 @@ describe("the inbox", () => {
     await inboxWhere(secondSocket, (inbox) => keysOf(inbox).includes(key));
 
     const waiting = ownerSocket.frames.length;
-    await secondSocket.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
+    await secondSocket.ok("approvals.resolve", {
+      approvalId: approval.id,
+      decision: "approve",
+      idempotencyKey: idem(),
+    });
     const after = await inboxWhere(ownerSocket, (inbox) => !keysOf(inbox).includes(key), waiting);
     expect(after.unread).toBe(0);
   });
@@ -94,7 +113,11 @@ describe("the inbox", () => {
     const { approval } = await agentSocket.ok("approvals.request", { title: "Decide me", idempotencyKey: idem() });
     const key = `approval:${approval.id}`;
     await inboxWhere(secondSocket, (inbox) => keysOf(inbox).includes(key));
-    const member = await (env as unknown as Env).DB.prepare(`select "id" from "member" where "organizationId" = ? and "userId" = ?`).bind(ws, second.userId).first<{ id: string }>();
+    const member = await (env as unknown as Env).DB.prepare(
+      `select "id" from "member" where "organizationId" = ? and "userId" = ?`,
+    )
+      .bind(ws, second.userId)
+      .first<{ id: string }>();
     const since = secondSocket.frames.length;
     const changed = await api("/api/auth/organization/update-member-role", {
       method: "POST",
@@ -111,7 +134,10 @@ describe("the inbox", () => {
   it("under the two-person rule the person who asked for an instance operation does not get it to decide; the other person does", async () => {
     const { ownerSocket, secondSocket } = await openTeam("member");
     await ownerSocket.ok("settings.update", { approvals: { twoPersonRule: true }, idempotencyKey: idem() });
-    const { approval } = await secondSocket.ok("instances.provision", { instanceId: "inbox-lab", idempotencyKey: idem() });
+    const { approval } = await secondSocket.ok("instances.provision", {
+      instanceId: "inbox-lab",
+      idempotencyKey: idem(),
+    });
     await inboxWhere(ownerSocket, (inbox) => keysOf(inbox).includes(`approval:${approval.id}`));
     const mine = await settled(secondSocket);
     expect(keysOf(mine.inbox)).not.toContain(`approval:${approval.id}`);
@@ -163,7 +189,10 @@ describe("the inbox", () => {
   it("a tab that opens while an update is gathering does not keep the person's other tabs from getting it", async () => {
     const { ownerSocket, agentSocket, owner, ws } = await openTeam("member");
     const since = ownerSocket.frames.length;
-    const [{ approval }, late] = await Promise.all([agentSocket.ok("approvals.request", { title: "Both tabs", idempotencyKey: idem() }), RawSocket.open(ws, { cookie: owner.cookie })]);
+    const [{ approval }, late] = await Promise.all([
+      agentSocket.ok("approvals.request", { title: "Both tabs", idempotencyKey: idem() }),
+      RawSocket.open(ws, { cookie: owner.cookie }),
+    ]);
     const key = `approval:${approval.id}`;
     await inboxWhere(late, (inbox) => keysOf(inbox).includes(key));
     await inboxWhere(ownerSocket, (inbox) => keysOf(inbox).includes(key), since);
@@ -174,12 +203,18 @@ describe("the inbox", () => {
     const { ownerSocket, secondSocket } = await openTeam("member");
     const { thread } = await secondSocket.ok("threads.create", { title: "Questions", idempotencyKey: idem() });
     await secondSocket.ok("chat.send", { threadId: thread.id, text: "anyone?", idempotencyKey: idem() });
-    const { message } = await ownerSocket.ok("chat.send", { threadId: thread.id, text: "here", idempotencyKey: idem() });
+    const { message } = await ownerSocket.ok("chat.send", {
+      threadId: thread.id,
+      text: "here",
+      idempotencyKey: idem(),
+    });
     const replied = await inboxWhere(secondSocket, (inbox) => keysOf(inbox).includes(`reply:${message.id}`));
     expect(replied.following).toContain(thread.id);
 
     const following = secondSocket.frames.length;
-    expect(await secondSocket.ok("inbox.follow", { threadId: thread.id, follow: false, idempotencyKey: idem() })).toEqual({ threadId: thread.id, following: false });
+    expect(
+      await secondSocket.ok("inbox.follow", { threadId: thread.id, follow: false, idempotencyKey: idem() }),
+    ).toEqual({ threadId: thread.id, following: false });
     const quiet = await inboxWhere(secondSocket, (inbox) => !inbox.following.includes(thread.id), following);
     expect(keysOf(quiet)).not.toContain(`reply:${message.id}`);
     const unfollowed = secondSocket.frames.length;
@@ -188,18 +223,27 @@ describe("the inbox", () => {
     // Their own answer settles it.
     const refollowed = secondSocket.frames.length;
     await secondSocket.ok("chat.send", { threadId: thread.id, text: "thanks", idempotencyKey: idem() });
-    await inboxWhere(secondSocket, (inbox) => inbox.following.includes(thread.id) && !inbox.items.some((item) => item.kind === "reply"), refollowed);
+    await inboxWhere(
+      secondSocket,
+      (inbox) => inbox.following.includes(thread.id) && !inbox.items.some((item) => item.kind === "reply"),
+      refollowed,
+    );
   });
 
   it("a reply item counts the replies since the person's own last message, through every new reply and answer", async () => {
     const { owner, ownerSocket, secondSocket } = await openTeam("member");
     const { thread } = await secondSocket.ok("threads.create", { title: "Counted", idempotencyKey: idem() });
     await secondSocket.ok("chat.send", { threadId: thread.id, text: "anyone?", idempotencyKey: idem() });
-    const replyItem = (inbox: Inbox) => inbox.items.find((item) => item.kind === "reply" && item.target.kind === "thread" && item.target.threadId === thread.id);
+    const replyItem = (inbox: Inbox) =>
+      inbox.items.find(
+        (item) => item.kind === "reply" && item.target.kind === "thread" && item.target.threadId === thread.id,
+      );
     const reply = async (text: string) => {
       const since = secondSocket.frames.length;
       const { message } = await ownerSocket.ok("chat.send", { threadId: thread.id, text, idempotencyKey: idem() });
-      return replyItem(await inboxWhere(secondSocket, (inbox) => replyItem(inbox)?.key === `reply:${message.id}`, since));
+      return replyItem(
+        await inboxWhere(secondSocket, (inbox) => replyItem(inbox)?.key === `reply:${message.id}`, since),
+      );
     };
     expect(await reply("one")).toMatchObject({ title: "A reply in “Counted”", detail: `${owner.name}: one` });
     expect(await reply("two")).toMatchObject({ title: "2 replies in “Counted”", detail: `${owner.name}: two` });
@@ -216,7 +260,11 @@ describe("the inbox", () => {
     await secondSocket.ok("chat.send", { threadId: thread.id, text: "first", idempotencyKey: idem() });
     await ownerSocket.ok("inbox.follow", { threadId: thread.id, follow: true, idempotencyKey: idem() });
     const since = ownerSocket.frames.length;
-    const { message } = await secondSocket.ok("chat.send", { threadId: thread.id, text: "second", idempotencyKey: idem() });
+    const { message } = await secondSocket.ok("chat.send", {
+      threadId: thread.id,
+      text: "second",
+      idempotencyKey: idem(),
+    });
     await inboxWhere(ownerSocket, (inbox) => keysOf(inbox).includes(`reply:${message.id}`), since);
   });
 
@@ -231,7 +279,8 @@ describe("the inbox", () => {
 
   it("hostile input to the inbox methods gets typed errors and changes nothing", async () => {
     const { ownerSocket } = await openTeam("member");
-    const bad = async (method: string, params: unknown, code = "bad_request") => expect(await ownerSocket.call(method, params)).toMatchObject({ ok: false, error: { code } });
+    const bad = async (method: string, params: unknown, code = "bad_request") =>
+      expect(await ownerSocket.call(method, params)).toMatchObject({ ok: false, error: { code } });
     await bad("inbox.markRead", { keys: [], idempotencyKey: idem() });
     await bad("inbox.markRead", { keys: "approval:x", idempotencyKey: idem() });
     await bad("inbox.markRead", { keys: Array.from({ length: 101 }, (_, i) => `k${i}`), idempotencyKey: idem() });
@@ -247,7 +296,9 @@ describe("the inbox", () => {
     await bad("inbox.configure", { preferences: { ...prefs, approval: { browser: true } }, idempotencyKey: idem() });
     await bad("inbox.configure", { preferences: "all", idempotencyKey: idem() });
     // Marking what is not an item stores nothing.
-    expect(await ownerSocket.ok("inbox.markRead", { keys: ["approval:not-there", "__proto__"], idempotencyKey: idem() })).toEqual({ unread: 0 });
+    expect(
+      await ownerSocket.ok("inbox.markRead", { keys: ["approval:not-there", "__proto__"], idempotencyKey: idem() }),
+    ).toEqual({ unread: 0 });
     expect((await settled(ownerSocket)).inbox).toMatchObject({ items: [], preferences: prefs, following: [] });
   });
 
@@ -270,7 +321,11 @@ describe("the inbox", () => {
 
   it("mails a reply in a thread the person follows and a message that names them", async () => {
     const { ownerSocket, agentSocket, owner } = await openTeam("member");
-    const replies = { ...DEFAULT_INBOX_PREFERENCES, reply: { ...DEFAULT_INBOX_PREFERENCES.reply, email: true }, emailAfterMs: 0 };
+    const replies = {
+      ...DEFAULT_INBOX_PREFERENCES,
+      reply: { ...DEFAULT_INBOX_PREFERENCES.reply, email: true },
+      emailAfterMs: 0,
+    };
     await ownerSocket.ok("inbox.configure", { preferences: replies, idempotencyKey: idem() });
     const { thread } = await ownerSocket.ok("threads.create", { title: "Mail the replies", idempotencyKey: idem() });
     await ownerSocket.ok("chat.send", { threadId: thread.id, text: "anyone?", idempotencyKey: idem() });
@@ -280,8 +335,15 @@ describe("the inbox", () => {
     // thread nobody follows, can set off the one that mails it.
     await agentSocket.ok("approvals.request", { title: "Before the mention", idempotencyKey: idem() });
     await waitForMail(owner.cookie, /Before the mention/);
-    const { thread: unfollowed } = await agentSocket.ok("threads.create", { title: "Nobody follows", idempotencyKey: idem() });
-    await agentSocket.ok("chat.send", { threadId: unfollowed.id, text: `@${owner.name} and you?`, idempotencyKey: idem() });
+    const { thread: unfollowed } = await agentSocket.ok("threads.create", {
+      title: "Nobody follows",
+      idempotencyKey: idem(),
+    });
+    await agentSocket.ok("chat.send", {
+      threadId: unfollowed.id,
+      text: `@${owner.name} and you?`,
+      idempotencyKey: idem(),
+    });
     expect(await waitForMail(owner.cookie, /^You were mentioned/)).toHaveLength(1);
   });
 
@@ -290,7 +352,11 @@ describe("the inbox", () => {
     const preferences = { ...DEFAULT_INBOX_PREFERENCES, emailAfterMs: 0 };
     await secondSocket.ok("inbox.configure", { preferences, idempotencyKey: idem() });
     await ownerSocket.ok("inbox.configure", { preferences, idempotencyKey: idem() });
-    const removed = await api("/api/auth/organization/remove-member", { method: "POST", cookie: owner.cookie, body: JSON.stringify({ memberIdOrEmail: second.email, organizationId: ws }) });
+    const removed = await api("/api/auth/organization/remove-member", {
+      method: "POST",
+      cookie: owner.cookie,
+      body: JSON.stringify({ memberIdOrEmail: second.email, organizationId: ws }),
+    });
     expect(removed.status).toBe(200);
     await agentSocket.ok("approvals.request", { title: "Only for the owner", idempotencyKey: idem() });
     await waitForMail(owner.cookie, /Only for the owner/);

@@ -24,10 +24,19 @@ import { node, openCanvas, team, until } from "./hatchery-harness";
 const ns = env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> };
 
 function inAutopilot<R>(ws: string, fn: (sql: Sql) => R): Promise<R> {
-  return runInDurableObject(ns.Autopilot.get(ns.Autopilot.idFromName(ws)), (_room, state) => fn(sqlFromStorage(state.storage)));
+  return runInDurableObject(ns.Autopilot.get(ns.Autopilot.idFromName(ws)), (_room, state) =>
+    fn(sqlFromStorage(state.storage)),
+  );
 }
 
-const session = (key: string, updatedAt: number): Omit<GatewaySession, "threadId"> => ({ key, label: `Label ${key}`, preview: null, status: "idle", running: false, updatedAt });
+const session = (key: string, updatedAt: number): Omit<GatewaySession, "threadId"> => ({
+  key,
+  label: `Label ${key}`,
+  preview: null,
+  status: "idle",
+  running: false,
+  updatedAt,
+});
 
 describe("deleting an instance", () => {
   it("detaches its threads with a line in each, leaves them with an explicit responder, clears their start, forgets its sessions and bindings, and takes it off the canvas", async () => {
@@ -36,9 +45,17 @@ describe("deleting an instance", () => {
     const g = await RawSocket.open(ws, { key: agent.key });
     await Promise.all([o.hello(), g.hello()]);
 
-    const { approval: link } = await g.ok("instances.link", { instanceId: "home", name: "Home", url: "wss://gw.example.com/openclaw", token: `linked-${crypto.randomUUID()}`, idempotencyKey: idem() });
+    const { approval: link } = await g.ok("instances.link", {
+      instanceId: "home",
+      name: "Home",
+      url: "wss://gw.example.com/openclaw",
+      token: `linked-${crypto.randomUUID()}`,
+      idempotencyKey: idem(),
+    });
     await o.ok("approvals.resolve", { approvalId: link.id, decision: "approve", idempotencyKey: idem() });
-    await o.waitFor((f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "ready");
+    await o.waitFor(
+      (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "ready",
+    );
 
     // Answered by the instance, its start done; answered by the Autopilot with the instance's tools; a gateway session opened as a thread.
     const answered = (await o.ok("threads.create", { title: "Answered by Home", idempotencyKey: idem() })).thread;
@@ -47,28 +64,44 @@ describe("deleting an instance", () => {
     await o.ok("instances.attach", { instanceId: "home", threadId: assisted.id, idempotencyKey: idem() });
     await o.ok("threads.configure", { threadId: assisted.id, responder: "autopilot", idempotencyKey: idem() });
     await inAutopilot(ws, (sql) => {
-      putSessions(sql, "home", [session("agent:main:main", 100), session(`agent:main:autopilot-${answered.id.toLowerCase()}`, 200)]);
+      putSessions(sql, "home", [
+        session("agent:main:main", 100),
+        session(`agent:main:autopilot-${answered.id.toLowerCase()}`, 200),
+      ]);
       asRoom(sql, (ctx) => {
         const thread = requireThread(ctx.sql, answered.id);
-        updateThread(ctx, { ...thread, chatStart: { instanceId: "home", approvalId: link.id, messageId: "msg_first", state: "ready", error: null } });
+        updateThread(ctx, {
+          ...thread,
+          chatStart: { instanceId: "home", approvalId: link.id, messageId: "msg_first", state: "ready", error: null },
+        });
       });
     });
-    const opened = (await o.ok("sessions.open", { instanceId: "home", sessionKey: "agent:main:main", idempotencyKey: idem() })).thread;
+    const opened = (
+      await o.ok("sessions.open", { instanceId: "home", sessionKey: "agent:main:main", idempotencyKey: idem() })
+    ).thread;
     expect(opened.responder.kind).toBe("openclaw");
     expect(opened.gateway).toMatchObject({ instanceId: "home" });
 
     const canvas = await openCanvas(ws, { cookie: owner.cookie });
     const instanceNode = domainNodeId("instance", "home");
     const sessionNode = domainNodeId("session", sessionNodeRef("home", "agent:main:main"));
-    await until(() => canvas.synced && node(canvas, instanceNode) !== null && node(canvas, sessionNode) !== null, "the instance and its sessions on the canvas");
+    await until(
+      () => canvas.synced && node(canvas, instanceNode) !== null && node(canvas, sessionNode) !== null,
+      "the instance and its sessions on the canvas",
+    );
 
     const { approval: unlink } = await g.ok("instances.delete", { instanceId: "home", idempotencyKey: idem() });
     await o.ok("approvals.resolve", { approvalId: unlink.id, decision: "approve", idempotencyKey: idem() });
-    await o.waitFor((f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "stopped");
+    await o.waitFor(
+      (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "stopped",
+    );
 
     // Clients holding the session list are told it is empty now.
     const sessions = await o.waitFor<{ payload: InstanceSessions }>(
-      (f) => f.event === "sessions.changed" && (f.payload as InstanceSessions).instanceId === "home" && (f.payload as InstanceSessions).sessions.length === 0,
+      (f) =>
+        f.event === "sessions.changed" &&
+        (f.payload as InstanceSessions).instanceId === "home" &&
+        (f.payload as InstanceSessions).sessions.length === 0,
     );
     expect(sessions.payload.sessions).toEqual([]);
 
@@ -81,22 +114,31 @@ describe("deleting an instance", () => {
     expect(byId.get(assisted.id)).toMatchObject({ gateway: null, responder: { kind: "autopilot" } });
     expect(byId.get(opened.id)).toMatchObject({ gateway: null, responder: { kind: "none" } });
     expect(hello.live?.sessions.some((s) => s.instanceId === "home")).toBe(false);
-    expect(hello.snapshot!.instances).toEqual([expect.objectContaining({ id: "home", status: "stopped", threadIds: [] })]);
+    expect(hello.snapshot!.instances).toEqual([
+      expect.objectContaining({ id: "home", status: "stopped", threadIds: [] }),
+    ]);
 
     // Each affected thread says what happened, as its newest message.
-    const newest = async (threadId: string) => (await late.ok("messages.list", { threadId, limit: 1 })).messages.at(-1)?.text;
+    const newest = async (threadId: string) =>
+      (await late.ok("messages.list", { threadId, limit: 1 })).messages.at(-1)?.text;
     expect(await newest(answered.id)).toBe("OpenClaw instance Home was unlinked: this thread has no responder now.");
     expect(await newest(opened.id)).toBe("OpenClaw instance Home was unlinked: this thread has no responder now.");
-    expect(await newest(assisted.id)).toBe("OpenClaw instance Home was unlinked: the Autopilot still answers here, without its OpenClaw tools.");
+    expect(await newest(assisted.id)).toBe(
+      "OpenClaw instance Home was unlinked: the Autopilot still answers here, without its OpenClaw tools.",
+    );
 
     // Nothing of it is left to open or bind to.
-    expect(await late.call("sessions.open", { instanceId: "home", sessionKey: "agent:main:main", idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect(
+      await late.call("sessions.open", { instanceId: "home", sessionKey: "agent:main:main", idempotencyKey: idem() }),
+    ).toMatchObject({ ok: false, error: { code: "not_found" } });
     expect(await inAutopilot(ws, (sql) => bindingsOf(sql, "home"))).toEqual([]);
 
     // The canvas: the instance's node, its sessions' nodes and every edge to them are gone.
     await until(() => node(canvas, instanceNode) === null, "the deleted instance off the canvas");
     await until(() => readGraph(canvas.doc).nodes.every((n) => n.kind !== "session"), "its sessions off the canvas");
-    expect([...edgesMap(canvas.doc).values()].some((e) => e.source === instanceNode || e.target === instanceNode)).toBe(false);
+    expect([...edgesMap(canvas.doc).values()].some((e) => e.source === instanceNode || e.target === instanceNode)).toBe(
+      false,
+    );
     expect(node(canvas, domainNodeId("thread", answered.id))).not.toBeNull();
     for (const s of [o, g, late, canvas]) s.close();
   });

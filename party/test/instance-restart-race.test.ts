@@ -12,7 +12,12 @@ import { BridgeSupervisor } from "../instances/bridge-supervisor";
 import type { RuntimeClient, RuntimeInstanceStatus } from "../runtime-client";
 import { inRoom, seedInstance, until } from "./bridge-peer";
 
-const status = (state: RuntimeInstanceStatus["state"], phase: RuntimeInstanceStatus["phase"], progress: number, version: number): RuntimeInstanceStatus => ({
+const status = (
+  state: RuntimeInstanceStatus["state"],
+  phase: RuntimeInstanceStatus["phase"],
+  progress: number,
+  version: number,
+): RuntimeInstanceStatus => ({
   workspaceId: "ws_test",
   instanceId: "inst",
   state,
@@ -73,7 +78,9 @@ describe("a restart racing the bridge", () => {
           if (waitMs === 0 && bridgeReads++ === 0) return staleRead.promise;
           if (waitMs === 0) return new Promise(() => {});
           watchReads++;
-          return Promise.resolve(since === 0 ? status("starting", "waiting for gateway handshake", 60, 5) : status("ready", "ready", 100, 6));
+          return Promise.resolve(
+            since === 0 ? status("starting", "waiting for gateway handshake", 60, 5) : status("ready", "ready", 100, 6),
+          );
         },
         provision: () => Promise.reject(new Error("not here")),
         // The bridge's next step after a read that says ready: it dials the gateway.

@@ -14,17 +14,36 @@ async function team() {
 describe("instances are approval-gated", () => {
   it("provision asks a person first; nothing runs until someone with approve confirms", async () => {
     const { o, v, g } = await team();
-    const { approval } = await g.ok("instances.provision", { instanceId: "work", name: "Work", idempotencyKey: idem() });
-    expect(approval).toMatchObject({ status: "pending", risk: "high", action: { kind: "instance", operation: "provision", instanceId: "work", name: "Work" } });
+    const { approval } = await g.ok("instances.provision", {
+      instanceId: "work",
+      name: "Work",
+      idempotencyKey: idem(),
+    });
+    expect(approval).toMatchObject({
+      status: "pending",
+      risk: "high",
+      action: { kind: "instance", operation: "provision", instanceId: "work", name: "Work" },
+    });
     expect((await o.ok("instances.list", {})).instances).toEqual([]);
     await v.waitFor((f) => f.event === "approval.requested");
     // Agents (no approve scope) and viewers cannot confirm their own way in.
-    expect(await g.call("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "forbidden" } });
-    expect(await v.call("instances.provision", { instanceId: "other", idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    expect(
+      await g.call("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() }),
+    ).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    expect(await v.call("instances.provision", { instanceId: "other", idempotencyKey: idem() })).toMatchObject({
+      ok: false,
+      error: { code: "forbidden" },
+    });
     // A second request for the same instance while none exists is allowed (two asks), but
     // bad ids never are.
-    expect(await g.call("instances.provision", { instanceId: "Bad Id!", idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "bad_request" } });
-    expect(await g.call("instances.restart", { instanceId: "nope", idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect(await g.call("instances.provision", { instanceId: "Bad Id!", idempotencyKey: idem() })).toMatchObject({
+      ok: false,
+      error: { code: "bad_request" },
+    });
+    expect(await g.call("instances.restart", { instanceId: "nope", idempotencyKey: idem() })).toMatchObject({
+      ok: false,
+      error: { code: "not_found" },
+    });
     for (const s of [o, v, g]) s.close();
   });
 
@@ -36,13 +55,19 @@ describe("instances are approval-gated", () => {
     await Promise.all([o.hello(), g.hello()]);
     const { approval } = await g.ok("instances.provision", { instanceId: "work", idempotencyKey: idem() });
     await o.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
-    const errored = await g.waitFor<{ payload: { instance: Instance } }>((f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "error");
+    const errored = await g.waitFor<{ payload: { instance: Instance } }>(
+      (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "error",
+    );
     expect(errored.payload.instance.error).toMatch(/no OpenClaw runtime is configured/);
-    const failed = await g.waitFor<{ payload: { job: { status: string; error: string; title: string } } }>((f) => f.event === "job.finished");
+    const failed = await g.waitFor<{ payload: { job: { status: string; error: string; title: string } } }>(
+      (f) => f.event === "job.finished",
+    );
     expect(failed.payload.job).toMatchObject({ status: "failed", title: approval.title });
     // The snapshot of a new client has it too.
     const late = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    expect((await late.hello()).snapshot!.instances).toEqual([expect.objectContaining({ id: "work", status: "error" })]);
+    expect((await late.hello()).snapshot!.instances).toEqual([
+      expect.objectContaining({ id: "work", status: "error" }),
+    ]);
     for (const s of [o, g, late]) s.close();
   });
 
@@ -52,7 +77,9 @@ describe("instances are approval-gated", () => {
     await o.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
     // The approved operation's job reached the decider before the decision's answer did.
     expect(o.events("job.started")).toHaveLength(1);
-    await g.waitFor((f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "error");
+    await g.waitFor(
+      (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "error",
+    );
     const { thread } = await o.ok("threads.create", { title: "uses lab", idempotencyKey: idem() });
     const attached = await g.ok("instances.attach", { instanceId: "lab", threadId: thread.id, idempotencyKey: idem() });
     expect(attached.instance.threadIds).toEqual([thread.id]);
@@ -78,32 +105,59 @@ describe("restore and details (protocol 6)", () => {
     const { o, g } = await team();
     const { approval } = await g.ok("instances.provision", { instanceId: "lab", idempotencyKey: idem() });
     await o.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
-    await g.waitFor((f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "error");
+    await g.waitFor(
+      (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "error",
+    );
     const { thread } = await o.ok("threads.create", { title: "uses lab", idempotencyKey: idem() });
     await g.ok("instances.attach", { instanceId: "lab", threadId: thread.id, idempotencyKey: idem() });
 
     const backupId = "2026-01-31T12-00-00-000Z.tar.gz";
-    expect(await g.call("instances.restore", { instanceId: "lab", backupId: "../../etc/passwd", idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "bad_request" } });
-    expect(await g.call("instances.restore", { instanceId: "nope", backupId, idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect(
+      await g.call("instances.restore", { instanceId: "lab", backupId: "../../etc/passwd", idempotencyKey: idem() }),
+    ).toMatchObject({ ok: false, error: { code: "bad_request" } });
+    expect(await g.call("instances.restore", { instanceId: "nope", backupId, idempotencyKey: idem() })).toMatchObject({
+      ok: false,
+      error: { code: "not_found" },
+    });
     const restore = await g.ok("instances.restore", { instanceId: "lab", backupId, idempotencyKey: idem() });
-    expect(restore.approval).toMatchObject({ status: "pending", risk: "high", action: { kind: "instance", operation: "restore", instanceId: "lab", backupId } });
+    expect(restore.approval).toMatchObject({
+      status: "pending",
+      risk: "high",
+      action: { kind: "instance", operation: "restore", instanceId: "lab", backupId },
+    });
     expect(restore.approval.details).toContain(backupId);
     // The delete confirmation says what happens to the attached thread.
     const del = await g.ok("instances.delete", { instanceId: "lab", idempotencyKey: idem() });
-    expect(del.approval.details).toMatch(/attached thread stays in this workspace with all its messages and attachments, but is detached/);
+    expect(del.approval.details).toMatch(
+      /attached thread stays in this workspace with all its messages and attachments, but is detached/,
+    );
 
     await o.ok("approvals.resolve", { approvalId: restore.approval.id, decision: "approve", idempotencyKey: idem() });
     const failed = await g.waitFor<{ payload: { job: { status: string; error: string; title: string } } }>(
-      (f) => f.event === "job.finished" && (f.payload as { job: { title: string } }).job.title === restore.approval.title,
+      (f) =>
+        f.event === "job.finished" && (f.payload as { job: { title: string } }).job.title === restore.approval.title,
     );
-    expect(failed.payload.job).toMatchObject({ status: "failed", error: expect.stringMatching(/no OpenClaw runtime is configured/) });
+    expect(failed.payload.job).toMatchObject({
+      status: "failed",
+      error: expect.stringMatching(/no OpenClaw runtime is configured/),
+    });
 
     // Unpairing a device is gated too; with no gateway connected the approved job says why.
     const unpair = await g.ok("instances.unpair", { instanceId: "lab", deviceId: "phone-1", idempotencyKey: idem() });
-    expect(unpair.approval).toMatchObject({ status: "pending", action: { operation: "unpair", deviceId: "phone-1" }, details: expect.stringMatching(/phone-1.*pair again/) });
+    expect(unpair.approval).toMatchObject({
+      status: "pending",
+      action: { operation: "unpair", deviceId: "phone-1" },
+      details: expect.stringMatching(/phone-1.*pair again/),
+    });
 
-    expect(await o.call("instances.details", { instanceId: "lab" })).toMatchObject({ ok: false, error: { code: "unavailable", message: expect.stringMatching(/RUNTIME_URL/) } });
-    expect(await o.call("instances.details", { instanceId: "nope" })).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect(await o.call("instances.details", { instanceId: "lab" })).toMatchObject({
+      ok: false,
+      error: { code: "unavailable", message: expect.stringMatching(/RUNTIME_URL/) },
+    });
+    expect(await o.call("instances.details", { instanceId: "nope" })).toMatchObject({
+      ok: false,
+      error: { code: "not_found" },
+    });
     for (const s of [o, g]) s.close();
   });
 });
@@ -112,7 +166,10 @@ describe("backup policy, alarms and paired devices (plain functions)", () => {
   it("reads the schedule from vars with sane defaults; only ready instances are backed up", () => {
     expect(readBackupPolicy({})).toEqual(DEFAULT_BACKUP_POLICY);
     expect(DEFAULT_BACKUP_POLICY).toEqual({ intervalSeconds: 21_600, keep: 7 });
-    expect(readBackupPolicy({ BACKUP_INTERVAL_SECONDS: "60", BACKUP_KEEP: "3" })).toEqual({ intervalSeconds: 60, keep: 3 });
+    expect(readBackupPolicy({ BACKUP_INTERVAL_SECONDS: "60", BACKUP_KEEP: "3" })).toEqual({
+      intervalSeconds: 60,
+      keep: 3,
+    });
     expect(readBackupPolicy({ BACKUP_INTERVAL_SECONDS: "0" }).intervalSeconds).toBe(0);
     // A typo must not turn backups off.
     expect(readBackupPolicy({ BACKUP_INTERVAL_SECONDS: "6h", BACKUP_KEEP: "0" })).toEqual(DEFAULT_BACKUP_POLICY);
@@ -175,12 +232,19 @@ describe("backup policy, alarms and paired devices (plain functions)", () => {
       approvedAt: 1_700_000_000_000,
       self: false,
     });
-    expect(toPairedDevice({ deviceId: "d2", platform: 7, scopes: "x" })).toMatchObject({ deviceId: "d2", platform: null, scopes: [], approvedAt: null });
+    expect(toPairedDevice({ deviceId: "d2", platform: 7, scopes: "x" })).toMatchObject({
+      deviceId: "d2",
+      platform: null,
+      scopes: [],
+      approvedAt: null,
+    });
     expect(toPairedDevice({ nodeId: "n1" })).toBeNull();
   });
 
   it("says plainly what a delete does to threads", () => {
     expect(deleteDetails(0)).toMatch(/No thread is attached to it\. This cannot be undone\.$/);
-    expect(deleteDetails(3)).toMatch(/Its 3 attached threads stay in this workspace with all their messages and attachments, but are detached: OpenClaw no longer answers there\./);
+    expect(deleteDetails(3)).toMatch(
+      /Its 3 attached threads stay in this workspace with all their messages and attachments, but are detached: OpenClaw no longer answers there\./,
+    );
   });
 });

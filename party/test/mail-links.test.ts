@@ -17,7 +17,11 @@ type Mails = { mails: { subject: string; text: string; link: string }[] };
 
 /** A POST addressed to `EVIL` as its Host and Origin, as a browser on that name would send it. */
 function postAtEvil(path: string, body: unknown, cookie?: string): Promise<Response> {
-  const headers: Record<string, string> = { origin: EVIL, "content-type": "application/json", "cf-connecting-ip": randomIp() };
+  const headers: Record<string, string> = {
+    origin: EVIL,
+    "content-type": "application/json",
+    "cf-connecting-ip": randomIp(),
+  };
   if (cookie) headers.cookie = cookie;
   return SELF.fetch(`${EVIL}${path}`, { method: "POST", headers, body: JSON.stringify(body) });
 }
@@ -44,7 +48,12 @@ function expectConfiguredOrigin(mail: { text: string; link: string }) {
 describe("mail links follow the configured origin, not the request's Host", () => {
   it("a sign-up addressed to another host mails a verification link to the configured origin, which verifies", async () => {
     const email = `${uniq("hosted")}@example.test`;
-    const res = await postAtEvil("/api/auth/sign-up/email", { email, password: PASSWORD, name: "Hosted", callbackURL: `${EVIL}/landing` });
+    const res = await postAtEvil("/api/auth/sign-up/email", {
+      email,
+      password: PASSWORD,
+      name: "Hosted",
+      callbackURL: `${EVIL}/landing`,
+    });
     expect(res.status).toBe(200);
     const cookie = res.headers.get("set-cookie")!.split(";")[0]!;
     const [mail] = await waitForMail(cookie, /^Verify/);
@@ -60,7 +69,11 @@ describe("mail links follow the configured origin, not the request's Host", () =
 
   it("a verification mail asked for again through another host links to the configured origin", async () => {
     const person = await signUp(uniq("resend"), { verified: false });
-    const res = await postAtEvil("/api/auth/send-verification-email", { email: person.email, callbackURL: "/" }, person.cookie);
+    const res = await postAtEvil(
+      "/api/auth/send-verification-email",
+      { email: person.email, callbackURL: "/" },
+      person.cookie,
+    );
     expect(res.status).toBe(200);
     // The sign-up's mail and the one asked for again (better-auth may send either in the background).
     const mails = await waitForMail(person.cookie, /^Verify/, 2);
@@ -71,7 +84,11 @@ describe("mail links follow the configured origin, not the request's Host", () =
   it("an invitation made through another host links to the configured origin", async () => {
     const owner = await signUp();
     const email = `${uniq("invited")}@example.test`;
-    const res = await postAtEvil(`/api/workspaces/${owner.workspaceId}/invitations`, { email, role: "member" }, owner.cookie);
+    const res = await postAtEvil(
+      `/api/workspaces/${owner.workspaceId}/invitations`,
+      { email, role: "member" },
+      owner.cookie,
+    );
     expect(res.status).toBe(201);
     const invitee = await postAtEvil("/api/auth/sign-up/email", { email, password: PASSWORD, name: "Invited" });
     const cookie = invitee.headers.get("set-cookie")!.split(";")[0]!;
@@ -87,8 +104,14 @@ describe("mail links follow the configured origin, not the request's Host", () =
     const ownerSocket = await RawSocket.open(ws, { cookie: owner.cookie }, {}, { origin: EVIL }, EVIL);
     const agentSocket = await RawSocket.open(ws, { key: agent.key });
     await Promise.all([ownerSocket.hello(), agentSocket.hello()]);
-    await ownerSocket.ok("inbox.configure", { preferences: { ...DEFAULT_INBOX_PREFERENCES, emailAfterMs: 0 }, idempotencyKey: idem() });
-    const { approval } = await agentSocket.ok("approvals.request", { title: "Rotate the keys", idempotencyKey: idem() });
+    await ownerSocket.ok("inbox.configure", {
+      preferences: { ...DEFAULT_INBOX_PREFERENCES, emailAfterMs: 0 },
+      idempotencyKey: idem(),
+    });
+    const { approval } = await agentSocket.ok("approvals.request", {
+      title: "Rotate the keys",
+      idempotencyKey: idem(),
+    });
     const [mail] = await waitForMail(owner.cookie, /Rotate the keys/);
     expectConfiguredOrigin(mail!);
     expect(new URL(mail!.link).searchParams.get("approval")).toBe(approval.id);
@@ -102,9 +125,15 @@ describe("mail header values", () => {
     const owner = await signUp();
     const ws = owner.workspaceId;
     const agent = await createKey(owner, ws);
-    const [ownerSocket, agentSocket] = await Promise.all([RawSocket.open(ws, { cookie: owner.cookie }), RawSocket.open(ws, { key: agent.key })]);
+    const [ownerSocket, agentSocket] = await Promise.all([
+      RawSocket.open(ws, { cookie: owner.cookie }),
+      RawSocket.open(ws, { key: agent.key }),
+    ]);
     await Promise.all([ownerSocket.hello(), agentSocket.hello()]);
-    await ownerSocket.ok("inbox.configure", { preferences: { ...DEFAULT_INBOX_PREFERENCES, emailAfterMs: 0 }, idempotencyKey: idem() });
+    await ownerSocket.ok("inbox.configure", {
+      preferences: { ...DEFAULT_INBOX_PREFERENCES, emailAfterMs: 0 },
+      idempotencyKey: idem(),
+    });
     const title = "Deploy\r\nBcc: attacker@evil.example\u0085\u2028X-Extra:\u0000 1";
     await agentSocket.ok("approvals.request", { title, idempotencyKey: idem() });
     const [mail] = await waitForMail(owner.cookie, /Deploy/);

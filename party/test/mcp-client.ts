@@ -5,12 +5,19 @@ import { SELF } from "cloudflare:test";
 import type { Scope } from "../../shared/protocol/principal";
 import { createKey, ORIGIN, type Person, signUp } from "./harness";
 
-export const endpoint = (workspaceId: string, origin = ORIGIN) => new URL(`${origin}/mcp/${encodeURIComponent(workspaceId)}`);
-const selfFetch = ((input: string | URL | Request, init?: RequestInit) => SELF.fetch(input as string, init)) as typeof fetch;
+export const endpoint = (workspaceId: string, origin = ORIGIN) =>
+  new URL(`${origin}/mcp/${encodeURIComponent(workspaceId)}`);
+const selfFetch = ((input: string | URL | Request, init?: RequestInit) =>
+  SELF.fetch(input as string, init)) as typeof fetch;
 
 export async function connect(workspaceId: string, key: string): Promise<Client> {
   const client = new Client({ name: "mcp-test", version: "1.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(endpoint(workspaceId), { fetch: selfFetch, requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(endpoint(workspaceId), {
+      fetch: selfFetch,
+      requestInit: { headers: { authorization: `Bearer ${key}` } },
+    }),
+  );
   return client;
 }
 
@@ -20,25 +27,42 @@ export async function keyed(scopes?: Scope[]): Promise<{ owner: Person; key: str
   return { owner, key: created.key, keyId: created.id };
 }
 
-export const initialize = (body: unknown = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } }) =>
-  JSON.stringify(body);
+export const initialize = (
+  body: unknown = {
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+  },
+) => JSON.stringify(body);
 
 export const rawPost = (workspaceId: string, headers: Record<string, string>, body = initialize()) =>
-  SELF.fetch(endpoint(workspaceId), { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers }, body });
+  SELF.fetch(endpoint(workspaceId), {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+    body,
+  });
 
 /** An initialized session spoken to in raw JSON-RPC: its id and the headers every later request sends. */
-export async function rawSession(workspaceId: string, key: string): Promise<{ sessionId: string; headers: Record<string, string> }> {
+export async function rawSession(
+  workspaceId: string,
+  key: string,
+): Promise<{ sessionId: string; headers: Record<string, string> }> {
   const opened = await rawPost(workspaceId, { authorization: `Bearer ${key}` });
   const sessionId = opened.headers.get("mcp-session-id");
   if (!sessionId) throw new Error(`no session: ${opened.status} ${await opened.text()}`);
   await opened.text();
   const headers = { authorization: `Bearer ${key}`, "mcp-session-id": sessionId, "mcp-protocol-version": "2025-06-18" };
-  await (await rawPost(workspaceId, headers, JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }))).text();
+  await (
+    await rawPost(workspaceId, headers, JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }))
+  ).text();
   return { sessionId, headers };
 }
 
 /** The JSON-RPC messages of an answer, whether it came as JSON or as an SSE stream. */
-export function rpcMessages(text: string): Array<{ id?: unknown; result?: unknown; error?: { code: number; message: string } }> {
+export function rpcMessages(
+  text: string,
+): Array<{ id?: unknown; result?: unknown; error?: { code: number; message: string } }> {
   const trimmed = text.trim();
   if (trimmed.startsWith("{") || trimmed.startsWith("[")) return [JSON.parse(trimmed)].flat();
   return text

@@ -12,7 +12,12 @@ import { endpoint, initialize, keyed, rawPost, rawSession, rpcMessages } from ".
 /** The most calls one batch may hold, as docs/mcp.md says. */
 const DOCUMENTED_MAX_BATCH = 20;
 
-const createCall = (id: number, title: string) => ({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "threads_create", arguments: { title } } });
+const createCall = (id: number, title: string) => ({
+  jsonrpc: "2.0",
+  id,
+  method: "tools/call",
+  params: { name: "threads_create", arguments: { title } },
+});
 
 describe("JSON-RPC batches", () => {
   it("a batch over the maximum is refused with a JSON-RPC error and runs none of its calls; one within it runs each", async () => {
@@ -23,7 +28,10 @@ describe("JSON-RPC batches", () => {
     const refused = await rawPost(owner.workspaceId, headers, JSON.stringify(tooMany));
     expect(refused.status).toBe(400);
     const [error] = rpcMessages(await refused.text());
-    expect(error).toMatchObject({ id: null, error: { code: -32600, message: expect.stringContaining(`at most ${DOCUMENTED_MAX_BATCH}`) } });
+    expect(error).toMatchObject({
+      id: null,
+      error: { code: -32600, message: expect.stringContaining(`at most ${DOCUMENTED_MAX_BATCH}`) },
+    });
 
     const fits = Array.from({ length: 3 }, (_, i) => createCall(200 + i, `${tag} fits ${i}`));
     const answered = await rawPost(owner.workspaceId, headers, JSON.stringify(fits));
@@ -39,7 +47,8 @@ describe("JSON-RPC batches", () => {
 
   it("each call in a batch takes a token: a batch larger than what is left is refused whole with 429", async () => {
     const { post, sessionId } = await meteredSession(6, "agent:batch");
-    const pings = (from: number, n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => ({ jsonrpc: "2.0", id: from + i, method: "ping" })));
+    const pings = (from: number, n: number) =>
+      JSON.stringify(Array.from({ length: n }, (_, i) => ({ jsonrpc: "2.0", id: from + i, method: "ping" })));
     // Five tokens left after initialized: a batch of four takes four, one is left for the next.
     const four = await post(pings(10, 4), sessionId);
     expect(four.status).toBe(200);
@@ -54,7 +63,9 @@ describe("JSON-RPC batches", () => {
     // Four tokens left after initialized; the empty batch spends one of them.
     const empty = await post("[]", sessionId);
     expect(empty.status).toBe(400);
-    expect(rpcMessages(await empty.text())).toEqual([{ jsonrpc: "2.0", id: null, error: { code: -32600, message: expect.stringContaining("at least one message") } }]);
+    expect(rpcMessages(await empty.text())).toEqual([
+      { jsonrpc: "2.0", id: null, error: { code: -32600, message: expect.stringContaining("at least one message") } },
+    ]);
     // Three left: not enough for a batch of four, which spends its request's token only.
     const pings = JSON.stringify([1, 2, 3, 4].map((id) => ({ jsonrpc: "2.0", id, method: "ping" })));
     expect((await post(pings, sessionId)).status).toBe(429);
@@ -62,7 +73,8 @@ describe("JSON-RPC batches", () => {
     expect(last.status).toBe(200);
     await last.text();
     // A cost below one token is a caller's bug, never a price: it would hand tokens back.
-    for (const cost of [-1, 0, 0.5]) expect(() => meter.take(`mcp:${sessionId}`, "agent:empty-batch", Date.now(), cost)).toThrow(RangeError);
+    for (const cost of [-1, 0, 0.5])
+      expect(() => meter.take(`mcp:${sessionId}`, "agent:empty-batch", Date.now(), cost)).toThrow(RangeError);
   });
 });
 
@@ -78,7 +90,12 @@ async function meteredSession(burst: number, agentId: string) {
       throw new Error("pings reach no room");
     },
     meter: () => meter,
-    limits: () => ({ connection: rate, principal: { perSecond: 0.001, burst: 100 }, workspace: { perSecond: 0.001, burst: 100 }, connectionsPerPrincipal: 4 }),
+    limits: () => ({
+      connection: rate,
+      principal: { perSecond: 0.001, burst: 100 },
+      workspace: { perSecond: 0.001, burst: 100 },
+      connectionsPerPrincipal: 4,
+    }),
     call: () => {
       throw new Error("no call reaches a room here");
     },
@@ -89,7 +106,12 @@ async function meteredSession(burst: number, agentId: string) {
     sessions.handle(
       new Request(`${ORIGIN}/agents/autopilot/ws/mcp`, {
         method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18", ...(sessionId ? { "mcp-session-id": sessionId } : {}) },
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          "mcp-protocol-version": "2025-06-18",
+          ...(sessionId ? { "mcp-session-id": sessionId } : {}),
+        },
         body,
       }),
       agent,
@@ -105,7 +127,12 @@ describe("DNS rebinding: the Host and Origin a request names", () => {
   const post = (url: URL, key: string, origin?: string) =>
     SELF.fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: `Bearer ${key}`, ...(origin ? { origin } : {}) },
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        authorization: `Bearer ${key}`,
+        ...(origin ? { origin } : {}),
+      },
       body: initialize(),
     });
 
@@ -115,7 +142,9 @@ describe("DNS rebinding: the Host and Origin a request names", () => {
     expect((await post(rebound, key, "http://rebind.example")).status).toBe(403);
     expect((await post(rebound, key)).status).toBe(403);
     // Loopback is the local server's own name; a foreign Origin stays refused there.
-    expect((await post(endpoint(owner.workspaceId, "http://127.0.0.1:8787"), key, "http://rebind.example")).status).toBe(403);
+    expect(
+      (await post(endpoint(owner.workspaceId, "http://127.0.0.1:8787"), key, "http://rebind.example")).status,
+    ).toBe(403);
   });
 
   it("accepts the configured origin and loopback hosts, with their own Origin or none", async () => {

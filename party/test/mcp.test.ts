@@ -23,7 +23,9 @@ describe("who gets in", () => {
     // A person's cookie is not a key: the endpoint is for agents.
     expect((await rawPost(owner.workspaceId, { cookie: owner.cookie })).status).toBe(401);
     // A page on another origin cannot use a key it got hold of.
-    expect((await rawPost(owner.workspaceId, { authorization: `Bearer ${key}`, origin: "https://evil.example" })).status).toBe(403);
+    expect(
+      (await rawPost(owner.workspaceId, { authorization: `Bearer ${key}`, origin: "https://evil.example" })).status,
+    ).toBe(403);
     expect((await rawPost(owner.workspaceId, { authorization: `Bearer ${key}` })).status).toBe(200);
     // The room's own MCP path is not reachable from outside, whatever principal a request claims.
     const forged = await SELF.fetch(`${ORIGIN}/agents/autopilot/${owner.workspaceId}/mcp`, {
@@ -31,7 +33,9 @@ describe("who gets in", () => {
       headers: {
         "content-type": "application/json",
         accept: "application/json, text/event-stream",
-        "x-autopilot-principal": encodeURIComponent(JSON.stringify({ id: "agent:forged", kind: "agent", name: "forged", scopes: ["read", "write"] })),
+        "x-autopilot-principal": encodeURIComponent(
+          JSON.stringify({ id: "agent:forged", kind: "agent", name: "forged", scopes: ["read", "write"] }),
+        ),
       },
       body: initialize(),
     });
@@ -48,7 +52,11 @@ describe("who gets in", () => {
     await opened.text();
     const second = await createKey(owner, owner.workspaceId, undefined, "second");
     const list = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list", params: {} });
-    const res = await rawPost(owner.workspaceId, { authorization: `Bearer ${second.key}`, "mcp-session-id": sessionId!, "mcp-protocol-version": "2025-06-18" }, list);
+    const res = await rawPost(
+      owner.workspaceId,
+      { authorization: `Bearer ${second.key}`, "mcp-session-id": sessionId!, "mcp-protocol-version": "2025-06-18" },
+      list,
+    );
     expect(res.status).toBe(404);
   });
 });
@@ -58,8 +66,18 @@ describe("tools from the Autopilot's registry and policy", () => {
     const { owner, key } = await keyed(["read", "write"]);
     const client = await connect(owner.workspaceId, key);
     const names = (await client.listTools()).tools.map((t) => t.name);
-    expect(names).toEqual(expect.arrayContaining(["threads_list", "chat_send", "messages_list", "request_approval", "threads_archive"]));
-    for (const never of ["approvals_resolve", "settings_update", "threads_configure", "instances_link", "chat_goAhead", "instances_deviceSetup"]) expect(names).not.toContain(never);
+    expect(names).toEqual(
+      expect.arrayContaining(["threads_list", "chat_send", "messages_list", "request_approval", "threads_archive"]),
+    );
+    for (const never of [
+      "approvals_resolve",
+      "settings_update",
+      "threads_configure",
+      "instances_link",
+      "chat_goAhead",
+      "instances_deviceSetup",
+    ])
+      expect(names).not.toContain(never);
 
     const created = await client.callTool({ name: "threads_create", arguments: { title: "from MCP" } });
     expect(created.isError).toBeFalsy();
@@ -70,7 +88,10 @@ describe("tools from the Autopilot's registry and policy", () => {
     const person = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
     await person.hello();
     const { messages } = await person.ok("messages.list", { threadId });
-    expect(messages.map((m: { text: string; author: { kind: string } }) => [m.text, m.author.kind])).toContainEqual(["hello over MCP", "agent"]);
+    expect(messages.map((m: { text: string; author: { kind: string } }) => [m.text, m.author.kind])).toContainEqual([
+      "hello over MCP",
+      "agent",
+    ]);
     person.close();
     await client.close();
   });
@@ -80,8 +101,11 @@ describe("tools from the Autopilot's registry and policy", () => {
     const client = await connect(owner.workspaceId, key);
     const names = (await client.listTools()).tools.map((t) => t.name);
     expect(names).toContain("threads_list");
-    for (const write of ["chat_send", "threads_create", "request_approval", "threads_archive", "approvals_resolve"]) expect(names).not.toContain(write);
-    const refused = await client.callTool({ name: "threads_create", arguments: { title: "nope" } }).catch((error: unknown) => ({ isError: true, error }));
+    for (const write of ["chat_send", "threads_create", "request_approval", "threads_archive", "approvals_resolve"])
+      expect(names).not.toContain(write);
+    const refused = await client
+      .callTool({ name: "threads_create", arguments: { title: "nope" } })
+      .catch((error: unknown) => ({ isError: true, error }));
     expect(refused.isError).toBe(true);
     const listed = await client.callTool({ name: "threads_list", arguments: {} });
     expect(listed.isError).toBeFalsy();
@@ -97,9 +121,13 @@ describe("tools from the Autopilot's registry and policy", () => {
     person.close();
     const client = await connect(owner.workspaceId, key);
     const threads = await client.readResource({ uri: "autopilot://threads" });
-    expect(JSON.parse((threads.contents[0] as { text: string }).text).threads.map((t: { id: string }) => t.id)).toContain(thread.id);
+    expect(
+      JSON.parse((threads.contents[0] as { text: string }).text).threads.map((t: { id: string }) => t.id),
+    ).toContain(thread.id);
     const messages = await client.readResource({ uri: `autopilot://threads/${thread.id}/messages` });
-    expect(JSON.parse((messages.contents[0] as { text: string }).text).messages.map((m: { text: string }) => m.text)).toContain("a message to read");
+    expect(
+      JSON.parse((messages.contents[0] as { text: string }).text).messages.map((m: { text: string }) => m.text),
+    ).toContain("a message to read");
     await client.close();
   });
 });
@@ -112,9 +140,17 @@ describe("a gated tool becomes an approval people decide", () => {
     const { thread } = await person.ok("threads.create", { title: "to archive", idempotencyKey: idem() });
     const client = await connect(owner.workspaceId, key);
     const pendingTitled = async () =>
-      (await person.ok("approvals.list", { status: "pending" })).approvals as { id: string; title: string; onBehalfOf: { kind: string } | null; requestedBy: { kind: string } }[];
+      (await person.ok("approvals.list", { status: "pending" })).approvals as {
+        id: string;
+        title: string;
+        onBehalfOf: { kind: string } | null;
+        requestedBy: { kind: string };
+      }[];
 
-    const denied = client.callTool({ name: "threads_archive", arguments: { threadId: thread.id } }, { timeout: 30_000 });
+    const denied = client.callTool(
+      { name: "threads_archive", arguments: { threadId: thread.id } },
+      { timeout: 30_000 },
+    );
     const first = await vi.waitFor(async () => {
       const [approval] = await pendingTitled();
       expect(approval).toBeDefined();
@@ -126,7 +162,10 @@ describe("a gated tool becomes an approval people decide", () => {
     expect((await denied).isError).toBe(true);
     expect((await person.ok("threads.list", {})).threads.map((t: { id: string }) => t.id)).toContain(thread.id);
 
-    const approved = client.callTool({ name: "threads_archive", arguments: { threadId: thread.id } }, { timeout: 30_000 });
+    const approved = client.callTool(
+      { name: "threads_archive", arguments: { threadId: thread.id } },
+      { timeout: 30_000 },
+    );
     const second = await vi.waitFor(async () => {
       const [approval] = await pendingTitled();
       expect(approval).toBeDefined();
@@ -148,14 +187,31 @@ describe("a gated call is bound to its arguments", () => {
     const { thread: first } = await person.ok("threads.create", { title: "first", idempotencyKey: idem() });
     const { thread: second } = await person.ok("threads.create", { title: "second", idempotencyKey: idem() });
     const opened = await rawPost(owner.workspaceId, { authorization: `Bearer ${key}` });
-    const headers = { authorization: `Bearer ${key}`, "mcp-session-id": opened.headers.get("mcp-session-id")!, "mcp-protocol-version": "2025-06-18" };
+    const headers = {
+      authorization: `Bearer ${key}`,
+      "mcp-session-id": opened.headers.get("mcp-session-id")!,
+      "mcp-protocol-version": "2025-06-18",
+    };
     await opened.text();
-    await (await rawPost(owner.workspaceId, headers, JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }))).text();
+    await (
+      await rawPost(owner.workspaceId, headers, JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }))
+    ).text();
     const archive = (threadId: string) =>
-      rawPost(owner.workspaceId, headers, JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "threads_archive", arguments: { threadId } } })).then((r) => r.text());
+      rawPost(
+        owner.workspaceId,
+        headers,
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id: 7,
+          method: "tools/call",
+          params: { name: "threads_archive", arguments: { threadId } },
+        }),
+      ).then((r) => r.text());
     const pending = async (threadId: string) =>
       vi.waitFor(async () => {
-        const found = ((await person.ok("approvals.list", { status: "pending" })).approvals as { id: string; details: string }[]).find((a) => a.details.includes(threadId));
+        const found = (
+          (await person.ok("approvals.list", { status: "pending" })).approvals as { id: string; details: string }[]
+        ).find((a) => a.details.includes(threadId));
         expect(found).toBeDefined();
         return found!;
       });
@@ -183,21 +239,42 @@ describe("a command on a node over MCP", () => {
     const person = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
     await person.hello();
     // An instance that exists (no runtime in this pool: an approved provision ends in `error`).
-    const { approval: provision } = await person.ok("instances.provision", { instanceId: "lab", idempotencyKey: idem() });
-    await person.ok("approvals.resolve", { approvalId: provision.id, decision: "approve", confirmOwn: true, idempotencyKey: idem() });
-    await person.waitFor((f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "error", 10_000);
+    const { approval: provision } = await person.ok("instances.provision", {
+      instanceId: "lab",
+      idempotencyKey: idem(),
+    });
+    await person.ok("approvals.resolve", {
+      approvalId: provision.id,
+      decision: "approve",
+      confirmOwn: true,
+      idempotencyKey: idem(),
+    });
+    await person.waitFor(
+      (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "error",
+      10_000,
+    );
     const call = { instanceId: "lab", nodeId: "n1", command: "system.run", params: { command: ["uname"] } };
     const agentSocket = await RawSocket.open(owner.workspaceId, { key });
     await agentSocket.hello();
-    expect(await agentSocket.call("instances.invokeNode", { ...call, idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    expect(await agentSocket.call("instances.invokeNode", { ...call, idempotencyKey: idem() })).toMatchObject({
+      ok: false,
+      error: { code: "forbidden" },
+    });
     const client = await connect(owner.workspaceId, key);
     const answer = client.callTool({ name: "instances_invokeNode", arguments: call }, { timeout: 30_000 });
     const approval = await vi.waitFor(async () => {
-      const [pending] = (await person.ok("approvals.list", { status: "pending" })).approvals as { id: string; title: string; risk: string }[];
+      const [pending] = (await person.ok("approvals.list", { status: "pending" })).approvals as {
+        id: string;
+        title: string;
+        risk: string;
+      }[];
       expect(pending).toBeDefined();
       return pending!;
     });
-    expect(approval).toMatchObject({ risk: "high", title: expect.stringContaining("wants to run system.run: uname on a node of lab") });
+    expect(approval).toMatchObject({
+      risk: "high",
+      title: expect.stringContaining("wants to run system.run: uname on a node of lab"),
+    });
     await person.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
     // Approved, the call reaches the instance's gateway (none connected here): not refused as the agent's own.
     const result = (await answer) as { isError?: boolean; content: { text: string }[] };
@@ -216,7 +293,9 @@ describe("a gated call that ends before a decision", () => {
     const { thread } = await person.ok("threads.create", { title: "kept", idempotencyKey: idem() });
     const client = await connect(owner.workspaceId, key);
     const cancel = new AbortController();
-    const call = client.callTool({ name: "threads_archive", arguments: { threadId: thread.id } }, { signal: cancel.signal }).catch((error: unknown) => error);
+    const call = client
+      .callTool({ name: "threads_archive", arguments: { threadId: thread.id } }, { signal: cancel.signal })
+      .catch((error: unknown) => error);
     const filed = await vi.waitFor(async () => {
       const [approval] = (await person.ok("approvals.list", { status: "pending" })).approvals as { id: string }[];
       expect(approval).toBeDefined();
@@ -226,7 +305,10 @@ describe("a gated call that ends before a decision", () => {
     await call;
     await vi.waitFor(async () => {
       const { approval } = await person.ok("approvals.get", { approvalId: filed.id });
-      expect(approval).toMatchObject({ status: "expired", note: "withdrawn: the MCP call that asked for it ended before a decision" });
+      expect(approval).toMatchObject({
+        status: "expired",
+        note: "withdrawn: the MCP call that asked for it ended before a decision",
+      });
     });
     expect((await person.ok("threads.list", {})).threads.map((t: { id: string }) => t.id)).toContain(thread.id);
     person.close();
@@ -245,9 +327,17 @@ describe("access holds live", () => {
     // Filed (the person's socket sees it pending) before the key goes.
     const person = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
     await person.hello();
-    await vi.waitFor(async () => expect((await person.ok("approvals.list", { status: "pending" })).approvals.map((a: { title: string }) => a.title)).toContain("wait for me"));
+    await vi.waitFor(async () =>
+      expect(
+        (await person.ok("approvals.list", { status: "pending" })).approvals.map((a: { title: string }) => a.title),
+      ).toContain("wait for me"),
+    );
     person.close();
-    const res = await api("/api/auth/api-key/delete", { method: "POST", cookie: owner.cookie, body: JSON.stringify({ keyId }) });
+    const res = await api("/api/auth/api-key/delete", {
+      method: "POST",
+      cookie: owner.cookie,
+      body: JSON.stringify({ keyId }),
+    });
     expect(res.status).toBe(200);
     const outcome = await waiting;
     // The room ended the session: the blocked call answers at once as failed, never with a decision.
@@ -265,7 +355,12 @@ describe("requests are metered like socket frames", () => {
         throw new Error("a refused request reaches no room");
       },
       meter: () => meter,
-      limits: () => ({ connection: rate, principal: { perSecond: 0.001, burst: 100 }, workspace: { perSecond: 0.001, burst: 100 }, connectionsPerPrincipal: 4 }),
+      limits: () => ({
+        connection: rate,
+        principal: { perSecond: 0.001, burst: 100 },
+        workspace: { perSecond: 0.001, burst: 100 },
+        connectionsPerPrincipal: 4,
+      }),
       call: () => {
         throw new Error("no call reaches a room here");
       },
@@ -274,7 +369,11 @@ describe("requests are metered like socket frames", () => {
     const agent: Principal = { id: "agent:k1", kind: "agent", name: "metered", scopes: ["read"] };
     const post = () =>
       sessions.handle(
-        new Request(`${ORIGIN}/agents/autopilot/ws/mcp`, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: initialize() }),
+        new Request(`${ORIGIN}/agents/autopilot/ws/mcp`, {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+          body: initialize(),
+        }),
         agent,
       );
     expect((await post()).status).toBe(200);
@@ -305,7 +404,12 @@ describe("a re-scoped session", () => {
       sessions.handle(
         new Request(`${ORIGIN}/agents/autopilot/ws/mcp`, {
           method: "POST",
-          headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18", ...(sessionId ? { "mcp-session-id": sessionId } : {}) },
+          headers: {
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+            "mcp-protocol-version": "2025-06-18",
+            ...(sessionId ? { "mcp-session-id": sessionId } : {}),
+          },
           body: JSON.stringify(body),
         }),
         agent,
@@ -315,7 +419,9 @@ describe("a re-scoped session", () => {
     await opened.text();
     await (await request({ jsonrpc: "2.0", method: "notifications/initialized" }, sessionId)).text();
     const toolNames = async () => {
-      const text = await (await request({ jsonrpc: "2.0", id: crypto.randomUUID(), method: "tools/list", params: {} }, sessionId)).text();
+      const text = await (
+        await request({ jsonrpc: "2.0", id: crypto.randomUUID(), method: "tools/list", params: {} }, sessionId)
+      ).text();
       const data = text.split("\n").find((line) => line.startsWith("data: {"));
       return (JSON.parse(data!.slice(6)) as { result: { tools: { name: string }[] } }).result.tools.map((t) => t.name);
     };

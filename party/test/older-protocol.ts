@@ -44,11 +44,16 @@ export function olderFrameViolations(version: number, json: unknown, method: str
   if (f.type === "res") {
     if (!f.ok || method === undefined) return [];
     const schema = schemaOf(version, "results", method);
-    return schema ? check(schema, f.payload, `protocol ${version} result of ${method}`) : [`protocol ${version} has no method ${method}`];
+    return schema
+      ? check(schema, f.payload, `protocol ${version} result of ${method}`)
+      : [`protocol ${version} has no method ${method}`];
   }
   const schema = schemaOf(version, "events", f.event);
   // Every version takes an event it does not know as an unknown one: a durable event newer
   // than the client still comes, with its seq, so resuming stays exact. Ephemeral ones do not.
-  if (!schema) return Object.hasOwn(DurableEvents, f.event) && f.seq !== undefined ? [] : [`protocol ${version} got ${f.event}, an event it does not have`];
+  if (!schema)
+    return Object.hasOwn(DurableEvents, f.event) && f.seq !== undefined
+      ? []
+      : [`protocol ${version} got ${f.event}, an event it does not have`];
   return check(schema, f.payload, `protocol ${version} event ${f.event}`);
 }

@@ -8,8 +8,13 @@ import { addMember, createKey, ORIGIN, RawSocket, signUp } from "./harness";
 const CAP = 20;
 
 /** Opens a canvas socket; resolves with its close code, or "open" once the room has let it in. */
-async function openCanvas(workspaceId: string, cookie: string): Promise<{ ws: WebSocket; outcome: Promise<number | "open"> }> {
-  const res = await SELF.fetch(`${ORIGIN}/parties/hatchery/${workspaceId}`, { headers: { upgrade: "websocket", cookie } });
+async function openCanvas(
+  workspaceId: string,
+  cookie: string,
+): Promise<{ ws: WebSocket; outcome: Promise<number | "open"> }> {
+  const res = await SELF.fetch(`${ORIGIN}/parties/hatchery/${workspaceId}`, {
+    headers: { upgrade: "websocket", cookie },
+  });
   const ws = res.webSocket!;
   ws.accept();
   const outcome = new Promise<number | "open">((resolve) => {
@@ -27,7 +32,8 @@ describe("limits per principal", () => {
     const ws = owner.workspaceId;
     const key = await createKey(owner, ws);
     const sockets: RawSocket[] = [];
-    for (let i = 0; i < 150; i += 25) sockets.push(...(await Promise.all(Array.from({ length: 25 }, () => RawSocket.open(ws, { key: key.key })))));
+    for (let i = 0; i < 150; i += 25)
+      sockets.push(...(await Promise.all(Array.from({ length: 25 }, () => RawSocket.open(ws, { key: key.key })))));
     const outcomes = await Promise.all(
       sockets.map((s) =>
         s.hello().then(
@@ -55,7 +61,9 @@ describe("limits per principal", () => {
 
   it("the canvas caps a principal's sockets the same way", async () => {
     const owner = await signUp();
-    const canvases = await Promise.all(Array.from({ length: CAP + 5 }, () => openCanvas(owner.workspaceId, owner.cookie)));
+    const canvases = await Promise.all(
+      Array.from({ length: CAP + 5 }, () => openCanvas(owner.workspaceId, owner.cookie)),
+    );
     const outcomes = await Promise.all(canvases.map((c) => c.outcome));
     expect(outcomes.filter((o) => o === "open")).toHaveLength(CAP);
     expect(outcomes.filter((o) => o !== "open")).toEqual(Array(5).fill(4029));
@@ -72,12 +80,17 @@ describe("limits per principal", () => {
     const calm = await RawSocket.open(ws, { cookie: member.cookie });
     await Promise.all([...floods, calm].map((s) => s.hello()));
     // 450 from each socket: under a socket's burst (500), well over the principal's (800).
-    for (const flood of floods) for (let i = 0; i < 450; i++) flood.send(JSON.stringify({ type: "req", id: `f${i}`, method: "threads.list", params: {} }));
+    for (const flood of floods)
+      for (let i = 0; i < 450; i++)
+        flood.send(JSON.stringify({ type: "req", id: `f${i}`, method: "threads.list", params: {} }));
     expect((await calm.call("threads.list", {})).ok).toBe(true);
     const deadline = Date.now() + 20_000;
     const answered = () => floods.reduce((n, s) => n + s.frames.filter((f) => f.type === "res").length, 0);
-    while (answered() < 3 * 450 && floods.some((s) => !s.closed) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const limited = floods.flatMap((s) => s.frames).filter((f) => f.type === "res" && (f as { error?: { code: string } }).error?.code === "rate_limited");
+    while (answered() < 3 * 450 && floods.some((s) => !s.closed) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    const limited = floods
+      .flatMap((s) => s.frames)
+      .filter((f) => f.type === "res" && (f as { error?: { code: string } }).error?.code === "rate_limited");
     expect(limited.length).toBeGreaterThan(0);
     expect(limited[0]).toMatchObject({ error: { retryable: true, details: { limit: "principal" } } });
     expect((await calm.call("threads.list", {})).ok).toBe(true);

@@ -17,7 +17,10 @@ describe("the room speaks a range of protocol versions", () => {
     const alice = await signUp();
     for (const protocol of [OLDEST_PROTOCOL_VERSION - 1, 1, PROTOCOL_VERSION + 1, "x", "7.5"]) {
       const sock = await RawSocket.open(alice.workspaceId, { cookie: alice.cookie }, { protocol });
-      expect(await sock.waitClosed()).toEqual({ code: 4008, reason: `protocol ${protocol} is not supported: this server speaks protocols ${OLDEST_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}` });
+      expect(await sock.waitClosed()).toEqual({
+        code: 4008,
+        reason: `protocol ${protocol} is not supported: this server speaks protocols ${OLDEST_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}`,
+      });
       expect(sock.frames).toEqual([]);
     }
     for (const protocol of [OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION]) {
@@ -42,17 +45,28 @@ describe("the room speaks a range of protocol versions", () => {
 
     // Threads both ways.
     const { thread } = await current.ok("threads.create", { title: "Both versions", idempotencyKey: idem() });
-    const seen = await old.waitFor<EventFrame>((f) => isEvent("thread.created")(f) && (f.payload as { thread: { id: string } }).thread.id === thread.id);
+    const seen = await old.waitFor<EventFrame>(
+      (f) => isEvent("thread.created")(f) && (f.payload as { thread: { id: string } }).thread.id === thread.id,
+    );
     expect(seen.payload).not.toHaveProperty("thread.waiting");
     expect((seen.payload as { thread: { responder: object } }).thread.responder).not.toHaveProperty("agents");
     const made = await old.ok("threads.create", { title: "From the old client", idempotencyKey: idem() });
     expect(made.thread.responder).not.toHaveProperty("agents");
-    await current.waitFor((f) => isEvent("thread.created")(f) && (f.payload as { thread: { id: string } }).thread.id === made.thread.id);
+    await current.waitFor(
+      (f) => isEvent("thread.created")(f) && (f.payload as { thread: { id: string } }).thread.id === made.thread.id,
+    );
     await old.ok("chat.send", { threadId: thread.id, text: "hello from 7", idempotencyKey: idem() });
-    await current.waitFor((f) => isEvent("message.created")(f) && (f.payload as { message: { text: string } }).message.text === "hello from 7");
+    await current.waitFor(
+      (f) =>
+        isEvent("message.created")(f) && (f.payload as { message: { text: string } }).message.text === "hello from 7",
+    );
 
     // An approval the old agent asks for; a person of the current version decides it.
-    const { approval } = await oldAgent.ok("approvals.request", { title: "Deploy", threadId: thread.id, idempotencyKey: idem() });
+    const { approval } = await oldAgent.ok("approvals.request", {
+      title: "Deploy",
+      threadId: thread.id,
+      idempotencyKey: idem(),
+    });
     expect(approval).not.toHaveProperty("summary");
     expect(approval).not.toHaveProperty("onBehalfOf");
     const live = await current.waitFor<EventFrame>((f) => isEvent("approval.requested")(f));
@@ -69,18 +83,33 @@ describe("the room speaks a range of protocol versions", () => {
     await current.ok("settings.update", { approvals: { twoPersonRule: true }, idempotencyKey: idem() });
     const changed = await old.waitFor<EventFrame>(isEvent("settings.changed"));
     expect(changed.seq).toBeGreaterThan(0);
-    const mentioned = await current.ok("chat.send", { threadId: thread.id, text: `@${member.name} please look`, idempotencyKey: idem() });
+    const mentioned = await current.ok("chat.send", {
+      threadId: thread.id,
+      text: `@${member.name} please look`,
+      idempotencyKey: idem(),
+    });
     const memberNow = await RawSocket.open(ws, { cookie: member.cookie }, { protocol: PROTOCOL_VERSION });
     await memberNow.waitFor(isEvent("inbox.updated"));
-    await old.waitFor((f) => isEvent("message.created")(f) && (f.payload as { message: { id: string } }).message.id === mentioned.message.id);
+    await old.waitFor(
+      (f) =>
+        isEvent("message.created")(f) && (f.payload as { message: { id: string } }).message.id === mentioned.message.id,
+    );
     expect(old.events("inbox.updated")).toEqual([]);
 
     // Resuming: the missed events replay in the old version's shapes; a fresh snapshot too.
     const hello = await old.hello();
     old.close();
     await current.ok("approvals.request", { title: "While away", idempotencyKey: idem() });
-    const back = await RawSocket.open(ws, { cookie: member.cookie }, { protocol: OLDER, lastSeq: hello.seq, epoch: hello.epoch });
-    await back.waitFor((f) => isEvent("approval.requested")(f) && (f.payload as { approval: { title: string } }).approval.title === "While away");
+    const back = await RawSocket.open(
+      ws,
+      { cookie: member.cookie },
+      { protocol: OLDER, lastSeq: hello.seq, epoch: hello.epoch },
+    );
+    await back.waitFor(
+      (f) =>
+        isEvent("approval.requested")(f) &&
+        (f.payload as { approval: { title: string } }).approval.title === "While away",
+    );
     const fresh = await RawSocket.open(ws, { cookie: member.cookie }, { protocol: OLDER });
     const snapshot = (await fresh.hello()).snapshot as HelloPayload["snapshot"] & object;
     expect(snapshot).not.toHaveProperty("settings");

@@ -39,9 +39,12 @@ describe("authentication before the room", () => {
     const alice = await signUp();
     const forged = encodeURIComponent(JSON.stringify({ id: "x", kind: "user", name: "Mallory", scopes: ["admin"] }));
     const { SELF } = await import("cloudflare:test");
-    const res = await SELF.fetch(`http://autopilot.test/agents/autopilot/${alice.workspaceId}?protocol=${PROTOCOL_VERSION}`, {
-      headers: { upgrade: "websocket", "x-autopilot-principal": forged },
-    });
+    const res = await SELF.fetch(
+      `http://autopilot.test/agents/autopilot/${alice.workspaceId}?protocol=${PROTOCOL_VERSION}`,
+      {
+        headers: { upgrade: "websocket", "x-autopilot-principal": forged },
+      },
+    );
     res.webSocket!.accept();
     const closed = await new Promise<number>((r) => res.webSocket!.addEventListener("close", (e) => r(e.code)));
     expect(closed).toBe(4001);
@@ -70,7 +73,10 @@ describe("authentication before the room", () => {
     const key = await createKey(alice, alice.workspaceId);
     const sock = await RawSocket.open(alice.workspaceId, { key: key.key });
     await sock.hello();
-    const revoked = await api(`/api/workspaces/${alice.workspaceId}/keys/${key.id}`, { method: "DELETE", cookie: alice.cookie });
+    const revoked = await api(`/api/workspaces/${alice.workspaceId}/keys/${key.id}`, {
+      method: "DELETE",
+      cookie: alice.cookie,
+    });
     expect(revoked.status).toBe(200);
     expect((await sock.waitClosed()).code).toBe(4001);
     const again = await RawSocket.open(alice.workspaceId, { key: key.key });
@@ -79,12 +85,18 @@ describe("authentication before the room", () => {
 
   it("only owners and admins manage keys; raw keys are stored hashed and listed without the secret", async () => {
     const { owner, member, ws, agent } = await workspaceWithTeam();
-    const denied = await api(`/api/workspaces/${ws}/keys`, { method: "POST", cookie: member.cookie, body: JSON.stringify({ name: "x" }) });
+    const denied = await api(`/api/workspaces/${ws}/keys`, {
+      method: "POST",
+      cookie: member.cookie,
+      body: JSON.stringify({ name: "x" }),
+    });
     expect(denied.status).toBe(403);
     const listed = await api<{ keys: unknown[] }>(`/api/workspaces/${ws}/keys`, { cookie: owner.cookie });
     expect(JSON.stringify(listed.body)).not.toContain(agent.key);
     const { env } = await import("cloudflare:workers");
-    const row = await (env as unknown as { DB: D1Database }).DB.prepare(`select "key" from "apikey" where "id" = ?`).bind(agent.id).first<{ key: string }>();
+    const row = await (env as unknown as { DB: D1Database }).DB.prepare(`select "key" from "apikey" where "id" = ?`)
+      .bind(agent.id)
+      .first<{ key: string }>();
     expect(row!.key).not.toBe(agent.key);
     expect(row!.key).not.toContain(agent.key.slice(3, 20));
   });
@@ -102,19 +114,45 @@ describe("the harness checks every frame against the protocol", () => {
     messageCount: 0,
     responder: { kind: "none", reply: "every", agents: false },
   };
-  const event = (e: string, payload: unknown, seq?: number) => JSON.stringify({ type: "event", event: e, payload, ...(seq ? { seq } : {}) });
+  const event = (e: string, payload: unknown, seq?: number) =>
+    JSON.stringify({ type: "event", event: e, payload, ...(seq ? { seq } : {}) });
 
   it("passes frames that match and names what does not", () => {
     expect(frameViolations(event("thread.created", { thread }, 1), undefined)).toEqual([]);
-    expect(frameViolations(JSON.stringify({ type: "res", id: "r1", ok: true, payload: { thread } }), "threads.create")).toEqual([]);
-    expect(frameViolations(JSON.stringify({ type: "res", id: "r1", ok: false, error: { code: "not_found", message: "x", retryable: false } }), "threads.create")).toEqual([]);
+    expect(
+      frameViolations(JSON.stringify({ type: "res", id: "r1", ok: true, payload: { thread } }), "threads.create"),
+    ).toEqual([]);
+    expect(
+      frameViolations(
+        JSON.stringify({
+          type: "res",
+          id: "r1",
+          ok: false,
+          error: { code: "not_found", message: "x", retryable: false },
+        }),
+        "threads.create",
+      ),
+    ).toEqual([]);
 
-    expect(frameViolations(event("thread.created", { thread: { ...thread, title: 5 } }, 1), undefined)[0]).toMatch(/event thread.created: thread.title/);
-    expect(frameViolations(event("thread.created", { thread: { ...thread, secret: "x" } }, 1), undefined)).toEqual(["event thread.created: field thread.secret is not in the schema"]);
-    expect(frameViolations(event("thread.created", { thread }), undefined)).toEqual(["event thread.created: durable event without a seq"]);
-    expect(frameViolations(event("presence.left", { connectionId: "c", principalId: "p" }, 3), undefined)).toEqual(["event presence.left: ephemeral event with a seq"]);
+    expect(frameViolations(event("thread.created", { thread: { ...thread, title: 5 } }, 1), undefined)[0]).toMatch(
+      /event thread.created: thread.title/,
+    );
+    expect(frameViolations(event("thread.created", { thread: { ...thread, secret: "x" } }, 1), undefined)).toEqual([
+      "event thread.created: field thread.secret is not in the schema",
+    ]);
+    expect(frameViolations(event("thread.created", { thread }), undefined)).toEqual([
+      "event thread.created: durable event without a seq",
+    ]);
+    expect(frameViolations(event("presence.left", { connectionId: "c", principalId: "p" }, 3), undefined)).toEqual([
+      "event presence.left: ephemeral event with a seq",
+    ]);
     expect(frameViolations(event("thread.exploded", {}), undefined)).toEqual(["unknown event thread.exploded"]);
-    expect(frameViolations(JSON.stringify({ type: "res", id: "r1", ok: true, payload: { threads: [] } }), "threads.create")[0]).toMatch(/result of threads.create: thread/);
+    expect(
+      frameViolations(
+        JSON.stringify({ type: "res", id: "r1", ok: true, payload: { threads: [] } }),
+        "threads.create",
+      )[0],
+    ).toMatch(/result of threads.create: thread/);
     expect(frameViolations(JSON.stringify({ type: "rpc", id: "1", success: false }), undefined)[0]).toMatch(/^frame:/);
     expect(frameViolations("not json", undefined)[0]).toMatch(/^not JSON/);
   });
@@ -125,8 +163,19 @@ describe("hello and the snapshot", () => {
     const { owner, viewer, agent, ws } = await workspaceWithTeam();
     const a = await RawSocket.open(ws, { cookie: owner.cookie });
     const hello = await a.hello();
-    expect(hello).toMatchObject({ protocol: PROTOCOL_VERSION, workspaceId: ws, reset: false, resumedFrom: null, seq: 0 });
-    expect(hello.principal).toMatchObject({ id: owner.userId, kind: "user", role: "owner", scopes: ["read", "write", "approve", "admin"] });
+    expect(hello).toMatchObject({
+      protocol: PROTOCOL_VERSION,
+      workspaceId: ws,
+      reset: false,
+      resumedFrom: null,
+      seq: 0,
+    });
+    expect(hello.principal).toMatchObject({
+      id: owner.userId,
+      kind: "user",
+      role: "owner",
+      scopes: ["read", "write", "approve", "admin"],
+    });
     expect(hello.snapshot).toMatchObject({ threads: [], approvals: [], jobs: [] });
 
     const v = await RawSocket.open(ws, { cookie: viewer.cookie });
@@ -179,7 +228,10 @@ describe("domain round trips", () => {
     const posting = await g.call("chat.send", { threadId: thread.id, text: "late", idempotencyKey: idem() });
     expect(posting).toMatchObject({ ok: false, error: { code: "conflict" } });
     expect((await a.ok("threads.list", {})).threads).toEqual([]);
-    expect((await a.ok("threads.list", { includeArchived: true })).threads[0]).toMatchObject({ archived: true, messageCount: 7 });
+    expect((await a.ok("threads.list", { includeArchived: true })).threads[0]).toMatchObject({
+      archived: true,
+      messageCount: 7,
+    });
     await a.ok("threads.archive", { threadId: thread.id, archived: false, idempotencyKey: idem() });
     await b.waitFor((f) => f.event === "thread.restored");
 
@@ -200,28 +252,57 @@ describe("domain round trips", () => {
     const g = await RawSocket.open(ws, { key: agent.key });
     await Promise.all([a.hello(), m.hello(), v.hello(), g.hello()]);
 
-    const { approval } = await g.ok("approvals.request", { title: "Deploy to prod", details: "v1.2.3", risk: "high", idempotencyKey: idem() });
+    const { approval } = await g.ok("approvals.request", {
+      title: "Deploy to prod",
+      details: "v1.2.3",
+      risk: "high",
+      idempotencyKey: idem(),
+    });
     expect(approval).toMatchObject({ status: "pending", requestedBy: { kind: "agent" }, risk: "high" });
     await v.waitFor((f) => f.event === "approval.requested");
 
-    const byAgent = await g.call("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
+    const byAgent = await g.call("approvals.resolve", {
+      approvalId: approval.id,
+      decision: "approve",
+      idempotencyKey: idem(),
+    });
     expect(byAgent).toMatchObject({ ok: false, error: { code: "forbidden" } });
-    const byViewer = await v.call("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
+    const byViewer = await v.call("approvals.resolve", {
+      approvalId: approval.id,
+      decision: "approve",
+      idempotencyKey: idem(),
+    });
     expect(byViewer).toMatchObject({ ok: false, error: { code: "forbidden" } });
     const byViewerRequest = await v.call("approvals.request", { title: "nope", idempotencyKey: idem() });
     expect(byViewerRequest).toMatchObject({ ok: false, error: { code: "forbidden" } });
 
-    const decided = await m.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", note: "ship it", idempotencyKey: idem() });
-    expect(decided.approval).toMatchObject({ status: "approved", resolvedBy: { id: member.userId, name: member.name }, note: "ship it" });
+    const decided = await m.ok("approvals.resolve", {
+      approvalId: approval.id,
+      decision: "approve",
+      note: "ship it",
+      idempotencyKey: idem(),
+    });
+    expect(decided.approval).toMatchObject({
+      status: "approved",
+      resolvedBy: { id: member.userId, name: member.name },
+      note: "ship it",
+    });
     const seen = await g.waitFor<{ payload: { approval: Approval } }>((f) => f.event === "approval.resolved");
     expect(seen.payload.approval.resolvedBy?.id).toBe(member.userId);
 
-    const late = await a.call("approvals.resolve", { approvalId: approval.id, decision: "deny", idempotencyKey: idem() });
+    const late = await a.call("approvals.resolve", {
+      approvalId: approval.id,
+      decision: "deny",
+      idempotencyKey: idem(),
+    });
     expect(late).toMatchObject({ ok: false, error: { code: "already_resolved", details: { status: "approved" } } });
 
     const audit = await a.ok("audit.list", {});
     // (Adding the member and the key were audited too: access changes, issue 10.)
-    expect(audit.entries.map((e) => e.action).filter((a) => a.startsWith("approval."))).toEqual(["approval.approved", "approval.requested"]);
+    expect(audit.entries.map((e) => e.action).filter((a) => a.startsWith("approval."))).toEqual([
+      "approval.approved",
+      "approval.requested",
+    ]);
     expect(audit.entries[0]!.actor?.id).toBe(member.userId);
     expect((await g.ok("approvals.get", { approvalId: approval.id })).approval.status).toBe("approved");
     for (const s of [a, m, v, g]) s.close();
@@ -232,11 +313,22 @@ describe("domain round trips", () => {
     const g = await RawSocket.open(ws, { key: agent.key });
     const a = await RawSocket.open(ws, { cookie: owner.cookie });
     await Promise.all([g.hello(), a.hello()]);
-    const { approval } = await g.ok("approvals.request", { title: "Short-lived", expiresInMs: 1000, idempotencyKey: idem() });
+    const { approval } = await g.ok("approvals.request", {
+      title: "Short-lived",
+      expiresInMs: 1000,
+      idempotencyKey: idem(),
+    });
     // The room schedules an alarm for the expiry; wait for its broadcast.
-    const expired = await a.waitFor<{ payload: { approval: Approval } }>((f) => f.event === "approval.resolved", 10_000);
+    const expired = await a.waitFor<{ payload: { approval: Approval } }>(
+      (f) => f.event === "approval.resolved",
+      10_000,
+    );
     expect(expired.payload.approval).toMatchObject({ id: approval.id, status: "expired", resolvedBy: null });
-    const late = await a.call("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
+    const late = await a.call("approvals.resolve", {
+      approvalId: approval.id,
+      decision: "approve",
+      idempotencyKey: idem(),
+    });
     expect(late).toMatchObject({ ok: false, error: { code: "already_resolved", details: { status: "expired" } } });
     expect((await a.ok("audit.list", {})).entries[0]).toMatchObject({ action: "approval.expired", actor: null });
     g.close();
@@ -251,7 +343,9 @@ describe("domain round trips", () => {
     await Promise.all([g.hello(), m.hello(), a.hello()]);
     const { job } = await g.ok("jobs.start", { title: "Index repo", idempotencyKey: idem() });
     await g.ok("jobs.update", { jobId: job.id, progress: 40, message: "parsing", idempotencyKey: idem() });
-    const progressed = await m.waitFor<{ payload: { job: { progress: number; message: string } } }>((f) => f.event === "job.progressed");
+    const progressed = await m.waitFor<{ payload: { job: { progress: number; message: string } } }>(
+      (f) => f.event === "job.progressed",
+    );
     expect(progressed.payload.job).toMatchObject({ progress: 40, message: "parsing" });
 
     const notOwner = await m.call("jobs.update", { jobId: job.id, progress: 90, idempotencyKey: idem() });
@@ -260,8 +354,13 @@ describe("domain round trips", () => {
     expect(outOfRange).toMatchObject({ ok: false, error: { code: "bad_request" } });
 
     await m.ok("jobs.cancel", { jobId: job.id, reason: "wrong repo", idempotencyKey: idem() });
-    const cancel = await g.waitFor<{ payload: { job: { status: string; cancelRequestedBy: { id: string } }; reason: string } }>((f) => f.event === "job.cancel_requested");
-    expect(cancel.payload).toMatchObject({ reason: "wrong repo", job: { status: "cancel_requested", cancelRequestedBy: { id: member.userId } } });
+    const cancel = await g.waitFor<{
+      payload: { job: { status: string; cancelRequestedBy: { id: string } }; reason: string };
+    }>((f) => f.event === "job.cancel_requested");
+    expect(cancel.payload).toMatchObject({
+      reason: "wrong repo",
+      job: { status: "cancel_requested", cancelRequestedBy: { id: member.userId } },
+    });
     const done = await g.ok("jobs.finish", { jobId: job.id, cancelled: true, idempotencyKey: idem() });
     expect(done.job.status).toBe("cancelled");
     const again = await g.call("jobs.fail", { jobId: job.id, error: "x", idempotencyKey: idem() });
@@ -286,19 +385,35 @@ describe("domain round trips", () => {
     const phoneHello = await phone.hello();
     // The snapshot lists every connected device, this one included.
     expect(phoneHello.snapshot!.presence.map((p) => p.device).sort()).toEqual(["laptop", "phone"]);
-    type Diff = { payload: { upserted: { device: string; principalId: string; status: string | null }[]; left: { principalId: string }[] } };
-    const joined = await laptop.waitFor<Diff>((f) => f.event === "presence.diff" && (f as unknown as Diff).payload.upserted.some((e) => e.device === "phone"));
+    type Diff = {
+      payload: {
+        upserted: { device: string; principalId: string; status: string | null }[];
+        left: { principalId: string }[];
+      };
+    };
+    const joined = await laptop.waitFor<Diff>(
+      (f) => f.event === "presence.diff" && (f as unknown as Diff).payload.upserted.some((e) => e.device === "phone"),
+    );
     expect(joined.payload.upserted.find((e) => e.device === "phone")).toMatchObject({ principalId: owner.userId });
 
     const bot = await RawSocket.open(ws, { key: agent.key }, { device: "ci-runner" });
     await bot.hello();
     await bot.ok("presence.update", { status: "indexing" });
-    await laptop.waitFor((f) => f.event === "presence.diff" && (f as unknown as Diff).payload.upserted.some((e) => e.status === "indexing"));
+    await laptop.waitFor(
+      (f) =>
+        f.event === "presence.diff" && (f as unknown as Diff).payload.upserted.some((e) => e.status === "indexing"),
+    );
     const list = await phone.ok("presence.list", {});
-    expect(list.presence.map((p) => `${p.kind}:${p.device}:${p.status ?? ""}`).sort()).toEqual(["agent:ci-runner:indexing", "user:laptop:", "user:phone:"]);
+    expect(list.presence.map((p) => `${p.kind}:${p.device}:${p.status ?? ""}`).sort()).toEqual([
+      "agent:ci-runner:indexing",
+      "user:laptop:",
+      "user:phone:",
+    ]);
 
     bot.close();
-    const left = await laptop.waitFor<Diff>((f) => f.event === "presence.diff" && (f as unknown as Diff).payload.left.length > 0);
+    const left = await laptop.waitFor<Diff>(
+      (f) => f.event === "presence.diff" && (f as unknown as Diff).payload.left.length > 0,
+    );
     expect(left.payload.left.map((l) => l.principalId)).toEqual([expect.stringMatching(/^agent_/)]);
     // The room keeps who is here in memory (presence-index.ts): it follows the close too.
     expect((await phone.ok("presence.list", {})).presence.map((p) => p.device).sort()).toEqual(["laptop", "phone"]);

@@ -7,11 +7,26 @@ import type { EventFrame } from "../../shared/protocol/frames";
 import type { HelloPayload } from "../../shared/protocol/hello";
 import { Thread } from "../../shared/protocol/threads";
 import { defineRecord, readable, StoredRecordError } from "../records/codec";
-import { approvalRecord, auditRecord, gatewaySessionRecord, inboxPreferencesRecord, instanceRecord, jobRecord, messageRecord, threadRecord } from "../records/documents";
+import {
+  approvalRecord,
+  auditRecord,
+  gatewaySessionRecord,
+  inboxPreferencesRecord,
+  instanceRecord,
+  jobRecord,
+  messageRecord,
+  threadRecord,
+} from "../records/documents";
 import { approvalIn, upgradeApproval } from "../records/approval-upgrades";
 import { decodeEventPayload } from "../records/events";
 import { decodeResult } from "../records/results";
-import { THREAD_UPGRADES, threadAgentsIn, threadIn, withAgentsSetting, withResponder } from "../records/thread-upgrades";
+import {
+  THREAD_UPGRADES,
+  threadAgentsIn,
+  threadIn,
+  withAgentsSetting,
+  withResponder,
+} from "../records/thread-upgrades";
 import fixture from "./fixtures/autopilot-rows-v1.json";
 import { idem, RawSocket, signUp } from "./harness";
 
@@ -24,7 +39,10 @@ const docs = (table: string, column = "doc") => tables[table]!.map((r) => String
 const [launch, archived] = tables.threads!.map((r) => threadRecord.decode(String(r.doc)));
 
 /** A later version of the thread document: a required field, filled in for older rows. */
-const pinnedThreads = defineRecord("thread", Thread.extend({ pinned: z.boolean() }), [...THREAD_UPGRADES, (doc) => ({ pinned: false, ...doc })]);
+const pinnedThreads = defineRecord("thread", Thread.extend({ pinned: z.boolean() }), [
+  ...THREAD_UPGRADES,
+  (doc) => ({ pinned: false, ...doc }),
+]);
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -32,8 +50,12 @@ afterEach(() => {
 
 describe("record codecs", () => {
   it("read every fixture row as version 1 and give back what was stored (threads upgraded with their responder and its agents setting)", () => {
-    const same = (decoded: unknown[], table: string, column = "doc", upgrade: (doc: Record<string, unknown>, i: number) => unknown = (doc) => doc) =>
-      expect(decoded).toEqual(docs(table, column).map((d, i) => upgrade(JSON.parse(d), i)));
+    const same = (
+      decoded: unknown[],
+      table: string,
+      column = "doc",
+      upgrade: (doc: Record<string, unknown>, i: number) => unknown = (doc) => doc,
+    ) => expect(decoded).toEqual(docs(table, column).map((d, i) => upgrade(JSON.parse(d), i)));
     same(
       docs("threads").map((d) => threadRecord.decode(d)),
       "threads",
@@ -70,7 +92,12 @@ describe("record codecs", () => {
       tables.events!.map((r) => decodeEventPayload(r.event as DurableEventName, String(r.payload))),
       "events",
       "payload",
-      (doc, i) => (String(tables.events![i]!.event).startsWith("thread.") ? threadAgentsIn(threadIn(doc)) : String(tables.events![i]!.event).startsWith("approval.") ? approvalIn(doc) : doc),
+      (doc, i) =>
+        String(tables.events![i]!.event).startsWith("thread.")
+          ? threadAgentsIn(threadIn(doc))
+          : String(tables.events![i]!.event).startsWith("approval.")
+            ? approvalIn(doc)
+            : doc,
     );
     same(
       tables.idempotency!.map((r) => decodeResult(String(r.method), String(r.result))),
@@ -85,18 +112,39 @@ describe("record codecs", () => {
     // The fixture covers what the room stores: gateway threads, tool/aborted messages, every approval action.
     expect(launch!.gateway).toMatchObject({ instanceId: "work" });
     expect(archived!.archived).toBe(true);
-    expect(docs("messages").map((d) => messageRecord.decode(d).kind ?? "text")).toEqual(["text", "text", "tool", "text"]);
-    expect(docs("approvals").map((d) => approvalRecord.decode(d).action?.kind ?? null)).toEqual([null, null, "instance", "exec", "pairing"]);
+    expect(docs("messages").map((d) => messageRecord.decode(d).kind ?? "text")).toEqual([
+      "text",
+      "text",
+      "tool",
+      "text",
+    ]);
+    expect(docs("approvals").map((d) => approvalRecord.decode(d).action?.kind ?? null)).toEqual([
+      null,
+      null,
+      "instance",
+      "exec",
+      "pairing",
+    ]);
     expect(new Set(tables.events!.map((r) => r.event)).size).toBeGreaterThanOrEqual(12);
   });
 
   it("a thread an older room left answered by a deleted instance reads as answered by nobody, in the CLI as in the app", () => {
     const { responder: _r, gateway: _g, ...plain } = launch!;
     const left = { ...plain, gateway: null, responder: { kind: "openclaw", reply: "every" } };
-    expect(threadRecord.decode(JSON.stringify({ $v: 2, ...left })).responder).toEqual({ kind: "none", reply: "every", agents: false });
-    expect(decodeEventPayload("thread.updated", JSON.stringify({ $v: 2, thread: left })).thread.responder.kind).toBe("none");
+    expect(threadRecord.decode(JSON.stringify({ $v: 2, ...left })).responder).toEqual({
+      kind: "none",
+      reply: "every",
+      agents: false,
+    });
+    expect(decodeEventPayload("thread.updated", JSON.stringify({ $v: 2, thread: left })).thread.responder.kind).toBe(
+      "none",
+    );
     // One still attached keeps its gateway as its responder.
-    expect(threadRecord.decode(JSON.stringify({ $v: 2, ...plain, gateway: launch!.gateway, responder: { kind: "openclaw", reply: "every" } })).responder.kind).toBe("openclaw");
+    expect(
+      threadRecord.decode(
+        JSON.stringify({ $v: 2, ...plain, gateway: launch!.gateway, responder: { kind: "openclaw", reply: "every" } }),
+      ).responder.kind,
+    ).toBe("openclaw");
   });
 
   it("write the current version with the document and strip it on read", () => {
@@ -180,9 +228,14 @@ describe("record codecs", () => {
     expect(() => failing.decode(docs("threads")[0]!)).toThrow(/upgrade to version 2 failed: boom/);
     expect(() => decodeEventPayload("thread.vanished" as DurableEventName, "{}")).toThrow(StoredRecordError);
     expect(() => decodeResult("threads.explode", "{}")).toThrow(StoredRecordError);
-    expect(logged.mock.calls.map((c) => JSON.parse(String(c[0])).msg)).toEqual(Array(bad.length + 4).fill("unreadable stored record"));
+    expect(logged.mock.calls.map((c) => JSON.parse(String(c[0])).msg)).toEqual(
+      Array(bad.length + 4).fill("unreadable stored record"),
+    );
 
-    expect(readable([...docs("threads"), bad[2]!], (d) => threadRecord.decode(d)).map((t) => t.id)).toEqual([launch!.id, archived!.id]);
+    expect(readable([...docs("threads"), bad[2]!], (d) => threadRecord.decode(d)).map((t) => t.id)).toEqual([
+      launch!.id,
+      archived!.id,
+    ]);
     // Anything else thrown is a bug, not a bad row: it is not swallowed.
     expect(() =>
       readable([1], () => {
@@ -203,11 +256,15 @@ describe("a room on today's rows", () => {
           // Idempotency keys are per principal and kept 24 h: make them the new owner's, and fresh.
           const values = table === "idempotency" ? { ...row, principal_id: owner.userId, at: Date.now() } : row;
           const columns = Object.keys(values);
-          state.storage.sql.exec(`insert into ${table} (${columns.join(", ")}) values (${columns.map(() => "?").join(", ")})`, ...Object.values(values));
+          state.storage.sql.exec(
+            `insert into ${table} (${columns.join(", ")}) values (${columns.map(() => "?").join(", ")})`,
+            ...Object.values(values),
+          );
         }
       }
     });
-    const sql = <T>(query: string, ...params: (string | number)[]) => runInDurableObject(stub, (_instance, state) => state.storage.sql.exec(query, ...params).toArray() as T[]);
+    const sql = <T>(query: string, ...params: (string | number)[]) =>
+      runInDurableObject(stub, (_instance, state) => state.storage.sql.exec(query, ...params).toArray() as T[]);
     return { owner, sql };
   }
 
@@ -222,13 +279,29 @@ describe("a room on today's rows", () => {
     expect(hello.snapshot!.instances).toMatchObject([{ id: "work", status: "error" }]);
     expect(hello.seq).toBeGreaterThanOrEqual(28);
 
-    expect((await sock.ok("messages.list", { threadId: launch!.id })).messages.map((m) => m.text)).toEqual(["Build is green", "Ship it", "ls -la\ntotal 0", "partial repl"]);
+    expect((await sock.ok("messages.list", { threadId: launch!.id })).messages.map((m) => m.text)).toEqual([
+      "Build is green",
+      "Ship it",
+      "ls -la\ntotal 0",
+      "partial repl",
+    ]);
     expect((await sock.ok("audit.list", {})).entries.length).toBeGreaterThanOrEqual(8);
-    expect((await sock.ok("jobs.list", {})).jobs.map((j) => j.status).sort()).toEqual(["cancel_requested", "failed", "failed", "succeeded"]);
-    expect((await sock.ok("sessions.list", { instanceId: "work" })).sessions).toMatchObject([{ key: "agent:main:main", label: "main" }]);
+    expect((await sock.ok("jobs.list", {})).jobs.map((j) => j.status).sort()).toEqual([
+      "cancel_requested",
+      "failed",
+      "failed",
+      "succeeded",
+    ]);
+    expect((await sock.ok("sessions.list", { instanceId: "work" })).sessions).toMatchObject([
+      { key: "agent:main:main", label: "main" },
+    ]);
 
     // A resume from the start replays every stored event.
-    const resumed = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie }, { lastSeq: 0, epoch: hello.epoch });
+    const resumed = await RawSocket.open(
+      owner.workspaceId,
+      { cookie: owner.cookie },
+      { lastSeq: 0, epoch: hello.epoch },
+    );
     expect((await resumed.hello()).resumedFrom).toBe(0);
     await resumed.waitFor((f) => f.type === "event" && f.seq === 28);
     expect(
@@ -241,21 +314,34 @@ describe("a room on today's rows", () => {
 
     // A repeated request is answered from its version-less recorded result.
     const recorded = tables.idempotency!.find((r) => r.method === "threads.create")!;
-    expect(await sock.ok("threads.create", { title: "ignored", idempotencyKey: String(recorded.key) })).toEqual(threadAgentsIn(threadIn(JSON.parse(String(recorded.result)))));
+    expect(await sock.ok("threads.create", { title: "ignored", idempotencyKey: String(recorded.key) })).toEqual(
+      threadAgentsIn(threadIn(JSON.parse(String(recorded.result)))),
+    );
 
     // New writes: the document, the event, the recorded result and the audit entry carry $v.
     await sock.ok("threads.rename", { threadId: archived!.id, title: "Renamed", idempotencyKey: idem() });
     await sock.ok("approvals.request", { title: "New", idempotencyKey: idem() });
     const [thread] = await sql<{ doc: string }>(`select doc from threads where id = ?`, archived!.id);
-    expect(JSON.parse(thread!.doc)).toMatchObject({ $v: 4, title: "Renamed", responder: { kind: "none", agents: false } });
-    const [event] = await sql<{ payload: string }>(`select payload from events where event = 'thread.renamed' order by seq desc limit 1`);
+    expect(JSON.parse(thread!.doc)).toMatchObject({
+      $v: 4,
+      title: "Renamed",
+      responder: { kind: "none", agents: false },
+    });
+    const [event] = await sql<{ payload: string }>(
+      `select payload from events where event = 'thread.renamed' order by seq desc limit 1`,
+    );
     expect(JSON.parse(event!.payload)).toMatchObject({ $v: 4, thread: { title: "Renamed" } });
-    const [result] = await sql<{ result: string }>(`select result from idempotency where method = 'threads.rename' and principal_id = ? order by at desc limit 1`, owner.userId);
+    const [result] = await sql<{ result: string }>(
+      `select result from idempotency where method = 'threads.rename' and principal_id = ? order by at desc limit 1`,
+      owner.userId,
+    );
     expect(JSON.parse(result!.result).$v).toBe(4);
     const [audit] = await sql<{ doc: string }>(`select doc from audit order by n desc limit 1`);
     expect(JSON.parse(audit!.doc)).toMatchObject({ $v: 1, action: "approval.requested" });
     // …and read back the same as before.
-    expect((await sock.ok("threads.list", { includeArchived: true })).threads.find((t) => t.id === archived!.id)).toMatchObject({ title: "Renamed" });
+    expect(
+      (await sock.ok("threads.list", { includeArchived: true })).threads.find((t) => t.id === archived!.id),
+    ).toMatchObject({ title: "Renamed" });
     for (const s of [sock, resumed]) s.close();
   });
 
@@ -264,13 +350,19 @@ describe("a room on today's rows", () => {
     const first = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
     const { epoch, snapshot } = await first.hello();
     // The fixture's "Rotate keys" expired long ago: let the room's expiry alarm settle it first.
-    if (snapshot!.approvals.find((a) => a.title === "Rotate keys")?.status === "pending") await first.waitFor((f) => f.type === "event" && f.event === "approval.resolved");
+    if (snapshot!.approvals.find((a) => a.title === "Rotate keys")?.status === "pending")
+      await first.waitFor((f) => f.type === "event" && f.event === "approval.resolved");
     first.close();
     const seq = Number((await sql<{ value: string }>(`select value from room_meta where key = 'seq'`))[0]!.value);
     const logged = vi.spyOn(console, "error");
-    await sql(`insert into threads (id, archived, updated_at, doc) values ('thr_broken', 0, 1, '{"id":"thr_broken","title":null}')`);
+    await sql(
+      `insert into threads (id, archived, updated_at, doc) values ('thr_broken', 0, 1, '{"id":"thr_broken","title":null}')`,
+    );
     await sql(`update approvals set doc = '{broken' where id = ?`, String(tables.approvals![0]!.id));
-    await sql(`insert into events (seq, event, payload, at) values (?, 'thread.created', '{"thread":{"id":1}}', 1)`, seq + 1);
+    await sql(
+      `insert into events (seq, event, payload, at) values (?, 'thread.created', '{"thread":{"id":1}}', 1)`,
+      seq + 1,
+    );
     await sql(`update room_meta set value = ? where key = 'seq'`, String(seq + 1));
 
     const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
@@ -279,15 +371,22 @@ describe("a room on today's rows", () => {
     expect(hello.snapshot!.approvals.map((a) => a.id)).not.toContain(tables.approvals![0]!.id);
     expect(hello.snapshot!.approvals).toHaveLength(4);
     // Reading that one row fails that request only; the room and the socket stay up.
-    expect(await sock.call("approvals.get", { approvalId: String(tables.approvals![0]!.id) })).toMatchObject({ ok: false, error: { code: "internal" } });
-    expect((await sock.ok("approvals.get", { approvalId: String(tables.approvals![1]!.id) })).approval.title).toBe("Rotate keys");
+    expect(await sock.call("approvals.get", { approvalId: String(tables.approvals![0]!.id) })).toMatchObject({
+      ok: false,
+      error: { code: "internal" },
+    });
+    expect((await sock.ok("approvals.get", { approvalId: String(tables.approvals![1]!.id) })).approval.title).toBe(
+      "Rotate keys",
+    );
 
     // The replay would have a hole at the bad event: the client gets a fresh snapshot
     // instead. (Protocol 6: the replay streams in pages, so the hello that starts it comes
     // first and the room greets again with the snapshot when it reaches the bad event.)
     const resumed = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie }, { lastSeq: seq, epoch });
     expect(await resumed.hello()).toMatchObject({ reset: false, resumedFrom: seq });
-    const reset = await resumed.waitFor<EventFrame>((f) => f.type === "event" && f.event === "hello" && (f.payload as HelloPayload).reset);
+    const reset = await resumed.waitFor<EventFrame>(
+      (f) => f.type === "event" && f.event === "hello" && (f.payload as HelloPayload).reset,
+    );
     const again = reset.payload as HelloPayload;
     expect(again).toMatchObject({ reset: true, resumedFrom: null, seq: seq + 1 });
     expect(again.snapshot!.threads).toHaveLength(2);

@@ -37,7 +37,10 @@ describe("replay pump", () => {
           if (pauses > 50) return;
           const e = write(written++);
           pump.holdBroadcast(JSON.stringify({ type: "event", event: e.event, payload: e.payload, seq: e.seq }), e.seq);
-          pump.send(socket, JSON.stringify({ type: "event", event: "presence.diff", payload: { upserted: [], left: [] } }));
+          pump.send(
+            socket,
+            JSON.stringify({ type: "event", event: "presence.diff", payload: { upserted: [], left: [] } }),
+          );
         },
       });
       await pump.start(socket, 0);
@@ -66,7 +69,9 @@ describe("replay pages", () => {
     });
     const first = pages.get(10, 12);
     expect(first).toMatchObject({ unreadable: false, last: 12 });
-    expect(first.texts.map((t) => JSON.parse(t) as { type: string; event: string; seq: number })).toEqual([11, 12].map((seq) => ({ type: "event", ...event(seq) })));
+    expect(first.texts.map((t) => JSON.parse(t) as { type: string; event: string; seq: number })).toEqual(
+      [11, 12].map((seq) => ({ type: "event", ...event(seq) })),
+    );
     for (let i = 0; i < 200; i++) expect(pages.get(10, 12)).toBe(first);
     expect(reads).toEqual([10]);
     // The writer appended: the page after 10 may hold more now.

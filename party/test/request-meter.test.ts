@@ -7,7 +7,8 @@ const limits = {
   workspace: { perSecond: 10, burst: 12 },
 };
 
-const takeMany = (meter: RequestMeter, n: number, connection: string, principal: string, now = 0) => Array.from({ length: n }, () => meter.take(connection, principal, now));
+const takeMany = (meter: RequestMeter, n: number, connection: string, principal: string, now = 0) =>
+  Array.from({ length: n }, () => meter.take(connection, principal, now));
 
 describe("the room's request meter", () => {
   it("limits a socket by its own bucket", () => {

@@ -62,7 +62,11 @@ describe("resume without gaps or duplicates", () => {
           for (let k = 0; k < missed; k++, total++) {
             await writer.ok("chat.send", { threadId: thread.id, text: `while away ${i}.${k}`, idempotencyKey: idem() });
           }
-          reader = await RawSocket.open(ws, { cookie: owner.cookie }, { lastSeq: follower.lastSeq, epoch: follower.epoch! });
+          reader = await RawSocket.open(
+            ws,
+            { cookie: owner.cookie },
+            { lastSeq: follower.lastSeq, epoch: follower.epoch! },
+          );
           consumed = 0;
           const hello = await reader.hello();
           expect(hello.snapshot, "a resumable client must get a replay, not a snapshot").toBeNull();
@@ -80,7 +84,11 @@ describe("resume without gaps or duplicates", () => {
           total++;
         } else if (roll < 0.8) {
           const { job } = await writer.ok("jobs.start", { title: `job ${i}`, idempotencyKey: idem() });
-          await writer.ok("jobs.update", { jobId: job.id, progress: Math.floor(random() * 100), idempotencyKey: idem() });
+          await writer.ok("jobs.update", {
+            jobId: job.id,
+            progress: Math.floor(random() * 100),
+            idempotencyKey: idem(),
+          });
           total += 2;
         } else {
           await writer.ok("approvals.request", { title: `ask ${i}`, idempotencyKey: idem() });
@@ -104,7 +112,8 @@ describe("resume without gaps or duplicates", () => {
     const first = await a.hello();
     const { thread } = await a.ok("threads.create", { title: "t", idempotencyKey: idem() });
     // The test config keeps 300 events; write past that.
-    for (let i = 0; i < 305; i++) await a.ok("chat.send", { threadId: thread.id, text: `m${i}`, idempotencyKey: idem() });
+    for (let i = 0; i < 305; i++)
+      await a.ok("chat.send", { threadId: thread.id, text: `m${i}`, idempotencyKey: idem() });
     const behind = await RawSocket.open(ws, { cookie: owner.cookie }, { lastSeq: 1, epoch: first.epoch });
     const h1 = await behind.hello();
     expect(h1).toMatchObject({ reset: true, seq: 306, resumedFrom: null });
@@ -147,19 +156,46 @@ describe("exactly-once approvals", () => {
     const random = rng(99);
     for (let round = 0; round < 5; round++) {
       const { approval } = await g.ok("approvals.request", { title: `round ${round}`, idempotencyKey: idem() });
-      await Promise.all(socks.map((s) => s.waitFor((f) => f.event === "approval.requested" && (f.payload as { approval: { id: string } }).approval.id === approval.id)));
+      await Promise.all(
+        socks.map((s) =>
+          s.waitFor(
+            (f) =>
+              f.event === "approval.requested" &&
+              (f.payload as { approval: { id: string } }).approval.id === approval.id,
+          ),
+        ),
+      );
       // Fire every decision without awaiting any: they race inside the room.
-      const results = await Promise.all(socks.map((s) => s.call("approvals.resolve", { approvalId: approval.id, decision: random() < 0.5 ? "approve" : "deny", idempotencyKey: idem() })));
+      const results = await Promise.all(
+        socks.map((s) =>
+          s.call("approvals.resolve", {
+            approvalId: approval.id,
+            decision: random() < 0.5 ? "approve" : "deny",
+            idempotencyKey: idem(),
+          }),
+        ),
+      );
       const winners = results.filter((r) => r.ok);
       expect(winners).toHaveLength(1);
       const losers = results.filter((r) => !r.ok);
       for (const l of losers) expect(l).toMatchObject({ error: { code: "already_resolved" } });
-      const decided = (winners[0] as { payload: { approval: { status: string; resolvedBy: { id: string } } } }).payload.approval;
+      const decided = (winners[0] as { payload: { approval: { status: string; resolvedBy: { id: string } } } }).payload
+        .approval;
       // Everyone sees exactly one resolution, naming the same decider.
       for (const s of [...socks, g]) {
-        const resolved = await s.waitFor((f) => f.event === "approval.resolved" && (f.payload as { approval: { id: string } }).approval.id === approval.id);
-        expect((resolved.payload as { approval: unknown }).approval).toMatchObject({ status: decided.status, resolvedBy: { id: decided.resolvedBy.id } });
-        expect(s.events("approval.resolved").filter((e) => (e.payload as { approval: { id: string } }).approval.id === approval.id)).toHaveLength(1);
+        const resolved = await s.waitFor(
+          (f) =>
+            f.event === "approval.resolved" && (f.payload as { approval: { id: string } }).approval.id === approval.id,
+        );
+        expect((resolved.payload as { approval: unknown }).approval).toMatchObject({
+          status: decided.status,
+          resolvedBy: { id: decided.resolvedBy.id },
+        });
+        expect(
+          s
+            .events("approval.resolved")
+            .filter((e) => (e.payload as { approval: { id: string } }).approval.id === approval.id),
+        ).toHaveLength(1);
       }
     }
     const audit = await socks[0]!.ok("audit.list", { limit: 100 });
@@ -172,23 +208,73 @@ describe("exactly-once approvals", () => {
 describe("bad input", () => {
   type Gen = (r: () => number) => string | ArrayBuffer;
   const pick = <T>(r: () => number, xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
-  const junk = (r: () => number, n: number) => Array.from({ length: n }, () => String.fromCharCode(32 + Math.floor(r() * 95))).join("");
+  const junk = (r: () => number, n: number) =>
+    Array.from({ length: n }, () => String.fromCharCode(32 + Math.floor(r() * 95))).join("");
   const generators: Record<string, Gen> = {
     notJson: (r) => junk(r, 1 + Math.floor(r() * 40)),
-    truncated: (r) => JSON.stringify({ type: "req", id: "x", method: "threads.create", params: { title: "a" } }).slice(0, 5 + Math.floor(r() * 40)),
-    wrongShape: (r) => JSON.stringify(pick(r, [null, 42, "req", [], { type: "res" }, { type: "req" }, { type: "req", id: 5, method: "threads.list" }, { type: "req", id: "", method: "x" }])),
+    truncated: (r) =>
+      JSON.stringify({ type: "req", id: "x", method: "threads.create", params: { title: "a" } }).slice(
+        0,
+        5 + Math.floor(r() * 40),
+      ),
+    wrongShape: (r) =>
+      JSON.stringify(
+        pick(r, [
+          null,
+          42,
+          "req",
+          [],
+          { type: "res" },
+          { type: "req" },
+          { type: "req", id: 5, method: "threads.list" },
+          { type: "req", id: "", method: "x" },
+        ]),
+      ),
     unknownMethod: (r) =>
-      JSON.stringify({ type: "req", id: `u${Math.floor(r() * 1e6)}`, method: pick(r, ["threads.delete", "admin.nuke", "__proto__", "constructor", "toString", "hello"]), params: {} }),
+      JSON.stringify({
+        type: "req",
+        id: `u${Math.floor(r() * 1e6)}`,
+        method: pick(r, ["threads.delete", "admin.nuke", "__proto__", "constructor", "toString", "hello"]),
+        params: {},
+      }),
     badParams: (r) =>
       JSON.stringify({
         type: "req",
         id: `p${Math.floor(r() * 1e6)}`,
-        method: pick(r, ["threads.create", "chat.send", "approvals.request", "jobs.start", "jobs.update", "messages.list"]),
-        params: pick(r, [null, [], "x", { title: 5 }, { title: "", idempotencyKey: "short" }, { threadId: {}, text: 1 }, { progress: "NaN" }, { __proto__: { admin: true } }]),
+        method: pick(r, [
+          "threads.create",
+          "chat.send",
+          "approvals.request",
+          "jobs.start",
+          "jobs.update",
+          "messages.list",
+        ]),
+        params: pick(r, [
+          null,
+          [],
+          "x",
+          { title: 5 },
+          { title: "", idempotencyKey: "short" },
+          { threadId: {}, text: 1 },
+          { progress: "NaN" },
+          { __proto__: { admin: true } },
+        ]),
       }),
-    oversized: (r) => JSON.stringify({ type: "req", id: "big", method: "chat.send", params: { threadId: "t", text: "x".repeat(70_000 + Math.floor(r() * 1000)), idempotencyKey: idem() } }),
+    oversized: (r) =>
+      JSON.stringify({
+        type: "req",
+        id: "big",
+        method: "chat.send",
+        params: { threadId: "t", text: "x".repeat(70_000 + Math.floor(r() * 1000)), idempotencyKey: idem() },
+      }),
     // 25k characters but 75 KB of UTF-8: the byte limit, not the character count, applies.
-    oversizedMultibyte: (r) => JSON.stringify({ type: "req", id: "mb", method: "chat.send", params: { threadId: "t", text: "€".repeat(22_000 + Math.floor(r() * 1000)), idempotencyKey: idem() } }),
+    oversizedMultibyte: (r) =>
+      JSON.stringify({
+        type: "req",
+        id: "mb",
+        method: "chat.send",
+        params: { threadId: "t", text: "€".repeat(22_000 + Math.floor(r() * 1000)), idempotencyKey: idem() },
+      }),
     binary: (r) => new Uint8Array(Array.from({ length: 16 }, () => Math.floor(r() * 256))).buffer,
     deep: () => `${"[".repeat(5000)}${"]".repeat(5000)}`,
   };
@@ -206,7 +292,10 @@ describe("bad input", () => {
       const sent = 120;
       for (let i = 0; i < sent; i++) fuzzer.send(generators[pick(random, names)]!(random));
       await fuzzer.waitFor(() => fuzzer.frames.filter((f) => f.type === "res").length >= sent, 15_000);
-      const responses = fuzzer.frames.filter((f) => f.type === "res") as unknown as { ok: boolean; error: { code: string } }[];
+      const responses = fuzzer.frames.filter((f) => f.type === "res") as unknown as {
+        ok: boolean;
+        error: { code: string };
+      }[];
       expect(responses).toHaveLength(sent);
       for (const res of responses) {
         expect(res.ok).toBe(false);
@@ -255,11 +344,14 @@ describe("bad input", () => {
     const calm = await RawSocket.open(ws, { cookie: owner.cookie });
     await Promise.all([flood.hello(), calm.hello()]);
     // Burst is 500 in the test config; 50 refusals before the bucket refills close the socket.
-    for (let i = 0; i < 700; i++) flood.send(JSON.stringify({ type: "req", id: `f${i}`, method: "threads.list", params: {} }));
+    for (let i = 0; i < 700; i++)
+      flood.send(JSON.stringify({ type: "req", id: `f${i}`, method: "threads.list", params: {} }));
     const closed = await flood.waitClosed(15_000);
     expect(closed.code).toBe(4029);
     expect(JSON.parse(closed.reason).retryAfterMs).toBeGreaterThan(0);
-    const limited = flood.frames.filter((f) => f.type === "res" && f.ok === false) as unknown as { error: { code: string; retryable: boolean; retryAfterMs: number } }[];
+    const limited = flood.frames.filter((f) => f.type === "res" && f.ok === false) as unknown as {
+      error: { code: string; retryable: boolean; retryAfterMs: number };
+    }[];
     expect(limited.length).toBeGreaterThan(0);
     expect(limited[0]!.error).toMatchObject({ code: "rate_limited", retryable: true });
     expect(limited[0]!.error.retryAfterMs).toBeGreaterThan(0);
@@ -271,9 +363,12 @@ describe("bad input", () => {
     const owner = await signUp();
     const junk = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
     await junk.hello();
-    for (let i = 0; i < 700; i++) junk.send(i % 2 ? "not json at all" : JSON.stringify({ type: "req", id: `j${i}`, method: "no.such" }));
+    for (let i = 0; i < 700; i++)
+      junk.send(i % 2 ? "not json at all" : JSON.stringify({ type: "req", id: `j${i}`, method: "no.such" }));
     expect((await junk.waitClosed(15_000)).code).toBe(4029);
-    const limited = junk.frames.filter((f) => f.type === "res" && (f as { error?: { code: string } }).error?.code === "rate_limited");
+    const limited = junk.frames.filter(
+      (f) => f.type === "res" && (f as { error?: { code: string } }).error?.code === "rate_limited",
+    );
     expect(limited.length).toBeGreaterThan(0);
     // A limited request still names its id where the frame had one.
     expect(limited.some((f) => /^j\d+$/.test(String(f.id)))).toBe(true);

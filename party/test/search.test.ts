@@ -24,7 +24,8 @@ async function openRoom() {
 async function thread(socket: RawSocket, title: string, ...texts: string[]) {
   const { thread } = await socket.ok("threads.create", { title, idempotencyKey: idem() });
   const messages = [];
-  for (const text of texts) messages.push((await socket.ok("chat.send", { threadId: thread.id, text, idempotencyKey: idem() })).message);
+  for (const text of texts)
+    messages.push((await socket.ok("chat.send", { threadId: thread.id, text, idempotencyKey: idem() })).message);
   return { thread, messages };
 }
 
@@ -43,9 +44,21 @@ describe("search.query", () => {
 
   it("finds a message by its words and by a word's start, with the match marked in a plain-text snippet", async () => {
     const { socket } = await openRoom();
-    const { thread: launch, messages } = await thread(socket, "Launch", "We deploy the café release tonight", "Nothing to see here");
+    const { thread: launch, messages } = await thread(
+      socket,
+      "Launch",
+      "We deploy the café release tonight",
+      "Nothing to see here",
+    );
     const byWords = await socket.ok("search.query", { q: "release tonight" });
-    expect(byWords.hits).toEqual([expect.objectContaining({ threadId: launch.id, messageId: messages[0]!.id, n: messages[0]!.n, at: messages[0]!.createdAt })]);
+    expect(byWords.hits).toEqual([
+      expect.objectContaining({
+        threadId: launch.id,
+        messageId: messages[0]!.id,
+        n: messages[0]!.n,
+        at: messages[0]!.createdAt,
+      }),
+    ]);
     expect(matched(byWords.hits[0]!)).toEqual(["release", "tonight"]);
     // A start of a word, any case, accents folded.
     const byPrefix = await socket.ok("search.query", { q: "CAF deplo" });
@@ -59,11 +72,19 @@ describe("search.query", () => {
     const { socket } = await openRoom();
     const { thread: plan } = await thread(socket, "Quarterly roadmap");
     expect((await socket.ok("search.query", { q: "roadm" })).hits).toEqual([
-      expect.objectContaining({ threadId: plan.id, messageId: null, n: null, snippet: "Quarterly roadmap", ranges: [[10, 17]] }),
+      expect.objectContaining({
+        threadId: plan.id,
+        messageId: null,
+        n: null,
+        snippet: "Quarterly roadmap",
+        ranges: [[10, 17]],
+      }),
     ]);
     await socket.ok("threads.rename", { threadId: plan.id, title: "Budget review", idempotencyKey: idem() });
     expect((await socket.ok("search.query", { q: "roadmap" })).hits).toEqual([]);
-    expect((await socket.ok("search.query", { q: "budget" })).hits.map((h) => [h.threadId, h.messageId])).toEqual([[plan.id, null]]);
+    expect((await socket.ok("search.query", { q: "budget" })).hits.map((h) => [h.threadId, h.messageId])).toEqual([
+      [plan.id, null],
+    ]);
   });
 
   it("leaves archived threads out unless asked for", async () => {
@@ -88,7 +109,26 @@ describe("search.query", () => {
   it("treats a hostile query as plain words: results or a typed error, never an internal one", async () => {
     const { socket } = await openRoom();
     const { messages } = await thread(socket, "Syntax", 'say "NEAR(a b)" -x OR y* col:umn ^z', "plain words");
-    const hostile = ['"', "*", "NEAR(", "-", "-plain", 'NEAR("say" "x", 1)', "OR", "AND NOT", "col:umn", "^z", "{body}: x", "(", ")", "''", "\\", "%", "_", "\u0002say\u0003"];
+    const hostile = [
+      '"',
+      "*",
+      "NEAR(",
+      "-",
+      "-plain",
+      'NEAR("say" "x", 1)',
+      "OR",
+      "AND NOT",
+      "col:umn",
+      "^z",
+      "{body}: x",
+      "(",
+      ")",
+      "''",
+      "\\",
+      "%",
+      "_",
+      "\u0002say\u0003",
+    ];
     for (const q of hostile) {
       const res = await socket.call("search.query", { q });
       expect(res, q).toMatchObject({ ok: true });
@@ -99,11 +139,17 @@ describe("search.query", () => {
     expect((await socket.ok("search.query", { q: "-plain" })).hits.map((h) => h.messageId)).toEqual([messages[1]!.id]);
     expect((await socket.ok("search.query", { q: '"*-' })).hits).toEqual([]);
     // Too long is refused; many words are cut to a few, each bounded.
-    expect(await socket.call("search.query", { q: "x".repeat(MAX_SEARCH_QUERY + 1) })).toMatchObject({ ok: false, error: { code: "bad_request" } });
+    expect(await socket.call("search.query", { q: "x".repeat(MAX_SEARCH_QUERY + 1) })).toMatchObject({
+      ok: false,
+      error: { code: "bad_request" },
+    });
     expect(await socket.call("search.query", { q: "word ".repeat(40) })).toMatchObject({ ok: true });
     expect(await socket.call("search.query", { q: "p".repeat(MAX_SEARCH_QUERY) })).toMatchObject({ ok: true });
     for (const params of [{ q: 5 }, { q: "x", limit: 0 }, { q: "x", limit: 51 }, { q: "x", before: -1 }, {}]) {
-      expect(await socket.call("search.query", params), JSON.stringify(params)).toMatchObject({ ok: false, error: { code: "bad_request" } });
+      expect(await socket.call("search.query", params), JSON.stringify(params)).toMatchObject({
+        ok: false,
+        error: { code: "bad_request" },
+      });
     }
   });
 
@@ -136,16 +182,27 @@ describe("search.query", () => {
       const sql = sqlFromStorage(state.storage);
       migrateAutopilot(sql);
       const doc = (text: string) => JSON.stringify({ id: "m", threadId: "thr_tx", text });
-      sql.run(`insert into threads (id, archived, updated_at, doc) values ('thr_tx', 0, 1, ?)`, JSON.stringify({ title: "Rollback room" }));
+      sql.run(
+        `insert into threads (id, archived, updated_at, doc) values ('thr_tx', 0, 1, ?)`,
+        JSON.stringify({ title: "Rollback room" }),
+      );
       expect(() =>
         sql.transaction(() => {
-          sql.run(`insert into messages (id, thread_id, doc) values ('msg_gone', 'thr_tx', ?)`, doc("vanishing albatross"));
+          sql.run(
+            `insert into messages (id, thread_id, doc) values ('msg_gone', 'thr_tx', ?)`,
+            doc("vanishing albatross"),
+          );
           throw new Error("the write fails after the message");
         }),
       ).toThrow("the write fails");
       expect(searchRoom(sql, { q: "albatross", limit: 5, includeArchived: false }).hits).toEqual([]);
-      sql.run(`insert into messages (id, thread_id, doc) values ('msg_kept', 'thr_tx', ?)`, JSON.stringify({ id: "msg_kept", threadId: "thr_tx", text: "staying albatross", createdAt: 7 }));
-      expect(searchRoom(sql, { q: "albatross", limit: 5, includeArchived: false }).hits.map((h) => h.messageId)).toEqual(["msg_kept"]);
+      sql.run(
+        `insert into messages (id, thread_id, doc) values ('msg_kept', 'thr_tx', ?)`,
+        JSON.stringify({ id: "msg_kept", threadId: "thr_tx", text: "staying albatross", createdAt: 7 }),
+      );
+      expect(
+        searchRoom(sql, { q: "albatross", limit: 5, includeArchived: false }).hits.map((h) => h.messageId),
+      ).toEqual(["msg_kept"]);
     });
   });
 
@@ -166,17 +223,22 @@ describe("search.query", () => {
       for (const name of sql.all<{ name: string; type: string }>(
         `select name, type from sqlite_master where type in ('table', 'trigger') and name not like 'sqlite_%' and name not like '\\_cf%' escape '\\'`,
       )) {
-        if (name.type === "table" && !name.name.includes("_fts") && !name.name.startsWith("search_")) sql.run(`drop table if exists ${name.name}`);
+        if (name.type === "table" && !name.name.includes("_fts") && !name.name.startsWith("search_"))
+          sql.run(`drop table if exists ${name.name}`);
       }
       sql.run(`drop table if exists search_messages`);
       sql.run(`drop table if exists search_threads`);
-      for (const migration of LEGACY_AUTOPILOT_MIGRATIONS) for (const statement of legacyStatements(migration)) sql.run(statement);
+      for (const migration of LEGACY_AUTOPILOT_MIGRATIONS)
+        for (const statement of legacyStatements(migration)) sql.run(statement);
       sql.run(`create table room_schema (version integer not null)`);
       sql.run(`insert into room_schema (version) values (?)`, LEGACY_AUTOPILOT_MIGRATIONS.length);
       for (const table of ["threads", "messages"] as const) {
         for (const row of fixture.tables[table] as Record<string, string | number>[]) {
           const columns = Object.keys(row);
-          sql.run(`insert into ${table} (${columns.join(", ")}) values (${columns.map(() => "?").join(", ")})`, ...columns.map((c) => row[c]!));
+          sql.run(
+            `insert into ${table} (${columns.join(", ")}) values (${columns.map(() => "?").join(", ")})`,
+            ...columns.map((c) => row[c]!),
+          );
         }
       }
       migrateAutopilot(sql);
@@ -184,7 +246,12 @@ describe("search.query", () => {
       const green = fixture.tables.messages.find((m) => m.doc.includes("Build is green"))!;
       const found = searchRoom(sql, { q: "green", limit: 20, includeArchived: true });
       expect(found.hits).toEqual([expect.objectContaining({ threadId: launch.id, messageId: green.id, n: green.n })]);
-      expect(searchRoom(sql, { q: "launch plan", limit: 20, includeArchived: true }).hits.map((h) => [h.threadId, h.messageId])).toContainEqual([launch.id, null]);
+      expect(
+        searchRoom(sql, { q: "launch plan", limit: 20, includeArchived: true }).hits.map((h) => [
+          h.threadId,
+          h.messageId,
+        ]),
+      ).toContainEqual([launch.id, null]);
     });
   });
 });

@@ -21,7 +21,9 @@ const OUTSIDE = "agent:main:outside";
 
 /** A `sessions.changed` frame listing the outside session open as `threadId`. */
 const announces = (threadId: string) => (f: Frame) =>
-  f.type === "event" && f.event === "sessions.changed" && (f.payload as InstanceSessions).sessions.some((s) => s.key === OUTSIDE && s.threadId === threadId);
+  f.type === "event" &&
+  f.event === "sessions.changed" &&
+  (f.payload as InstanceSessions).sessions.some((s) => s.key === OUTSIDE && s.threadId === threadId);
 
 describe("sessions.open", () => {
   it("announces the instance's session list, the session now open as its thread, to every client", async () => {
@@ -33,10 +35,16 @@ describe("sessions.open", () => {
     await runInDurableObject(ns.Autopilot.get(ns.Autopilot.idFromName(ws)), (_room, state) => {
       const sql = sqlFromStorage(state.storage);
       seedInstance(sql);
-      putSessions(sql, "inst", [{ key: OUTSIDE, label: "From outside", preview: null, status: "idle", running: false, updatedAt: 100 }]);
+      putSessions(sql, "inst", [
+        { key: OUTSIDE, label: "From outside", preview: null, status: "idle", running: false, updatedAt: 100 },
+      ]);
     });
 
-    const { thread } = await opener.ok("sessions.open", { instanceId: "inst", sessionKey: OUTSIDE, idempotencyKey: idem() });
+    const { thread } = await opener.ok("sessions.open", {
+      instanceId: "inst",
+      sessionKey: OUTSIDE,
+      idempotencyKey: idem(),
+    });
     expect(thread.gateway).toEqual({ instanceId: "inst", sessionKey: OUTSIDE });
     for (const socket of [opener, watcher]) {
       const frame = await socket.waitFor<{ payload: InstanceSessions }>(announces(thread.id), 2000);
@@ -45,7 +53,9 @@ describe("sessions.open", () => {
     }
     // Opening it again finds the same thread: nothing was bound, nothing more is announced to the opener.
     const before = opener.events("sessions.changed").length;
-    expect((await opener.ok("sessions.open", { instanceId: "inst", sessionKey: OUTSIDE, idempotencyKey: idem() })).thread.id).toBe(thread.id);
+    expect(
+      (await opener.ok("sessions.open", { instanceId: "inst", sessionKey: OUTSIDE, idempotencyKey: idem() })).thread.id,
+    ).toBe(thread.id);
     expect(opener.events("sessions.changed")).toHaveLength(before);
     for (const s of [opener, watcher]) s.close();
   });

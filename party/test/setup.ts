@@ -11,5 +11,8 @@ await applyD1Migrations(testEnv.DB, testEnv.TEST_MIGRATIONS);
 // one that does not fails, whatever it asserted itself.
 afterEach(() => {
   const violations = takeSchemaViolations();
-  if (violations.length > 0) throw new Error(`the room sent ${violations.length} frame(s) that do not match the protocol:\n${violations.slice(0, 10).join("\n")}`);
+  if (violations.length > 0)
+    throw new Error(
+      `the room sent ${violations.length} frame(s) that do not match the protocol:\n${violations.slice(0, 10).join("\n")}`,
+    );
 });

@@ -30,7 +30,11 @@ describe("thread reads", () => {
         (read as { title: string }).title = "in place";
       }).toThrow(TypeError);
       const { doc } = state.storage.sql.exec<{ doc: string }>(`select doc from threads where id = ?`, thread.id).one();
-      state.storage.sql.exec(`update threads set doc = ? where id = ?`, JSON.stringify({ ...JSON.parse(doc), title: "changed" }), thread.id);
+      state.storage.sql.exec(
+        `update threads set doc = ? where id = ?`,
+        JSON.stringify({ ...JSON.parse(doc), title: "changed" }),
+        thread.id,
+      );
       // A turn keeps what it read (only the domain writes threads); the next turn reads again.
       await Promise.resolve();
       expect(getThread(sql, thread.id)!.title).toBe("changed");

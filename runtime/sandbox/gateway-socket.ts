@@ -57,7 +57,9 @@ export function probeOverSocket(socket: SocketLike, token: string, timeoutMs = 1
       if (step === "send-connect") safeSend(socket, probeConnectRequest(token));
       else if (step) finish(step);
     });
-    socket.addEventListener("close", (event: { code?: number }) => finish({ kind: "retry", afterMs: 500, reason: `closed ${event.code ?? 1006} before hello-ok` }));
+    socket.addEventListener("close", (event: { code?: number }) =>
+      finish({ kind: "retry", afterMs: 500, reason: `closed ${event.code ?? 1006} before hello-ok` }),
+    );
     socket.addEventListener("error", () => finish({ kind: "retry", afterMs: 500, reason: "socket error" }));
     socket.accept?.();
   });
@@ -70,7 +72,12 @@ export function probeOverSocket(socket: SocketLike, token: string, timeoutMs = 1
  * `connect` request (unless it carries its own credential); afterwards they pass through. Text frames from the gateway are always
  * redacted. Close codes are forwarded (reserved ones mapped).
  */
-export function bridgeGatewaySockets(client: SocketLike, upstream: SocketLike, token: string, { inject = true }: { inject?: boolean } = {}): void {
+export function bridgeGatewaySockets(
+  client: SocketLike,
+  upstream: SocketLike,
+  token: string,
+  { inject = true }: { inject?: boolean } = {},
+): void {
   // A device's frames are never parsed: nothing is injected for it (the device entry).
   let handshakeDone = !inject;
   let connectId: string | undefined;
@@ -95,8 +102,12 @@ export function bridgeGatewaySockets(client: SocketLike, upstream: SocketLike, t
     }
     safeSend(client, redactToken(data, token));
   });
-  client.addEventListener("close", (event: { code?: number; reason?: string }) => safeClose(upstream, forwardableCloseCode(event.code ?? 1005), event.reason ?? ""));
-  upstream.addEventListener("close", (event: { code?: number; reason?: string }) => safeClose(client, forwardableCloseCode(event.code ?? 1005), event.reason ?? ""));
+  client.addEventListener("close", (event: { code?: number; reason?: string }) =>
+    safeClose(upstream, forwardableCloseCode(event.code ?? 1005), event.reason ?? ""),
+  );
+  upstream.addEventListener("close", (event: { code?: number; reason?: string }) =>
+    safeClose(client, forwardableCloseCode(event.code ?? 1005), event.reason ?? ""),
+  );
   client.addEventListener("error", () => safeClose(upstream, 1011, "client error"));
   upstream.addEventListener("error", () => safeClose(client, 1011, "gateway error"));
   // Accept only now: frames that arrive (the gateway's connect.challenge) find the listeners.

@@ -14,7 +14,12 @@
 // instance's container.
 import type { InstanceRef } from "../../shared/runtime/requests";
 import type { ModelProviderConfig } from "../src/model-config";
-import { MAX_CALLS_IN_FLIGHT_PER_INSTANCE, type ModelRouteDeps, serveModelCall, UPSTREAM_TIMEOUT_MS } from "../src/model-route";
+import {
+  MAX_CALLS_IN_FLIGHT_PER_INSTANCE,
+  type ModelRouteDeps,
+  serveModelCall,
+  UPSTREAM_TIMEOUT_MS,
+} from "../src/model-route";
 import type { CredentialOwner, ModelStoreLike } from "./model-records";
 import { generateToken } from "./sandbox-container";
 
@@ -36,7 +41,11 @@ export async function credentialHash(credential: string): Promise<string> {
 export const newModelCredential = (): string => `oc-${generateToken()}`;
 
 /** Makes the credential the instance's one: the previous one stops working. */
-export async function issueModelCredential(store: ModelStoreLike, owner: CredentialOwner, credential: string): Promise<void> {
+export async function issueModelCredential(
+  store: ModelStoreLike,
+  owner: CredentialOwner,
+  credential: string,
+): Promise<void> {
   await store.issueModelCredential(owner, await credentialHash(credential));
 }
 
@@ -74,7 +83,9 @@ export function serveModelEgress(request: Request, containerId: string, deps: Mo
       if (!owner) return undefined;
       // Copied out of its container, a credential is of no use from another one.
       if (deps.containerIdOf(owner.sandboxId) !== containerId) {
-        deps.log?.("model credential used from another container", { instance: `${owner.workspaceId}/${owner.instanceId}` });
+        deps.log?.("model credential used from another container", {
+          instance: `${owner.workspaceId}/${owner.instanceId}`,
+        });
         return undefined;
       }
       return { workspaceId: owner.workspaceId, instanceId: owner.instanceId };

@@ -56,7 +56,11 @@ export class ModelRecords {
 
   issueCredential(owner: CredentialOwner, hash: string): void {
     this.revokeCredential(owner);
-    this.kv.put(credentialKey(hash), { workspaceId: owner.workspaceId, instanceId: owner.instanceId, sandboxId: owner.sandboxId });
+    this.kv.put(credentialKey(hash), {
+      workspaceId: owner.workspaceId,
+      instanceId: owner.instanceId,
+      sandboxId: owner.sandboxId,
+    });
     this.kv.put(credentialOfKey(owner), hash);
   }
 
@@ -73,7 +77,9 @@ export class ModelRecords {
 
   acquireCall(ref: InstanceRef, limit: number, leaseMs: number): string | null {
     const now = this.now();
-    const live = Object.entries(this.kv.get<Record<string, number>>(callsKey(ref)) ?? {}).filter(([, expiresAt]) => expiresAt > now);
+    const live = Object.entries(this.kv.get<Record<string, number>>(callsKey(ref)) ?? {}).filter(
+      ([, expiresAt]) => expiresAt > now,
+    );
     if (live.length >= limit) return null;
     const slot = crypto.randomUUID();
     this.kv.put(callsKey(ref), Object.fromEntries([...live, [slot, now + leaseMs]]));
@@ -97,6 +103,10 @@ export class ModelRecords {
 
   usageList(workspaceId: string): InstanceUsage[] {
     const prefix = usagePrefix(workspaceId);
-    return [...this.kv.list<ModelUsage>({ prefix })].map(([key, usage]) => ({ workspaceId, instanceId: key.slice(prefix.length), ...usage }));
+    return [...this.kv.list<ModelUsage>({ prefix })].map(([key, usage]) => ({
+      workspaceId,
+      instanceId: key.slice(prefix.length),
+      ...usage,
+    }));
   }
 }

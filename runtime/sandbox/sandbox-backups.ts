@@ -45,15 +45,26 @@ export async function listBackups(bucket: BucketLike, ref: InstanceRef): Promise
   return (await listAll(bucket, prefix))
     .filter((object) => object.key.endsWith(".tar.gz") && !object.key.slice(prefix.length).includes("/"))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .map((object) => ({ name: object.key.slice(prefix.length), path: object.key, sizeBytes: object.size, createdAt: object.uploaded.toISOString() }));
+    .map((object) => ({
+      name: object.key.slice(prefix.length),
+      path: object.key,
+      sizeBytes: object.size,
+      createdAt: object.uploaded.toISOString(),
+    }));
 }
 
 /** Archives the container's instance dir (consistent SQLite snapshots) into R2 at `key`. */
 export async function snapshotTo(sandbox: SandboxLike, bucket: BucketLike, key: string): Promise<Result<BackupInfo>> {
   try {
     if (!(await hasState(sandbox))) return errResult(runtimeError("not_found", "the instance has no state to back up"));
-    const made = await sandbox.exec(`node ${SNAPSHOT_SCRIPT} ${shellQuote(INSTANCE_DIR)} ${shellQuote(STAGED_ARCHIVE)}`, { timeout: 300_000 });
-    if (made.exitCode !== 0) return errResult(runtimeError("backup_failed", `backup failed: ${made.stderr.trim() || `exit code ${made.exitCode}`}`));
+    const made = await sandbox.exec(
+      `node ${SNAPSHOT_SCRIPT} ${shellQuote(INSTANCE_DIR)} ${shellQuote(STAGED_ARCHIVE)}`,
+      { timeout: 300_000 },
+    );
+    if (made.exitCode !== 0)
+      return errResult(
+        runtimeError("backup_failed", `backup failed: ${made.stderr.trim() || `exit code ${made.exitCode}`}`),
+      );
     // base64 over the SDK's file API: fine for state of tens of MB (caches and logs are left out).
     const file = await sandbox.readFile(STAGED_ARCHIVE, { encoding: "base64" });
     const bytes = fromBase64(file.content);
@@ -67,25 +78,43 @@ export async function snapshotTo(sandbox: SandboxLike, bucket: BucketLike, key: 
 }
 
 /** Unpacks a backup into the container's instance dir; throws StartFailure when it cannot. */
-export async function restoreInto(sandbox: SandboxLike, bucket: BucketLike, backup: { name: string; path: string }): Promise<void> {
+export async function restoreInto(
+  sandbox: SandboxLike,
+  bucket: BucketLike,
+  backup: { name: string; path: string },
+): Promise<void> {
   const object = await bucket.get(backup.path);
-  if (!object) throw new StartFailure(runtimeError("backup_failed", `restore failed: backup ${backup.name} disappeared`));
-  await sandbox.writeFile(RESTORE_ARCHIVE, toBase64(new Uint8Array(await object.arrayBuffer())), { encoding: "base64" });
+  if (!object)
+    throw new StartFailure(runtimeError("backup_failed", `restore failed: backup ${backup.name} disappeared`));
+  await sandbox.writeFile(RESTORE_ARCHIVE, toBase64(new Uint8Array(await object.arrayBuffer())), {
+    encoding: "base64",
+  });
   // Unpacked beside the state, then swapped in: a chosen restore replaces what is there, and
   // a failed unpack leaves it untouched.
   const staging = `${INSTANCE_DIR}.restore`;
   const restored = await sandbox.exec(
     `rm -rf ${staging} && mkdir -p ${staging} && tar -xzf ${RESTORE_ARCHIVE} -C ${staging} && rm -rf ${INSTANCE_DIR} && mv ${staging} ${INSTANCE_DIR} && rm -f ${RESTORE_ARCHIVE}`,
   );
-  if (restored.exitCode !== 0) throw new StartFailure(runtimeError("backup_failed", `restore failed: ${restored.stderr.trim() || `tar exited ${restored.exitCode}`}`));
+  if (restored.exitCode !== 0)
+    throw new StartFailure(
+      runtimeError("backup_failed", `restore failed: ${restored.stderr.trim() || `tar exited ${restored.exitCode}`}`),
+    );
 }
 
 /** Delete's end for the backups: copied under the archive prefix ("archive" mode), then removed. */
-export async function retireBackups(bucket: BucketLike, ref: InstanceRef, backups: BackupInfo[], archive: { stamp: string } | null): Promise<void> {
+export async function retireBackups(
+  bucket: BucketLike,
+  ref: InstanceRef,
+  backups: BackupInfo[],
+  archive: { stamp: string } | null,
+): Promise<void> {
   if (archive) {
     for (const backup of backups) {
       const object = await bucket.get(backup.path);
-      if (object) await bucket.put(`${archivePrefix(ref)}backups-${archive.stamp}/${backup.name}`, await object.arrayBuffer(), { httpMetadata: { contentType: "application/gzip" } });
+      if (object)
+        await bucket.put(`${archivePrefix(ref)}backups-${archive.stamp}/${backup.name}`, await object.arrayBuffer(), {
+          httpMetadata: { contentType: "application/gzip" },
+        });
     }
   }
   if (backups.length > 0) await bucket.delete(backups.map((b) => b.path));

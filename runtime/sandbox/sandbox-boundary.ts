@@ -18,10 +18,16 @@ export interface SandboxProcessLike {
 }
 
 export interface SandboxLike {
-  exec(command: string, options?: { timeout?: number; cwd?: string; env?: Record<string, string | undefined> }): Promise<{ success: boolean; exitCode: number; stdout: string; stderr: string }>;
+  exec(
+    command: string,
+    options?: { timeout?: number; cwd?: string; env?: Record<string, string | undefined> },
+  ): Promise<{ success: boolean; exitCode: number; stdout: string; stderr: string }>;
   writeFile(path: string, content: string, options?: { encoding?: string }): Promise<unknown>;
   readFile(path: string, options?: { encoding?: "utf-8" | "base64" }): Promise<{ content: string }>;
-  startProcess(command: string, options?: { processId?: string; env?: Record<string, string | undefined>; cwd?: string }): Promise<SandboxProcessLike>;
+  startProcess(
+    command: string,
+    options?: { processId?: string; env?: Record<string, string | undefined>; cwd?: string },
+  ): Promise<SandboxProcessLike>;
   getProcess(id: string): Promise<SandboxProcessLike | null>;
   listProcesses(): Promise<SandboxProcessLike[]>;
   killProcess(id: string, signal?: string): Promise<void>;
@@ -53,9 +59,17 @@ export interface BucketObjectLike {
 }
 
 export interface BucketLike {
-  put(key: string, value: string | ArrayBuffer | Uint8Array, options?: { httpMetadata?: { contentType?: string }; customMetadata?: Record<string, string> }): Promise<unknown>;
+  put(
+    key: string,
+    value: string | ArrayBuffer | Uint8Array,
+    options?: { httpMetadata?: { contentType?: string }; customMetadata?: Record<string, string> },
+  ): Promise<unknown>;
   get(key: string): Promise<{ arrayBuffer(): Promise<ArrayBuffer>; text(): Promise<string> } | null>;
-  list(options?: { prefix?: string; cursor?: string; include?: ("httpMetadata" | "customMetadata")[] }): Promise<{ objects: BucketObjectLike[]; truncated: boolean; cursor?: string }>;
+  list(options?: {
+    prefix?: string;
+    cursor?: string;
+    include?: ("httpMetadata" | "customMetadata")[];
+  }): Promise<{ objects: BucketObjectLike[]; truncated: boolean; cursor?: string }>;
   delete(keys: string | string[]): Promise<void>;
 }
 
@@ -80,7 +94,10 @@ export const CONTAINER_PATHS = {
  * (workspace, instance) pair; the instance prefix is only there for people reading logs.
  */
 export async function sandboxId(ref: InstanceRef): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${ref.workspaceId}\n${ref.instanceId}`));
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(`${ref.workspaceId}\n${ref.instanceId}`),
+  );
   const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
   return `oc-${ref.instanceId.slice(0, 16)}-${hex.slice(0, 40)}`;
 }

@@ -33,7 +33,8 @@ function positiveInt(env: SandboxEnvVars, name: keyof SandboxEnvVars, fallback: 
   const raw = env[name];
   if (raw === undefined || raw === "") return okResult(fallback);
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) return errResult(runtimeError("internal", `${name} must be an integer >= 1, got "${raw}"`));
+  if (!Number.isInteger(value) || value < 1)
+    return errResult(runtimeError("internal", `${name} must be an integer >= 1, got "${raw}"`));
   return okResult(value);
 }
 
@@ -41,15 +42,27 @@ export function loadSandboxConfig(env: SandboxEnvVars): Result<SandboxHostConfig
   const serviceToken = env.RUNTIME_SERVICE_TOKEN ?? "";
   // A Worker has nowhere to generate one into: without the secret, nothing is served.
   if (serviceToken.length < MIN_SERVICE_TOKEN_LENGTH) {
-    return errResult(runtimeError("internal", `the runtime is not configured: set the RUNTIME_SERVICE_TOKEN secret (at least ${MIN_SERVICE_TOKEN_LENGTH} characters)`));
+    return errResult(
+      runtimeError(
+        "internal",
+        `the runtime is not configured: set the RUNTIME_SERVICE_TOKEN secret (at least ${MIN_SERVICE_TOKEN_LENGTH} characters)`,
+      ),
+    );
   }
   const deleteMode = env.RUNTIME_DELETE_MODE || "remove";
-  if (deleteMode !== "remove" && deleteMode !== "archive") return errResult(runtimeError("internal", `RUNTIME_DELETE_MODE must be "remove" or "archive", got "${deleteMode}"`));
+  if (deleteMode !== "remove" && deleteMode !== "archive")
+    return errResult(
+      runtimeError("internal", `RUNTIME_DELETE_MODE must be "remove" or "archive", got "${deleteMode}"`),
+    );
   const model = resolveModel(env);
   if (!model.ok) return errResult(runtimeError("internal", model.error.message));
   const maxGateways = positiveInt(env, "RUNTIME_MAX_GATEWAYS", 20);
   if (!maxGateways.ok) return maxGateways;
-  const maxGatewaysPerWorkspace = positiveInt(env, "RUNTIME_MAX_GATEWAYS_PER_WORKSPACE", DEFAULT_MAX_GATEWAYS_PER_WORKSPACE);
+  const maxGatewaysPerWorkspace = positiveInt(
+    env,
+    "RUNTIME_MAX_GATEWAYS_PER_WORKSPACE",
+    DEFAULT_MAX_GATEWAYS_PER_WORKSPACE,
+  );
   if (!maxGatewaysPerWorkspace.ok) return maxGatewaysPerWorkspace;
   // A cold container start plus the gateway's own ~15 s.
   const startTimeoutMs = positiveInt(env, "RUNTIME_START_TIMEOUT_MS", 180_000);

@@ -48,9 +48,17 @@ export async function hasState(sandbox: SandboxLike): Promise<boolean> {
 
 /** A fresh upstream request: no header of the caller reaches the gateway (no Origin, no X-Forwarded-For). */
 export async function connectSocket(sandbox: SandboxLike, headers: Record<string, string> = {}): Promise<SocketLike> {
-  const response = await sandbox.wsConnect(new Request("http://gateway.internal/", { headers: { Upgrade: "websocket", ...headers } }), GATEWAY_PORT);
+  const response = await sandbox.wsConnect(
+    new Request("http://gateway.internal/", { headers: { Upgrade: "websocket", ...headers } }),
+    GATEWAY_PORT,
+  );
   const socket = (response as Response & { webSocket?: SocketLike | null }).webSocket;
-  if (!socket) throw new StartFailure(runtimeError("gateway_unavailable", `the gateway did not accept a WebSocket (HTTP ${response.status})`, { retryable: true }));
+  if (!socket)
+    throw new StartFailure(
+      runtimeError("gateway_unavailable", `the gateway did not accept a WebSocket (HTTP ${response.status})`, {
+        retryable: true,
+      }),
+    );
   return socket;
 }
 

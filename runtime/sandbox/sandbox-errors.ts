@@ -19,17 +19,32 @@ export function mapSandboxError(error: unknown, fallback: RuntimeError["code"], 
         },
       );
     case "max_instances":
-      return runtimeError("capacity_exceeded", `${what}: the container instance limit is reached; delete an instance first`, { retryable: false, details: { cause: "max_container_instances" } });
+      return runtimeError(
+        "capacity_exceeded",
+        `${what}: the container instance limit is reached; delete an instance first`,
+        { retryable: false, details: { cause: "max_container_instances" } },
+      );
     case "container_unavailable":
-      return runtimeError("gateway_unavailable", `${what}: the container is not available right now (${err?.reason ?? message})`, {
-        retryable: true,
-        details: { cause: err?.reason ?? "container_unavailable", ...(err?.retryAfterMs ? { retryAfterMs: err.retryAfterMs } : {}) },
-      });
+      return runtimeError(
+        "gateway_unavailable",
+        `${what}: the container is not available right now (${err?.reason ?? message})`,
+        {
+          retryable: true,
+          details: {
+            cause: err?.reason ?? "container_unavailable",
+            ...(err?.retryAfterMs ? { retryAfterMs: err.retryAfterMs } : {}),
+          },
+        },
+      );
     case "process_exited":
-      return runtimeError("gateway_failed", `${what}: the gateway exited before its port opened (exit code ${err?.exitCode ?? "unknown"})`, {
-        retryable: true,
-        details: { exitCode: err?.exitCode ?? null },
-      });
+      return runtimeError(
+        "gateway_failed",
+        `${what}: the gateway exited before its port opened (exit code ${err?.exitCode ?? "unknown"})`,
+        {
+          retryable: true,
+          details: { exitCode: err?.exitCode ?? null },
+        },
+      );
     case "ready_timeout":
       return runtimeError("gateway_failed", `${what}: the gateway port did not open in time`, { retryable: true });
     default:

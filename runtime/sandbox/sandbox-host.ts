@@ -31,15 +31,39 @@ import { errResult, okResult, runtimeError, type Result } from "../src/errors";
 import type { GatewayCaps } from "../src/gateway-caps";
 import type { ProbeOutcome } from "../src/gateway-handshake";
 import { neverStarted, runGatewayStart, StartFailure } from "../src/gateway-start";
-import { enterPhase, notReady, type BackupInfo, type HostDeleteOutcome, type ProvisionOutcome, type RuntimeHost } from "../src/host";
+import {
+  enterPhase,
+  notReady,
+  type BackupInfo,
+  type HostDeleteOutcome,
+  type ProvisionOutcome,
+  type RuntimeHost,
+} from "../src/host";
 import { deviceForwardedFor } from "../../shared/runtime/requests";
 import { refKey } from "../src/ids";
 import { instanceStatus } from "../src/instance-status";
 import { probeOverSocket, type SocketLike } from "./gateway-socket";
 import type { InstanceRecord, InstanceStoreLike } from "./instance-records";
 import type { ModelStoreLike } from "./model-records";
-import { GATEWAY_PORT, GATEWAY_PROCESS_ID, isRunning, SANDBOX_OPTIONS, sandboxId, type BucketLike, type SandboxFactory, type SandboxLike } from "./sandbox-boundary";
-import { archivePrefix, backupPrefix, listBackups, pruneBackups, retireBackups, snapshotTo, timestampName } from "./sandbox-backups";
+import {
+  GATEWAY_PORT,
+  GATEWAY_PROCESS_ID,
+  isRunning,
+  SANDBOX_OPTIONS,
+  sandboxId,
+  type BucketLike,
+  type SandboxFactory,
+  type SandboxLike,
+} from "./sandbox-boundary";
+import {
+  archivePrefix,
+  backupPrefix,
+  listBackups,
+  pruneBackups,
+  retireBackups,
+  snapshotTo,
+  timestampName,
+} from "./sandbox-backups";
 import type { SandboxHostConfig } from "./sandbox-config";
 import { connectSocket, hasState, readToken, sleep, stopGateway } from "./sandbox-container";
 import { mapSandboxError } from "./sandbox-errors";
@@ -123,8 +147,11 @@ export class SandboxHost implements RuntimeHost {
     if (!claimed.ok && claimed.reason === "capacity") return errResult(claimed.error);
     if (!claimed.ok) {
       // Another request got there first: its start is the one that runs.
-      if (claimed.current && ACTIVE_STATES.has(claimed.current.state)) return okResult({ status: this.toStatus(claimed.current, null), started: false });
-      return errResult(runtimeError("conflict", `instance ${refKey(ref)} changed meanwhile; try again`, { retryable: true }));
+      if (claimed.current && ACTIVE_STATES.has(claimed.current.state))
+        return okResult({ status: this.toStatus(claimed.current, null), started: false });
+      return errResult(
+        runtimeError("conflict", `instance ${refKey(ref)} changed meanwhile; try again`, { retryable: true }),
+      );
     }
     const started = await this.start(record);
     return started.ok ? okResult({ status: started.value, started: true }) : started;
@@ -138,7 +165,12 @@ export class SandboxHost implements RuntimeHost {
     this.setState(record, "provisioning", "stopping");
     // A gateway that is not running needs a slot again, under both caps, as on the process host.
     const claimed = await this.records.claim(record, read, this.caps);
-    if (!claimed.ok) return errResult(claimed.reason === "capacity" ? claimed.error : runtimeError("conflict", `instance ${refKey(ref)} changed meanwhile; try again`, { retryable: true }));
+    if (!claimed.ok)
+      return errResult(
+        claimed.reason === "capacity"
+          ? claimed.error
+          : runtimeError("conflict", `instance ${refKey(ref)} changed meanwhile; try again`, { retryable: true }),
+      );
     try {
       await stopGateway(this.sandboxFor(record), this.config.stopTimeoutMs);
     } catch (error) {
@@ -213,7 +245,8 @@ export class SandboxHost implements RuntimeHost {
     } catch (error) {
       return errResult(mapSandboxError(error, "gateway_unavailable", "could not read the gateway token"));
     }
-    if (!token) return errResult(notReady(ref, record.state, record.phase, `has no gateway token yet (${record.phase})`));
+    if (!token)
+      return errResult(notReady(ref, record.state, record.phase, `has no gateway token yet (${record.phase})`));
     return okResult({ token });
   }
 
@@ -226,16 +259,32 @@ export class SandboxHost implements RuntimeHost {
    * for the device entry, reported to the gateway as a remote peer (X-Forwarded-For, which
    * the gateway trusts from loopback: gateway-config.ts), so it never pairs one silently.
    */
-  async openGateway(ref: InstanceRef, route: "gateway" | "device" = "gateway", deviceAddress: string | null = null): Promise<Result<{ upstream: SocketLike; token: string }>> {
+  async openGateway(
+    ref: InstanceRef,
+    route: "gateway" | "device" = "gateway",
+    deviceAddress: string | null = null,
+  ): Promise<Result<{ upstream: SocketLike; token: string }>> {
     const record = await this.records.get(ref);
     if (!record) return errResult(this.notFound(ref));
     const status = await this.liveStatus(record);
-    if (status.state !== "ready") return errResult(notReady(ref, status.state, status.phase, `is ${status.state} (${status.phase})`));
+    if (status.state !== "ready")
+      return errResult(notReady(ref, status.state, status.phase, `is ${status.state} (${status.phase})`));
     const sandbox = this.sandboxFor(record);
     try {
       const token = await readToken(sandbox);
-      if (!token) return errResult(runtimeError("gateway_unavailable", "the gateway token is missing in the container; restart the instance", { retryable: true }));
-      return okResult({ upstream: await connectSocket(sandbox, route === "device" ? { "x-forwarded-for": deviceForwardedFor(deviceAddress) } : {}), token });
+      if (!token)
+        return errResult(
+          runtimeError("gateway_unavailable", "the gateway token is missing in the container; restart the instance", {
+            retryable: true,
+          }),
+        );
+      return okResult({
+        upstream: await connectSocket(
+          sandbox,
+          route === "device" ? { "x-forwarded-for": deviceForwardedFor(deviceAddress) } : {},
+        ),
+        token,
+      });
     } catch (error) {
       return errResult(mapSandboxError(error, "gateway_unavailable", "could not reach the gateway"));
     }
@@ -298,7 +347,8 @@ export class SandboxHost implements RuntimeHost {
       }
       return okResult(this.toStatus(record, null));
     } catch (error) {
-      const mapped = error instanceof StartFailure ? error.error : mapSandboxError(error, "gateway_failed", "start failed");
+      const mapped =
+        error instanceof StartFailure ? error.error : mapSandboxError(error, "gateway_failed", "start failed");
       try {
         await stopGateway(sandbox, this.config.stopTimeoutMs);
       } catch {
@@ -320,10 +370,15 @@ export class SandboxHost implements RuntimeHost {
    * instances that should be running are asked (asking a container starts it).
    */
   private async liveStatus(record: InstanceRecord): Promise<InstanceStatus> {
-    if ((record.state === "provisioning" || record.state === "starting") && Date.now() - (record.startedAtMs ?? 0) > this.config.startTimeoutMs + STALE_START_MARGIN_MS) {
+    if (
+      (record.state === "provisioning" || record.state === "starting") &&
+      Date.now() - (record.startedAtMs ?? 0) > this.config.startTimeoutMs + STALE_START_MARGIN_MS
+    ) {
       // The request that ran this start is gone (the Worker was evicted or redeployed mid-start):
       // report it, so the next PUT or restart starts again instead of waiting forever.
-      record.error = runtimeError("gateway_failed", "the start was interrupted; provision or restart again", { retryable: true });
+      record.error = runtimeError("gateway_failed", "the start was interrupted; provision or restart again", {
+        retryable: true,
+      });
       await this.save(record, "error", "failed");
     }
     if (record.state !== "ready") return this.toStatus(record, null);
@@ -332,7 +387,9 @@ export class SandboxHost implements RuntimeHost {
       if (proc && isRunning(proc)) return this.toStatus(record, proc.pid ?? null);
       record.error = runtimeError(
         "gateway_failed",
-        proc ? `the gateway exited unexpectedly (exit code ${proc.exitCode ?? "unknown"})` : "the gateway is not running (it exited, or its container restarted)",
+        proc
+          ? `the gateway exited unexpectedly (exit code ${proc.exitCode ?? "unknown"})`
+          : "the gateway is not running (it exited, or its container restarted)",
         {
           retryable: true,
           details: { exitCode: proc?.exitCode ?? null },
@@ -342,13 +399,23 @@ export class SandboxHost implements RuntimeHost {
       return this.toStatus(record, null);
     } catch (error) {
       // Not persisted: the container may only be unreachable for a moment.
-      return { ...this.toStatus(record, null), state: "error", phase: "failed", error: mapSandboxError(error, "gateway_unavailable", "status") };
+      return {
+        ...this.toStatus(record, null),
+        state: "error",
+        phase: "failed",
+        error: mapSandboxError(error, "gateway_unavailable", "status"),
+      };
     }
   }
 
   private toStatus(record: InstanceRecord, pid: number | null): InstanceStatus {
     // The container's gateway always listens on GATEWAY_PORT once a start has begun.
-    return instanceStatus(record, { workspaceId: record.workspaceId, instanceId: record.instanceId, port: record.startedAtMs === null ? null : GATEWAY_PORT, pid });
+    return instanceStatus(record, {
+      workspaceId: record.workspaceId,
+      instanceId: record.instanceId,
+      port: record.startedAtMs === null ? null : GATEWAY_PORT,
+      pid,
+    });
   }
 
   private setState(record: InstanceRecord, state: InstanceState, phase: Phase): void {

@@ -14,7 +14,17 @@ import type { SocketLike } from "./gateway-socket";
 import type { InstanceRecord } from "./instance-records";
 import { issueModelCredential, MODEL_EGRESS_BASE_URL, newModelCredential } from "./model-egress";
 import type { ModelStoreLike } from "./model-records";
-import { CONTAINER_PATHS, GATEWAY_COMMAND, GATEWAY_PORT, GATEWAY_PROCESS_ID, INSTANCE_DIR, isRunning, type BucketLike, type SandboxLike, type SandboxProcessLike } from "./sandbox-boundary";
+import {
+  CONTAINER_PATHS,
+  GATEWAY_COMMAND,
+  GATEWAY_PORT,
+  GATEWAY_PROCESS_ID,
+  INSTANCE_DIR,
+  isRunning,
+  type BucketLike,
+  type SandboxLike,
+  type SandboxProcessLike,
+} from "./sandbox-boundary";
 import { listBackups, restoreInto } from "./sandbox-backups";
 import { connectSocket, generateToken, hasState, readToken } from "./sandbox-container";
 
@@ -50,11 +60,17 @@ export function sandboxStartAdapter(deps: SandboxStartDeps): GatewayStartAdapter
     stillWanted: () => !superseded,
     // A chosen backup (restore) first; else restore-on-start: no state directory but a
     // backup → start from the latest backup.
-    backupToRestore: async () => deps.restoreChoice ?? ((await hasState(sandbox)) ? undefined : (await listBackups(deps.bucket, ref)).at(-1)),
+    backupToRestore: async () =>
+      deps.restoreChoice ?? ((await hasState(sandbox)) ? undefined : (await listBackups(deps.bucket, ref)).at(-1)),
     restore: (backup) => restoreInto(sandbox, deps.bucket, backup),
     prepare: async () => {
-      const prepared = await sandbox.exec(`mkdir -p ${p.home} ${p.state} ${p.workspace} ${p.logs} && chmod 700 ${INSTANCE_DIR}`);
-      if (prepared.exitCode !== 0) throw new StartFailure(runtimeError("gateway_failed", `could not prepare ${INSTANCE_DIR}: ${prepared.stderr.trim()}`));
+      const prepared = await sandbox.exec(
+        `mkdir -p ${p.home} ${p.state} ${p.workspace} ${p.logs} && chmod 700 ${INSTANCE_DIR}`,
+      );
+      if (prepared.exitCode !== 0)
+        throw new StartFailure(
+          runtimeError("gateway_failed", `could not prepare ${INSTANCE_DIR}: ${prepared.stderr.trim()}`),
+        );
       let token = await readToken(sandbox);
       if (!token) {
         token = generateToken();
@@ -63,7 +79,11 @@ export function sandboxStartAdapter(deps: SandboxStartDeps): GatewayStartAdapter
       // The gateway calls the model through the Worker's pass-through (model-egress.ts) with a
       // credential of its own: the operator's key never enters the container.
       const upstream = deps.config.model;
-      const model = upstream && { baseUrl: MODEL_EGRESS_BASE_URL, apiKey: newModelCredential(), modelId: upstream.modelId };
+      const model = upstream && {
+        baseUrl: MODEL_EGRESS_BASE_URL,
+        apiKey: newModelCredential(),
+        modelId: upstream.modelId,
+      };
       return { token, port: GATEWAY_PORT, paths: p, model };
     },
     // The channels the gateway's operators set carry over a restart (decision 38).
@@ -88,7 +108,8 @@ export function sandboxStartAdapter(deps: SandboxStartDeps): GatewayStartAdapter
       const running = await sandbox.getProcess(GATEWAY_PROCESS_ID);
       if (running && isRunning(running)) proc = running;
       else {
-        if (prepared.model?.apiKey) await issueModelCredential(deps.models, { ...ref, sandboxId: record.sandboxId }, prepared.model.apiKey);
+        if (prepared.model?.apiKey)
+          await issueModelCredential(deps.models, { ...ref, sandboxId: record.sandboxId }, prepared.model.apiKey);
         proc = await sandbox.startProcess(GATEWAY_COMMAND, { processId: GATEWAY_PROCESS_ID, env, cwd: INSTANCE_DIR });
         deps.log("gateway started", { instance: refKey(ref), sandbox: record.sandboxId });
       }

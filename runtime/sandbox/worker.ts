@@ -28,7 +28,8 @@ export class Sandbox extends SdkSandbox<Env> {}
 // outbound interception; it needs ContainerProxy exported below). Set on the class, not as a
 // class field: the SDK keeps handlers in a registry its setter fills.
 Sandbox.outboundByHost = {
-  [MODEL_EGRESS_HOST]: (request: Request, env: unknown, ctx: { containerId: string }) => modelEgress(request, env as Env, ctx.containerId),
+  [MODEL_EGRESS_HOST]: (request: Request, env: unknown, ctx: { containerId: string }) =>
+    modelEgress(request, env as Env, ctx.containerId),
 };
 
 // The registry object (instance records, model credentials and usage), and the entrypoint the
@@ -57,7 +58,8 @@ export function createSandboxHost(env: Env, config: ConstructorParameters<typeof
 /** The model pass-through, for a request a container sent to MODEL_EGRESS_HOST. */
 function modelEgress(request: Request, env: Env, containerId: string): Promise<Response> | Response {
   const model = resolveModel(env);
-  if (!model.ok || !model.value) return refusalResponse(new ModelRefusal(503, "model_not_configured", "the runtime has no model configured"));
+  if (!model.ok || !model.value)
+    return refusalResponse(new ModelRefusal(503, "model_not_configured", "the runtime has no model configured"));
   return serveModelEgress(request, containerId, {
     store: registryOf(env),
     upstream: model.value,
@@ -73,12 +75,19 @@ function modelEgress(request: Request, env: Env, containerId: string): Promise<R
  * with the token injected into `connect` and masked on the way back. `…/:id/device` (the
  * device entry) pipes the same way with nothing injected: a device brings its own pairing.
  */
-export async function proxyGateway(host: SandboxHost, ref: InstanceRef, route: "gateway" | "device" = "gateway", deviceAddress: string | null = null): Promise<Response> {
+export async function proxyGateway(
+  host: SandboxHost,
+  ref: InstanceRef,
+  route: "gateway" | "device" = "gateway",
+  deviceAddress: string | null = null,
+): Promise<Response> {
   const opened = await host.openGateway(ref, route, deviceAddress);
   if (!opened.ok) return failResponse(opened.error);
   const pair = new WebSocketPair();
   const [client, server] = [pair[0], pair[1]];
-  bridgeGatewaySockets(server as SocketLike, opened.value.upstream, opened.value.token, { inject: route === "gateway" });
+  bridgeGatewaySockets(server as SocketLike, opened.value.upstream, opened.value.token, {
+    inject: route === "gateway",
+  });
   return new Response(null, { status: 101, webSocket: client });
 }
 
@@ -90,7 +99,10 @@ export default {
     const host = createSandboxHost(env, config);
     const api = createRuntimeApi(host, {
       serviceToken,
-      info: { host: "sandbox", model: config.model ? { id: config.model.modelId, baseUrl: config.model.baseUrl } : null },
+      info: {
+        host: "sandbox",
+        model: config.model ? { id: config.model.modelId, baseUrl: config.model.baseUrl } : null,
+      },
       log,
       upgrade: (ref, request, route) => proxyGateway(host, ref, route, request.headers.get(DEVICE_ADDRESS_HEADER)),
       usage: registryUsage(registryOf(env)),

@@ -46,18 +46,30 @@ export interface RuntimeApiOptions {
    */
   upgrade?: (ref: InstanceRef, request: Request, route: "gateway" | "device") => Promise<Response>;
   /** Model usage per instance (counted by the host's model pass-through); without it the usage routes answer not_found. */
-  usage?: { get(ref: InstanceRef): ModelUsage | undefined | Promise<ModelUsage | undefined>; list(workspaceId: string): InstanceUsage[] | Promise<InstanceUsage[]> };
+  usage?: {
+    get(ref: InstanceRef): ModelUsage | undefined | Promise<ModelUsage | undefined>;
+    list(workspaceId: string): InstanceUsage[] | Promise<InstanceUsage[]>;
+  };
 }
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
 
-const reply = (status: number, body: unknown, headers: Record<string, string> = {}): Response => new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
-export const failResponse = (error: RuntimeError, headers: Record<string, string> = {}): Response => reply(statusFor(error), errorEnvelope(error), headers);
-const fromResult = <T>(result: Result<T>, okStatus = 200): Response => (result.ok ? reply(okStatus, okEnvelope(result.value)) : failResponse(result.error));
+const reply = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
+  new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+export const failResponse = (error: RuntimeError, headers: Record<string, string> = {}): Response =>
+  reply(statusFor(error), errorEnvelope(error), headers);
+const fromResult = <T>(result: Result<T>, okStatus = 200): Response =>
+  result.ok ? reply(okStatus, okEnvelope(result.value)) : failResponse(result.error);
 
-export const UNAUTHENTICATED = runtimeError("unauthenticated", "missing or wrong service token (Authorization: Bearer <token>)");
+export const UNAUTHENTICATED = runtimeError(
+  "unauthenticated",
+  "missing or wrong service token (Authorization: Bearer <token>)",
+);
 const NOT_METERED = runtimeError("not_found", "this runtime does not meter model usage (it has no model pass-through)");
-const WEBSOCKET_ONLY = runtimeError("not_found", "WebSocket upgrades are only served at /v1/workspaces/:ws/instances/:id/gateway and …/device");
+const WEBSOCKET_ONLY = runtimeError(
+  "not_found",
+  "WebSocket upgrades are only served at /v1/workspaces/:ws/instances/:id/gateway and …/device",
+);
 
 const isUpgrade = (c: Context): boolean => c.req.header("upgrade")?.toLowerCase() === "websocket";
 
@@ -66,13 +78,27 @@ const params = <S extends typeof instanceParamsSchema | typeof workspaceParamsSc
   zValidator("param", schema, (result) => {
     if (result.success) return;
     const issue = result.error.issues[0];
-    return failResponse(runtimeError("invalid_request", issue?.message ?? "invalid path", { details: { field: String(issue?.path[0] ?? "") } }));
+    return failResponse(
+      runtimeError("invalid_request", issue?.message ?? "invalid path", {
+        details: { field: String(issue?.path[0] ?? "") },
+      }),
+    );
   });
 
-const statusQuery = zValidator("query", statusQuerySchema, (result) => (result.success ? undefined : failResponse(runtimeError("invalid_request", STATUS_QUERY_MESSAGE))));
-const backupQuery = zValidator("query", backupQuerySchema, (result) => (result.success ? undefined : failResponse(runtimeError("invalid_request", BACKUP_QUERY_MESSAGE))));
+const statusQuery = zValidator("query", statusQuerySchema, (result) =>
+  result.success ? undefined : failResponse(runtimeError("invalid_request", STATUS_QUERY_MESSAGE)),
+);
+const backupQuery = zValidator("query", backupQuerySchema, (result) =>
+  result.success ? undefined : failResponse(runtimeError("invalid_request", BACKUP_QUERY_MESSAGE)),
+);
 const restoreQuery = zValidator("query", restoreQuerySchema, (result) =>
-  result.success ? undefined : failResponse(runtimeError("invalid_request", result.error.issues[0]?.message ?? "invalid backup name", { details: { field: "backup" } })),
+  result.success
+    ? undefined
+    : failResponse(
+        runtimeError("invalid_request", result.error.issues[0]?.message ?? "invalid backup name", {
+          details: { field: "backup" },
+        }),
+      ),
 );
 
 export function createRuntimeApi(host: RuntimeHost, options: RuntimeApiOptions): Hono {
@@ -87,22 +113,33 @@ export function createRuntimeApi(host: RuntimeHost, options: RuntimeApiOptions):
 
   // Authentication comes first, before the path is even looked at (upgrades too).
   app.use("*", async (c, next) => {
-    if (!isAuthorized({ authorization: c.req.header("authorization") }, options.serviceToken)) return failResponse(UNAUTHENTICATED, { "www-authenticate": "Bearer" });
-    if (options.upgrade && isUpgrade(c) && !c.req.path.endsWith("/gateway") && !c.req.path.endsWith("/device")) return failResponse(WEBSOCKET_ONLY);
+    if (!isAuthorized({ authorization: c.req.header("authorization") }, options.serviceToken))
+      return failResponse(UNAUTHENTICATED, { "www-authenticate": "Bearer" });
+    if (options.upgrade && isUpgrade(c) && !c.req.path.endsWith("/gateway") && !c.req.path.endsWith("/device"))
+      return failResponse(WEBSOCKET_ONLY);
     await next();
   });
 
   app.get(RUNTIME_ROUTES.health, async () => {
-    const health: Health = { status: "ok", apiVersion: RUNTIME_API_VERSION, host: options.info.host, gateways: { active: await host.activeCount(), max: host.maxGateways }, model: options.info.model };
+    const health: Health = {
+      status: "ok",
+      apiVersion: RUNTIME_API_VERSION,
+      host: options.info.host,
+      gateways: { active: await host.activeCount(), max: host.maxGateways },
+      model: options.info.model,
+    };
     return reply(200, okEnvelope(health));
   });
 
-  app.get(RUNTIME_ROUTES.list, params(workspaceParamsSchema), async (c) => reply(200, okEnvelope({ instances: await host.list(c.req.valid("param").workspaceId) })));
+  app.get(RUNTIME_ROUTES.list, params(workspaceParamsSchema), async (c) =>
+    reply(200, okEnvelope({ instances: await host.list(c.req.valid("param").workspaceId) })),
+  );
 
   app.get(RUNTIME_ROUTES.instance, params(instanceParamsSchema), statusQuery, async (c) => {
     const ref = c.req.valid("param");
     const { waitMs, sinceVersion } = c.req.valid("query");
-    if (waitMs !== undefined && sinceVersion !== undefined) return fromResult(await host.waitForChange(ref, sinceVersion, Math.min(waitMs, MAX_WAIT_MS)));
+    if (waitMs !== undefined && sinceVersion !== undefined)
+      return fromResult(await host.waitForChange(ref, sinceVersion, Math.min(waitMs, MAX_WAIT_MS)));
     return fromResult(await host.status(ref));
   });
 
@@ -115,15 +152,23 @@ export function createRuntimeApi(host: RuntimeHost, options: RuntimeApiOptions):
   app.delete(RUNTIME_ROUTES.instance, params(instanceParamsSchema), async (c) => {
     const deleted = await host.delete(c.req.valid("param"));
     if (!deleted.ok) return failResponse(deleted.error);
-    const archive = deleted.value.archive && { name: deleted.value.archive.name, sizeBytes: deleted.value.archive.sizeBytes, createdAt: deleted.value.archive.createdAt };
+    const archive = deleted.value.archive && {
+      name: deleted.value.archive.name,
+      sizeBytes: deleted.value.archive.sizeBytes,
+      createdAt: deleted.value.archive.createdAt,
+    };
     return reply(200, okEnvelope({ ...deleted.value, archive }));
   });
 
-  app.post(RUNTIME_ROUTES.restart, params(instanceParamsSchema), async (c) => fromResult(await host.restart(c.req.valid("param")), 202));
+  app.post(RUNTIME_ROUTES.restart, params(instanceParamsSchema), async (c) =>
+    fromResult(await host.restart(c.req.valid("param")), 202),
+  );
 
   // The gateway token, for the service-token holder only (the Autopilot's device identity
   // signs over it). Every answer is already `cache-control: no-store`.
-  app.get(RUNTIME_ROUTES.credentials, params(instanceParamsSchema), async (c) => fromResult(await host.credentials(c.req.valid("param"))));
+  app.get(RUNTIME_ROUTES.credentials, params(instanceParamsSchema), async (c) =>
+    fromResult(await host.credentials(c.req.valid("param"))),
+  );
 
   // Usage is kept after delete (billing): an instance the ledger knows answers even when gone.
   app.get(RUNTIME_ROUTES.usage, params(instanceParamsSchema), async (c) => {
@@ -135,12 +180,17 @@ export function createRuntimeApi(host: RuntimeHost, options: RuntimeApiOptions):
     return status.ok ? reply(200, okEnvelope({ ...ref, ...EMPTY_USAGE })) : failResponse(status.error);
   });
   app.get(RUNTIME_ROUTES.workspaceUsage, params(workspaceParamsSchema), async (c) =>
-    options.usage ? reply(200, okEnvelope({ instances: await options.usage.list(c.req.valid("param").workspaceId) })) : failResponse(NOT_METERED),
+    options.usage
+      ? reply(200, okEnvelope({ instances: await options.usage.list(c.req.valid("param").workspaceId) }))
+      : failResponse(NOT_METERED),
   );
 
   // `path` is where the host keeps the archive (a local path or an object key): internal.
   app.get(RUNTIME_ROUTES.backups, params(instanceParamsSchema), async (c) =>
-    reply(200, okEnvelope({ backups: (await host.listBackups(c.req.valid("param"))).map(({ path: _path, ...info }) => info) })),
+    reply(
+      200,
+      okEnvelope({ backups: (await host.listBackups(c.req.valid("param"))).map(({ path: _path, ...info }) => info) }),
+    ),
   );
   app.post(RUNTIME_ROUTES.backups, params(instanceParamsSchema), backupQuery, async (c) => {
     const ref = c.req.valid("param");
@@ -152,10 +202,13 @@ export function createRuntimeApi(host: RuntimeHost, options: RuntimeApiOptions):
     return reply(201, okEnvelope({ ...backup, pruned }));
   });
 
-  app.post(RUNTIME_ROUTES.restore, params(instanceParamsSchema), restoreQuery, async (c) => fromResult(await host.restore(c.req.valid("param"), c.req.valid("query").backup), 202));
+  app.post(RUNTIME_ROUTES.restore, params(instanceParamsSchema), restoreQuery, async (c) =>
+    fromResult(await host.restore(c.req.valid("param"), c.req.valid("query").backup), 202),
+  );
 
   app.get(RUNTIME_ROUTES.gateway, async (c) => {
-    if (!options.upgrade || !isUpgrade(c)) return failResponse(runtimeError("invalid_request", "this route is a WebSocket: send Upgrade: websocket"));
+    if (!options.upgrade || !isUpgrade(c))
+      return failResponse(runtimeError("invalid_request", "this route is a WebSocket: send Upgrade: websocket"));
     const ref = validateRef(c.req.param("workspaceId"), c.req.param("instanceId"));
     if (!ref.ok) return failResponse(ref.error);
     return options.upgrade(ref.value, c.req.raw, "gateway");
@@ -164,7 +217,8 @@ export function createRuntimeApi(host: RuntimeHost, options: RuntimeApiOptions):
   // Devices and nodes (the device entry): nothing is injected; the process host's Node server
   // serves this socket before the API (ws-proxy.ts), the sandbox host's Worker here.
   app.get(RUNTIME_ROUTES.device, async (c) => {
-    if (!options.upgrade || !isUpgrade(c)) return failResponse(runtimeError("invalid_request", "this route is a WebSocket: send Upgrade: websocket"));
+    if (!options.upgrade || !isUpgrade(c))
+      return failResponse(runtimeError("invalid_request", "this route is a WebSocket: send Upgrade: websocket"));
     const ref = validateRef(c.req.param("workspaceId"), c.req.param("instanceId"));
     if (!ref.ok) return failResponse(ref.error);
     return options.upgrade(ref.value, c.req.raw, "device");
@@ -172,7 +226,12 @@ export function createRuntimeApi(host: RuntimeHost, options: RuntimeApiOptions):
 
   // Registered last: a path that exists answers 405 for any method it has no handler for.
   for (const [route, methods] of Object.entries(ROUTE_METHODS) as [RuntimeRoute, readonly string[]][]) {
-    app.all(RUNTIME_ROUTES[route], (c) => failResponse(runtimeError("method_not_allowed", `${c.req.method} is not allowed here; use ${methods.join(", ")}`), { allow: methods.join(", ") }));
+    app.all(RUNTIME_ROUTES[route], (c) =>
+      failResponse(
+        runtimeError("method_not_allowed", `${c.req.method} is not allowed here; use ${methods.join(", ")}`),
+        { allow: methods.join(", ") },
+      ),
+    );
   }
   return app;
 }
@@ -191,9 +250,16 @@ export interface ApiResponse {
 }
 
 /** One request through the API as plain values (tests drive a host this way). */
-export async function handleApiRequest(host: RuntimeHost, serviceToken: string, info: RuntimeApiOptions["info"], req: ApiRequest): Promise<ApiResponse> {
+export async function handleApiRequest(
+  host: RuntimeHost,
+  serviceToken: string,
+  info: RuntimeApiOptions["info"],
+  req: ApiRequest,
+): Promise<ApiResponse> {
   const headers = new Headers();
   if (req.authorization) headers.set("authorization", req.authorization);
-  const response = await createRuntimeApi(host, { serviceToken, info }).fetch(new Request(new URL(req.url, "http://runtime.invalid"), { method: req.method, headers }));
+  const response = await createRuntimeApi(host, { serviceToken, info }).fetch(
+    new Request(new URL(req.url, "http://runtime.invalid"), { method: req.method, headers }),
+  );
   return { status: response.status, body: await response.json(), headers: Object.fromEntries(response.headers) };
 }

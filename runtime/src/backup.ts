@@ -52,7 +52,12 @@ export class BackupStore {
       const path = join(targetDir, timestampName());
       await snapshotInstance(instanceDir, path, join(this.dataDir, "tmp"));
       const stat = statSync(path);
-      return okResult({ name: path.slice(targetDir.length + 1), path, sizeBytes: stat.size, createdAt: stat.mtime.toISOString() });
+      return okResult({
+        name: path.slice(targetDir.length + 1),
+        path,
+        sizeBytes: stat.size,
+        createdAt: stat.mtime.toISOString(),
+      });
     } catch (error) {
       return errResult(runtimeError("backup_failed", `backup failed: ${(error as Error).message}`));
     }

@@ -62,7 +62,8 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min
   const raw = env[name];
   if (raw === undefined || raw === "") return okResult(fallback);
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) return errResult(runtimeError("invalid_request", `${name} must be an integer >= ${min}, got "${raw}"`));
+  if (!Number.isInteger(value) || value < min)
+    return errResult(runtimeError("invalid_request", `${name} must be an integer >= ${min}, got "${raw}"`));
   return okResult(value);
 }
 
@@ -71,18 +72,29 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min
  * `<dataDir>/service-token` (mode 0600) so a local `npm start` needs no setup; the caller
  * (the Autopilot's dev config) reads the same file.
  */
-function resolveServiceToken(env: NodeJS.ProcessEnv, dataDir: string): Result<Pick<RuntimeConfig, "serviceToken" | "serviceTokenSource">> {
+function resolveServiceToken(
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+): Result<Pick<RuntimeConfig, "serviceToken" | "serviceTokenSource">> {
   const fromEnv = env.RUNTIME_SERVICE_TOKEN;
   if (fromEnv !== undefined && fromEnv !== "") {
     if (fromEnv.length < MIN_SERVICE_TOKEN_LENGTH) {
-      return errResult(runtimeError("invalid_request", `RUNTIME_SERVICE_TOKEN must be at least ${MIN_SERVICE_TOKEN_LENGTH} characters`));
+      return errResult(
+        runtimeError(
+          "invalid_request",
+          `RUNTIME_SERVICE_TOKEN must be at least ${MIN_SERVICE_TOKEN_LENGTH} characters`,
+        ),
+      );
     }
     return okResult({ serviceToken: fromEnv, serviceTokenSource: "env" });
   }
   const file = join(dataDir, "service-token");
   if (existsSync(file)) {
     const token = readFileSync(file, "utf8").trim();
-    if (token.length < MIN_SERVICE_TOKEN_LENGTH) return errResult(runtimeError("invalid_request", `${file} holds a token shorter than ${MIN_SERVICE_TOKEN_LENGTH} characters`));
+    if (token.length < MIN_SERVICE_TOKEN_LENGTH)
+      return errResult(
+        runtimeError("invalid_request", `${file} holds a token shorter than ${MIN_SERVICE_TOKEN_LENGTH} characters`),
+      );
     return okResult({ serviceToken: token, serviceTokenSource: { file, created: false } });
   }
   // Parents it creates (e.g. `.data/`) stay traversable: gateways under their own users
@@ -116,7 +128,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Result<Runtime
   if (!port.ok) return port;
   const maxGateways = positiveInt(env, "RUNTIME_MAX_GATEWAYS", defaultMaxGateways());
   if (!maxGateways.ok) return maxGateways;
-  const maxGatewaysPerWorkspace = positiveInt(env, "RUNTIME_MAX_GATEWAYS_PER_WORKSPACE", DEFAULT_MAX_GATEWAYS_PER_WORKSPACE);
+  const maxGatewaysPerWorkspace = positiveInt(
+    env,
+    "RUNTIME_MAX_GATEWAYS_PER_WORKSPACE",
+    DEFAULT_MAX_GATEWAYS_PER_WORKSPACE,
+  );
   if (!maxGatewaysPerWorkspace.ok) return maxGatewaysPerWorkspace;
   const startTimeoutMs = positiveInt(env, "RUNTIME_START_TIMEOUT_MS", 120_000);
   if (!startTimeoutMs.ok) return startTimeoutMs;
@@ -124,7 +140,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Result<Runtime
   if (!stopTimeoutMs.ok) return stopTimeoutMs;
   const deleteMode = env.RUNTIME_DELETE_MODE || "remove";
   if (deleteMode !== "remove" && deleteMode !== "archive") {
-    return errResult(runtimeError("invalid_request", `RUNTIME_DELETE_MODE must be "remove" or "archive", got "${deleteMode}"`));
+    return errResult(
+      runtimeError("invalid_request", `RUNTIME_DELETE_MODE must be "remove" or "archive", got "${deleteMode}"`),
+    );
   }
   const dataDir = resolve(REPO_ROOT, env.RUNTIME_DATA_DIR || defaultDataDir());
   const token = resolveServiceToken(env, dataDir);

@@ -4,7 +4,11 @@ import type { RuntimeError, RuntimeErrorCode } from "../../shared/runtime/errors
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: RuntimeError };
 
-export function runtimeError(code: RuntimeErrorCode, message: string, extra: Omit<RuntimeError, "code" | "message"> = {}): RuntimeError {
+export function runtimeError(
+  code: RuntimeErrorCode,
+  message: string,
+  extra: Omit<RuntimeError, "code" | "message"> = {},
+): RuntimeError {
   return { code, message, ...extra };
 }
 

@@ -16,28 +16,44 @@ export interface GatewayCaps {
 
 type CappedRecord = { ref: InstanceRef; state: InstanceState };
 
-export function checkGatewayCaps(workspaceId: string, records: Iterable<CappedRecord>, caps: GatewayCaps): Result<never> | { ok: true } {
+export function checkGatewayCaps(
+  workspaceId: string,
+  records: Iterable<CappedRecord>,
+  caps: GatewayCaps,
+): Result<never> | { ok: true } {
   const all = [...records];
   const active = all.filter((r) => ACTIVE_STATES.has(r.state)).length;
   if (active >= caps.maxGateways) {
     return errResult(
-      runtimeError("capacity_exceeded", `this runtime already runs ${active} of at most ${caps.maxGateways} gateways (each needs about 1 GB of memory); delete or stop an instance first`, {
-        retryable: false,
-        details: { maxGateways: caps.maxGateways, activeGateways: active },
-      }),
+      runtimeError(
+        "capacity_exceeded",
+        `this runtime already runs ${active} of at most ${caps.maxGateways} gateways (each needs about 1 GB of memory); delete or stop an instance first`,
+        {
+          retryable: false,
+          details: { maxGateways: caps.maxGateways, activeGateways: active },
+        },
+      ),
     );
   }
   return checkWorkspaceCap(workspaceId, all, caps.maxGatewaysPerWorkspace);
 }
 
-export function checkWorkspaceCap(workspaceId: string, records: Iterable<CappedRecord>, maxPerWorkspace: number): Result<never> | { ok: true } {
+export function checkWorkspaceCap(
+  workspaceId: string,
+  records: Iterable<CappedRecord>,
+  maxPerWorkspace: number,
+): Result<never> | { ok: true } {
   let active = 0;
   for (const record of records) if (record.ref.workspaceId === workspaceId && ACTIVE_STATES.has(record.state)) active++;
   if (active < maxPerWorkspace) return { ok: true };
   return errResult(
-    runtimeError("capacity_exceeded", `workspace ${workspaceId} already runs ${active} of at most ${maxPerWorkspace} gateways per workspace; delete or stop one of its instances first`, {
-      retryable: false,
-      details: { scope: "workspace", maxGatewaysPerWorkspace: maxPerWorkspace, activeInWorkspace: active },
-    }),
+    runtimeError(
+      "capacity_exceeded",
+      `workspace ${workspaceId} already runs ${active} of at most ${maxPerWorkspace} gateways per workspace; delete or stop one of its instances first`,
+      {
+        retryable: false,
+        details: { scope: "workspace", maxGatewaysPerWorkspace: maxPerWorkspace, activeInWorkspace: active },
+      },
+    ),
   );
 }

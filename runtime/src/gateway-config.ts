@@ -51,8 +51,10 @@ export function gatewayIsolationEnv(paths: GatewayPaths): Record<string, string>
 }
 
 export function buildGatewayConfig(input: GatewayConfigInput): Record<string, unknown> {
-  if (input.token.length < MIN_GATEWAY_TOKEN_LENGTH) throw new Error(`gateway token must be at least ${MIN_GATEWAY_TOKEN_LENGTH} characters`);
-  if (!Number.isInteger(input.port) || input.port <= 0 || input.port > 65535) throw new Error(`invalid gateway port ${input.port}`);
+  if (input.token.length < MIN_GATEWAY_TOKEN_LENGTH)
+    throw new Error(`gateway token must be at least ${MIN_GATEWAY_TOKEN_LENGTH} characters`);
+  if (!Number.isInteger(input.port) || input.port <= 0 || input.port > 65535)
+    throw new Error(`invalid gateway port ${input.port}`);
   const config: Record<string, unknown> = {
     gateway: {
       mode: "local",
@@ -76,7 +78,9 @@ export function buildGatewayConfig(input: GatewayConfigInput): Record<string, un
   };
   if (input.model) {
     const { baseUrl, modelId } = input.model;
-    (config.agents as { defaults: Record<string, unknown> }).defaults.model = { primary: `${MODEL_PROVIDER_ID}/${modelId}` };
+    (config.agents as { defaults: Record<string, unknown> }).defaults.model = {
+      primary: `${MODEL_PROVIDER_ID}/${modelId}`,
+    };
     config.models = {
       // "replace": only the operator's endpoint, no plugin catalogs that would try to reach
       // the internet for model lists.
@@ -109,7 +113,8 @@ export function buildGatewayConfig(input: GatewayConfigInput): Record<string, un
 export const MAX_CARRIED_CONFIG_BYTES = 256 * 1024;
 const MAX_BINDINGS = 200;
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * The config a start writes keeps what the gateway's operators set through the gateway
@@ -120,7 +125,10 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
  * file is the gateway's to write, so it is read as hostile: only those two keys, of the
  * right shapes, bounded; anything unreadable is dropped, not fatal.
  */
-export function carryChannels(config: Record<string, unknown>, previousText: string | undefined): Record<string, unknown> {
+export function carryChannels(
+  config: Record<string, unknown>,
+  previousText: string | undefined,
+): Record<string, unknown> {
   if (previousText === undefined || previousText.length > MAX_CARRIED_CONFIG_BYTES) return config;
   let previous: unknown;
   try {
@@ -133,7 +141,9 @@ export function carryChannels(config: Record<string, unknown>, previousText: str
   if (isObject(previous.channels)) carried.channels = previous.channels;
   if (isObject(previous.meta)) carried.meta = previous.meta;
   if (Array.isArray(previous.bindings)) {
-    const bindings = previous.bindings.filter((b) => isObject(b) && typeof b.agentId === "string" && isObject(b.match)).slice(0, MAX_BINDINGS);
+    const bindings = previous.bindings
+      .filter((b) => isObject(b) && typeof b.agentId === "string" && isObject(b.match))
+      .slice(0, MAX_BINDINGS);
     if (bindings.length > 0) carried.bindings = bindings;
   }
   return { ...config, ...carried };

@@ -9,7 +9,20 @@
 // as the runtime's own user and use the files where they are.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import { WATCHDOG_MODULE } from "./config";
 import { assertTraversable, makeDirs } from "./instance-access";
@@ -57,9 +70,13 @@ function nodeModulesOf(openclawEntry: string): string {
 export function gatewayFilesKey(sources: GatewaySources): string {
   const modules = nodeModulesOf(sources.openclawEntry);
   const hash = createHash("sha256");
-  hash.update(`${process.version}\0${process.platform}\0${process.arch}\0${statSync(realpathSync(sources.node)).size}\0`);
+  hash.update(
+    `${process.version}\0${process.platform}\0${process.arch}\0${statSync(realpathSync(sources.node)).size}\0`,
+  );
   const lock = join(modules, ".package-lock.json");
-  hash.update(existsSync(lock) ? readFileSync(lock) : readFileSync(join(dirname(sources.openclawEntry), "package.json")));
+  hash.update(
+    existsSync(lock) ? readFileSync(lock) : readFileSync(join(dirname(sources.openclawEntry), "package.json")),
+  );
   hash.update(relative(modules, sources.openclawEntry));
   hash.update(readFileSync(sources.watchdog));
   return hash.digest("hex").slice(0, 24);
@@ -144,15 +161,25 @@ export function inPlaceGatewayFiles(sources: GatewaySources): GatewayFiles {
  * to start and says why, instead of every provisioning failing later with EACCES.
  */
 export function checkTenantCanRun(files: GatewayFiles, instancesDir: string): void {
-  const script = "const fs=require('node:fs');for(const [p,m] of JSON.parse(process.argv[1])){fs.accessSync(p,fs.constants[m]);}";
+  const script =
+    "const fs=require('node:fs');for(const [p,m] of JSON.parse(process.argv[1])){fs.accessSync(p,fs.constants[m]);}";
   const checks = [
     [files.openclawEntry, "R_OK"],
     [files.watchdog, "R_OK"],
     [instancesDir, "X_OK"],
   ];
-  const result = spawnSync(files.node, ["-e", script, JSON.stringify(checks)], { uid: PROBE_UID, gid: PROBE_UID, cwd: "/", env: {}, encoding: "utf8", timeout: 30_000 });
+  const result = spawnSync(files.node, ["-e", script, JSON.stringify(checks)], {
+    uid: PROBE_UID,
+    gid: PROBE_UID,
+    cwd: "/",
+    env: {},
+    encoding: "utf8",
+    timeout: 30_000,
+  });
   if (result.status === 0) return;
-  const cause = result.error ? result.error.message : (result.stderr.split("\n").find((line) => line.includes("Error")) ?? result.stderr.trim());
+  const cause = result.error
+    ? result.error.message
+    : (result.stderr.split("\n").find((line) => line.includes("Error")) ?? result.stderr.trim());
   const fix = files.dir
     ? `check that every directory above ${files.dir} and ${instancesDir} lets other users pass (chmod o+x), or set RUNTIME_GATEWAY_FILES_DIR and RUNTIME_DATA_DIR to directories they can reach`
     : "run the runtime as root (gateways then run from a prepared copy) or from a checkout other users can read";

@@ -35,11 +35,13 @@ export function injectGatewayToken(text: string, token: string): { text: string;
   }
   if (!frame || typeof frame !== "object") return { text, connectId: undefined };
   const request = frame as { type?: unknown; method?: unknown; id?: unknown; params?: unknown };
-  if (request.type !== "req" || request.method !== "connect" || !request.params || typeof request.params !== "object") return { text, connectId: undefined };
+  if (request.type !== "req" || request.method !== "connect" || !request.params || typeof request.params !== "object")
+    return { text, connectId: undefined };
   const connectId = typeof request.id === "string" ? request.id : undefined;
   const params = request.params as Record<string, unknown>;
   const auth = params.auth as { token?: unknown; deviceToken?: unknown } | null | undefined;
-  if (auth && typeof auth === "object" && (nonEmptyString(auth.token) || nonEmptyString(auth.deviceToken))) return { text, connectId };
+  if (auth && typeof auth === "object" && (nonEmptyString(auth.token) || nonEmptyString(auth.deviceToken)))
+    return { text, connectId };
   params.auth = { token };
   return { text: JSON.stringify(request), connectId };
 }

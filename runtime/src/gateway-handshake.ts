@@ -6,7 +6,10 @@ export const RUNTIME_CLIENT_VERSION = "0.1.0";
 /** Request id of the probe's connect. */
 export const PROBE_REQUEST_ID = "probe";
 
-export type ProbeOutcome = { kind: "ready"; serverVersion: string | undefined } | { kind: "retry"; afterMs: number; reason: string } | { kind: "fatal"; code: string; message: string };
+export type ProbeOutcome =
+  | { kind: "ready"; serverVersion: string | undefined }
+  | { kind: "retry"; afterMs: number; reason: string }
+  | { kind: "fatal"; code: string; message: string };
 
 /**
  * The minimal connect a server-side client may make: `gateway-client` in `backend` mode with
@@ -16,7 +19,13 @@ export function backendConnectParams(token: string, scopes: string[], platform =
   return {
     minProtocol: GATEWAY_PROTOCOL,
     maxProtocol: GATEWAY_PROTOCOL,
-    client: { id: "gateway-client", version: RUNTIME_CLIENT_VERSION, platform, mode: "backend", displayName: "autopilot-runtime" },
+    client: {
+      id: "gateway-client",
+      version: RUNTIME_CLIENT_VERSION,
+      platform,
+      mode: "backend",
+      displayName: "autopilot-runtime",
+    },
     role: "operator",
     scopes,
     caps: [],
@@ -26,7 +35,12 @@ export function backendConnectParams(token: string, scopes: string[], platform =
 
 /** The probe's connect request frame (read-only scope). */
 export function probeConnectRequest(token: string, platform = "linux"): string {
-  return JSON.stringify({ type: "req", id: PROBE_REQUEST_ID, method: "connect", params: backendConnectParams(token, ["operator.read"], platform) });
+  return JSON.stringify({
+    type: "req",
+    id: PROBE_REQUEST_ID,
+    method: "connect",
+    params: backendConnectParams(token, ["operator.read"], platform),
+  });
 }
 
 interface GatewayFrame {
@@ -35,7 +49,13 @@ interface GatewayFrame {
   id?: string;
   ok?: boolean;
   payload?: { server?: { version?: string } };
-  error?: { code?: string; message?: string; retryable?: boolean; retryAfterMs?: number; details?: { reason?: string } };
+  error?: {
+    code?: string;
+    message?: string;
+    retryable?: boolean;
+    retryAfterMs?: number;
+    details?: { reason?: string };
+  };
 }
 
 /**
@@ -53,6 +73,11 @@ export function interpretProbeFrame(text: string): "send-connect" | ProbeOutcome
   if (frame.type === "event" && frame.event === "connect.challenge") return "send-connect";
   if (frame.type !== "res" || frame.id !== PROBE_REQUEST_ID) return undefined;
   if (frame.ok) return { kind: "ready", serverVersion: frame.payload?.server?.version };
-  if (frame.error?.retryable) return { kind: "retry", afterMs: frame.error.retryAfterMs ?? 500, reason: frame.error.details?.reason ?? frame.error.code ?? "unavailable" };
+  if (frame.error?.retryable)
+    return {
+      kind: "retry",
+      afterMs: frame.error.retryAfterMs ?? 500,
+      reason: frame.error.details?.reason ?? frame.error.code ?? "unavailable",
+    };
   return { kind: "fatal", code: frame.error?.code ?? "UNKNOWN", message: frame.error?.message ?? "connect refused" };
 }

@@ -10,7 +10,22 @@ import type { TenantUser } from "./tenant-users";
 
 const RECENT_OUTPUT_LINES = 40;
 /** Host environment passed through to gateways. Everything else (the service token!) stays out. */
-const PASSED_ENV = ["PATH", "LANG", "LC_ALL", "TZ", "TMPDIR", "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy"];
+const PASSED_ENV = [
+  "PATH",
+  "LANG",
+  "LC_ALL",
+  "TZ",
+  "TMPDIR",
+  "NODE_EXTRA_CA_CERTS",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "no_proxy",
+];
 
 export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -59,7 +74,11 @@ const gatewayArgs = (options: GatewaySpawn): string[] => [
  * Where and as whom a gateway runs: exported so that the tenant-isolation test spawns its
  * probe exactly as a gateway is spawned.
  */
-export function spawnIdentity(options: Pick<GatewaySpawn, "cwd" | "user">): { cwd: string; uid?: number; gid?: number } {
+export function spawnIdentity(options: Pick<GatewaySpawn, "cwd" | "user">): {
+  cwd: string;
+  uid?: number;
+  gid?: number;
+} {
   return { cwd: options.cwd, ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}) };
 }
 

@@ -6,7 +6,13 @@
 import type { RuntimeError } from "../../shared/runtime/errors";
 import type { InstanceState, Phase } from "../../shared/runtime/phases";
 import { runtimeError } from "./errors";
-import { buildGatewayConfig, carryChannels, gatewayIsolationEnv, MODEL_API_KEY_ENV, type GatewayPaths } from "./gateway-config";
+import {
+  buildGatewayConfig,
+  carryChannels,
+  gatewayIsolationEnv,
+  MODEL_API_KEY_ENV,
+  type GatewayPaths,
+} from "./gateway-config";
 import type { ProbeOutcome } from "./gateway-handshake";
 import type { PhaseTrack } from "./host";
 import type { ModelProviderConfig } from "./model-config";
@@ -21,8 +27,21 @@ export interface StartRecord extends PhaseTrack {
 }
 
 /** The fields of an instance record that has never started (both hosts make records so). */
-export function neverStarted(): Omit<StartRecord, keyof PhaseTrack> & { createdAt: string; restarts: number; version: number } {
-  return { createdAt: new Date().toISOString(), startedAtMs: null, readyAtMs: null, startupMs: null, restarts: 0, restoredFrom: null, gatewayVersion: null, version: 0 };
+export function neverStarted(): Omit<StartRecord, keyof PhaseTrack> & {
+  createdAt: string;
+  restarts: number;
+  version: number;
+} {
+  return {
+    createdAt: new Date().toISOString(),
+    startedAtMs: null,
+    readyAtMs: null,
+    startupMs: null,
+    restarts: 0,
+    restoredFrom: null,
+    gatewayVersion: null,
+    version: 0,
+  };
 }
 
 /** Where the gateway's files are, for its config and isolation env. */
@@ -75,7 +94,12 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** The error of a start that ran past its deadline. */
 export function startTimedOut(adapter: GatewayStartAdapter, what: string): StartFailure {
   const details = adapter.timeoutDetails?.();
-  return new StartFailure(runtimeError("gateway_failed", `${what} within ${adapter.startTimeoutMs} ms`, { retryable: true, ...(details ? { details } : {}) }));
+  return new StartFailure(
+    runtimeError("gateway_failed", `${what} within ${adapter.startTimeoutMs} ms`, {
+      retryable: true,
+      ...(details ? { details } : {}),
+    }),
+  );
 }
 
 /**
@@ -99,7 +123,13 @@ export async function runGatewayStart(adapter: GatewayStartAdapter): Promise<"re
   await phase("writing config");
   const prepared = await adapter.prepare();
   if (!adapter.stillWanted()) return "superseded";
-  const built = buildGatewayConfig({ port: prepared.port, token: prepared.token, workspaceDir: prepared.paths.workspace, logFile: `${prepared.paths.logs}/gateway.log`, model: prepared.model });
+  const built = buildGatewayConfig({
+    port: prepared.port,
+    token: prepared.token,
+    workspaceDir: prepared.paths.workspace,
+    logFile: `${prepared.paths.logs}/gateway.log`,
+    model: prepared.model,
+  });
   const config = carryChannels(built, await adapter.readConfig?.(prepared));
   await adapter.writeConfig(prepared, `${JSON.stringify(config, null, 2)}\n`);
 
@@ -128,7 +158,13 @@ export async function runGatewayStart(adapter: GatewayStartAdapter): Promise<"re
       adapter.log("gateway ready", { instance: adapter.instance, port: prepared.port, startupMs: record.startupMs });
       return "ready";
     }
-    if (outcome.kind === "fatal") throw new StartFailure(runtimeError("gateway_failed", `the gateway refused the runtime's connect: ${outcome.code}: ${outcome.message}`));
+    if (outcome.kind === "fatal")
+      throw new StartFailure(
+        runtimeError(
+          "gateway_failed",
+          `the gateway refused the runtime's connect: ${outcome.code}: ${outcome.message}`,
+        ),
+      );
     await sleep(Math.min(Math.max(outcome.afterMs, 200), 2_000));
   }
 }

@@ -65,7 +65,12 @@ export interface HostDeleteOutcome {
 
 /** A not_ready error for an instance that exists but cannot serve yet. */
 export function notReady(ref: InstanceRef, state: InstanceState, phase: Phase, what: string): RuntimeError {
-  return { code: "not_ready", message: `instance ${ref.workspaceId}/${ref.instanceId} ${what}`, retryable: state !== "error" && state !== "stopped", details: { state, phase } };
+  return {
+    code: "not_ready",
+    message: `instance ${ref.workspaceId}/${ref.instanceId} ${what}`,
+    retryable: state !== "error" && state !== "stopped",
+    details: { state, phase },
+  };
 }
 
 type MaybePromise<T> = T | Promise<T>;

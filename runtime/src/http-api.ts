@@ -8,8 +8,19 @@ import type { RuntimeHost } from "./host";
 
 type Logger = (message: string, fields?: Record<string, unknown>) => void;
 
-export function createApiHandler(host: RuntimeHost, serviceToken: string, info: HealthInfo, log?: Logger, usage?: RuntimeApiOptions["usage"]) {
-  const app = createRuntimeApi(host, { serviceToken, info: { ...info, host: "process" }, ...(log ? { log } : {}), ...(usage ? { usage } : {}) });
+export function createApiHandler(
+  host: RuntimeHost,
+  serviceToken: string,
+  info: HealthInfo,
+  log?: Logger,
+  usage?: RuntimeApiOptions["usage"],
+) {
+  const app = createRuntimeApi(host, {
+    serviceToken,
+    info: { ...info, host: "process" },
+    ...(log ? { log } : {}),
+    ...(usage ? { usage } : {}),
+  });
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Drain the body so keep-alive connections stay usable.
     req.resume();
@@ -17,7 +28,9 @@ export function createApiHandler(host: RuntimeHost, serviceToken: string, info: 
     if (typeof req.headers.authorization === "string") headers.set("authorization", req.headers.authorization);
     const request = toRequest(req, headers);
     // A method (TRACE, CONNECT) or target that fetch's Request refuses: no route takes it.
-    const response = request ? await app.fetch(request) : failResponse(runtimeError("method_not_allowed", `${String(req.method).slice(0, 16)} is not allowed`));
+    const response = request
+      ? await app.fetch(request)
+      : failResponse(runtimeError("method_not_allowed", `${String(req.method).slice(0, 16)} is not allowed`));
     const text = await response.text();
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.writeHead(response.status, { "content-length": Buffer.byteLength(text) });

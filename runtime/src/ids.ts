@@ -5,7 +5,11 @@ import { errResult, okResult, runtimeError, type Result } from "./errors";
 
 function check(schema: typeof instanceIdSchema, field: "workspaceId" | "instanceId", value: string): Result<string> {
   const parsed = schema.safeParse(value);
-  return parsed.success ? okResult(parsed.data) : errResult(runtimeError("invalid_request", parsed.error.issues[0]?.message ?? `bad ${field}`, { details: { field } }));
+  return parsed.success
+    ? okResult(parsed.data)
+    : errResult(
+        runtimeError("invalid_request", parsed.error.issues[0]?.message ?? `bad ${field}`, { details: { field } }),
+      );
 }
 
 export const validateInstanceId = (value: string): Result<string> => check(instanceIdSchema, "instanceId", value);

@@ -56,9 +56,12 @@ export function secureDataDir(dataDir: string, separateUsers: boolean, openableB
 export function assertTraversable(dir: string, openableBelow?: string): void {
   for (let current = dir; ; current = dirname(current)) {
     const mode = statSync(current).mode;
-    if ((mode & 0o001) === 0 && openableBelow !== undefined && current.startsWith(`${openableBelow}/`)) chmodSync(current, (mode & 0o777) | 0o011);
+    if ((mode & 0o001) === 0 && openableBelow !== undefined && current.startsWith(`${openableBelow}/`))
+      chmodSync(current, (mode & 0o777) | 0o011);
     else if ((mode & 0o001) === 0) {
-      throw new Error(`gateways run as their own users and cannot pass through ${current} (mode ${(statSync(current).mode & 0o777).toString(8)}): chmod o+x it, or set RUNTIME_DATA_DIR elsewhere`);
+      throw new Error(
+        `gateways run as their own users and cannot pass through ${current} (mode ${(statSync(current).mode & 0o777).toString(8)}): chmod o+x it, or set RUNTIME_DATA_DIR elsewhere`,
+      );
     }
     if (dirname(current) === current) return;
   }

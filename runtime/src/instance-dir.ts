@@ -10,7 +10,17 @@
 // treats what it finds here as hostile: it never follows a symlink or hard link planted here
 // when it reads the token or rewrites the config.
 import { randomBytes } from "node:crypto";
-import { chmodSync, closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { MIN_GATEWAY_TOKEN_LENGTH } from "./gateway-config";
 
@@ -31,7 +41,8 @@ export type InstancePaths = ReturnType<typeof instancePaths>;
 
 export function prepareInstanceDir(dir: string): InstancePaths {
   const paths = instancePaths(dir);
-  for (const path of [dir, paths.home, paths.state, paths.workspace, paths.logs, paths.tmp]) mkdirSync(path, { recursive: true, mode: 0o700 });
+  for (const path of [dir, paths.home, paths.state, paths.workspace, paths.logs, paths.tmp])
+    mkdirSync(path, { recursive: true, mode: 0o700 });
   return paths;
 }
 

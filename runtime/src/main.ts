@@ -41,7 +41,10 @@ async function main(): Promise<void> {
   process.on("unhandledRejection", crash);
 
   const url = await runtime.listen();
-  const tokenSource = config.serviceTokenSource === "env" ? "RUNTIME_SERVICE_TOKEN" : `${config.serviceTokenSource.file}${config.serviceTokenSource.created ? " (generated now)" : ""}`;
+  const tokenSource =
+    config.serviceTokenSource === "env"
+      ? "RUNTIME_SERVICE_TOKEN"
+      : `${config.serviceTokenSource.file}${config.serviceTokenSource.created ? " (generated now)" : ""}`;
   log("runtime listening", {
     url,
     host: "process",
@@ -49,9 +52,14 @@ async function main(): Promise<void> {
     gatewayFiles: runtime.gatewayFilesDir ?? "as installed",
     maxGateways: config.maxGateways,
     deleteMode: config.deleteMode,
-    model: config.model ? `${config.model.modelId} at ${config.model.baseUrl}` : "none (set OPENCLAW_MODEL_BASE_URL and OPENCLAW_MODEL_ID)",
+    model: config.model
+      ? `${config.model.modelId} at ${config.model.baseUrl}`
+      : "none (set OPENCLAW_MODEL_BASE_URL and OPENCLAW_MODEL_ID)",
     serviceToken: tokenSource,
-    tenants: isolationMode() === "separate-users" ? "separate OS users: one uid per instance, instance dirs 0700" : "shared OS user",
+    tenants:
+      isolationMode() === "separate-users"
+        ? "separate OS users: one uid per instance, instance dirs 0700"
+        : "shared OS user",
   });
   if (isolationMode() === "shared-user") {
     log(

@@ -31,7 +31,12 @@ function resolveMaxTokens(raw: string | undefined): Result<number> {
   if (raw === undefined || raw.trim() === "") return okResult(DEFAULT_MODEL_MAX_TOKENS);
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1 || value > MODEL_MAX_TOKENS_LIMIT) {
-    return errResult(runtimeError("invalid_request", `RUNTIME_MODEL_MAX_TOKENS must be an integer from 1 to ${MODEL_MAX_TOKENS_LIMIT}, got "${raw}"`));
+    return errResult(
+      runtimeError(
+        "invalid_request",
+        `RUNTIME_MODEL_MAX_TOKENS must be an integer from 1 to ${MODEL_MAX_TOKENS_LIMIT}, got "${raw}"`,
+      ),
+    );
   }
   return okResult(value);
 }
@@ -44,7 +49,12 @@ export function resolveModel(env: ModelEnv): Result<ModelProviderConfig | undefi
   if (!maxOutputTokens.ok) return maxOutputTokens;
   if (!baseUrl && !modelId) return okResult(undefined);
   if (!baseUrl || !modelId) {
-    return errResult(runtimeError("invalid_request", "set both OPENCLAW_MODEL_BASE_URL and OPENCLAW_MODEL_ID (and OPENCLAW_MODEL_API_KEY if the server needs one), or neither"));
+    return errResult(
+      runtimeError(
+        "invalid_request",
+        "set both OPENCLAW_MODEL_BASE_URL and OPENCLAW_MODEL_ID (and OPENCLAW_MODEL_API_KEY if the server needs one), or neither",
+      ),
+    );
   }
   let url: URL;
   try {
@@ -52,6 +62,7 @@ export function resolveModel(env: ModelEnv): Result<ModelProviderConfig | undefi
   } catch {
     return errResult(runtimeError("invalid_request", `OPENCLAW_MODEL_BASE_URL is not a URL: "${baseUrl}"`));
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return errResult(runtimeError("invalid_request", "OPENCLAW_MODEL_BASE_URL must be http(s)"));
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    return errResult(runtimeError("invalid_request", "OPENCLAW_MODEL_BASE_URL must be http(s)"));
   return okResult({ baseUrl: baseUrl.replace(/\/+$/, ""), apiKey, modelId, maxOutputTokens: maxOutputTokens.value });
 }

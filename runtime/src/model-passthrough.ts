@@ -84,7 +84,11 @@ export class ModelPassthrough implements GatewayModelSource {
 
   gatewayModel(ref: InstanceRef): ModelProviderConfig {
     if (!this.baseUrl) throw new Error("the model pass-through is not listening yet");
-    return { baseUrl: this.baseUrl, apiKey: this.options.credentials.issue(ref), modelId: this.options.upstream.modelId };
+    return {
+      baseUrl: this.baseUrl,
+      apiKey: this.options.credentials.issue(ref),
+      modelId: this.options.upstream.modelId,
+    };
   }
 
   revoke(ref: InstanceRef): void {

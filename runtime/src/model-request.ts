@@ -64,8 +64,17 @@ const chatRequestSchema = z.object({
   store: z.boolean().optional(),
   prompt_cache_key: short(64).optional(),
   reasoning_effort: short(32).optional(),
-  reasoning: z.object({ effort: short(32).optional(), enabled: z.boolean().optional(), exclude: z.boolean().optional(), max_tokens: tokens.optional() }).optional(),
-  thinking: z.object({ type: short(32), budget_tokens: tokens.optional(), clear_thinking: z.boolean().optional() }).optional(),
+  reasoning: z
+    .object({
+      effort: short(32).optional(),
+      enabled: z.boolean().optional(),
+      exclude: z.boolean().optional(),
+      max_tokens: tokens.optional(),
+    })
+    .optional(),
+  thinking: z
+    .object({ type: short(32), budget_tokens: tokens.optional(), clear_thinking: z.boolean().optional() })
+    .optional(),
   enable_thinking: z.boolean().optional(),
   chat_template_kwargs: z
     .record(short(64), z.union([z.boolean(), short(64), z.number()]))
@@ -76,18 +85,26 @@ const chatRequestSchema = z.object({
 export type BoundedChatRequest = Record<string, unknown> & { model: string; stream?: boolean };
 
 /** The output cap in effect for an upstream (RUNTIME_MODEL_MAX_TOKENS, or the default). */
-export const maxOutputTokensOf = (upstream: Pick<ModelProviderConfig, "maxOutputTokens">): number => upstream.maxOutputTokens ?? DEFAULT_MODEL_MAX_TOKENS;
+export const maxOutputTokensOf = (upstream: Pick<ModelProviderConfig, "maxOutputTokens">): number =>
+  upstream.maxOutputTokens ?? DEFAULT_MODEL_MAX_TOKENS;
 
 /**
  * The request to send upstream, built from the allowlist above: the operator's model, the
  * output capped, the usage chunk asked for. Throws ModelRefusal (400) for a bad shape.
  */
-export function boundChatRequest(json: unknown, upstream: Pick<ModelProviderConfig, "modelId" | "maxOutputTokens">): BoundedChatRequest {
+export function boundChatRequest(
+  json: unknown,
+  upstream: Pick<ModelProviderConfig, "modelId" | "maxOutputTokens">,
+): BoundedChatRequest {
   const parsed = chatRequestSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? ` (${issue.path.join(".")})` : "";
-    throw new ModelRefusal(400, "invalid_request_error", `invalid chat completion request${where}: ${issue?.message ?? "bad shape"}`);
+    throw new ModelRefusal(
+      400,
+      "invalid_request_error",
+      `invalid chat completion request${where}: ${issue?.message ?? "bad shape"}`,
+    );
   }
   const { max_tokens, max_completion_tokens, reasoning, thinking, store, ...allowed } = parsed.data;
   const cap = maxOutputTokensOf(upstream);
@@ -96,8 +113,16 @@ export function boundChatRequest(json: unknown, upstream: Pick<ModelProviderConf
   // The field the gateway uses stays the one it uses (some servers know only one of them).
   if (max_completion_tokens !== undefined) body.max_completion_tokens = clamp(max_completion_tokens);
   if (max_tokens !== undefined || max_completion_tokens === undefined) body.max_tokens = clamp(max_tokens ?? cap);
-  if (reasoning) body.reasoning = { ...reasoning, ...(reasoning.max_tokens !== undefined ? { max_tokens: clamp(reasoning.max_tokens) } : {}) };
-  if (thinking) body.thinking = { ...thinking, ...(thinking.budget_tokens !== undefined ? { budget_tokens: clamp(thinking.budget_tokens) } : {}) };
+  if (reasoning)
+    body.reasoning = {
+      ...reasoning,
+      ...(reasoning.max_tokens !== undefined ? { max_tokens: clamp(reasoning.max_tokens) } : {}),
+    };
+  if (thinking)
+    body.thinking = {
+      ...thinking,
+      ...(thinking.budget_tokens !== undefined ? { budget_tokens: clamp(thinking.budget_tokens) } : {}),
+    };
   // Stored completions are kept on the operator's account: only "do not store" passes.
   if (store === false) body.store = false;
   // OpenAI sends the usage chunk only when asked.
@@ -106,7 +131,10 @@ export function boundChatRequest(json: unknown, upstream: Pick<ModelProviderConf
 }
 
 /** Parses and bounds a request body (bytes already bounded by the caller). */
-export function parseChatRequest(bytes: Uint8Array, upstream: Pick<ModelProviderConfig, "modelId" | "maxOutputTokens">): BoundedChatRequest {
+export function parseChatRequest(
+  bytes: Uint8Array,
+  upstream: Pick<ModelProviderConfig, "modelId" | "maxOutputTokens">,
+): BoundedChatRequest {
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder().decode(bytes));
@@ -117,7 +145,11 @@ export function parseChatRequest(bytes: Uint8Array, upstream: Pick<ModelProvider
 }
 
 /** Reads a body, refusing it (413) once it passes `limit`, before or while it arrives. */
-export async function readBounded(chunks: AsyncIterable<Uint8Array>, declaredLength: number, limit: number): Promise<Uint8Array> {
+export async function readBounded(
+  chunks: AsyncIterable<Uint8Array>,
+  declaredLength: number,
+  limit: number,
+): Promise<Uint8Array> {
   const tooLarge = () => new ModelRefusal(413, "request_too_large", `request bodies are limited to ${limit} bytes`);
   if (declaredLength > limit) throw tooLarge();
   const parts: Uint8Array[] = [];

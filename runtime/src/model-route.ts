@@ -11,7 +11,13 @@
 // POST /v1/chat/completions only; GET /v1/models is answered here with the one model.
 import type { InstanceRef } from "../../shared/runtime/requests";
 import type { ModelProviderConfig } from "./model-config";
-import { MAX_REQUEST_BYTES, ModelRefusal, parseChatRequest, readBounded, type BoundedChatRequest } from "./model-request";
+import {
+  MAX_REQUEST_BYTES,
+  ModelRefusal,
+  parseChatRequest,
+  readBounded,
+  type BoundedChatRequest,
+} from "./model-request";
 import { type CallUsage, SseUsageScanner, usageOf } from "./model-usage";
 
 export const MAX_CALLS_IN_FLIGHT_PER_INSTANCE = 4;
@@ -55,18 +61,30 @@ export function bearer(header: string | null | undefined): string {
   return match?.[1] ?? "";
 }
 
-const json = (status: number, body: unknown): Response => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", "cache-control": "no-store" } });
+const json = (status: number, body: unknown): Response =>
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", "cache-control": "no-store" },
+  });
 
-export const refusalResponse = (refusal: ModelRefusal): Response => json(refusal.status, { error: { message: refusal.message, type: refusal.type } });
+export const refusalResponse = (refusal: ModelRefusal): Response =>
+  json(refusal.status, { error: { message: refusal.message, type: refusal.type } });
 
 export async function serveModelCall(call: ModelCall, deps: ModelRouteDeps): Promise<Response> {
   try {
     const ref = await deps.verify(bearer(call.authorization));
     if (!ref) throw new ModelRefusal(401, "invalid_api_key", "unknown or revoked instance credential");
-    if (call.method === "GET" && call.path === "/v1/models") return json(200, { object: "list", data: [{ id: deps.upstream.modelId, object: "model", owned_by: "runtime" }] });
-    if (call.method !== "POST" || call.path !== "/v1/chat/completions") throw new ModelRefusal(404, "not_found", "only POST /v1/chat/completions and GET /v1/models are served");
+    if (call.method === "GET" && call.path === "/v1/models")
+      return json(200, { object: "list", data: [{ id: deps.upstream.modelId, object: "model", owned_by: "runtime" }] });
+    if (call.method !== "POST" || call.path !== "/v1/chat/completions")
+      throw new ModelRefusal(404, "not_found", "only POST /v1/chat/completions and GET /v1/models are served");
     const slot = await deps.acquire(ref);
-    if (slot === null) throw new ModelRefusal(429, "rate_limit_exceeded", `at most ${MAX_CALLS_IN_FLIGHT_PER_INSTANCE} model calls at once per instance`);
+    if (slot === null)
+      throw new ModelRefusal(
+        429,
+        "rate_limit_exceeded",
+        `at most ${MAX_CALLS_IN_FLIGHT_PER_INSTANCE} model calls at once per instance`,
+      );
     let request: BoundedChatRequest;
     try {
       request = parseChatRequest(await readBounded(call.body, call.contentLength, MAX_REQUEST_BYTES), deps.upstream);
@@ -89,7 +107,12 @@ export async function serveModelCall(call: ModelCall, deps: ModelRouteDeps): Pro
   }
 }
 
-async function forward(request: BoundedChatRequest, upstream: ModelProviderConfig, signal: AbortSignal | undefined, onEnd: (usage: CallUsage | null) => Promise<void>): Promise<Response> {
+async function forward(
+  request: BoundedChatRequest,
+  upstream: ModelProviderConfig,
+  signal: AbortSignal | undefined,
+  onEnd: (usage: CallUsage | null) => Promise<void>,
+): Promise<Response> {
   let ended = false;
   const end = async (usage: CallUsage | null) => {
     if (ended) return;
@@ -136,7 +159,10 @@ async function forward(request: BoundedChatRequest, upstream: ModelProviderConfi
  * upstream read), watched for the usage chunk; ends the call when it finishes, fails or is
  * cancelled, before the last read completes.
  */
-function metered(source: ReadableStream<Uint8Array>, end: (usage: CallUsage | null) => Promise<void>): ReadableStream<Uint8Array> {
+function metered(
+  source: ReadableStream<Uint8Array>,
+  end: (usage: CallUsage | null) => Promise<void>,
+): ReadableStream<Uint8Array> {
   const reader = source.getReader();
   const scanner = new SseUsageScanner();
   return new ReadableStream<Uint8Array>({

@@ -36,7 +36,11 @@ export function usageOf(value: unknown): CallUsage | null {
   const parsed = usageSchema.safeParse(value.usage);
   if (!parsed.success) return null;
   const { prompt_tokens, completion_tokens, total_tokens } = parsed.data;
-  return { promptTokens: prompt_tokens, completionTokens: completion_tokens, totalTokens: total_tokens ?? prompt_tokens + completion_tokens };
+  return {
+    promptTokens: prompt_tokens,
+    completionTokens: completion_tokens,
+    totalTokens: total_tokens ?? prompt_tokens + completion_tokens,
+  };
 }
 
 /** Longer `data:` lines are forwarded untouched but not parsed (a usage chunk is tiny). */

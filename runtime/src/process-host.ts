@@ -16,7 +16,15 @@ import { errResult, okResult, runtimeError, type Result } from "./errors";
 import { gatewaySources, inPlaceGatewayFiles, type GatewayFiles } from "./gateway-files";
 import { isAlive, signalGroup, spawnGateway, stopGatewayProcess } from "./gateway-process";
 import { neverStarted, runGatewayStart, StartFailure, type GatewayStartAdapter } from "./gateway-start";
-import { enterPhase, notReady, type BackupInfo, type GatewayTarget, type HostDeleteOutcome, type ProvisionOutcome, type RuntimeHost } from "./host";
+import {
+  enterPhase,
+  notReady,
+  type BackupInfo,
+  type GatewayTarget,
+  type HostDeleteOutcome,
+  type ProvisionOutcome,
+  type RuntimeHost,
+} from "./host";
 import { refKey } from "./ids";
 import { readGatewayToken } from "./instance-dir";
 import type { GatewayModelSource } from "./model-passthrough";
@@ -113,17 +121,20 @@ export class ProcessHost implements RuntimeHost {
     const record = this.records.get(refKey(ref));
     if (!record) return errResult(this.notFound(ref));
     const token = record.token ?? readGatewayToken(record.dir);
-    if (token === undefined) return errResult(notReady(ref, record.state, record.phase, `has no gateway token yet (${record.phase})`));
+    if (token === undefined)
+      return errResult(notReady(ref, record.state, record.phase, `has no gateway token yet (${record.phase})`));
     return okResult({ token });
   }
 
   /** Idempotent: a running or starting instance is returned as is (same port, same process). */
   provision(ref: InstanceRef): Promise<Result<ProvisionOutcome>> {
-    if (this.closed) return Promise.resolve(errResult(runtimeError("conflict", "the runtime is shutting down", { retryable: true })));
+    if (this.closed)
+      return Promise.resolve(errResult(runtimeError("conflict", "the runtime is shutting down", { retryable: true })));
     const key = refKey(ref);
     let record = this.records.get(key);
     if (record?.deleted) return Promise.resolve(errResult(this.beingDeleted(ref)));
-    if (record && ACTIVE_STATES.has(record.state)) return Promise.resolve(okResult({ status: statusOf(record), started: false }));
+    if (record && ACTIVE_STATES.has(record.state))
+      return Promise.resolve(okResult({ status: statusOf(record), started: false }));
     // The cap check and the record's creation happen synchronously, so two concurrent
     // provisions cannot both pass the check.
     const capacity = this.checkCapacity(ref.workspaceId);
@@ -179,7 +190,10 @@ export class ProcessHost implements RuntimeHost {
   /** A restart whose start first replaces the state directory with the chosen backup. */
   restore(ref: InstanceRef, backupName: string): Promise<Result<InstanceStatus>> {
     const backup = this.backups.list(ref).find((b) => b.name === backupName);
-    if (!backup) return Promise.resolve(errResult(runtimeError("not_found", `instance ${refKey(ref)} has no backup ${backupName}`)));
+    if (!backup)
+      return Promise.resolve(
+        errResult(runtimeError("not_found", `instance ${refKey(ref)} has no backup ${backupName}`)),
+      );
     const record = this.records.get(refKey(ref));
     if (!record) return Promise.resolve(errResult(this.notFound(ref)));
     record.restoreChoice = backup;
@@ -316,7 +330,12 @@ export class ProcessHost implements RuntimeHost {
     void this.enqueue(record, () =>
       runGatewayStart(this.startAdapter(record, generation)).catch((error: unknown) => {
         if (record.generation !== generation) return;
-        this.fail(record, error instanceof StartFailure ? error.error : runtimeError("internal", `start failed: ${(error as Error).message}`));
+        this.fail(
+          record,
+          error instanceof StartFailure
+            ? error.error
+            : runtimeError("internal", `start failed: ${(error as Error).message}`),
+        );
         return this.stopProcess(record);
       }),
     );
@@ -331,13 +350,25 @@ export class ProcessHost implements RuntimeHost {
       backups: this.backups,
       log: this.log,
       enter: (state, phase) => this.setState(record, state, phase),
-      choosePort: () => chooseGatewayPort(record.port, new Set([...this.records.values()].flatMap((r) => (r !== record && r.port !== undefined ? [r.port] : [])))),
+      choosePort: () =>
+        chooseGatewayPort(
+          record.port,
+          new Set([...this.records.values()].flatMap((r) => (r !== record && r.port !== undefined ? [r.port] : []))),
+        ),
       spawn: (port, token, env) => this.spawn(record, port, token, env),
     });
   }
 
   private spawn(record: InstanceRecord, port: number, token: string, env: Record<string, string>): ChildProcess {
-    const child = spawnGateway({ files: this.files, cwd: record.dir, port, token, env, recentOutput: record.recentOutput, user: record.user });
+    const child = spawnGateway({
+      files: this.files,
+      cwd: record.dir,
+      port,
+      token,
+      env,
+      recentOutput: record.recentOutput,
+      user: record.user,
+    });
     record.child = child;
     child.on("error", (error) => {
       if (record.child !== child) return;
@@ -351,10 +382,14 @@ export class ProcessHost implements RuntimeHost {
       // Not asked to stop: a crash. The caller sees the reason; restart brings it back.
       this.fail(
         record,
-        runtimeError("gateway_failed", `the gateway exited unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`, {
-          retryable: true,
-          details: { exitCode: code, signal, recentOutput: record.recentOutput.slice(-10) },
-        }),
+        runtimeError(
+          "gateway_failed",
+          `the gateway exited unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`,
+          {
+            retryable: true,
+            details: { exitCode: code, signal, recentOutput: record.recentOutput.slice(-10) },
+          },
+        ),
       );
     });
     return child;
@@ -366,7 +401,11 @@ export class ProcessHost implements RuntimeHost {
     record.stopping = true;
     try {
       const clean = await stopGatewayProcess(child, this.config.stopTimeoutMs);
-      if (!clean) this.log("gateway did not stop in time; killed its process group", { instance: refKey(record.ref), pid: child.pid });
+      if (!clean)
+        this.log("gateway did not stop in time; killed its process group", {
+          instance: refKey(record.ref),
+          pid: child.pid,
+        });
     } finally {
       record.stopping = false;
     }

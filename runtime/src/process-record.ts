@@ -15,5 +15,10 @@ export interface InstanceRecord extends ProcessStartRecord, StatusRecord {
 
 export function statusOf(record: InstanceRecord): InstanceStatus {
   const pid = isAlive(record.child) ? (record.child.pid ?? null) : null;
-  return instanceStatus(record, { workspaceId: record.ref.workspaceId, instanceId: record.ref.instanceId, port: record.port ?? null, pid });
+  return instanceStatus(record, {
+    workspaceId: record.ref.workspaceId,
+    instanceId: record.ref.instanceId,
+    port: record.port ?? null,
+    pid,
+  });
 }

@@ -13,7 +13,13 @@ import { probeGateway } from "./gateway-probe";
 import { StartFailure, startTimedOut, type GatewayStartAdapter, type StartRecord } from "./gateway-start";
 import { refKey } from "./ids";
 import { handOver, openWorkspaceDir } from "./instance-access";
-import { instancePaths, prepareInstanceDir, readOrCreateGatewayToken, readPlainFile, writeFreshFile } from "./instance-dir";
+import {
+  instancePaths,
+  prepareInstanceDir,
+  readOrCreateGatewayToken,
+  readPlainFile,
+  writeFreshFile,
+} from "./instance-dir";
 import type { ModelProviderConfig } from "./model-config";
 import { isPortOpen } from "./ports";
 import type { TenantUser } from "./tenant-users";
@@ -62,7 +68,8 @@ export function processStartAdapter(deps: ProcessStartDeps): GatewayStartAdapter
     stillWanted: () => record.generation === generation && !record.deleted && (child === undefined || isAlive(child)),
     // A chosen backup (restore) first; else restore-on-start: no instance directory but a
     // backup → start from the latest backup.
-    backupToRestore: async () => record.restoreChoice ?? (existsSync(record.dir) ? undefined : deps.backups.latest(record.ref)),
+    backupToRestore: async () =>
+      record.restoreChoice ?? (existsSync(record.dir) ? undefined : deps.backups.latest(record.ref)),
     restore: async (backup) => {
       const restored = await deps.backups.restore(backup.path, record.dir);
       if (record.restoreChoice === backup) record.restoreChoice = undefined;

@@ -40,15 +40,29 @@ export function createRuntime(config: RuntimeConfig, log: Logger = () => {}): Ru
   const closed = closeLocalSecrets(REPO_ROOT, config.dataDir);
   if (closed.length) log("closed local secrets to other users", { paths: closed });
   secureDataDir(config.dataDir, separateUsers, REPO_ROOT);
-  const files = separateUsers ? prepareGatewayFiles(config.gatewayFilesDir, gatewaySources(config.openclawEntry)) : undefined;
+  const files = separateUsers
+    ? prepareGatewayFiles(config.gatewayFilesDir, gatewaySources(config.openclawEntry))
+    : undefined;
   if (files) checkTenantCanRun(files, join(config.dataDir, "instances"));
   const ledger = new UsageLedger(join(config.dataDir, "usage"));
   // The operator's key stays in this process: gateways get the pass-through and a credential of their own.
-  const passthrough = config.model ? new ModelPassthrough({ upstream: config.model, credentials: new ModelCredentials(), ledger, log }) : undefined;
+  const passthrough = config.model
+    ? new ModelPassthrough({ upstream: config.model, credentials: new ModelCredentials(), ledger, log })
+    : undefined;
   const users = separateUsers ? new TenantUsers(join(config.dataDir, "tenant-users.json")) : undefined;
-  const host = new ProcessHost(config, new BackupStore(config.dataDir), log, { ...(users ? { users } : {}), ...(passthrough ? { models: passthrough } : {}), ...(files ? { files } : {}) });
+  const host = new ProcessHost(config, new BackupStore(config.dataDir), log, {
+    ...(users ? { users } : {}),
+    ...(passthrough ? { models: passthrough } : {}),
+    ...(files ? { files } : {}),
+  });
   const proxy = new GatewayProxy(host, config.serviceToken, log);
-  const handle = createApiHandler(host, config.serviceToken, { model: config.model ? { id: config.model.modelId, baseUrl: config.model.baseUrl } : null }, log, ledger);
+  const handle = createApiHandler(
+    host,
+    config.serviceToken,
+    { model: config.model ? { id: config.model.modelId, baseUrl: config.model.baseUrl } : null },
+    log,
+    ledger,
+  );
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       log("request failed", { method: req.method, url: req.url, error: (error as Error).message });

@@ -34,7 +34,8 @@ import { validateRef } from "./ids";
 import type { ProcessHost } from "./process-host";
 import { DEVICE_ADDRESS_HEADER, deviceForwardedFor } from "../../shared/runtime/requests";
 
-const headerValue = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+const headerValue = (value: string | string[] | undefined): string | undefined =>
+  Array.isArray(value) ? value[0] : value;
 import { forwardableCloseCode, injectGatewayToken, redactToken } from "./gateway-frames";
 import { matchGatewayPath } from "./gateway-path";
 
@@ -78,7 +79,14 @@ export class GatewayProxy {
       return rejectUpgrade(socket, UNAUTHENTICATED);
     }
     const route = matchGatewayPath(new URL(req.url ?? "/", "http://runtime.invalid").pathname);
-    if (!route) return rejectUpgrade(socket, runtimeError("not_found", "WebSocket upgrades are only served at /v1/workspaces/:ws/instances/:id/gateway and …/device"));
+    if (!route)
+      return rejectUpgrade(
+        socket,
+        runtimeError(
+          "not_found",
+          "WebSocket upgrades are only served at /v1/workspaces/:ws/instances/:id/gateway and …/device",
+        ),
+      );
     const device = route.route === "device";
     const ref = validateRef(route.workspaceId, route.instanceId);
     if (!ref.ok) return rejectUpgrade(socket, ref.error);
@@ -88,8 +96,14 @@ export class GatewayProxy {
 
     // A fresh request upstream: no client header is copied, so no Origin and no
     // X-Forwarded-For reach the gateway (it refuses forwarded headers from an untrusted proxy).
-    const forwarded = device ? { headers: { "x-forwarded-for": deviceForwardedFor(headerValue(req.headers[DEVICE_ADDRESS_HEADER])) } } : {};
-    const upstream = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false, handshakeTimeout: 10_000, ...forwarded });
+    const forwarded = device
+      ? { headers: { "x-forwarded-for": deviceForwardedFor(headerValue(req.headers[DEVICE_ADDRESS_HEADER])) } }
+      : {};
+    const upstream = new WebSocket(`ws://127.0.0.1:${port}`, {
+      perMessageDeflate: false,
+      handshakeTimeout: 10_000,
+      ...forwarded,
+    });
     const pair: { client?: WebSocket; upstream: WebSocket } = { upstream };
     this.open.add(pair);
     // The gateway sends connect.challenge as soon as it opens: hold frames until the client is attached.
@@ -100,7 +114,10 @@ export class GatewayProxy {
     upstream.once("error", (error) => {
       if (pair.client) return;
       this.open.delete(pair);
-      rejectUpgrade(socket, runtimeError("gateway_unavailable", `could not reach the gateway: ${error.message}`, { retryable: true }));
+      rejectUpgrade(
+        socket,
+        runtimeError("gateway_unavailable", `could not reach the gateway: ${error.message}`, { retryable: true }),
+      );
     });
     upstream.once("open", () => {
       if (socket.destroyed) {
@@ -113,7 +130,9 @@ export class GatewayProxy {
         upstream.off("message", holdFrames);
         this.pipe(client, upstream, token, pair, device);
         for (const frame of pending) this.toClient(client, frame.data, frame.isBinary, token);
-        this.log(device ? "device entry opened" : "gateway proxy opened", { instance: `${ref.value.workspaceId}/${ref.value.instanceId}` });
+        this.log(device ? "device entry opened" : "gateway proxy opened", {
+          instance: `${ref.value.workspaceId}/${ref.value.instanceId}`,
+        });
       });
     });
   };
@@ -133,7 +152,13 @@ export class GatewayProxy {
     else client.send(redactToken(data.toString(), token), { binary: false });
   }
 
-  private pipe(client: WebSocket, upstream: WebSocket, token: string, pair: { client?: WebSocket; upstream: WebSocket }, device: boolean): void {
+  private pipe(
+    client: WebSocket,
+    upstream: WebSocket,
+    token: string,
+    pair: { client?: WebSocket; upstream: WebSocket },
+    device: boolean,
+  ): void {
     // Until the gateway accepts a connect, client frames are parsed (they are capped at
     // 64 KiB before the handshake); afterwards they pass through untouched. A device's
     // frames are never parsed: nothing is injected for it.

@@ -94,7 +94,10 @@ describe("backup store", () => {
 
     // A broken archive leaves the state as it was.
     writeFileSync(join(tmp, "broken.tar.gz"), "not a tarball");
-    expect(await store.restore(join(tmp, "broken.tar.gz"), dir)).toMatchObject({ ok: false, error: { code: "backup_failed" } });
+    expect(await store.restore(join(tmp, "broken.tar.gz"), dir)).toMatchObject({
+      ok: false,
+      error: { code: "backup_failed" },
+    });
     expect(readFileSync(join(dir, "workspace", "note.txt"), "utf8")).toBe("A");
 
     expect(store.prune(betaRef, 2)).toEqual([names[0]]);

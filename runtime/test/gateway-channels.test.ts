@@ -10,7 +10,15 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stopGatewayProcess } from "../src/gateway-process";
 import { isPortOpen } from "../src/ports";
-import { api, isProcessRunning, processTree, ProxiedGatewayClient, SERVICE_TOKEN, waitForStatus, waitUntil } from "./helpers";
+import {
+  api,
+  isProcessRunning,
+  processTree,
+  ProxiedGatewayClient,
+  SERVICE_TOKEN,
+  waitForStatus,
+  waitUntil,
+} from "./helpers";
 import { startScriptedRuntime, type ScriptedRuntime } from "./scripted-runtime";
 
 const WS = "wsch";
@@ -44,10 +52,15 @@ async function call(method: string, params: Record<string, unknown>): Promise<an
 
 async function patch(config: Record<string, unknown>, replacePaths?: string[]): Promise<void> {
   const { hash } = await call("config.get", {});
-  await call("config.patch", { raw: JSON.stringify(config), baseHash: hash, ...(replacePaths ? { replacePaths } : {}) });
+  await call("config.patch", {
+    raw: JSON.stringify(config),
+    baseHash: hash,
+    ...(replacePaths ? { replacePaths } : {}),
+  });
 }
 
-const telegram = (status: any) => status.channelAccounts?.telegram?.find((a: { accountId: string }) => a.accountId === "default");
+const telegram = (status: any) =>
+  status.channelAccounts?.telegram?.find((a: { accountId: string }) => a.accountId === "default");
 const configFile = () => JSON.parse(readFileSync(join(alpha.dir, "openclaw.json"), "utf8"));
 
 describe("channels on the real gateway", () => {
@@ -66,7 +79,10 @@ describe("channels on the real gateway", () => {
   });
 
   it("a bot token written with config.patch (and its binding) makes Telegram configured, offline", async () => {
-    await patch({ channels: { telegram: { enabled: true, botToken: BOT_TOKEN } }, bindings: [{ agentId: "main", match: { channel: "telegram", accountId: "default" } }] });
+    await patch({
+      channels: { telegram: { enabled: true, botToken: BOT_TOKEN } },
+      bindings: [{ agentId: "main", match: { channel: "telegram", accountId: "default" } }],
+    });
     await call("channels.start", { channel: "telegram", accountId: "default" });
     // The gateway applies the config in the background: wait for the status to say so.
     let account: any;
@@ -91,7 +107,10 @@ describe("channels on the real gateway", () => {
     await patch({ channels: { telegram: { dmPolicy: "allowlist", allowFrom: ["111", "222"] } } });
     expect(configFile().channels.telegram).toMatchObject({ dmPolicy: "allowlist", allowFrom: ["111", "222"] });
     const { hash } = await call("config.get", {});
-    const refused = await operator.request("config.patch", { raw: JSON.stringify({ channels: { telegram: { allowFrom: ["111"] } } }), baseHash: hash });
+    const refused = await operator.request("config.patch", {
+      raw: JSON.stringify({ channels: { telegram: { allowFrom: ["111"] } } }),
+      baseHash: hash,
+    });
     expect(refused.ok).toBe(false);
     await patch({ channels: { telegram: { allowFrom: ["111"] } } }, ["channels.telegram.allowFrom"]);
     expect(configFile().channels.telegram.allowFrom).toEqual(["111"]);
@@ -121,7 +140,11 @@ describe("channels on the real gateway", () => {
     expect(configFile().channels.telegram.botToken).toBe(BOT_TOKEN);
     operator.close();
     expect((await api(setup.baseUrl, "POST", `${ALPHA}/restart`)).status).toBe(202);
-    const { final } = await waitForStatus(setup.baseUrl, ALPHA, (s) => (s.state === "ready" && s.pid !== alpha.pid) || s.state === "error");
+    const { final } = await waitForStatus(
+      setup.baseUrl,
+      ALPHA,
+      (s) => (s.state === "ready" && s.pid !== alpha.pid) || s.state === "error",
+    );
     expect(final).toMatchObject({ state: "ready", error: null });
     alpha = { ...alpha, port: final.port, pid: final.pid };
     // The gateway took the runtime's rewrite, not its own last-good copy of the file.
@@ -133,7 +156,9 @@ describe("channels on the real gateway", () => {
     });
     operator = await ProxiedGatewayClient.open(`${setup.baseUrl.replace(/^http/, "ws")}${ALPHA}/gateway`);
     expect((await operator.connect(undefined, ADMIN_SCOPES)).ok).toBe(true);
-    expect(await waitUntil(async () => telegram(await call("channels.status", {}))?.configured === true, 30_000, 500)).toBe(true);
+    expect(
+      await waitUntil(async () => telegram(await call("channels.status", {}))?.configured === true, 30_000, 500),
+    ).toBe(true);
   });
 
   it("with Telegram configured (and unreachable), delete still stops the gateway", async () => {

@@ -4,13 +4,30 @@
 // A small stand-in for the openclaw package (an `openclaw.mjs` that prints a line) keeps it
 // fast; the real gateway runs from the copy in tenant-isolation.test.ts. Needs root.
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_GATEWAY_FILES_DIR, defaultDataDir, REPO_ROOT, WATCHDOG_MODULE } from "../src/config";
-import { checkTenantCanRun, gatewayFilesKey, inPlaceGatewayFiles, PROBE_UID, prepareGatewayFiles, type GatewayFiles, type GatewaySources } from "../src/gateway-files";
+import {
+  checkTenantCanRun,
+  gatewayFilesKey,
+  inPlaceGatewayFiles,
+  PROBE_UID,
+  prepareGatewayFiles,
+  type GatewayFiles,
+  type GatewaySources,
+} from "../src/gateway-files";
 import { closeLocalSecrets } from "../src/local-secrets";
 import { isolationMode, TENANT_UID_BASE } from "../src/tenant-users";
 
@@ -24,11 +41,16 @@ let instancesDir: string;
 
 /** Starts "a gateway" from these files exactly as the host does (watchdog preloaded), as a tenant's uid. */
 function runAsTenant(files: GatewayFiles) {
-  return spawnSync(files.node, ["--import", pathToFileURL(files.watchdog).href, files.openclawEntry, "gateway", "run"], { uid: TENANT, gid: TENANT, cwd: "/", env: {}, encoding: "utf8" });
+  return spawnSync(
+    files.node,
+    ["--import", pathToFileURL(files.watchdog).href, files.openclawEntry, "gateway", "run"],
+    { uid: TENANT, gid: TENANT, cwd: "/", env: {}, encoding: "utf8" },
+  );
 }
 
 beforeAll(() => {
-  if (isolationMode() !== "separate-users") throw new Error("this test needs root: separate OS users per instance exist only then");
+  if (isolationMode() !== "separate-users")
+    throw new Error("this test needs root: separate OS users per instance exist only then");
   scratch = mkdtempSync(join(tmpdir(), "runtime-files-"));
   chmodSync(scratch, 0o755);
   privateCheckout = join(scratch, "private", "checkout");
@@ -37,7 +59,10 @@ beforeAll(() => {
   mkdirSync(join(modules, "dep"));
   writeFileSync(join(modules, ".package-lock.json"), '{"name":"openclaw-runtime","lockfileVersion":3}');
   writeFileSync(join(modules, "dep", "index.mjs"), 'export const word = "started";\n');
-  writeFileSync(join(modules, "openclaw", "openclaw.mjs"), 'import { word } from "../dep/index.mjs";\nconsole.log("gateway " + word + " as " + process.getuid());\n');
+  writeFileSync(
+    join(modules, "openclaw", "openclaw.mjs"),
+    'import { word } from "../dep/index.mjs";\nconsole.log("gateway " + word + " as " + process.getuid());\n',
+  );
   mkdirSync(join(privateCheckout, "node_modules", "node", "bin"), { recursive: true });
   const node = join(privateCheckout, "node_modules", "node", "bin", "node");
   copyFileSync(process.execPath, node);
@@ -59,7 +84,9 @@ describe("gateway files for tenant users", () => {
     const inPlace = inPlaceGatewayFiles(sources);
     const direct = runAsTenant(inPlace);
     expect(direct.error?.message ?? direct.stderr).toMatch(/EACCES|permission denied/i);
-    expect(() => checkTenantCanRun(inPlace, instancesDir)).toThrow(/such a user cannot start one: .*(EACCES|permission denied).*Fix: /i);
+    expect(() => checkTenantCanRun(inPlace, instancesDir)).toThrow(
+      /such a user cannot start one: .*(EACCES|permission denied).*Fix: /i,
+    );
   });
 
   it("a root-owned copy outside the checkout runs as the tenant's uid, and passes the start-up check", () => {
@@ -69,7 +96,13 @@ describe("gateway files for tenant users", () => {
     expect(run.stderr).toBe("");
     expect(run.stdout.trim()).toBe(`gateway started as ${TENANT}`);
     expect(() => checkTenantCanRun(files, instancesDir)).not.toThrow();
-    for (const path of [files.dir!, files.node, files.openclawEntry, files.watchdog, join(files.dir!, "openclaw", "node_modules", "dep")]) {
+    for (const path of [
+      files.dir!,
+      files.node,
+      files.openclawEntry,
+      files.watchdog,
+      join(files.dir!, "openclaw", "node_modules", "dep"),
+    ]) {
       const stat = statSync(path);
       expect([path, stat.uid, stat.mode & 0o022]).toEqual([path, 0, 0]); // root's, nobody else writes
       expect(stat.mode & 0o004).toBe(0o004); // everyone reads
@@ -110,7 +143,9 @@ describe("gateway files for tenant users", () => {
 
   it("the probe's uid is nobody's: past the tenants' range", () => {
     expect(PROBE_UID).toBeGreaterThan(TENANT_UID_BASE);
-    expect(spawnSync("id", ["-u"], { uid: PROBE_UID, gid: PROBE_UID, encoding: "utf8" }).stdout.trim()).toBe(String(PROBE_UID));
+    expect(spawnSync("id", ["-u"], { uid: PROBE_UID, gid: PROBE_UID, encoding: "utf8" }).stdout.trim()).toBe(
+      String(PROBE_UID),
+    );
   });
 });
 
@@ -130,10 +165,13 @@ describe("local secrets closed at start", () => {
     const checkout = join(scratch, "secrets-checkout");
     mkdirSync(join(checkout, ".wrangler", "state"), { recursive: true, mode: 0o755 });
     mkdirSync(join(checkout, ".data", "runtime"), { recursive: true, mode: 0o755 });
-    for (const name of [".dev.vars", ".env", ".env.local", "README.md"]) writeFileSync(join(checkout, name), "SECRET=1\n", { mode: 0o644 });
+    for (const name of [".dev.vars", ".env", ".env.local", "README.md"])
+      writeFileSync(join(checkout, name), "SECRET=1\n", { mode: 0o644 });
     const changed = closeLocalSecrets(checkout, join(checkout, ".data", "runtime"));
     const mode = (name: string) => statSync(join(checkout, name)).mode & 0o777;
-    expect([mode(".dev.vars"), mode(".env"), mode(".env.local"), mode("README.md")]).toEqual([0o600, 0o600, 0o600, 0o644]);
+    expect([mode(".dev.vars"), mode(".env"), mode(".env.local"), mode("README.md")]).toEqual([
+      0o600, 0o600, 0o600, 0o644,
+    ]);
     expect([mode(".wrangler"), mode(".data")]).toEqual([0o700, 0o711]);
     expect(changed).toHaveLength(5);
     expect(closeLocalSecrets(checkout, "/elsewhere")).toEqual([join(checkout, ".data")]);

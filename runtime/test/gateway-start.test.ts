@@ -10,9 +10,23 @@ import { runGatewayStart, StartFailure, type GatewayStartAdapter, type StartReco
 import { enterPhase, progressOf } from "../src/host";
 
 const TOKEN = "gw-token-0123456789abcdef0123456789abcdef";
-const PATHS = { home: "/i/home", state: "/i/state", config: "/i/openclaw.json", workspace: "/i/workspace", logs: "/i/logs" };
+const PATHS = {
+  home: "/i/home",
+  state: "/i/state",
+  config: "/i/openclaw.json",
+  workspace: "/i/workspace",
+  logs: "/i/logs",
+};
 
-function recordingAdapter(options: { probes?: ProbeOutcome[]; backup?: { name: string; path: string }; startTimeoutMs?: number; wantedUntil?: string; model?: boolean } = {}) {
+function recordingAdapter(
+  options: {
+    probes?: ProbeOutcome[];
+    backup?: { name: string; path: string };
+    startTimeoutMs?: number;
+    wantedUntil?: string;
+    model?: boolean;
+  } = {},
+) {
   const record: StartRecord = {
     state: "provisioning",
     phase: "queued",
@@ -48,7 +62,12 @@ function recordingAdapter(options: { probes?: ProbeOutcome[]; backup?: { name: s
     restore: async () => step("restore"),
     prepare: async () => {
       step("prepare");
-      return { token: TOKEN, port: 40123, paths: PATHS, model: options.model === false ? undefined : { baseUrl: "http://m/v1", modelId: "m1", apiKey: "secret-key" } };
+      return {
+        token: TOKEN,
+        port: 40123,
+        paths: PATHS,
+        model: options.model === false ? undefined : { baseUrl: "http://m/v1", modelId: "m1", apiKey: "secret-key" },
+      };
     },
     writeConfig: async (_prepared, text) => {
       config = text;
@@ -79,14 +98,32 @@ describe("the gateway start sequence", () => {
       "starting/waiting for gateway handshake",
       "ready/ready",
     ]);
-    expect(steps.filter((s) => !s.includes("/"))).toEqual(["prepare", "writeConfig", "startProcess", "waitForPort", "probe", "log:gateway ready"]);
+    expect(steps.filter((s) => !s.includes("/"))).toEqual([
+      "prepare",
+      "writeConfig",
+      "startProcess",
+      "waitForPort",
+      "probe",
+      "log:gateway ready",
+    ]);
     expect(record).toMatchObject({ state: "ready", phase: "ready", gatewayVersion: "2026.9.6", restoredFrom: null });
     expect(record.startupMs).toBeGreaterThanOrEqual(0);
     const written = JSON.parse(config());
-    expect(written.gateway).toEqual({ mode: "local", port: 40123, bind: "loopback", auth: { mode: "token", token: TOKEN }, trustedProxies: ["127.0.0.1"] });
+    expect(written.gateway).toEqual({
+      mode: "local",
+      port: 40123,
+      bind: "loopback",
+      auth: { mode: "token", token: TOKEN },
+      trustedProxies: ["127.0.0.1"],
+    });
     expect(written.logging.file).toBe("/i/logs/gateway.log");
     expect(config()).not.toContain("secret-key");
-    expect(env()).toMatchObject({ HOME: PATHS.home, OPENCLAW_STATE_DIR: PATHS.state, OPENCLAW_CONFIG_PATH: PATHS.config, OPENCLAW_MODEL_API_KEY: "secret-key" });
+    expect(env()).toMatchObject({
+      HOME: PATHS.home,
+      OPENCLAW_STATE_DIR: PATHS.state,
+      OPENCLAW_CONFIG_PATH: PATHS.config,
+      OPENCLAW_MODEL_API_KEY: "secret-key",
+    });
   });
 
   it("passes no model key without a model", async () => {
@@ -98,9 +135,20 @@ describe("the gateway start sequence", () => {
   it("restores the backup first when the host offers one", async () => {
     const { adapter, record, steps } = recordingAdapter({ backup: { name: "b.tar.gz", path: "/b/b.tar.gz" } });
     await runGatewayStart(adapter);
-    expect(steps.slice(0, 3)).toEqual(["provisioning/restoring backup", "restore", "log:instance restored from backup"]);
+    expect(steps.slice(0, 3)).toEqual([
+      "provisioning/restoring backup",
+      "restore",
+      "log:instance restored from backup",
+    ]);
     expect(record.restoredFrom).toBe("b.tar.gz");
-    expect(record.phases.map((p) => p.phase)).toEqual(["restoring backup", "writing config", "starting process", "waiting for port", "waiting for gateway handshake", "ready"]);
+    expect(record.phases.map((p) => p.phase)).toEqual([
+      "restoring backup",
+      "writing config",
+      "starting process",
+      "waiting for port",
+      "waiting for gateway handshake",
+      "ready",
+    ]);
   });
 
   it("probes again while the gateway says retry", async () => {
@@ -116,17 +164,27 @@ describe("the gateway start sequence", () => {
   });
 
   it("fails with gateway_failed when the gateway refuses the connect", async () => {
-    const { adapter, record } = recordingAdapter({ probes: [{ kind: "fatal", code: "INVALID_REQUEST", message: "unauthorized" }] });
+    const { adapter, record } = recordingAdapter({
+      probes: [{ kind: "fatal", code: "INVALID_REQUEST", message: "unauthorized" }],
+    });
     const failure = await runGatewayStart(adapter).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(StartFailure);
-    expect((failure as StartFailure).error).toMatchObject({ code: "gateway_failed", message: expect.stringContaining("INVALID_REQUEST: unauthorized") });
+    expect((failure as StartFailure).error).toMatchObject({
+      code: "gateway_failed",
+      message: expect.stringContaining("INVALID_REQUEST: unauthorized"),
+    });
     expect(record.state).not.toBe("ready");
   });
 
   it("times out the handshake with the host's details", async () => {
     const { adapter } = recordingAdapter({ probes: [], startTimeoutMs: 300 });
     const failure = (await runGatewayStart(adapter).catch((error: unknown) => error)) as StartFailure;
-    expect(failure.error).toMatchObject({ code: "gateway_failed", retryable: true, details: { recentOutput: ["last line"] }, message: expect.stringContaining("within 300 ms") });
+    expect(failure.error).toMatchObject({
+      code: "gateway_failed",
+      retryable: true,
+      details: { recentOutput: ["last line"] },
+      message: expect.stringContaining("within 300 ms"),
+    });
   });
 
   it("stops quietly when the start is superseded", async () => {

@@ -22,7 +22,8 @@ afterAll(() => setup?.close());
 // changes them fails here first.
 describe("the gateway's tools over the WebSocket protocol", () => {
   let client: ProxiedGatewayClient;
-  const invoke = async (params: Record<string, unknown>) => (await client.request("tools.invoke", params)) as { ok: boolean; payload?: any; error?: any };
+  const invoke = async (params: Record<string, unknown>) =>
+    (await client.request("tools.invoke", params)) as { ok: boolean; payload?: any; error?: any };
 
   it("connects as the bridge does (operator scopes incl. admin)", async () => {
     await api(baseUrl, "PUT", ALPHA);
@@ -38,9 +39,16 @@ describe("the gateway's tools over the WebSocket protocol", () => {
     const res = await client.request("tools.catalog", {});
     expect(res.ok).toBe(true);
     const tools = res.payload.groups.flatMap((g: { tools: Record<string, unknown>[] }) => g.tools);
-    expect(tools.map((t: { id: string }) => t.id)).toEqual(expect.arrayContaining(["exec", "write", "agents_list", "sessions_list"]));
+    expect(tools.map((t: { id: string }) => t.id)).toEqual(
+      expect.arrayContaining(["exec", "write", "agents_list", "sessions_list"]),
+    );
     for (const tool of tools) {
-      expect(tool).toMatchObject({ id: expect.any(String), label: expect.any(String), description: expect.any(String), source: expect.any(String) });
+      expect(tool).toMatchObject({
+        id: expect.any(String),
+        label: expect.any(String),
+        description: expect.any(String),
+        source: expect.any(String),
+      });
       expect(Object.keys(tool).some((k) => /schema|param|input/i.test(k))).toBe(false);
     }
   });
@@ -48,14 +56,22 @@ describe("the gateway's tools over the WebSocket protocol", () => {
   it("tools.invoke: the output in an ok:true payload", async () => {
     const res = await invoke({ name: "agents_list", args: {}, idempotencyKey: "probe-1" });
     expect(res.ok).toBe(true);
-    expect(res.payload).toMatchObject({ ok: true, toolName: "agents_list", output: { content: [{ type: "text", text: expect.stringContaining('"id": "main"') }] }, source: "core" });
+    expect(res.payload).toMatchObject({
+      ok: true,
+      toolName: "agents_list",
+      output: { content: [{ type: "text", text: expect.stringContaining('"id": "main"') }] },
+      source: "core",
+    });
   });
 
   it("tools.invoke: refusals come back as ok:false inside a successful response; the HTTP deny list applies", async () => {
     for (const name of ["exec", "apply_patch", "sessions_send", "gateway", "no_such_tool"]) {
       const res = await invoke({ name, args: {} });
       expect(res.ok, name).toBe(true);
-      expect(res.payload, name).toMatchObject({ ok: false, error: { code: "not_found", message: expect.stringContaining("Tool not available") } });
+      expect(res.payload, name).toMatchObject({
+        ok: false,
+        error: { code: "not_found", message: expect.stringContaining("Tool not available") },
+      });
     }
     // Only malformed params fail the response itself (the params schema is closed).
     const bad = await invoke({ name: "agents_list", extra: 1 });

@@ -7,13 +7,31 @@ import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEVICE_ADDRESS_HEADER, DEVICE_CLIENT_ADDRESS } from "../../shared/runtime/requests";
 import { isPortOpen } from "../src/ports";
-import { api, createDeviceIdentity, DEVICE_SCOPES, type DeviceIdentity, isProcessRunning, processTree, ProxiedGatewayClient, SERVICE_TOKEN, waitForStatus, waitUntil } from "./helpers";
+import {
+  api,
+  createDeviceIdentity,
+  DEVICE_SCOPES,
+  type DeviceIdentity,
+  isProcessRunning,
+  processTree,
+  ProxiedGatewayClient,
+  SERVICE_TOKEN,
+  waitForStatus,
+  waitUntil,
+} from "./helpers";
 import { userTexts, type ScriptedModel } from "./scripted-model";
 import { startScriptedRuntime, type ScriptedRuntime } from "./scripted-runtime";
 
 const WS = "ws1";
 const ALPHA = `/v1/workspaces/${WS}/instances/alpha`;
-const START_PHASES = ["queued", "writing config", "starting process", "waiting for port", "waiting for gateway handshake", "ready"];
+const START_PHASES = [
+  "queued",
+  "writing config",
+  "starting process",
+  "waiting for port",
+  "waiting for gateway handshake",
+  "ready",
+];
 
 let setup: ScriptedRuntime;
 let dataDir: string;
@@ -70,7 +88,10 @@ describe("runtime with the real gateway", () => {
     expect(ws.status).toBe(401);
     expect(ws.body.error.code).toBe("unauthenticated");
     const health = await api(baseUrl, "GET", "/v1/health");
-    expect(health.body).toMatchObject({ ok: true, data: { status: "ok", gateways: { active: 0, max: 1 }, model: { id: "scripted-model" } } });
+    expect(health.body).toMatchObject({
+      ok: true,
+      data: { status: "ok", gateways: { active: 0, max: 1 }, model: { id: "scripted-model" } },
+    });
   });
 
   it("rejects invalid ids before touching anything", async () => {
@@ -111,21 +132,29 @@ describe("runtime with the real gateway", () => {
     expect(res.body).toMatchObject({ ok: true, data: { state: "ready", port: alpha.port, pid: alpha.pid } });
     expect(processTree(alpha.pid)).toEqual(treeBefore);
     const list = await api(baseUrl, "GET", `/v1/workspaces/${WS}/instances`);
-    expect(list.body.ok && list.body.data.instances.map((i: { instanceId: string }) => i.instanceId)).toEqual(["alpha"]);
+    expect(list.body.ok && list.body.data.instances.map((i: { instanceId: string }) => i.instanceId)).toEqual([
+      "alpha",
+    ]);
     expect(list.text).not.toContain(alpha.token);
   });
 
   it("past the cap, provisioning fails with a typed error and starts nothing", async () => {
     const res = await api(baseUrl, "PUT", `/v1/workspaces/${WS}/instances/beta`);
     expect(res.status).toBe(503);
-    expect(res.body).toMatchObject({ ok: false, error: { code: "capacity_exceeded", retryable: false, details: { maxGateways: 1, activeGateways: 1 } } });
+    expect(res.body).toMatchObject({
+      ok: false,
+      error: { code: "capacity_exceeded", retryable: false, details: { maxGateways: 1, activeGateways: 1 } },
+    });
     expect((await api(baseUrl, "GET", `/v1/workspaces/${WS}/instances/beta`)).status).toBe(404);
   });
 
   it("proxies the gateway WebSocket: connect handshake (token added by the proxy) and health", async () => {
     // Browser-ish and forwarded headers on the way in: the gateway would refuse them (403 at
     // the upgrade / disallowed Origin), so the proxy must not pass them on.
-    const client = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`, { origin: "https://evil.example", "x-forwarded-for": "203.0.113.7" });
+    const client = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`, {
+      origin: "https://evil.example",
+      "x-forwarded-for": "203.0.113.7",
+    });
     // No credentials from the caller: the proxy adds the gateway token.
     const hello = await client.connect();
     expect(hello.ok).toBe(true);
@@ -175,7 +204,12 @@ describe("runtime with the real gateway", () => {
     const pairing = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
     const hello = await pairing.connectWithDevice(device, { token: alpha.token }, "ui");
     expect(hello.ok, JSON.stringify(hello.error)).toBe(true);
-    expect(hello.payload.auth).toMatchObject({ method: "token", role: "operator", scopes: DEVICE_SCOPES, deviceToken: expect.any(String) });
+    expect(hello.payload.auth).toMatchObject({
+      method: "token",
+      role: "operator",
+      scopes: DEVICE_SCOPES,
+      deviceToken: expect.any(String),
+    });
     const deviceToken: string = hello.payload.auth.deviceToken;
     expect(deviceToken.length).toBeGreaterThanOrEqual(32);
     expect(deviceToken).not.toBe(alpha.token);
@@ -188,7 +222,12 @@ describe("runtime with the real gateway", () => {
     const second = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
     const again = await second.connectWithDevice(device, { deviceToken });
     expect(again.ok, JSON.stringify(again.error)).toBe(true);
-    expect(again.payload.auth).toMatchObject({ method: "device-token", role: "operator", scopes: DEVICE_SCOPES, deviceToken });
+    expect(again.payload.auth).toMatchObject({
+      method: "device-token",
+      role: "operator",
+      scopes: DEVICE_SCOPES,
+      deviceToken,
+    });
     expect((await second.request("health", {})).ok).toBe(true);
     second.close();
     paired = { device, deviceToken };
@@ -214,7 +253,9 @@ describe("runtime with the real gateway", () => {
       expect(challenge.payload.nonce).toEqual(expect.any(String));
       const refused = await raw.connect(auth);
       expect(refused.ok, JSON.stringify(auth)).toBe(false);
-      expect(refused.error.details.code, JSON.stringify(auth)).toBe(auth ? "AUTH_TOKEN_MISMATCH" : "DEVICE_IDENTITY_REQUIRED");
+      expect(refused.error.details.code, JSON.stringify(auth)).toBe(
+        auth ? "AUTH_TOKEN_MISMATCH" : "DEVICE_IDENTITY_REQUIRED",
+      );
       raw.close();
       expect(raw.rawFrames.join("\n")).not.toContain(alpha.token);
     }
@@ -227,7 +268,10 @@ describe("runtime with the real gateway", () => {
     const entry = await ProxiedGatewayClient.open(DEVICE, { [DEVICE_ADDRESS_HEADER]: "8.8.4.4" });
     const pending = await entry.connectWithDevice(device, { token: alpha.token }, "ui");
     expect(pending.ok).toBe(false);
-    expect(pending.error).toMatchObject({ code: "NOT_PAIRED", details: { code: "PAIRING_REQUIRED", deviceId: device.id } });
+    expect(pending.error).toMatchObject({
+      code: "NOT_PAIRED",
+      details: { code: "PAIRING_REQUIRED", deviceId: device.id },
+    });
     entry.close();
     const lan = createDeviceIdentity();
     const fromLan = await ProxiedGatewayClient.open(DEVICE, { [DEVICE_ADDRESS_HEADER]: "127.0.0.1" });
@@ -248,7 +292,11 @@ describe("runtime with the real gateway", () => {
     const operator = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
     expect((await operator.connect(undefined, ["operator.read", "operator.pairing", "operator.admin"])).ok).toBe(true);
     // What instances.deviceSetup asks for (party/bridge/device-requests.ts, decision 36).
-    const minted = await operator.request("device.pair.setupCode", { publicUrl, bootstrapProfile: "limited", includeQr: true });
+    const minted = await operator.request("device.pair.setupCode", {
+      publicUrl,
+      bootstrapProfile: "limited",
+      includeQr: true,
+    });
     expect(minted.ok, JSON.stringify(minted.error)).toBe(true);
     expect(minted.payload.qrDataUrl).toMatch(/^data:image\/png;base64,/);
     const setup = JSON.parse(Buffer.from(minted.payload.setupCode, "base64url").toString("utf8"));
@@ -261,9 +309,15 @@ describe("runtime with the real gateway", () => {
     const first = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/device`);
     const waiting = await first.connectAsNode(node, { bootstrapToken: setup.bootstrapToken });
     expect(waiting.ok).toBe(false);
-    expect(waiting.error.details).toMatchObject({ code: "PAIRING_REQUIRED", recommendedNextStep: "wait_then_retry", deviceId: node.id });
+    expect(waiting.error.details).toMatchObject({
+      code: "PAIRING_REQUIRED",
+      recommendedNextStep: "wait_then_retry",
+      deviceId: node.id,
+    });
     first.close();
-    const pending = (await operator.request("device.pair.list", {})).payload.pending.find((p: { deviceId: string }) => p.deviceId === node.id);
+    const pending = (await operator.request("device.pair.list", {})).payload.pending.find(
+      (p: { deviceId: string }) => p.deviceId === node.id,
+    );
     expect(pending).toMatchObject({ role: "node", scopes: [] });
     expect((await operator.request("device.pair.approve", { requestId: pending.requestId })).ok).toBe(true);
 
@@ -288,9 +342,19 @@ describe("runtime with the real gateway", () => {
     model.setReply("Hello from the scripted model, over the runtime proxy.");
     const client = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
     expect((await client.connect()).ok).toBe(true);
-    const sent = await client.request("chat.send", { sessionKey: "t-1", message: "Say hello please", idempotencyKey: "runtime-test-chat-1" });
+    const sent = await client.request("chat.send", {
+      sessionKey: "t-1",
+      message: "Say hello please",
+      idempotencyKey: "runtime-test-chat-1",
+    });
     expect(sent).toMatchObject({ ok: true, payload: { status: "started" } });
-    const final = await client.waitFor((f) => f.type === "event" && f.event === "chat" && f.payload.runId === sent.payload.runId && ["final", "error", "aborted"].includes(f.payload.state));
+    const final = await client.waitFor(
+      (f) =>
+        f.type === "event" &&
+        f.event === "chat" &&
+        f.payload.runId === sent.payload.runId &&
+        ["final", "error", "aborted"].includes(f.payload.state),
+    );
     expect(final.payload.state).toBe("final");
     expect(JSON.stringify(final.payload.message)).toContain("Hello from the scripted model, over the runtime proxy.");
     expect(model.requests.some((r) => userTexts(r).some((t) => t.includes("Say hello please")))).toBe(true);
@@ -325,7 +389,10 @@ describe("runtime with the real gateway", () => {
     alpha = { ...alpha, port: ready.final.port, pid: ready.final.pid };
     // The token survives restarts, so credentials the Autopilot fetched stay valid.
     expect(readFileSync(join(dataDir, "instances", WS, "alpha", "gateway-token"), "utf8").trim()).toBe(alpha.token);
-    expect((await api(baseUrl, "GET", `${ALPHA}/credentials`)).body).toEqual({ ok: true, data: { token: alpha.token } });
+    expect((await api(baseUrl, "GET", `${ALPHA}/credentials`)).body).toEqual({
+      ok: true,
+      data: { token: alpha.token },
+    });
     // The pairing is gateway state: the device token still works after the restart.
     expect(paired).toBeDefined();
     const client = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);

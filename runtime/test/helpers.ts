@@ -8,11 +8,18 @@ export const SERVICE_TOKEN = "test-service-token-0123456789abcdef0123456789";
 
 export interface ApiResponse<T = any> {
   status: number;
-  body: { ok: true; data: T } | { ok: false; error: { code: string; message: string; retryable?: boolean; details?: any } };
+  body:
+    | { ok: true; data: T }
+    | { ok: false; error: { code: string; message: string; retryable?: boolean; details?: any } };
   text: string;
 }
 
-export async function api<T = any>(baseUrl: string, method: string, path: string, token: string | null = SERVICE_TOKEN): Promise<ApiResponse<T>> {
+export async function api<T = any>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  token: string | null = SERVICE_TOKEN,
+): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = {};
   if (token !== null) headers.authorization = `Bearer ${token}`;
   const res = await fetch(`${baseUrl}${path}`, { method, headers });
@@ -21,7 +28,12 @@ export async function api<T = any>(baseUrl: string, method: string, path: string
 }
 
 /** Long-polls the status route until `done(status)` holds; returns every status seen. */
-export async function waitForStatus(baseUrl: string, path: string, done: (status: any) => boolean, timeoutMs = 90_000): Promise<{ final: any; seen: any[] }> {
+export async function waitForStatus(
+  baseUrl: string,
+  path: string,
+  done: (status: any) => boolean,
+  timeoutMs = 90_000,
+): Promise<{ final: any; seen: any[] }> {
   const deadline = Date.now() + timeoutMs;
   const seen: any[] = [];
   let version = 0;
@@ -57,7 +69,11 @@ export class ProxiedGatewayClient {
     });
   }
 
-  static open(url: string, extraHeaders: Record<string, string> = {}, serviceToken = SERVICE_TOKEN): Promise<ProxiedGatewayClient> {
+  static open(
+    url: string,
+    extraHeaders: Record<string, string> = {},
+    serviceToken = SERVICE_TOKEN,
+  ): Promise<ProxiedGatewayClient> {
     return new Promise((resolveOpen, reject) => {
       const ws = new WebSocket(url, { headers: { ...extraHeaders, authorization: `Bearer ${serviceToken}` } });
       const client = new ProxiedGatewayClient(ws);
@@ -88,7 +104,10 @@ export class ProxiedGatewayClient {
   }
 
   /** The gateway `connect`, as the Autopilot makes it: gateway-client/backend, no credentials (the proxy adds them). */
-  async connect(auth?: Record<string, unknown>, scopes: string[] = ["operator.read", "operator.write", "operator.approvals"]): Promise<any> {
+  async connect(
+    auth?: Record<string, unknown>,
+    scopes: string[] = ["operator.read", "operator.write", "operator.approvals"],
+  ): Promise<any> {
     await this.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
     return this.request("connect", {
       minProtocol: 4,
@@ -107,7 +126,11 @@ export class ProxiedGatewayClient {
    * through untouched. `mode` "ui" is for the pairing connect only (a `backend` device is
    * never paired on loopback, so it gets no device token).
    */
-  async connectWithDevice(device: DeviceIdentity, auth: { token: string } | { deviceToken: string }, mode: "backend" | "ui" = "backend"): Promise<any> {
+  async connectWithDevice(
+    device: DeviceIdentity,
+    auth: { token: string } | { deviceToken: string },
+    mode: "backend" | "ui" = "backend",
+  ): Promise<any> {
     const challenge = await this.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
     const client = { id: "gateway-client", version: "0.1.0", platform: "linux", mode };
     const role = "operator";
@@ -128,7 +151,17 @@ export class ProxiedGatewayClient {
         publicKey: device.publicKey,
         signature: signDevicePayload(
           device,
-          deviceAuthPayload({ deviceId: device.id, clientId: client.id, clientMode: client.mode, role, scopes, signedAtMs: signedAt, token: credential, nonce, platform: client.platform }),
+          deviceAuthPayload({
+            deviceId: device.id,
+            clientId: client.id,
+            clientMode: client.mode,
+            role,
+            scopes,
+            signedAtMs: signedAt,
+            token: credential,
+            nonce,
+            platform: client.platform,
+          }),
         ),
         signedAt,
         nonce,
@@ -137,9 +170,19 @@ export class ProxiedGatewayClient {
   }
 
   /** The `connect` of `openclaw node run --pair <code>`: role node, the code's bootstrap token, signed over it. */
-  async connectAsNode(device: DeviceIdentity, auth: { bootstrapToken: string } | { deviceToken: string }): Promise<any> {
+  async connectAsNode(
+    device: DeviceIdentity,
+    auth: { bootstrapToken: string } | { deviceToken: string },
+  ): Promise<any> {
     const challenge = await this.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
-    const client = { id: "node-host", displayName: "test-node", version: "2026.9.6", platform: "linux", deviceFamily: "Linux", mode: "node" };
+    const client = {
+      id: "node-host",
+      displayName: "test-node",
+      version: "2026.9.6",
+      platform: "linux",
+      deviceFamily: "Linux",
+      mode: "node",
+    };
     const signedAt: number = challenge.payload.ts;
     const nonce: string = challenge.payload.nonce;
     const credential = "bootstrapToken" in auth ? auth.bootstrapToken : auth.deviceToken;
@@ -164,7 +207,13 @@ export class ProxiedGatewayClient {
       caps: ["system"],
       commands: ["system.which"],
       auth,
-      device: { id: device.id, publicKey: device.publicKey, signature: signDevicePayload(device, payload), signedAt, nonce },
+      device: {
+        id: device.id,
+        publicKey: device.publicKey,
+        signature: signDevicePayload(device, payload),
+        signedAt,
+        nonce,
+      },
     });
   }
 
@@ -174,7 +223,13 @@ export class ProxiedGatewayClient {
 }
 
 /** What the Autopilot asks for: the scopes it wants for good (a later upgrade is a repair request). */
-export const DEVICE_SCOPES = ["operator.read", "operator.write", "operator.approvals", "operator.pairing", "operator.admin"];
+export const DEVICE_SCOPES = [
+  "operator.read",
+  "operator.write",
+  "operator.approvals",
+  "operator.pairing",
+  "operator.admin",
+];
 
 export interface DeviceIdentity {
   /** sha256 hex of the raw 32-byte public key. */
@@ -209,7 +264,19 @@ export function deviceAuthPayload(p: {
   deviceFamily?: string;
 }): string {
   const meta = (value: string | undefined) => (value ?? "").trim().toLowerCase();
-  return ["v3", p.deviceId, p.clientId, p.clientMode, p.role, p.scopes.join(","), String(p.signedAtMs), p.token, p.nonce, meta(p.platform), meta(p.deviceFamily)].join("|");
+  return [
+    "v3",
+    p.deviceId,
+    p.clientId,
+    p.clientMode,
+    p.role,
+    p.scopes.join(","),
+    String(p.signedAtMs),
+    p.token,
+    p.nonce,
+    meta(p.platform),
+    meta(p.deviceFamily),
+  ].join("|");
 }
 
 /** Ed25519 signature, base64url. */
@@ -241,12 +308,17 @@ export function processTree(pid: number): number[] {
     .map(Number);
   const tree = [pid];
   for (let i = 0; i < tree.length; i++) {
-    for (const candidate of all) if (procStat(candidate)?.ppid === tree[i] && !tree.includes(candidate)) tree.push(candidate);
+    for (const candidate of all)
+      if (procStat(candidate)?.ppid === tree[i] && !tree.includes(candidate)) tree.push(candidate);
   }
   return tree.filter((p) => existsSync(`/proc/${p}`));
 }
 
-export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 15_000, intervalMs = 100): Promise<boolean> {
+export async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+  intervalMs = 100,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return true;

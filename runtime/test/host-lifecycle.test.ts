@@ -19,7 +19,13 @@ const hosts: ChildProcess[] = [];
 /** Starts the runtime service as a child process on a free port; resolves with its URL. */
 function startHost(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [join(RUNTIME_DIR, "start.mjs")], {
-    env: { PATH: process.env.PATH, RUNTIME_PORT: "0", RUNTIME_DATA_DIR: dataDir, RUNTIME_SERVICE_TOKEN: SERVICE_TOKEN, RUNTIME_MAX_GATEWAYS: "1" },
+    env: {
+      PATH: process.env.PATH,
+      RUNTIME_PORT: "0",
+      RUNTIME_DATA_DIR: dataDir,
+      RUNTIME_SERVICE_TOKEN: SERVICE_TOKEN,
+      RUNTIME_MAX_GATEWAYS: "1",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   hosts.push(child);

@@ -10,7 +10,8 @@ class MapKv implements SyncKvLike {
     return this.map.get(key) as T | undefined;
   }
   *list<T>(options?: { prefix?: string }): Iterable<[string, T]> {
-    for (const key of [...this.map.keys()].sort()) if (key.startsWith(options?.prefix ?? "")) yield [key, this.map.get(key) as T];
+    for (const key of [...this.map.keys()].sort())
+      if (key.startsWith(options?.prefix ?? "")) yield [key, this.map.get(key) as T];
   }
   put<T>(key: string, value: T) {
     this.map.set(key, value);
@@ -20,7 +21,12 @@ class MapKv implements SyncKvLike {
   }
 }
 
-const record = (workspaceId: string, instanceId: string, state: InstanceRecord["state"], version: number): InstanceRecord => ({
+const record = (
+  workspaceId: string,
+  instanceId: string,
+  state: InstanceRecord["state"],
+  version: number,
+): InstanceRecord => ({
   workspaceId,
   instanceId,
   sandboxId: `oc-${instanceId}`,
@@ -79,9 +85,19 @@ describe("instance records", () => {
     records.put(record("w", "d", "stopped", 1));
     records.put(record("v", "a", "ready", 1));
     const refused = records.claim(record("w", "e", "provisioning", 1), null, caps);
-    expect(refused).toMatchObject({ ok: false, reason: "capacity", error: { code: "capacity_exceeded", details: { scope: "workspace", maxGatewaysPerWorkspace: 2, activeInWorkspace: 2 } } });
+    expect(refused).toMatchObject({
+      ok: false,
+      reason: "capacity",
+      error: {
+        code: "capacity_exceeded",
+        details: { scope: "workspace", maxGatewaysPerWorkspace: 2, activeInWorkspace: 2 },
+      },
+    });
     // Starting one that does not run needs a free slot too; one that runs already holds its own.
-    expect(records.claim(record("w", "c", "provisioning", 2), 1, caps)).toMatchObject({ ok: false, reason: "capacity" });
+    expect(records.claim(record("w", "c", "provisioning", 2), 1, caps)).toMatchObject({
+      ok: false,
+      reason: "capacity",
+    });
     expect(records.claim(record("w", "a", "provisioning", 2), 1, caps)).toEqual({ ok: true });
     expect(records.claim(record("v", "b", "provisioning", 1), null, caps)).toEqual({ ok: true });
     // Stopped and failed ones hold no slot.

@@ -9,7 +9,12 @@ import type { InstanceRecord as SandboxRecord } from "../sandbox/instance-record
 import { statusOf, type InstanceRecord as ProcessRecord } from "../src/process-record";
 import { REF, setup } from "./sandbox-fakes";
 
-const FAILED: RuntimeError = { code: "gateway_failed", message: "the gateway exited unexpectedly (exit code 1)", retryable: true, details: { exitCode: 1 } };
+const FAILED: RuntimeError = {
+  code: "gateway_failed",
+  message: "the gateway exited unexpectedly (exit code 1)",
+  retryable: true,
+  details: { exitCode: 1 },
+};
 
 /** The fields both records share: a start that began, got as far as the handshake, then failed. */
 const shared = {
@@ -53,7 +58,14 @@ function processRecord(fields: Partial<ProcessRecord>): ProcessRecord {
 
 async function sandboxStatus(fields: Partial<SandboxRecord>) {
   const { kv, host } = setup();
-  const record: SandboxRecord = { ...shared, workspaceId: REF.workspaceId, instanceId: REF.instanceId, sandboxId: "sb", error: null, ...fields };
+  const record: SandboxRecord = {
+    ...shared,
+    workspaceId: REF.workspaceId,
+    instanceId: REF.instanceId,
+    sandboxId: "sb",
+    error: null,
+    ...fields,
+  };
   kv.put(`${REF.workspaceId}/${REF.instanceId}`, record);
   const status = await host.status(REF);
   if (!status.ok) throw new Error(status.error.message);
@@ -65,11 +77,25 @@ describe("instance status: the same on both hosts", () => {
     const fromProcess = statusOf(processRecord({ error: FAILED }));
     expect(fromProcess).toEqual(await sandboxStatus({ error: FAILED }));
     expect(instanceStatusSchema.parse(fromProcess)).toEqual(fromProcess);
-    expect(fromProcess).toMatchObject({ workspaceId: REF.workspaceId, startedAt: "2026-11-22T10:00:00.000Z", readyAt: null, port: GATEWAY_PORT, pid: null, error: FAILED });
+    expect(fromProcess).toMatchObject({
+      workspaceId: REF.workspaceId,
+      startedAt: "2026-11-22T10:00:00.000Z",
+      readyAt: null,
+      port: GATEWAY_PORT,
+      pid: null,
+      error: FAILED,
+    });
   });
 
   it("a record that never started: no port, no times, and no error as null on both (undefined on the process host)", async () => {
-    const never = { startedAtMs: null, restoredFrom: null, gatewayVersion: null, state: "stopped" as const, phase: "stopped" as const, phases: [] };
+    const never = {
+      startedAtMs: null,
+      restoredFrom: null,
+      gatewayVersion: null,
+      state: "stopped" as const,
+      phase: "stopped" as const,
+      phases: [],
+    };
     const fromProcess = statusOf(processRecord({ ...never, port: undefined }));
     expect(fromProcess).toEqual(await sandboxStatus(never));
     expect(fromProcess).toMatchObject({ port: null, startedAt: null, error: null });

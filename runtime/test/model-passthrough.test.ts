@@ -27,7 +27,11 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "runtime-passthrough-"));
   model = await startScriptedModel({ modelId: "scripted-model", usage: "when-asked", apiKey: OPERATOR_KEY });
   ledger = new UsageLedger(join(dir, "usage"));
-  passthrough = new ModelPassthrough({ upstream: { baseUrl: model.baseUrl, apiKey: OPERATOR_KEY, modelId: "scripted-model" }, credentials: new ModelCredentials(), ledger });
+  passthrough = new ModelPassthrough({
+    upstream: { baseUrl: model.baseUrl, apiKey: OPERATOR_KEY, modelId: "scripted-model" },
+    credentials: new ModelCredentials(),
+    ledger,
+  });
   baseUrl = await passthrough.listen();
 });
 
@@ -75,7 +79,13 @@ describe("model pass-through", () => {
     expect(seen.model).toBe("scripted-model");
     expect(seen.stream_options?.include_usage).toBe(true);
     const expected = scriptedUsage(seen, { text: "Streamed through the pass-through." });
-    expect(ledger.get(A)).toMatchObject({ requests: 1, promptTokens: expected.prompt_tokens, completionTokens: expected.completion_tokens, totalTokens: expected.total_tokens, unmetered: 0 });
+    expect(ledger.get(A)).toMatchObject({
+      requests: 1,
+      promptTokens: expected.prompt_tokens,
+      completionTokens: expected.completion_tokens,
+      totalTokens: expected.total_tokens,
+      unmetered: 0,
+    });
     expect(ledger.get(B)).toBeUndefined();
   });
 
@@ -121,19 +131,27 @@ describe("model pass-through", () => {
     const before = model.requests.length;
     const models = await fetch(`${baseUrl}/models`, { headers: { authorization: `Bearer ${credA}` } });
     expect(await models.json()).toMatchObject({ data: [{ id: "scripted-model" }] });
-    const other = await fetch(`${baseUrl}/embeddings`, { method: "POST", headers: { authorization: `Bearer ${credA}` }, body: "{}" });
+    const other = await fetch(`${baseUrl}/embeddings`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${credA}` },
+      body: "{}",
+    });
     expect(other.status).toBe(404);
     expect((await chat(credA, "not json")).status).toBe(400);
     expect((await chat(credA, { messages: [] })).status).toBe(400);
     expect((await chat(credA, { messages: "x" })).status).toBe(400);
-    const huge = await chat(credA, { messages: messages("x".repeat(MAX_REQUEST_BYTES)) }).catch(() => ({ status: 413 }));
+    const huge = await chat(credA, { messages: messages("x".repeat(MAX_REQUEST_BYTES)) }).catch(() => ({
+      status: 413,
+    }));
     expect(huge.status).toBe(413);
     expect(model.requests.length).toBe(before);
   });
 
   it(`allows at most ${MAX_CALLS_IN_FLIGHT_PER_INSTANCE} calls in flight per instance`, async () => {
     model.setReply({ text: "slow slow slow slow", chunkDelayMs: 300 });
-    const calls = Array.from({ length: MAX_CALLS_IN_FLIGHT_PER_INSTANCE + 1 }, () => chat(credA, { stream: true, messages: messages("slow") }));
+    const calls = Array.from({ length: MAX_CALLS_IN_FLIGHT_PER_INSTANCE + 1 }, () =>
+      chat(credA, { stream: true, messages: messages("slow") }),
+    );
     const statuses = await Promise.all(calls.map(async (call) => (await call).status));
     expect(statuses.filter((s) => s === 429)).toHaveLength(1);
     expect(statuses.filter((s) => s === 200)).toHaveLength(MAX_CALLS_IN_FLIGHT_PER_INSTANCE);
@@ -149,13 +167,27 @@ describe("model pass-through: what reaches the operator's model", () => {
   let bounded: ModelPassthrough;
   let cred = "";
   let url = "";
-  const send = (body: unknown) => fetch(`${url}/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${cred}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+  const send = (body: unknown) =>
+    fetch(`${url}/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${cred}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
   const lastSeen = () => model.requests.at(-1) as unknown as Record<string, unknown>;
 
   beforeAll(async () => {
-    const upstream = resolveModel({ OPENCLAW_MODEL_BASE_URL: model.baseUrl, OPENCLAW_MODEL_ID: "scripted-model", OPENCLAW_MODEL_API_KEY: OPERATOR_KEY, RUNTIME_MODEL_MAX_TOKENS: "2048" });
+    const upstream = resolveModel({
+      OPENCLAW_MODEL_BASE_URL: model.baseUrl,
+      OPENCLAW_MODEL_ID: "scripted-model",
+      OPENCLAW_MODEL_API_KEY: OPERATOR_KEY,
+      RUNTIME_MODEL_MAX_TOKENS: "2048",
+    });
     if (!upstream.ok || !upstream.value) throw new Error("model config refused");
-    bounded = new ModelPassthrough({ upstream: upstream.value, credentials: new ModelCredentials(), ledger: new UsageLedger(join(dir, "usage-bounded")) });
+    bounded = new ModelPassthrough({
+      upstream: upstream.value,
+      credentials: new ModelCredentials(),
+      ledger: new UsageLedger(join(dir, "usage-bounded")),
+    });
     url = await bounded.listen();
     cred = bounded.gatewayModel(C).apiKey ?? "";
   });
@@ -165,9 +197,15 @@ describe("model pass-through: what reaches the operator's model", () => {
     const env = { OPENCLAW_MODEL_BASE_URL: "http://127.0.0.1:1/v1", OPENCLAW_MODEL_ID: "m" };
     expect(resolveModel(env)).toMatchObject({ ok: true, value: { maxOutputTokens: DEFAULT_MODEL_MAX_TOKENS } });
     expect(DEFAULT_MODEL_MAX_TOKENS).toBe(16_384);
-    expect(resolveModel({ ...env, RUNTIME_MODEL_MAX_TOKENS: "512" })).toMatchObject({ ok: true, value: { maxOutputTokens: 512 } });
+    expect(resolveModel({ ...env, RUNTIME_MODEL_MAX_TOKENS: "512" })).toMatchObject({
+      ok: true,
+      value: { maxOutputTokens: 512 },
+    });
     for (const raw of ["0", "-1", "1.5", "lots", String(MODEL_MAX_TOKENS_LIMIT + 1)]) {
-      expect(resolveModel({ ...env, RUNTIME_MODEL_MAX_TOKENS: raw }), raw).toMatchObject({ ok: false, error: { code: "invalid_request" } });
+      expect(resolveModel({ ...env, RUNTIME_MODEL_MAX_TOKENS: raw }), raw).toMatchObject({
+        ok: false,
+        error: { code: "invalid_request" },
+      });
     }
   });
 
@@ -198,15 +236,32 @@ describe("model pass-through: what reaches the operator's model", () => {
     });
     expect(res.status).toBe(200);
     await res.text();
-    expect(lastSeen()).toEqual({ model: "scripted-model", max_tokens: 2048, stream: true, stream_options: { include_usage: true }, messages: messages("fan out please") });
+    expect(lastSeen()).toEqual({
+      model: "scripted-model",
+      max_tokens: 2048,
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: messages("fan out please"),
+    });
   });
 
   it("caps output: clamps either max-tokens field and reasoning budgets, and sets the cap when the request names none", async () => {
     model.setReply("ok");
     expect(
-      (await send({ messages: messages("a"), max_completion_tokens: 500_000, reasoning: { effort: "high", max_tokens: 900_000 }, thinking: { type: "enabled", budget_tokens: 900_000 } })).status,
+      (
+        await send({
+          messages: messages("a"),
+          max_completion_tokens: 500_000,
+          reasoning: { effort: "high", max_tokens: 900_000 },
+          thinking: { type: "enabled", budget_tokens: 900_000 },
+        })
+      ).status,
     ).toBe(200);
-    expect(lastSeen()).toMatchObject({ max_completion_tokens: 2048, reasoning: { effort: "high", max_tokens: 2048 }, thinking: { type: "enabled", budget_tokens: 2048 } });
+    expect(lastSeen()).toMatchObject({
+      max_completion_tokens: 2048,
+      reasoning: { effort: "high", max_tokens: 2048 },
+      thinking: { type: "enabled", budget_tokens: 2048 },
+    });
     expect(lastSeen().max_tokens).toBeUndefined();
     expect((await send({ messages: messages("b") })).status).toBe(200);
     expect(lastSeen().max_tokens).toBe(2048);
@@ -216,7 +271,10 @@ describe("model pass-through: what reaches the operator's model", () => {
 
   it("passes what the pinned gateway sends unchanged (model aside)", async () => {
     model.setReply("ok");
-    const tools = ["exec", "read", "write"].map((name) => ({ type: "function", function: { name, description: name, parameters: { type: "object", properties: {} } } }));
+    const tools = ["exec", "read", "write"].map((name) => ({
+      type: "function",
+      function: { name, description: name, parameters: { type: "object", properties: {} } },
+    }));
     const fromGateway = {
       model: "scripted-model",
       messages: messages("hi"),

@@ -33,7 +33,11 @@ describe("sandbox host: the per-workspace cap", () => {
     const refused = await api("PUT", path(c));
     expect(refused.status).toBe(503);
     expect(body(refused).error).toEqual(processHostRefusal("w1", [a, b]));
-    expect(body(refused).error).toMatchObject({ code: "capacity_exceeded", retryable: false, details: { scope: "workspace", maxGatewaysPerWorkspace: 2, activeInWorkspace: 2 } });
+    expect(body(refused).error).toMatchObject({
+      code: "capacity_exceeded",
+      retryable: false,
+      details: { scope: "workspace", maxGatewaysPerWorkspace: 2, activeInWorkspace: 2 },
+    });
     // The refusal claimed nothing.
     expect((await api("GET", path(c))).status).toBe(404);
     expect((await api("PUT", path(ref("w2", "a")))).status).toBe(202);
@@ -69,22 +73,34 @@ describe("sandbox host: the per-workspace cap", () => {
     const refs = ["a", "b", "c", "d", "e"].map((id) => ref("w1", id));
     const answers = await Promise.all(refs.map((r) => api("PUT", path(r))));
     expect(answers.map((a) => a.status).sort()).toEqual([202, 202, 503, 503, 503]);
-    for (const refused of answers.filter((a) => a.status === 503)) expect(body(refused).error.details).toMatchObject({ scope: "workspace", activeInWorkspace: 2 });
+    for (const refused of answers.filter((a) => a.status === 503))
+      expect(body(refused).error.details).toMatchObject({ scope: "workspace", activeInWorkspace: 2 });
     expect(body(await api("GET", "/v1/workspaces/w1/instances")).data.instances).toHaveLength(2);
 
     // The runtime-wide cap, across workspaces, the same way.
     const wide = setup({ maxGateways: 3, maxGatewaysPerWorkspace: 2 });
-    const spread = await Promise.all(["w1", "w2", "w3", "w4", "w5"].map((ws) => wide.api("PUT", path(ref(ws, "main")))));
+    const spread = await Promise.all(
+      ["w1", "w2", "w3", "w4", "w5"].map((ws) => wide.api("PUT", path(ref(ws, "main")))),
+    );
     expect(spread.map((a) => a.status).sort()).toEqual([202, 202, 202, 503, 503]);
     for (const refused of spread.filter((a) => a.status === 503))
-      expect(body(refused).error).toEqual(processHostRefusal("w9", [ref("w1", "x"), ref("w2", "x"), ref("w3", "x")], { maxGateways: 3, maxGatewaysPerWorkspace: 2 }));
+      expect(body(refused).error).toEqual(
+        processHostRefusal("w9", [ref("w1", "x"), ref("w2", "x"), ref("w3", "x")], {
+          maxGateways: 3,
+          maxGatewaysPerWorkspace: 2,
+        }),
+      );
     expect(body(await wide.api("GET", "/v1/health")).data.gateways).toEqual({ active: 3, max: 3 });
   });
 });
 
 describe("sandbox config: the per-workspace cap", () => {
   it("reads RUNTIME_MAX_GATEWAYS_PER_WORKSPACE like the process host, and wrangler.toml sets it", () => {
-    const load = (value?: string) => loadSandboxConfig({ RUNTIME_SERVICE_TOKEN: SERVICE_TOKEN, ...(value === undefined ? {} : { RUNTIME_MAX_GATEWAYS_PER_WORKSPACE: value }) });
+    const load = (value?: string) =>
+      loadSandboxConfig({
+        RUNTIME_SERVICE_TOKEN: SERVICE_TOKEN,
+        ...(value === undefined ? {} : { RUNTIME_MAX_GATEWAYS_PER_WORKSPACE: value }),
+      });
     const fallback = load();
     expect(fallback.ok && fallback.value.maxGatewaysPerWorkspace).toBe(DEFAULT_MAX_GATEWAYS_PER_WORKSPACE);
     const three = load("3");

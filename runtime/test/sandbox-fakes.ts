@@ -3,9 +3,22 @@ import { DEFAULT_MAX_GATEWAYS_PER_WORKSPACE } from "../src/gateway-caps";
 import type { InstanceRef } from "../../shared/runtime/requests";
 import type { SocketLike } from "../sandbox/gateway-socket";
 import type { SandboxHostConfig } from "../sandbox/sandbox-config";
-import { InstanceRecords, type InstanceRecord, type InstanceStoreLike, type SyncKvLike } from "../sandbox/instance-records";
+import {
+  InstanceRecords,
+  type InstanceRecord,
+  type InstanceStoreLike,
+  type SyncKvLike,
+} from "../sandbox/instance-records";
 import { ModelRecords, type ModelStoreLike } from "../sandbox/model-records";
-import { CONTAINER_PATHS, sandboxId, type BucketLike, type BucketObjectLike, type SandboxLike, type SandboxOpenOptions, type SandboxProcessLike } from "../sandbox/sandbox-boundary";
+import {
+  CONTAINER_PATHS,
+  sandboxId,
+  type BucketLike,
+  type BucketObjectLike,
+  type SandboxLike,
+  type SandboxOpenOptions,
+  type SandboxProcessLike,
+} from "../sandbox/sandbox-boundary";
 import { SandboxHost } from "../sandbox/sandbox-host";
 
 export const SERVICE_TOKEN = "svc-token-0123456789abcdef0123456789abcdef";
@@ -51,7 +64,12 @@ export function gatewaySocket(expectedToken: () => string | undefined, frames: s
   socket.peerSend = (data) => {
     if (typeof data !== "string") return;
     frames.push(data);
-    const frame = JSON.parse(data) as { type: string; id: string; method: string; params?: { auth?: { token?: string } } };
+    const frame = JSON.parse(data) as {
+      type: string;
+      id: string;
+      method: string;
+      params?: { auth?: { token?: string } };
+    };
     if (frame.type !== "req" || frame.method !== "connect") return;
     const token = expectedToken();
     if (frame.params?.auth?.token === token) {
@@ -59,7 +77,12 @@ export function gatewaySocket(expectedToken: () => string | undefined, frames: s
       // A frame that (wrongly) carries the token: the proxy must mask it.
       reply({ type: "event", event: "debug", payload: { echo: `token=${token}` } });
     } else {
-      reply({ type: "res", id: frame.id, ok: false, error: { code: "UNAUTHORIZED", message: "bad token", retryable: false } });
+      reply({
+        type: "res",
+        id: frame.id,
+        ok: false,
+        error: { code: "UNAUTHORIZED", message: "bad token", retryable: false },
+      });
     }
   };
   return socket;
@@ -73,13 +96,17 @@ export interface Call {
 }
 
 /** A fake archive is the JSON of the files under the instance dir, base64-encoded. */
-export const encodeArchive = (files: Record<string, string>): Uint8Array => new TextEncoder().encode(JSON.stringify(files));
+export const encodeArchive = (files: Record<string, string>): Uint8Array =>
+  new TextEncoder().encode(JSON.stringify(files));
 
 export class FakeSandbox implements SandboxLike {
   calls: Call[] = [];
   files = new Map<string, { content: string; encoding: string }>();
   dirs = new Set<string>();
-  processes = new Map<string, { id: string; status: string; pid: number; exitCode?: number; waitForPort: SandboxProcessLike["waitForPort"] }>();
+  processes = new Map<
+    string,
+    { id: string; status: string; pid: number; exitCode?: number; waitForPort: SandboxProcessLike["waitForPort"] }
+  >();
   gatewayFrames: string[] = [];
   gatewaySockets: FakeSocket[] = [];
   destroyed = false;
@@ -107,7 +134,9 @@ export class FakeSandbox implements SandboxLike {
     const stat = /^stat -c %s (\S+)$/.exec(command);
     if (stat) {
       const file = this.files.get(stat[1]!);
-      return file ? { ...ok, stdout: `${Buffer.byteLength(file.content)}\n` } : { success: false, exitCode: 1, stdout: "", stderr: "no such file" };
+      return file
+        ? { ...ok, stdout: `${Buffer.byteLength(file.content)}\n` }
+        : { success: false, exitCode: 1, stdout: "", stderr: "no such file" };
     }
     const test = /^test -d (\S+)$/.exec(command);
     if (test) return this.dirs.has(test[1]!) ? ok : { success: false, exitCode: 1, stdout: "", stderr: "" };
@@ -115,7 +144,8 @@ export class FakeSandbox implements SandboxLike {
       // The restore: unpacked beside the state, then swapped in (the old state is gone).
       const archive = /tar -xzf (\S+)/.exec(command)![1]!;
       const files = JSON.parse(Buffer.from(this.text(archive)!, "base64").toString("utf8")) as Record<string, string>;
-      for (const path of [...this.files.keys()]) if (path.startsWith(`${CONTAINER_PATHS.dir}/`)) this.files.delete(path);
+      for (const path of [...this.files.keys()])
+        if (path.startsWith(`${CONTAINER_PATHS.dir}/`)) this.files.delete(path);
       this.dirs.add(CONTAINER_PATHS.dir);
       for (const [rel, content] of Object.entries(files)) {
         this.files.set(`${CONTAINER_PATHS.dir}/${rel}`, { content, encoding: "utf-8" });
@@ -132,7 +162,9 @@ export class FakeSandbox implements SandboxLike {
     if (snapshot) {
       const [, dir, archive] = snapshot;
       const files: Record<string, string> = {};
-      for (const [path, file] of this.files) if (path.startsWith(`${dir}/`) && !path.startsWith(`${dir}/logs/`)) files[path.slice(dir!.length + 1)] = file.content;
+      for (const [path, file] of this.files)
+        if (path.startsWith(`${dir}/`) && !path.startsWith(`${dir}/logs/`))
+          files[path.slice(dir!.length + 1)] = file.content;
       this.files.set(archive!, { content: Buffer.from(encodeArchive(files)).toString("base64"), encoding: "base64" });
       return ok;
     }
@@ -152,11 +184,20 @@ export class FakeSandbox implements SandboxLike {
     return { content: file.content };
   }
 
-  async startProcess(command: string, options?: { processId?: string; env?: Record<string, string | undefined>; cwd?: string }) {
+  async startProcess(
+    command: string,
+    options?: { processId?: string; env?: Record<string, string | undefined>; cwd?: string },
+  ) {
     this.record("startProcess", [command, options]);
     const id = options?.processId ?? "p";
     if (this.processes.get(id)?.status === "running") throw new Error(`process ${id} already exists`);
-    const proc = { id, status: "running", pid: this.nextPid++, waitForPort: async (port: number, opts?: unknown) => void this.calls.push({ method: "waitForPort", args: [port, opts] }) };
+    const proc = {
+      id,
+      status: "running",
+      pid: this.nextPid++,
+      waitForPort: async (port: number, opts?: unknown) =>
+        void this.calls.push({ method: "waitForPort", args: [port, opts] }),
+    };
     this.processes.set(id, proc);
     return proc;
   }
@@ -216,15 +257,31 @@ export class FakeSdk {
 
 export class FakeBucket implements BucketLike {
   objects = new Map<string, { bytes: Uint8Array; uploaded: Date; customMetadata?: Record<string, string> }>();
-  async put(key: string, value: string | ArrayBuffer | Uint8Array, options?: { customMetadata?: Record<string, string> }) {
-    const bytes = typeof value === "string" ? new TextEncoder().encode(value) : value instanceof Uint8Array ? value : new Uint8Array(value);
-    this.objects.set(key, { bytes: new Uint8Array(bytes), uploaded: new Date(), customMetadata: options?.customMetadata });
+  async put(
+    key: string,
+    value: string | ArrayBuffer | Uint8Array,
+    options?: { customMetadata?: Record<string, string> },
+  ) {
+    const bytes =
+      typeof value === "string"
+        ? new TextEncoder().encode(value)
+        : value instanceof Uint8Array
+          ? value
+          : new Uint8Array(value);
+    this.objects.set(key, {
+      bytes: new Uint8Array(bytes),
+      uploaded: new Date(),
+      customMetadata: options?.customMetadata,
+    });
     return {};
   }
   async get(key: string) {
     const object = this.objects.get(key);
     if (!object) return null;
-    return { arrayBuffer: async () => object.bytes.slice().buffer as ArrayBuffer, text: async () => new TextDecoder().decode(object.bytes) };
+    return {
+      arrayBuffer: async () => object.bytes.slice().buffer as ArrayBuffer,
+      text: async () => new TextDecoder().decode(object.bytes),
+    };
   }
   /** Pages of two, so the host's cursor loop is exercised. */
   async list(options?: { prefix?: string; cursor?: string; include?: ("httpMetadata" | "customMetadata")[] }) {
@@ -233,7 +290,12 @@ export class FakeBucket implements BucketLike {
     const page = keys.slice(start, start + 2);
     const objects: BucketObjectLike[] = page.map((key) => {
       const object = this.objects.get(key)!;
-      return { key, size: object.bytes.byteLength, uploaded: object.uploaded, ...(options?.include?.includes("customMetadata") ? { customMetadata: object.customMetadata ?? {} } : {}) };
+      return {
+        key,
+        size: object.bytes.byteLength,
+        uploaded: object.uploaded,
+        ...(options?.include?.includes("customMetadata") ? { customMetadata: object.customMetadata ?? {} } : {}),
+      };
     });
     const truncated = start + 2 < keys.length;
     return truncated ? { objects, truncated, cursor: String(start + 2) } : { objects, truncated };
@@ -254,7 +316,8 @@ export class MapKv implements SyncKvLike {
     return value === undefined ? undefined : (structuredClone(value) as T);
   }
   *list<T>(options?: { prefix?: string }): Iterable<[string, T]> {
-    for (const key of [...this.map.keys()].sort()) if (key.startsWith(options?.prefix ?? "")) yield [key, structuredClone(this.map.get(key)) as T];
+    for (const key of [...this.map.keys()].sort())
+      if (key.startsWith(options?.prefix ?? "")) yield [key, structuredClone(this.map.get(key)) as T];
   }
   put<T>(key: string, value: T): void {
     this.map.set(key, structuredClone(value));
@@ -292,7 +355,11 @@ export const containerIdOf = (sandboxId: string) => `container:${sandboxId}`;
 // --- setup -----------------------------------------------------------------------------------
 
 /** The operator's model as the Worker's env gives it (the key must never reach a container). */
-export const MODEL = { baseUrl: "https://models.example/v1", modelId: "test-model", apiKey: "sk-operator-model-key-5d1e9a" };
+export const MODEL = {
+  baseUrl: "https://models.example/v1",
+  modelId: "test-model",
+  apiKey: "sk-operator-model-key-5d1e9a",
+};
 
 /** The environment a sandbox's latest gateway start was given. */
 export function gatewayEnv(sandbox: FakeSandbox): Record<string, string> {
@@ -302,7 +369,8 @@ export function gatewayEnv(sandbox: FakeSandbox): Record<string, string> {
 }
 
 /** Everything a container was given or holds: every SDK call's arguments (env, commands, written files) and its files. */
-export const containerContents = (sandbox: FakeSandbox): string => JSON.stringify([sandbox.calls.map((c) => c.args), [...sandbox.files.entries()]]);
+export const containerContents = (sandbox: FakeSandbox): string =>
+  JSON.stringify([sandbox.calls.map((c) => c.args), [...sandbox.files.entries()]]);
 
 export function setup(overrides: Partial<Omit<SandboxHostConfig, "serviceToken">> = {}) {
   const sdk = new FakeSdk();
@@ -311,7 +379,15 @@ export function setup(overrides: Partial<Omit<SandboxHostConfig, "serviceToken">
   const logs: string[] = [];
   const registry = fakeRegistry(kv);
   const host = new SandboxHost(
-    { model: MODEL, deleteMode: "remove", maxGateways: 4, maxGatewaysPerWorkspace: DEFAULT_MAX_GATEWAYS_PER_WORKSPACE, startTimeoutMs: 5_000, stopTimeoutMs: 1_000, ...overrides },
+    {
+      model: MODEL,
+      deleteMode: "remove",
+      maxGateways: 4,
+      maxGatewaysPerWorkspace: DEFAULT_MAX_GATEWAYS_PER_WORKSPACE,
+      startTimeoutMs: 5_000,
+      stopTimeoutMs: 1_000,
+      ...overrides,
+    },
     sdk.getSandbox,
     bucket,
     registry,
@@ -321,12 +397,18 @@ export function setup(overrides: Partial<Omit<SandboxHostConfig, "serviceToken">
     },
   );
   const api = (method: string, path: string, token: string | null = SERVICE_TOKEN) =>
-    handleApiRequest(host, SERVICE_TOKEN, { host: "sandbox", model: { id: MODEL.modelId, baseUrl: MODEL.baseUrl } }, { method, url: path, authorization: token === null ? null : `Bearer ${token}` });
+    handleApiRequest(
+      host,
+      SERVICE_TOKEN,
+      { host: "sandbox", model: { id: MODEL.modelId, baseUrl: MODEL.baseUrl } },
+      { method, url: path, authorization: token === null ? null : `Bearer ${token}` },
+    );
   const stored = (ref: InstanceRef) => kv.get<InstanceRecord>(`${ref.workspaceId}/${ref.instanceId}`);
   return { sdk, bucket, kv, registry, stored, host, api, logs };
 }
 
-export const path = (ref: InstanceRef, suffix = "") => `/v1/workspaces/${ref.workspaceId}/instances/${ref.instanceId}${suffix}`;
+export const path = (ref: InstanceRef, suffix = "") =>
+  `/v1/workspaces/${ref.workspaceId}/instances/${ref.instanceId}${suffix}`;
 export const body = (answer: { body: unknown }) => answer.body as { ok: boolean; data: any; error: any };
 
 // --- tests -----------------------------------------------------------------------------------

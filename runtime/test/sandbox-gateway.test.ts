@@ -3,7 +3,14 @@
 import { describe, expect, it, vi } from "vitest";
 import type { z } from "zod";
 import { envelopeSchema } from "../../shared/runtime/envelope";
-import { backupListSchema, backupSchema, credentialsSchema, deleteOutcomeSchema, healthSchema, instanceListSchema } from "../../shared/runtime/responses";
+import {
+  backupListSchema,
+  backupSchema,
+  credentialsSchema,
+  deleteOutcomeSchema,
+  healthSchema,
+  instanceListSchema,
+} from "../../shared/runtime/responses";
 import { instanceStatusSchema } from "../../shared/runtime/status";
 import { bridgeGatewaySockets } from "../sandbox/gateway-socket";
 import { loadSandboxConfig } from "../sandbox/sandbox-config";
@@ -32,7 +39,14 @@ describe("sandbox host: gateway proxy", () => {
 
     await vi.waitFor(() => expect(client.sent).toHaveLength(1));
     expect(JSON.parse(String(client.sent[0])).event).toBe("connect.challenge");
-    client.emit("message", { data: JSON.stringify({ type: "req", id: "c1", method: "connect", params: { client: { id: "gateway-client", mode: "backend" } } }) });
+    client.emit("message", {
+      data: JSON.stringify({
+        type: "req",
+        id: "c1",
+        method: "connect",
+        params: { client: { id: "gateway-client", mode: "backend" } },
+      }),
+    });
     // The gateway's answer to the connect, and the event it sends after it.
     await vi.waitFor(() => expect(client.sent.length).toBeGreaterThanOrEqual(3));
     const forwarded = JSON.parse(sandbox.gatewayFrames.at(-1)!);
@@ -64,7 +78,12 @@ describe("sandbox host: gateway proxy", () => {
     const client = new FakeSocket();
     bridgeGatewaySockets(client, opened.value.upstream, opened.value.token);
     await vi.waitFor(() => expect(client.sent).toHaveLength(1));
-    const connect = JSON.stringify({ type: "req", id: "c1", method: "connect", params: { auth: { deviceToken: "device-token-1" }, device: { id: "d1", signature: "s" } } });
+    const connect = JSON.stringify({
+      type: "req",
+      id: "c1",
+      method: "connect",
+      params: { auth: { deviceToken: "device-token-1" }, device: { id: "d1", signature: "s" } },
+    });
     client.emit("message", { data: connect });
     await vi.waitFor(() => expect(client.sent).toHaveLength(2));
     expect(sandbox.gatewayFrames.at(-1)).toBe(connect);
@@ -95,7 +114,12 @@ describe("sandbox host: gateway proxy", () => {
     const client = new FakeSocket();
     bridgeGatewaySockets(client, opened.value.upstream, opened.value.token, { inject: false });
     await vi.waitFor(() => expect(client.sent).toHaveLength(1));
-    const connect = JSON.stringify({ type: "req", id: "c1", method: "connect", params: { role: "node", auth: { bootstrapToken: "b" } } });
+    const connect = JSON.stringify({
+      type: "req",
+      id: "c1",
+      method: "connect",
+      params: { role: "node", auth: { bootstrapToken: "b" } },
+    });
     client.emit("message", { data: connect });
     await vi.waitFor(() => expect(client.sent).toHaveLength(2));
     // Forwarded as the device sent it: no gateway token added, so the gateway refuses it.
@@ -149,7 +173,10 @@ describe("sandbox host: credentials", () => {
     expect(missing.status).toBe(503);
     expect(body(missing).error).toMatchObject({ code: "not_ready", retryable: true });
 
-    sdk.failure = Object.assign(new Error("no container"), { name: "ContainerUnavailableError", reason: "container_starting" });
+    sdk.failure = Object.assign(new Error("no container"), {
+      name: "ContainerUnavailableError",
+      reason: "container_starting",
+    });
     const unavailable = await api("GET", path(REF, "/credentials"));
     expect(unavailable.status).toBe(502);
     expect(body(unavailable).error).toMatchObject({ code: "gateway_unavailable", retryable: true });
@@ -199,8 +226,16 @@ describe("sandbox host: API surface", () => {
 describe("sandbox config", () => {
   it("needs the service token secret and reads the model like the process host", () => {
     expect(loadSandboxConfig({}).ok).toBe(false);
-    const loaded = loadSandboxConfig({ RUNTIME_SERVICE_TOKEN: SERVICE_TOKEN, OPENCLAW_MODEL_BASE_URL: "http://m/v1/", OPENCLAW_MODEL_ID: "m1" });
-    expect(loaded.ok && loaded.value).toMatchObject({ deleteMode: "remove", model: { baseUrl: "http://m/v1", modelId: "m1", apiKey: undefined }, maxGateways: 20 });
+    const loaded = loadSandboxConfig({
+      RUNTIME_SERVICE_TOKEN: SERVICE_TOKEN,
+      OPENCLAW_MODEL_BASE_URL: "http://m/v1/",
+      OPENCLAW_MODEL_ID: "m1",
+    });
+    expect(loaded.ok && loaded.value).toMatchObject({
+      deleteMode: "remove",
+      model: { baseUrl: "http://m/v1", modelId: "m1", apiKey: undefined },
+      maxGateways: 20,
+    });
     expect(loadSandboxConfig({ RUNTIME_SERVICE_TOKEN: SERVICE_TOKEN, OPENCLAW_MODEL_ID: "m1" }).ok).toBe(false);
     expect(loadSandboxConfig({ RUNTIME_SERVICE_TOKEN: SERVICE_TOKEN, RUNTIME_DELETE_MODE: "shred" }).ok).toBe(false);
   });

@@ -5,12 +5,29 @@
 // place of the Durable Object's KV storage. Everything else — the API handler, the start
 // sequence, the gateway config writer, the handshake, the frame rewriting — is the real code.
 import { describe, expect, it, vi } from "vitest";
-import { CONTAINER_PATHS, GATEWAY_COMMAND, GATEWAY_PORT, GATEWAY_PROCESS_ID, sandboxId } from "../sandbox/sandbox-boundary";
+import {
+  CONTAINER_PATHS,
+  GATEWAY_COMMAND,
+  GATEWAY_PORT,
+  GATEWAY_PROCESS_ID,
+  sandboxId,
+} from "../sandbox/sandbox-boundary";
 import { mapSandboxError } from "../sandbox/sandbox-errors";
 import { MAX_CARRIED_CONFIG_BYTES } from "../src/gateway-config";
 
 import { MODEL_EGRESS_BASE_URL } from "../sandbox/model-egress";
-import { SERVICE_TOKEN, REF, CONTAINERS_DISABLED, encodeArchive, MODEL, setup, path, body, containerContents, gatewayEnv } from "./sandbox-fakes";
+import {
+  SERVICE_TOKEN,
+  REF,
+  CONTAINERS_DISABLED,
+  encodeArchive,
+  MODEL,
+  setup,
+  path,
+  body,
+  containerContents,
+  gatewayEnv,
+} from "./sandbox-fakes";
 
 describe("sandbox ids", () => {
   it("are lower-case, deterministic, DNS-safe and at most 63 characters", async () => {
@@ -52,16 +69,31 @@ describe("sandbox host: provision", () => {
       gatewayVersion: "2026.9.6",
       error: null,
     });
-    expect(status.phases.map((p: { phase: string }) => p.phase)).toEqual(["queued", "writing config", "starting process", "waiting for port", "waiting for gateway handshake", "ready"]);
+    expect(status.phases.map((p: { phase: string }) => p.phase)).toEqual([
+      "queued",
+      "writing config",
+      "starting process",
+      "waiting for port",
+      "waiting for gateway handshake",
+      "ready",
+    ]);
 
     const id = await sandboxId(REF);
-    expect(sdk.opened.every((o) => o.id === id && o.options.normalizeId === true && o.options.keepAlive === true)).toBe(true);
+    expect(sdk.opened.every((o) => o.id === id && o.options.normalizeId === true && o.options.keepAlive === true)).toBe(
+      true,
+    );
     const sandbox = sdk.sandboxes.get(id)!;
     const token = sandbox.text(CONTAINER_PATHS.tokenFile)!.trim();
     expect(token.length).toBeGreaterThanOrEqual(32);
 
     const config = JSON.parse(sandbox.text(CONTAINER_PATHS.config)!);
-    expect(config.gateway).toEqual({ mode: "local", port: GATEWAY_PORT, bind: "loopback", auth: { mode: "token", token }, trustedProxies: ["127.0.0.1"] });
+    expect(config.gateway).toEqual({
+      mode: "local",
+      port: GATEWAY_PORT,
+      bind: "loopback",
+      auth: { mode: "token", token },
+      trustedProxies: ["127.0.0.1"],
+    });
     expect(config.tools.exec.mode).toBe("ask");
     expect(config.agents.defaults.workspace).toBe(CONTAINER_PATHS.workspace);
     expect(config.agents.defaults.model.primary).toBe(`runtime/${MODEL.modelId}`);
@@ -74,7 +106,10 @@ describe("sandbox host: provision", () => {
 
     const start = sandbox.calls.filter((c) => c.method === "startProcess");
     expect(start).toHaveLength(1);
-    const [command, options] = start[0]!.args as [string, { processId: string; env: Record<string, string>; cwd: string }];
+    const [command, options] = start[0]!.args as [
+      string,
+      { processId: string; env: Record<string, string>; cwd: string },
+    ];
     expect(command).toBe(GATEWAY_COMMAND);
     expect(command).toBe("openclaw gateway run --port 18789 --bind loopback");
     expect(options.processId).toBe(GATEWAY_PROCESS_ID);
@@ -113,8 +148,11 @@ describe("sandbox host: provision", () => {
     };
     gatewayWrote("");
     expect((await api("POST", path(REF, "/restart"))).status).toBe(202);
-    await vi.waitFor(() => expect(written().channels).toEqual({ telegram: { botToken: "1:abc", dmPolicy: "pairing" } }));
-    const reads = () => sandbox.calls.filter((c) => c.method === "readFile" && c.args[0] === CONTAINER_PATHS.config).length;
+    await vi.waitFor(() =>
+      expect(written().channels).toEqual({ telegram: { botToken: "1:abc", dmPolicy: "pairing" } }),
+    );
+    const reads = () =>
+      sandbox.calls.filter((c) => c.method === "readFile" && c.args[0] === CONTAINER_PATHS.config).length;
     const before = reads();
     gatewayWrote("x".repeat(MAX_CARRIED_CONFIG_BYTES));
     expect((await api("POST", path(REF, "/restart"))).status).toBe(202);
@@ -140,7 +178,8 @@ describe("sandbox host: provision", () => {
     }
     // Each instance has its own credential.
     expect(credentials.size).toBe(2);
-    for (const key of bucket.keys()) expect(new TextDecoder().decode(bucket.objects.get(key)!.bytes)).not.toContain(MODEL.apiKey);
+    for (const key of bucket.keys())
+      expect(new TextDecoder().decode(bucket.objects.get(key)!.bytes)).not.toContain(MODEL.apiKey);
   });
 
   it("writes no model provider when none is configured", async () => {
@@ -149,7 +188,10 @@ describe("sandbox host: provision", () => {
     const sandbox = await sdk.sandboxFor(REF);
     const config = JSON.parse(sandbox.text(CONTAINER_PATHS.config)!);
     expect(config.models).toBeUndefined();
-    const [, options] = sandbox.calls.find((c) => c.method === "startProcess")!.args as [string, { env: Record<string, string> }];
+    const [, options] = sandbox.calls.find((c) => c.method === "startProcess")!.args as [
+      string,
+      { env: Record<string, string> },
+    ];
     expect(options.env.OPENCLAW_MODEL_API_KEY).toBeUndefined();
   });
 
@@ -177,10 +219,19 @@ describe("sandbox host: provision", () => {
   it("restores from the latest R2 backup when the state dir is missing", async () => {
     const { sdk, bucket, host } = setup();
     const restoredToken = "restored-token-0123456789abcdef0123456789";
-    await bucket.put(`${REF.workspaceId}/${REF.instanceId}/2026-01-01T00-00-00-000Z.tar.gz`, encodeArchive({ "state/old.txt": "old", "gateway-token": "old-token-0123456789abcdef0123456789abcd\n" }));
-    await bucket.put(`${REF.workspaceId}/${REF.instanceId}/2026-02-01T00-00-00-000Z.tar.gz`, encodeArchive({ "state/sessions.json": "{}", "gateway-token": `${restoredToken}\n` }));
+    await bucket.put(
+      `${REF.workspaceId}/${REF.instanceId}/2026-01-01T00-00-00-000Z.tar.gz`,
+      encodeArchive({ "state/old.txt": "old", "gateway-token": "old-token-0123456789abcdef0123456789abcd\n" }),
+    );
+    await bucket.put(
+      `${REF.workspaceId}/${REF.instanceId}/2026-02-01T00-00-00-000Z.tar.gz`,
+      encodeArchive({ "state/sessions.json": "{}", "gateway-token": `${restoredToken}\n` }),
+    );
     // Another instance's backup under a longer id must not be taken for this one's.
-    await bucket.put(`${REF.workspaceId}/${REF.instanceId}-2/2026-03-01T00-00-00-000Z.tar.gz`, encodeArchive({ "state/x": "x" }));
+    await bucket.put(
+      `${REF.workspaceId}/${REF.instanceId}-2/2026-03-01T00-00-00-000Z.tar.gz`,
+      encodeArchive({ "state/x": "x" }),
+    );
 
     const provisioned = await host.provision(REF);
     expect(provisioned.ok).toBe(true);
@@ -197,7 +248,10 @@ describe("sandbox host: provision", () => {
 
   it("does not restore when the container still has its state", async () => {
     const { sdk, bucket, host } = setup();
-    await bucket.put(`${REF.workspaceId}/${REF.instanceId}/2026-02-01T00-00-00-000Z.tar.gz`, encodeArchive({ "state/a": "a" }));
+    await bucket.put(
+      `${REF.workspaceId}/${REF.instanceId}/2026-02-01T00-00-00-000Z.tar.gz`,
+      encodeArchive({ "state/a": "a" }),
+    );
     const sandbox = await sdk.sandboxFor(REF);
     sandbox.dirs.add(CONTAINER_PATHS.state);
     const provisioned = await host.provision(REF);
@@ -208,7 +262,12 @@ describe("sandbox host: provision", () => {
   it("starts again when a previous start was interrupted (its request is gone)", async () => {
     const { sdk, kv, stored, host } = setup();
     await host.provision(REF);
-    kv.put(`${REF.workspaceId}/${REF.instanceId}`, { ...stored(REF)!, state: "starting", phase: "waiting for port", startedAtMs: Date.now() - 10 * 60_000 });
+    kv.put(`${REF.workspaceId}/${REF.instanceId}`, {
+      ...stored(REF)!,
+      state: "starting",
+      phase: "waiting for port",
+      startedAtMs: Date.now() - 10 * 60_000,
+    });
     const sandbox = await sdk.sandboxFor(REF);
     sandbox.processes.delete(GATEWAY_PROCESS_ID);
     const again = await host.provision(REF);
@@ -223,7 +282,12 @@ describe("sandbox host: provision", () => {
     expect(refused.status).toBe(503);
     expect(body(refused).error.code).toBe("capacity_exceeded");
     const health = await api("GET", "/v1/health");
-    expect(body(health).data).toMatchObject({ status: "ok", host: "sandbox", gateways: { active: 1, max: 1 }, model: { id: MODEL.modelId } });
+    expect(body(health).data).toMatchObject({
+      status: "ok",
+      host: "sandbox",
+      gateways: { active: 1, max: 1 },
+      model: { id: MODEL.modelId },
+    });
   });
 });
 
@@ -233,18 +297,48 @@ describe("sandbox host: SDK failures", () => {
     sdk.failure = new Error(CONTAINERS_DISABLED);
     const answer = await api("PUT", path(REF));
     expect(answer.status).toBe(502);
-    expect(body(answer).error).toMatchObject({ code: "gateway_unavailable", retryable: false, details: { cause: "containers_not_enabled" } });
+    expect(body(answer).error).toMatchObject({
+      code: "gateway_unavailable",
+      retryable: false,
+      details: { cause: "containers_not_enabled" },
+    });
     const status = await api("GET", path(REF));
-    expect(body(status).data).toMatchObject({ state: "error", phase: "failed", error: { code: "gateway_unavailable" } });
+    expect(body(status).data).toMatchObject({
+      state: "error",
+      phase: "failed",
+      error: { code: "gateway_unavailable" },
+    });
   });
 
   it("maps other SDK errors to the closed set", () => {
-    expect(mapSandboxError(Object.assign(new Error("x"), { name: "ContainerUnavailableError", reason: "container_starting", retryAfterMs: 1000 }), "internal", "op")).toMatchObject({
+    expect(
+      mapSandboxError(
+        Object.assign(new Error("x"), {
+          name: "ContainerUnavailableError",
+          reason: "container_starting",
+          retryAfterMs: 1000,
+        }),
+        "internal",
+        "op",
+      ),
+    ).toMatchObject({
       code: "gateway_unavailable",
       retryable: true,
     });
-    expect(mapSandboxError(new Error("Maximum number of running container instances exceeded. Try again later"), "internal", "op").code).toBe("capacity_exceeded");
-    expect(mapSandboxError(Object.assign(new Error("exited"), { name: "ProcessExitedBeforeReadyError", exitCode: 1 }), "internal", "op")).toMatchObject({
+    expect(
+      mapSandboxError(
+        new Error("Maximum number of running container instances exceeded. Try again later"),
+        "internal",
+        "op",
+      ).code,
+    ).toBe("capacity_exceeded");
+    expect(
+      mapSandboxError(
+        Object.assign(new Error("exited"), { name: "ProcessExitedBeforeReadyError", exitCode: 1 }),
+        "internal",
+        "op",
+      ),
+    ).toMatchObject({
       code: "gateway_failed",
       details: { exitCode: 1 },
     });
@@ -304,7 +398,10 @@ describe("sandbox host: backups and delete", () => {
     const created = await api("POST", path(REF, "/backups?keep=2"));
     expect(created.status).toBe(201);
     expect(body(created).data.pruned).toEqual(["2026-01-01T00-00-00-000Z.tar.gz"]);
-    expect(bucket.keys(`${REF.workspaceId}/${REF.instanceId}/`)).toEqual([key("2026-02-01T00-00-00-000Z"), key(body(created).data.name.replace(/\.tar\.gz$/, ""))]);
+    expect(bucket.keys(`${REF.workspaceId}/${REF.instanceId}/`)).toEqual([
+      key("2026-02-01T00-00-00-000Z"),
+      key(body(created).data.name.replace(/\.tar\.gz$/, "")),
+    ]);
   });
 
   it("delete stops the gateway, destroys the sandbox and removes records and backups", async () => {

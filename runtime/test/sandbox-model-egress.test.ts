@@ -25,11 +25,19 @@ const messages = (text: string) => [{ role: "user", content: text }];
 /** A sandbox host and its Worker's model route, the operator's model being the scripted one. */
 function egressSetup() {
   const env = setup();
-  const deps: ModelEgressDeps = { store: env.registry, upstream: { baseUrl: model.baseUrl, apiKey: MODEL.apiKey, modelId: MODEL.modelId, maxOutputTokens: 1024 }, containerIdOf };
+  const deps: ModelEgressDeps = {
+    store: env.registry,
+    upstream: { baseUrl: model.baseUrl, apiKey: MODEL.apiKey, modelId: MODEL.modelId, maxOutputTokens: 1024 },
+    containerIdOf,
+  };
   /** A request a container sends to the route; `from` is the sandbox the platform says sent it. */
   const call = async (credential: string, from: string, request: unknown, route = "/chat/completions") =>
     serveModelEgress(
-      new Request(`${MODEL_EGRESS_BASE_URL}${route}`, { method: "POST", headers: { authorization: `Bearer ${credential}`, "content-type": "application/json" }, body: JSON.stringify(request) }),
+      new Request(`${MODEL_EGRESS_BASE_URL}${route}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${credential}`, "content-type": "application/json" },
+        body: JSON.stringify(request),
+      }),
       containerIdOf(from),
       deps,
     );
@@ -42,15 +50,33 @@ describe("sandbox host: the model pass-through", () => {
     const { api, call, credentialOf, registry, kv } = egressSetup();
     expect((await api("PUT", path(REF))).status).toBe(202);
     model.setReply("Through the Worker.");
-    const res = await call(await credentialOf(), await sandboxId(REF), { model: "o1-pro", models: ["o1-pro"], n: 4, max_tokens: 1e6, stream: true, messages: messages("hello") });
+    const res = await call(await credentialOf(), await sandboxId(REF), {
+      model: "o1-pro",
+      models: ["o1-pro"],
+      n: 4,
+      max_tokens: 1e6,
+      stream: true,
+      messages: messages("hello"),
+    });
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text).toContain('"content":"Through "');
     expect(text).toContain("data: [DONE]");
     const seen = model.requests.at(-1) as unknown as Record<string, unknown>;
-    expect(seen).toEqual({ model: MODEL.modelId, max_tokens: 1024, stream: true, stream_options: { include_usage: true }, messages: messages("hello") });
+    expect(seen).toEqual({
+      model: MODEL.modelId,
+      max_tokens: 1024,
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: messages("hello"),
+    });
     const expected = scriptedUsage(model.requests.at(-1)!, { text: "Through the Worker." });
-    expect(await registry.modelUsage(REF)).toMatchObject({ requests: 1, promptTokens: expected.prompt_tokens, completionTokens: expected.completion_tokens, unmetered: 0 });
+    expect(await registry.modelUsage(REF)).toMatchObject({
+      requests: 1,
+      promptTokens: expected.prompt_tokens,
+      completionTokens: expected.completion_tokens,
+      unmetered: 0,
+    });
     // Its call slot is given back once the stream has ended.
     expect([...kv.map.keys()].filter((key) => key.startsWith(`${MODEL_KEY_PREFIX}calls/`))).toEqual([]);
   });
@@ -68,9 +94,13 @@ describe("sandbox host: the model pass-through", () => {
       expect(((await res.json()) as { error: { type: string } }).error.type).toBe("invalid_api_key");
     }
     // REF's credential, copied into the other instance's container, is of no use there.
-    expect((await call(await credentialOf(), await sandboxId(other), { messages: messages("borrowed") })).status).toBe(401);
+    expect((await call(await credentialOf(), await sandboxId(other), { messages: messages("borrowed") })).status).toBe(
+      401,
+    );
     expect(model.requests.length).toBe(before);
-    expect((await call(await credentialOf(other), await sandboxId(other), { messages: messages("own") })).status).toBe(200);
+    expect((await call(await credentialOf(other), await sandboxId(other), { messages: messages("own") })).status).toBe(
+      200,
+    );
   });
 
   it("a restart issues a new credential (the old one stops working); delete revokes it and keeps the usage", async () => {
@@ -108,16 +138,27 @@ describe("sandbox host: the model pass-through", () => {
     const spent = async (ref: typeof REF, text: string) => {
       const res = await call(await credentialOf(ref), await sandboxId(ref), { messages: messages(text) });
       expect(res.status).toBe(200);
-      return ((await res.json()) as { usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } }).usage;
+      return (
+        (await res.json()) as { usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } }
+      ).usage;
     };
     const first = [await spent(REF, "one"), await spent(REF, "two, a longer one")];
     const other = await spent(second, "three");
     await spent(elsewhere, "four");
 
-    const usageApi = createRuntimeApi(host, { serviceToken: SERVICE_TOKEN, info: { host: "sandbox", model: null }, usage: registryUsage(registry) });
+    const usageApi = createRuntimeApi(host, {
+      serviceToken: SERVICE_TOKEN,
+      info: { host: "sandbox", model: null },
+      usage: registryUsage(registry),
+    });
     const get = async (url: string) =>
-      (await (await usageApi.fetch(new Request(`http://runtime.invalid${url}`, { headers: { authorization: `Bearer ${SERVICE_TOKEN}` } }))).json()) as { data: unknown };
-    const sum = (calls: typeof first, key: keyof (typeof first)[number]) => calls.reduce((total, usage) => total + usage[key], 0);
+      (await (
+        await usageApi.fetch(
+          new Request(`http://runtime.invalid${url}`, { headers: { authorization: `Bearer ${SERVICE_TOKEN}` } }),
+        )
+      ).json()) as { data: unknown };
+    const sum = (calls: typeof first, key: keyof (typeof first)[number]) =>
+      calls.reduce((total, usage) => total + usage[key], 0);
     const mine = instanceUsageSchema.parse((await get(path(REF, "/usage"))).data);
     expect(mine).toMatchObject({
       ...REF,
@@ -127,7 +168,11 @@ describe("sandbox host: the model pass-through", () => {
       totalTokens: sum(first, "total_tokens"),
       unmetered: 0,
     });
-    expect(instanceUsageSchema.parse((await get(path(second, "/usage"))).data)).toMatchObject({ ...second, requests: 1, totalTokens: other.total_tokens });
+    expect(instanceUsageSchema.parse((await get(path(second, "/usage"))).data)).toMatchObject({
+      ...second,
+      requests: 1,
+      totalTokens: other.total_tokens,
+    });
     const listed = workspaceUsageSchema.parse((await get(`/v1/workspaces/${REF.workspaceId}/usage`)).data).instances;
     expect(listed.map((u) => [u.instanceId, u.requests, u.totalTokens])).toEqual([
       [REF.instanceId, 2, sum(first, "total_tokens")],
@@ -144,7 +189,9 @@ describe("sandbox host: the model pass-through", () => {
     const bad = await call(credential, from, { messages: messages("x"), max_tokens: "lots" });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { type: string } }).error.type).toBe("invalid_request_error");
-    expect((await call(credential, from, { messages: messages("x"), tools: [{ type: "web_search" }] })).status).toBe(400);
+    expect((await call(credential, from, { messages: messages("x"), tools: [{ type: "web_search" }] })).status).toBe(
+      400,
+    );
     expect((await call(credential, from, { input: "x" }, "/embeddings")).status).toBe(404);
     expect(model.requests.length).toBe(before);
   });
@@ -154,11 +201,15 @@ describe("sandbox host: the pass-through's records", () => {
   it(`call slots: at most ${MAX_CALLS_IN_FLIGHT_PER_INSTANCE} per instance, released or lapsed after their lease`, () => {
     let now = 1_000;
     const records = new ModelRecords(new MapKv(), () => now);
-    const slots = Array.from({ length: MAX_CALLS_IN_FLIGHT_PER_INSTANCE }, () => records.acquireCall(REF, MAX_CALLS_IN_FLIGHT_PER_INSTANCE, 60_000));
+    const slots = Array.from({ length: MAX_CALLS_IN_FLIGHT_PER_INSTANCE }, () =>
+      records.acquireCall(REF, MAX_CALLS_IN_FLIGHT_PER_INSTANCE, 60_000),
+    );
     expect(slots.every((slot) => typeof slot === "string")).toBe(true);
     expect(records.acquireCall(REF, MAX_CALLS_IN_FLIGHT_PER_INSTANCE, 60_000)).toBeNull();
     // Another instance is not held up.
-    expect(records.acquireCall({ workspaceId: "w2", instanceId: "b" }, MAX_CALLS_IN_FLIGHT_PER_INSTANCE, 60_000)).not.toBeNull();
+    expect(
+      records.acquireCall({ workspaceId: "w2", instanceId: "b" }, MAX_CALLS_IN_FLIGHT_PER_INSTANCE, 60_000),
+    ).not.toBeNull();
     records.releaseCall(REF, slots[0]!);
     expect(records.acquireCall(REF, MAX_CALLS_IN_FLIGHT_PER_INSTANCE, 60_000)).not.toBeNull();
     expect(records.acquireCall(REF, MAX_CALLS_IN_FLIGHT_PER_INSTANCE, 60_000)).toBeNull();

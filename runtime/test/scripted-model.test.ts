@@ -5,7 +5,14 @@ import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { generateText, isStepCount, streamText, tool } from "ai";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { agentScript, type ChatRequest, PIECE_CHARS, type ScriptedModel, scriptedUsage, startScriptedModel } from "./scripted-model";
+import {
+  agentScript,
+  type ChatRequest,
+  PIECE_CHARS,
+  type ScriptedModel,
+  scriptedUsage,
+  startScriptedModel,
+} from "./scripted-model";
 
 let model: ScriptedModel;
 let modelAsking: ReturnType<ReturnType<typeof createOpenAICompatible>["chatModel"]>;
@@ -14,7 +21,9 @@ let modelNotAsking: typeof modelAsking;
 beforeAll(async () => {
   model = await startScriptedModel({ usage: "when-asked" });
   model.setReply(agentScript);
-  modelAsking = createOpenAICompatible({ name: "autopilot", baseURL: model.baseUrl, includeUsage: true }).chatModel("scripted-model");
+  modelAsking = createOpenAICompatible({ name: "autopilot", baseURL: model.baseUrl, includeUsage: true }).chatModel(
+    "scripted-model",
+  );
   modelNotAsking = createOpenAICompatible({ name: "autopilot", baseURL: model.baseUrl }).chatModel("scripted-model");
 });
 afterAll(async () => {
@@ -48,7 +57,10 @@ interface Outcome {
   deltas: number;
 }
 
-async function run(prompt: string, options: { model?: typeof modelAsking; timeout?: { totalMs?: number; stepMs?: number; chunkMs?: number } } = {}): Promise<Outcome> {
+async function run(
+  prompt: string,
+  options: { model?: typeof modelAsking; timeout?: { totalMs?: number; stepMs?: number; chunkMs?: number } } = {},
+): Promise<Outcome> {
   const outcome: Outcome = { text: "", steps: [], toolCalls: [], errors: [], aborts: [], deltas: 0 };
   const result = streamText({
     model: options.model ?? modelAsking,
@@ -65,7 +77,12 @@ async function run(prompt: string, options: { model?: typeof modelAsking; timeou
       outcome.deltas++;
     }
     if (part.type === "tool-call") outcome.toolCalls.push({ name: part.toolName, input: part.input });
-    if (part.type === "finish-step") outcome.steps.push({ finishReason: part.finishReason, input: part.usage.inputTokens, output: part.usage.outputTokens });
+    if (part.type === "finish-step")
+      outcome.steps.push({
+        finishReason: part.finishReason,
+        input: part.usage.inputTokens,
+        output: part.usage.outputTokens,
+      });
     if (part.type === "error") outcome.errors.push(part.error);
     if (part.type === "abort") outcome.aborts.push(String(part.reason));
   }
@@ -87,7 +104,9 @@ describe("scripted model through the AI SDK", () => {
     const request = model.requests[before]!;
     expect(request.stream_options?.include_usage).toBe(true);
     const usage = scriptedUsage(request, { text: outcome.text });
-    expect(outcome.steps).toEqual([{ finishReason: "stop", input: usage.prompt_tokens, output: usage.completion_tokens }]);
+    expect(outcome.steps).toEqual([
+      { finishReason: "stop", input: usage.prompt_tokens, output: usage.completion_tokens },
+    ]);
   });
 
   it("sends no usage to a client that does not ask for it (usage: when-asked)", async () => {
@@ -98,12 +117,17 @@ describe("scripted model through the AI SDK", () => {
 
   it("runs STEPS as sequential tool calls with streamed arguments, then answers with the last tool result", async () => {
     ran.length = 0;
-    const outcome = await run('STEPS: threads_list {} ; threads_rename {"threadId":"thr_1","title":"A much longer renamed title"}');
+    const outcome = await run(
+      'STEPS: threads_list {} ; threads_rename {"threadId":"thr_1","title":"A much longer renamed title"}',
+    );
     expect(outcome.toolCalls).toEqual([
       { name: "threads_list", input: { includeArchived: false } },
       { name: "threads_rename", input: { threadId: "thr_1", title: "A much longer renamed title" } },
     ]);
-    expect(ran).toEqual(['threads_list {"includeArchived":false}', 'threads_rename {"threadId":"thr_1","title":"A much longer renamed title"}']);
+    expect(ran).toEqual([
+      'threads_list {"includeArchived":false}',
+      'threads_rename {"threadId":"thr_1","title":"A much longer renamed title"}',
+    ]);
     expect(outcome.steps.map((s) => s.finishReason)).toEqual(["tool-calls", "tool-calls", "stop"]);
     expect(outcome.steps.every((s) => typeof s.input === "number" && s.input > 0)).toBe(true);
     expect(outcome.text).toBe('TOOL RESULT SEEN: {"renamed":"thr_1","title":"A much longer renamed title"}');
@@ -119,12 +143,24 @@ describe("scripted model through the AI SDK", () => {
   });
 
   it("answers generateText (no stream) with text and usage, and with tool calls", async () => {
-    const titled = await generateText({ model: modelAsking, instructions: "Reply with a title.", prompt: "SAY: Release planning", maxOutputTokens: 24, maxRetries: 0 });
+    const titled = await generateText({
+      model: modelAsking,
+      instructions: "Reply with a title.",
+      prompt: "SAY: Release planning",
+      maxOutputTokens: 24,
+      maxRetries: 0,
+    });
     expect(titled.text).toBe("Release planning");
     expect(titled.usage.inputTokens).toBeGreaterThan(0);
     expect(model.requests.at(-1)?.stream).toBeFalsy();
     ran.length = 0;
-    const stepped = await generateText({ model: modelAsking, prompt: "STEPS: threads_list {}", tools, stopWhen: isStepCount(3), maxRetries: 0 });
+    const stepped = await generateText({
+      model: modelAsking,
+      prompt: "STEPS: threads_list {}",
+      tools,
+      stopWhen: isStepCount(3),
+      maxRetries: 0,
+    });
     expect(ran).toEqual(['threads_list {"includeArchived":false}']);
     expect(stepped.text).toBe('TOOL RESULT SEEN: {"threads":[{"id":"thr_1","title":"General"}]}');
   });
@@ -166,16 +202,27 @@ describe("STREAM: n pieces at a fixed spacing (the benchmarks' mode)", () => {
     // What happened, in order: each timer of the pieces' spacing as it fires, each write.
     const happened: string[] = [];
     const nodeSetTimeout = globalThis.setTimeout;
-    const timers = vi.spyOn(globalThis, "setTimeout").mockImplementation(((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) =>
+    const timers = vi.spyOn(globalThis, "setTimeout").mockImplementation(((
+      callback: (...args: unknown[]) => void,
+      ms?: number,
+      ...args: unknown[]
+    ) =>
       nodeSetTimeout(() => {
         if (ms === 30) happened.push("waited 30 ms");
         callback(...args);
       }, ms)) as typeof setTimeout);
     const ends: ChatRequest[] = [];
-    const own = await startScriptedModel({ onPiece: (_, written) => happened.push(`wrote ${written}`), onStreamEnd: (request) => ends.push(request) });
+    const own = await startScriptedModel({
+      onPiece: (_, written) => happened.push(`wrote ${written}`),
+      onStreamEnd: (request) => ends.push(request),
+    });
     own.setReply(agentScript);
     try {
-      const result = streamText({ model: createOpenAICompatible({ name: "bench", baseURL: own.baseUrl }).chatModel("scripted-model"), prompt: "Bench (user): STREAM: 5x30 tag-1", maxRetries: 0 });
+      const result = streamText({
+        model: createOpenAICompatible({ name: "bench", baseURL: own.baseUrl }).chatModel("scripted-model"),
+        prompt: "Bench (user): STREAM: 5x30 tag-1",
+        maxRetries: 0,
+      });
       const deltas: string[] = [];
       for await (const part of result.stream) if (part.type === "text-delta" && part.text) deltas.push(part.text);
       expect(deltas).toEqual(["0000000 ", "0000001 ", "0000002 ", "0000003 ", "0000004 "]);
@@ -194,7 +241,10 @@ describe("scripted model close", () => {
   it("close() ends even while a response hangs on purpose", async () => {
     const own = await startScriptedModel();
     own.setReply({ hang: "before-headers" });
-    const pending = fetch(`${own.baseUrl}/chat/completions`, { method: "POST", body: JSON.stringify({ stream: true, messages: [] }) }).catch((error: Error) => error);
+    const pending = fetch(`${own.baseUrl}/chat/completions`, {
+      method: "POST",
+      body: JSON.stringify({ stream: true, messages: [] }),
+    }).catch((error: Error) => error);
     await vi.waitFor(() => expect(own.requests).toHaveLength(1));
     await own.close();
     expect(await pending).toBeInstanceOf(Error);

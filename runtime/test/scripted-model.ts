@@ -49,7 +49,12 @@ export interface ScriptedModel {
 const INTERNAL_CONTEXT = "BEGIN_OPENCLAW_INTERNAL_CONTEXT";
 
 /** Text of a message's content (a string or text parts). */
-const textOf = (content: unknown): string => (typeof content === "string" ? content : Array.isArray(content) ? content.map((part: { text?: string }) => part.text ?? "").join("") : "");
+const textOf = (content: unknown): string =>
+  typeof content === "string"
+    ? content
+    : Array.isArray(content)
+      ? content.map((part: { text?: string }) => part.text ?? "").join("")
+      : "";
 
 /**
  * A script driven by markers in the last real user message, for OpenClaw agent-turn tests:
@@ -59,7 +64,9 @@ const textOf = (content: unknown): string => (typeof content === "string" ? cont
  * would replay old instructions (and the gateway would loop on tool calls).
  */
 export function markerScript(request: ChatRequest): ScriptedTurn {
-  const real = (request.messages ?? []).filter((m) => !(m.role === "user" && JSON.stringify(m.content).includes(INTERNAL_CONTEXT)));
+  const real = (request.messages ?? []).filter(
+    (m) => !(m.role === "user" && JSON.stringify(m.content).includes(INTERNAL_CONTEXT)),
+  );
   const last = real.at(-1);
   if (last?.role === "tool") {
     const content = typeof last.content === "string" ? last.content : JSON.stringify(last.content);
@@ -68,7 +75,8 @@ export function markerScript(request: ChatRequest): ScriptedTurn {
   const text = userTexts({ messages: real }).at(-1) ?? "";
   const run = /RUNCMD:(.+)/.exec(text);
   if (run) return { toolCall: { name: "exec", arguments: { command: run[1]!.trim() } } };
-  if (/SLOW/.test(text)) return { text: `${Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ")} END.`, chunkDelayMs: 400 };
+  if (/SLOW/.test(text))
+    return { text: `${Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ")} END.`, chunkDelayMs: 400 };
   const say = /SAY:(.+)/.exec(text);
   return { text: say ? say[1]!.trim() : "Scripted reply." };
 }
@@ -76,7 +84,10 @@ export function markerScript(request: ChatRequest): ScriptedTurn {
 /** `name {json}` → a tool call; the JSON may not contain the separator (`;` or `|`). */
 function parseToolSpec(spec: string): ScriptedToolCall {
   const match = /^\s*([\w-]+)\s*(\{.*\})?\s*$/s.exec(spec);
-  return { name: match?.[1] ?? "unknown", arguments: match?.[2] ? (JSON.parse(match[2]) as Record<string, unknown>) : {} };
+  return {
+    name: match?.[1] ?? "unknown",
+    arguments: match?.[2] ? (JSON.parse(match[2]) as Record<string, unknown>) : {},
+  };
 }
 
 /**
@@ -103,12 +114,17 @@ export function agentScript(request: ChatRequest): ScriptedTurn {
   if (parallel && stepsDone === 0) return { toolCalls: parallel };
   const last = messages.at(-1);
   // SLOWRESULT: the answer after the tool streams slowly (~4 s), to cut a resumed run mid-reply.
-  if (last?.role === "tool") return { text: `TOOL RESULT SEEN: ${textOf(last.content).slice(0, 300)}`, ...(/SLOWRESULT/.test(text) ? { chunkDelayMs: 100 } : {}) };
+  if (last?.role === "tool")
+    return {
+      text: `TOOL RESULT SEEN: ${textOf(last.content).slice(0, 300)}`,
+      ...(/SLOWRESULT/.test(text) ? { chunkDelayMs: 100 } : {}),
+    };
   if (/FAIL500/.test(text)) return { fail: { status: 500, message: "scripted upstream failure" } };
   if (/HANGMID/.test(text)) return { text: "partial reply that never ends", hang: "mid-stream" };
   if (/HANG/.test(text)) return { hang: "before-headers" };
   if (/MALFORMED/.test(text)) return { text: "this stream breaks", malformed: true };
-  if (/SLOW/.test(text)) return { text: `${Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ")} END.`, chunkDelayMs: 100 };
+  if (/SLOW/.test(text))
+    return { text: `${Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ")} END.`, chunkDelayMs: 100 };
   const stream = /STREAM:\s*(\d+)x(\d+)/.exec(text);
   if (stream) return fixedStream(Number(stream[1]), Number(stream[2]));
   const say = /SAY:(.+)/s.exec(text);
@@ -131,7 +147,10 @@ export function userTexts(request: ChatRequest): string[] {
 }
 
 /** Deterministic usage a test can recompute: about 4 characters per token. */
-export function scriptedUsage(request: ChatRequest, turn: ScriptedTurn): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
+export function scriptedUsage(
+  request: ChatRequest,
+  turn: ScriptedTurn,
+): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
   const calls = turn.toolCalls ?? (turn.toolCall ? [turn.toolCall] : []);
   const prompt = Math.ceil(JSON.stringify(request.messages ?? []).length / 4);
   const completion = Math.ceil(((turn.text ?? "").length + (calls.length ? JSON.stringify(calls).length : 0)) / 4);
@@ -199,7 +218,11 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
     if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`) {
       req.resume();
       res.writeHead(401, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: { message: "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key" } }));
+      res.end(
+        JSON.stringify({
+          error: { message: "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key" },
+        }),
+      );
       return;
     }
     const request = await readJson(req);
@@ -224,10 +247,27 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
     const usage = scriptedUsage(request, turn);
     if (!request.stream) {
       // generateText (titles, summaries): one JSON completion, tool calls included.
-      const toolCalls = calls.map((call, index) => ({ id: callId(index), type: "function", function: { name: call.name, arguments: JSON.stringify(call.arguments) } }));
-      const message = { role: "assistant", content: calls.length ? null : text, ...(calls.length ? { tool_calls: toolCalls } : {}) };
+      const toolCalls = calls.map((call, index) => ({
+        id: callId(index),
+        type: "function",
+        function: { name: call.name, arguments: JSON.stringify(call.arguments) },
+      }));
+      const message = {
+        role: "assistant",
+        content: calls.length ? null : text,
+        ...(calls.length ? { tool_calls: toolCalls } : {}),
+      };
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ id, object: "chat.completion", created, model: modelId, choices: [{ index: 0, message, finish_reason: calls.length ? "tool_calls" : "stop" }], usage }));
+      res.end(
+        JSON.stringify({
+          id,
+          object: "chat.completion",
+          created,
+          model: modelId,
+          choices: [{ index: 0, message, finish_reason: calls.length ? "tool_calls" : "stop" }],
+          usage,
+        }),
+      );
       return;
     }
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
@@ -239,8 +279,18 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
       for (const piece of text.match(PIECES) ?? []) res.write(chunk({ content: piece }, null));
       calls.forEach((call, index) => {
         // Like OpenAI: the id and name first, then the arguments in pieces.
-        res.write(chunk({ tool_calls: [{ index, id: callId(index), type: "function", function: { name: call.name, arguments: "" } }] }, null));
-        for (const piece of JSON.stringify(call.arguments).match(/.{1,12}/gs) ?? []) res.write(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }, null));
+        res.write(
+          chunk(
+            {
+              tool_calls: [
+                { index, id: callId(index), type: "function", function: { name: call.name, arguments: "" } },
+              ],
+            },
+            null,
+          ),
+        );
+        for (const piece of JSON.stringify(call.arguments).match(/.{1,12}/gs) ?? [])
+          res.write(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }, null));
       });
       res.write(chunk({}, "tool_calls"));
     } else {
@@ -265,7 +315,9 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
       res.write(chunk({}, "stop"));
     }
     if ((options.usage ?? "always") === "always" || request.stream_options?.include_usage) {
-      res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: modelId, choices: [], usage })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: modelId, choices: [], usage })}\n\n`,
+      );
     }
     res.end("data: [DONE]\n\n");
     options.onStreamEnd?.(request, turn);

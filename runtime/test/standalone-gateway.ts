@@ -19,12 +19,23 @@ export interface StandaloneGateway {
   stop(): Promise<void>;
 }
 
-export function startStandaloneGateway(options: { port: number; token: string; modelBaseUrl: string; modelId?: string }): StandaloneGateway {
+export function startStandaloneGateway(options: {
+  port: number;
+  token: string;
+  modelBaseUrl: string;
+  modelId?: string;
+}): StandaloneGateway {
   const dir = mkdtempSync(join(tmpdir(), "own-gateway-"));
   const paths = instancePaths(dir);
   for (const d of [paths.home, paths.state, paths.workspace, paths.logs, paths.tmp]) mkdirSync(d, { recursive: true });
   const model = { baseUrl: options.modelBaseUrl, modelId: options.modelId ?? "scripted-model", apiKey: "scripted-key" };
-  const config = buildGatewayConfig({ port: options.port, token: options.token, workspaceDir: paths.workspace, logFile: join(paths.logs, "gateway.log"), model });
+  const config = buildGatewayConfig({
+    port: options.port,
+    token: options.token,
+    workspaceDir: paths.workspace,
+    logFile: join(paths.logs, "gateway.log"),
+    model,
+  });
   writeFileSync(paths.config, JSON.stringify(config, null, 2));
   const output: string[] = [];
   const child = spawnGateway({

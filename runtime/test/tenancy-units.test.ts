@@ -122,15 +122,35 @@ describe("per-workspace cap", () => {
   });
   it("refuses past the cap with a typed, non-retryable error", () => {
     const refused = checkWorkspaceCap("w1", records, 2);
-    expect(refused).toMatchObject({ ok: false, error: { code: "capacity_exceeded", retryable: false, details: { scope: "workspace", maxGatewaysPerWorkspace: 2, activeInWorkspace: 2 } } });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: {
+        code: "capacity_exceeded",
+        retryable: false,
+        details: { scope: "workspace", maxGatewaysPerWorkspace: 2, activeInWorkspace: 2 },
+      },
+    });
   });
 });
 
 describe("usage from answers", () => {
   it("reads OpenAI usage and rejects hostile values", () => {
-    expect(usageOf({ usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 } })).toEqual({ promptTokens: 3, completionTokens: 4, totalTokens: 7 });
-    expect(usageOf({ usage: { prompt_tokens: 3, completion_tokens: 4 } })).toEqual({ promptTokens: 3, completionTokens: 4, totalTokens: 7 });
-    for (const usage of [{ prompt_tokens: -1, completion_tokens: 1 }, { prompt_tokens: 1.5, completion_tokens: 1 }, { prompt_tokens: "9", completion_tokens: 1 }, null]) {
+    expect(usageOf({ usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 } })).toEqual({
+      promptTokens: 3,
+      completionTokens: 4,
+      totalTokens: 7,
+    });
+    expect(usageOf({ usage: { prompt_tokens: 3, completion_tokens: 4 } })).toEqual({
+      promptTokens: 3,
+      completionTokens: 4,
+      totalTokens: 7,
+    });
+    for (const usage of [
+      { prompt_tokens: -1, completion_tokens: 1 },
+      { prompt_tokens: 1.5, completion_tokens: 1 },
+      { prompt_tokens: "9", completion_tokens: 1 },
+      null,
+    ]) {
       expect(usageOf({ usage })).toBeNull();
     }
     expect(usageOf("x")).toBeNull();
@@ -160,7 +180,15 @@ describe("usage from answers", () => {
     const t2 = new Date("2026-01-02T00:00:00Z");
     const once = addCall(EMPTY_USAGE, { promptTokens: 5, completionTokens: 2, totalTokens: 7 }, t1);
     const twice = addCall(once, null, t2);
-    expect(twice).toEqual({ requests: 2, promptTokens: 5, completionTokens: 2, totalTokens: 7, unmetered: 1, since: t1.toISOString(), updatedAt: t2.toISOString() });
+    expect(twice).toEqual({
+      requests: 2,
+      promptTokens: 5,
+      completionTokens: 2,
+      totalTokens: 7,
+      unmetered: 1,
+      since: t1.toISOString(),
+      updatedAt: t2.toISOString(),
+    });
   });
 });
 
@@ -183,11 +211,23 @@ describe("model credentials", () => {
 
 describe("usage routes", () => {
   const TOKEN = "service-token-0123456789abcdef0123456789";
-  const host = { status: (ref: { instanceId: string }) => (ref.instanceId === "fresh" ? okResult({}) : errResult(runtimeError("not_found", "no instance"))) } as unknown as RuntimeHost;
+  const host = {
+    status: (ref: { instanceId: string }) =>
+      ref.instanceId === "fresh" ? okResult({}) : errResult(runtimeError("not_found", "no instance")),
+  } as unknown as RuntimeHost;
   const get = async (usage: UsageLedger | undefined, path: string) => {
-    const app = createRuntimeApi(host, { serviceToken: TOKEN, info: { host: "process", model: null }, ...(usage ? { usage } : {}) });
-    const res = await app.fetch(new Request(`http://runtime.invalid${path}`, { headers: { authorization: `Bearer ${TOKEN}` } }));
-    return { status: res.status, body: (await res.json()) as { ok: boolean; data?: unknown; error?: { code: string } } };
+    const app = createRuntimeApi(host, {
+      serviceToken: TOKEN,
+      info: { host: "process", model: null },
+      ...(usage ? { usage } : {}),
+    });
+    const res = await app.fetch(
+      new Request(`http://runtime.invalid${path}`, { headers: { authorization: `Bearer ${TOKEN}` } }),
+    );
+    return {
+      status: res.status,
+      body: (await res.json()) as { ok: boolean; data?: unknown; error?: { code: string } },
+    };
   };
 
   it("answers counted usage (kept after delete), zeros for a known instance, 404 otherwise; validated by the contract", async () => {
@@ -195,9 +235,18 @@ describe("usage routes", () => {
     ledger.record(ref("ws1", "gone"), { promptTokens: 3, completionTokens: 1, totalTokens: 4 });
     const gone = await get(ledger, "/v1/workspaces/ws1/instances/gone/usage");
     expect(gone.status).toBe(200);
-    expect(instanceUsageSchema.parse(gone.body.data)).toMatchObject({ workspaceId: "ws1", instanceId: "gone", requests: 1, totalTokens: 4 });
+    expect(instanceUsageSchema.parse(gone.body.data)).toMatchObject({
+      workspaceId: "ws1",
+      instanceId: "gone",
+      requests: 1,
+      totalTokens: 4,
+    });
     const fresh = await get(ledger, "/v1/workspaces/ws1/instances/fresh/usage");
-    expect(instanceUsageSchema.parse(fresh.body.data)).toEqual({ workspaceId: "ws1", instanceId: "fresh", ...EMPTY_USAGE });
+    expect(instanceUsageSchema.parse(fresh.body.data)).toEqual({
+      workspaceId: "ws1",
+      instanceId: "fresh",
+      ...EMPTY_USAGE,
+    });
     expect((await get(ledger, "/v1/workspaces/ws1/instances/never/usage")).status).toBe(404);
     const list = await get(ledger, "/v1/workspaces/ws1/usage");
     expect(workspaceUsageSchema.parse(list.body.data).instances.map((u) => u.instanceId)).toEqual(["gone"]);

@@ -35,8 +35,13 @@ const call = (method: string, path: string) => api(baseUrl, method, path, servic
 
 function idsOf(pid: number): { uid: number; gid: number; groups: string } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const field = (name: string) => /^(\S+):\s*(.*)$/m.exec(status.split("\n").find((l) => l.startsWith(`${name}:`)) ?? "")?.[2] ?? "";
-  return { uid: Number(field("Uid").split(/\s+/)[0]), gid: Number(field("Gid").split(/\s+/)[0]), groups: field("Groups").trim() };
+  const field = (name: string) =>
+    /^(\S+):\s*(.*)$/m.exec(status.split("\n").find((l) => l.startsWith(`${name}:`)) ?? "")?.[2] ?? "";
+  return {
+    uid: Number(field("Uid").split(/\s+/)[0]),
+    gid: Number(field("Gid").split(/\s+/)[0]),
+    groups: field("Groups").trim(),
+  };
 }
 
 /**
@@ -46,7 +51,12 @@ function idsOf(pid: number): { uid: number; gid: number; groups: string } {
  */
 function readOrMakeDevVars(): Record<string, string> {
   const path = join(REPO_ROOT, ".dev.vars");
-  if (!existsSync(path)) writeFileSync(path, `BETTER_AUTH_SECRET=${randomBytes(32).toString("hex")}\nRUNTIME_SERVICE_TOKEN=${randomBytes(32).toString("hex")}\n`, { mode: 0o644 });
+  if (!existsSync(path))
+    writeFileSync(
+      path,
+      `BETTER_AUTH_SECRET=${randomBytes(32).toString("hex")}\nRUNTIME_SERVICE_TOKEN=${randomBytes(32).toString("hex")}\n`,
+      { mode: 0o644 },
+    );
   const values = readFileSync(path, "utf8")
     .split("\n")
     .filter((line) => line.includes("="))
@@ -56,12 +66,17 @@ function readOrMakeDevVars(): Record<string, string> {
 
 /** Runs a command as an instance's user, with the host's own spawn identity (uid, gid, cwd). */
 function runAs(instance: "one" | "two", command: string, args: string[]) {
-  const result = spawnSync(command, args, { ...spawnIdentity({ cwd: gw[instance].dir, user: gw[instance].user }), env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, encoding: "utf8" });
+  const result = spawnSync(command, args, {
+    ...spawnIdentity({ cwd: gw[instance].dir, user: gw[instance].user }),
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+    encoding: "utf8",
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 beforeAll(async () => {
-  if (isolationMode() !== "separate-users") throw new Error("this test needs root: separate OS users per instance exist only then (README, Tenants)");
+  if (isolationMode() !== "separate-users")
+    throw new Error("this test needs root: separate OS users per instance exist only then (README, Tenants)");
   // The checkout's local secrets and state, as `npm start` leaves them (made here when this
   // checkout has none yet): the runtime must close them before any gateway runs.
   devVars = readOrMakeDevVars();
@@ -73,7 +88,11 @@ beforeAll(async () => {
     prepareDataDir: (dir) => writeFileSync(join(dir, "service-token"), `${SERVICE_TOKEN}\n`, { mode: 0o600 }),
     model: { apiKey: OPERATOR_KEY, usage: "when-asked" },
     modelApiKey: OPERATOR_KEY,
-    env: { RUNTIME_MAX_GATEWAYS: "3", RUNTIME_MAX_GATEWAYS_PER_WORKSPACE: "1", RUNTIME_START_TIMEOUT_MS: String(START_TIMEOUT_MS) },
+    env: {
+      RUNTIME_MAX_GATEWAYS: "3",
+      RUNTIME_MAX_GATEWAYS_PER_WORKSPACE: "1",
+      RUNTIME_START_TIMEOUT_MS: String(START_TIMEOUT_MS),
+    },
   });
   ({ dataDir, model, baseUrl } = setup);
   model.setReply(markerScript);
@@ -93,11 +112,21 @@ describe("tenants apart on the process host", () => {
         ["two", TWO],
       ] as const) {
         expect((await call("PUT", inst.path)).status).toBe(202);
-        const { final } = await waitForStatus(baseUrl, inst.path, (s) => s.state === "ready" || s.state === "error", START_TIMEOUT_MS + 10_000);
+        const { final } = await waitForStatus(
+          baseUrl,
+          inst.path,
+          (s) => s.state === "ready" || s.state === "error",
+          START_TIMEOUT_MS + 10_000,
+        );
         expect(final.error, JSON.stringify(final.error)).toBeNull();
         const dir = join(dataDir, "instances", inst.ws, inst.id);
         const ids = idsOf(final.pid);
-        gw[name] = { pid: final.pid, dir, user: { uid: ids.uid, gid: ids.gid }, token: readFileSync(join(dir, "gateway-token"), "utf8").trim() };
+        gw[name] = {
+          pid: final.pid,
+          dir,
+          user: { uid: ids.uid, gid: ids.gid },
+          token: readFileSync(join(dir, "gateway-token"), "utf8").trim(),
+        };
         expect(ids.uid).toBeGreaterThan(1_000_000);
         expect(ids.gid).toBe(ids.uid);
         expect(ids.groups).toBe("");
@@ -109,7 +138,8 @@ describe("tenants apart on the process host", () => {
       expect(statSync(dataDir).mode & 0o777).toBe(0o711);
       expect(statSync(join(dataDir, "service-token"))).toMatchObject({ uid: 0 });
       expect(statSync(join(dataDir, "service-token")).mode & 0o777).toBe(0o600);
-      for (const dir of ["backups", "usage", "archive", "tmp"]) expect(statSync(join(dataDir, dir)).mode & 0o777).toBe(0o700);
+      for (const dir of ["backups", "usage", "archive", "tmp"])
+        expect(statSync(join(dataDir, dir)).mode & 0o777).toBe(0o700);
     },
     2 * START_TIMEOUT_MS + 60_000,
   );
@@ -117,7 +147,14 @@ describe("tenants apart on the process host", () => {
   it("refuses a second gateway of the same workspace past the per-workspace cap", async () => {
     const res = await call("PUT", "/v1/workspaces/ws-a/instances/three");
     expect(res.status).toBe(503);
-    expect(res.body).toMatchObject({ ok: false, error: { code: "capacity_exceeded", retryable: false, details: { scope: "workspace", maxGatewaysPerWorkspace: 1, activeInWorkspace: 1 } } });
+    expect(res.body).toMatchObject({
+      ok: false,
+      error: {
+        code: "capacity_exceeded",
+        retryable: false,
+        details: { scope: "workspace", maxGatewaysPerWorkspace: 1, activeInWorkspace: 1 },
+      },
+    });
     expect((await call("GET", "/v1/workspaces/ws-a/instances/three")).status).toBe(404);
   });
 
@@ -153,7 +190,14 @@ describe("tenants apart on the process host", () => {
       expect(read.stderr, target).toContain("Permission denied");
       for (const secret of [gw.two.token, serviceToken, OPERATOR_KEY]) expect(read.stdout).not.toContain(secret);
     }
-    for (const dir of [dataDir, join(dataDir, "instances"), join(dataDir, "instances", TWO.ws), gw.two.dir, join(dataDir, "backups"), join(dataDir, "usage")]) {
+    for (const dir of [
+      dataDir,
+      join(dataDir, "instances"),
+      join(dataDir, "instances", TWO.ws),
+      gw.two.dir,
+      join(dataDir, "backups"),
+      join(dataDir, "usage"),
+    ]) {
       const list = runAs("one", "ls", [dir]);
       expect(list.status, dir).not.toBe(0);
       expect(list.stderr, dir).toContain("Permission denied");
@@ -170,7 +214,11 @@ describe("tenants apart on the process host", () => {
     const home = environ.find((entry) => entry.startsWith("HOME="))?.slice(5) ?? "";
     expect(home.startsWith(gw.one.dir)).toBe(true);
     expect(home.startsWith(`${REPO_ROOT}/`)).toBe(false);
-    const targets = [join(REPO_ROOT, ".dev.vars"), `/proc/${process.pid}/cwd/.dev.vars`, ...readdirSync(WRANGLER_STATE).map((name) => join(WRANGLER_STATE, name))];
+    const targets = [
+      join(REPO_ROOT, ".dev.vars"),
+      `/proc/${process.pid}/cwd/.dev.vars`,
+      ...readdirSync(WRANGLER_STATE).map((name) => join(WRANGLER_STATE, name)),
+    ];
     for (const target of targets) {
       const read = runAs("one", "cat", [target]);
       expect(read.status, target).not.toBe(0);
@@ -193,19 +241,33 @@ describe("tenants apart on the process host", () => {
         try { out.cmdlines.push(fs.readFileSync("/proc/" + pid + "/cmdline", "utf8")); } catch {}
       }
       console.log(JSON.stringify(out));`;
-    const run = runAs("one", setup.runtime.gatewayFilesDir ? join(setup.runtime.gatewayFilesDir, "bin", "node") : process.execPath, ["-e", probe]);
+    const run = runAs(
+      "one",
+      setup.runtime.gatewayFilesDir ? join(setup.runtime.gatewayFilesDir, "bin", "node") : process.execPath,
+      ["-e", probe],
+    );
     expect(run.status, run.stderr).toBe(0);
     const seen = JSON.parse(run.stdout) as { readable: string[]; cmdlines: string[] };
     expect(seen.readable).toEqual([]);
     expect(seen.cmdlines.length).toBeGreaterThan(3);
     const cmdlines = seen.cmdlines.join("\n");
-    for (const secret of [gw.two.token, serviceToken, OPERATOR_KEY, ...Object.values(devVars)]) expect(cmdlines).not.toContain(secret);
+    for (const secret of [gw.two.token, serviceToken, OPERATOR_KEY, ...Object.values(devVars)])
+      expect(cmdlines).not.toContain(secret);
   });
 
   it("an approved exec in instance one's gateway gets none of them either; the chat works through the pass-through", async () => {
-    const client = await ProxiedGatewayClient.open(`${baseUrl.replace(/^http/, "ws")}${ONE.path}/gateway`, {}, serviceToken);
+    const client = await ProxiedGatewayClient.open(
+      `${baseUrl.replace(/^http/, "ws")}${ONE.path}/gateway`,
+      {},
+      serviceToken,
+    );
     // operator.admin: exec approvals reach only admin connections (BRIDGE.md, Q1).
-    const hello = await client.connect(undefined, ["operator.read", "operator.write", "operator.approvals", "operator.admin"]);
+    const hello = await client.connect(undefined, [
+      "operator.read",
+      "operator.write",
+      "operator.approvals",
+      "operator.admin",
+    ]);
     expect(hello.ok, JSON.stringify(hello.error)).toBe(true);
     const stolen = [
       join(gw.two.dir, "gateway-token"),
@@ -215,21 +277,36 @@ describe("tenants apart on the process host", () => {
       join(REPO_ROOT, ".dev.vars"),
       `/proc/${process.pid}/cwd/.dev.vars`,
     ];
-    const sent = await client.request("chat.send", { sessionKey: "t-steal", message: `RUNCMD: cat ${stolen.join(" ")}`, idempotencyKey: "tenants-steal-1" });
+    const sent = await client.request("chat.send", {
+      sessionKey: "t-steal",
+      message: `RUNCMD: cat ${stolen.join(" ")}`,
+      idempotencyKey: "tenants-steal-1",
+    });
     expect(sent.ok, JSON.stringify(sent.error)).toBe(true);
     const approval = await client.waitFor((f) => f.type === "event" && f.event === "exec.approval.requested", 180_000);
     expect(approval.payload.request.command).toContain("service-token");
     const resolved = await client.request("exec.approval.resolve", { id: approval.payload.id, decision: "allow-once" });
     expect(resolved.ok, JSON.stringify(resolved.error)).toBe(true);
-    const output = await client.waitFor((f) => f.type === "event" && f.event === "agent" && f.payload.stream === "command_output" && f.payload.data?.phase === "end", 180_000);
-    const final = await client.waitFor((f) => f.type === "event" && f.event === "chat" && ["final", "error", "aborted"].includes(f.payload.state), 180_000);
+    const output = await client.waitFor(
+      (f) =>
+        f.type === "event" &&
+        f.event === "agent" &&
+        f.payload.stream === "command_output" &&
+        f.payload.data?.phase === "end",
+      180_000,
+    );
+    const final = await client.waitFor(
+      (f) => f.type === "event" && f.event === "chat" && ["final", "error", "aborted"].includes(f.payload.state),
+      180_000,
+    );
     client.close();
     const text = String(output.payload.data.output);
     expect(output.payload.data.exitCode).not.toBe(0);
     expect(text.match(/Permission denied/g)?.length).toBe(stolen.length);
     expect(final.payload.state).toBe("final");
     const everything = `${client.rawFrames.join("\n")}\n${JSON.stringify(model.requests)}`;
-    for (const secret of [gw.two.token, serviceToken, OPERATOR_KEY, ...Object.values(devVars)]) expect(everything).not.toContain(secret);
+    for (const secret of [gw.two.token, serviceToken, OPERATOR_KEY, ...Object.values(devVars)])
+      expect(everything).not.toContain(secret);
   }, 400_000);
 
   it("counts the tokens per instance; the other instance spent none", async () => {
@@ -242,14 +319,18 @@ describe("tenants apart on the process host", () => {
     expect(usage.requests).toBe(model.requests.length);
     expect(usage.totalTokens).toBe(usage.promptTokens + usage.completionTokens);
     expect(usage.promptTokens).toBeGreaterThan(0);
-    expect((await call("GET", `${TWO.path}/usage`)).body).toMatchObject({ ok: true, data: { requests: 0, totalTokens: 0 } });
+    expect((await call("GET", `${TWO.path}/usage`)).body).toMatchObject({
+      ok: true,
+      data: { requests: 0, totalTokens: 0 },
+    });
     const list = await call("GET", `/v1/workspaces/${ONE.ws}/usage`);
     expect(list.body.ok && list.body.data.instances.map((u: { instanceId: string }) => u.instanceId)).toEqual(["one"]);
     expect((await call("GET", "/v1/workspaces/ws-a/instances/nope/usage")).status).toBe(404);
   });
 
   it("delete revokes the instance's model credential; its usage stays for billing", async () => {
-    const credential = /OPENCLAW_MODEL_API_KEY=(oc-[^\0]+)/.exec(readFileSync(`/proc/${gw.one.pid}/environ`, "utf8"))?.[1] ?? "";
+    const credential =
+      /OPENCLAW_MODEL_API_KEY=(oc-[^\0]+)/.exec(readFileSync(`/proc/${gw.one.pid}/environ`, "utf8"))?.[1] ?? "";
     const passthrough = /"baseUrl": "([^"]+)"/.exec(readFileSync(join(gw.one.dir, "openclaw.json"), "utf8"))?.[1] ?? "";
     const ask = () => fetch(`${passthrough}/models`, { headers: { authorization: `Bearer ${credential}` } });
     expect((await ask()).status).toBe(200);

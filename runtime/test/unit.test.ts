@@ -27,7 +27,21 @@ describe("ids", () => {
     for (const id of ["a", "alpha", "my-instance-2", "0x"]) expect(validateInstanceId(id).ok).toBe(true);
   });
   it("rejects anything that could leave its directory or is not a slug", () => {
-    for (const id of ["", ".", "..", "../x", "a/b", "Alpha", "-a", "a-", "a_b", "a.b", "a b", "x".repeat(49), "%2e%2e"]) {
+    for (const id of [
+      "",
+      ".",
+      "..",
+      "../x",
+      "a/b",
+      "Alpha",
+      "-a",
+      "a-",
+      "a_b",
+      "a.b",
+      "a b",
+      "x".repeat(49),
+      "%2e%2e",
+    ]) {
       const result = validateInstanceId(id);
       expect(result.ok, id).toBe(false);
       if (!result.ok) expect(result.error.code).toBe("invalid_request");
@@ -44,7 +58,10 @@ describe("ids", () => {
 describe("envelope and errors", () => {
   it("wraps data and errors in one envelope", () => {
     expect(okEnvelope({ a: 1 })).toEqual({ ok: true, data: { a: 1 } });
-    expect(errorEnvelope(runtimeError("not_found", "nope"))).toEqual({ ok: false, error: { code: "not_found", message: "nope" } });
+    expect(errorEnvelope(runtimeError("not_found", "nope"))).toEqual({
+      ok: false,
+      error: { code: "not_found", message: "nope" },
+    });
     expect(errorEnvelope(runtimeError("not_ready", "wait", { retryable: true, details: { phase: "x" } }))).toEqual({
       ok: false,
       error: { code: "not_ready", message: "wait", retryable: true, details: { phase: "x" } },
@@ -87,14 +104,30 @@ describe("routes", () => {
       waitForChange: async (ref: unknown) => record("instance")(ref),
       provision: async (ref: unknown) => note("provision", ref, okResult({ status: {}, started: true }) as never),
       restart: async (ref: unknown) => record("restart")(ref),
-      backup: async (ref: unknown) => note("backup", ref, okResult({ name: "b.tar.gz", path: "/internal/b.tar.gz", sizeBytes: 1, createdAt: "2026-01-01T00:00:00.000Z" }) as never),
+      backup: async (ref: unknown) =>
+        note(
+          "backup",
+          ref,
+          okResult({
+            name: "b.tar.gz",
+            path: "/internal/b.tar.gz",
+            sizeBytes: 1,
+            createdAt: "2026-01-01T00:00:00.000Z",
+          }) as never,
+        ),
       listBackups: (ref: unknown) => note("backups", ref, []),
       pruneBackups: async (ref: unknown, keep: number) => note("prune", [ref, keep], ["old.tar.gz"]),
       restore: async (ref: unknown, name: string) => note("restore", [ref, name], okResult({}) as never),
       credentials: record("credentials"),
       delete: async (ref: unknown) => record("delete")(ref),
     } as unknown as RuntimeHost;
-    const call = (method: string, url: string) => handleApiRequest(host, TOKEN, { host: "process", model: null }, { method, url, authorization: `Bearer ${TOKEN}` });
+    const call = (method: string, url: string) =>
+      handleApiRequest(
+        host,
+        TOKEN,
+        { host: "process", model: null },
+        { method, url, authorization: `Bearer ${TOKEN}` },
+      );
     return { calls, call };
   }
   const ref = { workspaceId: "ws1", instanceId: "a" };
@@ -143,7 +176,12 @@ describe("routes", () => {
     const created = await call("POST", "/v1/workspaces/ws1/instances/a/backups?keep=3");
     expect(created.status).toBe(201);
     // The archive's internal path stays in the runtime.
-    expect((created.body as { data: unknown }).data).toEqual({ name: "b.tar.gz", sizeBytes: 1, createdAt: "2026-01-01T00:00:00.000Z", pruned: ["old.tar.gz"] });
+    expect((created.body as { data: unknown }).data).toEqual({
+      name: "b.tar.gz",
+      sizeBytes: 1,
+      createdAt: "2026-01-01T00:00:00.000Z",
+      pruned: ["old.tar.gz"],
+    });
     const name = "2026-01-31T12-00-00-000Z.tar.gz";
     expect((await call("POST", `/v1/workspaces/ws1/instances/a/restore?backup=${name}`)).status).toBe(202);
     expect(calls).toEqual([
@@ -166,16 +204,27 @@ describe("routes", () => {
   });
   it("answers a method fetch cannot carry (TRACE) with 405 through the Node server, not a crash", async () => {
     const { createServer, request } = await import("node:http");
-    const server = createServer(createApiHandler({ maxGateways: 1, activeCount: () => 0 } as unknown as RuntimeHost, TOKEN, { model: null }));
+    const server = createServer(
+      createApiHandler({ maxGateways: 1, activeCount: () => 0 } as unknown as RuntimeHost, TOKEN, { model: null }),
+    );
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as { port: number };
     try {
       const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = request({ host: "127.0.0.1", port, method: "TRACE", path: "/v1/health", headers: { authorization: `Bearer ${TOKEN}` } }, (res) => {
-          let body = "";
-          res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-        });
+        const req = request(
+          {
+            host: "127.0.0.1",
+            port,
+            method: "TRACE",
+            path: "/v1/health",
+            headers: { authorization: `Bearer ${TOKEN}` },
+          },
+          (res) => {
+            let body = "";
+            res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
         req.on("error", reject);
         req.end();
       });
@@ -186,11 +235,18 @@ describe("routes", () => {
     }
   });
   it("decodes segments so validation sees what the path means", async () => {
-    expect(matchGatewayPath("/v1/workspaces/ws1/instances/%2E%2E/gateway")).toEqual({ route: "gateway", workspaceId: "ws1", instanceId: ".." });
+    expect(matchGatewayPath("/v1/workspaces/ws1/instances/%2E%2E/gateway")).toEqual({
+      route: "gateway",
+      workspaceId: "ws1",
+      instanceId: "..",
+    });
     expect(validateInstanceId("..").ok).toBe(false);
     const { calls, call } = recordingHost();
     const answer = await call("GET", "/v1/workspaces/ws1/instances/a%2Fb");
-    expect(answer.body).toMatchObject({ ok: false, error: { code: "invalid_request", details: { field: "instanceId" } } });
+    expect(answer.body).toMatchObject({
+      ok: false,
+      error: { code: "invalid_request", details: { field: "instanceId" } },
+    });
     expect(calls).toEqual([]);
   });
 });
@@ -201,7 +257,14 @@ describe("config", () => {
     const result = loadConfig(base);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.value).toMatchObject({ host: "127.0.0.1", port: 8790, serviceToken: TOKEN, serviceTokenSource: "env", deleteMode: "remove", model: undefined });
+    expect(result.value).toMatchObject({
+      host: "127.0.0.1",
+      port: 8790,
+      serviceToken: TOKEN,
+      serviceTokenSource: "env",
+      deleteMode: "remove",
+      model: undefined,
+    });
     expect(result.value.maxGateways).toBe(defaultMaxGateways());
   });
   it("derives the gateway cap from memory and cores", () => {
@@ -227,9 +290,23 @@ describe("config", () => {
     }
   });
   it("reads the model provider", () => {
-    const result = loadConfig({ ...base, OPENCLAW_MODEL_BASE_URL: "http://127.0.0.1:9/v1/", OPENCLAW_MODEL_ID: "m1", OPENCLAW_MODEL_API_KEY: "k", RUNTIME_MODEL_MAX_TOKENS: "4096" });
-    expect(result.ok && result.value.model).toEqual({ baseUrl: "http://127.0.0.1:9/v1", modelId: "m1", apiKey: "k", maxOutputTokens: 4096 });
-    expect(loadConfig({ ...base, RUNTIME_MODEL_MAX_TOKENS: "0" })).toMatchObject({ ok: false, error: { code: "invalid_request" } });
+    const result = loadConfig({
+      ...base,
+      OPENCLAW_MODEL_BASE_URL: "http://127.0.0.1:9/v1/",
+      OPENCLAW_MODEL_ID: "m1",
+      OPENCLAW_MODEL_API_KEY: "k",
+      RUNTIME_MODEL_MAX_TOKENS: "4096",
+    });
+    expect(result.ok && result.value.model).toEqual({
+      baseUrl: "http://127.0.0.1:9/v1",
+      modelId: "m1",
+      apiKey: "k",
+      maxOutputTokens: 4096,
+    });
+    expect(loadConfig({ ...base, RUNTIME_MODEL_MAX_TOKENS: "0" })).toMatchObject({
+      ok: false,
+      error: { code: "invalid_request" },
+    });
   });
   it("generates a service token file (0600) when none is given, and reuses it", () => {
     const dataDir = join(tmp, "generated");
@@ -249,7 +326,13 @@ describe("gateway config writer", () => {
   const input = { port: 40123, token: TOKEN, workspaceDir: "/data/i/workspace", logFile: "/data/i/logs/gateway.log" };
   it("writes token auth, loopback bind, the port, no update check and exec approvals set to ask", () => {
     const config = buildGatewayConfig({ ...input, model: undefined }) as any;
-    expect(config.gateway).toEqual({ mode: "local", port: 40123, bind: "loopback", auth: { mode: "token", token: TOKEN }, trustedProxies: ["127.0.0.1"] });
+    expect(config.gateway).toEqual({
+      mode: "local",
+      port: 40123,
+      bind: "loopback",
+      auth: { mode: "token", token: TOKEN },
+      trustedProxies: ["127.0.0.1"],
+    });
     expect(config.update).toEqual({ checkOnStart: false });
     expect(config.tools.exec.mode).toBe("ask");
     expect(config.logging.file).toBe("/data/i/logs/gateway.log");
@@ -259,11 +342,18 @@ describe("gateway config writer", () => {
     expect(config.agents.defaults.model).toBeUndefined();
   });
   it("registers the OpenAI-compatible provider and keeps its key out of the file", () => {
-    const config = buildGatewayConfig({ ...input, model: { baseUrl: "http://127.0.0.1:9/v1", modelId: "m1", apiKey: "secret-key" } }) as any;
+    const config = buildGatewayConfig({
+      ...input,
+      model: { baseUrl: "http://127.0.0.1:9/v1", modelId: "m1", apiKey: "secret-key" },
+    }) as any;
     expect(config.agents.defaults.model).toEqual({ primary: "runtime/m1" });
     expect(config.models.mode).toBe("replace");
     const provider = config.models.providers.runtime;
-    expect(provider).toMatchObject({ baseUrl: "http://127.0.0.1:9/v1", api: "openai-completions", apiKey: `\${${MODEL_API_KEY_ENV}}` });
+    expect(provider).toMatchObject({
+      baseUrl: "http://127.0.0.1:9/v1",
+      api: "openai-completions",
+      apiKey: `\${${MODEL_API_KEY_ENV}}`,
+    });
     expect(provider.models[0]).toMatchObject({ id: "m1", input: ["text"] });
     expect(JSON.stringify(config)).not.toContain("secret-key");
   });
@@ -277,7 +367,11 @@ describe("gateway config writer", () => {
       gateway: { port: 1, auth: { mode: "none" } },
       tools: { exec: { mode: "full" } },
       channels: { telegram: { botToken: "123:abc", dmPolicy: "allowlist", allowFrom: ["1"] } },
-      bindings: [{ agentId: "main", match: { channel: "telegram", accountId: "default" } }, "junk", { agentId: 7, match: {} }],
+      bindings: [
+        { agentId: "main", match: { channel: "telegram", accountId: "default" } },
+        "junk",
+        { agentId: 7, match: {} },
+      ],
       meta: { lastTouchedVersion: "2026.9.6" },
     };
     const carried = carryChannels(built, JSON.stringify(previous)) as any;
@@ -287,7 +381,13 @@ describe("gateway config writer", () => {
     expect(carried.bindings).toEqual([previous.bindings[0]]);
     expect(carried.meta).toEqual(previous.meta);
     // Unreadable, oversized or misshapen: the runtime's config as built.
-    for (const text of [undefined, "{not json", "[1,2]", JSON.stringify({ channels: ["x"], bindings: {}, meta: "m" }), " ".repeat(MAX_CARRIED_CONFIG_BYTES + 1)]) {
+    for (const text of [
+      undefined,
+      "{not json",
+      "[1,2]",
+      JSON.stringify({ channels: ["x"], bindings: {}, meta: "m" }),
+      " ".repeat(MAX_CARRIED_CONFIG_BYTES + 1),
+    ]) {
       expect(carryChannels(built, text)).toEqual(built);
     }
   });
@@ -295,9 +395,25 @@ describe("gateway config writer", () => {
 
 describe("proxy frame rewriting", () => {
   const connectWith = (auth?: unknown) =>
-    JSON.stringify({ type: "req", id: "c1", method: "connect", params: { client: { id: "gateway-client" }, ...(auth === undefined ? {} : { auth }), device: { id: "d" } } });
+    JSON.stringify({
+      type: "req",
+      id: "c1",
+      method: "connect",
+      params: { client: { id: "gateway-client" }, ...(auth === undefined ? {} : { auth }), device: { id: "d" } },
+    });
   it("sets the gateway token on connect requests without a credential of their own", () => {
-    for (const auth of [undefined, null, {}, { token: "" }, { deviceToken: "" }, { token: "", deviceToken: "" }, { token: 42 }, { deviceToken: ["x"] }, { password: "p" }, "token"]) {
+    for (const auth of [
+      undefined,
+      null,
+      {},
+      { token: "" },
+      { deviceToken: "" },
+      { token: "", deviceToken: "" },
+      { token: 42 },
+      { deviceToken: ["x"] },
+      { password: "p" },
+      "token",
+    ]) {
       const out = injectGatewayToken(connectWith(auth), TOKEN);
       expect(out.connectId, JSON.stringify(auth)).toBe("c1");
       const params = JSON.parse(out.text).params;
@@ -307,7 +423,12 @@ describe("proxy frame rewriting", () => {
     }
   });
   it("passes a caller's own auth.token or auth.deviceToken through untouched (device identities sign over it)", () => {
-    for (const auth of [{ token: "gateway-token-from-credentials" }, { deviceToken: "device-token-from-hello-ok" }, { token: "", deviceToken: "dt" }, { deviceToken: "dt", extra: 1 }]) {
+    for (const auth of [
+      { token: "gateway-token-from-credentials" },
+      { deviceToken: "device-token-from-hello-ok" },
+      { token: "", deviceToken: "dt" },
+      { deviceToken: "dt", extra: 1 },
+    ]) {
       const text = connectWith(auth);
       const out = injectGatewayToken(text, TOKEN);
       expect(out).toEqual({ text, connectId: "c1" });
@@ -324,7 +445,12 @@ describe("proxy frame rewriting", () => {
   it("masks the gateway token in anything going back to the client, not device tokens", () => {
     expect(redactToken(`{"x":"${TOKEN}"}`, TOKEN)).toBe('{"x":"[redacted]"}');
     expect(redactToken('{"x":1}', TOKEN)).toBe('{"x":1}');
-    const hello = JSON.stringify({ type: "res", id: "c1", ok: true, payload: { type: "hello-ok", auth: { method: "token", deviceToken: "device-token-abc" } } });
+    const hello = JSON.stringify({
+      type: "res",
+      id: "c1",
+      ok: true,
+      payload: { type: "hello-ok", auth: { method: "token", deviceToken: "device-token-abc" } },
+    });
     expect(redactToken(hello, TOKEN)).toBe(hello);
   });
   it("never forwards reserved close codes", () => {

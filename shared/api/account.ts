@@ -3,7 +3,13 @@ import { Role, Scope } from "../protocol/principal";
 import { AccountStatus } from "./admin";
 
 /** A workspace as its signed-in caller sees it: a person's role (null for an agent's key), and what they may do there. */
-export const WorkspaceInfo = z.object({ id: z.string(), name: z.string(), slug: z.string(), role: Role.nullable(), scopes: z.array(Scope) });
+export const WorkspaceInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  slug: z.string(),
+  role: Role.nullable(),
+  scopes: z.array(Scope),
+});
 export type WorkspaceInfo = z.infer<typeof WorkspaceInfo>;
 
 /** Where the signed-in account stands, and whether it may open `/admin`. */

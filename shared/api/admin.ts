@@ -25,7 +25,13 @@ export type AdminUser = z.infer<typeof AdminUser>;
 export const AdminUsersResponse = z.object({ users: z.array(AdminUser) });
 
 /** A row of `/admin`'s workspace list. */
-export const AdminWorkspace = z.object({ id: z.string(), name: z.string(), slug: z.string(), members: z.number().int(), createdAt: z.union([z.string(), z.number()]) });
+export const AdminWorkspace = z.object({
+  id: z.string(),
+  name: z.string(),
+  slug: z.string(),
+  members: z.number().int(),
+  createdAt: z.union([z.string(), z.number()]),
+});
 export type AdminWorkspace = z.infer<typeof AdminWorkspace>;
 
 /** `GET /api/admin/workspaces`, newest first. */

@@ -38,9 +38,20 @@ export const AgentInvitationBody = z.object({
 export type AgentInvitationBody = z.input<typeof AgentInvitationBody>;
 
 /** The token is in this response and nowhere else. */
-export const CreatedAgentInvitation = z.object({ id: z.string(), token: z.string(), scopes: z.array(Scope), expiresAt: z.number() });
+export const CreatedAgentInvitation = z.object({
+  id: z.string(),
+  token: z.string(),
+  scopes: z.array(Scope),
+  expiresAt: z.number(),
+});
 export type CreatedAgentInvitation = z.infer<typeof CreatedAgentInvitation>;
 
-export const AgentInvitation = z.object({ id: z.string(), scopes: z.array(Scope), createdBy: z.string(), createdAt: z.number(), expiresAt: z.number() });
+export const AgentInvitation = z.object({
+  id: z.string(),
+  scopes: z.array(Scope),
+  createdBy: z.string(),
+  createdAt: z.number(),
+  expiresAt: z.number(),
+});
 export type AgentInvitation = z.infer<typeof AgentInvitation>;
 export const AgentInvitationsResponse = z.object({ invitations: z.array(AgentInvitation) });

@@ -9,11 +9,26 @@ import { MessageAttachment } from "../protocol/threads";
 //   GET  /files/<workspaceId>/<fileId>                                        → the bytes
 
 /** The types a file may have; anything else is refused (415). */
-export const FILE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain", "text/markdown", "text/csv", "application/json"] as const;
+export const FILE_TYPES = [
+  "image/png",
+  "image/jpeg",
+  "image/gif",
+  "image/webp",
+  "application/pdf",
+  "text/plain",
+  "text/markdown",
+  "text/csv",
+  "application/json",
+] as const;
 export type FileType = (typeof FILE_TYPES)[number];
 
 /** Shown in place (`content-disposition: inline`); every other type downloads as an attachment. */
-export const INLINE_FILE_TYPES: ReadonlySet<string> = new Set<FileType>(["image/png", "image/jpeg", "image/gif", "image/webp"]);
+export const INLINE_FILE_TYPES: ReadonlySet<string> = new Set<FileType>([
+  "image/png",
+  "image/jpeg",
+  "image/gif",
+  "image/webp",
+]);
 
 /** The largest upload unless FILE_MAX_BYTES says otherwise. */
 export const DEFAULT_FILE_MAX_BYTES = 10 * 1024 * 1024;
@@ -35,4 +50,8 @@ export type FileUploadResult = z.infer<typeof FileUploadResult>;
  * allowed, or content that is not what the type says), 429 `rate_limited` (with
  * `retry-after`).
  */
-export const FILE_ERROR_STATUS = { method_not_allowed: 405, payload_too_large: 413, unsupported_media_type: 415 } as const;
+export const FILE_ERROR_STATUS = {
+  method_not_allowed: 405,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+} as const;

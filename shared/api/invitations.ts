@@ -16,9 +16,19 @@ export const InvitationResponse = z.object({ invitation: SentInvitation });
 export const SentInvitationsResponse = z.object({ invitations: z.array(SentInvitation) });
 
 /** A pending invitation as its recipient sees it (`GET /api/invitations`; verified address only). */
-export const ReceivedInvitation = z.object({ id: z.string(), workspaceId: z.string(), workspaceName: z.string(), role: Role, expiresAt: DateValue });
+export const ReceivedInvitation = z.object({
+  id: z.string(),
+  workspaceId: z.string(),
+  workspaceName: z.string(),
+  role: Role,
+  expiresAt: DateValue,
+});
 export type ReceivedInvitation = z.infer<typeof ReceivedInvitation>;
 export const ReceivedInvitationsResponse = z.object({ invitations: z.array(ReceivedInvitation) });
 
 /** `POST /api/invitations/:id/accept` and `…/decline` */
-export const InvitationDecisionResponse = z.object({ id: z.string(), status: z.enum(["accepted", "rejected"]), workspaceId: z.string() });
+export const InvitationDecisionResponse = z.object({
+  id: z.string(),
+  status: z.enum(["accepted", "rejected"]),
+  workspaceId: z.string(),
+});

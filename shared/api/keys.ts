@@ -27,7 +27,13 @@ export const CreateKeyBody = z.object({
 export type CreateKeyBody = z.input<typeof CreateKeyBody>;
 
 /** The raw key is in this response and nowhere else, ever. */
-export const CreatedKeyResponse = z.object({ id: z.string(), key: z.string(), name: z.string().nullable(), start: z.string().nullable(), scopes: z.array(Scope) });
+export const CreatedKeyResponse = z.object({
+  id: z.string(),
+  key: z.string(),
+  name: z.string().nullable(),
+  start: z.string().nullable(),
+  scopes: z.array(Scope),
+});
 export type CreatedKeyResponse = z.infer<typeof CreatedKeyResponse>;
 
 /** `DELETE /api/workspaces/:ws/keys/:keyId` */

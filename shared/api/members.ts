@@ -2,7 +2,13 @@ import { z } from "zod";
 import { Role } from "../protocol/principal";
 
 /** `agent`: an agent's own account (it signed up), whose address is a placeholder nobody reads. */
-export const Member = z.object({ userId: z.string(), name: z.string(), email: z.string(), role: Role, agent: z.boolean() });
+export const Member = z.object({
+  userId: z.string(),
+  name: z.string(),
+  email: z.string(),
+  role: Role,
+  agent: z.boolean(),
+});
 export type Member = z.infer<typeof Member>;
 
 /** `GET /api/workspaces/:ws/members` */

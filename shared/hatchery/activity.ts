@@ -53,7 +53,12 @@ const clip = (text: string | null | undefined, max: number): string | null => (t
 export const toolActivityRef = (runId: string, toolCallId: string): string => `tool:${runId}/${toolCallId}`;
 
 /** `ms` as "850 ms" or "2.4 s". */
-const duration = (ms: number | null): string | null => (ms === null || !Number.isFinite(ms) || ms < 0 ? null : ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
+const duration = (ms: number | null): string | null =>
+  ms === null || !Number.isFinite(ms) || ms < 0
+    ? null
+    : ms < 1000
+      ? `${Math.round(ms)} ms`
+      : `${(ms / 1000).toFixed(1)} s`;
 
 /** A finished Autopilot tool call (its `tool` message); other messages fold nothing. */
 export function activityForMessage(message: Pick<Message, "threadId" | "kind" | "tool" | "createdAt">): ActivityOp[] {
@@ -89,7 +94,10 @@ export function activityForApproval(a: Approval): ActivityOp[] {
     at: a.resolvedAt ?? a.requestedAt,
     progress: null,
     // A summary that only repeats the title (an approval without an action) says nothing more.
-    detail: clip(a.resolvedBy ? `${a.status} by ${a.resolvedBy.name}` : a.summary === a.title ? null : a.summary, ACTIVITY_DETAIL_MAX),
+    detail: clip(
+      a.resolvedBy ? `${a.status} by ${a.resolvedBy.name}` : a.summary === a.title ? null : a.summary,
+      ACTIVITY_DETAIL_MAX,
+    ),
   };
   return [{ op: "activity", subject, entry }];
 }
@@ -110,7 +118,8 @@ export function activityForJob(j: Job): ActivityOp[] {
 
 /** Still wants a person or still going: kept over settled entries when the cap bites. */
 export const isOpenEntry = (e: Pick<ActivityEntry, "kind" | "status">): boolean =>
-  (e.kind === "approval" && e.status === "pending") || (e.kind === "job" && (e.status === "running" || e.status === "cancel_requested"));
+  (e.kind === "approval" && e.status === "pending") ||
+  (e.kind === "job" && (e.status === "running" || e.status === "cancel_requested"));
 
 const newestFirst = (a: ActivityEntry, b: ActivityEntry) => b.at - a.at || (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0);
 
@@ -132,7 +141,11 @@ export function summarize(entries: ActivityEntry[], more: boolean): Activity {
  * newer, then keeps at most `cap` (dropping the oldest settled entries first). A pure
  * function of its inputs, so folding the same entry twice changes nothing.
  */
-export function foldActivity(current: Pick<Activity, "entries" | "more"> | null, entry: ActivityEntry, cap = ACTIVITY_PER_SUBJECT): Activity {
+export function foldActivity(
+  current: Pick<Activity, "entries" | "more"> | null,
+  entry: ActivityEntry,
+  cap = ACTIVITY_PER_SUBJECT,
+): Activity {
   const entries = current?.entries ?? [];
   const existing = entries.find((e) => e.ref === entry.ref);
   if (existing && existing.at > entry.at) return summarize(entries, current?.more ?? false);

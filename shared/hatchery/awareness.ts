@@ -12,7 +12,16 @@ import { ID_MAX } from "./node-schemas";
  * remote string ever reaches CSS, and a state cannot grow. One awareness client id per
  * connection, bound on first use: a socket cannot speak for another socket's id.
  */
-export const PALETTE = ["#f97316", "#22c55e", "#3b82f6", "#eab308", "#ec4899", "#14b8a6", "#a855f7", "#ef4444"] as const;
+export const PALETTE = [
+  "#f97316",
+  "#22c55e",
+  "#3b82f6",
+  "#eab308",
+  "#ec4899",
+  "#14b8a6",
+  "#a855f7",
+  "#ef4444",
+] as const;
 export const SELECTION_MAX = 100;
 const NAME_MAX = 120;
 
@@ -23,17 +32,32 @@ export function paletteIndexFor(id: string): number {
 }
 
 /** A palette colour for any remote value: only our own constants reach a style. */
-export const paletteColor = (index: unknown): string => PALETTE[typeof index === "number" && Number.isInteger(index) && index >= 0 && index < PALETTE.length ? index : 0]!;
+export const paletteColor = (index: unknown): string =>
+  PALETTE[typeof index === "number" && Number.isInteger(index) && index >= 0 && index < PALETTE.length ? index : 0]!;
 
 const Coord = z.number().finite().min(-1e7).max(1e7);
 const Extent = z.number().finite().positive().max(1e8);
 /** What part of the canvas a tab shows (flow coordinates), so others can see it on their minimap and follow it. */
-export const Viewport = z.object({ x: Coord, y: Coord, w: Extent, h: Extent, zoom: z.number().finite().min(0.001).max(100) });
+export const Viewport = z.object({
+  x: Coord,
+  y: Coord,
+  w: Extent,
+  h: Extent,
+  zoom: z.number().finite().min(0.001).max(100),
+});
 export type Viewport = z.infer<typeof Viewport>;
 /** A Yjs id: which client wrote an item, and its clock. */
-const YId = z.object({ client: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), clock: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER) });
+const YId = z.object({
+  client: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  clock: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+});
 /** Y.relativePositionToJSON's shape, bounded: a position in a note's text that survives others' edits. */
-export const RelPos = z.strictObject({ type: YId.nullish(), tname: z.string().max(ID_MAX).nullish(), item: YId.nullish(), assoc: z.number().int().min(-1).max(1).optional() });
+export const RelPos = z.strictObject({
+  type: YId.nullish(),
+  tname: z.string().max(ID_MAX).nullish(),
+  item: YId.nullish(),
+  assoc: z.number().int().min(-1).max(1).optional(),
+});
 /** Where someone's caret is in a note's text (anchor and head of the selection). */
 export const Caret = z.object({ node: z.string().max(ID_MAX), anchor: RelPos, head: RelPos });
 export type Caret = z.infer<typeof Caret>;
@@ -62,7 +86,9 @@ export interface PresenceBinding {
 }
 
 /** `ok` with no update: nothing in the frame was this connection's own (see below). */
-export type AwarenessVerdict = { ok: true; clientId: number | null; update: Uint8Array | null } | { ok: false; reason: string };
+export type AwarenessVerdict =
+  | { ok: true; clientId: number | null; update: Uint8Array | null }
+  | { ok: false; reason: string };
 
 /**
  * Checks one client's awareness update (y-protocols encoding: count, then per entry client
@@ -73,16 +99,29 @@ export type AwarenessVerdict = { ok: true; clientId: number | null; update: Uint
  * removal when the socket closes, so an honest client sends them too; the room simply
  * never applies them. The first entry of an unbound connection binds it.
  */
-export function reviewAwarenessUpdate(bytes: Uint8Array, binding: PresenceBinding, principal: { id: string; name: string; kind: string }, maxStateBytes: number): AwarenessVerdict {
+export function reviewAwarenessUpdate(
+  bytes: Uint8Array,
+  binding: PresenceBinding,
+  principal: { id: string; name: string; kind: string },
+  maxStateBytes: number,
+): AwarenessVerdict {
   const entries: Array<{ clientId: number; clock: number; raw: string }> = [];
   try {
     const decoder = decoding.createDecoder(bytes);
     const count = decoding.readVarUint(decoder);
-    for (let i = 0; i < count; i++) entries.push({ clientId: decoding.readVarUint(decoder), clock: decoding.readVarUint(decoder), raw: decoding.readVarString(decoder) });
+    for (let i = 0; i < count; i++)
+      entries.push({
+        clientId: decoding.readVarUint(decoder),
+        clock: decoding.readVarUint(decoder),
+        raw: decoding.readVarString(decoder),
+      });
   } catch {
     return { ok: false, reason: "unreadable awareness update" };
   }
-  const own = binding.bound !== null ? entries.find((e) => e.clientId === binding.bound) : entries.find((e) => !binding.takenByOther(e.clientId));
+  const own =
+    binding.bound !== null
+      ? entries.find((e) => e.clientId === binding.bound)
+      : entries.find((e) => !binding.takenByOther(e.clientId));
   if (!own) return { ok: true, clientId: binding.bound, update: null };
   if (own.raw.length > maxStateBytes) return { ok: false, reason: `awareness state over ${maxStateBytes} bytes` };
   let proposed: unknown;
@@ -96,7 +135,11 @@ export function reviewAwarenessUpdate(bytes: Uint8Array, binding: PresenceBindin
     const parsed = Proposed.safeParse(proposed);
     if (!parsed.success) return { ok: false, reason: "awareness state is not an object" };
     state = {
-      user: { name: principal.name.slice(0, NAME_MAX), kind: principal.kind.slice(0, 20), color: paletteIndexFor(principal.id) },
+      user: {
+        name: principal.name.slice(0, NAME_MAX),
+        kind: principal.kind.slice(0, 20),
+        color: paletteIndexFor(principal.id),
+      },
       cursor: parsed.data.cursor ?? null,
       selection: parsed.data.selection ?? [],
       viewport: parsed.data.viewport ?? null,

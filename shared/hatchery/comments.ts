@@ -62,7 +62,12 @@ export interface CommentReviewContext {
  * must be the sender's, on an existing node, valid and within the counts; an existing one
  * is never changed and only its author deletes it. What is refused is set back.
  */
-export function reviewComments(comments: Y.Map<unknown>, touched: Iterable<string>, prior: (key: string) => unknown, ctx: CommentReviewContext): string[] {
+export function reviewComments(
+  comments: Y.Map<unknown>,
+  touched: Iterable<string>,
+  prior: (key: string) => unknown,
+  ctx: CommentReviewContext,
+): string[] {
   const refusals: string[] = [];
   const keys = [...touched];
   let perNode: Map<string, number> | null = null;
@@ -85,7 +90,9 @@ export function reviewComments(comments: Y.Map<unknown>, touched: Iterable<strin
       // Deleting one's own comment is the only change to an existing one.
       if (value === undefined && (!old || old.author.id === ctx.principal.id)) continue;
       comments.set(key, before as Comment);
-      refusals.push(value === undefined ? `${key}: only its author deletes a comment` : `${key}: comments are not edited`);
+      refusals.push(
+        value === undefined ? `${key}: only its author deletes a comment` : `${key}: comments are not edited`,
+      );
       continue;
     }
     if (value === undefined) continue;

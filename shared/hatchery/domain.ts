@@ -4,8 +4,26 @@ import type { Instance } from "../protocol/instances";
 import type { DurableEvent } from "../protocol/events";
 import type { Job } from "../protocol/jobs";
 import type { Message, Thread } from "../protocol/threads";
-import { type Activity, type ActivityOp, activityForApproval, activityForJob, activityForMessage, foldActivity } from "./activity";
-import { type DomainKind, domainNodeId, FOLDED_KINDS, edgeId, edgesMap, NODE_SIZE, nodesMap, patchNode, readNode, writeNode } from "./graph";
+import {
+  type Activity,
+  type ActivityOp,
+  activityForApproval,
+  activityForJob,
+  activityForMessage,
+  foldActivity,
+} from "./activity";
+import {
+  type DomainKind,
+  domainNodeId,
+  FOLDED_KINDS,
+  edgeId,
+  edgesMap,
+  NODE_SIZE,
+  nodesMap,
+  patchNode,
+  readNode,
+  writeNode,
+} from "./graph";
 import type { PendingNode } from "./layout";
 import { placer } from "./placement";
 import type { SessionOp } from "./session-nodes";
@@ -36,13 +54,28 @@ function threadData(t: Thread): Record<string, unknown> {
 function instanceOps(i: Instance): DomainOp[] {
   // A deleted instance is not on the canvas: "stopped" is what the room keeps of it, not a state to show.
   if (i.status === "stopped") return [{ op: "remove", kind: "instance", ref: i.id }];
-  const ops: DomainOp[] = [{ op: "upsert", kind: "instance", ref: i.id, data: { name: i.name, status: i.status, phase: i.phase, progress: i.progress, error: i.error }, near: null }];
-  for (const t of i.threadIds) ops.push({ op: "link", source: domainNodeId("thread", t), target: domainNodeId("instance", i.id), label: "runs on" });
+  const ops: DomainOp[] = [
+    {
+      op: "upsert",
+      kind: "instance",
+      ref: i.id,
+      data: { name: i.name, status: i.status, phase: i.phase, progress: i.progress, error: i.error },
+      near: null,
+    },
+  ];
+  for (const t of i.threadIds)
+    ops.push({
+      op: "link",
+      source: domainNodeId("thread", t),
+      target: domainNodeId("instance", i.id),
+      label: "runs on",
+    });
   return ops;
 }
 
 /** A message's preview: its text, or for files alone, what it carries (as text). */
-const previewOf = (message: Message): string => message.text || (message.attachments ?? []).map((file) => `📎 ${file.name}`).join(" ");
+const previewOf = (message: Message): string =>
+  message.text || (message.attachments ?? []).map((file) => `📎 ${file.name}`).join(" ");
 
 export function opsForEvent(e: DurableEvent): DomainOp[] {
   switch (e.event) {
@@ -62,7 +95,14 @@ export function opsForEvent(e: DurableEvent): DomainOp[] {
           op: "patch",
           kind: "thread",
           ref: message.threadId,
-          data: { lastMessage: { author: message.author.name, authorKind: message.author.kind, text: previewOf(message).slice(0, PREVIEW), at: message.createdAt } },
+          data: {
+            lastMessage: {
+              author: message.author.name,
+              authorKind: message.author.kind,
+              text: previewOf(message).slice(0, PREVIEW),
+              at: message.createdAt,
+            },
+          },
         },
       ];
     }
@@ -83,7 +123,13 @@ export function opsForEvent(e: DurableEvent): DomainOp[] {
 }
 
 /** `toolMessages`: the newest Autopilot tool messages per thread (a call waiting for a person is its approval). */
-export function opsForSnapshot(s: { threads: Thread[]; approvals: Approval[]; jobs: Job[]; instances?: Instance[]; toolMessages?: Message[] }): DomainOp[] {
+export function opsForSnapshot(s: {
+  threads: Thread[];
+  approvals: Approval[];
+  jobs: Job[];
+  instances?: Instance[];
+  toolMessages?: Message[];
+}): DomainOp[] {
   return [
     ...(s.instances ?? []).flatMap(instanceOps),
     ...s.threads.map((t): DomainOp => ({ op: "upsert", kind: "thread", ref: t.id, data: threadData(t), near: null })),
@@ -116,7 +162,11 @@ export function pendingNodes(doc: Y.Doc, ops: DomainOp[]): PendingNode[] {
  * when its subject is not on the canvas. The sessions' retain runs last. Returns the ids
  * of the nodes it removed (deleted instances, sessions no longer listed).
  */
-export function applyDomainOps(doc: Y.Doc, ops: DomainOp[], laidOut: Map<string, { x: number; y: number }> = new Map()): string[] {
+export function applyDomainOps(
+  doc: Y.Doc,
+  ops: DomainOp[],
+  laidOut: Map<string, { x: number; y: number }> = new Map(),
+): string[] {
   const nodes = nodesMap(doc);
   let retain: Extract<DomainOp, { op: "retain" }> | null = null;
   const activity: ActivityOp[] = [];
@@ -197,7 +247,8 @@ function retainSessions(doc: Y.Doc, retain: Extract<DomainOp, { op: "retain" }>)
 }
 
 function* readNodes(doc: Y.Doc) {
-  for (const [id, m] of nodesMap(doc)) yield { id, kind: m.get("kind"), data: (m.get("data") as Record<string, unknown> | undefined) ?? {} };
+  for (const [id, m] of nodesMap(doc))
+    yield { id, kind: m.get("kind"), data: (m.get("data") as Record<string, unknown> | undefined) ?? {} };
 }
 
 /** Removes the nodes of kinds that now fold into their subject (graph.ts FOLDED_KINDS) and their edges. */

@@ -19,11 +19,18 @@ export interface PendingNode {
 /** The link operations of a pull (only their ends matter here). */
 type LinkLike = { op: string; source?: string; target?: string };
 
-export async function layoutNewNodes(doc: Y.Doc, pending: PendingNode[], ops: readonly LinkLike[] = []): Promise<Map<string, { x: number; y: number }>> {
+export async function layoutNewNodes(
+  doc: Y.Doc,
+  pending: PendingNode[],
+  ops: readonly LinkLike[] = [],
+): Promise<Map<string, { x: number; y: number }>> {
   const positions = new Map<string, { x: number; y: number }>();
   if (pending.length === 0) return positions;
   const { obstacles, boxes } = obstaclesOf(doc);
-  const links = ops.filter((o): o is { op: "link"; source: string; target: string } => o.op === "link" && typeof o.source === "string" && typeof o.target === "string");
+  const links = ops.filter(
+    (o): o is { op: "link"; source: string; target: string } =>
+      o.op === "link" && typeof o.source === "string" && typeof o.target === "string",
+  );
   for (const p of pending) {
     const size = NODE_SIZE[p.kind];
     const { anchor, end } = anchorOf(p, links, boxes);
@@ -40,8 +47,14 @@ export async function layoutNewNodes(doc: Y.Doc, pending: PendingNode[], ops: re
 }
 
 /** The box a new node goes beside, and which end of the edge to it the new node is. */
-function anchorOf(p: PendingNode, links: Array<{ source: string; target: string }>, boxes: Map<string, Box>): { anchor: Box | null; end: EdgeEnd } {
-  const mine = links.filter((l) => (l.source === p.id && boxes.has(l.target)) || (l.target === p.id && boxes.has(l.source)));
+function anchorOf(
+  p: PendingNode,
+  links: Array<{ source: string; target: string }>,
+  boxes: Map<string, Box>,
+): { anchor: Box | null; end: EdgeEnd } {
+  const mine = links.filter(
+    (l) => (l.source === p.id && boxes.has(l.target)) || (l.target === p.id && boxes.has(l.source)),
+  );
   const other = (l: { source: string; target: string }) => (l.source === p.id ? l.target : l.source);
   // A thread is the most specific neighbour (a session open as a thread sits by the thread, not by the gateway).
   const link = mine.find((l) => other(l).startsWith("thread:")) ?? mine.find((l) => other(l) === p.near) ?? mine[0];

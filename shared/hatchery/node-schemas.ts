@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { ACTIVITY_DETAIL_MAX, ACTIVITY_KINDS, ACTIVITY_PER_SUBJECT, ACTIVITY_TITLE_MAX } from "./activity";
-import { DOMAIN_KINDS, type DomainKind, type GraphEdge, type GraphNode, type NodeKind, PERSON_KINDS, type PersonKind } from "./graph";
+import {
+  DOMAIN_KINDS,
+  type DomainKind,
+  type GraphEdge,
+  type GraphNode,
+  type NodeKind,
+  PERSON_KINDS,
+  type PersonKind,
+} from "./graph";
 
 /**
  * What a node or edge of the Hatchery document may hold, one schema per node kind.
@@ -62,7 +70,9 @@ export const DOMAIN_DATA = {
     archived: z.boolean().nullish(),
     messageCount: count.nullish(),
     lastMessageAt: time.nullish(),
-    lastMessage: z.object({ author: text(), authorKind: text(40).nullish(), text: text(), at: time.nullish() }).nullish(),
+    lastMessage: z
+      .object({ author: text(), authorKind: text(40).nullish(), text: text(), at: time.nullish() })
+      .nullish(),
     activity: ActivitySchema.nullish(),
   }),
   instance: z.object({
@@ -94,7 +104,8 @@ export const PERSON_DATA = {
 const DATA: Record<NodeKind, z.ZodType<Record<string, unknown>>> = { ...DOMAIN_DATA, ...PERSON_DATA };
 
 export const isPersonKind = (kind: unknown): kind is PersonKind => (PERSON_KINDS as readonly unknown[]).includes(kind);
-const isNodeKind = (kind: unknown): kind is NodeKind => isPersonKind(kind) || (DOMAIN_KINDS as readonly unknown[]).includes(kind);
+const isNodeKind = (kind: unknown): kind is NodeKind =>
+  isPersonKind(kind) || (DOMAIN_KINDS as readonly unknown[]).includes(kind);
 
 /** The kind a node id names (`note:abc` → note); ids of every kind carry it. */
 export const kindOfId = (id: string): string => id.slice(0, Math.max(0, id.indexOf(":")));

@@ -41,7 +41,8 @@ export function ensureNoteBody(m: Y.Map<unknown>): Y.Text {
 /** Only plain characters: no embeds, formats or nested types, and within the note's length. */
 export function bodyValid(value: unknown): boolean {
   if (!(value instanceof Y.Text) || value.length > NOTE_TEXT_MAX) return false;
-  for (let item = value._start; item; item = item.right) if (!item.deleted && !(item.content instanceof Y.ContentString)) return false;
+  for (let item = value._start; item; item = item.right)
+    if (!item.deleted && !(item.content instanceof Y.ContentString)) return false;
   return true;
 }
 
@@ -65,7 +66,11 @@ export function repairBody(body: Y.Text, tr: Y.Transaction): boolean {
  * `caret` is where the field's caret is after the edit; it settles which of two equal runs
  * changed ("aa" → "aaa" with the caret at 1 inserted at 0).
  */
-export function textSplice(before: string, after: string, caret = after.length): { at: number; remove: number; insert: string } {
+export function textSplice(
+  before: string,
+  after: string,
+  caret = after.length,
+): { at: number; remove: number; insert: string } {
   const maxPrefix = Math.min(before.length, after.length);
   let prefix = 0;
   while (prefix < maxPrefix && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
@@ -74,6 +79,10 @@ export function textSplice(before: string, after: string, caret = after.length):
   prefix = Math.min(prefix, Math.max(0, caret - Math.max(0, inserted)));
   let suffix = 0;
   const maxSuffix = Math.min(before.length, after.length) - prefix;
-  while (suffix < maxSuffix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  while (
+    suffix < maxSuffix &&
+    before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)
+  )
+    suffix++;
   return { at: prefix, remove: before.length - prefix - suffix, insert: after.slice(prefix, after.length - suffix) };
 }

@@ -31,7 +31,8 @@ export interface Box {
 /** The edge between a new node and its anchor: the new node is its `source` (it leaves rightwards from the new node) or its `target`. */
 export type EdgeEnd = "source" | "target" | null;
 
-export const overlaps = (a: Box, b: Box, gap = 0) => a.x < b.x + b.w + gap && b.x < a.x + a.w + gap && a.y < b.y + b.h + gap && b.y < a.y + a.h + gap;
+export const overlaps = (a: Box, b: Box, gap = 0) =>
+  a.x < b.x + b.w + gap && b.x < a.x + a.w + gap && a.y < b.y + b.h + gap && b.y < a.y + a.h + gap;
 
 /** The band a forward edge (source's right handle left of target's left handle) is drawn in; null for a backward one. */
 export function edgeBand(source: Box, target: Box): Box | null {
@@ -80,7 +81,8 @@ export class Obstacles {
   hits(box: Box, gap: number, except?: ReadonlySet<Box>, nodesOnly = false): boolean {
     const grown = { x: box.x - gap, y: box.y - gap, w: box.w + 2 * gap, h: box.h + 2 * gap };
     for (const key of this.#keys(grown)) {
-      for (const o of this.#cells.get(key) ?? []) if (!except?.has(o) && !(nodesOnly && this.#bands.has(o)) && overlaps(grown, o)) return true;
+      for (const o of this.#cells.get(key) ?? [])
+        if (!except?.has(o) && !(nodesOnly && this.#bands.has(o)) && overlaps(grown, o)) return true;
     }
     return false;
   }
@@ -95,7 +97,10 @@ export class Obstacles {
 }
 
 /** The canvas as obstacles: every node's box (but those `skip` names) and every forward edge's band between them. */
-export function obstaclesOf(doc: Y.Doc, skip?: (id: string) => boolean): { obstacles: Obstacles; boxes: Map<string, Box> } {
+export function obstaclesOf(
+  doc: Y.Doc,
+  skip?: (id: string) => boolean,
+): { obstacles: Obstacles; boxes: Map<string, Box> } {
   const obstacles = new Obstacles();
   const boxes = new Map<string, Box>();
   nodesMap(doc).forEach((m, id) => {
@@ -119,13 +124,21 @@ export function obstaclesOf(doc: Y.Doc, skip?: (id: string) => boolean): { obsta
  * from (`end`), in the nearest column and row whose box and edge band are clear. Null when
  * nothing near is free (the caller falls back to `freeSpot`).
  */
-export function besideSpot(obstacles: Obstacles, anchor: Box, size: { w: number; h: number }, end: EdgeEnd): Box | null {
+export function besideSpot(
+  obstacles: Obstacles,
+  anchor: Box,
+  size: { w: number; h: number },
+  end: EdgeEnd,
+): Box | null {
   const sides: Array<1 | -1> = end === "source" ? [-1] : end === "target" ? [1] : [1, -1];
   const candidates: Array<{ box: Box; score: number }> = [];
   const rowStep = (size.h + GAP) / 2;
   for (const side of sides) {
     for (let col = 0; col < 6; col++) {
-      const x = side === 1 ? anchor.x + anchor.w + H_GAP + col * (size.w + H_GAP) : anchor.x - H_GAP - size.w - col * (size.w + H_GAP);
+      const x =
+        side === 1
+          ? anchor.x + anchor.w + H_GAP + col * (size.w + H_GAP)
+          : anchor.x - H_GAP - size.w - col * (size.w + H_GAP);
       for (let k = -12; k <= 12; k++) {
         const y = anchor.y + (anchor.h - size.h) / 2 + k * rowStep;
         const box = { x: Math.round(x), y: Math.round(y), ...size };
@@ -153,7 +166,8 @@ export function besideSpot(obstacles: Obstacles, anchor: Box, size: { w: number;
 export function belowSpot(obstacles: Obstacles, anchor: Box, size: { w: number; h: number }): Box {
   let box = { x: anchor.x, y: anchor.y + anchor.h + GAP, ...size };
   // Bounded: each step passes at least one more stacked slot.
-  for (let guard = 0; guard < 10_000 && obstacles.hits(box, GAP / 2 - 1, undefined, true); guard++) box = { ...box, y: box.y + size.h / 2 };
+  for (let guard = 0; guard < 10_000 && obstacles.hits(box, GAP / 2 - 1, undefined, true); guard++)
+    box = { ...box, y: box.y + size.h / 2 };
   return { ...box, y: Math.round(box.y) };
 }
 
@@ -186,7 +200,11 @@ export function freeSpot(obstacles: Obstacles, size: { w: number; h: number }): 
  * spot itself if free, else the closest of the points on growing square rings around it,
  * so the node lands in view and on nothing.
  */
-export function nearestFreeSpot(obstacles: Obstacles, wanted: { x: number; y: number }, size: { w: number; h: number }): Box {
+export function nearestFreeSpot(
+  obstacles: Obstacles,
+  wanted: { x: number; y: number },
+  size: { w: number; h: number },
+): Box {
   const step = GAP;
   for (let ring = 0; ring < 200; ring++) {
     let best: Box | null = null;
@@ -217,7 +235,15 @@ export function nearestFreeSpot(obstacles: Obstacles, wanted: { x: number; y: nu
  * `near`, else in the free space next to the content. Each placed node is an obstacle for
  * the next; the canvas is read once.
  */
-export function placer(doc: Y.Doc): (size: { w: number; h: number }, near: string | null, preferred?: { x: number; y: number }, end?: EdgeEnd, below?: boolean) => { x: number; y: number } {
+export function placer(
+  doc: Y.Doc,
+): (
+  size: { w: number; h: number },
+  near: string | null,
+  preferred?: { x: number; y: number },
+  end?: EdgeEnd,
+  below?: boolean,
+) => { x: number; y: number } {
   let state: ReturnType<typeof obstaclesOf> | null = null;
   return (size, near, preferred, end = null, below = false) => {
     state ??= obstaclesOf(doc);
@@ -225,13 +251,23 @@ export function placer(doc: Y.Doc): (size: { w: number; h: number }, near: strin
     const wanted = preferred ? { x: Math.round(preferred.x), y: Math.round(preferred.y), ...size } : null;
     const anchor = near ? boxes.get(near) : undefined;
     const spot =
-      wanted && !obstacles.hits(wanted, GAP / 4) ? wanted : anchor && below ? belowSpot(obstacles, anchor, size) : (anchor && besideSpot(obstacles, anchor, size, end)) || freeSpot(obstacles, size);
+      wanted && !obstacles.hits(wanted, GAP / 4)
+        ? wanted
+        : anchor && below
+          ? belowSpot(obstacles, anchor, size)
+          : (anchor && besideSpot(obstacles, anchor, size, end)) || freeSpot(obstacles, size);
     obstacles.add(spot);
     return { x: spot.x, y: spot.y };
   };
 }
 
 /** One node on the current canvas (see `placer`). */
-export function placeNode(doc: Y.Doc, size: { w: number; h: number }, near: string | null, preferred?: { x: number; y: number }, end: EdgeEnd = null): { x: number; y: number } {
+export function placeNode(
+  doc: Y.Doc,
+  size: { w: number; h: number },
+  near: string | null,
+  preferred?: { x: number; y: number },
+  end: EdgeEnd = null,
+): { x: number; y: number } {
   return placer(doc)(size, near, preferred, end);
 }

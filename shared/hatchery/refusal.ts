@@ -21,7 +21,15 @@ import { z } from "zod";
  * the JSON as its reason), which stock providers such as y-websocket read and log, where a
  * text frame would break their reader.
  */
-export const HatcheryRefusalCode = z.enum(["repaired", "not_applied", "read_only", "payload_too_large", "rate_limited", "document_full", "bad_frame"]);
+export const HatcheryRefusalCode = z.enum([
+  "repaired",
+  "not_applied",
+  "read_only",
+  "payload_too_large",
+  "rate_limited",
+  "document_full",
+  "bad_frame",
+]);
 export type HatcheryRefusalCode = z.infer<typeof HatcheryRefusalCode>;
 
 export const HatcheryRefusal = z.object({
@@ -70,7 +78,8 @@ export function refusalFrame(refusal: HatcheryRefusal): Uint8Array {
 export function parseRefusalFrame(frame: Uint8Array): HatcheryRefusal | null {
   try {
     const decoder = decoding.createDecoder(frame);
-    if (decoding.readVarUint(decoder) !== MESSAGE_AUTH || decoding.readVarUint(decoder) !== PERMISSION_DENIED) return null;
+    if (decoding.readVarUint(decoder) !== MESSAGE_AUTH || decoding.readVarUint(decoder) !== PERMISSION_DENIED)
+      return null;
     const parsed = HatcheryRefusal.safeParse(JSON.parse(decoding.readVarString(decoder)));
     return parsed.success ? parsed.data : null;
   } catch {

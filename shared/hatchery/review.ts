@@ -1,6 +1,25 @@
 import * as Y from "yjs";
-import { type DomainKind, EDGES, edgesMap, isDomainKind, NODE_SIZE, NODES, nodesMap, type PersonKind, writeNode } from "./graph";
-import { isPersonKind, isPlainJson, kindOfId, LAYOUT_KEYS, LayoutSchema, NODE_KEYS, PERSON_DATA, parseEdge } from "./node-schemas";
+import {
+  type DomainKind,
+  EDGES,
+  edgesMap,
+  isDomainKind,
+  NODE_SIZE,
+  NODES,
+  nodesMap,
+  type PersonKind,
+  writeNode,
+} from "./graph";
+import {
+  isPersonKind,
+  isPlainJson,
+  kindOfId,
+  LAYOUT_KEYS,
+  LayoutSchema,
+  NODE_KEYS,
+  PERSON_DATA,
+  parseEdge,
+} from "./node-schemas";
 import { placeNode } from "./placement";
 import { COMMENTS, type CommentReviewContext, reviewComments } from "./comments";
 import { bodyValid, NOTE_BODY, repairBody } from "./note-text";
@@ -74,9 +93,11 @@ export function priorValue(map: object, key: string, tr: Y.Transaction): unknown
   return item.content.getContent().at(-1);
 }
 
-const same = (a: unknown, b: unknown) => a === b || (isPlainJson(a) && isPlainJson(b) && JSON.stringify(a) === JSON.stringify(b));
+const same = (a: unknown, b: unknown) =>
+  a === b || (isPlainJson(a) && isPlainJson(b) && JSON.stringify(a) === JSON.stringify(b));
 
-const validLayout = (key: string, value: unknown) => LayoutSchema.shape[key as keyof typeof LayoutSchema.shape].safeParse(value).success;
+const validLayout = (key: string, value: unknown) =>
+  LayoutSchema.shape[key as keyof typeof LayoutSchema.shape].safeParse(value).success;
 
 function personValueValid(kind: PersonKind, key: string, value: unknown): boolean {
   if (key === NOTE_BODY) return kind === "note" && bodyValid(value);
@@ -104,14 +125,17 @@ export function reviewClientTransaction(doc: Y.Doc, tr: Y.Transaction, ctx: Revi
     if (root?.name === NODES) for (const id of ids) touchedNodes.add(id);
     else if (root?.name === EDGES) for (const id of ids) touchedEdges.add(id);
     else if (root?.name === COMMENTS) for (const id of ids) touchedComments.add(id);
-    if (!root || !CANVAS_ROOTS.has(root.name) || (direct && keys.has(null))) stray.set(root?.top ?? type, root?.name ?? "?");
+    if (!root || !CANVAS_ROOTS.has(root.name) || (direct && keys.has(null)))
+      stray.set(root?.top ?? type, root?.name ?? "?");
   }
   const refusals: string[] = [];
   // placeUpdate (update-check.ts) refuses such writes before they apply; should one come
   // through, only what this transaction added there goes: never what others wrote.
   for (const [root, name] of stray) {
-    for (const item of internals(root)._map.values()) if (!item.deleted && createdIn(tr, item) && !CANVAS_ROOTS.has(name)) item.delete(tr);
-    for (let item = internals(root)._start; item; item = item.right instanceof Y.Item ? item.right : null) if (!item.deleted && createdIn(tr, item)) item.delete(tr);
+    for (const item of internals(root)._map.values())
+      if (!item.deleted && createdIn(tr, item) && !CANVAS_ROOTS.has(name)) item.delete(tr);
+    for (let item = internals(root)._start; item; item = item.right instanceof Y.Item ? item.right : null)
+      if (!item.deleted && createdIn(tr, item)) item.delete(tr);
     refusals.push(`only keyed entries of "${NODES}", "${EDGES}" and "${COMMENTS}" may be written (not "${name}")`);
   }
   let newPersonNodes = 0;
@@ -127,7 +151,11 @@ export function reviewClientTransaction(doc: Y.Doc, tr: Y.Transaction, ctx: Revi
     const kind = kindOfId(id);
     if (isDomainKind(kind) || isDomainKind(claimed) || !(current instanceof Y.Map) || !isPersonKind(kind)) {
       nodes.delete(id);
-      refusals.push(isDomainKind(kind) || isDomainKind(claimed) ? `${id}: domain nodes are the server's` : `${id}: not a node people can write`);
+      refusals.push(
+        isDomainKind(kind) || isDomainKind(claimed)
+          ? `${id}: domain nodes are the server's`
+          : `${id}: not a node people can write`,
+      );
       continue;
     }
     const created = createdIn(tr, internals(current)._item!);
@@ -157,12 +185,23 @@ export function reviewClientTransaction(doc: Y.Doc, tr: Y.Transaction, ctx: Revi
     }
   }
   refusals.push(...reviewEdges(tr, edges, touchedEdges, ctx.maxEdges));
-  refusals.push(...reviewComments(comments, touchedComments, (key) => priorValue(comments, key, tr), { ...ctx.comments, nodeExists: (id) => nodes.has(id) }));
+  refusals.push(
+    ...reviewComments(comments, touchedComments, (key) => priorValue(comments, key, tr), {
+      ...ctx.comments,
+      nodeExists: (id) => nodes.has(id),
+    }),
+  );
   return refusals;
 }
 
 /** Puts a domain node back to what the server wrote; people's layout keys stay if valid. */
-function restoreDomainNode(doc: Y.Doc, tr: Y.Transaction, id: string, current: unknown, record: DomainRecord): string[] {
+function restoreDomainNode(
+  doc: Y.Doc,
+  tr: Y.Transaction,
+  id: string,
+  current: unknown,
+  record: DomainRecord,
+): string[] {
   const nodes = nodesMap(doc);
   if (!(current instanceof Y.Map)) {
     const before = priorValue(nodes, id, tr);
@@ -170,7 +209,9 @@ function restoreDomainNode(doc: Y.Doc, tr: Y.Transaction, id: string, current: u
     if (before instanceof Y.Map) for (const key of LAYOUT_KEYS) layout[key] = priorValue(before, key, tr);
     const size = NODE_SIZE[record.kind];
     const parsed = LayoutSchema.safeParse(layout);
-    const at = parsed.success ? parsed.data : { ...placeNode(doc, size, null), ...size, placed: "auto" as const, parent: null };
+    const at = parsed.success
+      ? parsed.data
+      : { ...placeNode(doc, size, null), ...size, placed: "auto" as const, parent: null };
     writeNode(doc, { id, kind: record.kind, ref: record.ref, ...at, data: record.data });
     return [`${id}: domain nodes cannot be deleted or replaced`];
   }
@@ -247,7 +288,9 @@ function reviewEdges(tr: Y.Transaction, edges: Y.Map<unknown>, touched: Set<stri
     if (edge?.kind === "person" && (prior || edges.size <= maxEdges)) continue;
     if (prior) edges.set(id, prior);
     else edges.delete(id);
-    refusals.push(edge?.kind === "person" ? `${id}: the canvas holds at most ${maxEdges} edges` : `${id}: invalid edge`);
+    refusals.push(
+      edge?.kind === "person" ? `${id}: the canvas holds at most ${maxEdges} edges` : `${id}: invalid edge`,
+    );
   }
   return refusals;
 }

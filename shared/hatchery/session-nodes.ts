@@ -71,7 +71,12 @@ export function newestSessions(list: InstanceSessions[], cap = SESSION_NODES_PER
   return list.map(({ instanceId, sessions }) => ({
     instanceId,
     sessions: [...sessions]
-      .sort((a, b) => Number(isInternalSession(a)) - Number(isInternalSession(b)) || (b.updatedAt ?? -1) - (a.updatedAt ?? -1) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .sort(
+        (a, b) =>
+          Number(isInternalSession(a)) - Number(isInternalSession(b)) ||
+          (b.updatedAt ?? -1) - (a.updatedAt ?? -1) ||
+          (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+      )
       .slice(0, cap),
   }));
 }

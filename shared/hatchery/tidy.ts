@@ -53,7 +53,14 @@ export async function tidyLayout(nodes: readonly TidyNode[], edges: readonly Tid
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const groupIds = new Set(nodes.filter((n) => n.kind === "group").map((n) => n.id));
   const memberOf = (n: TidyNode) => (n.parent && groupIds.has(n.parent) && n.kind !== "group" ? n.parent : null);
-  const usable = edges.filter((e) => e.source !== e.target && byId.has(e.source) && byId.has(e.target) && !groupIds.has(e.source) && !groupIds.has(e.target));
+  const usable = edges.filter(
+    (e) =>
+      e.source !== e.target &&
+      byId.has(e.source) &&
+      byId.has(e.target) &&
+      !groupIds.has(e.source) &&
+      !groupIds.has(e.target),
+  );
   // Connected components, a group and its members counting as connected. ELK's own
   // component packing does not apply across a hierarchy (groups), so they are packed here.
   const root = new Map<string, string>();
@@ -119,7 +126,11 @@ async function layoutComponent(
   memberOf: (n: TidyNode) => string | null,
   result: TidyResult,
 ): Promise<{ w: number; h: number; place(dx: number, dy: number): void }> {
-  const groups = new Map(members.filter((n) => n.kind === "group").map((g) => [g.id, { id: g.id, layoutOptions: groupOptions, children: [] as ElkNode[] }]));
+  const groups = new Map(
+    members
+      .filter((n) => n.kind === "group")
+      .map((g) => [g.id, { id: g.id, layoutOptions: groupOptions, children: [] as ElkNode[] }]),
+  );
   const root: ElkNode = { id: "__root", layoutOptions: rootOptions, children: [], edges: [] };
   for (const n of members) {
     if (n.kind === "group") continue;
@@ -142,7 +153,9 @@ async function layoutComponent(
     const own = members.find((n) => n.id === g.id)!;
     root.children!.push(g.children.length > 0 ? g : { id: g.id, width: own.w, height: own.h });
   }
-  root.edges = edges.map((e): ElkExtendedEdge => ({ id: e.id, sources: [`${e.source}${OUT}`], targets: [`${e.target}${IN}`] }));
+  root.edges = edges.map(
+    (e): ElkExtendedEdge => ({ id: e.id, sources: [`${e.source}${OUT}`], targets: [`${e.target}${IN}`] }),
+  );
   const laid = await (await loadElk()).layout(root);
   const positions = new Map<string, { x: number; y: number }>();
   const sizes = new Map<string, { w: number; h: number }>();

@@ -59,7 +59,10 @@ export function rootOf(doc: Y.Doc, type: object): { name: string; top: object } 
  * A binary search, as a forged update may hold tens of thousands. Not Yjs's findIndexSS:
  * that one expects a store's gapless list and fails on a clock past its end.
  */
-export function structAt<S extends { id: Y.ID; length: number }>(list: readonly S[] | undefined, clock: number): S | null {
+export function structAt<S extends { id: Y.ID; length: number }>(
+  list: readonly S[] | undefined,
+  clock: number,
+): S | null {
   if (!list) return null;
   let low = 0;
   let high = list.length - 1;
@@ -84,7 +87,8 @@ export function placeUpdate(doc: Y.Doc, update: Uint8Array, roots: ReadonlySet<s
   const places = new Map<Struct, Place>();
 
   const inUpdate = (id: Y.ID): Struct | null => structAt(byClient.get(id.client), id.clock);
-  const inDoc = (id: Y.ID): Y.Item | Y.GC | null => (id.clock < Y.getState(doc.store, id.client) ? (Y.getItem(doc.store, id) as Y.Item | Y.GC) : null);
+  const inDoc = (id: Y.ID): Y.Item | Y.GC | null =>
+    id.clock < Y.getState(doc.store, id.client) ? (Y.getItem(doc.store, id) as Y.Item | Y.GC) : null;
   const docPlace = (item: Y.Item | Y.GC): Place => {
     if (!(item instanceof Y.Item) || !item.parent) return "gone";
     const root = rootOf(doc, item.parent);
@@ -110,7 +114,8 @@ export function placeUpdate(doc: Y.Doc, update: Uint8Array, roots: ReadonlySet<s
     else if (parent instanceof Y.ID) {
       const { place: above, struct } = referenced(parent);
       if (above === "gone" || !(struct instanceof Y.Item) || struct.content instanceof Y.ContentDeleted) place = "gone";
-      else if (!(struct.content instanceof Y.ContentType)) throw new Unplaceable("inside something that is not a shared type");
+      else if (!(struct.content instanceof Y.ContentType))
+        throw new Unplaceable("inside something that is not a shared type");
       else place = { root: above.root, direct: false, key: null };
     } else {
       const neighbour = s.origin ?? s.rightOrigin;
@@ -136,8 +141,10 @@ export function placeUpdate(doc: Y.Doc, update: Uint8Array, roots: ReadonlySet<s
       inserts = true;
       const place = placeOf(s);
       if (place === "gone") continue;
-      if (!roots.has(place.root)) throw new Unplaceable(`writes "${place.root.slice(0, 60)}", which is no part of the canvas`);
-      if (place.direct && place.key === null) throw new Unplaceable(`writes a list entry into "${place.root}", which holds keyed entries only`);
+      if (!roots.has(place.root))
+        throw new Unplaceable(`writes "${place.root.slice(0, 60)}", which is no part of the canvas`);
+      if (place.direct && place.key === null)
+        throw new Unplaceable(`writes a list entry into "${place.root}", which holds keyed entries only`);
     }
   } catch (error) {
     if (error instanceof Unplaceable) return { ok: false, reason: `the update ${error.message}` };
@@ -152,7 +159,10 @@ export function placeUpdate(doc: Y.Doc, update: Uint8Array, roots: ReadonlySet<s
  * (deleted) on each connect, and are no new write.
  */
 export function addsLive(doc: Y.Doc, update: Uint8Array): boolean {
-  const { structs, ds } = Y.decodeUpdate(update) as unknown as { structs: Struct[]; ds: { clients: Map<number, Array<{ clock: number; len: number }>> } };
+  const { structs, ds } = Y.decodeUpdate(update) as unknown as {
+    structs: Struct[];
+    ds: { clients: Map<number, Array<{ clock: number; len: number }>> };
+  };
   const covered = (client: number, start: number, end: number) => {
     const deletions = ds.clients.get(client) ?? [];
     let low = 0;
@@ -175,14 +185,17 @@ export function addsLive(doc: Y.Doc, update: Uint8Array): boolean {
 
 /** Whether an update deletes anything the room has and has not deleted. */
 export function deletesSomething(doc: Y.Doc, update: Uint8Array): boolean {
-  const { ds } = Y.decodeUpdate(update) as unknown as { ds: { clients: Map<number, Array<{ clock: number; len: number }>> } };
+  const { ds } = Y.decodeUpdate(update) as unknown as {
+    ds: { clients: Map<number, Array<{ clock: number; len: number }>> };
+  };
   for (const [client, deletions] of ds.clients) {
     const structs = doc.store.clients.get(client);
     if (!structs) continue;
     const state = Y.getState(doc.store, client);
     for (const { clock, len } of deletions) {
       if (clock >= state) continue;
-      for (let i = Y.findIndexSS(structs, clock); i < structs.length && structs[i]!.id.clock < clock + len; i++) if (!structs[i]!.deleted) return true;
+      for (let i = Y.findIndexSS(structs, clock); i < structs.length && structs[i]!.id.clock < clock + len; i++)
+        if (!structs[i]!.deleted) return true;
     }
   }
   return false;

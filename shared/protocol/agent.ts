@@ -97,10 +97,17 @@ export const MemoryEntry = z.object({
 export type MemoryEntry = z.infer<typeof MemoryEntry>;
 
 export const MemoryListParams = z
-  .object({ prefix: z.string().max(100).optional(), limit: z.number().int().min(1).max(MAX_MEMORY_ENTRIES).default(MAX_MEMORY_ENTRIES) })
+  .object({
+    prefix: z.string().max(100).optional(),
+    limit: z.number().int().min(1).max(MAX_MEMORY_ENTRIES).default(MAX_MEMORY_ENTRIES),
+  })
   .default({ limit: MAX_MEMORY_ENTRIES });
 export const MemoryListResult = z.object({ entries: z.array(MemoryEntry) });
-export const MemoryPutParams = z.object({ key: MemoryKey, value: z.string().min(1).max(MAX_MEMORY_VALUE), idempotencyKey: IdempotencyKey });
+export const MemoryPutParams = z.object({
+  key: MemoryKey,
+  value: z.string().min(1).max(MAX_MEMORY_VALUE),
+  idempotencyKey: IdempotencyKey,
+});
 export const MemoryPutResult = z.object({ entry: MemoryEntry });
 export const MemoryDeleteParams = z.object({ key: MemoryKey, idempotencyKey: IdempotencyKey });
 export const MemoryDeleteResult = z.object({ deleted: z.boolean() });

@@ -10,7 +10,9 @@ export const ChannelKind = z.enum(["telegram", "discord", "slack"]);
 export type ChannelKind = z.infer<typeof ChannelKind>;
 
 /** A channel account's id as the gateway names it (`default` unless given). */
-export const ChannelAccountId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "lower-case letters, digits, '-' and '_', 1-64 characters");
+export const ChannelAccountId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "lower-case letters, digits, '-' and '_', 1-64 characters");
 
 /** Who may DM the instance's bot: `pairing` (unknown senders ask first), `allowlist`, `open` (anyone) or `disabled`. */
 export const DmPolicy = z.enum(["pairing", "allowlist", "open", "disabled"]);
@@ -96,7 +98,12 @@ export const InstancesSetChannelAccessParams = z.object({
  * Autopilot's tools derive their inputs from), or null: Slack takes an app token and only
  * Slack does; `open` needs `*` in the list, as the gateway does; an allowlist needs a sender.
  */
-export function channelRequestProblem(p: { channel: ChannelKind; appToken?: string | undefined; dmPolicy?: DmPolicy; allowFrom?: string[] }): string | null {
+export function channelRequestProblem(p: {
+  channel: ChannelKind;
+  appToken?: string | undefined;
+  dmPolicy?: DmPolicy;
+  allowFrom?: string[];
+}): string | null {
   if ("appToken" in p || "botToken" in p) {
     if (p.channel === "slack" && p.appToken === undefined) return "Slack needs its app token (xapp-…) too";
     if (p.channel !== "slack" && p.appToken !== undefined) return "only Slack takes an app token";

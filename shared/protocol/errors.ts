@@ -39,7 +39,11 @@ export const CloseCode = {
   rateLimited: 4029,
 } as const;
 
-export const TERMINAL_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.unauthenticated, CloseCode.forbidden, CloseCode.protocolUnsupported]);
+export const TERMINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  CloseCode.unauthenticated,
+  CloseCode.forbidden,
+  CloseCode.protocolUnsupported,
+]);
 
 /** Reason text of a 4029 close: JSON `{retryAfterMs}` so a client knows how long to wait. */
 export const RateLimitCloseReason = z.object({ retryAfterMs: z.number().int().nonnegative() });

@@ -64,4 +64,6 @@ export type EventPayload<E extends EventName> = z.output<(typeof Events)[E]>;
  * A durable event as the room stores and replays it. Without a name it is the union of
  * every durable event, discriminated by `event`: a switch on it narrows the payload.
  */
-export type DurableEvent<E extends DurableEventName = DurableEventName> = { [K in E]: { seq: number; event: K; payload: EventPayload<K> } }[E];
+export type DurableEvent<E extends DurableEventName = DurableEventName> = {
+  [K in E]: { seq: number; event: K; payload: EventPayload<K> };
+}[E];

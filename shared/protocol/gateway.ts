@@ -74,10 +74,18 @@ export const ChatAbortResult = z.object({ aborted: z.boolean(), runIds: z.array(
 export const SessionsListParams = z.object({ instanceId: InstanceId });
 export const SessionsListResult = InstanceSessions;
 
-export const SessionsOpenParams = z.object({ instanceId: InstanceId, sessionKey: SessionKey, idempotencyKey: IdempotencyKey });
+export const SessionsOpenParams = z.object({
+  instanceId: InstanceId,
+  sessionKey: SessionKey,
+  idempotencyKey: IdempotencyKey,
+});
 
 /** A gateway session's transcript, read from the gateway without opening it as a thread. */
-export const SessionsHistoryParams = z.object({ instanceId: InstanceId, sessionKey: SessionKey, limit: z.number().int().min(1).max(200).default(50) });
+export const SessionsHistoryParams = z.object({
+  instanceId: InstanceId,
+  sessionKey: SessionKey,
+  limit: z.number().int().min(1).max(200).default(50),
+});
 export const SessionMessage = z.object({
   role: z.enum(["user", "assistant", "tool"]),
   text: z.string(),
@@ -92,7 +100,12 @@ export const SessionsHistoryResult = z.object({
 });
 
 /** Sends into a gateway session: opens it as a thread if needed, then posts there. */
-export const SessionsSendParams = z.object({ instanceId: InstanceId, sessionKey: SessionKey, text: z.string().min(1).max(MAX_MESSAGE_TEXT), idempotencyKey: IdempotencyKey });
+export const SessionsSendParams = z.object({
+  instanceId: InstanceId,
+  sessionKey: SessionKey,
+  text: z.string().min(1).max(MAX_MESSAGE_TEXT),
+  idempotencyKey: IdempotencyKey,
+});
 
 // --- events ----------------------------------------------------------------
 
@@ -110,8 +123,18 @@ export const ChatDeltaPayload = z.object({
   text: z.string(),
 });
 /** The run finished: its reply is the durable message `messageId` (null if it left no text). */
-export const ChatFinalPayload = z.object({ threadId: EntityId, runId: z.string(), messageId: EntityId.nullable(), aborted: z.boolean() });
+export const ChatFinalPayload = z.object({
+  threadId: EntityId,
+  runId: z.string(),
+  messageId: EntityId.nullable(),
+  aborted: z.boolean(),
+});
 /** The run failed (gateway error, no model, connection lost); the thread also keeps it as an `error` message. */
-export const ChatErrorPayload = z.object({ threadId: EntityId, runId: z.string(), error: z.string(), messageId: EntityId.nullable() });
+export const ChatErrorPayload = z.object({
+  threadId: EntityId,
+  runId: z.string(),
+  error: z.string(),
+  messageId: EntityId.nullable(),
+});
 /** An instance's session list changed (the gateway's own event name); replaces the list. */
 export const SessionsChangedPayload = InstanceSessions;

@@ -127,12 +127,21 @@ export const InboxConfigureParams = z.object({ preferences: InboxPreferences, id
 export const InboxConfigureResult = z.object({ preferences: InboxPreferences });
 
 /** Subscribes this browser to the calling person's pushes (again: its keys are replaced). */
-export const InboxPushSubscribeParams = z.object({ subscription: PushSubscriptionInput, idempotencyKey: IdempotencyKey });
+export const InboxPushSubscribeParams = z.object({
+  subscription: PushSubscriptionInput,
+  idempotencyKey: IdempotencyKey,
+});
 export const InboxPushSubscribeResult = z.object({ endpoint: z.string().max(MAX_PUSH_ENDPOINT_CHARS) });
 
 /** Removes one of the calling person's subscriptions (`removed: false`: there was none with that endpoint). */
-export const InboxPushUnsubscribeParams = z.object({ endpoint: z.string().min(1).max(MAX_PUSH_ENDPOINT_CHARS), idempotencyKey: IdempotencyKey });
-export const InboxPushUnsubscribeResult = z.object({ endpoint: z.string().max(MAX_PUSH_ENDPOINT_CHARS), removed: z.boolean() });
+export const InboxPushUnsubscribeParams = z.object({
+  endpoint: z.string().min(1).max(MAX_PUSH_ENDPOINT_CHARS),
+  idempotencyKey: IdempotencyKey,
+});
+export const InboxPushUnsubscribeResult = z.object({
+  endpoint: z.string().max(MAX_PUSH_ENDPOINT_CHARS),
+  removed: z.boolean(),
+});
 
 // --- events ----------------------------------------------------------------
 

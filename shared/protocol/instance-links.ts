@@ -14,7 +14,10 @@ export const GatewayUrl = z
   .string()
   .trim()
   .max(MAX_GATEWAY_URL_LENGTH)
-  .regex(/^(?:wss?|https?):\/\/[^\s/?#@\\]+(?:\/[^\s?#\\]*)?$/i, "a ws://, wss://, http:// or https:// address without credentials, query or fragment");
+  .regex(
+    /^(?:wss?|https?):\/\/[^\s/?#@\\]+(?:\/[^\s?#\\]*)?$/i,
+    "a ws://, wss://, http:// or https:// address without credentials, query or fragment",
+  );
 
 /**
  * The gateway's shared token (`gateway.auth.token`). Stored by the room only; no client

@@ -3,7 +3,9 @@ import { EntityId, IdempotencyKey, Timestamp } from "./common";
 import { Actor } from "./principal";
 
 /** Lower-case slug, as the runtime requires (it derives process and sandbox names from it). */
-export const InstanceId = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, "lower-case letters, digits and inner dashes, 1-48 characters");
+export const InstanceId = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, "lower-case letters, digits and inner dashes, 1-48 characters");
 
 export const InstanceStatus = z.enum(["provisioning", "starting", "ready", "error", "stopped"]);
 export type InstanceStatus = z.infer<typeof InstanceStatus>;
@@ -13,9 +15,24 @@ export const InstanceKind = z.enum(["hosted", "linked"]);
 export type InstanceKind = z.infer<typeof InstanceKind>;
 
 /** Risky instance operations wait for a person with the approve scope (`link`: protocol 7; the channel ones: 8). */
-export const InstanceOperation = z.enum(["provision", "restart", "backup", "restore", "unpair", "delete", "link", "configureChannel", "disconnectChannel", "channelAccess"]);
+export const InstanceOperation = z.enum([
+  "provision",
+  "restart",
+  "backup",
+  "restore",
+  "unpair",
+  "delete",
+  "link",
+  "configureChannel",
+  "disconnectChannel",
+  "channelAccess",
+]);
 /** Protocol 8: the operations on an instance's channels (shared/protocol/channels.ts). */
-export const CHANNEL_OPERATIONS: ReadonlySet<InstanceOperation> = new Set(["configureChannel", "disconnectChannel", "channelAccess"]);
+export const CHANNEL_OPERATIONS: ReadonlySet<InstanceOperation> = new Set([
+  "configureChannel",
+  "disconnectChannel",
+  "channelAccess",
+]);
 export type InstanceOperation = z.infer<typeof InstanceOperation>;
 
 export const Instance = z.object({
@@ -49,14 +66,28 @@ export const InstancesProvisionParams = z.object({
 });
 export const InstanceOperationParams = z.object({ instanceId: InstanceId, idempotencyKey: IdempotencyKey });
 /** A backup's id is its name in the runtime: a timestamp, never a path. */
-export const BackupId = z.string().regex(/^\d{4}-\d\d-\d\dT[\d-]+Z\.tar\.gz$/, "a backup id as instances.details lists it");
+export const BackupId = z
+  .string()
+  .regex(/^\d{4}-\d\d-\d\dT[\d-]+Z\.tar\.gz$/, "a backup id as instances.details lists it");
 /** Protocol 6: the gateway restarts from the chosen backup (gated like the others). */
-export const InstancesRestoreParams = z.object({ instanceId: InstanceId, backupId: BackupId, idempotencyKey: IdempotencyKey });
+export const InstancesRestoreParams = z.object({
+  instanceId: InstanceId,
+  backupId: BackupId,
+  idempotencyKey: IdempotencyKey,
+});
 /** A paired device's id as the gateway lists it. */
 export const DeviceId = z.string().min(1).max(200);
 /** Protocol 6: remove a device's pairing from the gateway (gated): its tokens stop working. */
-export const InstancesUnpairParams = z.object({ instanceId: InstanceId, deviceId: DeviceId, idempotencyKey: IdempotencyKey });
-export const InstancesAttachParams = z.object({ instanceId: InstanceId, threadId: EntityId, idempotencyKey: IdempotencyKey });
+export const InstancesUnpairParams = z.object({
+  instanceId: InstanceId,
+  deviceId: DeviceId,
+  idempotencyKey: IdempotencyKey,
+});
+export const InstancesAttachParams = z.object({
+  instanceId: InstanceId,
+  threadId: EntityId,
+  idempotencyKey: IdempotencyKey,
+});
 export const InstanceResult = z.object({ instance: Instance });
 export const InstancesListParams = z.object({}).default({});
 export const InstancesListResult = z.object({ instances: z.array(Instance) });
@@ -69,7 +100,11 @@ export const InstanceDeletedPayload = z.object({ instanceId: InstanceId });
  */
 export const InstanceDevicesPayload = z.object({ instanceId: InstanceId });
 
-export const InstanceBackup = z.object({ id: BackupId, sizeBytes: z.number().int().nonnegative(), createdAt: Timestamp });
+export const InstanceBackup = z.object({
+  id: BackupId,
+  sizeBytes: z.number().int().nonnegative(),
+  createdAt: Timestamp,
+});
 export type InstanceBackup = z.infer<typeof InstanceBackup>;
 
 /** A device paired with the gateway (`device.pair.list`), as the gateway reports it. */

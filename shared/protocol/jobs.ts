@@ -57,7 +57,11 @@ export const JobsCancelParams = z.object({
 export const JobResult = z.object({ job: Job });
 /** Most recently updated first; `before` continues after a page's `next` (protocol 7). */
 export const JobsListParams = z
-  .object({ active: z.boolean().default(false), limit: z.number().int().min(1).max(500).default(100), before: PageCursor.optional() })
+  .object({
+    active: z.boolean().default(false),
+    limit: z.number().int().min(1).max(500).default(100),
+    before: PageCursor.optional(),
+  })
   .default({ active: false, limit: 100 });
 /** `next` is null on the last page. */
 export const JobsListResult = z.object({ jobs: z.array(Job), next: PageCursor.nullable() });

@@ -12,11 +12,33 @@ import {
   UsageListParams,
   UsageListResult,
 } from "./agent";
-import { ApprovalResult, ApprovalsGetParams, ApprovalsListParams, ApprovalsListResult, ApprovalsRequestParams, ApprovalsResolveParams } from "./approvals";
+import {
+  ApprovalResult,
+  ApprovalsGetParams,
+  ApprovalsListParams,
+  ApprovalsListResult,
+  ApprovalsRequestParams,
+  ApprovalsResolveParams,
+} from "./approvals";
 import { AuditListParams, AuditListResult } from "./audit";
-import { InstancesChannelsParams, InstancesChannelsResult, InstancesConfigureChannelParams, InstancesDisconnectChannelParams, InstancesSetChannelAccessParams } from "./channels";
+import {
+  InstancesChannelsParams,
+  InstancesChannelsResult,
+  InstancesConfigureChannelParams,
+  InstancesDisconnectChannelParams,
+  InstancesSetChannelAccessParams,
+} from "./channels";
 import { InstancesStartChatParams, InstancesStartChatResult } from "./chat-start";
-import { ChatAbortParams, ChatAbortResult, SessionsHistoryParams, SessionsHistoryResult, SessionsListParams, SessionsListResult, SessionsOpenParams, SessionsSendParams } from "./gateway";
+import {
+  ChatAbortParams,
+  ChatAbortResult,
+  SessionsHistoryParams,
+  SessionsHistoryResult,
+  SessionsListParams,
+  SessionsListResult,
+  SessionsOpenParams,
+  SessionsSendParams,
+} from "./gateway";
 import { GraphApplyParams, GraphApplyResult } from "./graph";
 import {
   InstanceOperationParams,
@@ -49,7 +71,16 @@ import {
   InboxPushUnsubscribeParams,
   InboxPushUnsubscribeResult,
 } from "./inbox";
-import { JobResult, JobsCancelParams, JobsFailParams, JobsFinishParams, JobsListParams, JobsListResult, JobsStartParams, JobsUpdateParams } from "./jobs";
+import {
+  JobResult,
+  JobsCancelParams,
+  JobsFailParams,
+  JobsFinishParams,
+  JobsListParams,
+  JobsListResult,
+  JobsStartParams,
+  JobsUpdateParams,
+} from "./jobs";
 import { PresenceListParams, PresenceListResult, PresenceUpdateParams, PresenceUpdateResult } from "./presence";
 import type { Scope } from "./principal";
 import { SearchQueryParams, SearchQueryResult } from "./search";
@@ -96,11 +127,31 @@ export const Methods = {
   "chat.goAhead": method({ params: ChatGoAheadParams, result: ChatGoAheadResult, scope: "write", mutating: true }),
   "sessions.list": method({ params: SessionsListParams, result: SessionsListResult, scope: "read", mutating: false }),
   "sessions.open": method({ params: SessionsOpenParams, result: ThreadResult, scope: "write", mutating: true }),
-  "sessions.history": method({ params: SessionsHistoryParams, result: SessionsHistoryResult, scope: "read", mutating: false }),
+  "sessions.history": method({
+    params: SessionsHistoryParams,
+    result: SessionsHistoryResult,
+    scope: "read",
+    mutating: false,
+  }),
   "sessions.send": method({ params: SessionsSendParams, result: SessionsSendResult, scope: "write", mutating: true }),
-  "approvals.request": method({ params: ApprovalsRequestParams, result: ApprovalResult, scope: "write", mutating: true }),
-  "approvals.resolve": method({ params: ApprovalsResolveParams, result: ApprovalResult, scope: "approve", mutating: true }),
-  "approvals.list": method({ params: ApprovalsListParams, result: ApprovalsListResult, scope: "read", mutating: false }),
+  "approvals.request": method({
+    params: ApprovalsRequestParams,
+    result: ApprovalResult,
+    scope: "write",
+    mutating: true,
+  }),
+  "approvals.resolve": method({
+    params: ApprovalsResolveParams,
+    result: ApprovalResult,
+    scope: "approve",
+    mutating: true,
+  }),
+  "approvals.list": method({
+    params: ApprovalsListParams,
+    result: ApprovalsListResult,
+    scope: "read",
+    mutating: false,
+  }),
   "approvals.get": method({ params: ApprovalsGetParams, result: ApprovalResult, scope: "read", mutating: false }),
   "audit.list": method({ params: AuditListParams, result: AuditListResult, scope: "read", mutating: false }),
   "jobs.start": method({ params: JobsStartParams, result: JobResult, scope: "write", mutating: true }),
@@ -110,33 +161,108 @@ export const Methods = {
   "jobs.cancel": method({ params: JobsCancelParams, result: JobResult, scope: "write", mutating: true }),
   "jobs.list": method({ params: JobsListParams, result: JobsListResult, scope: "read", mutating: false }),
   // Gated: each answers with the approval a person must decide; the operation runs then.
-  "instances.provision": method({ params: InstancesProvisionParams, result: ApprovalResult, scope: "write", mutating: true }),
-  "instances.restart": method({ params: InstanceOperationParams, result: ApprovalResult, scope: "write", mutating: true }),
-  "instances.backup": method({ params: InstanceOperationParams, result: ApprovalResult, scope: "write", mutating: true }),
-  "instances.delete": method({ params: InstanceOperationParams, result: ApprovalResult, scope: "write", mutating: true }),
+  "instances.provision": method({
+    params: InstancesProvisionParams,
+    result: ApprovalResult,
+    scope: "write",
+    mutating: true,
+  }),
+  "instances.restart": method({
+    params: InstanceOperationParams,
+    result: ApprovalResult,
+    scope: "write",
+    mutating: true,
+  }),
+  "instances.backup": method({
+    params: InstanceOperationParams,
+    result: ApprovalResult,
+    scope: "write",
+    mutating: true,
+  }),
+  "instances.delete": method({
+    params: InstanceOperationParams,
+    result: ApprovalResult,
+    scope: "write",
+    mutating: true,
+  }),
   // Protocol 6: restore a chosen backup (gated), and what the runtime and gateway report.
-  "instances.restore": method({ params: InstancesRestoreParams, result: ApprovalResult, scope: "write", mutating: true }),
+  "instances.restore": method({
+    params: InstancesRestoreParams,
+    result: ApprovalResult,
+    scope: "write",
+    mutating: true,
+  }),
   "instances.unpair": method({ params: InstancesUnpairParams, result: ApprovalResult, scope: "write", mutating: true }),
   // Protocol 7: one approval from a first message to a running chat (chat-start.ts).
-  "instances.startChat": method({ params: InstancesStartChatParams, result: InstancesStartChatResult, scope: "write", mutating: true }),
+  "instances.startChat": method({
+    params: InstancesStartChatParams,
+    result: InstancesStartChatResult,
+    scope: "write",
+    mutating: true,
+  }),
   // Protocol 7: a gateway its users run elsewhere (gated); the token stays in the room.
   "instances.link": method({ params: InstancesLinkParams, result: ApprovalResult, scope: "write", mutating: true }),
-  "instances.details": method({ params: InstancesDetailsParams, result: InstancesDetailsResult, scope: "read", mutating: false }),
+  "instances.details": method({
+    params: InstancesDetailsParams,
+    result: InstancesDetailsResult,
+    scope: "read",
+    mutating: false,
+  }),
   // Protocol 8: a device's or node's setup code (admin; a node's request still waits for a person).
-  "instances.deviceSetup": method({ params: InstancesDeviceSetupParams, result: InstancesDeviceSetupResult, scope: "admin", mutating: false }),
+  "instances.deviceSetup": method({
+    params: InstancesDeviceSetupParams,
+    result: InstancesDeviceSetupResult,
+    scope: "admin",
+    mutating: false,
+  }),
   // Protocol 8: a command on a paired node: people only; the Autopilot's model after an approval.
-  "instances.invokeNode": method({ params: InstancesInvokeNodeParams, result: InstancesInvokeNodeResult, scope: "write", mutating: true }),
+  "instances.invokeNode": method({
+    params: InstancesInvokeNodeParams,
+    result: InstancesInvokeNodeResult,
+    scope: "write",
+    mutating: true,
+  }),
   // Protocol 8: an instance's channels through its gateway; each change is gated, a token stays in the room.
-  "instances.channels": method({ params: InstancesChannelsParams, result: InstancesChannelsResult, scope: "read", mutating: false }),
-  "instances.configureChannel": method({ params: InstancesConfigureChannelParams, result: ApprovalResult, scope: "write", mutating: true }),
-  "instances.disconnectChannel": method({ params: InstancesDisconnectChannelParams, result: ApprovalResult, scope: "write", mutating: true }),
-  "instances.setChannelAccess": method({ params: InstancesSetChannelAccessParams, result: ApprovalResult, scope: "write", mutating: true }),
+  "instances.channels": method({
+    params: InstancesChannelsParams,
+    result: InstancesChannelsResult,
+    scope: "read",
+    mutating: false,
+  }),
+  "instances.configureChannel": method({
+    params: InstancesConfigureChannelParams,
+    result: ApprovalResult,
+    scope: "write",
+    mutating: true,
+  }),
+  "instances.disconnectChannel": method({
+    params: InstancesDisconnectChannelParams,
+    result: ApprovalResult,
+    scope: "write",
+    mutating: true,
+  }),
+  "instances.setChannelAccess": method({
+    params: InstancesSetChannelAccessParams,
+    result: ApprovalResult,
+    scope: "write",
+    mutating: true,
+  }),
   "instances.attach": method({ params: InstancesAttachParams, result: InstanceResult, scope: "write", mutating: true }),
   "instances.detach": method({ params: InstancesAttachParams, result: InstanceResult, scope: "write", mutating: true }),
-  "instances.list": method({ params: InstancesListParams, result: InstancesListResult, scope: "read", mutating: false }),
+  "instances.list": method({
+    params: InstancesListParams,
+    result: InstancesListResult,
+    scope: "read",
+    mutating: false,
+  }),
   "graph.apply": method({ params: GraphApplyParams, result: GraphApplyResult, scope: "write", mutating: true }),
   "presence.list": method({ params: PresenceListParams, result: PresenceListResult, scope: "read", mutating: false }),
-  "presence.update": method({ params: PresenceUpdateParams, result: PresenceUpdateResult, scope: "read", mutating: false }),
+  "presence.update": method({
+    params: PresenceUpdateParams,
+    result: PresenceUpdateResult,
+    scope: "read",
+    mutating: false,
+  }),
   // Protocol 5: the workspace memory, and what the Autopilot's model calls cost.
   "memory.list": method({ params: MemoryListParams, result: MemoryListResult, scope: "read", mutating: false }),
   "memory.put": method({ params: MemoryPutParams, result: MemoryPutResult, scope: "write", mutating: true }),
@@ -148,9 +274,24 @@ export const Methods = {
   "inbox.get": method({ params: InboxGetParams, result: InboxGetResult, scope: "read", mutating: false }),
   "inbox.markRead": method({ params: InboxMarkReadParams, result: InboxMarkReadResult, scope: "read", mutating: true }),
   "inbox.follow": method({ params: InboxFollowParams, result: InboxFollowResult, scope: "read", mutating: true }),
-  "inbox.configure": method({ params: InboxConfigureParams, result: InboxConfigureResult, scope: "read", mutating: true }),
-  "inbox.pushSubscribe": method({ params: InboxPushSubscribeParams, result: InboxPushSubscribeResult, scope: "read", mutating: true }),
-  "inbox.pushUnsubscribe": method({ params: InboxPushUnsubscribeParams, result: InboxPushUnsubscribeResult, scope: "read", mutating: true }),
+  "inbox.configure": method({
+    params: InboxConfigureParams,
+    result: InboxConfigureResult,
+    scope: "read",
+    mutating: true,
+  }),
+  "inbox.pushSubscribe": method({
+    params: InboxPushSubscribeParams,
+    result: InboxPushSubscribeResult,
+    scope: "read",
+    mutating: true,
+  }),
+  "inbox.pushUnsubscribe": method({
+    params: InboxPushUnsubscribeParams,
+    result: InboxPushUnsubscribeResult,
+    scope: "read",
+    mutating: true,
+  }),
   // Protocol 8: full-text search over messages and thread titles (party/rooms/autopilot/domain/search.ts).
   "search.query": method({ params: SearchQueryParams, result: SearchQueryResult, scope: "read", mutating: false }),
 } as const;

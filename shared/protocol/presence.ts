@@ -15,7 +15,9 @@ export const PresenceEntry = z.object({
 export type PresenceEntry = z.infer<typeof PresenceEntry>;
 
 /** Ordered by connection id; `after` continues after a page's `next` (protocol 7). */
-export const PresenceListParams = z.object({ after: z.string().max(128).optional(), limit: z.number().int().min(1).max(1000).default(1000) }).default({ limit: 1000 });
+export const PresenceListParams = z
+  .object({ after: z.string().max(128).optional(), limit: z.number().int().min(1).max(1000).default(1000) })
+  .default({ limit: 1000 });
 /** `next` is null on the last page. */
 export const PresenceListResult = z.object({ presence: z.array(PresenceEntry), next: z.string().nullable() });
 export const PresenceUpdateParams = z.object({ status: z.string().max(100).nullable() });

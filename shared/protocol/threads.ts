@@ -96,7 +96,11 @@ export const ThreadResult = z.object({ thread: Thread });
 
 /** Most recently updated first; `before` continues after a page's `next` (protocol 7). */
 export const ThreadsListParams = z
-  .object({ includeArchived: z.boolean().default(false), limit: z.number().int().min(1).max(1000).default(1000), before: PageCursor.optional() })
+  .object({
+    includeArchived: z.boolean().default(false),
+    limit: z.number().int().min(1).max(1000).default(1000),
+    before: PageCursor.optional(),
+  })
   .default({ includeArchived: false, limit: 1000 });
 /** `next` is null on the last page. */
 export const ThreadsListResult = z.object({ threads: z.array(Thread), next: PageCursor.nullable() });

@@ -16,7 +16,8 @@ export const PROTOCOL_VERSION = 8;
 /** The oldest version a room still speaks: a version is kept for one more version after it. */
 export const OLDEST_PROTOCOL_VERSION = 7;
 
-export const isSupportedProtocol = (version: number): boolean => Number.isInteger(version) && version >= OLDEST_PROTOCOL_VERSION && version <= PROTOCOL_VERSION;
+export const isSupportedProtocol = (version: number): boolean =>
+  Number.isInteger(version) && version >= OLDEST_PROTOCOL_VERSION && version <= PROTOCOL_VERSION;
 
 /** The version a connect asks for (`?protocol=`; the current one when absent), or null for one this room does not speak. */
 export function requestedProtocol(value: string | null): number | null {

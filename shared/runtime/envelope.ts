@@ -5,7 +5,10 @@ import { RUNTIME_ERROR_STATUS, runtimeErrorSchema, type RuntimeError } from "./e
 export type Envelope<T> = { ok: true; data: T } | { ok: false; error: RuntimeError };
 
 export function envelopeSchema<T extends z.ZodType>(data: T) {
-  return z.discriminatedUnion("ok", [z.object({ ok: z.literal(true), data }), z.object({ ok: z.literal(false), error: runtimeErrorSchema })]);
+  return z.discriminatedUnion("ok", [
+    z.object({ ok: z.literal(true), data }),
+    z.object({ ok: z.literal(false), error: runtimeErrorSchema }),
+  ]);
 }
 
 export function okEnvelope<T>(data: T): Envelope<T> {

@@ -20,7 +20,9 @@ export const RUNTIME_ERROR_STATUS = {
 
 export type RuntimeErrorCode = keyof typeof RUNTIME_ERROR_STATUS;
 
-export const runtimeErrorCodeSchema = z.enum(Object.keys(RUNTIME_ERROR_STATUS) as [RuntimeErrorCode, ...RuntimeErrorCode[]]);
+export const runtimeErrorCodeSchema = z.enum(
+  Object.keys(RUNTIME_ERROR_STATUS) as [RuntimeErrorCode, ...RuntimeErrorCode[]],
+);
 
 export const runtimeErrorSchema = z.object({
   code: runtimeErrorCodeSchema,

@@ -4,7 +4,18 @@ import { z } from "zod";
 export const instanceStateSchema = z.enum(["provisioning", "starting", "ready", "error", "stopped"]);
 export type InstanceState = z.infer<typeof instanceStateSchema>;
 
-export const phaseSchema = z.enum(["queued", "restoring backup", "writing config", "starting process", "waiting for port", "waiting for gateway handshake", "ready", "stopping", "stopped", "failed"]);
+export const phaseSchema = z.enum([
+  "queued",
+  "restoring backup",
+  "writing config",
+  "starting process",
+  "waiting for port",
+  "waiting for gateway handshake",
+  "ready",
+  "stopping",
+  "stopped",
+  "failed",
+]);
 export type Phase = z.infer<typeof phaseSchema>;
 
 export const phaseEntrySchema = z.object({ phase: phaseSchema, at: z.string() });
@@ -31,7 +42,13 @@ export const PHASE_PROGRESS: Partial<Record<Phase, { from: number; to: number; e
  * reaching it (a bar that never claims to be done), 100 once ready; phases without a
  * range keep the last value.
  */
-export function phaseProgress(state: InstanceState, phase: Phase, phaseSince: number, last: number, now = Date.now()): number {
+export function phaseProgress(
+  state: InstanceState,
+  phase: Phase,
+  phaseSince: number,
+  last: number,
+  now = Date.now(),
+): number {
   if (state === "ready") return 100;
   const range = PHASE_PROGRESS[phase];
   if (!range) return last;

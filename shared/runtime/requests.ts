@@ -43,14 +43,28 @@ export const ROUTE_METHODS: Record<RuntimeRoute, readonly string[]> = {
 };
 
 /** The path of an instance route, ids encoded. */
-export function instancePath(workspaceId: string, instanceId: string, action?: "restart" | "backups" | "restore" | "credentials" | "usage" | "gateway" | "device"): string {
+export function instancePath(
+  workspaceId: string,
+  instanceId: string,
+  action?: "restart" | "backups" | "restore" | "credentials" | "usage" | "gateway" | "device",
+): string {
   return `/v1/workspaces/${encodeURIComponent(workspaceId)}/instances/${encodeURIComponent(instanceId)}${action ? `/${action}` : ""}`;
 }
 
 /** Instance ids are lower-case slugs: they name directories, ports and log lines. */
-export const instanceIdSchema = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, "instance id must be a lower-case slug: a-z, 0-9 and inner '-', 1 to 48 characters");
+export const instanceIdSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/,
+    "instance id must be a lower-case slug: a-z, 0-9 and inner '-', 1 to 48 characters",
+  );
 /** Workspace ids come from the auth layer (better-auth organization ids are mixed case). */
-export const workspaceIdSchema = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62}[A-Za-z0-9])?$/, "workspace id must be 1 to 64 characters: letters, digits, inner '-' or '_'");
+export const workspaceIdSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62}[A-Za-z0-9])?$/,
+    "workspace id must be 1 to 64 characters: letters, digits, inner '-' or '_'",
+  );
 
 export const workspaceParamsSchema = z.object({ workspaceId: workspaceIdSchema });
 export const instanceParamsSchema = z.object({ workspaceId: workspaceIdSchema, instanceId: instanceIdSchema });
@@ -59,14 +73,24 @@ export type InstanceRef = z.infer<typeof instanceParamsSchema>;
 const nonNegativeInt = z.string().transform(Number).pipe(z.number().int().nonnegative());
 
 /** `GET …/:id?sinceVersion=&waitMs=`: with both, a long poll; otherwise the status now. */
-export const statusQuerySchema = z.object({ sinceVersion: nonNegativeInt.optional(), waitMs: nonNegativeInt.optional() });
+export const statusQuerySchema = z.object({
+  sinceVersion: nonNegativeInt.optional(),
+  waitMs: nonNegativeInt.optional(),
+});
 export const STATUS_QUERY_MESSAGE = "waitMs and sinceVersion must be non-negative integers";
 
 /** Backup names are the hosts' timestamps (backup.ts, sandbox-backups.ts): never a path. */
-export const backupNameSchema = z.string().regex(/^\d{4}-\d\d-\d\dT[\d-]+Z\.tar\.gz$/, "backup must be a backup name as listed, e.g. 2026-01-31T12-00-00-000Z.tar.gz");
+export const backupNameSchema = z
+  .string()
+  .regex(
+    /^\d{4}-\d\d-\d\dT[\d-]+Z\.tar\.gz$/,
+    "backup must be a backup name as listed, e.g. 2026-01-31T12-00-00-000Z.tar.gz",
+  );
 
 /** `POST …/:id/backups?keep=N`: after the new backup, only the newest N are kept. */
-export const backupQuerySchema = z.object({ keep: z.string().transform(Number).pipe(z.number().int().min(1).max(1000)).optional() });
+export const backupQuerySchema = z.object({
+  keep: z.string().transform(Number).pipe(z.number().int().min(1).max(1000)).optional(),
+});
 export const BACKUP_QUERY_MESSAGE = "keep must be an integer from 1 to 1000";
 
 /** `POST …/:id/restore?backup=<name>`: the gateway restarts from that backup. */

@@ -16,7 +16,11 @@ export type Health = z.infer<typeof healthSchema>;
 export const instanceListSchema = z.object({ instances: z.array(instanceStatusSchema) });
 
 /** A backup as callers see it (where the host keeps it is internal). */
-export const backupSchema = z.object({ name: z.string(), sizeBytes: z.number().int().nonnegative(), createdAt: z.string() });
+export const backupSchema = z.object({
+  name: z.string(),
+  sizeBytes: z.number().int().nonnegative(),
+  createdAt: z.string(),
+});
 export type Backup = z.infer<typeof backupSchema>;
 
 /** `POST …/:id/backups`: the new backup and the names retention removed (oldest first). */
@@ -30,7 +34,11 @@ export const deleteModeSchema = z.enum(["remove", "archive"]);
 export type DeleteMode = z.infer<typeof deleteModeSchema>;
 
 /** `DELETE …/:id`. */
-export const deleteOutcomeSchema = z.object({ deleted: z.literal(true), mode: deleteModeSchema, archive: backupSchema.nullable() });
+export const deleteOutcomeSchema = z.object({
+  deleted: z.literal(true),
+  mode: deleteModeSchema,
+  archive: backupSchema.nullable(),
+});
 export type DeleteOutcome = z.infer<typeof deleteOutcomeSchema>;
 
 /**

@@ -26,4 +26,12 @@ export type InstanceUsage = z.infer<typeof instanceUsageSchema>;
 export const workspaceUsageSchema = z.object({ instances: z.array(instanceUsageSchema) });
 export type WorkspaceUsage = z.infer<typeof workspaceUsageSchema>;
 
-export const EMPTY_USAGE: ModelUsage = { requests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, unmetered: 0, since: null, updatedAt: null };
+export const EMPTY_USAGE: ModelUsage = {
+  requests: 0,
+  promptTokens: 0,
+  completionTokens: 0,
+  totalTokens: 0,
+  unmetered: 0,
+  since: null,
+  updatedAt: null,
+};

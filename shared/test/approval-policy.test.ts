@@ -10,7 +10,14 @@ const bob = { id: "u_bob", kind: "user" as const };
 const by = (who: { id: string; kind: "user" | "agent" }) => ({ ...who, name: who.id });
 
 const provision: Approval["action"] = { kind: "instance", operation: "provision", instanceId: "work" };
-const exec: Approval["action"] = { kind: "exec", instanceId: "work", requestId: "r1", command: "ls", cwd: null, sessionKey: null };
+const exec: Approval["action"] = {
+  kind: "exec",
+  instanceId: "work",
+  requestId: "r1",
+  command: "ls",
+  cwd: null,
+  sessionKey: null,
+};
 
 const DEFAULT = { twoPersonRule: false };
 const TWO_PERSON = { twoPersonRule: true };
@@ -27,7 +34,11 @@ describe("who may decide an approval", () => {
     expect(decisionRefusal(asked, alice, DEFAULT, approve)).toBeNull();
     expect(decisionRefusal(asked, alice, TWO_PERSON, approve)).toBeNull();
     // A gateway's exec request (requested by the instance, on nobody's behalf) goes to people only.
-    const fromGateway = { action: exec, requestedBy: { id: "instance:work", kind: "agent" as const, name: "Work" }, onBehalfOf: null };
+    const fromGateway = {
+      action: exec,
+      requestedBy: { id: "instance:work", kind: "agent" as const, name: "Work" },
+      onBehalfOf: null,
+    };
     expect(why(decisionRefusal(fromGateway, agent, DEFAULT, approve))).toMatch(/only a person/);
     expect(decisionRefusal(fromGateway, bob, TWO_PERSON, approve)).toBeNull();
   });
@@ -38,7 +49,9 @@ describe("who may decide an approval", () => {
     expect(why(decisionRefusal(gated, otherAgent, DEFAULT, deny))).toMatch(/only a person/);
     expect(decisionRefusal(gated, alice, DEFAULT, approve)).toBeNull();
     // The room's own actors are no people, whatever kind they carry.
-    expect(why(decisionRefusal(gated, { id: "gateway-user:work", kind: "user" }, DEFAULT, approve))).toMatch(/only a person/);
+    expect(why(decisionRefusal(gated, { id: "gateway-user:work", kind: "user" }, DEFAULT, approve))).toMatch(
+      /only a person/,
+    );
     // The same request without a gate is a plain one: another agent holding approve may decide it.
     expect(decisionRefusal({ ...gated, gatesCall: false }, otherAgent, DEFAULT, approve)).toBeNull();
   });

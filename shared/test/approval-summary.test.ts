@@ -17,36 +17,83 @@ const tool = (name: string, args: unknown): Approval["action"] => ({
 
 describe("what an approval will do, in plain words", () => {
   it("resolves ids to names in the Autopilot's tool calls, and says the id when the room has no name", () => {
-    expect(approvalSummary(tool("threads_archive", { threadId: "thr_babd8c9", archived: true }), "t", names)).toBe("The Autopilot will archive the thread “Old plans”: it leaves the thread list.");
-    expect(approvalSummary(tool("threads_archive", { threadId: "thr_gone" }), "t", names)).toBe("The Autopilot will archive the thread thr_gone: it leaves the thread list.");
-    expect(approvalSummary(tool("jobs_cancel", { jobId: "job_1" }), "t", names)).toBe("The Autopilot will cancel the job “Nightly index”.");
+    expect(approvalSummary(tool("threads_archive", { threadId: "thr_babd8c9", archived: true }), "t", names)).toBe(
+      "The Autopilot will archive the thread “Old plans”: it leaves the thread list.",
+    );
+    expect(approvalSummary(tool("threads_archive", { threadId: "thr_gone" }), "t", names)).toBe(
+      "The Autopilot will archive the thread thr_gone: it leaves the thread list.",
+    );
+    expect(approvalSummary(tool("jobs_cancel", { jobId: "job_1" }), "t", names)).toBe(
+      "The Autopilot will cancel the job “Nightly index”.",
+    );
     expect(approvalSummary(tool("instances_attach", { instanceId: "work", threadId: "thr_babd8c9" }), "t", names)).toBe(
       "The Autopilot will let OpenClaw instance “Work gateway” answer in the thread “Old plans”.",
     );
-    expect(approvalSummary(tool("openclaw_tool", { tool: "exec", args: {} }), "t", names, "Work gateway")).toBe("The Autopilot runs the OpenClaw tool exec once on instance “Work gateway”.");
+    expect(approvalSummary(tool("openclaw_tool", { tool: "exec", args: {} }), "t", names, "Work gateway")).toBe(
+      "The Autopilot runs the OpenClaw tool exec once on instance “Work gateway”.",
+    );
     // Clipped arguments are not JSON: the tool is still named, nothing is guessed.
-    expect(approvalSummary(tool("memory_wipe", '{"a":'), "t", names)).toBe("The Autopilot runs memory_wipe once with the arguments below.");
+    expect(approvalSummary(tool("memory_wipe", '{"a":'), "t", names)).toBe(
+      "The Autopilot runs memory_wipe once with the arguments below.",
+    );
   });
 
   it("says what each instance operation does, and what OpenClaw's own requests let happen", () => {
-    const op = (operation: "provision" | "delete" | "restore", extra = {}) => approvalSummary({ kind: "instance", operation, instanceId: "work", ...extra }, "t", names);
-    expect(op("provision", { name: "OpenClaw" })).toMatch(/^A new OpenClaw instance “OpenClaw” starts for this workspace/);
+    const op = (operation: "provision" | "delete" | "restore", extra = {}) =>
+      approvalSummary({ kind: "instance", operation, instanceId: "work", ...extra }, "t", names);
+    expect(op("provision", { name: "OpenClaw" })).toMatch(
+      /^A new OpenClaw instance “OpenClaw” starts for this workspace/,
+    );
     expect(op("delete")).toMatch(/^OpenClaw instance “Work gateway” is deleted: its gateway and state are removed/);
     expect(op("restore", { backupId: "bk_7" })).toMatch(/restored from backup bk_7: its current state is replaced/);
-    expect(approvalSummary({ kind: "exec", instanceId: "work", requestId: "r", command: "rm -rf build", cwd: "/srv", sessionKey: null }, "t", names)).toBe(
-      "An agent on OpenClaw instance “Work gateway” runs `rm -rf build` once in /srv.",
-    );
-    expect(approvalSummary({ kind: "pairing", instanceId: "work", target: "device", requestId: "r", subject: "dev-1", summary: "macOS", scopes: ["operator.read"] }, "t", names)).toBe(
-      "Device dev-1 may connect to OpenClaw instance “Work gateway” with operator.read.",
-    );
-    expect(approvalSummary({ kind: "pairing", instanceId: "work", target: "node", requestId: "r", subject: "n-1", summary: "linux", scopes: [] }, "t", names)).toBe(
+    expect(
+      approvalSummary(
+        { kind: "exec", instanceId: "work", requestId: "r", command: "rm -rf build", cwd: "/srv", sessionKey: null },
+        "t",
+        names,
+      ),
+    ).toBe("An agent on OpenClaw instance “Work gateway” runs `rm -rf build` once in /srv.");
+    expect(
+      approvalSummary(
+        {
+          kind: "pairing",
+          instanceId: "work",
+          target: "device",
+          requestId: "r",
+          subject: "dev-1",
+          summary: "macOS",
+          scopes: ["operator.read"],
+        },
+        "t",
+        names,
+      ),
+    ).toBe("Device dev-1 may connect to OpenClaw instance “Work gateway” with operator.read.");
+    expect(
+      approvalSummary(
+        {
+          kind: "pairing",
+          instanceId: "work",
+          target: "node",
+          requestId: "r",
+          subject: "n-1",
+          summary: "linux",
+          scopes: [],
+        },
+        "t",
+        names,
+      ),
+    ).toBe(
       "Node n-1 may run the commands it lists in the details for OpenClaw instance “Work gateway”, and the Autopilot may use them, each call approved by a person.",
     );
   });
 
   it("an agent's own request is summarized by its title; every summary is one bounded line", () => {
     expect(approvalSummary(null, "Deploy build 42\nto prod", names)).toBe("Deploy build 42 to prod");
-    const long = approvalSummary({ kind: "exec", instanceId: "work", requestId: "r", command: "x".repeat(5000), cwd: null, sessionKey: null }, "t", names);
+    const long = approvalSummary(
+      { kind: "exec", instanceId: "work", requestId: "r", command: "x".repeat(5000), cwd: null, sessionKey: null },
+      "t",
+      names,
+    );
     expect(long.length).toBe(MAX_SUMMARY);
     expect(long.endsWith("…")).toBe(true);
   });

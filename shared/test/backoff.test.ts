@@ -7,7 +7,9 @@ describe("fullJitterDelay", () => {
       const ceiling = Math.min(DEFAULT_BACKOFF.capMs, DEFAULT_BACKOFF.baseMs * 2 ** (attempt - 1));
       expect(fullJitterDelay(attempt, DEFAULT_BACKOFF, () => 0)).toBe(0);
       expect(fullJitterDelay(attempt, DEFAULT_BACKOFF, () => 0.999999)).toBeLessThan(ceiling);
-      expect(fullJitterDelay(attempt, DEFAULT_BACKOFF, () => 0.999999)).toBeGreaterThanOrEqual(Math.floor(ceiling * 0.99));
+      expect(fullJitterDelay(attempt, DEFAULT_BACKOFF, () => 0.999999)).toBeGreaterThanOrEqual(
+        Math.floor(ceiling * 0.99),
+      );
     }
   });
 
@@ -25,7 +27,9 @@ describe("fullJitterDelay", () => {
 describe("Backoff", () => {
   it("grows per attempt and starts over after reset", () => {
     const backoff = new Backoff({ baseMs: 100, capMs: 1_000 }, () => 0.999999);
-    expect([backoff.next(), backoff.next(), backoff.next(), backoff.next(), backoff.next()]).toEqual([99, 199, 399, 799, 999]);
+    expect([backoff.next(), backoff.next(), backoff.next(), backoff.next(), backoff.next()]).toEqual([
+      99, 199, 399, 799, 999,
+    ]);
     expect(backoff.attempt).toBe(5);
     backoff.reset();
     expect(backoff.attempt).toBe(0);

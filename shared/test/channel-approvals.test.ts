@@ -22,24 +22,48 @@ const base: Approval = {
   resolvedAt: null,
   note: null,
   selfConfirmed: false,
-  action: { kind: "instance", operation: "configureChannel", instanceId: "lab", name: "Lab", channel: { channel: "telegram", accountId: "default" } },
+  action: {
+    kind: "instance",
+    operation: "configureChannel",
+    instanceId: "lab",
+    name: "Lab",
+    channel: { channel: "telegram", accountId: "default" },
+  },
 };
 const names = { thread: () => null, instance: () => null, job: () => null };
-const toSeven = (approval: Approval) => (cut8.events["approval.requested"]!({ approval } as never) as { approval: Record<string, unknown> }).approval;
+const toSeven = (approval: Approval) =>
+  (cut8.events["approval.requested"]!({ approval } as never) as { approval: Record<string, unknown> }).approval;
 
 describe("channel approvals", () => {
   it("reach a 7 client without the action 7 cannot read; other instance actions keep theirs", () => {
     expect(toSeven(base).action).toBeNull();
     expect(toSeven(base)).not.toHaveProperty("summary");
-    const unpair: Approval = { ...base, action: { kind: "instance", operation: "unpair", instanceId: "lab", deviceId: "d1" } };
-    expect(toSeven(unpair).action).toEqual({ kind: "instance", operation: "unpair", instanceId: "lab", deviceId: "d1" });
-    const tool: Approval = { ...base, action: { kind: "tool", runId: "r", toolCallId: "c", tool: "jobs_cancel", arguments: "{}" } };
+    const unpair: Approval = {
+      ...base,
+      action: { kind: "instance", operation: "unpair", instanceId: "lab", deviceId: "d1" },
+    };
+    expect(toSeven(unpair).action).toEqual({
+      kind: "instance",
+      operation: "unpair",
+      instanceId: "lab",
+      deviceId: "d1",
+    });
+    const tool: Approval = {
+      ...base,
+      action: { kind: "tool", runId: "r", toolCallId: "c", tool: "jobs_cancel", arguments: "{}" },
+    };
     expect(toSeven(tool).action).toEqual(tool.action);
   });
 
   it("say in plain words what happens, naming the channel and no token", () => {
-    expect(approvalSummary(base.action, base.title, names)).toBe("OpenClaw instance “Lab” connects to Telegram with the bot token given (kept hidden): people who message the bot reach its agent.");
-    const access = { ...base.action!, operation: "channelAccess", channel: { channel: "telegram", accountId: "ops" } } as Approval["action"];
+    expect(approvalSummary(base.action, base.title, names)).toBe(
+      "OpenClaw instance “Lab” connects to Telegram with the bot token given (kept hidden): people who message the bot reach its agent.",
+    );
+    const access = {
+      ...base.action!,
+      operation: "channelAccess",
+      channel: { channel: "telegram", accountId: "ops" },
+    } as Approval["action"];
     expect(approvalSummary(access, "t", names)).toContain("on Telegram (account ops) changes");
   });
 });

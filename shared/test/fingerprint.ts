@@ -15,7 +15,10 @@ export function protocolDescription(): unknown {
     methods: Object.fromEntries(
       Object.entries(Methods)
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([name, m]) => [name, { scope: m.scope, mutating: m.mutating, params: json(m.params), result: json(m.result) }]),
+        .map(([name, m]) => [
+          name,
+          { scope: m.scope, mutating: m.mutating, params: json(m.params), result: json(m.result) },
+        ]),
     ),
     events: Object.fromEntries(
       Object.entries(Events)

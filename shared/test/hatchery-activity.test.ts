@@ -13,7 +13,8 @@ import type { Message, Thread } from "../protocol/threads";
 const ada = { id: "u_ada", kind: "user" as const, name: "Ada" };
 const autopilot = { id: "autopilot", kind: "agent" as const, name: "Autopilot" };
 
-const thread = (id: string): Thread => ({ id, title: `Thread ${id}`, archived: false, messageCount: 0, lastMessageAt: null }) as unknown as Thread;
+const thread = (id: string): Thread =>
+  ({ id, title: `Thread ${id}`, archived: false, messageCount: 0, lastMessageAt: null }) as unknown as Thread;
 const approval = (over: Partial<Approval> = {}): Approval => ({
   id: "apr_1",
   title: "Deploy 1.4",
@@ -57,7 +58,16 @@ const toolMessage = (threadId: string, runId: string, at: number): Message =>
     text: "threads_rename → ok",
     createdAt: at,
     kind: "tool",
-    tool: { callId: "call_0", name: "threads_rename", arguments: "{}", result: "{}", status: "ok", durationMs: 2400, approvalId: null, runId },
+    tool: {
+      callId: "call_0",
+      name: "threads_rename",
+      arguments: "{}",
+      result: "{}",
+      status: "ok",
+      durationMs: 2400,
+      approvalId: null,
+      runId,
+    },
   }) as Message;
 
 const event = (name: string, payload: unknown, seq = 1) => ({ seq, event: name, payload }) as unknown as DurableEvent;
@@ -75,7 +85,8 @@ function apply(doc: Y.Doc, list: DurableEvent[]) {
   doc.transact(() => applyDomainOps(doc, list.flatMap(opsForEvent)));
 }
 
-const activityOf = (doc: Y.Doc, id: string) => readGraph(doc).nodes.find((n) => n.id === id)?.data.activity as Activity | undefined;
+const activityOf = (doc: Y.Doc, id: string) =>
+  readGraph(doc).nodes.find((n) => n.id === id)?.data.activity as Activity | undefined;
 
 describe("activity folds into its subject", () => {
   it("tool calls, approvals and jobs become entries of their thread's activity, never nodes or edges", () => {
@@ -90,14 +101,24 @@ describe("activity folds into its subject", () => {
       ["job:job_1", "running"],
       ["tool:run1/call_0", "ok"],
     ]);
-    expect(activity.entries[0]).toMatchObject({ kind: "approval", title: "Deploy 1.4", detail: "approved by Ada", at: 1200 });
+    expect(activity.entries[0]).toMatchObject({
+      kind: "approval",
+      title: "Deploy 1.4",
+      detail: "approved by Ada",
+      at: 1200,
+    });
     // Pending, it says what happens once approved; a summary that repeats the title is left out.
-    const pending = (over: Partial<Approval>) => opsForEvent(event("approval.requested", { approval: approval(over) }))[0];
+    const pending = (over: Partial<Approval>) =>
+      opsForEvent(event("approval.requested", { approval: approval(over) }))[0];
     expect(pending({})).toMatchObject({ entry: { status: "pending", detail: "Version 1.4 goes to production." } });
     expect(pending({ summary: "Deploy 1.4" })).toMatchObject({ entry: { detail: null } });
     expect(activity.entries[1]).toMatchObject({ kind: "job", progress: 45, detail: "parsing" });
     expect(activity.entries[2]).toMatchObject({ kind: "tool", title: "threads_rename", detail: "2.4 s" });
-    expect(activity).toMatchObject({ more: false, counts: { tool: 1, approval: 1, job: 1 }, attention: { approvals: 0, running: 1, failed: 0 } });
+    expect(activity).toMatchObject({
+      more: false,
+      counts: { tool: 1, approval: 1, job: 1 },
+      attention: { approvals: 0, running: 1, failed: 0 },
+    });
     // What the server writes is what the app parses.
     expect(DOMAIN_DATA.thread.safeParse(nodes[0]!.data).success).toBe(true);
   });
@@ -123,15 +144,26 @@ describe("activity folds into its subject", () => {
 
   it("an older report of an item never replaces a newer one", () => {
     const doc = new Y.Doc();
-    apply(doc, [event("thread.created", { thread: thread("t1") }), event("job.finished", { job: job({ status: "succeeded", progress: 100, updatedAt: 2000 }) })]);
+    apply(doc, [
+      event("thread.created", { thread: thread("t1") }),
+      event("job.finished", { job: job({ status: "succeeded", progress: 100, updatedAt: 2000 }) }),
+    ]);
     apply(doc, [event("job.progressed", { job: job({ updatedAt: 1500 }) })]);
     expect(activityOf(doc, "thread:t1")!.entries[0]).toMatchObject({ status: "succeeded", progress: 100 });
   });
 
   it("keeps at most ACTIVITY_PER_SUBJECT entries, dropping settled ones before what still wants a person, and says more went", () => {
     const doc = new Y.Doc();
-    const list = [event("thread.created", { thread: thread("t1") }), event("approval.requested", { approval: approval({ requestedAt: 1 }) })];
-    for (let i = 0; i < ACTIVITY_PER_SUBJECT + 10; i++) list.push(event("job.finished", { job: job({ id: `job_${i}`, status: i === 0 ? "failed" : "succeeded", updatedAt: 100 + i }) }));
+    const list = [
+      event("thread.created", { thread: thread("t1") }),
+      event("approval.requested", { approval: approval({ requestedAt: 1 }) }),
+    ];
+    for (let i = 0; i < ACTIVITY_PER_SUBJECT + 10; i++)
+      list.push(
+        event("job.finished", {
+          job: job({ id: `job_${i}`, status: i === 0 ? "failed" : "succeeded", updatedAt: 100 + i }),
+        }),
+      );
     apply(doc, list);
     const activity = activityOf(doc, "thread:t1")!;
     expect(activity.entries).toHaveLength(ACTIVITY_PER_SUBJECT);
@@ -143,15 +175,33 @@ describe("activity folds into its subject", () => {
     expect(activity.counts).toEqual({ tool: 0, approval: 1, job: ACTIVITY_PER_SUBJECT - 1 });
     expect(DOMAIN_DATA.thread.safeParse(readGraph(doc).nodes[0]!.data).success).toBe(true);
     // Bounded whatever comes: the schema refuses one entry too many.
-    const over = foldActivity({ entries: activity.entries, more: true }, activity.entries[0]!, ACTIVITY_PER_SUBJECT + 1);
+    const over = foldActivity(
+      { entries: activity.entries, more: true },
+      activity.entries[0]!,
+      ACTIVITY_PER_SUBJECT + 1,
+    );
     const extra: ActivityEntry = { ...activity.entries[0]!, ref: "job:extra", at: 1 };
-    expect(DOMAIN_DATA.thread.safeParse({ activity: foldActivity(over, extra, ACTIVITY_PER_SUBJECT + 1) }).success).toBe(false);
+    expect(
+      DOMAIN_DATA.thread.safeParse({ activity: foldActivity(over, extra, ACTIVITY_PER_SUBJECT + 1) }).success,
+    ).toBe(false);
   });
 
   it("an approval outside any thread folds into the instance it concerns, even when the instance comes later in the batch; without a subject on the canvas it is dropped", () => {
     const doc = new Y.Doc();
-    const instance = { id: "lab", name: "Lab", status: "running", phase: "running", progress: 100, error: null, threadIds: [] } as unknown as Instance;
-    const backup = approval({ id: "apr_2", threadId: null, action: { kind: "instance", operation: "backup", instanceId: "lab" } });
+    const instance = {
+      id: "lab",
+      name: "Lab",
+      status: "running",
+      phase: "running",
+      progress: 100,
+      error: null,
+      threadIds: [],
+    } as unknown as Instance;
+    const backup = approval({
+      id: "apr_2",
+      threadId: null,
+      action: { kind: "instance", operation: "backup", instanceId: "lab" },
+    });
     const orphan = approval({ id: "apr_3", threadId: null });
     doc.transact(() =>
       applyDomainOps(doc, [
@@ -175,9 +225,19 @@ describe("activity folds into its subject", () => {
       writeNode(doc, { id: "note:n1", kind: "note", ref: null, ...box, data: { text: "mine" } });
       for (const kind of ["approval", "job", "tool"]) {
         writeNode(doc, { id: `${kind}:x`, kind: kind as string as NodeKind, ref: "x", ...box, data: {} });
-        edgesMap(doc).set(`${kind}:x->thread:t1`, { id: `${kind}:x->thread:t1`, source: `${kind}:x`, target: "thread:t1", kind: "domain" });
+        edgesMap(doc).set(`${kind}:x->thread:t1`, {
+          id: `${kind}:x->thread:t1`,
+          source: `${kind}:x`,
+          target: "thread:t1",
+          kind: "domain",
+        });
       }
-      edgesMap(doc).set("note:n1->thread:t1", { id: "note:n1->thread:t1", source: "note:n1", target: "thread:t1", kind: "person" });
+      edgesMap(doc).set("note:n1->thread:t1", {
+        id: "note:n1->thread:t1",
+        source: "note:n1",
+        target: "thread:t1",
+        kind: "person",
+      });
     });
     let removed: string[] = [];
     doc.transact(() => {
@@ -193,9 +253,20 @@ describe("activity folds into its subject", () => {
 
 describe("a thread's preview", () => {
   it("is the newest message's text, or what a message of files alone carries", () => {
-    const base = { id: "m1", n: 1, threadId: "t1", author: { id: "u1", kind: "user" as const, name: "Ada" }, createdAt: 1000 };
+    const base = {
+      id: "m1",
+      n: 1,
+      threadId: "t1",
+      author: { id: "u1", kind: "user" as const, name: "Ada" },
+      createdAt: 1000,
+    };
     const preview = (message: Message) => {
-      const patch = opsForEvent({ type: "event", event: "message.created", payload: { message }, seq: 1 } as DurableEvent).find((op) => op.op === "patch");
+      const patch = opsForEvent({
+        type: "event",
+        event: "message.created",
+        payload: { message },
+        seq: 1,
+      } as DurableEvent).find((op) => op.op === "patch");
       return (patch?.op === "patch" ? (patch.data.lastMessage as { text: string }) : null)?.text;
     };
     expect(preview({ ...base, text: "Ship it" })).toBe("Ship it");

@@ -27,7 +27,17 @@ export function stockNode(fields: Record<string, unknown>): Y.Map<unknown> {
   return m;
 }
 
-export const noteFields = (text: string, x = 0, y = 0) => ({ kind: "note", ref: null, x, y, w: 200, h: 120, placed: "pinned", parent: null, data: { text } });
+export const noteFields = (text: string, x = 0, y = 0) => ({
+  kind: "note",
+  ref: null,
+  x,
+  y,
+  w: 200,
+  h: 120,
+  placed: "pinned",
+  parent: null,
+  data: { text },
+});
 
 /** One random write; returns what it did (for a failing seed's log). */
 export function randomOp(doc: Y.Doc, rng: () => number, state: FuzzState, n: number): string {
@@ -60,7 +70,20 @@ export function randomOp(doc: Y.Doc, rng: () => number, state: FuzzState, n: num
       () => {
         const thread = pick(rng, state.threads);
         const id = `group:g${n}`;
-        nodes.set(id, stockNode({ kind: "group", ref: null, x: -50, y: -50, w: 600, h: 400, placed: "pinned", parent: null, data: { label: `group ${n}` } }));
+        nodes.set(
+          id,
+          stockNode({
+            kind: "group",
+            ref: null,
+            x: -50,
+            y: -50,
+            w: 600,
+            h: 400,
+            placed: "pinned",
+            parent: null,
+            data: { label: `group ${n}` },
+          }),
+        );
         if (thread) (nodes.get(thread) as Y.Map<unknown> | undefined)?.set("parent", id);
         state.own.push(id);
       },
@@ -70,7 +93,8 @@ export function randomOp(doc: Y.Doc, rng: () => number, state: FuzzState, n: num
       () => {
         const source = pick(rng, state.own) ?? anyNode();
         const target = pick(rng, state.threads);
-        if (source && target) edges.set(`${source}->${target}`, { id: `${source}->${target}`, source, target, kind: "person" });
+        if (source && target)
+          edges.set(`${source}->${target}`, { id: `${source}->${target}`, source, target, kind: "person" });
       },
     ],
     [
@@ -100,7 +124,24 @@ export function randomOp(doc: Y.Doc, rng: () => number, state: FuzzState, n: num
       },
     ],
     ["empty map", () => nodes.set(`note:e${n}`, new Y.Map())],
-    ["forged thread", () => nodes.set(`thread:forged${n}`, stockNode({ kind: "thread", ref: `forged${n}`, x: 0, y: 0, w: 260, h: 120, placed: "auto", parent: null, data: { title: "FORGED" } }))],
+    [
+      "forged thread",
+      () =>
+        nodes.set(
+          `thread:forged${n}`,
+          stockNode({
+            kind: "thread",
+            ref: `forged${n}`,
+            x: 0,
+            y: 0,
+            w: 260,
+            h: 120,
+            placed: "auto",
+            parent: null,
+            data: { title: "FORGED" },
+          }),
+        ),
+    ],
     ["plain value as a node", () => nodes.set(`note:v${n}`, rng() < 0.5 ? "not a map" : 42)],
     ["array as a node", () => nodes.set(`note:a${n}`, Y.Array.from([1, 2, 3]))],
     [
@@ -125,10 +166,21 @@ export function randomOp(doc: Y.Doc, rng: () => number, state: FuzzState, n: num
       "garbage in a note of one's own",
       () => {
         const m = nodes.get(pick(rng, state.own) ?? "");
-        if (m instanceof Y.Map) m.set(pick(rng, ["data", "kind", "w", "body", "zzz"])!, pick(rng, [null, "x", -1, { text: 5 }, new Y.Text("embedded")])!);
+        if (m instanceof Y.Map)
+          m.set(
+            pick(rng, ["data", "kind", "w", "body", "zzz"])!,
+            pick(rng, [null, "x", -1, { text: 5 }, new Y.Text("embedded")])!,
+          );
       },
     ],
-    ["malformed edge", () => edges.set(`bad${n}`, pick(rng, ["str", { source: 1 }, { id: `bad${n}`, source: "a", target: "b", kind: "domain" }])!)],
+    [
+      "malformed edge",
+      () =>
+        edges.set(
+          `bad${n}`,
+          pick(rng, ["str", { source: 1 }, { id: `bad${n}`, source: "a", target: "b", kind: "domain" }])!,
+        ),
+    ],
     ["foreign root map", () => doc.getMap(`evil${n % 3}`).set("k", n)],
     ["foreign root list", () => doc.getArray("junk").push([n])],
     ["comment garbage", () => doc.getMap("comments").set(`x${n}`, { text: "no" })],

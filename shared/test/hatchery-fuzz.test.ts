@@ -14,17 +14,37 @@ import { type FuzzState, noteFields, randomOp, seeded, stockNode } from "./hatch
 const THREADS = 25;
 /** Seeds that once failed, kept as regressions. */
 const REGRESSIONS: number[] = [];
-const SEEDS = [...REGRESSIONS, ...Array.from({ length: Number(process.env.HATCHERY_FUZZ_SEEDS ?? 150) }, (_, i) => i + 1)];
+const SEEDS = [
+  ...REGRESSIONS,
+  ...Array.from({ length: Number(process.env.HATCHERY_FUZZ_SEEDS ?? 150) }, (_, i) => i + 1),
+];
 const OPS = 40;
 
 const threadId = (i: number) => `thread:t${i}`;
-const records = new Map<string, DomainRecord>(Array.from({ length: THREADS }, (_, i) => [threadId(i), { kind: "thread", ref: `t${i}`, data: { title: `Thread ${i}` } }]));
+const records = new Map<string, DomainRecord>(
+  Array.from({ length: THREADS }, (_, i) => [
+    threadId(i),
+    { kind: "thread", ref: `t${i}`, data: { title: `Thread ${i}` } },
+  ]),
+);
 
 /** The stored state of a canvas with 25 threads and another person's two notes. */
 function storedCanvas(): Uint8Array {
   const doc = new Y.Doc();
   doc.transact(() => {
-    for (const [id, r] of records) writeNode(doc, { id, kind: r.kind, ref: r.ref, x: 300 * Number(r.ref.slice(1)), y: 0, w: 260, h: 120, placed: "auto", parent: null, data: r.data });
+    for (const [id, r] of records)
+      writeNode(doc, {
+        id,
+        kind: r.kind,
+        ref: r.ref,
+        x: 300 * Number(r.ref.slice(1)),
+        y: 0,
+        w: 260,
+        h: 120,
+        placed: "auto",
+        parent: null,
+        data: r.data,
+      });
     nodesMap(doc).set("note:other1", stockNode(noteFields("Other's first")));
     nodesMap(doc).set("note:other2", stockNode(noteFields("Other's second")));
   });
@@ -77,21 +97,25 @@ function run(seed: number) {
 }
 
 describe("a stock Yjs client's random writes (seeded fuzz)", () => {
-  it.each(SEEDS)("seed %i: every domain node and every other person's note survives, and the writer's copy matches the room's", (seed) => {
-    const { server, client, log } = run(seed);
-    const nodes = nodesMap(server);
-    for (const [id, record] of records) {
-      const m = nodes.get(id);
-      expect(m instanceof Y.Map, `${id} after ${log.join(", ")}`).toBe(true);
-      expect(readNode(id, m!)).toMatchObject({ kind: "thread", ref: record.ref, data: record.data });
-    }
-    expect(readNode("note:other1", nodes.get("note:other1")!).data.text).toBe("Other's first");
-    expect(readNode("note:other2", nodes.get("note:other2")!).data.text).toBe("Other's second");
-    expect([...server.share.keys()].filter((k) => !["nodes", "edges", "comments"].includes(k))).toEqual([]);
-    for (const [, value] of edgesMap(server)) expect(value).toMatchObject({ kind: expect.stringMatching(/^(person|domain)$/) });
-    // A fresh client reads what the room has; the writer's own copy ended there too.
-    const fresh = new Y.Doc();
-    Y.applyUpdate(fresh, Y.encodeStateAsUpdate(server));
-    expect(sorted(client), log.join(", ")).toEqual(sorted(fresh));
-  });
+  it.each(SEEDS)(
+    "seed %i: every domain node and every other person's note survives, and the writer's copy matches the room's",
+    (seed) => {
+      const { server, client, log } = run(seed);
+      const nodes = nodesMap(server);
+      for (const [id, record] of records) {
+        const m = nodes.get(id);
+        expect(m instanceof Y.Map, `${id} after ${log.join(", ")}`).toBe(true);
+        expect(readNode(id, m!)).toMatchObject({ kind: "thread", ref: record.ref, data: record.data });
+      }
+      expect(readNode("note:other1", nodes.get("note:other1")!).data.text).toBe("Other's first");
+      expect(readNode("note:other2", nodes.get("note:other2")!).data.text).toBe("Other's second");
+      expect([...server.share.keys()].filter((k) => !["nodes", "edges", "comments"].includes(k))).toEqual([]);
+      for (const [, value] of edgesMap(server))
+        expect(value).toMatchObject({ kind: expect.stringMatching(/^(person|domain)$/) });
+      // A fresh client reads what the room has; the writer's own copy ended there too.
+      const fresh = new Y.Doc();
+      Y.applyUpdate(fresh, Y.encodeStateAsUpdate(server));
+      expect(sorted(client), log.join(", ")).toEqual(sorted(fresh));
+    },
+  );
 });

@@ -19,13 +19,23 @@ const thread = (i: number, x: number, y: number, placed: GraphNode["placed"] = "
 function grid(count: number): Y.Doc {
   const doc = new Y.Doc();
   doc.transact(() => {
-    for (let i = 0; i < count; i++) writeNode(doc, thread(i, (i % 5) * (NODE_SIZE.thread.w + 80), Math.floor(i / 5) * (NODE_SIZE.thread.h + 40), i === 7 ? "pinned" : "auto"));
+    for (let i = 0; i < count; i++)
+      writeNode(
+        doc,
+        thread(
+          i,
+          (i % 5) * (NODE_SIZE.thread.w + 80),
+          Math.floor(i / 5) * (NODE_SIZE.thread.h + 40),
+          i === 7 ? "pinned" : "auto",
+        ),
+      );
   });
   return doc;
 }
 
 const hit = (a: GraphNode, b: GraphNode) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
-const inside = (n: GraphNode, g: GraphNode) => n.x >= g.x && n.y >= g.y && n.x + n.w <= g.x + g.w && n.y + n.h <= g.y + g.h;
+const inside = (n: GraphNode, g: GraphNode) =>
+  n.x >= g.x && n.y >= g.y && n.x + n.w <= g.x + g.w && n.y + n.h <= g.y + g.h;
 
 /** Every pair of nodes apart, except a group and its own members, which it holds whole. */
 function expectGroupsHoldExactlyTheirMembers(doc: Y.Doc) {
@@ -48,7 +58,17 @@ describe("grouping gathers its members (decision 26)", () => {
     // As graph.apply's group.add writes it (party/domain/graph-commands.ts): a placeholder box, then gathered.
     const add = (id: string, members: string[]) =>
       doc.transact(() => {
-        writeNode(doc, { id, kind: "group", ref: null, x: 0, y: 0, ...NODE_SIZE.group, placed: "pinned", parent: null, data: { label: id } });
+        writeNode(doc, {
+          id,
+          kind: "group",
+          ref: null,
+          x: 0,
+          y: 0,
+          ...NODE_SIZE.group,
+          placed: "pinned",
+          parent: null,
+          data: { label: id },
+        });
         gatherGroup(doc, id, members);
       });
     add("group:g0", first);
@@ -68,7 +88,17 @@ describe("grouping gathers its members (decision 26)", () => {
     doc.transact(() => {
       writeNode(doc, thread(1, 600, 0));
       writeNode(doc, thread(2, 0, 0));
-      writeNode(doc, { id: "group:g", kind: "group", ref: null, x: 0, y: 0, ...NODE_SIZE.group, placed: "pinned", parent: null, data: { label: "g" } });
+      writeNode(doc, {
+        id: "group:g",
+        kind: "group",
+        ref: null,
+        x: 0,
+        y: 0,
+        ...NODE_SIZE.group,
+        placed: "pinned",
+        parent: null,
+        data: { label: "g" },
+      });
       const box = gatherGroup(doc, "group:g", ["thread:t1", "thread:t2"])!;
       expect(box.x).toBeLessThanOrEqual(0);
       expect(box.x + box.w).toBeLessThan(600 + NODE_SIZE.thread.w);

@@ -53,7 +53,9 @@ describe("instances on the canvas", () => {
     expect(edgesMap(doc).has(edgeId(domainNodeId("thread", "thr_1"), node))).toBe(true);
 
     // "stopped" is what the room keeps of a deleted instance, not a state to show.
-    expect(apply(doc, opsForEvent(updated(instance({ status: "stopped", phase: "stopped", progress: 0, threadIds: [] }))))).toEqual([node]);
+    expect(
+      apply(doc, opsForEvent(updated(instance({ status: "stopped", phase: "stopped", progress: 0, threadIds: [] })))),
+    ).toEqual([node]);
     expect(readGraph(doc).nodes.map((n) => n.id)).toEqual([domainNodeId("thread", "thr_1")]);
     expect(edgesMap(doc).size).toBe(0);
 
@@ -65,7 +67,15 @@ describe("instances on the canvas", () => {
     const doc = new Y.Doc();
     apply(doc, opsForEvent(updated(instance({ threadIds: [] }))));
     expect(readGraph(doc).nodes).toHaveLength(1);
-    apply(doc, opsForSnapshot({ threads: [], approvals: [], jobs: [], instances: [instance({ status: "stopped", threadIds: [] })] }));
+    apply(
+      doc,
+      opsForSnapshot({
+        threads: [],
+        approvals: [],
+        jobs: [],
+        instances: [instance({ status: "stopped", threadIds: [] })],
+      }),
+    );
     expect(readGraph(doc).nodes).toHaveLength(0);
   });
 });

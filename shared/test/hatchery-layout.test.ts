@@ -5,7 +5,13 @@ import { domainNodeId, edgesMap, type GraphNode, NODE_SIZE, readGraph, writeNode
 import { layoutNewNodes } from "../hatchery/layout";
 import { type Box, edgeBand, nearestFreeSpot, obstaclesOf } from "../hatchery/placement";
 
-const node = (id: string, kind: GraphNode["kind"], x: number, y: number, extra: Partial<GraphNode> = {}): GraphNode => ({
+const node = (
+  id: string,
+  kind: GraphNode["kind"],
+  x: number,
+  y: number,
+  extra: Partial<GraphNode> = {},
+): GraphNode => ({
   id,
   kind,
   ref: kind === "note" || kind === "group" ? null : id.split(":")[1]!,
@@ -22,7 +28,8 @@ function canvas(nodes: GraphNode[], links: Array<[string, string]> = []) {
   const doc = new Y.Doc();
   doc.transact(() => {
     for (const n of nodes) writeNode(doc, n);
-    for (const [source, target] of links) edgesMap(doc).set(`${source}->${target}`, { id: `${source}->${target}`, source, target, kind: "domain" });
+    for (const [source, target] of links)
+      edgesMap(doc).set(`${source}->${target}`, { id: `${source}->${target}`, source, target, kind: "domain" });
   });
   return doc;
 }
@@ -70,7 +77,11 @@ const threadOn = (t: string, instance: string): DomainOp[] => [
 describe("placing new server nodes", () => {
   it("puts a thread beside the instance it runs on, with the edge's band free, and moves nothing that exists", async () => {
     // A note parked right where "left of the instance" would go, and a group below it.
-    const doc = canvas([node("instance:i", "instance", 1000, 500), node("note:n", "note", 700, 480), node("group:g", "group", 600, 640)]);
+    const doc = canvas([
+      node("instance:i", "instance", 1000, 500),
+      node("note:n", "note", 700, 480),
+      node("group:g", "group", 600, 640),
+    ]);
     const g = await pull(doc, [...threadOn("t1", "i"), ...threadOn("t2", "i"), ...threadOn("t3", "i")]);
     expect(g.nodes.find((n) => n.id === "instance:i")).toMatchObject({ x: 1000, y: 500 });
     expect(g.nodes.find((n) => n.id === "note:n")).toMatchObject({ x: 700, y: 480 });
@@ -87,7 +98,14 @@ describe("placing new server nodes", () => {
   });
 
   it("puts a session beside its thread, not inside a group it is not in", async () => {
-    const doc = canvas([node("instance:i", "instance", 1000, 0), node("thread:t", "thread", 600, 0), node("group:g", "group", -200, -160)], [["thread:t", "instance:i"]]);
+    const doc = canvas(
+      [
+        node("instance:i", "instance", 1000, 0),
+        node("thread:t", "thread", 600, 0),
+        node("group:g", "group", -200, -160),
+      ],
+      [["thread:t", "instance:i"]],
+    );
     const g = await pull(doc, [
       { op: "upsert", kind: "session", ref: "i/s", data: { title: "s" }, near: "instance:i" },
       { op: "link", source: "session:i/s", target: "instance:i", label: "session of" },
@@ -104,7 +122,10 @@ describe("placing new server nodes", () => {
 
   it("does not put a new node in the band of an existing edge", async () => {
     // The thread sits far left of its instance: the band between them is taken.
-    const doc = canvas([node("instance:i", "instance", 1200, 0), node("thread:a", "thread", 0, 0)], [["thread:a", "instance:i"]]);
+    const doc = canvas(
+      [node("instance:i", "instance", 1200, 0), node("thread:a", "thread", 0, 0)],
+      [["thread:a", "instance:i"]],
+    );
     const g = await pull(doc, [...threadOn("t1", "i"), ...threadOn("t2", "i")]);
     expectNoOverlaps(g.nodes);
     expectClearEdges(g);
@@ -112,7 +133,10 @@ describe("placing new server nodes", () => {
 
   it("fills the free space at the top-left of the content with nodes that have no anchor, in a block rather than a column", async () => {
     const doc = canvas([node("thread:a", "thread", 100, 100), node("note:n", "note", 2000, 1400)]);
-    const ops: DomainOp[] = Array.from({ length: 40 }, (_, i): DomainOp => ({ op: "upsert", kind: "thread", ref: `n${i}`, data: { title: `n${i}` }, near: null }));
+    const ops: DomainOp[] = Array.from(
+      { length: 40 },
+      (_, i): DomainOp => ({ op: "upsert", kind: "thread", ref: `n${i}`, data: { title: `n${i}` }, near: null }),
+    );
     const g = await pull(doc, ops);
     const fresh = g.nodes.filter((n) => n.id.startsWith("thread:n"));
     expect(fresh).toHaveLength(40);
@@ -129,7 +153,10 @@ describe("placing new server nodes", () => {
   });
 
   it("keeps the old placement's guarantee for a crowded anchor: no overlaps however many arrive", async () => {
-    const doc = canvas([node("thread:t1", "thread", 1000, 500), node("note:n1", "note", 1000 + NODE_SIZE.thread.w + 64, 500)]);
+    const doc = canvas([
+      node("thread:t1", "thread", 1000, 500),
+      node("note:n1", "note", 1000 + NODE_SIZE.thread.w + 64, 500),
+    ]);
     const ops: DomainOp[] = Array.from({ length: 30 }, (_, i): DomainOp[] => [
       { op: "upsert", kind: "session", ref: `i1/s${i}`, data: { title: `session ${i}` }, near: "thread:t1" },
       { op: "link", source: domainNodeId("session", `i1/s${i}`), target: "thread:t1", label: "open as" },
@@ -155,9 +182,27 @@ describe("a note dropped at a point", () => {
     const doc = new Y.Doc();
     const size = NODE_SIZE.note;
     expect(nearestFreeSpot(obstaclesOf(doc).obstacles, { x: 100, y: 50 }, size)).toMatchObject({ x: 100, y: 50 });
-    writeNode(doc, { id: "thread:t1", kind: "thread", ref: "t1", x: 100, y: 50, ...NODE_SIZE.thread, placed: "pinned", parent: null, data: { title: "Busy" } });
+    writeNode(doc, {
+      id: "thread:t1",
+      kind: "thread",
+      ref: "t1",
+      x: 100,
+      y: 50,
+      ...NODE_SIZE.thread,
+      placed: "pinned",
+      parent: null,
+      data: { title: "Busy" },
+    });
     const spot = nearestFreeSpot(obstaclesOf(doc).obstacles, { x: 120, y: 60 }, size);
-    writeNode(doc, { id: "note:n1", kind: "note", ref: null, ...spot, placed: "pinned", parent: null, data: { text: "" } });
+    writeNode(doc, {
+      id: "note:n1",
+      kind: "note",
+      ref: null,
+      ...spot,
+      placed: "pinned",
+      parent: null,
+      data: { text: "" },
+    });
     expectNoOverlaps(readGraph(doc).nodes);
     // Near: within a ring or two of the card it gave way to, not at the edge of the canvas.
     expect(Math.hypot(spot.x - 120, spot.y - 60)).toBeLessThan(NODE_SIZE.thread.w + NODE_SIZE.thread.h);

@@ -8,15 +8,48 @@ import { parseNode } from "../hatchery/node-schemas";
 import { type DomainRecord, reviewClientTransaction } from "../hatchery/review";
 
 const THREAD: DomainRecord = { kind: "thread", ref: "t1", data: { title: "Launch", messageCount: 1 } };
-const ctx = { domainRecord: (id: string) => (id === "thread:t1" ? THREAD : null), maxPersonNodes: 3, maxEdges: 3, comments: { principal: { id: "u_ann", name: "Ann" }, now: 1_000_000 } };
+const ctx = {
+  domainRecord: (id: string) => (id === "thread:t1" ? THREAD : null),
+  maxPersonNodes: 3,
+  maxEdges: 3,
+  comments: { principal: { id: "u_ann", name: "Ann" }, now: 1_000_000 },
+};
 
 /** A server document with one domain thread and one note, and a client synced with it. */
 function setup() {
   const server = new Y.Doc();
   server.transact(() => {
-    writeNode(server, { id: "thread:t1", kind: "thread", ref: "t1", x: 0, y: 0, w: 240, h: 96, placed: "auto", parent: null, data: THREAD.data });
-    writeNode(server, { id: "note:a", kind: "note", ref: null, x: 10, y: 10, w: 200, h: 120, placed: "pinned", parent: null, data: { text: "hi" } });
-    edgesMap(server).set("thread:t1->note:a", { id: "thread:t1->note:a", source: "thread:t1", target: "note:a", kind: "domain", label: "x" });
+    writeNode(server, {
+      id: "thread:t1",
+      kind: "thread",
+      ref: "t1",
+      x: 0,
+      y: 0,
+      w: 240,
+      h: 96,
+      placed: "auto",
+      parent: null,
+      data: THREAD.data,
+    });
+    writeNode(server, {
+      id: "note:a",
+      kind: "note",
+      ref: null,
+      x: 10,
+      y: 10,
+      w: 200,
+      h: 120,
+      placed: "pinned",
+      parent: null,
+      data: { text: "hi" },
+    });
+    edgesMap(server).set("thread:t1->note:a", {
+      id: "thread:t1->note:a",
+      source: "thread:t1",
+      target: "note:a",
+      kind: "domain",
+      label: "x",
+    });
   });
   const client = new Y.Doc();
   Y.applyUpdate(client, Y.encodeStateAsUpdate(server));
@@ -44,7 +77,8 @@ const nodeOf = (doc: Y.Doc, id: string): GraphNode | null => {
   const m = nodesMap(doc).get(id);
   return m ? readNode(id, m) : null;
 };
-const bytesContain = (updates: Uint8Array[], marker: string) => updates.some((u) => new TextDecoder("latin1").decode(u).includes(marker));
+const bytesContain = (updates: Uint8Array[], marker: string) =>
+  updates.some((u) => new TextDecoder("latin1").decode(u).includes(marker));
 
 describe("the Hatchery's review of client writes", () => {
   it("sets a domain node's data back and never lets the forged value out", () => {
@@ -63,8 +97,30 @@ describe("the Hatchery's review of client writes", () => {
   it("deletes invented domain nodes, brings back deleted ones, and keeps domain edges", () => {
     const { server, client, deliver } = setup();
     client.transact(() => {
-      writeNode(client, { id: "instance:fake", kind: "instance", ref: "fake", x: 0, y: 0, w: 240, h: 96, placed: "auto", parent: null, data: { resolvedBy: "Bob" } });
-      writeNode(client, { id: "note:b", kind: "instance", ref: "z", x: 0, y: 0, w: 240, h: 96, placed: "auto", parent: null, data: {} });
+      writeNode(client, {
+        id: "instance:fake",
+        kind: "instance",
+        ref: "fake",
+        x: 0,
+        y: 0,
+        w: 240,
+        h: 96,
+        placed: "auto",
+        parent: null,
+        data: { resolvedBy: "Bob" },
+      });
+      writeNode(client, {
+        id: "note:b",
+        kind: "instance",
+        ref: "z",
+        x: 0,
+        y: 0,
+        w: 240,
+        h: 96,
+        placed: "auto",
+        parent: null,
+        data: {},
+      });
       nodesMap(client).delete("thread:t1");
       edgesMap(client).delete("thread:t1->note:a");
     });
@@ -83,7 +139,19 @@ describe("the Hatchery's review of client writes", () => {
     note.set("x", "1e999");
     note.set("evil", "x");
     client.transact(() => {
-      for (const id of ["note:c", "note:d", "note:e"]) writeNode(client, { id, kind: "note", ref: null, x: 0, y: 0, w: 200, h: 120, placed: "pinned", parent: null, data: { text: id } });
+      for (const id of ["note:c", "note:d", "note:e"])
+        writeNode(client, {
+          id,
+          kind: "note",
+          ref: null,
+          x: 0,
+          y: 0,
+          w: 200,
+          h: 120,
+          placed: "pinned",
+          parent: null,
+          data: { text: id },
+        });
       edgesMap(client).set("e1", { id: "e1", source: "note:a", target: "note:c", kind: "person" });
       edgesMap(client).set("e2", { id: "e2", source: "note:a", target: "note:d", kind: "domain" });
       client.getMap("elsewhere").set("k", "v");
@@ -100,11 +168,25 @@ describe("the Hatchery's review of client writes", () => {
 
   it("the app's read-time parse refuses what the schemas refuse", () => {
     const base = { x: 0, y: 0, w: 240, h: 96, placed: "auto", parent: null };
-    expect(parseNode("thread:t", { ...base, kind: "thread", ref: "t", data: { lastMessage: { author: { a: 1 }, text: "x" } } })).toBeNull();
+    expect(
+      parseNode("thread:t", {
+        ...base,
+        kind: "thread",
+        ref: "t",
+        data: { lastMessage: { author: { a: 1 }, text: "x" } },
+      }),
+    ).toBeNull();
     expect(parseNode("note:n", { ...base, kind: "instance", ref: null, data: {} })).toBeNull();
     // Kinds that fold into their subject (graph.ts FOLDED_KINDS) are not nodes any more.
     expect(parseNode("approval:a", { ...base, kind: "approval", ref: "a", data: {} })).toBeNull();
-    expect(parseNode("thread:t", { ...base, kind: "thread", ref: "t", data: { title: "ok", lastMessage: { author: "Ann", text: "x", at: 1 } } })).not.toBeNull();
+    expect(
+      parseNode("thread:t", {
+        ...base,
+        kind: "thread",
+        ref: "t",
+        data: { title: "ok", lastMessage: { author: "Ann", text: "x", at: 1 } },
+      }),
+    ).not.toBeNull();
   });
 });
 
@@ -128,19 +210,43 @@ describe("the Hatchery's review of presence", () => {
 
   it("keeps cursor and selection, writes name and colour itself", () => {
     const verdict = reviewAwarenessUpdate(
-      encode(7, { cursor: { x: 1, y: 2 }, selection: ["note:a"], user: { name: "Bob", color: "url(http://x)" }, extra: 1 }),
+      encode(7, {
+        cursor: { x: 1, y: 2 },
+        selection: ["note:a"],
+        user: { name: "Bob", color: "url(http://x)" },
+        extra: 1,
+      }),
       { bound: null, takenByOther: () => false },
       principal,
       2048,
     );
     expect(verdict.ok).toBe(true);
     if (verdict.ok)
-      expect(stateOf(verdict.update!)).toEqual({ user: { name: "Ann", kind: "user", color: expect.any(Number) }, cursor: { x: 1, y: 2 }, selection: ["note:a"], viewport: null, caret: null });
+      expect(stateOf(verdict.update!)).toEqual({
+        user: { name: "Ann", kind: "user", color: expect.any(Number) },
+        cursor: { x: 1, y: 2 },
+        selection: ["note:a"],
+        viewport: null,
+        caret: null,
+      });
   });
 
   it("never applies another socket's client id or a second id; refuses oversize states", () => {
-    expect(reviewAwarenessUpdate(encode(7, {}), { bound: null, takenByOther: (id) => id === 7 }, principal, 2048)).toEqual({ ok: true, clientId: null, update: null });
-    expect(reviewAwarenessUpdate(encode(8, {}), { bound: 7, takenByOther: () => false }, principal, 2048)).toEqual({ ok: true, clientId: 7, update: null });
-    expect(reviewAwarenessUpdate(encode(7, { junk: "j".repeat(5000) }), { bound: 7, takenByOther: () => false }, principal, 2048).ok).toBe(false);
+    expect(
+      reviewAwarenessUpdate(encode(7, {}), { bound: null, takenByOther: (id) => id === 7 }, principal, 2048),
+    ).toEqual({ ok: true, clientId: null, update: null });
+    expect(reviewAwarenessUpdate(encode(8, {}), { bound: 7, takenByOther: () => false }, principal, 2048)).toEqual({
+      ok: true,
+      clientId: 7,
+      update: null,
+    });
+    expect(
+      reviewAwarenessUpdate(
+        encode(7, { junk: "j".repeat(5000) }),
+        { bound: 7, takenByOther: () => false },
+        principal,
+        2048,
+      ).ok,
+    ).toBe(false);
   });
 });

@@ -19,7 +19,18 @@ const session = (key: string, updatedAt: number | null, threadId: string | null 
 /** A canvas that already shows the instances and threads the sessions link to. */
 function canvas(instances: string[], threads: string[]) {
   const doc = new Y.Doc();
-  const put = (kind: NodeKind, ref: string, x: number) => writeNode(doc, { id: domainNodeId(kind as "thread", ref), kind, ref, x, y: 0, ...NODE_SIZE[kind], placed: "auto", parent: null, data: {} });
+  const put = (kind: NodeKind, ref: string, x: number) =>
+    writeNode(doc, {
+      id: domainNodeId(kind as "thread", ref),
+      kind,
+      ref,
+      x,
+      y: 0,
+      ...NODE_SIZE[kind],
+      placed: "auto",
+      parent: null,
+      data: {},
+    });
   doc.transact(() => {
     for (const [n, i] of instances.entries()) put("instance", i, n * 400);
     for (const [n, t] of threads.entries()) put("thread", t, n * 400 + 2000);
@@ -40,13 +51,25 @@ const sid = (instanceId: string, key: string) => domainNodeId("session", session
 describe("gateway sessions on the canvas", () => {
   it("a session is a node linked to its instance and to the thread open as it, showing key, title, last activity and thread", () => {
     const doc = canvas(["work"], ["thr_1"]);
-    apply(doc, [{ instanceId: "work", sessions: [session("agent:main:main", 1000), session("agent:main:autopilot-thr_1", 2000, "thr_1")] }]);
+    apply(doc, [
+      {
+        instanceId: "work",
+        sessions: [session("agent:main:main", 1000), session("agent:main:autopilot-thr_1", 2000, "thr_1")],
+      },
+    ]);
     const { nodes, edges } = readGraph(doc);
     const bound = nodes.find((n) => n.id === sid("work", "agent:main:autopilot-thr_1"))!;
     expect(bound).toMatchObject({
       kind: "session",
       ref: "work/agent:main:autopilot-thr_1",
-      data: { title: "Label agent:main:autopilot-thr_1", key: "agent:main:autopilot-thr_1", updatedAt: 2000, threadId: "thr_1", instanceId: "work", running: false },
+      data: {
+        title: "Label agent:main:autopilot-thr_1",
+        key: "agent:main:autopilot-thr_1",
+        updatedAt: 2000,
+        threadId: "thr_1",
+        instanceId: "work",
+        running: false,
+      },
     });
     // What the server writes is what the app's schema reads.
     expect(parseNode(bound.id, { ...bound })).not.toBeNull();
@@ -61,7 +84,9 @@ describe("gateway sessions on the canvas", () => {
 
   it("keeps only the newest sessions of each instance", () => {
     const doc = canvas(["a", "b"], []);
-    const many = Array.from({ length: SESSION_NODES_PER_INSTANCE + 7 }, (_, i) => session(`s${i}`, i === 3 ? null : 1000 + i));
+    const many = Array.from({ length: SESSION_NODES_PER_INSTANCE + 7 }, (_, i) =>
+      session(`s${i}`, i === 3 ? null : 1000 + i),
+    );
     apply(doc, [
       { instanceId: "a", sessions: many },
       { instanceId: "b", sessions: [session("only", 5)] },
@@ -89,7 +114,9 @@ describe("gateway sessions on the canvas", () => {
       session("agent:main:incognito-x1", 5000),
     ];
     const opened = session("agent:work:main", 4000, "thr_1");
-    const many = Array.from({ length: SESSION_NODES_PER_INSTANCE }, (_, i) => session(`agent:main:cron:job${i}:run:x`, 9000 + i));
+    const many = Array.from({ length: SESSION_NODES_PER_INSTANCE }, (_, i) =>
+      session(`agent:main:cron:job${i}:run:x`, 9000 + i),
+    );
     apply(doc, [{ instanceId: "w", sessions: [...many, ...theirs, mine, opened] }]);
     const byKey = new Map(sessionNodes(doc).map((n) => [n.data.key, n]));
     // People's sessions stay even though twenty newer cron runs compete for the cap.

@@ -18,14 +18,24 @@ function workspace(): { nodes: TidyNode[]; edges: Array<{ id: string; source: st
   const nodes: TidyNode[] = [{ id: "instance:i", kind: "instance", w: 220, h: 84, parent: null }];
   const edges: Array<{ id: string; source: string; target: string }> = [];
   for (let i = 0; i < 25; i++) {
-    nodes.push({ id: `thread:${i}`, kind: "thread", w: 240, h: 96, parent: i < 4 ? "group:a" : i < 7 ? "group:b" : null });
+    nodes.push({
+      id: `thread:${i}`,
+      kind: "thread",
+      w: 240,
+      h: 96,
+      parent: i < 4 ? "group:a" : i < 7 ? "group:b" : null,
+    });
     if (i % 2 === 0) edges.push({ id: `t${i}`, source: `thread:${i}`, target: "instance:i" });
   }
   for (let i = 0; i < 5; i++) {
     nodes.push({ id: `session:${i}`, kind: "session", w: 240, h: 84, parent: null });
-    edges.push({ id: `s${i}i`, source: `session:${i}`, target: "instance:i" }, { id: `s${i}t`, source: `session:${i}`, target: `thread:${i * 2}` });
+    edges.push(
+      { id: `s${i}i`, source: `session:${i}`, target: "instance:i" },
+      { id: `s${i}t`, source: `session:${i}`, target: `thread:${i * 2}` },
+    );
   }
-  for (let i = 0; i < 8; i++) nodes.push({ id: `note:${i}`, kind: "note", w: 200, h: 120, parent: i === 0 ? "group:a" : null });
+  for (let i = 0; i < 8; i++)
+    nodes.push({ id: `note:${i}`, kind: "note", w: 200, h: 120, parent: i === 0 ? "group:a" : null });
   nodes.push(
     { id: "group:a", kind: "group", w: 480, h: 320, parent: null },
     { id: "group:b", kind: "group", w: 480, h: 320, parent: null },
@@ -52,7 +62,10 @@ describe("Tidy up", () => {
       if (!n.parent) continue;
       const g = box(nodes.find((m) => m.id === n.parent)!);
       const b = box(n);
-      expect(b.x >= g.x && b.y >= g.y && b.x + b.w <= g.x + g.w && b.y + b.h <= g.y + g.h, `${n.id} inside ${n.parent}`).toBe(true);
+      expect(
+        b.x >= g.x && b.y >= g.y && b.x + b.w <= g.x + g.w && b.y + b.h <= g.y + g.h,
+        `${n.id} inside ${n.parent}`,
+      ).toBe(true);
     }
     expect(r.routes.size).toBe(edges.length);
     for (const e of edges) {
@@ -64,13 +77,20 @@ describe("Tidy up", () => {
       expect(route.at(-1)).toEqual({ x: t.x, y: t.y + t.h / 2 });
       for (const n of nodes) {
         if (n.id === e.source || n.id === e.target || n.kind === "group") continue;
-        for (let i = 1; i < route.length; i++) expect(segmentCrosses(route[i - 1]!, route[i]!, box(n)), `${e.id} through ${n.id}`).toBe(false);
+        for (let i = 1; i < route.length; i++)
+          expect(segmentCrosses(route[i - 1]!, route[i]!, box(n)), `${e.id} through ${n.id}`).toBe(false);
       }
     }
   });
 
   it("packs unconnected nodes in a block shaped like a screen, not a column", async () => {
-    const nodes: TidyNode[] = Array.from({ length: 100 }, (_, i) => ({ id: `thread:${i}`, kind: "thread", w: 240, h: 96, parent: null }));
+    const nodes: TidyNode[] = Array.from({ length: 100 }, (_, i) => ({
+      id: `thread:${i}`,
+      kind: "thread",
+      w: 240,
+      h: 96,
+      parent: null,
+    }));
     const r = await tidyLayout(nodes, []);
     const xs = [...r.positions.values()].map((p) => p.x);
     const ys = [...r.positions.values()].map((p) => p.y);

@@ -18,9 +18,42 @@ const NOW = 1_000_000;
 function setup() {
   const server = new Y.Doc();
   server.transact(() => {
-    writeNode(server, { id: "note:a", kind: "note", ref: null, x: 10, y: 10, w: 200, h: 120, placed: "pinned", parent: null, data: { text: "hi" } });
-    writeNode(server, { id: "group:g", kind: "group", ref: null, x: 0, y: 0, w: 400, h: 300, placed: "pinned", parent: null, data: { label: "G" } });
-    writeNode(server, { id: "thread:t1", kind: "thread", ref: "t1", x: 500, y: 0, w: 240, h: 96, placed: "auto", parent: null, data: { title: "T" } });
+    writeNode(server, {
+      id: "note:a",
+      kind: "note",
+      ref: null,
+      x: 10,
+      y: 10,
+      w: 200,
+      h: 120,
+      placed: "pinned",
+      parent: null,
+      data: { text: "hi" },
+    });
+    writeNode(server, {
+      id: "group:g",
+      kind: "group",
+      ref: null,
+      x: 0,
+      y: 0,
+      w: 400,
+      h: 300,
+      placed: "pinned",
+      parent: null,
+      data: { label: "G" },
+    });
+    writeNode(server, {
+      id: "thread:t1",
+      kind: "thread",
+      ref: "t1",
+      x: 500,
+      y: 0,
+      w: 240,
+      h: 96,
+      placed: "auto",
+      parent: null,
+      data: { title: "T" },
+    });
   });
   const client = (principal: { id: string; name: string }) => {
     const doc = new Y.Doc();
@@ -109,7 +142,17 @@ describe("a note's text as a Y.Text", () => {
   });
 
   it("the app's parse reads the body, and refuses a body over the limit", () => {
-    const base = { kind: "note", ref: null, x: 0, y: 0, w: 200, h: 120, placed: "pinned", parent: null, data: { text: "old" } };
+    const base = {
+      kind: "note",
+      ref: null,
+      x: 0,
+      y: 0,
+      w: 200,
+      h: 120,
+      placed: "pinned",
+      parent: null,
+      data: { text: "old" },
+    };
     expect(parseNode("note:n", { ...base, body: "new" })?.data.text).toBe("new");
     expect(parseNode("note:n", base)?.data.text).toBe("old");
     expect(parseNode("note:n", { ...base, body: "z".repeat(NOTE_TEXT_MAX + 1) })).toBeNull();
@@ -125,7 +168,14 @@ describe("a note's text as a Y.Text", () => {
 });
 
 describe("comments on a node", () => {
-  const comment = (over: Partial<Comment> = {}): Comment => ({ id: "c1", node: "note:a", author: { id: "u_ann", name: "Ann" }, text: "Looks good", at: NOW, ...over });
+  const comment = (over: Partial<Comment> = {}): Comment => ({
+    id: "c1",
+    node: "note:a",
+    author: { id: "u_ann", name: "Ann" },
+    text: "Looks good",
+    at: NOW,
+    ...over,
+  });
   const put = (doc: Y.Doc, c: Comment) => commentsMap(doc).set(commentKey(c.node, c.id), c);
 
   it("a person comments in their own name; a forged author, a bad time or a missing node is refused", () => {
@@ -181,7 +231,11 @@ describe("viewports and carets in presence", () => {
   };
 
   it("keeps a bounded viewport and caret; drops anything else in them", () => {
-    const caret = { node: "note:a", anchor: { type: { client: 1, clock: 2 }, tname: null, item: { client: 3, clock: 4 }, assoc: 0 }, head: { item: null, type: { client: 1, clock: 2 } } };
+    const caret = {
+      node: "note:a",
+      anchor: { type: { client: 1, clock: 2 }, tname: null, item: { client: 3, clock: 4 }, assoc: 0 },
+      head: { item: null, type: { client: 1, clock: 2 } },
+    };
     const state = reviewed({ viewport: { x: -10, y: 20, w: 1440, h: 900, zoom: 0.5 }, caret });
     expect(state.viewport).toEqual({ x: -10, y: 20, w: 1440, h: 900, zoom: 0.5 });
     expect(state.caret).toEqual(caret);

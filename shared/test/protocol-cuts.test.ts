@@ -7,7 +7,10 @@ import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../protocol/version";
 import { wireSchemas } from "./wire-schemas";
 
 type Recorded = ReturnType<typeof wireSchemas>;
-const recorded = (version: number): Recorded => JSON.parse(readFileSync(fileURLToPath(new URL(`../protocol/versions/${version}.json`, import.meta.url)), "utf8")) as Recorded;
+const recorded = (version: number): Recorded =>
+  JSON.parse(
+    readFileSync(fileURLToPath(new URL(`../protocol/versions/${version}.json`, import.meta.url)), "utf8"),
+  ) as Recorded;
 
 describe("protocol cuts", () => {
   it("the current version's wire schemas are recorded (npm run protocol:lock)", () => {
@@ -24,12 +27,19 @@ describe("protocol cuts", () => {
         for (const [name, schema] of Object.entries(newer[part])) {
           if (!(name in older[part])) continue; // new in `from`
           const changed = JSON.stringify(schema) !== JSON.stringify(older[part][name]);
-          expect(changed ? name in handled : true, `${part} ${name} changed from ${from - 1} to ${from} and the cut does not convert it`).toBe(true);
+          expect(
+            changed ? name in handled : true,
+            `${part} ${name} changed from ${from - 1} to ${from} and the cut does not convert it`,
+          ).toBe(true);
         }
       }
       for (const name of Object.keys(newer.events)) {
         if (name in older.events) continue;
-        if (Object.hasOwn(EphemeralEvents, name)) expect(cut!.events[name]?.(undefined as never), `the new ephemeral event ${name} must be dropped for ${from - 1}`).toBeNull();
+        if (Object.hasOwn(EphemeralEvents, name))
+          expect(
+            cut!.events[name]?.(undefined as never),
+            `the new ephemeral event ${name} must be dropped for ${from - 1}`,
+          ).toBeNull();
         else expect(Object.hasOwn(DurableEvents, name)).toBe(true); // goes as an unknown event, with its seq
       }
     }

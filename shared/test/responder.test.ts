@@ -20,7 +20,10 @@ describe("when the Autopilot answers a post", () => {
   });
 
   it("no other responder is the Autopilot", () => {
-    for (const kind of ["none", "openclaw"] as const) expect(autopilotAnswers({ kind, reply: "every", agents: true }, { from: "user", text: "@autopilot" })).toBe(false);
+    for (const kind of ["none", "openclaw"] as const)
+      expect(autopilotAnswers({ kind, reply: "every", agents: true }, { from: "user", text: "@autopilot" })).toBe(
+        false,
+      );
   });
 
   it("a mention is the name on its own", () => {

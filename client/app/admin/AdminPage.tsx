@@ -13,9 +13,21 @@ import { useSession } from "../stores/session";
 
 type Action = "approve" | "disable" | "enable";
 
-const STATUS_LABEL: Record<AccountStatus, string> = { active: "Active", waitlisted: "Waitlisted", disabled: "Disabled" };
-const STATUS_CHIP: Record<AccountStatus, string> = { active: "chip-approved", waitlisted: "chip-pending", disabled: "chip-denied" };
-const ACTIONS: Record<AccountStatus, Action[]> = { waitlisted: ["approve", "disable"], active: ["disable"], disabled: ["enable"] };
+const STATUS_LABEL: Record<AccountStatus, string> = {
+  active: "Active",
+  waitlisted: "Waitlisted",
+  disabled: "Disabled",
+};
+const STATUS_CHIP: Record<AccountStatus, string> = {
+  active: "chip-approved",
+  waitlisted: "chip-pending",
+  disabled: "chip-denied",
+};
+const ACTIONS: Record<AccountStatus, Action[]> = {
+  waitlisted: ["approve", "disable"],
+  active: ["disable"],
+  disabled: ["enable"],
+};
 const ACTION_LABEL: Record<Action, string> = { approve: "Approve", disable: "Disable", enable: "Enable" };
 
 const created = (at: string | number) => {
@@ -60,7 +72,15 @@ function UserRow({ user, self, onChanged }: { user: AdminUser; self: boolean; on
   );
 }
 
-function Users({ users, selfId, onChanged }: { users: AdminUser[]; selfId: string; onChanged: (user: AdminUser) => void }) {
+function Users({
+  users,
+  selfId,
+  onChanged,
+}: {
+  users: AdminUser[];
+  selfId: string;
+  onChanged: (user: AdminUser) => void;
+}) {
   const waiting = users.filter((u) => u.status === "waitlisted").length;
   return (
     <section className="admin-section" aria-labelledby="admin-users">

@@ -36,7 +36,8 @@ function VerifyEmail() {
   return (
     <div className="notice account-notice" role="status">
       <p>
-        <strong>Verify your e-mail.</strong> We sent a link to {email}. Until you open it, nobody can add you to a workspace or invite you.
+        <strong>Verify your e-mail.</strong> We sent a link to {email}. Until you open it, nobody can add you to a
+        workspace or invite you.
       </p>
       {outbox && (
         <p className="small">

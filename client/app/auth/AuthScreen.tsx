@@ -36,7 +36,9 @@ export function AuthScreen() {
           </span>
           Autopilot
         </div>
-        <p className="muted">Your team’s room for threads, approvals and agent work — live for people and agents alike.</p>
+        <p className="muted">
+          Your team’s room for threads, approvals and agent work — live for people and agents alike.
+        </p>
         {expired && (
           <p className="notice" role="status">
             You were signed out. Sign in again to continue.
@@ -58,8 +60,20 @@ export function AuthScreen() {
             <label className="field-label" htmlFor="auth-key">
               Agent API key
             </label>
-            <input id="auth-key" type="password" required autoComplete="off" spellCheck={false} placeholder="ap_…" value={key} onChange={(e) => setKey(e.target.value)} />
-            <p className="muted small">For agents: the app opens the key’s workspace with the key’s scopes. Revoking the key signs this tab out at once.</p>
+            <input
+              id="auth-key"
+              type="password"
+              required
+              autoComplete="off"
+              spellCheck={false}
+              placeholder="ap_…"
+              value={key}
+              onChange={(e) => setKey(e.target.value)}
+            />
+            <p className="muted small">
+              For agents: the app opens the key’s workspace with the key’s scopes. Revoking the key signs this tab out
+              at once.
+            </p>
             <FormError error={error} />
             <button type="submit" className="primary wide" disabled={pending}>
               {pending ? "One moment…" : "Sign in with key"}
@@ -72,13 +86,26 @@ export function AuthScreen() {
                 <label className="field-label" htmlFor="auth-name">
                   Name
                 </label>
-                <input id="auth-name" autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} placeholder="How others see you" />
+                <input
+                  id="auth-name"
+                  autoComplete="name"
+                  value={name}
+                  onChange={(e) => setName(e.target.value)}
+                  placeholder="How others see you"
+                />
               </>
             )}
             <label className="field-label" htmlFor="auth-email">
               Email
             </label>
-            <input id="auth-email" type="email" required autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />
+            <input
+              id="auth-email"
+              type="email"
+              required
+              autoComplete="email"
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+            />
             <label className="field-label" htmlFor="auth-password">
               Password
             </label>
@@ -91,7 +118,12 @@ export function AuthScreen() {
               value={password}
               onChange={(e) => setPassword(e.target.value)}
             />
-            {mode === "up" && <p className="muted small">At least 10 characters, not a common password. You get a personal workspace; verify your e-mail and others can add you to theirs.</p>}
+            {mode === "up" && (
+              <p className="muted small">
+                At least 10 characters, not a common password. You get a personal workspace; verify your e-mail and
+                others can add you to theirs.
+              </p>
+            )}
             <FormError error={error} />
             <button type="submit" className="primary wide" disabled={pending}>
               {pending ? "One moment…" : mode === "up" ? "Create account" : "Sign in"}

@@ -11,7 +11,8 @@ export function NoAccess({ name }: { name: string }) {
     <div className="empty-state page no-access" role="alert">
       <h2>You no longer have access to this workspace</h2>
       <p>
-        Your access to <strong>{name}</strong> was removed by an owner or admin. Ask them if you think this is a mistake.
+        Your access to <strong>{name}</strong> was removed by an owner or admin. Ask them if you think this is a
+        mistake.
       </p>
       <button type="button" className="primary" onClick={() => void back()}>
         Back to your workspaces

@@ -52,8 +52,9 @@ export function WaitingScreen() {
         </div>
         <h1 className="waiting-title">You’re on the waitlist</h1>
         <p className="muted">
-          Thanks for signing up, {me.user.name}. An operator reviews each new account; as soon as yours is approved, this page opens your workspace by itself — keep it open, or come back later and
-          sign in as <strong>{me.user.email}</strong>.
+          Thanks for signing up, {me.user.name}. An operator reviews each new account; as soon as yours is approved,
+          this page opens your workspace by itself — keep it open, or come back later and sign in as{" "}
+          <strong>{me.user.email}</strong>.
         </p>
         <p className="waiting-pulse muted small" role="status">
           <span className="conn-dot" aria-hidden /> Waiting for approval

@@ -49,7 +49,12 @@ function Cursors() {
       {peers
         .filter((p) => p.cursor)
         .map((p) => (
-          <div key={p.clientId} className="cursor" style={{ transform: `translate(${p.cursor!.x}px, ${p.cursor!.y}px) scale(${1 / zoom})`, color: p.color }} aria-hidden>
+          <div
+            key={p.clientId}
+            className="cursor"
+            style={{ transform: `translate(${p.cursor!.x}px, ${p.cursor!.y}px) scale(${1 / zoom})`, color: p.color }}
+            aria-hidden
+          >
             <svg width="18" height="18" viewBox="0 0 18 18" aria-hidden="true">
               <path d="M2 2 L16 8 L9 10 L7 16 Z" fill="currentColor" stroke="white" strokeWidth="1.2" />
             </svg>
@@ -67,11 +72,16 @@ function Toolbar({ fit, tidy }: { fit: () => void; tidy: () => void }) {
   const addGroup = useCanvas((s) => s.addGroup);
   const select = useUi((s) => s.select);
   const setSelected = useCanvas((s) => s.setSelected);
-  const selectedCount = useCanvas((s) => s.nodes.reduce((n, node) => n + (node.selected && node.type !== "group" ? 1 : 0), 0));
+  const selectedCount = useCanvas((s) =>
+    s.nodes.reduce((n, node) => n + (node.selected && node.type !== "group" ? 1 : 0), 0),
+  );
 
   const centre = () => {
     const box = document.querySelector(".canvas")?.getBoundingClientRect();
-    return rf.screenToFlowPosition({ x: (box?.left ?? 0) + (box?.width ?? 800) / 2 - 100, y: (box?.top ?? 0) + (box?.height ?? 600) / 2 - 60 });
+    return rf.screenToFlowPosition({
+      x: (box?.left ?? 0) + (box?.width ?? 800) / 2 - 100,
+      y: (box?.top ?? 0) + (box?.height ?? 600) / 2 - 60,
+    });
   };
   const created = (id: string | null) => {
     if (!id) return;
@@ -81,7 +91,12 @@ function Toolbar({ fit, tidy }: { fit: () => void; tidy: () => void }) {
   };
   return (
     <div className="canvas-toolbar" role="toolbar" aria-label="Canvas tools">
-      <button type="button" disabled={!canEdit} onClick={() => created(addNote(centre()))} title="Add a sticky note (N)">
+      <button
+        type="button"
+        disabled={!canEdit}
+        onClick={() => created(addNote(centre()))}
+        title="Add a sticky note (N)"
+      >
         + Note
       </button>
       <button
@@ -115,7 +130,8 @@ function ReadOnlyBanner() {
   if (!principal || canEdit) return null;
   return (
     <div className="readonly-banner" role="status">
-      View only — your role{principal.role ? ` (${principal.role})` : ""} can look but not move, connect or write on the canvas. Ask an owner for the member role.
+      View only — your role{principal.role ? ` (${principal.role})` : ""} can look but not move, connect or write on the
+      canvas. Ask an owner for the member role.
     </div>
   );
 }
@@ -127,7 +143,9 @@ function RefusalBanner() {
   if (!refusal) return null;
   return (
     <div className="readonly-banner refusal-banner" role="alert">
-      {refusal.code === "repaired" ? "Part of your change was not allowed and was set back." : `Your last change was not saved: ${refusal.message}.`}{" "}
+      {refusal.code === "repaired"
+        ? "Part of your change was not allowed and was set back."
+        : `Your last change was not saved: ${refusal.message}.`}{" "}
       <button type="button" className="link" onClick={dismiss}>
         Dismiss
       </button>
@@ -147,7 +165,10 @@ function EmptyCanvas() {
       ) : (
         <>
           <h2>The canvas is empty</h2>
-          <p>Start a thread on the left — it appears here. Agents’ jobs, approval requests and tool calls show up in their thread’s activity as they happen.</p>
+          <p>
+            Start a thread on the left — it appears here. Agents’ jobs, approval requests and tool calls show up in
+            their thread’s activity as they happen.
+          </p>
         </>
       )}
     </div>
@@ -221,7 +242,8 @@ function Flow() {
     const first = firstViewport(nodes, width, height, padding);
     void rf.setViewport(first);
     // Everything fitted without the first view's floor: that is the app's fit, and new nodes follow it.
-    if (first.zoom > FIRST_VIEW_MIN_ZOOM || fitViewport(nodes, width, height, padding).zoom >= FIRST_VIEW_MIN_ZOOM) lastFit.current = first;
+    if (first.zoom > FIRST_VIEW_MIN_ZOOM || fitViewport(nodes, width, height, padding).zoom >= FIRST_VIEW_MIN_ZOOM)
+      lastFit.current = first;
     setReady(true);
     // Edges a frame later: the nodes paint first. On a large graph with many long edges
     // across the first view, rendering the edges dominates the first frame.
@@ -240,7 +262,9 @@ function Flow() {
     handled.current = focusRequest;
     // What is open is not a node: nothing stays selected, so a click on the subject opens it again.
     setSelected(focusTarget === focusRequest.id ? [focusTarget] : []);
-    requestAnimationFrame(() => void rf.fitView({ nodes: [{ id: focusTarget }], duration: FIT_MS, maxZoom: 1.1, padding: 0.6 }));
+    requestAnimationFrame(
+      () => void rf.fitView({ nodes: [{ id: focusTarget }], duration: FIT_MS, maxZoom: 1.1, padding: 0.6 }),
+    );
   }, [focusRequest, focusTarget, focusTargetExists, rf, setSelected]);
 
   const onSelectionChange = useCallback(
@@ -328,7 +352,16 @@ function Flow() {
       </ReactFlow>
       <Toolbar fit={fit} tidy={tidy} />
       <CanvasFilters nodes={allNodes} />
-      <NewNodesChip show={(ids) => void rf.fitView({ nodes: ids.map((id) => ({ id })), duration: FIT_MS, maxZoom: 1, padding: overlayPadding(section.current) })} />
+      <NewNodesChip
+        show={(ids) =>
+          void rf.fitView({
+            nodes: ids.map((id) => ({ id })),
+            duration: FIT_MS,
+            maxZoom: 1,
+            padding: overlayPadding(section.current),
+          })
+        }
+      />
       <ReadOnlyBanner />
       <RefusalBanner />
       <FollowBanner />

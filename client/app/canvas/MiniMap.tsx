@@ -15,17 +15,32 @@ const WIDTH = 200;
 const HEIGHT = 140;
 const REDRAW_MS = 150;
 const DARK = {
-  nodes: { thread: "#60a5fa", job: "#a78bfa", approval: "#fbbf24", note: "#fde68a", group: "rgba(148,163,184,0.25)", instance: "#34d399", session: "#34d399", tool: "#94a3b8" } as Record<
-    string,
-    string
-  >,
+  nodes: {
+    thread: "#60a5fa",
+    job: "#a78bfa",
+    approval: "#fbbf24",
+    note: "#fde68a",
+    group: "rgba(148,163,184,0.25)",
+    instance: "#34d399",
+    session: "#34d399",
+    tool: "#94a3b8",
+  } as Record<string, string>,
   other: "#94a3b8",
   mask: "rgba(8, 10, 14, 0.55)",
   view: "#7c9cff",
 };
 /** On a light map the same hues, darker, so small marks stay visible against white. */
 const LIGHT: typeof DARK = {
-  nodes: { thread: "#2563eb", job: "#7c3aed", approval: "#d97706", note: "#ca8a04", group: "rgba(71,85,105,0.2)", instance: "#059669", session: "#059669", tool: "#64748b" },
+  nodes: {
+    thread: "#2563eb",
+    job: "#7c3aed",
+    approval: "#d97706",
+    note: "#ca8a04",
+    group: "rgba(71,85,105,0.2)",
+    instance: "#059669",
+    session: "#059669",
+    tool: "#64748b",
+  },
   other: "#64748b",
   mask: "rgba(226, 232, 240, 0.6)",
   view: "#3b5bdb",
@@ -79,7 +94,11 @@ export function CanvasMiniMap() {
       const b = bounds(nodes, view.current);
       const pad = 40;
       const scale = Math.min(WIDTH / (b.maxX - b.minX + pad * 2), HEIGHT / (b.maxY - b.minY + pad * 2));
-      const f = { minX: b.minX - pad - (WIDTH / scale - (b.maxX - b.minX + pad * 2)) / 2, minY: b.minY - pad - (HEIGHT / scale - (b.maxY - b.minY + pad * 2)) / 2, scale };
+      const f = {
+        minX: b.minX - pad - (WIDTH / scale - (b.maxX - b.minX + pad * 2)) / 2,
+        minY: b.minY - pad - (HEIGHT / scale - (b.maxY - b.minY + pad * 2)) / 2,
+        scale,
+      };
       frame.current = f;
       const dpr = window.devicePixelRatio || 1;
       el.width = WIDTH * dpr;
@@ -88,7 +107,12 @@ export function CanvasMiniMap() {
       ctx.clearRect(0, 0, WIDTH, HEIGHT);
       for (const n of nodes) {
         ctx.fillStyle = colors.nodes[n.type ?? ""] ?? colors.other;
-        ctx.fillRect((n.position.x - f.minX) * scale, (n.position.y - f.minY) * scale, Math.max(1, n.data.g.w * scale), Math.max(1, n.data.g.h * scale));
+        ctx.fillRect(
+          (n.position.x - f.minX) * scale,
+          (n.position.y - f.minY) * scale,
+          Math.max(1, n.data.g.w * scale),
+          Math.max(1, n.data.g.h * scale),
+        );
       }
       const v = view.current;
       ctx.fillStyle = colors.mask;
@@ -99,7 +123,8 @@ export function CanvasMiniMap() {
       for (const n of nodes) {
         const x = (n.position.x - f.minX) * scale;
         const y = (n.position.y - f.minY) * scale;
-        if (x > vx + v.w * scale || y > vy + v.h * scale || x + n.data.g.w * scale < vx || y + n.data.g.h * scale < vy) continue;
+        if (x > vx + v.w * scale || y > vy + v.h * scale || x + n.data.g.w * scale < vx || y + n.data.g.h * scale < vy)
+          continue;
         ctx.fillStyle = colors.nodes[n.type ?? ""] ?? colors.other;
         ctx.fillRect(x, y, Math.max(1, n.data.g.w * scale), Math.max(1, n.data.g.h * scale));
       }
@@ -112,7 +137,12 @@ export function CanvasMiniMap() {
         const pv = peer.viewport;
         if (!pv) continue;
         ctx.strokeStyle = peer.color;
-        ctx.strokeRect((pv.x - f.minX) * scale + 0.5, (pv.y - f.minY) * scale + 0.5, Math.max(2, pv.w * scale - 1), Math.max(2, pv.h * scale - 1));
+        ctx.strokeRect(
+          (pv.x - f.minX) * scale + 0.5,
+          (pv.y - f.minY) * scale + 0.5,
+          Math.max(2, pv.w * scale - 1),
+          Math.max(2, pv.h * scale - 1),
+        );
       }
       ctx.setLineDash([]);
       // Whose views this paint drew, for what cannot look at the pixels (tests, tools).

@@ -29,12 +29,17 @@ export function useAttention(subject: string): SubjectAttention | undefined {
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** "2 approvals waiting", "job running 45%", "1 job failed": what wants a person, in words. */
-export function attentionLabels(a: SubjectAttention | undefined): { key: string; text: string; tone: "warn" | "busy" | "bad" }[] {
+export function attentionLabels(
+  a: SubjectAttention | undefined,
+): { key: string; text: string; tone: "warn" | "busy" | "bad" }[] {
   if (!a) return [];
   const labels: { key: string; text: string; tone: "warn" | "busy" | "bad" }[] = [];
-  if (a.approvals > 0) labels.push({ key: "approvals", text: `${plural(a.approvals, "approval")} waiting`, tone: "warn" });
-  if (a.running.length === 1) labels.push({ key: "running", text: `job running ${Math.round(a.running[0]!.progress)}%`, tone: "busy" });
-  else if (a.running.length > 1) labels.push({ key: "running", text: `${a.running.length} jobs running`, tone: "busy" });
+  if (a.approvals > 0)
+    labels.push({ key: "approvals", text: `${plural(a.approvals, "approval")} waiting`, tone: "warn" });
+  if (a.running.length === 1)
+    labels.push({ key: "running", text: `job running ${Math.round(a.running[0]!.progress)}%`, tone: "busy" });
+  else if (a.running.length > 1)
+    labels.push({ key: "running", text: `${a.running.length} jobs running`, tone: "busy" });
   if (a.failed > 0) labels.push({ key: "failed", text: `${plural(a.failed, "job")} failed`, tone: "bad" });
   if (a.broken) labels.push({ key: "broken", text: "instance in error", tone: "bad" });
   return labels;
@@ -82,7 +87,11 @@ function Entry({ entry }: { entry: ActivityEntry }) {
         {ICON[entry.kind]}
       </span>
       <span className="activity-title">{entry.title}</span>
-      <span className={`chip chip-${token(entry.status)}`}>{entry.kind === "job" && entry.status === "running" && entry.progress !== null ? `${Math.round(entry.progress)}%` : status}</span>
+      <span className={`chip chip-${token(entry.status)}`}>
+        {entry.kind === "job" && entry.status === "running" && entry.progress !== null
+          ? `${Math.round(entry.progress)}%`
+          : status}
+      </span>
       <span className="activity-when">{relativeTime(entry.at)}</span>
       {entry.detail && <span className="activity-detail">{entry.detail}</span>}
     </>
@@ -91,7 +100,12 @@ function Entry({ entry }: { entry: ActivityEntry }) {
   if (entry.kind === "tool") return <li className={`activity-entry kind-${entry.kind}`}>{body}</li>;
   return (
     <li className={`activity-entry kind-${entry.kind}`}>
-      <button type="button" className="activity-open" onClick={() => select(entry.ref)} aria-label={`Open ${NOUN[entry.kind]} ${entry.title}: ${status}`}>
+      <button
+        type="button"
+        className="activity-open"
+        onClick={() => select(entry.ref)}
+        aria-label={`Open ${NOUN[entry.kind]} ${entry.title}: ${status}`}
+      >
         {body}
       </button>
     </li>
@@ -146,7 +160,11 @@ export function ActivityTimeline({ activity, label }: { activity: Activity | nul
               <Entry key={e.ref} entry={e} />
             ))}
           </ol>
-          {activity.more && <p className="activity-more muted small">Older activity is in the thread and the Approvals and Jobs tabs.</p>}
+          {activity.more && (
+            <p className="activity-more muted small">
+              Older activity is in the thread and the Approvals and Jobs tabs.
+            </p>
+          )}
         </section>
       </NodeToolbar>
     </div>

@@ -41,13 +41,24 @@ export function subjectOf(id: string, state: Pick<WorkspaceState, "approvals" | 
 const empty = (): SubjectAttention => ({ approvals: 0, running: [], failed: 0, broken: false });
 
 // One map per state (its collections are replaced when they change, so identity says when).
-let cached: { approvals: Rooms["approvals"]; jobs: Rooms["jobs"]; instances: Rooms["instances"]; map: Map<string, SubjectAttention> } | null = null;
+let cached: {
+  approvals: Rooms["approvals"];
+  jobs: Rooms["jobs"];
+  instances: Rooms["instances"];
+  map: Map<string, SubjectAttention>;
+} | null = null;
 // The previous map's entries, reused while their content is the same, so a node whose
 // attention did not change is not rendered again when another's did.
 let previous = new Map<string, SubjectAttention>();
 
 export function attentionBySubject(state: Rooms): Map<string, SubjectAttention> {
-  if (cached && cached.approvals === state.approvals && cached.jobs === state.jobs && cached.instances === state.instances) return cached.map;
+  if (
+    cached &&
+    cached.approvals === state.approvals &&
+    cached.jobs === state.jobs &&
+    cached.instances === state.instances
+  )
+    return cached.map;
   const map = new Map<string, SubjectAttention>();
   const at = (subject: string) => {
     const entry = map.get(subject) ?? empty();
@@ -74,7 +85,8 @@ export function attentionBySubject(state: Rooms): Map<string, SubjectAttention> 
   return map;
 }
 
-export const needsAttention = (a: SubjectAttention | undefined): boolean => !!a && (a.approvals > 0 || a.failed > 0 || a.broken);
+export const needsAttention = (a: SubjectAttention | undefined): boolean =>
+  !!a && (a.approvals > 0 || a.failed > 0 || a.broken);
 
 /** One row of the "Needs attention" panel. */
 export interface AttentionRow {
@@ -90,14 +102,51 @@ export interface AttentionRow {
 
 /** Pending approvals (oldest first), running jobs, failed jobs and instances in error. */
 export function attentionRows(state: Rooms): AttentionRow[] {
-  const pending = [...state.approvals.values()].filter((a) => a.status === "pending").sort((a: Approval, b: Approval) => a.requestedAt - b.requestedAt);
+  const pending = [...state.approvals.values()]
+    .filter((a) => a.status === "pending")
+    .sort((a: Approval, b: Approval) => a.requestedAt - b.requestedAt);
   const jobs = [...state.jobs.values()].sort((a, b) => b.updatedAt - a.updatedAt);
   return [
-    ...pending.map((a): AttentionRow => ({ key: `approval:${a.id}`, kind: "approval", title: a.title, subject: approvalSubject(a), open: `approval:${a.id}` })),
-    ...jobs.filter(isRunning).map((j): AttentionRow => ({ key: `job:${j.id}`, kind: "job", title: j.title, subject: jobSubject(j), open: `job:${j.id}`, progress: j.progress })),
-    ...jobs.filter((j) => j.status === "failed").map((j): AttentionRow => ({ key: `failed:${j.id}`, kind: "failed", title: j.title, subject: jobSubject(j), open: `job:${j.id}` })),
+    ...pending.map(
+      (a): AttentionRow => ({
+        key: `approval:${a.id}`,
+        kind: "approval",
+        title: a.title,
+        subject: approvalSubject(a),
+        open: `approval:${a.id}`,
+      }),
+    ),
+    ...jobs.filter(isRunning).map(
+      (j): AttentionRow => ({
+        key: `job:${j.id}`,
+        kind: "job",
+        title: j.title,
+        subject: jobSubject(j),
+        open: `job:${j.id}`,
+        progress: j.progress,
+      }),
+    ),
+    ...jobs
+      .filter((j) => j.status === "failed")
+      .map(
+        (j): AttentionRow => ({
+          key: `failed:${j.id}`,
+          kind: "failed",
+          title: j.title,
+          subject: jobSubject(j),
+          open: `job:${j.id}`,
+        }),
+      ),
     ...[...state.instances.values()]
       .filter((i) => i.status === "error")
-      .map((i): AttentionRow => ({ key: `instance:${i.id}`, kind: "instance", title: i.name, subject: `instance:${i.id}`, open: `instance:${i.id}` })),
+      .map(
+        (i): AttentionRow => ({
+          key: `instance:${i.id}`,
+          kind: "instance",
+          title: i.name,
+          subject: `instance:${i.id}`,
+          open: `instance:${i.id}`,
+        }),
+      ),
   ];
 }

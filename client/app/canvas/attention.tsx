@@ -13,7 +13,11 @@ import { type CanvasFilter, useCanvasFilter, useInternalCount } from "./filter";
 
 const FILTERS: { id: CanvasFilter; label: string; hint: string }[] = [
   { id: "all", label: "All", hint: "Everything on the canvas" },
-  { id: "attention", label: "Needs attention", hint: "Threads and instances with approvals waiting, failed jobs or errors" },
+  {
+    id: "attention",
+    label: "Needs attention",
+    hint: "Threads and instances with approvals waiting, failed jobs or errors",
+  },
   { id: "running", label: "Running", hint: "Running jobs, sessions and starting instances" },
   { id: "mine", label: "Mine", hint: "Threads you started or wrote in, your instances and sessions, notes and groups" },
 ];
@@ -27,21 +31,37 @@ export function CanvasFilters({ nodes }: { nodes: FlowNode[] }) {
   return (
     <div className="canvas-filters" role="toolbar" aria-label="Filter the canvas">
       {FILTERS.map((f) => (
-        <button key={f.id} type="button" className={`filter-chip ${filter === f.id ? "active" : ""}`} aria-pressed={filter === f.id} title={f.hint} onClick={() => setFilter(f.id)}>
+        <button
+          key={f.id}
+          type="button"
+          className={`filter-chip ${filter === f.id ? "active" : ""}`}
+          aria-pressed={filter === f.id}
+          title={f.hint}
+          onClick={() => setFilter(f.id)}
+        >
           {f.label}
         </button>
       ))}
       <NeedsAttention />
       {internal > 0 && (
-        <label className="internal-toggle" title="Sessions the gateway runs for itself: its main session, heartbeat polls, cron runs, subagents">
-          <input type="checkbox" checked={showInternal} onChange={(e) => setShowInternal(e.target.checked)} /> Show internal sessions ({internal})
+        <label
+          className="internal-toggle"
+          title="Sessions the gateway runs for itself: its main session, heartbeat polls, cron runs, subagents"
+        >
+          <input type="checkbox" checked={showInternal} onChange={(e) => setShowInternal(e.target.checked)} /> Show
+          internal sessions ({internal})
         </label>
       )}
     </div>
   );
 }
 
-const WHAT: Record<AttentionRow["kind"], string> = { approval: "Approval waiting", job: "Job running", failed: "Job failed", instance: "Instance in error" };
+const WHAT: Record<AttentionRow["kind"], string> = {
+  approval: "Approval waiting",
+  job: "Job running",
+  failed: "Job failed",
+  instance: "Instance in error",
+};
 
 function Row({ row, where }: { row: AttentionRow; where: string | null }) {
   const select = useOpenActivity();
@@ -81,7 +101,13 @@ export function NeedsAttention() {
   };
   return (
     <section className="needs-attention" aria-label="Needs attention" data-testid="needs-attention">
-      <button type="button" className="needs-attention-head" aria-expanded={open} onClick={() => setOpen(!open)} title="Approvals waiting, jobs running, failed jobs and instances">
+      <button
+        type="button"
+        className="needs-attention-head"
+        aria-expanded={open}
+        onClick={() => setOpen(!open)}
+        title="Approvals waiting, jobs running, failed jobs and instances"
+      >
         <span aria-hidden>⚑</span> {rows.length} need{rows.length === 1 ? "s" : ""} attention
       </button>
       {open && (

@@ -74,7 +74,8 @@ function useMatching(nodes: FlowNode[], filter: CanvasFilter): Set<string> | nul
       // created, sessions open as my threads; notes and groups carry no author, so they
       // are everyone's and always count.
       if (n.type === "note" || n.type === "group") return true;
-      const mineThread = (id: string) => threads.get(id)?.createdBy.id === me || (pages.get(id)?.messages.some((m) => m.author.id === me) ?? false);
+      const mineThread = (id: string) =>
+        threads.get(id)?.createdBy.id === me || (pages.get(id)?.messages.some((m) => m.author.id === me) ?? false);
       if (n.type === "thread") return mineThread(ref);
       if (n.type === "instance") return instances.get(ref)?.createdBy.id === me;
       if (n.type === "session") return typeof d.threadId === "string" && mineThread(d.threadId);
@@ -99,7 +100,9 @@ export function useShownItems(nodes: FlowNode[], edges: FlowEdge[]): { nodes: Fl
 }
 
 /** The nodes a fit frames: not the internal sessions this tab hides. */
-export const fittedNodes = (nodes: FlowNode[]): FlowNode[] => (useCanvasFilter.getState().showInternal ? nodes : nodes.filter((n) => !isInternal(n)));
+export const fittedNodes = (nodes: FlowNode[]): FlowNode[] =>
+  useCanvasFilter.getState().showInternal ? nodes : nodes.filter((n) => !isInternal(n));
 
 /** How many internal sessions the toggle would show. */
-export const useInternalCount = (nodes: FlowNode[]): number => useMemo(() => nodes.reduce((n, node) => n + Number(isInternal(node)), 0), [nodes]);
+export const useInternalCount = (nodes: FlowNode[]): number =>
+  useMemo(() => nodes.reduce((n, node) => n + Number(isInternal(node)), 0), [nodes]);

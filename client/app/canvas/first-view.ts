@@ -20,12 +20,22 @@ export const MIN_ZOOM = 0.05;
 export type SidePadding = { top: `${number}px`; right: `${number}px`; bottom: `${number}px`; left: `${number}px` };
 const px = (n: number): `${number}px` => `${Math.round(n)}px`;
 
-export function firstViewport(nodes: readonly FlowNode[], width: number, height: number, padding: Padding = FIT_PADDING): Viewport {
+export function firstViewport(
+  nodes: readonly FlowNode[],
+  width: number,
+  height: number,
+  padding: Padding = FIT_PADDING,
+): Viewport {
   return getViewportForBounds(getNodesBounds([...nodes]), width, height, FIRST_VIEW_MIN_ZOOM, 1, padding);
 }
 
 /** The app's Fit view: every node in the part of the pane no overlay covers. */
-export function fitViewport(nodes: readonly FlowNode[], width: number, height: number, padding: Padding = FIT_PADDING): Viewport {
+export function fitViewport(
+  nodes: readonly FlowNode[],
+  width: number,
+  height: number,
+  padding: Padding = FIT_PADDING,
+): Viewport {
   return getViewportForBounds(getNodesBounds([...nodes]), width, height, MIN_ZOOM, 1, padding);
 }
 
@@ -46,7 +56,11 @@ export function overlayPadding(pane: Element | null): SidePadding {
   };
   const toolbar = shown(pane.querySelector(".canvas-toolbar"));
   // The filter bar (attention.tsx) sits at the bottom between the controls and the minimap.
-  const below = [shown(pane.querySelector(".minimap-panel")), shown(pane.querySelector(".react-flow__controls")), shown(pane.querySelector(".canvas-filters"))].filter((r): r is DOMRect => r !== null);
+  const below = [
+    shown(pane.querySelector(".minimap-panel")),
+    shown(pane.querySelector(".react-flow__controls")),
+    shown(pane.querySelector(".canvas-filters")),
+  ].filter((r): r is DOMRect => r !== null);
   return {
     ...flat,
     top: px(toolbar ? Math.max(MARGIN, toolbar.bottom - box.top + MARGIN) : MARGIN),

@@ -22,23 +22,38 @@ export function fitGroups(doc: Y.Doc, groups: ReadonlySet<string>): void {
     const b = bounds.get(parent);
     const r = x + Number(m.get("w"));
     const btm = y + Number(m.get("h"));
-    bounds.set(parent, b ? { x0: Math.min(b.x0, x), y0: Math.min(b.y0, y), x1: Math.max(b.x1, r), y1: Math.max(b.y1, btm) } : { x0: x, y0: y, x1: r, y1: btm });
+    bounds.set(
+      parent,
+      b
+        ? { x0: Math.min(b.x0, x), y0: Math.min(b.y0, y), x1: Math.max(b.x1, r), y1: Math.max(b.y1, btm) }
+        : { x0: x, y0: y, x1: r, y1: btm },
+    );
   });
   for (const [id, b] of bounds) {
     const g = nodes.get(id);
     if (!g || g.get("kind") !== "group") continue;
-    const box = { x: b.x0 - GROUP_PAD.side, y: b.y0 - GROUP_PAD.top, w: b.x1 - b.x0 + 2 * GROUP_PAD.side, h: b.y1 - b.y0 + GROUP_PAD.top + GROUP_PAD.side };
+    const box = {
+      x: b.x0 - GROUP_PAD.side,
+      y: b.y0 - GROUP_PAD.top,
+      w: b.x1 - b.x0 + 2 * GROUP_PAD.side,
+      h: b.y1 - b.y0 + GROUP_PAD.top + GROUP_PAD.side,
+    };
     for (const [key, value] of Object.entries(box)) if (g.get(key) !== Math.round(value)) g.set(key, Math.round(value));
   }
 }
 
 /** A whole layout (Tidy up): positions, and sizes of the groups it fitted. */
-export function writeLayout(doc: Y.Doc, positions: ReadonlyMap<string, { x: number; y: number }>, sizes: ReadonlyMap<string, { w: number; h: number }>): void {
+export function writeLayout(
+  doc: Y.Doc,
+  positions: ReadonlyMap<string, { x: number; y: number }>,
+  sizes: ReadonlyMap<string, { w: number; h: number }>,
+): void {
   const map = nodesMap(doc);
   for (const [id, p] of positions) {
     const m = map.get(id);
     if (!m) continue;
     const size = sizes.get(id);
-    for (const [key, value] of Object.entries({ x: p.x, y: p.y, ...(size && { w: size.w, h: size.h }) })) if (m.get(key) !== value) m.set(key, value);
+    for (const [key, value] of Object.entries({ x: p.x, y: p.y, ...(size && { w: size.w, h: size.h }) }))
+      if (m.get(key) !== value) m.set(key, value);
   }
 }

@@ -35,7 +35,8 @@ export function useNoteText(id: string, field: RefObject<HTMLTextAreaElement | n
         return m ? noteTextOf(m) : "";
       })(),
     );
-    const relJson = (body: Y.Text, index: number) => Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(body, index));
+    const relJson = (body: Y.Text, index: number) =>
+      Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(body, index));
     const publishCaret = () => {
       const body = node() && noteBody(node()!);
       if (!body || document.activeElement !== el) return;
@@ -46,7 +47,11 @@ export function useNoteText(id: string, field: RefObject<HTMLTextAreaElement | n
       const body = node() && noteBody(node()!);
       saved =
         body && document.activeElement === el
-          ? { body, start: Y.createRelativePositionFromTypeIndex(body, el.selectionStart), end: Y.createRelativePositionFromTypeIndex(body, el.selectionEnd) }
+          ? {
+              body,
+              start: Y.createRelativePositionFromTypeIndex(body, el.selectionStart),
+              end: Y.createRelativePositionFromTypeIndex(body, el.selectionEnd),
+            }
           : null;
     };
     const afterTransaction = () => {

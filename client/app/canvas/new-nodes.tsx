@@ -67,7 +67,10 @@ export function useNewNodes(nodes: readonly FlowNode[], ready: boolean, atFit: (
       return x + (n.width ?? 0) * zoom > 0 && y + (n.height ?? 0) * zoom > 0 && x < width && y < height;
     };
     const ids = theirs.map((n) => n.id);
-    useFresh.setState((s) => ({ pulse: new Set([...s.pulse, ...ids]), unseen: [...s.unseen, ...theirs.filter((n) => !inView(n)).map((n) => n.id)] }));
+    useFresh.setState((s) => ({
+      pulse: new Set([...s.pulse, ...ids]),
+      unseen: [...s.unseen, ...theirs.filter((n) => !inView(n)).map((n) => n.id)],
+    }));
     setTimeout(() => {
       useFresh.setState((s) => ({ pulse: new Set([...s.pulse].filter((id) => !ids.includes(id))) }));
     }, PULSE_MS);
@@ -89,7 +92,12 @@ export function NewNodesChip({ show }: { show: (ids: string[]) => void }) {
       >
         {unseen.length} new — show
       </button>
-      <button type="button" className="new-chip-dismiss" aria-label="Dismiss" onClick={() => useFresh.setState({ unseen: [] })}>
+      <button
+        type="button"
+        className="new-chip-dismiss"
+        aria-label="Dismiss"
+        onClick={() => useFresh.setState({ unseen: [] })}
+      >
         ×
       </button>
     </div>

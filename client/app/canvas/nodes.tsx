@@ -45,11 +45,27 @@ function PeerRing({ id }: { id: string }) {
  * scaled to stay readable, which also keeps a whole 2,000-node canvas cheap to paint.
  * A node that just arrived pulses once (new-nodes.tsx).
  */
-function Shell({ id, kind, selected, title, children, className = "" }: { id: string; kind: string; selected: boolean; title: string; children: ReactNode; className?: string }) {
+function Shell({
+  id,
+  kind,
+  selected,
+  title,
+  children,
+  className = "",
+}: {
+  id: string;
+  kind: string;
+  selected: boolean;
+  title: string;
+  children: ReactNode;
+  className?: string;
+}) {
   const far = useFar();
   const fresh = useFresh((s) => s.pulse.has(id));
   return (
-    <div className={`node node-${kind} ${selected ? "is-selected" : ""} ${far ? "far" : ""} ${fresh ? "is-new" : ""} ${className}`}>
+    <div
+      className={`node node-${kind} ${selected ? "is-selected" : ""} ${far ? "far" : ""} ${fresh ? "is-new" : ""} ${className}`}
+    >
       <Handle type="target" position={Position.Left} />
       <PeerRing id={id} />
       {far ? <span className="far-title">{title}</span> : children}
@@ -70,12 +86,21 @@ export const ThreadNode = memo(function ThreadNode({ id, data, selected }: Props
   const count = thread?.messageCount ?? Number(g.data.messageCount ?? 0);
   const unread = unreadCount(read === undefined ? {} : { [ref]: read }, ref, count);
   // Parsed at read time (stores/flow-items.ts), and still only ever rendered as text.
-  const last = g.data.lastMessage as { author?: unknown; authorKind?: unknown; text?: unknown; at?: unknown } | null | undefined;
+  const last = g.data.lastMessage as
+    | { author?: unknown; authorKind?: unknown; text?: unknown; at?: unknown }
+    | null
+    | undefined;
   const lastAt = thread?.lastMessageAt ?? (typeof last?.at === "number" ? last.at : null);
   const attention = attentionLabels(useAttention(id)).length > 0;
   return (
     // A card placed before threads had room for three title lines keeps its smaller box (NODE_SIZE).
-    <Shell id={id} kind="thread" selected={selected} title={thread?.title ?? text(g.data.title)} className={g.h < NODE_SIZE.thread.h ? "compact" : ""}>
+    <Shell
+      id={id}
+      kind="thread"
+      selected={selected}
+      title={thread?.title ?? text(g.data.title)}
+      className={g.h < NODE_SIZE.thread.h ? "compact" : ""}
+    >
       <div className="node-head">
         <span className="kind-icon" aria-hidden>
           #
@@ -137,7 +162,8 @@ export const SessionNode = memo(function SessionNode({ id, data, selected }: Pro
         {text(d.key)}
       </div>
       <div className="node-foot">
-        {updatedAt ? `active ${relativeTime(updatedAt)}` : "no activity yet"} · {threadId ? `thread: ${threadTitle ?? "not loaded"}` : "not open as a thread"}
+        {updatedAt ? `active ${relativeTime(updatedAt)}` : "no activity yet"} ·{" "}
+        {threadId ? `thread: ${threadTitle ?? "not loaded"}` : "not open as a thread"}
       </div>
     </Shell>
   );
@@ -209,7 +235,10 @@ export const NoteNode = memo(function NoteNode({ id, data, selected }: Props) {
 export const GroupNode = memo(function GroupNode({ id, data, selected }: Props) {
   const far = useFar();
   return (
-    <div className={`node-group ${selected ? "is-selected" : ""} ${far ? "far" : ""}`} style={{ width: data.g.w, height: data.g.h }}>
+    <div
+      className={`node-group ${selected ? "is-selected" : ""} ${far ? "far" : ""}`}
+      style={{ width: data.g.w, height: data.g.h }}
+    >
       <PeerRing id={id} />
       <div className="group-label">{text(data.g.data.label) || "Group"}</div>
     </div>

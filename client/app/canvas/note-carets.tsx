@@ -27,7 +27,11 @@ function caretIndex(doc: Y.Doc, id: string, caret: Caret | null): number | null 
 export function NoteTextWithCarets({ id, text, empty }: { id: string; text: string; empty: ReactNode }) {
   const doc = useCanvas((s) => s.doc);
   const peers = useCanvas((s) => s.peers);
-  const carets = doc ? peers.flatMap((p: Peer) => (p.caret?.node === id ? [{ peer: p, at: caretIndex(doc, id, p.caret) }] : [])).filter((c): c is { peer: Peer; at: number } => c.at !== null) : [];
+  const carets = doc
+    ? peers
+        .flatMap((p: Peer) => (p.caret?.node === id ? [{ peer: p, at: caretIndex(doc, id, p.caret) }] : []))
+        .filter((c): c is { peer: Peer; at: number } => c.at !== null)
+    : [];
   if (!text && carets.length === 0) return <>{empty}</>;
   carets.sort((a, b) => a.at - b.at);
   const parts: ReactNode[] = [];
@@ -35,7 +39,13 @@ export function NoteTextWithCarets({ id, text, empty }: { id: string; text: stri
   for (const { peer, at } of carets) {
     parts.push(text.slice(from, at));
     parts.push(
-      <span key={peer.clientId} className="remote-caret" style={{ borderColor: peer.color }} data-peer={peer.name} title={`${peer.name} is typing here`}>
+      <span
+        key={peer.clientId}
+        className="remote-caret"
+        style={{ borderColor: peer.color }}
+        data-peer={peer.name}
+        title={`${peer.name} is typing here`}
+      >
         <span className="remote-caret-name" style={{ background: peer.color }}>
           {peer.name}
         </span>

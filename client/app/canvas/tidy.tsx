@@ -52,10 +52,22 @@ export function RoutedEdge(props: EdgeProps<FlowEdge>) {
       points[points.length - 2] = { x: points[points.length - 2]!.x, y: targetY };
     }
     const mid = points[Math.floor(points.length / 2)]!;
-    return <BaseEdge id={id} path={routePath(points)} label={label} labelX={mid.x} labelY={mid.y} markerEnd={markerEnd} style={style} />;
+    return (
+      <BaseEdge
+        id={id}
+        path={routePath(points)}
+        label={label}
+        labelX={mid.x}
+        labelY={mid.y}
+        markerEnd={markerEnd}
+        style={style}
+      />
+    );
   }
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
-  return <BaseEdge id={id} path={path} label={label} labelX={labelX} labelY={labelY} markerEnd={markerEnd} style={style} />;
+  return (
+    <BaseEdge id={id} path={path} label={label} labelX={labelX} labelY={labelY} markerEnd={markerEnd} style={style} />
+  );
 }
 
 export const edgeTypes = { default: RoutedEdge };
@@ -67,7 +79,9 @@ export async function tidyUp(rf: Pick<ReactFlowInstance<FlowNode>, "getNodesBoun
   const { nodes, edges, applyLayout } = useCanvas.getState();
   if (nodes.length === 0) return;
   const laid = await tidyLayout(
-    nodes.filter((n) => n.type !== "unreadable").map((n) => ({ id: n.id, kind: n.data.g.kind, w: n.data.g.w, h: n.data.g.h, parent: n.data.g.parent })),
+    nodes
+      .filter((n) => n.type !== "unreadable")
+      .map((n) => ({ id: n.id, kind: n.data.g.kind, w: n.data.g.w, h: n.data.g.h, parent: n.data.g.parent })),
     edges.map((e) => ({ id: e.id, source: e.source, target: e.target })),
   );
   // Keep the layout where the content was: its top-left corner stays put.

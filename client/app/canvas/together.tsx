@@ -21,11 +21,14 @@ export function ViewportSync() {
   const publish = useTogether((s) => s.publishViewport);
   const following = useTogether((s) => s.following);
   const stop = useTogether((s) => s.stopFollowing);
-  const target = useCanvas((s) => (following === null ? null : (s.peers.find((p) => p.clientId === following)?.viewport ?? null)));
+  const target = useCanvas((s) =>
+    following === null ? null : (s.peers.find((p) => p.clientId === following)?.viewport ?? null),
+  );
   const rf = useReactFlow();
 
   useEffect(() => {
-    if (width > 0 && height > 0 && zoom > 0) publish({ x: -tx / zoom, y: -ty / zoom, w: width / zoom, h: height / zoom, zoom });
+    if (width > 0 && height > 0 && zoom > 0)
+      publish({ x: -tx / zoom, y: -ty / zoom, w: width / zoom, h: height / zoom, zoom });
   }, [tx, ty, zoom, width, height, publish]);
 
   // Show what they see: their view's centre, at the zoom that fits their view in ours.
@@ -143,7 +146,13 @@ export function UndoButtons() {
   if (!canEdit) return null;
   return (
     <>
-      <button type="button" onClick={undo} disabled={!canUndo} title="Undo your last change (⌘Z / Ctrl+Z)" aria-label="Undo">
+      <button
+        type="button"
+        onClick={undo}
+        disabled={!canUndo}
+        title="Undo your last change (⌘Z / Ctrl+Z)"
+        aria-label="Undo"
+      >
         ↶ Undo
       </button>
       <button type="button" onClick={redo} disabled={!canRedo} title="Redo (⇧⌘Z / Ctrl+Y)" aria-label="Redo">

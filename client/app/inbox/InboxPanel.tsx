@@ -13,13 +13,24 @@ import { useInbox } from "./store";
 
 /** The person's inbox: what waits for them, newest first; opening an item marks it read. */
 
-const KIND_LABEL: Record<InboxItem["kind"], string> = { approval: "Approval", mention: "Mention", reply: "Reply", failure: "Failure" };
-const KIND_PLURAL: Record<InboxItem["kind"], string> = { approval: "Approvals", mention: "Mentions", reply: "Replies", failure: "Failures" };
+const KIND_LABEL: Record<InboxItem["kind"], string> = {
+  approval: "Approval",
+  mention: "Mention",
+  reply: "Reply",
+  failure: "Failure",
+};
+const KIND_PLURAL: Record<InboxItem["kind"], string> = {
+  approval: "Approvals",
+  mention: "Mentions",
+  reply: "Replies",
+  failure: "Failures",
+};
 
 function NotificationSwitch() {
   const { state, turnOn, turnOff } = useNotificationSwitch();
   if (state === "unsupported") return <p className="muted small">This browser has no notifications.</p>;
-  if (state === "blocked") return <p className="muted small">Notifications are blocked for this site in the browser's settings.</p>;
+  if (state === "blocked")
+    return <p className="muted small">Notifications are blocked for this site in the browser's settings.</p>;
   return state === "on" ? (
     <button type="button" className="ghost" onClick={turnOff}>
       Turn off browser notifications
@@ -37,21 +48,37 @@ function PushSwitch({ push }: { push: InboxPush }) {
   const { state, turnOn, turnOff } = usePushSwitch(push, client);
   const on = useAction(async () => turnOn());
   const off = useAction(async () => turnOff());
-  if (state.kind === "unsupported") return <p className="muted small">This browser cannot receive notifications while the tab is closed.</p>;
-  if (state.kind === "unconfigured") return <p className="muted small">Notifications to a closed tab are not set up on this server (it has no VAPID keys); e-mail reaches you instead.</p>;
-  if (state.kind === "blocked") return <p className="muted small">Notifications are blocked for this site in the browser's settings.</p>;
+  if (state.kind === "unsupported")
+    return <p className="muted small">This browser cannot receive notifications while the tab is closed.</p>;
+  if (state.kind === "unconfigured")
+    return (
+      <p className="muted small">
+        Notifications to a closed tab are not set up on this server (it has no VAPID keys); e-mail reaches you instead.
+      </p>
+    );
+  if (state.kind === "blocked")
+    return <p className="muted small">Notifications are blocked for this site in the browser's settings.</p>;
   return (
     <div className="push-switch">
       <label>
-        <input type="checkbox" checked={state.kind === "on"} disabled={on.pending || off.pending} onChange={(e) => (e.target.checked ? on.run() : off.run())} /> Notify me on this device when the tab
-        is closed
+        <input
+          type="checkbox"
+          checked={state.kind === "on"}
+          disabled={on.pending || off.pending}
+          onChange={(e) => (e.target.checked ? on.run() : off.run())}
+        />{" "}
+        Notify me on this device when the tab is closed
       </label>
       <FormError error={on.error ?? off.error} />
     </div>
   );
 }
 
-const CHANNEL_LABEL = { browser: "browser notification", push: "notification to a closed tab", email: "e-mail" } as const;
+const CHANNEL_LABEL = {
+  browser: "browser notification",
+  push: "notification to a closed tab",
+  email: "e-mail",
+} as const;
 
 function Preferences({ preferences, push }: { preferences: InboxPreferences; push: InboxPush }) {
   const client = useRoom((s) => s.client);
@@ -109,7 +136,12 @@ function Preferences({ preferences, push }: { preferences: InboxPreferences; pus
             max={7 * 24 * 60}
             step="any"
             value={draft.emailAfterMs / 60_000}
-            onChange={(e) => setDraft({ ...draft, emailAfterMs: Math.round(Math.min(7 * 24 * 60, Math.max(0, Number(e.target.value) || 0)) * 60_000) })}
+            onChange={(e) =>
+              setDraft({
+                ...draft,
+                emailAfterMs: Math.round(Math.min(7 * 24 * 60, Math.max(0, Number(e.target.value) || 0)) * 60_000),
+              })
+            }
           />
         </label>
         <button type="submit" disabled={save.pending}>
@@ -134,7 +166,10 @@ export function InboxPanel() {
     return (
       <div className="empty-state">
         <h2>The inbox is for people</h2>
-        <p>An agent follows its threads live instead: replies, approvals and decisions arrive as events (the client's watch, or the MCP endpoint's notifications).</p>
+        <p>
+          An agent follows its threads live instead: replies, approvals and decisions arrive as events (the client's
+          watch, or the MCP endpoint's notifications).
+        </p>
       </div>
     );
   }
@@ -157,7 +192,10 @@ export function InboxPanel() {
       {inbox.items.length === 0 ? (
         <div className="empty-state">
           <h2>Nothing waiting</h2>
-          <p>Approvals you can decide, mentions of you, replies in threads you follow and failures of your jobs and instances show up here.</p>
+          <p>
+            Approvals you can decide, mentions of you, replies in threads you follow and failures of your jobs and
+            instances show up here.
+          </p>
         </div>
       ) : (
         <ul className="queue" aria-label="Inbox">
@@ -195,7 +233,13 @@ export function FollowButton({ threadId }: { threadId: string }) {
     await client?.inbox.follow({ threadId, follow: !following });
   });
   return (
-    <button type="button" className="ghost small" aria-pressed={following} disabled={toggle.pending} onClick={() => toggle.run()}>
+    <button
+      type="button"
+      className="ghost small"
+      aria-pressed={following}
+      disabled={toggle.pending}
+      onClick={() => toggle.run()}
+    >
       {following ? "Following" : "Follow"}
     </button>
   );

@@ -11,14 +11,25 @@ import { readPermission } from "./notifications";
  * endpoints in the inbox the room sent.
  */
 
-export type PushState = { kind: "unsupported" } | { kind: "unconfigured" } | { kind: "blocked" } | { kind: "off" } | { kind: "on"; endpoint: string };
+export type PushState =
+  | { kind: "unsupported" }
+  | { kind: "unconfigured" }
+  | { kind: "blocked" }
+  | { kind: "off" }
+  | { kind: "on"; endpoint: string };
 
-const supported = () => typeof navigator !== "undefined" && "serviceWorker" in navigator && typeof PushManager !== "undefined" && typeof Notification !== "undefined";
+const supported = () =>
+  typeof navigator !== "undefined" &&
+  "serviceWorker" in navigator &&
+  typeof PushManager !== "undefined" &&
+  typeof Notification !== "undefined";
 
 /** The app's service worker, registered once per page load (it shows pushes; it caches nothing). */
 export function registerServiceWorker(): void {
   if (typeof navigator === "undefined" || !("serviceWorker" in navigator)) return;
-  void navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch((error: unknown) => console.warn("service worker not registered", error));
+  void navigator.serviceWorker
+    .register("/sw.js", { scope: "/" })
+    .catch((error: unknown) => console.warn("service worker not registered", error));
 }
 
 /** A base64url VAPID key as the bytes `applicationServerKey` takes. */
@@ -71,13 +82,25 @@ export function usePushSwitch(push: InboxPush, client: AutopilotClient | null) {
       const registration = await navigator.serviceWorker.ready;
       let sub = await registration.pushManager.getSubscription();
       // A subscription made with another server key cannot take this room's pushes.
-      if (sub?.options.applicationServerKey && btoa(String.fromCharCode(...new Uint8Array(sub.options.applicationServerKey))) !== btoa(String.fromCharCode(...keyBytes(push.publicKey)))) {
+      if (
+        sub?.options.applicationServerKey &&
+        btoa(String.fromCharCode(...new Uint8Array(sub.options.applicationServerKey))) !==
+          btoa(String.fromCharCode(...keyBytes(push.publicKey)))
+      ) {
         await sub.unsubscribe();
         sub = null;
       }
-      sub ??= await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(push.publicKey) });
+      sub ??= await registration.pushManager.subscribe({
+        userVisibleOnly: true,
+        applicationServerKey: keyBytes(push.publicKey),
+      });
       const json = sub.toJSON();
-      await client.inbox.pushSubscribe({ subscription: { endpoint: sub.endpoint, keys: { p256dh: json.keys?.p256dh ?? "", auth: json.keys?.auth ?? "" } } });
+      await client.inbox.pushSubscribe({
+        subscription: {
+          endpoint: sub.endpoint,
+          keys: { p256dh: json.keys?.p256dh ?? "", auth: json.keys?.auth ?? "" },
+        },
+      });
       await recheck();
     },
     async turnOff() {

@@ -30,5 +30,11 @@ export function useAction<P = void>(work: (payload: P) => Promise<string | null 
       setRunning({ payload });
       dispatch(payload);
     });
-  return { run, pending, running: running?.payload, error: pending ? null : outcome.error, note: pending ? null : outcome.note };
+  return {
+    run,
+    pending,
+    running: running?.payload,
+    error: pending ? null : outcome.error,
+    note: pending ? null : outcome.note,
+  };
 }

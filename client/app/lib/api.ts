@@ -1,11 +1,40 @@
 import { z } from "zod";
 import { AccountStatusResponse, MeResponse } from "../../../shared/api/account";
-import { type AccountStatus, AdminUserResponse, AdminUsersResponse, AdminWorkspacesResponse } from "../../../shared/api/admin";
+import {
+  type AccountStatus,
+  AdminUserResponse,
+  AdminUsersResponse,
+  AdminWorkspacesResponse,
+} from "../../../shared/api/admin";
 import { DevMailResponse } from "../../../shared/api/dev-mail";
-import { type AgentInvitationBody, AgentInvitationsResponse, AgentSignInResponse, CreatedAgentInvitation } from "../../../shared/api/agent";
-import { InvitationDecisionResponse, InvitationResponse, type InviteBody, ReceivedInvitationsResponse, SentInvitationsResponse } from "../../../shared/api/invitations";
-import { type CreateKeyBody, CreatedKeyResponse, KeysResponse, RevokedKeyResponse, RotatedKeyResponse } from "../../../shared/api/keys";
-import { type AddMemberBody, AddMemberResponse, MembersResponse, RemovedMemberResponse, type UpdateMemberBody, UpdatedMemberResponse } from "../../../shared/api/members";
+import {
+  type AgentInvitationBody,
+  AgentInvitationsResponse,
+  AgentSignInResponse,
+  CreatedAgentInvitation,
+} from "../../../shared/api/agent";
+import {
+  InvitationDecisionResponse,
+  InvitationResponse,
+  type InviteBody,
+  ReceivedInvitationsResponse,
+  SentInvitationsResponse,
+} from "../../../shared/api/invitations";
+import {
+  type CreateKeyBody,
+  CreatedKeyResponse,
+  KeysResponse,
+  RevokedKeyResponse,
+  RotatedKeyResponse,
+} from "../../../shared/api/keys";
+import {
+  type AddMemberBody,
+  AddMemberResponse,
+  MembersResponse,
+  RemovedMemberResponse,
+  type UpdateMemberBody,
+  UpdatedMemberResponse,
+} from "../../../shared/api/members";
 
 /**
  * The auth HTTP API: the only HTTP the app uses besides static files (docs/architecture.md: no REST
@@ -31,9 +60,16 @@ export type { ReceivedInvitation, SentInvitation } from "../../../shared/api/inv
 export type { DevMail } from "../../../shared/api/dev-mail";
 export type { AgentInvitation } from "../../../shared/api/agent";
 
-const ErrorBody = z.union([z.object({ error: z.object({ code: z.string(), message: z.string() }) }).transform((b) => b.error), z.object({ message: z.string(), code: z.string().optional() })]);
+const ErrorBody = z.union([
+  z.object({ error: z.object({ code: z.string(), message: z.string() }) }).transform((b) => b.error),
+  z.object({ message: z.string(), code: z.string().optional() }),
+]);
 
-async function request<T extends z.ZodType>(path: string, schema: T, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<z.infer<T>> {
+async function request<T extends z.ZodType>(
+  path: string,
+  schema: T,
+  init: { method?: string; body?: unknown; signal?: AbortSignal } = {},
+): Promise<z.infer<T>> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -55,7 +91,12 @@ async function request<T extends z.ZodType>(path: string, schema: T, init: { met
     throw new ApiError(res.status, (error.success && error.data.code) || String(res.status), readable(message));
   }
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new ApiError(res.status, "invalid_response", "The server sent an answer this app does not understand. Reload the page and try again.");
+  if (!parsed.success)
+    throw new ApiError(
+      res.status,
+      "invalid_response",
+      "The server sent an answer this app does not understand. Reload the page and try again.",
+    );
   return parsed.data;
 }
 
@@ -67,44 +108,85 @@ const Accepted = z.unknown();
 export const authApi = {
   me: () => request("/api/me", MeResponse),
   /** Long poll: answers when the account's status is no longer `current` (or after ~25 s with it unchanged). */
-  statusChange: (current: AccountStatus, signal: AbortSignal) => request(`/api/me/status?while=${current}`, AccountStatusResponse, { signal }),
-  signIn: (body: { email: string; password: string }) => request("/api/auth/sign-in/email", Accepted, { method: "POST", body }),
-  signUp: (body: { name: string; email: string; password: string }) => request("/api/auth/sign-up/email", Accepted, { method: "POST", body }),
+  statusChange: (current: AccountStatus, signal: AbortSignal) =>
+    request(`/api/me/status?while=${current}`, AccountStatusResponse, { signal }),
+  signIn: (body: { email: string; password: string }) =>
+    request("/api/auth/sign-in/email", Accepted, { method: "POST", body }),
+  signUp: (body: { name: string; email: string; password: string }) =>
+    request("/api/auth/sign-up/email", Accepted, { method: "POST", body }),
   signOut: () => request("/api/auth/sign-out", Accepted, { method: "POST", body: {} }),
   /** An agent runs the app with its key: the server keeps an HttpOnly session tied to the key. */
   signInWithKey: (key: string) => request("/api/agent/sign-in", AgentSignInResponse, { method: "POST", body: { key } }),
   signOutKey: () => request("/api/agent/sign-out", Accepted, { method: "POST", body: {} }),
-  agentInvitations: (workspaceId: string) => request(`${workspacePath(workspaceId)}/agent-invitations`, AgentInvitationsResponse),
-  inviteAgent: (workspaceId: string, body: AgentInvitationBody) => request(`${workspacePath(workspaceId)}/agent-invitations`, CreatedAgentInvitation, { method: "POST", body }),
-  cancelAgentInvitation: (workspaceId: string, id: string) => request(`${workspacePath(workspaceId)}/agent-invitations/${encodeURIComponent(id)}`, Accepted, { method: "DELETE" }),
+  agentInvitations: (workspaceId: string) =>
+    request(`${workspacePath(workspaceId)}/agent-invitations`, AgentInvitationsResponse),
+  inviteAgent: (workspaceId: string, body: AgentInvitationBody) =>
+    request(`${workspacePath(workspaceId)}/agent-invitations`, CreatedAgentInvitation, { method: "POST", body }),
+  cancelAgentInvitation: (workspaceId: string, id: string) =>
+    request(`${workspacePath(workspaceId)}/agent-invitations/${encodeURIComponent(id)}`, Accepted, {
+      method: "DELETE",
+    }),
   members: (workspaceId: string) => request(`${workspacePath(workspaceId)}/members`, MembersResponse),
-  addMember: (workspaceId: string, body: AddMemberBody) => request(`${workspacePath(workspaceId)}/members`, AddMemberResponse, { method: "POST", body }),
+  addMember: (workspaceId: string, body: AddMemberBody) =>
+    request(`${workspacePath(workspaceId)}/members`, AddMemberResponse, { method: "POST", body }),
   keys: (workspaceId: string) => request(`${workspacePath(workspaceId)}/keys`, KeysResponse),
-  createKey: (workspaceId: string, body: CreateKeyBody) => request(`${workspacePath(workspaceId)}/keys`, CreatedKeyResponse, { method: "POST", body }),
-  revokeKey: (workspaceId: string, keyId: string) => request(`${workspacePath(workspaceId)}/keys/${encodeURIComponent(keyId)}`, RevokedKeyResponse, { method: "DELETE" }),
-  rotateKey: (workspaceId: string, keyId: string) => request(`${workspacePath(workspaceId)}/keys/${encodeURIComponent(keyId)}/rotate`, RotatedKeyResponse, { method: "POST", body: {} }),
+  createKey: (workspaceId: string, body: CreateKeyBody) =>
+    request(`${workspacePath(workspaceId)}/keys`, CreatedKeyResponse, { method: "POST", body }),
+  revokeKey: (workspaceId: string, keyId: string) =>
+    request(`${workspacePath(workspaceId)}/keys/${encodeURIComponent(keyId)}`, RevokedKeyResponse, {
+      method: "DELETE",
+    }),
+  rotateKey: (workspaceId: string, keyId: string) =>
+    request(`${workspacePath(workspaceId)}/keys/${encodeURIComponent(keyId)}/rotate`, RotatedKeyResponse, {
+      method: "POST",
+      body: {},
+    }),
   setRole: (workspaceId: string, userId: string, body: UpdateMemberBody) =>
-    request(`${workspacePath(workspaceId)}/members/${encodeURIComponent(userId)}`, UpdatedMemberResponse, { method: "PATCH", body }),
-  removeMember: (workspaceId: string, userId: string) => request(`${workspacePath(workspaceId)}/members/${encodeURIComponent(userId)}`, RemovedMemberResponse, { method: "DELETE" }),
-  invite: (workspaceId: string, body: InviteBody) => request(`${workspacePath(workspaceId)}/invitations`, InvitationResponse, { method: "POST", body }),
-  sentInvitations: (workspaceId: string) => request(`${workspacePath(workspaceId)}/invitations`, SentInvitationsResponse),
-  cancelInvitation: (workspaceId: string, id: string) => request(`${workspacePath(workspaceId)}/invitations/${encodeURIComponent(id)}`, Accepted, { method: "DELETE" }),
+    request(`${workspacePath(workspaceId)}/members/${encodeURIComponent(userId)}`, UpdatedMemberResponse, {
+      method: "PATCH",
+      body,
+    }),
+  removeMember: (workspaceId: string, userId: string) =>
+    request(`${workspacePath(workspaceId)}/members/${encodeURIComponent(userId)}`, RemovedMemberResponse, {
+      method: "DELETE",
+    }),
+  invite: (workspaceId: string, body: InviteBody) =>
+    request(`${workspacePath(workspaceId)}/invitations`, InvitationResponse, { method: "POST", body }),
+  sentInvitations: (workspaceId: string) =>
+    request(`${workspacePath(workspaceId)}/invitations`, SentInvitationsResponse),
+  cancelInvitation: (workspaceId: string, id: string) =>
+    request(`${workspacePath(workspaceId)}/invitations/${encodeURIComponent(id)}`, Accepted, { method: "DELETE" }),
   myInvitations: () => request("/api/invitations", ReceivedInvitationsResponse),
-  decideInvitation: (id: string, decision: "accept" | "decline") => request(`/api/invitations/${encodeURIComponent(id)}/${decision}`, InvitationDecisionResponse, { method: "POST", body: {} }),
-  sendVerification: (email: string) => request("/api/auth/send-verification-email", Accepted, { method: "POST", body: { email, callbackURL: "/" } }),
+  decideInvitation: (id: string, decision: "accept" | "decline") =>
+    request(`/api/invitations/${encodeURIComponent(id)}/${decision}`, InvitationDecisionResponse, {
+      method: "POST",
+      body: {},
+    }),
+  sendVerification: (email: string) =>
+    request("/api/auth/send-verification-email", Accepted, { method: "POST", body: { email, callbackURL: "/" } }),
   /** The dev mail outbox (local only): null where the server has none (production). */
-  devMail: () => request("/api/dev/mail", DevMailResponse).catch((error) => (error instanceof ApiError && error.status === 404 ? null : Promise.reject(error))),
+  devMail: () =>
+    request("/api/dev/mail", DevMailResponse).catch((error) =>
+      error instanceof ApiError && error.status === 404 ? null : Promise.reject(error),
+    ),
 };
 
 /** `/admin`'s API (operators only). */
 export const adminApi = {
   users: () => request("/api/admin/users", AdminUsersResponse),
   workspaces: () => request("/api/admin/workspaces", AdminWorkspacesResponse),
-  act: (userId: string, action: "approve" | "disable" | "enable") => request(`/api/admin/users/${encodeURIComponent(userId)}/${action}`, AdminUserResponse, { method: "POST", body: {} }),
+  act: (userId: string, action: "approve" | "disable" | "enable") =>
+    request(`/api/admin/users/${encodeURIComponent(userId)}/${action}`, AdminUserResponse, {
+      method: "POST",
+      body: {},
+    }),
 };
 /** A rate-limit refusal (429), with the wait the server asked for when it said. */
 function tooMany(retryAfterS: number): string {
-  const wait = Number.isFinite(retryAfterS) && retryAfterS > 0 ? ` Try again in ${retryAfterS} second${retryAfterS === 1 ? "" : "s"}.` : " Wait a minute and try again.";
+  const wait =
+    Number.isFinite(retryAfterS) && retryAfterS > 0
+      ? ` Try again in ${retryAfterS} second${retryAfterS === 1 ? "" : "s"}.`
+      : " Wait a minute and try again.";
   return `Too many attempts.${wait}`;
 }
 

@@ -5,9 +5,14 @@ import type { Approval } from "../../../shared/protocol/approvals";
  * room answers them `already_resolved`, and the approval they see is the winner's. Null
  * when they did not press, when theirs won, or while it is still pending.
  */
-export function lostRaceLine(tried: "approve" | "deny" | null, approval: Pick<Approval, "status" | "resolvedBy">, me: string | undefined): string | null {
+export function lostRaceLine(
+  tried: "approve" | "deny" | null,
+  approval: Pick<Approval, "status" | "resolvedBy">,
+  me: string | undefined,
+): string | null {
   if (tried === null || approval.status === "pending") return null;
-  if (approval.status === "expired") return `It expired before your ${tried === "approve" ? "approval" : "denial"} arrived.`;
+  if (approval.status === "expired")
+    return `It expired before your ${tried === "approve" ? "approval" : "denial"} arrived.`;
   if (!approval.resolvedBy || approval.resolvedBy.id === me) return null;
   const same = (tried === "approve") === (approval.status === "approved");
   return `${approval.resolvedBy.name} decided first${same ? " — the same way" : ""}: your ${tried === "approve" ? "approval" : "denial"} was not needed.`;

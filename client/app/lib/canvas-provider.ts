@@ -10,7 +10,12 @@ type ProviderOptions = NonNullable<ConstructorParameters<typeof YProvider>[3]>;
  * keeps reconnecting to it for as long as the page lives: a second canvas connection nobody
  * owns. client/test/canvas-provider.test.ts pins that upstream behaviour.
  */
-export function openCanvasProvider(host: string, room: string, doc: Y.Doc, options: ProviderOptions = {}): { provider: YProvider; close: () => void } {
+export function openCanvasProvider(
+  host: string,
+  room: string,
+  doc: Y.Doc,
+  options: ProviderOptions = {},
+): { provider: YProvider; close: () => void } {
   const provider = new YProvider(host, room, doc, {
     party: "hatchery",
     protocol: typeof location !== "undefined" && location.protocol === "https:" ? "wss" : "ws",

@@ -24,10 +24,16 @@ const CONNECTING = 95;
  * Where a thread's start is, or null once the gateway is connected (or there is no start,
  * or nothing is left of it: the thread no longer talks to the instance, which may be gone).
  */
-export function chatStartPhase(thread: Pick<Thread, "chatStart" | "gateway">, approval: Approval | undefined, instance: Instance | undefined, job: Job | undefined): ChatStartPhase | null {
+export function chatStartPhase(
+  thread: Pick<Thread, "chatStart" | "gateway">,
+  approval: Approval | undefined,
+  instance: Instance | undefined,
+  job: Job | undefined,
+): ChatStartPhase | null {
   const start = thread.chatStart;
   if (!start) return null;
-  if (start.state === "failed") return { tone: "failed", label: start.error ?? "OpenClaw did not start.", progress: null };
+  if (start.state === "failed")
+    return { tone: "failed", label: start.error ?? "OpenClaw did not start.", progress: null };
   if (start.state === "waiting" || approval?.status === "pending") {
     return { tone: "waiting", label: "Waiting for a person to approve starting OpenClaw", progress: null };
   }
@@ -38,12 +44,17 @@ export function chatStartPhase(thread: Pick<Thread, "chatStart" | "gateway">, ap
     const progress = running ? running.progress : instance.progress;
     const phase = running?.message || instance.phase;
     const step = instance.status === "starting" ? "Starting the gateway" : "Provisioning";
-    return { tone: "working", label: `${step} · ${phase}`, progress: Math.round(JOB_FROM + (progress / 100) * JOB_SPAN) };
+    return {
+      tone: "working",
+      label: `${step} · ${phase}`,
+      progress: Math.round(JOB_FROM + (progress / 100) * JOB_SPAN),
+    };
   }
   // ready: attached, the first message queued; it goes out when the bridge is connected.
   // A detached thread or a deleted instance has nothing left to connect.
   if (!instance || instance.status === "stopped" || thread.gateway?.instanceId !== start.instanceId) return null;
-  if (instance.bridge !== "connected") return { tone: "working", label: "Pairing and connecting to the gateway", progress: CONNECTING };
+  if (instance.bridge !== "connected")
+    return { tone: "working", label: "Pairing and connecting to the gateway", progress: CONNECTING };
   return null;
 }
 

@@ -15,14 +15,24 @@ export interface GatewayLine {
   detail: string | null;
 }
 
-const STARTS: Partial<Record<InstanceOperation, string>> = { provision: "Starting", restart: "Restarting", restore: "Restoring from a backup" };
+const STARTS: Partial<Record<InstanceOperation, string>> = {
+  provision: "Starting",
+  restart: "Restarting",
+  restore: "Restoring from a backup",
+};
 
 /** The newest approved operation on this instance that (re)starts its gateway, if one is in the state. */
 export function startingOperation(instanceId: string, approvals: Iterable<Approval>): InstanceOperation | null {
   let newest: Approval | null = null;
   for (const a of approvals) {
     const action = a.action;
-    if (a.status !== "approved" || action?.kind !== "instance" || action.instanceId !== instanceId || !STARTS[action.operation]) continue;
+    if (
+      a.status !== "approved" ||
+      action?.kind !== "instance" ||
+      action.instanceId !== instanceId ||
+      !STARTS[action.operation]
+    )
+      continue;
     if (!newest || (a.resolvedAt ?? 0) > (newest.resolvedAt ?? 0)) newest = a;
   }
   return newest?.action?.kind === "instance" ? newest.action.operation : null;
@@ -37,12 +47,20 @@ export function gatewayLine(instance: Instance, operation: InstanceOperation | n
   if (instance.status === "stopped") return null;
   if (instance.status === "provisioning" || instance.status === "starting") {
     const verb = (operation && STARTS[operation]) ?? (instance.status === "provisioning" ? "Starting" : "Restarting");
-    return { state: "connecting", label: `${verb}…${instance.phase && instance.phase !== "queued" ? ` ${instance.phase}` : ""}`, detail: null };
+    return {
+      state: "connecting",
+      label: `${verb}…${instance.phase && instance.phase !== "queued" ? ` ${instance.phase}` : ""}`,
+      detail: null,
+    };
   }
   if (!instance.bridge) return null;
   if (instance.bridge === "connected") return { state: "connected", label: "Gateway connected", detail: null };
   if (instance.bridge === "connecting") return { state: "connecting", label: "Gateway connecting…", detail: null };
-  return { state: "offline", label: "Gateway offline", detail: instance.bridgeError ?? (instance.status === "error" ? instance.error : null) };
+  return {
+    state: "offline",
+    label: "Gateway offline",
+    detail: instance.bridgeError ?? (instance.status === "error" ? instance.error : null),
+  };
 }
 
 const ASKED: Record<InstanceOperation, string> = {
@@ -69,16 +87,30 @@ export interface ActivityLine {
  * What is under way for the instance right now: each operation waiting for a person's
  * decision, then the job running for it. Empty once those are decided and done.
  */
-export function instanceActivity(instance: Pick<Instance, "id" | "jobId">, approvals: Iterable<Approval>, jobs: ReadonlyMap<string, Job>): ActivityLine[] {
+export function instanceActivity(
+  instance: Pick<Instance, "id" | "jobId">,
+  approvals: Iterable<Approval>,
+  jobs: ReadonlyMap<string, Job>,
+): ActivityLine[] {
   const lines: ActivityLine[] = [];
-  const pending = [...approvals].filter((a) => a.status === "pending" && a.action?.kind === "instance" && a.action.instanceId === instance.id).sort((a, b) => a.requestedAt - b.requestedAt);
+  const pending = [...approvals]
+    .filter((a) => a.status === "pending" && a.action?.kind === "instance" && a.action.instanceId === instance.id)
+    .sort((a, b) => a.requestedAt - b.requestedAt);
   for (const a of pending) {
     if (a.action?.kind !== "instance") continue;
-    lines.push({ tone: "waiting", label: `${ASKED[a.action.operation]} waiting for approval (“${a.title}”)`, progress: null });
+    lines.push({
+      tone: "waiting",
+      label: `${ASKED[a.action.operation]} waiting for approval (“${a.title}”)`,
+      progress: null,
+    });
   }
   const job = instance.jobId ? jobs.get(instance.jobId) : undefined;
   if (job && (job.status === "running" || job.status === "cancel_requested")) {
-    lines.push({ tone: "working", label: `${job.title}${job.message ? ` · ${job.message}` : ""}`, progress: Math.round(job.progress) });
+    lines.push({
+      tone: "working",
+      label: `${job.title}${job.message ? ` · ${job.message}` : ""}`,
+      progress: Math.round(job.progress),
+    });
   }
   return lines;
 }
@@ -87,14 +119,27 @@ export function instanceActivity(instance: Pick<Instance, "id" | "jobId">, appro
  * New instances asked for and not decided yet (a provision or a link of an id no live
  * instance has): the sidebar lists them until the approval is decided.
  */
-export function requestedInstances(approvals: Iterable<Approval>, instances: ReadonlyMap<string, Pick<Instance, "status">>): { approvalId: string; instanceId: string; label: string }[] {
+export function requestedInstances(
+  approvals: Iterable<Approval>,
+  instances: ReadonlyMap<string, Pick<Instance, "status">>,
+): { approvalId: string; instanceId: string; label: string }[] {
   const out: { approvalId: string; instanceId: string; label: string; at: number }[] = [];
   for (const a of approvals) {
     const action = a.action;
-    if (a.status !== "pending" || action?.kind !== "instance" || (action.operation !== "provision" && action.operation !== "link")) continue;
+    if (
+      a.status !== "pending" ||
+      action?.kind !== "instance" ||
+      (action.operation !== "provision" && action.operation !== "link")
+    )
+      continue;
     const live = instances.get(action.instanceId);
     if (live && live.status !== "stopped") continue;
-    out.push({ approvalId: a.id, instanceId: action.instanceId, label: `${action.name ?? action.instanceId} — waiting for approval`, at: a.requestedAt });
+    out.push({
+      approvalId: a.id,
+      instanceId: action.instanceId,
+      label: `${action.name ?? action.instanceId} — waiting for approval`,
+      at: a.requestedAt,
+    });
   }
   return out.sort((a, b) => a.at - b.at).map(({ at: _at, ...rest }) => rest);
 }

@@ -125,7 +125,11 @@ export function topLevelBlocks(text: string): string[] {
       if (opened) {
         cut(pos);
         fence = opened;
-      } else if (afterBlank ? !isBlank(line) && line[0] !== " " && line[0] !== "\t" : STARTS_BLOCK.test(line) || (afterOrderedItem && ORDERED_ITEM.test(line))) {
+      } else if (
+        afterBlank
+          ? !isBlank(line) && line[0] !== " " && line[0] !== "\t"
+          : STARTS_BLOCK.test(line) || (afterOrderedItem && ORDERED_ITEM.test(line))
+      ) {
         cut(pos);
       }
       afterBlank = !opened && isBlank(line);
@@ -144,7 +148,12 @@ function oversized(block: string): MarkdownPiece {
     .split("\n")
     .map((line) => line.replace(/\r$/, ""));
   const fence = openingFence(lines[0]!);
-  if (!fence) return { kind: "plain", text: block, reason: lines.some((line) => lineNesting(line) > MAX_LINE_NESTING) ? "deep" : "long" };
+  if (!fence)
+    return {
+      kind: "plain",
+      text: block,
+      reason: lines.some((line) => lineNesting(line) > MAX_LINE_NESTING) ? "deep" : "long",
+    };
   let body = lines.slice(1);
   if (body.length && closesFence(body[body.length - 1]!, fence)) body = body.slice(0, -1);
   // Content lines lose as much indentation as the opening fence had (CommonMark).

@@ -57,12 +57,22 @@ export function activeMention(text: string, caret: number): { start: number; que
  * word starting with it, then names holding it; within each, the list's own order
  * (people before agents, say). An empty query matches everyone.
  */
-export function filterMentions(candidates: readonly MentionCandidate[], query: string, limit = MAX_MENTION_OPTIONS): MentionCandidate[] {
+export function filterMentions(
+  candidates: readonly MentionCandidate[],
+  query: string,
+  limit = MAX_MENTION_OPTIONS,
+): MentionCandidate[] {
   const q = query.toLocaleLowerCase();
   const ranked: { c: MentionCandidate; rank: number; i: number }[] = [];
   candidates.forEach((c, i) => {
     const name = c.name.toLocaleLowerCase();
-    const rank = name.startsWith(q) ? 0 : name.split(/[\s._-]+/).some((word) => word.startsWith(q)) ? 1 : name.includes(q) ? 2 : -1;
+    const rank = name.startsWith(q)
+      ? 0
+      : name.split(/[\s._-]+/).some((word) => word.startsWith(q))
+        ? 1
+        : name.includes(q)
+          ? 2
+          : -1;
     if (rank >= 0) ranked.push({ c, rank, i });
   });
   return ranked
@@ -72,7 +82,12 @@ export function filterMentions(candidates: readonly MentionCandidate[], query: s
 }
 
 /** `text` with the `@query` at `start`..`caret` replaced by `@Name ` and where the caret goes. */
-export function insertMention(text: string, start: number, caret: number, name: string): { text: string; caret: number } {
+export function insertMention(
+  text: string,
+  start: number,
+  caret: number,
+  name: string,
+): { text: string; caret: number } {
   const inserted = `@${name} `;
   // A blank already after the caret serves as the separator.
   const rest = text.slice(caret).replace(/^ /, "");
@@ -118,7 +133,9 @@ export function mentionCandidates(sources: MentionSources): MentionCandidate[] {
   const principals = [...(sources.presence ?? [])].map((p) => ({ id: p.principalId, kind: p.kind, name: p.name }));
   principals.push(...(sources.authors ?? []));
   for (const p of principals) if (p.kind === "user") add(p.id, "person", p.name);
-  for (const p of principals) if (p.kind === "agent" && p.id !== AUTOPILOT_CANDIDATE.id && !p.id.startsWith("instance:")) add(p.id, "agent", p.name);
+  for (const p of principals)
+    if (p.kind === "agent" && p.id !== AUTOPILOT_CANDIDATE.id && !p.id.startsWith("instance:"))
+      add(p.id, "agent", p.name);
   for (const k of sources.keys ?? []) if (k.name) add(`key:${k.id}`, "agent", k.name);
   add(AUTOPILOT_CANDIDATE.id, "autopilot", AUTOPILOT_CANDIDATE.name);
   for (const i of sources.instances ?? []) if (i.status !== "stopped") add(`instance:${i.id}`, "instance", i.name);

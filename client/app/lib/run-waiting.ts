@@ -8,6 +8,11 @@ import type { ThreadWaiting } from "../../../shared/protocol/agent";
 export function queuedLine(waiting: ThreadWaiting | undefined): string | null {
   if (!waiting || waiting.queuedThroughN === null) return null;
   const titles = waiting.approvals.map((a) => `“${a.title}”`);
-  const what = titles.length === 0 ? "an approval" : titles.length === 1 ? `approval ${titles[0]}` : `approvals ${titles.join(", ")}`;
+  const what =
+    titles.length === 0
+      ? "an approval"
+      : titles.length === 1
+        ? `approval ${titles[0]}`
+        : `approvals ${titles.join(", ")}`;
   return `Waiting for ${what} — the Autopilot answers after ${titles.length > 1 ? "they are" : "it is"} decided`;
 }

@@ -63,7 +63,11 @@ export function CommandPalette() {
 
 function useMessageSearch(query: string): { hits: SearchHit[]; searching: boolean; error: string | null } {
   const client = useRoom((s) => s.client);
-  const [result, setResult] = useState<{ for: string; hits: SearchHit[]; error: string | null }>({ for: "", hits: [], error: null });
+  const [result, setResult] = useState<{ for: string; hits: SearchHit[]; error: string | null }>({
+    for: "",
+    hits: [],
+    error: null,
+  });
   const wanted = query.trim();
   useEffect(() => {
     if (!client || wanted.length < 2) return;
@@ -72,7 +76,11 @@ function useMessageSearch(query: string): { hits: SearchHit[]; searching: boolea
       client.search
         .query({ q: wanted, limit: SEARCH_LIMIT })
         .then(({ hits }) => current && setResult({ for: wanted, hits, error: null }))
-        .catch((error: unknown) => current && setResult({ for: wanted, hits: [], error: error instanceof Error ? error.message : String(error) }));
+        .catch(
+          (error: unknown) =>
+            current &&
+            setResult({ for: wanted, hits: [], error: error instanceof Error ? error.message : String(error) }),
+        );
     }, SEARCH_DEBOUNCE_MS);
     return () => {
       current = false;
@@ -80,7 +88,9 @@ function useMessageSearch(query: string): { hits: SearchHit[]; searching: boolea
     };
   }, [client, wanted]);
   if (wanted.length < 2) return { hits: [], searching: false, error: null };
-  return result.for === wanted ? { hits: result.hits, searching: false, error: result.error } : { hits: result.hits, searching: true, error: null };
+  return result.for === wanted
+    ? { hits: result.hits, searching: false, error: result.error }
+    : { hits: result.hits, searching: true, error: null };
 }
 
 const optionId = (item: PaletteItem) => `palette-${item.id.replace(/[^a-zA-Z0-9_-]/g, "-")}`;
@@ -114,15 +124,36 @@ function PaletteBody({ close }: { close: () => void }) {
           requestAnimationFrame(() => document.getElementById("new-thread-title")?.focus());
         }),
       },
-      { id: "action:approvals", group: "Actions", label: "Open approvals", run: go(() => (ui.setRightTab("approvals"), ui.setDrawer("right"))) },
-      { id: "action:inbox", group: "Actions", label: "Open inbox", run: go(() => (ui.setRightTab("inbox"), ui.setDrawer("right"))) },
-      { id: "action:settings", group: "Actions", label: "Members, keys and settings", run: go(() => ui.setSettingsOpen(true)) },
+      {
+        id: "action:approvals",
+        group: "Actions",
+        label: "Open approvals",
+        run: go(() => (ui.setRightTab("approvals"), ui.setDrawer("right"))),
+      },
+      {
+        id: "action:inbox",
+        group: "Actions",
+        label: "Open inbox",
+        run: go(() => (ui.setRightTab("inbox"), ui.setDrawer("right"))),
+      },
+      {
+        id: "action:settings",
+        group: "Actions",
+        label: "Members, keys and settings",
+        run: go(() => ui.setSettingsOpen(true)),
+      },
     ];
     const q = query.trim().toLocaleLowerCase();
     return [
       ...actions.filter((a) => a.label.toLocaleLowerCase().includes(q)),
-      ...byName({ threads: threads.values(), instances: instances.values(), approvals: approvals.values() }, query, open),
-      ...messageItems(hits, threads, (hit) => go(() => ui.openMessage({ threadId: hit.threadId, messageId: hit.messageId!, n: hit.n! }), true)()),
+      ...byName(
+        { threads: threads.values(), instances: instances.values(), approvals: approvals.values() },
+        query,
+        open,
+      ),
+      ...messageItems(hits, threads, (hit) =>
+        go(() => ui.openMessage({ threadId: hit.threadId, messageId: hit.messageId!, n: hit.n! }), true)(),
+      ),
     ];
   }, [query, threads, instances, approvals, hits, close]);
 
@@ -207,7 +238,13 @@ function PaletteBody({ close }: { close: () => void }) {
         })}
       </div>
       <p className="palette-status muted small" role="status">
-        {error ? `Search failed: ${error}` : searching ? "Searching messages…" : query.trim().length >= 2 && hits.length === 0 ? "No messages match." : ""}
+        {error
+          ? `Search failed: ${error}`
+          : searching
+            ? "Searching messages…"
+            : query.trim().length >= 2 && hits.length === 0
+              ? "No messages match."
+              : ""}
       </p>
     </div>
   );

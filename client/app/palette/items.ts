@@ -31,20 +31,47 @@ export function byName(named: Named, rawQuery: string, open: (selection: string)
     .filter((t) => !t.archived && matches(t.title, query))
     .sort((a, b) => (b.lastMessageAt ?? b.createdAt) - (a.lastMessageAt ?? a.createdAt))
     .slice(0, PER_GROUP)
-    .map((t): PaletteItem => ({ id: `thread:${t.id}`, group: "Threads", label: t.title, run: () => open(`thread:${t.id}`) }));
+    .map(
+      (t): PaletteItem => ({
+        id: `thread:${t.id}`,
+        group: "Threads",
+        label: t.title,
+        run: () => open(`thread:${t.id}`),
+      }),
+    );
   const instances = [...named.instances]
     .filter((i) => matches(i.name, query) || matches(i.id, query))
     .slice(0, PER_GROUP)
-    .map((i): PaletteItem => ({ id: `instance:${i.id}`, group: "Instances", label: i.name, detail: { text: i.status }, run: () => open(`instance:${i.id}`) }));
+    .map(
+      (i): PaletteItem => ({
+        id: `instance:${i.id}`,
+        group: "Instances",
+        label: i.name,
+        detail: { text: i.status },
+        run: () => open(`instance:${i.id}`),
+      }),
+    );
   const approvals = [...named.approvals]
     .filter((a) => a.status === "pending" && (matches(a.title, query) || matches(a.summary, query)))
     .slice(0, PER_GROUP)
-    .map((a): PaletteItem => ({ id: `approval:${a.id}`, group: "Approvals", label: a.title, detail: { text: a.summary }, run: () => open(`approval:${a.id}`) }));
+    .map(
+      (a): PaletteItem => ({
+        id: `approval:${a.id}`,
+        group: "Approvals",
+        label: a.title,
+        detail: { text: a.summary },
+        run: () => open(`approval:${a.id}`),
+      }),
+    );
   return [...threads, ...instances, ...approvals];
 }
 
 /** Message hits from search.query (title hits are already among the threads by name). */
-export function messageItems(hits: readonly SearchHit[], titles: ReadonlyMap<string, Thread>, openMessage: (hit: SearchHit) => void): PaletteItem[] {
+export function messageItems(
+  hits: readonly SearchHit[],
+  titles: ReadonlyMap<string, Thread>,
+  openMessage: (hit: SearchHit) => void,
+): PaletteItem[] {
   return hits.flatMap((hit): PaletteItem[] =>
     hit.messageId
       ? [

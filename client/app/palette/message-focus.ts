@@ -9,7 +9,13 @@ const MAX_PAGES = 40;
  * A search hit opened in this thread: loads older pages until the message is there, then
  * scrolls it into view, marks it and gives it focus (so a keyboard user lands on it).
  */
-export function useMessageFocus(threadId: string, page: ThreadMessages | undefined, list: RefObject<HTMLOListElement | null>, stickToBottom: { current: boolean }, loadOlder: () => void) {
+export function useMessageFocus(
+  threadId: string,
+  page: ThreadMessages | undefined,
+  list: RefObject<HTMLOListElement | null>,
+  stickToBottom: { current: boolean },
+  loadOlder: () => void,
+) {
   const focus = useUi((s) => s.messageFocus);
   const pages = useRef(0);
   useEffect(() => {

@@ -34,12 +34,16 @@ export function AgentInvitePanel({ workspace }: { workspace: WorkspaceInfo }) {
     await authApi.cancelAgentInvitation(workspace.id, id);
     await load();
   });
-  const command = minted ? `curl -s -X POST ${location.origin}/api/agent/signup \\\n  -H 'content-type: application/json' \\\n  -d '{"name":"my-agent","invitation":"${minted.token}"}'` : "";
+  const command = minted
+    ? `curl -s -X POST ${location.origin}/api/agent/signup \\\n  -H 'content-type: application/json' \\\n  -d '{"name":"my-agent","invitation":"${minted.token}"}'`
+    : "";
 
   return (
     <div>
       <h4 className="small-heading">Invite an agent</h4>
-      <p className="muted small">A one-time invitation, good for 48 hours: the agent trades it for a key of its own in this workspace.</p>
+      <p className="muted small">
+        A one-time invitation, good for 48 hours: the agent trades it for a key of its own in this workspace.
+      </p>
       <label className="check">
         <input type="checkbox" checked={write} onChange={(e) => setWrite(e.target.checked)} />
         <span>may write (post, create threads, ask for approval)</span>
@@ -67,7 +71,13 @@ export function AgentInvitePanel({ workspace }: { workspace: WorkspaceInfo }) {
               <span>
                 {inv.scopes.join(", ")} <span className="muted small">created {relativeTime(inv.createdAt)}</span>
               </span>
-              <button type="button" className="small" disabled={cancel.pending} onClick={() => cancel.run(inv.id)} aria-label="Cancel this agent invitation">
+              <button
+                type="button"
+                className="small"
+                disabled={cancel.pending}
+                onClick={() => cancel.run(inv.id)}
+                aria-label="Cancel this agent invitation"
+              >
                 Cancel
               </button>
             </li>

@@ -42,7 +42,9 @@ export function ApprovalActionDetails({ approval, compact = false }: { approval:
   const instanceId = action && "instanceId" in action ? action.instanceId : null;
   // An instance not provisioned yet has only the name its approval gives it.
   const proposedName = action?.kind === "instance" ? action.name : undefined;
-  const instanceName = useRoom((s) => (instanceId ? (s.state.instances.get(instanceId)?.name ?? proposedName ?? instanceId) : null));
+  const instanceName = useRoom((s) =>
+    instanceId ? (s.state.instances.get(instanceId)?.name ?? proposedName ?? instanceId) : null,
+  );
   if (!action) return null;
   if (action.kind === "tool") {
     // The Autopilot's own model wants to call a tool (protocol 5): show exactly what.
@@ -50,7 +52,8 @@ export function ApprovalActionDetails({ approval, compact = false }: { approval:
       <div className="action-details">
         {!compact && (
           <p className="action-summary">
-            The Autopilot wants to call <strong>{action.tool}</strong>. Approve lets it run once; Deny tells the Autopilot no.
+            The Autopilot wants to call <strong>{action.tool}</strong>. Approve lets it run once; Deny tells the
+            Autopilot no.
           </p>
         )}
         <ToolArguments text={action.arguments} compact={compact} />
@@ -68,7 +71,8 @@ export function ApprovalActionDetails({ approval, compact = false }: { approval:
     return (
       <div className="action-details">
         <p className="action-summary">
-          An agent on <strong>{instanceName}</strong> wants to run this command. Allow once lets it run this one time; Deny refuses it.
+          An agent on <strong>{instanceName}</strong> wants to run this command. Allow once lets it run this one time;
+          Deny refuses it.
         </p>
         <pre className="command" title="Command">
           <code>{action.command}</code>
@@ -144,7 +148,11 @@ function decisionHint(
   role: string | undefined,
   twoPersonRule: boolean,
 ): { blocked: string | null; own: boolean } {
-  if (!me || !hasApprove) return { blocked: `Your role${role ? ` (${role})` : ""} has no approve scope — ask an owner or a member to decide.`, own: false };
+  if (!me || !hasApprove)
+    return {
+      blocked: `Your role${role ? ` (${role})` : ""} has no approve scope — ask an owner or a member to decide.`,
+      own: false,
+    };
   const refusal = deciderRefusal(approval, me, { twoPersonRule });
   if (refusal) {
     const blocked =
@@ -176,7 +184,12 @@ export function ApprovalActions({ approval, compact = false }: { approval: Appro
   const decide = useAction(async (decision: "approve" | "deny") => {
     if (!client) return;
     setTried(decision);
-    await client.approvals.resolve({ approvalId: approval.id, decision, ...(own && decision === "approve" ? { confirmOwn: true as const } : {}), ...(note.trim() && { note: note.trim() }) });
+    await client.approvals.resolve({
+      approvalId: approval.id,
+      decision,
+      ...(own && decision === "approve" ? { confirmOwn: true as const } : {}),
+      ...(note.trim() && { note: note.trim() }),
+    });
   });
   const busy = decide.running ?? null;
   const error = decide.error;
@@ -203,7 +216,14 @@ export function ApprovalActions({ approval, compact = false }: { approval: Appro
           <label className="field-label" htmlFor={`note-${approval.id}`}>
             Note (optional)
           </label>
-          <textarea id={`note-${approval.id}`} rows={2} value={note} maxLength={2000} placeholder="Why — shown to everyone and kept in the audit log" onChange={(e) => setNote(e.target.value)} />
+          <textarea
+            id={`note-${approval.id}`}
+            rows={2}
+            value={note}
+            maxLength={2000}
+            placeholder="Why — shown to everyone and kept in the audit log"
+            onChange={(e) => setNote(e.target.value)}
+          />
         </>
       )}
       <div className="button-row">
@@ -217,7 +237,13 @@ export function ApprovalActions({ approval, compact = false }: { approval: Appro
         >
           {busy === "approve" ? (own ? "Confirming…" : "Approving…") : approveLabel}
         </button>
-        <button type="button" className="deny" disabled={blocked !== null || busy !== null} onClick={() => decide.run("deny")} title={reason}>
+        <button
+          type="button"
+          className="deny"
+          disabled={blocked !== null || busy !== null}
+          onClick={() => decide.run("deny")}
+          title={reason}
+        >
           {busy === "deny" ? "Denying…" : own ? "Cancel request" : "Deny"}
         </button>
       </div>

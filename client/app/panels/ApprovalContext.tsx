@@ -42,12 +42,18 @@ export function ApprovalAsked({ approval }: { approval: Approval }) {
         </>
       )}{" "}
       · {relativeTime(approval.requestedAt, now)}
-      {approval.status === "pending" && (approval.expiresAt ? <> · expires {relativeTime(approval.expiresAt, now)}</> : <> · no expiry</>)}
+      {approval.status === "pending" &&
+        (approval.expiresAt ? <> · expires {relativeTime(approval.expiresAt, now)}</> : <> · no expiry</>)}
     </p>
   );
 }
 
-const ID_FIELDS: Record<string, "threads" | "instances" | "jobs" | "approvals"> = { threadId: "threads", instanceId: "instances", jobId: "jobs", approvalId: "approvals" };
+const ID_FIELDS: Record<string, "threads" | "instances" | "jobs" | "approvals"> = {
+  threadId: "threads",
+  instanceId: "instances",
+  jobId: "jobs",
+  approvalId: "approvals",
+};
 
 /**
  * A tool call's arguments as a list, each id shown with the name the room knows for it

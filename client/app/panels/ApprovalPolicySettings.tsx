@@ -13,7 +13,11 @@ import { useCan, useRoom } from "../stores/room";
 const HOUR = 60 * 60 * 1000;
 const KINDS: { kind: ApprovalKind; label: string; builtIn: string }[] = [
   { kind: "instance", label: "OpenClaw instance operations", builtIn: "24 h" },
-  { kind: "tool", label: "The Autopilot's tool calls", builtIn: "the room's default (24 h unless the operator changed it)" },
+  {
+    kind: "tool",
+    label: "The Autopilot's tool calls",
+    builtIn: "the room's default (24 h unless the operator changed it)",
+  },
   { kind: "gateway", label: "OpenClaw commands and pairings", builtIn: "as long as the gateway gives them" },
   { kind: "request", label: "Agents' requests", builtIn: "what the agent asked for (else no expiry)" },
 ];
@@ -21,7 +25,19 @@ const MAX_HOURS = 30 * 24;
 
 const hoursText = (ms: number | null) => (ms === null ? "" : String(Math.round((ms / HOUR) * 100) / 100));
 
-function Lifetime({ kind, label, builtIn, value, editable }: { kind: ApprovalKind; label: string; builtIn: string; value: number | null; editable: boolean }) {
+function Lifetime({
+  kind,
+  label,
+  builtIn,
+  value,
+  editable,
+}: {
+  kind: ApprovalKind;
+  label: string;
+  builtIn: string;
+  value: number | null;
+  editable: boolean;
+}) {
   const client = useRoom((s) => s.client);
   const [draft, setDraft] = useState<string | null>(null);
   const save = useAction(async () => {
@@ -30,7 +46,11 @@ function Lifetime({ kind, label, builtIn, value, editable }: { kind: ApprovalKin
     const hours = text === "" ? null : Number(text);
     if (hours !== null && (!Number.isFinite(hours) || hours < 1 / 60 || hours > MAX_HOURS))
       throw new Error(`Enter between one minute (0.02) and ${MAX_HOURS} hours, or leave it empty for the default.`);
-    await client.settings.update({ approvals: { lifetimes: { [kind]: hours === null ? null : Math.round(hours * HOUR) } as Partial<ApprovalLifetimes> } });
+    await client.settings.update({
+      approvals: {
+        lifetimes: { [kind]: hours === null ? null : Math.round(hours * HOUR) } as Partial<ApprovalLifetimes>,
+      },
+    });
     setDraft(null);
   });
   const id = `lifetime-${kind}`;
@@ -90,7 +110,12 @@ export function ApprovalPolicySettings() {
           : "Whoever asked for an approval may confirm it themselves with one explicit click, recorded as self-confirmed in the audit log. Agents never decide an approval that lets the room act."}
       </p>
       <label className="check">
-        <input type="checkbox" checked={toggle.running ?? policy.twoPersonRule} disabled={!editable || toggle.pending} onChange={(e) => toggle.run(e.target.checked)} />
+        <input
+          type="checkbox"
+          checked={toggle.running ?? policy.twoPersonRule}
+          disabled={!editable || toggle.pending}
+          onChange={(e) => toggle.run(e.target.checked)}
+        />
         Require a second person (two-person rule)
       </label>
       {!editable && <p className="hint">Only owners and admins change the approval policy.</p>}

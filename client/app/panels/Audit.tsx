@@ -31,7 +31,8 @@ function describe(entry: AuditEntry): { what: string; detail: string } {
   const d = entry.details;
   const text = (k: string) => (typeof d[k] === "string" ? (d[k] as string) : null);
   const target = text("email") ?? text("name") ?? text("title") ?? entry.targetId;
-  const what = `${ACTIONS[entry.action] ?? entry.action} ${entry.action === "member.left" || entry.action === "workspace.deleted" ? "" : target}`.trim();
+  const what =
+    `${ACTIONS[entry.action] ?? entry.action} ${entry.action === "member.left" || entry.action === "workspace.deleted" ? "" : target}`.trim();
   const parts: string[] = [];
   if (d.role !== undefined) parts.push(`role: ${String(d.role)}`);
   if (Array.isArray(d.scopes)) parts.push(`scopes: ${d.scopes.join(", ")}`);
@@ -78,7 +79,9 @@ export function AuditView() {
           Refresh
         </button>
       </div>
-      <p className="muted small">Who changed access to this workspace (keys, members, roles) and who decided approvals, newest first.</p>
+      <p className="muted small">
+        Who changed access to this workspace (keys, members, roles) and who decided approvals, newest first.
+      </p>
       <FormError error={error} />
       {entries === null ? (
         <p className="muted">Loading…</p>
@@ -106,7 +109,12 @@ export function AuditView() {
         </ol>
       )}
       {hasMore && entries && (
-        <button type="button" className="ghost" disabled={loading} onClick={() => void load(entries[entries.length - 1]!.n)}>
+        <button
+          type="button"
+          className="ghost"
+          disabled={loading}
+          onClick={() => void load(entries[entries.length - 1]!.n)}
+        >
           {loading ? "Loading…" : "Load older"}
         </button>
       )}

@@ -19,7 +19,8 @@ const STARTS = "then a gateway starts (~15 s) and answers your message here.";
 function useConsentHint(): string {
   const canApprove = useCan("approve");
   const twoPersonRule = useRoom((s) => s.state.settings.approvals.twoPersonRule);
-  if (twoPersonRule) return `This workspace has the two-person rule on: another person with the approve scope confirms it in Approvals; ${STARTS}`;
+  if (twoPersonRule)
+    return `This workspace has the two-person rule on: another person with the approve scope confirms it in Approvals; ${STARTS}`;
   if (canApprove) return `You confirm it yourself with one click (recorded as self-confirmed); ${STARTS}`;
   return `A person with the approve scope confirms it in Approvals; ${STARTS}`;
 }
@@ -28,7 +29,15 @@ function useConsentHint(): string {
 const titleOf = (text: string) => (text.trim().split("\n")[0] ?? "").slice(0, 60).trim() || "Chat with OpenClaw";
 
 /** The first message and the button that files the one approval; `threadId` absent: a new thread. */
-function FirstMessageForm({ threadId, initial = "", onStarted }: { threadId?: string; initial?: string; onStarted?: (threadId: string) => void }) {
+function FirstMessageForm({
+  threadId,
+  initial = "",
+  onStarted,
+}: {
+  threadId?: string;
+  initial?: string;
+  onStarted?: (threadId: string) => void;
+}) {
   const client = useRoom((s) => s.client);
   const instances = useRoom((s) => s.state.instances);
   const [text, setText] = useState(initial);
@@ -54,7 +63,14 @@ function FirstMessageForm({ threadId, initial = "", onStarted }: { threadId?: st
       }}
     >
       <label htmlFor={id}>Your first message to OpenClaw</label>
-      <textarea id={id} rows={2} value={text} onChange={(e) => setText(e.target.value)} disabled={pending} placeholder="What should it do?" />
+      <textarea
+        id={id}
+        rows={2}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        disabled={pending}
+        placeholder="What should it do?"
+      />
       <p className="muted small">{hint}</p>
       <button type="submit" className="primary small" disabled={pending || !text.trim()}>
         {pending ? "Asking…" : "Ask to start OpenClaw"}
@@ -96,7 +112,14 @@ export function ChatStartProgress({ thread }: { thread: Thread }) {
   }
   return (
     <div className={`chat-start ${phase.tone}`} role="status" aria-label="Starting OpenClaw">
-      <div className="progress large" role="progressbar" aria-label={phase.label} aria-valuemin={0} aria-valuemax={100} {...(phase.progress === null ? {} : { "aria-valuenow": phase.progress })}>
+      <div
+        className="progress large"
+        role="progressbar"
+        aria-label={phase.label}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        {...(phase.progress === null ? {} : { "aria-valuenow": phase.progress })}
+      >
         {/* Waiting: no width, the bar is full and shimmers (chat-start.css). */}
         <span style={phase.progress === null ? undefined : { width: `${phase.progress}%` }} />
       </div>
@@ -117,7 +140,10 @@ export function FirstRunCard() {
   return (
     <section className="first-run" aria-labelledby="first-run-h">
       <h2 id="first-run-h">Chat with OpenClaw</h2>
-      <p>Start a hosted OpenClaw agent for this workspace and give it its first task — one approval, and it answers in a new thread.</p>
+      <p>
+        Start a hosted OpenClaw agent for this workspace and give it its first task — one approval, and it answers in a
+        new thread.
+      </p>
       <FirstMessageForm onStarted={(threadId) => select(`thread:${threadId}`, { focus: true })} />
     </section>
   );

@@ -61,7 +61,13 @@ export function ConnectionStatus() {
     label = "Live";
   }
   return (
-    <div className={`conn conn-${tone}`} role="status" aria-live="polite" title={error ?? undefined} data-testid="connection">
+    <div
+      className={`conn conn-${tone}`}
+      role="status"
+      aria-live="polite"
+      title={error ?? undefined}
+      data-testid="connection"
+    >
       <span className="conn-dot" aria-hidden />
       <span>{label}</span>
       {status === "closed" && (

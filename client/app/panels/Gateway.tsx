@@ -71,7 +71,9 @@ export function MessageItem({ message: m, mark }: { message: Message; mark?: str
         {m.author.kind === "agent" && <span className="agent-chip">agent</span>}
         {kind === "tool" && !m.tool && <span className="chip">command</span>}
         {m.aborted && <span className="chip chip-stopped">stopped</span>}
-        {mark && <span className={`chip message-mark ${mark === "not sent" ? "chip-denied" : "chip-pending"}`}>{mark}</span>}
+        {mark && (
+          <span className={`chip message-mark ${mark === "not sent" ? "chip-denied" : "chip-pending"}`}>{mark}</span>
+        )}
         <time dateTime={new Date(m.createdAt).toISOString()}>{clockTime(m.createdAt)}</time>
       </div>
       <MessageBoundary text={m.text}>
@@ -96,7 +98,9 @@ export function MessageItem({ message: m, mark }: { message: Message; mark?: str
 /** A reply still streaming: the text so far, or a typing indicator until the first words. */
 export function StreamingReply({ stream }: { stream: ChatStream }) {
   // instanceId null: the Autopilot's own model is replying (protocol 5).
-  const name = useRoom((s) => (stream.instanceId === null ? "Autopilot" : (s.state.instances.get(stream.instanceId)?.name ?? stream.instanceId)));
+  const name = useRoom((s) =>
+    stream.instanceId === null ? "Autopilot" : (s.state.instances.get(stream.instanceId)?.name ?? stream.instanceId),
+  );
   return (
     <li className="message from-agent streaming" aria-busy="true">
       <div className="message-meta">
@@ -154,7 +158,13 @@ export function StopButton({ threadId }: { threadId: string }) {
  * The instance's gateway in one line (lib/instance-status.ts): connected, on its way there
  * (a start or a restart is a phase), or offline and why.
  */
-export function BridgeStatus({ instance, quietWhenConnected = false }: { instance: Instance; quietWhenConnected?: boolean }) {
+export function BridgeStatus({
+  instance,
+  quietWhenConnected = false,
+}: {
+  instance: Instance;
+  quietWhenConnected?: boolean;
+}) {
   const operation = useRoom((s) => startingOperation(instance.id, s.state.approvals.values()));
   const line = gatewayLine(instance, operation);
   if (!line || (quietWhenConnected && line.state === "connected")) return null;
@@ -171,10 +181,22 @@ export function BridgeStatus({ instance, quietWhenConnected = false }: { instanc
  * The instance's gateway sessions, each with Open: the room binds it to a thread
  * (`sessions.open`, created on first open) and the thread opens in the inspector.
  */
-export function GatewaySessions({ instance, emptyHint = false, limit }: { instance: Instance; emptyHint?: boolean; limit?: number }) {
+export function GatewaySessions({
+  instance,
+  emptyHint = false,
+  limit,
+}: {
+  instance: Instance;
+  emptyHint?: boolean;
+  limit?: number;
+}) {
   const all = useRoom((s) => s.state.sessions.get(instance.id));
   // Running first, then the most recently active.
-  const sorted = useMemo(() => [...(all ?? [])].sort((a, b) => Number(b.running) - Number(a.running) || (b.updatedAt ?? 0) - (a.updatedAt ?? 0)), [all]);
+  const sorted = useMemo(
+    () =>
+      [...(all ?? [])].sort((a, b) => Number(b.running) - Number(a.running) || (b.updatedAt ?? 0) - (a.updatedAt ?? 0)),
+    [all],
+  );
   const sessions = limit === undefined ? sorted : sorted.slice(0, limit);
   const threads = useRoom((s) => s.state.threads);
   const client = useRoom((s) => s.client);
@@ -193,7 +215,11 @@ export function GatewaySessions({ instance, emptyHint = false, limit }: { instan
   // A deleted instance has no sessions to open, whatever list a client still holds.
   if (instance.status === "stopped") return null;
   if (!sessions.length) {
-    return emptyHint ? <p className="empty">{instance.bridge === "connected" ? "No gateway sessions yet." : "Sessions show once the gateway is connected."}</p> : null;
+    return emptyHint ? (
+      <p className="empty">
+        {instance.bridge === "connected" ? "No gateway sessions yet." : "Sessions show once the gateway is connected."}
+      </p>
+    ) : null;
   }
   const open = (key: string, threadId: string | null) => {
     // A session already open as a thread needs no write access to look at.
@@ -215,7 +241,9 @@ export function GatewaySessions({ instance, emptyHint = false, limit }: { instan
                   {session.running && <span className="sr-only"> (running)</span>}
                 </span>
                 {session.preview && <span className="session-preview">{session.preview}</span>}
-                {!session.preview && session.updatedAt !== null && <span className="session-preview">{relativeTime(session.updatedAt)}</span>}
+                {!session.preview && session.updatedAt !== null && (
+                  <span className="session-preview">{relativeTime(session.updatedAt)}</span>
+                )}
               </span>
               <button
                 type="button"
@@ -232,7 +260,11 @@ export function GatewaySessions({ instance, emptyHint = false, limit }: { instan
         })}
       </ul>
       {sessions.length < sorted.length && (
-        <button type="button" className="link session-more" onClick={() => select(`instance:${instance.id}`, { focus: true })}>
+        <button
+          type="button"
+          className="link session-more"
+          onClick={() => select(`instance:${instance.id}`, { focus: true })}
+        >
           Show all {sorted.length} sessions
         </button>
       )}

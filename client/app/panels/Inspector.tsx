@@ -45,7 +45,10 @@ function ThreadView({ threadId }: { threadId: string }) {
   const streams = useThreadStreams(threadId);
   const instance = useRoom((s) => (thread?.gateway ? s.state.instances.get(thread.gateway.instanceId) : undefined));
   // Approvals whose tool call already landed as a message (which shows the outcome).
-  const decidedCalls = useMemo(() => new Set((messages ?? []).flatMap((m) => (m.tool?.approvalId ? [m.tool.approvalId] : []))), [messages]);
+  const decidedCalls = useMemo(
+    () => new Set((messages ?? []).flatMap((m) => (m.tool?.approvalId ? [m.tool.approvalId] : []))),
+    [messages],
+  );
   const streamedLength = streams.reduce((total, stream) => total + stream.text.length + 1, 0);
   const {
     run: send,
@@ -98,16 +101,25 @@ function ThreadView({ threadId }: { threadId: string }) {
         <span className="eyebrow">Thread</span>
         <h2>{thread.title}</h2>
         <p className="muted small">
-          started by {thread.createdBy.name} · {relativeTime(thread.createdAt)} · {thread.messageCount} message{thread.messageCount === 1 ? "" : "s"} <FollowButton threadId={threadId} />
+          started by {thread.createdBy.name} · {relativeTime(thread.createdAt)} · {thread.messageCount} message
+          {thread.messageCount === 1 ? "" : "s"} <FollowButton threadId={threadId} />
         </p>
         {thread.gateway && (
           <p className="muted small gateway-line">
-            Talks to <strong>{instance?.name ?? thread.gateway.instanceId}</strong> · session <code>{thread.gateway.sessionKey}</code>
+            Talks to <strong>{instance?.name ?? thread.gateway.instanceId}</strong> · session{" "}
+            <code>{thread.gateway.sessionKey}</code>
             {instance && <BridgeStatus instance={instance} quietWhenConnected />}
           </p>
         )}
         <ResponderPicker threadId={threadId} />
-        <ChatWithOpenClaw thread={thread} retryText={thread.chatStart?.state === "failed" ? messages?.find((m) => m.id === thread.chatStart?.messageId)?.text : undefined} />
+        <ChatWithOpenClaw
+          thread={thread}
+          retryText={
+            thread.chatStart?.state === "failed"
+              ? messages?.find((m) => m.id === thread.chatStart?.messageId)?.text
+              : undefined
+          }
+        />
       </header>
       <ChatStartProgress thread={thread} />
       <ol
@@ -122,7 +134,12 @@ function ThreadView({ threadId }: { threadId: string }) {
       >
         {page?.hasMore && (
           <li className="load-more">
-            <button type="button" className="link" disabled={page.loading} onClick={() => void loadMessages(threadId, true)}>
+            <button
+              type="button"
+              className="link"
+              disabled={page.loading}
+              onClick={() => void loadMessages(threadId, true)}
+            >
               {page.loading ? "Loading…" : "Load earlier messages"}
             </button>
           </li>
@@ -130,7 +147,10 @@ function ThreadView({ threadId }: { threadId: string }) {
         {!page || (page.loading && page.messages.length === 0) ? (
           <li className="empty">Loading messages…</li>
         ) : page.messages.length === 0 && streams.length === 0 ? (
-          <li className="empty">No messages yet. {canWrite ? "Write the first one below — agents watching this workspace see it at once." : ""}</li>
+          <li className="empty">
+            No messages yet.{" "}
+            {canWrite ? "Write the first one below — agents watching this workspace see it at once." : ""}
+          </li>
         ) : (
           page.messages.map((m) => <MessageItem key={m.id} message={m} mark={firstMessageMark(thread, m.id)} />)
         )}
@@ -159,14 +179,26 @@ function ThreadView({ threadId }: { threadId: string }) {
           <label className="sr-only" htmlFor="composer">
             Message
           </label>
-          <MentionInput id="composer" placeholder={`Message ${thread.title}`} value={draft} onChange={setDraft} onKeyDown={onKeyDown} disabled={sending} messages={messages} />
+          <MentionInput
+            id="composer"
+            placeholder={`Message ${thread.title}`}
+            value={draft}
+            onChange={setDraft}
+            onKeyDown={onKeyDown}
+            disabled={sending}
+            messages={messages}
+          />
           <PendingFiles pending={pending} />
           <div className="composer-foot">
             <span className="muted small">Enter to send · Shift+Enter for a new line · @ to mention</span>
             <span className="composer-actions">
               {streams.length > 0 && <StopButton threadId={threadId} />}
               <AttachButton pending={pending} disabled={sending} />
-              <button type="submit" className="primary small" disabled={sending || pending.uploading || (!draft.trim() && pending.ready.length === 0)}>
+              <button
+                type="submit"
+                className="primary small"
+                disabled={sending || pending.uploading || (!draft.trim() && pending.ready.length === 0)}
+              >
                 Send
               </button>
             </span>
@@ -215,7 +247,11 @@ function ApprovalView({ approvalId }: { approvalId: string }) {
         )}
       </dl>
       <ApprovalActionDetails approval={approval} />
-      {approval.details ? <pre className="details">{approval.details}</pre> : !approval.action || approval.action.kind === "instance" ? <p className="muted small">No details given.</p> : null}
+      {approval.details ? (
+        <pre className="details">{approval.details}</pre>
+      ) : !approval.action || approval.action.kind === "instance" ? (
+        <p className="muted small">No details given.</p>
+      ) : null}
     </div>
   );
 }
@@ -242,17 +278,28 @@ function JobView({ jobId }: { jobId: string }) {
         <h2>{job.title}</h2>
         <p className="muted small">
           by {job.owner.name}
-          {job.owner.kind === "agent" && <span className="agent-chip">agent</span>} · started {relativeTime(job.startedAt)}
+          {job.owner.kind === "agent" && <span className="agent-chip">agent</span>} · started{" "}
+          {relativeTime(job.startedAt)}
         </p>
       </header>
-      <div className="progress large" role="progressbar" aria-valuenow={job.progress} aria-valuemin={0} aria-valuemax={100} aria-label={`${job.title} progress`}>
+      <div
+        className="progress large"
+        role="progressbar"
+        aria-valuenow={job.progress}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-label={`${job.title} progress`}
+      >
         <span style={{ width: `${job.progress}%` }} />
       </div>
       <p>
-        <span className={`chip chip-${job.status}`}>{job.status.replace("_", " ")}</span> {Math.round(job.progress)}% {job.message && `· ${job.message}`}
+        <span className={`chip chip-${job.status}`}>{job.status.replace("_", " ")}</span> {Math.round(job.progress)}%{" "}
+        {job.message && `· ${job.message}`}
       </p>
       {job.error && <p className="form-error">{job.error}</p>}
-      {job.cancelRequestedBy && <p className="muted small">Cancel requested by {job.cancelRequestedBy.name}; the job’s owner stops it.</p>}
+      {job.cancelRequestedBy && (
+        <p className="muted small">Cancel requested by {job.cancelRequestedBy.name}; the job’s owner stops it.</p>
+      )}
       <h3>Progress</h3>
       <ol className="history">
         {(history ?? []).length === 0 ? (
@@ -264,7 +311,10 @@ function JobView({ jobId }: { jobId: string }) {
             .reverse()
             .map((p) => (
               <li key={p.n}>
-                <time>{clockTime(p.at)}</time> <strong>{Math.round(p.progress)}%</strong> {p.status !== "running" && <span className={`chip chip-${p.status}`}>{p.status.replace("_", " ")}</span>}{" "}
+                <time>{clockTime(p.at)}</time> <strong>{Math.round(p.progress)}%</strong>{" "}
+                {p.status !== "running" && (
+                  <span className={`chip chip-${p.status}`}>{p.status.replace("_", " ")}</span>
+                )}{" "}
                 {p.message}
               </li>
             ))
@@ -272,7 +322,13 @@ function JobView({ jobId }: { jobId: string }) {
       </ol>
       {active && (
         <div className="button-row">
-          <button type="button" className="deny" disabled={!canWrite || busy} onClick={() => cancel()} title={canWrite ? undefined : "Your role cannot cancel jobs."}>
+          <button
+            type="button"
+            className="deny"
+            disabled={!canWrite || busy}
+            onClick={() => cancel()}
+            title={canWrite ? undefined : "Your role cannot cancel jobs."}
+          >
             {busy ? "Requesting…" : "Cancel job"}
           </button>
         </div>
@@ -287,7 +343,8 @@ function InstanceView({ instanceId }: { instanceId: string }) {
   const threads = useRoom((s) => s.state.threads);
   const select = useUi((s) => s.select);
   // A deleted instance is kept by the room as "stopped": nothing of it is left to act on or open.
-  if (!instance || instance.status === "stopped") return <p className="empty">This instance is not in the workspace (any more).</p>;
+  if (!instance || instance.status === "stopped")
+    return <p className="empty">This instance is not in the workspace (any more).</p>;
   const busy = instance.status === "provisioning" || instance.status === "starting";
   return (
     <div className="instance-view">
@@ -301,7 +358,8 @@ function InstanceView({ instanceId }: { instanceId: string }) {
       <dl className="facts">
         <dt>Status</dt>
         <dd>
-          <span className={`chip instance-${instance.status}`}>{instance.status}</span> {instance.phase.toLowerCase() !== instance.status && instance.phase}
+          <span className={`chip instance-${instance.status}`}>{instance.status}</span>{" "}
+          {instance.phase.toLowerCase() !== instance.status && instance.phase}
         </dd>
         {instance.bridge && (
           <>
@@ -328,7 +386,14 @@ function InstanceView({ instanceId }: { instanceId: string }) {
         )}
       </dl>
       {busy && (
-        <div className="progress large" role="progressbar" aria-valuenow={Math.round(instance.progress)} aria-valuemin={0} aria-valuemax={100} aria-label={`${instance.name}: ${instance.phase}`}>
+        <div
+          className="progress large"
+          role="progressbar"
+          aria-valuenow={Math.round(instance.progress)}
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-label={`${instance.name}: ${instance.phase}`}
+        >
           <span style={{ width: `${instance.progress}%` }} />
         </div>
       )}
@@ -363,8 +428,9 @@ function InspectorView() {
       <div className="empty-state">
         <h2>Nothing selected</h2>
         <p>
-          Click a thread or instance on the canvas, an entry of its activity or a row of Needs attention — or pick a thread on the left — to open it here. Use Tab to move between nodes, Enter to
-          select, and the arrow keys to move the selected one (Shift for bigger steps).
+          Click a thread or instance on the canvas, an entry of its activity or a row of Needs attention — or pick a
+          thread on the left — to open it here. Use Tab to move between nodes, Enter to select, and the arrow keys to
+          move the selected one (Shift for bigger steps).
         </p>
         <FirstRunCard />
       </div>
@@ -377,6 +443,7 @@ function InspectorView() {
   if (kind === "job") return <JobView key={ref} jobId={ref} />;
   if (kind === "instance") return <InstanceView key={ref} instanceId={ref} />;
   if (kind === "note" || kind === "group") return <NoteOrGroupView key={selectedId} nodeId={selectedId} />;
-  if (kind === "session") return <SessionView key={selectedId} nodeId={selectedId} thread={(id) => <ThreadView key={id} threadId={id} />} />;
+  if (kind === "session")
+    return <SessionView key={selectedId} nodeId={selectedId} thread={(id) => <ThreadView key={id} threadId={id} />} />;
   return <p className="empty">Nothing to show for {selectedId} yet.</p>;
 }

@@ -21,7 +21,10 @@ import { InstanceChannels } from "./channels/InstanceChannels";
  * the gateway: version, model, uptime, backups, paired devices.
  */
 
-type Request = { op: "restart" | "backup" | "delete" } | { op: "restore"; backupId: string } | { op: "unpair"; deviceId: string };
+type Request =
+  | { op: "restart" | "backup" | "delete" }
+  | { op: "restore"; backupId: string }
+  | { op: "unpair"; deviceId: string };
 
 interface Confirm {
   title: string;
@@ -31,16 +34,33 @@ interface Confirm {
 }
 
 /** A modal confirmation (lib/modal.ts): focus stays in it, Escape cancels, focus returns. */
-function ConfirmDialog({ confirm, onClose, onConfirm }: { confirm: Confirm | null; onClose: () => void; onConfirm: (request: Request) => void }) {
+function ConfirmDialog({
+  confirm,
+  onClose,
+  onConfirm,
+}: {
+  confirm: Confirm | null;
+  onClose: () => void;
+  onConfirm: (request: Request) => void;
+}) {
   const dialog = useRef<HTMLDialogElement>(null);
   useModalDialog(dialog, confirm !== null);
   return (
-    <dialog ref={dialog} className="confirm-dialog" onClose={onClose} aria-modal="true" aria-labelledby="confirm-h" aria-describedby="confirm-body">
+    <dialog
+      ref={dialog}
+      className="confirm-dialog"
+      onClose={onClose}
+      aria-modal="true"
+      aria-labelledby="confirm-h"
+      aria-describedby="confirm-body"
+    >
       {confirm && (
         <>
           <h2 id="confirm-h">{confirm.title}</h2>
           <p id="confirm-body">{confirm.body}</p>
-          <p className="muted small">A person with the approve scope confirms it in Approvals before anything happens.</p>
+          <p className="muted small">
+            A person with the approve scope confirms it in Approvals before anything happens.
+          </p>
           <div className="actions">
             {/* First in the dialog, so showModal() focuses Cancel, not the risky button. */}
             <button type="button" onClick={onClose}>
@@ -56,7 +76,8 @@ function ConfirmDialog({ confirm, onClose, onConfirm }: { confirm: Confirm | nul
   );
 }
 
-const kib = (bytes: number) => (bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
+const kib = (bytes: number) =>
+  bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 function every(seconds: number): string {
   if (seconds === 0) return "off";
@@ -83,13 +104,22 @@ export function InstanceLifecycle({ instance }: { instance: Instance }) {
   const activity = instanceActivity(instance, approvals.values(), jobs);
   const busy = instance.status === "provisioning" || instance.status === "starting";
   const disabled = !canWrite || busy || ask.pending;
-  const why = !canWrite ? "Your role cannot change instances." : busy ? `Wait until the instance is ready (${instance.phase}).` : undefined;
+  const why = !canWrite
+    ? "Your role cannot change instances."
+    : busy
+      ? `Wait until the instance is ready (${instance.phase}).`
+      : undefined;
   const file = (request: Request) => {
     setConfirm(null);
     ask.run(request);
   };
   const revoke = (node: PairedNode, name: string) =>
-    setConfirm({ title: `Revoke ${name}?`, body: revokeDetails(name, node.nodeId), confirm: "Ask to revoke", request: { op: "unpair", deviceId: node.nodeId } });
+    setConfirm({
+      title: `Revoke ${name}?`,
+      body: revokeDetails(name, node.nodeId),
+      confirm: "Ask to revoke",
+      request: { op: "unpair", deviceId: node.nodeId },
+    });
   const last = details?.backups.at(-1);
   // A linked gateway runs on its owner's machine: only unlinking (and unpairing) is ours.
   const linked = instance.kind === "linked";
@@ -131,8 +161,18 @@ export function InstanceLifecycle({ instance }: { instance: Instance }) {
           onClick={() =>
             setConfirm(
               linked
-                ? { title: `Unlink ${instance.name}?`, body: unlinkDetails(instance.threadIds.length), confirm: "Ask to unlink", request: { op: "delete" } }
-                : { title: `Delete ${instance.name}?`, body: deleteDetails(instance.threadIds.length), confirm: "Ask to delete", request: { op: "delete" } },
+                ? {
+                    title: `Unlink ${instance.name}?`,
+                    body: unlinkDetails(instance.threadIds.length),
+                    confirm: "Ask to unlink",
+                    request: { op: "delete" },
+                  }
+                : {
+                    title: `Delete ${instance.name}?`,
+                    body: deleteDetails(instance.threadIds.length),
+                    confirm: "Ask to delete",
+                    request: { op: "delete" },
+                  },
             )
           }
         >
@@ -165,18 +205,30 @@ export function InstanceLifecycle({ instance }: { instance: Instance }) {
             <>
               {/* For a linked gateway readyAt is since when the room is connected to it: its uptime is its owner's. */}
               <dt>Connected</dt>
-              <dd>{details.readyAt === null ? "not connected" : `since ${clockTime(details.readyAt)} (${relativeTime(details.readyAt)})`}</dd>
+              <dd>
+                {details.readyAt === null
+                  ? "not connected"
+                  : `since ${clockTime(details.readyAt)} (${relativeTime(details.readyAt)})`}
+              </dd>
             </>
           ) : (
             <>
               <dt>Uptime</dt>
-              <dd>{details.readyAt === null ? "not running" : `up since ${clockTime(details.readyAt)} (${relativeTime(details.readyAt)})`}</dd>
+              <dd>
+                {details.readyAt === null
+                  ? "not running"
+                  : `up since ${clockTime(details.readyAt)} (${relativeTime(details.readyAt)})`}
+              </dd>
               <dt>Restarts</dt>
               <dd>{details.restarts}</dd>
               <dt>Last backup</dt>
               <dd>{last ? relativeTime(last.createdAt) : "none yet"}</dd>
               <dt>Scheduled</dt>
-              <dd>{details.schedule.intervalSeconds === 0 ? "off" : `${every(details.schedule.intervalSeconds)}, keeping ${details.schedule.keep}`}</dd>
+              <dd>
+                {details.schedule.intervalSeconds === 0
+                  ? "off"
+                  : `${every(details.schedule.intervalSeconds)}, keeping ${details.schedule.keep}`}
+              </dd>
             </>
           )}
           {details.restoredFrom && (
@@ -241,7 +293,15 @@ export function InstanceLifecycle({ instance }: { instance: Instance }) {
               {details.devices.map((device) => (
                 <li key={device.deviceId}>
                   <strong>{device.displayName ?? device.clientId ?? "device"}</strong>{" "}
-                  <span className="muted small">{[device.platform, device.role, device.approvedAt === null ? null : `paired ${relativeTime(device.approvedAt)}`].filter(Boolean).join(" · ")}</span>
+                  <span className="muted small">
+                    {[
+                      device.platform,
+                      device.role,
+                      device.approvedAt === null ? null : `paired ${relativeTime(device.approvedAt)}`,
+                    ]
+                      .filter(Boolean)
+                      .join(" · ")}
+                  </span>
                   <code className="device-id" title={device.deviceId}>
                     {device.deviceId.slice(0, 12)}
                   </code>
@@ -254,7 +314,14 @@ export function InstanceLifecycle({ instance }: { instance: Instance }) {
                       disabled={disabled}
                       title={why}
                       aria-label={`Unpair ${device.displayName ?? device.deviceId}`}
-                      onClick={() => setConfirm({ title: "Unpair this device?", body: unpairDetails(device.deviceId), confirm: "Ask to unpair", request: { op: "unpair", deviceId: device.deviceId } })}
+                      onClick={() =>
+                        setConfirm({
+                          title: "Unpair this device?",
+                          body: unpairDetails(device.deviceId),
+                          confirm: "Ask to unpair",
+                          request: { op: "unpair", deviceId: device.deviceId },
+                        })
+                      }
                     >
                       Unpair…
                     </button>

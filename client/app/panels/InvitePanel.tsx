@@ -44,7 +44,14 @@ export function InvitePanel({ workspace }: { workspace: WorkspaceInfo }) {
         <label className="sr-only" htmlFor="invite-email">
           Email to invite
         </label>
-        <input id="invite-email" type="email" required placeholder="new-colleague@example.com" value={email} onChange={(e) => setEmail(e.target.value)} />
+        <input
+          id="invite-email"
+          type="email"
+          required
+          placeholder="new-colleague@example.com"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
         <label className="sr-only" htmlFor="invite-role">
           Role for the invitation
         </label>
@@ -73,7 +80,13 @@ export function InvitePanel({ workspace }: { workspace: WorkspaceInfo }) {
               <span>
                 {inv.email} <span className="muted small">invited as {inv.role}</span>
               </span>
-              <button type="button" className="small" disabled={cancel.pending} onClick={() => cancel.run(inv.id)} aria-label={`Cancel the invitation to ${inv.email}`}>
+              <button
+                type="button"
+                className="small"
+                disabled={cancel.pending}
+                onClick={() => cancel.run(inv.id)}
+                aria-label={`Cancel the invitation to ${inv.email}`}
+              >
                 Cancel
               </button>
             </li>

@@ -31,7 +31,8 @@ export function LinkGateway() {
       </button>
     );
   }
-  const set = (key: keyof typeof fields) => (e: { target: { value: string } }) => setFields({ ...fields, [key]: e.target.value });
+  const set = (key: keyof typeof fields) => (e: { target: { value: string } }) =>
+    setFields({ ...fields, [key]: e.target.value });
   const problem = !InstanceId.safeParse(fields.instanceId).success
     ? "Id: lower-case letters, digits and dashes, e.g. home."
     : !GatewayUrl.safeParse(fields.url).success
@@ -48,19 +49,46 @@ export function LinkGateway() {
       <h3>Link your own gateway</h3>
       <label>
         Id
-        <input value={fields.instanceId} onChange={set("instanceId")} placeholder="home" maxLength={48} disabled={action.pending} />
+        <input
+          value={fields.instanceId}
+          onChange={set("instanceId")}
+          placeholder="home"
+          maxLength={48}
+          disabled={action.pending}
+        />
       </label>
       <label>
         Name
-        <input value={fields.name} onChange={set("name")} placeholder="My laptop's OpenClaw" maxLength={80} disabled={action.pending} />
+        <input
+          value={fields.name}
+          onChange={set("name")}
+          placeholder="My laptop's OpenClaw"
+          maxLength={80}
+          disabled={action.pending}
+        />
       </label>
       <label>
         Gateway URL
-        <input value={fields.url} onChange={set("url")} placeholder="wss://openclaw.example.com" maxLength={2048} disabled={action.pending} inputMode="url" />
+        <input
+          value={fields.url}
+          onChange={set("url")}
+          placeholder="wss://openclaw.example.com"
+          maxLength={2048}
+          disabled={action.pending}
+          inputMode="url"
+        />
       </label>
       <label>
         Token
-        <input type="password" autoComplete="off" value={fields.token} onChange={set("token")} placeholder="gateway.auth.token" maxLength={512} disabled={action.pending} />
+        <input
+          type="password"
+          autoComplete="off"
+          value={fields.token}
+          onChange={set("token")}
+          placeholder="gateway.auth.token"
+          maxLength={512}
+          disabled={action.pending}
+        />
       </label>
       {fields.instanceId && problem && <p className="empty">{problem}</p>}
       <div className="link-gateway-actions">

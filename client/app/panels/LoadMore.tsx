@@ -39,7 +39,14 @@ export function LoadMore({ kind, noun }: { kind: PagedKind; noun: string }) {
 
   if (left === 0) return null;
   return (
-    <button ref={ref} type="button" className="link load-more" data-testid={`load-more-${kind}`} onClick={() => void load()} disabled={busy}>
+    <button
+      ref={ref}
+      type="button"
+      className="link load-more"
+      data-testid={`load-more-${kind}`}
+      onClick={() => void load()}
+      disabled={busy}
+    >
       {busy ? "Loading…" : failed ? `Could not load ${left} more ${noun}: try again` : `${left} more ${noun}`}
     </button>
   );

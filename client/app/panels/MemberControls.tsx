@@ -11,7 +11,15 @@ const ROLES: Role[] = ["owner", "admin", "member", "viewer"];
  * owners see "owner" as a choice or can touch an owner; the server refuses the rest (and
  * removing or demoting the last owner) with a sentence shown under the row.
  */
-export function MemberControls({ workspace, member, onChanged }: { workspace: WorkspaceInfo; member: Member; onChanged: () => Promise<void> }) {
+export function MemberControls({
+  workspace,
+  member,
+  onChanged,
+}: {
+  workspace: WorkspaceInfo;
+  member: Member;
+  onChanged: () => Promise<void>;
+}) {
   const isOwner = workspace.role === "owner";
   const locked = member.role === "owner" && !isOwner;
   const setRole = useAction(async (role: Role) => {
@@ -29,14 +37,25 @@ export function MemberControls({ workspace, member, onChanged }: { workspace: Wo
       <label className="sr-only" htmlFor={`role-${member.userId}`}>
         Role of {member.name}
       </label>
-      <select id={`role-${member.userId}`} value={member.role} disabled={busy || locked} onChange={(e) => setRole.run(e.target.value as Role)}>
+      <select
+        id={`role-${member.userId}`}
+        value={member.role}
+        disabled={busy || locked}
+        onChange={(e) => setRole.run(e.target.value as Role)}
+      >
         {ROLES.filter((r) => r !== "owner" || isOwner || member.role === "owner").map((r) => (
           <option key={r} value={r}>
             {r}
           </option>
         ))}
       </select>
-      <button type="button" className="deny small" disabled={busy || locked} onClick={() => remove.run()} aria-label={`Remove ${member.name}`}>
+      <button
+        type="button"
+        className="deny small"
+        disabled={busy || locked}
+        onClick={() => remove.run()}
+        aria-label={`Remove ${member.name}`}
+      >
         Remove
       </button>
       <FormError error={setRole.error ?? remove.error} />

@@ -63,7 +63,10 @@ export function MemoryView() {
   return (
     <section className="memory-view" aria-labelledby="memory-h">
       <h2 id="memory-h">Memory</h2>
-      <p className="muted small">What the Autopilot remembers for this workspace. People and the Autopilot both add to it; everyone sees changes at once.</p>
+      <p className="muted small">
+        What the Autopilot remembers for this workspace. People and the Autopilot both add to it; everyone sees changes
+        at once.
+      </p>
       {entries === null ? (
         <p className="muted">Loading…</p>
       ) : sorted.length === 0 ? (
@@ -93,7 +96,13 @@ export function MemoryView() {
                   >
                     Edit
                   </button>
-                  <button type="button" className="deny small" disabled={remove.pending} onClick={() => remove.run(e.key)} aria-label={`Delete ${e.key}`}>
+                  <button
+                    type="button"
+                    className="deny small"
+                    disabled={remove.pending}
+                    onClick={() => remove.run(e.key)}
+                    aria-label={`Delete ${e.key}`}
+                  >
                     Delete
                   </button>
                 </div>
@@ -107,11 +116,25 @@ export function MemoryView() {
           <label className="field-label" htmlFor="memory-key">
             Key
           </label>
-          <input id="memory-key" required maxLength={100} placeholder="e.g. release-day" value={key} onChange={(e) => setKey(e.target.value)} />
+          <input
+            id="memory-key"
+            required
+            maxLength={100}
+            placeholder="e.g. release-day"
+            value={key}
+            onChange={(e) => setKey(e.target.value)}
+          />
           <label className="field-label" htmlFor="memory-value">
             Value
           </label>
-          <textarea id="memory-value" required rows={3} maxLength={MAX_MEMORY_VALUE} value={value} onChange={(e) => setValue(e.target.value)} />
+          <textarea
+            id="memory-value"
+            required
+            rows={3}
+            maxLength={MAX_MEMORY_VALUE}
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+          />
           <button type="submit" className="primary small" disabled={save.pending || !key.trim() || !value}>
             {entries?.has(key.trim()) ? "Save changes" : "Remember"}
           </button>

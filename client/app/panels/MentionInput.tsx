@@ -1,7 +1,13 @@
 import { type KeyboardEvent, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { Message } from "../../../shared/protocol/threads";
 import { type AgentKey, authApi, type Member } from "../lib/api";
-import { activeMention, filterMentions, insertMention, type MentionCandidate, mentionCandidates } from "../lib/mentions";
+import {
+  activeMention,
+  filterMentions,
+  insertMention,
+  type MentionCandidate,
+  mentionCandidates,
+} from "../lib/mentions";
 import { useRoom } from "../stores/room";
 import { currentWorkspace, useSession } from "../stores/session";
 
@@ -103,7 +109,10 @@ export function MentionInput({ id, value, onChange, onKeyDown, messages, placeho
 
   const mention = activeMention(value, caret);
   const candidates = useMentionCandidates(messages, mention !== null);
-  const options = useMemo(() => (mention ? filterMentions(candidates, mention.query) : []), [candidates, mention?.query, mention]);
+  const options = useMemo(
+    () => (mention ? filterMentions(candidates, mention.query) : []),
+    [candidates, mention?.query, mention],
+  );
   const open = mention !== null && mention.start !== dismissedAt && options.length > 0 && !disabled;
   const current = open ? Math.min(active, options.length - 1) : -1;
 
@@ -199,4 +208,9 @@ export function MentionInput({ id, value, onChange, onKeyDown, messages, placeho
   );
 }
 
-const KIND_LABEL: Record<MentionCandidate["kind"], string> = { person: "person", agent: "agent", autopilot: "Autopilot", instance: "OpenClaw" };
+const KIND_LABEL: Record<MentionCandidate["kind"], string> = {
+  person: "person",
+  agent: "agent",
+  autopilot: "Autopilot",
+  instance: "OpenClaw",
+};

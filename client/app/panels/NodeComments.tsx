@@ -33,7 +33,12 @@ export function NodeComments({ nodeId, open = false }: { nodeId: string; open?: 
               <div className="comment-meta">
                 <strong>{c.author.name}</strong> <span className="muted">{relativeTime(c.at)}</span>
                 {me?.id === c.author.id && canWrite && (
-                  <button type="button" className="link" onClick={() => deleteComment(c)} aria-label={`Delete your comment “${c.text.slice(0, 40)}”`}>
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => deleteComment(c)}
+                    aria-label={`Delete your comment “${c.text.slice(0, 40)}”`}
+                  >
                     Delete
                   </button>
                 )}

@@ -27,7 +27,11 @@ function NoteView({ nodeId }: { nodeId: string }) {
         Text
       </label>
       <textarea id="node-field" ref={area} defaultValue={text} rows={6} maxLength={NOTE_TEXT_MAX} disabled={!canEdit} />
-      <p className="hint">{canEdit ? "Everyone sees your typing and your caret as you type. Delete with the Delete key on the canvas." : "Your role can read but not edit the canvas."}</p>
+      <p className="hint">
+        {canEdit
+          ? "Everyone sees your typing and your caret as you type. Delete with the Delete key on the canvas."
+          : "Your role can read but not edit the canvas."}
+      </p>
     </div>
   );
 }
@@ -65,7 +69,9 @@ function GroupView({ nodeId }: { nodeId: string }) {
         onBlur={() => setFocused(false)}
         onKeyDown={(e) => e.key === "Enter" && e.currentTarget.blur()}
       />
-      <p className="hint">{canEdit ? "Changes are shared with everyone as you type." : "Your role can read but not edit the canvas."}</p>
+      <p className="hint">
+        {canEdit ? "Changes are shared with everyone as you type." : "Your role can read but not edit the canvas."}
+      </p>
     </div>
   );
 }

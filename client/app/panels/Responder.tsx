@@ -53,7 +53,13 @@ export function ResponderPicker({ threadId }: { threadId: string }) {
   return (
     <div className="responder-picker muted small">
       <label htmlFor={`responder-${threadId}`}>Answered by</label>
-      <select id={`responder-${threadId}`} value={current} disabled={busy || !canWrite} title={reason} onChange={(e) => change({ choice: e.target.value })}>
+      <select
+        id={`responder-${threadId}`}
+        value={current}
+        disabled={busy || !canWrite}
+        title={reason}
+        onChange={(e) => change({ choice: e.target.value })}
+      >
         <option value="none">Nobody (people and agents only)</option>
         <option value="autopilot">Autopilot{model && !model.configured ? " (no model configured)" : ""}</option>
         {live.map((i) => (
@@ -67,7 +73,13 @@ export function ResponderPicker({ threadId }: { threadId: string }) {
           <label htmlFor={`reply-${threadId}`} className="sr-only">
             Autopilot replies
           </label>
-          <select id={`reply-${threadId}`} value={thread.responder.reply} disabled={busy || !canWrite} title={reason} onChange={(e) => change({ reply: e.target.value as Responder["reply"] })}>
+          <select
+            id={`reply-${threadId}`}
+            value={thread.responder.reply}
+            disabled={busy || !canWrite}
+            title={reason}
+            onChange={(e) => change({ reply: e.target.value as Responder["reply"] })}
+          >
             <option value="every">to every message</option>
             <option value="mention">only when @autopilot</option>
           </select>
@@ -79,7 +91,9 @@ export function ResponderPicker({ threadId }: { threadId: string }) {
             id={`agents-${threadId}`}
             value={thread.responder.agents ? "answer" : "ignore"}
             disabled={busy || !canWrite}
-            title={reason ?? "Whether the Autopilot answers agents' messages (API keys) too; people's are always answered"}
+            title={
+              reason ?? "Whether the Autopilot answers agents' messages (API keys) too; people's are always answered"
+            }
             onChange={(e) => change({ agents: e.target.value === "answer" })}
           >
             <option value="ignore">from people (ignores agents)</option>

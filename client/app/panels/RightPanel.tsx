@@ -37,7 +37,9 @@ function ApprovalQueue() {
       <div className="empty-state">
         <h2>No approvals</h2>
         <p>
-          When an agent asks a person to confirm something risky — <code>autopilot request-approval "Deploy" --wait</code> — it lands here for everyone at once. The first decision wins.
+          When an agent asks a person to confirm something risky —{" "}
+          <code>autopilot request-approval "Deploy" --wait</code> — it lands here for everyone at once. The first
+          decision wins.
         </p>
       </div>
     );
@@ -66,14 +68,21 @@ function ApprovalQueue() {
 function Jobs() {
   const jobs = useRoom((s) => s.state.jobs);
   const select = useUi((s) => s.select);
-  const list = useMemo(() => [...jobs.values()].sort((a, b) => Number(b.status === "running") - Number(a.status === "running") || b.updatedAt - a.updatedAt).slice(0, 60), [jobs]);
+  const list = useMemo(
+    () =>
+      [...jobs.values()]
+        .sort((a, b) => Number(b.status === "running") - Number(a.status === "running") || b.updatedAt - a.updatedAt)
+        .slice(0, 60),
+    [jobs],
+  );
   const left = useRoom((s) => s.state.more.jobs.left);
   if (list.length === 0 && left === 0) {
     return (
       <div className="empty-state">
         <h2>No jobs</h2>
         <p>
-          Agents report long work with <code>autopilot job start "Index repo"</code> and progress updates; it shows here and on the canvas.
+          Agents report long work with <code>autopilot job start "Index repo"</code> and progress updates; it shows here
+          and on the canvas.
         </p>
       </div>
     );
@@ -87,7 +96,14 @@ function Jobs() {
               <span className="nav-title">{j.title}</span>
               <span className={`chip chip-${j.status}`}>{j.status.replace("_", " ")}</span>
             </button>
-            <div className="progress" role="progressbar" aria-valuenow={j.progress} aria-valuemin={0} aria-valuemax={100} aria-label={`${j.title} progress`}>
+            <div
+              className="progress"
+              role="progressbar"
+              aria-valuenow={j.progress}
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-label={`${j.title} progress`}
+            >
               <span style={{ width: `${j.progress}%` }} />
             </div>
             <p className="muted small">
@@ -124,7 +140,12 @@ export function RightPanel() {
   // Arrow keys move between tabs (the WAI-ARIA tabs pattern).
   const onKeyDown = (e: KeyboardEvent) => {
     const i = TABS.findIndex((t) => t.id === tab);
-    const next = e.key === "ArrowRight" ? TABS[(i + 1) % TABS.length] : e.key === "ArrowLeft" ? TABS[(i + TABS.length - 1) % TABS.length] : null;
+    const next =
+      e.key === "ArrowRight"
+        ? TABS[(i + 1) % TABS.length]
+        : e.key === "ArrowLeft"
+          ? TABS[(i + TABS.length - 1) % TABS.length]
+          : null;
     if (next) {
       setTab(next.id);
       document.getElementById(`tab-${next.id}`)?.focus();
@@ -134,7 +155,16 @@ export function RightPanel() {
     <aside className="right-panel" aria-label="Details">
       <div className="tabs" role="tablist" onKeyDown={onKeyDown}>
         {TABS.map((t) => (
-          <button key={t.id} id={`tab-${t.id}`} type="button" role="tab" aria-selected={tab === t.id} tabIndex={tab === t.id ? 0 : -1} aria-controls="right-tabpanel" onClick={() => setTab(t.id)}>
+          <button
+            key={t.id}
+            id={`tab-${t.id}`}
+            type="button"
+            role="tab"
+            aria-selected={tab === t.id}
+            tabIndex={tab === t.id ? 0 : -1}
+            aria-controls="right-tabpanel"
+            onClick={() => setTab(t.id)}
+          >
             {t.label}
             {t.id === "approvals" && pending > 0 && (
               <span className="badge" title={`${pending} pending`} data-testid="approval-badge">

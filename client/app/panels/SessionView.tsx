@@ -36,7 +36,8 @@ export function SessionView({ nodeId, thread }: { nodeId: string; thread: (threa
   if (!data) return <p className="empty">This session is no longer on the canvas.</p>;
   if (threadId && known) return thread(threadId);
   // A session of a deleted instance cannot be opened, whatever the canvas still shows.
-  if (!instance || instance.status === "stopped") return <p className="empty">This session's OpenClaw instance is not in the workspace any more.</p>;
+  if (!instance || instance.status === "stopped")
+    return <p className="empty">This session's OpenClaw instance is not in the workspace any more.</p>;
   const updatedAt = typeof data.updatedAt === "number" ? data.updatedAt : null;
   return (
     <div className="session-view">

@@ -60,7 +60,9 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
   return (
     <section aria-labelledby="members-h">
       <h3 id="members-h">Members</h3>
-      <p className="muted small">Owners and admins manage members and keys; members post and approve; viewers only look.</p>
+      <p className="muted small">
+        Owners and admins manage members and keys; members post and approve; viewers only look.
+      </p>
       {members === null ? (
         <p className="muted">Loading…</p>
       ) : (
@@ -68,9 +70,14 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
           {members.map((m) => (
             <li key={m.userId}>
               <span>
-                <strong>{m.name}</strong> {m.agent ? <span className="agent-chip">agent</span> : <span className="muted small">{m.email}</span>}
+                <strong>{m.name}</strong>{" "}
+                {m.agent ? <span className="agent-chip">agent</span> : <span className="muted small">{m.email}</span>}
               </span>
-              {manager ? <MemberControls workspace={workspace} member={m} onChanged={load} /> : <span className={`chip role-${m.role}`}>{m.role}</span>}
+              {manager ? (
+                <MemberControls workspace={workspace} member={m} onChanged={load} />
+              ) : (
+                <span className={`chip role-${m.role}`}>{m.role}</span>
+              )}
             </li>
           ))}
         </ul>
@@ -80,7 +87,14 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
           <label className="sr-only" htmlFor="member-email">
             Email of the person to add
           </label>
-          <input id="member-email" type="email" required placeholder="colleague@example.com" value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input
+            id="member-email"
+            type="email"
+            required
+            placeholder="colleague@example.com"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
           <label className="sr-only" htmlFor="member-role">
             Role
           </label>
@@ -145,14 +159,16 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
     await load();
   });
   const rotate = useAction(async (key: AgentKey) => {
-    if (!confirm(`Rotate “${key.name ?? key.id}”? The current secret stops working at once; agents need the new one.`)) return;
+    if (!confirm(`Rotate “${key.name ?? key.id}”? The current secret stops working at once; agents need the new one.`))
+      return;
     const result = await authApi.rotateKey(workspace.id, key.id);
     setCreated({ key: result.key, name: result.name ?? key.name ?? "agent" });
     setCopied(false);
     await load();
   });
   const confirmRevoke = (key: AgentKey) => {
-    if (confirm(`Revoke “${key.name ?? key.start ?? key.id}”? Agents using it are disconnected at once.`)) revoke.run(key);
+    if (confirm(`Revoke “${key.name ?? key.start ?? key.id}”? Agents using it are disconnected at once.`))
+      revoke.run(key);
   };
 
   const copy = useAction(async () => {
@@ -169,7 +185,9 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
   return (
     <section aria-labelledby="keys-h">
       <h3 id="keys-h">Agent keys</h3>
-      <p className="muted small">Agents connect with a key that belongs to this workspace. The key is shown once; only its hash is stored.</p>
+      <p className="muted small">
+        Agents connect with a key that belongs to this workspace. The key is shown once; only its hash is stored.
+      </p>
       {created && (
         <div className="reveal" role="status">
           <p>
@@ -191,12 +209,23 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
         <label className="field-label" htmlFor="key-name">
           Name
         </label>
-        <input id="key-name" required maxLength={32} placeholder="e.g. ci-bot" value={name} onChange={(e) => setName(e.target.value)} />
+        <input
+          id="key-name"
+          required
+          maxLength={32}
+          placeholder="e.g. ci-bot"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+        />
         <fieldset>
           <legend className="field-label">Scopes</legend>
           {SCOPES.map((s) => (
             <label key={s.id} className="check">
-              <input type="checkbox" checked={scopes.includes(s.id)} onChange={(e) => setScopes(e.target.checked ? [...scopes, s.id] : scopes.filter((x) => x !== s.id))} />
+              <input
+                type="checkbox"
+                checked={scopes.includes(s.id)}
+                onChange={(e) => setScopes(e.target.checked ? [...scopes, s.id] : scopes.filter((x) => x !== s.id))}
+              />
               <span>
                 <strong>{s.id}</strong> <span className="muted small">{s.hint}</span>
               </span>
@@ -218,11 +247,20 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
               <span>
                 <strong>{k.name}</strong>{" "}
                 <span className="muted small">
-                  {k.start ? `${k.start}…` : ""} · {k.scopes.join(", ")} · created {relativeTime(typeof k.createdAt === "number" ? k.createdAt : Date.parse(k.createdAt) || Number(k.createdAt))}
+                  {k.start ? `${k.start}…` : ""} · {k.scopes.join(", ")} · created{" "}
+                  {relativeTime(
+                    typeof k.createdAt === "number" ? k.createdAt : Date.parse(k.createdAt) || Number(k.createdAt),
+                  )}
                 </span>
               </span>
               <span className="member-controls">
-                <button type="button" className="small" disabled={rotate.pending} onClick={() => rotate.run(k)} aria-label={`Rotate ${k.name ?? k.id}`}>
+                <button
+                  type="button"
+                  className="small"
+                  disabled={rotate.pending}
+                  onClick={() => rotate.run(k)}
+                  aria-label={`Rotate ${k.name ?? k.id}`}
+                >
                   Rotate
                 </button>
                 <button type="button" className="deny small" disabled={revoke.pending} onClick={() => confirmRevoke(k)}>
@@ -271,15 +309,25 @@ function AutopilotModel() {
         </p>
       ) : (
         <p className="notice" role="status">
-          No model configured: set {[...model.missing, ...model.invalid].map((name, i) => [i > 0 && ", ", <code key={name}>{name}</code>])}
-          {model.invalid.length > 0 && " (some are set but unusable)"}. Until then threads answered by the Autopilot stay silent.
+          No model configured: set{" "}
+          {[...model.missing, ...model.invalid].map((name, i) => [i > 0 && ", ", <code key={name}>{name}</code>])}
+          {model.invalid.length > 0 && " (some are set but unusable)"}. Until then threads answered by the Autopilot
+          stay silent.
         </p>
       )}
     </section>
   );
 }
 
-export function SettingsDialog({ workspace, open, onClose }: { workspace: WorkspaceInfo; open: boolean; onClose: () => void }) {
+export function SettingsDialog({
+  workspace,
+  open,
+  onClose,
+}: {
+  workspace: WorkspaceInfo;
+  open: boolean;
+  onClose: () => void;
+}) {
   const dialog = useRef<HTMLDialogElement>(null);
   useModalDialog(dialog, open);
   const manager = workspace.scopes.includes("admin");
@@ -287,7 +335,9 @@ export function SettingsDialog({ workspace, open, onClose }: { workspace: Worksp
     <dialog ref={dialog} className="settings" onClose={onClose} aria-modal="true" aria-labelledby="settings-h">
       <header>
         <h2 id="settings-h">{workspace.name}</h2>
-        <span className={`chip role-${workspace.role ?? "agent"}`}>{workspace.role ? `you: ${workspace.role}` : `this key: ${workspace.scopes.join(", ")}`}</span>
+        <span className={`chip role-${workspace.role ?? "agent"}`}>
+          {workspace.role ? `you: ${workspace.role}` : `this key: ${workspace.scopes.join(", ")}`}
+        </span>
         <button type="button" className="icon" onClick={onClose} aria-label="Close settings">
           ✕
         </button>

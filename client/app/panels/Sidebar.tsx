@@ -37,7 +37,11 @@ function QuickCreate({ id, label, placeholder, maxLength, button, buttonClass, c
     return text;
   });
   const busy = action.pending;
-  const note = action.error ? { error: true, text: action.error } : action.note ? { error: false, text: action.note } : null;
+  const note = action.error
+    ? { error: true, text: action.error }
+    : action.note
+      ? { error: false, text: action.note }
+      : null;
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const trimmed = value.trim();
@@ -48,7 +52,14 @@ function QuickCreate({ id, label, placeholder, maxLength, button, buttonClass, c
       <label className="sr-only" htmlFor={id}>
         {label}
       </label>
-      <input id={id} placeholder={placeholder} value={value} maxLength={maxLength} onChange={(e) => setValue(e.target.value)} disabled={busy} />
+      <input
+        id={id}
+        placeholder={placeholder}
+        value={value}
+        maxLength={maxLength}
+        onChange={(e) => setValue(e.target.value)}
+        disabled={busy}
+      />
       <button type="submit" className={buttonClass} disabled={busy || !value.trim()}>
         {button}
       </button>
@@ -92,7 +103,10 @@ function Threads() {
   const canWrite = useCan("write");
   const [showArchived, setShowArchived] = useState(false);
   const list = useMemo(
-    () => [...threads.values()].filter((t) => showArchived || !t.archived).sort((a, b) => (b.lastMessageAt ?? b.createdAt) - (a.lastMessageAt ?? a.createdAt)),
+    () =>
+      [...threads.values()]
+        .filter((t) => showArchived || !t.archived)
+        .sort((a, b) => (b.lastMessageAt ?? b.createdAt) - (a.lastMessageAt ?? a.createdAt)),
     [threads, showArchived],
   );
   const archived = useMemo(() => [...threads.values()].filter((t) => t.archived).length, [threads]);
@@ -104,7 +118,11 @@ function Threads() {
       </div>
       <NewThread />
       {list.length === 0 && !moreThreads ? (
-        <p className="empty">{canWrite ? "No threads yet. Give the first one a title above — people and agents talk in threads." : "No threads yet. Members and agents start them."}</p>
+        <p className="empty">
+          {canWrite
+            ? "No threads yet. Give the first one a title above — people and agents talk in threads."
+            : "No threads yet. Members and agents start them."}
+        </p>
       ) : (
         <ul className="nav-list">
           {list.map((t) => {
@@ -119,7 +137,15 @@ function Threads() {
                   aria-current={selectedId === id}
                 >
                   <span className="nav-title">{t.title}</span>
-                  <span className="nav-meta">{unread > 0 ? <span className="badge">{unread}</span> : t.lastMessageAt ? relativeTime(t.lastMessageAt) : "empty"}</span>
+                  <span className="nav-meta">
+                    {unread > 0 ? (
+                      <span className="badge">{unread}</span>
+                    ) : t.lastMessageAt ? (
+                      relativeTime(t.lastMessageAt)
+                    ) : (
+                      "empty"
+                    )}
+                  </span>
                 </button>
               </li>
             );
@@ -152,7 +178,8 @@ function NewInstance() {
       button="Provision"
       buttonClass="small"
       create={async (instanceId) => {
-        if (!INSTANCE_ID.test(instanceId)) throw new Error("Use lower-case letters, digits and dashes, e.g. work or personal.");
+        if (!INSTANCE_ID.test(instanceId))
+          throw new Error("Use lower-case letters, digits and dashes, e.g. work or personal.");
         // The request shows under Instances while its approval waits (from the room's state).
         await client.request("instances.provision", { instanceId });
         return null;
@@ -165,7 +192,10 @@ function Instances() {
   const instances = useRoom((s) => s.state.instances);
   const select = useUi((s) => s.select);
   const selectedId = useUi((s) => s.selectedId);
-  const list = useMemo(() => [...instances.values()].filter((i) => i.status !== "stopped").sort((a, b) => a.createdAt - b.createdAt), [instances]);
+  const list = useMemo(
+    () => [...instances.values()].filter((i) => i.status !== "stopped").sort((a, b) => a.createdAt - b.createdAt),
+    [instances],
+  );
   const approvals = useRoom((s) => s.state.approvals);
   const requested = useMemo(() => requestedInstances(approvals.values(), instances), [approvals, instances]);
   return (
@@ -180,7 +210,12 @@ function Instances() {
         <ul className="requested-instances" aria-label="Instances waiting for approval">
           {requested.map((r) => (
             <li key={r.approvalId}>
-              <button type="button" className="link small" onClick={() => select(`approval:${r.approvalId}`, { focus: true })} title="Someone with the approve scope confirms it in Approvals">
+              <button
+                type="button"
+                className="link small"
+                onClick={() => select(`approval:${r.approvalId}`, { focus: true })}
+                title="Someone with the approve scope confirms it in Approvals"
+              >
                 {r.label}
               </button>
             </li>
@@ -188,7 +223,10 @@ function Instances() {
         </ul>
       )}
       {list.length === 0 ? (
-        <p className="empty">No OpenClaw instances yet. Each one is a hosted gateway for this workspace, or your own gateway linked to it; either waits for a person to approve it.</p>
+        <p className="empty">
+          No OpenClaw instances yet. Each one is a hosted gateway for this workspace, or your own gateway linked to it;
+          either waits for a person to approve it.
+        </p>
       ) : (
         <ul className="nav-list">
           {list.map((i) => {
@@ -209,7 +247,14 @@ function Instances() {
                   </span>
                 </button>
                 {busy && (
-                  <div className="progress" role="progressbar" aria-valuenow={Math.round(i.progress)} aria-valuemin={0} aria-valuemax={100} aria-label={`${i.name}: ${i.phase}`}>
+                  <div
+                    className="progress"
+                    role="progressbar"
+                    aria-valuenow={Math.round(i.progress)}
+                    aria-valuemin={0}
+                    aria-valuemax={100}
+                    aria-label={`${i.name}: ${i.phase}`}
+                  >
                     <span style={{ width: `${i.progress}%` }} />
                   </div>
                 )}
@@ -246,7 +291,11 @@ function Projects() {
         <ul className="nav-list">
           {groups.map((g) => (
             <li key={g.id}>
-              <button type="button" className={`nav-item ${selectedId === g.id ? "active" : ""}`} onClick={() => select(g.id, { focus: true })}>
+              <button
+                type="button"
+                className={`nav-item ${selectedId === g.id ? "active" : ""}`}
+                onClick={() => select(g.id, { focus: true })}
+              >
                 <span className="nav-title">{String(g.data.g.data.label ?? "Group")}</span>
               </button>
             </li>

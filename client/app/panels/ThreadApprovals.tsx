@@ -16,7 +16,12 @@ export function ThreadApprovals({ threadId, decidedCalls }: { threadId: string; 
   const cards = useMemo(
     () =>
       [...approvals.values()]
-        .filter((a) => a.threadId === threadId && ((a.action?.kind === "tool" && !decidedCalls.has(a.id)) || (a.action?.kind === "instance" && a.status === "pending")))
+        .filter(
+          (a) =>
+            a.threadId === threadId &&
+            ((a.action?.kind === "tool" && !decidedCalls.has(a.id)) ||
+              (a.action?.kind === "instance" && a.status === "pending")),
+        )
         .sort((a, b) => a.requestedAt - b.requestedAt),
     [approvals, threadId, decidedCalls],
   );

@@ -28,7 +28,11 @@ export function ToolCallBlock({ tool }: { tool: MessageTool }) {
         <p className="field-label">Arguments</p>
         <pre className="tool-text">{tool.arguments}</pre>
         <p className="field-label">Result</p>
-        {tool.result === null ? <p className="muted small">It never ran ({tool.status}).</p> : <pre className="tool-text">{tool.result}</pre>}
+        {tool.result === null ? (
+          <p className="muted small">It never ran ({tool.status}).</p>
+        ) : (
+          <pre className="tool-text">{tool.result}</pre>
+        )}
         {approval && <ApprovalOutcome approval={approval} />}
       </div>
     </details>

@@ -31,7 +31,17 @@ function Row({ label, t }: { label: string; t: Totals }) {
   );
 }
 
-function Groups({ caption, column, groups, name }: { caption: string; column: string; groups: Usage["groups"]; name: (key: string | null) => string }) {
+function Groups({
+  caption,
+  column,
+  groups,
+  name,
+}: {
+  caption: string;
+  column: string;
+  groups: Usage["groups"];
+  name: (key: string | null) => string;
+}) {
   return (
     <table className="usage-table">
       <caption>{caption}</caption>
@@ -70,7 +80,10 @@ export function UsageView() {
   const load = useCallback(async () => {
     if (!client) return;
     try {
-      const [byThread, byPrincipal] = await Promise.all([client.usage.list({ groupBy: "thread" }), client.usage.list({ groupBy: "principal" })]);
+      const [byThread, byPrincipal] = await Promise.all([
+        client.usage.list({ groupBy: "thread" }),
+        client.usage.list({ groupBy: "principal" }),
+      ]);
       setUsage({ byThread, byPrincipal });
       setError(null);
     } catch (err) {
@@ -110,12 +123,18 @@ export function UsageView() {
             <dd>{number.format(usage.byThread.totals.calls)}</dd>
             <dt>Tokens</dt>
             <dd>
-              {number.format(usage.byThread.totals.inputTokens)} in · {number.format(usage.byThread.totals.outputTokens)} out
+              {number.format(usage.byThread.totals.inputTokens)} in ·{" "}
+              {number.format(usage.byThread.totals.outputTokens)} out
             </dd>
             <dt>Model time</dt>
             <dd>{seconds(usage.byThread.totals.durationMs)}</dd>
           </dl>
-          <Groups caption="By thread" column="Thread" groups={usage.byThread.groups} name={(key) => (key ? (threads.get(key)?.title ?? key) : "no thread")} />
+          <Groups
+            caption="By thread"
+            column="Thread"
+            groups={usage.byThread.groups}
+            name={(key) => (key ? (threads.get(key)?.title ?? key) : "no thread")}
+          />
           <Groups caption="By principal" column="Who asked" groups={usage.byPrincipal.groups} name={principalName} />
         </>
       )}

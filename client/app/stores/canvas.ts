@@ -2,8 +2,23 @@ import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, t
 import type YProvider from "y-partyserver/provider";
 import * as Y from "yjs";
 import { create } from "zustand";
-import { type Caret, PALETTE, paletteColor, paletteIndexFor, PresenceState, type Viewport } from "../../../shared/hatchery/awareness";
-import { edgeId, edgesMap, type GraphEdge, isDomainKind, NODE_SIZE, nodesMap, writeNode } from "../../../shared/hatchery/graph";
+import {
+  type Caret,
+  PALETTE,
+  paletteColor,
+  paletteIndexFor,
+  PresenceState,
+  type Viewport,
+} from "../../../shared/hatchery/awareness";
+import {
+  edgeId,
+  edgesMap,
+  type GraphEdge,
+  isDomainKind,
+  NODE_SIZE,
+  nodesMap,
+  writeNode,
+} from "../../../shared/hatchery/graph";
 import { parseEdge } from "../../../shared/hatchery/node-schemas";
 import { gatherGroup } from "../../../shared/hatchery/gather";
 import { nearestFreeSpot, obstaclesOf } from "../../../shared/hatchery/placement";
@@ -64,7 +79,10 @@ interface CanvasStore {
   addGroup(at: { x: number; y: number }, label?: string, members?: string[]): string | null;
   setNodeData(id: string, data: Record<string, unknown>): void;
   /** Writes a whole layout (Tidy up) in one transaction of this tab: one step to undo. */
-  applyLayout(positions: ReadonlyMap<string, { x: number; y: number }>, sizes: ReadonlyMap<string, { w: number; h: number }>): void;
+  applyLayout(
+    positions: ReadonlyMap<string, { x: number; y: number }>,
+    sizes: ReadonlyMap<string, { w: number; h: number }>,
+  ): void;
   setSelected(ids: readonly string[]): void;
   setCursor(at: { x: number; y: number } | null): void;
 }
@@ -108,7 +126,16 @@ export const useCanvas = create<CanvasStore>((set, get) => {
         const doc = new Y.Doc();
         // Same origin, so the session cookie authenticates the socket like the Autopilot's.
         const { provider, close } = openCanvasProvider(location.host, workspaceId, doc);
-        set({ doc, provider, status: "connecting", synced: false, nodes: [], edges: [], peers: [], remoteSelection: new Map() });
+        set({
+          doc,
+          provider,
+          status: "connecting",
+          synced: false,
+          nodes: [],
+          edges: [],
+          peers: [],
+          remoteSelection: new Map(),
+        });
         const current = () => get().doc === doc;
 
         const nodes = nodesMap(doc);
@@ -123,7 +150,8 @@ export const useCanvas = create<CanvasStore>((set, get) => {
           if (!current() || !built) return;
           const touched = new Set<string>();
           for (const event of events) {
-            if (event.target === nodes) for (const key of (event as unknown as Y.YMapEvent<unknown>).keysChanged) touched.add(key);
+            if (event.target === nodes)
+              for (const key of (event as unknown as Y.YMapEvent<unknown>).keysChanged) touched.add(key);
             else if (typeof event.path[0] === "string") touched.add(event.path[0]);
           }
           if (touched.size === 0) return;
@@ -194,7 +222,11 @@ export const useCanvas = create<CanvasStore>((set, get) => {
           if (!current() || !refusal) return;
           set({ refusal });
           // Nothing of that write was kept (what it deleted would stay deleted here only): start over from the room's document.
-          if (refusal.code === "payload_too_large" || refusal.code === "document_full" || refusal.code === "not_applied") {
+          if (
+            refusal.code === "payload_too_large" ||
+            refusal.code === "document_full" ||
+            refusal.code === "not_applied"
+          ) {
             setTimeout(() => {
               if (!current()) return;
               stop();
@@ -220,11 +252,15 @@ export const useCanvas = create<CanvasStore>((set, get) => {
           }
           const before = get().remoteSelection;
           const marks = new Map<string, PeerMark[]>();
-          for (const peer of peers) for (const id of peer.selection) marks.set(id, [...(marks.get(id) ?? []), { name: peer.name, color: peer.color }]);
+          for (const peer of peers)
+            for (const id of peer.selection)
+              marks.set(id, [...(marks.get(id) ?? []), { name: peer.name, color: peer.color }]);
           // Keep the old array where nothing changed, so those nodes do not re-render.
           const remoteSelection = new Map<string, readonly PeerMark[]>();
-          for (const [id, list] of marks) remoteSelection.set(id, sameMarks(before.get(id), list) ? before.get(id)! : list);
-          const selectionChanged = remoteSelection.size !== before.size || [...remoteSelection].some(([id, list]) => before.get(id) !== list);
+          for (const [id, list] of marks)
+            remoteSelection.set(id, sameMarks(before.get(id), list) ? before.get(id)! : list);
+          const selectionChanged =
+            remoteSelection.size !== before.size || [...remoteSelection].some(([id, list]) => before.get(id) !== list);
           set(selectionChanged ? { peers, remoteSelection } : { peers });
         };
         awareness.on("change", onAwareness);
@@ -239,7 +275,17 @@ export const useCanvas = create<CanvasStore>((set, get) => {
           if (pendingCursor) clearTimeout(pendingCursor);
           close();
           doc.destroy();
-          if (current()) set({ doc: null, provider: null, nodes: [], edges: [], peers: [], remoteSelection: new Map(), synced: false, status: "connecting" });
+          if (current())
+            set({
+              doc: null,
+              provider: null,
+              nodes: [],
+              edges: [],
+              peers: [],
+              remoteSelection: new Map(),
+              synced: false,
+              status: "connecting",
+            });
         };
       };
       stop = open();
@@ -253,7 +299,9 @@ export const useCanvas = create<CanvasStore>((set, get) => {
       const { doc } = get();
       if (!doc) return;
       const byId = new Map(before.map((n) => [n.id, n]));
-      const moved = changes.filter((c): c is Extract<NodeChange<FlowNode>, { type: "position" }> => c.type === "position" && !!c.position);
+      const moved = changes.filter(
+        (c): c is Extract<NodeChange<FlowNode>, { type: "position" }> => c.type === "position" && !!c.position,
+      );
       const removed = changes.filter((c) => c.type === "remove").map((c) => c.id);
       if (moved.length === 0 && removed.length === 0) return;
       const movingIds = new Set(moved.map((c) => c.id));
@@ -291,7 +339,13 @@ export const useCanvas = create<CanvasStore>((set, get) => {
             const cy = y + old.data.g.h / 2;
             const host = get()
               .nodes.filter((n) => n.type === "group" && n.id !== change.id)
-              .filter((g) => cx >= g.position.x && cx <= g.position.x + g.data.g.w && cy >= g.position.y && cy <= g.position.y + g.data.g.h)
+              .filter(
+                (g) =>
+                  cx >= g.position.x &&
+                  cx <= g.position.x + g.data.g.w &&
+                  cy >= g.position.y &&
+                  cy <= g.position.y + g.data.g.h,
+              )
               .sort((a, b) => a.data.g.w * a.data.g.h - b.data.g.w * b.data.g.h)[0];
             const parent = host?.id ?? null;
             const was = (m.get("parent") as string | null | undefined) ?? null;
@@ -335,7 +389,17 @@ export const useCanvas = create<CanvasStore>((set, get) => {
     addNote(at, text = "") {
       const id = `note:${newId()}`;
       const size = NODE_SIZE.note;
-      transact((d) => writeNode(d, { id, kind: "note", ref: null, ...nearestFreeSpot(obstaclesOf(d).obstacles, at, size), placed: "pinned", parent: null, data: { text } }));
+      transact((d) =>
+        writeNode(d, {
+          id,
+          kind: "note",
+          ref: null,
+          ...nearestFreeSpot(obstaclesOf(d).obstacles, at, size),
+          placed: "pinned",
+          parent: null,
+          data: { text },
+        }),
+      );
       return get().doc ? id : null;
     },
 
@@ -345,7 +409,9 @@ export const useCanvas = create<CanvasStore>((set, get) => {
       const box = { x: Math.round(at.x), y: Math.round(at.y), ...NODE_SIZE.group };
       transact((d) => {
         // Members they left behind: those groups' boxes follow (fitGroups, as after a drag out).
-        const left = new Set(memberIds.map((m) => nodesMap(d).get(m)?.get("parent")).filter((p): p is string => typeof p === "string"));
+        const left = new Set(
+          memberIds.map((m) => nodesMap(d).get(m)?.get("parent")).filter((p): p is string => typeof p === "string"),
+        );
         writeNode(d, { id, kind: "group", ref: null, ...box, placed: "pinned", parent: null, data: { label } });
         // With members, they are gathered into the new box in free space (decision 26).
         gatherGroup(d, id, memberIds);
@@ -370,7 +436,11 @@ export const useCanvas = create<CanvasStore>((set, get) => {
       const wanted = new Set(ids);
       const nodes = get().nodes;
       if (nodes.some((n) => Boolean(n.selected) !== wanted.has(n.id))) {
-        set({ nodes: nodes.map((n) => (Boolean(n.selected) === wanted.has(n.id) ? n : { ...n, selected: wanted.has(n.id) })) });
+        set({
+          nodes: nodes.map((n) =>
+            Boolean(n.selected) === wanted.has(n.id) ? n : { ...n, selected: wanted.has(n.id) },
+          ),
+        });
       }
       get().provider?.awareness.setLocalStateField("selection", [...wanted]);
     },

@@ -19,7 +19,17 @@ export function readFlowNode(id: string, m: unknown, previous?: FlowNode): FlowN
   if (g) return toFlowNode(g, previous);
   const at = { x: Number(fields.x), y: Number(fields.y) };
   const position = Number.isFinite(at.x) && Number.isFinite(at.y) ? at : { x: 0, y: 0 };
-  const shown: GraphNode = { id, kind: "note", ref: null, ...position, w: 180, h: 60, placed: "pinned", parent: null, data: {} };
+  const shown: GraphNode = {
+    id,
+    kind: "note",
+    ref: null,
+    ...position,
+    w: 180,
+    h: 60,
+    placed: "pinned",
+    parent: null,
+    data: {},
+  };
   return {
     id,
     type: "unreadable",

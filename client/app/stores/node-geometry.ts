@@ -20,7 +20,11 @@ const HANDLE = 9;
 const BORDER_LEFT = 3;
 const BORDER = 1;
 
-export function nodeGeometry(kind: GraphNode["kind"] | "unreadable", w: number, h: number): { measured: { width: number; height: number }; handles: NodeHandle[] } {
+export function nodeGeometry(
+  kind: GraphNode["kind"] | "unreadable",
+  w: number,
+  h: number,
+): { measured: { width: number; height: number }; handles: NodeHandle[] } {
   const measured = { width: w, height: h };
   // Groups and unreadable nodes have no handles (client/app/canvas/nodes.tsx).
   if (kind === "group" || kind === "unreadable") return { measured, handles: [] };
@@ -28,8 +32,24 @@ export function nodeGeometry(kind: GraphNode["kind"] | "unreadable", w: number, 
   return {
     measured,
     handles: [
-      { id: null, type: "target", position: Position.Left, x: BORDER_LEFT - HANDLE / 2, y, width: HANDLE, height: HANDLE },
-      { id: null, type: "source", position: Position.Right, x: w - BORDER - HANDLE / 2, y, width: HANDLE, height: HANDLE },
+      {
+        id: null,
+        type: "target",
+        position: Position.Left,
+        x: BORDER_LEFT - HANDLE / 2,
+        y,
+        width: HANDLE,
+        height: HANDLE,
+      },
+      {
+        id: null,
+        type: "source",
+        position: Position.Right,
+        x: w - BORDER - HANDLE / 2,
+        y,
+        width: HANDLE,
+        height: HANDLE,
+      },
     ],
   };
 }

@@ -167,7 +167,12 @@ export const useRoom = create<RoomStore>((set, get) => ({
       const before = older ? base.messages[0]?.n : undefined;
       const page = await client.messages.list({ threadId, limit: 50, ...(before !== undefined && { before }) });
       const now = get().threadMessages.get(threadId) ?? base;
-      patch({ messages: mergeMessages(now.messages, page.messages), hasMore: page.hasMore, loading: false, error: null });
+      patch({
+        messages: mergeMessages(now.messages, page.messages),
+        hasMore: page.hasMore,
+        loading: false,
+        error: null,
+      });
     } catch (error) {
       const now = get().threadMessages.get(threadId) ?? base;
       patch({ ...now, loading: false, error: error instanceof Error ? error.message : String(error) });
@@ -175,7 +180,8 @@ export const useRoom = create<RoomStore>((set, get) => ({
   },
 }));
 
-export const useCan = (scope: Scope): boolean => useRoom((s) => (s.principal ? hasScope(s.principal.scopes, scope) : false));
+export const useCan = (scope: Scope): boolean =>
+  useRoom((s) => (s.principal ? hasScope(s.principal.scopes, scope) : false));
 
 /** Pending first, each group newest first: the queue a person works through. */
 export function sortApprovals(approvals: Iterable<Approval>): Approval[] {

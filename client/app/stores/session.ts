@@ -57,7 +57,12 @@ export const useSession = create<SessionStore>()(
       async load() {
         try {
           const me = await authApi.me();
-          set({ phase: "signed-in", me, workspaceId: pickWorkspace(me.workspaces, get().workspaceId, get().lastWorkspaceId), expired: false });
+          set({
+            phase: "signed-in",
+            me,
+            workspaceId: pickWorkspace(me.workspaces, get().workspaceId, get().lastWorkspaceId),
+            expired: false,
+          });
         } catch {
           set({ phase: "signed-out", me: null, workspaceId: null });
         }
@@ -101,7 +106,11 @@ export const useSession = create<SessionStore>()(
 
       async backToWorkspaces() {
         const lost = get().accessLost?.id;
-        set({ accessLost: null, workspaceId: null, lastWorkspaceId: get().lastWorkspaceId === lost ? null : get().lastWorkspaceId });
+        set({
+          accessLost: null,
+          workspaceId: null,
+          lastWorkspaceId: get().lastWorkspaceId === lost ? null : get().lastWorkspaceId,
+        });
         const url = new URL(location.href);
         if (url.searchParams.get("w") === lost) {
           url.searchParams.delete("w");
@@ -118,4 +127,5 @@ export const useSession = create<SessionStore>()(
   ),
 );
 
-export const currentWorkspace = (s: Pick<SessionStore, "me" | "workspaceId">): WorkspaceInfo | null => s.me?.workspaces.find((w) => w.id === s.workspaceId) ?? null;
+export const currentWorkspace = (s: Pick<SessionStore, "me" | "workspaceId">): WorkspaceInfo | null =>
+  s.me?.workspaces.find((w) => w.id === s.workspaceId) ?? null;

@@ -22,7 +22,8 @@ function stored(): ThemeChoice {
 
 const lightQuery = () => (typeof matchMedia === "function" ? matchMedia("(prefers-color-scheme: light)") : null);
 
-const resolve = (choice: ThemeChoice): Theme => (choice === "system" ? (lightQuery()?.matches ? "light" : "dark") : choice);
+const resolve = (choice: ThemeChoice): Theme =>
+  choice === "system" ? (lightQuery()?.matches ? "light" : "dark") : choice;
 
 function apply(theme: Theme) {
   document.documentElement.dataset.theme = theme;

@@ -1,7 +1,13 @@
 import * as Y from "yjs";
 import { create } from "zustand";
 import type { Caret, Viewport } from "../../../shared/hatchery/awareness";
-import { type Comment, COMMENT_TEXT_MAX, commentKey, commentsMap, parseComment } from "../../../shared/hatchery/comments";
+import {
+  type Comment,
+  COMMENT_TEXT_MAX,
+  commentKey,
+  commentsMap,
+  parseComment,
+} from "../../../shared/hatchery/comments";
 import { edgesMap, nodesMap } from "../../../shared/hatchery/graph";
 import { ensureNoteBody, textSplice } from "../../../shared/hatchery/note-text";
 import { LOCAL, useCanvas } from "./canvas";
@@ -79,7 +85,10 @@ export const useTogether = create<TogetherStore>((set, get) => {
     detach = () => {};
     set({ canUndo: false, canRedo: false, comments: new Map() });
     if (!doc) return;
-    const manager = new Y.UndoManager([nodesMap(doc), edgesMap(doc)], { trackedOrigins: new Set([LOCAL]), captureTimeout: UNDO_CAPTURE_MS });
+    const manager = new Y.UndoManager([nodesMap(doc), edgesMap(doc)], {
+      trackedOrigins: new Set([LOCAL]),
+      captureTimeout: UNDO_CAPTURE_MS,
+    });
     undo = manager;
     const stacks = () => set({ canUndo: manager.undoStack.length > 0, canRedo: manager.redoStack.length > 0 });
     manager.on("stack-item-added", stacks);

@@ -17,7 +17,9 @@ interface UnreadStore {
 }
 
 // A corrupt or foreign entry only costs unread badges: it is replaced by an empty one.
-const Persisted = z.object({ byWorkspace: z.record(z.string(), z.record(z.string(), z.number())) }).catch({ byWorkspace: {} });
+const Persisted = z
+  .object({ byWorkspace: z.record(z.string(), z.record(z.string(), z.number())) })
+  .catch({ byWorkspace: {} });
 
 export const useUnread = create<UnreadStore>()(
   persist(
@@ -43,4 +45,5 @@ export const useUnread = create<UnreadStore>()(
   ),
 );
 
-export const unreadCount = (read: Record<string, number>, threadId: string, messageCount: number): number => Math.max(0, messageCount - (read[threadId] ?? 0));
+export const unreadCount = (read: Record<string, number>, threadId: string, messageCount: number): number =>
+  Math.max(0, messageCount - (read[threadId] ?? 0));

@@ -8,7 +8,17 @@
  * declares Node >= 22.12. The CLI tests run the bundle on Node 20 (`AUTOPILOT_TEST_NODE`).
  */
 import { CommanderError, Command as CommanderCommand, Option } from "commander";
-import { COMMANDS, CONNECTION_OPTIONS, type Command, type CommandSpec, type Connection, OPTIONS, type OptionName, UsageError, type Values } from "./command-table";
+import {
+  COMMANDS,
+  CONNECTION_OPTIONS,
+  type Command,
+  type CommandSpec,
+  type Connection,
+  OPTIONS,
+  type OptionName,
+  UsageError,
+  type Values,
+} from "./command-table";
 
 /** Every command but `signup` runs over the room's socket. */
 export type SocketCommand = Exclude<Command, { name: "signup" }>;
@@ -49,7 +59,9 @@ function fullName(command: CommanderCommand): string {
 const runnable = new WeakSet<CommanderCommand>();
 
 const leaves = (command: CommanderCommand): CommanderCommand[] =>
-  command.commands.flatMap((c) => (c.commands.length ? [...(runnable.has(c) ? [c] : []), ...leaves(c)] : c.name() === "help" ? [] : [c]));
+  command.commands.flatMap((c) =>
+    c.commands.length ? [...(runnable.has(c) ? [c] : []), ...leaves(c)] : c.name() === "help" ? [] : [c],
+  );
 
 const choices = (group: CommanderCommand) => leaves(group).map(fullName).join(", ");
 
@@ -59,23 +71,34 @@ function translate(error: CommanderError, command: CommanderCommand): Error {
   const known = new Set(command.registeredArguments.map((a) => a.name()));
   switch (error.code) {
     case "commander.missingArgument":
-      return new UsageError(`missing <${command.registeredArguments[command.args.length]?.name() ?? [...known].join("> <")}>`, name);
+      return new UsageError(
+        `missing <${command.registeredArguments[command.args.length]?.name() ?? [...known].join("> <")}>`,
+        name,
+      );
     case "commander.excessArguments":
       return new UsageError(`unexpected argument "${command.args[command.registeredArguments.length]}"`, name);
     case "commander.unknownCommand":
-      return name ? new UsageError(`unknown ${name} command "${command.args[0]}"; one of: ${choices(command)}`, name) : new UsageError(`unknown command "${command.args[0]}"`);
+      return name
+        ? new UsageError(`unknown ${name} command "${command.args[0]}"; one of: ${choices(command)}`, name)
+        : new UsageError(`unknown command "${command.args[0]}"`);
     case "commander.help":
       // A group (or the program) without its command; `--help` is commander.helpDisplayed.
-      return name ? new UsageError(`missing ${name} command; one of: ${choices(command)}`, name) : new UsageError("missing command");
+      return name
+        ? new UsageError(`missing ${name} command; one of: ${choices(command)}`, name)
+        : new UsageError("missing command");
     case "commander.unknownOption": {
       const flag = /'([^']+)'/.exec(error.message)?.[1] ?? "";
       const elsewhere = flag.startsWith("--") && flag.slice(2) in OPTIONS;
-      return elsewhere && name ? new UsageError(`${flag} is not an option of "${name}"`, name) : new UsageError(`unknown option "${flag}"`, name);
+      return elsewhere && name
+        ? new UsageError(`${flag} is not an option of "${name}"`, name)
+        : new UsageError(`unknown option "${flag}"`, name);
     }
     case "commander.optionMissingArgument":
       return new UsageError(error.message.replace(/^error: /, ""), name);
     default:
-      return error.code.startsWith("commander.help") || error.code === "commander.version" ? error : new UsageError(error.message.replace(/^error: /, ""), name);
+      return error.code.startsWith("commander.help") || error.code === "commander.version"
+        ? error
+        : new UsageError(error.message.replace(/^error: /, ""), name);
   }
 }
 
@@ -114,7 +137,11 @@ function program(write: (text: string) => void, parsed: (result: Parsed) => void
 
   const groups = new Map<string, CommanderCommand>();
   const groupFor = (first: string, description = `${first} commands`): CommanderCommand => {
-    if (!groups.has(first)) groups.set(first, configure(root.command(first), write).description(description).usage("<command> [arguments] [options]"));
+    if (!groups.has(first))
+      groups.set(
+        first,
+        configure(root.command(first), write).description(description).usage("<command> [arguments] [options]"),
+      );
     return groups.get(first)!;
   };
   for (const [name, spec] of Object.entries(COMMANDS)) {
@@ -123,13 +150,19 @@ function program(write: (text: string) => void, parsed: (result: Parsed) => void
     const args = spec.args.map((arg) => `<${arg}>`);
     const usage = [...args, ...spec.options.map((o) => `[${flag(o)}]`)].join(" ");
     // A one-word command whose name also heads a group is that group (listed first in the table).
-    const command = (second ? configure(parent.command(second), write) : groupFor(first, spec.summary)).description(spec.summary).usage(usage);
+    const command = (second ? configure(parent.command(second), write) : groupFor(first, spec.summary))
+      .description(spec.summary)
+      .usage(usage);
     runnable.add(command);
     for (const arg of args) command.argument(arg);
     for (const o of spec.options) command.addOption(option(o));
     command.action(() => {
       const given = command.optsWithGlobals();
-      const values = Object.fromEntries([...CONNECTION_OPTIONS, ...spec.options].map((o) => [o, given[option(o).attributeName()]]).filter(([, v]) => v !== undefined)) as Values;
+      const values = Object.fromEntries(
+        [...CONNECTION_OPTIONS, ...spec.options]
+          .map((o) => [o, given[option(o).attributeName()]])
+          .filter(([, v]) => v !== undefined),
+      ) as Values;
       const words = (command.processedArgs as (string | string[])[]).map((w) => (Array.isArray(w) ? w.join(" ") : w));
       parsed({ name, spec, words, values });
     });
@@ -147,7 +180,11 @@ function program(write: (text: string) => void, parsed: (result: Parsed) => void
   return root;
 }
 
-export function parseCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, defaultDevice = "cli"): Invocation {
+export function parseCli(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  defaultDevice = "cli",
+): Invocation {
   let out = "";
   let result: Parsed | undefined;
   try {

@@ -61,7 +61,14 @@ export type Command =
   | { name: "job fail"; jobId: string; error: string }
   | { name: "job cancel"; jobId: string; reason?: string }
   | { name: "instances" }
-  | { name: "instance op"; operation: CliOperation; instanceId: string; displayName?: string; target?: string; wait: boolean }
+  | {
+      name: "instance op";
+      operation: CliOperation;
+      instanceId: string;
+      displayName?: string;
+      target?: string;
+      wait: boolean;
+    }
   | { name: "instance details"; instanceId: string }
   | { name: "instance attach"; instanceId: string; threadId: string; attach: boolean }
   | { name: "audit"; limit?: number; before?: number }
@@ -69,7 +76,15 @@ export type Command =
   | { name: "memory"; prefix?: string; limit?: number }
   | { name: "memory put"; key: string; value: string }
   | { name: "memory delete"; key: string }
-  | { name: "usage"; since?: number; until?: number; threadId?: string; principalId?: string; groupBy?: UsageGroupBy; limit?: number };
+  | {
+      name: "usage";
+      since?: number;
+      until?: number;
+      threadId?: string;
+      principalId?: string;
+      groupBy?: UsageGroupBy;
+      limit?: number;
+    };
 
 /** How long `send --wait-reply` waits for the instance's reply by default (10 min). */
 export const DEFAULT_REPLY_TIMEOUT_MS = 600_000;
@@ -85,7 +100,10 @@ export const OPTIONS = {
   before: { type: "string", value: "<n>", help: "page: entries older than this ordinal" },
   status: { type: "string", value: "<status>", help: `filter: ${ApprovalStatus.options.join("|")}` },
   note: { type: "string", value: "<text>", help: "note recorded with the decision" },
-  "confirm-own": { type: "boolean", help: "approve what you asked for (or was asked on your behalf): recorded as self-confirmed" },
+  "confirm-own": {
+    type: "boolean",
+    help: "approve what you asked for (or was asked on your behalf): recorded as self-confirmed",
+  },
   details: { type: "string", value: "<text>", help: "what exactly will happen" },
   risk: { type: "string", value: "<level>", help: `${Risk.options.join("|")} (default medium)` },
   thread: { type: "string", value: "<threadId>", help: "the thread (to attach to, or to count only)" },
@@ -95,15 +113,30 @@ export const OPTIONS = {
   message: { type: "string", value: "<text>", help: "status message" },
   reason: { type: "string", value: "<text>", help: "why" },
   name: { type: "string", value: "<text>", help: "display name (default: the id)" },
-  invitation: { type: "string", value: "<token>", help: "join the workspace this invitation is for (a person creates it in Settings)" },
-  "wait-done": { type: "boolean", help: "wait for the decision and the outcome: exit 0 done, 1 denied or expired, 3 failed" },
+  invitation: {
+    type: "string",
+    value: "<token>",
+    help: "join the workspace this invitation is for (a person creates it in Settings)",
+  },
+  "wait-done": {
+    type: "boolean",
+    help: "wait for the decision and the outcome: exit 0 done, 1 denied or expired, 3 failed",
+  },
   "wait-reply": {
     type: "boolean",
     help: "print the reply (the Autopilot's or the OpenClaw instance's) as it streams (plain text, not JSON); exit 1 on an error message or a stopped run",
   },
-  "timeout-ms": { type: "string", value: "<ms>", help: `with --wait-reply: give up after this long (default ${DEFAULT_REPLY_TIMEOUT_MS})` },
+  "timeout-ms": {
+    type: "string",
+    value: "<ms>",
+    help: `with --wait-reply: give up after this long (default ${DEFAULT_REPLY_TIMEOUT_MS})`,
+  },
   responder: { type: "string", value: "<who>", help: `who answers: ${Responder.shape.kind.options.join("|")}` },
-  reply: { type: "string", value: "<when>", help: `${Responder.shape.reply.options.join("|")} (answer every message, or only @autopilot)` },
+  reply: {
+    type: "string",
+    value: "<when>",
+    help: `${Responder.shape.reply.options.join("|")} (answer every message, or only @autopilot)`,
+  },
   agents: { type: "string", value: "<answer|ignore>", help: AGENTS_HELP },
   prefix: { type: "string", value: "<text>", help: "only keys starting with this" },
   since: { type: "string", value: "<time>", help: "from this time (ISO 8601 or epoch ms)" },
@@ -130,7 +163,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
   signup: {
     args: ["name..."],
     options: ["invitation"],
-    summary: "sign up as an agent (needs only --url): prints the new key once, for a workspace of its own or the invitation's",
+    summary:
+      "sign up as an agent (needs only --url): prints the new key once, for a workspace of its own or the invitation's",
     build: ([name], v) => ({ name: "signup", agentName: name!, ...(v.invitation && { invitation: v.invitation }) }),
   },
   watch: {
@@ -166,9 +200,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
   "thread configure": {
     args: ["threadId"],
     options: ["responder", "reply", "agents"],
-    summary: "set who answers a thread (the Autopilot, its OpenClaw instance or nobody), when, and whether agents' messages count",
+    summary:
+      "set who answers a thread (the Autopilot, its OpenClaw instance or nobody), when, and whether agents' messages count",
     build: ([threadId], v) => {
-      if (v.responder === undefined && v.reply === undefined && v.agents === undefined) throw new UsageError("pass --responder, --reply and/or --agents");
+      if (v.responder === undefined && v.reply === undefined && v.agents === undefined)
+        throw new UsageError("pass --responder, --reply and/or --agents");
       return { name: "thread configure", threadId: threadId!, ...responderOptions(v) };
     },
   },
@@ -178,7 +214,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: 'post a message to a thread ("-" reads stdin; --wait-reply prints the reply)',
     build: ([threadId, text], v) => {
       const timeoutMs = integer("timeout-ms", v["timeout-ms"], 1, 24 * 60 * 60 * 1000);
-      if (timeoutMs !== undefined && !v["wait-reply"]) throw new UsageError("--timeout-ms only applies with --wait-reply");
+      if (timeoutMs !== undefined && !v["wait-reply"])
+        throw new UsageError("--timeout-ms only applies with --wait-reply");
       return {
         name: "send",
         threadId: threadId!,
@@ -196,19 +233,26 @@ export const COMMANDS: Record<string, CommandSpec> = {
   "chat go-ahead": {
     args: ["runId"],
     options: [],
-    summary: "let the Autopilot's run waiting for approvals go on without them (a thread's waiting.runId, from `threads`)",
+    summary:
+      "let the Autopilot's run waiting for approvals go on without them (a thread's waiting.runId, from `threads`)",
     build: ([runId]) => ({ name: "chat go-ahead", runId: runId! }),
   },
   messages: {
     args: ["threadId"],
     options: ["limit", "before"],
     summary: "list a thread's messages, oldest first",
-    build: ([threadId], v) => ({ name: "messages", threadId: threadId!, ...optional("limit", integer("limit", v.limit, 1, 200)), ...optional("before", integer("before", v.before, 1)) }),
+    build: ([threadId], v) => ({
+      name: "messages",
+      threadId: threadId!,
+      ...optional("limit", integer("limit", v.limit, 1, 200)),
+      ...optional("before", integer("before", v.before, 1)),
+    }),
   },
   search: {
     args: ["text..."],
     options: ["limit", "before", "archived"],
-    summary: "search messages and thread titles: plain words, each matched by its start, all required; titles first, then messages newest first",
+    summary:
+      "search messages and thread titles: plain words, each matched by its start, all required; titles first, then messages newest first",
     build: ([q], v) => ({
       name: "search",
       q: q!,
@@ -231,7 +275,12 @@ export const COMMANDS: Record<string, CommandSpec> = {
     args: ["approvalId"],
     options: ["note", "confirm-own"],
     summary: "approve a pending approval",
-    build: ([approvalId], v) => ({ name: "approve", approvalId: approvalId!, ...optional("note", v.note), ...(v["confirm-own"] ? { confirmOwn: true as const } : {}) }),
+    build: ([approvalId], v) => ({
+      name: "approve",
+      approvalId: approvalId!,
+      ...optional("note", v.note),
+      ...(v["confirm-own"] ? { confirmOwn: true as const } : {}),
+    }),
   },
   deny: {
     args: ["approvalId"],
@@ -260,13 +309,22 @@ export const COMMANDS: Record<string, CommandSpec> = {
     args: [],
     options: ["active", "limit"],
     summary: "list jobs",
-    build: (_, v) => ({ name: "jobs", active: v.active ?? false, ...optional("limit", integer("limit", v.limit, 1, 500)) }),
+    build: (_, v) => ({
+      name: "jobs",
+      active: v.active ?? false,
+      ...optional("limit", integer("limit", v.limit, 1, 500)),
+    }),
   },
   "job start": {
     args: ["title..."],
     options: ["thread", "message"],
     summary: "report that you started a long-running job",
-    build: ([title], v) => ({ name: "job start", title: title!, ...optional("threadId", v.thread), ...optional("message", v.message) }),
+    build: ([title], v) => ({
+      name: "job start",
+      title: title!,
+      ...optional("threadId", v.thread),
+      ...optional("message", v.message),
+    }),
   },
   "job progress": {
     args: ["jobId", "percent"],
@@ -310,7 +368,12 @@ export const COMMANDS: Record<string, CommandSpec> = {
         `instance ${operation}`,
         {
           // A restore names the backup, an unpair the device (ids from `instance details`).
-          args: operation === "restore" ? ["instanceId", "backupId"] : operation === "unpair" ? ["instanceId", "deviceId"] : ["instanceId"],
+          args:
+            operation === "restore"
+              ? ["instanceId", "backupId"]
+              : operation === "unpair"
+                ? ["instanceId", "deviceId"]
+                : ["instanceId"],
           options: operation === "provision" ? ["name", "wait-done"] : ["wait-done"],
           summary: `ask a person to approve: ${operation} an OpenClaw instance (runs once approved)`,
           build: ([instanceId, target], v) => ({
@@ -334,13 +397,23 @@ export const COMMANDS: Record<string, CommandSpec> = {
     args: ["instanceId", "threadId"],
     options: [],
     summary: "bind an instance to a thread",
-    build: ([instanceId, threadId]) => ({ name: "instance attach", instanceId: instanceId!, threadId: threadId!, attach: true }),
+    build: ([instanceId, threadId]) => ({
+      name: "instance attach",
+      instanceId: instanceId!,
+      threadId: threadId!,
+      attach: true,
+    }),
   },
   "instance detach": {
     args: ["instanceId", "threadId"],
     options: [],
     summary: "unbind an instance from a thread",
-    build: ([instanceId, threadId]) => ({ name: "instance attach", instanceId: instanceId!, threadId: threadId!, attach: false }),
+    build: ([instanceId, threadId]) => ({
+      name: "instance attach",
+      instanceId: instanceId!,
+      threadId: threadId!,
+      attach: false,
+    }),
   },
   sessions: {
     args: ["instanceId"],
@@ -368,7 +441,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
     args: [],
     options: ["prefix", "limit"],
     summary: "list the workspace memory the Autopilot reads",
-    build: (_, v) => ({ name: "memory", ...optional("prefix", v.prefix), ...optional("limit", integer("limit", v.limit, 1, MAX_MEMORY_ENTRIES)) }),
+    build: (_, v) => ({
+      name: "memory",
+      ...optional("prefix", v.prefix),
+      ...optional("limit", integer("limit", v.limit, 1, MAX_MEMORY_ENTRIES)),
+    }),
   },
   "memory put": {
     args: ["key", "value..."],

@@ -77,7 +77,8 @@ export async function runCommand(client: AutopilotClient, command: SocketCommand
       return print(io, await client.threads.archive({ threadId: command.threadId, archived: command.archived }));
     case "send": {
       const text = command.text === "-" ? (await io.readStdin()).replace(/\n$/, "") : command.text;
-      if (command.waitReply) return sendAndWaitForReply(client, command.threadId, text, command.waitReply.timeoutMs, io);
+      if (command.waitReply)
+        return sendAndWaitForReply(client, command.threadId, text, command.waitReply.timeoutMs, io);
       return print(io, await client.chat.send({ threadId: command.threadId, text }));
     }
     case "memory put": {
@@ -88,7 +89,15 @@ export async function runCommand(client: AutopilotClient, command: SocketCommand
     case "deny": {
       const decision = command.name === "approve" ? "approve" : "deny";
       const note = command.note === undefined ? {} : { note: command.note };
-      return print(io, await client.approvals.resolve({ approvalId: command.approvalId, decision, ...note, ...(command.name === "approve" && command.confirmOwn ? { confirmOwn: true } : {}) }));
+      return print(
+        io,
+        await client.approvals.resolve({
+          approvalId: command.approvalId,
+          decision,
+          ...note,
+          ...(command.name === "approve" && command.confirmOwn ? { confirmOwn: true } : {}),
+        }),
+      );
     }
     case "request-approval":
       return requestApproval(client, command, io);
@@ -110,7 +119,9 @@ function watch(client: AutopilotClient, io: CliIO): Promise<number> {
     client.on("event", (frame) => io.out(JSON.stringify(frame)));
     client.on("status", (status, detail) => {
       if (status === "connected") {
-        io.err(`connected to workspace ${client.workspace} as ${client.principal?.name ?? "?"} (seq ${client.lastSeq ?? "?"})`);
+        io.err(
+          `connected to workspace ${client.workspace} as ${client.principal?.name ?? "?"} (seq ${client.lastSeq ?? "?"})`,
+        );
       } else if (status === "closed") {
         if (!detail.error) return resolve(EXIT.ok);
         io.err(describeError(detail.error));
@@ -123,7 +134,11 @@ function watch(client: AutopilotClient, io: CliIO): Promise<number> {
   });
 }
 
-async function requestApproval(client: AutopilotClient, command: Command & { name: "request-approval" }, io: CliIO): Promise<number> {
+async function requestApproval(
+  client: AutopilotClient,
+  command: Command & { name: "request-approval" },
+  io: CliIO,
+): Promise<number> {
   // Listen before asking: the decision can arrive in the same burst as the response.
   const decided = new Map<string, Approval>();
   const stopListening = client.on("approval.resolved", ({ approval }) => decided.set(approval.id, approval));
@@ -146,7 +161,13 @@ async function requestApproval(client: AutopilotClient, command: Command & { nam
  * Resolves with the approval once decided (or expired). Survives reconnects: events cover
  * the live case, a check after every hello the decisions made while we were away.
  */
-function awaitDecision(client: AutopilotClient, requested: Approval, decided: Map<string, Approval>, stopListening: () => void, io: CliIO): Promise<Approval> {
+function awaitDecision(
+  client: AutopilotClient,
+  requested: Approval,
+  decided: Map<string, Approval>,
+  stopListening: () => void,
+  io: CliIO,
+): Promise<Approval> {
   io.err(`waiting for a decision on approval ${requested.id} ("${requested.title}")`);
   return new Promise<Approval>((resolve, reject) => {
     const cleanups: (() => void)[] = [stopListening];
@@ -196,7 +217,11 @@ function awaitDecision(client: AutopilotClient, requested: Approval, decided: Ma
  * decision, then the operation's job (the room runs it once approved), printing the
  * instance's phases to stderr as the gateway comes up.
  */
-async function instanceOperation(client: AutopilotClient, command: Command & { name: "instance op" }, io: CliIO): Promise<number> {
+async function instanceOperation(
+  client: AutopilotClient,
+  command: Command & { name: "instance op" },
+  io: CliIO,
+): Promise<number> {
   const decided = new Map<string, Approval>();
   const stopListening = client.on("approval.resolved", ({ approval }) => decided.set(approval.id, approval));
   const method = `instances.${command.operation}` as const;

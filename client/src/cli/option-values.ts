@@ -5,7 +5,8 @@ import { UsageError } from "./usage-error";
 export function time(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const value = /^\d+$/.test(raw.trim()) ? Number(raw) : Date.parse(raw);
-  if (!Number.isSafeInteger(value) || value < 0) throw new UsageError(`${name} must be an ISO 8601 time or epoch milliseconds, got "${raw}"`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new UsageError(`${name} must be an ISO 8601 time or epoch milliseconds, got "${raw}"`);
   return value;
 }
 
@@ -21,7 +22,12 @@ export function number(name: string, raw: string, min: number, max: number): num
   return value;
 }
 
-export function integer(name: string, raw: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+export function integer(
+  name: string,
+  raw: string | undefined,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (raw === undefined) return undefined;
   const value = number(name, raw, min, max);
   if (!Number.isInteger(value)) throw new UsageError(`${name} must be a whole number, got "${raw}"`);
@@ -30,6 +36,7 @@ export function integer(name: string, raw: string | undefined, min: number, max 
 
 export function oneOf<T extends string>(name: string, raw: string | undefined, allowed: readonly T[]): T | undefined {
   if (raw === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(raw)) throw new UsageError(`${name} must be one of ${allowed.join(", ")}, got "${raw}"`);
+  if (!(allowed as readonly string[]).includes(raw))
+    throw new UsageError(`${name} must be one of ${allowed.join(", ")}, got "${raw}"`);
   return raw as T;
 }

@@ -5,7 +5,8 @@ import { oneOf, optional } from "./option-values";
 
 /** The words of the `agents` setting, as the app's control says them too (client/app/panels/Responder.tsx). */
 const AGENTS_WORDS = { answer: true, ignore: false } as const;
-export const AGENTS_HELP = "whether the Autopilot answers agents' messages (API keys) too: answer|ignore (default ignore; people's messages are always answered)";
+export const AGENTS_HELP =
+  "whether the Autopilot answers agents' messages (API keys) too: answer|ignore (default ignore; people's messages are always answered)";
 const agentsSetting = (raw: string | undefined): boolean | undefined => {
   const word = oneOf("agents", raw, Object.keys(AGENTS_WORDS) as (keyof typeof AGENTS_WORDS)[]);
   return word === undefined ? undefined : AGENTS_WORDS[word];

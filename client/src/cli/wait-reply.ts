@@ -14,8 +14,10 @@ import { type CliIO, EXIT } from "./io";
  * own chat run `<run>.<segment>`; between them the run waits for a person's decision.
  */
 const runOfSegment = (chatRunId: string): string => chatRunId.replace(/\.\d+$/, "");
-const isSegmentOf = (chatRunId: string | null | undefined, run: string): boolean => chatRunId?.startsWith(`${run}.`) === true && /^\d+$/.test(chatRunId.slice(run.length + 1));
-const pendingFor = (approvals: Iterable<Approval>, run: string): Approval[] => [...approvals].filter((a) => a.status === "pending" && a.action?.kind === "tool" && a.action.runId === run);
+const isSegmentOf = (chatRunId: string | null | undefined, run: string): boolean =>
+  chatRunId?.startsWith(`${run}.`) === true && /^\d+$/.test(chatRunId.slice(run.length + 1));
+const pendingFor = (approvals: Iterable<Approval>, run: string): Approval[] =>
+  [...approvals].filter((a) => a.status === "pending" && a.action?.kind === "tool" && a.action.runId === run);
 
 /** The decisions a paused run waits for, as the room names them. */
 type AwaitedDecisions = { id: string; title: string }[];
@@ -33,7 +35,9 @@ function waitsFor(state: WorkspaceState, threadId: string, run: string): Awaited
 }
 
 const decisionsLine = (approvals: AwaitedDecisions): string =>
-  approvals.length === 0 ? "a decision" : `a decision on approval${approvals.length > 1 ? "s" : ""} ${approvals.map(({ id, title }) => `${id} ("${title}")`).join(", ")}`;
+  approvals.length === 0
+    ? "a decision"
+    : `a decision on approval${approvals.length > 1 ? "s" : ""} ${approvals.map(({ id, title }) => `${id} ("${title}")`).join(", ")}`;
 
 const firstLine = (text: string): string => {
   const line = text.split("\n", 1)[0] ?? "";
@@ -42,15 +46,25 @@ const firstLine = (text: string): string => {
 
 /** Throws a conflict naming the command that would change it when nobody will answer this post. */
 function refuseUnanswered(responder: Responder, threadId: string, post: { from: PrincipalKind; text: string }): void {
-  const noReply = (why: string, fix: string) => new AutopilotError("conflict", `${why}, so no reply would come; ${fix}`);
+  const noReply = (why: string, fix: string) =>
+    new AutopilotError("conflict", `${why}, so no reply would come; ${fix}`);
   if (responder.kind === "none") {
-    throw noReply(`nobody answers thread ${threadId} (its responder is none)`, `set one with "autopilot thread configure ${threadId} --responder autopilot" (or attach an OpenClaw instance)`);
+    throw noReply(
+      `nobody answers thread ${threadId} (its responder is none)`,
+      `set one with "autopilot thread configure ${threadId} --responder autopilot" (or attach an OpenClaw instance)`,
+    );
   }
   if (responder.kind !== "autopilot" || autopilotAnswers(responder, post)) return;
   if (post.from === "agent" && !responder.agents) {
-    throw noReply(`the Autopilot ignores agents' messages in thread ${threadId}`, `let it answer them with "autopilot thread configure ${threadId} --agents answer"`);
+    throw noReply(
+      `the Autopilot ignores agents' messages in thread ${threadId}`,
+      `let it answer them with "autopilot thread configure ${threadId} --agents answer"`,
+    );
   }
-  throw noReply(`the Autopilot answers thread ${threadId} only when a message names @autopilot`, `write @autopilot in the message, or set "autopilot thread configure ${threadId} --reply every"`);
+  throw noReply(
+    `the Autopilot answers thread ${threadId} only when a message names @autopilot`,
+    `write @autopilot in the message, or set "autopilot thread configure ${threadId} --reply every"`,
+  );
 }
 
 /** The Autopilot's own principal: its replies, tool messages and errors carry this author id. */
@@ -70,11 +84,19 @@ const AUTOPILOT_ID = "autopilot";
  * post (an agent's, where agents' messages are ignored; one without @autopilot, where it
  * answers only those).
  */
-export async function sendAndWaitForReply(client: AutopilotClient, threadId: string, text: string, timeoutMs: number, io: CliIO): Promise<number> {
+export async function sendAndWaitForReply(
+  client: AutopilotClient,
+  threadId: string,
+  text: string,
+  timeoutMs: number,
+  io: CliIO,
+): Promise<number> {
   const thread = client.state.threads.get(threadId);
   if (thread) refuseUnanswered(thread.responder, threadId, { from: client.principal?.kind ?? "agent", text });
   // Runs already streaming in the thread are someone else's.
-  const earlier = new Set([...client.state.streams.values()].filter((s) => s.threadId === threadId).map((s) => s.runId));
+  const earlier = new Set(
+    [...client.state.streams.values()].filter((s) => s.threadId === threadId).map((s) => s.runId),
+  );
   // Listen before sending: the run's first deltas can beat the response.
   interface Handle {
     message(message: Message): void;
@@ -138,7 +160,12 @@ export async function sendAndWaitForReply(client: AutopilotClient, threadId: str
     const isReply = (message: Message): boolean => {
       if (message.threadId !== threadId || message.n <= sent.n || message.kind === "tool") return false;
       if (continuing !== null && isSegmentOf(message.runId, continuing)) return true;
-      return message.runId === sent.id || (runId !== null && message.runId === runId) || message.kind === "error" || message.author.id.startsWith("instance:");
+      return (
+        message.runId === sent.id ||
+        (runId !== null && message.runId === runId) ||
+        message.kind === "error" ||
+        message.author.id.startsWith("instance:")
+      );
     };
     /** The run waits for a decision: the next segment's text follows what is printed. */
     const pause = () => {
@@ -283,7 +310,11 @@ export async function sendAndWaitForReply(client: AutopilotClient, threadId: str
     };
     const timer = setTimeout(() => {
       endLine();
-      done(() => reject(new AutopilotError("timeout", `no reply in thread ${threadId} within ${Math.round(timeoutMs / 1000)} s`)));
+      done(() =>
+        reject(
+          new AutopilotError("timeout", `no reply in thread ${threadId} within ${Math.round(timeoutMs / 1000)} s`),
+        ),
+      );
     }, timeoutMs);
     cleanups.push(() => clearTimeout(timer));
     cleanups.push(client.on("hello", () => check()));

@@ -11,7 +11,10 @@ describe("a message's files as the model's parts", () => {
   it("sends the newest attachments whole, at most MAX_INLINE_ATTACHMENTS, and reads only those", async () => {
     const reads: string[] = [];
     const messages = [user("old"), user("new")];
-    const carried = [Array.from({ length: 6 }, (_, i) => file(`old${i}`)), Array.from({ length: 6 }, (_, i) => file(`new${i}`))];
+    const carried = [
+      Array.from({ length: 6 }, (_, i) => file(`old${i}`)),
+      Array.from({ length: 6 }, (_, i) => file(`new${i}`)),
+    ];
     const out = await withAttachments(messages, carried, async (id) => {
       reads.push(id);
       return new Uint8Array([1]);

@@ -8,7 +8,12 @@ const BASE = { AUTOPILOT_MODEL_BASE_URL: "https://models.example/v1", AUTOPILOT_
 describe("readModelConfig", () => {
   it("is not configured without a base URL and model id, with the exact message", () => {
     const config = readModelConfig({});
-    expect(config).toEqual({ configured: false, missing: ["AUTOPILOT_MODEL_BASE_URL", "AUTOPILOT_MODEL_ID"], invalid: [], message: NO_MODEL_MESSAGE });
+    expect(config).toEqual({
+      configured: false,
+      missing: ["AUTOPILOT_MODEL_BASE_URL", "AUTOPILOT_MODEL_ID"],
+      invalid: [],
+      message: NO_MODEL_MESSAGE,
+    });
     expect(NO_MODEL_MESSAGE).toBe(
       "no model configured: set AUTOPILOT_MODEL_BASE_URL and AUTOPILOT_MODEL_ID (and AUTOPILOT_MODEL_API_KEY if the endpoint needs a key) — Worker secrets in production, the environment of npm start locally",
     );
@@ -33,7 +38,9 @@ describe("readModelConfig", () => {
   });
 
   it("reads the operator's risky gateway tools", () => {
-    expect(readModelConfig({ ...BASE, AUTOPILOT_RISKY_GATEWAY_TOOLS: "exec, session_status" })).toMatchObject({ riskyGatewayTools: ["exec", "session_status"] });
+    expect(readModelConfig({ ...BASE, AUTOPILOT_RISKY_GATEWAY_TOOLS: "exec, session_status" })).toMatchObject({
+      riskyGatewayTools: ["exec", "session_status"],
+    });
   });
 
   it("reads every value, and bounds the chunk timeout by the step timeout", () => {
@@ -45,22 +52,41 @@ describe("readModelConfig", () => {
       AUTOPILOT_MODEL_TIMEOUT_MS: "3000",
       AUTOPILOT_APPROVAL_TTL_MS: "600000",
     });
-    expect(config).toMatchObject({ configured: true, apiKey: "sk-secret", contextTokens: 32_000, maxSteps: 3, timeouts: { stepMs: 3000, chunkMs: 3000, totalMs: 9000 }, approvalTtlMs: 600_000 });
+    expect(config).toMatchObject({
+      configured: true,
+      apiKey: "sk-secret",
+      contextTokens: 32_000,
+      maxSteps: 3,
+      timeouts: { stepMs: 3000, chunkMs: 3000, totalMs: 9000 },
+      approvalTtlMs: 600_000,
+    });
   });
 
   it("rejects unusable values by name, without echoing them", () => {
-    const config = readModelConfig({ ...BASE, AUTOPILOT_MODEL_BASE_URL: "ftp://secret-host/v1", AUTOPILOT_MAX_STEPS: "10000", AUTOPILOT_MODEL_TIMEOUT_MS: "soon" });
+    const config = readModelConfig({
+      ...BASE,
+      AUTOPILOT_MODEL_BASE_URL: "ftp://secret-host/v1",
+      AUTOPILOT_MAX_STEPS: "10000",
+      AUTOPILOT_MODEL_TIMEOUT_MS: "soon",
+    });
     expect(config.configured).toBe(false);
     if (config.configured) return;
     expect(config.missing).toEqual([]);
-    expect(config.invalid.map((i) => i.name).sort()).toEqual(["AUTOPILOT_MAX_STEPS", "AUTOPILOT_MODEL_BASE_URL", "AUTOPILOT_MODEL_TIMEOUT_MS"]);
+    expect(config.invalid.map((i) => i.name).sort()).toEqual([
+      "AUTOPILOT_MAX_STEPS",
+      "AUTOPILOT_MODEL_BASE_URL",
+      "AUTOPILOT_MODEL_TIMEOUT_MS",
+    ]);
     expect(config.message).toMatch(/^invalid model configuration: /);
     expect(config.message).not.toContain("secret-host");
     expect(config.message).not.toContain("10000");
   });
 
   it("a timeout below one second is invalid, not a 0 ms turn", () => {
-    expect(readModelConfig({ ...BASE, AUTOPILOT_MODEL_TIMEOUT_MS: "0" })).toMatchObject({ configured: false, invalid: [{ name: "AUTOPILOT_MODEL_TIMEOUT_MS" }] });
+    expect(readModelConfig({ ...BASE, AUTOPILOT_MODEL_TIMEOUT_MS: "0" })).toMatchObject({
+      configured: false,
+      invalid: [{ name: "AUTOPILOT_MODEL_TIMEOUT_MS" }],
+    });
   });
 });
 

@@ -1,10 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { catalogDescription, DEFAULT_RISKY_GATEWAY_TOOLS, gatewayToolRisk, readRiskyGatewayTools, requestedGatewayTool } from "../gateway-catalog";
+import {
+  catalogDescription,
+  DEFAULT_RISKY_GATEWAY_TOOLS,
+  gatewayToolRisk,
+  readRiskyGatewayTools,
+  requestedGatewayTool,
+} from "../gateway-catalog";
 
 describe("readRiskyGatewayTools", () => {
   it("defaults to command, file-writing and messaging tools when unset or blank", () => {
-    for (const value of [undefined, "", "  "]) expect(readRiskyGatewayTools(value)).toEqual([...DEFAULT_RISKY_GATEWAY_TOOLS]);
-    expect(DEFAULT_RISKY_GATEWAY_TOOLS).toEqual(expect.arrayContaining(["exec", "write", "apply_patch", "sessions_send"]));
+    for (const value of [undefined, "", "  "])
+      expect(readRiskyGatewayTools(value)).toEqual([...DEFAULT_RISKY_GATEWAY_TOOLS]);
+    expect(DEFAULT_RISKY_GATEWAY_TOOLS).toEqual(
+      expect.arrayContaining(["exec", "write", "apply_patch", "sessions_send"]),
+    );
   });
   it("reads an operator's comma-separated list, trimmed and deduplicated; `none` gates nothing", () => {
     expect(readRiskyGatewayTools(" exec, session_status ,exec,, ")).toEqual(["exec", "session_status"]);

@@ -1,6 +1,13 @@
 // Model failures → one readable, secret-free line, from the SDK's real error classes.
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
-import { APICallError, generateText, JSONParseError, NoOutputGeneratedError, RetryError, TypeValidationError } from "ai";
+import {
+  APICallError,
+  generateText,
+  JSONParseError,
+  NoOutputGeneratedError,
+  RetryError,
+  TypeValidationError,
+} from "ai";
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { describeModelError, errorLogFields, scrubMessage } from "../model-errors";
@@ -30,17 +37,25 @@ const clean = (line: string) => {
 
 describe("describeModelError", () => {
   it("401/403 → check the key; 404 → check the model id and URL", () => {
-    expect(clean(describeModelError(apiError(401, `Incorrect API key provided: ${KEY}`), { apiKey: KEY }))).toBe("the model endpoint refused the key (HTTP 401): check AUTOPILOT_MODEL_API_KEY");
-    expect(describeModelError(apiError(403, "Forbidden"))).toBe("the model endpoint refused the key (HTTP 403): check AUTOPILOT_MODEL_API_KEY");
+    expect(clean(describeModelError(apiError(401, `Incorrect API key provided: ${KEY}`), { apiKey: KEY }))).toBe(
+      "the model endpoint refused the key (HTTP 401): check AUTOPILOT_MODEL_API_KEY",
+    );
+    expect(describeModelError(apiError(403, "Forbidden"))).toBe(
+      "the model endpoint refused the key (HTTP 403): check AUTOPILOT_MODEL_API_KEY",
+    );
     expect(describeModelError(apiError(404, "The model `gpt-nope` does not exist"))).toBe(
       "the model endpoint does not know this model (HTTP 404): check AUTOPILOT_MODEL_ID and AUTOPILOT_MODEL_BASE_URL",
     );
   });
 
   it("429 → rate limited, with the endpoint's retry-after when it is a sane number, naming the key's quota", () => {
-    expect(clean(describeModelError(apiError(429, `Rate limit reached for ${KEY} at https://models.example/v1`), { apiKey: KEY }))).toBe(
-      "the model endpoint is rate limiting (HTTP 429): check the plan or quota of AUTOPILOT_MODEL_API_KEY",
-    );
+    expect(
+      clean(
+        describeModelError(apiError(429, `Rate limit reached for ${KEY} at https://models.example/v1`), {
+          apiKey: KEY,
+        }),
+      ),
+    ).toBe("the model endpoint is rate limiting (HTTP 429): check the plan or quota of AUTOPILOT_MODEL_API_KEY");
     expect(describeModelError(apiError(429, "slow down", { "retry-after": "20" }))).toBe(
       "the model endpoint is rate limiting (HTTP 429), try again in 20 s: check the plan or quota of AUTOPILOT_MODEL_API_KEY",
     );
@@ -51,35 +66,65 @@ describe("describeModelError", () => {
   });
 
   it("5xx → the status and the provider's message, clipped and scrubbed of URLs entirely", () => {
-    expect(clean(describeModelError(apiError(500, "scripted upstream failure")))).toBe("model request failed: HTTP 500: scripted upstream failure");
-    const long = describeModelError(apiError(502, `bad gateway ${"x".repeat(1000)} at https://proxy.example/p?token=QUERYSECRET`));
+    expect(clean(describeModelError(apiError(500, "scripted upstream failure")))).toBe(
+      "model request failed: HTTP 500: scripted upstream failure",
+    );
+    const long = describeModelError(
+      apiError(502, `bad gateway ${"x".repeat(1000)} at https://proxy.example/p?token=QUERYSECRET`),
+    );
     expect(long.length).toBeLessThan(360);
-    expect(clean(describeModelError(apiError(503, `overloaded, see https://status.example/tenant/QUERYSECRET for ${KEY}`), { apiKey: KEY }))).toBe(
-      "model request failed: HTTP 503: overloaded, see [url] for [key]",
-    );
+    expect(
+      clean(
+        describeModelError(apiError(503, `overloaded, see https://status.example/tenant/QUERYSECRET for ${KEY}`), {
+          apiKey: KEY,
+        }),
+      ),
+    ).toBe("model request failed: HTTP 503: overloaded, see [url] for [key]");
     // The endpoint's host is the operator's config: scrubbed wherever it appears bare.
-    expect(clean(describeModelError(apiError(502, "upstream llm.example.com:443 answered garbage"), { baseURL: "https://llm.example.com/v1" }))).toBe(
-      "model request failed: HTTP 502: upstream [endpoint]:443 answered garbage",
-    );
+    expect(
+      clean(
+        describeModelError(apiError(502, "upstream llm.example.com:443 answered garbage"), {
+          baseURL: "https://llm.example.com/v1",
+        }),
+      ),
+    ).toBe("model request failed: HTTP 502: upstream [endpoint]:443 answered garbage");
   });
 
   it("RetryError → its last error", () => {
-    const retry = new RetryError({ message: `Failed after 3 attempts. Last error: ${PROMPT}`, reason: "maxRetriesExceeded", errors: [apiError(500, "first"), apiError(503, "still down")] });
+    const retry = new RetryError({
+      message: `Failed after 3 attempts. Last error: ${PROMPT}`,
+      reason: "maxRetriesExceeded",
+      errors: [apiError(500, "first"), apiError(503, "still down")],
+    });
     expect(clean(describeModelError(retry))).toBe("model request failed: HTTP 503: still down");
   });
 
   it("a timeout (DOMException or the SDK's abort reason) → did not answer within N s, naming the URL and the timeout settings", () => {
     const check = ": check AUTOPILOT_MODEL_BASE_URL, or raise AUTOPILOT_MODEL_TIMEOUT_MS";
-    expect(describeModelError(new DOMException("Step timeout of 120000ms exceeded", "TimeoutError"))).toBe(`the model did not answer within 120 s${check}`);
-    expect(describeModelError("TimeoutError: Chunk timeout of 800ms exceeded")).toBe(`the model stopped sending within 0.8 s${check}`);
-    expect(describeModelError(new DOMException("The operation timed out.", "TimeoutError"), { timeoutMs: 3000 })).toBe(`the model did not answer within 3 s${check}`);
+    expect(describeModelError(new DOMException("Step timeout of 120000ms exceeded", "TimeoutError"))).toBe(
+      `the model did not answer within 120 s${check}`,
+    );
+    expect(describeModelError("TimeoutError: Chunk timeout of 800ms exceeded")).toBe(
+      `the model stopped sending within 0.8 s${check}`,
+    );
+    expect(describeModelError(new DOMException("The operation timed out.", "TimeoutError"), { timeoutMs: 3000 })).toBe(
+      `the model did not answer within 3 s${check}`,
+    );
   });
 
   it("a malformed stream, a bad answer, no output", () => {
-    expect(describeModelError(new JSONParseError({ text: `{not json ${PROMPT} fetch failed`, cause: new SyntaxError("Unexpected token") }))).toBe("the model's stream was malformed");
-    expect(describeModelError(new TypeValidationError({ value: { prompt: PROMPT }, cause: new Error("bad") }))).toBe("the model's answer was not in the expected format");
+    expect(
+      describeModelError(
+        new JSONParseError({ text: `{not json ${PROMPT} fetch failed`, cause: new SyntaxError("Unexpected token") }),
+      ),
+    ).toBe("the model's stream was malformed");
+    expect(describeModelError(new TypeValidationError({ value: { prompt: PROMPT }, cause: new Error("bad") }))).toBe(
+      "the model's answer was not in the expected format",
+    );
     expect(describeModelError(new NoOutputGeneratedError())).toBe("the model produced no output");
-    expect(describeModelError(new NoOutputGeneratedError({ cause: apiError(500, "down") }))).toBe("model request failed: HTTP 500: down");
+    expect(describeModelError(new NoOutputGeneratedError({ cause: apiError(500, "down") }))).toBe(
+      "model request failed: HTTP 500: down",
+    );
   });
 
   describe("an endpoint that cannot be reached → one line naming AUTOPILOT_MODEL_BASE_URL", () => {
@@ -87,12 +132,16 @@ describe("describeModelError", () => {
 
     it("workerd's fetch error, exactly as it throws it (a plain Error, which the SDK passes through)", () => {
       expect(describeModelError(new Error("Network connection lost."))).toBe(line("connection lost"));
-      expect(describeModelError(new NoOutputGeneratedError({ cause: new Error("Network connection lost.") }))).toBe(line("connection lost"));
+      expect(describeModelError(new NoOutputGeneratedError({ cause: new Error("Network connection lost.") }))).toBe(
+        line("connection lost"),
+      );
     });
 
     it("Node's and browsers' fetch failures, with or without a cause", () => {
       const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" });
-      expect(clean(describeModelError(new TypeError("fetch failed", { cause: refused })))).toBe(line("connection refused"));
+      expect(clean(describeModelError(new TypeError("fetch failed", { cause: refused })))).toBe(
+        line("connection refused"),
+      );
       expect(describeModelError(new TypeError("fetch failed"))).toBe(line("connection failed"));
       expect(describeModelError(new TypeError("Failed to fetch"))).toBe(line("connection failed"));
     });
@@ -107,15 +156,23 @@ describe("describeModelError", () => {
         isRetryable: true,
       });
       expect(clean(describeModelError(wrapped))).toBe(line("host not found"));
-      expect(clean(describeModelError(new RetryError({ message: "x", reason: "maxRetriesExceeded", errors: [wrapped] })))).toBe(line("host not found"));
+      expect(
+        clean(describeModelError(new RetryError({ message: "x", reason: "maxRetriesExceeded", errors: [wrapped] }))),
+      ).toBe(line("host not found"));
     });
 
     it("a real request to a closed port (the SDK's APICallError over undici)", async () => {
       // A port that was just free: nothing listens there (port 1 is refused by fetch itself as a "bad port").
       const server = createServer();
-      const port = await new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port)));
+      const port = await new Promise<number>((resolve) =>
+        server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port)),
+      );
       await new Promise((resolve) => server.close(resolve));
-      const model = createOpenAICompatible({ name: "autopilot", baseURL: `http://127.0.0.1:${port}/v1?key=QUERYSECRET`, apiKey: KEY }).chatModel("m");
+      const model = createOpenAICompatible({
+        name: "autopilot",
+        baseURL: `http://127.0.0.1:${port}/v1?key=QUERYSECRET`,
+        apiKey: KEY,
+      }).chatModel("m");
       const error = await generateText({ model, prompt: PROMPT, maxRetries: 0 }).catch((e: unknown) => e);
       expect(APICallError.isInstance(error)).toBe(true);
       expect(clean(describeModelError(error, { apiKey: KEY }))).toBe(line("connection refused"));
@@ -123,14 +180,19 @@ describe("describeModelError", () => {
   });
 
   it("anything else → its name and a scrubbed message", () => {
-    expect(clean(describeModelError(new Error(`boom: Bearer ${KEY}`)))).toBe("model request failed: Error: boom: Bearer [key]");
+    expect(clean(describeModelError(new Error(`boom: Bearer ${KEY}`)))).toBe(
+      "model request failed: Error: boom: Bearer [key]",
+    );
     expect(describeModelError(42)).toBe("model request failed: 42");
   });
 });
 
 describe("errorLogFields and scrubMessage", () => {
   it("logs name, status and a scrubbed message only", () => {
-    const fields = errorLogFields(new RetryError({ message: "x", reason: "maxRetriesExceeded", errors: [apiError(500, `down for ${KEY}`)] }), KEY);
+    const fields = errorLogFields(
+      new RetryError({ message: "x", reason: "maxRetriesExceeded", errors: [apiError(500, `down for ${KEY}`)] }),
+      KEY,
+    );
     expect(fields).toEqual({ name: "AI_APICallError", statusCode: 500, message: "down for [key]" });
     expect(JSON.stringify(fields)).not.toContain("PINEAPPLE");
   });

@@ -4,7 +4,11 @@ import { canResumeAgain, MAX_RESUMES, nextResume } from "../run-recovery";
 const resumed = {
   status: "streaming",
   segment: 1,
-  doc: { messages: [{ role: "user", content: "archive it" }], pending: [{ answer: { approved: true } }] as { answer: unknown }[], resumes: 0 },
+  doc: {
+    messages: [{ role: "user", content: "archive it" }],
+    pending: [{ answer: { approved: true } }] as { answer: unknown }[],
+    resumes: 0,
+  },
 };
 
 describe("a run cut off by a restart", () => {

@@ -1,14 +1,30 @@
 import type { ModelMessage } from "ai";
 import { describe, expect, it } from "vitest";
-import { boundRunMessages, MAX_RUN_MESSAGES_BYTES, TRUNCATED_MARKER, TRUNCATED_RESULT_CHARS, tooLargeMessage } from "../run-storage";
+import {
+  boundRunMessages,
+  MAX_RUN_MESSAGES_BYTES,
+  TRUNCATED_MARKER,
+  TRUNCATED_RESULT_CHARS,
+  tooLargeMessage,
+} from "../run-storage";
 
-const call = (id: string, input: unknown): ModelMessage => ({ role: "assistant", content: [{ type: "tool-call", toolCallId: id, toolName: "messages_list", input }] });
-const result = (id: string, output: unknown): ModelMessage => ({ role: "tool", content: [{ type: "tool-result", toolCallId: id, toolName: "messages_list", output } as never] });
+const call = (id: string, input: unknown): ModelMessage => ({
+  role: "assistant",
+  content: [{ type: "tool-call", toolCallId: id, toolName: "messages_list", input }],
+});
+const result = (id: string, output: unknown): ModelMessage => ({
+  role: "tool",
+  content: [{ type: "tool-result", toolCallId: id, toolName: "messages_list", output } as never],
+});
 const size = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).length;
 
 describe("a paused run's stored messages are bounded to 1 MB", () => {
   it("stores a run under the cap as it is", () => {
-    const messages = [{ role: "user", content: "hi" } as ModelMessage, call("c1", {}), result("c1", { type: "json", value: { messages: ["a".repeat(50_000)] } })];
+    const messages = [
+      { role: "user", content: "hi" } as ModelMessage,
+      call("c1", {}),
+      result("c1", { type: "json", value: { messages: ["a".repeat(50_000)] } }),
+    ];
     expect(boundRunMessages(messages)).toEqual({ ok: true, messages, truncated: false });
   });
 
@@ -31,7 +47,8 @@ describe("a paused run's stored messages are bounded to 1 MB", () => {
     if (!bounded.ok) throw new Error("expected it to fit after truncation");
     expect(bounded.truncated).toBe(true);
     expect(size(bounded.messages)).toBeLessThanOrEqual(MAX_RUN_MESSAGES_BYTES);
-    const output = (m: ModelMessage) => (m.content as { output: { type: string; value?: string; reason?: string } }[])[0]!.output;
+    const output = (m: ModelMessage) =>
+      (m.content as { output: { type: string; value?: string; reason?: string } }[])[0]!.output;
     const first = output(bounded.messages[1]!);
     expect(first.type).toBe("text");
     expect(first.value!.endsWith(TRUNCATED_MARKER)).toBe(true);

@@ -3,9 +3,21 @@
 // of this unit). Pause → JSON → resume is what the room will do across an eviction.
 import type { ModelMessage } from "ai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { agentScript, type ScriptedModel, scriptedUsage, startScriptedModel } from "../../../runtime/test/scripted-model";
+import {
+  agentScript,
+  type ScriptedModel,
+  scriptedUsage,
+  startScriptedModel,
+} from "../../../runtime/test/scripted-model";
 import { createModel, type ModelConfigured, readModelConfig } from "../config";
-import { pendingApprovals, type RunEvent, type RunOutcome, type RunStreamOptions, resumeMessages, runStream } from "../run-stream";
+import {
+  pendingApprovals,
+  type RunEvent,
+  type RunOutcome,
+  type RunStreamOptions,
+  resumeMessages,
+  runStream,
+} from "../run-stream";
 import { roomTools, runScopes, toolApprovalPolicy } from "../tools";
 
 let scripted: ScriptedModel;
@@ -15,7 +27,11 @@ const calls: { method: string; params: unknown }[] = [];
 beforeAll(async () => {
   scripted = await startScriptedModel({ usage: "when-asked" });
   scripted.setReply(agentScript);
-  const read = readModelConfig({ AUTOPILOT_MODEL_BASE_URL: scripted.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model", AUTOPILOT_MODEL_TIMEOUT_MS: "3000" });
+  const read = readModelConfig({
+    AUTOPILOT_MODEL_BASE_URL: scripted.baseUrl,
+    AUTOPILOT_MODEL_ID: "scripted-model",
+    AUTOPILOT_MODEL_TIMEOUT_MS: "3000",
+  });
   if (!read.configured) throw new Error(read.message);
   config = read;
 });
@@ -25,7 +41,11 @@ afterAll(async () => {
 
 const user = (text: string): ModelMessage => ({ role: "user", content: `Alice (user): ${text}` });
 
-async function segment(messages: ModelMessage[], overrides: Partial<RunStreamOptions> = {}, triggerScopes: ("read" | "write" | "approve" | "admin")[] = ["read", "write", "approve"]) {
+async function segment(
+  messages: ModelMessage[],
+  overrides: Partial<RunStreamOptions> = {},
+  triggerScopes: ("read" | "write" | "approve" | "admin")[] = ["read", "write", "approve"],
+) {
   const events: RunEvent[] = [];
   const scopes = runScopes(triggerScopes);
   const outcome: RunOutcome = await runStream({
@@ -45,14 +65,24 @@ async function segment(messages: ModelMessage[], overrides: Partial<RunStreamOpt
     },
     ...overrides,
   });
-  return { events, outcome, of: <T extends RunEvent["type"]>(type: T) => events.filter((e): e is Extract<RunEvent, { type: T }> => e.type === type) };
+  return {
+    events,
+    outcome,
+    of: <T extends RunEvent["type"]>(type: T) =>
+      events.filter((e): e is Extract<RunEvent, { type: T }> => e.type === type),
+  };
 }
 
 describe("runStream", () => {
   it("streams text deltas with contiguous offsets and reports the model call's usage", async () => {
     const before = scripted.requests.length;
     const { outcome, of } = await segment([user("SAY: a reply long enough to arrive in several pieces")]);
-    expect(outcome).toMatchObject({ status: "finished", finishReason: "stop", approvals: [], text: "a reply long enough to arrive in several pieces" });
+    expect(outcome).toMatchObject({
+      status: "finished",
+      finishReason: "stop",
+      approvals: [],
+      text: "a reply long enough to arrive in several pieces",
+    });
     const texts = of("text");
     expect(texts.length).toBeGreaterThan(3);
     let offset = 0;
@@ -60,35 +90,57 @@ describe("runStream", () => {
       expect(delta.offset).toBe(offset);
       offset += delta.text.length;
     }
-    const usage = scriptedUsage(scripted.requests[before]!, { text: "a reply long enough to arrive in several pieces" });
+    const usage = scriptedUsage(scripted.requests[before]!, {
+      text: "a reply long enough to arrive in several pieces",
+    });
     const [call] = of("model-call");
-    expect(call).toMatchObject({ ok: true, inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens, finishReason: "stop" });
+    expect(call).toMatchObject({
+      ok: true,
+      inputTokens: usage.prompt_tokens,
+      outputTokens: usage.completion_tokens,
+      finishReason: "stop",
+    });
     expect(call!.durationMs).toBeGreaterThanOrEqual(0);
   });
 
   it("runs a multi-step tool loop: each tool started and finished with its duration, one model call per step", async () => {
     calls.length = 0;
-    const { outcome, of, events } = await segment([user('STEPS: threads_list {} ; threads_rename {"threadId":"thr_1","title":"Plans"}')]);
-    expect(outcome).toMatchObject({ status: "finished", finishReason: "stop", text: 'TOOL RESULT SEEN: {"ok":true,"method":"threads.rename"}' });
+    const { outcome, of, events } = await segment([
+      user('STEPS: threads_list {} ; threads_rename {"threadId":"thr_1","title":"Plans"}'),
+    ]);
+    expect(outcome).toMatchObject({
+      status: "finished",
+      finishReason: "stop",
+      text: 'TOOL RESULT SEEN: {"ok":true,"method":"threads.rename"}',
+    });
     expect(calls).toEqual([
       { method: "threads.list", params: { includeArchived: false, limit: 1000 } },
       { method: "threads.rename", params: { threadId: "thr_1", title: "Plans" } },
     ]);
-    expect(events.filter((e) => e.type.startsWith("tool-")).map((e) => `${e.type}:${"tool" in e ? e.tool : ""}`)).toEqual([
+    expect(
+      events.filter((e) => e.type.startsWith("tool-")).map((e) => `${e.type}:${"tool" in e ? e.tool : ""}`),
+    ).toEqual([
       "tool-started:threads_list",
       "tool-finished:threads_list",
       "tool-started:threads_rename",
       "tool-finished:threads_rename",
     ]);
-    for (const finished of of("tool-finished")) expect(finished).toMatchObject({ status: "ok", output: { ok: true }, durationMs: expect.any(Number) });
+    for (const finished of of("tool-finished"))
+      expect(finished).toMatchObject({ status: "ok", output: { ok: true }, durationMs: expect.any(Number) });
     expect(of("model-call").map((c) => c.finishReason)).toEqual(["tool-calls", "tool-calls", "stop"]);
   });
 
   it("text from a later step starts a new paragraph of the segment's text", async () => {
     const own = await startScriptedModel({ usage: "when-asked" });
-    own.setReply((request) => (request.messages?.at(-1)?.role === "tool" ? { text: "Found one." } : { text: "Let me look.", toolCall: { name: "threads_list", arguments: {} } }));
+    own.setReply((request) =>
+      request.messages?.at(-1)?.role === "tool"
+        ? { text: "Found one." }
+        : { text: "Let me look.", toolCall: { name: "threads_list", arguments: {} } },
+    );
     try {
-      const { outcome, of } = await segment([user("anything")], { model: createModel({ ...config, baseURL: own.baseUrl }) });
+      const { outcome, of } = await segment([user("anything")], {
+        model: createModel({ ...config, baseURL: own.baseUrl }),
+      });
       expect(outcome).toMatchObject({ status: "finished", text: "Let me look.\n\nFound one." });
       expect(
         of("text")
@@ -105,7 +157,14 @@ describe("runStream", () => {
       throw new Error("thread thr_9 not found");
     });
     const { outcome, of } = await segment([user('STEPS: threads_rename {"threadId":"thr_9","title":"X"}')], { tools });
-    expect(of("tool-finished")).toEqual([expect.objectContaining({ tool: "threads_rename", status: "error", error: "thread thr_9 not found", durationMs: expect.any(Number) })]);
+    expect(of("tool-finished")).toEqual([
+      expect.objectContaining({
+        tool: "threads_rename",
+        status: "error",
+        error: "thread thr_9 not found",
+        durationMs: expect.any(Number),
+      }),
+    ]);
     expect(outcome).toMatchObject({ status: "finished", text: expect.stringContaining("thread thr_9 not found") });
   });
 
@@ -127,7 +186,12 @@ describe("runStream", () => {
     // The mixed step: the ungated tool ran at once, the gated one waits.
     expect(calls.map((c) => c.method)).toEqual(["threads.list"]);
     const [request] = paused.outcome.approvals;
-    expect(request).toMatchObject({ tool: "threads_archive", input: { threadId: "thr_1", archived: true }, approvalId: expect.any(String), toolCallId: expect.any(String) });
+    expect(request).toMatchObject({
+      tool: "threads_archive",
+      input: { threadId: "thr_1", archived: true },
+      approvalId: expect.any(String),
+      toolCallId: expect.any(String),
+    });
     expect(paused.of("approval-requested")).toEqual([{ type: "approval-requested", ...request }]);
 
     const stored = JSON.parse(JSON.stringify([...messages, ...paused.outcome.responseMessages])) as ModelMessage[];
@@ -135,9 +199,20 @@ describe("runStream", () => {
 
     const resumed = resumeMessages(stored, { approvalId: request!.approvalId, approved: true });
     const after = await segment(resumed);
-    expect(after.outcome).toMatchObject({ status: "finished", finishReason: "stop", text: 'TOOL RESULT SEEN: {"ok":true,"method":"threads.archive"}' });
+    expect(after.outcome).toMatchObject({
+      status: "finished",
+      finishReason: "stop",
+      text: 'TOOL RESULT SEEN: {"ok":true,"method":"threads.archive"}',
+    });
     expect(calls.map((c) => c.method)).toEqual(["threads.list", "threads.archive"]);
-    expect(after.of("tool-finished")).toEqual([expect.objectContaining({ tool: "threads_archive", status: "ok", toolCallId: request!.toolCallId, durationMs: expect.any(Number) })]);
+    expect(after.of("tool-finished")).toEqual([
+      expect.objectContaining({
+        tool: "threads_archive",
+        status: "ok",
+        toolCallId: request!.toolCallId,
+        durationMs: expect.any(Number),
+      }),
+    ]);
     if (after.outcome.status !== "finished") return;
     expect(pendingApprovals([...resumed, ...after.outcome.responseMessages])).toEqual([]);
   });
@@ -147,7 +222,10 @@ describe("runStream", () => {
     const messages = [user('STEPS: threads_archive {"threadId":"thr_4"}')];
     const paused = await segment(messages);
     if (paused.outcome.status !== "finished") throw new Error("expected a pause");
-    const resumed = resumeMessages([...messages, ...paused.outcome.responseMessages], { approvalId: paused.outcome.approvals[0]!.approvalId, approved: true });
+    const resumed = resumeMessages([...messages, ...paused.outcome.responseMessages], {
+      approvalId: paused.outcome.approvals[0]!.approvalId,
+      approved: true,
+    });
     const after = await segment(resumed);
     if (after.outcome.status !== "finished") throw new Error("expected a finished run");
     expect(calls).toHaveLength(1);
@@ -163,7 +241,9 @@ describe("runStream", () => {
     const [request] = paused.outcome.approvals;
     const stored = JSON.parse(JSON.stringify([...messages, ...paused.outcome.responseMessages])) as ModelMessage[];
     const before = scripted.requests.length;
-    const denied = await segment(resumeMessages(stored, { approvalId: request!.approvalId, approved: false, reason: "denied by Bob: not today" }));
+    const denied = await segment(
+      resumeMessages(stored, { approvalId: request!.approvalId, approved: false, reason: "denied by Bob: not today" }),
+    );
     expect(calls).toEqual([]);
     expect(denied.of("tool-finished")).toEqual([
       {
@@ -178,7 +258,10 @@ describe("runStream", () => {
     ]);
     const toolMessage = scripted.requests[before]!.messages!.filter((m) => m.role === "tool").at(-1);
     expect(JSON.stringify(toolMessage?.content)).toContain("denied by Bob: not today");
-    expect(denied.outcome).toMatchObject({ status: "finished", text: expect.stringContaining("denied by Bob: not today") });
+    expect(denied.outcome).toMatchObject({
+      status: "finished",
+      text: expect.stringContaining("denied by Bob: not today"),
+    });
   });
 
   it("a call the policy denies on its own (outside the run's scopes) is denied with the policy's reason, no approval asked", async () => {
@@ -188,7 +271,12 @@ describe("runStream", () => {
     expect(calls).toEqual([]);
     expect(of("approval-requested")).toEqual([]);
     expect(of("tool-finished")).toEqual([
-      expect.objectContaining({ tool: "threads_archive", status: "denied", reason: "the run may not use threads_archive", input: { threadId: "thr_3", archived: true } }),
+      expect.objectContaining({
+        tool: "threads_archive",
+        status: "denied",
+        reason: "the run may not use threads_archive",
+        input: { threadId: "thr_3", archived: true },
+      }),
     ]);
     if (outcome.status !== "finished") throw new Error("expected a finished run");
     expect(outcome).toMatchObject({ approvals: [], text: "TOOL RESULT SEEN: the run may not use threads_archive" });
@@ -197,7 +285,11 @@ describe("runStream", () => {
 
   it("HTTP 500 → failed with the readable line and a failed model call", async () => {
     const { outcome, of } = await segment([user("FAIL500")]);
-    expect(outcome).toEqual({ status: "failed", text: "", error: "model request failed: HTTP 500: scripted upstream failure" });
+    expect(outcome).toEqual({
+      status: "failed",
+      text: "",
+      error: "model request failed: HTTP 500: scripted upstream failure",
+    });
     expect(of("model-call")).toEqual([expect.objectContaining({ ok: false, inputTokens: null, outputTokens: null })]);
   });
 
@@ -209,9 +301,17 @@ describe("runStream", () => {
   it("no answer → failed by the step timeout; silence mid-stream → failed by the chunk timeout", async () => {
     const hung = await segment([user("HANG")], { timeouts: { stepMs: 500, chunkMs: 500, totalMs: 5000 } });
     const check = ": check AUTOPILOT_MODEL_BASE_URL, or raise AUTOPILOT_MODEL_TIMEOUT_MS";
-    expect(hung.outcome).toEqual({ status: "failed", text: "", error: `the model did not answer within 0.5 s${check}` });
+    expect(hung.outcome).toEqual({
+      status: "failed",
+      text: "",
+      error: `the model did not answer within 0.5 s${check}`,
+    });
     const mid = await segment([user("HANGMID")], { timeouts: { stepMs: 5000, chunkMs: 400, totalMs: 5000 } });
-    expect(mid.outcome).toEqual({ status: "failed", text: "partial ", error: `the model stopped sending within 0.4 s${check}` });
+    expect(mid.outcome).toEqual({
+      status: "failed",
+      text: "partial ",
+      error: `the model stopped sending within 0.4 s${check}`,
+    });
   });
 
   it("the chunk timeout is the silence between chunks, not the call's length, and a tool's run is not silence", async () => {
@@ -223,8 +323,14 @@ describe("runStream", () => {
       await new Promise((resolve) => setTimeout(resolve, 600));
       return { ok: true, method };
     });
-    const tooled = await segment([user("STEPS: threads_list {}")], { tools: slowTool, timeouts: { stepMs: 5000, chunkMs: 200, totalMs: 5000 } });
-    expect(tooled.outcome).toMatchObject({ status: "finished", text: 'TOOL RESULT SEEN: {"ok":true,"method":"threads.list"}' });
+    const tooled = await segment([user("STEPS: threads_list {}")], {
+      tools: slowTool,
+      timeouts: { stepMs: 5000, chunkMs: 200, totalMs: 5000 },
+    });
+    expect(tooled.outcome).toMatchObject({
+      status: "finished",
+      text: 'TOOL RESULT SEEN: {"ok":true,"method":"threads.list"}',
+    });
   });
 
   it("aborting mid-stream → aborted with our reason and the partial text", async () => {

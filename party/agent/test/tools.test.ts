@@ -5,7 +5,17 @@ import { asSchema, type ToolExecutionOptions } from "ai";
 import { describe, expect, it, vi } from "vitest";
 import { type MethodName, Methods } from "../../../shared/protocol/methods";
 import { TOOL_POLICY } from "../tool-policy";
-import { AGENT_TOOLS, gatedRisk, methodOfTool, roomTools, runScopes, toolApprovalPolicy, toolInputSchema, toolName, toolSchemaChars } from "../tools";
+import {
+  AGENT_TOOLS,
+  gatedRisk,
+  methodOfTool,
+  roomTools,
+  runScopes,
+  toolApprovalPolicy,
+  toolInputSchema,
+  toolName,
+  toolSchemaChars,
+} from "../tools";
 
 const METHODS = Object.keys(Methods) as MethodName[];
 const noCall = async () => null;
@@ -21,12 +31,16 @@ describe("tool policy", () => {
   });
 
   it("the model cannot choose who answers a thread it creates: threads_create takes a title only", async () => {
-    const json = (await asSchema(toolInputSchema(Methods["threads.create"].params)).jsonSchema) as { properties: Record<string, unknown> };
+    const json = (await asSchema(toolInputSchema(Methods["threads.create"].params)).jsonSchema) as {
+      properties: Record<string, unknown>;
+    };
     expect(Object.keys(json.properties)).toEqual(["title"]);
   });
 
   it("the model attaches no files: chat_send takes a thread and text only", async () => {
-    const json = (await asSchema(toolInputSchema(Methods["chat.send"].params)).jsonSchema) as { properties: Record<string, unknown> };
+    const json = (await asSchema(toolInputSchema(Methods["chat.send"].params)).jsonSchema) as {
+      properties: Record<string, unknown>;
+    };
     expect(Object.keys(json.properties).sort()).toEqual(["text", "threadId"]);
   });
 
@@ -104,7 +118,9 @@ describe("run scopes and the tool set", () => {
     const again = roomTools(["read", "write"], noCall);
     expect(again.threads_rename!.inputSchema).toBe(first.inputSchema);
     expect(again.threads_list!.inputSchema).toBe(second.inputSchema);
-    expect(await asSchema(again.threads_rename!.inputSchema).jsonSchema).toBe(await asSchema(first.inputSchema).jsonSchema);
+    expect(await asSchema(again.threads_rename!.inputSchema).jsonSchema).toBe(
+      await asSchema(first.inputSchema).jsonSchema,
+    );
   });
 
   it("executes through call with the method name and parsed input, a model-chosen idempotencyKey stripped", async () => {
@@ -117,7 +133,11 @@ describe("run scopes and the tool set", () => {
     const parsed = await asSchema(threadsList.inputSchema).validate!({ includeArchived: true });
     expect(parsed.success).toBe(true);
     const rename = tools.threads_rename!;
-    const renameInput = await asSchema(rename.inputSchema).validate!({ threadId: "thr_1", title: "New", idempotencyKey: "chosen-by-model" });
+    const renameInput = await asSchema(rename.inputSchema).validate!({
+      threadId: "thr_1",
+      title: "New",
+      idempotencyKey: "chosen-by-model",
+    });
     if (!renameInput.success) throw renameInput.error;
     expect(renameInput.value).toEqual({ threadId: "thr_1", title: "New" });
     expect(await rename.execute!(renameInput.value, options)).toEqual({ ok: true });
@@ -140,6 +160,10 @@ describe("toolApprovalPolicy", () => {
   });
 
   it("leaves tools that are not room tools to the caller's policy", () => {
-    expect(toolApprovalPolicy(["read", "write"], (call) => (call.toolName === "openclaw_tool" ? "user-approval" : undefined))(call("openclaw_tool"))).toBe("user-approval");
+    expect(
+      toolApprovalPolicy(["read", "write"], (call) =>
+        call.toolName === "openclaw_tool" ? "user-approval" : undefined,
+      )(call("openclaw_tool")),
+    ).toBe("user-approval");
   });
 });

@@ -18,7 +18,9 @@ describe("the per-thread turn cap", () => {
   });
 
   it("tells the thread the cap and when to write again, in whole seconds", () => {
-    expect(limitNotice(9_001)).toBe(`The Autopilot answers at most ${TURNS_PER_MINUTE} times a minute in one thread, so it did not answer that. Write again in 10 s.`);
+    expect(limitNotice(9_001)).toBe(
+      `The Autopilot answers at most ${TURNS_PER_MINUTE} times a minute in one thread, so it did not answer that. Write again in 10 s.`,
+    );
   });
 
   it("a folded turn keeps only the scopes every poster holds", () => {

@@ -21,13 +21,19 @@ afterAll(() => model.close());
 
 describe("the Worker's AI SDK bundle", () => {
   it("imports nothing but zod, and reaches no stream class around the injected ones", () => {
-    const meta = JSON.parse(readFileSync(AI_SDK_METAFILE, "utf8")) as { outputs: Record<string, { imports: { path: string; external?: boolean }[] }> };
+    const meta = JSON.parse(readFileSync(AI_SDK_METAFILE, "utf8")) as {
+      outputs: Record<string, { imports: { path: string; external?: boolean }[] }>;
+    };
     const imports = Object.values(meta.outputs).flatMap((output) => output.imports);
     expect(imports.length).toBeGreaterThan(0);
     expect(imports.filter((i) => !/^zod(\/|$)/.test(i.path))).toEqual([]);
-    expect(aiSdkBundleInputs()).toEqual(expect.arrayContaining(["party/ai-sdk/js-streams.ts", "node_modules/ai/dist/index.js"]));
+    expect(aiSdkBundleInputs()).toEqual(
+      expect.arrayContaining(["party/ai-sdk/js-streams.ts", "node_modules/ai/dist/index.js"]),
+    );
     // `inject` replaces free identifiers only: a global reached as a property would escape it.
-    expect(readFileSync(AI_SDK_BUNDLE, "utf8")).not.toMatch(/globalThis\.(Readable|Writable|Transform|TextDecoder|TextEncoder)Stream\b/);
+    expect(readFileSync(AI_SDK_BUNDLE, "utf8")).not.toMatch(
+      /globalThis\.(Readable|Writable|Transform|TextDecoder|TextEncoder)Stream\b/,
+    );
   });
 
   it("streams a reply through JavaScript streams, not the platform's", async () => {
@@ -45,17 +51,32 @@ describe("the Worker's AI SDK bundle", () => {
     const provider = sdk.createOpenAICompatible({ name: "bench", baseURL: model.baseUrl });
     expect((await sdk.generateText({ model: provider.chatModel("scripted"), prompt: "title?" })).text).toBe("A title");
     model.setReply({ fail: { status: 500, message: "boom" } });
-    await expect(sdk.generateText({ model: provider.chatModel("scripted"), prompt: "title?", maxRetries: 0 })).rejects.toThrow(/boom/);
+    await expect(
+      sdk.generateText({ model: provider.chatModel("scripted"), prompt: "title?", maxRetries: 0 }),
+    ).rejects.toThrow(/boom/);
   });
 
   it("runs a tool between two model calls (zod schemas from the room's zod)", async () => {
-    model.setReply((request) => (request.messages?.some((m) => m.role === "tool") ? { text: "it is 4" } : { toolCall: { name: "add", arguments: { a: 2, b: 2 } } }));
+    model.setReply((request) =>
+      request.messages?.some((m) => m.role === "tool")
+        ? { text: "it is 4" }
+        : { toolCall: { name: "add", arguments: { a: 2, b: 2 } } },
+    );
     const provider = sdk.createOpenAICompatible({ name: "bench", baseURL: model.baseUrl });
-    const add = sdk.tool({ inputSchema: z.object({ a: z.number(), b: z.number() }), execute: async ({ a, b }) => a + b });
-    const result = sdk.streamText({ model: provider.chatModel("scripted"), prompt: "2+2?", tools: { add }, stopWhen: sdk.isStepCount(3) });
+    const add = sdk.tool({
+      inputSchema: z.object({ a: z.number(), b: z.number() }),
+      execute: async ({ a, b }) => a + b,
+    });
+    const result = sdk.streamText({
+      model: provider.chatModel("scripted"),
+      prompt: "2+2?",
+      tools: { add },
+      stopWhen: sdk.isStepCount(3),
+    });
     const parts: string[] = [];
     for await (const part of result.stream)
-      if (part.type === "tool-result" || part.type === "text-delta") parts.push(part.type === "tool-result" ? `result:${JSON.stringify(part.output)}` : part.text);
+      if (part.type === "tool-result" || part.type === "text-delta")
+        parts.push(part.type === "tool-result" ? `result:${JSON.stringify(part.output)}` : part.text);
     expect(parts[0]).toBe("result:4");
     expect(parts.slice(1).join("")).toBe("it is 4");
   });

@@ -35,10 +35,16 @@ describe("signedSessionToken", () => {
   });
 
   it("refuses a forged or missing signature, another secret's, and no cookie", async () => {
-    const forged = new Headers({ cookie: `better-auth.session_token=${encodeURIComponent(`tok123.${"A".repeat(43)}=`)}` });
+    const forged = new Headers({
+      cookie: `better-auth.session_token=${encodeURIComponent(`tok123.${"A".repeat(43)}=`)}`,
+    });
     expect(await signedSessionToken(forged, "http://app.test", SECRET)).toBeNull();
-    expect(await signedSessionToken(new Headers({ cookie: "better-auth.session_token=tok123" }), "http://app.test", SECRET)).toBeNull();
-    const other = new Headers({ cookie: await cookieFor("better-auth.session_token", "tok123", "another-secret-entirely-0123456789") });
+    expect(
+      await signedSessionToken(new Headers({ cookie: "better-auth.session_token=tok123" }), "http://app.test", SECRET),
+    ).toBeNull();
+    const other = new Headers({
+      cookie: await cookieFor("better-auth.session_token", "tok123", "another-secret-entirely-0123456789"),
+    });
     expect(await signedSessionToken(other, "http://app.test", SECRET)).toBeNull();
     expect(await signedSessionToken(new Headers(), "http://app.test", SECRET)).toBeNull();
   });
@@ -51,16 +57,24 @@ describe("signedSessionToken, again", () => {
     expect(await signedSessionToken(headers, "http://app.test", SECRET)).toBe("tok456");
     expect(await signedSessionToken(headers, "http://app.test", SECRET)).toBe("tok456");
     expect(await signedSessionToken(headers, "http://app.test", "another-secret-entirely-0123456789")).toBeNull();
-    const forged = new Headers({ cookie: `better-auth.session_token=${encodeURIComponent(`tok456.${"B".repeat(43)}=`)}` });
+    const forged = new Headers({
+      cookie: `better-auth.session_token=${encodeURIComponent(`tok456.${"B".repeat(43)}=`)}`,
+    });
     expect(await signedSessionToken(forged, "http://app.test", SECRET)).toBeNull();
   });
 });
 
 describe("sessionOutcome", () => {
   it("a live session of an active member is that person with their role's scopes (name, else e-mail)", () => {
-    expect(sessionOutcome(row(), NOW)).toEqual({ ok: true, principal: { id: "u1", kind: "user", name: "Ada", role: "member", scopes: ["read", "write", "approve"] } });
+    expect(sessionOutcome(row(), NOW)).toEqual({
+      ok: true,
+      principal: { id: "u1", kind: "user", name: "Ada", role: "member", scopes: ["read", "write", "approve"] },
+    });
     const unnamed = sessionOutcome(row({ name: "", role: "viewer", expiresAt: fresh }), NOW);
-    expect(unnamed).toEqual({ ok: true, principal: { id: "u1", kind: "user", name: "ada@example.test", role: "viewer", scopes: ["read"] } });
+    expect(unnamed).toEqual({
+      ok: true,
+      principal: { id: "u1", kind: "user", name: "ada@example.test", role: "viewer", scopes: ["read"] },
+    });
   });
 
   it("no session row (signed out, revoked) or an expired one is 401", () => {
@@ -70,9 +84,21 @@ describe("sessionOutcome", () => {
   });
 
   it("a disabled or waitlisted account, or no membership in the workspace, is 403", () => {
-    expect(sessionOutcome(row({ banned: 1 }), NOW)).toEqual({ ok: false, status: 403, reason: "this account is disabled" });
-    expect(sessionOutcome(row({ waitlisted: 1 }), NOW)).toMatchObject({ ok: false, status: 403, reason: expect.stringMatching(/waitlist/) });
-    expect(sessionOutcome(row({ role: null }), NOW)).toEqual({ ok: false, status: 403, reason: "not a member of this workspace" });
+    expect(sessionOutcome(row({ banned: 1 }), NOW)).toEqual({
+      ok: false,
+      status: 403,
+      reason: "this account is disabled",
+    });
+    expect(sessionOutcome(row({ waitlisted: 1 }), NOW)).toMatchObject({
+      ok: false,
+      status: 403,
+      reason: expect.stringMatching(/waitlist/),
+    });
+    expect(sessionOutcome(row({ role: null }), NOW)).toEqual({
+      ok: false,
+      status: 403,
+      reason: "not a member of this workspace",
+    });
     expect(sessionOutcome(row({ role: "emperor" }), NOW)).toMatchObject({ ok: false, status: 403 });
     // A ban that has run out no longer counts.
     expect(sessionOutcome(row({ banned: 1, banExpires: NOW - 1 }), NOW)).toMatchObject({ ok: true });

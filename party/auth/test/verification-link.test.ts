@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { verificationLink } from "../auth";
 
 const ORIGIN = "https://autopilot.example.com";
-const given = (callback: string) => `http://evil.example/api/auth/verify-email?token=t0k&callbackURL=${encodeURIComponent(callback)}`;
+const given = (callback: string) =>
+  `http://evil.example/api/auth/verify-email?token=t0k&callbackURL=${encodeURIComponent(callback)}`;
 const callbackOf = (link: string) => new URL(link).searchParams.get("callbackURL");
 
 describe("verification links", () => {
@@ -17,7 +18,16 @@ describe("verification links", () => {
   });
 
   it("never lead the reader to another site once verified", () => {
-    const elsewhere = ["https://evil.example/", "//evil.example", "/\\evil.example", "/\t/evil.example", "/\n/evil.example", "/ /evil.example", "/\u0000/evil.example", "javascript:alert(1)"];
+    const elsewhere = [
+      "https://evil.example/",
+      "//evil.example",
+      "/\\evil.example",
+      "/\t/evil.example",
+      "/\n/evil.example",
+      "/ /evil.example",
+      "/\u0000/evil.example",
+      "javascript:alert(1)",
+    ];
     for (const callback of elsewhere) expect(callbackOf(verificationLink(ORIGIN, given(callback)))).toBe("/");
   });
 });

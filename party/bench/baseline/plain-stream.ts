@@ -24,7 +24,9 @@ function isRequest(value: unknown): value is PlainStreamRequest {
 }
 
 async function streamReply(socket: WebSocket, request: PlainStreamRequest): Promise<void> {
-  const model = createOpenAICompatible({ name: "bench", baseURL: request.baseURL, includeUsage: true }).chatModel(request.model);
+  const model = createOpenAICompatible({ name: "bench", baseURL: request.baseURL, includeUsage: true }).chatModel(
+    request.model,
+  );
   const result = streamText({ model, messages: [{ role: "user", content: request.text }], maxRetries: 0 });
   let offset = 0;
   for await (const part of result.stream) {

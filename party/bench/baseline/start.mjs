@@ -40,11 +40,19 @@ export async function startBaseline({ port, persistDir, config = "wrangler.toml"
     "--show-interactive-dev-session=false",
     ...(inspectorPort ? ["--inspector-port", String(inspectorPort)] : []),
   ];
-  const child = spawn(join(ROOT, "node_modules", ".bin", "wrangler"), args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(join(ROOT, "node_modules", ".bin", "wrangler"), args, {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const output = [];
   // BENCH_BASELINE_LOG=<file> keeps its wrangler output (with MINIFLARE_WORKERD_V8_FLAGS=--trace-gc: its collections);
   // another config's floor writes beside it, `<file>.<config>`, so that the two logs stay apart.
-  const logFile = process.env.BENCH_BASELINE_LOG && (config === "wrangler.toml" ? process.env.BENCH_BASELINE_LOG : `${process.env.BENCH_BASELINE_LOG}.${config.replace(/\.toml$/, "")}`);
+  const logFile =
+    process.env.BENCH_BASELINE_LOG &&
+    (config === "wrangler.toml"
+      ? process.env.BENCH_BASELINE_LOG
+      : `${process.env.BENCH_BASELINE_LOG}.${config.replace(/\.toml$/, "")}`);
   const log = logFile ? createWriteStream(logFile) : null;
   for (const stream of [child.stdout, child.stderr]) {
     stream.setEncoding("utf8").on("data", (chunk) => {

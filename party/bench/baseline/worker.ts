@@ -14,13 +14,17 @@ export class BaselineRoom extends Server {
   static override options = { hibernate: true };
 
   override onStart(): void {
-    this.ctx.storage.sql.exec(`create table if not exists messages (n integer primary key autoincrement, text text not null, at integer not null)`);
+    this.ctx.storage.sql.exec(
+      `create table if not exists messages (n integer primary key autoincrement, text text not null, at integer not null)`,
+    );
   }
 
   override onMessage(sender: Connection, message: string | ArrayBuffer): void {
     const request = JSON.parse(String(message)) as { params: { text: string } };
     const at = Date.now();
-    const n = this.ctx.storage.sql.exec<{ n: number }>(`insert into messages (text, at) values (?, ?) returning n`, request.params.text, at).one().n;
+    const n = this.ctx.storage.sql
+      .exec<{ n: number }>(`insert into messages (text, at) values (?, ?) returning n`, request.params.text, at)
+      .one().n;
     const frame = messageCreatedFrame(n, request.params.text, at);
     this.broadcast(frame, [sender.id]);
   }
@@ -34,6 +38,9 @@ export default {
       const objects = env.PlainStreamObject as DurableObjectNamespace;
       return objects.get(objects.idFromName("floor")).fetch(request);
     }
-    return (await routePartykitRequest(request, env)) ?? new Response("baseline room: /parties/baseline-room/<name>", { status: 404 });
+    return (
+      (await routePartykitRequest(request, env)) ??
+      new Response("baseline room: /parties/baseline-room/<name>", { status: 404 })
+    );
   },
 };

@@ -11,10 +11,15 @@ describe("references outside the repository", () => {
       { path: "party/rooms/x.ts", text: 'import { a } from "../../shared/protocol/frames";' },
       { path: "party/y.ts", text: "// fine: https://example.com/a/b\n// cwd /home/someone/checkout" },
     ]);
-    expect(found).toEqual(["README.md:1: ../elsewhere/plan.md leaves the repository", "party/y.ts:2: /home/someone is a path on one machine"]);
+    expect(found).toEqual([
+      "README.md:1: ../elsewhere/plan.md leaves the repository",
+      "party/y.ts:2: /home/someone is a path on one machine",
+    ]);
   });
 
   it("passes paths that stay inside, however deep", () => {
-    expect(outsideReferences(ROOT, [{ path: "a/b/c/d.ts", text: 'import "../../../shared/x";\n"../../e.json"' }])).toEqual([]);
+    expect(
+      outsideReferences(ROOT, [{ path: "a/b/c/d.ts", text: 'import "../../../shared/x";\n"../../e.json"' }]),
+    ).toEqual([]);
   });
 });

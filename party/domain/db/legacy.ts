@@ -64,7 +64,8 @@ export function legacyStatements(migration: string): string[] {
     .filter(Boolean);
 }
 
-const tableExists = (sql: Sql, name: string): boolean => sql.one<{ name: string }>(`select name from sqlite_master where type = 'table' and name = ?`, name) !== null;
+const tableExists = (sql: Sql, name: string): boolean =>
+  sql.one<{ name: string }>(`select name from sqlite_master where type = 'table' and name = ?`, name) !== null;
 
 /** The version an Autopilot made before drizzle migrations is at; null for a new room or one already on them. */
 export function legacyAutopilotVersion(sql: Sql): number | null {

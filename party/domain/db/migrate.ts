@@ -1,7 +1,14 @@
 import { sql as q } from "drizzle-orm";
 import { migrate as drizzleMigrate } from "drizzle-orm/durable-sqlite/migrator";
 import type { Sql } from "../sql";
-import { isLegacyHatchery, LEGACY_AUTOPILOT_MIGRATIONS, LEGACY_HATCHERY_TABLES, legacyAutopilotVersion, legacyStatements, MIGRATIONS_TABLE } from "./legacy";
+import {
+  isLegacyHatchery,
+  LEGACY_AUTOPILOT_MIGRATIONS,
+  LEGACY_HATCHERY_TABLES,
+  legacyAutopilotVersion,
+  legacyStatements,
+  MIGRATIONS_TABLE,
+} from "./legacy";
 import autopilotMigrations from "./migrations/autopilot/migrations";
 import hatcheryMigrations from "./migrations/hatchery/migrations";
 
@@ -17,7 +24,8 @@ export function migrateAutopilot(sql: Sql): void {
   const legacy = legacyAutopilotVersion(sql);
   if (legacy !== null) {
     sql.transaction(() => {
-      for (const migration of LEGACY_AUTOPILOT_MIGRATIONS.slice(legacy)) for (const statement of legacyStatements(migration)) sql.run(statement);
+      for (const migration of LEGACY_AUTOPILOT_MIGRATIONS.slice(legacy))
+        for (const statement of legacyStatements(migration)) sql.run(statement);
       markBaselineApplied(sql, autopilotMigrations);
       sql.run(`drop table room_schema`);
     });
@@ -37,7 +45,9 @@ export function migrateHatchery(sql: Sql): void {
 
 /** Records the first migration as applied the way drizzle's migrator does (durable-sqlite stores no hash). */
 function markBaselineApplied(sql: Sql, bundle: MigrationBundle): void {
-  sql.run(`create table if not exists ${MIGRATIONS_TABLE} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`);
+  sql.run(
+    `create table if not exists ${MIGRATIONS_TABLE} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`,
+  );
   sql.run(`insert into ${MIGRATIONS_TABLE} (hash, created_at) values ('', ?)`, bundle.journal.entries[0]!.when);
 }
 
@@ -54,6 +64,11 @@ function applyMigrations(sql: Sql, bundle: MigrationBundle): void {
     console.error(JSON.stringify({ msg: "room migration failed", error: String(error) }));
   });
   const newest = bundle.journal.entries.at(-1)!.when;
-  const applied = sql.db.get<{ at: number | null }>(q`select max(created_at) as at from ${q.identifier(MIGRATIONS_TABLE)}`)?.at ?? null;
-  if (Number(applied) < newest) throw new Error(`room migrations did not apply (newest applied ${applied}, expected ${newest})${failure ? `: ${String(failure)}` : ""}`);
+  const applied =
+    sql.db.get<{ at: number | null }>(q`select max(created_at) as at from ${q.identifier(MIGRATIONS_TABLE)}`)?.at ??
+    null;
+  if (Number(applied) < newest)
+    throw new Error(
+      `room migrations did not apply (newest applied ${applied}, expected ${newest})${failure ? `: ${String(failure)}` : ""}`,
+    );
 }

@@ -175,7 +175,10 @@ export const agentRuns = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
     doc: text("doc").notNull(),
   },
-  (t) => [uniqueIndex("agent_runs_active").on(t.threadId).where(sql`status in ('streaming', 'awaiting_approval')`), index("agent_runs_status").on(t.status, t.createdAt)],
+  (t) => [
+    uniqueIndex("agent_runs_active").on(t.threadId).where(sql`status in ('streaming', 'awaiting_approval')`),
+    index("agent_runs_status").on(t.status, t.createdAt),
+  ],
 );
 
 export const agentToolCalls = sqliteTable(
@@ -219,7 +222,11 @@ export const usage = sqliteTable(
     durationMs: integer("duration_ms").notNull(),
     ok: integer("ok").notNull(),
   },
-  (t) => [index("usage_at").on(t.at), index("usage_thread").on(t.threadId, t.at), index("usage_principal").on(t.principalId, t.at)],
+  (t) => [
+    index("usage_at").on(t.at),
+    index("usage_thread").on(t.threadId, t.at),
+    index("usage_principal").on(t.principalId, t.at),
+  ],
 );
 
 // The Autopilot's calls to an OpenClaw gateway's tools, recorded before they are sent:
@@ -355,7 +362,10 @@ export const inboxFollows = sqliteTable(
     /** When the person last wrote in the thread: a thread with nothing newer has no replies for them. */
     wroteAt: integer("wrote_at"),
   },
-  (t) => [primaryKey({ columns: [t.principalId, t.threadId] }), index("inbox_follows_thread").on(t.threadId, t.following)],
+  (t) => [
+    primaryKey({ columns: [t.principalId, t.threadId] }),
+    index("inbox_follows_thread").on(t.threadId, t.following),
+  ],
 );
 
 // Web Push (inbox/push.ts): the browsers each person subscribed (at most

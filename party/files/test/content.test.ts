@@ -18,7 +18,8 @@ describe("what an upload must be", () => {
 
   it("FILE_MAX_BYTES, or 10 MiB when unset or nonsense", () => {
     expect(fileMaxBytes({ FILE_MAX_BYTES: "1000" })).toBe(1000);
-    for (const value of [undefined, "", "-1", "1.5", "ten"]) expect(fileMaxBytes({ FILE_MAX_BYTES: value })).toBe(10 * 1024 * 1024);
+    for (const value of [undefined, "", "-1", "1.5", "ten"])
+      expect(fileMaxBytes({ FILE_MAX_BYTES: value })).toBe(10 * 1024 * 1024);
   });
 
   it("checks WebP's two signatures and text's UTF-8", () => {
@@ -33,7 +34,8 @@ describe("what an upload must be", () => {
     expect(sanitizeFileName("a%2Fb%5Cc.txt")).toBe("c.txt");
     expect(sanitizeFileName(encodeURIComponent("\u0007bell\u2066.txt "))).toBe("bell.txt");
     expect([...(sanitizeFileName(encodeURIComponent("😀".repeat(300))) ?? "")]).toHaveLength(200);
-    for (const bad of [null, "", "%", "..", encodeURIComponent("dir/"), encodeURIComponent("\u0000")]) expect(sanitizeFileName(bad)).toBeNull();
+    for (const bad of [null, "", "%", "..", encodeURIComponent("dir/"), encodeURIComponent("\u0000")])
+      expect(sanitizeFileName(bad)).toBeNull();
   });
 
   it("reads a body up to the cap and stops as soon as it passes it", async () => {

@@ -1,6 +1,11 @@
 import type { z } from "zod";
 import type { GraphCommand } from "../../../shared/protocol/graph";
-import type { InstancesDetailsResult, InstancesDeviceSetupResult, InstancesInvokeNodeParams, InstancesInvokeNodeResult } from "../../../shared/protocol/instances";
+import type {
+  InstancesDetailsResult,
+  InstancesDeviceSetupResult,
+  InstancesInvokeNodeParams,
+  InstancesInvokeNodeResult,
+} from "../../../shared/protocol/instances";
 import type { InstancesChannelsResult } from "../../../shared/protocol/channels";
 import type { PresenceEntry } from "../../../shared/protocol/presence";
 import type { Actor, Principal } from "../../../shared/protocol/principal";
@@ -28,7 +33,11 @@ export interface AutopilotContext extends RoomWriter {
   /** Devices and nodes of an instance's gateway (party/devices/): a setup code; a command on a node. */
   devices: {
     setup(principal: Principal, instanceId: string): Promise<z.output<typeof InstancesDeviceSetupResult>>;
-    invokeNode(principal: Principal, params: z.output<typeof InstancesInvokeNodeParams>, approvedCall?: string): Promise<z.output<typeof InstancesInvokeNodeResult>>;
+    invokeNode(
+      principal: Principal,
+      params: z.output<typeof InstancesInvokeNodeParams>,
+      approvedCall?: string,
+    ): Promise<z.output<typeof InstancesInvokeNodeResult>>;
   };
   /** An instance's channels as its gateway reports them (party/channels/status.ts). */
   instanceChannels(instanceId: string): Promise<z.output<typeof InstancesChannelsResult>>;
@@ -37,7 +46,11 @@ export interface AutopilotContext extends RoomWriter {
   /** A principal's access as D1 has it now. */
   currentAccess: CurrentAccess;
   /** People's inboxes (inbox/): send a person's changed inbox to their tabs; look at the mail schedule again. */
-  inbox: { refresh(principalIds: Iterable<string>): void; preferencesChanged(): void /** Web Push as configured (null: off). */; push: PushConfig | null };
+  inbox: {
+    refresh(principalIds: Iterable<string>): void;
+    preferencesChanged(): void /** Web Push as configured (null: off). */;
+    push: PushConfig | null;
+  };
 }
 
 /** One request to the room: who asks, when, and the room that answers. */

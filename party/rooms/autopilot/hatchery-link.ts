@@ -47,7 +47,11 @@ export class HatcheryLink {
         .then((response) => {
           if (!response.ok) throw new Error(`HTTP ${response.status}`);
         })
-        .catch((error: unknown) => console.error(JSON.stringify({ msg: "hatchery poke failed", workspace: this.workspaceId(), error: String(error) })));
+        .catch((error: unknown) =>
+          console.error(
+            JSON.stringify({ msg: "hatchery poke failed", workspace: this.workspaceId(), error: String(error) }),
+          ),
+        );
     }, wait);
   }
 }

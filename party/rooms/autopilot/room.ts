@@ -69,7 +69,9 @@ export class Autopilot extends DurableObject<Env> {
   }
 
   /** RPC from the Worker (party/devices/entry.ts): only a hosted instance that is ready takes devices. */
-  async deviceEntryState(...args: Parameters<RoomRpc["deviceEntryState"]>): Promise<ReturnType<RoomRpc["deviceEntryState"]>> {
+  async deviceEntryState(
+    ...args: Parameters<RoomRpc["deviceEntryState"]>
+  ): Promise<ReturnType<RoomRpc["deviceEntryState"]>> {
     await this.lifecycle.start();
     return this.#rpc.deviceEntryState(...args);
   }

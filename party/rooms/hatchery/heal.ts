@@ -36,7 +36,8 @@ export function startHealIfNeeded(sql: Sql, doc: Y.Doc, workspace: string): bool
     setMeta(sql, "sessionsDigest", "");
     setMeta(sql, HEAL, "pending");
   });
-  if (missing.length > 0) console.warn(JSON.stringify({ msg: "hatchery restoring lost domain nodes", workspace, missing: missing.length }));
+  if (missing.length > 0)
+    console.warn(JSON.stringify({ msg: "hatchery restoring lost domain nodes", workspace, missing: missing.length }));
   return true;
 }
 

@@ -23,6 +23,9 @@ export function hatcheryLimits(env: Env): HatcheryLimits {
     maxPersonNodes: num(env.HATCHERY_MAX_PERSON_NODES, 2000),
     maxEdges: num(env.HATCHERY_MAX_EDGES, 5000),
     perConnection: { perSecond: num(env.HATCHERY_FRAMES_PER_SECOND, 100), burst: num(env.HATCHERY_FRAME_BURST, 300) },
-    perPrincipal: { perSecond: num(env.HATCHERY_PRINCIPAL_FRAMES_PER_SECOND, 200), burst: num(env.HATCHERY_PRINCIPAL_FRAME_BURST, 600) },
+    perPrincipal: {
+      perSecond: num(env.HATCHERY_PRINCIPAL_FRAMES_PER_SECOND, 200),
+      burst: num(env.HATCHERY_PRINCIPAL_FRAME_BURST, 600),
+    },
   };
 }

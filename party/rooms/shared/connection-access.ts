@@ -20,9 +20,15 @@ export interface GuardedSocket {
  * sockets' principals come from their hibernation-safe state, so this works the same on a
  * room that was just woken by the call.
  */
-export async function revalidateSockets(db: D1Database, workspaceId: string, sockets: GuardedSocket[], reason: string): Promise<{ closed: number; rescoped: number }> {
+export async function revalidateSockets(
+  db: D1Database,
+  workspaceId: string,
+  sockets: GuardedSocket[],
+  reason: string,
+): Promise<{ closed: number; rescoped: number }> {
   const verdicts = new Map<string, ReturnType<typeof recheckPrincipal>>();
-  for (const s of sockets) if (!verdicts.has(s.principal.id)) verdicts.set(s.principal.id, recheckPrincipal(db, workspaceId, s.principal));
+  for (const s of sockets)
+    if (!verdicts.has(s.principal.id)) verdicts.set(s.principal.id, recheckPrincipal(db, workspaceId, s.principal));
   let closed = 0;
   let rescoped = 0;
   for (const s of sockets) {
@@ -52,7 +58,11 @@ export function autopilotSocket(conn: Connection, send: (text: string) => void):
     close: (code, reason) => conn.close(code, reason),
     rescope: (principal) => {
       conn.setState({ ...state, principal } satisfies ConnState);
-      const frame: EventFrame = { type: "event", event: "principal.updated", payload: { principal } satisfies EventPayload<"principal.updated"> };
+      const frame: EventFrame = {
+        type: "event",
+        event: "principal.updated",
+        payload: { principal } satisfies EventPayload<"principal.updated">,
+      };
       send(JSON.stringify(frame));
     },
   };

@@ -26,11 +26,20 @@ function positive(value: string | undefined, fallback: number): number {
 
 export function readRoomLimits(env: Env): RoomLimits {
   return {
-    connection: { perSecond: positive(env.RATE_LIMIT_PER_SECOND, 50), burst: Math.floor(positive(env.RATE_LIMIT_BURST, 100)) },
-    principal: { perSecond: positive(env.PRINCIPAL_RATE_LIMIT_PER_SECOND, 100), burst: Math.floor(positive(env.PRINCIPAL_RATE_LIMIT_BURST, 200)) },
+    connection: {
+      perSecond: positive(env.RATE_LIMIT_PER_SECOND, 50),
+      burst: Math.floor(positive(env.RATE_LIMIT_BURST, 100)),
+    },
+    principal: {
+      perSecond: positive(env.PRINCIPAL_RATE_LIMIT_PER_SECOND, 100),
+      burst: Math.floor(positive(env.PRINCIPAL_RATE_LIMIT_BURST, 200)),
+    },
     // Half the ~1,000 req/s a Durable Object is good for: the rest is for gateways, the
     // Hatchery's pulls and the Autopilot's own agent.
-    workspace: { perSecond: positive(env.WORKSPACE_RATE_LIMIT_PER_SECOND, 500), burst: Math.floor(positive(env.WORKSPACE_RATE_LIMIT_BURST, 1000)) },
+    workspace: {
+      perSecond: positive(env.WORKSPACE_RATE_LIMIT_PER_SECOND, 500),
+      burst: Math.floor(positive(env.WORKSPACE_RATE_LIMIT_BURST, 1000)),
+    },
     connectionsPerPrincipal: Math.floor(positive(env.MAX_CONNECTIONS_PER_PRINCIPAL, 32)),
   };
 }

@@ -54,9 +54,14 @@ export class RequestMeter {
    */
   take(connectionId: string, principalId: string, now: number, cost = 1): Metered {
     // A cost below one would pay nothing or hand tokens back: it is a caller's bug, never a price.
-    if (!Number.isSafeInteger(cost) || cost < 1) throw new RangeError(`a request costs a whole number of tokens, at least 1 (not ${cost})`);
+    if (!Number.isSafeInteger(cost) || cost < 1)
+      throw new RangeError(`a request costs a whole number of tokens, at least 1 (not ${cost})`);
     const limits = this.limits();
-    const connection = this.#connections.get(connectionId) ?? { tokens: limits.connection.burst, updatedAt: now, refused: 0 };
+    const connection = this.#connections.get(connectionId) ?? {
+      tokens: limits.connection.burst,
+      updatedAt: now,
+      refused: 0,
+    };
     this.#connections.set(connectionId, connection);
     const principal = this.#principals.get(principalId) ?? { tokens: limits.principal.burst, updatedAt: now };
     this.#principals.set(principalId, principal);
@@ -65,7 +70,8 @@ export class RequestMeter {
     refill(connection, now, limits.connection);
     refill(principal, now, limits.principal);
     refill(workspace, now, limits.workspace);
-    if (connection.tokens >= limits.connection.burst && principal.tokens >= limits.principal.burst) connection.refused = 0;
+    if (connection.tokens >= limits.connection.burst && principal.tokens >= limits.principal.burst)
+      connection.refused = 0;
 
     const short: Array<[LimitScope, Bucket, Rate]> = [];
     if (connection.tokens < cost) short.push(["connection", connection, limits.connection]);
@@ -100,7 +106,13 @@ export class RequestMeter {
 
 /** The typed error a refused request gets (the socket stays open), naming the limit it hit. */
 export function rateLimitedResponse(refused: Extract<Metered, { ok: false }>, requestId: string): string {
-  const error: ErrorShape = { code: "rate_limited", message: `too many requests (${refused.limit} limit)`, retryable: true, retryAfterMs: refused.retryAfterMs, details: { limit: refused.limit } };
+  const error: ErrorShape = {
+    code: "rate_limited",
+    message: `too many requests (${refused.limit} limit)`,
+    retryable: true,
+    retryAfterMs: refused.retryAfterMs,
+    details: { limit: refused.limit },
+  };
   const frame: ResponseFrame = { type: "res", id: requestId, ok: false, error };
   return JSON.stringify(frame);
 }

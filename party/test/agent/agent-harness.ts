@@ -43,16 +43,26 @@ export async function agentRoom(options: { agents?: boolean } = {}): Promise<Age
   const owner = await signUp();
   const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
   await sock.hello();
-  const { thread } = await sock.ok("threads.create", { title: uniq("thread"), ...(options.agents ? { agents: true } : {}), idempotencyKey: idem() });
+  const { thread } = await sock.ok("threads.create", {
+    title: uniq("thread"),
+    ...(options.agents ? { agents: true } : {}),
+    idempotencyKey: idem(),
+  });
   return { owner, sock, thread };
 }
 
-export const say = (sock: RawSocket, threadId: string, text: string) => sock.ok("chat.send", { threadId, text, idempotencyKey: idem() });
+export const say = (sock: RawSocket, threadId: string, text: string) =>
+  sock.ok("chat.send", { threadId, text, idempotencyKey: idem() });
 
 const payloadOf = <T>(f: object) => (f as { payload?: unknown }).payload as T;
 
 /** The next message by the Autopilot in the thread that `pick` accepts. */
-export async function autopilotSays(sock: RawSocket, threadId: string, pick: (m: Message) => boolean = () => true, timeoutMs = 20_000): Promise<Message> {
+export async function autopilotSays(
+  sock: RawSocket,
+  threadId: string,
+  pick: (m: Message) => boolean = () => true,
+  timeoutMs = 20_000,
+): Promise<Message> {
   const frame = await sock.waitFor<EventFrame>((f) => {
     if (f.type !== "event" || f.event !== "message.created") return false;
     const { message } = payloadOf<{ message: Message }>(f);

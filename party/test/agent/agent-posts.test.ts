@@ -19,7 +19,12 @@ function runsIn(workspaceId: string, threadId: string): Promise<number> {
   const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
   return runInDurableObject(
     rooms.get(rooms.idFromName(workspaceId)),
-    (_room, state) => sqlFromStorage(state.storage).db.select({ n: countRows() }).from(agentRuns).where(eq(agentRuns.threadId, threadId)).get()?.n ?? 0,
+    (_room, state) =>
+      sqlFromStorage(state.storage)
+        .db.select({ n: countRows() })
+        .from(agentRuns)
+        .where(eq(agentRuns.threadId, threadId))
+        .get()?.n ?? 0,
   );
 }
 
@@ -67,7 +72,11 @@ describe("agents' posts and the Autopilot", () => {
     await say(bot, thread.id, "SAY: deploy finished");
     expect(await runsIn(owner.workspaceId, thread.id)).toBe(0);
 
-    const { thread: configured } = await sock.ok("threads.configure", { threadId: thread.id, agents: true, idempotencyKey: idem() });
+    const { thread: configured } = await sock.ok("threads.configure", {
+      threadId: thread.id,
+      agents: true,
+      idempotencyKey: idem(),
+    });
     expect(configured.responder).toEqual({ kind: "autopilot", reply: "every", agents: true });
     await say(bot, thread.id, "SAY: now answered");
     await autopilotSays(bot, thread.id, (m) => m.text === "now answered");
@@ -86,10 +95,17 @@ describe("agents' posts and the Autopilot", () => {
     await autopilotSays(bot, thread.id, (m) => m.text === "at your service");
     expect(await runsIn(owner.workspaceId, thread.id)).toBe(1);
     // And can say exactly what it wants: a thread that answers people only.
-    const { thread: quiet } = await bot.ok("threads.create", { title: "Quiet", responder: "autopilot", agents: false, idempotencyKey: idem() });
+    const { thread: quiet } = await bot.ok("threads.create", {
+      title: "Quiet",
+      responder: "autopilot",
+      agents: false,
+      idempotencyKey: idem(),
+    });
     expect(quiet.responder).toEqual({ kind: "autopilot", reply: "every", agents: false });
     // OpenClaw answers only a thread attached to an instance.
-    expect(await bot.call("threads.create", { title: "No", responder: "openclaw", idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "conflict" } });
+    expect(
+      await bot.call("threads.create", { title: "No", responder: "openclaw", idempotencyKey: idem() }),
+    ).toMatchObject({ ok: false, error: { code: "conflict" } });
     sock.close();
     bot.close();
   });
@@ -98,7 +114,11 @@ describe("agents' posts and the Autopilot", () => {
     const { sock, thread } = await agentRoom();
     const title = uniq("Made for you ");
     await say(sock, thread.id, `STEPS: threads_create {"title":"${title}"}`);
-    const created = await sock.waitFor<EventFrame>((f) => f.type === "event" && f.event === "thread.created" && (f.payload as { thread: Thread }).thread.title === title, 20_000);
+    const created = await sock.waitFor<EventFrame>(
+      (f) =>
+        f.type === "event" && f.event === "thread.created" && (f.payload as { thread: Thread }).thread.title === title,
+      20_000,
+    );
     const made = (created.payload as { thread: Thread }).thread;
     expect(made.createdBy.id).toBe("autopilot");
     expect(made.responder).toEqual({ kind: "autopilot", reply: "every", agents: false });

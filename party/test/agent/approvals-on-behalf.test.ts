@@ -6,7 +6,11 @@ import { agentRoom, autopilotSays, say } from "./agent-harness";
 
 const filedBy = (sock: RawSocket, pick: (a: Approval) => boolean) =>
   sock
-    .waitFor<EventFrame>((f) => f.type === "event" && f.event === "approval.requested" && pick((f.payload as { approval: Approval }).approval), 20_000)
+    .waitFor<EventFrame>(
+      (f) =>
+        f.type === "event" && f.event === "approval.requested" && pick((f.payload as { approval: Approval }).approval),
+      20_000,
+    )
     .then((f) => (f.payload as { approval: Approval }).approval);
 
 describe("what the Autopilot asks for, it asks on someone's behalf", () => {
@@ -24,11 +28,18 @@ describe("what the Autopilot asks for, it asks on someone's behalf", () => {
     const provision = await filedBy(sock, (a) => a.action?.kind === "instance");
     expect(provision).toMatchObject({ requestedBy: { id: "autopilot" }, onBehalfOf: me });
     await autopilotSays(sock, thread.id, (m) => m.text.startsWith("TOOL RESULT SEEN"));
-    expect(await sock.call("approvals.resolve", { approvalId: provision.id, decision: "approve", idempotencyKey: idem() })).toMatchObject({
+    expect(
+      await sock.call("approvals.resolve", { approvalId: provision.id, decision: "approve", idempotencyKey: idem() }),
+    ).toMatchObject({
       ok: false,
       error: { code: "forbidden", details: { needs: "confirmOwn" } },
     });
-    const confirmed = await sock.ok("approvals.resolve", { approvalId: provision.id, decision: "approve", confirmOwn: true, idempotencyKey: idem() });
+    const confirmed = await sock.ok("approvals.resolve", {
+      approvalId: provision.id,
+      decision: "approve",
+      confirmOwn: true,
+      idempotencyKey: idem(),
+    });
     expect(confirmed.approval.selfConfirmed).toBe(true);
 
     // Two-person rule: the loophole is closed for both kinds the Autopilot files.
@@ -37,8 +48,16 @@ describe("what the Autopilot asks for, it asks on someone's behalf", () => {
     await say(sock, thread.id, `STEPS: threads_archive {"threadId":"${target.id}"}`);
     const tool = await filedBy(sock, (a) => a.action?.kind === "tool");
     expect(tool).toMatchObject({ requestedBy: { id: "autopilot" }, onBehalfOf: me });
-    const refused = await sock.call("approvals.resolve", { approvalId: tool.id, decision: "approve", confirmOwn: true, idempotencyKey: idem() });
-    expect(refused).toMatchObject({ ok: false, error: { code: "forbidden", message: expect.stringMatching(/two-person rule/) } });
+    const refused = await sock.call("approvals.resolve", {
+      approvalId: tool.id,
+      decision: "approve",
+      confirmOwn: true,
+      idempotencyKey: idem(),
+    });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: "forbidden", message: expect.stringMatching(/two-person rule/) },
+    });
     await bobSock.ok("approvals.resolve", { approvalId: tool.id, decision: "approve", idempotencyKey: idem() });
     const ran = await autopilotSays(sock, thread.id, (m) => m.tool?.name === "threads_archive");
     expect(ran.tool).toMatchObject({ status: "ok", approvalId: tool.id });

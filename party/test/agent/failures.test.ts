@@ -5,7 +5,11 @@ import { agentRoom, autopilotSays, say } from "./agent-harness";
 
 const chatError = (sock: Awaited<ReturnType<typeof agentRoom>>["sock"], threadId: string) =>
   sock
-    .waitFor<EventFrame>((f) => f.type === "event" && f.event === "chat.error" && (f.payload as { threadId: string }).threadId === threadId, 20_000)
+    .waitFor<EventFrame>(
+      (f) =>
+        f.type === "event" && f.event === "chat.error" && (f.payload as { threadId: string }).threadId === threadId,
+      20_000,
+    )
     .then((f) => f.payload as { error: string; messageId: string | null });
 
 describe("when the model fails, the thread says so and nothing else is affected", () => {
@@ -35,10 +39,14 @@ describe("when the model fails, the thread says so and nothing else is affected"
   it("chat.abort mid-stream keeps what had streamed, marked stopped", async () => {
     const { sock, thread } = await agentRoom();
     await say(sock, thread.id, "SLOW");
-    await sock.waitFor((f) => f.type === "event" && f.event === "chat.delta" && (f.payload as { text: string }).text.length > 0);
+    await sock.waitFor(
+      (f) => f.type === "event" && f.event === "chat.delta" && (f.payload as { text: string }).text.length > 0,
+    );
     const stopped = await sock.ok("chat.abort", { threadId: thread.id, idempotencyKey: idem() });
     expect(stopped).toMatchObject({ aborted: true });
-    const final = await sock.waitFor<EventFrame>((f) => f.type === "event" && f.event === "chat.final" && (f.payload as { aborted: boolean }).aborted);
+    const final = await sock.waitFor<EventFrame>(
+      (f) => f.type === "event" && f.event === "chat.final" && (f.payload as { aborted: boolean }).aborted,
+    );
     const message = await autopilotSays(sock, thread.id, (m) => m.aborted === true);
     expect((final.payload as { messageId: string }).messageId).toBe(message.id);
     expect(message.text.startsWith("word0")).toBe(true);

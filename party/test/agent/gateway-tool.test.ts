@@ -25,7 +25,11 @@ function gateway(answer: () => Promise<GatewayToolOutcome>) {
 }
 
 const options = (toolCallId: string) => ({ toolCallId, messages: [], context: undefined }) as never;
-async function call(tools: Awaited<ReturnType<typeof gatewayTools>>, input: unknown, toolCallId: string): Promise<unknown> {
+async function call(
+  tools: Awaited<ReturnType<typeof gatewayTools>>,
+  input: unknown,
+  toolCallId: string,
+): Promise<unknown> {
   return tools[GATEWAY_TOOL]!.execute!(input as never, options(toolCallId));
 }
 
@@ -38,13 +42,20 @@ describe("openclaw_tool", () => {
       expect(await call(tools, { tool: "agents_list", args: {} }, "call_1")).toBe("main");
       expect(await call(tools, { tool: "agents_list", args: {} }, "call_1")).toBe("main");
       expect(sent).toHaveLength(1);
-      expect(sent[0]).toMatchObject({ name: "agents_list", args: {}, sessionKey: "autopilot-t1", idempotencyKey: "ap-run-1-call_1" });
+      expect(sent[0]).toMatchObject({
+        name: "agents_list",
+        args: {},
+        sessionKey: "autopilot-t1",
+        idempotencyKey: "ap-run-1-call_1",
+      });
     });
   });
 
   it("never sends a call that was started and not answered (a restart in between): the model is told the outcome is unknown", async () => {
     await inRoom(async (sql) => {
-      expect(beginInvoke(sql, { runId: "run-2", toolCallId: "call_1", instanceId: "work", tool: "agents_list" }, Date.now())).toEqual({ state: "new" });
+      expect(
+        beginInvoke(sql, { runId: "run-2", toolCallId: "call_1", instanceId: "work", tool: "agents_list" }, Date.now()),
+      ).toEqual({ state: "new" });
       const { access, sent } = gateway(async () => ({ ok: true, text: "ran again" }));
       const tools = await gatewayTools({ sql, runId: "run-2", access, risky: [] });
       await expect(call(tools, { tool: "agents_list", args: {} }, "call_1")).rejects.toThrow(UNKNOWN_OUTCOME);
@@ -56,7 +67,9 @@ describe("openclaw_tool", () => {
     await inRoom(async (sql) => {
       const refused = gateway(async () => ({ ok: false, code: "not_found", message: "Tool not available: exec" }));
       const tools = await gatewayTools({ sql, runId: "run-3", access: refused.access, risky: [] });
-      await expect(call(tools, { tool: "exec", args: {} }, "call_1")).rejects.toThrow("not_found: Tool not available: exec");
+      await expect(call(tools, { tool: "exec", args: {} }, "call_1")).rejects.toThrow(
+        "not_found: Tool not available: exec",
+      );
       await expect(call(tools, { tool: "exec", args: {} }, "call_1")).rejects.toThrow("not_found");
       expect(refused.sent).toHaveLength(1);
       const lost = gateway(async () => {
@@ -72,7 +85,12 @@ describe("openclaw_tool", () => {
   it("still offers the tool when the catalog cannot be read, saying so", async () => {
     await inRoom(async (sql) => {
       const { access } = gateway(async () => ({ ok: true, text: "" }));
-      const tools = await gatewayTools({ sql, runId: "run-4", access: { ...access, catalog: () => Promise.reject(new Error("not connected")) }, risky: [] });
+      const tools = await gatewayTools({
+        sql,
+        runId: "run-4",
+        access: { ...access, catalog: () => Promise.reject(new Error("not connected")) },
+        risky: [],
+      });
       expect(tools[GATEWAY_TOOL]!.description).toContain("could not be read");
     });
   });

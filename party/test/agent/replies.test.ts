@@ -17,7 +17,8 @@ describe("the Autopilot answers in its threads", () => {
     const sent = await say(sock, thread.id, "SLOW please");
 
     // Both clients see deltas of the same run, instanceId null (the Autopilot).
-    const isDelta = (f: { type: string; event?: unknown; payload?: unknown }) => f.type === "event" && f.event === "chat.delta" && (f.payload as { text: string }).text.length > 0;
+    const isDelta = (f: { type: string; event?: unknown; payload?: unknown }) =>
+      f.type === "event" && f.event === "chat.delta" && (f.payload as { text: string }).text.length > 0;
     const first = await other.waitFor<EventFrame>(isDelta, 10_000);
     const { runId, instanceId } = first.payload as { runId: string; instanceId: string | null };
     expect(instanceId).toBeNull();
@@ -31,7 +32,9 @@ describe("the Autopilot answers in its threads", () => {
 
     const reply = await autopilotSays(late, thread.id, (m) => m.runId === runId);
     expect(reply.text).toBe(SLOW_TEXT);
-    await late.waitFor((f) => f.type === "event" && f.event === "chat.final" && (f.payload as { runId: string }).runId === runId);
+    await late.waitFor(
+      (f) => f.type === "event" && f.event === "chat.final" && (f.payload as { runId: string }).runId === runId,
+    );
     // The deltas add up to the reply, in order, on both early clients.
     for (const client of [sock, other]) {
       const text = client
@@ -51,7 +54,13 @@ describe("the Autopilot answers in its threads", () => {
     expect(JSON.stringify(request!.messages)).toContain(`${owner.name} (user): SLOW please`);
     const usage = await sock.ok("usage.list", { threadId: thread.id });
     expect(usage.entries).toHaveLength(1);
-    expect(usage.entries![0]).toMatchObject({ purpose: "reply", model: "scripted-model", principalId: owner.userId, threadId: thread.id, ok: true });
+    expect(usage.entries![0]).toMatchObject({
+      purpose: "reply",
+      model: "scripted-model",
+      principalId: owner.userId,
+      threadId: thread.id,
+      ok: true,
+    });
     expect(usage.entries![0]!.inputTokens).toBe(Math.ceil(JSON.stringify(request!.messages).length / 4));
     expect(usage.entries![0]!.outputTokens).toBe(Math.ceil(SLOW_TEXT.length / 4));
     expect(usage.totals.calls).toBe(1);
@@ -72,16 +81,27 @@ describe("the Autopilot answers in its threads", () => {
 
   it("calls tools: starts a job and adds a canvas note, each a tool message, then answers with what it saw", async () => {
     const { sock, thread } = await agentRoom();
-    await say(sock, thread.id, 'STEPS: jobs_start {"title":"Index the repo"} ; graph_apply {"commands":[{"op":"note.add","text":"Indexing"}]}');
+    await say(
+      sock,
+      thread.id,
+      'STEPS: jobs_start {"title":"Index the repo"} ; graph_apply {"commands":[{"op":"note.add","text":"Indexing"}]}',
+    );
     const job = await sock.waitFor<EventFrame>((f) => f.type === "event" && f.event === "job.started");
-    expect((job.payload as { job: { title: string; owner: { id: string } } }).job).toMatchObject({ title: "Index the repo", owner: { id: "autopilot" } });
+    expect((job.payload as { job: { title: string; owner: { id: string } } }).job).toMatchObject({
+      title: "Index the repo",
+      owner: { id: "autopilot" },
+    });
     const jobTool = await autopilotSays(sock, thread.id, (m) => m.kind === "tool" && m.tool?.name === "jobs_start");
     expect(jobTool.tool).toMatchObject({ status: "ok", approvalId: null });
     expect(JSON.parse(jobTool.tool!.arguments)).toMatchObject({ title: "Index the repo" });
     const noteTool = await autopilotSays(sock, thread.id, (m) => m.kind === "tool" && m.tool?.name === "graph_apply");
     expect(noteTool.tool!.status).toBe("ok");
     expect(JSON.parse(noteTool.tool!.result!)).toMatchObject({ applied: 1 });
-    const answer = await autopilotSays(sock, thread.id, (m) => m.kind === undefined && m.text.startsWith("TOOL RESULT SEEN"));
+    const answer = await autopilotSays(
+      sock,
+      thread.id,
+      (m) => m.kind === undefined && m.text.startsWith("TOOL RESULT SEEN"),
+    );
     expect(answer.text).toContain('"applied":1');
     sock.close();
   });
@@ -105,10 +125,16 @@ describe("the Autopilot answers in its threads", () => {
     const { owner, sock, thread } = await agentRoom();
     const watcher = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
     await watcher.hello();
-    const { entry } = await sock.ok("memory.put", { key: "deploy-day", value: "We deploy on Tuesdays", idempotencyKey: idem() });
+    const { entry } = await sock.ok("memory.put", {
+      key: "deploy-day",
+      value: "We deploy on Tuesdays",
+      idempotencyKey: idem(),
+    });
     expect(entry).toMatchObject({ key: "deploy-day", updatedBy: { id: owner.userId } });
     await watcher.waitFor((f) => f.type === "event" && f.event === "memory.updated" && typeof f.seq === "number");
-    expect((await sock.ok("memory.list", { prefix: "deploy" })).entries.map((e) => e.value)).toEqual(["We deploy on Tuesdays"]);
+    expect((await sock.ok("memory.list", { prefix: "deploy" })).entries.map((e) => e.value)).toEqual([
+      "We deploy on Tuesdays",
+    ]);
 
     const mark = await requestMark();
     await say(sock, thread.id, "SAY: noted MEMCHECK");
@@ -119,7 +145,10 @@ describe("the Autopilot answers in its threads", () => {
     // The Autopilot keeps notes too, through its memory tool.
     await say(sock, thread.id, 'STEPS: memory_put {"key":"owner","value":"Ask Sam"}');
     await autopilotSays(sock, thread.id, (m) => m.tool?.name === "memory_put");
-    expect((await sock.ok("memory.list", {})).entries.find((e) => e.key === "owner")).toMatchObject({ value: "Ask Sam", updatedBy: { id: "autopilot" } });
+    expect((await sock.ok("memory.list", {})).entries.find((e) => e.key === "owner")).toMatchObject({
+      value: "Ask Sam",
+      updatedBy: { id: "autopilot" },
+    });
 
     expect(await sock.ok("memory.delete", { key: "deploy-day", idempotencyKey: idem() })).toEqual({ deleted: true });
     await watcher.waitFor((f) => f.type === "event" && f.event === "memory.deleted");

@@ -12,7 +12,8 @@ const roomStub = (workspaceId: string) => {
   return rooms.get(rooms.idFromName(workspaceId));
 };
 
-const count = (state: DurableObjectState, table: string) => Number(state.storage.sql.exec(`select count(*) as n from ${table}`).one().n);
+const count = (state: DurableObjectState, table: string) =>
+  Number(state.storage.sql.exec(`select count(*) as n from ${table}`).one().n);
 
 describe("the Autopilot's records age out on a schedule", () => {
   it("an hourly schedule prunes finished runs, their tool calls and old usage; a paused run stays", async () => {
@@ -27,9 +28,16 @@ describe("the Autopilot's records age out on a schedule", () => {
     const stub = roomStub(owner.workspaceId);
     const schedules = await runInDurableObject(stub, (room: Autopilot) => room.scheduler.list());
     expect(schedules.filter((s) => s.callback === "sweepRetention")).toHaveLength(1);
-    expect(schedules.find((s) => s.callback === "sweepRetention")).toMatchObject({ type: "interval", intervalSeconds: 3600 });
+    expect(schedules.find((s) => s.callback === "sweepRetention")).toMatchObject({
+      type: "interval",
+      intervalSeconds: 3600,
+    });
 
-    const before = await runInDurableObject(stub, (_room: Autopilot, state) => ({ runs: count(state, "agent_runs"), calls: count(state, "agent_tool_calls"), usage: count(state, "usage") }));
+    const before = await runInDurableObject(stub, (_room: Autopilot, state) => ({
+      runs: count(state, "agent_runs"),
+      calls: count(state, "agent_tool_calls"),
+      usage: count(state, "usage"),
+    }));
     expect(before.runs).toBe(2);
     expect(before.calls).toBeGreaterThan(0);
     expect(before.usage).toBeGreaterThan(0);

@@ -27,7 +27,8 @@ const approvalEvent = (sock: RawSocket, status: Approval["status"], id?: string)
     .then((f) => (f.payload as { approval: Approval }).approval);
 
 /** Archive a thread (gated), then write a memory note (not gated): the reported run. */
-const steps = (threadId: string, note: string) => `STEPS: threads_archive {"threadId":"${threadId}"} ; memory_put {"key":"${note}","value":"written for whoever asked"}`;
+const steps = (threadId: string, note: string) =>
+  `STEPS: threads_archive {"threadId":"${threadId}"} ; memory_put {"key":"${note}","value":"written for whoever asked"}`;
 
 describe("a run ends when its trigger's access does", () => {
   it("a revoked key's paused run: its approval is withdrawn for everyone, the thread and the audit say why, and nothing more runs", async () => {
@@ -44,7 +45,9 @@ describe("a run ends when its trigger's access does", () => {
     expect(withdrawn.note).toMatch(/^withdrawn: writer no longer has access \(API key revoked\)/);
     const stopped = await autopilotSays(sock, thread.id, (m) => m.kind === "error");
     expect(stopped.text).toMatch(/writer.*API key revoked/);
-    expect(await sock.call("approvals.resolve", { approvalId: pending.id, decision: "approve", idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "already_resolved" } });
+    expect(
+      await sock.call("approvals.resolve", { approvalId: pending.id, decision: "approve", idempotencyKey: idem() }),
+    ).toMatchObject({ ok: false, error: { code: "already_resolved" } });
 
     // The run has ended (the stop is its last word): nothing of it ran, nothing more will.
     const { messages } = await sock.ok("messages.list", { threadId: thread.id, limit: 100 });
@@ -52,8 +55,13 @@ describe("a run ends when its trigger's access does", () => {
     expect(sock.events("thread.archived")).toHaveLength(0);
     expect((await sock.ok("memory.list", {})).entries).toHaveLength(0);
     const { entries } = await sock.ok("audit.list", { limit: 100 });
-    expect(entries.find((e) => e.action === "run.stopped")).toMatchObject({ actor: null, details: { threadId: thread.id, triggeredBy: `agent_${key.id}`, reason: "API key revoked" } });
-    expect(entries.find((e) => e.action === "approval.expired" && e.targetId === pending.id)?.details).toMatchObject({ note: withdrawn.note });
+    expect(entries.find((e) => e.action === "run.stopped")).toMatchObject({
+      actor: null,
+      details: { threadId: thread.id, triggeredBy: `agent_${key.id}`, reason: "API key revoked" },
+    });
+    expect(entries.find((e) => e.action === "approval.expired" && e.targetId === pending.id)?.details).toMatchObject({
+      note: withdrawn.note,
+    });
     for (const s of [sock, writer]) s.close();
   });
 
@@ -70,14 +78,20 @@ describe("a run ends when its trigger's access does", () => {
     // Gone from D1 with no word to the room (a failed revalidation, an expiry): the room must ask.
     await deleteKeyQuietly(key.id);
 
-    const decided = await sock.call("approvals.resolve", { approvalId: pending.id, decision: "approve", idempotencyKey: idem() });
+    const decided = await sock.call("approvals.resolve", {
+      approvalId: pending.id,
+      decision: "approve",
+      idempotencyKey: idem(),
+    });
     expect(decided).toMatchObject({ ok: false, error: { code: "already_resolved" } });
     expect((await approvalEvent(sock, "expired", pending.id)).note).toMatch(/API key revoked/);
     const stopped = await autopilotSays(sock, thread.id, (m) => m.kind === "error");
     expect(stopped.text).toMatch(/API key revoked/);
     const { messages } = await sock.ok("messages.list", { threadId: thread.id, limit: 100 });
     expect(messages.filter((m) => m.author.id === "autopilot" && m.tool?.status === "ok")).toHaveLength(0);
-    expect((await sock.ok("threads.list", { includeArchived: true })).threads.find((t) => t.id === target.id)?.archived).toBe(false);
+    expect(
+      (await sock.ok("threads.list", { includeArchived: true })).threads.find((t) => t.id === target.id)?.archived,
+    ).toBe(false);
     expect((await sock.ok("memory.list", {})).entries).toHaveLength(0);
     sock.close();
   });
@@ -92,9 +106,15 @@ describe("a run ends when its trigger's access does", () => {
     await say(memberSock, thread.id, steps(target.id, "viewer-note"));
     const pending = await approvalEvent(sock, "pending");
 
-    const changed = await api(`/api/workspaces/${owner.workspaceId}/members/${member.userId}`, { method: "PATCH", cookie: owner.cookie, body: JSON.stringify({ role: "viewer" }) });
+    const changed = await api(`/api/workspaces/${owner.workspaceId}/members/${member.userId}`, {
+      method: "PATCH",
+      cookie: owner.cookie,
+      body: JSON.stringify({ role: "viewer" }),
+    });
     expect(changed.status).toBe(200);
-    expect((await approvalEvent(sock, "expired", pending.id)).note).toBe(`withdrawn: ${member.name} no longer holds the write scope`);
+    expect((await approvalEvent(sock, "expired", pending.id)).note).toBe(
+      `withdrawn: ${member.name} no longer holds the write scope`,
+    );
     const refused = await autopilotSays(sock, thread.id, (m) => m.tool?.name === "memory_put");
     expect(refused.tool).toMatchObject({ status: "error" });
     expect(refused.tool!.result).toMatch(/memory_put did not run: .*write scope/);
@@ -110,14 +130,19 @@ describe("a run ends when its trigger's access does", () => {
     const writer = await RawSocket.open(owner.workspaceId, { key: key.key });
     await writer.hello();
     await say(writer, thread.id, "STREAM: 400x50");
-    await sock.waitFor<EventFrame>((f) => f.type === "event" && f.event === "chat.delta" && (f.payload as { text: string }).text.length > 0, 20_000);
+    await sock.waitFor<EventFrame>(
+      (f) => f.type === "event" && f.event === "chat.delta" && (f.payload as { text: string }).text.length > 0,
+      20_000,
+    );
     expect((await api("/api/auth/api-key/delete", post(owner.cookie, { keyId: key.id }))).status).toBe(200);
     const stopped = await autopilotSays(sock, thread.id, (m) => m.kind === "error");
     expect(stopped.text).toMatch(/streamer.*API key revoked/);
     const error = await sock.waitFor<EventFrame>((f) => f.type === "event" && f.event === "chat.error", 5000);
     expect((error.payload as { messageId: string }).messageId).toBe(stopped.id);
     const { entries } = await sock.ok("audit.list", { limit: 100 });
-    expect(entries.find((e) => e.action === "run.stopped")).toMatchObject({ details: { triggeredBy: `agent_${key.id}`, reason: "API key revoked" } });
+    expect(entries.find((e) => e.action === "run.stopped")).toMatchObject({
+      details: { triggeredBy: `agent_${key.id}`, reason: "API key revoked" },
+    });
     for (const s of [sock, writer]) s.close();
   });
 
@@ -133,7 +158,11 @@ describe("a run ends when its trigger's access does", () => {
     // Approved while the key still had access: the archive runs; the reply after it is cut.
     await autopilotSays(sock, thread.id, (m) => m.tool?.name === "threads_archive");
     await sock.waitFor<EventFrame>(
-      (f) => f.type === "event" && f.event === "chat.delta" && (f.payload as { text: string }).text.length > 0 && !(f.payload as { runId: string }).runId.endsWith(".0"),
+      (f) =>
+        f.type === "event" &&
+        f.event === "chat.delta" &&
+        (f.payload as { text: string }).text.length > 0 &&
+        !(f.payload as { runId: string }).runId.endsWith(".0"),
       10_000,
     );
     writer.close();
@@ -145,7 +174,9 @@ describe("a run ends when its trigger's access does", () => {
     const stopped = await autopilotSays(watcher, thread.id, (m) => m.kind === "error", 30_000);
     expect(stopped.text).toMatch(/restarted writer.*API key revoked/);
     const { messages } = await watcher.ok("messages.list", { threadId: thread.id, limit: 100 });
-    expect(messages.filter((m) => m.author.id === "autopilot" && m.text.startsWith("TOOL RESULT SEEN"))).toHaveLength(0);
+    expect(messages.filter((m) => m.author.id === "autopilot" && m.text.startsWith("TOOL RESULT SEEN"))).toHaveLength(
+      0,
+    );
     for (const s of [sock, watcher]) s.close();
   });
 
@@ -156,12 +187,19 @@ describe("a run ends when its trigger's access does", () => {
     await writer.hello();
     await say(writer, thread.id, `STEPS: instances_provision {"instanceId":"asked-by-run","name":"Asked"}`);
     const filed = await approvalEvent(sock, "pending");
-    expect(filed).toMatchObject({ requestedBy: { id: "autopilot" }, action: { kind: "instance", operation: "provision" } });
+    expect(filed).toMatchObject({
+      requestedBy: { id: "autopilot" },
+      action: { kind: "instance", operation: "provision" },
+    });
     await autopilotSays(sock, thread.id, (m) => m.text.startsWith("TOOL RESULT SEEN"));
 
     expect((await api("/api/auth/api-key/delete", post(owner.cookie, { keyId: key.id }))).status).toBe(200);
-    expect((await approvalEvent(sock, "expired", filed.id)).note).toBe("withdrawn: provisioner no longer has access (API key revoked)");
-    expect(await sock.call("approvals.resolve", { approvalId: filed.id, decision: "approve", idempotencyKey: idem() })).toMatchObject({ ok: false, error: { code: "already_resolved" } });
+    expect((await approvalEvent(sock, "expired", filed.id)).note).toBe(
+      "withdrawn: provisioner no longer has access (API key revoked)",
+    );
+    expect(
+      await sock.call("approvals.resolve", { approvalId: filed.id, decision: "approve", idempotencyKey: idem() }),
+    ).toMatchObject({ ok: false, error: { code: "already_resolved" } });
     expect((await sock.ok("instances.list", {})).instances).toEqual([]);
     for (const s of [sock, writer]) s.close();
   });

@@ -8,7 +8,10 @@ import { describe, expect, it } from "vitest";
 describe("the AI SDK in the Worker", () => {
   it("streams a reply through JavaScript streams, not the runtime's", async () => {
     const baseURL = (env as unknown as { AUTOPILOT_MODEL_BASE_URL: string }).AUTOPILOT_MODEL_BASE_URL;
-    const result = streamText({ model: createOpenAICompatible({ name: "sdk-streams", baseURL }).chatModel("scripted-model"), prompt: "hello" });
+    const result = streamText({
+      model: createOpenAICompatible({ name: "sdk-streams", baseURL }).chatModel("scripted-model"),
+      prompt: "hello",
+    });
     expect(result.stream).not.toBeInstanceOf(ReadableStream);
     let text = "";
     for await (const part of result.stream) if (part.type === "text-delta") text += part.text;

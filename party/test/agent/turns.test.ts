@@ -30,7 +30,11 @@ async function turnsWhenIdle(sock: RawSocket, workspaceId: string, threadId: str
           .where(and(eq(agentRuns.threadId, threadId), where))
           .get()?.n ?? 0,
     );
-  for (const deadline = Date.now() + 30_000; (await count(not(FINISHED_RUN))) > 0; await new Promise((r) => setTimeout(r, 50))) {
+  for (
+    const deadline = Date.now() + 30_000;
+    (await count(not(FINISHED_RUN))) > 0;
+    await new Promise((r) => setTimeout(r, 50))
+  ) {
     if (Date.now() > deadline) throw new Error("the thread's turns did not end");
   }
   await sock.ok("threads.list", {});
@@ -42,7 +46,10 @@ describe("a flood of posts in one thread cannot start unbounded turns", () => {
     const { owner, sock, thread } = await agentRoom();
     const mark = await requestMark();
     await say(sock, thread.id, "SLOW FLOODCASE");
-    await sock.waitFor((f) => f.type === "event" && f.event === "chat.delta" && (f.payload as { text: string }).text.length > 0, 10_000);
+    await sock.waitFor(
+      (f) => f.type === "event" && f.event === "chat.delta" && (f.payload as { text: string }).text.length > 0,
+      10_000,
+    );
     for (let i = 0; i < 12; i++) await say(sock, thread.id, `FLOODCASE SAY: flood ${i}`);
     await autopilotSays(sock, thread.id, (m) => m.text === "flood 11", 30_000);
     // Two turns: the reply that was streaming, and one that answered the whole burst.
@@ -63,7 +70,11 @@ describe("a flood of posts in one thread cannot start unbounded turns", () => {
     }
     await say(sock, thread.id, "SAY: one too many");
     const notice = await autopilotSays(sock, thread.id, (m) => m.kind === "error");
-    expect(notice.text).toMatch(new RegExp(`^The Autopilot answers at most ${TURNS_PER_MINUTE} times a minute in one thread, so it did not answer that\\. Write again in \\d+ s\\.$`));
+    expect(notice.text).toMatch(
+      new RegExp(
+        `^The Autopilot answers at most ${TURNS_PER_MINUTE} times a minute in one thread, so it did not answer that\\. Write again in \\d+ s\\.$`,
+      ),
+    );
     await say(sock, thread.id, "SAY: and another");
     // The notice is posted while the room handles the post, so it would precede this round
     // trip's response; a turn for the post would be counted or waited for.

@@ -19,12 +19,17 @@ function gatewayPeer(invoke: () => Promise<Answer>): FakeGateway {
   const gw = fakeGateway();
   gw.on("connect", () =>
     ok({
-      auth: { method: "token", scopes: ["operator.read", "operator.write", "operator.approvals", "operator.pairing", "operator.admin"], deviceToken: "dev-token" },
+      auth: {
+        method: "token",
+        scopes: ["operator.read", "operator.write", "operator.approvals", "operator.pairing", "operator.admin"],
+        deviceToken: "dev-token",
+      },
       policy: { tickIntervalMs: 30_000 },
       server: { version: "2026.9.6", connId: "c1" },
     }),
   );
-  for (const m of ["sessions.subscribe", "device.pair.list", "node.pair.list", "channels.pairing.list"]) gw.on(m, () => ok({}));
+  for (const m of ["sessions.subscribe", "device.pair.list", "node.pair.list", "channels.pairing.list"])
+    gw.on(m, () => ok({}));
   gw.on("exec.approval.list", () => ok([]));
   gw.on("sessions.list", () => ok({ sessions: [] }));
   gw.on("chat.history", () => ok({ messages: [] }));
@@ -57,9 +62,23 @@ async function linkedLab(person: RawSocket) {
     peers.push(peer);
     return Promise.resolve(new Response(null, { status: 101, webSocket: peer.client }));
   });
-  const { approval } = await person.ok("instances.link", { instanceId: "lab", name: "lab", url: `wss://${host}`, token: "linked-gateway-token", idempotencyKey: idem() });
-  await person.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", confirmOwn: true, idempotencyKey: idem() });
-  await person.waitFor((f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.bridge === "connected", 20_000);
+  const { approval } = await person.ok("instances.link", {
+    instanceId: "lab",
+    name: "lab",
+    url: `wss://${host}`,
+    token: "linked-gateway-token",
+    idempotencyKey: idem(),
+  });
+  await person.ok("approvals.resolve", {
+    approvalId: approval.id,
+    decision: "approve",
+    confirmOwn: true,
+    idempotencyKey: idem(),
+  });
+  await person.waitFor(
+    (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.bridge === "connected",
+    20_000,
+  );
   return { invokes: () => peers.flatMap((p) => p.requests("node.invoke")) };
 }
 
@@ -75,7 +94,8 @@ type Messages = ReturnType<typeof rpcMessages>;
 /** Reads each answer's stream to its end, in the background; `answered` holds the messages of those that ended. */
 function collect(responses: Promise<Response>[]) {
   const answered: Messages = [];
-  for (const response of responses) void response.then(async (r) => answered.push(...rpcMessages(await r.text().catch(() => ""))));
+  for (const response of responses)
+    void response.then(async (r) => answered.push(...rpcMessages(await r.text().catch(() => ""))));
   return { answered };
 }
 
@@ -83,8 +103,14 @@ const toolText = (message: Messages[number]) => (message.result as { content: { 
 
 describe("an approval runs its call once", () => {
   for (const { shape, send } of [
-    { shape: "twice in one batch", send: (post: (body: string) => Promise<Response>) => [post(JSON.stringify([call, call]))] },
-    { shape: "in two requests at once", send: (post: (body: string) => Promise<Response>) => [post(JSON.stringify(call)), post(JSON.stringify(call))] },
+    {
+      shape: "twice in one batch",
+      send: (post: (body: string) => Promise<Response>) => [post(JSON.stringify([call, call]))],
+    },
+    {
+      shape: "in two requests at once",
+      send: (post: (body: string) => Promise<Response>) => [post(JSON.stringify(call)), post(JSON.stringify(call))],
+    },
   ]) {
     it(`the same call ${shape}: the node runs the command once; the other copy is refused; a repeat gets the recorded answer`, async () => {
       const { owner, key } = await keyed(["read", "write"]);
@@ -113,7 +139,11 @@ describe("an approval runs its call once", () => {
       const [refused] = copies.answered;
       expect(refused).toMatchObject({ id: 1, result: { isError: true } });
       expect(toolText(refused!)).toMatch(new RegExp(`^conflict: approval ${asked.id} was used up by its call`));
-      expect(lab.invokes()[0]!.params).toMatchObject({ nodeId: "n1", command: "system.run", params: { command: ["uname", "-a"] } });
+      expect(lab.invokes()[0]!.params).toMatchObject({
+        nodeId: "n1",
+        command: "system.run",
+        params: { command: ["uname", "-a"] },
+      });
 
       // The copy that ran answers once the node did; the call repeated afterwards (a client's
       // retry) gets that answer from the room, and the node runs nothing more.
@@ -125,7 +155,9 @@ describe("an approval runs its call once", () => {
         },
         { timeout: 10_000 },
       );
-      expect(repeated.result).toMatchObject({ structuredContent: { ok: true, output: JSON.stringify({ stdout: "Linux lab" }) } });
+      expect(repeated.result).toMatchObject({
+        structuredContent: { ok: true, output: JSON.stringify({ stdout: "Linux lab" }) },
+      });
       expect(lab.invokes()).toHaveLength(1);
       expect((await person.ok("approvals.get", { approvalId: asked.id })).approval.status).toBe("approved");
 
@@ -133,8 +165,15 @@ describe("an approval runs its call once", () => {
       // unlinking stops the bridge, so nothing dials the test's gateway after it.
       await (await SELF.fetch(endpoint(owner.workspaceId), { method: "DELETE", headers })).text();
       const { approval: unlink } = await person.ok("instances.delete", { instanceId: "lab", idempotencyKey: idem() });
-      await person.ok("approvals.resolve", { approvalId: unlink.id, decision: "approve", confirmOwn: true, idempotencyKey: idem() });
-      await person.waitFor((f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "stopped");
+      await person.ok("approvals.resolve", {
+        approvalId: unlink.id,
+        decision: "approve",
+        confirmOwn: true,
+        idempotencyKey: idem(),
+      });
+      await person.waitFor(
+        (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "stopped",
+      );
       person.close();
     });
   }

@@ -9,12 +9,20 @@ const PASSWORD = "correct horse battery";
 type ErrorBody = { error: { code: string; message: string } };
 type Signup = { status: string; workspace: { id: string }; key: { id: string; key: string } };
 
-const post = (body: unknown, cookie?: string) => ({ method: "POST", body: JSON.stringify(body), ...(cookie ? { cookie } : {}) });
+const post = (body: unknown, cookie?: string) => ({
+  method: "POST",
+  body: JSON.stringify(body),
+  ...(cookie ? { cookie } : {}),
+});
 
 async function operatorCookie(): Promise<string> {
   // The operator may exist already (the other file of this project signs them up).
-  const up = await api("/api/auth/sign-up/email", post({ email: OPERATOR_EMAIL, password: PASSWORD, name: "operator" }));
-  const res = up.status === 200 ? up : await api("/api/auth/sign-in/email", post({ email: OPERATOR_EMAIL, password: PASSWORD }));
+  const up = await api(
+    "/api/auth/sign-up/email",
+    post({ email: OPERATOR_EMAIL, password: PASSWORD, name: "operator" }),
+  );
+  const res =
+    up.status === 200 ? up : await api("/api/auth/sign-in/email", post({ email: OPERATOR_EMAIL, password: PASSWORD }));
   expect(res.status).toBe(200);
   return res.headers.get("set-cookie")!.split(";")[0]!;
 }
@@ -32,7 +40,9 @@ describe("agent sign-up on a waitlist", () => {
     expect(signIn.body.error.message).toBe(refusal);
 
     const operator = await operatorCookie();
-    const users = await api<{ users: { id: string; name: string; status: string }[] }>("/api/admin/users", { cookie: operator });
+    const users = await api<{ users: { id: string; name: string; status: string }[] }>("/api/admin/users", {
+      cookie: operator,
+    });
     const account = users.body.users.find((u) => u.name === "Patient bot" && u.status === "waitlisted");
     expect(account).toBeDefined();
     expect((await api(`/api/admin/users/${account!.id}/approve`, post({}, operator))).status).toBe(200);
@@ -41,7 +51,9 @@ describe("agent sign-up on a waitlist", () => {
     expect((await after.hello()).principal).toMatchObject({ kind: "agent", name: "Patient bot" });
     after.close();
     // Approving gave it no second workspace: it owns the one it signed up with.
-    const cookie = (await api("/api/agent/sign-in", post({ key: res.body.key.key }))).headers.get("set-cookie")!.split(";")[0]!;
+    const cookie = (await api("/api/agent/sign-in", post({ key: res.body.key.key }))).headers
+      .get("set-cookie")!
+      .split(";")[0]!;
     const me = await api<{ workspaces: { id: string }[] }>("/api/me", { cookie });
     expect(me.body.workspaces.map((w) => w.id)).toEqual([res.body.workspace.id]);
   });
@@ -55,22 +67,39 @@ describe("agent sign-up on a waitlist", () => {
     expect(res.status).toBe(201);
     expect(res.body.status).toBe("active");
     const socket = await RawSocket.open(ws, { key: res.body.key.key });
-    expect((await socket.hello()).principal).toMatchObject({ kind: "agent", name: "Invited bot", scopes: ["read", "write"] });
+    expect((await socket.hello()).principal).toMatchObject({
+      kind: "agent",
+      name: "Invited bot",
+      scopes: ["read", "write"],
+    });
     socket.close();
   });
 
   it("disabling an agent's account stops every key it made, not only the one it signed up with", async () => {
     const operator = await operatorCookie();
     const res = await api<Signup>("/api/agent/signup", post({ name: "Prolific bot" }));
-    const users = await api<{ users: { id: string; name: string; status: string }[] }>("/api/admin/users", { cookie: operator });
+    const users = await api<{ users: { id: string; name: string; status: string }[] }>("/api/admin/users", {
+      cookie: operator,
+    });
     const account = users.body.users.find((u) => u.name === "Prolific bot" && u.status === "waitlisted")!;
     expect((await api(`/api/admin/users/${account.id}/approve`, post({}, operator))).status).toBe(200);
-    const cookie = (await api("/api/agent/sign-in", post({ key: res.body.key.key }))).headers.get("set-cookie")!.split(";")[0]!;
-    const made = await api<{ id: string; key: string }>(`/api/workspaces/${res.body.workspace.id}/keys`, post({ name: "second", scopes: ["read", "write"] }, cookie));
+    const cookie = (await api("/api/agent/sign-in", post({ key: res.body.key.key }))).headers
+      .get("set-cookie")!
+      .split(";")[0]!;
+    const made = await api<{ id: string; key: string }>(
+      `/api/workspaces/${res.body.workspace.id}/keys`,
+      post({ name: "second", scopes: ["read", "write"] }, cookie),
+    );
     expect(made.status).toBe(201);
-    const rotated = await api<{ key: string }>(`/api/workspaces/${res.body.workspace.id}/keys/${made.body.id}/rotate`, post({}, cookie));
+    const rotated = await api<{ key: string }>(
+      `/api/workspaces/${res.body.workspace.id}/keys/${made.body.id}/rotate`,
+      post({}, cookie),
+    );
     expect(rotated.status).toBe(201);
-    const minted = await api<{ token: string }>(`/api/workspaces/${res.body.workspace.id}/agent-invitations`, post({}, cookie));
+    const minted = await api<{ token: string }>(
+      `/api/workspaces/${res.body.workspace.id}/agent-invitations`,
+      post({}, cookie),
+    );
     const joined = await api<Signup>("/api/agent/signup", post({ name: "Its helper", invitation: minted.body.token }));
     expect(joined.status).toBe(201);
     const open = await RawSocket.open(res.body.workspace.id, { key: rotated.body.key });

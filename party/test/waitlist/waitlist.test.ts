@@ -16,7 +16,11 @@ const workerEnv = env as unknown as Env;
 const PASSWORD = "correct horse battery";
 
 type ErrorBody = { error: { code: string; message: string } };
-type Me = { user: { id: string }; workspaces: { id: string; role: string }[]; account: { status: string; operator: boolean } };
+type Me = {
+  user: { id: string };
+  workspaces: { id: string; role: string }[];
+  account: { status: string; operator: boolean };
+};
 type AdminUser = { id: string; email: string; status: string; operator: boolean; emailVerified: boolean };
 interface Account {
   cookie: string;
@@ -24,25 +28,40 @@ interface Account {
   email: string;
 }
 
-const json = (cookie: string | undefined, body: unknown) => ({ method: "POST", ...(cookie ? { cookie } : {}), body: JSON.stringify(body) });
+const json = (cookie: string | undefined, body: unknown) => ({
+  method: "POST",
+  ...(cookie ? { cookie } : {}),
+  body: JSON.stringify(body),
+});
 
 async function signUpAs(email: string): Promise<Account> {
-  const res = await api<{ user: { id: string } }>("/api/auth/sign-up/email", json(undefined, { email, password: PASSWORD, name: email.split("@")[0] }));
+  const res = await api<{ user: { id: string } }>(
+    "/api/auth/sign-up/email",
+    json(undefined, { email, password: PASSWORD, name: email.split("@")[0] }),
+  );
   if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { cookie: res.headers.get("set-cookie")!.split(";")[0]!, userId: res.body.user.id, email };
 }
 
-const signIn = (email: string) => api<{ message?: string; code?: string }>("/api/auth/sign-in/email", json(undefined, { email, password: PASSWORD }));
+const signIn = (email: string) =>
+  api<{ message?: string; code?: string }>("/api/auth/sign-in/email", json(undefined, { email, password: PASSWORD }));
 const me = (a: Account) => api<Me>("/api/me", { cookie: a.cookie });
-const act = (operator: Account, userId: string, action: "approve" | "disable" | "enable") => api<{ user: AdminUser } & ErrorBody>(`/api/admin/users/${userId}/${action}`, json(operator.cookie, {}));
+const act = (operator: Account, userId: string, action: "approve" | "disable" | "enable") =>
+  api<{ user: AdminUser } & ErrorBody>(`/api/admin/users/${userId}/${action}`, json(operator.cookie, {}));
 
 async function openHatchery(workspaceId: string, cookie: string): Promise<{ code: number; reason: string } | "open"> {
-  const res = await SELF.fetch(`${ORIGIN}/parties/hatchery/${workspaceId}`, { headers: { upgrade: "websocket", cookie } });
+  const res = await SELF.fetch(`${ORIGIN}/parties/hatchery/${workspaceId}`, {
+    headers: { upgrade: "websocket", cookie },
+  });
   const ws = res.webSocket!;
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.addEventListener("close", (e) => resolve({ code: e.code, reason: e.reason })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.addEventListener("close", (e) => resolve({ code: e.code, reason: e.reason })),
+  );
   // Once the Hatchery has accepted a socket it speaks first (its sync step 1, binary); a
   // refusal is a close, with at most a text frame before it.
-  const opened = new Promise<"open">((resolve) => ws.addEventListener("message", (e) => typeof e.data !== "string" && resolve("open")));
+  const opened = new Promise<"open">((resolve) =>
+    ws.addEventListener("message", (e) => typeof e.data !== "string" && resolve("open")),
+  );
   ws.accept();
   const outcome = await Promise.race([closed, opened]);
   if (outcome === "open") ws.close(1000, "bye");
@@ -54,8 +73,17 @@ let operatorWorkspace: string;
 
 /** The operator's account: made here, or signed in to when another file of this project (one D1) made it first. */
 async function operatorAccount(): Promise<Account> {
-  const up = await api<{ user: { id: string } }>("/api/auth/sign-up/email", json(undefined, { email: OPERATOR_EMAIL, password: PASSWORD, name: "operator" }));
-  const res = up.status === 200 ? up : await api<{ user: { id: string } }>("/api/auth/sign-in/email", json(undefined, { email: OPERATOR_EMAIL, password: PASSWORD }));
+  const up = await api<{ user: { id: string } }>(
+    "/api/auth/sign-up/email",
+    json(undefined, { email: OPERATOR_EMAIL, password: PASSWORD, name: "operator" }),
+  );
+  const res =
+    up.status === 200
+      ? up
+      : await api<{ user: { id: string } }>(
+          "/api/auth/sign-in/email",
+          json(undefined, { email: OPERATOR_EMAIL, password: PASSWORD }),
+        );
   if (res.status !== 200) throw new Error(`operator sign-in failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { cookie: res.headers.get("set-cookie")!.split(";")[0]!, userId: res.body.user.id, email: OPERATOR_EMAIL };
 }
@@ -94,7 +122,11 @@ describe("waitlist", () => {
     expect(body.workspaces).toEqual([expect.objectContaining({ role: "owner" })]);
     const users = await api<{ users: AdminUser[] }>("/api/admin/users", { cookie: operator.cookie });
     expect(users.status).toBe(200);
-    expect(users.body.users.find((u) => u.email === OPERATOR_EMAIL)).toMatchObject({ status: "active", operator: true, emailVerified: false });
+    expect(users.body.users.find((u) => u.email === OPERATOR_EMAIL)).toMatchObject({
+      status: "active",
+      operator: true,
+      emailVerified: false,
+    });
   });
 
   it("a waitlisted person can sign in, but no API route, better-auth endpoint or room lets them in", async () => {
@@ -109,7 +141,14 @@ describe("waitlist", () => {
 
     const refusal = "this account is on the waitlist: an operator has not approved it yet";
     // Even as a member of someone's workspace, they reach nothing in it.
-    expect((await api(`/api/workspaces/${operatorWorkspace}/members`, json(operator.cookie, { email: waiting.email, role: "member" }))).status).toBe(201);
+    expect(
+      (
+        await api(
+          `/api/workspaces/${operatorWorkspace}/members`,
+          json(operator.cookie, { email: waiting.email, role: "member" }),
+        )
+      ).status,
+    ).toBe(201);
     for (const [path, init] of [
       [`/api/workspaces/${operatorWorkspace}/members`, { cookie: waiting.cookie }],
       [`/api/workspaces/${operatorWorkspace}/keys`, json(waiting.cookie, { name: "sneaky" })],
@@ -119,13 +158,19 @@ describe("waitlist", () => {
       expect(res.status, path).toBe(403);
       expect(res.body).toEqual({ error: { code: "forbidden", message: refusal } });
     }
-    const ticket = await api<ErrorBody>("/api/connect-ticket", json(waiting.cookie, { workspaceId: operatorWorkspace }));
+    const ticket = await api<ErrorBody>(
+      "/api/connect-ticket",
+      json(waiting.cookie, { workspaceId: operatorWorkspace }),
+    );
     expect(ticket.status).toBe(403);
     expect(ticket.body.error.message).toBe(refusal);
     for (const [path, body] of [
       ["/api/auth/organization/create", { name: "Mine", slug: uniq("mine") }],
       // (api-key/create is closed to everyone: party/access/auth-endpoints.ts)
-      ["/api/auth/organization/invite-member", { email: "someone@example.test", role: "member", organizationId: operatorWorkspace }],
+      [
+        "/api/auth/organization/invite-member",
+        { email: "someone@example.test", role: "member", organizationId: operatorWorkspace },
+      ],
       ["/api/auth/organization/set-active", { organizationId: operatorWorkspace }],
     ] as const) {
       const res = await api<{ code: string; message: string }>(path, json(waiting.cookie, body));
@@ -147,11 +192,18 @@ describe("waitlist", () => {
       expect(res.status).toBe(403);
       expect(res.body).toEqual({ error: { code: "forbidden", message: "only operators can do this" } });
     }
-    for (const action of ["approve", "disable", "enable"] as const) expect((await act(person, operator.userId, action)).status).toBe(403);
+    for (const action of ["approve", "disable", "enable"] as const)
+      expect((await act(person, operator.userId, action)).status).toBe(403);
     for (const who of [operator, person]) {
       expect((await api<ErrorBody>("/api/auth/admin/list-users", { cookie: who.cookie })).status).toBe(404);
-      expect((await api<ErrorBody>("/api/auth/admin/set-role", json(who.cookie, { userId: person.userId, role: "admin" }))).status).toBe(404);
-      expect((await api<ErrorBody>("/api/auth/admin/impersonate-user", json(who.cookie, { userId: operator.userId }))).status).toBe(404);
+      expect(
+        (await api<ErrorBody>("/api/auth/admin/set-role", json(who.cookie, { userId: person.userId, role: "admin" })))
+          .status,
+      ).toBe(404);
+      expect(
+        (await api<ErrorBody>("/api/auth/admin/impersonate-user", json(who.cookie, { userId: operator.userId })))
+          .status,
+      ).toBe(404);
     }
     expect((await me(person)).body.account.operator).toBe(false);
     expect((await act(operator, "no-such-user", "approve")).status).toBe(404);
@@ -160,7 +212,9 @@ describe("waitlist", () => {
   it("approval answers the waiting long poll, gives a personal workspace and opens the rooms", async () => {
     const waiting = await signUpAs(`${uniq("approve")}@example.test`);
     expect((await api<ErrorBody>("/api/me/status?while=bogus", { cookie: waiting.cookie })).status).toBe(400);
-    expect((await api<{ status: string }>("/api/me/status", { cookie: waiting.cookie })).body).toEqual({ status: "waitlisted" });
+    expect((await api<{ status: string }>("/api/me/status", { cookie: waiting.cookie })).body).toEqual({
+      status: "waitlisted",
+    });
 
     // The route answers the change (the long poll itself is pinned on a fake clock below:
     // whether this request was already waiting when the approval landed, it must say active).
@@ -183,7 +237,9 @@ describe("waitlist", () => {
     // Approving again changes nothing and makes no second workspace.
     expect((await act(operator, waiting.userId, "approve")).body.user.status).toBe("active");
     expect((await me(waiting)).body.workspaces).toHaveLength(1);
-    const workspaces = await api<{ workspaces: { id: string; members: number }[] }>("/api/admin/workspaces", { cookie: operator.cookie });
+    const workspaces = await api<{ workspaces: { id: string; members: number }[] }>("/api/admin/workspaces", {
+      cookie: operator.cookie,
+    });
     expect(workspaces.body.workspaces.find((w) => w.id === personal)).toMatchObject({ members: 1 });
     expect(workspaces.body.workspaces.find((w) => w.id === operatorWorkspace)!.members).toBeGreaterThanOrEqual(2);
   });
@@ -206,7 +262,9 @@ describe("waitlist", () => {
 
       const from = Date.now();
       let outcome: string | null | undefined;
-      const unchanged = waitForStatusChange(workerEnv, stillWaiting.userId, "waitlisted").then((status) => (outcome = status));
+      const unchanged = waitForStatusChange(workerEnv, stillWaiting.userId, "waitlisted").then(
+        (status) => (outcome = status),
+      );
       // Each read is real I/O: step the clock only while the poll waits on it.
       while (outcome === undefined) {
         await untilReal(() => expect(outcome !== undefined || vi.getTimerCount() === 1).toBe(true));
@@ -224,7 +282,14 @@ describe("waitlist", () => {
     const person = await signUpAs(`${uniq("open")}@example.test`);
     await act(operator, person.userId, "approve");
     expect((await followMailLink(person.cookie, /^Verify your e-mail/)).status).toBe(302);
-    expect((await api(`/api/workspaces/${operatorWorkspace}/members`, json(operator.cookie, { email: person.email, role: "member" }))).status).toBe(201);
+    expect(
+      (
+        await api(
+          `/api/workspaces/${operatorWorkspace}/members`,
+          json(operator.cookie, { email: person.email, role: "member" }),
+        )
+      ).status,
+    ).toBe(201);
     const room = await RawSocket.open(operatorWorkspace, { cookie: person.cookie });
     await room.hello();
     expect((await act(operator, person.userId, "disable")).status).toBe(200);
@@ -232,7 +297,10 @@ describe("waitlist", () => {
     const watcher = await RawSocket.open(operatorWorkspace, { cookie: operator.cookie });
     await watcher.hello();
     const { entries } = await watcher.ok("audit.list", {});
-    expect(entries.find((e) => e.action === "account.disabled")).toMatchObject({ targetId: person.userId, actor: { id: operator.userId, kind: "user" } });
+    expect(entries.find((e) => e.action === "account.disabled")).toMatchObject({
+      targetId: person.userId,
+      actor: { id: operator.userId, kind: "user" },
+    });
     watcher.close();
   });
 
@@ -240,7 +308,10 @@ describe("waitlist", () => {
     const person = await signUpAs(`${uniq("ban")}@example.test`);
     await act(operator, person.userId, "approve");
     const workspace = (await me(person)).body.workspaces[0]!.id;
-    const ticket = await api<{ ticket: string }>("/api/connect-ticket", json(person.cookie, { workspaceId: workspace }));
+    const ticket = await api<{ ticket: string }>(
+      "/api/connect-ticket",
+      json(person.cookie, { workspaceId: workspace }),
+    );
     expect(ticket.status).toBe(201);
 
     const self = await act(operator, operator.userId, "disable");

@@ -26,13 +26,17 @@ function through(cuts: Cut[], table: Conversions, name: string, payload: unknown
 const cutsUpFrom = (version: number): Cut[] => [...cutsDownTo(version)].reverse();
 
 /** An event's payload in `version`'s shapes; null when that version does not get it. */
-export const eventFor = (version: number, event: string, payload: unknown): unknown => through(cutsDownTo(version), (c) => c.events, event, payload);
+export const eventFor = (version: number, event: string, payload: unknown): unknown =>
+  through(cutsDownTo(version), (c) => c.events, event, payload);
 
 /** A method's result in `version`'s shapes. */
-export const resultFor = (version: number, method: string, payload: unknown): unknown => through(cutsDownTo(version), (c) => c.results, method, payload);
+export const resultFor = (version: number, method: string, payload: unknown): unknown =>
+  through(cutsDownTo(version), (c) => c.results, method, payload);
 
 /** An event's payload from a server of `version`, in the current version's shapes. */
-export const eventFrom = (version: number, event: string, payload: unknown): unknown => through(cutsUpFrom(version), (c) => c.up.events, event, payload);
+export const eventFrom = (version: number, event: string, payload: unknown): unknown =>
+  through(cutsUpFrom(version), (c) => c.up.events, event, payload);
 
 /** A method's result from a server of `version`, in the current version's shapes. */
-export const resultFrom = (version: number, method: string, payload: unknown): unknown => through(cutsUpFrom(version), (c) => c.up.results, method, payload);
+export const resultFrom = (version: number, method: string, payload: unknown): unknown =>
+  through(cutsUpFrom(version), (c) => c.up.results, method, payload);

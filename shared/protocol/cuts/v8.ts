@@ -4,7 +4,15 @@ import type { HelloPayload } from "../hello";
 import { CHANNEL_OPERATIONS, type InstanceDetails, InstancesDetailsResult } from "../instances";
 import { Methods } from "../methods";
 import { DEFAULT_SETTINGS } from "../settings";
-import { ChatSendResult, type Message, MessagesListResult, SessionsSendResult, type Thread, ThreadResult, ThreadsListResult } from "../threads";
+import {
+  ChatSendResult,
+  type Message,
+  MessagesListResult,
+  SessionsSendResult,
+  type Thread,
+  ThreadResult,
+  ThreadsListResult,
+} from "../threads";
 import type { Cut } from "./cut";
 
 /**
@@ -16,11 +24,16 @@ import type { Cut } from "./cut";
  * approval without its action).
  */
 type Obj = Record<string, unknown>;
-const without = <T extends Obj>(value: T, keys: readonly string[]): Obj => Object.fromEntries(Object.entries(value).filter(([key]) => !keys.includes(key)));
+const without = <T extends Obj>(value: T, keys: readonly string[]): Obj =>
+  Object.fromEntries(Object.entries(value).filter(([key]) => !keys.includes(key)));
 
 /** A channel operation is unknown to 7: its approval reaches a 7 client as one without an action (the title says what it is). */
-const action = (a: Approval["action"]): Obj | null | undefined => (a?.kind === "instance" ? (CHANNEL_OPERATIONS.has(a.operation) ? null : without(a, ["channel"])) : a);
-const approval = (a: Approval): Obj => ({ ...without(a, ["summary", "onBehalfOf", "selfConfirmed"]), ...(a.action !== undefined ? { action: action(a.action) } : {}) });
+const action = (a: Approval["action"]): Obj | null | undefined =>
+  a?.kind === "instance" ? (CHANNEL_OPERATIONS.has(a.operation) ? null : without(a, ["channel"])) : a;
+const approval = (a: Approval): Obj => ({
+  ...without(a, ["summary", "onBehalfOf", "selfConfirmed"]),
+  ...(a.action !== undefined ? { action: action(a.action) } : {}),
+});
 const thread = (t: Thread): Obj => ({ ...without(t, ["waiting"]), responder: without(t.responder, ["agents"]) });
 const message = (m: Message): Obj => without(m, ["attachments"]);
 
@@ -28,16 +41,29 @@ const message = (m: Message): Obj => without(m, ["attachments"]);
 const hello = (h: HelloPayload): Obj => ({
   ...h,
   protocol: 7,
-  snapshot: h.snapshot && { ...without(h.snapshot, ["settings"]), threads: h.snapshot.threads.map(thread), approvals: h.snapshot.approvals.map(approval) },
+  snapshot: h.snapshot && {
+    ...without(h.snapshot, ["settings"]),
+    threads: h.snapshot.threads.map(thread),
+    approvals: h.snapshot.approvals.map(approval),
+  },
 });
 const threadPayload = (p: { thread: Thread }): Obj => ({ ...p, thread: thread(p.thread) });
 const approvalPayload = (p: { approval: Approval }): Obj => ({ ...p, approval: approval(p.approval) });
 
 const threads = (p: { threads: Thread[] }): Obj => ({ ...p, threads: p.threads.map(thread) });
 const approvals = (p: { approvals: Approval[] }): Obj => ({ ...p, approvals: p.approvals.map(approval) });
-const startChat = (p: { approval: Approval; thread: Thread; message: Message }): Obj => ({ ...p, approval: approval(p.approval), thread: thread(p.thread), message: message(p.message) });
+const startChat = (p: { approval: Approval; thread: Thread; message: Message }): Obj => ({
+  ...p,
+  approval: approval(p.approval),
+  thread: thread(p.thread),
+  message: message(p.message),
+});
 const messagePayload = (p: { message: Message }): Obj => ({ ...p, message: message(p.message) });
-const sessionsSend = (p: { thread: Thread; message: Message }): Obj => ({ ...p, thread: thread(p.thread), message: message(p.message) });
+const sessionsSend = (p: { thread: Thread; message: Message }): Obj => ({
+  ...p,
+  thread: thread(p.thread),
+  message: message(p.message),
+});
 const messages = (p: { messages: Message[] }): Obj => ({ ...p, messages: p.messages.map(message) });
 const details = (p: { details: InstanceDetails }): Obj => ({ ...p, details: without(p.details, ["nodes"]) });
 
@@ -55,14 +81,24 @@ const BY_RESULT = new Map<unknown, (payload: never) => unknown>([
 ]);
 
 // Up: what 8 added, as 8 defines it for data from before it (a message from 7 has no attachments: none to fill in).
-const approvalUp = (a: Obj): Obj => ({ summary: String(a.title ?? "").slice(0, 500), onBehalfOf: null, selfConfirmed: false, ...a });
+const approvalUp = (a: Obj): Obj => ({
+  summary: String(a.title ?? "").slice(0, 500),
+  onBehalfOf: null,
+  selfConfirmed: false,
+  ...a,
+});
 const threadUp = (t: Obj): Obj => ({ ...t, responder: { agents: false, ...(t.responder as Obj) } });
 const helloUp = (h: Obj): Obj => {
   const snapshot = h.snapshot as Obj | null;
   return {
     ...h,
     protocol: 8,
-    snapshot: snapshot && { settings: DEFAULT_SETTINGS, ...snapshot, threads: (snapshot.threads as Obj[]).map(threadUp), approvals: (snapshot.approvals as Obj[]).map(approvalUp) },
+    snapshot: snapshot && {
+      settings: DEFAULT_SETTINGS,
+      ...snapshot,
+      threads: (snapshot.threads as Obj[]).map(threadUp),
+      approvals: (snapshot.approvals as Obj[]).map(approvalUp),
+    },
   };
 };
 const threadPayloadUp = (p: Obj): Obj => ({ ...p, thread: threadUp(p.thread as Obj) });
@@ -73,7 +109,10 @@ const BY_RESULT_UP = new Map<unknown, (payload: never) => unknown>([
   [ThreadsListResult, (p: Obj): Obj => ({ ...p, threads: (p.threads as Obj[]).map(threadUp) })],
   [ApprovalResult, approvalPayloadUp],
   [ApprovalsListResult, (p: Obj): Obj => ({ ...p, approvals: (p.approvals as Obj[]).map(approvalUp) })],
-  [InstancesStartChatResult, (p: Obj): Obj => ({ ...p, approval: approvalUp(p.approval as Obj), thread: threadUp(p.thread as Obj) })],
+  [
+    InstancesStartChatResult,
+    (p: Obj): Obj => ({ ...p, approval: approvalUp(p.approval as Obj), thread: threadUp(p.thread as Obj) }),
+  ],
   [InstancesDetailsResult, (p: Obj): Obj => ({ ...p, details: { nodes: null, ...(p.details as Obj) } })],
 ]);
 

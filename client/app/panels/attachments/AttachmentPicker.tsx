@@ -22,7 +22,13 @@ export function AttachButton({ pending, disabled }: { pending: Pending; disabled
           e.target.value = "";
         }}
       />
-      <button type="button" className="ghost small" disabled={disabled} onClick={() => input.current?.click()} title="Attach images, PDFs or text files (or paste or drop them here)">
+      <button
+        type="button"
+        className="ghost small"
+        disabled={disabled}
+        onClick={() => input.current?.click()}
+        title="Attach images, PDFs or text files (or paste or drop them here)"
+      >
         Attach
       </button>
     </>
@@ -38,8 +44,15 @@ export function PendingFiles({ pending }: { pending: Pending }) {
           {pending.files.map((f) => (
             <li key={f.key} className={`attachment-chip is-${f.state}`}>
               <span className="attachment-name">{f.name}</span>
-              <span className="muted small">{f.state === "uploading" ? "uploading…" : f.state === "failed" ? "not attached" : sizeText(f.size)}</span>
-              <button type="button" className="icon small" aria-label={`Remove ${f.name}`} onClick={() => pending.remove(f.key)}>
+              <span className="muted small">
+                {f.state === "uploading" ? "uploading…" : f.state === "failed" ? "not attached" : sizeText(f.size)}
+              </span>
+              <button
+                type="button"
+                className="icon small"
+                aria-label={`Remove ${f.name}`}
+                onClick={() => pending.remove(f.key)}
+              >
                 ✕
               </button>
             </li>

@@ -22,7 +22,11 @@ export function usePendingFiles(workspaceId: string | null) {
   const [files, setFiles] = useState<PendingFile[]>([]);
   const [notice, setNotice] = useState<string | null>(null);
   const aborts = useRef(new Map<string, AbortController>());
-  const update = useCallback((key: string, change: Partial<PendingFile>) => setFiles((all) => all.map((f) => (f.key === key ? { ...f, ...change } : f))), []);
+  const update = useCallback(
+    (key: string, change: Partial<PendingFile>) =>
+      setFiles((all) => all.map((f) => (f.key === key ? { ...f, ...change } : f))),
+    [],
+  );
 
   // What is pending now, for `add` to count against (an updater must not start uploads:
   // React may run it twice).
@@ -43,10 +47,19 @@ export function usePendingFiles(workspaceId: string | null) {
           aborts.current.set(key, abort);
           uploadFile(workspaceId, file, abort.signal).then(
             (info) => update(key, { state: "ready", file: info }),
-            (error: unknown) => !abort.signal.aborted && update(key, { state: "failed", error: error instanceof Error ? error.message : String(error) }),
+            (error: unknown) =>
+              !abort.signal.aborted &&
+              update(key, { state: "failed", error: error instanceof Error ? error.message : String(error) }),
           );
         }
-        return { key, name: file.name, size: file.size, type: file.type, state: refusal ? "failed" : "uploading", ...(refusal && { error: refusal }) };
+        return {
+          key,
+          name: file.name,
+          size: file.size,
+          type: file.type,
+          state: refusal ? "failed" : "uploading",
+          ...(refusal && { error: refusal }),
+        };
       });
       current.current = [...current.current, ...added];
       setFiles((all) => [...all, ...added]);
@@ -70,5 +83,14 @@ export function usePendingFiles(workspaceId: string | null) {
   useEffect(() => clear, [clear]);
 
   const ready = files.filter((f) => f.state === "ready").map((f) => f.file!.id);
-  return { files, notice, add, remove, clear, ready, uploading: files.some((f) => f.state === "uploading"), failed: files.some((f) => f.state === "failed") };
+  return {
+    files,
+    notice,
+    add,
+    remove,
+    clear,
+    ready,
+    uploading: files.some((f) => f.state === "uploading"),
+    failed: files.some((f) => f.state === "failed"),
+  };
 }

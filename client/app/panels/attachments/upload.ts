@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { DEFAULT_FILE_MAX_BYTES, FILE_NAME_HEADER, FILE_TYPES, type FileInfo, FileUploadResult } from "../../../../shared/api/files";
+import {
+  DEFAULT_FILE_MAX_BYTES,
+  FILE_NAME_HEADER,
+  FILE_TYPES,
+  type FileInfo,
+  FileUploadResult,
+} from "../../../../shared/api/files";
 
 /**
  * A file's bytes go to the Worker over HTTP (`POST /files/<workspaceId>`, the session
@@ -13,9 +19,11 @@ export const ACCEPT = FILE_TYPES.join(",");
 
 /** What the app can tell before uploading (the server decides again, with the limit it is configured with). */
 export function refusalBefore(file: File): string | null {
-  if (!(FILE_TYPES as readonly string[]).includes(file.type)) return `${file.name}: only images (PNG, JPEG, GIF, WebP), PDFs and text files (plain, Markdown, CSV, JSON) can be attached.`;
+  if (!(FILE_TYPES as readonly string[]).includes(file.type))
+    return `${file.name}: only images (PNG, JPEG, GIF, WebP), PDFs and text files (plain, Markdown, CSV, JSON) can be attached.`;
   if (file.size === 0) return `${file.name} is empty.`;
-  if (file.size > DEFAULT_FILE_MAX_BYTES) return `${file.name} is larger than ${Math.round(DEFAULT_FILE_MAX_BYTES / 1024 / 1024)} MB.`;
+  if (file.size > DEFAULT_FILE_MAX_BYTES)
+    return `${file.name} is larger than ${Math.round(DEFAULT_FILE_MAX_BYTES / 1024 / 1024)} MB.`;
   return null;
 }
 
@@ -40,11 +48,15 @@ export async function uploadFile(workspaceId: string, file: File, signal?: Abort
     throw new Error(`${file.name} did not upload: ${why}.`);
   }
   const parsed = FileUploadResult.safeParse(body);
-  if (!parsed.success) throw new Error(`${file.name}: the server's answer is not one this app understands. Reload the page and try again.`);
+  if (!parsed.success)
+    throw new Error(
+      `${file.name}: the server's answer is not one this app understands. Reload the page and try again.`,
+    );
   return parsed.data.file;
 }
 
-export const fileUrl = (workspaceId: string, fileId: string) => `/files/${encodeURIComponent(workspaceId)}/${encodeURIComponent(fileId)}`;
+export const fileUrl = (workspaceId: string, fileId: string) =>
+  `/files/${encodeURIComponent(workspaceId)}/${encodeURIComponent(fileId)}`;
 
 export function sizeText(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

@@ -1,5 +1,11 @@
 import { type FormEvent, useState } from "react";
-import { AllowFromEntry, type ChannelKind, type ChannelStatus, channelRequestProblem, type DmPolicy } from "../../../../shared/protocol/channels";
+import {
+  AllowFromEntry,
+  type ChannelKind,
+  type ChannelStatus,
+  channelRequestProblem,
+  type DmPolicy,
+} from "../../../../shared/protocol/channels";
 import { useAction } from "../../lib/action";
 import { FormError } from "../../lib/form-error";
 import { useRoom } from "../../stores/room";
@@ -16,17 +22,48 @@ const TOKEN_HINT: Record<ChannelKind, string> = {
 };
 
 /** A token's field: typed as a password, never filled in by the browser or spell-checked. */
-function SecretField({ label, value, onChange, placeholder, disabled }: { label: string; value: string; onChange: (value: string) => void; placeholder: string; disabled: boolean }) {
+function SecretField({
+  label,
+  value,
+  onChange,
+  placeholder,
+  disabled,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  placeholder: string;
+  disabled: boolean;
+}) {
   return (
     <label>
       {label}
-      <input type="password" autoComplete="off" spellCheck={false} value={value} onChange={(e) => onChange(e.target.value)} placeholder={placeholder} maxLength={500} disabled={disabled} />
+      <input
+        type="password"
+        autoComplete="off"
+        spellCheck={false}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        placeholder={placeholder}
+        maxLength={500}
+        disabled={disabled}
+      />
     </label>
   );
 }
 
 /** A form's submit (it files an approval) and Cancel, and why the last request failed. */
-function FormActions({ ask, disabled, send, onCancel }: { ask: string; disabled: boolean; send: { pending: boolean; error: string | null }; onCancel: () => void }) {
+function FormActions({
+  ask,
+  disabled,
+  send,
+  onCancel,
+}: {
+  ask: string;
+  disabled: boolean;
+  send: { pending: boolean; error: string | null };
+  onCancel: () => void;
+}) {
   return (
     <>
       <div className="actions">
@@ -46,16 +83,38 @@ function FormActions({ ask, disabled, send, onCancel }: { ask: string; disabled:
  * A bot token goes to the room once: the field is cleared the moment the form is sent (the
  * request carries it), and it is never shown again — not here, not in the approval.
  */
-export function ConnectChannelForm({ instanceId, channel, label, disabled, onDone }: { instanceId: string; channel: ChannelKind; label: string; disabled: boolean; onDone: () => void }) {
+export function ConnectChannelForm({
+  instanceId,
+  channel,
+  label,
+  disabled,
+  onDone,
+}: {
+  instanceId: string;
+  channel: ChannelKind;
+  label: string;
+  disabled: boolean;
+  onDone: () => void;
+}) {
   const client = useRoom((s) => s.client);
   const [botToken, setBotToken] = useState("");
   const [appToken, setAppToken] = useState("");
   const send = useAction(async (tokens: { botToken: string; appToken: string }) => {
     if (!client) return;
-    await client.instances.configureChannel({ instanceId, channel, botToken: tokens.botToken, ...(channel === "slack" ? { appToken: tokens.appToken } : {}) });
+    await client.instances.configureChannel({
+      instanceId,
+      channel,
+      botToken: tokens.botToken,
+      ...(channel === "slack" ? { appToken: tokens.appToken } : {}),
+    });
     onDone();
   });
-  const problem = botToken.trim().length < 10 ? "Paste the bot token." : channel === "slack" && appToken.trim().length < 10 ? "Slack needs its app token (xapp-…) too." : null;
+  const problem =
+    botToken.trim().length < 10
+      ? "Paste the bot token."
+      : channel === "slack" && appToken.trim().length < 10
+        ? "Slack needs its app token (xapp-…) too."
+        : null;
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (problem) return;
@@ -65,10 +124,31 @@ export function ConnectChannelForm({ instanceId, channel, label, disabled, onDon
   };
   return (
     <form className="channel-form" onSubmit={submit} aria-label={`Connect ${label}`}>
-      <SecretField label="Bot token" value={botToken} onChange={setBotToken} placeholder={TOKEN_HINT[channel]} disabled={disabled || send.pending} />
-      {channel === "slack" && <SecretField label="App token" value={appToken} onChange={setAppToken} placeholder="xapp-… (socket mode)" disabled={disabled || send.pending} />}
-      <p className="muted small">The token is kept by the room until a person approves; then it goes to the gateway and is not shown again.</p>
-      <FormActions ask={`Ask to connect ${label}`} disabled={disabled || problem !== null} send={send} onCancel={onDone} />
+      <SecretField
+        label="Bot token"
+        value={botToken}
+        onChange={setBotToken}
+        placeholder={TOKEN_HINT[channel]}
+        disabled={disabled || send.pending}
+      />
+      {channel === "slack" && (
+        <SecretField
+          label="App token"
+          value={appToken}
+          onChange={setAppToken}
+          placeholder="xapp-… (socket mode)"
+          disabled={disabled || send.pending}
+        />
+      )}
+      <p className="muted small">
+        The token is kept by the room until a person approves; then it goes to the gateway and is not shown again.
+      </p>
+      <FormActions
+        ask={`Ask to connect ${label}`}
+        disabled={disabled || problem !== null}
+        send={send}
+        onCancel={onDone}
+      />
     </form>
   );
 }
@@ -83,7 +163,17 @@ const POLICIES: { value: DmPolicy; label: string }[] = [
 const parseList = (text: string): string[] => text.split(/[\s,]+/).filter(Boolean);
 
 /** Who may DM the instance on a channel: the policy and the list, filed as one approval. */
-export function ChannelAccessForm({ instanceId, status, disabled, onDone }: { instanceId: string; status: ChannelStatus; disabled: boolean; onDone: () => void }) {
+export function ChannelAccessForm({
+  instanceId,
+  status,
+  disabled,
+  onDone,
+}: {
+  instanceId: string;
+  status: ChannelStatus;
+  disabled: boolean;
+  onDone: () => void;
+}) {
   const client = useRoom((s) => s.client);
   const [dmPolicy, setPolicy] = useState<DmPolicy>(status.dmPolicy ?? "pairing");
   const [list, setList] = useState(status.allowFrom.join("\n"));
@@ -96,7 +186,11 @@ export function ChannelAccessForm({ instanceId, status, disabled, onDone }: { in
   const allowFrom = parseList(list);
   const entries = dmPolicy === "open" && !allowFrom.includes("*") ? [...allowFrom, "*"] : allowFrom;
   const bad = entries.find((entry) => !AllowFromEntry.safeParse(entry).success);
-  const problem = bad ? `"${bad.slice(0, 40)}" is not a sender id or @username.` : entries.length > 200 ? "At most 200 senders." : channelRequestProblem({ channel, dmPolicy, allowFrom: entries });
+  const problem = bad
+    ? `"${bad.slice(0, 40)}" is not a sender id or @username.`
+    : entries.length > 200
+      ? "At most 200 senders."
+      : channelRequestProblem({ channel, dmPolicy, allowFrom: entries });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!problem) send.run({ dmPolicy, allowFrom: entries });
@@ -105,7 +199,11 @@ export function ChannelAccessForm({ instanceId, status, disabled, onDone }: { in
     <form className="channel-form" onSubmit={submit} aria-label={`Who may message on ${status.label}`}>
       <label>
         Direct messages
-        <select value={dmPolicy} onChange={(e) => setPolicy(e.target.value as DmPolicy)} disabled={disabled || send.pending}>
+        <select
+          value={dmPolicy}
+          onChange={(e) => setPolicy(e.target.value as DmPolicy)}
+          disabled={disabled || send.pending}
+        >
           {POLICIES.map((p) => (
             <option key={p.value} value={p.value}>
               {p.label}
@@ -115,7 +213,13 @@ export function ChannelAccessForm({ instanceId, status, disabled, onDone }: { in
       </label>
       <label>
         Allowed senders
-        <textarea value={list} onChange={(e) => setList(e.target.value)} rows={3} placeholder="one sender id or @username a line" disabled={disabled || send.pending} />
+        <textarea
+          value={list}
+          onChange={(e) => setList(e.target.value)}
+          rows={3}
+          placeholder="one sender id or @username a line"
+          disabled={disabled || send.pending}
+        />
       </label>
       {problem && <p className="empty">{problem}</p>}
       <FormActions ask="Ask to change access" disabled={disabled || problem !== null} send={send} onCancel={onDone} />

@@ -46,7 +46,13 @@ function useChannels(instance: Instance) {
 }
 
 const pendingFor = (approvals: Iterable<Approval>, instanceId: string): Approval[] =>
-  [...approvals].filter((a) => a.status === "pending" && a.action?.kind === "instance" && a.action.instanceId === instanceId && CHANNEL_OPERATIONS.has(a.action.operation));
+  [...approvals].filter(
+    (a) =>
+      a.status === "pending" &&
+      a.action?.kind === "instance" &&
+      a.action.instanceId === instanceId &&
+      CHANNEL_OPERATIONS.has(a.action.operation),
+  );
 
 type Open = { channel: string; form: "connect" | "access" } | null;
 
@@ -63,7 +69,8 @@ export function InstanceChannels({ instance }: { instance: Instance }) {
     await client.instances.disconnectChannel({ instanceId: instance.id, channel });
   });
   const pending = pendingFor(approvals.values(), instance.id);
-  const waiting = (channel: string) => pending.some((a) => a.action?.kind === "instance" && a.action.channel?.channel === channel);
+  const waiting = (channel: string) =>
+    pending.some((a) => a.action?.kind === "instance" && a.action.channel?.channel === channel);
   const disabled = !canWrite || instance.bridge !== "connected";
   return (
     <section className="instance-channels" aria-label="Channels">
@@ -71,12 +78,21 @@ export function InstanceChannels({ instance }: { instance: Instance }) {
         Channels{" "}
         {instance.bridge === "connected" && (
           // Its own name: the inspector's details have a Refresh of their own.
-          <button type="button" className="link small" onClick={reload} disabled={loading} aria-busy={loading} aria-label="Refresh channels">
+          <button
+            type="button"
+            className="link small"
+            onClick={reload}
+            disabled={loading}
+            aria-busy={loading}
+            aria-label="Refresh channels"
+          >
             Refresh
           </button>
         )}
       </h3>
-      {instance.bridge !== "connected" && <p className="muted small">The gateway is not connected: its channels show once it is.</p>}
+      {instance.bridge !== "connected" && (
+        <p className="muted small">The gateway is not connected: its channels show once it is.</p>
+      )}
       <FormError error={error} />
       {pending.map((a) => (
         <p key={a.id} className="form-note activity-waiting" role="status">
@@ -109,25 +125,52 @@ export function InstanceChannels({ instance }: { instance: Instance }) {
                 ) : (
                   <div className="actions">
                     {!configured && !agent && (
-                      <button type="button" className="small" disabled={busy} onClick={() => setOpen({ channel: c.channel, form: "connect" })}>
+                      <button
+                        type="button"
+                        className="small"
+                        disabled={busy}
+                        onClick={() => setOpen({ channel: c.channel, form: "connect" })}
+                      >
                         Connect {c.label}
                       </button>
                     )}
-                    {!configured && agent && <span className="muted small">A person connects {c.label}: an agent's key hands over no bot token.</span>}
+                    {!configured && agent && (
+                      <span className="muted small">
+                        A person connects {c.label}: an agent's key hands over no bot token.
+                      </span>
+                    )}
                     {configured && (
-                      <button type="button" className="small deny" disabled={busy || disconnect.pending} onClick={() => disconnect.run(c.channel as ChannelKind)}>
+                      <button
+                        type="button"
+                        className="small deny"
+                        disabled={busy || disconnect.pending}
+                        onClick={() => disconnect.run(c.channel as ChannelKind)}
+                      >
                         Ask to disconnect {c.label}
                       </button>
                     )}
-                    <button type="button" className="link small" disabled={busy} onClick={() => setOpen({ channel: c.channel, form: "access" })}>
+                    <button
+                      type="button"
+                      className="link small"
+                      disabled={busy}
+                      onClick={() => setOpen({ channel: c.channel, form: "access" })}
+                    >
                       Who may message…
                     </button>
                   </div>
                 )}
                 {open?.channel === c.channel && open.form === "connect" && (
-                  <ConnectChannelForm instanceId={instance.id} channel={c.channel as ChannelKind} label={c.label} disabled={busy} onDone={() => setOpen(null)} />
+                  <ConnectChannelForm
+                    instanceId={instance.id}
+                    channel={c.channel as ChannelKind}
+                    label={c.label}
+                    disabled={busy}
+                    onDone={() => setOpen(null)}
+                  />
                 )}
-                {open?.channel === c.channel && open.form === "access" && <ChannelAccessForm instanceId={instance.id} status={c} disabled={busy} onDone={() => setOpen(null)} />}
+                {open?.channel === c.channel && open.form === "access" && (
+                  <ChannelAccessForm instanceId={instance.id} status={c} disabled={busy} onDone={() => setOpen(null)} />
+                )}
               </li>
             );
           })}
@@ -135,7 +178,8 @@ export function InstanceChannels({ instance }: { instance: Instance }) {
       )}
       <FormError error={disconnect.error} />
       <p className="muted small">
-        Each change waits for a person's approval. Telegram is built in; Discord and Slack appear once their plugin is on the gateway. A channel connects only when the gateway can reach its service.
+        Each change waits for a person's approval. Telegram is built in; Discord and Slack appear once their plugin is
+        on the gateway. A channel connects only when the gateway can reach its service.
       </p>
     </section>
   );

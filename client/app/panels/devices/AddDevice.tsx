@@ -13,12 +13,19 @@ export function AddDevice({ instance }: { instance: Instance }) {
   const agent = useRoom((s) => s.principal?.kind === "agent");
   const [open, setOpen] = useState(false);
   if (instance.kind === "linked") return null;
-  if (agent) return <p className="muted small">Adding a device needs a person: an agent's key cannot make setup codes.</p>;
+  if (agent)
+    return <p className="muted small">Adding a device needs a person: an agent's key cannot make setup codes.</p>;
   if (!admin) return <p className="muted small">A workspace admin adds devices.</p>;
   const ready = instance.status === "ready";
   return (
     <>
-      <button type="button" className="small" disabled={!ready} title={ready ? undefined : `Wait until the instance is ready (${instance.phase}).`} onClick={() => setOpen(true)}>
+      <button
+        type="button"
+        className="small"
+        disabled={!ready}
+        title={ready ? undefined : `Wait until the instance is ready (${instance.phase}).`}
+        onClick={() => setOpen(true)}
+      >
         Add a device
       </button>
       <DeviceSetupDialog instanceId={instance.id} name={instance.name} open={open} onClose={() => setOpen(false)} />

@@ -34,7 +34,17 @@ function Expiry({ expiresAt }: { expiresAt: number }) {
 }
 
 /** A read-only field with its copy button; the field selects itself whole on focus. */
-function CopyField({ label, value, copyLabel, mono }: { label: string; value: string; copyLabel: string; mono?: boolean }) {
+function CopyField({
+  label,
+  value,
+  copyLabel,
+  mono,
+}: {
+  label: string;
+  value: string;
+  copyLabel: string;
+  mono?: boolean;
+}) {
   const id = useId();
   const field = useRef<HTMLInputElement>(null);
   const [copied, setCopied] = useState<"copied" | "select" | null>(null);
@@ -58,7 +68,15 @@ function CopyField({ label, value, copyLabel, mono }: { label: string; value: st
         {label}
       </label>
       <div className="copy-row">
-        <input id={id} ref={field} className={mono ? "mono" : undefined} readOnly value={value} spellCheck={false} onFocus={(e) => e.currentTarget.select()} />
+        <input
+          id={id}
+          ref={field}
+          className={mono ? "mono" : undefined}
+          readOnly
+          value={value}
+          spellCheck={false}
+          onFocus={(e) => e.currentTarget.select()}
+        />
         <button type="button" className="small" onClick={copy}>
           {copyLabel}
         </button>
@@ -75,7 +93,17 @@ function CopyField({ label, value, copyLabel, mono }: { label: string; value: st
  * command to run on the machine to add and as a QR code for a phone. Each opening asks for
  * a new code; what shows is the latest answer, never an older one.
  */
-export function DeviceSetupDialog({ instanceId, name, open, onClose }: { instanceId: string; name: string; open: boolean; onClose: () => void }) {
+export function DeviceSetupDialog({
+  instanceId,
+  name,
+  open,
+  onClose,
+}: {
+  instanceId: string;
+  name: string;
+  open: boolean;
+  onClose: () => void;
+}) {
   const client = useRoom((s) => s.client);
   const dialog = useRef<HTMLDialogElement>(null);
   useModalDialog(dialog, open);
@@ -107,7 +135,14 @@ export function DeviceSetupDialog({ instanceId, name, open, onClose }: { instanc
   }, [open, instanceId]);
   const qr = setup ? qrImage(setup.qr) : null;
   return (
-    <dialog ref={dialog} className="device-dialog" onClose={onClose} aria-modal="true" aria-labelledby="device-dialog-h" aria-describedby="device-dialog-steps">
+    <dialog
+      ref={dialog}
+      className="device-dialog"
+      onClose={onClose}
+      aria-modal="true"
+      aria-labelledby="device-dialog-h"
+      aria-describedby="device-dialog-steps"
+    >
       {open && (
         <>
           <header className="device-dialog-head">
@@ -121,7 +156,8 @@ export function DeviceSetupDialog({ instanceId, name, open, onClose }: { instanc
               Run the command on the machine to add (it needs <code>openclaw</code> installed).
             </li>
             <li>
-              Approve its requests in <strong>Approvals</strong>: first “Pair device …”, then, once it reconnects by itself, “Pair node …” with the commands it may run.
+              Approve its requests in <strong>Approvals</strong>: first “Pair device …”, then, once it reconnects by
+              itself, “Pair node …” with the commands it may run.
             </li>
             <li>It then shows under Nodes as connected.</li>
           </ol>
@@ -136,7 +172,9 @@ export function DeviceSetupDialog({ instanceId, name, open, onClose }: { instanc
                 {qr && (
                   <figure className="device-qr">
                     <img src={qr} alt="Setup code as a QR code" width={168} height={168} />
-                    <figcaption className="muted small">A phone with the OpenClaw app can scan this instead.</figcaption>
+                    <figcaption className="muted small">
+                      A phone with the OpenClaw app can scan this instead.
+                    </figcaption>
                   </figure>
                 )}
               </>

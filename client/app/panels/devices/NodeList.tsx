@@ -33,8 +33,19 @@ function Commands({ node, name }: { node: PairedNode; name: string }) {
  * answered: connected or offline in words, the commands each may run, and Revoke… (an
  * unpair of its device id, filed as an approval).
  */
-export function NodeList({ details, disabled, why, onRevoke }: { details: InstanceDetails; disabled: boolean; why: string | undefined; onRevoke: (node: PairedNode, name: string) => void }) {
-  if (details.nodes === null) return <p className="muted small">{details.devicesError ?? "The gateway did not list its nodes."}</p>;
+export function NodeList({
+  details,
+  disabled,
+  why,
+  onRevoke,
+}: {
+  details: InstanceDetails;
+  disabled: boolean;
+  why: string | undefined;
+  onRevoke: (node: PairedNode, name: string) => void;
+}) {
+  if (details.nodes === null)
+    return <p className="muted small">{details.devicesError ?? "The gateway did not list its nodes."}</p>;
   if (details.nodes.length === 0) return <p className="empty">No nodes yet. Add a device to pair one.</p>;
   // One row per node id, whatever the gateway sent (ids key the rows).
   const nodes = [...new Map(details.nodes.map((node) => [node.nodeId, node])).values()];
@@ -58,7 +69,14 @@ export function NodeList({ details, disabled, why, onRevoke }: { details: Instan
               <p className="paired-node-facts muted small" title={facts}>
                 {facts}
               </p>
-              <button type="button" className="small deny paired-node-revoke" disabled={disabled} title={why} aria-label={`Revoke ${name}`} onClick={() => onRevoke(node, name)}>
+              <button
+                type="button"
+                className="small deny paired-node-revoke"
+                disabled={disabled}
+                title={why}
+                aria-label={`Revoke ${name}`}
+                onClick={() => onRevoke(node, name)}
+              >
                 Revoke…
               </button>
             </div>

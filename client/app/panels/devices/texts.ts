@@ -6,7 +6,8 @@ import { AutopilotError } from "../../../src/errors";
 
 /** Only an image the browser draws from bytes we were given: never a URL it would fetch. */
 const PNG_DATA_URL = "data:image/png;base64,";
-export const qrImage = (qr: string | null): string | null => (qr?.startsWith(PNG_DATA_URL) && /^[A-Za-z0-9+/]+=*$/.test(qr.slice(PNG_DATA_URL.length)) ? qr : null);
+export const qrImage = (qr: string | null): string | null =>
+  qr?.startsWith(PNG_DATA_URL) && /^[A-Za-z0-9+/]+=*$/.test(qr.slice(PNG_DATA_URL.length)) ? qr : null;
 
 /** "m:ss" left until `expiresAt`, or null once it has passed. */
 export function timeLeft(expiresAt: number, now: number): string | null {
@@ -22,14 +23,20 @@ export function nodeName(node: Pick<PairedNode, "displayName" | "nodeId">): stri
 }
 
 /** Platform, version and when it was last seen, as one line. */
-export function nodeFacts(node: Pick<PairedNode, "platform" | "version" | "connected" | "lastSeenAt">, since: (at: number) => string): string {
+export function nodeFacts(
+  node: Pick<PairedNode, "platform" | "version" | "connected" | "lastSeenAt">,
+  since: (at: number) => string,
+): string {
   const parts = [node.platform?.trim(), node.version?.trim() && `v${node.version.trim().replace(/^v/i, "")}`];
   if (!node.connected && node.lastSeenAt !== null) parts.push(`last seen ${since(node.lastSeenAt)}`);
   return parts.filter(Boolean).join(" · ");
 }
 
 /** The first `visible` distinct commands, how many more there are, and how many in all. */
-export function someCommands(commands: readonly string[], visible: number): { shown: string[]; more: number; total: number } {
+export function someCommands(
+  commands: readonly string[],
+  visible: number,
+): { shown: string[]; more: number; total: number } {
   const distinct = [...new Set(commands)];
   return { shown: distinct.slice(0, visible), more: Math.max(0, distinct.length - visible), total: distinct.length };
 }
@@ -42,7 +49,8 @@ export function setupErrorText(error: unknown): string {
   const code = error instanceof AutopilotError ? error.code : null;
   let next = "Try again with New code.";
   if (code === "forbidden") next = "Setup codes are made by people: sign in with your own account, not an agent's key.";
-  else if (/DEVICE_ENTRY_ORIGIN/.test(message)) next = "Whoever runs this deployment sets DEVICE_ENTRY_ORIGIN; until then no device can pair through it.";
+  else if (/DEVICE_ENTRY_ORIGIN/.test(message))
+    next = "Whoever runs this deployment sets DEVICE_ENTRY_ORIGIN; until then no device can pair through it.";
   else if (/not ready/.test(message)) next = "Wait until the instance is ready, then press New code.";
   else if (/not connected/.test(message)) next = "Wait until its gateway shows connected again, then press New code.";
   else if (code === "rate_limited") next = "Wait a moment, then press New code.";

@@ -28,6 +28,9 @@ export function useInstanceDetails(instance: Instance) {
   useEffect(() => run(), [client, instance.id, instance.status, instance.updatedAt, finished]);
   const latestRun = useRef(run);
   latestRun.current = run;
-  useEffect(() => client?.on("instance.devices", ({ instanceId }) => instanceId === instance.id && latestRun.current()), [client, instance.id]);
+  useEffect(
+    () => client?.on("instance.devices", ({ instanceId }) => instanceId === instance.id && latestRun.current()),
+    [client, instance.id],
+  );
   return { details, error: load.error, loading: load.pending, reload: () => run() };
 }

@@ -37,7 +37,14 @@ export function buildHello(input: HelloInput): HelloPayload {
     reset: plan.kind === "snapshot" && plan.reset,
     resumedFrom: plan.kind === "replay" ? plan.from : null,
     snapshot: plan.kind === "snapshot" ? buildSnapshot(input.sql, input.presence()) : null,
-    ...(input.live ? { live: { ...input.live, streams: boundStreams(input.live.streams, input.streamBytes ?? DEFAULT_GATEWAY_LIMITS.helloStreamBytes) } } : {}),
+    ...(input.live
+      ? {
+          live: {
+            ...input.live,
+            streams: boundStreams(input.live.streams, input.streamBytes ?? DEFAULT_GATEWAY_LIMITS.helloStreamBytes),
+          },
+        }
+      : {}),
     ...(input.agent ? { agent: input.agent } : {}),
     limits: input.limits,
   };

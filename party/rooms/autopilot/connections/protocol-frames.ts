@@ -10,7 +10,10 @@ import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION, requestedProtocol } from "..
 export const protocolTag = (version: number): string => `protocol:${version}`;
 
 /** Older versions than the current one that the room speaks, newest first. */
-export const OLDER_PROTOCOLS: readonly number[] = Array.from({ length: PROTOCOL_VERSION - OLDEST_PROTOCOL_VERSION }, (_, i) => PROTOCOL_VERSION - 1 - i);
+export const OLDER_PROTOCOLS: readonly number[] = Array.from(
+  { length: PROTOCOL_VERSION - OLDEST_PROTOCOL_VERSION },
+  (_, i) => PROTOCOL_VERSION - 1 - i,
+);
 
 /** The tag for the version a connect asks for; none for the current one (the default). */
 export function protocolTags(request: Request): string[] {

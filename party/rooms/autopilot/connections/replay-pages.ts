@@ -24,7 +24,9 @@ const KEPT_PAGES = 4;
 export class ReplayPages {
   readonly #pages = new BoundedMap<number, { seq: number; page: SentPage }>(KEPT_PAGES);
 
-  constructor(private readonly read: (after: number) => { events: DurableEvent[]; unreadable: boolean; last: number }) {}
+  constructor(
+    private readonly read: (after: number) => { events: DurableEvent[]; unreadable: boolean; last: number },
+  ) {}
 
   /** The page after `after`, the log ending at `seq` (read now, in the same synchronous turn). */
   get(after: number, seq: number): SentPage {

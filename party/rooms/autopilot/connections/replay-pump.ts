@@ -118,7 +118,8 @@ export class ReplayPump {
       // Caught up: from the read that reached the log's end to the last held frame, one
       // synchronous run, so a live event cannot overtake the replay.
       this.#replaying.delete(socket.id);
-      for (const frame of state.held) if (frame.seq === undefined || frame.seq > cursor) sendQuietly(socket, frame.text);
+      for (const frame of state.held)
+        if (frame.seq === undefined || frame.seq > cursor) sendQuietly(socket, frame.text);
     } catch (error) {
       this.#replaying.delete(socket.id);
       throw error;

@@ -2,7 +2,14 @@ import { type AgentRunDoc, agentRunRecord } from "../../../records/agent-run";
 import { readable } from "../../../records/codec";
 import { and, asc, eq, gt, gte, inArray, isNotNull, lt, type SQL } from "drizzle-orm";
 import { excluded, param, preparedPerRoom } from "../../../domain/db/client";
-import { agentGatewayInvokes, agentRunApprovals, agentRuns, agentToolCalls, messages, type RunStatus } from "../../../domain/db/schema";
+import {
+  agentGatewayInvokes,
+  agentRunApprovals,
+  agentRuns,
+  agentToolCalls,
+  messages,
+  type RunStatus,
+} from "../../../domain/db/schema";
 import type { Sql } from "../../../domain/sql";
 
 // The Autopilot's runs: one per triggering message (a replayed `chat.send` starts nothing
@@ -63,10 +70,23 @@ const intake = preparedPerRoom((db) => ({
 }));
 
 /** Queues a run for a message; false when the message already has one. */
-export function queueRun(sql: Sql, run: { id: string; threadId: string; triggerMessageId: string; doc: AgentRunDoc }, now: number): boolean {
+export function queueRun(
+  sql: Sql,
+  run: { id: string; threadId: string; triggerMessageId: string; doc: AgentRunDoc },
+  now: number,
+): boolean {
   const inserted = sql.db
     .insert(agentRuns)
-    .values({ id: run.id, threadId: run.threadId, triggerMessageId: run.triggerMessageId, status: "queued", segment: 0, createdAt: now, updatedAt: now, doc: agentRunRecord.encode(run.doc) })
+    .values({
+      id: run.id,
+      threadId: run.threadId,
+      triggerMessageId: run.triggerMessageId,
+      status: "queued",
+      segment: 0,
+      createdAt: now,
+      updatedAt: now,
+      doc: agentRunRecord.encode(run.doc),
+    })
     .onConflictDoNothing({ target: agentRuns.triggerMessageId })
     .returning({ id: agentRuns.id })
     .all();
@@ -83,7 +103,13 @@ export function coversMessage(sql: Sql, threadId: string, n: number): boolean {
 }
 
 /** Moves a queued run's trigger to a later message (its context then ends there). */
-export function retriggerQueued(sql: Sql, run: AgentRun, message: { id: string; n: number }, doc: AgentRunDoc, now: number): boolean {
+export function retriggerQueued(
+  sql: Sql,
+  run: AgentRun,
+  message: { id: string; n: number },
+  doc: AgentRunDoc,
+  now: number,
+): boolean {
   const moved = sql.db
     .update(agentRuns)
     .set({ triggerMessageId: message.id, doc: agentRunRecord.encode({ ...doc, triggerN: message.n }), updatedAt: now })
@@ -110,7 +136,12 @@ export function runsWithStatus(sql: Sql, status: RunStatus): AgentRun[] {
 
 /** The thread's run that streams or waits for a person, if any. */
 export function activeRun(sql: Sql, threadId: string): AgentRun | null {
-  return oneRun(selectRuns(sql, and(eq(agentRuns.threadId, threadId), inArray(agentRuns.status, ["streaming", "awaiting_approval"]))).get());
+  return oneRun(
+    selectRuns(
+      sql,
+      and(eq(agentRuns.threadId, threadId), inArray(agentRuns.status, ["streaming", "awaiting_approval"])),
+    ).get(),
+  );
 }
 
 export function nextQueued(sql: Sql, threadId: string): AgentRun | null {
@@ -150,11 +181,25 @@ export function endRun(sql: Sql, id: string, status: "finished" | "failed" | "ab
   saveRun(sql, { ...run, status, doc: { ...run.doc, messages: [], pending: run.doc.pending } }, now);
 }
 
-export function recordToolCall(sql: Sql, call: { runId: string; toolCallId: string; name: string; status: string; messageId: string | null }, now: number): void {
+export function recordToolCall(
+  sql: Sql,
+  call: { runId: string; toolCallId: string; name: string; status: string; messageId: string | null },
+  now: number,
+): void {
   sql.db
     .insert(agentToolCalls)
-    .values({ runId: call.runId, toolCallId: call.toolCallId, name: call.name, status: call.status, messageId: call.messageId, at: now })
-    .onConflictDoUpdate({ target: [agentToolCalls.runId, agentToolCalls.toolCallId], set: { status: excluded("status"), messageId: excluded("message_id"), at: excluded("at") } })
+    .values({
+      runId: call.runId,
+      toolCallId: call.toolCallId,
+      name: call.name,
+      status: call.status,
+      messageId: call.messageId,
+      at: now,
+    })
+    .onConflictDoUpdate({
+      target: [agentToolCalls.runId, agentToolCalls.toolCallId],
+      set: { status: excluded("status"), messageId: excluded("message_id"), at: excluded("at") },
+    })
     .run();
 }
 
@@ -166,14 +211,24 @@ export function toolCallPosted(sql: Sql, runId: string, toolCallId: string): boo
   const hit = sql.db
     .select({ runId: agentToolCalls.runId })
     .from(agentToolCalls)
-    .where(and(eq(agentToolCalls.runId, runId), eq(agentToolCalls.toolCallId, toolCallId), isNotNull(agentToolCalls.messageId)))
+    .where(
+      and(
+        eq(agentToolCalls.runId, runId),
+        eq(agentToolCalls.toolCallId, toolCallId),
+        isNotNull(agentToolCalls.messageId),
+      ),
+    )
     .get();
   return hit !== undefined;
 }
 
 /** An approval the run filed through an approval-method tool: the room acts on it for the run's trigger. */
 export function recordFiledApproval(sql: Sql, runId: string, approvalId: string): void {
-  sql.db.insert(agentRunApprovals).values({ approvalId, runId }).onConflictDoNothing({ target: agentRunApprovals.approvalId }).run();
+  sql.db
+    .insert(agentRunApprovals)
+    .values({ approvalId, runId })
+    .onConflictDoNothing({ target: agentRunApprovals.approvalId })
+    .run();
 }
 
 export function filedApprovals(sql: Sql, runId: string): string[] {
@@ -187,7 +242,12 @@ export function filedApprovals(sql: Sql, runId: string): string[] {
 
 /** The run that filed an approval, if a run did. */
 export function runOfFiledApproval(sql: Sql, approvalId: string): AgentRun | null {
-  const row = sql.db.select(RUN_COLUMNS).from(agentRuns).innerJoin(agentRunApprovals, eq(agentRunApprovals.runId, agentRuns.id)).where(eq(agentRunApprovals.approvalId, approvalId)).get();
+  const row = sql.db
+    .select(RUN_COLUMNS)
+    .from(agentRuns)
+    .innerJoin(agentRunApprovals, eq(agentRunApprovals.runId, agentRuns.id))
+    .where(eq(agentRunApprovals.approvalId, approvalId))
+    .get();
   return oneRun(row);
 }
 

@@ -38,13 +38,19 @@ export function requireCallTargets(sql: Sql, params: Record<string, unknown>): v
   if (typeof params.threadId === "string") requireThread(sql, params.threadId);
   if (typeof params.instanceId === "string") {
     const instance = getInstance(sql, params.instanceId);
-    if (!instance || instance.status === "stopped") throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
+    if (!instance || instance.status === "stopped")
+      throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
   }
-  if (typeof params.jobId === "string" && !getJob(sql, params.jobId)) throw new RoomError("not_found", `no job ${params.jobId}`, { jobId: params.jobId });
+  if (typeof params.jobId === "string" && !getJob(sql, params.jobId))
+    throw new RoomError("not_found", `no job ${params.jobId}`, { jobId: params.jobId });
 }
 
 /** Files the approval a gated call waits for, with its gate; a retried call (same filer and call id) gets the approval it filed first. */
-export function fileGatedCall(ctx: OpContext, gate: CallGate, request: Omit<z.output<typeof ApprovalsRequestParams>, "idempotencyKey">): { approval: Approval } {
+export function fileGatedCall(
+  ctx: OpContext,
+  gate: CallGate,
+  request: Omit<z.output<typeof ApprovalsRequestParams>, "idempotencyKey">,
+): { approval: Approval } {
   const earlier = ctx.sql.db
     .select({ approvalId: approvalGates.approvalId })
     .from(approvalGates)
@@ -53,19 +59,37 @@ export function fileGatedCall(ctx: OpContext, gate: CallGate, request: Omit<z.ou
   const filed = earlier ? getApproval(ctx.sql, earlier.approvalId) : null;
   if (filed) return { approval: filed };
   const { approval } = requestApproval(ctx, request);
-  ctx.sql.db.insert(approvalGates).values({ approvalId: approval.id, filerId: ctx.principal.id, method: gate.method, argsDigest: gate.argsDigest, callId: gate.callId, createdAt: ctx.now }).run();
+  ctx.sql.db
+    .insert(approvalGates)
+    .values({
+      approvalId: approval.id,
+      filerId: ctx.principal.id,
+      method: gate.method,
+      argsDigest: gate.argsDigest,
+      callId: gate.callId,
+      createdAt: ctx.now,
+    })
+    .run();
   return { approval };
 }
 
 /** Why `approvalId` does not let `principal` run this call, or null when a person approved exactly this call of theirs. */
-export function approvedCallRefusal(sql: Sql, approvalId: string, principal: Pick<Principal, "id">, method: MethodName, argsDigest: string): string | null {
+export function approvedCallRefusal(
+  sql: Sql,
+  approvalId: string,
+  principal: Pick<Principal, "id">,
+  method: MethodName,
+  argsDigest: string,
+): string | null {
   const approval = getApproval(sql, approvalId);
   const gate = sql.db.select().from(approvalGates).where(eq(approvalGates.approvalId, approvalId)).get();
   if (!approval || !gate) return `approval ${approvalId} was not filed for a call`;
-  if (gate.filerId !== principal.id || approval.requestedBy.id !== principal.id) return `approval ${approvalId} was filed by someone else`;
+  if (gate.filerId !== principal.id || approval.requestedBy.id !== principal.id)
+    return `approval ${approvalId} was filed by someone else`;
   if (gate.method !== method || gate.argsDigest !== argsDigest) return `approval ${approvalId} authorises another call`;
   if (approval.status !== "approved") return `approval ${approvalId} is ${approval.status}`;
-  if (!approval.resolvedBy || !isPerson(approval.resolvedBy)) return `approval ${approvalId} was not decided by a person`;
+  if (!approval.resolvedBy || !isPerson(approval.resolvedBy))
+    return `approval ${approvalId} was not decided by a person`;
   return null;
 }
 

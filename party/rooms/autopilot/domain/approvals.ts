@@ -1,5 +1,11 @@
 import type { z } from "zod";
-import type { Approval, ApprovalsListParams, ApprovalsRequestParams, ApprovalsResolveParams, ApprovalStatus } from "../../../../shared/protocol/approvals";
+import type {
+  Approval,
+  ApprovalsListParams,
+  ApprovalsRequestParams,
+  ApprovalsResolveParams,
+  ApprovalStatus,
+} from "../../../../shared/protocol/approvals";
 import { and, asc, eq, isNotNull, lte, min, ne } from "drizzle-orm";
 import type { OpContext } from "./context";
 import { excluded } from "../../../domain/db/client";
@@ -30,8 +36,17 @@ export function requireApproval(sql: Sql, id: string): Approval {
 function putApproval(sql: Sql, a: Approval): void {
   sql.db
     .insert(approvals)
-    .values({ id: a.id, status: a.status, expiresAt: a.expiresAt, requestedAt: a.requestedAt, doc: approvalRecord.encode(a) })
-    .onConflictDoUpdate({ target: approvals.id, set: { status: excluded("status"), expiresAt: excluded("expires_at"), doc: excluded("doc") } })
+    .values({
+      id: a.id,
+      status: a.status,
+      expiresAt: a.expiresAt,
+      requestedAt: a.requestedAt,
+      doc: approvalRecord.encode(a),
+    })
+    .onConflictDoUpdate({
+      target: approvals.id,
+      set: { status: excluded("status"), expiresAt: excluded("expires_at"), doc: excluded("doc") },
+    })
     .run();
 }
 
@@ -46,7 +61,12 @@ export function approvalKind(action: Approval["action"]): ApprovalKind {
  * How long an approval waits: what its asker (or gateway) gives it, capped by the
  * workspace's lifetime for its kind; with neither, the kind's built-in default.
  */
-function lifetimeOf(sql: Sql, action: Approval["action"], asked: number | undefined, builtIn: number | undefined): number | undefined {
+function lifetimeOf(
+  sql: Sql,
+  action: Approval["action"],
+  asked: number | undefined,
+  builtIn: number | undefined,
+): number | undefined {
   const set = getSettings(sql).approvals.lifetimes[approvalKind(action)] ?? undefined;
   const given = asked ?? builtIn;
   if (given === undefined) return set;
@@ -73,7 +93,12 @@ export function requestApproval(
   const approval: Approval = {
     id: ctx.newId("apr"),
     title: params.title,
-    summary: approvalSummary(action ?? null, params.title, names, threadInstance ? names.instance(threadInstance) : null),
+    summary: approvalSummary(
+      action ?? null,
+      params.title,
+      names,
+      threadInstance ? names.instance(threadInstance) : null,
+    ),
     details: params.details,
     risk: params.risk,
     status: "pending",
@@ -93,7 +118,9 @@ export function requestApproval(
   ctx.audit("approval.requested", approval.id, {
     title: approval.title,
     risk: approval.risk,
-    ...(approval.onBehalfOf && approval.onBehalfOf.id !== approval.requestedBy.id ? { onBehalfOf: approval.onBehalfOf } : {}),
+    ...(approval.onBehalfOf && approval.onBehalfOf.id !== approval.requestedBy.id
+      ? { onBehalfOf: approval.onBehalfOf }
+      : {}),
   });
   if (approval.expiresAt) ctx.wakeAt(approval.expiresAt);
   return { approval };
@@ -104,7 +131,10 @@ export function requestApproval(
  * inside one synchronous transaction, so "still pending?" and "mark decided" cannot be
  * interleaved by a concurrent resolve: every later one sees the decided row.
  */
-export function resolveApproval(ctx: OpContext, params: z.output<typeof ApprovalsResolveParams>): { approval: Approval } {
+export function resolveApproval(
+  ctx: OpContext,
+  params: z.output<typeof ApprovalsResolveParams>,
+): { approval: Approval } {
   const existing = requireApproval(ctx.sql, params.approvalId);
   if (existing.status !== "pending") {
     throw new RoomError("already_resolved", `approval was already ${existing.status}`, {
@@ -116,27 +146,56 @@ export function resolveApproval(ctx: OpContext, params: z.output<typeof Approval
   // People decide risky actions (shared/approval-policy.ts).
   refuseDecision(ctx.sql, existing, ctx.principal, params);
   const own = selfConfirmed(existing, ctx.principal.id, params.decision);
-  return { approval: settleApproval(ctx, existing, params.decision === "approve" ? "approved" : "denied", params.note ?? null, own) };
+  return {
+    approval: settleApproval(
+      ctx,
+      existing,
+      params.decision === "approve" ? "approved" : "denied",
+      params.note ?? null,
+      own,
+    ),
+  };
 }
 
 /** Whether the room runs a call once this is approved: a gated MCP call's approval has a gate (approval-gates.ts). */
-const gatesCall = (sql: Sql, approvalId: string): boolean => sql.db.select({ id: approvalGates.approvalId }).from(approvalGates).where(eq(approvalGates.approvalId, approvalId)).get() !== undefined;
+const gatesCall = (sql: Sql, approvalId: string): boolean =>
+  sql.db
+    .select({ id: approvalGates.approvalId })
+    .from(approvalGates)
+    .where(eq(approvalGates.approvalId, approvalId))
+    .get() !== undefined;
 
 /** The shared policy's refusal, with what only the room knows of the approval (whether it gates a call). */
 const refusalOf = (sql: Sql, approval: Approval, principal: Pick<Principal, "id" | "kind">, ask: DecisionAsk) =>
   decisionRefusal({ ...approval, gatesCall: gatesCall(sql, approval.id) }, principal, getSettings(sql).approvals, ask);
 
 /** Throws the typed refusal when this principal may not take this decision under the workspace's policy. */
-export function refuseDecision(sql: Sql, approval: Approval, principal: Pick<Principal, "id" | "kind">, ask: DecisionAsk): void {
+export function refuseDecision(
+  sql: Sql,
+  approval: Approval,
+  principal: Pick<Principal, "id" | "kind">,
+  ask: DecisionAsk,
+): void {
   const refusal = refusalOf(sql, approval, principal, ask);
   if (refusal) throw new RoomError(refusal.code, refusal.message, { approvalId: approval.id, ...refusal.details });
 }
 
 /** Whether this decision would be refused (a decision the ordinary path refuses anyway reads nothing outside the room). */
-export const decisionRefused = (sql: Sql, approval: Approval, principal: Pick<Principal, "id" | "kind">, ask: DecisionAsk): boolean => refusalOf(sql, approval, principal, ask) !== null;
+export const decisionRefused = (
+  sql: Sql,
+  approval: Approval,
+  principal: Pick<Principal, "id" | "kind">,
+  ask: DecisionAsk,
+): boolean => refusalOf(sql, approval, principal, ask) !== null;
 
 /** Decides a pending approval as the context's actor (a person, or the room for a gateway). */
-export function settleApproval(ctx: OpContext, existing: Approval, status: Exclude<ApprovalStatus, "pending">, note: string | null, ownConfirm = false): Approval {
+export function settleApproval(
+  ctx: OpContext,
+  existing: Approval,
+  status: Exclude<ApprovalStatus, "pending">,
+  note: string | null,
+  ownConfirm = false,
+): Approval {
   const approval: Approval = {
     ...existing,
     status,
@@ -147,7 +206,11 @@ export function settleApproval(ctx: OpContext, existing: Approval, status: Exclu
   };
   putApproval(ctx.sql, approval);
   ctx.emit("approval.resolved", { approval });
-  ctx.audit(`approval.${status}`, approval.id, { title: approval.title, note: approval.note, ...(ownConfirm ? { selfConfirmed: true } : {}) });
+  ctx.audit(`approval.${status}`, approval.id, {
+    title: approval.title,
+    note: approval.note,
+    ...(ownConfirm ? { selfConfirmed: true } : {}),
+  });
   return approval;
 }
 
@@ -163,7 +226,12 @@ export function withdrawApproval(ctx: OpContext, approvalId: string, note: strin
 
 /** Every pending approval, oldest first. */
 export function pendingApprovals(sql: Sql): Approval[] {
-  const rows = sql.db.select({ doc: approvals.doc }).from(approvals).where(eq(approvals.status, "pending")).orderBy(asc(approvals.requestedAt)).all();
+  const rows = sql.db
+    .select({ doc: approvals.doc })
+    .from(approvals)
+    .where(eq(approvals.status, "pending"))
+    .orderBy(asc(approvals.requestedAt))
+    .all();
   return readable(rows, (r) => approvalRecord.decode(r.doc));
 }
 
@@ -205,7 +273,11 @@ const APPROVAL_COLUMNS = { id: approvals.id, time: approvals.requestedAt, doc: a
 export const PENDING_APPROVALS = eq(approvals.status, "pending");
 
 /** Newest requested first, one page from `before`. */
-export function listApprovals(sql: Sql, params: z.output<typeof ApprovalsListParams>, maxBytes?: number): Page<Approval> {
+export function listApprovals(
+  sql: Sql,
+  params: z.output<typeof ApprovalsListParams>,
+  maxBytes?: number,
+): Page<Approval> {
   return pageRows(sql, {
     table: approvals,
     columns: APPROVAL_COLUMNS,
@@ -219,7 +291,14 @@ export function listApprovals(sql: Sql, params: z.output<typeof ApprovalsListPar
 
 /** Recently decided approvals, newest requested first (the bounded hello's history). */
 export function recentResolvedApprovals(sql: Sql, limit: number, maxBytes: number): Approval[] {
-  return pageRows(sql, { table: approvals, columns: APPROVAL_COLUMNS, where: ne(approvals.status, "pending"), limit, maxBytes, decode: (doc) => approvalRecord.decode(doc) }).items;
+  return pageRows(sql, {
+    table: approvals,
+    columns: APPROVAL_COLUMNS,
+    where: ne(approvals.status, "pending"),
+    limit,
+    maxBytes,
+    decode: (doc) => approvalRecord.decode(doc),
+  }).items;
 }
 
 /**
@@ -228,10 +307,18 @@ export function recentResolvedApprovals(sql: Sql, limit: number, maxBytes: numbe
  * instance's name, a job's title. Null for an id it does not hold or cannot read.
  */
 export function roomNames(sql: Sql): NameLookup {
-  const one = <T>(rows: { doc: string }[], decode: (doc: string) => T): T | null => readable(rows, (r) => decode(r.doc))[0] ?? null;
+  const one = <T>(rows: { doc: string }[], decode: (doc: string) => T): T | null =>
+    readable(rows, (r) => decode(r.doc))[0] ?? null;
   return {
-    thread: (id) => one(sql.db.select({ doc: threads.doc }).from(threads).where(eq(threads.id, id)).all(), threadRecord.decode)?.title ?? null,
-    instance: (id) => one(sql.db.select({ doc: instances.doc }).from(instances).where(eq(instances.id, id)).all(), instanceRecord.decode)?.name ?? null,
-    job: (id) => one(sql.db.select({ doc: jobs.doc }).from(jobs).where(eq(jobs.id, id)).all(), jobRecord.decode)?.title ?? null,
+    thread: (id) =>
+      one(sql.db.select({ doc: threads.doc }).from(threads).where(eq(threads.id, id)).all(), threadRecord.decode)
+        ?.title ?? null,
+    instance: (id) =>
+      one(
+        sql.db.select({ doc: instances.doc }).from(instances).where(eq(instances.id, id)).all(),
+        instanceRecord.decode,
+      )?.name ?? null,
+    job: (id) =>
+      one(sql.db.select({ doc: jobs.doc }).from(jobs).where(eq(jobs.id, id)).all(), jobRecord.decode)?.title ?? null,
   };
 }

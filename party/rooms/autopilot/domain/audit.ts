@@ -6,14 +6,25 @@ import type { Sql } from "../../../domain/sql";
 import { readable } from "../../../records/codec";
 import { auditRecord } from "../../../records/documents";
 
-export function appendAudit(sql: Sql, actor: Actor | null, action: string, targetId: string, details: Record<string, unknown>, at: number): void {
+export function appendAudit(
+  sql: Sql,
+  actor: Actor | null,
+  action: string,
+  targetId: string,
+  details: Record<string, unknown>,
+  at: number,
+): void {
   sql.db
     .insert(audit)
     .values({ at, doc: auditRecord.encode({ actor, action, targetId, details }) })
     .run();
 }
 
-export function listAudit(sql: Sql, before: number | undefined, limit: number): { entries: AuditEntry[]; hasMore: boolean } {
+export function listAudit(
+  sql: Sql,
+  before: number | undefined,
+  limit: number,
+): { entries: AuditEntry[]; hasMore: boolean } {
   const rows = sql.db
     .select({ n: audit.n, at: audit.at, doc: audit.doc })
     .from(audit)
@@ -21,6 +32,9 @@ export function listAudit(sql: Sql, before: number | undefined, limit: number): 
     .orderBy(desc(audit.n))
     .limit(limit + 1)
     .all();
-  const entries = readable(rows.slice(0, limit), (r): AuditEntry => ({ n: r.n, at: r.at, ...auditRecord.decode(r.doc) }));
+  const entries = readable(
+    rows.slice(0, limit),
+    (r): AuditEntry => ({ n: r.n, at: r.at, ...auditRecord.decode(r.doc) }),
+  );
   return { entries, hasMore: rows.length > limit };
 }

@@ -23,8 +23,14 @@ function whole(raw: string | undefined, fallback: number, min: number): number {
  * BACKUP_INTERVAL_SECONDS and BACKUP_KEEP from the Worker's vars; an unreadable value falls
  * back to the default rather than turning backups off by accident ("0" turns them off).
  */
-export function readBackupPolicy(env: { BACKUP_INTERVAL_SECONDS?: string | undefined; BACKUP_KEEP?: string | undefined }): BackupPolicy {
-  const interval = env.BACKUP_INTERVAL_SECONDS?.trim() === "0" ? 0 : whole(env.BACKUP_INTERVAL_SECONDS, DEFAULT_BACKUP_POLICY.intervalSeconds, MIN_INTERVAL_SECONDS);
+export function readBackupPolicy(env: {
+  BACKUP_INTERVAL_SECONDS?: string | undefined;
+  BACKUP_KEEP?: string | undefined;
+}): BackupPolicy {
+  const interval =
+    env.BACKUP_INTERVAL_SECONDS?.trim() === "0"
+      ? 0
+      : whole(env.BACKUP_INTERVAL_SECONDS, DEFAULT_BACKUP_POLICY.intervalSeconds, MIN_INTERVAL_SECONDS);
   return { intervalSeconds: interval, keep: whole(env.BACKUP_KEEP, DEFAULT_BACKUP_POLICY.keep, 1) };
 }
 

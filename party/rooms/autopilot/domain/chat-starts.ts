@@ -30,11 +30,24 @@ interface OpenStart {
 }
 
 /** Posts the first message and files the one provision approval for it. */
-export function startChat(ctx: OpContext, params: z.output<typeof InstancesStartChatParams>): { approval: Approval; thread: Thread; message: Message } {
-  let thread = params.threadId ? requireThread(ctx.sql, params.threadId) : createThread(ctx, { title: params.title ?? "Chat with OpenClaw", idempotencyKey: params.idempotencyKey }).thread;
-  if (thread.archived) throw new RoomError("conflict", "thread is archived: restore it before posting", { threadId: thread.id });
-  if (thread.gateway) throw new RoomError("conflict", `thread is attached to instance ${thread.gateway.instanceId} already`, { threadId: thread.id, instanceId: thread.gateway.instanceId });
-  if (openStartOf(ctx.sql, thread.id)) throw new RoomError("conflict", "an OpenClaw instance is being started for this thread already", { threadId: thread.id });
+export function startChat(
+  ctx: OpContext,
+  params: z.output<typeof InstancesStartChatParams>,
+): { approval: Approval; thread: Thread; message: Message } {
+  let thread = params.threadId
+    ? requireThread(ctx.sql, params.threadId)
+    : createThread(ctx, { title: params.title ?? "Chat with OpenClaw", idempotencyKey: params.idempotencyKey }).thread;
+  if (thread.archived)
+    throw new RoomError("conflict", "thread is archived: restore it before posting", { threadId: thread.id });
+  if (thread.gateway)
+    throw new RoomError("conflict", `thread is attached to instance ${thread.gateway.instanceId} already`, {
+      threadId: thread.id,
+      instanceId: thread.gateway.instanceId,
+    });
+  if (openStartOf(ctx.sql, thread.id))
+    throw new RoomError("conflict", "an OpenClaw instance is being started for this thread already", {
+      threadId: thread.id,
+    });
   const name = params.name ?? params.instanceId;
   // Checks the instance (conflict if it exists) before anything is written.
   const { approval } = requestInstanceOperation(
@@ -48,12 +61,32 @@ export function startChat(ctx: OpContext, params: z.output<typeof InstancesStart
   );
   thread = requireThread(ctx.sql, thread.id);
   const message = appendMessage(ctx, thread, ctx.actor, params.text);
-  ctx.sql.db.insert(chatStarts).values({ threadId: thread.id, approvalId: approval.id, instanceId: params.instanceId, messageId: message.id, createdAt: ctx.now }).run();
-  const start: ThreadChatStart = { instanceId: params.instanceId, approvalId: approval.id, messageId: message.id, state: "waiting", error: null };
+  ctx.sql.db
+    .insert(chatStarts)
+    .values({
+      threadId: thread.id,
+      approvalId: approval.id,
+      instanceId: params.instanceId,
+      messageId: message.id,
+      createdAt: ctx.now,
+    })
+    .run();
+  const start: ThreadChatStart = {
+    instanceId: params.instanceId,
+    approvalId: approval.id,
+    messageId: message.id,
+    state: "waiting",
+    error: null,
+  };
   return { approval, thread: updateThread(ctx, { ...requireThread(ctx.sql, thread.id), chatStart: start }), message };
 }
 
-const OPEN_START = { threadId: chatStarts.threadId, approvalId: chatStarts.approvalId, instanceId: chatStarts.instanceId, messageId: chatStarts.messageId };
+const OPEN_START = {
+  threadId: chatStarts.threadId,
+  approvalId: chatStarts.approvalId,
+  instanceId: chatStarts.instanceId,
+  messageId: chatStarts.messageId,
+};
 
 function openStartOf(sql: Sql, threadId: string): OpenStart | null {
   return sql.db.select(OPEN_START).from(chatStarts).where(eq(chatStarts.threadId, threadId)).get() ?? null;
@@ -70,7 +103,8 @@ export function hasOpenChatStarts(sql: Sql): boolean {
 
 /** Why a decided approval started nothing, in the thread's words. */
 function notStartedReason(approval: Approval): string | null {
-  if (approval.status === "denied") return `${approval.resolvedBy?.name ?? "a person"} denied it${approval.note ? ` (“${approval.note}”)` : ""}`;
+  if (approval.status === "denied")
+    return `${approval.resolvedBy?.name ?? "a person"} denied it${approval.note ? ` (“${approval.note}”)` : ""}`;
   if (approval.status === "expired") return approval.note ?? "nobody approved it in time";
   return null;
 }
@@ -106,11 +140,23 @@ export function advanceChatStarts(ctx: OpContext): string[] {
     }
     const thread = requireThread(ctx.sql, start.threadId);
     if (thread.gateway && thread.gateway.instanceId !== instance.id) {
-      fail(ctx, start, `This thread was attached to OpenClaw instance ${thread.gateway.instanceId} meanwhile, so ${instance.name} does not answer here.`);
+      fail(
+        ctx,
+        start,
+        `This thread was attached to OpenClaw instance ${thread.gateway.instanceId} meanwhile, so ${instance.name} does not answer here.`,
+      );
       continue;
     }
-    attachInstance(ctx, { instanceId: instance.id, threadId: start.threadId, idempotencyKey: `chat-start-${start.approvalId}` }, true);
-    const row = ctx.sql.db.select({ n: messages.n, doc: messages.doc }).from(messages).where(eq(messages.id, start.messageId)).get();
+    attachInstance(
+      ctx,
+      { instanceId: instance.id, threadId: start.threadId, idempotencyKey: `chat-start-${start.approvalId}` },
+      true,
+    );
+    const row = ctx.sql.db
+      .select({ n: messages.n, doc: messages.doc })
+      .from(messages)
+      .where(eq(messages.id, start.messageId))
+      .get();
     if (row) {
       queueForGateway(ctx, requireThread(ctx.sql, start.threadId), { ...messageRecord.decode(row.doc), n: row.n });
       queued.push(instance.id);
@@ -122,11 +168,19 @@ export function advanceChatStarts(ctx: OpContext): string[] {
 
 /** Writes the thread's `chatStart`; a closing state (`ready`, `failed`) also closes the start. */
 function setState(ctx: OpContext, start: OpenStart, state: ThreadChatStart["state"], error: string | null): void {
-  if (state === "ready" || state === "failed") ctx.sql.db.delete(chatStarts).where(eq(chatStarts.threadId, start.threadId)).run();
+  if (state === "ready" || state === "failed")
+    ctx.sql.db.delete(chatStarts).where(eq(chatStarts.threadId, start.threadId)).run();
   const thread = requireThread(ctx.sql, start.threadId);
-  const next: ThreadChatStart = { instanceId: start.instanceId, approvalId: start.approvalId, messageId: start.messageId, state, error };
+  const next: ThreadChatStart = {
+    instanceId: start.instanceId,
+    approvalId: start.approvalId,
+    messageId: start.messageId,
+    state,
+    error,
+  };
   const current = thread.chatStart;
-  if (current && current.state === next.state && current.error === next.error && current.approvalId === next.approvalId) return;
+  if (current && current.state === next.state && current.error === next.error && current.approvalId === next.approvalId)
+    return;
   updateThread(ctx, { ...thread, chatStart: next });
 }
 
@@ -134,7 +188,12 @@ function fail(ctx: OpContext, start: OpenStart, reason: string): void {
   const thread = requireThread(ctx.sql, start.threadId);
   // Named as the approval named it: a denied start never had an instance to take the name from.
   const action = getApproval(ctx.sql, start.approvalId)?.action;
-  const name = getInstance(ctx.sql, start.instanceId)?.name ?? (action?.kind === "instance" ? action.name : undefined) ?? start.instanceId;
-  appendMessage(ctx, thread, instanceActor({ id: start.instanceId, name }), `${reason} Your message was not sent.`, { kind: "error" });
+  const name =
+    getInstance(ctx.sql, start.instanceId)?.name ??
+    (action?.kind === "instance" ? action.name : undefined) ??
+    start.instanceId;
+  appendMessage(ctx, thread, instanceActor({ id: start.instanceId, name }), `${reason} Your message was not sent.`, {
+    kind: "error",
+  });
   setState(ctx, start, "failed", reason);
 }

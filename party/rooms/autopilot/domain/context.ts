@@ -38,7 +38,13 @@ export function actorOf(principal: Principal): Actor {
   return { id: principal.id, kind: principal.kind, name: principal.name };
 }
 
-export function createOpContext(sql: Sql, principal: Principal | null, now: number, retain: number, onBehalfOf?: Actor): { ctx: OpContext; effects: OpEffects } {
+export function createOpContext(
+  sql: Sql,
+  principal: Principal | null,
+  now: number,
+  retain: number,
+  onBehalfOf?: Actor,
+): { ctx: OpContext; effects: OpEffects } {
   const effects: OpEffects = { events: [], wakeups: [] };
   // The room itself acts (e.g. expiring approvals) with no principal and every scope.
   const p: Principal = principal ?? { id: "room", kind: "agent", name: "Autopilot", scopes: ["admin"] };
@@ -51,7 +57,8 @@ export function createOpContext(sql: Sql, principal: Principal | null, now: numb
     now,
     newId,
     emit: (event, payload) => effects.events.push(appendEvent(sql, event, payload, now, retain)),
-    audit: (action, targetId, details = {}) => appendAudit(sql, principal ? actor : null, action, targetId, details, now),
+    audit: (action, targetId, details = {}) =>
+      appendAudit(sql, principal ? actor : null, action, targetId, details, now),
     wakeAt: (at) => effects.wakeups.push(at),
   };
   return { ctx, effects };
@@ -97,7 +104,13 @@ const statements = preparedPerRoom((db) => ({
     .prepare(),
   remember: db
     .insert(idempotency)
-    .values({ principalId: param("principalId"), key: param("key"), method: param("method"), result: param("result"), at: param("at") })
+    .values({
+      principalId: param("principalId"),
+      key: param("key"),
+      method: param("method"),
+      result: param("result"),
+      at: param("at"),
+    })
     .prepare(),
 }));
 
@@ -106,11 +119,20 @@ export function recall(sql: Sql, principalId: string, key: string, method: strin
   const row = statements(sql.db).recall.get({ principalId, key });
   if (!row) return undefined;
   if (row.method !== method) {
-    throw new RoomError("idempotency_conflict", `idempotency key was already used for ${row.method}`, { method: row.method });
+    throw new RoomError("idempotency_conflict", `idempotency key was already used for ${row.method}`, {
+      method: row.method,
+    });
   }
   return decodeResult(method, row.result);
 }
 
-export function remember(sql: Sql, principalId: string, key: string, method: string, result: unknown, now: number): void {
+export function remember(
+  sql: Sql,
+  principalId: string,
+  key: string,
+  method: string,
+  result: unknown,
+  now: number,
+): void {
   statements(sql.db).remember.run({ principalId, key, method, result: encodeResult(method, result), at: now });
 }

@@ -56,7 +56,13 @@ const statements = preparedPerRoom((db) => ({
 }));
 
 /** Appends inside the caller's transaction, so the event commits with the change it reports. */
-export function appendEvent<E extends DurableEventName>(sql: Sql, event: E, payload: EventPayload<E>, now: number, retain: number): DurableEvent {
+export function appendEvent<E extends DurableEventName>(
+  sql: Sql,
+  event: E,
+  payload: EventPayload<E>,
+  now: number,
+  retain: number,
+): DurableEvent {
   const seq = currentSeq(sql) + 1;
   const log = statements(sql.db);
   log.insert.run({ seq, event, payload: encodeEventPayload(event, payload), at: now });
@@ -85,7 +91,13 @@ export type ResumePlan = { kind: "replay"; from: number } | { kind: "snapshot"; 
  * `from`), or a snapshot when it has none, comes from another epoch (a recreated room),
  * fell behind the log, or is further behind than the replay budget.
  */
-export function planResume(sql: Sql, epoch: string, lastSeq: number | null, clientEpoch: string | null, budget: { events: number; bytes: number } = REPLAY_BUDGET): ResumePlan {
+export function planResume(
+  sql: Sql,
+  epoch: string,
+  lastSeq: number | null,
+  clientEpoch: string | null,
+  budget: { events: number; bytes: number } = REPLAY_BUDGET,
+): ResumePlan {
   if (lastSeq === null) return { kind: "snapshot", reset: false };
   const seq = currentSeq(sql);
   if (clientEpoch !== epoch || lastSeq > seq) return { kind: "snapshot", reset: true };
@@ -103,12 +115,17 @@ export function planResume(sql: Sql, epoch: string, lastSeq: number | null, clie
  * instead. `events` is empty when the log has nothing after `after`; `last` is the seq of
  * the last row read (readable or not).
  */
-export function readEventPage(sql: Sql, after: number, page: { events: number; bytes: number } = REPLAY_PAGE): { events: DurableEvent[]; unreadable: boolean; last: number } {
+export function readEventPage(
+  sql: Sql,
+  after: number,
+  page: { events: number; bytes: number } = REPLAY_PAGE,
+): { events: DurableEvent[]; unreadable: boolean; last: number } {
   const rows = statements(sql.db).page.all({ after, limit: page.events });
   let bytes = 0;
   let taken = 0;
   // Always at least one event, however big, or the replay could never move on.
-  while (taken < rows.length && (taken === 0 || bytes + rows[taken]!.payload.length <= page.bytes)) bytes += rows[taken++]!.payload.length;
+  while (taken < rows.length && (taken === 0 || bytes + rows[taken]!.payload.length <= page.bytes))
+    bytes += rows[taken++]!.payload.length;
   const kept = rows.slice(0, taken);
   const events = readable(kept, decodeStoredEvent);
   return { events, unreadable: events.length !== kept.length, last: kept.at(-1)?.seq ?? after };

@@ -56,7 +56,8 @@ export function recordFile(sql: Sql, file: StoredFile, maxBytes = Number.POSITIV
  * already attached).
  */
 export function claimFiles(ctx: OpContext, ids: readonly string[]): MessageAttachment[] {
-  if (new Set(ids).size !== ids.length) throw new RoomError("bad_request", "a file is attached twice", { fileIds: ids });
+  if (new Set(ids).size !== ids.length)
+    throw new RoomError("bad_request", "a file is attached twice", { fileIds: ids });
   const rows = ctx.sql.db
     .select()
     .from(files)
@@ -64,8 +65,10 @@ export function claimFiles(ctx: OpContext, ids: readonly string[]): MessageAttac
     .all();
   return ids.map((id): MessageAttachment => {
     const row = rows.find((r) => r.id === id);
-    if (!row || row.uploadedBy !== ctx.principal.id) throw new RoomError("not_found", `no file ${id} of yours to attach`, { fileId: id });
-    if (row.messageId !== null) throw new RoomError("conflict", `file ${id} is already attached to a message`, { fileId: id });
+    if (!row || row.uploadedBy !== ctx.principal.id)
+      throw new RoomError("not_found", `no file ${id} of yours to attach`, { fileId: id });
+    if (row.messageId !== null)
+      throw new RoomError("conflict", `file ${id} is already attached to a message`, { fileId: id });
     return { id: row.id, name: row.name, type: row.type, size: row.size };
   });
 }
@@ -90,7 +93,8 @@ export function forgetUnattachedFiles(sql: Sql, now: number): string[] {
 }
 
 /** How many files still wait for a message (each a reason for a later sweep). */
-export const unattachedFiles = (sql: Sql): number => sql.db.select({ n: count() }).from(files).where(isNull(files.messageId)).get()?.n ?? 0;
+export const unattachedFiles = (sql: Sql): number =>
+  sql.db.select({ n: count() }).from(files).where(isNull(files.messageId)).get()?.n ?? 0;
 
 /** A file's record, or null. */
 export const fileById = (sql: Sql, id: string) => sql.db.select().from(files).where(eq(files.id, id)).get() ?? null;

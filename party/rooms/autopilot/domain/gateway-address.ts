@@ -49,7 +49,11 @@ export function gatewayDialUrl(raw: string, policy: LinkPolicy): string {
   }
   const scheme = { "ws:": "http:", "http:": "http:", "wss:": "https:", "https:": "https:" }[url.protocol];
   if (!scheme) throw new RoomError("bad_request", "the gateway URL must start with ws://, wss://, http:// or https://");
-  if (url.username || url.password || url.search || url.hash) throw new RoomError("bad_request", "the gateway URL may not carry credentials, a query or a fragment: give the token separately");
+  if (url.username || url.password || url.search || url.hash)
+    throw new RoomError(
+      "bad_request",
+      "the gateway URL may not carry credentials, a query or a fragment: give the token separately",
+    );
   const reason = privateHostReason(url.hostname);
   if (reason && !policy.allowPrivate) {
     throw new RoomError(

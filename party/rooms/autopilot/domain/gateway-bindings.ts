@@ -32,7 +32,10 @@ export function bindThread(sql: Sql, threadId: string, gateway: ThreadGateway): 
   sql.db
     .insert(gatewayThreads)
     .values({ threadId, instanceId: gateway.instanceId, sessionKey: gateway.sessionKey, cursor: null })
-    .onConflictDoUpdate({ target: gatewayThreads.threadId, set: { instanceId: gateway.instanceId, sessionKey: gateway.sessionKey, cursor: null } })
+    .onConflictDoUpdate({
+      target: gatewayThreads.threadId,
+      set: { instanceId: gateway.instanceId, sessionKey: gateway.sessionKey, cursor: null },
+    })
     .run();
 }
 
@@ -43,8 +46,13 @@ export function unbindThread(sql: Sql, threadId: string): void {
 export function bindingForSession(sql: Sql, instanceId: string, sessionKey: string): Binding | null {
   const candidates = sessionKeyCandidates(sessionKey);
   // A short key also finds a thread bound to its canonical form (`x` ↔ `agent:<id>:x`).
-  const canonical = sessionKey.startsWith("agent:") ? null : `agent:%:${sessionKey.replaceAll("%", "").replaceAll("_", "\\_")}`;
-  const matches = or(inArray(gatewayThreads.sessionKey, candidates), canonical ? q`${gatewayThreads.sessionKey} like ${canonical} escape '\\'` : undefined);
+  const canonical = sessionKey.startsWith("agent:")
+    ? null
+    : `agent:%:${sessionKey.replaceAll("%", "").replaceAll("_", "\\_")}`;
+  const matches = or(
+    inArray(gatewayThreads.sessionKey, candidates),
+    canonical ? q`${gatewayThreads.sessionKey} like ${canonical} escape '\\'` : undefined,
+  );
   return (
     sql.db
       .select()

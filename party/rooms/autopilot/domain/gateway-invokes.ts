@@ -21,18 +21,37 @@ export type InvokeStart =
   | { state: "finished"; ok: boolean; result: string };
 
 /** Records a call before it is sent; says what to do instead if it was sent already. */
-const invokeIs = (call: InvokeKey) => and(eq(agentGatewayInvokes.runId, call.runId), eq(agentGatewayInvokes.toolCallId, call.toolCallId));
+const invokeIs = (call: InvokeKey) =>
+  and(eq(agentGatewayInvokes.runId, call.runId), eq(agentGatewayInvokes.toolCallId, call.toolCallId));
 
-export function beginInvoke(sql: Sql, call: InvokeKey & { instanceId: string; tool: string }, now: number): InvokeStart {
+export function beginInvoke(
+  sql: Sql,
+  call: InvokeKey & { instanceId: string; tool: string },
+  now: number,
+): InvokeStart {
   return sql.transaction((): InvokeStart => {
     const row = sql.db
-      .select({ startedAt: agentGatewayInvokes.startedAt, finishedAt: agentGatewayInvokes.finishedAt, ok: agentGatewayInvokes.ok, result: agentGatewayInvokes.result })
+      .select({
+        startedAt: agentGatewayInvokes.startedAt,
+        finishedAt: agentGatewayInvokes.finishedAt,
+        ok: agentGatewayInvokes.ok,
+        result: agentGatewayInvokes.result,
+      })
       .from(agentGatewayInvokes)
       .where(invokeIs(call))
       .get();
     if (row?.finishedAt != null) return { state: "finished", ok: row.ok === 1, result: row.result ?? "" };
     if (row) return { state: "unknown", startedAt: row.startedAt };
-    sql.db.insert(agentGatewayInvokes).values({ runId: call.runId, toolCallId: call.toolCallId, instanceId: call.instanceId, tool: call.tool, startedAt: now }).run();
+    sql.db
+      .insert(agentGatewayInvokes)
+      .values({
+        runId: call.runId,
+        toolCallId: call.toolCallId,
+        instanceId: call.instanceId,
+        tool: call.tool,
+        startedAt: now,
+      })
+      .run();
     return { state: "new" };
   });
 }

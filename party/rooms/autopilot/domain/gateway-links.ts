@@ -23,29 +23,57 @@ export interface GatewayLink {
 /** Files the approval and keeps the address and token until a person decides. */
 export function requestLink(ctx: OpContext, params: InstancesLinkParams, policy: LinkPolicy): { approval: Approval } {
   const existing = getInstance(ctx.sql, params.instanceId);
-  if (existing && existing.status !== "stopped") throw new RoomError("conflict", `instance ${existing.id} already exists (${existing.status})`, { instanceId: existing.id });
+  if (existing && existing.status !== "stopped")
+    throw new RoomError("conflict", `instance ${existing.id} already exists (${existing.status})`, {
+      instanceId: existing.id,
+    });
   const pending = ctx.sql.db
     .select({ approvalId: gatewayLinks.approvalId })
     .from(gatewayLinks)
     .innerJoin(approvals, eq(approvals.id, gatewayLinks.approvalId))
-    .where(and(eq(gatewayLinks.instanceId, params.instanceId), eq(gatewayLinks.linked, 0), eq(approvals.status, "pending")))
+    .where(
+      and(eq(gatewayLinks.instanceId, params.instanceId), eq(gatewayLinks.linked, 0), eq(approvals.status, "pending")),
+    )
     .get();
-  if (pending) throw new RoomError("conflict", `a link of instance ${params.instanceId} is already waiting for approval`, { instanceId: params.instanceId, approvalId: pending.approvalId });
+  if (pending)
+    throw new RoomError("conflict", `a link of instance ${params.instanceId} is already waiting for approval`, {
+      instanceId: params.instanceId,
+      approvalId: pending.approvalId,
+    });
   gatewayDialUrl(params.url, policy);
   const result = requestApproval(
     ctx,
-    { title: `Link OpenClaw gateway "${params.name}"`, details: linkDetails(params.url), risk: "high", idempotencyKey: params.idempotencyKey },
+    {
+      title: `Link OpenClaw gateway "${params.name}"`,
+      details: linkDetails(params.url),
+      risk: "high",
+      idempotencyKey: params.idempotencyKey,
+    },
     { kind: "instance", operation: "link", instanceId: params.instanceId, name: params.name },
     INSTANCE_APPROVAL_TTL_MS,
   );
   ctx.sql.db.delete(gatewayLinks).where(eq(gatewayLinks.instanceId, params.instanceId)).run();
-  ctx.sql.db.insert(gatewayLinks).values({ instanceId: params.instanceId, approvalId: result.approval.id, url: params.url, token: params.token, linked: 0, createdAt: ctx.now }).run();
+  ctx.sql.db
+    .insert(gatewayLinks)
+    .values({
+      instanceId: params.instanceId,
+      approvalId: result.approval.id,
+      url: params.url,
+      token: params.token,
+      linked: 0,
+      createdAt: ctx.now,
+    })
+    .run();
   return result;
 }
 
 /** An approved link becomes the instance's: returns its address, or null if the request is gone. */
 export function activateLink(sql: Sql, approvalId: string): GatewayLink | null {
-  const row = sql.db.select({ instanceId: gatewayLinks.instanceId, url: gatewayLinks.url, token: gatewayLinks.token }).from(gatewayLinks).where(eq(gatewayLinks.approvalId, approvalId)).get();
+  const row = sql.db
+    .select({ instanceId: gatewayLinks.instanceId, url: gatewayLinks.url, token: gatewayLinks.token })
+    .from(gatewayLinks)
+    .where(eq(gatewayLinks.approvalId, approvalId))
+    .get();
   if (!row) return null;
   sql.db.update(gatewayLinks).set({ linked: 1 }).where(eq(gatewayLinks.approvalId, approvalId)).run();
   return row;

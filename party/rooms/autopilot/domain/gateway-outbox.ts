@@ -106,5 +106,11 @@ export function markOutbound(sql: Sql, messageId: string, state: "sent" | "faile
 
 /** Messages the gateway has, by the message id we sent as its idempotency key. */
 export function isOurMessage(sql: Sql, messageId: string): boolean {
-  return sql.db.select({ messageId: gatewayOutbox.messageId }).from(gatewayOutbox).where(eq(gatewayOutbox.messageId, messageId)).get() !== undefined;
+  return (
+    sql.db
+      .select({ messageId: gatewayOutbox.messageId })
+      .from(gatewayOutbox)
+      .where(eq(gatewayOutbox.messageId, messageId))
+      .get() !== undefined
+  );
 }

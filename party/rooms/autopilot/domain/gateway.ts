@@ -1,12 +1,24 @@
 import type { z } from "zod";
 import type { Approval } from "../../../../shared/protocol/approvals";
-import type { GatewaySession, InstanceSessions, SessionsOpenParams, SessionsSendParams } from "../../../../shared/protocol/gateway";
+import type {
+  GatewaySession,
+  InstanceSessions,
+  SessionsOpenParams,
+  SessionsSendParams,
+} from "../../../../shared/protocol/gateway";
 import type { Message, Thread } from "../../../../shared/protocol/threads";
 import { getApproval, requestApproval, settleApproval } from "./approvals";
 import { and, count, eq } from "drizzle-orm";
 import type { OpContext } from "./context";
 import { excluded } from "../../../domain/db/client";
-import { approvals, gatewayApprovals, gatewayDevices, gatewayImports, gatewayOutbox, gatewaySessions } from "../../../domain/db/schema";
+import {
+  approvals,
+  gatewayApprovals,
+  gatewayDevices,
+  gatewayImports,
+  gatewayOutbox,
+  gatewaySessions,
+} from "../../../domain/db/schema";
 import { RoomError } from "../../../domain/errors";
 import { bindingForSession, bindThread } from "./gateway-bindings";
 import { getInstance, putInstance } from "./instances";
@@ -23,7 +35,8 @@ import { approvalRecord, gatewaySessionRecord } from "../../../records/documents
 /** `sessions.open`: the thread bound to a gateway session, created on first open. */
 export function openSession(ctx: OpContext, params: z.output<typeof SessionsOpenParams>): { thread: Thread } {
   const instance = getInstance(ctx.sql, params.instanceId);
-  if (!instance || instance.status === "stopped") throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
+  if (!instance || instance.status === "stopped")
+    throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
   const existing = bindingForSession(ctx.sql, instance.id, params.sessionKey);
   if (existing) {
     const thread = getThread(ctx.sql, existing.threadId);
@@ -34,16 +47,24 @@ export function openSession(ctx: OpContext, params: z.output<typeof SessionsOpen
     .from(gatewaySessions)
     .where(and(eq(gatewaySessions.instanceId, instance.id), eq(gatewaySessions.key, params.sessionKey)))
     .get();
-  const label = (session && readable([session], (r) => gatewaySessionRecord.decode(r.doc))[0]?.label) ?? params.sessionKey;
+  const label =
+    (session && readable([session], (r) => gatewaySessionRecord.decode(r.doc))[0]?.label) ?? params.sessionKey;
   const gateway = { instanceId: instance.id, sessionKey: params.sessionKey };
-  const { thread } = createThread(ctx, { title: `${instance.name}: ${label}`.slice(0, 200), idempotencyKey: params.idempotencyKey }, gateway);
+  const { thread } = createThread(
+    ctx,
+    { title: `${instance.name}: ${label}`.slice(0, 200), idempotencyKey: params.idempotencyKey },
+    gateway,
+  );
   bindThread(ctx.sql, thread.id, gateway);
   putInstance(ctx, { ...instance, threadIds: [...instance.threadIds, thread.id], updatedAt: ctx.now });
   return { thread };
 }
 
 /** `sessions.send`: into the session's thread (opened on first use), like `chat.send`. */
-export function sendToSession(ctx: OpContext, params: z.output<typeof SessionsSendParams>): { thread: Thread; message: Message } {
+export function sendToSession(
+  ctx: OpContext,
+  params: z.output<typeof SessionsSendParams>,
+): { thread: Thread; message: Message } {
   const { thread } = openSession(ctx, params);
   const { message } = sendChat(ctx, { threadId: thread.id, text: params.text, idempotencyKey: params.idempotencyKey });
   return { thread: getThread(ctx.sql, thread.id) ?? thread, message };
@@ -62,12 +83,17 @@ export function wasImported(sql: Sql, instanceId: string, key: string): boolean 
 }
 
 export function markImported(sql: Sql, instanceId: string, keys: string[], now: number): void {
-  for (const key of keys) sql.db.insert(gatewayImports).values({ instanceId, key, at: now }).onConflictDoNothing().run();
+  for (const key of keys)
+    sql.db.insert(gatewayImports).values({ instanceId, key, at: now }).onConflictDoNothing().run();
 }
 
 // --- sessions ---------------------------------------------------------------------
 
-export function putSessions(sql: Sql, instanceId: string, sessions: Omit<GatewaySession, "threadId">[]): InstanceSessions {
+export function putSessions(
+  sql: Sql,
+  instanceId: string,
+  sessions: Omit<GatewaySession, "threadId">[],
+): InstanceSessions {
   sql.db.delete(gatewaySessions).where(eq(gatewaySessions.instanceId, instanceId)).run();
   for (const s of sessions)
     sql.db
@@ -80,7 +106,11 @@ export function putSessions(sql: Sql, instanceId: string, sessions: Omit<Gateway
 
 /** The instance's sessions, each with the thread it is open as (if any). */
 export function listSessions(sql: Sql, instanceId: string): InstanceSessions {
-  const rows = sql.db.select({ doc: gatewaySessions.doc }).from(gatewaySessions).where(eq(gatewaySessions.instanceId, instanceId)).all();
+  const rows = sql.db
+    .select({ doc: gatewaySessions.doc })
+    .from(gatewaySessions)
+    .where(eq(gatewaySessions.instanceId, instanceId))
+    .all();
   const sessions = readable(rows, (r) => gatewaySessionRecord.decode(r.doc))
     .map((s) => ({ ...s, threadId: bindingForSession(sql, instanceId, s.key)?.threadId ?? null }))
     .sort((a, b) => (b.updatedAt ?? 0) - (a.updatedAt ?? 0));
@@ -96,7 +126,8 @@ export function allSessions(sql: Sql): InstanceSessions[] {
 }
 
 export function forgetInstance(sql: Sql, instanceId: string): void {
-  for (const table of [gatewayDevices, gatewaySessions, gatewayImports, gatewayApprovals]) sql.db.delete(table).where(eq(table.instanceId, instanceId)).run();
+  for (const table of [gatewayDevices, gatewaySessions, gatewayImports, gatewayApprovals])
+    sql.db.delete(table).where(eq(table.instanceId, instanceId)).run();
   sql.db
     .update(gatewayOutbox)
     .set({ state: "failed" })
@@ -154,14 +185,22 @@ export function countPendingGatewayApprovals(sql: Sql, instanceId: string): numb
  * Refused (`rate_limited`, nothing written) while `maxPending` of the instance's requests
  * already wait: a gateway cannot bury everyone's approvals under its own.
  */
-export function recordGatewayRequest(ctx: OpContext, request: GatewayRequest, maxPending = Number.POSITIVE_INFINITY): Approval | null {
+export function recordGatewayRequest(
+  ctx: OpContext,
+  request: GatewayRequest,
+  maxPending = Number.POSITIVE_INFINITY,
+): Approval | null {
   if (approvalForRequest(ctx.sql, request.instanceId, request.requestId)) return null;
   const pending = countPendingGatewayApprovals(ctx.sql, request.instanceId);
   if (pending >= maxPending) {
-    throw new RoomError("rate_limited", `OpenClaw instance ${request.instanceId} already has ${pending} requests waiting for a decision; more are not filed until some are decided`, {
-      instanceId: request.instanceId,
-      maxPending,
-    });
+    throw new RoomError(
+      "rate_limited",
+      `OpenClaw instance ${request.instanceId} already has ${pending} requests waiting for a decision; more are not filed until some are decided`,
+      {
+        instanceId: request.instanceId,
+        maxPending,
+      },
+    );
   }
   // An expiry already in the past would resolve at once; the gateway says it is still open.
   const ttl = request.expiresAt ? Math.max(1000, request.expiresAt - ctx.now) : undefined;
@@ -177,12 +216,21 @@ export function recordGatewayRequest(ctx: OpContext, request: GatewayRequest, ma
     },
     request.action,
   );
-  ctx.sql.db.insert(gatewayApprovals).values({ instanceId: request.instanceId, requestId: request.requestId, approvalId: approval.id }).run();
+  ctx.sql.db
+    .insert(gatewayApprovals)
+    .values({ instanceId: request.instanceId, requestId: request.requestId, approvalId: approval.id })
+    .run();
   return approval;
 }
 
 /** The gateway decided (or forgot) a request on its own: the room approval follows. */
-export function settleGatewayRequest(ctx: OpContext, instanceId: string, requestId: string, status: "approved" | "denied" | "expired", note: string): Approval | null {
+export function settleGatewayRequest(
+  ctx: OpContext,
+  instanceId: string,
+  requestId: string,
+  status: "approved" | "denied" | "expired",
+  note: string,
+): Approval | null {
   const approval = approvalForRequest(ctx.sql, instanceId, requestId);
   if (approval?.status !== "pending") return null;
   return settleApproval(ctx, approval, status, note);
@@ -191,14 +239,22 @@ export function settleGatewayRequest(ctx: OpContext, instanceId: string, request
 // --- device identity ----------------------------------------------------------------
 
 export function getDeviceDoc<T>(sql: Sql, instanceId: string): T | null {
-  const row = sql.db.select({ doc: gatewayDevices.doc }).from(gatewayDevices).where(eq(gatewayDevices.instanceId, instanceId)).get();
+  const row = sql.db
+    .select({ doc: gatewayDevices.doc })
+    .from(gatewayDevices)
+    .where(eq(gatewayDevices.instanceId, instanceId))
+    .get();
   return row ? (JSON.parse(row.doc) as T) : null;
 }
 
 /** The Autopilot's own device on a gateway cannot be unpaired from the room: that would cut the room off. */
 export function refuseOwnDevice(sql: Sql, instanceId: string, deviceId: string): void {
   if (getDeviceDoc<{ deviceId?: string }>(sql, instanceId)?.deviceId === deviceId) {
-    throw new RoomError("conflict", "that device is the Autopilot's own link to this gateway: unpairing it would cut the room off", { instanceId, deviceId });
+    throw new RoomError(
+      "conflict",
+      "that device is the Autopilot's own link to this gateway: unpairing it would cut the room off",
+      { instanceId, deviceId },
+    );
   }
 }
 

@@ -7,7 +7,16 @@ import { TOOL_CALLS_PER_THREAD } from "../../../../shared/hatchery/activity";
 import { currentSeq, readEventPage } from "./eventlog";
 import { asc, eq, gt, lte, min, sql as q } from "drizzle-orm";
 import type { AnySQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
-import { agentRuns, agentToolCalls, approvals, events, instances, jobs, messages as messageRows, threads } from "../../../domain/db/schema";
+import {
+  agentRuns,
+  agentToolCalls,
+  approvals,
+  events,
+  instances,
+  jobs,
+  messages as messageRows,
+  threads,
+} from "../../../domain/db/schema";
 import type { Sql } from "../../../domain/sql";
 import { readable } from "../../../records/codec";
 import { approvalRecord, instanceRecord, jobRecord, messageRecord, threadRecord } from "../../../records/documents";
@@ -21,7 +30,13 @@ export interface GraphFeed {
   seq: number;
   more: boolean;
   events: DurableEvent[];
-  snapshot: { threads: Thread[]; approvals: Approval[]; jobs: Job[]; instances: Instance[]; toolMessages: Message[] } | null;
+  snapshot: {
+    threads: Thread[];
+    approvals: Approval[];
+    jobs: Job[];
+    instances: Instance[];
+    toolMessages: Message[];
+  } | null;
   /**
    * A snapshot goes out in pages: where the next page continues (the Hatchery passes it
    * back), null once it is complete. Events resume from `seq` after the last page.
@@ -43,8 +58,16 @@ export interface GraphFeed {
 export const GRAPH_FEED_PAGE_BYTES = 512 * 1024;
 const SNAPSHOT_PAGE_ROWS = 500;
 
-type DocTable = { table: SQLiteTable; id: AnySQLiteColumn<{ data: string; notNull: true }>; doc: AnySQLiteColumn<{ data: string; notNull: true }> };
-const docTable = (table: DocTable["table"] & Pick<DocTable, "id" | "doc">): DocTable => ({ table, id: table.id, doc: table.doc });
+type DocTable = {
+  table: SQLiteTable;
+  id: AnySQLiteColumn<{ data: string; notNull: true }>;
+  doc: AnySQLiteColumn<{ data: string; notNull: true }>;
+};
+const docTable = (table: DocTable["table"] & Pick<DocTable, "id" | "doc">): DocTable => ({
+  table,
+  id: table.id,
+  doc: table.doc,
+});
 
 const TABLES = [
   { kind: "threads", ...docTable(threads), decode: (doc: string) => threadRecord.decode(doc) },
@@ -64,16 +87,27 @@ function parseCursor(cursor: string | null): { step: number; after: string } {
 }
 
 /** The next snapshot page from `cursor`: rows by id, table after table, until the byte budget is spent. */
-export function snapshotPage(sql: Sql, cursor: string | null, maxBytes = GRAPH_FEED_PAGE_BYTES): { page: SnapshotPage; next: string | null } {
+export function snapshotPage(
+  sql: Sql,
+  cursor: string | null,
+  maxBytes = GRAPH_FEED_PAGE_BYTES,
+): { page: SnapshotPage; next: string | null } {
   const page: SnapshotPage = { threads: [], approvals: [], jobs: [], instances: [], toolMessages: [] };
   let { step, after } = parseCursor(cursor);
   let bytes = 0;
   while (step < TABLES.length) {
     const t = TABLES[step]!;
-    const rows = sql.db.select({ id: t.id, doc: t.doc }).from(t.table).where(gt(t.id, after)).orderBy(asc(t.id)).limit(SNAPSHOT_PAGE_ROWS).all();
+    const rows = sql.db
+      .select({ id: t.id, doc: t.doc })
+      .from(t.table)
+      .where(gt(t.id, after))
+      .orderBy(asc(t.id))
+      .limit(SNAPSHOT_PAGE_ROWS)
+      .all();
     let taken = 0;
     // At least one row per page, however big, so the snapshot always moves on.
-    while (taken < rows.length && (bytes === 0 || bytes + rows[taken]!.doc.length <= maxBytes)) bytes += rows[taken++]!.doc.length;
+    while (taken < rows.length && (bytes === 0 || bytes + rows[taken]!.doc.length <= maxBytes))
+      bytes += rows[taken++]!.doc.length;
     const kept = rows.slice(0, taken);
     (page[t.kind] as unknown[]).push(...readable(kept, (r) => t.decode(r.doc)));
     if (taken < rows.length || (rows.length === SNAPSHOT_PAGE_ROWS && taken === rows.length)) {
@@ -93,7 +127,12 @@ export function snapshotPage(sql: Sql, cursor: string | null, maxBytes = GRAPH_F
  * `mustMove`), found through the run ledger: scanning every message for its kind would read
  * the whole log. `lastThread`: where the next page continues, null when none are left.
  */
-function toolMessagePage(sql: Sql, afterThread: string, maxBytes: number, mustMove: boolean): { messages: Message[]; lastThread: string | null } {
+function toolMessagePage(
+  sql: Sql,
+  afterThread: string,
+  maxBytes: number,
+  mustMove: boolean,
+): { messages: Message[]; lastThread: string | null } {
   const ranked = sql.db
     .select({
       threadId: agentRuns.threadId,
@@ -143,18 +182,40 @@ function toolMessagePage(sql: Sql, afterThread: string, maxBytes: number, mustMo
  * snapshot is under way: `snapshotCursor`); with the sessions when they changed since
  * `sessionsDigest`.
  */
-export function readGraphFeed(sql: Sql, roomEpoch: string, since: number, epoch: string | null, limit: number, snapshotCursor: string | null = null, sessionsDigest: string | null = null): GraphFeed {
+export function readGraphFeed(
+  sql: Sql,
+  roomEpoch: string,
+  since: number,
+  epoch: string | null,
+  limit: number,
+  snapshotCursor: string | null = null,
+  sessionsDigest: string | null = null,
+): GraphFeed {
   const feed = readDomainFeed(sql, roomEpoch, since, epoch, limit, snapshotCursor);
   if (feed.more) return { ...feed, sessions: null };
   const sessions = canvasSessions(sql);
   return { ...feed, sessions: sessions.digest === sessionsDigest ? null : sessions };
 }
 
-function readDomainFeed(sql: Sql, roomEpoch: string, since: number, epoch: string | null, limit: number, snapshotCursor: string | null): Omit<GraphFeed, "sessions"> {
+function readDomainFeed(
+  sql: Sql,
+  roomEpoch: string,
+  since: number,
+  epoch: string | null,
+  limit: number,
+  snapshotCursor: string | null,
+): Omit<GraphFeed, "sessions"> {
   const seq = currentSeq(sql);
   if (snapshotCursor !== null && epoch === roomEpoch) {
     const { page, next } = snapshotPage(sql, snapshotCursor);
-    return { epoch: roomEpoch, seq: since, more: next !== null || since < seq, events: [], snapshot: page, snapshotCursor: next };
+    return {
+      epoch: roomEpoch,
+      seq: since,
+      more: next !== null || since < seq,
+      events: [],
+      snapshot: page,
+      snapshotCursor: next,
+    };
   }
   const oldest =
     sql.db
@@ -167,7 +228,14 @@ function readDomainFeed(sql: Sql, roomEpoch: string, since: number, epoch: strin
   }
   const page = readEventPage(sql, since, { events: limit, bytes: GRAPH_FEED_PAGE_BYTES });
   // An unreadable event is left out; the feed still moves past it.
-  return { epoch: roomEpoch, seq: page.last, more: page.last < seq, events: page.events, snapshot: null, snapshotCursor: null };
+  return {
+    epoch: roomEpoch,
+    seq: page.last,
+    more: page.last < seq,
+    events: page.events,
+    snapshot: null,
+    snapshotCursor: null,
+  };
 }
 
 /** The gateway sessions the canvas shows, and a digest the Hatchery hands back to skip an unchanged list. */

@@ -16,7 +16,13 @@ export function mirrorStatus(deps: RoomWriter, instanceId: string, status: Runti
     // A deleted instance stays deleted, whatever a late status report says.
     if (!current || current.status === "stopped") return current;
     const error = status.error ? `${status.error.message} (${status.error.code})` : null;
-    if (current.status === status.state && current.phase === status.phase && current.progress === Math.round(status.progress) && current.error === error) return current;
+    if (
+      current.status === status.state &&
+      current.phase === status.phase &&
+      current.progress === Math.round(status.progress) &&
+      current.error === error
+    )
+      return current;
     const next: Instance = {
       ...current,
       status: status.state as RoomInstanceStatus,
@@ -29,9 +35,26 @@ export function mirrorStatus(deps: RoomWriter, instanceId: string, status: Runti
     if (current.jobId) {
       const job = ctx.sql.db.select({ status: jobs.status }).from(jobs).where(eq(jobs.id, current.jobId)).get();
       if (job && (job.status === "running" || job.status === "cancel_requested")) {
-        if (status.state === "ready") finishJob(ctx, { jobId: current.jobId, message: "ready", cancelled: false, idempotencyKey: `room-${current.jobId}-done` });
-        else if (status.state === "error") failJob(ctx, { jobId: current.jobId, error: next.error ?? "the gateway failed", idempotencyKey: `room-${current.jobId}-fail` });
-        else updateJob(ctx, { jobId: current.jobId, progress: next.progress, message: status.phase, idempotencyKey: `room-${current.jobId}-${status.version}` });
+        if (status.state === "ready")
+          finishJob(ctx, {
+            jobId: current.jobId,
+            message: "ready",
+            cancelled: false,
+            idempotencyKey: `room-${current.jobId}-done`,
+          });
+        else if (status.state === "error")
+          failJob(ctx, {
+            jobId: current.jobId,
+            error: next.error ?? "the gateway failed",
+            idempotencyKey: `room-${current.jobId}-fail`,
+          });
+        else
+          updateJob(ctx, {
+            jobId: current.jobId,
+            progress: next.progress,
+            message: status.phase,
+            idempotencyKey: `room-${current.jobId}-${status.version}`,
+          });
       }
     }
     return next;

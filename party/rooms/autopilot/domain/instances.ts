@@ -39,7 +39,12 @@ export function listInstances(sql: Sql): Instance[] {
 export function putInstance(ctx: OpContext, instance: Instance): Instance {
   ctx.sql.db
     .insert(instances)
-    .values({ id: instance.id, status: instance.status, createdAt: instance.createdAt, doc: instanceRecord.encode(instance) })
+    .values({
+      id: instance.id,
+      status: instance.status,
+      createdAt: instance.createdAt,
+      doc: instanceRecord.encode(instance),
+    })
     .onConflictDoUpdate({ target: instances.id, set: { status: excluded("status"), doc: excluded("doc") } })
     .run();
   ctx.emit("instance.updated", { instance });
@@ -86,17 +91,32 @@ const RUNTIME_ONLY: ReadonlySet<InstanceOperation> = new Set(["provision", "rest
 export function requestInstanceOperation(
   ctx: OpContext,
   operation: InstanceOperation,
-  params: z.output<typeof InstancesProvisionParams> | z.output<typeof InstanceOperationParams> | z.output<typeof InstancesRestoreParams> | z.output<typeof InstancesUnpairParams>,
+  params:
+    | z.output<typeof InstancesProvisionParams>
+    | z.output<typeof InstanceOperationParams>
+    | z.output<typeof InstancesRestoreParams>
+    | z.output<typeof InstancesUnpairParams>,
   forThread?: { threadId: string; details: string },
 ): { approval: Approval } {
   const existing = getInstance(ctx.sql, params.instanceId);
   if (operation === "provision") {
-    if (existing && existing.status !== "stopped") throw new RoomError("conflict", `instance ${existing.id} already exists (${existing.status})`, { instanceId: existing.id });
+    if (existing && existing.status !== "stopped")
+      throw new RoomError("conflict", `instance ${existing.id} already exists (${existing.status})`, {
+        instanceId: existing.id,
+      });
   } else {
-    if (!existing || existing.status === "stopped") throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
-    if (BUSY.has(existing.status)) throw new RoomError("conflict", `instance ${existing.id} is ${existing.status}: wait until it is ready`, { instanceId: existing.id });
+    if (!existing || existing.status === "stopped")
+      throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
+    if (BUSY.has(existing.status))
+      throw new RoomError("conflict", `instance ${existing.id} is ${existing.status}: wait until it is ready`, {
+        instanceId: existing.id,
+      });
     if (existing.kind === "linked" && RUNTIME_ONLY.has(operation)) {
-      throw new RoomError("conflict", `instance ${existing.id} is a linked gateway: ${operation} is for its owner to do on the gateway itself`, { instanceId: existing.id, kind: "linked", operation });
+      throw new RoomError(
+        "conflict",
+        `instance ${existing.id} is a linked gateway: ${operation} is for its owner to do on the gateway itself`,
+        { instanceId: existing.id, kind: "linked", operation },
+      );
     }
   }
   const name = ("name" in params && params.name) || existing?.name || params.instanceId;
@@ -111,7 +131,14 @@ export function requestInstanceOperation(
       risk: operation === "delete" ? "critical" : operation === "backup" ? "low" : "high",
       idempotencyKey: params.idempotencyKey,
     },
-    { kind: "instance", operation, instanceId: params.instanceId, name, ...(backupId ? { backupId } : {}), ...(deviceId ? { deviceId } : {}) },
+    {
+      kind: "instance",
+      operation,
+      instanceId: params.instanceId,
+      name,
+      ...(backupId ? { backupId } : {}),
+      ...(deviceId ? { deviceId } : {}),
+    },
     INSTANCE_APPROVAL_TTL_MS,
   );
 }
@@ -120,23 +147,38 @@ export function requestInstanceOperation(
  * Binds a thread to an instance: its messages go to a gateway session of its own (or the
  * session it was opened from). A thread talks to one instance at a time.
  */
-export function attachInstance(ctx: OpContext, params: z.output<typeof InstancesAttachParams>, attach: boolean): { instance: Instance } {
+export function attachInstance(
+  ctx: OpContext,
+  params: z.output<typeof InstancesAttachParams>,
+  attach: boolean,
+): { instance: Instance } {
   const existing = getInstance(ctx.sql, params.instanceId);
-  if (!existing || existing.status === "stopped") throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
+  if (!existing || existing.status === "stopped")
+    throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
   const thread = requireThread(ctx.sql, params.threadId);
   if (attach && thread.gateway && thread.gateway.instanceId !== existing.id) {
-    throw new RoomError("conflict", `thread is attached to instance ${thread.gateway.instanceId}: detach it first`, { threadId: thread.id, instanceId: thread.gateway.instanceId });
+    throw new RoomError("conflict", `thread is attached to instance ${thread.gateway.instanceId}: detach it first`, {
+      threadId: thread.id,
+      instanceId: thread.gateway.instanceId,
+    });
   }
   if (attach && !thread.gateway) {
     const gateway = { instanceId: existing.id, sessionKey: sessionKeyForThread(thread.id) };
     updateThread(ctx, { ...thread, gateway, responder: { ...thread.responder, kind: "openclaw", reply: "every" } });
     bindThread(ctx.sql, thread.id, gateway);
   } else if (!attach && thread.gateway?.instanceId === existing.id) {
-    updateThread(ctx, { ...thread, gateway: null, responder: thread.responder.kind === "openclaw" ? { ...thread.responder, kind: "none", reply: "every" } : thread.responder });
+    updateThread(ctx, {
+      ...thread,
+      gateway: null,
+      responder:
+        thread.responder.kind === "openclaw" ? { ...thread.responder, kind: "none", reply: "every" } : thread.responder,
+    });
     unbindThread(ctx.sql, thread.id);
   }
   const has = existing.threadIds.includes(params.threadId);
   if (has === attach) return { instance: existing };
-  const threadIds = attach ? [...existing.threadIds, params.threadId] : existing.threadIds.filter((t) => t !== params.threadId);
+  const threadIds = attach
+    ? [...existing.threadIds, params.threadId]
+    : existing.threadIds.filter((t) => t !== params.threadId);
   return { instance: putInstance(ctx, { ...existing, threadIds, updatedAt: ctx.now }) };
 }

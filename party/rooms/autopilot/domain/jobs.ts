@@ -29,7 +29,10 @@ function putJob(sql: Sql, job: Job): void {
   sql.db
     .insert(jobs)
     .values({ id: job.id, status: job.status, updatedAt: job.updatedAt, doc: jobRecord.encode(job) })
-    .onConflictDoUpdate({ target: jobs.id, set: { status: excluded("status"), updatedAt: excluded("updated_at"), doc: excluded("doc") } })
+    .onConflictDoUpdate({
+      target: jobs.id,
+      set: { status: excluded("status"), updatedAt: excluded("updated_at"), doc: excluded("doc") },
+    })
     .run();
 }
 
@@ -40,7 +43,8 @@ function requireOwnRunningJob(ctx: OpContext, jobId: string): Job {
   if (job.owner.id !== ctx.principal.id && !hasScope(ctx.principal.scopes, "admin")) {
     throw new RoomError("forbidden", "only the principal that started a job can report on it", { jobId });
   }
-  if (FINISHED_JOB_STATUSES.has(job.status)) throw new RoomError("conflict", `job already ${job.status}`, { jobId, status: job.status });
+  if (FINISHED_JOB_STATUSES.has(job.status))
+    throw new RoomError("conflict", `job already ${job.status}`, { jobId, status: job.status });
   return job;
 }
 
@@ -67,7 +71,12 @@ export function startJob(ctx: OpContext, params: z.output<typeof JobsStartParams
 
 export function updateJob(ctx: OpContext, params: z.output<typeof JobsUpdateParams>): { job: Job } {
   const existing = requireOwnRunningJob(ctx, params.jobId);
-  const job: Job = { ...existing, progress: params.progress, message: params.message ?? existing.message, updatedAt: ctx.now };
+  const job: Job = {
+    ...existing,
+    progress: params.progress,
+    message: params.message ?? existing.message,
+    updatedAt: ctx.now,
+  };
   putJob(ctx.sql, job);
   ctx.emit("job.progressed", { job });
   return { job };
@@ -129,7 +138,14 @@ export function listJobs(sql: Sql, params: z.output<typeof JobsListParams>, maxB
 
 /** Recently finished jobs, newest first (the bounded hello's history). */
 export function recentFinishedJobs(sql: Sql, limit: number, maxBytes: number): Job[] {
-  return pageRows(sql, { table: jobs, columns: JOB_COLUMNS, where: not(ACTIVE), limit, maxBytes, decode: (doc) => jobRecord.decode(doc) }).items;
+  return pageRows(sql, {
+    table: jobs,
+    columns: JOB_COLUMNS,
+    where: not(ACTIVE),
+    limit,
+    maxBytes,
+    decode: (doc) => jobRecord.decode(doc),
+  }).items;
 }
 
 export function countActiveJobs(sql: Sql): number {

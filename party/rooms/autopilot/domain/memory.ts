@@ -1,5 +1,11 @@
 import type { z } from "zod";
-import { MAX_MEMORY_ENTRIES, type MemoryDeleteParams, type MemoryEntry, type MemoryListParams, type MemoryPutParams } from "../../../../shared/protocol/agent";
+import {
+  MAX_MEMORY_ENTRIES,
+  type MemoryDeleteParams,
+  type MemoryEntry,
+  type MemoryListParams,
+  type MemoryPutParams,
+} from "../../../../shared/protocol/agent";
 import { readable } from "../../../records/codec";
 import { memoryRecord } from "../../../records/documents";
 import { asc, count, eq, sql as q } from "drizzle-orm";
@@ -24,9 +30,12 @@ export function listMemory(sql: Sql, params: z.output<typeof MemoryListParams>):
 }
 
 export function putMemory(ctx: OpContext, params: z.output<typeof MemoryPutParams>): { entry: MemoryEntry } {
-  const exists = ctx.sql.db.select({ key: memory.key }).from(memory).where(eq(memory.key, params.key)).get() !== undefined;
+  const exists =
+    ctx.sql.db.select({ key: memory.key }).from(memory).where(eq(memory.key, params.key)).get() !== undefined;
   if (!exists && (ctx.sql.db.select({ n: count() }).from(memory).get()?.n ?? 0) >= MAX_MEMORY_ENTRIES) {
-    throw new RoomError("conflict", `the memory is full (${MAX_MEMORY_ENTRIES} entries): delete one first`, { limit: MAX_MEMORY_ENTRIES });
+    throw new RoomError("conflict", `the memory is full (${MAX_MEMORY_ENTRIES} entries): delete one first`, {
+      limit: MAX_MEMORY_ENTRIES,
+    });
   }
   const entry: MemoryEntry = { key: params.key, value: params.value, updatedBy: ctx.actor, updatedAt: ctx.now };
   ctx.sql.db
@@ -40,7 +49,8 @@ export function putMemory(ctx: OpContext, params: z.output<typeof MemoryPutParam
 }
 
 export function deleteMemory(ctx: OpContext, params: z.output<typeof MemoryDeleteParams>): { deleted: boolean } {
-  if (ctx.sql.db.delete(memory).where(eq(memory.key, params.key)).returning({ key: memory.key }).all().length === 0) return { deleted: false };
+  if (ctx.sql.db.delete(memory).where(eq(memory.key, params.key)).returning({ key: memory.key }).all().length === 0)
+    return { deleted: false };
   ctx.emit("memory.deleted", { key: params.key, by: ctx.actor });
   ctx.audit("memory.delete", params.key);
   return { deleted: true };

@@ -13,7 +13,11 @@ export interface Page<T> {
 export interface PageQuery<T> {
   table: SQLiteTable;
   /** The table's id, its sort column (newest first; ties are broken by id) and its document. */
-  columns: { id: AnySQLiteColumn<{ data: string; notNull: true }>; time: AnySQLiteColumn<{ data: number; notNull: true }>; doc: AnySQLiteColumn<{ data: string; notNull: true }> };
+  columns: {
+    id: AnySQLiteColumn<{ data: string; notNull: true }>;
+    time: AnySQLiteColumn<{ data: number; notNull: true }>;
+    doc: AnySQLiteColumn<{ data: string; notNull: true }>;
+  };
   /** Extra filter. */
   where?: SQL | undefined;
   before?: PageCursor;

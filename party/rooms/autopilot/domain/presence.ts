@@ -6,8 +6,15 @@ type PresenceDiff = z.infer<typeof PresenceDiffPayload>;
 const encoder = new TextEncoder();
 
 /** Presence entries ordered by connection id, one page after `after` (bounded in count and, optionally, bytes). */
-export function pagePresence(all: readonly PresenceEntry[], after: string | undefined, limit: number, maxBytes = Number.POSITIVE_INFINITY): { entries: PresenceEntry[]; next: string | null } {
-  const sorted = all.filter((e) => after === undefined || e.connectionId > after).sort((a, b) => (a.connectionId < b.connectionId ? -1 : 1));
+export function pagePresence(
+  all: readonly PresenceEntry[],
+  after: string | undefined,
+  limit: number,
+  maxBytes = Number.POSITIVE_INFINITY,
+): { entries: PresenceEntry[]; next: string | null } {
+  const sorted = all
+    .filter((e) => after === undefined || e.connectionId > after)
+    .sort((a, b) => (a.connectionId < b.connectionId ? -1 : 1));
   const entries: PresenceEntry[] = [];
   let bytes = 0;
   for (const entry of sorted) {
@@ -42,7 +49,11 @@ export class PresenceChanges {
 
   updated(entry: PresenceEntry): void {
     const previous = this.#changes.get(entry.connectionId);
-    this.#changes.set(entry.connectionId, { kind: "upsert", entry, fresh: previous?.kind === "upsert" && previous.fresh });
+    this.#changes.set(entry.connectionId, {
+      kind: "upsert",
+      entry,
+      fresh: previous?.kind === "upsert" && previous.fresh,
+    });
   }
 
   left(connectionId: string, principalId: string): void {

@@ -1,6 +1,15 @@
 import { and, count, eq, lt, lte, max, notInArray, sql as q } from "drizzle-orm";
 import { FINISHED_RUN, forgetOldRuns } from "./agent-runs";
-import { agentRuns, approvalGates, approvals, audit, channelRequests, gatewayImports, idempotency, usage } from "../../../domain/db/schema";
+import {
+  agentRuns,
+  approvalGates,
+  approvals,
+  audit,
+  channelRequests,
+  gatewayImports,
+  idempotency,
+  usage,
+} from "../../../domain/db/schema";
 import { IDEMPOTENCY_TTL_MS } from "../../../domain/keys";
 import type { Sql } from "../../../domain/sql";
 import { forgetOldUsage } from "./usage";
@@ -45,7 +54,12 @@ export function sweepRoomTables(sql: Sql, now: number, auditRows: number): numbe
   const pending = sql.db.select({ id: approvals.id }).from(approvals).where(eq(approvals.status, "pending"));
   sql.db
     .delete(channelRequests)
-    .where(and(lt(channelRequests.createdAt, now - DECIDED_REQUEST_GRACE_MS), notInArray(channelRequests.approvalId, pending)))
+    .where(
+      and(
+        lt(channelRequests.createdAt, now - DECIDED_REQUEST_GRACE_MS),
+        notInArray(channelRequests.approvalId, pending),
+      ),
+    )
     .run();
   // A gated call's gate is read when its approval is decided and when the call runs on it
   // (or is retried): a decided one is kept as long as an idempotency key.
@@ -53,7 +67,9 @@ export function sweepRoomTables(sql: Sql, now: number, auditRows: number): numbe
     .delete(approvalGates)
     .where(and(lt(approvalGates.createdAt, now - IDEMPOTENCY_TTL_MS), notInArray(approvalGates.approvalId, pending)))
     .run();
-  const rows = (table: typeof idempotency | typeof gatewayImports | typeof agentRuns | typeof usage | typeof approvalGates, where?: typeof FINISHED_RUN) =>
-    sql.db.select({ n: count() }).from(table).where(where).get()?.n ?? 0;
+  const rows = (
+    table: typeof idempotency | typeof gatewayImports | typeof agentRuns | typeof usage | typeof approvalGates,
+    where?: typeof FINISHED_RUN,
+  ) => sql.db.select({ n: count() }).from(table).where(where).get()?.n ?? 0;
   return rows(idempotency) + rows(gatewayImports) + rows(agentRuns, FINISHED_RUN) + rows(usage) + rows(approvalGates);
 }

@@ -1,5 +1,10 @@
 import type { z } from "zod";
-import { type ChatGoAheadParams, type ChatGoAheadResult, MAX_WAITING_APPROVALS, type ThreadWaiting } from "../../../../shared/protocol/agent";
+import {
+  type ChatGoAheadParams,
+  type ChatGoAheadResult,
+  MAX_WAITING_APPROVALS,
+  type ThreadWaiting,
+} from "../../../../shared/protocol/agent";
 import type { Approval } from "../../../../shared/protocol/approvals";
 import { activeRun, getRun, nextQueued } from "./agent-runs";
 import { getApproval, withdrawApproval } from "./approvals";
@@ -28,7 +33,8 @@ export function waitingOf(sql: Sql, threadId: string): ThreadWaiting | null {
   return { runId: run.id, approvals, afterN: run.doc.triggerN, queuedThroughN: queued ? queued.doc.triggerN : null };
 }
 
-const sameWaiting = (a: ThreadWaiting | null, b: ThreadWaiting | null): boolean => JSON.stringify(a) === JSON.stringify(b);
+const sameWaiting = (a: ThreadWaiting | null, b: ThreadWaiting | null): boolean =>
+  JSON.stringify(a) === JSON.stringify(b);
 
 /** Brings the thread's `waiting` in line with its runs; tells clients (`thread.updated`) only when it changed. */
 export function syncWaiting(ctx: OpContext, threadId: string): void {
@@ -47,16 +53,27 @@ export const wentAheadNote = (name: string): string => `${name} went ahead witho
  * room then resumes the run as for any expired approval (runner.ts onApprovalResolved):
  * the calls never run and the model is told who went ahead without them.
  */
-export function goAhead(ctx: OpContext, params: z.output<typeof ChatGoAheadParams>): z.output<typeof ChatGoAheadResult> {
+export function goAhead(
+  ctx: OpContext,
+  params: z.output<typeof ChatGoAheadParams>,
+): z.output<typeof ChatGoAheadResult> {
   const run = getRun(ctx.sql, params.runId);
   if (!run) throw new RoomError("not_found", `no run ${params.runId}`, { runId: params.runId });
-  if (run.status !== "awaiting_approval") throw new RoomError("conflict", `run ${run.id} is not waiting for an approval (it is ${run.status})`, { runId: run.id, status: run.status });
+  if (run.status !== "awaiting_approval")
+    throw new RoomError("conflict", `run ${run.id} is not waiting for an approval (it is ${run.status})`, {
+      runId: run.id,
+      status: run.status,
+    });
   const note = wentAheadNote(ctx.actor.name);
   const withdrawn = run.doc.pending.flatMap((call): Approval[] => {
     const approval = call.roomApprovalId && !call.answer ? withdrawApproval(ctx, call.roomApprovalId, note) : null;
     return approval ? [approval] : [];
   });
-  if (withdrawn.length === 0) throw new RoomError("conflict", `run ${run.id} waits for no pending approval`, { runId: run.id, status: run.status });
+  if (withdrawn.length === 0)
+    throw new RoomError("conflict", `run ${run.id} waits for no pending approval`, {
+      runId: run.id,
+      status: run.status,
+    });
   ctx.audit("run.went_ahead", run.id, { threadId: run.threadId, withdrawn: withdrawn.map((a) => a.id) });
   return { runId: run.id, withdrawn };
 }

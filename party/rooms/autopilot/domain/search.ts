@@ -1,5 +1,11 @@
 import type { z } from "zod";
-import { MAX_SNIPPET, MAX_TITLE_HITS, type SearchHit, type SearchQueryParams, type SearchQueryResult } from "../../../../shared/protocol/search";
+import {
+  MAX_SNIPPET,
+  MAX_TITLE_HITS,
+  type SearchHit,
+  type SearchQueryParams,
+  type SearchQueryResult,
+} from "../../../../shared/protocol/search";
 import { RoomError } from "../../../domain/errors";
 import type { Sql } from "../../../domain/sql";
 
@@ -111,14 +117,29 @@ export function searchRoom(sql: Sql, params: z.output<typeof SearchQueryParams>)
     );
     const page = rows.slice(0, params.limit);
     const hits: SearchHit[] = [
-      ...titles.map((r) => ({ threadId: r.threadId, messageId: null, n: null, at: r.at, ...parseSnippet(r.marked ?? "") })),
-      ...page.filter((r) => typeof r.at === "number").map((r) => ({ threadId: r.threadId, messageId: r.id, n: r.n, at: r.at as number, ...parseSnippet(r.marked ?? "") })),
+      ...titles.map((r) => ({
+        threadId: r.threadId,
+        messageId: null,
+        n: null,
+        at: r.at,
+        ...parseSnippet(r.marked ?? ""),
+      })),
+      ...page
+        .filter((r) => typeof r.at === "number")
+        .map((r) => ({
+          threadId: r.threadId,
+          messageId: r.id,
+          n: r.n,
+          at: r.at as number,
+          ...parseSnippet(r.marked ?? ""),
+        })),
     ];
     return { hits, next: rows.length > params.limit ? page.at(-1)!.n : null };
   } catch (error) {
     // The query is built from quoted words only; should FTS5 still refuse it, the caller
     // gets a typed error, not an internal one.
-    if (error instanceof Error && /fts5|syntax/i.test(error.message)) throw new RoomError("bad_request", "this search cannot be run: try other words");
+    if (error instanceof Error && /fts5|syntax/i.test(error.message))
+      throw new RoomError("bad_request", "this search cannot be run: try other words");
     throw error;
   }
 }

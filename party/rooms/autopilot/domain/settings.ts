@@ -1,5 +1,9 @@
 import type { z } from "zod";
-import { DEFAULT_SETTINGS, type SettingsUpdateParams, type WorkspaceSettings } from "../../../../shared/protocol/settings";
+import {
+  DEFAULT_SETTINGS,
+  type SettingsUpdateParams,
+  type WorkspaceSettings,
+} from "../../../../shared/protocol/settings";
 import { settingsRecord } from "../../../records/documents";
 import type { OpContext } from "./context";
 import { getMeta, setMeta } from "../../../domain/meta";
@@ -20,10 +24,14 @@ export function getSettings(sql: Sql): WorkspaceSettings {
   }
 }
 
-const definedOnly = <T extends object>(value: T | undefined): Partial<T> => Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+const definedOnly = <T extends object>(value: T | undefined): Partial<T> =>
+  Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 /** Applies what the update names; everyone sees the result at once (`settings.changed`). */
-export function updateSettings(ctx: OpContext, params: z.output<typeof SettingsUpdateParams>): { settings: WorkspaceSettings } {
+export function updateSettings(
+  ctx: OpContext,
+  params: z.output<typeof SettingsUpdateParams>,
+): { settings: WorkspaceSettings } {
   const current = getSettings(ctx.sql);
   const asked = params.approvals;
   const settings: WorkspaceSettings = {

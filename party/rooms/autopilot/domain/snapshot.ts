@@ -43,7 +43,10 @@ export function buildSnapshot(sql: Sql, presence: PresenceEntry[], budget: Snaps
     settings: getSettings(sql),
     more: {
       threads: { left: threads.next ? left(countRows(sql, threadRows), threads.items.length) : 0, next: threads.next },
-      approvals: { left: pending.next ? left(countRows(sql, approvals, PENDING_APPROVALS), pending.items.length) : 0, next: pending.next },
+      approvals: {
+        left: pending.next ? left(countRows(sql, approvals, PENDING_APPROVALS), pending.items.length) : 0,
+        next: pending.next,
+      },
       jobs: { left: active.next ? left(countActiveJobs(sql), active.items.length) : 0, next: active.next },
       presence: left(presence.length, people.entries.length),
       presenceNext: people.next,

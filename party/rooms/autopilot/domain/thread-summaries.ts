@@ -12,13 +12,22 @@ export interface ThreadSummary {
 }
 
 export function getSummary(sql: Sql, threadId: string): ThreadSummary | null {
-  return sql.db.select({ throughN: threadSummaries.throughN, text: threadSummaries.text }).from(threadSummaries).where(eq(threadSummaries.threadId, threadId)).get() ?? null;
+  return (
+    sql.db
+      .select({ throughN: threadSummaries.throughN, text: threadSummaries.text })
+      .from(threadSummaries)
+      .where(eq(threadSummaries.threadId, threadId))
+      .get() ?? null
+  );
 }
 
 export function putSummary(sql: Sql, threadId: string, summary: ThreadSummary, now: number): void {
   sql.db
     .insert(threadSummaries)
     .values({ threadId, throughN: summary.throughN, text: summary.text, updatedAt: now })
-    .onConflictDoUpdate({ target: threadSummaries.threadId, set: { throughN: excluded("through_n"), text: excluded("text"), updatedAt: excluded("updated_at") } })
+    .onConflictDoUpdate({
+      target: threadSummaries.threadId,
+      set: { throughN: excluded("through_n"), text: excluded("text"), updatedAt: excluded("updated_at") },
+    })
     .run();
 }

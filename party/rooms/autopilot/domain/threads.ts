@@ -1,6 +1,12 @@
 import type { z } from "zod";
 import type { Responder, ThreadsConfigureParams } from "../../../../shared/protocol/agent";
-import type { Message, Thread, ThreadsArchiveParams, ThreadsCreateParams, ThreadsRenameParams } from "../../../../shared/protocol/threads";
+import type {
+  Message,
+  Thread,
+  ThreadsArchiveParams,
+  ThreadsCreateParams,
+  ThreadsRenameParams,
+} from "../../../../shared/protocol/threads";
 import type { ChatSendParams, MessagesListParams } from "../../../../shared/protocol/threads";
 import type { Actor } from "../../../../shared/protocol/principal";
 import { and, desc, eq, lt, lte } from "drizzle-orm";
@@ -27,7 +33,10 @@ const statements = preparedPerRoom((db) => ({
   putThread: db
     .insert(threads)
     .values({ id: param("id"), archived: param("archived"), updatedAt: param("updatedAt"), doc: param("doc") })
-    .onConflictDoUpdate({ target: threads.id, set: { archived: excluded("archived"), updatedAt: excluded("updated_at"), doc: excluded("doc") } })
+    .onConflictDoUpdate({
+      target: threads.id,
+      set: { archived: excluded("archived"), updatedAt: excluded("updated_at"), doc: excluded("doc") },
+    })
     .prepare(),
   insertMessage: db
     .insert(messageRows)
@@ -80,7 +89,12 @@ export function requireThread(sql: Sql, id: string): Thread {
 }
 
 function putThread(sql: Sql, thread: Thread): void {
-  statements(sql.db).putThread.run({ id: thread.id, archived: thread.archived ? 1 : 0, updatedAt: thread.updatedAt, doc: threadRecord.encode(thread) });
+  statements(sql.db).putThread.run({
+    id: thread.id,
+    archived: thread.archived ? 1 : 0,
+    updatedAt: thread.updatedAt,
+    doc: threadRecord.encode(thread),
+  });
   readThisTurn.written(sql);
 }
 
@@ -96,7 +110,11 @@ export function listThreads(sql: Sql, includeArchived: boolean, limit = 1000): T
 }
 
 /** Most recently updated first, one page from `before` (archived ones only if asked). */
-export function pageThreads(sql: Sql, params: { includeArchived: boolean; limit: number; before?: PageCursor | undefined }, maxBytes?: number): Page<Thread> {
+export function pageThreads(
+  sql: Sql,
+  params: { includeArchived: boolean; limit: number; before?: PageCursor | undefined },
+  maxBytes?: number,
+): Page<Thread> {
   return pageRows(sql, {
     table: threads,
     columns: { id: threads.id, time: threads.updatedAt, doc: threads.doc },
@@ -127,7 +145,8 @@ export type AskedResponder = Partial<Pick<z.output<typeof ThreadsCreateParams>, 
 export function newThreadResponder(byAgent: boolean, asked: AskedResponder, modelConfigured: boolean): Responder {
   const explicit = asked.responder !== undefined || asked.reply !== undefined || asked.agents !== undefined;
   const kind = asked.responder ?? (modelConfigured ? "autopilot" : "none");
-  if (kind === "openclaw") throw new RoomError("conflict", "a new thread is not attached to an OpenClaw instance: create it, then attach one");
+  if (kind === "openclaw")
+    throw new RoomError("conflict", "a new thread is not attached to an OpenClaw instance: create it, then attach one");
   return {
     kind,
     reply: asked.reply ?? (byAgent && !explicit ? "mention" : "every"),
@@ -139,7 +158,12 @@ export function newThreadResponder(byAgent: boolean, asked: AskedResponder, mode
  * A new thread. Who answers it: the OpenClaw instance it is bound to, else `responder`
  * (`newThreadResponder` for `threads.create`), else nobody.
  */
-export function createThread(ctx: OpContext, params: z.output<typeof ThreadsCreateParams>, gateway: Thread["gateway"] = null, responder: Responder = SILENT): { thread: Thread } {
+export function createThread(
+  ctx: OpContext,
+  params: z.output<typeof ThreadsCreateParams>,
+  gateway: Thread["gateway"] = null,
+  responder: Responder = SILENT,
+): { thread: Thread } {
   const thread: Thread = {
     ...(gateway ? { gateway } : {}),
     id: ctx.newId("thr"),
@@ -185,7 +209,9 @@ export function configureThread(ctx: OpContext, params: z.output<typeof ThreadsC
     agents: params.agents ?? existing.responder.agents,
   };
   if (responder.kind === "openclaw" && !existing.gateway) {
-    throw new RoomError("conflict", "this thread is not attached to an OpenClaw instance: attach one first", { threadId: existing.id });
+    throw new RoomError("conflict", "this thread is not attached to an OpenClaw instance: attach one first", {
+      threadId: existing.id,
+    });
   }
   const { kind, reply, agents } = existing.responder;
   if (responder.kind === kind && responder.reply === reply && responder.agents === agents) return { thread: existing };
@@ -195,8 +221,10 @@ export function configureThread(ctx: OpContext, params: z.output<typeof ThreadsC
 /** Posts into a thread. `chat.send` is `sendChat` (gateway-outbox.ts): it also queues a gateway thread's message. */
 export function sendMessage(ctx: OpContext, params: z.output<typeof ChatSendParams>): { message: Message } {
   const thread = requireThread(ctx.sql, params.threadId);
-  if (thread.archived) throw new RoomError("conflict", "thread is archived: restore it before posting", { threadId: thread.id });
-  if (params.text.length === 0 && !params.attachments) throw new RoomError("bad_request", "a message needs text or attachments", { threadId: thread.id });
+  if (thread.archived)
+    throw new RoomError("conflict", "thread is archived: restore it before posting", { threadId: thread.id });
+  if (params.text.length === 0 && !params.attachments)
+    throw new RoomError("bad_request", "a message needs text or attachments", { threadId: thread.id });
   const attachments = params.attachments ? claimFiles(ctx, params.attachments) : undefined;
   const message = appendMessage(ctx, thread, ctx.actor, params.text, attachments ? { attachments } : {});
   if (attachments) markAttached(ctx.sql, params.attachments!, message.id);
@@ -206,10 +234,20 @@ export function sendMessage(ctx: OpContext, params: z.output<typeof ChatSendPara
 type MessageExtras = Pick<Message, "kind" | "runId" | "aborted" | "tool" | "attachments">;
 
 /** Adds a message to a thread (any author: a person, an agent, a gateway reply). */
-export function appendMessage(ctx: OpContext, thread: Thread, author: Actor, text: string, extras: MessageExtras = {}): Message {
+export function appendMessage(
+  ctx: OpContext,
+  thread: Thread,
+  author: Actor,
+  text: string,
+  extras: MessageExtras = {},
+): Message {
   const id = ctx.newId("msg");
   const draft = { id, threadId: thread.id, author, text, createdAt: ctx.now, ...extras };
-  const inserted = statements(ctx.sql.db).insertMessage.get({ id, threadId: thread.id, doc: messageRecord.encode(draft) });
+  const inserted = statements(ctx.sql.db).insertMessage.get({
+    id,
+    threadId: thread.id,
+    doc: messageRecord.encode(draft),
+  });
   if (!inserted) throw new Error(`message ${id} was not stored`);
   const { n } = inserted;
   const message: Message = { ...draft, n };
@@ -226,7 +264,10 @@ export function updateThread(ctx: OpContext, thread: Thread): Thread {
   return next;
 }
 
-export function listMessages(sql: Sql, params: z.output<typeof MessagesListParams>): { messages: Message[]; hasMore: boolean } {
+export function listMessages(
+  sql: Sql,
+  params: z.output<typeof MessagesListParams>,
+): { messages: Message[]; hasMore: boolean } {
   requireThread(sql, params.threadId);
   const rows = sql.db
     .select({ n: messageRows.n, doc: messageRows.doc })
@@ -235,6 +276,9 @@ export function listMessages(sql: Sql, params: z.output<typeof MessagesListParam
     .orderBy(desc(messageRows.n))
     .limit(params.limit + 1)
     .all();
-  const messages = readable(rows.slice(0, params.limit).reverse(), (r): Message => ({ ...messageRecord.decode(r.doc), n: r.n }));
+  const messages = readable(
+    rows.slice(0, params.limit).reverse(),
+    (r): Message => ({ ...messageRecord.decode(r.doc), n: r.n }),
+  );
   return { messages, hasMore: rows.length > params.limit };
 }

@@ -60,7 +60,12 @@ export function listUsage(sql: Sql, params: z.output<typeof UsageListParams>): z
     params.threadId === undefined ? undefined : eq(usage.threadId, params.threadId),
     params.principalId === undefined ? undefined : eq(usage.principalId, params.principalId),
   );
-  const totals = sql.db.select(TOTALS).from(usage).where(filter).get() ?? { calls: 0, inputTokens: 0, outputTokens: 0, durationMs: 0 };
+  const totals = sql.db.select(TOTALS).from(usage).where(filter).get() ?? {
+    calls: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    durationMs: 0,
+  };
   if (params.groupBy === "none") {
     const rows = sql.db.select().from(usage).where(filter).orderBy(desc(usage.n)).limit(params.limit).all();
     const entries: UsageEntry[] = rows.map((r) => ({ ...r, ok: r.ok === 1 }));

@@ -24,12 +24,24 @@ import { roomFeatures } from "./list";
 import { InstanceHost } from "./instances";
 
 /** Every scheduled callback of the room's features, by the name its schedule rows store. */
-export const ROOM_SCHEDULES = ["expireApprovals", "sweepRetention", "watchBridges", "backupInstances", "mailInbox"] as const;
+export const ROOM_SCHEDULES = [
+  "expireApprovals",
+  "sweepRetention",
+  "watchBridges",
+  "backupInstances",
+  "mailInbox",
+] as const;
 
 /** The room's RPC surface for the Hatchery and the Worker (the room starts itself before each). */
 export interface RoomRpc {
   /** For the Hatchery: a page of durable events after `since`, or of the domain state when `since` is from another epoch or fell out of the log (graph-feed.ts). */
-  graphFeed(since: number, epoch: string | null, limit?: number, snapshotCursor?: string | null, sessionsDigest?: string | null): GraphFeed;
+  graphFeed(
+    since: number,
+    epoch: string | null,
+    limit?: number,
+    snapshotCursor?: string | null,
+    sessionsDigest?: string | null,
+  ): GraphFeed;
   /** From party/files/routes.ts: a file's bytes are stored; the room records it, within the workspace's cap. */
   recordFile(file: StoredFile): { recorded: boolean; maxBytes: number };
   /** From party/devices/entry.ts: only a hosted instance that is ready takes devices. */
@@ -56,7 +68,8 @@ export function installFeatures(s: RoomServices): RoomFeatureSet {
     sql,
     every: (seconds) => s.scheduler.every(seconds, "sweepRetention"),
     cancel: async () => {
-      for (const schedule of await s.scheduler.list()) if (schedule.callback === "sweepRetention") await s.scheduler.cancel(schedule.id);
+      for (const schedule of await s.scheduler.list())
+        if (schedule.callback === "sweepRetention") await s.scheduler.cancel(schedule.id);
     },
     auditRows: () => Math.max(1, Number(env.AUDIT_RETAIN ?? 10_000)),
     sweepCanvas: async (now) => (await canvas.stub()).forgetExpired(now),
@@ -71,7 +84,8 @@ export function installFeatures(s: RoomServices): RoomFeatureSet {
     config: () => modelConfig,
     broadcast: (event, payload) => s.broadcast(event, payload),
     keepAlive: () => s.keepAlive(),
-    invoke: (principal, method, params, onBehalfOf) => s.invoke({ principal, via: "tool", ...(onBehalfOf ? { onBehalfOf } : {}) }, method, params),
+    invoke: (principal, method, params, onBehalfOf) =>
+      s.invoke({ principal, via: "tool", ...(onBehalfOf ? { onBehalfOf } : {}) }, method, params),
     gateway: (threadId) => instances.bridges.gatewayFor(threadId),
     currentAccess: s.currentAccess,
     files: (fileId) => fileBytes(env.FILES, workspaceId())(fileId),
@@ -92,9 +106,14 @@ export function installFeatures(s: RoomServices): RoomFeatureSet {
     presence: () => s.clients.presence(),
     modelConfigured: () => modelConfig.configured,
     // RPC results lose their discriminated-union narrowing; read them as the plain union.
-    applyGraph: async (principalId, idempotencyKey, commands) => (await (await canvas.stub()).applyCommands(principalId, idempotencyKey, commands)) as GraphApplyOutcome,
+    applyGraph: async (principalId, idempotencyKey, commands) =>
+      (await (await canvas.stub()).applyCommands(principalId, idempotencyKey, commands)) as GraphApplyOutcome,
     currentAccess: s.currentAccess,
-    inbox: { refresh: (ids) => inbox.hub.refresh(ids), preferencesChanged: () => inbox.mail.soon(Date.now(), true), push: inbox.pushConfig },
+    inbox: {
+      refresh: (ids) => inbox.hub.refresh(ids),
+      preferencesChanged: () => inbox.mail.soon(Date.now(), true),
+      push: inbox.pushConfig,
+    },
   };
   const mcp = new McpSessions({ room: () => context, meter: () => s.clients.meter, limits: s.limits, call: s.call });
   return {
@@ -108,7 +127,8 @@ export function installFeatures(s: RoomServices): RoomFeatureSet {
     }),
     joined: (conn, principal, request) => inbox.hub.greet(conn, principal, inbox.originOf(request), Date.now()),
     rpc: {
-      graphFeed: (since, epoch, limit = 500, snapshotCursor = null, sessionsDigest = null) => readGraphFeed(sql, roomEpoch(sql), since, epoch, limit, snapshotCursor, sessionsDigest),
+      graphFeed: (since, epoch, limit = 500, snapshotCursor = null, sessionsDigest = null) =>
+        readGraphFeed(sql, roomEpoch(sql), since, epoch, limit, snapshotCursor, sessionsDigest),
       recordFile: (file) => {
         const maxBytes = fileWorkspaceMaxBytes(env);
         const recorded = recordFile(sql, file, maxBytes);

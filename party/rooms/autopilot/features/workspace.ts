@@ -51,7 +51,10 @@ export const live: Feature = {
   }),
 };
 
-async function applyGraph({ room, principal }: RequestContext, params: MethodParsedParams<"graph.apply">): Promise<MethodResult<"graph.apply">> {
+async function applyGraph(
+  { room, principal }: RequestContext,
+  params: MethodParsedParams<"graph.apply">,
+): Promise<MethodResult<"graph.apply">> {
   const outcome = await room.applyGraph(principal.id, params.idempotencyKey, params.commands);
   if (!outcome.ok) throw new RoomError(outcome.error.code, outcome.error.message, outcome.error.details);
   return outcome.result;

@@ -45,7 +45,10 @@ export interface PendingForInbox {
   policy: ApprovalPolicy;
 }
 
-export const pendingForInbox = (sql: Sql): PendingForInbox => ({ approvals: pendingApprovals(sql), policy: getSettings(sql).approvals });
+export const pendingForInbox = (sql: Sql): PendingForInbox => ({
+  approvals: pendingApprovals(sql),
+  policy: getSettings(sql).approvals,
+});
 
 /**
  * The approvals `person` may decide now: they hold `approve` and the deciding rules
@@ -54,7 +57,10 @@ export const pendingForInbox = (sql: Sql): PendingForInbox => ({ approvals: pend
  */
 function approvalItems(pending: PendingForInbox, person: Principal, now: number): DerivedItem[] {
   if (!hasScope(person.scopes, "approve")) return [];
-  const open = (a: Approval) => a.status === "pending" && (a.expiresAt === null || a.expiresAt > now) && deciderRefusal(a, person, pending.policy) === null;
+  const open = (a: Approval) =>
+    a.status === "pending" &&
+    (a.expiresAt === null || a.expiresAt > now) &&
+    deciderRefusal(a, person, pending.policy) === null;
   return pending.approvals.filter(open).map((a) => ({
     key: `approval:${a.id}`,
     kind: "approval",
@@ -129,7 +135,9 @@ function replyItems(sql: Sql, person: Principal, mentioned: Set<string>, memo: R
   const wrote = new Map(follows.map((f) => [f.threadId, f.wroteAt ?? 0]));
   const ids = follows.map((f) => f.threadId);
   // Each thread's newest message id (the index on thread and n finds it), what a kept Replies is checked against.
-  const newestMessage = sqlText<string | null>`${sql.db.select({ id: messages.id }).from(messages).where(eq(messages.threadId, threads.id)).orderBy(desc(messages.n)).limit(1)}`;
+  const newestMessage = sqlText<
+    string | null
+  >`${sql.db.select({ id: messages.id }).from(messages).where(eq(messages.threadId, threads.id)).orderBy(desc(messages.n)).limit(1)}`;
   const rows: { doc: string; newest: string | null }[] = [];
   // A Durable Object's SQLite binds at most 100 parameters per statement.
   for (let i = 0; i < ids.length; i += 90)
@@ -156,7 +164,10 @@ function replyItems(sql: Sql, person: Principal, mentioned: Set<string>, memo: R
       key: `reply:${newest.id}`,
       kind: "reply",
       at: newest.createdAt,
-      title: clip(`${count === 1 ? "A reply" : `${count}${count === REPLY_DEPTH ? "+" : ""} replies`} in “${thread.title}”`, 300),
+      title: clip(
+        `${count === 1 ? "A reply" : `${count}${count === REPLY_DEPTH ? "+" : ""} replies`} in “${thread.title}”`,
+        300,
+      ),
       detail: replies.detail,
       target: { kind: "thread", threadId: thread.id, messageId: newest.id },
     });
@@ -184,7 +195,13 @@ function repliesTo(sql: Sql, threadId: string, personId: string, at: string, mem
 
 /** A thread's messages by others after the person's own newest, newest first (tool calls left out), decoded only as far as needed. */
 function repliesSince(sql: Sql, threadId: string, personId: string): Message[] {
-  const rows = sql.db.select({ n: messages.n, doc: messages.doc }).from(messages).where(eq(messages.threadId, threadId)).orderBy(desc(messages.n)).limit(REPLY_DEPTH).all();
+  const rows = sql.db
+    .select({ n: messages.n, doc: messages.doc })
+    .from(messages)
+    .where(eq(messages.threadId, threadId))
+    .orderBy(desc(messages.n))
+    .limit(REPLY_DEPTH)
+    .all();
   const since: Message[] = [];
   for (const row of rows) {
     const [m] = decodeMessages([row]);
@@ -197,12 +214,20 @@ function repliesSince(sql: Sql, threadId: string, personId: string): Message[] {
 
 /** Jobs the person started that failed, and instances they created that are in error. */
 function failureItems(sql: Sql, person: Principal): DerivedItem[] {
-  const failedJobs = readable(sql.db.select({ doc: jobs.doc }).from(jobs).where(eq(jobs.status, "failed")).orderBy(desc(jobs.updatedAt)).limit(FAILED_JOBS).all(), (r) =>
-    jobRecord.decode(r.doc),
+  const failedJobs = readable(
+    sql.db
+      .select({ doc: jobs.doc })
+      .from(jobs)
+      .where(eq(jobs.status, "failed"))
+      .orderBy(desc(jobs.updatedAt))
+      .limit(FAILED_JOBS)
+      .all(),
+    (r) => jobRecord.decode(r.doc),
   ).filter((job) => job.owner.id === person.id);
-  const broken = readable(sql.db.select({ doc: instances.doc }).from(instances).where(eq(instances.status, "error")).all(), (r) => instanceRecord.decode(r.doc)).filter(
-    (instance) => instance.createdBy.id === person.id,
-  );
+  const broken = readable(
+    sql.db.select({ doc: instances.doc }).from(instances).where(eq(instances.status, "error")).all(),
+    (r) => instanceRecord.decode(r.doc),
+  ).filter((instance) => instance.createdBy.id === person.id);
   return [
     ...failedJobs.map(
       (job): DerivedItem => ({
@@ -228,10 +253,21 @@ function failureItems(sql: Sql, person: Principal): DerivedItem[] {
 }
 
 /** A person's items, newest first, at most MAX_INBOX_ITEMS. Agents have none. `memo`: see RepliesMemo. */
-export function deriveItems(sql: Sql, person: Principal, now: number, pending?: PendingForInbox, memo?: RepliesMemo): DerivedItem[] {
+export function deriveItems(
+  sql: Sql,
+  person: Principal,
+  now: number,
+  pending?: PendingForInbox,
+  memo?: RepliesMemo,
+): DerivedItem[] {
   if (person.kind !== "user") return [];
   const mentioned = mentionItems(sql, person);
   const ids = new Set(mentioned.map((item) => (item.target.kind === "thread" ? (item.target.messageId ?? "") : "")));
-  const items = [...approvalItems(pending ?? pendingForInbox(sql), person, now), ...mentioned, ...replyItems(sql, person, ids, memo), ...failureItems(sql, person)];
+  const items = [
+    ...approvalItems(pending ?? pendingForInbox(sql), person, now),
+    ...mentioned,
+    ...replyItems(sql, person, ids, memo),
+    ...failureItems(sql, person),
+  ];
   return items.sort((a, b) => b.at - a.at).slice(0, MAX_INBOX_ITEMS);
 }

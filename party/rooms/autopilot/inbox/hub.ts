@@ -110,7 +110,8 @@ export class InboxHub {
     this.d.send(conn, text);
     this.#shownLive(principal.id, inbox, now);
     let until = now + GREETING_REUSE_MS;
-    for (const approval of pending.approvals) if (approval.expiresAt !== null && approval.expiresAt > now) until = Math.min(until, approval.expiresAt);
+    for (const approval of pending.approvals)
+      if (approval.expiresAt !== null && approval.expiresAt > now) until = Math.min(until, approval.expiresAt);
     for (const [id, greeting] of this.#greetings) if (greeting.until <= now) this.#greetings.delete(id);
     this.#greetings.set(principal.id, { principal: key, seq, until, text });
   }
@@ -219,7 +220,8 @@ export class InboxHub {
       }
     }
     this.#mayMail ||= mayMail;
-    if ((touched.size > 0 || this.#mayMail) && this.#timer === null) this.#timer = setTimeout(() => this.flush(), INBOX_COALESCE_MS);
+    if ((touched.size > 0 || this.#mayMail) && this.#timer === null)
+      this.#timer = setTimeout(() => this.flush(), INBOX_COALESCE_MS);
   }
 
   /** Sends what the window gathered now. */
@@ -245,7 +247,8 @@ export class InboxHub {
   /** Connected people, one entry each. */
   #people(): PresenceEntry[] {
     const byId = new Map<string, PresenceEntry>();
-    for (const entry of this.d.present()) if (entry.kind === "user" && !byId.has(entry.principalId)) byId.set(entry.principalId, entry);
+    for (const entry of this.d.present())
+      if (entry.kind === "user" && !byId.has(entry.principalId)) byId.set(entry.principalId, entry);
     return [...byId.values()];
   }
 }

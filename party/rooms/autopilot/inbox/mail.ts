@@ -26,15 +26,23 @@ export interface InboxMailDeps {
   send(mail: Mail): Promise<void>;
 }
 
-export const addressFromD1 = (db: D1Database) => async (userId: string) => (await authDb(db).select({ email: baUser.email }).from(baUser).where(eq(baUser.id, userId)).get())?.email ?? null;
+export const addressFromD1 = (db: D1Database) => async (userId: string) =>
+  (await authDb(db).select({ email: baUser.email }).from(baUser).where(eq(baUser.id, userId)).get())?.email ?? null;
 
 /** Who the item is for, by e-mail, after `emailAfterMs`; null when this person does not want it mailed. */
-const dueAt = (item: Pick<InboxItem, "kind" | "at">, prefs: InboxPreferences): number | null => (prefs[item.kind].email ? item.at + prefs.emailAfterMs : null);
+const dueAt = (item: Pick<InboxItem, "kind" | "at">, prefs: InboxPreferences): number | null =>
+  prefs[item.kind].email ? item.at + prefs.emailAfterMs : null;
 
-const wantsMail = (prefs: InboxPreferences) => prefs.approval.email || prefs.mention.email || prefs.reply.email || prefs.failure.email;
+const wantsMail = (prefs: InboxPreferences) =>
+  prefs.approval.email || prefs.mention.email || prefs.reply.email || prefs.failure.email;
 
 /** A person as a principal that may decide anything: over-inclusive on purpose, for planning only. */
-export const widest = (person: InboxPerson): Principal => ({ id: person.principalId, kind: "user", name: person.name, scopes: ["read", "write", "approve"] });
+export const widest = (person: InboxPerson): Principal => ({
+  id: person.principalId,
+  kind: "user",
+  name: person.name,
+  scopes: ["read", "write", "approve"],
+});
 
 /**
  * E-mail for what waited unread longer than each person's `emailAfterMs` (docs/inbox.md).
@@ -66,7 +74,14 @@ export class InboxMail {
     this.#scheduled = at;
     void this.d.wakeAt(at).catch((error: unknown) => {
       this.#scheduled = null;
-      console.error(JSON.stringify({ msg: "could not schedule inbox mail", workspace: this.d.workspaceId(), at, error: String(error) }));
+      console.error(
+        JSON.stringify({
+          msg: "could not schedule inbox mail",
+          workspace: this.d.workspaceId(),
+          at,
+          error: String(error),
+        }),
+      );
     });
   }
 
@@ -77,7 +92,14 @@ export class InboxMail {
     for (const person of people(this.d.sql)) {
       if (!wantsMail(person.preferences)) continue;
       const later = await this.#sweep(person, now).catch((error: unknown) => {
-        console.error(JSON.stringify({ msg: "inbox mail failed", workspace: this.d.workspaceId(), principal: person.principalId, error: String(error) }));
+        console.error(
+          JSON.stringify({
+            msg: "inbox mail failed",
+            workspace: this.d.workspaceId(),
+            principal: person.principalId,
+            error: String(error),
+          }),
+        );
         return null;
       });
       if (later !== null) next = next === null ? later : Math.min(next, later);
@@ -93,7 +115,8 @@ export class InboxMail {
     const prefs = person.preferences;
     const read = readKeys(this.d.sql, person.principalId);
     const mailed = mailedKeys(this.d.sql, person.principalId);
-    const waiting = (items: DerivedItem[]) => items.filter((item) => !read.has(item.key) && !mailed.has(item.key) && dueAt(item, prefs) !== null);
+    const waiting = (items: DerivedItem[]) =>
+      items.filter((item) => !read.has(item.key) && !mailed.has(item.key) && dueAt(item, prefs) !== null);
     // Plan with the widest scopes (no D1 read for someone with nothing due), then send with the real ones.
     const planned = waiting(deriveItems(this.d.sql, widest(person), now));
     const nextDue = (items: DerivedItem[]) => items.map((item) => dueAt(item, prefs)!).filter((at) => at > now);
@@ -146,5 +169,10 @@ export function itemLink(origin: string, workspaceId: string, item: Pick<InboxIt
 
 function mailFor(item: DerivedItem, to: string, origin: string, workspaceId: string): Mail {
   const link = itemLink(origin, workspaceId, item);
-  return { to, subject: `${WHAT[item.kind]}: ${item.title}`.slice(0, 200), text: `${item.title}\n${item.detail}\n\nOpen it in Autopilot:\n${link}\n`, link };
+  return {
+    to,
+    subject: `${WHAT[item.kind]}: ${item.title}`.slice(0, 200),
+    text: `${item.title}\n${item.detail}\n\nOpen it in Autopilot:\n${link}\n`,
+    link,
+  };
 }

@@ -21,24 +21,35 @@ export function getInbox({ room, principal, now }: RequestContext): MethodResult
   return { inbox: inboxOf(room.sql, person(principal), now, room.inbox.push?.publicKey ?? null) };
 }
 
-export function markRead({ room, principal, now }: RequestContext, params: MethodParsedParams<"inbox.markRead">): MethodResult<"inbox.markRead"> {
+export function markRead(
+  { room, principal, now }: RequestContext,
+  params: MethodParsedParams<"inbox.markRead">,
+): MethodResult<"inbox.markRead"> {
   const me = person(principal);
-  if (!params.all && params.keys.length === 0) throw new RoomError("bad_request", "give the keys to mark, or all: true");
+  if (!params.all && params.keys.length === 0)
+    throw new RoomError("bad_request", "give the keys to mark, or all: true");
   const current = inboxOf(room.sql, me, now, null).items.map((item) => item.key);
   storeRead(room.sql, me.id, params.all ? current : params.keys, current, now, params.read);
   room.inbox.refresh([me.id]);
   return { unread: inboxOf(room.sql, me, now, null).unread };
 }
 
-export function follow({ room, principal, now }: RequestContext, params: MethodParsedParams<"inbox.follow">): MethodResult<"inbox.follow"> {
+export function follow(
+  { room, principal, now }: RequestContext,
+  params: MethodParsedParams<"inbox.follow">,
+): MethodResult<"inbox.follow"> {
   const me = person(principal);
-  if (!getThread(room.sql, params.threadId)) throw new RoomError("not_found", `no thread ${params.threadId}`, { threadId: params.threadId });
+  if (!getThread(room.sql, params.threadId))
+    throw new RoomError("not_found", `no thread ${params.threadId}`, { threadId: params.threadId });
   setFollowing(room.sql, me.id, params.threadId, params.follow, now);
   room.inbox.refresh([me.id]);
   return { threadId: params.threadId, following: params.follow };
 }
 
-export function configure({ room, principal, now }: RequestContext, params: MethodParsedParams<"inbox.configure">): MethodResult<"inbox.configure"> {
+export function configure(
+  { room, principal, now }: RequestContext,
+  params: MethodParsedParams<"inbox.configure">,
+): MethodResult<"inbox.configure"> {
   const me = person(principal);
   setPreferences(room.sql, me.id, me.name, params.preferences, now);
   room.inbox.refresh([me.id]);
@@ -48,7 +59,10 @@ export function configure({ room, principal, now }: RequestContext, params: Meth
 }
 
 /** Subscribes a browser of the calling person to Web Push (push.ts holds it to the push services' hosts). */
-export function pushSubscribe({ room, principal, now }: RequestContext, params: MethodParsedParams<"inbox.pushSubscribe">): MethodResult<"inbox.pushSubscribe"> {
+export function pushSubscribe(
+  { room, principal, now }: RequestContext,
+  params: MethodParsedParams<"inbox.pushSubscribe">,
+): MethodResult<"inbox.pushSubscribe"> {
   const me = person(principal);
   checkSubscription(params.subscription, room.inbox.push);
   subscribe(room.sql, me.id, params.subscription, now);
@@ -56,7 +70,10 @@ export function pushSubscribe({ room, principal, now }: RequestContext, params: 
   return { endpoint: params.subscription.endpoint };
 }
 
-export function pushUnsubscribe({ room, principal }: RequestContext, params: MethodParsedParams<"inbox.pushUnsubscribe">): MethodResult<"inbox.pushUnsubscribe"> {
+export function pushUnsubscribe(
+  { room, principal }: RequestContext,
+  params: MethodParsedParams<"inbox.pushUnsubscribe">,
+): MethodResult<"inbox.pushUnsubscribe"> {
   const me = person(principal);
   const removed = unsubscribe(room.sql, me.id, params.endpoint);
   room.inbox.refresh([me.id]);

@@ -15,7 +15,11 @@ export interface StoredSubscription {
 export function subscriptionsOf(sql: Sql, principalId: string): StoredSubscription[] {
   return (
     sql.db
-      .select({ endpoint: inboxPushSubscriptions.endpoint, p256dh: inboxPushSubscriptions.p256dh, auth: inboxPushSubscriptions.auth })
+      .select({
+        endpoint: inboxPushSubscriptions.endpoint,
+        p256dh: inboxPushSubscriptions.p256dh,
+        auth: inboxPushSubscriptions.auth,
+      })
       .from(inboxPushSubscriptions)
       .where(eq(inboxPushSubscriptions.principalId, principalId))
       // Subscriptions in the same millisecond keep the order they came in.
@@ -25,7 +29,12 @@ export function subscriptionsOf(sql: Sql, principalId: string): StoredSubscripti
 }
 
 export const hasSubscriptions = (sql: Sql, principalId: string): boolean =>
-  sql.db.select({ endpoint: inboxPushSubscriptions.endpoint }).from(inboxPushSubscriptions).where(eq(inboxPushSubscriptions.principalId, principalId)).limit(1).get() !== undefined;
+  sql.db
+    .select({ endpoint: inboxPushSubscriptions.endpoint })
+    .from(inboxPushSubscriptions)
+    .where(eq(inboxPushSubscriptions.principalId, principalId))
+    .limit(1)
+    .get() !== undefined;
 
 /**
  * Keeps a browser's subscription (a browser subscribing again replaces its keys). A person
@@ -37,17 +46,23 @@ export function subscribe(sql: Sql, principalId: string, sub: PushSubscriptionIn
     sql.db
       .insert(inboxPushSubscriptions)
       .values({ principalId, endpoint: sub.endpoint, p256dh: sub.keys.p256dh, auth: sub.keys.auth, at: now })
-      .onConflictDoUpdate({ target: [inboxPushSubscriptions.principalId, inboxPushSubscriptions.endpoint], set: { p256dh: sub.keys.p256dh, auth: sub.keys.auth, at: now } })
+      .onConflictDoUpdate({
+        target: [inboxPushSubscriptions.principalId, inboxPushSubscriptions.endpoint],
+        set: { p256dh: sub.keys.p256dh, auth: sub.keys.auth, at: now },
+      })
       .run();
     const all = subscriptionsOf(sql, principalId);
-    for (const old of all.slice(0, Math.max(0, all.length - MAX_PUSH_SUBSCRIPTIONS))) unsubscribe(sql, principalId, old.endpoint);
+    for (const old of all.slice(0, Math.max(0, all.length - MAX_PUSH_SUBSCRIPTIONS)))
+      unsubscribe(sql, principalId, old.endpoint);
   });
 }
 
 /** Removes one subscription; false when there was none. */
 export function unsubscribe(sql: Sql, principalId: string, endpoint: string): boolean {
   const where = and(eq(inboxPushSubscriptions.principalId, principalId), eq(inboxPushSubscriptions.endpoint, endpoint));
-  const found = sql.db.select({ endpoint: inboxPushSubscriptions.endpoint }).from(inboxPushSubscriptions).where(where).get() !== undefined;
+  const found =
+    sql.db.select({ endpoint: inboxPushSubscriptions.endpoint }).from(inboxPushSubscriptions).where(where).get() !==
+    undefined;
   if (found) sql.db.delete(inboxPushSubscriptions).where(where).run();
   return found;
 }

@@ -23,7 +23,9 @@ export interface PushConfig {
 }
 
 /** The VAPID keys and subject from the environment; null (push off, the app says so) unless all three are set. */
-export function pushConfig(env: Pick<Env, "VAPID_PUBLIC_KEY" | "VAPID_PRIVATE_KEY" | "VAPID_SUBJECT" | "PUSH_TEST_ENDPOINT_HOST">): PushConfig | null {
+export function pushConfig(
+  env: Pick<Env, "VAPID_PUBLIC_KEY" | "VAPID_PRIVATE_KEY" | "VAPID_SUBJECT" | "PUSH_TEST_ENDPOINT_HOST">,
+): PushConfig | null {
   const { VAPID_PUBLIC_KEY: publicKey, VAPID_PRIVATE_KEY: privateKey, VAPID_SUBJECT: subject } = env;
   if (!publicKey || !privateKey || !subject) return null;
   return { publicKey, privateKey, subject, testHost: env.PUSH_TEST_ENDPOINT_HOST || null };
@@ -46,7 +48,10 @@ export function endpointRefusal(endpoint: string, testHost: string | null): stri
   if (url.protocol !== "https:") return "endpoint_not_https";
   if (url.port !== "") return "endpoint_host_not_allowed";
   const host = url.hostname.toLowerCase();
-  return PUSH_HOSTS.includes(host) || PUSH_HOST_SUFFIXES.some((suffix) => host.endsWith(suffix) && host.length > suffix.length) ? null : "endpoint_host_not_allowed";
+  return PUSH_HOSTS.includes(host) ||
+    PUSH_HOST_SUFFIXES.some((suffix) => host.endsWith(suffix) && host.length > suffix.length)
+    ? null
+    : "endpoint_host_not_allowed";
 }
 
 /** Bytes of a base64url string; null when it is not one. */
@@ -70,8 +75,12 @@ export function keysRefusal(keys: { p256dh: string; auth: string }): string | nu
 }
 
 /** Refuses a subscription the room would not post to, as a typed `bad_request` naming the reason. */
-export function checkSubscription(sub: { endpoint: string; keys: { p256dh: string; auth: string } }, config: PushConfig | null): void {
-  if (!config) throw new RoomError("conflict", "Web Push is not configured in this deployment", { reason: "push_not_configured" });
+export function checkSubscription(
+  sub: { endpoint: string; keys: { p256dh: string; auth: string } },
+  config: PushConfig | null,
+): void {
+  if (!config)
+    throw new RoomError("conflict", "Web Push is not configured in this deployment", { reason: "push_not_configured" });
   const reason = endpointRefusal(sub.endpoint, config.testHost) ?? keysRefusal(sub.keys);
   if (reason) throw new RoomError("bad_request", `push subscription refused: ${reason.replace(/_/g, " ")}`, { reason });
 }
@@ -85,8 +94,16 @@ export interface PushPayload {
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
-export function payloadFor(item: Pick<InboxItem, "kind" | "title" | "detail" | "target">, origin: string, workspaceId: string): PushPayload {
-  return { title: WHAT[item.kind], body: clip(`${item.title}\n${item.detail}`, 800), url: itemLink(origin, workspaceId, item) };
+export function payloadFor(
+  item: Pick<InboxItem, "kind" | "title" | "detail" | "target">,
+  origin: string,
+  workspaceId: string,
+): PushPayload {
+  return {
+    title: WHAT[item.kind],
+    body: clip(`${item.title}\n${item.detail}`, 800),
+    url: itemLink(origin, workspaceId, item),
+  };
 }
 
 /** How long a push service keeps a push for a browser that is offline. */
@@ -98,11 +115,15 @@ export async function sendPush(config: PushConfig, sub: StoredSubscription, payl
   // Checked again at send time: a test host set once does not let old rows through later.
   const refusal = endpointRefusal(sub.endpoint, config.testHost);
   if (refusal) throw new Error(`push endpoint refused: ${refusal}`);
-  const details = webpush.generateRequestDetails({ endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } }, JSON.stringify(payload), {
-    vapidDetails: { subject: config.subject, publicKey: config.publicKey, privateKey: config.privateKey },
-    TTL: PUSH_TTL_SECONDS,
-    contentEncoding: "aes128gcm",
-  });
+  const details = webpush.generateRequestDetails(
+    { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
+    JSON.stringify(payload),
+    {
+      vapidDetails: { subject: config.subject, publicKey: config.publicKey, privateKey: config.privateKey },
+      TTL: PUSH_TTL_SECONDS,
+      contentEncoding: "aes128gcm",
+    },
+  );
   const res = await fetch(details.endpoint, {
     method: details.method,
     headers: details.headers as Record<string, string>,
@@ -149,14 +170,25 @@ export class InboxPush {
     // A sweep that fails is logged; the chain goes on, so the next one still runs.
     this.#running = this.#running
       .then(() => this.#sweepAll(now))
-      .catch((error: unknown) => console.error(JSON.stringify({ msg: "inbox push sweep failed", workspace: this.d.workspaceId(), error: String(error) })));
+      .catch((error: unknown) =>
+        console.error(
+          JSON.stringify({ msg: "inbox push sweep failed", workspace: this.d.workspaceId(), error: String(error) }),
+        ),
+      );
     return this.#running;
   }
 
   async #sweepAll(now: number): Promise<void> {
     for (const person of people(this.d.sql)) {
       await this.#sweep(person, now).catch((error: unknown) => {
-        console.error(JSON.stringify({ msg: "inbox push failed", workspace: this.d.workspaceId(), principal: person.principalId, error: String(error) }));
+        console.error(
+          JSON.stringify({
+            msg: "inbox push failed",
+            workspace: this.d.workspaceId(),
+            principal: person.principalId,
+            error: String(error),
+          }),
+        );
       });
     }
   }
@@ -196,7 +228,10 @@ export class InboxPush {
           unsubscribe(this.d.sql, id, sub.endpoint);
           break;
         }
-        if (status < 200 || status >= 300) console.error(JSON.stringify({ msg: "push refused", workspace: this.d.workspaceId(), principal: id, status }));
+        if (status < 200 || status >= 300)
+          console.error(
+            JSON.stringify({ msg: "push refused", workspace: this.d.workspaceId(), principal: id, status }),
+          );
       }
     }
   }

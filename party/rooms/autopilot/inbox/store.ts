@@ -1,6 +1,17 @@
 import { and, desc, eq, lt } from "drizzle-orm";
-import { DEFAULT_INBOX_PREFERENCES, type InboxPreferences, MAX_FOLLOWED_THREADS } from "../../../../shared/protocol/inbox";
-import { inboxFollows, inboxMailed, inboxMentions, inboxPeople, inboxPushed, inboxReads } from "../../../domain/db/schema";
+import {
+  DEFAULT_INBOX_PREFERENCES,
+  type InboxPreferences,
+  MAX_FOLLOWED_THREADS,
+} from "../../../../shared/protocol/inbox";
+import {
+  inboxFollows,
+  inboxMailed,
+  inboxMentions,
+  inboxPeople,
+  inboxPushed,
+  inboxReads,
+} from "../../../domain/db/schema";
 import type { Sql } from "../../../domain/sql";
 import { readable } from "../../../records/codec";
 import { inboxPreferencesRecord } from "../../../records/documents";
@@ -32,11 +43,21 @@ function preferencesOf(stored: string | null): InboxPreferences {
 }
 
 export function preferences(sql: Sql, principalId: string): InboxPreferences {
-  const row = sql.db.select({ preferences: inboxPeople.preferences }).from(inboxPeople).where(eq(inboxPeople.principalId, principalId)).get();
+  const row = sql.db
+    .select({ preferences: inboxPeople.preferences })
+    .from(inboxPeople)
+    .where(eq(inboxPeople.principalId, principalId))
+    .get();
   return preferencesOf(row?.preferences ?? null);
 }
 
-export function setPreferences(sql: Sql, principalId: string, name: string, value: InboxPreferences, now: number): void {
+export function setPreferences(
+  sql: Sql,
+  principalId: string,
+  name: string,
+  value: InboxPreferences,
+  now: number,
+): void {
   const encoded = inboxPreferencesRecord.encode(value);
   sql.db
     .insert(inboxPeople)
@@ -51,7 +72,12 @@ export function people(sql: Sql): InboxPerson[] {
     .select()
     .from(inboxPeople)
     .all()
-    .map((row) => ({ principalId: row.principalId, name: row.name, origin: row.origin, preferences: preferencesOf(row.preferences) }));
+    .map((row) => ({
+      principalId: row.principalId,
+      name: row.name,
+      origin: row.origin,
+      preferences: preferencesOf(row.preferences),
+    }));
 }
 
 /** A table of item keys per person: read, mailed, or pushed (or shown live) to a subscribed person. */
@@ -77,7 +103,15 @@ export const pushedKeys = (sql: Sql, principalId: string) => keysIn(sql, inboxPu
  * Marks keys in `table` and forgets the principal's marks of items that are gone (an item
  * whose cause went never comes back under the same key), all in one transaction.
  */
-function mark(sql: Sql, table: KeyTable, principalId: string, keys: readonly string[], current: readonly string[], now: number, on = true): void {
+function mark(
+  sql: Sql,
+  table: KeyTable,
+  principalId: string,
+  keys: readonly string[],
+  current: readonly string[],
+  now: number,
+  on = true,
+): void {
   sql.transaction(() => {
     // One statement per key: a Durable Object's SQLite binds at most 100 parameters.
     for (const key of keys) {
@@ -98,13 +132,35 @@ function mark(sql: Sql, table: KeyTable, principalId: string, keys: readonly str
   });
 }
 
-export const markRead = (sql: Sql, principalId: string, keys: readonly string[], current: readonly string[], now: number, read: boolean) =>
-  mark(sql, inboxReads, principalId, keys, current, now, read);
-export const markMailed = (sql: Sql, principalId: string, keys: readonly string[], current: readonly string[], now: number) => mark(sql, inboxMailed, principalId, keys, current, now);
-export const markPushed = (sql: Sql, principalId: string, keys: readonly string[], current: readonly string[], now: number) => mark(sql, inboxPushed, principalId, keys, current, now);
+export const markRead = (
+  sql: Sql,
+  principalId: string,
+  keys: readonly string[],
+  current: readonly string[],
+  now: number,
+  read: boolean,
+) => mark(sql, inboxReads, principalId, keys, current, now, read);
+export const markMailed = (
+  sql: Sql,
+  principalId: string,
+  keys: readonly string[],
+  current: readonly string[],
+  now: number,
+) => mark(sql, inboxMailed, principalId, keys, current, now);
+export const markPushed = (
+  sql: Sql,
+  principalId: string,
+  keys: readonly string[],
+  current: readonly string[],
+  now: number,
+) => mark(sql, inboxPushed, principalId, keys, current, now);
 
 /** Threads the principal follows (and when they last wrote there), most recently followed first. */
-export function followedThreads(sql: Sql, principalId: string, limit = MAX_FOLLOWED_THREADS): { threadId: string; wroteAt: number | null }[] {
+export function followedThreads(
+  sql: Sql,
+  principalId: string,
+  limit = MAX_FOLLOWED_THREADS,
+): { threadId: string; wroteAt: number | null }[] {
   return sql.db
     .select({ threadId: inboxFollows.threadId, wroteAt: inboxFollows.wroteAt })
     .from(inboxFollows)
@@ -114,7 +170,8 @@ export function followedThreads(sql: Sql, principalId: string, limit = MAX_FOLLO
     .all();
 }
 
-export const following = (sql: Sql, principalId: string): string[] => followedThreads(sql, principalId).map((r) => r.threadId);
+export const following = (sql: Sql, principalId: string): string[] =>
+  followedThreads(sql, principalId).map((r) => r.threadId);
 
 /** Who follows a thread. */
 export function followers(sql: Sql, threadId: string): string[] {

@@ -10,7 +10,14 @@ import { following, preferences, readKeys } from "./store";
  * follows, and Web Push (the room's public key, null when push is not configured, and the
  * endpoints this person subscribed). `memo`: derive.ts RepliesMemo.
  */
-export function inboxOf(sql: Sql, person: Principal, now: number, pushKey: string | null, pending?: PendingForInbox, memo?: RepliesMemo): Inbox {
+export function inboxOf(
+  sql: Sql,
+  person: Principal,
+  now: number,
+  pushKey: string | null,
+  pending?: PendingForInbox,
+  memo?: RepliesMemo,
+): Inbox {
   const read = readKeys(sql, person.id);
   const items = deriveItems(sql, person, now, pending, memo).map((item) => ({ ...item, read: read.has(item.key) }));
   return {

@@ -31,6 +31,7 @@ export class CommitBus {
   /** A request was answered ok: the features that care about its method hear of it. */
   answered(answer: Answered): void {
     // Each hook takes the answer of its own method: keyed by that method, the pairing holds.
-    for (const feature of this.features) (feature.answered?.[answer.method] as ((a: Answered) => void) | undefined)?.(answer);
+    for (const feature of this.features)
+      (feature.answered?.[answer.method] as ((a: Answered) => void) | undefined)?.(answer);
   }
 }

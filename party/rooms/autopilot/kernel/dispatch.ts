@@ -51,13 +51,20 @@ export type ParsedFrame = { ok: true; frame: RequestFrame } | { ok: false; outco
 
 /** Turns raw socket data into a request frame, or the typed error to answer with. */
 export function parseFrame(data: string | ArrayBuffer): ParsedFrame {
-  const bad = (id: string, code: ErrorShape["code"], message: string, details?: Record<string, unknown>): ParsedFrame => ({
+  const bad = (
+    id: string,
+    code: ErrorShape["code"],
+    message: string,
+    details?: Record<string, unknown>,
+  ): ParsedFrame => ({
     ok: false,
     outcome: fail(id, { code, message, retryable: false, ...(details ? { details } : {}) }),
   });
   if (typeof data !== "string") return bad("", "bad_request", "binary frames are not supported: send JSON text");
   if (frameTooLarge(data)) {
-    return bad("", "payload_too_large", `frame exceeds ${MAX_CLIENT_FRAME_BYTES} bytes`, { maxBytes: MAX_CLIENT_FRAME_BYTES });
+    return bad("", "payload_too_large", `frame exceeds ${MAX_CLIENT_FRAME_BYTES} bytes`, {
+      maxBytes: MAX_CLIENT_FRAME_BYTES,
+    });
   }
   let json: unknown;
   try {
@@ -77,31 +84,62 @@ type Release = () => void;
 
 /** The request's idempotency key, for methods that carry one (every mutating method). */
 function idempotencyKeyOf(params: unknown): string | undefined {
-  return typeof params === "object" && params !== null && "idempotencyKey" in params && typeof params.idempotencyKey === "string" ? params.idempotencyKey : undefined;
+  return typeof params === "object" &&
+    params !== null &&
+    "idempotencyKey" in params &&
+    typeof params.idempotencyKey === "string"
+    ? params.idempotencyKey
+    : undefined;
 }
 
 function refused(id: string, method: string, cause: unknown): DispatchOutcome {
-  return cause instanceof RoomError ? fail(id, cause.toShape(), method, cause) : fail(id, INTERNAL_ERROR, method, cause);
+  return cause instanceof RoomError
+    ? fail(id, cause.toShape(), method, cause)
+    : fail(id, INTERNAL_ERROR, method, cause);
 }
 
 /** Validates, authorizes and runs one request; mutations commit atomically with their events. */
-export function dispatch(table: MethodTable, req: RequestContext, frame: RequestFrame): DispatchOutcome | Promise<DispatchOutcome> {
+export function dispatch(
+  table: MethodTable,
+  req: RequestContext,
+  frame: RequestFrame,
+): DispatchOutcome | Promise<DispatchOutcome> {
   const { id, method } = frame;
-  if (!isMethodName(method)) return fail(id, { code: "unknown_method", message: `unknown method ${method}`, retryable: false }, method);
+  if (!isMethodName(method))
+    return fail(id, { code: "unknown_method", message: `unknown method ${method}`, retryable: false }, method);
   return dispatchMethod(table, req, id, method, frame.params ?? {});
 }
 
-function dispatchMethod<M extends MethodName>(table: MethodTable, req: RequestContext, id: string, method: M, raw: unknown): DispatchOutcome | Promise<DispatchOutcome> {
+function dispatchMethod<M extends MethodName>(
+  table: MethodTable,
+  req: RequestContext,
+  id: string,
+  method: M,
+  raw: unknown,
+): DispatchOutcome | Promise<DispatchOutcome> {
   const spec = Methods[method];
   if (!hasScope(req.principal.scopes, spec.scope)) {
-    return fail(id, { code: "forbidden", message: `${method} needs the ${spec.scope} scope`, retryable: false, details: { scope: spec.scope } }, method);
+    return fail(
+      id,
+      {
+        code: "forbidden",
+        message: `${method} needs the ${spec.scope} scope`,
+        retryable: false,
+        details: { scope: spec.scope },
+      },
+      method,
+    );
   }
   // Each method's schema parses to its MethodParsedParams; indexed by a generic M,
   // TypeScript only sees the union of all schemas.
   const schema = spec.params as unknown as z.ZodType<MethodParsedParams<M>>;
   const params = schema.safeParse(raw);
   if (!params.success) {
-    return fail(id, { code: "bad_request", message: `invalid params: ${summarize(params.error)}`, retryable: false }, method);
+    return fail(
+      id,
+      { code: "bad_request", message: `invalid params: ${summarize(params.error)}`, retryable: false },
+      method,
+    );
   }
   // A call that runs on a person's approval (an MCP agent's gated call) runs only on the
   // one filed for exactly it (this principal's, this method, these arguments), and only
@@ -110,7 +148,14 @@ function dispatchMethod<M extends MethodName>(table: MethodTable, req: RequestCo
   const approvedCall = req.approvedCall;
   if (approvedCall !== undefined) {
     const answered = () => answeredBefore(req, method, params.data);
-    return claimApprovedCallOf(req.room, approvedCall, req.principal, method, params.data as Record<string, unknown>, answered).then(
+    return claimApprovedCallOf(
+      req.room,
+      approvedCall,
+      req.principal,
+      method,
+      params.data as Record<string, unknown>,
+      answered,
+    ).then(
       () => prepareAndRun(table[method], { ...req, now: Date.now() }, id, method, params.data),
       (cause): DispatchOutcome => refused(id, method, cause),
     );
@@ -132,7 +177,13 @@ function answeredBefore(req: RequestContext, method: MethodName, params: unknown
 /** What run() needs not read again: the earlier answer looked up in this same synchronous turn. */
 type Looked = { earlier: unknown | undefined } | null;
 
-function prepareAndRun<M extends MethodName>(handler: Handler<M>, req: RequestContext, id: string, method: M, params: MethodParsedParams<M>): DispatchOutcome | Promise<DispatchOutcome> {
+function prepareAndRun<M extends MethodName>(
+  handler: Handler<M>,
+  req: RequestContext,
+  id: string,
+  method: M,
+  params: MethodParsedParams<M>,
+): DispatchOutcome | Promise<DispatchOutcome> {
   let gate: Promise<Release> | undefined;
   let looked: Looked;
   try {
@@ -159,7 +210,14 @@ function prepareAndRun<M extends MethodName>(handler: Handler<M>, req: RequestCo
   return run(req, id, method, handler, params, looked);
 }
 
-function run<M extends MethodName>(req: RequestContext, id: string, method: M, handler: Handler<M>, params: MethodParsedParams<M>, looked: Looked): DispatchOutcome | Promise<DispatchOutcome> {
+function run<M extends MethodName>(
+  req: RequestContext,
+  id: string,
+  method: M,
+  handler: Handler<M>,
+  params: MethodParsedParams<M>,
+  looked: Looked,
+): DispatchOutcome | Promise<DispatchOutcome> {
   try {
     if (handler.kind === "local") {
       // Mutating local methods keep the idempotency contract too: a repeat answers with
@@ -170,7 +228,8 @@ function run<M extends MethodName>(req: RequestContext, id: string, method: M, h
         if (earlier !== undefined) return { response: { type: "res", id, ok: true, payload: earlier } };
       }
       const keep = (result: unknown) => {
-        if (key !== undefined) req.room.sql.transaction(() => remember(req.room.sql, req.principal.id, key, method, result, Date.now()));
+        if (key !== undefined)
+          req.room.sql.transaction(() => remember(req.room.sql, req.principal.id, key, method, result, Date.now()));
         return result;
       };
       const payload = handler.run(req, params);
@@ -220,7 +279,10 @@ export interface Execution {
   setStatus?(status: string | null): PresenceEntry;
 }
 
-export type Dispatch = (as: Execution & Required<Pick<Execution, "setStatus">>, frame: RequestFrame) => DispatchOutcome | Promise<DispatchOutcome>;
+export type Dispatch = (
+  as: Execution & Required<Pick<Execution, "setStatus">>,
+  frame: RequestFrame,
+) => DispatchOutcome | Promise<DispatchOutcome>;
 
 const noPresence = (): never => {
   throw new RoomError("forbidden", "only a client's socket has a presence to update");
@@ -244,7 +306,13 @@ export class Executor {
       reply(outcome);
       const { response } = outcome;
       // Only a registry method can have answered ok (dispatch refuses any other name).
-      if (response.ok) this.answered({ method: frame.method as MethodName, principal: as.principal, via: as.via, payload: response.payload as never });
+      if (response.ok)
+        this.answered({
+          method: frame.method as MethodName,
+          principal: as.principal,
+          via: as.via,
+          payload: response.payload as never,
+        });
     };
     const outcome = this.dispatch(execution, frame);
     if (outcome instanceof Promise) return outcome.then(done);
@@ -252,7 +320,11 @@ export class Executor {
   }
 
   /** A registry method as `principal`, with no socket (MCP, the Autopilot's tools): its outcome. */
-  async call(as: Omit<Execution, "now" | "setStatus">, method: MethodName, params: Record<string, unknown>): Promise<DispatchOutcome> {
+  async call(
+    as: Omit<Execution, "now" | "setStatus">,
+    method: MethodName,
+    params: Record<string, unknown>,
+  ): Promise<DispatchOutcome> {
     let answer: DispatchOutcome | undefined;
     await this.execute({ ...as, now: Date.now() }, { type: "req", id: as.via, method, params }, (outcome) => {
       answer = outcome;
@@ -261,7 +333,11 @@ export class Executor {
   }
 
   /** As `call`, for the Autopilot's tools: the payload, or the refusal thrown as "code: message". */
-  async invoke(as: Omit<Execution, "now" | "setStatus">, method: MethodName, params: Record<string, unknown>): Promise<unknown> {
+  async invoke(
+    as: Omit<Execution, "now" | "setStatus">,
+    method: MethodName,
+    params: Record<string, unknown>,
+  ): Promise<unknown> {
     const { response } = await this.call(as, method, params);
     if (!response.ok) throw new Error(`${response.error.code}: ${response.error.message}`);
     return response.payload;

@@ -41,11 +41,24 @@ export type GatedFiling = { ok: true; approval: Approval } | { ok: false; code: 
 export type GatedCallAsk = Omit<z.output<typeof ApprovalsRequestParams>, "idempotencyKey">;
 
 /** Files the approval `principal`'s call of `method` with `params` waits for (or finds the one this call filed before). */
-export async function requestGatedCall(room: AutopilotContext, principal: Principal, method: MethodName, params: Record<string, unknown>, ask: GatedCallAsk, callId: string): Promise<GatedFiling> {
+export async function requestGatedCall(
+  room: AutopilotContext,
+  principal: Principal,
+  method: MethodName,
+  params: Record<string, unknown>,
+  ask: GatedCallAsk,
+  callId: string,
+): Promise<GatedFiling> {
   const spec = Methods[method];
-  if (!hasScope(principal.scopes, spec.scope)) return { ok: false, code: "forbidden", message: `${method} needs the ${spec.scope} scope` };
+  if (!hasScope(principal.scopes, spec.scope))
+    return { ok: false, code: "forbidden", message: `${method} needs the ${spec.scope} scope` };
   const parsed = (spec.params as z.ZodType<Record<string, unknown>>).safeParse(params);
-  if (!parsed.success) return { ok: false, code: "bad_request", message: `invalid params: ${parsed.error.issues[0]?.message ?? "invalid"}` };
+  if (!parsed.success)
+    return {
+      ok: false,
+      code: "bad_request",
+      message: `invalid params: ${parsed.error.issues[0]?.message ?? "invalid"}`,
+    };
   const argsDigest = await callDigest(parsed.data);
   try {
     const { approval } = room.commit(principal, (ctx) => {
@@ -77,5 +90,7 @@ export async function claimApprovedCallOf(
   const refusal = approvedCallRefusal(room.sql, approvalId, principal, method, argsDigest);
   if (refusal !== null) throw new RoomError("forbidden", refusal, { approvalId });
   if (answeredBefore() || claimApprovedCall(room.sql, approvalId, Date.now())) return;
-  throw new RoomError("conflict", `approval ${approvalId} was used up by its call: an approval stands for one run`, { approvalId });
+  throw new RoomError("conflict", `approval ${approvalId} was used up by its call: an approval stands for one run`, {
+    approvalId,
+  });
 }

@@ -30,7 +30,8 @@ export type Methods = { readonly [M in MethodName]?: Handler<M> };
  * A feature's methods as a literal: each handler typed by its own method's params and result.
  * (Through the optional keys of `Methods` alone, TypeScript would infer every method at once.)
  */
-export const methods = <K extends MethodName>(handlers: { readonly [M in K]: Handler<M> }): Methods => handlers as Methods;
+export const methods = <K extends MethodName>(handlers: { readonly [M in K]: Handler<M> }): Methods =>
+  handlers as Methods;
 
 /** Every method of the registry with its handler. */
 export type MethodTable = { readonly [M in MethodName]: Handler<M> };
@@ -40,22 +41,33 @@ export const mutate = <M extends MethodName>(
   prepare?: (req: RequestContext, params: Params<M>) => Promise<() => void> | undefined,
 ): Handler<M> => (prepare ? { kind: "mutate", run, prepare } : { kind: "mutate", run });
 
-export const query = <M extends MethodName>(run: (sql: Sql, params: Params<M>) => Result<M>): Handler<M> => ({ kind: "query", run });
+export const query = <M extends MethodName>(run: (sql: Sql, params: Params<M>) => Result<M>): Handler<M> => ({
+  kind: "query",
+  run,
+});
 
-export const local = <M extends MethodName>(run: (req: RequestContext, params: Params<M>) => Result<M> | Promise<Result<M>>): Handler<M> => ({
+export const local = <M extends MethodName>(
+  run: (req: RequestContext, params: Params<M>) => Result<M> | Promise<Result<M>>,
+): Handler<M> => ({
   kind: "local",
   run,
 });
 
 /** A list method's result: its page's items under their name, and where the next page starts. */
-export const paged = <T, R>(page: Page<T>, wrap: (items: T[]) => R): R & { next: Page<T>["next"] } => ({ ...wrap(page.items), next: page.next });
+export const paged = <T, R>(page: Page<T>, wrap: (items: T[]) => R): R & { next: Page<T>["next"] } => ({
+  ...wrap(page.items),
+  next: page.next,
+});
 
 /**
  * The room's method table from its features' methods: each method of the registry answered
  * by exactly one feature. A method without one, or with two, is a wiring mistake the room
  * refuses to start with (a test builds the table, so it shows before a deploy).
  */
-export function methodTable(features: readonly { name: string; methods?: Methods }[], registry: readonly MethodName[]): MethodTable {
+export function methodTable(
+  features: readonly { name: string; methods?: Methods }[],
+  registry: readonly MethodName[],
+): MethodTable {
   const table: Partial<Record<MethodName, { handler: unknown; feature: string }>> = {};
   for (const feature of features) {
     for (const [method, handler] of Object.entries(feature.methods ?? {}) as [MethodName, unknown][]) {

@@ -1,4 +1,10 @@
-import type { Connection, DurableObjectCapability, LifecycleJobContext, LifecycleJobOutcome, LifecycleJobs } from "agents/lifecycle";
+import type {
+  Connection,
+  DurableObjectCapability,
+  LifecycleJobContext,
+  LifecycleJobOutcome,
+  LifecycleJobs,
+} from "agents/lifecycle";
 import { Scheduler } from "agents/schedules";
 import { WebSockets } from "agents/websockets";
 import type { Principal } from "../../../../shared/protocol/principal";
@@ -112,16 +118,25 @@ export class RoomKernel<F extends InstalledFeatures = InstalledFeatures> {
       limits,
       broadcast: (event, payload) => this.clients.broadcast(event, payload),
       keepAlive: () => this.#keepAlive.hold(),
-      keepAliveWhile: (work) => this.#keepAlive.during(work, (error) => console.error(JSON.stringify({ msg: "background work failed", workspace: d.workspaceId(), error: String(error) }))),
+      keepAliveWhile: (work) =>
+        this.#keepAlive.during(work, (error) =>
+          console.error(
+            JSON.stringify({ msg: "background work failed", workspace: d.workspaceId(), error: String(error) }),
+          ),
+        ),
       currentAccess: accessReader(d.env.DB, d.workspaceId),
       invoke: (as, method, params) => this.#executor.invoke(as, method, params),
       call: (as, method, params) => this.#executor.call(as, method, params),
-      guardedSockets: () => [...sockets.getConnections()].flatMap((conn) => autopilotSocket(conn, (text) => this.clients.send(conn, text)) ?? []),
+      guardedSockets: () =>
+        [...sockets.getConnections()].flatMap(
+          (conn) => autopilotSocket(conn, (text) => this.clients.send(conn, text)) ?? [],
+        ),
     };
     this.features = install(this.services);
     for (const feature of this.features.list) {
       for (const name of Object.keys(feature.schedules ?? {})) {
-        if (!d.schedules.includes(name)) throw new Error(`feature ${feature.name} runs the schedule ${name}, which the room does not list`);
+        if (!d.schedules.includes(name))
+          throw new Error(`feature ${feature.name} runs the schedule ${name}, which the room does not list`);
       }
     }
     this.#bus = new CommitBus((effects) => {

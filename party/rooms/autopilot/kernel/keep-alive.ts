@@ -16,7 +16,8 @@ export class KeepAlive {
   /** Keeps the room in memory until the returned release is called (once is enough). */
   async hold(): Promise<() => void> {
     this.#holds++;
-    if (this.#holds === 1) await this.jobs().push({ id: KEEP_ALIVE_JOB, fn: KEEP_ALIVE_JOB, time: Date.now() + BEAT_MS });
+    if (this.#holds === 1)
+      await this.jobs().push({ id: KEEP_ALIVE_JOB, fn: KEEP_ALIVE_JOB, time: Date.now() + BEAT_MS });
     let released = false;
     return () => {
       if (released) return;

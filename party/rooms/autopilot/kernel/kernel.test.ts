@@ -10,7 +10,8 @@ import type { Feature } from "./feature";
 import { local, methodTable, methods, query } from "./handlers";
 
 const person: Principal = { id: "user_1", kind: "user", name: "Ada", scopes: ["read", "write"] };
-const memoryEvent = (seq: number, key: string): DurableEvent => ({ seq, event: "memory.deleted", payload: { key } }) as DurableEvent;
+const memoryEvent = (seq: number, key: string): DurableEvent =>
+  ({ seq, event: "memory.deleted", payload: { key } }) as DurableEvent;
 
 describe("the after-commit bus", () => {
   it("delivers to the clients first, then each feature in order: its reactions by event, then afterCommit", () => {
@@ -22,7 +23,10 @@ describe("the after-commit bus", () => {
     };
     const b: Feature = { name: "b", afterCommit: () => seen.push("b after") };
     const c: Feature = { name: "c", reactions: { "thread.created": () => seen.push("c never") } };
-    const bus = new CommitBus((effects) => seen.push(`deliver ${effects.events.map((e) => e.seq).join(",")}`), [a, b, c]);
+    const bus = new CommitBus(
+      (effects) => seen.push(`deliver ${effects.events.map((e) => e.seq).join(",")}`),
+      [a, b, c],
+    );
     bus.publish({ events: [memoryEvent(1, "x"), memoryEvent(2, "y")], wakeups: [] });
     expect(seen).toEqual(["deliver 1,2", "a reacts x", "a reacts y", "a after 2", "b after"]);
   });
@@ -33,7 +37,10 @@ describe("the after-commit bus", () => {
     let bus: CommitBus;
     const reacting: Feature = {
       name: "reacting",
-      reactions: { "memory.deleted": ({ key }) => (key === "outer" ? bus.publish({ events: [memoryEvent(2, "inner")], wakeups: [] }) : undefined) },
+      reactions: {
+        "memory.deleted": ({ key }) =>
+          key === "outer" ? bus.publish({ events: [memoryEvent(2, "inner")], wakeups: [] }) : undefined,
+      },
     };
     const later: Feature = { name: "later", afterCommit: (e) => seen.push(`later ${e.events[0]!.seq}`) };
     bus = new CommitBus((e) => seen.push(`deliver ${e.events[0]!.seq}`), [reacting, later]);
@@ -46,7 +53,9 @@ describe("the one entry for requests", () => {
   const answer = (ok: boolean): DispatchOutcome =>
     ok
       ? { response: { type: "res", id: "r", ok: true, payload: { message: { id: "m" } } } }
-      : { response: { type: "res", id: "r", ok: false, error: { code: "forbidden", message: "no", retryable: false } } };
+      : {
+          response: { type: "res", id: "r", ok: false, error: { code: "forbidden", message: "no", retryable: false } },
+        };
 
   it("answers the requester before the features hear of it, and only of an ok answer", async () => {
     const seen: string[] = [];
@@ -55,9 +64,17 @@ describe("the one entry for requests", () => {
       () => answer(ok),
       (a) => seen.push(`answered ${a.method} via ${a.via}`),
     );
-    executor.execute({ principal: person, via: "socket", now: 0, setStatus: () => ({}) as never }, { type: "req", id: "r", method: "chat.send", params: {} }, () => seen.push("reply"));
+    executor.execute(
+      { principal: person, via: "socket", now: 0, setStatus: () => ({}) as never },
+      { type: "req", id: "r", method: "chat.send", params: {} },
+      () => seen.push("reply"),
+    );
     ok = false;
-    executor.execute({ principal: person, via: "socket", now: 0 }, { type: "req", id: "r", method: "chat.send", params: {} }, () => seen.push("reply"));
+    executor.execute(
+      { principal: person, via: "socket", now: 0 },
+      { type: "req", id: "r", method: "chat.send", params: {} },
+      () => seen.push("reply"),
+    );
     expect(seen).toEqual(["reply", "answered chat.send via socket", "reply"]);
   });
 
@@ -68,7 +85,9 @@ describe("the one entry for requests", () => {
       async () => answer(ok),
       (a) => seen.push(`answered via ${a.via}`),
     );
-    expect(await executor.invoke({ principal: person, via: "tool" }, "chat.send", {})).toEqual({ message: { id: "m" } });
+    expect(await executor.invoke({ principal: person, via: "tool" }, "chat.send", {})).toEqual({
+      message: { id: "m" },
+    });
     ok = false;
     await expect(executor.invoke({ principal: person, via: "mcp" }, "chat.send", {})).rejects.toThrow("forbidden: no");
     expect(seen).toEqual(["answered via tool"]);
@@ -82,13 +101,17 @@ describe("the one entry for requests", () => {
       },
       () => undefined,
     );
-    await expect(executor.call({ principal: person, via: "mcp" }, "presence.update", {})).rejects.toThrow(/only a client's socket/);
+    await expect(executor.call({ principal: person, via: "mcp" }, "presence.update", {})).rejects.toThrow(
+      /only a client's socket/,
+    );
   });
 });
 
 describe("the method table", () => {
   const all = Object.keys(Methods) as MethodName[];
-  const rest = methods(Object.fromEntries(all.filter((m) => m !== "usage.list").map((m) => [m, local(() => ({}) as never)])) as never);
+  const rest = methods(
+    Object.fromEntries(all.filter((m) => m !== "usage.list").map((m) => [m, local(() => ({}) as never)])) as never,
+  );
 
   it("takes each method from the one feature that answers it", () => {
     const usage = query<"usage.list">(() => ({ usage: [] }) as never);

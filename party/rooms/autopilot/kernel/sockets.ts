@@ -50,7 +50,8 @@ export class RoomSockets {
     this.#replay = new ReplayPump({
       sql: d.sql,
       reset: (socket) => this.#greet(connectionOf(socket as Connection), { kind: "snapshot", reset: true }),
-      overflow: (socket) => connectionOf(socket as Connection).close(CloseCode.rateLimited, JSON.stringify({ retryAfterMs: 1000 })),
+      overflow: (socket) =>
+        connectionOf(socket as Connection).close(CloseCode.rateLimited, JSON.stringify({ retryAfterMs: 1000 })),
     });
     this.#presence = new PresenceBroadcast((diff) => this.broadcast("presence.diff", diff));
     this.#who = new PresenceIndex(() => presenceOf(d.connections()));
@@ -78,7 +79,14 @@ export class RoomSockets {
       return;
     }
     const { state } = admission;
-    if (refuseOverCap(conn, this.d.ctx.getWebSockets(principalTag(state.principal.id)), this.d.limits().connectionsPerPrincipal)) return;
+    if (
+      refuseOverCap(
+        conn,
+        this.d.ctx.getWebSockets(principalTag(state.principal.id)),
+        this.d.limits().connectionsPerPrincipal,
+      )
+    )
+      return;
     conn.setState(state);
     const entry = presenceEntry(conn.id, state);
     this.#who.set(entry);
@@ -87,7 +95,14 @@ export class RoomSockets {
     // The replay goes out in pages; frames for this socket wait until it has caught up.
     if (plan.kind === "replay") {
       void this.#replay.start(inOwnProtocol(conn), plan.from).catch((error: unknown) => {
-        console.error(JSON.stringify({ msg: "replay failed", workspace: this.d.workspaceId(), connection: conn.id, error: String(error) }));
+        console.error(
+          JSON.stringify({
+            msg: "replay failed",
+            workspace: this.d.workspaceId(),
+            connection: conn.id,
+            error: String(error),
+          }),
+        );
       });
     }
     this.d.joined(conn, state.principal, ctx.request);
@@ -116,7 +131,10 @@ export class RoomSockets {
   onMessage(conn: Connection, frame: WSMessage): void {
     this.#presence.flushIfDue();
     // A hibernating socket delivers a string or an ArrayBuffer; a view is copied out.
-    const message = typeof frame === "string" || frame instanceof ArrayBuffer ? frame : new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength).slice().buffer;
+    const message =
+      typeof frame === "string" || frame instanceof ArrayBuffer
+        ? frame
+        : new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength).slice().buffer;
     const state = connState(conn);
     if (!state) {
       // A socket refused in onConnect (no state) may still have frames on their way.
@@ -127,7 +145,8 @@ export class RoomSockets {
     // Every frame costs a token, garbage included: the limiter runs before any parsing.
     const token = this.meter.take(conn.id, state.principal.id, now);
     if (!token.ok) {
-      if (token.close) conn.close(CloseCode.rateLimited, JSON.stringify({ retryAfterMs: Math.max(token.retryAfterMs, 1000) }));
+      if (token.close)
+        conn.close(CloseCode.rateLimited, JSON.stringify({ retryAfterMs: Math.max(token.retryAfterMs, 1000) }));
       else this.send(conn, rateLimitedResponse(token, sniffRequestId(message)));
       return;
     }
@@ -153,7 +172,14 @@ export class RoomSockets {
   #answer(conn: Connection, state: ConnState, method: string, outcome: DispatchOutcome): void {
     if (outcome.error) {
       const { error } = outcome;
-      logRequest(this.d.workspaceId(), conn.id, state.principal.id, `request failed: ${error.method}`, error.error, error.cause);
+      logRequest(
+        this.d.workspaceId(),
+        conn.id,
+        state.principal.id,
+        `request failed: ${error.method}`,
+        error.error,
+        error.cause,
+      );
     }
     this.send(conn, responseTextFor(socketProtocol(conn), method, outcome.response));
   }
@@ -168,7 +194,14 @@ export class RoomSockets {
 }
 
 /** One log line for a refused or failed request; internal errors carry their cause (never sent to the client). */
-export function logRequest(workspace: string, connectionId: string, principalId: string, msg: string, error?: ErrorShape, cause?: unknown): void {
+export function logRequest(
+  workspace: string,
+  connectionId: string,
+  principalId: string,
+  msg: string,
+  error?: ErrorShape,
+  cause?: unknown,
+): void {
   const entry = {
     msg,
     workspace,
@@ -176,7 +209,9 @@ export function logRequest(workspace: string, connectionId: string, principalId:
     principal: principalId,
     code: error?.code,
     detail: error?.message,
-    ...(error?.code === "internal" ? { cause: cause instanceof Error ? (cause.stack ?? cause.message) : String(cause) } : {}),
+    ...(error?.code === "internal"
+      ? { cause: cause instanceof Error ? (cause.stack ?? cause.message) : String(cause) }
+      : {}),
   };
   if (error?.code === "internal") console.error(JSON.stringify(entry));
   else console.warn(JSON.stringify(entry));

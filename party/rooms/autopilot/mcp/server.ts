@@ -19,9 +19,20 @@ import { MESSAGES_TEMPLATE, THREADS_URI } from "./uris";
 /** What a session's server acts through (sessions.ts gives it the room's). */
 export interface McpRoom {
   /** A registry method as `principal`; the payload, or the room's error as `{ error }`. */
-  call(principal: Principal, method: MethodName, params: Record<string, unknown>, approvedCall?: string): Promise<{ ok: true; payload: unknown } | { ok: false; code: string; message: string }>;
+  call(
+    principal: Principal,
+    method: MethodName,
+    params: Record<string, unknown>,
+    approvedCall?: string,
+  ): Promise<{ ok: true; payload: unknown } | { ok: false; code: string; message: string }>;
   /** Files the approval a gated call waits for, bound to the call (kernel/gated-calls.ts); the same `callId` again finds it. */
-  requestCall(principal: Principal, method: MethodName, params: Record<string, unknown>, ask: GatedCallAsk, callId: string): Promise<GatedFiling>;
+  requestCall(
+    principal: Principal,
+    method: MethodName,
+    params: Record<string, unknown>,
+    ask: GatedCallAsk,
+    callId: string,
+  ): Promise<GatedFiling>;
   /** Resolves with the approval once it is no longer pending; rejects when `signal` aborts. */
   decided(approvalId: string, signal: AbortSignal): Promise<Approval>;
   /** Withdraws a pending approval (expired, with `note`). */
@@ -37,15 +48,24 @@ export const REQUEST_APPROVAL_TOOL = "request_approval";
 
 const RequestApprovalInput = z.object({
   ...ApprovalsRequestParams.omit({ idempotencyKey: true }).shape,
-  wait: z.boolean().default(false).describe("Block until a person decides (or it expires) and answer with the decision."),
+  wait: z
+    .boolean()
+    .default(false)
+    .describe("Block until a person decides (or it expires) and answer with the decision."),
 });
 
-type ToolResult = { content: Array<{ type: "text"; text: string }>; isError?: boolean; structuredContent?: Record<string, unknown> };
+type ToolResult = {
+  content: Array<{ type: "text"; text: string }>;
+  isError?: boolean;
+  structuredContent?: Record<string, unknown>;
+};
 
 const text = (value: unknown, isError = false): ToolResult => ({
   content: [{ type: "text", text: typeof value === "string" ? value : JSON.stringify(value) }],
   ...(isError ? { isError: true } : {}),
-  ...(!isError && value !== null && typeof value === "object" && !Array.isArray(value) ? { structuredContent: value as Record<string, unknown> } : {}),
+  ...(!isError && value !== null && typeof value === "object" && !Array.isArray(value)
+    ? { structuredContent: value as Record<string, unknown> }
+    : {}),
 });
 
 export interface SessionServer {
@@ -60,7 +80,8 @@ export function sessionServer(room: McpRoom, principal: () => Principal, subscri
   // outside the session can name a call, so a key a client chooses (on its socket, say)
   // never is one of these: it can neither answer a call nor stand for its approval.
   const secret = randomToken();
-  const callKey = async (ctx: ServerContext, purpose: string) => `mcp-${await sha256Hex(`${secret}\n${String(ctx.mcpReq.id)}\n${purpose}`)}`;
+  const callKey = async (ctx: ServerContext, purpose: string) =>
+    `mcp-${await sha256Hex(`${secret}\n${String(ctx.mcpReq.id)}\n${purpose}`)}`;
   const server = new McpServer(
     { name: "autopilot", version: String(PROTOCOL_VERSION) },
     {
@@ -78,7 +99,14 @@ export function sessionServer(room: McpRoom, principal: () => Principal, subscri
       progressToken === undefined
         ? Promise.resolve()
         : ctx.mcpReq
-            .notify({ method: "notifications/progress", params: { progressToken, progress: beats++, message: `waiting for a person to decide approval ${approval.id}` } })
+            .notify({
+              method: "notifications/progress",
+              params: {
+                progressToken,
+                progress: beats++,
+                message: `waiting for a person to decide approval ${approval.id}`,
+              },
+            })
             .catch(() => undefined);
     void beat();
     const timer = setInterval(() => void beat(), WAITING_BEAT_MS);
@@ -94,10 +122,16 @@ export function sessionServer(room: McpRoom, principal: () => Principal, subscri
     // The names cover the input too: the same JSON-RPC id with other arguments is another
     // call, never one that an earlier approval (or an earlier answer) stands for.
     const digest = await sha256Hex(JSON.stringify(input));
-    const params = { ...input, ...(Methods[tool.method].mutating ? { idempotencyKey: await callKey(ctx, `call ${digest}`) } : {}) };
+    const params = {
+      ...input,
+      ...(Methods[tool.method].mutating ? { idempotencyKey: await callKey(ctx, `call ${digest}`) } : {}),
+    };
     if (tool.policy.kind === "gated") {
       const ask: GatedCallAsk = {
-        title: (tool.method === "instances.invokeNode" ? nodeCallTitle(input, who.name) : `${who.name} asks to run ${tool.name}`).slice(0, 200),
+        title: (tool.method === "instances.invokeNode"
+          ? nodeCallTitle(input, who.name)
+          : `${who.name} asks to run ${tool.name}`
+        ).slice(0, 200),
         details: JSON.stringify(input).slice(0, 16_000),
         risk: tool.policy.risk,
         ...(typeof input.threadId === "string" ? { threadId: input.threadId } : {}),
@@ -142,18 +176,26 @@ export function sessionServer(room: McpRoom, principal: () => Principal, subscri
     async (input: z.output<typeof RequestApprovalInput>, ctx: ServerContext) => {
       const { wait, ...request } = input;
       const digest = await sha256Hex(JSON.stringify(request));
-      const filed = await room.call(principal(), "approvals.request", { ...request, idempotencyKey: await callKey(ctx, `request ${digest}`) });
+      const filed = await room.call(principal(), "approvals.request", {
+        ...request,
+        idempotencyKey: await callKey(ctx, `request ${digest}`),
+      });
       if (!filed.ok) return text(`${filed.code}: ${filed.message}`, true);
       const { approval } = filed.payload as { approval: Approval };
       return text({ approval: wait ? await awaitDecision(approval, ctx) : approval });
     },
   );
 
-  server.registerResource("threads", THREADS_URI, { description: "The workspace's threads (JSON, newest first).", mimeType: "application/json" }, async (uri) => {
-    const result = await room.call(principal(), "threads.list", {});
-    if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
-    return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(result.payload) }] };
-  });
+  server.registerResource(
+    "threads",
+    THREADS_URI,
+    { description: "The workspace's threads (JSON, newest first).", mimeType: "application/json" },
+    async (uri) => {
+      const result = await room.call(principal(), "threads.list", {});
+      if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
+      return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(result.payload) }] };
+    },
+  );
   server.registerResource(
     "messages",
     new ResourceTemplate(MESSAGES_TEMPLATE, { list: undefined }),

@@ -39,7 +39,11 @@ export interface McpSessionsDeps {
   meter(): RequestMeter;
   limits(): RoomLimits;
   /** A call, through the room's one entry for requests (kernel/dispatch.ts): the features hear of it as of a socket's. */
-  call(as: { principal: Principal; via: "mcp"; approvedCall?: string }, method: MethodName, params: Record<string, unknown>): Promise<DispatchOutcome>;
+  call(
+    as: { principal: Principal; via: "mcp"; approvedCall?: string },
+    method: MethodName,
+    params: Record<string, unknown>,
+  ): Promise<DispatchOutcome>;
 }
 
 interface Session {
@@ -55,16 +59,23 @@ interface Session {
 
 /** A JSON-RPC error as an HTTP answer (no request id: it was refused before any was read). */
 export function rpcError(status: number, message: string, headers: Record<string, string> = {}): Response {
-  return Response.json({ jsonrpc: "2.0", error: { code: status === 429 ? -32029 : -32000, message }, id: null }, { status, headers });
+  return Response.json(
+    { jsonrpc: "2.0", error: { code: status === 429 ? -32029 : -32000, message }, id: null },
+    { status, headers },
+  );
 }
 
 /** The most messages one JSON-RPC batch may hold (docs/mcp.md, "Sessions and limits"). */
 export const MAX_BATCH_MESSAGES = 20;
 
-const tooMany = (refused: Extract<Metered, { ok: false }>) => rpcError(429, `too many requests (${refused.limit} limit)`, { "retry-after": String(Math.ceil(refused.retryAfterMs / 1000)) });
+const tooMany = (refused: Extract<Metered, { ok: false }>) =>
+  rpcError(429, `too many requests (${refused.limit} limit)`, {
+    "retry-after": String(Math.ceil(refused.retryAfterMs / 1000)),
+  });
 
 /** JSON-RPC's "Invalid Request", for a body the endpoint will not take as it is. */
-const invalidRequest = (message: string) => Response.json({ jsonrpc: "2.0", error: { code: -32600, message }, id: null }, { status: 400 });
+const invalidRequest = (message: string) =>
+  Response.json({ jsonrpc: "2.0", error: { code: -32600, message }, id: null }, { status: 400 });
 
 /** A session's (or a key's, before it has one) bucket in the room's request meter, apart from sockets' ids. */
 const meterId = (id: string) => `mcp:${id}`;
@@ -111,14 +122,18 @@ export class McpSessions implements DurableObjectCapability {
       try {
         parsedBody = JSON.parse(body.text);
       } catch {
-        return Response.json({ jsonrpc: "2.0", error: { code: -32700, message: "Parse error" }, id: null }, { status: 400 });
+        return Response.json(
+          { jsonrpc: "2.0", error: { code: -32700, message: "Parse error" }, id: null },
+          { status: 400 },
+        );
       }
       // A batch is as many requests as it holds messages: the request's token (taken above)
       // pays for its first, the others are taken together or the batch is refused whole.
       // A batch holds at least one message (JSON-RPC) and a bounded number of them.
       if (Array.isArray(parsedBody)) {
         if (parsedBody.length === 0) return invalidRequest("a batch holds at least one message");
-        if (parsedBody.length > MAX_BATCH_MESSAGES) return invalidRequest(`a batch holds at most ${MAX_BATCH_MESSAGES} messages (this one ${parsedBody.length})`);
+        if (parsedBody.length > MAX_BATCH_MESSAGES)
+          return invalidRequest(`a batch holds at most ${MAX_BATCH_MESSAGES} messages (this one ${parsedBody.length})`);
         if (parsedBody.length > 1) {
           const rest = this.deps.meter().take(bucket, principal.id, Date.now(), parsedBody.length - 1);
           if (!rest.ok) return tooMany(rest);
@@ -126,7 +141,8 @@ export class McpSessions implements DurableObjectCapability {
       }
     }
     if (sessionId === null) {
-      if (request.method !== "POST" || !isInitializeRequest(parsedBody)) return rpcError(400, "no session: send initialize first");
+      if (request.method !== "POST" || !isInitializeRequest(parsedBody))
+        return rpcError(400, "no session: send initialize first");
       const session = await this.#open(principal, now);
       return session.transport.handleRequest(request, { parsedBody });
     }
@@ -139,8 +155,11 @@ export class McpSessions implements DurableObjectCapability {
 
   async #open(principal: Principal, now: number): Promise<Session> {
     // At most as many sessions per key as sockets: the least recently used one gives way.
-    const own = [...this.#sessions.values()].filter((s) => s.principal.id === principal.id).sort((a, b) => a.lastUsed - b.lastUsed);
-    for (const stale of own.slice(0, Math.max(0, own.length - this.deps.limits().connectionsPerPrincipal + 1))) await this.#close(stale);
+    const own = [...this.#sessions.values()]
+      .filter((s) => s.principal.id === principal.id)
+      .sort((a, b) => a.lastUsed - b.lastUsed);
+    for (const stale of own.slice(0, Math.max(0, own.length - this.deps.limits().connectionsPerPrincipal + 1)))
+      await this.#close(stale);
     const subscriptions = new Set<string>();
     const ended = new AbortController();
     const session = { principal, subscriptions, lastUsed: now, ended } as Session;
@@ -162,15 +181,26 @@ export class McpSessions implements DurableObjectCapability {
   #roomFor(session: Session): McpRoom {
     return {
       call: (principal, method, params, approvedCall) => this.#call(principal, method, params, approvedCall),
-      requestCall: (principal, method, params, ask, callId) => requestGatedCall(this.deps.room(), principal, method, params, ask, callId),
+      requestCall: (principal, method, params, ask, callId) =>
+        requestGatedCall(this.deps.room(), principal, method, params, ask, callId),
       decided: (approvalId, signal) => this.#decided(approvalId, AbortSignal.any([signal, session.ended.signal])),
       withdraw: (approvalId, note) => void withdraw(this.deps.room(), new Map([[approvalId, note]])),
     };
   }
 
-  async #call(principal: Principal, method: MethodName, params: Record<string, unknown>, approvedCall?: string): ReturnType<McpRoom["call"]> {
-    const outcome = await this.deps.call({ principal, via: "mcp", ...(approvedCall ? { approvedCall } : {}) }, method, params);
-    if (!outcome.response.ok) return { ok: false, code: outcome.response.error.code, message: outcome.response.error.message };
+  async #call(
+    principal: Principal,
+    method: MethodName,
+    params: Record<string, unknown>,
+    approvedCall?: string,
+  ): ReturnType<McpRoom["call"]> {
+    const outcome = await this.deps.call(
+      { principal, via: "mcp", ...(approvedCall ? { approvedCall } : {}) },
+      method,
+      params,
+    );
+    if (!outcome.response.ok)
+      return { ok: false, code: outcome.response.error.code, message: outcome.response.error.message };
     return { ok: true, payload: outcome.response.payload };
   }
 
@@ -215,11 +245,17 @@ export class McpSessions implements DurableObjectCapability {
   #notify(session: Session, e: DurableEvent): void {
     const server = session.server.server.server;
     // The shape is documented in docs/mcp.md: the socket's event, as its `event` frame has it.
-    void server.sendLoggingMessage({ level: "info", logger: "autopilot", data: { event: e.event, seq: e.seq, payload: e.payload } }, session.id).catch(() => undefined);
+    void server
+      .sendLoggingMessage(
+        { level: "info", logger: "autopilot", data: { event: e.event, seq: e.seq, payload: e.payload } },
+        session.id,
+      )
+      .catch(() => undefined);
     const uris: string[] = [];
     if (e.event.startsWith("thread.")) uris.push(THREADS_URI);
     if (e.event === "message.created") uris.push(messagesUri(e.payload.message.threadId));
-    for (const uri of uris) if (session.subscriptions.has(uri)) void server.sendResourceUpdated({ uri }).catch(() => undefined);
+    for (const uri of uris)
+      if (session.subscriptions.has(uri)) void server.sendResourceUpdated({ uri }).catch(() => undefined);
   }
 
   #rescope(session: Session, principal: Principal): void {

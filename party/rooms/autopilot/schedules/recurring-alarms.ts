@@ -21,7 +21,10 @@ export interface RecurringScheduler {
 }
 
 /** Which alarms a room with instances keeps, and how often each fires (seconds). */
-export function wantedAlarms(bridgeWatchSeconds: number, backupIntervalSeconds: number): Map<RecurringCallback, number> {
+export function wantedAlarms(
+  bridgeWatchSeconds: number,
+  backupIntervalSeconds: number,
+): Map<RecurringCallback, number> {
   const wanted = new Map<RecurringCallback, number>([["watchBridges", bridgeWatchSeconds]]);
   if (backupIntervalSeconds > 0) wanted.set("backupInstances", backupIntervalSeconds);
   return wanted;
@@ -34,7 +37,13 @@ export function wantedAlarms(bridgeWatchSeconds: number, backupIntervalSeconds: 
  */
 export function staleAlarms(rows: readonly ScheduleRow[], wanted: ReadonlyMap<RecurringCallback, number>): string[] {
   const ours = new Set<string>(["watchBridges", "backupInstances"]);
-  return rows.filter((row) => ours.has(row.callback) && wanted.get(row.callback as RecurringCallback) !== (row.type === "interval" ? row.intervalSeconds : undefined)).map((row) => row.id);
+  return rows
+    .filter(
+      (row) =>
+        ours.has(row.callback) &&
+        wanted.get(row.callback as RecurringCallback) !== (row.type === "interval" ? row.intervalSeconds : undefined),
+    )
+    .map((row) => row.id);
 }
 
 export class RecurringAlarms {
@@ -56,11 +65,19 @@ export class RecurringAlarms {
     if (active && this.#on) return;
     this.#on = active;
     try {
-      for (const id of staleAlarms(await this.scheduler.list(), active ? this.wanted : new Map())) await this.scheduler.cancel(id);
+      for (const id of staleAlarms(await this.scheduler.list(), active ? this.wanted : new Map()))
+        await this.scheduler.cancel(id);
       if (active) for (const [callback, seconds] of this.wanted) await this.scheduler.every(seconds, callback);
     } catch (error) {
       this.#on = !active;
-      console.error(JSON.stringify({ msg: "could not update the recurring alarms", workspace: this.workspace(), active, error: String(error) }));
+      console.error(
+        JSON.stringify({
+          msg: "could not update the recurring alarms",
+          workspace: this.workspace(),
+          active,
+          error: String(error),
+        }),
+      );
     }
   }
 }

@@ -53,7 +53,10 @@ export class RetentionSweep {
     // Rows first: once gone, no message can attach the file while its bytes are deleted.
     const unattached = this.d.sql.transaction(() => forgetUnattachedFiles(this.d.sql, now));
     // A delete that fails leaves bytes no row names: sweeps look for them by listing.
-    if (unattached.length > 0) await this.d.deleteFiles(unattached).catch((error: unknown) => this.#log("could not delete unattached files", error));
+    if (unattached.length > 0)
+      await this.d
+        .deleteFiles(unattached)
+        .catch((error: unknown) => this.#log("could not delete unattached files", error));
     // Every sweep looks (one listing a page of a thousand): a flag of a failed delete would not
     // survive the room's eviction.
     this.#orphansMayRemain = await this.d

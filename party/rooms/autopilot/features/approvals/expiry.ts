@@ -24,9 +24,18 @@ export class ApprovalExpiry {
    */
   wakeAt(at: number, idempotent = false): Promise<unknown> {
     const when = Math.max(at, Date.now());
-    return this.d.scheduler.set(new Date(when), "expireApprovals", { at: when }, { idempotent }).catch((error: unknown) => {
-      console.error(JSON.stringify({ msg: "could not schedule approval expiry", workspace: this.d.workspaceId(), at: when, error: String(error) }));
-    });
+    return this.d.scheduler
+      .set(new Date(when), "expireApprovals", { at: when }, { idempotent })
+      .catch((error: unknown) => {
+        console.error(
+          JSON.stringify({
+            msg: "could not schedule approval expiry",
+            workspace: this.d.workspaceId(),
+            at: when,
+            error: String(error),
+          }),
+        );
+      });
   }
 
   /** The scheduled callback: resolves pending approvals whose time ran out. */

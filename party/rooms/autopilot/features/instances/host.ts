@@ -36,7 +36,11 @@ export class InstanceHost {
     canvasChanged: () => void,
   ) {
     this.#backupPolicy = readBackupPolicy(s.env);
-    this.#alarms = new RecurringAlarms(s.scheduler, wantedAlarms(BRIDGE_WATCH_SECONDS, this.#backupPolicy.intervalSeconds), s.workspaceId);
+    this.#alarms = new RecurringAlarms(
+      s.scheduler,
+      wantedAlarms(BRIDGE_WATCH_SECONDS, this.#backupPolicy.intervalSeconds),
+      s.workspaceId,
+    );
     this.bridges = new BridgeSupervisor({
       workspaceId: s.workspaceId,
       sql: s.sql,
@@ -57,7 +61,8 @@ export class InstanceHost {
   /** On every start: a watch cut short by a restart (deploy, crash, eviction) is picked up; bridges follow the instances. */
   start(): void {
     for (const instance of listInstances(this.s.sql)) {
-      if (instance.status === "provisioning" || instance.status === "starting") void this.s.keepAliveWhile(() => watchInstance(this.operations(), instance.id));
+      if (instance.status === "provisioning" || instance.status === "starting")
+        void this.s.keepAliveWhile(() => watchInstance(this.operations(), instance.id));
     }
     this.ensureBridges();
   }
@@ -103,12 +108,27 @@ export class InstanceHost {
     const { s } = this;
     return {
       bridges: this.bridges,
-      instanceDetails: (instanceId) => instanceDetails({ ...this.operations(), bridge: this.bridges.get(instanceId), policy: this.#backupPolicy }, instanceId),
-      instanceChannels: (instanceId) => instanceChannels({ sql: s.sql, bridge: this.bridges.get(instanceId) }, instanceId),
+      instanceDetails: (instanceId) =>
+        instanceDetails(
+          { ...this.operations(), bridge: this.bridges.get(instanceId), policy: this.#backupPolicy },
+          instanceId,
+        ),
+      instanceChannels: (instanceId) =>
+        instanceChannels({ sql: s.sql, bridge: this.bridges.get(instanceId) }, instanceId),
       devices: {
         setup: (principal, instanceId) =>
-          deviceSetup({ sql: s.sql, workspaceId: s.workspaceId(), entryOrigin: s.env.DEVICE_ENTRY_ORIGIN, bridge: this.bridges.get(instanceId) }, principal, instanceId),
-        invokeNode: (principal, p, approvedCall) => invokeNode({ sql: s.sql, bridge: this.bridges.get(p.instanceId) }, principal, p, approvedCall),
+          deviceSetup(
+            {
+              sql: s.sql,
+              workspaceId: s.workspaceId(),
+              entryOrigin: s.env.DEVICE_ENTRY_ORIGIN,
+              bridge: this.bridges.get(instanceId),
+            },
+            principal,
+            instanceId,
+          ),
+        invokeNode: (principal, p, approvedCall) =>
+          invokeNode({ sql: s.sql, bridge: this.bridges.get(p.instanceId) }, principal, p, approvedCall),
       },
     };
   }

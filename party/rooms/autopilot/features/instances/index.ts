@@ -35,7 +35,9 @@ export function instances(p: InstanceHost): Feature {
       "instances.link": mutate((ctx, params, req) => requestLink(ctx, params, req.room.bridges.linkPolicy())),
       "instances.details": local((req, params) => req.room.instanceDetails(params.instanceId)),
       "instances.deviceSetup": local((req, params) => req.room.devices.setup(req.principal, params.instanceId)),
-      "instances.invokeNode": local((req, params) => req.room.devices.invokeNode(req.principal, params, req.approvedCall)),
+      "instances.invokeNode": local((req, params) =>
+        req.room.devices.invokeNode(req.principal, params, req.approvedCall),
+      ),
       "instances.channels": local((req, params) => req.room.instanceChannels(params.instanceId)),
       "instances.configureChannel": mutate(requestConfigureChannel),
       "instances.disconnectChannel": mutate(requestDisconnectChannel),
@@ -74,7 +76,8 @@ export function instances(p: InstanceHost): Feature {
       },
     },
     afterCommit(effects) {
-      if (effects.events.some((e) => e.event === "instance.updated" || e.event === "instance.deleted")) p.ensureBridges();
+      if (effects.events.some((e) => e.event === "instance.updated" || e.event === "instance.deleted"))
+        p.ensureBridges();
     },
     schedules: { watchBridges: () => p.watch(), backupInstances: () => p.backup() },
     start: () => p.start(),
@@ -82,10 +85,17 @@ export function instances(p: InstanceHost): Feature {
 }
 
 /** A gateway session's history, read live from its gateway. */
-async function sessionHistory({ room }: RequestContext, params: MethodParsedParams<"sessions.history">): Promise<MethodResult<"sessions.history">> {
-  if (!getInstance(room.sql, params.instanceId)) throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
+async function sessionHistory(
+  { room }: RequestContext,
+  params: MethodParsedParams<"sessions.history">,
+): Promise<MethodResult<"sessions.history">> {
+  if (!getInstance(room.sql, params.instanceId))
+    throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
   const bridge = room.bridges.get(params.instanceId);
-  if (!bridge) throw new RoomError("unavailable", `OpenClaw instance ${params.instanceId} is not connected`, { instanceId: params.instanceId });
+  if (!bridge)
+    throw new RoomError("unavailable", `OpenClaw instance ${params.instanceId} is not connected`, {
+      instanceId: params.instanceId,
+    });
   const messages = await bridge.history(params.sessionKey, params.limit);
   return { messages, threadId: bindingForSession(room.sql, params.instanceId, params.sessionKey)?.threadId ?? null };
 }

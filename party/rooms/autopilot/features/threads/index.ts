@@ -2,7 +2,16 @@ import type { MethodParsedParams, MethodResult } from "../../../../../shared/pro
 import { RoomError } from "../../../../domain/errors";
 import { sendChat } from "../../domain/gateway-outbox";
 import { goAhead } from "../../domain/run-waiting";
-import { archiveThread, configureThread, createThread, getThread, listMessages, newThreadResponder, pageThreads, renameThread } from "../../domain/threads";
+import {
+  archiveThread,
+  configureThread,
+  createThread,
+  getThread,
+  listMessages,
+  newThreadResponder,
+  pageThreads,
+  renameThread,
+} from "../../domain/threads";
 import type { RequestContext } from "../../context";
 import type { Feature } from "../../kernel/feature";
 import { local, methods, mutate, paged, query } from "../../kernel/handlers";
@@ -14,7 +23,14 @@ export const threads: Feature = {
     // With a model configured the Autopilot answers new threads (an agent key's only when a
     // person writes @autopilot); without one nobody does. A thread the Autopilot's tool
     // creates gets the defaults of whoever its run acts for.
-    "threads.create": mutate((ctx, p, req) => createThread(ctx, p, null, newThreadResponder((ctx.onBehalfOf ?? ctx.actor).kind === "agent", p, req.room.modelConfigured()))),
+    "threads.create": mutate((ctx, p, req) =>
+      createThread(
+        ctx,
+        p,
+        null,
+        newThreadResponder((ctx.onBehalfOf ?? ctx.actor).kind === "agent", p, req.room.modelConfigured()),
+      ),
+    ),
     "threads.configure": mutate(configureThread),
     "threads.rename": mutate(renameThread),
     "threads.archive": mutate(archiveThread),
@@ -28,14 +44,21 @@ export const threads: Feature = {
 };
 
 /** Stops the thread's reply: the Autopilot's own first, else its gateway's. */
-async function abortChat({ room, principal }: RequestContext, params: MethodParsedParams<"chat.abort">): Promise<MethodResult<"chat.abort">> {
+async function abortChat(
+  { room, principal }: RequestContext,
+  params: MethodParsedParams<"chat.abort">,
+): Promise<MethodResult<"chat.abort">> {
   const thread = getThread(room.sql, params.threadId);
   if (!thread) throw new RoomError("not_found", `no thread ${params.threadId}`, { threadId: params.threadId });
   // The Autopilot's own reply (streaming, or waiting for a person's approval) stops first.
   const autopilot = room.agent.abort(thread.id, principal);
   if (autopilot) return autopilot;
-  if (!thread.gateway) throw new RoomError("conflict", "this thread is not attached to an OpenClaw instance", { threadId: thread.id });
+  if (!thread.gateway)
+    throw new RoomError("conflict", "this thread is not attached to an OpenClaw instance", { threadId: thread.id });
   const bridge = room.bridges.get(thread.gateway.instanceId);
-  if (!bridge) throw new RoomError("unavailable", `OpenClaw instance ${thread.gateway.instanceId} is not connected`, { instanceId: thread.gateway.instanceId });
+  if (!bridge)
+    throw new RoomError("unavailable", `OpenClaw instance ${thread.gateway.instanceId} is not connected`, {
+      instanceId: thread.gateway.instanceId,
+    });
   return bridge.abort(thread.id);
 }
