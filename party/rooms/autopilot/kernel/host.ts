@@ -113,7 +113,7 @@ export class RoomKernel<F extends InstalledFeatures = InstalledFeatures> {
       env: d.env,
       workspaceId: d.workspaceId,
       scheduler: this.scheduler,
-      sockets: sockets,
+      sockets,
       clients: this.clients,
       limits,
       broadcast: (event, payload) => this.clients.broadcast(event, payload),
