@@ -65,7 +65,7 @@ export interface Env extends ModelEnv {
   MAIL_API_URL?: string;
   MAIL_API_KEY?: string;
   MAIL_FROM?: string;
-  /** Web Push (party/rooms/autopilot/inbox/push.ts): the VAPID key pair (base64url) and a `mailto:` subject; the private key is a secret. Without all three the app offers no push. */
+  /** Web Push (party/rooms/autopilot/features/inbox/push.ts): the VAPID key pair (base64url) and a `mailto:` subject; the private key is a secret. Without all three the app offers no push. */
   VAPID_PUBLIC_KEY?: string;
   VAPID_PRIVATE_KEY?: string;
   VAPID_SUBJECT?: string;

@@ -1,7 +1,7 @@
 // The Worker's side of the MCP endpoint, `/mcp/<workspaceId>` (docs/mcp.md): every request
 // is authenticated with an agent's API key, read fresh from D1 like a socket upgrade, so a
 // revoked key or a workspace it no longer belongs to stops at the next request; the
-// workspace's Autopilot room holds the sessions (party/rooms/autopilot/mcp/).
+// workspace's Autopilot room holds the sessions (party/rooms/autopilot/features/mcp/).
 import { routeAgentRequest } from "agents/routing";
 import type { Auth } from "../auth/auth";
 import { principalFromApiKey } from "../auth/principal";

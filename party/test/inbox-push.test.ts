@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { endpointRefusal, keysRefusal, payloadFor, pushConfig } from "../rooms/autopilot/inbox/push";
+import { endpointRefusal, keysRefusal, payloadFor, pushConfig } from "../rooms/autopilot/features/inbox/push";
 
 // What the room lets a push subscription aim it at (docs/inbox.md "Web Push"): the browser
 // vendors' push services only, over https on the default port; a test's stand-in only

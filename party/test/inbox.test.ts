@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { EventFrame } from "../../shared/protocol/frames";
 import { DEFAULT_INBOX_PREFERENCES, type Inbox } from "../../shared/protocol/inbox";
 import type { Env } from "../env";
-import { mentions } from "../rooms/autopilot/inbox/derive";
+import { mentions } from "../rooms/autopilot/features/inbox/derive";
 import { api, idem, openTeam, RawSocket } from "./harness";
 
 type InboxFrame = EventFrame & { payload: { inbox: Inbox } };

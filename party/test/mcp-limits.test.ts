@@ -4,7 +4,7 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Principal } from "../../shared/protocol/principal";
-import { McpSessions } from "../rooms/autopilot/mcp/sessions";
+import { McpSessions } from "../rooms/autopilot/features/mcp/sessions";
 import { RequestMeter } from "../rooms/shared/rate-limit";
 import { idem, ORIGIN, RawSocket } from "./harness";
 import { endpoint, initialize, keyed, rawPost, rawSession, rpcMessages } from "./mcp-client";

@@ -6,7 +6,7 @@ import { SELF } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import type { Instance } from "../../shared/protocol/instances";
 import type { Principal } from "../../shared/protocol/principal";
-import { McpSessions } from "../rooms/autopilot/mcp/sessions";
+import { McpSessions } from "../rooms/autopilot/features/mcp/sessions";
 import { RequestMeter } from "../rooms/shared/rate-limit";
 import { api, createKey, idem, ORIGIN, RawSocket, signUp } from "./harness";
 import { connect, initialize, keyed, rawPost } from "./mcp-client";

@@ -307,7 +307,7 @@ export const approvalGates = sqliteTable(
   (t) => [uniqueIndex("approval_gates_call").on(t.filerId, t.callId)],
 );
 
-// The inbox (party/rooms/autopilot/inbox/): the people who opened the workspace (their
+// The inbox (party/rooms/autopilot/features/inbox/): the people who opened the workspace (their
 // preferences, and the app's origin their mail links to), what each has read and been
 // mailed, and which threads each follows. Items themselves are derived, never stored.
 export const inboxPeople = sqliteTable("inbox_people", {

@@ -14,7 +14,7 @@ import type { AutopilotAgent } from "../../agent/runner";
 import type { RoomWriter } from "./domain/context";
 import type { BridgeSupervisor } from "../../instances/bridge-supervisor";
 import type { GraphApplyOutcome } from "../hatchery/room";
-import type { PushConfig } from "./inbox/push";
+import type { PushConfig } from "./features/inbox/push";
 
 /**
  * The Autopilot room's live parts, built once with the room: what its methods, its agent's
@@ -45,7 +45,7 @@ export interface AutopilotContext extends RoomWriter {
   applyGraph(principalId: string, idempotencyKey: string, commands: GraphCommand[]): Promise<GraphApplyOutcome>;
   /** A principal's access as D1 has it now. */
   currentAccess: CurrentAccess;
-  /** People's inboxes (inbox/): send a person's changed inbox to their tabs; look at the mail schedule again. */
+  /** People's inboxes (features/inbox/): send a person's changed inbox to their tabs; look at the mail schedule again. */
   inbox: {
     refresh(principalIds: Iterable<string>): void;
     preferencesChanged(): void /** Web Push as configured (null: off). */;

@@ -1,8 +1,8 @@
 import type { AutopilotAgent } from "../../../agent/runner";
 import type { OpEffects } from "../domain/context";
-import * as inbox from "../inbox/methods";
+import { inbox } from "./inbox";
+import { mcp } from "./mcp";
 import type { Feature } from "../kernel/feature";
-import { local, methods } from "../kernel/handlers";
 import { agent } from "./agent";
 import type { RetentionSweep } from "../schedules/retention-sweep";
 import { type ApprovalExpiry, approvals } from "./approvals";
@@ -17,9 +17,9 @@ export interface RoomParts {
   expiry: ApprovalExpiry;
   /** The workspace's Hatchery, told there is news to pull (coalesced). */
   canvas: { poke(): void };
-  /** People's inboxes, recomputed for whom a commit touched (inbox/hub.ts); mailed after a while. */
+  /** People's inboxes, recomputed for whom a commit touched (features/inbox/). */
   inbox: { hub: { afterCommit(effects: OpEffects): void }; mail: { run(): Promise<unknown> } };
-  /** MCP sessions' resource subscriptions (mcp/sessions.ts). */
+  /** MCP sessions' resource subscriptions (features/mcp/). */
   mcp: { afterCommit(effects: OpEffects): void };
   /** The retention sweep's schedule, made sure of once there is something to sweep. */
   retention: Pick<RetentionSweep, "ensure" | "run">;
@@ -44,20 +44,8 @@ export function roomFeatures(p: RoomParts): Feature[] {
         if (effects.events.length > 0) p.canvas.poke();
       },
     },
-    {
-      name: "inbox",
-      methods: methods({
-        "inbox.get": local(inbox.getInbox),
-        "inbox.markRead": local(inbox.markRead),
-        "inbox.follow": local(inbox.follow),
-        "inbox.configure": local(inbox.configure),
-        "inbox.pushSubscribe": local(inbox.pushSubscribe),
-        "inbox.pushUnsubscribe": local(inbox.pushUnsubscribe),
-      }),
-      afterCommit: (effects) => p.inbox.hub.afterCommit(effects),
-      schedules: { mailInbox: () => p.inbox.mail.run() },
-    },
-    { name: "mcp", afterCommit: (effects) => p.mcp.afterCommit(effects) },
+    inbox(p.inbox),
+    mcp(p.mcp),
     {
       name: "retention",
       afterCommit: () => p.retention.ensure(),

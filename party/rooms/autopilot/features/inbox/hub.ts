@@ -1,17 +1,17 @@
 import type { Connection } from "agents";
-import type { PresenceEntry } from "../../../../shared/protocol/presence";
-import type { Principal } from "../../../../shared/protocol/principal";
-import type { OpEffects } from "../domain/context";
-import type { Sql } from "../../../domain/sql";
-import { currentSeq } from "../domain/eventlog";
-import { isPerson } from "../../../auth/current-access";
-import { eventFrame } from "../kernel/fanout";
+import type { PresenceEntry } from "../../../../../shared/protocol/presence";
+import type { Principal } from "../../../../../shared/protocol/principal";
+import type { OpEffects } from "../../domain/context";
+import type { Sql } from "../../../../domain/sql";
+import { currentSeq } from "../../domain/eventlog";
+import { isPerson } from "../../../../auth/current-access";
+import { eventFrame } from "../../kernel/fanout";
 import { mentions, type PendingForInbox, pendingForInbox, repliesMemo } from "./derive";
-import type { Inbox } from "../../../../shared/protocol/inbox";
+import type { Inbox } from "../../../../../shared/protocol/inbox";
 import { hasSubscriptions } from "./push-store";
 import { followByWriting, followers, knownNames, markPushed, noteMention, notePerson } from "./store";
 import { inboxOf } from "./view";
-import { BoundedMap } from "../../../domain/bounded-map";
+import { BoundedMap } from "../../../../domain/bounded-map";
 
 /** How long the inboxes a burst of commits touches gather before they are derived and sent once. */
 export const INBOX_COALESCE_MS = 250;

@@ -1,7 +1,7 @@
 import { and, asc, eq, sql as raw } from "drizzle-orm";
-import { MAX_PUSH_SUBSCRIPTIONS, type PushSubscriptionInput } from "../../../../shared/protocol/inbox";
-import { inboxPushSubscriptions } from "../../../domain/db/schema";
-import type { Sql } from "../../../domain/sql";
+import { MAX_PUSH_SUBSCRIPTIONS, type PushSubscriptionInput } from "../../../../../shared/protocol/inbox";
+import { inboxPushSubscriptions } from "../../../../domain/db/schema";
+import type { Sql } from "../../../../domain/sql";
 
 // The browsers each person subscribed to Web Push (push.ts sends to them).
 

@@ -1,9 +1,9 @@
-import type { MethodParsedParams, MethodResult } from "../../../../shared/protocol/methods";
-import type { Principal } from "../../../../shared/protocol/principal";
-import { RoomError } from "../../../domain/errors";
-import { getThread } from "../domain/threads";
-import type { RequestContext } from "../context";
-import { isPerson } from "../../../auth/current-access";
+import type { MethodParsedParams, MethodResult } from "../../../../../shared/protocol/methods";
+import type { Principal } from "../../../../../shared/protocol/principal";
+import { RoomError } from "../../../../domain/errors";
+import { getThread } from "../../domain/threads";
+import type { RequestContext } from "../../context";
+import { isPerson } from "../../../../auth/current-access";
 import { checkSubscription } from "./push";
 import { subscribe, unsubscribe } from "./push-store";
 import { markRead as storeRead, setFollowing, setPreferences } from "./store";

@@ -1,15 +1,15 @@
-import type { MethodParsedParams, MethodResult } from "../../../../shared/protocol/methods";
-import { listAudit } from "../domain/audit";
-import { RoomError } from "../../../domain/errors";
-import { cancelJob, failJob, finishJob, listJobs, startJob, updateJob } from "../domain/jobs";
-import { deleteMemory, listMemory, putMemory } from "../domain/memory";
-import { pagePresence } from "../domain/presence";
-import { searchRoom } from "../domain/search";
-import { updateSettings } from "../domain/settings";
-import { listUsage } from "../domain/usage";
-import type { RequestContext } from "../context";
-import type { Feature } from "../kernel/feature";
-import { local, methods, mutate, paged, query } from "../kernel/handlers";
+import type { MethodParsedParams, MethodResult } from "../../../../../shared/protocol/methods";
+import { listAudit } from "../../domain/audit";
+import { RoomError } from "../../../../domain/errors";
+import { cancelJob, failJob, finishJob, listJobs, startJob, updateJob } from "../../domain/jobs";
+import { deleteMemory, listMemory, putMemory } from "../../domain/memory";
+import { pagePresence } from "../../domain/presence";
+import { searchRoom } from "../../domain/search";
+import { updateSettings } from "../../domain/settings";
+import { listUsage } from "../../domain/usage";
+import type { RequestContext } from "../../context";
+import type { Feature } from "../../kernel/feature";
+import { local, methods, mutate, paged, query } from "../../kernel/handlers";
 
 /** Jobs people and agents report progress on. */
 export const jobs: Feature = {

@@ -1,11 +1,11 @@
 import { eq } from "drizzle-orm";
-import type { InboxItem, InboxPreferences } from "../../../../shared/protocol/inbox";
-import type { Principal } from "../../../../shared/protocol/principal";
-import type { CurrentAccess } from "../../../agent/run-access";
-import { authDb } from "../../../auth/db/client";
-import { baUser } from "../../../auth/db/better-auth-tables";
-import type { Mail } from "../../../auth/mail";
-import type { Sql } from "../../../domain/sql";
+import type { InboxItem, InboxPreferences } from "../../../../../shared/protocol/inbox";
+import type { Principal } from "../../../../../shared/protocol/principal";
+import type { CurrentAccess } from "../../../../agent/run-access";
+import { authDb } from "../../../../auth/db/client";
+import { baUser } from "../../../../auth/db/better-auth-tables";
+import type { Mail } from "../../../../auth/mail";
+import type { Sql } from "../../../../domain/sql";
 import { type DerivedItem, deriveItems } from "./derive";
 import { type InboxPerson, mailedKeys, markMailed, people, readKeys } from "./store";
 

@@ -3,7 +3,7 @@ import {
   DEFAULT_INBOX_PREFERENCES,
   type InboxPreferences,
   MAX_FOLLOWED_THREADS,
-} from "../../../../shared/protocol/inbox";
+} from "../../../../../shared/protocol/inbox";
 import {
   inboxFollows,
   inboxMailed,
@@ -11,10 +11,10 @@ import {
   inboxPeople,
   inboxPushed,
   inboxReads,
-} from "../../../domain/db/schema";
-import type { Sql } from "../../../domain/sql";
-import { readable } from "../../../records/codec";
-import { inboxPreferencesRecord } from "../../../records/documents";
+} from "../../../../domain/db/schema";
+import type { Sql } from "../../../../domain/sql";
+import { readable } from "../../../../records/codec";
+import { inboxPreferencesRecord } from "../../../../records/documents";
 
 // What the room keeps per person for their inbox (the items themselves are derived from
 // the room's state, derive.ts): who they are, what they read, were mailed and follow.

@@ -1,5 +1,5 @@
-import type { AutopilotAgent } from "../../../agent/runner";
-import type { Feature } from "../kernel/feature";
+import type { AutopilotAgent } from "../../../../agent/runner";
+import type { Feature } from "../../kernel/feature";
 
 /** The Autopilot's own agent: it answers people's messages, and its paused runs go on once their approvals are decided. */
 export function agent(runner: Pick<AutopilotAgent, "onPosted" | "onApprovalResolved" | "recover">): Feature {

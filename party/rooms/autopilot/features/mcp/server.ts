@@ -4,16 +4,16 @@
 // the scope check, validation and idempotency are the socket's own.
 import { McpServer, ResourceTemplate, type ServerContext } from "@modelcontextprotocol/server";
 import { z } from "zod";
-import type { Approval } from "../../../../shared/protocol/approvals";
-import { ApprovalsRequestParams } from "../../../../shared/protocol/approvals";
-import { type MethodName, Methods } from "../../../../shared/protocol/methods";
-import type { Principal } from "../../../../shared/protocol/principal";
-import { hasScope } from "../../../../shared/scopes";
-import { nodeCallTitle } from "../../../agent/run-tools";
-import { AGENT_TOOLS, type AgentTool, toolInputSchema } from "../../../agent/tools";
-import { randomToken, sha256Hex } from "../../../auth/tokens";
-import { type GatedCallAsk, type GatedFiling, WITHDRAWN_NOTE } from "../kernel/gated-calls";
-import { PROTOCOL_VERSION } from "../../../../shared/protocol/version";
+import type { Approval } from "../../../../../shared/protocol/approvals";
+import { ApprovalsRequestParams } from "../../../../../shared/protocol/approvals";
+import { type MethodName, Methods } from "../../../../../shared/protocol/methods";
+import type { Principal } from "../../../../../shared/protocol/principal";
+import { hasScope } from "../../../../../shared/scopes";
+import { nodeCallTitle } from "../../../../agent/run-tools";
+import { AGENT_TOOLS, type AgentTool, toolInputSchema } from "../../../../agent/tools";
+import { randomToken, sha256Hex } from "../../../../auth/tokens";
+import { type GatedCallAsk, type GatedFiling, WITHDRAWN_NOTE } from "../../kernel/gated-calls";
+import { PROTOCOL_VERSION } from "../../../../../shared/protocol/version";
 import { MESSAGES_TEMPLATE, THREADS_URI } from "./uris";
 
 /** What a session's server acts through (sessions.ts gives it the room's). */

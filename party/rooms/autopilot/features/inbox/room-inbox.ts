@@ -1,12 +1,12 @@
 import type { Connection } from "agents";
 import type { Scheduler } from "agents/schedules";
 import type { WebSockets } from "agents/websockets";
-import { appOrigins, linkOrigin, requireLinkOrigin } from "../../../access/origin";
-import { sendMail } from "../../../auth/mail";
-import type { AutopilotContext } from "../context";
-import type { Env } from "../../../env";
-import { principalTag } from "../../shared/connection-cap";
-import { connState } from "../../shared/connection-state";
+import { appOrigins, linkOrigin, requireLinkOrigin } from "../../../../access/origin";
+import { sendMail } from "../../../../auth/mail";
+import type { AutopilotContext } from "../../context";
+import type { Env } from "../../../../env";
+import { principalTag } from "../../../shared/connection-cap";
+import { connState } from "../../../shared/connection-state";
 import { InboxHub } from "./hub";
 import { addressFromD1, InboxMail } from "./mail";
 import { InboxPush, pushConfig, sendPush } from "./push";

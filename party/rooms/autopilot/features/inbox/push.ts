@@ -1,9 +1,9 @@
 import webpush from "web-push";
-import type { InboxItem, InboxPreferences } from "../../../../shared/protocol/inbox";
-import type { CurrentAccess } from "../../../agent/run-access";
-import type { Sql } from "../../../domain/sql";
-import type { Env } from "../../../env";
-import { RoomError } from "../../../domain/errors";
+import type { InboxItem, InboxPreferences } from "../../../../../shared/protocol/inbox";
+import type { CurrentAccess } from "../../../../agent/run-access";
+import type { Sql } from "../../../../domain/sql";
+import type { Env } from "../../../../env";
+import { RoomError } from "../../../../domain/errors";
 import { deriveItems } from "./derive";
 import { itemLink, WHAT, widest } from "./mail";
 import { type StoredSubscription, subscriptionsOf, unsubscribe } from "./push-store";

@@ -1,18 +1,18 @@
 import { and, desc, eq, inArray, sql as sqlText } from "drizzle-orm";
-import type { Approval } from "../../../../shared/protocol/approvals";
-import { type InboxItem, MAX_INBOX_ITEMS } from "../../../../shared/protocol/inbox";
-import type { Principal } from "../../../../shared/protocol/principal";
-import type { ApprovalPolicy } from "../../../../shared/protocol/settings";
-import type { Message } from "../../../../shared/protocol/threads";
-import { hasScope } from "../../../../shared/scopes";
-import { deciderRefusal } from "../../../../shared/approval-policy";
-import { getSettings } from "../domain/settings";
-import { pendingApprovals } from "../domain/approvals";
-import { instances, jobs, messages, threads } from "../../../domain/db/schema";
-import type { Sql } from "../../../domain/sql";
-import { BoundedMap } from "../../../domain/bounded-map";
-import { readable } from "../../../records/codec";
-import { instanceRecord, jobRecord, messageRecord, threadRecord } from "../../../records/documents";
+import type { Approval } from "../../../../../shared/protocol/approvals";
+import { type InboxItem, MAX_INBOX_ITEMS } from "../../../../../shared/protocol/inbox";
+import type { Principal } from "../../../../../shared/protocol/principal";
+import type { ApprovalPolicy } from "../../../../../shared/protocol/settings";
+import type { Message } from "../../../../../shared/protocol/threads";
+import { hasScope } from "../../../../../shared/scopes";
+import { deciderRefusal } from "../../../../../shared/approval-policy";
+import { getSettings } from "../../domain/settings";
+import { pendingApprovals } from "../../domain/approvals";
+import { instances, jobs, messages, threads } from "../../../../domain/db/schema";
+import type { Sql } from "../../../../domain/sql";
+import { BoundedMap } from "../../../../domain/bounded-map";
+import { readable } from "../../../../records/codec";
+import { instanceRecord, jobRecord, messageRecord, threadRecord } from "../../../../records/documents";
 import { followedThreads, mentionsOf } from "./store";
 
 // A person's inbox items, derived from the room's state as it is now: an item exists only
@@ -34,7 +34,7 @@ const FAILED_JOBS = 200;
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /** The mention rule lives in shared/ so the app's composer writes what this reads. */
-export { mentions } from "../../../../shared/mentions";
+export { mentions } from "../../../../../shared/mentions";
 
 /**
  * The pending approvals and the policy that says who decides them: the same for everyone,

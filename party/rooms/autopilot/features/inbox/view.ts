@@ -1,6 +1,6 @@
-import type { Inbox } from "../../../../shared/protocol/inbox";
-import type { Principal } from "../../../../shared/protocol/principal";
-import type { Sql } from "../../../domain/sql";
+import type { Inbox } from "../../../../../shared/protocol/inbox";
+import type { Principal } from "../../../../../shared/protocol/principal";
+import type { Sql } from "../../../../domain/sql";
 import { deriveItems, type PendingForInbox, type RepliesMemo } from "./derive";
 import { subscriptionsOf } from "./push-store";
 import { following, preferences, readKeys } from "./store";

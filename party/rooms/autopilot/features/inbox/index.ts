@@ -1,0 +1,26 @@
+import type { OpEffects } from "../../domain/context";
+import type { Feature } from "../../kernel/feature";
+import { local, methods } from "../../kernel/handlers";
+import { configure, follow, getInbox, markRead, pushSubscribe, pushUnsubscribe } from "./methods";
+
+export { roomInbox } from "./room-inbox";
+
+/** People's inboxes: recomputed for whom a commit touched (hub.ts), mailed after a while (mail.ts), pushed (push.ts). */
+export function inbox(parts: {
+  hub: { afterCommit(effects: OpEffects): void };
+  mail: { run(): Promise<unknown> };
+}): Feature {
+  return {
+    name: "inbox",
+    methods: methods({
+      "inbox.get": local(getInbox),
+      "inbox.markRead": local(markRead),
+      "inbox.follow": local(follow),
+      "inbox.configure": local(configure),
+      "inbox.pushSubscribe": local(pushSubscribe),
+      "inbox.pushUnsubscribe": local(pushUnsubscribe),
+    }),
+    afterCommit: (effects) => parts.hub.afterCommit(effects),
+    schedules: { mailInbox: () => parts.mail.run() },
+  };
+}
