@@ -1,5 +1,4 @@
 import type { AutopilotAgent } from "../../../agent/runner";
-import type { OpEffects } from "../domain/context";
 import { inbox } from "./inbox";
 import { mcp } from "./mcp";
 import type { Feature } from "../kernel/feature";
@@ -18,9 +17,9 @@ export interface RoomParts {
   /** The workspace's Hatchery, told there is news to pull (coalesced). */
   canvas: { poke(): void };
   /** People's inboxes, recomputed for whom a commit touched (features/inbox/). */
-  inbox: { hub: { afterCommit(effects: OpEffects): void }; mail: { run(): Promise<unknown> } };
+  inbox: Parameters<typeof inbox>[0];
   /** MCP sessions' resource subscriptions (features/mcp/). */
-  mcp: { afterCommit(effects: OpEffects): void };
+  mcp: Parameters<typeof mcp>[0];
   /** The retention sweep's schedule, made sure of once there is something to sweep. */
   retention: Pick<RetentionSweep, "ensure" | "run">;
   agent: Pick<AutopilotAgent, "onPosted" | "onApprovalResolved" | "recover">;
