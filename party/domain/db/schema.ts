@@ -410,3 +410,79 @@ export const files = sqliteTable(
   },
   (t) => [index("files_unattached").on(t.messageId, t.createdAt)],
 );
+
+// Work that runs for minutes or days (features/projects, features/tasks, features/schedules).
+// A project holds context the Autopilot reads (brief, links, files) and groups threads,
+// tasks and instances. A task is a goal the Autopilot pursues step by step: its checkpoint
+// (the model messages so far, the step in flight) lives in `doc`, so a restart resumes it
+// at the step it was on. A schedule starts a task or posts a prompt at its times; each
+// occurrence it claims is a firing row first (due → done), so an occurrence is acted on
+// exactly once however often the room restarts in between.
+export const projects = sqliteTable(
+  "projects",
+  {
+    id: text("id").primaryKey(),
+    archived: integer("archived").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    doc: text("doc").notNull(),
+  },
+  (t) => [index("projects_updated").on(t.archived, t.updatedAt)],
+);
+
+export const tasks = sqliteTable(
+  "tasks",
+  {
+    id: text("id").primaryKey(),
+    status: text("status").notNull(),
+    projectId: text("project_id"),
+    threadId: text("thread_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    doc: text("doc").notNull(),
+  },
+  (t) => [
+    index("tasks_status").on(t.status, t.updatedAt),
+    index("tasks_project").on(t.projectId, t.createdAt),
+    index("tasks_thread").on(t.threadId),
+  ],
+);
+
+export const schedules = sqliteTable(
+  "schedules",
+  {
+    id: text("id").primaryKey(),
+    status: text("status").notNull(),
+    /** The next occurrence (ms), null when there is none (paused, or a one-off that fired). */
+    nextRunAt: integer("next_run_at"),
+    createdAt: integer("created_at").notNull(),
+    doc: text("doc").notNull(),
+  },
+  (t) => [index("schedules_next").on(t.status, t.nextRunAt)],
+);
+
+export const scheduleFirings = sqliteTable(
+  "schedule_firings",
+  {
+    scheduleId: text("schedule_id").notNull(),
+    /** The occurrence's time (ms): one row per occurrence, so claiming one twice is a conflict. */
+    occurrenceAt: integer("occurrence_at").notNull(),
+    status: text("status").notNull(),
+    at: integer("at").notNull(),
+    doc: text("doc").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scheduleId, t.occurrenceAt] }), index("schedule_firings_status").on(t.status)],
+);
+
+// The run log: every run of the Autopilot's agent and every task, step by step (model
+// calls, tool calls, approvals, errors), by the run's id (a task's id for a task).
+export const runLog = sqliteTable(
+  "run_log",
+  {
+    runId: text("run_id").notNull(),
+    seq: integer("seq").notNull(),
+    at: integer("at").notNull(),
+    kind: text("kind").notNull(),
+    doc: text("doc").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.seq] }), index("run_log_at").on(t.at)],
+);
