@@ -159,16 +159,15 @@ describe("connecting", () => {
     const current = hello({
       snapshot: snapshot({ threads: [thread("t1")], approvals: [approval("a1", { title: "Deploy" })] }),
     });
-    second.event("hello", eventFor(older, "hello", current) as never);
+    const sent = eventFor(older, "hello", current) as typeof current;
+    expect(sent.protocol).toBe(older);
+    second.event("hello", sent as never);
     const greeted = await client.ready();
     expect(greeted.protocol).toBe(PROTOCOL_VERSION);
-    expect(client.state.approvals.get("a1")).toMatchObject({
-      title: "Deploy",
-      summary: "Deploy",
-      onBehalfOf: null,
-      selfConfirmed: false,
-    });
-    expect(client.state.threads.get("t1")?.responder.agents).toBe(false);
+    // The cut's way up fills in what the current version added; the shapes both versions
+    // share arrive as they were sent.
+    expect(client.state.approvals.get("a1")).toEqual(current.snapshot!.approvals[0]);
+    expect(client.state.threads.get("t1")).toEqual(current.snapshot!.threads[0]);
     expect(harness.room.connections).toHaveLength(2);
   });
 

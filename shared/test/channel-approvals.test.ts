@@ -1,10 +1,8 @@
-// A channel operation's approval as protocol 7 sees it (cuts/v8.ts): 7 knows none of the
-// channel operations, so such an approval goes without its action; other instance actions
-// lose only the field 8 added. And its summary, written when it is filed, never names a token.
+// A channel operation's approval: its summary, written when it is filed, says what happens
+// once approved, naming the channel and never a token.
 import { describe, expect, it } from "vitest";
 import { approvalSummary } from "../approval-summary";
 import type { Approval } from "../protocol/approvals";
-import { cut8 } from "../protocol/cuts/v8";
 
 const base: Approval = {
   id: "apr_1",
@@ -31,30 +29,8 @@ const base: Approval = {
   },
 };
 const names = { thread: () => null, instance: () => null, job: () => null };
-const toSeven = (approval: Approval) =>
-  (cut8.events["approval.requested"]!({ approval } as never) as { approval: Record<string, unknown> }).approval;
 
 describe("channel approvals", () => {
-  it("reach a 7 client without the action 7 cannot read; other instance actions keep theirs", () => {
-    expect(toSeven(base).action).toBeNull();
-    expect(toSeven(base)).not.toHaveProperty("summary");
-    const unpair: Approval = {
-      ...base,
-      action: { kind: "instance", operation: "unpair", instanceId: "lab", deviceId: "d1" },
-    };
-    expect(toSeven(unpair).action).toEqual({
-      kind: "instance",
-      operation: "unpair",
-      instanceId: "lab",
-      deviceId: "d1",
-    });
-    const tool: Approval = {
-      ...base,
-      action: { kind: "tool", runId: "r", toolCallId: "c", tool: "jobs_cancel", arguments: "{}" },
-    };
-    expect(toSeven(tool).action).toEqual(tool.action);
-  });
-
   it("say in plain words what happens, naming the channel and no token", () => {
     expect(approvalSummary(base.action, base.title, names)).toBe(
       "OpenClaw instance “Lab” connects to Telegram with the bot token given (kept hidden): people who message the bot reach its agent.",

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { CUTS } from "../protocol/cuts/index";
+import { CUTS, eventFor, eventFrom } from "../protocol/cuts/index";
 import { DurableEvents, EphemeralEvents } from "../protocol/events";
 import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../protocol/version";
 import { wireSchemas } from "./wire-schemas";
@@ -13,6 +13,17 @@ const recorded = (version: number): Recorded =>
   ) as Recorded;
 
 describe("protocol cuts", () => {
+  it("a hello names the version it is in, down to the oldest spoken and back up", () => {
+    // A client refuses a hello of another version than its own, so every cut converts it.
+    for (let version = OLDEST_PROTOCOL_VERSION; version <= PROTOCOL_VERSION; version++) {
+      const down = eventFor(version, "hello", { protocol: PROTOCOL_VERSION, snapshot: null });
+      expect(down).toMatchObject({ protocol: version });
+      expect(eventFrom(version, "hello", { protocol: version, snapshot: null })).toMatchObject({
+        protocol: PROTOCOL_VERSION,
+      });
+    }
+  });
+
   it("the current version's wire schemas are recorded (npm run protocol:lock)", () => {
     expect(recorded(PROTOCOL_VERSION)).toEqual(JSON.parse(JSON.stringify(wireSchemas())));
   });
