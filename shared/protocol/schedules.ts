@@ -1,0 +1,101 @@
+import { z } from "zod";
+import { EntityId, IdempotencyKey, Timestamp, Title } from "./common";
+import { Actor } from "./principal";
+
+/**
+ * Schedules (protocol 9): work the room starts at its times, whether or not anyone is
+ * connected — a prompt posted to a thread, or a task given to the Autopilot. It acts as
+ * whoever created it, and only while they still have access. The room bounds how many a
+ * workspace keeps and how often one may run (its limits, docs/operations.md).
+ */
+
+/** Longest prompt or task goal a schedule carries. */
+export const MAX_SCHEDULE_TEXT = 4000;
+/** Longest interval of an `every` schedule (a year). */
+export const MAX_SCHEDULE_EVERY_MS = 366 * 24 * 60 * 60 * 1000;
+/** Longest cron expression (five or six fields). */
+export const MAX_CRON_EXPRESSION = 120;
+
+export const ScheduleWhen = z.discriminatedUnion("kind", [
+  /** Once, at `at`. */
+  z.object({ kind: z.literal("once"), at: Timestamp }),
+  /**
+   * Every `everyMs`, counted from `startAt` (its first run) when given, else from when the
+   * schedule was created (its first run one interval later).
+   */
+  z.object({
+    kind: z.literal("every"),
+    everyMs: z.number().int().min(1000).max(MAX_SCHEDULE_EVERY_MS),
+    startAt: Timestamp.optional(),
+  }),
+  /** At the times a cron expression names, read in an IANA time zone (e.g. `Europe/Berlin`). */
+  z.object({
+    kind: z.literal("cron"),
+    expression: z.string().trim().min(1).max(MAX_CRON_EXPRESSION),
+    timeZone: z.string().trim().min(1).max(64),
+  }),
+]);
+export type ScheduleWhen = z.infer<typeof ScheduleWhen>;
+
+export const ScheduleAction = z.discriminatedUnion("kind", [
+  /** Posts `text` to the thread as the schedule's creator (the thread's responder answers as it would them). */
+  z.object({
+    kind: z.literal("prompt"),
+    threadId: EntityId,
+    text: z.string().trim().min(1).max(MAX_SCHEDULE_TEXT),
+  }),
+  /** Gives the Autopilot a task (`tasks.start`) as the schedule's creator. */
+  z.object({
+    kind: z.literal("task"),
+    goal: z.string().trim().min(1).max(MAX_SCHEDULE_TEXT),
+    projectId: EntityId.optional(),
+    threadId: EntityId.optional(),
+  }),
+]);
+export type ScheduleAction = z.infer<typeof ScheduleAction>;
+
+/**
+ * `active`: it runs at `nextRunAt`. `paused`: a person paused it, or the room did because
+ * its creator lost access (`lastOutcome` says which); no next run. `done`: a one-off that
+ * ran. `failed`: a one-off whose action failed, or a schedule whose thread is gone.
+ */
+export const ScheduleStatus = z.enum(["active", "paused", "done", "failed"]);
+export type ScheduleStatus = z.infer<typeof ScheduleStatus>;
+
+export const Schedule = z.object({
+  id: EntityId,
+  name: z.string(),
+  when: ScheduleWhen,
+  action: ScheduleAction,
+  status: ScheduleStatus,
+  /** The next time it runs; null when it will not (paused, done, failed). */
+  nextRunAt: Timestamp.nullable(),
+  /** When it last acted; null before its first run. */
+  lastRunAt: Timestamp.nullable(),
+  /** What its last run did or why it did not run, in plain words; null before its first run. */
+  lastOutcome: z.string().nullable(),
+  /** Whom it acts as: whoever created it, or the person the Autopilot's run acted for. */
+  createdBy: Actor,
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type Schedule = z.infer<typeof Schedule>;
+
+export const SchedulesCreateParams = z.object({
+  /** Shown in lists; a name made from the action when absent. */
+  name: Title.optional(),
+  when: ScheduleWhen,
+  action: ScheduleAction,
+  idempotencyKey: IdempotencyKey,
+});
+/** Every schedule of the workspace (the room keeps at most its limit): active ones soonest first, then the rest. */
+export const SchedulesListParams = z.object({}).default({});
+export const SchedulesListResult = z.object({ schedules: z.array(Schedule) });
+export const ScheduleControlParams = z.object({ scheduleId: EntityId, idempotencyKey: IdempotencyKey });
+export const ScheduleResult = z.object({ schedule: Schedule });
+export const SchedulesDeleteResult = z.object({ deleted: z.boolean() });
+
+/** Durable: a schedule was created or changed (status, next run, last outcome). */
+export const ScheduleChangedPayload = z.object({ schedule: Schedule });
+/** Durable: a schedule was deleted. */
+export const ScheduleDeletedPayload = z.object({ scheduleId: EntityId, by: Actor });
