@@ -103,6 +103,7 @@ export class AutopilotClient {
   declare readonly settings: MethodNamespaces["settings"];
   declare readonly inbox: MethodNamespaces["inbox"];
   declare readonly search: MethodNamespaces["search"];
+  declare readonly projects: MethodNamespaces["projects"];
 
   readonly #options: AutopilotClientOptions;
   readonly #endpoint: Endpoint;
@@ -204,7 +205,7 @@ export class AutopilotClient {
 
   /**
    * Loads the next page of what the hello left out (protocol 7: threads, pending approvals
-   * or unfinished jobs) into `state`; resolves with how many are still left.
+   * or unfinished jobs; protocol 9: projects) into `state`; resolves with how many are still left.
    */
   async loadMore(kind: PagedKind, limit = 100): Promise<number> {
     const before = this.#state.more[kind].next;
@@ -215,6 +216,8 @@ export class AutopilotClient {
       ({ threads: items, next } = await this.request("threads.list", { includeArchived: true, limit, before }));
     else if (kind === "approvals")
       ({ approvals: items, next } = await this.request("approvals.list", { status: "pending", limit, before }));
+    else if (kind === "projects")
+      ({ projects: items, next } = await this.request("projects.list", { limit: Math.min(limit, 200), before }));
     else ({ jobs: items, next } = await this.request("jobs.list", { active: true, limit, before }));
     // A hello in between (a reset) replaced what this page continued.
     if (this.#state.more[kind].next !== before) return this.#state.more[kind].left;

@@ -5,6 +5,7 @@ import type { HelloPayload, Snapshot, SnapshotMore } from "../../shared/protocol
 import type { PageCursor } from "../../shared/protocol/paging";
 import { FINISHED_JOB_STATUSES, type Job } from "../../shared/protocol/jobs";
 import type { PresenceEntry } from "../../shared/protocol/presence";
+import type { Project } from "../../shared/protocol/projects";
 import { DEFAULT_SETTINGS, type WorkspaceSettings } from "../../shared/protocol/settings";
 import type { Message, Thread } from "../../shared/protocol/threads";
 import type { ReceivedEvent } from "./frames";
@@ -25,6 +26,12 @@ export interface WorkspaceState {
   /** Keyed by connection id: a person on two devices shows twice. */
   readonly presence: ReadonlyMap<string, PresenceEntry>;
   readonly instances: ReadonlyMap<string, Instance>;
+  /**
+   * Projects (protocol 9): those not archived from the hello (the newest, bounded; the rest
+   * listable from `more.projects`), and every project an event told of since, archived ones
+   * included.
+   */
+  readonly projects: ReadonlyMap<string, Project>;
   /** The workspace's settings (protocol 8): who decides approvals, how long they wait. */
   readonly settings: WorkspaceSettings;
   /**
@@ -44,7 +51,7 @@ export interface WorkspaceState {
 }
 
 /** Collections a hello may leave partly out, and the list method that pages each. */
-export type PagedKind = "threads" | "approvals" | "jobs";
+export type PagedKind = "threads" | "approvals" | "jobs" | "projects";
 
 /**
  * Resolved approvals and finished jobs kept beyond the pending/running ones, like the
@@ -60,6 +67,7 @@ export const emptyState: WorkspaceState = {
   jobs: new Map(),
   presence: new Map(),
   instances: new Map(),
+  projects: new Map(),
   settings: DEFAULT_SETTINGS,
   streams: new Map(),
   sessions: new Map(),
@@ -67,6 +75,7 @@ export const emptyState: WorkspaceState = {
     threads: { left: 0, next: null },
     approvals: { left: 0, next: null },
     jobs: { left: 0, next: null },
+    projects: { left: 0, next: null },
     presence: 0,
     presenceNext: null,
   },
@@ -84,6 +93,7 @@ export function stateFromSnapshot(snapshot: Snapshot, epoch: string, seq: number
     jobs: byId(snapshot.jobs),
     presence: new Map(snapshot.presence.map((entry) => [entry.connectionId, entry])),
     instances: byId(snapshot.instances ?? []),
+    projects: byId(snapshot.projects),
     settings: snapshot.settings,
     streams: new Map(),
     sessions: new Map(),
@@ -98,10 +108,10 @@ export function stateFromSnapshot(snapshot: Snapshot, epoch: string, seq: number
 export function applyPage(
   state: WorkspaceState,
   kind: PagedKind,
-  items: readonly (Thread | Approval | Job)[],
+  items: readonly (Thread | Approval | Job | Project)[],
   next: PageCursor | null,
 ): WorkspaceState {
-  const current = state[kind] as ReadonlyMap<string, Thread | Approval | Job>;
+  const current = state[kind] as ReadonlyMap<string, Thread | Approval | Job | Project>;
   const merged = new Map(current);
   let added = 0;
   for (const item of items) {
@@ -344,6 +354,11 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
       return state;
     case "settings.changed":
       return { ...state, settings: received.payload.settings };
+    case "project.changed": {
+      // A change to a project the hello left out: it is known now.
+      const next = loadedOne(state, "projects", received.payload.project.id);
+      return { ...next, projects: upsert(next.projects, received.payload.project.id, received.payload.project) };
+    }
   }
 }
 

@@ -105,6 +105,7 @@ export const noMore: SnapshotMore = {
   threads: { left: 0, next: null },
   approvals: { left: 0, next: null },
   jobs: { left: 0, next: null },
+  projects: { left: 0, next: null },
   presence: 0,
   presenceNext: null,
 };
@@ -117,6 +118,7 @@ export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
     presence: [],
     instances: [],
     settings: DEFAULT_SETTINGS,
+    projects: [],
     more: noMore,
     ...over,
   };

@@ -3,6 +3,7 @@
 // that no longer fit are folded into the summary first (one small model call).
 import type { ModelMessage, ToolSet } from "ai";
 import { listMemory } from "../rooms/autopilot/domain/memory";
+import { projectOfThread } from "../rooms/autopilot/domain/projects";
 import { and, desc, eq, gt, lte } from "drizzle-orm";
 import { messages } from "../domain/db/schema";
 import type { Sql } from "../domain/sql";
@@ -33,8 +34,13 @@ export interface RunContextInput extends SideCall {
   files: FileBytes;
 }
 
+/** The instructions of a run in `threadId`: the workspace memory, the thread's project (if any) and its summary. */
 export function runInstructions(sql: Sql, threadId: string): string {
-  return buildInstructions(listMemory(sql, { limit: 200 }).entries, getSummary(sql, threadId)?.text);
+  return buildInstructions(
+    listMemory(sql, { limit: 200 }).entries,
+    getSummary(sql, threadId)?.text,
+    projectOfThread(sql, threadId),
+  );
 }
 
 function threadMessages(sql: Sql, threadId: string, afterN: number, throughN: number): ContextMessage[] {

@@ -170,6 +170,27 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "inbox.configure": { kind: "never", why: "an inbox is a person's own; the Autopilot has none" },
   "inbox.pushSubscribe": { kind: "never", why: "an inbox is a person's own; the Autopilot has none" },
   "inbox.pushUnsubscribe": { kind: "never", why: "an inbox is a person's own; the Autopilot has none" },
+  "projects.list": {
+    kind: "auto",
+    description: "List the workspace's projects (threads, instances, files, brief, links).",
+  },
+  "projects.get": { kind: "auto", description: "Read one project: its brief, links, threads, instances and files." },
+  "projects.update": {
+    kind: "auto",
+    description:
+      "Change a project: its name, brief (Markdown; the context you read in its threads) or links, or add and remove its threads, instances and files by id. A thread added leaves the project it was in. Pass ifUpdatedAt (the project's updatedAt as you read it) so you never overwrite someone's newer brief.",
+  },
+  "projects.create": {
+    kind: "gated",
+    risk: "medium",
+    description:
+      "Create a project with a name, a brief and links, and the threads it holds. Needs a person's approval.",
+  },
+  "projects.archive": {
+    kind: "gated",
+    risk: "medium",
+    description: "Archive a project (its brief stops being read; its threads stay). Needs a person's approval.",
+  },
   "search.query": {
     kind: "auto",
     description:

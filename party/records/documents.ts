@@ -5,6 +5,7 @@ import { GatewaySession } from "../../shared/protocol/gateway";
 import { InboxPreferences } from "../../shared/protocol/inbox";
 import { Instance } from "../../shared/protocol/instances";
 import { Job } from "../../shared/protocol/jobs";
+import { Project } from "../../shared/protocol/projects";
 import { WorkspaceSettings } from "../../shared/protocol/settings";
 import { Message, Thread } from "../../shared/protocol/threads";
 import { defineRecord } from "./codec";
@@ -32,3 +33,5 @@ export const memoryRecord = defineRecord("memory entry", MemoryEntry);
 export const settingsRecord = defineRecord("workspace settings", WorkspaceSettings);
 /** A person's inbox preferences (protocol 8), in `inbox_people.preferences`. */
 export const inboxPreferencesRecord = defineRecord("inbox preferences", InboxPreferences, INBOX_PREFERENCES_UPGRADES);
+/** A project (protocol 9): threads, instances and files with a brief and links (domain/projects.ts). */
+export const projectRecord = defineRecord("project", Project);

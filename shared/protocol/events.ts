@@ -7,6 +7,7 @@ import { HelloPayload } from "./hello";
 import { InboxUpdatedPayload } from "./inbox";
 import { InstanceDeletedPayload, InstanceDevicesPayload, InstanceEventPayload } from "./instances";
 import { JobCancelRequestedPayload, JobEventPayload } from "./jobs";
+import { ProjectChangedPayload } from "./projects";
 import { PresenceDiffPayload, PresenceJoinedPayload, PresenceLeftPayload, PresenceUpdatedPayload } from "./presence";
 import { SettingsChangedPayload } from "./settings";
 import { MessageCreatedPayload, ThreadEventPayload } from "./threads";
@@ -33,6 +34,8 @@ export const DurableEvents = {
   "memory.deleted": MemoryDeletedPayload,
   /** Protocol 8: the workspace's settings (who decides approvals, how long they wait). */
   "settings.changed": SettingsChangedPayload,
+  /** Protocol 9: a project was created or changed (projects.ts). */
+  "project.changed": ProjectChangedPayload,
 } as const;
 
 /** Ephemeral events: broadcast without a `seq`, never replayed. */

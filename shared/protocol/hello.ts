@@ -6,6 +6,7 @@ import { Instance } from "./instances";
 import { Job } from "./jobs";
 import { SnapshotRemainder } from "./paging";
 import { PresenceEntry } from "./presence";
+import { Project } from "./projects";
 import { Principal } from "./principal";
 import { WorkspaceSettings } from "./settings";
 import { Thread } from "./threads";
@@ -16,12 +17,14 @@ import { Thread } from "./threads";
  * frame. `threads` counts threads, `approvals` pending approvals, `jobs` unfinished jobs;
  * each `next` is the cursor for `threads.list` / `approvals.list {status:"pending"}` /
  * `jobs.list {active:true}`. `presence` counts entries left out (`presence.list` pages
- * them by connection id from `presenceNext`).
+ * them by connection id from `presenceNext`). Protocol 9: `projects` counts projects that
+ * are not archived, listed by `projects.list`.
  */
 export const SnapshotMore = z.object({
   threads: SnapshotRemainder,
   approvals: SnapshotRemainder,
   jobs: SnapshotRemainder,
+  projects: SnapshotRemainder,
   presence: z.number().int().nonnegative(),
   presenceNext: z.string().nullable(),
 });
@@ -43,6 +46,8 @@ export const Snapshot = z.object({
   instances: z.array(Instance).default([]),
   /** Protocol 8: the workspace's settings. */
   settings: WorkspaceSettings,
+  /** Protocol 9: projects that are not archived, most recently changed first. */
+  projects: z.array(Project),
   more: SnapshotMore,
 });
 export type Snapshot = z.infer<typeof Snapshot>;

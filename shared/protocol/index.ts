@@ -17,6 +17,7 @@ export * from "./jobs";
 export * from "./methods";
 export * from "./paging";
 export * from "./presence";
+export * from "./projects";
 export * from "./search";
 export * from "./settings";
 export * from "./principal";

@@ -81,6 +81,15 @@ import {
   JobsStartParams,
   JobsUpdateParams,
 } from "./jobs";
+import {
+  ProjectResult,
+  ProjectsArchiveParams,
+  ProjectsCreateParams,
+  ProjectsGetParams,
+  ProjectsListParams,
+  ProjectsListResult,
+  ProjectsUpdateParams,
+} from "./projects";
 import { PresenceListParams, PresenceListResult, PresenceUpdateParams, PresenceUpdateResult } from "./presence";
 import type { Scope } from "./principal";
 import { SearchQueryParams, SearchQueryResult } from "./search";
@@ -294,6 +303,12 @@ export const Methods = {
   }),
   // Protocol 8: full-text search over messages and thread titles (party/rooms/autopilot/domain/search.ts).
   "search.query": method({ params: SearchQueryParams, result: SearchQueryResult, scope: "read", mutating: false }),
+  // Protocol 9: projects (projects.ts); a thread belongs to at most one.
+  "projects.create": method({ params: ProjectsCreateParams, result: ProjectResult, scope: "write", mutating: true }),
+  "projects.update": method({ params: ProjectsUpdateParams, result: ProjectResult, scope: "write", mutating: true }),
+  "projects.archive": method({ params: ProjectsArchiveParams, result: ProjectResult, scope: "write", mutating: true }),
+  "projects.list": method({ params: ProjectsListParams, result: ProjectsListResult, scope: "read", mutating: false }),
+  "projects.get": method({ params: ProjectsGetParams, result: ProjectResult, scope: "read", mutating: false }),
 } as const;
 
 export type MethodName = keyof typeof Methods;

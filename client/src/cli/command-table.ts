@@ -3,6 +3,7 @@ import { MAX_MEMORY_ENTRIES, Responder, UsageListParams } from "../../../shared/
 import { ApprovalStatus, MAX_APPROVAL_TTL_MS, Risk } from "../../../shared/protocol/approvals";
 import { MAX_SEARCH_LIMIT } from "../../../shared/protocol/search";
 import { integer, number, oneOf, optional, time } from "./option-values";
+import { PROJECT_COMMANDS, PROJECT_OPTIONS, type ProjectCommand } from "./project-commands";
 import { AGENTS_HELP, responderOptions } from "./responder-options";
 import { UsageError } from "./usage-error";
 export { UsageError };
@@ -30,6 +31,7 @@ type UsageGroupBy = (typeof GROUP_BY)[number];
 type CliOperation = Exclude<InstanceOperation, "link" | "configureChannel" | "disconnectChannel" | "channelAccess">;
 
 export type Command =
+  | ProjectCommand
   | { name: "signup"; agentName: string; invitation?: string }
   | { name: "watch" }
   | { name: "threads"; includeArchived: boolean }
@@ -143,6 +145,7 @@ export const OPTIONS = {
   until: { type: "string", value: "<time>", help: "until this time (ISO 8601 or epoch ms)" },
   principal: { type: "string", value: "<id>", help: "only runs this principal triggered" },
   "group-by": { type: "string", value: "<key>", help: `${GROUP_BY.join("|")} (default none: the calls themselves)` },
+  ...PROJECT_OPTIONS,
 } as const satisfies Record<string, { type: "string" | "boolean"; short?: string; value?: string; help: string }>;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -473,4 +476,5 @@ export const COMMANDS: Record<string, CommandSpec> = {
       ...optional("limit", integer("limit", v.limit, 1, 500)),
     }),
   },
+  ...PROJECT_COMMANDS,
 };

@@ -5,6 +5,7 @@ import { AutopilotError } from "../errors";
 import type { Command } from "./command-table";
 import type { SocketCommand } from "./args";
 import { type CliIO, EXIT } from "./io";
+import { isProjectCommand, runProjectCommand } from "./project-commands";
 import { sendAndWaitForReply } from "./wait-reply";
 
 /** One-shot commands give up when no hello arrived by then, instead of retrying forever. */
@@ -64,6 +65,7 @@ export async function runCommand(client: AutopilotClient, command: SocketCommand
     // The parser built `params` for exactly this method; the room validates them again.
     return print(io, await client.request(PASS_THROUGH[name as keyof typeof PASS_THROUGH], params as never));
   }
+  if (isProjectCommand(command)) return runProjectCommand(client, command, io);
   switch (command.name) {
     case "threads":
       return print(io, await client.threads.list({ includeArchived: command.includeArchived }));

@@ -2,14 +2,31 @@ import type { HelloPayload } from "../hello";
 import type { Cut } from "./cut";
 
 /**
- * Protocol 9 → 8. Added in 9: nothing on the wire yet (the range moves to 8 and 9). Every
+ * Protocol 9 → 8. Added in 9: projects (the `projects.*` methods, the
+ * durable `project.changed`, which an 8 client takes as an unknown event, and the hello's
+ * `snapshot.projects` and `more.projects`, left out for 8). Every
  * cut converts the hello, whatever else changed: it names the version the socket speaks,
  * and a client refuses a hello of another version than its own.
  */
 type Obj = Record<string, unknown>;
 
-const hello = (h: HelloPayload): Obj => ({ ...h, protocol: 8 });
-const helloUp = (h: Obj): Obj => ({ ...h, protocol: 9 });
+/** Protocol 9's snapshot carries projects (and what it left of them out); 8 knows none. */
+function snapshotDown(snapshot: HelloPayload["snapshot"]): Obj | null {
+  if (!snapshot) return null;
+  const { projects: _projects, more, ...rest } = snapshot;
+  const { projects: _left, ...moreRest } = more;
+  return { ...rest, more: moreRest };
+}
+
+/** A room of 8 has no projects: none, and none left out. */
+function snapshotUp(snapshot: unknown): unknown {
+  if (!snapshot || typeof snapshot !== "object") return snapshot;
+  const s = snapshot as Obj;
+  return { ...s, projects: [], more: { ...(s.more as Obj), projects: { left: 0, next: null } } };
+}
+
+const hello = (h: HelloPayload): Obj => ({ ...h, protocol: 8, snapshot: snapshotDown(h.snapshot) });
+const helloUp = (h: Obj): Obj => ({ ...h, protocol: 9, snapshot: snapshotUp(h.snapshot) });
 
 export const cut9: Cut = {
   from: 9,

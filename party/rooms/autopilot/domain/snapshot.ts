@@ -6,13 +6,14 @@ import { listInstances } from "./instances";
 import { countActiveJobs, listJobs, recentFinishedJobs } from "./jobs";
 import { countRows } from "./paging";
 import { pagePresence } from "./presence";
+import { countProjects, pageProjects } from "./projects";
 import { getSettings } from "./settings";
 import type { Sql } from "../../../domain/sql";
 import { pageThreads } from "./threads";
 
 /**
  * What one hello may carry, per collection: a count cap and a byte share. Together about
- * 256 KiB, so a workspace with hundreds of pending approvals (16 KB of details each) still
+ * 320 KiB, so a workspace with hundreds of pending approvals (16 KB of details each) still
  * greets in one small frame; the rest is one list call away. Instances are not capped: each is a container,
  * there are few.
  */
@@ -21,6 +22,8 @@ export const SNAPSHOT_BUDGET = {
   jobs: { count: 100, bytes: 48 * 1024 },
   threads: { count: 200, bytes: 64 * 1024 },
   presence: { count: 200, bytes: 32 * 1024 },
+  /** Projects not archived (a brief may be long: the rest is one `projects.list` away). */
+  projects: { count: 100, bytes: 64 * 1024 },
   /** Recently decided approvals and finished jobs, each; history beyond is listable. */
   history: { count: 50, bytes: 8 * 1024 },
 } as const;
@@ -33,6 +36,7 @@ export function buildSnapshot(sql: Sql, presence: PresenceEntry[], budget: Snaps
   const pending = listApprovals(sql, { status: "pending", limit: budget.approvals.count }, budget.approvals.bytes);
   const active = listJobs(sql, { active: true, limit: budget.jobs.count }, budget.jobs.bytes);
   const people = pagePresence(presence, undefined, budget.presence.count, budget.presence.bytes);
+  const projects = pageProjects(sql, { includeArchived: false, limit: budget.projects.count }, budget.projects.bytes);
   const left = (total: number, shown: number) => Math.max(0, total - shown);
   return {
     threads: threads.items,
@@ -41,6 +45,7 @@ export function buildSnapshot(sql: Sql, presence: PresenceEntry[], budget: Snaps
     presence: people.entries,
     instances: listInstances(sql),
     settings: getSettings(sql),
+    projects: projects.items,
     more: {
       threads: { left: threads.next ? left(countRows(sql, threadRows), threads.items.length) : 0, next: threads.next },
       approvals: {
@@ -48,6 +53,10 @@ export function buildSnapshot(sql: Sql, presence: PresenceEntry[], budget: Snaps
         next: pending.next,
       },
       jobs: { left: active.next ? left(countActiveJobs(sql), active.items.length) : 0, next: active.next },
+      projects: {
+        left: projects.next ? left(countProjects(sql, false), projects.items.length) : 0,
+        next: projects.next,
+      },
       presence: left(presence.length, people.entries.length),
       presenceNext: people.next,
     },

@@ -6,6 +6,7 @@ import { agent } from "./agent";
 import type { RetentionSweep } from "../schedules/retention-sweep";
 import { type ApprovalExpiry, approvals } from "./approvals";
 import { type InstanceHost, instances } from "./instances";
+import { projects } from "./projects";
 import { threads } from "./threads";
 import { jobs, live, workspace } from "./workspace";
 
@@ -35,6 +36,7 @@ export function roomFeatures(p: RoomParts): Feature[] {
     threads,
     approvals(p.expiry),
     jobs,
+    projects,
     workspace,
     live,
     {
