@@ -9,6 +9,7 @@ import "./chat.css";
 import "./palette/palette.css";
 import "./canvas/activity.css";
 import "./together.css";
+import "./projects.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";

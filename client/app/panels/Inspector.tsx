@@ -13,6 +13,7 @@ import { InstanceLifecycle } from "./InstanceLifecycle";
 import { MentionInput } from "./MentionInput";
 import { NoteOrGroupView } from "./NoteView";
 import { NodeComments } from "./NodeComments";
+import { ProjectView, ThreadProject } from "./ProjectView";
 import { ChatStartProgress, ChatWithOpenClaw, FirstRunCard, StartChatButton } from "./ChatStart";
 import { ResponderPicker } from "./Responder";
 import { RunWaiting } from "./RunWaiting";
@@ -104,6 +105,7 @@ function ThreadView({ threadId }: { threadId: string }) {
           started by {thread.createdBy.name} · {relativeTime(thread.createdAt)} · {thread.messageCount} message
           {thread.messageCount === 1 ? "" : "s"} <FollowButton threadId={threadId} />
         </p>
+        <ThreadProject threadId={threadId} />
         {thread.gateway && (
           <p className="muted small gateway-line">
             Talks to <strong>{instance?.name ?? thread.gateway.instanceId}</strong> · session{" "}
@@ -442,6 +444,7 @@ function InspectorView() {
   if (kind === "approval") return <ApprovalView key={ref} approvalId={ref} />;
   if (kind === "job") return <JobView key={ref} jobId={ref} />;
   if (kind === "instance") return <InstanceView key={ref} instanceId={ref} />;
+  if (kind === "project") return <ProjectView key={ref} projectId={ref} />;
   if (kind === "note" || kind === "group") return <NoteOrGroupView key={selectedId} nodeId={selectedId} />;
   if (kind === "session")
     return <SessionView key={selectedId} nodeId={selectedId} thread={(id) => <ThreadView key={id} threadId={id} />} />;

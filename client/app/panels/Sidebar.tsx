@@ -1,76 +1,21 @@
-import { useMemo, useState, type FormEvent } from "react";
-import { useShallow } from "zustand/react/shallow";
-import { useAction } from "../lib/action";
+import { useMemo, useState } from "react";
 import { relativeTime } from "../lib/format";
 import { requestedInstances } from "../lib/instance-status";
-import { colorFor, useCanvas } from "../stores/canvas";
+import { colorFor } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
 import { unreadCount, useUnread } from "../stores/unread";
 import { BridgeStatus, GatewaySessions } from "./Gateway";
 import { LoadMore } from "./LoadMore";
 import { LinkGateway } from "./LinkGateway";
+import { Projects } from "./ProjectList";
+import { QuickCreate } from "./QuickCreate";
 
 /**
- * Left bar: the workspace's threads, its OpenClaw instances and its projects (groups on
- * the canvas), plus who is here. Threads come from the room state; projects from the
- * Hatchery document; nothing is fetched.
+ * Left bar: the workspace's threads, its projects, its OpenClaw instances, plus who is
+ * here. All of it comes from the room state (ProjectList.tsx also offers the canvas's
+ * groups as projects); nothing is fetched.
  */
-
-interface QuickCreateProps {
-  id: string;
-  label: string;
-  placeholder: string;
-  maxLength: number;
-  button: string;
-  buttonClass: string;
-  /** Creates the thing; resolves with a note to show (or null), throws to show an error. */
-  create: (value: string) => Promise<string | null>;
-}
-
-/** A one-field form in the sidebar: type, Enter, done; errors are shown in words. */
-function QuickCreate({ id, label, placeholder, maxLength, button, buttonClass, create }: QuickCreateProps) {
-  const [value, setValue] = useState("");
-  const action = useAction(async (trimmed: string) => {
-    const text = await create(trimmed);
-    setValue("");
-    return text;
-  });
-  const busy = action.pending;
-  const note = action.error
-    ? { error: true, text: action.error }
-    : action.note
-      ? { error: false, text: action.note }
-      : null;
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    const trimmed = value.trim();
-    if (trimmed) action.run(trimmed);
-  };
-  return (
-    <form className="new-thread" onSubmit={submit}>
-      <label className="sr-only" htmlFor={id}>
-        {label}
-      </label>
-      <input
-        id={id}
-        placeholder={placeholder}
-        value={value}
-        maxLength={maxLength}
-        onChange={(e) => setValue(e.target.value)}
-        disabled={busy}
-      />
-      <button type="submit" className={buttonClass} disabled={busy || !value.trim()}>
-        {button}
-      </button>
-      {note && (
-        <p className={note.error ? "form-error" : "empty"} role={note.error ? "alert" : "status"}>
-          {note.text}
-        </p>
-      )}
-    </form>
-  );
-}
 
 function NewThread() {
   const client = useRoom((s) => s.client);
@@ -268,38 +213,6 @@ function Instances() {
               </li>
             );
           })}
-        </ul>
-      )}
-    </section>
-  );
-}
-
-function Projects() {
-  // useShallow: the filter makes a new array each time; re-render only when a group changed.
-  const groups = useCanvas(useShallow((s) => s.nodes.filter((n) => n.type === "group")));
-  const select = useUi((s) => s.select);
-  const selectedId = useUi((s) => s.selectedId);
-  return (
-    <section className="side-section" aria-labelledby="projects-h">
-      <div className="section-head">
-        <h2 id="projects-h">Projects</h2>
-        <span className="count">{groups.length}</span>
-      </div>
-      {groups.length === 0 ? (
-        <p className="empty">No projects yet. Select a few nodes on the canvas and press “Group” (or G) to make one.</p>
-      ) : (
-        <ul className="nav-list">
-          {groups.map((g) => (
-            <li key={g.id}>
-              <button
-                type="button"
-                className={`nav-item ${selectedId === g.id ? "active" : ""}`}
-                onClick={() => select(g.id, { focus: true })}
-              >
-                <span className="nav-title">{String(g.data.g.data.label ?? "Group")}</span>
-              </button>
-            </li>
-          ))}
         </ul>
       )}
     </section>

@@ -1,0 +1,322 @@
+import { useMemo, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { MAX_PROJECT_LINK_TITLE, type Project } from "../../../shared/protocol/projects";
+import { useAction } from "../lib/action";
+import { FormError } from "../lib/form-error";
+import { relativeTime } from "../lib/format";
+import { safeUrl } from "../lib/markdown";
+import { useCan, useRoom } from "../stores/room";
+import { useUi } from "../stores/ui";
+import { ACCEPT, fileUrl, refusalBefore, sizeText, uploadFile } from "./attachments/upload";
+
+/**
+ * The lists of a project's view (ProjectView.tsx): links, threads, instances and files,
+ * each with what people with `write` may add and take out. Every change is one
+ * `projects.update`; the view follows the room's `project.changed`, never its own request.
+ */
+
+type Update = Parameters<NonNullable<ReturnType<typeof useRoom.getState>["client"]>["projects"]["update"]>[0];
+
+/** One update of the project, as an action (pending, and its error in words). */
+function useUpdate(project: Project) {
+  const client = useRoom((s) => s.client);
+  return useAction(async (change: Omit<Update, "projectId">) => {
+    await client?.projects.update({ projectId: project.id, ...change });
+  });
+}
+
+function Section({ id, title, count, children }: { id: string; title: string; count: number; children: ReactNode }) {
+  return (
+    <section className="project-section" aria-labelledby={id}>
+      <div className="project-section-head">
+        <h3 id={id}>{title}</h3>
+        <span className="count">{count}</span>
+      </div>
+      {children}
+    </section>
+  );
+}
+
+function RemoveButton({ label, onClick, disabled }: { label: string; onClick: () => void; disabled: boolean }) {
+  return (
+    <button
+      type="button"
+      className="ghost icon small project-remove"
+      aria-label={label}
+      title={label}
+      onClick={onClick}
+      disabled={disabled}
+    >
+      ×
+    </button>
+  );
+}
+
+export function ProjectLinks({ project }: { project: Project }) {
+  const canWrite = useCan("write");
+  const update = useUpdate(project);
+  const [url, setUrl] = useState("");
+  const [title, setTitle] = useState("");
+  const add = (e: FormEvent) => {
+    e.preventDefault();
+    if (!url.trim()) return;
+    update.run({ links: [...project.links, { url: url.trim(), title: title.trim() }] });
+    setUrl("");
+    setTitle("");
+  };
+  return (
+    <Section id="project-links-h" title="Links" count={project.links.length}>
+      {project.links.length === 0 && <p className="empty">No links yet: specs, dashboards, repositories, tickets.</p>}
+      <ul className="project-list">
+        {project.links.map((link, index) => {
+          const href = safeUrl(link.url);
+          return (
+            // biome-ignore lint/suspicious/noArrayIndexKey: a link is where it is in the list; the same address may be there twice
+            <li key={index}>
+              {href ? (
+                <a
+                  href={href}
+                  target="_blank"
+                  rel="noopener noreferrer nofollow"
+                  className="nav-title"
+                  title={link.url}
+                >
+                  {link.title || link.url}
+                </a>
+              ) : (
+                <span className="nav-title">{link.title || link.url}</span>
+              )}
+              {canWrite && (
+                <RemoveButton
+                  label={`Remove link ${link.title || link.url}`}
+                  disabled={update.pending}
+                  onClick={() => update.run({ links: project.links.filter((_, i) => i !== index) })}
+                />
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      {canWrite && (
+        <form className="project-add" onSubmit={add} aria-label="Add a link">
+          <input
+            aria-label="Link address"
+            type="url"
+            placeholder="https://…"
+            value={url}
+            onChange={(e) => setUrl(e.target.value)}
+            maxLength={2048}
+          />
+          <input
+            aria-label="Link title"
+            placeholder="Title (optional)"
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+            maxLength={MAX_PROJECT_LINK_TITLE}
+          />
+          <button type="submit" className="small" disabled={update.pending || !url.trim()}>
+            Add link
+          </button>
+        </form>
+      )}
+      <FormError error={update.error} />
+    </Section>
+  );
+}
+
+export function ProjectThreads({ project }: { project: Project }) {
+  const threads = useRoom((s) => s.state.threads);
+  const projects = useRoom((s) => s.state.projects);
+  const canWrite = useCan("write");
+  const select = useUi((s) => s.select);
+  const update = useUpdate(project);
+  const [choice, setChoice] = useState("");
+  const members = useMemo(
+    () =>
+      project.threadIds
+        .map((id) => ({ id, thread: threads.get(id) }))
+        .sort((a, b) => (b.thread?.updatedAt ?? 0) - (a.thread?.updatedAt ?? 0)),
+    [project.threadIds, threads],
+  );
+  // Threads one may add: not archived, not in this project; a thread in another project moves here.
+  const candidates = useMemo(() => {
+    const inProject = new Map<string, string>();
+    for (const p of projects.values()) for (const id of p.threadIds) if (p.id !== project.id) inProject.set(id, p.name);
+    return [...threads.values()]
+      .filter((t) => !t.archived && !project.threadIds.includes(t.id))
+      .sort((a, b) => b.updatedAt - a.updatedAt)
+      .map((t) => ({ id: t.id, label: inProject.has(t.id) ? `${t.title} (in ${inProject.get(t.id)})` : t.title }));
+  }, [threads, projects, project.id, project.threadIds]);
+  return (
+    <Section id="project-threads-h" title="Threads" count={project.threadIds.length}>
+      {members.length === 0 && (
+        <p className="empty">No threads yet. Add one below; a thread is in one project at most.</p>
+      )}
+      <ul className="project-list">
+        {members.map(({ id, thread }) => (
+          <li key={id}>
+            <button type="button" className="nav-item" onClick={() => select(`thread:${id}`, { focus: true })}>
+              <span className="nav-title">{thread?.title ?? "A thread not loaded yet"}</span>
+              <span className="nav-meta">
+                {thread?.archived ? "archived" : thread?.lastMessageAt ? relativeTime(thread.lastMessageAt) : "empty"}
+              </span>
+            </button>
+            {canWrite && (
+              <RemoveButton
+                label={`Take ${thread?.title ?? id} out of the project`}
+                disabled={update.pending}
+                onClick={() => update.run({ removeThreadIds: [id] })}
+              />
+            )}
+          </li>
+        ))}
+      </ul>
+      {canWrite && candidates.length > 0 && (
+        <form
+          className="project-add"
+          aria-label="Add a thread"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (choice) update.run({ addThreadIds: [choice] });
+            setChoice("");
+          }}
+        >
+          <select aria-label="Thread to add" value={choice} onChange={(e) => setChoice(e.target.value)}>
+            <option value="">Add a thread…</option>
+            {candidates.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.label}
+              </option>
+            ))}
+          </select>
+          <button type="submit" className="small" disabled={update.pending || !choice}>
+            Add
+          </button>
+        </form>
+      )}
+      <FormError error={update.error} />
+    </Section>
+  );
+}
+
+export function ProjectInstances({ project }: { project: Project }) {
+  const instances = useRoom((s) => s.state.instances);
+  const canWrite = useCan("write");
+  const select = useUi((s) => s.select);
+  const update = useUpdate(project);
+  const [choice, setChoice] = useState("");
+  const attached = project.instanceIds.flatMap((id) => {
+    const instance = instances.get(id);
+    // A deleted instance is kept by the room only for its id: nothing to show.
+    return instance && instance.status !== "stopped" ? [instance] : [];
+  });
+  const candidates = [...instances.values()].filter(
+    (i) => i.status !== "stopped" && !project.instanceIds.includes(i.id),
+  );
+  return (
+    <Section id="project-instances-h" title="Instances" count={attached.length}>
+      {attached.length === 0 && <p className="empty">No OpenClaw instances attached.</p>}
+      <ul className="project-list">
+        {attached.map((i) => (
+          <li key={i.id}>
+            <button type="button" className="nav-item" onClick={() => select(`instance:${i.id}`, { focus: true })}>
+              <span className="nav-title">{i.name}</span>
+              <span className="nav-meta">{i.status}</span>
+            </button>
+            {canWrite && (
+              <RemoveButton
+                label={`Detach ${i.name} from the project`}
+                disabled={update.pending}
+                onClick={() => update.run({ removeInstanceIds: [i.id] })}
+              />
+            )}
+          </li>
+        ))}
+      </ul>
+      {canWrite && candidates.length > 0 && (
+        <form
+          className="project-add"
+          aria-label="Attach an instance"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (choice) update.run({ addInstanceIds: [choice] });
+            setChoice("");
+          }}
+        >
+          <select aria-label="Instance to attach" value={choice} onChange={(e) => setChoice(e.target.value)}>
+            <option value="">Attach an instance…</option>
+            {candidates.map((i) => (
+              <option key={i.id} value={i.id}>
+                {i.name}
+              </option>
+            ))}
+          </select>
+          <button type="submit" className="small" disabled={update.pending || !choice}>
+            Attach
+          </button>
+        </form>
+      )}
+      <FormError error={update.error} />
+    </Section>
+  );
+}
+
+export function ProjectFiles({ project }: { project: Project }) {
+  const workspaceId = useRoom((s) => s.workspaceId);
+  const client = useRoom((s) => s.client);
+  const canWrite = useCan("write");
+  const update = useUpdate(project);
+  const input = useRef<HTMLInputElement>(null);
+  const upload = useAction(async (file: File) => {
+    if (!workspaceId || !client) return;
+    const refusal = refusalBefore(file);
+    if (refusal) throw new Error(refusal);
+    const stored = await uploadFile(workspaceId, file);
+    await client.projects.update({ projectId: project.id, addFileIds: [stored.id] });
+  });
+  return (
+    <Section id="project-files-h" title="Files" count={project.files.length}>
+      {project.files.length === 0 && <p className="empty">No files yet.</p>}
+      <ul className="project-list">
+        {project.files.map((f) => (
+          <li key={f.id}>
+            {workspaceId ? (
+              <a href={fileUrl(workspaceId, f.id)} download={f.name} className="nav-title">
+                {f.name}
+              </a>
+            ) : (
+              <span className="nav-title">{f.name}</span>
+            )}
+            <span className="nav-meta">{sizeText(f.size)}</span>
+            {canWrite && (
+              <RemoveButton
+                label={`Remove ${f.name} from the project`}
+                disabled={update.pending}
+                onClick={() => update.run({ removeFileIds: [f.id] })}
+              />
+            )}
+          </li>
+        ))}
+      </ul>
+      {canWrite && (
+        <>
+          <input
+            ref={input}
+            type="file"
+            accept={ACCEPT}
+            className="sr-only"
+            aria-label="File to add to the project"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              e.target.value = "";
+              if (file) upload.run(file);
+            }}
+          />
+          <button type="button" className="link small" onClick={() => input.current?.click()} disabled={upload.pending}>
+            {upload.pending ? "Uploading…" : "Add a file…"}
+          </button>
+        </>
+      )}
+      <FormError error={update.error ?? upload.error} />
+    </Section>
+  );
+}
