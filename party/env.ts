@@ -26,6 +26,9 @@ export interface Env extends ModelEnv {
   WORKSPACE_RATE_LIMIT_PER_SECOND?: string;
   WORKSPACE_RATE_LIMIT_BURST?: string;
   MAX_CONNECTIONS_PER_PRINCIPAL?: string;
+  /** The Autopilot's schedules: how many a workspace keeps (default 50), and the shortest interval in seconds (default 60). */
+  MAX_SCHEDULES?: string;
+  SCHEDULE_MIN_INTERVAL_SECONDS?: string;
   EVENT_LOG_RETAIN?: string;
   /** The Hatchery's limits (party/rooms/hatchery/limits.ts; docs/operations.md "Limits"). */
   HATCHERY_MAX_FRAME_BYTES?: string;
@@ -39,6 +42,12 @@ export interface Env extends ModelEnv {
   HATCHERY_PRINCIPAL_FRAME_BURST?: string;
   /** Audit entries the Autopilot keeps (the newest). */
   AUDIT_RETAIN?: string;
+  /** Tasks' budgets and how many run at once (features/tasks/limits.ts; docs/operations.md "Limits"). */
+  AUTOPILOT_TASK_STEPS?: string;
+  AUTOPILOT_TASK_MAX_STEPS?: string;
+  AUTOPILOT_TASK_MAX_TOKENS?: string;
+  AUTOPILOT_TASK_MAX_MINUTES?: string;
+  AUTOPILOT_TASKS_AT_ONCE?: string;
   /** The OpenClaw runtime (process host locally, sandbox Worker in production); used by the gateway bridge. */
   RUNTIME_URL?: string;
   /** The device entry's public origin as devices dial it (wss://host, or ws:// on a private network); unset: no setup codes (party/devices/setup.ts). */

@@ -6,6 +6,7 @@ import type { PageCursor } from "../../shared/protocol/paging";
 import { FINISHED_JOB_STATUSES, type Job } from "../../shared/protocol/jobs";
 import type { PresenceEntry } from "../../shared/protocol/presence";
 import type { Project } from "../../shared/protocol/projects";
+import type { Task } from "../../shared/protocol/tasks";
 import { DEFAULT_SETTINGS, type WorkspaceSettings } from "../../shared/protocol/settings";
 import type { Message, Thread } from "../../shared/protocol/threads";
 import type { ReceivedEvent } from "./frames";
@@ -32,6 +33,8 @@ export interface WorkspaceState {
    * included.
    */
   readonly projects: ReadonlyMap<string, Project>;
+  /** Tasks (protocol 9) an event told of since connecting; `tasks.list` reads the rest. */
+  readonly tasks: ReadonlyMap<string, Task>;
   /** The workspace's settings (protocol 8): who decides approvals, how long they wait. */
   readonly settings: WorkspaceSettings;
   /**
@@ -68,6 +71,7 @@ export const emptyState: WorkspaceState = {
   presence: new Map(),
   instances: new Map(),
   projects: new Map(),
+  tasks: new Map(),
   settings: DEFAULT_SETTINGS,
   streams: new Map(),
   sessions: new Map(),
@@ -94,6 +98,7 @@ export function stateFromSnapshot(snapshot: Snapshot, epoch: string, seq: number
     presence: new Map(snapshot.presence.map((entry) => [entry.connectionId, entry])),
     instances: byId(snapshot.instances ?? []),
     projects: byId(snapshot.projects),
+    tasks: new Map(),
     settings: snapshot.settings,
     streams: new Map(),
     sessions: new Map(),
@@ -344,6 +349,8 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
     // A hint to re-read instances.details (the lists live there, not in the state).
     case "inbox.updated":
     // A person's inbox is theirs alone: the app keeps it apart from the workspace state.
+    case "runlog.appended":
+    // A run's log is read where it is shown (runlog.list) and followed there.
     case "principal.updated":
       // Who this connection is lives with the hello (client.principal), not in the state.
       return state;
@@ -352,6 +359,11 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
       // The workspace memory is not part of the snapshot: clients that show it list it
       // (memory.list) and follow these events themselves.
       return state;
+    case "schedule.changed":
+    case "schedule.deleted":
+      // Nor are schedules (protocol 9): a client that shows them lists them (schedules.list)
+      // and follows these events, as for the memory.
+      return state;
     case "settings.changed":
       return { ...state, settings: received.payload.settings };
     case "project.changed": {
@@ -359,6 +371,9 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
       const next = loadedOne(state, "projects", received.payload.project.id);
       return { ...next, projects: upsert(next.projects, received.payload.project.id, received.payload.project) };
     }
+    case "task.changed":
+      // Tasks are not in the hello (tasks.list pages them): every task an event told of since.
+      return { ...state, tasks: upsert(state.tasks, received.payload.task.id, received.payload.task) };
   }
 }
 

@@ -11,7 +11,7 @@
 // that needs a scope the trigger no longer holds does not run, and the model is told.
 import type { ToolSet } from "ai";
 import { z } from "zod";
-import type { MethodName } from "../../shared/protocol/methods";
+import { type MethodName, Methods } from "../../shared/protocol/methods";
 import type { Actor, Principal, Scope } from "../../shared/protocol/principal";
 import { hasScope } from "../../shared/scopes";
 import { lostAccessNote, toolScope } from "../access/acting-for";
@@ -20,7 +20,9 @@ import { type AgentRun, endRun, filedApprovals, recordFiledApproval } from "../r
 import { withdrawApproval } from "../rooms/autopilot/domain/approvals";
 import type { Sql } from "../domain/sql";
 import type { AgentRunDoc } from "../records/agent-run";
-import { failSegment, type PostDeps } from "./autopilot-posts";
+import { autopilotPrincipal, failSegment, jsonText, type PostDeps } from "./autopilot-posts";
+import type { GatewayAccess } from "./gateway-tool";
+import { type RunTools, runTools, toolCallKey } from "./run-tools";
 import { TOOL_POLICY } from "./tool-policy";
 import { runScopes } from "./tools";
 
@@ -113,4 +115,52 @@ export function stopRun(deps: PostDeps, run: AgentRun, chatRunId: string, partia
     endRun(ctx.sql, run.id, "aborted", ctx.now);
     ctx.audit("run.stopped", run.id, { threadId: run.threadId, triggeredBy: who.id, reason, withdrawn });
   });
+}
+
+/** A tool's result as the model gets it back (a run's messages are stored while it waits). */
+const RESULT_CHARS = 16_000;
+
+export interface ActingToolsDeps {
+  sql: Sql;
+  invoke(
+    principal: Principal,
+    method: MethodName,
+    params: Record<string, unknown>,
+    onBehalfOf?: Actor,
+  ): Promise<unknown>;
+  gateway(threadId: string): GatewayAccess | null;
+  currentAccess: CurrentAccess;
+}
+
+/**
+ * The tools of a run acting for someone (a reply's run, or a task): each call goes through
+ * the room's dispatch as the Autopilot for `triggeredBy`, a mutating one with its key from
+ * the run and the call, and each first reads the trigger's access again (`gone` is told
+ * when it is gone).
+ */
+export async function actingTools(
+  d: ActingToolsDeps,
+  run: { id: string; threadId: string; scopes: Scope[]; triggeredBy: Actor },
+  riskyGatewayTools: readonly string[],
+  gone: (reason: string) => void,
+): Promise<RunTools> {
+  const principal = autopilotPrincipal(run.scopes);
+  const built = await runTools({
+    sql: d.sql,
+    runId: run.id,
+    scopes: run.scopes,
+    riskyGatewayTools,
+    gateway: d.gateway(run.threadId),
+    call: async (method, input, options) => {
+      const params = Methods[method].mutating
+        ? { ...input, idempotencyKey: await toolCallKey(run.id, options.toolCallId) }
+        : input;
+      const result = await d.invoke(principal, method, params, run.triggeredBy);
+      noteFiledApproval(d.sql, run.id, method, result);
+      const text = jsonText(result);
+      return text.length > RESULT_CHARS ? `${text.slice(0, RESULT_CHARS)}… (clipped)` : result;
+    },
+  });
+  const check = () => runAccess(d.currentAccess, { triggeredBy: run.triggeredBy, scopes: run.scopes });
+  return { ...built, tools: guardTools(built.tools, check, gone) };
 }

@@ -13,7 +13,7 @@
 import type { LanguageModel, ModelMessage } from "ai";
 import type { ChatAbortResult, ChatStream } from "../../shared/protocol/gateway";
 import type { Approval } from "../../shared/protocol/approvals";
-import { type MethodName, Methods } from "../../shared/protocol/methods";
+import type { MethodName } from "../../shared/protocol/methods";
 import type { Actor, Principal } from "../../shared/protocol/principal";
 import type { Message } from "../../shared/protocol/threads";
 import { autopilotAnswers } from "../../shared/responder";
@@ -37,7 +37,6 @@ import { getThread } from "../rooms/autopilot/domain/threads";
 import { recordUsage } from "../rooms/autopilot/domain/usage";
 import {
   asAutopilot,
-  autopilotPrincipal,
   clipText,
   failSegment,
   finishSegment,
@@ -52,11 +51,11 @@ import { buildRunContext, runInstructions } from "./run-context";
 import type { FileBytes } from "./attachments";
 import { pauseRun } from "./run-pause";
 import { canResumeAgain, nextResume } from "./run-recovery";
-import { type CurrentAccess, guardTools, noteFiledApproval, type RunAccess, runAccess, stopRun } from "./run-access";
+import { actingTools, type CurrentAccess, type RunAccess, runAccess, stopRun } from "./run-access";
 import { type ApprovalAnswer, type RunEvent, resumeMessages, runStream } from "./run-stream";
 import { requestTitle } from "./titles";
 import type { GatewayAccess } from "./gateway-tool";
-import { answerFor, type RunTools, runTools, toolCallKey } from "./run-tools";
+import { answerFor, type RunTools } from "./run-tools";
 import { takePost } from "./turn-intake";
 import { limitNotice } from "./turn-limits";
 
@@ -88,8 +87,6 @@ interface Active {
   stopped: string | null;
 }
 
-/** A tool's result as the model gets it back (the run's messages are stored while it waits). */
-const RESULT_CHARS = 16_000;
 export const INTERRUPTED = "the reply was interrupted by a restart";
 
 export class AutopilotAgent {
@@ -209,27 +206,9 @@ export class AutopilotAgent {
       await this.#segment(run, active, config, model, tools, context.instructions, context.messages);
   }
 
-  async #tools(run: AgentRun, config: ModelConfigured, active: Active): Promise<RunTools> {
-    const principal = autopilotPrincipal(run.doc.scopes);
-    const gateway = this.#d.gateway(run.threadId);
-    const tools = await runTools({
-      sql: this.#d.sql,
-      runId: run.id,
-      scopes: run.doc.scopes,
-      riskyGatewayTools: config.riskyGatewayTools,
-      gateway,
-      call: async (method, input, options) => {
-        const params = Methods[method].mutating
-          ? { ...input, idempotencyKey: await toolCallKey(run.id, options.toolCallId) }
-          : input;
-        const result = await this.#d.invoke(principal, method, params, run.doc.triggeredBy);
-        noteFiledApproval(this.#d.sql, run.id, method, result);
-        const text = jsonText(result);
-        return text.length > RESULT_CHARS ? `${text.slice(0, RESULT_CHARS)}… (clipped)` : result;
-      },
-    });
-    const check = () => runAccess(this.#d.currentAccess, run.doc);
-    return { ...tools, tools: guardTools(tools.tools, check, (reason) => this.#stop(active, reason)) };
+  #tools(run: AgentRun, config: ModelConfigured, active: Active): Promise<RunTools> {
+    const acting = { id: run.id, threadId: run.threadId, scopes: run.doc.scopes, triggeredBy: run.doc.triggeredBy };
+    return actingTools(this.#d, acting, config.riskyGatewayTools, (reason) => this.#stop(active, reason));
   }
 
   /** The trigger's access is gone: the run stops where it is (#segment ends it with why). */

@@ -191,9 +191,53 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
     risk: "medium",
     description: "Archive a project (its brief stops being read; its threads stay). Needs a person's approval.",
   },
+  "schedules.list": {
+    kind: "auto",
+    description:
+      "List the workspace's schedules: what each posts or starts, when it runs next, and how its last run went.",
+  },
+  "schedules.create": {
+    kind: "gated",
+    risk: "medium",
+    description:
+      'Schedule a prompt posted to a thread (action {kind: "prompt", threadId, text}) or a task ({kind: "task", goal}) once at a time ({kind: "once", at: epoch ms}), every interval ({kind: "every", everyMs}) or by cron ({kind: "cron", expression, timeZone}). It runs as the person you act for, with nobody connected. Needs a person\'s approval.',
+  },
+  "schedules.pause": {
+    kind: "gated",
+    risk: "low",
+    description: "Pause a schedule: it does not run until resumed. Needs a person's approval.",
+  },
+  "schedules.resume": {
+    kind: "gated",
+    risk: "medium",
+    description: "Resume a paused schedule from now on. Needs a person's approval.",
+  },
+  "schedules.delete": {
+    kind: "gated",
+    risk: "medium",
+    description: "Delete a schedule. Needs a person's approval.",
+  },
   "search.query": {
     kind: "auto",
     description:
       "Search the workspace's messages and thread titles by words (plain words, matched by their start; newest first). Page back with `before` = the result's `next`.",
+  },
+  "tasks.start": {
+    kind: "gated",
+    risk: "medium",
+    description:
+      "Start a task: a goal you then pursue on your own, step by step, in its own thread (it runs after this reply ends). Needs a person's approval.",
+  },
+  "tasks.list": {
+    kind: "auto",
+    description: "List the workspace's tasks (goals being worked on), most recently updated first.",
+  },
+  "tasks.get": { kind: "auto", description: "Read one task: its goal, status, budget and what it used." },
+  "tasks.pause": { kind: "never", why: "pausing, resuming and cancelling tasks is for the people who steer them" },
+  "tasks.resume": { kind: "never", why: "pausing, resuming and cancelling tasks is for the people who steer them" },
+  "tasks.cancel": { kind: "never", why: "pausing, resuming and cancelling tasks is for the people who steer them" },
+  "runlog.list": {
+    kind: "auto",
+    description: "Read a run's or task's log, step by step (model calls, tool calls, approvals).",
   },
 };

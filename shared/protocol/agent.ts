@@ -131,7 +131,8 @@ export const UsageEntry = z.object({
   runId: z.string().nullable(),
   /** Who triggered the run the call was for. */
   principalId: z.string().nullable(),
-  purpose: z.enum(["reply", "summary", "title"]),
+  /** Protocol 9: `task` (a task's step). */
+  purpose: z.enum(["reply", "summary", "title", "task"]),
   model: z.string(),
   inputTokens: z.number().int().nonnegative().nullable(),
   outputTokens: z.number().int().nonnegative().nullable(),

@@ -9,7 +9,9 @@ import { InstanceDeletedPayload, InstanceDevicesPayload, InstanceEventPayload } 
 import { JobCancelRequestedPayload, JobEventPayload } from "./jobs";
 import { ProjectChangedPayload } from "./projects";
 import { PresenceDiffPayload, PresenceJoinedPayload, PresenceLeftPayload, PresenceUpdatedPayload } from "./presence";
+import { ScheduleChangedPayload, ScheduleDeletedPayload } from "./schedules";
 import { SettingsChangedPayload } from "./settings";
+import { RunLogAppendedPayload, TaskEventPayload } from "./tasks";
 import { MessageCreatedPayload, ThreadEventPayload } from "./threads";
 
 /** Durable events: written to the room's log with a `seq` in the same transaction as the change. */
@@ -36,6 +38,11 @@ export const DurableEvents = {
   "settings.changed": SettingsChangedPayload,
   /** Protocol 9: a project was created or changed (projects.ts). */
   "project.changed": ProjectChangedPayload,
+  /** Protocol 9: a task was started or changed (tasks.ts). */
+  "task.changed": TaskEventPayload,
+  /** Protocol 9: a schedule was created or changed (its status, next run, last outcome), or deleted (schedules.ts). */
+  "schedule.changed": ScheduleChangedPayload,
+  "schedule.deleted": ScheduleDeletedPayload,
 } as const;
 
 /** Ephemeral events: broadcast without a `seq`, never replayed. */
@@ -55,6 +62,8 @@ export const EphemeralEvents = {
   "inbox.updated": InboxUpdatedPayload,
   /** Protocol 8: an instance's devices or nodes changed on its gateway (instances.details has them). */
   "instance.devices": InstanceDevicesPayload,
+  /** Protocol 9: a run's log grew (tasks.ts); `runlog.list` reads what a client missed. */
+  "runlog.appended": RunLogAppendedPayload,
 } as const;
 
 export const Events = { ...DurableEvents, ...EphemeralEvents } as const;

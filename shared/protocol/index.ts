@@ -16,6 +16,7 @@ export * from "./instance-links";
 export * from "./jobs";
 export * from "./methods";
 export * from "./paging";
+export * from "./schedules";
 export * from "./presence";
 export * from "./projects";
 export * from "./search";

@@ -92,6 +92,24 @@ import {
 } from "./projects";
 import { PresenceListParams, PresenceListResult, PresenceUpdateParams, PresenceUpdateResult } from "./presence";
 import type { Scope } from "./principal";
+import {
+  ScheduleControlParams,
+  ScheduleResult,
+  SchedulesCreateParams,
+  SchedulesDeleteResult,
+  SchedulesListParams,
+  SchedulesListResult,
+} from "./schedules";
+import {
+  RunLogListParams,
+  RunLogListResult,
+  TaskControlParams,
+  TaskResult,
+  TasksGetParams,
+  TasksListParams,
+  TasksListResult,
+  TasksStartParams,
+} from "./tasks";
 import { SearchQueryParams, SearchQueryResult } from "./search";
 import { SettingsResult, SettingsUpdateParams } from "./settings";
 import {
@@ -309,6 +327,30 @@ export const Methods = {
   "projects.archive": method({ params: ProjectsArchiveParams, result: ProjectResult, scope: "write", mutating: true }),
   "projects.list": method({ params: ProjectsListParams, result: ProjectsListResult, scope: "read", mutating: false }),
   "projects.get": method({ params: ProjectsGetParams, result: ProjectResult, scope: "read", mutating: false }),
+  // Protocol 9: tasks the Autopilot pursues step by step with no one connected, and the run log (tasks.ts).
+  "tasks.start": method({ params: TasksStartParams, result: TaskResult, scope: "write", mutating: true }),
+  "tasks.pause": method({ params: TaskControlParams, result: TaskResult, scope: "write", mutating: true }),
+  "tasks.resume": method({ params: TaskControlParams, result: TaskResult, scope: "write", mutating: true }),
+  "tasks.cancel": method({ params: TaskControlParams, result: TaskResult, scope: "write", mutating: true }),
+  "tasks.get": method({ params: TasksGetParams, result: TaskResult, scope: "read", mutating: false }),
+  "tasks.list": method({ params: TasksListParams, result: TasksListResult, scope: "read", mutating: false }),
+  "runlog.list": method({ params: RunLogListParams, result: RunLogListResult, scope: "read", mutating: false }),
+  // Protocol 9: schedules that post a prompt or start a task at their times (schedules.ts).
+  "schedules.create": method({ params: SchedulesCreateParams, result: ScheduleResult, scope: "write", mutating: true }),
+  "schedules.list": method({
+    params: SchedulesListParams,
+    result: SchedulesListResult,
+    scope: "read",
+    mutating: false,
+  }),
+  "schedules.pause": method({ params: ScheduleControlParams, result: ScheduleResult, scope: "write", mutating: true }),
+  "schedules.resume": method({ params: ScheduleControlParams, result: ScheduleResult, scope: "write", mutating: true }),
+  "schedules.delete": method({
+    params: ScheduleControlParams,
+    result: SchedulesDeleteResult,
+    scope: "write",
+    mutating: true,
+  }),
 } as const;
 
 export type MethodName = keyof typeof Methods;

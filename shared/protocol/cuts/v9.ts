@@ -4,7 +4,9 @@ import type { Cut } from "./cut";
 /**
  * Protocol 9 → 8. Added in 9: projects (the `projects.*` methods, the
  * durable `project.changed`, which an 8 client takes as an unknown event, and the hello's
- * `snapshot.projects` and `more.projects`, left out for 8). Every
+ * `snapshot.projects` and `more.projects`, left out for 8); tasks and the run log (the
+ * `tasks.*` methods and `runlog.list`, the durable `task.changed`, unknown to 8, the
+ * ephemeral `runlog.appended`, not sent to 8) and the usage purpose `task` (`reply` for 8). Every
  * cut converts the hello, whatever else changed: it names the version the socket speaks,
  * and a client refuses a hello of another version than its own.
  */
@@ -28,10 +30,15 @@ function snapshotUp(snapshot: unknown): unknown {
 const hello = (h: HelloPayload): Obj => ({ ...h, protocol: 8, snapshot: snapshotDown(h.snapshot) });
 const helloUp = (h: Obj): Obj => ({ ...h, protocol: 9, snapshot: snapshotUp(h.snapshot) });
 
+/** 8 knows no task: a task's model calls reach it as the reply calls they are most like. */
+const usageDown = (p: { entries?: { purpose: string }[] }): Obj =>
+  p.entries ? { ...p, entries: p.entries.map((e) => (e.purpose === "task" ? { ...e, purpose: "reply" } : e)) } : p;
+
 export const cut9: Cut = {
   from: 9,
-  events: { hello },
-  results: {},
+  // The run log's live entries are for clients that can read them (8 has no runlog.list).
+  events: { hello, "runlog.appended": () => null },
+  results: { "usage.list": usageDown },
   up: {
     events: { hello: helloUp },
     results: {},

@@ -151,3 +151,31 @@ export function recentFinishedJobs(sql: Sql, limit: number, maxBytes: number): J
 export function countActiveJobs(sql: Sql): number {
   return countRows(sql, jobs, ACTIVE);
 }
+
+/**
+ * The room's own report on a job it runs (a task's): progress while it runs, or its end.
+ * No owner check: the caller is the room, acting on a job it started as the Autopilot.
+ */
+export function reportJob(
+  ctx: OpContext,
+  jobId: string,
+  report: { progress: number; message: string } | { status: "succeeded" | "failed" | "cancelled"; message: string },
+): Job | null {
+  const existing = getJob(ctx.sql, jobId);
+  if (!existing || FINISHED_JOB_STATUSES.has(existing.status)) return null;
+  const job: Job =
+    "status" in report
+      ? {
+          ...existing,
+          status: report.status,
+          progress: report.status === "succeeded" ? 100 : existing.progress,
+          message: report.message.slice(0, 500),
+          error: report.status === "failed" ? report.message.slice(0, 2000) : existing.error,
+          updatedAt: ctx.now,
+          finishedAt: ctx.now,
+        }
+      : { ...existing, progress: report.progress, message: report.message.slice(0, 500), updatedAt: ctx.now };
+  putJob(ctx.sql, job);
+  ctx.emit("status" in report ? "job.finished" : "job.progressed", { job });
+  return job;
+}

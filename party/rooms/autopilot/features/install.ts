@@ -1,5 +1,6 @@
 import { agentInfo, readModelConfig } from "../../../agent/config";
 import { AutopilotAgent } from "../../../agent/runner";
+import { TaskRunner } from "../../../agent/task-runner";
 import type { AccessChange } from "../../../access/access-change";
 import { readGatewayLimits } from "../../../bridge/gateway-limits";
 import type { DeviceEntryState } from "../../../devices/pipe";
@@ -22,6 +23,8 @@ import { RetentionSweep } from "../schedules/retention-sweep";
 import { ApprovalExpiry } from "./approvals";
 import { roomFeatures } from "./list";
 import { InstanceHost } from "./instances";
+import { readScheduleLimits, ScheduleRunner } from "./schedules";
+import { readTaskLimits, TaskHeartbeat } from "./tasks";
 
 /** Every scheduled callback of the room's features, by the name its schedule rows store. */
 export const ROOM_SCHEDULES = [
@@ -30,6 +33,8 @@ export const ROOM_SCHEDULES = [
   "watchBridges",
   "backupInstances",
   "mailInbox",
+  "fireSchedules",
+  "resumeTasks",
 ] as const;
 
 /** The room's RPC surface for the Hatchery and the Worker (the room starts itself before each). */
@@ -90,6 +95,25 @@ export function installFeatures(s: RoomServices): RoomFeatureSet {
     currentAccess: s.currentAccess,
     files: (fileId) => fileBytes(env.FILES, workspaceId())(fileId),
   });
+  const taskLimits = readTaskLimits(env);
+  const taskRunner = new TaskRunner({
+    sql,
+    commit,
+    config: () => modelConfig,
+    broadcast: (event, payload) => s.broadcast(event, payload),
+    keepAlive: () => s.keepAlive(),
+    invoke: (principal, method, params, onBehalfOf) =>
+      s.invoke({ principal, via: "tool", ...(onBehalfOf ? { onBehalfOf } : {}) }, method, params),
+    gateway: (threadId) => instances.bridges.gatewayFor(threadId),
+    currentAccess: s.currentAccess,
+    concurrent: () => taskLimits.atOnce,
+  });
+  const heartbeat = new TaskHeartbeat({
+    scheduler: s.scheduler,
+    busy: () => taskRunner.busy,
+    pump: () => taskRunner.pump(),
+    workspaceId,
+  });
   const inbox = roomInbox({
     env,
     name: workspaceId,
@@ -115,9 +139,28 @@ export function installFeatures(s: RoomServices): RoomFeatureSet {
       push: inbox.pushConfig,
     },
   };
+  const scheduleRunner = new ScheduleRunner({
+    sql,
+    commit,
+    scheduler: s.scheduler,
+    currentAccess: s.currentAccess,
+    call: s.call,
+    keepAliveWhile: (work) => s.keepAliveWhile(work),
+    workspaceId,
+  });
   const mcp = new McpSessions({ room: () => context, meter: () => s.clients.meter, limits: s.limits, call: s.call });
   return {
-    list: roomFeatures({ instances, expiry, canvas, inbox, mcp, retention, agent }),
+    list: roomFeatures({
+      instances,
+      expiry,
+      canvas,
+      inbox,
+      mcp,
+      retention,
+      agent,
+      schedules: { runner: scheduleRunner, limits: readScheduleLimits(env) },
+      tasks: { runner: taskRunner, limits: taskLimits, room: { sql, commit }, heartbeat },
+    }),
     context,
     capabilities: [mcp],
     hello: () => ({
@@ -139,7 +182,16 @@ export function installFeatures(s: RoomServices): RoomFeatureSet {
       accessChanged: async (message) => {
         const sockets = s.guardedSockets().concat(mcp.guarded());
         const room = { sql, commit, db: env.DB, workspaceId: workspaceId(), currentAccess: s.currentAccess, sockets };
-        await applyAccessChange({ ...room, recheckRuns: () => agent.recheckActive() }, message);
+        await applyAccessChange(
+          {
+            ...room,
+            recheckRuns: async () => {
+              await agent.recheckActive();
+              await taskRunner.recheck();
+            },
+          },
+          message,
+        );
         inbox.hub.refreshEveryone();
       },
     },

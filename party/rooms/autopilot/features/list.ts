@@ -6,7 +6,9 @@ import { agent } from "./agent";
 import type { RetentionSweep } from "../schedules/retention-sweep";
 import { type ApprovalExpiry, approvals } from "./approvals";
 import { type InstanceHost, instances } from "./instances";
+import { schedules } from "./schedules";
 import { projects } from "./projects";
+import { type TaskParts, tasks } from "./tasks";
 import { threads } from "./threads";
 import { jobs, live, workspace } from "./workspace";
 
@@ -24,6 +26,9 @@ export interface RoomParts {
   /** The retention sweep's schedule, made sure of once there is something to sweep. */
   retention: Pick<RetentionSweep, "ensure" | "run">;
   agent: Pick<AutopilotAgent, "onPosted" | "onApprovalResolved" | "recover">;
+  /** Schedules' runner (features/schedules/): claims and acts on what is due, keeps the alarm at the next run. */
+  schedules: Parameters<typeof schedules>[0];
+  tasks: TaskParts;
 }
 
 /**
@@ -55,6 +60,8 @@ export function roomFeatures(p: RoomParts): Feature[] {
     },
     instances(p.instances),
     agent(p.agent),
+    schedules(p.schedules),
+    tasks(p.tasks),
     // Moves `instances.startChat` starts along when an approval was decided or an instance changed.
     { name: "chat-starts", afterCommit: (effects) => p.instances.chatStarts(effects) },
   ];

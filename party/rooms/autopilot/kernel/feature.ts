@@ -4,8 +4,11 @@ import type { Principal } from "../../../../shared/protocol/principal";
 import type { OpEffects } from "../domain/context";
 import type { Methods } from "./handlers";
 
-/** Where a request came from: a client's socket, an MCP session, or one of the Autopilot's own tools. */
-export type Via = "socket" | "mcp" | "tool";
+/**
+ * Where a request came from: a client's socket, an MCP session, one of the Autopilot's own
+ * tools, or a schedule acting as its owner (features/schedules/).
+ */
+export type Via = "socket" | "mcp" | "tool" | "schedule";
 
 /** A reaction to one durable event, after the commit that wrote it went out to every client. */
 export type Reaction<E extends DurableEventName> = (payload: EventPayload<E>, event: DurableEvent<E>) => void;

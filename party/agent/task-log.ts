@@ -1,0 +1,88 @@
+// What a task's run log says, step by step: each entry a sentence a person reads and the
+// data a program reads (shared/protocol/tasks.ts RunLogEntry).
+import type { Approval } from "../../shared/protocol/approvals";
+import type { TaskStatus } from "../../shared/protocol/tasks";
+import type { NewRunLogEntry } from "../rooms/autopilot/domain/run-log";
+import type { TaskCall, TaskDoc } from "../records/task";
+import { clipText, jsonText } from "./autopilot-posts";
+
+export const endText = (status: TaskStatus, outcome: string): string =>
+  status === "done"
+    ? `Task done: ${outcome}`
+    : status === "stopped"
+      ? `Task stopped: ${outcome}`
+      : status === "cancelled"
+        ? `Task cancelled: ${outcome}`
+        : `Task failed: ${outcome}`;
+
+/** Why a task may not take another step, in plain words; null while its budget lasts. */
+export function overBudget(task: TaskDoc): string | null {
+  const { budget, used } = task;
+  if (used.steps >= budget.maxSteps) return `it reached its budget of ${budget.maxSteps} steps`;
+  if (used.tokens >= budget.maxTokens) return `it reached its budget of ${budget.maxTokens} tokens`;
+  if (used.runningMs >= budget.maxRunningMs)
+    return `it reached its budget of ${Math.round(budget.maxRunningMs / 60_000)} minutes of running time`;
+  return null;
+}
+
+export function modelCallEntry(
+  step: number,
+  event: {
+    ok: boolean;
+    inputTokens: number | null;
+    outputTokens: number | null;
+    durationMs: number;
+    finishReason: string | null;
+  },
+  model: string,
+): NewRunLogEntry {
+  const tokens = (event.inputTokens ?? 0) + (event.outputTokens ?? 0);
+  return {
+    kind: "model-call",
+    step,
+    text: event.ok
+      ? `Asked the model (${model}): ${tokens} tokens in ${(event.durationMs / 1000).toFixed(1)} s`
+      : `The model call failed after ${(event.durationMs / 1000).toFixed(1)} s`,
+    details: {
+      model,
+      ok: event.ok,
+      inputTokens: event.inputTokens,
+      outputTokens: event.outputTokens,
+      durationMs: Math.round(event.durationMs),
+      finishReason: event.finishReason,
+    },
+  };
+}
+
+export function toolCallEntry(step: number, call: TaskCall, result: NonNullable<TaskCall["result"]>): NewRunLogEntry {
+  const verb = result.status === "ok" ? "Ran" : result.status === "denied" ? "Did not run" : "Tried";
+  return {
+    kind: "tool-call",
+    step,
+    text: `${verb} ${call.tool}${result.status === "ok" ? "" : `: ${result.text.replace(/\s+/g, " ").slice(0, 200)}`}`,
+    details: {
+      tool: call.tool,
+      toolCallId: call.toolCallId,
+      arguments: clipText(jsonText(call.input ?? {})),
+      status: result.status,
+      result: clipText(result.text),
+      approvalId: call.roomApprovalId,
+    },
+  };
+}
+
+export function approvalEntry(approval: Approval, step: number): NewRunLogEntry {
+  const who = approval.resolvedBy?.name ?? "nobody";
+  const text =
+    approval.status === "approved"
+      ? `${who} approved: ${approval.title}`
+      : approval.status === "denied"
+        ? `${who} denied: ${approval.title}${approval.note ? ` (${approval.note})` : ""}`
+        : `Nobody decided in time: ${approval.title}${approval.note ? ` (${approval.note})` : ""}`;
+  return {
+    kind: "approval",
+    step,
+    text,
+    details: { approvalId: approval.id, status: approval.status, decidedBy: approval.resolvedBy?.id ?? null },
+  };
+}

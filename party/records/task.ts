@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { Scope } from "../../shared/protocol/principal";
+import { RunLogEntry, Task } from "../../shared/protocol/tasks";
+import { defineRecord } from "./codec";
+
+/** What a tool call of a task's step got: its result as the model is told it. */
+export const TaskCallResult = z.object({ status: z.enum(["ok", "error", "denied"]), text: z.string() });
+
+/** One tool call the model decided in a step, stored before it runs (decision 41). */
+export const TaskCall = z.object({
+  toolCallId: z.string(),
+  tool: z.string(),
+  input: z.unknown(),
+  /** The room approval a person decides, for a call that needs one. */
+  roomApprovalId: z.string().nullable(),
+  answer: z
+    .union([z.object({ approved: z.literal(true) }), z.object({ approved: z.literal(false), reason: z.string() })])
+    .nullable(),
+  result: TaskCallResult.nullable(),
+});
+export type TaskCall = z.infer<typeof TaskCall>;
+
+/**
+ * A task as the room keeps it: the wire shape plus what its runner needs to go on after a
+ * restart: the scopes it acts with (at most its starter's), the model messages of every
+ * finished step, and the step in flight: the model's answer with its tool calls, each with
+ * its result once it ran (AI SDK ModelMessages kept as plain JSON; the SDK validates them
+ * again on the next step).
+ */
+export const TaskDoc = Task.extend({
+  scopes: z.array(Scope),
+  messages: z.array(z.record(z.string(), z.unknown())),
+  inflight: z
+    .object({
+      step: z.number().int().min(1),
+      assistant: z.record(z.string(), z.unknown()),
+      calls: z.array(TaskCall),
+    })
+    .nullable(),
+});
+export type TaskDoc = z.infer<typeof TaskDoc>;
+
+export const taskRecord = defineRecord("task", TaskDoc);
+
+export const runLogRecord = defineRecord("run log entry", RunLogEntry);

@@ -1,0 +1,216 @@
+import type { Scheduler } from "agents/schedules";
+import { isMethodName } from "../../../../../shared/protocol/methods";
+import type { Principal } from "../../../../../shared/protocol/principal";
+import type { Schedule } from "../../../../../shared/protocol/schedules";
+import { hasScope } from "../../../../../shared/scopes";
+import type { CurrentAccess } from "../../../../agent/run-access";
+import type { OpContext, RoomWriter } from "../../domain/context";
+import { getThread } from "../../domain/threads";
+import type { RoomServices } from "../../kernel/services";
+import { changeSchedule } from "./methods";
+import {
+  claimFiring,
+  dueFirings,
+  dueSchedules,
+  earliestNextRun,
+  type Firing,
+  finishFiring,
+  getFiring,
+  getSchedule,
+} from "./store";
+import { nextOccurrence, occurrencesSince } from "./times";
+
+// How a schedule runs (docs/decisions.md, "Schedules fire exactly once"): the room keeps one
+// alarm at the earliest next run. When it fires, one transaction claims every due occurrence
+// (a `due` firing row keyed by the schedule and the occurrence's time) and moves each
+// schedule's next run to its first occurrence after now, so occurrences missed while the room
+// was down become one firing. Then each due firing is acted on, through the room's one entry
+// as the schedule's owner with an idempotency key made from the occurrence, and marked done
+// or failed. A restart between the claim and the act finds the firing still due on start and
+// acts then; one between the act and its mark acts again with the same key, which the entry
+// answers from its record: the action happens once.
+
+/** The scheduled callback's name (features/install.ts ROOM_SCHEDULES). */
+export const FIRE_SCHEDULES = "fireSchedules";
+
+/** When an owner's access could not be read (D1 did not answer), the firing waits this long and is tried again. */
+const ACCESS_RETRY_MS = 60_000;
+
+export interface ScheduleRunnerDeps extends RoomWriter {
+  scheduler: Pick<Scheduler, "set" | "list" | "cancel">;
+  currentAccess: CurrentAccess;
+  call: RoomServices["call"];
+  keepAliveWhile(work: () => Promise<void>): Promise<void>;
+  workspaceId(): string;
+}
+
+type Outcome = { ok: true; text: string } | { ok: false; code: string; text: string };
+
+/** The key the action is taken with: the same for the same occurrence, whatever restarts in between. */
+export const firingKey = (firing: Pick<Firing, "scheduleId" | "occurrenceAt">): string =>
+  `schedule:${firing.scheduleId}:${firing.occurrenceAt}`;
+
+/** Claims every due occurrence in one transaction (the room's own commit). */
+export function claimDue(ctx: OpContext): void {
+  for (const schedule of dueSchedules(ctx.sql, ctx.now)) {
+    const occurrenceAt = schedule.nextRunAt as number;
+    const occurrences = occurrencesSince(schedule.when, schedule.createdAt, occurrenceAt, ctx.now);
+    claimFiring(ctx.sql, schedule.id, occurrenceAt, occurrences, ctx.now);
+    changeSchedule(ctx, { ...schedule, nextRunAt: nextOccurrence(schedule.when, schedule.createdAt, ctx.now) });
+  }
+}
+
+/** What acting on a firing did, on its row and its schedule. */
+function recordOutcome(ctx: OpContext, firing: Firing, outcome: Outcome): void {
+  finishFiring(ctx.sql, firing, outcome.ok ? "done" : "failed", outcome.text, ctx.now);
+  const schedule = getSchedule(ctx.sql, firing.scheduleId);
+  if (!schedule) return;
+  const missed = firing.doc.occurrences - 1;
+  const note =
+    missed > 0 ? ` (one run for ${missed + 1} occurrences: ${missed} ${missed === 1 ? "was" : "were"} missed while the room was down)` : "";
+  let changed: Schedule = { ...schedule, lastRunAt: ctx.now, lastOutcome: `${outcome.text}${note}` };
+  if (schedule.when.kind === "once") changed = { ...changed, status: outcome.ok ? "done" : "failed", nextRunAt: null };
+  // Its thread (or project) is gone: nothing for it to act on any more.
+  else if (!outcome.ok && outcome.code === "not_found") changed = { ...changed, status: "failed", nextRunAt: null };
+  changeSchedule(ctx, changed);
+}
+
+/** The owner's access is gone or narrowed: the firing does not act and the schedule pauses, saying why. */
+function pauseForAccess(ctx: OpContext, firing: Firing, why: string): void {
+  finishFiring(ctx.sql, firing, "failed", `did not run: ${why}`, ctx.now);
+  const schedule = getSchedule(ctx.sql, firing.scheduleId);
+  if (!schedule) return;
+  changeSchedule(ctx, { ...schedule, status: "paused", nextRunAt: null, lastOutcome: `paused: ${why}` });
+  ctx.audit("schedule.paused", schedule.id, { reason: why });
+}
+
+export class ScheduleRunner {
+  #chain: Promise<void> = Promise.resolve();
+  /** Set while a firing waits to be tried again (its owner's access could not be read). */
+  #retryAt: number | null = null;
+
+  constructor(private readonly d: ScheduleRunnerDeps) {}
+
+  /** The scheduled callback: claims what is due, acts on it, and sets the alarm at the next run. */
+  fire(): Promise<void> {
+    return this.#serial(async () => {
+      this.d.commit(null, claimDue);
+      await this.#actOnDue();
+      await this.#arm();
+    });
+  }
+
+  /** On start: acts on firings a restart left claimed, then makes sure of the alarm (in the background). */
+  start(): void {
+    void this.d.keepAliveWhile(() =>
+      this.#serial(async () => {
+        await this.#actOnDue();
+        await this.#arm();
+      }),
+    );
+  }
+
+  /** After a commit that changed a schedule: the alarm follows the earliest next run. */
+  rearm(): void {
+    void this.#serial(() => this.#arm());
+  }
+
+  /** One piece of work at a time: an alarm, a start and a re-arm never act on the same firing at once. */
+  #serial(work: () => Promise<void>): Promise<void> {
+    const run = this.#chain.then(work, work);
+    this.#chain = run.catch((error: unknown) => this.#log("schedule work failed", error));
+    return run;
+  }
+
+  async #actOnDue(): Promise<void> {
+    this.#retryAt = null;
+    for (const firing of dueFirings(this.d.sql)) await this.#act(firing);
+  }
+
+  async #act(firing: Firing): Promise<void> {
+    const schedule = getSchedule(this.d.sql, firing.scheduleId);
+    if (!schedule) return;
+    const owner = schedule.createdBy;
+    let principal: Principal;
+    try {
+      const verdict = await this.d.currentAccess({ ...owner, scopes: [] });
+      if (!verdict.ok) {
+        this.d.commit(null, (ctx) =>
+          pauseForAccess(ctx, firing, `${owner.name} no longer has access (${verdict.reason})`),
+        );
+        return;
+      }
+      principal = verdict.principal;
+    } catch (error) {
+      // Nothing runs on a guess: the firing stays due and is tried again.
+      this.#retryAt = Date.now() + ACCESS_RETRY_MS;
+      this.#log("could not read a schedule owner's access", error);
+      return;
+    }
+    if (!hasScope(principal.scopes, "write")) {
+      this.d.commit(null, (ctx) => pauseForAccess(ctx, firing, `${owner.name} no longer holds the write scope`));
+      return;
+    }
+    const outcome = await this.#perform(principal, schedule, firing).catch(
+      (error: unknown): Outcome => ({ ok: false, code: "internal", text: `failed: ${String(error)}` }),
+    );
+    this.d.commit(null, (ctx) => {
+      // Read again in the transaction: only a firing still due is finished here.
+      const current = getFiring(ctx.sql, firing.scheduleId, firing.occurrenceAt);
+      if (current?.status === "due") recordOutcome(ctx, current, outcome);
+    });
+  }
+
+  /** The schedule's action, as its owner, through the room's one entry. */
+  async #perform(principal: Principal, schedule: Schedule, firing: Firing): Promise<Outcome> {
+    const as = { principal, via: "schedule" as const };
+    const idempotencyKey = firingKey(firing);
+    const { action } = schedule;
+    if (action.kind === "prompt") {
+      const { response } = await this.d.call(as, "chat.send", {
+        threadId: action.threadId,
+        text: action.text,
+        idempotencyKey,
+      });
+      if (!response.ok) return { ok: false, code: response.error.code, text: `failed: ${response.error.message}` };
+      const title = getThread(this.d.sql, action.threadId)?.title ?? action.threadId;
+      return { ok: true, text: `posted its prompt to “${title}”` };
+    }
+    // Tasks come with their own feature: until the room answers tasks.start, a task schedule cannot act.
+    const method = "tasks.start";
+    if (!isMethodName(method))
+      return { ok: false, code: "unavailable", text: "did not run: tasks are not available on this server yet" };
+    const { response } = await this.d.call(as, method, {
+      goal: action.goal,
+      ...(action.threadId !== undefined ? { threadId: action.threadId } : {}),
+      ...(action.projectId !== undefined ? { projectId: action.projectId } : {}),
+      idempotencyKey,
+    });
+    if (!response.ok) return { ok: false, code: response.error.code, text: `failed: ${response.error.message}` };
+    const task = (response.payload as { task?: { id?: unknown } }).task;
+    return { ok: true, text: typeof task?.id === "string" ? `started task ${task.id}` : "started its task" };
+  }
+
+  /**
+   * Keeps one alarm, at the earliest next run (or a retry). Scheduled times are whole
+   * seconds: rounded up, the alarm never comes before the run it is for. A row whose time
+   * has come is left alone (it may be the one running now); it finds nothing and re-arms.
+   */
+  async #arm(): Promise<void> {
+    const next = earliestNextRun(this.d.sql);
+    const at = [next, this.#retryAt].filter((t): t is number => t !== null).reduce((a, b) => Math.min(a, b), Infinity);
+    const now = Date.now();
+    const wanted = at === Infinity ? null : Math.ceil(Math.max(at, now) / 1000);
+    let kept = false;
+    for (const row of await this.d.scheduler.list()) {
+      if (row.callback !== FIRE_SCHEDULES || row.time * 1000 <= now) continue;
+      if (!kept && row.time === wanted) kept = true;
+      else await this.d.scheduler.cancel(row.id);
+    }
+    if (wanted !== null && !kept) await this.d.scheduler.set(new Date(wanted * 1000), FIRE_SCHEDULES);
+  }
+
+  #log(msg: string, error: unknown): void {
+    console.error(JSON.stringify({ msg, workspace: this.d.workspaceId(), error: String(error) }));
+  }
+}

@@ -1,0 +1,150 @@
+import type { z } from "zod";
+import type { Actor } from "../../../../../shared/protocol/principal";
+import type {
+  Schedule,
+  ScheduleAction,
+  ScheduleControlParams,
+  SchedulesCreateParams,
+} from "../../../../../shared/protocol/schedules";
+import { hasScope } from "../../../../../shared/scopes";
+import { isAccessPrincipal } from "../../../../auth/current-access";
+import { RoomError } from "../../../../domain/errors";
+import type { OpContext } from "../../domain/context";
+import { requireThread } from "../../domain/threads";
+import { countSchedules, getSchedule, putSchedule, removeSchedule } from "./store";
+import { checkWhen, nextOccurrence, type ScheduleBounds } from "./times";
+
+/** What bounds the workspace's schedules (the room's limits), and whether it can run tasks yet. */
+export interface ScheduleRules extends ScheduleBounds {
+  max: number;
+  tasksAvailable: boolean;
+}
+
+const NAME_CHARS = 80;
+
+function defaultName(action: ScheduleAction): string {
+  const words = action.kind === "prompt" ? action.text : action.goal;
+  const line = words.replace(/\s+/g, " ").trim();
+  const short = line.length > NAME_CHARS ? `${line.slice(0, NAME_CHARS - 1)}…` : line;
+  return action.kind === "prompt" ? `Post “${short}”` : `Task: ${short}`;
+}
+
+/** Whom a schedule made in this request acts as: its principal, or the person the Autopilot's run acts for. */
+const ownerOf = (ctx: OpContext): Actor => ctx.onBehalfOf ?? ctx.actor;
+
+export function createSchedule(
+  ctx: OpContext,
+  params: z.output<typeof SchedulesCreateParams>,
+  rules: ScheduleRules,
+): { schedule: Schedule } {
+  const owner = ownerOf(ctx);
+  // A schedule acts as its owner and checks their access before each run: only a person or
+  // an agent key has access the room can check.
+  if (!isAccessPrincipal(owner))
+    throw new RoomError("forbidden", "only people and agent keys can create schedules", { principalId: owner.id });
+  const total = countSchedules(ctx.sql);
+  if (total >= rules.max)
+    throw new RoomError("conflict", `this workspace has ${total} schedules, the most it may keep: delete one first`, {
+      limit: rules.max,
+    });
+  const { action } = params;
+  if (action.kind === "task" && !rules.tasksAvailable)
+    throw new RoomError("unavailable", "tasks are not available on this server yet: schedule a prompt instead", {
+      reason: "tasks_unavailable",
+    });
+  if (action.threadId !== undefined) {
+    const thread = requireThread(ctx.sql, action.threadId);
+    if (thread.archived)
+      throw new RoomError("conflict", `thread ${thread.id} is archived: restore it first`, { threadId: thread.id });
+  }
+  const nextRunAt = checkWhen(params.when, ctx.now, rules);
+  const schedule: Schedule = {
+    id: ctx.newId("sch"),
+    name: params.name ?? defaultName(action),
+    when: params.when,
+    action,
+    status: "active",
+    nextRunAt,
+    lastRunAt: null,
+    lastOutcome: null,
+    createdBy: owner,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  };
+  putSchedule(ctx.sql, schedule);
+  ctx.emit("schedule.changed", { schedule });
+  ctx.audit("schedules.create", schedule.id, { when: schedule.when.kind, action: action.kind });
+  return { schedule };
+}
+
+function requireSchedule(ctx: OpContext, scheduleId: string): Schedule {
+  const schedule = getSchedule(ctx.sql, scheduleId);
+  if (!schedule) throw new RoomError("not_found", `no schedule ${scheduleId}`, { scheduleId });
+  return schedule;
+}
+
+/** Writes a changed schedule and tells everyone. */
+export function changeSchedule(ctx: OpContext, schedule: Schedule): Schedule {
+  const changed = { ...schedule, updatedAt: ctx.now };
+  putSchedule(ctx.sql, changed);
+  ctx.emit("schedule.changed", { schedule: changed });
+  return changed;
+}
+
+export function pauseSchedule(ctx: OpContext, params: z.output<typeof ScheduleControlParams>): { schedule: Schedule } {
+  const schedule = requireSchedule(ctx, params.scheduleId);
+  if (schedule.status === "paused") return { schedule };
+  if (schedule.status !== "active")
+    throw new RoomError("conflict", `schedule ${schedule.id} is ${schedule.status}: it will not run again`, {
+      scheduleId: schedule.id,
+      status: schedule.status,
+    });
+  ctx.audit("schedules.pause", schedule.id);
+  return {
+    schedule: changeSchedule(ctx, {
+      ...schedule,
+      status: "paused",
+      nextRunAt: null,
+      lastOutcome: `paused by ${ctx.actor.name}`,
+    }),
+  };
+}
+
+/** Resumed from now: the occurrences it was paused through do not run. */
+export function resumeSchedule(ctx: OpContext, params: z.output<typeof ScheduleControlParams>): { schedule: Schedule } {
+  const schedule = requireSchedule(ctx, params.scheduleId);
+  if (schedule.status === "active") return { schedule };
+  if (schedule.status !== "paused")
+    throw new RoomError("conflict", `schedule ${schedule.id} is ${schedule.status}: create a new one`, {
+      scheduleId: schedule.id,
+      status: schedule.status,
+    });
+  // It acts as its owner: turning it back on is theirs to do (or an admin's).
+  if (ownerOf(ctx).id !== schedule.createdBy.id && !hasScope(ctx.principal.scopes, "admin"))
+    throw new RoomError(
+      "forbidden",
+      `this schedule acts as ${schedule.createdBy.name}: only they or an admin may resume it`,
+      { scheduleId: schedule.id },
+    );
+  const nextRunAt = nextOccurrence(schedule.when, schedule.createdAt, ctx.now);
+  if (nextRunAt === null)
+    throw new RoomError("conflict", "its time passed while it was paused: create a new one-off", {
+      scheduleId: schedule.id,
+    });
+  ctx.audit("schedules.resume", schedule.id);
+  return {
+    schedule: changeSchedule(ctx, {
+      ...schedule,
+      status: "active",
+      nextRunAt,
+      lastOutcome: `resumed by ${ctx.actor.name}`,
+    }),
+  };
+}
+
+export function deleteSchedule(ctx: OpContext, params: z.output<typeof ScheduleControlParams>): { deleted: boolean } {
+  if (!removeSchedule(ctx.sql, params.scheduleId)) return { deleted: false };
+  ctx.emit("schedule.deleted", { scheduleId: params.scheduleId, by: ctx.actor });
+  ctx.audit("schedules.delete", params.scheduleId);
+  return { deleted: true };
+}

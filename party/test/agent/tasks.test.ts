@@ -1,0 +1,185 @@
+// Tasks (decision 41): a goal the Autopilot pursues step by step with nobody connected,
+// checkpointed per step, resumed after a restart without repeating or losing a step,
+// waiting for people on risky calls, stopped when its starter's access goes.
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { Approval } from "../../../shared/protocol/approvals";
+import type { EventFrame } from "../../../shared/protocol/frames";
+import type { RunLogEntry, Task } from "../../../shared/protocol/tasks";
+import type { Message } from "../../../shared/protocol/threads";
+import { addMember, api, createKey, idem, RawSocket, signUp } from "../harness";
+import { agentRoom } from "./agent-harness";
+
+const roomStub = (workspaceId: string) => {
+  const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
+  return rooms.get(rooms.idFromName(workspaceId));
+};
+
+/** The task's next state that `pick` accepts, as the room announced it. */
+const taskState = (sock: RawSocket, taskId: string, pick: (t: Task) => boolean, timeoutMs = 30_000) =>
+  sock
+    .waitFor<EventFrame>((f) => {
+      if (f.type !== "event" || f.event !== "task.changed") return false;
+      const { task } = f.payload as { task: Task };
+      return task.id === taskId && pick(task);
+    }, timeoutMs)
+    .then((f) => (f.payload as { task: Task }).task);
+
+/** Every entry of a run's log, page by page. */
+async function wholeLog(sock: RawSocket, runId: string): Promise<RunLogEntry[]> {
+  const entries: RunLogEntry[] = [];
+  let after = 0;
+  for (;;) {
+    const page = await sock.ok("runlog.list", { runId, after, limit: 50 });
+    entries.push(...page.entries);
+    if (page.next === null) return entries;
+    after = page.next;
+  }
+}
+
+async function allMessages(sock: RawSocket, threadId: string): Promise<Message[]> {
+  const { messages } = await sock.ok("messages.list", { threadId, limit: 200 });
+  return messages;
+}
+
+describe("a task goes on with nobody watching", () => {
+  it("takes 20+ steps, survives a restart mid-task without repeating or losing a step, and its log shows every step", async () => {
+    const { owner, sock } = await agentRoom();
+    const { thread: notes } = await sock.ok("threads.create", { title: "Step notes", idempotencyKey: idem() });
+    const STEPS = 22;
+    const steps = Array.from(
+      { length: STEPS },
+      (_, i) => `chat_send {"threadId":"${notes.id}","text":"note ${i + 1}"}`,
+    ).join("; ");
+    const { task } = await sock.ok("tasks.start", { goal: `STEPS: ${steps}`, idempotencyKey: idem() });
+    expect(task).toMatchObject({ status: "queued", used: { steps: 0 }, startedBy: { kind: "user" } });
+    expect(task.budget.maxSteps).toBeGreaterThanOrEqual(STEPS + 1);
+
+    // A few steps in, the person leaves and the room goes down hard (a deploy, a crash).
+    await taskState(sock, task.id, (t) => t.used.steps >= 6);
+    sock.close();
+    await runInDurableObject(roomStub(owner.workspaceId), (_room, state) => state.abort("restart")).catch(() => {});
+    // Nobody reconnects: the room's own alarm wakes it and the task goes on.
+    expect(await runDurableObjectAlarm(roomStub(owner.workspaceId))).toBe(true);
+
+    const back = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+    await back.hello();
+    const current = (await back.ok("tasks.get", { taskId: task.id })).task;
+    const done =
+      current.status === "done" ? current : await taskState(back, task.id, (t) => t.status !== "running", 60_000);
+    expect(done).toMatchObject({ status: "done", used: { steps: STEPS + 1 } });
+    expect(done.outcome).toMatch(/TOOL RESULT SEEN/);
+
+    // Every step's effect happened exactly once, in order.
+    const posted = (await allMessages(back, notes.id)).map((m) => m.text);
+    expect(posted).toEqual(Array.from({ length: STEPS }, (_, i) => `note ${i + 1}`));
+
+    const log = await wholeLog(back, task.id);
+    const tools = log.filter((e) => e.kind === "tool-call");
+    expect(tools.map((e) => e.step)).toEqual(Array.from({ length: STEPS }, (_, i) => i + 1));
+    expect(tools.every((e) => e.details.status === "ok" && e.details.tool === "chat_send")).toBe(true);
+    const stepsAsked = new Set(log.filter((e) => e.kind === "model-call").map((e) => e.step));
+    expect(stepsAsked.size).toBe(STEPS + 1);
+    expect(log.at(-1)).toMatchObject({ kind: "end", details: { status: "done" } });
+    expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i + 1));
+    // The job shows the task's progress and end.
+    const { jobs } = await back.ok("jobs.list", {});
+    expect(jobs.find((j) => j.id === done.jobId)).toMatchObject({ status: "succeeded", owner: { id: "autopilot" } });
+    back.close();
+  });
+
+  it("a risky step waits for a second person, for as long as it takes, and goes on after the decision", async () => {
+    const { owner, sock } = await agentRoom();
+    await sock.ok("settings.update", { approvals: { twoPersonRule: true }, idempotencyKey: idem() });
+    const { thread: target } = await sock.ok("threads.create", { title: "Old plans", idempotencyKey: idem() });
+    const goal = `STEPS: threads_list {}; threads_archive {"threadId":"${target.id}"}; threads_list {}`;
+    const { task } = await sock.ok("tasks.start", { goal, idempotencyKey: idem() });
+    const waiting = await taskState(sock, task.id, (t) => t.status === "waiting");
+    expect(waiting.used.steps).toBe(1);
+    const pending = (await sock.ok("approvals.list", { status: "pending" })).approvals.find(
+      (a: Approval) => a.action?.kind === "tool" && a.action.runId === task.id,
+    );
+    expect(pending).toMatchObject({ title: "Autopilot wants to run threads_archive", onBehalfOf: { kind: "user" } });
+    expect(sock.events("thread.archived")).toHaveLength(0);
+    // The starter may not decide it alone (two-person rule); the wait survives a restart.
+    await runInDurableObject(roomStub(owner.workspaceId), (_room, state) => state.abort("restart")).catch(() => {});
+    const bob = await signUp();
+    await addMember(owner, owner.workspaceId, bob, "member");
+    const bobSock = await RawSocket.open(owner.workspaceId, { cookie: bob.cookie });
+    await bobSock.hello();
+    await bobSock.ok("approvals.resolve", { approvalId: pending!.id, decision: "approve", idempotencyKey: idem() });
+    const done = await taskState(bobSock, task.id, (t) => t.status === "done");
+    expect(done.used.steps).toBe(4);
+    expect(bobSock.events("thread.archived")).toHaveLength(1);
+    const log = await wholeLog(bobSock, task.id);
+    expect(log.filter((e) => e.kind === "approval").map((e) => e.text)).toEqual([
+      "Asked the people to approve: Autopilot wants to run threads_archive",
+      `${bob.name} approved: Autopilot wants to run threads_archive`,
+    ]);
+    bobSock.close();
+    sock.close();
+  });
+
+  it("bad input is refused with typed errors and changes nothing; an agent without write cannot start one", async () => {
+    const { owner, sock, thread } = await agentRoom();
+    const over = await sock.call("tasks.start", { goal: "x", budget: { maxSteps: 100_000 }, idempotencyKey: idem() });
+    expect(over).toMatchObject({ ok: false, error: { code: "bad_request", details: { field: "maxSteps" } } });
+    expect(await sock.call("tasks.start", { goal: "  ", idempotencyKey: idem() })).toMatchObject({
+      ok: false,
+      error: { code: "bad_request" },
+    });
+    expect(await sock.call("tasks.start", { goal: "x", projectId: "prj_nope", idempotencyKey: idem() })).toMatchObject({
+      ok: false,
+      error: { code: "not_found" },
+    });
+    const reader = await createKey(owner, owner.workspaceId, ["read"]);
+    const agent = await RawSocket.open(owner.workspaceId, { key: reader.key });
+    await agent.hello();
+    expect(await agent.call("tasks.start", { goal: "x", idempotencyKey: idem() })).toMatchObject({
+      ok: false,
+      error: { code: "forbidden" },
+    });
+    // One unfinished task per thread.
+    const { task } = await sock.ok("tasks.start", {
+      goal: `STEPS: threads_archive {"threadId":"${thread.id}"}`,
+      threadId: thread.id,
+      idempotencyKey: idem(),
+    });
+    expect(
+      await sock.call("tasks.start", { goal: "again", threadId: thread.id, idempotencyKey: idem() }),
+    ).toMatchObject({ ok: false, error: { code: "conflict", details: { taskId: task.id } } });
+    expect((await sock.ok("tasks.list", {})).tasks.map((t) => t.id)).toEqual([task.id]);
+    await sock.ok("tasks.cancel", { taskId: task.id, reason: "not now", idempotencyKey: idem() });
+    const cancelled = await taskState(sock, task.id, (t) => t.status === "cancelled");
+    expect(cancelled.outcome).toMatch(/not now/);
+    agent.close();
+    sock.close();
+  });
+
+  it("stops when its starter's key is revoked, and what it waits for is withdrawn with the reason", async () => {
+    const { owner, sock } = await agentRoom();
+    const key = await createKey(owner, owner.workspaceId, ["read", "write"], "starter");
+    const agent = await RawSocket.open(owner.workspaceId, { key: key.key });
+    await agent.hello();
+    const { thread: target } = await sock.ok("threads.create", { title: "Keep", idempotencyKey: idem() });
+    const { task } = await agent.ok("tasks.start", {
+      goal: `STEPS: threads_archive {"threadId":"${target.id}"}`,
+      idempotencyKey: idem(),
+    });
+    expect(task.startedBy).toMatchObject({ kind: "agent", name: "starter" });
+    await taskState(sock, task.id, (t) => t.status === "waiting");
+    const revoked = await api("/api/auth/api-key/delete", {
+      method: "POST",
+      cookie: owner.cookie,
+      body: JSON.stringify({ keyId: key.id }),
+    });
+    expect(revoked.status).toBe(200);
+    const stopped = await taskState(sock, task.id, (t) => t.status === "stopped");
+    expect(stopped.outcome).toMatch(/starter started this task and no longer has access \(API key revoked\)/);
+    const { approvals } = await sock.ok("approvals.list", { status: "pending" });
+    expect(approvals.filter((a: Approval) => a.action?.kind === "tool")).toHaveLength(0);
+    expect(sock.events("thread.archived")).toHaveLength(0);
+    sock.close();
+  });
+});

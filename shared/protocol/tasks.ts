@@ -1,0 +1,109 @@
+import { z } from "zod";
+import { EntityId, IdempotencyKey, Timestamp } from "./common";
+import { PageCursor } from "./paging";
+import { Actor } from "./principal";
+
+/**
+ * A task: a goal the Autopilot pursues step by step, for as long as its budget allows,
+ * whether or not anyone is connected (protocol 9). A step is one model call and the tool
+ * calls it decided; each is checkpointed in the room, so a restart resumes a task at the
+ * step it was on. `waiting`: a tool call waits for a person's approval. `paused`: a person
+ * paused it; it goes on when resumed. `stopped`: it reached its budget, or whoever started
+ * it lost access (`outcome` says which).
+ */
+export const TaskStatus = z.enum(["queued", "running", "waiting", "paused", "done", "stopped", "failed", "cancelled"]);
+export type TaskStatus = z.infer<typeof TaskStatus>;
+export const FINISHED_TASK_STATUSES: ReadonlySet<TaskStatus> = new Set(["done", "stopped", "failed", "cancelled"]);
+
+/** What a task may spend: model steps, tokens, and running time (time waiting for people does not count). */
+export const TaskBudget = z.object({
+  maxSteps: z.number().int().min(1),
+  maxTokens: z.number().int().min(1),
+  maxRunningMs: z.number().int().min(1000),
+});
+export type TaskBudget = z.infer<typeof TaskBudget>;
+
+export const TaskUsed = z.object({
+  steps: z.number().int().min(0),
+  tokens: z.number().int().min(0),
+  runningMs: z.number().int().min(0),
+});
+
+export const Task = z.object({
+  id: EntityId,
+  goal: z.string(),
+  status: TaskStatus,
+  /** The thread the task works in: its steps' text and tool calls are posted there. */
+  threadId: EntityId,
+  projectId: EntityId.nullable(),
+  /** The job that shows the task's progress. */
+  jobId: EntityId.nullable(),
+  budget: TaskBudget,
+  used: TaskUsed,
+  startedBy: Actor,
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  endedAt: Timestamp.nullable(),
+  /** In plain words: the Autopilot's last answer when done, or why it stopped, failed or was cancelled. */
+  outcome: z.string().nullable(),
+});
+export type Task = z.infer<typeof Task>;
+
+export const MAX_TASK_GOAL_CHARS = 4000;
+
+export const TasksStartParams = z.object({
+  goal: z.string().trim().min(1).max(MAX_TASK_GOAL_CHARS),
+  /** The thread to work in; a new thread titled after the goal when absent. */
+  threadId: EntityId.optional(),
+  projectId: EntityId.optional(),
+  /** Within the workspace's maximum; the workspace's defaults where absent. */
+  budget: TaskBudget.partial().optional(),
+  idempotencyKey: IdempotencyKey,
+});
+export const TaskControlParams = z.object({
+  taskId: EntityId,
+  /** Shown in the task's outcome and the audit log. */
+  reason: z.string().max(500).optional(),
+  idempotencyKey: IdempotencyKey,
+});
+export const TasksGetParams = z.object({ taskId: EntityId });
+export const TaskResult = z.object({ task: Task });
+/** Most recently updated first. */
+export const TasksListParams = z
+  .object({
+    active: z.boolean().default(false),
+    projectId: EntityId.optional(),
+    limit: z.number().int().min(1).max(200).default(50),
+    before: PageCursor.optional(),
+  })
+  .default({ active: false, limit: 50 });
+export const TasksListResult = z.object({ tasks: z.array(Task), next: PageCursor.nullable() });
+export const TaskEventPayload = z.object({ task: Task });
+
+/**
+ * The run log: what a run of the Autopilot (a reply's run, or a task) did, step by step, as
+ * entries a person can read as sentences (`text`) and a program as data (`details`).
+ */
+export const RunLogKind = z.enum(["start", "model-call", "tool-call", "approval", "error", "end"]);
+export const RunLogEntry = z.object({
+  runId: EntityId,
+  seq: z.number().int().min(1),
+  at: Timestamp,
+  kind: RunLogKind,
+  /** The step (a task's; 0 for a reply's run) the entry belongs to. */
+  step: z.number().int().min(0),
+  text: z.string(),
+  /** Bounded: tool arguments and results are clipped, secrets never appear. */
+  details: z.record(z.string(), z.unknown()),
+});
+export type RunLogEntry = z.infer<typeof RunLogEntry>;
+export const RunLogListParams = z.object({
+  runId: EntityId,
+  /** Entries after this seq (0: from the start). */
+  after: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(500).default(200),
+});
+/** `next` is the seq to continue `after`, null on the last page. */
+export const RunLogListResult = z.object({ entries: z.array(RunLogEntry), next: z.number().int().nullable() });
+/** Ephemeral: entries as they are written; a client that missed some reads them with `runlog.list`. */
+export const RunLogAppendedPayload = z.object({ runId: EntityId, entries: z.array(RunLogEntry) });
