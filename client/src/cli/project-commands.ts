@@ -4,6 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { MAX_PROJECT_BRIEF, MAX_PROJECT_LINKS, MAX_PROJECTS_PAGE } from "../../../shared/protocol/projects";
 import type { AutopilotClient } from "../client";
+import { AutopilotError } from "../errors";
 import type { CommandSpec } from "./command-table";
 import type { CliIO } from "./io";
 import { integer, optional } from "./option-values";
@@ -159,7 +160,11 @@ async function read(from: Source, io: CliIO): Promise<string> {
   try {
     return await readFile(from.path, "utf8");
   } catch (error) {
-    throw new UsageError(`cannot read ${from.path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    // A file that is not there is the caller's mistake: exit 2 like any bad argument (cli.ts).
+    throw new AutopilotError(
+      "bad_request",
+      `cannot read ${from.path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
   }
 }
 
