@@ -1,0 +1,375 @@
+// Schedules (issue 37): made, listed, paused, resumed and deleted over the socket; bad input
+// and a flood past the cap refused with typed errors; and each occurrence acted on exactly
+// once — by the room's alarm, across a restart between the claim and the act, and between
+// the act and its mark. The clock is the test's: vitest's fake Date reaches the room (the
+// pool runs the Durable Object in the test's isolate), and the pool's runDurableObjectAlarm
+// runs the room's alarm at the time the test set. The fake clock starts a day ahead of the
+// real one, so no alarm the room sets comes due on its own while a test runs, and goes on
+// from wherever the test sets it (a clock that stands still keeps timers that wait for
+// time to pass waiting for ever, and the room could then not be evicted): so the tests
+// compare with the times the room reports, not with a time they computed.
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { ResponseFrame } from "../../shared/protocol/frames";
+import type { Schedule } from "../../shared/protocol/schedules";
+import { sqlFromStorage } from "../domain/sql";
+import { createOpContext } from "../rooms/autopilot/domain/context";
+import { claimDue } from "../rooms/autopilot/features/schedules/firing";
+import type { Autopilot } from "../rooms/autopilot/room";
+import { api, createKey, idem, type Person, RawSocket, signUp } from "./harness";
+
+const rooms = (env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> }).Autopilot;
+const room = (ws: string) => rooms.get(rooms.idFromName(ws));
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** The room's clock (and the test's) at `at`. */
+const clockAt = (at: number) => vi.setSystemTime(at);
+
+/** The clock when the alarm for a run at `at` rings: the room sets alarms in whole seconds, rounded up. */
+const alarmRings = (at: number) => vi.setSystemTime(Math.ceil(at / 1000) * 1000);
+
+/** Waits until `check` passes, by attempts (not by the fake clock); for what the room does after it answered. */
+async function eventually(check: () => Promise<void>, attempts = 500): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await check();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+function failure(res: ResponseFrame): { code: string; message: string; details?: Record<string, unknown> } {
+  if (res.ok) throw new Error(`expected a refusal, got ${JSON.stringify(res.payload)}`);
+  return res.error;
+}
+
+async function workspace(): Promise<{ owner: Person; sock: RawSocket; threadId: string; t0: number }> {
+  const owner = await signUp();
+  // From here on the clock is the test's: a day ahead, moved on by the test.
+  const t0 = Date.now() + DAY;
+  vi.useFakeTimers({ toFake: ["Date"], now: t0, shouldAdvanceTime: true });
+  const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+  await sock.hello();
+  const { thread } = await sock.ok("threads.create", { title: "standup", idempotencyKey: idem() });
+  return { owner, sock, threadId: thread.id, t0 };
+}
+
+const messagesIn = async (sock: RawSocket, threadId: string) =>
+  (await sock.ok("messages.list", { threadId, limit: 200 })).messages;
+
+const scheduleIn = async (sock: RawSocket, id: string): Promise<Schedule | undefined> =>
+  (await sock.ok("schedules.list", {})).schedules.find((s) => s.id === id);
+
+/** The alarm row's time (whole seconds) for a run at `at`. */
+const second = (at: number) => Math.ceil(at / 1000);
+
+/** The room's `fireSchedules` alarm rows: their times (seconds). */
+const alarms = (ws: string) =>
+  runInDurableObject(room(ws), async (r: Autopilot) =>
+    (await r.scheduler.list()).filter((row) => row.callback === "fireSchedules").map((row) => row.time),
+  );
+
+const firings = (ws: string) =>
+  runInDurableObject(room(ws), (_r, state) =>
+    state.storage.sql
+      .exec<{ occurrence_at: number; status: string }>(
+        "select occurrence_at, status from schedule_firings order by occurrence_at",
+      )
+      .toArray()
+      .map((row) => ({ occurrenceAt: row.occurrence_at, status: row.status })),
+  );
+
+describe("schedules over the socket", () => {
+  it("are created, listed, paused, resumed and deleted; everyone hears of each change; one alarm follows the next run", async () => {
+    const { owner, sock, threadId, t0 } = await workspace();
+    const ws = owner.workspaceId;
+    const watcher = await RawSocket.open(ws, { cookie: owner.cookie });
+    await watcher.hello();
+
+    const { schedule } = await sock.ok("schedules.create", {
+      when: { kind: "every", everyMs: 60 * MINUTE },
+      action: { kind: "prompt", threadId, text: "What did you do yesterday?" },
+      idempotencyKey: idem(),
+    });
+    const created = schedule.createdAt;
+    expect(schedule).toMatchObject({
+      status: "active",
+      nextRunAt: created + 60 * MINUTE,
+      lastRunAt: null,
+      lastOutcome: null,
+      name: "Post “What did you do yesterday?”",
+      createdBy: { id: owner.userId, kind: "user" },
+    });
+    await watcher.waitFor((f) => f.type === "event" && f.event === "schedule.changed");
+    const onceAt = t0 + 2 * MINUTE;
+    const once = await sock.ok("schedules.create", {
+      name: "check the deploy",
+      when: { kind: "once", at: onceAt },
+      action: { kind: "prompt", threadId, text: "Is the deploy green?" },
+      idempotencyKey: idem(),
+    });
+    expect(once.schedule).toMatchObject({ name: "check the deploy", nextRunAt: onceAt });
+    // Active ones soonest first.
+    expect((await sock.ok("schedules.list", {})).schedules.map((s) => s.id)).toEqual([once.schedule.id, schedule.id]);
+    // One alarm, at the earliest next run.
+    await eventually(async () => expect(await alarms(ws)).toEqual([second(onceAt)]));
+
+    const paused = await sock.ok("schedules.pause", { scheduleId: once.schedule.id, idempotencyKey: idem() });
+    expect(paused.schedule).toMatchObject({
+      status: "paused",
+      nextRunAt: null,
+      lastOutcome: `paused by ${owner.name}`,
+    });
+    await eventually(async () => expect(await alarms(ws)).toEqual([second(created + 60 * MINUTE)]));
+    const pausedToo = await sock.ok("schedules.pause", { scheduleId: schedule.id, idempotencyKey: idem() });
+    expect(pausedToo.schedule.status).toBe("paused");
+    // Nothing active: no alarm.
+    await eventually(async () => expect(await alarms(ws)).toEqual([]));
+
+    // Resumed from now: the next run is the first occurrence after the resume.
+    clockAt(created + 90 * MINUTE);
+    const again = await sock.ok("schedules.resume", { scheduleId: schedule.id, idempotencyKey: idem() });
+    expect(again.schedule).toMatchObject({
+      status: "active",
+      nextRunAt: created + 120 * MINUTE,
+      lastOutcome: `resumed by ${owner.name}`,
+    });
+    await eventually(async () => expect(await alarms(ws)).toEqual([second(created + 120 * MINUTE)]));
+    // A one-off whose time passed while it was paused is not resumed.
+    const late = failure(await sock.call("schedules.resume", { scheduleId: once.schedule.id, idempotencyKey: idem() }));
+    expect(late.code).toBe("conflict");
+
+    expect(await sock.ok("schedules.delete", { scheduleId: once.schedule.id, idempotencyKey: idem() })).toEqual({
+      deleted: true,
+    });
+    await watcher.waitFor(
+      (f) =>
+        f.type === "event" &&
+        f.event === "schedule.deleted" &&
+        (f.payload as { scheduleId: string }).scheduleId === once.schedule.id,
+    );
+    expect((await sock.ok("schedules.list", {})).schedules.map((s) => s.id)).toEqual([schedule.id]);
+    expect(await sock.ok("schedules.delete", { scheduleId: schedule.id, idempotencyKey: idem() })).toEqual({
+      deleted: true,
+    });
+    expect(await sock.ok("schedules.delete", { scheduleId: schedule.id, idempotencyKey: idem() })).toEqual({
+      deleted: false,
+    });
+    await eventually(async () => expect(await alarms(ws)).toEqual([]));
+  });
+
+  it("refuses bad times, an unknown thread or time zone and a flood past the cap, each with a typed error", async () => {
+    const { sock, threadId } = await workspace();
+    const prompt = { kind: "prompt" as const, threadId, text: "hi" };
+    const refuse = async (params: Record<string, unknown>) =>
+      failure(await sock.call("schedules.create", { action: prompt, ...params, idempotencyKey: idem() }));
+
+    const past = await refuse({ when: { kind: "once", at: Date.now() - 1000 } });
+    expect(past).toMatchObject({ code: "bad_request", message: expect.stringMatching(/time has passed/) });
+    const tooOften = await refuse({ when: { kind: "every", everyMs: 30_000 } });
+    expect(tooOften).toMatchObject({ code: "bad_request", details: { minIntervalMs: 60_000 } });
+    expect(tooOften.message).toMatch(/at most every 60 s/);
+    const zone = await refuse({ when: { kind: "cron", expression: "0 9 * * 1-5", timeZone: "Mars/Olympus" } });
+    expect(zone).toMatchObject({
+      code: "bad_request",
+      message: expect.stringMatching(/unknown time zone "Mars\/Olympus"/),
+    });
+    const noThread = await refuse({
+      when: { kind: "every", everyMs: MINUTE },
+      action: { kind: "prompt", threadId: "thr_nope", text: "hi" },
+    });
+    expect(noThread.code).toBe("not_found");
+    // Shapes the schema refuses before the room reads them.
+    expect((await refuse({ when: { kind: "every", everyMs: -5 } })).code).toBe("bad_request");
+    const empty = { kind: "prompt", threadId, text: " " };
+    expect((await refuse({ when: { kind: "every", everyMs: MINUTE }, action: empty })).code).toBe("bad_request");
+    expect((await refuse({ when: { kind: "sometimes" } })).code).toBe("bad_request");
+    expect((await sock.ok("schedules.list", {})).schedules).toEqual([]);
+
+    // The cap (50, the default): the 51st is refused and changes nothing.
+    for (let i = 0; i < 50; i++)
+      await sock.ok("schedules.create", {
+        when: { kind: "every", everyMs: (60 + i) * MINUTE },
+        action: prompt,
+        idempotencyKey: idem(),
+      });
+    const flood = await refuse({ when: { kind: "every", everyMs: MINUTE } });
+    expect(flood).toMatchObject({ code: "conflict", details: { limit: 50 } });
+    expect((await sock.ok("schedules.list", {})).schedules).toHaveLength(50);
+  });
+
+  it.todo("a cron expression that never fires (30 February) is refused with bad_request: needs the cron library");
+
+  it("an agent key without write lists schedules but cannot create, pause or delete them", async () => {
+    const { owner, sock, threadId } = await workspace();
+    const { schedule } = await sock.ok("schedules.create", {
+      when: { kind: "every", everyMs: 10 * MINUTE },
+      action: { kind: "prompt", threadId, text: "hi" },
+      idempotencyKey: idem(),
+    });
+    const reader = await createKey(owner, owner.workspaceId, ["read"]);
+    const agent = await RawSocket.open(owner.workspaceId, { key: reader.key });
+    await agent.hello();
+    expect((await agent.ok("schedules.list", {})).schedules.map((s) => s.id)).toEqual([schedule.id]);
+    const create = { when: { kind: "every", everyMs: 10 * MINUTE }, action: { kind: "prompt", threadId, text: "x" } };
+    for (const [method, params] of [
+      ["schedules.create", create],
+      ["schedules.pause", { scheduleId: schedule.id }],
+      ["schedules.delete", { scheduleId: schedule.id }],
+    ] as const) {
+      const refused = failure(await agent.call(method, { ...params, idempotencyKey: idem() }));
+      expect(refused).toMatchObject({ code: "forbidden", details: { scope: "write" } });
+    }
+    expect(await scheduleIn(sock, schedule.id)).toMatchObject({ status: "active" });
+  });
+});
+
+describe("a schedule fires", () => {
+  it("exactly once per occurrence on the room's alarm, with no client connected; missed occurrences are one run", async () => {
+    const { owner, sock, threadId } = await workspace();
+    const ws = owner.workspaceId;
+    const { schedule } = await sock.ok("schedules.create", {
+      when: { kind: "every", everyMs: MINUTE },
+      action: { kind: "prompt", threadId, text: "ping" },
+      idempotencyKey: idem(),
+    });
+    sock.close();
+    const first = schedule.createdAt + MINUTE;
+
+    // Before its time the alarm finds nothing due.
+    await eventually(async () => expect(await alarms(ws)).toEqual([second(first)]));
+    clockAt(first - 30_000);
+    await runDurableObjectAlarm(room(ws));
+    expect(await firings(ws)).toEqual([]);
+
+    alarmRings(first);
+    expect(await runDurableObjectAlarm(room(ws))).toBe(true);
+    expect(await firings(ws)).toEqual([{ occurrenceAt: first, status: "done" }]);
+    // The alarm again, in the same occurrence: it was claimed, nothing more happens.
+    await runInDurableObject(room(ws), (r: Autopilot) => r.scheduler.set(new Date(), "fireSchedules"));
+    expect(await runDurableObjectAlarm(room(ws))).toBe(true);
+    expect(await firings(ws)).toEqual([{ occurrenceAt: first, status: "done" }]);
+
+    const reader = await RawSocket.open(ws, { cookie: owner.cookie });
+    await reader.hello();
+    const posted = await messagesIn(reader, threadId);
+    expect(posted.map((m) => [m.text, m.author.id])).toEqual([["ping", owner.userId]]);
+    const ran = await scheduleIn(reader, schedule.id);
+    expect(ran).toMatchObject({
+      status: "active",
+      lastOutcome: "posted its prompt to “standup”",
+      nextRunAt: first + MINUTE,
+    });
+    expect(ran?.lastRunAt).toBeGreaterThanOrEqual(first);
+    reader.close();
+
+    // The room was down through three occurrences: one run when it wakes, the next after now.
+    clockAt(first + 3.5 * MINUTE);
+    await runDurableObjectAlarm(room(ws));
+    expect(await firings(ws)).toEqual([
+      { occurrenceAt: first, status: "done" },
+      { occurrenceAt: first + MINUTE, status: "done" },
+    ]);
+    const later = await RawSocket.open(ws, { cookie: owner.cookie });
+    await later.hello();
+    expect((await messagesIn(later, threadId)).map((m) => m.text)).toEqual(["ping", "ping"]);
+    const after = await scheduleIn(later, schedule.id);
+    expect(after).toMatchObject({ nextRunAt: first + 4 * MINUTE });
+    expect(after?.lastOutcome).toMatch(/one run for 3 occurrences: 2 were missed while the room was down/);
+    await eventually(async () => expect(await alarms(ws)).toEqual([second(first + 4 * MINUTE)]));
+  });
+
+  it("a one-off runs once and is done", async () => {
+    const { owner, sock, threadId, t0 } = await workspace();
+    const ws = owner.workspaceId;
+    const at = t0 + 2 * MINUTE;
+    const { schedule } = await sock.ok("schedules.create", {
+      when: { kind: "once", at },
+      action: { kind: "prompt", threadId, text: "deploy check" },
+      idempotencyKey: idem(),
+    });
+    clockAt(at + MINUTE);
+    await runDurableObjectAlarm(room(ws));
+    expect(await scheduleIn(sock, schedule.id)).toMatchObject({ status: "done", nextRunAt: null });
+    expect((await messagesIn(sock, threadId)).map((m) => m.text)).toEqual(["deploy check"]);
+    await eventually(async () => expect(await alarms(ws)).toEqual([]));
+  });
+
+  it("acts once when the room restarts between the claim and the act, and once when it restarts before the act was marked", async () => {
+    const { owner, sock, threadId } = await workspace();
+    const ws = owner.workspaceId;
+    const { schedule } = await sock.ok("schedules.create", {
+      when: { kind: "every", everyMs: MINUTE },
+      action: { kind: "prompt", threadId, text: "claimed" },
+      idempotencyKey: idem(),
+    });
+    sock.close();
+    const first = schedule.createdAt + MINUTE;
+    clockAt(first);
+    // The claim commits (the firing is due, the next run moved on), then the object is gone
+    // before it acts: as if it died between the two.
+    await runInDurableObject(room(ws), (_r, state) => {
+      const sql = sqlFromStorage(state.storage);
+      sql.transaction(() => claimDue(createOpContext(sql, null, Date.now(), 300).ctx));
+    });
+    expect(await firings(ws)).toEqual([{ occurrenceAt: first, status: "due" }]);
+    await evictDurableObject(room(ws));
+
+    // The next start acts on it.
+    const reader = await RawSocket.open(ws, { cookie: owner.cookie });
+    await reader.hello();
+    await eventually(async () => expect(await firings(ws)).toEqual([{ occurrenceAt: first, status: "done" }]));
+    expect((await messagesIn(reader, threadId)).map((m) => m.text)).toEqual(["claimed"]);
+
+    // Acted, but the mark did not commit: the firing is due again after a restart. The act
+    // is repeated with the same key, which the room answers from its record.
+    await runInDurableObject(room(ws), (_r, state) => {
+      state.storage.sql.exec("update schedule_firings set status = 'due' where schedule_id = ?", schedule.id);
+    });
+    await evictDurableObject(room(ws));
+    const next = await RawSocket.open(ws, { cookie: owner.cookie });
+    await next.hello();
+    await eventually(async () => expect(await firings(ws)).toEqual([{ occurrenceAt: first, status: "done" }]));
+    expect((await messagesIn(next, threadId)).map((m) => m.text)).toEqual(["claimed"]);
+    expect(await scheduleIn(next, schedule.id)).toMatchObject({ status: "active", nextRunAt: first + MINUTE });
+  });
+
+  it("does not act for an owner whose access is gone: it pauses, saying why", async () => {
+    const { owner, sock, threadId } = await workspace();
+    const ws = owner.workspaceId;
+    const key = await createKey(owner, ws, ["read", "write"], "reporter");
+    const agent = await RawSocket.open(ws, { key: key.key });
+    await agent.hello();
+    const { schedule } = await agent.ok("schedules.create", {
+      when: { kind: "every", everyMs: MINUTE },
+      action: { kind: "prompt", threadId, text: "report" },
+      idempotencyKey: idem(),
+    });
+    expect(schedule.createdBy).toMatchObject({ kind: "agent", name: "reporter" });
+    const revoked = await api("/api/auth/api-key/update", {
+      method: "POST",
+      cookie: owner.cookie,
+      body: JSON.stringify({ keyId: key.id, enabled: false }),
+    });
+    expect(revoked.status).toBe(200);
+
+    const first = schedule.createdAt + MINUTE;
+    alarmRings(first);
+    await runDurableObjectAlarm(room(ws));
+    const paused = await scheduleIn(sock, schedule.id);
+    expect(paused).toMatchObject({ status: "paused", nextRunAt: null });
+    expect(paused?.lastOutcome).toMatch(/^paused: reporter no longer has access \(API key disabled\)/);
+    expect(await firings(ws)).toEqual([{ occurrenceAt: first, status: "failed" }]);
+    expect(await messagesIn(sock, threadId)).toEqual([]);
+    await eventually(async () => expect(await alarms(ws)).toEqual([]));
+  });
+});
