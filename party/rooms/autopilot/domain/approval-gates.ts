@@ -18,6 +18,7 @@ import { approvalGates, approvals } from "../../../domain/db/schema";
 import { RoomError } from "../../../domain/errors";
 import { getInstance } from "./instances";
 import { getJob } from "./jobs";
+import { requireProject } from "./projects";
 import type { Sql } from "../../../domain/sql";
 import { requireThread } from "./threads";
 
@@ -43,6 +44,7 @@ export function requireCallTargets(sql: Sql, params: Record<string, unknown>): v
   }
   if (typeof params.jobId === "string" && !getJob(sql, params.jobId))
     throw new RoomError("not_found", `no job ${params.jobId}`, { jobId: params.jobId });
+  if (typeof params.projectId === "string") requireProject(sql, params.projectId);
 }
 
 /** Files the approval a gated call waits for, with its gate; a retried call (same filer and call id) gets the approval it filed first. */
