@@ -236,6 +236,11 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "tasks.pause": { kind: "never", why: "pausing, resuming and cancelling tasks is for the people who steer them" },
   "tasks.resume": { kind: "never", why: "pausing, resuming and cancelling tasks is for the people who steer them" },
   "tasks.cancel": { kind: "never", why: "pausing, resuming and cancelling tasks is for the people who steer them" },
+  "agent.toolset": {
+    kind: "auto",
+    description:
+      "Which tools you have in a thread or a project (yours and each attached OpenClaw instance's), which need a person's approval, and why others are not offered.",
+  },
   "runlog.list": {
     kind: "auto",
     description: "Read a run's or task's log, step by step (model calls, tool calls, approvals).",

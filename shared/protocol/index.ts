@@ -23,4 +23,5 @@ export * from "./search";
 export * from "./settings";
 export * from "./principal";
 export * from "./threads";
+export * from "./toolset";
 export * from "./version";

@@ -40,6 +40,7 @@ import {
   SessionsSendParams,
 } from "./gateway";
 import { GraphApplyParams, GraphApplyResult } from "./graph";
+import { AgentToolsetParams, AgentToolsetResult } from "./toolset";
 import {
   InstanceOperationParams,
   InstanceResult,
@@ -351,6 +352,8 @@ export const Methods = {
     scope: "write",
     mutating: true,
   }),
+  // Protocol 9: which tools the Autopilot would have in a thread or project, and why (toolset.ts).
+  "agent.toolset": method({ params: AgentToolsetParams, result: AgentToolsetResult, scope: "read", mutating: false }),
 } as const;
 
 export type MethodName = keyof typeof Methods;

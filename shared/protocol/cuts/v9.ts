@@ -6,7 +6,8 @@ import type { Cut } from "./cut";
  * durable `project.changed`, which an 8 client takes as an unknown event, and the hello's
  * `snapshot.projects` and `more.projects`, left out for 8); tasks and the run log (the
  * `tasks.*` methods and `runlog.list`, the durable `task.changed`, unknown to 8, the
- * ephemeral `runlog.appended`, not sent to 8) and the usage purpose `task` (`reply` for 8). Every
+ * ephemeral `runlog.appended`, not sent to 8) and the usage purpose `task` (`reply` for 8);
+ * `agent.toolset`, the Autopilot's effective toolset (a new method: absent for 8). Every
  * cut converts the hello, whatever else changed: it names the version the socket speaks,
  * and a client refuses a hello of another version than its own.
  */

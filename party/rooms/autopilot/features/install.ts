@@ -158,6 +158,7 @@ export function installFeatures(s: RoomServices): RoomFeatureSet {
       mcp,
       retention,
       agent,
+      model: () => modelConfig,
       schedules: { runner: scheduleRunner, limits: readScheduleLimits(env) },
       tasks: { runner: taskRunner, limits: taskLimits, room: { sql, commit }, heartbeat },
     }),

@@ -1,3 +1,4 @@
+import type { ModelConfig } from "../../../agent/config";
 import type { AutopilotAgent } from "../../../agent/runner";
 import { inbox } from "./inbox";
 import { mcp } from "./mcp";
@@ -26,6 +27,8 @@ export interface RoomParts {
   /** The retention sweep's schedule, made sure of once there is something to sweep. */
   retention: Pick<RetentionSweep, "ensure" | "run">;
   agent: Pick<AutopilotAgent, "onPosted" | "onApprovalResolved" | "recover">;
+  /** The Autopilot's model configuration (agent.toolset reads which gateway tools are risky). */
+  model: () => ModelConfig;
   /** Schedules' runner (features/schedules/): claims and acts on what is due, keeps the alarm at the next run. */
   schedules: Parameters<typeof schedules>[0];
   tasks: TaskParts;
@@ -59,7 +62,7 @@ export function roomFeatures(p: RoomParts): Feature[] {
       start: () => p.retention.ensure(),
     },
     instances(p.instances),
-    agent(p.agent),
+    agent(p.agent, p.model),
     schedules(p.schedules),
     tasks(p.tasks),
     // Moves `instances.startChat` starts along when an approval was decided or an instance changed.
