@@ -15,6 +15,7 @@ import type { ChatAbortResult, ChatStream } from "../../shared/protocol/gateway"
 import type { Approval } from "../../shared/protocol/approvals";
 import type { MethodName } from "../../shared/protocol/methods";
 import type { Actor, Principal } from "../../shared/protocol/principal";
+import type { RunLogEntry } from "../../shared/protocol/tasks";
 import type { Message } from "../../shared/protocol/threads";
 import { autopilotAnswers } from "../../shared/responder";
 import type { z } from "zod";
@@ -34,7 +35,9 @@ import { getApproval, settleApproval } from "../rooms/autopilot/domain/approvals
 import { newId } from "../domain/keys";
 import { syncWaiting } from "../rooms/autopilot/domain/run-waiting";
 import { getThread } from "../rooms/autopilot/domain/threads";
+import { appendRunLog, type NewRunLogEntry } from "../rooms/autopilot/domain/run-log";
 import { recordUsage } from "../rooms/autopilot/domain/usage";
+import { approvalEntry, modelCallEntry, toolCallEntry } from "./task-log";
 import {
   asAutopilot,
   clipText,
@@ -265,6 +268,8 @@ export class AutopilotAgent {
       log: (fields) => console.error(JSON.stringify({ msg: "autopilot model call failed", runId: run.id, ...fields })),
     });
     active.stream = null;
+    // A step cut off before the SDK reported its model call: its tool calls are logged anyway.
+    this.#log(run.id, this.#takeHeld(run.id));
     const now = Date.now();
     if (active.stopped !== null) {
       stopRun(this.#d, run, chatRunId, outcome.text, active.stopped);
@@ -315,6 +320,16 @@ export class AutopilotAgent {
           runId: run.id,
         };
         const message = post(this.#d, threadId, toolLine(tool), { kind: "tool", tool });
+        const entry = toolCallEntry(
+          run.segment,
+          { toolCallId: event.toolCallId, tool: event.tool, input: event.input, roomApprovalId: tool.approvalId },
+          { status: tool.status === "expired" ? "denied" : tool.status, text: result ?? "" },
+        );
+        // A call decided by a person belongs to the step before the pause: logged as it runs.
+        // Any other comes after the model call that asked for it, which the SDK reports once
+        // the step ends.
+        if (tool.approvalId) this.#log(run.id, [entry]);
+        else this.#heldLog(run.id).push(entry);
         recordToolCall(
           this.#d.sql,
           {
@@ -329,6 +344,7 @@ export class AutopilotAgent {
         return;
       }
       case "model-call":
+        this.#log(run.id, [modelCallEntry(run.segment, event, config.modelId), ...this.#takeHeld(run.id)]);
         recordUsage(this.#d.sql, {
           at: Date.now() - event.durationMs,
           threadId,
@@ -347,11 +363,33 @@ export class AutopilotAgent {
     }
   }
 
+  /** By run: tool calls of the step under way, logged after the step's model call. */
+  readonly #held = new Map<string, NewRunLogEntry[]>();
+
+  #heldLog(runId: string): NewRunLogEntry[] {
+    const held = this.#held.get(runId) ?? [];
+    this.#held.set(runId, held);
+    return held;
+  }
+
+  #takeHeld(runId: string): NewRunLogEntry[] {
+    const held = this.#held.get(runId) ?? [];
+    this.#held.delete(runId);
+    return held;
+  }
+
+  /** Appends to the run's log (tasks.ts RunLogEntry) and sends the entries to whoever follows it. */
+  #log(runId: string, entries: NewRunLogEntry[]): void {
+    const stored = appendRunLog(this.#d.sql, runId, entries, Date.now());
+    if (stored.length > 0) this.#d.broadcast("runlog.appended", { runId, entries: stored });
+  }
+
   /** An approval was decided (or expired): a paused run resumes once all of its calls are answered. */
   onApprovalResolved(approval: Approval): void {
     const action = approval.action;
     if (action?.kind !== "tool" || approval.status === "pending") return;
     const { sql } = this.#d;
+    let logged: RunLogEntry[] = [];
     const resumed = sql.transaction((): AgentRun | null => {
       const run = getRun(sql, action.runId);
       if (run?.status !== "awaiting_approval") return null;
@@ -362,6 +400,7 @@ export class AutopilotAgent {
         return { ...call, answer: answerFor(approval) };
       });
       if (!changed) return null;
+      logged = appendRunLog(sql, run.id, [approvalEntry(approval, run.segment)], Date.now());
       const now = Date.now();
       const next: AgentRun = { ...run, doc: { ...run.doc, pending } };
       if (pending.some((call) => !call.answer)) {
@@ -373,6 +412,7 @@ export class AutopilotAgent {
       saveRun(sql, claimed, now);
       return claimed;
     });
+    if (logged.length > 0) this.#d.broadcast("runlog.appended", { runId: action.runId, entries: logged });
     if (approval.threadId) this.#syncWaiting(approval.threadId);
     if (resumed) this.#execute(resumed, (active) => this.#resume(resumed, active));
   }

@@ -1,5 +1,5 @@
-// What a task's run log says, step by step: each entry a sentence a person reads and the
-// data a program reads (shared/protocol/tasks.ts RunLogEntry).
+// What a run's log says (a task's, or a reply's run), step by step: each entry a sentence
+// a person reads and the data a program reads (shared/protocol/tasks.ts RunLogEntry).
 import type { Approval } from "../../shared/protocol/approvals";
 import type { TaskStatus } from "../../shared/protocol/tasks";
 import type { NewRunLogEntry } from "../rooms/autopilot/domain/run-log";
@@ -54,7 +54,11 @@ export function modelCallEntry(
   };
 }
 
-export function toolCallEntry(step: number, call: TaskCall, result: NonNullable<TaskCall["result"]>): NewRunLogEntry {
+export function toolCallEntry(
+  step: number,
+  call: Pick<TaskCall, "toolCallId" | "tool" | "input" | "roomApprovalId">,
+  result: NonNullable<TaskCall["result"]>,
+): NewRunLogEntry {
   const verb = result.status === "ok" ? "Ran" : result.status === "denied" ? "Did not run" : "Tried";
   return {
     kind: "tool-call",
@@ -78,7 +82,9 @@ export function approvalEntry(approval: Approval, step: number): NewRunLogEntry 
       ? `${who} approved: ${approval.title}`
       : approval.status === "denied"
         ? `${who} denied: ${approval.title}${approval.note ? ` (${approval.note})` : ""}`
-        : `Nobody decided in time: ${approval.title}${approval.note ? ` (${approval.note})` : ""}`;
+        : approval.note
+          ? `No decision: ${approval.title} (${approval.note})`
+          : `Nobody decided in time: ${approval.title}`;
   return {
     kind: "approval",
     step,

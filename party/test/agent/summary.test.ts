@@ -20,8 +20,9 @@ describe("a thread longer than the model's window", () => {
     // Only @autopilot starts a turn: the long messages are history, not questions.
     await sock.ok("threads.configure", { threadId: thread.id, reply: "mention", idempotencyKey: idem() });
     const marker = uniq("old").replace(/\W/g, "");
-    // Three messages of ~15k characters (~5k tokens each): more than the 16k-token window leaves for history.
-    const padding = (i: number) => Array.from({ length: 2500 }, (_, w) => `w${i}x${w}`).join(" ");
+    // Three messages of ~12k characters (~4k tokens each): more than the 16k-token window leaves
+    // for history beside the tools' schemas, and what is dropped fits the summary's input whole.
+    const padding = (i: number) => Array.from({ length: 2000 }, (_, w) => `w${i}x${w}`).join(" ");
     for (let i = 1; i <= 3; i++) await say(sock, thread.id, `${marker}-${i} ${padding(i)}`);
     const mark = await requestMark();
     await say(sock, thread.id, "@autopilot SUMCASE what did we say?");

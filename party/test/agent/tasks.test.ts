@@ -9,7 +9,7 @@ import type { EventFrame } from "../../../shared/protocol/frames";
 import type { RunLogEntry, Task } from "../../../shared/protocol/tasks";
 import type { Message } from "../../../shared/protocol/threads";
 import { addMember, api, createKey, idem, RawSocket, signUp } from "../harness";
-import { agentRoom } from "./agent-harness";
+import { agentRoom, autopilotSays, say } from "./agent-harness";
 
 const roomStub = (workspaceId: string) => {
   const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
@@ -180,6 +180,49 @@ describe("a task goes on with nobody watching", () => {
     const { approvals } = await sock.ok("approvals.list", { status: "pending" });
     expect(approvals.filter((a: Approval) => a.action?.kind === "tool")).toHaveLength(0);
     expect(sock.events("thread.archived")).toHaveLength(0);
+    sock.close();
+  });
+});
+
+describe("a reply's run has a log too", () => {
+  it("its model calls, tool calls and the approval a person gave, in order, also live", async () => {
+    const { sock, thread } = await agentRoom();
+    const { thread: target } = await sock.ok("threads.create", { title: "Done plans", idempotencyKey: idem() });
+    await say(sock, thread.id, `STEPS: threads_list {}; threads_archive {"threadId":"${target.id}"}`);
+    const listed = await autopilotSays(sock, thread.id, (m) => m.tool?.name === "threads_list");
+    const runId = listed.tool!.runId!;
+    const pending = await sock.waitFor<EventFrame>(
+      (f) => f.type === "event" && f.event === "approval.requested",
+      20_000,
+    );
+    const approval = (pending.payload as { approval: Approval }).approval;
+    await sock.ok("approvals.resolve", {
+      approvalId: approval.id,
+      decision: "approve",
+      confirmOwn: true,
+      idempotencyKey: idem(),
+    });
+    await autopilotSays(sock, thread.id, (m) => m.text.startsWith("TOOL RESULT SEEN"));
+    const log = await wholeLog(sock, runId);
+    expect(log.map((e) => e.kind)).toEqual([
+      "model-call",
+      "tool-call",
+      "model-call",
+      "approval",
+      "tool-call",
+      "model-call",
+    ]);
+    expect(log.find((e) => e.kind === "approval")?.text).toMatch(/approved: Autopilot wants to run threads_archive/);
+    expect(log.filter((e) => e.kind === "tool-call").map((e) => e.details.tool)).toEqual([
+      "threads_list",
+      "threads_archive",
+    ]);
+    // What was logged also came live, entry by entry.
+    const live = sock
+      .events("runlog.appended")
+      .flatMap((e) => (e.payload as { runId: string; entries: RunLogEntry[] }).entries)
+      .filter((e) => e.runId === runId);
+    expect(live.map((e) => e.seq)).toEqual(log.map((e) => e.seq));
     sock.close();
   });
 });
