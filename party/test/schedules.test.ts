@@ -188,6 +188,11 @@ describe("schedules over the socket", () => {
       action: { kind: "prompt", threadId: "thr_nope", text: "hi" },
     });
     expect(noThread.code).toBe("not_found");
+    const noProject = await refuse({
+      when: { kind: "every", everyMs: MINUTE },
+      action: { kind: "task", goal: "sum up", projectId: "prj_nope" },
+    });
+    expect(noProject).toMatchObject({ code: "not_found", details: { projectId: "prj_nope" } });
     // Shapes the schema refuses before the room reads them.
     expect((await refuse({ when: { kind: "every", everyMs: -5 } })).code).toBe("bad_request");
     const empty = { kind: "prompt", threadId, text: " " };
@@ -302,6 +307,31 @@ describe("a schedule fires", () => {
     expect(await scheduleIn(sock, schedule.id)).toMatchObject({ status: "done", nextRunAt: null });
     expect((await messagesIn(sock, threadId)).map((m) => m.text)).toEqual(["deploy check"]);
     await eventually(async () => expect(await alarms(ws)).toEqual([]));
+  });
+
+  it("a task schedule gives the Autopilot its goal through tasks.start, once per occurrence", async () => {
+    const { owner, sock, threadId } = await workspace();
+    const ws = owner.workspaceId;
+    const { schedule } = await sock.ok("schedules.create", {
+      when: { kind: "every", everyMs: 10 * MINUTE },
+      action: { kind: "task", goal: "Summarise yesterday's threads", threadId },
+      idempotencyKey: idem(),
+    });
+    expect(schedule.name).toBe("Task: Summarise yesterday's threads");
+    const first = schedule.createdAt + 10 * MINUTE;
+    alarmRings(first);
+    await runDurableObjectAlarm(room(ws));
+    await runInDurableObject(room(ws), (r: Autopilot) => r.scheduler.set(new Date(), "fireSchedules"));
+    await runDurableObjectAlarm(room(ws));
+    const { tasks } = await sock.ok("tasks.list", {});
+    expect(tasks.map((t) => [t.goal, t.threadId, t.startedBy.id])).toEqual([
+      ["Summarise yesterday's threads", threadId, owner.userId],
+    ]);
+    expect(await scheduleIn(sock, schedule.id)).toMatchObject({
+      status: "active",
+      lastOutcome: `started task ${tasks[0]?.id}`,
+      nextRunAt: first + 10 * MINUTE,
+    });
   });
 
   it("acts once when the room restarts between the claim and the act, and once when it restarts before the act was marked", async () => {

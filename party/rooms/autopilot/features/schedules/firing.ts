@@ -1,5 +1,4 @@
 import type { Scheduler } from "agents/schedules";
-import { isMethodName } from "../../../../../shared/protocol/methods";
 import type { Principal } from "../../../../../shared/protocol/principal";
 import type { Schedule } from "../../../../../shared/protocol/schedules";
 import { hasScope } from "../../../../../shared/scopes";
@@ -67,7 +66,9 @@ function recordOutcome(ctx: OpContext, firing: Firing, outcome: Outcome): void {
   if (!schedule) return;
   const missed = firing.doc.occurrences - 1;
   const note =
-    missed > 0 ? ` (one run for ${missed + 1} occurrences: ${missed} ${missed === 1 ? "was" : "were"} missed while the room was down)` : "";
+    missed > 0
+      ? ` (one run for ${missed + 1} occurrences: ${missed} ${missed === 1 ? "was" : "were"} missed while the room was down)`
+      : "";
   let changed: Schedule = { ...schedule, lastRunAt: ctx.now, lastOutcome: `${outcome.text}${note}` };
   if (schedule.when.kind === "once") changed = { ...changed, status: outcome.ok ? "done" : "failed", nextRunAt: null };
   // Its thread (or project) is gone: nothing for it to act on any more.
@@ -176,11 +177,7 @@ export class ScheduleRunner {
       const title = getThread(this.d.sql, action.threadId)?.title ?? action.threadId;
       return { ok: true, text: `posted its prompt to “${title}”` };
     }
-    // Tasks come with their own feature: until the room answers tasks.start, a task schedule cannot act.
-    const method = "tasks.start";
-    if (!isMethodName(method))
-      return { ok: false, code: "unavailable", text: "did not run: tasks are not available on this server yet" };
-    const { response } = await this.d.call(as, method, {
+    const { response } = await this.d.call(as, "tasks.start", {
       goal: action.goal,
       ...(action.threadId !== undefined ? { threadId: action.threadId } : {}),
       ...(action.projectId !== undefined ? { projectId: action.projectId } : {}),

@@ -1,4 +1,3 @@
-import { isMethodName } from "../../../../../shared/protocol/methods";
 import type { Feature } from "../../kernel/feature";
 import { methods, mutate, query } from "../../kernel/handlers";
 import { FIRE_SCHEDULES, type ScheduleRunner } from "./firing";
@@ -17,13 +16,10 @@ export function schedules(parts: {
   runner: Pick<ScheduleRunner, "fire" | "start" | "rearm">;
   limits: ScheduleLimits;
 }): Feature {
-  // A task schedule needs tasks.start: the registry lists it once a feature answers it (the
-  // room does not start with a method nobody answers).
-  const rules = { ...parts.limits, tasksAvailable: isMethodName("tasks.start") };
   return {
     name: "schedules",
     methods: methods({
-      "schedules.create": mutate((ctx, p) => createSchedule(ctx, p, rules)),
+      "schedules.create": mutate((ctx, p) => createSchedule(ctx, p, parts.limits)),
       "schedules.list": query((sql) => ({ schedules: allSchedules(sql) })),
       "schedules.pause": mutate(pauseSchedule),
       "schedules.resume": mutate(resumeSchedule),

@@ -10,14 +10,14 @@ import { hasScope } from "../../../../../shared/scopes";
 import { isAccessPrincipal } from "../../../../auth/current-access";
 import { RoomError } from "../../../../domain/errors";
 import type { OpContext } from "../../domain/context";
+import { requireProject } from "../../domain/projects";
 import { requireThread } from "../../domain/threads";
 import { countSchedules, getSchedule, putSchedule, removeSchedule } from "./store";
 import { checkWhen, nextOccurrence, type ScheduleBounds } from "./times";
 
-/** What bounds the workspace's schedules (the room's limits), and whether it can run tasks yet. */
+/** What bounds the workspace's schedules (the room's limits). */
 export interface ScheduleRules extends ScheduleBounds {
   max: number;
-  tasksAvailable: boolean;
 }
 
 const NAME_CHARS = 80;
@@ -48,10 +48,7 @@ export function createSchedule(
       limit: rules.max,
     });
   const { action } = params;
-  if (action.kind === "task" && !rules.tasksAvailable)
-    throw new RoomError("unavailable", "tasks are not available on this server yet: schedule a prompt instead", {
-      reason: "tasks_unavailable",
-    });
+  if (action.kind === "task" && action.projectId !== undefined) requireProject(ctx.sql, action.projectId);
   if (action.threadId !== undefined) {
     const thread = requireThread(ctx.sql, action.threadId);
     if (thread.archived)
