@@ -355,3 +355,16 @@ describe("parseCli", () => {
     expect(usageError(["instance", "explode"]).command).toBe("instance");
   });
 });
+
+describe("autopilot tools", () => {
+  it("asks for the Autopilot's tools in a thread, a project, or the workspace", () => {
+    expect(parseCli(["tools", "--thread", "t1"], env)).toMatchObject({ command: { name: "tools", threadId: "t1" } });
+    expect(parseCli(["tools", "--project", "p1"], env)).toMatchObject({ command: { name: "tools", projectId: "p1" } });
+    expect(parseCli(["tools"], env)).toMatchObject({ command: { name: "tools" } });
+  });
+
+  it("refuses a thread and a project at once as a usage error", () => {
+    expect(() => parseCli(["tools", "--thread", "t1", "--project", "p1"], env)).toThrow(UsageError);
+    expect(() => parseCli(["tools", "t1"], env)).toThrow(UsageError);
+  });
+});

@@ -5,6 +5,7 @@ import { MAX_SEARCH_LIMIT } from "../../../shared/protocol/search";
 import { integer, number, oneOf, optional, time } from "./option-values";
 import { PROJECT_COMMANDS, PROJECT_OPTIONS, type ProjectCommand } from "./project-commands";
 import { AGENTS_HELP, responderOptions } from "./responder-options";
+import { TOOLSET_COMMANDS, TOOLSET_OPTIONS, type ToolsetCommand } from "./toolset-command";
 import { UsageError } from "./usage-error";
 export { UsageError };
 
@@ -32,6 +33,7 @@ type CliOperation = Exclude<InstanceOperation, "link" | "configureChannel" | "di
 
 export type Command =
   | ProjectCommand
+  | ToolsetCommand
   | { name: "signup"; agentName: string; invitation?: string }
   | { name: "watch" }
   | { name: "threads"; includeArchived: boolean }
@@ -146,6 +148,7 @@ export const OPTIONS = {
   principal: { type: "string", value: "<id>", help: "only runs this principal triggered" },
   "group-by": { type: "string", value: "<key>", help: `${GROUP_BY.join("|")} (default none: the calls themselves)` },
   ...PROJECT_OPTIONS,
+  ...TOOLSET_OPTIONS,
 } as const satisfies Record<string, { type: "string" | "boolean"; short?: string; value?: string; help: string }>;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -477,4 +480,5 @@ export const COMMANDS: Record<string, CommandSpec> = {
     }),
   },
   ...PROJECT_COMMANDS,
+  ...TOOLSET_COMMANDS,
 };

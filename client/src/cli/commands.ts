@@ -53,6 +53,7 @@ const PASS_THROUGH = {
   memory: "memory.list",
   "memory delete": "memory.delete",
   usage: "usage.list",
+  tools: "agent.toolset",
 } as const satisfies Partial<Record<Command["name"], MethodName>>;
 
 const isPassThrough = (name: Command["name"]): name is keyof typeof PASS_THROUGH => Object.hasOwn(PASS_THROUGH, name);
