@@ -114,6 +114,27 @@ describe("parseCli", () => {
     });
   });
 
+  it("parses tasks and the run log", () => {
+    expect(
+      run(["tasks", "start", "Summarise", "the", "week", "--project", "p1", "--max-steps", "30", "--max-minutes", "5"])
+        .command,
+    ).toEqual({
+      name: "tasks start",
+      goal: "Summarise the week",
+      projectId: "p1",
+      budget: { maxSteps: 30, maxRunningMs: 300_000 },
+    });
+    expect(run(["tasks", "start", "Go"]).command).toEqual({ name: "tasks start", goal: "Go" });
+    expect(run(["tasks", "list", "--active"]).command).toEqual({ name: "tasks list", active: true });
+    expect(run(["tasks", "cancel", "task_1", "--reason", "obsolete"]).command).toEqual({
+      name: "tasks cancel",
+      taskId: "task_1",
+      reason: "obsolete",
+    });
+    expect(run(["runlog", "task_1", "--json"]).command).toEqual({ name: "runlog", runId: "task_1", json: true });
+    expect(usageError(["tasks", "start", "Go", "--max-steps", "0"]).message).toMatch(/max-steps/);
+  });
+
   it("parses jobs", () => {
     expect(run(["job", "start", "Build", "--thread", "t1"]).command).toEqual({
       name: "job start",
@@ -353,6 +374,59 @@ describe("parseCli", () => {
     );
     expect(missing.command).toBe("job");
     expect(usageError(["instance", "explode"]).command).toBe("instance");
+  });
+
+  it("schedules create: one time (--every, --cron or --at) and one action (--prompt with its thread, or --task)", () => {
+    expect(
+      run(["schedules", "create", "--every", "1h30m", "--prompt", "standup?", "--thread", "thr_1"]).command,
+    ).toEqual({
+      name: "schedules create",
+      when: { kind: "every", everyMs: 5_400_000 },
+      action: { kind: "prompt", threadId: "thr_1", text: "standup?" },
+    });
+    expect(
+      run([
+        "schedules",
+        "create",
+        "--cron",
+        "0 9 * * 1-5",
+        "--tz",
+        "Europe/Berlin",
+        "--task",
+        "sum up",
+        "--name",
+        "daily",
+      ]).command,
+    ).toEqual({
+      name: "schedules create",
+      scheduleName: "daily",
+      when: { kind: "cron", expression: "0 9 * * 1-5", timeZone: "Europe/Berlin" },
+      action: { kind: "task", goal: "sum up" },
+    });
+    expect(run(["schedules", "create", "--cron", "0 9 * * *", "--task", "x"]).command).toMatchObject({
+      when: { timeZone: "UTC" },
+    });
+    expect(
+      run(["schedules", "create", "--at", "2030-01-02T03:04:05Z", "--task", "x", "--project", "prj_1"]).command,
+    ).toMatchObject({ when: { kind: "once", at: Date.parse("2030-01-02T03:04:05Z") }, action: { projectId: "prj_1" } });
+    expect(run(["schedules", "create", "--every", "90000", "--start", "0", "--task", "x"]).command).toMatchObject({
+      when: { kind: "every", everyMs: 90_000, startAt: 0 },
+    });
+    expect(usageError(["schedules", "create", "--prompt", "x", "--thread", "t"]).message).toMatch(/exactly one of/);
+    expect(usageError(["schedules", "create", "--every", "1h", "--cron", "* * * * *", "--task", "x"]).message).toMatch(
+      /exactly one of --every, --cron and --at/,
+    );
+    expect(usageError(["schedules", "create", "--every", "1h", "--task", "x", "--prompt", "y"]).message).toMatch(
+      /exactly one of --prompt and --task/,
+    );
+    expect(usageError(["schedules", "create", "--every", "1h", "--prompt", "y"]).message).toMatch(/needs --thread/);
+    expect(usageError(["schedules", "create", "--every", "an hour", "--task", "x"]).message).toMatch(/--every must/);
+    expect(usageError(["schedules", "create", "--every", "1h", "--tz", "UTC", "--task", "x"]).message).toMatch(
+      /--tz only applies with --cron/,
+    );
+    expect(usageError(["schedules", "create", "--at", "tomorrow", "--task", "x"]).message).toMatch(/ISO 8601/);
+    expect(run(["schedules", "pause", "sch_1"]).command).toEqual({ name: "schedules pause", scheduleId: "sch_1" });
+    expect(run(["schedules", "list"]).command).toEqual({ name: "schedules list" });
   });
 });
 

@@ -6,6 +6,8 @@ import type { Command } from "./command-table";
 import type { SocketCommand } from "./args";
 import { type CliIO, EXIT } from "./io";
 import { isProjectCommand, runProjectCommand } from "./project-commands";
+import { isScheduleCommand, runScheduleCommand } from "./schedule-commands";
+import { isTaskCommand, runTaskCommand } from "./task-commands";
 import { sendAndWaitForReply } from "./wait-reply";
 
 /** One-shot commands give up when no hello arrived by then, instead of retrying forever. */
@@ -67,6 +69,8 @@ export async function runCommand(client: AutopilotClient, command: SocketCommand
     return print(io, await client.request(PASS_THROUGH[name as keyof typeof PASS_THROUGH], params as never));
   }
   if (isProjectCommand(command)) return runProjectCommand(client, command, io);
+  if (isScheduleCommand(command)) return runScheduleCommand(client, command, io);
+  if (isTaskCommand(command)) return runTaskCommand(client, command, io);
   switch (command.name) {
     case "threads":
       return print(io, await client.threads.list({ includeArchived: command.includeArchived }));
