@@ -104,6 +104,7 @@ export class AutopilotClient {
   declare readonly inbox: MethodNamespaces["inbox"];
   declare readonly search: MethodNamespaces["search"];
   declare readonly projects: MethodNamespaces["projects"];
+  declare readonly agent: MethodNamespaces["agent"];
   declare readonly schedules: MethodNamespaces["schedules"];
 
   readonly #options: AutopilotClientOptions;

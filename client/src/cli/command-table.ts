@@ -5,7 +5,9 @@ import { MAX_SEARCH_LIMIT } from "../../../shared/protocol/search";
 import { integer, number, oneOf, optional, time } from "./option-values";
 import { PROJECT_COMMANDS, PROJECT_OPTIONS, type ProjectCommand } from "./project-commands";
 import { SCHEDULE_COMMANDS, SCHEDULE_OPTIONS, type ScheduleCommand } from "./schedule-commands";
+import { TASK_COMMANDS, TASK_OPTIONS, type TaskCommand } from "./task-commands";
 import { AGENTS_HELP, responderOptions } from "./responder-options";
+import { TOOLSET_COMMANDS, TOOLSET_OPTIONS, type ToolsetCommand } from "./toolset-command";
 import { UsageError } from "./usage-error";
 export { UsageError };
 
@@ -33,7 +35,9 @@ type CliOperation = Exclude<InstanceOperation, "link" | "configureChannel" | "di
 
 export type Command =
   | ProjectCommand
+  | ToolsetCommand
   | ScheduleCommand
+  | TaskCommand
   | { name: "signup"; agentName: string; invitation?: string }
   | { name: "watch" }
   | { name: "threads"; includeArchived: boolean }
@@ -148,7 +152,9 @@ export const OPTIONS = {
   principal: { type: "string", value: "<id>", help: "only runs this principal triggered" },
   "group-by": { type: "string", value: "<key>", help: `${GROUP_BY.join("|")} (default none: the calls themselves)` },
   ...PROJECT_OPTIONS,
+  ...TOOLSET_OPTIONS,
   ...SCHEDULE_OPTIONS,
+  ...TASK_OPTIONS,
 } as const satisfies Record<string, { type: "string" | "boolean"; short?: string; value?: string; help: string }>;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -480,5 +486,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     }),
   },
   ...PROJECT_COMMANDS,
+  ...TOOLSET_COMMANDS,
   ...SCHEDULE_COMMANDS,
+  ...TASK_COMMANDS,
 };

@@ -7,6 +7,7 @@ import type { SocketCommand } from "./args";
 import { type CliIO, EXIT } from "./io";
 import { isProjectCommand, runProjectCommand } from "./project-commands";
 import { isScheduleCommand, runScheduleCommand } from "./schedule-commands";
+import { isTaskCommand, runTaskCommand } from "./task-commands";
 import { sendAndWaitForReply } from "./wait-reply";
 
 /** One-shot commands give up when no hello arrived by then, instead of retrying forever. */
@@ -54,6 +55,7 @@ const PASS_THROUGH = {
   memory: "memory.list",
   "memory delete": "memory.delete",
   usage: "usage.list",
+  tools: "agent.toolset",
 } as const satisfies Partial<Record<Command["name"], MethodName>>;
 
 const isPassThrough = (name: Command["name"]): name is keyof typeof PASS_THROUGH => Object.hasOwn(PASS_THROUGH, name);
@@ -68,6 +70,7 @@ export async function runCommand(client: AutopilotClient, command: SocketCommand
   }
   if (isProjectCommand(command)) return runProjectCommand(client, command, io);
   if (isScheduleCommand(command)) return runScheduleCommand(client, command, io);
+  if (isTaskCommand(command)) return runTaskCommand(client, command, io);
   switch (command.name) {
     case "threads":
       return print(io, await client.threads.list({ includeArchived: command.includeArchived }));
