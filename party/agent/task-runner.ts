@@ -12,7 +12,7 @@ import type { Approval } from "../../shared/protocol/approvals";
 import type { MethodName } from "../../shared/protocol/methods";
 import type { Actor, Principal } from "../../shared/protocol/principal";
 import type { RunLogEntry, TaskStatus } from "../../shared/protocol/tasks";
-import { requestApproval } from "../rooms/autopilot/domain/approvals";
+import { getApproval, requestApproval } from "../rooms/autopilot/domain/approvals";
 import { reportJob } from "../rooms/autopilot/domain/jobs";
 import { type NewRunLogEntry, appendRunLog } from "../rooms/autopilot/domain/run-log";
 import {
@@ -98,16 +98,32 @@ export class TaskRunner {
     if (action?.kind !== "tool" || approval.status === "pending") return;
     const moved = this.#commit((ctx) => {
       const task = getTask(ctx.sql, action.runId);
-      if (!task?.inflight || task.status !== "waiting") return false;
-      const calls = task.inflight.calls.map((call) =>
-        call.toolCallId === action.toolCallId && !call.answer ? { ...call, answer: answerFor(approval) } : call,
-      );
-      const waiting = calls.some((call) => call.roomApprovalId && !call.answer);
-      saveTask(ctx, { ...task, status: waiting ? "waiting" : "running", inflight: { ...task.inflight, calls } });
+      // A paused task keeps the answer too: resumed, it goes on with it.
+      if (!task?.inflight || (task.status !== "waiting" && task.status !== "paused")) return false;
+      const call = task.inflight.calls.find((c) => c.toolCallId === action.toolCallId && !c.answer);
+      if (!call) return false;
+      const calls = task.inflight.calls.map((c) => (c === call ? { ...c, answer: answerFor(approval) } : c));
+      const waiting = calls.some((c) => c.roomApprovalId && !c.answer);
+      const status = task.status === "paused" ? "paused" : waiting ? "waiting" : "running";
+      saveTask(ctx, { ...task, status, inflight: { ...task.inflight, calls } });
       this.#log(ctx.sql, task.id, [approvalEntry(approval, task.inflight.step)], ctx.now);
-      return !waiting;
+      return status === "running";
     });
     if (moved) this.pump();
+  }
+
+  /**
+   * On start: an approval a task waits for that was decided while the room was down (its
+   * decision committed, the reaction never ran) moves the task on now; then the queue.
+   */
+  recover(): void {
+    for (const task of tasksWithStatus(this.#d.sql, ["waiting", "paused"])) {
+      for (const call of task.inflight?.calls ?? []) {
+        const approval = call.roomApprovalId && !call.answer ? getApproval(this.#d.sql, call.roomApprovalId) : null;
+        if (approval && approval.status !== "pending") this.onApprovalResolved(approval);
+      }
+    }
+    this.pump();
   }
 
   /** Access changed in the workspace: a task whose starter lost it stops now rather than at its next step. */

@@ -121,6 +121,34 @@ describe("a task goes on with nobody watching", () => {
     sock.close();
   });
 
+  it("a task paused while it waits keeps the decision made meanwhile and goes on with it when resumed", async () => {
+    const { sock } = await agentRoom();
+    const { thread: target } = await sock.ok("threads.create", { title: "Old", idempotencyKey: idem() });
+    const { task } = await sock.ok("tasks.start", {
+      goal: `STEPS: threads_archive {"threadId":"${target.id}"}`,
+      idempotencyKey: idem(),
+    });
+    await taskState(sock, task.id, (t) => t.status === "waiting");
+    expect((await sock.ok("tasks.pause", { taskId: task.id, idempotencyKey: idem() })).task.status).toBe("paused");
+    const pending = (await sock.ok("approvals.list", { status: "pending" })).approvals.find(
+      (a: Approval) => a.action?.kind === "tool" && a.action.runId === task.id,
+    );
+    await sock.ok("approvals.resolve", {
+      approvalId: pending!.id,
+      decision: "approve",
+      confirmOwn: true,
+      idempotencyKey: idem(),
+    });
+    const log = await wholeLog(sock, task.id);
+    expect(log.at(-1)).toMatchObject({ kind: "approval", details: { status: "approved" } });
+    expect((await sock.ok("tasks.get", { taskId: task.id })).task.status).toBe("paused");
+    expect(sock.events("thread.archived")).toHaveLength(0);
+    await sock.ok("tasks.resume", { taskId: task.id, idempotencyKey: idem() });
+    await taskState(sock, task.id, (t) => t.status === "done");
+    expect(sock.events("thread.archived")).toHaveLength(1);
+    sock.close();
+  });
+
   it("bad input is refused with typed errors and changes nothing; an agent without write cannot start one", async () => {
     const { owner, sock, thread } = await agentRoom();
     const over = await sock.call("tasks.start", { goal: "x", budget: { maxSteps: 100_000 }, idempotencyKey: idem() });

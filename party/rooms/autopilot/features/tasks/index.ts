@@ -25,7 +25,7 @@ export { readTaskLimits, type TaskSettings } from "./limits";
 
 /** What the tasks feature is installed with: the runner, the limits, and the alarm that wakes the room while tasks run. */
 export interface TaskParts {
-  runner: Pick<TaskRunner, "pump" | "interrupt" | "onApprovalResolved" | "busy">;
+  runner: Pick<TaskRunner, "pump" | "recover" | "interrupt" | "onApprovalResolved" | "busy">;
   limits: TaskSettings;
   room: RoomWriter;
   /** Keeps the room's alarm set while the runner is busy (an evicted room wakes and goes on). */
@@ -75,7 +75,7 @@ export function tasks(p: TaskParts): Feature {
     },
     schedules: { resumeTasks: () => p.heartbeat.run() },
     start: () => {
-      p.runner.pump();
+      p.runner.recover();
       if (p.runner.busy) p.heartbeat.ensure();
     },
   };
