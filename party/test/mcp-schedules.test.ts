@@ -1,0 +1,60 @@
+// Schedules over MCP (docs/mcp.md), with the official client SDK against the Worker: a
+// read+write key lists the schedule tools and lists schedules at once; its schedules_create
+// waits for a person's approval and then makes the schedule once, owned by the agent; a
+// read-only key gets only the tool that reads.
+import { describe, expect, it, vi } from "vitest";
+import type { Approval } from "../../shared/protocol/approvals";
+import type { Schedule } from "../../shared/protocol/schedules";
+import { idem, RawSocket } from "./harness";
+import { connect, keyed } from "./mcp-client";
+
+describe("schedules over MCP", () => {
+  it("lists the schedule tools; a list runs at once, a create waits for a person", async () => {
+    const { owner, key } = await keyed(["read", "write"]);
+    const person = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+    await person.hello();
+    const { thread } = await person.ok("threads.create", { title: "standup", idempotencyKey: idem() });
+    const client = await connect(owner.workspaceId, key);
+    const names = (await client.listTools()).tools.map((t) => t.name).filter((n) => n.startsWith("schedules_"));
+    expect(names.sort()).toEqual([
+      "schedules_create",
+      "schedules_delete",
+      "schedules_list",
+      "schedules_pause",
+      "schedules_resume",
+    ]);
+    const listed = await client.callTool({ name: "schedules_list", arguments: {} });
+    expect(listed.isError).toBeFalsy();
+    expect(listed.structuredContent).toEqual({ schedules: [] });
+
+    const arguments_ = {
+      when: { kind: "every", everyMs: 60 * 60_000 },
+      action: { kind: "prompt", threadId: thread.id, text: "What is blocking you?" },
+    };
+    const created = client.callTool({ name: "schedules_create", arguments: arguments_ }, { timeout: 30_000 });
+    const approval = await vi.waitFor(async () => {
+      const [pending] = (await person.ok("approvals.list", { status: "pending" })).approvals as Approval[];
+      expect(pending).toBeDefined();
+      return pending!;
+    });
+    expect(approval.title).toContain("schedules_create");
+    // Nothing made while it waits.
+    expect((await person.ok("schedules.list", {})).schedules).toEqual([]);
+    await person.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
+    const result = await created;
+    expect(result.isError).toBeFalsy();
+    const { schedule } = result.structuredContent as { schedule: Schedule };
+    expect(schedule).toMatchObject({ status: "active", action: arguments_.action, createdBy: { kind: "agent" } });
+    expect((await person.ok("schedules.list", {})).schedules.map((s) => s.id)).toEqual([schedule.id]);
+    person.close();
+    await client.close();
+  });
+
+  it("a read-only key lists only the schedule tool that reads", async () => {
+    const { owner, key } = await keyed(["read"]);
+    const client = await connect(owner.workspaceId, key);
+    const names = (await client.listTools()).tools.map((t) => t.name).filter((n) => n.startsWith("schedules_"));
+    expect(names).toEqual(["schedules_list"]);
+    await client.close();
+  });
+});
