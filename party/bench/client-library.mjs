@@ -2,9 +2,13 @@
 // file extensions, which Node's type stripping cannot follow, so it is bundled like
 // `client/build.mjs` bundles it (always current, unlike a possibly stale `client/dist`).
 // `ws` stays out: the bench hands the client its WebSocket constructor, as any caller may.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
+import WebSocket from "ws";
 import { ROOT } from "../dev/server.mjs";
+import { signUpPerson } from "./bench-person.mjs";
 
 /** Bundles the library into `dir` and imports it. */
 export async function loadClientLibrary(dir) {
@@ -21,4 +25,40 @@ export async function loadClientLibrary(dir) {
     logLevel: "warning",
   });
   return import(outfile);
+}
+
+/**
+ * A new person signed up on the room's server and their client (the library, signed in
+ * through a connect ticket as the app is), ready. `bytes.frames` counts what its socket
+ * receives, before the library parses it.
+ */
+export async function personClient(room, label) {
+  const dir = mkdtempSync(join(tmpdir(), "autopilot-bench-client-"));
+  const library = await loadClientLibrary(dir);
+  rmSync(dir, { recursive: true, force: true });
+  const person = await signUpPerson(room.server.url, label);
+  const bytes = { frames: 0 };
+  class CountingWebSocket extends WebSocket {
+    constructor(...args) {
+      super(...args);
+      this.on("message", (data) => (bytes.frames += data.length));
+    }
+  }
+  const client = new library.AutopilotClient({
+    url: room.target.url,
+    workspace: person.workspace,
+    device: "bench",
+    WebSocket: CountingWebSocket,
+    ticket: async () =>
+      (
+        await (
+          await person.api("/api/connect-ticket", {
+            method: "POST",
+            body: JSON.stringify({ workspaceId: person.workspace }),
+          })
+        ).json()
+      ).ticket,
+  });
+  await client.ready({ timeoutMs: 30_000 });
+  return { client, bytes, person };
 }

@@ -117,6 +117,18 @@ export function goalRows(r) {
     if (r.assistant.npm) rows.push(aliasRow(r.assistant));
     rows.push(bytesRow("assistant", "bytes the client receives per streamed delta", r.assistant, "frames"));
   }
+  if (r.task) {
+    rows.push(
+      cpuRow(
+        "task",
+        `CPU per task step: the Autopilot's task vs plain \`ai\` streamText in a Durable Object, tasks of ${r.task.steps} steps`,
+        r.task,
+        msText,
+        null,
+      ),
+    );
+    rows.push(bytesRow("task", "bytes the client receives per task step", r.task, "frames"));
+  }
   if (r.graph) {
     rows.push(
       cpuRow(

@@ -1,11 +1,11 @@
-// `npm run bench`: fan-out, reconnect storm, assistant and graph against their floors in
+// `npm run bench`: fan-out, reconnect storm, assistant, task and graph against their floors in
 // one run, one table of CPU and bytes per operation as ratios to the floors (method:
 // blocks.mjs; rows: report.mjs), latency percentiles as information. Starts what it
 // measures: the room under `wrangler dev` (limits raised, the scripted model as the
 // Autopilot's model), the floors' Worker under its own `wrangler dev` (for the assistant
 // twice: on the room's build of the AI SDK and on the npm build), and Node floors.
 // Both workerd servers are reached directly and each one's CPU is its Worker's workerd
-// process. With all four benches at their default sizes it writes its output into
+// process. With every bench at its default sizes it writes its output into
 // docs/performance.md. Knobs: docs/performance.md.
 import { copyFileSync, mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,11 +21,12 @@ import { assistant, startAssistantModel } from "./suite-assistant.mjs";
 import { fanout } from "./suite-fanout.mjs";
 import { appPaint, graphSync } from "./suite-graph.mjs";
 import { storm } from "./suite-storm.mjs";
+import { task } from "./suite-task.mjs";
 import { benchTarget, targetLabel } from "./workerd-direct.mjs";
 
 const env = (name, fallback) => process.env[name] ?? fallback;
 const num = (name, fallback) => Number(env(name, fallback));
-const SUITES = env("BENCH_SUITES", "fanout,storm,assistant,graph").split(",");
+const SUITES = env("BENCH_SUITES", "fanout,storm,assistant,task,graph").split(",");
 const BLOCKS = num("BENCH_BLOCKS", 10);
 const WARMUP = num("BENCH_WARMUP", 1);
 const SIZES = env("BENCH_SIZES", "100,500").split(",").map(Number);
@@ -34,6 +35,7 @@ const STORM_READERS = num("BENCH_STORM_READERS", 300);
 const ROUNDS = num("BENCH_ROUNDS", 4);
 const PIECES = num("BENCH_PIECES", 100);
 const PIECE_MS = num("BENCH_PIECE_MS", 10);
+const TASK_STEPS = num("BENCH_TASK_STEPS", 20);
 const NODES = num("BENCH_NODES", 5000);
 const EDGES = num("BENCH_EDGES", 7500);
 const SYNCS = num("BENCH_SYNCS", 3);
@@ -53,6 +55,7 @@ const DEFAULTS = [
   "BENCH_ROUNDS",
   "BENCH_PIECES",
   "BENCH_PIECE_MS",
+  "BENCH_TASK_STEPS",
   "BENCH_NODES",
   "BENCH_EDGES",
   "BENCH_SYNCS",
@@ -175,6 +178,13 @@ try {
       profile,
     });
   }
+  if (SUITES.includes("task")) {
+    console.log(`task, ${TASK_STEPS} steps…`);
+    results.task = {
+      steps: TASK_STEPS,
+      ...(await task({ ...common, model, steps: TASK_STEPS, profile: profileFor("task", ["room", "floor"]) })),
+    };
+  }
   if (SUITES.includes("graph")) {
     console.log(`graph, ${NODES} nodes…`);
     results.graph = {
@@ -197,6 +207,7 @@ results.settings = [
   `fan-out ${EDITS} edits per block`,
   `storm ${STORM_READERS} readers`,
   `assistant ${ROUNDS} replies of ${PIECES} deltas ${PIECE_MS} ms apart per block`,
+  `task one of ${TASK_STEPS} steps per block`,
   `graph ${SYNCS} syncs per block, ${NODES} nodes / ${EDGES} edges`,
   "CPU of each Worker's workerd process, reached directly",
 ].join("; ");

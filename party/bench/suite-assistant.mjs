@@ -13,15 +13,11 @@
 // Worker has no [alias]: baseline/wrangler.npm-ai.toml), in the same rotating blocks: its
 // ratio to the first floor is what the Worker's alias to party/ai-sdk saves, the evidence
 // the alias is kept on (docs/decisions.md, record 8).
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { agentScript, startScriptedModel, userTexts } from "../../runtime/test/scripted-model.ts";
-import { signUpPerson } from "./bench-person.mjs";
 import { rotate, sleep, until } from "./blocks.mjs";
-import { loadClientLibrary } from "./client-library.mjs";
+import { personClient } from "./client-library.mjs";
 
 const now = () => performance.now();
 /** By round tag (`#a…` in the user text): when the model wrote each piece. */
@@ -48,34 +44,7 @@ const latencies = (tag, deltas) =>
   deltas.map((d) => d.at - ((writes.get(tag) ?? []).find((w) => w.written >= d.length) ?? { at: d.at }).at);
 
 async function roomSide(room, { rounds, pieces, pieceMs, blocks }) {
-  const dir = mkdtempSync(join(tmpdir(), "autopilot-bench-client-"));
-  const library = await loadClientLibrary(dir);
-  rmSync(dir, { recursive: true, force: true });
-  const person = await signUpPerson(room.server.url, "assistant");
-  const bytes = { frames: 0 };
-  // The person's socket, its bytes counted before the library parses them.
-  class CountingWebSocket extends WebSocket {
-    constructor(...args) {
-      super(...args);
-      this.on("message", (data) => (bytes.frames += data.length));
-    }
-  }
-  const client = new library.AutopilotClient({
-    url: room.target.url,
-    workspace: person.workspace,
-    device: "bench",
-    WebSocket: CountingWebSocket,
-    ticket: async () =>
-      (
-        await (
-          await person.api("/api/connect-ticket", {
-            method: "POST",
-            body: JSON.stringify({ workspaceId: person.workspace }),
-          })
-        ).json()
-      ).ticket,
-  });
-  await client.ready({ timeoutMs: 30_000 });
+  const { client, bytes } = await personClient(room, "assistant");
   // A fresh thread per reply (its context is the one message, like the floor's), made
   // before the blocks so that no block times a thread's creation.
   const threads = [];
