@@ -3,8 +3,9 @@
 // jobs, notes and two canvas groups; workspace-seed.ts). The sidebar lists the room's
 // projects; a project opens in the inspector with its brief rendered as Markdown (hostile
 // parts as text), its links, threads, instances and files; a person edits the brief and
-// adds a thread there, and another person's client sees both; a canvas group becomes a
-// project with its threads. Screenshots go to test-artifacts/projects/ (git-ignored).
+// adds a thread there, and another person's client sees both; on the canvas each project is
+// the frame its threads sit in; a canvas group becomes a project with its threads, whose
+// frame takes the group's place. Screenshots go to test-artifacts/projects/ (git-ignored).
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +15,7 @@ import { launchChromium } from "../../party/dev/chromium.mjs";
 import { freePort, ROOT, startServer } from "../../party/dev/server.mjs";
 import { agentScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
 import type { Project } from "../../shared/protocol/projects";
+import { fitView } from "./canvas-metrics";
 import { until } from "./e2e-helpers";
 import { ISSUE_WORKSPACE, type SeededWorkspace, seedWorkspace, threadTitle } from "./workspace-seed";
 
@@ -84,14 +86,14 @@ beforeAll(async () => {
       await agent.projects.create({
         name: "Mobile app",
         brief: "Crash-free sessions above 99.5 % on Android and iOS.",
-        threadIds: [t[15]!, t[10]!],
+        threadIds: [t[15]!, t[16]!],
       })
     ).project,
     (
       await agent.projects.create({
         name: "Hiring",
         brief: "Two backend engineers before the offsite.",
-        threadIds: [t[11]!, t[23]!],
+        threadIds: [t[13]!, t[23]!],
       })
     ).project,
   );
@@ -121,7 +123,33 @@ const startsWith = (text: string) => new RegExp(`^${text.slice(0, 30).replace(/[
 
 const sidebarProjects = () => page.locator("section[aria-labelledby=projects-h]");
 
+/** A node's box on screen. */
+const boxOf = async (id: string) => (await page.locator(`.react-flow__node[data-id="${id}"]`).boundingBox())!;
+const within = (outer: { x: number; y: number; width: number; height: number }, inner: typeof outer) =>
+  inner.x >= outer.x - 1 &&
+  inner.y >= outer.y - 1 &&
+  inner.x + inner.width <= outer.x + outer.width + 1 &&
+  inner.y + inner.height <= outer.y + outer.height + 1;
+
 describe("projects in the app", () => {
+  it("on the canvas each project is the frame its threads sit in", async () => {
+    for (const p of projects) {
+      const frame = page.locator(`.react-flow__node[data-id="project:${p.id}"]`);
+      await frame.waitFor({ timeout: 20_000 });
+      await expect(frame.locator(".project-label").textContent()).resolves.toContain(p.name);
+    }
+    await fitView(page);
+    for (const p of projects) {
+      const frame = await boxOf(`project:${p.id}`);
+      for (const threadId of p.threadIds)
+        expect(within(frame, await boxOf(`thread:${threadId}`)), `${threadId} inside ${p.name}'s frame`).toBe(true);
+    }
+    await shot("canvas-frames");
+    // A frame opens its project.
+    await page.locator(`.react-flow__node[data-id="project:${projects[1]!.id}"] .project-label`).click();
+    await page.locator(`.project-view[data-project-id="${projects[1]!.id}"]`).waitFor();
+  });
+
   it("the sidebar lists the room's projects; one opens with its brief as Markdown, hostile parts as text", async () => {
     const section = sidebarProjects();
     for (const p of projects) await section.getByRole("button", { name: new RegExp(p.name) }).waitFor();
@@ -165,7 +193,7 @@ describe("projects in the app", () => {
     expect(edited.name).toBe("Release 2.4 launch");
 
     // Add a thread that is in another project: it moves here.
-    const moving = seeded.threadIds[10]!;
+    const moving = seeded.threadIds[16]!;
     await view.getByLabel("Thread to add").selectOption(moving);
     await view.getByRole("button", { name: "Add", exact: true }).click();
     await until(
@@ -175,10 +203,10 @@ describe("projects in the app", () => {
       "the thread to move from Mobile app to the launch",
       15_000,
     );
-    await view.getByRole("button", { name: startsWith(threadTitle(10)) }).waitFor();
+    await view.getByRole("button", { name: startsWith(threadTitle(16)) }).waitFor();
   });
 
-  it("a canvas group becomes a project with its threads; the group stays", async () => {
+  it("a canvas group becomes a project with its threads, whose frame takes the group's place", async () => {
     const groups = page.locator(".canvas-groups");
     const row = groups.locator(".group-row", { hasText: "Customer escalations" });
     await row.waitFor();
@@ -188,14 +216,27 @@ describe("projects in the app", () => {
       "the group's project",
       15_000,
     );
-    // The seed grouped threads 10, 11 and 12: each is in the new project now (and left the others).
+    // The seed grouped threads 10, 11 and 12: each is in the new project now.
     expect([...made.threadIds].sort()).toEqual([10, 11, 12].map((i) => seeded.threadIds[i]!).sort());
     await page.locator(`.project-view[data-project-id="${made.id}"]`).waitFor();
     await expect(groups.locator(".group-row", { hasText: "Customer escalations" }).count()).resolves.toBe(0);
-    const groupNodes = [...seeded.hatchery.doc.getMap<import("yjs").Map<unknown>>("nodes").values()].filter(
-      (m) => m.get("kind") === "group",
+    // The group held only threads: it went, and the project's frame holds them.
+    const nodes = seeded.hatchery.doc.getMap<import("yjs").Map<unknown>>("nodes");
+    await until(
+      () =>
+        ![...nodes.values()].some(
+          (m) => m.get("kind") === "group" && (m.get("data") as { label?: string }).label === "Customer escalations",
+        ) && made.threadIds.every((t) => nodes.get(`thread:${t}`)?.get("parent") === `project:${made.id}`),
+      "the group replaced by the project's frame",
+      15_000,
     );
-    expect(groupNodes.map((m) => (m.get("data") as { label: string }).label)).toContain("Customer escalations");
+    // The other group (also only threads, none converted) is still there.
+    expect(
+      [...nodes.values()].some(
+        (m) => m.get("kind") === "group" && (m.get("data") as { label?: string }).label === "Release 2.4",
+      ),
+    ).toBe(true);
+    await fitView(page);
     await shot("group-made-project");
   });
 });

@@ -3,6 +3,7 @@ import type { Approval } from "../protocol/approvals";
 import type { Instance } from "../protocol/instances";
 import type { DurableEvent } from "../protocol/events";
 import type { Job } from "../protocol/jobs";
+import type { Project } from "../protocol/projects";
 import type { Message, Thread } from "../protocol/threads";
 import {
   type Activity,
@@ -24,6 +25,7 @@ import {
   readNode,
   writeNode,
 } from "./graph";
+import { gatherGroup } from "./gather";
 import type { PendingNode } from "./layout";
 import { placer } from "./placement";
 import type { SessionOp } from "./session-nodes";
@@ -32,7 +34,7 @@ import type { SessionOp } from "./session-nodes";
  * How Autopilot state shows on the canvas: pure functions from durable events (or a
  * snapshot) to idempotent graph operations. The Hatchery room applies them in event order.
  * Threads, instances and sessions are nodes; tool calls, approvals and jobs fold into
- * their subject's `data.activity` (activity.ts).
+ * their subject's `data.activity` (activity.ts); a project is the frame its threads sit in.
  */
 export type DomainOp =
   | { op: "upsert"; kind: DomainKind; ref: string; data: Record<string, unknown>; near: string | null }
@@ -43,7 +45,9 @@ export type DomainOp =
   /** An entry of the subject node's activity (activity.ts). */
   | ActivityOp
   /** Make the session nodes match the current list (session-nodes.ts). */
-  | Extract<SessionOp, { op: "retain" }>;
+  | Extract<SessionOp, { op: "retain" }>
+  /** A project's frame and exactly the threads it holds (applyFrame). */
+  | { op: "frame"; ref: string; data: Record<string, unknown>; threadIds: string[] };
 
 const PREVIEW = 140;
 
@@ -71,6 +75,19 @@ function instanceOps(i: Instance): DomainOp[] {
       label: "runs on",
     });
   return ops;
+}
+
+/** A project on the canvas: its frame with its threads, or nothing once it is archived. */
+function projectOps(p: Project): DomainOp[] {
+  if (p.archived) return [{ op: "remove", kind: "project", ref: p.id }];
+  return [
+    {
+      op: "frame",
+      ref: p.id,
+      data: { name: p.name, threads: p.threadIds.length, archived: false },
+      threadIds: p.threadIds,
+    },
+  ];
 }
 
 /** A message's preview: its text, or for files alone, what it carries (as text). */
@@ -117,6 +134,8 @@ export function opsForEvent(e: DurableEvent): DomainOp[] {
       return activityForJob((e.payload as { job: Job }).job);
     case "instance.updated":
       return instanceOps((e.payload as { instance: Instance }).instance);
+    case "project.changed":
+      return projectOps((e.payload as { project: Project }).project);
     default:
       return [];
   }
@@ -129,6 +148,7 @@ export function opsForSnapshot(s: {
   jobs: Job[];
   instances?: Instance[];
   toolMessages?: Message[];
+  projects?: Project[];
 }): DomainOp[] {
   return [
     ...(s.instances ?? []).flatMap(instanceOps),
@@ -136,6 +156,8 @@ export function opsForSnapshot(s: {
     ...s.jobs.flatMap(activityForJob),
     ...s.approvals.flatMap(activityForApproval),
     ...(s.toolMessages ?? []).flatMap(activityForMessage),
+    // After the threads: a frame gathers the thread nodes it holds.
+    ...(s.projects ?? []).flatMap(projectOps),
   ];
 }
 
@@ -170,6 +192,7 @@ export function applyDomainOps(
   const nodes = nodesMap(doc);
   let retain: Extract<DomainOp, { op: "retain" }> | null = null;
   const activity: ActivityOp[] = [];
+  const frames: Extract<DomainOp, { op: "frame" }>[] = [];
   const removed: string[] = [];
   const place = placer(doc);
   for (const op of ops) {
@@ -184,6 +207,10 @@ export function applyDomainOps(
     }
     if (op.op === "retain") {
       retain = op;
+      continue;
+    }
+    if (op.op === "frame") {
+      frames.push(op);
       continue;
     }
     if (op.op === "link") {
@@ -209,7 +236,43 @@ export function applyDomainOps(
     writeNode(doc, { id, kind: op.kind, ref: op.ref, x, y, ...size, placed: "auto", parent: null, data: op.data });
   }
   foldInto(doc, activity);
+  // After every upsert of the batch: a frame holds thread nodes this very batch may have made.
+  for (const frame of frames) applyFrame(doc, frame, place);
   return retain ? [...removed, ...retainSessions(doc, retain)] : removed;
+}
+
+/**
+ * A project's frame holds exactly the project's threads, as a group holds its members.
+ * Made, it gathers them into a block (gather.ts), as making a group does; when its
+ * threads change, a thread that left it is let go where it is and the frame gathers its
+ * threads again; a rename changes only its data, so people's layout inside stays. A thread
+ * the canvas does not show yet joins on the frame's next change.
+ */
+function applyFrame(doc: Y.Doc, op: Extract<DomainOp, { op: "frame" }>, place: ReturnType<typeof placer>): void {
+  const nodes = nodesMap(doc);
+  const id = domainNodeId("project", op.ref);
+  const wanted = op.threadIds.map((t) => domainNodeId("thread", t)).filter((t) => nodes.has(t));
+  const existing = nodes.get(id);
+  if (!existing) {
+    const size = NODE_SIZE.project;
+    const { x, y } = place(size, null, undefined);
+    writeNode(doc, { id, kind: "project", ref: op.ref, x, y, ...size, placed: "auto", parent: null, data: op.data });
+    gatherGroup(doc, id, wanted);
+    return;
+  }
+  patchNode(doc, id, { data: { ...readNode(id, existing).data, ...op.data } });
+  const keep = new Set(wanted);
+  let members = 0;
+  let released = false;
+  nodes.forEach((m, nodeId) => {
+    if (m.get("parent") !== id) return;
+    if (keep.has(nodeId)) members++;
+    else {
+      m.set("parent", null);
+      released = true;
+    }
+  });
+  if (wanted.length > 0 && (released || members !== wanted.length)) gatherGroup(doc, id, wanted);
 }
 
 /** Folds activity entries into their subjects' `data.activity`, one write per subject. */
@@ -260,11 +323,15 @@ export function removeFoldedNodes(doc: Y.Doc): string[] {
   );
 }
 
-/** Deletes nodes and every edge that touches them. */
+/** Deletes nodes and every edge that touches them; a deleted frame's members stay where they are, in none. */
 function removeNodes(doc: Y.Doc, ids: string[]): string[] {
   if (ids.length === 0) return ids;
   const gone = new Set(ids);
   for (const id of ids) nodesMap(doc).delete(id);
+  nodesMap(doc).forEach((m) => {
+    const parent = m.get("parent");
+    if (typeof parent === "string" && gone.has(parent)) m.set("parent", null);
+  });
   const edges = edgesMap(doc);
   for (const [id, edge] of [...edges]) if (gone.has(edge.source) || gone.has(edge.target)) edges.delete(id);
   return ids;

@@ -1,5 +1,5 @@
 import type * as Y from "yjs";
-import { nodesMap, readNode } from "./graph";
+import { isFrameKind, nodesMap, readNode } from "./graph";
 import { type Box, freeSpot, GAP, obstaclesOf } from "./placement";
 import { GROUP_PAD } from "./tidy";
 
@@ -10,7 +10,8 @@ import { GROUP_PAD } from "./tidy";
  * group. A box spanning members where they happened to be would cover nodes that are not
  * in it and other groups; gathering is what grouping asks for, so pinned members move too.
  * The block stays where the members were when that is free, else it goes to the free space
- * next to the content (placement.ts's search). Groups are never members.
+ * next to the content (placement.ts's search). Frames (groups, projects) are never members;
+ * a project's frame is gathered the same way when its threads change (domain.ts).
  * Call inside the transaction that creates the group; returns the group's box.
  */
 export function gatherGroup(doc: Y.Doc, groupId: string, memberIds: readonly string[]): Box | null {
@@ -19,7 +20,7 @@ export function gatherGroup(doc: Y.Doc, groupId: string, memberIds: readonly str
   const members = [...wanted]
     .filter((id) => id !== groupId && map.has(id))
     .map((id) => readNode(id, map.get(id)!))
-    .filter((n) => n.kind !== "group")
+    .filter((n) => !isFrameKind(n.kind))
     .sort((a, b) => a.y - b.y || a.x - b.x);
   if (members.length === 0) return null;
   const moving = new Set(members.map((m) => m.id));

@@ -6,14 +6,15 @@ import * as Y from "yjs";
  *   person moving a node (`x`, `y`) and the server refreshing its `data` merge instead of
  *   one overwriting the other.
  * - `edges`: edge id → plain JSON `GraphEdge` (edges are created and deleted, not edited).
- * Domain nodes (threads, instances, sessions) have deterministic ids `${kind}:${refId}`, so
- * the server's upserts are idempotent; people own notes, groups, their edges and every
- * node's position once they moved it.
+ * Domain nodes (threads, instances, sessions, projects) have deterministic ids
+ * `${kind}:${refId}`, so the server's upserts are idempotent; people own notes, groups,
+ * their edges and every node's position once they moved it. A project is a frame, as a
+ * group is: its threads are its members (`parent`), and the server gathers them into it.
  */
 export const NODES = "nodes";
 export const EDGES = "edges";
 
-export const DOMAIN_KINDS = ["thread", "instance", "session"] as const;
+export const DOMAIN_KINDS = ["thread", "instance", "session", "project"] as const;
 /**
  * Kinds older documents had as nodes: activity now folds into its subject's
  * `data.activity` (activity.ts), and the Hatchery removes these once when it loads such a
@@ -60,7 +61,13 @@ export const NODE_SIZE: Record<NodeKind, { w: number; h: number }> = {
   session: { w: 240, h: 84 },
   note: { w: 200, h: 120 },
   group: { w: 480, h: 320 },
+  // An empty project's frame: its name and room for a first thread.
+  project: { w: 320, h: 180 },
 };
+
+/** Kinds drawn as a frame that holds its members (`parent`): a person's group, a project. */
+export const FRAME_KINDS = ["group", "project"] as const;
+export const isFrameKind = (kind: unknown): boolean => (FRAME_KINDS as readonly unknown[]).includes(kind);
 
 export const isDomainKind = (kind: unknown): kind is DomainKind => (DOMAIN_KINDS as readonly unknown[]).includes(kind);
 export const domainNodeId = (kind: DomainKind, ref: string) => `${kind}:${ref}`;

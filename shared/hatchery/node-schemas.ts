@@ -94,6 +94,11 @@ export const DOMAIN_DATA = {
     threadId: text(ID_MAX).nullish(),
     internal: z.boolean().nullish(),
   }),
+  project: z.object({
+    name: text(200).nullish(),
+    threads: count.nullish(),
+    archived: z.boolean().nullish(),
+  }),
 } satisfies Record<DomainKind, z.ZodType>;
 
 export const PERSON_DATA = {

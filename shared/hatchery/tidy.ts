@@ -1,9 +1,10 @@
 import type { ELK, ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api.js";
+import { isFrameKind } from "./graph";
 
 /**
  * "Tidy up": the whole canvas laid out by ELK's layered algorithm, left to right, the way
- * its edges point (a session, its thread, the instance it runs on). Groups are compound
- * nodes: a group holds exactly its members and its box is sized to them. Separate
+ * its edges point (a session, its thread, the instance it runs on). Frames (groups and
+ * projects) are compound nodes: a frame holds exactly its members and its box is sized to them. Separate
  * connected components (a lone thread, a note) are packed in rows shaped like the canvas.
  * Edges come back as orthogonal routes (start, bends, end): React Flow's bezier would cut
  * through a layer between the two ends of a long edge, a route goes round.
@@ -51,8 +52,8 @@ const loadElk = (): Promise<ELK> => {
 
 export async function tidyLayout(nodes: readonly TidyNode[], edges: readonly TidyEdge[]): Promise<TidyResult> {
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  const groupIds = new Set(nodes.filter((n) => n.kind === "group").map((n) => n.id));
-  const memberOf = (n: TidyNode) => (n.parent && groupIds.has(n.parent) && n.kind !== "group" ? n.parent : null);
+  const groupIds = new Set(nodes.filter((n) => isFrameKind(n.kind)).map((n) => n.id));
+  const memberOf = (n: TidyNode) => (n.parent && groupIds.has(n.parent) && !isFrameKind(n.kind) ? n.parent : null);
   const usable = edges.filter(
     (e) =>
       e.source !== e.target &&
@@ -128,12 +129,12 @@ async function layoutComponent(
 ): Promise<{ w: number; h: number; place(dx: number, dy: number): void }> {
   const groups = new Map(
     members
-      .filter((n) => n.kind === "group")
+      .filter((n) => isFrameKind(n.kind))
       .map((g) => [g.id, { id: g.id, layoutOptions: groupOptions, children: [] as ElkNode[] }]),
   );
   const root: ElkNode = { id: "__root", layoutOptions: rootOptions, children: [], edges: [] };
   for (const n of members) {
-    if (n.kind === "group") continue;
+    if (isFrameKind(n.kind)) continue;
     // Ports where React Flow draws the handles (middle of the left and right sides), so
     // the routes start and end where the edges do.
     const child: ElkNode = {

@@ -13,6 +13,7 @@ import {
   type OnSelectionChangeParams,
 } from "@xyflow/react";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { isFrameKind } from "../../../shared/hatchery/graph";
 import { useCanvas, type FlowEdge, type FlowNode } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
 import { useTheme } from "../stores/theme";
@@ -73,7 +74,7 @@ function Toolbar({ fit, tidy }: { fit: () => void; tidy: () => void }) {
   const select = useUi((s) => s.select);
   const setSelected = useCanvas((s) => s.setSelected);
   const selectedCount = useCanvas((s) =>
-    s.nodes.reduce((n, node) => n + (node.selected && node.type !== "group" ? 1 : 0), 0),
+    s.nodes.reduce((n, node) => n + (node.selected && !isFrameKind(node.type) ? 1 : 0), 0),
   );
 
   const centre = () => {
@@ -105,7 +106,7 @@ function Toolbar({ fit, tidy }: { fit: () => void; tidy: () => void }) {
         onClick={() => {
           const members = rf
             .getNodes()
-            .filter((n) => n.selected && n.type !== "group")
+            .filter((n) => n.selected && !isFrameKind(n.type))
             .map((n) => n.id);
           created(addGroup(centre(), "New group", members));
         }}
@@ -295,7 +296,7 @@ function Flow() {
     if (e.key === "g" || e.key === "G") {
       const members = rf
         .getNodes()
-        .filter((n) => n.selected && n.type !== "group")
+        .filter((n) => n.selected && !isFrameKind(n.type))
         .map((n) => n.id);
       const id = addGroup(centre(), "New group", members);
       markOwn(id);

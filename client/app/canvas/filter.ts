@@ -71,9 +71,9 @@ function useMatching(nodes: FlowNode[], filter: CanvasFilter): Set<string> | nul
         return (attention.get(n.id)?.running.length ?? 0) > 0;
       }
       // Mine: threads I started or wrote in (as far as this tab loaded them), instances I
-      // created, sessions open as my threads; notes and groups carry no author, so they
-      // are everyone's and always count.
-      if (n.type === "note" || n.type === "group") return true;
+      // created, sessions open as my threads; notes, groups and projects' frames carry no
+      // author here, so they are everyone's and always count.
+      if (n.type === "note" || n.type === "group" || n.type === "project") return true;
       const mineThread = (id: string) =>
         threads.get(id)?.createdBy.id === me || (pages.get(id)?.messages.some((m) => m.author.id === me) ?? false);
       if (n.type === "thread") return mineThread(ref);

@@ -1,5 +1,5 @@
 import type * as Y from "yjs";
-import { nodesMap } from "../../../shared/hatchery/graph";
+import { isFrameKind, nodesMap } from "../../../shared/hatchery/graph";
 import { GROUP_PAD } from "../../../shared/hatchery/tidy";
 
 /**
@@ -8,7 +8,8 @@ import { GROUP_PAD } from "../../../shared/hatchery/tidy";
  * a group's box is then fitted to its members' bounds plus room for its label, the same
  * margins Tidy up gives it. So a member dragged out leaves the group and the box shrinks
  * after it; a node dropped in joins and the box grows to hold it. A group left empty keeps
- * its box. Call inside the transaction that moved the nodes.
+ * its box. A project's frame is fitted the same way (canvas/project-drop.ts). Call inside
+ * the transaction that moved the nodes.
  */
 export function fitGroups(doc: Y.Doc, groups: ReadonlySet<string>): void {
   if (groups.size === 0) return;
@@ -31,7 +32,7 @@ export function fitGroups(doc: Y.Doc, groups: ReadonlySet<string>): void {
   });
   for (const [id, b] of bounds) {
     const g = nodes.get(id);
-    if (!g || g.get("kind") !== "group") continue;
+    if (!g || !isFrameKind(g.get("kind"))) continue;
     const box = {
       x: b.x0 - GROUP_PAD.side,
       y: b.y0 - GROUP_PAD.top,

@@ -245,6 +245,36 @@ export const GroupNode = memo(function GroupNode({ id, data, selected }: Props) 
   );
 });
 
+/**
+ * A project's frame: the room's project (its name, how many threads), drawn as a group is,
+ * with its threads inside (shared/hatchery/domain.ts gathers them). Its name is the room's,
+ * read from the room's state when the tab has it, else from the frame's data.
+ */
+export const ProjectFrameNode = memo(function ProjectFrameNode({ id, data, selected }: Props) {
+  const far = useFar();
+  const project = useRoom((s) => (data.g.ref ? s.state.projects.get(data.g.ref) : undefined));
+  const name = project?.name ?? (text(data.g.data.name) || "Project");
+  const threads = project?.threadIds.length ?? Number(data.g.data.threads ?? 0);
+  return (
+    <div
+      className={`node-group node-project ${selected ? "is-selected" : ""} ${far ? "far" : ""}`}
+      style={{ width: data.g.w, height: data.g.h }}
+    >
+      <PeerRing id={id} />
+      <div className="group-label project-label">
+        <span aria-hidden>▣ </span>
+        {name}
+        {!far && (
+          <span className="project-count">
+            {" "}
+            · {threads} thread{threads === 1 ? "" : "s"}
+          </span>
+        )}
+      </div>
+    </div>
+  );
+});
+
 /** A node whose values do not match its kind: shows that, and none of its values. */
 function UnreadableNode({ id }: { id: string }) {
   return (
@@ -287,5 +317,6 @@ export const nodeTypes: NodeTypes = {
   session: guarded(SessionNode),
   note: guarded(NoteNode),
   group: guarded(GroupNode),
+  project: guarded(ProjectFrameNode),
   unreadable: memo(({ id }: Props) => <UnreadableNode id={id} />),
 };

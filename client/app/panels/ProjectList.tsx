@@ -14,7 +14,8 @@ import { QuickCreate } from "./QuickCreate";
 /**
  * The sidebar's projects (protocol 9): the room's project records, most recently changed
  * first, and the canvas's groups that are not projects yet, each of which can become one
- * with the threads and instances it holds (the group stays on the canvas as it is).
+ * with the threads and instances it holds. The project's frame then holds the threads; a
+ * group that held only threads goes, one that holds notes or instances too stays.
  */
 export function Projects() {
   const projects = useRoom((s) => s.state.projects);
@@ -179,6 +180,11 @@ function GroupRow({
       threadIds,
       instanceIds,
     });
+    // The project's frame now holds the threads (the room draws it). A group that held
+    // nothing else has nothing left to hold: it goes, so the frame takes its place. One
+    // with notes or instances stays as it is.
+    if (nodes.every((n) => n.data.g.parent !== group.id || n.type === "thread"))
+      useCanvas.getState().onNodesChange([{ type: "remove", id: group.id }]);
     select(`project:${project.id}`, { focus: true });
   });
   return (
@@ -197,7 +203,7 @@ function GroupRow({
           className="link small"
           onClick={() => make.run()}
           disabled={make.pending}
-          title="Make this group a project with its threads and instances; the group stays on the canvas"
+          title="Make this group a project with its threads and instances; the project's frame holds the threads"
         >
           {make.pending ? "Making…" : "Make project"}
         </button>

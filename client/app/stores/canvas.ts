@@ -15,6 +15,7 @@ import {
   edgesMap,
   type GraphEdge,
   isDomainKind,
+  isFrameKind,
   NODE_SIZE,
   nodesMap,
   writeNode,
@@ -25,6 +26,7 @@ import { nearestFreeSpot, obstaclesOf } from "../../../shared/hatchery/placement
 import { byLayer, type FlowEdge, type FlowNode, readFlowNode, toFlowEdge } from "./flow-items";
 import { type HatcheryRefusal, parseRefusal } from "../../../shared/hatchery/refusal";
 import { fitGroups, writeLayout } from "../canvas/group-fit";
+import { mayHost, type ProjectMove, projectMove, sendProjectMoves } from "../canvas/project-drop";
 import { openCanvasProvider } from "../lib/canvas-provider";
 
 /**
@@ -307,6 +309,8 @@ export const useCanvas = create<CanvasStore>((set, get) => {
       const movingIds = new Set(moved.map((c) => c.id));
       /** Groups that gained, lost or moved a member on this drop: their boxes are refitted. */
       const refit = new Set<string>();
+      /** Threads dropped into or dragged out of a project's frame: the room is asked (project-drop.ts). */
+      const moves: ProjectMove[] = [];
       transact((d) => {
         const map = nodesMap(d);
         for (const change of moved) {
@@ -318,8 +322,8 @@ export const useCanvas = create<CanvasStore>((set, get) => {
           m.set("x", x);
           m.set("y", y);
           if (m.get("placed") !== "pinned") m.set("placed", "pinned");
-          // A group carries its members along.
-          if (old.type === "group") {
+          // A frame (a group, a project) carries its members along.
+          if (isFrameKind(old.type)) {
             const dx = x - old.position.x;
             const dy = y - old.position.y;
             if (dx || dy) {
@@ -333,12 +337,12 @@ export const useCanvas = create<CanvasStore>((set, get) => {
               }
             }
           }
-          // Dropped (or moved by keyboard): join the group under its centre, or leave one.
-          if (!change.dragging && old.type !== "group") {
+          // Dropped (or moved by keyboard): join the frame under its centre, or leave one.
+          if (!change.dragging && !isFrameKind(old.type)) {
             const cx = x + old.data.g.w / 2;
             const cy = y + old.data.g.h / 2;
             const host = get()
-              .nodes.filter((n) => n.type === "group" && n.id !== change.id)
+              .nodes.filter((n) => n.id !== change.id && mayHost(n, old))
               .filter(
                 (g) =>
                   cx >= g.position.x &&
@@ -351,6 +355,8 @@ export const useCanvas = create<CanvasStore>((set, get) => {
             const was = (m.get("parent") as string | null | undefined) ?? null;
             if (was !== parent) m.set("parent", parent);
             for (const g of [was, parent]) if (g) refit.add(g);
+            const move = projectMove(old, was, parent);
+            if (move) moves.push(move);
           }
         }
         fitGroups(d, refit);
@@ -366,6 +372,7 @@ export const useCanvas = create<CanvasStore>((set, get) => {
           for (const [eid, edge] of e.entries()) if (edge.source === id || edge.target === id) e.delete(eid);
         }
       });
+      sendProjectMoves(moves);
     },
 
     onEdgesChange(changes) {

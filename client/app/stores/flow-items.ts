@@ -1,6 +1,6 @@
 import type { Edge, Node } from "@xyflow/react";
 import * as Y from "yjs";
-import { type GraphEdge, type GraphNode, isDomainKind } from "../../../shared/hatchery/graph";
+import { type GraphEdge, type GraphNode, isDomainKind, isFrameKind } from "../../../shared/hatchery/graph";
 import { parseNode } from "../../../shared/hatchery/node-schemas";
 import { nodeGeometry } from "./node-geometry";
 
@@ -55,7 +55,7 @@ export function toFlowNode(g: GraphNode, previous?: FlowNode): FlowNode {
     // Domain nodes cannot be deleted; notes and groups can (people own them).
     deletable: !isDomainKind(g.kind),
     ariaLabel: `${g.kind} ${String(g.data.title ?? g.data.label ?? g.data.text ?? g.ref ?? "")}`.slice(0, 120),
-    ...(g.kind === "group" && { className: "rf-group" }),
+    ...(isFrameKind(g.kind) && { className: "rf-group" }),
   };
   // Local interaction state survives a remote update of the same node.
   if (previous) {
@@ -78,5 +78,5 @@ export function toFlowEdge(e: GraphEdge, previous?: FlowEdge): FlowEdge {
   };
 }
 
-/** Groups first: React Flow stacks in array order, and a group must sit under its members. */
-export const byLayer = (a: FlowNode, b: FlowNode) => Number(b.type === "group") - Number(a.type === "group");
+/** Frames (groups, projects) first: React Flow stacks in array order, and a frame must sit under its members. */
+export const byLayer = (a: FlowNode, b: FlowNode) => Number(isFrameKind(b.type)) - Number(isFrameKind(a.type));

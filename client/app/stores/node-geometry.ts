@@ -1,5 +1,5 @@
 import { type NodeHandle, Position } from "@xyflow/react";
-import type { GraphNode } from "../../../shared/hatchery/graph";
+import { type GraphNode, isFrameKind } from "../../../shared/hatchery/graph";
 
 /**
  * A node's size and connection handles as React Flow would measure them, handed to it with
@@ -26,8 +26,8 @@ export function nodeGeometry(
   h: number,
 ): { measured: { width: number; height: number }; handles: NodeHandle[] } {
   const measured = { width: w, height: h };
-  // Groups and unreadable nodes have no handles (client/app/canvas/nodes.tsx).
-  if (kind === "group" || kind === "unreadable") return { measured, handles: [] };
+  // Frames (groups, projects) and unreadable nodes have no handles (client/app/canvas/nodes.tsx).
+  if (isFrameKind(kind) || kind === "unreadable") return { measured, handles: [] };
   const y = BORDER + (h - 2 * BORDER) / 2 - HANDLE / 2;
   return {
     measured,

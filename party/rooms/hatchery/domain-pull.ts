@@ -16,6 +16,7 @@ export const DOMAIN_ORIGIN = "autopilot-domain";
 /** The node a domain op writes, if any. */
 function touchedNode(op: DomainOp): string[] {
   if (op.op === "upsert" || op.op === "patch") return [domainNodeId(op.kind, op.ref)];
+  if (op.op === "frame") return [domainNodeId("project", op.ref)];
   return op.op === "activity" ? [op.subject] : [];
 }
 

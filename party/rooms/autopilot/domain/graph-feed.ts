@@ -2,6 +2,7 @@ import type { Approval } from "../../../../shared/protocol/approvals";
 import type { DurableEvent } from "../../../../shared/protocol/events";
 import type { Instance } from "../../../../shared/protocol/instances";
 import type { Job } from "../../../../shared/protocol/jobs";
+import type { Project } from "../../../../shared/protocol/projects";
 import type { Message, Thread } from "../../../../shared/protocol/threads";
 import { TOOL_CALLS_PER_THREAD } from "../../../../shared/hatchery/activity";
 import { currentSeq, readEventPage } from "./eventlog";
@@ -15,11 +16,19 @@ import {
   instances,
   jobs,
   messages as messageRows,
+  projects,
   threads,
 } from "../../../domain/db/schema";
 import type { Sql } from "../../../domain/sql";
 import { readable } from "../../../records/codec";
-import { approvalRecord, instanceRecord, jobRecord, messageRecord, threadRecord } from "../../../records/documents";
+import {
+  approvalRecord,
+  instanceRecord,
+  jobRecord,
+  messageRecord,
+  projectRecord,
+  threadRecord,
+} from "../../../records/documents";
 import type { InstanceSessions } from "../../../../shared/protocol/gateway";
 import { hash53, newestSessions } from "../../../../shared/hatchery/session-nodes";
 import { allSessions } from "./gateway";
@@ -35,6 +44,8 @@ export interface GraphFeed {
     approvals: Approval[];
     jobs: Job[];
     instances: Instance[];
+    /** Projects, archived ones too (their frames go). */
+    projects: Project[];
     toolMessages: Message[];
   } | null;
   /**
@@ -74,6 +85,8 @@ const TABLES = [
   { kind: "approvals", ...docTable(approvals), decode: (doc: string) => approvalRecord.decode(doc) },
   { kind: "jobs", ...docTable(jobs), decode: (doc: string) => jobRecord.decode(doc) },
   { kind: "instances", ...docTable(instances), decode: (doc: string) => instanceRecord.decode(doc) },
+  // After the threads: a project's frame gathers the thread nodes already on the canvas.
+  { kind: "projects", ...docTable(projects), decode: (doc: string) => projectRecord.decode(doc) },
 ] as const;
 /** The step after the tables: the newest tool messages per thread, paged by thread id. */
 const TOOL_STEP = TABLES.length;
@@ -92,7 +105,7 @@ export function snapshotPage(
   cursor: string | null,
   maxBytes = GRAPH_FEED_PAGE_BYTES,
 ): { page: SnapshotPage; next: string | null } {
-  const page: SnapshotPage = { threads: [], approvals: [], jobs: [], instances: [], toolMessages: [] };
+  const page: SnapshotPage = { threads: [], approvals: [], jobs: [], instances: [], projects: [], toolMessages: [] };
   let { step, after } = parseCursor(cursor);
   let bytes = 0;
   while (step < TABLES.length) {
