@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ReceivedEvent } from "../src/frames";
 import type { ChatStream, GatewaySession } from "../../shared/protocol/gateway";
+import type { Project } from "../../shared/protocol/projects";
 import {
   applyEvent,
   applyHello,
@@ -283,6 +284,40 @@ describe("a bounded hello and the rest loaded later (protocol 7)", () => {
     state = applied(state, { known: true, event: "thread.renamed", payload: { thread: thread("t0") }, seq: 8 });
     expect(state.more.jobs.left).toBe(1);
     expect(state.more.threads.left).toBe(0);
+  });
+});
+
+describe("projects (protocol 9)", () => {
+  const project = (id: string, over: Partial<Project> = {}): Project => ({
+    id,
+    name: `Project ${id}`,
+    brief: "",
+    links: [],
+    threadIds: [],
+    instanceIds: [],
+    files: [],
+    archived: false,
+    createdBy: { id: "u1", kind: "user", name: "Alice" },
+    createdAt: 1,
+    updatedAt: 1,
+    ...over,
+  });
+
+  it("come from the hello and follow project.changed; one the hello left out counts as loaded", () => {
+    let state = fromSnapshot({
+      projects: [project("p1")],
+      more: { ...noMore, projects: { left: 1, next: { at: 1, id: "p1" } } },
+    });
+    expect([...state.projects.keys()]).toEqual(["p1"]);
+    const renamed = project("p1", { name: "Launch", threadIds: ["t1"], updatedAt: 2 });
+    state = applied(state, { known: true, event: "project.changed", payload: { project: renamed }, seq: 6 });
+    expect(state.projects.get("p1")).toEqual(renamed);
+    expect(state.more.projects.left).toBe(1);
+    // A change to the project the hello left out: it is known now, none is left.
+    state = applied(state, { known: true, event: "project.changed", payload: { project: project("p0") }, seq: 7 });
+    expect(state.more.projects.left).toBe(0);
+    state = applyPage(state, "projects", [project("p0", { name: "older page" })], null);
+    expect(state.projects.get("p0")!.name).toBe("Project p0");
   });
 });
 
