@@ -17,7 +17,7 @@ import { sqlFromStorage } from "../domain/sql";
 import { createOpContext } from "../rooms/autopilot/domain/context";
 import { claimDue } from "../rooms/autopilot/features/schedules/firing";
 import type { Autopilot } from "../rooms/autopilot/room";
-import { api, createKey, idem, type Person, RawSocket, signUp } from "./harness";
+import { addMember, api, createKey, idem, type Person, RawSocket, signUp } from "./harness";
 
 const rooms = (env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> }).Autopilot;
 const room = (ws: string) => rooms.get(rooms.idFromName(ws));
@@ -235,6 +235,58 @@ describe("schedules over the socket", () => {
       expect(refused).toMatchObject({ code: "forbidden", details: { scope: "write" } });
     }
     expect(await scheduleIn(sock, schedule.id)).toMatchObject({ status: "active" });
+  });
+});
+
+describe("who may pause, resume and delete a schedule", () => {
+  it("people with write pause and delete any; an agent only its own; resuming is the owner's or an admin's", async () => {
+    const { owner, sock, threadId } = await workspace();
+    const ws = owner.workspaceId;
+    const member = await signUp();
+    await addMember(owner, ws, member, "member");
+    const memberSock = await RawSocket.open(ws, { cookie: member.cookie });
+    await memberSock.hello();
+    const key = await createKey(owner, ws, ["read", "write"], "bot");
+    const agent = await RawSocket.open(ws, { key: key.key });
+    await agent.hello();
+    const make = (s: RawSocket) =>
+      s.ok("schedules.create", {
+        when: { kind: "every", everyMs: 10 * MINUTE },
+        action: { kind: "prompt", threadId, text: "hi" },
+        idempotencyKey: idem(),
+      });
+    const { schedule: owners } = await make(sock);
+    const { schedule: agents } = await make(agent);
+    const control = (s: RawSocket, method: "schedules.pause" | "schedules.resume" | "schedules.delete", id: string) =>
+      s.call(method, { scheduleId: id, idempotencyKey: idem() });
+
+    // An agent steers only what it made.
+    for (const method of ["schedules.pause", "schedules.delete"] as const)
+      expect(failure(await control(agent, method, owners.id))).toMatchObject({
+        code: "forbidden",
+        message: expect.stringMatching(/only the schedules it made/),
+      });
+    expect((await control(agent, "schedules.pause", agents.id)).ok).toBe(true);
+    expect((await control(agent, "schedules.resume", agents.id)).ok).toBe(true);
+
+    // A member pauses the owner's schedule, but turning it back on is the owner's (or an admin's).
+    expect((await control(memberSock, "schedules.pause", owners.id)).ok).toBe(true);
+    expect(failure(await control(memberSock, "schedules.resume", owners.id))).toMatchObject({
+      code: "forbidden",
+      message: expect.stringMatching(/acts as .*: only they or an admin may resume it/),
+    });
+    expect((await control(memberSock, "schedules.resume", agents.id)).ok).toBe(true);
+    expect(await scheduleIn(sock, owners.id)).toMatchObject({ status: "paused" });
+    expect((await control(sock, "schedules.resume", owners.id)).ok).toBe(true);
+    // A member deletes the agent's schedule; the owner (an admin) resumes what the agent made.
+    expect((await control(memberSock, "schedules.pause", agents.id)).ok).toBe(true);
+    expect((await control(sock, "schedules.resume", agents.id)).ok).toBe(true);
+    expect(await memberSock.ok("schedules.delete", { scheduleId: agents.id, idempotencyKey: idem() })).toEqual({
+      deleted: true,
+    });
+    expect((await sock.ok("schedules.list", {})).schedules.map((s) => [s.id, s.status])).toEqual([
+      [owners.id, "active"],
+    ]);
   });
 });
 

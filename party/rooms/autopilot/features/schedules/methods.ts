@@ -80,6 +80,18 @@ function requireSchedule(ctx: OpContext, scheduleId: string): Schedule {
   return schedule;
 }
 
+/**
+ * Who may pause, resume or delete a schedule: people with `write` (the Autopilot's tools as
+ * the person they act for), and an agent its own schedules, as for tasks.
+ */
+function requireControl(ctx: OpContext, schedule: Schedule): void {
+  const who = ownerOf(ctx);
+  if (who.kind === "agent" && who.id !== schedule.createdBy.id)
+    throw new RoomError("forbidden", "an agent may pause, resume or delete only the schedules it made", {
+      scheduleId: schedule.id,
+    });
+}
+
 /** Writes a changed schedule and tells everyone. */
 export function changeSchedule(ctx: OpContext, schedule: Schedule): Schedule {
   const changed = { ...schedule, updatedAt: ctx.now };
@@ -90,6 +102,7 @@ export function changeSchedule(ctx: OpContext, schedule: Schedule): Schedule {
 
 export function pauseSchedule(ctx: OpContext, params: z.output<typeof ScheduleControlParams>): { schedule: Schedule } {
   const schedule = requireSchedule(ctx, params.scheduleId);
+  requireControl(ctx, schedule);
   if (schedule.status === "paused") return { schedule };
   if (schedule.status !== "active")
     throw new RoomError("conflict", `schedule ${schedule.id} is ${schedule.status}: it will not run again`, {
@@ -110,6 +123,7 @@ export function pauseSchedule(ctx: OpContext, params: z.output<typeof ScheduleCo
 /** Resumed from now: the occurrences it was paused through do not run. */
 export function resumeSchedule(ctx: OpContext, params: z.output<typeof ScheduleControlParams>): { schedule: Schedule } {
   const schedule = requireSchedule(ctx, params.scheduleId);
+  requireControl(ctx, schedule);
   if (schedule.status === "active") return { schedule };
   if (schedule.status !== "paused")
     throw new RoomError("conflict", `schedule ${schedule.id} is ${schedule.status}: create a new one`, {
@@ -117,7 +131,10 @@ export function resumeSchedule(ctx: OpContext, params: z.output<typeof ScheduleC
       status: schedule.status,
     });
   // It acts as its owner: turning it back on is theirs to do (or an admin's).
-  if (ownerOf(ctx).id !== schedule.createdBy.id && !hasScope(ctx.principal.scopes, "admin"))
+  if (
+    ownerOf(ctx).id !== schedule.createdBy.id &&
+    !(ownerOf(ctx).kind === "user" && hasScope(ctx.principal.scopes, "admin"))
+  )
     throw new RoomError(
       "forbidden",
       `this schedule acts as ${schedule.createdBy.name}: only they or an admin may resume it`,
@@ -140,7 +157,10 @@ export function resumeSchedule(ctx: OpContext, params: z.output<typeof ScheduleC
 }
 
 export function deleteSchedule(ctx: OpContext, params: z.output<typeof ScheduleControlParams>): { deleted: boolean } {
-  if (!removeSchedule(ctx.sql, params.scheduleId)) return { deleted: false };
+  const schedule = getSchedule(ctx.sql, params.scheduleId);
+  if (!schedule) return { deleted: false };
+  requireControl(ctx, schedule);
+  removeSchedule(ctx.sql, schedule.id);
   ctx.emit("schedule.deleted", { scheduleId: params.scheduleId, by: ctx.actor });
   ctx.audit("schedules.delete", params.scheduleId);
   return { deleted: true };
