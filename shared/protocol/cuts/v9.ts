@@ -7,7 +7,9 @@ import type { Cut } from "./cut";
  * `snapshot.projects` and `more.projects`, left out for 8); tasks and the run log (the
  * `tasks.*` methods and `runlog.list`, the durable `task.changed`, unknown to 8, the
  * ephemeral `runlog.appended`, not sent to 8) and the usage purpose `task` (`reply` for 8);
- * `agent.toolset`, the Autopilot's effective toolset (a new method: absent for 8). Every
+ * `agent.toolset`, the Autopilot's effective toolset (a new method: absent for 8);
+ * schedules (the `schedules.*` methods, the durable `schedule.changed` and
+ * `schedule.deleted`, unknown to 8: nothing to convert). Every
  * cut converts the hello, whatever else changed: it names the version the socket speaks,
  * and a client refuses a hello of another version than its own.
  */
