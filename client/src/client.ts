@@ -106,6 +106,8 @@ export class AutopilotClient {
   declare readonly projects: MethodNamespaces["projects"];
   declare readonly agent: MethodNamespaces["agent"];
   declare readonly schedules: MethodNamespaces["schedules"];
+  declare readonly tasks: MethodNamespaces["tasks"];
+  declare readonly runlog: MethodNamespaces["runlog"];
 
   readonly #options: AutopilotClientOptions;
   readonly #endpoint: Endpoint;

@@ -35,9 +35,9 @@ import { getApproval, settleApproval } from "../rooms/autopilot/domain/approvals
 import { newId } from "../domain/keys";
 import { syncWaiting } from "../rooms/autopilot/domain/run-waiting";
 import { getThread } from "../rooms/autopilot/domain/threads";
-import { appendRunLog, type NewRunLogEntry } from "../rooms/autopilot/domain/run-log";
+import { appendRunLog } from "../rooms/autopilot/domain/run-log";
 import { recordUsage } from "../rooms/autopilot/domain/usage";
-import { approvalEntry, modelCallEntry, toolCallEntry } from "./task-log";
+import { approvalEntry, modelCallEntry, RunLogWriter, toolCallEntry } from "./task-log";
 import {
   asAutopilot,
   clipText,
@@ -98,9 +98,11 @@ export class AutopilotAgent {
   readonly #active = new Map<string, Active>();
   /** By thread: until when a turn-limit notice is not repeated (resets on wake, like the rate limiter). */
   readonly #quietUntil = new Map<string, number>();
+  readonly #runLog: RunLogWriter;
 
   constructor(deps: AgentDeps) {
     this.#d = deps;
+    this.#runLog = new RunLogWriter(deps);
   }
 
   /** The Autopilot's replies streaming right now, for a connecting client's hello. */
@@ -269,7 +271,7 @@ export class AutopilotAgent {
     });
     active.stream = null;
     // A step cut off before the SDK reported its model call: its tool calls are logged anyway.
-    this.#log(run.id, this.#takeHeld(run.id));
+    this.#runLog.flush(run.id);
     const now = Date.now();
     if (active.stopped !== null) {
       stopRun(this.#d, run, chatRunId, outcome.text, active.stopped);
@@ -328,8 +330,8 @@ export class AutopilotAgent {
         // A call decided by a person belongs to the step before the pause: logged as it runs.
         // Any other comes after the model call that asked for it, which the SDK reports once
         // the step ends.
-        if (tool.approvalId) this.#log(run.id, [entry]);
-        else this.#heldLog(run.id).push(entry);
+        if (tool.approvalId) this.#runLog.write(run.id, [entry]);
+        else this.#runLog.hold(run.id, entry);
         recordToolCall(
           this.#d.sql,
           {
@@ -344,7 +346,8 @@ export class AutopilotAgent {
         return;
       }
       case "model-call":
-        this.#log(run.id, [modelCallEntry(run.segment, event, config.modelId), ...this.#takeHeld(run.id)]);
+        this.#runLog.write(run.id, [modelCallEntry(run.segment, event, config.modelId)]);
+        this.#runLog.flush(run.id);
         recordUsage(this.#d.sql, {
           at: Date.now() - event.durationMs,
           threadId,
@@ -361,27 +364,6 @@ export class AutopilotAgent {
       default:
         return;
     }
-  }
-
-  /** By run: tool calls of the step under way, logged after the step's model call. */
-  readonly #held = new Map<string, NewRunLogEntry[]>();
-
-  #heldLog(runId: string): NewRunLogEntry[] {
-    const held = this.#held.get(runId) ?? [];
-    this.#held.set(runId, held);
-    return held;
-  }
-
-  #takeHeld(runId: string): NewRunLogEntry[] {
-    const held = this.#held.get(runId) ?? [];
-    this.#held.delete(runId);
-    return held;
-  }
-
-  /** Appends to the run's log (tasks.ts RunLogEntry) and sends the entries to whoever follows it. */
-  #log(runId: string, entries: NewRunLogEntry[]): void {
-    const stored = appendRunLog(this.#d.sql, runId, entries, Date.now());
-    if (stored.length > 0) this.#d.broadcast("runlog.appended", { runId, entries: stored });
   }
 
   /** An approval was decided (or expired): a paused run resumes once all of its calls are answered. */

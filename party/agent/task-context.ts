@@ -1,10 +1,11 @@
-// What the model is told for a task: the Autopilot's persona, rules and memory, then the
-// task's own framing (decision 41). The goal itself is the first message of the task's
+// What the model is told for a task: the Autopilot's persona, rules and memory, its
+// thread's project (name, brief, links), then the task's own framing (decision 41). The goal itself is the first message of the task's
 // conversation, written by its starter.
 import type { Sql } from "../domain/sql";
 import type { TaskDoc } from "../records/task";
 import { buildInstructions } from "./context";
 import { listMemory } from "../rooms/autopilot/domain/memory";
+import { projectOfThread } from "../rooms/autopilot/domain/projects";
 
 const TASK_RULES = `You are working on a task on your own: nobody is watching each step. Work towards the goal step by step with the tools. Each of your answers is one step: either call tools, or, when the goal is reached (or cannot be), answer with a short final report and no tool call — that ends the task.
 Calls that need a person's approval wait for one; if a call is denied, do not retry it: find another way or report why you stopped.`;
@@ -12,7 +13,7 @@ Calls that need a person's approval wait for one; if a call is denied, do not re
 export function taskInstructions(sql: Sql, task: TaskDoc): string {
   const { used, budget } = task;
   return [
-    buildInstructions(listMemory(sql, { limit: 200 }).entries, null),
+    buildInstructions(listMemory(sql, { limit: 200 }).entries, null, projectOfThread(sql, task.threadId)),
     TASK_RULES,
     `Budget: step ${used.steps + 1} of at most ${budget.maxSteps}; ${Math.max(0, budget.maxTokens - used.tokens)} tokens left.`,
   ].join("\n\n");

@@ -2,9 +2,9 @@
 // a person reads and the data a program reads (shared/protocol/tasks.ts RunLogEntry).
 import type { Approval } from "../../shared/protocol/approvals";
 import type { TaskStatus } from "../../shared/protocol/tasks";
-import type { NewRunLogEntry } from "../rooms/autopilot/domain/run-log";
+import { appendRunLog, type NewRunLogEntry } from "../rooms/autopilot/domain/run-log";
 import type { TaskCall, TaskDoc } from "../records/task";
-import { clipText, jsonText } from "./autopilot-posts";
+import { clipText, jsonText, type PostDeps } from "./autopilot-posts";
 
 export const endText = (status: TaskStatus, outcome: string): string =>
   status === "done"
@@ -91,4 +91,32 @@ export function approvalEntry(approval: Approval, step: number): NewRunLogEntry 
     text,
     details: { approvalId: approval.id, status: approval.status, decidedBy: approval.resolvedBy?.id ?? null },
   };
+}
+
+/**
+ * Writes a reply's run's log as its events come: each entry appended, then sent to whoever
+ * follows the run. The SDK reports a step's model call once the step ended, after the tool
+ * calls it asked for ran: those are held and written after it, in the order they happened.
+ */
+export class RunLogWriter {
+  /** By run: tool calls of the step under way. */
+  readonly #held = new Map<string, NewRunLogEntry[]>();
+
+  constructor(private readonly d: Pick<PostDeps, "sql" | "broadcast">) {}
+
+  write(runId: string, entries: NewRunLogEntry[]): void {
+    const stored = appendRunLog(this.d.sql, runId, entries, Date.now());
+    if (stored.length > 0) this.d.broadcast("runlog.appended", { runId, entries: stored });
+  }
+
+  hold(runId: string, entry: NewRunLogEntry): void {
+    this.#held.set(runId, [...(this.#held.get(runId) ?? []), entry]);
+  }
+
+  /** Writes what is held for the run (after its model call, or when the step was cut off). */
+  flush(runId: string): void {
+    const held = this.#held.get(runId) ?? [];
+    this.#held.delete(runId);
+    this.write(runId, held);
+  }
 }

@@ -23,6 +23,7 @@ import { filedApprovals } from "./agent-runs";
 import { withdrawApproval } from "./approvals";
 import { reportJob, startJob } from "./jobs";
 import { countRows, type Page, pageRows } from "./paging";
+import { projectOfThread, requireProject, updateProject } from "./projects";
 import { createThread, requireThread } from "./threads";
 
 const UNFINISHED: TaskStatus[] = ["queued", "running", "waiting", "paused"];
@@ -162,8 +163,6 @@ export interface StartTaskInput {
   opening(task: Pick<TaskDoc, "goal" | "startedBy">): Record<string, unknown>[];
   /** Who reports the task's job: the Autopilot. */
   reporter: Actor;
-  /** Whether a project of this id exists (the projects' data). */
-  projectExists(id: string): boolean;
 }
 
 /**
@@ -174,8 +173,7 @@ export interface StartTaskInput {
 export function startTask(ctx: OpContext, input: StartTaskInput): { task: Task } {
   const { params } = input;
   const budget = taskBudget(params.budget, input.limits);
-  if (params.projectId && !input.projectExists(params.projectId))
-    throw new RoomError("not_found", `no project ${params.projectId}`, { projectId: params.projectId });
+  if (params.projectId) requireProject(ctx.sql, params.projectId);
   const unfinished = countRows(ctx.sql, tasks, inArray(tasks.status, UNFINISHED));
   if (unfinished >= MAX_UNFINISHED_TASKS)
     throw new RoomError("conflict", `this workspace already has ${unfinished} unfinished tasks, the most it may hold`, {
@@ -183,16 +181,21 @@ export function startTask(ctx: OpContext, input: StartTaskInput): { task: Task }
       maximum: MAX_UNFINISHED_TASKS,
     });
   const id = ctx.newId("task");
+  let projectId = params.projectId ?? null;
   // The keys below are the request's own (context.ts remember); the domain does not read them.
   let threadId = params.threadId;
   if (threadId) {
     requireThread(ctx.sql, threadId);
     const busy = taskOnThread(ctx.sql, threadId);
     if (busy) throw new RoomError("conflict", "a task is already working in this thread", { taskId: busy.id });
+    projectId ??= projectOfThread(ctx.sql, threadId)?.id ?? null;
   } else {
     const title = `Task: ${params.goal.replace(/\s+/g, " ").slice(0, 80)}`;
     threadId = createThread(ctx, { title, idempotencyKey: params.idempotencyKey }).thread.id;
   }
+  // The task's thread is the project's: the Autopilot reads the project's brief there.
+  if (projectId && projectOfThread(ctx.sql, threadId)?.id !== projectId)
+    updateProject(ctx, { projectId, addThreadIds: [threadId], idempotencyKey: params.idempotencyKey });
   const title = `Task: ${params.goal.replace(/\s+/g, " ").slice(0, 100)}`;
   const { job } = startJob(
     { ...ctx, actor: input.reporter },
@@ -208,7 +211,7 @@ export function startTask(ctx: OpContext, input: StartTaskInput): { task: Task }
     goal: params.goal,
     status: "queued",
     threadId,
-    projectId: params.projectId ?? null,
+    projectId,
     jobId: job.id,
     budget,
     used: { steps: 0, tokens: 0, runningMs: 0 },

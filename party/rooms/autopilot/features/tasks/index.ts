@@ -2,7 +2,6 @@ import { AUTOPILOT_ACTOR } from "../../../../agent/autopilot-posts";
 import { taskOpening } from "../../../../agent/task-context";
 import type { TaskRunner } from "../../../../agent/task-runner";
 import { runScopes } from "../../../../agent/tools";
-import { getProject } from "../../domain/projects";
 import { readRunLog } from "../../domain/run-log";
 import {
   cancelTask,
@@ -44,7 +43,6 @@ export function tasks(p: TaskParts): Feature {
           scopes: runScopes(ctx.principal.scopes),
           opening: taskOpening,
           reporter: AUTOPILOT_ACTOR,
-          projectExists: (id) => getProject(ctx.sql, id) !== null,
         }),
       ),
       "tasks.pause": mutate(pauseTask),
