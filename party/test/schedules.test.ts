@@ -212,7 +212,34 @@ describe("schedules over the socket", () => {
     expect((await sock.ok("schedules.list", {})).schedules).toHaveLength(50);
   });
 
-  it.todo("a cron expression that never fires (30 February) is refused with bad_request: needs the cron library");
+  it("takes a cron expression in a time zone, and refuses one that never fires, fires too often or does not parse", async () => {
+    const { sock, threadId } = await workspace();
+    const prompt = { kind: "prompt" as const, threadId, text: "hi" };
+    const create = (when: Record<string, unknown>) =>
+      sock.call("schedules.create", { when, action: prompt, idempotencyKey: idem() });
+    const never = failure(await create({ kind: "cron", expression: "0 0 30 2 *", timeZone: "UTC" }));
+    expect(never).toMatchObject({ code: "bad_request", message: expect.stringMatching(/never fires/) });
+    const often = failure(await create({ kind: "cron", expression: "* * * * * *", timeZone: "UTC" }));
+    expect(often).toMatchObject({ code: "bad_request", details: { minIntervalMs: 60_000 } });
+    const garbage = failure(await create({ kind: "cron", expression: "every tuesday", timeZone: "UTC" }));
+    expect(garbage).toMatchObject({ code: "bad_request", message: expect.stringMatching(/does not parse/) });
+    expect((await sock.ok("schedules.list", {})).schedules).toEqual([]);
+    // Weekdays at 9 in Berlin: the next run is a weekday, 9:00 there.
+    const { schedule } = await sock.ok("schedules.create", {
+      when: { kind: "cron", expression: "0 9 * * 1-5", timeZone: "Europe/Berlin" },
+      action: prompt,
+      idempotencyKey: idem(),
+    });
+    const berlin = new Intl.DateTimeFormat("en-GB", {
+      timeZone: "Europe/Berlin",
+      weekday: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+      hour12: false,
+    }).format(new Date(schedule.nextRunAt!));
+    expect(berlin).toMatch(/^(Mon|Tue|Wed|Thu|Fri) 09:00$/);
+    expect(schedule.nextRunAt! - Date.now()).toBeLessThanOrEqual(4 * 24 * 60 * MINUTE);
+  });
 
   it("an agent key without write lists schedules but cannot create, pause or delete them", async () => {
     const { owner, sock, threadId } = await workspace();
