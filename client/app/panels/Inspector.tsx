@@ -19,6 +19,7 @@ import { ResponderPicker } from "./Responder";
 import { RunWaiting } from "./RunWaiting";
 import { SessionView } from "./SessionView";
 import { ThreadApprovals } from "./ThreadApprovals";
+import { ToolsetSection } from "./toolset/Toolset";
 import { FormError } from "../lib/form-error";
 import { AttachButton, PendingFiles } from "./attachments/AttachmentPicker";
 import { usePendingFiles } from "./attachments/pending";
@@ -114,6 +115,7 @@ function ThreadView({ threadId }: { threadId: string }) {
           </p>
         )}
         <ResponderPicker threadId={threadId} />
+        <ToolsetSection where={{ threadId }} />
         <ChatWithOpenClaw
           thread={thread}
           retryText={

@@ -8,6 +8,7 @@ import { MessageBoundary } from "../lib/message-boundary";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
 import { ProjectFiles, ProjectInstances, ProjectLinks, ProjectThreads } from "./ProjectParts";
+import { ToolsetSection } from "./toolset/Toolset";
 
 /**
  * A project in the inspector (protocol 9): its name and brief (Markdown, rendered as
@@ -61,6 +62,7 @@ export function ProjectView({ projectId }: { projectId: string }) {
       <ProjectLinks project={project} />
       <ProjectThreads project={project} />
       <ProjectInstances project={project} />
+      <ToolsetSection where={{ projectId: project.id }} />
       <ProjectFiles project={project} />
       <ArchiveButton project={project} />
     </div>

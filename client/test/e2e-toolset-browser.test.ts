@@ -1,0 +1,244 @@
+// "Autopilot's tools here" in the app, in Chromium on the real stack: the real server
+// (wrangler dev), the real runtime hosting a real `openclaw` gateway, and the scripted model
+// as the only stand-in, in the issue's realistic workspace (25 threads, tool calls,
+// approvals, jobs; workspace-seed.ts). A thread with the instance attached and a project
+// holding it show what agent.toolset answers each person (its own tools, the instance's
+// catalog, which wait for a person, why the rest are not offered), opened by keyboard; a
+// viewer sees what a run for them could not use, with why; `autopilot tools` prints the same
+// answer. Screenshots go to test-artifacts/toolset/ (git-ignored).
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../../party/dev/chromium.mjs";
+import { ROOT } from "../../party/dev/server.mjs";
+import { agentScript, type ChatRequest, markerScript } from "../../runtime/test/scripted-model";
+import type { Project } from "../../shared/protocol/projects";
+import type { AgentToolsetResult } from "../../shared/protocol/toolset";
+import type { AutopilotClient } from "../src/client";
+import { httpJson, personClient, signUpVerified, until } from "./e2e-helpers";
+import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
+import { ISSUE_WORKSPACE, type SeededWorkspace, seedWorkspace, threadTitle } from "./workspace-seed";
+
+const ARTIFACTS = join(ROOT, "test-artifacts", "toolset");
+const VIEWPORT = { width: 1440, height: 900 };
+const CLI = join(ROOT, "client", "bin", "autopilot.mjs");
+const INSTANCE = "lab";
+
+let stack: OpenClawStack;
+let seeded: SeededWorkspace;
+let browser: Browser;
+let owner: AutopilotClient;
+let viewerCookie: string;
+let project: Project;
+let threadId: string;
+const contexts: BrowserContext[] = [];
+const clients: AutopilotClient[] = [];
+
+const isAutopilotRequest = (request: ChatRequest) =>
+  (request.tools ?? []).some((t) => t.function.name === "threads_list");
+
+async function openApp(cookie: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  contexts.push(context);
+  const url = stack.server.url;
+  await context.addCookies([
+    { name: cookie.slice(0, cookie.indexOf("=")), value: cookie.slice(cookie.indexOf("=") + 1), url },
+  ]);
+  const page = await context.newPage();
+  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+  await page.goto(`${url}/?w=${seeded.workspace}`);
+  await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+  return page;
+}
+
+const shot = async (page: Page, name: string) => {
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path });
+  console.log(`screenshot: ${path}`);
+};
+
+/** Opens the section with the keyboard: focus on its summary, Enter. */
+async function openByKeyboard(section: Locator): Promise<void> {
+  await section.locator(":scope > summary").focus();
+  await section.page().keyboard.press("Enter");
+  await section.locator(".toolset-body").waitFor({ timeout: 30_000 });
+}
+
+/** The tool names the section lists under one group heading of one source. */
+async function listed(section: Locator, heading: RegExp, group: RegExp): Promise<string[]> {
+  const source = section
+    .locator(".toolset-group")
+    .filter({ has: section.page().getByRole("heading", { name: heading }) });
+  const kind = source.locator(".toolset-kind").filter({ has: section.page().locator("summary", { hasText: group }) });
+  if ((await kind.count()) === 0) return [];
+  return (await kind.locator(".toolset-name").allTextContents()).sort();
+}
+
+const names = (toolset: AgentToolsetResult, source: string, approval: string) =>
+  toolset.tools
+    .filter((t) => t.source === source && t.approval === approval)
+    .map((t) => t.name)
+    .sort();
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  stack = await startOpenClawStack("toolset", {
+    vars: (model) => ({ AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model" }),
+  });
+  stack.model.setReply((request) => (isAutopilotRequest(request) ? agentScript(request) : markerScript(request)));
+  const url = stack.server.url;
+  browser = await launchChromium();
+  seeded = await seedWorkspace(url, ISSUE_WORKSPACE, "Toolset");
+  owner = personClient(url, seeded.owner.cookie, seeded.workspace, "owner-tools");
+  const second = personClient(url, seeded.second.cookie, seeded.workspace, "second-tools");
+  clients.push(owner, second);
+  await Promise.all([owner.ready(), second.ready()]);
+  // A real gateway: provisioned by the owner, approved by the second person.
+  const { approval } = await owner.instances.provision({ instanceId: INSTANCE, name: "Lab" });
+  await second.approvals.resolve({ approvalId: approval.id, decision: "approve" });
+  await until(() => owner.state.instances.get(INSTANCE)?.bridge === "connected", "the gateway connected", 240_000);
+  threadId = seeded.threadIds[1]!;
+  await owner.instances.attach({ instanceId: INSTANCE, threadId });
+  await owner.threads.configure({ threadId, responder: "autopilot", reply: "every" });
+  project = (
+    await seeded.agent.projects.create({
+      name: "Release 2.4 launch",
+      brief: "Ship release 2.4 to every customer.",
+      threadIds: [threadId, seeded.threadIds[2]!, seeded.threadIds[19]!],
+      instanceIds: [INSTANCE],
+    })
+  ).project;
+  const viewer = await signUpVerified(url, "Vera");
+  const added = await httpJson(url, `/api/workspaces/${seeded.workspace}/members`, {
+    method: "POST",
+    cookie: seeded.owner.cookie,
+    body: JSON.stringify({ email: viewer.email, role: "viewer" }),
+  });
+  if (added.status !== 201) throw new Error(`adding the viewer failed: ${added.status}`);
+  viewerCookie = viewer.cookie;
+}, 600_000);
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  seeded?.close();
+  for (const context of contexts) await context.close();
+  await browser?.close();
+  await stack?.stop();
+});
+
+describe("Autopilot's tools here", () => {
+  it("a thread with an instance attached lists the Autopilot's own tools and the instance's, as agent.toolset answers", async () => {
+    const answer = await owner.agent.toolset({ threadId });
+    expect(answer.instances).toEqual([expect.objectContaining({ instanceId: INSTANCE, catalog: "ready" })]);
+    // The real gateway's catalog, some of it waiting for a person (the default risky list).
+    expect(names(answer, "instance", "person").length).toBeGreaterThan(0);
+    expect(names(answer, "instance", "none").length).toBeGreaterThan(0);
+
+    const page = await openApp(seeded.owner.cookie);
+    await page
+      .locator("section[aria-labelledby=projects-h]")
+      .getByRole("button", { name: /Release 2.4 launch/ })
+      .click();
+    const projectView = page.locator(`.project-view[data-project-id="${project.id}"]`);
+    await projectView.getByRole("button", { name: new RegExp(`^${threadTitle(1).slice(0, 20)}`) }).click();
+    const thread = page.locator(`.thread-view[data-thread-id="${threadId}"]`);
+    const section = thread.getByTestId("toolset");
+    await openByKeyboard(section);
+    expect(await section.evaluate((el) => (el as HTMLDetailsElement).open)).toBe(true);
+    await section.getByRole("heading", { name: "Lab (OpenClaw instance)" }).waitFor();
+    const own = /^Its own$/;
+    const lab = /^Lab \(OpenClaw instance\)$/;
+    expect(await listed(section, own, /^Waits for a person/)).toEqual(names(answer, "autopilot", "person"));
+    expect(await listed(section, lab, /^Waits for a person/)).toEqual(names(answer, "instance", "person"));
+    // The collapsed groups are in the page too, and open from the keyboard.
+    const runs = section.locator(".toolset-group").first().locator(".toolset-kind", { hasText: "Runs when" });
+    await runs.locator("summary").focus();
+    await page.keyboard.press("Enter");
+    expect(await listed(section, own, /^Runs when/)).toEqual(names(answer, "autopilot", "none"));
+    expect(await listed(section, own, /^Not available here/)).toEqual(names(answer, "autopilot", "refused"));
+    await expect(section.locator("summary").first().textContent()).resolves.toContain(
+      `${answer.tools.filter((t) => t.approval !== "refused").length} it can use`,
+    );
+    await section.scrollIntoViewIfNeeded();
+    await section.evaluate((el) => el.scrollTo(0, 0));
+    await shot(page, "thread-tools");
+    await section.getByRole("heading", { name: "Lab (OpenClaw instance)" }).scrollIntoViewIfNeeded();
+    await shot(page, "thread-tools-instance");
+  });
+
+  it("a project's view says where the Autopilot can use each instance", async () => {
+    const answer = await owner.agent.toolset({ projectId: project.id });
+    const page = await openApp(seeded.owner.cookie);
+    await page
+      .locator("section[aria-labelledby=projects-h]")
+      .getByRole("button", { name: /Release 2.4 launch/ })
+      .click();
+    const section = page.locator(`.project-view[data-project-id="${project.id}"]`).getByTestId("toolset");
+    await openByKeyboard(section);
+    const note = section.locator(".toolset-instance");
+    await note.waitFor();
+    expect(await note.textContent()).toBe(answer.instances[0]!.why);
+    expect(answer.instances[0]!.why).toContain("(in the one thread of this project attached to it)");
+    await section.scrollIntoViewIfNeeded();
+    await shot(page, "project-tools");
+  });
+
+  it("a viewer sees what a run for them could not use, and why", async () => {
+    const page = await openApp(viewerCookie);
+    await page
+      .locator("section[aria-labelledby=projects-h]")
+      .getByRole("button", { name: /Release 2.4 launch/ })
+      .click();
+    await page
+      .locator(`.project-view[data-project-id="${project.id}"]`)
+      .getByRole("button", { name: new RegExp(`^${threadTitle(1).slice(0, 20)}`) })
+      .click();
+    const section = page.locator(`.thread-view[data-thread-id="${threadId}"]`).getByTestId("toolset");
+    await openByKeyboard(section);
+    await section.getByText("it may only read", { exact: false }).waitFor();
+    const refused = section
+      .locator(".toolset-group")
+      .first()
+      .locator(".toolset-kind", { hasText: "Not available here" });
+    await refused.locator("summary").click();
+    await refused.getByText("Needs write access, which you do not have here.").first().waitFor();
+    expect(await section.locator(".toolset-instance").textContent()).toBe(
+      "Needs write access, which you do not have here.",
+    );
+    await refused.scrollIntoViewIfNeeded();
+    await shot(page, "viewer-tools");
+  });
+
+  it("autopilot tools --project prints the same answer for an agent's key", async () => {
+    const created = await httpJson<{ key: string }>(stack.server.url, `/api/workspaces/${seeded.workspace}/keys`, {
+      method: "POST",
+      cookie: seeded.owner.cookie,
+      body: JSON.stringify({ name: "tools-bot" }),
+    });
+    const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.env.AUTOPILOT_TEST_NODE ?? "node", [CLI, "tools", "--project", project.id], {
+        env: {
+          ...process.env,
+          AUTOPILOT_URL: stack.server.url,
+          AUTOPILOT_WORKSPACE: seeded.workspace,
+          AUTOPILOT_KEY: created.body.key,
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const printed = JSON.parse(run.stdout) as AgentToolsetResult;
+    expect(printed.scopes).toEqual(["read", "write"]);
+    // The same tools and approvals the owner's answer has: both act with read and write.
+    const fromOwner = await owner.agent.toolset({ projectId: project.id });
+    expect(printed.tools.map((t) => [t.name, t.approval])).toEqual(fromOwner.tools.map((t) => [t.name, t.approval]));
+  });
+});
