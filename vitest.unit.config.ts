@@ -47,6 +47,7 @@ const UNIT_FILES = [
   "client/test/markdown-preview.test.ts",
   "client/test/method-namespaces.test.ts",
   "client/test/ratelimit.test.ts",
+  "client/test/run-log.test.ts",
   "client/test/run-waiting.test.ts",
   "client/test/state.test.ts",
   "runtime/test/backup.test.ts",
