@@ -32,7 +32,7 @@ const named = (kind: "thread" | "instance" | "job", id: string | null, names: Na
 
 type Args = Record<string, unknown>;
 
-/** The Autopilot's gated tools, by tool name (party/agent/tool-policy.ts marks which are gated). */
+/** The Autopilot's gated tools, by tool name (shared/protocol/tool-policy.ts marks which are gated). */
 const TOOLS: Record<string, (a: Args, n: NameLookup) => string> = {
   threads_archive: (a, n) =>
     `${a.archived === false ? "Restore" : "Archive"} the thread ${named("thread", str(a.threadId), n)}${a.archived === false ? "" : ": it leaves the thread list"}.`,

@@ -2,7 +2,7 @@
 // of them a person must approve first (an operator's list, AUTOPILOT_RISKY_GATEWAY_TOOLS,
 // read with the model config). Pure: no room, no gateway.
 import type { GatewayCatalogEntry } from "../bridge/gateway-frames";
-import type { Risk } from "./tool-policy";
+import type { Risk } from "../../shared/protocol/tool-policy";
 
 export const GATEWAY_TOOL = "openclaw_tool";
 

@@ -23,7 +23,7 @@ import type { AgentRunDoc } from "../records/agent-run";
 import { autopilotPrincipal, failSegment, jsonText, type PostDeps } from "./autopilot-posts";
 import type { GatewayAccess } from "./gateway-tool";
 import { type RunTools, runTools, toolCallKey } from "./run-tools";
-import { TOOL_POLICY } from "./tool-policy";
+import { TOOL_POLICY } from "../../shared/protocol/tool-policy";
 import { runScopes } from "./tools";
 
 /** A principal's access as it stands now (the room asks D1: recheckPrincipal). */

@@ -11,7 +11,7 @@ import type { Sql } from "../domain/sql";
 import type { PendingCall } from "../records/agent-run";
 import { GATEWAY_TOOL, gatewayToolRisk, requestedGatewayTool } from "./gateway-catalog";
 import { type GatewayAccess, gatewayTools } from "./gateway-tool";
-import type { Risk } from "./tool-policy";
+import type { Risk } from "../../shared/protocol/tool-policy";
 import { type CallMethod, gatedRisk, roomTools, type ToolCallSeen, toolApprovalPolicy, toolName } from "./tools";
 
 /** Using an instance's gateway tools takes what sending it a message takes. */

@@ -16,7 +16,7 @@ import { z } from "zod";
 import { type MethodName, Methods } from "../../shared/protocol/methods";
 import type { Scope } from "../../shared/protocol/principal";
 import { hasScope } from "../../shared/scopes";
-import { type Risk, TOOL_POLICY, type ToolPolicy } from "./tool-policy";
+import { type Risk, TOOL_POLICY, type ToolPolicy } from "../../shared/protocol/tool-policy";
 
 /** Scopes a run may ever hold: the Autopilot never approves and never administers. */
 const RUN_SCOPES: readonly Scope[] = ["read", "write"];

@@ -27,7 +27,7 @@ import type { ModelConfig } from "./config";
 import { GATEWAY_TOOL } from "./gateway-catalog";
 import type { GatewayAccess } from "./gateway-tool";
 import { GATEWAY_TOOL_SCOPE, type RunTools, runTools } from "./run-tools";
-import { TOOL_POLICY } from "./tool-policy";
+import { TOOL_POLICY } from "../../shared/protocol/tool-policy";
 import { runScopes, toolName } from "./tools";
 
 /** An instance's own tools listed at most (the gateway's catalog holds at most 300). */

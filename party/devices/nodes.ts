@@ -1,6 +1,6 @@
 // `instances.invokeNode`: one command on a node paired with a hosted or linked instance's
 // gateway, through the instance's bridge (`node.invoke`). Who may run one: a person (people
-// decide); the Autopilot's model, whose call is gated (agent/tool-policy.ts) so it runs only
+// decide); the Autopilot's model, whose call is gated (shared/protocol/tool-policy.ts) so it runs only
 // after a person approved that very call; and an agent over MCP, whose gated tool call runs
 // only with the approval a person granted it. An agent's key on its own is refused.
 import type { z } from "zod";

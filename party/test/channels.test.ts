@@ -22,7 +22,7 @@ import { sweepRoomTables } from "../rooms/autopilot/domain/retention";
 import { listJobs } from "../rooms/autopilot/domain/jobs";
 import type { DurableEvent } from "../../shared/protocol/events";
 import { type OperationDeps, removeInstance } from "../instances/operations";
-import { TOOL_POLICY } from "../agent/tool-policy";
+import { TOOL_POLICY } from "../../shared/protocol/tool-policy";
 import type { Sql } from "../domain/sql";
 import { asPerson, connectTo, fakeGateway, inRoom, ok, refuse, seedInstance, testLink } from "./bridge-peer";
 

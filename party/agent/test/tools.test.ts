@@ -4,7 +4,7 @@
 import { asSchema, type ToolExecutionOptions } from "ai";
 import { describe, expect, it, vi } from "vitest";
 import { type MethodName, Methods } from "../../../shared/protocol/methods";
-import { TOOL_POLICY } from "../tool-policy";
+import { TOOL_POLICY } from "../../../shared/protocol/tool-policy";
 import {
   AGENT_TOOLS,
   gatedRisk,

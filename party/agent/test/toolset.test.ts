@@ -8,7 +8,7 @@ import { DEFAULT_RISKY_GATEWAY_TOOLS, GATEWAY_TOOL } from "../gateway-catalog";
 import type { GatewayAccess } from "../gateway-tool";
 import { runTools } from "../run-tools";
 import type { Sql } from "../../domain/sql";
-import { TOOL_POLICY } from "../tool-policy";
+import { TOOL_POLICY } from "../../../shared/protocol/tool-policy";
 import { instanceTools, ownTools } from "../toolset";
 import { runScopes, toolName } from "../tools";
 

@@ -33,7 +33,7 @@ export interface CallGate {
 /**
  * The targets a gated method's params name must exist before anyone is asked: nobody
  * should approve a call that could only fail. Every gated method names its targets with
- * these params (agent/tool-policy.ts).
+ * these params (shared/protocol/tool-policy.ts).
  */
 export function requireCallTargets(sql: Sql, params: Record<string, unknown>): void {
   if (typeof params.threadId === "string") requireThread(sql, params.threadId);

@@ -1,10 +1,12 @@
-// Which registry methods the Autopilot's model may call, and how. The table is keyed by
-// every MethodName, so adding a method to shared/protocol/methods.ts fails the type check
-// here until someone decides whether the agent may use it. (It lives here, not as a field
-// of the method spec in shared/protocol/methods.ts.)
+// Which registry methods the Autopilot's model may call, and how: part of the protocol, as
+// the registry is (an agent over MCP gets these tools, with these descriptions, and the
+// same approvals). The table is keyed by every MethodName, so adding a method to
+// methods.ts fails the type check here until someone decides whether the agent may use
+// it. It is its own table rather than a field of each method's spec: the client library
+// imports the registry, and these words are for models.
 import type { z } from "zod";
-import type { Risk as RiskSchema } from "../../shared/protocol/approvals";
-import type { MethodName } from "../../shared/protocol/methods";
+import type { Risk as RiskSchema } from "./approvals";
+import type { MethodName } from "./methods";
 
 export type Risk = z.infer<typeof RiskSchema>;
 
