@@ -10,6 +10,7 @@ import "./palette/palette.css";
 import "./canvas/activity.css";
 import "./together.css";
 import "./projects.css";
+import "./tasks.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";

@@ -20,6 +20,7 @@ import { RunWaiting } from "./RunWaiting";
 import { SessionView } from "./SessionView";
 import { ThreadApprovals } from "./ThreadApprovals";
 import { ToolsetSection } from "./toolset/Toolset";
+import { TaskView, ThreadTask } from "./TaskView";
 import { FormError } from "../lib/form-error";
 import { AttachButton, PendingFiles } from "./attachments/AttachmentPicker";
 import { usePendingFiles } from "./attachments/pending";
@@ -107,6 +108,7 @@ function ThreadView({ threadId }: { threadId: string }) {
           {thread.messageCount === 1 ? "" : "s"} <FollowButton threadId={threadId} />
         </p>
         <ThreadProject threadId={threadId} />
+        <ThreadTask threadId={threadId} />
         {thread.gateway && (
           <p className="muted small gateway-line">
             Talks to <strong>{instance?.name ?? thread.gateway.instanceId}</strong> · session{" "}
@@ -446,6 +448,7 @@ function InspectorView() {
   if (kind === "approval") return <ApprovalView key={ref} approvalId={ref} />;
   if (kind === "job") return <JobView key={ref} jobId={ref} />;
   if (kind === "instance") return <InstanceView key={ref} instanceId={ref} />;
+  if (kind === "task") return <TaskView key={ref} taskId={ref} />;
   if (kind === "project") return <ProjectView key={ref} projectId={ref} />;
   if (kind === "note" || kind === "group") return <NoteOrGroupView key={selectedId} nodeId={selectedId} />;
   if (kind === "session")

@@ -9,6 +9,7 @@ import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
 import { ProjectFiles, ProjectInstances, ProjectLinks, ProjectThreads } from "./ProjectParts";
 import { ToolsetSection } from "./toolset/Toolset";
+import { ProjectTasks } from "./Tasks";
 
 /**
  * A project in the inspector (protocol 9): its name and brief (Markdown, rendered as
@@ -59,6 +60,7 @@ export function ProjectView({ projectId }: { projectId: string }) {
           </section>
         </>
       )}
+      <ProjectTasks projectId={project.id} name={project.name} archived={project.archived} />
       <ProjectLinks project={project} />
       <ProjectThreads project={project} />
       <ProjectInstances project={project} />

@@ -8,6 +8,7 @@ import { AuditView } from "./Audit";
 import { Inspector } from "./Inspector";
 import { LoadMore } from "./LoadMore";
 import { MemoryView } from "./Memory";
+import { TasksPanel, useUnfinishedCount } from "./Tasks";
 import { UsageView } from "./Usage";
 import { InboxPanel } from "../inbox/InboxPanel";
 import { useUnreadItems } from "../inbox/store";
@@ -121,6 +122,7 @@ const TABS: Array<{ id: RightTab; label: string }> = [
   { id: "inspector", label: "Inspector" },
   { id: "inbox", label: "Inbox" },
   { id: "approvals", label: "Approvals" },
+  { id: "tasks", label: "Tasks" },
   { id: "jobs", label: "Jobs" },
   { id: "memory", label: "Memory" },
   { id: "usage", label: "Usage" },
@@ -132,6 +134,7 @@ export function RightPanel() {
   const setTab = useUi((s) => s.setRightTab);
   const pending = usePendingCount();
   const unread = useUnreadItems();
+  const unfinishedTasks = useUnfinishedCount();
   const running = useRoom((s) => {
     let n = 0;
     for (const j of s.state.jobs.values()) if (j.status === "running") n++;
@@ -176,6 +179,11 @@ export function RightPanel() {
                 {unread}
               </span>
             )}
+            {t.id === "tasks" && unfinishedTasks > 0 && (
+              <span className="badge subtle" title={`${unfinishedTasks} unfinished`}>
+                {unfinishedTasks}
+              </span>
+            )}
             {t.id === "jobs" && running > 0 && <span className="badge subtle">{running}</span>}
           </button>
         ))}
@@ -187,6 +195,8 @@ export function RightPanel() {
           <InboxPanel />
         ) : tab === "approvals" ? (
           <ApprovalQueue />
+        ) : tab === "tasks" ? (
+          <TasksPanel />
         ) : tab === "jobs" ? (
           <Jobs />
         ) : tab === "memory" ? (

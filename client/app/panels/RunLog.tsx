@@ -1,0 +1,159 @@
+import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
+import type { RunLogEntry, Task } from "../../../shared/protocol/tasks";
+import { useAction } from "../lib/action";
+import { FormError } from "../lib/form-error";
+import { clockTime } from "../lib/format";
+import { useModalDialog } from "../lib/modal";
+import { durationText, entryTone, exportFileName, groupBySteps, tokensText, toolCallParts } from "../lib/run-log";
+import { MAX_VIEW_ENTRIES, useTasks } from "../stores/tasks";
+
+/**
+ * A task's run log (protocol 9): what the Autopilot did, step by step, as the sentences the
+ * room wrote — model calls with their tokens and time, tool calls with their arguments and
+ * results folded, approvals and who decided, errors — grouped by step, growing live while
+ * the task runs (stores/tasks.ts reads what a reconnect missed). "Export JSON" downloads
+ * the whole log as the room keeps it.
+ */
+
+/** One entry; its time shows where it differs from the entry before (an approval can come days later). */
+function EntryLine({ entry, time }: { entry: RunLogEntry; time: string | null }) {
+  const tool = toolCallParts(entry);
+  return (
+    <li className={`run-entry run-${entry.kind} tone-${entryTone(entry)}`} data-seq={entry.seq}>
+      <div className="run-entry-body">
+        {tool ? (
+          <details className="tool-call">
+            <summary>
+              <span className="run-text">{entry.text}</span>
+              <span className="muted small run-more">arguments and result</span>
+            </summary>
+            <div className="tool-call-body">
+              <p className="field-label">Arguments</p>
+              <pre className="tool-text">{tool.args || "none"}</pre>
+              <p className="field-label">Result</p>
+              <pre className="tool-text">{tool.result || "none"}</pre>
+            </div>
+          </details>
+        ) : (
+          <span className="run-text">{entry.text}</span>
+        )}
+      </div>
+      {time && <time dateTime={new Date(entry.at).toISOString()}>{time}</time>}
+    </li>
+  );
+}
+
+function download(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // The browser has the blob once the click is handled; freeing it at once can cancel the download.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** The log in a wide dialog, for reading a long run. */
+function RunLogDialog({ task, close }: { task: Task; close: () => void }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useModalDialog(dialog, true);
+  const id = useId();
+  return (
+    <dialog ref={dialog} className="run-log-dialog" onClose={close} aria-modal="true" aria-labelledby={id}>
+      <header>
+        <h2 id={id}>Run log</h2>
+        <p className="muted small">{task.goal.split("\n")[0]}</p>
+        <button type="button" className="icon" onClick={close} aria-label="Close the run log">
+          ✕
+        </button>
+      </header>
+      <RunLog task={task} wide />
+    </dialog>
+  );
+}
+
+export function RunLog({ task, wide = false }: { task: Task; wide?: boolean }) {
+  const watchLog = useTasks((s) => s.watchLog);
+  const exportLog = useTasks((s) => s.exportLog);
+  const view = useTasks((s) => s.logs.get(task.id));
+  const list = useRef<HTMLOListElement>(null);
+  const [expanded, setExpanded] = useState(false);
+  const headingId = useId();
+  const stickToBottom = useRef(true);
+  useEffect(() => watchLog(task.id), [watchLog, task.id]);
+  const entries = view?.entries;
+  const groups = useMemo(() => groupBySteps(entries ?? []), [entries]);
+  const exporting = useAction(async () => {
+    const all = await exportLog(task.id);
+    const file = { task, exportedAt: new Date().toISOString(), entries: all };
+    download(exportFileName(task), `${JSON.stringify(file, null, 2)}\n`);
+  });
+
+  // Follows the newest entry while the reader is at the end, like a thread's messages.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs whenever the log grows
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (el && stickToBottom.current) el.scrollTop = el.scrollHeight;
+  }, [entries?.length]);
+
+  return (
+    <section className={`run-log ${wide ? "wide" : ""}`} {...(!wide && { "aria-labelledby": headingId })}>
+      <div className="run-log-head">
+        {/* In the dialog, the dialog's own heading names it. */}
+        {!wide && <h3 id={headingId}>Run log</h3>}
+        <span className="muted small" role="status">
+          {view?.loading ? "Reading…" : `${entries?.length ?? 0} entries`}
+        </span>
+        {!wide && (
+          <button type="button" className="small" onClick={() => setExpanded(true)} aria-haspopup="dialog">
+            Expand
+          </button>
+        )}
+        <button type="button" className="small" onClick={() => exporting.run()} disabled={exporting.pending}>
+          {exporting.pending ? "Exporting…" : "Export JSON"}
+        </button>
+      </div>
+      {expanded && <RunLogDialog task={task} close={() => setExpanded(false)} />}
+      <FormError error={exporting.error ?? view?.error} />
+      <ol
+        className="run-steps"
+        ref={list}
+        aria-label="Steps"
+        aria-live="polite"
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+        }}
+      >
+        {groups.length === 0 && (
+          <li className="empty">{view?.loading ? "Reading the log…" : "Nothing yet: the first step starts soon."}</li>
+        )}
+        {groups.map((group) => (
+          <li key={group.step} className="run-step" data-step={group.step}>
+            <h4>
+              {group.step === 0 ? "Before the first step" : `Step ${group.step}`}
+              <span className="muted small">
+                {clockTime(group.at)}
+                {group.tokens > 0 && ` · ${tokensText(group.tokens, true)} · ${durationText(group.durationMs)}`}
+              </span>
+            </h4>
+            <ul className="run-entries">
+              {group.entries.map((entry, i) => {
+                const time = clockTime(entry.at);
+                const before = i === 0 ? clockTime(group.at) : clockTime(group.entries[i - 1]!.at);
+                return <EntryLine key={entry.seq} entry={entry} time={time === before ? null : time} />;
+              })}
+            </ul>
+          </li>
+        ))}
+        {(entries?.length ?? 0) >= MAX_VIEW_ENTRIES && (
+          <li className="muted small">
+            Showing the first {MAX_VIEW_ENTRIES.toLocaleString()} entries; the export has them all.
+          </li>
+        )}
+      </ol>
+    </section>
+  );
+}
