@@ -50,6 +50,7 @@ const UNIT_FILES = [
   "client/test/run-log.test.ts",
   "client/test/run-waiting.test.ts",
   "client/test/state.test.ts",
+  "client/test/state-streams.test.ts",
   "runtime/test/backup.test.ts",
   "runtime/test/gateway-start.test.ts",
   "runtime/test/instance-records.test.ts",
