@@ -25,6 +25,8 @@ export const HUNDRED_THREADS: SeedSize = { ...ISSUE_WORKSPACE, threads: 100 };
 export interface SeededWorkspace {
   workspace: string;
   owner: { email: string; cookie: string };
+  /** The second person, a member (decides what the owner's runs ask for). */
+  second: { email: string; cookie: string };
   threadIds: string[];
   agent: AutopilotClient;
   /** Node id → the group it belongs to, as the document says (overlaps of a group with its members are allowed). */
@@ -289,6 +291,7 @@ export async function seedWorkspace(url: string, size: SeedSize, label: string):
   return {
     workspace,
     owner: { email: alice.email, cookie: alice.cookie },
+    second: { email: bob.email, cookie: bob.cookie },
     threadIds,
     agent,
     hatchery,

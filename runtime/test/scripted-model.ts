@@ -34,6 +34,8 @@ export interface ScriptedTurn {
   hang?: "before-headers" | "mid-stream";
   /** Write one `data:` line that is not JSON after the first piece. */
   malformed?: boolean;
+  /** Answer only once this settles (the model "thinks" until a test is ready for the next step). */
+  waitFor?: Promise<unknown>;
 }
 export type Reply = string | ScriptedTurn | ((request: ChatRequest) => string | ScriptedTurn);
 
@@ -229,6 +231,14 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
     requests.push(request);
     const scripted = typeof reply === "function" ? reply(request) : reply;
     const turn: ScriptedTurn = typeof scripted === "string" ? { text: scripted } : scripted;
+    if (turn.waitFor) {
+      // Held like a hanging response meanwhile, so close() does not wait for it.
+      hanging.add(res);
+      await turn.waitFor.catch(() => {});
+      hanging.delete(res);
+      // The caller may have gone meanwhile (its server stopped): nothing to answer.
+      if (!res.socket || res.socket.destroyed) return;
+    }
     if (turn.fail) {
       res.writeHead(turn.fail.status, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: { message: turn.fail.message ?? "scripted failure", type: "server_error" } }));
