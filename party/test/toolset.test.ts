@@ -78,11 +78,13 @@ describe("agent.toolset", () => {
   it("is what a run of the requester would get: scopes narrowed to read and write, the rest refused with why", async () => {
     const { ownerSocket, memberSocket, viewerSocket, readerSocket } = await team();
     const { thread } = await ownerSocket.ok("threads.create", { title: uniq("thread"), idempotencyKey: idem() });
-    const [owner, member, viewer, reader] = await Promise.all(
-      [ownerSocket, memberSocket, viewerSocket, readerSocket].map((s) =>
-        s.ok("agent.toolset", { threadId: thread.id }),
-      ),
-    );
+    const ask = (s: RawSocket) => s.ok("agent.toolset", { threadId: thread.id });
+    const [owner, member, viewer, reader] = await Promise.all([
+      ask(ownerSocket),
+      ask(memberSocket),
+      ask(viewerSocket),
+      ask(readerSocket),
+    ]);
     // Owner (admin) and member (approve) act with read and write only: the Autopilot never approves.
     expect(owner.scopes).toEqual(["read", "write"]);
     expect(member.scopes).toEqual(["read", "write"]);

@@ -2,15 +2,15 @@
 // same scopes (the function every run and task builds its tools with): the tools offered,
 // the ones a person approves first, an attached instance's gateway tool and its catalog.
 import { describe, expect, it } from "vitest";
-import { Methods, type MethodName } from "../../../shared/protocol/methods";
-import type { Scope } from "../../../shared/protocol/principal";
-import { DEFAULT_RISKY_GATEWAY_TOOLS, GATEWAY_TOOL } from "../gateway-catalog";
-import type { GatewayAccess } from "../gateway-tool";
-import { runTools } from "../run-tools";
-import type { Sql } from "../../domain/sql";
-import { TOOL_POLICY } from "../../../shared/protocol/tool-policy";
-import { instanceTools, ownTools } from "../toolset";
-import { runScopes, toolName } from "../tools";
+import { Methods, type MethodName } from "../../shared/protocol/methods";
+import type { Scope } from "../../shared/protocol/principal";
+import { DEFAULT_RISKY_GATEWAY_TOOLS, GATEWAY_TOOL } from "../agent/gateway-catalog";
+import type { GatewayAccess } from "../agent/gateway-tool";
+import { runTools } from "../agent/run-tools";
+import type { Sql } from "../domain/sql";
+import { TOOL_POLICY } from "../../shared/protocol/tool-policy";
+import { instanceTools, ownTools } from "../agent/toolset";
+import { runScopes, toolName } from "../agent/tools";
 
 const RISKY = [...DEFAULT_RISKY_GATEWAY_TOOLS];
 const CATALOG = [
