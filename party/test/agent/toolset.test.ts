@@ -27,4 +27,18 @@ describe("agent.toolset and the run it describes", () => {
     expect(refused.map((t) => t.name)).toContain("approvals_resolve");
     for (const tool of refused) expect(given).not.toContain(tool.name);
   });
+
+  it("asked by the Autopilot's own tool, answers for the person its run acts for", async () => {
+    const { sock, thread } = await agentRoom();
+    await say(sock, thread.id, `STEPS: agent_toolset {"threadId":"${thread.id}"}`);
+    const message = await autopilotSays(sock, thread.id, (m) => m.tool?.name === "agent_toolset");
+    expect(message.tool?.status).toBe("ok");
+    // The run's scopes, and the person's view of the thread: the Autopilot answers them here. (The
+    // tool message keeps the result's start; the answer leads with these.)
+    const result = message.tool?.result ?? "";
+    expect(result.startsWith('{"scopes":["read","write"],"model":{"configured":true,"id":"scripted-model"}')).toBe(
+      true,
+    );
+    expect(result).toContain('"replies":{"answers":true,"why":"The Autopilot answers every message here."}');
+  });
 });

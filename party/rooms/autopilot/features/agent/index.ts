@@ -13,10 +13,11 @@ export function agent(
     name: "agent",
     methods: methods({
       // What a run would get here if the requester triggered it: built as runs build theirs.
+      // Asked by the Autopilot's own tool, the requester is whom its run acts for, with the run's scopes.
       "agent.toolset": local((req, params) =>
         effectiveToolset(
           { sql: req.room.sql, config: model(), gateway: (threadId) => req.room.bridges.gatewayFor(threadId) },
-          req.principal,
+          req.onBehalfOf ? { ...req.onBehalfOf, scopes: req.principal.scopes } : req.principal,
           params,
         ),
       ),
