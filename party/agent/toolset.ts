@@ -84,10 +84,19 @@ const NEVER_TITLES: Partial<Record<MethodName, string>> = {
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
-/** A description's first sentence, without what the approval column says already. */
-function titleOf(description: string): string {
+/**
+ * A description's first sentence, without what the approval column says already, and
+ * without the input shapes and paging the model is shown (a parenthesis with braces, an
+ * "e.g.", "page back with"), nor the approval a request files (the approval column says so).
+ */
+export function titleOf(description: string): string {
   const first = description.split(/\.\s+(?=[A-Z])/)[0] ?? description;
-  return clip(first.replace(/\.$/, ""), 160);
+  const plain = first
+    .replace(/\s*\([^()]*[{}][^()]*\)/g, "")
+    .replace(/,? e\.g\..*$/, "")
+    .replace(/; (answers with the approval|page back with) .*$/, "")
+    .replace(/\.$/, "");
+  return clip(plain, 160);
 }
 
 const scopeWords: Record<Scope, string> = {

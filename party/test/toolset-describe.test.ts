@@ -9,7 +9,7 @@ import type { GatewayAccess } from "../agent/gateway-tool";
 import { runTools } from "../agent/run-tools";
 import type { Sql } from "../domain/sql";
 import { TOOL_POLICY } from "../../shared/protocol/tool-policy";
-import { instanceTools, ownTools } from "../agent/toolset";
+import { instanceTools, ownTools, titleOf } from "../agent/toolset";
 import { runScopes, toolName } from "../agent/tools";
 
 const RISKY = [...DEFAULT_RISKY_GATEWAY_TOOLS];
@@ -133,5 +133,13 @@ describe("agent.toolset against runTools", () => {
     const described = await instanceTools(here, ["read", "write"], RISKY, ["read", "write"], access, 11);
     expect(described.tools).toHaveLength(11);
     expect(described.instance.why).toBe("40 tools (30 more not listed), 0 of them waiting for a person's approval.");
+  });
+
+  it("titles tools in plain words: no input shapes, paging or approval the model is told of", async () => {
+    const tools = await ownTools(["read", "write"], RISKY, ["read", "write"]);
+    for (const tool of tools)
+      expect(tool.title, tool.name).not.toMatch(/[{}]|e\.g\.|page back|answers with the approval/);
+    expect(tools.find((t) => t.name === "instances_provision")?.title).toBe("Request a new OpenClaw instance");
+    expect(titleOf("Do a thing (input {a: 1}), e.g. x. Needs a person's approval.")).toBe("Do a thing");
   });
 });
