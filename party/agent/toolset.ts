@@ -92,7 +92,7 @@ const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0
 export function titleOf(description: string): string {
   const first = description.split(/\.\s+(?=[A-Z])/)[0] ?? description;
   const plain = first
-    .replace(/\s*\([^()]*[{}][^()]*\)/g, "")
+    .replace(/\s*\([^()]*(?:[{}]|e\.g\.)[^()]*\)/g, "")
     .replace(/,? e\.g\..*$/, "")
     .replace(/; (answers with the approval|page back with) .*$/, "")
     .replace(/\.$/, "");
