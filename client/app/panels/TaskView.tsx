@@ -1,5 +1,7 @@
 import { useEffect, useMemo, useState } from "react";
 import type { Task } from "../../../shared/protocol/tasks";
+import { AutopilotError } from "../../src/errors";
+import { errorText } from "../lib/api";
 import { relativeTime } from "../lib/format";
 import { durationText, isUnfinished, stepLine, TASK_STATUS_WORDS, tokensText } from "../lib/run-log";
 import { useRoom } from "../stores/room";
@@ -20,10 +22,19 @@ export function TaskView({ taskId }: { taskId: string }) {
   const task = useTask(taskId);
   const loadTask = useTasks((s) => s.loadTask);
   const status = useRoom((s) => s.status);
+  const [missing, setMissing] = useState<string | null>(null);
   useEffect(() => {
-    if (!task && status === "connected") void loadTask(taskId).catch(() => {});
+    if (!task && status === "connected")
+      loadTask(taskId).catch((error: unknown) =>
+        setMissing(
+          error instanceof AutopilotError && error.code === "not_found"
+            ? "This task is not in the workspace."
+            : errorText(error),
+        ),
+      );
   }, [task, status, taskId, loadTask]);
-  if (!task) return <p className="empty">{status === "connected" ? "Looking for this task…" : "Connecting…"}</p>;
+  if (!task)
+    return <p className="empty">{missing ?? (status === "connected" ? "Looking for this task…" : "Connecting…")}</p>;
   return (
     <div className="task-view" data-task-id={task.id}>
       <header className="inspector-head">
@@ -36,16 +47,18 @@ export function TaskView({ taskId }: { taskId: string }) {
         </p>
         <TaskWhere task={task} />
       </header>
-      <div
-        className="progress"
-        role="progressbar"
-        aria-valuenow={task.used.steps}
-        aria-valuemin={0}
-        aria-valuemax={task.budget.maxSteps}
-        aria-label={`Steps taken of at most ${task.budget.maxSteps}`}
-      >
-        <span style={{ width: `${Math.min(100, (task.used.steps / task.budget.maxSteps) * 100)}%` }} />
-      </div>
+      {isUnfinished(task) && (
+        <div
+          className="progress"
+          role="progressbar"
+          aria-valuenow={task.used.steps}
+          aria-valuemin={0}
+          aria-valuemax={task.budget.maxSteps}
+          aria-label={`Steps taken of at most ${task.budget.maxSteps}`}
+        >
+          <span style={{ width: `${Math.min(100, (task.used.steps / task.budget.maxSteps) * 100)}%` }} />
+        </div>
+      )}
       <p className="small task-budget-line">
         <strong>{stepLine(task)}</strong> · {tokensText(task.used.tokens, true)} of{" "}
         {tokensText(task.budget.maxTokens, true)} · {durationText(task.used.runningMs)} of{" "}
@@ -130,10 +143,6 @@ function TaskApprovals({ task }: { task: Task }) {
  */
 export function ThreadTask({ threadId }: { threadId: string }) {
   const tasks = useAllTasksOf(threadId);
-  const project = useRoom((s) => {
-    for (const p of s.state.projects.values()) if (p.threadIds.includes(threadId)) return p;
-    return undefined;
-  });
   const thread = useRoom((s) => s.state.threads.get(threadId));
   const select = useUi((s) => s.select);
   const current = tasks.find(isUnfinished);
@@ -150,10 +159,8 @@ export function ThreadTask({ threadId }: { threadId: string }) {
   if (!thread || thread.archived) return null;
   return (
     <div className="thread-task">
-      <StartTaskButton
-        className="link small"
-        where={{ threadId, name: thread.title, ...(project && !project.archived && { projectId: project.id }) }}
-      />
+      {/* The room gives the task the thread's project, if it has one. */}
+      <StartTaskButton className="link small" where={{ threadId, name: thread.title }} />
       {tasks.length > 0 && (
         <button type="button" className="link small" onClick={() => select(`task:${tasks[0]!.id}`)}>
           Last task: {TASK_STATUS_WORDS[tasks[0]!.status].toLowerCase()}
