@@ -80,6 +80,14 @@ describe("the room speaks a range of protocol versions", () => {
     const listed = await old.ok("approvals.list", { status: "approved", limit: 100 });
     expect(listed.approvals.map((a) => a.id)).toContain(approval.id);
 
+    // A method the current version added is unknown to the older one, as its own server would say.
+    for (const method of ["tasks.list", "projects.list", "schedules.list", "agent.toolset"])
+      expect(await old.call(method as "threads.list", {})).toMatchObject({
+        ok: false,
+        error: { code: "unknown_method", message: `unknown method ${method}` },
+      });
+    expect((await current.ok("tasks.list", {})).tasks).toEqual([]);
+
     // Durable and ephemeral events of both versions reach the older sockets: the settings
     // (durable, with its seq) and a person's inbox (ephemeral, to that person's sockets only).
     await current.ok("settings.update", { approvals: { twoPersonRule: true }, idempotencyKey: idem() });

@@ -44,6 +44,9 @@ describe("protocol cuts", () => {
           ).toBe(true);
         }
       }
+      // A method's result is recorded per method: the ones an older version lacks are new.
+      const added = Object.keys(newer.results).filter((name) => !(name in older.results));
+      expect([...cut!.methods].sort(), `the methods new in ${from}`).toEqual(added.sort());
       for (const name of Object.keys(newer.events)) {
         if (name in older.events) continue;
         if (Object.hasOwn(EphemeralEvents, name))

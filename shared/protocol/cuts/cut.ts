@@ -15,6 +15,11 @@ export interface Cut {
    * know as an unknown one (every version since 1 does), so resuming stays exact.
    */
   events: Record<string, (payload: never) => unknown>;
+  /**
+   * Methods new in `from`. A client of an older version gets `unknown_method` for them, as
+   * its own server would answer (the room refuses them before anything else).
+   */
+  methods: readonly string[];
   /** Per method, the older result. Methods new in `from` are absent (an older client cannot call them). */
   results: Record<string, (payload: never) => unknown>;
   /**

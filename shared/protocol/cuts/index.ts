@@ -40,3 +40,7 @@ export const eventFrom = (version: number, event: string, payload: unknown): unk
 /** A method's result from a server of `version`, in the current version's shapes. */
 export const resultFrom = (version: number, method: string, payload: unknown): unknown =>
   through(cutsUpFrom(version), (c) => c.up.results, method, payload);
+
+/** Whether a client of `version` knows `method` (the cuts down to it name the methods each added). */
+export const methodSpokenIn = (method: string, version: number): boolean =>
+  !cutsDownTo(version).some((cut) => cut.methods.includes(method));

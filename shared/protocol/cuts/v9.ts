@@ -39,6 +39,26 @@ const usageDown = (p: { entries?: { purpose: string }[] }): Obj =>
 
 export const cut9: Cut = {
   from: 9,
+  methods: [
+    "projects.create",
+    "projects.update",
+    "projects.archive",
+    "projects.list",
+    "projects.get",
+    "tasks.start",
+    "tasks.pause",
+    "tasks.resume",
+    "tasks.cancel",
+    "tasks.get",
+    "tasks.list",
+    "runlog.list",
+    "schedules.create",
+    "schedules.list",
+    "schedules.pause",
+    "schedules.resume",
+    "schedules.delete",
+    "agent.toolset",
+  ],
   // The run log's live entries are for clients that can read them (8 has no runlog.list).
   events: { hello, "runlog.appended": () => null },
   results: { "usage.list": usageDown },

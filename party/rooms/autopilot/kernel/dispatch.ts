@@ -105,10 +105,13 @@ export function dispatch(
   frame: RequestFrame,
 ): DispatchOutcome | Promise<DispatchOutcome> {
   const { id, method } = frame;
-  if (!isMethodName(method))
-    return fail(id, { code: "unknown_method", message: `unknown method ${method}`, retryable: false }, method);
+  if (!isMethodName(method)) return unknownMethod(id, method);
   return dispatchMethod(table, req, id, method, frame.params ?? {});
 }
+
+/** What a request for a method the server does not have gets (also one the socket's older protocol lacks). */
+export const unknownMethod = (id: string, method: string): DispatchOutcome =>
+  fail(id, { code: "unknown_method", message: `unknown method ${method}`, retryable: false }, method);
 
 function dispatchMethod<M extends MethodName>(
   table: MethodTable,

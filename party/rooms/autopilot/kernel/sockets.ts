@@ -15,9 +15,10 @@ import { buildHello, type HelloInput } from "../connections/hello";
 import { PresenceBroadcast } from "../connections/presence-broadcast";
 import { PresenceIndex } from "../connections/presence-index";
 import { connectionOf, inOwnProtocol, responseTextFor, socketProtocol } from "../connections/protocol-frames";
+import { methodSpokenIn } from "../../../../shared/protocol/cuts/index";
 import { ReplayPump } from "../connections/replay-pump";
 import { eventFrame, sendQuietly } from "./fanout";
-import { type DispatchOutcome, parseFrame, sniffRequestId } from "./dispatch";
+import { type DispatchOutcome, parseFrame, sniffRequestId, unknownMethod } from "./dispatch";
 import type { Executor } from "./dispatch";
 
 export interface SocketsDeps {
@@ -165,6 +166,11 @@ export class RoomSockets {
       return entry;
     };
     const method = parsed.frame.method;
+    // A client of an older protocol does not know the methods added since: answered as its own server would.
+    if (!methodSpokenIn(method, socketProtocol(conn))) {
+      this.#answer(conn, state, method, unknownMethod(parsed.frame.id, method));
+      return;
+    }
     const as = { principal: state.principal, via: "socket" as const, now, setStatus };
     void this.d.executor().execute(as, parsed.frame, (outcome) => this.#answer(conn, state, method, outcome));
   }
