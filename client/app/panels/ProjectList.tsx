@@ -46,6 +46,7 @@ export function Projects() {
           placeholder="New project…"
           maxLength={MAX_PROJECT_NAME}
           button="Create"
+          buttonLabel="Create project"
           buttonClass="small"
           create={async (name) => {
             const { project } = await client.projects.create({ name });

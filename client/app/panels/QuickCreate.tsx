@@ -7,13 +7,24 @@ interface QuickCreateProps {
   placeholder: string;
   maxLength: number;
   button: string;
+  /** The button's name for assistive technology, when its text alone would not say what it makes. */
+  buttonLabel?: string;
   buttonClass: string;
   /** Creates the thing; resolves with a note to show (or null), throws to show an error. */
   create: (value: string) => Promise<string | null>;
 }
 
 /** A one-field form in the sidebar: type, Enter, done; errors are shown in words. */
-export function QuickCreate({ id, label, placeholder, maxLength, button, buttonClass, create }: QuickCreateProps) {
+export function QuickCreate({
+  id,
+  label,
+  placeholder,
+  maxLength,
+  button,
+  buttonLabel,
+  buttonClass,
+  create,
+}: QuickCreateProps) {
   const [value, setValue] = useState("");
   const action = useAction(async (trimmed: string) => {
     const text = await create(trimmed);
@@ -44,7 +55,7 @@ export function QuickCreate({ id, label, placeholder, maxLength, button, buttonC
         onChange={(e) => setValue(e.target.value)}
         disabled={busy}
       />
-      <button type="submit" className={buttonClass} disabled={busy || !value.trim()}>
+      <button type="submit" className={buttonClass} disabled={busy || !value.trim()} aria-label={buttonLabel}>
         {button}
       </button>
       {note && (
