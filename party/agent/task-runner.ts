@@ -9,8 +9,6 @@
 // checks the budget.
 import type { LanguageModel, ModelMessage } from "ai";
 import type { Approval } from "../../shared/protocol/approvals";
-import type { MethodName } from "../../shared/protocol/methods";
-import type { Actor, Principal } from "../../shared/protocol/principal";
 import type { RunLogEntry, TaskStatus } from "../../shared/protocol/tasks";
 import { getApproval, requestApproval } from "../rooms/autopilot/domain/approvals";
 import { reportJob } from "../rooms/autopilot/domain/jobs";
@@ -25,10 +23,10 @@ import {
 import { appendMessage, getThread } from "../rooms/autopilot/domain/threads";
 import { recordUsage } from "../rooms/autopilot/domain/usage";
 import type { TaskCall, TaskDoc } from "../records/task";
-import { asAutopilot, clipText, finishSegment, jsonText, type PostDeps, post, toolLine } from "./autopilot-posts";
-import { createModel, type ModelConfig, type ModelConfigured } from "./config";
-import type { GatewayAccess } from "./gateway-tool";
-import { actingTools, type CurrentAccess, runAccess } from "./run-access";
+import { asAutopilot, clipText, finishSegment, jsonText, post, toolLine } from "./autopilot-posts";
+import { createModel, type ModelConfigured } from "./config";
+import type { AgentDeps } from "./runner";
+import { actingTools, runAccess } from "./run-access";
 import { boundRunMessages } from "./run-storage";
 import { runStream } from "./run-stream";
 import { approvalFor, answerFor } from "./run-tools";
@@ -36,18 +34,8 @@ import { taskInstructions } from "./task-context";
 import { clip, decide, type RunToolsShape, toolCallsOf, used, withoutExecute } from "./task-step";
 import { approvalEntry, endText, modelCallEntry, overBudget, toolCallEntry } from "./task-log";
 
-export interface TaskDeps extends PostDeps {
-  config(): ModelConfig;
-  keepAlive(): Promise<() => void>;
-  invoke(
-    principal: Principal,
-    method: MethodName,
-    params: Record<string, unknown>,
-    onBehalfOf?: Actor,
-  ): Promise<unknown>;
-  gateway(threadId: string): GatewayAccess | null;
-  currentAccess: CurrentAccess;
-  /** How many tasks run at once in this room. */
+/** What a reply's run takes (runner.ts), less the files; and how many tasks run at once in this room. */
+export interface TaskDeps extends Omit<AgentDeps, "files"> {
   concurrent(): number;
 }
 
