@@ -97,7 +97,33 @@ export default defineConfig(async () => {
             ...common,
             name: "room",
             include: ["party/test/*.test.ts"],
-            exclude: ["party/test/hatchery*.test.ts", "party/test/mcp.test.ts"],
+            exclude: ["party/test/hatchery*.test.ts", "party/test/mcp*.test.ts", "party/test/schedules.test.ts"],
+          },
+        },
+        {
+          // Schedules' restart tests evict a room while its own alarm's work is in flight: a
+          // request cut off that way is cancelled by workerd as hung later, on whichever file
+          // runs then (as the Hatchery's below), so they get a runtime of their own.
+          resolve,
+          plugins: [
+            ...plugins,
+            cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } }),
+          ],
+          test: { ...common, name: "schedules", include: ["party/test/schedules.test.ts"] },
+        },
+        {
+          // The MCP client SDK's requests are the ones a hung request left behind by another
+          // file fails ("Cannot perform I/O on behalf of a different request"): the MCP tests
+          // that leave nothing behind share a runtime of their own (mcp.test.ts has another).
+          resolve,
+          plugins: [
+            ...plugins,
+            cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } }),
+          ],
+          test: {
+            ...common,
+            name: "mcp-tools",
+            include: ["party/test/mcp-*.test.ts"],
           },
         },
         {
