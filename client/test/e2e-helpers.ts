@@ -1,5 +1,8 @@
 // Small helpers the end-to-end tests share: JSON over HTTP to the server, and waiting for
-// a client-side condition. (The runtime itself starts through party/dev/runtime.mjs.)
+// a client-side condition, running the CLI. (The runtime itself starts through party/dev/runtime.mjs.)
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { ROOT } from "../../party/dev/server.mjs";
 import { AutopilotClient } from "../src/client";
 
 /** JSON over HTTP to the server, as a browser on its origin would send it. */
@@ -77,3 +80,45 @@ export async function addSecondPerson(
   if (added.status !== 201) throw new Error(`adding ${name} failed: ${added.status} ${JSON.stringify(added.body)}`);
   return person;
 }
+
+/** What one run of the `autopilot` CLI did. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI (client/bin) as an agent of `workspace` on `url` with `key`, on the Node of AUTOPILOT_TEST_NODE if set. */
+export function runCli(
+  connection: { url: string; workspace: string; key: string },
+  args: string[],
+  stdin = "",
+): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.env.AUTOPILOT_TEST_NODE ?? "node", [CLI_BIN, ...args], {
+      env: {
+        ...process.env,
+        AUTOPILOT_URL: connection.url,
+        AUTOPILOT_WORKSPACE: connection.workspace,
+        AUTOPILOT_KEY: connection.key,
+      },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+/** A CLI run's one JSON line; a run that did not exit 0 throws with its stderr. */
+export async function cliJson<T>(run: Promise<CliRun>, args: string[]): Promise<T> {
+  const done = await run;
+  if (done.code !== 0) throw new Error(`autopilot ${args.join(" ")} exited ${done.code}: ${done.stderr}`);
+  return JSON.parse(done.stdout) as T;
+}
+
+const CLI_BIN = join(ROOT, "client", "bin", "autopilot.mjs");

@@ -2,17 +2,15 @@
 // CLI bundle in a child process with an agent key. A brief from a file, links from stdin,
 // threads added and moved; a person's client sees every change; bad input exits 2 and a
 // key without write exits 3, neither changing anything.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, ROOT, startServer } from "../../party/dev/server.mjs";
+import { freePort, startServer } from "../../party/dev/server.mjs";
 import type { Project } from "../../shared/protocol/projects";
 import type { AutopilotClient } from "../src/client";
-import { httpJson, personClient, signUpVerified, until } from "./e2e-helpers";
+import { httpJson, personClient, signUpVerified, until, cliJson, type CliRun, runCli } from "./e2e-helpers";
 
-const CLI = join(ROOT, "client", "bin", "autopilot.mjs");
 let server: Awaited<ReturnType<typeof startServer>>;
 let persistDir: string;
 let workspace: string;
@@ -20,38 +18,11 @@ let writerKey: string;
 let readerKey: string;
 let person: AutopilotClient;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+const cli = (args: string[], options: { key?: string; stdin?: string } = {}): Promise<CliRun> =>
+  runCli({ url: server.url, workspace, key: options.key ?? writerKey }, args, options.stdin);
 
-function cli(args: string[], options: { key?: string; stdin?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.env.AUTOPILOT_TEST_NODE ?? "node", [CLI, ...args], {
-      env: {
-        ...process.env,
-        AUTOPILOT_URL: server.url,
-        AUTOPILOT_WORKSPACE: workspace,
-        AUTOPILOT_KEY: options.key ?? writerKey,
-      },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(options.stdin ?? "");
-  });
-}
-
-async function json<T>(args: string[], options?: { key?: string; stdin?: string }): Promise<T> {
-  const run = await cli(args, options);
-  if (run.code !== 0) throw new Error(`autopilot ${args.join(" ")} exited ${run.code}: ${run.stderr}`);
-  return JSON.parse(run.stdout) as T;
-}
+const json = <T>(args: string[], options?: { key?: string; stdin?: string }): Promise<T> =>
+  cliJson<T>(cli(args, options), args);
 
 beforeAll(async () => {
   persistDir = mkdtempSync(join(tmpdir(), "projects-cli-"));

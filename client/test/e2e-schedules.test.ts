@@ -5,18 +5,16 @@
 // pass with nobody connected (a wait before looking whether something ran, never before
 // asserting that something did not), then waits for what the server reports (a schedule's
 // status, its last run) and reads the thread's messages.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, ROOT, startServer } from "../../party/dev/server.mjs";
+import { freePort, startServer } from "../../party/dev/server.mjs";
 import type { Schedule } from "../../shared/protocol/schedules";
 import type { Message } from "../../shared/protocol/threads";
 import type { AutopilotClient } from "../src/client";
-import { httpJson, personClient, signUpVerified } from "./e2e-helpers";
+import { httpJson, personClient, signUpVerified, cliJson, type CliRun, runCli } from "./e2e-helpers";
 
-const CLI = join(ROOT, "client", "bin", "autopilot.mjs");
 const EVERY_MS = 2000;
 const VARS = { SCHEDULE_MIN_INTERVAL_SECONDS: "2" };
 
@@ -28,38 +26,11 @@ let writerKey: string;
 let readerKey: string;
 let ownerCookie: string;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+const cli = (args: string[], options: { key?: string; stdin?: string } = {}): Promise<CliRun> =>
+  runCli({ url: server.url, workspace, key: options.key ?? writerKey }, args, options.stdin);
 
-function cli(args: string[], options: { key?: string; stdin?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.env.AUTOPILOT_TEST_NODE ?? "node", [CLI, ...args], {
-      env: {
-        ...process.env,
-        AUTOPILOT_URL: server.url,
-        AUTOPILOT_WORKSPACE: workspace,
-        AUTOPILOT_KEY: options.key ?? writerKey,
-      },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(options.stdin ?? "");
-  });
-}
-
-async function json<T>(args: string[], options?: { key?: string; stdin?: string }): Promise<T> {
-  const run = await cli(args, options);
-  if (run.code !== 0) throw new Error(`autopilot ${args.join(" ")} exited ${run.code}: ${run.stderr}`);
-  return JSON.parse(run.stdout) as T;
-}
+const json = <T>(args: string[], options?: { key?: string; stdin?: string }): Promise<T> =>
+  cliJson<T>(cli(args, options), args);
 
 const listed = async (): Promise<Map<string, Schedule>> =>
   new Map((await json<{ schedules: Schedule[] }>(["schedules", "list"])).schedules.map((s) => [s.id, s]));

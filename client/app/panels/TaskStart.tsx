@@ -133,42 +133,9 @@ function StartTaskDialog({ where, close }: { where: Where; close: () => void }) 
           />
           <fieldset className="task-budget">
             <legend className="field-label">Budget (optional: the workspace's defaults otherwise)</legend>
-            <label>
-              <span>Steps</span>
-              <input
-                inputMode="numeric"
-                type="number"
-                min={1}
-                step={1}
-                placeholder="default"
-                value={steps}
-                onChange={(e) => setSteps(e.target.value)}
-              />
-            </label>
-            <label>
-              <span>Tokens</span>
-              <input
-                inputMode="numeric"
-                type="number"
-                min={1000}
-                step={1000}
-                placeholder="default"
-                value={tokens}
-                onChange={(e) => setTokens(e.target.value)}
-              />
-            </label>
-            <label>
-              <span>Minutes</span>
-              <input
-                inputMode="numeric"
-                type="number"
-                min={1}
-                step={1}
-                placeholder="default"
-                value={minutes}
-                onChange={(e) => setMinutes(e.target.value)}
-              />
-            </label>
+            <BudgetField label="Steps" min={1} step={1} value={steps} onChange={setSteps} />
+            <BudgetField label="Tokens" min={1000} step={1000} value={tokens} onChange={setTokens} />
+            <BudgetField label="Minutes" min={1} step={1} value={minutes} onChange={setMinutes} />
           </fieldset>
           <FormError error={start.error} />
         </div>
@@ -183,5 +150,29 @@ function StartTaskDialog({ where, close }: { where: Where; close: () => void }) 
         </footer>
       </form>
     </dialog>
+  );
+}
+
+/** One number of the budget; empty means the workspace's default. */
+function BudgetField(props: {
+  label: string;
+  min: number;
+  step: number;
+  value: string;
+  onChange: (v: string) => void;
+}) {
+  return (
+    <label>
+      <span>{props.label}</span>
+      <input
+        inputMode="numeric"
+        type="number"
+        min={props.min}
+        step={props.step}
+        placeholder="default"
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+    </label>
   );
 }

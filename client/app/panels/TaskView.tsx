@@ -11,7 +11,7 @@ import { ApprovalActions } from "./ApprovalActions";
 import { ApprovalAsked } from "./ApprovalContext";
 import { RunLog } from "./RunLog";
 import { StartTaskButton } from "./TaskStart";
-import { TaskByline, TaskControls, TaskStatusChip } from "./Tasks";
+import { TaskByline, TaskControls, TaskProgress, TaskStatusChip } from "./Tasks";
 
 /**
  * A task in the inspector (protocol 9): its goal, status and budget, where it works, the
@@ -47,18 +47,7 @@ export function TaskView({ taskId }: { taskId: string }) {
         </p>
         <TaskWhere task={task} />
       </header>
-      {isUnfinished(task) && (
-        <div
-          className="progress"
-          role="progressbar"
-          aria-valuenow={task.used.steps}
-          aria-valuemin={0}
-          aria-valuemax={task.budget.maxSteps}
-          aria-label={`Steps taken of at most ${task.budget.maxSteps}`}
-        >
-          <span style={{ width: `${Math.min(100, (task.used.steps / task.budget.maxSteps) * 100)}%` }} />
-        </div>
-      )}
+      <TaskProgress task={task} />
       <p className="small task-budget-line">
         <strong>{stepLine(task)}</strong> · {tokensText(task.used.tokens, true)} of{" "}
         {tokensText(task.budget.maxTokens, true)} · {durationText(task.used.runningMs)} of{" "}

@@ -89,28 +89,34 @@ export function TaskByline({ task }: { task: Task }) {
   );
 }
 
+/** A bar of the steps taken out of the budget, while the task is unfinished. */
+export function TaskProgress({ task }: { task: Task }) {
+  if (!isUnfinished(task)) return null;
+  const percent = Math.min(100, Math.round((task.used.steps / task.budget.maxSteps) * 100));
+  return (
+    <div
+      className="progress"
+      role="progressbar"
+      aria-valuenow={task.used.steps}
+      aria-valuemin={0}
+      aria-valuemax={task.budget.maxSteps}
+      aria-label={`Steps taken of at most ${task.budget.maxSteps}`}
+    >
+      <span style={{ width: `${percent}%` }} />
+    </div>
+  );
+}
+
 export function TaskRow({ task }: { task: Task }) {
   const select = useUi((s) => s.select);
   const selected = useUi((s) => s.selectedId === `task:${task.id}`);
-  const percent = Math.min(100, Math.round((task.used.steps / task.budget.maxSteps) * 100));
   return (
     <li className={`queue-item task-row task-row-${task.status} ${selected ? "active" : ""}`} data-task-id={task.id}>
       <button type="button" className="queue-title task-title" onClick={() => select(`task:${task.id}`)}>
         <span className="task-goal">{task.goal}</span>
         <TaskStatusChip task={task} />
       </button>
-      {isUnfinished(task) && (
-        <div
-          className="progress"
-          role="progressbar"
-          aria-valuenow={task.used.steps}
-          aria-valuemin={0}
-          aria-valuemax={task.budget.maxSteps}
-          aria-label={`Steps taken of at most ${task.budget.maxSteps}`}
-        >
-          <span style={{ width: `${percent}%` }} />
-        </div>
-      )}
+      <TaskProgress task={task} />
       <p className="muted small task-meta">
         {stepLine(task)} · {tokensText(task.used.tokens)} · <TaskByline task={task} />
       </p>
