@@ -17,6 +17,7 @@ import {
   checkpointTask,
   getTask,
   saveTask,
+  taskIdsWithStatus,
   tasksWithStatus,
   withdrawTaskApprovals,
 } from "../rooms/autopilot/domain/tasks";
@@ -57,22 +58,22 @@ export class TaskRunner {
   /** Starts every task that should be running and is not: queued ones up to the limit, running ones after a restart. */
   pump(): void {
     const { sql } = this.#d;
-    for (const task of tasksWithStatus(sql, ["running"])) if (!this.#active.has(task.id)) this.#loop(task.id);
+    for (const id of taskIdsWithStatus(sql, ["running"])) if (!this.#active.has(id)) this.#loop(id);
     let free = this.#d.concurrent() - this.#active.size;
-    for (const task of tasksWithStatus(sql, ["queued"])) {
+    for (const id of taskIdsWithStatus(sql, ["queued"])) {
       if (free <= 0) break;
       this.#commit((ctx) => {
-        const current = getTask(ctx.sql, task.id);
+        const current = getTask(ctx.sql, id);
         if (current?.status === "queued") saveTask(ctx, { ...current, status: "running" });
       });
-      this.#loop(task.id);
+      this.#loop(id);
       free--;
     }
   }
 
   /** Whether the room has task work that must survive an eviction (its alarm keeps waking it). */
   get busy(): boolean {
-    return this.#active.size > 0 || tasksWithStatus(this.#d.sql, ["queued", "running"]).length > 0;
+    return this.#active.size > 0 || taskIdsWithStatus(this.#d.sql, ["queued", "running"]).length > 0;
   }
 
   /** A paused or cancelled task stops its model call now; the loop sees the status and ends. */

@@ -100,6 +100,17 @@ export function tasksWithStatus(sql: Sql, statuses: TaskStatus[]): TaskDoc[] {
     .map((row) => taskRecord.decode(row.doc));
 }
 
+/** The ids of tasks with these statuses, oldest first: what the runner's queue needs, without decoding each task's conversation. */
+export function taskIdsWithStatus(sql: Sql, statuses: TaskStatus[]): string[] {
+  return sql.db
+    .select({ id: tasks.id })
+    .from(tasks)
+    .where(inArray(tasks.status, statuses))
+    .orderBy(asc(tasks.createdAt))
+    .all()
+    .map((row) => row.id);
+}
+
 export function isFinished(task: Pick<Task, "status">): boolean {
   return FINISHED_TASK_STATUSES.has(task.status);
 }

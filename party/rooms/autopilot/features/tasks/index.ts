@@ -56,7 +56,8 @@ export function tasks(p: TaskParts): Feature {
       "task.changed": ({ task }) => {
         if (task.status === "paused" || task.status === "cancelled")
           p.runner.interrupt(task.id, `the task was ${task.status}`);
-        if (task.status === "queued" || task.status === "running") {
+        // A task becomes running only through the runner, which runs it: only a queued one needs starting.
+        if (task.status === "queued") {
           p.runner.pump();
           p.heartbeat.ensure();
         }
