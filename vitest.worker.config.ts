@@ -76,6 +76,12 @@ export default defineConfig(async () => {
     // workspaces and users, so sharing the runtime changes nothing they rely on.
     isolate: false,
   };
+  /** A project on the room's default bindings with a workerd runtime of its own. */
+  const runtime = (name: string, include: string[], more: { exclude?: string[] } = {}) => ({
+    resolve,
+    plugins: [...plugins, cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } })],
+    test: { ...common, name, include, ...more },
+  });
   return {
     test: {
       // The room logs every refused frame (as it should in production); the bad-input
@@ -88,43 +94,21 @@ export default defineConfig(async () => {
         ),
       projects: [
         {
-          resolve,
-          plugins: [
-            ...plugins,
-            cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } }),
-          ],
-          test: {
-            ...common,
-            name: "room",
-            include: ["party/test/*.test.ts"],
+          ...runtime("room", ["party/test/*.test.ts"], {
             exclude: ["party/test/hatchery*.test.ts", "party/test/mcp*.test.ts", "party/test/schedules.test.ts"],
-          },
+          }),
         },
         {
           // Schedules' restart tests evict a room while its own alarm's work is in flight: a
           // request cut off that way is cancelled by workerd as hung later, on whichever file
           // runs then (as the Hatchery's below), so they get a runtime of their own.
-          resolve,
-          plugins: [
-            ...plugins,
-            cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } }),
-          ],
-          test: { ...common, name: "schedules", include: ["party/test/schedules.test.ts"] },
+          ...runtime("schedules", ["party/test/schedules.test.ts"]),
         },
         {
           // The MCP client SDK's requests are the ones a hung request left behind by another
           // file fails ("Cannot perform I/O on behalf of a different request"): the MCP tests
           // that leave nothing behind share a runtime of their own (mcp.test.ts has another).
-          resolve,
-          plugins: [
-            ...plugins,
-            cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } }),
-          ],
-          test: {
-            ...common,
-            name: "mcp-tools",
-            include: ["party/test/mcp-*.test.ts"],
-          },
+          ...runtime("mcp-tools", ["party/test/mcp-*.test.ts"]),
         },
         {
           // The Hatchery's tests evict its object with canvas sockets open and pulls in flight
@@ -132,34 +116,19 @@ export default defineConfig(async () => {
           // as hung some time later, and in a shared runtime that fell on whichever file ran
           // then (MCP requests failed with "Cannot perform I/O on behalf of a different
           // request"): they get a runtime of their own.
-          resolve,
-          plugins: [
-            ...plugins,
-            cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } }),
-          ],
-          test: { ...common, name: "hatchery", include: ["party/test/hatchery*.test.ts"] },
+          ...runtime("hatchery", ["party/test/hatchery*.test.ts"]),
         },
         {
           // MCP sessions with calls waiting on a person's decision when their test ends (a key
           // revoked mid-wait, a call abandoned): the same reason as gated-calls below.
-          resolve,
-          plugins: [
-            ...plugins,
-            cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } }),
-          ],
-          test: { ...common, name: "mcp", include: ["party/test/mcp.test.ts"] },
+          ...runtime("mcp", ["party/test/mcp.test.ts"]),
         },
         {
           // The gated MCP call tests (a room whose bridge dials a scripted gateway through a stub
           // of the Worker's fetch; MCP clients waiting on approvals): their own runtime, so a
           // request one leaves behind (cancelled later by workerd as hung) cannot fall on
           // another file's test, nor another file's on theirs.
-          resolve,
-          plugins: [
-            ...plugins,
-            cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } }),
-          ],
-          test: { ...common, name: "gated-calls", include: ["party/test/gated-calls/*.test.ts"] },
+          ...runtime("gated-calls", ["party/test/gated-calls/*.test.ts"]),
         },
         {
           // Sign-up as a waitlist with one operator: party/test/waitlist/.
