@@ -1,5 +1,5 @@
 // A client pinned to the previous protocol version against today's room: the library as it
-// was built for protocol 8 (fixtures/autopilot-client-protocol-8.mjs) connects, works and
+// was built for protocol 9 (fixtures/autopilot-client-protocol-9.mjs) connects, works and
 // follows a person of the current version, without a frame it cannot read.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -64,7 +64,7 @@ afterAll(async () => {
 
 describe("a client of the previous protocol version", () => {
   it("connects, posts, asks for an approval and sees a current person decide it", async () => {
-    const fixture = "./fixtures/autopilot-client-protocol-8.mjs";
+    const fixture = "./fixtures/autopilot-client-protocol-9.mjs";
     const previous = (await import(/* @vite-ignore */ fixture)) as PreviousModule;
     expect(previous.PROTOCOL_VERSION).toBe(OLDEST_PROTOCOL_VERSION);
     expect(OLDEST_PROTOCOL_VERSION).toBe(PROTOCOL_VERSION - 1);
@@ -99,7 +99,7 @@ describe("a client of the previous protocol version", () => {
     );
 
     // A settings change by a person of the current version reaches the pinned agent's state
-    // (9 and 8 share the settings' shape).
+    // (10 and 9 share the settings' shape).
     await person.settings.update({ approvals: { lifetimes: { request: 3_600_000 } } });
     await until(
       () => agent.state.settings.approvals.lifetimes.request === 3_600_000,

@@ -1,12 +1,12 @@
 // Projects (protocol 9, features/projects/): create, read, change, archive and list them
 // over the real room; a thread in at most one project; bounds and hostile input refused with
 // typed errors that change nothing; scopes; every change reaching the other sockets; the
-// hello's bounded snapshot and its cut for protocol 8 clients.
+// hello's bounded snapshot, also for a client of the previous version.
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { EventFrame } from "../../shared/protocol/frames";
-import type { HelloPayload } from "../../shared/protocol/hello";
+import { OLDEST_PROTOCOL_VERSION } from "../../shared/protocol/version";
 import {
   MAX_PROJECT_BRIEF,
   MAX_PROJECT_LINKS,
@@ -269,7 +269,7 @@ describe("projects", () => {
     reader.close();
   });
 
-  it("are in the hello's snapshot (not archived ones), bounded, and left out for a protocol 8 client", async () => {
+  it("are in the hello's snapshot (not archived ones), bounded, and the same for a client of the previous version", async () => {
     const { owner, ws, ownerSocket } = await team();
     const { project: kept } = await ownerSocket.ok("projects.create", { name: "Kept", idempotencyKey: idem() });
     const { project: old } = await ownerSocket.ok("projects.create", { name: "Old", idempotencyKey: idem() });
@@ -281,15 +281,14 @@ describe("projects", () => {
     expect(hello.snapshot?.more.projects).toEqual({ left: 0, next: null });
     fresh.close();
 
-    const older = await RawSocket.open(ws, { cookie: owner.cookie }, { protocol: 8 });
-    const hello8 = (await older.hello()) as unknown as HelloPayload & { snapshot: Record<string, unknown> };
-    expect(hello8.protocol).toBe(8);
-    expect(hello8.snapshot).not.toHaveProperty("projects");
-    expect(hello8.snapshot.more).not.toHaveProperty("projects");
-    // A change is a durable event an 8 client takes as unknown: it keeps its seq, so resuming stays exact.
+    // Projects are part of the previous version too: its socket gets them as they are.
+    const older = await RawSocket.open(ws, { cookie: owner.cookie }, { protocol: OLDEST_PROTOCOL_VERSION });
+    const helloOld = await older.hello();
+    expect(helloOld.protocol).toBe(OLDEST_PROTOCOL_VERSION);
+    expect(helloOld.snapshot?.projects.map((p) => p.id)).toEqual([kept.id]);
     await ownerSocket.ok("projects.update", { projectId: kept.id, brief: "new", idempotencyKey: idem() });
     const event = await older.waitFor<EventFrame>((f) => f.type === "event" && f.event === "project.changed");
-    expect(event.seq).toBeGreaterThan(hello8.seq);
+    expect(event.seq).toBeGreaterThan(helloOld.seq);
     older.close();
   });
 

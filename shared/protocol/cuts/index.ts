@@ -1,9 +1,9 @@
 import { PROTOCOL_VERSION } from "../version";
 import type { Cut } from "./cut";
-import { cut9 } from "./v9";
+import { cut10 } from "./v10";
 
 /** Newest first; each turns a frame of `from` into one of `from - 1`. */
-export const CUTS: readonly Cut[] = [cut9];
+export const CUTS: readonly Cut[] = [cut10];
 
 /** The cuts from the current version down to `version`, newest first. */
 const cutsDownTo = (version: number): Cut[] => CUTS.filter((cut) => cut.from > version && cut.from <= PROTOCOL_VERSION);
