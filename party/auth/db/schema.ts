@@ -73,3 +73,21 @@ export const agentInvitation = sqliteTable(
   },
   (t) => [index("agent_invitation_workspaceId_idx").on(t.workspaceId)],
 );
+
+/**
+ * Nostr identities (party/auth/nostr-identities.ts): the person or agent key a pubkey belongs
+ * to. `workspaceId` is where it was registered (an agent key's own workspace); `custody` is
+ * `own` (registered with proof of the secret) or `custodial` (the server holds the secret).
+ */
+export const nostrIdentity = sqliteTable(
+  "nostr_identity",
+  {
+    pubkey: text("pubkey").primaryKey(),
+    principalId: text("principalId").notNull(),
+    principalKind: text("principalKind").notNull(),
+    workspaceId: text("workspaceId").notNull(),
+    custody: text("custody").notNull(),
+    createdAt: integer("createdAt").notNull(),
+  },
+  (t) => [index("nostr_identity_principalId_idx").on(t.principalId)],
+);
