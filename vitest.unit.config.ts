@@ -35,6 +35,7 @@ const UNIT_FILES = [
   "client/test/device-texts.test.ts",
   "client/test/cli.test.ts",
   "client/test/client-connecting.test.ts",
+  "client/test/client-outbox.test.ts",
   "client/test/approval-race.test.ts",
   "client/test/client.test.ts",
   "client/test/errors.test.ts",

@@ -26,8 +26,20 @@ export interface AutopilotClientOptions {
   /** WebSocket constructor; defaults to `ws` in Node and the global one elsewhere. */
   WebSocket?: unknown;
   fetch?: typeof fetch;
-  /** Per-request deadline, including time spent waiting for a connection. Default 30 s. */
+  /**
+   * Per-request deadline, including time spent waiting for a connection (with `outbox`, for
+   * mutations: from when the request last went out on a live connection). Default 30 s.
+   */
   requestTimeoutMs?: number;
+  /**
+   * Keep mutations in an outbox while there is no connection: they wait without a deadline
+   * and go out once the room is back, under the idempotency key they got when they were
+   * made, so each applies once however often it is re-sent. `client.outbox` lists them and
+   * the `outbox` event says when that list changes. A mutation then fails only when the room
+   * refuses it, or does not answer within `requestTimeoutMs` once it is on the wire.
+   * Queries keep their deadline either way. Default false.
+   */
+  outbox?: boolean;
   /** How often a request that failed with a retryable error is re-sent. Default 4. */
   maxRequestRetries?: number;
   backoff?: BackoffOptions;
@@ -65,6 +77,20 @@ export type RequestArgs<M extends MethodName> =
     ? [params?: RequestParams<M>, options?: RequestOptions]
     : [params: RequestParams<M>, options?: RequestOptions];
 
+/** A mutation the client holds until the room answers it (`outbox` option). */
+export interface OutboxEntry {
+  /** The request's id on the wire. */
+  id: string;
+  method: MethodName;
+  /** The params as sent, with their idempotency key. */
+  params: unknown;
+  idempotencyKey: string;
+  /** When it was asked for (ms since the epoch). */
+  queuedAt: number;
+  /** `waiting`: no live connection (or a retry's wait); `sent`: on the wire, waiting for the answer. */
+  state: "waiting" | "sent";
+}
+
 /** Listener arguments per subscribable name: every protocol event plus the client's own. */
 export type ClientEvents = { [E in EventName]: [payload: EventPayload<E>, frame: EventFrame] } & {
   /** Every event frame, including `hello` and events this client version does not know. */
@@ -80,6 +106,8 @@ export type ClientEvents = { [E in EventName]: [payload: EventPayload<E>, frame:
    * the current text of every running stream.
    */
   stream: [change: StreamChange];
+  /** The outbox (`client.outbox`) changed: a mutation joined it, went out, was answered or is waiting again. */
+  outbox: [entries: readonly OutboxEntry[]];
   /** A frame that could not be used (malformed, unattributable error response, …). */
   warning: [warning: ClientWarning];
 };

@@ -14,6 +14,7 @@ import type {
   AutopilotClientOptions,
   ClientEvents,
   ConnectionStatus,
+  OutboxEntry,
   RequestArgs,
   RequestOptions,
   StatusDetail,
@@ -54,6 +55,7 @@ export type {
   ClientEvents,
   ClientWarning,
   ConnectionStatus,
+  OutboxEntry,
   RequestArgs,
   RequestOptions,
   RequestParams,
@@ -72,6 +74,14 @@ interface PendingRequest {
   retries: number;
   retryTimer: ReturnType<typeof setTimeout> | null;
   dispose: () => void;
+  /** Set for a mutation held in the outbox: its deadline runs only while it is on the wire. */
+  outbox: {
+    entry: Omit<OutboxEntry, "state">;
+    /** Starts (or restarts) the deadline: the request just went out. */
+    sent(): void;
+    /** Stops the deadline: the connection it went out on is gone, or a retry waits. */
+    waiting(): void;
+  } | null;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -203,6 +213,20 @@ export class AutopilotClient {
     return this.#closeError;
   }
 
+  /**
+   * Mutations held until the room answers them, oldest first (with the `outbox` option;
+   * empty without it): waiting for a connection, or sent and waiting for the answer.
+   */
+  get outbox(): OutboxEntry[] {
+    const entries: OutboxEntry[] = [];
+    for (const pending of this.#pending.values()) {
+      if (!pending.outbox) continue;
+      const sent = this.#live && pending.sentOn === this.#generation && !pending.retryTimer;
+      entries.push({ ...pending.outbox.entry, state: sent ? "sent" : "waiting" });
+    }
+    return entries;
+  }
+
   on<K extends keyof ClientEvents>(name: K, listener: (...args: ClientEvents[K]) => void): () => void {
     return this.#emitter.on(name, listener);
   }
@@ -290,10 +314,9 @@ export class AutopilotClient {
 
     return new Promise<MethodResult<M>>((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? this.#options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-      const keyDetail = spec.mutating
-        ? { idempotencyKey: (withKey as { idempotencyKey: unknown }).idempotencyKey }
-        : undefined;
-      const timer = setTimeout(() => {
+      const idempotencyKey = spec.mutating ? String((withKey as { idempotencyKey: unknown }).idempotencyKey) : null;
+      const keyDetail = idempotencyKey === null ? undefined : { idempotencyKey };
+      const onTimeout = () =>
         // The mutation may still have been applied: the key lets the caller retry safely.
         settle(
           new AutopilotError(
@@ -302,7 +325,12 @@ export class AutopilotClient {
             keyDetail && { details: keyDetail },
           ),
         );
-      }, timeoutMs);
+      const outboxed = idempotencyKey !== null && this.#options.outbox === true;
+      let timer: ReturnType<typeof setTimeout> | null = outboxed ? null : setTimeout(onTimeout, timeoutMs);
+      const stopTimer = () => {
+        if (timer) clearTimeout(timer);
+        timer = null;
+      };
       const onAbort = () =>
         settle(new AutopilotError("aborted", `${method} was aborted`, keyDetail && { details: keyDetail }));
       options.signal?.addEventListener("abort", onAbort, { once: true });
@@ -320,11 +348,22 @@ export class AutopilotClient {
         },
         reject: (error) => settle(error),
         dispose: () => {
-          clearTimeout(timer);
+          stopTimer();
           if (pending.retryTimer) clearTimeout(pending.retryTimer);
           options.signal?.removeEventListener("abort", onAbort);
           this.#pending.delete(id);
+          if (pending.outbox) this.#outboxChanged();
         },
+        outbox: outboxed
+          ? {
+              entry: { id, method, params: withKey, idempotencyKey: idempotencyKey!, queuedAt: Date.now() },
+              sent: () => {
+                stopTimer();
+                timer = setTimeout(onTimeout, timeoutMs);
+              },
+              waiting: stopTimer,
+            }
+          : null,
       };
       const settle = (error: AutopilotError) => {
         pending.dispose();
@@ -332,6 +371,7 @@ export class AutopilotClient {
       };
       if (options.signal?.aborted) return onAbort();
       this.#pending.set(id, pending);
+      if (pending.outbox) this.#outboxChanged();
       this.#flush();
     });
   }
@@ -605,16 +645,19 @@ export class AutopilotClient {
     pending.retries += 1;
     const delay = error.retryAfterMs ?? fullJitterDelay(pending.retries, this.#backoffOptions);
     pending.sentOn = 0;
+    pending.outbox?.waiting();
     pending.retryTimer = setTimeout(() => {
       pending.retryTimer = null;
       this.#flush();
     }, delay);
+    if (pending.outbox) this.#outboxChanged();
   }
 
   #onClose(code: number, reason: string): void {
     const wasLive = this.#live;
     this.#live = false;
     this.#clearHelloTimer();
+    if (wasLive) this.#outboxOffline();
     // A close we caused (gap, missing hello) has its reason recorded already.
     if (this.#terminalError || this.#closingOnPurpose) return;
     if (this.#steppingDown) {
@@ -648,6 +691,7 @@ export class AutopilotClient {
   #reconnect(): void {
     const wasLive = this.#live;
     this.#live = false;
+    if (wasLive) this.#outboxOffline();
     // PartySocket dispatches the close of the old socket synchronously inside reconnect().
     this.#closingOnPurpose = true;
     try {
@@ -661,6 +705,7 @@ export class AutopilotClient {
   #flush(): void {
     const socket = this.#socket;
     if (!this.#live || !socket || socket.readyState !== SOCKET_OPEN || this.#flushTimer) return;
+    let outboxSent = false;
     for (const pending of this.#pending.values()) {
       if (pending.sentOn === this.#generation || pending.retryTimer) continue;
       if (this.#bucket && !this.#bucket.take()) {
@@ -668,11 +713,31 @@ export class AutopilotClient {
           this.#flushTimer = null;
           this.#flush();
         }, this.#bucket.msUntilNext());
-        return;
+        break;
       }
       pending.sentOn = this.#generation;
       socket.send(pending.text);
+      if (pending.outbox) {
+        pending.outbox.sent();
+        outboxSent = true;
+      }
     }
+    if (outboxSent) this.#outboxChanged();
+  }
+
+  /** The connection is gone: what the outbox sent on it waits again, with no deadline running. */
+  #outboxOffline(): void {
+    let any = false;
+    for (const pending of this.#pending.values()) {
+      if (!pending.outbox) continue;
+      pending.outbox.waiting();
+      any = true;
+    }
+    if (any) this.#outboxChanged();
+  }
+
+  #outboxChanged(): void {
+    this.#emitter.emit("outbox", this.outbox);
   }
 
   /** Ends the client. `reportError` marks closes the client did not ask for. */
