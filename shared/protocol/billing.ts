@@ -1,0 +1,156 @@
+import { z } from "zod";
+import { EntityId, IdempotencyKey, Timestamp } from "./common";
+import { PageCursor } from "./paging";
+import { Actor } from "./principal";
+
+/**
+ * Money (protocol 10): a ledger per workspace, in credits (whole numbers). Every model call of
+ * the Autopilot's agent and tasks, every gateway's model use and every hour an instance runs is
+ * a usage entry priced from the operator's price table; plans, grants and top-ups add credits.
+ * Budgets (the workspace's per month, optional ones per agent key, project and task) are
+ * checked before anything is spent; what would cross one becomes a spend approval
+ * (`SpendAction`). Out of credits is `payment_required`.
+ */
+
+/** Credits: whole numbers; usage is negative in the ledger, what adds credits positive. */
+export const Credits = z.number().int();
+
+export const LedgerKind = z.enum(["plan", "grant", "topup", "usage"]);
+/** What a usage entry paid for. */
+export const SpendPurpose = z.enum(["reply", "task", "summary", "title", "gateway", "instance_time"]);
+export type SpendPurpose = z.infer<typeof SpendPurpose>;
+
+export const LedgerEntry = z.object({
+  /** Unique per thing paid for or credited: the same usage or webhook twice is one entry. */
+  id: z.string(),
+  at: Timestamp,
+  kind: LedgerKind,
+  /** Signed: usage takes credits (negative), the rest adds them. */
+  amount: Credits,
+  purpose: SpendPurpose.nullable(),
+  /** Who the spending was for (the run's starter, the key, the instance's gateway: null). */
+  principalId: z.string().nullable(),
+  runId: z.string().nullable(),
+  threadId: EntityId.nullable(),
+  projectId: EntityId.nullable(),
+  /** The task whose step it was (tasks' entries only). */
+  taskId: EntityId.nullable(),
+  instanceId: z.string().nullable(),
+  model: z.string().nullable(),
+  inputTokens: z.number().int().nonnegative().nullable(),
+  outputTokens: z.number().int().nonnegative().nullable(),
+  /** Instance time only. */
+  seconds: z.number().int().nonnegative().nullable(),
+  /** In plain words: what it was ("Top-up through Stripe", "Granted by an operator: …"). */
+  note: z.string().nullable(),
+});
+export type LedgerEntry = z.infer<typeof LedgerEntry>;
+
+export const BudgetScope = z.enum(["workspace", "key", "project", "task"]);
+export type BudgetScope = z.infer<typeof BudgetScope>;
+
+/** A limit on spending: per calendar month (UTC) for the workspace, keys and projects; in total for a task. */
+export const Budget = z.object({
+  scope: BudgetScope,
+  /** The key's principal id, the project's or the task's id; null for the workspace. */
+  subjectId: z.string().nullable(),
+  limit: Credits.nonnegative(),
+  /** What spend approvals added to it in this period (a task's: in total). */
+  raised: Credits.nonnegative(),
+  /** Spent against it in this period (a task's: in total). */
+  used: Credits.nonnegative(),
+  remaining: Credits,
+});
+export type Budget = z.infer<typeof Budget>;
+
+export const Plan = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Credits the plan adds at the start of every period (unused ones carry over). */
+  includedCredits: Credits.nonnegative(),
+  /** Null: no limit. */
+  maxInstances: z.number().int().nonnegative().nullable(),
+  maxSeats: z.number().int().nonnegative().nullable(),
+});
+
+export const BillingPeriod = z.object({ start: Timestamp, end: Timestamp });
+
+/** The workspace's money at a glance: what the Billing panel, `billing.summary` and `billing.changed` carry. */
+export const BillingState = z.object({
+  plan: Plan,
+  period: BillingPeriod,
+  /** Credits left: everything credited less everything spent. */
+  balance: Credits,
+  /** Spent in this period. */
+  periodUsed: Credits.nonnegative(),
+  budgets: z.array(Budget),
+  /** Top-ups through Stripe Checkout are on (the operator configured Stripe). */
+  topUps: z.boolean(),
+  /** Credits one top-up buys, as the operator offers them (empty without Stripe). */
+  topUpOptions: z.array(z.object({ credits: Credits.positive(), price: z.string() })),
+});
+export type BillingState = z.infer<typeof BillingState>;
+
+export const SpendGroupBy = z.enum(["purpose", "principal", "project", "thread", "run", "day"]);
+export const SpendGroup = z.object({
+  /** The purpose, principal, project, thread, run id, or UTC day (YYYY-MM-DD); null for none. */
+  key: z.string().nullable(),
+  credits: Credits.nonnegative(),
+  entries: z.number().int().nonnegative(),
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+});
+
+export const BillingSummaryParams = z
+  .object({
+    /** The rollup of usage in [since, until); the current period when absent. */
+    since: Timestamp.optional(),
+    until: Timestamp.optional(),
+    groupBy: SpendGroupBy.default("purpose"),
+  })
+  .default({ groupBy: "purpose" });
+export const BillingSummaryResult = z.object({
+  state: BillingState,
+  /** Usage in the range, largest first. */
+  groups: z.array(SpendGroup),
+});
+
+/** Newest first: receipts. */
+export const BillingEntriesParams = z
+  .object({
+    runId: z.string().max(128).optional(),
+    kind: LedgerKind.optional(),
+    limit: z.number().int().min(1).max(500).default(100),
+    before: PageCursor.optional(),
+  })
+  .default({ limit: 100 });
+export const BillingEntriesResult = z.object({ entries: z.array(LedgerEntry), next: PageCursor.nullable() });
+
+/** Owners and admins: set or remove (limit null) a budget. A task's budget is in credits, in total. */
+export const BillingSetBudgetParams = z.object({
+  scope: BudgetScope,
+  subjectId: z.string().min(1).max(128).optional(),
+  limit: Credits.nonnegative().max(1_000_000_000_000).nullable(),
+  idempotencyKey: IdempotencyKey,
+});
+export const BillingSetBudgetResult = z.object({ state: BillingState });
+
+/** Ephemeral: the ledger or a budget changed (coalesced per commit); the full state, to replace the client's. */
+export const BillingChangedPayload = z.object({ state: BillingState });
+
+/**
+ * What would cross a budget (protocol 10): approving raises that budget by `amount` once, in
+ * this period; denying stops what asked with a reason.
+ */
+export const SpendAction = z.object({
+  kind: z.literal("spend"),
+  amount: Credits.positive(),
+  budget: z.object({ scope: BudgetScope, subjectId: z.string().nullable() }),
+  /** What the credits are for: a task's next step, a reply's next model call, an instance start. */
+  for: z.object({ kind: z.enum(["task", "run", "instance"]), id: z.string() }),
+  /** In plain words. */
+  what: z.string().max(300),
+  /** Who would spend it (the run's or task's starter). */
+  spender: Actor.nullable(),
+});
+export type SpendAction = z.infer<typeof SpendAction>;
