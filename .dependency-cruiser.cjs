@@ -134,6 +134,13 @@ module.exports = {
       to: { path: "^party/rooms/autopilot/" },
     },
     {
+      name: "relay-apart-from-rooms",
+      severity: "error",
+      comment: "The Nostr relay (party/rooms/relay/) and the workspace's rooms meet over RPC and the wire only.",
+      from: { path: "^party/rooms/relay/" },
+      to: { path: "^party/rooms/(autopilot|hatchery)/" },
+    },
+    {
       name: "room-shared-not-rooms",
       severity: "error",
       comment: "What both rooms use imports neither.",

@@ -12,11 +12,11 @@ import { AI_SDK_BUNDLE, ensureAiSdkBundle } from "./party/ai-sdk/build.mjs";
 // globalSetup starts in Node; the agent tests reach it from workerd over loopback (the
 // real AI SDK, the real provider, an HTTP server standing in for the paid API), and
 // "model-down" with a model URL nothing answers.
-/** The rooms' drizzle migrations import their SQL files as text, as wrangler.toml's [[rules]] do for the Worker. */
+/** The rooms' drizzle migrations (and the served SKILL.md) import as text, as wrangler.toml's [[rules]] do for the Worker. */
 const sqlAsText = {
   name: "sql-as-text",
   transform: (code: string, id: string) =>
-    id.endsWith(".sql") ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined,
+    /\.sql$|\/SKILL\.md$/.test(id) ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined,
 };
 
 export default defineConfig(async () => {

@@ -1,12 +1,15 @@
 import type { ModelEnv } from "./agent/config";
 import type { Autopilot } from "./rooms/autopilot/room";
 import type { Hatchery } from "./rooms/hatchery/room";
+import type { NostrRelay } from "./rooms/relay/relay";
 
 /** AUTOPILOT_MODEL_* (party/agent/config.ts): the Autopilot's own model; the key is a secret. */
 export interface Env extends ModelEnv {
   DB: D1Database;
   Autopilot: DurableObjectNamespace<Autopilot>;
   Hatchery: DurableObjectNamespace<Hatchery>;
+  /** The Nostr relay: one object per community (party/rooms/relay/, docs/community.md). */
+  NostrRelay: DurableObjectNamespace<NostrRelay>;
   ASSETS: Fetcher;
   /** Files in threads (party/files/): one object per file under `<workspaceId>/<fileId>`. */
   FILES: R2Bucket;
@@ -40,6 +43,24 @@ export interface Env extends ModelEnv {
   HATCHERY_FRAME_BURST?: string;
   HATCHERY_PRINCIPAL_FRAMES_PER_SECOND?: string;
   HATCHERY_PRINCIPAL_FRAME_BURST?: string;
+  /** The Nostr relay's limits (party/rooms/relay/limits.ts; docs/community.md "Limits"). */
+  RELAY_MAX_MESSAGE_LENGTH?: string;
+  RELAY_MAX_SUBSCRIPTIONS?: string;
+  RELAY_MAX_FILTERS?: string;
+  RELAY_MAX_LIMIT?: string;
+  RELAY_DEFAULT_LIMIT?: string;
+  RELAY_MAX_EVENT_TAGS?: string;
+  RELAY_MAX_CONTENT_LENGTH?: string;
+  RELAY_MAX_FILTER_VALUES?: string;
+  RELAY_CREATED_AT_LOWER_LIMIT?: string;
+  RELAY_CREATED_AT_UPPER_LIMIT?: string;
+  RELAY_MESSAGES_PER_SECOND?: string;
+  RELAY_MESSAGE_BURST?: string;
+  RELAY_EVENTS_PER_MINUTE?: string;
+  RELAY_COMMUNITY_EVENTS_PER_SECOND?: string;
+  RELAY_COMMUNITY_EVENT_BURST?: string;
+  RELAY_MAX_CONNECTIONS?: string;
+  RELAY_MAX_CONNECTIONS_PER_ADDRESS?: string;
   /** Audit entries the Autopilot keeps (the newest). */
   AUDIT_RETAIN?: string;
   /** Tasks' budgets and how many run at once (features/tasks/limits.ts; docs/operations.md "Limits"). */

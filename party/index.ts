@@ -18,9 +18,13 @@ import { deleteExpiredKeySessions } from "./auth/key-sessions";
 import type { Env } from "./env";
 import { encodePrincipalHeader, PRINCIPAL_HEADER } from "./rooms/shared/principal-header";
 import { parseRoomPath } from "./room-path";
+import { RELAY_PATH } from "./rooms/relay/community";
+import { handleRelay } from "./rooms/relay/entry";
+import { serveSkill, SKILL_PATH } from "./skill/serve";
 
 export { Autopilot } from "./rooms/autopilot/room";
 export { Hatchery } from "./rooms/hatchery/room";
+export { NostrRelay } from "./rooms/relay/relay";
 
 /**
  * Refuse a socket with an application close code. A plain HTTP 401 would reach a browser
@@ -100,6 +104,9 @@ export default {
       if (pathname.startsWith(DEVICE_ENTRY_PREFIX)) return await handleDeviceEntry(request, env);
       if (pathname.startsWith("/mcp/"))
         return await handleMcp(request, env, () => authFor(env, request, (promise) => ctx.waitUntil(promise)));
+      // The Nostr relay (party/rooms/relay/): NIP-11 and the communities' sockets; NIP-42, no cookie or key.
+      if (pathname === RELAY_PATH || pathname.startsWith(`${RELAY_PATH}/`)) return await handleRelay(request, env);
+      if (pathname === SKILL_PATH) return serveSkill(request);
       if (CLIENT_FILES.has(pathname)) return await clientFile(request, env);
       return env.ASSETS.fetch(request);
     } catch (error) {

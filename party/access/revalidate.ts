@@ -3,6 +3,7 @@ import type { Auth } from "../auth/auth";
 import { workspaceIdsOf } from "../auth/better-auth-reads";
 import type { Env } from "../env";
 import type { AccessChange } from "./access-change";
+import { workspaceCommunity } from "../rooms/relay/community";
 
 /**
  * How any access change reaches open sockets. The contract, for every route or hook that
@@ -35,6 +36,8 @@ export async function revalidateWorkspace(env: Env, workspaceId: string, change:
     getServerByName(env.Hatchery, workspaceId)
       .then((room) => room.accessChanged(change))
       .catch(report("hatchery")),
+    // The workspace's Nostr community: its members' NIP-42 keys are asked about again.
+    env.NostrRelay.getByName(workspaceCommunity(workspaceId).name).accessChanged(workspaceId).catch(report("relay")),
   ]);
 }
 

@@ -56,6 +56,7 @@ import { actorOf, isMemberCaller, peopleOnly, requireCaller, requireManager } fr
 import { agentAuthApi } from "./agent-routes";
 import { agentInvitationApi } from "./agent-invitation-routes";
 import { keysApi } from "./key-routes";
+import { nostrApi } from "./nostr-routes";
 import { isAgentAccountEmail } from "../auth/agent-signup";
 
 const noStore = createMiddleware<ApiEnv>(async (c, next) => {
@@ -134,6 +135,8 @@ export const api = new Hono<ApiEnv>()
     return c.json(await issueTicket(c.env, workspaceId, outcome.principal), 201);
   })
   .route("/", agentAuthApi)
+  // Nostr identities: a key's or a person's, each proven as for a connect ticket (nostr-routes.ts).
+  .route("/", nostrApi)
   .use(requireCaller)
   .get("/api/me", async (c) => {
     const caller = c.var.caller;

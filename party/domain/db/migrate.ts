@@ -11,6 +11,7 @@ import {
 } from "./legacy";
 import autopilotMigrations from "./migrations/autopilot/migrations";
 import hatcheryMigrations from "./migrations/hatchery/migrations";
+import relayMigrations from "./migrations/relay/migrations";
 
 type MigrationBundle = typeof autopilotMigrations;
 
@@ -41,6 +42,11 @@ export function migrateHatchery(sql: Sql): void {
     });
   }
   applyMigrations(sql, hatcheryMigrations);
+}
+
+/** A Nostr community (party/rooms/relay/): no legacy rooms to bring up, only drizzle's migrations. */
+export function migrateRelay(sql: Sql): void {
+  applyMigrations(sql, relayMigrations);
 }
 
 /** Records the first migration as applied the way drizzle's migrator does (durable-sqlite stores no hash). */

@@ -1,0 +1,63 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * A Nostr community's tables (party/rooms/relay/), the source of its migrations
+ * (party/domain/db/migrations/relay). Every event is kept as the JSON it is sent as, with
+ * the columns filters ask for; its single-letter tags are rows of their own, so a `#e`,
+ * `#p` or `#t` filter is an index lookup.
+ */
+
+export const events = sqliteTable(
+  "events",
+  {
+    id: text("id").primaryKey(),
+    pubkey: text("pubkey").notNull(),
+    kind: integer("kind").notNull(),
+    createdAt: integer("created_at").notNull(),
+    /**
+     * Replaceable and addressable events (NIP-01): `<kind>:<pubkey>:<d tag>`, at most one
+     * stored per address (the newest). Null for every other event.
+     */
+    address: text("address"),
+    /** The event as NIP-01 serialises it, sent as stored. */
+    json: text("json").notNull(),
+    /** When this relay took it (ms). */
+    receivedAt: integer("received_at").notNull(),
+  },
+  (t) => [
+    index("events_author_kind_time").on(t.pubkey, t.kind, t.createdAt),
+    index("events_kind_time").on(t.kind, t.createdAt),
+    index("events_time").on(t.createdAt),
+    uniqueIndex("events_address").on(t.address),
+  ],
+);
+
+/** An event's single-letter tags (NIP-01 filters `#<letter>` ask for them), with its kind and time for ordering. */
+export const eventTags = sqliteTable(
+  "event_tags",
+  {
+    eventId: text("event_id").notNull(),
+    name: text("name").notNull(),
+    value: text("value").notNull(),
+    kind: integer("kind").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.eventId, t.name, t.value] }),
+    index("event_tags_value_time").on(t.name, t.value, t.createdAt),
+  ],
+);
+
+/**
+ * Open subscriptions, so that they outlive the object's hibernation (a socket's attachment
+ * holds too little for a REQ's filters). A socket's rows go when it closes.
+ */
+export const subscriptions = sqliteTable(
+  "subscriptions",
+  {
+    connection: text("connection").notNull(),
+    subId: text("sub_id").notNull(),
+    filters: text("filters").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.connection, t.subId] })],
+);
