@@ -66,6 +66,16 @@ export default defineConfig(async () => {
     // Small enough that a test sends a body just over it in a few pieces.
     FILE_MAX_BYTES: "65536",
     FILE_WORKSPACE_MAX_BYTES: "262144",
+    // The Nostr relay's (party/rooms/relay/limits.ts): small enough that a test passes each in a few messages.
+    RELAY_MAX_MESSAGE_LENGTH: "16384",
+    RELAY_MAX_CONTENT_LENGTH: "8192",
+    RELAY_MAX_EVENT_TAGS: "50",
+    RELAY_MAX_SUBSCRIPTIONS: "12",
+    RELAY_MAX_FILTERS: "4",
+    RELAY_MAX_FILTER_VALUES: "100",
+    RELAY_MAX_LIMIT: "50",
+    RELAY_EVENTS_PER_MINUTE: "30",
+    RELAY_MAX_CONNECTIONS_PER_ADDRESS: "6",
   };
   const common = {
     setupFiles: ["party/test/setup.ts"],
