@@ -4,6 +4,7 @@ export {
   type ClientEvents,
   type ClientWarning,
   type ConnectionStatus,
+  type OutboxEntry,
   type RequestArgs,
   type RequestOptions,
   type RequestParams,

@@ -4,17 +4,20 @@
 // Bob names Alice through the composer's @ list, by keyboard only; the message goes out
 // with `@Alice`, which the room recognizes: it reaches Alice's inbox. An agent's message
 // built to crash the Markdown renderer (quotes nested 15,000 deep) shows as its text, and
-// the thread around it and the app keep working, on every reload of its link. Screenshots
-// go to test-artifacts/ (git-ignored).
+// the thread around it and the app keep working, on every reload of its link. A message Bob
+// types while the server is down shows as sending and is posted once when the server is
+// back; one the room refuses (its thread was archived while Bob was cut off) says why.
+// Screenshots go to test-artifacts/ (git-ignored).
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../../party/dev/chromium.mjs";
 import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
 import { AutopilotClient } from "../src/client";
 import { signUpInUi, twoPeopleInOneWorkspace } from "./browser-helpers";
+import { personClient } from "./e2e-helpers";
 
 const ARTIFACTS = join(ROOT, "test-artifacts");
 const stamp = Date.now();
@@ -23,6 +26,7 @@ let server: Awaited<ReturnType<typeof startServer>>;
 let persistDir: string;
 let browser: Browser;
 let agent: AutopilotClient | null = null;
+let workspace = "";
 const people: Record<"alice" | "bob", { ctx: BrowserContext; page: Page; email: string }> = {} as never;
 const pageErrors: string[] = [];
 
@@ -57,7 +61,7 @@ afterAll(async () => {
 describe("chat in the app", () => {
   it("Markdown renders as markup for everyone, hostile HTML as text; @ picks a person by keyboard and the room sees the mention", async () => {
     const { alice, bob } = people;
-    await twoPeopleInOneWorkspace(
+    workspace = await twoPeopleInOneWorkspace(
       server.url,
       { page: alice.page, name: "Alice", email: alice.email },
       { page: bob.page, name: "Bob", email: bob.email },
@@ -207,5 +211,78 @@ describe("chat in the app", () => {
     await page.screenshot({ path: join(ARTIFACTS, "chat-04-deep-message.png") });
     expect(errors).toEqual([]);
     await ctx.close();
+  }, 180_000);
+
+  it("a message typed while the server is down shows as sending and is posted once when it returns; one the room refuses says why", async () => {
+    const { alice, bob } = people;
+    // Bob's room sockets from here on go through the test (untouched), so that his alone can be cut off later.
+    let bobCutOff = false;
+    const bobSockets: { page: WebSocketRoute; server: WebSocketRoute }[] = [];
+    await bob.page.routeWebSocket(/\/agents\/autopilot\//, (ws) => {
+      if (bobCutOff) return void ws.close({ code: 1012, reason: "network down" });
+      bobSockets.push({ page: ws, server: ws.connectToServer() });
+    });
+    // The route wraps the page's WebSocket when a document loads.
+    await bob.page.reload();
+    await bob.page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+    await bob.page.getByLabel("New thread title").fill("Outbox");
+    await bob.page.getByRole("button", { name: "Create", exact: true }).click();
+    await bob.page
+      .locator(".sidebar")
+      .getByRole("button", { name: /Outbox/ })
+      .click();
+    const threadId = await bob.page.locator(".thread-view").getAttribute("data-thread-id");
+    const composer = bob.page.getByLabel("Message", { exact: true });
+    const offline = (page: Page) =>
+      expect.poll(() => page.getByTestId("connection").textContent(), { timeout: 30_000 }).not.toMatch(/Live/);
+
+    await server.stop();
+    await offline(bob.page);
+    const text = "typed while the server was down";
+    await composer.fill(text);
+    await composer.press("Enter");
+    const outgoing = bob.page.locator(".thread-view .message.outgoing", { hasText: text });
+    await outgoing.getByText("sending…", { exact: false }).waitFor();
+    // The composer is free for the next message, and the pill says what waits.
+    expect(await composer.inputValue()).toBe("");
+    await bob.page.getByTestId("connection").getByText("1 change waiting to send").waitFor();
+    await shot(bob.page, "05-sending-while-down");
+
+    server = await startServer({ port: server.port, persistDir });
+    const posted = (page: Page) => page.locator(".thread-view .message:not(.outgoing)", { hasText: text });
+    await posted(bob.page).waitFor({ timeout: 60_000 });
+    await outgoing.waitFor({ state: "detached" });
+    // Once: a fresh load shows what the room holds.
+    await alice.page.goto(`${server.url}/?w=${workspace}&thread=${threadId}`);
+    await alice.page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+    await posted(alice.page).waitFor({ timeout: 20_000 });
+    expect(await posted(alice.page).count()).toBe(1);
+    expect(await posted(bob.page).count()).toBe(1);
+    await shot(bob.page, "06-sent-once");
+
+    // Bob alone is cut off; the thread is archived before his next message reaches the room.
+    bobCutOff = true;
+    for (const ws of bobSockets.splice(0)) {
+      await ws.page.close({ code: 1012, reason: "network down" });
+      await ws.server.close({ code: 1001, reason: "network down" });
+    }
+    await offline(bob.page);
+    const late = "posted after the thread was archived";
+    await composer.fill(late);
+    await composer.press("Enter");
+    const refused = bob.page.locator(".thread-view .message.outgoing", { hasText: late });
+    await refused.getByText("sending…", { exact: false }).waitFor();
+    const cookie = (await alice.ctx.cookies(server.url)).map((c) => `${c.name}=${c.value}`).join("; ");
+    const archiver = personClient(server.url, cookie, workspace, "alice-script");
+    await archiver.threads.archive({ threadId: threadId! });
+    archiver.close();
+    bobCutOff = false;
+    await refused.getByRole("alert").getByText("thread is archived", { exact: false }).waitFor({ timeout: 30_000 });
+    await bob.page.getByTestId("connection").getByText("Live").waitFor();
+    await shot(bob.page, "07-refused");
+    await refused.getByRole("button", { name: "Discard" }).click();
+    await refused.waitFor({ state: "detached" });
+    expect(await posted(bob.page).count()).toBe(1);
+    expect(pageErrors).toEqual([]);
   }, 180_000);
 });

@@ -35,6 +35,7 @@ export function ConnectionStatus() {
   const status = useRoom((s) => s.status);
   const retryAt = useRoom((s) => s.retryAt);
   const error = useRoom((s) => s.error);
+  const unsent = useRoom((s) => s.unsent);
   const canvas = useCanvas((s) => s.status);
   const online = useOnline();
   const seconds = useCountdown(status === "reconnecting" || status === "connecting" ? retryAt : null);
@@ -70,6 +71,11 @@ export function ConnectionStatus() {
     >
       <span className="conn-dot" aria-hidden />
       <span>{label}</span>
+      {unsent > 0 && status !== "connected" && (
+        <span className="conn-unsent">
+          · {unsent} {unsent === 1 ? "change" : "changes"} waiting to send
+        </span>
+      )}
       {status === "closed" && (
         <button type="button" className="link" onClick={() => location.reload()}>
           Reload

@@ -25,6 +25,8 @@ import { FormError } from "../lib/form-error";
 import { AttachButton, PendingFiles } from "./attachments/AttachmentPicker";
 import { usePendingFiles } from "./attachments/pending";
 import { useMessageFocus } from "../palette/message-focus";
+import { useOutbox } from "../stores/outbox";
+import { OutgoingMessages } from "./Outgoing";
 
 /**
  * The right-hand inspector: whatever is selected, opened. Domain entities come from the
@@ -53,18 +55,18 @@ function ThreadView({ threadId }: { threadId: string }) {
     [messages],
   );
   const streamedLength = streams.reduce((total, stream) => total + stream.text.length + 1, 0);
-  const {
-    run: send,
-    pending: sending,
-    error: sendError,
-  } = useAction(async () => {
-    const text = draft.trim();
-    if ((!text && pending.ready.length === 0) || !client || pending.uploading) return;
+  const outgoing = useOutbox((s) => s.messages.filter((m) => m.threadId === threadId).length);
+  const sendToOutbox = useOutbox((s) => s.send);
+  // Enter and the Send button go by the same rule. Sending never waits on the room: the
+  // message joins the outbox (stores/outbox.ts) and shows as "sending…" until the room has it.
+  const canSend = Boolean(client) && !pending.uploading && (draft.trim() !== "" || pending.ready.length > 0);
+  const send = () => {
+    if (!canSend || !client) return;
     stickToBottom.current = true;
-    await client.chat.send({ threadId, text, ...(pending.ready.length > 0 && { attachments: pending.ready }) });
+    sendToOutbox(client, { threadId, text: draft.trim(), attachments: [...pending.ready] });
     setDraft("");
     pending.clear();
-  });
+  };
 
   useEffect(() => {
     if (status === "connected") void loadMessages(threadId);
@@ -86,7 +88,7 @@ function ThreadView({ threadId }: { threadId: string }) {
   useLayoutEffect(() => {
     const el = list.current;
     if (el && stickToBottom.current) el.scrollTop = el.scrollHeight;
-  }, [messages?.length, streamedLength, thread?.waiting]);
+  }, [messages?.length, streamedLength, thread?.waiting, outgoing]);
 
   if (!thread) return <p className="empty">This thread is not in the workspace (any more).</p>;
 
@@ -160,6 +162,7 @@ function ThreadView({ threadId }: { threadId: string }) {
         ) : (
           page.messages.map((m) => <MessageItem key={m.id} message={m} mark={firstMessageMark(thread, m.id)} />)
         )}
+        <OutgoingMessages threadId={threadId} />
         {streams.map((stream) => (
           <StreamingReply key={stream.runId} stream={stream} />
         ))}
@@ -191,7 +194,6 @@ function ThreadView({ threadId }: { threadId: string }) {
             value={draft}
             onChange={setDraft}
             onKeyDown={onKeyDown}
-            disabled={sending}
             messages={messages}
           />
           <PendingFiles pending={pending} />
@@ -199,17 +201,12 @@ function ThreadView({ threadId }: { threadId: string }) {
             <span className="muted small">Enter to send · Shift+Enter for a new line · @ to mention</span>
             <span className="composer-actions">
               {streams.length > 0 && <StopButton threadId={threadId} />}
-              <AttachButton pending={pending} disabled={sending} />
-              <button
-                type="submit"
-                className="primary small"
-                disabled={sending || pending.uploading || (!draft.trim() && pending.ready.length === 0)}
-              >
+              <AttachButton pending={pending} />
+              <button type="submit" className="primary small" disabled={!canSend}>
                 Send
               </button>
             </span>
           </div>
-          <FormError error={sendError} />
         </form>
       ) : (
         <p className="hint">You can read this thread; your role cannot post.</p>

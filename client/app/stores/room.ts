@@ -8,6 +8,7 @@ import { hasScope } from "../../../shared/scopes";
 import { AutopilotClient, type ConnectionStatus } from "../../src/client";
 import { emptyState, type WorkspaceState } from "../../src/state";
 import { useInbox } from "../inbox/store";
+import { useOutbox } from "./outbox";
 import { useSession } from "./session";
 
 /**
@@ -48,6 +49,8 @@ interface RoomStore {
   jobHistory: ReadonlyMap<string, readonly JobPoint[]>;
   /** Messages of threads someone opened: first page from messages.list, then live events. */
   threadMessages: ReadonlyMap<string, ThreadMessages>;
+  /** Changes made here that the room has not answered yet (the client's outbox): they go out when it is back. */
+  unsent: number;
   connect(workspaceId: string): () => void;
   loadMessages(threadId: string, older?: boolean): Promise<void>;
 }
@@ -63,6 +66,7 @@ const initial = {
   agentModel: null,
   jobHistory: new Map(),
   threadMessages: new Map(),
+  unsent: 0,
 };
 
 function pointOf(job: Job): JobPoint {
@@ -89,9 +93,11 @@ export const useRoom = create<RoomStore>((set, get) => ({
   ...initial,
 
   connect(workspaceId) {
-    const client = new AutopilotClient({ workspace: workspaceId, device: "browser" });
+    // The outbox: what is sent while the room is out of reach waits for it (stores/outbox.ts).
+    const client = new AutopilotClient({ workspace: workspaceId, device: "browser", outbox: true });
     set({ ...initial, client, workspaceId });
     useInbox.getState().set(null);
+    useOutbox.getState().clear();
     const stillCurrent = () => get().client === client;
     const off = [
       client.on("state", (state) => {
@@ -106,6 +112,9 @@ export const useRoom = create<RoomStore>((set, get) => ({
       // This person's inbox, sent to their sockets only (client/app/inbox/).
       client.on("inbox.updated", ({ inbox }) => {
         if (stillCurrent()) useInbox.getState().set(inbox);
+      }),
+      client.on("outbox", (entries) => {
+        if (stillCurrent()) set({ unsent: entries.length });
       }),
       client.on("principal.updated", ({ principal }) => {
         if (stillCurrent()) set({ principal });
@@ -127,6 +136,8 @@ export const useRoom = create<RoomStore>((set, get) => ({
       }),
       client.on("message.created", ({ message }) => {
         if (!stillCurrent()) return;
+        const me = get().principal;
+        if (me) useOutbox.getState().landed(message, me.id);
         const cached = get().threadMessages.get(message.threadId);
         if (!cached) return; // nobody has this thread open; the first open fetches it
         const threadMessages = new Map(get().threadMessages);
