@@ -71,6 +71,9 @@ const channelName = (channel: { channel: string; accountId: string } | undefined
     ? `${CHANNEL_LABELS[channel.channel] ?? channel.channel}${channel.accountId === "default" ? "" : ` (account ${channel.accountId})`}`
     : "a channel";
 
+const BUDGET_NAMES = { workspace: "workspace's", key: "agent key's", project: "project's", task: "task's" } as const;
+const budgetName = (scope: keyof typeof BUDGET_NAMES): string => BUDGET_NAMES[scope];
+
 const lowerFirst = (text: string) => `${text[0]?.toLowerCase() ?? ""}${text.slice(1)}`;
 
 /** The summary of an action; `title` for an approval without one (an agent's own words). */
@@ -82,6 +85,10 @@ export function approvalSummary(
 ): string {
   if (!action) return clip(title);
   switch (action.kind) {
+    case "spend":
+      return clip(
+        `${action.amount.toLocaleString("en-US")} more credits for ${action.what}, once; the ${budgetName(action.budget.scope)} budget is raised by that for this period.`,
+      );
     case "tool":
       return clip(toolSummary(action.tool, action.arguments, instanceName, names));
     case "exec":

@@ -351,6 +351,8 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
     // A person's inbox is theirs alone: the app keeps it apart from the workspace state.
     case "runlog.appended":
     // A run's log is read where it is shown (runlog.list) and followed there.
+    case "billing.changed":
+    // The workspace's money is read where it is shown (billing.summary) and followed there.
     case "principal.updated":
       // Who this connection is lives with the hello (client.principal), not in the state.
       return state;

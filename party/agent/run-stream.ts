@@ -91,6 +91,8 @@ export interface RunStreamOptions {
   abortSignal?: AbortSignal;
   maxRetries?: number;
   maxOutputTokens?: number;
+  /** Between the SDK's steps: false stops the stream before its next model call (a budget said no). */
+  mayContinue?: () => boolean;
   /** Scrubbed from error lines (the key, and the endpoint's host). */
   apiKey?: string;
   baseURL?: string;
@@ -223,7 +225,9 @@ async function runSegment(
     messages: options.messages,
     tools: timedTools(options.tools, emit, toolStarts, now),
     toolApproval: options.toolApproval,
-    stopWhen: isStepCount(options.maxSteps),
+    stopWhen: options.mayContinue
+      ? [isStepCount(options.maxSteps), () => !options.mayContinue?.()]
+      : isStepCount(options.maxSteps),
     maxRetries: options.maxRetries ?? 1,
     ...(options.maxOutputTokens ? { maxOutputTokens: options.maxOutputTokens } : {}),
     // The whole turn's limit and the silence between chunks are ours (totalTimeout and

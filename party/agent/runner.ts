@@ -36,7 +36,9 @@ import { newId } from "../domain/keys";
 import { syncWaiting } from "../rooms/autopilot/domain/run-waiting";
 import { getThread } from "../rooms/autopilot/domain/threads";
 import { appendRunLog } from "../rooms/autopilot/domain/run-log";
-import { recordUsage } from "../rooms/autopilot/domain/usage";
+import type { SpendGate } from "../rooms/autopilot/domain/spend-gate";
+import { projectOfThread } from "../rooms/autopilot/domain/projects";
+import { callInputChars, recordReplyCall, refusedRun, RunSpending, runSpender } from "./run-spend";
 import { approvalEntry, modelCallEntry, RunLogWriter, toolCallEntry } from "./task-log";
 import {
   asAutopilot,
@@ -79,6 +81,8 @@ export interface AgentDeps extends PostDeps {
   currentAccess: CurrentAccess;
   /** The bytes of a file in this workspace (files in threads), for the model. */
   files: FileBytes;
+  /** Budgets checked before each model call, its actual cost recorded after (spend-gate.ts). */
+  spend: SpendGate;
 }
 
 interface Active {
@@ -197,6 +201,7 @@ export class AutopilotAgent {
     const tools = await this.#tools(run, config, active);
     const context = await buildRunContext({
       sql: this.#d.sql,
+      spend: this.#d.spend,
       config,
       model,
       threadId: run.threadId,
@@ -253,6 +258,13 @@ export class AutopilotAgent {
     const stream: ChatStream = { threadId, instanceId: null, runId: chatRunId, text: "", startedAt: Date.now() };
     active.stream = stream;
     this.#d.broadcast("chat.delta", { threadId, instanceId: null, runId: chatRunId, offset: 0, text: "" });
+    const inputChars = callInputChars(instructions, messages, tools.tools);
+    const spending = new RunSpending(
+      this.#d.spend,
+      runSpender(run, projectOfThread(this.#d.sql, threadId)?.id ?? null),
+      () => this.#d.spend.modelEstimate(config.modelId, inputChars + stream.text.length),
+    );
+    if (!spending.next()) return this.#refused(run, active, chatRunId, spending);
     const outcome = await runStream({
       model,
       instructions,
@@ -260,15 +272,17 @@ export class AutopilotAgent {
       tools: tools.tools,
       toolApproval: tools.approval,
       maxSteps: config.maxSteps,
+      maxOutputTokens: this.#d.spend.config.maxOutputTokens,
+      mayContinue: () => spending.next(),
       timeouts: config.timeouts,
       abortSignal: active.abort.signal,
       ...(config.apiKey ? { apiKey: config.apiKey } : {}),
       baseURL: config.baseURL,
       onEvent: (event) => {
-        this.#onEvent(run, stream, config, event);
+        this.#onEvent(run, stream, config, event, spending);
       },
       log: (fields) => console.error(JSON.stringify({ msg: "autopilot model call failed", runId: run.id, ...fields })),
-    });
+    }).finally(() => spending.end());
     active.stream = null;
     // A step cut off before the SDK reported its model call: its tool calls are logged anyway.
     this.#runLog.flush(run.id);
@@ -281,6 +295,10 @@ export class AutopilotAgent {
     } else if (outcome.status === "aborted") {
       finishSegment(this.#d, threadId, chatRunId, outcome.text, true);
       endRun(this.#d.sql, run.id, "aborted", now);
+    } else if (spending.refused && outcome.status === "finished" && outcome.approvals.length === 0) {
+      // The stream stopped between steps because the next call was refused: what it said is kept.
+      finishSegment(this.#d, threadId, chatRunId, outcome.text);
+      this.#refused(run, active, `${chatRunId}.spend`, spending);
     } else if (outcome.approvals.length > 0) {
       // In one turn with the segment's end: a client tells a pause from the run's end by whether
       // the pause came before the answer to a request it sent after chat.final (`send --wait-reply`).
@@ -293,7 +311,16 @@ export class AutopilotAgent {
     }
   }
 
-  #onEvent(run: AgentRun, stream: ChatStream, config: ModelConfigured, event: RunEvent): void {
+  /** The spend gate said no to the run's next model call: the run ends with why (run-spend.ts). */
+  #refused(run: AgentRun, active: Active, chatRunId: string, spending: RunSpending): void {
+    active.stream = null;
+    const config = this.#d.config();
+    const ttl = config.configured ? config.approvalTtlMs : undefined;
+    failSegment(this.#d, run.threadId, chatRunId, "", refusedRun(this.#d, run, spending.refused!, ttl));
+    endRun(this.#d.sql, run.id, "failed", Date.now());
+  }
+
+  #onEvent(run: AgentRun, stream: ChatStream, config: ModelConfigured, event: RunEvent, spending: RunSpending): void {
     const { threadId } = run;
     switch (event.type) {
       case "text":
@@ -348,18 +375,7 @@ export class AutopilotAgent {
       case "model-call":
         this.#runLog.write(run.id, [modelCallEntry(run.segment, event, config.modelId)]);
         this.#runLog.flush(run.id);
-        recordUsage(this.#d.sql, {
-          at: Date.now() - event.durationMs,
-          threadId,
-          runId: run.id,
-          principalId: run.doc.triggeredBy.id,
-          purpose: "reply",
-          model: config.modelId,
-          inputTokens: event.inputTokens,
-          outputTokens: event.outputTokens,
-          durationMs: event.durationMs,
-          ok: event.ok,
-        });
+        recordReplyCall(this.#d.sql, spending, run, config.modelId, event);
         return;
       default:
         return;

@@ -3,6 +3,7 @@
 import { generateText, type LanguageModel } from "ai";
 import type { Sql } from "../domain/sql";
 import { recordUsage, type UsagePurpose } from "../rooms/autopilot/domain/usage";
+import type { SpendGate } from "../rooms/autopilot/domain/spend-gate";
 import type { ModelConfigured } from "./config";
 import { errorLogFields } from "./model-errors";
 import { totalTimeout } from "./run-stream";
@@ -15,6 +16,8 @@ export interface SideCall {
   runId: string;
   principalId: string;
   abortSignal?: AbortSignal;
+  /** Checked before the call like a reply's steps (a refused side call is skipped), its cost recorded after. */
+  spend: SpendGate;
 }
 
 /** The model's text, or null when the call failed (logged: name, status, scrubbed message). */
@@ -33,6 +36,22 @@ export async function sideCall(
     purpose,
     model: call.config.modelId,
   };
+  const estimate = call.spend.modelEstimate(call.config.modelId, instructions.length + prompt.length, maxOutputTokens);
+  const verdict = call.spend.check({ principalId: call.principalId, projectId: null, taskId: null }, estimate);
+  // Out of credits or over a budget: the summary or title is left out, the reply says why.
+  if (verdict.kind !== "ok") return null;
+  const charge = (inputTokens: number | null, outputTokens: number | null, ok: boolean) =>
+    call.spend.recordModelCall(verdict.reservation, {
+      id: `${purpose}:${call.runId}:${crypto.randomUUID()}`,
+      at: started,
+      purpose,
+      model: call.config.modelId,
+      inputTokens,
+      outputTokens,
+      ok,
+      runId: call.runId,
+      threadId: call.threadId,
+    });
   // Not the SDK's timeout.totalMs: its timer outlives the call (run-stream.ts totalTimeout).
   const limit = totalTimeout(call.config.timeouts.stepMs);
   try {
@@ -52,6 +71,7 @@ export async function sideCall(
       durationMs: Date.now() - started,
       ok: true,
     });
+    charge(result.usage.inputTokens ?? null, result.usage.outputTokens ?? null, true);
     return result.text;
   } catch (error) {
     recordUsage(call.sql, {
@@ -62,6 +82,7 @@ export async function sideCall(
       durationMs: Date.now() - started,
       ok: false,
     });
+    charge(null, null, false);
     console.error(
       JSON.stringify({
         msg: `autopilot ${purpose} call failed`,

@@ -10,7 +10,7 @@
 import type { LanguageModel, ModelMessage } from "ai";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { RunLogEntry, TaskStatus } from "../../shared/protocol/tasks";
-import { getApproval, requestApproval } from "../rooms/autopilot/domain/approvals";
+import { getApproval } from "../rooms/autopilot/domain/approvals";
 import { reportJob } from "../rooms/autopilot/domain/jobs";
 import { type NewRunLogEntry, appendRunLog } from "../rooms/autopilot/domain/run-log";
 import {
@@ -30,10 +30,21 @@ import type { AgentDeps } from "./runner";
 import { actingTools, runAccess } from "./run-access";
 import { boundRunMessages } from "./run-storage";
 import { runStream } from "./run-stream";
-import { approvalFor, answerFor } from "./run-tools";
+import { answerFor } from "./run-tools";
 import { taskInstructions } from "./task-context";
 import { clip, decide, type RunToolsShape, toolCallsOf, used, withoutExecute } from "./task-step";
 import { approvalEntry, endText, modelCallEntry, overBudget, toolCallEntry } from "./task-log";
+import {
+  askForCall,
+  chargeStep,
+  reserveStep,
+  spendDecided,
+  spendRefusedText,
+  stepInputChars,
+  type TaskAskOps,
+} from "./task-asks";
+import type { Reservation } from "../rooms/autopilot/domain/spend-gate";
+import type { SpendAction } from "../../shared/protocol/billing";
 
 /** What a reply's run takes (runner.ts), less the files; and how many tasks run at once in this room. */
 export interface TaskDeps extends Omit<AgentDeps, "files"> {
@@ -84,6 +95,7 @@ export class TaskRunner {
   /** An approval a task's call waits for was decided (or expired): the task goes on. */
   onApprovalResolved(approval: Approval): void {
     const action = approval.action;
+    if (action?.kind === "spend") return this.#spendDecided(approval, action);
     if (action?.kind !== "tool" || approval.status === "pending") return;
     const moved = this.#commit((ctx) => {
       const task = getTask(ctx.sql, action.runId);
@@ -107,6 +119,8 @@ export class TaskRunner {
    */
   recover(): void {
     for (const task of tasksWithStatus(this.#d.sql, ["waiting", "paused"])) {
+      const spendApproval = task.spendApprovalId ? getApproval(this.#d.sql, task.spendApprovalId) : null;
+      if (spendApproval && spendApproval.status !== "pending") this.onApprovalResolved(spendApproval);
       for (const call of task.inflight?.calls ?? []) {
         const approval = call.roomApprovalId && !call.answer ? getApproval(this.#d.sql, call.roomApprovalId) : null;
         if (approval && approval.status !== "pending") this.onApprovalResolved(approval);
@@ -169,7 +183,15 @@ export class TaskRunner {
         this.#end(taskId, "stopped", over);
         return false;
       }
-      return this.#think(task, config, tools, active);
+      const instructions = taskInstructions(this.#d.sql, task);
+      const reservation = reserveStep(this.#asks, task, config.modelId, stepInputChars(instructions, task, tools));
+      if (!reservation) return false;
+      try {
+        return await this.#think(task, config, tools, active, instructions, reservation);
+      } finally {
+        // A call that never went out costs nothing (a call that did was charged, which released it).
+        this.#d.spend.release(reservation);
+      }
     }
     return this.#act(task, tools);
   }
@@ -183,7 +205,14 @@ export class TaskRunner {
   }
 
   /** The model's part of a step: its text streams to the thread; its tool calls are stored, not run. */
-  async #think(task: TaskDoc, config: ModelConfigured, tools: RunToolsShape, active: Active): Promise<boolean> {
+  async #think(
+    task: TaskDoc,
+    config: ModelConfigured,
+    tools: RunToolsShape,
+    active: Active,
+    instructions: string,
+    reservation: Reservation,
+  ): Promise<boolean> {
     const step = task.used.steps + 1;
     const chatRunId = `${task.id}.${step}`;
     const { threadId } = task;
@@ -193,8 +222,9 @@ export class TaskRunner {
     const log: NewRunLogEntry[] = [];
     const outcome = await runStream({
       model: createModel(config) as LanguageModel,
-      instructions: taskInstructions(this.#d.sql, task),
+      instructions,
       messages: task.messages as unknown as ModelMessage[],
+      maxOutputTokens: this.#d.spend.config.maxOutputTokens,
       tools: withoutExecute(tools.tools),
       toolApproval: () => "not-applicable",
       maxSteps: 1,
@@ -213,8 +243,9 @@ export class TaskRunner {
           });
         if (event.type === "model-call") {
           tokens += (event.inputTokens ?? 0) + (event.outputTokens ?? 0);
+          const at = Date.now() - event.durationMs;
           recordUsage(this.#d.sql, {
-            at: Date.now() - event.durationMs,
+            at,
             threadId,
             runId: task.id,
             principalId: task.startedBy.id,
@@ -224,6 +255,15 @@ export class TaskRunner {
             outputTokens: event.outputTokens,
             durationMs: event.durationMs,
             ok: event.ok,
+          });
+          chargeStep(this.#d.spend, reservation, {
+            id: `task:${task.id}:${step}:${crypto.randomUUID()}`,
+            task,
+            model: config.modelId,
+            inputTokens: event.inputTokens,
+            outputTokens: event.outputTokens,
+            ok: event.ok,
+            at,
           });
           log.push(modelCallEntry(step, event, config.modelId));
         }
@@ -279,7 +319,7 @@ export class TaskRunner {
       let result: TaskCall["result"];
       if (verdict.kind === "denied") result = { status: "denied", text: verdict.reason };
       else if (verdict.kind === "ask" && !call.answer) {
-        if (!call.roomApprovalId) this.#ask(current, call);
+        if (!call.roomApprovalId) askForCall(this.#asks, current, call);
         return false;
       } else if (call.answer && !call.answer.approved) result = { status: "denied", text: call.answer.reason };
       else result = await this.#run(tools, inflight.step, call);
@@ -329,6 +369,25 @@ export class TaskRunner {
     return true;
   }
 
+  /** What a task's asks (task-asks.ts) write through: this runner's commit, log and posts. */
+  get #asks(): TaskAskOps {
+    return {
+      spend: this.#d.spend,
+      model: () => this.#d.config(),
+      instanceName: (threadId) => this.#d.gateway(threadId)?.instanceName ?? null,
+      commit: (fn, task) => this.#commit(fn, task),
+      log: (sql, runId, entries, at) => this.#log(sql, runId, entries, at),
+      post: (threadId, text, runId) => post(this.#d, threadId, text, { kind: "error", runId }),
+    };
+  }
+
+  /** A spend approval a task waits for was decided: approved, the next step goes on once; otherwise the task stops. */
+  #spendDecided(approval: Approval, action: SpendAction): void {
+    const outcome = spendDecided(this.#asks, approval, action);
+    if (outcome === "go") this.pump();
+    if (outcome === "stop") this.#end(action.for.id, "stopped", spendRefusedText(approval, action));
+  }
+
   async #run(tools: RunToolsShape, step: number, call: TaskCall): Promise<NonNullable<TaskCall["result"]>> {
     const definition = tools.tools[call.tool];
     if (!definition?.execute) return { status: "error", text: `there is no tool ${call.tool}` };
@@ -345,49 +404,6 @@ export class TaskRunner {
     } catch (error) {
       return { status: "error", text: clip(error instanceof Error ? error.message : String(error)) };
     }
-  }
-
-  /** A call that needs a person: an approval in the one queue, and the task waits for it. */
-  #ask(task: TaskDoc, call: TaskCall): void {
-    const config = this.#d.config();
-    const riskyGatewayTools = config.configured ? config.riskyGatewayTools : [];
-    const ttl = config.configured ? config.approvalTtlMs : undefined;
-    this.#commit((ctx) => {
-      const fresh = getTask(ctx.sql, task.id);
-      if (!fresh?.inflight || fresh.status !== "running") return;
-      const args = clipText(jsonText(call.input ?? {}));
-      const instance = this.#d.gateway(task.threadId)?.instanceName ?? null;
-      const { title, risk } = approvalFor(call.tool, call.input, riskyGatewayTools, instance);
-      const { approval } = requestApproval(
-        ctx,
-        {
-          title,
-          details: args,
-          risk,
-          threadId: task.threadId,
-          idempotencyKey: `task-approval-${task.id}-${call.toolCallId}`,
-        },
-        { kind: "tool", runId: task.id, toolCallId: call.toolCallId, tool: call.tool, arguments: args },
-        ttl,
-      );
-      const calls = fresh.inflight.calls.map((c) =>
-        c.toolCallId === call.toolCallId ? { ...c, roomApprovalId: approval.id } : c,
-      );
-      saveTask(ctx, { ...fresh, status: "waiting", inflight: { ...fresh.inflight, calls } });
-      this.#log(
-        ctx.sql,
-        task.id,
-        [
-          {
-            kind: "approval",
-            step: fresh.inflight.step,
-            text: `Asked the people to approve: ${title}`,
-            details: { approvalId: approval.id, tool: call.tool, status: "pending" },
-          },
-        ],
-        ctx.now,
-      );
-    }, task);
   }
 
   /** A call's result, stored, posted to the thread and logged. */

@@ -15,9 +15,11 @@ import { autopilotPrincipal } from "./autopilot-posts";
 import type { ModelConfigured } from "./config";
 import { speaker, TITLE_INSTRUCTIONS } from "./context";
 import { cleanTitle, sideCall } from "./side-calls";
+import type { SpendGate } from "../rooms/autopilot/domain/spend-gate";
 
 export interface TitleDeps {
   sql: Sql;
+  spend: SpendGate;
   invoke(principal: Principal, method: MethodName, params: Record<string, unknown>): Promise<unknown>;
 }
 
@@ -37,6 +39,7 @@ export async function requestTitle(
   const text = await sideCall(
     {
       sql: deps.sql,
+      spend: deps.spend,
       config: input.config,
       model: input.model,
       threadId: run.threadId,

@@ -27,12 +27,12 @@ export type Decision = "approve" | "deny";
 type Settled = "approved" | "denied" | "expired";
 
 /** The approval actions that stand for a gateway request. */
-export type GatewayAction = Exclude<NonNullable<Approval["action"]>, { kind: "instance" | "tool" }>;
+export type GatewayAction = Exclude<NonNullable<Approval["action"]>, { kind: "instance" | "tool" | "spend" }>;
 
 /** The gateway request an approval stands for, if it stands for one. */
 export const gatewayActionOf = (approval: Approval): GatewayAction | undefined => {
   const action = approval.action;
-  return action && action.kind !== "instance" && action.kind !== "tool" ? action : undefined;
+  return action && action.kind !== "instance" && action.kind !== "tool" && action.kind !== "spend" ? action : undefined;
 };
 
 /**

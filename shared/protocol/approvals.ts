@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SpendAction } from "./billing";
 import { EntityId, IdempotencyKey, Timestamp, Title } from "./common";
 import { BackupId, DeviceId, InstanceId, InstanceOperation } from "./instances";
 import { PageCursor } from "./paging";
@@ -94,7 +95,10 @@ export const Approval = z.object({
    * What the room itself does once this is approved (an instance operation); absent for
    * approvals an agent asked for its own purposes.
    */
-  action: z.discriminatedUnion("kind", [InstanceAction, ExecAction, PairingAction, ToolAction]).nullable().optional(),
+  action: z
+    .discriminatedUnion("kind", [InstanceAction, ExecAction, PairingAction, ToolAction, SpendAction])
+    .nullable()
+    .optional(),
 });
 export type Approval = z.infer<typeof Approval>;
 

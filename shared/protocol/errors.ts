@@ -15,6 +15,7 @@ export const ErrorCode = z.enum([
   "already_resolved", // approval was decided (or expired) before this decision
   "idempotency_conflict", // key reused for a different method
   "rate_limited",
+  "payment_required", // protocol 10: the workspace is out of credits (a top-up or a grant, not a retry, helps)
   "unavailable",
   "internal",
 ]);

@@ -1,3 +1,4 @@
+import { BillingChangedPayload } from "./billing";
 import type { z } from "zod";
 import { MemoryDeletedPayload, MemoryUpdatedPayload } from "./agent";
 import { PrincipalUpdatedPayload } from "./access";
@@ -64,6 +65,8 @@ export const EphemeralEvents = {
   "instance.devices": InstanceDevicesPayload,
   /** Protocol 9: a run's log grew (tasks.ts); `runlog.list` reads what a client missed. */
   "runlog.appended": RunLogAppendedPayload,
+  /** Protocol 10: the workspace's money changed (billing.ts); the whole state, to replace the client's. */
+  "billing.changed": BillingChangedPayload,
 } as const;
 
 export const Events = { ...DurableEvents, ...EphemeralEvents } as const;

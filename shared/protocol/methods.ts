@@ -22,6 +22,14 @@ import {
 } from "./approvals";
 import { AuditListParams, AuditListResult } from "./audit";
 import {
+  BillingEntriesParams,
+  BillingEntriesResult,
+  BillingSetBudgetParams,
+  BillingSetBudgetResult,
+  BillingSummaryParams,
+  BillingSummaryResult,
+} from "./billing";
+import {
   InstancesChannelsParams,
   InstancesChannelsResult,
   InstancesConfigureChannelParams,
@@ -354,6 +362,25 @@ export const Methods = {
   }),
   // Protocol 9: which tools the Autopilot would have in a thread or project, and why (toolset.ts).
   "agent.toolset": method({ params: AgentToolsetParams, result: AgentToolsetResult, scope: "read", mutating: false }),
+  // Protocol 10: the workspace's money (billing.ts): its state and rollups, receipts, budgets.
+  "billing.summary": method({
+    params: BillingSummaryParams,
+    result: BillingSummaryResult,
+    scope: "read",
+    mutating: false,
+  }),
+  "billing.entries": method({
+    params: BillingEntriesParams,
+    result: BillingEntriesResult,
+    scope: "read",
+    mutating: false,
+  }),
+  "billing.setBudget": method({
+    params: BillingSetBudgetParams,
+    result: BillingSetBudgetResult,
+    scope: "admin",
+    mutating: true,
+  }),
 } as const;
 
 export type MethodName = keyof typeof Methods;

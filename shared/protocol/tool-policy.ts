@@ -243,6 +243,16 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
     description:
       "Which tools you have in a thread or a project (yours and each attached OpenClaw instance's), which need a person's approval, and why others are not offered.",
   },
+  "billing.summary": {
+    kind: "auto",
+    description:
+      "The workspace's credits: balance, this month's spending by what and who, budgets and what is left of them.",
+  },
+  "billing.entries": {
+    kind: "auto",
+    description: "Receipts: the ledger's entries, newest first (per run with runId).",
+  },
+  "billing.setBudget": { kind: "never", why: "budgets are for people to set; agents ask with spend approvals" },
   "runlog.list": {
     kind: "auto",
     description: "Read a run's or task's log, step by step (model calls, tool calls, approvals).",

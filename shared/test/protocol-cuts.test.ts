@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { CUTS, eventFor, eventFrom } from "../protocol/cuts/index";
+import { CUTS, errorFor, eventFor, eventFrom } from "../protocol/cuts/index";
 import { DurableEvents, EphemeralEvents } from "../protocol/events";
 import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../protocol/version";
 import { wireSchemas } from "./wire-schemas";
@@ -22,6 +22,17 @@ describe("protocol cuts", () => {
         protocol: PROTOCOL_VERSION,
       });
     }
+  });
+
+  it("an error code a version added reaches an older socket as the code its cut names, the new one as the reason", () => {
+    const error = { code: "payment_required", message: "out of credits", details: { needed: 5 } };
+    expect(errorFor(PROTOCOL_VERSION, error)).toEqual(error);
+    expect(errorFor(9, error)).toEqual({
+      code: "forbidden",
+      message: "out of credits",
+      details: { needed: 5, reason: "payment_required" },
+    });
+    expect(errorFor(9, { code: "not_found", message: "x" })).toEqual({ code: "not_found", message: "x" });
   });
 
   it("the current version's wire schemas are recorded (npm run protocol:lock)", () => {

@@ -20,6 +20,11 @@ export interface Cut {
    * its own server would answer (the room refuses them before anything else).
    */
   methods: readonly string[];
+  /**
+   * Error codes new in `from`, each as the older code a client of `from - 1` gets instead (with
+   * `details.reason` naming the new code, so the meaning is not lost).
+   */
+  errors?: Record<string, string>;
   /** Per method, the older result. Methods new in `from` are absent (an older client cannot call them). */
   results: Record<string, (payload: never) => unknown>;
   /**

@@ -44,3 +44,13 @@ export const resultFrom = (version: number, method: string, payload: unknown): u
 /** Whether a client of `version` knows `method` (the cuts down to it name the methods each added). */
 export const methodSpokenIn = (method: string, version: number): boolean =>
   !cutsDownTo(version).some((cut) => cut.methods.includes(method));
+
+/** An error in `version`'s codes: a code a later version added becomes the older one its cut names. */
+export function errorFor<E extends { code: string; details?: Record<string, unknown> }>(version: number, error: E): E {
+  let value = error;
+  for (const cut of cutsDownTo(version)) {
+    const older = cut.errors?.[value.code];
+    if (older) value = { ...value, code: older, details: { ...value.details, reason: value.code } };
+  }
+  return value;
+}

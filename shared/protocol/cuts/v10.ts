@@ -1,20 +1,63 @@
+import type { Approval } from "../approvals";
 import type { HelloPayload } from "../hello";
 import type { Cut } from "./cut";
 
 /**
- * Protocol 10 → 9. Every cut converts the hello, whatever else changed: it names the
+ * Protocol 10 → 9. Added in 10: the workspace's money (the `billing.*` methods, the ephemeral
+ * `billing.changed`, not sent to 9), spend approvals (an approval whose action is
+ * `{kind: "spend"}`: 9 gets it without its action, its summary says what it is) and the
+ * error code `payment_required` (9 gets `forbidden` with `details.reason: "payment_required"`,
+ * kernel/sockets.ts). Every cut converts the hello, whatever else changed: it names the
  * version the socket speaks, and a client refuses a hello of another version than its own.
  */
 type Obj = Record<string, unknown>;
 
-const hello = (h: HelloPayload): Obj => ({ ...h, protocol: 9 });
+/** 9 knows no spend action: the approval without it (what it is stays in the summary). */
+const approvalDown = (a: Approval): Obj => (a.action?.kind === "spend" ? { ...a, action: null } : a);
+const withApproval = (p: { approval: Approval }): Obj => ({ ...p, approval: approvalDown(p.approval) });
+const listDown = (p: { approvals: Approval[] }): Obj => ({ ...p, approvals: p.approvals.map(approvalDown) });
+
+function snapshotDown(snapshot: HelloPayload["snapshot"]): Obj | null {
+  if (!snapshot) return null;
+  return { ...snapshot, approvals: snapshot.approvals.map(approvalDown) };
+}
+
+const hello = (h: HelloPayload): Obj => ({ ...h, protocol: 9, snapshot: snapshotDown(h.snapshot) });
 const helloUp = (h: Obj): Obj => ({ ...h, protocol: 10 });
+
+const APPROVAL_RESULTS = [
+  "approvals.get",
+  "approvals.request",
+  "approvals.resolve",
+  "instances.backup",
+  "instances.configureChannel",
+  "instances.delete",
+  "instances.disconnectChannel",
+  "instances.link",
+  "instances.provision",
+  "instances.restart",
+  "instances.restore",
+  "instances.setChannelAccess",
+  "instances.unpair",
+  "instances.startChat",
+  "sessions.send",
+] as const;
 
 export const cut10: Cut = {
   from: 10,
-  methods: [],
-  events: { hello },
-  results: {},
+  methods: ["billing.summary", "billing.entries", "billing.setBudget"],
+  errors: { payment_required: "forbidden" },
+  events: {
+    hello,
+    "approval.requested": withApproval,
+    "approval.resolved": withApproval,
+    "billing.changed": () => null,
+  },
+  results: {
+    ...Object.fromEntries(APPROVAL_RESULTS.map((method) => [method, withApproval])),
+    "approvals.list": listDown,
+    "chat.goAhead": (p: { withdrawn: Approval[] }): Obj => ({ ...p, withdrawn: p.withdrawn.map(approvalDown) }),
+  },
   up: {
     events: { hello: helloUp },
     results: {},

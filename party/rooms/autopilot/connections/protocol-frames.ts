@@ -1,4 +1,4 @@
-import { eventFor, resultFor } from "../../../../shared/protocol/cuts/index";
+import { errorFor, eventFor, resultFor } from "../../../../shared/protocol/cuts/index";
 import type { ResponseFrame } from "../../../../shared/protocol/frames";
 import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION, requestedProtocol } from "../../../../shared/protocol/version";
 
@@ -54,7 +54,8 @@ export function frameTextFor(version: number, text: string): string | null {
 
 /** A method's response in `version`'s shapes. */
 export function responseTextFor(version: number, method: string, response: ResponseFrame): string {
-  if (version === PROTOCOL_VERSION || !response.ok) return JSON.stringify(response);
+  if (version === PROTOCOL_VERSION) return JSON.stringify(response);
+  if (!response.ok) return JSON.stringify({ ...response, error: errorFor(version, response.error) });
   return JSON.stringify({ ...response, payload: resultFor(version, method, response.payload) });
 }
 

@@ -54,6 +54,8 @@ function putApproval(sql: Sql, a: Approval): void {
 export function approvalKind(action: Approval["action"]): ApprovalKind {
   if (!action) return "request";
   if (action.kind === "exec" || action.kind === "pairing") return "gateway";
+  // A spend approval holds up a run or a task, as a tool call's does: it waits as long.
+  if (action.kind === "spend") return "tool";
   return action.kind;
 }
 

@@ -41,7 +41,7 @@ export function requireTask(sql: Sql, id: string): TaskDoc {
 
 /** The task as clients see it (its checkpoint stays in the room). */
 export function publicTask(doc: TaskDoc): Task {
-  const { scopes: _scopes, messages: _messages, inflight: _inflight, ...task } = doc;
+  const { scopes: _scopes, messages: _messages, inflight: _inflight, spendApprovalId: _spend, ...task } = doc;
   return task;
 }
 
@@ -265,7 +265,9 @@ export function resumeTask(ctx: OpContext, params: z.output<typeof TaskControlPa
   requireUnfinished(task);
   if (task.status !== "paused") return { task: publicTask(task) };
   // A task paused while a call waited for a person waits again; otherwise it queues for a runner.
-  const waiting = task.inflight?.calls.some((call) => call.roomApprovalId && !call.answer) ?? false;
+  const waiting =
+    Boolean(task.spendApprovalId) ||
+    (task.inflight?.calls.some((call) => call.roomApprovalId && !call.answer) ?? false);
   const saved = saveTask(ctx, { ...task, status: waiting ? "waiting" : "queued" });
   ctx.audit("task.resumed", task.id, {});
   return { task: publicTask(saved) };
@@ -292,5 +294,6 @@ export function endTaskFor(ctx: OpContext, task: TaskDoc, by: Actor, reason?: st
 /** The approvals a task waits for, and those its calls filed (instances.*), withdrawn with why. */
 export function withdrawTaskApprovals(ctx: OpContext, task: TaskDoc, note: string): void {
   const asked = (task.inflight?.calls ?? []).flatMap((c) => (c.roomApprovalId && !c.answer ? [c.roomApprovalId] : []));
+  if (task.spendApprovalId) asked.push(task.spendApprovalId);
   for (const id of [...asked, ...filedApprovals(ctx.sql, task.id)]) withdrawApproval(ctx, id, note.slice(0, 500));
 }

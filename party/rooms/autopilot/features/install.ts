@@ -25,6 +25,9 @@ import { roomFeatures } from "./list";
 import { InstanceHost } from "./instances";
 import { readScheduleLimits, ScheduleRunner } from "./schedules";
 import { readTaskLimits, TaskHeartbeat } from "./tasks";
+import { BillingNews } from "./billing";
+import { readBillingConfig } from "../../../billing/config";
+import { SpendGate } from "../domain/spend-gate";
 
 /** Every scheduled callback of the room's features, by the name its schedule rows store. */
 export const ROOM_SCHEDULES = [
@@ -82,6 +85,14 @@ export function installFeatures(s: RoomServices): RoomFeatureSet {
     deleteFiles: (ids) => deleteFileObjects(env.FILES, workspaceId(), ids),
     deleteOrphans: (before) => deleteOrphanFiles(env.FILES, workspaceId(), (id) => fileById(sql, id) !== null, before),
   });
+  const billingParts = {
+    sql,
+    commit,
+    config: readBillingConfig(env),
+    broadcast: ((event, payload) => s.broadcast(event, payload)) as RoomServices["broadcast"],
+  };
+  const billingNews = new BillingNews(billingParts);
+  const spend = new SpendGate(sql, billingParts.config, () => billingNews.changed());
   const instances = new InstanceHost(s, () => canvas.poke());
   const agent = new AutopilotAgent({
     sql,
@@ -94,6 +105,7 @@ export function installFeatures(s: RoomServices): RoomFeatureSet {
     gateway: (threadId) => instances.bridges.gatewayFor(threadId),
     currentAccess: s.currentAccess,
     files: (fileId) => fileBytes(env.FILES, workspaceId())(fileId),
+    spend,
   });
   const taskLimits = readTaskLimits(env);
   const taskRunner = new TaskRunner({
@@ -107,6 +119,7 @@ export function installFeatures(s: RoomServices): RoomFeatureSet {
     gateway: (threadId) => instances.bridges.gatewayFor(threadId),
     currentAccess: s.currentAccess,
     concurrent: () => taskLimits.atOnce,
+    spend,
   });
   const heartbeat = new TaskHeartbeat({
     scheduler: s.scheduler,
@@ -161,6 +174,7 @@ export function installFeatures(s: RoomServices): RoomFeatureSet {
       model: () => modelConfig,
       schedules: { runner: scheduleRunner, limits: readScheduleLimits(env) },
       tasks: { runner: taskRunner, limits: taskLimits, room: { sql, commit }, heartbeat },
+      billing: { parts: billingParts, news: billingNews },
     }),
     context,
     capabilities: [mcp],

@@ -4,6 +4,7 @@ import { inbox } from "./inbox";
 import { mcp } from "./mcp";
 import type { Feature } from "../kernel/feature";
 import { agent } from "./agent";
+import { type BillingNews, type BillingParts, billing } from "./billing";
 import type { RetentionSweep } from "../schedules/retention-sweep";
 import { type ApprovalExpiry, approvals } from "./approvals";
 import { type InstanceHost, instances } from "./instances";
@@ -32,6 +33,8 @@ export interface RoomParts {
   /** Schedules' runner (features/schedules/): claims and acts on what is due, keeps the alarm at the next run. */
   schedules: Parameters<typeof schedules>[0];
   tasks: TaskParts;
+  /** The workspace's money: its tables' writer and configuration, and the news of changes to clients. */
+  billing: { parts: BillingParts; news: BillingNews };
 }
 
 /**
@@ -43,6 +46,8 @@ export function roomFeatures(p: RoomParts): Feature[] {
   return [
     threads,
     approvals(p.expiry),
+    // Before tasks and the Autopilot's runs: an approved spend approval's raise is written first.
+    billing(p.billing.parts, p.billing.news),
     jobs,
     projects,
     workspace,

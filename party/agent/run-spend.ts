@@ -1,0 +1,136 @@
+// A reply's run against the workspace's money (decision 43): before each of its model calls the
+// run asks the spend gate with that call's worst case (the first before the stream starts, the
+// next ones between the SDK's steps, which stop the stream when refused), and each call's actual
+// cost is recorded against the reservation made for it. A run the gate refuses ends there: out of
+// credits with `payment_required` in the thread; over a budget with a spend approval whose
+// approval raises the budget once, so asking again goes on.
+import type { ModelMessage } from "ai";
+import { requestApproval } from "../rooms/autopilot/domain/approvals";
+import type { Reservation, SpendGate, SpendSubject, SpendVerdict } from "../rooms/autopilot/domain/spend-gate";
+import type { AgentRun } from "../rooms/autopilot/domain/agent-runs";
+import { recordUsage } from "../rooms/autopilot/domain/usage";
+import type { Sql } from "../domain/sql";
+import { asAutopilot, type PostDeps } from "./autopilot-posts";
+import type { RunEvent } from "./run-stream";
+
+/** Whose budgets a reply's spending counts against: its trigger's key (an agent's), the thread's project. */
+export function runSpender(run: Pick<AgentRun, "doc">, projectId: string | null): SpendSubject {
+  const by = run.doc.triggeredBy;
+  return { principalId: by.id, keyId: by.kind === "agent" ? by.id : null, projectId, taskId: null };
+}
+
+/** The text a call sends: instructions, the conversation, the tools' descriptions. */
+export function callInputChars(instructions: string, messages: ModelMessage[], tools: Record<string, unknown>): number {
+  let chars = instructions.length + JSON.stringify(messages).length;
+  for (const [name, tool] of Object.entries(tools))
+    chars += name.length + ((tool as { description?: string }).description?.length ?? 0) + 200;
+  return chars;
+}
+
+/** One segment's spending: a reservation per model call, charged when the SDK reports the call. */
+export class RunSpending {
+  readonly #gate: SpendGate;
+  readonly #subject: SpendSubject;
+  readonly #estimate: () => number;
+  #reservation: Reservation | null = null;
+  /** Why the gate said no (null while it has not). */
+  refused: Exclude<SpendVerdict, { kind: "ok" }> | null = null;
+
+  constructor(gate: SpendGate, subject: SpendSubject, estimate: () => number) {
+    this.#gate = gate;
+    this.#subject = subject;
+    this.#estimate = estimate;
+  }
+
+  /** Before a model call: whether it may go out (its worst case is then reserved). */
+  next(): boolean {
+    if (this.#reservation) return true;
+    const verdict = this.#gate.check(this.#subject, this.#estimate());
+    if (verdict.kind === "ok") {
+      this.#reservation = verdict.reservation;
+      return true;
+    }
+    this.refused = verdict;
+    return false;
+  }
+
+  /** The SDK reported a model call: its actual cost, once, against what was reserved for it. */
+  charge(call: Omit<Parameters<SpendGate["recordModelCall"]>[1], "purpose">): void {
+    this.#gate.recordModelCall(this.#reservation, { ...call, purpose: "reply" });
+    this.#reservation = null;
+  }
+
+  /** The segment ended: a reservation for a call that never went out costs nothing. */
+  end(): void {
+    if (this.#reservation) this.#gate.release(this.#reservation);
+    this.#reservation = null;
+  }
+}
+
+/**
+ * The words a refused run ends with; over a budget, the spend approval is filed first (for
+ * the run's trigger, so the two-person rule applies to them as to any request they caused).
+ */
+export function refusedRun(
+  deps: PostDeps,
+  run: AgentRun,
+  refused: Exclude<SpendVerdict, { kind: "ok" }>,
+  ttlMs: number | undefined,
+): string {
+  if (refused.kind === "payment_required")
+    return `The Autopilot stopped: the workspace is out of credits (${refused.balance.toLocaleString("en-US")} left; its next model call may cost up to ${refused.needed.toLocaleString("en-US")}). Top up in Billing or ask an operator for credits, then ask again.`;
+  const scope = refused.budget.scope === "key" ? "agent key" : refused.budget.scope;
+  const amount = refused.amount.toLocaleString("en-US");
+  const what = "the Autopilot's next model call in this thread";
+  asAutopilot(
+    deps,
+    (ctx) =>
+      requestApproval(
+        ctx,
+        {
+          title: `Spend up to ${amount} more credits on ${what}`,
+          details: `The ${scope}'s budget has ${Math.max(0, refused.remaining).toLocaleString("en-US")} credits left. Approve to raise it by ${amount} once, then ask the Autopilot again.`,
+          risk: "medium",
+          threadId: run.threadId,
+        },
+        {
+          kind: "spend",
+          amount: refused.amount,
+          budget: refused.budget,
+          for: { kind: "run", id: run.id },
+          what,
+          spender: run.doc.triggeredBy,
+        },
+        ttlMs,
+      ),
+    ["read", "write"],
+    run.doc.triggeredBy,
+  );
+  return `The Autopilot stopped before its next model call: it would go over the ${scope}'s budget. A spend approval for ${amount} credits is in Approvals; once it is approved, ask again.`;
+}
+
+/** A reply's model call as the SDK reported it: its usage row, and its cost in the ledger once. */
+export function recordReplyCall(
+  sql: Sql,
+  spending: RunSpending,
+  run: AgentRun,
+  modelId: string,
+  event: Extract<RunEvent, { type: "model-call" }>,
+): void {
+  const at = Date.now() - event.durationMs;
+  const { inputTokens, outputTokens, ok } = event;
+  recordUsage(sql, {
+    at,
+    threadId: run.threadId,
+    runId: run.id,
+    principalId: run.doc.triggeredBy.id,
+    purpose: "reply",
+    model: modelId,
+    inputTokens,
+    outputTokens,
+    durationMs: event.durationMs,
+    ok,
+  });
+  const id = `reply:${run.id}:${crypto.randomUUID()}`;
+  spending.charge({ id, at, model: modelId, inputTokens, outputTokens, ok, runId: run.id, threadId: run.threadId });
+}

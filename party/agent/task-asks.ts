@@ -1,0 +1,203 @@
+// What a task asks people for, in the one approval queue, and waits for: a tool call that needs
+// a person, and money (decision 43). Before each step's model call the runner asks the spend
+// gate with the worst case of that call; what would cross a budget becomes a spend approval the
+// task waits for, and out of credits pauses it until someone tops up.
+import type { Approval } from "../../shared/protocol/approvals";
+import type { SpendAction } from "../../shared/protocol/billing";
+import type { OpContext } from "../rooms/autopilot/domain/context";
+import { requestApproval } from "../rooms/autopilot/domain/approvals";
+import type { NewRunLogEntry } from "../rooms/autopilot/domain/run-log";
+import type { Reservation, SpendGate, SpendSubject, SpendVerdict } from "../rooms/autopilot/domain/spend-gate";
+import { getTask, saveTask } from "../rooms/autopilot/domain/tasks";
+import type { Sql } from "../domain/sql";
+import type { TaskDoc } from "../records/task";
+import { approvalEntry } from "./task-log";
+import type { RunToolsShape } from "./task-step";
+import type { ModelConfig } from "./config";
+import { clipText, jsonText } from "./autopilot-posts";
+import { approvalFor } from "./run-tools";
+import type { TaskCall } from "../records/task";
+
+const approvalTtl = (ops: TaskAskOps): number | undefined => {
+  const config = ops.model();
+  return config.configured ? config.approvalTtlMs : undefined;
+};
+
+/** A call that needs a person: an approval in the one queue, and the task waits for it. */
+export function askForCall(ops: TaskAskOps, task: TaskDoc, call: TaskCall): void {
+  const config = ops.model();
+  const riskyGatewayTools = config.configured ? config.riskyGatewayTools : [];
+  ops.commit((ctx) => {
+    const fresh = getTask(ctx.sql, task.id);
+    if (!fresh?.inflight || fresh.status !== "running") return;
+    const args = clipText(jsonText(call.input ?? {}));
+    const { title, risk } = approvalFor(call.tool, call.input, riskyGatewayTools, ops.instanceName(task.threadId));
+    const { approval } = requestApproval(
+      ctx,
+      {
+        title,
+        details: args,
+        risk,
+        threadId: task.threadId,
+        idempotencyKey: `task-approval-${task.id}-${call.toolCallId}`,
+      },
+      { kind: "tool", runId: task.id, toolCallId: call.toolCallId, tool: call.tool, arguments: args },
+      approvalTtl(ops),
+    );
+    const calls = fresh.inflight.calls.map((c) =>
+      c.toolCallId === call.toolCallId ? { ...c, roomApprovalId: approval.id } : c,
+    );
+    saveTask(ctx, { ...fresh, status: "waiting", inflight: { ...fresh.inflight, calls } });
+    const text = `Asked the people to approve: ${title}`;
+    const details = { approvalId: approval.id, tool: call.tool, status: "pending" };
+    ops.log(ctx.sql, task.id, [{ kind: "approval", step: fresh.inflight.step, text, details }], ctx.now);
+  }, task);
+}
+
+/** What the checks write through: the task runner's commit (as the Autopilot, for the task's starter), log and posts. */
+export interface TaskAskOps {
+  spend: SpendGate;
+  model(): ModelConfig;
+  /** The name of the OpenClaw instance attached to a thread, for the words of a gateway tool's approval. */
+  instanceName(threadId: string): string | null;
+  commit<T>(fn: (ctx: OpContext) => T, task?: Pick<TaskDoc, "scopes" | "startedBy">): T;
+  log(sql: Sql, runId: string, entries: NewRunLogEntry[], at: number): void;
+  post(threadId: string, text: string, runId: string): void;
+}
+
+/**
+ * The step's model call may spend its worst case now (then it is reserved), or the task waits:
+ * for a spend approval when it would cross a budget, paused when the workspace is out of credits.
+ */
+export function reserveStep(ops: TaskAskOps, task: TaskDoc, modelId: string, inputChars: number): Reservation | null {
+  const estimate = ops.spend.modelEstimate(modelId, inputChars);
+  const verdict = ops.spend.check(taskSpender(task), estimate);
+  if (verdict.kind === "ok") return verdict.reservation;
+  const step = task.used.steps + 1;
+  if (verdict.kind === "payment_required") {
+    const text = outOfCreditsText(verdict);
+    const paused = ops.commit((ctx) => {
+      const fresh = getTask(ctx.sql, task.id);
+      if (fresh?.status !== "running") return false;
+      saveTask(ctx, { ...fresh, status: "paused" });
+      ops.log(ctx.sql, task.id, [{ kind: "error", step, text, details: { ...verdict } }], ctx.now);
+      return true;
+    });
+    if (paused) ops.post(task.threadId, text, `${task.id}.credits.${step}`);
+    return null;
+  }
+  const request = spendRequest(task, verdict);
+  ops.commit((ctx) => {
+    const fresh = getTask(ctx.sql, task.id);
+    if (fresh?.status !== "running" || fresh.spendApprovalId) return;
+    const { approval } = requestApproval(
+      ctx,
+      { title: request.title, details: request.details, risk: "medium", threadId: task.threadId },
+      request.action,
+      approvalTtl(ops),
+    );
+    saveTask(ctx, { ...fresh, status: "waiting", spendApprovalId: approval.id });
+    const text = `Asked the people to approve: ${request.title}`;
+    const details = { approvalId: approval.id, amount: verdict.amount, budget: verdict.budget, status: "pending" };
+    ops.log(ctx.sql, task.id, [{ kind: "approval", step, text, details }], ctx.now);
+  }, task);
+  return null;
+}
+
+/** A spend approval a task waits for was decided: "go" (its next step goes on once), "stop", or null (not this task's). */
+export function spendDecided(ops: TaskAskOps, approval: Approval, action: SpendAction): "go" | "stop" | null {
+  if (action.for.kind !== "task" || approval.status === "pending") return null;
+  return ops.commit((ctx) => {
+    const task = getTask(ctx.sql, action.for.id);
+    if (!task || task.spendApprovalId !== approval.id) return null;
+    ops.log(ctx.sql, task.id, [approvalEntry(approval, task.used.steps + 1)], ctx.now);
+    const approved = approval.status === "approved";
+    const status = approved && task.status === "waiting" ? "running" : task.status;
+    saveTask(ctx, { ...task, status, spendApprovalId: null });
+    return approved ? "go" : "stop";
+  });
+}
+
+/** Whose budgets a task's spending counts against: its starter's key (an agent's), its project, itself. */
+export function taskSpender(task: Pick<TaskDoc, "id" | "startedBy" | "projectId">): SpendSubject {
+  return {
+    principalId: task.startedBy.id,
+    keyId: task.startedBy.kind === "agent" ? task.startedBy.id : null,
+    projectId: task.projectId,
+    taskId: task.id,
+  };
+}
+
+/** The text a step's model call sends: its instructions, the conversation so far, the tools' descriptions. */
+export function stepInputChars(instructions: string, task: Pick<TaskDoc, "messages">, tools: RunToolsShape): number {
+  let chars = instructions.length + JSON.stringify(task.messages).length;
+  for (const [name, tool] of Object.entries(tools.tools))
+    chars += name.length + ((tool as { description?: string }).description?.length ?? 0) + 200;
+  return chars;
+}
+
+const goalOf = (task: Pick<TaskDoc, "goal">) => (task.goal.length > 80 ? `${task.goal.slice(0, 79)}…` : task.goal);
+
+/** The spend approval for a step that would cross a budget: its request and its action. */
+export function spendRequest(
+  task: Pick<TaskDoc, "id" | "goal" | "threadId" | "startedBy" | "used">,
+  verdict: Extract<SpendVerdict, { kind: "over" }>,
+): { title: string; details: string; action: SpendAction } {
+  const step = task.used.steps + 1;
+  const what = `step ${step} of the task "${goalOf(task)}"`;
+  const scope = verdict.budget.scope === "key" ? "agent key" : verdict.budget.scope;
+  return {
+    title: `Spend up to ${verdict.amount.toLocaleString("en-US")} more credits on ${what}`,
+    details: `The ${scope}'s budget has ${Math.max(0, verdict.remaining).toLocaleString("en-US")} credits left; this step may cost up to ${verdict.amount.toLocaleString("en-US")} more. Approve to raise the budget by that much once; deny to stop the task.`,
+    action: {
+      kind: "spend",
+      amount: verdict.amount,
+      budget: verdict.budget,
+      for: { kind: "task", id: task.id },
+      what,
+      spender: task.startedBy,
+    },
+  };
+}
+
+/** Why a task paused for credits, in words for its thread and log. */
+export function outOfCreditsText(verdict: Extract<SpendVerdict, { kind: "payment_required" }>): string {
+  return `Paused: the workspace is out of credits (${verdict.balance.toLocaleString("en-US")} left; the next step may cost up to ${verdict.needed.toLocaleString("en-US")}). Top up in Billing or ask an operator for credits, then resume the task.`;
+}
+
+/** Why a task stopped after its spend approval was not granted. */
+export function spendRefusedText(approval: Approval, action: SpendAction): string {
+  const amount = action.amount.toLocaleString("en-US");
+  if (approval.status === "denied")
+    return `${approval.resolvedBy?.name ?? "Someone"} denied spending ${amount} more credits${approval.note ? ` (${approval.note})` : ""}`;
+  return approval.note
+    ? `no decision on spending ${amount} more credits (${approval.note})`
+    : `nobody approved spending ${amount} more credits in time`;
+}
+
+/** The model call of a step, charged once: its actual cost against the reservation made for it. */
+export function chargeStep(
+  spend: SpendGate,
+  reservation: Parameters<SpendGate["recordModelCall"]>[0],
+  call: {
+    id: string;
+    task: Pick<TaskDoc, "id" | "threadId">;
+    model: string;
+    inputTokens: number | null;
+    outputTokens: number | null;
+    ok: boolean;
+    at: number;
+  },
+): void {
+  spend.recordModelCall(reservation, {
+    id: call.id,
+    at: call.at,
+    purpose: "task",
+    model: call.model,
+    inputTokens: call.inputTokens,
+    outputTokens: call.outputTokens,
+    ok: call.ok,
+    runId: call.task.id,
+    threadId: call.task.threadId,
+  });
+}

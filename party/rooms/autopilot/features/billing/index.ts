@@ -1,0 +1,90 @@
+import type { BillingConfig } from "../../../../billing/config";
+import { RoomError } from "../../../../domain/errors";
+import {
+  applySpendApproval,
+  approvedSpendApprovals,
+  billingState,
+  ledgerEntries,
+  setBudget,
+  spendGroups,
+} from "../../domain/billing";
+import { getTask } from "../../domain/tasks";
+import { requireProject } from "../../domain/projects";
+import type { Feature } from "../../kernel/feature";
+import { methods, mutate, paged, query } from "../../kernel/handlers";
+import type { RoomWriter } from "../../domain/context";
+import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
+
+export interface BillingParts extends RoomWriter {
+  config: BillingConfig;
+  broadcast<E extends EventName>(event: E, payload: EventPayload<E>): void;
+}
+
+/**
+ * Tells clients the workspace's money changed: once per turn of the event loop however many
+ * entries were written in it (a reply's steps, a gateway's run), with the whole state.
+ */
+export class BillingNews {
+  readonly #p: BillingParts;
+  #pending = false;
+
+  constructor(parts: BillingParts) {
+    this.#p = parts;
+  }
+
+  changed(): void {
+    if (this.#pending) return;
+    this.#pending = true;
+    queueMicrotask(() => {
+      this.#pending = false;
+      this.#p.broadcast("billing.changed", { state: billingState(this.#p.sql, this.#p.config, Date.now()) });
+    });
+  }
+}
+
+/**
+ * The workspace's money (decision 43): its state and rollups, receipts and budgets; the raise
+ * an approved spend approval makes; and the news of every change to clients.
+ */
+export function billing(p: BillingParts, news: BillingNews): Feature {
+  const now = () => Date.now();
+  return {
+    name: "billing",
+    methods: methods({
+      "billing.summary": query((sql, params) => {
+        const state = billingState(sql, p.config, now());
+        const since = params.since ?? state.period.start;
+        const until = params.until ?? Math.max(since + 1, state.period.end);
+        return { state, groups: spendGroups(sql, params.groupBy, since, until) };
+      }),
+      "billing.entries": query((sql, params) => paged(ledgerEntries(sql, params), (entries) => ({ entries }))),
+      "billing.setBudget": mutate((ctx, params) => {
+        const subjectId = params.scope === "workspace" ? null : (params.subjectId ?? null);
+        if (params.scope !== "workspace" && !subjectId)
+          throw new RoomError("bad_request", `a ${params.scope} budget needs subjectId`);
+        if (params.scope === "workspace" && params.subjectId)
+          throw new RoomError("bad_request", "the workspace's budget has no subjectId");
+        if (params.scope === "project" && subjectId) requireProject(ctx.sql, subjectId);
+        if (params.scope === "task" && subjectId && !getTask(ctx.sql, subjectId))
+          throw new RoomError("not_found", `no task ${subjectId}`, { taskId: subjectId });
+        setBudget(ctx.sql, params.scope, subjectId, params.limit, ctx.now);
+        ctx.audit("billing.budget", subjectId ?? "workspace", { scope: params.scope, limit: params.limit });
+        return { state: billingState(ctx.sql, p.config, ctx.now) };
+      }),
+    }),
+    reactions: {
+      // Before the features that go on once it is decided (tasks, the Autopilot's runs): the
+      // raise is written first, so what asked finds its budget raised.
+      "approval.resolved": ({ approval }) => {
+        if (approval.action?.kind !== "spend") return;
+        if (p.commit(null, (ctx) => applySpendApproval(ctx.sql, approval))) news.changed();
+      },
+    },
+    answered: { "billing.setBudget": () => news.changed() },
+    start: () => {
+      let raised = false;
+      for (const approval of approvedSpendApprovals(p.sql)) raised = applySpendApproval(p.sql, approval) || raised;
+      if (raised) news.changed();
+    },
+  };
+}
