@@ -120,6 +120,40 @@ describe("NIP-01: events, filters, subscriptions", () => {
     expect(reader.liveEvents("s", after)).toEqual([]);
   });
 
+  it("sends a live event once to each subscription it matches, whatever field its filters name", async () => {
+    const alice = keys();
+    const tag = crypto.randomUUID();
+    const reader = await open();
+    const since = now() - 5;
+    const subs: Record<string, unknown[]> = {
+      byAuthor: [{ authors: [alice.pubkey] }],
+      byTag: [{ "#t": [tag], kinds: [1] }],
+      byKind: [{ kinds: [1], since }],
+      // No id, author, tag or kind: tried on every event.
+      byTime: [{ since }],
+      // Two filters that both match: the event still comes once.
+      twice: [{ authors: [alice.pubkey] }, { "#t": [tag] }],
+      other: [{ authors: [keys().pubkey] }, { "#t": ["not-this"] }, { kinds: [7] }],
+    };
+    for (const [id, filters] of Object.entries(subs))
+      await reader.req(id, ...filters.map((f) => ({ ...(f as object), limit: 0 })));
+    const from = reader.frames.length;
+    const event = signed(alice, { tags: [["t", tag]] });
+    const writer = await open();
+    expect(await writer.publish(event)).toEqual([true, ""]);
+    await reader.next((f) => f[0] === "EVENT" && f[1] === "twice", from);
+    await reader.next((f) => f[0] === "EVENT" && f[1] === "byTime", from);
+    const ours = (sub: string) => reader.liveEvents(sub, from).filter((e) => e.id === event.id).length;
+    expect(Object.fromEntries(Object.keys(subs).map((id) => [id, ours(id)]))).toEqual({
+      byAuthor: 1,
+      byTag: 1,
+      byKind: 1,
+      byTime: 1,
+      twice: 1,
+      other: 0,
+    });
+  });
+
   it("keeps the newest replaceable (kind 0, 3, 10000-19999) and addressable (30000-39999 per d) event; ephemeral ones go out unstored", async () => {
     const alice = keys();
     const socket = await open();
@@ -150,7 +184,7 @@ describe("NIP-01: events, filters, subscriptions", () => {
     const alice = keys();
     const reader = await open();
     await reader.req("kept", { authors: [alice.pubkey] });
-    const relay = env.NostrRelay;
+    const relay = (env as unknown as { NostrRelay: DurableObjectNamespace }).NostrRelay;
     await evictDurableObject(relay.get(relay.idFromName("public")));
     const writer = await open();
     const from = reader.frames.length;
