@@ -7,6 +7,7 @@ import { messageCreatedFrame } from "./message-frame";
 import { plainStreamSocket } from "./plain-stream";
 
 export { PlainStreamObject } from "./plain-stream";
+export { BareRelay } from "./bare-relay";
 
 // The room. Per message: parse, one SQLite row, broadcast (the frame: message-frame.ts).
 // No auth, validation, metering or log.
@@ -37,6 +38,11 @@ export default {
       if (url.searchParams.get("in") !== "object") return plainStreamSocket(ctx);
       const objects = env.PlainStreamObject as DurableObjectNamespace;
       return objects.get(objects.idFromName("floor")).fetch(request);
+    }
+    // The plain relay floor (bare-relay.ts), one object per name.
+    if (url.pathname.startsWith("/bare-relay/") && request.headers.get("upgrade") === "websocket") {
+      const relays = env.BareRelay as DurableObjectNamespace;
+      return relays.get(relays.idFromName(url.pathname)).fetch(request);
     }
     return (
       (await routePartykitRequest(request, env)) ??
