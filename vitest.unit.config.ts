@@ -44,6 +44,7 @@ const UNIT_FILES = [
   "client/test/instance-status.test.ts",
   "client/test/markdown.test.ts",
   "client/test/mentions.test.ts",
+  "client/test/presence.test.ts",
   "client/test/flow-items.test.ts",
   "client/test/markdown-preview.test.ts",
   "client/test/method-namespaces.test.ts",

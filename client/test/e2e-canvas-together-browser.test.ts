@@ -1,7 +1,9 @@
 // Working on the canvas together, end to end: the real server (wrangler dev, as `npm start`
 // runs it) and two people in two Chromium contexts. Undo takes back only one's own change,
 // a note is typed into by both at once with the other's caret shown, a comment is made and
-// deleted, and one follows the other's view until Esc, and until the other leaves.
+// deleted, and one follows the other's view until Esc, and until the other leaves. Who is
+// here is one entry per person with their devices, never oneself, and a closed tab and a
+// revoked key leave everyone's list within 2 s.
 // Screenshots go to test-artifacts/ (git-ignored) so a person can look at what ran.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,6 +23,7 @@ let persistDir: string;
 let browser: Browser;
 const people: Record<"ann" | "ben", { ctx: BrowserContext; page: Page; email: string; name: string }> = {} as never;
 const notes = { ann: "", ben: "" };
+let workspace = "";
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `together-${name}.png`) });
 const nodeAt = (page: Page, id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
@@ -86,7 +89,7 @@ afterAll(async () => {
 describe("the canvas together", () => {
   it("two people, a note each, both canvases showing both notes and each other", async () => {
     const { ann, ben } = people;
-    await twoPeopleInOneWorkspace(server.url, ann, ben);
+    workspace = await twoPeopleInOneWorkspace(server.url, ann, ben);
     notes.ann = await addNote(ann.page, "Ann's note");
     // A new note lands in the middle of the view: Ann's makes room for Ben's.
     await drag(ann.page, notes.ann, -320, 0);
@@ -242,6 +245,57 @@ describe("the canvas together", () => {
     await comment.waitFor({ state: "detached" });
   });
 
+  it("who is here: one entry per person with their devices, never oneself; a closed tab and a revoked key leave within 2 s", async () => {
+    const { ann, ben } = people;
+    const here = (page: Page) => page.getByRole("list", { name: "People here" });
+    const entry = (page: Page, name: string) => here(page).locator("li", { has: page.getByLabel(`Follow ${name}`) });
+    // Ben opens the workspace in a second tab: Ann sees one Ben, on two devices.
+    const benSecond = await ben.ctx.newPage();
+    await benSecond.goto(`${server.url}/?w=${workspace}`);
+    await benSecond.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+    await expect.poll(() => entry(ann.page, "Ben").getAttribute("data-devices"), { timeout: 10_000 }).toBe("2");
+    expect(await here(ann.page).locator("li").count()).toBe(1);
+    // Ben's own tabs know of both, and neither offers the other as someone to follow.
+    await ben.page.locator(".sidebar").getByText("2 devices").waitFor({ timeout: 10_000 });
+    for (const page of [ben.page, benSecond]) {
+      await entry(page, "Ann").waitFor();
+      expect(await here(page).locator("li").count()).toBe(1);
+    }
+
+    // An agent signed in to the app with its key is here too, until its key is revoked.
+    const created = await ann.ctx.request.post(`${server.url}/api/workspaces/${workspace}/keys`, {
+      data: { name: "Scout", scopes: ["read", "write"] },
+      headers: { origin: server.url },
+    });
+    expect(created.status()).toBe(201);
+    const key = (await created.json()) as { id: string; key: string };
+    const agentCtx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const agentPage = await agentCtx.newPage();
+    await agentPage.goto(server.url);
+    await agentPage.getByRole("tab", { name: "API key" }).click();
+    await agentPage.getByLabel("Agent API key").fill(key.key);
+    await agentPage.getByRole("button", { name: "Sign in with key" }).click();
+    await agentPage.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+    for (const page of [ann.page, ben.page]) await entry(page, "Scout").waitFor({ timeout: 10_000 });
+    await shot(ann.page, "04a-who-is-here");
+    const revoked = await ann.ctx.request.delete(`${server.url}/api/workspaces/${workspace}/keys/${key.id}`, {
+      headers: { origin: server.url },
+    });
+    expect(revoked.status()).toBe(200);
+    for (const page of [ann.page, ben.page, benSecond])
+      await entry(page, "Scout").waitFor({ state: "detached", timeout: 2000 });
+
+    // Ben closes his second tab: Ann's entry for him says one device again.
+    await benSecond.close();
+    await expect.poll(() => entry(ann.page, "Ben").getAttribute("data-devices"), { timeout: 2000 }).toBe("1");
+    await agentCtx.close();
+
+    // A fresh load shows who is here at once, ready to follow, with nobody having moved.
+    await ann.page.reload();
+    await ann.page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+    await expect.poll(() => ann.page.getByLabel("Follow Ben").isEnabled(), { timeout: 5000 }).toBe(true);
+  });
+
   it("following: Ben's view follows Ann's until he presses Esc; when Ann leaves, it stops and says so", async () => {
     const { ann, ben } = people;
     await ben.page.getByRole("button", { name: "Follow Ann" }).click();
@@ -281,7 +335,8 @@ describe("the canvas together", () => {
     await ben.page.getByText("Following Ann — Esc to stop").waitFor();
     await ann.page.close();
     await ben.page.getByText("Ann left — you are no longer following").waitFor({ timeout: 20_000 });
-    expect(await ben.page.getByRole("button", { name: "Follow Ann" }).count()).toBe(0);
+    // Her canvas went first; the room's presence follows within its coalescing window.
+    await ben.page.getByRole("button", { name: "Follow Ann" }).waitFor({ state: "detached", timeout: 2000 });
     await shot(ben.page, "05-left");
   });
 });

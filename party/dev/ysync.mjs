@@ -9,6 +9,7 @@ import * as Y from "yjs";
 
 const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
+const MESSAGE_QUERY_AWARENESS = 3;
 const REMOTE = Symbol("remote");
 
 export class YSyncClient {
@@ -36,6 +37,13 @@ export class YSyncClient {
         if (encoding.length(encoder) > 1) ws.send(encoding.toUint8Array(encoder));
       } else if (type === MESSAGE_AWARENESS) {
         awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), REMOTE);
+      } else if (type === MESSAGE_QUERY_AWARENESS) {
+        // As y-websocket's provider answers: every state it knows.
+        const encoder = encoding.createEncoder();
+        encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
+        const clients = [...this.awareness.getStates().keys()];
+        encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
+        if (this.closed === null) ws.send(encoding.toUint8Array(encoder));
       }
     });
     ws.addEventListener("close", (e) => {

@@ -187,7 +187,7 @@ describe("Hatchery under hostile writers", () => {
     );
     const states = newcomer.awareness.getStates();
     const eveState = states.get(eve.doc.clientID)!;
-    expect(eveState.user).toEqual({ name: viewer.name, kind: "user", color: expect.any(Number) });
+    expect(eveState.user).toEqual({ id: viewer.userId, name: viewer.name, kind: "user", color: expect.any(Number) });
     expect(PALETTE[eveState.user.color]).toBeDefined();
     expect(JSON.stringify([...states.values()])).not.toMatch(/approve apr_X|attacker\.test|jjjj/);
     expect(states.get(alice.doc.clientID)!.user.name).toBe(owner.name);

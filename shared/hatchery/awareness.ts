@@ -70,7 +70,13 @@ const Proposed = z.object({
 
 /** What every peer sees; the app parses remote states with this before rendering them. */
 export const PresenceState = z.object({
-  user: z.object({ name: z.string().max(NAME_MAX), kind: z.string().max(20), color: z.number().int() }),
+  user: z.object({
+    /** Whose state it is (the principal's id): the app groups a person's tabs by it. Absent from older rooms. */
+    id: z.string().max(ID_MAX).optional(),
+    name: z.string().max(NAME_MAX),
+    kind: z.string().max(20),
+    color: z.number().int(),
+  }),
   cursor: z.object({ x: Coord, y: Coord }).nullable(),
   selection: z.array(z.string().max(ID_MAX)).max(SELECTION_MAX),
   viewport: Viewport.nullable().catch(null),
@@ -87,7 +93,7 @@ export interface PresenceBinding {
 
 /** `ok` with no update: nothing in the frame was this connection's own (see below). */
 export type AwarenessVerdict =
-  | { ok: true; clientId: number | null; update: Uint8Array | null }
+  | { ok: true; clientId: number | null; update: Uint8Array | null; clock?: number }
   | { ok: false; reason: string };
 
 /**
@@ -136,6 +142,7 @@ export function reviewAwarenessUpdate(
     if (!parsed.success) return { ok: false, reason: "awareness state is not an object" };
     state = {
       user: {
+        id: principal.id.slice(0, ID_MAX),
         name: principal.name.slice(0, NAME_MAX),
         kind: principal.kind.slice(0, 20),
         color: paletteIndexFor(principal.id),
@@ -151,5 +158,5 @@ export function reviewAwarenessUpdate(
   encoding.writeVarUint(encoder, own.clientId);
   encoding.writeVarUint(encoder, own.clock);
   encoding.writeVarString(encoder, JSON.stringify(state));
-  return { ok: true, clientId: own.clientId, update: encoding.toUint8Array(encoder) };
+  return { ok: true, clientId: own.clientId, update: encoding.toUint8Array(encoder), clock: own.clock };
 }

@@ -1,7 +1,8 @@
 import { Panel, useReactFlow, useStore } from "@xyflow/react";
-import { useEffect } from "react";
-import { useCanvas } from "../stores/canvas";
-import { useCan } from "../stores/room";
+import { useEffect, useMemo } from "react";
+import { devicesText, type PersonHere, peopleHere } from "../lib/presence";
+import { colorFor, useCanvas } from "../stores/canvas";
+import { useCan, useRoom } from "../stores/room";
 import { useTogether } from "../stores/together";
 
 /**
@@ -12,6 +13,14 @@ import { useTogether } from "../stores/together";
 
 const FOLLOW_MS = 200;
 
+/** Everyone else here (the room's presence), one entry per person, with the view to follow. */
+function usePeopleHere(): PersonHere[] {
+  const presence = useRoom((s) => s.state.presence);
+  const me = useRoom((s) => s.principal?.id ?? null);
+  const peers = useCanvas((s) => s.peers);
+  return useMemo(() => peopleHere(presence.values(), peers, me), [presence, peers, me]);
+}
+
 /** Publishes this tab's view; while following, moves it to the followed person's. Inside <ReactFlow>. */
 export function ViewportSync() {
   const [tx, ty, zoom] = useStore((s) => s.transform);
@@ -21,9 +30,8 @@ export function ViewportSync() {
   const publish = useTogether((s) => s.publishViewport);
   const following = useTogether((s) => s.following);
   const stop = useTogether((s) => s.stopFollowing);
-  const target = useCanvas((s) =>
-    following === null ? null : (s.peers.find((p) => p.clientId === following)?.viewport ?? null),
-  );
+  const people = usePeopleHere();
+  const target = following === null ? null : (people.find((p) => p.principalId === following)?.viewport ?? null);
   const rf = useReactFlow();
 
   useEffect(() => {
@@ -70,29 +78,40 @@ const initials = (name: string) =>
     .map((w) => w[0]!.toUpperCase())
     .join("") || "?";
 
-/** Who else has the canvas open; each is a button that follows (or stops following) their view. */
+/**
+ * Who else is here, one button per person (however many tabs and devices they have; one's
+ * own other tabs are not someone else): it follows (or stops following) their view.
+ */
 export function PresenceList() {
-  const peers = useCanvas((s) => s.peers);
+  const people = usePeopleHere();
   const following = useTogether((s) => s.following);
   const follow = useTogether((s) => s.follow);
   const stop = useTogether((s) => s.stopFollowing);
-  if (peers.length === 0) return null;
+  if (people.length === 0) return null;
   return (
     <Panel position="top-right" className="presence-panel">
-      <ul className="presence-list" aria-label="People on the canvas">
-        {peers.map((p) => {
-          const on = following === p.clientId;
+      <ul className="presence-list" aria-label="People here">
+        {people.map((p) => {
+          const on = following === p.principalId;
+          const where = devicesText(p.devices);
           return (
-            <li key={p.clientId}>
+            <li key={p.principalId} data-devices={p.devices.length}>
               <button
                 type="button"
                 className={`presence-avatar ${on ? "is-following" : ""}`}
-                style={{ background: p.color }}
+                style={{ background: colorFor(p.principalId) }}
                 aria-pressed={on}
                 aria-label={on ? `Stop following ${p.name}` : `Follow ${p.name}`}
-                title={on ? `Following ${p.name} — click or Esc to stop` : `Follow ${p.name}'s view`}
+                aria-description={`${p.kind === "agent" ? "agent, " : ""}${where}`}
+                title={
+                  on
+                    ? `Following ${p.name} — click or Esc to stop`
+                    : p.viewport
+                      ? `Follow ${p.name}'s view (${where})`
+                      : `${p.name} is here (${where}), not on the canvas`
+                }
                 disabled={!p.viewport && !on}
-                onClick={() => (on ? stop() : follow(p.clientId))}
+                onClick={() => (on ? stop() : follow(p))}
               >
                 {initials(p.name)}
               </button>
@@ -108,7 +127,11 @@ export function FollowBanner() {
   const following = useTogether((s) => s.following);
   const notice = useTogether((s) => s.followNotice);
   const stop = useTogether((s) => s.stopFollowing);
-  const name = useCanvas((s) => s.peers.find((p) => p.clientId === following)?.name);
+  const name = useRoom((s) =>
+    following === null
+      ? undefined
+      : [...s.state.presence.values()].find((entry) => entry.principalId === following)?.name,
+  );
   if (following === null && !notice) return null;
   return (
     <div className="follow-banner" role="status">

@@ -45,6 +45,10 @@ export type { FlowEdge, FlowNode } from "./flow-items";
 
 export interface Peer {
   clientId: number;
+  /** Whose tab it is (the room writes it; null from an older room). */
+  principalId: string | null;
+  /** When its presence last changed (awareness meta): the tab its person is using. */
+  active: number;
   name: string;
   color: string;
   cursor: { x: number; y: number } | null;
@@ -250,7 +254,10 @@ export const useCanvas = create<CanvasStore>((set, get) => {
             const state = PresenceState.safeParse(raw);
             if (!state.success) continue;
             const { user: u, cursor, selection, viewport, caret } = state.data;
-            peers.push({ clientId, name: u.name, color: paletteColor(u.color), cursor, selection, viewport, caret });
+            const active = awareness.meta.get(clientId)?.lastUpdated ?? 0;
+            const principalId = u.id ?? null;
+            const color = paletteColor(u.color);
+            peers.push({ clientId, principalId, active, name: u.name, color, cursor, selection, viewport, caret });
           }
           const before = get().remoteSelection;
           const marks = new Map<string, PeerMark[]>();

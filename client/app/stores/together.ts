@@ -10,14 +10,17 @@ import {
 } from "../../../shared/hatchery/comments";
 import { edgesMap, nodesMap } from "../../../shared/hatchery/graph";
 import { ensureNoteBody, textSplice } from "../../../shared/hatchery/note-text";
+import { peopleHere, type PersonHere } from "../lib/presence";
 import { LOCAL, useCanvas } from "./canvas";
+import { useRoom } from "./room";
 
 /**
  * Working on the canvas together, beside the document store (stores/canvas.ts):
  * - undo and redo of this tab's own changes only: a Y.UndoManager tracking LOCAL, the
  *   origin of every write this tab makes, so a change that came from someone else (or
  *   the server) is never undone;
- * - following someone's view, from the viewport each tab publishes in presence;
+ * - following someone's view, from the viewport each tab publishes in presence (a person:
+ *   whichever of their tabs they use; who is here comes from the room's presence, lib/presence.ts);
  * - the caret in a note's text, as Y.RelativePositions (they survive others' typing);
  * - comments on nodes, read from the document's `comments` map.
  */
@@ -32,11 +35,11 @@ interface TogetherStore {
   canRedo: boolean;
   undo(): void;
   redo(): void;
-  /** The awareness client id whose view this tab follows. */
-  following: number | null;
+  /** Whose view this tab follows (their principal id). */
+  following: string | null;
   /** Why following stopped when this tab did not stop it (the person left). */
   followNotice: string | null;
-  follow(clientId: number): void;
+  follow(person: Pick<PersonHere, "principalId" | "name">): void;
   stopFollowing(notice?: string | null): void;
   publishViewport(v: Viewport): void;
   setCaret(caret: Caret | null): void;
@@ -121,14 +124,23 @@ export const useTogether = create<TogetherStore>((set, get) => {
       if (undo === manager) undo = null;
     };
   };
+  // The person followed left (their last socket closed, or none of their tabs shows the canvas): stop, and say so.
+  let followedName = "They";
+  const checkFollowed = () => {
+    const followed = get().following;
+    if (followed === null) return;
+    const { state, principal } = useRoom.getState();
+    const person = peopleHere(state.presence.values(), useCanvas.getState().peers, principal?.id ?? null).find(
+      (p) => p.principalId === followed,
+    );
+    if (!person?.viewport) get().stopFollowing(`${followedName} left — you are no longer following`);
+  };
   useCanvas.subscribe((s, prev) => {
     if (s.doc !== prev.doc) attach(s.doc);
-    // The person followed left: stop, and say so.
-    const followed = get().following;
-    if (followed !== null && s.peers !== prev.peers && !s.peers.some((p) => p.clientId === followed)) {
-      const name = prev.peers.find((p) => p.clientId === followed)?.name ?? "They";
-      get().stopFollowing(`${name} left — you are no longer following`);
-    }
+    if (s.peers !== prev.peers) checkFollowed();
+  });
+  useRoom.subscribe((s, prev) => {
+    if (s.state.presence !== prev.state.presence) checkFollowed();
   });
 
   return {
@@ -138,7 +150,10 @@ export const useTogether = create<TogetherStore>((set, get) => {
     redo: () => undo?.redo(),
     following: null,
     followNotice: null,
-    follow: (clientId) => set({ following: clientId, followNotice: null }),
+    follow: (person) => {
+      followedName = person.name;
+      set({ following: person.principalId, followNotice: null });
+    },
     stopFollowing: (notice = null) => set({ following: null, followNotice: notice }),
     publishViewport: sendViewport,
     setCaret: sendCaret,

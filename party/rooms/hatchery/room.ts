@@ -1,5 +1,6 @@
 import type { Connection, ConnectionContext, WSMessage } from "partyserver";
 import { YServer } from "y-partyserver";
+import { removeAwarenessStates } from "y-protocols/awareness";
 import type * as Y from "yjs";
 import { reviewAwarenessUpdate } from "../../../shared/hatchery/awareness";
 import { takeClientUpdate } from "../../../shared/hatchery/client-write";
@@ -30,15 +31,14 @@ import { foldOldActivity } from "./fold-activity";
 import { type HatcheryLimits, hatcheryLimits } from "./limits";
 import { HatcheryMeter } from "./meter";
 import { type Refusal, refusalFor, takeBackOversize, tooLarge } from "./refusals";
+import { leaving, queryAwarenessFrame, type SocketPresence } from "./presence";
 
 /** Transaction origin of an agent's graph commands (domain-pull.ts has the domain's); any other came from a client. */
 export const AGENT_ORIGIN = "autopilot-graph-apply";
 
-interface ConnState {
+interface ConnState extends SocketPresence {
   principal: Principal;
   readonly: boolean;
-  /** The awareness client id this socket speaks for, bound on its first presence update. */
-  awarenessId?: number;
   /** Refusals as y-partyserver custom messages (asked for), else as y-protocols auth messages. */
   custom: boolean;
 }
@@ -92,6 +92,8 @@ export class Hatchery extends YServer {
   readonly #meter: HatcheryMeter;
   /** Sockets we closed: frames they had already sent are dropped unread. */
   readonly #hungUp = new Set<string>();
+  /** Sockets whose presence left when the room closed them, before their close handler ran. */
+  readonly #left = new Set<string>();
   /** Upper bound of the document's encoded size (stored bytes); exact after a compaction. */
   #docBytes: number | null = null;
 
@@ -128,6 +130,10 @@ export class Hatchery extends YServer {
     });
     // Catch up with anything the Autopilot committed while we slept.
     void this.sync().catch((error) => log("error", "hatchery sync failed", this.name, { error: String(error) }));
+    // Presence lived in memory only: ask every socket that had one for it again (presence.ts).
+    const query = queryAwarenessFrame();
+    for (const conn of this.getConnections())
+      if ((conn.state as ConnState | null)?.awarenessId !== undefined) sendFrame(conn, query);
   }
 
   override getConnectionTags(_conn: Connection, ctx: ConnectionContext): string[] {
@@ -168,7 +174,12 @@ export class Hatchery extends YServer {
         const scoped = canvasState(principal, state.custom);
         conn.setState((prev: ConnState | null) => ({ ...(prev ?? state), ...scoped }));
       };
-      return [{ principal: state.principal, close: (code, why) => conn.close(code, why), rescope }];
+      // Its presence goes with the close at once, not when (or if) its side of the close arrives.
+      const close = (code: number, why: string) => {
+        conn.close(code, why);
+        this.#leave(conn);
+      };
+      return [{ principal: state.principal, close, rescope }];
     });
     await revalidateSockets(this.#env.DB, this.name, sockets, reason);
   }
@@ -270,10 +281,10 @@ export class Hatchery extends YServer {
     const binding = { bound: state.awarenessId ?? null, takenByOther };
     const verdict = reviewAwarenessUpdate(update, binding, state.principal, this.#limits.maxAwarenessBytes);
     if (!verdict.ok) return this.#refuse(conn, { code: "bad_frame", message: verdict.reason });
-    const { clientId } = verdict;
+    const { clientId, clock } = verdict;
     if (!verdict.update || clientId === null) return;
-    const bind = (prev: ConnState | null) => ({ ...(prev ?? state), awarenessId: clientId });
-    if (state.awarenessId === undefined) conn.setState(bind);
+    // Bound on the first; the clock kept so that the socket can be removed after a wake (presence.ts).
+    conn.setState((prev: ConnState | null) => ({ ...(prev ?? state), awarenessId: clientId, awarenessClock: clock }));
     this.handleMessage(conn, presenceFrame(verdict.update));
   }
 
@@ -311,10 +322,30 @@ export class Hatchery extends YServer {
     }
   }
 
-  override onClose(conn: Connection, code: number, reason: string, wasClean: boolean): void {
+  /**
+   * In place of y-partyserver's onClose, whose one job is to remove the socket's presence:
+   * it removes only what the room holds in memory (nothing after a wake), and would remove a
+   * state another socket of the same person has taken over (presence.ts `leaving`).
+   */
+  override onClose(conn: Connection): void {
     this.#meter.forget(conn.id);
     this.#hungUp.delete(conn.id);
-    super.onClose(conn, code, reason, wasClean);
+    this.#leave(conn);
+  }
+
+  /** A socket's presence leaves everyone's canvas, once. */
+  #leave(conn: Connection): void {
+    if (this.#left.has(conn.id)) return void this.#left.delete(conn.id);
+    const state = conn.state as ConnState | null;
+    const others = [...this.getConnections()].filter((c) => c.id !== conn.id && c.readyState === WebSocket.OPEN);
+    const outcome = leaving(
+      state,
+      others.map((c) => c.state as ConnState | null),
+      this.document.awareness,
+    );
+    if (outcome.kind !== "none" && conn.readyState !== WebSocket.CLOSED) this.#left.add(conn.id);
+    if (outcome.kind === "remove") removeAwarenessStates(this.document.awareness, [outcome.clientId], null);
+    else if (outcome.kind === "tell") for (const other of others) sendFrame(other, outcome.frame);
   }
 
   /**
