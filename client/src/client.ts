@@ -118,6 +118,7 @@ export class AutopilotClient {
   declare readonly schedules: MethodNamespaces["schedules"];
   declare readonly tasks: MethodNamespaces["tasks"];
   declare readonly runlog: MethodNamespaces["runlog"];
+  declare readonly billing: MethodNamespaces["billing"];
 
   readonly #options: AutopilotClientOptions;
   readonly #endpoint: Endpoint;

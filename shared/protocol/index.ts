@@ -2,6 +2,7 @@ export * from "./access";
 export * from "./agent";
 export * from "./approvals";
 export * from "./audit";
+export * from "./billing";
 export * from "./chat-start";
 export * from "./common";
 export * from "./errors";
