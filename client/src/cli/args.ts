@@ -34,7 +34,7 @@ const FOOTER = [
   "Results are printed on stdout as one JSON object per line (the method's result as",
   'the room sent it, e.g. {"thread":{...}}); errors as one line on stderr.',
   "send --wait-reply prints the reply (the Autopilot's or the OpenClaw instance's) as plain",
-  "text instead, as it streams.",
+  "text instead, as it streams; runlog and billing print sentences unless given --json.",
   "Exit codes: 0 ok, 1 approval denied or expired (request-approval --wait) or an error",
   "message or stopped run (send --wait-reply), 2 usage error, 3 server or connection error",
   "(or no reply in time, or a thread nobody answers), 130 interrupted.",

@@ -7,6 +7,7 @@ import { PROJECT_COMMANDS, PROJECT_OPTIONS, type ProjectCommand } from "./projec
 import { SCHEDULE_COMMANDS, SCHEDULE_OPTIONS, type ScheduleCommand } from "./schedule-commands";
 import { TASK_COMMANDS, TASK_OPTIONS, type TaskCommand } from "./task-commands";
 import { AGENTS_HELP, responderOptions } from "./responder-options";
+import { BILLING_COMMANDS, BILLING_OPTIONS, type BillingCommand } from "./billing-commands";
 import { TOOLSET_COMMANDS, TOOLSET_OPTIONS, type ToolsetCommand } from "./toolset-command";
 import { UsageError } from "./usage-error";
 export { UsageError };
@@ -38,6 +39,7 @@ export type Command =
   | ToolsetCommand
   | ScheduleCommand
   | TaskCommand
+  | BillingCommand
   | { name: "signup"; agentName: string; invitation?: string }
   | { name: "watch" }
   | { name: "threads"; includeArchived: boolean }
@@ -155,6 +157,7 @@ export const OPTIONS = {
   ...TOOLSET_OPTIONS,
   ...SCHEDULE_OPTIONS,
   ...TASK_OPTIONS,
+  ...BILLING_OPTIONS,
 } as const satisfies Record<string, { type: "string" | "boolean"; short?: string; value?: string; help: string }>;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -489,4 +492,5 @@ export const COMMANDS: Record<string, CommandSpec> = {
   ...TOOLSET_COMMANDS,
   ...SCHEDULE_COMMANDS,
   ...TASK_COMMANDS,
+  ...BILLING_COMMANDS,
 };

@@ -5,6 +5,7 @@ import { AutopilotError } from "../errors";
 import type { Command } from "./command-table";
 import type { SocketCommand } from "./args";
 import { type CliIO, EXIT } from "./io";
+import { isBillingCommand, runBillingCommand } from "./billing-commands";
 import { isProjectCommand, runProjectCommand } from "./project-commands";
 import { isScheduleCommand, runScheduleCommand } from "./schedule-commands";
 import { isTaskCommand, runTaskCommand } from "./task-commands";
@@ -71,6 +72,7 @@ export async function runCommand(client: AutopilotClient, command: SocketCommand
   if (isProjectCommand(command)) return runProjectCommand(client, command, io);
   if (isScheduleCommand(command)) return runScheduleCommand(client, command, io);
   if (isTaskCommand(command)) return runTaskCommand(client, command, io);
+  if (isBillingCommand(command)) return runBillingCommand(client, command, io);
   switch (command.name) {
     case "threads":
       return print(io, await client.threads.list({ includeArchived: command.includeArchived }));

@@ -16,7 +16,7 @@ export const TASK_OPTIONS = {
     value: "<n>",
     help: "the task's running time budget in minutes (waiting for people does not count)",
   },
-  json: { type: "boolean", help: "the whole log as JSON (an export), not sentences" },
+  json: { type: "boolean", help: "JSON (the method's result; for runlog, the whole log), not sentences" },
 } as const;
 
 export type TaskCommand =
