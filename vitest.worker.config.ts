@@ -167,6 +167,12 @@ export default defineConfig(async () => {
                   AUTOPILOT_MODEL_API_KEY: "sk-autopilot-test-key-not-for-clients",
                   // The scripted SLOW reply takes ~4 s; HANG tests wait this long.
                   AUTOPILOT_MODEL_TIMEOUT_MS: "6000",
+                  // The default plan is the operator's usual; billing.test.ts puts a workspace on
+                  // the empty plan to see it run out of credits.
+                  BILLING_PLANS: JSON.stringify({
+                    standard: { name: "Standard", includedCredits: 100_000 },
+                    empty: { name: "Empty", includedCredits: 0 },
+                  }),
                 },
               },
             })),

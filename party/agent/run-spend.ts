@@ -1,4 +1,4 @@
-// A reply's run against the workspace's money (decision 43): before each of its model calls the
+// A reply's run against the workspace's money (decision 44): before each of its model calls the
 // run asks the spend gate with that call's worst case (the first before the stream starts, the
 // next ones between the SDK's steps, which stop the stream when refused), and each call's actual
 // cost is recorded against the reservation made for it. A run the gate refuses ends there: out of

@@ -1,5 +1,5 @@
 // What a task asks people for, in the one approval queue, and waits for: a tool call that needs
-// a person, and money (decision 43). Before each step's model call the runner asks the spend
+// a person, and money (decision 44). Before each step's model call the runner asks the spend
 // gate with the worst case of that call; what would cross a budget becomes a spend approval the
 // task waits for, and out of credits pauses it until someone tops up.
 import type { Approval } from "../../shared/protocol/approvals";

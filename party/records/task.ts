@@ -37,7 +37,7 @@ export const TaskDoc = Task.extend({
       calls: z.array(TaskCall),
     })
     .nullable(),
-  /** The spend approval the task waits for before its next step would cross a budget (decision 43). */
+  /** The spend approval the task waits for before its next step would cross a budget (decision 44). */
   spendApprovalId: z.string().nullable().optional(),
 });
 export type TaskDoc = z.infer<typeof TaskDoc>;

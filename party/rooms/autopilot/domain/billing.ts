@@ -1,4 +1,4 @@
-// The workspace's money (protocol 10; decision 43): the ledger, budgets and their raises, and
+// The workspace's money (protocol 10; decision 44): the ledger, budgets and their raises, and
 // the state every interface shows, all derived from the room's tables. Usage is priced when it
 // is recorded, from the operator's table (party/billing/config.ts); an entry's id is unique to
 // what it pays for, so recording the same thing twice is one entry. The spend gate

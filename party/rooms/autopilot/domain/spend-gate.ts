@@ -1,4 +1,4 @@
-// Budgets enforced before spending (decision 43): check → work → record. Before a model call or
+// Budgets enforced before spending (decision 44): check → work → record. Before a model call or
 // an instance start the caller asks with a worst-case estimate; the gate compares it with the
 // balance (out of credits: `payment_required`) and with every budget that applies (the
 // workspace's, the spender's key's, the project's, the task's; crossing one: a spend approval).

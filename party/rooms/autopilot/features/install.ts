@@ -28,6 +28,9 @@ import { readTaskLimits, TaskHeartbeat } from "./tasks";
 import { BillingNews } from "./billing";
 import { readBillingConfig } from "../../../billing/config";
 import { SpendGate } from "../domain/spend-gate";
+import { eventFrame } from "../kernel/fanout";
+import { connState } from "../../shared/connection-state";
+import { hasScope } from "../../../../shared/scopes";
 
 /** Every scheduled callback of the room's features, by the name its schedule rows store. */
 export const ROOM_SCHEDULES = [
@@ -89,7 +92,13 @@ export function installFeatures(s: RoomServices): RoomFeatureSet {
     sql,
     commit,
     config: readBillingConfig(env),
-    broadcast: ((event, payload) => s.broadcast(event, payload)) as RoomServices["broadcast"],
+    toReaders: ((event, payload) => {
+      const text = eventFrame(event, payload);
+      for (const conn of s.sockets.getConnections()) {
+        const state = connState(conn);
+        if (state && hasScope(state.principal.scopes, "read")) s.clients.send(conn, text);
+      }
+    }) as RoomServices["broadcast"],
   };
   const billingNews = new BillingNews(billingParts);
   const spend = new SpendGate(sql, billingParts.config, () => billingNews.changed());

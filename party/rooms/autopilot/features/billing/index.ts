@@ -17,7 +17,8 @@ import type { EventName, EventPayload } from "../../../../../shared/protocol/eve
 
 export interface BillingParts extends RoomWriter {
   config: BillingConfig;
-  broadcast<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  /** An event to every socket whose principal may read the workspace (the money is not for a write-only key). */
+  toReaders<E extends EventName>(event: E, payload: EventPayload<E>): void;
 }
 
 /**
@@ -37,13 +38,13 @@ export class BillingNews {
     this.#pending = true;
     queueMicrotask(() => {
       this.#pending = false;
-      this.#p.broadcast("billing.changed", { state: billingState(this.#p.sql, this.#p.config, Date.now()) });
+      this.#p.toReaders("billing.changed", { state: billingState(this.#p.sql, this.#p.config, Date.now()) });
     });
   }
 }
 
 /**
- * The workspace's money (decision 43): its state and rollups, receipts and budgets; the raise
+ * The workspace's money (decision 44): its state and rollups, receipts and budgets; the raise
  * an approved spend approval makes; and the news of every change to clients.
  */
 export function billing(p: BillingParts, news: BillingNews): Feature {

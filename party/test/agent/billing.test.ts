@@ -1,0 +1,264 @@
+// Money (decision 44) against the scripted model: budgets checked before each model call, a
+// spend approval where a task would cross one (approved: it goes on once; denied: it stops),
+// racing approvers, a restart while it waits, out of credits, and a ledger whose entries are
+// the model's reported usage, each call once.
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { Approval } from "../../../shared/protocol/approvals";
+import type { LedgerEntry } from "../../../shared/protocol/billing";
+import type { EventFrame } from "../../../shared/protocol/frames";
+import type { Task } from "../../../shared/protocol/tasks";
+import { appendLedger, setWorkspacePlan } from "../../rooms/autopilot/domain/billing";
+import type { Autopilot } from "../../rooms/autopilot/room";
+import { type Sql, sqlFromStorage } from "../../domain/sql";
+import { addMember, createKey, idem, type Person, RawSocket, signUp } from "../harness";
+import { agentRoom, requestMark, requestsFor, say } from "./agent-harness";
+
+const roomStub = (workspaceId: string) => {
+  const rooms = (env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> }).Autopilot;
+  return rooms.get(rooms.idFromName(workspaceId));
+};
+
+/** Runs `fn` on the room's SQL (an operator's hand, as the /admin routes do it). */
+const inRoom = (workspaceId: string, fn: (sql: Sql) => void) =>
+  runInDurableObject(roomStub(workspaceId), async (room: Autopilot, state) => {
+    await room.lifecycle.start();
+    fn(sqlFromStorage(state.storage));
+  });
+
+const taskState = (sock: RawSocket, taskId: string, pick: (t: Task) => boolean, timeoutMs = 30_000) =>
+  sock
+    .waitFor<EventFrame>((f) => {
+      if (f.type !== "event" || f.event !== "task.changed") return false;
+      const { task } = f.payload as { task: Task };
+      return task.id === taskId && pick(task);
+    }, timeoutMs)
+    .then((f) => (f.payload as { task: Task }).task);
+
+/** A spend approval the task asked for, other than those already seen (a socket's wait also reads what it had). */
+const spendRequested = (sock: RawSocket, taskId: string, seen: Approval[] = []) =>
+  sock
+    .waitFor<EventFrame>((f) => {
+      if (f.type !== "event" || f.event !== "approval.requested") return false;
+      const { approval } = f.payload as { approval: Approval };
+      return (
+        approval.action?.kind === "spend" && approval.action.for.id === taskId && !seen.some((a) => a.id === approval.id)
+      );
+    }, 30_000)
+    .then((f) => (f.payload as { approval: Approval }).approval);
+
+async function entriesOf(sock: RawSocket, runId: string): Promise<LedgerEntry[]> {
+  const out: LedgerEntry[] = [];
+  let before: { at: number; id: string } | undefined;
+  for (;;) {
+    const page = await sock.ok("billing.entries", { runId, limit: 100, ...(before ? { before } : {}) });
+    out.push(...page.entries);
+    if (!page.next) return out;
+    before = page.next;
+  }
+}
+
+/** The default price table: credits per million input and output tokens, each call rounded up. */
+const cost = (e: LedgerEntry) => Math.ceil(((e.inputTokens ?? 0) * 1000 + (e.outputTokens ?? 0) * 3000) / 1_000_000);
+
+async function teamRoom(): Promise<{ owner: Person; sock: RawSocket; deciders: RawSocket[]; ws: string }> {
+  const { owner, sock } = await agentRoom();
+  const deciders: RawSocket[] = [];
+  for (let i = 0; i < 2; i++) {
+    const member = await signUp();
+    await addMember(owner, owner.workspaceId, member, "member");
+    const s = await RawSocket.open(owner.workspaceId, { cookie: member.cookie });
+    await s.hello();
+    deciders.push(s);
+  }
+  return { owner, sock, deciders, ws: owner.workspaceId };
+}
+
+describe("budgets are checked before spending", () => {
+  it("a task that would cross the budget waits on a spend approval: approved it goes on once, denied it stops; the ledger is the model's usage", async () => {
+    const { sock, deciders } = await teamRoom();
+    const mark = await requestMark();
+    // Each step's worst case is about 25 credits (every output token it may take), its actual
+    // cost one or two: a budget of 40 lets the first steps go and stops one before it crosses.
+    const set = await sock.ok("billing.setBudget", { scope: "workspace", limit: 40, idempotencyKey: idem() });
+    expect(set.state.budgets).toEqual([
+      { scope: "workspace", subjectId: null, limit: 40, raised: 0, used: 0, remaining: 40 },
+    ]);
+    const marker = `budget-${crypto.randomUUID().slice(0, 8)}`;
+    const goal = `STEPS: ${Array.from({ length: 30 }, () => "threads_list {}").join("; ")} ${marker}`;
+    const { task } = await sock.ok("tasks.start", { goal, idempotencyKey: idem() });
+
+    const first = await spendRequested(sock, task.id);
+    const waiting = await taskState(sock, task.id, (t) => t.status === "waiting");
+    expect(waiting.used.steps).toBeGreaterThan(0);
+    expect(first.action).toMatchObject({
+      kind: "spend",
+      budget: { scope: "workspace", subjectId: null },
+      for: { kind: "task", id: task.id },
+    });
+    expect(first.onBehalfOf?.kind).toBe("user");
+    expect(first.summary).toMatch(/more credits for step \d+ of the task/);
+    const amount = (first.action as { amount: number }).amount;
+    const before = (await sock.ok("billing.summary", {})).state;
+    // Nothing was spent past the budget: what is left is less than one more step's worst case.
+    expect(before.budgets[0]!.used).toBeLessThanOrEqual(40);
+    expect(before.budgets[0]!.remaining).toBeGreaterThanOrEqual(0);
+
+    // A person approves: the budget rises by the amount once; the task takes exactly one more step.
+    await deciders[0]!.ok("approvals.resolve", { approvalId: first.id, decision: "approve", idempotencyKey: idem() });
+    const second = await spendRequested(sock, task.id, [first]);
+    const after = await sock.ok("tasks.get", { taskId: task.id });
+    expect(after.task.used.steps).toBe(waiting.used.steps + 1);
+    const raised = (await sock.ok("billing.summary", {})).state.budgets[0]!;
+    expect(raised.raised).toBe(amount);
+
+    // Denied: the task stops with the reason.
+    await deciders[1]!.ok("approvals.resolve", {
+      approvalId: second.id,
+      decision: "deny",
+      note: "enough",
+      idempotencyKey: idem(),
+    });
+    const stopped = await taskState(sock, task.id, (t) => t.status === "stopped");
+    expect(stopped.outcome).toMatch(/denied spending [\d,]+ more credits \(enough\)/);
+    expect(stopped.used.steps).toBe(after.task.used.steps);
+
+    // The ledger: one entry per model call the task made, its tokens the model's reported
+    // usage (the scripted model counts a prompt's characters / 4), priced from the table.
+    const requests = await requestsFor(mark, marker);
+    const entries = await entriesOf(sock, task.id);
+    expect(entries).toHaveLength(requests.length);
+    expect(entries.every((e) => e.kind === "usage" && e.purpose === "task" && e.taskId === task.id)).toBe(true);
+    const prompts = requests.map((r) => Math.ceil(JSON.stringify(r.messages ?? []).length / 4));
+    expect(entries.reduce((n, e) => n + (e.inputTokens ?? 0), 0)).toBe(prompts.reduce((a, b) => a + b, 0));
+    for (const e of entries) expect(e.amount).toBe(-cost(e));
+    const spent = -entries.reduce((n, e) => n + e.amount, 0);
+    const final = (await sock.ok("billing.summary", { groupBy: "run" })).state;
+    expect(final.budgets[0]!.used).toBe(spent);
+    // Crossing only by approval: never more than the budget and what was approved.
+    expect(spent).toBeLessThanOrEqual(40 + amount);
+    for (const s of [sock, ...deciders]) s.close();
+  });
+
+  it("ten racing approvers: one decision applies, the budget rises once", async () => {
+    const { owner, sock } = await agentRoom();
+    const deciders: RawSocket[] = [];
+    for (let i = 0; i < 10; i++) {
+      const member = await signUp();
+      await addMember(owner, owner.workspaceId, member, "member");
+      const s = await RawSocket.open(owner.workspaceId, { cookie: member.cookie });
+      await s.hello();
+      deciders.push(s);
+    }
+    await sock.ok("billing.setBudget", { scope: "workspace", limit: 1, idempotencyKey: idem() });
+    const { task } = await sock.ok("tasks.start", { goal: "STEPS: threads_list {}", idempotencyKey: idem() });
+    const approval = await spendRequested(sock, task.id);
+    const amount = (approval.action as { amount: number }).amount;
+    const answers = await Promise.all(
+      deciders.map((d) =>
+        d.call("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() }),
+      ),
+    );
+    expect(answers.filter((a) => a.ok)).toHaveLength(1);
+    for (const a of answers.filter((x) => !x.ok))
+      expect((a as { error: { code: string } }).error.code).toBe("already_resolved");
+    await taskState(sock, task.id, (t) => t.status === "done" || t.status === "waiting");
+    const state = (await sock.ok("billing.summary", {})).state;
+    expect(state.budgets[0]!.raised).toBe(amount);
+    for (const s of [sock, ...deciders]) s.close();
+  });
+
+  it("a restart while a task waits on its spend approval loses and repeats nothing", async () => {
+    const { owner, sock, deciders } = await teamRoom();
+    const mark = await requestMark();
+    await sock.ok("billing.setBudget", { scope: "workspace", limit: 30, idempotencyKey: idem() });
+    const marker = `restart-${crypto.randomUUID().slice(0, 8)}`;
+    const goal = `STEPS: ${Array.from({ length: 4 }, () => "threads_list {}").join("; ")} ${marker}`;
+    const { task } = await sock.ok("tasks.start", { goal, idempotencyKey: idem() });
+    const approval = await spendRequested(sock, task.id);
+    const stepsBefore = (await taskState(sock, task.id, (t) => t.status === "waiting")).used.steps;
+    const spentBefore = (await sock.ok("billing.summary", {})).state.periodUsed;
+    for (const s of [sock, ...deciders]) s.close();
+
+    await runInDurableObject(roomStub(owner.workspaceId), (_room, state) => state.abort("restart")).catch(() => {});
+    const back = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+    await back.hello();
+    // Nothing was charged twice or lost by the restart.
+    expect((await back.ok("billing.summary", {})).state.periodUsed).toBe(spentBefore);
+    expect((await back.ok("tasks.get", { taskId: task.id })).task).toMatchObject({
+      status: "waiting",
+      used: { steps: stepsBefore },
+    });
+
+    const decider = await signUp();
+    await addMember(owner, owner.workspaceId, decider, "member");
+    const d = await RawSocket.open(owner.workspaceId, { cookie: decider.cookie });
+    await d.hello();
+    // More approvals may follow (every crossing step asks); each is approved until it is done.
+    const decided: Approval[] = [];
+    let next: Approval | null = approval;
+    while (next) {
+      await d.ok("approvals.resolve", { approvalId: next.id, decision: "approve", idempotencyKey: idem() });
+      decided.push(next);
+      const status = (await back.ok("tasks.get", { taskId: task.id })).task.status;
+      next =
+        status === "done"
+          ? null
+          : await Promise.race([
+              taskState(back, task.id, (t) => t.status === "done", 60_000).then(() => null),
+              spendRequested(back, task.id, decided),
+            ]);
+    }
+    expect(await runDurableObjectAlarm(roomStub(owner.workspaceId))).toBeTypeOf("boolean");
+    const requests = await requestsFor(mark, marker);
+    const entries = await entriesOf(back, task.id);
+    expect(entries).toHaveLength(requests.length);
+    for (const s of [back, d]) s.close();
+  });
+});
+
+describe("out of credits", () => {
+  it("a reply ends with payment_required in words and a task pauses until credits come; nothing is charged meanwhile", async () => {
+    const { owner, sock, thread } = await agentRoom();
+    await inRoom(owner.workspaceId, (sql) => setWorkspacePlan(sql, "empty"));
+    await say(sock, thread.id, "hello, are you there?");
+    const error = await sock.waitFor<EventFrame>(
+      (f) => f.type === "event" && f.event === "chat.error" && (f.payload as { threadId: string }).threadId === thread.id,
+    );
+    expect((error.payload as { error: string }).error).toMatch(/out of credits .*Top up in Billing/);
+    const { state } = await sock.ok("billing.summary", {});
+    expect(state).toMatchObject({ plan: { id: "empty" }, balance: 0, periodUsed: 0 });
+
+    const { task } = await sock.ok("tasks.start", { goal: "STEPS: threads_list {}", idempotencyKey: idem() });
+    const paused = await taskState(sock, task.id, (t) => t.status === "paused");
+    expect(paused.used.steps).toBe(0);
+
+    // An operator grants credits; resumed, the task finishes.
+    await inRoom(owner.workspaceId, (sql) =>
+      appendLedger(sql, { id: `grant:${crypto.randomUUID()}`, at: Date.now(), kind: "grant", amount: 1000 }),
+    );
+    await sock.ok("tasks.resume", { taskId: task.id, idempotencyKey: idem() });
+    await taskState(sock, task.id, (t) => t.status === "done");
+    const after = (await sock.ok("billing.summary", {})).state;
+    expect(after.balance).toBe(1000 - after.periodUsed);
+    expect(after.periodUsed).toBeGreaterThan(0);
+    sock.close();
+  });
+
+  it("a key without read sees none of it", async () => {
+    const { owner, sock } = await agentRoom();
+    const writer = await createKey(owner, owner.workspaceId, ["write"]);
+    const keySock = await RawSocket.open(owner.workspaceId, { key: writer.key });
+    expect((await keySock.hello()).principal.scopes).toEqual(["write"]);
+    for (const method of ["billing.summary", "billing.entries"] as const)
+      expect(await keySock.call(method, {})).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    // The state's news is not for it either: a change the owner makes reaches the owner only.
+    await sock.ok("billing.setBudget", { scope: "workspace", limit: 500, idempotencyKey: idem() });
+    await sock.waitFor((f) => f.type === "event" && f.event === "billing.changed");
+    await keySock.ok("threads.create", { title: "after the budget", idempotencyKey: idem() });
+    expect(keySock.events("billing.changed")).toEqual([]);
+    keySock.close();
+    sock.close();
+  });
+});
