@@ -80,6 +80,7 @@ const NEVER_TITLES: Partial<Record<MethodName, string>> = {
   "tasks.pause": "Pause a task",
   "tasks.resume": "Resume a task",
   "tasks.cancel": "Cancel a task",
+  "billing.setBudget": "Set or remove a budget",
 };
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);

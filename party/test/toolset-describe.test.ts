@@ -73,6 +73,9 @@ describe("agent.toolset against runTools", () => {
       title: "Archive a chat thread (it disappears from the thread list)",
     });
     expect(member.find((t) => t.name === "instances_restart")).toMatchObject({ approval: "person" });
+    // A method only people use is named in words, not by its wire name (a new one needs its title).
+    for (const tool of member.filter((t) => t.why.startsWith("People only")))
+      expect(tool.title, tool.name).not.toMatch(/^[a-z]+\.[a-zA-Z]+$/);
   });
 
   it("gives an attached instance's gateway tool as a run gets it, each catalog tool with the run's approval", async () => {
