@@ -44,9 +44,7 @@ describe("billing over MCP", () => {
     ]);
     const entries = await client.callTool({ name: "billing_entries", arguments: { limit: 10 } });
     expect(entries.structuredContent).toEqual(await person.ok("billing.entries", { limit: 10 }));
-    expect((entries.structuredContent as MethodResult<"billing.entries">).entries.map((e) => e.kind)).toEqual([
-      "plan",
-    ]);
+    expect((entries.structuredContent as MethodResult<"billing.entries">).entries.map((e) => e.kind)).toEqual(["plan"]);
 
     // An admin key holds the scope billing.setBudget needs, and still gets no tool for it.
     const adminClient = await connect(owner.workspaceId, admin.key);
