@@ -12,6 +12,8 @@ import { appendMessage, getThread, updateThread } from "../rooms/autopilot/domai
 import type { RuntimeClient } from "../runtime-client";
 import type { GatewayCaller } from "../channels/gateway";
 import { dropChannelRequests, pendingChannelApprovals } from "../channels/requests";
+import type { RuntimeInstanceStatus } from "../runtime-client";
+import { startFailed, withRetries } from "./retries";
 
 export interface OperationDeps {
   sql: Sql;
@@ -35,6 +37,8 @@ export interface OperationDeps {
    * and must not mirror it; the operation's own watch reads only after the answer.
    */
   awaitingRuntime?(instanceId: string, active: boolean): void;
+  /** The waits before an operation that failed for a passing reason is tried again (retries.ts). */
+  retryDelaysMs?: readonly number[];
 }
 
 const LONG_POLL_MS = 20_000;
@@ -42,16 +46,23 @@ const LONG_POLL_MS = 20_000;
 /**
  * Follows a starting gateway until it is ready, failed or stopped, mirroring every phase
  * into the instance (live for every client) and its job (a progress bar). The runtime
- * long-polls, so this costs one request per change, not a polling loop.
+ * long-polls, so this costs one request per change, not a polling loop. With
+ * `mirrorFailure: false` a failed start is left to the caller (which may try again): it is
+ * returned, not written as the instance's end.
  */
-export async function watchInstance(deps: OperationDeps, instanceId: string): Promise<void> {
-  if (!deps.runtime) return;
+export async function watchInstance(
+  deps: OperationDeps,
+  instanceId: string,
+  { mirrorFailure = true } = {},
+): Promise<RuntimeInstanceStatus | null> {
+  if (!deps.runtime) return null;
   let version = 0;
   for (;;) {
     const status = await deps.runtime.status(deps.workspaceId, instanceId, version, LONG_POLL_MS);
     version = status.version;
+    if (status.state === "error" && !mirrorFailure) return status;
     const instance = mirrorStatus(deps, instanceId, status);
-    if (!instance || status.state === "ready" || status.state === "error" || status.state === "stopped") return;
+    if (!instance || status.state === "ready" || status.state === "error" || status.state === "stopped") return status;
   }
 }
 
@@ -163,7 +174,9 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
   const fail = (message: string) =>
     deps.commit(null, (ctx) => {
       const current = getInstance(ctx.sql, instanceId);
-      if (current && (operation === "provision" || operation === "restart" || operation === "restore"))
+      const starting = operation === "provision" || operation === "restart" || operation === "restore";
+      // A deleted instance stays deleted: only the job says this operation did not happen.
+      if (current && current.status !== "stopped" && starting)
         putInstance(ctx, { ...current, status: "error", error: message, updatedAt: ctx.now });
       failJob(ctx, { jobId, error: message, idempotencyKey: `room-${jobId}-fail` });
     });
@@ -171,27 +184,36 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
     fail("no OpenClaw runtime is configured: set RUNTIME_URL and RUNTIME_SERVICE_TOKEN");
     return;
   }
+  const runtime = deps.runtime;
   const starts = operation === "provision" || operation === "restart" || operation === "restore";
+  // Until the start ends (retries included) the operation alone mirrors the runtime's status:
+  // the bridge would write a failed try as the instance's end (OperationDeps.awaitingRuntime).
   if (starts) deps.awaitingRuntime?.(instanceId, true);
-  const accepted = async <T>(call: Promise<T>): Promise<T> => {
-    try {
-      return await call;
-    } finally {
-      deps.awaitingRuntime?.(instanceId, false);
-    }
+  const op = { operation, instanceId, jobId };
+  /** Tries `attempt` as retries.ts says; the instance deleted before the next try ends it. */
+  const retried = async <T>(attempt: () => Promise<T>): Promise<T> => {
+    const outcome = await withRetries(deps, op, attempt);
+    if (outcome === null) throw new Error("the OpenClaw instance was deleted before it could be tried again");
+    return outcome;
   };
+  /** One try of a (re)start: the runtime's answer, then the watch until the gateway is ready or failed. */
+  const start = (call: () => Promise<unknown>) =>
+    retried(async () => {
+      await call();
+      const status = await watchInstance(deps, instanceId, { mirrorFailure: false });
+      if (status?.state === "error") throw startFailed(status.error);
+      return true;
+    });
   try {
     switch (operation) {
       case "provision":
-        await accepted(deps.runtime.provision(deps.workspaceId, instanceId));
-        await watchInstance(deps, instanceId);
+        await start(() => runtime.provision(deps.workspaceId, instanceId));
         break;
       case "restart":
-        await accepted(deps.runtime.restart(deps.workspaceId, instanceId));
-        await watchInstance(deps, instanceId);
+        await start(() => runtime.restart(deps.workspaceId, instanceId));
         break;
       case "backup": {
-        const backup = await deps.runtime.backup(deps.workspaceId, instanceId, deps.backupKeep);
+        const backup = await retried(() => runtime.backup(deps.workspaceId, instanceId, deps.backupKeep));
         deps.commit(null, (ctx) =>
           finishJob(ctx, {
             jobId,
@@ -202,11 +224,12 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
         );
         break;
       }
-      case "restore":
-        if (!action.backupId) throw new Error("the approval names no backup to restore");
-        await accepted(deps.runtime.restore(deps.workspaceId, instanceId, action.backupId));
-        await watchInstance(deps, instanceId);
+      case "restore": {
+        const { backupId } = action;
+        if (!backupId) throw new Error("the approval names no backup to restore");
+        await start(() => runtime.restore(deps.workspaceId, instanceId, backupId));
         break;
+      }
       case "unpair": {
         const message = await unpairDevice(deps, instanceId, action.deviceId);
         deps.commit(null, (ctx) =>
@@ -216,7 +239,7 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
       }
       case "delete":
         deps.deleting?.(instanceId, true);
-        await deps.runtime.delete(deps.workspaceId, instanceId);
+        await retried(() => runtime.delete(deps.workspaceId, instanceId));
         deps.commit(null, (ctx) => {
           removeInstance(ctx, instanceId);
           finishJob(ctx, { jobId, message: "deleted", cancelled: false, idempotencyKey: `room-${jobId}-done` });
@@ -233,8 +256,9 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
         error: String(error),
       }),
     );
-    if (starts) deps.awaitingRuntime?.(instanceId, false);
     fail(error instanceof Error ? error.message : String(error));
     if (operation === "delete") deps.deleting?.(instanceId, false);
+  } finally {
+    if (starts) deps.awaitingRuntime?.(instanceId, false);
   }
 }

@@ -62,7 +62,9 @@ export class InstanceHost {
   start(): void {
     for (const instance of listInstances(this.s.sql)) {
       if (instance.status === "provisioning" || instance.status === "starting")
-        void this.s.keepAliveWhile(() => watchInstance(this.operations(), instance.id));
+        void this.s.keepAliveWhile(async () => {
+          await watchInstance(this.operations(), instance.id);
+        });
     }
     this.ensureBridges();
   }
