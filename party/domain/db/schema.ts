@@ -394,6 +394,22 @@ export const inboxPushed = sqliteTable(
   (t) => [primaryKey({ columns: [t.principalId, t.itemKey] })],
 );
 
+// Read state (docs/inbox.md, "Read state"): per principal (a person or an agent key) and
+// thread, the newest message read (`through_n`, a message's room-wide ordinal) and how many of
+// the thread's messages that covers, so any device shows the same unread counts. A marker only
+// moves forward; each principal keeps its newest MAX_THREAD_READS.
+export const threadReads = sqliteTable(
+  "thread_reads",
+  {
+    principalId: text("principal_id").notNull(),
+    threadId: text("thread_id").notNull(),
+    throughN: integer("through_n").notNull(),
+    count: integer("count").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.principalId, t.threadId] }), index("thread_reads_at").on(t.principalId, t.at)],
+);
+
 // Files in threads (party/files/): what the Worker stored in R2 under `<workspaceId>/<id>`.
 // `message_id` is null until a message carries the file; one never attached is swept.
 export const files = sqliteTable(

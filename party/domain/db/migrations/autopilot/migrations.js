@@ -10,6 +10,7 @@ import m0007 from './0007_approval_gates.sql';
 import m0008 from './0008_approval_gates_used.sql';
 import m0009 from './0009_work_that_runs.sql';
 import m0010 from './0010_billing.sql';
+import m0011 from './0011_thread_reads.sql';
 
   export default {
     journal,
@@ -24,7 +25,8 @@ m0006,
 m0007,
 m0008,
 m0009,
-m0010
+m0010,
+m0011
     }
   }
   
