@@ -1,8 +1,8 @@
 import { evictDurableObject, SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { ORIGIN } from "./harness";
-import { keys, NostrSocket, now, signed } from "./relay-harness";
+import { ORIGIN, signUp } from "./harness";
+import { keys, NostrSocket, now, registerPubkey, signed } from "./relay-harness";
 
 // The relay (party/rooms/relay/) NIP by NIP, in workerd, on the public community: a table
 // per NIP of what a client sends and what the relay must answer. No conformance suite for
@@ -180,13 +180,18 @@ describe("NIP-01: events, filters, subscriptions", () => {
     expect((await socket.req("e2", { ids: [ephemeral.id] })).events).toEqual([]);
   });
 
-  it("keeps subscriptions through hibernation: after the object is evicted, a subscriber still gets new events", async () => {
+  it("keeps subscriptions and AUTH through hibernation: after the object is evicted, a member still gets and posts events", async () => {
+    // A workspace's community of its own, so that the eviction reaches no other test's sockets.
+    const owner = await signUp();
     const alice = keys();
-    const reader = await open();
+    expect((await registerPubkey(alice, owner.workspaceId, { cookie: owner.cookie })).status).toBe(201);
+    const path = `/relay/w/${owner.workspaceId}`;
+    const reader = await open(path);
+    const writer = await open(path);
+    for (const socket of [reader, writer]) expect((await socket.auth(alice)).accepted).toBe(true);
     await reader.req("kept", { authors: [alice.pubkey] });
     const relay = (env as unknown as { NostrRelay: DurableObjectNamespace }).NostrRelay;
-    await evictDurableObject(relay.get(relay.idFromName("public")));
-    const writer = await open();
+    await evictDurableObject(relay.get(relay.idFromName(`w:${owner.workspaceId}`)));
     const from = reader.frames.length;
     const event = signed(alice, { content: "after the eviction" });
     expect(await writer.publish(event)).toEqual([true, ""]);
