@@ -4,8 +4,8 @@
 // class (`outboundByHost`, worker.ts): the platform hands a container's request to it to
 // this Worker code, outside the container, together with the id of the container that sent
 // it. The request then goes through the same handler as the process host's pass-through
-// (runtime/src/model-route.ts: credential, call slots, the allowlist and output cap, the
-// operator's key swapped in, usage counted), with what it keeps in the registry Durable
+// (runtime/src/model-route.ts: credential, the workspace's spend, call slots, the allowlist and
+// output cap, the operator's key swapped in, usage counted), with what it keeps in the registry Durable
 // Object (model-records.ts).
 //
 // Each gateway start gets a fresh random credential (`oc-…`, in the gateway's environment
@@ -90,6 +90,7 @@ export function serveModelEgress(request: Request, containerId: string, deps: Mo
       }
       return { workspaceId: owner.workspaceId, instanceId: owner.instanceId };
     },
+    spend: (workspaceId) => deps.store.workspaceSpend(workspaceId),
     acquire: (ref) => deps.store.acquireModelCall(ref, MAX_CALLS_IN_FLIGHT_PER_INSTANCE, CALL_LEASE_MS),
     release: (ref, slot) => deps.store.releaseModelCall(ref, slot),
     record: (ref, usage) => deps.store.recordModelUsage(ref, usage),

@@ -4,9 +4,11 @@
 //   _model/credential-of/<ws>/<instance>   that hash, so a new start or a delete revokes it
 //   _model/calls/<ws>/<instance>           the call slots in use, each with an expiry
 //   _model/usage/<ws>/<instance>           the tokens counted (kept after delete: billing)
+//   _model/spend/<ws>                      whether the workspace's gateways may spend (shared/runtime/spend.ts)
 // Workspace ids never start with "_", so none of these keys can meet an instance record's.
 // Only a credential's hash is kept; the credential itself lives in the gateway's environment.
 import type { InstanceRef } from "../../shared/runtime/requests";
+import { SPEND_ALLOWED, type SpendRequest, type SpendState, spendStateOf } from "../../shared/runtime/spend";
 import { EMPTY_USAGE, type InstanceUsage, type ModelUsage } from "../../shared/runtime/usage";
 import type { RuntimeApiOptions } from "../src/api";
 import { addCall, type CallUsage } from "../src/model-usage";
@@ -30,6 +32,17 @@ export interface ModelStoreLike {
   recordModelUsage(ref: InstanceRef, usage: CallUsage | null): Promise<void>;
   modelUsage(ref: InstanceRef): Promise<ModelUsage | null>;
   modelUsageList(workspaceId: string): Promise<InstanceUsage[]>;
+  /** What the Autopilot room last said of the workspace's spending (allowed when it never did). */
+  workspaceSpend(workspaceId: string): Promise<SpendState>;
+  setWorkspaceSpend(workspaceId: string, request: SpendRequest): Promise<SpendState>;
+}
+
+/** What the spend routes (`GET`/`PUT /v1/workspaces/:ws/spend`) serve on the sandbox host: the registry's record. */
+export function registrySpend(store: ModelStoreLike): NonNullable<RuntimeApiOptions["spend"]> {
+  return {
+    get: (workspaceId) => store.workspaceSpend(workspaceId),
+    set: (workspaceId, request) => store.setWorkspaceSpend(workspaceId, request),
+  };
 }
 
 /** What the usage routes (`GET …/:id/usage`, `GET /v1/workspaces/:ws/usage`) serve on the sandbox host: the registry's counts. */
@@ -46,6 +59,7 @@ const credentialOfKey = (ref: InstanceRef) => `${MODEL_KEY_PREFIX}credential-of/
 const callsKey = (ref: InstanceRef) => `${MODEL_KEY_PREFIX}calls/${refPath(ref)}`;
 const usagePrefix = (workspaceId: string) => `${MODEL_KEY_PREFIX}usage/${workspaceId}/`;
 const usageKey = (ref: InstanceRef) => `${usagePrefix(ref.workspaceId)}${ref.instanceId}`;
+const spendKey = (workspaceId: string) => `${MODEL_KEY_PREFIX}spend/${workspaceId}`;
 
 /** Pure logic over the synchronous KV (the Durable Object's `ctx.storage.kv`, a Map in tests). */
 export class ModelRecords {
@@ -99,6 +113,16 @@ export class ModelRecords {
 
   usage(ref: InstanceRef): ModelUsage | null {
     return this.kv.get<ModelUsage>(usageKey(ref)) ?? null;
+  }
+
+  spend(workspaceId: string): SpendState {
+    return this.kv.get<SpendState>(spendKey(workspaceId)) ?? SPEND_ALLOWED;
+  }
+
+  setSpend(workspaceId: string, request: SpendRequest): SpendState {
+    const state = spendStateOf(request, new Date(this.now()));
+    this.kv.put(spendKey(workspaceId), state);
+    return state;
   }
 
   usageList(workspaceId: string): InstanceUsage[] {

@@ -1,11 +1,12 @@
 // The Durable Object that holds the sandbox host's instance records (instance-records.ts) and
-// its model pass-through's credentials, call slots and usage (model-records.ts): one object
+// its model pass-through's credentials, call slots, usage and workspaces' spend (model-records.ts): one object
 // for the whole runtime ("registry"), so the gateway caps (runtime-wide and per workspace) are
 // checked and claimed atomically.
 // Each method runs without awaiting, over the object's synchronous SQLite-backed KV storage,
 // so calls never interleave.
 import { DurableObject } from "cloudflare:workers";
 import type { InstanceRef } from "../../shared/runtime/requests";
+import type { SpendRequest, SpendState } from "../../shared/runtime/spend";
 import type { InstanceUsage, ModelUsage } from "../../shared/runtime/usage";
 import type { GatewayCaps } from "../src/gateway-caps";
 import type { CallUsage } from "../src/model-usage";
@@ -72,5 +73,13 @@ export class InstanceRegistry extends DurableObject implements InstanceStoreLike
 
   async modelUsageList(workspaceId: string): Promise<InstanceUsage[]> {
     return this.models.usageList(workspaceId);
+  }
+
+  async workspaceSpend(workspaceId: string): Promise<SpendState> {
+    return this.models.spend(workspaceId);
+  }
+
+  async setWorkspaceSpend(workspaceId: string, request: SpendRequest): Promise<SpendState> {
+    return this.models.setSpend(workspaceId, request);
   }
 }

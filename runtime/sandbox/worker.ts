@@ -16,7 +16,7 @@ import { refusalResponse } from "../src/model-route";
 import { bridgeGatewaySockets, type SocketLike } from "./gateway-socket";
 import { loadSandboxConfig, type SandboxEnvVars } from "./sandbox-config";
 import { MODEL_EGRESS_HOST, serveModelEgress } from "./model-egress";
-import { registryUsage } from "./model-records";
+import { registrySpend, registryUsage } from "./model-records";
 import { InstanceRegistry, REGISTRY_NAME } from "./registry-object";
 import type { BucketLike, SandboxFactory, SandboxLike } from "./sandbox-boundary";
 import { SandboxHost } from "./sandbox-host";
@@ -106,6 +106,7 @@ export default {
       log,
       upgrade: (ref, request, route) => proxyGateway(host, ref, route, request.headers.get(DEVICE_ADDRESS_HEADER)),
       usage: registryUsage(registryOf(env)),
+      spend: registrySpend(registryOf(env)),
     });
     return api.fetch(request);
   },

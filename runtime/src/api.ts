@@ -23,6 +23,7 @@ import {
   type RuntimeRoute,
 } from "../../shared/runtime/requests";
 import type { Health } from "../../shared/runtime/responses";
+import { type SpendRequest, type SpendState, spendRequestSchema } from "../../shared/runtime/spend";
 import { EMPTY_USAGE, type InstanceUsage, type ModelUsage } from "../../shared/runtime/usage";
 import { isAuthorized } from "./auth";
 import { runtimeError, type Result } from "./errors";
@@ -50,6 +51,11 @@ export interface RuntimeApiOptions {
     get(ref: InstanceRef): ModelUsage | undefined | Promise<ModelUsage | undefined>;
     list(workspaceId: string): InstanceUsage[] | Promise<InstanceUsage[]>;
   };
+  /** Whether a workspace's gateways may spend (the model pass-through reads it); without it the spend routes answer not_found. */
+  spend?: {
+    get(workspaceId: string): SpendState | Promise<SpendState>;
+    set(workspaceId: string, request: SpendRequest): SpendState | Promise<SpendState>;
+  };
 }
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
@@ -66,6 +72,7 @@ export const UNAUTHENTICATED = runtimeError(
   "missing or wrong service token (Authorization: Bearer <token>)",
 );
 const NOT_METERED = runtimeError("not_found", "this runtime does not meter model usage (it has no model pass-through)");
+const NO_SPEND_POLICY = runtimeError("not_found", "this runtime keeps no spend policy (it has no model pass-through)");
 const WEBSOCKET_ONLY = runtimeError(
   "not_found",
   "WebSocket upgrades are only served at /v1/workspaces/:ws/instances/:id/gateway and …/device",
@@ -91,6 +98,27 @@ const statusQuery = zValidator("query", statusQuerySchema, (result) =>
 const backupQuery = zValidator("query", backupQuerySchema, (result) =>
   result.success ? undefined : failResponse(runtimeError("invalid_request", BACKUP_QUERY_MESSAGE)),
 );
+/** The largest request body any route reads (the spend route's is a few dozen bytes). */
+export const MAX_API_BODY_BYTES = 1024;
+const BAD_SPEND_BODY = runtimeError(
+  "invalid_request",
+  'the body must be JSON: {"allowed": true} or {"allowed": false, "reason": "out_of_credits"}',
+);
+
+/** The spend route's body: bounded before it is read, parsed, then checked against the contract. */
+async function spendRequestOf(c: Context): Promise<SpendRequest | null> {
+  // Only the service token's holder gets here; the declared length still bounds what is read.
+  const declared = Number(c.req.header("content-length") ?? 0);
+  if (declared > MAX_API_BODY_BYTES) return null;
+  const text = await c.req.text();
+  if (text.length > MAX_API_BODY_BYTES) return null;
+  try {
+    const parsed = spendRequestSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
 const restoreQuery = zValidator("query", restoreQuerySchema, (result) =>
   result.success
     ? undefined
@@ -184,6 +212,20 @@ export function createRuntimeApi(host: RuntimeHost, options: RuntimeApiOptions):
       ? reply(200, okEnvelope({ instances: await options.usage.list(c.req.valid("param").workspaceId) }))
       : failResponse(NOT_METERED),
   );
+
+  // What the Autopilot room last said of the workspace's spending (it tells on every start).
+  app.get(RUNTIME_ROUTES.spend, params(workspaceParamsSchema), async (c) => {
+    const { workspaceId } = c.req.valid("param");
+    if (!options.spend) return failResponse(NO_SPEND_POLICY);
+    return reply(200, okEnvelope({ workspaceId, ...(await options.spend.get(workspaceId)) }));
+  });
+  app.put(RUNTIME_ROUTES.spend, params(workspaceParamsSchema), async (c) => {
+    const { workspaceId } = c.req.valid("param");
+    if (!options.spend) return failResponse(NO_SPEND_POLICY);
+    const request = await spendRequestOf(c);
+    if (!request) return failResponse(BAD_SPEND_BODY);
+    return reply(200, okEnvelope({ workspaceId, ...(await options.spend.set(workspaceId, request)) }));
+  });
 
   // `path` is where the host keeps the archive (a local path or an object key): internal.
   app.get(RUNTIME_ROUTES.backups, params(instanceParamsSchema), async (c) =>

@@ -89,6 +89,11 @@ export function buildGatewayConfig(input: GatewayConfigInput): Record<string, un
         [MODEL_PROVIDER_ID]: {
           baseUrl,
           apiKey: `\${${MODEL_API_KEY_ENV}}`,
+          // Sent as a bearer token all the same. In the default "api-key" mode the gateway
+          // disables its key for ten minutes (doubling up to a day) after a billing error, so
+          // once a workspace out of credits (the pass-through's 402) is credited again its
+          // gateway would still refuse to call; a token is not put aside that way.
+          auth: "token",
           api: "openai-completions",
           timeoutSeconds: 120,
           models: [

@@ -1,8 +1,8 @@
 // The HTTP API of the process host: Node's http server in front of the runtime's Hono app
-// (api.ts). Requests carry no body any route reads, so only the method, URL and the
-// Authorization header go through.
+// (api.ts). Only the method, URL, the Authorization header and a small body (the spend
+// route's; at most MAX_API_BODY_BYTES are read, the rest is drained) go through.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createRuntimeApi, failResponse, type HealthInfo, type RuntimeApiOptions } from "./api";
+import { createRuntimeApi, failResponse, type HealthInfo, MAX_API_BODY_BYTES, type RuntimeApiOptions } from "./api";
 import { runtimeError } from "./errors";
 import type { RuntimeHost } from "./host";
 
@@ -14,19 +14,25 @@ export function createApiHandler(
   info: HealthInfo,
   log?: Logger,
   usage?: RuntimeApiOptions["usage"],
+  spend?: RuntimeApiOptions["spend"],
 ) {
   const app = createRuntimeApi(host, {
     serviceToken,
     info: { ...info, host: "process" },
     ...(log ? { log } : {}),
     ...(usage ? { usage } : {}),
+    ...(spend ? { spend } : {}),
   });
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // Drain the body so keep-alive connections stay usable.
-    req.resume();
+    // Read at most a small body, and drain the rest so keep-alive connections stay usable.
+    const body = await readSmallBody(req, MAX_API_BODY_BYTES);
     const headers = new Headers();
     if (typeof req.headers.authorization === "string") headers.set("authorization", req.headers.authorization);
-    const request = toRequest(req, headers);
+    for (const name of ["content-type", "content-length"] as const) {
+      const value = req.headers[name];
+      if (typeof value === "string") headers.set(name, value);
+    }
+    const request = toRequest(req, headers, body);
     // A method (TRACE, CONNECT) or target that fetch's Request refuses: no route takes it.
     const response = request
       ? await app.fetch(request)
@@ -38,9 +44,30 @@ export function createApiHandler(
   };
 }
 
-function toRequest(req: IncomingMessage, headers: Headers): Request | null {
+/** The body's first `limit + 1` bytes at most (enough for a route to see it is too large); the rest is drained. */
+function readSmallBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+  return new Promise((resolveBody) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      if (size > limit) return;
+      chunks.push(chunk);
+      size += chunk.length;
+    });
+    const done = () => resolveBody(new Uint8Array(Buffer.concat(chunks).subarray(0, limit + 1)));
+    req.once("end", done);
+    req.once("error", done);
+  });
+}
+
+function toRequest(req: IncomingMessage, headers: Headers, body: Uint8Array): Request | null {
+  const method = req.method ?? "GET";
   try {
-    return new Request(new URL(req.url ?? "/", "http://runtime.invalid"), { method: req.method ?? "GET", headers });
+    return new Request(new URL(req.url ?? "/", "http://runtime.invalid"), {
+      method,
+      headers,
+      ...(body.length > 0 && method !== "GET" && method !== "HEAD" ? { body } : {}),
+    });
   } catch {
     return null;
   }

@@ -2,9 +2,9 @@
 // call instead of the operator's model server. A gateway holds only its per-instance
 // credential (model-credentials.ts); the shared handler (model-route.ts) checks it, bounds
 // the request (model-request.ts), swaps in the operator's key and forwards; this file keeps
-// what the process host keeps in memory (credentials, calls in flight) and counts the tokens
-// per instance into the ledger (usage-ledger.ts). The operator's key never leaves the
-// runtime process.
+// what the process host keeps in memory (credentials, calls in flight), refuses the calls of a
+// workspace out of credits (spend-policy.ts) and counts the tokens per instance into the
+// ledger (usage-ledger.ts). The operator's key never leaves the runtime process.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
@@ -15,6 +15,7 @@ import { refKey } from "./ids";
 import type { ModelCredentials } from "./model-credentials";
 import type { ModelProviderConfig } from "./model-config";
 import { MAX_CALLS_IN_FLIGHT_PER_INSTANCE, type ModelRouteDeps, serveModelCall } from "./model-route";
+import type { SpendPolicy } from "./spend-policy";
 import type { UsageLedger } from "./usage-ledger";
 
 type Logger = (message: string, fields?: Record<string, unknown>) => void;
@@ -23,6 +24,7 @@ export interface ModelPassthroughOptions {
   upstream: ModelProviderConfig;
   credentials: ModelCredentials;
   ledger: UsageLedger;
+  spend: SpendPolicy;
   log?: Logger;
 }
 
@@ -45,6 +47,7 @@ export class ModelPassthrough implements GatewayModelSource {
     this.deps = {
       upstream: options.upstream,
       verify: (credential) => options.credentials.verify(credential),
+      spend: (workspaceId) => options.spend.get(workspaceId),
       acquire: (ref) => {
         const key = refKey(ref);
         const running = this.inFlight.get(key) ?? 0;

@@ -30,6 +30,8 @@ export class ModelRefusal extends Error {
     readonly status: number,
     readonly type: string,
     message: string,
+    /** OpenAI's `error.code`, when the refusal has one (e.g. `payment_required`). */
+    readonly code?: string,
   ) {
     super(message);
   }

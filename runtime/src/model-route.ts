@@ -3,13 +3,15 @@
 // containers' outbound route on its Worker (sandbox/model-egress.ts). What differs per host
 // (where credentials, call slots and usage are kept) comes in as ModelRouteDeps.
 //
-// A gateway holds only its per-instance credential. The handler checks it first, takes one
+// A gateway holds only its per-instance credential. The handler checks it first, refuses a
+// workspace the Autopilot room said is out of credits (402, shared/runtime/spend.ts), takes one
 // of the instance's call slots, reads a bounded body, rebuilds the request from the
 // allowlist (model-request.ts), swaps in the operator's key, forwards, streams the answer
 // back, and reports the call's usage once it has ended (an answer without usage, e.g. an
 // upstream error, reports null: counted, not metered). The pinned gateway calls streaming
 // POST /v1/chat/completions only; GET /v1/models is answered here with the one model.
 import type { InstanceRef } from "../../shared/runtime/requests";
+import type { SpendState } from "../../shared/runtime/spend";
 import type { ModelProviderConfig } from "./model-config";
 import {
   MAX_REQUEST_BYTES,
@@ -48,6 +50,8 @@ export interface ModelRouteDeps {
   upstream: ModelProviderConfig;
   /** The instance a presented credential belongs to, or undefined. */
   verify(credential: string): MaybePromise<InstanceRef | undefined>;
+  /** Whether the instance's workspace may spend now, as the Autopilot room last said. */
+  spend(workspaceId: string): MaybePromise<SpendState>;
   /** One of the instance's MAX_CALLS_IN_FLIGHT_PER_INSTANCE call slots, or null when all are taken. */
   acquire(ref: InstanceRef): MaybePromise<string | null>;
   release(ref: InstanceRef, slot: string): MaybePromise<void>;
@@ -68,7 +72,19 @@ const json = (status: number, body: unknown): Response =>
   });
 
 export const refusalResponse = (refusal: ModelRefusal): Response =>
-  json(refusal.status, { error: { message: refusal.message, type: refusal.type } });
+  json(refusal.status, {
+    error: { message: refusal.message, type: refusal.type, ...(refusal.code ? { code: refusal.code } : {}) },
+  });
+
+/**
+ * What a gateway of a workspace out of credits is answered. The pinned gateway takes any 402 as
+ * a billing error and shows its own words for it; the Autopilot's thread shows the room's.
+ */
+export const OUT_OF_CREDITS_MESSAGE =
+  "This workspace is out of credits: its OpenClaw gateways may use the model again once credits are added (a top-up in Billing, or an operator's grant).";
+
+export const outOfCredits = (): ModelRefusal =>
+  new ModelRefusal(402, "payment_required", OUT_OF_CREDITS_MESSAGE, "payment_required");
 
 export async function serveModelCall(call: ModelCall, deps: ModelRouteDeps): Promise<Response> {
   try {
@@ -78,6 +94,8 @@ export async function serveModelCall(call: ModelCall, deps: ModelRouteDeps): Pro
       return json(200, { object: "list", data: [{ id: deps.upstream.modelId, object: "model", owned_by: "runtime" }] });
     if (call.method !== "POST" || call.path !== "/v1/chat/completions")
       throw new ModelRefusal(404, "not_found", "only POST /v1/chat/completions and GET /v1/models are served");
+    // Before a slot is taken or the body read: a refused workspace's call costs nothing.
+    if (!(await deps.spend(ref.workspaceId)).allowed) throw outOfCredits();
     const slot = await deps.acquire(ref);
     if (slot === null)
       throw new ModelRefusal(

@@ -13,6 +13,7 @@ import { closeLocalSecrets } from "./local-secrets";
 import { ModelCredentials } from "./model-credentials";
 import { ModelPassthrough } from "./model-passthrough";
 import { ProcessHost } from "./process-host";
+import { SpendPolicy } from "./spend-policy";
 import { isolationMode, TenantUsers } from "./tenant-users";
 import { UsageLedger } from "./usage-ledger";
 import { GatewayProxy } from "./ws-proxy";
@@ -29,6 +30,8 @@ export interface Runtime {
   /** Absent without a configured model. */
   passthrough: ModelPassthrough | undefined;
   ledger: UsageLedger;
+  /** Whether each workspace's gateways may spend, as the Autopilot room last said. */
+  spend: SpendPolicy;
   /** Listens on config.host:config.port; resolves with the base URL. */
   listen(): Promise<string>;
   /** Stops accepting requests, closes proxied sockets and stops every gateway. */
@@ -45,9 +48,10 @@ export function createRuntime(config: RuntimeConfig, log: Logger = () => {}): Ru
     : undefined;
   if (files) checkTenantCanRun(files, join(config.dataDir, "instances"));
   const ledger = new UsageLedger(join(config.dataDir, "usage"));
+  const spend = new SpendPolicy(join(config.dataDir, "spend"));
   // The operator's key stays in this process: gateways get the pass-through and a credential of their own.
   const passthrough = config.model
-    ? new ModelPassthrough({ upstream: config.model, credentials: new ModelCredentials(), ledger, log })
+    ? new ModelPassthrough({ upstream: config.model, credentials: new ModelCredentials(), ledger, spend, log })
     : undefined;
   const users = separateUsers ? new TenantUsers(join(config.dataDir, "tenant-users.json")) : undefined;
   const host = new ProcessHost(config, new BackupStore(config.dataDir), log, {
@@ -62,6 +66,7 @@ export function createRuntime(config: RuntimeConfig, log: Logger = () => {}): Ru
     { model: config.model ? { id: config.model.modelId, baseUrl: config.model.baseUrl } : null },
     log,
     ledger,
+    spend,
   );
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -82,6 +87,7 @@ export function createRuntime(config: RuntimeConfig, log: Logger = () => {}): Ru
     server,
     passthrough,
     ledger,
+    spend,
     listen: async () => {
       await passthrough?.listen();
       return new Promise((resolveUrl, reject) => {

@@ -10,7 +10,8 @@ import { DEFAULT_MODEL_MAX_TOKENS, MODEL_MAX_TOKENS_LIMIT, resolveModel } from "
 import { ModelCredentials } from "../src/model-credentials";
 import { ModelPassthrough } from "../src/model-passthrough";
 import { MAX_REQUEST_BYTES, MAX_TOOLS } from "../src/model-request";
-import { MAX_CALLS_IN_FLIGHT_PER_INSTANCE } from "../src/model-route";
+import { MAX_CALLS_IN_FLIGHT_PER_INSTANCE, OUT_OF_CREDITS_MESSAGE } from "../src/model-route";
+import { SpendPolicy } from "../src/spend-policy";
 import { UsageLedger } from "../src/usage-ledger";
 import { scriptedUsage, startScriptedModel, type ScriptedModel } from "./scripted-model";
 
@@ -21,16 +22,19 @@ let dir: string;
 let model: ScriptedModel;
 let passthrough: ModelPassthrough;
 let ledger: UsageLedger;
+let spend: SpendPolicy;
 let baseUrl: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "runtime-passthrough-"));
   model = await startScriptedModel({ modelId: "scripted-model", usage: "when-asked", apiKey: OPERATOR_KEY });
   ledger = new UsageLedger(join(dir, "usage"));
+  spend = new SpendPolicy(join(dir, "spend"));
   passthrough = new ModelPassthrough({
     upstream: { baseUrl: model.baseUrl, apiKey: OPERATOR_KEY, modelId: "scripted-model" },
     credentials: new ModelCredentials(),
     ledger,
+    spend,
   });
   baseUrl = await passthrough.listen();
 });
@@ -110,6 +114,31 @@ describe("model pass-through", () => {
     model.setReply("ok");
   });
 
+  it("a workspace out of credits is refused with a typed 402 before anything reaches the model, until it may spend again", async () => {
+    model.setReply("spent");
+    const other = passthrough.gatewayModel({ workspaceId: "ws9", instanceId: "d" }).apiKey ?? "";
+    const before = { upstream: model.requests.length, a: ledger.get(A)?.requests, b: ledger.get(B)?.requests };
+    spend.set("ws1", { allowed: false, reason: "out_of_credits" });
+    for (const credential of [credA, credB]) {
+      const refused = await chat(credential, { stream: true, messages: messages("while out of credits") });
+      expect(refused.status).toBe(402);
+      expect(await refused.json()).toEqual({
+        error: { type: "payment_required", code: "payment_required", message: OUT_OF_CREDITS_MESSAGE },
+      });
+    }
+    // Nothing went upstream and nothing was counted; another workspace's gateway is not held up.
+    expect(model.requests.length).toBe(before.upstream);
+    expect([ledger.get(A)?.requests, ledger.get(B)?.requests]).toEqual([before.a, before.b]);
+    expect((await chat(other, { messages: messages("another workspace") })).status).toBe(200);
+    // The refusal is kept in a runtime-only file: a restarted runtime still refuses.
+    const file = join(dir, "spend", "ws1.json");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(new SpendPolicy(join(dir, "spend")).get("ws1")).toMatchObject({ allowed: false, reason: "out_of_credits" });
+    spend.set("ws1", { allowed: true });
+    expect((await chat(credA, { messages: messages("credited again") })).status).toBe(200);
+    expect(ledger.get(A)?.requests).toBe((before.a ?? 0) + 1);
+  });
+
   it("refuses a missing, wrong or revoked credential, and the operator's key itself", async () => {
     const before = model.requests.length;
     for (const credential of ["", "wrong", `${credA}x`, OPERATOR_KEY]) {
@@ -187,6 +216,7 @@ describe("model pass-through: what reaches the operator's model", () => {
       upstream: upstream.value,
       credentials: new ModelCredentials(),
       ledger: new UsageLedger(join(dir, "usage-bounded")),
+      spend: new SpendPolicy(join(dir, "spend-bounded")),
     });
     url = await bounded.listen();
     cred = bounded.gatewayModel(C).apiKey ?? "";

@@ -346,6 +346,8 @@ export function fakeRegistry(kv: MapKv, now: () => number = Date.now): InstanceS
     recordModelUsage: async (ref, usage) => models.recordUsage(ref, usage),
     modelUsage: async (ref) => models.usage(ref),
     modelUsageList: async (ws) => models.usageList(ws),
+    workspaceSpend: async (ws) => models.spend(ws),
+    setWorkspaceSpend: async (ws, request) => models.setSpend(ws, request),
   };
 }
 

@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { instanceUsageSchema, workspaceUsageSchema } from "../../shared/runtime/usage";
 import { createRuntimeApi } from "../src/api";
-import { MAX_CALLS_IN_FLIGHT_PER_INSTANCE } from "../src/model-route";
+import { MAX_CALLS_IN_FLIGHT_PER_INSTANCE, OUT_OF_CREDITS_MESSAGE } from "../src/model-route";
 import { credentialHash, type ModelEgressDeps, MODEL_EGRESS_BASE_URL, serveModelEgress } from "../sandbox/model-egress";
-import { MODEL_KEY_PREFIX, ModelRecords, registryUsage } from "../sandbox/model-records";
+import { MODEL_KEY_PREFIX, ModelRecords, registrySpend, registryUsage } from "../sandbox/model-records";
 import { sandboxId } from "../sandbox/sandbox-boundary";
 import { body, containerIdOf, gatewayEnv, MapKv, MODEL, path, REF, SERVICE_TOKEN, setup } from "./sandbox-fakes";
 import { scriptedUsage, startScriptedModel, type ScriptedModel } from "./scripted-model";
@@ -178,6 +178,48 @@ describe("sandbox host: the model pass-through", () => {
       [REF.instanceId, 2, sum(first, "total_tokens")],
       [second.instanceId, 1, other.total_tokens],
     ]);
+  });
+
+  it("a workspace the room said is out of credits is refused with a typed 402 (the spend route wired as the Worker wires it)", async () => {
+    const { host, registry, api, call, credentialOf } = egressSetup();
+    const elsewhere = { workspaceId: "w2", instanceId: "main" };
+    for (const ref of [REF, elsewhere]) expect((await api("PUT", path(ref))).status).toBe(202);
+    const spendApi = createRuntimeApi(host, {
+      serviceToken: SERVICE_TOKEN,
+      info: { host: "sandbox", model: null },
+      spend: registrySpend(registry),
+    });
+    const put = (body: string) =>
+      spendApi.fetch(
+        new Request(`http://runtime.invalid/v1/workspaces/${REF.workspaceId}/spend`, {
+          method: "PUT",
+          headers: { authorization: `Bearer ${SERVICE_TOKEN}`, "content-type": "application/json" },
+          body,
+        }),
+      );
+    // Unknown: allowed. Bad bodies change nothing.
+    expect((await registry.workspaceSpend(REF.workspaceId)).allowed).toBe(true);
+    for (const bad of ["{", '{"allowed":false}', '{"allowed":"no","reason":"out_of_credits"}', "x".repeat(2000)])
+      expect((await put(bad)).status, bad).toBe(400);
+    const refused = await put('{"allowed":false,"reason":"out_of_credits"}');
+    expect(await refused.json()).toMatchObject({
+      ok: true,
+      data: { workspaceId: REF.workspaceId, allowed: false, reason: "out_of_credits" },
+    });
+    const before = model.requests.length;
+    const res = await call(await credentialOf(), await sandboxId(REF), { messages: messages("no credits") });
+    expect(res.status).toBe(402);
+    expect(await res.json()).toEqual({
+      error: { type: "payment_required", code: "payment_required", message: OUT_OF_CREDITS_MESSAGE },
+    });
+    expect(model.requests.length).toBe(before);
+    expect(await registry.modelUsage(REF)).toBeNull();
+    // Another workspace's gateway goes on; once the room says so, this one does too.
+    expect(
+      (await call(await credentialOf(elsewhere), await sandboxId(elsewhere), { messages: messages("b") })).status,
+    ).toBe(200);
+    expect((await put('{"allowed":true}')).status).toBe(200);
+    expect((await call(await credentialOf(), await sandboxId(REF), { messages: messages("again") })).status).toBe(200);
   });
 
   it("bounds the request like the process host: bad values get a typed 400, other paths a 404, neither reaches upstream", async () => {

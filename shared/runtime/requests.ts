@@ -20,6 +20,8 @@ export const RUNTIME_ROUTES = {
   credentials: "/v1/workspaces/:workspaceId/instances/:instanceId/credentials",
   usage: "/v1/workspaces/:workspaceId/instances/:instanceId/usage",
   workspaceUsage: "/v1/workspaces/:workspaceId/usage",
+  /** Whether the workspace's gateways may spend on the model (shared/runtime/spend.ts). */
+  spend: "/v1/workspaces/:workspaceId/spend",
   gateway: "/v1/workspaces/:workspaceId/instances/:instanceId/gateway",
   /** The device entry: the gateway's own protocol and pairing, no token added (ws-proxy.ts). */
   device: "/v1/workspaces/:workspaceId/instances/:instanceId/device",
@@ -38,6 +40,7 @@ export const ROUTE_METHODS: Record<RuntimeRoute, readonly string[]> = {
   credentials: ["GET"],
   usage: ["GET"],
   workspaceUsage: ["GET"],
+  spend: ["GET", "PUT"],
   gateway: ["GET"],
   device: ["GET"],
 };
@@ -49,6 +52,11 @@ export function instancePath(
   action?: "restart" | "backups" | "restore" | "credentials" | "usage" | "gateway" | "device",
 ): string {
   return `/v1/workspaces/${encodeURIComponent(workspaceId)}/instances/${encodeURIComponent(instanceId)}${action ? `/${action}` : ""}`;
+}
+
+/** The path of a workspace route, its id encoded. */
+export function workspacePath(workspaceId: string, action: "instances" | "usage" | "spend"): string {
+  return `/v1/workspaces/${encodeURIComponent(workspaceId)}/${action}`;
 }
 
 /** Instance ids are lower-case slugs: they name directories, ports and log lines. */
