@@ -76,6 +76,26 @@ export class Autopilot extends DurableObject<Env> {
     return this.#rpc.deviceEntryState(...args);
   }
 
+  /** RPC from the Worker (party/api/admin-routes.ts): the workspace's money, for operators. */
+  async billingState(): Promise<ReturnType<RoomRpc["billingState"]>> {
+    await this.lifecycle.start();
+    return this.#rpc.billingState();
+  }
+
+  /** RPC from the Worker (party/api/billing-routes.ts, admin-routes.ts): a top-up or a grant, written once by its id. */
+  async creditLedger(...args: Parameters<RoomRpc["creditLedger"]>): Promise<ReturnType<RoomRpc["creditLedger"]>> {
+    await this.lifecycle.start();
+    return this.#rpc.creditLedger(...args);
+  }
+
+  /** RPC from the Worker (party/api/admin-routes.ts): an operator sets the workspace's plan. */
+  async setWorkspacePlan(
+    ...args: Parameters<RoomRpc["setWorkspacePlan"]>
+  ): Promise<ReturnType<RoomRpc["setWorkspacePlan"]>> {
+    await this.lifecycle.start();
+    return this.#rpc.setWorkspacePlan(...args);
+  }
+
   /** RPC from the Worker (party/access/revalidate.ts): access in this workspace changed. */
   async accessChanged(...args: Parameters<RoomRpc["accessChanged"]>): Promise<void> {
     await this.lifecycle.start();

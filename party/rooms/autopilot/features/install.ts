@@ -25,7 +25,7 @@ import { roomFeatures } from "./list";
 import { InstanceHost } from "./instances";
 import { readScheduleLimits, ScheduleRunner } from "./schedules";
 import { readTaskLimits, TaskHeartbeat } from "./tasks";
-import { BillingNews } from "./billing";
+import { BillingNews, type BillingRpc, billingRpc } from "./billing";
 import { readBillingConfig } from "../../../billing/config";
 import { SpendGate } from "../domain/spend-gate";
 import { eventFrame } from "../kernel/fanout";
@@ -44,7 +44,7 @@ export const ROOM_SCHEDULES = [
 ] as const;
 
 /** The room's RPC surface for the Hatchery and the Worker (the room starts itself before each). */
-export interface RoomRpc {
+export interface RoomRpc extends BillingRpc {
   /** For the Hatchery: a page of durable events after `since`, or of the domain state when `since` is from another epoch or fell out of the log (graph-feed.ts). */
   graphFeed(
     since: number,
@@ -194,6 +194,8 @@ export function installFeatures(s: RoomServices): RoomFeatureSet {
     }),
     joined: (conn, principal, request) => inbox.hub.greet(conn, principal, inbox.originOf(request), Date.now()),
     rpc: {
+      // From the Worker's billing routes: Stripe's top-ups, operators' grants and plans, /admin's view.
+      ...billingRpc(billingParts, billingNews),
       graphFeed: (since, epoch, limit = 500, snapshotCursor = null, sessionsDigest = null) =>
         readGraphFeed(sql, roomEpoch(sql), since, epoch, limit, snapshotCursor, sessionsDigest),
       recordFile: (file) => {

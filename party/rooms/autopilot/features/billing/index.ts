@@ -15,6 +15,8 @@ import { methods, mutate, paged, query } from "../../kernel/handlers";
 import type { RoomWriter } from "../../domain/context";
 import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
 
+export { type BillingRpc, billingRpc, type LedgerCredit } from "./operator-rpc";
+
 export interface BillingParts extends RoomWriter {
   config: BillingConfig;
   /** An event to every socket whose principal may read the workspace (the money is not for a write-only key). */

@@ -1,0 +1,77 @@
+import type { BillingState } from "../../../../../shared/protocol/billing";
+import type { Actor, Principal } from "../../../../../shared/protocol/principal";
+import { appendLedger, billingState, setWorkspacePlan } from "../../domain/billing";
+import type { BillingParts } from "./index";
+
+/** Credits from outside the room: an operator's grant, or a top-up paid through Stripe. */
+export interface LedgerCredit {
+  /** Unique to what is credited (`grant:<uuid>`, `stripe:<checkout session id>`): the same one twice is one entry. */
+  id: string;
+  kind: "grant" | "topup";
+  amount: number;
+  note: string;
+  /** The operator who granted; null for a top-up (Stripe's word, checked by the Worker). */
+  by: Actor | null;
+}
+
+/** The room's RPC for the Worker's billing routes (party/api/billing-routes.ts, admin-routes.ts). */
+export interface BillingRpc {
+  /** The workspace's money as every interface shows it (operators' /admin). */
+  billingState(): BillingState;
+  /** Writes the credit unless its id is in the ledger already; `credited` says whether it was now. */
+  creditLedger(credit: LedgerCredit): { credited: boolean; state: BillingState };
+  /** An operator puts the workspace on one of the configured plans. */
+  setWorkspacePlan(planId: string, by: Actor): BillingState;
+}
+
+const CREDIT_ID = /^(grant|stripe):[A-Za-z0-9_-]{1,200}$/;
+
+/** The operator as the room's audit log names them (an operator need not be a member). */
+const asOperator = (by: Actor): Principal => ({ ...by, scopes: ["admin"] });
+
+/** Checked here too: an RPC argument is a remote value, whoever sends it. */
+function validCredit(credit: LedgerCredit): string | null {
+  if (!CREDIT_ID.test(credit.id)) return "a credit's id is grant:<id> or stripe:<id>";
+  if (credit.kind !== "grant" && credit.kind !== "topup") return "a credit is a grant or a top-up";
+  if (!Number.isSafeInteger(credit.amount) || credit.amount <= 0) return "a credit is a positive whole number";
+  if (typeof credit.note !== "string" || credit.note.length > 500) return "a credit's note is at most 500 characters";
+  return null;
+}
+
+/**
+ * What the Worker asks of the workspace's money: its state, a credit written once by its id,
+ * and the plan. Every change is audited and told to the room's clients (`billing.changed`).
+ */
+export function billingRpc(p: BillingParts, news: { changed(): void }): BillingRpc {
+  return {
+    billingState: () => billingState(p.sql, p.config, Date.now()),
+    creditLedger: (credit) => {
+      const invalid = validCredit(credit);
+      if (invalid) throw new Error(invalid);
+      const credited = p.commit(credit.by ? asOperator(credit.by) : null, (ctx) => {
+        const written = appendLedger(ctx.sql, {
+          id: credit.id,
+          at: ctx.now,
+          kind: credit.kind,
+          amount: credit.amount,
+          note: credit.note,
+        });
+        // The entry's id goes in the details: a Stripe session's is longer than an audit target may be.
+        if (written) ctx.audit(`billing.${credit.kind}`, "workspace", { entryId: credit.id, amount: credit.amount });
+        return written;
+      });
+      if (credited) news.changed();
+      return { credited, state: billingState(p.sql, p.config, Date.now()) };
+    },
+    setWorkspacePlan: (planId, by) => {
+      // Own keys only: a plan id such as "constructor" names something on every object.
+      if (!Object.hasOwn(p.config.plans, planId)) throw new Error(`no plan ${String(planId).slice(0, 40)}`);
+      p.commit(asOperator(by), (ctx) => {
+        setWorkspacePlan(ctx.sql, planId);
+        ctx.audit("billing.plan", "workspace", { plan: planId });
+      });
+      news.changed();
+      return billingState(p.sql, p.config, Date.now());
+    },
+  };
+}
