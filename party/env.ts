@@ -1,11 +1,12 @@
 import type { ModelEnv } from "./agent/config";
 import type { BillingEnv } from "./billing/config";
+import type { StripeApiEnv } from "./billing/stripe";
 import type { Autopilot } from "./rooms/autopilot/room";
 import type { Hatchery } from "./rooms/hatchery/room";
 import type { NostrRelay } from "./rooms/relay/relay";
 
 /** AUTOPILOT_MODEL_* (party/agent/config.ts): the Autopilot's own model; the key is a secret. */
-export interface Env extends ModelEnv, BillingEnv {
+export interface Env extends ModelEnv, BillingEnv, StripeApiEnv {
   DB: D1Database;
   Autopilot: DurableObjectNamespace<Autopilot>;
   Hatchery: DurableObjectNamespace<Hatchery>;

@@ -74,3 +74,15 @@ export async function hasWorkspaceWithSlug(auth: Auth, slug: string): Promise<bo
     ).findOne<Organization>({ model: "organization", where: [{ field: "slug", value: slug }] })) !== null
   );
 }
+
+/** Which of these workspace ids exist (a room is woken for none that does not). */
+export async function existingWorkspaceIds(auth: Auth, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await findAllIn<Pick<Organization, "id">>(
+    await adapterOf(auth),
+    { model: "organization", select: ["id"] },
+    "id",
+    ids,
+  );
+  return new Set(rows.map((row) => row.id));
+}

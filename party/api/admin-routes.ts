@@ -2,11 +2,22 @@ import { Hono } from "hono";
 import type { z } from "zod";
 import { createMiddleware } from "hono/factory";
 import type { AdminUser, AdminUsersResponse, AdminWorkspacesResponse } from "../../shared/api/admin";
+import {
+  ADMIN_BILLING_BATCH,
+  type AdminBillingResponse,
+  type AdminGrantResponse,
+  type AdminPlanResponse,
+  GrantBody,
+  PlanBody,
+} from "../../shared/api/billing";
+import type { Actor } from "../../shared/protocol/principal";
 import { type AccountAction, onUserAccessChanged } from "../admin/access-changed";
-import { findUser, hasWorkspaceWithSlug, listUsers, listWorkspaces } from "../admin/directory";
+import { existingWorkspaceIds, findUser, hasWorkspaceWithSlug, listUsers, listWorkspaces } from "../admin/directory";
+import { workspaceById } from "../auth/better-auth-reads";
+import { readBillingConfig } from "../billing/config";
 import { isOperatorRole } from "../auth/account-status";
 import { createPersonalWorkspace, personalWorkspaceSlug } from "../auth/auth";
-import { type ApiContext, type ApiEnv, authOf } from "./context";
+import { type ApiContext, type ApiEnv, authOf, jsonBody } from "./context";
 import { httpError } from "./context";
 
 /** Operators only (the admin plugin's `admin` user role); mounted after requireCaller, peopleOnly and requireActiveAccount. */
@@ -31,6 +42,28 @@ async function answerWithUser(c: ApiContext, userId: string, action: AccountActi
   return c.json({ user: (await findUser(authOf(c), userId))! });
 }
 
+/** The operator as a workspace's audit log and ledger notes name them. */
+function operatorActor(c: ApiContext): Actor {
+  const { user } = c.var.session;
+  return { id: user.id, kind: "user", name: user.name || user.email };
+}
+
+/** The workspace named in the path, or the 404 that says there is none (no room is woken for it). */
+async function targetWorkspace(c: ApiContext): Promise<string | Response> {
+  const workspace = await workspaceById(authOf(c), c.req.param("ws") ?? "");
+  return workspace ? workspace.id : httpError(c, "not_found", "no such workspace");
+}
+
+/** A room that cannot be reached shows as unknown on the page; the rest still load. */
+async function roomBilling(c: ApiContext, workspaceId: string) {
+  try {
+    return await c.env.Autopilot.getByName(workspaceId).billingState();
+  } catch (error) {
+    console.error(JSON.stringify({ msg: "admin billing read failed", workspace: workspaceId, error: String(error) }));
+    return null;
+  }
+}
+
 /**
  * `/admin`'s HTTP API. better-auth's own `/api/auth/admin/*` endpoints are closed
  * (impersonation, set-role, create/remove user and set-password are more than the product
@@ -45,6 +78,53 @@ export const adminApi = new Hono<ApiEnv>()
   .get("/api/admin/workspaces", async (c) =>
     c.json({ workspaces: await listWorkspaces(authOf(c)) } satisfies z.input<typeof AdminWorkspacesResponse>),
   )
+  // Each workspace's money (its room's billingState), a batch at a time: every one is a room woken.
+  .get("/api/admin/billing", async (c) => {
+    const ids = [...new Set(c.req.queries("workspace") ?? [])];
+    if (ids.length === 0 || ids.length > ADMIN_BILLING_BATCH || ids.some((id) => id.length > 200))
+      return httpError(c, "bad_request", `expected ?workspace=<id> 1 to ${ADMIN_BILLING_BATCH} times`);
+    const known = await existingWorkspaceIds(authOf(c), ids);
+    const workspaces = await Promise.all(
+      ids.filter((id) => known.has(id)).map(async (id) => ({ workspaceId: id, state: await roomBilling(c, id) })),
+    );
+    const plans = Object.values(readBillingConfig(c.env).plans).map(({ id, name, includedCredits }) => ({
+      id,
+      name,
+      includedCredits,
+    }));
+    return c.json({ workspaces, plans } satisfies z.input<typeof AdminBillingResponse>);
+  })
+  .post(
+    "/api/admin/workspaces/:ws/credits",
+    jsonBody(GrantBody, "expected {credits (1 to 1,000,000,000), note (one line, 1-200 chars), requestId?: uuid}"),
+    async (c) => {
+      const workspaceId = await targetWorkspace(c);
+      if (workspaceId instanceof Response) return workspaceId;
+      const { credits, note, requestId } = c.req.valid("json");
+      const operator = operatorActor(c);
+      const { credited, state } = await c.env.Autopilot.getByName(workspaceId).creditLedger({
+        id: `grant:${requestId ?? crypto.randomUUID()}`,
+        kind: "grant",
+        amount: credits,
+        note: `Granted by ${operator.name}: ${note}`,
+        by: operator,
+      });
+      return c.json(
+        { workspaceId, state, credited } satisfies z.input<typeof AdminGrantResponse>,
+        credited ? 201 : 200,
+      );
+    },
+  )
+  .post("/api/admin/workspaces/:ws/plan", jsonBody(PlanBody, "expected {plan: a plan's id}"), async (c) => {
+    const { plan } = c.req.valid("json");
+    const plans = readBillingConfig(c.env).plans;
+    if (!Object.hasOwn(plans, plan))
+      return httpError(c, "bad_request", `no plan ${plan}: the plans are ${Object.keys(plans).join(", ")}`);
+    const workspaceId = await targetWorkspace(c);
+    if (workspaceId instanceof Response) return workspaceId;
+    const state = await c.env.Autopilot.getByName(workspaceId).setWorkspacePlan(plan, operatorActor(c));
+    return c.json({ workspaceId, state } satisfies z.input<typeof AdminPlanResponse>);
+  })
   .post("/api/admin/users/:id/approve", async (c) => {
     const user = await targetUser(c);
     if (user instanceof Response) return user;

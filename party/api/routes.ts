@@ -57,6 +57,7 @@ import { agentAuthApi } from "./agent-routes";
 import { agentInvitationApi } from "./agent-invitation-routes";
 import { keysApi } from "./key-routes";
 import { nostrApi } from "./nostr-routes";
+import { checkoutApi, stripeWebhookApi } from "./billing-routes";
 import { isAgentAccountEmail } from "../auth/agent-signup";
 
 const noStore = createMiddleware<ApiEnv>(async (c, next) => {
@@ -137,6 +138,8 @@ export const api = new Hono<ApiEnv>()
   .route("/", agentAuthApi)
   // Nostr identities: a key's or a person's, each proven as for a connect ticket (nostr-routes.ts).
   .route("/", nostrApi)
+  // Stripe's webhook: no session, believed by its signature alone (billing-routes.ts).
+  .route("/", stripeWebhookApi)
   .use(requireCaller)
   .get("/api/me", async (c) => {
     const caller = c.var.caller;
@@ -171,6 +174,8 @@ export const api = new Hono<ApiEnv>()
   .use("/api/invitations/*", peopleOnly)
   .use("/api/workspaces/:ws/invitations", peopleOnly)
   .use("/api/workspaces/:ws/invitations/*", peopleOnly)
+  // Paying is a person's to decide: an agent's key opens no checkout.
+  .use("/api/workspaces/:ws/billing/*", peopleOnly)
   .get("/api/me/status", async (c) => {
     const query = AccountStatusQuery.safeParse(c.req.query());
     if (!query.success) return httpError(c, "bad_request", "expected ?while=active|waitlisted|disabled");
@@ -192,6 +197,7 @@ export const api = new Hono<ApiEnv>()
   .use(requireActiveAccount)
   .route("/", adminApi)
   .route("/", agentInvitationApi)
+  .route("/", checkoutApi)
   .get("/api/workspaces/:ws/members", async (c) => {
     const workspaceId = c.req.param("ws");
     if (!(await isMemberCaller(c, workspaceId))) return httpError(c, "not_found", "no such workspace");

@@ -9,6 +9,10 @@ export const HTTP_ERROR_STATUS = {
   conflict: 409,
   rate_limited: 429,
   internal: 500,
+  /** The operator has not configured what this needs (e.g. top-ups without Stripe keys). */
+  feature_off: 501,
+  /** A service the server relies on (Stripe) failed or refused; nothing was done. */
+  upstream_failed: 502,
 } as const;
 
 export type HttpErrorCode = keyof typeof HTTP_ERROR_STATUS;
