@@ -1,6 +1,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { AI_SDK_BUNDLE, ensureAiSdkBundle } from "./party/ai-sdk/build.mjs";
+import { STANDIN_SECRET_KEY } from "./party/test/billing-ops/stripe-standin-setup.ts";
 
 // Room and auth tests run inside workerd (the real runtime) with the Worker from
 // wrangler.toml, local D1 and Durable Object storage.
@@ -182,6 +183,41 @@ export default defineConfig(async () => {
             name: "agent",
             include: ["party/test/agent/*.test.ts"],
             globalSetup: ["party/test/agent/scripted-model-setup.ts"],
+          },
+        },
+        {
+          // Top-ups and operators' grants (party/test/billing-ops/): Stripe configured, its API a
+          // scripted stand-in that a globalSetup starts in Node, and one operator.
+          resolve,
+          plugins: [
+            ...plugins,
+            cloudflareTest((ctx) => ({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  ...bindings,
+                  ADMIN_EMAILS: "operator@billing.test",
+                  STRIPE_SECRET_KEY: STANDIN_SECRET_KEY,
+                  STRIPE_WEBHOOK_SECRET: "whsec_test_billing_ops_0123456789",
+                  STRIPE_API_BASE: ctx.inject<string>("stripeUrl"),
+                  // 77777 credits: the option the stand-in refuses, as Stripe refuses a bad request.
+                  BILLING_TOPUPS: JSON.stringify([
+                    { credits: 10_000, amount: 1000, currency: "usd" },
+                    { credits: 77_777, amount: 7777, currency: "usd" },
+                  ]),
+                  BILLING_PLANS: JSON.stringify({
+                    standard: { name: "Standard", includedCredits: 1000 },
+                    pro: { name: "Pro", includedCredits: 50_000 },
+                  }),
+                },
+              },
+            })),
+          ],
+          test: {
+            ...common,
+            name: "billing-ops",
+            include: ["party/test/billing-ops/*.test.ts"],
+            globalSetup: ["party/test/billing-ops/stripe-standin-setup.ts"],
           },
         },
         {

@@ -1,0 +1,170 @@
+// Operators and the workspaces' money, through the real Worker (the "billing-ops" project: one
+// operator by ADMIN_EMAILS): every workspace's balance, period spending and plan, credits
+// granted by hand (once per request, said to the room's clients, audited) and the plan set.
+import { describe, expect, it } from "vitest";
+import type { BillingState, LedgerEntry } from "../../../shared/protocol/billing";
+import type { EventFrame } from "../../../shared/protocol/frames";
+import { api, type Person, RawSocket, signUp, uniq } from "../harness";
+
+const OPERATOR_EMAIL = "operator@billing.test";
+const PASSWORD = "correct horse battery";
+type ErrorBody = { error: { code: string; message: string } };
+type Change = { workspaceId: string; state: BillingState; credited?: boolean } & ErrorBody;
+type Listing = {
+  workspaces: { workspaceId: string; state: BillingState | null }[];
+  plans: { id: string; name: string; includedCredits: number }[];
+} & ErrorBody;
+
+const post = (cookie: string, body: unknown) => ({ method: "POST", cookie, body: JSON.stringify(body) });
+
+/** The operator's session: signed up here, or signed in when another file of this project made the account. */
+async function operatorCookie(): Promise<string> {
+  const body = JSON.stringify({ email: OPERATOR_EMAIL, password: PASSWORD, name: "Olga Operator" });
+  const up = await api<unknown>("/api/auth/sign-up/email", { method: "POST", body });
+  const res = up.status === 200 ? up : await api<unknown>("/api/auth/sign-in/email", { method: "POST", body });
+  expect(res.status).toBe(200);
+  return res.headers.get("set-cookie")!.split(";")[0]!;
+}
+
+const listing = (cookie: string, ids: string[]) =>
+  api<Listing>(`/api/admin/billing?${ids.map((id) => `workspace=${encodeURIComponent(id)}`).join("&")}`, { cookie });
+const grant = (cookie: string, workspaceId: string, body: unknown) =>
+  api<Change>(`/api/admin/workspaces/${workspaceId}/credits`, post(cookie, body));
+const setPlan = (cookie: string, workspaceId: string, plan: unknown) =>
+  api<Change>(`/api/admin/workspaces/${workspaceId}/plan`, post(cookie, { plan }));
+
+async function ownerWithSocket(): Promise<{ owner: Person; sock: RawSocket }> {
+  const owner = await signUp();
+  const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+  await sock.hello();
+  return { owner, sock };
+}
+
+const balanceSaid = (sock: RawSocket, balance: number) =>
+  sock.waitFor<EventFrame>(
+    (f) =>
+      f.type === "event" &&
+      f.event === "billing.changed" &&
+      (f.payload as { state: BillingState }).state.balance === balance,
+  );
+
+describe("operators and the workspaces' money", () => {
+  it("see each workspace's balance, period spending and plan, and the plans to choose from", async () => {
+    const operator = await operatorCookie();
+    const [a, b] = await Promise.all([signUp(), signUp()]);
+    const res = await listing(operator, [a.workspaceId, b.workspaceId, "ws_nobody"]);
+    expect(res.status).toBe(200);
+    // A workspace nobody made is left out (no room is woken for it).
+    expect(res.body.workspaces.map((w) => w.workspaceId)).toEqual([a.workspaceId, b.workspaceId]);
+    for (const row of res.body.workspaces)
+      expect(row.state).toMatchObject({ plan: { id: "standard", name: "Standard" }, balance: 1000, periodUsed: 0 });
+    expect(res.body.plans).toEqual([
+      { id: "standard", name: "Standard", includedCredits: 1000 },
+      { id: "pro", name: "Pro", includedCredits: 50_000 },
+    ]);
+    expect((await listing(operator, [])).status).toBe(400);
+    expect(
+      (
+        await listing(
+          operator,
+          Array.from({ length: 51 }, (_, i) => `ws${i}`),
+        )
+      ).status,
+    ).toBe(400);
+  });
+
+  it("grant credits once per request, with the operator's name and why, told to the room and audited", async () => {
+    const operator = await operatorCookie();
+    const { owner, sock } = await ownerWithSocket();
+    const requestId = crypto.randomUUID();
+    const body = { credits: 2500, note: "Pilot customer", requestId };
+
+    const first = await grant(operator, owner.workspaceId, body);
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ workspaceId: owner.workspaceId, credited: true, state: { balance: 3500 } });
+    await balanceSaid(sock, 3500);
+    // The same request again (a retry, a double click): one grant.
+    const again = await grant(operator, owner.workspaceId, body);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ credited: false, state: { balance: 3500 } });
+    // Without a request id, each grant is its own.
+    expect((await grant(operator, owner.workspaceId, { credits: 1, note: "one more" })).body.state.balance).toBe(3501);
+
+    const entries: LedgerEntry[] = (await sock.ok("billing.entries", { kind: "grant", limit: 10 })).entries;
+    expect(entries).toHaveLength(2);
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        id: `grant:${requestId}`,
+        kind: "grant",
+        amount: 2500,
+        note: "Granted by Olga Operator: Pilot customer",
+      }),
+    );
+    const audit = (await sock.ok("audit.list", {})).entries;
+    expect(audit).toContainEqual(
+      expect.objectContaining({
+        action: "billing.grant",
+        details: { entryId: `grant:${requestId}`, amount: 2500 },
+        actor: expect.objectContaining({ name: "Olga Operator", kind: "user" }),
+      }),
+    );
+    sock.close();
+  });
+
+  it("refuse bad grants and plans, unknown workspaces, and everyone who is not an operator", async () => {
+    const operator = await operatorCookie();
+    const { owner, sock } = await ownerWithSocket();
+    const ws = owner.workspaceId;
+    const bad = await Promise.all([
+      grant(operator, ws, { credits: 0, note: "zero" }),
+      grant(operator, ws, { credits: -50, note: "taking" }),
+      grant(operator, ws, { credits: 1.5, note: "a fraction" }),
+      grant(operator, ws, { credits: 1_000_000_001, note: "too many" }),
+      grant(operator, ws, { credits: 10, note: "" }),
+      grant(operator, ws, { credits: 10, note: "two\nlines" }),
+      grant(operator, ws, { credits: 10, note: "x".repeat(201) }),
+      grant(operator, ws, { credits: 10, note: "not a uuid", requestId: "../../x" }),
+      setPlan(operator, ws, "nope"),
+      setPlan(operator, ws, "constructor"),
+      setPlan(operator, ws, 7),
+    ]);
+    expect(bad.map((r) => [r.status, r.body.error?.code])).toEqual(Array(bad.length).fill([400, "bad_request"]));
+    expect((await grant(operator, "ws_nobody", { credits: 10, note: "x" })).status).toBe(404);
+    expect((await setPlan(operator, "ws_nobody", "pro")).status).toBe(404);
+
+    // The workspace's own owner is no operator.
+    const refused = await Promise.all([
+      listing(owner.cookie, [ws]),
+      grant(owner.cookie, ws, { credits: 10, note: "for me" }),
+      setPlan(owner.cookie, ws, "pro"),
+    ]);
+    expect(refused.map((r) => [r.status, r.body.error.code])).toEqual(Array(3).fill([403, "forbidden"]));
+
+    // Every refusal answered before anything was written: the room shows no grant and its plan unchanged.
+    expect((await sock.ok("billing.entries", { kind: "grant", limit: 10 })).entries).toEqual([]);
+    expect((await sock.ok("billing.summary", {})).state.plan.id).toBe("standard");
+    sock.close();
+  });
+
+  it("set a workspace's plan, which its members see at once", async () => {
+    const operator = await operatorCookie();
+    const { owner, sock } = await ownerWithSocket();
+    const res = await setPlan(operator, owner.workspaceId, "pro");
+    expect(res.status).toBe(200);
+    expect(res.body.state.plan).toMatchObject({ id: "pro", name: "Pro", includedCredits: 50_000 });
+    await sock.waitFor<EventFrame>(
+      (f) =>
+        f.type === "event" &&
+        f.event === "billing.changed" &&
+        (f.payload as { state: BillingState }).state.plan.id === "pro",
+    );
+    const listed = await listing(operator, [owner.workspaceId, uniq("ws")]);
+    expect(listed.body.workspaces).toEqual([
+      {
+        workspaceId: owner.workspaceId,
+        state: expect.objectContaining({ plan: expect.objectContaining({ id: "pro" }) }),
+      },
+    ]);
+    sock.close();
+  });
+});

@@ -1,0 +1,67 @@
+// vitest globalSetup of the "billing-ops" workerd project (runs in Node): a scripted stand-in
+// for Stripe's API (a paid service), answering what the Worker asks of it (opening a Checkout
+// Session) the way Stripe does, and keeping each request for the tests to read back at
+// GET /__requests. A session for 77777 credits is refused as Stripe refuses a bad request.
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { TestProject } from "vitest/node";
+
+/** The secret key the project's Worker is configured with (vitest.worker.config.ts). */
+export const STANDIN_SECRET_KEY = "sk_test_standin_0123456789";
+
+interface Seen {
+  method: string;
+  path: string;
+  authorized: boolean;
+  form: Record<string, string>;
+}
+
+const readBody = (req: IncomingMessage) =>
+  new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const seen: Seen[] = [];
+  let sessions = 0;
+  const server = createServer(async (req, res) => {
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method === "GET" && req.url === "/__requests") return reply(200, seen);
+    const form = Object.fromEntries(new URLSearchParams(await readBody(req)));
+    const authorized = req.headers.authorization === `Bearer ${STANDIN_SECRET_KEY}`;
+    seen.push({ method: req.method ?? "", path: req.url ?? "", authorized, form });
+    if (!authorized)
+      return reply(401, { error: { type: "invalid_request_error", message: "Invalid API Key provided" } });
+    if (req.method !== "POST" || req.url !== "/v1/checkout/sessions")
+      return reply(404, { error: { type: "invalid_request_error", message: `Unrecognized request URL (${req.url})` } });
+    if (form["metadata[credits]"] === "77777")
+      return reply(400, { error: { type: "invalid_request_error", message: "scripted refusal" } });
+    sessions += 1;
+    const id = `cs_test_standin${sessions}`;
+    return reply(200, {
+      id,
+      object: "checkout.session",
+      mode: form.mode,
+      payment_status: "unpaid",
+      status: "open",
+      client_reference_id: form.client_reference_id ?? null,
+      url: `https://checkout.stripe.test/c/pay/${id}`,
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  project.provide("stripeUrl", `http://127.0.0.1:${port}`);
+  return () => new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    stripeUrl: string;
+  }
+}
