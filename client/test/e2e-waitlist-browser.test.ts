@@ -1,7 +1,8 @@
 // Sign-up as a waitlist, end to end in Chromium against the real server (wrangler dev with
 // SIGNUP_MODE=waitlist and one operator in ADMIN_EMAILS): a newcomer lands on the waiting
 // screen, the operator approves them in /admin from another browser context, and the
-// newcomer's tab opens the app in place, without a reload. Screenshots: test-artifacts/.
+// newcomer's tab opens the app in place, without a reload; the operator sees the new
+// workspace's balance and grants it credits. Screenshots: test-artifacts/.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -76,8 +77,25 @@ describe("sign-up as a waitlist", () => {
     await shot(operator, "02-admin-before");
     await operator.getByRole("button", { name: `Approve ${NEWCOMER.email}` }).click();
     await row.getByText("Active").waitFor();
-    await operator.getByRole("cell", { name: `${NEWCOMER.name}'s workspace` }).waitFor();
+    await operator.getByRole("cell", { name: `${NEWCOMER.name}'s workspace`, exact: true }).waitFor();
     await shot(operator, "03-admin-approved");
+
+    // The new workspace's money, read from its room: the default plan's credits, nothing spent.
+    const workspaceName = `${NEWCOMER.name}'s workspace`;
+    const workspaceRow = operator.locator("tr", {
+      has: operator.getByRole("cell", { name: workspaceName, exact: true }),
+    });
+    await workspaceRow.getByTestId("balance").getByText("100,000").waitFor({ timeout: 20_000 });
+    expect(await workspaceRow.getByTestId("period-used").textContent()).toBe("0");
+    expect(await operator.getByLabel(`Plan of ${workspaceName}`).inputValue()).toBe("standard");
+    // A grant by hand: the balance the room answers with, and the note the ledger keeps.
+    await operator.getByRole("button", { name: `Grant credits to ${workspaceName}` }).click();
+    await operator.getByLabel(`Credits to grant to ${workspaceName}`).fill("2500");
+    await operator.getByLabel(`Why grant credits to ${workspaceName}`).fill("Welcome credits");
+    await operator.getByRole("button", { name: "Grant", exact: true }).click();
+    await operator.getByRole("status").getByText("Granted 2,500 credits.").waitFor();
+    await workspaceRow.getByTestId("balance").getByText("102,500").waitFor();
+    await shot(operator, "03b-admin-granted");
 
     // The waiting tab learns of the approval by itself and opens the workspace, live.
     await newcomer.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });

@@ -4,10 +4,12 @@ import { type AccountStatus, type AdminUser, type AdminWorkspace, adminApi, erro
 import { FormError } from "../lib/form-error";
 import { relativeTime } from "../lib/format";
 import { useSession } from "../stores/session";
+import { Workspaces } from "./WorkspaceBilling";
 
 /**
  * `/admin`, for operators: every account (approve the waitlist, disable and re-enable) and
- * every workspace. Accounts are auth data, so this page talks HTTP (`/api/admin/*`); it
+ * every workspace with its money (WorkspaceBilling.tsx: plan, balance, grants). Accounts are
+ * auth data, so this page talks HTTP (`/api/admin/*`); it
  * loads on open and on Refresh.
  */
 
@@ -104,34 +106,6 @@ function Users({
         <tbody>
           {users.map((user) => (
             <UserRow key={user.id} user={user} self={user.id === selfId} onChanged={onChanged} />
-          ))}
-        </tbody>
-      </table>
-    </section>
-  );
-}
-
-function Workspaces({ workspaces }: { workspaces: AdminWorkspace[] }) {
-  return (
-    <section className="admin-section" aria-labelledby="admin-workspaces">
-      <h2 id="admin-workspaces">
-        Workspaces <span className="count">{workspaces.length}</span>
-      </h2>
-      <table className="admin-table">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Members</th>
-            <th scope="col">Created</th>
-          </tr>
-        </thead>
-        <tbody>
-          {workspaces.map((w) => (
-            <tr key={w.id}>
-              <td>{w.name}</td>
-              <td>{w.members}</td>
-              <td>{created(w.createdAt)}</td>
-            </tr>
           ))}
         </tbody>
       </table>

@@ -6,6 +6,12 @@ import {
   AdminUsersResponse,
   AdminWorkspacesResponse,
 } from "../../../shared/api/admin";
+import {
+  AdminBillingResponse,
+  AdminGrantResponse,
+  AdminPlanResponse,
+  CheckoutResponse,
+} from "../../../shared/api/billing";
 import { DevMailResponse } from "../../../shared/api/dev-mail";
 import {
   type AgentInvitationBody,
@@ -59,6 +65,7 @@ export type { Member } from "../../../shared/api/members";
 export type { ReceivedInvitation, SentInvitation } from "../../../shared/api/invitations";
 export type { DevMail } from "../../../shared/api/dev-mail";
 export type { AgentInvitation } from "../../../shared/api/agent";
+export type { AdminWorkspaceBilling } from "../../../shared/api/billing";
 
 const ErrorBody = z.union([
   z.object({ error: z.object({ code: z.string(), message: z.string() }) }).transform((b) => b.error),
@@ -180,6 +187,29 @@ export const adminApi = {
       method: "POST",
       body: {},
     }),
+  /** Up to ADMIN_BILLING_BATCH workspaces' money at once. */
+  billing: (workspaceIds: string[]) =>
+    request(
+      `/api/admin/billing?${workspaceIds.map((id) => `workspace=${encodeURIComponent(id)}`).join("&")}`,
+      AdminBillingResponse,
+    ),
+  /** `requestId`: the same one again (a retry) is the same grant. */
+  grant: (workspaceId: string, body: { credits: number; note: string; requestId: string }) =>
+    request(`/api/admin/workspaces/${encodeURIComponent(workspaceId)}/credits`, AdminGrantResponse, {
+      method: "POST",
+      body,
+    }),
+  setPlan: (workspaceId: string, plan: string) =>
+    request(`/api/admin/workspaces/${encodeURIComponent(workspaceId)}/plan`, AdminPlanResponse, {
+      method: "POST",
+      body: { plan },
+    }),
+};
+
+/** Buying credits: Stripe's hosted checkout page for one of the operator's top-up options. */
+export const billingApi = {
+  checkout: (workspaceId: string, credits: number) =>
+    request(`${workspacePath(workspaceId)}/billing/checkout`, CheckoutResponse, { method: "POST", body: { credits } }),
 };
 /** A rate-limit refusal (429), with the wait the server asked for when it said. */
 function tooMany(retryAfterS: number): string {

@@ -1,0 +1,226 @@
+import { type FormEvent, useEffect, useState } from "react";
+import { ADMIN_BILLING_BATCH } from "../../../shared/api/billing";
+import type { BillingState } from "../../../shared/protocol/billing";
+import { useAction } from "../lib/action";
+import { type AdminWorkspace, adminApi, errorText } from "../lib/api";
+import { FormError } from "../lib/form-error";
+import { relativeTime } from "../lib/format";
+
+/**
+ * `/admin`'s workspaces with their money: plan, balance and this period's spending, read from
+ * each workspace's room a batch at a time; an operator sets the plan and grants credits by
+ * hand (with why, which the ledger keeps with the operator's name).
+ */
+
+type Plan = { id: string; name: string; includedCredits: number };
+/** A workspace's state; null: its room could not be read; absent: not loaded yet. */
+type BillingById = Record<string, BillingState | null>;
+
+const number = new Intl.NumberFormat("en-US");
+const credits = (n: number) => number.format(n);
+
+const created = (at: string | number) => {
+  const time = new Date(at).getTime();
+  return Number.isNaN(time) ? "—" : <time dateTime={new Date(time).toISOString()}>{relativeTime(time)}</time>;
+};
+
+function GrantForm({
+  workspace,
+  onGranted,
+  onClose,
+}: {
+  workspace: AdminWorkspace;
+  onGranted: (state: BillingState) => void;
+  onClose: () => void;
+}) {
+  const [amount, setAmount] = useState("");
+  const [note, setNote] = useState("");
+  // One id per grant meant: sent again after a lost answer, it is still one grant.
+  const [requestId, setRequestId] = useState(() => crypto.randomUUID());
+  const grant = useAction(async () => {
+    const { state, credited } = await adminApi.grant(workspace.id, { credits: Number(amount), note, requestId });
+    onGranted(state);
+    setRequestId(crypto.randomUUID());
+    setAmount("");
+    setNote("");
+    return credited ? `Granted ${credits(Number(amount))} credits.` : "That grant was already made.";
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    grant.run();
+  };
+  return (
+    <form className="admin-grant" onSubmit={submit} aria-label={`Grant credits to ${workspace.name}`}>
+      <label>
+        Credits
+        <input
+          type="number"
+          min={1}
+          step={1}
+          required
+          value={amount}
+          onChange={(e) => setAmount(e.target.value)}
+          aria-label={`Credits to grant to ${workspace.name}`}
+        />
+      </label>
+      <label className="admin-grant-note">
+        Why
+        <input
+          type="text"
+          required
+          maxLength={200}
+          value={note}
+          placeholder="e.g. pilot customer, refund for an outage"
+          onChange={(e) => setNote(e.target.value)}
+          aria-label={`Why grant credits to ${workspace.name}`}
+        />
+      </label>
+      <button type="submit" className="primary" disabled={grant.pending}>
+        {grant.pending ? "Granting…" : "Grant"}
+      </button>
+      <button type="button" onClick={onClose}>
+        Close
+      </button>
+      {grant.note && (
+        <p className="muted" role="status">
+          {grant.note}
+        </p>
+      )}
+      <FormError error={grant.error} />
+    </form>
+  );
+}
+
+function WorkspaceRow({
+  workspace,
+  state,
+  plans,
+  onChanged,
+}: {
+  workspace: AdminWorkspace;
+  state: BillingState | null | undefined;
+  plans: Plan[];
+  onChanged: (state: BillingState) => void;
+}) {
+  const [granting, setGranting] = useState(false);
+  const setPlan = useAction(async (plan: string) => onChanged((await adminApi.setPlan(workspace.id, plan)).state));
+  const unknown = state === null ? "—" : "…";
+  return (
+    <>
+      <tr data-testid={`admin-workspace-${workspace.slug}`}>
+        <td>{workspace.name}</td>
+        <td>{workspace.members}</td>
+        <td>
+          {state ? (
+            <select
+              value={state.plan.id}
+              disabled={setPlan.pending}
+              onChange={(e) => setPlan.run(e.target.value)}
+              aria-label={`Plan of ${workspace.name}`}
+            >
+              {plans.map((plan) => (
+                <option key={plan.id} value={plan.id}>
+                  {plan.name} ({credits(plan.includedCredits)} a month)
+                </option>
+              ))}
+            </select>
+          ) : (
+            unknown
+          )}
+          <FormError error={setPlan.error} />
+        </td>
+        <td className="admin-number" data-testid="balance">
+          {state ? credits(state.balance) : unknown}
+        </td>
+        <td className="admin-number" data-testid="period-used">
+          {state ? credits(state.periodUsed) : unknown}
+        </td>
+        <td>{created(workspace.createdAt)}</td>
+        <td>
+          <div className="admin-actions">
+            <button
+              type="button"
+              aria-expanded={granting}
+              onClick={() => setGranting((open) => !open)}
+              aria-label={`Grant credits to ${workspace.name}`}
+            >
+              Grant credits
+            </button>
+          </div>
+        </td>
+      </tr>
+      {granting && (
+        <tr className="admin-grant-row">
+          <td colSpan={7}>
+            <GrantForm workspace={workspace} onGranted={onChanged} onClose={() => setGranting(false)} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+export function Workspaces({ workspaces }: { workspaces: AdminWorkspace[] }) {
+  const [billing, setBilling] = useState<BillingById>({});
+  const [plans, setPlans] = useState<Plan[]>([]);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  useEffect(() => {
+    let current = true;
+    void (async () => {
+      // A batch at a time: each workspace read is its room woken.
+      for (let i = 0; i < workspaces.length && current; i += ADMIN_BILLING_BATCH) {
+        const ids = workspaces.slice(i, i + ADMIN_BILLING_BATCH).map((w) => w.id);
+        try {
+          const answer = await adminApi.billing(ids);
+          if (!current) return;
+          setPlans(answer.plans);
+          setBilling((known) => ({
+            ...known,
+            ...Object.fromEntries(answer.workspaces.map((w) => [w.workspaceId, w.state])),
+          }));
+          setLoadError(null);
+        } catch (error) {
+          if (current) setLoadError(errorText(error));
+          return;
+        }
+      }
+    })();
+    return () => {
+      current = false;
+    };
+  }, [workspaces]);
+  const changed = (workspaceId: string) => (state: BillingState) =>
+    setBilling((known) => ({ ...known, [workspaceId]: state }));
+  return (
+    <section className="admin-section" aria-labelledby="admin-workspaces">
+      <h2 id="admin-workspaces">
+        Workspaces <span className="count">{workspaces.length}</span>
+      </h2>
+      <FormError error={loadError} />
+      <table className="admin-table">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Members</th>
+            <th scope="col">Plan</th>
+            <th scope="col" className="admin-number">
+              Balance
+            </th>
+            <th scope="col" className="admin-number">
+              Used this month
+            </th>
+            <th scope="col">Created</th>
+            <th scope="col">
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {workspaces.map((w) => (
+            <WorkspaceRow key={w.id} workspace={w} state={billing[w.id]} plans={plans} onChanged={changed(w.id)} />
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
