@@ -135,6 +135,11 @@ export const ChatErrorPayload = z.object({
   runId: z.string(),
   error: z.string(),
   messageId: EntityId.nullable(),
+  /**
+   * Protocol 10: what kind of failure it is, when the room knows: `payment_required` when the
+   * workspace is out of credits and the runtime refused the gateway's model call. Absent otherwise.
+   */
+  code: z.enum(["payment_required"]).optional(),
 });
 /** An instance's session list changed (the gateway's own event name); replaces the list. */
 export const SessionsChangedPayload = InstanceSessions;

@@ -52,6 +52,8 @@ export const cut10: Cut = {
     "approval.requested": withApproval,
     "approval.resolved": withApproval,
     "billing.changed": () => null,
+    // 9 knows no typed gateway errors: the text says it.
+    "chat.error": ({ code: _code, ...rest }: { code?: string }): Obj => rest,
   },
   results: {
     ...Object.fromEntries(APPROVAL_RESULTS.map((method) => [method, withApproval])),
