@@ -6,6 +6,7 @@ import { authPlugins, baseAuthOptions } from "./options";
 import { newUserFields, signupPolicy } from "./signup-policy";
 import { passwordRules } from "./password-hook";
 import { authRateLimit, rateLimitWindow } from "./rate-limits";
+import { promoteListedOperator } from "./listed-operators";
 
 /**
  * better-auth's verification URL moved to `origin` (requireLinkOrigin: a configured one, not
@@ -81,6 +82,22 @@ function createAuth(env: Env, baseURL: string, background?: Background) {
           // gets it when approved.
           after: async (user) => {
             if (!(user as { waitlisted?: boolean }).waitlisted) await createPersonalWorkspace(auth, user);
+          },
+        },
+      },
+      session: {
+        create: {
+          // ADMIN_EMAILS applies at sign-in too, to accounts made before their address was listed.
+          after: async (session) => {
+            if (policy.operatorEmails.size === 0) return;
+            const { internalAdapter } = await auth.$context;
+            await promoteListedOperator(policy, session.userId, {
+              findUser: (id) => internalAdapter.findUserById(id),
+              promote: async (id) => {
+                await internalAdapter.updateUser(id, { role: "admin", waitlisted: false });
+              },
+              createPersonalWorkspace: (user) => createPersonalWorkspace(auth, user),
+            });
           },
         },
       },

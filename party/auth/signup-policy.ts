@@ -4,7 +4,8 @@ import { z } from "zod";
  * Who may use the product once they sign up, from the operator's configuration:
  * `SIGNUP_MODE` (`open`: everyone at once; `waitlist`: an operator approves each account)
  * and `ADMIN_EMAILS` (comma-separated: these addresses become operators at sign-up and
- * never wait). An unknown `SIGNUP_MODE` fails closed, as a waitlist: a typo must not open
+ * never wait; an account made before its address was listed, at its next sign-in with the
+ * address verified: listed-operators.ts). An unknown `SIGNUP_MODE` fails closed, as a waitlist: a typo must not open
  * sign-up to everyone.
  */
 export type SignupMode = "open" | "waitlist";

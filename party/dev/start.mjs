@@ -57,7 +57,7 @@ console.log(`
   Open      ${server.url}          (sign up, create a workspace key)
   Agents    npx autopilot watch --url ${server.url} --workspace <id> --key <key>
   Runtime   ${runtime.url}   (OpenClaw process host, internal; token in .dev.vars)
-  Sign-up   ${process.env.SIGNUP_MODE || "open"}${process.env.ADMIN_EMAILS ? `; operators (${server.url}/admin): ${process.env.ADMIN_EMAILS}` : "; no operators (set ADMIN_EMAILS)"}
+  Sign-up   ${process.env.SIGNUP_MODE || "open"}${process.env.ADMIN_EMAILS ? `; operators (${server.url}/admin): ${process.env.ADMIN_EMAILS}, each once signed up or signed in with the address verified` : "; no operators (set ADMIN_EMAILS)"}
   Model     ${autopilotModelVars(process.env).AUTOPILOT_MODEL_ID ?? "none: set AUTOPILOT_MODEL_BASE_URL and AUTOPILOT_MODEL_ID for the Autopilot's replies"}
   Data      ${server.persistDir}
 
