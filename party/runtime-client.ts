@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { envelopeSchema, type Envelope } from "../shared/runtime/envelope";
-import { DEVICE_ADDRESS_HEADER, instancePath } from "../shared/runtime/requests";
+import { DEVICE_ADDRESS_HEADER, instancePath, workspacePath } from "../shared/runtime/requests";
 import {
   backupCreatedSchema,
   backupListSchema,
@@ -14,6 +14,7 @@ import {
   type Health,
 } from "../shared/runtime/responses";
 import { instanceStatusSchema, type InstanceStatus } from "../shared/runtime/status";
+import { type SpendRequest, type WorkspaceSpend, workspaceSpendSchema } from "../shared/runtime/spend";
 import { instanceUsageSchema, type InstanceUsage } from "../shared/runtime/usage";
 import { RoomError } from "./domain/errors";
 
@@ -37,6 +38,7 @@ const healthEnvelope = envelopeSchema(healthSchema);
 const credentialsEnvelope = envelopeSchema(credentialsSchema);
 const deleteEnvelope = envelopeSchema(deleteOutcomeSchema);
 const usageEnvelope = envelopeSchema(instanceUsageSchema);
+const spendEnvelope = envelopeSchema(workspaceSpendSchema);
 /** Error answers of any route, and of a refused gateway upgrade. */
 const anyEnvelope = envelopeSchema(z.unknown());
 
@@ -52,12 +54,22 @@ export class RuntimeClient {
     private readonly token: string,
   ) {}
 
-  async #call<T>(schema: z.ZodType<Envelope<T>>, method: string, path: string, signal?: AbortSignal): Promise<T> {
+  async #call<T>(
+    schema: z.ZodType<Envelope<T>>,
+    method: string,
+    path: string,
+    signal?: AbortSignal,
+    payload?: unknown,
+  ): Promise<T> {
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl.replace(/\/$/, "")}${path}`, {
         method,
-        headers: { authorization: `Bearer ${this.token}` },
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          ...(payload === undefined ? {} : { "content-type": "application/json" }),
+        },
+        ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
         ...(signal ? { signal } : {}),
       });
     } catch (error) {
@@ -159,6 +171,11 @@ export class RuntimeClient {
   /** Model tokens the instance's gateway spent (process host; billing). The sandbox host answers not_found. */
   usage(ws: string, id: string): Promise<InstanceUsage> {
     return this.#call(usageEnvelope, "GET", instancePath(ws, id, "usage"));
+  }
+
+  /** Whether the workspace's gateways may spend on the model: the pass-through refuses them with 402 while not. */
+  setSpend(ws: string, request: SpendRequest): Promise<WorkspaceSpend> {
+    return this.#call(spendEnvelope, "PUT", workspacePath(ws, "spend"), undefined, request);
   }
 
   /** A WebSocket to the instance's gateway through the runtime's proxy (not yet accepted). */

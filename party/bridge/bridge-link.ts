@@ -35,6 +35,8 @@ export interface BridgeDeps {
   mayNoLongerPost?(author: Actor): Promise<string | null>;
   /** A file's bytes in this workspace (R2), for a queued message's attachments; none: files are left out and said. */
   files?: FileReader;
+  /** A run of this gateway ended (final, stopped or failed): the room reads what the gateway spent on the model. */
+  runEnded?(instanceId: string): void;
 }
 
 /**

@@ -8,6 +8,15 @@ import { AgentEvent, ChatEvent, messageText } from "./gateway-frames";
 import { cutText } from "./gateway-limits";
 import { clip, toolKey } from "./history-import";
 import { BoundedMap } from "../domain/bounded-map";
+import { gatewaySpendTold } from "../rooms/autopilot/domain/billing-meters";
+
+/**
+ * What a gateway thread says when the runtime refused its model call because the workspace is
+ * out of credits (HTTP 402). The gateway words that as a billing error of "your API key" and
+ * "your provider's dashboard", which is not what a person here can act on.
+ */
+export const GATEWAY_OUT_OF_CREDITS =
+  "This workspace is out of credits, so its OpenClaw gateway cannot use the model. Top up in Billing (or ask an operator for a grant), then send your message again.";
 
 /** Commands remembered for their output (a tool call may never report one); the oldest go first. */
 const MAX_COMMANDS = 500;
@@ -79,10 +88,15 @@ export class ChatRuns {
           messageText(chat.message) || this.#runs.get(chat.runId)?.stream.text || "(stopped before any reply)",
           { aborted: true },
         );
-      case "error":
+      case "error": {
+        // The room told the runtime this workspace may not spend, and the gateway's call failed on billing.
+        const billing = chat.errorDetail?.failoverReason === "billing" || /\bbilling\b/i.test(chat.errorMessage ?? "");
+        if (billing && gatewaySpendTold(this.#link.sql)?.allowed === false)
+          return this.#finish(binding, chat.runId, GATEWAY_OUT_OF_CREDITS, { kind: "error" }, "payment_required");
         return this.#finish(binding, chat.runId, chat.errorMessage || "OpenClaw reported an error without a message", {
           kind: "error",
         });
+      }
     }
   }
 
@@ -148,8 +162,17 @@ export class ChatRuns {
     });
   }
 
-  /** A run ended: its reply (or error) becomes one durable message, exactly once. */
-  #finish(binding: Binding, runId: string, text: string, extras: Pick<Message, "kind" | "aborted">): void {
+  /**
+   * A run ended: its reply (or error) becomes one durable message, exactly once, and the room
+   * reads what the gateway spent on it. `code` types an error (`payment_required`: out of credits).
+   */
+  #finish(
+    binding: Binding,
+    runId: string,
+    text: string,
+    extras: Pick<Message, "kind" | "aborted">,
+    code?: "payment_required",
+  ): void {
     const { instanceId } = this.#link;
     const message = this.#link.room("instance", (ctx) => {
       const thread = getThread(ctx.sql, binding.threadId);
@@ -160,7 +183,13 @@ export class ChatRuns {
     this.#runs.delete(runId);
     const messageId = message?.id ?? null;
     if (extras.kind === "error")
-      this.#link.deps.broadcast("chat.error", { threadId: binding.threadId, runId, error: clip(text), messageId });
+      this.#link.deps.broadcast("chat.error", {
+        threadId: binding.threadId,
+        runId,
+        error: clip(text),
+        messageId,
+        ...(code ? { code } : {}),
+      });
     else
       this.#link.deps.broadcast("chat.final", {
         threadId: binding.threadId,
@@ -168,6 +197,7 @@ export class ChatRuns {
         messageId,
         aborted: extras.aborted ?? false,
       });
+    this.#link.deps.runEnded?.(instanceId);
   }
 
   /** The connection dropped mid-reply: the partial text is gone with it (BRIDGE.md, Q9). */

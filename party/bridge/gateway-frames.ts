@@ -103,6 +103,11 @@ export const ChatEvent = z.looseObject({
   deltaText: z.string().optional(),
   message: ChatMessage.optional(),
   errorMessage: z.string().optional(),
+  /** What the gateway made of a failed model call (e.g. `failoverReason: "billing"` for a 402). */
+  errorDetail: z
+    .looseObject({ failoverReason: z.string().max(64).optional() })
+    .optional()
+    .catch(undefined),
   stopReason: z.string().optional(),
 });
 

@@ -33,6 +33,8 @@ export interface SupervisorDeps extends Pick<BridgeDeps, "sql" | "commit" | "bro
   sessionsChanged(): void;
   /** A file's bytes in this workspace (R2): queued messages carry their files to the gateway. */
   files?: FileReader;
+  /** A gateway run ended: the room reads what the gateway spent (party/rooms/autopilot/features/metering/). */
+  runEnded?(instanceId: string): void;
 }
 
 /**
@@ -143,6 +145,7 @@ export class BridgeSupervisor {
         statusOnHold,
         limits: readGatewayLimits(this.#d.vars()),
         ...(this.#d.files ? { files: this.#d.files } : {}),
+        ...(this.#d.runEnded ? { runEnded: this.#d.runEnded } : {}),
         ...(currentAccess ? { mayNoLongerPost: (author: Actor) => postRefusal(currentAccess, author) } : {}),
       });
       this.#bridges.set(instance.id, bridge);

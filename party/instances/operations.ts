@@ -39,6 +39,13 @@ export interface OperationDeps {
   awaitingRuntime?(instanceId: string, active: boolean): void;
   /** The waits before an operation that failed for a passing reason is tried again (retries.ts). */
   retryDelaysMs?: readonly number[];
+  /**
+   * Why an approved (re)start may not run now (the plan's limit of running instances, the
+   * balance), checked again when it runs: it was decided maybe hours after it was asked. Null: it may.
+   */
+  startRefusal?(ctx: OpContext, instanceId: string): string | null;
+  /** Before the runtime is asked to start a gateway: the room tells it whether the workspace's gateways may spend. */
+  beforeStart?(): Promise<void>;
 }
 
 const LONG_POLL_MS = 20_000;
@@ -140,13 +147,33 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
   if (action?.kind !== "instance") return;
   const { operation, instanceId } = action;
   const name = action.name ?? instanceId;
-  const jobId = deps.commit(null, (ctx) => {
+  const starts = operation === "provision" || operation === "restart" || operation === "restore";
+  const opened = deps.commit(null, (ctx) => {
     const { job } = startJob(ctx, {
       title: approval.title,
       message: "approved; starting",
       idempotencyKey: `room-op-${approval.id}`,
     });
     const existing = getInstance(ctx.sql, instanceId);
+    // Refused before anything starts: the job says why. A running instance goes on as it was;
+    // a new one is there only to show the reason (in error, which runs nothing and costs nothing).
+    const refused = starts ? (deps.startRefusal?.(ctx, instanceId) ?? null) : null;
+    if (refused) {
+      if (operation === "provision" && (!existing || existing.status === "stopped"))
+        putInstance(ctx, {
+          ...(existing ?? { threadIds: [], createdBy: approval.requestedBy, createdAt: ctx.now }),
+          id: instanceId,
+          name,
+          status: "error",
+          phase: "queued",
+          progress: 0,
+          error: refused,
+          jobId: job.id,
+          updatedAt: ctx.now,
+        });
+      failJob(ctx, { jobId: job.id, error: refused, idempotencyKey: `room-${job.id}-fail` });
+      return { jobId: job.id, refused };
+    }
     const base: Instance = existing ?? {
       id: instanceId,
       name,
@@ -169,8 +196,10 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
       jobId: job.id,
       updatedAt: ctx.now,
     });
-    return job.id;
+    return { jobId: job.id, refused: null };
   });
+  if (opened.refused) return;
+  const { jobId } = opened;
   const fail = (message: string) =>
     deps.commit(null, (ctx) => {
       const current = getInstance(ctx.sql, instanceId);
@@ -185,7 +214,7 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
     return;
   }
   const runtime = deps.runtime;
-  const starts = operation === "provision" || operation === "restart" || operation === "restore";
+  if (starts) await deps.beforeStart?.();
   // Until the start ends (retries included) the operation alone mirrors the runtime's status:
   // the bridge would write a failed try as the instance's end (OperationDeps.awaitingRuntime).
   if (starts) deps.awaitingRuntime?.(instanceId, true);

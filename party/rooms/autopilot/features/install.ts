@@ -28,6 +28,8 @@ import { readTaskLimits, TaskHeartbeat } from "./tasks";
 import { BillingNews, type BillingRpc, billingRpc } from "./billing";
 import { readBillingConfig } from "../../../billing/config";
 import { SpendGate } from "../domain/spend-gate";
+import { InstanceMeters } from "./metering";
+import { runtimeFromEnv } from "../../../runtime-client";
 import { eventFrame } from "../kernel/fanout";
 import { connState } from "../../shared/connection-state";
 import { hasScope } from "../../../../shared/scopes";
@@ -41,6 +43,7 @@ export const ROOM_SCHEDULES = [
   "mailInbox",
   "fireSchedules",
   "resumeTasks",
+  "meterInstances",
 ] as const;
 
 /** The room's RPC surface for the Hatchery and the Worker (the room starts itself before each). */
@@ -102,7 +105,23 @@ export function installFeatures(s: RoomServices): RoomFeatureSet {
   };
   const billingNews = new BillingNews(billingParts);
   const spend = new SpendGate(sql, billingParts.config, () => billingNews.changed());
-  const instances = new InstanceHost(s, () => canvas.poke());
+  const meters = new InstanceMeters({
+    sql,
+    config: billingParts.config,
+    workspaceId,
+    runtime: () => runtimeFromEnv(env),
+    changed: () => billingNews.changed(),
+    schedule: {
+      every: (seconds) => s.scheduler.every(seconds, "meterInstances"),
+      cancel: async () => {
+        for (const schedule of await s.scheduler.list())
+          if (schedule.callback === "meterInstances") await s.scheduler.cancel(schedule.id);
+      },
+    },
+  });
+  // The runtime learns whether the gateways may spend when the balance crosses zero either way.
+  billingNews.onChange(() => void s.keepAliveWhile(() => meters.tellRuntime()));
+  const instances = new InstanceHost(s, () => canvas.poke(), { spend, meters });
   const agent = new AutopilotAgent({
     sql,
     commit,
@@ -184,6 +203,7 @@ export function installFeatures(s: RoomServices): RoomFeatureSet {
       schedules: { runner: scheduleRunner, limits: readScheduleLimits(env) },
       tasks: { runner: taskRunner, limits: taskLimits, room: { sql, commit }, heartbeat },
       billing: { parts: billingParts, news: billingNews },
+      metering: { meters, keepAliveWhile: (work) => s.keepAliveWhile(work) },
     }),
     context,
     capabilities: [mcp],

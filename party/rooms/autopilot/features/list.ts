@@ -5,6 +5,7 @@ import { mcp } from "./mcp";
 import type { Feature } from "../kernel/feature";
 import { agent } from "./agent";
 import { type BillingNews, type BillingParts, billing } from "./billing";
+import { type InstanceMeters, metering } from "./metering";
 import type { RetentionSweep } from "../schedules/retention-sweep";
 import { type ApprovalExpiry, approvals } from "./approvals";
 import { type InstanceHost, instances } from "./instances";
@@ -35,6 +36,8 @@ export interface RoomParts {
   tasks: TaskParts;
   /** The workspace's money: its tables' writer and configuration, and the news of changes to clients. */
   billing: { parts: BillingParts; news: BillingNews };
+  /** What the instances cost: their time and their gateways' model use (features/metering/). */
+  metering: { meters: InstanceMeters; keepAliveWhile(work: () => Promise<void>): Promise<void> };
 }
 
 /**
@@ -67,6 +70,8 @@ export function roomFeatures(p: RoomParts): Feature[] {
       start: () => p.retention.ensure(),
     },
     instances(p.instances),
+    // After instances: an instance's status is billed once the bridges followed it.
+    metering(p.metering.meters, p.metering.keepAliveWhile),
     agent(p.agent, p.model),
     schedules(p.schedules),
     tasks(p.tasks),

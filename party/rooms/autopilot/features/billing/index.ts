@@ -29,10 +29,16 @@ export interface BillingParts extends RoomWriter {
  */
 export class BillingNews {
   readonly #p: BillingParts;
+  readonly #listeners: (() => void)[] = [];
   #pending = false;
 
   constructor(parts: BillingParts) {
     this.#p = parts;
+  }
+
+  /** Called too, once per batch of changes (the instances' meters tell the runtime when the gateways may spend again). */
+  onChange(listener: () => void): void {
+    this.#listeners.push(listener);
   }
 
   changed(): void {
@@ -41,6 +47,7 @@ export class BillingNews {
     queueMicrotask(() => {
       this.#pending = false;
       this.#p.toReaders("billing.changed", { state: billingState(this.#p.sql, this.#p.config, Date.now()) });
+      for (const listener of this.#listeners) listener();
     });
   }
 }

@@ -17,6 +17,17 @@ import { runtimeFromEnv } from "../../../../runtime-client";
 import type { AutopilotContext } from "../../context";
 import type { RoomServices } from "../../kernel/services";
 import { RecurringAlarms, wantedAlarms } from "../../schedules/recurring-alarms";
+import { checkInstanceStart } from "../../domain/billing-meters";
+import type { OpContext } from "../../domain/context";
+import { RoomError } from "../../../../domain/errors";
+import type { SpendGate } from "../../domain/spend-gate";
+import type { InstanceMeters } from "../metering";
+
+/** What the instances' money needs of the room: the spend gate for starts, the meters for what they use. */
+export interface InstanceBilling {
+  spend: SpendGate;
+  meters: InstanceMeters;
+}
 
 /** How often a room with live instances wakes itself to make sure its bridges run. */
 const BRIDGE_WATCH_SECONDS = 300;
@@ -34,6 +45,7 @@ export class InstanceHost {
     private readonly s: RoomServices,
     /** The Hatchery is told when a bridge's sessions change (sessions are no durable event). */
     canvasChanged: () => void,
+    private readonly billing: InstanceBilling,
   ) {
     this.#backupPolicy = readBackupPolicy(s.env);
     this.#alarms = new RecurringAlarms(
@@ -51,7 +63,25 @@ export class InstanceHost {
       broadcast: (event, payload) => s.broadcast(event, payload),
       sessionsChanged: canvasChanged,
       files: (fileId) => fileBytes(s.env.FILES, s.workspaceId())(fileId),
+      runEnded: (instanceId) => void billing.meters.meterGateway(instanceId),
     });
+  }
+
+  /**
+   * Refuses a (re)start before anything starts: over the plan's limit of running instances, or
+   * out of credits for an hour of it (domain/billing-meters.ts). Called when it is asked and
+   * again when its approval runs.
+   */
+  guardStart(ctx: OpContext, instanceId: string): void {
+    const by = ctx.principal;
+    checkInstanceStart(
+      ctx.sql,
+      this.billing.spend,
+      listInstances(ctx.sql),
+      instanceId,
+      { principalId: by.id, keyId: by.kind === "agent" ? by.id : null, projectId: null, taskId: null },
+      ctx.now,
+    );
   }
 
   get sql() {
@@ -149,6 +179,16 @@ export class InstanceHost {
         this.ensureBridges();
       },
       awaitingRuntime: (instanceId, active) => this.bridges.awaitingRuntime(instanceId, active),
+      startRefusal: (ctx, instanceId) => {
+        try {
+          this.guardStart(ctx, instanceId);
+          return null;
+        } catch (error) {
+          if (error instanceof RoomError) return error.message;
+          throw error;
+        }
+      },
+      beforeStart: () => this.billing.meters.tellRuntime(true),
     };
   }
 }

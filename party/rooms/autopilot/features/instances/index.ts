@@ -1,4 +1,6 @@
+import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { MethodParsedParams, MethodResult } from "../../../../../shared/protocol/methods";
+import type { OpContext } from "../../domain/context";
 import { requestChannelAccess, requestConfigureChannel, requestDisconnectChannel } from "../../../../channels/requests";
 import { startChat } from "../../domain/chat-starts";
 import { RoomError } from "../../../../domain/errors";
@@ -19,19 +21,26 @@ export { InstanceHost } from "./host";
  * as approvals and run once approved; bridges follow the instances and their threads.
  */
 export function instances(p: InstanceHost): Feature {
+  const guarded = <R extends { approval: Approval }>(ctx: OpContext, result: R): R => {
+    const action = result.approval.action;
+    if (action?.kind === "instance") p.guardStart(ctx, action.instanceId);
+    return result;
+  };
   return {
     name: "instances",
     methods: methods({
-      "instances.provision": mutate((ctx, params) => requestInstanceOperation(ctx, "provision", params)),
-      "instances.restart": mutate((ctx, params) => requestInstanceOperation(ctx, "restart", params)),
+      // A start is refused before anything starts (the plan's limit, the balance): the checks run
+      // after the request's own, and a refusal rolls its approval back with the transaction.
+      "instances.provision": mutate((ctx, params) => guarded(ctx, requestInstanceOperation(ctx, "provision", params))),
+      "instances.restart": mutate((ctx, params) => guarded(ctx, requestInstanceOperation(ctx, "restart", params))),
       "instances.backup": mutate((ctx, params) => requestInstanceOperation(ctx, "backup", params)),
       "instances.delete": mutate((ctx, params) => requestInstanceOperation(ctx, "delete", params)),
-      "instances.restore": mutate((ctx, params) => requestInstanceOperation(ctx, "restore", params)),
+      "instances.restore": mutate((ctx, params) => guarded(ctx, requestInstanceOperation(ctx, "restore", params))),
       "instances.unpair": mutate((ctx, params) => {
         refuseOwnDevice(ctx.sql, params.instanceId, params.deviceId);
         return requestInstanceOperation(ctx, "unpair", params);
       }),
-      "instances.startChat": mutate(startChat),
+      "instances.startChat": mutate((ctx, params) => guarded(ctx, startChat(ctx, params))),
       "instances.link": mutate((ctx, params, req) => requestLink(ctx, params, req.room.bridges.linkPolicy())),
       "instances.details": local((req, params) => req.room.instanceDetails(params.instanceId)),
       "instances.deviceSetup": local((req, params) => req.room.devices.setup(req.principal, params.instanceId)),
