@@ -6,6 +6,7 @@ import type { PageCursor } from "../../shared/protocol/paging";
 import { FINISHED_JOB_STATUSES, type Job } from "../../shared/protocol/jobs";
 import type { PresenceEntry } from "../../shared/protocol/presence";
 import type { Project } from "../../shared/protocol/projects";
+import type { ThreadRead, ThreadReads } from "../../shared/protocol/reads";
 import type { Task } from "../../shared/protocol/tasks";
 import { DEFAULT_SETTINGS, type WorkspaceSettings } from "../../shared/protocol/settings";
 import type { Message, Thread } from "../../shared/protocol/threads";
@@ -47,6 +48,11 @@ export interface WorkspaceState {
   /** Each instance's gateway sessions, keyed by instance id, as last announced (protocol 4). */
   readonly sessions: ReadonlyMap<string, readonly GatewaySession[]>;
   /**
+   * This principal's read markers by thread id (protocol 10): replaced by every hello, moved
+   * forward by `thread.read` (sent to this principal's sockets only). See `unreadIn`.
+   */
+  readonly reads: ReadonlyMap<string, ThreadRead>;
+  /**
    * What the bounded hello left out (protocol 7) and not loaded since: threads, pending
    * approvals and unfinished jobs (`left`), each listable from `next` (see `applyPage`).
    */
@@ -75,6 +81,7 @@ export const emptyState: WorkspaceState = {
   settings: DEFAULT_SETTINGS,
   streams: new Map(),
   sessions: new Map(),
+  reads: new Map(),
   more: {
     threads: { left: 0, next: null },
     approvals: { left: 0, next: null },
@@ -102,6 +109,7 @@ export function stateFromSnapshot(snapshot: Snapshot, epoch: string, seq: number
     settings: snapshot.settings,
     streams: new Map(),
     sessions: new Map(),
+    reads: new Map(),
     more: snapshot.more,
   };
 }
@@ -149,17 +157,45 @@ export function applyHello(
 ): { state: WorkspaceState; outcome: HelloOutcome } {
   if (hello.snapshot)
     return {
-      state: withLive(stateFromSnapshot(hello.snapshot, hello.epoch, hello.seq), hello.live),
+      state: withReads(withLive(stateFromSnapshot(hello.snapshot, hello.epoch, hello.seq), hello.live), hello.reads),
       outcome: "snapshot",
     };
   if (state.lastSeq === null) {
     // Nothing to resume from and nothing to replace with: start counting from here.
-    return { state: withLive({ ...state, epoch: hello.epoch, lastSeq: hello.seq }, hello.live), outcome: "resume" };
+    return {
+      state: withReads(withLive({ ...state, epoch: hello.epoch, lastSeq: hello.seq }, hello.live), hello.reads),
+      outcome: "resume",
+    };
   }
   if (state.epoch !== hello.epoch || hello.seq < state.lastSeq) {
     return { state: { ...state, epoch: null, lastSeq: null }, outcome: "resync" };
   }
-  return { state: withLive(state, hello.live), outcome: "resume" };
+  return { state: withReads(withLive(state, hello.live), hello.reads), outcome: "resume" };
+}
+
+/**
+ * Replaces the read markers with a hello's (on every hello, resumes included: a marker moved
+ * by another device while this one was away is never replayed).
+ */
+export function withReads(state: WorkspaceState, reads: ThreadReads | undefined): WorkspaceState {
+  if (reads === undefined) return state;
+  const entries = Object.entries(reads);
+  // The same markers keep the state's identity: UIs compare by it.
+  const same =
+    entries.length === state.reads.size &&
+    entries.every(([id, read]) => {
+      const held = state.reads.get(id);
+      return held?.n === read.n && held.count === read.count;
+    });
+  return same ? state : { ...state, reads: new Map(entries) };
+}
+
+/**
+ * How many of a thread's messages this principal has not read: its `messageCount` less what
+ * its marker covers (a thread never marked counts all of them).
+ */
+export function unreadIn(state: Pick<WorkspaceState, "reads">, thread: Pick<Thread, "id" | "messageCount">): number {
+  return Math.max(0, thread.messageCount - (state.reads.get(thread.id)?.count ?? 0));
 }
 
 /**
@@ -368,6 +404,12 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
       return state;
     case "settings.changed":
       return { ...state, settings: received.payload.settings };
+    case "thread.read": {
+      // Markers only move forward: one older than what this client holds (a race of two tabs) changes nothing.
+      const { threadId, read } = received.payload;
+      if ((state.reads.get(threadId)?.n ?? 0) >= read.n) return state;
+      return { ...state, reads: upsert(state.reads, threadId, read) };
+    }
     case "project.changed": {
       // A change to a project the hello left out: it is known now.
       const next = loadedOne(state, "projects", received.payload.project.id);

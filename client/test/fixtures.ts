@@ -135,6 +135,7 @@ export function hello(over: Partial<HelloPayload> = {}): HelloPayload {
     reset: false,
     resumedFrom: null,
     snapshot: snapshot(),
+    reads: {},
     limits: { maxFrameBytes: 65536, requestsPerSecond: 20, burst: 40 },
     ...over,
   };

@@ -7,6 +7,7 @@ import {
   applyPage,
   emptyState,
   RETAINED_FINISHED,
+  unreadIn,
   withPresence,
   type WorkspaceState,
 } from "../src/state";
@@ -322,5 +323,42 @@ describe("withPresence", () => {
   it("replaces the presence map", () => {
     const state = withPresence(fromSnapshot({ presence: [presence("c1")] }), [presence("c2")]);
     expect([...state.presence.keys()]).toEqual(["c2"]);
+  });
+});
+
+describe("read markers (protocol 10)", () => {
+  it("come with every hello, resumes included, and count a thread's unread messages", () => {
+    const first = applyHello(
+      emptyState,
+      hello({ seq: 3, snapshot: snapshot({ threads: [thread("t1", { messageCount: 5 })] }), reads: {} }),
+    ).state;
+    expect(unreadIn(first, first.threads.get("t1")!)).toBe(5);
+    // Another device read three of them while this one was away: the resume's hello says so.
+    const resumed = applyHello(first, hello({ seq: 3, snapshot: null, reads: { t1: { n: 40, count: 3 } } }));
+    expect(resumed.outcome).toBe("resume");
+    expect(unreadIn(resumed.state, resumed.state.threads.get("t1")!)).toBe(2);
+    // The same markers again keep the state as it is.
+    expect(applyHello(resumed.state, hello({ seq: 3, snapshot: null, reads: { t1: { n: 40, count: 3 } } })).state).toBe(
+      resumed.state,
+    );
+  });
+
+  it("move forward with thread.read and never back", () => {
+    let state = applyHello(
+      emptyState,
+      hello({ seq: 1, snapshot: snapshot({ threads: [thread("t1", { messageCount: 4 })] }), reads: {} }),
+    ).state;
+    state = applied(state, {
+      known: true,
+      event: "thread.read",
+      payload: { threadId: "t1", read: { n: 9, count: 4 } },
+    });
+    expect(unreadIn(state, state.threads.get("t1")!)).toBe(0);
+    const older = applied(state, {
+      known: true,
+      event: "thread.read",
+      payload: { threadId: "t1", read: { n: 7, count: 3 } },
+    });
+    expect(older).toBe(state);
   });
 });

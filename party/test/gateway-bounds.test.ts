@@ -120,6 +120,7 @@ describe("a gateway's streamed replies", () => {
         presence: () => [],
         live: { streams: runs.streams, sessions: [] },
         agent: undefined,
+        reads: {},
         limits: { maxFrameBytes: 65536, requestsPerSecond: 50, burst: 100 },
       });
       expect(JSON.stringify(hello.live!.streams).length).toBeLessThanOrEqual(helloStreamBytes);

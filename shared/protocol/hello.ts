@@ -8,6 +8,7 @@ import { SnapshotRemainder } from "./paging";
 import { PresenceEntry } from "./presence";
 import { Project } from "./projects";
 import { Principal } from "./principal";
+import { ThreadReads } from "./reads";
 import { WorkspaceSettings } from "./settings";
 import { Thread } from "./threads";
 
@@ -72,6 +73,8 @@ export const HelloPayload = z.object({
   live: LiveState.optional(),
   /** The Autopilot's model as configured (protocol 5): configured or what is missing. */
   agent: AgentInfo.optional(),
+  /** Protocol 10: this principal's read markers by thread (reads.ts), on every hello, resumes included. */
+  reads: ThreadReads,
   limits: z.object({
     maxFrameBytes: z.number().int(),
     requestsPerSecond: z.number(),

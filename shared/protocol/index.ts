@@ -20,6 +20,7 @@ export * from "./paging";
 export * from "./schedules";
 export * from "./presence";
 export * from "./projects";
+export * from "./reads";
 export * from "./search";
 export * from "./settings";
 export * from "./principal";

@@ -253,6 +253,10 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
     description: "Receipts: the ledger's entries, newest first (per run with runId).",
   },
   "billing.setBudget": { kind: "never", why: "budgets are for people to set; agents ask with spend approvals" },
+  "threads.markRead": {
+    kind: "never",
+    why: "read state is the reader's own: the Autopilot reads nothing on a person's behalf",
+  },
   "runlog.list": {
     kind: "auto",
     description: "Read a run's or task's log, step by step (model calls, tool calls, approvals).",

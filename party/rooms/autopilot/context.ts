@@ -7,6 +7,7 @@ import type {
   InstancesInvokeNodeResult,
 } from "../../../shared/protocol/instances";
 import type { InstancesChannelsResult } from "../../../shared/protocol/channels";
+import type { EventPayload } from "../../../shared/protocol/events";
 import type { PresenceEntry } from "../../../shared/protocol/presence";
 import type { Actor, Principal } from "../../../shared/protocol/principal";
 import type { CurrentAccess } from "../../agent/run-access";
@@ -50,6 +51,8 @@ export interface AutopilotContext extends RoomWriter {
     refresh(principalIds: Iterable<string>): void;
     preferencesChanged(): void /** Web Push as configured (null: off). */;
     push: PushConfig | null;
+    /** One of a principal's read markers moved: tell that principal's own sockets (`thread.read`), nobody else's. */
+    readMoved(principalId: string, payload: EventPayload<"thread.read">): void;
   };
 }
 

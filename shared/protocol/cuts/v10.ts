@@ -7,8 +7,10 @@ import type { Cut } from "./cut";
  * `billing.changed`, not sent to 9), spend approvals (an approval whose action is
  * `{kind: "spend"}`: 9 gets it without its action, its summary says what it is) and the
  * error code `payment_required` (9 gets `forbidden` with `details.reason: "payment_required"`,
- * kernel/sockets.ts). Every cut converts the hello, whatever else changed: it names the
- * version the socket speaks, and a client refuses a hello of another version than its own.
+ * kernel/sockets.ts). Read state: `threads.markRead`, the ephemeral `thread.read` and the hello's
+ * `reads` are left out for 9 (a 10 client of a 9 room reads `reads` as none). Every cut converts
+ * the hello, whatever else changed: it names the version the socket speaks, and a client
+ * refuses a hello of another version than its own.
  */
 type Obj = Record<string, unknown>;
 
@@ -22,8 +24,11 @@ function snapshotDown(snapshot: HelloPayload["snapshot"]): Obj | null {
   return { ...snapshot, approvals: snapshot.approvals.map(approvalDown) };
 }
 
-const hello = (h: HelloPayload): Obj => ({ ...h, protocol: 9, snapshot: snapshotDown(h.snapshot) });
-const helloUp = (h: Obj): Obj => ({ ...h, protocol: 10 });
+function hello(h: HelloPayload): Obj {
+  const { reads: _reads, ...rest } = h;
+  return { ...rest, protocol: 9, snapshot: snapshotDown(h.snapshot) };
+}
+const helloUp = (h: Obj): Obj => ({ ...h, protocol: 10, reads: {} });
 
 const APPROVAL_RESULTS = [
   "approvals.get",
@@ -45,7 +50,7 @@ const APPROVAL_RESULTS = [
 
 export const cut10: Cut = {
   from: 10,
-  methods: ["billing.summary", "billing.entries", "billing.setBudget"],
+  methods: ["billing.summary", "billing.entries", "billing.setBudget", "threads.markRead"],
   errors: { payment_required: "forbidden" },
   events: {
     hello,
@@ -54,6 +59,7 @@ export const cut10: Cut = {
     "billing.changed": () => null,
     // 9 knows no typed gateway errors: the text says it.
     "chat.error": ({ code: _code, ...rest }: { code?: string }): Obj => rest,
+    "thread.read": () => null,
   },
   results: {
     ...Object.fromEntries(APPROVAL_RESULTS.map((method) => [method, withApproval])),

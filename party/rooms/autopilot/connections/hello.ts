@@ -19,6 +19,8 @@ export interface HelloInput {
   presence: () => PresenceEntry[];
   live: HelloPayload["live"];
   agent: HelloPayload["agent"];
+  /** The principal's read markers (protocol 10), on every hello: a resume may have missed their moves. */
+  reads: HelloPayload["reads"];
   limits: HelloPayload["limits"];
   /** What `live.streams` may carry in all (GatewayLimits.helloStreamBytes). */
   streamBytes?: number;
@@ -46,6 +48,7 @@ export function buildHello(input: HelloInput): HelloPayload {
         }
       : {}),
     ...(input.agent ? { agent: input.agent } : {}),
+    reads: input.reads,
     limits: input.limits,
   };
 }

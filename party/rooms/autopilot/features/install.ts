@@ -15,7 +15,7 @@ import type { GraphApplyOutcome } from "../../hatchery/room";
 import { applyAccessChange } from "../access-changed";
 import type { AutopilotContext } from "../context";
 import { HatcheryLink } from "../hatchery-link";
-import { roomInbox } from "./inbox";
+import { roomInbox, threadReadsOf } from "./inbox";
 import type { InstalledFeatures } from "../kernel/host";
 import type { RoomServices } from "../kernel/services";
 import { McpSessions } from "./mcp";
@@ -178,6 +178,7 @@ export function installFeatures(s: RoomServices): RoomFeatureSet {
       refresh: (ids) => inbox.hub.refresh(ids),
       preferencesChanged: () => inbox.mail.soon(Date.now(), true),
       push: inbox.pushConfig,
+      readMoved: (principalId, payload) => inbox.readMoved(principalId, payload),
     },
   };
   const scheduleRunner = new ScheduleRunner({
@@ -207,10 +208,11 @@ export function installFeatures(s: RoomServices): RoomFeatureSet {
     }),
     context,
     capabilities: [mcp],
-    hello: () => ({
+    hello: (principal) => ({
       live: { streams: [...instances.bridges.streams, ...agent.streams], sessions: allSessions(sql) },
       agent: agentInfo(modelConfig),
       streamBytes: readGatewayLimits(env).helloStreamBytes,
+      reads: threadReadsOf(sql, principal.id),
     }),
     joined: (conn, principal, request) => inbox.hub.greet(conn, principal, inbox.originOf(request), Date.now()),
     rpc: {

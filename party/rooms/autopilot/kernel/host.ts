@@ -35,8 +35,11 @@ export interface InstalledFeatures {
   readonly list: readonly Feature[];
   /** What methods, tools and reactions act through. */
   readonly context: AutopilotContext;
-  /** What a hello carries besides the room's state: live streams and sessions, the Autopilot, the stream budget. */
-  hello(): Pick<HelloInput, "live" | "agent" | "streamBytes">;
+  /**
+   * What a hello to `principal` carries besides the room's state: live streams and sessions,
+   * the Autopilot, the stream budget, the principal's read markers.
+   */
+  hello(principal: Principal): Pick<HelloInput, "live" | "agent" | "streamBytes" | "reads">;
   /** A socket was admitted and greeted. */
   joined(conn: Connection, principal: Principal, request: Request): void;
   /** The features' own capabilities for the lifecycle (MCP's sessions). */
@@ -103,7 +106,7 @@ export class RoomKernel<F extends InstalledFeatures = InstalledFeatures> {
       workspaceId: d.workspaceId,
       limits,
       connections: () => sockets.getConnections(),
-      hello: () => this.features.hello(),
+      hello: (principal) => this.features.hello(principal),
       joined: (conn, principal, request) => this.features.joined(conn, principal, request),
       executor: () => this.#executor,
     });

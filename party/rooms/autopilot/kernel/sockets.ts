@@ -28,8 +28,11 @@ export interface SocketsDeps {
   limits(): RoomLimits;
   /** The room's open sockets (the lifecycle's hibernating ones). */
   connections(): Iterable<Connection>;
-  /** What a hello carries besides the room's state: live streams and sessions, the Autopilot, the stream budget. */
-  hello(): Pick<HelloInput, "live" | "agent" | "streamBytes">;
+  /**
+   * What a hello to `principal` carries besides the room's state: live streams and sessions,
+   * the Autopilot, the stream budget, the principal's read markers.
+   */
+  hello(principal: Principal): Pick<HelloInput, "live" | "agent" | "streamBytes" | "reads">;
   /** A socket was admitted and greeted (its person's inbox goes to it). */
   joined(conn: Connection, principal: Principal, request: Request): void;
   executor(): Executor;
@@ -122,7 +125,7 @@ export class RoomSockets {
       principal: state.principal,
       plan,
       presence: () => this.#who.entries(),
-      ...this.d.hello(),
+      ...this.d.hello(state.principal),
       limits: { maxFrameBytes: MAX_CLIENT_FRAME_BYTES, requestsPerSecond: perSecond, burst },
     });
     sendQuietly(inOwnProtocol(conn), eventFrame("hello", hello));

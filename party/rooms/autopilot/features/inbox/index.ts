@@ -1,11 +1,15 @@
 import type { OpEffects } from "../../domain/context";
 import type { Feature } from "../../kernel/feature";
 import { local, methods } from "../../kernel/handlers";
-import { configure, follow, getInbox, markRead, pushSubscribe, pushUnsubscribe } from "./methods";
+import { configure, follow, getInbox, markRead, markThreadReadFor, pushSubscribe, pushUnsubscribe } from "./methods";
 
 export { roomInbox } from "./room-inbox";
+export { threadReadsOf } from "./reads";
 
-/** People's inboxes: recomputed for whom a commit touched (hub.ts), mailed after a while (mail.ts), pushed (push.ts). */
+/**
+ * People's inboxes: recomputed for whom a commit touched (hub.ts), mailed after a while (mail.ts),
+ * pushed (push.ts); and read state per person and agent key (reads.ts), which reads inbox items with it.
+ */
 export function inbox(parts: {
   hub: { afterCommit(effects: OpEffects): void };
   mail: { run(): Promise<unknown> };
@@ -19,6 +23,7 @@ export function inbox(parts: {
       "inbox.configure": local(configure),
       "inbox.pushSubscribe": local(pushSubscribe),
       "inbox.pushUnsubscribe": local(pushUnsubscribe),
+      "threads.markRead": local(markThreadReadFor),
     }),
     afterCommit: (effects) => parts.hub.afterCommit(effects),
     schedules: { mailInbox: () => parts.mail.run() },

@@ -6,6 +6,7 @@ import type { RequestContext } from "../../context";
 import { isPerson } from "../../../../auth/current-access";
 import { checkSubscription } from "./push";
 import { subscribe, unsubscribe } from "./push-store";
+import { itemsNewlyRead, markThreadRead } from "./reads";
 import { markRead as storeRead, setFollowing, setPreferences } from "./store";
 import { inboxOf } from "./view";
 
@@ -78,4 +79,37 @@ export function pushUnsubscribe(
   const removed = unsubscribe(room.sql, me.id, params.endpoint);
   room.inbox.refresh([me.id]);
   return { endpoint: params.endpoint, removed };
+}
+
+/**
+ * `threads.markRead`: moves the caller's read marker of a thread forward (people and agent
+ * keys alike). When it moved, the caller's sockets hear of it (`thread.read`, theirs only) and,
+ * for a person, the inbox items of that thread it newly covers are read with it.
+ */
+export function markThreadReadFor(
+  { room, principal, now }: RequestContext,
+  params: MethodParsedParams<"threads.markRead">,
+): MethodResult<"threads.markRead"> {
+  if (!getThread(room.sql, params.threadId))
+    throw new RoomError("not_found", `no thread ${params.threadId}`, { threadId: params.threadId });
+  const { read, movedFrom } = markThreadRead(room.sql, principal.id, params.threadId, params.throughN, now);
+  if (movedFrom) {
+    room.inbox.readMoved(principal.id, { threadId: params.threadId, read });
+    if (isPerson(principal)) {
+      const items = inboxOf(room.sql, principal, now, null).items;
+      const keys = itemsNewlyRead(room.sql, items, params.threadId, movedFrom, read);
+      if (keys.length > 0) {
+        storeRead(
+          room.sql,
+          principal.id,
+          keys,
+          items.map((item) => item.key),
+          now,
+          true,
+        );
+        room.inbox.refresh([principal.id]);
+      }
+    }
+  }
+  return { threadId: params.threadId, read };
 }

@@ -7,6 +7,8 @@ import type { AutopilotContext } from "../../context";
 import type { Env } from "../../../../env";
 import { principalTag } from "../../../shared/connection-cap";
 import { connState } from "../../../shared/connection-state";
+import type { EventPayload } from "../../../../../shared/protocol/events";
+import { eventFrame } from "../../kernel/fanout";
 import { InboxHub } from "./hub";
 import { addressFromD1, InboxMail } from "./mail";
 import { InboxPush, pushConfig, sendPush } from "./push";
@@ -78,5 +80,10 @@ export function roomInbox(d: RoomInboxDeps) {
     const origin = request.headers.get("origin");
     return linkOrigin(d.env, origin && appOrigins(d.env, request.url).includes(origin) ? origin : request.url) ?? "";
   };
-  return { hub, mail, push, pushConfig: config, originOf };
+  /** A read marker moved: to the reader's own sockets only (people and agent keys alike). */
+  const readMoved = (principalId: string, payload: EventPayload<"thread.read">): void => {
+    const text = eventFrame("thread.read", payload);
+    for (const { conn } of socketsOf(principalId)) d.send(conn, text);
+  };
+  return { hub, mail, push, pushConfig: config, originOf, readMoved };
 }

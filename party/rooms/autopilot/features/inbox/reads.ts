@@ -1,0 +1,130 @@
+import { and, count, desc, eq, inArray, lt, lte, max } from "drizzle-orm";
+import type { InboxItem } from "../../../../../shared/protocol/inbox";
+import { MAX_THREAD_READS, type ThreadRead, type ThreadReads } from "../../../../../shared/protocol/reads";
+import { messages, threadReads } from "../../../../domain/db/schema";
+import type { Sql } from "../../../../domain/sql";
+
+// Read state (docs/inbox.md, "Read state"): per principal and thread, the newest message
+// read and how many of the thread's messages that covers. Kept in the room, so a person's
+// devices agree; a marker only moves forward.
+
+/** A principal's markers, the newest MAX_THREAD_READS: what their hello carries. */
+export function threadReadsOf(sql: Sql, principalId: string): ThreadReads {
+  const rows = sql.db
+    .select({ threadId: threadReads.threadId, n: threadReads.throughN, count: threadReads.count })
+    .from(threadReads)
+    .where(eq(threadReads.principalId, principalId))
+    .orderBy(desc(threadReads.at))
+    .limit(MAX_THREAD_READS)
+    .all();
+  return Object.fromEntries(rows.map((r) => [r.threadId, { n: r.n, count: r.count }]));
+}
+
+function markerOf(sql: Sql, principalId: string, threadId: string): ThreadRead | null {
+  const row = sql.db
+    .select({ n: threadReads.throughN, count: threadReads.count })
+    .from(threadReads)
+    .where(and(eq(threadReads.principalId, principalId), eq(threadReads.threadId, threadId)))
+    .get();
+  return row ?? null;
+}
+
+/** What a mark did: the marker as it stands, and the one it replaced when it moved (null: it did not move). */
+export interface MarkOutcome {
+  read: ThreadRead;
+  movedFrom: ThreadRead | null;
+}
+
+/**
+ * Moves the principal's marker of a thread forward to `throughN`, held to the thread's newest
+ * message (a hostile or stale ordinal past it would otherwise hide later messages from the
+ * count check of the next mark). A marker at or past it stays.
+ */
+export function markThreadRead(
+  sql: Sql,
+  principalId: string,
+  threadId: string,
+  throughN: number,
+  now: number,
+): MarkOutcome {
+  const current = markerOf(sql, principalId, threadId);
+  const newest =
+    sql.db
+      .select({ n: max(messages.n) })
+      .from(messages)
+      .where(eq(messages.threadId, threadId))
+      .get()?.n ?? 0;
+  const n = Math.min(throughN, newest);
+  if (n <= (current?.n ?? 0)) return { read: current ?? { n: 0, count: 0 }, movedFrom: null };
+  const covered =
+    sql.db
+      .select({ count: count() })
+      .from(messages)
+      .where(and(eq(messages.threadId, threadId), lte(messages.n, n)))
+      .get()?.count ?? 0;
+  const read = { n, count: covered };
+  sql.transaction(() => {
+    sql.db
+      .insert(threadReads)
+      .values({ principalId, threadId, throughN: n, count: covered, at: now })
+      .onConflictDoUpdate({
+        target: [threadReads.principalId, threadReads.threadId],
+        set: { throughN: n, count: covered, at: now },
+      })
+      .run();
+    forgetOldest(sql, principalId);
+  });
+  return { read, movedFrom: current ?? { n: 0, count: 0 } };
+}
+
+/** Keeps a principal's newest MAX_THREAD_READS markers: an older one's thread counts as never opened. */
+function forgetOldest(sql: Sql, principalId: string): void {
+  const oldestKept = sql.db
+    .select({ at: threadReads.at })
+    .from(threadReads)
+    .where(eq(threadReads.principalId, principalId))
+    .orderBy(desc(threadReads.at))
+    .limit(1)
+    .offset(MAX_THREAD_READS - 1)
+    .get();
+  if (oldestKept)
+    sql.db
+      .delete(threadReads)
+      .where(and(eq(threadReads.principalId, principalId), lt(threadReads.at, oldestKept.at)))
+      .run();
+}
+
+/**
+ * The keys of unread inbox items of `threadId` whose message the marker newly covers (after
+ * `from.n`, up to `to.n`): what the reader watched arrive. An item marked unread on purpose
+ * before stays unread (its message is at or before `from`).
+ */
+export function itemsNewlyRead(
+  sql: Sql,
+  items: readonly InboxItem[],
+  threadId: string,
+  from: ThreadRead,
+  to: ThreadRead,
+): string[] {
+  const candidates = items.flatMap((item) =>
+    !item.read && item.target.kind === "thread" && item.target.threadId === threadId && item.target.messageId
+      ? [{ key: item.key, messageId: item.target.messageId }]
+      : [],
+  );
+  if (candidates.length === 0) return [];
+  const ns = new Map<string, number>();
+  // A Durable Object's SQLite binds at most 100 parameters per statement (the thread's id is one).
+  for (let i = 0; i < candidates.length; i += 90) {
+    const ids = candidates.slice(i, i + 90).map((c) => c.messageId);
+    for (const row of sql.db
+      .select({ id: messages.id, n: messages.n })
+      .from(messages)
+      .where(and(eq(messages.threadId, threadId), inArray(messages.id, ids)))
+      .all())
+      ns.set(row.id, row.n);
+  }
+  return candidates.flatMap((c) => {
+    const n = ns.get(c.messageId);
+    return n !== undefined && n > from.n && n <= to.n ? [c.key] : [];
+  });
+}

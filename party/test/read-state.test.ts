@@ -1,0 +1,192 @@
+// Read state kept in the room (docs/inbox.md, "Read state"): a principal's marker per thread,
+// moved by `threads.markRead`, told to that principal's own sockets only (`thread.read`), carried
+// by every hello so a fresh sign-in on another device sees what was read, and reading the
+// inbox items of the thread it newly covers.
+import { describe, expect, it } from "vitest";
+import type { EventFrame } from "../../shared/protocol/frames";
+import type { Inbox } from "../../shared/protocol/inbox";
+import type { ThreadRead } from "../../shared/protocol/reads";
+import { addMember, createKey, idem, openTeam, RawSocket, signUp } from "./harness";
+
+type ReadFrame = EventFrame & { payload: { threadId: string; read: ThreadRead } };
+type InboxFrame = EventFrame & { payload: { inbox: Inbox } };
+
+const readEvents = (socket: RawSocket) => socket.events("thread.read") as ReadFrame[];
+
+/** The first inbox a socket was sent that passes `check`. */
+async function inboxWhere(socket: RawSocket, check: (inbox: Inbox) => boolean): Promise<Inbox> {
+  const frame = await socket.waitFor<InboxFrame>(
+    (f) => f.type === "event" && f.event === "inbox.updated" && check((f as unknown as InboxFrame).payload.inbox),
+  );
+  return frame.payload.inbox;
+}
+
+describe("read state", () => {
+  it("a mark reaches the reader's other sockets only, and a later hello (another device) carries it", async () => {
+    const { ws, owner, ownerSocket, secondSocket, agentSocket } = await openTeam("member");
+    const otherTab = await RawSocket.open(ws, { cookie: owner.cookie });
+    expect((await otherTab.hello()).reads).toEqual({});
+    const { thread } = await ownerSocket.ok("threads.create", { title: "Plans", idempotencyKey: idem() });
+    const first = await secondSocket.ok("chat.send", { threadId: thread.id, text: "one", idempotencyKey: idem() });
+    const second = await secondSocket.ok("chat.send", { threadId: thread.id, text: "two", idempotencyKey: idem() });
+
+    const marked = await ownerSocket.ok("threads.markRead", {
+      threadId: thread.id,
+      throughN: first.message.n,
+      idempotencyKey: idem(),
+    });
+    expect(marked).toEqual({ threadId: thread.id, read: { n: first.message.n, count: 1 } });
+    const told = await otherTab.waitFor<ReadFrame>((f) => f.type === "event" && f.event === "thread.read");
+    expect(told.payload).toEqual({ threadId: thread.id, read: { n: first.message.n, count: 1 } });
+
+    // Nobody else hears of it: by the time each has an answer to a later request, the event would have come.
+    await secondSocket.ok("threads.list", {});
+    await agentSocket.ok("threads.list", {});
+    expect(readEvents(secondSocket)).toEqual([]);
+    expect(readEvents(agentSocket)).toEqual([]);
+
+    // A fresh sign-in elsewhere: the hello has the marker, so one of the thread's two messages is unread there.
+    const device = await RawSocket.open(ws, { cookie: owner.cookie });
+    const hello = await device.hello();
+    expect(hello.reads).toEqual({ [thread.id]: { n: first.message.n, count: 1 } });
+    expect(hello.snapshot?.threads.find((t) => t.id === thread.id)?.messageCount).toBe(2);
+    // The other person has read nothing.
+    const theirs = await RawSocket.open(ws, { cookie: (await signUpMember(owner, ws)).cookie });
+    expect((await theirs.hello()).reads).toEqual({});
+
+    // Through the newest: both covered.
+    await device.ok("threads.markRead", { threadId: thread.id, throughN: second.message.n, idempotencyKey: idem() });
+    const both = await ownerSocket.waitFor<ReadFrame>(
+      (f) => f.type === "event" && f.event === "thread.read" && (f as ReadFrame).payload.read.count === 2,
+    );
+    expect(both.payload.read).toEqual({ n: second.message.n, count: 2 });
+    for (const s of [ownerSocket, secondSocket, agentSocket, otherTab, device, theirs]) s.close();
+  });
+
+  it("a marker only moves forward and stops at the thread's newest message; unknown threads are refused", async () => {
+    const owner = await signUp();
+    const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+    await sock.hello();
+    const { thread } = await sock.ok("threads.create", { title: "Forward", idempotencyKey: idem() });
+    const a = await sock.ok("chat.send", { threadId: thread.id, text: "a", idempotencyKey: idem() });
+    const b = await sock.ok("chat.send", { threadId: thread.id, text: "b", idempotencyKey: idem() });
+
+    // A far ordinal counts as the newest message: a later message is still unread afterwards.
+    const far = await sock.ok("threads.markRead", {
+      threadId: thread.id,
+      throughN: b.message.n + 1_000_000,
+      idempotencyKey: idem(),
+    });
+    expect(far.read).toEqual({ n: b.message.n, count: 2 });
+    const c = await sock.ok("chat.send", { threadId: thread.id, text: "c", idempotencyKey: idem() });
+    const back = await sock.ok("threads.markRead", {
+      threadId: thread.id,
+      throughN: a.message.n,
+      idempotencyKey: idem(),
+    });
+    expect(back.read).toEqual({ n: b.message.n, count: 2 });
+    const events = readEvents(sock).length;
+    const last = await sock.ok("threads.markRead", {
+      threadId: thread.id,
+      throughN: c.message.n,
+      idempotencyKey: idem(),
+    });
+    expect(last.read).toEqual({ n: c.message.n, count: 3 });
+    // Two moves, two events (the one that went back sent none).
+    await sock.waitFor((f) => f.type === "event" && f.event === "thread.read" && readEvents(sock).length > events);
+    expect(readEvents(sock).map((f) => f.payload.read.n)).toEqual([b.message.n, c.message.n]);
+
+    expect(
+      await sock.call("threads.markRead", { threadId: "thr_nope", throughN: 1, idempotencyKey: idem() }),
+    ).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect(
+      await sock.call("threads.markRead", { threadId: thread.id, throughN: 0, idempotencyKey: idem() }),
+    ).toMatchObject({ ok: false, error: { code: "bad_request" } });
+    expect(
+      await sock.call("threads.markRead", { threadId: thread.id, throughN: 1.5, idempotencyKey: idem() }),
+    ).toMatchObject({ ok: false, error: { code: "bad_request" } });
+    sock.close();
+  });
+
+  it("an agent key keeps its own markers, with read scope only", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const sock = await RawSocket.open(ws, { cookie: owner.cookie });
+    await sock.hello();
+    const { thread } = await sock.ok("threads.create", { title: "Agents read too", idempotencyKey: idem() });
+    const { message } = await sock.ok("chat.send", { threadId: thread.id, text: "hi", idempotencyKey: idem() });
+    const reader = await createKey(owner, ws, ["read"]);
+    const agent = await RawSocket.open(ws, { key: reader.key });
+    await agent.hello();
+    const marked = await agent.ok("threads.markRead", {
+      threadId: thread.id,
+      throughN: message.n,
+      idempotencyKey: idem(),
+    });
+    expect(marked.read).toEqual({ n: message.n, count: 1 });
+    const again = await RawSocket.open(ws, { key: reader.key });
+    expect((await again.hello()).reads).toEqual({ [thread.id]: { n: message.n, count: 1 } });
+    // The person's own markers are theirs: the agent's mark is not among them.
+    const tab = await RawSocket.open(ws, { cookie: owner.cookie });
+    expect((await tab.hello()).reads).toEqual({});
+    for (const s of [sock, agent, again, tab]) s.close();
+  });
+
+  it("what the reader watched arrive leaves their inbox read; an item marked unread on purpose stays unread", async () => {
+    const { ws, owner, ownerSocket, secondSocket } = await openTeam("member");
+    const { thread } = await ownerSocket.ok("threads.create", { title: "Watched", idempotencyKey: idem() });
+    await ownerSocket.ok("chat.send", { threadId: thread.id, text: "mine", idempotencyKey: idem() });
+    const reply = await secondSocket.ok("chat.send", { threadId: thread.id, text: "a reply", idempotencyKey: idem() });
+    const key = `reply:${reply.message.id}`;
+    await inboxWhere(ownerSocket, (inbox) => inbox.items.some((item) => item.key === key && !item.read));
+    const otherTab = await RawSocket.open(ws, { cookie: owner.cookie });
+    await otherTab.hello();
+
+    await ownerSocket.ok("threads.markRead", {
+      threadId: thread.id,
+      throughN: reply.message.n,
+      idempotencyKey: idem(),
+    });
+    // Every tab of the reader gets the inbox with the reply read.
+    for (const s of [ownerSocket, otherTab])
+      await inboxWhere(s, (inbox) => inbox.items.some((item) => item.key === key && item.read));
+    expect((await ownerSocket.ok("inbox.get", {})).inbox.unread).toBe(0);
+
+    // Marked unread on purpose: marking the thread read again through the same message keeps it unread.
+    await ownerSocket.ok("inbox.markRead", { keys: [key], read: false, idempotencyKey: idem() });
+    await ownerSocket.ok("threads.markRead", {
+      threadId: thread.id,
+      throughN: reply.message.n,
+      idempotencyKey: idem(),
+    });
+    expect((await ownerSocket.ok("inbox.get", {})).inbox.items.find((item) => item.key === key)?.read).toBe(false);
+    for (const s of [ownerSocket, secondSocket, otherTab]) s.close();
+  });
+
+  it("a protocol 9 socket knows neither the method nor the event, and its hello has no markers", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const current = await RawSocket.open(ws, { cookie: owner.cookie });
+    await current.hello();
+    const old = await RawSocket.open(ws, { cookie: owner.cookie }, { protocol: 9 });
+    const oldHello = await old.hello();
+    expect(oldHello.protocol).toBe(9);
+    expect("reads" in oldHello).toBe(false);
+    const { thread } = await current.ok("threads.create", { title: "Old", idempotencyKey: idem() });
+    const { message } = await current.ok("chat.send", { threadId: thread.id, text: "x", idempotencyKey: idem() });
+    await current.ok("threads.markRead", { threadId: thread.id, throughN: message.n, idempotencyKey: idem() });
+    expect(
+      await old.call("threads.markRead", { threadId: thread.id, throughN: message.n, idempotencyKey: idem() }),
+    ).toMatchObject({ ok: false, error: { code: "unknown_method" } });
+    // The mark on the current socket came before this answer: the old socket was not sent it.
+    expect(readEvents(old)).toEqual([]);
+    for (const s of [current, old]) s.close();
+  });
+});
+
+/** A second person, a member of `ws`. */
+async function signUpMember(owner: Awaited<ReturnType<typeof signUp>>, ws: string) {
+  const person = await signUp();
+  await addMember(owner, ws, person, "member");
+  return person;
+}
