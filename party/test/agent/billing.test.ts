@@ -43,7 +43,9 @@ const spendRequested = (sock: RawSocket, taskId: string, seen: Approval[] = []) 
       if (f.type !== "event" || f.event !== "approval.requested") return false;
       const { approval } = f.payload as { approval: Approval };
       return (
-        approval.action?.kind === "spend" && approval.action.for.id === taskId && !seen.some((a) => a.id === approval.id)
+        approval.action?.kind === "spend" &&
+        approval.action.for.id === taskId &&
+        !seen.some((a) => a.id === approval.id)
       );
     }, 30_000)
     .then((f) => (f.payload as { approval: Approval }).approval);
@@ -224,7 +226,8 @@ describe("out of credits", () => {
     await inRoom(owner.workspaceId, (sql) => setWorkspacePlan(sql, "empty"));
     await say(sock, thread.id, "hello, are you there?");
     const error = await sock.waitFor<EventFrame>(
-      (f) => f.type === "event" && f.event === "chat.error" && (f.payload as { threadId: string }).threadId === thread.id,
+      (f) =>
+        f.type === "event" && f.event === "chat.error" && (f.payload as { threadId: string }).threadId === thread.id,
     );
     expect((error.payload as { error: string }).error).toMatch(/out of credits .*Top up in Billing/);
     const { state } = await sock.ok("billing.summary", {});
