@@ -17,7 +17,6 @@ import { colorFor, useCanvas } from "./stores/canvas";
 import { useRoom } from "./stores/room";
 import { currentWorkspace, useSession } from "./stores/session";
 import { useUi } from "./stores/ui";
-import { useUnread } from "./stores/unread";
 
 /**
  * The shell: sign-in, or the workspace — threads on the left, the Hatchery canvas in the
@@ -178,7 +177,6 @@ function Workspace() {
   useEffect(() => {
     if (!workspaceId) return;
     useUi.getState().select(null);
-    useUnread.getState().load(workspaceId);
     const closeRoom = useRoom.getState().connect(workspaceId);
     const closeCanvas = useCanvas.getState().connect(workspaceId, { id: me.user.id, name: me.user.name });
     return () => {

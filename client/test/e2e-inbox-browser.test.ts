@@ -13,7 +13,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../../party/dev/chromium.mjs";
 import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
-import { twoPeopleInOneWorkspace } from "./browser-helpers";
+import { PASSWORD, twoPeopleInOneWorkspace } from "./browser-helpers";
 
 const ARTIFACTS = join(ROOT, "test-artifacts");
 const stamp = Date.now();
@@ -171,9 +171,10 @@ describe("the inbox in the app", () => {
     await thread.getByRole("heading", { name: "Plans" }).waitFor();
     await expect.poll(() => alice.page.title()).toBe(title);
 
-    // Alice never wrote there: she follows it on purpose, and Bob's next message is a reply for her.
+    // Alice never wrote there: she follows it on purpose and turns to her inbox; Bob's next message is a reply for her.
     await thread.getByRole("button", { name: "Follow", exact: true }).click();
     await thread.getByRole("button", { name: "Following" }).waitFor();
+    await alice.page.getByRole("tab", { name: /^Inbox/ }).click();
     await bob.page.getByLabel("Message", { exact: true }).fill("the plan is ready");
     await bob.page.getByLabel("Message", { exact: true }).press("Enter");
     await expect.poll(() => alice.page.title()).toBe(`(1) ${title}`);
@@ -181,5 +182,29 @@ describe("the inbox in the app", () => {
       .poll(async () => (await notifications(alice.page)).map((n) => n.title))
       .toContain("2 replies in “Plans”");
     await shot(alice.page, "04-followed-thread-reply");
+
+    // She opens it; what arrives while she watches is read as it comes (it used to stay unread in her inbox).
+    await alice.page.locator(".inbox-item.unread", { hasText: "2 replies in “Plans”" }).getByRole("button").click();
+    await thread.getByRole("heading", { name: "Plans" }).waitFor();
+    await expect.poll(() => alice.page.title()).toBe(title);
+    await bob.page.getByLabel("Message", { exact: true }).fill("and the budget too");
+    await bob.page.getByLabel("Message", { exact: true }).press("Enter");
+    await thread.getByText("and the budget too").waitFor();
+
+    // Another device: a fresh sign-in finds the thread read and its replies read in the inbox, as the room keeps them.
+    const device = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await device.newPage();
+    page.on("pageerror", (error) => console.error(`[alice, second device] page error: ${error.message}`));
+    await page.goto(server.url);
+    await page.getByLabel("Email").fill(alice.email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+    await page.locator(".sidebar .nav-item:not(.unread)", { hasText: "Plans" }).waitFor();
+    await page.getByRole("tab", { name: /^Inbox/ }).click();
+    await page.locator(".inbox-item.read", { hasText: "3 replies in “Plans”" }).waitFor();
+    await expect.poll(() => page.title()).toBe(title);
+    await shot(page, "05-second-device-read");
+    await device.close();
   });
 });

@@ -3,7 +3,7 @@ import { markdownPreview } from "../lib/markdown-preview";
 import { Component, type ComponentType, memo, type ReactNode, useEffect, useRef, useState } from "react";
 import { useCanvas, type FlowNode } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
-import { unreadCount, useUnread } from "../stores/unread";
+import { useThreadUnread } from "../stores/unread";
 import { NOTE_TEXT_MAX } from "../../../shared/hatchery/node-schemas";
 import { NODE_SIZE } from "../../../shared/hatchery/graph";
 import { relativeTime } from "../lib/format";
@@ -82,9 +82,8 @@ export const ThreadNode = memo(function ThreadNode({ id, data, selected }: Props
   const ref = g.ref ?? "";
   // The room's thread carries the live message count; the canvas node the latest preview.
   const thread = useRoom((s) => s.state.threads.get(ref));
-  const read = useUnread((s) => s.read[ref]);
   const count = thread?.messageCount ?? Number(g.data.messageCount ?? 0);
-  const unread = unreadCount(read === undefined ? {} : { [ref]: read }, ref, count);
+  const unread = useThreadUnread(ref, count);
   // Parsed at read time (stores/flow-items.ts), and still only ever rendered as text.
   const last = g.data.lastMessage as
     | { author?: unknown; authorKind?: unknown; text?: unknown; at?: unknown }

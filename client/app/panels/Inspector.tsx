@@ -6,7 +6,7 @@ import { FollowButton } from "../inbox/InboxPanel";
 import { firstMessageMark } from "../lib/chat-start";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
-import { useUnread } from "../stores/unread";
+import { useMarkShownRead } from "../stores/unread";
 import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
 import { BridgeStatus, GatewaySessions, MessageItem, StopButton, StreamingReply, useThreadStreams } from "./Gateway";
 import { InstanceLifecycle } from "./InstanceLifecycle";
@@ -41,7 +41,6 @@ function ThreadView({ threadId }: { threadId: string }) {
   const client = useRoom((s) => s.client);
   const status = useRoom((s) => s.status);
   const canWrite = useCan("write");
-  const markRead = useUnread((s) => s.markRead);
   const [draft, setDraft] = useState("");
   const pending = usePendingFiles(useRoom((s) => s.workspaceId));
   const list = useRef<HTMLOListElement>(null);
@@ -79,10 +78,8 @@ function ThreadView({ threadId }: { threadId: string }) {
     useCallback(() => void loadMessages(threadId, true), [threadId, loadMessages]),
   );
 
-  // Everything shown is read; keeps up while the thread stays open.
-  useEffect(() => {
-    if (thread) markRead(threadId, thread.messageCount);
-  }, [thread, threadId, markRead]);
+  // What is shown while the tab is visible is read, on every device of this person (stores/unread.ts).
+  useMarkShownRead(threadId, messages);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs whenever the list grows (a message, more streamed text, a line saying what waits), to keep it scrolled to the bottom
   useLayoutEffect(() => {

@@ -4,7 +4,7 @@ import { requestedInstances } from "../lib/instance-status";
 import { colorFor } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
-import { unreadCount, useUnread } from "../stores/unread";
+import { unreadIn } from "../../src/state";
 import { BridgeStatus, GatewaySessions } from "./Gateway";
 import { LoadMore } from "./LoadMore";
 import { LinkGateway } from "./LinkGateway";
@@ -42,7 +42,8 @@ function NewThread() {
 function Threads() {
   const threads = useRoom((s) => s.state.threads);
   const moreThreads = useRoom((s) => s.state.more.threads.left > 0);
-  const read = useUnread((s) => s.read);
+  // Read markers are this person's, kept in the room (stores/unread.ts).
+  const reads = useRoom((s) => s.state.reads);
   const selectedId = useUi((s) => s.selectedId);
   const select = useUi((s) => s.select);
   const canWrite = useCan("write");
@@ -71,7 +72,7 @@ function Threads() {
       ) : (
         <ul className="nav-list">
           {list.map((t) => {
-            const unread = unreadCount(read, t.id, t.messageCount);
+            const unread = unreadIn({ reads }, t);
             const id = `thread:${t.id}`;
             return (
               <li key={t.id}>

@@ -1,49 +1,83 @@
-import { z } from "zod";
-import { create } from "zustand";
-import { persist } from "zustand/middleware";
+import { useEffect, useSyncExternalStore } from "react";
+import type { AutopilotClient } from "../../src/client";
+import { unreadIn } from "../../src/state";
+import type { Message } from "../../../shared/protocol/threads";
+import { useRoom } from "./room";
 
 /**
- * Unread counts are per person and per device, so they stay client-side: the number of
- * messages of each thread this browser has shown, per workspace, in localStorage. A
- * thread never opened counts all its messages as unread.
+ * Unread counts come from the room: each person's read marker per thread is kept there
+ * (protocol 10, `threads.markRead`; docs/inbox.md, "Read state"), so every device of theirs
+ * shows the same counts and a fresh sign-in finds read what was read. A thread never opened
+ * counts all its messages as unread. What is on screen is read: the newest message rendered
+ * in the open thread while the tab is visible moves the marker.
  */
-interface UnreadStore {
-  workspaceId: string | null;
-  /** The open workspace's counts by thread id. */
-  read: Record<string, number>;
-  byWorkspace: Record<string, Record<string, number>>;
-  load(workspaceId: string): void;
-  markRead(threadId: string, messageCount: number): void;
+
+// Read state used to live in this browser's localStorage under this name: no longer read.
+try {
+  localStorage.removeItem("autopilot:unread");
+} catch {
+  // Storage may be off (private mode): there is nothing to tidy then.
 }
 
-// A corrupt or foreign entry only costs unread badges: it is replaced by an empty one.
-const Persisted = z
-  .object({ byWorkspace: z.record(z.string(), z.record(z.string(), z.number())) })
-  .catch({ byWorkspace: {} });
+/** How many of the thread's messages this person has not read (0 for a thread not in the state). */
+export const useThreadUnread = (threadId: string, fallbackCount = 0): number =>
+  useRoom((s) => {
+    const thread = s.state.threads.get(threadId);
+    return unreadIn(s.state, thread ?? { id: threadId, messageCount: fallbackCount });
+  });
 
-export const useUnread = create<UnreadStore>()(
-  persist(
-    (set, get) => ({
-      workspaceId: null,
-      read: {},
-      byWorkspace: {},
-      load(workspaceId) {
-        set({ workspaceId, read: get().byWorkspace[workspaceId] ?? {} });
-      },
-      markRead(threadId, messageCount) {
-        const { workspaceId, read, byWorkspace } = get();
-        if (!workspaceId || read[threadId] === messageCount) return;
-        const next = { ...read, [threadId]: messageCount };
-        set({ read: next, byWorkspace: { ...byWorkspace, [workspaceId]: next } });
-      },
-    }),
-    {
-      name: "autopilot:unread",
-      partialize: (s) => ({ byWorkspace: s.byWorkspace }),
-      merge: (persisted, current) => ({ ...current, ...Persisted.parse(persisted) }),
-    },
-  ),
-);
+const visibility = {
+  subscribe(onChange: () => void) {
+    document.addEventListener("visibilitychange", onChange);
+    return () => document.removeEventListener("visibilitychange", onChange);
+  },
+  get: () => document.visibilityState === "visible",
+};
 
-export const unreadCount = (read: Record<string, number>, threadId: string, messageCount: number): number =>
-  Math.max(0, messageCount - (read[threadId] ?? 0));
+/** Whether the tab is visible to the person now. */
+export const usePageVisible = (): boolean => useSyncExternalStore(visibility.subscribe, visibility.get);
+
+/**
+ * Marks of this tab on their way, by thread: one request at a time per thread, the newest
+ * ordinal wanted sent when the one in flight is answered, so a busy thread costs one request
+ * per answer rather than one per message.
+ */
+const inFlight = new Map<string, { client: AutopilotClient; wanted: number }>();
+
+function markThrough(client: AutopilotClient, threadId: string, n: number): void {
+  const busy = inFlight.get(threadId);
+  if (busy?.client === client) {
+    busy.wanted = Math.max(busy.wanted, n);
+    return;
+  }
+  const entry = { client, wanted: n };
+  inFlight.set(threadId, entry);
+  const send = (through: number): void => {
+    client.threads
+      .markRead({ threadId, throughN: through })
+      // A refused mark (the thread was deleted, the socket closed) only leaves the count as it was.
+      .catch(() => undefined)
+      .finally(() => {
+        if (inFlight.get(threadId) !== entry) return;
+        if (entry.wanted > through) send(entry.wanted);
+        else inFlight.delete(threadId);
+      });
+  };
+  send(n);
+}
+
+/**
+ * Marks the thread read through its newest message shown, whenever that is newer than the
+ * person's marker, the tab is visible and the room is connected (a mark is not held for
+ * later: the next visit marks again).
+ */
+export function useMarkShownRead(threadId: string, messages: readonly Message[] | undefined): void {
+  const client = useRoom((s) => s.client);
+  const connected = useRoom((s) => s.status === "connected");
+  const marker = useRoom((s) => s.state.reads.get(threadId)?.n ?? 0);
+  const visible = usePageVisible();
+  const newest = messages?.[messages.length - 1]?.n ?? 0;
+  useEffect(() => {
+    if (client && connected && visible && newest > marker) markThrough(client, threadId, newest);
+  }, [client, connected, visible, newest, marker, threadId]);
+}
