@@ -244,7 +244,7 @@ describe("the Autopilot in two browsers", () => {
     await shot(alice, "09-went-ahead");
   });
 
-  it("Memory and Usage: Alice remembers something, Bob sees it live; usage counts the replies", async () => {
+  it("Memory and Billing: Alice remembers something, Bob sees it live; usage counts the replies", async () => {
     await bob.getByRole("tab", { name: "Memory" }).click();
     await alice.getByRole("tab", { name: "Memory" }).click();
     await alice.getByLabel("Key", { exact: true }).fill("release-day");
@@ -256,7 +256,9 @@ describe("the Autopilot in two browsers", () => {
     await alice.getByRole("button", { name: "Delete release-day" }).click();
     await expect.poll(() => bob.locator(".memory-entry").count(), { timeout: 10_000 }).toBe(0);
 
-    await bob.getByRole("tab", { name: "Usage" }).click();
+    // Usage in tokens and time sits folded at the foot of Billing.
+    await bob.getByRole("tab", { name: "Billing" }).click();
+    await bob.getByText("The Autopilot's model calls: tokens and time").click();
     const calls = bob.getByLabel("Usage totals").locator("dd").first();
     await expect.poll(async () => Number(await calls.textContent()), { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
     await bob.getByRole("table", { name: "By thread" }).getByText("Ask the Autopilot").waitFor();

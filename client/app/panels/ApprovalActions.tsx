@@ -7,6 +7,7 @@ import { FormError } from "../lib/form-error";
 import { deciderRefusal, isOwnApproval } from "../../../shared/approval-policy";
 import { ToolArguments } from "./ApprovalContext";
 import { lostRaceLine } from "../lib/approval-race";
+import { SpendDetails } from "./billing/SpendDetails";
 
 /**
  * Approve / Deny with an optional note, used in the inspector and in the queue. Whoever
@@ -46,28 +47,7 @@ export function ApprovalActionDetails({ approval, compact = false }: { approval:
     instanceId ? (s.state.instances.get(instanceId)?.name ?? proposedName ?? instanceId) : null,
   );
   if (!action) return null;
-  if (action.kind === "spend") {
-    // What would cross a budget (protocol 10): how much, for what, for whom.
-    return (
-      <div className="action-details">
-        <p className="action-summary">{approval.summary}</p>
-        {!compact && (
-          <dl className="facts">
-            <dt>Credits</dt>
-            <dd>{action.amount.toLocaleString()}</dd>
-            <dt>For</dt>
-            <dd>{action.what}</dd>
-            {action.spender && (
-              <>
-                <dt>Spent by</dt>
-                <dd>{action.spender.name}</dd>
-              </>
-            )}
-          </dl>
-        )}
-      </div>
-    );
-  }
+  if (action.kind === "spend") return <SpendDetails action={action} compact={compact} />;
   if (action.kind === "tool") {
     // The Autopilot's own model wants to call a tool (protocol 5): show exactly what.
     return (

@@ -1,4 +1,4 @@
-import { useMemo, type KeyboardEvent } from "react";
+import { useEffect, useMemo, type KeyboardEvent } from "react";
 import { relativeTime } from "../lib/format";
 import { sortApprovals, useRoom } from "../stores/room";
 import { useUi, type RightTab } from "../stores/ui";
@@ -9,7 +9,8 @@ import { Inspector } from "./Inspector";
 import { LoadMore } from "./LoadMore";
 import { MemoryView } from "./Memory";
 import { TasksPanel, useUnfinishedCount } from "./Tasks";
-import { UsageView } from "./Usage";
+import { BillingView } from "./billing/BillingView";
+import { takeCheckoutReturn } from "./billing/checkout-return";
 import { InboxPanel } from "../inbox/InboxPanel";
 import { useUnreadItems } from "../inbox/store";
 
@@ -125,11 +126,14 @@ const TABS: Array<{ id: RightTab; label: string }> = [
   { id: "tasks", label: "Tasks" },
   { id: "jobs", label: "Jobs" },
   { id: "memory", label: "Memory" },
-  { id: "usage", label: "Usage" },
+  // Usage (tokens and time) now sits inside Billing; the tab keeps its id, which the palette opens it by.
+  { id: "usage", label: "Billing" },
   { id: "audit", label: "Audit" },
 ];
 
 export function RightPanel() {
+  // Back from Stripe's checkout: Billing opens and says how it went.
+  useEffect(() => takeCheckoutReturn(), []);
   const tab = useUi((s) => s.rightTab);
   const setTab = useUi((s) => s.setRightTab);
   const pending = usePendingCount();
@@ -202,7 +206,7 @@ export function RightPanel() {
         ) : tab === "memory" ? (
           <MemoryView />
         ) : tab === "usage" ? (
-          <UsageView />
+          <BillingView />
         ) : (
           <AuditView />
         )}

@@ -6,6 +6,7 @@ import { clockTime } from "../lib/format";
 import { useModalDialog } from "../lib/modal";
 import { durationText, entryTone, exportFileName, groupBySteps, tokensText, toolCallParts } from "../lib/run-log";
 import { MAX_VIEW_ENTRIES, useTasks } from "../stores/tasks";
+import { RunCost } from "./billing/RunCost";
 
 /**
  * A task's run log (protocol 9): what the Autopilot did, step by step, as the sentences the
@@ -74,6 +75,8 @@ function RunLogDialog({ task, close }: { task: Task; close: () => void }) {
   );
 }
 
+const FINISHED = new Set<Task["status"]>(["done", "stopped", "failed", "cancelled"]);
+
 export function RunLog({ task, wide = false }: { task: Task; wide?: boolean }) {
   const watchLog = useTasks((s) => s.watchLog);
   const exportLog = useTasks((s) => s.exportLog);
@@ -116,6 +119,8 @@ export function RunLog({ task, wide = false }: { task: Task; wide?: boolean }) {
         </button>
       </div>
       {expanded && <RunLogDialog task={task} close={() => setExpanded(false)} />}
+      {/* A task's steps are charged under its id: its receipts are the run's. */}
+      {!wide && <RunCost runId={task.id} live={!FINISHED.has(task.status)} />}
       <FormError error={exporting.error ?? view?.error} />
       <ol
         className="run-steps"

@@ -108,7 +108,7 @@ export function UsageView() {
   return (
     <section className="usage-view" aria-labelledby="usage-h">
       <div className="usage-head">
-        <h2 id="usage-h">Autopilot usage</h2>
+        <h3 id="usage-h">Autopilot usage</h3>
         <button type="button" className="small" onClick={() => void load()}>
           Refresh
         </button>

@@ -1,0 +1,238 @@
+import { useId, useMemo, useState } from "react";
+import type { BillingState, Budget, BudgetScope } from "../../../../shared/protocol/billing";
+import { budgetSpan, budgetUse, creditsText, SCOPE_LABELS } from "../../../../shared/billing-words";
+import { useAction } from "../../lib/action";
+import { FormError } from "../../lib/form-error";
+import { useCan, useRoom } from "../../stores/room";
+import { useTasks } from "../../stores/tasks";
+import { AGENT_PREFIX, type Directory, useSubjectName } from "./names";
+
+/**
+ * The budgets that are set (the workspace's first): what each allows this month (a task's: in
+ * total), what is used and left, what spend approvals added. Owners and admins set or remove
+ * them here (`billing.setBudget`); everyone else reads them.
+ */
+
+const number = new Intl.NumberFormat("en-US");
+const FINISHED = new Set(["done", "stopped", "failed", "cancelled"]);
+/** The most credits a budget takes (the protocol's bound). */
+const MAX_BUDGET = 1_000_000_000_000;
+
+function BudgetRow({
+  budget,
+  name,
+  onRemove,
+  removing,
+}: {
+  budget: Budget;
+  name: string;
+  onRemove: (() => void) | null;
+  removing: boolean;
+}) {
+  const { share, allowed } = budgetUse(budget);
+  const over = budget.remaining < 0;
+  return (
+    <li className={`budget${over || share >= 1 ? " budget-spent" : ""}`} data-scope={budget.scope}>
+      <div className="budget-head">
+        <span className="budget-name">
+          {budget.scope === "workspace" ? (
+            "Workspace"
+          ) : (
+            <>
+              <span className="muted small">{SCOPE_LABELS[budget.scope]}</span> {name}
+            </>
+          )}
+        </span>
+        <span className="muted small">
+          {creditsText(allowed)} {budgetSpan(budget.scope)}
+        </span>
+      </div>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-label={`${name}: budget used`}
+        aria-valuemin={0}
+        aria-valuemax={allowed}
+        aria-valuenow={Math.min(budget.used, allowed)}
+      >
+        <span style={{ width: `${Math.min(100, share * 100)}%` }} />
+      </div>
+      <p className="muted small budget-use">
+        {number.format(budget.used)} used ·{" "}
+        {over ? <strong>over by {creditsText(-budget.remaining)}</strong> : <>{creditsText(budget.remaining)} left</>}
+        {budget.raised > 0 && <> · {creditsText(budget.raised)} of it from spend approvals</>}
+        {onRemove && (
+          <button
+            type="button"
+            className="link small budget-remove"
+            onClick={onRemove}
+            disabled={removing}
+            aria-label={`Remove the budget of ${name}`}
+          >
+            {removing ? "Removing…" : "Remove"}
+          </button>
+        )}
+      </p>
+    </li>
+  );
+}
+
+/** Who a budget can be for, per scope: keys, projects, tasks (unfinished first). */
+function useSubjects(directory: Directory): Record<Exclude<BudgetScope, "workspace">, { id: string; name: string }[]> {
+  const projects = useRoom((s) => s.state.projects);
+  const stateTasks = useRoom((s) => s.state.tasks);
+  const listed = useTasks((s) => s.listed);
+  return useMemo(() => {
+    const tasks = new Map([...listed, ...stateTasks]);
+    return {
+      key: directory.keys.map((k) => ({ id: `${AGENT_PREFIX}${k.id}`, name: k.name ?? `key ${k.start ?? k.id}` })),
+      project: [...projects.values()].filter((p) => !p.archived).map((p) => ({ id: p.id, name: p.name })),
+      task: [...tasks.values()]
+        .sort((a, b) => Number(FINISHED.has(a.status)) - Number(FINISHED.has(b.status)) || b.updatedAt - a.updatedAt)
+        .slice(0, 100)
+        .map((t) => ({ id: t.id, name: t.goal.split("\n")[0]!.slice(0, 80) })),
+    };
+  }, [directory.keys, projects, stateTasks, listed]);
+}
+
+function BudgetForm({ directory, onSet }: { directory: Directory; onSet: (state: BillingState) => void }) {
+  const client = useRoom((s) => s.client);
+  const subjects = useSubjects(directory);
+  const [scope, setScope] = useState<BudgetScope>("workspace");
+  const [subjectId, setSubjectId] = useState("");
+  const [credits, setCredits] = useState("");
+  const id = useId();
+  const choices = scope === "workspace" ? [] : subjects[scope];
+  const chosen = scope === "workspace" ? null : (choices.find((c) => c.id === subjectId)?.id ?? choices[0]?.id ?? null);
+  const save = useAction(async () => {
+    if (!client) return;
+    const limit = Number(credits);
+    if (!Number.isInteger(limit) || limit < 0 || limit > MAX_BUDGET)
+      throw new Error("Credits must be a whole number, 0 or more.");
+    if (scope !== "workspace" && !chosen) throw new Error(`Choose the ${SCOPE_LABELS[scope].toLowerCase()}.`);
+    const { state } = await client.billing.setBudget({ scope, ...(chosen ? { subjectId: chosen } : {}), limit });
+    onSet(state);
+    setCredits("");
+    return "Budget set.";
+  });
+  return (
+    <form
+      className="budget-form"
+      aria-labelledby={`${id}-h`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.run();
+      }}
+    >
+      <h4 id={`${id}-h`}>Set a budget</h4>
+      <div className="budget-form-row">
+        <label className="field-label" htmlFor={`${id}-scope`}>
+          For
+        </label>
+        <select
+          id={`${id}-scope`}
+          value={scope}
+          onChange={(e) => {
+            setScope(e.target.value as BudgetScope);
+            setSubjectId("");
+          }}
+        >
+          {(Object.keys(SCOPE_LABELS) as BudgetScope[]).map((s) => (
+            <option key={s} value={s}>
+              {s === "workspace" ? "The workspace" : SCOPE_LABELS[s]}
+            </option>
+          ))}
+        </select>
+        {scope !== "workspace" && (
+          <select
+            aria-label={SCOPE_LABELS[scope]}
+            value={chosen ?? ""}
+            onChange={(e) => setSubjectId(e.target.value)}
+            disabled={choices.length === 0}
+          >
+            {choices.length === 0 && <option value="">none yet</option>}
+            {choices.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </div>
+      <div className="budget-form-row">
+        <label className="field-label" htmlFor={`${id}-credits`}>
+          Credits {budgetSpan(scope)}
+        </label>
+        <input
+          id={`${id}-credits`}
+          type="number"
+          inputMode="numeric"
+          min={0}
+          step={1}
+          required
+          value={credits}
+          onChange={(e) => setCredits(e.target.value)}
+        />
+        <button type="submit" disabled={save.pending}>
+          {save.pending ? "Setting…" : "Set budget"}
+        </button>
+      </div>
+      <FormError error={save.error} />
+      {save.note && (
+        <p className="muted small" role="status">
+          {save.note}
+        </p>
+      )}
+    </form>
+  );
+}
+
+export function Budgets({
+  state,
+  directory,
+  onSet,
+}: {
+  state: BillingState;
+  directory: Directory;
+  onSet: (state: BillingState) => void;
+}) {
+  const client = useRoom((s) => s.client);
+  const canSet = useCan("admin");
+  const name = useSubjectName(directory);
+  const remove = useAction(async (budget: Budget) => {
+    if (!client) return;
+    const subject = budget.subjectId === null ? {} : { subjectId: budget.subjectId };
+    onSet((await client.billing.setBudget({ scope: budget.scope, ...subject, limit: null })).state);
+  });
+  const removing = remove.running;
+  return (
+    <section className="billing-section" aria-labelledby="billing-budgets-h">
+      <h3 id="billing-budgets-h">Budgets</h3>
+      {state.budgets.length === 0 ? (
+        <p className="muted small">
+          No budget is set: spending stops only when the credits run out.
+          {canSet &&
+            " A budget per month for the workspace, an agent key or a project (or in total for a task) asks a person before anything goes past it."}
+        </p>
+      ) : (
+        <ul className="budget-list" aria-label="Budgets">
+          {state.budgets.map((b) => (
+            <BudgetRow
+              key={`${b.scope}:${b.subjectId ?? ""}`}
+              budget={b}
+              name={name(b.scope, b.subjectId)}
+              onRemove={canSet ? () => remove.run(b) : null}
+              removing={removing === b}
+            />
+          ))}
+        </ul>
+      )}
+      <FormError error={remove.error} />
+      {canSet ? (
+        <BudgetForm directory={directory} onSet={onSet} />
+      ) : (
+        <p className="muted small">Owners and admins set budgets; what would go past one asks a person first.</p>
+      )}
+    </section>
+  );
+}
