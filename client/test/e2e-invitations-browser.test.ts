@@ -1,7 +1,9 @@
 // Invitations end to end in Chromium against the real server: an owner invites an address
-// with no account yet; the invitee signs up, is told to verify, follows the dev link the
-// app shows (no mail server locally), sees the invitation, accepts it and is live in the
-// workspace; the owner then changes their role from the members list with the keyboard.
+// with no account yet; the invitee opens the mail's link (no mail server locally: the
+// server's log has it), sees who invited them where before any sign-in, makes an account
+// right there and is live in that workspace, verified and with no other workspace of their
+// own. Someone with an account not verified yet takes an invitation through its link the
+// same way. The owner then changes a member's role from the members list with the keyboard.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,7 +11,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../../party/dev/chromium.mjs";
 import { freePort, ROOT, startServer } from "../../party/dev/server.mjs";
-import { signUpInUi, verifyInUi } from "./browser-helpers";
+import { PASSWORD, signUpInUi } from "./browser-helpers";
 
 const ARTIFACTS = join(ROOT, "test-artifacts");
 let server: Awaited<ReturnType<typeof startServer>> | null = null;
@@ -18,13 +20,23 @@ let browser: Browser;
 let owner: Page;
 let invitee: Page;
 const stamp = Date.now();
+/** The server's log lines: locally each mail is logged with its link. */
+const serverLog: string[] = [];
 
+/** The link of the newest invitation mailed to `email`, from the server's log. */
+async function invitationLink(email: string): Promise<string> {
+  await expect.poll(() => serverLog.some((line) => line.includes(email) && line.includes("invited you to"))).toBe(true);
+  const line = serverLog.findLast((l) => l.includes(email) && l.includes("invited you to"))!;
+  return (JSON.parse(line.slice(line.indexOf("{"))) as { link: string }).link;
+}
+
+const workspaceOf = (page: Page) => page.locator("#workspace-switcher").inputValue();
 const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `invitations-${name}.png`) });
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   persistDir = mkdtempSync(join(tmpdir(), "autopilot-invitations-"));
-  server = await startServer({ port: await freePort(), persistDir });
+  server = await startServer({ port: await freePort(), persistDir, log: (line) => serverLog.push(line) });
   browser = await launchChromium();
   const open = async (name: string) => {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
@@ -42,7 +54,7 @@ afterAll(async () => {
 });
 
 describe("invitations in the app", () => {
-  it("owner invites → invitee verifies via the dev link and accepts → sees the workspace live", async () => {
+  it("owner invites → the invitee opens the link, sees who invited them where, joins with a new account → the workspace live", async () => {
     const danaEmail = `dana-${stamp}@example.test`;
     await signUpInUi(owner, server!.url, "Olga", `olga-${stamp}@example.test`);
     const workspace = await owner.locator("#workspace-switcher").inputValue();
@@ -60,18 +72,21 @@ describe("invitations in the app", () => {
     await shot(owner, "01-invited");
     await dialog.getByRole("button", { name: "Close settings" }).click();
 
-    await signUpInUi(invitee, server!.url, "Dana", danaEmail, { verify: false });
-    await invitee.getByText("Verify your e-mail.").waitFor();
-    await expect(invitee.getByText("Join", { exact: false }).filter({ hasText: "as member" }).count()).resolves.toBe(0);
-    await shot(invitee, "02-verify-banner");
-    await verifyInUi(invitee);
-
-    const accept = invitee.getByRole("button", { name: "Accept the invitation to Olga's workspace" });
-    await accept.waitFor();
-    await shot(invitee, "03-invitation");
-    await accept.click();
-    await expect.poll(() => invitee.locator("#workspace-switcher").inputValue(), { timeout: 20_000 }).toBe(workspace);
+    // The link: who invited whom where, before any sign-in.
+    await invitee.goto(await invitationLink(danaEmail));
+    await invitee.getByRole("heading", { name: "Olga invited you to Olga's workspace" }).waitFor();
+    await invitee.getByText(`Join as member with a new account for ${danaEmail}.`).waitFor();
+    expect(await invitee.getByLabel("Email").inputValue()).toBe(danaEmail);
+    await shot(invitee, "02-landing");
+    await invitee.getByLabel("Name").fill("Dana");
+    await invitee.getByLabel("Password").fill(PASSWORD);
+    await invitee.getByRole("button", { name: "Join Olga's workspace" }).click();
     await invitee.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+    // In that workspace, and in no other of their own; the link proved the address.
+    expect(await invitee.locator("#workspace-switcher").inputValue()).toBe(workspace);
+    expect(await invitee.locator("#workspace-switcher option").allTextContents()).toEqual(["Olga's workspace"]);
+    expect(await invitee.getByText("Verify your e-mail.").count()).toBe(0);
+    expect(new URL(invitee.url()).searchParams.get("token")).toBeNull();
 
     // Live: a thread Olga starts now appears in Dana's sidebar without a reload.
     await owner.getByLabel("New thread title").fill("Welcome Dana");
@@ -80,7 +95,33 @@ describe("invitations in the app", () => {
       .locator(".sidebar")
       .getByRole("button", { name: /Welcome Dana/ })
       .waitFor({ timeout: 20_000 });
-    await shot(invitee, "04-accepted-live");
+    await shot(invitee, "03-joined-live");
+  });
+
+  it("an account not verified yet sees the invitation its link is for, and joins through it", async () => {
+    const eliEmail = `eli-${stamp}@example.test`;
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    await signUpInUi(page, server!.url, "Eli", eliEmail, { verify: false });
+    await page.getByText("Verify your e-mail.").waitFor();
+    const invited = await owner
+      .context()
+      .request.post(`${server!.url}/api/workspaces/${await workspaceOf(owner)}/invitations`, {
+        data: { email: eliEmail, role: "viewer" },
+        headers: { origin: server!.url },
+      });
+    expect(invited.status()).toBe(201);
+    await page.goto(await invitationLink(eliEmail));
+    const card = page.getByRole("region", { name: "Olga invited you to Olga's workspace" });
+    await card.getByText("Join as viewer.").waitFor({ timeout: 20_000 });
+    await shot(page, "04-unverified-sees-invitation");
+    await card.getByRole("button", { name: "Join Olga's workspace" }).click();
+    await expect
+      .poll(() => page.locator("#workspace-switcher").inputValue(), { timeout: 20_000 })
+      .toBe(await workspaceOf(owner));
+    await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+    // Taking the invitation through its link verified the address.
+    await page.getByText("Verify your e-mail.").waitFor({ state: "detached", timeout: 20_000 });
+    await page.context().close();
   });
 
   it("the owner changes the new member's role with the keyboard; the last owner cannot step down", async () => {

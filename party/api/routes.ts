@@ -55,6 +55,7 @@ import { removeMember, setMemberRole } from "./access-writes";
 import { actorOf, isMemberCaller, peopleOnly, requireCaller, requireManager } from "./caller";
 import { agentAuthApi } from "./agent-routes";
 import { agentInvitationApi } from "./agent-invitation-routes";
+import { decidingWithLink, invitationLandingApi } from "./invitation-routes";
 import { keysApi } from "./key-routes";
 import { nostrApi } from "./nostr-routes";
 import { checkoutApi, stripeWebhookApi } from "./billing-routes";
@@ -140,6 +141,8 @@ export const api = new Hono<ApiEnv>()
   .route("/", nostrApi)
   // Stripe's webhook: no session, believed by its signature alone (billing-routes.ts).
   .route("/", stripeWebhookApi)
+  // An invitation's landing page and a sign-up through it, for whoever holds its mail's link.
+  .route("/", invitationLandingApi)
   .use(requireCaller)
   .get("/api/me", async (c) => {
     const caller = c.var.caller;
@@ -359,6 +362,8 @@ export const api = new Hono<ApiEnv>()
   .post("/api/invitations/:id/:decision{accept|decline}", async (c) => {
     const invitationId = c.req.param("id");
     const accept = c.req.param("decision") === "accept";
+    const refused = await decidingWithLink(c, invitationId);
+    if (refused) return refused;
     try {
       const body = { invitationId };
       const result = accept

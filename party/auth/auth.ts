@@ -7,6 +7,7 @@ import { newUserFields, signupPolicy } from "./signup-policy";
 import { passwordRules } from "./password-hook";
 import { authRateLimit, rateLimitWindow } from "./rate-limits";
 import { promoteListedOperator } from "./listed-operators";
+import { invitationLink } from "./invitation-links";
 
 /**
  * better-auth's verification URL moved to `origin` (requireLinkOrigin: a configured one, not
@@ -25,7 +26,16 @@ export function verificationLink(origin: string, url: string): string {
 /** Runs a promise past the response (the request's `waitUntil`). */
 export type Background = (promise: Promise<unknown>) => void;
 
-function createAuth(env: Env, baseURL: string, background?: Background) {
+/**
+ * A sign-up through an invitation's link (party/api/invitation-routes.ts): the link proved the
+ * address, so the account starts verified and active, and without a workspace of its own (it
+ * is about to join the one it was invited to).
+ */
+export interface Joining {
+  email: string;
+}
+
+function createAuth(env: Env, baseURL: string, background?: Background, joining?: Joining) {
   const policy = signupPolicy(env);
   const limits = authRateLimit(rateLimitWindow(env));
   const auth = betterAuth({
@@ -55,6 +65,8 @@ function createAuth(env: Env, baseURL: string, background?: Background) {
       sendOnSignUp: true,
       autoSignInAfterVerification: true,
       sendVerificationEmail: async ({ user, url }) => {
+        // Joined through an invitation's link: verified already.
+        if (user.emailVerified) return;
         const link = verificationLink(requireLinkOrigin(env, baseURL), url);
         await sendMail(env, {
           to: user.email,
@@ -65,11 +77,12 @@ function createAuth(env: Env, baseURL: string, background?: Background) {
       },
     },
     plugins: authPlugins(async (invitation) => {
-      const link = `${requireLinkOrigin(env, baseURL)}/?invitation=${encodeURIComponent(invitation.id)}`;
+      const link = await invitationLink(requireLinkOrigin(env, baseURL), env.BETTER_AUTH_SECRET, invitation.id);
+      const inviter = invitation.inviter.user.name || invitation.inviter.user.email;
       await sendMail(env, {
         to: invitation.email,
-        subject: `${invitation.inviter.user.name || invitation.inviter.user.email} invited you to ${invitation.organization.name}`,
-        text: `You are invited to the workspace ${invitation.organization.name} as ${invitation.role}. Sign in (or create an account) with this address, verify it, and accept:\n\n${link}\n`,
+        subject: `${inviter} invited you to ${invitation.organization.name}`,
+        text: `${inviter} invited you to the workspace ${invitation.organization.name} as ${invitation.role}. Open this link to join (with a new account, or the one you have for this address):\n\n${link}\n`,
         link,
       });
     }),
@@ -77,11 +90,17 @@ function createAuth(env: Env, baseURL: string, background?: Background) {
       user: {
         create: {
           // Operators (ADMIN_EMAILS) get the admin role; in waitlist mode everyone else waits.
-          before: async (user) => ({ data: { ...user, ...newUserFields(policy, user.email) } }),
+          before: async (user) => {
+            const fields = newUserFields(policy, user.email);
+            // Vouched for by the workspace that invited the address, which the link proved: no waitlist, no verifying again.
+            const joined = joining && joining.email.toLowerCase() === user.email.toLowerCase();
+            return { data: { ...user, ...fields, ...(joined && { emailVerified: true, waitlisted: false }) } };
+          },
           // Every active new person gets a personal workspace they own; a waitlisted one
-          // gets it when approved.
+          // gets it when approved; one who joins through an invitation starts in that workspace.
           after: async (user) => {
-            if (!(user as { waitlisted?: boolean }).waitlisted) await createPersonalWorkspace(auth, user);
+            if (joining || (user as { waitlisted?: boolean }).waitlisted) return;
+            await createPersonalWorkspace(auth, user);
           },
         },
       },
@@ -113,9 +132,9 @@ export type Auth = ReturnType<typeof createAuth>;
  * instance; workerd refuses to settle a promise created by an earlier request, so an
  * instance shared across requests fails on the second one.
  */
-export function authFor(env: Env, request: Request, background?: Background): Auth {
+export function authFor(env: Env, request: Request, background?: Background, joining?: Joining): Auth {
   if (!env.BETTER_AUTH_SECRET) throw new Error("BETTER_AUTH_SECRET is not set");
-  return createAuth(env, new URL(request.url).origin, background);
+  return createAuth(env, new URL(request.url).origin, background, joining);
 }
 
 export const personalWorkspaceSlug = (userId: string) => `personal-${userId.toLowerCase()}`;

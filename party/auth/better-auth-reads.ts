@@ -193,3 +193,45 @@ export async function memberByIdOrEmail(
   });
   return member ? { organizationId: member.organizationId, userId: member.userId, email: user.email } : null;
 }
+
+/** An invitation by id with the names its landing page shows (null: none). */
+export async function invitationById(
+  auth: Auth,
+  invitationId: string,
+): Promise<{
+  id: string;
+  email: string;
+  role: string;
+  status: string;
+  expiresAt: Date;
+  workspaceId: string;
+  workspaceName: string;
+  inviterName: string;
+} | null> {
+  const ctx = await auth.$context;
+  const invitation = await ctx.adapter.findOne<{
+    id: string;
+    email: string;
+    role: string | null;
+    status: string;
+    expiresAt: Date | string | number;
+    organizationId: string;
+    inviterId: string;
+  }>({ model: "invitation", where: [{ field: "id", value: invitationId }] });
+  if (!invitation) return null;
+  const [workspace, inviter] = await Promise.all([
+    workspaceById(auth, invitation.organizationId),
+    ctx.internalAdapter.findUserById(invitation.inviterId),
+  ]);
+  if (!workspace) return null;
+  return {
+    id: invitation.id,
+    email: invitation.email,
+    role: invitation.role ?? "member",
+    status: invitation.status,
+    expiresAt: new Date(invitation.expiresAt),
+    workspaceId: workspace.id,
+    workspaceName: workspace.name,
+    inviterName: inviter?.name || inviter?.email || "Someone",
+  };
+}

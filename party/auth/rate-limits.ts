@@ -12,6 +12,8 @@ export const TICKET_MAX = 30;
 export const AGENT_AUTH_MAX = 10;
 /** Device entry connections per client address in one window (party/devices/): a node backs off to one every 30 s. */
 export const DEVICE_CONNECT_MAX = 60;
+/** Invitation landing page reads and sign-ups per client address in one window (party/api/invitation-routes.ts). */
+export const INVITATION_LINK_MAX = 30;
 /** File uploads per principal in one window (party/files/). */
 export const UPLOAD_MAX = 30;
 const DEFAULT_WINDOW_S = 60;
@@ -114,3 +116,7 @@ export function addressBucket(address: string | null): string {
  */
 export const consumeDeviceConnectQuota = (env: Env, request: Request) =>
   consumeQuota(env, `device|${addressBucket(request.headers.get("cf-connecting-ip"))}`, DEVICE_CONNECT_MAX);
+
+/** One read or use of an invitation's link from a client address (at most INVITATION_LINK_MAX a window). */
+export const consumeInvitationLinkQuota = (env: Env, request: Request) =>
+  consumeQuota(env, `invitation|${addressBucket(request.headers.get("cf-connecting-ip"))}`, INVITATION_LINK_MAX);

@@ -32,3 +32,38 @@ export const InvitationDecisionResponse = z.object({
   status: z.enum(["accepted", "rejected"]),
   workspaceId: z.string(),
 });
+
+/** Why an invitation can no longer be taken; `pending` when it can. */
+export const InvitationState = z.enum(["pending", "accepted", "declined", "cancelled", "expired"]);
+export type InvitationState = z.infer<typeof InvitationState>;
+
+/**
+ * `GET /api/invitations/:id/preview?token=`: what the invitation's landing page shows, to
+ * whoever holds its mail's link (the token), signed in or not.
+ */
+export const InvitationPreview = z.object({
+  id: z.string(),
+  workspaceId: z.string(),
+  workspaceName: z.string(),
+  inviterName: z.string(),
+  role: Role,
+  /** The invited address: an account joins with it. */
+  email: z.string(),
+  expiresAt: DateValue,
+  state: InvitationState,
+  /** An account with that address exists: its owner signs in to join, rather than signing up. */
+  hasAccount: z.boolean(),
+});
+export type InvitationPreview = z.infer<typeof InvitationPreview>;
+
+/** `POST /api/invitations/:id/join`: a new account for the invited address, straight into the workspace. */
+export const JoinBody = z.object({
+  token: z.string().min(1).max(100),
+  name: z.string().trim().min(1).max(80),
+  password: z.string().min(1).max(256),
+});
+export type JoinBody = z.infer<typeof JoinBody>;
+export const JoinResponse = z.object({ workspaceId: z.string() });
+
+/** `POST /api/invitations/:id/accept` and `…/decline`'s body: the mail's token, which verifies the address of whoever decides. */
+export const AcceptBody = z.object({ token: z.string().min(1).max(100).optional() });

@@ -3,22 +3,111 @@ import { useAction } from "../lib/action";
 import { authApi, type DevMail, errorText, type ReceivedInvitation } from "../lib/api";
 import { FormError } from "../lib/form-error";
 import { useSession } from "../stores/session";
+import { notPendingText, useInvitationPreview } from "./invitation-link";
 
 /**
  * What the signed-in person has to act on about their account: verifying their e-mail
  * address (until then nobody can add them to a workspace, and invitations stay hidden),
- * and the invitations waiting for them. Floats over the workspace so the layout below
- * does not move.
+ * and the invitations waiting for them; first, the invitation whose link opened the page,
+ * which the link lets them take before verifying (it proved the address). Floats over the
+ * workspace so the layout below does not move.
  */
 export function AccountNotices() {
   const verified = useSession((s) => s.me?.user.emailVerified ?? true);
   // An agent signed in with its key has no address and receives no invitations.
   const agent = useSession((s) => s.me?.kind === "agent");
+  const [linked, setLinked] = useState<string | null>(null);
   if (agent) return null;
   return (
     <aside className="account-notices" aria-label="Account notices">
-      {verified ? <Invitations /> : <VerifyEmail />}
+      <InvitationFromLink shown={setLinked} />
+      {verified ? <Invitations hidden={linked} /> : <VerifyEmail />}
     </aside>
+  );
+}
+
+/** The invitation this page's link is for: who invited whom where, and Join / Decline. */
+function InvitationFromLink({ shown }: { shown: (invitationId: string | null) => void }) {
+  const me = useSession((s) => s.me!);
+  const load = useSession((s) => s.load);
+  const selectWorkspace = useSession((s) => s.selectWorkspace);
+  const signOut = useSession((s) => s.signOut);
+  const [preview, setAside] = useInvitationPreview();
+  const invitation = preview.kind === "shown" ? preview.invitation : null;
+  const member = invitation !== null && me.workspaces.some((w) => w.id === invitation.workspaceId);
+  const forMe = invitation !== null && invitation.email.toLowerCase() === me.user.email.toLowerCase();
+  useEffect(() => shown(invitation?.id ?? null), [invitation, shown]);
+  // Taken already (here, or in another tab): open its workspace.
+  useEffect(() => {
+    if (!invitation || !member || invitation.state === "pending") return;
+    selectWorkspace(invitation.workspaceId);
+    setAside();
+  }, [invitation, member, selectWorkspace, setAside]);
+  const decide = useAction(async (accept: boolean) => {
+    if (preview.kind !== "shown") return null;
+    const { link, invitation: taken } = preview;
+    const answer = await authApi.decideInvitation(link.id, accept ? "accept" : "decline", link.token);
+    setAside();
+    if (!accept) return `You declined ${taken.workspaceName}.`;
+    await load();
+    selectWorkspace(answer.workspaceId);
+    return null;
+  });
+  if (decide.note || (decide.error && preview.kind !== "shown"))
+    return (
+      <div className="notice account-notice" role="status">
+        {decide.note && <p className="success">{decide.note}</p>}
+        <FormError error={decide.error} />
+      </div>
+    );
+  if (preview.kind === "failed")
+    return (
+      <div className="notice account-notice" role="status">
+        <p>This invitation link does not work: {preview.message}</p>
+        <button type="button" className="small" onClick={setAside}>
+          Dismiss
+        </button>
+      </div>
+    );
+  if (!invitation || (member && invitation.state !== "pending")) return null;
+  const closed = notPendingText(invitation.state);
+  return (
+    <section className="notice account-notice invitation-landing" aria-labelledby="invitation-title">
+      <h2 id="invitation-title" className="small-heading">
+        {invitation.inviterName} invited you to {invitation.workspaceName}
+      </h2>
+      {closed ? (
+        <p>{closed}</p>
+      ) : !forMe ? (
+        <p>
+          This invitation is for {invitation.email}; you are signed in as {me.user.email}. Sign out and open the link
+          again to join with that address.
+        </p>
+      ) : (
+        <p>Join as {invitation.role}.</p>
+      )}
+      <span className="button-row">
+        {!closed && forMe && (
+          <>
+            <button type="button" className="primary small" disabled={decide.pending} onClick={() => decide.run(true)}>
+              Join {invitation.workspaceName}
+            </button>
+            <button type="button" className="small" disabled={decide.pending} onClick={() => decide.run(false)}>
+              Decline
+            </button>
+          </>
+        )}
+        {!closed && !forMe && (
+          <button type="button" className="small" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        )}
+        <button type="button" className="link" onClick={setAside}>
+          {closed ? "Dismiss" : "Not now"}
+        </button>
+      </span>
+      <FormError error={decide.error} />
+    </section>
   );
 }
 
@@ -37,7 +126,7 @@ function VerifyEmail() {
     <div className="notice account-notice" role="status">
       <p>
         <strong>Verify your e-mail.</strong> We sent a link to {email}. Until you open it, nobody can add you to a
-        workspace or invite you.
+        workspace, and an invitation shows only through the link in its own mail.
       </p>
       {outbox && (
         <p className="small">
@@ -62,7 +151,8 @@ function VerifyEmail() {
   );
 }
 
-function Invitations() {
+/** `hidden`: the invitation the page's link shows already (InvitationFromLink). */
+function Invitations({ hidden }: { hidden: string | null }) {
   const load = useSession((s) => s.load);
   const selectWorkspace = useSession((s) => s.selectWorkspace);
   const [invitations, setInvitations] = useState<ReceivedInvitation[]>([]);
@@ -92,14 +182,15 @@ function Invitations() {
     return null;
   });
 
-  if (invitations.length === 0 && !loadError && !decide.note && !decide.error) return null;
+  const listed = invitations.filter((inv) => inv.id !== hidden);
+  if (listed.length === 0 && !loadError && !decide.note && !decide.error) return null;
   return (
     <div className="notice account-notice">
-      {invitations.length > 0 && (
+      {listed.length > 0 && (
         <>
           <h2 className="small-heading">Invitations</h2>
           <ul className="rows">
-            {invitations.map((inv) => (
+            {listed.map((inv) => (
               <li key={inv.id}>
                 <span>
                   Join <strong>{inv.workspaceName}</strong> as {inv.role}

@@ -1,25 +1,50 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { useAction } from "../lib/action";
+import { authApi } from "../lib/api";
 import { useSession } from "../stores/session";
 import { FormError } from "../lib/form-error";
+import { forgetInvitationLink, notPendingText, type PreviewState, useInvitationPreview } from "./invitation-link";
 
 /**
  * Sign in / create account / sign in with an agent's API key. Errors from the auth API are
- * shown as sentences under the form.
+ * shown as sentences under the form. Opened from an invitation's link, it says who invited
+ * whom where first, and offers to join: a new account for the invited address goes straight
+ * into that workspace; an existing one signs in and accepts (AccountNotices).
  */
 export function AuthScreen() {
   const signIn = useSession((s) => s.signIn);
   const signUp = useSession((s) => s.signUp);
   const signInWithKey = useSession((s) => s.signInWithKey);
+  const load = useSession((s) => s.load);
   const expired = useSession((s) => s.expired);
-  const [mode, setMode] = useState<"in" | "up" | "key">("in");
+  const [preview] = useInvitationPreview();
+  const invitation = preview.kind === "shown" ? preview.invitation : null;
+  const [mode, setMode] = useState<"in" | "up" | "key" | "join">("in");
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [key, setKey] = useState("");
+  // An invitation for an address with no account yet: joining is the form; with one, signing in as it.
+  useEffect(() => {
+    if (invitation?.state !== "pending") return;
+    setMode(invitation.hasAccount ? "in" : "join");
+    setEmail(invitation.email);
+  }, [invitation]);
   const { run, pending, error } = useAction(async () => {
     if (mode === "key") await signInWithKey(key.trim());
-    else if (mode === "up") await signUp(name.trim() || email.split("@")[0]!, email.trim(), password);
+    else if (mode === "join" && preview.kind === "shown") {
+      const { id, token } = preview.link;
+      const { workspaceId } = await authApi.joinInvitation(id, {
+        token,
+        name: name.trim() || email.split("@")[0]!,
+        password,
+      });
+      forgetInvitationLink();
+      const url = new URL(location.href);
+      url.searchParams.set("w", workspaceId);
+      history.replaceState(null, "", url);
+      await load();
+    } else if (mode === "up") await signUp(name.trim() || email.split("@")[0]!, email.trim(), password);
     else await signIn(email.trim(), password);
   });
   const submit = (e: FormEvent) => {
@@ -44,6 +69,58 @@ export function AuthScreen() {
             You were signed out. Sign in again to continue.
           </p>
         )}
+        <InvitationHeader preview={preview} />
+        {mode === "join" && invitation ? (
+          <form onSubmit={submit} className="auth-form" aria-label={`Join ${invitation.workspaceName}`}>
+            <label className="field-label" htmlFor="auth-name">
+              Name
+            </label>
+            <input
+              id="auth-name"
+              autoComplete="name"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              placeholder="How others see you"
+            />
+            <label className="field-label" htmlFor="auth-email">
+              Email
+            </label>
+            <input id="auth-email" type="email" readOnly value={invitation.email} aria-describedby="join-email-note" />
+            <p className="muted small" id="join-email-note">
+              The address the invitation went to: opening its link proved it is yours.
+            </p>
+            <label className="field-label" htmlFor="auth-password">
+              Password
+            </label>
+            <input
+              id="auth-password"
+              type="password"
+              required
+              minLength={10}
+              autoComplete="new-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+            <p className="muted small">At least 10 characters, not a common password.</p>
+            <FormError error={error} />
+            <button type="submit" className="primary wide" disabled={pending}>
+              {pending ? "One moment…" : `Join ${invitation.workspaceName}`}
+            </button>
+            <button type="button" className="link" onClick={() => setMode("in")}>
+              I have an account: sign in instead
+            </button>
+          </form>
+        ) : (
+          accountForms()
+        )}
+      </div>
+    </main>
+  );
+
+  /** The usual tabs and forms (a render helper, not a component: its inputs keep their focus). */
+  function accountForms() {
+    return (
+      <>
         <div className="segmented" role="tablist" aria-label="Account">
           <button type="button" role="tab" aria-selected={mode === "in"} onClick={() => setMode("in")}>
             Sign in
@@ -130,7 +207,33 @@ export function AuthScreen() {
             </button>
           </form>
         )}
-      </div>
-    </main>
+      </>
+    );
+  }
+}
+
+/** "Olga invited you to Acme": what the link is for, before any form. */
+function InvitationHeader({ preview }: { preview: PreviewState }) {
+  if (preview.kind === "failed")
+    return (
+      <p className="notice" role="status">
+        This invitation link does not work: {preview.message}
+      </p>
+    );
+  if (preview.kind !== "shown") return null;
+  const { invitation } = preview;
+  const closed = notPendingText(invitation.state);
+  return (
+    <section className="notice invitation-landing" aria-labelledby="invitation-title">
+      <h1 id="invitation-title" className="small-heading">
+        {invitation.inviterName} invited you to {invitation.workspaceName}
+      </h1>
+      <p>
+        {closed ??
+          (invitation.hasAccount
+            ? `Join as ${invitation.role}: sign in with ${invitation.email}.`
+            : `Join as ${invitation.role} with a new account for ${invitation.email}.`)}
+      </p>
+    </section>
   );
 }

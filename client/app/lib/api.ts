@@ -21,8 +21,11 @@ import {
 } from "../../../shared/api/agent";
 import {
   InvitationDecisionResponse,
+  InvitationPreview,
   InvitationResponse,
   type InviteBody,
+  type JoinBody,
+  JoinResponse,
   ReceivedInvitationsResponse,
   SentInvitationsResponse,
 } from "../../../shared/api/invitations";
@@ -62,7 +65,7 @@ export type { MeResponse as Me, WorkspaceInfo } from "../../../shared/api/accoun
 export type { AccountStatus, AdminUser, AdminWorkspace } from "../../../shared/api/admin";
 export type { AgentKey } from "../../../shared/api/keys";
 export type { Member } from "../../../shared/api/members";
-export type { ReceivedInvitation, SentInvitation } from "../../../shared/api/invitations";
+export type { InvitationPreview, ReceivedInvitation, SentInvitation } from "../../../shared/api/invitations";
 export type { DevMail } from "../../../shared/api/dev-mail";
 export type { AgentInvitation } from "../../../shared/api/agent";
 export type { AdminWorkspaceBilling } from "../../../shared/api/billing";
@@ -164,11 +167,18 @@ export const authApi = {
   cancelInvitation: (workspaceId: string, id: string) =>
     request(`${workspacePath(workspaceId)}/invitations/${encodeURIComponent(id)}`, Accepted, { method: "DELETE" }),
   myInvitations: () => request("/api/invitations", ReceivedInvitationsResponse),
-  decideInvitation: (id: string, decision: "accept" | "decline") =>
+  /** `token`: the invitation mail's, which verifies the address of whoever accepts with it. */
+  decideInvitation: (id: string, decision: "accept" | "decline", token?: string) =>
     request(`/api/invitations/${encodeURIComponent(id)}/${decision}`, InvitationDecisionResponse, {
       method: "POST",
-      body: {},
+      body: token === undefined ? {} : { token },
     }),
+  /** What an invitation's landing page shows (signed in or not): its mail's token is needed. */
+  invitationPreview: (id: string, token: string) =>
+    request(`/api/invitations/${encodeURIComponent(id)}/preview?token=${encodeURIComponent(token)}`, InvitationPreview),
+  /** A new account for the invited address, signed in and in the workspace. */
+  joinInvitation: (id: string, body: JoinBody) =>
+    request(`/api/invitations/${encodeURIComponent(id)}/join`, JoinResponse, { method: "POST", body }),
   sendVerification: (email: string) =>
     request("/api/auth/send-verification-email", Accepted, { method: "POST", body: { email, callbackURL: "/" } }),
   /** The dev mail outbox (local only): null where the server has none (production). */
