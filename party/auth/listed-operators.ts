@@ -2,9 +2,7 @@ import { isOperatorEmail, type SignupPolicy } from "./signup-policy";
 
 /** What promoting a listed operator at sign-in needs of better-auth (its own adapter does the writes). */
 export interface OperatorAccounts {
-  findUser(
-    id: string,
-  ): Promise<{
+  findUser(id: string): Promise<{
     id: string;
     name: string;
     email: string;
