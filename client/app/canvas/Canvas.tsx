@@ -21,7 +21,8 @@ import { useUi } from "../stores/ui";
 import { FarScale } from "./far";
 import { FIRST_VIEW_MIN_ZOOM, firstViewport, fitViewport, overlayPadding } from "./first-view";
 import { CanvasMiniMap } from "./MiniMap";
-import { markOwn, NewNodesChip, useNewNodes } from "./new-nodes";
+import { markOwn, NewNodesChip, useFresh, useNewNodes } from "./new-nodes";
+import { registerCanvasCommands } from "./commands";
 import { nodeTypes } from "./nodes";
 import { edgeTypes, tidyUp } from "./tidy";
 import { CanvasFilters } from "./attention";
@@ -37,6 +38,8 @@ import { FollowBanner, PresenceList, UndoButtons, ViewportSync } from "./togethe
  */
 
 const FIT_MS = 300;
+/** Where the layout turns into the phone's (layout.css). */
+const NARROW = "(max-width: 860px)";
 /** Within this many pixels (and a hundredth of zoom) the view still counts as the fit. */
 const SAME_VIEW = 2;
 
@@ -90,26 +93,30 @@ function Toolbar({ fit, tidy }: { fit: () => void; tidy: () => void }) {
     setSelected([id]);
     select(id);
   };
+  const note = () => created(addNote(centre()));
+  const group = () => {
+    const members = rf
+      .getNodes()
+      .filter((n) => n.selected && !isFrameKind(n.type))
+      .map((n) => n.id);
+    created(addGroup(centre(), "New group", members));
+  };
+  // The palette's "Add a note" and "Add a group" run these same two (commands.ts).
+  const commands = useRef({ note, group });
+  commands.current = { note, group };
+  useEffect(() => {
+    if (!canEdit) return;
+    return registerCanvasCommands({ note: () => commands.current.note(), group: () => commands.current.group() });
+  }, [canEdit]);
   return (
     <div className="canvas-toolbar" role="toolbar" aria-label="Canvas tools">
-      <button
-        type="button"
-        disabled={!canEdit}
-        onClick={() => created(addNote(centre()))}
-        title="Add a sticky note (N)"
-      >
+      <button type="button" disabled={!canEdit} onClick={note} title="Add a sticky note (N)">
         + Note
       </button>
       <button
         type="button"
         disabled={!canEdit}
-        onClick={() => {
-          const members = rf
-            .getNodes()
-            .filter((n) => n.selected && !isFrameKind(n.type))
-            .map((n) => n.id);
-          created(addGroup(centre(), "New group", members));
-        }}
+        onClick={group}
         title={selectedCount ? `Group the ${selectedCount} selected nodes (G)` : "Add an empty group (G)"}
       >
         {selectedCount > 1 ? `Group ${selectedCount}` : "+ Group"}
@@ -204,11 +211,12 @@ function Flow() {
   const pane = useCallback(() => section.current, []);
 
   // The view the app's last fit set, while nobody has moved it since (new nodes then
-  // re-fit); `fitting` while that fit animates.
+  // re-fit); until `fittingUntil` that fit animates. A deadline rather than the animation's
+  // promise, which never settles when a zoom interrupts the animation.
   const lastFit = useRef<Viewport | null>(null);
-  const fitting = useRef(false);
+  const fittingUntil = useRef(0);
   const atFit = useCallback(() => {
-    if (fitting.current) return true;
+    if (performance.now() < fittingUntil.current) return true;
     const v = lastFit.current;
     const [x, y, zoom] = store.getState().transform;
     return !!v && Math.abs(v.x - x) <= SAME_VIEW && Math.abs(v.y - y) <= SAME_VIEW && Math.abs(v.zoom - zoom) < 0.01;
@@ -219,16 +227,17 @@ function Flow() {
     if (current.length === 0 || width === 0) return;
     const v = fitViewport(current, width, height, overlayPadding(section.current));
     lastFit.current = v;
-    fitting.current = true;
-    void rf.setViewport(v, { duration: FIT_MS }).finally(() => {
-      fitting.current = false;
-    });
+    // Everything is in view now: nothing new is left unseen.
+    useFresh.setState({ unseen: [] });
+    fittingUntil.current = performance.now() + FIT_MS;
+    void rf.setViewport(v, { duration: FIT_MS });
   }, [rf, store]);
   const tidy = useCallback(() => {
     if (!canEdit) return;
     void tidyUp(rf, fit);
   }, [canEdit, rf, fit]);
   useNewNodes(nodes, ready, atFit, fit);
+  useEffect(() => registerCanvasCommands({ fit, tidy }), [fit, tidy]);
 
   // The first view, once the first full document arrived and the pane has its size: set
   // in the commit that hands React Flow the nodes (a layout effect runs before React
@@ -309,6 +318,9 @@ function Flow() {
     // application: one application role, so a screen reader stays in browse mode on the toolbar.
     <section
       ref={section}
+      id="canvas"
+      // Focusable from code only: "Skip to the canvas" lands here when no node is drawn.
+      tabIndex={-1}
       className="canvas"
       aria-label="Canvas"
       onKeyDown={onKeyDown}
@@ -324,6 +336,8 @@ function Flow() {
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
         onSelectionChange={onSelectionChange}
+        // On a phone the details panel is not beside the canvas: a tap on a node opens it there.
+        onNodeClick={() => matchMedia(NARROW).matches && useUi.getState().setDrawer("right")}
         onlyRenderVisibleElements
         elevateNodesOnSelect={false}
         nodesDraggable={canEdit}
@@ -351,21 +365,24 @@ function Flow() {
         <ViewportSync />
         <PresenceList />
       </ReactFlow>
-      <Toolbar fit={fit} tidy={tidy} />
+      {/* The toolbar, and under it what comes and goes (the "N new" chip, following, banners): stacked, never over each other. */}
+      <div className="canvas-top">
+        <Toolbar fit={fit} tidy={tidy} />
+        <NewNodesChip
+          show={(ids) =>
+            void rf.fitView({
+              nodes: ids.map((id) => ({ id })),
+              duration: FIT_MS,
+              maxZoom: 1,
+              padding: overlayPadding(section.current),
+            })
+          }
+        />
+        <FollowBanner />
+        <ReadOnlyBanner />
+        <RefusalBanner />
+      </div>
       <CanvasFilters nodes={allNodes} />
-      <NewNodesChip
-        show={(ids) =>
-          void rf.fitView({
-            nodes: ids.map((id) => ({ id })),
-            duration: FIT_MS,
-            maxZoom: 1,
-            padding: overlayPadding(section.current),
-          })
-        }
-      />
-      <ReadOnlyBanner />
-      <RefusalBanner />
-      <FollowBanner />
       <EmptyCanvas />
     </section>
   );

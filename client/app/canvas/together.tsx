@@ -113,7 +113,8 @@ export function PresenceList() {
                 disabled={!p.viewport && !on}
                 onClick={() => (on ? stop() : follow(p))}
               >
-                {initials(p.name)}
+                {/* Drawn by CSS (together.css): the label says whom in words; the initials are only a picture of it. */}
+                <span aria-hidden className="presence-initials" data-initials={initials(p.name)} />
               </button>
             </li>
           );
