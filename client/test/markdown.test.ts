@@ -55,14 +55,27 @@ function executable(markup: string): string[] {
 }
 
 describe("message Markdown", () => {
+  it("renders a task list's boxes as states named for a screen reader", () => {
+    const out = html("- [x] Tag the release\n- [ ] Write the notes");
+    expect(out).toContain('class="contains-task-list"');
+    expect(out).toMatch(
+      /<input type="checkbox" disabled="" readonly="" aria-label="Done" checked=""\/> Tag the release/i,
+    );
+    expect(out).toMatch(/<input type="checkbox" disabled="" readonly="" aria-label="Not done"\/> Write the notes/i);
+  });
+
   it("renders the basics: bold, inline code, a fenced code block with a copy button, lists, a table, a blockquote", () => {
     const out = html(
       "**bold** and `code`\n\n```ts\nconst a = 1;\n```\n\n- one\n- two\n\n1. first\n\n| a | b |\n| - | - |\n| 1 | 2 |\n\n> quoted",
     );
     expect(out).toContain("<strong>bold</strong>");
     expect(out).toContain("<code>code</code>");
-    expect(out).toMatch(/<pre><code class="language-ts">const a = 1;\n<\/code><\/pre>/);
+    expect(out).toMatch(/<pre tabindex="0"><code class="language-ts">const a = 1;\n<\/code><\/pre>/);
     expect(out).toContain('aria-label="Copy code"');
+    // The language and Copy sit in a bar of their own above the code, never over it.
+    expect(out).toMatch(
+      /<div class="md-code-head"><span class="md-code-lang">ts<\/span><button[^>]*>Copy<\/button><\/div><pre/,
+    );
     expect(out).toContain("<li>one</li>");
     expect(out).toContain("<ol>");
     expect(out).toMatch(/<table>[\s\S]*<td>1<\/td>/);
@@ -125,7 +138,7 @@ describe("message Markdown", () => {
     const text = "Here:\n\n```js\nconsole.log(1)\n\n| a | b |\n| - |";
     for (let end = 0; end <= text.length; end++) expect(() => html(text.slice(0, end))).not.toThrow();
     expect(html("**bold but not closed")).toContain("**bold but not closed");
-    expect(html("```js\nconsole.log(1)")).toMatch(/<pre><code class="language-js">console.log\(1\)/);
+    expect(html("```js\nconsole.log(1)")).toMatch(/<pre tabindex="0"><code class="language-js">console.log\(1\)/);
   });
 
   it("a long message renders whole", () => {
@@ -275,7 +288,7 @@ describe("what a message's Markdown may cost", () => {
     const [piece] = markdownPieces(`\`\`\`ts extra\n${code}\`\`\`\n`);
     expect(piece).toMatchObject({ kind: "code", lang: "ts", code });
     const out = html(`\`\`\`ts\n${code}\`\`\``);
-    expect(out).toContain('<pre><code class="language-ts">  line 0 **not bold** [not](a link)\n');
+    expect(out).toContain('<pre tabindex="0"><code class="language-ts">  line 0 **not bold** [not](a link)\n');
     expect(out).toContain('aria-label="Copy code"');
     const paragraph = "word ".repeat(MARKDOWN_CHUNK_CHARS);
     expect(markdownPieces(paragraph)).toEqual([{ kind: "plain", text: paragraph, reason: "long" }]);

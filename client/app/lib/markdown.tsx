@@ -1,4 +1,4 @@
-import { memo, useEffect, useMemo, useRef, useState } from "react";
+import { memo, type ReactNode, useEffect, useMemo, useRef, useState } from "react";
 import ReactMarkdown, { type Components, type ExtraProps } from "react-markdown";
 import { gfmFromMarkdown } from "mdast-util-gfm";
 import { gfm } from "micromark-extension-gfm";
@@ -54,6 +54,31 @@ function CopyButton({ text }: { text: string }) {
   );
 }
 
+/**
+ * A code block: its language and Copy in a bar of their own above the code, so the button
+ * never covers a line. The code scrolls sideways; it takes focus so the keyboard can scroll it.
+ */
+function CodeBlock({ text, lang, children }: { text: string; lang?: string | undefined; children: ReactNode }) {
+  return (
+    <div className="md-code">
+      <div className="md-code-head">
+        <span className="md-code-lang">{lang ?? ""}</span>
+        <CopyButton text={text} />
+      </div>
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a block that scrolls sideways must be reachable by keyboard to scroll */}
+      <pre tabIndex={0}>{children}</pre>
+    </div>
+  );
+}
+
+/** A fenced block's language, from its code element's `language-…` class. */
+function languageOf(node: ExtraProps["node"]): string | undefined {
+  const code = node?.children?.[0] as { properties?: { className?: unknown } } | undefined;
+  const classes = code?.properties?.className;
+  const found = Array.isArray(classes) ? classes.find((c) => typeof c === "string" && c.startsWith("language-")) : null;
+  return typeof found === "string" ? found.slice("language-".length).slice(0, 24) : undefined;
+}
+
 /** The plain text of a hast node's children (a code block's contents, for the copy button). */
 function textOf(node: ExtraProps["node"]): string {
   if (!node) return "";
@@ -90,11 +115,15 @@ const components: Components = {
   },
   pre({ node, children }) {
     return (
-      <div className="md-code">
-        <CopyButton text={textOf(node).replace(/\n$/, "")} />
-        <pre>{children}</pre>
-      </div>
+      <CodeBlock text={textOf(node).replace(/\n$/, "")} lang={languageOf(node)}>
+        {children}
+      </CodeBlock>
     );
+  },
+  // A task list's box says what it is to a screen reader (it is a state, not a control).
+  input({ type, checked }) {
+    if (type !== "checkbox") return null;
+    return <input type="checkbox" checked={!!checked} disabled readOnly aria-label={checked ? "Done" : "Not done"} />;
   },
   table({ children }) {
     return (
@@ -155,12 +184,9 @@ const Piece = memo(
         );
       case "code":
         return (
-          <div className="md-code">
-            <CopyButton text={piece.code.replace(/\n$/, "")} />
-            <pre>
-              <code className={piece.lang ? `language-${piece.lang}` : undefined}>{piece.code}</code>
-            </pre>
-          </div>
+          <CodeBlock text={piece.code.replace(/\n$/, "")} lang={piece.lang ?? undefined}>
+            <code className={piece.lang ? `language-${piece.lang}` : undefined}>{piece.code}</code>
+          </CodeBlock>
         );
       case "plain":
         return (
