@@ -49,6 +49,7 @@ const UNIT_FILES = [
   "client/test/flow-items.test.ts",
   "client/test/markdown-preview.test.ts",
   "client/test/palette-snippet.test.ts",
+  "client/test/shortcuts.test.ts",
   "client/test/method-namespaces.test.ts",
   "client/test/ratelimit.test.ts",
   "client/test/run-log.test.ts",

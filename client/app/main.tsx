@@ -11,6 +11,8 @@ import "./canvas/activity.css";
 import "./together.css";
 import "./projects.css";
 import "./tasks.css";
+// Last: the shell's layout, the phone's included, has the final word on where things go.
+import "./shell/layout.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";

@@ -2,17 +2,17 @@ import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react"
 import type { SearchHit } from "../../../shared/protocol/search";
 import { useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
+import { isNarrow } from "../shell/navigate";
+import { actionItems } from "./actions";
 import { byName, messageItems, type PaletteItem, snippetRuns } from "./items";
 
 /** How long typing must pause before the room is asked (results as you type, not per key). */
 const SEARCH_DEBOUNCE_MS = 150;
 const SEARCH_LIMIT = 8;
-/** Where the side panels become drawers (styles.css). */
-const NARROW = "(max-width: 860px)";
 
 /**
- * ⌘K / Ctrl+K: jump to a thread, instance or approval by name, run a few actions, or find
- * a message (search.query). A native modal <dialog>: focus stays inside, Escape closes it.
+ * ⌘K / Ctrl+K: jump to a thread, instance or approval by name, run any of the app's main
+ * commands (actions.ts), or find a message (search.query). A native modal <dialog>: focus stays inside, Escape closes it.
  * The input is a combobox over one listbox; arrows move, Enter runs, all by keyboard.
  */
 export function CommandPalette() {
@@ -105,47 +105,17 @@ function PaletteBody({ close }: { close: () => void }) {
 
   const items = useMemo(() => {
     const ui = useUi.getState();
-    // On a narrow window the inspector is a drawer: what is opened must show in it.
+    // On a phone the details panel shows only when chosen: what is opened must show there.
     const go =
       (fn: () => void, reveal = false) =>
       () => {
         close();
         fn();
-        if (reveal && matchMedia(NARROW).matches) ui.setDrawer("right");
+        if (reveal && isNarrow()) ui.setDrawer("right");
       };
     const open = (selection: string) => go(() => ui.select(selection, { focus: true }), true)();
-    const actions: PaletteItem[] = [
-      {
-        id: "action:new-thread",
-        group: "Actions",
-        label: "New thread",
-        run: go(() => {
-          ui.setDrawer("left");
-          requestAnimationFrame(() => document.getElementById("new-thread-title")?.focus());
-        }),
-      },
-      {
-        id: "action:approvals",
-        group: "Actions",
-        label: "Open approvals",
-        run: go(() => (ui.setRightTab("approvals"), ui.setDrawer("right"))),
-      },
-      {
-        id: "action:inbox",
-        group: "Actions",
-        label: "Open inbox",
-        run: go(() => (ui.setRightTab("inbox"), ui.setDrawer("right"))),
-      },
-      {
-        id: "action:settings",
-        group: "Actions",
-        label: "Members, keys and settings",
-        run: go(() => ui.setSettingsOpen(true)),
-      },
-    ];
-    const q = query.trim().toLocaleLowerCase();
     return [
-      ...actions.filter((a) => a.label.toLocaleLowerCase().includes(q)),
+      ...actionItems(query, close),
       ...byName(
         { threads: threads.values(), instances: instances.values(), approvals: approvals.values() },
         query,

@@ -25,7 +25,10 @@ export function useMessageFocus(
       stickToBottom.current = false;
       el.setAttribute("data-found", "");
       el.setAttribute("tabindex", "-1");
-      el.scrollIntoView({ block: "center" });
+      // Only the list scrolls: scrollIntoView would scroll every scrollable ancestor, the page's too.
+      const box = list.current!;
+      box.scrollTop +=
+        el.getBoundingClientRect().top - box.getBoundingClientRect().top - (box.clientHeight - el.offsetHeight) / 2;
       el.focus({ preventScroll: true });
       pages.current = 0;
       useUi.getState().clearMessageFocus();

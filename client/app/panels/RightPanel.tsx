@@ -13,6 +13,7 @@ import { BillingView } from "./billing/BillingView";
 import { takeCheckoutReturn } from "./billing/checkout-return";
 import { InboxPanel } from "../inbox/InboxPanel";
 import { useUnreadItems } from "../inbox/store";
+import { togglePanelWide } from "../shell/navigate";
 
 /** Right column: the inspector, the shared approval queue (with its badge) and job progress. */
 
@@ -131,6 +132,24 @@ const TABS: Array<{ id: RightTab; label: string }> = [
   { id: "audit", label: "Audit" },
 ];
 
+/** On a wide window: the panel takes the canvas's place (a chat with room to read), and gives it back. */
+function WideToggle() {
+  const wide = useUi((s) => s.panelWide);
+  return (
+    <button
+      type="button"
+      className="ghost icon panel-wide-toggle"
+      aria-label="Wide panel"
+      aria-pressed={wide}
+      aria-keyshortcuts="W"
+      title={wide ? "Give the main area back to the canvas (W)" : "Give this panel the main area (W)"}
+      onClick={togglePanelWide}
+    >
+      {wide ? "⤡" : "⤢"}
+    </button>
+  );
+}
+
 export function RightPanel() {
   // Back from Stripe's checkout: Billing opens and says how it went.
   useEffect(() => takeCheckoutReturn(), []);
@@ -144,14 +163,15 @@ export function RightPanel() {
     for (const j of s.state.jobs.values()) if (j.status === "running") n++;
     return n;
   });
-  // Arrow keys move between tabs (the WAI-ARIA tabs pattern).
+  // Arrow keys move between tabs (the WAI-ARIA tabs pattern), over the ones shown (a phone has the inbox and the approvals in its bottom bar).
   const onKeyDown = (e: KeyboardEvent) => {
-    const i = TABS.findIndex((t) => t.id === tab);
+    const shown = TABS.filter((t) => document.getElementById(`tab-${t.id}`)?.offsetParent !== null);
+    const i = shown.findIndex((t) => t.id === tab);
     const next =
       e.key === "ArrowRight"
-        ? TABS[(i + 1) % TABS.length]
+        ? shown[(i + 1) % shown.length]
         : e.key === "ArrowLeft"
-          ? TABS[(i + TABS.length - 1) % TABS.length]
+          ? shown[(i + shown.length - 1) % shown.length]
           : null;
     if (next) {
       setTab(next.id);
@@ -160,39 +180,43 @@ export function RightPanel() {
   };
   return (
     <aside className="right-panel" aria-label="Details">
-      <div className="tabs" role="tablist" onKeyDown={onKeyDown}>
-        {TABS.map((t) => (
-          <button
-            key={t.id}
-            id={`tab-${t.id}`}
-            type="button"
-            role="tab"
-            aria-selected={tab === t.id}
-            tabIndex={tab === t.id ? 0 : -1}
-            aria-controls="right-tabpanel"
-            onClick={() => setTab(t.id)}
-          >
-            {t.label}
-            {t.id === "approvals" && pending > 0 && (
-              <span className="badge" title={`${pending} pending`} data-testid="approval-badge">
-                {pending}
-              </span>
-            )}
-            {t.id === "inbox" && unread > 0 && (
-              <span className="badge" title={`${unread} unread`} data-testid="inbox-badge">
-                {unread}
-              </span>
-            )}
-            {t.id === "tasks" && unfinishedTasks > 0 && (
-              <span className="badge subtle" title={`${unfinishedTasks} unfinished`}>
-                {unfinishedTasks}
-              </span>
-            )}
-            {t.id === "jobs" && running > 0 && <span className="badge subtle">{running}</span>}
-          </button>
-        ))}
+      <div className="panel-head">
+        <div className="tabs" role="tablist" onKeyDown={onKeyDown}>
+          {TABS.map((t) => (
+            <button
+              key={t.id}
+              id={`tab-${t.id}`}
+              type="button"
+              role="tab"
+              aria-selected={tab === t.id}
+              tabIndex={tab === t.id ? 0 : -1}
+              aria-controls="right-tabpanel"
+              onClick={() => setTab(t.id)}
+            >
+              {t.label}
+              {t.id === "approvals" && pending > 0 && (
+                <span className="badge" title={`${pending} pending`} data-testid="approval-badge">
+                  {pending}
+                </span>
+              )}
+              {t.id === "inbox" && unread > 0 && (
+                <span className="badge" title={`${unread} unread`} data-testid="inbox-badge">
+                  {unread}
+                </span>
+              )}
+              {t.id === "tasks" && unfinishedTasks > 0 && (
+                <span className="badge subtle" title={`${unfinishedTasks} unfinished`}>
+                  {unfinishedTasks}
+                </span>
+              )}
+              {t.id === "jobs" && running > 0 && <span className="badge subtle">{running}</span>}
+            </button>
+          ))}
+        </div>
+        <WideToggle />
       </div>
-      <div className="tabpanel" id="right-tabpanel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
+      {/* Focusable from code: "Skip to the chat" lands here when no thread is open. */}
+      <div className="tabpanel" id="right-tabpanel" role="tabpanel" aria-labelledby={`tab-${tab}`} tabIndex={-1}>
         {tab === "inspector" ? (
           <Inspector />
         ) : tab === "inbox" ? (

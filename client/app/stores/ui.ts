@@ -10,8 +10,15 @@ interface UiStore {
   /** A canvas node id (`thread:<id>`, `note:<id>`, …); the inspector shows it. */
   selectedId: string | null;
   rightTab: RightTab;
-  /** Narrow windows show one side panel at a time over the canvas. */
+  /**
+   * Narrow windows (a phone) show one part in the main area at a time: the threads
+   * ("left"), the details panel ("right") or, with neither, the canvas.
+   */
   drawer: "left" | "right" | null;
+  /** Wide windows: the details panel (a chat, the inbox…) takes the main area; the canvas steps aside. */
+  panelWide: boolean;
+  /** The `?` sheet of keyboard shortcuts. */
+  shortcutsOpen: boolean;
   settingsOpen: boolean;
   /** Asks the canvas to bring a node into view (sidebar click, queue click). */
   focusRequest: { id: string; at: number } | null;
@@ -24,6 +31,8 @@ interface UiStore {
   setDrawer(drawer: UiStore["drawer"]): void;
   setSettingsOpen(open: boolean): void;
   setPaletteOpen(open: boolean): void;
+  setPanelWide(wide: boolean): void;
+  setShortcutsOpen(open: boolean): void;
   /** Opens the message's thread and asks it to scroll to the message. */
   openMessage(target: NonNullable<UiStore["messageFocus"]>): void;
   clearMessageFocus(): void;
@@ -33,6 +42,8 @@ export const useUi = create<UiStore>((set) => ({
   selectedId: null,
   rightTab: "inspector",
   drawer: null,
+  panelWide: false,
+  shortcutsOpen: false,
   settingsOpen: false,
   focusRequest: null,
   paletteOpen: false,
@@ -50,6 +61,8 @@ export const useUi = create<UiStore>((set) => ({
   setDrawer: (drawer) => set({ drawer }),
   setSettingsOpen: (settingsOpen) => set({ settingsOpen }),
   setPaletteOpen: (paletteOpen) => set({ paletteOpen }),
+  setPanelWide: (panelWide) => set({ panelWide }),
+  setShortcutsOpen: (shortcutsOpen) => set({ shortcutsOpen }),
   openMessage(target) {
     useUi.getState().select(`thread:${target.threadId}`, { focus: true });
     set({ messageFocus: target });

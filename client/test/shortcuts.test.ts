@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { globalAction, type KeyPress, shortcutGroups } from "../app/shell/shortcuts";
+
+const press = (key: string, more: Partial<KeyPress> = {}): KeyPress => ({
+  key,
+  ctrlKey: false,
+  metaKey: false,
+  altKey: false,
+  inField: false,
+  modalOpen: false,
+  ...more,
+});
+
+describe("the single-key shortcuts", () => {
+  it("map ?, /, i, a, c and w outside fields, whatever the case", () => {
+    expect(["?", "/", "i", "A", "c", "w"].map((key) => globalAction(press(key)))).toEqual([
+      "shortcuts",
+      "palette",
+      "inbox",
+      "approvals",
+      "canvas",
+      "wide",
+    ]);
+  });
+
+  it("leave typing, modified keys, open dialogs and the canvas's own keys alone", () => {
+    expect(globalAction(press("i", { inField: true }))).toBeNull();
+    expect(globalAction(press("?", { modalOpen: true }))).toBeNull();
+    expect(globalAction(press("a", { ctrlKey: true }))).toBeNull();
+    expect(globalAction(press("c", { metaKey: true }))).toBeNull();
+    expect(globalAction(press("i", { altKey: true }))).toBeNull();
+    for (const canvasKey of ["n", "g", "f", "t", "N", "G", "F", "T"]) expect(globalAction(press(canvasKey))).toBeNull();
+  });
+
+  it("are all on the ? sheet, which spells the modifier for the platform", () => {
+    const listed = shortcutGroups(false).flatMap((g) => g.shortcuts.map((s) => s.keys.join("+")));
+    for (const key of ["?", "/", "I", "A", "C", "W", "Ctrl+K"]) expect(listed).toContain(key);
+    expect(shortcutGroups(true).flatMap((g) => g.shortcuts.map((s) => s.keys.join("+")))).toContain("⌘+K");
+  });
+});
