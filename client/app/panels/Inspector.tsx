@@ -2,29 +2,28 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, typ
 import { ApprovalAsked, ApprovalSummary } from "./ApprovalContext";
 import { useAction } from "../lib/action";
 import { clockTime, relativeTime } from "../lib/format";
-import { FollowButton } from "../inbox/InboxPanel";
 import { firstMessageMark } from "../lib/chat-start";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
 import { useMarkShownRead } from "../stores/unread";
+import { approvalStatusWords, plainMessage, statusWords } from "../../../shared/plain-words";
 import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
 import { BridgeStatus, GatewaySessions, MessageItem, StopButton, StreamingReply, useThreadStreams } from "./Gateway";
 import { InstanceLifecycle } from "./InstanceLifecycle";
 import { MentionInput } from "./MentionInput";
 import { NoteOrGroupView } from "./NoteView";
 import { NodeComments } from "./NodeComments";
-import { ProjectView, ThreadProject } from "./ProjectView";
-import { ChatStartProgress, ChatWithOpenClaw, FirstRunCard, StartChatButton } from "./ChatStart";
-import { ResponderPicker } from "./Responder";
+import { ProjectView } from "./ProjectView";
+import { ChatStartProgress, FirstRunCard, StartChatButton } from "./ChatStart";
 import { RunWaiting } from "./RunWaiting";
 import { SessionView } from "./SessionView";
 import { ThreadApprovals } from "./ThreadApprovals";
-import { ToolsetSection } from "./toolset/Toolset";
-import { TaskView, ThreadTask } from "./TaskView";
+import { TaskView } from "./TaskView";
 import { FormError } from "../lib/form-error";
 import { AttachButton, PendingFiles } from "./attachments/AttachmentPicker";
 import { usePendingFiles } from "./attachments/pending";
 import { useMessageFocus } from "../palette/message-focus";
+import { ThreadHead } from "./ThreadHead";
 import { useOutbox } from "../stores/outbox";
 import { OutgoingMessages } from "./Outgoing";
 
@@ -47,7 +46,6 @@ function ThreadView({ threadId }: { threadId: string }) {
   const stickToBottom = useRef(true);
   const messages = page?.messages;
   const streams = useThreadStreams(threadId);
-  const instance = useRoom((s) => (thread?.gateway ? s.state.instances.get(thread.gateway.instanceId) : undefined));
   // Approvals whose tool call already landed as a message (which shows the outcome).
   const decidedCalls = useMemo(
     () => new Set((messages ?? []).flatMap((m) => (m.tool?.approvalId ? [m.tool.approvalId] : []))),
@@ -99,33 +97,7 @@ function ThreadView({ threadId }: { threadId: string }) {
 
   return (
     <div className="thread-view" data-thread-id={threadId}>
-      <header className="inspector-head">
-        <span className="eyebrow">Thread</span>
-        <h2>{thread.title}</h2>
-        <p className="muted small">
-          started by {thread.createdBy.name} · {relativeTime(thread.createdAt)} · {thread.messageCount} message
-          {thread.messageCount === 1 ? "" : "s"} <FollowButton threadId={threadId} />
-        </p>
-        <ThreadProject threadId={threadId} />
-        <ThreadTask threadId={threadId} />
-        {thread.gateway && (
-          <p className="muted small gateway-line">
-            Talks to <strong>{instance?.name ?? thread.gateway.instanceId}</strong> · session{" "}
-            <code>{thread.gateway.sessionKey}</code>
-            {instance && <BridgeStatus instance={instance} quietWhenConnected />}
-          </p>
-        )}
-        <ResponderPicker threadId={threadId} />
-        <ToolsetSection where={{ threadId }} />
-        <ChatWithOpenClaw
-          thread={thread}
-          retryText={
-            thread.chatStart?.state === "failed"
-              ? messages?.find((m) => m.id === thread.chatStart?.messageId)?.text
-              : undefined
-          }
-        />
-      </header>
+      <ThreadHead thread={thread} messages={messages} />
       <ChatStartProgress thread={thread} />
       <ol
         className="messages"
@@ -233,7 +205,7 @@ function ApprovalView({ approvalId }: { approvalId: string }) {
         </dd>
         <dt>Status</dt>
         <dd>
-          <span className={`chip chip-${approval.status}`}>{approval.status}</span>
+          <span className={`chip chip-${approval.status}`}>{approvalStatusWords(approval)}</span>
         </dd>
         {thread && (
           <>
@@ -293,7 +265,7 @@ function JobView({ jobId }: { jobId: string }) {
         <span style={{ width: `${job.progress}%` }} />
       </div>
       <p>
-        <span className={`chip chip-${job.status}`}>{job.status.replace("_", " ")}</span> {Math.round(job.progress)}%{" "}
+        <span className={`chip chip-${job.status}`}>{statusWords("job", job.status)}</span> {Math.round(job.progress)}%{" "}
         {job.message && `· ${job.message}`}
       </p>
       {job.error && <p className="form-error">{job.error}</p>}
@@ -313,7 +285,7 @@ function JobView({ jobId }: { jobId: string }) {
               <li key={p.n}>
                 <time>{clockTime(p.at)}</time> <strong>{Math.round(p.progress)}%</strong>{" "}
                 {p.status !== "running" && (
-                  <span className={`chip chip-${p.status}`}>{p.status.replace("_", " ")}</span>
+                  <span className={`chip chip-${p.status}`}>{statusWords("job", p.status)}</span>
                 )}{" "}
                 {p.message}
               </li>
@@ -358,7 +330,7 @@ function InstanceView({ instanceId }: { instanceId: string }) {
       <dl className="facts">
         <dt>Status</dt>
         <dd>
-          <span className={`chip instance-${instance.status}`}>{instance.status}</span>{" "}
+          <span className={`chip instance-${instance.status}`}>{statusWords("instance", instance.status)}</span>{" "}
           {instance.phase.toLowerCase() !== instance.status && instance.phase}
         </dd>
         {instance.bridge && (
@@ -399,7 +371,7 @@ function InstanceView({ instanceId }: { instanceId: string }) {
       )}
       {instance.error && (
         <p className="form-error" role="alert">
-          {instance.error}
+          {plainMessage(instance.error)}
         </p>
       )}
       <StartChatButton instance={instance} />
