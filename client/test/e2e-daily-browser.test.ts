@@ -1,0 +1,446 @@
+// What people touch every day, in Chromium at 1440×900 and at 390×844 (a phone, touch) on
+// the real server (wrangler dev, the Autopilot on the scripted model) in the issue's
+// realistic workspace (workspace-seed.ts: 25 threads, tool calls, approvals, jobs, notes,
+// groups) plus an OpenClaw instance (approved; with no runtime here it stands in error) and
+// a thread of 27 messages. Checked per browser session: the document never scrolls (after
+// ⌘K → Enter on a message, the Audit tab, a confirm dialog); the answer settings fold and the
+// chat can take the main area; skip links, the `?` sheet and ⌘K's actions; the "N new" chip,
+// the follow banner, task lists, the code block's Copy, search snippets and the
+// verify-email banner each stay clear of what they covered; on the phone no horizontal
+// overflow, a top bar with an overflow menu, a bottom bar, a chat that fills the screen,
+// approvals decided with one thumb; axe-core finds no serious violation on the main screens.
+// Screenshots go to test-artifacts/daily/ (git-ignored).
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../../party/dev/chromium.mjs";
+import { freePort, ROOT, startServer } from "../../party/dev/server.mjs";
+import { agentScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
+import type { AutopilotClient } from "../src/client";
+import { signUpInUi } from "./browser-helpers";
+import { fitView } from "./canvas-metrics";
+import {
+  axeSerious,
+  documentScroll,
+  horizontalOverflow,
+  overlap,
+  reachable,
+  still,
+  visibleMessages,
+} from "./daily-checks";
+import { personClient, until } from "./e2e-helpers";
+import { ISSUE_WORKSPACE, type SeededWorkspace, seedWorkspace, threadTitle } from "./workspace-seed";
+
+const ARTIFACTS = join(ROOT, "test-artifacts", "daily");
+const DESKTOP = { width: 1440, height: 900 };
+const PHONE = { width: 390, height: 844 };
+/** The thread the extra messages go to, and the one with the Markdown message. */
+const LONG_THREAD = 8;
+const MARKDOWN_THREAD = 22;
+const MARKDOWN = [
+  "Release checklist:",
+  "",
+  "- [x] Tag the release",
+  "- [ ] Write the **notes** for `2.4`",
+  "",
+  "Run:",
+  "",
+  "```sh",
+  "npm run deploy -- --environment production --region eu-west-1 --confirm --verbose --no-cache --and-more-flags",
+  "```",
+].join("\n");
+
+let model: ScriptedModel;
+let server: Awaited<ReturnType<typeof startServer>>;
+let persistDir: string;
+let browser: Browser;
+let seeded: SeededWorkspace;
+const clients: AutopilotClient[] = [];
+const contexts: BrowserContext[] = [];
+
+const shot = async (page: Page, name: string) => {
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path });
+  console.log(`screenshot: ${path}`);
+};
+
+async function openApp(cookie: string, viewport: typeof DESKTOP, query = ""): Promise<Page> {
+  const phone = viewport.width < 600;
+  const context = await browser.newContext({ viewport, isMobile: phone, hasTouch: phone });
+  contexts.push(context);
+  await context.addCookies([
+    { name: cookie.slice(0, cookie.indexOf("=")), value: cookie.slice(cookie.indexOf("=") + 1), url: server.url },
+  ]);
+  const page = await context.newPage();
+  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+  await page.goto(`${server.url}/?w=${seeded.workspace}${query}`);
+  await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+  await page.locator(".react-flow__node").first().waitFor({ timeout: 30_000 });
+  return page;
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  model = await startScriptedModel();
+  model.setReply(agentScript);
+  persistDir = mkdtempSync(join(tmpdir(), "daily-"));
+  server = await startServer({
+    port: await freePort(),
+    persistDir,
+    vars: { AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model" },
+  });
+  browser = await launchChromium();
+  seeded = await seedWorkspace(server.url, ISSUE_WORKSPACE, "Daily");
+  const owner = personClient(server.url, seeded.owner.cookie, seeded.workspace, "owner-daily");
+  const second = personClient(server.url, seeded.second.cookie, seeded.workspace, "second-daily");
+  clients.push(owner, second);
+  await Promise.all([owner.ready(), second.ready()]);
+  // An instance, as people ask for one: the owner asks, the second person approves.
+  const { approval } = await owner.instances.provision({ instanceId: "lab", name: "Lab" });
+  await second.approvals.resolve({ approvalId: approval.id, decision: "approve" });
+  await until(() => owner.state.instances.get("lab")?.status === "error", "the instance to settle", 60_000);
+  // A long thread (agents' messages start no Autopilot run) and a message in Markdown.
+  for (let i = 1; i <= 20; i++)
+    await seeded.agent.chat.send({
+      threadId: seeded.threadIds[LONG_THREAD]!,
+      text: `Sync item ${i}: the ${i}th point of the week`,
+    });
+  await seeded.agent.chat.send({ threadId: seeded.threadIds[MARKDOWN_THREAD]!, text: MARKDOWN });
+}, 480_000);
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  seeded?.close();
+  for (const context of contexts) await context.close();
+  await browser?.close();
+  await server?.stop();
+  await model?.close();
+  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
+});
+
+const threadButton = (page: Page, index: number) =>
+  page
+    .locator(".sidebar")
+    .getByRole("button", { name: new RegExp(`^${escapeRegExp(threadTitle(index).slice(0, 18))}`) });
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+async function paletteTo(page: Page, query: string, option: RegExp | string) {
+  await page.keyboard.press("Control+k");
+  const input = page.locator("#palette-input");
+  await input.fill(query);
+  const target =
+    typeof option === "string"
+      ? page
+          .locator(".palette-item")
+          .filter({ has: page.locator(".palette-label", { hasText: new RegExp(`^${option}$`) }) })
+      : page.locator(".palette-item").filter({ has: page.locator(".palette-detail", { hasText: option }) });
+  await target.first().waitFor();
+  const id = await target.first().getAttribute("id");
+  for (let i = 0; i < 40 && (await input.getAttribute("aria-activedescendant")) !== id; i++)
+    await page.keyboard.press("ArrowDown");
+  expect(await input.getAttribute("aria-activedescendant")).toBe(id);
+}
+
+describe("at 1440×900", () => {
+  let page: Page;
+  beforeAll(async () => {
+    page = await openApp(seeded.owner.cookie, DESKTOP);
+  });
+
+  it("the document never scrolls: loaded, after ⌘K → Enter on a message, the Audit tab and a confirm dialog", async () => {
+    expect.soft(await documentScroll(page)).toEqual(still(DESKTOP.height));
+    await paletteTo(page, "3th point", /Sync item 3:/);
+    await page.keyboard.press("Enter");
+    await page.locator(".message[data-found]").waitFor();
+    expect.soft(await documentScroll(page)).toEqual(still(DESKTOP.height));
+    await shot(page, "desktop-found-message");
+
+    await page.getByRole("tab", { name: "Audit" }).click();
+    await page.getByRole("list", { name: "Audit log" }).waitFor();
+    expect.soft(await documentScroll(page)).toEqual(still(DESKTOP.height));
+
+    await page.locator("section[aria-labelledby=instances-h]").getByRole("button", { name: /^Lab/ }).click();
+    await page.getByRole("button", { name: "Delete…" }).click();
+    await page.getByRole("dialog", { name: "Delete Lab?" }).waitFor();
+    expect.soft(await documentScroll(page)).toEqual(still(DESKTOP.height));
+    await shot(page, "desktop-confirm");
+    await page.keyboard.press("Escape");
+    await page.getByRole("dialog", { name: "Delete Lab?" }).waitFor({ state: "hidden" });
+    expect(await documentScroll(page)).toEqual(still(DESKTOP.height));
+  });
+
+  it("a thread's answer settings fold away, and its chat can take the main area", async () => {
+    await threadButton(page, LONG_THREAD).click();
+    const view = page.locator(".thread-view");
+    await view.locator(".message", { hasText: "Sync item 20:" }).waitFor();
+    // Folded: who answers reads as one line; the settings open on demand.
+    const head = (await view.locator(".inspector-head").boundingBox())!;
+    expect(head.height).toBeLessThanOrEqual(170);
+    await expect(page.getByLabel("Answered by").isVisible()).resolves.toBe(false);
+    const side = await visibleMessages(page);
+    expect(side).toBeGreaterThanOrEqual(6);
+    await shot(page, "desktop-chat-side");
+
+    await page.getByRole("button", { name: "Wide panel" }).click();
+    await expect(page.getByRole("button", { name: "Wide panel" }).getAttribute("aria-pressed")).resolves.toBe("true");
+    const panel = (await page.locator(".right-panel").boundingBox())!;
+    expect(panel.width).toBeGreaterThanOrEqual(1000);
+    await expect(page.locator(".react-flow__pane").isVisible()).resolves.toBe(false);
+    expect(await visibleMessages(page)).toBeGreaterThanOrEqual(side);
+    expect(await documentScroll(page)).toEqual(still(DESKTOP.height));
+    await shot(page, "desktop-chat-wide");
+    expect(await axeSerious(page)).toEqual([]);
+
+    await view.locator(".thread-settings > summary").click();
+    await page.getByLabel("Answered by").waitFor();
+    await page.getByRole("button", { name: "Wide panel" }).click();
+    await page.locator(".react-flow__pane").waitFor();
+  });
+
+  it("keyboard: skip links, the ? sheet and ⌘K actions for every main command", async () => {
+    await page.goto(`${server.url}/?w=${seeded.workspace}&thread=${seeded.threadIds[LONG_THREAD]}`);
+    await page.locator("#composer").waitFor({ timeout: 30_000 });
+    await page.keyboard.press("Tab");
+    const toCanvas = page.getByRole("button", { name: "Skip to the canvas" });
+    await expect(toCanvas.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    expect((await toCanvas.boundingBox())!.width).toBeGreaterThan(40);
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.evaluate(() => !!document.activeElement?.closest(".canvas"))).toBe(true);
+
+    await page.keyboard.press("?");
+    const sheet = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await sheet.waitFor();
+    await sheet.getByText("Open the command palette").waitFor();
+    await shot(page, "desktop-shortcuts");
+    expect(await axeSerious(page)).toEqual([]);
+    await page.keyboard.press("Escape");
+    await sheet.waitFor({ state: "hidden" });
+
+    await page.getByRole("button", { name: "Skip to the chat" }).focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("composer");
+
+    await page.keyboard.press("Control+k");
+    const actions = await page.locator(".palette-item[id^=palette-action] .palette-label").allTextContents();
+    for (const command of [
+      "New thread",
+      "New project",
+      "Open approvals",
+      "Open inbox",
+      "Open tasks",
+      "Open jobs",
+      "Open memory",
+      "Open billing and usage",
+      "Open the audit log",
+      "Members, keys and settings",
+      "Fit view",
+      "Tidy up",
+      "Add a note",
+      "Add a group",
+      "Wide panel",
+      "Keyboard shortcuts",
+      "Sign out",
+    ])
+      expect(actions).toContain(command);
+    await page.keyboard.press("Escape");
+    await paletteTo(page, "audit", "Open the audit log");
+    await page.keyboard.press("Enter");
+    await expect(page.getByRole("tab", { name: "Audit" }).getAttribute("aria-selected")).resolves.toBe("true");
+    // A single key outside a text field, as on GitHub: i for the inbox.
+    await page.locator(".react-flow__pane").click({ position: { x: 5, y: 200 } });
+    await page.keyboard.press("i");
+    await expect(page.getByRole("tab", { name: /^Inbox/ }).getAttribute("aria-selected")).resolves.toBe("true");
+    expect(await documentScroll(page)).toEqual(still(DESKTOP.height));
+  });
+
+  it("the “N new — show” chip leaves Undo and Redo free, and Fit view clears it", async () => {
+    await fitView(page);
+    // Zoomed in: the view is no longer the app's fit, which would follow new nodes.
+    const zoomIn = page.locator(".react-flow__controls-zoomin");
+    for (let i = 0; i < 6 && (await zoomIn.isEnabled()); i++) await zoomIn.click();
+    // Two notes an agent puts just right of this view (in flow coordinates).
+    const view = await page.locator(".react-flow").evaluate((flow) => {
+      const m = new DOMMatrixReadOnly(getComputedStyle(flow.querySelector(".react-flow__viewport")!).transform);
+      return { right: (flow.clientWidth - m.e) / m.a, top: -m.f / m.a };
+    });
+    await seeded.agent.graph.apply({
+      commands: [
+        { op: "note.add", text: "Next to the view", x: Math.round(view.right + 80), y: Math.round(view.top + 40) },
+        { op: "note.add", text: "Also next to it", x: Math.round(view.right + 80), y: Math.round(view.top + 260) },
+      ],
+    });
+    const chip = page.locator(".new-chip");
+    await chip.waitFor({ timeout: 20_000 });
+    await shot(page, "desktop-new-chip");
+    for (const name of ["Undo", "Redo", "Fit view", "Tidy up"])
+      expect.soft(await overlap(chip, page.getByRole("button", { name, exact: true })), name).toBe(false);
+    await page.getByRole("button", { name: "Fit view" }).click();
+    await chip.waitFor({ state: "detached", timeout: 5_000 });
+  });
+
+  it("the follow banner shows above the filter bar", async () => {
+    const bob = await openApp(seeded.second.cookie, DESKTOP);
+    const follow = page.getByRole("button", { name: /^Follow Bob/ });
+    await expect.poll(() => follow.isEnabled(), { timeout: 20_000 }).toBe(true);
+    await follow.click();
+    const banner = page.locator(".follow-banner");
+    await banner.getByText(/Following Bob/).waitFor();
+    await shot(page, "desktop-following");
+    expect.soft(await overlap(banner, page.locator(".canvas-filters"))).toBe(false);
+    expect(await reachable(banner.getByRole("button", { name: "Stop" }))).toBe(true);
+    await banner.getByRole("button", { name: "Stop" }).click();
+    await bob.context().close();
+  });
+
+  it("messages: a task list on one line per item, Copy beside the code, search snippets without Markdown", async () => {
+    await threadButton(page, MARKDOWN_THREAD).click();
+    const message = page.locator(".message", { hasText: "Release checklist" });
+    await message.waitFor();
+    const items = await message.locator(".task-list-item").evaluateAll((lis) =>
+      lis.map((li) => {
+        const box = li.querySelector("input")!.getBoundingClientRect();
+        const text = [...li.childNodes].find((n) => n.nodeType === Node.TEXT_NODE && n.textContent?.trim());
+        const range = document.createRange();
+        range.selectNodeContents(text ?? li);
+        const line = range.getClientRects()[0]!;
+        return {
+          boxSized: box.width < 24,
+          sameLine: Math.abs(box.top + box.height / 2 - (line.top + line.height / 2)) < 6,
+          bullet: getComputedStyle(li).listStyleType,
+        };
+      }),
+    );
+    const whole = { boxSized: true, sameLine: true, bullet: "none" };
+    expect.soft(items).toEqual([whole, whole]);
+    const copy = message.getByRole("button", { name: "Copy code" });
+    expect.soft(await overlap(copy, message.locator("pre"))).toBe(false);
+    await message.scrollIntoViewIfNeeded();
+    await message.screenshot({ path: join(ARTIFACTS, "desktop-markdown.png") });
+
+    await paletteTo(page, "checklist", /Release checklist/);
+    const snippet = await page.locator(".palette-item.is-active .palette-detail").textContent();
+    expect.soft(snippet).toContain("Release checklist: Tag the release Write the notes for 2.4");
+    expect.soft(snippet).not.toMatch(/\*\*|`|\[[ x]\]/);
+    await page.locator("dialog.palette").screenshot({ path: join(ARTIFACTS, "desktop-snippet.png") });
+    await page.keyboard.press("Escape");
+    expect(await documentScroll(page)).toEqual(still(DESKTOP.height));
+  });
+
+  it("axe finds no serious or critical violation on the canvas, a chat, the inbox and the approvals", async () => {
+    await page.goto(`${server.url}/?w=${seeded.workspace}`);
+    await page.locator(".react-flow__node").first().waitFor({ timeout: 30_000 });
+    await shot(page, "desktop-canvas");
+    expect(await axeSerious(page)).toEqual([]);
+    await threadButton(page, MARKDOWN_THREAD).click();
+    await page.locator(".message", { hasText: "Release checklist" }).waitFor();
+    expect(await axeSerious(page)).toEqual([]);
+    await page.getByRole("tab", { name: /^Inbox/ }).click();
+    expect(await axeSerious(page)).toEqual([]);
+    await page.getByRole("tab", { name: /^Approvals/ }).click();
+    await page.locator(".queue-item").first().waitFor();
+    await shot(page, "desktop-approvals");
+    expect(await axeSerious(page)).toEqual([]);
+  });
+});
+
+describe("the verify-email banner", () => {
+  it("leaves the canvas toolbar free", async () => {
+    const context = await browser.newContext({ viewport: DESKTOP });
+    contexts.push(context);
+    const page = await context.newPage();
+    await signUpInUi(page, server.url, "Nadia", `nadia-${Date.now()}@example.test`, { verify: false });
+    const notice = page.locator(".account-notice", { hasText: "Verify your e-mail." });
+    await notice.waitFor();
+    await shot(page, "desktop-verify-banner");
+    expect.soft(await overlap(notice, page.locator(".canvas-toolbar"))).toBe(false);
+    expect.soft(await reachable(page.getByRole("button", { name: /Note/ }).first())).toBe(true);
+    expect(await documentScroll(page)).toEqual(still(DESKTOP.height));
+  });
+});
+
+describe("at 390×844, by touch", () => {
+  let page: Page;
+  const noOverflow = async () => {
+    const overflow = await horizontalOverflow(page);
+    expect(overflow).toEqual({ scrollWidth: PHONE.width, viewportWidth: PHONE.width, pastRightEdge: [], clipped: [] });
+    expect(await documentScroll(page)).toEqual(still(PHONE.height));
+  };
+  const bottom = (name: string | RegExp) =>
+    page.getByRole("navigation", { name: "Sections" }).getByRole("button", { name });
+  beforeAll(async () => {
+    page = await openApp(seeded.owner.cookie, PHONE);
+  });
+
+  it("fits the screen: a top bar with an overflow menu, a bottom bar, the whole canvas toolbar", async () => {
+    await noOverflow();
+    await shot(page, "phone-canvas");
+    for (const name of ["Threads", "Canvas", /^Inbox/, /^Approvals/]) {
+      const box = (await bottom(name).boundingBox())!;
+      expect(box.height).toBeGreaterThanOrEqual(44);
+      expect(box.y + box.height).toBeLessThanOrEqual(PHONE.height);
+    }
+    for (const tool of await page.locator(".canvas-toolbar button").all()) {
+      const box = (await tool.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
+      expect(await reachable(tool)).toBe(true);
+    }
+    await page.getByRole("button", { name: "More" }).tap();
+    const menu = page.getByRole("menu");
+    for (const item of ["Members & keys", "Keyboard shortcuts", "Sign out"])
+      await menu.getByRole("menuitem", { name: item }).waitFor();
+    await noOverflow();
+    await shot(page, "phone-menu");
+    await page.keyboard.press("Escape");
+    await menu.waitFor({ state: "hidden" });
+    expect(await axeSerious(page)).toEqual([]);
+  });
+
+  it("threads fill the screen with whole titles; a thread's chat takes the main area", async () => {
+    await bottom("Threads").tap();
+    const titles = page.locator(".sidebar .nav-list .nav-title");
+    await titles.first().waitFor();
+    const cut = await titles.evaluateAll((els) =>
+      els.filter((el) => el.scrollWidth > el.clientWidth + 1 || el.clientWidth < 200).map((el) => el.textContent),
+    );
+    expect(cut).toEqual([]);
+    await noOverflow();
+    await shot(page, "phone-threads");
+
+    await threadButton(page, LONG_THREAD).tap();
+    await page.locator(".thread-view .message", { hasText: "Sync item 20:" }).waitFor();
+    const list = (await page.locator(".thread-view .messages").boundingBox())!;
+    expect(list.height).toBeGreaterThanOrEqual(PHONE.height * 0.45);
+    expect(await visibleMessages(page)).toBeGreaterThanOrEqual(6);
+    await noOverflow();
+    await shot(page, "phone-chat");
+    expect(await axeSerious(page)).toEqual([]);
+  });
+
+  it("approvals are decided with one thumb", async () => {
+    await bottom(/^Approvals/).tap();
+    const item = page.locator(".queue-item.status-pending").first();
+    await item.waitFor();
+    const title = (await item.locator(".queue-title").textContent())!;
+    for (const name of ["Approve", "Deny"]) {
+      const box = (await item.getByRole("button", { name }).boundingBox())!;
+      expect(box.height).toBeGreaterThanOrEqual(44);
+      expect(box.width).toBeGreaterThanOrEqual(120);
+      expect(box.y + box.height).toBeLessThanOrEqual(PHONE.height);
+    }
+    const titles = await page
+      .locator(".queue-title .nav-title")
+      .evaluateAll((els) => els.filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.textContent));
+    expect(titles).toEqual([]);
+    await noOverflow();
+    await shot(page, "phone-approvals");
+    expect(await axeSerious(page)).toEqual([]);
+    await item.getByRole("button", { name: "Approve" }).tap();
+    await page
+      .locator(".queue-item.status-approved", { hasText: title.slice(-30) })
+      .first()
+      .waitFor();
+    await noOverflow();
+  });
+});
