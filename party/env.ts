@@ -21,6 +21,8 @@ export interface Env extends ModelEnv, BillingEnv, StripeApiEnv {
   FILE_WORKSPACE_MAX_BYTES?: string;
   /** Signs session cookies. Local dev writes a random one to .dev.vars. */
   BETTER_AUTH_SECRET: string;
+  /** Seals custodial Nostr keys at rest (party/auth/nostr-custody.ts); unset, a key derived from BETTER_AUTH_SECRET does. */
+  NOSTR_CUSTODY_SECRET?: string;
   /** Origins besides the request's own whose pages may use the session cookie (comma-separated; party/access/origin.ts). */
   APP_ORIGINS?: string;
   /** The rooms' limits (party/rooms/shared/limits.ts; docs/operations.md "Limits"). */

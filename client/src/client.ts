@@ -119,6 +119,7 @@ export class AutopilotClient {
   declare readonly tasks: MethodNamespaces["tasks"];
   declare readonly runlog: MethodNamespaces["runlog"];
   declare readonly billing: MethodNamespaces["billing"];
+  declare readonly community: MethodNamespaces["community"];
 
   readonly #options: AutopilotClientOptions;
   readonly #endpoint: Endpoint;

@@ -81,6 +81,8 @@ const NEVER_TITLES: Partial<Record<MethodName, string>> = {
   "tasks.resume": "Resume a task",
   "tasks.cancel": "Cancel a task",
   "billing.setBudget": "Set or remove a budget",
+  "community.moderate": "Hide posts or ban keys in the community",
+  "community.queue": "Read the community's moderation queue",
 };
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);

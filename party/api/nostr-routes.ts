@@ -11,6 +11,8 @@ import {
   removeIdentity,
 } from "../auth/nostr-identities";
 import type { Principal } from "../../shared/protocol/principal";
+import { knownAuthors } from "../auth/nostr-attribution";
+import { attestAgent } from "../community/publish";
 import { workspaceCommunity } from "../rooms/relay/community";
 import { type ApiContext, type ApiEnv, authOf, httpError, jsonBody } from "./context";
 
@@ -94,6 +96,18 @@ export const nostrApi = new Hono<ApiEnv>()
       return httpError(c, "conflict", `at most ${MAX_IDENTITIES_PER_PRINCIPAL} pubkeys each: remove one first`);
     const mine = await identitiesOf(c.env.DB, principal.id);
     const identity = mine.find((i) => i.pubkey === pubkey)!;
+    // An agent's key is attested by its workspace's key in the workspace's community: any
+    // Nostr client reads "agent of Acme, owned by Alice" signed by Acme (docs/community.md).
+    if (principal.kind === "agent" && outcome === "registered") {
+      const known = (await knownAuthors(c.env.DB, [pubkey])).get(pubkey);
+      await attestAgent(c.env, body.workspaceId, workspaceCommunity(body.workspaceId), {
+        pubkey,
+        name: known?.name ?? principal.name,
+        ownerName: known?.owner?.name ?? null,
+      }).catch((error: unknown) =>
+        console.error(JSON.stringify({ msg: "agent attestation failed", error: String(error) })),
+      );
+    }
     return c.json({ identity: view(identity) }, outcome === "registered" ? 201 : 200);
   })
   .get("/api/nostr/identities", async (c) => {

@@ -2,6 +2,7 @@ import { BillingChangedPayload } from "./billing";
 import { ThreadReadPayload } from "./reads";
 import type { z } from "zod";
 import { MemoryDeletedPayload, MemoryUpdatedPayload } from "./agent";
+import { CommunityEventPayload } from "./community";
 import { PrincipalUpdatedPayload } from "./access";
 import { ApprovalEventPayload } from "./approvals";
 import { ChatDeltaPayload, ChatErrorPayload, ChatFinalPayload, SessionsChangedPayload } from "./gateway";
@@ -62,6 +63,8 @@ export const EphemeralEvents = {
   "principal.updated": PrincipalUpdatedPayload,
   /** Protocol 8: this person's inbox changed (inbox.ts); sent to their own sockets only. */
   "inbox.updated": InboxUpdatedPayload,
+  /** Protocol 10: news of a community (community.ts): a post, a reaction, what was removed; to sockets that may read. */
+  "community.event": CommunityEventPayload,
   /** Protocol 8: an instance's devices or nodes changed on its gateway (instances.details has them). */
   "instance.devices": InstanceDevicesPayload,
   /** Protocol 9: a run's log grew (tasks.ts); `runlog.list` reads what a client missed. */

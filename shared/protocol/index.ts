@@ -17,6 +17,7 @@ export * from "./instance-links";
 export * from "./jobs";
 export * from "./methods";
 export * from "./paging";
+export * from "./community";
 export * from "./schedules";
 export * from "./presence";
 export * from "./projects";

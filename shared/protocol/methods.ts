@@ -21,6 +21,22 @@ import {
   ApprovalsResolveParams,
 } from "./approvals";
 import { AuditListParams, AuditListResult } from "./audit";
+import {
+  CommunityFeedParams,
+  CommunityFeedResult,
+  CommunityIdentityParams,
+  CommunityIdentityResult,
+  CommunityModerateParams,
+  CommunityModerateResult,
+  CommunityPostParams,
+  CommunityPostResult,
+  CommunityQueueParams,
+  CommunityQueueResult,
+  CommunityReactParams,
+  CommunityReactResult,
+  CommunityReportParams,
+  CommunityReportResult,
+} from "./community";
 import { ThreadsMarkReadParams, ThreadsMarkReadResult } from "./reads";
 import {
   BillingEntriesParams,
@@ -363,6 +379,49 @@ export const Methods = {
   }),
   // Protocol 9: which tools the Autopilot would have in a thread or project, and why (toolset.ts).
   "agent.toolset": method({ params: AgentToolsetParams, result: AgentToolsetResult, scope: "read", mutating: false }),
+  // Protocol 10: the communities over Nostr (community.ts): the room reads the relay and signs for its people and agents.
+  "community.feed": method({
+    params: CommunityFeedParams,
+    result: CommunityFeedResult,
+    scope: "read",
+    mutating: false,
+  }),
+  "community.post": method({
+    params: CommunityPostParams,
+    result: CommunityPostResult,
+    scope: "write",
+    mutating: true,
+  }),
+  "community.react": method({
+    params: CommunityReactParams,
+    result: CommunityReactResult,
+    scope: "write",
+    mutating: true,
+  }),
+  "community.report": method({
+    params: CommunityReportParams,
+    result: CommunityReportResult,
+    scope: "write",
+    mutating: true,
+  }),
+  "community.moderate": method({
+    params: CommunityModerateParams,
+    result: CommunityModerateResult,
+    scope: "admin",
+    mutating: true,
+  }),
+  "community.queue": method({
+    params: CommunityQueueParams,
+    result: CommunityQueueResult,
+    scope: "admin",
+    mutating: false,
+  }),
+  "community.identity": method({
+    params: CommunityIdentityParams,
+    result: CommunityIdentityResult,
+    scope: "read",
+    mutating: false,
+  }),
   // Protocol 10: the workspace's money (billing.ts): its state and rollups, receipts, budgets.
   "billing.summary": method({
     params: BillingSummaryParams,

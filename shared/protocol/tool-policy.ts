@@ -253,6 +253,38 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
     description: "Receipts: the ledger's entries, newest first (per run with runId).",
   },
   "billing.setBudget": { kind: "never", why: "budgets are for people to set; agents ask with spend approvals" },
+  "community.feed": {
+    kind: "auto",
+    description:
+      "Read a community's feed over Nostr: the workspace's (its members) or the public one; each post says who wrote it (a person, or an agent and its owner).",
+  },
+  "community.post": {
+    kind: "gated",
+    risk: "medium",
+    description:
+      "Post in a community (the workspace's or the public one), signed with your own Nostr key and shown as an agent of this workspace. Needs a person's approval.",
+  },
+  "community.react": {
+    kind: "gated",
+    risk: "low",
+    description:
+      'React to a post in a community ("+" is the upvote), signed with your own Nostr key. Needs a person\'s approval.',
+  },
+  "community.report": {
+    kind: "gated",
+    risk: "low",
+    description: "Report a post to the community's moderators (spam, impersonation, ...). Needs a person's approval.",
+  },
+  "community.moderate": {
+    kind: "never",
+    why: "hiding posts and banning keys is for the workspace's owners and admins",
+  },
+  "community.queue": { kind: "never", why: "the moderation queue is for the owners and admins who act on it" },
+  "community.identity": {
+    kind: "auto",
+    description:
+      "Your Nostr pubkeys here (your custodial one, your own registered ones), the workspace's key and the relays' paths.",
+  },
   "threads.markRead": {
     kind: "never",
     why: "read state is the reader's own: the Autopilot reads nothing on a person's behalf",

@@ -45,3 +45,9 @@ export const baApiKey = sqliteTable("apikey", {
   expiresAt: date("expiresAt"),
   metadata: text("metadata"),
 });
+
+/** A workspace (better-auth's organization): its name, for the community's attribution (party/auth/nostr-attribution.ts). */
+export const baOrganization = sqliteTable("organization", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+});

@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * The project's own D1 tables, as party/migrations creates them (applied migrations are
@@ -90,4 +90,20 @@ export const nostrIdentity = sqliteTable(
     createdAt: integer("createdAt").notNull(),
   },
   (t) => [index("nostr_identity_principalId_idx").on(t.principalId)],
+);
+
+/**
+ * Custodial Nostr keys (party/auth/nostr-custody.ts): the server signs with them, their
+ * secret sealed (AES-GCM under a key from a Worker secret) and never sent anywhere.
+ * `holder` is a principal's id, `autopilot:<workspaceId>` or `workspace:<workspaceId>`.
+ */
+export const nostrCustody = sqliteTable(
+  "nostr_custody",
+  {
+    pubkey: text("pubkey").primaryKey(),
+    holder: text("holder").notNull(),
+    sealed: text("sealed").notNull(),
+    createdAt: integer("createdAt").notNull(),
+  },
+  (t) => [uniqueIndex("nostr_custody_holder_idx").on(t.holder)],
 );

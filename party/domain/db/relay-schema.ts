@@ -61,3 +61,31 @@ export const subscriptions = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.connection, t.subId] })],
 );
+
+/**
+ * Moderation (party/rooms/relay/moderation.ts): events an owner or admin hid, served to no
+ * one while hidden; hiding a report takes it off the moderation queue.
+ */
+export const hiddenEvents = sqliteTable("hidden_events", {
+  eventId: text("event_id").primaryKey(),
+  at: integer("at").notNull(),
+  /** Who hid it, by name (the queue shows it). */
+  by: text("by").notNull(),
+});
+
+/** Pubkeys banned from the community: their events are refused and none of theirs is served. */
+export const bannedPubkeys = sqliteTable("banned_pubkeys", {
+  pubkey: text("pubkey").primaryKey(),
+  at: integer("at").notNull(),
+  by: text("by").notNull(),
+});
+
+/**
+ * Workspaces whose Autopilot room shows this community live (the public one: a room reads
+ * its feed for its people, party/rooms/relay/notify.ts): each is told of new events until
+ * `until` (ms), renewed while its people read the feed.
+ */
+export const watchers = sqliteTable("watchers", {
+  workspaceId: text("workspace_id").primaryKey(),
+  until: integer("until").notNull(),
+});

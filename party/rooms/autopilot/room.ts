@@ -96,6 +96,12 @@ export class Autopilot extends DurableObject<Env> {
     return this.#rpc.setWorkspacePlan(...args);
   }
 
+  /** RPC from the Nostr relay (party/rooms/relay/notify.ts): news of a community this room shows. */
+  async communityNews(...args: Parameters<RoomRpc["communityNews"]>): Promise<void> {
+    await this.lifecycle.start();
+    await this.#rpc.communityNews(...args);
+  }
+
   /** RPC from the Worker (party/access/revalidate.ts): access in this workspace changed. */
   async accessChanged(...args: Parameters<RoomRpc["accessChanged"]>): Promise<void> {
     await this.lifecycle.start();

@@ -136,3 +136,6 @@ export const frames = {
 };
 
 export type { Filter, NostrEvent };
+
+/** An event as plain data, for RPC (nostr-tools' type carries a symbol key RPC cannot send). */
+export type PlainEvent = Pick<NostrEvent, "id" | "pubkey" | "created_at" | "kind" | "tags" | "content" | "sig">;

@@ -6,8 +6,11 @@ import type { Env } from "../../env";
 import { type Community, isThisRelay } from "./community";
 import { checkAuthEvent, checkEvent } from "./event-checks";
 import { type RelayLimits, relayLimits } from "./limits";
-import { type ClientMessage, eventIdOf, frames, readClientMessage } from "./messages";
+import { type ClientMessage, eventIdOf, frames, type PlainEvent, readClientMessage } from "./messages";
 import { RelayMeter } from "./meter";
+import { type FeedPage, type FeedQuery, readFeed } from "./feed";
+import { eventsById, type ModerationAction, type ModerationState, moderate, moderationState } from "./moderation";
+import { RoomNotifier } from "./notify";
 import { queryEvents, storeEvent } from "./store";
 import { Subscriptions } from "./subscriptions";
 
@@ -55,6 +58,7 @@ function log(level: "warn" | "error", msg: string, fields: Record<string, unknow
 export class NostrRelay extends DurableObject<Env> {
   readonly #limits: RelayLimits;
   readonly #meter: RelayMeter;
+  readonly #notifier: RoomNotifier;
   #sql: Sql | null = null;
   #subscriptions: Subscriptions | null = null;
   /** Messages of one connection are handled in order, one at a time (an AUTH's D1 read must not let its REQ pass it). */
@@ -64,6 +68,11 @@ export class NostrRelay extends DurableObject<Env> {
     super(ctx, env);
     this.#limits = relayLimits(env);
     this.#meter = new RelayMeter(this.#limits);
+    this.#notifier = new RoomNotifier(
+      env,
+      () => this.#store,
+      (work) => this.ctx.waitUntil(work),
+    );
   }
 
   /** The SQLite, migrated on first use only: a community nobody was let into stores nothing. */
@@ -279,6 +288,7 @@ export class NostrRelay extends DurableObject<Env> {
     if (!outcome.broadcast) return this.#send(ws, frames.ok(id, outcome.accepted, outcome.reason));
     this.#send(ws, frames.ok(id, true, ""));
     this.#subs.broadcast(event, JSON.stringify(event));
+    this.#notifier.told(attachment.community, event, Date.now());
   }
 
   async #req(
@@ -341,5 +351,47 @@ export class NostrRelay extends DurableObject<Env> {
       if (attachment?.community.kind !== "workspace" || attachment.community.workspaceId !== workspaceId) continue;
       if (attachment.authed.length > 0) await this.#recheck(ws, attachment, workspaceId);
     }
+  }
+
+  // RPC from the Autopilot rooms (party/rooms/autopilot/features/community/): a room has
+  // checked who asks (a member, its scope, an admin for moderation) and signs for them.
+
+  /**
+   * An event a room signed for someone: checked and stored as one a socket sends (the
+   * community's event rate included), sent to the subscriptions and the rooms it concerns.
+   */
+  async publish(community: Community, raw: unknown, caller: string): Promise<{ accepted: boolean; reason: string }> {
+    // Metered per calling room, as one connection: one busy workspace cannot use up another's rate.
+    const metered = this.#meter.event(`rpc:${caller}`.slice(0, 300), Date.now());
+    if (!metered.ok) return { accepted: false, reason: metered.reason };
+    const verdict = checkEvent(raw, this.#limits, Math.floor(Date.now() / 1000));
+    if (!verdict.ok) return { accepted: false, reason: verdict.reason };
+    const event = verdict.event;
+    const outcome = storeEvent(this.#store, event, Date.now());
+    if (!outcome.broadcast) return { accepted: outcome.accepted, reason: outcome.reason };
+    this.#subs.broadcast(event, JSON.stringify(event));
+    this.#notifier.told(community, event, Date.now());
+    return { accepted: true, reason: "" };
+  }
+
+  /** A page of the feed (feed.ts); `watcher`: a workspace whose room shows this community live from now on. */
+  async feed(query: FeedQuery, watcher?: string): Promise<FeedPage> {
+    if (watcher) this.#notifier.watch(watcher, Date.now());
+    return readFeed(this.#store, query);
+  }
+
+  /** Stored events by id (at most 90), hidden ones included. */
+  async events(ids: string[]): Promise<PlainEvent[]> {
+    return eventsById(this.#store, ids);
+  }
+
+  /** An owner's or admin's action (moderation.ts); whether it changed anything. */
+  async moderate(action: ModerationAction, target: string, by: string): Promise<{ changed: boolean }> {
+    return { changed: moderate(this.#store, action, target, by.slice(0, 200), Date.now()) };
+  }
+
+  /** The moderation queue, the hidden events and the banned pubkeys. */
+  async moderation(): Promise<ModerationState> {
+    return moderationState(this.#store);
   }
 }

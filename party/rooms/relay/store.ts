@@ -4,6 +4,7 @@ import { param, preparedPerRoom } from "../../domain/db/client";
 import { events, eventTags, subscriptions } from "../../domain/db/relay-schema";
 import type { Sql } from "../../domain/sql";
 import type { Filter, NostrEvent } from "./messages";
+import { isBanned, servedOnly } from "./moderation";
 
 /**
  * A community's events in its SQLite (party/domain/db/relay-schema.ts): what NIP-01 says a
@@ -119,6 +120,13 @@ export function storeEvent(store: Sql, event: NostrEvent, now: number): StoreOut
   if (isEphemeralKind(event.kind)) return { stored: false, broadcast: true };
   return store.transaction(() => {
     const s = statements(store.db);
+    if (isBanned(store, event.pubkey))
+      return {
+        stored: false,
+        broadcast: false,
+        accepted: false,
+        reason: "blocked: this pubkey is banned from this community",
+      };
     if (s.has.get({ id: event.id }))
       return { stored: false, broadcast: false, accepted: true, reason: "duplicate: already have this event" };
     if (s.deletedById.get({ id: event.id, pubkey: event.pubkey }))
@@ -191,7 +199,8 @@ const inList = (values: readonly (string | number)[]) => sql`(select value from 
  * The stored events that match any of the filters, each filter's newest first up to its
  * limit (cut to `maxLimit`; `defaultLimit` without one), as their JSON. Lists are bound as
  * one JSON parameter (`json_each`) whatever their length. A filter with a tag condition
- * starts from the tags' index; any other from the events'.
+ * starts from the tags' index; any other from the events'. Hidden events and banned
+ * authors' are left out.
  */
 export function queryEvents(
   store: Sql,
@@ -203,7 +212,8 @@ export function queryEvents(
   for (const filter of filters) {
     const limit = Math.min(filter.limit ?? limits.defaultLimit, limits.maxLimit);
     if (limit === 0) continue;
-    const conditions: SQL[] = [];
+    // Moderation (moderation.ts): what an owner or admin hid, or a banned pubkey wrote, is served to no one.
+    const conditions: SQL[] = servedOnly();
     if (filter.ids) conditions.push(sql`${events.id} in ${inList(filter.ids)}`);
     if (filter.authors) conditions.push(sql`${events.pubkey} in ${inList(filter.authors)}`);
     if (filter.kinds) conditions.push(sql`${events.kind} in ${inList(filter.kinds)}`);

@@ -8,7 +8,8 @@ import type { Cut } from "./cut";
  * `{kind: "spend"}`: 9 gets it without its action, its summary says what it is) and the
  * error code `payment_required` (9 gets `forbidden` with `details.reason: "payment_required"`,
  * kernel/sockets.ts). Read state: `threads.markRead`, the ephemeral `thread.read` and the hello's
- * `reads` are left out for 9 (a 10 client of a 9 room reads `reads` as none). Every cut converts
+ * `reads` are left out for 9 (a 10 client of a 9 room reads `reads` as none). The communities over
+ * Nostr (`community.*` and the ephemeral `community.event`) are not for 9. Every cut converts
  * the hello, whatever else changed: it names the version the socket speaks, and a client
  * refuses a hello of another version than its own.
  */
@@ -48,9 +49,19 @@ const APPROVAL_RESULTS = [
   "sessions.send",
 ] as const;
 
+const COMMUNITY_METHODS = [
+  "community.feed",
+  "community.post",
+  "community.react",
+  "community.report",
+  "community.moderate",
+  "community.queue",
+  "community.identity",
+] as const;
+
 export const cut10: Cut = {
   from: 10,
-  methods: ["billing.summary", "billing.entries", "billing.setBudget", "threads.markRead"],
+  methods: ["billing.summary", "billing.entries", "billing.setBudget", "threads.markRead", ...COMMUNITY_METHODS],
   errors: { payment_required: "forbidden" },
   events: {
     hello,
@@ -60,6 +71,7 @@ export const cut10: Cut = {
     // 9 knows no typed gateway errors: the text says it.
     "chat.error": ({ code: _code, ...rest }: { code?: string }): Obj => rest,
     "thread.read": () => null,
+    "community.event": () => null,
   },
   results: {
     ...Object.fromEntries(APPROVAL_RESULTS.map((method) => [method, withApproval])),

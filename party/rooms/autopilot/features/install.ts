@@ -33,6 +33,7 @@ import { runtimeFromEnv } from "../../../runtime-client";
 import { eventFrame } from "../kernel/fanout";
 import { connState } from "../../shared/connection-state";
 import { hasScope } from "../../../../shared/scopes";
+import { community, type CommunityRpc } from "./community";
 
 /** Every scheduled callback of the room's features, by the name its schedule rows store. */
 export const ROOM_SCHEDULES = [
@@ -47,7 +48,7 @@ export const ROOM_SCHEDULES = [
 ] as const;
 
 /** The room's RPC surface for the Hatchery and the Worker (the room starts itself before each). */
-export interface RoomRpc extends BillingRpc {
+export interface RoomRpc extends BillingRpc, CommunityRpc {
   /** For the Hatchery: a page of durable events after `since`, or of the domain state when `since` is from another epoch or fell out of the log (graph-feed.ts). */
   graphFeed(
     since: number,
@@ -104,6 +105,21 @@ export function installFeatures(s: RoomServices): RoomFeatureSet {
     }) as RoomServices["broadcast"],
   };
   const billingNews = new BillingNews(billingParts);
+  const communityPart = community({
+    sql,
+    commit,
+    env,
+    workspaceId,
+    // News of a community: for every socket that may read; the moderation queue's for owners and admins only.
+    tell: (payload) => {
+      const text = eventFrame("community.event", payload);
+      const scope = payload.type === "moderation" ? "admin" : "read";
+      for (const conn of s.sockets.getConnections()) {
+        const state = connState(conn);
+        if (state && hasScope(state.principal.scopes, scope)) s.clients.send(conn, text);
+      }
+    },
+  });
   const spend = new SpendGate(sql, billingParts.config, () => billingNews.changed());
   const meters = new InstanceMeters({
     sql,
@@ -205,6 +221,7 @@ export function installFeatures(s: RoomServices): RoomFeatureSet {
       tasks: { runner: taskRunner, limits: taskLimits, room: { sql, commit }, heartbeat },
       billing: { parts: billingParts, news: billingNews },
       metering: { meters, keepAliveWhile: (work) => s.keepAliveWhile(work) },
+      community: communityPart.feature,
     }),
     context,
     capabilities: [mcp],
@@ -218,6 +235,8 @@ export function installFeatures(s: RoomServices): RoomFeatureSet {
     rpc: {
       // From the Worker's billing routes: Stripe's top-ups, operators' grants and plans, /admin's view.
       ...billingRpc(billingParts, billingNews),
+      // From the communities' relay (party/rooms/relay/notify.ts): new events, told to the sockets live.
+      ...communityPart.rpc,
       graphFeed: (since, epoch, limit = 500, snapshotCursor = null, sessionsDigest = null) =>
         readGraphFeed(sql, roomEpoch(sql), since, epoch, limit, snapshotCursor, sessionsDigest),
       recordFile: (file) => {

@@ -36,6 +36,8 @@ export interface RoomParts {
   tasks: TaskParts;
   /** The workspace's money: its tables' writer and configuration, and the news of changes to clients. */
   billing: { parts: BillingParts; news: BillingNews };
+  /** The communities over Nostr (features/community/): its methods, built with the room's live parts. */
+  community: Feature;
   /** What the instances cost: their time and their gateways' model use (features/metering/). */
   metering: { meters: InstanceMeters; keepAliveWhile(work: () => Promise<void>): Promise<void> };
 }
@@ -62,6 +64,7 @@ export function roomFeatures(p: RoomParts): Feature[] {
       },
     },
     inbox(p.inbox),
+    p.community,
     mcp(p.mcp),
     {
       name: "retention",
