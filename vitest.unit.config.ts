@@ -32,6 +32,7 @@ const UNIT_FILES = [
   "client/test/canvas-provider.test.ts",
   "client/test/cli-args.test.ts",
   "client/test/cli-billing.test.ts",
+  "client/test/cli-community.test.ts",
   "client/test/cli-wait-reply.test.ts",
   "client/test/device-texts.test.ts",
   "client/test/cli.test.ts",

@@ -3,12 +3,8 @@ import { MAX_MEMORY_ENTRIES, Responder, UsageListParams } from "../../../shared/
 import { ApprovalStatus, MAX_APPROVAL_TTL_MS, Risk } from "../../../shared/protocol/approvals";
 import { MAX_SEARCH_LIMIT } from "../../../shared/protocol/search";
 import { integer, number, oneOf, optional, time } from "./option-values";
-import { PROJECT_COMMANDS, PROJECT_OPTIONS, type ProjectCommand } from "./project-commands";
-import { SCHEDULE_COMMANDS, SCHEDULE_OPTIONS, type ScheduleCommand } from "./schedule-commands";
-import { TASK_COMMANDS, TASK_OPTIONS, type TaskCommand } from "./task-commands";
 import { AGENTS_HELP, responderOptions } from "./responder-options";
-import { BILLING_COMMANDS, BILLING_OPTIONS, type BillingCommand } from "./billing-commands";
-import { TOOLSET_COMMANDS, TOOLSET_OPTIONS, type ToolsetCommand } from "./toolset-command";
+import { FAMILY_COMMANDS, FAMILY_OPTIONS, type FamilyCommand } from "./families";
 import { UsageError } from "./usage-error";
 export { UsageError };
 
@@ -35,11 +31,7 @@ type UsageGroupBy = (typeof GROUP_BY)[number];
 type CliOperation = Exclude<InstanceOperation, "link" | "configureChannel" | "disconnectChannel" | "channelAccess">;
 
 export type Command =
-  | ProjectCommand
-  | ToolsetCommand
-  | ScheduleCommand
-  | TaskCommand
-  | BillingCommand
+  | FamilyCommand
   | { name: "signup"; agentName: string; invitation?: string }
   | { name: "watch" }
   | { name: "threads"; includeArchived: boolean }
@@ -153,11 +145,7 @@ export const OPTIONS = {
   until: { type: "string", value: "<time>", help: "until this time (ISO 8601 or epoch ms)" },
   principal: { type: "string", value: "<id>", help: "only runs this principal triggered" },
   "group-by": { type: "string", value: "<key>", help: `${GROUP_BY.join("|")} (default none: the calls themselves)` },
-  ...PROJECT_OPTIONS,
-  ...TOOLSET_OPTIONS,
-  ...SCHEDULE_OPTIONS,
-  ...TASK_OPTIONS,
-  ...BILLING_OPTIONS,
+  ...FAMILY_OPTIONS,
 } as const satisfies Record<string, { type: "string" | "boolean"; short?: string; value?: string; help: string }>;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -488,9 +476,5 @@ export const COMMANDS: Record<string, CommandSpec> = {
       ...optional("limit", integer("limit", v.limit, 1, 500)),
     }),
   },
-  ...PROJECT_COMMANDS,
-  ...TOOLSET_COMMANDS,
-  ...SCHEDULE_COMMANDS,
-  ...TASK_COMMANDS,
-  ...BILLING_COMMANDS,
+  ...FAMILY_COMMANDS,
 };

@@ -6,6 +6,7 @@ import type { Command } from "./command-table";
 import type { SocketCommand } from "./args";
 import { type CliIO, EXIT } from "./io";
 import { isBillingCommand, runBillingCommand } from "./billing-commands";
+import { isCommunityCommand, runCommunityCommand } from "./community-commands";
 import { isProjectCommand, runProjectCommand } from "./project-commands";
 import { isScheduleCommand, runScheduleCommand } from "./schedule-commands";
 import { isTaskCommand, runTaskCommand } from "./task-commands";
@@ -73,6 +74,7 @@ export async function runCommand(client: AutopilotClient, command: SocketCommand
   if (isScheduleCommand(command)) return runScheduleCommand(client, command, io);
   if (isTaskCommand(command)) return runTaskCommand(client, command, io);
   if (isBillingCommand(command)) return runBillingCommand(client, command, io);
+  if (isCommunityCommand(command)) return runCommunityCommand(client, command, io);
   switch (command.name) {
     case "threads":
       return print(io, await client.threads.list({ includeArchived: command.includeArchived }));
