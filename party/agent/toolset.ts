@@ -83,6 +83,7 @@ const NEVER_TITLES: Partial<Record<MethodName, string>> = {
   "billing.setBudget": "Set or remove a budget",
   "community.moderate": "Hide posts or ban keys in the community",
   "community.queue": "Read the community's moderation queue",
+  "threads.markRead": "Mark a thread read",
 };
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
