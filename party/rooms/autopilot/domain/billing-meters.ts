@@ -171,10 +171,14 @@ export function checkInstanceStart(
     );
 }
 
-/** What the runtime is to be told of the workspace's gateways now: they may spend while the balance is above zero. */
+/** What the runtime is to be told of the workspace's gateways at this balance: they may spend while it is above zero. */
+export const gatewaySpendAt = (balance: number): SpendState =>
+  balance > 0 ? { allowed: true, reason: null } : { allowed: false, reason: "out_of_credits" };
+
+/** What the runtime is to be told of the workspace's gateways now (this period's plan credits counted). */
 export function gatewaySpendWanted(sql: Sql, config: BillingConfig, now: number): SpendState {
   creditPeriod(sql, config, now);
-  return balanceOf(sql) > 0 ? { allowed: true, reason: null } : { allowed: false, reason: "out_of_credits" };
+  return gatewaySpendAt(balanceOf(sql));
 }
 
 export interface SpendState {

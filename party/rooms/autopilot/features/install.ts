@@ -136,7 +136,7 @@ export function installFeatures(s: RoomServices): RoomFeatureSet {
     },
   });
   // The runtime learns whether the gateways may spend when the balance crosses zero either way.
-  billingNews.onChange(() => void s.keepAliveWhile(() => meters.tellRuntime()));
+  billingNews.onChange((state) => void s.keepAliveWhile(() => meters.tellRuntime(false, state.balance)));
   const instances = new InstanceHost(s, () => canvas.poke(), { spend, meters });
   const agent = new AutopilotAgent({
     sql,

@@ -14,6 +14,7 @@ import type { Feature } from "../../kernel/feature";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
 import type { RoomWriter } from "../../domain/context";
 import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
+import type { BillingState } from "../../../../../shared/protocol/billing";
 
 export { type BillingRpc, billingRpc, type LedgerCredit } from "./operator-rpc";
 
@@ -29,15 +30,15 @@ export interface BillingParts extends RoomWriter {
  */
 export class BillingNews {
   readonly #p: BillingParts;
-  readonly #listeners: (() => void)[] = [];
+  readonly #listeners: ((state: BillingState) => void)[] = [];
   #pending = false;
 
   constructor(parts: BillingParts) {
     this.#p = parts;
   }
 
-  /** Called too, once per batch of changes (the instances' meters tell the runtime when the gateways may spend again). */
-  onChange(listener: () => void): void {
+  /** Called too, once per batch of changes, with the new state (the instances' meters tell the runtime when the gateways may spend again). */
+  onChange(listener: (state: BillingState) => void): void {
     this.#listeners.push(listener);
   }
 
@@ -46,8 +47,9 @@ export class BillingNews {
     this.#pending = true;
     queueMicrotask(() => {
       this.#pending = false;
-      this.#p.toReaders("billing.changed", { state: billingState(this.#p.sql, this.#p.config, Date.now()) });
-      for (const listener of this.#listeners) listener();
+      const state = billingState(this.#p.sql, this.#p.config, Date.now());
+      this.#p.toReaders("billing.changed", { state });
+      for (const listener of this.#listeners) listener(state);
     });
   }
 }

@@ -5,6 +5,7 @@ import type { Sql } from "../../../../domain/sql";
 import type { RuntimeClient } from "../../../../runtime-client";
 import {
   closeInstanceTime,
+  gatewaySpendAt,
   gatewaySpendTold,
   gatewaySpendWanted,
   isRunning,
@@ -82,10 +83,12 @@ export class InstanceMeters {
   /** An instance's status changed: its running interval opens or is billed; a stopped gateway's last use is read. */
   statusChanged(instance: Instance, now = Date.now()): void {
     if (instance.kind === "linked") return;
+    const wasRunning = runningSince(this.#p.sql, instance.id) !== null;
     const charged = meterInstanceStatus(this.#p.sql, this.#p.config, instance, now);
     if (charged > 0) this.#p.changed();
     if (isRunning(instance)) this.#ensureSchedule();
-    else void this.meterGateway(instance.id);
+    // Only when it stops running: an instance's other updates (its bridge, its threads) read nothing.
+    else if (wasRunning) void this.meterGateway(instance.id);
   }
 
   /** Whether any instance (hosted or linked) exists that is not deleted: a workspace without one never calls the runtime. */
@@ -101,17 +104,19 @@ export class InstanceMeters {
   /**
    * Tells the runtime whether the workspace's gateways may spend (the balance above zero), when
    * that is not what it was last told; `force` tells it anyway (the room's start, an instance's
-   * start: a runtime that lost its record learns it again). Cheap when nothing flipped: one sum.
+   * start: a runtime that lost its record learns it again). `balance`: the one the caller just
+   * read (BillingNews), else it is read here. Cheap when nothing flipped: no request.
    */
-  tellRuntime(force = false): Promise<void> {
-    this.#telling = this.#telling.then(() => this.#tell(force));
+  tellRuntime(force = false, balance?: number): Promise<void> {
+    this.#telling = this.#telling.then(() => this.#tell(force, balance));
     return this.#telling;
   }
 
-  async #tell(force: boolean): Promise<void> {
+  async #tell(force: boolean, balance: number | undefined): Promise<void> {
     const runtime = this.#p.runtime();
     if (!runtime || !this.#hasInstances()) return;
-    const wanted = gatewaySpendWanted(this.#p.sql, this.#p.config, Date.now());
+    const wanted =
+      balance === undefined ? gatewaySpendWanted(this.#p.sql, this.#p.config, Date.now()) : gatewaySpendAt(balance);
     const told = gatewaySpendTold(this.#p.sql);
     // The runtime lets a workspace it was never told about spend.
     if (!force && (told ? told.allowed === wanted.allowed : wanted.allowed)) return;
