@@ -30,6 +30,7 @@ const ACTIONS: Array<{ name: string; label: string; run: () => void }> = [
   { name: "threads", label: "Go to threads", run: focusThreads },
   { name: "canvas", label: "Go to the canvas", run: focusCanvas },
   { name: "inbox", label: "Open inbox", run: () => openTab("inbox") },
+  { name: "community", label: "Open the community", run: () => openTab("community") },
   { name: "approvals", label: "Open approvals", run: () => openTab("approvals") },
   { name: "tasks", label: "Open tasks", run: () => openTab("tasks") },
   { name: "jobs", label: "Open jobs", run: () => openTab("jobs") },

@@ -5,6 +5,7 @@ import { useUi, type RightTab } from "../stores/ui";
 import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
 import { ApprovalAsked, ApprovalSummary } from "./ApprovalContext";
 import { AuditView } from "./Audit";
+import { CommunityView } from "./community/CommunityView";
 import { Inspector } from "./Inspector";
 import { LoadMore } from "./LoadMore";
 import { MemoryView } from "./Memory";
@@ -123,6 +124,7 @@ function Jobs() {
 const TABS: Array<{ id: RightTab; label: string }> = [
   { id: "inspector", label: "Inspector" },
   { id: "inbox", label: "Inbox" },
+  { id: "community", label: "Community" },
   { id: "approvals", label: "Approvals" },
   { id: "tasks", label: "Tasks" },
   { id: "jobs", label: "Jobs" },
@@ -229,6 +231,8 @@ export function RightPanel() {
           <Jobs />
         ) : tab === "memory" ? (
           <MemoryView />
+        ) : tab === "community" ? (
+          <CommunityView />
         ) : tab === "usage" ? (
           <BillingView />
         ) : (

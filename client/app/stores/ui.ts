@@ -4,7 +4,16 @@ import { create } from "zustand";
  * Local view state: what is selected and which panels are open. Never shared; what
  * others see of our selection goes through Hatchery awareness (stores/canvas.ts).
  */
-export type RightTab = "inspector" | "inbox" | "approvals" | "tasks" | "jobs" | "memory" | "usage" | "audit";
+export type RightTab =
+  | "inspector"
+  | "inbox"
+  | "approvals"
+  | "tasks"
+  | "jobs"
+  | "memory"
+  | "usage"
+  | "audit"
+  | "community";
 
 interface UiStore {
   /** A canvas node id (`thread:<id>`, `note:<id>`, …); the inspector shows it. */

@@ -1,0 +1,124 @@
+import type { ModerationView } from "../../../../shared/protocol/community";
+import { useAction } from "../../lib/action";
+import { relativeTime } from "../../lib/format";
+import { FormError } from "../../lib/form-error";
+import { useRoom } from "../../stores/room";
+import { Attribution } from "./Attribution";
+import type { CommunityFeed } from "./use-community";
+
+/**
+ * The workspace community's moderation queue, for its owners and admins: what was reported
+ * and by whom, with Hide (the post goes for everyone), Ban (its author's key is refused and
+ * none of its posts served) and Dismiss (the reports go); below, what is hidden and who is
+ * banned, to take back.
+ */
+type Action = { action: "hide" | "unhide"; eventId: string } | { action: "ban" | "unban"; pubkey: string };
+
+export function ModerationQueue({ feed }: { feed: CommunityFeed }) {
+  const client = useRoom((s) => s.client);
+  const view = feed.moderation as ModerationView;
+  const act = useAction(async (actions: Action[]) => {
+    if (!client) return;
+    for (const a of actions) feed.setModeration((await client.community.moderate(a)).moderation);
+  });
+  return (
+    <section className="community-moderation" aria-label="Moderation queue">
+      <h3>Moderation queue</h3>
+      {view.queue.length === 0 ? (
+        <p className="muted small">No open reports.</p>
+      ) : (
+        <ul className="community-queue">
+          {view.queue.map((item) => {
+            const key = item.post?.id ?? item.author.pubkey;
+            return (
+              <li key={key} className="community-queue-item" data-testid="moderation-item">
+                <Attribution author={item.author} />
+                {item.post ? (
+                  <p className="community-text">{item.post.text}</p>
+                ) : (
+                  <p className="muted small">A key was reported.</p>
+                )}
+                <ul className="community-reports">
+                  {item.reports.map((r) => (
+                    <li key={r.id} className="small">
+                      <strong>{r.reason}</strong> from {r.by.name}
+                      {r.note ? `: ${r.note}` : ""} · {relativeTime(r.createdAt)}
+                    </li>
+                  ))}
+                </ul>
+                <div className="community-actions">
+                  {item.post && (
+                    <button
+                      type="button"
+                      className="deny"
+                      disabled={act.pending}
+                      onClick={() => act.run([{ action: "hide", eventId: item.post!.id }])}
+                    >
+                      Hide post
+                    </button>
+                  )}
+                  <button
+                    type="button"
+                    className="deny"
+                    disabled={act.pending}
+                    onClick={() => act.run([{ action: "ban", pubkey: item.author.pubkey }])}
+                  >
+                    Ban {item.author.name}
+                  </button>
+                  <button
+                    type="button"
+                    className="ghost"
+                    disabled={act.pending}
+                    onClick={() => act.run(item.reports.map((r) => ({ action: "hide" as const, eventId: r.id })))}
+                  >
+                    Dismiss
+                  </button>
+                </div>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <FormError error={act.error} />
+      {view.hidden.length > 0 && (
+        <>
+          <h4>Hidden</h4>
+          <ul className="community-queue">
+            {view.hidden.map((h) => (
+              <li key={h.eventId} className="small">
+                {h.post ? `${h.post.author.name}: ${h.post.text.slice(0, 120)}` : h.eventId.slice(0, 12)} · hidden by{" "}
+                {h.by}{" "}
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => act.run([{ action: "unhide", eventId: h.eventId }])}
+                >
+                  Unhide
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {view.banned.length > 0 && (
+        <>
+          <h4>Banned</h4>
+          <ul className="community-queue">
+            {view.banned.map((b) => (
+              <li key={b.author.pubkey} className="small">
+                {b.author.line} · banned by {b.by}{" "}
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => act.run([{ action: "unban", pubkey: b.author.pubkey }])}
+                >
+                  Unban
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
