@@ -58,7 +58,8 @@ export class InstanceMeters {
 
   /** A run of the instance's gateway ended (or it stopped): bills what its gateway spent since the last reading. */
   meterGateway(instanceId: string): Promise<void> {
-    const previous = this.#readings.get(instanceId) ?? Promise.resolve();
+    // After the one before, whatever became of it.
+    const previous = this.#readings.get(instanceId)?.catch(() => undefined) ?? Promise.resolve();
     const reading = previous.then(() => this.#readGateway(instanceId));
     this.#readings.set(instanceId, reading);
     void reading.finally(() => {
@@ -108,7 +109,8 @@ export class InstanceMeters {
    * read (BillingNews), else it is read here. Cheap when nothing flipped: no request.
    */
   tellRuntime(force = false, balance?: number): Promise<void> {
-    this.#telling = this.#telling.then(() => this.#tell(force, balance));
+    // A tell that failed (logged by the caller's keep-alive) does not stop the ones after it.
+    this.#telling = this.#telling.catch(() => undefined).then(() => this.#tell(force, balance));
     return this.#telling;
   }
 
