@@ -389,6 +389,8 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
     // A run's log is read where it is shown (runlog.list) and followed there.
     case "billing.changed":
     // The workspace's money is read where it is shown (billing.summary) and followed there.
+    case "community.event":
+    // A community's posts are read where they are shown (community.feed) and followed there.
     case "principal.updated":
       // Who this connection is lives with the hello (client.principal), not in the state.
       return state;
