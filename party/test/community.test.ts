@@ -173,6 +173,34 @@ describe("the community methods", () => {
   });
 });
 
+describe("the public community", () => {
+  it("is live for a room whose people read it: another workspace's post arrives as news", async () => {
+    const here = await team();
+    const elsewhere = await signUp();
+    const elsewhereSocket = await open(elsewhere.workspaceId, { cookie: elsewhere.cookie });
+    // Reading the public feed makes this room one the public community tells of new posts.
+    await here.viewerSocket.ok("community.feed", { community: "public" });
+    const { post } = await elsewhereSocket.ok("community.post", {
+      community: "public",
+      text: "hello from another workspace",
+      idempotencyKey: idem(),
+    });
+    const news = await newsOf(here.viewerSocket, (p) => p.type === "post" && p.post.id === post.id);
+    expect(news).toMatchObject({ post: { community: "public", author: { name: elsewhere.name, role: "user" } } });
+    // The workspace's own community is another: nothing of it reached the other room.
+    const inWorkspace = await here.memberSocket.ok("community.post", {
+      community: "workspace",
+      text: "internal",
+      idempotencyKey: idem(),
+    });
+    await newsOf(here.viewerSocket, (p) => p.type === "post" && p.post.id === inWorkspace.post.id);
+    await elsewhereSocket.ok("community.identity", {});
+    expect(
+      communityEvents(elsewhereSocket).filter((p) => p.type === "post" && p.post.id === inWorkspace.post.id),
+    ).toEqual([]);
+  });
+});
+
 describe("custodial keys", () => {
   it("are made on first use, sign verifiable events, are sealed at rest, and no frame or HTTP answer carries the secret", async () => {
     const t = await team();
