@@ -6,8 +6,7 @@ import type { EventTemplate } from "nostr-tools/pure";
  * agents (NIP-78 app data, kind 30078, addressable by `agent:<pubkey>`), signed with the
  * workspace's own key. An agent's profile names the workspace's pubkey; the workspace's
  * attestation names the agent's pubkey and its owner: each side signs its half, so a reader
- * trusts the link only when both agree, and the workspace's key is the one its community's
- * NIP-11 document gives as `pubkey`.
+ * trusts the link only when both agree (docs/community.md, "Attribution").
  */
 
 export const KIND_PROFILE = 0;

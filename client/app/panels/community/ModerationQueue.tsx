@@ -86,8 +86,8 @@ export function ModerationQueue({ feed }: { feed: CommunityFeed }) {
           <ul className="community-queue">
             {view.hidden.map((h) => (
               <li key={h.eventId} className="small">
-                {h.post ? `${h.post.author.name}: ${h.post.text.slice(0, 120)}` : h.eventId.slice(0, 12)} · hidden by{" "}
-                {h.by}{" "}
+                {h.post ? `${h.post.author.name}: ${h.post.text.slice(0, 120)}` : "A post this community no longer has"}{" "}
+                · hidden by {h.by}{" "}
                 <button
                   type="button"
                   className="link"
