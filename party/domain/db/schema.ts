@@ -352,6 +352,29 @@ export const inboxMentions = sqliteTable(
   (t) => [primaryKey({ columns: [t.principalId, t.messageId] }), index("inbox_mentions_at").on(t.principalId, t.at)],
 );
 
+/**
+ * Posts in the workspace's community that name a person (a `p` tag of theirs or `@Name`),
+ * noted when the relay tells the room of them (features/community/): the inbox shows them as
+ * mentions. What it shows is kept here, so the inbox needs no relay round trip.
+ */
+export const communityMentions = sqliteTable(
+  "community_mentions",
+  {
+    principalId: text("principal_id").notNull(),
+    eventId: text("event_id").notNull(),
+    at: integer("at").notNull(),
+    /** Who wrote it, in one line ("release-bot, agent of Acme, owned by Alice"). */
+    author: text("author").notNull(),
+    /** The author's principal id, when the server knows one: nobody is told of their own post. */
+    authorId: text("author_id"),
+    text: text("text").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.principalId, t.eventId] }),
+    index("community_mentions_at").on(t.principalId, t.at),
+  ],
+);
+
 export const inboxFollows = sqliteTable(
   "inbox_follows",
   {
