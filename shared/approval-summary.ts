@@ -1,3 +1,4 @@
+import { toolWords } from "./plain-words";
 import type { Approval } from "./protocol/approvals";
 
 /**
@@ -23,28 +24,44 @@ function clip(text: string): string {
   return line.length > MAX_SUMMARY ? `${line.slice(0, MAX_SUMMARY - 1)}…` : line;
 }
 
-/** `“Plans”`, or the id itself when the room has no name for it (the sentence names the kind). */
-const named = (kind: "thread" | "instance" | "job", id: string | null, names: NameLookup): string => {
+/** `“Work gateway”`, or the instance's id (one its creator chose) when the room has no name for it. */
+const named = (kind: "instance", id: string | null, names: NameLookup): string => {
   if (!id) return "(none given)";
   const name = names[kind](id);
   return name ? quoted(name) : id;
 };
+
+/** `the thread “Plans”`; a record id the room does not know is never shown: it says so instead. */
+const the = (kind: "thread" | "job", id: string | null, names: NameLookup): string => {
+  const name = id ? names[kind](id) : null;
+  return name ? `the ${kind} ${quoted(name)}` : `a ${kind} that is not in this workspace`;
+};
+
+/** OpenClaw's operator scopes a device asks for, in words; one not listed by its last part. */
+const SCOPE_WORDS: Record<string, string> = {
+  "operator.read": "read access",
+  "operator.write": "write access",
+  "operator.admin": "admin access",
+  "operator.approvals": "approvals",
+  "operator.pairing": "pairing",
+};
+const scopeWords = (scope: string): string => SCOPE_WORDS[scope] ?? scope.split(".").pop() ?? scope;
 
 type Args = Record<string, unknown>;
 
 /** The Autopilot's gated tools, by tool name (shared/protocol/tool-policy.ts marks which are gated). */
 const TOOLS: Record<string, (a: Args, n: NameLookup) => string> = {
   threads_archive: (a, n) =>
-    `${a.archived === false ? "Restore" : "Archive"} the thread ${named("thread", str(a.threadId), n)}${a.archived === false ? "" : ": it leaves the thread list"}.`,
-  jobs_cancel: (a, n) => `Cancel the job ${named("job", str(a.jobId), n)}.`,
+    `${a.archived === false ? "Restore" : "Archive"} ${the("thread", str(a.threadId), n)}${a.archived === false ? "" : ": it leaves the thread list"}.`,
+  jobs_cancel: (a, n) => `Cancel ${the("job", str(a.jobId), n)}.`,
   sessions_open: (a, n) =>
     `Open a thread on session ${quoted(str(a.sessionKey) ?? "?")} of OpenClaw instance ${named("instance", str(a.instanceId), n)}.`,
   sessions_send: (a, n) =>
     `Send ${quoted(str(a.text) ?? "")} to session ${quoted(str(a.sessionKey) ?? "?")} of OpenClaw instance ${named("instance", str(a.instanceId), n)}.`,
   instances_attach: (a, n) =>
-    `Let OpenClaw instance ${named("instance", str(a.instanceId), n)} answer in the thread ${named("thread", str(a.threadId), n)}.`,
+    `Let OpenClaw instance ${named("instance", str(a.instanceId), n)} answer in ${the("thread", str(a.threadId), n)}.`,
   instances_detach: (a, n) =>
-    `Stop OpenClaw instance ${named("instance", str(a.instanceId), n)} answering in the thread ${named("thread", str(a.threadId), n)}.`,
+    `Stop OpenClaw instance ${named("instance", str(a.instanceId), n)} answering in ${the("thread", str(a.threadId), n)}.`,
 };
 
 function toolSummary(tool: string, argumentsText: string, instanceName: string | null, names: NameLookup): string {
@@ -56,13 +73,14 @@ function toolSummary(tool: string, argumentsText: string, instanceName: string |
     // Clipped arguments are not JSON: the summary names the tool only.
   }
   if (tool === "openclaw_tool") {
-    const name = str(args.tool) ?? str(args.name) ?? "a tool";
-    return `The Autopilot runs the OpenClaw tool ${name} once on instance ${instanceName ? quoted(instanceName) : "(detached)"}.`;
+    // The gateway's own tool keeps the name its gateway gives it, quoted: that is what a person looks up there.
+    const name = str(args.tool) ?? str(args.name);
+    return `The Autopilot runs ${name ? `the OpenClaw tool ${quoted(name)}` : "a tool of the OpenClaw instance"} once on instance ${instanceName ? quoted(instanceName) : "(detached)"}.`;
   }
   const known = TOOLS[tool];
   return known
     ? `The Autopilot will ${lowerFirst(known(args, names))}`
-    : `The Autopilot runs ${tool} once with the arguments below.`;
+    : `The Autopilot will ${toolWords(tool)} once, with the arguments below.`;
 }
 
 const CHANNEL_LABELS: Record<string, string> = { telegram: "Telegram", discord: "Discord", slack: "Slack" };
@@ -107,7 +125,7 @@ export function approvalSummary(
           `${who} may run the commands it lists in the details for OpenClaw instance ${instance}, and the Autopilot may use them, each call approved by a person.`,
         );
       return clip(
-        `${who} may connect to OpenClaw instance ${instance}${action.scopes.length ? ` with ${action.scopes.join(", ")}` : ""}.`,
+        `${who} may connect to OpenClaw instance ${instance}${action.scopes.length ? ` with ${action.scopes.map(scopeWords).join(", ")}` : ""}.`,
       );
     }
     case "instance": {

@@ -10,6 +10,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../../party/dev/chromium.mjs";
 import { signUpInUi } from "./browser-helpers";
+import { rawInternals } from "../../shared/test/plain-text-check";
 import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
 import { agentScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
 
@@ -152,19 +153,20 @@ describe("the Autopilot in two browsers", () => {
     await alice.getByTestId("needs-attention").getByRole("button", { name: "1 needs attention" }).click();
     await alice
       .getByTestId("needs-attention")
-      .locator(".attention-row", { hasText: "threads_archive" })
+      .locator(".attention-row", { hasText: "archive a thread" })
       .getByText("Approval waiting")
       .waitFor();
     expect(await alice.locator(".react-flow__node-approval, .react-flow__node-tool").count()).toBe(0);
 
     await bob.getByRole("tab", { name: /Approvals/ }).click();
-    const item = bob.locator(".queue-item", { hasText: "threads_archive" });
+    const item = bob.locator(".queue-item", { hasText: "The Autopilot wants to archive a thread" });
     await item.getByRole("button", { name: "Approve" }).click();
     await shot(bob, "04-bob-approved");
 
-    const call = alice.locator(".tool-call", { hasText: "threads_archive" });
+    // In words (shared/plain-words.ts): what the call did and how it went, not the tool's name.
+    const call = alice.locator(".tool-call", { hasText: "Archive a thread" });
     await call.waitFor({ timeout: 20_000 });
-    await expect.poll(() => call.locator(".chip").textContent()).toBe("ok");
+    await expect.poll(() => call.locator(".chip").textContent()).toBe("Done");
     await call.locator("summary").click();
     await call.getByText("Approved by Bob").waitFor();
     await alice.locator(".message", { hasText: "TOOL RESULT SEEN" }).waitFor({ timeout: 20_000 });
@@ -186,15 +188,15 @@ describe("the Autopilot in two browsers", () => {
     await alice.keyboard.press("Enter");
     const timeline = alice.getByRole("region", { name: /^Activity of/ });
     await timeline.waitFor();
-    const folded = timeline.locator(".activity-entry.kind-tool", { hasText: "threads_archive" });
-    await expect.poll(() => folded.locator(".chip").textContent(), { timeout: 10_000 }).toBe("ok");
-    const asked = timeline.getByRole("button", { name: /Open approval .*threads_archive.*: approved/ });
+    const folded = timeline.locator(".activity-entry.kind-tool", { hasText: "Archive a thread" });
+    await expect.poll(() => folded.locator(".chip").textContent(), { timeout: 10_000 }).toBe("done");
+    const asked = timeline.getByRole("button", { name: /Open approval .*archive a thread.*: approved/ });
     await expect.poll(() => asked.evaluate((el) => el === document.activeElement)).toBe(true);
     await shot(alice, "05b-canvas-activity");
     expect(await alice.locator(".react-flow__node-approval, .react-flow__node-tool").count()).toBe(0);
     // Its approval opens in the inspector from the room's state; the thread stays selected on the canvas.
     await asked.click();
-    await alice.locator(".approval-view", { hasText: "threads_archive" }).waitFor();
+    await alice.locator(".approval-view", { hasText: "The Autopilot wants to archive a thread" }).waitFor();
     await expect.poll(() => alice.locator(".thread-view").count()).toBe(0);
     await alice.keyboard.press("Escape");
     await threadNode.click();
@@ -215,7 +217,7 @@ describe("the Autopilot in two browsers", () => {
     await alice.locator(".approval-card").waitFor({ timeout: 20_000 });
     await send(alice, "SAY: answered after going ahead");
     const line =
-      "Waiting for approval “Autopilot wants to run threads_archive” — the Autopilot answers after it is decided";
+      "Waiting for approval “The Autopilot wants to archive a thread” — the Autopilot answers after it is decided";
     await alice.locator(".run-waiting", { hasText: line }).waitFor({ timeout: 20_000 });
     await shot(alice, "08-queued-behind-approval");
 
@@ -229,9 +231,12 @@ describe("the Autopilot in two browsers", () => {
     await shot(bob, "08b-bob-can-go-ahead");
     await waiting.getByRole("button", { name: "Go ahead without it" }).click();
 
-    const call = alice.locator(".tool-call", { hasText: "threads_archive" });
+    const call = alice.locator(".tool-call", { hasText: "Archive a thread" });
     await call.waitFor({ timeout: 20_000 });
-    await expect.poll(() => call.locator(".chip").textContent()).toBe("expired");
+    await expect.poll(() => call.locator(".chip").textContent()).toBe("Not run");
+    // Bob went ahead without it: its approval reads Withdrawn, not Expired (nobody let it run out).
+    await call.locator("summary").click();
+    await call.locator(".outcome", { hasText: "Withdrawn" }).getByText("Bob went ahead without it").waitFor();
     await alice.locator(".message", { hasText: "answered after going ahead" }).last().waitFor({ timeout: 20_000 });
     await expect.poll(() => alice.locator(".message", { hasText: "TOOL RESULT SEEN" }).count()).toBeGreaterThan(0);
     // The room says the run moved on: the line and the card are gone for both, the thread is not archived.
@@ -243,6 +248,19 @@ describe("the Autopilot in two browsers", () => {
       .getByRole("button", { name: /Queued behind an approval/ })
       .waitFor();
     await shot(alice, "09-went-ahead");
+
+    // The audit log says what happened in words: no action names, no run or approval ids.
+    await bob.getByRole("tab", { name: "Audit" }).click();
+    await bob
+      .locator(".audit-entry", {
+        hasText: "went ahead without waiting for approval in the thread “Queued behind an approval”",
+      })
+      .waitFor({ timeout: 10_000 });
+    await bob.locator(".audit-entry", { hasText: "withdrew “The Autopilot wants to archive a thread”" }).waitFor();
+    const lines = await bob.locator(".audit-entry").allTextContents();
+    expect(lines.length).toBeGreaterThan(3);
+    expect(lines.flatMap(rawInternals)).toEqual([]);
+    await shot(bob, "09b-audit-in-words");
   });
 
   it("Memory and Billing: Alice remembers something, Bob sees it live; usage counts the replies", async () => {

@@ -233,10 +233,10 @@ describe("adding a device to an instance, in the app", () => {
       hasText: `Autopilot wants to run system.run: echo hello from ${stamp} on a node of lab`,
     });
     await asked.waitFor({ timeout: 60_000 });
-    expect(await page.locator(".tool-call", { hasText: "instances_invokeNode" }).count()).toBe(0);
+    expect(await page.locator(".tool-call", { hasText: "Run a command on a paired device" }).count()).toBe(0);
     await asked.getByRole("button", { name: "Confirm" }).click();
-    const tool = page.locator(".tool-call", { hasText: "instances_invokeNode" });
-    await expect.poll(() => tool.locator(".chip").textContent(), { timeout: 60_000 }).toBe("ok");
+    const tool = page.locator(".tool-call", { hasText: "Run a command on a paired device" });
+    await expect.poll(() => tool.locator(".chip").textContent(), { timeout: 60_000 }).toBe("Done");
     await page
       .locator(".message", { hasText: "TOOL RESULT SEEN" })
       .filter({ hasText: `hello from ${stamp}` })

@@ -289,7 +289,9 @@ describe("a task that runs for many steps, with nobody watching", () => {
 
     await row.getByRole("button", { name: /Draft the release notes/ }).click();
     const taskView = bob.locator(`.task-view[data-task-id="${mainTask.id}"]`);
-    const ask = taskView.locator(".task-approvals .approval-card", { hasText: "threads_archive" });
+    const ask = taskView.locator(".task-approvals .approval-card", {
+      hasText: "The Autopilot wants to archive a thread",
+    });
     await ask.waitFor();
     await shot(bob, "04-task-needs-approval");
     await ask.getByRole("button", { name: "Approve" }).click();
@@ -346,12 +348,14 @@ describe("a task that runs for many steps, with nobody watching", () => {
     );
     expect(shown.map((s) => s.step)).toEqual(Array.from({ length: TOTAL_STEPS }, (_, i) => i + 1));
     for (const s of shown.slice(0, TOTAL_STEPS - 1)) {
-      expect(s.tools, `step ${s.step}`).toEqual([s.step === ARCHIVE_STEP ? "Ran threads_archive" : "Ran chat_send"]);
+      expect(s.tools, `step ${s.step}`).toEqual([
+        s.step === ARCHIVE_STEP ? "Archive a thread: done" : "Post a message: done",
+      ]);
       expect(s.models, `step ${s.step}`).toBeGreaterThanOrEqual(1);
     }
     expect(shown[ARCHIVE_STEP - 1]!.approvals).toEqual([
-      "Asked the people to approve: Autopilot wants to run threads_archive",
-      "BobTasks approved: Autopilot wants to run threads_archive",
+      "Asked the people to approve: The Autopilot wants to archive a thread",
+      "BobTasks approved: The Autopilot wants to archive a thread",
     ]);
     await expect(taskView.locator(".run-end .run-text").textContent()).resolves.toMatch(/^Task done: /);
 

@@ -1,5 +1,6 @@
 // What the Autopilot writes into a thread: its replies, tool messages and errors, each
 // one transaction with its event, as the Autopilot's own principal.
+import { statusWords, toolLabel } from "../../shared/plain-words";
 import { MAX_TOOL_TEXT, type MessageTool } from "../../shared/protocol/agent";
 import type { EventName, EventPayload } from "../../shared/protocol/events";
 import type { Actor, Principal, Scope } from "../../shared/protocol/principal";
@@ -78,8 +79,8 @@ export const jsonText = (value: unknown): string => {
   }
 };
 
-/** The one readable line of a tool message, e.g. `threads_rename → ok`. */
+/** The one readable line of a tool message, in words (shared/plain-words.ts): `Rename a thread: done`. */
 export function toolLine(tool: MessageTool): string {
   const detail = tool.status === "ok" ? "" : tool.result ? `: ${tool.result.replace(/\s+/g, " ").slice(0, 200)}` : "";
-  return `${tool.name} → ${tool.status}${detail}`;
+  return `${toolLabel(tool.name)}: ${statusWords("tool", tool.status).toLowerCase()}${detail}`;
 }

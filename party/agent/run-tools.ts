@@ -6,6 +6,7 @@
 import type { ToolSet } from "ai";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { Scope } from "../../shared/protocol/principal";
+import { toolWords } from "../../shared/plain-words";
 import { hasScope } from "../../shared/scopes";
 import type { Sql } from "../domain/sql";
 import type { PendingCall } from "../records/agent-run";
@@ -54,7 +55,7 @@ export async function runTools(input: RunToolsInput): Promise<RunTools> {
   return { tools, approval: toolApprovalPolicy(scopes, gatewayPolicy) };
 }
 
-/** The title and risk of the approval a gated call files. */
+/** The title and risk of the approval a gated call files: what it does in words (shared/plain-words.ts), never the tool's name. */
 export function approvalFor(
   tool: string,
   input: unknown,
@@ -64,12 +65,16 @@ export function approvalFor(
   if (tool === GATEWAY_TOOL) {
     const name = requestedGatewayTool(input) ?? "an unnamed tool";
     return {
-      title: `Autopilot wants to run ${name} on OpenClaw instance ${instanceName ?? "(detached)"}`.slice(0, 200),
+      title:
+        `The Autopilot wants to run the OpenClaw tool “${name}” on instance ${instanceName ? `“${instanceName}”` : "(detached)"}`.slice(
+          0,
+          200,
+        ),
       risk: gatewayToolRisk(name, riskyGatewayTools) ?? "high",
     };
   }
   if (tool === NODE_TOOL) return { title: nodeCallTitle(input, "Autopilot"), risk: "high" };
-  return { title: `Autopilot wants to run ${tool}`, risk: gatedRisk(tool) ?? "medium" };
+  return { title: `The Autopilot wants to ${toolWords(tool)}`, risk: gatedRisk(tool) ?? "medium" };
 }
 
 const NODE_TOOL = toolName("instances.invokeNode");

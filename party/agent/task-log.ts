@@ -1,5 +1,6 @@
 // What a run's log says (a task's, or a reply's run), step by step: each entry a sentence
 // a person reads and the data a program reads (shared/protocol/tasks.ts RunLogEntry).
+import { toolLabel } from "../../shared/plain-words";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { TaskStatus } from "../../shared/protocol/tasks";
 import { appendRunLog, type NewRunLogEntry } from "../rooms/autopilot/domain/run-log";
@@ -59,11 +60,12 @@ export function toolCallEntry(
   call: Pick<TaskCall, "toolCallId" | "tool" | "input" | "roomApprovalId">,
   result: NonNullable<TaskCall["result"]>,
 ): NewRunLogEntry {
-  const verb = result.status === "ok" ? "Ran" : result.status === "denied" ? "Did not run" : "Tried";
+  // What the call did in words (shared/plain-words.ts): "Archive a thread: done", "…: not done: denied by Ann".
+  const outcome = result.status === "ok" ? "done" : result.status === "denied" ? "not done" : "failed";
   return {
     kind: "tool-call",
     step,
-    text: `${verb} ${call.tool}${result.status === "ok" ? "" : `: ${result.text.replace(/\s+/g, " ").slice(0, 200)}`}`,
+    text: `${toolLabel(call.tool)}: ${outcome}${result.status === "ok" ? "" : `: ${result.text.replace(/\s+/g, " ").slice(0, 200)}`}`,
     details: {
       tool: call.tool,
       toolCallId: call.toolCallId,
@@ -83,7 +85,7 @@ export function approvalEntry(approval: Approval, step: number): NewRunLogEntry 
       : approval.status === "denied"
         ? `${who} denied: ${approval.title}${approval.note ? ` (${approval.note})` : ""}`
         : approval.note
-          ? `No decision: ${approval.title} (${approval.note})`
+          ? `Withdrawn: ${approval.title} (${approval.note})`
           : `Nobody decided in time: ${approval.title}`;
   return {
     kind: "approval",

@@ -5,6 +5,7 @@
 // awaited, how a phase is published) is the small adapter below.
 import type { RuntimeError } from "../../shared/runtime/errors";
 import type { InstanceState, Phase } from "../../shared/runtime/phases";
+import { durationWords } from "../../shared/plain-words";
 import { runtimeError } from "./errors";
 import {
   buildGatewayConfig,
@@ -95,7 +96,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export function startTimedOut(adapter: GatewayStartAdapter, what: string): StartFailure {
   const details = adapter.timeoutDetails?.();
   return new StartFailure(
-    runtimeError("gateway_failed", `${what} within ${adapter.startTimeoutMs} ms`, {
+    runtimeError("gateway_failed", `${what} within ${durationWords(adapter.startTimeoutMs)}`, {
       retryable: true,
       ...(details ? { details } : {}),
     }),

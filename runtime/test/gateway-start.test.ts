@@ -183,7 +183,7 @@ describe("the gateway start sequence", () => {
       code: "gateway_failed",
       retryable: true,
       details: { recentOutput: ["last line"] },
-      message: expect.stringContaining("within 300 ms"),
+      message: expect.stringContaining("within less than a second"),
     });
   });
 

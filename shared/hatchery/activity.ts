@@ -1,3 +1,4 @@
+import { approvalStatusWords, shortDuration, toolLabel } from "../plain-words";
 import type { Approval } from "../protocol/approvals";
 import type { Job } from "../protocol/jobs";
 import type { Message } from "../protocol/threads";
@@ -52,13 +53,9 @@ const clip = (text: string | null | undefined, max: number): string | null => (t
 /** Tool call ids (`call_0`) repeat across runs; the run id makes the ref unique. */
 export const toolActivityRef = (runId: string, toolCallId: string): string => `tool:${runId}/${toolCallId}`;
 
-/** `ms` as "850 ms" or "2.4 s". */
+/** `ms` as "0.9 s" or "2.4 s" (shared/plain-words.ts). */
 const duration = (ms: number | null): string | null =>
-  ms === null || !Number.isFinite(ms) || ms < 0
-    ? null
-    : ms < 1000
-      ? `${Math.round(ms)} ms`
-      : `${(ms / 1000).toFixed(1)} s`;
+  ms === null || !Number.isFinite(ms) || ms < 0 ? null : shortDuration(ms);
 
 /** A finished Autopilot tool call (its `tool` message); other messages fold nothing. */
 export function activityForMessage(message: Pick<Message, "threadId" | "kind" | "tool" | "createdAt">): ActivityOp[] {
@@ -67,7 +64,8 @@ export function activityForMessage(message: Pick<Message, "threadId" | "kind" | 
   const entry: ActivityEntry = {
     ref: toolActivityRef(tool.runId, tool.callId),
     kind: "tool",
-    title: tool.name.slice(0, ACTIVITY_TITLE_MAX),
+    // What it did in words ("Archive a thread"), never the tool's name.
+    title: toolLabel(tool.name).slice(0, ACTIVITY_TITLE_MAX),
     status: tool.status,
     at: message.createdAt,
     progress: null,
@@ -90,12 +88,17 @@ export function activityForApproval(a: Approval): ActivityOp[] {
     ref: `approval:${a.id}`,
     kind: "approval",
     title: a.title.slice(0, ACTIVITY_TITLE_MAX),
-    status: a.status,
+    // One withdrawn (someone went ahead without it) is not one that expired unanswered.
+    status: a.status === "expired" && a.note ? "withdrawn" : a.status,
     at: a.resolvedAt ?? a.requestedAt,
     progress: null,
     // A summary that only repeats the title (an approval without an action) says nothing more.
     detail: clip(
-      a.resolvedBy ? `${a.status} by ${a.resolvedBy.name}` : a.summary === a.title ? null : a.summary,
+      a.resolvedBy
+        ? `${approvalStatusWords(a).toLowerCase()} by ${a.resolvedBy.name}`
+        : a.summary === a.title
+          ? null
+          : a.summary,
       ACTIVITY_DETAIL_MAX,
     ),
   };

@@ -16,12 +16,12 @@ const tool = (name: string, args: unknown): Approval["action"] => ({
 });
 
 describe("what an approval will do, in plain words", () => {
-  it("resolves ids to names in the Autopilot's tool calls, and says the id when the room has no name", () => {
+  it("resolves ids to names in the Autopilot's tool calls, and never shows a record id the room has no name for", () => {
     expect(approvalSummary(tool("threads_archive", { threadId: "thr_babd8c9", archived: true }), "t", names)).toBe(
       "The Autopilot will archive the thread “Old plans”: it leaves the thread list.",
     );
     expect(approvalSummary(tool("threads_archive", { threadId: "thr_gone" }), "t", names)).toBe(
-      "The Autopilot will archive the thread thr_gone: it leaves the thread list.",
+      "The Autopilot will archive a thread that is not in this workspace: it leaves the thread list.",
     );
     expect(approvalSummary(tool("jobs_cancel", { jobId: "job_1" }), "t", names)).toBe(
       "The Autopilot will cancel the job “Nightly index”.",
@@ -30,11 +30,14 @@ describe("what an approval will do, in plain words", () => {
       "The Autopilot will let OpenClaw instance “Work gateway” answer in the thread “Old plans”.",
     );
     expect(approvalSummary(tool("openclaw_tool", { tool: "exec", args: {} }), "t", names, "Work gateway")).toBe(
-      "The Autopilot runs the OpenClaw tool exec once on instance “Work gateway”.",
+      "The Autopilot runs the OpenClaw tool “exec” once on instance “Work gateway”.",
     );
-    // Clipped arguments are not JSON: the tool is still named, nothing is guessed.
+    // Clipped arguments are not JSON: the tool is still said in words, nothing is guessed.
+    expect(approvalSummary(tool("memory_delete", '{"a":'), "t", names)).toBe(
+      "The Autopilot will forget a note once, with the arguments below.",
+    );
     expect(approvalSummary(tool("memory_wipe", '{"a":'), "t", names)).toBe(
-      "The Autopilot runs memory_wipe once with the arguments below.",
+      "The Autopilot will use a tool once, with the arguments below.",
     );
   });
 
@@ -67,7 +70,7 @@ describe("what an approval will do, in plain words", () => {
         "t",
         names,
       ),
-    ).toBe("Device dev-1 may connect to OpenClaw instance “Work gateway” with operator.read.");
+    ).toBe("Device dev-1 may connect to OpenClaw instance “Work gateway” with read access.");
     expect(
       approvalSummary(
         {

@@ -113,7 +113,7 @@ describe("activity folds into its subject", () => {
     expect(pending({})).toMatchObject({ entry: { status: "pending", detail: "Version 1.4 goes to production." } });
     expect(pending({ summary: "Deploy 1.4" })).toMatchObject({ entry: { detail: null } });
     expect(activity.entries[1]).toMatchObject({ kind: "job", progress: 45, detail: "parsing" });
-    expect(activity.entries[2]).toMatchObject({ kind: "tool", title: "threads_rename", detail: "2.4 s" });
+    expect(activity.entries[2]).toMatchObject({ kind: "tool", title: "Rename a thread", detail: "2.4 s" });
     expect(activity).toMatchObject({
       more: false,
       counts: { tool: 1, approval: 1, job: 1 },

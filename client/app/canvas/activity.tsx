@@ -6,6 +6,7 @@ import { useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
 import { ActivitySchema } from "../../../shared/hatchery/node-schemas";
 import type { Activity, ActivityEntry, ActivityKind } from "../../../shared/hatchery/activity";
+import { statusWords, toolLabel } from "../../../shared/plain-words";
 import { attentionBySubject, type SubjectAttention } from "./attention-state";
 
 /**
@@ -80,13 +81,15 @@ export function useOpenActivity(): (ref: string, options?: { focus?: boolean }) 
 
 function Entry({ entry }: { entry: ActivityEntry }) {
   const select = useOpenActivity();
-  const status = entry.status.replace("_", " ");
+  // In words (shared/plain-words.ts); a tool entry written before the table by its tool's name reads the same.
+  const status = statusWords(entry.kind, entry.status).toLowerCase();
+  const title = entry.kind === "tool" ? toolLabel(entry.title) : entry.title;
   const body = (
     <>
       <span className="activity-icon" aria-hidden>
         {ICON[entry.kind]}
       </span>
-      <span className="activity-title">{entry.title}</span>
+      <span className="activity-title">{title}</span>
       <span className={`chip chip-${token(entry.status)}`}>
         {entry.kind === "job" && entry.status === "running" && entry.progress !== null
           ? `${Math.round(entry.progress)}%`
@@ -104,7 +107,7 @@ function Entry({ entry }: { entry: ActivityEntry }) {
         type="button"
         className="activity-open"
         onClick={() => select(entry.ref)}
-        aria-label={`Open ${NOUN[entry.kind]} ${entry.title}: ${status}`}
+        aria-label={`Open ${NOUN[entry.kind]} ${title}: ${status}`}
       >
         {body}
       </button>

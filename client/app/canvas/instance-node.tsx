@@ -1,5 +1,6 @@
 import type { GraphNode } from "../../../shared/hatchery/graph";
 import { useRoom } from "../stores/room";
+import { statusWords } from "../../../shared/plain-words";
 import { ActivityTimeline, AttentionBadges, readActivity } from "./activity";
 
 const text = (value: unknown): string => (typeof value === "string" ? value : "");
@@ -23,7 +24,7 @@ export function InstanceBody({ id, g }: { id: string; g: GraphNode }) {
           ◆
         </span>
         <span className="node-title">{name || g.ref}</span>
-        {status && <span className={`chip instance-${token(status)}`}>{status}</span>}
+        {status && <span className={`chip instance-${token(status)}`}>{statusWords("instance", status)}</span>}
       </div>
       <AttentionBadges subject={id} />
       <div className="node-foot-row">

@@ -4,6 +4,7 @@ import { Component, type ComponentType, memo, type ReactNode, useEffect, useRef,
 import { useCanvas, type FlowNode } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
 import { useThreadUnread } from "../stores/unread";
+import { sessionWords } from "../../../shared/plain-words";
 import { NOTE_TEXT_MAX } from "../../../shared/hatchery/node-schemas";
 import { NODE_SIZE } from "../../../shared/hatchery/graph";
 import { relativeTime } from "../lib/format";
@@ -148,7 +149,9 @@ export const SessionNode = memo(function SessionNode({ id, data, selected }: Pro
   const d = data.g.data;
   const threadId = text(d.threadId);
   const threadTitle = useRoom((s) => (threadId ? s.state.threads.get(threadId)?.title : undefined));
-  const title = threadTitle || text(d.title) || text(d.key);
+  // The key (`agent:main:telegram:direct:…`) says what the session is in words; the key itself is for the tooltip.
+  const kind = sessionWords(text(d.key));
+  const title = threadTitle || text(d.title) || kind;
   const updatedAt = typeof d.updatedAt === "number" ? d.updatedAt : null;
   return (
     <Shell id={id} kind="session" selected={selected} title={title} className={d.running === true ? "is-running" : ""}>
@@ -158,7 +161,7 @@ export const SessionNode = memo(function SessionNode({ id, data, selected }: Pro
         {d.running === true && <span className="chip chip-running">running</span>}
       </div>
       <div className="node-key" title={text(d.key)}>
-        {text(d.key)}
+        {kind}
       </div>
       <div className="node-foot">
         {updatedAt ? `active ${relativeTime(updatedAt)}` : "no activity yet"} ·{" "}

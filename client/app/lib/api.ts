@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { ERROR_WORDS, errorWords, plainMessage, showsInternals } from "../../../shared/plain-words";
+import { AutopilotError } from "../../src/errors";
 import { AccountStatusResponse, MeResponse } from "../../../shared/api/account";
 import {
   type AccountStatus,
@@ -238,4 +240,13 @@ function readable(message: string): string {
   return /[.!?]$/.test(sentence) ? sentence : `${sentence}.`;
 }
 
-export const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+/**
+ * An error as a person reads it (shared/plain-words.ts): a room's or the client's refusal by
+ * its message when that is plain, else by what its code means, never a method's name, a
+ * record id or a millisecond count ("chat.send got no response within 30000 ms").
+ */
+export function errorText(error: unknown): string {
+  if (error instanceof AutopilotError) return errorWords(error.code, error.message);
+  const message = error instanceof Error ? error.message : String(error);
+  return showsInternals(plainMessage(message)) ? ERROR_WORDS.internal : plainMessage(message);
+}

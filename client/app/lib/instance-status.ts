@@ -1,3 +1,4 @@
+import { plainMessage } from "../../../shared/plain-words";
 import type { Approval } from "../../../shared/protocol/approvals";
 import type { Instance, InstanceOperation } from "../../../shared/protocol/instances";
 import type { Job } from "../../../shared/protocol/jobs";
@@ -43,6 +44,8 @@ export function startingOperation(instanceId: string, approvals: Iterable<Approv
  * no link yet). While the instance (re)starts, that is the line, whatever the link last
  * reported: a restart closes the link on purpose and is a phase, not a failure.
  */
+const plainOrNull = (text: string | null): string | null => (text === null ? null : plainMessage(text));
+
 export function gatewayLine(instance: Instance, operation: InstanceOperation | null = null): GatewayLine | null {
   if (instance.status === "stopped") return null;
   if (instance.status === "provisioning" || instance.status === "starting") {
@@ -59,7 +62,8 @@ export function gatewayLine(instance: Instance, operation: InstanceOperation | n
   return {
     state: "offline",
     label: "Gateway offline",
-    detail: instance.bridgeError ?? (instance.status === "error" ? instance.error : null),
+    // In words: an error stored before the text table may still carry milliseconds and a code.
+    detail: plainOrNull(instance.bridgeError ?? (instance.status === "error" ? instance.error : null)),
   };
 }
 

@@ -8,6 +8,7 @@ import { deciderRefusal, isOwnApproval } from "../../../shared/approval-policy";
 import { ToolArguments } from "./ApprovalContext";
 import { lostRaceLine } from "../lib/approval-race";
 import { SpendDetails } from "./billing/SpendDetails";
+import { approvalStatusWords, INSTANCE_OPERATION_WORDS, toolWords } from "../../../shared/plain-words";
 
 /**
  * Approve / Deny with an optional note, used in the inspector and in the queue. Whoever
@@ -16,7 +17,8 @@ import { SpendDetails } from "./billing/SpendDetails";
  */
 export function ApprovalOutcome({ approval }: { approval: Approval }) {
   if (approval.status === "pending") return null;
-  const label = approval.status === "expired" ? "Expired" : approval.status === "approved" ? "Approved" : "Denied";
+  // "Withdrawn" for one someone went ahead without, "Expired" only for one nobody decided in time.
+  const label = approvalStatusWords(approval);
   return (
     <p className={`outcome outcome-${approval.status}`} role="status">
       <strong>{label}</strong>
@@ -54,7 +56,7 @@ export function ApprovalActionDetails({ approval, compact = false }: { approval:
       <div className="action-details">
         {!compact && (
           <p className="action-summary">
-            The Autopilot wants to call <strong>{action.tool}</strong>. Approve lets it run once; Deny tells the
+            The Autopilot wants to <strong>{toolWords(action.tool)}</strong>. Approve lets it do so once; Deny tells the
             Autopilot no.
           </p>
         )}
@@ -136,7 +138,7 @@ export function ApprovalActionDetails({ approval, compact = false }: { approval:
     <dl className="facts">
       <dt>Operation</dt>
       <dd>
-        {action.operation} <strong>{instanceName}</strong>
+        {INSTANCE_OPERATION_WORDS[action.operation] ?? "Change"} <strong>{instanceName}</strong>
       </dd>
     </dl>
   );

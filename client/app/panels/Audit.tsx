@@ -1,4 +1,6 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import type { NameLookup } from "../../../shared/approval-summary";
+import { auditWords } from "../../../shared/audit-words";
 import type { AuditEntry } from "../../../shared/protocol/audit";
 import { errorText } from "../lib/api";
 import { relativeTime } from "../lib/format";
@@ -12,33 +14,19 @@ import { useRoom } from "../stores/room";
  */
 const PAGE = 50;
 
-const ACTIONS: Record<string, string> = {
-  "key.created": "created the agent key",
-  "key.revoked": "revoked the agent key",
-  "key.updated": "changed the agent key",
-  "member.added": "added",
-  "member.removed": "removed",
-  "member.left": "left the workspace",
-  "member.role_changed": "changed the role of",
-  "workspace.deleted": "deleted the workspace",
-  "approval.approved": "approved",
-  "approval.denied": "denied",
-  "approval.expired": "expired",
-};
-
-/** One readable line: who did what to whom, with the details that matter. */
-function describe(entry: AuditEntry): { what: string; detail: string } {
-  const d = entry.details;
-  const text = (k: string) => (typeof d[k] === "string" ? (d[k] as string) : null);
-  const target = text("email") ?? text("name") ?? text("title") ?? entry.targetId;
-  const what =
-    `${ACTIONS[entry.action] ?? entry.action} ${entry.action === "member.left" || entry.action === "workspace.deleted" ? "" : target}`.trim();
-  const parts: string[] = [];
-  if (d.role !== undefined) parts.push(`role: ${String(d.role)}`);
-  if (Array.isArray(d.scopes)) parts.push(`scopes: ${d.scopes.join(", ")}`);
-  if (d.enabled !== undefined) parts.push(d.enabled ? "enabled" : "disabled");
-  if (text("note")) parts.push(`“${text("note")}”`);
-  return { what, detail: parts.join(" · ") };
+/** Names the app still knows for the ids an entry names (a thread, a job, an instance). */
+export function useNames(): NameLookup {
+  const threads = useRoom((s) => s.state.threads);
+  const instances = useRoom((s) => s.state.instances);
+  const jobs = useRoom((s) => s.state.jobs);
+  return useMemo(
+    () => ({
+      thread: (id) => threads.get(id)?.title ?? null,
+      instance: (id) => instances.get(id)?.name ?? null,
+      job: (id) => jobs.get(id)?.title ?? null,
+    }),
+    [threads, instances, jobs],
+  );
 }
 
 export function AuditView() {
@@ -48,6 +36,7 @@ export function AuditView() {
   const [hasMore, setHasMore] = useState(false);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const names = useNames();
 
   const load = useCallback(
     async (before?: number) => {
@@ -90,12 +79,19 @@ export function AuditView() {
       ) : (
         <ol className="audit-list" aria-label="Audit log">
           {entries.map((e) => {
-            const { what, detail } = describe(e);
+            // In words (shared/audit-words.ts): never an action's or a record's internal name.
+            const { who, what, detail } = auditWords(e, names);
             return (
               <li key={e.n} className="audit-entry">
                 <p>
-                  <strong>{e.actor?.name ?? "Autopilot"}</strong>
-                  {e.actor?.kind === "agent" && <span className="agent-chip">agent</span>} {what}
+                  {who === null ? (
+                    `${what[0]?.toUpperCase() ?? ""}${what.slice(1)}`
+                  ) : (
+                    <>
+                      <strong>{who}</strong>
+                      {e.actor?.kind === "agent" && <span className="agent-chip">agent</span>} {what}
+                    </>
+                  )}
                 </p>
                 <p className="muted small">
                   <time dateTime={new Date(e.at).toISOString()} title={new Date(e.at).toLocaleString()}>

@@ -2,6 +2,7 @@ import { useEffect, useMemo, type KeyboardEvent } from "react";
 import { relativeTime } from "../lib/format";
 import { sortApprovals, useRoom } from "../stores/room";
 import { useUi, type RightTab } from "../stores/ui";
+import { statusWords } from "../../../shared/plain-words";
 import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
 import { ApprovalAsked, ApprovalSummary } from "./ApprovalContext";
 import { AuditView } from "./Audit";
@@ -98,7 +99,7 @@ function Jobs() {
           <li key={j.id} className={`queue-item status-${j.status}`}>
             <button type="button" className="queue-title" onClick={() => select(`job:${j.id}`, { focus: true })}>
               <span className="nav-title">{j.title}</span>
-              <span className={`chip chip-${j.status}`}>{j.status.replace("_", " ")}</span>
+              <span className={`chip chip-${j.status}`}>{statusWords("job", j.status)}</span>
             </button>
             <div
               className="progress"

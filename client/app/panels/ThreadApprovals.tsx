@@ -1,3 +1,4 @@
+import { approvalStatusWords } from "../../../shared/plain-words";
 import { useMemo } from "react";
 import { useRoom } from "../stores/room";
 import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
@@ -30,7 +31,7 @@ export function ThreadApprovals({ threadId, decidedCalls }: { threadId: string; 
       <div className="message-meta">
         <strong>Approval needed</strong>
         <span className={`chip risk-${a.risk}`}>{a.risk} risk</span>
-        {a.status !== "pending" && <span className={`chip chip-${a.status}`}>{a.status}</span>}
+        {a.status !== "pending" && <span className={`chip chip-${a.status}`}>{approvalStatusWords(a)}</span>}
       </div>
       {/* What happens and the buttons first, so they are in view; the details fold below. */}
       <ApprovalSummary approval={a} />

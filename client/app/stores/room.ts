@@ -1,3 +1,4 @@
+import { errorText } from "../lib/api";
 import { create } from "zustand";
 import type { AgentInfo } from "../../../shared/protocol/agent";
 import type { Approval } from "../../../shared/protocol/approvals";
@@ -128,7 +129,8 @@ export const useRoom = create<RoomStore>((set, get) => ({
         set({
           status,
           retryAt: detail.retryInMs !== undefined ? Date.now() + detail.retryInMs : null,
-          error: detail.error ? detail.error.message : status === "connected" ? null : get().error,
+          // In words: the connection pill shows it as it is (lib/api.ts errorText).
+          error: detail.error ? errorText(detail.error) : status === "connected" ? null : get().error,
         });
         if (status === "closed" && detail.error?.code === "unauthenticated") useSession.getState().sessionEnded();
         // Removed from the workspace (or it was deleted) while it was open: say so, do not retry.

@@ -29,7 +29,7 @@ describe("a gated tool waits for a person", () => {
     await say(sock, thread.id, `STEPS: threads_archive {"threadId":"${target.id}"}`);
     const pending = await approvalEvent(sock, "pending");
     expect(pending).toMatchObject({
-      title: "Autopilot wants to run threads_archive",
+      title: "The Autopilot wants to archive a thread",
       risk: "medium",
       threadId: thread.id,
       requestedBy: { id: "autopilot", kind: "agent" },

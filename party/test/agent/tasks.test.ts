@@ -100,7 +100,7 @@ describe("a task goes on with nobody watching", () => {
     const pending = (await sock.ok("approvals.list", { status: "pending" })).approvals.find(
       (a: Approval) => a.action?.kind === "tool" && a.action.runId === task.id,
     );
-    expect(pending).toMatchObject({ title: "Autopilot wants to run threads_archive", onBehalfOf: { kind: "user" } });
+    expect(pending).toMatchObject({ title: "The Autopilot wants to archive a thread", onBehalfOf: { kind: "user" } });
     expect(sock.events("thread.archived")).toHaveLength(0);
     // The starter may not decide it alone (two-person rule); the wait survives a restart.
     await runInDurableObject(roomStub(owner.workspaceId), (_room, state) => state.abort("restart")).catch(() => {});
@@ -114,8 +114,8 @@ describe("a task goes on with nobody watching", () => {
     expect(bobSock.events("thread.archived")).toHaveLength(1);
     const log = await wholeLog(bobSock, task.id);
     expect(log.filter((e) => e.kind === "approval").map((e) => e.text)).toEqual([
-      "Asked the people to approve: Autopilot wants to run threads_archive",
-      `${bob.name} approved: Autopilot wants to run threads_archive`,
+      "Asked the people to approve: The Autopilot wants to archive a thread",
+      `${bob.name} approved: The Autopilot wants to archive a thread`,
     ]);
     bobSock.close();
     sock.close();
@@ -240,7 +240,7 @@ describe("a reply's run has a log too", () => {
       "tool-call",
       "model-call",
     ]);
-    expect(log.find((e) => e.kind === "approval")?.text).toMatch(/approved: Autopilot wants to run threads_archive/);
+    expect(log.find((e) => e.kind === "approval")?.text).toMatch(/approved: The Autopilot wants to archive a thread/);
     expect(log.filter((e) => e.kind === "tool-call").map((e) => e.details.tool)).toEqual([
       "threads_list",
       "threads_archive",

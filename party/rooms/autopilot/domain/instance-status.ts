@@ -2,6 +2,7 @@ import type { Instance, InstanceStatus as RoomInstanceStatus } from "../../../..
 import type { InstanceStatus as RuntimeInstanceStatus } from "../../../../shared/runtime/status";
 import { eq } from "drizzle-orm";
 import type { RoomWriter } from "./context";
+import { runtimeErrorWords } from "../../../../shared/plain-words";
 import { jobs } from "../../../domain/db/schema";
 import { getInstance, putInstance } from "./instances";
 import { failJob, finishJob, updateJob } from "./jobs";
@@ -15,7 +16,8 @@ export function mirrorStatus(deps: RoomWriter, instanceId: string, status: Runti
     const current = getInstance(ctx.sql, instanceId);
     // A deleted instance stays deleted, whatever a late status report says.
     if (!current || current.status === "stopped") return current;
-    const error = status.error ? `${status.error.message} (${status.error.code})` : null;
+    // In words (shared/plain-words.ts): the app shows it as it is, and the runtime's code is for programs.
+    const error = status.error ? runtimeErrorWords(status.error) : null;
     if (
       current.status === status.state &&
       current.phase === status.phase &&

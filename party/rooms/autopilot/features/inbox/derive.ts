@@ -6,6 +6,7 @@ import type { ApprovalPolicy } from "../../../../../shared/protocol/settings";
 import type { Message } from "../../../../../shared/protocol/threads";
 import { hasScope } from "../../../../../shared/scopes";
 import { deciderRefusal } from "../../../../../shared/approval-policy";
+import { plainMessage } from "../../../../../shared/plain-words";
 import { getSettings } from "../../domain/settings";
 import { pendingApprovals } from "../../domain/approvals";
 import { instances, jobs, messages, threads } from "../../../../domain/db/schema";
@@ -245,7 +246,8 @@ function failureItems(sql: Sql, person: Principal): DerivedItem[] {
         kind: "failure",
         at: instance.updatedAt,
         title: clip(`Instance ${instance.name} failed`, 300),
-        detail: clip(instance.error ?? instance.phase, 500),
+        // In words: an error stored before the text table may still carry milliseconds and a code.
+        detail: clip(plainMessage(instance.error ?? instance.phase), 500),
         target: { kind: "instance", instanceId: instance.id },
       }),
     ),

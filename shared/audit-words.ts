@@ -1,0 +1,154 @@
+import type { NameLookup } from "./approval-summary";
+import type { AuditEntry } from "./protocol/audit";
+
+/**
+ * The audit log in words (part of the text table, plain-words.ts): one line per entry, who
+ * did what to what, with names instead of ids. The room and the Worker record entries by
+ * action name (`approval.requested`, `run.went_ahead`, …) and target id; an entry's details
+ * carry the names known then (a title, an e-mail), and `names` resolves what the app still
+ * knows (a thread, a job). An action this table does not know yet reads "made a change".
+ */
+export interface AuditLine {
+  /** Who did it (the actor's name), or null when the line says it itself (the room acted: an expiry). */
+  who: string | null;
+  what: string;
+  /** Details worth a glance (a role, scopes, a note), or "". */
+  detail: string;
+}
+
+type Details = Record<string, unknown>;
+const text = (d: Details, key: string): string | null => {
+  const value = d[key];
+  return typeof value === "string" && value.trim() ? value : null;
+};
+const quoted = (value: string) => `“${value.length > 80 ? `${value.slice(0, 79)}…` : value}”`;
+
+const NO_NAMES: NameLookup = { thread: () => null, instance: () => null, job: () => null };
+
+/** A thread by the id in the details, named when known. */
+const threadIn = (d: Details, names: NameLookup): string => {
+  const id = text(d, "threadId");
+  const name = id ? names.thread(id) : null;
+  return name ? `the thread ${quoted(name)}` : "a thread";
+};
+
+const BUDGET_SCOPES: Record<string, string> = {
+  workspace: "the workspace's",
+  key: "an agent key's",
+  project: "a project's",
+  task: "a task's",
+};
+
+function whatOf(entry: AuditEntry, names: NameLookup): string {
+  const d = entry.details;
+  const title = text(d, "title");
+  const titled = title ? quoted(title) : null;
+  const email = text(d, "email");
+  const name = text(d, "name");
+  switch (entry.action) {
+    case "key.created":
+      return `created the agent key ${name ? quoted(name) : ""}`.trim();
+    case "key.revoked":
+      return "revoked an agent key";
+    case "key.updated":
+      return "changed an agent key";
+    case "key.rotated":
+      return "replaced an agent key with a new one";
+    case "member.added":
+      return `added ${email ?? "a member"}`;
+    case "member.removed":
+      return `removed ${email ?? "a member"}`;
+    case "member.left":
+      return "left the workspace";
+    case "member.role_changed":
+      return `changed the role of ${email ?? "a member"}`;
+    case "workspace.deleted":
+      return "deleted the workspace";
+    case "approval.requested":
+      return `asked for approval: ${titled ?? "an approval"}`;
+    case "approval.approved":
+      return `approved ${titled ?? "an approval"}`;
+    case "approval.denied":
+      return `denied ${titled ?? "an approval"}`;
+    case "approval.expired":
+      // The room's own expiry has no actor; a person or agent who withdrew it does.
+      return entry.actor
+        ? `withdrew ${titled ?? "an approval"}`
+        : `${titled ?? "An approval"} expired: nobody decided in time`;
+    case "run.went_ahead":
+      return `went ahead without waiting for approval in ${threadIn(d, names)}`;
+    case "run.stopped":
+      return `stopped the Autopilot's reply in ${threadIn(d, names)}`;
+    case "settings.changed":
+      return "changed who decides approvals and how long they wait";
+    case "memory.put":
+      return `saved the memory note ${quoted(entry.targetId)}`;
+    case "memory.delete":
+      return `deleted the memory note ${quoted(entry.targetId)}`;
+    case "job.cancel_requested": {
+      const job = title ?? names.job(entry.targetId);
+      return `asked to cancel the job${job ? ` ${quoted(job)}` : ""}`;
+    }
+    case "project.created":
+      return `created the project ${name ? quoted(name) : ""}`.trim();
+    case "project.archived":
+      return `archived the project ${name ? quoted(name) : ""}`.trim();
+    case "project.restored":
+      return `restored the project ${name ? quoted(name) : ""}`.trim();
+    case "task.started": {
+      const goal = text(d, "goal");
+      return `started the task ${goal ? quoted(goal) : ""}`.trim();
+    }
+    case "task.paused":
+      return "paused a task";
+    case "task.resumed":
+      return "resumed a task";
+    case "task.cancelled":
+      return "cancelled a task";
+    case "schedules.create":
+      return "created a schedule";
+    case "schedules.pause":
+      return "paused a schedule";
+    case "schedule.paused":
+      return "paused a schedule";
+    case "schedules.resume":
+      return "resumed a schedule";
+    case "schedules.delete":
+      return "deleted a schedule";
+    case "billing.budget": {
+      const scope = BUDGET_SCOPES[text(d, "scope") ?? ""] ?? "a";
+      const limit = d.limit;
+      return typeof limit === "number"
+        ? `set ${scope} budget to ${limit.toLocaleString("en-US")} credits a month`
+        : `removed ${scope} budget`;
+    }
+    case "billing.plan":
+      return `changed the plan${text(d, "plan") ? ` to ${quoted(text(d, "plan")!)}` : ""}`;
+    case "billing.grant":
+      return typeof d.amount === "number" ? `granted ${d.amount.toLocaleString("en-US")} credits` : "granted credits";
+    case "billing.topup":
+      return typeof d.amount === "number"
+        ? `added ${d.amount.toLocaleString("en-US")} credits (a top-up)`
+        : "added credits (a top-up)";
+    default:
+      return "made a change";
+  }
+}
+
+function detailOf(entry: AuditEntry): string {
+  const d = entry.details;
+  const parts: string[] = [];
+  if (typeof d.role === "string") parts.push(`role: ${d.role}`);
+  if (Array.isArray(d.scopes) && d.scopes.every((s) => typeof s === "string")) parts.push(`may ${d.scopes.join(", ")}`);
+  if (typeof d.enabled === "boolean") parts.push(d.enabled ? "enabled" : "disabled");
+  const note = text(d, "note") ?? text(d, "reason");
+  if (note) parts.push(quoted(note));
+  return parts.join(" · ");
+}
+
+/** One entry of the audit log in words. */
+export function auditWords(entry: AuditEntry, names: NameLookup = NO_NAMES): AuditLine {
+  const what = whatOf(entry, names);
+  const roomItself = entry.actor === null && entry.action === "approval.expired";
+  return { who: roomItself ? null : (entry.actor?.name ?? "The Autopilot"), what, detail: detailOf(entry) };
+}
