@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { sessionWords } from "../../../shared/plain-words";
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
 import { relativeTime } from "../lib/format";
@@ -43,9 +44,10 @@ export function SessionView({ nodeId, thread }: { nodeId: string; thread: (threa
     <div className="session-view">
       <header className="inspector-head">
         <span className="eyebrow">OpenClaw session</span>
-        <h2>{text(data.title) || key}</h2>
-        <p className="muted small">
-          {key} · on {instance.name}
+        <h2>{text(data.title) || sessionWords(key)}</h2>
+        {/* What the session is in words; its key (what OpenClaw calls it) is in the tooltip. */}
+        <p className="muted small" title={key}>
+          {sessionWords(key)} · on {instance.name}
         </p>
       </header>
       <dl className="facts">

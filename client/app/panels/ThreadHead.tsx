@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { sessionWords } from "../../../shared/plain-words";
 import type { Message, Thread } from "../../../shared/protocol/threads";
 import { FollowButton } from "../inbox/InboxPanel";
 import { relativeTime } from "../lib/format";
@@ -9,6 +10,9 @@ import { ThreadProject } from "./ProjectView";
 import { ResponderPicker } from "./Responder";
 import { ThreadTask } from "./TaskView";
 import { ToolsetSection } from "./toolset/Toolset";
+
+/** "A Telegram chat" within a sentence: "a Telegram chat". */
+const inSentence = (words: string) => `${words[0]?.toLowerCase() ?? ""}${words.slice(1)}`;
 
 /**
  * A thread's head in the inspector, kept short so the chat under it has the room: the
@@ -34,8 +38,8 @@ export function ThreadHead({ thread, messages }: { thread: Thread; messages: rea
       <ThreadProject threadId={thread.id} />
       {thread.gateway && (
         <p className="muted small gateway-line">
-          Talks to <strong>{instance?.name ?? thread.gateway.instanceId}</strong> · session{" "}
-          <code>{thread.gateway.sessionKey}</code>
+          Talks to <strong>{instance?.name ?? thread.gateway.instanceId}</strong> ·{" "}
+          <span title={thread.gateway.sessionKey}>{inSentence(sessionWords(thread.gateway.sessionKey))}</span>
           {instance && <BridgeStatus instance={instance} quietWhenConnected />}
         </p>
       )}
