@@ -297,13 +297,13 @@ export function showsInternals(text: string): boolean {
 
 /**
  * A message in words: millisecond counts as durations ("within 120000 ms" → "within 2
- * minutes") and a trailing runtime code in parentheses ("… (gateway_failed)") left out. Other
+ * minutes") and a runtime code in parentheses ("… (gateway_failed)") left out. Other
  * internals stay (showsInternals tells).
  */
 export function plainMessage(text: string): string {
   return text
     .replace(/\b(\d+)\s?ms\b/g, (_, ms: string) => durationWords(Number(ms)))
-    .replace(/\s*\((?:[a-z]+_)+[a-z]+\)\s*$/, "")
+    .replace(/\s*\((?:[a-z]+_)+[a-z]+\)/g, "")
     .trim();
 }
 

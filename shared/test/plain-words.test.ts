@@ -76,6 +76,10 @@ describe("the text table", () => {
     expect(plainMessage("the gateway did not complete a connect handshake within 120000 ms (gateway_failed)")).toBe(
       "the gateway did not complete a connect handshake within 2 minutes",
     );
+    // An instance's retry line as the runtime's message and code make it.
+    expect(
+      plainMessage("failed: the gateway did not answer within 120000 ms (gateway_failed); trying again in 1 s"),
+    ).toBe("failed: the gateway did not answer within 2 minutes; trying again in 1 s");
     const texts: Record<string, string> = {};
     for (const code of Object.keys(ERROR_WORDS)) {
       texts[`${code} raw`] = errorWords(code, `no thread ${GONE}`);

@@ -7,12 +7,15 @@ import type { Approval } from "../../../shared/protocol/approvals";
  */
 export function lostRaceLine(
   tried: "approve" | "deny" | null,
-  approval: Pick<Approval, "status" | "resolvedBy">,
+  approval: Pick<Approval, "status" | "resolvedBy" | "note">,
   me: string | undefined,
 ): string | null {
   if (tried === null || approval.status === "pending") return null;
   if (approval.status === "expired")
-    return `It expired before your ${tried === "approve" ? "approval" : "denial"} arrived.`;
+    // Withdrawn (someone went ahead without it) is not expired: the note says who and why.
+    return approval.note
+      ? `It was withdrawn before your ${tried === "approve" ? "approval" : "denial"} arrived: ${approval.note}.`
+      : `It expired before your ${tried === "approve" ? "approval" : "denial"} arrived.`;
   if (!approval.resolvedBy || approval.resolvedBy.id === me) return null;
   const same = (tried === "approve") === (approval.status === "approved");
   return `${approval.resolvedBy.name} decided first${same ? " — the same way" : ""}: your ${tried === "approve" ? "approval" : "denial"} was not needed.`;
