@@ -3,6 +3,8 @@ import { nip19 } from "nostr-tools";
 import { getPublicKey, verifyEvent } from "nostr-tools/pure";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CommunityEventPayload, CommunityPost } from "../../shared/protocol/community";
+import type { EventPayload } from "../../shared/protocol/events";
+import type { MethodResult } from "../../shared/protocol/methods";
 import { addMember, api, createKey, idem, RawSocket, signUp } from "./harness";
 import { keys, NostrSocket, registerPubkey, signed } from "./relay-harness";
 
@@ -10,6 +12,7 @@ import { keys, NostrSocket, registerPubkey, signed } from "./relay-harness";
 // custodial keys they sign with (whose secret never leaves the server), attribution of
 // agents to their workspace and owner, live news from the relay, moderation and access.
 
+type InboxUpdated = EventPayload<"inbox.updated">;
 const testEnv = env as unknown as { DB: D1Database; BETTER_AUTH_SECRET: string; NOSTR_CUSTODY_SECRET?: string };
 const sockets: (RawSocket | NostrSocket)[] = [];
 afterEach(() => {
@@ -170,6 +173,48 @@ describe("the community methods", () => {
     expect(attestation.events).toHaveLength(1);
     expect(verifyEvent(attestation.events[0]!)).toBe(true);
     expect(JSON.parse(attestation.events[0]!.content)).toMatchObject({ agent: agentKeys.pubkey, owner: t.owner.name });
+  });
+});
+
+describe("mentions", () => {
+  it("a post in the workspace's community that names a person reaches their inbox, not for protocol 9, and goes when the post is hidden", async () => {
+    const t = await team();
+    const asked = await t.memberSocket.ok("community.post", {
+      community: "workspace",
+      text: `@${t.owner.name} can you check the release notes?`,
+      idempotencyKey: idem(),
+    });
+    const isItem = (f: { event?: unknown; payload?: unknown }) =>
+      f.event === "inbox.updated" &&
+      (f.payload as InboxUpdated).inbox.items.some((i) => i.key === `community:${asked.post.id}`);
+    const updated = await t.ownerSocket.waitFor((f) => f.type === "event" && isItem(f));
+    const item = (updated.payload as InboxUpdated).inbox.items.find((i) => i.key === `community:${asked.post.id}`)!;
+    expect(item).toMatchObject({
+      kind: "mention",
+      title: `${t.member.name} mentioned you in the community`,
+      detail: `@${t.owner.name} can you check the release notes?`,
+      target: { kind: "community", eventId: asked.post.id },
+      read: false,
+    });
+    // The author is not told of their own post.
+    expect((await t.memberSocket.ok("inbox.get", {})).inbox.items).toEqual([]);
+    // A protocol 9 socket knows no community target: the item is not in its inbox.
+    const old = await RawSocket.open(t.ws, { cookie: t.owner.cookie }, { protocol: 9 });
+    sockets.push(old);
+    await old.hello();
+    const oldInbox = (await old.call("inbox.get", {})) as { ok: true; payload: MethodResult<"inbox.get"> };
+    expect(oldInbox.payload.inbox.items.map((i) => i.key)).not.toContain(`community:${asked.post.id}`);
+    expect((await t.ownerSocket.ok("inbox.get", {})).inbox.items.map((i) => i.key)).toContain(
+      `community:${asked.post.id}`,
+    );
+
+    await t.ownerSocket.ok("community.moderate", { action: "hide", eventId: asked.post.id, idempotencyKey: idem() });
+    await t.ownerSocket.waitFor(
+      (f) =>
+        f.type === "event" &&
+        f.event === "inbox.updated" &&
+        !(f.payload as InboxUpdated).inbox.items.some((i) => i.key === `community:${asked.post.id}`),
+    );
   });
 });
 

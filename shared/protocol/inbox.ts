@@ -19,6 +19,8 @@ export const InboxTarget = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("thread"), threadId: EntityId, messageId: EntityId.optional() }),
   z.object({ kind: z.literal("job"), jobId: EntityId }),
   z.object({ kind: z.literal("instance"), instanceId: z.string().max(64) }),
+  /** Protocol 10: a post in the workspace's community (community.ts); not for 9. */
+  z.object({ kind: z.literal("community"), eventId: z.string().regex(/^[0-9a-f]{64}$/) }),
 ]);
 export type InboxTarget = z.infer<typeof InboxTarget>;
 

@@ -6,8 +6,9 @@ import { useUi } from "../stores/ui";
 import { useItemNotifications } from "./notifications";
 import { selectionFromUrl, selectionOf, useInbox } from "./store";
 
-/** Opens an item: the inspector shows it, the canvas brings it into view. */
+/** Opens an item: the inspector shows it, the canvas brings it into view; a community post opens the Community tab. */
 export function openItem(item: Pick<InboxItem, "target">): void {
+  if (item.target.kind === "community") return useUi.getState().setRightTab("community");
   useUi.getState().select(selectionOf(item.target), { focus: true });
 }
 
@@ -34,7 +35,14 @@ export function InboxAttention() {
   useEffect(() => {
     if (status !== "connected" || linked.current === location.search) return;
     const selection = selectionFromUrl(location.search);
-    if (selection) {
+    if (new URLSearchParams(location.search).has("community")) {
+      // A mail's link to a mention in the community: its tab, where the post is.
+      useUi.getState().setRightTab("community");
+      useUi.getState().setDrawer("right");
+      const url = new URL(location.href);
+      url.searchParams.delete("community");
+      history.replaceState(history.state, "", url);
+    } else if (selection) {
       useUi.getState().select(selection, { focus: true });
       useUi.getState().setDrawer("right");
       // Opened once: the link's item must not follow the person into another workspace.

@@ -29,6 +29,8 @@ export function selectionOf(target: InboxItem["target"]): string {
       return `job:${target.jobId}`;
     case "instance":
       return `instance:${target.instanceId}`;
+    case "community":
+      return `community:${target.eventId}`;
   }
 }
 

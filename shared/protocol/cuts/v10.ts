@@ -1,5 +1,6 @@
 import type { Approval } from "../approvals";
 import type { HelloPayload } from "../hello";
+import type { Inbox } from "../inbox";
 import type { Cut } from "./cut";
 
 /**
@@ -9,7 +10,8 @@ import type { Cut } from "./cut";
  * error code `payment_required` (9 gets `forbidden` with `details.reason: "payment_required"`,
  * kernel/sockets.ts). Read state: `threads.markRead`, the ephemeral `thread.read` and the hello's
  * `reads` are left out for 9 (a 10 client of a 9 room reads `reads` as none). The communities over
- * Nostr (`community.*` and the ephemeral `community.event`) are not for 9. Every cut converts
+ * Nostr (`community.*` and the ephemeral `community.event`) are not for 9, nor are inbox items
+ * that point at a community post (`target.kind: "community"`). Every cut converts
  * the hello, whatever else changed: it names the version the socket speaks, and a client
  * refuses a hello of another version than its own.
  */
@@ -17,6 +19,20 @@ type Obj = Record<string, unknown>;
 
 /** 9 knows no spend action: the approval without it (what it is stays in the summary). */
 const approvalDown = (a: Approval): Obj => (a.action?.kind === "spend" ? { ...a, action: null } : a);
+/** 9 knows no community target: an inbox without those items (and their unread count). */
+function inboxDown(p: { inbox: Inbox }): Obj {
+  const community = p.inbox.items.filter((item) => item.target.kind === "community");
+  if (community.length === 0) return p;
+  const unread = community.filter((item) => !item.read).length;
+  return {
+    ...p,
+    inbox: {
+      ...p.inbox,
+      items: p.inbox.items.filter((item) => item.target.kind !== "community"),
+      unread: Math.max(0, p.inbox.unread - unread),
+    },
+  };
+}
 const withApproval = (p: { approval: Approval }): Obj => ({ ...p, approval: approvalDown(p.approval) });
 const listDown = (p: { approvals: Approval[] }): Obj => ({ ...p, approvals: p.approvals.map(approvalDown) });
 
@@ -72,10 +88,12 @@ export const cut10: Cut = {
     "chat.error": ({ code: _code, ...rest }: { code?: string }): Obj => rest,
     "thread.read": () => null,
     "community.event": () => null,
+    "inbox.updated": inboxDown,
   },
   results: {
     ...Object.fromEntries(APPROVAL_RESULTS.map((method) => [method, withApproval])),
     "approvals.list": listDown,
+    "inbox.get": inboxDown,
     "chat.goAhead": (p: { withdrawn: Approval[] }): Obj => ({ ...p, withdrawn: p.withdrawn.map(approvalDown) }),
   },
   up: {

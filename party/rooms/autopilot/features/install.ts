@@ -119,6 +119,8 @@ export function installFeatures(s: RoomServices): RoomFeatureSet {
         if (state && hasScope(state.principal.scopes, scope)) s.clients.send(conn, text);
       }
     },
+    // A mention in the community noted or gone: those people's inboxes again (the inbox is made below).
+    inboxChanged: (principalIds) => inbox.hub.refresh(principalIds),
   });
   const spend = new SpendGate(sql, billingParts.config, () => billingNews.changed());
   const meters = new InstanceMeters({

@@ -13,6 +13,7 @@ import { communityOf, holderOf, publishAs, publishProfile, relayOf } from "../..
 import { KIND_NOTE, KIND_REACTION, KIND_REPORT } from "../../../../community/templates";
 import { RoomError } from "../../../../domain/errors";
 import type { Env } from "../../../../env";
+import { forgetCommunityMentions } from "../../domain/community-mentions";
 import type { RoomWriter } from "../../domain/context";
 import type { Community } from "../../../relay/community";
 import { Authors, postView, tally } from "./views";
@@ -25,6 +26,8 @@ export interface CommunityParts extends RoomWriter {
   workspaceId(): string;
   /** An ephemeral `community.event`: to every socket that may read, or only to owners' and admins' (`moderation`). */
   tell(payload: CommunityEventPayload): void;
+  /** These people's inboxes changed (a mention noted or gone): send them again. */
+  inboxChanged(principalIds: Iterable<string>): void;
 }
 
 /** The relay's refusal as the room's error: why, in the relay's words (NIP-01's prefixes). */
@@ -218,7 +221,11 @@ export class CommunityService {
       throw new RoomError("bad_request", hiding ? "hide and unhide name an eventId" : "ban and unban name a pubkey");
     const { changed } = await relay.moderate(params.action, target, principal.name);
     if (changed) {
-      this.#p.commit(principal, (ctx) => ctx.audit(`community.${params.action}`, target, {}));
+      const mentioned = this.#p.commit(principal, (ctx) => {
+        ctx.audit(`community.${params.action}`, target, {});
+        return params.action === "hide" ? forgetCommunityMentions(ctx.sql, [target]) : [];
+      });
+      if (mentioned.length > 0) this.#p.inboxChanged(mentioned);
       if (params.action === "hide")
         this.#p.tell({ type: "removed", community: "workspace", eventIds: [target], pubkey: null });
       else if (params.action === "ban")

@@ -9,6 +9,7 @@ import { deciderRefusal } from "../../../../../shared/approval-policy";
 import { plainMessage } from "../../../../../shared/plain-words";
 import { getSettings } from "../../domain/settings";
 import { pendingApprovals } from "../../domain/approvals";
+import { communityMentionsOf } from "../../domain/community-mentions";
 import { instances, jobs, messages, threads } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
 import { BoundedMap } from "../../../../domain/bounded-map";
@@ -105,6 +106,20 @@ function mentionItems(sql: Sql, person: Principal): DerivedItem[] {
       title: clip(`${m.author.name} mentioned you`, 300),
       detail: clip(m.text, 500),
       target: { kind: "thread", threadId: m.threadId, messageId: m.id },
+    }));
+}
+
+/** Posts of the workspace's community that name the person (features/community/ notes them). */
+function communityMentionItems(sql: Sql, person: Principal): DerivedItem[] {
+  return communityMentionsOf(sql, person.id, MAX_INBOX_ITEMS)
+    .filter((m) => m.authorId !== person.id)
+    .map((m) => ({
+      key: `community:${m.eventId}`,
+      kind: "mention",
+      at: m.at,
+      title: clip(`${m.author} mentioned you in the community`, 300),
+      detail: clip(m.text, 500),
+      target: { kind: "community", eventId: m.eventId },
     }));
 }
 
@@ -268,6 +283,7 @@ export function deriveItems(
   const items = [
     ...approvalItems(pending ?? pendingForInbox(sql), person, now),
     ...mentioned,
+    ...communityMentionItems(sql, person),
     ...replyItems(sql, person, ids, memo),
     ...failureItems(sql, person),
   ];

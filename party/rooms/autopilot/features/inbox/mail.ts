@@ -163,6 +163,7 @@ export function itemLink(origin: string, workspaceId: string, item: Pick<InboxIt
   if (target.kind === "approval") url.searchParams.set("approval", target.approvalId);
   else if (target.kind === "thread") url.searchParams.set("thread", target.threadId);
   else if (target.kind === "job") url.searchParams.set("job", target.jobId);
+  else if (target.kind === "community") url.searchParams.set("community", target.eventId);
   else url.searchParams.set("instance", target.instanceId);
   return url.toString();
 }
