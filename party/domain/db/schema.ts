@@ -369,10 +369,7 @@ export const communityMentions = sqliteTable(
     authorId: text("author_id"),
     text: text("text").notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.principalId, t.eventId] }),
-    index("community_mentions_at").on(t.principalId, t.at),
-  ],
+  (t) => [primaryKey({ columns: [t.principalId, t.eventId] }), index("community_mentions_at").on(t.principalId, t.at)],
 );
 
 export const inboxFollows = sqliteTable(
@@ -593,4 +590,12 @@ export const budgetRaises = sqliteTable(
 export const billingMeta = sqliteTable("billing_meta", {
   key: text("key").primaryKey(),
   value: text("value").notNull(),
+});
+
+// The ledger's running sums, kept in the transaction of every entry (appendLedger is the
+// ledger's only writer): the balance, and what each budget's subject spent per month (a
+// task's in total), so a check before a model call reads a row instead of summing the ledger.
+export const ledgerTotals = sqliteTable("ledger_totals", {
+  key: text("key").primaryKey(),
+  amount: integer("amount").notNull(),
 });

@@ -15,7 +15,7 @@ import type {
 import { and, count, desc, eq, gte, lt, or, sql as q, sum } from "drizzle-orm";
 import type { BillingConfig, PlanConfig } from "../../../billing/config";
 import { topUpPrice } from "../../../billing/config";
-import { approvals, billingMeta, budgetRaises, budgets, ledger } from "../../../domain/db/schema";
+import { approvals, billingMeta, budgetRaises, budgets, ledger, ledgerTotals } from "../../../domain/db/schema";
 import { approvalRecord } from "../../../records/documents";
 import type { Approval } from "../../../../shared/protocol/approvals";
 import type { Sql } from "../../../domain/sql";
@@ -46,7 +46,34 @@ export function appendLedger(sql: Sql, entry: NewLedgerEntry): boolean {
     .onConflictDoNothing({ target: ledger.id })
     .returning({ n: ledger.n })
     .all();
-  return result.length > 0;
+  if (result.length === 0) return false;
+  // The running sums move with the entry, in its transaction (the ledger has no other writer).
+  addTotal(sql, "balance", entry.amount);
+  if (entry.kind === "usage") {
+    const spent = -entry.amount;
+    const month = periodOf(entry.at).key;
+    addTotal(sql, `spent:workspace:${month}`, spent);
+    if (entry.principalId) addTotal(sql, `spent:key:${entry.principalId}:${month}`, spent);
+    if (entry.projectId) addTotal(sql, `spent:project:${entry.projectId}:${month}`, spent);
+    if (entry.taskId) addTotal(sql, `spent:task:${entry.taskId}`, spent);
+  }
+  return true;
+}
+
+function addTotal(sql: Sql, key: string, amount: number): void {
+  if (amount === 0) return;
+  sql.db
+    .insert(ledgerTotals)
+    .values({ key, amount })
+    .onConflictDoUpdate({ target: ledgerTotals.key, set: { amount: q`${ledgerTotals.amount} + ${amount}` } })
+    .run();
+}
+
+function total(sql: Sql, key: string): number {
+  return (
+    sql.db.select({ amount: ledgerTotals.amount }).from(ledgerTotals).where(eq(ledgerTotals.key, key)).get()?.amount ??
+    0
+  );
 }
 
 /** The calendar month (UTC) `now` is in: the period plans credit and budgets count. */
@@ -103,35 +130,14 @@ export function creditPeriod(sql: Sql, config: BillingConfig, now: number): void
 }
 
 export function balanceOf(sql: Sql): number {
-  const row = sql.db
-    .select({ total: sum(ledger.amount) })
-    .from(ledger)
-    .get();
-  return Number(row?.total ?? 0);
+  return total(sql, "balance");
 }
 
-/** Where a budget's spending is counted: the ledger column its subject is in. */
-const SUBJECT_COLUMN = {
-  key: ledger.principalId,
-  project: ledger.projectId,
-  task: ledger.taskId,
-} as const;
-
-/** Credits spent against a budget: in the period for all but a task's, which counts in total. */
+/** Credits spent against a budget: in the period `since` starts for all but a task's, which counts in total. */
 export function spentAgainst(sql: Sql, scope: BudgetScope, subjectId: string | null, since: number): number {
-  const usage = eq(ledger.kind, "usage");
-  const filter =
-    scope === "workspace"
-      ? and(usage, gte(ledger.at, since))
-      : scope === "task"
-        ? and(usage, eq(ledger.taskId, subjectId ?? ""))
-        : and(usage, eq(SUBJECT_COLUMN[scope], subjectId ?? ""), gte(ledger.at, since));
-  const row = sql.db
-    .select({ total: sum(ledger.amount) })
-    .from(ledger)
-    .where(filter)
-    .get();
-  return -Number(row?.total ?? 0);
+  if (scope === "task") return total(sql, `spent:task:${subjectId ?? ""}`);
+  const month = periodOf(since).key;
+  return total(sql, scope === "workspace" ? `spent:workspace:${month}` : `spent:${scope}:${subjectId ?? ""}:${month}`);
 }
 
 function raisedFor(sql: Sql, scope: BudgetScope, subjectId: string, since: number): number {

@@ -12,6 +12,7 @@ import m0009 from './0009_work_that_runs.sql';
 import m0010 from './0010_billing.sql';
 import m0011 from './0011_thread_reads.sql';
 import m0012 from './0012_community_mentions.sql';
+import m0013 from './0013_ledger_totals.sql';
 
   export default {
     journal,
@@ -28,7 +29,8 @@ m0008,
 m0009,
 m0010,
 m0011,
-m0012
+m0012,
+m0013
     }
   }
   
