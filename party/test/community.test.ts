@@ -362,6 +362,8 @@ describe("moderation and access", () => {
       idempotencyKey: idem(),
     });
     expect(nowhere).toMatchObject({ ok: false, error: { code: "not_found" } });
+    const unnamed = await t.ownerSocket.call("community.moderate", { action: "ban", idempotencyKey: idem() });
+    expect(unnamed).toMatchObject({ ok: false, error: { code: "bad_request" } });
   });
 
   it("a report lands in the owners' queue; hide and ban take effect for everyone, on the room and on the relay", async () => {

@@ -118,16 +118,14 @@ export const CommunityReportResult = z.object({ reportId: NostrEventId });
 
 export const ModerationActionName = z.enum(["hide", "unhide", "ban", "unban"]);
 
-/** Hide and unhide name an event; ban and unban a pubkey (or the author of an event). */
-export const CommunityModerateParams = z
-  .object({
-    community: CommunityName.default("workspace"),
-    action: ModerationActionName,
-    eventId: NostrEventId.optional(),
-    pubkey: NostrPubkey.optional(),
-    idempotencyKey: IdempotencyKey,
-  })
-  .refine((p) => p.eventId !== undefined || p.pubkey !== undefined, "name an eventId or a pubkey");
+/** Hide and unhide name an event; ban and unban a pubkey (or an event: its author); naming neither is a bad_request. */
+export const CommunityModerateParams = z.object({
+  community: CommunityName.default("workspace"),
+  action: ModerationActionName,
+  eventId: NostrEventId.optional(),
+  pubkey: NostrPubkey.optional(),
+  idempotencyKey: IdempotencyKey,
+});
 
 export const CommunityReport = z.object({
   id: NostrEventId,
