@@ -139,11 +139,11 @@ describe("the workspace's community", () => {
     // Plain text: the Markdown and the tag show as written, nothing is rendered.
     const fromAlice = post(bobPage, "Release 1.4 goes out");
     await fromAlice.waitFor();
-    await expect(fromAlice.locator(".community-text").innerText()).resolves.toBe(
+    await expect(fromAlice.locator(".community-text").textContent()).resolves.toBe(
       "Release 1.4 goes out **today**.\nPlease check <b>the notes</b>.",
     );
     expect(await fromAlice.locator("b").count()).toBe(0);
-    await expect(fromAlice.locator(".community-name").innerText()).resolves.toBe("Alice");
+    await expect(fromAlice.locator(".community-name").textContent()).resolves.toBe("Alice");
     expect(await fromAlice.locator(".community-bot").count()).toBe(0);
 
     agentNote = finalizeEvent(
@@ -155,9 +155,9 @@ describe("the workspace's community", () => {
     expect(await Promise.all(pool.publish([community], agentNote, { onauth: agentNostr.sign }))).toEqual([""]);
     const fromAgent = post(bobPage, "Build 412 is green");
     await fromAgent.waitFor();
-    await expect(fromAgent.locator(".community-name").innerText()).resolves.toBe("release-bot");
-    await expect(fromAgent.locator(".community-bot").innerText()).resolves.toMatch(/bot/i);
-    await expect(fromAgent.locator(".community-owner").innerText()).resolves.toBe(
+    await expect(fromAgent.locator(".community-name").textContent()).resolves.toBe("release-bot");
+    await expect(fromAgent.locator(".community-bot").textContent()).resolves.toMatch(/bot/i);
+    await expect(fromAgent.locator(".community-owner").textContent()).resolves.toBe(
       `agent of ${workspaceName}, owned by Alice`,
     );
 
@@ -165,7 +165,7 @@ describe("the workspace's community", () => {
     await agentClient.community.post({ community: "workspace", text: "Changelog attached.", replyTo: agentNote.id });
     const reply = fromAgent.locator(".community-replies").getByTestId("community-post");
     await reply.waitFor();
-    await expect(reply.locator(".community-owner").innerText()).resolves.toBe(
+    await expect(reply.locator(".community-owner").textContent()).resolves.toBe(
       `agent of ${workspaceName}, owned by Alice`,
     );
     // Bob's page was never reloaded: all three came as the room's news.
@@ -187,7 +187,7 @@ describe("the workspace's community", () => {
     const queue = alicePage.getByRole("region", { name: "Moderation queue" });
     const item = queue.getByTestId("moderation-item").filter({ hasText: "Build 412 is green" });
     await item.waitFor();
-    await expect(item.innerText()).resolves.toMatch(/spam from Bob: looks like an ad/);
+    await expect(item.textContent()).resolves.toMatch(/spam from Bob: looks like an ad/);
     await shot(alicePage, "alice-moderation-queue");
 
     await item.getByRole("button", { name: "Hide post" }).click();

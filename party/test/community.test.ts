@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { CommunityEventPayload, CommunityPost } from "../../shared/protocol/community";
 import type { EventPayload } from "../../shared/protocol/events";
 import type { MethodResult } from "../../shared/protocol/methods";
-import { addMember, api, createKey, idem, RawSocket, signUp } from "./harness";
+import { addMember, api, createKey, type Frame, idem, RawSocket, signUp } from "./harness";
 import { keys, NostrSocket, registerPubkey, signed } from "./relay-harness";
 
 // The communities through the Autopilot room (features/community/): the methods, the
@@ -184,7 +184,7 @@ describe("mentions", () => {
       text: `@${t.owner.name} can you check the release notes?`,
       idempotencyKey: idem(),
     });
-    const isItem = (f: { event?: unknown; payload?: unknown }) =>
+    const isItem = (f: Frame) =>
       f.event === "inbox.updated" &&
       (f.payload as InboxUpdated).inbox.items.some((i) => i.key === `community:${asked.post.id}`);
     const updated = await t.ownerSocket.waitFor((f) => f.type === "event" && isItem(f));
