@@ -365,6 +365,7 @@ function helloFrom() {
     resumedFrom: null,
     snapshot: snapshot(),
     limits: { maxFrameBytes: 65536, requestsPerSecond: 20, burst: 40 },
+    reads: {},
   };
 }
 

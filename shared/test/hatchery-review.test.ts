@@ -213,7 +213,7 @@ describe("the Hatchery's review of presence", () => {
       encode(7, {
         cursor: { x: 1, y: 2 },
         selection: ["note:a"],
-        user: { name: "Bob", color: "url(http://x)" },
+        user: { id: "u2", name: "Bob", color: "url(http://x)" },
         extra: 1,
       }),
       { bound: null, takenByOther: () => false },
@@ -223,7 +223,8 @@ describe("the Hatchery's review of presence", () => {
     expect(verdict.ok).toBe(true);
     if (verdict.ok)
       expect(stateOf(verdict.update!)).toEqual({
-        user: { name: "Ann", kind: "user", color: expect.any(Number) },
+        // The person's id is the room's too (a forged one is not kept): who-is-here groups by it.
+        user: { id: "u1", name: "Ann", kind: "user", color: expect.any(Number) },
         cursor: { x: 1, y: 2 },
         selection: ["note:a"],
         viewport: null,
