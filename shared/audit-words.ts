@@ -130,6 +130,14 @@ function whatOf(entry: AuditEntry, names: NameLookup): string {
       return typeof d.amount === "number"
         ? `added ${d.amount.toLocaleString("en-US")} credits (a top-up)`
         : "added credits (a top-up)";
+    case "community.hide":
+      return "hid a post in the community";
+    case "community.unhide":
+      return "brought back a hidden post in the community";
+    case "community.ban":
+      return "banned a key from the community";
+    case "community.unban":
+      return "lifted a key's ban from the community";
     default:
       return "made a change";
   }

@@ -184,6 +184,8 @@ describe("the audit log in words", () => {
       entry("billing.plan", "workspace", { plan: "pro" }, null),
       entry("billing.grant", "workspace", { entryId: "grant_1", amount: 1000 }, null),
       entry("billing.topup", "workspace", { entryId: "cs_1", amount: 5000 }, null),
+      entry("community.hide", "a".repeat(64), {}),
+      entry("community.ban", "b".repeat(64), {}),
       entry("something.new_later", "thr_1a2b3c4d5e", {}),
     ];
     const texts: Record<string, string> = {};
@@ -192,6 +194,8 @@ describe("the audit log in words", () => {
       texts[`${i} ${e.action}`] = [line.who ?? "", line.what, line.detail].join(" ");
     }
     expect(textsWithInternals(texts)).toEqual({});
+    const hid = entries.find((e) => e.action === "community.hide")!;
+    expect(auditWords(hid, names).what).toBe("hid a post in the community");
     expect(auditWords(entries[14]!, names).what).toBe(
       "went ahead without waiting for approval in the thread “Launch plan”",
     );
