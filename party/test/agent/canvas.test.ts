@@ -1,6 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { toolLabel } from "../../../shared/plain-words";
 import { type Activity, type ActivityEntry, TOOL_CALLS_PER_THREAD } from "../../../shared/hatchery/activity";
 import { domainNodeId, readGraph } from "../../../shared/hatchery/graph";
 import type { Approval } from "../../../shared/protocol/approvals";
@@ -32,7 +33,7 @@ describe("the Autopilot's tool calls on the canvas", () => {
     await until(() => toolEntries(canvas, thread.id).some((e) => e.status === "ok"), "tool call ok in the activity");
     const [renamed] = toolEntries(canvas, thread.id);
     expect(renamed).toMatchObject({
-      title: "threads_rename",
+      title: toolLabel("threads_rename"),
       status: "ok",
       detail: expect.stringMatching(/\d+(\.\d)? m?s$/),
     });
@@ -53,7 +54,7 @@ describe("the Autopilot's tool calls on the canvas", () => {
       confirmOwn: true,
       idempotencyKey: idem(),
     });
-    const archived = () => toolEntries(canvas, thread.id).find((e) => e.title === "threads_archive");
+    const archived = () => toolEntries(canvas, thread.id).find((e) => e.title === toolLabel("threads_archive"));
     await until(
       () => archived()?.status === "ok" && asked()?.status === "approved",
       "approved call settles in the activity",

@@ -82,7 +82,9 @@ describe("the Autopilot and projects", () => {
       (f) => f.type === "event" && f.event === "approval.requested",
       20_000,
     );
-    expect((requested.payload as { approval: Approval }).approval.title).toContain("projects_create");
+    expect((requested.payload as { approval: Approval }).approval.title).toBe(
+      "The Autopilot wants to create a project",
+    );
     // Not made while it waits.
     expect((await sock.ok("projects.list", {})).projects).toHaveLength(before);
   });

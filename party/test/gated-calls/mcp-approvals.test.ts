@@ -20,6 +20,7 @@ import type { AutopilotContext } from "../../rooms/autopilot/context";
 import { dispatch } from "../../rooms/autopilot/kernel/dispatch";
 import { methodTable } from "../../rooms/autopilot/kernel/handlers";
 import { type RoomParts, roomFeatures } from "../../rooms/autopilot/features";
+import { type CommunityParts, community } from "../../rooms/autopilot/features/community";
 import { callDigest, requestGatedCall } from "../../rooms/autopilot/kernel/gated-calls";
 import { createKey, idem, type Person, RawSocket } from "../harness";
 import { connect, keyed } from "../mcp-client";
@@ -112,8 +113,14 @@ async function approvedGate(
   return filing.approval;
 }
 
-/** The room's method table; building it uses none of the room's parts (only the features' reactions do). */
-const METHODS = methodTable(roomFeatures({} as RoomParts), Object.keys(Methods) as MethodName[]);
+/**
+ * The room's method table; building it uses none of the room's parts (only the features'
+ * reactions do), but the community's feature is built by the room itself, around its service.
+ */
+const METHODS = methodTable(
+  roomFeatures({ community: community({} as CommunityParts).feature } as RoomParts),
+  Object.keys(Methods) as MethodName[],
+);
 
 /** The room's dispatch of `principal`'s call of `method` with `params`, run on the approval `approvalId`. */
 const runOn = (

@@ -52,7 +52,7 @@ export function roomFeatures(p: RoomParts): Feature[] {
     threads,
     approvals(p.expiry),
     // Before tasks and the Autopilot's runs: an approved spend approval's raise is written first.
-    billing(p.billing.parts, p.billing.news),
+    billing(p.billing),
     jobs,
     projects,
     workspace,
@@ -74,7 +74,7 @@ export function roomFeatures(p: RoomParts): Feature[] {
     },
     instances(p.instances),
     // After instances: an instance's status is billed once the bridges followed it.
-    metering(p.metering.meters, p.metering.keepAliveWhile),
+    metering(p.metering),
     agent(p.agent, p.model),
     schedules(p.schedules),
     tasks(p.tasks),

@@ -3,7 +3,7 @@ CREATE TABLE `ledger_totals` (
 	`amount` integer NOT NULL
 );
 --> statement-breakpoint
-INSERT INTO `ledger_totals` (`key`, `amount`) SELECT 'balance', coalesce(sum(`amount`), 0) FROM `ledger`;--> statement-breakpoint
+INSERT INTO `ledger_totals` (`key`, `amount`) SELECT 'balance', sum(`amount`) FROM `ledger` HAVING count(*) > 0;--> statement-breakpoint
 INSERT INTO `ledger_totals` (`key`, `amount`) SELECT 'spent:workspace:' || strftime('%Y-%m', `at` / 1000, 'unixepoch'), -sum(`amount`) FROM `ledger` WHERE `kind` = 'usage' GROUP BY 1;--> statement-breakpoint
 INSERT INTO `ledger_totals` (`key`, `amount`) SELECT 'spent:key:' || `principal_id` || ':' || strftime('%Y-%m', `at` / 1000, 'unixepoch'), -sum(`amount`) FROM `ledger` WHERE `kind` = 'usage' AND `principal_id` IS NOT NULL GROUP BY 1;--> statement-breakpoint
 INSERT INTO `ledger_totals` (`key`, `amount`) SELECT 'spent:project:' || `project_id` || ':' || strftime('%Y-%m', `at` / 1000, 'unixepoch'), -sum(`amount`) FROM `ledger` WHERE `kind` = 'usage' AND `project_id` IS NOT NULL GROUP BY 1;--> statement-breakpoint

@@ -58,13 +58,15 @@ export class BillingNews {
  * The workspace's money (decision 44): its state and rollups, receipts and budgets; the raise
  * an approved spend approval makes; and the news of every change to clients.
  */
-export function billing(p: BillingParts, news: BillingNews): Feature {
+export function billing(live: { parts: BillingParts; news: BillingNews }): Feature {
   const now = () => Date.now();
+  // Read when a handler runs, not here: the method table is built without the room's parts.
+  const parts = () => live.parts;
   return {
     name: "billing",
     methods: methods({
       "billing.summary": query((sql, params) => {
-        const state = billingState(sql, p.config, now());
+        const state = billingState(sql, parts().config, now());
         const since = params.since ?? state.period.start;
         const until = params.until ?? Math.max(since + 1, state.period.end);
         return { state, groups: spendGroups(sql, params.groupBy, since, until) };
@@ -81,7 +83,7 @@ export function billing(p: BillingParts, news: BillingNews): Feature {
           throw new RoomError("not_found", `no task ${subjectId}`, { taskId: subjectId });
         setBudget(ctx.sql, params.scope, subjectId, params.limit, ctx.now);
         ctx.audit("billing.budget", subjectId ?? "workspace", { scope: params.scope, limit: params.limit });
-        return { state: billingState(ctx.sql, p.config, ctx.now) };
+        return { state: billingState(ctx.sql, parts().config, ctx.now) };
       }),
     }),
     reactions: {
@@ -89,14 +91,15 @@ export function billing(p: BillingParts, news: BillingNews): Feature {
       // raise is written first, so what asked finds its budget raised.
       "approval.resolved": ({ approval }) => {
         if (approval.action?.kind !== "spend") return;
-        if (p.commit(null, (ctx) => applySpendApproval(ctx.sql, approval))) news.changed();
+        if (parts().commit(null, (ctx) => applySpendApproval(ctx.sql, approval))) live.news.changed();
       },
     },
-    answered: { "billing.setBudget": () => news.changed() },
+    answered: { "billing.setBudget": () => live.news.changed() },
     start: () => {
       let raised = false;
-      for (const approval of approvedSpendApprovals(p.sql)) raised = applySpendApproval(p.sql, approval) || raised;
-      if (raised) news.changed();
+      const { sql } = parts();
+      for (const approval of approvedSpendApprovals(sql)) raised = applySpendApproval(sql, approval) || raised;
+      if (raised) live.news.changed();
     },
   };
 }

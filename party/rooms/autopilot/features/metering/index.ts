@@ -8,19 +8,20 @@ export { HOUSEKEEPING_SECONDS, InstanceMeters, type MeterParts } from "./meters"
  * their status, their gateways' model use is read when a run ends (the instances' bridges call
  * `meterGateway`), and the daily `meterInstances` housekeeping bills what runs long.
  */
-export function metering(
-  meters: InstanceMeters,
-  keepAliveWhile: (work: () => Promise<void>) => Promise<void>,
-): Feature {
+export function metering(live: {
+  meters: InstanceMeters;
+  keepAliveWhile(work: () => Promise<void>): Promise<void>;
+}): Feature {
+  // Read when a reaction or schedule runs, not here: the method table is built without the room's parts.
   return {
     name: "metering",
     reactions: {
-      "instance.updated": ({ instance }) => meters.statusChanged(instance),
+      "instance.updated": ({ instance }) => live.meters.statusChanged(instance),
     },
-    schedules: { meterInstances: () => meters.housekeeping() },
+    schedules: { meterInstances: () => live.meters.housekeeping() },
     // Not awaited: the room answers while the runtime is told (and a runtime that is down does not hold it).
     start: () => {
-      void keepAliveWhile(() => meters.start());
+      void live.keepAliveWhile(() => live.meters.start());
     },
   };
 }
