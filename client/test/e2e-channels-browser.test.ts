@@ -74,7 +74,8 @@ describe("channels in the app", () => {
       .getByRole("status")
       .getByText('Waiting for approval: Connect Telegram on OpenClaw instance "lab"')
       .waitFor();
-    expect(await form.count()).toBe(0);
+    // The approval's event may reach the page before the request's answer, which closes the form.
+    await expect.poll(() => form.count(), { timeout: 10_000 }).toBe(0);
     await shot("02-waiting");
     await approver.getByRole("tab", { name: /Approvals/ }).click();
     await approver
