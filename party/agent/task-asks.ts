@@ -12,7 +12,6 @@ import { getTask, saveTask } from "../rooms/autopilot/domain/tasks";
 import type { Sql } from "../domain/sql";
 import type { TaskDoc } from "../records/task";
 import { approvalEntry } from "./task-log";
-import type { RunToolsShape } from "./task-step";
 import type { ModelConfig } from "./config";
 import { clipText, jsonText } from "./autopilot-posts";
 import { approvalFor } from "./run-tools";
@@ -126,14 +125,6 @@ export function taskSpender(task: Pick<TaskDoc, "id" | "startedBy" | "projectId"
     projectId: task.projectId,
     taskId: task.id,
   };
-}
-
-/** The text a step's model call sends: its instructions, the conversation so far, the tools' descriptions. */
-export function stepInputChars(instructions: string, task: Pick<TaskDoc, "messages">, tools: RunToolsShape): number {
-  let chars = instructions.length + JSON.stringify(task.messages).length;
-  for (const [name, tool] of Object.entries(tools.tools))
-    chars += name.length + ((tool as { description?: string }).description?.length ?? 0) + 200;
-  return chars;
 }
 
 const goalOf = (task: Pick<TaskDoc, "goal">) => (task.goal.length > 80 ? `${task.goal.slice(0, 79)}…` : task.goal);

@@ -8,7 +8,7 @@
 import type { BudgetScope, SpendPurpose } from "../../../../shared/protocol/billing";
 import { type BillingConfig, modelPrice, tokenCost } from "../../../billing/config";
 import type { Sql } from "../../../domain/sql";
-import { appendLedger, balanceOf, budgetState, creditPeriod, periodOf } from "./billing";
+import { appendLedger, balanceOf, budgetState, creditPeriod } from "./billing";
 
 /** Who and what a spending is for: each budget it counts against. */
 export interface SpendSubject {
@@ -150,10 +150,5 @@ export class SpendGate {
     });
     if (written) this.#changed();
     return cost;
-  }
-
-  /** The period a spending counts in (for the words of a spend approval). */
-  periodKey(now = Date.now()): string {
-    return periodOf(now).key;
   }
 }
