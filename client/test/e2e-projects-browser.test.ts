@@ -133,12 +133,14 @@ const within = (outer: { x: number; y: number; width: number; height: number }, 
 
 describe("projects in the app", () => {
   it("on the canvas each project is the frame its threads sit in", async () => {
+    // Fitted first: the canvas opens at a legible zoom on part of a graph this size, and
+    // renders only the nodes in view, so a frame beyond that view has no element yet.
+    await fitView(page);
     for (const p of projects) {
       const frame = page.locator(`.react-flow__node[data-id="project:${p.id}"]`);
       await frame.waitFor({ timeout: 20_000 });
       await expect(frame.locator(".project-label").textContent()).resolves.toContain(p.name);
     }
-    await fitView(page);
     for (const p of projects) {
       const frame = await boxOf(`project:${p.id}`);
       for (const threadId of p.threadIds)
