@@ -13,6 +13,8 @@ import { apiKeyById, apiKeysOf } from "../auth/better-auth-reads";
 import { agentPrincipalId, keyAccount, keyScopes } from "../auth/current-access";
 import { timeText } from "../auth/d1-time";
 import { deleteKeySessionsOf } from "../auth/key-sessions";
+import { identitiesOf } from "../auth/nostr-identities";
+import { withdrawAttestations } from "../community/publish";
 import { deleteKey } from "./access-writes";
 import { betterAuthRefusal } from "./better-auth-errors";
 import { actorOf, requireManager } from "./caller";
@@ -94,6 +96,8 @@ export const keysApi = new Hono<ApiEnv>()
     if (denied instanceof Response) return denied;
     const owner = await apiKeyById(authOf(c), keyId);
     if (!owner || owner.referenceId !== workspaceId) return httpError(c, "not_found", "no such key in this workspace");
+    // Its Nostr pubkeys, read before the key goes: the workspace withdraws its attestations.
+    const pubkeys = (await identitiesOf(c.env.DB, agentPrincipalId(keyId))).map((identity) => identity.pubkey);
     await deleteKey(c, keyId);
     await deleteKeySessionsOf(c.env, keyId);
     await cancelAgentInvitationsBy(c.env, agentPrincipalId(keyId));
@@ -102,6 +106,9 @@ export const keysApi = new Hono<ApiEnv>()
       reason: "API key revoked",
       audit: { actor: actorOf(c), action: "key.revoked", targetId: keyId, details: {} },
     });
+    await withdrawAttestations(c.env, workspaceId, pubkeys).catch((error: unknown) =>
+      console.error(JSON.stringify({ msg: "attestation withdrawal failed", error: String(error) })),
+    );
     return c.json({ revoked: keyId });
   })
   .post("/api/workspaces/:ws/keys/:keyId/rotate", async (c) => {

@@ -7,13 +7,14 @@ import {
   autopilotHolder,
   type CustodialIdentity,
   type CustodyEnv,
+  custodialPubkeyOf,
   ensureCustodialKey,
   signAsHolder,
   workspaceHolder,
 } from "../auth/nostr-custody";
 import type { Env } from "../env";
 import { type Community, PUBLIC_COMMUNITY, workspaceCommunity } from "../rooms/relay/community";
-import { agentAttestation, agentProfile, personProfile, workspaceProfile } from "./templates";
+import { agentAttestation, agentProfile, attestationWithdrawal, personProfile, workspaceProfile } from "./templates";
 
 /**
  * Signing and publishing for the server's own keys (docs/community.md): a principal's
@@ -87,6 +88,30 @@ export async function attestAgent(
     workspaceId,
   );
   return { workspacePubkey: key.pubkey };
+}
+
+/**
+ * A revoked agent key's attestations go from both communities an agent posts in: other
+ * Nostr clients stop reading "agent of Acme" for its pubkeys. A workspace that never made
+ * its key never attested anyone.
+ */
+export async function withdrawAttestations(
+  env: CommunityEnv,
+  workspaceId: string,
+  agentPubkeys: readonly string[],
+): Promise<void> {
+  if (agentPubkeys.length === 0) return;
+  const holder = workspaceHolder(workspaceId);
+  const workspacePubkey = await custodialPubkeyOf(env.DB, holder);
+  if (!workspacePubkey) return;
+  const withdrawal = attestationWithdrawal(workspacePubkey, agentPubkeys);
+  for (const community of [workspaceCommunity(workspaceId), PUBLIC_COMMUNITY]) {
+    const published = await publishAs(env, holder, community, withdrawal, workspaceId);
+    if (!published.accepted)
+      console.error(
+        JSON.stringify({ msg: "attestation withdrawal refused", community: community.name, reason: published.reason }),
+      );
+  }
 }
 
 /**

@@ -14,6 +14,12 @@ export const KIND_NOTE = 1;
 export const KIND_REACTION = 7;
 export const KIND_REPORT = 1984;
 export const KIND_APP_DATA = 30078;
+/** NIP-25: the event a reaction is about is its last `e` tag. */
+export function reactionTarget(event: { tags: string[][] }): string | null {
+  const e = event.tags.filter((tag) => tag[0] === "e");
+  return e[e.length - 1]?.[1] ?? null;
+}
+
 /** The `d` tag of a workspace's attestation of one agent. */
 export const attestationD = (agentPubkey: string) => `agent:${agentPubkey}`;
 
@@ -59,6 +65,23 @@ export function workspaceProfile(name: string): EventTemplate {
 }
 
 /** The workspace's word that this pubkey is its agent, and whose (signed with the workspace's key). */
+/**
+ * NIP-09: the workspace withdraws its attestation of these agents (a revoked key): the
+ * `a` tags name the attestations' addresses under the workspace's key, so a relay removes
+ * them and refuses an older copy afterwards.
+ */
+export function attestationWithdrawal(workspacePubkey: string, agentPubkeys: readonly string[]): EventTemplate {
+  return {
+    kind: 5,
+    created_at: now(),
+    tags: [
+      ...agentPubkeys.map((pubkey) => ["a", `${KIND_APP_DATA}:${workspacePubkey}:${attestationD(pubkey)}`]),
+      ["k", String(KIND_APP_DATA)],
+    ],
+    content: "this agent's key was revoked by its workspace",
+  };
+}
+
 export function agentAttestation(agentPubkey: string, facts: Omit<AgentFacts, "workspacePubkey">): EventTemplate {
   return {
     kind: KIND_APP_DATA,

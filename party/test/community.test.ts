@@ -174,6 +174,48 @@ describe("the community methods", () => {
     expect(verifyEvent(attestation.events[0]!)).toBe(true);
     expect(JSON.parse(attestation.events[0]!.content)).toMatchObject({ agent: agentKeys.pubkey, owner: t.owner.name });
   });
+
+  it("a revoked agent key's attestations are withdrawn: other Nostr clients stop reading it as the workspace's agent", async () => {
+    const t = await team();
+    const agentKeys = keys();
+    expect((await registerPubkey(agentKeys, t.ws, { key: t.agent.key })).status).toBe(201);
+    // Its custodial key posts in the public community, attested there by the same workspace key.
+    await t.agentSocket.ok("community.post", {
+      community: "public",
+      text: "hello from release-bot",
+      idempotencyKey: idem(),
+    });
+    const custodial = (await t.agentSocket.ok("community.identity", {})).custodial!;
+    const workspace = (await t.ownerSocket.ok("community.identity", {})).workspace!;
+    const memberKeys = keys();
+    expect((await registerPubkey(memberKeys, t.ws, { cookie: t.member.cookie })).status).toBe(201);
+    const inWorkspace = await NostrSocket.open(`/relay/w/${t.ws}`);
+    const inPublic = await NostrSocket.open("/relay");
+    sockets.push(inWorkspace, inPublic);
+    expect((await inWorkspace.auth(memberKeys)).accepted).toBe(true);
+    const attestations = async (relay: NostrSocket) =>
+      (await relay.req(`a${Math.random()}`, { kinds: [30078], authors: [workspace] })).events.map(
+        (e) => e.tags.find((tag) => tag[0] === "d")?.[1],
+      );
+    // The own key was attested in the workspace's community when it registered; the custodial
+    // one where it first posted.
+    expect(await attestations(inWorkspace)).toEqual([`agent:${agentKeys.pubkey}`]);
+    expect(await attestations(inPublic)).toEqual([`agent:${custodial}`]);
+
+    const revoked = await api(`/api/workspaces/${t.ws}/keys/${t.agent.id}`, {
+      method: "DELETE",
+      cookie: t.owner.cookie,
+    });
+    expect(revoked.status).toBe(200);
+    expect(await attestations(inWorkspace)).toEqual([]);
+    expect(await attestations(inPublic)).toEqual([]);
+    // The withdrawal is the workspace's own NIP-09 deletion, naming both addresses.
+    const deletion = (await inPublic.req("del", { kinds: [5], authors: [workspace] })).events[0]!;
+    expect(verifyEvent(deletion)).toBe(true);
+    expect(deletion.tags.filter((tag) => tag[0] === "a").map((tag) => tag[1])).toEqual(
+      expect.arrayContaining([`30078:${workspace}:agent:${agentKeys.pubkey}`, `30078:${workspace}:agent:${custodial}`]),
+    );
+  });
 });
 
 describe("mentions", () => {

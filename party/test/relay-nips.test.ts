@@ -296,6 +296,38 @@ describe("NIP-25: reactions", () => {
     expect((await socket.req("r", { kinds: [7], "#e": [post.id] })).events.map((e) => e.id)).toEqual([upvote.id]);
     expect((await socket.publish(signed(bob, { kind: 7, content: "+" })))[1]).toMatch(/^invalid: .*NIP-25/);
   });
+
+  it("keeps one reaction per author, target and content: a repeat is a duplicate, sent to no one", async () => {
+    const alice = keys();
+    const bob = keys();
+    const socket = await open();
+    const reader = await open();
+    const post = signed(alice);
+    await socket.publish(post);
+    const react = (content: string, created_at = now()) =>
+      signed(bob, { kind: 7, content, created_at, tags: [["e", post.id]] });
+    const first = react("+", now() - 2);
+    expect(await socket.publish(first)).toEqual([true, ""]);
+    await reader.req("live", { kinds: [7], "#e": [post.id], since: now() - 1 });
+    const again = react("+");
+    const [accepted, reason] = await socket.publish(again);
+    expect(accepted).toBe(true);
+    expect(reason).toMatch(/^duplicate:/);
+    // Another content by the same key is its own reaction, and the live subscription gets
+    // it (and nothing before it: the repeat went to no one).
+    const heart = react("❤️");
+    expect(await socket.publish(heart)).toEqual([true, ""]);
+    await reader.next((f) => f[0] === "EVENT" && f[1] === "live" && (f[2] as { id: string }).id === heart.id);
+    const live = reader.frames
+      .filter((f) => f[0] === "EVENT" && f[1] === "live")
+      .map((f) => (f[2] as { id: string }).id);
+    expect(live).toEqual([heart.id]);
+    // Another key's "+" counts too.
+    expect(await socket.publish(signed(alice, { kind: 7, content: "+", tags: [["e", post.id]] }))).toEqual([true, ""]);
+    const stored = (await socket.req("r", { kinds: [7], "#e": [post.id] })).events;
+    expect(stored.map((e) => e.id)).not.toContain(again.id);
+    expect(stored).toHaveLength(3);
+  });
 });
 
 describe("NIP-56: reports", () => {

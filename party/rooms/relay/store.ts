@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, lte, type SQL, sql } from "drizzle-orm";
 import { isAddressableKind, isEphemeralKind, isReplaceableKind } from "nostr-tools/kinds";
+import { KIND_REACTION, reactionTarget } from "../../community/templates";
 import { param, preparedPerRoom } from "../../domain/db/client";
 import { events, eventTags, subscriptions } from "../../domain/db/relay-schema";
 import type { Sql } from "../../domain/sql";
@@ -77,6 +78,22 @@ const statements = preparedPerRoom((db) => ({
     )
     .limit(1)
     .prepare(),
+  /** A reaction (kind 7) by this author to this event with this content. */
+  sameReaction: db
+    .select({ id: events.id })
+    .from(eventTags)
+    .innerJoin(events, eq(events.id, eventTags.eventId))
+    .where(
+      and(
+        eq(eventTags.name, "e"),
+        eq(eventTags.value, param("target")),
+        eq(eventTags.kind, KIND_REACTION),
+        eq(events.pubkey, param("pubkey")),
+        sql`json_extract(${events.json}, '$.content') = ${param("content")}`,
+      ),
+    )
+    .limit(1)
+    .prepare(),
   /** A deletion (kind 5) by this author that names this address, at or after this time. */
   deletedByAddress: db
     .select({ id: events.id })
@@ -143,6 +160,13 @@ export function storeEvent(store: Sql, event: NostrEvent, now: number): StoreOut
       )
         return { stored: false, broadcast: false, accepted: true, reason: "duplicate: a newer version is stored" };
       if (current) remove(store, current.id);
+    }
+    // One reaction per author, target and content: a second "+" by the same key counts
+    // nothing more, however many times a client sends it (NIP-25 leaves this to relays).
+    if (event.kind === KIND_REACTION) {
+      const target = reactionTarget(event);
+      if (target && s.sameReaction.get({ target, pubkey: event.pubkey, content: event.content }))
+        return { stored: false, broadcast: false, accepted: true, reason: "duplicate: this key already reacted so" };
     }
     if (event.kind === EVENT_KIND_DELETION) applyDeletion(store, event);
     s.insert.run({

@@ -212,7 +212,8 @@ describe("budgets are checked before spending", () => {
               spendRequested(back, task.id, decided),
             ]);
     }
-    expect(await runDurableObjectAlarm(roomStub(owner.workspaceId))).toBeTypeOf("boolean");
+    // Whatever the room has scheduled runs now: a charge it would still make counts below.
+    await runDurableObjectAlarm(roomStub(owner.workspaceId));
     const requests = await requestsFor(mark, marker);
     const entries = await entriesOf(back, task.id);
     expect(entries).toHaveLength(requests.length);

@@ -2,11 +2,11 @@ import type { CommunityNews } from "../../../relay/notify";
 import type { PlainEvent } from "../../../relay/messages";
 import { knownAuthors } from "../../../../auth/nostr-attribution";
 import { communityOf, relayOf } from "../../../../community/publish";
-import { KIND_NOTE, KIND_REACTION, KIND_REPORT } from "../../../../community/templates";
+import { KIND_NOTE, KIND_REACTION, KIND_REPORT, reactionTarget } from "../../../../community/templates";
 import { forgetCommunityMentions, noteCommunityMention } from "../../domain/community-mentions";
 import { mentionedPeople } from "./mentions";
 import type { CommunityParts, CommunityService } from "./service";
-import { postView, reactionTarget } from "./views";
+import { postView } from "./views";
 
 /** NIP-09's deletion. */
 const KIND_DELETION = 5;

@@ -124,19 +124,19 @@ export function threadOf(event: NostrEvent): { replyTo: string | null; root: str
   return { replyTo: e[e.length - 1]![1]!, root: e[0]![1]! };
 }
 
-/** NIP-25: the event a reaction is about is its last `e` tag. */
-export function reactionTarget(event: NostrEvent): string | null {
-  const e = event.tags.filter((tag) => tag[0] === "e");
-  return e[e.length - 1]?.[1] ?? null;
-}
-
 export function tally(
   reactions: readonly { eventId: string; pubkey: string; content: string }[],
   me: ReadonlySet<string>,
 ): Map<string, CommunityReaction[]> {
   const byEvent = new Map<string, Map<string, CommunityReaction>>();
+  // The relay keeps one per author, target and content; stored before it did, or after
+  // a relay import, a repeat still counts once.
+  const counted = new Set<string>();
   for (const r of reactions) {
     const content = clip(r.content || "+", 64);
+    const key = `${r.eventId}\n${r.pubkey}\n${content}`;
+    if (counted.has(key)) continue;
+    counted.add(key);
     let counts = byEvent.get(r.eventId);
     if (!counts) {
       counts = new Map();
