@@ -171,6 +171,38 @@ describe("an instance start over the plan's limit, or out of credits, is refused
     for (const s of [o, g]) s.close();
   });
 
+  it("over a budget: a start whose hour would cross the workspace's or the agent key's budget is refused with the reason; raised, it is asked", async () => {
+    const { ws, ownerSocket: o, agentSocket: g } = await openTeam("member");
+    const hour = config.prices.instanceHour;
+    const setBudget = (scope: "workspace" | "key", limit: number | null, subjectId?: string) =>
+      o.ok("billing.setBudget", { scope, ...(subjectId ? { subjectId } : {}), limit, idempotencyKey: idem() });
+    await setBudget("workspace", hour - 1);
+    expect(await g.call("instances.provision", { instanceId: "over", idempotencyKey: idem() })).toMatchObject({
+      ok: false,
+      error: {
+        code: "conflict",
+        message: expect.stringContaining("cross the workspace's budget"),
+        details: { reason: "over_budget", budget: { scope: "workspace", subjectId: null }, needed: hour },
+      },
+    });
+    await setBudget("workspace", null);
+    const agentId = (await g.hello()).principal.id;
+    await setBudget("key", 1, agentId);
+    expect(await g.call("instances.provision", { instanceId: "over", idempotencyKey: idem() })).toMatchObject({
+      ok: false,
+      error: { code: "conflict", details: { reason: "over_budget", budget: { scope: "key", subjectId: agentId } } },
+    });
+    // Nothing was asked while it was over.
+    expect((await o.ok("approvals.list", {})).approvals).toEqual([]);
+    await setBudget("key", hour * 10, agentId);
+    expect((await g.ok("instances.provision", { instanceId: "over", idempotencyKey: idem() })).approval).toMatchObject({
+      status: "pending",
+      action: { operation: "provision", instanceId: "over" },
+    });
+    expect(await inAutopilot(ws, (sql) => usageEntries(sql, "instance_time"))).toEqual([]);
+    for (const s of [o, g]) s.close();
+  });
+
   it("out of credits: payment_required when asked (forbidden with the reason for a 9 client), and an approval decided later fails its job with the reason and starts nothing", async () => {
     const { ws, owner, ownerSocket: o, agentSocket: g } = await openTeam("member");
     // Asked while there are credits; decided once they are gone.

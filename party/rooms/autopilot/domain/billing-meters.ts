@@ -141,8 +141,9 @@ export const STARTS: ReadonlySet<InstanceOperation> = new Set<InstanceOperation>
 /**
  * Refuses to start an instance (before anything starts) over the plan's limit of running
  * instances (`conflict`, reason `plan_limit`: a top-up does not lift it, an operator's plan
- * does), or when the balance cannot pay for an hour of it (`payment_required`). Nothing is
- * reserved: the instance's time is billed as it runs.
+ * does), when an hour of it would cross a budget (`conflict`, reason `over_budget`), or when
+ * the balance cannot pay for an hour of it (`payment_required`). Nothing is reserved: the
+ * instance's time is billed as it runs.
  */
 export function checkInstanceStart(
   sql: Sql,
@@ -163,6 +164,16 @@ export function checkInstanceStart(
   const hour = Math.max(1, gate.config.prices.instanceHour);
   const verdict = gate.check(subject, hour, now);
   if (verdict.kind === "ok") gate.release(verdict.reservation);
+  // A start is asked by a person, or by an agent through an approval a person decides: the
+  // budget is not raised by a second approval here; whoever manages it raises it in Billing.
+  if (verdict.kind === "over") {
+    const whose = verdict.budget.scope === "key" ? "this agent key's" : "the workspace's";
+    throw new RoomError(
+      "conflict",
+      `Starting it would cross ${whose} budget: an hour of an OpenClaw instance costs ${hour} credits and ${Math.max(0, verdict.remaining)} are left this month. An owner or admin can raise the budget in Billing.`,
+      { reason: "over_budget", budget: verdict.budget, needed: hour, remaining: verdict.remaining, instanceId },
+    );
+  }
   if (verdict.kind === "payment_required")
     throw new RoomError(
       "payment_required",
