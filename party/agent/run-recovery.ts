@@ -1,5 +1,5 @@
 // What a restart does to a run it cut off mid-stream. A run that had been resumed after
-// its approvals holds everything needed to resume again (its stored model messages and
+// its approvals (tools' or a spend approval) holds everything needed to resume again (its stored model messages and
 // the answers): it does, and the approved tool still runs once (its idempotency key is
 // the run's and the call's, so the replay answers from the idempotency table). A first
 // segment, or a run cut too often, ends visibly instead.
@@ -18,8 +18,9 @@ export function canResumeAgain(run: CutRun): boolean {
   const { messages, pending, resumes } = run.doc;
   return (
     run.status === "streaming" &&
+    // Stored messages: it was resumed (from its tools' approvals, or its spend approval with
+    // no call to answer); a first segment stores none.
     messages.length > 0 &&
-    pending.length > 0 &&
     pending.every((call) => call.answer !== null) &&
     (resumes ?? 0) < MAX_RESUMES
   );

@@ -1,17 +1,21 @@
 // A reply's run against the workspace's money (decision 44): before each of its model calls the
 // run asks the spend gate with that call's worst case (the first before the stream starts, the
 // next ones between the SDK's steps, which stop the stream when refused), and each call's actual
-// cost is recorded against the reservation made for it. A run the gate refuses ends there: out of
-// credits with `payment_required` in the thread; over a budget with a spend approval whose
-// approval raises the budget once, so asking again goes on.
+// cost is recorded against the reservation made for it. Out of credits, the run ends there with
+// why in the thread; over a budget, it waits on a spend approval whose approval raises the
+// budget once and lets the run go on from where it stopped.
 import type { ModelMessage } from "ai";
+import type { Approval } from "../../shared/protocol/approvals";
+import type { SpendAction } from "../../shared/protocol/billing";
 import { requestApproval } from "../rooms/autopilot/domain/approvals";
+import { syncWaiting } from "../rooms/autopilot/domain/run-waiting";
 import type { Reservation, SpendGate, SpendSubject, SpendVerdict } from "../rooms/autopilot/domain/spend-gate";
-import type { AgentRun } from "../rooms/autopilot/domain/agent-runs";
+import { type AgentRun, saveRun } from "../rooms/autopilot/domain/agent-runs";
 import { recordUsage } from "../rooms/autopilot/domain/usage";
 import type { Sql } from "../domain/sql";
 import { asAutopilot, type PostDeps } from "./autopilot-posts";
 import type { RunEvent } from "./run-stream";
+import { boundRunMessages } from "./run-storage";
 
 /** Whose budgets a reply's spending counts against: its trigger's key (an agent's), the thread's project. */
 export function runSpender(run: Pick<AgentRun, "doc">, projectId: string | null): SpendSubject {
@@ -67,29 +71,37 @@ export class RunSpending {
   }
 }
 
+/** The words a run the gate found out of credits ends with. */
+export function outOfCreditsRunText(refused: Extract<SpendVerdict, { kind: "payment_required" }>): string {
+  return `The Autopilot stopped: the workspace is out of credits (${refused.balance.toLocaleString("en-US")} left; its next model call may cost up to ${refused.needed.toLocaleString("en-US")}). Top up in Billing or ask an operator for credits, then ask again.`;
+}
+
 /**
- * The words a refused run ends with; over a budget, the spend approval is filed first (for
- * the run's trigger, so the two-person rule applies to them as to any request they caused).
+ * Over a budget: the spend approval is filed for the run's trigger (so the two-person rule
+ * applies to them as to any request they caused) and the run waits on it, with its model
+ * messages so far, as it waits on a tool's approval (run-pause.ts): approved, it goes on
+ * from there (runner.ts); denied or expired, it ends with why. Answers false when the
+ * messages are too large to keep: the run then ends, and its words say to ask again.
  */
-export function refusedRun(
+export function pauseForSpend(
   deps: PostDeps,
   run: AgentRun,
-  refused: Exclude<SpendVerdict, { kind: "ok" }>,
+  refused: Extract<SpendVerdict, { kind: "over" }>,
+  messages: ModelMessage[],
   ttlMs: number | undefined,
-): string {
-  if (refused.kind === "payment_required")
-    return `The Autopilot stopped: the workspace is out of credits (${refused.balance.toLocaleString("en-US")} left; its next model call may cost up to ${refused.needed.toLocaleString("en-US")}). Top up in Billing or ask an operator for credits, then ask again.`;
+): boolean {
+  const bounded = boundRunMessages(messages);
   const scope = refused.budget.scope === "key" ? "agent key" : refused.budget.scope;
   const amount = refused.amount.toLocaleString("en-US");
   const what = "the Autopilot's next model call in this thread";
   asAutopilot(
     deps,
-    (ctx) =>
-      requestApproval(
+    (ctx) => {
+      const { approval } = requestApproval(
         ctx,
         {
           title: `Spend up to ${amount} more credits on ${what}`,
-          details: `The ${scope}'s budget has ${Math.max(0, refused.remaining).toLocaleString("en-US")} credits left. Approve to raise it by ${amount} once, then ask the Autopilot again.`,
+          details: `The ${scope}'s budget has ${Math.max(0, refused.remaining).toLocaleString("en-US")} credits left. Approve to raise it by ${amount} once${bounded.ok ? " and the reply goes on" : ", then ask the Autopilot again"}; deny to stop it.`,
           risk: "medium",
           threadId: run.threadId,
         },
@@ -102,11 +114,35 @@ export function refusedRun(
           spender: run.doc.triggeredBy,
         },
         ttlMs,
-      ),
+      );
+      if (!bounded.ok) return;
+      const doc = {
+        ...run.doc,
+        messages: bounded.messages as unknown as Record<string, unknown>[],
+        pending: [],
+        spendApprovalId: approval.id,
+      };
+      saveRun(ctx.sql, { id: run.id, status: "awaiting_approval", segment: run.segment, doc }, ctx.now);
+      syncWaiting(ctx, run.threadId);
+    },
     ["read", "write"],
     run.doc.triggeredBy,
   );
-  return `The Autopilot stopped before its next model call: it would go over the ${scope}'s budget. A spend approval for ${amount} credits is in Approvals; once it is approved, ask again.`;
+  return bounded.ok;
+}
+
+/** The words a run ends with when its spend approval could not keep it waiting (run-spend.ts). */
+export const overBudgetEndText = (refused: Extract<SpendVerdict, { kind: "over" }>): string =>
+  `The Autopilot stopped before its next model call: it would go over the ${refused.budget.scope === "key" ? "agent key" : refused.budget.scope}'s budget. A spend approval for ${refused.amount.toLocaleString("en-US")} credits is in Approvals; once it is approved, ask again.`;
+
+/** Why what waited on a spend approval (a task, a reply) stopped: it was not granted. */
+export function spendRefusedText(approval: Approval, action: SpendAction): string {
+  const amount = action.amount.toLocaleString("en-US");
+  if (approval.status === "denied")
+    return `${approval.resolvedBy?.name ?? "Someone"} denied spending ${amount} more credits${approval.note ? ` (${approval.note})` : ""}`;
+  return approval.note
+    ? `no decision on spending ${amount} more credits (${approval.note})`
+    : `nobody approved spending ${amount} more credits in time`;
 }
 
 /** A reply's model call as the SDK reported it: its usage row, and its cost in the ledger once. */

@@ -13,6 +13,7 @@
 import type { LanguageModel, ModelMessage } from "ai";
 import type { ChatAbortResult, ChatStream } from "../../shared/protocol/gateway";
 import type { Approval } from "../../shared/protocol/approvals";
+import type { SpendAction } from "../../shared/protocol/billing";
 import type { MethodName } from "../../shared/protocol/methods";
 import type { Actor, Principal } from "../../shared/protocol/principal";
 import type { RunLogEntry } from "../../shared/protocol/tasks";
@@ -38,7 +39,16 @@ import { getThread } from "../rooms/autopilot/domain/threads";
 import { appendRunLog } from "../rooms/autopilot/domain/run-log";
 import type { SpendGate } from "../rooms/autopilot/domain/spend-gate";
 import { projectOfThread } from "../rooms/autopilot/domain/projects";
-import { callInputChars, recordReplyCall, refusedRun, RunSpending, runSpender } from "./run-spend";
+import {
+  callInputChars,
+  outOfCreditsRunText,
+  overBudgetEndText,
+  pauseForSpend,
+  recordReplyCall,
+  RunSpending,
+  runSpender,
+  spendRefusedText,
+} from "./run-spend";
 import { approvalEntry, modelCallEntry, RunLogWriter, toolCallEntry } from "./task-log";
 import {
   asAutopilot,
@@ -264,7 +274,7 @@ export class AutopilotAgent {
       runSpender(run, projectOfThread(this.#d.sql, threadId)?.id ?? null),
       () => this.#d.spend.modelEstimate(config.modelId, inputChars + stream.text.length),
     );
-    if (!spending.next()) return this.#refused(run, active, chatRunId, spending);
+    if (!spending.next()) return this.#refused(run, active, chatRunId, spending, messages);
     const outcome = await runStream({
       model,
       instructions,
@@ -298,7 +308,7 @@ export class AutopilotAgent {
     } else if (spending.refused && outcome.status === "finished" && outcome.approvals.length === 0) {
       // The stream stopped between steps because the next call was refused: what it said is kept.
       finishSegment(this.#d, threadId, chatRunId, outcome.text);
-      this.#refused(run, active, `${chatRunId}.spend`, spending);
+      this.#refused(run, active, `${chatRunId}.spend`, spending, [...messages, ...outcome.responseMessages]);
     } else if (outcome.approvals.length > 0) {
       // In one turn with the segment's end: a client tells a pause from the run's end by whether
       // the pause came before the answer to a request it sent after chat.final (`send --wait-reply`).
@@ -311,12 +321,24 @@ export class AutopilotAgent {
     }
   }
 
-  /** The spend gate said no to the run's next model call: the run ends with why (run-spend.ts). */
-  #refused(run: AgentRun, active: Active, chatRunId: string, spending: RunSpending): void {
+  /**
+   * The spend gate said no to the run's next model call (run-spend.ts): out of credits, the
+   * run ends with why; over a budget, it waits on a spend approval with `messages`, what the
+   * next call would have sent.
+   */
+  #refused(run: AgentRun, active: Active, chatRunId: string, spending: RunSpending, messages: ModelMessage[]): void {
     active.stream = null;
-    const config = this.#d.config();
-    const ttl = config.configured ? config.approvalTtlMs : undefined;
-    failSegment(this.#d, run.threadId, chatRunId, "", refusedRun(this.#d, run, spending.refused!, ttl));
+    const refused = spending.refused!;
+    if (refused.kind === "over") {
+      const config = this.#d.config();
+      const ttl = config.configured ? config.approvalTtlMs : undefined;
+      if (pauseForSpend(this.#d, run, refused, messages, ttl)) {
+        // Ends the stream clients show; the thread's `waiting` now names the spend approval.
+        this.#d.broadcast("chat.final", { threadId: run.threadId, runId: chatRunId, messageId: null, aborted: false });
+        return;
+      }
+      failSegment(this.#d, run.threadId, chatRunId, "", overBudgetEndText(refused));
+    } else failSegment(this.#d, run.threadId, chatRunId, "", outOfCreditsRunText(refused));
     endRun(this.#d.sql, run.id, "failed", Date.now());
   }
 
@@ -385,6 +407,7 @@ export class AutopilotAgent {
   /** An approval was decided (or expired): a paused run resumes once all of its calls are answered. */
   onApprovalResolved(approval: Approval): void {
     const action = approval.action;
+    if (action?.kind === "spend" && action.for.kind === "run") return this.#spendDecided(approval, action);
     if (action?.kind !== "tool" || approval.status === "pending") return;
     const { sql } = this.#d;
     let logged: RunLogEntry[] = [];
@@ -415,6 +438,46 @@ export class AutopilotAgent {
     if (resumed) this.#execute(resumed, (active) => this.#resume(resumed, active));
   }
 
+  /**
+   * The spend approval a run waits on was decided (its budget already raised: the billing
+   * feature reacts first): approved, the run goes on from its stored messages, once however
+   * many decide; otherwise it ends with why and the thread's queue moves on.
+   */
+  #spendDecided(approval: Approval, action: SpendAction): void {
+    if (approval.status === "pending") return;
+    const { sql } = this.#d;
+    const now = Date.now();
+    const outcome = sql.transaction((): { go: AgentRun } | { stop: AgentRun } | null => {
+      const run = getRun(sql, action.for.id);
+      if (run?.status !== "awaiting_approval" || run.doc.spendApprovalId !== approval.id) return null;
+      const { spendApprovalId: _decided, ...doc } = run.doc;
+      if (approval.status !== "approved") {
+        if (!claimRun(sql, run.id, ["awaiting_approval"], "failed", now)) return null;
+        endRun(sql, run.id, "failed", now);
+        return { stop: run };
+      }
+      if (!claimRun(sql, run.id, ["awaiting_approval"], "streaming", now)) return null;
+      const claimed: AgentRun = { ...run, status: "streaming", segment: run.segment + 1, doc };
+      saveRun(sql, claimed, now);
+      return { go: claimed };
+    });
+    if (!outcome) return;
+    const run = "go" in outcome ? outcome.go : outcome.stop;
+    this.#syncWaiting(run.threadId);
+    if ("go" in outcome) {
+      this.#execute(outcome.go, (active) => this.#resume(outcome.go, active));
+      return;
+    }
+    failSegment(
+      this.#d,
+      run.threadId,
+      `${run.id}.${run.segment}.spend`,
+      "",
+      `The Autopilot stopped: ${spendRefusedText(approval, action)}.`,
+    );
+    this.#pump(run.threadId);
+  }
+
   async #resume(run: AgentRun, active: Active): Promise<void> {
     const config = this.#d.config();
     if (!config.configured) {
@@ -429,7 +492,9 @@ export class AutopilotAgent {
           ? { approvalId: call.approvalId, approved: true }
           : { approvalId: call.approvalId, approved: false, reason: call.answer?.reason ?? "denied" },
     );
-    const messages = resumeMessages(run.doc.messages as unknown as ModelMessage[], answers);
+    const stored = run.doc.messages as unknown as ModelMessage[];
+    // After a spend approval no call waits for an answer: the run goes on with what it had.
+    const messages = answers.length > 0 ? resumeMessages(stored, answers) : stored;
     const model = createModel(config);
     const tools = await this.#tools(run, config, active);
     if (await this.#mayGoOn(run, access))
@@ -448,8 +513,9 @@ export class AutopilotAgent {
     const stopped = asAutopilot(this.#d, (ctx) => {
       if (!claimRun(ctx.sql, run.id, ["awaiting_approval"], "aborted", ctx.now)) return false;
       endRun(ctx.sql, run.id, "aborted", ctx.now);
-      for (const call of run.doc.pending) {
-        const approval = call.roomApprovalId ? getApproval(ctx.sql, call.roomApprovalId) : null;
+      const waitedOn = [...run.doc.pending.map((call) => call.roomApprovalId), run.doc.spendApprovalId ?? null];
+      for (const id of waitedOn) {
+        const approval = id ? getApproval(ctx.sql, id) : null;
         if (approval?.status === "pending")
           settleApproval(ctx, approval, "expired", `the Autopilot's reply was stopped by ${by.name}`);
       }
@@ -488,6 +554,8 @@ export class AutopilotAgent {
       endRun(sql, run.id, "failed", Date.now());
     }
     for (const run of runsWithStatus(sql, "awaiting_approval")) {
+      const spend = run.doc.spendApprovalId ? getApproval(sql, run.doc.spendApprovalId) : null;
+      if (spend && spend.status !== "pending") this.onApprovalResolved(spend);
       for (const call of run.doc.pending) {
         const approval = call.roomApprovalId && !call.answer ? getApproval(sql, call.roomApprovalId) : null;
         if (approval && approval.status !== "pending") this.onApprovalResolved(approval);

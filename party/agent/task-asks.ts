@@ -156,16 +156,6 @@ export function outOfCreditsText(verdict: Extract<SpendVerdict, { kind: "payment
   return `Paused: the workspace is out of credits (${verdict.balance.toLocaleString("en-US")} left; the next step may cost up to ${verdict.needed.toLocaleString("en-US")}). Top up in Billing or ask an operator for credits, then resume the task.`;
 }
 
-/** Why a task stopped after its spend approval was not granted. */
-export function spendRefusedText(approval: Approval, action: SpendAction): string {
-  const amount = action.amount.toLocaleString("en-US");
-  if (approval.status === "denied")
-    return `${approval.resolvedBy?.name ?? "Someone"} denied spending ${amount} more credits${approval.note ? ` (${approval.note})` : ""}`;
-  return approval.note
-    ? `no decision on spending ${amount} more credits (${approval.note})`
-    : `nobody approved spending ${amount} more credits in time`;
-}
-
 /** The model call of a step, charged once: its actual cost against the reservation made for it. */
 export function chargeStep(
   spend: SpendGate,

@@ -30,12 +30,12 @@ import type { AgentDeps } from "./runner";
 import { actingTools, runAccess } from "./run-access";
 import { boundRunMessages } from "./run-storage";
 import { runStream } from "./run-stream";
-import { callInputChars } from "./run-spend";
+import { callInputChars, spendRefusedText } from "./run-spend";
 import { answerFor } from "./run-tools";
 import { taskInstructions } from "./task-context";
 import { clip, decide, type RunToolsShape, toolCallsOf, used, withoutExecute } from "./task-step";
 import { approvalEntry, endText, modelCallEntry, overBudget, toolCallEntry } from "./task-log";
-import { askForCall, chargeStep, reserveStep, spendDecided, spendRefusedText, type TaskAskOps } from "./task-asks";
+import { askForCall, chargeStep, reserveStep, spendDecided, type TaskAskOps } from "./task-asks";
 import type { Reservation } from "../rooms/autopilot/domain/spend-gate";
 import type { SpendAction } from "../../shared/protocol/billing";
 

@@ -29,6 +29,11 @@ export const AgentRunDoc = z.object({
   triggerN: z.number().int().positive(),
   messages: z.array(z.record(z.string(), z.unknown())),
   pending: z.array(PendingCall),
+  /**
+   * While the run waits before a model call that would cross a budget: the spend approval
+   * (run-spend.ts). Approved, the run goes on from `messages`; not, it ends with why.
+   */
+  spendApprovalId: z.string().optional(),
   /** How often a restart cut the run after an approval and it was resumed again (bounded). */
   resumes: z.number().int().nonnegative().optional(),
 });

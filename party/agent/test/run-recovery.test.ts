@@ -18,6 +18,10 @@ describe("a run cut off by a restart", () => {
     expect(again).toMatchObject({ segment: 2, doc: { resumes: 1, messages: resumed.doc.messages } });
   });
 
+  it("resumes again after its spend approval, which left no call to answer", () => {
+    expect(canResumeAgain({ ...resumed, doc: { ...resumed.doc, pending: [] } })).toBe(true);
+  });
+
   it("ends when it was still in its first segment, still waits for an answer, or was cut too often", () => {
     expect(canResumeAgain({ ...resumed, segment: 0, doc: { ...resumed.doc, messages: [], pending: [] } })).toBe(false);
     expect(canResumeAgain({ ...resumed, doc: { ...resumed.doc, pending: [{ answer: null }] } })).toBe(false);

@@ -9,11 +9,12 @@ import type { Approval } from "../../../shared/protocol/approvals";
 import type { LedgerEntry } from "../../../shared/protocol/billing";
 import type { EventFrame } from "../../../shared/protocol/frames";
 import type { Task } from "../../../shared/protocol/tasks";
+import type { Thread } from "../../../shared/protocol/threads";
 import { appendLedger, setWorkspacePlan } from "../../rooms/autopilot/domain/billing";
 import type { Autopilot } from "../../rooms/autopilot/room";
 import { type Sql, sqlFromStorage } from "../../domain/sql";
 import { addMember, createKey, idem, type Person, RawSocket, signUp } from "../harness";
-import { agentRoom, requestMark, requestsFor, say } from "./agent-harness";
+import { agentRoom, autopilotMessages, autopilotSays, requestMark, requestsFor, say } from "./agent-harness";
 
 const roomStub = (workspaceId: string) => {
   const rooms = (env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> }).Autopilot;
@@ -218,6 +219,87 @@ describe("budgets are checked before spending", () => {
     const entries = await entriesOf(back, task.id);
     expect(entries).toHaveLength(requests.length);
     for (const s of [back, d]) s.close();
+  });
+});
+
+describe("a reply over a budget", () => {
+  /** The next spend approval a reply's run asked for, other than those already seen. */
+  const runSpendRequested = (sock: RawSocket, seen: Approval[]) =>
+    sock
+      .waitFor<EventFrame>((f) => {
+        if (f.type !== "event" || f.event !== "approval.requested") return false;
+        const { approval } = f.payload as { approval: Approval };
+        return (
+          approval.action?.kind === "spend" &&
+          approval.action.for.kind === "run" &&
+          !seen.some((a) => a.id === approval.id)
+        );
+      }, 30_000)
+      .then((f) => (f.payload as { approval: Approval }).approval);
+
+  it("waits on its spend approval and goes on from where it stopped once approved; denied, it ends with why and the thread moves on", async () => {
+    const { sock, deciders } = await teamRoom();
+    const { thread } = await sock.ok("threads.create", { title: "Budgeted", idempotencyKey: idem() });
+    const mark = await requestMark();
+    // A budget smaller than any call's worst case: every model call of the reply asks first.
+    await sock.ok("billing.setBudget", { scope: "workspace", limit: 1, idempotencyKey: idem() });
+    const marker = `reply-${crypto.randomUUID().slice(0, 8)}`;
+    await say(sock, thread.id, `${marker} STEPS: threads_list {}`);
+
+    const decided: Approval[] = [];
+    let finalText: string | null = null;
+    while (finalText === null) {
+      const approval = await Promise.race([
+        runSpendRequested(sock, decided),
+        autopilotSays(sock, thread.id, (m) => m.text.includes("TOOL RESULT SEEN"), 30_000).then(() => null),
+      ]);
+      if (!approval) {
+        finalText = autopilotMessages(sock, thread.id).find((m) => m.text.includes("TOOL RESULT SEEN"))!.text;
+        break;
+      }
+      expect(approval.action).toMatchObject({ kind: "spend", for: { kind: "run" } });
+      // The thread says what its reply waits for.
+      const waiting = await sock.waitFor<EventFrame>(
+        (f) =>
+          f.type === "event" &&
+          f.event === "thread.updated" &&
+          (f.payload as { thread: Thread }).thread.waiting?.approvals.some((a) => a.id === approval.id) === true,
+      );
+      expect((waiting.payload as { thread: Thread }).thread.waiting?.runId).toBe(
+        (approval.action as { for: { id: string } }).for.id,
+      );
+      await deciders[0]!.ok("approvals.resolve", {
+        approvalId: approval.id,
+        decision: "approve",
+        idempotencyKey: idem(),
+      });
+      decided.push(approval);
+    }
+    // One approval per model call (the tool's and the answer's); nothing asked twice, no
+    // "ask again": the run went on by itself, each call once.
+    const requests = await requestsFor(mark, marker);
+    expect(decided).toHaveLength(requests.length);
+    expect(requests).toHaveLength(2);
+    expect(autopilotMessages(sock, thread.id).some((m) => /ask again/.test(m.text))).toBe(false);
+    const runId = (decided[0]!.action as { for: { id: string } }).for.id;
+    expect((await entriesOf(sock, runId)).length).toBe(requests.length);
+
+    // Denied: the reply ends with the decider's words, and a message queued behind it is taken up.
+    await say(sock, thread.id, `${marker} again: STEPS: threads_list {}`);
+    const asked = await runSpendRequested(sock, decided);
+    await say(sock, thread.id, `${marker} SAY: queued behind`);
+    await deciders[1]!.ok("approvals.resolve", {
+      approvalId: asked.id,
+      decision: "deny",
+      note: "not now",
+      idempotencyKey: idem(),
+    });
+    const stopped = await autopilotSays(sock, thread.id, (m) => m.text.startsWith("The Autopilot stopped"));
+    expect(stopped.text).toMatch(/denied spending [\d,]+ more credits \(not now\)/);
+    // The queued message's run asks for its own spend approval: the thread moved on.
+    const next = await runSpendRequested(sock, [...decided, asked]);
+    expect((next.action as { for: { id: string } }).for.id).not.toBe((asked.action as { for: { id: string } }).for.id);
+    for (const s of [sock, ...deciders]) s.close();
   });
 });
 

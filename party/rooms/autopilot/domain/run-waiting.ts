@@ -6,7 +6,7 @@ import {
   type ThreadWaiting,
 } from "../../../../shared/protocol/agent";
 import type { Approval } from "../../../../shared/protocol/approvals";
-import { activeRun, getRun, nextQueued } from "./agent-runs";
+import { activeRun, type AgentRun, getRun, nextQueued } from "./agent-runs";
 import { getApproval, withdrawApproval } from "./approvals";
 import type { OpContext } from "./context";
 import { RoomError } from "../../../domain/errors";
@@ -19,13 +19,19 @@ import { getThread, updateThread } from "./threads";
 // changes (syncWaiting), so it is the room's state, whatever came before; `chat.goAhead`
 // lets the run go on without its approvals.
 
+/** The approvals a paused run has no answer for yet: its tool calls' and its spend approval (run-spend.ts). */
+function waitedOn(run: AgentRun): string[] {
+  const calls = run.doc.pending.flatMap((call) => (call.roomApprovalId && !call.answer ? [call.roomApprovalId] : []));
+  return run.doc.spendApprovalId ? [...calls, run.doc.spendApprovalId] : calls;
+}
+
 /** What the thread's waiting run waits for and what is queued behind it; null when no run waits. */
 export function waitingOf(sql: Sql, threadId: string): ThreadWaiting | null {
   const run = activeRun(sql, threadId);
   if (run?.status !== "awaiting_approval") return null;
-  const approvals = run.doc.pending
-    .flatMap((call) => {
-      const approval = call.roomApprovalId && !call.answer ? getApproval(sql, call.roomApprovalId) : null;
+  const approvals = waitedOn(run)
+    .flatMap((id) => {
+      const approval = getApproval(sql, id);
       return approval?.status === "pending" ? [{ id: approval.id, title: approval.title.slice(0, 200) }] : [];
     })
     .slice(0, MAX_WAITING_APPROVALS);
@@ -65,8 +71,9 @@ export function goAhead(
       status: run.status,
     });
   const note = wentAheadNote(ctx.actor.name);
-  const withdrawn = run.doc.pending.flatMap((call): Approval[] => {
-    const approval = call.roomApprovalId && !call.answer ? withdrawApproval(ctx, call.roomApprovalId, note) : null;
+  // A spend approval withdrawn is not granted: the run then ends (runner.ts), as with nothing to spend.
+  const withdrawn = waitedOn(run).flatMap((id): Approval[] => {
+    const approval = withdrawApproval(ctx, id, note);
     return approval ? [approval] : [];
   });
   if (withdrawn.length === 0)
