@@ -16,7 +16,6 @@ import type { Approval } from "../../shared/protocol/approvals";
 import type { SpendAction } from "../../shared/protocol/billing";
 import type { MethodName } from "../../shared/protocol/methods";
 import type { Actor, Principal } from "../../shared/protocol/principal";
-import type { RunLogEntry } from "../../shared/protocol/tasks";
 import type { Message } from "../../shared/protocol/threads";
 import { autopilotAnswers } from "../../shared/responder";
 import type { z } from "zod";
@@ -32,11 +31,10 @@ import {
   saveRun,
   toolCallPosted,
 } from "../rooms/autopilot/domain/agent-runs";
-import { getApproval, settleApproval } from "../rooms/autopilot/domain/approvals";
+import { getApproval } from "../rooms/autopilot/domain/approvals";
 import { newId } from "../domain/keys";
 import { syncWaiting } from "../rooms/autopilot/domain/run-waiting";
 import { getThread } from "../rooms/autopilot/domain/threads";
-import { appendRunLog } from "../rooms/autopilot/domain/run-log";
 import type { SpendGate } from "../rooms/autopilot/domain/spend-gate";
 import { projectOfThread } from "../rooms/autopilot/domain/projects";
 import {
@@ -47,30 +45,21 @@ import {
   recordReplyCall,
   RunSpending,
   runSpender,
-  spendRefusedText,
 } from "./run-spend";
-import { approvalEntry, modelCallEntry, RunLogWriter, toolCallEntry } from "./task-log";
-import {
-  asAutopilot,
-  clipText,
-  failSegment,
-  finishSegment,
-  jsonText,
-  type PostDeps,
-  post,
-  toolLine,
-} from "./autopilot-posts";
+import { modelCallEntry, RunLogWriter, toolCallEntry } from "./task-log";
+import { clipText, failSegment, finishSegment, jsonText, type PostDeps, post, toolLine } from "./autopilot-posts";
 import { createModel, type ModelConfig, type ModelConfigured } from "./config";
 import { AUTOPILOT_ID } from "./context";
 import { buildRunContext, runInstructions } from "./run-context";
 import type { FileBytes } from "./attachments";
 import { pauseRun } from "./run-pause";
+import { answerToolCall, cancelWaitingRun, decideRunSpend } from "./run-decisions";
 import { canResumeAgain, nextResume } from "./run-recovery";
 import { actingTools, type CurrentAccess, type RunAccess, runAccess, stopRun } from "./run-access";
 import { type ApprovalAnswer, type RunEvent, resumeMessages, runStream } from "./run-stream";
 import { requestTitle } from "./titles";
 import type { GatewayAccess } from "./gateway-tool";
-import { answerFor, type RunTools } from "./run-tools";
+import type { RunTools } from "./run-tools";
 import { takePost } from "./turn-intake";
 import { limitNotice } from "./turn-limits";
 
@@ -409,30 +398,7 @@ export class AutopilotAgent {
     const action = approval.action;
     if (action?.kind === "spend" && action.for.kind === "run") return this.#spendDecided(approval, action);
     if (action?.kind !== "tool" || approval.status === "pending") return;
-    const { sql } = this.#d;
-    let logged: RunLogEntry[] = [];
-    const resumed = sql.transaction((): AgentRun | null => {
-      const run = getRun(sql, action.runId);
-      if (run?.status !== "awaiting_approval") return null;
-      let changed = false;
-      const pending = run.doc.pending.map((call) => {
-        if (call.toolCallId !== action.toolCallId || call.answer) return call;
-        changed = true;
-        return { ...call, answer: answerFor(approval) };
-      });
-      if (!changed) return null;
-      logged = appendRunLog(sql, run.id, [approvalEntry(approval, run.segment)], Date.now());
-      const now = Date.now();
-      const next: AgentRun = { ...run, doc: { ...run.doc, pending } };
-      if (pending.some((call) => !call.answer)) {
-        saveRun(sql, next, now);
-        return null;
-      }
-      if (!claimRun(sql, run.id, ["awaiting_approval"], "streaming", now)) return null;
-      const claimed: AgentRun = { ...next, status: "streaming", segment: run.segment + 1 };
-      saveRun(sql, claimed, now);
-      return claimed;
-    });
+    const { resumed, logged } = answerToolCall(this.#d.sql, approval, action);
     if (logged.length > 0) this.#d.broadcast("runlog.appended", { runId: action.runId, entries: logged });
     if (approval.threadId) this.#syncWaiting(approval.threadId);
     if (resumed) this.#execute(resumed, (active) => this.#resume(resumed, active));
@@ -444,37 +410,12 @@ export class AutopilotAgent {
    * many decide; otherwise it ends with why and the thread's queue moves on.
    */
   #spendDecided(approval: Approval, action: SpendAction): void {
-    if (approval.status === "pending") return;
-    const { sql } = this.#d;
-    const now = Date.now();
-    const outcome = sql.transaction((): { go: AgentRun } | { stop: AgentRun } | null => {
-      const run = getRun(sql, action.for.id);
-      if (run?.status !== "awaiting_approval" || run.doc.spendApprovalId !== approval.id) return null;
-      const { spendApprovalId: _decided, ...doc } = run.doc;
-      if (approval.status !== "approved") {
-        if (!claimRun(sql, run.id, ["awaiting_approval"], "failed", now)) return null;
-        endRun(sql, run.id, "failed", now);
-        return { stop: run };
-      }
-      if (!claimRun(sql, run.id, ["awaiting_approval"], "streaming", now)) return null;
-      const claimed: AgentRun = { ...run, status: "streaming", segment: run.segment + 1, doc };
-      saveRun(sql, claimed, now);
-      return { go: claimed };
-    });
-    if (!outcome) return;
-    const run = "go" in outcome ? outcome.go : outcome.stop;
+    const decided = decideRunSpend(this.#d.sql, approval, action);
+    if (!decided) return;
+    const { run, stopped } = decided;
     this.#syncWaiting(run.threadId);
-    if ("go" in outcome) {
-      this.#execute(outcome.go, (active) => this.#resume(outcome.go, active));
-      return;
-    }
-    failSegment(
-      this.#d,
-      run.threadId,
-      `${run.id}.${run.segment}.spend`,
-      "",
-      `The Autopilot stopped: ${spendRefusedText(approval, action)}.`,
-    );
+    if (stopped === null) return this.#execute(run, (active) => this.#resume(run, active));
+    failSegment(this.#d, run.threadId, `${run.id}.${run.segment}.spend`, "", stopped);
     this.#pump(run.threadId);
   }
 
@@ -510,18 +451,7 @@ export class AutopilotAgent {
     }
     const run = activeRun(this.#d.sql, threadId);
     if (run?.status !== "awaiting_approval") return null;
-    const stopped = asAutopilot(this.#d, (ctx) => {
-      if (!claimRun(ctx.sql, run.id, ["awaiting_approval"], "aborted", ctx.now)) return false;
-      endRun(ctx.sql, run.id, "aborted", ctx.now);
-      const waitedOn = [...run.doc.pending.map((call) => call.roomApprovalId), run.doc.spendApprovalId ?? null];
-      for (const id of waitedOn) {
-        const approval = id ? getApproval(ctx.sql, id) : null;
-        if (approval?.status === "pending")
-          settleApproval(ctx, approval, "expired", `the Autopilot's reply was stopped by ${by.name}`);
-      }
-      syncWaiting(ctx, threadId);
-      return true;
-    });
+    const stopped = cancelWaitingRun(this.#d, run, by);
     if (!stopped) return null;
     this.#pump(threadId);
     return { aborted: true, runIds: [run.id] };

@@ -1,0 +1,96 @@
+// What a person's decision does to a run waiting on it, in one transaction each: a tool
+// call's answer (the run resumes once every call is answered), its spend approval
+// (approved: it goes on; otherwise it ends), or `chat.abort` (it ends, and what it waited on
+// expires). The claim (`awaiting_approval` → the next status) makes each happen once, however
+// many people decide at the same moment. The runner (runner.ts) executes what they answer.
+import type { Approval, ApprovalAction } from "../../shared/protocol/approvals";
+import type { SpendAction } from "../../shared/protocol/billing";
+import type { Actor } from "../../shared/protocol/principal";
+import type { RunLogEntry } from "../../shared/protocol/tasks";
+import { type AgentRun, claimRun, endRun, getRun, saveRun } from "../rooms/autopilot/domain/agent-runs";
+import { getApproval, settleApproval } from "../rooms/autopilot/domain/approvals";
+import { appendRunLog } from "../rooms/autopilot/domain/run-log";
+import { syncWaiting } from "../rooms/autopilot/domain/run-waiting";
+import type { Sql } from "../domain/sql";
+import { asAutopilot, type PostDeps } from "./autopilot-posts";
+import { spendRefusedText } from "./run-spend";
+import { answerFor } from "./run-tools";
+import { approvalEntry } from "./task-log";
+
+type ToolAction = Extract<ApprovalAction, { kind: "tool" }>;
+
+/** A tool call's approval answered: the run, claimed to stream again, once all of its calls are. */
+export function answerToolCall(
+  sql: Sql,
+  approval: Approval,
+  action: ToolAction,
+): { resumed: AgentRun | null; logged: RunLogEntry[] } {
+  let logged: RunLogEntry[] = [];
+  const resumed = sql.transaction((): AgentRun | null => {
+    const run = getRun(sql, action.runId);
+    if (run?.status !== "awaiting_approval") return null;
+    let changed = false;
+    const pending = run.doc.pending.map((call) => {
+      if (call.toolCallId !== action.toolCallId || call.answer) return call;
+      changed = true;
+      return { ...call, answer: answerFor(approval) };
+    });
+    if (!changed) return null;
+    logged = appendRunLog(sql, run.id, [approvalEntry(approval, run.segment)], Date.now());
+    const now = Date.now();
+    const next: AgentRun = { ...run, doc: { ...run.doc, pending } };
+    if (pending.some((call) => !call.answer)) {
+      saveRun(sql, next, now);
+      return null;
+    }
+    if (!claimRun(sql, run.id, ["awaiting_approval"], "streaming", now)) return null;
+    const claimed: AgentRun = { ...next, status: "streaming", segment: run.segment + 1 };
+    saveRun(sql, claimed, now);
+    return claimed;
+  });
+  return { resumed, logged };
+}
+
+/**
+ * The spend approval a run waits on, decided (its budget already raised: the billing feature
+ * reacts first): approved, the run claimed to go on from its stored messages (`stopped` null);
+ * otherwise ended, with why. Null when the run no longer waits on it.
+ */
+export function decideRunSpend(
+  sql: Sql,
+  approval: Approval,
+  action: SpendAction,
+): { run: AgentRun; stopped: string | null } | null {
+  if (approval.status === "pending") return null;
+  const now = Date.now();
+  return sql.transaction(() => {
+    const run = getRun(sql, action.for.id);
+    if (run?.status !== "awaiting_approval" || run.doc.spendApprovalId !== approval.id) return null;
+    const { spendApprovalId: _decided, ...doc } = run.doc;
+    if (approval.status !== "approved") {
+      if (!claimRun(sql, run.id, ["awaiting_approval"], "failed", now)) return null;
+      endRun(sql, run.id, "failed", now);
+      return { run, stopped: `The Autopilot stopped: ${spendRefusedText(approval, action)}.` };
+    }
+    if (!claimRun(sql, run.id, ["awaiting_approval"], "streaming", now)) return null;
+    const claimed: AgentRun = { ...run, status: "streaming", segment: run.segment + 1, doc };
+    saveRun(sql, claimed, now);
+    return { run: claimed, stopped: null };
+  });
+}
+
+/** `chat.abort` on a run waiting for people: it ends, and every approval it waited on expires. */
+export function cancelWaitingRun(deps: PostDeps, run: AgentRun, by: Actor): boolean {
+  return asAutopilot(deps, (ctx) => {
+    if (!claimRun(ctx.sql, run.id, ["awaiting_approval"], "aborted", ctx.now)) return false;
+    endRun(ctx.sql, run.id, "aborted", ctx.now);
+    const waitedOn = [...run.doc.pending.map((call) => call.roomApprovalId), run.doc.spendApprovalId ?? null];
+    for (const id of waitedOn) {
+      const approval = id ? getApproval(ctx.sql, id) : null;
+      if (approval?.status === "pending")
+        settleApproval(ctx, approval, "expired", `the Autopilot's reply was stopped by ${by.name}`);
+    }
+    syncWaiting(ctx, run.threadId);
+    return true;
+  });
+}
