@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gte, lte, type SQL, sql } from "drizzle-orm";
 import { isAddressableKind, isEphemeralKind, isReplaceableKind } from "nostr-tools/kinds";
 import { KIND_REACTION, reactionTarget } from "../../community/templates";
-import { param, preparedPerRoom } from "../../domain/db/client";
+import { param, preparedPerRoom, type RoomDb } from "../../domain/db/client";
 import { events, eventTags, subscriptions } from "../../domain/db/relay-schema";
 import type { Sql } from "../../domain/sql";
 import type { Filter, NostrEvent } from "./messages";
@@ -20,6 +20,24 @@ export type StoreOutcome =
   | { stored: false; broadcast: false; accepted: boolean; reason: string };
 
 const EVENT_KIND_DELETION = 5;
+
+/** An event of `kind` by the `pubkey` parameter whose `name` tag holds `value` (and `more`), found through the tag index. */
+const byAuthorTagged = (db: RoomDb, name: string, value: ReturnType<typeof param>, kind: number, ...more: SQL[]) =>
+  db
+    .select({ id: events.id })
+    .from(eventTags)
+    .innerJoin(events, eq(events.id, eventTags.eventId))
+    .where(
+      and(
+        eq(eventTags.name, name),
+        eq(eventTags.value, value),
+        eq(eventTags.kind, kind),
+        eq(events.pubkey, param("pubkey")),
+        ...more,
+      ),
+    )
+    .limit(1)
+    .prepare();
 
 const statements = preparedPerRoom((db) => ({
   has: db
@@ -64,52 +82,23 @@ const statements = preparedPerRoom((db) => ({
     .where(eq(eventTags.eventId, param("id")))
     .prepare(),
   /** A deletion (kind 5) by this author that names this event id. */
-  deletedById: db
-    .select({ id: events.id })
-    .from(eventTags)
-    .innerJoin(events, eq(events.id, eventTags.eventId))
-    .where(
-      and(
-        eq(eventTags.name, "e"),
-        eq(eventTags.value, param("id")),
-        eq(eventTags.kind, EVENT_KIND_DELETION),
-        eq(events.pubkey, param("pubkey")),
-      ),
-    )
-    .limit(1)
-    .prepare(),
+  deletedById: byAuthorTagged(db, "e", param("id"), EVENT_KIND_DELETION),
   /** A reaction (kind 7) by this author to this event with this content. */
-  sameReaction: db
-    .select({ id: events.id })
-    .from(eventTags)
-    .innerJoin(events, eq(events.id, eventTags.eventId))
-    .where(
-      and(
-        eq(eventTags.name, "e"),
-        eq(eventTags.value, param("target")),
-        eq(eventTags.kind, KIND_REACTION),
-        eq(events.pubkey, param("pubkey")),
-        sql`json_extract(${events.json}, '$.content') = ${param("content")}`,
-      ),
-    )
-    .limit(1)
-    .prepare(),
+  sameReaction: byAuthorTagged(
+    db,
+    "e",
+    param("target"),
+    KIND_REACTION,
+    sql`json_extract(${events.json}, '$.content') = ${param("content")}`,
+  ),
   /** A deletion (kind 5) by this author that names this address, at or after this time. */
-  deletedByAddress: db
-    .select({ id: events.id })
-    .from(eventTags)
-    .innerJoin(events, eq(events.id, eventTags.eventId))
-    .where(
-      and(
-        eq(eventTags.name, "a"),
-        eq(eventTags.value, param("address")),
-        eq(eventTags.kind, EVENT_KIND_DELETION),
-        eq(events.pubkey, param("pubkey")),
-        gte(events.createdAt, param("createdAt")),
-      ),
-    )
-    .limit(1)
-    .prepare(),
+  deletedByAddress: byAuthorTagged(
+    db,
+    "a",
+    param("address"),
+    EVENT_KIND_DELETION,
+    gte(events.createdAt, param("createdAt")),
+  ),
   ownEvent: db
     .select({ id: events.id, kind: events.kind })
     .from(events)

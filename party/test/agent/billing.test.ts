@@ -37,17 +37,18 @@ const taskState = (sock: RawSocket, taskId: string, pick: (t: Task) => boolean, 
     }, timeoutMs)
     .then((f) => (f.payload as { task: Task }).task);
 
-/** A spend approval the task asked for, other than those already seen (a socket's wait also reads what it had). */
-const spendRequested = (sock: RawSocket, taskId: string, seen: Approval[] = []) =>
+/**
+ * A spend approval asked for a task (by its id) or for any reply's run, other than those
+ * already seen (a socket's wait also reads what it had).
+ */
+const spendRequested = (sock: RawSocket, asker: { task: string } | "a reply", seen: Approval[] = []) =>
   sock
     .waitFor<EventFrame>((f) => {
       if (f.type !== "event" || f.event !== "approval.requested") return false;
       const { approval } = f.payload as { approval: Approval };
-      return (
-        approval.action?.kind === "spend" &&
-        approval.action.for.id === taskId &&
-        !seen.some((a) => a.id === approval.id)
-      );
+      if (approval.action?.kind !== "spend" || seen.some((a) => a.id === approval.id)) return false;
+      const { for: what } = approval.action;
+      return asker === "a reply" ? what.kind === "run" : what.kind === "task" && what.id === asker.task;
     }, 30_000)
     .then((f) => (f.payload as { approval: Approval }).approval);
 
@@ -92,7 +93,7 @@ describe("budgets are checked before spending", () => {
     const goal = `STEPS: ${Array.from({ length: 30 }, () => "threads_list {}").join("; ")} ${marker}`;
     const { task } = await sock.ok("tasks.start", { goal, idempotencyKey: idem() });
 
-    const first = await spendRequested(sock, task.id);
+    const first = await spendRequested(sock, { task: task.id });
     const waiting = await taskState(sock, task.id, (t) => t.status === "waiting");
     expect(waiting.used.steps).toBeGreaterThan(0);
     expect(first.action).toMatchObject({
@@ -110,7 +111,7 @@ describe("budgets are checked before spending", () => {
 
     // A person approves: the budget rises by the amount once; the task takes exactly one more step.
     await deciders[0]!.ok("approvals.resolve", { approvalId: first.id, decision: "approve", idempotencyKey: idem() });
-    const second = await spendRequested(sock, task.id, [first]);
+    const second = await spendRequested(sock, { task: task.id }, [first]);
     const after = await sock.ok("tasks.get", { taskId: task.id });
     expect(after.task.used.steps).toBe(waiting.used.steps + 1);
     const raised = (await sock.ok("billing.summary", {})).state.budgets[0]!;
@@ -156,7 +157,7 @@ describe("budgets are checked before spending", () => {
     }
     await sock.ok("billing.setBudget", { scope: "workspace", limit: 1, idempotencyKey: idem() });
     const { task } = await sock.ok("tasks.start", { goal: "STEPS: threads_list {}", idempotencyKey: idem() });
-    const approval = await spendRequested(sock, task.id);
+    const approval = await spendRequested(sock, { task: task.id });
     const amount = (approval.action as { amount: number }).amount;
     const answers = await Promise.all(
       deciders.map((d) =>
@@ -179,7 +180,7 @@ describe("budgets are checked before spending", () => {
     const marker = `restart-${crypto.randomUUID().slice(0, 8)}`;
     const goal = `STEPS: ${Array.from({ length: 4 }, () => "threads_list {}").join("; ")} ${marker}`;
     const { task } = await sock.ok("tasks.start", { goal, idempotencyKey: idem() });
-    const approval = await spendRequested(sock, task.id);
+    const approval = await spendRequested(sock, { task: task.id });
     const stepsBefore = (await taskState(sock, task.id, (t) => t.status === "waiting")).used.steps;
     const spentBefore = (await sock.ok("billing.summary", {})).state.periodUsed;
     for (const s of [sock, ...deciders]) s.close();
@@ -210,7 +211,7 @@ describe("budgets are checked before spending", () => {
           ? null
           : await Promise.race([
               taskState(back, task.id, (t) => t.status === "done", 60_000).then(() => null),
-              spendRequested(back, task.id, decided),
+              spendRequested(back, { task: task.id }, decided),
             ]);
     }
     // Whatever the room has scheduled runs now: a charge it would still make counts below.
@@ -223,20 +224,6 @@ describe("budgets are checked before spending", () => {
 });
 
 describe("a reply over a budget", () => {
-  /** The next spend approval a reply's run asked for, other than those already seen. */
-  const runSpendRequested = (sock: RawSocket, seen: Approval[]) =>
-    sock
-      .waitFor<EventFrame>((f) => {
-        if (f.type !== "event" || f.event !== "approval.requested") return false;
-        const { approval } = f.payload as { approval: Approval };
-        return (
-          approval.action?.kind === "spend" &&
-          approval.action.for.kind === "run" &&
-          !seen.some((a) => a.id === approval.id)
-        );
-      }, 30_000)
-      .then((f) => (f.payload as { approval: Approval }).approval);
-
   it("waits on its spend approval and goes on from where it stopped once approved; denied, it ends with why and the thread moves on", async () => {
     const { sock, deciders } = await teamRoom();
     const { thread } = await sock.ok("threads.create", { title: "Budgeted", idempotencyKey: idem() });
@@ -250,7 +237,7 @@ describe("a reply over a budget", () => {
     let finalText: string | null = null;
     while (finalText === null) {
       const approval = await Promise.race([
-        runSpendRequested(sock, decided),
+        spendRequested(sock, "a reply", decided),
         autopilotSays(sock, thread.id, (m) => m.text.includes("TOOL RESULT SEEN"), 30_000).then(() => null),
       ]);
       if (!approval) {
@@ -286,7 +273,7 @@ describe("a reply over a budget", () => {
 
     // Denied: the reply ends with the decider's words, and a message queued behind it is taken up.
     await say(sock, thread.id, `${marker} again: STEPS: threads_list {}`);
-    const asked = await runSpendRequested(sock, decided);
+    const asked = await spendRequested(sock, "a reply", decided);
     await say(sock, thread.id, `${marker} SAY: queued behind`);
     await deciders[1]!.ok("approvals.resolve", {
       approvalId: asked.id,
@@ -297,7 +284,7 @@ describe("a reply over a budget", () => {
     const stopped = await autopilotSays(sock, thread.id, (m) => m.text.startsWith("The Autopilot stopped"));
     expect(stopped.text).toMatch(/denied spending [\d,]+ more credits \(not now\)/);
     // The queued message's run asks for its own spend approval: the thread moved on.
-    const next = await runSpendRequested(sock, [...decided, asked]);
+    const next = await spendRequested(sock, "a reply", [...decided, asked]);
     expect((next.action as { for: { id: string } }).for.id).not.toBe((asked.action as { for: { id: string } }).for.id);
     for (const s of [sock, ...deciders]) s.close();
   });
