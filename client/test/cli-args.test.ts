@@ -1,23 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { parseCli } from "../src/cli/args";
 import { DEFAULT_REPLY_TIMEOUT_MS, UsageError } from "../src/cli/command-table";
+import { CLI_ENV, usageError } from "./cli-parse";
 
-const env = { AUTOPILOT_URL: "http://localhost:8787", AUTOPILOT_WORKSPACE: "ws_1", AUTOPILOT_KEY: "key_1" };
-
-function run(argv: string[], environment: Record<string, string | undefined> = env) {
+function run(argv: string[], environment: Record<string, string | undefined> = CLI_ENV) {
   const invocation = parseCli(argv, environment, "test-device");
   if (invocation.kind !== "run") throw new Error("expected a command");
   return invocation;
-}
-
-function usageError(argv: string[], environment: Record<string, string | undefined> = env): UsageError {
-  try {
-    parseCli(argv, environment);
-  } catch (error) {
-    if (error instanceof UsageError) return error;
-    throw error;
-  }
-  throw new Error("expected a usage error");
 }
 
 describe("parseCli", () => {
@@ -432,13 +421,17 @@ describe("parseCli", () => {
 
 describe("autopilot tools", () => {
   it("asks for the Autopilot's tools in a thread, a project, or the workspace", () => {
-    expect(parseCli(["tools", "--thread", "t1"], env)).toMatchObject({ command: { name: "tools", threadId: "t1" } });
-    expect(parseCli(["tools", "--project", "p1"], env)).toMatchObject({ command: { name: "tools", projectId: "p1" } });
-    expect(parseCli(["tools"], env)).toMatchObject({ command: { name: "tools" } });
+    expect(parseCli(["tools", "--thread", "t1"], CLI_ENV)).toMatchObject({
+      command: { name: "tools", threadId: "t1" },
+    });
+    expect(parseCli(["tools", "--project", "p1"], CLI_ENV)).toMatchObject({
+      command: { name: "tools", projectId: "p1" },
+    });
+    expect(parseCli(["tools"], CLI_ENV)).toMatchObject({ command: { name: "tools" } });
   });
 
   it("refuses a thread and a project at once as a usage error", () => {
-    expect(() => parseCli(["tools", "--thread", "t1", "--project", "p1"], env)).toThrow(UsageError);
-    expect(() => parseCli(["tools", "t1"], env)).toThrow(UsageError);
+    expect(() => parseCli(["tools", "--thread", "t1", "--project", "p1"], CLI_ENV)).toThrow(UsageError);
+    expect(() => parseCli(["tools", "t1"], CLI_ENV)).toThrow(UsageError);
   });
 });

@@ -3,27 +3,11 @@
 import { describe, expect, it } from "vitest";
 import type { BillingState, LedgerEntry } from "../../shared/protocol/billing";
 import { parseCli } from "../src/cli/args";
-import { UsageError } from "../src/cli/command-table";
+import { parsedCommand as command, usageError } from "./cli-parse";
 import { setUpCli } from "./cli-harness";
 import type { FakeRoom } from "./fake-room";
 
-const env = { AUTOPILOT_URL: "http://localhost:8787", AUTOPILOT_WORKSPACE: "ws_1", AUTOPILOT_KEY: "key_1" };
-
-const command = (argv: string[]) => {
-  const invocation = parseCli(argv, env);
-  if (invocation.kind !== "run") throw new Error("expected a command");
-  return invocation.command;
-};
-
-function usageError(argv: string[]): string {
-  try {
-    parseCli(argv, env);
-  } catch (error) {
-    if (error instanceof UsageError) return error.message;
-    throw error;
-  }
-  throw new Error("expected a usage error");
-}
+const usage = (argv: string[]) => usageError(argv).message;
 
 const STATE: BillingState = {
   plan: { id: "standard", name: "Standard", includedCredits: 100_000, maxInstances: 10, maxSeats: null },
@@ -87,18 +71,14 @@ describe("billing's words", () => {
   });
 
   it("refuse what the room would refuse, before connecting", () => {
-    expect(usageError(["billing", "budget", "team", "500"])).toMatch(
-      /scope must be one of workspace, key, project, task/,
-    );
-    expect(usageError(["billing", "budget", "workspace", "w1", "500"])).toMatch(/workspace takes the credits/);
-    expect(usageError(["billing", "budget", "project", "500"])).toMatch(/takes the project's id and the credits/);
-    expect(usageError(["billing", "budget", "key", "agent_k1", "-5"])).toMatch(/credits must be a number from 0/);
-    expect(usageError(["billing", "budget", "key", "agent_k1", "1.5"])).toMatch(/credits must be a whole number/);
-    expect(usageError(["billing", "budget", "key"])).toMatch(/missing <id-and-credits>/);
-    expect(usageError(["billing", "entries", "--kind", "refund"])).toMatch(
-      /kind must be one of plan, grant, topup, usage/,
-    );
-    expect(usageError(["billing", "entries", "--limit", "501"])).toMatch(/limit must be a number from 1 to 500/);
+    expect(usage(["billing", "budget", "team", "500"])).toMatch(/scope must be one of workspace, key, project, task/);
+    expect(usage(["billing", "budget", "workspace", "w1", "500"])).toMatch(/workspace takes the credits/);
+    expect(usage(["billing", "budget", "project", "500"])).toMatch(/takes the project's id and the credits/);
+    expect(usage(["billing", "budget", "key", "agent_k1", "-5"])).toMatch(/credits must be a number from 0/);
+    expect(usage(["billing", "budget", "key", "agent_k1", "1.5"])).toMatch(/credits must be a whole number/);
+    expect(usage(["billing", "budget", "key"])).toMatch(/missing <id-and-credits>/);
+    expect(usage(["billing", "entries", "--kind", "refund"])).toMatch(/kind must be one of plan, grant, topup, usage/);
+    expect(usage(["billing", "entries", "--limit", "501"])).toMatch(/limit must be a number from 1 to 500/);
   });
 
   it("are in the help", () => {

@@ -1,28 +1,11 @@
 // `autopilot community …`: how its words parse (refusals before connecting) and how a feed prints.
 import { describe, expect, it } from "vitest";
 import type { CommunityPost } from "../../shared/protocol/community";
-import { parseCli } from "../src/cli/args";
-import { UsageError } from "../src/cli/command-table";
+import { parsedCommand as command, usageError } from "./cli-parse";
 import { feedLines } from "../src/cli/community-commands";
 
-const env = { AUTOPILOT_URL: "http://localhost:8787", AUTOPILOT_WORKSPACE: "ws_1", AUTOPILOT_KEY: "key_1" };
 const ID = "a".repeat(64);
-
-const command = (argv: string[]) => {
-  const invocation = parseCli(argv, env);
-  if (invocation.kind !== "run") throw new Error("expected a command");
-  return invocation.command;
-};
-
-function usageError(argv: string[]): string {
-  try {
-    parseCli(argv, env);
-  } catch (error) {
-    if (error instanceof UsageError) return error.message;
-    throw error;
-  }
-  throw new Error("expected a usage error");
-}
+const usage = (argv: string[]) => usageError(argv).message;
 
 const post = (id: string, text: string, extra: Partial<CommunityPost> = {}): CommunityPost => ({
   id,
@@ -75,10 +58,10 @@ describe("autopilot community", () => {
   });
 
   it("refuses bad words before connecting", () => {
-    expect(usageError(["community", "react", "not-an-id"])).toMatch(/64 lowercase hex/);
-    expect(usageError(["community", "report", ID, "rude"])).toMatch(/reason/);
-    expect(usageError(["community", "moderate", "delete", ID])).toMatch(/action/);
-    expect(usageError(["community", "post", "--reply-to", "xyz", "hi"])).toMatch(/64 lowercase hex/);
+    expect(usage(["community", "react", "not-an-id"])).toMatch(/64 lowercase hex/);
+    expect(usage(["community", "report", ID, "rude"])).toMatch(/reason/);
+    expect(usage(["community", "moderate", "delete", ID])).toMatch(/action/);
+    expect(usage(["community", "post", "--reply-to", "xyz", "hi"])).toMatch(/64 lowercase hex/);
   });
 
   it("prints each post with who wrote it as the server knows them, and its replies under it", () => {

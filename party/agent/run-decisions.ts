@@ -3,7 +3,8 @@
 // (approved: it goes on; otherwise it ends), or `chat.abort` (it ends, and what it waited on
 // expires). The claim (`awaiting_approval` → the next status) makes each happen once, however
 // many people decide at the same moment. The runner (runner.ts) executes what they answer.
-import type { Approval, ApprovalAction } from "../../shared/protocol/approvals";
+import type { z } from "zod";
+import type { Approval, ToolAction } from "../../shared/protocol/approvals";
 import type { SpendAction } from "../../shared/protocol/billing";
 import type { Actor } from "../../shared/protocol/principal";
 import type { RunLogEntry } from "../../shared/protocol/tasks";
@@ -17,13 +18,11 @@ import { spendRefusedText } from "./run-spend";
 import { answerFor } from "./run-tools";
 import { approvalEntry } from "./task-log";
 
-type ToolAction = Extract<ApprovalAction, { kind: "tool" }>;
-
 /** A tool call's approval answered: the run, claimed to stream again, once all of its calls are. */
 export function answerToolCall(
   sql: Sql,
   approval: Approval,
-  action: ToolAction,
+  action: z.infer<typeof ToolAction>,
 ): { resumed: AgentRun | null; logged: RunLogEntry[] } {
   let logged: RunLogEntry[] = [];
   const resumed = sql.transaction((): AgentRun | null => {
