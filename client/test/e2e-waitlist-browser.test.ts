@@ -2,7 +2,8 @@
 // SIGNUP_MODE=waitlist and one operator in ADMIN_EMAILS): a newcomer lands on the waiting
 // screen, the operator approves them in /admin from another browser context, and the
 // newcomer's tab opens the app in place, without a reload; the operator sees the new
-// workspace's balance and grants it credits. Screenshots: test-artifacts/.
+// workspace's balance and grants it credits, and moderates the public community (a report
+// filed in the app, a hide every reader sees). Screenshots: test-artifacts/.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -106,6 +107,40 @@ describe("sign-up as a waitlist", () => {
     expect(navigations).toBe(0);
     await expect(newcomer.getByRole("link", { name: "Admin" }).count()).resolves.toBe(0);
     await shot(newcomer, "04-approved-app");
+  });
+
+  it("a report in the public community reaches /admin; the operator's hide takes the post from every reader, live", async () => {
+    const text = `Cheap watches, today only ${stamp}`;
+    // The newcomer posts in the public community from the Community tab.
+    await newcomer.getByRole("tab", { name: "Community" }).click();
+    await newcomer.getByRole("button", { name: "Public", exact: true }).click();
+    await newcomer.getByLabel("Write a post").fill(text);
+    await newcomer.getByRole("button", { name: "Post", exact: true }).click();
+    const posted = newcomer.locator("article", { hasText: text });
+    await posted.waitFor();
+    // The operator reads it in their own workspace's Community tab and reports it.
+    await operator.goto(server.url);
+    await operator.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+    await operator.getByRole("tab", { name: "Community" }).click();
+    await operator.getByRole("button", { name: "Public", exact: true }).click();
+    const seen = operator.locator("article", { hasText: text });
+    await seen.getByRole("button", { name: "Report", exact: true }).click();
+    await operator.getByLabel("What is wrong").fill("spam links");
+    await operator.getByRole("button", { name: "Send report" }).click();
+    await seen.getByText("Reported", { exact: true }).waitFor();
+    // No workspace moderates it: the report is the operators', in /admin.
+    await operator.goto(`${server.url}/admin`);
+    const queue = operator.getByRole("region", { name: "Reports in the public community" });
+    const item = queue.getByTestId("moderation-item").filter({ hasText: text });
+    await item.getByText("spam links", { exact: false }).waitFor({ timeout: 20_000 });
+    await item.scrollIntoViewIfNeeded();
+    await shot(operator, "08-admin-public-report");
+    await item.getByRole("button", { name: "Hide post" }).click();
+    await item.waitFor({ state: "detached" });
+    await queue.getByText(`hidden by ${OPERATOR.name}`, { exact: false }).waitFor();
+    await shot(operator, "09-admin-public-hidden");
+    // The newcomer's public feed drops it by itself.
+    await posted.waitFor({ state: "detached", timeout: 20_000 });
   });
 
   it("/admin is for operators only; a disabled person is signed out and cannot sign in", async () => {

@@ -1,7 +1,14 @@
 import { Hono } from "hono";
 import type { z } from "zod";
 import { createMiddleware } from "hono/factory";
-import type { AdminUser, AdminUsersResponse, AdminWorkspacesResponse } from "../../shared/api/admin";
+import {
+  type AdminCommunityResponse,
+  AdminModerateBody,
+  type AdminModerateResponse,
+  type AdminUser,
+  type AdminUsersResponse,
+  type AdminWorkspacesResponse,
+} from "../../shared/api/admin";
 import {
   ADMIN_BILLING_BATCH,
   type AdminBillingResponse,
@@ -17,6 +24,10 @@ import { workspaceById } from "../auth/better-auth-reads";
 import { readBillingConfig } from "../billing/config";
 import { isOperatorRole } from "../auth/account-status";
 import { createPersonalWorkspace, personalWorkspaceSlug } from "../auth/auth";
+import { moderationTarget, moderationView } from "../community/moderation";
+import { relayOf } from "../community/publish";
+import { Authors } from "../community/views";
+import { PUBLIC_COMMUNITY } from "../rooms/relay/community";
 import { type ApiContext, type ApiEnv, authOf, jsonBody } from "./context";
 import { httpError } from "./context";
 
@@ -125,6 +136,26 @@ export const adminApi = new Hono<ApiEnv>()
     const state = await c.env.Autopilot.getByName(workspaceId).setWorkspacePlan(plan, operatorActor(c));
     return c.json({ workspaceId, state } satisfies z.input<typeof AdminPlanResponse>);
   })
+  // The public community is no workspace's: its reports come here, and operators hide and ban.
+  .get("/api/admin/community", async (c) => {
+    const state = await relayOf(c.env, PUBLIC_COMMUNITY).moderation();
+    const moderation = await moderationView(state, "public", new Authors(() => c.env.DB));
+    return c.json({ moderation } satisfies z.input<typeof AdminCommunityResponse>);
+  })
+  .post(
+    "/api/admin/community/moderate",
+    jsonBody(AdminModerateBody, "expected {action: hide|unhide|ban|unban, eventId?, pubkey?}"),
+    async (c) => {
+      const params = c.req.valid("json");
+      const relay = relayOf(c.env, PUBLIC_COMMUNITY);
+      const found = await moderationTarget(relay, params);
+      if (!found.ok) return httpError(c, found.code, found.message);
+      const operator = operatorActor(c);
+      const { changed } = await relay.moderate(params.action, found.target, operator.name, PUBLIC_COMMUNITY);
+      const moderation = await moderationView(await relay.moderation(), "public", new Authors(() => c.env.DB));
+      return c.json({ changed, moderation } satisfies z.input<typeof AdminModerateResponse>);
+    },
+  )
   .post("/api/admin/users/:id/approve", async (c) => {
     const user = await targetUser(c);
     if (user instanceof Response) return user;

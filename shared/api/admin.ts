@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ModerationActionName, ModerationView, NostrEventId, NostrPubkey } from "../protocol/community";
 
 /**
  * Where an account stands with the operators: `active` (may use the product), `waitlisted`
@@ -39,3 +40,14 @@ export const AdminWorkspacesResponse = z.object({ workspaces: z.array(AdminWorks
 
 /** `POST /api/admin/users/:id/approve|disable|enable`: the user as they now stand. */
 export const AdminUserResponse = z.object({ user: AdminUser });
+
+/** `GET /api/admin/community`: the public community's moderation, which is the operators'. */
+export const AdminCommunityResponse = z.object({ moderation: ModerationView });
+
+/** `POST /api/admin/community/moderate`: hide or unhide a note, ban or unban a pubkey (or a note's author). */
+export const AdminModerateBody = z.object({
+  action: ModerationActionName,
+  eventId: NostrEventId.optional(),
+  pubkey: NostrPubkey.optional(),
+});
+export const AdminModerateResponse = z.object({ changed: z.boolean(), moderation: ModerationView });

@@ -4,11 +4,13 @@ import { type AccountStatus, type AdminUser, type AdminWorkspace, adminApi, erro
 import { FormError } from "../lib/form-error";
 import { relativeTime } from "../lib/format";
 import { useSession } from "../stores/session";
+import { PublicCommunity } from "./PublicCommunity";
 import { Workspaces } from "./WorkspaceBilling";
 
 /**
  * `/admin`, for operators: every account (approve the waitlist, disable and re-enable) and
- * every workspace with its money (WorkspaceBilling.tsx: plan, balance, grants). Accounts are
+ * every workspace with its money (WorkspaceBilling.tsx: plan, balance, grants), and the public
+ * community's reports (PublicCommunity.tsx: hide, ban). Accounts are
  * auth data, so this page talks HTTP (`/api/admin/*`); it
  * loads on open and on Refresh.
  */
@@ -129,7 +131,9 @@ export function AdminPage() {
   const me = useSession((s) => s.me)!;
   const [data, setData] = useState<{ users: AdminUser[]; workspaces: AdminWorkspace[] } | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
+  const [generation, setGeneration] = useState(0);
   const load = useCallback(async () => {
+    setGeneration((n) => n + 1);
     try {
       const [{ users }, { workspaces }] = await Promise.all([adminApi.users(), adminApi.workspaces()]);
       setData({ users, workspaces });
@@ -172,6 +176,7 @@ export function AdminPage() {
           <>
             <Users users={data.users} selfId={me.user.id} onChanged={onChanged} />
             <Workspaces workspaces={data.workspaces} />
+            <PublicCommunity generation={generation} />
           </>
         ) : (
           !loadError && <p className="muted">Loading…</p>

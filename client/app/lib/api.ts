@@ -4,6 +4,8 @@ import { AutopilotError } from "../../src/errors";
 import { AccountStatusResponse, MeResponse } from "../../../shared/api/account";
 import {
   type AccountStatus,
+  AdminCommunityResponse,
+  AdminModerateResponse,
   AdminUserResponse,
   AdminUsersResponse,
   AdminWorkspacesResponse,
@@ -211,6 +213,10 @@ export const adminApi = {
       method: "POST",
       body,
     }),
+  /** The public community's moderation queue, hidden notes and banned pubkeys. */
+  community: () => request("/api/admin/community", AdminCommunityResponse),
+  moderate: (body: { action: "hide" | "unhide"; eventId: string } | { action: "ban" | "unban"; pubkey: string }) =>
+    request("/api/admin/community/moderate", AdminModerateResponse, { method: "POST", body }),
   setPlan: (workspaceId: string, plan: string) =>
     request(`/api/admin/workspaces/${encodeURIComponent(workspaceId)}/plan`, AdminPlanResponse, {
       method: "POST",

@@ -72,20 +72,30 @@ export class RoomNotifier {
       return;
     }
     if (!PUBLIC_TOLD_KINDS.has(event.kind)) return;
-    const rooms = this.#store()
+    for (const { workspaceId } of this.#watching(now)) this.#add(workspaceId, "public", event);
+  }
+
+  /** What the public community shows changed as a whole (an operator hid or banned): its watching rooms read it again. */
+  changed(community: Community, now: number): void {
+    if (community.kind !== "public") return;
+    for (const { workspaceId } of this.#watching(now)) this.#add(workspaceId, "public", null);
+  }
+
+  #watching(now: number): { workspaceId: string }[] {
+    return this.#store()
       .db.select({ workspaceId: watchers.workspaceId })
       .from(watchers)
       .where(and(gt(watchers.until, now)))
       .orderBy(asc(watchers.until))
       .limit(MAX_WATCHERS)
       .all();
-    for (const { workspaceId } of rooms) this.#add(workspaceId, "public", event);
   }
 
-  #add(workspaceId: string, community: CommunityNews["community"], event: NostrEvent): void {
+  /** `event` null: no event, the room reads the community again (`more`). */
+  #add(workspaceId: string, community: CommunityNews["community"], event: NostrEvent | null): void {
     const key = `${community}\n${workspaceId}`;
     const news = this.#pending.get(key) ?? { community, events: [], more: false };
-    if (news.events.length < MAX_BATCH) news.events.push(event);
+    if (event && news.events.length < MAX_BATCH) news.events.push(event);
     else news.more = true;
     this.#pending.set(key, news);
     if (this.#gathering) return;

@@ -385,9 +385,20 @@ export class NostrRelay extends DurableObject<Env> {
     return eventsById(this.#store, ids);
   }
 
-  /** An owner's or admin's action (moderation.ts); whether it changed anything. */
-  async moderate(action: ModerationAction, target: string, by: string): Promise<{ changed: boolean }> {
-    return { changed: moderate(this.#store, action, target, by.slice(0, 200), Date.now()) };
+  /**
+   * An owner's or admin's action (moderation.ts), or in the public community an operator's;
+   * whether it changed anything. The rooms that show the public community read it again (a
+   * workspace's room tells its own people itself).
+   */
+  async moderate(
+    action: ModerationAction,
+    target: string,
+    by: string,
+    community?: Community,
+  ): Promise<{ changed: boolean }> {
+    const changed = moderate(this.#store, action, target, by.slice(0, 200), Date.now());
+    if (changed && community?.kind === "public") this.#notifier.changed(community, Date.now());
+    return { changed };
   }
 
   /** The moderation queue, the hidden events and the banned pubkeys. */

@@ -255,6 +255,7 @@ function Post({ post, feed, replies }: { post: CommunityPost; feed: CommunityFee
 function Feed({ community }: { community: CommunityName }) {
   const feed = useCommunity(community);
   const canWrite = useCan("write");
+  const client = useRoom((s) => s.client);
   const repliesOf = (id: string) => feed.replies.filter((r) => r.root === id);
   return (
     <>
@@ -289,7 +290,13 @@ function Feed({ community }: { community: CommunityName }) {
           Older posts
         </button>
       )}
-      {feed.moderation && <ModerationQueue feed={feed} />}
+      {feed.moderation && client && (
+        <ModerationQueue
+          view={feed.moderation}
+          moderate={async (a) => (await client.community.moderate(a)).moderation}
+          onView={feed.setModeration}
+        />
+      )}
     </>
   );
 }

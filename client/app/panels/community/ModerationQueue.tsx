@@ -2,28 +2,37 @@ import type { ModerationView } from "../../../../shared/protocol/community";
 import { useAction } from "../../lib/action";
 import { relativeTime } from "../../lib/format";
 import { FormError } from "../../lib/form-error";
-import { useRoom } from "../../stores/room";
 import { Attribution } from "./Attribution";
-import type { CommunityFeed } from "./use-community";
 
 /**
- * The workspace community's moderation queue, for its owners and admins: what was reported
- * and by whom, with Hide (the post goes for everyone), Ban (its author's key is refused and
- * none of its posts served) and Dismiss (the reports go); below, what is hidden and who is
- * banned, to take back.
+ * A community's moderation queue: what was reported and by whom, with Hide (the post goes
+ * for everyone), Ban (its author's key is refused and none of its posts served) and Dismiss
+ * (the reports go); below, what is hidden and who is banned, to take back. The workspace's
+ * owners and admins see their community's in the Community panel (through the room), the
+ * operators the public community's in /admin (through its HTTP API): `moderate` is theirs.
  */
-type Action = { action: "hide" | "unhide"; eventId: string } | { action: "ban" | "unban"; pubkey: string };
+export type ModerationAction =
+  | { action: "hide" | "unhide"; eventId: string }
+  | { action: "ban" | "unban"; pubkey: string };
 
-export function ModerationQueue({ feed }: { feed: CommunityFeed }) {
-  const client = useRoom((s) => s.client);
-  const view = feed.moderation as ModerationView;
-  const act = useAction(async (actions: Action[]) => {
-    if (!client) return;
-    for (const a of actions) feed.setModeration((await client.community.moderate(a)).moderation);
+export function ModerationQueue({
+  view,
+  moderate,
+  onView,
+  label = "Moderation queue",
+}: {
+  view: ModerationView;
+  /** Acts and answers the moderation as it then stands. */
+  moderate(action: ModerationAction): Promise<ModerationView>;
+  onView(view: ModerationView): void;
+  label?: string;
+}) {
+  const act = useAction(async (actions: ModerationAction[]) => {
+    for (const a of actions) onView(await moderate(a));
   });
   return (
-    <section className="community-moderation" aria-label="Moderation queue">
-      <h3>Moderation queue</h3>
+    <section className="community-moderation" aria-label={label}>
+      <h3>{label}</h3>
       {view.queue.length === 0 ? (
         <p className="muted small">No open reports.</p>
       ) : (

@@ -6,7 +6,7 @@ import { KIND_NOTE, KIND_REACTION, KIND_REPORT, reactionTarget } from "../../../
 import { forgetCommunityMentions, noteCommunityMention } from "../../domain/community-mentions";
 import { mentionedPeople } from "./mentions";
 import type { CommunityParts, CommunityService } from "./service";
-import { postView } from "./views";
+import { postView } from "../../../../community/views";
 
 /** NIP-09's deletion. */
 const KIND_DELETION = 5;

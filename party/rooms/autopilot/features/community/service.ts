@@ -16,7 +16,8 @@ import type { Env } from "../../../../env";
 import { forgetCommunityMentions } from "../../domain/community-mentions";
 import type { RoomWriter } from "../../domain/context";
 import type { Community } from "../../../relay/community";
-import { Authors, postView, tally } from "./views";
+import { moderationTarget, moderationView } from "../../../../community/moderation";
+import { Authors, postView, tally } from "../../../../community/views";
 import { mentionTags } from "./mentions";
 
 type Params<M extends MethodName> = MethodParsedParams<M>;
@@ -212,13 +213,9 @@ export class CommunityService {
     if (params.community !== "workspace")
       throw new RoomError("forbidden", "the public community is moderated by this server's operators, not a workspace");
     const relay = relayOf(this.#p.env, this.#community("workspace"));
-    const byEvent = params.eventId ? (await relay.events([params.eventId]))[0] : undefined;
-    if (params.eventId && !byEvent && (params.action === "hide" || !params.pubkey))
-      throw new RoomError("not_found", `no event ${params.eventId.slice(0, 12)}… in this community`);
-    const hiding = params.action === "hide" || params.action === "unhide";
-    const target = hiding ? params.eventId : (params.pubkey ?? byEvent?.pubkey);
-    if (!target)
-      throw new RoomError("bad_request", hiding ? "hide and unhide name an eventId" : "ban and unban name a pubkey");
+    const found = await moderationTarget(relay, params);
+    if (!found.ok) throw new RoomError(found.code, found.message);
+    const { target } = found;
     const { changed } = await relay.moderate(params.action, target, principal.name);
     if (changed) {
       const mentioned = this.#p.commit(principal, (ctx) => {
@@ -238,32 +235,7 @@ export class CommunityService {
 
   async moderation(): Promise<ModerationView> {
     const state = await relayOf(this.#p.env, this.#community("workspace")).moderation();
-    const events = [
-      ...state.queue.flatMap((item) => [...(item.event ? [item.event] : []), ...item.reports]),
-      ...state.hidden.flatMap((h) => (h.event ? [h.event] : [])),
-    ];
-    const authors = await this.authors.views([
-      ...events.map((e) => e.pubkey),
-      ...state.queue.map((item) => item.pubkey),
-      ...state.banned.map((b) => b.pubkey),
-    ]);
-    const author = (pubkey: string) => authors.get(pubkey)!;
-    const post = (event: NostrEvent | null) => (event ? postView(event, "workspace", author(event.pubkey)) : null);
-    return {
-      queue: state.queue.map((item) => ({
-        post: post(item.event),
-        author: author(item.pubkey),
-        reports: item.reports.map((r) => ({
-          id: r.id,
-          by: author(r.pubkey),
-          reason: (r.tags.find((tag) => tag[0] === "e" || tag[0] === "p")?.[2] ?? "other").slice(0, 40),
-          note: r.content.slice(0, 500),
-          createdAt: r.created_at * 1000,
-        })),
-      })),
-      hidden: state.hidden.map((h) => ({ eventId: h.eventId, post: post(h.event), by: h.by, at: h.at })),
-      banned: state.banned.map((b) => ({ author: author(b.pubkey), by: b.by, at: b.at })),
-    };
+    return moderationView(state, "workspace", this.authors);
   }
 
   async identity(principal: Principal): Promise<MethodResult<"community.identity">> {

@@ -1,16 +1,17 @@
-import type { PlainEvent as NostrEvent } from "../../../relay/messages";
+import type { PlainEvent as NostrEvent } from "../rooms/relay/messages";
 import {
   type CommunityAuthor,
   type CommunityName,
   type CommunityPost,
   type CommunityReaction,
   MAX_POST_READ,
-} from "../../../../../shared/protocol/community";
-import { attributionLine, type KnownAuthor, knownAuthors } from "../../../../auth/nostr-attribution";
-import { BoundedMap } from "../../../../domain/bounded-map";
+} from "../../shared/protocol/community";
+import { attributionLine, type KnownAuthor, knownAuthors } from "../auth/nostr-attribution";
+import { BoundedMap } from "../domain/bounded-map";
 
 /**
- * How the room shows Nostr events to its clients: each note with its author as this
+ * How the server shows Nostr events to people (the Autopilot room's Community panel, the
+ * operators' moderation of the public community): each note with its author as this
  * server knows the pubkey (D1: a person, an agent key and its owner, an Autopilot), or as
  * a stranger's profile says it, marked not known. Authors are kept for a while, so a
  * busy feed asks D1 once per new pubkey, not once per note.
