@@ -260,13 +260,45 @@ describe("chat in the app", () => {
     expect(await posted(bob.page).count()).toBe(1);
     await shot(bob.page, "06-sent-once");
 
+    // Bob alone is cut off, types, and reloads the tab before the room is back: the message
+    // was kept on this device, and goes out once the room is reachable again.
+    const cutOff = async () => {
+      bobCutOff = true;
+      for (const ws of bobSockets.splice(0)) {
+        await ws.page.close({ code: 1012, reason: "network down" });
+        await ws.server.close({ code: 1001, reason: "network down" });
+      }
+      await offline(bob.page);
+    };
+    await cutOff();
+    const kept = "typed, then the tab was reloaded";
+    await composer.fill(kept);
+    await composer.press("Enter");
+    await bob.page
+      .locator(".thread-view .message.outgoing", { hasText: kept })
+      .getByText("sending…", { exact: false })
+      .waitFor();
+    await bob.page.reload();
+    await bob.page.getByTestId("connection").getByText("1 change waiting to send").waitFor({ timeout: 30_000 });
+    bobCutOff = false;
+    await bob.page.getByTestId("connection").getByText("Live").waitFor({ timeout: 60_000 });
+    await posted(alice.page).first().waitFor();
+    const keptPosted = alice.page.locator(".thread-view .message:not(.outgoing)", { hasText: kept });
+    await keptPosted.waitFor({ timeout: 20_000 });
+    await bob.page
+      .locator(".sidebar")
+      .getByRole("button", { name: /Outbox/ })
+      .click();
+    await bob.page.locator(".thread-view .message:not(.outgoing)", { hasText: kept }).waitFor({ timeout: 20_000 });
+    await expect(bob.page.locator(".thread-view .message.outgoing", { hasText: kept }).count()).resolves.toBe(0);
+    // Once, on a fresh load too.
+    await alice.page.goto(`${server.url}/?w=${workspace}&thread=${threadId}`);
+    await alice.page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+    await keptPosted.waitFor({ timeout: 20_000 });
+    expect(await keptPosted.count()).toBe(1);
+
     // Bob alone is cut off; the thread is archived before his next message reaches the room.
-    bobCutOff = true;
-    for (const ws of bobSockets.splice(0)) {
-      await ws.page.close({ code: 1012, reason: "network down" });
-      await ws.server.close({ code: 1001, reason: "network down" });
-    }
-    await offline(bob.page);
+    await cutOff();
     const late = "posted after the thread was archived";
     await composer.fill(late);
     await composer.press("Enter");

@@ -12,6 +12,11 @@ import { errorText } from "../lib/api";
  * thread shows meanwhile: each message as "Sending…" until the room answers, then gone (the
  * room's own message has arrived by then), or, if the room refused it, with the reason and
  * Retry / Discard.
+ *
+ * The list is kept on this device per person and workspace (localStorage), so a tab closed or
+ * reloaded while offline sends what it held once it opens that workspace again, under the
+ * same keys: a message that had reached the room before is answered from the room's
+ * idempotency table, not posted twice. Signing out forgets every list.
  */
 export interface OutgoingMessage {
   /** The idempotency key: the same on every re-send and on Retry, so it posts once. */
@@ -29,21 +34,69 @@ export interface OutgoingMessage {
   arrived: boolean;
 }
 
+const STORED = "autopilot:outbox:";
+/** Kept at most per person and workspace: the oldest go first. */
+const MAX_KEPT = 100;
+const MAX_TEXT = 100_000;
+
+/** What this device kept for `place` (`<person>:<workspace>`), as far as it still reads. */
+function kept(place: string): OutgoingMessage[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(localStorage.getItem(STORED + place) ?? "[]");
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(raw)) return [];
+  const str = (v: unknown, max: number): v is string => typeof v === "string" && v.length <= max;
+  return raw.slice(-MAX_KEPT).flatMap((m: Record<string, unknown> | null): OutgoingMessage[] => {
+    if (!m || !str(m.key, 200) || !str(m.threadId, 200) || !str(m.text, MAX_TEXT)) return [];
+    const attachments = Array.isArray(m.attachments) ? m.attachments.filter((a) => str(a, 200)).slice(0, 20) : [];
+    const error = str(m.error, 2000) ? m.error : null;
+    return [{ key: m.key, threadId: m.threadId, text: m.text, attachments, error, arrived: false }];
+  });
+}
+
+function keep(place: string | null, messages: readonly OutgoingMessage[]): void {
+  if (!place) return;
+  try {
+    if (messages.length === 0) localStorage.removeItem(STORED + place);
+    else
+      localStorage.setItem(
+        STORED + place,
+        JSON.stringify(messages.slice(-MAX_KEPT).map(({ arrived: _shown, ...m }) => m)),
+      );
+  } catch {
+    // Storage full or refused (private mode): the list still lives in this tab.
+  }
+}
+
 interface OutboxStore {
   messages: readonly OutgoingMessage[];
+  /**
+   * A workspace opened for `person`: its list is what this device kept for them there, and
+   * what was on its way goes out (again) through `client`.
+   */
+  open(client: AutopilotClient, person: string, workspaceId: string): void;
+  /** Signed out: every list this device kept goes. */
+  forgetAll(): void;
   send(client: AutopilotClient, message: Omit<OutgoingMessage, "key" | "error" | "arrived">): void;
   /** A message of the room's (message.created) by `by`: the oldest outgoing one it matches is there now. */
   landed(message: Message, by: string): void;
   retry(client: AutopilotClient, key: string): void;
   discard(key: string): void;
-  /** Another workspace opened: what this one held is no longer ours to show. */
-  clear(): void;
 }
 
 export const useOutbox = create<OutboxStore>((set, get) => {
+  /** `<person>:<workspace>` of the list shown now. */
+  let place: string | null = null;
+  const put = (messages: OutgoingMessage[]) => {
+    set({ messages });
+    keep(place, messages);
+  };
   const patch = (key: string, change: Partial<OutgoingMessage>) =>
-    set({ messages: get().messages.map((m) => (m.key === key ? { ...m, ...change } : m)) });
-  const drop = (key: string) => set({ messages: get().messages.filter((m) => m.key !== key) });
+    put(get().messages.map((m) => (m.key === key ? { ...m, ...change } : m)));
+  const drop = (key: string) => put(get().messages.filter((m) => m.key !== key));
   const deliver = (client: AutopilotClient, message: OutgoingMessage) => {
     const { key, threadId, text, attachments } = message;
     client.chat.send({ threadId, text, idempotencyKey: key, ...(attachments.length > 0 && { attachments }) }).then(
@@ -56,9 +109,24 @@ export const useOutbox = create<OutboxStore>((set, get) => {
   };
   return {
     messages: [],
+    open(client, person, workspaceId) {
+      place = `${person}:${workspaceId}`;
+      const messages = kept(place);
+      set({ messages });
+      for (const message of messages) if (message.error === null) deliver(client, message);
+    },
+    forgetAll() {
+      place = null;
+      set({ messages: [] });
+      try {
+        for (const name of Object.keys(localStorage)) if (name.startsWith(STORED)) localStorage.removeItem(name);
+      } catch {
+        // Nothing kept where storage is refused.
+      }
+    },
     send(client, message) {
       const outgoing: OutgoingMessage = { ...message, key: randomId(), error: null, arrived: false };
-      set({ messages: [...get().messages, outgoing] });
+      put([...get().messages, outgoing]);
       deliver(client, outgoing);
     },
     retry(client, key) {
@@ -75,6 +143,5 @@ export const useOutbox = create<OutboxStore>((set, get) => {
       if (match) patch(match.key, { arrived: true });
     },
     discard: drop,
-    clear: () => set({ messages: [] }),
   };
 });

@@ -98,7 +98,6 @@ export const useRoom = create<RoomStore>((set, get) => ({
     const client = new AutopilotClient({ workspace: workspaceId, device: "browser", outbox: true });
     set({ ...initial, client, workspaceId });
     useInbox.getState().set(null);
-    useOutbox.getState().clear();
     const stillCurrent = () => get().client === client;
     const off = [
       client.on("state", (state) => {
@@ -153,6 +152,9 @@ export const useRoom = create<RoomStore>((set, get) => ({
         if (job) set({ jobHistory: withPoint(get().jobHistory, job) });
       }),
     ];
+    // What this person left unsent here on this device goes out now (stores/outbox.ts); after
+    // the listeners, so the connection pill counts it.
+    useOutbox.getState().open(client, useSession.getState().me?.user.id ?? "anyone", workspaceId);
     return () => {
       for (const unsubscribe of off) unsubscribe();
       client.close();

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { create } from "zustand";
+import { useOutbox } from "./outbox";
 import { persist } from "zustand/middleware";
 import { authApi, type Me, type WorkspaceInfo } from "../lib/api";
 
@@ -85,6 +86,8 @@ export const useSession = create<SessionStore>()(
 
       async signOut() {
         await (get().me?.kind === "agent" ? authApi.signOutKey() : authApi.signOut()).catch(() => {});
+        // What was left unsent on this device is not for whoever signs in next.
+        useOutbox.getState().forgetAll();
         set({ phase: "signed-out", me: null, workspaceId: null, expired: false });
       },
 
