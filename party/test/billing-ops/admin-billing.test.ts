@@ -4,10 +4,9 @@
 import { describe, expect, it } from "vitest";
 import type { BillingState, LedgerEntry } from "../../../shared/protocol/billing";
 import type { EventFrame } from "../../../shared/protocol/frames";
+import { operatorCookie } from "./operator";
 import { api, type Person, RawSocket, signUp, uniq } from "../harness";
 
-const OPERATOR_EMAIL = "operator@billing.test";
-const PASSWORD = "correct horse battery";
 type ErrorBody = { error: { code: string; message: string } };
 type Change = { workspaceId: string; state: BillingState; credited?: boolean } & ErrorBody;
 type Listing = {
@@ -16,15 +15,6 @@ type Listing = {
 } & ErrorBody;
 
 const post = (cookie: string, body: unknown) => ({ method: "POST", cookie, body: JSON.stringify(body) });
-
-/** The operator's session: signed up here, or signed in when another file of this project made the account. */
-async function operatorCookie(): Promise<string> {
-  const body = JSON.stringify({ email: OPERATOR_EMAIL, password: PASSWORD, name: "Olga Operator" });
-  const up = await api<unknown>("/api/auth/sign-up/email", { method: "POST", body });
-  const res = up.status === 200 ? up : await api<unknown>("/api/auth/sign-in/email", { method: "POST", body });
-  expect(res.status).toBe(200);
-  return res.headers.get("set-cookie")!.split(";")[0]!;
-}
 
 const listing = (cookie: string, ids: string[]) =>
   api<Listing>(`/api/admin/billing?${ids.map((id) => `workspace=${encodeURIComponent(id)}`).join("&")}`, { cookie });

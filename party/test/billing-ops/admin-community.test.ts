@@ -5,21 +5,11 @@
 import { describe, expect, it } from "vitest";
 import type { CommunityEventPayload, ModerationView } from "../../../shared/protocol/community";
 import type { EventFrame } from "../../../shared/protocol/frames";
+import { operatorCookie } from "./operator";
 import { api, idem, RawSocket, signUp, uniq } from "../harness";
 import { NostrSocket } from "../relay-harness";
 
-const OPERATOR_EMAIL = "operator@billing.test";
-const PASSWORD = "correct horse battery";
 type ErrorBody = { error: { code: string; message: string } };
-
-/** The operator's session: signed up here, or signed in when another file of this project made the account. */
-async function operatorCookie(): Promise<string> {
-  const body = JSON.stringify({ email: OPERATOR_EMAIL, password: PASSWORD, name: "Olga Operator" });
-  const up = await api<unknown>("/api/auth/sign-up/email", { method: "POST", body });
-  const res = up.status === 200 ? up : await api<unknown>("/api/auth/sign-in/email", { method: "POST", body });
-  expect(res.status).toBe(200);
-  return res.headers.get("set-cookie")!.split(";")[0]!;
-}
 
 const queue = (cookie: string) => api<{ moderation: ModerationView } & ErrorBody>("/api/admin/community", { cookie });
 const moderate = (cookie: string, body: unknown) =>
