@@ -13,7 +13,7 @@ import type { Reservation, SpendGate, SpendSubject, SpendVerdict } from "../room
 import { type AgentRun, saveRun } from "../rooms/autopilot/domain/agent-runs";
 import { recordUsage } from "../rooms/autopilot/domain/usage";
 import type { Sql } from "../domain/sql";
-import { asAutopilot, type PostDeps } from "./autopilot-posts";
+import { asAutopilot, failSegment, type PostDeps } from "./autopilot-posts";
 import type { RunEvent } from "./run-stream";
 import { boundRunMessages } from "./run-storage";
 
@@ -134,6 +134,24 @@ export function pauseForSpend(
 /** The words a run ends with when its spend approval could not keep it waiting (run-spend.ts). */
 export const overBudgetEndText = (refused: Extract<SpendVerdict, { kind: "over" }>): string =>
   `The Autopilot stopped before its next model call: it would go over the ${refused.budget.scope === "key" ? "agent key" : refused.budget.scope}'s budget. A spend approval for ${refused.amount.toLocaleString("en-US")} credits is in Approvals; once it is approved, ask again.`;
+
+/**
+ * A run the spend gate refused: over a budget it waits on a spend approval (true), else its
+ * segment ends with why (false; the caller ends the run).
+ */
+export function refusedRun(
+  deps: PostDeps,
+  run: AgentRun,
+  chatRunId: string,
+  refused: Exclude<SpendVerdict, { kind: "ok" }>,
+  messages: ModelMessage[],
+  ttlMs: number | undefined,
+): boolean {
+  if (refused.kind === "over" && pauseForSpend(deps, run, refused, messages, ttlMs)) return true;
+  const why = refused.kind === "over" ? overBudgetEndText(refused) : outOfCreditsRunText(refused);
+  failSegment(deps, run.threadId, chatRunId, "", why);
+  return false;
+}
 
 /** Why what waited on a spend approval (a task, a reply) stopped: it was not granted. */
 export function spendRefusedText(approval: Approval, action: SpendAction): string {

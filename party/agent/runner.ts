@@ -37,15 +37,7 @@ import { syncWaiting } from "../rooms/autopilot/domain/run-waiting";
 import { getThread } from "../rooms/autopilot/domain/threads";
 import type { SpendGate } from "../rooms/autopilot/domain/spend-gate";
 import { projectOfThread } from "../rooms/autopilot/domain/projects";
-import {
-  callInputChars,
-  outOfCreditsRunText,
-  overBudgetEndText,
-  pauseForSpend,
-  recordReplyCall,
-  RunSpending,
-  runSpender,
-} from "./run-spend";
+import { callInputChars, recordReplyCall, RunSpending, refusedRun, runSpender } from "./run-spend";
 import { modelCallEntry, RunLogWriter, toolCallEntry } from "./task-log";
 import { clipText, failSegment, finishSegment, jsonText, type PostDeps, post, toolLine } from "./autopilot-posts";
 import { createModel, type ModelConfig, type ModelConfigured } from "./config";
@@ -313,22 +305,18 @@ export class AutopilotAgent {
   /**
    * The spend gate said no to the run's next model call (run-spend.ts): out of credits, the
    * run ends with why; over a budget, it waits on a spend approval with `messages`, what the
-   * next call would have sent.
+   * next call would have sent, and the thread's `waiting` names it.
    */
   #refused(run: AgentRun, active: Active, chatRunId: string, spending: RunSpending, messages: ModelMessage[]): void {
+    // Refused before the segment's first call: its stream began and ends here.
+    const streaming = active.stream?.runId === chatRunId;
     active.stream = null;
-    const refused = spending.refused!;
-    if (refused.kind === "over") {
-      const config = this.#d.config();
-      const ttl = config.configured ? config.approvalTtlMs : undefined;
-      if (pauseForSpend(this.#d, run, refused, messages, ttl)) {
-        // Ends the stream clients show; the thread's `waiting` now names the spend approval.
-        this.#d.broadcast("chat.final", { threadId: run.threadId, runId: chatRunId, messageId: null, aborted: false });
-        return;
-      }
-      failSegment(this.#d, run.threadId, chatRunId, "", overBudgetEndText(refused));
-    } else failSegment(this.#d, run.threadId, chatRunId, "", outOfCreditsRunText(refused));
-    endRun(this.#d.sql, run.id, "failed", Date.now());
+    const config = this.#d.config();
+    const ttl = config.configured ? config.approvalTtlMs : undefined;
+    if (!refusedRun(this.#d, run, chatRunId, spending.refused!, messages, ttl))
+      return endRun(this.#d.sql, run.id, "failed", Date.now());
+    if (streaming)
+      this.#d.broadcast("chat.final", { threadId: run.threadId, runId: chatRunId, messageId: null, aborted: false });
   }
 
   #onEvent(run: AgentRun, stream: ChatStream, config: ModelConfigured, event: RunEvent, spending: RunSpending): void {
