@@ -137,8 +137,15 @@ describe("rate limits", () => {
     // Another address is not affected.
     expect((await signIn(alice.email, PASSWORD, testIp())).status).toBe(200);
 
-    await new Promise((r) => setTimeout(r, (Number(right.headers.get("retry-after")) + 0.5) * 1000));
-    expect((await signIn(alice.email, PASSWORD, ip)).status).toBe(200);
+    // Once the window has passed, the same address signs in again. Asked until then: a refused
+    // attempt does not move the window, and the clock the limiter reads is the Worker's.
+    const deadline = Date.now() + (Number(right.headers.get("retry-after")) + 5) * 1000;
+    let after = await signIn(alice.email, PASSWORD, ip);
+    while (after.status === 429 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      after = await signIn(alice.email, PASSWORD, ip);
+    }
+    expect(after.status).toBe(200);
   });
 
   it(`answers 429 after ${SIGN_UP_MAX} sign-ups from one address`, async () => {
