@@ -11,7 +11,7 @@ import type { RunLogEntry } from "../../shared/protocol/tasks";
 import { type AgentRun, claimRun, endRun, getRun, saveRun } from "../rooms/autopilot/domain/agent-runs";
 import { getApproval, settleApproval } from "../rooms/autopilot/domain/approvals";
 import { appendRunLog } from "../rooms/autopilot/domain/run-log";
-import { syncWaiting } from "../rooms/autopilot/domain/run-waiting";
+import { syncWaiting, waitedOn } from "../rooms/autopilot/domain/run-waiting";
 import type { Sql } from "../domain/sql";
 import { asAutopilot, type PostDeps } from "./autopilot-posts";
 import { spendRefusedText } from "./run-spend";
@@ -83,9 +83,8 @@ export function cancelWaitingRun(deps: PostDeps, run: AgentRun, by: Actor): bool
   return asAutopilot(deps, (ctx) => {
     if (!claimRun(ctx.sql, run.id, ["awaiting_approval"], "aborted", ctx.now)) return false;
     endRun(ctx.sql, run.id, "aborted", ctx.now);
-    const waitedOn = [...run.doc.pending.map((call) => call.roomApprovalId), run.doc.spendApprovalId ?? null];
-    for (const id of waitedOn) {
-      const approval = id ? getApproval(ctx.sql, id) : null;
+    for (const id of waitedOn(run)) {
+      const approval = getApproval(ctx.sql, id);
       if (approval?.status === "pending")
         settleApproval(ctx, approval, "expired", `the Autopilot's reply was stopped by ${by.name}`);
     }

@@ -72,7 +72,7 @@ export class RunSpending {
 }
 
 /** The words a run the gate found out of credits ends with. */
-export function outOfCreditsRunText(refused: Extract<SpendVerdict, { kind: "payment_required" }>): string {
+function outOfCreditsRunText(refused: Extract<SpendVerdict, { kind: "payment_required" }>): string {
   return `The Autopilot stopped: the workspace is out of credits (${refused.balance.toLocaleString("en-US")} left; its next model call may cost up to ${refused.needed.toLocaleString("en-US")}). Top up in Billing or ask an operator for credits, then ask again.`;
 }
 
@@ -83,7 +83,7 @@ export function outOfCreditsRunText(refused: Extract<SpendVerdict, { kind: "paym
  * from there (runner.ts); denied or expired, it ends with why. Answers false when the
  * messages are too large to keep: the run then ends, and its words say to ask again.
  */
-export function pauseForSpend(
+function pauseForSpend(
   deps: PostDeps,
   run: AgentRun,
   refused: Extract<SpendVerdict, { kind: "over" }>,
@@ -132,7 +132,7 @@ export function pauseForSpend(
 }
 
 /** The words a run ends with when its spend approval could not keep it waiting (run-spend.ts). */
-export const overBudgetEndText = (refused: Extract<SpendVerdict, { kind: "over" }>): string =>
+const overBudgetEndText = (refused: Extract<SpendVerdict, { kind: "over" }>): string =>
   `The Autopilot stopped before its next model call: it would go over the ${refused.budget.scope === "key" ? "agent key" : refused.budget.scope}'s budget. A spend approval for ${refused.amount.toLocaleString("en-US")} credits is in Approvals; once it is approved, ask again.`;
 
 /**

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { create } from "zustand";
 import type { Message } from "../../../shared/protocol/threads";
 import type { AutopilotClient } from "../../src/client";
@@ -39,6 +40,15 @@ const STORED = "autopilot:outbox:";
 const MAX_KEPT = 100;
 const MAX_TEXT = 100_000;
 
+/** A message as this device keeps it; anything else found under the name is left out. */
+const Kept = z.object({
+  key: z.string().max(200),
+  threadId: z.string().max(200),
+  text: z.string().max(MAX_TEXT),
+  attachments: z.array(z.string().max(200)).max(20).catch([]),
+  error: z.string().max(2000).nullable().catch(null),
+});
+
 /** What this device kept for `place` (`<person>:<workspace>`), as far as it still reads. */
 function kept(place: string): OutgoingMessage[] {
   let raw: unknown;
@@ -48,12 +58,9 @@ function kept(place: string): OutgoingMessage[] {
     return [];
   }
   if (!Array.isArray(raw)) return [];
-  const str = (v: unknown, max: number): v is string => typeof v === "string" && v.length <= max;
-  return raw.slice(-MAX_KEPT).flatMap((m: Record<string, unknown> | null): OutgoingMessage[] => {
-    if (!m || !str(m.key, 200) || !str(m.threadId, 200) || !str(m.text, MAX_TEXT)) return [];
-    const attachments = Array.isArray(m.attachments) ? m.attachments.filter((a) => str(a, 200)).slice(0, 20) : [];
-    const error = str(m.error, 2000) ? m.error : null;
-    return [{ key: m.key, threadId: m.threadId, text: m.text, attachments, error, arrived: false }];
+  return raw.slice(-MAX_KEPT).flatMap((m): OutgoingMessage[] => {
+    const read = Kept.safeParse(m);
+    return read.success ? [{ ...read.data, arrived: false }] : [];
   });
 }
 

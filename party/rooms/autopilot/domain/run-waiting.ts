@@ -20,7 +20,7 @@ import { getThread, updateThread } from "./threads";
 // lets the run go on without its approvals.
 
 /** The approvals a paused run has no answer for yet: its tool calls' and its spend approval (run-spend.ts). */
-function waitedOn(run: AgentRun): string[] {
+export function waitedOn(run: AgentRun): string[] {
   const calls = run.doc.pending.flatMap((call) => (call.roomApprovalId && !call.answer ? [call.roomApprovalId] : []));
   return run.doc.spendApprovalId ? [...calls, run.doc.spendApprovalId] : calls;
 }
