@@ -11,9 +11,12 @@ import type { EventTemplate } from "nostr-tools/pure";
 
 export const KIND_PROFILE = 0;
 export const KIND_NOTE = 1;
+/** NIP-09's deletion. */
+export const KIND_DELETION = 5;
 export const KIND_REACTION = 7;
 export const KIND_REPORT = 1984;
 export const KIND_APP_DATA = 30078;
+
 /** NIP-25: the event a reaction is about is its last `e` tag. */
 export function reactionTarget(event: { tags: string[][] }): string | null {
   const e = event.tags.filter((tag) => tag[0] === "e");
@@ -64,7 +67,6 @@ export function workspaceProfile(name: string): EventTemplate {
   };
 }
 
-/** The workspace's word that this pubkey is its agent, and whose (signed with the workspace's key). */
 /**
  * NIP-09: the workspace withdraws its attestation of these agents (a revoked key): the
  * `a` tags name the attestations' addresses under the workspace's key, so a relay removes
@@ -72,7 +74,7 @@ export function workspaceProfile(name: string): EventTemplate {
  */
 export function attestationWithdrawal(workspacePubkey: string, agentPubkeys: readonly string[]): EventTemplate {
   return {
-    kind: 5,
+    kind: KIND_DELETION,
     created_at: now(),
     tags: [
       ...agentPubkeys.map((pubkey) => ["a", `${KIND_APP_DATA}:${workspacePubkey}:${attestationD(pubkey)}`]),
@@ -82,6 +84,7 @@ export function attestationWithdrawal(workspacePubkey: string, agentPubkeys: rea
   };
 }
 
+/** The workspace's word that this pubkey is its agent, and whose (signed with the workspace's key). */
 export function agentAttestation(agentPubkey: string, facts: Omit<AgentFacts, "workspacePubkey">): EventTemplate {
   return {
     kind: KIND_APP_DATA,

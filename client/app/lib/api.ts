@@ -5,6 +5,7 @@ import { AccountStatusResponse, MeResponse } from "../../../shared/api/account";
 import {
   type AccountStatus,
   AdminCommunityResponse,
+  type AdminModerateBody,
   AdminModerateResponse,
   AdminUserResponse,
   AdminUsersResponse,
@@ -215,7 +216,7 @@ export const adminApi = {
     }),
   /** The public community's moderation queue, hidden notes and banned pubkeys. */
   community: () => request("/api/admin/community", AdminCommunityResponse),
-  moderate: (body: { action: "hide" | "unhide"; eventId: string } | { action: "ban" | "unban"; pubkey: string }) =>
+  moderate: (body: z.input<typeof AdminModerateBody>) =>
     request("/api/admin/community/moderate", AdminModerateResponse, { method: "POST", body }),
   setPlan: (workspaceId: string, plan: string) =>
     request(`/api/admin/workspaces/${encodeURIComponent(workspaceId)}/plan`, AdminPlanResponse, {

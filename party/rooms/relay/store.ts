@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, lte, type SQL, sql } from "drizzle-orm";
 import { isAddressableKind, isEphemeralKind, isReplaceableKind } from "nostr-tools/kinds";
-import { KIND_REACTION, reactionTarget } from "../../community/templates";
+import { KIND_DELETION, KIND_REACTION, reactionTarget } from "../../community/templates";
 import { param, preparedPerRoom, type RoomDb } from "../../domain/db/client";
 import { events, eventTags, subscriptions } from "../../domain/db/relay-schema";
 import type { Sql } from "../../domain/sql";
@@ -18,8 +18,6 @@ export type StoreOutcome =
   /** Not kept, sent on: an ephemeral event (NIP-01). */
   | { stored: false; broadcast: true }
   | { stored: false; broadcast: false; accepted: boolean; reason: string };
-
-const EVENT_KIND_DELETION = 5;
 
 /** An event of `kind` by the `pubkey` parameter whose `name` tag holds `value` (and `more`), found through the tag index. */
 const byAuthorTagged = (db: RoomDb, name: string, value: ReturnType<typeof param>, kind: number, ...more: SQL[]) =>
@@ -82,7 +80,7 @@ const statements = preparedPerRoom((db) => ({
     .where(eq(eventTags.eventId, param("id")))
     .prepare(),
   /** A deletion (kind 5) by this author that names this event id. */
-  deletedById: byAuthorTagged(db, "e", param("id"), EVENT_KIND_DELETION),
+  deletedById: byAuthorTagged(db, "e", param("id"), KIND_DELETION),
   /** A reaction (kind 7) by this author to this event with this content. */
   sameReaction: byAuthorTagged(
     db,
@@ -92,13 +90,7 @@ const statements = preparedPerRoom((db) => ({
     sql`json_extract(${events.json}, '$.content') = ${param("content")}`,
   ),
   /** A deletion (kind 5) by this author that names this address, at or after this time. */
-  deletedByAddress: byAuthorTagged(
-    db,
-    "a",
-    param("address"),
-    EVENT_KIND_DELETION,
-    gte(events.createdAt, param("createdAt")),
-  ),
+  deletedByAddress: byAuthorTagged(db, "a", param("address"), KIND_DELETION, gte(events.createdAt, param("createdAt"))),
   ownEvent: db
     .select({ id: events.id, kind: events.kind })
     .from(events)
@@ -157,7 +149,7 @@ export function storeEvent(store: Sql, event: NostrEvent, now: number): StoreOut
       if (target && s.sameReaction.get({ target, pubkey: event.pubkey, content: event.content }))
         return { stored: false, broadcast: false, accepted: true, reason: "duplicate: this key already reacted so" };
     }
-    if (event.kind === EVENT_KIND_DELETION) applyDeletion(store, event);
+    if (event.kind === KIND_DELETION) applyDeletion(store, event);
     s.insert.run({
       id: event.id,
       pubkey: event.pubkey,
@@ -196,7 +188,7 @@ function applyDeletion(store: Sql, deletion: NostrEvent): void {
   for (const tag of deletion.tags) {
     if (tag[0] === "e" && tag[1]) {
       const target = s.ownEvent.get({ id: tag[1], pubkey: deletion.pubkey });
-      if (target && target.kind !== EVENT_KIND_DELETION) remove(store, target.id);
+      if (target && target.kind !== KIND_DELETION) remove(store, target.id);
     } else if (tag[0] === "a" && tag[1]) {
       const [, author] = tag[1].split(":");
       if (author !== deletion.pubkey) continue;

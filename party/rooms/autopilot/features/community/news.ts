@@ -2,14 +2,12 @@ import type { CommunityNews } from "../../../relay/notify";
 import type { PlainEvent } from "../../../relay/messages";
 import { knownAuthors } from "../../../../auth/nostr-attribution";
 import { communityOf, relayOf } from "../../../../community/publish";
-import { KIND_NOTE, KIND_REACTION, KIND_REPORT, reactionTarget } from "../../../../community/templates";
+import { KIND_DELETION, KIND_NOTE, KIND_REACTION, KIND_REPORT, reactionTarget } from "../../../../community/templates";
 import { forgetCommunityMentions, noteCommunityMention } from "../../domain/community-mentions";
 import { mentionedPeople } from "./mentions";
 import type { CommunityParts, CommunityService } from "./service";
 import { postView } from "../../../../community/views";
 
-/** NIP-09's deletion. */
-const KIND_DELETION = 5;
 const HEX64 = /^[0-9a-f]{64}$/;
 /** `p` tags of one note looked at for mentions. */
 const MAX_MENTIONED = 20;
