@@ -109,7 +109,7 @@ export const useOutbox = create<OutboxStore>((set, get) => {
     client.chat.send({ threadId, text, idempotencyKey: key, ...(attachments.length > 0 && { attachments }) }).then(
       () => drop(key),
       (error: unknown) => {
-        // Closed: the tab moved to another workspace (clear() already emptied the list).
+        // Closed: the tab moved to another workspace (open() replaced the list; this device keeps it for that one).
         if (get().messages.some((m) => m.key === key)) patch(key, { error: errorText(error), arrived: false });
       },
     );
