@@ -41,6 +41,24 @@ const configuredUrls = (env: Pick<Env, "APP_ORIGINS">): URL[] =>
   });
 
 /**
+ * The hosts this server is, for a proof that must name it (a NIP-42 AUTH's `relay` tag):
+ * the configured origins' (`APP_ORIGINS`) and, for a request sent to loopback, that loopback
+ * host (a local server). Never another Host a request carried: a relay in the middle that
+ * connects with its own name must not have a client's proof for that name taken here.
+ */
+export function ownHosts(env: Pick<Env, "APP_ORIGINS">, requestHost: string): string[] {
+  const hosts = configuredUrls(env).map((origin) => origin.host);
+  let hostname = "";
+  try {
+    hostname = new URL(`http://${requestHost}`).hostname;
+  } catch {
+    hostname = "";
+  }
+  if (LOOPBACK_HOSTNAMES.has(hostname) && !hosts.includes(requestHost)) hosts.push(requestHost);
+  return hosts;
+}
+
+/**
  * DNS rebinding, for a request that carries a key rather than a cookie (the MCP endpoint):
  * a page on a name an attacker points at this server reaches it with that name as its
  * Host and Origin, so the request's own origin proves nothing. Its Host must be one of the

@@ -9,8 +9,8 @@ import { keys, NostrSocket, registerPubkey, signed } from "./relay-harness";
 // NIP-42 AUTH; posting needs `write`; access taken away ends their subscriptions at once.
 
 const sockets: NostrSocket[] = [];
-async function open(path: string) {
-  const socket = await NostrSocket.open(path);
+async function open(path: string, origin?: string) {
+  const socket = await NostrSocket.open(path, undefined, origin);
   sockets.push(socket);
   return socket;
 }
@@ -91,6 +91,30 @@ describe("a workspace's community", () => {
     const closed = await reader.next((f) => f[0] === "CLOSED" && f[1] === "feed", from);
     expect(closed[2]).toBe("restricted: you are no longer a member of this workspace");
     expect((await reader.req("again", { kinds: [1] })).closed).toMatch(/^auth-required/);
+  });
+
+  it("takes AUTH only for this server's own origins: a relay in the middle with another Host cannot pass a member's proof on", async () => {
+    const owner = await signUp();
+    const path = `/relay/w/${owner.workspaceId}`;
+    const ownerKeys = keys();
+    expect((await registerPubkey(ownerKeys, owner.workspaceId, { cookie: owner.cookie })).status).toBe(201);
+    // The relay in the middle opens its socket here as evil.example and hands the challenge to
+    // the member's client, which signs it for the relay it is connected to: that name.
+    const relayed = await open(path, "http://evil.example");
+    expect(relayed.url).toBe(`ws://evil.example${path}`);
+    const refused = { accepted: false, reason: "restricted: the AUTH event names another relay than this server" };
+    expect(await relayed.auth(ownerKeys)).toEqual(refused);
+    // Nor a loopback name, which only a socket opened on loopback may be (a local server).
+    expect(await relayed.auth(ownerKeys, { relay: `ws://localhost:8787${path}` })).toEqual(refused);
+    expect((await relayed.req("feed", { kinds: [1] })).closed).toMatch(/^auth-required:/);
+    expect((await relayed.publish(signed(ownerKeys)))[1]).toMatch(/^auth-required:/);
+
+    // The member's own client, connected to this server (APP_ORIGINS), is let in; on loopback, so is a local one's.
+    const direct = await open(path);
+    expect(await direct.auth(ownerKeys)).toEqual({ accepted: true, reason: "" });
+    expect(await direct.publish(signed(ownerKeys))).toEqual([true, ""]);
+    const local = await open(path, "http://localhost:8787");
+    expect(await local.auth(ownerKeys)).toEqual({ accepted: true, reason: "" });
   });
 
   it("a public community asks no AUTH; AUTH there is taken from any key", async () => {

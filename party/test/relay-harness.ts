@@ -57,14 +57,17 @@ export class NostrSocket {
     });
   }
 
-  /** `path`: `/relay` or `/relay/w/<workspaceId>`; `address`: the client address (each socket its own unless given). */
-  static async open(path = "/relay", address = randomIp()): Promise<NostrSocket> {
-    const res = await SELF.fetch(`${ORIGIN}${path}`, {
+  /**
+   * `path`: `/relay` or `/relay/w/<workspaceId>`; `address`: the client address (each socket its own unless given);
+   * `origin`: the one the upgrade is sent to (its Host), which the socket's `url` (and so an AUTH's relay tag) names.
+   */
+  static async open(path = "/relay", address = randomIp(), origin = ORIGIN): Promise<NostrSocket> {
+    const res = await SELF.fetch(`${origin}${path}`, {
       headers: { upgrade: "websocket", "cf-connecting-ip": address },
     });
     if (!res.webSocket) throw new Error(`upgrade refused with HTTP ${res.status}`);
     res.webSocket.accept();
-    return new NostrSocket(res.webSocket, `${ORIGIN.replace(/^http/, "ws")}${path}`);
+    return new NostrSocket(res.webSocket, `${origin.replace(/^http/, "ws")}${path}`);
   }
 
   send(message: unknown[]): void {

@@ -393,7 +393,7 @@ describe("NIP-42: authentication", () => {
       reason: "invalid: the AUTH event answers another challenge",
     });
     expect((await socket.auth(alice, { relay: "wss://elsewhere.example/relay" })).reason).toBe(
-      "invalid: the AUTH event names another relay",
+      "restricted: the AUTH event names another relay than this server",
     );
     expect((await socket.auth(alice, { created_at: now() - 3600 })).reason).toBe(
       "invalid: the AUTH event is too old or too new",

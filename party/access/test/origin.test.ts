@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appOrigins, crossSiteRefusal, linkOrigin, requireLinkOrigin } from "../origin";
+import { appOrigins, crossSiteRefusal, linkOrigin, ownHosts, requireLinkOrigin } from "../origin";
 
 const APP = "https://app.example";
 const req = (method: string, headers: Record<string, string>) =>
@@ -82,5 +82,16 @@ describe("the origin links in mail and push lead to", () => {
     expect(linkOrigin({}, "https://evil.example")).toBeNull();
     expect(linkOrigin({ APP_ORIGINS: " , " }, "https://evil.example")).toBeNull();
     expect(() => requireLinkOrigin({}, "https://evil.example")).toThrow(/set APP_ORIGINS/);
+  });
+});
+
+describe("the hosts a NIP-42 relay tag may name", () => {
+  it("are the configured origins' and a loopback host the request was sent to, never another Host it carried", () => {
+    const env = { APP_ORIGINS: "https://app.example, http://127.0.0.1:8787" };
+    expect(ownHosts(env, "evil.example")).toEqual(["app.example", "127.0.0.1:8787"]);
+    expect(ownHosts(env, "localhost:8787")).toEqual(["app.example", "127.0.0.1:8787", "localhost:8787"]);
+    expect(ownHosts({}, "[::1]:8787")).toEqual(["[::1]:8787"]);
+    expect(ownHosts({}, "app.example")).toEqual([]);
+    expect(ownHosts({}, "localhost.evil.example")).toEqual([]);
   });
 });

@@ -36,13 +36,17 @@ export function communityOfPath(pathname: string): Community | null {
   return workspaceId ? workspaceCommunity(workspaceId) : null;
 }
 
-/** Whether `url` (a NIP-42 `relay` tag) names this community at `origin`'s host: scheme, port and a trailing slash aside. */
-export function isThisRelay(url: string, community: Community, host: string): boolean {
+/**
+ * Whether `url` (a NIP-42 `relay` tag) names this community on one of `hosts` (this server's
+ * own: party/access/origin.ts ownHosts, never the Host a socket was opened with), scheme and a
+ * trailing slash aside.
+ */
+export function isThisRelay(url: string, community: Community, hosts: readonly string[]): boolean {
   try {
     const parsed = new URL(url);
     if (!["ws:", "wss:", "http:", "https:"].includes(parsed.protocol)) return false;
     const path = parsed.pathname.replace(/\/+$/, "") || "/";
-    return parsed.host === host && path === community.path;
+    return hosts.includes(parsed.host) && path === community.path;
   } catch {
     return false;
   }

@@ -158,7 +158,9 @@ export function checkAuthEvent(
   const tag = (name: string) => event.tags.find((t) => t[0] === name)?.[1];
   if (tag("challenge") !== expect.challenge) return invalid("the AUTH event answers another challenge");
   const relay = tag("relay");
-  if (!relay || !expect.isThisRelay(relay)) return invalid("the AUTH event names another relay");
+  // A proof for another relay's URL is one a relay in the middle forwards: it proves nothing here.
+  if (!relay || !expect.isThisRelay(relay))
+    return { ok: false, reason: "restricted: the AUTH event names another relay than this server" };
   return { ok: true, event };
 }
 

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { ownHosts } from "../../access/origin";
 import { membershipOfPubkey } from "../../auth/nostr-identities";
 import { migrateRelay } from "../../domain/db/migrate";
 import { type Sql, sqlFromStorage } from "../../domain/sql";
@@ -30,7 +31,7 @@ interface AuthedKey {
 interface Attachment {
   connection: string;
   challenge: string;
-  /** The host the client reached: NIP-42's relay tag must name it. */
+  /** The Host the socket was opened with: a relay tag may name it only when it is loopback (ownHosts). */
   host: string;
   community: Community;
   authed: AuthedKey[];
@@ -316,7 +317,7 @@ export class NostrRelay extends DurableObject<Env> {
     const id = eventIdOf(raw);
     const verdict = checkAuthEvent(raw, this.#limits, Math.floor(Date.now() / 1000), {
       challenge: attachment.challenge,
-      isThisRelay: (url) => isThisRelay(url, attachment.community, attachment.host),
+      isThisRelay: (url) => isThisRelay(url, attachment.community, ownHosts(this.env, attachment.host)),
     });
     if (!verdict.ok) return this.#send(ws, frames.ok(id, false, verdict.reason));
     const { pubkey } = verdict.event;
