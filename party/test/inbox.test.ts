@@ -91,6 +91,93 @@ describe("the inbox", () => {
     again.close();
   });
 
+  it("mentions from one author fold into one item per person, in threads and in the community; another author's stays apart", async () => {
+    const { ownerSocket, secondSocket, agentSocket, owner, second } = await openTeam("member");
+    const { thread } = await ownerSocket.ok("threads.create", { title: "Flood", idempotencyKey: idem() });
+    const { thread: other } = await ownerSocket.ok("threads.create", { title: "Elsewhere", idempotencyKey: idem() });
+    const sent = [];
+    for (let i = 1; i <= 12; i++)
+      sent.push(
+        (
+          await ownerSocket.ok("chat.send", {
+            threadId: i % 2 ? thread.id : other.id,
+            text: `@${second.name} look ${i}`,
+            idempotencyKey: idem(),
+          })
+        ).message,
+      );
+    const first = sent[0]!;
+    const last = sent.at(-1)!;
+    const mentionsIn = (inbox: Inbox) => inbox.items.filter((item) => item.kind === "mention");
+    const isLast = (inbox: Inbox) =>
+      mentionsIn(inbox).some((item) => item.target.kind === "thread" && item.target.messageId === last.id);
+    const folded = await inboxWhere(secondSocket, isLast);
+    // One item, kept under the first mention's key, showing the newest and how many.
+    expect(mentionsIn(folded)).toEqual([
+      expect.objectContaining({
+        key: `mention:${first.id}`,
+        title: `${owner.name} mentioned you 12 times`,
+        detail: `@${second.name} look 12`,
+        read: false,
+        target: { kind: "thread", threadId: other.id, messageId: last.id },
+      }),
+    ]);
+    expect(folded.unread).toBe(1);
+
+    // Read, then one more: the same item, updated in place and unread again.
+    await secondSocket.ok("inbox.markRead", { keys: [`mention:${first.id}`], idempotencyKey: idem() });
+    const since = secondSocket.frames.length;
+    const { message: more } = await ownerSocket.ok("chat.send", {
+      threadId: thread.id,
+      text: `@${second.name} and again`,
+      idempotencyKey: idem(),
+    });
+    const again = await inboxWhere(
+      secondSocket,
+      (inbox) => mentionsIn(inbox).some((item) => item.target.kind === "thread" && item.target.messageId === more.id),
+      since,
+    );
+    expect(mentionsIn(again)).toEqual([
+      expect.objectContaining({
+        key: `mention:${first.id}`,
+        title: `${owner.name} mentioned you 13 times`,
+        read: false,
+      }),
+    ]);
+
+    // Another author's mention is an item of its own.
+    const { message: fromAgent } = await agentSocket.ok("chat.send", {
+      threadId: thread.id,
+      text: `@${second.name} from the agent`,
+      idempotencyKey: idem(),
+    });
+    const both = await inboxWhere(secondSocket, (inbox) => keysOf(inbox).includes(`mention:${fromAgent.id}`));
+    expect(mentionsIn(both).map((item) => item.key)).toEqual([`mention:${fromAgent.id}`, `mention:${first.id}`]);
+
+    // The workspace's community: the same cap.
+    const posts: { id: string }[] = [];
+    for (let i = 1; i <= 4; i++)
+      posts.push(
+        (
+          await ownerSocket.ok("community.post", {
+            community: "workspace",
+            text: `@${second.name} community ${i}`,
+            idempotencyKey: idem(),
+          })
+        ).post,
+      );
+    const community = await inboxWhere(secondSocket, (inbox) =>
+      inbox.items.some((item) => item.target.kind === "community" && item.target.eventId === posts.at(-1)!.id),
+    );
+    expect(community.items.filter((item) => item.target.kind === "community")).toEqual([
+      expect.objectContaining({
+        key: `community:${posts[0]!.id}`,
+        title: `${owner.name} mentioned you 4 times in the community`,
+        detail: `@${second.name} community 4`,
+      }),
+    ]);
+  });
+
   it("an approval waits in the inbox of everyone who may decide it and leaves when someone else decides it", async () => {
     const { ownerSocket, secondSocket, agentSocket } = await openTeam("member");
     const { approval } = await agentSocket.ok("approvals.request", { title: "Ship it", idempotencyKey: idem() });

@@ -341,13 +341,24 @@ export const inboxMailed = sqliteTable(
 );
 
 // Mentions noted when the message is written, for the people the room knows then: an
-// inbox reads its own rows instead of searching every message.
+// inbox reads its own rows instead of searching every message. A row is one inbox item: the
+// mentions one author makes of one person within MENTION_FOLD_MS of the first fold into it
+// (store.ts), so a flood of them is one item and cannot push the others out.
 export const inboxMentions = sqliteTable(
   "inbox_mentions",
   {
     principalId: text("principal_id").notNull(),
+    /** The first mention of the fold: the item's key. */
     messageId: text("message_id").notNull(),
+    /** When the newest mention of the fold was written. */
     at: integer("at").notNull(),
+    /** Null on rows noted before mentions folded: those fold nothing. */
+    authorId: text("author_id"),
+    /** When the first was written (null: `at`). */
+    firstAt: integer("first_at"),
+    count: integer("count").notNull().default(1),
+    /** The newest mention of the fold (null: the first). */
+    lastMessageId: text("last_message_id"),
   },
   (t) => [primaryKey({ columns: [t.principalId, t.messageId] }), index("inbox_mentions_at").on(t.principalId, t.at)],
 );
@@ -367,7 +378,15 @@ export const communityMentions = sqliteTable(
     author: text("author").notNull(),
     /** The author's principal id, when the server knows one: nobody is told of their own post. */
     authorId: text("author_id"),
+    /** What folds one author's posts (inbox_mentions): their principal id, else their pubkey; null on older rows. */
+    authorKey: text("author_key"),
+    /** The newest post's text (a fold shows its newest). */
     text: text("text").notNull(),
+    /** When the first post of the fold was written (null: `at`, the newest's). */
+    firstAt: integer("first_at"),
+    count: integer("count").notNull().default(1),
+    /** The newest post of the fold (null: the first, `event_id`, the item's key). */
+    lastEventId: text("last_event_id"),
   },
   (t) => [primaryKey({ columns: [t.principalId, t.eventId] }), index("community_mentions_at").on(t.principalId, t.at)],
 );

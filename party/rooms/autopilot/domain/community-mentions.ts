@@ -1,6 +1,7 @@
-import { and, desc, eq, inArray, lt } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, or, sql as sqlText } from "drizzle-orm";
 import { communityMentions } from "../../../domain/db/schema";
 import type { Sql } from "../../../domain/sql";
+import { MENTION_FOLD_MS, unreadAgain } from "./mention-folds";
 
 /**
  * Posts of the workspace's community that name a person, as their inbox shows them
@@ -10,15 +11,61 @@ import type { Sql } from "../../../domain/sql";
 
 export type CommunityMention = typeof communityMentions.$inferSelect;
 
+/** A post to note: who it names, who wrote it, what it says. */
+export type NewCommunityMention = Pick<
+  CommunityMention,
+  "principalId" | "eventId" | "at" | "author" | "authorId" | "authorKey" | "text"
+>;
+
 /** Mentions kept per person: the inbox shows the newest 100 items at most. */
 const KEPT = 200;
 
-export function noteCommunityMention(sql: Sql, mention: CommunityMention): void {
-  sql.db.insert(communityMentions).values(mention).onConflictDoNothing().run();
+/**
+ * Notes a post naming a person. Within MENTION_FOLD_MS of the first post its author (the
+ * same person or agent, else the same pubkey) wrote naming them, it folds into that one's
+ * row: counted, showing the newest, unread again.
+ */
+export function noteCommunityMention(sql: Sql, mention: NewCommunityMention): void {
+  const { principalId, authorKey, at } = mention;
+  const fold = authorKey
+    ? sql.db
+        .select({ eventId: communityMentions.eventId })
+        .from(communityMentions)
+        .where(
+          and(
+            eq(communityMentions.principalId, principalId),
+            eq(communityMentions.authorKey, authorKey),
+            gte(sqlText`coalesce(${communityMentions.firstAt}, ${communityMentions.at})`, at - MENTION_FOLD_MS),
+          ),
+        )
+        .orderBy(desc(communityMentions.at))
+        .limit(1)
+        .get()
+    : undefined;
+  if (fold && fold.eventId !== mention.eventId) {
+    sql.db
+      .update(communityMentions)
+      .set({
+        count: sqlText`${communityMentions.count} + 1`,
+        lastEventId: mention.eventId,
+        at: sqlText`max(${communityMentions.at}, ${at})`,
+        author: mention.author,
+        text: mention.text,
+      })
+      .where(and(eq(communityMentions.principalId, principalId), eq(communityMentions.eventId, fold.eventId)))
+      .run();
+    unreadAgain(sql, principalId, `community:${fold.eventId}`);
+    return;
+  }
+  sql.db
+    .insert(communityMentions)
+    .values({ ...mention, firstAt: at })
+    .onConflictDoNothing()
+    .run();
   const oldestKept = sql.db
     .select({ at: communityMentions.at })
     .from(communityMentions)
-    .where(eq(communityMentions.principalId, mention.principalId))
+    .where(eq(communityMentions.principalId, principalId))
     .orderBy(desc(communityMentions.at))
     .limit(1)
     .offset(KEPT - 1)
@@ -26,7 +73,7 @@ export function noteCommunityMention(sql: Sql, mention: CommunityMention): void 
   if (oldestKept)
     sql.db
       .delete(communityMentions)
-      .where(and(eq(communityMentions.principalId, mention.principalId), lt(communityMentions.at, oldestKept.at)))
+      .where(and(eq(communityMentions.principalId, principalId), lt(communityMentions.at, oldestKept.at)))
       .run();
 }
 
@@ -40,13 +87,18 @@ export function communityMentionsOf(sql: Sql, principalId: string, limit: number
     .all();
 }
 
-/** The posts went (hidden, deleted): their mentions go; returns whose inboxes changed. */
+/** The posts went (hidden, deleted): their mentions go, a fold with its first or newest post; returns whose inboxes changed. */
 export function forgetCommunityMentions(sql: Sql, eventIds: readonly string[]): string[] {
-  if (eventIds.length === 0) return [];
-  return sql.db
-    .delete(communityMentions)
-    .where(inArray(communityMentions.eventId, eventIds.slice(0, 90)))
-    .returning({ principalId: communityMentions.principalId })
-    .all()
-    .map((row) => row.principalId);
+  const changed: string[] = [];
+  // Each id is bound twice, and a Durable Object's SQLite binds at most 100 parameters.
+  for (let i = 0; i < eventIds.length; i += 45) {
+    const ids = eventIds.slice(i, i + 45);
+    for (const row of sql.db
+      .delete(communityMentions)
+      .where(or(inArray(communityMentions.eventId, ids), inArray(communityMentions.lastEventId, ids)))
+      .returning({ principalId: communityMentions.principalId })
+      .all())
+      changed.push(row.principalId);
+  }
+  return changed;
 }

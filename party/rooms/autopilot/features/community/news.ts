@@ -55,6 +55,7 @@ export async function tellNews(parts: CommunityParts, service: CommunityService,
             at: event.created_at * 1000,
             author: post.author.line,
             authorId,
+            authorKey: authorId ?? event.pubkey,
             text: post.text.slice(0, 500),
           });
       });

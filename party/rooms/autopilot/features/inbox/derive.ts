@@ -95,21 +95,36 @@ function messagesById(sql: Sql, ids: string[]): Message[] {
   return decodeMessages(rows);
 }
 
-/** Messages noted as naming the person when they were written (hub.ts). */
+/** "Alice mentioned you", or how many times when her mentions folded (store.ts noteMention). */
+const mentionedYou = (author: string, count: number, where = "") =>
+  clip(`${author} mentioned you${count > 1 ? ` ${count} times` : ""}${where}`, 300);
+
+/** Messages noted as naming the person (hub.ts): one item per fold, showing its newest message. */
 function mentionItems(sql: Sql, person: Principal): DerivedItem[] {
-  return messagesById(sql, mentionsOf(sql, person.id, MAX_INBOX_ITEMS))
-    .filter((m) => m.author.id !== person.id)
-    .map((m) => ({
-      key: `mention:${m.id}`,
-      kind: "mention",
-      at: m.createdAt,
-      title: clip(`${m.author.name} mentioned you`, 300),
-      detail: clip(m.text, 500),
-      target: { kind: "thread", threadId: m.threadId, messageId: m.id },
-    }));
+  const noted = mentionsOf(sql, person.id, MAX_INBOX_ITEMS);
+  const byId = new Map(
+    messagesById(
+      sql,
+      noted.map((m) => m.lastMessageId),
+    ).map((m) => [m.id, m]),
+  );
+  return noted.flatMap(({ messageId, lastMessageId, count }): DerivedItem[] => {
+    const m = byId.get(lastMessageId);
+    if (!m || m.author.id === person.id) return [];
+    return [
+      {
+        key: `mention:${messageId}`,
+        kind: "mention",
+        at: m.createdAt,
+        title: mentionedYou(m.author.name, count),
+        detail: clip(m.text, 500),
+        target: { kind: "thread", threadId: m.threadId, messageId: m.id },
+      },
+    ];
+  });
 }
 
-/** Posts of the workspace's community that name the person (features/community/ notes them). */
+/** Posts of the workspace's community that name the person (features/community/ notes them), folded as messages are. */
 function communityMentionItems(sql: Sql, person: Principal): DerivedItem[] {
   return communityMentionsOf(sql, person.id, MAX_INBOX_ITEMS)
     .filter((m) => m.authorId !== person.id)
@@ -117,9 +132,9 @@ function communityMentionItems(sql: Sql, person: Principal): DerivedItem[] {
       key: `community:${m.eventId}`,
       kind: "mention",
       at: m.at,
-      title: clip(`${m.author} mentioned you in the community`, 300),
+      title: mentionedYou(m.author, m.count, " in the community"),
       detail: clip(m.text, 500),
-      target: { kind: "community", eventId: m.eventId },
+      target: { kind: "community", eventId: m.lastEventId ?? m.eventId },
     }));
 }
 

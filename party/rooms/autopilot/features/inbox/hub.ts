@@ -201,7 +201,7 @@ export class InboxHub {
           }
           for (const p of names())
             if (p.principalId !== author.id && mentions(text, p.name)) {
-              noteMention(this.d.sql, p.principalId, id, createdAt);
+              noteMention(this.d.sql, p.principalId, author.id, id, createdAt);
               touched.add(p.principalId);
               mayMail = true;
             }

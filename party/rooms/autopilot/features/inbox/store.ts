@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, desc, eq, gte, lt, sql as sqlText } from "drizzle-orm";
 import {
   DEFAULT_INBOX_PREFERENCES,
   type InboxPreferences,
@@ -13,6 +13,7 @@ import {
   inboxReads,
 } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
+import { MENTION_FOLD_MS, unreadAgain } from "../../domain/mention-folds";
 import { readable } from "../../../../records/codec";
 import { inboxPreferencesRecord } from "../../../../records/documents";
 
@@ -210,9 +211,53 @@ export function knownNames(sql: Sql): { principalId: string; name: string }[] {
 /** Mentions kept per person: the inbox shows the newest 100 items at most. */
 const MENTIONS_KEPT = 200;
 
-/** A message names this person: noted with its time; the oldest beyond MENTIONS_KEPT go. */
-export function noteMention(sql: Sql, principalId: string, messageId: string, at: number): void {
-  sql.db.insert(inboxMentions).values({ principalId, messageId, at }).onConflictDoNothing().run();
+/** A mention noted for a person's inbox: one row, or the fold of its author's recent ones. */
+export interface NotedMention {
+  /** The first mention of the fold: the item's key. */
+  messageId: string;
+  /** The newest. */
+  lastMessageId: string;
+  count: number;
+}
+
+/**
+ * A message by `authorId` names this person. Within MENTION_FOLD_MS of the first mention that
+ * author made of them, it folds into that one's row (counted, the newest kept, unread again),
+ * so one author cannot fill a person's inbox nor push everyone else's mentions out of it; the
+ * oldest rows beyond MENTIONS_KEPT go.
+ */
+export function noteMention(sql: Sql, principalId: string, authorId: string, messageId: string, at: number): void {
+  const fold = sql.db
+    .select({ messageId: inboxMentions.messageId })
+    .from(inboxMentions)
+    .where(
+      and(
+        eq(inboxMentions.principalId, principalId),
+        eq(inboxMentions.authorId, authorId),
+        gte(sqlText`coalesce(${inboxMentions.firstAt}, ${inboxMentions.at})`, at - MENTION_FOLD_MS),
+      ),
+    )
+    .orderBy(desc(inboxMentions.at))
+    .limit(1)
+    .get();
+  if (fold && fold.messageId !== messageId) {
+    sql.db
+      .update(inboxMentions)
+      .set({
+        count: sqlText`${inboxMentions.count} + 1`,
+        lastMessageId: messageId,
+        at: sqlText`max(${inboxMentions.at}, ${at})`,
+      })
+      .where(and(eq(inboxMentions.principalId, principalId), eq(inboxMentions.messageId, fold.messageId)))
+      .run();
+    unreadAgain(sql, principalId, `mention:${fold.messageId}`);
+    return;
+  }
+  sql.db
+    .insert(inboxMentions)
+    .values({ principalId, messageId, at, authorId, firstAt: at })
+    .onConflictDoNothing()
+    .run();
   const oldestKept = sql.db
     .select({ at: inboxMentions.at })
     .from(inboxMentions)
@@ -228,14 +273,18 @@ export function noteMention(sql: Sql, principalId: string, messageId: string, at
       .run();
 }
 
-/** The messages that named this person, newest first. */
-export function mentionsOf(sql: Sql, principalId: string, limit: number): string[] {
+/** The mentions noted for this person, newest first. */
+export function mentionsOf(sql: Sql, principalId: string, limit: number): NotedMention[] {
   return sql.db
-    .select({ messageId: inboxMentions.messageId })
+    .select({
+      messageId: inboxMentions.messageId,
+      lastMessageId: inboxMentions.lastMessageId,
+      count: inboxMentions.count,
+    })
     .from(inboxMentions)
     .where(eq(inboxMentions.principalId, principalId))
     .orderBy(desc(inboxMentions.at))
     .limit(limit)
     .all()
-    .map((r) => r.messageId);
+    .map((r) => ({ ...r, lastMessageId: r.lastMessageId ?? r.messageId }));
 }
