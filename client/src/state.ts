@@ -408,8 +408,10 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
       return { ...state, settings: received.payload.settings };
     case "thread.read": {
       // Markers only move forward: one older than what this client holds (a race of two tabs) changes nothing.
+      // One that stays at its message may count more: the reader's own message after it (docs/inbox.md).
       const { threadId, read } = received.payload;
-      if ((state.reads.get(threadId)?.n ?? 0) >= read.n) return state;
+      const held = state.reads.get(threadId) ?? { n: 0, count: 0 };
+      if (held.n > read.n || (held.n === read.n && held.count >= read.count)) return state;
       return { ...state, reads: upsert(state.reads, threadId, read) };
     }
     case "project.changed": {

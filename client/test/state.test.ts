@@ -361,4 +361,31 @@ describe("read markers (protocol 10)", () => {
     });
     expect(older).toBe(state);
   });
+
+  it("count the reader's own message with a thread.read that stays at its message", () => {
+    let state = applyHello(
+      emptyState,
+      hello({
+        seq: 1,
+        snapshot: snapshot({ threads: [thread("t1", { messageCount: 3 })] }),
+        reads: { t1: { n: 9, count: 2 } },
+      }),
+    ).state;
+    // Their own message after one from someone else they have not read: the marker stays, its count grows.
+    state = applied(state, {
+      known: true,
+      event: "message.created",
+      payload: { message: message("m4", "t1", 12) },
+      seq: 2,
+    });
+    state = applied(state, {
+      known: true,
+      event: "thread.read",
+      payload: { threadId: "t1", read: { n: 9, count: 3 } },
+    });
+    expect(unreadIn(state, state.threads.get("t1")!)).toBe(1);
+    expect(
+      applied(state, { known: true, event: "thread.read", payload: { threadId: "t1", read: { n: 9, count: 2 } } }),
+    ).toBe(state);
+  });
 });

@@ -40,9 +40,13 @@ describe("read state", () => {
     expect(told.payload).toEqual({ threadId: thread.id, read: { n: first.message.n, count: 1 } });
 
     // Nobody else hears of it: by the time each has an answer to a later request, the event would have come.
+    // (The writer heard of their own marker, which counts the two messages they sent.)
     await secondSocket.ok("threads.list", {});
     await agentSocket.ok("threads.list", {});
-    expect(readEvents(secondSocket)).toEqual([]);
+    expect(readEvents(secondSocket).map((f) => f.payload.read)).toEqual([
+      { n: first.message.n, count: 1 },
+      { n: second.message.n, count: 2 },
+    ]);
     expect(readEvents(agentSocket)).toEqual([]);
 
     // A fresh sign-in elsewhere: the hello has the marker, so one of the thread's two messages is unread there.
@@ -67,9 +71,14 @@ describe("read state", () => {
     const owner = await signUp();
     const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
     await sock.hello();
+    // Someone else writes: the reader's own messages would count as read without a mark.
+    const writer = await RawSocket.open(owner.workspaceId, {
+      key: (await createKey(owner, owner.workspaceId, ["read", "write"])).key,
+    });
+    await writer.hello();
     const { thread } = await sock.ok("threads.create", { title: "Forward", idempotencyKey: idem() });
-    const a = await sock.ok("chat.send", { threadId: thread.id, text: "a", idempotencyKey: idem() });
-    const b = await sock.ok("chat.send", { threadId: thread.id, text: "b", idempotencyKey: idem() });
+    const a = await writer.ok("chat.send", { threadId: thread.id, text: "a", idempotencyKey: idem() });
+    const b = await writer.ok("chat.send", { threadId: thread.id, text: "b", idempotencyKey: idem() });
 
     // A far ordinal counts as the newest message: a later message is still unread afterwards.
     const far = await sock.ok("threads.markRead", {
@@ -78,7 +87,7 @@ describe("read state", () => {
       idempotencyKey: idem(),
     });
     expect(far.read).toEqual({ n: b.message.n, count: 2 });
-    const c = await sock.ok("chat.send", { threadId: thread.id, text: "c", idempotencyKey: idem() });
+    const c = await writer.ok("chat.send", { threadId: thread.id, text: "c", idempotencyKey: idem() });
     const back = await sock.ok("threads.markRead", {
       threadId: thread.id,
       throughN: a.message.n,
@@ -106,6 +115,7 @@ describe("read state", () => {
       await sock.call("threads.markRead", { threadId: thread.id, throughN: 1.5, idempotencyKey: idem() }),
     ).toMatchObject({ ok: false, error: { code: "bad_request" } });
     sock.close();
+    writer.close();
   });
 
   it("an agent key keeps its own markers, with read scope only", async () => {
@@ -114,7 +124,9 @@ describe("read state", () => {
     const sock = await RawSocket.open(ws, { cookie: owner.cookie });
     await sock.hello();
     const { thread } = await sock.ok("threads.create", { title: "Agents read too", idempotencyKey: idem() });
-    const { message } = await sock.ok("chat.send", { threadId: thread.id, text: "hi", idempotencyKey: idem() });
+    const writer = await RawSocket.open(ws, { key: (await createKey(owner, ws, ["read", "write"])).key });
+    await writer.hello();
+    const { message } = await writer.ok("chat.send", { threadId: thread.id, text: "hi", idempotencyKey: idem() });
     const reader = await createKey(owner, ws, ["read"]);
     const agent = await RawSocket.open(ws, { key: reader.key });
     await agent.hello();
@@ -129,7 +141,7 @@ describe("read state", () => {
     // The person's own markers are theirs: the agent's mark is not among them.
     const tab = await RawSocket.open(ws, { cookie: owner.cookie });
     expect((await tab.hello()).reads).toEqual({});
-    for (const s of [sock, agent, again, tab]) s.close();
+    for (const s of [sock, writer, agent, again, tab]) s.close();
   });
 
   it("what the reader watched arrive leaves their inbox read; an item marked unread on purpose stays unread", async () => {
@@ -160,6 +172,50 @@ describe("read state", () => {
       idempotencyKey: idem(),
     });
     expect((await ownerSocket.ok("inbox.get", {})).inbox.items.find((item) => item.key === key)?.read).toBe(false);
+    for (const s of [ownerSocket, secondSocket, otherTab]) s.close();
+  });
+
+  it("what a person writes counts as read by them, and only that: others' messages before it stay unread", async () => {
+    const { ws, owner, ownerSocket, secondSocket } = await openTeam("member");
+    const otherTab = await RawSocket.open(ws, { cookie: owner.cookie });
+    await otherTab.hello();
+    const { thread } = await ownerSocket.ok("threads.create", { title: "Own", idempotencyKey: idem() });
+    const send = (socket: RawSocket, text: string, idempotencyKey = idem()) =>
+      socket.ok("chat.send", { threadId: thread.id, text, idempotencyKey });
+    const unread = async () => {
+      const device = await RawSocket.open(ws, { cookie: owner.cookie });
+      const hello = await device.hello();
+      device.close();
+      const read = hello.reads?.[thread.id];
+      const count = hello.snapshot?.threads.find((t) => t.id === thread.id)?.messageCount ?? 0;
+      return { read, unread: count - (read?.count ?? 0) };
+    };
+
+    // Caught up: the marker moves onto the sender's message, and their other tab is told.
+    const mine = await send(ownerSocket, "mine");
+    expect(await unread()).toEqual({ read: { n: mine.message.n, count: 1 }, unread: 0 });
+    const told = await otherTab.waitFor<ReadFrame>((f) => f.type === "event" && f.event === "thread.read");
+    expect(told.payload).toEqual({ threadId: thread.id, read: { n: mine.message.n, count: 1 } });
+
+    // Behind (the other person wrote since): theirs stays unread, the sender's own counts as read.
+    const theirs = await send(secondSocket, "theirs");
+    const sentKey = idem();
+    await send(ownerSocket, "mine again", sentKey);
+    expect(await unread()).toEqual({ read: { n: mine.message.n, count: 2 }, unread: 1 });
+    // The same request again (a tab's outbox sending it once more) posts nothing and counts nothing.
+    await send(ownerSocket, "mine again", sentKey);
+    expect(await unread()).toEqual({ read: { n: mine.message.n, count: 2 }, unread: 1 });
+    await otherTab.waitFor<ReadFrame>(
+      (f) => f.type === "event" && f.event === "thread.read" && (f as ReadFrame).payload.read.count === 2,
+    );
+
+    // Reading through theirs covers everything, the sender's later message included.
+    await ownerSocket.ok("threads.markRead", {
+      threadId: thread.id,
+      throughN: theirs.message.n,
+      idempotencyKey: idem(),
+    });
+    expect(await unread()).toEqual({ read: { n: theirs.message.n, count: 3 }, unread: 0 });
     for (const s of [ownerSocket, secondSocket, otherTab]) s.close();
   });
 

@@ -5,8 +5,9 @@ import { EntityId, IdempotencyKey } from "./common";
  * Protocol 10: read state, kept in the room per principal (a person or an agent key) and
  * thread, so every device of a person shows the same unread counts (docs/inbox.md, "Read
  * state"). A marker names the newest message read (`n`, the message's room-wide ordinal) and
- * how many of the thread's messages that covers (`count`): the thread's unread count is its
- * `messageCount` less `count`. A marker only moves forward.
+ * how many of the thread's messages that covers (`count`: those up to `n` and the reader's own
+ * after it): the thread's unread count is its `messageCount` less `count`. A marker only moves
+ * forward; one that stays at its message may count more (the reader's own message after it).
  */
 export const ThreadRead = z.object({
   n: z.number().int().nonnegative(),

@@ -4,7 +4,7 @@ import { local, methods } from "../../kernel/handlers";
 import { configure, follow, getInbox, markRead, markThreadReadFor, pushSubscribe, pushUnsubscribe } from "./methods";
 
 export { roomInbox } from "./room-inbox";
-export { threadReadsOf } from "./reads";
+export { readOwnMessage, threadReadsOf } from "./reads";
 
 /**
  * People's inboxes: recomputed for whom a commit touched (hub.ts), mailed after a while (mail.ts),
@@ -13,6 +13,8 @@ export { threadReadsOf } from "./reads";
 export function inbox(parts: {
   hub: { afterCommit(effects: OpEffects): void };
   mail: { run(): Promise<unknown> };
+  /** The sender's marker of a thread they just posted in (reads.ts readOwnMessage), to their own sockets. */
+  ownMessageSent(principalId: string, threadId: string): void;
 }): Feature {
   return {
     name: "inbox",
@@ -26,6 +28,11 @@ export function inbox(parts: {
       "threads.markRead": local(markThreadReadFor),
     }),
     afterCommit: (effects) => parts.hub.afterCommit(effects),
+    // After the message's own event: the sender's tabs count it read, as the room does.
+    answered: {
+      "chat.send": ({ principal, payload }) => parts.ownMessageSent(principal.id, payload.message.threadId),
+      "sessions.send": ({ principal, payload }) => parts.ownMessageSent(principal.id, payload.message.threadId),
+    },
     schedules: { mailInbox: () => parts.mail.run() },
   };
 }

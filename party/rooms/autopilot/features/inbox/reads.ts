@@ -1,12 +1,13 @@
-import { and, count, desc, eq, inArray, lt, lte, max } from "drizzle-orm";
+import { and, count, desc, eq, gt, inArray, lt, lte, max, sql as sqlText } from "drizzle-orm";
 import type { InboxItem } from "../../../../../shared/protocol/inbox";
 import { MAX_THREAD_READS, type ThreadRead, type ThreadReads } from "../../../../../shared/protocol/reads";
 import { messages, threadReads } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
 
 // Read state (docs/inbox.md, "Read state"): per principal and thread, the newest message
-// read and how many of the thread's messages that covers. Kept in the room, so a person's
-// devices agree; a marker only moves forward.
+// read and how many of the thread's messages that covers: those up to it, and the reader's own
+// after it (nobody has to read what they wrote). Kept in the room, so a person's devices agree;
+// a marker only moves forward.
 
 /** A principal's markers, the newest MAX_THREAD_READS: what their hello carries. */
 export function threadReadsOf(sql: Sql, principalId: string): ThreadReads {
@@ -20,7 +21,7 @@ export function threadReadsOf(sql: Sql, principalId: string): ThreadReads {
   return Object.fromEntries(rows.map((r) => [r.threadId, { n: r.n, count: r.count }]));
 }
 
-function markerOf(sql: Sql, principalId: string, threadId: string): ThreadRead | null {
+export function markerOf(sql: Sql, principalId: string, threadId: string): ThreadRead | null {
   const row = sql.db
     .select({ n: threadReads.throughN, count: threadReads.count })
     .from(threadReads)
@@ -56,25 +57,66 @@ export function markThreadRead(
       .get()?.n ?? 0;
   const n = Math.min(throughN, newest);
   if (n <= (current?.n ?? 0)) return { read: current ?? { n: 0, count: 0 }, movedFrom: null };
-  const covered =
+  const read = { n, count: messagesUpTo(sql, threadId, n) + ownAfter(sql, principalId, threadId, n) };
+  sql.transaction(() => putMarker(sql, principalId, threadId, read, now));
+  return { read, movedFrom: current ?? { n: 0, count: 0 } };
+}
+
+/**
+ * The principal's own message `n` (chat.send, sessions.send), in the transaction that stored it:
+ * their marker counts it. One that covered every earlier message moves onto it; one behind stays
+ * where it is, since what others wrote before it is still unread.
+ */
+export function readOwnMessage(sql: Sql, principalId: string, threadId: string, n: number, now: number): void {
+  const current = markerOf(sql, principalId, threadId) ?? { n: 0, count: 0 };
+  if (current.n >= n) return;
+  const before = messagesUpTo(sql, threadId, n - 1);
+  putMarker(
+    sql,
+    principalId,
+    threadId,
+    current.count >= before ? { n, count: before + 1 } : { n: current.n, count: current.count + 1 },
+    now,
+  );
+}
+
+function messagesUpTo(sql: Sql, threadId: string, n: number): number {
+  return (
     sql.db
       .select({ count: count() })
       .from(messages)
       .where(and(eq(messages.threadId, threadId), lte(messages.n, n)))
-      .get()?.count ?? 0;
-  const read = { n, count: covered };
-  sql.transaction(() => {
+      .get()?.count ?? 0
+  );
+}
+
+/** The principal's own messages in the thread after `n` (their author read from each one's document). */
+function ownAfter(sql: Sql, principalId: string, threadId: string, n: number): number {
+  return (
     sql.db
-      .insert(threadReads)
-      .values({ principalId, threadId, throughN: n, count: covered, at: now })
-      .onConflictDoUpdate({
-        target: [threadReads.principalId, threadReads.threadId],
-        set: { throughN: n, count: covered, at: now },
-      })
-      .run();
-    forgetOldest(sql, principalId);
-  });
-  return { read, movedFrom: current ?? { n: 0, count: 0 } };
+      .select({ count: count() })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.threadId, threadId),
+          gt(messages.n, n),
+          eq(sqlText`json_extract(${messages.doc}, '$.author.id')`, principalId),
+        ),
+      )
+      .get()?.count ?? 0
+  );
+}
+
+function putMarker(sql: Sql, principalId: string, threadId: string, read: ThreadRead, now: number): void {
+  sql.db
+    .insert(threadReads)
+    .values({ principalId, threadId, throughN: read.n, count: read.count, at: now })
+    .onConflictDoUpdate({
+      target: [threadReads.principalId, threadReads.threadId],
+      set: { throughN: read.n, count: read.count, at: now },
+    })
+    .run();
+  forgetOldest(sql, principalId);
 }
 
 /** Keeps a principal's newest MAX_THREAD_READS markers: an older one's thread counts as never opened. */

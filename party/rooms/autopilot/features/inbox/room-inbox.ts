@@ -12,6 +12,7 @@ import { eventFrame } from "../../kernel/fanout";
 import { InboxHub } from "./hub";
 import { addressFromD1, InboxMail } from "./mail";
 import { InboxPush, pushConfig, sendPush } from "./push";
+import { markerOf } from "./reads";
 
 export interface RoomInboxDeps {
   env: Env;
@@ -85,5 +86,9 @@ export function roomInbox(d: RoomInboxDeps) {
     const text = eventFrame("thread.read", payload);
     for (const { conn } of socketsOf(principalId)) d.send(conn, text);
   };
-  return { hub, mail, push, pushConfig: config, originOf, readMoved };
+  const ownMessageSent = (principalId: string, threadId: string): void => {
+    const read = markerOf(d.room().sql, principalId, threadId);
+    if (read) readMoved(principalId, { threadId, read });
+  };
+  return { hub, mail, push, pushConfig: config, originOf, readMoved, ownMessageSent };
 }

@@ -12,6 +12,7 @@ import { getThread } from "../../domain/threads";
 import type { RequestContext } from "../../context";
 import type { Feature } from "../../kernel/feature";
 import { local, methods, mutate, query } from "../../kernel/handlers";
+import { readOwnMessage } from "../inbox";
 import type { InstanceHost } from "./host";
 
 export { InstanceHost } from "./host";
@@ -57,7 +58,12 @@ export function instances(p: InstanceHost): Feature {
       "sessions.list": query((sql, params) => listSessions(sql, params.instanceId)),
       "sessions.open": mutate(openSession),
       "sessions.history": local(sessionHistory),
-      "sessions.send": mutate(sendToSession),
+      // As chat.send: the sender has read their own message.
+      "sessions.send": mutate((ctx, p) => {
+        const sent = sendToSession(ctx, p);
+        readOwnMessage(ctx.sql, ctx.principal.id, sent.thread.id, sent.message.n, ctx.now);
+        return sent;
+      }),
     }),
     reactions: {
       "approval.resolved": ({ approval }) => {

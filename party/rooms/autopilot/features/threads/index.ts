@@ -13,6 +13,7 @@ import {
   renameThread,
 } from "../../domain/threads";
 import type { RequestContext } from "../../context";
+import { readOwnMessage } from "../inbox";
 import type { Feature } from "../../kernel/feature";
 import { local, methods, mutate, paged, query } from "../../kernel/handlers";
 
@@ -36,7 +37,12 @@ export const threads: Feature = {
     "threads.archive": mutate(archiveThread),
     "threads.list": query((sql, p) => paged(pageThreads(sql, p), (threads) => ({ threads }))),
     "messages.list": query(listMessages),
-    "chat.send": mutate(sendChat),
+    // The sender has read their own message (features/inbox/reads.ts).
+    "chat.send": mutate((ctx, p) => {
+      const sent = sendChat(ctx, p);
+      readOwnMessage(ctx.sql, ctx.principal.id, sent.message.threadId, sent.message.n, ctx.now);
+      return sent;
+    }),
     "chat.abort": local(abortChat),
     // Withdraws what the run waits for; the room resumes it as for any expired approval.
     "chat.goAhead": mutate(goAhead),
