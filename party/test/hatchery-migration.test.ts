@@ -13,7 +13,7 @@ import {
 } from "../../shared/hatchery/graph";
 import type { EventFrame } from "../../shared/protocol/frames";
 import { getDomainNode, putDomainNode } from "../domain/canvas-records";
-import { getMeta } from "../domain/meta";
+import { getMeta, setMeta } from "../domain/meta";
 import { sqlFromStorage } from "../domain/sql";
 import { appendUpdate, loadDoc } from "../domain/ydoc-store";
 import { idem, RawSocket } from "./harness";
@@ -116,5 +116,56 @@ describe("a Hatchery document written before activity folded into its subject", 
     expect((node(again, threadId)!.data.activity as Activity).entries).toHaveLength(2);
     for (const c of [canvas, again]) c.close();
     for (const s of [room, bot]) s.close();
+  });
+});
+
+describe("a Hatchery document checked before archived threads left the canvas", () => {
+  it("loses the archived threads it still shows, once, at its next wake", async () => {
+    const { owner, ws } = await team();
+    const room = await RawSocket.open(ws, { cookie: owner.cookie });
+    await room.hello();
+    const { thread } = await room.ok("threads.create", { title: "Shelved", idempotencyKey: idem() });
+    const { thread: kept } = await room.ok("threads.create", { title: "Kept", idempotencyKey: idem() });
+    await room.ok("threads.archive", { threadId: thread.id, idempotencyKey: idem() });
+    const hatcheries = (env as unknown as { Hatchery: DurableObjectNamespace }).Hatchery;
+    const hatchery = hatcheries.get(hatcheries.idFromName(ws));
+    await pulledUpTo(hatchery, latestSeq(room));
+    await evictDurableObject(hatchery);
+
+    // The stored document as the room kept it then: the archived thread's node, recorded,
+    // and the document marked as checked against a snapshot under the earlier rule.
+    const shelved = domainNodeId("thread", thread.id);
+    await runInDurableObject(hatchery, (_room, state) => {
+      const sql = sqlFromStorage(state.storage);
+      const doc = loadDoc(sql);
+      doc.on("update", (update: Uint8Array) => appendUpdate(sql, update));
+      const data = { title: "Shelved", archived: true, messageCount: 0, lastMessageAt: null };
+      doc.transact(() =>
+        writeNode(doc, {
+          id: shelved,
+          kind: "thread",
+          ref: thread.id,
+          x: 900,
+          y: 900,
+          w: 220,
+          h: 84,
+          placed: "auto",
+          parent: null,
+          data,
+        }),
+      );
+      putDomainNode(sql, shelved, { kind: "thread", ref: thread.id, data });
+      setMeta(sql, "domainHeal", "1");
+      expect(nodesMap(loadDoc(sql)).has(shelved)).toBe(true);
+    });
+
+    const canvas = await openCanvas(ws, { cookie: owner.cookie });
+    await until(() => canvas.synced && node(canvas, shelved) === null, "the archived thread gone at the next wake");
+    expect(node(canvas, domainNodeId("thread", kept.id))?.data.title).toBe("Kept");
+    await runInDurableObject(hatchery, (_room, state) =>
+      expect(getDomainNode(sqlFromStorage(state.storage), shelved)).toBeNull(),
+    );
+    canvas.close();
+    room.close();
   });
 });

@@ -89,6 +89,50 @@ describe("Hatchery room", () => {
     canvas.close();
   });
 
+  it("an archived thread leaves the canvas with its activity, stays gone while its work goes on, and comes back whole", async () => {
+    const { owner, agent, ws } = await team();
+    const canvas = await openCanvas(ws, { cookie: owner.cookie });
+    const room = await RawSocket.open(ws, { cookie: owner.cookie });
+    const bot = await RawSocket.open(ws, { key: agent.key });
+    await Promise.all([room.hello(), bot.hello()]);
+    const hatcheries = (env as unknown as { Hatchery: DurableObjectNamespace }).Hatchery;
+    const hatchery = hatcheries.get(hatcheries.idFromName(ws));
+    const { thread } = await room.ok("threads.create", { title: "Old work", idempotencyKey: idem() });
+    const { thread: other } = await room.ok("threads.create", { title: "Still here", idempotencyKey: idem() });
+    const id = domainNodeId("thread", thread.id);
+    const activity = () => node(canvas, id)?.data.activity as Activity | undefined;
+    const { approval } = await bot.ok("approvals.request", {
+      title: "Ship it",
+      threadId: thread.id,
+      risk: "low",
+      idempotencyKey: idem(),
+    });
+    const { job } = await bot.ok("jobs.start", { title: "Index", threadId: thread.id, idempotencyKey: idem() });
+    await until(() => activity()?.counts.approval === 1 && activity()?.counts.job === 1, "activity folded in");
+
+    await room.ok("threads.archive", { threadId: thread.id, idempotencyKey: idem() });
+    await until(() => node(canvas, id) === null, "the archived thread leaves the canvas");
+    expect(node(canvas, domainNodeId("thread", other.id))?.data.title).toBe("Still here");
+    expect(readGraph(canvas.doc).edges.filter((e) => e.source === id || e.target === id)).toEqual([]);
+    // Its work goes on while it is archived; none of it brings the node back.
+    await bot.ok("jobs.finish", { jobId: job.id, idempotencyKey: idem() });
+    await pulledUpTo(hatchery, latestSeq(room));
+    expect(node(canvas, id)).toBeNull();
+
+    await room.ok("threads.archive", { threadId: thread.id, archived: false, idempotencyKey: idem() });
+    // Back with its activity as it is now: the approval still waiting, the job finished meanwhile.
+    await until(
+      () =>
+        activity()?.entries.find((e) => e.ref === `job:${job.id}`)?.status === "succeeded" &&
+        activity()?.entries.find((e) => e.ref === `approval:${approval.id}`)?.status === "pending",
+      "the restored thread with its approval and job",
+    );
+    expect(node(canvas, id)?.data.title).toBe("Old work");
+    expect(activity()!.attention.approvals).toBe(1);
+    for (const s of [room, bot]) s.close();
+    canvas.close();
+  });
+
   it("people own the layout: a move is shared live and never undone by the server; nodes never overlap", async () => {
     const { owner, member, ws } = await team();
     const a = await openCanvas(ws, { cookie: owner.cookie });

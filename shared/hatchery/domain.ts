@@ -55,6 +55,24 @@ function threadData(t: Thread): Record<string, unknown> {
   return { title: t.title, archived: t.archived, messageCount: t.messageCount, lastMessageAt: t.lastMessageAt };
 }
 
+/**
+ * A thread on the canvas, or nothing while it is archived: its node goes with its edges and
+ * the activity folded into it, and what happens in it meanwhile folds nowhere (a node that
+ * is not there takes no patch or activity). Restored, it is placed again, and its activity
+ * comes back with the snapshot that follows (refillsActivity).
+ */
+function threadOps(t: Thread): DomainOp[] {
+  if (t.archived) return [{ op: "remove", kind: "thread", ref: t.id }];
+  return [{ op: "upsert", kind: "thread", ref: t.id, data: threadData(t), near: null }];
+}
+
+/**
+ * Whether an event brings back a node whose activity only a snapshot has: a restored
+ * thread's approvals, jobs and tool calls went with its node and are not in the events
+ * that follow. The Hatchery then pulls a snapshot (party/rooms/hatchery/domain-pull.ts).
+ */
+export const refillsActivity = (e: DurableEvent): boolean => e.event === "thread.restored";
+
 function instanceOps(i: Instance): DomainOp[] {
   // A deleted instance is not on the canvas: "stopped" is what the room keeps of it, not a state to show.
   if (i.status === "stopped") return [{ op: "remove", kind: "instance", ref: i.id }];
@@ -99,10 +117,8 @@ export function opsForEvent(e: DurableEvent): DomainOp[] {
     case "thread.created":
     case "thread.renamed":
     case "thread.archived":
-    case "thread.restored": {
-      const { thread } = e.payload as { thread: Thread };
-      return [{ op: "upsert", kind: "thread", ref: thread.id, data: threadData(thread), near: null }];
-    }
+    case "thread.restored":
+      return threadOps((e.payload as { thread: Thread }).thread);
     case "message.created": {
       const { message } = e.payload as { message: Message };
       // The thread's counters arrive with the thread; the message adds the preview (and a tool call its activity).
@@ -152,7 +168,7 @@ export function opsForSnapshot(s: {
 }): DomainOp[] {
   return [
     ...(s.instances ?? []).flatMap(instanceOps),
-    ...s.threads.map((t): DomainOp => ({ op: "upsert", kind: "thread", ref: t.id, data: threadData(t), near: null })),
+    ...s.threads.flatMap(threadOps),
     ...s.jobs.flatMap(activityForJob),
     ...s.approvals.flatMap(activityForApproval),
     ...(s.toolMessages ?? []).flatMap(activityForMessage),

@@ -1,6 +1,6 @@
 import type * as Y from "yjs";
 import { applyDomainOps, type DomainOp, opsForEvent } from "../../../shared/hatchery/domain";
-import { opsForSnapshot, pendingNodes } from "../../../shared/hatchery/domain";
+import { opsForSnapshot, pendingNodes, refillsActivity } from "../../../shared/hatchery/domain";
 import { domainNodeId, isDomainKind, nodesMap, readNode } from "../../../shared/hatchery/graph";
 import { layoutNewNodes } from "../../../shared/hatchery/layout";
 import { sessionOps } from "../../../shared/hatchery/session-nodes";
@@ -35,6 +35,8 @@ export async function pullOnce(sql: Sql, doc: Y.Doc, workspace: string, env: Env
   const feed = await autopilot.graphFeed(since, epoch, undefined, cursor, getMeta(sql, "sessionsDigest"));
   const ops: DomainOp[] = feed.snapshot ? opsForSnapshot(feed.snapshot) : [];
   for (const e of feed.events) ops.push(...opsForEvent(e));
+  // A restored thread's activity went with its node: the next pull is a snapshot, which folds it in again.
+  const refill = feed.events.some(refillsActivity);
   // Last: the sessions link to instances and threads this very pull may have created.
   if (feed.sessions) ops.push(...sessionOps(feed.sessions.instances));
   const touched = new Set(ops.flatMap(touchedNode));
@@ -54,14 +56,16 @@ export async function pullOnce(sql: Sql, doc: Y.Doc, workspace: string, env: Env
     // A trimmed tool call, a gone session or a deleted instance is gone for good: the guard
     // must not bring it back. (An instance deleted and provisioned again in one pull is back.)
     for (const id of removed) if (!nodesMap(doc).has(id)) forgetDomainNode(sql, id);
-    if (feed.sessions) setMeta(sql, "sessionsDigest", feed.sessions.digest);
+    // With the sessions too: a session's edge to the restored thread comes back with them.
+    if (refill) setMeta(sql, "sessionsDigest", "");
+    else if (feed.sessions) setMeta(sql, "sessionsDigest", feed.sessions.digest);
     setMeta(sql, "domainSeq", String(feed.seq));
-    setMeta(sql, "domainEpoch", feed.epoch);
+    setMeta(sql, "domainEpoch", refill ? "" : feed.epoch);
     // A paged snapshot continues from here on the next pull (even after a restart).
-    setMeta(sql, "domainSnapshotCursor", feed.snapshotCursor ?? "");
+    setMeta(sql, "domainSnapshotCursor", refill ? "" : (feed.snapshotCursor ?? ""));
     if (healing && !feed.more) finishHeal(sql, doc);
   });
-  return feed.more;
+  return feed.more || refill;
 }
 
 /** Remembers what each touched domain node must say, so a client cannot rewrite it. */

@@ -16,8 +16,8 @@ import type { Sql } from "../../domain/sql";
  * document written before the room recorded domain nodes).
  */
 const HEAL = "domainHeal";
-/** Bumped when every document should be checked once more. */
-const CHECKED_VERSION = "1";
+/** Bumped when every document should be checked once more (2: archived threads leave the canvas). */
+const CHECKED_VERSION = "2";
 
 export function missingDomainNodes(sql: Sql, doc: Y.Doc): string[] {
   const nodes = nodesMap(doc);
