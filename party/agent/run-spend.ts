@@ -23,33 +23,29 @@ export function runSpender(run: Pick<AgentRun, "doc">, projectId: string | null)
   return { principalId: by.id, keyId: by.kind === "agent" ? by.id : null, projectId, taskId: null };
 }
 
-/** The text a call sends: instructions, the conversation, the tools' descriptions. */
-export function callInputChars(instructions: string, messages: ModelMessage[], tools: Record<string, unknown>): number {
-  let chars = instructions.length + JSON.stringify(messages).length;
-  for (const [name, tool] of Object.entries(tools))
-    chars += name.length + ((tool as { description?: string }).description?.length ?? 0) + 200;
-  return chars;
-}
-
-/** One segment's spending: a reservation per model call, charged when the SDK reports the call. */
+/**
+ * One segment's spending: a reservation per model call, charged when the SDK reports the call.
+ * `estimate` is a call's worst case from the messages it sends (the segment's, then with each
+ * step's tool calls and results): an upper bound, so no call costs more than was reserved.
+ */
 export class RunSpending {
   readonly #gate: SpendGate;
   readonly #subject: SpendSubject;
-  readonly #estimate: () => number;
+  readonly #estimate: (messages: ModelMessage[]) => number;
   #reservation: Reservation | null = null;
   /** Why the gate said no (null while it has not). */
   refused: Exclude<SpendVerdict, { kind: "ok" }> | null = null;
 
-  constructor(gate: SpendGate, subject: SpendSubject, estimate: () => number) {
+  constructor(gate: SpendGate, subject: SpendSubject, estimate: (messages: ModelMessage[]) => number) {
     this.#gate = gate;
     this.#subject = subject;
     this.#estimate = estimate;
   }
 
-  /** Before a model call: whether it may go out (its worst case is then reserved). */
-  next(): boolean {
+  /** Before a model call that sends `messages`: whether it may go out (its worst case is then reserved). */
+  next(messages: ModelMessage[]): boolean {
     if (this.#reservation) return true;
-    const verdict = this.#gate.check(this.#subject, this.#estimate());
+    const verdict = this.#gate.check(this.#subject, this.#estimate(messages));
     if (verdict.kind === "ok") {
       this.#reservation = verdict.reservation;
       return true;

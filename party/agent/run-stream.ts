@@ -91,8 +91,11 @@ export interface RunStreamOptions {
   abortSignal?: AbortSignal;
   maxRetries?: number;
   maxOutputTokens?: number;
-  /** Between the SDK's steps: false stops the stream before its next model call (a budget said no). */
-  mayContinue?: () => boolean;
+  /**
+   * Between the SDK's steps, with what the next model call would send (the segment's messages
+   * and every step's since): false stops the stream before that call (a budget said no).
+   */
+  mayContinue?: (next: ModelMessage[]) => boolean;
   /** Scrubbed from error lines (the key, and the endpoint's host). */
   apiKey?: string;
   baseURL?: string;
@@ -226,7 +229,11 @@ async function runSegment(
     tools: timedTools(options.tools, emit, toolStarts, now),
     toolApproval: options.toolApproval,
     stopWhen: options.mayContinue
-      ? [isStepCount(options.maxSteps), () => !options.mayContinue?.()]
+      ? [
+          isStepCount(options.maxSteps),
+          ({ steps }) =>
+            !options.mayContinue?.([...options.messages, ...steps.flatMap((step) => step.response.messages)]),
+        ]
       : isStepCount(options.maxSteps),
     maxRetries: options.maxRetries ?? 1,
     ...(options.maxOutputTokens ? { maxOutputTokens: options.maxOutputTokens } : {}),

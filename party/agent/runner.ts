@@ -37,7 +37,7 @@ import { syncWaiting } from "../rooms/autopilot/domain/run-waiting";
 import { getThread } from "../rooms/autopilot/domain/threads";
 import type { SpendGate } from "../rooms/autopilot/domain/spend-gate";
 import { projectOfThread } from "../rooms/autopilot/domain/projects";
-import { callInputChars, recordReplyCall, RunSpending, refusedRun, runSpender } from "./run-spend";
+import { recordReplyCall, RunSpending, refusedRun, runSpender } from "./run-spend";
 import { modelCallEntry, RunLogWriter, toolCallEntry } from "./task-log";
 import { clipText, failSegment, finishSegment, jsonText, type PostDeps, post, toolLine } from "./autopilot-posts";
 import { createModel, type ModelConfig, type ModelConfigured } from "./config";
@@ -50,6 +50,8 @@ import { canResumeAgain, nextResume } from "./run-recovery";
 import { actingTools, type CurrentAccess, type RunAccess, runAccess, stopRun } from "./run-access";
 import { type ApprovalAnswer, type RunEvent, resumeMessages, runStream } from "./run-stream";
 import { requestTitle } from "./titles";
+import { toolDefinitionBytes } from "./tools";
+import { inputTokenBound } from "../billing/token-bound";
 import type { GatewayAccess } from "./gateway-tool";
 import type { RunTools } from "./run-tools";
 import { takePost } from "./turn-intake";
@@ -249,13 +251,13 @@ export class AutopilotAgent {
     const stream: ChatStream = { threadId, instanceId: null, runId: chatRunId, text: "", startedAt: Date.now() };
     active.stream = stream;
     this.#d.broadcast("chat.delta", { threadId, instanceId: null, runId: chatRunId, offset: 0, text: "" });
-    const inputChars = callInputChars(instructions, messages, tools.tools);
+    const toolBytes = await toolDefinitionBytes(tools.tools);
     const spending = new RunSpending(
       this.#d.spend,
       runSpender(run, projectOfThread(this.#d.sql, threadId)?.id ?? null),
-      () => this.#d.spend.modelEstimate(config.modelId, inputChars + stream.text.length),
+      (sent) => this.#d.spend.modelEstimate(config.modelId, inputTokenBound(instructions, sent, toolBytes)),
     );
-    if (!spending.next()) return this.#refused(run, active, chatRunId, spending, messages);
+    if (!spending.next(messages)) return this.#refused(run, active, chatRunId, spending, messages);
     const outcome = await runStream({
       model,
       instructions,
@@ -264,7 +266,7 @@ export class AutopilotAgent {
       toolApproval: tools.approval,
       maxSteps: config.maxSteps,
       maxOutputTokens: this.#d.spend.config.maxOutputTokens,
-      mayContinue: () => spending.next(),
+      mayContinue: (sent) => spending.next(sent),
       timeouts: config.timeouts,
       abortSignal: active.abort.signal,
       ...(config.apiKey ? { apiKey: config.apiKey } : {}),

@@ -4,6 +4,7 @@ import { generateText, type LanguageModel } from "ai";
 import type { Sql } from "../domain/sql";
 import { recordUsage, type UsagePurpose } from "../rooms/autopilot/domain/usage";
 import type { SpendGate } from "../rooms/autopilot/domain/spend-gate";
+import { inputTokenBound } from "../billing/token-bound";
 import type { ModelConfigured } from "./config";
 import { errorLogFields } from "./model-errors";
 import { totalTimeout } from "./run-stream";
@@ -36,7 +37,8 @@ export async function sideCall(
     purpose,
     model: call.config.modelId,
   };
-  const estimate = call.spend.modelEstimate(call.config.modelId, instructions.length + prompt.length, maxOutputTokens);
+  const input = inputTokenBound(instructions, [{ role: "user", content: prompt }]);
+  const estimate = call.spend.modelEstimate(call.config.modelId, input, maxOutputTokens);
   const verdict = call.spend.check({ principalId: call.principalId, projectId: null, taskId: null }, estimate);
   // Out of credits or over a budget: the summary or title is left out, the reply says why.
   if (verdict.kind !== "ok") return null;

@@ -68,8 +68,8 @@ export interface TaskAskOps {
  * The step's model call may spend its worst case now (then it is reserved), or the task waits:
  * for a spend approval when it would cross a budget, paused when the workspace is out of credits.
  */
-export function reserveStep(ops: TaskAskOps, task: TaskDoc, modelId: string, inputChars: number): Reservation | null {
-  const estimate = ops.spend.modelEstimate(modelId, inputChars);
+export function reserveStep(ops: TaskAskOps, task: TaskDoc, modelId: string, inputTokens: number): Reservation | null {
+  const estimate = ops.spend.modelEstimate(modelId, inputTokens);
   const verdict = ops.spend.check(taskSpender(task), estimate);
   if (verdict.kind === "ok") return verdict.reservation;
   const step = task.used.steps + 1;

@@ -30,7 +30,9 @@ import type { AgentDeps } from "./runner";
 import { actingTools, runAccess } from "./run-access";
 import { boundRunMessages } from "./run-storage";
 import { runStream } from "./run-stream";
-import { callInputChars, spendRefusedText } from "./run-spend";
+import { spendRefusedText } from "./run-spend";
+import { toolDefinitionBytes } from "./tools";
+import { inputTokenBound } from "../billing/token-bound";
 import { answerFor } from "./run-tools";
 import { taskInstructions } from "./task-context";
 import { clip, decide, type RunToolsShape, toolCallsOf, used, withoutExecute } from "./task-step";
@@ -177,12 +179,8 @@ export class TaskRunner {
         return false;
       }
       const instructions = taskInstructions(this.#d.sql, task);
-      const reservation = reserveStep(
-        this.#asks,
-        task,
-        config.modelId,
-        callInputChars(instructions, task.messages as unknown as ModelMessage[], tools.tools),
-      );
+      const input = inputTokenBound(instructions, task.messages, await toolDefinitionBytes(tools.tools));
+      const reservation = reserveStep(this.#asks, task, config.modelId, input);
       if (!reservation) return false;
       try {
         return await this.#think(task, config, tools, active, instructions, reservation);

@@ -16,6 +16,7 @@ import { z } from "zod";
 import { type MethodName, Methods } from "../../shared/protocol/methods";
 import type { Scope } from "../../shared/protocol/principal";
 import { hasScope } from "../../shared/scopes";
+import { utf8Bytes } from "../billing/token-bound";
 import { type Risk, TOOL_POLICY, type ToolPolicy } from "../../shared/protocol/tool-policy";
 
 /** Scopes a run may ever hold: the Autopilot never approves and never administers. */
@@ -125,26 +126,42 @@ export function roomTools(scopes: readonly Scope[], call: CallMethod): ToolSet {
 }
 
 /**
- * Characters of an input schema's JSON Schema, by schema object: the room tools' schemas
- * live as long as the isolate (INPUT_SCHEMAS), and stringifying all of them before every
- * run made garbage per run — each run's share of the isolate's collections.
+ * An input schema's JSON Schema as text, measured once per schema object: the room tools'
+ * schemas live as long as the isolate (INPUT_SCHEMAS), and stringifying all of them before
+ * every run made garbage per run — each run's share of the isolate's collections.
  */
-const SCHEMA_CHARS = new WeakMap<object, number>();
+const SCHEMA_SIZE = new WeakMap<object, { chars: number; bytes: number }>();
 
-async function schemaChars(inputSchema: ToolSet[string]["inputSchema"]): Promise<number> {
-  const known = SCHEMA_CHARS.get(inputSchema);
-  if (known !== undefined) return known;
-  const chars = JSON.stringify(await asSchema(inputSchema).jsonSchema).length;
-  SCHEMA_CHARS.set(inputSchema, chars);
-  return chars;
+async function schemaSize(inputSchema: ToolSet[string]["inputSchema"]): Promise<{ chars: number; bytes: number }> {
+  const known = SCHEMA_SIZE.get(inputSchema);
+  if (known) return known;
+  const text = JSON.stringify(await asSchema(inputSchema).jsonSchema);
+  const size = { chars: text.length, bytes: utf8Bytes(text) };
+  SCHEMA_SIZE.set(inputSchema, size);
+  return size;
 }
 
 /** How much of the context window the tool definitions take (name, description, JSON schema), for the budget. */
 export async function toolSchemaChars(tools: ToolSet): Promise<number> {
   let chars = 0;
   for (const [name, definition] of Object.entries(tools))
-    chars += name.length + (definition.description?.length ?? 0) + (await schemaChars(definition.inputSchema));
+    chars += name.length + (definition.description?.length ?? 0) + (await schemaSize(definition.inputSchema)).chars;
   return chars;
+}
+
+/** The JSON around one definition as a provider receives it: `{"type":"function","function":{"name":…}}`. */
+const DEFINITION_FRAME_BYTES = 64;
+
+/** UTF-8 bytes of the tool definitions a call sends: part of its input's bound (run-spend.ts `inputTokenBound`). */
+export async function toolDefinitionBytes(tools: ToolSet): Promise<number> {
+  let bytes = 0;
+  for (const [name, definition] of Object.entries(tools))
+    bytes +=
+      DEFINITION_FRAME_BYTES +
+      utf8Bytes(name) +
+      utf8Bytes(typeof definition.description === "string" ? definition.description : "") +
+      (await schemaSize(definition.inputSchema)).bytes;
+  return bytes;
 }
 
 /**

@@ -36,6 +36,8 @@ export interface ScriptedTurn {
   malformed?: boolean;
   /** Answer only once this settles (the model "thinks" until a test is ready for the next step). */
   waitFor?: Promise<unknown>;
+  /** Report this usage instead of the scripted count (an endpoint that counts its own way, or lies). */
+  usage?: { prompt_tokens: number; completion_tokens: number };
 }
 export type Reply = string | ScriptedTurn | ((request: ChatRequest) => string | ScriptedTurn);
 
@@ -103,9 +105,20 @@ function parseToolSpec(spec: string): ScriptedToolCall {
  *                                (benchmarks: a known spacing, and the piece a delta's
  *                                last character came from is ceil(length / 8))
  * After the last scripted step it answers "TOOL RESULT SEEN: <last tool message>" (slowly
- * with SLOWRESULT).
+ * with SLOWRESULT). Its usage, with OVERREPORT: 99,995,000 input tokens whatever was sent (an
+ * endpoint whose word is no bound); with WORSTCOUNT: the most an honest tokenizer could count
+ * (`worstHonestUsage`).
  */
 export function agentScript(request: ChatRequest): ScriptedTurn {
+  const turn = agentTurn(request);
+  const messages = request.messages ?? [];
+  const text = textOf(messages[messages.findLastIndex((m) => m.role === "user")]?.content);
+  if (/OVERREPORT/.test(text)) return { ...turn, usage: { prompt_tokens: 99_995_000, completion_tokens: 8 } };
+  if (/WORSTCOUNT/.test(text)) return { ...turn, usage: worstHonestUsage(request) };
+  return turn;
+}
+
+function agentTurn(request: ChatRequest): ScriptedTurn {
   const messages = request.messages ?? [];
   const lastUser = messages.findLastIndex((m) => m.role === "user");
   const text = textOf(messages[lastUser]?.content);
@@ -157,6 +170,29 @@ export function scriptedUsage(
   const prompt = Math.ceil(JSON.stringify(request.messages ?? []).length / 4);
   const completion = Math.ceil(((turn.text ?? "").length + (calls.length ? JSON.stringify(calls).length : 0)) / 4);
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+/**
+ * The most tokens an honest endpoint could count for a request: every UTF-8 byte of the text the
+ * model is shown (each message's text, its tool calls' names and arguments, the tool
+ * definitions' names, descriptions and JSON Schemas) one token, four more a message and a tool
+ * for the chat template's markers; and every output token its cap allows.
+ */
+export function worstHonestUsage(request: ChatRequest): { prompt_tokens: number; completion_tokens: number } {
+  const bytes = (text: string) => Buffer.byteLength(text, "utf8");
+  let prompt = 4;
+  for (const message of request.messages ?? []) {
+    prompt += 4 + bytes(textOf(message.content));
+    for (const call of (message.tool_calls ?? []) as { function?: { name?: string; arguments?: string } }[])
+      prompt += bytes(call.function?.name ?? "") + bytes(call.function?.arguments ?? "");
+  }
+  for (const tool of request.tools ?? [])
+    prompt +=
+      4 +
+      bytes(tool.function.name) +
+      bytes(tool.function.description ?? "") +
+      bytes(JSON.stringify(tool.function.parameters ?? {}));
+  return { prompt_tokens: prompt, completion_tokens: request.max_tokens ?? 0 };
 }
 
 async function readJson(req: IncomingMessage): Promise<ChatRequest> {
@@ -254,7 +290,9 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
     const id = `chatcmpl-scripted-${++counter}`;
     const callId = (index: number) => `call_${counter}_${index}`;
     const created = Math.floor(Date.now() / 1000);
-    const usage = scriptedUsage(request, turn);
+    const usage = turn.usage
+      ? { ...turn.usage, total_tokens: turn.usage.prompt_tokens + turn.usage.completion_tokens }
+      : scriptedUsage(request, turn);
     if (!request.stream) {
       // generateText (titles, summaries): one JSON completion, tool calls included.
       const toolCalls = calls.map((call, index) => ({

@@ -134,6 +134,12 @@ function WorkspaceRow({
         </td>
         <td className="admin-number" data-testid="period-used">
           {state ? credits(state.periodUsed) : unknown}
+          {state?.overReported && state.overReported.credits > 0 && (
+            <div className="muted small" data-testid="over-reported">
+              Not charged: {credits(state.overReported.credits)} that model endpoints reported beyond what{" "}
+              {state.overReported.calls === 1 ? "one call" : `${credits(state.overReported.calls)} calls`} could use
+            </div>
+          )}
         </td>
         <td>{created(workspace.createdAt)}</td>
         <td>

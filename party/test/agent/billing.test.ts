@@ -83,11 +83,12 @@ describe("budgets are checked before spending", () => {
   it("a task that would cross the budget waits on a spend approval: approved it goes on once, denied it stops; the ledger is the model's usage", async () => {
     const { sock, deciders } = await teamRoom();
     const mark = await requestMark();
-    // Each step's worst case is about 25 credits (every output token it may take), its actual
-    // cost one or two: a budget of 40 lets the first steps go and stops one before it crosses.
-    const set = await sock.ok("billing.setBudget", { scope: "workspace", limit: 40, idempotencyKey: idem() });
+    // Each step's worst case is about 40 credits (every byte of its input a token, and every
+    // output token it may take), its actual cost a few: a budget of 60 lets the first steps go
+    // and stops one before it crosses.
+    const set = await sock.ok("billing.setBudget", { scope: "workspace", limit: 60, idempotencyKey: idem() });
     expect(set.state.budgets).toEqual([
-      { scope: "workspace", subjectId: null, limit: 40, raised: 0, used: 0, remaining: 40 },
+      { scope: "workspace", subjectId: null, limit: 60, raised: 0, used: 0, remaining: 60 },
     ]);
     const marker = `budget-${crypto.randomUUID().slice(0, 8)}`;
     const goal = `STEPS: ${Array.from({ length: 30 }, () => "threads_list {}").join("; ")} ${marker}`;
@@ -106,7 +107,7 @@ describe("budgets are checked before spending", () => {
     const amount = (first.action as { amount: number }).amount;
     const before = (await sock.ok("billing.summary", {})).state;
     // Nothing was spent past the budget: what is left is less than one more step's worst case.
-    expect(before.budgets[0]!.used).toBeLessThanOrEqual(40);
+    expect(before.budgets[0]!.used).toBeLessThanOrEqual(60);
     expect(before.budgets[0]!.remaining).toBeGreaterThanOrEqual(0);
 
     // A person approves: the budget rises by the amount once; the task takes exactly one more step.
@@ -141,7 +142,7 @@ describe("budgets are checked before spending", () => {
     const final = (await sock.ok("billing.summary", { groupBy: "run" })).state;
     expect(final.budgets[0]!.used).toBe(spent);
     // Crossing only by approval: never more than the budget and what was approved.
-    expect(spent).toBeLessThanOrEqual(40 + amount);
+    expect(spent).toBeLessThanOrEqual(60 + amount);
     for (const s of [sock, ...deciders]) s.close();
   });
 
@@ -287,6 +288,91 @@ describe("a reply over a budget", () => {
     const next = await spendRequested(sock, "a reply", [...decided, asked]);
     expect((next.action as { for: { id: string } }).for.id).not.toBe((asked.action as { for: { id: string } }).for.id);
     for (const s of [sock, ...deciders]) s.close();
+  });
+});
+
+/** Every usage entry of a thread's reply runs, newest first. */
+const replyEntries = async (sock: RawSocket, threadId: string): Promise<LedgerEntry[]> =>
+  (await sock.ok("billing.entries", { kind: "usage", limit: 500 })).entries.filter(
+    (e) => e.threadId === threadId && e.purpose === "reply",
+  );
+
+/** Approves every spend approval a reply asks for until the Autopilot says something with `done` in it. */
+async function approveUntil(sock: RawSocket, decider: RawSocket, threadId: string, done: string): Promise<Approval[]> {
+  const decided: Approval[] = [];
+  for (;;) {
+    const approval = await Promise.race([
+      spendRequested(sock, "a reply", decided),
+      autopilotSays(sock, threadId, (m) => m.text.includes(done), 30_000).then(() => null),
+    ]);
+    if (!approval) return decided;
+    await decider.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
+    decided.push(approval);
+  }
+}
+
+describe("what a model call is charged", () => {
+  it("never more than its worst case: an endpoint's over-report is not taken from the workspace but kept for operators", async () => {
+    const { owner, sock, thread } = await agentRoom();
+    const before = (await sock.ok("billing.summary", {})).state.balance;
+    const mark = await requestMark();
+    const marker = `over-${crypto.randomUUID().slice(0, 8)}`;
+    // A request of about 30 KB, as in the report, for which the endpoint claims 99,995,000 input tokens.
+    await say(sock, thread.id, `${marker} OVERREPORT ${"lorem ipsum ".repeat(2_500)}`);
+    await autopilotSays(sock, thread.id, (m) => m.text.includes(marker), 30_000);
+    const [request] = await requestsFor(mark, marker);
+    const [entry] = await replyEntries(sock, thread.id);
+    expect(entry).toMatchObject({ inputTokens: 99_995_000, outputTokens: 8 });
+    // Charged the call's worst case (its input's bytes, each a token at most, and every output
+    // token of its cap), which is far below what the report is worth.
+    const charged = -entry!.amount;
+    const requestBytes = new TextEncoder().encode(JSON.stringify(request)).byteLength;
+    expect(charged).toBeGreaterThan(0);
+    expect(charged).toBeLessThanOrEqual(Math.ceil((2 * requestBytes * 1000 + 8192 * 3000) / 1_000_000));
+    expect(entry!.note).toBe(
+      `the endpoint reported usage worth ${cost(entry!).toLocaleString("en-US")} credits, more than this call could use: charged its worst case, ${charged.toLocaleString("en-US")}`,
+    );
+    const after = (await sock.ok("billing.summary", {})).state;
+    expect(before - after.balance).toBe(
+      -(await sock.ok("billing.entries", { kind: "usage", limit: 500 })).entries.reduce((n, e) => n + e.amount, 0),
+    );
+    // The operators' view (what /admin reads) and the audit log keep what the endpoint reported.
+    const operators = await roomStub(owner.workspaceId).billingState();
+    expect(operators.overReported).toEqual({ credits: cost(entry!) - charged, calls: 1 });
+    expect(after.overReported).toBeUndefined();
+    const { entries: audit } = await sock.ok("audit.list", {});
+    expect(audit.find((a) => a.action === "billing.overreport")?.details).toMatchObject({
+      entryId: entry!.id,
+      inputTokens: 99_995_000,
+      reported: cost(entry!),
+      charged,
+    });
+    sock.close();
+  });
+
+  it("reserves enough for any text: CJK and emoji counted by the worst honest tokenizer stay within the reservation and the budget", async () => {
+    const { owner, sock, thread } = await agentRoom();
+    const member = await signUp();
+    await addMember(owner, owner.workspaceId, member, "member");
+    const decider = await RawSocket.open(owner.workspaceId, { cookie: member.cookie });
+    await decider.hello();
+    // A budget the old guess (three characters a token) let this call pass without asking,
+    // though an honest count of its bytes is worth more than twice it.
+    await sock.ok("billing.setBudget", { scope: "workspace", limit: 60, idempotencyKey: idem() });
+    const marker = `dense-${crypto.randomUUID().slice(0, 8)}`;
+    await say(sock, thread.id, `${marker} WORSTCOUNT ${"漢字と絵文字😀🎉".repeat(2_000)}`);
+    await approveUntil(sock, decider, thread.id, marker);
+    const entries = await replyEntries(sock, thread.id);
+    expect(entries.length).toBeGreaterThan(0);
+    // Charged what the endpoint counted, in full: its worst honest count was within the reservation.
+    for (const e of entries) {
+      expect(e.amount).toBe(-cost(e));
+      expect(e.note).toBeNull();
+    }
+    // And nothing passed the budget without a person's approval.
+    const [budget] = (await sock.ok("billing.summary", {})).state.budgets;
+    expect(budget!.used).toBeLessThanOrEqual(budget!.limit + budget!.raised);
+    for (const s of [sock, decider]) s.close();
   });
 });
 

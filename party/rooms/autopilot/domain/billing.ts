@@ -19,6 +19,7 @@ import { approvals, billingMeta, budgetRaises, budgets, ledger, ledgerTotals } f
 import { approvalRecord } from "../../../records/documents";
 import type { Approval } from "../../../../shared/protocol/approvals";
 import type { Sql } from "../../../domain/sql";
+import { appendAudit } from "./audit";
 import type { Page } from "./paging";
 
 /** A new ledger entry: everything but its row number; absent fields are null. */
@@ -74,6 +75,36 @@ function total(sql: Sql, key: string): number {
     sql.db.select({ amount: ledgerTotals.amount }).from(ledgerTotals).where(eq(ledgerTotals.key, key)).get()?.amount ??
     0
   );
+}
+
+/**
+ * A model call whose endpoint reported more than the call could have used (spend-gate.ts): the
+ * workspace paid the call's worst case; the rest is kept for operators, a month's total and an
+ * audit entry with the report, and a log line.
+ */
+export function recordOverReport(
+  sql: Sql,
+  call: { id: string; at: number; model: string; inputTokens: number | null; outputTokens: number | null },
+  amounts: { reported: number; charged: number; excess: number },
+): void {
+  const month = periodOf(call.at).key;
+  addTotal(sql, `overreported:${month}`, amounts.excess);
+  addTotal(sql, `overreported-calls:${month}`, 1);
+  const details = {
+    entryId: call.id,
+    model: call.model,
+    inputTokens: call.inputTokens,
+    outputTokens: call.outputTokens,
+    ...amounts,
+  };
+  appendAudit(sql, null, "billing.overreport", "workspace", details, call.at);
+  console.error(JSON.stringify({ msg: "model endpoint reported more usage than the call could use", ...details }));
+}
+
+/** What endpoints reported beyond their calls' worst cases in the month `now` is in (not charged). */
+export function overReported(sql: Sql, now: number): { credits: number; calls: number } {
+  const month = periodOf(now).key;
+  return { credits: total(sql, `overreported:${month}`), calls: total(sql, `overreported-calls:${month}`) };
 }
 
 /** The calendar month (UTC) `now` is in: the period plans credit and budgets count. */

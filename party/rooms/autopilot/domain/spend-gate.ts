@@ -8,7 +8,7 @@
 import type { BudgetScope, SpendPurpose } from "../../../../shared/protocol/billing";
 import { type BillingConfig, modelPrice, tokenCost } from "../../../billing/config";
 import type { Sql } from "../../../domain/sql";
-import { appendLedger, balanceOf, budgetState, creditPeriod } from "./billing";
+import { appendLedger, balanceOf, budgetState, creditPeriod, recordOverReport } from "./billing";
 
 /** Who and what a spending is for: each budget it counts against. */
 export interface SpendSubject {
@@ -51,9 +51,6 @@ export interface ModelSpend {
   threadId: string | null;
 }
 
-/** Characters per token the worst-case estimate assumes: fewer than any tokenizer gives for text. */
-const CHARS_PER_TOKEN = 3;
-
 export class SpendGate {
   readonly #sql: Sql;
   readonly #config: BillingConfig;
@@ -72,10 +69,13 @@ export class SpendGate {
     return this.#config;
   }
 
-  /** The most a model call with this much input text can cost: every output token it may take. */
-  modelEstimate(modelId: string, inputChars: number, maxOutputTokens = this.#config.maxOutputTokens): number {
+  /**
+   * The most a model call can cost: `inputTokens` is an upper bound of its input (run-spend.ts
+   * `inputTokenBound`), and it may take every output token of its cap.
+   */
+  modelEstimate(modelId: string, inputTokens: number, maxOutputTokens = this.#config.maxOutputTokens): number {
     const price = modelPrice(this.#config.prices, modelId);
-    return Math.max(1, tokenCost(price, Math.ceil(inputChars / CHARS_PER_TOKEN), maxOutputTokens));
+    return Math.max(1, tokenCost(price, inputTokens, maxOutputTokens));
   }
 
   /** The budgets a subject's spending counts against, the workspace's first. */
@@ -122,15 +122,22 @@ export class SpendGate {
   }
 
   /**
-   * A model call's actual cost, recorded once (by its id), and its reservation released. A call
-   * that answered but whose endpoint reported no usage is charged what was reserved for it: the
-   * worst case.
+   * A model call's actual cost, recorded once (by its id), and its reservation released. It is
+   * what the endpoint reported, but never more than was reserved for the call: the reservation
+   * is the call's worst case (its input's bound and every output token of its cap), and an
+   * endpoint's word is no bound. What a report asks beyond it is not taken from the workspace:
+   * the entry's note says so, the audit log keeps the report, and operators see the month's
+   * total (`overReported`). A call that answered but reported no usage is charged its worst case.
    */
   recordModelCall(reservation: Reservation | null, call: ModelSpend): number {
     if (reservation) this.#reserved.delete(reservation.id);
     const price = modelPrice(this.#config.prices, call.model);
     const metered = call.inputTokens !== null || call.outputTokens !== null;
-    const cost = metered ? tokenCost(price, call.inputTokens ?? 0, call.outputTokens ?? 0) : (reservation?.amount ?? 0);
+    const reported = metered ? tokenCost(price, call.inputTokens ?? 0, call.outputTokens ?? 0) : null;
+    // Every call is checked (and reserved) before it goes out; without a reservation nothing bounds it, so nothing is charged.
+    const bound = reservation?.amount ?? 0;
+    const cost = reported === null ? bound : Math.min(reported, bound);
+    const excess = reported === null ? 0 : reported - cost;
     const subject = reservation?.subject;
     const written = appendLedger(this.#sql, {
       id: call.id,
@@ -146,9 +153,20 @@ export class SpendGate {
       model: call.model,
       inputTokens: call.inputTokens,
       outputTokens: call.outputTokens,
-      note: metered ? null : "the endpoint reported no usage: charged the worst case",
+      note:
+        reported === null
+          ? "the endpoint reported no usage: charged the worst case"
+          : excess > 0
+            ? overReportNote(reported, cost)
+            : null,
     });
+    if (written && reported !== null && excess > 0)
+      recordOverReport(this.#sql, call, { reported, charged: cost, excess });
     if (written) this.#changed();
     return cost;
   }
 }
+
+/** The receipt's words for a call whose endpoint reported more than the call could have used. */
+const overReportNote = (reported: number, charged: number): string =>
+  `the endpoint reported usage worth ${reported.toLocaleString("en-US")} credits, more than this call could use: charged its worst case, ${charged.toLocaleString("en-US")}`;

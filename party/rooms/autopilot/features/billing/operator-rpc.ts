@@ -1,6 +1,6 @@
 import type { BillingState } from "../../../../../shared/protocol/billing";
 import type { Actor, Principal } from "../../../../../shared/protocol/principal";
-import { appendLedger, billingState, setWorkspacePlan } from "../../domain/billing";
+import { appendLedger, billingState, overReported, setWorkspacePlan } from "../../domain/billing";
 import type { BillingParts } from "./index";
 
 /** Credits from outside the room: an operator's grant, or a top-up paid through Stripe. */
@@ -43,8 +43,13 @@ function validCredit(credit: LedgerCredit): string | null {
  * and the plan. Every change is audited and told to the room's clients (`billing.changed`).
  */
 export function billingRpc(p: BillingParts, news: { changed(): void }): BillingRpc {
+  // Operators see what endpoints over-reported too; the workspace's own interfaces do not carry it.
+  const operatorsState = (): BillingState => {
+    const now = Date.now();
+    return { ...billingState(p.sql, p.config, now), overReported: overReported(p.sql, now) };
+  };
   return {
-    billingState: () => billingState(p.sql, p.config, Date.now()),
+    billingState: operatorsState,
     creditLedger: (credit) => {
       const invalid = validCredit(credit);
       if (invalid) throw new Error(invalid);
@@ -61,7 +66,7 @@ export function billingRpc(p: BillingParts, news: { changed(): void }): BillingR
         return written;
       });
       if (credited) news.changed();
-      return { credited, state: billingState(p.sql, p.config, Date.now()) };
+      return { credited, state: operatorsState() };
     },
     setWorkspacePlan: (planId, by) => {
       // Own keys only: a plan id such as "constructor" names something on every object.
@@ -71,7 +76,7 @@ export function billingRpc(p: BillingParts, news: { changed(): void }): BillingR
         ctx.audit("billing.plan", "workspace", { plan: planId });
       });
       news.changed();
-      return billingState(p.sql, p.config, Date.now());
+      return operatorsState();
     },
   };
 }
