@@ -110,9 +110,30 @@ function unusable(session: z.infer<typeof PaidSession>): string | null {
   return null;
 }
 
+/** How far a delivery's signed timestamp may be from now, either way (Stripe's own default). */
+const TOLERANCE_S = 300;
+
 /**
- * Verifies a delivery's `Stripe-Signature` over its raw body with the endpoint's secret (a
- * timestamp older than the package's tolerance is refused too), then reads it.
+ * Why a header's timestamps are not within the tolerance of now, or null. The package refuses
+ * one too old, but not one in the future (its age is then negative): a delivery signed ahead
+ * of time would stay good until then. Every `t=` is checked, whichever the package reads.
+ */
+function timestampRefusal(header: string, nowS: number): string | null {
+  const stamps = header
+    .split(",")
+    .map((item) => item.split("="))
+    .filter(([key]) => key?.trim() === "t")
+    .map(([, value]) => Number(value));
+  if (stamps.length === 0) return "no timestamp in the Stripe-Signature header";
+  if (stamps.some((t) => !Number.isSafeInteger(t) || Math.abs(nowS - t) > TOLERANCE_S))
+    return "Timestamp outside the tolerance zone";
+  return null;
+}
+
+/**
+ * Verifies a delivery's `Stripe-Signature` over its raw body with the endpoint's secret, and its
+ * timestamp within five minutes of now either way (an old one is a replay; one ahead of time is
+ * no delivery Stripe made now), then reads it.
  */
 export async function readWebhook(secret: string, payload: string, signature: string | null): Promise<WebhookOutcome> {
   if (!signature) return { kind: "refused", reason: "no Stripe-Signature header" };
@@ -123,12 +144,14 @@ export async function readWebhook(secret: string, payload: string, signature: st
       payload,
       signature,
       secret,
-      undefined,
+      TOLERANCE_S,
       Stripe.createSubtleCryptoProvider(),
     );
   } catch (error) {
     return { kind: "refused", reason: error instanceof Error ? error.message.slice(0, 200) : "bad signature" };
   }
+  const early = timestampRefusal(signature, Math.floor(Date.now() / 1000));
+  if (early) return { kind: "refused", reason: early };
   if (!PAID_EVENTS.has(event.type)) return { kind: "ignored", reason: `event type ${event.type}` };
   const session = PaidSession.safeParse(event.data.object);
   if (!session.success) return { kind: "ignored", reason: "not a top-up this server opened" };
