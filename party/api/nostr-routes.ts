@@ -12,8 +12,9 @@ import {
 } from "../auth/nostr-identities";
 import type { Principal } from "../../shared/protocol/principal";
 import { knownAuthors } from "../auth/nostr-attribution";
-import { attestAgent } from "../community/publish";
-import { workspaceCommunity } from "../rooms/relay/community";
+import type { CommunityName } from "../../shared/protocol/community";
+import { attestAgent, relayOf } from "../community/publish";
+import { PUBLIC_COMMUNITY, workspaceCommunity } from "../rooms/relay/community";
 import { type ApiContext, type ApiEnv, authOf, httpError, jsonBody } from "./context";
 
 /**
@@ -72,6 +73,33 @@ async function provenPubkey(c: ApiContext, body: unknown): Promise<string | Resp
   }
 }
 
+/**
+ * A ban holds for the person or agent key behind a pubkey (docs/community.md, "Moderation"):
+ * the communities that ban this principal ban the key just registered with it. The public
+ * one and the workspace named are told here; any other workspace's community bans it when it
+ * authenticates there. Where it is banned, or the refusal to send (the key is not kept).
+ */
+async function bansOf(
+  c: ApiContext,
+  principalId: string,
+  pubkey: string,
+  workspaceId: string,
+): Promise<CommunityName[] | Response> {
+  const communities = [
+    { name: "public" as const, community: PUBLIC_COMMUNITY },
+    { name: "workspace" as const, community: workspaceCommunity(workspaceId) },
+  ];
+  try {
+    const told = await Promise.all(
+      communities.map(({ community }) => relayOf(c.env, community).keyRegistered(principalId, pubkey)),
+    );
+    return communities.filter((_, i) => told[i]!.banned).map(({ name }) => name);
+  } catch (error) {
+    console.error(JSON.stringify({ msg: "relay ban check failed", error: String(error) }));
+    return httpError(c, "internal", "could not check the communities' bans for this key: try again");
+  }
+}
+
 export const nostrApi = new Hono<ApiEnv>()
   .post("/api/nostr/identities", jsonBody(RegisterBody, "expected {workspaceId}"), async (c) => {
     const body = c.req.valid("json");
@@ -94,6 +122,11 @@ export const nostrApi = new Hono<ApiEnv>()
     if (outcome === "taken") return httpError(c, "conflict", "this pubkey is registered to someone else");
     if (outcome === "too_many")
       return httpError(c, "conflict", `at most ${MAX_IDENTITIES_PER_PRINCIPAL} pubkeys each: remove one first`);
+    const bannedIn = await bansOf(c, principal.id, pubkey, body.workspaceId);
+    if (bannedIn instanceof Response) {
+      if (outcome === "registered") await removeIdentity(c.env.DB, principal.id, pubkey);
+      return bannedIn;
+    }
     const mine = await identitiesOf(c.env.DB, principal.id);
     const identity = mine.find((i) => i.pubkey === pubkey)!;
     // An agent's key is attested by its workspace's key in the workspace's community: any
@@ -108,7 +141,7 @@ export const nostrApi = new Hono<ApiEnv>()
         console.error(JSON.stringify({ msg: "agent attestation failed", error: String(error) })),
       );
     }
-    return c.json({ identity: view(identity) }, outcome === "registered" ? 201 : 200);
+    return c.json({ identity: view(identity), bannedIn }, outcome === "registered" ? 201 : 200);
   })
   .get("/api/nostr/identities", async (c) => {
     const query = WorkspaceQuery.safeParse(c.req.query());

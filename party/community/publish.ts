@@ -54,7 +54,8 @@ export async function publishAs(
 ): Promise<Published> {
   const event = await signAsHolder(env, holder, template);
   if (!event) return { accepted: false, reason: "no custodial key" };
-  const outcome = await relayOf(env, community).publish(community, event, workspaceId);
+  // The holder goes with it: a banned person's or agent key's custodial key is banned with them (relay.ts).
+  const outcome = await relayOf(env, community).publish(community, event, workspaceId, holder);
   return outcome.accepted ? { accepted: true, event } : { accepted: false, reason: outcome.reason };
 }
 

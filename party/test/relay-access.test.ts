@@ -1,7 +1,7 @@
 import { finalizeEvent } from "nostr-tools/pure";
 import { getToken } from "nostr-tools/nip98";
 import { afterEach, describe, expect, it } from "vitest";
-import { addMember, api, createKey, ORIGIN, signUp } from "./harness";
+import { addMember, api, createKey, idem, ORIGIN, openTeam, signUp } from "./harness";
 import { keys, NostrSocket, registerPubkey, signed } from "./relay-harness";
 
 // Who may read and post in a workspace's community (/relay/w/<workspaceId>): members whose
@@ -123,6 +123,62 @@ describe("a workspace's community", () => {
     expect((await socket.req("p", { authors: [anyone.pubkey] })).closed).toBeNull();
     expect(await socket.publish(signed(anyone))).toEqual([true, ""]);
     expect((await socket.auth(anyone)).accepted).toBe(true);
+  });
+});
+
+describe("a ban in a workspace's community", () => {
+  it("holds for the person behind the pubkey: keys they hold, keys they register after, the key the room makes them; unban lifts it for all", async () => {
+    const t = await openTeam("member");
+    const path = `/relay/w/${t.ws}`;
+    const [first, held] = [keys(), keys()];
+    for (const k of [first, held])
+      expect((await registerPubkey(k, t.ws, { cookie: t.second.cookie })).status).toBe(201);
+    const stock = await open(path);
+    expect((await stock.auth(first)).accepted).toBe(true);
+    const post = signed(first, { content: "first" });
+    expect(await stock.publish(post)).toEqual([true, ""]);
+
+    const banned = await t.ownerSocket.ok("community.moderate", {
+      action: "ban",
+      eventId: post.id,
+      idempotencyKey: idem(),
+    });
+    // One entry for the person, under the pubkey the owner named.
+    expect(banned.moderation.banned).toMatchObject([{ author: { pubkey: first.pubkey }, by: t.owner.name }]);
+    // A key registered for this workspace after the ban is banned with it, and the answer says so.
+    const fresh = keys();
+    expect(await registerPubkey(fresh, t.ws, { cookie: t.second.cookie })).toMatchObject({
+      status: 201,
+      body: { bannedIn: ["workspace"] },
+    });
+    // One registered in a workspace of their own is theirs here too: banned when it authenticates.
+    const elsewhere = keys();
+    expect(await registerPubkey(elsewhere, t.second.workspaceId, { cookie: t.second.cookie })).toMatchObject({
+      status: 201,
+      body: { bannedIn: [] },
+    });
+    const again = await open(path);
+    const blocked = [false, "blocked: this pubkey is banned from this community"];
+    for (const k of [held, fresh, elsewhere]) {
+      expect((await again.auth(k)).accepted).toBe(true);
+      expect(await again.publish(signed(k, { content: "back again" }))).toEqual(blocked);
+    }
+    // Through the room: the custodial key it makes them now is banned before it posts.
+    expect(
+      await t.secondSocket.call("community.post", { community: "workspace", text: "hi", idempotencyKey: idem() }),
+    ).toMatchObject({ ok: false, error: { code: "forbidden", message: expect.stringMatching(/banned/) } });
+
+    const lifted = await t.ownerSocket.ok("community.moderate", {
+      action: "unban",
+      pubkey: first.pubkey,
+      idempotencyKey: idem(),
+    });
+    expect(lifted.moderation.banned).toEqual([]);
+    expect((await again.auth(first)).accepted).toBe(true);
+    for (const k of [first, held, fresh, elsewhere])
+      expect(await again.publish(signed(k, { content: "welcome back" }))).toEqual([true, ""]);
+    await t.secondSocket.ok("community.post", { community: "workspace", text: "hi", idempotencyKey: idem() });
+    for (const s of [t.ownerSocket, t.secondSocket, t.agentSocket]) s.close();
   });
 });
 

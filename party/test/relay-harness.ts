@@ -140,13 +140,14 @@ export async function registerPubkey(
   { url = `${ORIGIN}/api/nostr/identities`, body = { workspaceId } }: { url?: string; body?: unknown } = {},
 ) {
   const authorization = await getToken(url, "post", (e) => finalizeEvent(e, who.secret), true, body as object);
-  return api<{ identity?: { pubkey: string; kind: string }; error?: { code: string; message: string } }>(
-    "/api/nostr/identities",
-    {
-      method: "POST",
-      body: JSON.stringify({ workspaceId }),
-      headers: { authorization, ...("key" in caller ? { "x-api-key": caller.key } : {}) },
-      ...("cookie" in caller ? { cookie: caller.cookie } : {}),
-    },
-  );
+  return api<{
+    identity?: { pubkey: string; kind: string };
+    bannedIn?: string[];
+    error?: { code: string; message: string };
+  }>("/api/nostr/identities", {
+    method: "POST",
+    body: JSON.stringify({ workspaceId }),
+    headers: { authorization, ...("key" in caller ? { "x-api-key": caller.key } : {}) },
+    ...("cookie" in caller ? { cookie: caller.cookie } : {}),
+  });
 }

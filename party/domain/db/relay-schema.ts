@@ -74,8 +74,26 @@ export const hiddenEvents = sqliteTable("hidden_events", {
 });
 
 /** Pubkeys banned from the community: their events are refused and none of theirs is served. */
-export const bannedPubkeys = sqliteTable("banned_pubkeys", {
-  pubkey: text("pubkey").primaryKey(),
+export const bannedPubkeys = sqliteTable(
+  "banned_pubkeys",
+  {
+    pubkey: text("pubkey").primaryKey(),
+    at: integer("at").notNull(),
+    by: text("by").notNull(),
+    /** The person or agent key whose ban this pubkey is banned with (null: this pubkey alone, no one's here). */
+    principalId: text("principal_id"),
+  },
+  (t) => [index("banned_pubkeys_principal").on(t.principalId)],
+);
+
+/**
+ * People and agent keys banned from the community (D1 `nostr_identity` says whose a pubkey
+ * is): every pubkey of theirs, and any they register or are given later, is banned with them
+ * until the ban is lifted. `pubkey` is the one the moderator named.
+ */
+export const bannedPrincipals = sqliteTable("banned_principals", {
+  principalId: text("principal_id").primaryKey(),
+  pubkey: text("pubkey").notNull(),
   at: integer("at").notNull(),
   by: text("by").notNull(),
 });

@@ -1,14 +1,15 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
-import { bannedPubkeys, events, hiddenEvents } from "../../domain/db/relay-schema";
+import { and, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import { bannedPrincipals, bannedPubkeys, events, hiddenEvents } from "../../domain/db/relay-schema";
 import type { Sql } from "../../domain/sql";
 import type { PlainEvent as NostrEvent } from "./messages";
 
 /**
  * A community's moderation, in its SQLite: events hidden by an owner or admin of the
  * workspace (served to no one while hidden) and banned pubkeys (their events refused and
- * none of theirs served). Reports are NIP-56 events (kind 1984) like any other; the queue
- * is the reports nobody has acted on yet: a hidden report is a dismissed one, and a
- * report whose event is hidden or whose pubkey is banned is settled.
+ * none of theirs served), every pubkey of a banned person or agent key among them. Reports
+ * are NIP-56 events (kind 1984) like any other; the queue is the reports nobody has acted on
+ * yet: a hidden report is a dismissed one, and a report whose event is hidden or whose
+ * pubkey is banned is settled.
  */
 
 export type ModerationAction = "hide" | "unhide" | "ban" | "unban";
@@ -41,8 +42,28 @@ export function isHidden(store: Sql, eventId: string): boolean {
   );
 }
 
-/** Applies an action; whether it changed anything (hiding what is hidden does not). */
-export function moderate(store: Sql, action: ModerationAction, target: string, by: string, now: number): boolean {
+/**
+ * Whose pubkey a ban acts on (D1 `nostr_identity`, read by the relay): the person or agent
+ * key and every pubkey registered to it now. Null for a pubkey registered to no one.
+ */
+export interface PubkeyOwner {
+  principalId: string;
+  pubkeys: readonly string[];
+}
+
+/**
+ * Applies an action; whether it changed anything (hiding what is hidden does not). A ban of
+ * a pubkey someone owns is a ban of its owner (`owner`): all of their pubkeys now, and
+ * banWithOwner takes any later one; unban lifts it for all of them.
+ */
+export function moderate(
+  store: Sql,
+  action: ModerationAction,
+  target: string,
+  by: string,
+  now: number,
+  owner: PubkeyOwner | null = null,
+): boolean {
   const db = store.db;
   switch (action) {
     case "hide":
@@ -60,23 +81,62 @@ export function moderate(store: Sql, action: ModerationAction, target: string, b
           .length > 0
       );
     case "ban":
-      return (
-        db
+      return store.transaction(() => {
+        const person = owner
+          ? db
+              .insert(bannedPrincipals)
+              .values({ principalId: owner.principalId, pubkey: target, at: now, by })
+              .onConflictDoNothing()
+              .returning({ id: bannedPrincipals.principalId })
+              .all().length > 0
+          : false;
+        const pubkeys = [...new Set([target, ...(owner?.pubkeys ?? [])])];
+        const keys = db
           .insert(bannedPubkeys)
-          .values({ pubkey: target, at: now, by })
+          .values(pubkeys.map((pubkey) => ({ pubkey, at: now, by, principalId: owner?.principalId ?? null })))
           .onConflictDoNothing()
           .returning({ pubkey: bannedPubkeys.pubkey })
-          .all().length > 0
-      );
+          .all();
+        return person || keys.length > 0;
+      });
     case "unban":
-      return (
-        db
+      return store.transaction(() => {
+        // Whose ban the pubkey came with, as stored (its identity may have gone from D1 since).
+        const principalId =
+          db.select({ id: bannedPubkeys.principalId }).from(bannedPubkeys).where(eq(bannedPubkeys.pubkey, target)).get()
+            ?.id ?? owner?.principalId;
+        const person = principalId
+          ? db
+              .delete(bannedPrincipals)
+              .where(eq(bannedPrincipals.principalId, principalId))
+              .returning({ id: bannedPrincipals.principalId })
+              .all().length > 0
+          : false;
+        const pubkeys = [target, ...(owner?.pubkeys ?? [])];
+        const keys = db
           .delete(bannedPubkeys)
-          .where(eq(bannedPubkeys.pubkey, target))
+          .where(
+            principalId
+              ? or(inArray(bannedPubkeys.pubkey, pubkeys), eq(bannedPubkeys.principalId, principalId))
+              : inArray(bannedPubkeys.pubkey, pubkeys),
+          )
           .returning({ pubkey: bannedPubkeys.pubkey })
-          .all().length > 0
-      );
+          .all();
+        return person || keys.length > 0;
+      });
   }
+}
+
+/**
+ * A pubkey of a person or agent key, seen at NIP-42 AUTH, signed for through a room or just
+ * registered: if its owner is banned here, it is banned with them (so a new key does not
+ * escape a ban). Whether it is banned now.
+ */
+export function banWithOwner(store: Sql, principalId: string, pubkey: string, now: number): boolean {
+  const ban = store.db.select().from(bannedPrincipals).where(eq(bannedPrincipals.principalId, principalId)).get();
+  if (!ban) return isBanned(store, pubkey);
+  store.db.insert(bannedPubkeys).values({ pubkey, at: now, by: ban.by, principalId }).onConflictDoNothing().run();
+  return true;
 }
 
 export interface QueueItem {
@@ -106,8 +166,18 @@ export function moderationState(store: Sql): ModerationState {
     .limit(QUEUE_REPORTS)
     .all()
     .map((row) => parse(row.json));
-  const banned = db.select().from(bannedPubkeys).orderBy(desc(bannedPubkeys.at)).all();
-  const bannedSet = new Set(banned.map((b) => b.pubkey));
+  // A person's or agent key's ban is one entry (the pubkey the moderator named), however many keys it holds.
+  const banned = [
+    ...db.select().from(bannedPrincipals).all(),
+    ...db.select().from(bannedPubkeys).where(isNull(bannedPubkeys.principalId)).all(),
+  ].sort((a, b) => b.at - a.at);
+  const bannedSet = new Set(
+    db
+      .select({ pubkey: bannedPubkeys.pubkey })
+      .from(bannedPubkeys)
+      .all()
+      .map((b) => b.pubkey),
+  );
   const hiddenRows = db.select().from(hiddenEvents).orderBy(desc(hiddenEvents.at)).limit(QUEUE_HIDDEN).all();
   const hiddenSet = new Set(
     db

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { ownHosts } from "../../access/origin";
-import { membershipOfPubkey } from "../../auth/nostr-identities";
+import { identitiesOf, identityOf, membershipOfPubkey } from "../../auth/nostr-identities";
 import { migrateRelay } from "../../domain/db/migrate";
 import { type Sql, sqlFromStorage } from "../../domain/sql";
 import type { Env } from "../../env";
@@ -10,7 +10,15 @@ import { type RelayLimits, relayLimits } from "./limits";
 import { type ClientMessage, eventIdOf, frames, type PlainEvent, readClientMessage } from "./messages";
 import { RelayMeter } from "./meter";
 import { type FeedPage, type FeedQuery, readFeed } from "./feed";
-import { eventsById, type ModerationAction, type ModerationState, moderate, moderationState } from "./moderation";
+import {
+  banWithOwner,
+  eventsById,
+  type ModerationAction,
+  type ModerationState,
+  moderate,
+  moderationState,
+  type PubkeyOwner,
+} from "./moderation";
 import { RoomNotifier } from "./notify";
 import { queryEvents, storeEvent } from "./store";
 import { Subscriptions } from "./subscriptions";
@@ -336,6 +344,8 @@ export class NostrRelay extends DurableObject<Env> {
           frames.ok(id, false, `restricted: not a member's key in this workspace (${membership.reason})`),
         );
       canWrite = membership.canWrite;
+      // A key its owner registered after being banned here is banned with them: it reads, and posts nothing.
+      banWithOwner(this.#store, membership.principal.id, pubkey, Date.now());
     }
     attachment.authed = [...others, { pubkey, canWrite, checkedAt: Date.now() }];
     this.#update(ws, attachment);
@@ -361,13 +371,21 @@ export class NostrRelay extends DurableObject<Env> {
    * An event a room signed for someone: checked and stored as one a socket sends (the
    * community's event rate included), sent to the subscriptions and the rooms it concerns.
    */
-  async publish(community: Community, raw: unknown, caller: string): Promise<{ accepted: boolean; reason: string }> {
+  async publish(
+    community: Community,
+    raw: unknown,
+    caller: string,
+    signer?: string,
+  ): Promise<{ accepted: boolean; reason: string }> {
     // Metered per calling room, as one connection: one busy workspace cannot use up another's rate.
     const metered = this.#meter.event(`rpc:${caller}`.slice(0, 300), Date.now());
     if (!metered.ok) return { accepted: false, reason: metered.reason };
     const verdict = checkEvent(raw, this.#limits, Math.floor(Date.now() / 1000));
     if (!verdict.ok) return { accepted: false, reason: verdict.reason };
     const event = verdict.event;
+    // `signer`: whose custodial key signed (a principal, or the Autopilot's or workspace's holder).
+    // A banned person's key made after the ban is banned with them before it stores anything.
+    if (signer) banWithOwner(this.#store, signer, event.pubkey, Date.now());
     const outcome = storeEvent(this.#store, event, Date.now());
     if (!outcome.broadcast) return { accepted: outcome.accepted, reason: outcome.reason };
     this.#subs.broadcast(event, JSON.stringify(event));
@@ -396,10 +414,34 @@ export class NostrRelay extends DurableObject<Env> {
     target: string,
     by: string,
     community?: Community,
-  ): Promise<{ changed: boolean }> {
-    const changed = moderate(this.#store, action, target, by.slice(0, 200), Date.now());
+  ): Promise<{ changed: boolean; pubkeys: number }> {
+    const banning = action === "ban" || action === "unban";
+    const owner = banning ? await this.#ownerOf(target) : null;
+    const changed = moderate(this.#store, action, target, by.slice(0, 200), Date.now(), owner);
+    if (changed && action === "ban" && owner) {
+      // A key registered while the owner's keys were read told this relay before the ban was
+      // stored (keyRegistered found none): read them again now that it is.
+      for (const pubkey of (await this.#ownerOf(target))?.pubkeys ?? [])
+        banWithOwner(this.#store, owner.principalId, pubkey, Date.now());
+    }
     if (changed && community?.kind === "public") this.#notifier.changed(community, Date.now());
-    return { changed };
+    return { changed, pubkeys: owner?.pubkeys.length ?? 1 };
+  }
+
+  /** Whose a pubkey is (D1), with all of its owner's pubkeys; null when it is no one's. */
+  async #ownerOf(pubkey: string): Promise<PubkeyOwner | null> {
+    const identity = await identityOf(this.env.DB, pubkey);
+    if (!identity) return null;
+    const pubkeys = (await identitiesOf(this.env.DB, identity.principalId)).map((i) => i.pubkey);
+    return { principalId: identity.principalId, pubkeys };
+  }
+
+  /**
+   * RPC from the identity route: a person or agent key registered `pubkey`. If they are
+   * banned here, it is banned with them (a banned member's new key posts nothing); whether it is.
+   */
+  async keyRegistered(principalId: string, pubkey: string): Promise<{ banned: boolean }> {
+    return { banned: banWithOwner(this.#store, principalId, pubkey, Date.now()) };
   }
 
   /** The moderation queue, the hidden events and the banned pubkeys. */

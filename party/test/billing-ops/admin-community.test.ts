@@ -7,7 +7,7 @@ import type { CommunityEventPayload, ModerationView } from "../../../shared/prot
 import type { EventFrame } from "../../../shared/protocol/frames";
 import { operatorCookie } from "./operator";
 import { api, idem, RawSocket, signUp, uniq } from "../harness";
-import { NostrSocket } from "../relay-harness";
+import { keys, NostrSocket, registerPubkey, signed } from "../relay-harness";
 
 type ErrorBody = { error: { code: string; message: string } };
 
@@ -99,6 +99,41 @@ describe("the public community's moderation", () => {
       await spammer.sock.call("community.post", { community: "public", text: "again", idempotencyKey: idem() }),
     ).toMatchObject({ ok: false, error: { code: "forbidden", message: expect.stringContaining("banned") } });
     for (const s of [spammer.sock, reader.sock]) s.close();
+  });
+
+  it("a ban holds for the account: a key it registers afterwards is banned with it and posts nothing; unban lifts it for all", async () => {
+    const operator = await operatorCookie();
+    const spammer = await person();
+    const text = `spam ${uniq("x")}`;
+    const { post } = await spammer.sock.ok("community.post", { community: "public", text, idempotencyKey: idem() });
+    const banned = await moderate(operator, { action: "ban", eventId: post.id });
+    expect(banned.body.changed).toBe(true);
+    const fresh = keys();
+    expect(await registerPubkey(fresh, spammer.who.workspaceId, { cookie: spammer.who.cookie })).toMatchObject({
+      status: 201,
+      body: { bannedIn: ["public"] },
+    });
+    const stock = await NostrSocket.open("/relay");
+    const own = await NostrSocket.open(`/relay/w/${spammer.who.workspaceId}`);
+    try {
+      expect(await stock.publish(signed(fresh, { content: "a new key, the same spammer" }))).toEqual([
+        false,
+        "blocked: this pubkey is banned from this community",
+      ]);
+      // Their own workspace's community banned no one: the key posts there.
+      expect((await own.auth(fresh)).accepted).toBe(true);
+      expect(await own.publish(signed(fresh, { content: "at home" }))).toEqual([true, ""]);
+      // The account is one entry in /admin, under the pubkey the operator named.
+      const mine = (await queue(operator)).body.moderation.banned.filter((b) => b.author.name === spammer.who.name);
+      expect(mine.map((b) => b.author.pubkey)).toEqual([post.author.pubkey]);
+
+      expect((await moderate(operator, { action: "unban", pubkey: post.author.pubkey })).body.changed).toBe(true);
+      expect(await stock.publish(signed(fresh, { content: "reformed" }))).toEqual([true, ""]);
+      await spammer.sock.ok("community.post", { community: "public", text: "reformed", idempotencyKey: idem() });
+    } finally {
+      for (const s of [stock, own]) s.close();
+      spammer.sock.close();
+    }
   });
 
   it("refuses what names nothing: an unknown note, a ban with no pubkey, a bad body", async () => {

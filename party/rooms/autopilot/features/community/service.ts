@@ -216,7 +216,7 @@ export class CommunityService {
     const found = await moderationTarget(relay, params);
     if (!found.ok) throw new RoomError(found.code, found.message);
     const { target } = found;
-    const { changed } = await relay.moderate(params.action, target, principal.name);
+    const { changed, pubkeys } = await relay.moderate(params.action, target, principal.name);
     if (changed) {
       const mentioned = this.#p.commit(principal, (ctx) => {
         ctx.audit(`community.${params.action}`, target, {});
@@ -225,8 +225,9 @@ export class CommunityService {
       if (mentioned.length > 0) this.#p.inboxChanged(mentioned);
       if (params.action === "hide")
         this.#p.tell({ type: "removed", community: "workspace", eventIds: [target], pubkey: null });
-      else if (params.action === "ban")
+      else if (params.action === "ban" && pubkeys <= 1)
         this.#p.tell({ type: "removed", community: "workspace", eventIds: [], pubkey: target });
+      // Unbanned, or banned with every key of its owner: panels read the feed again.
       else this.#p.tell({ type: "changed", community: "workspace" });
       this.#p.tell({ type: "moderation", community: "workspace" });
     }
