@@ -224,6 +224,27 @@ describe("budgets are checked before spending", () => {
   });
 });
 
+describe("a key's budget", () => {
+  it("is set for this workspace's keys only: another workspace's key is not_found, and nothing is set", async () => {
+    const { owner, sock } = await agentRoom();
+    const other = await signUp();
+    const theirs = await createKey(other, other.workspaceId, ["read"]);
+    const ours = await createKey(owner, owner.workspaceId, ["read"]);
+    // A key's principal id, as the budget names it (`agent_<key id>`).
+    const [theirId, ourId] = [`agent_${theirs.id}`, `agent_${ours.id}`];
+    const set = (subjectId: string, limit: number | null) =>
+      sock.call("billing.setBudget", { scope: "key", subjectId, limit, idempotencyKey: idem() });
+    for (const subjectId of [theirId, "agent_nokey"])
+      expect(await set(subjectId, 10)).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect((await sock.ok("billing.summary", {})).state.budgets).toEqual([]);
+    expect(await set(ourId, 10)).toMatchObject({ ok: true });
+    expect((await sock.ok("billing.summary", {})).state.budgets).toEqual([
+      expect.objectContaining({ scope: "key", subjectId: ourId, limit: 10 }),
+    ]);
+    sock.close();
+  });
+});
+
 describe("a reply over a budget", () => {
   it("waits on its spend approval and goes on from where it stopped once approved; denied, it ends with why and the thread moves on", async () => {
     const { sock, deciders } = await teamRoom();

@@ -14,7 +14,8 @@ import type { Feature } from "../../kernel/feature";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
 import type { RoomWriter } from "../../domain/context";
 import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
-import type { BillingState } from "../../../../../shared/protocol/billing";
+import type { BillingState, BudgetScope } from "../../../../../shared/protocol/billing";
+import type { RequestContext } from "../../context";
 
 export { type BillingRpc, billingRpc, type LedgerCredit } from "./operator-rpc";
 
@@ -55,6 +56,29 @@ export class BillingNews {
 }
 
 /**
+ * `billing.setBudget`'s prepare: a key's budget is set only for a key of this workspace that
+ * may act in it, read from D1 (another workspace's key, or one revoked, is `not_found`).
+ * Removing one needs no key: a budget left by a key that is gone can still be removed.
+ */
+function keyOfThisWorkspace(
+  req: RequestContext,
+  params: { scope: BudgetScope; subjectId?: string | undefined; limit: number | null },
+): Promise<() => void> | undefined {
+  const keyId = params.subjectId;
+  if (params.scope !== "key" || params.limit === null || !keyId) return undefined;
+  return req.room.currentAccess({ id: keyId, kind: "agent", name: keyId, scopes: [] }).then(
+    (verdict) => {
+      if (!verdict.ok)
+        throw new RoomError("not_found", "that agent key is not one of this workspace's", { subjectId: keyId });
+      return () => {};
+    },
+    () => {
+      throw new RoomError("unavailable", "could not read the workspace's agent keys: try again", undefined, 1000);
+    },
+  );
+}
+
+/**
  * The workspace's money (decision 44): its state and rollups, receipts and budgets; the raise
  * an approved spend approval makes; and the news of every change to clients.
  */
@@ -84,7 +108,7 @@ export function billing(live: { parts: BillingParts; news: BillingNews }): Featu
         setBudget(ctx.sql, params.scope, subjectId, params.limit, ctx.now);
         ctx.audit("billing.budget", subjectId ?? "workspace", { scope: params.scope, limit: params.limit });
         return { state: billingState(ctx.sql, parts().config, ctx.now) };
-      }),
+      }, keyOfThisWorkspace),
     }),
     reactions: {
       // Before the features that go on once it is decided (tasks, the Autopilot's runs): the
