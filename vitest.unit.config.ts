@@ -55,6 +55,7 @@ const UNIT_FILES = [
   "client/test/ratelimit.test.ts",
   "client/test/run-log.test.ts",
   "client/test/run-waiting.test.ts",
+  "client/test/service-worker-shell.test.ts",
   "client/test/plain-texts.test.ts",
   "client/test/state.test.ts",
   "client/test/state-streams.test.ts",

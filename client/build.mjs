@@ -3,7 +3,9 @@
 // `node client/build.mjs` (postinstall, `npm start` and `npm test` do).
 import react from "@vitejs/plugin-react";
 import { build } from "esbuild";
-import { dirname, join } from "node:path";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build as viteBuild } from "vite";
 import { newBuildDir, publishBuild } from "./builds.mjs";
@@ -82,7 +84,42 @@ await viteBuild({
   },
 });
 
+/**
+ * The app shell the service worker keeps (client/app/sw/): the page, its scripts, styles, fonts
+ * and icons as the app's origin serves them, and a version that changes with any of their bytes,
+ * so that each build's worker keeps its own files and drops an earlier build's.
+ */
+function appShell(dir) {
+  const names = readdirSync(dir, { recursive: true })
+    .map((name) => name.split(sep).join("/"))
+    .filter((name) => name === "index.html" || /\.(js|css|woff2?|ttf|otf|png|svg|ico|webmanifest)$/.test(name))
+    .sort();
+  const hash = createHash("sha256");
+  for (const name of names)
+    hash
+      .update(name)
+      .update("\0")
+      .update(readFileSync(join(dir, name)))
+      .update("\0");
+  return {
+    version: hash.digest("hex").slice(0, 16),
+    // The page as it is asked for: wrangler's assets answer /index.html with a redirect to /.
+    files: names.map((name) => (name === "index.html" ? "/" : `/${name}`)),
+  };
+}
+
 await Promise.all([
+  // The service worker, with the shell the app build above just wrote (before the bundles
+  // below add their files: they are not the app's).
+  build({
+    ...common,
+    entryPoints: ["app/sw/sw.js"],
+    outfile: join(assetsDir, "sw.js"),
+    platform: "browser",
+    format: "iife",
+    target: "es2022",
+    define: { __APP_SHELL__: JSON.stringify(appShell(assetsDir)) },
+  }),
   // The package agents install (client/package): the CLI and the library for Node 20+ and
   // bundlers. Its runtime dependencies stay external: `ws` and `commander` are CommonJS
   // (ws with optional native addons) and require Node built-ins, which an ESM bundle would

@@ -5,8 +5,10 @@
 // with `@Alice`, which the room recognizes: it reaches Alice's inbox. An agent's message
 // built to crash the Markdown renderer (quotes nested 15,000 deep) shows as its text, and
 // the thread around it and the app keep working, on every reload of its link. A message Bob
-// types while the server is down shows as sending and is posted once when the server is
-// back; one the room refuses (its thread was archived while Bob was cut off) says why.
+// types while the server is down shows as sending, survives a reload while it is still down (the
+// app opens from what the device kept, on a desktop and on a phone), and is posted once when the
+// server is back, without another reload, and not unread to Bob; one the room refuses (its thread
+// was archived while Bob was cut off) says why.
 // Screenshots go to test-artifacts/ (git-ignored).
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -213,7 +215,7 @@ describe("chat in the app", () => {
     await ctx.close();
   }, 180_000);
 
-  it("a message typed while the server is down shows as sending and is posted once when it returns; one the room refuses says why", async () => {
+  it("a message typed while the server is down shows as sending, survives a reload while it is down, and is posted once when it returns, not unread to its sender; one the room refuses says why", async () => {
     const { alice, bob } = people;
     // Bob's room sockets from here on go through the test (untouched), so that his alone can be cut off later.
     let bobCutOff = false;
@@ -248,7 +250,42 @@ describe("chat in the app", () => {
     await bob.page.getByTestId("connection").getByText("1 change waiting to send").waitFor();
     await shot(bob.page, "05-sending-while-down");
 
+    // Reloaded while the server is still down, on a desktop and on a phone: the app opens from
+    // what the device kept (the service worker's copy of this build, who Bob is and his
+    // workspace, the message), says the server is out of reach, and shows the message waiting.
+    const desktop = bob.page.viewportSize()!;
+    for (const [name, viewport] of [
+      ["desktop", desktop],
+      ["phone", { width: 390, height: 844 }],
+    ] as const) {
+      await bob.page.setViewportSize(viewport);
+      await bob.page.reload();
+      const pill = bob.page.getByTestId("connection");
+      await pill
+        .getByText(/^Offline/)
+        .first()
+        .waitFor({ timeout: 20_000 });
+      // Why, where there is room for it (a phone's top bar has none).
+      const why = pill.getByText("can't reach the server, trying again", { exact: false });
+      if (name === "phone") expect(await why.isVisible()).toBe(false);
+      else await why.waitFor();
+      await pill.getByText("1 change waiting to send").waitFor();
+      expect(await bob.page.locator("#workspace-switcher").inputValue()).toBe(workspace);
+      if (name === "phone") await bob.page.getByRole("navigation", { name: "Sections" }).getByText("Threads").click();
+      const waiting = bob.page.locator(".sidebar").getByRole("region", { name: "Waiting to send" });
+      await waiting.getByText(text).waitFor();
+      await shot(bob.page, `05-reloaded-while-down-${name}`);
+    }
+    await bob.page.setViewportSize(desktop);
+
+    // No second reload: the room's socket comes back by itself and the kept message goes out.
     server = await startServer({ port: server.port, persistDir });
+    await bob.page.getByTestId("connection").getByText("Live").waitFor({ timeout: 60_000 });
+    // Bob's own message is not unread to him (the thread is not open: nothing marked it read).
+    const bobThread = bob.page.locator(".sidebar").getByRole("button", { name: /Outbox/ });
+    await expect.poll(() => bobThread.locator(".nav-meta").textContent(), { timeout: 30_000 }).toBe("just now");
+    expect(await bobThread.locator(".badge").count()).toBe(0);
+    await bobThread.click();
     const posted = (page: Page) => page.locator(".thread-view .message:not(.outgoing)", { hasText: text });
     await posted(bob.page).waitFor({ timeout: 60_000 });
     await outgoing.waitFor({ state: "detached" });
@@ -259,6 +296,17 @@ describe("chat in the app", () => {
     expect(await posted(alice.page).count()).toBe(1);
     expect(await posted(bob.page).count()).toBe(1);
     await shot(bob.page, "06-sent-once");
+    // What the service worker keeps is this build's files: nothing the server answered with data.
+    const cached = await bob.page.evaluate(async () => {
+      const paths: string[] = [];
+      for (const name of await caches.keys())
+        for (const request of await (await caches.open(name)).keys()) paths.push(new URL(request.url).pathname);
+      return paths;
+    });
+    expect(cached).toContain("/");
+    expect(cached.filter((path) => path !== "/" && !/^\/(assets\/|icon|manifest\.webmanifest$)/.test(path))).toEqual(
+      [],
+    );
 
     // Bob alone is cut off, types, and reloads the tab before the room is back: the message
     // was kept on this device, and goes out once the room is reachable again.

@@ -16,8 +16,10 @@ export function AccountNotices() {
   const verified = useSession((s) => s.me?.user.emailVerified ?? true);
   // An agent signed in with its key has no address and receives no invitations.
   const agent = useSession((s) => s.me?.kind === "agent");
+  // Opened from what the device kept: nothing to ask of the server until it answers.
+  const offline = useSession((s) => s.offline);
   const [linked, setLinked] = useState<string | null>(null);
-  if (agent) return null;
+  if (agent || offline) return null;
   return (
     <aside className="account-notices" aria-label="Account notices">
       <InvitationFromLink shown={setLinked} />

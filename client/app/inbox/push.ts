@@ -24,7 +24,11 @@ const supported = () =>
   typeof PushManager !== "undefined" &&
   typeof Notification !== "undefined";
 
-/** The app's service worker, registered once per page load (it shows pushes; it caches nothing). */
+/**
+ * The app's service worker (client/app/sw/), registered once per page load for everyone, push
+ * or not: it keeps this build's app shell, so a reload while the server is out of reach still
+ * opens the app, and it shows pushes.
+ */
 export function registerServiceWorker(): void {
   if (typeof navigator === "undefined" || !("serviceWorker" in navigator)) return;
   void navigator.serviceWorker

@@ -1,10 +1,12 @@
 import { useEffect, useState } from "react";
 import { useCanvas } from "../stores/canvas";
 import { useRoom } from "../stores/room";
+import { useSession } from "../stores/session";
 
 /**
  * One pill for both sockets (the Autopilot room and the Hatchery canvas): connected,
- * reconnecting with a countdown, offline, or closed with the reason. "Signed out" is the
+ * reconnecting with a countdown, offline, the server out of reach since the page loaded (the
+ * app opened from what the device kept), or closed with the reason. "Signed out" is the
  * session store's job: a 4001 close sends the person to the sign-in screen, which says so.
  */
 function useOnline(): boolean {
@@ -37,14 +39,24 @@ export function ConnectionStatus() {
   const error = useRoom((s) => s.error);
   const unsent = useRoom((s) => s.unsent);
   const canvas = useCanvas((s) => s.status);
+  // The app opened from what this device kept: the server has not answered since the page loaded.
+  const unreached = useSession((s) => s.offline);
   const online = useOnline();
   const seconds = useCountdown(status === "reconnecting" || status === "connecting" ? retryAt : null);
 
   let tone: "ok" | "warn" | "bad";
   let label: string;
+  /** More words where there is room (not on a phone's top bar). */
+  let detail = "";
   if (!online) {
     tone = "bad";
     label = "Offline — changes wait until you are back";
+  } else if (unreached && status !== "connected" && status !== "closed") {
+    tone = "bad";
+    label = "Offline";
+    detail = seconds
+      ? ` · can't reach the server, trying again in ${seconds}s`
+      : " · can't reach the server, trying again…";
   } else if (status === "closed") {
     tone = "bad";
     label = "Disconnected";
@@ -70,7 +82,10 @@ export function ConnectionStatus() {
       data-testid="connection"
     >
       <span className="conn-dot" aria-hidden />
-      <span>{label}</span>
+      <span>
+        {label}
+        {detail && <span className="hide-narrow">{detail}</span>}
+      </span>
       {unsent > 0 && status !== "connected" && (
         <span className="conn-unsent">
           · {unsent} {unsent === 1 ? "change" : "changes"} waiting to send

@@ -53,3 +53,34 @@ export function OutgoingMessages({ threadId }: { threadId: string }) {
     </li>
   ));
 }
+
+/**
+ * Before the room's first answer since the page loaded (a reload while the server is out of
+ * reach), the messages this device kept for this person and workspace: their threads are not
+ * known yet, so they are listed here. They go out once the room answers, and then show in
+ * their threads.
+ */
+export function KeptMessages() {
+  const answered = useRoom((s) => s.principal !== null);
+  const messages = useOutbox((s) => s.messages);
+  if (answered || messages.length === 0) return null;
+  return (
+    <section className="side-section" aria-labelledby="kept-h">
+      <div className="section-head">
+        <h2 id="kept-h">Waiting to send</h2>
+        <span className="count">{messages.length}</span>
+      </div>
+      <p className="muted small">Kept on this device: they go out when the server answers.</p>
+      <ul className="people">
+        {messages.map((m) => (
+          <li key={m.key}>
+            <span className="nav-title" title={m.text.slice(0, 1000)}>
+              {m.text.slice(0, 200) || `${m.attachments.length} ${m.attachments.length === 1 ? "file" : "files"}`}
+            </span>
+            {m.error && <span className="chip chip-denied">not sent</span>}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

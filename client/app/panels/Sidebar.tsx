@@ -7,6 +7,7 @@ import { useUi } from "../stores/ui";
 import { unreadIn } from "../../src/state";
 import { BridgeStatus, GatewaySessions } from "./Gateway";
 import { LoadMore } from "./LoadMore";
+import { KeptMessages } from "./Outgoing";
 import { LinkGateway } from "./LinkGateway";
 import { Projects } from "./ProjectList";
 import { QuickCreate } from "./QuickCreate";
@@ -47,6 +48,8 @@ function Threads() {
   const selectedId = useUi((s) => s.selectedId);
   const select = useUi((s) => s.select);
   const canWrite = useCan("write");
+  // No hello yet since the page loaded: the room's threads are not known, not absent.
+  const answered = useRoom((s) => s.principal !== null);
   const [showArchived, setShowArchived] = useState(false);
   const list = useMemo(
     () =>
@@ -63,7 +66,9 @@ function Threads() {
         <span className="count">{list.length}</span>
       </div>
       <NewThread />
-      {list.length === 0 && !moreThreads ? (
+      {!answered ? (
+        <p className="empty">The workspace shows once the server answers.</p>
+      ) : list.length === 0 && !moreThreads ? (
         <p className="empty">
           {canWrite
             ? "No threads yet. Give the first one a title above — people and agents talk in threads."
@@ -263,12 +268,19 @@ function Online() {
 }
 
 export function Sidebar() {
+  // Before the room's first answer its projects, instances and people are not known, not absent.
+  const answered = useRoom((s) => s.principal !== null);
   return (
     <nav className="sidebar" aria-label="Workspace">
+      <KeptMessages />
       <Threads />
-      <Projects />
-      <Instances />
-      <Online />
+      {answered && (
+        <>
+          <Projects />
+          <Instances />
+          <Online />
+        </>
+      )}
     </nav>
   );
 }

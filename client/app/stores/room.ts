@@ -131,6 +131,8 @@ export const useRoom = create<RoomStore>((set, get) => ({
           // In words: the connection pill shows it as it is (lib/api.ts errorText).
           error: detail.error ? errorText(detail.error) : status === "connected" ? null : get().error,
         });
+        // Opened from what the device kept while the server was out of reach: it answers again, so the session is read again.
+        if (status === "connected" && useSession.getState().offline) void useSession.getState().load();
         if (status === "closed" && detail.error?.code === "unauthenticated") useSession.getState().sessionEnded();
         // Removed from the workspace (or it was deleted) while it was open: say so, do not retry.
         if (status === "closed" && detail.error?.code === "forbidden") useSession.getState().accessRemoved(workspaceId);

@@ -2,11 +2,18 @@ import { z } from "zod";
 import { create } from "zustand";
 import { useOutbox } from "./outbox";
 import { persist } from "zustand/middleware";
-import { authApi, type Me, type WorkspaceInfo } from "../lib/api";
+import { MeResponse, WorkspaceInfo as WorkspaceSchema } from "../../../shared/api/account";
+import { AccountStatus } from "../../../shared/api/admin";
+import { ApiError, authApi, type Me, type WorkspaceInfo } from "../lib/api";
 
 /**
  * Who is signed in and which workspace is open. This is the one store fed over HTTP:
  * sessions and workspace membership are auth data, not room data.
+ *
+ * While the server is out of reach (the device offline, the server down), the app opens the
+ * last workspace from what this device kept of the last answer: who the account is and its
+ * workspaces, no secret (the session is the browser's HttpOnly cookie). The room's socket
+ * connects when the server is back, and the session is read again then (stores/room.ts).
  */
 type Phase = "loading" | "signed-out" | "signed-in";
 
@@ -20,6 +27,10 @@ interface SessionStore {
   accessLost: { id: string; name: string } | null;
   /** The workspace last opened on this device (kept in localStorage). */
   lastWorkspaceId: string | null;
+  /** Who was signed in here at the server's last answer (kept in localStorage; forgotten on sign-out). */
+  kept: KeptMe | null;
+  /** `me` is what this device kept: the server has not answered since the page loaded. */
+  offline: boolean;
   load(): Promise<void>;
   signIn(email: string, password: string): Promise<void>;
   signUp(name: string, email: string, password: string): Promise<void>;
@@ -33,8 +44,38 @@ interface SessionStore {
   backToWorkspaces(): Promise<void>;
 }
 
+/** The account as this device keeps it: names, ids, roles and scopes, nothing that signs in. */
+const KeptMe = z.object({
+  kind: MeResponse.shape.kind,
+  user: z.object({ id: z.string().max(200), name: z.string().max(200), email: z.string().max(320) }),
+  workspaces: z.array(WorkspaceSchema).max(500),
+  status: AccountStatus,
+});
+type KeptMe = z.infer<typeof KeptMe>;
+
+const keptOf = (me: Me): KeptMe => ({
+  kind: me.kind,
+  user: { id: me.user.id, name: me.user.name, email: me.user.email },
+  workspaces: me.workspaces,
+  status: me.account.status,
+});
+
+/** Nothing is asked of the account until the server answers: no address to verify, no /admin. */
+const meOf = (kept: KeptMe): Me => ({
+  kind: kept.kind,
+  user: { ...kept.user, emailVerified: true },
+  workspaces: kept.workspaces,
+  account: { status: kept.status, operator: false },
+});
+
+/** No answer at all, or a gateway's that the server is down: not a word on the session. */
+const unreachable = (error: unknown): boolean =>
+  error instanceof ApiError && (error.status === 0 || (error.status >= 502 && error.status <= 504));
+
 /** What this device keeps; whatever else localStorage holds under the name is dropped. */
-const Persisted = z.object({ lastWorkspaceId: z.string().nullable() }).catch({ lastWorkspaceId: null });
+const Persisted = z
+  .object({ lastWorkspaceId: z.string().nullable().catch(null), kept: KeptMe.nullable().catch(null) })
+  .catch({ lastWorkspaceId: null, kept: null });
 
 function pickWorkspace(workspaces: WorkspaceInfo[], wanted: string | null, last: string | null): string | null {
   // A deep link (?w=) wins, then the last one used on this device, then the first.
@@ -54,19 +95,37 @@ export const useSession = create<SessionStore>()(
       expired: false,
       accessLost: null,
       lastWorkspaceId: null,
+      kept: null,
+      offline: false,
 
       async load() {
+        let me: Me;
         try {
-          const me = await authApi.me();
-          set({
-            phase: "signed-in",
-            me,
-            workspaceId: pickWorkspace(me.workspaces, get().workspaceId, get().lastWorkspaceId),
-            expired: false,
-          });
-        } catch {
-          set({ phase: "signed-out", me: null, workspaceId: null });
+          me = await authApi.me();
+        } catch (error) {
+          const kept = get().kept;
+          if (kept && unreachable(error)) {
+            set({
+              phase: "signed-in",
+              me: meOf(kept),
+              offline: true,
+              workspaceId: pickWorkspace(kept.workspaces, get().workspaceId, get().lastWorkspaceId),
+              expired: false,
+            });
+          } else {
+            // Signed out (or the server said something else): what was kept is not shown again.
+            set({ phase: "signed-out", me: null, workspaceId: null, offline: false, kept: null });
+          }
+          return;
         }
+        set({
+          phase: "signed-in",
+          me,
+          kept: keptOf(me),
+          offline: false,
+          workspaceId: pickWorkspace(me.workspaces, get().workspaceId, get().lastWorkspaceId),
+          expired: false,
+        });
       },
 
       async signIn(email, password) {
@@ -88,7 +147,7 @@ export const useSession = create<SessionStore>()(
         await (get().me?.kind === "agent" ? authApi.signOutKey() : authApi.signOut()).catch(() => {});
         // What was left unsent on this device is not for whoever signs in next.
         useOutbox.getState().forgetAll();
-        set({ phase: "signed-out", me: null, workspaceId: null, expired: false });
+        set({ phase: "signed-out", me: null, workspaceId: null, expired: false, kept: null, offline: false });
       },
 
       selectWorkspace(id) {
@@ -99,7 +158,7 @@ export const useSession = create<SessionStore>()(
       },
 
       sessionEnded() {
-        set({ phase: "signed-out", me: null, workspaceId: null, expired: true });
+        set({ phase: "signed-out", me: null, workspaceId: null, expired: true, kept: null, offline: false });
       },
 
       accessRemoved(workspaceId) {
@@ -124,7 +183,7 @@ export const useSession = create<SessionStore>()(
     }),
     {
       name: "autopilot:session",
-      partialize: (s) => ({ lastWorkspaceId: s.lastWorkspaceId }),
+      partialize: (s) => ({ lastWorkspaceId: s.lastWorkspaceId, kept: s.kept }),
       merge: (persisted, current) => ({ ...current, ...Persisted.parse(persisted) }),
     },
   ),
