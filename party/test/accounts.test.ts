@@ -413,3 +413,23 @@ describe("key rotation", () => {
     expect(keys.body.keys.map((k) => [k.id, k.name])).toEqual([[rotated.body.id, "deployer"]]);
   });
 });
+
+describe("sessions", () => {
+  it("revoking the session a browser is signed in with clears its cookie in the same answer, and the session is gone", async () => {
+    const alice = await signUp();
+    const current = await api<{ session: { token: string } }>("/api/auth/get-session", { cookie: alice.cookie });
+    expect(current.status).toBe(200);
+    const revoked = await api<{ status: boolean }>(
+      "/api/auth/revoke-session",
+      post(alice.cookie, { token: current.body.session.token }),
+    );
+    expect(revoked.status).toBe(200);
+    // better-auth clears the cookie of the session it revokes when it is the caller's own
+    // (from 1.7.x's later patches): the browser is signed out at once, not on its next request.
+    const cleared = revoked.headers
+      .getSetCookie()
+      .find((line) => line.startsWith(`${alice.cookie.split("=")[0]}=`));
+    expect(cleared).toMatch(/Max-Age=0/i);
+    expect((await api("/api/me", { cookie: alice.cookie })).status).toBe(401);
+  });
+});
