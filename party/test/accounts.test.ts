@@ -426,9 +426,7 @@ describe("sessions", () => {
     expect(revoked.status).toBe(200);
     // better-auth clears the cookie of the session it revokes when it is the caller's own
     // (from 1.7.x's later patches): the browser is signed out at once, not on its next request.
-    const cleared = revoked.headers
-      .getSetCookie()
-      .find((line) => line.startsWith(`${alice.cookie.split("=")[0]}=`));
+    const cleared = revoked.headers.getSetCookie().find((line) => line.startsWith(`${alice.cookie.split("=")[0]}=`));
     expect(cleared).toMatch(/Max-Age=0/i);
     expect((await api("/api/me", { cookie: alice.cookie })).status).toBe(401);
   });
