@@ -1,5 +1,7 @@
 // Working on the canvas together, end to end: the real server (wrangler dev, as `npm start`
 // runs it) and two people in two Chromium contexts. Undo takes back only one's own change,
+// "+ Note" opens the note for writing (typing never reaches the canvas's keys), a tidy-up
+// is told to the other and undone in one step by the one who did it,
 // a note is typed into by both at once with the other's caret shown, a comment is made and
 // deleted, and one follows the other's view until Esc, and until the other leaves. Who is
 // here is one entry per person with their devices, never oneself, and a closed tab and a
@@ -22,7 +24,7 @@ let server: Awaited<ReturnType<typeof startServer>>;
 let persistDir: string;
 let browser: Browser;
 const people: Record<"ann" | "ben", { ctx: BrowserContext; page: Page; email: string; name: string }> = {} as never;
-const notes = { ann: "", ben: "" };
+const notes = { ann: "", ben: "", typed: "" };
 let workspace = "";
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `together-${name}.png`) });
@@ -172,6 +174,72 @@ describe("the canvas together", () => {
     await ann.page.keyboard.press("Control+Shift+KeyZ");
     await expect.poll(() => position(ben.page, notes.ann), { timeout: 10_000 }).toEqual(annMoved);
     expect(await position(ben.page, notes.ben)).toEqual(benMoved);
+  });
+
+  it("+ Note, then typing, zoomed far out: the words go into the new note and no key acts on the canvas", async () => {
+    const { ann, ben } = people;
+    const notesAt = (page: Page) => Promise.all([notes.ann, notes.ben].map((id) => position(page, id)));
+    // Ben's canvas is the witness of the shared document: fitted, it draws every node there is.
+    const fitBen = () => ben.page.getByRole("button", { name: "Fit view", exact: true }).click();
+    await fitBen();
+    const before = await notesAt(ben.page);
+    // Far out, where a note shows its title only (semantic zoom): there is nothing to type in.
+    const pane = (await ann.page.locator(".react-flow__pane").boundingBox())!;
+    const middle = { x: pane.x + pane.width / 2, y: pane.y + pane.height / 2 };
+    expect(await zoomTo(ann.page, 0.4, middle)).toBeLessThan(0.75);
+    await ann.page.getByRole("button", { name: "+ Note" }).click();
+    // Every single key of the canvas (N, G, F, T) and of the app (I, A, C, W) is in it.
+    const sentence = "Note for Wednesday: tidy the graph, fix a cache, then group it";
+    await ann.page.keyboard.type(sentence);
+    const field = ann.page.locator(".react-flow__node-note textarea");
+    await expect.poll(() => field.inputValue(), { timeout: 10_000 }).toBe(sentence);
+    expect(await field.evaluate((el) => el === document.activeElement)).toBe(true);
+    // The view came close enough to write legibly.
+    expect((await view(ann.page)).zoom).toBeGreaterThanOrEqual(0.75);
+    await shot(ann.page, "01b-note-typed");
+    const typed = ann.page.locator(".react-flow__node-note", { has: ann.page.locator("textarea") });
+    notes.typed = (await typed.getAttribute("data-id"))!;
+    const written = nodeAt(ben.page, notes.typed);
+    await expect
+      .poll(
+        async () => {
+          await fitBen();
+          return (await written.count()) > 0 ? written.textContent() : null;
+        },
+        { timeout: 10_000, interval: 500 },
+      )
+      .toContain(sentence);
+    // One note more and nothing else: no note or group from the keys, nobody's note moved.
+    expect(await ben.page.locator(".react-flow__node-note").count()).toBe(3);
+    expect(await ben.page.locator(".react-flow__node-group").count()).toBe(0);
+    expect(await notesAt(ben.page)).toEqual(before);
+    await ann.page.keyboard.press("Escape");
+    await ann.page.getByRole("button", { name: "Fit view", exact: true }).click();
+  });
+
+  it("Tidy up moves everyone's layout: the others are told who did it, and one undo of hers takes it all back", async () => {
+    const { ann, ben } = people;
+    const ids = [notes.ann, notes.ben];
+    const fitted = async (page: Page) => {
+      await page.getByRole("button", { name: "Fit view", exact: true }).click();
+      for (const id of ids) await nodeAt(page, id).waitFor();
+      return Promise.all(ids.map((id) => position(page, id)));
+    };
+    const before = await fitted(ben.page);
+    await ann.page.getByRole("button", { name: "Tidy up", exact: true }).click();
+    const notice = ben.page.getByRole("status").filter({ hasText: "Ann tidied up the canvas" });
+    await notice.waitFor({ timeout: 10_000 });
+    await expect.poll(() => fitted(ben.page), { timeout: 10_000, interval: 500 }).not.toEqual(before);
+    await shot(ben.page, "01c-tidied-by-ann");
+    // Ann did it: she is not told.
+    expect(await ann.page.getByText("tidied up the canvas").count()).toBe(0);
+
+    // One step of her undo: the whole layout is back, and the note she wrote before stays written.
+    await ann.page.getByRole("button", { name: "Undo", exact: true }).click();
+    await expect.poll(() => fitted(ben.page), { timeout: 10_000, interval: 500 }).toEqual(before);
+    expect(await nodeAt(ben.page, notes.typed).textContent()).toContain("Note for Wednesday");
+    await notice.getByRole("button", { name: "Dismiss" }).click();
+    await notice.waitFor({ state: "detached" });
   });
 
   it("a note typed into by both at once: the words merge, and each sees the other's caret", async () => {

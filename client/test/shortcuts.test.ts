@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { globalAction, type KeyPress, shortcutGroups } from "../app/shell/shortcuts";
+import { canvasAction, globalAction, type KeyPress, shortcutGroups } from "../app/shell/shortcuts";
 
 const press = (key: string, more: Partial<KeyPress> = {}): KeyPress => ({
   key,
@@ -30,6 +30,21 @@ describe("the single-key shortcuts", () => {
     expect(globalAction(press("c", { metaKey: true }))).toBeNull();
     expect(globalAction(press("i", { altKey: true }))).toBeNull();
     for (const canvasKey of ["n", "g", "f", "t", "N", "G", "F", "T"]) expect(globalAction(press(canvasKey))).toBeNull();
+  });
+
+  it("on the canvas: N, G, F and T, never while typing, in a dialog or with a modifier", () => {
+    expect(["n", "G", "f", "T", "x"].map((key) => canvasAction(press(key)))).toEqual([
+      "note",
+      "group",
+      "fit",
+      "tidy",
+      null,
+    ]);
+    expect(canvasAction(press("t", { inField: true }))).toBeNull();
+    expect(canvasAction(press("n", { modalOpen: true }))).toBeNull();
+    expect(canvasAction(press("f", { ctrlKey: true }))).toBeNull();
+    expect(canvasAction(press("g", { metaKey: true }))).toBeNull();
+    expect(canvasAction(press("n", { altKey: true }))).toBeNull();
   });
 
   it("are all on the ? sheet, which spells the modifier for the platform", () => {

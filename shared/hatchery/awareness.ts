@@ -7,7 +7,8 @@ import { ID_MAX } from "./node-schemas";
  * Presence on the canvas (Yjs awareness), as the Hatchery lets it through.
  *
  * A client proposes a state; the room keeps only what presence needs — the cursor, the
- * selection, the viewport and the caret in a note, each bounded — and writes the rest itself: the name comes from the authenticated principal,
+ * selection, the viewport, the caret in a note and how many times the tab tidied up the
+ * canvas (a writer's only), each bounded — and writes the rest itself: the name comes from the authenticated principal,
  * the colour is an index into a fixed palette. So nobody can publish under another name, no
  * remote string ever reaches CSS, and a state cannot grow. One awareness client id per
  * connection, bound on first use: a socket cannot speak for another socket's id.
@@ -23,6 +24,8 @@ export const PALETTE = [
   "#ef4444",
 ] as const;
 export const SELECTION_MAX = 100;
+/** A tab's tidy-up count goes no higher (the others only compare it with what they saw). */
+export const TIDIED_MAX = 1_000_000;
 const NAME_MAX = 120;
 
 export function paletteIndexFor(id: string): number {
@@ -66,6 +69,7 @@ const Proposed = z.object({
   selection: z.array(z.string().max(ID_MAX)).max(SELECTION_MAX).catch([]).optional(),
   viewport: Viewport.nullish().catch(null),
   caret: Caret.nullish().catch(null),
+  tidied: z.number().int().min(0).max(TIDIED_MAX).nullish().catch(null),
 });
 
 /** What every peer sees; the app parses remote states with this before rendering them. */
@@ -81,6 +85,11 @@ export const PresenceState = z.object({
   selection: z.array(z.string().max(ID_MAX)).max(SELECTION_MAX),
   viewport: Viewport.nullable().catch(null),
   caret: Caret.nullable().catch(null),
+  /**
+   * How many times this tab tidied up the canvas: when it grows, the others say who moved
+   * their layout (client/app/stores/together.ts). Absent before the first.
+   */
+  tidied: z.number().int().min(0).max(TIDIED_MAX).optional().catch(undefined),
 });
 export type PresenceState = z.infer<typeof PresenceState>;
 
@@ -110,6 +119,8 @@ export function reviewAwarenessUpdate(
   binding: PresenceBinding,
   principal: { id: string; name: string; kind: string },
   maxStateBytes: number,
+  /** Whether the socket may write the document: only a writer can have tidied up. */
+  writes = true,
 ): AwarenessVerdict {
   const entries: Array<{ clientId: number; clock: number; raw: string }> = [];
   try {
@@ -151,6 +162,7 @@ export function reviewAwarenessUpdate(
       selection: parsed.data.selection ?? [],
       viewport: parsed.data.viewport ?? null,
       caret: parsed.data.caret ?? null,
+      ...(writes && parsed.data.tidied ? { tidied: parsed.data.tidied } : {}),
     };
   }
   const encoder = encoding.createEncoder();

@@ -2,7 +2,7 @@ import * as decoding from "lib0/decoding";
 import { describe, expect, it } from "vitest";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as Y from "yjs";
-import { reviewAwarenessUpdate } from "../hatchery/awareness";
+import { PresenceState, reviewAwarenessUpdate } from "../hatchery/awareness";
 import { type Comment, commentKey, commentsMap, commentsOn } from "../hatchery/comments";
 import { nodesMap, readNode, writeNode } from "../hatchery/graph";
 import { NOTE_TEXT_MAX, parseNode } from "../hatchery/node-schemas";
@@ -212,7 +212,7 @@ describe("comments on a node", () => {
   });
 });
 
-describe("viewports and carets in presence", () => {
+describe("viewports, carets and tidy-ups in presence", () => {
   const principal = { id: "u1", name: "Ann", kind: "user" };
   const encode = (state: unknown) => {
     const a = new awarenessProtocol.Awareness(new Y.Doc());
@@ -222,8 +222,9 @@ describe("viewports and carets in presence", () => {
     a.destroy();
     return bytes;
   };
-  const reviewed = (state: unknown) => {
-    const verdict = reviewAwarenessUpdate(encode(state), { bound: 7, takenByOther: () => false }, principal, 2048);
+  const reviewed = (state: unknown, writes = true) => {
+    const binding = { bound: 7, takenByOther: () => false };
+    const verdict = reviewAwarenessUpdate(encode(state), binding, principal, 2048, writes);
     if (!verdict.ok || !verdict.update) throw new Error("refused");
     const d = decoding.createDecoder(verdict.update);
     for (let i = 0; i < 3; i++) decoding.readVarUint(d);
@@ -245,5 +246,13 @@ describe("viewports and carets in presence", () => {
     expect(reviewed({ caret: { ...caret, anchor: { ...caret.anchor, evil: "<script>" } } }).caret).toBeNull();
     expect(reviewed({ caret: { ...caret, node: "n".repeat(500) } }).caret).toBeNull();
     expect(reviewed({ caret: { ...caret, head: { item: { client: -1, clock: 0 } } } }).caret).toBeNull();
+  });
+
+  it("keeps a writer's tidy-up count, bounded; a socket that only reads has none", () => {
+    expect(reviewed({ tidied: 3 }).tidied).toBe(3);
+    expect(reviewed({}).tidied).toBeUndefined();
+    for (const bad of [-1, 1.5, 1e12, "3", { n: 3 }]) expect(reviewed({ tidied: bad }).tidied).toBeUndefined();
+    expect(reviewed({ tidied: 3 }, false).tidied).toBeUndefined();
+    expect(PresenceState.parse({ ...reviewed({ tidied: 3 }) }).tidied).toBe(3);
   });
 });

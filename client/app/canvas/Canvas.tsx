@@ -22,13 +22,15 @@ import { FarScale } from "./far";
 import { FIRST_VIEW_MIN_ZOOM, firstViewport, fitViewport, overlayPadding } from "./first-view";
 import { CanvasMiniMap } from "./MiniMap";
 import { markOwn, NewNodesChip, useFresh, useNewNodes } from "./new-nodes";
-import { registerCanvasCommands } from "./commands";
+import { registerCanvasCommands, runCanvasCommand } from "./commands";
+import { openNewNote } from "./note-open";
+import { canvasAction, keyPress } from "../shell/shortcuts";
 import { nodeTypes } from "./nodes";
 import { edgeTypes, tidyUp } from "./tidy";
 import { CanvasFilters } from "./attention";
 import { subjectOf } from "./attention-state";
 import { fittedNodes, useShownItems } from "./filter";
-import { FollowBanner, PresenceList, UndoButtons, ViewportSync } from "./together";
+import { FollowBanner, PresenceList, TidyNotice, UndoButtons, ViewportSync } from "./together";
 
 /**
  * The Hatchery canvas. React Flow renders only what is on screen
@@ -72,6 +74,7 @@ function Cursors() {
 function Toolbar({ fit, tidy }: { fit: () => void; tidy: () => void }) {
   const canEdit = useCan("write");
   const rf = useReactFlow<FlowNode>();
+  const store = useStoreApi<FlowNode>();
   const addNote = useCanvas((s) => s.addNote);
   const addGroup = useCanvas((s) => s.addGroup);
   const select = useUi((s) => s.select);
@@ -93,7 +96,11 @@ function Toolbar({ fit, tidy }: { fit: () => void; tidy: () => void }) {
     setSelected([id]);
     select(id);
   };
-  const note = () => created(addNote(centre()));
+  const note = () => {
+    const id = addNote(centre());
+    created(id);
+    if (id) openNewNote(rf, id, store.getState());
+  };
   const group = () => {
     const members = rf
       .getNodes()
@@ -101,7 +108,7 @@ function Toolbar({ fit, tidy }: { fit: () => void; tidy: () => void }) {
       .map((n) => n.id);
     created(addGroup(centre(), "New group", members));
   };
-  // The palette's "Add a note" and "Add a group" run these same two (commands.ts).
+  // The palette's "Add a note" and "Add a group", and the keys N and G, run these same two (commands.ts).
   const commands = useRef({ note, group });
   commands.current = { note, group };
   useEffect(() => {
@@ -195,8 +202,6 @@ function Flow() {
   const onConnect = useCanvas((s) => s.onConnect);
   const setCursor = useCanvas((s) => s.setCursor);
   const setSelected = useCanvas((s) => s.setSelected);
-  const addNote = useCanvas((s) => s.addNote);
-  const addGroup = useCanvas((s) => s.addGroup);
   const synced = useCanvas((s) => s.synced);
   const canEdit = useCan("write");
   const theme = useTheme((s) => s.theme);
@@ -287,30 +292,11 @@ function Flow() {
     [select],
   );
 
+  // The canvas's single keys (shell/shortcuts.ts): never in a field, a note or an open dialog, never held down;
+  // each runs what its toolbar button runs (commands.ts).
   const onKeyDown = (e: React.KeyboardEvent) => {
-    const target = e.target as HTMLElement;
-    if (target.closest("input, textarea, [contenteditable]")) return;
-    if (e.key === "f" || e.key === "F") fit();
-    if (!canEdit) return;
-    if (e.key === "t" || e.key === "T") tidy();
-    const centre = () => {
-      const box = (e.currentTarget as HTMLElement).getBoundingClientRect();
-      return rf.screenToFlowPosition({ x: box.left + box.width / 2 - 100, y: box.top + box.height / 2 - 60 });
-    };
-    if (e.key === "n" || e.key === "N") {
-      const id = addNote(centre());
-      markOwn(id);
-      if (id) select(id);
-    }
-    if (e.key === "g" || e.key === "G") {
-      const members = rf
-        .getNodes()
-        .filter((n) => n.selected && !isFrameKind(n.type))
-        .map((n) => n.id);
-      const id = addGroup(centre(), "New group", members);
-      markOwn(id);
-      if (id) select(id);
-    }
+    const action = e.repeat ? null : canvasAction(keyPress(e.nativeEvent));
+    if (action) runCanvasCommand(action);
   };
 
   return (
@@ -379,6 +365,7 @@ function Flow() {
           }
         />
         <FollowBanner />
+        <TidyNotice />
         <ReadOnlyBanner />
         <RefusalBanner />
       </div>

@@ -10,6 +10,7 @@ import { NODE_SIZE } from "../../../shared/hatchery/graph";
 import { relativeTime } from "../lib/format";
 import { useFar } from "./far";
 import { useNoteText } from "./live-text";
+import { useNoteToOpen } from "./note-open";
 import { ActivityTimeline, AttentionBadges, attentionLabels, readActivity, useAttention } from "./activity";
 import { InstanceBody } from "./instance-node";
 import { useFresh } from "./new-nodes";
@@ -133,7 +134,6 @@ export const ThreadNode = memo(function ThreadNode({ id, data, selected }: Props
         <div className="node-foot">
           {count} message{count === 1 ? "" : "s"}
           {lastAt ? ` · ${relativeTime(lastAt)}` : ""}
-          {(thread?.archived ?? g.data.archived) ? " · archived" : ""}
         </div>
         <ActivityTimeline activity={readActivity(g.data.activity)} label={thread?.title ?? text(g.data.title)} />
       </div>
@@ -186,10 +186,22 @@ export const NoteNode = memo(function NoteNode({ id, data, selected }: Props) {
   const [editing, setEditing] = useState(false);
   const area = useRef<HTMLTextAreaElement>(null);
   const value = text(data.g.data.text);
+  const far = useFar();
+  // A note this tab just added opens for writing once it is drawn legibly (note-open.ts).
+  const toOpen = useNoteToOpen((s) => s.id === id);
+  useEffect(() => {
+    if (!toOpen || !canEdit || far) return;
+    useNoteToOpen.setState({ id: null });
+    setEditing(true);
+  }, [toOpen, canEdit, far]);
   // Typing goes into the note's Y.Text as it happens (live-text.ts).
   useNoteText(id, area, editing);
   useEffect(() => {
-    if (editing) area.current?.focus();
+    const el = area.current;
+    if (!editing || !el) return;
+    el.focus();
+    // The caret after the text, where one goes on writing.
+    el.setSelectionRange(el.value.length, el.value.length);
   }, [editing]);
   const stopEditing = () => setEditing(false);
   return (

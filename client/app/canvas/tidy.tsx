@@ -2,6 +2,7 @@ import { BaseEdge, type EdgeProps, getBezierPath, type ReactFlowInstance } from 
 import { create } from "zustand";
 import { tidyLayout } from "../../../shared/hatchery/tidy";
 import { type FlowEdge, type FlowNode, useCanvas } from "../stores/canvas";
+import { useTogether } from "../stores/together";
 
 /**
  * Tidy up (shared/hatchery/tidy.ts), in this tab: the layout is computed from the nodes as
@@ -93,7 +94,8 @@ export async function tidyUp(rf: Pick<ReactFlowInstance<FlowNode>, "getNodesBoun
   const routes = new Map([...laid.routes].map(([id, r]) => [id, r.map((p) => ({ x: p.x + dx, y: p.y + dy }))]));
   const pane = document.querySelector(".canvas");
   pane?.classList.add("tidying");
-  applyLayout(positions, laid.sizes);
+  // One step of this tab's undo, and the others are told who moved their layout (stores/together.ts).
+  useTogether.getState().writeTidy(() => applyLayout(positions, laid.sizes));
   useRoutes.setState({ routes });
   fit();
   await new Promise((resolve) => setTimeout(resolve, GLIDE_MS));

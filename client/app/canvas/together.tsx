@@ -7,8 +7,8 @@ import { useTogether } from "../stores/together";
 
 /**
  * The canvas's "together" parts (stores/together.ts): who is here (click to follow their
- * view), the banner while following, undo/redo of one's own changes, and publishing this
- * tab's own viewport for the others' minimaps and for whoever follows it.
+ * view), the banner while following, who tidied up, undo/redo of one's own changes, and
+ * publishing this tab's own viewport for the others' minimaps and for whoever follows it.
  */
 
 const FOLLOW_MS = 200;
@@ -139,6 +139,21 @@ export function FollowBanner() {
       {following !== null ? `Following ${name ?? "…"} — Esc to stop` : notice}{" "}
       <button type="button" className="link" onClick={() => stop()}>
         {following !== null ? "Stop" : "Dismiss"}
+      </button>
+    </div>
+  );
+}
+
+/** Someone else tidied up: their layout is now everyone's, and only they can undo it (stores/together.ts). */
+export function TidyNotice() {
+  const notice = useTogether((s) => s.tidyNotice);
+  const dismiss = useTogether((s) => s.dismissTidyNotice);
+  if (!notice) return null;
+  return (
+    <div className="follow-banner tidy-notice" role="status">
+      {notice}{" "}
+      <button type="button" className="link" onClick={dismiss}>
+        Dismiss
       </button>
     </div>
   );

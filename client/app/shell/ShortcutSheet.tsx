@@ -2,7 +2,7 @@ import { useEffect, useRef } from "react";
 import { useModalDialog } from "../lib/modal";
 import { useUi } from "../stores/ui";
 import { focusCanvas, openTab, togglePanelWide } from "./navigate";
-import { type GlobalAction, globalAction, isMac, shortcutGroups } from "./shortcuts";
+import { type GlobalAction, globalAction, isMac, keyPress, shortcutGroups } from "./shortcuts";
 
 /** `?`: every keyboard shortcut, grouped by where it works. A modal dialog; Escape closes it. */
 export function ShortcutSheet() {
@@ -55,9 +55,6 @@ export function ShortcutSheet() {
   );
 }
 
-const isField = (el: Element | null) =>
-  !!el?.closest("input, textarea, select, [contenteditable=''], [contenteditable='true']");
-
 function run(action: GlobalAction) {
   const ui = useUi.getState();
   if (action === "shortcuts") ui.setShortcutsOpen(true);
@@ -73,14 +70,7 @@ export function useGlobalKeys(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.repeat) return;
-      const action = globalAction({
-        key: e.key,
-        ctrlKey: e.ctrlKey,
-        metaKey: e.metaKey,
-        altKey: e.altKey,
-        inField: isField(e.target instanceof Element ? e.target : null),
-        modalOpen: !!document.querySelector("dialog[open], [role=menu]"),
-      });
+      const action = globalAction(keyPress(e));
       if (!action) return;
       e.preventDefault();
       run(action);

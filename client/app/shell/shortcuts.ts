@@ -1,10 +1,13 @@
 /**
  * The app's keyboard shortcuts: the single keys that work anywhere outside a text field (as
- * on GitHub), and the list the `?` sheet shows (ShortcutSheet.tsx). The canvas's own keys
- * (N, G, F, T) act only while focus is on the canvas, so the keys here leave them alone.
+ * on GitHub), the canvas's own (N, G, F, T, only while focus is on the canvas), and the
+ * list the `?` sheet shows (ShortcutSheet.tsx). One rule for both kinds: a single key never
+ * acts while focus is where one types (a field, a note, an inline editor) or a dialog or a
+ * menu has the keyboard, nor with a modifier.
  */
 
 export type GlobalAction = "shortcuts" | "palette" | "inbox" | "approvals" | "canvas" | "wide";
+export type CanvasAction = "note" | "group" | "fit" | "tidy";
 
 const SINGLE_KEYS: Record<string, GlobalAction> = {
   "?": "shortcuts",
@@ -15,22 +18,50 @@ const SINGLE_KEYS: Record<string, GlobalAction> = {
   w: "wide",
 };
 
+const CANVAS_KEYS: Record<string, CanvasAction> = { n: "note", g: "group", f: "fit", t: "tidy" };
+
 export interface KeyPress {
   key: string;
   ctrlKey: boolean;
   metaKey: boolean;
   altKey: boolean;
-  /** Whether focus is in something that takes text (an input, a text area, a select, an editable element). */
+  /** Whether focus is where one types or reads a note (a field, a note, an inline editor): typingTarget. */
   inField: boolean;
   /** Whether a modal dialog or a menu is open (it has the keyboard). */
   modalOpen: boolean;
 }
 
+const isSingleKey = (press: KeyPress) =>
+  !(press.inField || press.modalOpen || press.ctrlKey || press.metaKey || press.altKey);
+
 /** What a key press does outside fields, or null when it is left to whatever has focus. */
 export function globalAction(press: KeyPress): GlobalAction | null {
-  if (press.inField || press.modalOpen || press.ctrlKey || press.metaKey || press.altKey) return null;
+  if (!isSingleKey(press)) return null;
   return SINGLE_KEYS[press.key] ?? SINGLE_KEYS[press.key.toLowerCase()] ?? null;
 }
+
+/** What a key press on the canvas does, or null when it is left to whatever has focus. */
+export function canvasAction(press: KeyPress): CanvasAction | null {
+  if (!isSingleKey(press)) return null;
+  return CANVAS_KEYS[press.key.toLowerCase()] ?? null;
+}
+
+/**
+ * Where keys are typing, not commands: a field (input, text area, select, an editable
+ * element) or a note's text (`.note-text`, which Enter opens for writing).
+ */
+export const typingTarget = (el: Element | null): boolean =>
+  !!el?.closest("input, textarea, select, [contenteditable=''], [contenteditable='true'], .note-text");
+
+/** A keyboard event as the rules above read it. */
+export const keyPress = (e: Pick<KeyboardEvent, "key" | "ctrlKey" | "metaKey" | "altKey" | "target">): KeyPress => ({
+  key: e.key,
+  ctrlKey: e.ctrlKey,
+  metaKey: e.metaKey,
+  altKey: e.altKey,
+  inField: typingTarget(e.target instanceof Element ? e.target : null),
+  modalOpen: typeof document !== "undefined" && !!document.querySelector("dialog[open], [role=menu]"),
+});
 
 export interface Shortcut {
   keys: string[];

@@ -55,6 +55,8 @@ export interface Peer {
   selection: string[];
   viewport: Viewport | null;
   caret: Caret | null;
+  /** How many times that tab tidied up the canvas (0 before the first). */
+  tidied: number;
 }
 
 export interface PeerMark {
@@ -253,11 +255,12 @@ export const useCanvas = create<CanvasStore>((set, get) => {
             if (clientId === awareness.clientID) continue;
             const state = PresenceState.safeParse(raw);
             if (!state.success) continue;
-            const { user: u, cursor, selection, viewport, caret } = state.data;
+            // What it shows of itself: cursor, selection, viewport, caret.
+            const { user: u, tidied = 0, ...shown } = state.data;
             const active = awareness.meta.get(clientId)?.lastUpdated ?? 0;
             const principalId = u.id ?? null;
             const color = paletteColor(u.color);
-            peers.push({ clientId, principalId, active, name: u.name, color, cursor, selection, viewport, caret });
+            peers.push({ ...shown, clientId, principalId, active, name: u.name, color, tidied });
           }
           const before = get().remoteSelection;
           const marks = new Map<string, PeerMark[]>();

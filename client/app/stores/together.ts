@@ -22,6 +22,9 @@ import { useRoom } from "./room";
  * - following someone's view, from the viewport each tab publishes in presence (a person:
  *   whichever of their tabs they use; who is here comes from the room's presence, lib/presence.ts);
  * - the caret in a note's text, as Y.RelativePositions (they survive others' typing);
+ * - Tidy up: one undo step of its own, told to the others ("Ann tidied up the canvas"),
+ *   who see their layout move: each tab counts its tidy-ups in presence, and a peer's
+ *   count that grows while this tab watches is the notice;
  * - comments on nodes, read from the document's `comments` map.
  */
 
@@ -49,6 +52,11 @@ interface TogetherStore {
   deleteComment(comment: Comment): void;
   /** Applies a text field's new value to the note's text as one splice (creating its Y.Text on the first edit). */
   editNote(id: string, next: string, caret: number): void;
+  /** Writes a tidy-up: one undo step of its own (never merged with a change just before or after), then told to the others. */
+  writeTidy(write: () => void): void;
+  /** Who last tidied up this canvas while this tab watched, in words; null once dismissed. */
+  tidyNotice: string | null;
+  dismissTidyNotice(): void;
 }
 
 const newId = () => (crypto.randomUUID?.() ?? `${Date.now()}${Math.random()}`).replaceAll("-", "").slice(0, 16);
@@ -135,9 +143,24 @@ export const useTogether = create<TogetherStore>((set, get) => {
     );
     if (!person?.viewport) get().stopFollowing(`${followedName} left — you are no longer following`);
   };
+  // Each peer's tidy-up count as this tab last saw it: a count seen first (a tab that tidied before) tells nothing.
+  let tidiedSeen = new Map<number, number>();
+  let tidied = 0;
+  const checkTidied = () => {
+    const now = new Map<number, number>();
+    for (const peer of useCanvas.getState().peers) {
+      const seen = tidiedSeen.get(peer.clientId);
+      now.set(peer.clientId, peer.tidied);
+      if (seen !== undefined && peer.tidied > seen) set({ tidyNotice: `${peer.name} tidied up the canvas` });
+    }
+    tidiedSeen = now;
+  };
   useCanvas.subscribe((s, prev) => {
     if (s.doc !== prev.doc) attach(s.doc);
-    if (s.peers !== prev.peers) checkFollowed();
+    if (s.peers !== prev.peers) {
+      checkFollowed();
+      checkTidied();
+    }
   });
   useRoom.subscribe((s, prev) => {
     if (s.state.presence !== prev.state.presence) checkFollowed();
@@ -173,6 +196,15 @@ export const useTogether = create<TogetherStore>((set, get) => {
       const { doc } = useCanvas.getState();
       doc?.transact(() => commentsMap(doc).delete(commentKey(comment.node, comment.id)));
     },
+
+    writeTidy(write) {
+      undo?.stopCapturing();
+      write();
+      undo?.stopCapturing();
+      awareness()?.setLocalStateField("tidied", ++tidied);
+    },
+    tidyNotice: null,
+    dismissTidyNotice: () => set({ tidyNotice: null }),
 
     editNote(id, next, caret) {
       transact((doc) => {

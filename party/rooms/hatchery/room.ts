@@ -279,7 +279,8 @@ export class Hatchery extends YServer {
         return c !== conn && other?.awarenessId === id && other.principal.id !== state.principal.id;
       });
     const binding = { bound: state.awarenessId ?? null, takenByOther };
-    const verdict = reviewAwarenessUpdate(update, binding, state.principal, this.#limits.maxAwarenessBytes);
+    const limit = this.#limits.maxAwarenessBytes;
+    const verdict = reviewAwarenessUpdate(update, binding, state.principal, limit, !state.readonly);
     if (!verdict.ok) return this.#refuse(conn, { code: "bad_frame", message: verdict.reason });
     const { clientId, clock } = verdict;
     if (!verdict.update || clientId === null) return;
