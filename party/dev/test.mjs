@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter, join, relative } from "node:path";
 import { ROOT } from "./server.mjs";
 
 const bin = (name) => join(ROOT, "node_modules", ".bin", name);
@@ -32,9 +32,14 @@ const env = {
   AUTOPILOT_TEST_NODE: cliNode,
 };
 const reports = mkdtempSync(join(tmpdir(), "autopilot-test-"));
+const began = Date.now();
 let passed = 0;
 let failed = 0;
 const failures = [];
+/** Each step's name and seconds, for the closing lines: where the loop's time goes. */
+const timings = [];
+/** Every test file's seconds, from the vitest reports: the slowest are listed at the close. */
+const fileTimes = [];
 
 /**
  * A test file that fails to load (import error, a throwing beforeAll) has no failed test
@@ -52,11 +57,14 @@ function step(name, command, args, vitestReport) {
   const started = Date.now();
   const result = spawnSync(command, args, { cwd: ROOT, env, stdio: "inherit" });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  timings.push([name, seconds]);
   let stepFailures = 0;
   if (vitestReport) {
     try {
       const report = JSON.parse(readFileSync(vitestReport, "utf8"));
       passed += report.numPassedTests;
+      for (const file of report.testResults)
+        fileTimes.push([relative(ROOT, file.name), (file.endTime - file.startTime) / 1000]);
       stepFailures = report.numFailedTests + brokenFiles(report);
     } catch {
       // no report: the runner died before writing it (counted below)
@@ -154,6 +162,12 @@ step("wrangler deploy --dry-run (runtime sandbox Worker)", bin("wrangler"), [
 ]);
 rmSync(reports, { recursive: true, force: true });
 
+console.log("\nSlowest test files:");
+for (const [file, seconds] of fileTimes.sort((a, b) => b[1] - a[1]).slice(0, 15))
+  console.log(`  ${seconds.toFixed(1).padStart(7)} s  ${file}`);
+console.log("\nTime per step:");
+for (const [name, seconds] of timings) console.log(`  ${seconds.padStart(7)} s  ${name}`);
+console.log(`  ${((Date.now() - began) / 1000).toFixed(1).padStart(7)} s  in all`);
 console.log("");
 if (failures.length) console.log(`Failed steps: ${failures.join(", ")}`);
 console.log(`${passed} passed, ${failed} failed`);
