@@ -132,7 +132,21 @@ describe("the Autopilot in two browsers", () => {
   it("a gated tool's approval card shows inline for Alice; Bob approves from the queue; Alice sees the result", async () => {
     const threadId = await alice.locator(".thread-view").getAttribute("data-thread-id");
     expect(threadId).toBeTruthy();
-    await send(alice, `STEPS: threads_archive {"threadId":"${threadId}"}`);
+    // The call archives another thread, which then leaves the canvas; this one's node shows the call.
+    await alice.getByLabel("New thread title").fill("Old plans");
+    await alice.getByRole("button", { name: "Create", exact: true }).click();
+    await alice
+      .locator(".sidebar")
+      .getByRole("button", { name: /Old plans/ })
+      .click();
+    await expect.poll(() => alice.locator(".thread-view").getAttribute("data-thread-id")).not.toBe(threadId);
+    const oldPlans = await alice.locator(".thread-view").getAttribute("data-thread-id");
+    await alice
+      .locator(".sidebar")
+      .getByRole("button", { name: /Ask the Autopilot/ })
+      .click();
+    await expect.poll(() => alice.locator(".thread-view").getAttribute("data-thread-id")).toBe(threadId);
+    await send(alice, `STEPS: threads_archive {"threadId":"${oldPlans}"}`);
     const card = alice.locator(".approval-card");
     await card.waitFor({ timeout: 20_000 });
     // What it will do leads the card, the thread named by its title; the arguments fold under Details.
@@ -157,6 +171,8 @@ describe("the Autopilot in two browsers", () => {
       .getByText("Approval waiting")
       .waitFor();
     expect(await alice.locator(".react-flow__node-approval, .react-flow__node-tool").count()).toBe(0);
+    const oldPlansNode = alice.locator(`.react-flow__node[data-id="thread:${oldPlans}"]`);
+    expect(await oldPlansNode.count()).toBe(1);
 
     await bob.getByRole("tab", { name: /Approvals/ }).click();
     const item = bob.locator(".queue-item", { hasText: "The Autopilot wants to archive a thread" });
@@ -173,8 +189,10 @@ describe("the Autopilot in two browsers", () => {
     // Decided: the card gave way to the tool call that carries the outcome.
     expect(await alice.locator(".approval-card").count()).toBe(0);
     await shot(alice, "05-tool-result");
-    // The call shows on the canvas too, folded into its thread's activity with the approval it waited for.
+    // The call shows on the canvas too, folded into its thread's activity with the approval it waited for;
+    // the thread it archived has left the canvas (a fit frames every node there is).
     await alice.getByTitle("Fit everything in view (F)").click();
+    await expect.poll(() => oldPlansNode.count(), { timeout: 10_000 }).toBe(0);
     await expect.poll(() => threadNode.getByTestId("attention-badges").count(), { timeout: 10_000 }).toBe(0);
     const toggle = threadNode.getByRole("button", { name: /Show the activity of/ });
     await expect
