@@ -9,7 +9,7 @@ import { createKey, idem, openTeam, ORIGIN, RawSocket, signUp } from "./harness"
 
 // The public device entry (party/devices/): who is refused before anything is reached, and
 // the bounds on a device's frames. The way through to a gateway needs the runtime: its
-// device route is covered against the real gateway in runtime/test/gateway.test.ts.
+// device route is covered against the real gateway in runtime/test/e2e-gateway.test.ts.
 
 const entry = (path: string, headers: Record<string, string> = { upgrade: "websocket" }) =>
   SELF.fetch(`${ORIGIN}${path}`, { headers });

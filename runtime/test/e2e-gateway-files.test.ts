@@ -2,7 +2,7 @@
 // tenant user can read, so a checkout inside a private (0700) directory still starts gateways
 // under their own uids, and the start-up check names the cause and the fix when they cannot.
 // A small stand-in for the openclaw package (an `openclaw.mjs` that prints a line) keeps it
-// fast; the real gateway runs from the copy in tenant-isolation.test.ts. Needs root.
+// fast; the real gateway runs from the copy in e2e-tenant-isolation.test.ts. Needs root.
 import { spawnSync } from "node:child_process";
 import {
   chmodSync,

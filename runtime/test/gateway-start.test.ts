@@ -1,7 +1,7 @@
 // The one gateway start sequence (runtime/src/gateway-start.ts) with a recording adapter:
 // phase order, restore, the config and env it hands the host, retries, failures, deadlines
 // and a start that is superseded; and progress starting over when a ready gateway restarts.
-// Both hosts run this code; their adapters are covered by gateway.test.ts (process host,
+// Both hosts run this code; their adapters are covered by e2e-gateway.test.ts (process host,
 // real gateway) and sandbox-host.test.ts (SDK boundary).
 import { describe, expect, it } from "vitest";
 import type { InstanceState, Phase } from "../../shared/runtime/phases";
