@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { Approval } from "./protocol/approvals";
 import type { BillingState, Budget, BudgetScope, LedgerEntry, SpendGroup, SpendPurpose } from "./protocol/billing";
 
 /**
@@ -38,6 +39,28 @@ export const SCOPE_LABELS: Record<BudgetScope, string> = {
 
 /** A task's budget counts in total; the others per calendar month (UTC). */
 export const budgetSpan = (scope: BudgetScope): string => (scope === "task" ? "in total" : "per month");
+
+/**
+ * What a budget allows as a person set it, and beside it what spend approvals added in this
+ * period (never folded into the set amount): "500 credits per month", "+ 24 credits from spend
+ * approvals this month".
+ */
+export function budgetAllowance(budget: Budget): { set: string; raised: string | null } {
+  const set = `${creditsText(budget.limit)} ${budgetSpan(budget.scope)}`;
+  const when = budget.scope === "task" ? "" : " this month";
+  return { set, raised: budget.raised > 0 ? `+ ${creditsText(budget.raised)} from spend approvals${when}` : null };
+}
+
+/** The note a spend approval resolves with when a budget came to have room for its work by other means. */
+export const NO_LONGER_NEEDED = "no longer needed: ";
+
+/**
+ * A spend approval the room resolved because the budget came to fit its work (someone raised
+ * or removed it): what waited goes on as if approved, without a raise. It expired, but by
+ * someone's act (a withdrawal or a timeout has nobody as its decider).
+ */
+export const spendNoLongerNeeded = (approval: Pick<Approval, "status" | "resolvedBy" | "note">): boolean =>
+  approval.status === "expired" && approval.resolvedBy !== null && approval.note?.startsWith(NO_LONGER_NEEDED) === true;
 
 /** What spending against a budget looks like: the share used (0–1, may pass 1) and what is left. */
 export function budgetUse(budget: Budget): { share: number; allowed: number } {

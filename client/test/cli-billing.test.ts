@@ -117,7 +117,7 @@ describe("autopilot billing against a room", () => {
       "  Autopilot replies       235 credits       3 entries, 200,000 tokens in, 5,000 out",
       "Budgets:",
       "  Workspace: 1,235 of 5,000 credits per month used, 3,765 left",
-      "  Agent key agent_k1: 120 of 150 credits per month used, 30 left (50 credits of it raised by spend approvals)",
+      "  Agent key agent_k1: 120 of 100 credits per month used (+ 50 credits from spend approvals this month), 30 left",
       "Top-ups (in the app's Billing panel): 10,000 credits for $10.00",
       "",
     ]);
@@ -172,7 +172,7 @@ describe("autopilot billing against a room", () => {
     const set = await cli(["billing", "budget", "key", "agent_k1", "100"]);
     expect(set).toMatchObject({ code: 0, stderr: "" });
     expect(set.stdout).toBe(
-      "Budget set. Agent key agent_k1: 120 of 150 credits per month used, 30 left (50 credits of it raised by spend approvals)\n",
+      "Budget set. Agent key agent_k1: 120 of 100 credits per month used (+ 50 credits from spend approvals this month), 30 left\n",
     );
     expect(room.latest.requests.find((r) => r.method === "billing.setBudget")?.params).toMatchObject({
       scope: "key",

@@ -315,8 +315,14 @@ describe("budgets, a spend approval and receipts", () => {
     const keyBudget = state.budgets.find((b) => b.scope === "key")!;
     expect(keyBudget.raised).toBeGreaterThan(0);
     await alice
-      .locator('.billing-view .budget[data-scope="key"] .budget-use', { hasText: "of it from spend approvals" })
+      .locator('.billing-view .budget[data-scope="key"] .budget-raised', {
+        hasText: `+ ${keyBudget.raised.toLocaleString("en-US")} credits from spend approvals this month`,
+      })
       .waitFor({ timeout: 15_000 });
+    // The budget reads as the owner set it; the raise stands beside it, not folded in.
+    await expect(alice.locator('.billing-view .budget[data-scope="key"] .budget-head').textContent()).resolves.toMatch(
+      new RegExp(`${keyBudget.limit.toLocaleString("en-US")} credits? per month · \\+ `),
+    );
     await expect
       .poll(() => alice.getByTestId("billing-balance").textContent(), { timeout: 15_000 })
       .toBe(state.balance.toLocaleString("en-US"));

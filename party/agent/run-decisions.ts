@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import type { Approval, ToolAction } from "../../shared/protocol/approvals";
 import type { SpendAction } from "../../shared/protocol/billing";
+import { spendNoLongerNeeded } from "../../shared/billing-words";
 import type { Actor } from "../../shared/protocol/principal";
 import type { RunLogEntry } from "../../shared/protocol/tasks";
 import { type AgentRun, claimRun, endRun, getRun, saveRun } from "../rooms/autopilot/domain/agent-runs";
@@ -66,7 +67,8 @@ export function decideRunSpend(
     const run = getRun(sql, action.for.id);
     if (run?.status !== "awaiting_approval" || run.doc.spendApprovalId !== approval.id) return null;
     const { spendApprovalId: _decided, ...doc } = run.doc;
-    if (approval.status !== "approved") {
+    // No longer needed (the budget has room now): it goes on as if approved.
+    if (approval.status !== "approved" && !spendNoLongerNeeded(approval)) {
       if (!claimRun(sql, run.id, ["awaiting_approval"], "failed", now)) return null;
       endRun(sql, run.id, "failed", now);
       return { run, stopped: `The Autopilot stopped: ${spendRefusedText(approval, action)}.` };

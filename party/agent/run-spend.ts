@@ -104,6 +104,7 @@ function pauseForSpend(
         {
           kind: "spend",
           amount: refused.amount,
+          needed: refused.needed,
           budget: refused.budget,
           for: { kind: "run", id: run.id },
           what,

@@ -4,6 +4,7 @@
 // task waits for, and out of credits pauses it until someone tops up.
 import type { Approval } from "../../shared/protocol/approvals";
 import type { SpendAction } from "../../shared/protocol/billing";
+import { spendNoLongerNeeded } from "../../shared/billing-words";
 import type { OpContext } from "../rooms/autopilot/domain/context";
 import { requestApproval } from "../rooms/autopilot/domain/approvals";
 import type { NewRunLogEntry } from "../rooms/autopilot/domain/run-log";
@@ -110,7 +111,8 @@ export function spendDecided(ops: TaskAskOps, approval: Approval, action: SpendA
     const task = getTask(ctx.sql, action.for.id);
     if (!task || task.spendApprovalId !== approval.id) return null;
     ops.log(ctx.sql, task.id, [approvalEntry(approval, task.used.steps + 1)], ctx.now);
-    const approved = approval.status === "approved";
+    // No longer needed (the budget has room now): the step goes on as if approved.
+    const approved = approval.status === "approved" || spendNoLongerNeeded(approval);
     const status = approved && task.status === "waiting" ? "running" : task.status;
     saveTask(ctx, { ...task, status, spendApprovalId: null });
     return approved ? "go" : "stop";
@@ -143,6 +145,7 @@ export function spendRequest(
     action: {
       kind: "spend",
       amount: verdict.amount,
+      needed: verdict.needed,
       budget: verdict.budget,
       for: { kind: "task", id: task.id },
       what,

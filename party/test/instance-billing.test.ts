@@ -22,7 +22,7 @@ import {
 import { getInstance, putInstance } from "../rooms/autopilot/domain/instances";
 import type { Autopilot } from "../rooms/autopilot/room";
 import { asRoom, inRoom } from "./bridge-peer";
-import { idem, openTeam, RawSocket } from "./harness";
+import { createKey, idem, openTeam, RawSocket, signUp } from "./harness";
 
 const ns = env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> };
 const autopilot = (ws: string) => ns.Autopilot.get(ns.Autopilot.idFromName(ws));
@@ -200,6 +200,24 @@ describe("an instance start over the plan's limit, or out of credits, is refused
       action: { operation: "provision", instanceId: "over" },
     });
     expect(await inAutopilot(ws, (sql) => usageEntries(sql, "instance_time"))).toEqual([]);
+    for (const s of [o, g]) s.close();
+  });
+
+  it("a key's budget is set for this workspace's keys only: another workspace's key is not_found, and nothing is set", async () => {
+    const { ownerSocket: o, agentSocket: g } = await openTeam("member");
+    const other = await signUp();
+    // A key's principal id, as its budget names it (`agent_<key id>`).
+    const theirs = `agent_${(await createKey(other, other.workspaceId, ["read"])).id}`;
+    const set = (subjectId: string, limit: number) =>
+      o.call("billing.setBudget", { scope: "key", subjectId, limit, idempotencyKey: idem() });
+    for (const subjectId of [theirs, "agent_nokey"])
+      expect(await set(subjectId, 10)).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect((await o.ok("billing.summary", {})).state.budgets).toEqual([]);
+    const ours = (await g.hello()).principal.id;
+    expect(await set(ours, 10)).toMatchObject({ ok: true });
+    expect((await o.ok("billing.summary", {})).state.budgets).toEqual([
+      expect.objectContaining({ scope: "key", subjectId: ours, limit: 10 }),
+    ]);
     for (const s of [o, g]) s.close();
   });
 

@@ -151,6 +151,12 @@ export const BillingChangedPayload = z.object({ state: BillingState });
 export const SpendAction = z.object({
   kind: z.literal("spend"),
   amount: Credits.positive(),
+  /**
+   * What the work that waits may spend in all (its worst case): once the budget has that much
+   * left by other means (a person raised or removed it), the approval is no longer needed.
+   * Absent on approvals filed before it was kept.
+   */
+  needed: Credits.positive().optional(),
   budget: z.object({ scope: BudgetScope, subjectId: z.string().nullable() }),
   /** What the credits are for: a task's next step, a reply's next model call, an instance start. */
   for: z.object({ kind: z.enum(["task", "run", "instance"]), id: z.string() }),

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { budgetUse, creditsText, entryWhat, periodDays, periodName, purposeLabel } from "../billing-words";
+import {
+  budgetAllowance,
+  budgetUse,
+  creditsText,
+  entryWhat,
+  periodDays,
+  periodName,
+  purposeLabel,
+} from "../billing-words";
 
 const period = (year: number, month: number) => ({
   start: Date.UTC(year, month, 1),
@@ -30,6 +38,15 @@ describe("billing's words", () => {
     const budget = { scope: "key" as const, subjectId: "agent_k", limit: 100, raised: 50, used: 180, remaining: -30 };
     expect(budgetUse(budget)).toEqual({ share: 1.2, allowed: 150 });
     expect(budgetUse({ ...budget, limit: 0, raised: 0, used: 0 }).share).toBe(0);
+    // What a person set stays what it says; approvals' raises stand beside it.
+    expect(budgetAllowance({ ...budget, limit: 50, raised: 3 })).toEqual({
+      set: "50 credits per month",
+      raised: "+ 3 credits from spend approvals this month",
+    });
+    expect(budgetAllowance({ ...budget, scope: "task", raised: 0 })).toEqual({
+      set: "100 credits in total",
+      raised: null,
+    });
     const base = {
       id: "e",
       at: 0,

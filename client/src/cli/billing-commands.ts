@@ -13,7 +13,7 @@ import {
 } from "../../../shared/protocol/billing";
 import type { MethodResult } from "../../../shared/protocol/methods";
 import {
-  budgetSpan,
+  budgetAllowance,
   creditsText,
   entryWhat,
   periodName,
@@ -100,11 +100,14 @@ const print = (io: CliIO, value: unknown): number => {
 
 const pad = (text: string, width: number) => (text.length >= width ? `${text} ` : text.padEnd(width));
 
-/** A budget's line: "Agent key agent_k1: 120 of 500 credits per month used, 380 left". */
+/**
+ * A budget's line: "Agent key agent_k1: 120 of 500 credits per month used, 380 left"; what
+ * spend approvals added stands beside the budget a person set, never folded into it.
+ */
 export function budgetLine(budget: Budget): string {
   const who = budget.subjectId ? `${SCOPE_LABELS[budget.scope]} ${budget.subjectId}` : SCOPE_LABELS[budget.scope];
-  const raised = budget.raised > 0 ? ` (${creditsText(budget.raised)} of it raised by spend approvals)` : "";
-  return `${who}: ${budget.used.toLocaleString("en-US")} of ${creditsText(budget.limit + budget.raised)} ${budgetSpan(budget.scope)} used, ${budget.remaining.toLocaleString("en-US")} left${raised}`;
+  const { set, raised } = budgetAllowance(budget);
+  return `${who}: ${budget.used.toLocaleString("en-US")} of ${set} used${raised ? ` (${raised})` : ""}, ${budget.remaining.toLocaleString("en-US")} left`;
 }
 
 /** The summary as sentences, one per line. */

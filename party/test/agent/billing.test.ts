@@ -224,27 +224,6 @@ describe("budgets are checked before spending", () => {
   });
 });
 
-describe("a key's budget", () => {
-  it("is set for this workspace's keys only: another workspace's key is not_found, and nothing is set", async () => {
-    const { owner, sock } = await agentRoom();
-    const other = await signUp();
-    const theirs = await createKey(other, other.workspaceId, ["read"]);
-    const ours = await createKey(owner, owner.workspaceId, ["read"]);
-    // A key's principal id, as the budget names it (`agent_<key id>`).
-    const [theirId, ourId] = [`agent_${theirs.id}`, `agent_${ours.id}`];
-    const set = (subjectId: string, limit: number | null) =>
-      sock.call("billing.setBudget", { scope: "key", subjectId, limit, idempotencyKey: idem() });
-    for (const subjectId of [theirId, "agent_nokey"])
-      expect(await set(subjectId, 10)).toMatchObject({ ok: false, error: { code: "not_found" } });
-    expect((await sock.ok("billing.summary", {})).state.budgets).toEqual([]);
-    expect(await set(ourId, 10)).toMatchObject({ ok: true });
-    expect((await sock.ok("billing.summary", {})).state.budgets).toEqual([
-      expect.objectContaining({ scope: "key", subjectId: ourId, limit: 10 }),
-    ]);
-    sock.close();
-  });
-});
-
 describe("a reply over a budget", () => {
   it("waits on its spend approval and goes on from where it stopped once approved; denied, it ends with why and the thread moves on", async () => {
     const { sock, deciders } = await teamRoom();
@@ -394,6 +373,64 @@ describe("what a model call is charged", () => {
     const [budget] = (await sock.ok("billing.summary", {})).state.budgets;
     expect(budget!.used).toBeLessThanOrEqual(budget!.limit + budget!.raised);
     for (const s of [sock, decider]) s.close();
+  });
+});
+
+/** The resolution of an approval, as the room announced it. */
+const resolvedEvent = (sock: RawSocket, approvalId: string) =>
+  sock
+    .waitFor<EventFrame>(
+      (f) =>
+        f.type === "event" &&
+        f.event === "approval.resolved" &&
+        (f.payload as { approval: Approval }).approval.id === approvalId,
+      30_000,
+    )
+    .then((f) => (f.payload as { approval: Approval }).approval);
+
+describe("a budget raised while work waits on its spend approval", () => {
+  it("a reply: the approval resolves as no longer needed, the reply goes on at once, and approving it later raises nothing", async () => {
+    const { sock, deciders } = await teamRoom();
+    const { thread } = await sock.ok("threads.create", { title: "Raised", idempotencyKey: idem() });
+    await sock.ok("billing.setBudget", { scope: "workspace", limit: 1, idempotencyKey: idem() });
+    const marker = `raised-${crypto.randomUUID().slice(0, 8)}`;
+    await say(sock, thread.id, `${marker} SAY: went on`);
+    const asked = await spendRequested(sock, "a reply");
+    const resolution = resolvedEvent(sock, asked.id);
+
+    await sock.ok("billing.setBudget", { scope: "workspace", limit: 500, idempotencyKey: idem() });
+    expect(await resolution).toMatchObject({
+      status: "expired",
+      resolvedBy: { kind: "user" },
+      note: expect.stringMatching(/^no longer needed: .+ raised the budget to 500 credits$/),
+    });
+    await autopilotSays(sock, thread.id, (m) => m.text === "went on", 30_000);
+    expect(
+      await deciders[0]!.call("approvals.resolve", {
+        approvalId: asked.id,
+        decision: "approve",
+        idempotencyKey: idem(),
+      }),
+    ).toMatchObject({ ok: false, error: { code: "already_resolved" } });
+    // The budget reads what the owner set: nothing was folded into it.
+    const [budget] = (await sock.ok("billing.summary", {})).state.budgets;
+    expect(budget).toMatchObject({ limit: 500, raised: 0 });
+    for (const s of [sock, ...deciders]) s.close();
+  });
+
+  it("a task: the approval resolves as no longer needed and the task goes on to its end", async () => {
+    const { sock, deciders } = await teamRoom();
+    await sock.ok("billing.setBudget", { scope: "workspace", limit: 1, idempotencyKey: idem() });
+    const { task } = await sock.ok("tasks.start", { goal: "STEPS: threads_list {}", idempotencyKey: idem() });
+    const asked = await spendRequested(sock, { task: task.id });
+    await taskState(sock, task.id, (t) => t.status === "waiting");
+    const resolution = resolvedEvent(sock, asked.id);
+
+    await sock.ok("billing.setBudget", { scope: "workspace", limit: 500, idempotencyKey: idem() });
+    expect((await resolution).note).toMatch(/^no longer needed: .+ raised the budget to 500 credits$/);
+    await taskState(sock, task.id, (t) => t.status === "done");
+    expect((await sock.ok("billing.summary", {})).state.budgets[0]).toMatchObject({ limit: 500, raised: 0 });
+    for (const s of [sock, ...deciders]) s.close();
   });
 });
 

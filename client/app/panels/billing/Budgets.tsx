@@ -1,6 +1,6 @@
 import { useId, useMemo, useState } from "react";
 import type { BillingState, Budget, BudgetScope } from "../../../../shared/protocol/billing";
-import { budgetSpan, budgetUse, creditsText, SCOPE_LABELS } from "../../../../shared/billing-words";
+import { budgetAllowance, budgetSpan, budgetUse, creditsText, SCOPE_LABELS } from "../../../../shared/billing-words";
 import { useAction } from "../../lib/action";
 import { FormError } from "../../lib/form-error";
 import { useCan, useRoom } from "../../stores/room";
@@ -8,8 +8,8 @@ import { useTasks } from "../../stores/tasks";
 import { AGENT_PREFIX, type Directory, useSubjectName } from "./names";
 
 /**
- * The budgets that are set (the workspace's first): what each allows this month (a task's: in
- * total), what is used and left, what spend approvals added. Owners and admins set or remove
+ * The budgets that are set (the workspace's first): what a person set each to (per month; a
+ * task's in total) with what spend approvals added beside it, what is used and left. Owners and admins set or remove
  * them here (`billing.setBudget`); everyone else reads them.
  */
 
@@ -30,6 +30,8 @@ function BudgetRow({
   removing: boolean;
 }) {
   const { share, allowed } = budgetUse(budget);
+  // What a person set, and beside it what approvals added: never one number for both.
+  const allowance = budgetAllowance(budget);
   const over = budget.remaining < 0;
   return (
     <li className={`budget${over || share >= 1 ? " budget-spent" : ""}`} data-scope={budget.scope}>
@@ -44,7 +46,8 @@ function BudgetRow({
           )}
         </span>
         <span className="muted small">
-          {creditsText(allowed)} {budgetSpan(budget.scope)}
+          {allowance.set}
+          {allowance.raised && <span className="budget-raised"> · {allowance.raised}</span>}
         </span>
       </div>
       <div
@@ -60,7 +63,6 @@ function BudgetRow({
       <p className="muted small budget-use">
         {number.format(budget.used)} used ·{" "}
         {over ? <strong>over by {creditsText(-budget.remaining)}</strong> : <>{creditsText(budget.remaining)} left</>}
-        {budget.raised > 0 && <> · {creditsText(budget.raised)} of it from spend approvals</>}
         {onRemove && (
           <button
             type="button"

@@ -14,7 +14,7 @@ import { RoomError } from "../../../domain/errors";
 import { type Page, pageRows } from "./paging";
 import type { Sql } from "../../../domain/sql";
 import { type DecisionAsk, decisionRefusal, selfConfirmed } from "../../../../shared/approval-policy";
-import type { Principal } from "../../../../shared/protocol/principal";
+import type { Actor, Principal } from "../../../../shared/protocol/principal";
 import type { ApprovalKind } from "../../../../shared/protocol/settings";
 import { getSettings } from "./settings";
 import { getThread, requireThread } from "./threads";
@@ -197,11 +197,13 @@ export function settleApproval(
   status: Exclude<ApprovalStatus, "pending">,
   note: string | null,
   ownConfirm = false,
+  /** An expiry someone's act caused (a spend approval no longer needed) names them; others name nobody. */
+  expiredBy: Actor | null = null,
 ): Approval {
   const approval: Approval = {
     ...existing,
     status,
-    resolvedBy: status === "expired" ? null : ctx.actor,
+    resolvedBy: status === "expired" ? expiredBy : ctx.actor,
     resolvedAt: ctx.now,
     note,
     selfConfirmed: ownConfirm,

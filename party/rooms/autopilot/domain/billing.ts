@@ -21,6 +21,9 @@ import type { Approval } from "../../../../shared/protocol/approvals";
 import type { Sql } from "../../../domain/sql";
 import { appendAudit } from "./audit";
 import type { Page } from "./paging";
+import { settleApproval } from "./approvals";
+import type { OpContext } from "./context";
+import { NO_LONGER_NEEDED } from "../../../../shared/billing-words";
 
 /** A new ledger entry: everything but its row number; absent fields are null. */
 export type NewLedgerEntry = Pick<LedgerEntry, "id" | "at" | "kind" | "amount"> & Partial<LedgerEntry>;
@@ -329,12 +332,38 @@ export function applySpendApproval(sql: Sql, approval: Approval): boolean {
   });
 }
 
-/** Approved spend approvals (to write a raise the room stopped before writing). */
-export function approvedSpendApprovals(sql: Sql): Approval[] {
+/** Spend approvals in a status (approved ones: to write a raise the room stopped before writing). */
+export function spendApprovals(sql: Sql, status: "approved" | "pending"): Approval[] {
   return sql.db
     .select({ doc: approvals.doc })
     .from(approvals)
-    .where(and(eq(approvals.status, "approved"), q`json_extract(${approvals.doc}, '$.action.kind') = 'spend'`))
+    .where(and(eq(approvals.status, status), q`json_extract(${approvals.doc}, '$.action.kind') = 'spend'`))
     .all()
     .map((row) => approvalRecord.decode(row.doc));
+}
+
+/**
+ * A budget came to have room by someone's act (raised or removed by a person, raised by
+ * another spend approval): the pending spend approvals against it whose work now fits are
+ * resolved as no longer needed, `why` in their note, with the actor named (shared
+ * billing-words.ts `spendNoLongerNeeded`); what waited on them goes on at once (the runners
+ * react to the resolution), without a raise. Answers how many it resolved.
+ */
+export function releaseFittingSpend(
+  ctx: OpContext,
+  budget: { scope: BudgetScope; subjectId: string | null },
+  why: string,
+): number {
+  let released = 0;
+  for (const approval of spendApprovals(ctx.sql, "pending")) {
+    const action = approval.action;
+    if (action?.kind !== "spend") continue;
+    if (action.budget.scope !== budget.scope || action.budget.subjectId !== budget.subjectId) continue;
+    const state = budgetState(ctx.sql, budget.scope, budget.subjectId, ctx.now);
+    // The work's whole worst case, or (filed before it was kept) at least what it asked for.
+    if (state && state.remaining < (action.needed ?? action.amount)) continue;
+    settleApproval(ctx, approval, "expired", `${NO_LONGER_NEEDED}${why}`, false, ctx.actor);
+    released += 1;
+  }
+  return released;
 }

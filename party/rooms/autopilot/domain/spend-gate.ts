@@ -28,6 +28,8 @@ export type SpendVerdict =
       /** What approving adds to that budget: enough for this spending. */
       amount: number;
       remaining: number;
+      /** The spending's whole worst case. */
+      needed: number;
     };
 
 export interface Reservation {
@@ -109,7 +111,8 @@ export class SpendGate {
       const state = budgetState(this.#sql, budget.scope, budget.subjectId, now);
       if (!state) continue;
       const remaining = state.remaining - this.#reservedFor(budget.scope, budget.subjectId);
-      if (remaining < estimate) return { kind: "over", budget, amount: estimate - Math.max(0, remaining), remaining };
+      if (remaining < estimate)
+        return { kind: "over", budget, amount: estimate - Math.max(0, remaining), remaining, needed: estimate };
     }
     const reservation: Reservation = { id: this.#next++, amount: estimate, subject };
     this.#reserved.set(reservation.id, reservation);

@@ -2,10 +2,12 @@ import type { BillingConfig } from "../../../../billing/config";
 import { RoomError } from "../../../../domain/errors";
 import {
   applySpendApproval,
-  approvedSpendApprovals,
   billingState,
+  budgetLimit,
   ledgerEntries,
+  releaseFittingSpend,
   setBudget,
+  spendApprovals,
   spendGroups,
 } from "../../domain/billing";
 import { getTask } from "../../domain/tasks";
@@ -53,6 +55,13 @@ export class BillingNews {
       for (const listener of this.#listeners) listener(state);
     });
   }
+}
+
+/** Why a budget's change lets waiting work go on, in words: "Ana raised the budget to 500 credits". */
+function budgetChange(name: string, before: number | null, after: number | null): string {
+  if (after === null) return `${name} removed the budget`;
+  const verb = before === null || after < before ? "set" : "raised";
+  return `${name} ${verb} the budget to ${after.toLocaleString("en-US")} credits`;
 }
 
 /**
@@ -105,24 +114,40 @@ export function billing(live: { parts: BillingParts; news: BillingNews }): Featu
         if (params.scope === "project" && subjectId) requireProject(ctx.sql, subjectId);
         if (params.scope === "task" && subjectId && !getTask(ctx.sql, subjectId))
           throw new RoomError("not_found", `no task ${subjectId}`, { taskId: subjectId });
+        const before = budgetLimit(ctx.sql, params.scope, subjectId);
         setBudget(ctx.sql, params.scope, subjectId, params.limit, ctx.now);
         ctx.audit("billing.budget", subjectId ?? "workspace", { scope: params.scope, limit: params.limit });
+        // Work waiting on a spend approval against this budget that now fits goes on without it.
+        releaseFittingSpend(
+          ctx,
+          { scope: params.scope, subjectId },
+          budgetChange(ctx.actor.name, before, params.limit),
+        );
         return { state: billingState(ctx.sql, parts().config, ctx.now) };
       }, keyOfThisWorkspace),
     }),
     reactions: {
       // Before the features that go on once it is decided (tasks, the Autopilot's runs): the
       // raise is written first, so what asked finds its budget raised.
+      // A raise can leave room for other work waiting on the same budget: theirs are no longer needed.
       "approval.resolved": ({ approval }) => {
-        if (approval.action?.kind !== "spend") return;
-        if (parts().commit(null, (ctx) => applySpendApproval(ctx.sql, approval))) live.news.changed();
+        const action = approval.action;
+        if (action?.kind !== "spend") return;
+        const decider = approval.resolvedBy ? { ...approval.resolvedBy, scopes: [] } : null;
+        const raised = parts().commit(decider, (ctx) => {
+          if (!applySpendApproval(ctx.sql, approval)) return false;
+          const amount = action.amount.toLocaleString("en-US");
+          releaseFittingSpend(ctx, action.budget, `${ctx.actor.name} approved ${amount} more credits on this budget`);
+          return true;
+        });
+        if (raised) live.news.changed();
       },
     },
     answered: { "billing.setBudget": () => live.news.changed() },
     start: () => {
       let raised = false;
       const { sql } = parts();
-      for (const approval of approvedSpendApprovals(sql)) raised = applySpendApproval(sql, approval) || raised;
+      for (const approval of spendApprovals(sql, "approved")) raised = applySpendApproval(sql, approval) || raised;
       if (raised) live.news.changed();
     },
   };
