@@ -15,12 +15,13 @@ import type { SpendState } from "../../shared/runtime/spend";
 import type { ModelProviderConfig } from "./model-config";
 import {
   MAX_REQUEST_BYTES,
+  maxOutputTokensOf,
   ModelRefusal,
   parseChatRequest,
   readBounded,
   type BoundedChatRequest,
 } from "./model-request";
-import { type CallUsage, SseUsageScanner, usageOf } from "./model-usage";
+import { boundedCall, type CallUsage, SseUsageScanner, usageOf } from "./model-usage";
 
 export const MAX_CALLS_IN_FLIGHT_PER_INSTANCE = 4;
 /** The gateway itself gives up after its provider's timeoutSeconds (120, gateway-config.ts). */
@@ -110,9 +111,22 @@ export async function serveModelCall(call: ModelCall, deps: ModelRouteDeps): Pro
       await deps.release(ref, slot);
       throw error;
     }
-    // From here the call is forwarded: it ends exactly once, with its usage or null.
-    return await forward(request, deps.upstream, call.signal, async (usage) => {
+    const sent = JSON.stringify(request);
+    const bound = {
+      promptTokens: new TextEncoder().encode(sent).byteLength + 32,
+      completionTokens: maxOutputTokensOf(deps.upstream),
+    };
+    // From here the call is forwarded: it ends exactly once, with its usage (bounded) or null.
+    return await forward(sent, request.stream === true, deps.upstream, call.signal, async (reported) => {
       try {
+        const { usage, over } = boundedCall(reported, bound);
+        if (over)
+          deps.log?.("model usage reported beyond what the call could use: counted the bound", {
+            workspaceId: ref.workspaceId,
+            instanceId: ref.instanceId,
+            reported,
+            counted: usage,
+          });
         await deps.record(ref, usage);
       } finally {
         await deps.release(ref, slot);
@@ -126,7 +140,8 @@ export async function serveModelCall(call: ModelCall, deps: ModelRouteDeps): Pro
 }
 
 async function forward(
-  request: BoundedChatRequest,
+  body: string,
+  stream: boolean,
   upstream: ModelProviderConfig,
   signal: AbortSignal | undefined,
   onEnd: (usage: CallUsage | null) => Promise<void>,
@@ -143,10 +158,10 @@ async function forward(
       method: "POST",
       headers: {
         "content-type": "application/json",
-        accept: request.stream ? "text/event-stream" : "application/json",
+        accept: stream ? "text/event-stream" : "application/json",
         ...(upstream.apiKey ? { authorization: `Bearer ${upstream.apiKey}` } : {}),
       },
-      body: JSON.stringify(request),
+      body,
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
     const contentType = answer.headers.get("content-type") ?? "application/json";

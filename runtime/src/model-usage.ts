@@ -27,6 +27,29 @@ export function addCall(usage: ModelUsage, call: CallUsage | null, at = new Date
   };
 }
 
+/**
+ * The most a call can have used: every byte of the request sent upstream a token (each token of
+ * any tokenizer stands for at least one byte of UTF-8, and the JSON's framing stands for the chat
+ * template's markers), and every output token of the cap the request carries.
+ */
+export interface CallBound {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/**
+ * What a call is counted: the upstream's report, but never more than the call could have used
+ * (an endpoint's word is no bound); `over` says a report passed it, for the operator's log.
+ */
+export function boundedCall(usage: CallUsage | null, bound: CallBound): { usage: CallUsage | null; over: boolean } {
+  if (!usage) return { usage, over: false };
+  const promptTokens = Math.min(usage.promptTokens, bound.promptTokens);
+  const completionTokens = Math.min(usage.completionTokens, bound.completionTokens);
+  const over = promptTokens < usage.promptTokens || completionTokens < usage.completionTokens;
+  if (!over) return { usage, over };
+  return { usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens }, over };
+}
+
 const tokens = z.number().int().nonnegative().max(1e9);
 const usageSchema = z.object({ prompt_tokens: tokens, completion_tokens: tokens, total_tokens: tokens.optional() });
 

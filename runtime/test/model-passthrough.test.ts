@@ -108,6 +108,23 @@ describe("model pass-through", () => {
     expect(new UsageLedger(join(dir, "usage")).list("ws1").map((u) => u.instanceId)).toEqual(["a", "b"]);
   });
 
+  it("counts no more than a call could use: an upstream that reports 99,995,000 prompt tokens is counted the request's bytes and the output cap", async () => {
+    model.setReply({ text: "Over-reported.", usage: { prompt_tokens: 99_995_000, completion_tokens: 9_000_000 } });
+    const C = { workspaceId: "ws-over", instanceId: "c" };
+    const res = await chat(passthrough.gatewayModel(C).apiKey ?? "", {
+      stream: true,
+      messages: messages("a question"),
+    });
+    await res.text();
+    const sent = new TextEncoder().encode(JSON.stringify(model.requests.at(-1))).byteLength;
+    const counted = ledger.get(C)!;
+    expect(counted.requests).toBe(1);
+    expect(counted.promptTokens).toBeGreaterThan(0);
+    expect(counted.promptTokens).toBeLessThanOrEqual(sent + 32);
+    // The cap the pass-through sets when a request names none (RUNTIME_MODEL_MAX_TOKENS' default).
+    expect(counted.completionTokens).toBe(16_384);
+  });
+
   it("an upstream error is forwarded and counted as unmetered", async () => {
     model.setReply({ fail: { status: 500, message: "boom" } });
     const res = await chat(credA, { stream: true, messages: messages("fail please") });
