@@ -1,5 +1,20 @@
 import type { Env } from "../../env";
-import type { HatcheryRates } from "./meter";
+import type { Rate } from "../shared/limits";
+import type { MeterShape } from "../shared/meter";
+
+/** Frames per second into the Hatchery, per connection and per principal across all its connections. */
+export interface HatcheryRates {
+  perConnection: Rate;
+  /** One person's many tabs, one key's many sockets. */
+  perPrincipal: Rate;
+}
+
+/** The Hatchery's shape of the one meter: no shared bucket, and a flooding socket is hung up on at its first refusal. */
+export const HATCHERY_METER: MeterShape<keyof HatcheryRates> = {
+  scopes: ["perConnection", "perPrincipal"],
+  requester: "perConnection",
+  refusalsBeforeClose: 0,
+};
 
 /** The Hatchery's limits (docs/operations.md, "Limits"), from `[vars]`; a missing or bad value takes the default. */
 export interface HatcheryLimits extends HatcheryRates {

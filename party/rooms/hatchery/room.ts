@@ -24,12 +24,12 @@ import type { Env } from "../../env";
 import { type GuardedSocket, revalidateSockets } from "../shared/connection-access";
 import { principalTag, principalTags, refuseOverCap } from "../shared/connection-cap";
 import { readRoomLimits } from "../shared/limits";
+import { Meter } from "../shared/meter";
 import { parsePrincipalHeader, PRINCIPAL_HEADER } from "../shared/principal-header";
 import { type ClientFrame, presenceFrame, readClientFrame, sendFrame, updateFrame } from "./client-frames";
 import { pullOnce } from "./domain-pull";
 import { foldOldActivity } from "./fold-activity";
-import { type HatcheryLimits, hatcheryLimits } from "./limits";
-import { HatcheryMeter } from "./meter";
+import { HATCHERY_METER, type HatcheryLimits, hatcheryLimits, type HatcheryRates } from "./limits";
 import { type Refusal, refusalFor, takeBackOversize, tooLarge } from "./refusals";
 import { leaving, queryAwarenessFrame, type SocketPresence } from "./presence";
 
@@ -89,7 +89,7 @@ export class Hatchery extends YServer {
   #syncing: Promise<void> | null = null;
   #syncAgain = false;
   readonly #limits: HatcheryLimits;
-  readonly #meter: HatcheryMeter;
+  readonly #meter: Meter<keyof HatcheryRates>;
   /** Sockets we closed: frames they had already sent are dropped unread. */
   readonly #hungUp = new Set<string>();
   /** Sockets whose presence left when the room closed them, before their close handler ran. */
@@ -102,7 +102,7 @@ export class Hatchery extends YServer {
     this.#sql = sqlFromStorage(ctx.storage);
     migrateHatchery(this.#sql);
     this.#limits = hatcheryLimits(env);
-    this.#meter = new HatcheryMeter(() => this.#limits);
+    this.#meter = new Meter(HATCHERY_METER, () => this.#limits);
   }
 
   get #env(): Env {
@@ -221,7 +221,7 @@ export class Hatchery extends YServer {
       this.#refuse(conn, tooLarge(size, cap), HatcheryCloseCode.tooLarge);
       return false;
     }
-    const metered = this.#meter.take(conn.id, state.principal.id, Date.now());
+    const metered = this.#meter.take({ perConnection: conn.id, perPrincipal: state.principal.id }, Date.now());
     if (metered.ok) return true;
     const { retryAfterMs } = metered;
     const refusal = { code: "rate_limited", message: "too many frames", retryAfterMs } as const;
@@ -329,7 +329,7 @@ export class Hatchery extends YServer {
    * state another socket of the same person has taken over (presence.ts `leaving`).
    */
   override onClose(conn: Connection): void {
-    this.#meter.forget(conn.id);
+    this.#meter.forget({ perConnection: conn.id }, Date.now());
     this.#hungUp.delete(conn.id);
     this.#leave(conn);
   }

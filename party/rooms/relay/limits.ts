@@ -1,5 +1,6 @@
 import type { Env } from "../../env";
 import type { Rate } from "../shared/limits";
+import { type Meter, type MeterShape, REFUSALS_BEFORE_CLOSE } from "../shared/meter";
 
 /**
  * The relay's limits (docs/community.md "Limits"; docs/operations.md "Limits"), from `[vars]`;
@@ -70,4 +71,43 @@ export function relayLimits(env: Env): RelayLimits {
     maxConnectionsPerAddress: num(env.RELAY_MAX_CONNECTIONS_PER_ADDRESS, 50),
     maxAuthedPubkeys: 4,
   };
+}
+
+export type RelayScope = "messages" | "eventsPerMinute" | "communityEvents";
+
+/**
+ * The relay's shape of the one meter (shared/meter.ts): every message of a connection, its
+ * EVENTs per minute, and the EVENTs of the whole community, whose bucket is everyone's: a
+ * busy community is no connection's fault and does not count toward hanging up.
+ */
+export const RELAY_METER: MeterShape<RelayScope> = {
+  scopes: ["messages", "eventsPerMinute", "communityEvents"],
+  shared: ["communityEvents"],
+  requester: "messages",
+  refusalsBeforeClose: REFUSALS_BEFORE_CLOSE,
+};
+
+export type RelayTake = { ok: true } | { ok: false; reason: string; close: boolean };
+
+/** One message of any kind from a connection, or one EVENT (also counted against the community's), and what a refusal says. */
+export function relayTake(
+  meter: Meter<RelayScope>,
+  kind: "message" | "event",
+  connection: string,
+  now: number,
+): RelayTake {
+  const pay = kind === "message" ? (["messages"] as const) : (["eventsPerMinute", "communityEvents"] as const);
+  const taken = meter.take({ messages: connection, eventsPerMinute: connection }, now, { pay });
+  if (taken.ok) return taken;
+  const { messages, eventsPerMinute } = meter.rates();
+  const seconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
+  const over =
+    taken.limit === "messages"
+      ? `over ${messages.perSecond} messages a second`
+      : `over ${eventsPerMinute.burst} events a minute from one connection`;
+  const reason =
+    taken.limit === "communityEvents"
+      ? "rate-limited: this community is busy, try again shortly"
+      : `rate-limited: ${over}: slow down (try again in ${seconds} s)`;
+  return { ok: false, reason, close: taken.close };
 }

@@ -4,11 +4,11 @@ import { identitiesOf, identityOf, membershipOfPubkey } from "../../auth/nostr-i
 import { migrateRelay } from "../../domain/db/migrate";
 import { type Sql, sqlFromStorage } from "../../domain/sql";
 import type { Env } from "../../env";
+import { Meter } from "../shared/meter";
 import { type Community, isThisRelay } from "./community";
 import { checkAuthEvent, checkEvent } from "./event-checks";
-import { type RelayLimits, relayLimits } from "./limits";
+import { RELAY_METER, type RelayLimits, type RelayScope, relayLimits, relayTake } from "./limits";
 import { type ClientMessage, eventIdOf, frames, type PlainEvent, readClientMessage } from "./messages";
-import { RelayMeter } from "./meter";
 import { type FeedPage, type FeedQuery, readFeed } from "./feed";
 import {
   banWithOwner,
@@ -66,7 +66,7 @@ function log(level: "warn" | "error", msg: string, fields: Record<string, unknow
  */
 export class NostrRelay extends DurableObject<Env> {
   readonly #limits: RelayLimits;
-  readonly #meter: RelayMeter;
+  readonly #meter: Meter<RelayScope>;
   readonly #notifier: RoomNotifier;
   #sql: Sql | null = null;
   #subscriptions: Subscriptions | null = null;
@@ -76,7 +76,7 @@ export class NostrRelay extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#limits = relayLimits(env);
-    this.#meter = new RelayMeter(this.#limits);
+    this.#meter = new Meter(RELAY_METER, () => this.#limits);
     this.#notifier = new RoomNotifier(
       env,
       () => this.#store,
@@ -176,7 +176,7 @@ export class NostrRelay extends DurableObject<Env> {
   #forget(ws: WebSocket): void {
     const attachment = ws.deserializeAttachment() as Attachment | null;
     if (!attachment) return;
-    this.#meter.forget(attachment.connection);
+    this.#meter.forget({ messages: attachment.connection, eventsPerMinute: attachment.connection }, Date.now());
     this.#subs.dropConnection(attachment.subs > 0 ? this.#store : null, attachment.connection);
   }
 
@@ -200,7 +200,7 @@ export class NostrRelay extends DurableObject<Env> {
     const bytes = raw.length * 3 <= this.#limits.maxMessageLength ? raw.length : new TextEncoder().encode(raw).length;
     const tooLong = bytes > this.#limits.maxMessageLength;
     // Metered before anything else; a message is read (to answer it by its id) only up to a bound.
-    const metered = this.#meter.message(attachment.connection, Date.now());
+    const metered = relayTake(this.#meter, "message", attachment.connection, Date.now());
     const parsed =
       bytes <= this.#limits.maxMessageLength * OVERSIZE_READ_FACTOR ? readClientMessage(raw, this.#limits) : null;
     const readable = parsed?.ok ? parsed.message : null;
@@ -272,7 +272,7 @@ export class NostrRelay extends DurableObject<Env> {
 
   async #event(ws: WebSocket, attachment: Attachment, raw: unknown): Promise<void> {
     const id = eventIdOf(raw);
-    const metered = this.#meter.event(attachment.connection, Date.now());
+    const metered = relayTake(this.#meter, "event", attachment.connection, Date.now());
     if (!metered.ok) {
       this.#send(ws, frames.ok(id, false, metered.reason));
       if (metered.close) ws.close(CLOSE_POLICY, "rate-limited: too many events");
@@ -378,7 +378,7 @@ export class NostrRelay extends DurableObject<Env> {
     signer?: string,
   ): Promise<{ accepted: boolean; reason: string }> {
     // Metered per calling room, as one connection: one busy workspace cannot use up another's rate.
-    const metered = this.#meter.event(`rpc:${caller}`.slice(0, 300), Date.now());
+    const metered = relayTake(this.#meter, "event", `rpc:${caller}`.slice(0, 300), Date.now());
     if (!metered.ok) return { accepted: false, reason: metered.reason };
     const verdict = checkEvent(raw, this.#limits, Math.floor(Date.now() / 1000));
     if (!verdict.ok) return { accepted: false, reason: verdict.reason };
