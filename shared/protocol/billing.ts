@@ -88,14 +88,15 @@ export const BillingState = z.object({
   topUps: z.boolean(),
   /** Credits one top-up buys, as the operator offers them (empty without Stripe). */
   topUpOptions: z.array(z.object({ credits: Credits.positive(), price: z.string() })),
-  /**
-   * Operators' view only (/admin): what model endpoints reported in this period beyond what
-   * their calls could have used, and in how many calls. The workspace was charged each call's
-   * worst case, not this.
-   */
-  overReported: z.object({ credits: Credits.nonnegative(), calls: z.number().int().nonnegative() }).optional(),
 });
 export type BillingState = z.infer<typeof BillingState>;
+
+/**
+ * Operators' view of a workspace's money (/admin, never a workspace's socket): its state and
+ * what model endpoints reported in this period beyond what their calls could have used, in
+ * how many calls. The workspace was charged each call's worst case, not this.
+ */
+export type OperatorBillingState = BillingState & { overReported: { credits: number; calls: number } };
 
 export const SpendGroupBy = z.enum(["purpose", "principal", "project", "thread", "run", "day"]);
 export const SpendGroup = z.object({

@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { ADMIN_BILLING_BATCH } from "../../../shared/api/billing";
-import type { BillingState } from "../../../shared/protocol/billing";
+import type { BillingState, OperatorBillingState } from "../../../shared/protocol/billing";
 import { useAction } from "../lib/action";
 import { type AdminWorkspace, adminApi, errorText } from "../lib/api";
 import { FormError } from "../lib/form-error";
@@ -14,7 +14,9 @@ import { relativeTime } from "../lib/format";
 
 type Plan = { id: string; name: string; includedCredits: number };
 /** A workspace's state; null: its room could not be read; absent: not loaded yet. */
-type BillingById = Record<string, BillingState | null>;
+/** A workspace's money as /admin has it: the list carries what endpoints over-reported, a grant's or a plan's answer does not. */
+type AdminBilling = BillingState & Partial<Pick<OperatorBillingState, "overReported">>;
+type BillingById = Record<string, AdminBilling | null>;
 
 const number = new Intl.NumberFormat("en-US");
 const credits = (n: number) => number.format(n);
@@ -30,7 +32,7 @@ function GrantForm({
   onClose,
 }: {
   workspace: AdminWorkspace;
-  onGranted: (state: BillingState) => void;
+  onGranted: (state: AdminBilling) => void;
   onClose: () => void;
 }) {
   const [amount, setAmount] = useState("");
@@ -98,9 +100,9 @@ function WorkspaceRow({
   onChanged,
 }: {
   workspace: AdminWorkspace;
-  state: BillingState | null | undefined;
+  state: AdminBilling | null | undefined;
   plans: Plan[];
-  onChanged: (state: BillingState) => void;
+  onChanged: (state: AdminBilling) => void;
 }) {
   const [granting, setGranting] = useState(false);
   const setPlan = useAction(async (plan: string) => onChanged((await adminApi.setPlan(workspace.id, plan)).state));
@@ -195,7 +197,7 @@ export function Workspaces({ workspaces }: { workspaces: AdminWorkspace[] }) {
       current = false;
     };
   }, [workspaces]);
-  const changed = (workspaceId: string) => (state: BillingState) =>
+  const changed = (workspaceId: string) => (state: AdminBilling) =>
     setBilling((known) => ({ ...known, [workspaceId]: state }));
   return (
     <section className="admin-section" aria-labelledby="admin-workspaces">

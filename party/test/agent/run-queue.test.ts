@@ -30,7 +30,8 @@ const threadWhen = (sock: RawSocket, threadId: string, pick: (t: Thread) => bool
       (f) =>
         f.type === "event" &&
         String(f.event).startsWith("thread.") &&
-        (f.payload as { thread: Thread }).thread.id === threadId &&
+        // thread.read (the reader's own marker, moved by their own message too) carries no thread.
+        (f.payload as { thread?: Thread }).thread?.id === threadId &&
         pick((f.payload as { thread: Thread }).thread),
       20_000,
     )

@@ -1,4 +1,4 @@
-import type { BillingState } from "../../../../../shared/protocol/billing";
+import type { BillingState, OperatorBillingState } from "../../../../../shared/protocol/billing";
 import type { Actor, Principal } from "../../../../../shared/protocol/principal";
 import { appendLedger, billingState, overReported, setWorkspacePlan } from "../../domain/billing";
 import type { BillingParts } from "./index";
@@ -17,7 +17,7 @@ export interface LedgerCredit {
 /** The room's RPC for the Worker's billing routes (party/api/billing-routes.ts, admin-routes.ts). */
 export interface BillingRpc {
   /** The workspace's money as every interface shows it (operators' /admin). */
-  billingState(): BillingState;
+  billingState(): OperatorBillingState;
   /** Writes the credit unless its id is in the ledger already; `credited` says whether it was now. */
   creditLedger(credit: LedgerCredit): { credited: boolean; state: BillingState };
   /** An operator puts the workspace on one of the configured plans. */
@@ -44,7 +44,7 @@ function validCredit(credit: LedgerCredit): string | null {
  */
 export function billingRpc(p: BillingParts, news: { changed(): void }): BillingRpc {
   // Operators see what endpoints over-reported too; the workspace's own interfaces do not carry it.
-  const operatorsState = (): BillingState => {
+  const operatorsState = (): OperatorBillingState => {
     const now = Date.now();
     return { ...billingState(p.sql, p.config, now), overReported: overReported(p.sql, now) };
   };
