@@ -1,6 +1,7 @@
 import { type ConnectProof, type DeviceIdentity, signProof } from "./device-identity";
 import { Challenge, ConnectParams, GATEWAY_PROTOCOL, HelloOk, IncomingFrame, RequestFrame } from "./gateway-frames";
-import { DEFAULT_GATEWAY_LIMITS, utf8Over } from "./gateway-limits";
+import { frameOver } from "../domain/frame-size";
+import { DEFAULT_GATEWAY_LIMITS } from "./gateway-limits";
 
 /** A gateway's refusal of a request, with its code (e.g. NOT_PAIRED, AUTH_DEVICE_TOKEN_MISMATCH). */
 export class GatewayRequestError extends Error {
@@ -208,7 +209,7 @@ export class GatewayConnection {
   #receive(data: unknown): void {
     this.#lastFrameAt = Date.now();
     if (typeof data !== "string") return;
-    if (utf8Over(data, this.#maxFrameBytes)) return this.#refuseFrame(data);
+    if (frameOver(data, this.#maxFrameBytes)) return this.#refuseFrame(data);
     let json: unknown;
     try {
       json = JSON.parse(data);

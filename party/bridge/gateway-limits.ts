@@ -65,13 +65,6 @@ export function historyBytes(limits: GatewayLimits): number {
   return Math.max(1024, Math.floor(limits.maxFrameBytes / 2));
 }
 
-/** UTF-16 length bounds UTF-8 bytes from below (×1) and above (×3): a huge string is judged without being encoded. */
-export function utf8Over(text: string, maxBytes: number): boolean {
-  if (text.length > maxBytes) return true;
-  if (text.length * 3 <= maxBytes) return false;
-  return new TextEncoder().encode(text).byteLength > maxBytes;
-}
-
 /** `text` cut to at most `max` UTF-16 units, never inside a surrogate pair. */
 export function cutText(text: string, max: number): string {
   if (text.length <= max) return text;

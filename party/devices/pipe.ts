@@ -1,6 +1,8 @@
 // Frames between a device's socket (accepted here) and the runtime's device socket, with the
 // entry's bounds. Nothing is parsed: the gateway's protocol is the gateway's business.
 
+import { frameOver } from "../domain/frame-size";
+
 /** What the Autopilot room says of an instance for the device entry. */
 export type DeviceEntryState = "ready" | "not_ready" | "not_found";
 
@@ -18,12 +20,6 @@ export function sendableCloseCode(code: number): number {
   if (code === 1005) return 1000;
   if ((code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999)) return code;
   return 1011;
-}
-
-function frameBytes(data: string | ArrayBuffer): number {
-  if (typeof data !== "string") return data.byteLength;
-  // A UTF-16 unit is at most 3 UTF-8 bytes: encode only when that bound is over the cap.
-  return data.length * 3 <= DEVICE_MAX_FRAME_BYTES ? data.length : new TextEncoder().encode(data).byteLength;
 }
 
 /** Accepts both sockets and pipes them; `now` is for the rate window. */
@@ -49,7 +45,7 @@ export function pipeDeviceSocket(device: WebSocket, upstream: WebSocket, now: ()
       frames = 0;
     }
     if (++frames > DEVICE_MAX_FRAMES) return closeBoth(1008, "too many frames");
-    if (frameBytes(event.data) > DEVICE_MAX_FRAME_BYTES) return closeBoth(1009, "frame too large");
+    if (frameOver(event.data, DEVICE_MAX_FRAME_BYTES)) return closeBoth(1009, "frame too large");
     upstream.send(event.data);
   });
   upstream.addEventListener("message", (event) => device.send(event.data));

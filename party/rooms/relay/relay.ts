@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { frameOver } from "../../domain/frame-size";
 import { ownHosts } from "../../access/origin";
 import { identitiesOf, identityOf, membershipOfPubkey } from "../../auth/nostr-identities";
 import { migrateRelay } from "../../domain/db/migrate";
@@ -196,13 +197,12 @@ export class NostrRelay extends DurableObject<Env> {
     const attachment = ws.deserializeAttachment() as Attachment | null;
     if (!attachment) return;
     if (typeof raw !== "string") return this.#send(ws, frames.notice("invalid: Nostr messages are text"));
-    // A string's UTF-8 length is at most three bytes per UTF-16 unit: only a long one is measured.
-    const bytes = raw.length * 3 <= this.#limits.maxMessageLength ? raw.length : new TextEncoder().encode(raw).length;
-    const tooLong = bytes > this.#limits.maxMessageLength;
+    const tooLong = frameOver(raw, this.#limits.maxMessageLength);
     // Metered before anything else; a message is read (to answer it by its id) only up to a bound.
     const metered = relayTake(this.#meter, "message", attachment.connection, Date.now());
-    const parsed =
-      bytes <= this.#limits.maxMessageLength * OVERSIZE_READ_FACTOR ? readClientMessage(raw, this.#limits) : null;
+    const parsed = frameOver(raw, this.#limits.maxMessageLength * OVERSIZE_READ_FACTOR)
+      ? null
+      : readClientMessage(raw, this.#limits);
     const readable = parsed?.ok ? parsed.message : null;
     if (!metered.ok) {
       this.#refuse(ws, readable, metered.reason);

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { frameOver } from "../../../domain/frame-size";
 import type { ErrorShape } from "../../../../shared/protocol/errors";
 import { MAX_CLIENT_FRAME_BYTES, RequestFrame, type ResponseFrame } from "../../../../shared/protocol/frames";
 import { isMethodName, type MethodName, type MethodParsedParams, Methods } from "../../../../shared/protocol/methods";
@@ -31,16 +32,6 @@ function summarize(error: z.ZodError): string {
     .join("; ");
 }
 
-/**
- * UTF-16 length bounds UTF-8 bytes from below (×1) and above (×3): only strings in
- * between need encoding, and a huge one is refused without ever being encoded.
- */
-export function frameTooLarge(data: string): boolean {
-  if (data.length > MAX_CLIENT_FRAME_BYTES) return true;
-  if (data.length * 3 <= MAX_CLIENT_FRAME_BYTES) return false;
-  return new TextEncoder().encode(data).byteLength > MAX_CLIENT_FRAME_BYTES;
-}
-
 /** Best-effort request id of a frame we refuse before parsing, so the client can match it. */
 export function sniffRequestId(data: string | ArrayBuffer): string {
   if (typeof data !== "string") return "";
@@ -61,7 +52,7 @@ export function parseFrame(data: string | ArrayBuffer): ParsedFrame {
     outcome: fail(id, { code, message, retryable: false, ...(details ? { details } : {}) }),
   });
   if (typeof data !== "string") return bad("", "bad_request", "binary frames are not supported: send JSON text");
-  if (frameTooLarge(data)) {
+  if (frameOver(data, MAX_CLIENT_FRAME_BYTES)) {
     return bad("", "payload_too_large", `frame exceeds ${MAX_CLIENT_FRAME_BYTES} bytes`, {
       maxBytes: MAX_CLIENT_FRAME_BYTES,
     });
