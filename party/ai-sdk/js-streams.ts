@@ -5,8 +5,8 @@
 // Why: workerd implements JavaScript-constructed streams natively, and each chunk through
 // each of the SDK's many stages (SSE parsing, the provider's transform, streamText's
 // stitching) allocates promises and handles from the runtime's side. Measured in the room's
-// isolate (docs/decisions.md, "JavaScript streams for the AI SDK"): those objects outlived scavenges and filled the old
-// generation, so the room paid frequent full collections and long scavenges — the tail of
+// isolate (docs/decisions/007-js-streams-ai-sdk.md): those objects outlived scavenges and filled
+// the old generation, so the room paid frequent full collections and long scavenges — the tail of
 // every delta. Plain JavaScript promises die young instead.
 import { ReadableStream, TransformStream, WritableStream } from "web-streams-polyfill";
 

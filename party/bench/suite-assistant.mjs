@@ -12,7 +12,7 @@
 // A second floor, `npm`, is the same plain Durable Object on the npm build of `ai` (its
 // Worker has no [alias]: baseline/wrangler.npm-ai.toml), in the same rotating blocks: its
 // ratio to the first floor is what the Worker's alias to party/ai-sdk saves, the evidence
-// the alias is kept on (docs/decisions.md, record 8).
+// the alias is kept on (docs/decisions/008-ai-sdk-alias.md).
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { agentScript, startScriptedModel, userTexts } from "../../runtime/test/scripted-model.ts";

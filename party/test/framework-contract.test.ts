@@ -1,6 +1,7 @@
 // The Autopilot is a plain Durable Object composed of the agents lifecycle's stable parts
-// (party/rooms/autopilot/room.ts; docs/decisions.md). These tests pin what the room relies
-// on them for, so an agents upgrade that changes it fails here, not in production.
+// (party/rooms/autopilot/room.ts; docs/decisions/014-agents-lifecycle.md). These tests pin
+// what the room relies on them for, so an agents upgrade that changes it fails here, not in
+// production.
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";

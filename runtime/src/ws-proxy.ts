@@ -21,7 +21,7 @@
 // code's bootstrap token, then its device token). The gateway trusts the runtime as a proxy
 // on loopback (gateway-config.ts), and the upstream request says the device is remote
 // (X-Forwarded-For): without it every device would be a loopback peer, which the gateway
-// pairs silently (see docs/decisions.md).
+// pairs silently (docs/decisions/035-devices-as-remote-peers.md).
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import WebSocket, { WebSocketServer, type RawData } from "ws";

@@ -10,8 +10,8 @@ const LONGEST_SCHEDULED_RUN_SECONDS = 30 * 60;
 /**
  * One Autopilot per workspace: the host its kernel (kernel/) and features (features/) are
  * installed on, with its RPC surface for the Hatchery and the Worker. A plain Durable
- * Object of the `agents` lifecycle's stable parts (docs/decisions.md): `WebSockets`
- * (hibernating sockets, none of the framework's own frames), `Scheduler` (approval expiry,
+ * Object of the `agents` lifecycle's stable parts (docs/decisions/014-agents-lifecycle.md):
+ * `WebSockets` (hibernating sockets, none of the framework's own frames), `Scheduler` (approval expiry,
  * the bridge watch, backups, retention, mail) and MCP (features/mcp/). Evicted between messages, it
  * keeps per-connection facts in `connection.state`, durable ones in SQLite; the in-memory
  * rate-limit buckets and MCP sessions may reset on wake.

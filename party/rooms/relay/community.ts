@@ -1,8 +1,8 @@
 import { canonicalId } from "../../room-path";
 
 /**
- * A community is one Durable Object (docs/decisions.md, "The Nostr relay: one object per
- * community"): `/relay` is the public community, `/relay/w/<workspaceId>` a workspace's.
+ * A community is one Durable Object (docs/decisions/043-nostr-relay-per-community.md): `/relay`
+ * is the public community, `/relay/w/<workspaceId>` a workspace's.
  * Each has its own SQLite, sockets and limits, so a hot one cannot slow another.
  */
 export type Community = { kind: "public"; name: string; path: string } | WorkspaceCommunity;

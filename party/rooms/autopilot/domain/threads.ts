@@ -136,7 +136,7 @@ export const SILENT: Responder = { kind: "none", reply: "every", agents: false }
 export type AskedResponder = Partial<Pick<z.output<typeof ThreadsCreateParams>, "responder" | "reply" | "agents">>;
 
 /**
- * Who answers a new thread (decisions.md, "Agents' posts do not wake the Autopilot").
+ * Who answers a new thread (docs/decisions/018-agents-posts-do-not-wake.md).
  * Not asked for: the Autopilot when a model is configured, else nobody; on every message
  * in a person's thread, only on `@autopilot` in an agent's (a person can still ask it
  * there; the agent's own posts never start a turn). Asked for: that, and an agent that

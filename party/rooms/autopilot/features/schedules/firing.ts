@@ -19,7 +19,7 @@ import {
 } from "./store";
 import { nextOccurrence, occurrencesSince } from "./times";
 
-// How a schedule runs (docs/decisions.md, "Schedules fire exactly once"): the room keeps one
+// How a schedule runs (docs/decisions/042-schedules-fire-exactly-once.md): the room keeps one
 // alarm at the earliest next run. When it fires, one transaction claims every due occurrence
 // (a `due` firing row keyed by the schedule and the occurrence's time) and moves each
 // schedule's next run to its first occurrence after now, so occurrences missed while the room
