@@ -1,4 +1,4 @@
--- Agents as users (docs/decisions/032-agents-are-users.md).
+-- Agents as users (docs/decisions.md, "Agents sign up and sign in with their key").
 --
 -- The quota table counts more than connect tickets now (agent sign-ups and key sign-ins
 -- per client address too): renamed, its key column says it is any bucket.
