@@ -4,23 +4,13 @@
 // is gone is refused when a person decides it, and nothing is created.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { Approval } from "../../shared/protocol/approvals";
 import type { EventFrame } from "../../shared/protocol/frames";
 import type { Thread } from "../../shared/protocol/threads";
-import { api, createKey, idem, openTeam, RawSocket } from "./harness";
+import { api, approvalResolved, createKey, idem, openTeam, RawSocket } from "./harness";
 
 const testEnv = env as unknown as { DB: D1Database };
 
-const withdrawn = (sock: RawSocket, approvalId: string) =>
-  sock
-    .waitFor<EventFrame>(
-      (f) =>
-        f.type === "event" &&
-        f.event === "approval.resolved" &&
-        (f.payload as { approval: Approval }).approval.id === approvalId,
-      10_000,
-    )
-    .then((f) => (f.payload as { approval: Approval }).approval);
+const withdrawn = (sock: RawSocket, approvalId: string) => approvalResolved(sock, approvalId);
 
 describe("deferred work stops with its requester's access", () => {
   it("a chat start of a key that is revoked: its approval leaves the queue and the thread says the message was not sent", async () => {

@@ -2,6 +2,7 @@ import { SELF } from "cloudflare:test";
 import type { z } from "zod";
 import { DurableEvents, Events } from "../../shared/protocol/events";
 import { type EventFrame, type ResponseFrame, ServerFrame } from "../../shared/protocol/frames";
+import type { Approval } from "../../shared/protocol/approvals";
 import type { HelloPayload } from "../../shared/protocol/hello";
 import {
   isMethodName,
@@ -334,3 +335,15 @@ export async function openTeam(role: Role) {
   await Promise.all([ownerSocket.hello(), secondSocket.hello(), agentSocket.hello()]);
   return { ws, owner, second, ownerSocket, secondSocket, agentSocket };
 }
+
+/** An approval's resolution as the room announced it to this socket. */
+export const approvalResolved = (sock: RawSocket, approvalId: string, timeoutMs = 10_000): Promise<Approval> =>
+  sock
+    .waitFor<EventFrame>(
+      (f) =>
+        f.type === "event" &&
+        f.event === "approval.resolved" &&
+        (f.payload as { approval: Approval }).approval.id === approvalId,
+      timeoutMs,
+    )
+    .then((f) => (f.payload as { approval: Approval }).approval);

@@ -13,7 +13,7 @@ import type { Thread } from "../../../shared/protocol/threads";
 import { appendLedger, setWorkspacePlan } from "../../rooms/autopilot/domain/billing";
 import type { Autopilot } from "../../rooms/autopilot/room";
 import { type Sql, sqlFromStorage } from "../../domain/sql";
-import { addMember, createKey, idem, type Person, RawSocket, signUp } from "../harness";
+import { addMember, approvalResolved, createKey, idem, type Person, RawSocket, signUp } from "../harness";
 import { agentRoom, autopilotMessages, autopilotSays, requestMark, requestsFor, say } from "./agent-harness";
 
 const roomStub = (workspaceId: string) => {
@@ -376,18 +376,6 @@ describe("what a model call is charged", () => {
   });
 });
 
-/** The resolution of an approval, as the room announced it. */
-const resolvedEvent = (sock: RawSocket, approvalId: string) =>
-  sock
-    .waitFor<EventFrame>(
-      (f) =>
-        f.type === "event" &&
-        f.event === "approval.resolved" &&
-        (f.payload as { approval: Approval }).approval.id === approvalId,
-      30_000,
-    )
-    .then((f) => (f.payload as { approval: Approval }).approval);
-
 describe("a budget raised while work waits on its spend approval", () => {
   it("a reply: the approval resolves as no longer needed, the reply goes on at once, and approving it later raises nothing", async () => {
     const { sock, deciders } = await teamRoom();
@@ -396,7 +384,7 @@ describe("a budget raised while work waits on its spend approval", () => {
     const marker = `raised-${crypto.randomUUID().slice(0, 8)}`;
     await say(sock, thread.id, `${marker} SAY: went on`);
     const asked = await spendRequested(sock, "a reply");
-    const resolution = resolvedEvent(sock, asked.id);
+    const resolution = approvalResolved(sock, asked.id, 30_000);
 
     await sock.ok("billing.setBudget", { scope: "workspace", limit: 500, idempotencyKey: idem() });
     expect(await resolution).toMatchObject({
@@ -424,7 +412,7 @@ describe("a budget raised while work waits on its spend approval", () => {
     const { task } = await sock.ok("tasks.start", { goal: "STEPS: threads_list {}", idempotencyKey: idem() });
     const asked = await spendRequested(sock, { task: task.id });
     await taskState(sock, task.id, (t) => t.status === "waiting");
-    const resolution = resolvedEvent(sock, asked.id);
+    const resolution = approvalResolved(sock, asked.id, 30_000);
 
     await sock.ok("billing.setBudget", { scope: "workspace", limit: 500, idempotencyKey: idem() });
     expect((await resolution).note).toMatch(/^no longer needed: .+ raised the budget to 500 credits$/);
