@@ -65,19 +65,23 @@ export function markThreadRead(
 /**
  * The principal's own message `n` (chat.send, sessions.send), in the transaction that stored it:
  * their marker counts it. One that covered every earlier message moves onto it; one behind stays
- * where it is, since what others wrote before it is still unread.
+ * where it is, since what others wrote before it is still unread. `messageCount` is the thread's
+ * with this message: on every send, so read from the thread, not counted from its messages.
  */
-export function readOwnMessage(sql: Sql, principalId: string, threadId: string, n: number, now: number): void {
-  const current = markerOf(sql, principalId, threadId) ?? { n: 0, count: 0 };
+export function readOwnMessage(
+  sql: Sql,
+  principalId: string,
+  threadId: string,
+  n: number,
+  messageCount: number,
+  now: number,
+): void {
+  const stored = markerOf(sql, principalId, threadId);
+  const current = stored ?? { n: 0, count: 0 };
   if (current.n >= n) return;
-  const before = messagesUpTo(sql, threadId, n - 1);
-  putMarker(
-    sql,
-    principalId,
-    threadId,
-    current.count >= before ? { n, count: before + 1 } : { n: current.n, count: current.count + 1 },
-    now,
-  );
+  const read =
+    current.count >= messageCount - 1 ? { n, count: messageCount } : { ...current, count: current.count + 1 };
+  putMarker(sql, principalId, threadId, read, now, stored === null);
 }
 
 function messagesUpTo(sql: Sql, threadId: string, n: number): number {
@@ -107,7 +111,8 @@ function ownAfter(sql: Sql, principalId: string, threadId: string, n: number): n
   );
 }
 
-function putMarker(sql: Sql, principalId: string, threadId: string, read: ThreadRead, now: number): void {
+/** Stores the marker; a principal's new one may push their oldest out (`forgetOldest`). */
+function putMarker(sql: Sql, principalId: string, threadId: string, read: ThreadRead, now: number, added = true): void {
   sql.db
     .insert(threadReads)
     .values({ principalId, threadId, throughN: read.n, count: read.count, at: now })
@@ -116,7 +121,7 @@ function putMarker(sql: Sql, principalId: string, threadId: string, read: Thread
       set: { throughN: read.n, count: read.count, at: now },
     })
     .run();
-  forgetOldest(sql, principalId);
+  if (added) forgetOldest(sql, principalId);
 }
 
 /** Keeps a principal's newest MAX_THREAD_READS markers: an older one's thread counts as never opened. */

@@ -11,6 +11,7 @@ import {
   newThreadResponder,
   pageThreads,
   renameThread,
+  requireThread,
 } from "../../domain/threads";
 import type { RequestContext } from "../../context";
 import { readOwnMessage } from "../inbox";
@@ -40,7 +41,8 @@ export const threads: Feature = {
     // The sender has read their own message (features/inbox/reads.ts).
     "chat.send": mutate((ctx, p) => {
       const sent = sendChat(ctx, p);
-      readOwnMessage(ctx.sql, ctx.principal.id, sent.message.threadId, sent.message.n, ctx.now);
+      const { messageCount } = requireThread(ctx.sql, sent.message.threadId);
+      readOwnMessage(ctx.sql, ctx.principal.id, sent.message.threadId, sent.message.n, messageCount, ctx.now);
       return sent;
     }),
     "chat.abort": local(abortChat),
