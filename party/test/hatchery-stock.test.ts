@@ -9,6 +9,7 @@ import { parseRefusal } from "../../shared/hatchery/refusal";
 import { noteFields, stockNode } from "../../shared/test/hatchery-fuzz-ops";
 import { getMeta } from "../domain/meta";
 import { sqlFromStorage } from "../domain/sql";
+import { CHECKED_VERSION } from "../rooms/hatchery/heal";
 import type { Hatchery } from "../rooms/hatchery/room";
 import { idem, RawSocket } from "./harness";
 import { type Canvas, node, openCanvas, team, until } from "./hatchery-harness";
@@ -191,7 +192,7 @@ describe("a canvas that lost domain nodes", () => {
     const heal = await runInDurableObject(hatchery(ws), (_room, state) =>
       getMeta(sqlFromStorage(state.storage), "domainHeal"),
     );
-    expect(heal).toBe("1");
+    expect(heal).toBe(CHECKED_VERSION);
     later.close();
     room.close();
   });

@@ -17,7 +17,7 @@ import type { Sql } from "../../domain/sql";
  */
 const HEAL = "domainHeal";
 /** Bumped when every document should be checked once more (2: archived threads leave the canvas). */
-const CHECKED_VERSION = "2";
+export const CHECKED_VERSION = "2";
 
 export function missingDomainNodes(sql: Sql, doc: Y.Doc): string[] {
   const nodes = nodesMap(doc);
