@@ -17,13 +17,16 @@ import { requireThread, sendMessage, appendMessage } from "./threads";
  * instance in the same transaction, so it reaches the gateway even if the room restarts
  * before the bridge sends it. (Threads know nothing of gateways: the queueing is here.)
  */
-export function sendChat(ctx: OpContext, params: z.output<typeof ChatSendParams>): { message: Message } {
+export function sendChat(
+  ctx: OpContext,
+  params: z.output<typeof ChatSendParams>,
+): { message: Message; messageCount: number } {
   const thread = requireThread(ctx.sql, params.threadId);
   const toGateway = thread.gateway && thread.responder.kind === "openclaw";
-  const { message } = sendMessage(ctx, params);
+  const { message, messageCount } = sendMessage(ctx, params);
   // Attached to an instance but answered by the Autopilot (protocol 5): OpenClaw is not told.
   if (toGateway) queueForGateway(ctx, thread, message);
-  return { message };
+  return { message, messageCount };
 }
 
 export interface Outbound {

@@ -8,7 +8,7 @@ import { listSessions, openSession, refuseOwnDevice, sendToSession } from "../..
 import { bindingForSession } from "../../domain/gateway-bindings";
 import { requestLink } from "../../domain/gateway-links";
 import { attachInstance, getInstance, listInstances, requestInstanceOperation } from "../../domain/instances";
-import { getThread, requireThread } from "../../domain/threads";
+import { getThread } from "../../domain/threads";
 import type { RequestContext } from "../../context";
 import type { Feature } from "../../kernel/feature";
 import { local, methods, mutate, query } from "../../kernel/handlers";
@@ -61,8 +61,8 @@ export function instances(p: InstanceHost): Feature {
       // As chat.send: the sender has read their own message.
       "sessions.send": mutate((ctx, p) => {
         const sent = sendToSession(ctx, p);
-        const { messageCount } = requireThread(ctx.sql, sent.thread.id);
-        readOwnMessage(ctx.sql, ctx.principal.id, sent.thread.id, sent.message.n, messageCount, ctx.now);
+        // The thread as it is after the send (sendToSession reads it again).
+        readOwnMessage(ctx.sql, ctx.principal.id, sent.thread.id, sent.message.n, sent.thread.messageCount, ctx.now);
         return sent;
       }),
     }),

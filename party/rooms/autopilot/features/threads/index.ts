@@ -11,7 +11,6 @@ import {
   newThreadResponder,
   pageThreads,
   renameThread,
-  requireThread,
 } from "../../domain/threads";
 import type { RequestContext } from "../../context";
 import { readOwnMessage } from "../inbox";
@@ -40,10 +39,9 @@ export const threads: Feature = {
     "messages.list": query(listMessages),
     // The sender has read their own message (features/inbox/reads.ts).
     "chat.send": mutate((ctx, p) => {
-      const sent = sendChat(ctx, p);
-      const { messageCount } = requireThread(ctx.sql, sent.message.threadId);
-      readOwnMessage(ctx.sql, ctx.principal.id, sent.message.threadId, sent.message.n, messageCount, ctx.now);
-      return sent;
+      const { message, messageCount } = sendChat(ctx, p);
+      readOwnMessage(ctx.sql, ctx.principal.id, message.threadId, message.n, messageCount, ctx.now);
+      return { message };
     }),
     "chat.abort": local(abortChat),
     // Withdraws what the run waits for; the room resumes it as for any expired approval.
