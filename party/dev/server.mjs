@@ -3,8 +3,19 @@
 // no inspector unless a bench asks for one. Used by `npm start`, by the Node end-to-end
 // tests and by the benchmarks, so all of them exercise the same server.
 import { spawn, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import { delimiter, dirname, join, resolve } from "node:path";
@@ -65,12 +76,50 @@ export function ensureDevVars() {
 }
 
 export function applyMigrations(persistDir) {
+  // A fresh state folder starts from a copy of the migrated database: wrangler takes seconds
+  // of CPU to start and apply them, and every end-to-end test starts a server on a fresh folder.
+  if (!existsSync(join(persistDir, "v3", "d1"))) {
+    cpSync(migratedTemplate(), persistDir, { recursive: true });
+    return;
+  }
+  migrate(persistDir);
+}
+
+function migrate(persistDir) {
   const result = spawnSync(WRANGLER, ["d1", "migrations", "apply", DB_NAME, "--local", "--persist-to", persistDir], {
     cwd: ROOT,
     env: { ...quietEnv, CI: "true" }, // CI=true: apply without the interactive confirmation
     encoding: "utf8",
   });
   if (result.status !== 0) throw new Error(`D1 migrations failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+/**
+ * A state folder with only the D1 migrations applied, by wrangler itself, made once per set of
+ * migrations (and wrangler version) under .wrangler/: named by their hash, so a changed or
+ * added migration makes a new one. Made in a folder of its own and renamed into place, so
+ * servers started side by side never copy a half-made one.
+ */
+function migratedTemplate() {
+  const hash = createHash("sha256");
+  hash.update(readFileSync(join(ROOT, "node_modules", "wrangler", "package.json")));
+  hash.update(readFileSync(join(ROOT, "wrangler.toml")));
+  const dir = join(ROOT, "party", "migrations");
+  for (const name of readdirSync(dir).sort()) hash.update(name).update(readFileSync(join(dir, name)));
+  const parent = join(ROOT, ".wrangler", "d1-templates");
+  const template = join(parent, hash.digest("hex").slice(0, 16));
+  if (existsSync(template)) return template;
+  mkdirSync(parent, { recursive: true, mode: 0o700 });
+  const making = mkdtempSync(join(parent, "making-"));
+  migrate(making);
+  try {
+    renameSync(making, template);
+  } catch (error) {
+    // Another server made it meanwhile: theirs is as good.
+    rmSync(making, { recursive: true, force: true });
+    if (!existsSync(template)) throw error;
+  }
+  return template;
 }
 
 /** A loopback port that was free a moment ago (tests start servers side by side). */
