@@ -3,9 +3,9 @@
 // is shown in the thread; a thread whose history could not be read waits.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { agentPrincipalId } from "../auth/current-access";
+import type { CurrentAccess } from "../agent/run-access";
+import { agentPrincipalId, recheckPrincipal } from "../auth/current-access";
 import { createOpContext } from "../rooms/autopilot/domain/context";
-import { accessReader } from "../rooms/autopilot/access-changed";
 import { postRefusal } from "../access/withdrawals";
 import { api, createKey, signUp } from "./harness";
 import { CatchUp } from "../bridge/catch-up";
@@ -41,8 +41,9 @@ describe("bridge outbox", () => {
     await inRoom(async (sql) => {
       seedInstance(sql);
       const thread = seedThread(sql, "main");
-      // The room's own reader of D1, as the Autopilot wires it (bridge-supervisor.ts).
-      const currentAccess = accessReader((env as unknown as { DB: D1Database }).DB, () => ws);
+      // The room's own reader of D1, as the Autopilot's kernel makes it (kernel/host.ts).
+      const db = (env as unknown as { DB: D1Database }).DB;
+      const currentAccess: CurrentAccess = (principal) => recheckPrincipal(db, ws, principal);
       const { link } = testLink(sql, undefined, { mayNoLongerPost: (author) => postRefusal(currentAccess, author) });
       const { outbox: box } = outbox(link);
       const gw = fakeGateway();

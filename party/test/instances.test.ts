@@ -3,7 +3,7 @@ import type { Instance } from "../../shared/protocol/instances";
 import { toPairedDevice } from "../bridge/device-requests";
 import { DEFAULT_BACKUP_POLICY, instancesToBackUp, readBackupPolicy } from "../rooms/autopilot/domain/backup-policy";
 import { deleteDetails } from "../../shared/instance-texts";
-import { staleAlarms, wantedAlarms } from "../rooms/autopilot/schedules/recurring-alarms";
+import { staleAlarms, wantedAlarms } from "../rooms/autopilot/features/instances/recurring-alarms";
 import { createKey, idem, openTeam, RawSocket, signUp } from "./harness";
 
 async function team() {

@@ -1,7 +1,7 @@
 import { Lifecycle, type LifecycleJobContext, type LifecycleJobOutcome, type LifecycleJobs } from "agents/lifecycle";
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../../env";
-import { installFeatures, ROOM_SCHEDULES, type RoomFeatureSet, type RoomRpc } from "./features";
+import { ROOM_FEATURES, type RoomRpc } from "./features";
 import { RoomKernel } from "./kernel/host";
 
 /** A scheduled backup may take minutes: until then the scheduler must not take it for abandoned and run it again. */
@@ -17,16 +17,15 @@ const LONGEST_SCHEDULED_RUN_SECONDS = 30 * 60;
  * rate-limit buckets and MCP sessions may reset on wake.
  */
 export class Autopilot extends DurableObject<Env> {
-  readonly #kernel: RoomKernel<RoomFeatureSet> = new RoomKernel<RoomFeatureSet>(
+  readonly #kernel = new RoomKernel(
     {
       ctx: this.ctx,
       env: this.env,
       workspaceId: () => this.name,
       jobs: (): LifecycleJobs => this.lifecycle.jobs,
-      schedules: ROOM_SCHEDULES,
       longestScheduledRunSeconds: LONGEST_SCHEDULED_RUN_SECONDS,
     },
-    installFeatures,
+    ROOM_FEATURES,
   );
   /** The room's scheduled callbacks, by the names stored in their schedule rows. */
   readonly scheduler = this.#kernel.scheduler;
@@ -56,7 +55,7 @@ export class Autopilot extends DurableObject<Env> {
 
   // Native RPC skips the lifecycle's automatic start (fetch, alarm and socket events do it).
 
-  /** RPC for the Hatchery: a page of durable events, or of the domain state (features/install.ts). */
+  /** RPC for the Hatchery: a page of durable events, or of the domain state (features/canvas/). */
   async graphFeed(...args: Parameters<RoomRpc["graphFeed"]>): Promise<ReturnType<RoomRpc["graphFeed"]>> {
     await this.lifecycle.start();
     return this.#rpc.graphFeed(...args);

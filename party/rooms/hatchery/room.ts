@@ -350,7 +350,7 @@ export class Hatchery extends YServer {
   }
 
   /**
-   * The Autopilot's poke (hatchery-link.ts): there are new events, pull them. It comes as
+   * The Autopilot's poke (party/rooms/autopilot/features/canvas/link.ts): there are new events, pull them. It comes as
    * a fetch, not an RPC, because partyserver starts the room (onStart) on fetch and socket
    * events only. Only the Autopilot can send it: the Worker routes nothing but socket
    * upgrades to a room.

@@ -19,8 +19,9 @@ import { type Sql, sqlFromStorage } from "../../domain/sql";
 import type { AutopilotContext } from "../../rooms/autopilot/context";
 import { dispatch } from "../../rooms/autopilot/kernel/dispatch";
 import { methodTable } from "../../rooms/autopilot/kernel/handlers";
-import { type RoomParts, roomFeatures } from "../../rooms/autopilot/features";
-import { type CommunityParts, community } from "../../rooms/autopilot/features/community";
+import { ROOM_FEATURES } from "../../rooms/autopilot/features";
+import { buildFeatures } from "../../rooms/autopilot/kernel/features";
+import type { RoomServices } from "../../rooms/autopilot/kernel/services";
 import { callDigest, requestGatedCall } from "../../rooms/autopilot/kernel/gated-calls";
 import { createKey, idem, type Person, RawSocket } from "../harness";
 import { connect, keyed } from "../mcp-client";
@@ -114,13 +115,27 @@ async function approvedGate(
 }
 
 /**
- * The room's method table; building it uses none of the room's parts (only the features'
- * reactions do), but the community's feature is built by the room itself, around its service.
+ * The room's method table, from its features built on the room's SQL: building a feature only
+ * keeps the services it will act through (in its handlers, reactions and schedules), so the
+ * rest are stand-ins that say so if ever called.
  */
-const METHODS = methodTable(
-  roomFeatures({ community: community({} as CommunityParts).feature } as RoomParts),
-  Object.keys(Methods) as MethodName[],
-);
+const methodsOver = (sql: Sql) => {
+  const known: Partial<RoomServices> = {
+    sql,
+    commit: roomOver(sql).commit,
+    env: env as never,
+    workspaceId: () => "built",
+  };
+  const services = new Proxy(known, {
+    get: (target, key: string) =>
+      key in target
+        ? target[key as keyof RoomServices]
+        : () => {
+            throw new Error(`the services' ${key} is not for this test`);
+          },
+  }) as RoomServices;
+  return methodTable(buildFeatures(ROOM_FEATURES, services).list, Object.keys(Methods) as MethodName[]);
+};
 
 /** The room's dispatch of `principal`'s call of `method` with `params`, run on the approval `approvalId`. */
 const runOn = (
@@ -131,12 +146,13 @@ const runOn = (
   params: Record<string, unknown>,
 ) =>
   runInDurableObject(roomOf(owner.workspaceId), async (_room, state) => {
-    const room = roomOver(sqlFromStorage(state.storage));
+    const sql = sqlFromStorage(state.storage);
+    const room = roomOver(sql);
     const noPresence = (): never => {
       throw new Error("no presence here");
     };
     const outcome = await dispatch(
-      METHODS,
+      methodsOver(sql),
       { room, principal, now: Date.now(), setStatus: noPresence, approvedCall: approvalId },
       { type: "req", id: "decoy", method, params: { ...params, idempotencyKey: idem() } },
     );

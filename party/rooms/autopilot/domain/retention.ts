@@ -15,7 +15,7 @@ import type { Sql } from "../../../domain/sql";
 import { forgetOldUsage } from "./usage";
 
 // What each growing table keeps (docs/operations.md, "Retention"). Events trim themselves on append
-// (EVENT_LOG_RETAIN); these are swept on a schedule (party/rooms/autopilot/schedules/retention-sweep.ts).
+// (EVENT_LOG_RETAIN); these are swept on a schedule (party/rooms/autopilot/features/retention/sweep.ts).
 
 /**
  * How long a gateway import key (the dedupe of gateway messages and runs) is kept. A

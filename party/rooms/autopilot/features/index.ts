@@ -1,3 +1,2 @@
-/** The Autopilot room's features (list.ts) and how they are built on the kernel (install.ts). */
-export { installFeatures, ROOM_SCHEDULES, type RoomFeatureSet, type RoomRpc } from "./install";
-export { type RoomParts, roomFeatures } from "./list";
+/** The Autopilot room's features (list.ts), each built on the kernel by itself (kernel/features.ts). */
+export { ROOM_FEATURES, type RoomRpc } from "./list";

@@ -7,17 +7,34 @@ type AnyReaction = (payload: unknown, event: DurableEvent) => void;
 /**
  * The after-commit bus: every commit's effects go out to the clients first (so everyone,
  * the requester too, has the change before anything reacts to it), then to each feature
- * in the order they were installed: its reactions to the commit's events, then its
- * `afterCommit`. A reaction may commit again: that commit is published the same way,
- * inside the outer one.
+ * in the kernel's order (kernel/features.ts): its reactions to the commit's events, then its
+ * `afterCommit`. A reaction may commit again: that commit is published once every feature
+ * has heard of the one before it, so each feature hears of the commits in the order they
+ * were made.
  */
 export class CommitBus {
+  readonly #waiting: OpEffects[] = [];
+  #publishing = false;
+
   constructor(
     private readonly deliver: (effects: OpEffects) => void,
     private readonly features: readonly Feature[],
   ) {}
 
   publish(effects: OpEffects): void {
+    this.#waiting.push(effects);
+    if (this.#publishing) return;
+    this.#publishing = true;
+    try {
+      for (let next = this.#waiting.shift(); next; next = this.#waiting.shift()) this.#publishOne(next);
+    } finally {
+      this.#publishing = false;
+      // A reaction threw (its error goes on to the committer): the commits made meanwhile still go out.
+      for (const rest of this.#waiting.splice(0)) this.publish(rest);
+    }
+  }
+
+  #publishOne(effects: OpEffects): void {
     this.deliver(effects);
     for (const feature of this.features) {
       const reactions = feature.reactions as Record<string, AnyReaction | undefined> | undefined;

@@ -2,7 +2,11 @@ import type { DurableEvent, DurableEventName, EventPayload } from "../../../../s
 import type { MethodName, MethodResult } from "../../../../shared/protocol/methods";
 import type { Principal } from "../../../../shared/protocol/principal";
 import type { OpEffects } from "../domain/context";
+import type { Connection, DurableObjectCapability } from "agents/lifecycle";
+import type { HelloPayload } from "../../../../shared/protocol/hello";
+import type { AutopilotContext } from "../context";
 import type { Methods } from "./handlers";
+import type { RoomServices } from "./services";
 
 /**
  * Where a request came from: a client's socket, an MCP session, one of the Autopilot's own
@@ -23,9 +27,10 @@ export interface Answered<M extends MethodName = MethodName> {
 
 /**
  * One capability of the Autopilot room (the `agents` capability and Hocuspocus extension
- * pattern): its methods, what it does after each commit, by event or for the commit as a
- * whole, and after a request it cares about was answered, its schedules and its start. The room installs the features in order
- * (features/list.ts); the kernel calls them and knows none of them.
+ * pattern), as the kernel runs it: its methods, what it does after each commit, by event or
+ * for the commit as a whole, and after a request it cares about was answered, its schedules
+ * and its start. A feature is defined with `defineFeature` and built by the kernel
+ * (kernel/features.ts), which knows none of them by name.
  */
 export interface Feature {
   readonly name: string;
@@ -45,4 +50,71 @@ export interface Feature {
   readonly schedules?: { readonly [name: string]: () => unknown };
   /** Once per object lifetime, before any socket, alarm or request is handled (in the features' order). */
   start?(): void | Promise<void>;
+}
+
+/** What a hello carries of a feature's live state (kernel/features.ts merges them: streams add up). */
+export interface HelloPart {
+  streams?: NonNullable<HelloPayload["live"]>["streams"];
+  sessions?: NonNullable<HelloPayload["live"]>["sessions"];
+  agent?: HelloPayload["agent"];
+  reads?: HelloPayload["reads"];
+  /** What `live.streams` may carry in all. */
+  streamBytes?: number;
+}
+
+/** What a feature's `build` returns: how the kernel runs it, and what it offers the room and other features. */
+export interface BuiltFeature<Api = undefined, Rpc extends object = object> extends Omit<Feature, "name"> {
+  /** What the features that declare this one in `needs` get of it (its index.ts API at run time). */
+  readonly api?: Api;
+  /** Its part of the room's RPC surface (the Worker's, the Hatchery's, the relay's calls; room.ts). */
+  readonly rpc?: Rpc;
+  /** Its part of what every request's handlers act through besides SQL (context.ts). */
+  readonly context?: Partial<AutopilotContext>;
+  /** Its part of a hello to `principal`. */
+  hello?(principal: Principal): HelloPart;
+  /** A socket was admitted and greeted. */
+  joined?(conn: Connection, principal: Principal, request: Request): void;
+  /** Its own capabilities for the lifecycle (MCP's sessions). */
+  readonly capabilities?: readonly DurableObjectCapability[];
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: any definition, whatever its API and RPC
+export type AnyFeatureDefinition = FeatureDefinition<string, any, any>;
+
+/** The APIs a feature's `needs` give its `build`, by the needed features' names. */
+export type NeedsApi<Needs extends readonly AnyFeatureDefinition[]> = {
+  [D in Needs[number] as D["name"]]: D extends FeatureDefinition<string, infer Api, object> ? Api : never;
+};
+
+/**
+ * A feature of the Autopilot room: its name, the features it needs (built before it, and
+ * before it on the after-commit bus: the kernel orders by them, never by the list's order),
+ * the names of its scheduled callbacks (stored in schedule rows: the room's scheduler is made
+ * with every feature's), and how it builds itself from the kernel's services and the APIs of
+ * what it needs.
+ */
+export interface FeatureDefinition<Name extends string = string, Api = unknown, Rpc extends object = object> {
+  readonly name: Name;
+  readonly needs: readonly AnyFeatureDefinition[];
+  readonly schedules: readonly string[];
+  build(services: RoomServices, needs: Record<string, unknown>): BuiltFeature<Api, Rpc>;
+}
+
+export function defineFeature<
+  const Name extends string,
+  const Needs extends readonly AnyFeatureDefinition[] = [],
+  Api = undefined,
+  Rpc extends object = object,
+>(definition: {
+  name: Name;
+  needs?: Needs;
+  schedules?: readonly string[];
+  build(services: RoomServices, needs: NeedsApi<Needs>): BuiltFeature<Api, Rpc>;
+}): FeatureDefinition<Name, Api, Rpc> {
+  return {
+    name: definition.name,
+    needs: definition.needs ?? [],
+    schedules: definition.schedules ?? [],
+    build: (services, needs) => definition.build(services, needs as NeedsApi<Needs>),
+  };
 }

@@ -1,16 +1,8 @@
-import type {
-  Connection,
-  DurableObjectCapability,
-  LifecycleJobContext,
-  LifecycleJobOutcome,
-  LifecycleJobs,
-} from "agents/lifecycle";
+import type { LifecycleJobContext, LifecycleJobOutcome, LifecycleJobs } from "agents/lifecycle";
 import { Scheduler } from "agents/schedules";
 import { WebSockets } from "agents/websockets";
-import type { Principal } from "../../../../shared/protocol/principal";
 import { type MethodName, Methods } from "../../../../shared/protocol/methods";
-import { accessReader } from "../access-changed";
-import type { AutopilotContext } from "../context";
+import { recheckPrincipal } from "../../../auth/current-access";
 import { commitTo } from "../domain/context";
 import { migrateAutopilot } from "../../../domain/db/migrate";
 import { sqlFromStorage } from "../../../domain/sql";
@@ -21,30 +13,13 @@ import { readRoomLimits } from "../../shared/limits";
 import { CommitBus } from "./bus";
 import { dispatch } from "./dispatch";
 import { Executor } from "./dispatch";
-import type { Feature } from "./feature";
+import type { AnyFeatureDefinition } from "./feature";
+import { type BuiltFeatures, buildFeatures, type RpcOf, scheduleNames } from "./features";
 import { methodTable } from "./handlers";
-import type { HelloInput } from "../connections/hello";
 import { protocolTags } from "../connections/protocol-frames";
 import { KEEP_ALIVE_JOB, KeepAlive } from "./keep-alive";
 import type { RoomServices } from "./services";
 import { RoomSockets } from "./sockets";
-
-/** What the features installed on the kernel give it back (features/index.ts installFeatures). */
-export interface InstalledFeatures {
-  /** In the order the after-commit bus calls them. */
-  readonly list: readonly Feature[];
-  /** What methods, tools and reactions act through. */
-  readonly context: AutopilotContext;
-  /**
-   * What a hello to `principal` carries besides the room's state: live streams and sessions,
-   * the Autopilot, the stream budget, the principal's read markers.
-   */
-  hello(principal: Principal): Pick<HelloInput, "live" | "agent" | "streamBytes" | "reads">;
-  /** A socket was admitted and greeted. */
-  joined(conn: Connection, principal: Principal, request: Request): void;
-  /** The features' own capabilities for the lifecycle (MCP's sessions). */
-  readonly capabilities: readonly DurableObjectCapability[];
-}
 
 export interface HostDeps {
   ctx: DurableObjectState;
@@ -52,33 +27,31 @@ export interface HostDeps {
   /** The workspace the room serves: known once a request, alarm or RPC named it. */
   workspaceId(): string;
   jobs(): LifecycleJobs;
-  /** Every scheduled callback's name (stored in its schedule rows); a feature runs each (Feature.schedules). */
-  schedules: readonly string[];
   /** How long a scheduled callback may run before the scheduler takes it for abandoned and runs it again. */
   longestScheduledRunSeconds: number;
 }
 
 /**
- * The Autopilot room's kernel, what every feature is installed on: its SQL (migrated), the
+ * The Autopilot room's kernel, what every feature is built on: its SQL (migrated), the
  * one commit, the after-commit bus, the one entry for requests and the client sockets.
- * `install` builds the features on the services; the kernel then runs them only through
- * the Feature interface.
+ * Each feature builds itself on the services (kernel/features.ts); the kernel then runs
+ * them only through the Feature interface.
  */
-export class RoomKernel<F extends InstalledFeatures = InstalledFeatures> {
+export class RoomKernel<const Definitions extends readonly AnyFeatureDefinition[]> {
   /** The room's scheduled callbacks, by the names stored in their schedule rows. */
   readonly scheduler: Scheduler;
   /** Hibernating sockets, none of the framework's own frames. */
   readonly sockets: WebSockets;
   readonly services: RoomServices;
   readonly clients: RoomSockets;
-  readonly features: F;
+  readonly features: BuiltFeatures<RpcOf<Definitions>>;
   readonly #keepAlive: KeepAlive;
   readonly #bus: CommitBus;
   readonly #executor: Executor;
 
-  constructor(d: HostDeps, install: (services: RoomServices) => F) {
+  constructor(d: HostDeps, definitions: Definitions) {
     this.scheduler = new Scheduler({
-      callbacks: Object.fromEntries(d.schedules.map((name) => [name, () => this.#runSchedule(name)])),
+      callbacks: Object.fromEntries(scheduleNames(definitions).map((name) => [name, () => this.#runSchedule(name)])),
       hungScheduleTimeoutSeconds: d.longestScheduledRunSeconds,
     });
     this.sockets = new WebSockets({
@@ -105,7 +78,7 @@ export class RoomKernel<F extends InstalledFeatures = InstalledFeatures> {
       sql,
       workspaceId: d.workspaceId,
       limits,
-      connections: () => sockets.getConnections(),
+      connections: (tag) => sockets.getConnections(tag),
       hello: (principal) => this.features.hello(principal),
       joined: (conn, principal, request) => this.features.joined(conn, principal, request),
       executor: () => this.#executor,
@@ -120,6 +93,9 @@ export class RoomKernel<F extends InstalledFeatures = InstalledFeatures> {
       clients: this.clients,
       limits,
       broadcast: (event, payload) => this.clients.broadcast(event, payload),
+      toScope: (scope, event, payload) => this.clients.toScope(scope, event, payload),
+      toPrincipal: (principalId, event, payload) => this.clients.toPrincipal(principalId, event, payload),
+      context: () => this.features.context,
       keepAlive: () => this.#keepAlive.hold(),
       keepAliveWhile: (work) =>
         this.#keepAlive.during(work, (error) =>
@@ -127,7 +103,7 @@ export class RoomKernel<F extends InstalledFeatures = InstalledFeatures> {
             JSON.stringify({ msg: "background work failed", workspace: d.workspaceId(), error: String(error) }),
           ),
         ),
-      currentAccess: accessReader(d.env.DB, d.workspaceId),
+      currentAccess: (principal) => recheckPrincipal(d.env.DB, d.workspaceId(), principal),
       invoke: (as, method, params) => this.#executor.invoke(as, method, params),
       call: (as, method, params) => this.#executor.call(as, method, params),
       guardedSockets: () =>
@@ -135,13 +111,7 @@ export class RoomKernel<F extends InstalledFeatures = InstalledFeatures> {
           (conn) => autopilotSocket(conn, (text) => this.clients.send(conn, text)) ?? [],
         ),
     };
-    this.features = install(this.services);
-    for (const feature of this.features.list) {
-      for (const name of Object.keys(feature.schedules ?? {})) {
-        if (!d.schedules.includes(name))
-          throw new Error(`feature ${feature.name} runs the schedule ${name}, which the room does not list`);
-      }
-    }
+    this.features = buildFeatures(definitions, this.services);
     this.#bus = new CommitBus((effects) => {
       for (const e of effects.events) this.clients.broadcast(e.event, e.payload, e.seq);
     }, this.features.list);

@@ -31,7 +31,7 @@ describe("the after-commit bus", () => {
     expect(seen).toEqual(["deliver 1,2", "a reacts x", "a reacts y", "a after 2", "b after"]);
   });
 
-  it("publishes a commit made by a reaction inside the outer one, before the later features hear of the outer", () => {
+  it("publishes a commit made by a reaction after every feature heard of the outer one", () => {
     const seen: string[] = [];
     const effects: OpEffects = { events: [memoryEvent(1, "outer")], wakeups: [] };
     let bus: CommitBus;
@@ -45,7 +45,29 @@ describe("the after-commit bus", () => {
     const later: Feature = { name: "later", afterCommit: (e) => seen.push(`later ${e.events[0]!.seq}`) };
     bus = new CommitBus((e) => seen.push(`deliver ${e.events[0]!.seq}`), [reacting, later]);
     bus.publish(effects);
-    expect(seen).toEqual(["deliver 1", "deliver 2", "later 2", "later 1"]);
+    expect(seen).toEqual(["deliver 1", "later 1", "deliver 2", "later 2"]);
+  });
+
+  it("still publishes the commits a reaction made when a later one throws", () => {
+    const seen: string[] = [];
+    let bus: CommitBus;
+    const reacting: Feature = {
+      name: "reacting",
+      reactions: {
+        "memory.deleted": ({ key }) => {
+          if (key === "outer") bus.publish({ events: [memoryEvent(2, "inner")], wakeups: [] });
+        },
+      },
+    };
+    const throwing: Feature = {
+      name: "throwing",
+      afterCommit: (e) => {
+        if (e.events[0]!.seq === 1) throw new Error("broken");
+      },
+    };
+    bus = new CommitBus((e) => seen.push(`deliver ${e.events[0]!.seq}`), [reacting, throwing]);
+    expect(() => bus.publish({ events: [memoryEvent(1, "outer")], wakeups: [] })).toThrow("broken");
+    expect(seen).toEqual(["deliver 1", "deliver 2"]);
   });
 });
 

@@ -10,6 +10,8 @@ import type { GuardedSocket } from "../../shared/connection-access";
 import type { RoomLimits } from "../../shared/limits";
 import type { RequestMeter } from "../../shared/rate-limit";
 import type { Executor } from "./dispatch";
+import type { Scope } from "../../../../shared/protocol/principal";
+import type { AutopilotContext } from "../context";
 
 /**
  * What the kernel gives every feature it installs (the `agents` host's services for its
@@ -35,6 +37,12 @@ export interface RoomServices extends RoomWriter {
   limits(): RoomLimits;
   /** An ephemeral event to every socket (durable ones are published by the commit). */
   broadcast<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  /** An ephemeral event to the sockets whose principal holds `scope` (the money is not for a write-only key). */
+  toScope<E extends EventName>(scope: Scope, event: E, payload: EventPayload<E>): void;
+  /** An ephemeral event to one principal's own sockets, nobody else's. */
+  toPrincipal<E extends EventName>(principalId: string, event: E, payload: EventPayload<E>): void;
+  /** What requests' handlers act through (the features' parts put together: kernel/features.ts), once built. */
+  context(): AutopilotContext;
   /** A request through the one entry (kernel/dispatch.ts), as a tool or an MCP session makes it. */
   readonly invoke: Executor["invoke"];
   readonly call: Executor["call"];

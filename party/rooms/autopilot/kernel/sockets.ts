@@ -2,7 +2,8 @@ import type { Connection, ConnectionContext, WSMessage } from "agents/lifecycle"
 import { CloseCode, type ErrorShape } from "../../../../shared/protocol/errors";
 import type { EventName, EventPayload } from "../../../../shared/protocol/events";
 import { MAX_CLIENT_FRAME_BYTES } from "../../../../shared/protocol/frames";
-import type { Principal } from "../../../../shared/protocol/principal";
+import type { Principal, Scope } from "../../../../shared/protocol/principal";
+import { hasScope } from "../../../../shared/scopes";
 import { planResume, type ResumePlan, roomEpoch } from "../domain/eventlog";
 import type { Sql } from "../../../domain/sql";
 import { principalTag, refuseOverCap } from "../../shared/connection-cap";
@@ -26,8 +27,8 @@ export interface SocketsDeps {
   sql: Sql;
   workspaceId(): string;
   limits(): RoomLimits;
-  /** The room's open sockets (the lifecycle's hibernating ones). */
-  connections(): Iterable<Connection>;
+  /** The room's open sockets (the lifecycle's hibernating ones), or those with a tag. */
+  connections(tag?: string): Iterable<Connection>;
   /**
    * What a hello to `principal` carries besides the room's state: live streams and sessions,
    * the Autopilot, the stream budget, the principal's read markers.
@@ -74,6 +75,21 @@ export class RoomSockets {
   /** An event to every socket, in each one's protocol; a durable one with its seq. */
   broadcast<E extends EventName>(event: E, payload: EventPayload<E>, seq?: number): void {
     broadcast(this.d.ctx, this.#replay, eventFrame(event, payload, seq), seq);
+  }
+
+  /** An event to the sockets whose principal holds `scope`. */
+  toScope<E extends EventName>(scope: Scope, event: E, payload: EventPayload<E>): void {
+    const text = eventFrame(event, payload);
+    for (const conn of this.d.connections()) {
+      const state = connState(conn);
+      if (state && hasScope(state.principal.scopes, scope)) this.send(conn, text);
+    }
+  }
+
+  /** An event to one principal's own sockets (found by their tag), nobody else's. */
+  toPrincipal<E extends EventName>(principalId: string, event: E, payload: EventPayload<E>): void {
+    const text = eventFrame(event, payload);
+    for (const conn of this.d.connections(principalTag(principalId))) if (connState(conn)) this.send(conn, text);
   }
 
   onConnect(conn: Connection, ctx: ConnectionContext): void {

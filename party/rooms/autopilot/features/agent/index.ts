@@ -1,38 +1,83 @@
-import type { ModelConfig } from "../../../../agent/config";
-import type { AutopilotAgent } from "../../../../agent/runner";
+import type { MethodParsedParams, MethodResult } from "../../../../../shared/protocol/methods";
+import { agentInfo, readModelConfig } from "../../../../agent/config";
+import { AutopilotAgent } from "../../../../agent/runner";
 import { effectiveToolset } from "../../../../agent/toolset";
-import type { Feature } from "../../kernel/feature";
+import { RoomError } from "../../../../domain/errors";
+import { fileBytes } from "../../../../files/storage";
+import type { RequestContext } from "../../context";
+import { getThread } from "../../domain/threads";
+import { defineFeature } from "../../kernel/feature";
 import { local, methods } from "../../kernel/handlers";
+import { billing } from "../billing";
+import { instances } from "../instances";
 
 /** The Autopilot's own agent: it answers people's messages, and its paused runs go on once their approvals are decided. */
-export function agent(
-  runner: Pick<AutopilotAgent, "onPosted" | "onApprovalResolved" | "recover">,
-  model: () => ModelConfig,
-): Feature {
-  return {
-    name: "agent",
-    methods: methods({
-      // What a run would get here if the requester triggered it: built as runs build theirs.
-      // Asked by the Autopilot's own tool, the requester is whom its run acts for, with the run's scopes.
-      "agent.toolset": local((req, params) =>
-        effectiveToolset(
-          { sql: req.room.sql, config: model(), gateway: (threadId) => req.room.bridges.gatewayFor(threadId) },
-          req.onBehalfOf ? { ...req.onBehalfOf, scopes: req.principal.scopes } : req.principal,
-          params,
+export const agent = defineFeature({
+  name: "agent",
+  // After billing on the bus: an approved spend approval's raise is written before a paused run goes on.
+  needs: [billing, instances],
+  build: (s, { billing, instances }) => {
+    const model = readModelConfig(s.env);
+    const runner = new AutopilotAgent({
+      sql: s.sql,
+      commit: s.commit,
+      config: () => model,
+      broadcast: (event, payload) => s.broadcast(event, payload),
+      keepAlive: () => s.keepAlive(),
+      invoke: (principal, method, params, onBehalfOf) =>
+        s.invoke({ principal, via: "tool", ...(onBehalfOf ? { onBehalfOf } : {}) }, method, params),
+      gateway: (threadId) => instances.bridges.gatewayFor(threadId),
+      currentAccess: s.currentAccess,
+      files: (fileId) => fileBytes(s.env.FILES, s.workspaceId())(fileId),
+      spend: billing.spend,
+    });
+    /** Stops the thread's reply: the Autopilot's own first, else its gateway's. */
+    const abortChat = async (
+      { principal }: RequestContext,
+      params: MethodParsedParams<"chat.abort">,
+    ): Promise<MethodResult<"chat.abort">> => {
+      const thread = getThread(s.sql, params.threadId);
+      if (!thread) throw new RoomError("not_found", `no thread ${params.threadId}`, { threadId: params.threadId });
+      // The Autopilot's own reply (streaming, or waiting for a person's approval) stops first.
+      const autopilot = runner.abort(thread.id, principal);
+      if (autopilot) return autopilot;
+      if (!thread.gateway)
+        throw new RoomError("conflict", "this thread is not attached to an OpenClaw instance", { threadId: thread.id });
+      const bridge = instances.bridges.get(thread.gateway.instanceId);
+      if (!bridge)
+        throw new RoomError("unavailable", `OpenClaw instance ${thread.gateway.instanceId} is not connected`, {
+          instanceId: thread.gateway.instanceId,
+        });
+      return bridge.abort(thread.id);
+    };
+    return {
+      api: { runner, model: () => model },
+      context: { agent: runner, modelConfigured: () => model.configured },
+      hello: () => ({ streams: runner.streams, agent: agentInfo(model) }),
+      methods: methods({
+        // What a run would get here if the requester triggered it: built as runs build theirs.
+        // Asked by the Autopilot's own tool, the requester is whom its run acts for, with the run's scopes.
+        "agent.toolset": local((req, params) =>
+          effectiveToolset(
+            { sql: s.sql, config: model, gateway: (threadId) => instances.bridges.gatewayFor(threadId) },
+            req.onBehalfOf ? { ...req.onBehalfOf, scopes: req.principal.scopes } : req.principal,
+            params,
+          ),
         ),
-      ),
-    }),
-    // Runs cut off by a restart resume or end visibly; paused ones decided meanwhile resume.
-    start: () => runner.recover(),
-    reactions: {
-      "approval.resolved": ({ approval }) => runner.onApprovalResolved(approval),
-    },
-    answered: {
-      // Only once chat.send answered are the sender's scopes known: the Autopilot's run acts
-      // with at most those. Its own tools' messages start no run.
-      "chat.send": ({ payload, principal, via }) => {
-        if (via !== "tool") runner.onPosted(payload.message, principal);
+        "chat.abort": local(abortChat),
+      }),
+      // Runs cut off by a restart resume or end visibly; paused ones decided meanwhile resume.
+      start: () => runner.recover(),
+      reactions: {
+        "approval.resolved": ({ approval }) => runner.onApprovalResolved(approval),
       },
-    },
-  };
-}
+      answered: {
+        // Only once chat.send answered are the sender's scopes known: the Autopilot's run acts
+        // with at most those. Its own tools' messages start no run.
+        "chat.send": ({ payload, principal, via }) => {
+          if (via !== "tool") runner.onPosted(payload.message, principal);
+        },
+      },
+    };
+  },
+});

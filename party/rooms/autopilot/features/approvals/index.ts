@@ -1,8 +1,8 @@
 import { getApproval, listApprovals, requestApproval, resolveApproval, decisionRefused } from "../../domain/approvals";
 import { RoomError } from "../../../../domain/errors";
-import type { Feature } from "../../kernel/feature";
+import { defineFeature } from "../../kernel/feature";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
-import type { ApprovalExpiry } from "./expiry";
+import { ApprovalExpiry } from "./expiry";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import { type ActingFor, actingFor, withdrawalNote } from "../../../../access/acting-for";
 import { withdraw } from "../../../../access/withdrawals";
@@ -10,32 +10,40 @@ import type { AccessVerdict } from "../../../../auth/current-access";
 import { prepareGatewayDecision } from "../../../../bridge/decisions";
 import type { RequestContext } from "../../context";
 
-export { ApprovalExpiry } from "./expiry";
-
 /** The shared approval queue: filed by people, agents and the room's own work; decided by people; expired on time. */
-export function approvals(expiry: Pick<ApprovalExpiry, "wakeAt" | "run" | "ensure">): Feature {
-  return {
-    name: "approvals",
-    methods: methods({
-      "approvals.request": mutate((ctx, p) => requestApproval(ctx, p)),
-      // A decision on work done for someone is taken only while they still have access; one on
-      // a gateway's request reaches the gateway before the room records it (prepareDecision below).
-      "approvals.resolve": mutate(resolveApproval, prepareDecision),
-      "approvals.list": query((sql, p) => paged(listApprovals(sql, p), (approvals) => ({ approvals }))),
-      "approvals.get": query((sql, p) => {
-        const approval = getApproval(sql, p.approvalId);
-        if (!approval) throw new RoomError("not_found", `no approval ${p.approvalId}`);
-        return { approval };
+export const approvals = defineFeature({
+  name: "approvals",
+  schedules: ["expireApprovals"],
+  build: (s) => {
+    // Wakes the room when a pending approval's time runs out.
+    const expiry = new ApprovalExpiry({
+      sql: s.sql,
+      commit: s.commit,
+      scheduler: s.scheduler,
+      workspaceId: s.workspaceId,
+    });
+    return {
+      methods: methods({
+        "approvals.request": mutate((ctx, p) => requestApproval(ctx, p)),
+        // A decision on work done for someone is taken only while they still have access; one on
+        // a gateway's request reaches the gateway before the room records it (prepareDecision below).
+        "approvals.resolve": mutate(resolveApproval, prepareDecision),
+        "approvals.list": query((sql, p) => paged(listApprovals(sql, p), (approvals) => ({ approvals }))),
+        "approvals.get": query((sql, p) => {
+          const approval = getApproval(sql, p.approvalId);
+          if (!approval) throw new RoomError("not_found", `no approval ${p.approvalId}`);
+          return { approval };
+        }),
       }),
-    }),
-    // A pending approval's expiry wakes the room at its time.
-    afterCommit: (effects) => {
-      for (const at of effects.wakeups) void expiry.wakeAt(at);
-    },
-    schedules: { expireApprovals: () => expiry.run() },
-    start: () => expiry.ensure(),
-  };
-}
+      // A pending approval's expiry wakes the room at its time.
+      afterCommit: (effects) => {
+        for (const at of effects.wakeups) void expiry.wakeAt(at);
+      },
+      schedules: { expireApprovals: () => expiry.run() },
+      start: () => expiry.ensure(),
+    };
+  },
+});
 
 // Deciding an approval that acts for someone re-reads their access first (party/access/withdrawals.ts).
 

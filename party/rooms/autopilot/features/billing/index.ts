@@ -1,4 +1,4 @@
-import type { BillingConfig } from "../../../../billing/config";
+import { type BillingConfig, readBillingConfig } from "../../../../billing/config";
 import { RoomError } from "../../../../domain/errors";
 import {
   applySpendApproval,
@@ -12,14 +12,17 @@ import {
 } from "../../domain/billing";
 import { getTask } from "../../domain/tasks";
 import { requireProject } from "../../domain/projects";
-import type { Feature } from "../../kernel/feature";
+import { defineFeature } from "../../kernel/feature";
+import { SpendGate } from "../../domain/spend-gate";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
 import type { RoomWriter } from "../../domain/context";
 import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
 import type { BillingState, BudgetScope } from "../../../../../shared/protocol/billing";
 import type { RequestContext } from "../../context";
 
-export { type BillingRpc, billingRpc, type LedgerCredit } from "./operator-rpc";
+import { type BillingRpc, billingRpc } from "./operator-rpc";
+
+export type { BillingRpc, LedgerCredit } from "./operator-rpc";
 
 export interface BillingParts extends RoomWriter {
   config: BillingConfig;
@@ -91,64 +94,81 @@ function keyOfThisWorkspace(
  * The workspace's money (decision 44): its state and rollups, receipts and budgets; the raise
  * an approved spend approval makes; and the news of every change to clients.
  */
-export function billing(live: { parts: BillingParts; news: BillingNews }): Feature {
-  const now = () => Date.now();
-  // Read when a handler runs, not here: the method table is built without the room's parts.
-  const parts = () => live.parts;
-  return {
-    name: "billing",
-    methods: methods({
-      "billing.summary": query((sql, params) => {
-        const state = billingState(sql, parts().config, now());
-        const since = params.since ?? state.period.start;
-        const until = params.until ?? Math.max(since + 1, state.period.end);
-        return { state, groups: spendGroups(sql, params.groupBy, since, until) };
+export const billing = defineFeature({
+  name: "billing",
+  build: (s) => {
+    const now = () => Date.now();
+    const billingParts: BillingParts = {
+      sql: s.sql,
+      commit: s.commit,
+      config: readBillingConfig(s.env),
+      toReaders: (event, payload) => s.toScope("read", event, payload),
+    };
+    const news = new BillingNews(billingParts);
+    const api = {
+      config: billingParts.config,
+      news,
+      /** Every model call and gateway start is reserved against the budgets here first. */
+      spend: new SpendGate(s.sql, billingParts.config, () => news.changed()),
+    };
+    const rpc: BillingRpc = billingRpc(billingParts, news);
+    return {
+      api,
+      // From the Worker's billing routes: Stripe's top-ups, operators' grants and plans, /admin's view.
+      rpc,
+      methods: methods({
+        "billing.summary": query((sql, params) => {
+          const state = billingState(sql, billingParts.config, now());
+          const since = params.since ?? state.period.start;
+          const until = params.until ?? Math.max(since + 1, state.period.end);
+          return { state, groups: spendGroups(sql, params.groupBy, since, until) };
+        }),
+        "billing.entries": query((sql, params) => paged(ledgerEntries(sql, params), (entries) => ({ entries }))),
+        "billing.setBudget": mutate((ctx, params) => {
+          const subjectId = params.scope === "workspace" ? null : (params.subjectId ?? null);
+          if (params.scope !== "workspace" && !subjectId)
+            throw new RoomError("bad_request", `a ${params.scope} budget needs subjectId`);
+          if (params.scope === "workspace" && params.subjectId)
+            throw new RoomError("bad_request", "the workspace's budget has no subjectId");
+          if (params.scope === "project" && subjectId) requireProject(ctx.sql, subjectId);
+          if (params.scope === "task" && subjectId && !getTask(ctx.sql, subjectId))
+            throw new RoomError("not_found", `no task ${subjectId}`, { taskId: subjectId });
+          const before = budgetLimit(ctx.sql, params.scope, subjectId);
+          setBudget(ctx.sql, params.scope, subjectId, params.limit, ctx.now);
+          ctx.audit("billing.budget", subjectId ?? "workspace", { scope: params.scope, limit: params.limit });
+          // Work waiting on a spend approval against this budget that now fits goes on without it.
+          releaseFittingSpend(
+            ctx,
+            { scope: params.scope, subjectId },
+            budgetChange(ctx.actor.name, before, params.limit),
+          );
+          return { state: billingState(ctx.sql, billingParts.config, ctx.now) };
+        }, keyOfThisWorkspace),
       }),
-      "billing.entries": query((sql, params) => paged(ledgerEntries(sql, params), (entries) => ({ entries }))),
-      "billing.setBudget": mutate((ctx, params) => {
-        const subjectId = params.scope === "workspace" ? null : (params.subjectId ?? null);
-        if (params.scope !== "workspace" && !subjectId)
-          throw new RoomError("bad_request", `a ${params.scope} budget needs subjectId`);
-        if (params.scope === "workspace" && params.subjectId)
-          throw new RoomError("bad_request", "the workspace's budget has no subjectId");
-        if (params.scope === "project" && subjectId) requireProject(ctx.sql, subjectId);
-        if (params.scope === "task" && subjectId && !getTask(ctx.sql, subjectId))
-          throw new RoomError("not_found", `no task ${subjectId}`, { taskId: subjectId });
-        const before = budgetLimit(ctx.sql, params.scope, subjectId);
-        setBudget(ctx.sql, params.scope, subjectId, params.limit, ctx.now);
-        ctx.audit("billing.budget", subjectId ?? "workspace", { scope: params.scope, limit: params.limit });
-        // Work waiting on a spend approval against this budget that now fits goes on without it.
-        releaseFittingSpend(
-          ctx,
-          { scope: params.scope, subjectId },
-          budgetChange(ctx.actor.name, before, params.limit),
-        );
-        return { state: billingState(ctx.sql, parts().config, ctx.now) };
-      }, keyOfThisWorkspace),
-    }),
-    reactions: {
-      // Before the features that go on once it is decided (tasks, the Autopilot's runs): the
-      // raise is written first, so what asked finds its budget raised.
-      // A raise can leave room for other work waiting on the same budget: theirs are no longer needed.
-      "approval.resolved": ({ approval }) => {
-        const action = approval.action;
-        if (action?.kind !== "spend") return;
-        const decider = approval.resolvedBy ? { ...approval.resolvedBy, scopes: [] } : null;
-        const raised = parts().commit(decider, (ctx) => {
-          if (!applySpendApproval(ctx.sql, approval)) return false;
-          const amount = action.amount.toLocaleString("en-US");
-          releaseFittingSpend(ctx, action.budget, `${ctx.actor.name} approved ${amount} more credits on this budget`);
-          return true;
-        });
-        if (raised) live.news.changed();
+      reactions: {
+        // Before the features that go on once it is decided (tasks, the Autopilot's runs): the
+        // raise is written first, so what asked finds its budget raised.
+        // A raise can leave room for other work waiting on the same budget: theirs are no longer needed.
+        "approval.resolved": ({ approval }) => {
+          const action = approval.action;
+          if (action?.kind !== "spend") return;
+          const decider = approval.resolvedBy ? { ...approval.resolvedBy, scopes: [] } : null;
+          const raised = s.commit(decider, (ctx) => {
+            if (!applySpendApproval(ctx.sql, approval)) return false;
+            const amount = action.amount.toLocaleString("en-US");
+            releaseFittingSpend(ctx, action.budget, `${ctx.actor.name} approved ${amount} more credits on this budget`);
+            return true;
+          });
+          if (raised) news.changed();
+        },
       },
-    },
-    answered: { "billing.setBudget": () => live.news.changed() },
-    start: () => {
-      let raised = false;
-      const { sql } = parts();
-      for (const approval of spendApprovals(sql, "approved")) raised = applySpendApproval(sql, approval) || raised;
-      if (raised) live.news.changed();
-    },
-  };
-}
+      answered: { "billing.setBudget": () => news.changed() },
+      start: () => {
+        let raised = false;
+        const { sql } = s;
+        for (const approval of spendApprovals(sql, "approved")) raised = applySpendApproval(sql, approval) || raised;
+        if (raised) news.changed();
+      },
+    };
+  },
+});

@@ -1,38 +1,62 @@
-import type { OpEffects } from "../../domain/context";
-import type { Feature } from "../../kernel/feature";
+import { defineFeature } from "../../kernel/feature";
 import { local, methods } from "../../kernel/handlers";
 import { configure, follow, getInbox, markRead, markThreadReadFor, pushSubscribe, pushUnsubscribe } from "./methods";
+import { threadReadsOf } from "./reads";
+import { roomInbox } from "./room-inbox";
 
-export { roomInbox } from "./room-inbox";
-export { readOwnMessage, threadReadsOf } from "./reads";
+export { readOwnMessage } from "./reads";
 
 /**
  * People's inboxes: recomputed for whom a commit touched (hub.ts), mailed after a while (mail.ts),
  * pushed (push.ts); and read state per person and agent key (reads.ts), which reads inbox items with it.
  */
-export function inbox(parts: {
-  hub: { afterCommit(effects: OpEffects): void };
-  mail: { run(): Promise<unknown> };
-  /** The sender's marker of a thread they just posted in (reads.ts readOwnMessage), to their own sockets. */
-  ownMessageSent(principalId: string, threadId: string): void;
-}): Feature {
-  return {
-    name: "inbox",
-    methods: methods({
-      "inbox.get": local(getInbox),
-      "inbox.markRead": local(markRead),
-      "inbox.follow": local(follow),
-      "inbox.configure": local(configure),
-      "inbox.pushSubscribe": local(pushSubscribe),
-      "inbox.pushUnsubscribe": local(pushUnsubscribe),
-      "threads.markRead": local(markThreadReadFor),
-    }),
-    afterCommit: (effects) => parts.hub.afterCommit(effects),
-    // After the message's own event: the sender's tabs count it read, as the room does.
-    answered: {
-      "chat.send": ({ principal, payload }) => parts.ownMessageSent(principal.id, payload.message.threadId),
-      "sessions.send": ({ principal, payload }) => parts.ownMessageSent(principal.id, payload.message.threadId),
-    },
-    schedules: { mailInbox: () => parts.mail.run() },
-  };
-}
+export const inbox = defineFeature({
+  name: "inbox",
+  schedules: ["mailInbox"],
+  build: (s) => {
+    const parts = roomInbox({
+      env: s.env,
+      name: s.workspaceId,
+      scheduler: s.scheduler,
+      sockets: s.sockets,
+      room: { sql: s.sql, presence: () => s.clients.presence(), currentAccess: s.currentAccess },
+      send: (conn, text) => s.clients.send(conn, text),
+      toPrincipal: (principalId, event, payload) => s.toPrincipal(principalId, event, payload),
+    });
+    return {
+      api: {
+        /** These people's inboxes again (a mention in the community noted or gone). */
+        refresh: (principalIds: Iterable<string>) => parts.hub.refresh(principalIds),
+        /** Everyone's again: access changed. */
+        refreshEveryone: () => parts.hub.refreshEveryone(),
+      },
+      context: {
+        inbox: {
+          refresh: (ids) => parts.hub.refresh(ids),
+          preferencesChanged: () => parts.mail.soon(Date.now(), true),
+          push: parts.pushConfig,
+          readMoved: (principalId, payload) => parts.readMoved(principalId, payload),
+        },
+      },
+      // The principal's read markers, on every hello: a resume may have missed their moves.
+      hello: (principal) => ({ reads: threadReadsOf(s.sql, principal.id) }),
+      joined: (conn, principal, request) => parts.hub.greet(conn, principal, parts.originOf(request), Date.now()),
+      methods: methods({
+        "inbox.get": local(getInbox),
+        "inbox.markRead": local(markRead),
+        "inbox.follow": local(follow),
+        "inbox.configure": local(configure),
+        "inbox.pushSubscribe": local(pushSubscribe),
+        "inbox.pushUnsubscribe": local(pushUnsubscribe),
+        "threads.markRead": local(markThreadReadFor),
+      }),
+      afterCommit: (effects) => parts.hub.afterCommit(effects),
+      // After the message's own event: the sender's tabs count it read, as the room does.
+      answered: {
+        "chat.send": ({ principal, payload }) => parts.ownMessageSent(principal.id, payload.message.threadId),
+        "sessions.send": ({ principal, payload }) => parts.ownMessageSent(principal.id, payload.message.threadId),
+      },
+      schedules: { mailInbox: () => parts.mail.run() },
+    };
+  },
+});

@@ -7,8 +7,7 @@ import type { AutopilotContext } from "../../context";
 import type { Env } from "../../../../env";
 import { principalTag } from "../../../shared/connection-cap";
 import { connState } from "../../../shared/connection-state";
-import type { EventPayload } from "../../../../../shared/protocol/events";
-import { eventFrame } from "../../kernel/fanout";
+import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
 import { InboxHub } from "./hub";
 import { addressFromD1, InboxMail } from "./mail";
 import { InboxPush, pushConfig, sendPush } from "./push";
@@ -21,20 +20,19 @@ export interface RoomInboxDeps {
   /** The room's scheduler: mail wakes it with the callback `mailInbox`. */
   scheduler: Pick<Scheduler, "set">;
   sockets: Pick<WebSockets, "getConnections">;
-  /** The room's context (its SQL, who is connected, current access), built after this. */
-  room(): Pick<AutopilotContext, "sql" | "presence" | "currentAccess">;
+  /** The room's SQL, who is connected, current access. */
+  room: Pick<AutopilotContext, "sql" | "presence" | "currentAccess">;
   /** To one socket, in order with its other frames (replay-pump.ts). */
   send(conn: Connection, text: string): void;
+  /** An event to one principal's own sockets (the kernel's). */
+  toPrincipal<E extends EventName>(principalId: string, event: E, payload: EventPayload<E>): void;
 }
 
 /** The Autopilot room's inbox parts, wired to the room: the live hub, the mail schedule and Web Push. */
 export function roomInbox(d: RoomInboxDeps) {
-  // The room's context is built after these parts: read through it when used.
   const mail = new InboxMail({
-    get sql() {
-      return d.room().sql;
-    },
-    currentAccess: (principal) => d.room().currentAccess(principal),
+    sql: d.room.sql,
+    currentAccess: (principal) => d.room.currentAccess(principal),
     workspaceId: d.name,
     wakeAt: (at) => d.scheduler.set(new Date(Math.max(at, Date.now())), "mailInbox", { at }),
     addressOf: addressFromD1(d.env.DB),
@@ -49,22 +47,18 @@ export function roomInbox(d: RoomInboxDeps) {
       return state ? [{ conn, principal: state.principal }] : [];
     });
   const push = new InboxPush({
-    get sql() {
-      return d.room().sql;
-    },
+    sql: d.room.sql,
     config,
     workspaceId: d.name,
     // A socket whose close is still under way counts as gone.
     connected: (id) => socketsOf(id).some(({ conn }) => conn.readyState === WebSocket.OPEN),
-    currentAccess: (principal) => d.room().currentAccess(principal),
+    currentAccess: (principal) => d.room.currentAccess(principal),
     linkOrigin: (stored) => requireLinkOrigin(d.env, stored),
     send: (sub, payload) => sendPush(config!, sub, payload),
   });
   const hub = new InboxHub({
-    get sql() {
-      return d.room().sql;
-    },
-    present: () => d.room().presence(),
+    sql: d.room.sql,
+    present: () => d.room.presence(),
     socketsOf,
     send: d.send,
     itemsMayHaveChanged: () => {
@@ -82,12 +76,10 @@ export function roomInbox(d: RoomInboxDeps) {
     return linkOrigin(d.env, origin && appOrigins(d.env, request.url).includes(origin) ? origin : request.url) ?? "";
   };
   /** A read marker moved: to the reader's own sockets only (people and agent keys alike). */
-  const readMoved = (principalId: string, payload: EventPayload<"thread.read">): void => {
-    const text = eventFrame("thread.read", payload);
-    for (const { conn } of socketsOf(principalId)) d.send(conn, text);
-  };
+  const readMoved = (principalId: string, payload: EventPayload<"thread.read">): void =>
+    d.toPrincipal(principalId, "thread.read", payload);
   const ownMessageSent = (principalId: string, threadId: string): void => {
-    const read = markerOf(d.room().sql, principalId, threadId);
+    const read = markerOf(d.room.sql, principalId, threadId);
     if (read) readMoved(principalId, { threadId, read });
   };
   return { hub, mail, push, pushConfig: config, originOf, readMoved, ownMessageSent };

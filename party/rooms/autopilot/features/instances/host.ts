@@ -16,7 +16,7 @@ import { runScheduledBackups } from "../../../../instances/scheduled-backups";
 import { runtimeFromEnv } from "../../../../runtime-client";
 import type { AutopilotContext } from "../../context";
 import type { RoomServices } from "../../kernel/services";
-import { RecurringAlarms, wantedAlarms } from "../../schedules/recurring-alarms";
+import { RecurringAlarms, wantedAlarms } from "./recurring-alarms";
 import { checkInstanceStart } from "../../domain/billing-meters";
 import type { OpContext } from "../../domain/context";
 import { RoomError } from "../../../../domain/errors";

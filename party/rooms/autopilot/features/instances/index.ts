@@ -10,95 +10,130 @@ import { requestLink } from "../../domain/gateway-links";
 import { attachInstance, getInstance, listInstances, requestInstanceOperation } from "../../domain/instances";
 import { getThread } from "../../domain/threads";
 import type { RequestContext } from "../../context";
-import type { Feature } from "../../kernel/feature";
+import { defineFeature } from "../../kernel/feature";
+import { readGatewayLimits } from "../../../../bridge/gateway-limits";
+import type { DeviceEntryState } from "../../../../devices/pipe";
+import { deviceEntryState } from "../../../../devices/setup";
+import { billing } from "../billing";
+import { canvas } from "../canvas";
+import { metering } from "../metering";
+import { allSessions } from "../../domain/gateway";
 import { local, methods, mutate, query } from "../../kernel/handlers";
 import { readOwnMessage } from "../inbox";
-import type { InstanceHost } from "./host";
+import { InstanceHost } from "./host";
 
-export { InstanceHost } from "./host";
+/** The room's RPC for the Worker's device entry (party/devices/entry.ts). */
+export interface InstancesRpc {
+  /** Only a hosted instance that is ready takes devices. */
+  deviceEntryState(instanceId: string): DeviceEntryState;
+}
 
 /**
  * OpenClaw instances, hosted or linked, and their gateways' sessions: operations are filed
  * as approvals and run once approved; bridges follow the instances and their threads.
  */
-export function instances(p: InstanceHost): Feature {
-  const guarded = <R extends { approval: Approval }>(ctx: OpContext, result: R): R => {
-    const action = result.approval.action;
-    if (action?.kind === "instance") p.guardStart(ctx, action.instanceId);
-    return result;
-  };
-  return {
-    name: "instances",
-    methods: methods({
-      // A start is refused before anything starts (the plan's limit, the balance): the checks run
-      // after the request's own, and a refusal rolls its approval back with the transaction.
-      "instances.provision": mutate((ctx, params) => guarded(ctx, requestInstanceOperation(ctx, "provision", params))),
-      "instances.restart": mutate((ctx, params) => guarded(ctx, requestInstanceOperation(ctx, "restart", params))),
-      "instances.backup": mutate((ctx, params) => requestInstanceOperation(ctx, "backup", params)),
-      "instances.delete": mutate((ctx, params) => requestInstanceOperation(ctx, "delete", params)),
-      "instances.restore": mutate((ctx, params) => guarded(ctx, requestInstanceOperation(ctx, "restore", params))),
-      "instances.unpair": mutate((ctx, params) => {
-        refuseOwnDevice(ctx.sql, params.instanceId, params.deviceId);
-        return requestInstanceOperation(ctx, "unpair", params);
+export const instances = defineFeature({
+  name: "instances",
+  needs: [billing, metering, canvas],
+  schedules: ["watchBridges", "backupInstances"],
+  build: (s, needs) => {
+    // The Hatchery is told when a bridge's sessions change (sessions are no durable event).
+    const p = new InstanceHost(s, () => needs.canvas.poke(), { spend: needs.billing.spend, meters: needs.metering });
+    const rpc: InstancesRpc = { deviceEntryState: (instanceId) => deviceEntryState(s.sql, instanceId) };
+    const guarded = <R extends { approval: Approval }>(ctx: OpContext, result: R): R => {
+      const action = result.approval.action;
+      if (action?.kind === "instance") p.guardStart(ctx, action.instanceId);
+      return result;
+    };
+    return {
+      api: p,
+      rpc,
+      context: p.context(),
+      hello: () => ({
+        streams: p.bridges.streams,
+        sessions: allSessions(s.sql),
+        streamBytes: readGatewayLimits(s.env).helloStreamBytes,
       }),
-      "instances.startChat": mutate((ctx, params) => guarded(ctx, startChat(ctx, params))),
-      "instances.link": mutate((ctx, params, req) => requestLink(ctx, params, req.room.bridges.linkPolicy())),
-      "instances.details": local((req, params) => req.room.instanceDetails(params.instanceId)),
-      "instances.deviceSetup": local((req, params) => req.room.devices.setup(req.principal, params.instanceId)),
-      "instances.invokeNode": local((req, params) =>
-        req.room.devices.invokeNode(req.principal, params, req.approvedCall),
-      ),
-      "instances.channels": local((req, params) => req.room.instanceChannels(params.instanceId)),
-      "instances.configureChannel": mutate(requestConfigureChannel),
-      "instances.disconnectChannel": mutate(requestDisconnectChannel),
-      "instances.setChannelAccess": mutate(requestChannelAccess),
-      "instances.attach": mutate((ctx, params) => attachInstance(ctx, params, true)),
-      "instances.detach": mutate((ctx, params) => attachInstance(ctx, params, false)),
-      "instances.list": query((sql) => ({ instances: listInstances(sql) })),
-      "sessions.list": query((sql, params) => listSessions(sql, params.instanceId)),
-      "sessions.open": mutate(openSession),
-      "sessions.history": local(sessionHistory),
-      // As chat.send: the sender has read their own message.
-      "sessions.send": mutate((ctx, p) => {
-        const sent = sendToSession(ctx, p);
-        // The thread as it is after the send (sendToSession reads it again).
-        readOwnMessage(ctx.sql, ctx.principal.id, sent.thread.id, sent.message.n, sent.thread.messageCount, ctx.now);
-        return sent;
+      methods: methods({
+        // A start is refused before anything starts (the plan's limit, the balance): the checks run
+        // after the request's own, and a refusal rolls its approval back with the transaction.
+        "instances.provision": mutate((ctx, params) =>
+          guarded(ctx, requestInstanceOperation(ctx, "provision", params)),
+        ),
+        "instances.restart": mutate((ctx, params) => guarded(ctx, requestInstanceOperation(ctx, "restart", params))),
+        "instances.backup": mutate((ctx, params) => requestInstanceOperation(ctx, "backup", params)),
+        "instances.delete": mutate((ctx, params) => requestInstanceOperation(ctx, "delete", params)),
+        "instances.restore": mutate((ctx, params) => guarded(ctx, requestInstanceOperation(ctx, "restore", params))),
+        "instances.unpair": mutate((ctx, params) => {
+          refuseOwnDevice(ctx.sql, params.instanceId, params.deviceId);
+          return requestInstanceOperation(ctx, "unpair", params);
+        }),
+        "instances.startChat": mutate((ctx, params) => guarded(ctx, startChat(ctx, params))),
+        "instances.link": mutate((ctx, params, req) => requestLink(ctx, params, req.room.bridges.linkPolicy())),
+        "instances.details": local((req, params) => req.room.instanceDetails(params.instanceId)),
+        "instances.deviceSetup": local((req, params) => req.room.devices.setup(req.principal, params.instanceId)),
+        "instances.invokeNode": local((req, params) =>
+          req.room.devices.invokeNode(req.principal, params, req.approvedCall),
+        ),
+        "instances.channels": local((req, params) => req.room.instanceChannels(params.instanceId)),
+        "instances.configureChannel": mutate(requestConfigureChannel),
+        "instances.disconnectChannel": mutate(requestDisconnectChannel),
+        "instances.setChannelAccess": mutate(requestChannelAccess),
+        "instances.attach": mutate((ctx, params) => attachInstance(ctx, params, true)),
+        "instances.detach": mutate((ctx, params) => attachInstance(ctx, params, false)),
+        "instances.list": query((sql) => ({ instances: listInstances(sql) })),
+        "sessions.list": query((sql, params) => listSessions(sql, params.instanceId)),
+        "sessions.open": mutate(openSession),
+        "sessions.history": local(sessionHistory),
+        // As chat.send: the sender has read their own message.
+        "sessions.send": mutate((ctx, p) => {
+          const sent = sendToSession(ctx, p);
+          // The thread as it is after the send (sendToSession reads it again).
+          readOwnMessage(ctx.sql, ctx.principal.id, sent.thread.id, sent.message.n, sent.thread.messageCount, ctx.now);
+          return sent;
+        }),
       }),
-    }),
-    reactions: {
-      "approval.resolved": ({ approval }) => {
-        if (approval.action?.kind === "instance") p.settle(approval);
+      reactions: {
+        "approval.resolved": ({ approval }) => {
+          if (approval.action?.kind === "instance") p.settle(approval);
+        },
+        // A deleted instance's sessions went with it: clients drop the list they hold.
+        "instance.updated": ({ instance }) => {
+          if (instance.status === "stopped") p.sessionsChanged(instance.id);
+        },
+        "message.created": ({ message }) => {
+          // A message for a gateway thread was queued with it; the bridge sends it now.
+          // (No bridge, no lookup: this runs for every message in the room.)
+          if (p.bridges.size === 0 || message.author.id.startsWith("instance:")) return;
+          const gateway = getThread(p.sql, message.threadId)?.gateway;
+          if (gateway) void p.bridges.get(gateway.instanceId)?.flush();
+        },
+        "thread.created": ({ thread }) => {
+          if (!thread.gateway) return;
+          p.bridges.get(thread.gateway.instanceId)?.syncThread(thread.id);
+          // A gateway thread is bound when it is made (sessions.open / sessions.send).
+          p.sessionsChanged(thread.gateway.instanceId);
+        },
+        "thread.updated": ({ thread }) => {
+          if (thread.gateway) p.bridges.get(thread.gateway.instanceId)?.syncThread(thread.id);
+        },
       },
-      // A deleted instance's sessions went with it: clients drop the list they hold.
-      "instance.updated": ({ instance }) => {
-        if (instance.status === "stopped") p.sessionsChanged(instance.id);
+      afterCommit(effects) {
+        if (effects.events.some((e) => e.event === "instance.updated" || e.event === "instance.deleted"))
+          p.ensureBridges();
       },
-      "message.created": ({ message }) => {
-        // A message for a gateway thread was queued with it; the bridge sends it now.
-        // (No bridge, no lookup: this runs for every message in the room.)
-        if (p.bridges.size === 0 || message.author.id.startsWith("instance:")) return;
-        const gateway = getThread(p.sql, message.threadId)?.gateway;
-        if (gateway) void p.bridges.get(gateway.instanceId)?.flush();
-      },
-      "thread.created": ({ thread }) => {
-        if (!thread.gateway) return;
-        p.bridges.get(thread.gateway.instanceId)?.syncThread(thread.id);
-        // A gateway thread is bound when it is made (sessions.open / sessions.send).
-        p.sessionsChanged(thread.gateway.instanceId);
-      },
-      "thread.updated": ({ thread }) => {
-        if (thread.gateway) p.bridges.get(thread.gateway.instanceId)?.syncThread(thread.id);
-      },
-    },
-    afterCommit(effects) {
-      if (effects.events.some((e) => e.event === "instance.updated" || e.event === "instance.deleted"))
-        p.ensureBridges();
-    },
-    schedules: { watchBridges: () => p.watch(), backupInstances: () => p.backup() },
-    start: () => p.start(),
-  };
-}
+      schedules: { watchBridges: () => p.watch(), backupInstances: () => p.backup() },
+      start: () => p.start(),
+    };
+  },
+});
+
+/** Moves `instances.startChat` starts along when an approval was decided or an instance changed (after the bridges followed). */
+export const chatStarts = defineFeature({
+  name: "chat-starts",
+  needs: [instances],
+  build: (_s, { instances }) => ({ afterCommit: (effects) => instances.chatStarts(effects) }),
+});
 
 /** A gateway session's history, read live from its gateway. */
 async function sessionHistory(

@@ -1,9 +1,24 @@
-import type { OpEffects } from "../../domain/context";
-import type { Feature } from "../../kernel/feature";
+import { defineFeature } from "../../kernel/feature";
+import { McpSessions } from "./sessions";
 
-export { McpSessions } from "./sessions";
-
-/** MCP sessions (sessions.ts): after a commit, each session hears of its subscribed resources that changed. */
-export function mcp(sessions: { afterCommit(effects: OpEffects): void }): Feature {
-  return { name: "mcp", afterCommit: (effects) => sessions.afterCommit(effects) };
-}
+/**
+ * MCP (docs/mcp.md): the workspace's sessions, each with its own server, as a capability of
+ * the room's lifecycle (sessions.ts); after a commit, each session hears of its subscribed
+ * resources that changed.
+ */
+export const mcp = defineFeature({
+  name: "mcp",
+  build: (s) => {
+    const sessions = new McpSessions({
+      room: () => s.context(),
+      meter: () => s.clients.meter,
+      limits: s.limits,
+      call: s.call,
+    });
+    return {
+      api: { guarded: () => sessions.guarded() },
+      capabilities: [sessions],
+      afterCommit: (effects) => sessions.afterCommit(effects),
+    };
+  },
+});

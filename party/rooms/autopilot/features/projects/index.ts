@@ -1,5 +1,5 @@
 import { archiveProject, createProject, pageProjects, requireProject, updateProject } from "../../domain/projects";
-import type { Feature } from "../../kernel/feature";
+import { defineFeature } from "../../kernel/feature";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
 
 /**
@@ -7,13 +7,15 @@ import { methods, mutate, paged, query } from "../../kernel/handlers";
  * links (shared/protocol/projects.ts). The data lives in domain/projects.ts because the
  * Autopilot's agent reads a thread's project from there when it answers.
  */
-export const projects: Feature = {
+export const projects = defineFeature({
   name: "projects",
-  methods: methods({
-    "projects.create": mutate(createProject),
-    "projects.update": mutate(updateProject),
-    "projects.archive": mutate(archiveProject),
-    "projects.list": query((sql, p) => paged(pageProjects(sql, p), (projects) => ({ projects }))),
-    "projects.get": query((sql, p) => ({ project: requireProject(sql, p.projectId) })),
+  build: () => ({
+    methods: methods({
+      "projects.create": mutate(createProject),
+      "projects.update": mutate(updateProject),
+      "projects.archive": mutate(archiveProject),
+      "projects.list": query((sql, p) => paged(pageProjects(sql, p), (projects) => ({ projects }))),
+      "projects.get": query((sql, p) => ({ project: requireProject(sql, p.projectId) })),
+    }),
   }),
-};
+});

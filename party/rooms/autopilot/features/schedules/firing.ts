@@ -29,7 +29,7 @@ import { nextOccurrence, occurrencesSince } from "./times";
 // acts then; one between the act and its mark acts again with the same key, which the entry
 // answers from its record: the action happens once.
 
-/** The scheduled callback's name (features/install.ts ROOM_SCHEDULES). */
+/** The scheduled callback's name (declared with the feature: index.ts). */
 export const FIRE_SCHEDULES = "fireSchedules";
 
 /** When an owner's access could not be read (D1 did not answer), the firing waits this long and is tried again. */

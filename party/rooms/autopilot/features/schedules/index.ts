@@ -1,36 +1,44 @@
-import type { Feature } from "../../kernel/feature";
+import { defineFeature } from "../../kernel/feature";
 import { methods, mutate, query } from "../../kernel/handlers";
-import { FIRE_SCHEDULES, type ScheduleRunner } from "./firing";
-import type { ScheduleLimits } from "./limits";
+import { FIRE_SCHEDULES, ScheduleRunner } from "./firing";
+import { readScheduleLimits } from "./limits";
 import { createSchedule, deleteSchedule, pauseSchedule, resumeSchedule } from "./methods";
 import { allSchedules } from "./store";
-
-export { FIRE_SCHEDULES, ScheduleRunner } from "./firing";
-export { readScheduleLimits } from "./limits";
 
 /**
  * Schedules: work the room starts at its times while nobody is connected — a prompt posted
  * to a thread or a task given to the Autopilot, as whoever created it (firing.ts).
  */
-export function schedules(parts: {
-  runner: Pick<ScheduleRunner, "fire" | "start" | "rearm">;
-  limits: ScheduleLimits;
-}): Feature {
-  return {
-    name: "schedules",
-    methods: methods({
-      "schedules.create": mutate((ctx, p) => createSchedule(ctx, p, parts.limits)),
-      "schedules.list": query((sql) => ({ schedules: allSchedules(sql) })),
-      "schedules.pause": mutate(pauseSchedule),
-      "schedules.resume": mutate(resumeSchedule),
-      "schedules.delete": mutate(deleteSchedule),
-    }),
-    // The alarm follows the earliest next run whenever a schedule changed.
-    afterCommit: (effects) => {
-      if (effects.events.some((e) => e.event === "schedule.changed" || e.event === "schedule.deleted"))
-        parts.runner.rearm();
-    },
-    schedules: { [FIRE_SCHEDULES]: () => parts.runner.fire() },
-    start: () => parts.runner.start(),
-  };
-}
+export const schedules = defineFeature({
+  name: "schedules",
+  schedules: [FIRE_SCHEDULES],
+  build: (s) => {
+    const limits = readScheduleLimits(s.env);
+    const runner = new ScheduleRunner({
+      sql: s.sql,
+      commit: s.commit,
+      scheduler: s.scheduler,
+      currentAccess: s.currentAccess,
+      call: s.call,
+      keepAliveWhile: (work) => s.keepAliveWhile(work),
+      workspaceId: s.workspaceId,
+    });
+    const parts = { runner, limits };
+    return {
+      methods: methods({
+        "schedules.create": mutate((ctx, p) => createSchedule(ctx, p, parts.limits)),
+        "schedules.list": query((sql) => ({ schedules: allSchedules(sql) })),
+        "schedules.pause": mutate(pauseSchedule),
+        "schedules.resume": mutate(resumeSchedule),
+        "schedules.delete": mutate(deleteSchedule),
+      }),
+      // The alarm follows the earliest next run whenever a schedule changed.
+      afterCommit: (effects) => {
+        if (effects.events.some((e) => e.event === "schedule.changed" || e.event === "schedule.deleted"))
+          parts.runner.rearm();
+      },
+      schedules: { [FIRE_SCHEDULES]: () => parts.runner.fire() },
+      start: () => parts.runner.start(),
+    };
+  },
+});

@@ -1,7 +1,8 @@
 import { AUTOPILOT_ACTOR } from "../../../../agent/autopilot-posts";
 import { taskOpening } from "../../../../agent/task-context";
-import type { TaskRunner } from "../../../../agent/task-runner";
+import { TaskRunner } from "../../../../agent/task-runner";
 import { runScopes } from "../../../../agent/tools";
+import { readModelConfig } from "../../../../agent/config";
 import { readRunLog } from "../../domain/run-log";
 import {
   cancelTask,
@@ -14,68 +15,87 @@ import {
   startTask,
   tasksWithStatus,
 } from "../../domain/tasks";
-import type { Feature } from "../../kernel/feature";
+import { defineFeature } from "../../kernel/feature";
+import { billing } from "../billing";
+import { instances } from "../instances";
+import { TaskHeartbeat } from "./heartbeat";
+import { readTaskLimits } from "./limits";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
-import type { RoomWriter } from "../../domain/context";
-import type { TaskSettings } from "./limits";
-
-export { TaskHeartbeat } from "./heartbeat";
-export { readTaskLimits, type TaskSettings } from "./limits";
-
-/** What the tasks feature is installed with: the runner, the limits, and the alarm that wakes the room while tasks run. */
-export interface TaskParts {
-  runner: Pick<TaskRunner, "pump" | "recover" | "interrupt" | "onApprovalResolved" | "busy">;
-  limits: TaskSettings;
-  room: RoomWriter;
-  /** Keeps the room's alarm set while the runner is busy (an evicted room wakes and goes on). */
-  heartbeat: { ensure(): void; run(): Promise<void> };
-}
 
 /** Tasks: goals the Autopilot pursues step by step, with no one connected (decision 41), and their run log. */
-export function tasks(p: TaskParts): Feature {
-  return {
-    name: "tasks",
-    methods: methods({
-      "tasks.start": mutate((ctx, params) =>
-        startTask(ctx, {
-          params,
-          limits: p.limits,
-          scopes: runScopes(ctx.principal.scopes),
-          opening: taskOpening,
-          reporter: AUTOPILOT_ACTOR,
-        }),
-      ),
-      "tasks.pause": mutate(pauseTask),
-      "tasks.resume": mutate(resumeTask),
-      "tasks.cancel": mutate(cancelTask),
-      "tasks.get": query((sql, params) => ({ task: publicTask(requireTask(sql, params.taskId)) })),
-      "tasks.list": query((sql, params) => paged(listTasks(sql, params), (tasks) => ({ tasks }))),
-      "runlog.list": query((sql, params) => readRunLog(sql, params.runId, params.after, params.limit)),
-    }),
-    reactions: {
-      "task.changed": ({ task }) => {
-        if (task.status === "paused" || task.status === "cancelled")
-          p.runner.interrupt(task.id, `the task was ${task.status}`);
-        // A task becomes running only through the runner, which runs it: only a queued one needs starting.
-        if (task.status === "queued") {
-          p.runner.pump();
-          p.heartbeat.ensure();
-        }
+export const tasks = defineFeature({
+  name: "tasks",
+  // After billing on the bus: an approved spend approval's raise is written before a waiting task goes on.
+  needs: [billing, instances],
+  schedules: ["resumeTasks"],
+  build: (s, { billing, instances }) => {
+    const model = readModelConfig(s.env);
+    const limits = readTaskLimits(s.env);
+    const runner = new TaskRunner({
+      sql: s.sql,
+      commit: s.commit,
+      config: () => model,
+      broadcast: (event, payload) => s.broadcast(event, payload),
+      keepAlive: () => s.keepAlive(),
+      invoke: (principal, method, params, onBehalfOf) =>
+        s.invoke({ principal, via: "tool", ...(onBehalfOf ? { onBehalfOf } : {}) }, method, params),
+      gateway: (threadId) => instances.bridges.gatewayFor(threadId),
+      currentAccess: s.currentAccess,
+      concurrent: () => limits.atOnce,
+      spend: billing.spend,
+    });
+    // Keeps the room's alarm set while the runner is busy (an evicted room wakes and goes on).
+    const heartbeat = new TaskHeartbeat({
+      scheduler: s.scheduler,
+      busy: () => runner.busy,
+      pump: () => runner.pump(),
+      workspaceId: s.workspaceId,
+    });
+    const p = { runner, limits, heartbeat, room: s };
+    return {
+      api: runner,
+      methods: methods({
+        "tasks.start": mutate((ctx, params) =>
+          startTask(ctx, {
+            params,
+            limits: p.limits,
+            scopes: runScopes(ctx.principal.scopes),
+            opening: taskOpening,
+            reporter: AUTOPILOT_ACTOR,
+          }),
+        ),
+        "tasks.pause": mutate(pauseTask),
+        "tasks.resume": mutate(resumeTask),
+        "tasks.cancel": mutate(cancelTask),
+        "tasks.get": query((sql, params) => ({ task: publicTask(requireTask(sql, params.taskId)) })),
+        "tasks.list": query((sql, params) => paged(listTasks(sql, params), (tasks) => ({ tasks }))),
+        "runlog.list": query((sql, params) => readRunLog(sql, params.runId, params.after, params.limit)),
+      }),
+      reactions: {
+        "task.changed": ({ task }) => {
+          if (task.status === "paused" || task.status === "cancelled")
+            p.runner.interrupt(task.id, `the task was ${task.status}`);
+          // A task becomes running only through the runner, which runs it: only a queued one needs starting.
+          if (task.status === "queued") {
+            p.runner.pump();
+            p.heartbeat.ensure();
+          }
+        },
+        "approval.resolved": ({ approval }) => p.runner.onApprovalResolved(approval),
+        // The task's job is its progress: cancelling the job cancels the task.
+        "job.cancel_requested": ({ job, reason }) => {
+          const task = tasksWithStatus(p.room.sql, ["queued", "running", "waiting", "paused"]).find(
+            (t) => t.jobId === job.id,
+          );
+          if (task && job.cancelRequestedBy)
+            p.room.commit(null, (ctx) => endTaskFor(ctx, task, job.cancelRequestedBy!, reason ?? undefined));
+        },
       },
-      "approval.resolved": ({ approval }) => p.runner.onApprovalResolved(approval),
-      // The task's job is its progress: cancelling the job cancels the task.
-      "job.cancel_requested": ({ job, reason }) => {
-        const task = tasksWithStatus(p.room.sql, ["queued", "running", "waiting", "paused"]).find(
-          (t) => t.jobId === job.id,
-        );
-        if (task && job.cancelRequestedBy)
-          p.room.commit(null, (ctx) => endTaskFor(ctx, task, job.cancelRequestedBy!, reason ?? undefined));
+      schedules: { resumeTasks: () => p.heartbeat.run() },
+      start: () => {
+        p.runner.recover();
+        if (p.runner.busy) p.heartbeat.ensure();
       },
-    },
-    schedules: { resumeTasks: () => p.heartbeat.run() },
-    start: () => {
-      p.runner.recover();
-      if (p.runner.busy) p.heartbeat.ensure();
-    },
-  };
-}
+    };
+  },
+});

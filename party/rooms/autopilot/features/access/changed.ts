@@ -1,17 +1,10 @@
-import { AccessChange } from "../../access/access-change";
-import type { CurrentAccess } from "../../agent/run-access";
-import { recheckPrincipal } from "../../auth/current-access";
-import { appendAudit } from "./domain/audit";
-import type { Commit } from "./domain/context";
-import type { Sql } from "../../domain/sql";
-import { type GuardedSocket, revalidateSockets } from "../shared/connection-access";
-import { withdrawForLostAccess } from "../../access/withdrawals";
-
-/** A principal's access in a workspace as D1 has it now (the room's `currentAccess`). */
-export const accessReader =
-  (db: D1Database, workspaceId: () => string): CurrentAccess =>
-  (principal) =>
-    recheckPrincipal(db, workspaceId(), principal);
+import { AccessChange } from "../../../../access/access-change";
+import type { CurrentAccess } from "../../../../agent/run-access";
+import { appendAudit } from "../../domain/audit";
+import type { Commit } from "../../domain/context";
+import type { Sql } from "../../../../domain/sql";
+import { type GuardedSocket, revalidateSockets } from "../../../shared/connection-access";
+import { withdrawForLostAccess } from "../../../../access/withdrawals";
 
 export interface AccessChangeRoom {
   sql: Sql;

@@ -1,5 +1,5 @@
 import { getServerByName } from "partyserver";
-import { type Hatchery, POKE_PATH } from "../hatchery/room";
+import { type Hatchery, POKE_PATH } from "../../../hatchery/room";
 
 /** How long a canvas update may wait so that a burst of commits costs one Hatchery pull. */
 const HATCHERY_POKE_DELAY_MS = 100;

@@ -1,6 +1,6 @@
-import { sweepRoomTables } from "../domain/retention";
-import { forgetUnattachedFiles, UNATTACHED_FILE_TTL_MS, unattachedFiles } from "../domain/files";
-import type { Sql } from "../../../domain/sql";
+import { sweepRoomTables } from "../../domain/retention";
+import { forgetUnattachedFiles, UNATTACHED_FILE_TTL_MS, unattachedFiles } from "../../domain/files";
+import type { Sql } from "../../../../domain/sql";
 
 /** How often a room with something to forget sweeps its tables. */
 export const RETENTION_SWEEP_SECONDS = 3600;

@@ -1,0 +1,46 @@
+import type { AccessChange } from "../../../../access/access-change";
+import { defineFeature } from "../../kernel/feature";
+import { agent } from "../agent";
+import { inbox } from "../inbox";
+import { mcp } from "../mcp";
+import { tasks } from "../tasks";
+import { applyAccessChange } from "./changed";
+
+/** The room's RPC for the Worker's access changes (party/access/revalidate.ts). */
+export interface AccessRpc {
+  /** Access in this workspace changed. */
+  accessChanged(message: AccessChange): Promise<void>;
+}
+
+/**
+ * Access that holds live (docs/access.md): when the Worker says access in this workspace
+ * changed, every open socket and MCP session is re-checked, then the work that acts for
+ * someone (approvals waiting for a decision, the Autopilot's runs, tasks), then everyone's inbox.
+ */
+export const access = defineFeature({
+  name: "access",
+  needs: [agent, tasks, inbox, mcp],
+  build: (s, { agent, tasks, inbox, mcp }) => {
+    const rpc: AccessRpc = {
+      accessChanged: async (message) => {
+        await applyAccessChange(
+          {
+            sql: s.sql,
+            commit: s.commit,
+            db: s.env.DB,
+            workspaceId: s.workspaceId(),
+            currentAccess: s.currentAccess,
+            sockets: s.guardedSockets().concat(mcp.guarded()),
+            recheckRuns: async () => {
+              await agent.runner.recheckActive();
+              await tasks.recheck();
+            },
+          },
+          message,
+        );
+        inbox.refreshEveryone();
+      },
+    };
+    return { rpc };
+  },
+});

@@ -1,0 +1,55 @@
+import type { MethodParsedParams, MethodResult } from "../../../../../shared/protocol/methods";
+import { RoomError } from "../../../../domain/errors";
+import type { GraphApplyOutcome } from "../../../hatchery/room";
+import { roomEpoch } from "../../domain/eventlog";
+import { type GraphFeed, readGraphFeed } from "../../domain/graph-feed";
+import { defineFeature } from "../../kernel/feature";
+import { local, methods } from "../../kernel/handlers";
+import { HatcheryLink } from "./link";
+
+/** The room's RPC for the Hatchery: what its canvas pulls. */
+export interface CanvasRpc {
+  /** A page of durable events after `since`, or of the domain state when `since` is from another epoch or fell out of the log (graph-feed.ts). */
+  graphFeed(
+    since: number,
+    epoch: string | null,
+    limit?: number,
+    snapshotCursor?: string | null,
+    sessionsDigest?: string | null,
+  ): GraphFeed;
+}
+
+/**
+ * The workspace's canvas, the Hatchery (party/rooms/hatchery/): told after every commit
+ * with events that there is news to pull (coalesced), it pulls the room's events and state
+ * (`graphFeed`); graph commands people and agents send go to it.
+ */
+export const canvas = defineFeature({
+  name: "canvas",
+  build: (s) => {
+    const link = new HatcheryLink(s.env.Hatchery, s.workspaceId);
+    const rpc: CanvasRpc = {
+      graphFeed: (since, epoch, limit = 500, snapshotCursor = null, sessionsDigest = null) =>
+        readGraphFeed(s.sql, roomEpoch(s.sql), since, epoch, limit, snapshotCursor, sessionsDigest),
+    };
+    const applyGraph = async (
+      { principal }: { principal: { id: string } },
+      params: MethodParsedParams<"graph.apply">,
+    ): Promise<MethodResult<"graph.apply">> => {
+      // RPC results lose their discriminated-union narrowing; read them as the plain union.
+      const outcome = (await (
+        await link.stub()
+      ).applyCommands(principal.id, params.idempotencyKey, params.commands)) as GraphApplyOutcome;
+      if (!outcome.ok) throw new RoomError(outcome.error.code, outcome.error.message, outcome.error.details);
+      return outcome.result;
+    };
+    return {
+      api: link,
+      rpc,
+      methods: methods({ "graph.apply": local(applyGraph) }),
+      afterCommit: (effects) => {
+        if (effects.events.length > 0) link.poke();
+      },
+    };
+  },
+});

@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import type { Principal } from "../../../../shared/protocol/principal";
+import { defineFeature } from "./feature";
+import { buildFeatures, orderFeatures, scheduleNames } from "./features";
+import type { RoomServices } from "./services";
+
+const services = {
+  sql: {},
+  commit: () => undefined,
+  currentAccess: async () => ({ ok: true }),
+  clients: { presence: () => [] },
+} as unknown as RoomServices;
+const ada: Principal = { id: "user_1", kind: "user", name: "Ada", scopes: ["read"] };
+
+describe("the features' order", () => {
+  const base = defineFeature({ name: "zeta-base", build: () => ({ api: { value: 41 } }) });
+  const user = defineFeature({
+    name: "alpha-user",
+    needs: [base],
+    build: (_s, { "zeta-base": needed }) => ({ api: { value: needed.value + 1 } }),
+  });
+  const other = defineFeature({ name: "middle", build: () => ({}) });
+
+  it("puts each feature after what it needs, the rest by name, wherever they stand in the list", () => {
+    const names = (list: Parameters<typeof orderFeatures>[0]) => orderFeatures(list).map((d) => d.name);
+    expect(names([user, other, base])).toEqual(["middle", "zeta-base", "alpha-user"]);
+    expect(names([base, user, other])).toEqual(["middle", "zeta-base", "alpha-user"]);
+  });
+
+  it("builds a feature with the APIs of what it needs", () => {
+    const seen: number[] = [];
+    const reader = defineFeature({
+      name: "reader",
+      needs: [user],
+      build: (_s, { "alpha-user": needed }) => {
+        seen.push(needed.value);
+        return {};
+      },
+    });
+    buildFeatures([reader, base, user], services);
+    expect(seen).toEqual([42]);
+  });
+
+  it("refuses a need that is not installed, two features of one name and a cycle", () => {
+    expect(() => orderFeatures([user])).toThrow("feature alpha-user needs zeta-base, which is not installed");
+    expect(() => orderFeatures([other, other])).toThrow("two features are named middle");
+    const a = defineFeature({ name: "a", needs: [] as never[], build: () => ({}) });
+    const b = defineFeature({ name: "b", needs: [a], build: () => ({}) });
+    (a.needs as unknown[]).push(b);
+    expect(() => orderFeatures([a, b])).toThrow("the features a, b need each other");
+  });
+});
+
+describe("what the features give the room", () => {
+  it("takes each schedule, context part and RPC from one feature only", () => {
+    const one = defineFeature({ name: "one", schedules: ["tick"], build: () => ({ schedules: { tick: () => 1 } }) });
+    const two = defineFeature({ name: "two", schedules: ["tick"], build: () => ({ schedules: { tick: () => 2 } }) });
+    expect(scheduleNames([one])).toEqual(["tick"]);
+    expect(() => scheduleNames([one, two])).toThrow("the schedule tick is declared by two features: one and two");
+    const undeclared = defineFeature({ name: "sly", build: () => ({ schedules: { tock: () => 0 } }) });
+    expect(() => buildFeatures([undeclared], services)).toThrow(
+      "feature sly runs the schedule tock it does not declare",
+    );
+    const rpcA = defineFeature({ name: "ra", build: () => ({ rpc: { ping: () => "a" } }) });
+    const rpcB = defineFeature({ name: "rb", build: () => ({ rpc: { ping: () => "b" } }) });
+    expect(() => buildFeatures([rpcA, rpcB], services)).toThrow("rpc.ping is given by two features: ra and rb");
+    expect(buildFeatures([rpcA], services).rpc.ping()).toBe("a");
+  });
+
+  it("puts a hello together: every feature's streams, the rest from the one that gives it", () => {
+    const stream = (id: string) => ({ id }) as never;
+    const a = defineFeature({ name: "a", build: () => ({ hello: () => ({ streams: [stream("s1")], sessions: [] }) }) });
+    const b = defineFeature({
+      name: "b",
+      build: () => ({ hello: (p: Principal) => ({ streams: [stream("s2")], reads: [{ threadId: p.id }] as never }) }),
+    });
+    const hello = buildFeatures([b, a], services).hello(ada);
+    expect(hello.live?.streams).toEqual([{ id: "s1" }, { id: "s2" }]);
+    expect(hello.reads).toEqual([{ threadId: "user_1" }]);
+  });
+});

@@ -1,0 +1,135 @@
+import type { Connection, DurableObjectCapability } from "agents/lifecycle";
+import type { Principal } from "../../../../shared/protocol/principal";
+import type { AutopilotContext } from "../context";
+import type { HelloInput } from "../connections/hello";
+import type { AnyFeatureDefinition, BuiltFeature, Feature, FeatureDefinition } from "./feature";
+import type { RoomServices } from "./services";
+
+/**
+ * The features in the order they are built and hear of commits: each after every feature it
+ * needs, and otherwise by name, so nothing depends on where a feature stands in its list. A
+ * need that is not in the list, two features of one name, or a cycle is a wiring mistake the
+ * room refuses to start with.
+ */
+export function orderFeatures(definitions: readonly AnyFeatureDefinition[]): AnyFeatureDefinition[] {
+  const byName = new Map<string, AnyFeatureDefinition>();
+  for (const d of definitions) {
+    if (byName.has(d.name)) throw new Error(`two features are named ${d.name}`);
+    byName.set(d.name, d);
+  }
+  for (const d of definitions)
+    for (const need of d.needs)
+      if (byName.get(need.name) !== need)
+        throw new Error(`feature ${d.name} needs ${need.name}, which is not installed`);
+  const ordered: AnyFeatureDefinition[] = [];
+  const placed = new Set<string>();
+  const remaining = [...definitions].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  while (remaining.length > 0) {
+    const ready = remaining.findIndex((d) => d.needs.every((need) => placed.has(need.name)));
+    if (ready < 0) throw new Error(`the features ${remaining.map((d) => d.name).join(", ")} need each other`);
+    const [next] = remaining.splice(ready, 1);
+    ordered.push(next!);
+    placed.add(next!.name);
+  }
+  return ordered;
+}
+
+/** The names of every scheduled callback the features declare (the room's scheduler is made with them). */
+export function scheduleNames(definitions: readonly AnyFeatureDefinition[]): string[] {
+  const names = new Map<string, string>();
+  for (const d of definitions)
+    for (const name of d.schedules) {
+      const other = names.get(name);
+      if (other) throw new Error(`the schedule ${name} is declared by two features: ${other} and ${d.name}`);
+      names.set(name, d.name);
+    }
+  return [...names.keys()];
+}
+
+/** The room's RPC surface: every feature's part of it. */
+export type RpcOf<Definitions extends readonly AnyFeatureDefinition[]> = UnionToIntersection<
+  Definitions[number] extends infer D ? (D extends FeatureDefinition<string, unknown, infer Rpc> ? Rpc : never) : never
+>;
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+
+/** The features as built on the kernel's services, with what the kernel takes from them. */
+export interface BuiltFeatures<Rpc> {
+  /** In the order the after-commit bus calls them. */
+  readonly list: readonly Feature[];
+  /** What methods, tools and reactions act through. */
+  readonly context: AutopilotContext;
+  readonly rpc: Rpc;
+  /** What a hello to `principal` carries besides the room's state. */
+  hello(principal: Principal): Pick<HelloInput, "live" | "agent" | "streamBytes" | "reads">;
+  joined(conn: Connection, principal: Principal, request: Request): void;
+  readonly capabilities: readonly DurableObjectCapability[];
+}
+
+/**
+ * Builds each feature on the kernel's services, in order, giving it the APIs of the features
+ * it needs; the request context and the RPC surface are the features' parts put together,
+ * each part given by one feature only.
+ */
+export function buildFeatures<const Definitions extends readonly AnyFeatureDefinition[]>(
+  definitions: Definitions,
+  services: RoomServices,
+): BuiltFeatures<RpcOf<Definitions>> {
+  const apis: Record<string, unknown> = {};
+  const built: [string, BuiltFeature<unknown, object>][] = [];
+  for (const d of orderFeatures(definitions)) {
+    const needs = Object.fromEntries(d.needs.map((need) => [need.name, apis[need.name]]));
+    const feature = d.build(services, needs) as BuiltFeature<unknown, object>;
+    const declared = new Set(d.schedules);
+    for (const name of Object.keys(feature.schedules ?? {}))
+      if (!declared.delete(name)) throw new Error(`feature ${d.name} runs the schedule ${name} it does not declare`);
+    if (declared.size > 0) throw new Error(`feature ${d.name} declares ${[...declared].join(", ")} but runs none`);
+    apis[d.name] = feature.api;
+    built.push([d.name, feature]);
+  }
+  // The kernel's own parts of it, then the features'.
+  const context = {
+    sql: services.sql,
+    commit: services.commit,
+    currentAccess: services.currentAccess,
+    presence: () => services.clients.presence(),
+    ...joinParts(built, (f) => f.context, "context"),
+  } as AutopilotContext;
+  const rpc = joinParts(built, (f) => f.rpc, "rpc") as RpcOf<Definitions>;
+  return {
+    list: built.map(([name, f]) => ({ ...f, name })),
+    context,
+    rpc,
+    hello: (principal) => {
+      const parts = built.flatMap(([, f]) => (f.hello ? [f.hello(principal)] : []));
+      const one = <K extends "sessions" | "agent" | "reads" | "streamBytes">(key: K) =>
+        parts.find((part) => part[key] !== undefined)?.[key];
+      return {
+        live: { streams: parts.flatMap((part) => part.streams ?? []), sessions: one("sessions") ?? [] },
+        agent: one("agent"),
+        reads: one("reads") ?? [],
+        streamBytes: one("streamBytes"),
+      } as Pick<HelloInput, "live" | "agent" | "streamBytes" | "reads">;
+    },
+    joined: (conn, principal, request) => {
+      for (const [, f] of built) f.joined?.(conn, principal, request);
+    },
+    capabilities: built.flatMap(([, f]) => f.capabilities ?? []),
+  };
+}
+
+/** The features' parts of one object, each key from one feature only. */
+function joinParts(
+  built: readonly [string, BuiltFeature<unknown, object>][],
+  part: (f: BuiltFeature<unknown, object>) => object | undefined,
+  what: string,
+): Record<string, unknown> {
+  const joined: Record<string, unknown> = {};
+  const owner: Record<string, string> = {};
+  for (const [name, f] of built)
+    for (const [key, value] of Object.entries(part(f) ?? {})) {
+      if (key in owner) throw new Error(`${what}.${key} is given by two features: ${owner[key]} and ${name}`);
+      owner[key] = name;
+      joined[key] = value;
+    }
+  return joined;
+}
