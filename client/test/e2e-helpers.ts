@@ -3,6 +3,8 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { ROOT } from "../../party/dev/server.mjs";
+import { vi } from "vitest";
+import type { Message } from "../../shared/protocol/threads";
 import { AutopilotClient } from "../src/client";
 
 /** JSON over HTTP to the server, as a browser on its origin would send it. */
@@ -31,16 +33,39 @@ export function personClient(baseUrl: string, cookie: string, workspace: string,
   });
 }
 
-/** Polls a local condition (client state), returning its first truthy value. */
-export async function until<T>(check: () => T | undefined | null | false, what: string, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Polls a condition (client state, or a request to the server) until it is truthy, returning that value. */
+export const until = <T>(check: () => Falsy<T> | Promise<Falsy<T>>, what: string, timeoutMs: number): Promise<T> =>
+  vi.waitFor(async () => (await check()) || notYet(`timed out waiting for ${what}`), {
+    timeout: timeoutMs,
+    interval: 50,
+  });
+
+type Falsy<T> = T | undefined | null | false;
+
+/** Throws: in a vi.waitFor callback, "not yet" (it tries again; the last of these is the timeout's error). */
+export const notYet = (message: string): never => {
+  throw new Error(message);
+};
+
+/**
+ * Waits for a message in a thread, as the room lists it (durable), matching `match`; on a
+ * timeout the error lists what the thread has.
+ */
+export const waitForMessage = (
+  client: AutopilotClient,
+  threadId: string,
+  match: (m: Message) => boolean,
+  what: string,
+  timeoutMs: number,
+): Promise<Message> =>
+  vi.waitFor(
+    async () => {
+      const { messages } = await client.request("messages.list", { threadId, limit: 200 });
+      const listed = messages.map((m) => [m.author.id, m.kind, m.text.slice(0, 120)]);
+      return messages.find(match) ?? notYet(`timed out waiting for ${what}; thread has: ${JSON.stringify(listed)}`);
+    },
+    { timeout: timeoutMs, interval: 250 },
+  );
 
 /** A new person with a verified address (the dev outbox's link followed), as a browser would sign up. */
 export async function signUpVerified(

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import { vi } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { HelloPayload } from "../../shared/protocol/hello";
 import { hello } from "./fixtures";
@@ -69,16 +70,26 @@ export class FakeRoom {
     return connection;
   }
 
-  /** Resolves once `count` connections have been made in total. */
+  /**
+   * Resolves once `count` connections have been made in total. It waits for the connection
+   * itself, on the real clock: a test whose clock is fake leaves it where it is meanwhile.
+   */
   async waitForConnections(count: number, timeoutMs = 3_000): Promise<RoomConnection> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.connections.length < count) {
-      if (Date.now() > deadline) throw new Error(`expected ${count} connections, got ${this.connections.length}`);
-      await new Promise<void>((resolve) => {
-        this.#waiters.push(resolve);
-        setTimeout(resolve, 20);
+    if (this.connections.length < count)
+      await new Promise<void>((resolve, reject) => {
+        const timer = realSetTimeout(
+          () => reject(new Error(`expected ${count} connections, got ${this.connections.length}`)),
+          timeoutMs,
+        );
+        const waiter = () => {
+          if (this.connections.length < count) this.#waiters.push(waiter);
+          else {
+            realClearTimeout(timer);
+            resolve();
+          }
+        };
+        this.#waiters.push(waiter);
       });
-    }
     return this.connections[count - 1]!;
   }
 
@@ -133,6 +144,7 @@ export class FakeRoom {
 
 /** Timers as Node gives them, kept before any test installs fake ones. */
 const realSetTimeout = globalThis.setTimeout;
+const realClearTimeout = globalThis.clearTimeout;
 
 /**
  * `eventually` for a test whose clock is fake (vi.useFakeTimers): it waits on socket I/O
@@ -150,15 +162,5 @@ export async function eventuallyReal(check: () => void, timeoutMs = 3_000): Prom
   }
 }
 
-export async function eventually(check: () => void, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
-}
+export const eventually = (check: () => void, timeoutMs = 3_000): Promise<void> =>
+  vi.waitFor(check, { timeout: timeoutMs, interval: 10 });

@@ -7,7 +7,7 @@ import WebSocket from "ws";
 import type * as Y from "yjs";
 import { YSyncClient } from "../../party/dev/ysync.mjs";
 import { AutopilotClient } from "../src/client";
-import { addSecondPerson, httpJson, signUpVerified } from "./e2e-helpers";
+import { addSecondPerson, httpJson, personClient, signUpVerified, until } from "./e2e-helpers";
 
 export interface SeedSize {
   threads: number;
@@ -102,36 +102,6 @@ export const threadTitle = (i: number) =>
 
 const AUTO_TOOLS = ["threads_list {}", "memory_list {}", "jobs_list {}", "approvals_list {}", "instances_list {}"];
 
-async function until<T>(
-  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
-  what: string,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`seeding: timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function personClient(url: string, workspace: string, cookie: string, device: string): AutopilotClient {
-  return new AutopilotClient({
-    url,
-    workspace,
-    device,
-    ticket: async () =>
-      (
-        await httpJson<{ ticket: string }>(url, "/api/connect-ticket", {
-          method: "POST",
-          cookie,
-          body: JSON.stringify({ workspaceId: workspace }),
-        })
-      ).body.ticket,
-  });
-}
-
 /** The Hatchery document as a person's tab receives it. */
 export async function openHatchery(url: string, workspace: string, cookie: string): Promise<YSyncClient> {
   const ws = new WebSocket(`${url.replace(/^http/, "ws")}/parties/hatchery/${workspace}`, {
@@ -174,8 +144,8 @@ export async function seedWorkspace(url: string, size: SeedSize, label: string):
     body: JSON.stringify({ name: "Release bot" }),
   });
   if (key.status !== 201 && key.status !== 200) throw new Error(`seeding: the agent key was refused: ${key.status}`);
-  const a = personClient(url, workspace, alice.cookie, "alice-laptop");
-  const b = personClient(url, workspace, bob.cookie, "bob-laptop");
+  const a = personClient(url, alice.cookie, workspace, "alice-laptop");
+  const b = personClient(url, bob.cookie, workspace, "bob-laptop");
   const agent = new AutopilotClient({ url, workspace, device: "release-bot", apiKey: key.body.key });
   const clients = [a, b, agent];
   await Promise.all(clients.map((c) => c.ready()));
