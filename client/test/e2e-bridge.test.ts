@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { Message } from "../../shared/protocol/threads";
 import { ensureDevVars, freePort, startServer } from "../../party/dev/server.mjs";
@@ -22,7 +22,7 @@ import {
 import { markerScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
 import type { AutopilotClient } from "../src/client";
 import { type RunningRuntime, startRuntime as startRuntimeProcess } from "../../party/dev/runtime.mjs";
-import { addSecondPerson, httpJson, until } from "./e2e-helpers";
+import { addSecondPerson, httpJson, until, waitForMessage } from "./e2e-helpers";
 import { recordingClients } from "./recording-clients";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -82,26 +82,6 @@ function streamsOf(client: AutopilotClient): Map<string, string> {
 
 async function messages(client: AutopilotClient, threadId: string): Promise<Message[]> {
   return (await client.request("messages.list", { threadId, limit: 200 })).messages;
-}
-
-/** Waits for a message in a thread, as the room lists it (durable), matching `match`. */
-async function waitForMessage(
-  client: AutopilotClient,
-  thread: string,
-  match: (m: Message) => boolean,
-  what: string,
-  timeoutMs: number,
-): Promise<Message> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = (await messages(client, thread)).find(match);
-    if (found) return found;
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out waiting for ${what}; thread has: ${JSON.stringify((await messages(client, thread)).map((m) => [m.author.id, m.kind, m.text.slice(0, 80)]))}`,
-      );
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
@@ -288,15 +268,16 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
         30_000,
       );
       // Read without opening: the transcript comes from the gateway.
-      let history: Awaited<ReturnType<typeof bob.sessions.history>> | null = null;
-      const deadline = Date.now() + 30_000;
-      while (Date.now() < deadline) {
-        history = await bob.request("sessions.history", { instanceId: "work", sessionKey: listed.key, limit: 20 });
-        if (history.messages.some((m) => m.role === "assistant")) break;
-        await new Promise((r) => setTimeout(r, 300));
-      }
-      expect(history?.threadId).toBeNull();
-      expect(history?.messages.map((m) => [m.role, m.text])).toEqual([
+      const history = await vi.waitFor(
+        async () => {
+          const read = await bob.request("sessions.history", { instanceId: "work", sessionKey: listed.key, limit: 20 });
+          expect(read.messages.map((m) => m.role)).toContain("assistant");
+          return read;
+        },
+        { timeout: 30_000, interval: 300 },
+      );
+      expect(history.threadId).toBeNull();
+      expect(history.messages.map((m) => [m.role, m.text])).toEqual([
         ["user", "SAY: hello from outside"],
         ["assistant", "hello from outside"],
       ]);

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import WebSocket from "ws";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ChannelStatus } from "../../shared/protocol/channels";
 import { AutopilotClient } from "../src/client";
 import { addSecondPerson, httpJson, until } from "./e2e-helpers";
@@ -70,14 +70,15 @@ async function approved(approvalId: string) {
 
 /** Reads the channels until `done` holds for Telegram (the gateway applies config in the background). */
 async function telegramUntil(done: (t: ChannelStatus) => boolean, what: string): Promise<ChannelStatus> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const { channels } = await alice.request("instances.channels", { instanceId: "work" });
-    const telegram = channels.find((c) => c.channel === "telegram");
-    if (telegram && done(telegram)) return telegram;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(channels)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  return vi.waitFor(
+    async () => {
+      const { channels } = await alice.request("instances.channels", { instanceId: "work" });
+      const telegram = channels.find((c) => c.channel === "telegram");
+      if (telegram && done(telegram)) return telegram;
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(channels)}`);
+    },
+    { timeout: 60_000, interval: 500 },
+  );
 }
 
 const configFile = () => readFileSync(join(stack.dataDir, "instances", workspace, "work", "openclaw.json"), "utf8");

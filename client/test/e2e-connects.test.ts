@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { launchChromium } from "../../party/dev/chromium.mjs";
 import { freePort, ROOT, startServer } from "../../party/dev/server.mjs";
 import type { EventFrame } from "../../shared/protocol/frames";
@@ -194,11 +194,13 @@ describe("bounded connects over the real server", () => {
       expect(await page.getByTestId("approval-badge").textContent()).toBe("145");
       await page.screenshot({ path: join(ROOT, "test-artifacts", "connects-queue-more.png") });
       // Scrolling to the end loads the next pages until nothing is left.
-      for (let i = 0; i < 10 && (await more.count()) > 0; i++) {
-        await more.scrollIntoViewIfNeeded().catch(() => {});
-        await page.waitForTimeout(300);
-      }
-      expect(await more.count()).toBe(0);
+      await vi.waitFor(
+        async () => {
+          if ((await more.count()) > 0) await more.scrollIntoViewIfNeeded().catch(() => {});
+          expect(await more.count()).toBe(0);
+        },
+        { timeout: 3_000, interval: 300 },
+      );
       expect(await page.locator(".queue-item.status-pending").count()).toBe(145);
       await page.screenshot({ path: join(ROOT, "test-artifacts", "connects-queue-loaded.png") });
     } finally {

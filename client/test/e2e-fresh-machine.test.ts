@@ -59,15 +59,21 @@ afterAll(() => {
 });
 
 /** Waits until `npm start` says it is running (runtime and server up), or throws with the output when it gave up. */
-async function waitUntilRunning(child: ChildProcess, output: string[]): Promise<void> {
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(
-        `npm start exited (${child.exitCode ?? child.signalCode}) before it was running:\n${output.join("")}`,
+function waitUntilRunning(child: ChildProcess, output: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const exited = () =>
+      reject(
+        new Error(
+          `npm start exited (${child.exitCode ?? child.signalCode}) before it was running:\n${output.join("")}`,
+        ),
       );
-    if (output.join("").includes("Autopilot is running.")) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+    const running = () => output.join("").includes("Autopilot is running.") && resolve();
+    if (child.exitCode !== null || child.signalCode !== null) return exited();
+    // After the listeners that fill `output`: each sees the chunk it came with.
+    for (const stream of [child.stdout!, child.stderr!]) stream.on("data", running);
+    child.once("exit", exited);
+    running();
+  });
 }
 
 describe("a fresh machine, as root", () => {

@@ -41,16 +41,6 @@ async function runtimeGet<T>(path: string): Promise<T> {
 const spendAtRuntime = () => runtimeGet<WorkspaceSpend>(`/v1/workspaces/${workspace}/spend`);
 const countersAtRuntime = () => runtimeGet<InstanceUsage>(`/v1/workspaces/${workspace}/instances/work/usage`);
 
-async function untilAsync<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 /** The typed error a request was refused with (it must be refused). */
 async function refusalOf(request: Promise<unknown>): Promise<{ code: string; message: string; details?: unknown }> {
   try {
@@ -132,7 +122,7 @@ describe("a hosted gateway spends the workspace's credits", () => {
       text: "SAY: The first reply is paid for.",
       idempotencyKey: key("send"),
     });
-    const reply = await untilAsync(
+    const reply = await until(
       async () => (await messagesOf(bob)).find((m) => m.runId === first.id),
       "the first reply",
       120_000,
@@ -140,8 +130,8 @@ describe("a hosted gateway spends the workspace's credits", () => {
     expect(reply).toMatchObject({ text: "The first reply is paid for." });
     expect(reply.kind ?? "text").toBe("text");
     // Its tokens are in the ledger, and the balance went below zero: the runtime was told.
-    await untilAsync(async () => (await gatewayEntries(alice)).length > 0, "a gateway entry", 30_000);
-    const told = await untilAsync(
+    await until(async () => (await gatewayEntries(alice)).length > 0, "a gateway entry", 30_000);
+    const told = await until(
       async () => {
         const spend = await spendAtRuntime();
         return !spend.allowed && spend;
@@ -160,7 +150,7 @@ describe("a hosted gateway spends the workspace's credits", () => {
       text: "SAY: This one is not paid for.",
       idempotencyKey: key("send"),
     });
-    const refusal = await untilAsync(
+    const refusal = await until(
       async () => (await messagesOf(alice)).find((m) => m.runId === second.id),
       "the refused run's message",
       120_000,
@@ -172,7 +162,7 @@ describe("a hosted gateway spends the workspace's credits", () => {
 
     // Every token the runtime counted is billed exactly once, at the gateways' price (a credit each).
     const counters = await countersAtRuntime();
-    const billed = await untilAsync(
+    const billed = await until(
       async () => {
         const entries = await gatewayEntries(alice);
         const input = entries.reduce((n, e) => n + (e.inputTokens ?? 0), 0);
@@ -204,14 +194,14 @@ describe("a hosted gateway spends the workspace's credits", () => {
       body: JSON.stringify({ credits: 1_000_000, note: "gateway credits test" }),
     });
     expect(granted.status, JSON.stringify(granted.body)).toBe(201);
-    await untilAsync(async () => (await spendAtRuntime()).allowed, "the runtime told the workspace may spend", 30_000);
+    await until(async () => (await spendAtRuntime()).allowed, "the runtime told the workspace may spend", 30_000);
 
     const { message: third } = await alice.request("chat.send", {
       threadId,
       text: "SAY: Paid for again.",
       idempotencyKey: key("send"),
     });
-    const reply = await untilAsync(
+    const reply = await until(
       async () => (await messagesOf(bob)).find((m) => m.runId === third.id),
       "the reply after the grant",
       120_000,
@@ -226,7 +216,7 @@ describe("a hosted gateway spends the workspace's credits", () => {
       idempotencyKey: key("ok"),
     });
     await until(() => alice.state.instances.get("work")?.status === "stopped", "instance deleted", 60_000);
-    const time = await untilAsync(
+    const time = await until(
       async () => {
         const entries = (await alice.request("billing.entries", { kind: "usage", limit: 200 })).entries;
         const found = entries.filter((e) => e.purpose === "instance_time");

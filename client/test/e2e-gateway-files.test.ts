@@ -7,11 +7,10 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Message } from "../../shared/protocol/threads";
 import { markerScript, type ScriptedModel, userTexts } from "../../runtime/test/scripted-model";
 import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
 import type { AutopilotClient } from "../src/client";
-import { addSecondPerson, httpJson, personClient, until } from "./e2e-helpers";
+import { addSecondPerson, httpJson, personClient, until, waitForMessage } from "./e2e-helpers";
 
 let stack: OpenClawStack;
 let model: ScriptedModel;
@@ -37,20 +36,6 @@ async function upload(bytes: Uint8Array<ArrayBuffer>, type: string, name: string
   const body = (await res.json()) as { file: { id: string } };
   expect(res.status, JSON.stringify(body)).toBe(201);
   return body.file.id;
-}
-
-async function waitForMessage(match: (m: Message) => boolean, what: string, timeoutMs: number): Promise<Message> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { messages } = await alice.request("messages.list", { threadId, limit: 200 });
-    const found = messages.find(match);
-    if (found) return found;
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out waiting for ${what}; thread has: ${JSON.stringify(messages.map((m) => [m.author.id, m.kind, m.text.slice(0, 160)]))}`,
-      );
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 /** Every file under `dir`, recursively. */
@@ -131,6 +116,8 @@ describe("files reach an OpenClaw instance's gateway", () => {
     });
     expect(message.attachments?.map((a) => a.name)).toEqual(["ledger notes.txt"]);
     await waitForMessage(
+      alice,
+      threadId,
       (m) => m.author.id === "instance:work" && m.text === "read it",
       "the gateway's reply",
       120_000,
@@ -192,11 +179,19 @@ describe("files reach an OpenClaw instance's gateway", () => {
       attachments: [first, second],
       idempotencyKey: key("send"),
     });
-    const notice = await waitForMessage((m) => m.kind === "error", "the notice of the file left out", 60_000);
+    const notice = await waitForMessage(
+      alice,
+      threadId,
+      (m) => m.kind === "error",
+      "the notice of the file left out",
+      60_000,
+    );
     expect(notice.text).toBe(
       "Not sent to OpenClaw with this message: second.csv (too large: a message takes at most 15 MiB of files).",
     );
     await waitForMessage(
+      alice,
+      threadId,
       (m) => m.author.id === "instance:work" && m.text === "got the big one",
       "the gateway's reply",
       120_000,

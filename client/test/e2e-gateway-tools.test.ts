@@ -3,12 +3,11 @@
 // gateway, and the scripted model as the only stand-in — the Autopilot's requests (they
 // offer `openclaw_tool`) follow agentScript, the gateway's own follow markerScript.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Message } from "../../shared/protocol/threads";
 import type { startServer } from "../../party/dev/server.mjs";
 import { agentScript, type ChatRequest, markerScript, type ScriptedModel } from "../../runtime/test/scripted-model";
 import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
 import { AutopilotClient } from "../src/client";
-import { addSecondPerson, httpJson, until } from "./e2e-helpers";
+import { addSecondPerson, httpJson, until, waitForMessage } from "./e2e-helpers";
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let stack: OpenClawStack;
@@ -41,25 +40,6 @@ async function connect(device: string, as = cookie): Promise<AutopilotClient> {
   clients.push(client);
   await client.ready();
   return client;
-}
-
-async function waitForMessage(
-  client: AutopilotClient,
-  match: (m: Message) => boolean,
-  what: string,
-  timeoutMs: number,
-): Promise<Message> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { messages } = await client.request("messages.list", { threadId, limit: 200 });
-    const found = messages.find(match);
-    if (found) return found;
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out waiting for ${what}; thread has: ${JSON.stringify(messages.map((m) => [m.author.id, m.kind, m.text.slice(0, 120)]))}`,
-      );
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 beforeAll(async () => {
@@ -138,6 +118,7 @@ describe("the Autopilot uses an attached OpenClaw instance's gateway tools", () 
     });
     const toolMessage = await waitForMessage(
       bob,
+      threadId,
       (m) => m.kind === "tool" && m.tool?.name === "openclaw_tool",
       "the tool message",
       60_000,
@@ -151,6 +132,7 @@ describe("the Autopilot uses an attached OpenClaw instance's gateway tools", () 
     expect(toolMessage.tool?.durationMs).toEqual(expect.any(Number));
     const reply = await waitForMessage(
       bob,
+      threadId,
       (m) => m.author.id === "autopilot" && m.kind !== "tool" && m.text.startsWith("TOOL RESULT SEEN"),
       "the reply after the tool",
       60_000,
@@ -190,6 +172,7 @@ describe("the Autopilot uses an attached OpenClaw instance's gateway tools", () 
     });
     const ran = await waitForMessage(
       alice,
+      threadId,
       (m) => m.kind === "tool" && (m.tool?.arguments.includes("session_status") ?? false),
       "the approved tool's message",
       60_000,
@@ -201,6 +184,7 @@ describe("the Autopilot uses an attached OpenClaw instance's gateway tools", () 
     });
     await waitForMessage(
       alice,
+      threadId,
       (m) => m.author.id === "autopilot" && m.text.startsWith("TOOL RESULT SEEN") && m.text.includes("OpenClaw"),
       "the reply after the approved tool",
       60_000,

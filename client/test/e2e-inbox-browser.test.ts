@@ -10,10 +10,11 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { launchChromium } from "../../party/dev/chromium.mjs";
 import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
 import { PASSWORD, twoPeopleInOneWorkspace } from "./browser-helpers";
+import { notYet } from "./e2e-helpers";
 
 const ARTIFACTS = join(ROOT, "test-artifacts");
 const stamp = Date.now();
@@ -54,15 +55,17 @@ async function mailAbout(
   text: string,
   timeoutMs: number,
 ): Promise<{ subject: string; link: string }> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await ctx.request.get(`${server.url}/api/dev/mail`);
-    const { mails } = (await res.json()) as { mails: { subject: string; link: string }[] };
-    const found = mails.find((m) => m.subject.includes(text));
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no mail about ${text}: ${JSON.stringify(mails.map((m) => m.subject))}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  return vi.waitFor(
+    async () => {
+      const res = await ctx.request.get(`${server.url}/api/dev/mail`);
+      const { mails } = (await res.json()) as { mails: { subject: string; link: string }[] };
+      return (
+        mails.find((m) => m.subject.includes(text)) ??
+        notYet(`no mail about ${text}: ${JSON.stringify(mails.map((m) => m.subject))}`)
+      );
+    },
+    { timeout: timeoutMs, interval: 250 },
+  );
 }
 
 beforeAll(async () => {

@@ -191,7 +191,7 @@ describe("OpenClaw instances through the Autopilot", () => {
     const marker = join(runtimeDataDir, "instances", workspace, "keep", "workspace", "marker.txt");
     /** The first backup the schedule *started* after `t` (ids are start times), so it holds what was written before. */
     const backupStartedAfter = (t: number) =>
-      untilAsync(async () => (await details()).backups.find((b) => startedAt(b) > t), "a scheduled backup", 30_000);
+      until(async () => (await details()).backups.find((b) => startedAt(b) > t), "a scheduled backup", 30_000);
 
     writeFileSync(marker, "state A");
     const a = await backupStartedAfter(Date.now());
@@ -244,16 +244,6 @@ describe("OpenClaw instances through the Autopilot", () => {
 /** A backup id is its start time (`2026-11-22T13-41-47-123Z.tar.gz`). */
 function startedAt(backup: InstanceBackup): number {
   return Date.parse(backup.id.replace(/T(\d\d)-(\d\d)-(\d\d)-(\d{3})Z\.tar\.gz$/, "T$1:$2:$3.$4Z"));
-}
-
-async function untilAsync<T>(check: () => Promise<T | undefined>, what: string, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 /** A new account (its own workspace) connected as a person. */

@@ -9,13 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Message } from "../../shared/protocol/threads";
 import { launchChromium } from "../../party/dev/chromium.mjs";
 import { freePort, ROOT, startServer } from "../../party/dev/server.mjs";
 import { type StandaloneGateway, startStandaloneGateway } from "../../runtime/test/standalone-gateway";
 import { markerScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
 import type { AutopilotClient } from "../src/client";
-import { addSecondPerson, httpJson, signUpVerified, until } from "./e2e-helpers";
+import { addSecondPerson, httpJson, signUpVerified, until, waitForMessage } from "./e2e-helpers";
 import { recordingClients } from "./recording-clients";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -67,25 +66,6 @@ afterAll(async () => {
   await model?.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-async function waitForMessage(
-  threadId: string,
-  match: (m: Message) => boolean,
-  what: string,
-  timeoutMs: number,
-): Promise<Message> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { messages } = await alice.request("messages.list", { threadId, limit: 200 });
-    const found = messages.find(match);
-    if (found) return found;
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out waiting for ${what}; thread has: ${JSON.stringify(messages.map((m) => [m.author.id, m.kind, m.text.slice(0, 80)]))}`,
-      );
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe("a gateway its user runs elsewhere, linked to the workspace", () => {
   it("link → another person approves → the bridge connects → a thread's message gets the gateway's reply streamed; the token reaches no one", async () => {
@@ -140,6 +120,7 @@ describe("a gateway its user runs elsewhere, linked to the workspace", () => {
       idempotencyKey: key("msg"),
     });
     const reply = await waitForMessage(
+      alice,
       thread.id,
       (m) => m.author.id === "instance:home" && m.text.includes("hello from the gateway you run yourself"),
       "the linked gateway's reply",

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { freePort, startServer } from "../../party/dev/server.mjs";
 import type { Schedule } from "../../shared/protocol/schedules";
 import type { Message } from "../../shared/protocol/threads";
@@ -41,14 +41,14 @@ async function serverReports(
   what: string,
   timeoutMs = 30_000,
 ): Promise<Map<string, Schedule>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const schedules = await listed();
-    if (check(schedules)) return schedules;
-    if (Date.now() > deadline)
+  return vi.waitFor(
+    async () => {
+      const schedules = await listed();
+      if (check(schedules)) return schedules;
       throw new Error(`timed out waiting for ${what}: ${JSON.stringify([...schedules.values()])}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+    },
+    { timeout: timeoutMs, interval: 250 },
+  );
 }
 
 /** Waits on the machine's clock until `at`: for a time to pass, before looking whether something happened. */

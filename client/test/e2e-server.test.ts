@@ -5,9 +5,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
 import { AutopilotClient } from "../src/client";
+import { notYet, until } from "./e2e-helpers";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
@@ -95,18 +96,13 @@ function cli(args: string[], env: Record<string, string> = {}): CliRun {
     lines: [],
     stderr: "",
     exit: new Promise((resolve) => child.once("exit", (code) => resolve(code ?? -1))),
-    async nextLine(pick = () => true, timeoutMs = 15_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = run.lines.find(pick);
-        if (found) return found;
-        if (Date.now() > deadline)
-          throw new Error(
-            `no matching CLI output; stdout: ${JSON.stringify(run.lines).slice(-800)} stderr: ${run.stderr}`,
-          );
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
+    nextLine: (pick = () => true, timeoutMs = 15_000) =>
+      vi.waitFor(
+        () =>
+          run.lines.find(pick) ||
+          notYet(`no matching CLI output; stdout: ${JSON.stringify(run.lines).slice(-800)} stderr: ${run.stderr}`),
+        { timeout: timeoutMs, interval: 50 },
+      ),
   };
   let buffer = "";
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
@@ -127,14 +123,6 @@ async function cliJson<T>(args: string[]): Promise<T> {
   if (code !== 0) throw new Error(`autopilot ${args.join(" ")} exited ${code}: ${run.stderr}`);
   return run.lines[0] as T;
 }
-
-const until = async (check: () => boolean, what: string, timeoutMs = 10_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 beforeAll(async () => {
   port = await freePort();
@@ -191,6 +179,7 @@ describe("the product over `npm start`'s server", () => {
     await until(
       () => [...a.state.presence.values()].some((p) => p.kind === "agent" && p.device === "ci-runner"),
       "agent presence at Alice",
+      10_000,
     );
     expect([...b.state.presence.values()].map((p) => p.device).sort()).toEqual([
       "alice-laptop",
@@ -200,7 +189,7 @@ describe("the product over `npm start`'s server", () => {
 
     // Alice creates a thread; Bob and the agent see it.
     const { thread } = await a.threads.create({ title: "Release 1.4" });
-    await until(() => b.state.threads.has(thread.id), "thread at Bob");
+    await until(() => b.state.threads.has(thread.id), "thread at Bob", 10_000);
     await watch.nextLine((l) => (l as { event?: string }).event === "thread.created");
 
     // The agent posts through the CLI; both people see an agent-authored message.
@@ -210,7 +199,7 @@ describe("the product over `npm start`'s server", () => {
       "Build is green",
     ]);
     expect(sent.message.author.kind).toBe("agent");
-    await until(() => (a.state.threads.get(thread.id)?.messageCount ?? 0) === 1, "message count at Alice");
+    await until(() => (a.state.threads.get(thread.id)?.messageCount ?? 0) === 1, "message count at Alice", 10_000);
     const page = await b.messages.list({ threadId: thread.id });
     expect(page.messages.map((m) => [m.author.kind, m.text])).toEqual([["agent", "Build is green"]]);
 
@@ -226,14 +215,15 @@ describe("the product over `npm start`'s server", () => {
     await until(
       () => a.state.jobs.get(job.id)?.progress === 40 && b.state.jobs.get(job.id)?.message === "parsing",
       "job progress",
+      10_000,
     );
     await cliJson(["job", "finish", job.id, "--message", "done"]);
-    await until(() => b.state.jobs.get(job.id)?.status === "succeeded", "job finished at Bob");
+    await until(() => b.state.jobs.get(job.id)?.status === "succeeded", "job finished at Bob", 10_000);
 
     // Presence leaves when the agent stops watching.
     watch.child.kill("SIGINT");
     expect(await watch.exit).toBe(0);
-    await until(() => ![...a.state.presence.values()].some((p) => p.kind === "agent"), "agent left");
+    await until(() => ![...a.state.presence.values()].some((p) => p.kind === "agent"), "agent left", 10_000);
   });
 
   it("request-approval --wait exits 0 when a person approves and 1 when one denies", async () => {
@@ -254,12 +244,13 @@ describe("the product over `npm start`'s server", () => {
       approval: { id: string; status: string };
     };
     expect(requested.approval.status).toBe("pending");
-    await until(() => a.state.approvals.get(requested.approval.id)?.status === "pending", "approval at Alice");
+    await until(() => a.state.approvals.get(requested.approval.id)?.status === "pending", "approval at Alice", 10_000);
     await b.approvals.resolve({ approvalId: requested.approval.id, decision: "approve", note: "go" });
     expect(await waiting.exit).toBe(0);
     await until(
       () => a.state.approvals.get(requested.approval.id)?.resolvedBy?.name === "Bob",
       "Alice sees who approved",
+      10_000,
     );
 
     // The agent has no approve scope: its own attempt is refused with a readable error.
@@ -271,7 +262,7 @@ describe("the product over `npm start`'s server", () => {
     const second = (await denied.nextLine((l) => Boolean((l as { approval?: unknown }).approval))) as {
       approval: { id: string };
     };
-    await until(() => b.state.approvals.has(second.approval.id), "second approval at Bob");
+    await until(() => b.state.approvals.has(second.approval.id), "second approval at Bob", 10_000);
     await a.approvals.resolve({ approvalId: second.approval.id, decision: "deny" });
     expect(await denied.exit).toBe(1);
   });
@@ -298,7 +289,7 @@ describe("the product over `npm start`'s server", () => {
       "autopilot",
     ]);
     expect(configured.thread.responder).toEqual({ kind: "autopilot", reply: "every", agents: false });
-    await until(() => a.state.threads.get(thread.id)?.responder.kind === "autopilot", "responder at Alice");
+    await until(() => a.state.threads.get(thread.id)?.responder.kind === "autopilot", "responder at Alice", 10_000);
     // The CLI is an agent key: the Autopilot ignores its posts until the thread lets agents trigger it.
     const ignored = cli(["send", thread.id, "anyone?", "--wait-reply"]);
     expect(await ignored.exit).toBe(3);
@@ -311,7 +302,7 @@ describe("the product over `npm start`'s server", () => {
       "answer",
     ]);
     expect(letIn.thread.responder).toEqual({ kind: "autopilot", reply: "every", agents: true });
-    await until(() => a.state.threads.get(thread.id)?.responder.agents === true, "agents setting at Alice");
+    await until(() => a.state.threads.get(thread.id)?.responder.agents === true, "agents setting at Alice", 10_000);
     const asked = cli(["send", thread.id, "hello", "--wait-reply", "--timeout-ms", "20000"]);
     expect(await asked.exit).toBe(1);
     expect(asked.stderr).toMatch(/Autopilot error: no model configured/);
@@ -328,7 +319,7 @@ describe("the product over `npm start`'s server", () => {
     expect(listed.entries.map((e) => e.key)).toEqual(["deploy.target"]);
     expect(await cliJson(["memory", "delete", "deploy.target"])).toEqual({ deleted: true });
     expect((await cliJson<{ entries: { key: string }[] }>(["memory"])).entries.map((e) => e.key)).toEqual(["style"]);
-    await until(() => memoryEvents.length === 3, "memory events at Alice");
+    await until(() => memoryEvents.length === 3, "memory events at Alice", 10_000);
     expect(memoryEvents).toEqual(["updated deploy.target=eu-west", "updated style=terse", "deleted deploy.target"]);
 
     const usage = await cliJson<{ totals: { calls: number }; groups: unknown[]; entries?: unknown[] }>([
@@ -360,7 +351,7 @@ describe("the product over `npm start`'s server", () => {
     const threads = await cliJson<{ threads: { id: string; messageCount: number }[] }>(["threads"]);
     expect(threads.threads.find((t) => t.id === thread.id)?.messageCount).toBe(1);
     await cliJson(["send", thread.id, "after restart"]);
-    await until(() => a.state.threads.get(thread.id)?.messageCount === 2, "new message after restart");
+    await until(() => a.state.threads.get(thread.id)?.messageCount === 2, "new message after restart", 10_000);
     // One event (message.created) since the restart, applied on top of the old seq: resumed, not reset.
     expect(a.lastSeq).toBe(seqBefore + 1);
     const page = await a.messages.list({ threadId: thread.id });

@@ -16,13 +16,12 @@ import { YSyncClient } from "../../party/dev/ysync.mjs";
 import { domainNodeId, edgeId, edgesMap, nodesMap, readGraph, readNode } from "../../shared/hatchery/graph";
 import { sessionNodeRef } from "../../shared/hatchery/session-nodes";
 import type { Approval } from "../../shared/protocol/approvals";
-import type { Message } from "../../shared/protocol/threads";
 import { ProxiedGatewayClient } from "../../runtime/test/helpers";
 import { markerScript, type ScriptedModel } from "../../runtime/test/scripted-model";
 import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
 import { AutopilotClient } from "../src/client";
 import { signUpInUi } from "./browser-helpers";
-import { addSecondPerson, httpJson, until } from "./e2e-helpers";
+import { addSecondPerson, httpJson, until, waitForMessage } from "./e2e-helpers";
 
 const ARTIFACTS = join(ROOT, "test-artifacts");
 const stamp = Date.now();
@@ -153,15 +152,13 @@ describe("gateway sessions on the canvas", () => {
       text: "SAY: hello canvas",
       idempotencyKey: key("send"),
     });
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const { messages } = (await olga.request("messages.list", { threadId: thread.id, limit: 50 })) as {
-        messages: Message[];
-      };
-      if (messages.some((m) => m.runId === message.id && m.author.id === "instance:work")) break;
-      if (Date.now() > deadline) throw new Error("no reply from the gateway");
-      await new Promise((r) => setTimeout(r, 300));
-    }
+    await waitForMessage(
+      olga,
+      thread.id,
+      (m) => m.runId === message.id && m.author.id === "instance:work",
+      "the gateway's reply",
+      60_000,
+    );
     const own = await until(
       () => olga.state.sessions.get("work")?.find((s) => s.threadId === thread.id),
       "the thread's session listed",
