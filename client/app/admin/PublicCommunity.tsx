@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback } from "react";
 import type { ModerationView } from "../../../shared/protocol/community";
-import { adminApi, errorText } from "../lib/api";
+import { adminApi } from "../lib/api";
 import { FormError } from "../lib/form-error";
+import { useLoaded } from "../lib/loaded";
 import { ModerationQueue } from "../panels/community/ModerationQueue";
 import "../panels/community/community.css";
 
@@ -11,20 +12,17 @@ import "../panels/community/community.css";
  * (`generation`).
  */
 export function PublicCommunity({ generation }: { generation: number }) {
-  const [view, setView] = useState<ModerationView | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => {
-    try {
-      setView((await adminApi.community()).moderation);
-      setError(null);
-    } catch (err) {
-      setError(errorText(err));
-    }
-  }, []);
-  useEffect(() => {
-    void generation;
-    void load();
-  }, [generation, load]);
+  const {
+    value: view,
+    error,
+    setValue: setView,
+  } = useLoaded<ModerationView | null>(
+    useCallback(async () => {
+      void generation; // a new generation is the page's Refresh: read again
+      return (await adminApi.community()).moderation;
+    }, [generation]),
+    null,
+  );
   const open = view?.queue.length ?? 0;
   return (
     <section className="admin-section" aria-labelledby="admin-community">

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useState } from "react";
 import { useAction } from "../lib/action";
-import { authApi, type DevMail, errorText, type ReceivedInvitation } from "../lib/api";
+import { authApi, type DevMail, type ReceivedInvitation } from "../lib/api";
 import { FormError } from "../lib/form-error";
+import { useLoaded } from "../lib/loaded";
 import { useSession } from "../stores/session";
 import { notPendingText, useInvitationPreview } from "./invitation-link";
 
@@ -157,19 +158,13 @@ function VerifyEmail() {
 function Invitations({ hidden }: { hidden: string | null }) {
   const load = useSession((s) => s.load);
   const selectWorkspace = useSession((s) => s.selectWorkspace);
-  const [invitations, setInvitations] = useState<ReceivedInvitation[]>([]);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const refresh = useCallback(async () => {
-    try {
-      setInvitations((await authApi.myInvitations()).invitations);
-      setLoadError(null);
-    } catch (error) {
-      setLoadError(errorText(error));
-    }
-  }, []);
+  const mine = useLoaded<ReceivedInvitation[]>(
+    useCallback(async () => (await authApi.myInvitations()).invitations, []),
+    [],
+  );
+  const refresh = mine.reload;
   // Invitations arrive while the app is open: look again whenever the tab comes back.
   useEffect(() => {
-    void refresh();
     const onFocus = () => void refresh();
     addEventListener("focus", onFocus);
     return () => removeEventListener("focus", onFocus);
@@ -184,8 +179,8 @@ function Invitations({ hidden }: { hidden: string | null }) {
     return null;
   });
 
-  const listed = invitations.filter((inv) => inv.id !== hidden);
-  if (listed.length === 0 && !loadError && !decide.note && !decide.error) return null;
+  const listed = mine.value.filter((inv) => inv.id !== hidden);
+  if (listed.length === 0 && !mine.error && !decide.note && !decide.error) return null;
   return (
     <div className="notice account-notice">
       {listed.length > 0 && (
@@ -227,7 +222,7 @@ function Invitations({ hidden }: { hidden: string | null }) {
           {decide.note}
         </p>
       )}
-      <FormError error={decide.error ?? loadError} />
+      <FormError error={decide.error ?? mine.error} />
     </div>
   );
 }

@@ -1,9 +1,10 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useState } from "react";
 import type { Scope } from "../../../shared/protocol/principal";
 import { useAction } from "../lib/action";
-import { type AgentInvitation, authApi, errorText, type WorkspaceInfo } from "../lib/api";
+import { type AgentInvitation, authApi, type WorkspaceInfo } from "../lib/api";
 import { relativeTime } from "../lib/format";
 import { FormError } from "../lib/form-error";
+import { useLoaded } from "../lib/loaded";
 
 /**
  * Invite an agent: a one-time token the agent redeems at `POST /api/agent/signup` for a
@@ -11,28 +12,22 @@ import { FormError } from "../lib/form-error";
  * agents whose key holds `admin`.
  */
 export function AgentInvitePanel({ workspace }: { workspace: WorkspaceInfo }) {
-  const [open, setOpen] = useState<AgentInvitation[]>([]);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const open = useLoaded<AgentInvitation[]>(
+    useCallback(async () => (await authApi.agentInvitations(workspace.id)).invitations, [workspace.id]),
+    [],
+  );
   const [write, setWrite] = useState(true);
   const [minted, setMinted] = useState<{ token: string; scopes: Scope[] } | null>(null);
-  const load = useCallback(async () => {
-    try {
-      setOpen((await authApi.agentInvitations(workspace.id)).invitations);
-    } catch (error) {
-      setLoadError(errorText(error));
-    }
-  }, [workspace.id]);
-  useEffect(() => void load(), [load]);
 
   const invite = useAction(async () => {
     const scopes: Scope[] = write ? ["read", "write"] : ["read"];
     const result = await authApi.inviteAgent(workspace.id, { scopes });
     setMinted({ token: result.token, scopes: result.scopes });
-    await load();
+    await open.reload();
   });
   const cancel = useAction(async (id: string) => {
     await authApi.cancelAgentInvitation(workspace.id, id);
-    await load();
+    await open.reload();
   });
   const command = minted
     ? `curl -s -X POST ${location.origin}/api/agent/signup \\\n  -H 'content-type: application/json' \\\n  -d '{"name":"my-agent","invitation":"${minted.token}"}'`
@@ -64,9 +59,9 @@ export function AgentInvitePanel({ workspace }: { workspace: WorkspaceInfo }) {
           </button>
         </div>
       )}
-      {open.length > 0 && (
+      {open.value.length > 0 && (
         <ul className="rows" aria-label="Open agent invitations">
-          {open.map((inv) => (
+          {open.value.map((inv) => (
             <li key={inv.id}>
               <span>
                 {inv.scopes.join(", ")} <span className="muted small">created {relativeTime(inv.createdAt)}</span>
@@ -84,7 +79,7 @@ export function AgentInvitePanel({ workspace }: { workspace: WorkspaceInfo }) {
           ))}
         </ul>
       )}
-      <FormError error={invite.error ?? cancel.error ?? loadError} />
+      <FormError error={invite.error ?? cancel.error ?? open.error} />
     </div>
   );
 }

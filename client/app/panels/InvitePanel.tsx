@@ -1,7 +1,8 @@
-import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { type FormEvent, useCallback, useState } from "react";
 import { useAction } from "../lib/action";
-import { authApi, errorText, type SentInvitation, type WorkspaceInfo } from "../lib/api";
+import { authApi, type SentInvitation, type WorkspaceInfo } from "../lib/api";
 import { FormError } from "../lib/form-error";
+import { useLoaded } from "../lib/loaded";
 
 type Role = NonNullable<WorkspaceInfo["role"]>;
 
@@ -12,26 +13,20 @@ type Role = NonNullable<WorkspaceInfo["role"]>;
 export function InvitePanel({ workspace }: { workspace: WorkspaceInfo }) {
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<Role>("member");
-  const [pending, setPending] = useState<SentInvitation[]>([]);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const load = useCallback(async () => {
-    try {
-      setPending((await authApi.sentInvitations(workspace.id)).invitations);
-    } catch (error) {
-      setLoadError(errorText(error));
-    }
-  }, [workspace.id]);
-  useEffect(() => void load(), [load]);
+  const sent = useLoaded<SentInvitation[]>(
+    useCallback(async () => (await authApi.sentInvitations(workspace.id)).invitations, [workspace.id]),
+    [],
+  );
 
   const invite = useAction(async () => {
     const { invitation } = await authApi.invite(workspace.id, { email: email.trim(), role });
     setEmail("");
-    await load();
+    await sent.reload();
     return `Invitation sent to ${invitation.email} as ${invitation.role}.`;
   });
   const cancel = useAction(async (id: string) => {
     await authApi.cancelInvitation(workspace.id, id);
-    await load();
+    await sent.reload();
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -73,9 +68,9 @@ export function InvitePanel({ workspace }: { workspace: WorkspaceInfo }) {
           {invite.note}
         </p>
       )}
-      {pending.length > 0 && (
+      {sent.value.length > 0 && (
         <ul className="rows" aria-label="Pending invitations">
-          {pending.map((inv) => (
+          {sent.value.map((inv) => (
             <li key={inv.id}>
               <span>
                 {inv.email} <span className="muted small">invited as {inv.role}</span>
@@ -93,7 +88,7 @@ export function InvitePanel({ workspace }: { workspace: WorkspaceInfo }) {
           ))}
         </ul>
       )}
-      <FormError error={invite.error ?? cancel.error ?? loadError} />
+      <FormError error={invite.error ?? cancel.error ?? sent.error} />
     </div>
   );
 }

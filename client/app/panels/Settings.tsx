@@ -1,12 +1,13 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
+import { useCallback, useRef, useState, type FormEvent } from "react";
 import type { Role, Scope } from "../../../shared/protocol/principal";
 import { useAction } from "../lib/action";
-import { authApi, errorText, type AgentKey, type Member, type WorkspaceInfo } from "../lib/api";
+import { authApi, type AgentKey, type Member, type WorkspaceInfo } from "../lib/api";
 import { relativeTime } from "../lib/format";
 import { useModalDialog } from "../lib/modal";
 import { useRoom } from "../stores/room";
 import { type ThemeChoice, useTheme } from "../stores/theme";
 import { FormError } from "../lib/form-error";
+import { useLoaded } from "../lib/loaded";
 import { ApprovalPolicySettings } from "./ApprovalPolicySettings";
 import { AgentInvitePanel } from "./AgentInvitePanel";
 import { InvitePanel } from "./InvitePanel";
@@ -30,24 +31,17 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
   const manager = workspace.scopes.includes("admin");
   // E-mail invitations are better-auth's, which sends them for a signed-in person only.
   const person = useSession((s) => s.me?.kind === "user");
-  const [members, setMembers] = useState<Member[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<Role>("member");
-
-  const load = useCallback(async () => {
-    try {
-      setMembers((await authApi.members(workspace.id)).members);
-    } catch (err) {
-      setLoadError(errorText(err));
-    }
-  }, [workspace.id]);
-  useEffect(() => void load(), [load]);
+  const members = useLoaded<Member[] | null>(
+    useCallback(async () => (await authApi.members(workspace.id)).members, [workspace.id]),
+    null,
+  );
 
   const add = useAction(async () => {
     await authApi.addMember(workspace.id, { email: email.trim(), role });
     setEmail("");
-    await load();
+    await members.reload();
     return `${email.trim()} was added as ${role}.`;
   });
   const submit = (e: FormEvent) => {
@@ -55,7 +49,7 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
     add.run();
   };
   const added = add.note;
-  const error = add.error ?? loadError;
+  const error = add.error ?? members.error;
 
   return (
     <section aria-labelledby="members-h">
@@ -63,18 +57,18 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
       <p className="muted small">
         Owners and admins manage members and keys; members post and approve; viewers only look.
       </p>
-      {members === null ? (
+      {members.value === null ? (
         <p className="muted">Loading…</p>
       ) : (
         <ul className="rows">
-          {members.map((m) => (
+          {members.value.map((m) => (
             <li key={m.userId}>
               <span>
                 <strong>{m.name}</strong>{" "}
                 {m.agent ? <span className="agent-chip">agent</span> : <span className="muted small">{m.email}</span>}
               </span>
               {manager ? (
-                <MemberControls workspace={workspace} member={m} onChanged={load} />
+                <MemberControls workspace={workspace} member={m} onChanged={members.reload} />
               ) : (
                 <span className={`chip role-${m.role}`}>{m.role}</span>
               )}
@@ -126,28 +120,21 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
 }
 
 function Keys({ workspace }: { workspace: WorkspaceInfo }) {
-  const [keys, setKeys] = useState<AgentKey[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const keys = useLoaded<AgentKey[] | null>(
+    useCallback(async () => (await authApi.keys(workspace.id)).keys, [workspace.id]),
+    null,
+  );
   const [name, setName] = useState("");
   const [scopes, setScopes] = useState<Scope[]>(["read", "write"]);
   const [created, setCreated] = useState<{ key: string; name: string } | null>(null);
   const [copied, setCopied] = useState(false);
-
-  const load = useCallback(async () => {
-    try {
-      setKeys((await authApi.keys(workspace.id)).keys);
-    } catch (err) {
-      setLoadError(errorText(err));
-    }
-  }, [workspace.id]);
-  useEffect(() => void load(), [load]);
 
   const create = useAction(async () => {
     const result = await authApi.createKey(workspace.id, { name: name.trim(), scopes });
     setCreated({ key: result.key, name: result.name ?? name.trim() });
     setCopied(false);
     setName("");
-    await load();
+    await keys.reload();
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -156,7 +143,7 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
 
   const revoke = useAction(async (key: AgentKey) => {
     await authApi.revokeKey(workspace.id, key.id);
-    await load();
+    await keys.reload();
   });
   const rotate = useAction(async (key: AgentKey) => {
     if (!confirm(`Rotate “${key.name ?? key.id}”? The current secret stops working at once; agents need the new one.`))
@@ -164,7 +151,7 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
     const result = await authApi.rotateKey(workspace.id, key.id);
     setCreated({ key: result.key, name: result.name ?? key.name ?? "agent" });
     setCopied(false);
-    await load();
+    await keys.reload();
   });
   const confirmRevoke = (key: AgentKey) => {
     if (confirm(`Revoke “${key.name ?? key.start ?? key.id}”? Agents using it are disconnected at once.`))
@@ -180,7 +167,7 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
     }
     setCopied(true);
   });
-  const error = create.error ?? revoke.error ?? rotate.error ?? copy.error ?? loadError;
+  const error = create.error ?? revoke.error ?? rotate.error ?? copy.error ?? keys.error;
 
   return (
     <section aria-labelledby="keys-h">
@@ -236,13 +223,13 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
           Create key
         </button>
       </form>
-      {keys === null ? (
+      {keys.value === null ? (
         <p className="muted">Loading…</p>
-      ) : keys.length === 0 ? (
+      ) : keys.value.length === 0 ? (
         <p className="empty">No keys yet. Create one above to connect your first agent.</p>
       ) : (
         <ul className="rows">
-          {keys.map((k) => (
+          {keys.value.map((k) => (
             <li key={k.id}>
               <span>
                 <strong>{k.name}</strong>{" "}

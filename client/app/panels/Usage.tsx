@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useState } from "react";
+import { useEffect, useMemo } from "react";
 import type { z } from "zod";
 import type { UsageListResult } from "../../../shared/protocol/agent";
-import { errorText } from "../lib/api";
+import { useLoaded } from "../lib/loaded";
 import { useRoom } from "../stores/room";
 import { FormError } from "../lib/form-error";
 
@@ -74,26 +74,24 @@ export function UsageView() {
   const status = useRoom((s) => s.status);
   const threads = useRoom((s) => s.state.threads);
   const presence = useRoom((s) => s.state.presence);
-  const [usage, setUsage] = useState<{ byThread: Usage; byPrincipal: Usage } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    if (!client) return;
-    try {
-      const [byThread, byPrincipal] = await Promise.all([
-        client.usage.list({ groupBy: "thread" }),
-        client.usage.list({ groupBy: "principal" }),
-      ]);
-      setUsage({ byThread, byPrincipal });
-      setError(null);
-    } catch (err) {
-      setError(errorText(err));
-    }
-  }, [client]);
+  // Read again after every hello: usage is no room state, so nothing replays what was missed.
+  const read = useMemo(
+    () =>
+      client && status === "connected"
+        ? async () => {
+            const [byThread, byPrincipal] = await Promise.all([
+              client.usage.list({ groupBy: "thread" }),
+              client.usage.list({ groupBy: "principal" }),
+            ]);
+            return { byThread, byPrincipal };
+          }
+        : null,
+    [client, status],
+  );
+  const { value: usage, error, reload: load } = useLoaded<{ byThread: Usage; byPrincipal: Usage } | null>(read, null);
 
   useEffect(() => {
     if (!client || status !== "connected") return;
-    void load();
     // A finished Autopilot reply is its durable message ending a run.
     return client.on("message.created", ({ message }) => {
       if (message.author.id === AUTOPILOT_ID && message.runId && !message.tool) void load();
