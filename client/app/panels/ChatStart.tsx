@@ -4,6 +4,7 @@ import type { Thread } from "../../../shared/protocol/threads";
 import { useAction } from "../lib/action";
 import { chatStartPhase, nextInstanceId } from "../lib/chat-start";
 import { FormError } from "../lib/form-error";
+import { ProgressBar } from "../lib/progress-bar";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
 
@@ -112,17 +113,8 @@ export function ChatStartProgress({ thread }: { thread: Thread }) {
   }
   return (
     <div className={`chat-start ${phase.tone}`} role="status" aria-label="Starting OpenClaw">
-      <div
-        className="progress large"
-        role="progressbar"
-        aria-label={phase.label}
-        aria-valuemin={0}
-        aria-valuemax={100}
-        {...(phase.progress === null ? {} : { "aria-valuenow": phase.progress })}
-      >
-        {/* Waiting: no width, the bar is full and shimmers (chat-start.css). */}
-        <span style={phase.progress === null ? undefined : { width: `${phase.progress}%` }} />
-      </div>
+      {/* Waiting: no progress, the bar is full and shimmers (chat-start.css). */}
+      <ProgressBar label={phase.label} now={phase.progress} large />
       <p className="small">
         {phase.label}
         {phase.progress !== null && ` · ${phase.progress}%`}

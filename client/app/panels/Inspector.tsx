@@ -20,6 +20,7 @@ import { SessionView } from "./SessionView";
 import { ThreadApprovals } from "./ThreadApprovals";
 import { TaskView } from "./TaskView";
 import { FormError } from "../lib/form-error";
+import { ProgressBar } from "../lib/progress-bar";
 import { AttachButton, PendingFiles } from "./attachments/AttachmentPicker";
 import { usePendingFiles } from "./attachments/pending";
 import { useMessageFocus } from "../palette/message-focus";
@@ -254,16 +255,7 @@ function JobView({ jobId }: { jobId: string }) {
           {relativeTime(job.startedAt)}
         </p>
       </header>
-      <div
-        className="progress large"
-        role="progressbar"
-        aria-valuenow={job.progress}
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-label={`${job.title} progress`}
-      >
-        <span style={{ width: `${job.progress}%` }} />
-      </div>
+      <ProgressBar label={`${job.title} progress`} now={job.progress} large />
       <p>
         <span className={`chip chip-${job.status}`}>{statusWords("job", job.status)}</span> {Math.round(job.progress)}%{" "}
         {job.message && `· ${job.message}`}
@@ -358,16 +350,12 @@ function InstanceView({ instanceId }: { instanceId: string }) {
         )}
       </dl>
       {busy && (
-        <div
-          className="progress large"
-          role="progressbar"
-          aria-valuenow={Math.round(instance.progress)}
-          aria-valuemin={0}
-          aria-valuemax={100}
-          aria-label={`${instance.name}: ${instance.phase}`}
-        >
-          <span style={{ width: `${instance.progress}%` }} />
-        </div>
+        <ProgressBar
+          label={`${instance.name}: ${instance.phase}`}
+          now={Math.round(instance.progress)}
+          percent={instance.progress}
+          large
+        />
       )}
       {instance.error && (
         <p className="form-error" role="alert">

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, type KeyboardEvent } from "react";
 import { relativeTime } from "../lib/format";
+import { ProgressBar } from "../lib/progress-bar";
 import { sortApprovals, useRoom } from "../stores/room";
 import { useUi, type RightTab } from "../stores/ui";
 import { statusWords } from "../../../shared/plain-words";
@@ -101,16 +102,7 @@ function Jobs() {
               <span className="nav-title">{j.title}</span>
               <span className={`chip chip-${j.status}`}>{statusWords("job", j.status)}</span>
             </button>
-            <div
-              className="progress"
-              role="progressbar"
-              aria-valuenow={j.progress}
-              aria-valuemin={0}
-              aria-valuemax={100}
-              aria-label={`${j.title} progress`}
-            >
-              <span style={{ width: `${j.progress}%` }} />
-            </div>
+            <ProgressBar label={`${j.title} progress`} now={j.progress} />
             <p className="muted small">
               {Math.round(j.progress)}% · {j.error ?? (j.message || `by ${j.owner.name}`)} · {relativeTime(j.updatedAt)}
             </p>

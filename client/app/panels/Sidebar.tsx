@@ -1,5 +1,6 @@
 import { useMemo, useState } from "react";
 import { relativeTime } from "../lib/format";
+import { ProgressBar } from "../lib/progress-bar";
 import { requestedInstances } from "../lib/instance-status";
 import { colorFor } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
@@ -198,16 +199,7 @@ function Instances() {
                   </span>
                 </button>
                 {busy && (
-                  <div
-                    className="progress"
-                    role="progressbar"
-                    aria-valuenow={Math.round(i.progress)}
-                    aria-valuemin={0}
-                    aria-valuemax={100}
-                    aria-label={`${i.name}: ${i.phase}`}
-                  >
-                    <span style={{ width: `${i.progress}%` }} />
-                  </div>
+                  <ProgressBar label={`${i.name}: ${i.phase}`} now={Math.round(i.progress)} percent={i.progress} />
                 )}
                 {i.status === "error" && i.error && <p className="form-error">{i.error}</p>}
                 {i.bridge && (

@@ -3,6 +3,7 @@ import type { Task } from "../../../shared/protocol/tasks";
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
 import { relativeTime } from "../lib/format";
+import { ProgressBar } from "../lib/progress-bar";
 import { isUnfinished, stepLine, TASK_STATUS_WORDS, tokensText } from "../lib/run-log";
 import { useCan, useRoom } from "../stores/room";
 import { useAllTasks, useTaskList, useTasks } from "../stores/tasks";
@@ -94,16 +95,12 @@ export function TaskProgress({ task }: { task: Task }) {
   if (!isUnfinished(task)) return null;
   const percent = Math.min(100, Math.round((task.used.steps / task.budget.maxSteps) * 100));
   return (
-    <div
-      className="progress"
-      role="progressbar"
-      aria-valuenow={task.used.steps}
-      aria-valuemin={0}
-      aria-valuemax={task.budget.maxSteps}
-      aria-label={`Steps taken of at most ${task.budget.maxSteps}`}
-    >
-      <span style={{ width: `${percent}%` }} />
-    </div>
+    <ProgressBar
+      label={`Steps taken of at most ${task.budget.maxSteps}`}
+      now={task.used.steps}
+      max={task.budget.maxSteps}
+      percent={percent}
+    />
   );
 }
 

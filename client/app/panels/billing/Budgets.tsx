@@ -3,6 +3,7 @@ import type { BillingState, Budget, BudgetScope } from "../../../../shared/proto
 import { budgetAllowance, budgetSpan, budgetUse, creditsText, SCOPE_LABELS } from "../../../../shared/billing-words";
 import { useAction } from "../../lib/action";
 import { FormError } from "../../lib/form-error";
+import { ProgressBar } from "../../lib/progress-bar";
 import { useCan, useRoom } from "../../stores/room";
 import { useTasks } from "../../stores/tasks";
 import { AGENT_PREFIX, type Directory, useSubjectName } from "./names";
@@ -50,16 +51,12 @@ function BudgetRow({
           {allowance.raised && <span className="budget-raised"> · {allowance.raised}</span>}
         </span>
       </div>
-      <div
-        className="progress"
-        role="progressbar"
-        aria-label={`${name}: budget used`}
-        aria-valuemin={0}
-        aria-valuemax={allowed}
-        aria-valuenow={Math.min(budget.used, allowed)}
-      >
-        <span style={{ width: `${Math.min(100, share * 100)}%` }} />
-      </div>
+      <ProgressBar
+        label={`${name}: budget used`}
+        now={Math.min(budget.used, allowed)}
+        max={allowed}
+        percent={Math.min(100, share * 100)}
+      />
       <p className="muted small budget-use">
         {number.format(budget.used)} used ·{" "}
         {over ? <strong>over by {creditsText(-budget.remaining)}</strong> : <>{creditsText(budget.remaining)} left</>}
