@@ -4,6 +4,7 @@ import { type AccountStatus, type AdminUser, type AdminWorkspace, adminApi, erro
 import { FormError } from "../lib/form-error";
 import { relativeTime } from "../lib/format";
 import { useSession } from "../stores/session";
+import { Brand } from "../shell/Brand";
 import { PublicCommunity } from "./PublicCommunity";
 import { Workspaces } from "./WorkspaceBilling";
 
@@ -156,12 +157,7 @@ export function AdminPage() {
   return (
     <div className="admin-page">
       <header className="topbar">
-        <div className="brand">
-          <span className="logo" aria-hidden>
-            ◆
-          </span>
-          Autopilot admin
-        </div>
+        <Brand>Autopilot admin</Brand>
         <div className="spacer" />
         <button type="button" onClick={() => void load()}>
           Refresh

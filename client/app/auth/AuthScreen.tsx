@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from "react";
 import { useAction } from "../lib/action";
 import { authApi } from "../lib/api";
 import { useSession } from "../stores/session";
+import { Brand } from "../shell/Brand";
 import { FormError } from "../lib/form-error";
 import { forgetInvitationLink, notPendingText, type PreviewState, useInvitationPreview } from "./invitation-link";
 
@@ -55,12 +56,7 @@ export function AuthScreen() {
   return (
     <main className="auth">
       <div className="auth-card">
-        <div className="brand large">
-          <span className="logo" aria-hidden>
-            ◆
-          </span>
-          Autopilot
-        </div>
+        <Brand large>Autopilot</Brand>
         <p className="muted">
           Your team’s room for threads, approvals and agent work — live for people and agents alike.
         </p>

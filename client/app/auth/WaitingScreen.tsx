@@ -2,6 +2,7 @@ import { useEffect } from "react";
 import { Backoff } from "../../../shared/backoff";
 import { ApiError, authApi } from "../lib/api";
 import { useSession } from "../stores/session";
+import { Brand } from "../shell/Brand";
 
 /**
  * Until an operator approves this account (sign-up as a waitlist). It learns of the
@@ -44,12 +45,7 @@ export function WaitingScreen() {
   return (
     <main className="auth">
       <div className="auth-card" data-testid="waiting-screen">
-        <div className="brand large">
-          <span className="logo" aria-hidden>
-            ◆
-          </span>
-          Autopilot
-        </div>
+        <Brand large>Autopilot</Brand>
         <h1 className="waiting-title">You’re on the waitlist</h1>
         <p className="muted">
           Thanks for signing up, {me.user.name}. An operator reviews each new account; as soon as yours is approved,

@@ -4,9 +4,25 @@ import { ConnectionStatus } from "../panels/ConnectionStatus";
 import { usePendingCount } from "../panels/RightPanel";
 import { colorFor } from "../stores/canvas";
 import { useSession } from "../stores/session";
-import { useUi } from "../stores/ui";
+import { type RightTab, useUi } from "../stores/ui";
 import { openTab } from "./navigate";
 import { type MenuItem, OverflowMenu } from "./OverflowMenu";
+import { Brand } from "./Brand";
+
+/** A button opening a tab of the right-hand panel, with the count of what waits there. */
+function TabButton({ tab, label, count, counted }: { tab: RightTab; label: string; count: number; counted: string }) {
+  return (
+    <button type="button" className="approvals-button hide-narrow" onClick={() => openTab(tab)}>
+      {label}
+      {count > 0 && (
+        <span className="badge">
+          {count}
+          <span className="sr-only"> {counted}</span>
+        </span>
+      )}
+    </button>
+  );
+}
 
 /**
  * The top bar. Wide: the workspace, the connection, search, the inbox and the approvals,
@@ -30,12 +46,9 @@ export function Header() {
   const who = me.kind === "agent" ? "Signed in with an agent's API key" : me.user.email;
   return (
     <header className="topbar">
-      <div className="brand">
-        <span className="logo" aria-hidden>
-          ◆
-        </span>
+      <Brand>
         <span className="hide-narrow">Autopilot</span>
-      </div>
+      </Brand>
       <label className="sr-only" htmlFor="workspace-switcher">
         Workspace
       </label>
@@ -69,24 +82,8 @@ export function Header() {
           ⌘K
         </kbd>
       </button>
-      <button type="button" className="approvals-button hide-narrow" onClick={() => openTab("inbox")}>
-        Inbox
-        {unread > 0 && (
-          <span className="badge">
-            {unread}
-            <span className="sr-only"> unread</span>
-          </span>
-        )}
-      </button>
-      <button type="button" className="approvals-button hide-narrow" onClick={() => openTab("approvals")}>
-        Approvals
-        {pending > 0 && (
-          <span className="badge">
-            {pending}
-            <span className="sr-only"> pending</span>
-          </span>
-        )}
-      </button>
+      <TabButton tab="inbox" label="Inbox" count={unread} counted="unread" />
+      <TabButton tab="approvals" label="Approvals" count={pending} counted="pending" />
       <button type="button" onClick={() => setSettingsOpen(true)} className="hide-medium hide-narrow">
         Members & keys
       </button>
