@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { useCallback, useEffect, useMemo, useState, type KeyboardEvent } from "react";
 import { ApprovalAsked, ApprovalSummary } from "./ApprovalContext";
 import { useAction } from "../lib/action";
 import { clockTime, relativeTime } from "../lib/format";
@@ -21,6 +21,7 @@ import { ThreadApprovals } from "./ThreadApprovals";
 import { TaskView } from "./TaskView";
 import { FormError } from "../lib/form-error";
 import { ProgressBar } from "../lib/progress-bar";
+import { useStickToBottom } from "../lib/stick-to-bottom";
 import { AttachButton, PendingFiles } from "./attachments/AttachmentPicker";
 import { usePendingFiles } from "./attachments/pending";
 import { useMessageFocus } from "../palette/message-focus";
@@ -43,8 +44,6 @@ function ThreadView({ threadId }: { threadId: string }) {
   const canWrite = useCan("write");
   const [draft, setDraft] = useState("");
   const pending = usePendingFiles(useRoom((s) => s.workspaceId));
-  const list = useRef<HTMLOListElement>(null);
-  const stickToBottom = useRef(true);
   const messages = page?.messages;
   const streams = useThreadStreams(threadId);
   // Approvals whose tool call already landed as a message (which shows the outcome).
@@ -54,6 +53,12 @@ function ThreadView({ threadId }: { threadId: string }) {
   );
   const streamedLength = streams.reduce((total, stream) => total + stream.text.length + 1, 0);
   const outgoing = useOutbox((s) => s.messages.filter((m) => m.threadId === threadId).length);
+  // Follows the list as it grows: a message, more streamed text, a line saying what waits.
+  const {
+    list,
+    stick: stickToBottom,
+    onScroll,
+  } = useStickToBottom<HTMLOListElement>([messages?.length, streamedLength, thread?.waiting, outgoing]);
   const sendToOutbox = useOutbox((s) => s.send);
   // Enter and the Send button go by the same rule. Sending never waits on the room: the
   // message joins the outbox (stores/outbox.ts) and shows as "sending…" until the room has it.
@@ -80,12 +85,6 @@ function ThreadView({ threadId }: { threadId: string }) {
   // What is shown while the tab is visible is read, on every device of this person (stores/unread.ts).
   useMarkShownRead(threadId, messages);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs whenever the list grows (a message, more streamed text, a line saying what waits), to keep it scrolled to the bottom
-  useLayoutEffect(() => {
-    const el = list.current;
-    if (el && stickToBottom.current) el.scrollTop = el.scrollHeight;
-  }, [messages?.length, streamedLength, thread?.waiting, outgoing]);
-
   if (!thread) return <p className="empty">This thread is not in the workspace (any more).</p>;
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -100,16 +99,7 @@ function ThreadView({ threadId }: { threadId: string }) {
     <div className="thread-view" data-thread-id={threadId}>
       <ThreadHead thread={thread} messages={messages} />
       <ChatStartProgress thread={thread} />
-      <ol
-        className="messages"
-        ref={list}
-        aria-label="Messages"
-        aria-live="polite"
-        onScroll={(e) => {
-          const el = e.currentTarget;
-          stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-        }}
-      >
+      <ol className="messages" ref={list} aria-label="Messages" aria-live="polite" onScroll={onScroll}>
         {page?.hasMore && (
           <li className="load-more">
             <button

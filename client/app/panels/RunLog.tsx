@@ -1,9 +1,10 @@
-import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useId, useMemo, useRef, useState } from "react";
 import type { RunLogEntry, Task } from "../../../shared/protocol/tasks";
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
 import { clockTime } from "../lib/format";
 import { useModalDialog } from "../lib/modal";
+import { useStickToBottom } from "../lib/stick-to-bottom";
 import { durationText, entryTone, exportFileName, groupBySteps, tokensText, toolCallParts } from "../lib/run-log";
 import { MAX_VIEW_ENTRIES, useTasks } from "../stores/tasks";
 import { RunCost } from "./billing/RunCost";
@@ -81,10 +82,8 @@ export function RunLog({ task, wide = false }: { task: Task; wide?: boolean }) {
   const watchLog = useTasks((s) => s.watchLog);
   const exportLog = useTasks((s) => s.exportLog);
   const view = useTasks((s) => s.logs.get(task.id));
-  const list = useRef<HTMLOListElement>(null);
   const [expanded, setExpanded] = useState(false);
   const headingId = useId();
-  const stickToBottom = useRef(true);
   useEffect(() => watchLog(task.id), [watchLog, task.id]);
   const entries = view?.entries;
   const groups = useMemo(() => groupBySteps(entries ?? []), [entries]);
@@ -95,11 +94,7 @@ export function RunLog({ task, wide = false }: { task: Task; wide?: boolean }) {
   });
 
   // Follows the newest entry while the reader is at the end, like a thread's messages.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs whenever the log grows
-  useLayoutEffect(() => {
-    const el = list.current;
-    if (el && stickToBottom.current) el.scrollTop = el.scrollHeight;
-  }, [entries?.length]);
+  const { list, onScroll } = useStickToBottom<HTMLOListElement>([entries?.length]);
 
   return (
     <section className={`run-log ${wide ? "wide" : ""}`} {...(!wide && { "aria-labelledby": headingId })}>
@@ -122,16 +117,7 @@ export function RunLog({ task, wide = false }: { task: Task; wide?: boolean }) {
       {/* A task's steps are charged under its id: its receipts are the run's. */}
       {!wide && <RunCost runId={task.id} live={!FINISHED.has(task.status)} />}
       <FormError error={exporting.error ?? view?.error} />
-      <ol
-        className="run-steps"
-        ref={list}
-        aria-label="Steps"
-        aria-live="polite"
-        onScroll={(e) => {
-          const el = e.currentTarget;
-          stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-        }}
-      >
+      <ol className="run-steps" ref={list} aria-label="Steps" aria-live="polite" onScroll={onScroll}>
         {groups.length === 0 && (
           <li className="empty">{view?.loading ? "Reading the log…" : "Nothing yet: the first step starts soon."}</li>
         )}
