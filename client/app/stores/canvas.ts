@@ -105,6 +105,17 @@ function sameMarks(a: readonly PeerMark[] | undefined, b: readonly PeerMark[]): 
   return !!a && a.length === b.length && a.every((m, i) => m.name === b[i]!.name && m.color === b[i]!.color);
 }
 
+/** A canvas whose document has not synced yet: nothing drawn, no one else seen. */
+const opening = () =>
+  ({
+    status: "connecting",
+    synced: false,
+    nodes: [],
+    edges: [],
+    peers: [],
+    remoteSelection: new Map(),
+  }) satisfies Partial<CanvasStore>;
+
 const newId = () => (crypto.randomUUID?.() ?? `${Date.now()}${Math.random()}`).replaceAll("-", "").slice(0, 16);
 
 export const useCanvas = create<CanvasStore>((set, get) => {
@@ -119,12 +130,7 @@ export const useCanvas = create<CanvasStore>((set, get) => {
   return {
     doc: null,
     provider: null,
-    status: "connecting",
-    synced: false,
-    nodes: [],
-    edges: [],
-    peers: [],
-    remoteSelection: new Map(),
+    ...opening(),
     refusal: null,
     dismissRefusal: () => set({ refusal: null }),
 
@@ -134,16 +140,7 @@ export const useCanvas = create<CanvasStore>((set, get) => {
         const doc = new Y.Doc();
         // Same origin, so the session cookie authenticates the socket like the Autopilot's.
         const { provider, close } = openCanvasProvider(location.host, workspaceId, doc);
-        set({
-          doc,
-          provider,
-          status: "connecting",
-          synced: false,
-          nodes: [],
-          edges: [],
-          peers: [],
-          remoteSelection: new Map(),
-        });
+        set({ doc, provider, ...opening() });
         const current = () => get().doc === doc;
 
         const nodes = nodesMap(doc);
