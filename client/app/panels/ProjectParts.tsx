@@ -36,6 +36,54 @@ function Section({ id, title, count, children }: { id: string; title: string; co
   );
 }
 
+/** The words of a picker: the form's name, the list's, its empty choice and the button. */
+const ADD_THREAD = { form: "Add a thread", list: "Thread to add", none: "Add a thread…", button: "Add" };
+const ATTACH_INSTANCE = {
+  form: "Attach an instance",
+  list: "Instance to attach",
+  none: "Attach an instance…",
+  button: "Attach",
+};
+
+/** Adds one of `candidates` to the project as `field`; the choice clears after each add. Nothing when none is left. */
+function AddPicker({
+  words,
+  candidates,
+  update,
+  field,
+}: {
+  words: typeof ADD_THREAD;
+  candidates: readonly { id: string; label: string }[];
+  update: ReturnType<typeof useUpdate>;
+  field: "addThreadIds" | "addInstanceIds";
+}) {
+  const [choice, setChoice] = useState("");
+  if (candidates.length === 0) return null;
+  return (
+    <form
+      className="project-add"
+      aria-label={words.form}
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (choice) update.run(field === "addThreadIds" ? { addThreadIds: [choice] } : { addInstanceIds: [choice] });
+        setChoice("");
+      }}
+    >
+      <select aria-label={words.list} value={choice} onChange={(e) => setChoice(e.target.value)}>
+        <option value="">{words.none}</option>
+        {candidates.map((c) => (
+          <option key={c.id} value={c.id}>
+            {c.label}
+          </option>
+        ))}
+      </select>
+      <button type="submit" className="small" disabled={update.pending || !choice}>
+        {words.button}
+      </button>
+    </form>
+  );
+}
+
 function RemoveButton({ label, onClick, disabled }: { label: string; onClick: () => void; disabled: boolean }) {
   return (
     <button
@@ -129,7 +177,6 @@ export function ProjectThreads({ project }: { project: Project }) {
   const canWrite = useCan("write");
   const select = useUi((s) => s.select);
   const update = useUpdate(project);
-  const [choice, setChoice] = useState("");
   const members = useMemo(
     () =>
       project.threadIds
@@ -170,29 +217,7 @@ export function ProjectThreads({ project }: { project: Project }) {
           </li>
         ))}
       </ul>
-      {canWrite && candidates.length > 0 && (
-        <form
-          className="project-add"
-          aria-label="Add a thread"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (choice) update.run({ addThreadIds: [choice] });
-            setChoice("");
-          }}
-        >
-          <select aria-label="Thread to add" value={choice} onChange={(e) => setChoice(e.target.value)}>
-            <option value="">Add a thread…</option>
-            {candidates.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.label}
-              </option>
-            ))}
-          </select>
-          <button type="submit" className="small" disabled={update.pending || !choice}>
-            Add
-          </button>
-        </form>
-      )}
+      {canWrite && <AddPicker words={ADD_THREAD} candidates={candidates} update={update} field="addThreadIds" />}
       <FormError error={update.error} />
     </Section>
   );
@@ -203,15 +228,14 @@ export function ProjectInstances({ project }: { project: Project }) {
   const canWrite = useCan("write");
   const select = useUi((s) => s.select);
   const update = useUpdate(project);
-  const [choice, setChoice] = useState("");
   const attached = project.instanceIds.flatMap((id) => {
     const instance = instances.get(id);
     // A deleted instance is kept by the room only for its id: nothing to show.
     return instance && instance.status !== "stopped" ? [instance] : [];
   });
-  const candidates = [...instances.values()].filter(
-    (i) => i.status !== "stopped" && !project.instanceIds.includes(i.id),
-  );
+  const candidates = [...instances.values()]
+    .filter((i) => i.status !== "stopped" && !project.instanceIds.includes(i.id))
+    .map((i) => ({ id: i.id, label: i.name }));
   return (
     <Section id="project-instances-h" title="Instances" count={attached.length}>
       {attached.length === 0 && <p className="empty">No OpenClaw instances attached.</p>}
@@ -232,29 +256,7 @@ export function ProjectInstances({ project }: { project: Project }) {
           </li>
         ))}
       </ul>
-      {canWrite && candidates.length > 0 && (
-        <form
-          className="project-add"
-          aria-label="Attach an instance"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (choice) update.run({ addInstanceIds: [choice] });
-            setChoice("");
-          }}
-        >
-          <select aria-label="Instance to attach" value={choice} onChange={(e) => setChoice(e.target.value)}>
-            <option value="">Attach an instance…</option>
-            {candidates.map((i) => (
-              <option key={i.id} value={i.id}>
-                {i.name}
-              </option>
-            ))}
-          </select>
-          <button type="submit" className="small" disabled={update.pending || !choice}>
-            Attach
-          </button>
-        </form>
-      )}
+      {canWrite && <AddPicker words={ATTACH_INSTANCE} candidates={candidates} update={update} field="addInstanceIds" />}
       <FormError error={update.error} />
     </Section>
   );
