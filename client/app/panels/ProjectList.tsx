@@ -1,6 +1,6 @@
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
 import { useShallow } from "zustand/react/shallow";
-import { MAX_PROJECT_NAME, MAX_PROJECT_THREADS } from "../../../shared/protocol/projects";
+import { MAX_PROJECT_NAME, MAX_PROJECT_THREADS, type Project } from "../../../shared/protocol/projects";
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
 import { relativeTime } from "../lib/format";
@@ -8,6 +8,7 @@ import { useCanvas } from "../stores/canvas";
 import type { FlowNode } from "../stores/flow-items";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
+import { useArchivedFilter } from "./archived-filter";
 import { LoadMore } from "./LoadMore";
 import { QuickCreate } from "./QuickCreate";
 
@@ -17,21 +18,16 @@ import { QuickCreate } from "./QuickCreate";
  * with the threads and instances it holds. The project's frame then holds the threads; a
  * group that held only threads goes, one that holds notes or instances too stays.
  */
+/** Archived last, then the most recently changed first. */
+const byRecentChange = (a: Project, b: Project) => Number(a.archived) - Number(b.archived) || b.updatedAt - a.updatedAt;
+
 export function Projects() {
   const projects = useRoom((s) => s.state.projects);
   const select = useUi((s) => s.select);
   const selectedId = useUi((s) => s.selectedId);
   const canWrite = useCan("write");
   const client = useRoom((s) => s.client);
-  const [showArchived, setShowArchived] = useState(false);
-  const list = useMemo(
-    () =>
-      [...projects.values()]
-        .filter((p) => showArchived || !p.archived)
-        .sort((a, b) => Number(a.archived) - Number(b.archived) || b.updatedAt - a.updatedAt),
-    [projects, showArchived],
-  );
-  const archived = useMemo(() => [...projects.values()].filter((p) => p.archived).length, [projects]);
+  const { list, toggle } = useArchivedFilter(projects, byRecentChange);
   const more = useRoom((s) => s.state.more.projects.left > 0);
   return (
     <section className="side-section" aria-labelledby="projects-h">
@@ -86,11 +82,7 @@ export function Projects() {
         </ul>
       )}
       <LoadMore kind="projects" noun="projects" />
-      {archived > 0 && (
-        <button type="button" className="link" onClick={() => setShowArchived(!showArchived)}>
-          {showArchived ? "Hide archived" : `Show ${archived} archived`}
-        </button>
-      )}
+      {toggle}
       <CanvasGroups />
     </section>
   );

@@ -1,4 +1,5 @@
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
+import type { Thread } from "../../../shared/protocol/threads";
 import { relativeTime } from "../lib/format";
 import { ProgressBar } from "../lib/progress-bar";
 import { requestedInstances } from "../lib/instance-status";
@@ -7,6 +8,7 @@ import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
 import { unreadIn } from "../../src/state";
 import { BridgeStatus, GatewaySessions } from "./Gateway";
+import { useArchivedFilter } from "./archived-filter";
 import { LoadMore } from "./LoadMore";
 import { KeptMessages } from "./Outgoing";
 import { LinkGateway } from "./LinkGateway";
@@ -41,6 +43,9 @@ function NewThread() {
   );
 }
 
+/** The latest message (or the creation of an empty thread) first. */
+const byLastMessage = (a: Thread, b: Thread) => (b.lastMessageAt ?? b.createdAt) - (a.lastMessageAt ?? a.createdAt);
+
 function Threads() {
   const threads = useRoom((s) => s.state.threads);
   const moreThreads = useRoom((s) => s.state.more.threads.left > 0);
@@ -51,15 +56,7 @@ function Threads() {
   const canWrite = useCan("write");
   // No hello yet since the page loaded: the room's threads are not known, not absent.
   const answered = useRoom((s) => s.principal !== null);
-  const [showArchived, setShowArchived] = useState(false);
-  const list = useMemo(
-    () =>
-      [...threads.values()]
-        .filter((t) => showArchived || !t.archived)
-        .sort((a, b) => (b.lastMessageAt ?? b.createdAt) - (a.lastMessageAt ?? a.createdAt)),
-    [threads, showArchived],
-  );
-  const archived = useMemo(() => [...threads.values()].filter((t) => t.archived).length, [threads]);
+  const { list, toggle } = useArchivedFilter(threads, byLastMessage);
   return (
     <section className="side-section" aria-labelledby="threads-h">
       <div className="section-head">
@@ -105,11 +102,7 @@ function Threads() {
         </ul>
       )}
       <LoadMore kind="threads" noun="threads" />
-      {archived > 0 && (
-        <button type="button" className="link" onClick={() => setShowArchived(!showArchived)}>
-          {showArchived ? "Hide archived" : `Show ${archived} archived`}
-        </button>
-      )}
+      {toggle}
     </section>
   );
 }
