@@ -2,7 +2,9 @@
 // runtime against real gateways), and a production bundle check with `wrangler deploy
 // --dry-run`. Prints one closing line "N passed, N failed". The Node and runtime configs run
 // the complement of vitest.unit.config.ts's list, so each test runs in exactly one step.
-import { spawnSync } from "node:child_process";
+// The workerd tests and the runtime's run side by side (each leaves much of a core idle:
+// workerd's one thread, the gateways' starts); their output is printed when each ends.
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, relative } from "node:path";
@@ -52,10 +54,24 @@ function brokenFiles(report) {
   ).length;
 }
 
-function step(name, command, args, vitestReport) {
-  console.log(`\n▶ ${name}`);
+/** Runs a command; with `quiet`, its output is kept and printed when it ends (a step beside another). */
+function run(command, args, quiet) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: quiet ? ["ignore", "pipe", "pipe"] : "inherit" });
+    const output = [];
+    if (quiet) for (const stream of [child.stdout, child.stderr]) stream.on("data", (chunk) => output.push(chunk));
+    child.on("close", (status, signal) => {
+      if (quiet) process.stdout.write(Buffer.concat(output));
+      resolve({ status: status ?? signal });
+    });
+  });
+}
+
+async function step(name, command, args, vitestReport, { quiet = false } = {}) {
+  console.log(`\n▶ ${name}${quiet ? " (beside the step before it; its output when it ends)" : ""}`);
   const started = Date.now();
-  const result = spawnSync(command, args, { cwd: ROOT, env, stdio: "inherit" });
+  const result = await run(command, args, quiet);
+  if (quiet) console.log(`\n◀ ${name}`);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   timings.push([name, seconds]);
   let stepFailures = 0;
@@ -78,19 +94,19 @@ function step(name, command, args, vitestReport) {
   failed += stepFailures;
   if (result.status !== 0) {
     failures.push(name);
-    console.log(`✘ ${name} failed (exit ${result.status ?? result.signal}) after ${seconds}s`);
+    console.log(`✘ ${name} failed (exit ${result.status}) after ${seconds}s`);
   } else {
     console.log(`✔ ${name} (${seconds}s)`);
   }
 }
 
-step("type check (tsc, one config per part)", process.execPath, [join(ROOT, "party", "dev", "typecheck.mjs")]);
-step("lint (dependency-cruiser, Biome, file size)", process.execPath, [join(ROOT, "party", "dev", "lint.mjs")]);
-step("client build", process.execPath, [join(ROOT, "client", "build.mjs")]);
+await step("type check (tsc, one config per part)", process.execPath, [join(ROOT, "party", "dev", "typecheck.mjs")]);
+await step("lint (dependency-cruiser, Biome, file size)", process.execPath, [join(ROOT, "party", "dev", "lint.mjs")]);
+await step("client build", process.execPath, [join(ROOT, "client", "build.mjs")]);
 // Units first: the fast loop (`npm run test:unit`), files in parallel; a broken unit shows
 // before the slow steps start.
 const unitReport = join(reports, "unit.json");
-step(
+await step(
   "unit tests (no server, gateway, browser or workerd)",
   bin("vitest"),
   [
@@ -104,21 +120,39 @@ step(
   unitReport,
 );
 const workerReport = join(reports, "worker.json");
-step(
-  "room and auth tests in workerd",
-  bin("vitest"),
-  [
-    "run",
-    "--config",
-    "vitest.worker.config.ts",
-    "--reporter=default",
-    "--reporter=json",
-    `--outputFile.json=${workerReport}`,
-  ],
-  workerReport,
-);
+const runtimeReport = join(reports, "runtime.json");
+await Promise.all([
+  step(
+    "room and auth tests in workerd",
+    bin("vitest"),
+    [
+      "run",
+      "--config",
+      "vitest.worker.config.ts",
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile.json=${workerReport}`,
+    ],
+    workerReport,
+  ),
+  step(
+    "runtime tests against the real OpenClaw gateway (and as tenant users)",
+    bin("vitest"),
+    [
+      "run",
+      "runtime/test",
+      "--config",
+      "runtime/vitest.config.ts",
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile.json=${runtimeReport}`,
+    ],
+    runtimeReport,
+    { quiet: true },
+  ),
+]);
 const nodeReport = join(reports, "node.json");
-step(
+await step(
   "end-to-end tests in Node (wrangler dev, runtime, browser)",
   bin("vitest"),
   [
@@ -131,27 +165,12 @@ step(
   ],
   nodeReport,
 );
-const runtimeReport = join(reports, "runtime.json");
-step(
-  "runtime tests against the real OpenClaw gateway (and as tenant users)",
-  bin("vitest"),
-  [
-    "run",
-    "runtime/test",
-    "--config",
-    "runtime/vitest.config.ts",
-    "--reporter=default",
-    "--reporter=json",
-    `--outputFile.json=${runtimeReport}`,
-  ],
-  runtimeReport,
-);
 const outdir = join(reports, "deploy");
-step("wrangler deploy --dry-run (party Worker)", bin("wrangler"), ["deploy", "--dry-run", "--outdir", outdir]);
+await step("wrangler deploy --dry-run (party Worker)", bin("wrangler"), ["deploy", "--dry-run", "--outdir", outdir]);
 // The runtime's production Worker runs its gateways in containers; there is no Docker
 // engine to build the image here, and --containers-rollout=none is wrangler's supported
 // way to bundle and check the Worker without building or updating containers.
-step("wrangler deploy --dry-run (runtime sandbox Worker)", bin("wrangler"), [
+await step("wrangler deploy --dry-run (runtime sandbox Worker)", bin("wrangler"), [
   "deploy",
   "-c",
   "runtime/sandbox/wrangler.toml",
