@@ -2,6 +2,7 @@ import { Markdown } from "../lib/markdown";
 import { MessageBoundary } from "../lib/message-boundary";
 import { useOutbox } from "../stores/outbox";
 import { useRoom } from "../stores/room";
+import { SideSection } from "./SideSection";
 
 /**
  * This tab's messages in a thread that the room has not taken yet (stores/outbox.ts), below
@@ -65,11 +66,7 @@ export function KeptMessages() {
   const messages = useOutbox((s) => s.messages);
   if (answered || messages.length === 0) return null;
   return (
-    <section className="side-section" aria-labelledby="kept-h">
-      <div className="section-head">
-        <h2 id="kept-h">Waiting to send</h2>
-        <span className="count">{messages.length}</span>
-      </div>
+    <SideSection id="kept-h" title="Waiting to send" count={messages.length}>
       <p className="muted small">Kept on this device: they go out when the server answers.</p>
       <ul className="people">
         {messages.map((m) => (
@@ -81,6 +78,6 @@ export function KeptMessages() {
           </li>
         ))}
       </ul>
-    </section>
+    </SideSection>
   );
 }

@@ -11,6 +11,7 @@ import { useUi } from "../stores/ui";
 import { useArchivedFilter } from "./archived-filter";
 import { LoadMore } from "./LoadMore";
 import { QuickCreate } from "./QuickCreate";
+import { SideSection } from "./SideSection";
 
 /**
  * The sidebar's projects (protocol 9): the room's project records, most recently changed
@@ -30,11 +31,7 @@ export function Projects() {
   const { list, toggle } = useArchivedFilter(projects, byRecentChange);
   const more = useRoom((s) => s.state.more.projects.left > 0);
   return (
-    <section className="side-section" aria-labelledby="projects-h">
-      <div className="section-head">
-        <h2 id="projects-h">Projects</h2>
-        <span className="count">{list.length}</span>
-      </div>
+    <SideSection id="projects-h" title="Projects" count={list.length}>
       {canWrite && client && (
         <QuickCreate
           id="new-project-name"
@@ -84,7 +81,7 @@ export function Projects() {
       <LoadMore kind="projects" noun="projects" />
       {toggle}
       <CanvasGroups />
-    </section>
+    </SideSection>
   );
 }
 

@@ -14,6 +14,7 @@ import { KeptMessages } from "./Outgoing";
 import { LinkGateway } from "./LinkGateway";
 import { Projects } from "./ProjectList";
 import { QuickCreate } from "./QuickCreate";
+import { SideSection } from "./SideSection";
 
 /**
  * Left bar: the workspace's threads, its projects, its OpenClaw instances, plus who is
@@ -58,11 +59,7 @@ function Threads() {
   const answered = useRoom((s) => s.principal !== null);
   const { list, toggle } = useArchivedFilter(threads, byLastMessage);
   return (
-    <section className="side-section" aria-labelledby="threads-h">
-      <div className="section-head">
-        <h2 id="threads-h">Threads</h2>
-        <span className="count">{list.length}</span>
-      </div>
+    <SideSection id="threads-h" title="Threads" count={list.length}>
       <NewThread />
       {!answered ? (
         <p className="empty">The workspace shows once the server answers.</p>
@@ -103,7 +100,7 @@ function Threads() {
       )}
       <LoadMore kind="threads" noun="threads" />
       {toggle}
-    </section>
+    </SideSection>
   );
 }
 
@@ -144,11 +141,7 @@ function Instances() {
   const approvals = useRoom((s) => s.state.approvals);
   const requested = useMemo(() => requestedInstances(approvals.values(), instances), [approvals, instances]);
   return (
-    <section className="side-section" aria-labelledby="instances-h">
-      <div className="section-head">
-        <h2 id="instances-h">Instances</h2>
-        <span className="count">{list.length}</span>
-      </div>
+    <SideSection id="instances-h" title="Instances" count={list.length}>
       <NewInstance />
       <LinkGateway />
       {requested.length > 0 && (
@@ -206,7 +199,7 @@ function Instances() {
           })}
         </ul>
       )}
-    </section>
+    </SideSection>
   );
 }
 
@@ -225,11 +218,7 @@ function Online() {
     return [...byPrincipal.values()];
   }, [presence]);
   return (
-    <section className="side-section" aria-labelledby="online-h">
-      <div className="section-head">
-        <h2 id="online-h">Online</h2>
-        <span className="count">{people.length + (autopilotWorking ? 1 : 0)}</span>
-      </div>
+    <SideSection id="online-h" title="Online" count={people.length + (autopilotWorking ? 1 : 0)}>
       <ul className="people">
         {autopilotWorking && (
           <li className="autopilot-online" data-testid="autopilot-online">
@@ -248,7 +237,7 @@ function Online() {
           </li>
         ))}
       </ul>
-    </section>
+    </SideSection>
   );
 }
 
