@@ -68,16 +68,7 @@ export function AuthScreen() {
         <InvitationHeader preview={preview} />
         {mode === "join" && invitation ? (
           <form onSubmit={submit} className="auth-form" aria-label={`Join ${invitation.workspaceName}`}>
-            <label className="field-label" htmlFor="auth-name">
-              Name
-            </label>
-            <input
-              id="auth-name"
-              autoComplete="name"
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              placeholder="How others see you"
-            />
+            {nameField()}
             <label className="field-label" htmlFor="auth-email">
               Email
             </label>
@@ -85,18 +76,7 @@ export function AuthScreen() {
             <p className="muted small" id="join-email-note">
               The address the invitation went to: opening its link proved it is yours.
             </p>
-            <label className="field-label" htmlFor="auth-password">
-              Password
-            </label>
-            <input
-              id="auth-password"
-              type="password"
-              required
-              minLength={10}
-              autoComplete="new-password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
+            {passwordField(true)}
             <p className="muted small">At least 10 characters, not a common password.</p>
             <FormError error={error} />
             <button type="submit" className="primary wide" disabled={pending}>
@@ -112,6 +92,44 @@ export function AuthScreen() {
       </div>
     </main>
   );
+
+  /** The name asked of a new account (render helpers, not components: their inputs keep their focus). */
+  function nameField() {
+    return (
+      <>
+        <label className="field-label" htmlFor="auth-name">
+          Name
+        </label>
+        <input
+          id="auth-name"
+          autoComplete="name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          placeholder="How others see you"
+        />
+      </>
+    );
+  }
+
+  /** The password: a new one (`creating`, at least 10 characters) or the account's. */
+  function passwordField(creating: boolean) {
+    return (
+      <>
+        <label className="field-label" htmlFor="auth-password">
+          Password
+        </label>
+        <input
+          id="auth-password"
+          type="password"
+          required
+          minLength={creating ? 10 : undefined}
+          autoComplete={creating ? "new-password" : "current-password"}
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+      </>
+    );
+  }
 
   /** The usual tabs and forms (a render helper, not a component: its inputs keep their focus). */
   function accountForms() {
@@ -154,20 +172,7 @@ export function AuthScreen() {
           </form>
         ) : (
           <form onSubmit={submit} className="auth-form">
-            {mode === "up" && (
-              <>
-                <label className="field-label" htmlFor="auth-name">
-                  Name
-                </label>
-                <input
-                  id="auth-name"
-                  autoComplete="name"
-                  value={name}
-                  onChange={(e) => setName(e.target.value)}
-                  placeholder="How others see you"
-                />
-              </>
-            )}
+            {mode === "up" && nameField()}
             <label className="field-label" htmlFor="auth-email">
               Email
             </label>
@@ -179,18 +184,7 @@ export function AuthScreen() {
               value={email}
               onChange={(e) => setEmail(e.target.value)}
             />
-            <label className="field-label" htmlFor="auth-password">
-              Password
-            </label>
-            <input
-              id="auth-password"
-              type="password"
-              required
-              minLength={mode === "up" ? 10 : undefined}
-              autoComplete={mode === "up" ? "new-password" : "current-password"}
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
+            {passwordField(mode === "up")}
             {mode === "up" && (
               <p className="muted small">
                 At least 10 characters, not a common password. You get a personal workspace; verify your e-mail and

@@ -5,6 +5,21 @@ import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
 import { useCan, useRoom } from "../stores/room";
 
+/** The form's inputs, in order, each with its label; their values are `fields` below. */
+const FIELDS = [
+  { key: "instanceId", label: "Id", placeholder: "home", maxLength: 48 },
+  { key: "name", label: "Name", placeholder: "My laptop's OpenClaw", maxLength: 80 },
+  { key: "url", label: "Gateway URL", placeholder: "wss://openclaw.example.com", maxLength: 2048, inputMode: "url" },
+  {
+    key: "token",
+    label: "Token",
+    type: "password",
+    autoComplete: "off",
+    placeholder: "gateway.auth.token",
+    maxLength: 512,
+  },
+] as const;
+
 /**
  * "Link your own gateway" (protocol 7): an OpenClaw gateway its user runs elsewhere,
  * registered with `instances.link`. The token goes to the room once and is never shown
@@ -47,49 +62,12 @@ export function LinkGateway() {
   return (
     <form className="link-gateway" onSubmit={submit} aria-label="Link your own gateway">
       <h3>Link your own gateway</h3>
-      <label>
-        Id
-        <input
-          value={fields.instanceId}
-          onChange={set("instanceId")}
-          placeholder="home"
-          maxLength={48}
-          disabled={action.pending}
-        />
-      </label>
-      <label>
-        Name
-        <input
-          value={fields.name}
-          onChange={set("name")}
-          placeholder="My laptop's OpenClaw"
-          maxLength={80}
-          disabled={action.pending}
-        />
-      </label>
-      <label>
-        Gateway URL
-        <input
-          value={fields.url}
-          onChange={set("url")}
-          placeholder="wss://openclaw.example.com"
-          maxLength={2048}
-          disabled={action.pending}
-          inputMode="url"
-        />
-      </label>
-      <label>
-        Token
-        <input
-          type="password"
-          autoComplete="off"
-          value={fields.token}
-          onChange={set("token")}
-          placeholder="gateway.auth.token"
-          maxLength={512}
-          disabled={action.pending}
-        />
-      </label>
+      {FIELDS.map(({ key, label, ...input }) => (
+        <label key={key}>
+          {label}
+          <input {...input} value={fields[key]} onChange={set(key)} disabled={action.pending} />
+        </label>
+      ))}
       {fields.instanceId && problem && <p className="empty">{problem}</p>}
       <div className="link-gateway-actions">
         <button type="submit" className="small" disabled={action.pending || problem !== null}>
