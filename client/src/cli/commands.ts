@@ -145,25 +145,38 @@ function watch(client: AutopilotClient, io: CliIO): Promise<number> {
   });
 }
 
-async function requestApproval(
+/**
+ * Asks for an approval (`ask`) and prints it; with `wait`, resolves with the decision too
+ * (else with null).
+ */
+async function askForApproval(
   client: AutopilotClient,
-  command: Command & { name: "request-approval" },
+  ask: () => Promise<{ approval: Approval }>,
+  wait: boolean,
   io: CliIO,
-): Promise<number> {
+): Promise<Approval | null> {
   // Listen before asking: the decision can arrive in the same burst as the response.
   const decided = new Map<string, Approval>();
   const stopListening = client.on("approval.resolved", ({ approval }) => decided.set(approval.id, approval));
-  const { name: _, wait, ...params } = command;
   let requested: Approval;
   try {
-    requested = (await client.approvals.request(params)).approval;
+    requested = (await ask()).approval;
   } finally {
     if (!wait) stopListening();
   }
   // Printed at once even with --wait, so a supervising script learns the id right away.
   print(io, { approval: requested });
-  if (!wait) return EXIT.ok;
-  const approval = await awaitDecision(client, requested, decided, stopListening, io);
+  return wait ? awaitDecision(client, requested, decided, stopListening, io) : null;
+}
+
+async function requestApproval(
+  client: AutopilotClient,
+  command: Command & { name: "request-approval" },
+  io: CliIO,
+): Promise<number> {
+  const { name: _, wait, ...params } = command;
+  const approval = await askForApproval(client, () => client.approvals.request(params), wait, io);
+  if (!approval) return EXIT.ok;
   print(io, { approval });
   return approval.status === "approved" ? EXIT.ok : EXIT.rejected;
 }
@@ -233,8 +246,6 @@ async function instanceOperation(
   command: Command & { name: "instance op" },
   io: CliIO,
 ): Promise<number> {
-  const decided = new Map<string, Approval>();
-  const stopListening = client.on("approval.resolved", ({ approval }) => decided.set(approval.id, approval));
   const method = `instances.${command.operation}` as const;
   const params =
     command.operation === "provision"
@@ -244,15 +255,8 @@ async function instanceOperation(
         : command.operation === "unpair"
           ? { instanceId: command.instanceId, deviceId: command.target }
           : { instanceId: command.instanceId };
-  let requested: Approval;
-  try {
-    requested = (await client.request(method, params as never)).approval;
-  } finally {
-    if (!command.wait) stopListening();
-  }
-  print(io, { approval: requested });
-  if (!command.wait) return EXIT.ok;
-  const approval = await awaitDecision(client, requested, decided, stopListening, io);
+  const approval = await askForApproval(client, () => client.request(method, params as never), command.wait, io);
+  if (!approval) return EXIT.ok;
   if (approval.status !== "approved") {
     print(io, { approval });
     return EXIT.rejected;
