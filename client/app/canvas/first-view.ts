@@ -20,24 +20,16 @@ export const MIN_ZOOM = 0.05;
 export type SidePadding = { top: `${number}px`; right: `${number}px`; bottom: `${number}px`; left: `${number}px` };
 const px = (n: number): `${number}px` => `${Math.round(n)}px`;
 
-export function firstViewport(
-  nodes: readonly FlowNode[],
-  width: number,
-  height: number,
-  padding: Padding = FIT_PADDING,
-): Viewport {
-  return getViewportForBounds(getNodesBounds([...nodes]), width, height, FIRST_VIEW_MIN_ZOOM, 1, padding);
-}
+/** Every node fitted in `width` × `height`, zoomed out no further than `minZoom` (nor in past 100 %). */
+const fitWithin =
+  (minZoom: number) =>
+  (nodes: readonly FlowNode[], width: number, height: number, padding: Padding = FIT_PADDING): Viewport =>
+    getViewportForBounds(getNodesBounds([...nodes]), width, height, minZoom, 1, padding);
+
+export const firstViewport = fitWithin(FIRST_VIEW_MIN_ZOOM);
 
 /** The app's Fit view: every node in the part of the pane no overlay covers. */
-export function fitViewport(
-  nodes: readonly FlowNode[],
-  width: number,
-  height: number,
-  padding: Padding = FIT_PADDING,
-): Viewport {
-  return getViewportForBounds(getNodesBounds([...nodes]), width, height, MIN_ZOOM, 1, padding);
-}
+export const fitViewport = fitWithin(MIN_ZOOM);
 
 const MARGIN = 16;
 
