@@ -1,8 +1,109 @@
-// What the browser tests do the same way: a person signs up in the app; two share a workspace.
-import type { Page } from "playwright-core";
-import { expect } from "vitest";
+// What the browser tests do the same way: Chromium for the file, a page per person; a person
+// signs up in the app; two share a workspace.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, expect } from "vitest";
+import { launchChromium } from "../../party/dev/chromium.mjs";
+import { ROOT } from "../../party/dev/server.mjs";
+import { onceStarted } from "./e2e-helpers";
 
 export const PASSWORD = "correct horse battery";
+
+/** Chromium for the file: launched in a beforeAll (no browser fails the file, never skips it), closed in an afterAll. */
+export function withBrowser(): Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return onceStarted(() => browser, "the browser");
+}
+
+/** A page in a context of its own that has the session `cookie` (`name=value`) for `url`; not opened yet. */
+export async function signedInPage(
+  browser: Browser,
+  url: string,
+  cookie: string,
+  options: BrowserContextOptions = {},
+): Promise<{ ctx: BrowserContext; page: Page }> {
+  const opened = await openPage(browser, "signed in", options);
+  const at = cookie.indexOf("=");
+  await opened.ctx.addCookies([{ name: cookie.slice(0, at), value: cookie.slice(at + 1), url }]);
+  return opened;
+}
+
+/** Opens `url` in `page` and waits until the app is live. */
+export async function openLive(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+}
+
+/** A person of a browser test: a page in a context of their own, an address unique to this run. */
+export interface BrowserPerson {
+  ctx: BrowserContext;
+  page: Page;
+  name: string;
+  email: string;
+}
+
+const stamp = Date.now();
+
+/**
+ * People with a page each, opened in a beforeAll: each one's name is the key capitalised,
+ * `options(key)` their context's options.
+ */
+export function withPeople<K extends string>(
+  browser: Browser,
+  keys: readonly K[],
+  options: (key: K) => BrowserContextOptions = () => ({}),
+): Record<K, BrowserPerson> {
+  const people = {} as Record<K, BrowserPerson>;
+  beforeAll(async () => {
+    for (const key of keys) {
+      const name = key.charAt(0).toUpperCase() + key.slice(1);
+      people[key] = { ...(await openPage(browser, name, options(key))), name, email: `${key}-${stamp}@example.test` };
+    }
+  });
+  return people;
+}
+
+/** Where the browser tests leave their screenshots (git-ignored). */
+export const ARTIFACTS = join(ROOT, "test-artifacts");
+
+/** Saves a screenshot of a page as test-artifacts/<prefix>-<name>.png. */
+export function screenshots(prefix: string): (page: Page, name: string) => Promise<Buffer> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return (page, name) => page.screenshot({ path: join(ARTIFACTS, `${prefix}-${name}.png`) });
+}
+
+/** test-artifacts/<folder>/ (made here), and a screenshot taker that saves <name>.png there and says where. */
+export function artifactsIn(folder: string): { dir: string; shot: (page: Page, name: string) => Promise<void> } {
+  const dir = join(ARTIFACTS, folder);
+  mkdirSync(dir, { recursive: true });
+  return {
+    dir,
+    async shot(page, name) {
+      const path = join(dir, `${name}.png`);
+      await page.screenshot({ path });
+      console.log(`screenshot: ${path}`);
+    },
+  };
+}
+
+/** A page in a context of its own (1280×800 unless `options` say otherwise); its errors go to the log as `who`'s. */
+export async function openPage(
+  browser: Browser,
+  who: string,
+  options: BrowserContextOptions = {},
+): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  const page = await ctx.newPage();
+  page.on("pageerror", (error) => console.error(`[${who}] page error: ${error.message}`));
+  return { ctx, page };
+}
 
 /**
  * Creates an account through the app's own form and waits until its room is live; then,
@@ -24,6 +125,15 @@ export async function signUpInUi(
   await page.getByRole("button", { name: "Create account" }).click();
   await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
   if (verify) await verifyInUi(page);
+}
+
+/** Signs in to the app at `appUrl` with an agent's API key, as an agent would, and waits until it is live. */
+export async function signInWithKey(page: Page, appUrl: string, key: string): Promise<void> {
+  await page.goto(appUrl);
+  await page.getByRole("tab", { name: "API key" }).click();
+  await page.getByLabel("Agent API key").fill(key);
+  await page.getByRole("button", { name: "Sign in with key" }).click();
+  await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
 }
 
 /** Follows the "Verify your e-mail" banner's dev link; the app comes back verified and live. */
@@ -57,6 +167,21 @@ export async function twoPeopleInOneWorkspace(
   await expect.poll(() => second.page.locator("#workspace-switcher").inputValue()).toBe(workspace);
   await second.page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
   return workspace;
+}
+
+/** The canvas's nodes of `kind` that show `text`: new nodes may land off screen, where React Flow renders nothing, so fit, then look. */
+export async function fitUntilShown(page: Page, kind: string, text: string): Promise<Locator> {
+  const node = page.locator(`.react-flow__node-${kind}`, { hasText: text });
+  await expect
+    .poll(
+      async () => {
+        await page.getByRole("button", { name: "Fit view", exact: true }).click();
+        return node.count();
+      },
+      { timeout: 20_000, interval: 500 },
+    )
+    .toBeGreaterThan(0);
+  return node;
 }
 
 /**

@@ -4,32 +4,28 @@
 // approval. What Chromium exposes is read from its accessibility tree (CDP), not from our
 // markup. Screenshots go to test-artifacts/ (git-ignored) so a person can judge contrast.
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { launchChromium } from "../../party/dev/chromium.mjs";
 import { YSyncClient } from "../../party/dev/ysync.mjs";
 import { edgeId, edgesMap } from "../../shared/hatchery/graph";
-import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
-import { twoPeopleInOneWorkspace } from "./browser-helpers";
+import { ROOT } from "../../party/dev/server.mjs";
+import { fitUntilShown, screenshots, twoPeopleInOneWorkspace, withBrowser, withPeople } from "./browser-helpers";
+import { withServer } from "./e2e-helpers";
 
 const CLI = join(ROOT, "client", "bin", "autopilot.mjs");
-const ARTIFACTS = join(ROOT, "test-artifacts");
-const stamp = Date.now();
 const run = promisify(execFile);
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let persistDir: string;
-let browser: Browser;
+const server = withServer();
+const browser = withBrowser();
+// Alice's system is light, Bob's dark.
+const people = withPeople(browser, ["alice", "bob"], (key) => ({ colorScheme: key === "alice" ? "light" : "dark" }));
 let workspace: string;
 let agentKey: string;
-const people: Record<"alice" | "bob", { ctx: BrowserContext; page: Page; email: string; name: string }> = {} as never;
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `a11y-theme-${name}.png`) });
+const shot = screenshots("a11y-theme");
 
 async function cli(...args: string[]): Promise<unknown> {
   const { stdout } = await run(process.env.AUTOPILOT_TEST_NODE ?? "node", [CLI, ...args], {
@@ -39,20 +35,7 @@ async function cli(...args: string[]): Promise<unknown> {
   return JSON.parse(stdout);
 }
 
-/** New nodes may land off screen, where React Flow renders nothing: fit, then look. */
-async function seeNode(page: Page, kind: string, text: string) {
-  const node = page.locator(`.react-flow__node-${kind}`, { hasText: text });
-  await expect
-    .poll(
-      async () => {
-        await page.getByRole("button", { name: "Fit view", exact: true }).click();
-        return node.count();
-      },
-      { timeout: 20_000, interval: 500 },
-    )
-    .toBeGreaterThan(0);
-  return node.first();
-}
+const seeNode = async (page: Page, kind: string, text: string) => (await fitUntilShown(page, kind, text)).first();
 
 /** Drags the empty canvas below its middle (nothing is there right after a fit of one thread). */
 async function panBy(page: Page, dx: number, dy: number) {
@@ -92,28 +75,6 @@ async function addNote(page: Page, text: string): Promise<string> {
   expect(before.has(id)).toBe(false);
   return id;
 }
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  persistDir = mkdtempSync(join(tmpdir(), "autopilot-a11y-theme-"));
-  server = await startServer({ port: await freePort(), persistDir });
-  browser = await launchChromium();
-  for (const [key, name, colorScheme] of [
-    ["alice", "Alice", "light"],
-    ["bob", "Bob", "dark"],
-  ] as const) {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme });
-    const page = await ctx.newPage();
-    page.on("pageerror", (error) => console.error(`[${name}] page error: ${error.message}`));
-    people[key] = { ctx, page, email: `${key}-${stamp}@example.test`, name };
-  }
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
-});
 
 describe("accessibility and themes in the app", () => {
   it("a workspace with a thread (its job and approval folded into it), notes and edges, on both canvases", async () => {

@@ -3,49 +3,22 @@
 // member through better-auth's own endpoint; the member's open tab says so right away,
 // without a reconnect loop, and leads back to their own workspaces. The owner's Audit view
 // lists who did it. Screenshots go to test-artifacts/ (git-ignored).
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
-import { signUpInUi } from "./browser-helpers";
+import type { BrowserContext } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { screenshots, signUpInUi, withBrowser, withPeople } from "./browser-helpers";
+import { withServer } from "./e2e-helpers";
 
-const ARTIFACTS = join(ROOT, "test-artifacts");
-const stamp = Date.now();
+const server = withServer();
+const browser = withBrowser();
+const people = withPeople(browser, ["alice", "bob"]);
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let persistDir: string;
-let browser: Browser;
-const people: Record<"alice" | "bob", { ctx: BrowserContext; page: Page; email: string }> = {} as never;
-
-const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `access-${name}.png`) });
+const shot = screenshots("access");
 
 /** The app's own HTTP API as the signed-in person of `ctx` (same cookies, the app's origin). */
 async function asPerson(ctx: BrowserContext, path: string, data: unknown): Promise<{ status: number; body: unknown }> {
   const res = await ctx.request.post(`${server.url}${path}`, { data: data as object, headers: { origin: server.url } });
   return { status: res.status(), body: await res.json().catch(() => null) };
 }
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  persistDir = mkdtempSync(join(tmpdir(), "autopilot-access-browser-"));
-  server = await startServer({ port: await freePort(), persistDir });
-  browser = await launchChromium();
-  for (const key of ["alice", "bob"] as const) {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await ctx.newPage();
-    page.on("pageerror", (error) => console.error(`[${key}] page error: ${error.message}`));
-    people[key] = { ctx, page, email: `${key}-${stamp}@example.test` };
-  }
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
-});
 
 describe("access removed while the tab is open", () => {
   it("the removed member's tab shows that they no longer have access, at once, and leads back to their workspaces", async () => {

@@ -4,45 +4,18 @@
 // adds a note to the canvas, which the person's tab shows live. Then the person revokes
 // the key and the agent's tab is signed out on the room's close itself (its clock is
 // paused: no timer, poll or retry is involved). Screenshots go to test-artifacts/.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
-import { httpJson, signUpVerified } from "./e2e-helpers";
+import { describe, expect, it } from "vitest";
+import { openPage, screenshots, signInWithKey, withBrowser, withPeople } from "./browser-helpers";
+import { httpJson, signUpVerified, withServer } from "./e2e-helpers";
 
-const ARTIFACTS = join(ROOT, "test-artifacts");
-
-let server: Awaited<ReturnType<typeof startServer>>;
-let persistDir: string;
-let browser: Browser;
+const server = withServer();
+const browser = withBrowser();
+const tabs = withPeople(browser, ["agent", "person"]);
 let person: { email: string; cookie: string; userId: string };
 let workspace: string;
 let agent: { key: string; id: string };
-const tabs = {} as Record<"agent" | "person", { ctx: BrowserContext; page: Page }>;
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `agent-signin-${name}.png`) });
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  persistDir = mkdtempSync(join(tmpdir(), "autopilot-agent-signin-"));
-  server = await startServer({ port: await freePort(), persistDir });
-  browser = await launchChromium();
-  for (const who of ["agent", "person"] as const) {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await ctx.newPage();
-    page.on("pageerror", (error) => console.error(`[${who}] page error: ${error.message}`));
-    tabs[who] = { ctx, page };
-  }
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
-});
+const shot = screenshots("agent-signin");
 
 describe("an agent signs up, signs in to the app with its key, and is signed out when the key is revoked", () => {
   it("signs up over HTTP with a person's invitation", async () => {
@@ -78,11 +51,7 @@ describe("an agent signs up, signs in to the app with its key, and is signed out
     await tabs.person.page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
 
     const { page } = tabs.agent;
-    await page.goto(server.url);
-    await page.getByRole("tab", { name: "API key" }).click();
-    await page.getByLabel("Agent API key").fill(agent.key);
-    await page.getByRole("button", { name: "Sign in with key" }).click();
-    await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+    await signInWithKey(page, server.url, agent.key);
     expect(await page.locator("#workspace-switcher").inputValue()).toBe(workspace);
     await page.locator(".topbar .user", { hasText: "Scout" }).getByText("agent").waitFor();
     // The session cookie is HttpOnly: the page's script cannot read the key or the session.
@@ -156,13 +125,8 @@ describe("an agent signs up, signs in to the app with its key, and is signed out
     });
     expect(res.status).toBe(201);
     const body = (await res.json()) as { workspace: { id: string; name: string }; key: { key: string } };
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await ctx.newPage();
-    await page.goto(server.url);
-    await page.getByRole("tab", { name: "API key" }).click();
-    await page.getByLabel("Agent API key").fill(body.key.key);
-    await page.getByRole("button", { name: "Sign in with key" }).click();
-    await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+    const { ctx, page } = await openPage(browser, "Solo");
+    await signInWithKey(page, server.url, body.key.key);
     expect(await page.locator("#workspace-switcher").inputValue()).toBe(body.workspace.id);
     await page.getByRole("button", { name: "Members & keys" }).click();
     const dialog = page.getByRole("dialog");

@@ -5,29 +5,20 @@
 // the image (loaded from the server) and a download link for the text file; a type the
 // product does not take is refused in the composer with a sentence. Screenshots go to
 // test-artifacts/.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { deflateSync } from "node:zlib";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
-import { type ChatRequest, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
-import { signUpInUi } from "./browser-helpers";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ChatRequest } from "../../runtime/test/scripted-model";
+import { openPage, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
+import { modelVars, withScriptedModel, withServer } from "./e2e-helpers";
 
-const ARTIFACTS = join(ROOT, "test-artifacts");
 const stamp = Date.now();
 const CODE_WORD = `heron-${stamp}`;
 
-let model: ScriptedModel;
-let server: Awaited<ReturnType<typeof startServer>>;
-let persistDir: string;
-let browser: Browser;
 let alice: Page;
 let bob: Page;
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `attachments-${name}.png`) });
+const shot = screenshots("attachments");
 
 /** A real PNG (a blue square with an orange band), made here so the test needs no fixture. */
 function png(size: number): Buffer {
@@ -82,36 +73,13 @@ function describeFiles(request: ChatRequest) {
   return { text: `I received ${images} image(s); the note says ${word}.` };
 }
 
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  model = await startScriptedModel({ usage: "when-asked", apiKey: "attachments-model-key" });
-  model.setReply(describeFiles);
-  persistDir = mkdtempSync(join(tmpdir(), "autopilot-attachments-"));
-  server = await startServer({
-    port: await freePort(),
-    persistDir,
-    vars: {
-      AUTOPILOT_MODEL_BASE_URL: model.baseUrl,
-      AUTOPILOT_MODEL_ID: "scripted-model",
-      AUTOPILOT_MODEL_API_KEY: "attachments-model-key",
-    },
-  });
-  browser = await launchChromium();
-  const pages: Page[] = [];
-  for (const name of ["Alice", "Bob"]) {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await ctx.newPage();
-    page.on("pageerror", (error) => console.error(`[${name}] page error: ${error.message}`));
-    pages.push(page);
-  }
-  [alice, bob] = pages as [Page, Page];
-}, 120_000);
+const model = withScriptedModel({ usage: "when-asked", apiKey: "attachments-model-key", reply: describeFiles });
+const server = withServer(() => ({ vars: modelVars(model, "attachments-model-key") }));
+const browser = withBrowser();
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await model?.close();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
+beforeAll(async () => {
+  alice = (await openPage(browser, "Alice")).page;
+  bob = (await openPage(browser, "Bob")).page;
 });
 
 describe("files in a thread, in the app", () => {

@@ -3,29 +3,25 @@
 // two people in two Chromium contexts. Alice asks in a thread, Bob watches the reply
 // stream; a gated tool's approval card is approved from Bob's queue and Alice sees the
 // result; a follow-up queued behind a pending approval goes ahead without it. Screenshots go to test-artifacts/ (git-ignored).
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { signUpInUi } from "./browser-helpers";
+import { readdirSync, readFileSync } from "node:fs";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { openPage, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
 import { rawInternals } from "../../shared/test/plain-text-check";
-import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
-import { agentScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
+import { agentScript } from "../../runtime/test/scripted-model";
+import { modelVars, withScriptedModel, withServer } from "./e2e-helpers";
 
-const ARTIFACTS = join(ROOT, "test-artifacts");
 const stamp = Date.now();
 const MODEL_KEY = `autopilot-model-key-${stamp}-c41f`;
 
-let model: ScriptedModel;
-let server: Awaited<ReturnType<typeof startServer>>;
-let persistDir: string;
-let browser: Browser;
+// A real endpoint refuses calls without its key: the replies below prove the key reached the Worker.
+const model = withScriptedModel({ usage: "when-asked", apiKey: MODEL_KEY, reply: agentScript });
+const server = withServer(() => ({ vars: modelVars(model, MODEL_KEY) }));
+const browser = withBrowser();
 let alice: Page;
 let bob: Page;
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `autopilot-${name}.png`) });
+const shot = screenshots("autopilot");
 
 const signUp = (page: Page, name: string, email: string) => signUpInUi(page, server.url, name, email);
 
@@ -35,36 +31,8 @@ async function send(page: Page, text: string) {
 }
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  // A real endpoint refuses calls without its key: the replies below prove the key reached the Worker.
-  model = await startScriptedModel({ usage: "when-asked", apiKey: MODEL_KEY });
-  model.setReply(agentScript);
-  persistDir = mkdtempSync(join(tmpdir(), "autopilot-agent-browser-"));
-  server = await startServer({
-    port: await freePort(),
-    persistDir,
-    vars: {
-      AUTOPILOT_MODEL_BASE_URL: model.baseUrl,
-      AUTOPILOT_MODEL_ID: "scripted-model",
-      AUTOPILOT_MODEL_API_KEY: MODEL_KEY,
-    },
-  });
-  browser = await launchChromium();
-  const pages: Page[] = [];
-  for (const name of ["Alice", "Bob"]) {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await ctx.newPage();
-    page.on("pageerror", (error) => console.error(`[${name}] page error: ${error.message}`));
-    pages.push(page);
-  }
-  [alice, bob] = pages as [Page, Page];
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await model?.close();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
+  alice = (await openPage(browser, "Alice")).page;
+  bob = (await openPage(browser, "Bob")).page;
 });
 
 describe("the Autopilot in two browsers", () => {

@@ -2,39 +2,35 @@
 // people in two Chromium contexts, a viewer, and an agent through the `autopilot` CLI.
 // Screenshots go to test-artifacts/ (git-ignored) so a person can look at what ran.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type * as Y from "yjs";
-import { launchChromium } from "../../party/dev/chromium.mjs";
 import { YSyncClient } from "../../party/dev/ysync.mjs";
 import { type GraphNode, nodesMap, writeNode } from "../../shared/hatchery/graph";
 import { nodeGeometry } from "../app/stores/node-geometry";
-import { signUpInUi } from "./browser-helpers";
-import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
+import { fitUntilShown, screenshots, signUpInUi, withBrowser, withPeople } from "./browser-helpers";
+import { ROOT } from "../../party/dev/server.mjs";
+import { withServer } from "./e2e-helpers";
 
 const CLI = join(ROOT, "client", "bin", "autopilot.mjs");
-const ARTIFACTS = join(ROOT, "test-artifacts");
 
-type Server = Awaited<ReturnType<typeof startServer>>;
-
-let server: Server | null = null;
+// Point at an already running `npm start` while iterating on the UI.
+const external = process.env.AUTOPILOT_E2E_URL;
+const server = external ? null : withServer();
 let url: string;
-let persistDir: string | null = null;
-let browser: Browser;
+beforeAll(() => {
+  url = external ?? server!.url;
+});
+// Fail, never skip: no browser throws here and the suite fails.
+const browser = withBrowser();
+const people = withPeople(browser, ["alice", "bob", "vic"]);
 let workspace: string;
 let agentKey: string;
-const stamp = Date.now();
-const people: Record<"alice" | "bob" | "vic", { ctx: BrowserContext; page: Page; email: string; name: string }> =
-  {} as never;
 const children: ChildProcess[] = [];
 
-function shot(page: Page, name: string) {
-  return page.screenshot({ path: join(ARTIFACTS, `browser-${name}.png`) });
-}
+const shot = screenshots("browser");
 
 const signUp = (page: Page, name: string, email: string) => signUpInUi(page, url, name, email);
 
@@ -69,20 +65,7 @@ async function nodePosition(page: Page, selector: string): Promise<{ x: number; 
   return { x: Number(m[1]), y: Number(m[2]) };
 }
 
-/** New nodes may land off screen, where React Flow renders nothing: fit, then look. */
-async function seeNode(page: Page, kind: string, text: string) {
-  const node = page.locator(`.react-flow__node-${kind}`, { hasText: text });
-  await expect
-    .poll(
-      async () => {
-        await page.getByRole("button", { name: "Fit view", exact: true }).click();
-        return node.count();
-      },
-      { timeout: 20_000, interval: 500 },
-    )
-    .toBeGreaterThan(0);
-  return node;
-}
+const seeNode = fitUntilShown;
 
 async function drag(page: Page, selector: string, dx: number, dy: number) {
   const box = (await page.locator(selector).first().boundingBox())!;
@@ -94,35 +77,8 @@ async function drag(page: Page, selector: string, dx: number, dy: number) {
   await page.mouse.up();
 }
 
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  if (process.env.AUTOPILOT_E2E_URL) {
-    // Point at an already running `npm start` while iterating on the UI.
-    url = process.env.AUTOPILOT_E2E_URL;
-  } else {
-    persistDir = mkdtempSync(join(tmpdir(), "autopilot-browser-"));
-    server = await startServer({ port: await freePort(), persistDir });
-    url = server.url;
-  }
-  // Fail, never skip: no browser throws here and the suite fails.
-  browser = await launchChromium();
-  for (const [key, name] of [
-    ["alice", "Alice"],
-    ["bob", "Bob"],
-    ["vic", "Vic"],
-  ] as const) {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await ctx.newPage();
-    page.on("pageerror", (error) => console.error(`[${name}] page error: ${error.message}`));
-    people[key] = { ctx, page, email: `${key}-${stamp}@example.test`, name };
-  }
-}, 120_000);
-
-afterAll(async () => {
+afterAll(() => {
   for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-  await browser?.close();
-  await server?.stop();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
 });
 
 describe("the Hatchery in two browsers", () => {

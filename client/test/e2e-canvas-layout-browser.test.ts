@@ -6,31 +6,26 @@
 // ends; at Fit view every title renders at 10 px or more and no overlay covers a node; the
 // fit follows an agent's new thread; once the view moved, a new thread is announced
 // instead. Screenshots go to test-artifacts/ (git-ignored).
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
 import { YSyncClient } from "../../party/dev/ysync.mjs";
 import { nodesMap, readGraph, writeNode } from "../../shared/hatchery/graph";
 import { AutopilotClient } from "../src/client";
-import { signUpInUi } from "./browser-helpers";
+import { openPage, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
+import { withServer } from "./e2e-helpers";
 
-const ARTIFACTS = join(ROOT, "test-artifacts");
 const stamp = Date.now();
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let persistDir: string;
-let browser: Browser;
+const server = withServer();
+const browser = withBrowser();
 let page: Page;
 let agent: AutopilotClient;
 let canvas: YSyncClient;
 let threads: string[] = [];
 
-const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `canvas-layout-${name}.png`) });
+const screenshot = screenshots("canvas-layout");
+const shot = (name: string) => screenshot(page, name);
 const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 const TITLES = [
   "Index the support inbox",
@@ -115,20 +110,12 @@ async function settled(page: Page) {
 }
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  persistDir = mkdtempSync(join(tmpdir(), "autopilot-canvas-layout-"));
-  server = await startServer({ port: await freePort(), persistDir });
-  browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
-}, 120_000);
+  page = (await openPage(browser, "alice", { viewport: { width: 1440, height: 900 } })).page;
+});
 
-afterAll(async () => {
+afterAll(() => {
   agent?.close();
   canvas?.close();
-  await browser?.close();
-  await server?.stop();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
 });
 
 describe("the canvas lays itself out and stays readable", () => {

@@ -7,27 +7,26 @@
 // here is one entry per person with their devices, never oneself, and a closed tab and a
 // revoked key leave everyone's list within 2 s.
 // Screenshots go to test-artifacts/ (git-ignored) so a person can look at what ran.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
-import { twoPeopleInOneWorkspace } from "./browser-helpers";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import {
+  openPage,
+  screenshots,
+  signInWithKey,
+  twoPeopleInOneWorkspace,
+  withBrowser,
+  withPeople,
+} from "./browser-helpers";
 import { zoomTo } from "./canvas-metrics";
+import { withServer } from "./e2e-helpers";
 
-const ARTIFACTS = join(ROOT, "test-artifacts");
-const stamp = Date.now();
-
-let server: Awaited<ReturnType<typeof startServer>>;
-let persistDir: string;
-let browser: Browser;
-const people: Record<"ann" | "ben", { ctx: BrowserContext; page: Page; email: string; name: string }> = {} as never;
+const server = withServer();
+const browser = withBrowser();
+const people = withPeople(browser, ["ann", "ben"]);
 const notes = { ann: "", ben: "", typed: "" };
 let workspace = "";
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `together-${name}.png`) });
+const shot = screenshots("together");
 const nodeAt = (page: Page, id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
 
 async function position(page: Page, id: string): Promise<{ x: number; y: number }> {
@@ -65,28 +64,6 @@ async function addNote(page: Page, text: string): Promise<string> {
   await note.waitFor({ timeout: 20_000 });
   return (await note.getAttribute("data-id"))!;
 }
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  persistDir = mkdtempSync(join(tmpdir(), "autopilot-together-"));
-  server = await startServer({ port: await freePort(), persistDir });
-  browser = await launchChromium();
-  for (const [key, name] of [
-    ["ann", "Ann"],
-    ["ben", "Ben"],
-  ] as const) {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await ctx.newPage();
-    page.on("pageerror", (error) => console.error(`[${name}] page error: ${error.message}`));
-    people[key] = { ctx, page, email: `${key}-${stamp}@example.test`, name };
-  }
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
-});
 
 describe("the canvas together", () => {
   it("two people, a note each, both canvases showing both notes and each other", async () => {
@@ -337,13 +314,8 @@ describe("the canvas together", () => {
     });
     expect(created.status()).toBe(201);
     const key = (await created.json()) as { id: string; key: string };
-    const agentCtx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const agentPage = await agentCtx.newPage();
-    await agentPage.goto(server.url);
-    await agentPage.getByRole("tab", { name: "API key" }).click();
-    await agentPage.getByLabel("Agent API key").fill(key.key);
-    await agentPage.getByRole("button", { name: "Sign in with key" }).click();
-    await agentPage.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+    const { ctx: agentCtx, page: agentPage } = await openPage(browser, "Scout");
+    await signInWithKey(agentPage, server.url, key.key);
     for (const page of [ann.page, ben.page]) await entry(page, "Scout").waitFor({ timeout: 10_000 });
     await shot(ann.page, "04a-who-is-here");
     const revoked = await ann.ctx.request.delete(`${server.url}/api/workspaces/${workspace}/keys/${key.id}`, {

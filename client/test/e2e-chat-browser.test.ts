@@ -10,54 +10,37 @@
 // server is back, without another reload, and not unread to Bob; one the room refuses (its thread
 // was archived while Bob was cut off) says why.
 // Screenshots go to test-artifacts/ (git-ignored).
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, BrowserContext, Page, WebSocketRoute } from "playwright-core";
+import type { Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
 import { AutopilotClient } from "../src/client";
-import { signUpInUi, twoPeopleInOneWorkspace } from "./browser-helpers";
-import { personClient } from "./e2e-helpers";
+import { openPage, screenshots, signUpInUi, twoPeopleInOneWorkspace, withBrowser, withPeople } from "./browser-helpers";
+import { personClient, withServer } from "./e2e-helpers";
 
-const ARTIFACTS = join(ROOT, "test-artifacts");
 const stamp = Date.now();
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let persistDir: string;
-let browser: Browser;
+const server = withServer();
+const browser = withBrowser();
+const people = withPeople(browser, ["alice", "bob"]);
 let agent: AutopilotClient | null = null;
 let workspace = "";
-const people: Record<"alice" | "bob", { ctx: BrowserContext; page: Page; email: string }> = {} as never;
 const pageErrors: string[] = [];
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `chat-${name}.png`) });
+const shot = screenshots("chat");
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  persistDir = mkdtempSync(join(tmpdir(), "autopilot-chat-browser-"));
-  server = await startServer({ port: await freePort(), persistDir });
-  browser = await launchChromium();
-  for (const key of ["alice", "bob"] as const) {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await ctx.newPage();
+  for (const [key, { page }] of Object.entries(people)) {
     page.on("pageerror", (error) => pageErrors.push(`[${key}] ${error.message}`));
     // A script that ran would say so here.
     page.on("dialog", (dialog) => {
       pageErrors.push(`[${key}] dialog: ${dialog.message()}`);
       void dialog.dismiss();
     });
-    people[key] = { ctx, page, email: `${key}-${stamp}@example.test` };
   }
   await people.bob.ctx.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
-}, 120_000);
+});
 
-afterAll(async () => {
+afterAll(() => {
   agent?.close();
-  await browser?.close();
-  await server?.stop();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
 });
 
 describe("chat in the app", () => {
@@ -167,8 +150,7 @@ describe("chat in the app", () => {
   });
 
   it("an agent's message nested too deep to format shows as text; the thread and the app keep working, reload after reload", async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await ctx.newPage();
+    const { ctx, page } = await openPage(browser, "Carol");
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     await signUpInUi(page, server.url, "Carol", `carol-${stamp}@example.test`);
@@ -210,7 +192,7 @@ describe("chat in the app", () => {
         .getByRole("button", { name: /Deep quotes/ })
         .waitFor();
     }
-    await page.screenshot({ path: join(ARTIFACTS, "chat-04-deep-message.png") });
+    await shot(page, "04-deep-message");
     expect(errors).toEqual([]);
     await ctx.close();
   }, 180_000);
@@ -279,7 +261,7 @@ describe("chat in the app", () => {
     await bob.page.setViewportSize(desktop);
 
     // No second reload: the room's socket comes back by itself and the kept message goes out.
-    server = await startServer({ port: server.port, persistDir });
+    await server.start();
     await bob.page.getByTestId("connection").getByText("Live").waitFor({ timeout: 60_000 });
     // Bob's own message is not unread to him (the thread is not open: nothing marked it read).
     const bobThread = bob.page.locator(".sidebar").getByRole("button", { name: /Outbox/ });

@@ -1,11 +1,114 @@
-// Small helpers the end-to-end tests share: JSON over HTTP to the server, and waiting for
-// a client-side condition, running the CLI. (The runtime itself starts through party/dev/runtime.mjs.)
+// Small helpers the end-to-end tests share: a file's own server (and scripted model) started
+// and stopped around it, JSON over HTTP to the server, waiting for a condition, running the
+// CLI. (The runtime itself starts through party/dev/runtime.mjs.)
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "../../party/dev/server.mjs";
-import { vi } from "vitest";
+import { afterAll, beforeAll, vi } from "vitest";
+import { freePort, ROOT, type RunningServer, startServer } from "../../party/dev/server.mjs";
+import {
+  agentScript,
+  type ChatRequest,
+  markerScript,
+  type Reply,
+  type ScriptedModel,
+  type ScriptedModelOptions,
+  type ScriptedTurn,
+  startScriptedModel,
+} from "../../runtime/test/scripted-model";
 import type { Message } from "../../shared/protocol/threads";
 import { AutopilotClient } from "../src/client";
+
+/**
+ * What a beforeAll makes, handed out when the file is collected: every property is read from
+ * it when used, so use it in hooks and tests that run after it started.
+ */
+export function onceStarted<T extends object>(current: () => T | undefined, what: string): T {
+  return new Proxy({} as T, {
+    get(_, key) {
+      const target = current() ?? notYet(`${what} is used before the beforeAll that starts it ran`);
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+type ServerOptions = Omit<NonNullable<Parameters<typeof startServer>[0]>, "port" | "persistDir">;
+
+export interface TestServer extends RunningServer {
+  /** Starts it again after `stop()`: on its port and state folder, with its options. */
+  start(): Promise<void>;
+}
+
+/**
+ * The file's own server (wrangler dev, as `npm start` runs it) on a free port and a fresh
+ * state folder: started in a beforeAll, stopped and the folder removed in an afterAll.
+ * `options` may be a function, called at the start, for what an earlier beforeAll made
+ * (a scripted model's address).
+ */
+export function withServer(options: ServerOptions | (() => ServerOptions) = {}): TestServer {
+  let server: RunningServer | undefined;
+  let persistDir: string | undefined;
+  let settings: ServerOptions = {};
+  beforeAll(async () => {
+    settings = typeof options === "function" ? options() : options;
+    persistDir = mkdtempSync(join(tmpdir(), "autopilot-e2e-"));
+    server = await startServer({ ...settings, port: await freePort(), persistDir });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    if (persistDir) rmSync(persistDir, { recursive: true, force: true });
+  });
+  const running = () => server ?? notYet("the server is used before the beforeAll that starts it ran");
+  return {
+    get url() {
+      return running().url;
+    },
+    get port() {
+      return running().port;
+    },
+    get persistDir() {
+      return running().persistDir;
+    },
+    get child() {
+      return running().child;
+    },
+    stop: () => running().stop(),
+    async start() {
+      const { port, persistDir: dir } = running();
+      server = await startServer({ ...settings, port, persistDir: dir });
+    },
+  };
+}
+
+/** The scripted model (the one test double: a paid external API), started in a beforeAll and closed in an afterAll. */
+export function withScriptedModel(options: ScriptedModelOptions & { reply?: Reply } = {}): ScriptedModel {
+  let model: ScriptedModel | undefined;
+  beforeAll(async () => {
+    const { reply, ...start } = options;
+    model = await startScriptedModel(start);
+    if (reply) model.setReply(reply);
+  });
+  afterAll(async () => {
+    await model?.close();
+  });
+  return onceStarted(() => model, "the scripted model");
+}
+
+/**
+ * One scripted model for both: the Autopilot's requests (they offer the room's tools) follow
+ * agentScript, a gateway's follow markerScript.
+ */
+export const autopilotOrGateway = (request: ChatRequest): ScriptedTurn =>
+  (request.tools ?? []).some((t) => t.function.name === "threads_list") ? agentScript(request) : markerScript(request);
+
+/** The Worker vars that make the Autopilot use `model` (with `apiKey` when the model asks for one). */
+export const modelVars = (model: ScriptedModel, apiKey?: string): Record<string, string> => ({
+  AUTOPILOT_MODEL_BASE_URL: model.baseUrl,
+  AUTOPILOT_MODEL_ID: "scripted-model",
+  ...(apiKey ? { AUTOPILOT_MODEL_API_KEY: apiKey } : {}),
+});
 
 /** JSON over HTTP to the server, as a browser on its origin would send it. */
 export async function httpJson<T>(baseUrl: string, path: string, init: RequestInit & { cookie?: string } = {}) {

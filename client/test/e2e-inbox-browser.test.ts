@@ -6,25 +6,16 @@
 // a short e-mail delay, Alice finds the mail in the dev outbox; its link opens the
 // approval in the app, she decides it there, and it leaves her inbox. Screenshots go to
 // test-artifacts/ (git-ignored).
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
-import { PASSWORD, twoPeopleInOneWorkspace } from "./browser-helpers";
-import { notYet } from "./e2e-helpers";
+import type { BrowserContext, Page } from "playwright-core";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { openPage, PASSWORD, screenshots, twoPeopleInOneWorkspace, withBrowser, withPeople } from "./browser-helpers";
+import { notYet, withServer } from "./e2e-helpers";
 
-const ARTIFACTS = join(ROOT, "test-artifacts");
-const stamp = Date.now();
+const server = withServer();
+const browser = withBrowser();
+const people = withPeople(browser, ["alice", "bob"]);
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let persistDir: string;
-let browser: Browser;
-const people: Record<"alice" | "bob", { ctx: BrowserContext; page: Page; email: string }> = {} as never;
-
-const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `inbox-${name}.png`) });
+const shot = screenshots("inbox");
 
 /** Runs in the page before the app: every notification the app shows is recorded in `window.__notifications`. */
 function captureNotifications() {
@@ -69,24 +60,8 @@ async function mailAbout(
 }
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  persistDir = mkdtempSync(join(tmpdir(), "autopilot-inbox-browser-"));
-  server = await startServer({ port: await freePort(), persistDir });
-  browser = await launchChromium();
-  for (const key of ["alice", "bob"] as const) {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await ctx.newPage();
-    page.on("pageerror", (error) => console.error(`[${key}] page error: ${error.message}`));
-    people[key] = { ctx, page, email: `${key}-${stamp}@example.test` };
-  }
   await people.alice.ctx.grantPermissions(["notifications"], { origin: server.url });
   await people.alice.ctx.addInitScript(captureNotifications);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
 });
 
 describe("the inbox in the app", () => {
@@ -195,9 +170,7 @@ describe("the inbox in the app", () => {
     await thread.getByText("and the budget too").waitFor();
 
     // Another device: a fresh sign-in finds the thread read and its replies read in the inbox, as the room keeps them.
-    const device = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await device.newPage();
-    page.on("pageerror", (error) => console.error(`[alice, second device] page error: ${error.message}`));
+    const { ctx: device, page } = await openPage(browser, "alice, second device");
     await page.goto(server.url);
     await page.getByLabel("Email").fill(alice.email);
     await page.getByLabel("Password").fill(PASSWORD);

@@ -4,24 +4,18 @@
 // right there and is live in that workspace, verified and with no other workspace of their
 // own. Someone with an account not verified yet takes an invitation through its link the
 // same way. The owner then changes a member's role from the members list with the keyboard.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { freePort, ROOT, startServer } from "../../party/dev/server.mjs";
-import { PASSWORD, signUpInUi } from "./browser-helpers";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { openPage, PASSWORD, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
+import { withServer } from "./e2e-helpers";
 
-const ARTIFACTS = join(ROOT, "test-artifacts");
-let server: Awaited<ReturnType<typeof startServer>> | null = null;
-let persistDir: string | null = null;
-let browser: Browser;
+/** The server's log lines: locally each mail is logged with its link. */
+const serverLog: string[] = [];
+const server = withServer({ log: (line) => serverLog.push(line) });
+const browser = withBrowser();
 let owner: Page;
 let invitee: Page;
 const stamp = Date.now();
-/** The server's log lines: locally each mail is logged with its link. */
-const serverLog: string[] = [];
 
 /** The link of the newest invitation mailed to `email`, from the server's log. */
 async function invitationLink(email: string): Promise<string> {
@@ -31,32 +25,17 @@ async function invitationLink(email: string): Promise<string> {
 }
 
 const workspaceOf = (page: Page) => page.locator("#workspace-switcher").inputValue();
-const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `invitations-${name}.png`) });
+const shot = screenshots("invitations");
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  persistDir = mkdtempSync(join(tmpdir(), "autopilot-invitations-"));
-  server = await startServer({ port: await freePort(), persistDir, log: (line) => serverLog.push(line) });
-  browser = await launchChromium();
-  const open = async (name: string) => {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    page.on("pageerror", (error) => console.error(`[${name}] page error: ${error.message}`));
-    return page;
-  };
-  owner = await open("Olga");
-  invitee = await open("Dana");
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
+  owner = (await openPage(browser, "Olga")).page;
+  invitee = (await openPage(browser, "Dana")).page;
 });
 
 describe("invitations in the app", () => {
   it("owner invites → the invitee opens the link, sees who invited them where, joins with a new account → the workspace live", async () => {
     const danaEmail = `dana-${stamp}@example.test`;
-    await signUpInUi(owner, server!.url, "Olga", `olga-${stamp}@example.test`);
+    await signUpInUi(owner, server.url, "Olga", `olga-${stamp}@example.test`);
     const workspace = await owner.locator("#workspace-switcher").inputValue();
     await owner.getByRole("button", { name: "Members & keys" }).click();
     const dialog = owner.getByRole("dialog");
@@ -100,14 +79,14 @@ describe("invitations in the app", () => {
 
   it("an account not verified yet sees the invitation its link is for, and joins through it", async () => {
     const eliEmail = `eli-${stamp}@example.test`;
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    await signUpInUi(page, server!.url, "Eli", eliEmail, { verify: false });
+    const { page } = await openPage(browser, "Eli");
+    await signUpInUi(page, server.url, "Eli", eliEmail, { verify: false });
     await page.getByText("Verify your e-mail.").waitFor();
     const invited = await owner
       .context()
-      .request.post(`${server!.url}/api/workspaces/${await workspaceOf(owner)}/invitations`, {
+      .request.post(`${server.url}/api/workspaces/${await workspaceOf(owner)}/invitations`, {
         data: { email: eliEmail, role: "viewer" },
-        headers: { origin: server!.url },
+        headers: { origin: server.url },
       });
     expect(invited.status()).toBe(201);
     await page.goto(await invitationLink(eliEmail));

@@ -5,22 +5,14 @@
 // person approves in the app, and gets the decision both as the blocked call's answer and
 // as a notification; a key without `write` is refused writes. Screenshots go to
 // test-artifacts/.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { freePort, ROOT, startServer } from "../../party/dev/server.mjs";
-import { signUpInUi } from "./browser-helpers";
-import { until } from "./e2e-helpers";
+import { openPage, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
+import { until, withServer } from "./e2e-helpers";
 
-const ARTIFACTS = join(ROOT, "test-artifacts");
-
-let server: Awaited<ReturnType<typeof startServer>>;
-let persistDir: string;
-let browser: Browser;
+const server = withServer();
+const browser = withBrowser();
 let page: Page;
 let workspace: string;
 const clients: Client[] = [];
@@ -31,7 +23,8 @@ interface EventData {
   payload: Record<string, unknown>;
 }
 
-const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `mcp-${name}.png`) });
+const screenshot = screenshots("mcp");
+const shot = (name: string) => screenshot(page, name);
 
 /** A key made the way the app's settings make one: by the signed-in person, over the auth API. */
 async function createKey(name: string, scopes: string[]): Promise<string> {
@@ -63,21 +56,13 @@ async function connect(key: string): Promise<{ client: Client; events: EventData
 }
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  persistDir = mkdtempSync(join(tmpdir(), "autopilot-mcp-"));
-  server = await startServer({ port: await freePort(), persistDir });
-  browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+  page = (await openPage(browser, "Ada")).page;
   await signUpInUi(page, server.url, "Ada", `ada-mcp-${Date.now()}@example.test`);
   workspace = await page.locator("#workspace-switcher").inputValue();
 }, 120_000);
 
 afterAll(async () => {
   for (const client of clients) await client.close().catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
 });
 
 describe("an MCP client in a workspace", () => {

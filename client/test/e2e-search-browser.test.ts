@@ -4,22 +4,14 @@
 // first page of the thread) scrolled to, marked and focused; Escape closes the palette;
 // jumping to a thread by name works the same way, and on a narrow window the hit shows in
 // the inspector's drawer. Screenshots go to test-artifacts/.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
-import { AutopilotClient } from "../src/client";
-import { signUpInUi } from "./browser-helpers";
-import { httpJson } from "./e2e-helpers";
+import type { AutopilotClient } from "../src/client";
+import { openPage, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
+import { personClient, withServer } from "./e2e-helpers";
 
-const ARTIFACTS = join(ROOT, "test-artifacts");
-
-let server: Awaited<ReturnType<typeof startServer>>;
-let persistDir: string;
-let browser: Browser;
+const server = withServer();
+const browser = withBrowser();
 let page: Page;
 let client: AutopilotClient | null = null;
 
@@ -27,21 +19,14 @@ const palette = () => page.getByRole("dialog", { name: "Command palette" });
 const paletteOpen = () =>
   page.evaluate(() => document.querySelector<HTMLDialogElement>("dialog.palette")?.open ?? false);
 
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  persistDir = mkdtempSync(join(tmpdir(), "autopilot-search-browser-"));
-  server = await startServer({ port: await freePort(), persistDir });
-  browser = await launchChromium();
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  page = await ctx.newPage();
-  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
-}, 120_000);
+const shot = screenshots("search");
 
-afterAll(async () => {
+beforeAll(async () => {
+  page = (await openPage(browser, "Sam")).page;
+});
+
+afterAll(() => {
   client?.close();
-  await browser?.close();
-  await server?.stop();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
 });
 
 describe("the ⌘K palette", () => {
@@ -49,19 +34,7 @@ describe("the ⌘K palette", () => {
     await signUpInUi(page, server.url, "Sam", `sam-${Date.now()}@example.test`);
     const workspace = await page.locator("#workspace-switcher").inputValue();
     const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
-    client = new AutopilotClient({
-      url: server.url,
-      workspace,
-      device: "seed",
-      ticket: async () =>
-        (
-          await httpJson<{ ticket: string }>(server.url, "/api/connect-ticket", {
-            method: "POST",
-            cookie,
-            body: JSON.stringify({ workspaceId: workspace }),
-          })
-        ).body.ticket,
-    });
+    client = personClient(server.url, cookie, workspace, "seed");
     await client.ready();
     // The message sought, then more than a page of others after it, in another thread.
     const { thread: harbor } = await client.threads.create({ title: "Harbor plans" });
@@ -80,7 +53,7 @@ describe("the ⌘K palette", () => {
     await hit.waitFor({ timeout: 10_000 });
     expect(await hit.getAttribute("aria-selected")).toBe("true");
     expect(await hit.locator("mark").allTextContents()).toEqual(["lighthouse"]);
-    await page.screenshot({ path: join(ARTIFACTS, "search-palette.png") });
+    await shot(page, "palette");
     await page.keyboard.press("Enter");
 
     expect(await paletteOpen()).toBe(false);
@@ -95,7 +68,7 @@ describe("the ⌘K palette", () => {
       .toBe(sought.id);
     expect(await found.getAttribute("data-found")).toBe("");
     expect(await found.isVisible()).toBe(true);
-    await page.screenshot({ path: join(ARTIFACTS, "search-found.png") });
+    await shot(page, "found");
 
     // Escape closes; the palette also jumps to a thread by its name.
     await page.keyboard.press("Control+k");
@@ -131,6 +104,6 @@ describe("the ⌘K palette", () => {
       return box !== null && box.x >= 0 && box.x + box.width <= 600 && box.y >= 0 && box.y + box.height <= 800;
     };
     await expect.poll(inWindow, { timeout: 5_000 }).toBe(true);
-    await page.screenshot({ path: join(ARTIFACTS, "search-found-narrow.png") });
+    await shot(page, "found-narrow");
   }, 180_000);
 });

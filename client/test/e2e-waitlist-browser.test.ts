@@ -4,50 +4,25 @@
 // newcomer's tab opens the app in place, without a reload; the operator sees the new
 // workspace's balance and grants it credits, and moderates the public community (a report
 // filed in the app, a hide every reader sees). Screenshots: test-artifacts/.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { freePort, ROOT, startServer } from "../../party/dev/server.mjs";
-import { PASSWORD, signUpInUi } from "./browser-helpers";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { openPage, PASSWORD, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
+import { withServer } from "./e2e-helpers";
 
-const ARTIFACTS = join(ROOT, "test-artifacts");
 const stamp = Date.now();
 const OPERATOR = { name: "Olivia", email: `operator-${stamp}@example.test` };
 const NEWCOMER = { name: "Nia", email: `nia-${stamp}@example.test` };
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let persistDir: string;
-let browser: Browser;
+const server = withServer({ vars: { SIGNUP_MODE: "waitlist", ADMIN_EMAILS: OPERATOR.email } });
+const browser = withBrowser();
 let operator: Page;
 let newcomer: Page;
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `waitlist-${name}.png`) });
+const shot = screenshots("waitlist");
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  persistDir = mkdtempSync(join(tmpdir(), "autopilot-waitlist-"));
-  server = await startServer({
-    port: await freePort(),
-    persistDir,
-    vars: { SIGNUP_MODE: "waitlist", ADMIN_EMAILS: OPERATOR.email },
-  });
-  browser = await launchChromium();
-  const open = async (name: string) => {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    page.on("pageerror", (error) => console.error(`[${name}] page error: ${error.message}`));
-    return page;
-  };
-  operator = await open("operator");
-  newcomer = await open("newcomer");
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
+  operator = (await openPage(browser, "operator")).page;
+  newcomer = (await openPage(browser, "newcomer")).page;
 });
 
 describe("sign-up as a waitlist", () => {

@@ -7,7 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningRuntime, startRuntime } from "../../party/dev/runtime.mjs";
 import { ensureDevVars, freePort, type RunningServer, startServer } from "../../party/dev/server.mjs";
-import { type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
+import { afterAll, beforeAll } from "vitest";
+import { type Reply, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
+import { notYet, onceStarted } from "./e2e-helpers";
 
 export interface OpenClawStack {
   model: ScriptedModel;
@@ -57,5 +59,37 @@ export async function startOpenClawStack(
       await model.close();
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * The stack for the file: started in a beforeAll (a gateway's start takes long), stopped in
+ * an afterAll. Its parts can be taken apart right away (`const { model, server } = …`): each
+ * is read from the running stack when used.
+ */
+export function withOpenClawStack(
+  name: string,
+  options: Parameters<typeof startOpenClawStack>[1] & { reply?: Reply } = {},
+): OpenClawStack {
+  let stack: OpenClawStack | undefined;
+  beforeAll(async () => {
+    stack = await startOpenClawStack(name, options);
+    if (options.reply) stack.model.setReply(options.reply);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  const running = () => stack ?? notYet("the OpenClaw stack is used before the beforeAll that starts it ran");
+  return {
+    model: onceStarted(() => stack?.model, "the OpenClaw stack's model"),
+    runtime: onceStarted(() => stack?.runtime, "the OpenClaw stack's runtime"),
+    server: onceStarted(() => stack?.server, "the OpenClaw stack's server"),
+    get serviceToken() {
+      return running().serviceToken;
+    },
+    get dataDir() {
+      return running().dataDir;
+    },
+    stop: () => running().stop(),
   };
 }
