@@ -8,26 +8,31 @@
 // and is refused without admin; top-ups open Stripe's checkout (a scripted stand-in for
 // Stripe's API and its hosted page, the paid service) and the way back says how it went; and a
 // key without `read` gets none of it anywhere. Screenshots go to test-artifacts/billing/.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { freePort, ROOT, startServer } from "../../party/dev/server.mjs";
-import { agentScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
+import { agentScript } from "../../runtime/test/scripted-model";
 import { purposeLabel } from "../../shared/billing-words";
 import type { MethodResult } from "../../shared/protocol/methods";
 import type { Task } from "../../shared/protocol/tasks";
 import { AutopilotClient } from "../src/client";
 import { AutopilotError } from "../src/errors";
-import { cliJson, httpJson, personClient, runCli, until } from "./e2e-helpers";
+import { artifactsIn, openLive, signedInPage, withBrowser } from "./browser-helpers";
+import {
+  cliJson,
+  httpJson,
+  modelVars,
+  personClient,
+  runCli,
+  until,
+  withScriptedModel,
+  withServer,
+} from "./e2e-helpers";
 import { type SeededWorkspace, seedWorkspace, threadTitle } from "./workspace-seed";
 
-const ARTIFACTS = join(ROOT, "test-artifacts", "billing");
+const { shot } = artifactsIn("billing");
 const VIEWPORT = { width: 1440, height: 900 };
 const SEED = { threads: 8, toolCalls: 6, approvals: 2, jobs: 2, notes: 2, groups: 1 };
 const STRIPE_KEY = "sk_test_billing_e2e_standin";
@@ -35,10 +40,6 @@ const CHECKOUT_HOST = "checkout.stripe.test";
 
 type Summary = MethodResult<"billing.summary">;
 
-let model: ScriptedModel;
-let server: Awaited<ReturnType<typeof startServer>>;
-let persistDir: string;
-let browser: Browser;
 let seeded: SeededWorkspace;
 let stripe: Server;
 /** What the Worker asked of Stripe (the stand-in keeps each request's form). */
@@ -48,11 +49,6 @@ const contexts: BrowserContext[] = [];
 const mcpClients: Client[] = [];
 let alice: Page;
 let keyPrincipal: string;
-
-const shot = async (page: Page, name: string) => {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
-  console.log(`screenshot: ${join(ARTIFACTS, `${name}.png`)}`);
-};
 
 /** A scripted stand-in for Stripe's API: opens a Checkout Session as Stripe answers one. */
 async function startStripeStandIn(): Promise<string> {
@@ -79,19 +75,13 @@ async function startStripeStandIn(): Promise<string> {
 }
 
 async function openApp(cookie: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: VIEWPORT });
+  const { ctx: context, page } = await signedInPage(browser, server.url, cookie, { viewport: VIEWPORT });
   contexts.push(context);
-  await context.addCookies([
-    { name: cookie.slice(0, cookie.indexOf("=")), value: cookie.slice(cookie.indexOf("=") + 1), url: server.url },
-  ]);
   // Stripe's hosted checkout page, as the stand-in for it: the buyer lands there.
   await context.route(`https://${CHECKOUT_HOST}/**`, (route) =>
     route.fulfill({ contentType: "text/html", body: "<title>Checkout (stand-in)</title><h1>Pay</h1>" }),
   );
-  const page = await context.newPage();
-  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
-  await page.goto(`${server.url}/?w=${seeded.workspace}`);
-  await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+  await openLive(page, `${server.url}/?w=${seeded.workspace}`);
   return page;
 }
 
@@ -147,24 +137,26 @@ const taskDone = (client: AutopilotClient, taskId: string) =>
     60_000,
   );
 
+let stripeBase: string;
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const stripeBase = await startStripeStandIn();
-  model = await startScriptedModel();
-  model.setReply(agentScript);
-  persistDir = mkdtempSync(join(tmpdir(), "billing-browser-"));
-  server = await startServer({
-    port: await freePort(),
-    persistDir,
-    vars: {
-      AUTOPILOT_MODEL_BASE_URL: model.baseUrl,
-      AUTOPILOT_MODEL_ID: "scripted-model",
-      STRIPE_SECRET_KEY: STRIPE_KEY,
-      STRIPE_WEBHOOK_SECRET: "whsec_billing_e2e_standin",
-      STRIPE_API_BASE: stripeBase,
-    },
-  });
-  browser = await launchChromium();
+  stripeBase = await startStripeStandIn();
+});
+afterAll(async () => {
+  await new Promise<void>((resolve) => (stripe ? stripe.close(() => resolve()) : resolve()));
+});
+
+const model = withScriptedModel({ reply: agentScript });
+const server = withServer(() => ({
+  vars: {
+    ...modelVars(model),
+    STRIPE_SECRET_KEY: STRIPE_KEY,
+    STRIPE_WEBHOOK_SECRET: "whsec_billing_e2e_standin",
+    STRIPE_API_BASE: stripeBase,
+  },
+}));
+const browser = withBrowser();
+
+beforeAll(async () => {
   seeded = await seedWorkspace(server.url, SEED, "Billing");
   const { agent, threadIds } = seeded;
   keyPrincipal = agent.principal!.id;
@@ -183,11 +175,6 @@ afterAll(async () => {
   for (const client of clients) client.close();
   seeded?.close();
   for (const context of contexts) await context.close().catch(() => {});
-  await browser?.close();
-  await server?.stop();
-  await model?.close();
-  await new Promise<void>((resolve) => (stripe ? stripe.close(() => resolve()) : resolve()));
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
 });
 
 describe("the workspace's money, the same everywhere", () => {

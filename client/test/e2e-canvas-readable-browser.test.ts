@@ -6,14 +6,12 @@
 // toolbars; at zoom 1 at most a tenth of the titles cut; a thread an agent creates shows
 // inside the view. Screenshots and the metrics table go to test-artifacts/canvas-readable/
 // (git-ignored).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
-import { agentScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
+import { agentScript } from "../../runtime/test/scripted-model";
+import { artifactsIn, openLive, signedInPage, withBrowser } from "./browser-helpers";
 import {
   type CutMetrics,
   type FitMetrics,
@@ -26,7 +24,7 @@ import {
   nodeInView,
 } from "./canvas-metrics";
 import { AutopilotClient } from "../src/client";
-import { httpJson, signUpVerified, until } from "./e2e-helpers";
+import { httpJson, modelVars, signUpVerified, until, withScriptedModel, withServer } from "./e2e-helpers";
 import {
   HUNDRED_THREADS,
   ISSUE_WORKSPACE,
@@ -36,47 +34,18 @@ import {
   threadNodeId,
 } from "./workspace-seed";
 
-const ARTIFACTS = join(ROOT, "test-artifacts", "canvas-readable");
+const ARTIFACTS = artifactsIn("canvas-readable").dir;
 const VIEWPORT = { width: 1440, height: 900 };
 const SEED_TIMEOUT = 300_000;
 
-let model: ScriptedModel;
-let server: Awaited<ReturnType<typeof startServer>>;
-let persistDir: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  model = await startScriptedModel();
-  model.setReply(agentScript);
-  persistDir = mkdtempSync(join(tmpdir(), "canvas-readable-"));
-  server = await startServer({
-    port: await freePort(),
-    persistDir,
-    vars: { AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model" },
-  });
-  browser = await launchChromium();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await model?.close();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
-});
+const model = withScriptedModel({ reply: agentScript });
+const server = withServer(() => ({ vars: modelVars(model) }));
+const browser = withBrowser();
 
 /** The owner's tab at 1440×900, signed in with the seeded session, at Fit view. */
 async function openCanvas(seeded: Pick<SeededWorkspace, "workspace" | "owner">): Promise<Page> {
-  const context = await browser.newContext({ viewport: VIEWPORT });
-  const [name, value] = [
-    seeded.owner.cookie.slice(0, seeded.owner.cookie.indexOf("=")),
-    seeded.owner.cookie.slice(seeded.owner.cookie.indexOf("=") + 1),
-  ];
-  await context.addCookies([{ name, value, url: server.url }]);
-  const page = await context.newPage();
-  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
-  await page.goto(`${server.url}/?w=${seeded.workspace}`);
-  await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+  const { page } = await signedInPage(browser, server.url, seeded.owner.cookie, { viewport: VIEWPORT });
+  await openLive(page, `${server.url}/?w=${seeded.workspace}`);
   // The first node is drawn once the canvas has the whole document (one sync step).
   await page.locator(".react-flow__node").first().waitFor({ timeout: 30_000 });
   await fitView(page);

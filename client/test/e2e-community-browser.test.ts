@@ -6,26 +6,21 @@
 // bot badge). Bob reports the agent's post; it lands in Alice's moderation queue live; she
 // hides it and it goes for everyone: from Bob's panel at once, from the room's feed, and
 // from what the relay serves a stock client. Screenshots go to test-artifacts/community/.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Event, EventTemplate } from "nostr-tools/core";
 import { getToken } from "nostr-tools/nip98";
 import { SimplePool } from "nostr-tools/pool";
 import { finalizeEvent, generateSecretKey, getPublicKey } from "nostr-tools/pure";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { freePort, ROOT, startServer } from "../../party/dev/server.mjs";
 import { AutopilotClient } from "../src/client";
-import { addSecondPerson, httpJson, signUpVerified } from "./e2e-helpers";
+import { artifactsIn, openLive, signedInPage, withBrowser } from "./browser-helpers";
+import { addSecondPerson, httpJson, signUpVerified, withServer } from "./e2e-helpers";
 
-const ARTIFACTS = join(ROOT, "test-artifacts", "community");
+const { shot } = artifactsIn("community");
 const VIEWPORT = { width: 1440, height: 900 };
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let persistDir: string;
-let browser: Browser;
+const server = withServer();
+const browser = withBrowser();
 let workspace: string;
 let workspaceName: string;
 let alice: { cookie: string };
@@ -38,22 +33,10 @@ const secret = generateSecretKey();
 const agentNostr = { pubkey: getPublicKey(secret), sign: async (t: EventTemplate) => finalizeEvent(t, secret) };
 const now = () => Math.floor(Date.now() / 1000);
 
-const shot = async (page: Page, name: string) => {
-  const path = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path });
-  console.log(`screenshot: ${path}`);
-};
-
 async function openCommunity(cookie: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: VIEWPORT });
+  const { ctx: context, page } = await signedInPage(browser, server.url, cookie, { viewport: VIEWPORT });
   contexts.push(context);
-  await context.addCookies([
-    { name: cookie.slice(0, cookie.indexOf("=")), value: cookie.slice(cookie.indexOf("=") + 1), url: server.url },
-  ]);
-  const page = await context.newPage();
-  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
-  await page.goto(`${server.url}/?w=${workspace}`);
-  await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+  await openLive(page, `${server.url}/?w=${workspace}`);
   await page.getByRole("tab", { name: "Community" }).click();
   await page.getByLabel("Workspace posts").or(page.getByText("No posts yet")).waitFor();
   return page;
@@ -81,10 +64,6 @@ function relayNotes(): Promise<Event[]> {
 }
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  persistDir = mkdtempSync(join(tmpdir(), "community-browser-"));
-  server = await startServer({ port: await freePort(), persistDir });
-  browser = await launchChromium();
   alice = await signUpVerified(server.url, "Alice");
   const me = await httpJson<{ workspaces: { id: string; name: string }[] }>(server.url, "/api/me", {
     cookie: alice.cookie,
@@ -120,9 +99,6 @@ afterAll(async () => {
   agentClient?.close();
   pool.destroy();
   for (const context of contexts) await context.close().catch(() => {});
-  await browser?.close();
-  await server?.stop();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
 });
 
 describe("the workspace's community", () => {

@@ -10,16 +10,12 @@
 // overflow, a top bar with an overflow menu, a bottom bar, a chat that fills the screen,
 // approvals decided with one thumb; axe-core finds no serious violation on the main screens.
 // Screenshots go to test-artifacts/daily/ (git-ignored).
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { freePort, ROOT, startServer } from "../../party/dev/server.mjs";
-import { agentScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
+import { agentScript } from "../../runtime/test/scripted-model";
 import type { AutopilotClient } from "../src/client";
-import { signUpInUi } from "./browser-helpers";
+import { artifactsIn, openLive, openPage, signedInPage, signUpInUi, withBrowser } from "./browser-helpers";
 import { fitView } from "./canvas-metrics";
 import {
   axeSerious,
@@ -30,10 +26,10 @@ import {
   still,
   visibleMessages,
 } from "./daily-checks";
-import { personClient, until } from "./e2e-helpers";
+import { modelVars, personClient, until, withScriptedModel, withServer } from "./e2e-helpers";
 import { ISSUE_WORKSPACE, type SeededWorkspace, seedWorkspace, threadTitle } from "./workspace-seed";
 
-const ARTIFACTS = join(ROOT, "test-artifacts", "daily");
+const { dir: ARTIFACTS, shot } = artifactsIn("daily");
 const DESKTOP = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
 /** The thread the extra messages go to, and the one with the Markdown message. */
@@ -52,46 +48,27 @@ const MARKDOWN = [
   "```",
 ].join("\n");
 
-let model: ScriptedModel;
-let server: Awaited<ReturnType<typeof startServer>>;
-let persistDir: string;
-let browser: Browser;
+const model = withScriptedModel({ reply: agentScript });
+const server = withServer(() => ({ vars: modelVars(model) }));
+const browser = withBrowser();
 let seeded: SeededWorkspace;
 const clients: AutopilotClient[] = [];
 const contexts: BrowserContext[] = [];
 
-const shot = async (page: Page, name: string) => {
-  const path = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path });
-  console.log(`screenshot: ${path}`);
-};
-
 async function openApp(cookie: string, viewport: typeof DESKTOP, query = ""): Promise<Page> {
   const phone = viewport.width < 600;
-  const context = await browser.newContext({ viewport, isMobile: phone, hasTouch: phone });
+  const { ctx: context, page } = await signedInPage(browser, server.url, cookie, {
+    viewport,
+    isMobile: phone,
+    hasTouch: phone,
+  });
   contexts.push(context);
-  await context.addCookies([
-    { name: cookie.slice(0, cookie.indexOf("=")), value: cookie.slice(cookie.indexOf("=") + 1), url: server.url },
-  ]);
-  const page = await context.newPage();
-  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
-  await page.goto(`${server.url}/?w=${seeded.workspace}${query}`);
-  await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+  await openLive(page, `${server.url}/?w=${seeded.workspace}${query}`);
   await page.locator(".react-flow__node").first().waitFor({ timeout: 30_000 });
   return page;
 }
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  model = await startScriptedModel();
-  model.setReply(agentScript);
-  persistDir = mkdtempSync(join(tmpdir(), "daily-"));
-  server = await startServer({
-    port: await freePort(),
-    persistDir,
-    vars: { AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model" },
-  });
-  browser = await launchChromium();
   seeded = await seedWorkspace(server.url, ISSUE_WORKSPACE, "Daily");
   const owner = personClient(server.url, seeded.owner.cookie, seeded.workspace, "owner-daily");
   const second = personClient(server.url, seeded.second.cookie, seeded.workspace, "second-daily");
@@ -114,10 +91,6 @@ afterAll(async () => {
   for (const c of clients) c.close();
   seeded?.close();
   for (const context of contexts) await context.close();
-  await browser?.close();
-  await server?.stop();
-  await model?.close();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
 });
 
 const threadButton = (page: Page, index: number) =>
@@ -347,9 +320,8 @@ describe("at 1440×900", () => {
 
 describe("the verify-email banner", () => {
   it("leaves the canvas toolbar free", async () => {
-    const context = await browser.newContext({ viewport: DESKTOP });
+    const { ctx: context, page } = await openPage(browser, "Nadia", { viewport: DESKTOP });
     contexts.push(context);
-    const page = await context.newPage();
     await signUpInUi(page, server.url, "Nadia", `nadia-${Date.now()}@example.test`, { verify: false });
     const notice = page.locator(".account-notice", { hasText: "Verify your e-mail." });
     await notice.waitFor();

@@ -6,20 +6,16 @@
 // adds a thread there, and another person's client sees both; on the canvas each project is
 // the frame its threads sit in; a canvas group becomes a project with its threads, whose
 // frame takes the group's place. Screenshots go to test-artifacts/projects/ (git-ignored).
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { freePort, ROOT, startServer } from "../../party/dev/server.mjs";
-import { agentScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
+import { agentScript } from "../../runtime/test/scripted-model";
 import type { Project } from "../../shared/protocol/projects";
+import { artifactsIn, openLive, signedInPage, withBrowser } from "./browser-helpers";
 import { fitView } from "./canvas-metrics";
-import { until } from "./e2e-helpers";
+import { modelVars, until, withScriptedModel, withServer } from "./e2e-helpers";
 import { ISSUE_WORKSPACE, type SeededWorkspace, seedWorkspace, threadTitle } from "./workspace-seed";
 
-const ARTIFACTS = join(ROOT, "test-artifacts", "projects");
+const artifacts = artifactsIn("projects");
 const VIEWPORT = { width: 1440, height: 900 };
 
 const BRIEF = `## Goal
@@ -40,31 +36,16 @@ npm run release -- --channel stable
 
 <script>alert("not a script")</script> and [a trap](javascript:alert(1)).`;
 
-let model: ScriptedModel;
-let server: Awaited<ReturnType<typeof startServer>>;
-let persistDir: string;
-let browser: Browser;
+const model = withScriptedModel({ reply: agentScript });
+const server = withServer(() => ({ vars: modelVars(model) }));
+const browser = withBrowser();
 let seeded: SeededWorkspace;
 let page: Page;
 const projects: Project[] = [];
 
-const shot = async (name: string) => {
-  const path = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path });
-  console.log(`screenshot: ${path}`);
-};
+const shot = (name: string) => artifacts.shot(page, name);
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  model = await startScriptedModel();
-  model.setReply(agentScript);
-  persistDir = mkdtempSync(join(tmpdir(), "projects-browser-"));
-  server = await startServer({
-    port: await freePort(),
-    persistDir,
-    vars: { AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model" },
-  });
-  browser = await launchChromium();
   seeded = await seedWorkspace(server.url, ISSUE_WORKSPACE, "Projects");
   const t = seeded.threadIds;
   // Projects as the agent makes them through the client library: three, of realistic size.
@@ -97,25 +78,14 @@ beforeAll(async () => {
       })
     ).project,
   );
-  const context = await browser.newContext({ viewport: VIEWPORT });
-  const cookie = seeded.owner.cookie;
-  await context.addCookies([
-    { name: cookie.slice(0, cookie.indexOf("=")), value: cookie.slice(cookie.indexOf("=") + 1), url: server.url },
-  ]);
-  page = await context.newPage();
-  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
-  await page.goto(`${server.url}/?w=${seeded.workspace}`);
-  await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+  ({ page } = await signedInPage(browser, server.url, seeded.owner.cookie, { viewport: VIEWPORT }));
+  await openLive(page, `${server.url}/?w=${seeded.workspace}`);
   await page.locator(".react-flow__node").first().waitFor({ timeout: 30_000 });
 }, 400_000);
 
 afterAll(async () => {
   seeded?.close();
   await page?.context().close();
-  await browser?.close();
-  await server?.stop();
-  await model?.close();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
 });
 
 /** An accessible name that starts with (the first 30 characters of) `text`. */

@@ -11,26 +11,17 @@
 // that size (older tasks page in), pause / resume / cancel, and a task started from a
 // thread with a budget over the workspace's maximum refused in words. Screenshots go to
 // test-artifacts/tasks/ (git-ignored).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, BrowserContext, Page, WebSocketRoute } from "playwright-core";
+import { readFileSync } from "node:fs";
+import type { BrowserContext, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { freePort, ROOT, startServer } from "../../party/dev/server.mjs";
-import {
-  agentScript,
-  type ChatRequest,
-  type ScriptedModel,
-  type ScriptedTurn,
-  startScriptedModel,
-} from "../../runtime/test/scripted-model";
+import { agentScript, type ChatRequest, type ScriptedTurn } from "../../runtime/test/scripted-model";
 import type { RunLogEntry, Task } from "../../shared/protocol/tasks";
 import type { AutopilotClient } from "../src/client";
-import { personClient, until } from "./e2e-helpers";
+import { artifactsIn, openLive, signedInPage, withBrowser } from "./browser-helpers";
+import { modelVars, personClient, until, withScriptedModel, withServer } from "./e2e-helpers";
 import { ISSUE_WORKSPACE, type SeededWorkspace, seedWorkspace, threadTitle } from "./workspace-seed";
 
-const ARTIFACTS = join(ROOT, "test-artifacts", "tasks");
+const { shot } = artifactsIn("tasks");
 const VIEWPORT = { width: 1440, height: 900 };
 
 const GOAL_OPENING = "Draft the release notes for 2.4, one note per change, and archive the old sync thread.";
@@ -52,18 +43,15 @@ function deferred() {
   return { promise, resolve };
 }
 
-let model: ScriptedModel;
-let server: Awaited<ReturnType<typeof startServer>>;
-let port: number;
-let persistDir: string;
-let browser: Browser;
+const model = withScriptedModel({ reply: script });
+const server = withServer(() => ({ vars: modelVars(model) }));
+const browser = withBrowser();
 let seeded: SeededWorkspace;
 let notesThread: string;
 let archivedThread: string;
 let projectId: string;
 let waitingTaskId: string;
 let mainTask: Task;
-const vars = (baseUrl: string) => ({ AUTOPILOT_MODEL_BASE_URL: baseUrl, AUTOPILOT_MODEL_ID: "scripted-model" });
 const clients: AutopilotClient[] = [];
 const contexts: BrowserContext[] = [];
 
@@ -95,23 +83,14 @@ function script(request: ChatRequest): ScriptedTurn {
   return turn;
 }
 
-const shot = async (page: Page, name: string) => {
-  const path = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path });
-  console.log(`screenshot: ${path}`);
-};
-
 async function openApp(cookie: string, setup?: (page: Page) => Promise<void>): Promise<Page> {
-  const context = await browser.newContext({ viewport: VIEWPORT, acceptDownloads: true });
+  const { ctx: context, page } = await signedInPage(browser, server.url, cookie, {
+    viewport: VIEWPORT,
+    acceptDownloads: true,
+  });
   contexts.push(context);
-  await context.addCookies([
-    { name: cookie.slice(0, cookie.indexOf("=")), value: cookie.slice(cookie.indexOf("=") + 1), url: server.url },
-  ]);
-  const page = await context.newPage();
-  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
   await setup?.(page);
-  await page.goto(`${server.url}/?w=${seeded.workspace}`);
-  await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+  await openLive(page, `${server.url}/?w=${seeded.workspace}`);
   return page;
 }
 
@@ -136,13 +115,6 @@ const noteTexts = async (client: AutopilotClient) =>
   (await client.messages.list({ threadId: notesThread, limit: 200 })).messages.map((m) => m.text);
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  model = await startScriptedModel();
-  model.setReply(script);
-  persistDir = mkdtempSync(join(tmpdir(), "tasks-browser-"));
-  port = await freePort();
-  server = await startServer({ port, persistDir, vars: vars(model.baseUrl) });
-  browser = await launchChromium();
   seeded = await seedWorkspace(server.url, ISSUE_WORKSPACE, "Tasks");
   const { agent, threadIds: t } = seeded;
   notesThread = (await agent.threads.create({ title: "Release notes 2.4 (drafts)" })).thread.id;
@@ -184,10 +156,6 @@ afterAll(async () => {
   for (const client of clients) client.close();
   seeded?.close();
   for (const context of contexts) await context.close().catch(() => {});
-  await browser?.close();
-  await server?.stop();
-  await model?.close();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
 });
 
 describe("a task that runs for many steps, with nobody watching", () => {
@@ -252,7 +220,7 @@ describe("a task that runs for many steps, with nobody watching", () => {
     );
     holdAtRestart = false;
     await server.stop();
-    server = await startServer({ port, persistDir, vars: vars(model.baseUrl) });
+    await server.start();
     // Nobody connects: the room's own alarm wakes it, and the step that was cut off is asked again.
     await until(() => mainSteps.includes(ARCHIVE_STEP), `step ${ARCHIVE_STEP}'s model call after the restart`, 90_000);
     const afterRestart = mainSteps.slice(mainSteps.indexOf(AT_RESTART) + 1);
