@@ -5,25 +5,26 @@
 // Then she switches on the two-person rule: what the Autopilot asks for on her behalf
 // waits for another person, and Ben, once he joins, decides it. Screenshots go to
 // test-artifacts/ (git-ignored).
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { ROOT } from "../../party/dev/server.mjs";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import { agentScript, type ChatRequest, markerScript } from "../../runtime/test/scripted-model";
-import { signUpInUi } from "./browser-helpers";
-import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
+import { openPage, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
+import { modelVars } from "./e2e-helpers";
+import { withOpenClawStack } from "./openclaw-stack";
 
-const ARTIFACTS = join(ROOT, "test-artifacts");
 const stamp = Date.now();
 
-let stack: OpenClawStack;
-let browser: Browser;
+const stack = withOpenClawStack("approval-policy", {
+  vars: (model) => modelVars(model, "scripted-key"),
+  // The Autopilot's turns carry STEPS markers; the gateway's chat the plain markers.
+  reply: (request: ChatRequest) =>
+    JSON.stringify(request.messages ?? []).includes("STEPS:") ? agentScript(request) : markerScript(request),
+});
+const browser = withBrowser();
 let ada: Page;
 let ben: Page;
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `approval-policy-${name}.png`) });
+const shot = screenshots("approval-policy");
 const startBar = (page: Page) => page.getByRole("status", { name: "Starting OpenClaw" });
 
 async function send(page: Page, text: string) {
@@ -32,28 +33,8 @@ async function send(page: Page, text: string) {
 }
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  stack = await startOpenClawStack("approval-policy", {
-    vars: (model) => ({
-      AUTOPILOT_MODEL_BASE_URL: model.baseUrl,
-      AUTOPILOT_MODEL_ID: "scripted-model",
-      AUTOPILOT_MODEL_API_KEY: "scripted-key",
-    }),
-  });
-  // The Autopilot's turns carry STEPS markers; the gateway's chat the plain markers.
-  stack.model.setReply((request: ChatRequest) =>
-    JSON.stringify(request.messages ?? []).includes("STEPS:") ? agentScript(request) : markerScript(request),
-  );
-  browser = await launchChromium();
-  ada = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  ada.on("pageerror", (error) => console.error(`ada page error: ${error.message}`));
-  ben = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  ben.on("pageerror", (error) => console.error(`ben page error: ${error.message}`));
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
+  ada = (await openPage(browser, "ada", { viewport: { width: 1280, height: 900 } })).page;
+  ben = (await openPage(browser, "ben", { viewport: { width: 1280, height: 900 } })).page;
 });
 
 describe("who decides an approval, in the app", () => {

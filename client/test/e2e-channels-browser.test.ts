@@ -4,39 +4,25 @@
 // approves in the app, and the section shows what the gateway reports: configured, not
 // connected (offline, the Bot API is out of reach). Then who may message, then disconnect.
 // The token is never on either page after it was sent. Screenshots go to test-artifacts/.
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { ROOT } from "../../party/dev/server.mjs";
-import { approveInQueue, twoPeopleInOneWorkspace } from "./browser-helpers";
-import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { approveInQueue, openPage, screenshots, twoPeopleInOneWorkspace, withBrowser } from "./browser-helpers";
+import { withOpenClawStack } from "./openclaw-stack";
 
-const ARTIFACTS = join(ROOT, "test-artifacts");
 const stamp = Date.now();
 const TOKEN = "424242424:AAbrowser-channel-secret_0123456789ab";
 
-let stack: OpenClawStack;
-let browser: Browser;
+const stack = withOpenClawStack("channels-browser");
+const browser = withBrowser();
 let page: Page;
 let approver: Page;
 
-const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `channels-${name}.png`) });
+const screenshot = screenshots("channels");
+const shot = (name: string) => screenshot(page, name);
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  stack = await startOpenClawStack("channels-browser");
-  browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
-  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
-  approver = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  approver.on("pageerror", (error) => console.error(`approver page error: ${error.message}`));
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
+  page = (await openPage(browser, "owner", { viewport: { width: 1280, height: 1000 } })).page;
+  approver = (await openPage(browser, "approver", { viewport: { width: 1280, height: 900 } })).page;
 });
 
 /** The second person approves, from the Approvals tab, the pending approval titled `title`. */

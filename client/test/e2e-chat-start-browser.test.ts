@@ -7,43 +7,25 @@
 // reaches the gateway's model; a start Pavel denies says so in the thread, its message
 // marked not sent; and once the instance is deleted, nothing of it is left to act on.
 // Screenshots go to test-artifacts/ (git-ignored).
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { ROOT, type startServer } from "../../party/dev/server.mjs";
-import { markerScript, type ScriptedModel } from "../../runtime/test/scripted-model";
-import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
-import { twoPeopleInOneWorkspace } from "./browser-helpers";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { markerScript } from "../../runtime/test/scripted-model";
+import { withOpenClawStack } from "./openclaw-stack";
+import { openPage, screenshots, twoPeopleInOneWorkspace, withBrowser } from "./browser-helpers";
 
-const ARTIFACTS = join(ROOT, "test-artifacts");
 const stamp = Date.now();
 
-let stack: OpenClawStack;
-let model: ScriptedModel;
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
+const stack = withOpenClawStack("chat-start", { reply: markerScript });
+const { model, server } = stack;
+const browser = withBrowser();
 let olga: Page;
 let pavel: Page;
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `chat-start-${name}.png`) });
+const shot = screenshots("chat-start");
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  stack = await startOpenClawStack("chat-start");
-  ({ model, server } = stack);
-  model.setReply(markerScript);
-  browser = await launchChromium();
-  olga = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  olga.on("pageerror", (error) => console.error(`olga page error: ${error.message}`));
-  pavel = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  pavel.on("pageerror", (error) => console.error(`pavel page error: ${error.message}`));
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
+  olga = (await openPage(browser, "olga", { viewport: { width: 1280, height: 900 } })).page;
+  pavel = (await openPage(browser, "pavel", { viewport: { width: 1280, height: 900 } })).page;
 });
 
 /** Pavel decides the pending approval containing `text` from his Approvals tab, then goes back to his inspector. */

@@ -10,23 +10,22 @@
 // it once confirmed and the gateway refuses it from then on. An agent signed in with its key
 // is told a person adds devices. Screenshots go to test-artifacts/ (git-ignored).
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { ROOT, type startServer } from "../../party/dev/server.mjs";
-import { agentScript, type ChatRequest, markerScript } from "../../runtime/test/scripted-model";
-import { signUpInUi } from "./browser-helpers";
-import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
+import { ROOT } from "../../party/dev/server.mjs";
+import { ARTIFACTS, openPage, signInWithKey, signUpInUi, withBrowser } from "./browser-helpers";
+import { autopilotOrGateway, modelVars } from "./e2e-helpers";
+import { withOpenClawStack } from "./openclaw-stack";
 
-const ARTIFACTS = join(ROOT, "test-artifacts");
 const stamp = Date.now();
 
-let stack: OpenClawStack;
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
+// The Autopilot's model and the gateway's are the scripted one.
+const stack = withOpenClawStack("device-setup", { vars: (m) => modelVars(m), reply: autopilotOrGateway });
+const { server } = stack;
+const browser = withBrowser();
 let context: BrowserContext;
 let page: Page;
 /** The node host this test starts (`openclaw node run`), and its home. */
@@ -43,28 +42,13 @@ const showNodes = () =>
 let workspace = "";
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  // The Autopilot's model and the gateway's are the scripted one: the Autopilot's requests (they
-  // offer the room's tools) follow agentScript, the gateway's follow markerScript.
-  stack = await startOpenClawStack("device-setup", {
-    vars: (m) => ({ AUTOPILOT_MODEL_BASE_URL: m.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model" }),
-  });
-  server = stack.server;
-  const isAutopilotRequest = (request: ChatRequest) =>
-    (request.tools ?? []).some((t) => t.function.name === "threads_list");
-  stack.model.setReply((request) => (isAutopilotRequest(request) ? agentScript(request) : markerScript(request)));
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  ({ ctx: context, page } = await openPage(browser, "owner", { viewport: { width: 1280, height: 900 } }));
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
-  page = await context.newPage();
-  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
-}, 120_000);
+});
 
-afterAll(async () => {
+afterAll(() => {
   node?.kill("SIGKILL");
   if (nodeHome) rmSync(nodeHome, { recursive: true, force: true });
-  await browser?.close();
-  await stack?.stop();
 });
 
 /** What a setup code carries: base64url JSON naming the entry's URL and a bootstrap token. */
@@ -276,12 +260,8 @@ describe("adding a device to an instance, in the app", () => {
     });
     expect(res.status).toBe(201);
     const { key } = (await res.json()) as { key: { key: string } };
-    const agent = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    await agent.goto(server.url);
-    await agent.getByRole("tab", { name: "API key" }).click();
-    await agent.getByLabel("Agent API key").fill(key.key);
-    await agent.getByRole("button", { name: "Sign in with key" }).click();
-    await agent.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+    const { page: agent } = await openPage(browser, "agent", { viewport: { width: 1280, height: 900 } });
+    await signInWithKey(agent, server.url, key.key);
     await agent.locator(".sidebar .nav-item", { hasText: "lab" }).click();
     await agent.getByText("Adding a device needs a person: an agent's key cannot make setup codes.").waitFor();
     expect(await agent.getByRole("button", { name: "Add a device" }).count()).toBe(0);

@@ -4,43 +4,28 @@
 // Back up now, Restore… and Delete… from the instance's inspector, approving each in the
 // app's Approvals queue, and reads the details the room gets from the runtime and gateway.
 // Screenshots go to test-artifacts/ (git-ignored).
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { ROOT, type startServer } from "../../party/dev/server.mjs";
-import { markerScript, type ScriptedModel } from "../../runtime/test/scripted-model";
-import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
-import { approveInQueue, twoPeopleInOneWorkspace } from "./browser-helpers";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { markerScript } from "../../runtime/test/scripted-model";
+import { withOpenClawStack } from "./openclaw-stack";
+import { approveInQueue, openPage, screenshots, twoPeopleInOneWorkspace, withBrowser } from "./browser-helpers";
 
-const ARTIFACTS = join(ROOT, "test-artifacts");
 const stamp = Date.now();
 
-let stack: OpenClawStack;
-let model: ScriptedModel;
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
+const stack = withOpenClawStack("lifecycle", { reply: markerScript });
+const { server } = stack;
+const browser = withBrowser();
 let page: Page;
 let approver: Page;
 
-const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `lifecycle-${name}.png`) });
+const screenshot = screenshots("lifecycle");
+const shot = (name: string) => screenshot(page, name);
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  stack = await startOpenClawStack("lifecycle");
-  ({ model, server } = stack);
-  model.setReply(markerScript);
-  browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
-  approver = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  approver.on("pageerror", (error) => console.error(`approver page error: ${error.message}`));
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
+  page = (await openPage(browser, "owner", { viewport: { width: 1280, height: 900 } })).page;
+  approver = (await openPage(browser, "approver", { viewport: { width: 1280, height: 900 } })).page;
 });
 
 /** The second person approves, from the Approvals tab, the pending approval titled `title`. */

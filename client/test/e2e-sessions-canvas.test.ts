@@ -4,70 +4,41 @@
 // (another OpenClaw client) show on the Hatchery canvas as session nodes linked to their
 // instance and thread; clicking one opens its thread, or opens it as one; deleting the
 // instance takes its sessions off the canvas. Screenshots go to test-artifacts/.
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import type { RunningRuntime } from "../../party/dev/runtime.mjs";
-import { ROOT, type startServer } from "../../party/dev/server.mjs";
 import { YSyncClient } from "../../party/dev/ysync.mjs";
 import { domainNodeId, edgeId, edgesMap, nodesMap, readGraph, readNode } from "../../shared/hatchery/graph";
 import { sessionNodeRef } from "../../shared/hatchery/session-nodes";
 import type { Approval } from "../../shared/protocol/approvals";
 import { ProxiedGatewayClient } from "../../runtime/test/helpers";
-import { markerScript, type ScriptedModel } from "../../runtime/test/scripted-model";
-import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
-import { AutopilotClient } from "../src/client";
-import { signUpInUi } from "./browser-helpers";
-import { addSecondPerson, httpJson, until, waitForMessage } from "./e2e-helpers";
+import { markerScript } from "../../runtime/test/scripted-model";
+import { withOpenClawStack } from "./openclaw-stack";
+import type { AutopilotClient } from "../src/client";
+import { openPage, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
+import { addSecondPerson, personClient, until, waitForMessage } from "./e2e-helpers";
 
-const ARTIFACTS = join(ROOT, "test-artifacts");
 const stamp = Date.now();
 
-let stack: OpenClawStack;
-let model: ScriptedModel;
-let runtime: RunningRuntime;
-let serviceToken: string;
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
+const stack = withOpenClawStack("sessions", { reply: markerScript });
+const browser = withBrowser();
 let page: Page;
 const closers: (() => void)[] = [];
 
-const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `sessions-${name}.png`) });
+const screenshot = screenshots("sessions");
+const shot = (name: string) => screenshot(page, name);
 const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  stack = await startOpenClawStack("sessions");
-  ({ model, runtime, server } = stack);
-  serviceToken = stack.serviceToken;
-  model.setReply(markerScript);
-  browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
-}, 120_000);
-
-afterAll(async () => {
-  for (const close of closers) close();
-  await browser?.close();
-  await stack?.stop();
+  page = (await openPage(browser, "Olga", { viewport: { width: 1440, height: 900 } })).page;
 });
 
-function connect(workspace: string, cookie: string): Promise<AutopilotClient> {
-  const client = new AutopilotClient({
-    url: server.url,
-    workspace,
-    ticket: async () =>
-      (
-        await httpJson<{ ticket: string }>(server.url, "/api/connect-ticket", {
-          method: "POST",
-          cookie,
-          body: JSON.stringify({ workspaceId: workspace }),
-        })
-      ).body.ticket,
-  });
+afterAll(() => {
+  for (const close of closers) close();
+});
+
+function connect(workspace: string, cookie: string, device: string): Promise<AutopilotClient> {
+  const client = personClient(stack.server.url, cookie, workspace, device);
   closers.push(() => client.close());
   return client.ready().then(() => client);
 }
@@ -75,7 +46,7 @@ function connect(workspace: string, cookie: string): Promise<AutopilotClient> {
 /** The Hatchery document as any client reads it (y-websocket over the same cookie). */
 async function openCanvas(workspace: string, cookie: string): Promise<YSyncClient> {
   const canvas = new YSyncClient(
-    new WebSocket(`${server.url.replace("http", "ws")}/parties/hatchery/${workspace}`, {
+    new WebSocket(`${stack.server.url.replace("http", "ws")}/parties/hatchery/${workspace}`, {
       headers: { cookie },
     }) as unknown as globalThis.WebSocket,
   );
@@ -92,9 +63,9 @@ const nodeData = (canvas: YSyncClient, id: string) => {
 /** Someone talks to the gateway directly (another OpenClaw client, through the runtime's proxy): a session the app did not start. */
 async function chatOutside(workspace: string, sessionKey: string, text: string): Promise<void> {
   const peer = await ProxiedGatewayClient.open(
-    `${runtime.url.replace(/^http/, "ws")}/v1/workspaces/${workspace}/instances/work/gateway`,
+    `${stack.runtime.url.replace(/^http/, "ws")}/v1/workspaces/${workspace}/instances/work/gateway`,
     {},
-    serviceToken,
+    stack.serviceToken,
   );
   try {
     await peer.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
@@ -125,12 +96,12 @@ async function decide(by: AutopilotClient, approval: Approval): Promise<void> {
 
 describe("gateway sessions on the canvas", () => {
   it("a real gateway's sessions show linked to their instance and thread, open from the canvas, and leave with the instance", async () => {
-    await signUpInUi(page, server.url, "Olga", `olga-${stamp}@example.test`);
+    await signUpInUi(page, stack.server.url, "Olga", `olga-${stamp}@example.test`);
     const workspace = await page.locator("#workspace-switcher").inputValue();
     const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
-    const pavel = await addSecondPerson(server.url, cookie, workspace, "Pavel");
-    const olga = await connect(workspace, cookie);
-    const approver = await connect(workspace, pavel.cookie);
+    const pavel = await addSecondPerson(stack.server.url, cookie, workspace, "Pavel");
+    const olga = await connect(workspace, cookie, "olga-laptop");
+    const approver = await connect(workspace, pavel.cookie, "pavel-laptop");
 
     const { approval } = await olga.request("instances.provision", {
       instanceId: "work",

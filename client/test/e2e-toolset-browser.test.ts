@@ -6,29 +6,23 @@
 // catalog, which wait for a person, why the rest are not offered), opened by keyboard; a
 // viewer sees what a run for them could not use, with why; `autopilot tools` prints the same
 // answer. Screenshots go to test-artifacts/toolset/ (git-ignored).
-import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { ROOT } from "../../party/dev/server.mjs";
-import { agentScript, type ChatRequest, markerScript } from "../../runtime/test/scripted-model";
 import type { Project } from "../../shared/protocol/projects";
 import type { AgentToolsetResult } from "../../shared/protocol/toolset";
 import type { AutopilotClient } from "../src/client";
-import { httpJson, personClient, signUpVerified, until } from "./e2e-helpers";
-import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
+import { artifactsIn, openLive, signedInPage, withBrowser } from "./browser-helpers";
+import { autopilotOrGateway, httpJson, modelVars, personClient, runCli, signUpVerified, until } from "./e2e-helpers";
+import { withOpenClawStack } from "./openclaw-stack";
 import { ISSUE_WORKSPACE, type SeededWorkspace, seedWorkspace, threadTitle } from "./workspace-seed";
 
-const ARTIFACTS = join(ROOT, "test-artifacts", "toolset");
+const { shot } = artifactsIn("toolset");
 const VIEWPORT = { width: 1440, height: 900 };
-const CLI = join(ROOT, "client", "bin", "autopilot.mjs");
 const INSTANCE = "lab";
 
-let stack: OpenClawStack;
+const stack = withOpenClawStack("toolset", { vars: (model) => modelVars(model), reply: autopilotOrGateway });
+const browser = withBrowser();
 let seeded: SeededWorkspace;
-let browser: Browser;
 let owner: AutopilotClient;
 let viewerCookie: string;
 let project: Project;
@@ -36,28 +30,13 @@ let threadId: string;
 const contexts: BrowserContext[] = [];
 const clients: AutopilotClient[] = [];
 
-const isAutopilotRequest = (request: ChatRequest) =>
-  (request.tools ?? []).some((t) => t.function.name === "threads_list");
-
 async function openApp(cookie: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: VIEWPORT });
-  contexts.push(context);
   const url = stack.server.url;
-  await context.addCookies([
-    { name: cookie.slice(0, cookie.indexOf("=")), value: cookie.slice(cookie.indexOf("=") + 1), url },
-  ]);
-  const page = await context.newPage();
-  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
-  await page.goto(`${url}/?w=${seeded.workspace}`);
-  await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+  const { ctx: context, page } = await signedInPage(browser, url, cookie, { viewport: VIEWPORT });
+  contexts.push(context);
+  await openLive(page, `${url}/?w=${seeded.workspace}`);
   return page;
 }
-
-const shot = async (page: Page, name: string) => {
-  const path = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path });
-  console.log(`screenshot: ${path}`);
-};
 
 /** Opens the section with the keyboard: focus on its summary, Enter. */
 async function openByKeyboard(section: Locator): Promise<void> {
@@ -83,13 +62,7 @@ const names = (toolset: AgentToolsetResult, source: string, approval: string) =>
     .sort();
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  stack = await startOpenClawStack("toolset", {
-    vars: (model) => ({ AUTOPILOT_MODEL_BASE_URL: model.baseUrl, AUTOPILOT_MODEL_ID: "scripted-model" }),
-  });
-  stack.model.setReply((request) => (isAutopilotRequest(request) ? agentScript(request) : markerScript(request)));
   const url = stack.server.url;
-  browser = await launchChromium();
   seeded = await seedWorkspace(url, ISSUE_WORKSPACE, "Toolset");
   owner = personClient(url, seeded.owner.cookie, seeded.workspace, "owner-tools");
   const second = personClient(url, seeded.second.cookie, seeded.workspace, "second-tools");
@@ -124,8 +97,6 @@ afterAll(async () => {
   for (const c of clients) c.close();
   seeded?.close();
   for (const context of contexts) await context.close();
-  await browser?.close();
-  await stack?.stop();
 });
 
 describe("Autopilot's tools here", () => {
@@ -217,23 +188,11 @@ describe("Autopilot's tools here", () => {
       cookie: seeded.owner.cookie,
       body: JSON.stringify({ name: "tools-bot" }),
     });
-    const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.env.AUTOPILOT_TEST_NODE ?? "node", [CLI, "tools", "--project", project.id], {
-        env: {
-          ...process.env,
-          AUTOPILOT_URL: stack.server.url,
-          AUTOPILOT_WORKSPACE: seeded.workspace,
-          AUTOPILOT_KEY: created.body.key,
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+    const run = await runCli({ url: stack.server.url, workspace: seeded.workspace, key: created.body.key }, [
+      "tools",
+      "--project",
+      project.id,
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const printed = JSON.parse(run.stdout) as AgentToolsetResult;
     expect(printed.scopes).toEqual(["read", "write"]);
