@@ -4,7 +4,6 @@ import type { ErrorShape } from "../../../../shared/protocol/errors";
 import { MAX_CLIENT_FRAME_BYTES, RequestFrame, type ResponseFrame } from "../../../../shared/protocol/frames";
 import { isMethodName, type MethodName, type MethodParsedParams, Methods } from "../../../../shared/protocol/methods";
 import { hasScope } from "../../../../shared/scopes";
-import { expireDueApprovals } from "../domain/approvals";
 import { INTERNAL_ERROR, RoomError } from "../../../domain/errors";
 import { recall, remember } from "../domain/context";
 import { claimApprovedCallOf } from "./gated-calls";
@@ -239,9 +238,8 @@ function run<M extends MethodName>(
     const key = idempotencyKeyOf(params);
     if (key === undefined) throw new Error(`${method} is a mutation without an idempotency key`);
     const as = { now: req.now, ...(req.onBehalfOf ? { onBehalfOf: req.onBehalfOf } : {}) };
-    // Expiry commits on its own, before the decision: a resolve that loses to the clock
-    // must leave the approval expired for everyone, not roll the expiry back with itself.
-    if (method.startsWith("approvals.")) req.room.commit(req.principal, expireDueApprovals, as);
+    // What the handler commits first stays committed if the request's own transaction rolls back.
+    if (handler.first) req.room.commit(req.principal, handler.first, as);
     // A transaction that throws rolled back: nothing of it is published.
     const payload = req.room.commit(
       req.principal,

@@ -79,3 +79,24 @@ describe("what the features give the room", () => {
     expect(hello.reads).toEqual([{ threadId: "user_1" }]);
   });
 });
+
+describe("the kernel", () => {
+  it("names no feature: no method of the registry, no namespace's prefix", async () => {
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const { Methods } = await import("../../../../shared/protocol/methods");
+    const namespaces = new Set(Object.keys(Methods).map((method) => method.split(".")[0]!));
+    const here = new URL(".", import.meta.url);
+    const named: string[] = [];
+    for (const file of readdirSync(here).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))) {
+      const code = readFileSync(new URL(file, here), "utf8")
+        .replace(/\/\*[\s\S]*?\*\//g, "")
+        .replace(/\/\/.*$/gm, "");
+      // A method's name, or a namespace's prefix ("approvals."): events (the kernel's presence.diff) are not features.
+      for (const [, literal] of code.matchAll(/["'`]([a-z]+\.[a-zA-Z]*)["'`]/g)) {
+        const [namespace, rest] = literal!.split(".");
+        if (literal! in Methods || (rest === "" && namespaces.has(namespace!))) named.push(`${file}: ${literal}`);
+      }
+    }
+    expect(named).toEqual([]);
+  });
+});

@@ -19,6 +19,8 @@ export type Handler<M extends MethodName> =
       kind: "mutate";
       run: (ctx: OpContext, params: Params<M>, req: RequestContext) => Result<M>;
       prepare?: (req: RequestContext, params: Params<M>) => Promise<() => void> | undefined;
+      /** Committed on its own just before the request's transaction, so a rollback of the request leaves it written. */
+      first?: (ctx: OpContext) => void;
     }
   | { kind: "query"; run: (sql: Sql, params: Params<M>) => Result<M> }
   | { kind: "local"; run: (req: RequestContext, params: Params<M>) => Result<M> | Promise<Result<M>> };
@@ -39,7 +41,8 @@ export type MethodTable = { readonly [M in MethodName]: Handler<M> };
 export const mutate = <M extends MethodName>(
   run: (ctx: OpContext, params: Params<M>, req: RequestContext) => Result<M>,
   prepare?: (req: RequestContext, params: Params<M>) => Promise<() => void> | undefined,
-): Handler<M> => (prepare ? { kind: "mutate", run, prepare } : { kind: "mutate", run });
+  first?: (ctx: OpContext) => void,
+): Handler<M> => ({ kind: "mutate", run, ...(prepare ? { prepare } : {}), ...(first ? { first } : {}) });
 
 export const query = <M extends MethodName>(run: (sql: Sql, params: Params<M>) => Result<M>): Handler<M> => ({
   kind: "query",

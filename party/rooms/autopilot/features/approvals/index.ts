@@ -1,4 +1,11 @@
-import { getApproval, listApprovals, requestApproval, resolveApproval, decisionRefused } from "../../domain/approvals";
+import {
+  decisionRefused,
+  expireDueApprovals,
+  getApproval,
+  listApprovals,
+  requestApproval,
+  resolveApproval,
+} from "../../domain/approvals";
 import { RoomError } from "../../../../domain/errors";
 import { defineFeature } from "../../kernel/feature";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
@@ -24,10 +31,12 @@ export const approvals = defineFeature({
     });
     return {
       methods: methods({
-        "approvals.request": mutate((ctx, p) => requestApproval(ctx, p)),
+        // Expiry commits on its own first: a decision that loses to the clock leaves the
+        // approval expired for everyone, not rolled back with the refused decision.
+        "approvals.request": mutate((ctx, p) => requestApproval(ctx, p), undefined, expireDueApprovals),
         // A decision on work done for someone is taken only while they still have access; one on
         // a gateway's request reaches the gateway before the room records it (prepareDecision below).
-        "approvals.resolve": mutate(resolveApproval, prepareDecision),
+        "approvals.resolve": mutate(resolveApproval, prepareDecision, expireDueApprovals),
         "approvals.list": query((sql, p) => paged(listApprovals(sql, p), (approvals) => ({ approvals }))),
         "approvals.get": query((sql, p) => {
           const approval = getApproval(sql, p.approvalId);
