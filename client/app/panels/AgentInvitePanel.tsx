@@ -5,6 +5,7 @@ import { type AgentInvitation, authApi, type WorkspaceInfo } from "../lib/api";
 import { relativeTime } from "../lib/format";
 import { FormError } from "../lib/form-error";
 import { useLoaded } from "../lib/loaded";
+import { OpenInvitations } from "./InvitePanel";
 
 /**
  * Invite an agent: a one-time token the agent redeems at `POST /api/agent/signup` for a
@@ -59,26 +60,17 @@ export function AgentInvitePanel({ workspace }: { workspace: WorkspaceInfo }) {
           </button>
         </div>
       )}
-      {open.value.length > 0 && (
-        <ul className="rows" aria-label="Open agent invitations">
-          {open.value.map((inv) => (
-            <li key={inv.id}>
-              <span>
-                {inv.scopes.join(", ")} <span className="muted small">created {relativeTime(inv.createdAt)}</span>
-              </span>
-              <button
-                type="button"
-                className="small"
-                disabled={cancel.pending}
-                onClick={() => cancel.run(inv.id)}
-                aria-label="Cancel this agent invitation"
-              >
-                Cancel
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
+      <OpenInvitations
+        label="Open agent invitations"
+        invitations={open.value}
+        describe={(inv) => (
+          <>
+            {inv.scopes.join(", ")} <span className="muted small">created {relativeTime(inv.createdAt)}</span>
+          </>
+        )}
+        cancelLabel={() => "Cancel this agent invitation"}
+        cancel={cancel}
+      />
       <FormError error={invite.error ?? cancel.error ?? open.error} />
     </div>
   );

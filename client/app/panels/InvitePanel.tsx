@@ -1,10 +1,45 @@
-import { type FormEvent, useCallback, useState } from "react";
+import { type FormEvent, type ReactNode, useCallback, useState } from "react";
 import { useAction } from "../lib/action";
 import { authApi, type SentInvitation, type WorkspaceInfo } from "../lib/api";
 import { FormError } from "../lib/form-error";
 import { useLoaded } from "../lib/loaded";
 
 type Role = NonNullable<WorkspaceInfo["role"]>;
+
+/** Invitations still open, each with its Cancel button (`cancel` runs with its id); nothing when there are none. */
+export function OpenInvitations<T extends { id: string }>({
+  label,
+  invitations,
+  describe,
+  cancelLabel,
+  cancel,
+}: {
+  label: string;
+  invitations: readonly T[];
+  describe: (invitation: T) => ReactNode;
+  cancelLabel: (invitation: T) => string;
+  cancel: { run: (id: string) => void; pending: boolean };
+}) {
+  if (invitations.length === 0) return null;
+  return (
+    <ul className="rows" aria-label={label}>
+      {invitations.map((inv) => (
+        <li key={inv.id}>
+          <span>{describe(inv)}</span>
+          <button
+            type="button"
+            className="small"
+            disabled={cancel.pending}
+            onClick={() => cancel.run(inv.id)}
+            aria-label={cancelLabel(inv)}
+          >
+            Cancel
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 /**
  * Inviting by e-mail (owners and admins): the address need not have an account yet; the
@@ -68,26 +103,17 @@ export function InvitePanel({ workspace }: { workspace: WorkspaceInfo }) {
           {invite.note}
         </p>
       )}
-      {sent.value.length > 0 && (
-        <ul className="rows" aria-label="Pending invitations">
-          {sent.value.map((inv) => (
-            <li key={inv.id}>
-              <span>
-                {inv.email} <span className="muted small">invited as {inv.role}</span>
-              </span>
-              <button
-                type="button"
-                className="small"
-                disabled={cancel.pending}
-                onClick={() => cancel.run(inv.id)}
-                aria-label={`Cancel the invitation to ${inv.email}`}
-              >
-                Cancel
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
+      <OpenInvitations
+        label="Pending invitations"
+        invitations={sent.value}
+        describe={(inv) => (
+          <>
+            {inv.email} <span className="muted small">invited as {inv.role}</span>
+          </>
+        )}
+        cancelLabel={(inv) => `Cancel the invitation to ${inv.email}`}
+        cancel={cancel}
+      />
       <FormError error={invite.error ?? cancel.error ?? sent.error} />
     </div>
   );
