@@ -6,3 +6,12 @@ export function FormError({ error }: { error: string | null | undefined }) {
     </p>
   ) : null;
 }
+
+/** The same beside a button, in the line: a span rather than a paragraph. */
+export function InlineError({ error }: { error: string | null | undefined }) {
+  return error ? (
+    <span className="form-error inline" role="alert">
+      {error}
+    </span>
+  ) : null;
+}

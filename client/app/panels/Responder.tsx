@@ -1,5 +1,6 @@
 import type { Responder } from "../../../shared/protocol/agent";
 import { useAction } from "../lib/action";
+import { InlineError } from "../lib/form-error";
 import { useCan, useRoom } from "../stores/room";
 
 /**
@@ -102,11 +103,7 @@ export function ResponderPicker({ threadId }: { threadId: string }) {
         </>
       )}
       {reason && <span className="hint inline">{reason}</span>}
-      {error && (
-        <span className="form-error inline" role="alert">
-          {error}
-        </span>
-      )}
+      <InlineError error={error} />
     </div>
   );
 }

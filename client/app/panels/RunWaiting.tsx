@@ -1,5 +1,6 @@
 import type { Thread } from "../../../shared/protocol/threads";
 import { useAction } from "../lib/action";
+import { InlineError } from "../lib/form-error";
 import { queuedLine } from "../lib/run-waiting";
 import { useCan, useRoom } from "../stores/room";
 
@@ -26,11 +27,7 @@ export function RunWaiting({ thread }: { thread: Thread }) {
           {pending ? "Going ahead…" : "Go ahead without it"}
         </button>
       )}
-      {error && (
-        <span className="form-error inline" role="alert">
-          {error}
-        </span>
-      )}
+      <InlineError error={error} />
     </li>
   );
 }
