@@ -4,6 +4,7 @@ import type { UsageListResult } from "../../../shared/protocol/agent";
 import { useLoaded } from "../lib/loaded";
 import { useRoom } from "../stores/room";
 import { FormError } from "../lib/form-error";
+import { type Grouped, GroupTable } from "../lib/group-table";
 
 /**
  * What the Autopilot's model calls cost (protocol 5, `usage.list`): totals, then per
@@ -31,41 +32,17 @@ function Row({ label, t }: { label: string; t: Totals }) {
   );
 }
 
-function Groups({
-  caption,
-  column,
-  groups,
-  name,
-}: {
-  caption: string;
-  column: string;
-  groups: Usage["groups"];
-  name: (key: string | null) => string;
-}) {
+/** Usage by `column` (thread, who asked), each group under its `name`. */
+function Groups({ caption, column, groups, name }: Grouped<Usage["groups"][number]>) {
   return (
-    <table className="usage-table">
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{column}</th>
-          <th scope="col">Calls</th>
-          <th scope="col">Tokens in</th>
-          <th scope="col">Tokens out</th>
-          <th scope="col">Time</th>
-        </tr>
-      </thead>
-      <tbody>
-        {groups.length === 0 ? (
-          <tr>
-            <td colSpan={5} className="muted">
-              none yet
-            </td>
-          </tr>
-        ) : (
-          groups.map((g) => <Row key={g.key ?? "-"} label={name(g.key)} t={g} />)
-        )}
-      </tbody>
-    </table>
+    <GroupTable
+      className="usage-table"
+      caption={caption}
+      columns={[column, "Calls", "Tokens in", "Tokens out", "Time"]}
+      groups={groups}
+      empty="none yet"
+      row={(g) => <Row key={g.key ?? "-"} label={name(g.key)} t={g} />}
+    />
   );
 }
 

@@ -5,6 +5,7 @@ import { creditsText, periodDays, periodName, purposeLabel, tokensText } from ".
 import { useAction } from "../../lib/action";
 import { billingApi } from "../../lib/api";
 import { FormError } from "../../lib/form-error";
+import { type Grouped, GroupTable } from "../../lib/group-table";
 import { useCan, useRoom } from "../../stores/room";
 import { UsageView } from "../Usage";
 import { Budgets } from "./Budgets";
@@ -24,49 +25,27 @@ import "./billing.css";
 
 const number = new Intl.NumberFormat("en-US");
 
-function SpendTable({
-  caption,
-  column,
-  groups,
-  name,
-}: {
-  caption: string;
-  column: string;
-  groups: z.infer<typeof SpendGroup>[];
-  name: (key: string | null) => string;
-}) {
+function SpendTable({ caption, column, groups, name }: Grouped<z.infer<typeof SpendGroup>>) {
   const total = groups.reduce((sum, g) => sum + g.credits, 0);
   return (
-    <table className="spend-table">
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{column}</th>
-          <th scope="col">Credits</th>
+    <GroupTable
+      className="spend-table"
+      caption={caption}
+      columns={[column, "Credits"]}
+      groups={groups}
+      empty="nothing spent yet"
+      row={(g) => (
+        <tr key={g.key ?? "-"} data-key={g.key ?? ""}>
+          <th scope="row" title={`${tokensText(g.inputTokens)} in, ${tokensText(g.outputTokens)} out`}>
+            <span className="spend-name">{name(g.key)}</span>
+            <span className="spend-share" aria-hidden="true">
+              <span style={{ width: `${total > 0 ? (g.credits / total) * 100 : 0}%` }} />
+            </span>
+          </th>
+          <td>{number.format(g.credits)}</td>
         </tr>
-      </thead>
-      <tbody>
-        {groups.length === 0 ? (
-          <tr>
-            <td colSpan={2} className="muted">
-              nothing spent yet
-            </td>
-          </tr>
-        ) : (
-          groups.map((g) => (
-            <tr key={g.key ?? "-"} data-key={g.key ?? ""}>
-              <th scope="row" title={`${tokensText(g.inputTokens)} in, ${tokensText(g.outputTokens)} out`}>
-                <span className="spend-name">{name(g.key)}</span>
-                <span className="spend-share" aria-hidden="true">
-                  <span style={{ width: `${total > 0 ? (g.credits / total) * 100 : 0}%` }} />
-                </span>
-              </th>
-              <td>{number.format(g.credits)}</td>
-            </tr>
-          ))
-        )}
-      </tbody>
-    </table>
+      )}
+    />
   );
 }
 
