@@ -2,7 +2,7 @@
 // after the catch-up, keyed by their message id; a busy gateway means "later", a refusal
 // is shown in the thread; a thread whose history could not be read waits.
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { CurrentAccess } from "../agent/run-access";
 import { agentPrincipalId, recheckPrincipal } from "../auth/current-access";
 import { createOpContext } from "../rooms/autopilot/domain/context";
@@ -111,10 +111,11 @@ describe("bridge outbox", () => {
       ]);
       expect(queuedFor(sql, "inst").map((o) => o.messageId)).toEqual([second.id]);
       // Tried again on its own, with the same key.
-      const deadline = Date.now() + 5000;
-      while (queuedFor(sql, "inst").length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await vi.waitFor(() => expect(queuedFor(sql, "inst"), "the outbox after its retry").toEqual([]), {
+        timeout: 5000,
+        interval: 50,
+      });
       expect(gw.requests("chat.send").at(-1)!.params).toMatchObject({ idempotencyKey: second.id });
-      expect(queuedFor(sql, "inst")).toEqual([]);
 
       gw.on("chat.send", () => refuse("INVALID_REQUEST", "message too long"));
       send("three");

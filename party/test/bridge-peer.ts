@@ -2,6 +2,7 @@
 // of a WebSocketPair, a room (real Durable Object SQLite, migrated) to write into, and the
 // link the parts share, recording what they publish and broadcast.
 import { env, runInDurableObject } from "cloudflare:test";
+import { expect, vi } from "vitest";
 import type { DurableEvent } from "../../shared/protocol/events";
 import type { Instance } from "../../shared/protocol/instances";
 import type { Thread } from "../../shared/protocol/threads";
@@ -178,10 +179,6 @@ export function seedThread(sql: Sql, sessionKey = "main"): Thread {
   });
 }
 
-export const until = async (check: () => boolean, timeoutMs = 5000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
+/** Waits until `check` holds. Not under fake timers: vi.waitFor advances them (untilReal does not). */
+export const until = (check: () => boolean, timeoutMs = 5000): Promise<void> =>
+  vi.waitFor(() => expect(check(), "condition not met in time").toBe(true), { timeout: timeoutMs, interval: 10 });

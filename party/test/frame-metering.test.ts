@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { RawSocket, signUp } from "./harness";
 
 // Frames the `agents` framework would answer itself (`rpc`, `cf_agent_state`, its other
@@ -33,11 +33,16 @@ describe("framework frames are metered and answered in our protocol", () => {
     for (let i = 0; i < flooded; i++)
       flood.send(JSON.stringify({ type: "rpc", id: `x${i}`, method: "destroy", args: [] }));
     expect((await calm.call("threads.list", {})).ok).toBe(true);
-    // Polled, not waitFor: a predicate over all frames, run on each of thousands of frames,
-    // would starve the room (it shares the thread with this test).
-    const deadline = Date.now() + 15_000;
-    while (flood.closed === null && flood.frames.length <= flooded && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
+    // Polled, not RawSocket.waitFor: a predicate over all frames, run on each of thousands of
+    // frames, would starve the room (it shares the thread with this test).
+    await vi.waitFor(
+      () =>
+        expect(
+          flood.closed !== null || flood.frames.length > flooded,
+          `the flood closed (${flood.frames.length} frames so far)`,
+        ).toBe(true),
+      { timeout: 15_000, interval: 100 },
+    );
     const limited = flood.frames.filter(
       (f) => f.type === "res" && (f as { error?: { code: string } }).error?.code === "rate_limited",
     );

@@ -1,6 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { parseRoomPath } from "../room-path";
 import { timeOf } from "../auth/d1-time";
@@ -81,12 +81,13 @@ describe("server-assigned connection ids", () => {
     second.close();
     // Presence goes out as coalesced diffs (protocol 7): a socket that joined and left within
     // one window is never announced, so ask the room until the close has been handled.
-    let present: string[] = [];
-    for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
-      present = (await first.ok("presence.list", {})).presence.map((p) => p.connectionId);
-      if (present.length === 1) break;
-    }
-    expect(present).toEqual([firstHello.connectionId]);
+    await vi.waitFor(
+      async () => {
+        const present = (await first.ok("presence.list", {})).presence.map((p) => p.connectionId);
+        expect(present, "the room's presence once it handled the close").toEqual([firstHello.connectionId]);
+      },
+      { timeout: 5000, interval: 50 },
+    );
     first.close();
   });
 

@@ -1,5 +1,6 @@
 import { SELF } from "cloudflare:test";
 import * as encoding from "lib0/encoding";
+import { expect, vi } from "vitest";
 import { type GraphNode, nodesMap, readNode } from "../../shared/hatchery/graph";
 import { type HatcheryRefusal, parseRefusal, parseRefusalFrame } from "../../shared/hatchery/refusal";
 import { YSyncClient } from "../dev/ysync.mjs";
@@ -49,12 +50,9 @@ export async function syncedCanvases(workspaceId: string, first: Credentials, se
   return pair;
 }
 
-export async function until(check: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** Waits until `check` holds; `what` names it in the failure. Not under fake timers: vi.waitFor advances them. */
+export function until(check: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
+  return vi.waitFor(() => expect(check(), `waiting for ${what}`).toBe(true), { timeout: timeoutMs, interval: 20 });
 }
 
 export const node = (c: YSyncClient, id: string): GraphNode | null => {

@@ -1,6 +1,6 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Activity } from "../../shared/hatchery/activity";
 import { domainNodeId, edgesMap, nodesMap, readGraph } from "../../shared/hatchery/graph";
 import type { EventFrame } from "../../shared/protocol/frames";
@@ -19,9 +19,10 @@ const latestSeq = (sock: RawSocket) => Math.max(...sock.events().map((e: EventFr
 async function pulledUpTo(hatchery: DurableObjectStub, seq: number): Promise<void> {
   const pulled = () =>
     runInDurableObject(hatchery, (_room, state) => Number(getMeta(sqlFromStorage(state.storage), "domainSeq") ?? 0));
-  for (const deadline = Date.now() + 8000; (await pulled()) < seq; await new Promise((r) => setTimeout(r, 20))) {
-    if (Date.now() > deadline) throw new Error(`the Hatchery did not pull up to seq ${seq}`);
-  }
+  await vi.waitFor(
+    async () => expect(await pulled(), `the Hatchery's domainSeq, to reach ${seq}`).toBeGreaterThanOrEqual(seq),
+    { timeout: 8000, interval: 20 },
+  );
 }
 
 describe("Hatchery room", () => {

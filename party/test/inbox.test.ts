@@ -2,7 +2,7 @@
 // their person's sockets, leaving when their cause goes; read state shared by a person's
 // tabs; hostile input refused with typed errors; e-mail for what waited too long.
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { EventFrame } from "../../shared/protocol/frames";
 import { DEFAULT_INBOX_PREFERENCES, type Inbox } from "../../shared/protocol/inbox";
 import type { Env } from "../env";
@@ -403,7 +403,7 @@ describe("the inbox", () => {
     // The next sweep (for the next approval) does not mail the first again.
     await agentSocket.ok("approvals.request", { title: "And me", idempotencyKey: idem() });
     await waitForMail(owner.cookie, /And me/);
-    expect(await waitForMail(owner.cookie, /Mail me/, 0)).toHaveLength(1);
+    expect(await mailsNow(owner.cookie, /Mail me/)).toHaveLength(1);
   });
 
   it("mails a reply in a thread the person follows and a message that names them", async () => {
@@ -450,16 +450,24 @@ describe("the inbox", () => {
     // A sweep mails everyone it mails before the next one starts: once the owner has the next approval's mail, the first sweep is over.
     await agentSocket.ok("approvals.request", { title: "Next sweep", idempotencyKey: idem() });
     await waitForMail(owner.cookie, /Next sweep/);
-    expect(await waitForMail(second.cookie, /Only for the owner|Next sweep/, 0)).toEqual([]);
+    expect(await mailsNow(second.cookie, /Only for the owner|Next sweep/)).toEqual([]);
   });
 });
 
-async function waitForMail(cookie: string, subject: RegExp, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const outbox = await api<{ mails: { subject: string; link: string }[] }>("/api/dev/mail", { cookie });
-    const found = outbox.body.mails.filter((m) => subject.test(m.subject));
-    if (found.length > 0 || Date.now() > deadline) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** The mails in the person's outbox whose subject matches, as it is now. */
+async function mailsNow(cookie: string, subject: RegExp) {
+  const outbox = await api<{ mails: { subject: string; link: string }[] }>("/api/dev/mail", { cookie });
+  return outbox.body.mails.filter((m) => subject.test(m.subject));
+}
+
+/** The matching mails, once there is one. */
+function waitForMail(cookie: string, subject: RegExp) {
+  return vi.waitFor(
+    async () => {
+      const found = await mailsNow(cookie, subject);
+      expect(found.length, `mails matching ${subject}`).toBeGreaterThan(0);
+      return found;
+    },
+    { timeout: 10_000, interval: 100 },
+  );
 }

@@ -5,7 +5,7 @@
 // and an approval's title with CR/LF must reach a mail's subject as one line. Read through
 // the dev outbox, the tests' stand-in for the mail API.
 import { SELF } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { DEFAULT_INBOX_PREFERENCES } from "../../shared/protocol/inbox";
 import { api, createKey, followMailLink, idem, ORIGIN, RawSocket, signUp, uniq } from "./harness";
 
@@ -28,14 +28,16 @@ function postAtEvil(path: string, body: unknown, cookie?: string): Promise<Respo
 
 const outbox = async (cookie: string) => (await api<Mails>("/api/dev/mail", { cookie })).body.mails;
 
-/** The mails whose subject matches, once there are at least `count` of them (or the time is up). */
-async function waitForMail(cookie: string, subject: RegExp, count = 1, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = (await outbox(cookie)).filter((m) => subject.test(m.subject));
-    if (found.length >= count || Date.now() > deadline) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** The mails whose subject matches, once there are at least `count` of them. */
+function waitForMail(cookie: string, subject: RegExp, count = 1) {
+  return vi.waitFor(
+    async () => {
+      const found = (await outbox(cookie)).filter((m) => subject.test(m.subject));
+      expect(found.length, `mails matching ${subject}`).toBeGreaterThanOrEqual(count);
+      return found;
+    },
+    { timeout: 10_000, interval: 100 },
+  );
 }
 
 /** The mail leads to the configured origin and names no other host anywhere. */

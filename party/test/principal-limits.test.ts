@@ -1,5 +1,5 @@
 import { SELF } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { refuseOverCap } from "../rooms/shared/connection-cap";
 import { addMember, createKey, ORIGIN, RawSocket, signUp } from "./harness";
 
@@ -84,10 +84,15 @@ describe("limits per principal", () => {
       for (let i = 0; i < 450; i++)
         flood.send(JSON.stringify({ type: "req", id: `f${i}`, method: "threads.list", params: {} }));
     expect((await calm.call("threads.list", {})).ok).toBe(true);
-    const deadline = Date.now() + 20_000;
     const answered = () => floods.reduce((n, s) => n + s.frames.filter((f) => f.type === "res").length, 0);
-    while (answered() < 3 * 450 && floods.some((s) => !s.closed) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
+    await vi.waitFor(
+      () =>
+        expect(
+          answered() >= 3 * 450 || floods.every((s) => s.closed),
+          `every flood request answered (${answered()} of ${3 * 450}) or every flood socket closed`,
+        ).toBe(true),
+      { timeout: 20_000, interval: 100 },
+    );
     const limited = floods
       .flatMap((s) => s.frames)
       .filter((f) => f.type === "res" && (f as { error?: { code: string } }).error?.code === "rate_limited");

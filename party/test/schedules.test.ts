@@ -35,17 +35,12 @@ const clockAt = (at: number) => vi.setSystemTime(at);
 /** The clock when the alarm for a run at `at` rings: the room sets alarms in whole seconds, rounded up. */
 const alarmRings = (at: number) => vi.setSystemTime(Math.ceil(at / 1000) * 1000);
 
-/** Waits until `check` passes, by attempts (not by the fake clock); for what the room does after it answered. */
-async function eventually(check: () => Promise<void>, attempts = 500): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await check();
-    } catch (error) {
-      if (attempt >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
+/**
+ * Waits until `check` passes; for what the room does after it answered. vi.waitFor times out
+ * on the real clock, and moves the fake one on by its interval at each try, as the real one
+ * moves it anyway (shouldAdvanceTime).
+ */
+const eventually = (check: () => Promise<void>) => vi.waitFor(check, { timeout: 10_000, interval: 20 });
 
 function failure(res: ResponseFrame): { code: string; message: string; details?: Record<string, unknown> } {
   if (res.ok) throw new Error(`expected a refusal, got ${JSON.stringify(res.payload)}`);

@@ -7,18 +7,10 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { stopGatewayProcess } from "../src/gateway-process";
 import { isPortOpen } from "../src/ports";
-import {
-  api,
-  isProcessRunning,
-  processTree,
-  ProxiedGatewayClient,
-  SERVICE_TOKEN,
-  waitForStatus,
-  waitUntil,
-} from "./helpers";
+import { api, isProcessRunning, processTree, ProxiedGatewayClient, SERVICE_TOKEN, waitForStatus } from "./helpers";
 import { startScriptedRuntime, type ScriptedRuntime } from "./scripted-runtime";
 
 const WS = "wsch";
@@ -85,17 +77,14 @@ describe("channels on the real gateway", () => {
     });
     await call("channels.start", { channel: "telegram", accountId: "default" });
     // The gateway applies the config in the background: wait for the status to say so.
-    let account: any;
-    expect(
-      await waitUntil(
-        async () => {
-          account = telegram(await call("channels.status", {}));
-          return account?.configured === true;
-        },
-        30_000,
-        500,
-      ),
-    ).toBe(true);
+    const account = await vi.waitFor(
+      async () => {
+        const found = telegram(await call("channels.status", {}));
+        expect(found?.configured, "Telegram configured, in the channels' status").toBe(true);
+        return found;
+      },
+      { timeout: 30_000, interval: 500 },
+    );
     expect(account).toMatchObject({ configured: true, tokenStatus: "available" });
     expect(account.connected ?? false).toBe(false);
     // The status names the token's state, never the token.
@@ -122,17 +111,16 @@ describe("channels on the real gateway", () => {
     const out = await call("channels.logout", { channel: "telegram", accountId: "default" });
     expect(out).toMatchObject({ channel: "telegram", cleared: true });
     expect(configFile().channels.telegram.botToken).toBeUndefined();
-    let account: any;
-    expect(
-      await waitUntil(
-        async () => {
-          account = telegram(await call("channels.status", {}));
-          return account === undefined || account.configured === false;
-        },
-        30_000,
-        500,
-      ),
-    ).toBe(true);
+    await vi.waitFor(
+      async () => {
+        const found = telegram(await call("channels.status", {}));
+        expect(
+          found === undefined || found.configured === false,
+          `Telegram unconfigured: ${JSON.stringify(found)}`,
+        ).toBe(true);
+      },
+      { timeout: 30_000, interval: 500 },
+    );
   });
 
   it("a restart keeps the channels and bindings set through the gateway (the runtime rewrites the rest)", async () => {
@@ -156,9 +144,13 @@ describe("channels on the real gateway", () => {
     });
     operator = await ProxiedGatewayClient.open(`${setup.baseUrl.replace(/^http/, "ws")}${ALPHA}/gateway`);
     expect((await operator.connect(undefined, ADMIN_SCOPES)).ok).toBe(true);
-    expect(
-      await waitUntil(async () => telegram(await call("channels.status", {}))?.configured === true, 30_000, 500),
-    ).toBe(true);
+    await vi.waitFor(
+      async () =>
+        expect(telegram(await call("channels.status", {}))?.configured, "Telegram configured after the restart").toBe(
+          true,
+        ),
+      { timeout: 30_000, interval: 500 },
+    );
   });
 
   it("with Telegram configured (and unreachable), delete still stops the gateway", async () => {
@@ -167,7 +159,10 @@ describe("channels on the real gateway", () => {
     const res = await api(setup.baseUrl, "DELETE", ALPHA);
     expect(res.status).toBe(200);
     // The delete answered after the stop path: SIGTERM, and SIGKILL of the group if it stalled.
-    expect(await waitUntil(() => tree.every((pid) => !isProcessRunning(pid)), 10_000)).toBe(true);
+    await vi.waitFor(() => expect(tree.filter(isProcessRunning), "the gateway's processes still running").toEqual([]), {
+      timeout: 10_000,
+      interval: 100,
+    });
     expect(await isPortOpen(alpha.port)).toBe(false);
   });
 });
@@ -179,9 +174,15 @@ describe("the stop path", () => {
       "process.on('SIGTERM',()=>{});require('node:child_process').spawn(process.execPath,['-e',\"process.on('SIGTERM',()=>{});setInterval(()=>{},1000)\"],{stdio:'ignore'});setInterval(()=>{},1000);console.log('up')";
     const child = spawn(process.execPath, ["-e", script], { detached: true, stdio: ["ignore", "pipe", "ignore"] });
     await new Promise((resolveUp) => child.stdout.once("data", resolveUp));
-    expect(await waitUntil(() => processTree(child.pid!).length === 2, 5_000)).toBe(true);
+    await vi.waitFor(() => expect(processTree(child.pid!), "the stand-in and its helper").toHaveLength(2), {
+      timeout: 5_000,
+      interval: 100,
+    });
     const tree = processTree(child.pid!);
     expect(await stopGatewayProcess(child, 500)).toBe(false);
-    expect(await waitUntil(() => tree.every((pid) => !isProcessRunning(pid)), 5_000)).toBe(true);
+    await vi.waitFor(() => expect(tree.filter(isProcessRunning), "the group's processes still running").toEqual([]), {
+      timeout: 5_000,
+      interval: 100,
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { api, DEVICE_SCOPES, ProxiedGatewayClient, SERVICE_TOKEN, waitForStatus } from "./helpers";
 import { startScriptedRuntime, type ScriptedRuntime } from "./scripted-runtime";
 
@@ -84,13 +84,14 @@ describe("the gateway's tools over the WebSocket protocol", () => {
     // A fresh status each time (its uptime line moves, a second at a time): calls with the
     // same key run again, so one of them soon answers differently; replayed, none ever would.
     const text = (res: typeof first) => res.payload.output.content[0].text as string;
-    let second = await invoke({ name: "session_status", args: {}, idempotencyKey: "same-key" });
-    for (const deadline = Date.now() + 10_000; text(second) === text(first) && Date.now() < deadline; ) {
-      await new Promise((r) => setTimeout(r, 200));
-      second = await invoke({ name: "session_status", args: {}, idempotencyKey: "same-key" });
-    }
-    expect(second.payload.ok).toBe(true);
-    expect(text(second)).not.toBe(text(first));
+    await vi.waitFor(
+      async () => {
+        const again = await invoke({ name: "session_status", args: {}, idempotencyKey: "same-key" });
+        expect(again.payload.ok).toBe(true);
+        expect(text(again), "a later call's status, run again").not.toBe(text(first));
+      },
+      { timeout: 10_000, interval: 200 },
+    );
     client.close();
   });
 });

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import WebSocket from "ws";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DEVICE_ADDRESS_HEADER, DEVICE_CLIENT_ADDRESS } from "../../shared/runtime/requests";
 import { isPortOpen } from "../src/ports";
 import {
@@ -17,7 +17,6 @@ import {
   ProxiedGatewayClient,
   SERVICE_TOKEN,
   waitForStatus,
-  waitUntil,
 } from "./helpers";
 import { userTexts, type ScriptedModel } from "./scripted-model";
 import { startScriptedRuntime, type ScriptedRuntime } from "./scripted-runtime";
@@ -408,7 +407,10 @@ describe("runtime with the real gateway", () => {
     const res = await api(baseUrl, "DELETE", ALPHA);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ ok: true, data: { deleted: true, mode: "remove" } });
-    expect(await waitUntil(() => tree.every((pid) => !isProcessRunning(pid)), 10_000)).toBe(true);
+    await vi.waitFor(() => expect(tree.filter(isProcessRunning), "the gateway's processes still running").toEqual([]), {
+      timeout: 10_000,
+      interval: 100,
+    });
     expect(await isPortOpen(alpha.port)).toBe(false);
     expect(existsSync(join(dataDir, "instances", WS, "alpha"))).toBe(false);
     expect(existsSync(join(dataDir, "backups", WS, "alpha"))).toBe(false);

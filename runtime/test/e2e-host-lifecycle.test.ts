@@ -7,10 +7,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { RUNTIME_DIR } from "../src/config";
 import { isPortOpen } from "../src/ports";
-import { api, isProcessRunning, processTree, SERVICE_TOKEN, waitForStatus, waitUntil } from "./helpers";
+import { api, isProcessRunning, processTree, SERVICE_TOKEN, waitForStatus } from "./helpers";
 
 const GAMMA = "/v1/workspaces/ws2/instances/gamma";
 let dataDir: string;
@@ -79,7 +79,10 @@ describe("host lifecycle", () => {
     const tree = processTree(status.pid);
     expect(tree.length).toBeGreaterThan(1);
     child.kill("SIGKILL");
-    expect(await waitUntil(() => tree.every((pid) => !isProcessRunning(pid)), 15_000)).toBe(true);
+    await vi.waitFor(() => expect(tree.filter(isProcessRunning), "the gateway's processes still running").toEqual([]), {
+      timeout: 15_000,
+      interval: 100,
+    });
     expect(await isPortOpen(status.port)).toBe(false);
   });
 

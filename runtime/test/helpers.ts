@@ -313,16 +313,3 @@ export function processTree(pid: number): number[] {
   }
   return tree.filter((p) => existsSync(`/proc/${p}`));
 }
-
-export async function waitUntil(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 15_000,
-  intervalMs = 100,
-): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-  return check();
-}

@@ -1,6 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Message } from "../../../shared/protocol/threads";
 import { TURNS_PER_MINUTE } from "../../agent/turn-limits";
 import { and, count as countRows, eq, not, type SQL } from "drizzle-orm";
@@ -30,13 +30,10 @@ async function turnsWhenIdle(sock: RawSocket, workspaceId: string, threadId: str
           .where(and(eq(agentRuns.threadId, threadId), where))
           .get()?.n ?? 0,
     );
-  for (
-    const deadline = Date.now() + 30_000;
-    (await count(not(FINISHED_RUN))) > 0;
-    await new Promise((r) => setTimeout(r, 50))
-  ) {
-    if (Date.now() > deadline) throw new Error("the thread's turns did not end");
-  }
+  await vi.waitFor(async () => expect(await count(not(FINISHED_RUN)), "the thread's turns not yet ended").toBe(0), {
+    timeout: 30_000,
+    interval: 50,
+  });
   await sock.ok("threads.list", {});
   return count();
 }
