@@ -10,7 +10,7 @@ import { clockTime, relativeTime } from "../lib/format";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
 import { ToolCallBlock } from "./ToolCall";
-import { FormError, InlineError } from "../lib/form-error";
+import { FormError } from "../lib/form-error";
 import { Markdown } from "../lib/markdown";
 import { MessageBoundary } from "../lib/message-boundary";
 
@@ -145,7 +145,7 @@ export function StopButton({ threadId }: { threadId: string }) {
       <button type="button" className="deny small" disabled={pending} onClick={() => run()}>
         {pending ? "Stopping…" : "Stop"}
       </button>
-      <InlineError error={error} />
+      <FormError error={error} inline />
     </>
   );
 }

@@ -1,6 +1,6 @@
 import type { Responder } from "../../../shared/protocol/agent";
 import { useAction } from "../lib/action";
-import { InlineError } from "../lib/form-error";
+import { FormError } from "../lib/form-error";
 import { useCan, useRoom } from "../stores/room";
 
 /**
@@ -103,7 +103,7 @@ export function ResponderPicker({ threadId }: { threadId: string }) {
         </>
       )}
       {reason && <span className="hint inline">{reason}</span>}
-      <InlineError error={error} />
+      <FormError error={error} inline />
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import type { Thread } from "../../../shared/protocol/threads";
 import { useAction } from "../lib/action";
-import { InlineError } from "../lib/form-error";
+import { FormError } from "../lib/form-error";
 import { queuedLine } from "../lib/run-waiting";
 import { useCan, useRoom } from "../stores/room";
 
@@ -27,7 +27,7 @@ export function RunWaiting({ thread }: { thread: Thread }) {
           {pending ? "Going ahead…" : "Go ahead without it"}
         </button>
       )}
-      <InlineError error={error} />
+      <FormError error={error} inline />
     </li>
   );
 }
