@@ -1,4 +1,4 @@
-import { useEffect, useMemo, type KeyboardEvent } from "react";
+import { useEffect, useMemo, type KeyboardEvent, type ReactNode } from "react";
 import { relativeTime } from "../lib/format";
 import { ProgressBar } from "../lib/progress-bar";
 import { sortApprovals, useRoom } from "../stores/room";
@@ -29,51 +29,96 @@ export function usePendingCount(): number {
   });
 }
 
-function ApprovalQueue() {
-  const approvals = useRoom((s) => s.state.approvals);
+/** Per queue: the list's name, what its items open as, what Load more counts, the heading when empty. */
+const QUEUES = {
+  approvals: { label: "Approval queue", open: "approval", noun: "pending", none: "No approvals" },
+  jobs: { label: "Jobs", open: "job", noun: "running", none: "No jobs" },
+} as const;
+
+/**
+ * A tab's list of approvals or jobs: `empty` says what comes here while there are none,
+ * here or on the server; else each item, opened by its title button (`head`), with `body`
+ * under it, then Load more.
+ */
+function Queue<T extends { id: string; status: string }>({
+  kind,
+  items,
+  empty,
+  head,
+  body,
+}: {
+  kind: keyof typeof QUEUES;
+  items: readonly T[];
+  empty: ReactNode;
+  head: (item: T) => ReactNode;
+  body: (item: T) => ReactNode;
+}) {
   const select = useUi((s) => s.select);
-  // Every pending one (pages loaded later included), then the most recent decided ones.
-  const list = useMemo(() => {
-    const sorted = sortApprovals(approvals.values());
-    return sorted.slice(0, Math.max(60, sorted.filter((a) => a.status === "pending").length));
-  }, [approvals]);
-  const left = useRoom((s) => s.state.more.approvals.left);
-  if (list.length === 0 && left === 0) {
+  const left = useRoom((s) => s.state.more[kind].left);
+  const { label, open, noun, none } = QUEUES[kind];
+  if (items.length === 0 && left === 0) {
     return (
       <div className="empty-state">
-        <h2>No approvals</h2>
-        <p>
-          When an agent asks a person to confirm something risky —{" "}
-          <code>autopilot request-approval "Deploy" --wait</code> — it lands here for everyone at once. The first
-          decision wins.
-        </p>
+        <h2>{none}</h2>
+        <p>{empty}</p>
       </div>
     );
   }
   return (
     <>
-      <ul className="queue" aria-label="Approval queue">
-        {list.map((a) => (
-          <li key={a.id} className={`queue-item status-${a.status}`}>
-            <button type="button" className="queue-title" onClick={() => select(`approval:${a.id}`, { focus: true })}>
-              <span className={`chip risk-${a.risk}`}>{a.risk}</span>
-              <span className="nav-title">{a.title}</span>
+      <ul className="queue" aria-label={label}>
+        {items.map((item) => (
+          <li key={item.id} className={`queue-item status-${item.status}`}>
+            <button type="button" className="queue-title" onClick={() => select(`${open}:${item.id}`, { focus: true })}>
+              {head(item)}
             </button>
-            <ApprovalSummary approval={a} />
-            <ApprovalAsked approval={a} />
-            <ApprovalActions approval={a} compact />
-            <ApprovalActionDetails approval={a} compact />
+            {body(item)}
           </li>
         ))}
       </ul>
-      <LoadMore kind="approvals" noun="pending" />
+      <LoadMore kind={kind} noun={noun} />
     </>
+  );
+}
+
+function ApprovalQueue() {
+  const approvals = useRoom((s) => s.state.approvals);
+  // Every pending one (pages loaded later included), then the most recent decided ones.
+  const list = useMemo(() => {
+    const sorted = sortApprovals(approvals.values());
+    return sorted.slice(0, Math.max(60, sorted.filter((a) => a.status === "pending").length));
+  }, [approvals]);
+  return (
+    <Queue
+      kind="approvals"
+      items={list}
+      empty={
+        <>
+          When an agent asks a person to confirm something risky —{" "}
+          <code>autopilot request-approval "Deploy" --wait</code> — it lands here for everyone at once. The first
+          decision wins.
+        </>
+      }
+      head={(a) => (
+        <>
+          <span className={`chip risk-${a.risk}`}>{a.risk}</span>
+          <span className="nav-title">{a.title}</span>
+        </>
+      )}
+      body={(a) => (
+        <>
+          <ApprovalSummary approval={a} />
+          <ApprovalAsked approval={a} />
+          <ApprovalActions approval={a} compact />
+          <ApprovalActionDetails approval={a} compact />
+        </>
+      )}
+    />
   );
 }
 
 function Jobs() {
   const jobs = useRoom((s) => s.state.jobs);
-  const select = useUi((s) => s.select);
   const list = useMemo(
     () =>
       [...jobs.values()]
@@ -81,36 +126,31 @@ function Jobs() {
         .slice(0, 60),
     [jobs],
   );
-  const left = useRoom((s) => s.state.more.jobs.left);
-  if (list.length === 0 && left === 0) {
-    return (
-      <div className="empty-state">
-        <h2>No jobs</h2>
-        <p>
+  return (
+    <Queue
+      kind="jobs"
+      items={list}
+      empty={
+        <>
           Agents report long work with <code>autopilot job start "Index repo"</code> and progress updates; it shows here
           and on the canvas.
-        </p>
-      </div>
-    );
-  }
-  return (
-    <>
-      <ul className="queue" aria-label="Jobs">
-        {list.map((j) => (
-          <li key={j.id} className={`queue-item status-${j.status}`}>
-            <button type="button" className="queue-title" onClick={() => select(`job:${j.id}`, { focus: true })}>
-              <span className="nav-title">{j.title}</span>
-              <span className={`chip chip-${j.status}`}>{statusWords("job", j.status)}</span>
-            </button>
-            <ProgressBar label={`${j.title} progress`} now={j.progress} />
-            <p className="muted small">
-              {Math.round(j.progress)}% · {j.error ?? (j.message || `by ${j.owner.name}`)} · {relativeTime(j.updatedAt)}
-            </p>
-          </li>
-        ))}
-      </ul>
-      <LoadMore kind="jobs" noun="running" />
-    </>
+        </>
+      }
+      head={(j) => (
+        <>
+          <span className="nav-title">{j.title}</span>
+          <span className={`chip chip-${j.status}`}>{statusWords("job", j.status)}</span>
+        </>
+      )}
+      body={(j) => (
+        <>
+          <ProgressBar label={`${j.title} progress`} now={j.progress} />
+          <p className="muted small">
+            {Math.round(j.progress)}% · {j.error ?? (j.message || `by ${j.owner.name}`)} · {relativeTime(j.updatedAt)}
+          </p>
+        </>
+      )}
+    />
   );
 }
 
