@@ -184,6 +184,18 @@ export async function fitUntilShown(page: Page, kind: string, text: string): Pro
   return node;
 }
 
+/** Drags a canvas node by its title bar, `dx` and `dy` in eight steps, as a hand would. */
+export async function dragNode(node: Locator, dx: number, dy: number): Promise<void> {
+  const box = (await node.boundingBox())!;
+  const x = box.x + box.width / 2;
+  const y = box.y + 14;
+  const { mouse } = node.page();
+  await mouse.move(x, y);
+  await mouse.down();
+  for (let i = 1; i <= 8; i++) await mouse.move(x + (dx * i) / 8, y + (dy * i) / 8);
+  await mouse.up();
+}
+
 /**
  * Approves, from `page`'s Approvals tab, the pending approval whose title contains `title`,
  * and waits until the queue shows it approved (someone other than whoever asked decides).

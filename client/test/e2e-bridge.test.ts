@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { Message } from "../../shared/protocol/threads";
-import { ensureDevVars, freePort, startServer } from "../../party/dev/server.mjs";
+import { ensureDevVars, freePort } from "../../party/dev/server.mjs";
 import {
   createDeviceIdentity,
   type DeviceIdentity,
@@ -19,16 +19,12 @@ import {
   ProxiedGatewayClient,
   signDevicePayload,
 } from "../../runtime/test/helpers";
-import { markerScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
+import { markerScript } from "../../runtime/test/scripted-model";
 import type { AutopilotClient } from "../src/client";
 import { type RunningRuntime, startRuntime as startRuntimeProcess } from "../../party/dev/runtime.mjs";
-import { addSecondPerson, httpJson, until, waitForMessage } from "./e2e-helpers";
-import { recordingClients } from "./recording-clients";
+import { until, waitForMessage, withScriptedModel, withServer } from "./e2e-helpers";
+import { type recordingClients, recordedAliceAndBob } from "./recording-clients";
 
-type Server = Awaited<ReturnType<typeof startServer>>;
-
-let server: Server;
-let model: ScriptedModel;
 let runtime: RunningRuntime;
 let runtimeUrl: string;
 let runtimeDir: string;
@@ -49,7 +45,6 @@ async function startRuntime(withModel: boolean): Promise<string> {
 }
 let workspace: string;
 let cookie: string;
-const dirs: string[] = [];
 /** The people's clients; every frame any of them received (`members.received`) proves no secret ever reached one. */
 let members: ReturnType<typeof recordingClients>;
 /** The server's log lines (wrangler dev): the bridge logs how each gateway connect authenticated. */
@@ -58,8 +53,6 @@ const connects = () =>
   serverLog
     .filter((l) => l.includes('"msg":"gateway connected"'))
     .map((l) => JSON.parse(l.slice(l.indexOf("{"))) as { auth: string | null; device: string });
-
-const http = <T>(path: string, init: RequestInit & { cookie?: string } = {}) => httpJson<T>(server.url, path, init);
 
 async function runtimeCall<T>(method: string, path: string): Promise<T> {
   const res = await fetch(`${runtimeUrl}${path}`, { method, headers: { authorization: `Bearer ${serviceToken}` } });
@@ -160,45 +153,27 @@ let alice: AutopilotClient;
 let bob: AutopilotClient;
 let threadId: string;
 
+const model = withScriptedModel({ reply: markerScript });
 beforeAll(async () => {
   serviceToken = ensureDevVars().RUNTIME_SERVICE_TOKEN!;
-  model = await startScriptedModel();
-  model.setReply(markerScript);
   runtimeDir = mkdtempSync(join(tmpdir(), "autopilot-bridge-runtime-"));
-  dirs.push(runtimeDir);
   runtimePort = await freePort();
   runtimeUrl = await startRuntime(true);
-  const persistDir = mkdtempSync(join(tmpdir(), "autopilot-e2e-bridge-"));
-  dirs.push(persistDir);
-  server = await startServer({
-    port: await freePort(),
-    persistDir,
-    vars: { RUNTIME_URL: runtimeUrl },
-    log: (line) => serverLog.push(line),
-  });
-  const signUp = await http<{ user: { id: string } }>("/api/auth/sign-up/email", {
-    method: "POST",
-    body: JSON.stringify({
-      email: `bridge-${Date.now()}@example.test`,
-      password: "correct horse battery",
-      name: "Alice",
-    }),
-  });
-  cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
-  workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
-  // Bob is a second person: an instance operation Alice asks for is decided by someone else.
-  const bobPerson = await addSecondPerson(server.url, cookie, workspace, "Bob");
-  members = recordingClients(server.url, workspace);
-  alice = await connect("laptop");
-  bob = await connect("phone", bobPerson.cookie);
-}, 120_000);
-
+});
 afterAll(async () => {
-  members?.closeAll();
-  await server?.stop();
   await runtime?.stop();
-  await model?.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  if (runtimeDir) rmSync(runtimeDir, { recursive: true, force: true });
+});
+
+const server = withServer(() => ({ vars: { RUNTIME_URL: runtimeUrl }, log: (line) => serverLog.push(line) }));
+
+beforeAll(async () => {
+  // Bob is a second person: an instance operation Alice asks for is decided by someone else.
+  ({ cookie, workspace, members, alice, bob } = await recordedAliceAndBob(server.url, { verified: false }));
+});
+
+afterAll(() => {
+  members?.closeAll();
 });
 
 describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {

@@ -1,8 +1,7 @@
 // The browser app end to end: the real server (wrangler dev, as `npm start` runs it), two
 // people in two Chromium contexts, a viewer, and an agent through the `autopilot` CLI.
 // Screenshots go to test-artifacts/ (git-ignored) so a person can look at what ran.
-import { type ChildProcess, spawn } from "node:child_process";
-import { join } from "node:path";
+import type { ChildProcess } from "node:child_process";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -10,11 +9,8 @@ import type * as Y from "yjs";
 import { YSyncClient } from "../../party/dev/ysync.mjs";
 import { type GraphNode, nodesMap, writeNode } from "../../shared/hatchery/graph";
 import { nodeGeometry } from "../app/stores/node-geometry";
-import { fitUntilShown, screenshots, signUpInUi, withBrowser, withPeople } from "./browser-helpers";
-import { ROOT } from "../../party/dev/server.mjs";
-import { withServer } from "./e2e-helpers";
-
-const CLI = join(ROOT, "client", "bin", "autopilot.mjs");
+import { dragNode, fitUntilShown, screenshots, signUpInUi, withBrowser, withPeople } from "./browser-helpers";
+import { withServer, startCli } from "./e2e-helpers";
 
 // Point at an already running `npm start` while iterating on the UI.
 const external = process.env.AUTOPILOT_E2E_URL;
@@ -42,17 +38,9 @@ async function openWorkspace(page: Page) {
 }
 
 function cli(args: string[]) {
-  const child = spawn(process.env.AUTOPILOT_TEST_NODE ?? "node", [CLI, ...args], {
-    env: { ...process.env, AUTOPILOT_URL: url, AUTOPILOT_WORKSPACE: workspace, AUTOPILOT_KEY: agentKey },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-  child.stderr!.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-  const exit = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? -1)));
-  return { child, exit, out: () => stdout, err: () => stderr };
+  const run = startCli({ url, workspace, key: agentKey }, args);
+  children.push(run.child);
+  return run;
 }
 
 async function nodePosition(page: Page, selector: string): Promise<{ x: number; y: number }> {
@@ -67,15 +55,7 @@ async function nodePosition(page: Page, selector: string): Promise<{ x: number; 
 
 const seeNode = fitUntilShown;
 
-async function drag(page: Page, selector: string, dx: number, dy: number) {
-  const box = (await page.locator(selector).first().boundingBox())!;
-  const x = box.x + box.width / 2;
-  const y = box.y + 14;
-  await page.mouse.move(x, y);
-  await page.mouse.down();
-  for (let i = 1; i <= 8; i++) await page.mouse.move(x + (dx * i) / 8, y + (dy * i) / 8);
-  await page.mouse.up();
-}
+const drag = (page: Page, selector: string, dx: number, dy: number) => dragNode(page.locator(selector).first(), dx, dy);
 
 afterAll(() => {
   for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");

@@ -10,6 +10,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import {
+  dragNode,
   openPage,
   screenshots,
   signInWithKey,
@@ -44,15 +45,7 @@ async function view(page: Page): Promise<{ x: number; y: number; zoom: number }>
   return { x: Number(m[1]), y: Number(m[2]), zoom: Number(m[3]) };
 }
 
-async function drag(page: Page, id: string, dx: number, dy: number) {
-  const box = (await nodeAt(page, id).boundingBox())!;
-  const x = box.x + box.width / 2;
-  const y = box.y + 14;
-  await page.mouse.move(x, y);
-  await page.mouse.down();
-  for (let i = 1; i <= 8; i++) await page.mouse.move(x + (dx * i) / 8, y + (dy * i) / 8);
-  await page.mouse.up();
-}
+const drag = (page: Page, id: string, dx: number, dy: number) => dragNode(nodeAt(page, id), dx, dy);
 
 /** Adds a note from the toolbar and writes `text` in the inspector; its node id. */
 async function addNote(page: Page, text: string): Promise<string> {

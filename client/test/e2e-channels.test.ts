@@ -8,15 +8,15 @@ import { join } from "node:path";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ChannelStatus } from "../../shared/protocol/channels";
-import { AutopilotClient } from "../src/client";
-import { addSecondPerson, httpJson, until } from "./e2e-helpers";
-import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
+import type { AutopilotClient } from "../src/client";
+import { addSecondPerson, ownWorkspace, personClient, provisionConnected, signUp, until } from "./e2e-helpers";
+import { withOpenClawStack } from "./openclaw-stack";
 
 // The shape of a token from @BotFather; never a real one.
 const TOKEN = "555000111:AAe2e-channels-secret_0123456789abcdef";
 const frames: string[] = [];
 const clients: AutopilotClient[] = [];
-let stack: OpenClawStack;
+const stack = withOpenClawStack("channels");
 let workspace: string;
 let alice: AutopilotClient;
 let bob: AutopilotClient;
@@ -31,21 +31,7 @@ class RecordingWebSocket extends WebSocket {
 }
 
 function recordingClient(cookie: string, device: string): AutopilotClient {
-  const baseUrl = stack.server.url;
-  const client = new AutopilotClient({
-    url: baseUrl,
-    workspace,
-    device,
-    WebSocket: RecordingWebSocket,
-    ticket: async () =>
-      (
-        await httpJson<{ ticket: string }>(baseUrl, "/api/connect-ticket", {
-          method: "POST",
-          cookie,
-          body: JSON.stringify({ workspaceId: workspace }),
-        })
-      ).body.ticket,
-  });
+  const client = personClient(stack.server.url, cookie, workspace, device, { WebSocket: RecordingWebSocket });
   clients.push(client);
   return client;
 }
@@ -84,43 +70,18 @@ async function telegramUntil(done: (t: ChannelStatus) => boolean, what: string):
 const configFile = () => readFileSync(join(stack.dataDir, "instances", workspace, "work", "openclaw.json"), "utf8");
 
 beforeAll(async () => {
-  stack = await startOpenClawStack("channels");
   const baseUrl = stack.server.url;
-  const signUp = await httpJson<{ user: { id: string } }>(baseUrl, "/api/auth/sign-up/email", {
-    method: "POST",
-    body: JSON.stringify({
-      email: `channels-${Date.now()}@example.test`,
-      password: "correct horse battery",
-      name: "Alice",
-    }),
-  });
-  const cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
-  workspace = (await httpJson<{ workspaces: { id: string }[] }>(baseUrl, "/api/me", { cookie })).body.workspaces[0]!.id;
+  const { cookie } = await signUp(baseUrl, "Alice");
+  workspace = await ownWorkspace(baseUrl, cookie);
   alice = recordingClient(cookie, "laptop");
   await alice.ready();
   bob = recordingClient((await addSecondPerson(baseUrl, cookie, workspace, "Bob")).cookie, "phone");
   await bob.ready();
-  const { approval } = await alice.request("instances.provision", {
-    instanceId: "work",
-    name: "Work",
-    idempotencyKey: key("prov"),
-  });
-  await until(() => bob.state.approvals.get(approval.id), "the provision approval at Bob", 15_000);
-  await bob.request("approvals.resolve", {
-    approvalId: approval.id,
-    decision: "approve",
-    idempotencyKey: key("decide"),
-  });
-  await until(
-    () => alice.state.instances.get("work")?.bridge === "connected",
-    "instance ready with a connected bridge",
-    240_000,
-  );
+  await provisionConnected(alice, bob, { seen: true });
 }, 300_000);
 
-afterAll(async () => {
+afterAll(() => {
   for (const c of clients) c.close();
-  await stack?.stop();
 });
 
 describe("channels through the room and the pinned gateway", () => {

@@ -8,15 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
+import { ROOT } from "../../party/dev/server.mjs";
 import type { AutopilotClient } from "../src/client";
-import { httpJson, personClient, signUpVerified, until } from "./e2e-helpers";
+import { createKey, httpJson, ownWorkspace, personClient, signUpVerified, until, withServer } from "./e2e-helpers";
 
 const run = promisify(execFile);
-type Server = Awaited<ReturnType<typeof startServer>>;
 
-let server: Server;
-let persistDir: string;
+const server = withServer();
 let folder: string;
 let workspace: string;
 let agentKey: string;
@@ -69,27 +67,17 @@ function npxLive(args: string[]) {
 }
 
 beforeAll(async () => {
-  persistDir = mkdtempSync(join(tmpdir(), "autopilot-package-"));
   folder = mkdtempSync(join(tmpdir(), "autopilot-agent-"));
-  server = await startServer({ port: await freePort(), persistDir });
   alice = await signUpVerified(server.url, "Alice");
-  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: alice.cookie })).body
-    .workspaces[0]!.id;
-  const key = await httpJson<{ key: string }>(server.url, `/api/workspaces/${workspace}/keys`, {
-    method: "POST",
-    cookie: alice.cookie,
-    body: JSON.stringify({ name: "outside-agent" }),
-  });
-  expect(key.status).toBe(201);
-  agentKey = key.body.key;
+  workspace = await ownWorkspace(server.url, alice.cookie);
+  agentKey = await createKey(server.url, alice.cookie, workspace, { name: "outside-agent" });
 });
 
-afterAll(async () => {
+afterAll(() => {
   for (const child of children)
     if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGKILL");
   for (const c of clients) c.close();
-  await server?.stop();
-  for (const dir of [persistDir, folder]) if (dir) rmSync(dir, { recursive: true, force: true });
+  if (folder) rmSync(folder, { recursive: true, force: true });
 });
 
 describe("the client package, installed from the server into an empty folder", () => {

@@ -2,22 +2,17 @@
 // a client that resumes from 0 after megabytes of events, or replays a gap in pages, ends
 // with the same state as one that watched everything live (the reducer is the client
 // library's own), and every frame it got on the way was bounded.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { launchChromium } from "../../party/dev/chromium.mjs";
-import { freePort, ROOT, startServer } from "../../party/dev/server.mjs";
 import type { EventFrame } from "../../shared/protocol/frames";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
-import { AutopilotClient } from "../src/client";
+import type { AutopilotClient } from "../src/client";
 import { decodeServerFrame, typeEvent } from "../src/frames";
 import { applyEvent, applyHello, type WorkspaceState } from "../src/state";
-import { httpJson, until } from "./e2e-helpers";
+import { openLive, screenshots, signedInPage } from "./browser-helpers";
+import { httpJson, ownWorkspace, personClient, signUp, until, withServer } from "./e2e-helpers";
 
-type Server = Awaited<ReturnType<typeof startServer>>;
-let server: Server;
-let persistDir: string;
+const server = withServer();
 let workspace: string;
 let cookie: string;
 const clients: AutopilotClient[] = [];
@@ -32,7 +27,7 @@ const ticket = async () =>
   ).body.ticket;
 
 function person(device: string): AutopilotClient {
-  const client = new AutopilotClient({ url: server.url, workspace, device, ticket });
+  const client = personClient(server.url, cookie, workspace, device);
   clients.push(client);
   return client;
 }
@@ -113,23 +108,12 @@ function differences(a: WorkspaceState, b: WorkspaceState): string[] {
 }
 
 beforeAll(async () => {
-  persistDir = mkdtempSync(join(tmpdir(), "autopilot-connects-"));
-  server = await startServer({ port: await freePort(), persistDir });
-  const email = `connects-${Date.now()}@example.test`;
-  const res = await httpJson<unknown>(server.url, "/api/auth/sign-up/email", {
-    method: "POST",
-    body: JSON.stringify({ email, password: "correct horse battery", name: "Alice" }),
-  });
-  expect(res.status).toBe(200);
-  cookie = res.headers.get("set-cookie")!.split(";")[0]!;
-  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie })).body.workspaces[0]!
-    .id;
-}, 120_000);
+  ({ cookie } = await signUp(server.url, "Alice"));
+  workspace = await ownWorkspace(server.url, cookie);
+});
 
-afterAll(async () => {
+afterAll(() => {
   for (const c of clients) c.close();
-  await server?.stop();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
 });
 
 describe("bounded connects over the real server", () => {
@@ -177,22 +161,18 @@ describe("bounded connects over the real server", () => {
     expect(differences(replayed, live.state)).toEqual([]);
 
     // The app: the queue shows what the hello left out and loads it as it scrolls into view.
-    mkdirSync(join(ROOT, "test-artifacts"), { recursive: true });
+    const shot = screenshots("connects");
     const browser = await launchChromium();
     try {
-      const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      const [name, value] = cookie.split("=");
-      await ctx.addCookies([{ name: name!, value: value!, domain: "127.0.0.1", path: "/" }]);
-      const page = await ctx.newPage();
-      await page.goto(`${server.url}/?w=${workspace}`);
-      await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+      const { page } = await signedInPage(browser, server.url, cookie);
+      await openLive(page, `${server.url}/?w=${workspace}`);
       await page.getByRole("tab", { name: /Approvals/ }).click();
       const more = page.getByTestId("load-more-approvals");
       await more.waitFor({ timeout: 10_000 });
       expect(await more.textContent()).toMatch(/^\d+ more pending$/);
       // The badge counts every pending approval, those not loaded yet included.
       expect(await page.getByTestId("approval-badge").textContent()).toBe("145");
-      await page.screenshot({ path: join(ROOT, "test-artifacts", "connects-queue-more.png") });
+      await shot(page, "queue-more");
       // Scrolling to the end loads the next pages until nothing is left.
       await vi.waitFor(
         async () => {
@@ -202,7 +182,7 @@ describe("bounded connects over the real server", () => {
         { timeout: 3_000, interval: 300 },
       );
       expect(await page.locator(".queue-item.status-pending").count()).toBe(145);
-      await page.screenshot({ path: join(ROOT, "test-artifacts", "connects-queue-loaded.png") });
+      await shot(page, "queue-loaded");
     } finally {
       await browser.close();
     }

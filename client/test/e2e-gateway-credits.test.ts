@@ -12,15 +12,32 @@ import type { WorkspaceSpend } from "../../shared/runtime/spend";
 import type { InstanceUsage } from "../../shared/runtime/usage";
 import type { AutopilotClient } from "../src/client";
 import { AutopilotError } from "../src/errors";
-import { addSecondPerson, httpJson, personClient, until } from "./e2e-helpers";
+import {
+  addSecondPerson,
+  httpJson,
+  ownWorkspace,
+  personClient,
+  provisionConnected,
+  signUp,
+  until,
+} from "./e2e-helpers";
 import { markerScript } from "../../runtime/test/scripted-model";
-import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
+import { withOpenClawStack } from "./openclaw-stack";
 
 const OPERATOR = { email: "credits-operator@example.test", password: "correct horse battery", name: "Olga" };
 /** The room's words for a gateway refused for credits (party/bridge/chat-runs.ts). */
 const OUT_OF_CREDITS = /out of credits, so its OpenClaw gateway cannot use the model/;
 
-let stack: OpenClawStack;
+const stack = withOpenClawStack("credits", {
+  vars: () => ({
+    ADMIN_EMAILS: OPERATOR.email,
+    // One instance, a few credits; a gateway token costs a credit, an hour of an instance one.
+    BILLING_PLANS: JSON.stringify({ tiny: { name: "Tiny", includedCredits: 50, maxInstances: 1 } }),
+    BILLING_PRICES: JSON.stringify({ gateway: { input: 1_000_000, output: 1_000_000 }, instanceHour: 1 }),
+  }),
+  // "SAY: <text>" in a message is what the gateway's model answers.
+  reply: markerScript,
+});
 let workspace: string;
 let alice: AutopilotClient;
 let bob: AutopilotClient;
@@ -60,26 +77,8 @@ const gatewayEntries = async (client: AutopilotClient): Promise<LedgerEntry[]> =
   );
 
 beforeAll(async () => {
-  stack = await startOpenClawStack("credits", {
-    vars: () => ({
-      ADMIN_EMAILS: OPERATOR.email,
-      // One instance, a few credits; a gateway token costs a credit, an hour of an instance one.
-      BILLING_PLANS: JSON.stringify({ tiny: { name: "Tiny", includedCredits: 50, maxInstances: 1 } }),
-      BILLING_PRICES: JSON.stringify({ gateway: { input: 1_000_000, output: 1_000_000 }, instanceHour: 1 }),
-    }),
-  });
-  // "SAY: <text>" in a message is what the gateway's model answers.
-  stack.model.setReply(markerScript);
-  const signUp = await http<{ user: { id: string } }>("/api/auth/sign-up/email", {
-    method: "POST",
-    body: JSON.stringify({
-      email: `credits-${Date.now()}@example.test`,
-      password: "correct horse battery",
-      name: "Alice",
-    }),
-  });
-  const cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
-  workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
+  const { cookie } = await signUp(stack.server.url, "Alice");
+  workspace = await ownWorkspace(stack.server.url, cookie);
   alice = personClient(stack.server.url, cookie, workspace, "laptop");
   const second = await addSecondPerson(stack.server.url, cookie, workspace, "Bob");
   bob = personClient(stack.server.url, second.cookie, workspace, "phone");
@@ -87,24 +86,13 @@ beforeAll(async () => {
   await Promise.all([alice.ready(), bob.ready()]);
 }, 180_000);
 
-afterAll(async () => {
+afterAll(() => {
   for (const c of clients) c.close();
-  await stack?.stop();
 });
 
 describe("a hosted gateway spends the workspace's credits", () => {
   it("starts within the plan; a second instance is over its limit and refused before anything starts", async () => {
-    const { approval } = await alice.request("instances.provision", {
-      instanceId: "work",
-      name: "Work",
-      idempotencyKey: key("prov"),
-    });
-    await bob.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("ok") });
-    await until(
-      () => alice.state.instances.get("work")?.bridge === "connected",
-      "instance ready with a connected bridge",
-      240_000,
-    );
+    await provisionConnected(alice, bob);
     const refused = await refusalOf(
       alice.request("instances.provision", { instanceId: "more", idempotencyKey: key("prov") }),
     );

@@ -7,13 +7,21 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { markerScript, type ScriptedModel, userTexts } from "../../runtime/test/scripted-model";
-import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
+import { markerScript, userTexts } from "../../runtime/test/scripted-model";
+import { withOpenClawStack } from "./openclaw-stack";
 import type { AutopilotClient } from "../src/client";
-import { addSecondPerson, httpJson, personClient, until, waitForMessage } from "./e2e-helpers";
+import {
+  addSecondPerson,
+  ownWorkspace,
+  personClient,
+  provisionConnected,
+  signUp,
+  until,
+  waitForMessage,
+} from "./e2e-helpers";
 
-let stack: OpenClawStack;
-let model: ScriptedModel;
+const stack = withOpenClawStack("gwfiles", { reply: markerScript });
+const { model } = stack;
 let baseUrl: string;
 let workspace: string;
 let cookie: string;
@@ -46,21 +54,9 @@ function filesUnder(dir: string): string[] {
 }
 
 beforeAll(async () => {
-  stack = await startOpenClawStack("gwfiles");
-  model = stack.model;
   baseUrl = stack.server.url;
-  model.setReply(markerScript);
-  const http = <T>(path: string, init: RequestInit & { cookie?: string } = {}) => httpJson<T>(baseUrl, path, init);
-  const signUp = await http<{ user: { id: string } }>("/api/auth/sign-up/email", {
-    method: "POST",
-    body: JSON.stringify({
-      email: `gwfiles-${Date.now()}@example.test`,
-      password: "correct horse battery",
-      name: "Alice",
-    }),
-  });
-  cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
-  workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
+  ({ cookie } = await signUp(baseUrl, "Alice"));
+  workspace = await ownWorkspace(baseUrl, cookie);
   alice = personClient(baseUrl, cookie, workspace, "laptop");
   clients.push(alice);
   await alice.ready();
@@ -68,22 +64,7 @@ beforeAll(async () => {
   const bob = personClient(baseUrl, bobPerson.cookie, workspace, "phone");
   clients.push(bob);
   await bob.ready();
-  const { approval } = await alice.request("instances.provision", {
-    instanceId: "work",
-    name: "Work",
-    idempotencyKey: key("prov"),
-  });
-  await until(() => bob.state.approvals.get(approval.id), "the provision approval at Bob", 15_000);
-  await bob.request("approvals.resolve", {
-    approvalId: approval.id,
-    decision: "approve",
-    idempotencyKey: key("decide"),
-  });
-  await until(
-    () => alice.state.instances.get("work")?.bridge === "connected",
-    "instance ready with a connected bridge",
-    240_000,
-  );
+  await provisionConnected(alice, bob, { seen: true });
   const { thread } = await alice.request("threads.create", { title: "Files for OpenClaw", idempotencyKey: key("thr") });
   threadId = thread.id;
   await alice.request("instances.attach", { instanceId: "work", threadId, idempotencyKey: key("att") });
@@ -94,9 +75,8 @@ beforeAll(async () => {
   );
 }, 300_000);
 
-afterAll(async () => {
+afterAll(() => {
   for (const c of clients) c.close();
-  await stack?.stop();
 });
 
 describe("files reach an OpenClaw instance's gateway", () => {

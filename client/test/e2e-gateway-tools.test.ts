@@ -3,15 +3,27 @@
 // gateway, and the scripted model as the only stand-in — the Autopilot's requests (they
 // offer `openclaw_tool`) follow agentScript, the gateway's own follow markerScript.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { startServer } from "../../party/dev/server.mjs";
-import { agentScript, type ChatRequest, markerScript, type ScriptedModel } from "../../runtime/test/scripted-model";
-import { type OpenClawStack, startOpenClawStack } from "./openclaw-stack";
-import { AutopilotClient } from "../src/client";
-import { addSecondPerson, httpJson, until, waitForMessage } from "./e2e-helpers";
+import { agentScript, type ChatRequest, markerScript } from "../../runtime/test/scripted-model";
+import { withOpenClawStack } from "./openclaw-stack";
+import type { AutopilotClient } from "../src/client";
+import {
+  addSecondPerson,
+  modelVars,
+  ownWorkspace,
+  personClient,
+  provisionConnected,
+  signUp,
+  until,
+  waitForMessage,
+} from "./e2e-helpers";
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let stack: OpenClawStack;
-let model: ScriptedModel;
+const isAutopilotRequest = (request: ChatRequest) =>
+  (request.tools ?? []).some((t) => t.function.name === "openclaw_tool" || t.function.name === "threads_list");
+// session_status is harmless but marked risky here, so the approval path runs a real tool.
+const { model, server } = withOpenClawStack("gwtools", {
+  vars: (m) => ({ ...modelVars(m), AUTOPILOT_RISKY_GATEWAY_TOOLS: "exec,write,session_status" }),
+  reply: (request) => (isAutopilotRequest(request) ? agentScript(request) : markerScript(request)),
+});
 let workspace: string;
 let cookie: string;
 let alice: AutopilotClient;
@@ -19,78 +31,30 @@ let bob: AutopilotClient;
 let threadId: string;
 const clients: AutopilotClient[] = [];
 const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-const http = <T>(path: string, init: RequestInit & { cookie?: string } = {}) => httpJson<T>(server.url, path, init);
-const isAutopilotRequest = (request: ChatRequest) =>
-  (request.tools ?? []).some((t) => t.function.name === "openclaw_tool" || t.function.name === "threads_list");
 
 async function connect(device: string, as = cookie): Promise<AutopilotClient> {
-  const client = new AutopilotClient({
-    url: server.url,
-    workspace,
-    device,
-    ticket: async () =>
-      (
-        await http<{ ticket: string }>("/api/connect-ticket", {
-          method: "POST",
-          cookie: as,
-          body: JSON.stringify({ workspaceId: workspace }),
-        })
-      ).body.ticket,
-  });
+  const client = personClient(server.url, as, workspace, device);
   clients.push(client);
   await client.ready();
   return client;
 }
 
 beforeAll(async () => {
-  // session_status is harmless but marked risky here, so the approval path runs a real tool.
-  stack = await startOpenClawStack("gwtools", {
-    vars: (model) => ({
-      AUTOPILOT_MODEL_BASE_URL: model.baseUrl,
-      AUTOPILOT_MODEL_ID: "scripted-model",
-      AUTOPILOT_RISKY_GATEWAY_TOOLS: "exec,write,session_status",
-    }),
-  });
-  ({ model, server } = stack);
-  model.setReply((request) => (isAutopilotRequest(request) ? agentScript(request) : markerScript(request)));
-  const signUp = await http<{ user: { id: string } }>("/api/auth/sign-up/email", {
-    method: "POST",
-    body: JSON.stringify({
-      email: `gwtools-${Date.now()}@example.test`,
-      password: "correct horse battery",
-      name: "Alice",
-    }),
-  });
-  cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
-  workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
+  ({ cookie } = await signUp(server.url, "Alice"));
+  workspace = await ownWorkspace(server.url, cookie);
   alice = await connect("laptop");
   // Bob is a second person: what Alice (or her Autopilot turn) asks for, someone else decides.
   const bobPerson = await addSecondPerson(server.url, cookie, workspace, "Bob");
   bob = await connect("phone", bobPerson.cookie);
 }, 180_000);
 
-afterAll(async () => {
+afterAll(() => {
   for (const c of clients) c.close();
-  await stack?.stop();
 });
 
 describe("the Autopilot uses an attached OpenClaw instance's gateway tools", () => {
   it("a thread attached to a ready instance, answered by the Autopilot", async () => {
-    const { approval } = await alice.request("instances.provision", {
-      instanceId: "work",
-      name: "Work",
-      idempotencyKey: key("prov"),
-    });
-    await bob.request("approvals.resolve", {
-      approvalId: approval.id,
-      decision: "approve",
-      idempotencyKey: key("decide"),
-    });
-    await until(
-      () => alice.state.instances.get("work")?.bridge === "connected",
-      "instance ready with a connected bridge",
-      240_000,
-    );
+    await provisionConnected(alice, bob);
     const { thread } = await alice.request("threads.create", { title: "Work tools", idempotencyKey: key("thr") });
     threadId = thread.id;
     await alice.request("instances.attach", { instanceId: "work", threadId, idempotencyKey: key("att") });

@@ -5,46 +5,31 @@
 // its sync step 2 and be hung up on again, dozens of times in seconds. Now the room keeps
 // the socket and sends the provider the removal of what it wrote, so there is nothing left
 // to resend.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { WebSocket } from "ws";
 import YProvider from "y-partyserver/provider";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
-import { freePort, startServer } from "../../party/dev/server.mjs";
 import { YSyncClient } from "../../party/dev/ysync.mjs";
 import { nodesMap } from "../../shared/hatchery/graph";
 import { parseRefusal } from "../../shared/hatchery/refusal";
 import { noteFields, stockNode } from "../../shared/test/hatchery-fuzz-ops";
-import { httpJson, signUpVerified, until } from "./e2e-helpers";
+import { ownWorkspace, signUpVerified, until, withServer } from "./e2e-helpers";
 
-type Server = Awaited<ReturnType<typeof startServer>>;
 const FRAME_CAP = 64 * 1024;
 
-let server: Server;
-let persistDir: string;
+const server = withServer({ vars: { HATCHERY_MAX_FRAME_BYTES: String(FRAME_CAP) } });
 let cookie: string;
 let workspace: string;
 const closers: Array<() => void> = [];
 
 beforeAll(async () => {
-  persistDir = mkdtempSync(join(tmpdir(), "hatchery-provider-"));
-  server = await startServer({
-    port: await freePort(),
-    persistDir,
-    vars: { HATCHERY_MAX_FRAME_BYTES: String(FRAME_CAP) },
-  });
   ({ cookie } = await signUpVerified(server.url, "Prov"));
-  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie })).body.workspaces[0]!
-    .id;
-}, 120_000);
+  workspace = await ownWorkspace(server.url, cookie);
+});
 
-afterAll(async () => {
+afterAll(() => {
   for (const close of closers) close();
-  await server?.stop();
-  rmSync(persistDir, { recursive: true, force: true });
 });
 
 type Kind = "y-partyserver" | "y-websocket";

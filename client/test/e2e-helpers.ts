@@ -1,11 +1,11 @@
 // Small helpers the end-to-end tests share: a file's own server (and scripted model) started
 // and stopped around it, JSON over HTTP to the server, waiting for a condition, running the
 // CLI. (The runtime itself starts through party/dev/runtime.mjs.)
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, vi } from "vitest";
+import { afterAll, beforeAll, expect, vi } from "vitest";
 import { freePort, ROOT, type RunningServer, startServer } from "../../party/dev/server.mjs";
 import {
   agentScript,
@@ -18,7 +18,7 @@ import {
   startScriptedModel,
 } from "../../runtime/test/scripted-model";
 import type { Message } from "../../shared/protocol/threads";
-import { AutopilotClient } from "../src/client";
+import { AutopilotClient, type AutopilotClientOptions } from "../src/client";
 
 /**
  * What a beforeAll makes, handed out when the file is collected: every property is read from
@@ -119,9 +119,19 @@ export async function httpJson<T>(baseUrl: string, path: string, init: RequestIn
   return { status: res.status, body: (await res.json()) as T, headers: res.headers };
 }
 
-/** A person's live client: the session cookie buys a single-use connect ticket for every connect. */
-export function personClient(baseUrl: string, cookie: string, workspace: string, device: string): AutopilotClient {
+/**
+ * A person's live client: the session cookie buys a single-use connect ticket for every
+ * connect. `options` add to the client's (a WebSocket that records what it receives).
+ */
+export function personClient(
+  baseUrl: string,
+  cookie: string,
+  workspace: string,
+  device: string,
+  options: Partial<AutopilotClientOptions> = {},
+): AutopilotClient {
   return new AutopilotClient({
+    ...options,
     url: baseUrl,
     workspace,
     device,
@@ -170,8 +180,8 @@ export const waitForMessage = (
     { timeout: timeoutMs, interval: 250 },
   );
 
-/** A new person with a verified address (the dev outbox's link followed), as a browser would sign up. */
-export async function signUpVerified(
+/** A new person signed up over the auth API, their address not verified yet; an address unique to the run. */
+export async function signUp(
   baseUrl: string,
   name: string,
 ): Promise<{ email: string; cookie: string; userId: string }> {
@@ -181,11 +191,40 @@ export async function signUpVerified(
     body: JSON.stringify({ email, password: "correct horse battery", name }),
   });
   if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
-  const cookie = res.headers.get("set-cookie")!.split(";")[0]!;
+  return { email, cookie: res.headers.get("set-cookie")!.split(";")[0]!, userId: res.body.user.id };
+}
+
+/** The id of the first workspace the person of `cookie` has: their own, right after sign-up. */
+export const ownWorkspace = async (baseUrl: string, cookie: string): Promise<string> =>
+  (await httpJson<{ workspaces: { id: string }[] }>(baseUrl, "/api/me", { cookie })).body.workspaces[0]!.id;
+
+/** A new person with a verified address (the dev outbox's link followed), as a browser would sign up. */
+export async function signUpVerified(
+  baseUrl: string,
+  name: string,
+): Promise<{ email: string; cookie: string; userId: string }> {
+  const person = await signUp(baseUrl, name);
+  const { cookie } = person;
   const outbox = await httpJson<{ mails: { link: string }[] }>(baseUrl, "/api/dev/mail", { cookie });
   const verified = await fetch(outbox.body.mails[0]!.link, { headers: { cookie }, redirect: "manual" });
   if (verified.status !== 302) throw new Error(`verification failed: ${verified.status}`);
-  return { email, cookie, userId: res.body.user.id };
+  return person;
+}
+
+/** A new API key of `workspace`, made by the person of `cookie`: an agent's key (`scopes` as given, else the default). */
+export async function createKey(
+  baseUrl: string,
+  cookie: string,
+  workspace: string,
+  key: { name: string; scopes?: string[] },
+): Promise<string> {
+  const res = await httpJson<{ key: string }>(baseUrl, `/api/workspaces/${workspace}/keys`, {
+    method: "POST",
+    cookie,
+    body: JSON.stringify(key),
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.key;
 }
 
 /**
@@ -209,7 +248,28 @@ export async function addSecondPerson(
   return person;
 }
 
-/** What one run of the `autopilot` CLI did. */
+/**
+ * Instance `instanceId` as one person asks for it and another approves it (never whoever
+ * asked), waited for until its gateway's bridge is connected. `seen`: the decider decides
+ * once their client shows the approval.
+ */
+export async function provisionConnected(
+  asker: AutopilotClient,
+  decider: AutopilotClient,
+  { instanceId = "work", name = "Work", seen = false } = {},
+): Promise<void> {
+  const { approval } = await asker.instances.provision({ instanceId, name });
+  if (seen)
+    await until(() => decider.state.approvals.get(approval.id), "the provision approval at the decider", 15_000);
+  await decider.approvals.resolve({ approvalId: approval.id, decision: "approve" });
+  await until(
+    () => asker.state.instances.get(instanceId)?.bridge === "connected",
+    "instance ready with a connected bridge",
+    240_000,
+  );
+}
+
+/** What one run of the `autopilot` CLI (or another program) did. */
 export interface CliRun {
   code: number;
   stdout: string;
@@ -222,16 +282,74 @@ export function runCli(
   args: string[],
   stdin = "",
 ): Promise<CliRun> {
+  return runProcess(process.env.AUTOPILOT_TEST_NODE ?? "node", [CLI_BIN, ...args], { env: cliEnv(connection), stdin });
+}
+
+/** A running `autopilot` CLI (a watch, a --wait): what it wrote so far, and its exit. */
+export interface LiveCli {
+  child: ChildProcess;
+  exit: Promise<number>;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Its lines so far, each one JSON. */
+  lines(): unknown[];
+  /** The first of its lines `pick` chooses, once there is one; on a timeout the error says what it wrote. */
+  nextLine(pick?: (line: unknown) => boolean, timeoutMs?: number): Promise<unknown>;
+}
+
+/** Starts the CLI as runCli runs it, with `env` added, and leaves it running. */
+export function startCli(
+  connection: { url: string; workspace: string; key: string },
+  args: string[],
+  env: Record<string, string> = {},
+): LiveCli {
+  const child = spawn(process.env.AUTOPILOT_TEST_NODE ?? "node", [CLI_BIN, ...args], {
+    env: { ...cliEnv(connection), ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  // A line still being written does not parse: nextLine tries again.
+  const lines = () =>
+    stdout
+      .split("\n")
+      .filter((line) => line.trim())
+      .map((line) => JSON.parse(line) as unknown);
+  return {
+    child,
+    exit: new Promise((resolve) => child.once("exit", (code) => resolve(code ?? -1))),
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    lines,
+    nextLine: (pick = () => true, timeoutMs = 15_000) =>
+      vi.waitFor(
+        () => lines().find(pick) || notYet(`no matching CLI output; stdout: ${stdout.slice(-800)} stderr: ${stderr}`),
+        { timeout: timeoutMs, interval: 50 },
+      ),
+  };
+}
+
+const cliEnv = (connection: { url: string; workspace: string; key: string }): NodeJS.ProcessEnv => ({
+  ...process.env,
+  AUTOPILOT_URL: connection.url,
+  AUTOPILOT_WORKSPACE: connection.workspace,
+  AUTOPILOT_KEY: connection.key,
+});
+
+/** Runs a program to its end with `stdin` as its input; what it wrote, and its exit code (-1 if a signal ended it). */
+export function runProcess(
+  command: string,
+  args: string[],
+  { env = process.env, cwd, stdin = "" }: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: string } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.env.AUTOPILOT_TEST_NODE ?? "node", [CLI_BIN, ...args], {
-      env: {
-        ...process.env,
-        AUTOPILOT_URL: connection.url,
-        AUTOPILOT_WORKSPACE: connection.workspace,
-        AUTOPILOT_KEY: connection.key,
-      },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    const child = spawn(command, args, { env, cwd, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
@@ -240,6 +358,21 @@ export function runCli(
     child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
     child.stdin.end(stdin);
   });
+}
+
+/**
+ * The CLI as an agent of a workspace runs it (`at()`, read at each run: the server's address,
+ * the workspace, the agent's key): `cli` runs it, with another key or stdin if given; `json`
+ * reads its one JSON line.
+ */
+export function agentCli(at: () => { url: string; workspace: string; key: string }) {
+  const cli = (args: string[], options: { key?: string; stdin?: string } = {}): Promise<CliRun> => {
+    const connection = at();
+    return runCli({ ...connection, key: options.key ?? connection.key }, args, options.stdin);
+  };
+  const json = <T>(args: string[], options?: { key?: string; stdin?: string }): Promise<T> =>
+    cliJson<T>(cli(args, options), args);
+  return { cli, json };
 }
 
 /** A CLI run's one JSON line; a run that did not exit 0 throws with its stderr. */

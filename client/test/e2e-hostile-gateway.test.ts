@@ -6,19 +6,15 @@
 // like a client's (party/bridge/gateway-limits.ts), and the other people in the workspace
 // see what the limits allow and no more.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server as HttpServer } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Approval } from "../../shared/protocol/approvals";
-import { freePort, startServer } from "../../party/dev/server.mjs";
+import { freePort } from "../../party/dev/server.mjs";
 import type { AutopilotClient } from "../src/client";
-import { addSecondPerson, httpJson, signUpVerified, until } from "./e2e-helpers";
-import { recordingClients } from "./recording-clients";
+import { until, withServer } from "./e2e-helpers";
+import { recordedAliceAndBob, recordingClients } from "./recording-clients";
 
-type Server = Awaited<ReturnType<typeof startServer>>;
 type Frame = { type: string; id?: string; method?: string; params?: Record<string, unknown> };
 
 /** The gateway protocol's side of a link, scripted: it answers what the bridge asks and sends what a test tells it to. */
@@ -99,8 +95,6 @@ function redirector(location: string): HttpServer {
   return http;
 }
 
-let server: Server;
-let persistDir: string;
 let workspace: string;
 let cookie: string;
 let alice: AutopilotClient;
@@ -132,25 +126,22 @@ beforeAll(async () => {
   redirectPort = await freePort();
   redirect = redirector(`http://127.0.0.1:${targetPort}/`);
   await new Promise<void>((resolve) => redirect.listen(redirectPort, "127.0.0.1", resolve));
-  persistDir = mkdtempSync(join(tmpdir(), "autopilot-e2e-hostile-"));
-  // The limits' defaults (wrangler.toml); loopback gateways allowed, as `npm start` does.
-  server = await startServer({ port: await freePort(), persistDir });
-  cookie = (await signUpVerified(server.url, "Alice")).cookie;
-  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie })).body.workspaces[0]!
-    .id;
-  const bobPerson = await addSecondPerson(server.url, cookie, workspace, "Bob");
-  members = recordingClients(server.url, workspace);
-  alice = await members.connect("laptop", cookie);
-  bob = await members.connect("phone", bobPerson.cookie);
-}, 120_000);
-
+});
 afterAll(async () => {
-  members?.closeAll();
-  await server?.stop();
   await hostile.close();
   await target.close();
   await new Promise((resolve) => redirect?.close(resolve));
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
+});
+
+// The limits' defaults (wrangler.toml); loopback gateways allowed, as `npm start` does.
+const server = withServer();
+
+beforeAll(async () => {
+  ({ cookie, workspace, members, alice, bob } = await recordedAliceAndBob(server.url));
+});
+
+afterAll(() => {
+  members?.closeAll();
 });
 
 async function link(instanceId: string, url: string): Promise<void> {

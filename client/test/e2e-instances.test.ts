@@ -2,83 +2,54 @@
 // runtime (process host) beside it, and a real gateway started through the Autopilot
 // after a person approves. Nothing is faked. Scheduled backups run every 2 s here (keeping 3)
 // so the schedule, its jobs and retention show within the test.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Instance, InstanceBackup } from "../../shared/protocol/instances";
-import { ensureDevVars, ROOT, freePort, startServer } from "../../party/dev/server.mjs";
-import { AutopilotClient } from "../src/client";
+import { ensureDevVars, freePort } from "../../party/dev/server.mjs";
+import type { AutopilotClient } from "../src/client";
 import { type RunningRuntime, startRuntime } from "../../party/dev/runtime.mjs";
-import { addSecondPerson, httpJson, until } from "./e2e-helpers";
+import {
+  addSecondPerson,
+  createKey,
+  ownWorkspace,
+  personClient,
+  signUp,
+  until,
+  withServer,
+  startCli,
+} from "./e2e-helpers";
 
-type Server = Awaited<ReturnType<typeof startServer>>;
-
-let server: Server;
 let runtime: RunningRuntime;
 let runtimeUrl: string;
 let runtimeDataDir: string;
 let token: string;
-const dirs: string[] = [];
 const clients: AutopilotClient[] = [];
 
 beforeAll(async () => {
   // The Worker reads RUNTIME_SERVICE_TOKEN from .dev.vars; the runtime gets the same one.
   token = ensureDevVars().RUNTIME_SERVICE_TOKEN!;
-  const dataDir = mkdtempSync(join(tmpdir(), "autopilot-runtime-"));
-  dirs.push(dataDir);
-  runtimeDataDir = dataDir;
-  runtime = await startRuntime({ port: await freePort(), dataDir, serviceToken: token });
+  runtimeDataDir = mkdtempSync(join(tmpdir(), "autopilot-runtime-"));
+  runtime = await startRuntime({ port: await freePort(), dataDir: runtimeDataDir, serviceToken: token });
   runtimeUrl = runtime.url;
-  const persistDir = mkdtempSync(join(tmpdir(), "autopilot-e2e-inst-"));
-  dirs.push(persistDir);
-  server = await startServer({
-    port: await freePort(),
-    persistDir,
-    vars: { RUNTIME_URL: runtimeUrl, BACKUP_INTERVAL_SECONDS: "2", BACKUP_KEEP: "3" },
-  });
-}, 120_000);
-
+});
 afterAll(async () => {
-  for (const c of clients) c.close();
-  await server?.stop();
   await runtime?.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  if (runtimeDataDir) rmSync(runtimeDataDir, { recursive: true, force: true });
 });
 
-const http = <T>(path: string, init: RequestInit & { cookie?: string } = {}) => httpJson<T>(server.url, path, init);
+const server = withServer(() => ({
+  vars: { RUNTIME_URL: runtimeUrl, BACKUP_INTERVAL_SECONDS: "2", BACKUP_KEEP: "3" },
+}));
+
+afterAll(() => {
+  for (const c of clients) c.close();
+});
 
 /** The `autopilot` CLI on the machine's own Node, as an agent runs it. */
-function cli(args: string[], target: { workspace: string; key: string }) {
-  const child = spawn(
-    process.env.AUTOPILOT_TEST_NODE ?? "node",
-    [join(ROOT, "client", "bin", "autopilot.mjs"), ...args],
-    {
-      env: {
-        ...process.env,
-        AUTOPILOT_URL: server.url,
-        AUTOPILOT_WORKSPACE: target.workspace,
-        AUTOPILOT_KEY: target.key,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-  child.stderr!.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-  const exit = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? -1)));
-  return {
-    exit,
-    stderr: () => stderr,
-    lines: () =>
-      stdout
-        .split("\n")
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as unknown),
-  };
-}
+const cli = (args: string[], target: { workspace: string; key: string }) =>
+  startCli({ url: server.url, ...target }, args);
 
 async function runtimeGet<T>(path: string): Promise<T> {
   const res = await fetch(`${runtimeUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
@@ -87,37 +58,11 @@ async function runtimeGet<T>(path: string): Promise<T> {
 
 describe("OpenClaw instances through the Autopilot", () => {
   it("an agent asks through the CLI, a person approves, the gateway starts with live phases and reaches ready; delete stops it", async () => {
-    const signUp = await http<{ user: { id: string } }>("/api/auth/sign-up/email", {
-      method: "POST",
-      body: JSON.stringify({
-        email: `ops-${Date.now()}@example.test`,
-        password: "correct horse battery",
-        name: "Olga",
-      }),
-    });
-    const cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
-    const workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
-    const key = (
-      await http<{ key: string }>(`/api/workspaces/${workspace}/keys`, {
-        method: "POST",
-        cookie,
-        body: JSON.stringify({ name: "ops-bot" }),
-      })
-    ).body.key;
+    const { cookie } = await signUp(server.url, "Olga");
+    const workspace = await ownWorkspace(server.url, cookie);
+    const key = await createKey(server.url, cookie, workspace, { name: "ops-bot" });
 
-    const person = new AutopilotClient({
-      url: server.url,
-      workspace,
-      device: "laptop",
-      ticket: async () =>
-        (
-          await http<{ ticket: string }>("/api/connect-ticket", {
-            method: "POST",
-            cookie,
-            body: JSON.stringify({ workspaceId: workspace }),
-          })
-        ).body.ticket,
-    });
+    const person = personClient(server.url, cookie, workspace, "laptop");
     clients.push(person);
     await person.ready();
     const phases: string[] = [];
@@ -138,9 +83,9 @@ describe("OpenClaw instances through the Autopilot", () => {
       15_000,
     );
     await person.approvals.resolve({ approvalId: approval.id, decision: "approve" });
-    expect(await provision.exit, provision.stderr()).toBe(0);
+    expect(await provision.exit, provision.stderr).toBe(0);
     // It narrated the start on stderr and printed the ready instance as its last line.
-    expect(provision.stderr()).toMatch(/waiting for gateway handshake/);
+    expect(provision.stderr).toMatch(/waiting for gateway handshake/);
     expect(provision.lines().at(-1)).toMatchObject({
       instance: { id: "work", status: "ready" },
       job: { status: "succeeded" },
@@ -176,7 +121,7 @@ describe("OpenClaw instances through the Autopilot", () => {
       15_000,
     );
     await person.approvals.resolve({ approvalId: del.id, decision: "approve" });
-    expect(await deleting.exit, deleting.stderr()).toBe(0);
+    expect(await deleting.exit, deleting.stderr).toBe(0);
     expect(person.state.instances.get("work")?.status).toBe("stopped");
     expect(() => process.kill(status.data.pid, 0)).toThrow();
   }, 240_000);
@@ -248,42 +193,14 @@ function startedAt(backup: InstanceBackup): number {
 
 /** A new account (its own workspace) connected as a person. */
 async function owner(name: string) {
-  const signUp = await http<{ user: { id: string } }>("/api/auth/sign-up/email", {
-    method: "POST",
-    body: JSON.stringify({ email: `${name}-${Date.now()}@example.test`, password: "correct horse battery", name }),
-  });
-  const cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
-  const workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
-  const person = new AutopilotClient({
-    url: server.url,
-    workspace,
-    device: "laptop",
-    ticket: async () =>
-      (
-        await http<{ ticket: string }>("/api/connect-ticket", {
-          method: "POST",
-          cookie,
-          body: JSON.stringify({ workspaceId: workspace }),
-        })
-      ).body.ticket,
-  });
+  const { cookie } = await signUp(server.url, name);
+  const workspace = await ownWorkspace(server.url, cookie);
+  const person = personClient(server.url, cookie, workspace, "laptop");
   clients.push(person);
   await person.ready();
   // A second person decides what the first asks for (never whoever asked).
   const second = await addSecondPerson(server.url, cookie, workspace, `${name}-approver`);
-  const approver = new AutopilotClient({
-    url: server.url,
-    workspace,
-    device: "phone",
-    ticket: async () =>
-      (
-        await http<{ ticket: string }>("/api/connect-ticket", {
-          method: "POST",
-          cookie: second.cookie,
-          body: JSON.stringify({ workspaceId: workspace }),
-        })
-      ).body.ticket,
-  });
+  const approver = personClient(server.url, second.cookie, workspace, "phone");
   clients.push(approver);
   await approver.ready();
   return { person, approver, workspace };

@@ -4,67 +4,53 @@
 // directly (same handshake and device pairing as a hosted gateway), answering in a thread.
 // The only stand-in is the scripted model (a paid external API).
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../../party/dev/chromium.mjs";
-import { freePort, ROOT, startServer } from "../../party/dev/server.mjs";
+import { freePort } from "../../party/dev/server.mjs";
 import { type StandaloneGateway, startStandaloneGateway } from "../../runtime/test/standalone-gateway";
-import { markerScript, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
+import { markerScript } from "../../runtime/test/scripted-model";
 import type { AutopilotClient } from "../src/client";
-import { addSecondPerson, httpJson, signUpVerified, until, waitForMessage } from "./e2e-helpers";
-import { recordingClients } from "./recording-clients";
+import { openLive, screenshots, signedInPage } from "./browser-helpers";
+import { until, waitForMessage, withScriptedModel, withServer } from "./e2e-helpers";
+import { type recordingClients, recordedAliceAndBob } from "./recording-clients";
 
-type Server = Awaited<ReturnType<typeof startServer>>;
-
-let server: Server;
-let model: ScriptedModel;
 let gateway: StandaloneGateway;
 let gatewayPort: number;
 /** The gateway's own token: what a user pastes into the link form. */
 const GATEWAY_TOKEN = `own-gateway-${randomBytes(24).toString("hex")}`;
-let workspace: string;
 let cookie: string;
-const dirs: string[] = [];
 /** Every frame any member received (`members.received`), and every line the server logged: the token is in none. */
 let members: ReturnType<typeof recordingClients>;
 const serverLog: string[] = [];
 
-const http = <T>(path: string, init: RequestInit & { cookie?: string } = {}) => httpJson<T>(server.url, path, init);
 const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
 let browser: Browser | undefined;
 let alice: AutopilotClient;
 let bob: AutopilotClient;
 
+const model = withScriptedModel({ reply: markerScript });
 beforeAll(async () => {
-  model = await startScriptedModel();
-  model.setReply(markerScript);
   gatewayPort = await freePort();
   gateway = startStandaloneGateway({ port: gatewayPort, token: GATEWAY_TOKEN, modelBaseUrl: model.baseUrl });
-  const persistDir = mkdtempSync(join(tmpdir(), "autopilot-e2e-linked-"));
-  dirs.push(persistDir);
-  // No runtime at all: a linked gateway does not need one. (startServer allows loopback
-  // gateways, as `npm start` does; production refuses them unless its operator allows.)
-  server = await startServer({ port: await freePort(), persistDir, log: (line) => serverLog.push(line) });
+});
+afterAll(async () => {
+  await gateway?.stop();
+});
+
+// No runtime at all: a linked gateway does not need one. (startServer allows loopback
+// gateways, as `npm start` does; production refuses them unless its operator allows.)
+const server = withServer({ log: (line) => serverLog.push(line) });
+
+beforeAll(async () => {
   // A verified person, as the app expects one (the browser step opens the app as Alice).
-  cookie = (await signUpVerified(server.url, "Alice")).cookie;
-  workspace = (await http<{ workspaces: { id: string }[] }>("/api/me", { cookie })).body.workspaces[0]!.id;
-  const bobPerson = await addSecondPerson(server.url, cookie, workspace, "Bob");
-  members = recordingClients(server.url, workspace);
-  alice = await members.connect("laptop", cookie);
-  bob = await members.connect("phone", bobPerson.cookie);
-}, 120_000);
+  ({ cookie, members, alice, bob } = await recordedAliceAndBob(server.url));
+});
 
 afterAll(async () => {
   members?.closeAll();
   await browser?.close();
-  await server?.stop();
-  await gateway?.stop();
-  await model?.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 describe("a gateway its user runs elsewhere, linked to the workspace", () => {
@@ -162,16 +148,10 @@ describe("a gateway its user runs elsewhere, linked to the workspace", () => {
   }, 240_000);
 
   it("in the app: the link form (token as a password field, gone once filed), the request waiting under Instances, then the linked gateway in the list, connected", async () => {
-    const artifacts = join(ROOT, "test-artifacts");
-    mkdirSync(artifacts, { recursive: true });
+    const shot = screenshots("linked-gateway");
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const [name, value] = [cookie.slice(0, cookie.indexOf("=")), cookie.slice(cookie.indexOf("=") + 1)];
-    await context.addCookies([{ name, value, url: server.url }]);
-    const page = await context.newPage();
-    page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
-    await page.goto(server.url);
-    await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
+    const { page } = await signedInPage(browser, server.url, cookie, { viewport: { width: 1280, height: 900 } });
+    await openLive(page, server.url);
     await page.getByRole("button", { name: "Link your own gateway…" }).click();
     const form = page.getByRole("form", { name: "Link your own gateway" });
     await form.getByLabel("Id").fill("laptop");
@@ -180,7 +160,7 @@ describe("a gateway its user runs elsewhere, linked to the workspace", () => {
     const token = form.getByLabel("Token");
     expect(await token.getAttribute("type")).toBe("password");
     await token.fill(GATEWAY_TOKEN);
-    await page.screenshot({ path: join(artifacts, "linked-gateway-form.png") });
+    await shot(page, "form");
     await form.getByRole("button", { name: "Link" }).click();
     // Filed: the form closes (the token goes with it) and the request shows under Instances, from the room's state.
     const requested = page
@@ -222,7 +202,7 @@ describe("a gateway its user runs elsewhere, linked to the workspace", () => {
     expect(await fact("Model").textContent()).toBe("set on the gateway");
     expect(await fact("Connected").textContent()).toMatch(/^since /);
     expect(await facts.getByText("not running").count()).toBe(0);
-    await page.screenshot({ path: join(artifacts, "linked-gateway.png") });
+    await shot(page, "list");
     expect(await page.getByRole("button", { name: "Restart" }).count()).toBe(0);
     expect(await page.content()).not.toContain(GATEWAY_TOKEN);
   }, 180_000);

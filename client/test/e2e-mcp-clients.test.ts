@@ -6,7 +6,6 @@
 // to this endpoint through a loopback shim that adds the key, since the suite sends no
 // headers of its own; the shim passes Host and Origin on untouched, so the suite's DNS
 // rebinding scenario reaches the Worker's own check.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,8 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AutopilotClient } from "../src/client";
-import { freePort, ROOT, startServer } from "../../party/dev/server.mjs";
-import { httpJson, personClient, signUpVerified, until } from "./e2e-helpers";
+import { ROOT } from "../../party/dev/server.mjs";
+import { createKey, ownWorkspace, personClient, runProcess, signUpVerified, until, withServer } from "./e2e-helpers";
 
 const CONFORMANCE = join(ROOT, "node_modules", "@modelcontextprotocol", "conformance", "dist", "index.js");
 
@@ -60,8 +59,7 @@ const NOT_APPLICABLE: Record<string, string> = {
   "prompts-get-with-image": "the endpoint offers no prompts",
 };
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let persistDir: string;
+const server = withServer();
 let resultsDir: string;
 let workspace: string;
 let agentKey: string;
@@ -69,29 +67,9 @@ let person: AutopilotClient;
 let shim: http.Server;
 let shimUrl: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `node <args>` in the repository, with `input` on stdin; resolves when it exits. */
-function node(args: string[], input = "", env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const node = (args: string[], input = "", env: Record<string, string> = {}) =>
+  runProcess(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdin: input });
 
 /** The docs' code block that imports from `pkg`, with the placeholders filled in. */
 function snippet(pkg: string): string {
@@ -127,19 +105,10 @@ function startShim(): Promise<http.Server> {
 }
 
 beforeAll(async () => {
-  persistDir = mkdtempSync(join(tmpdir(), "autopilot-mcp-clients-"));
   resultsDir = mkdtempSync(join(tmpdir(), "autopilot-mcp-conformance-"));
-  server = await startServer({ port: await freePort(), persistDir });
   const alice = await signUpVerified(server.url, "Alice");
-  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: alice.cookie })).body
-    .workspaces[0]!.id;
-  const key = await httpJson<{ key: string }>(server.url, `/api/workspaces/${workspace}/keys`, {
-    method: "POST",
-    cookie: alice.cookie,
-    body: JSON.stringify({ name: "mcp-agent", scopes: ["read", "write"] }),
-  });
-  expect(key.status).toBe(201);
-  agentKey = key.body.key;
+  workspace = await ownWorkspace(server.url, alice.cookie);
+  agentKey = await createKey(server.url, alice.cookie, workspace, { name: "mcp-agent", scopes: ["read", "write"] });
   person = personClient(server.url, alice.cookie, workspace, "alice");
   await person.ready();
   shim = await startShim();
@@ -150,8 +119,7 @@ afterAll(async () => {
   person?.close();
   shim?.closeAllConnections();
   shim?.close();
-  await server?.stop();
-  for (const dir of [persistDir, resultsDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  if (resultsDir) rmSync(resultsDir, { recursive: true, force: true });
 });
 
 describe("the docs' snippets, as written", () => {

@@ -2,22 +2,16 @@
 // it): an agent that speaks the protocol itself over the PartyKit client, without our client
 // library. It buys a connect ticket with its key before every connect, gets hello, makes a
 // request, and after a reconnect resumes from the last event it saw and gets what it missed.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { PartySocket } from "partysocket";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startServer } from "../../party/dev/server.mjs";
 import { Events } from "../../shared/protocol/events";
 import { type EventFrame, ServerFrame } from "../../shared/protocol/frames";
 import type { HelloPayload } from "../../shared/protocol/hello";
 import { ThreadResult, ThreadsListResult } from "../../shared/protocol/threads";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
-import { httpJson, signUpVerified, until } from "./e2e-helpers";
+import { createKey, ownWorkspace, signUpVerified, until, withServer } from "./e2e-helpers";
 
-type Server = Awaited<ReturnType<typeof startServer>>;
-let server: Server;
-let persistDir: string;
+const server = withServer();
 let workspace: string;
 let agentKey: string;
 const sockets: PartySocket[] = [];
@@ -116,24 +110,13 @@ const threadCreated = (frame: ServerFrame, threadId: string): frame is EventFram
   (frame.payload as { thread: { id: string } }).thread.id === threadId;
 
 beforeAll(async () => {
-  persistDir = mkdtempSync(join(tmpdir(), "autopilot-e2e-partysocket-"));
-  server = await startServer({ port: await freePort(), persistDir });
   const owner = await signUpVerified(server.url, "Owner");
-  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: owner.cookie })).body
-    .workspaces[0]!.id;
-  const key = await httpJson<{ key: string }>(server.url, `/api/workspaces/${workspace}/keys`, {
-    method: "POST",
-    cookie: owner.cookie,
-    body: JSON.stringify({ name: "stock-partysocket" }),
-  });
-  expect(key.status).toBe(201);
-  agentKey = key.body.key;
+  workspace = await ownWorkspace(server.url, owner.cookie);
+  agentKey = await createKey(server.url, owner.cookie, workspace, { name: "stock-partysocket" });
 });
 
-afterAll(async () => {
+afterAll(() => {
   for (const socket of sockets) socket.close();
-  await server?.stop();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
 });
 
 describe("stock partysocket against the Autopilot", () => {

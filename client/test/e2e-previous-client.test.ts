@@ -1,13 +1,9 @@
 // A client pinned to the previous protocol version against today's room: the library as it
 // was built for protocol 9 (fixtures/autopilot-client-protocol-9.mjs) connects, works and
 // follows a person of the current version, without a frame it cannot read.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startServer } from "../../party/dev/server.mjs";
 import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../../shared/protocol/version";
-import { httpJson, personClient, signUpVerified, until } from "./e2e-helpers";
+import { createKey, ownWorkspace, personClient, signUpVerified, until, withServer } from "./e2e-helpers";
 
 // The fixture is plain JavaScript of another version: typed here only as far as the test uses it.
 interface PreviousClient {
@@ -34,32 +30,20 @@ type PreviousModule = {
   PROTOCOL_VERSION: number;
 };
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let persistDir: string;
+const server = withServer();
 let workspace: string;
 let alice: { cookie: string; email: string };
 let agentKey: string;
 const closers: Array<() => void> = [];
 
 beforeAll(async () => {
-  persistDir = mkdtempSync(join(tmpdir(), "autopilot-previous-"));
-  server = await startServer({ port: await freePort(), persistDir });
   alice = await signUpVerified(server.url, "Alice");
-  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: alice.cookie })).body
-    .workspaces[0]!.id;
-  agentKey = (
-    await httpJson<{ key: string }>(server.url, `/api/workspaces/${workspace}/keys`, {
-      method: "POST",
-      cookie: alice.cookie,
-      body: JSON.stringify({ name: "pinned-agent" }),
-    })
-  ).body.key;
+  workspace = await ownWorkspace(server.url, alice.cookie);
+  agentKey = await createKey(server.url, alice.cookie, workspace, { name: "pinned-agent" });
 });
 
-afterAll(async () => {
+afterAll(() => {
   for (const close of closers) close();
-  await server?.stop();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
 });
 
 describe("a client of the previous protocol version", () => {

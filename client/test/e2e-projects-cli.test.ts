@@ -6,46 +6,29 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startServer } from "../../party/dev/server.mjs";
 import type { Project } from "../../shared/protocol/projects";
 import type { AutopilotClient } from "../src/client";
-import { httpJson, personClient, signUpVerified, until, cliJson, type CliRun, runCli } from "./e2e-helpers";
+import { createKey, ownWorkspace, personClient, signUpVerified, until, withServer, agentCli } from "./e2e-helpers";
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let persistDir: string;
+const server = withServer();
 let workspace: string;
 let writerKey: string;
 let readerKey: string;
 let person: AutopilotClient;
 
-const cli = (args: string[], options: { key?: string; stdin?: string } = {}): Promise<CliRun> =>
-  runCli({ url: server.url, workspace, key: options.key ?? writerKey }, args, options.stdin);
-
-const json = <T>(args: string[], options?: { key?: string; stdin?: string }): Promise<T> =>
-  cliJson<T>(cli(args, options), args);
+const { cli, json } = agentCli(() => ({ url: server.url, workspace, key: writerKey }));
 
 beforeAll(async () => {
-  persistDir = mkdtempSync(join(tmpdir(), "projects-cli-"));
-  server = await startServer({ port: await freePort(), persistDir });
   const owner = await signUpVerified(server.url, "Owner");
-  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: owner.cookie })).body
-    .workspaces[0]!.id;
-  const key = (scopes?: string[]) =>
-    httpJson<{ key: string }>(server.url, `/api/workspaces/${workspace}/keys`, {
-      method: "POST",
-      cookie: owner.cookie,
-      body: JSON.stringify({ name: scopes ? "reader" : "release bot", ...(scopes ? { scopes } : {}) }),
-    });
-  writerKey = (await key()).body.key;
-  readerKey = (await key(["read"])).body.key;
+  workspace = await ownWorkspace(server.url, owner.cookie);
+  writerKey = await createKey(server.url, owner.cookie, workspace, { name: "release bot" });
+  readerKey = await createKey(server.url, owner.cookie, workspace, { name: "reader", scopes: ["read"] });
   person = personClient(server.url, owner.cookie, workspace, "owner-laptop");
   await person.ready();
 }, 120_000);
 
-afterAll(async () => {
+afterAll(() => {
   person?.close();
-  await server?.stop();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
 });
 
 describe("autopilot projects", () => {

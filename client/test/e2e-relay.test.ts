@@ -4,21 +4,15 @@
 // subscribes with filters, gets EOSE and live events, deletes (NIP-09), reacts (NIP-25),
 // registers its pubkey and authenticates (NIP-42) into a workspace's community; bad events
 // and a subscription flood get their refusals; a non-member is refused; /SKILL.md is served.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Event, EventTemplate } from "nostr-tools/core";
 import { getToken } from "nostr-tools/nip98";
 import { SimplePool } from "nostr-tools/pool";
 import { finalizeEvent, generateSecretKey, getPublicKey } from "nostr-tools/pure";
 import { Relay } from "nostr-tools/relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startServer } from "../../party/dev/server.mjs";
-import { httpJson, signUpVerified, until } from "./e2e-helpers";
+import { createKey, ownWorkspace, signUpVerified, until, withServer } from "./e2e-helpers";
 
-type Server = Awaited<ReturnType<typeof startServer>>;
-let server: Server;
-let persistDir: string;
+const server = withServer();
 let workspace: string;
 let agentKey: string;
 let wsUrl: string;
@@ -37,26 +31,15 @@ async function connect(url: string): Promise<Relay> {
 }
 
 beforeAll(async () => {
-  persistDir = mkdtempSync(join(tmpdir(), "autopilot-e2e-relay-"));
-  server = await startServer({ port: await freePort(), persistDir });
   wsUrl = server.url.replace(/^http/, "ws");
   const owner = await signUpVerified(server.url, "Owner");
-  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: owner.cookie })).body
-    .workspaces[0]!.id;
-  const key = await httpJson<{ key: string }>(server.url, `/api/workspaces/${workspace}/keys`, {
-    method: "POST",
-    cookie: owner.cookie,
-    body: JSON.stringify({ name: "nostr-agent" }),
-  });
-  expect(key.status).toBe(201);
-  agentKey = key.body.key;
+  workspace = await ownWorkspace(server.url, owner.cookie);
+  agentKey = await createKey(server.url, owner.cookie, workspace, { name: "nostr-agent" });
 });
 
 afterAll(async () => {
   for (const relay of relays) relay.close();
   for (const pool of pools) pool.destroy();
-  await server?.stop();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
 });
 
 describe("stock nostr-tools against the relay", () => {

@@ -5,32 +5,21 @@
 // pass with nobody connected (a wait before looking whether something ran, never before
 // asserting that something did not), then waits for what the server reports (a schedule's
 // status, its last run) and reads the thread's messages.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { freePort, startServer } from "../../party/dev/server.mjs";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { Schedule } from "../../shared/protocol/schedules";
 import type { Message } from "../../shared/protocol/threads";
 import type { AutopilotClient } from "../src/client";
-import { httpJson, personClient, signUpVerified, cliJson, type CliRun, runCli } from "./e2e-helpers";
+import { createKey, ownWorkspace, personClient, signUpVerified, withServer, agentCli } from "./e2e-helpers";
 
 const EVERY_MS = 2000;
-const VARS = { SCHEDULE_MIN_INTERVAL_SECONDS: "2" };
 
-let server: Awaited<ReturnType<typeof startServer>>;
-let port: number;
-let persistDir: string;
+const server = withServer({ vars: { SCHEDULE_MIN_INTERVAL_SECONDS: "2" } });
 let workspace: string;
 let writerKey: string;
 let readerKey: string;
 let ownerCookie: string;
 
-const cli = (args: string[], options: { key?: string; stdin?: string } = {}): Promise<CliRun> =>
-  runCli({ url: server.url, workspace, key: options.key ?? writerKey }, args, options.stdin);
-
-const json = <T>(args: string[], options?: { key?: string; stdin?: string }): Promise<T> =>
-  cliJson<T>(cli(args, options), args);
+const { cli, json } = agentCli(() => ({ url: server.url, workspace, key: writerKey }));
 
 const listed = async (): Promise<Map<string, Schedule>> =>
   new Map((await json<{ schedules: Schedule[] }>(["schedules", "list"])).schedules.map((s) => [s.id, s]));
@@ -59,28 +48,11 @@ async function messages(person: AutopilotClient, threadId: string): Promise<Mess
 }
 
 beforeAll(async () => {
-  persistDir = mkdtempSync(join(tmpdir(), "schedules-e2e-"));
-  port = await freePort();
-  server = await startServer({ port, persistDir, vars: VARS });
   const owner = await signUpVerified(server.url, "Owner");
   ownerCookie = owner.cookie;
-  workspace = (await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: owner.cookie })).body
-    .workspaces[0]!.id;
-  const key = async (scopes?: string[]) =>
-    (
-      await httpJson<{ key: string }>(server.url, `/api/workspaces/${workspace}/keys`, {
-        method: "POST",
-        cookie: owner.cookie,
-        body: JSON.stringify({ name: scopes ? "reader" : "scheduler", ...(scopes ? { scopes } : {}) }),
-      })
-    ).body.key;
-  writerKey = await key();
-  readerKey = await key(["read"]);
-}, 120_000);
-
-afterAll(async () => {
-  await server?.stop();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
+  workspace = await ownWorkspace(server.url, owner.cookie);
+  writerKey = await createKey(server.url, owner.cookie, workspace, { name: "scheduler" });
+  readerKey = await createKey(server.url, owner.cookie, workspace, { name: "reader", scopes: ["read"] });
 });
 
 describe("autopilot schedules", () => {
@@ -184,7 +156,7 @@ describe("autopilot schedules", () => {
     await server.stop();
     const downSince = Date.now();
     await passes(acrossAt + 2000);
-    server = await startServer({ port, persistDir, vars: VARS });
+    await server.start();
     const restartedAt = Date.now();
     // Nobody asks for a while after the restart either: the room's alarm wakes it.
     await passes(restartedAt + 5000);

@@ -1,159 +1,58 @@
 // End to end against the real server, started exactly as `npm start` starts it (wrangler
 // dev: workerd, local D1 and Durable Objects). People connect with the client library
 // (session → connect ticket); the agent is the `autopilot` CLI in a child process.
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ROOT, freePort, startServer } from "../../party/dev/server.mjs";
-import { AutopilotClient } from "../src/client";
-import { notYet, until } from "./e2e-helpers";
-
-type Server = Awaited<ReturnType<typeof startServer>>;
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AutopilotClient } from "../src/client";
+import {
+  addSecondPerson,
+  personClient as clientOf,
+  createKey,
+  ownWorkspace,
+  signUpVerified,
+  until,
+  withServer,
+  startCli,
+} from "./e2e-helpers";
 
 interface Person {
-  name: string;
   email: string;
   cookie: string;
 }
 
-const CLI = join(ROOT, "client", "bin", "autopilot.mjs");
-let server: Server;
-let port: number;
-let persistDir: string;
+const server = withServer();
 let workspace: string;
 let alice: Person;
 let bob: Person;
 let agentKey: string;
 const clients: AutopilotClient[] = [];
 
-async function http<T>(
-  path: string,
-  init: RequestInit & { cookie?: string } = {},
-): Promise<{ status: number; body: T; headers: Headers }> {
-  const res = await fetch(`${server.url}${path}`, {
-    ...init,
-    headers: {
-      "content-type": "application/json",
-      origin: server.url,
-      ...(init.cookie ? { cookie: init.cookie } : {}),
-      ...(init.headers ?? {}),
-    },
-  });
-  return { status: res.status, body: (await res.json()) as T, headers: res.headers };
-}
-
-async function signUp(name: string): Promise<Person> {
-  const email = `${name.toLowerCase()}-${Date.now()}@example.test`;
-  const res = await http("/api/auth/sign-up/email", {
-    method: "POST",
-    body: JSON.stringify({ email, password: "correct horse battery", name }),
-  });
-  expect(res.status).toBe(200);
-  const cookie = res.headers.get("set-cookie")!.split(";")[0]!;
-  // Only a verified address can be added to a workspace: follow the link the dev outbox holds.
-  const outbox = await http<{ mails: { link: string }[] }>("/api/dev/mail", { cookie });
-  expect((await fetch(outbox.body.mails[0]!.link, { headers: { cookie }, redirect: "manual" })).status).toBe(302);
-  return { name, email, cookie };
-}
-
 /** A person's live client: the session cookie buys a single-use ticket for every connect. */
 function personClient(person: Person, device: string): AutopilotClient {
-  const client = new AutopilotClient({
-    url: server.url,
-    workspace,
-    device,
-    ticket: async () =>
-      (
-        await http<{ ticket: string }>("/api/connect-ticket", {
-          method: "POST",
-          cookie: person.cookie,
-          body: JSON.stringify({ workspaceId: workspace }),
-        })
-      ).body.ticket,
-  });
+  const client = clientOf(server.url, person.cookie, workspace, device);
   clients.push(client);
   return client;
 }
 
-interface CliRun {
-  child: ChildProcess;
-  lines: unknown[];
-  stderr: string;
-  exit: Promise<number>;
-  nextLine(pick?: (line: unknown) => boolean, timeoutMs?: number): Promise<unknown>;
-}
-
 /** Runs the CLI on the machine's own Node (agents bring their own Node 20+). */
-function cli(args: string[], env: Record<string, string> = {}): CliRun {
-  const child = spawn(process.env.AUTOPILOT_TEST_NODE ?? "node", [CLI, ...args], {
-    env: { ...process.env, AUTOPILOT_URL: server.url, AUTOPILOT_WORKSPACE: workspace, AUTOPILOT_KEY: agentKey, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const run: CliRun = {
-    child,
-    lines: [],
-    stderr: "",
-    exit: new Promise((resolve) => child.once("exit", (code) => resolve(code ?? -1))),
-    nextLine: (pick = () => true, timeoutMs = 15_000) =>
-      vi.waitFor(
-        () =>
-          run.lines.find(pick) ||
-          notYet(`no matching CLI output; stdout: ${JSON.stringify(run.lines).slice(-800)} stderr: ${run.stderr}`),
-        { timeout: timeoutMs, interval: 50 },
-      ),
-  };
-  let buffer = "";
-  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-    buffer += chunk;
-    const parts = buffer.split("\n");
-    buffer = parts.pop()!;
-    for (const line of parts) if (line.trim()) run.lines.push(JSON.parse(line));
-  });
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
-    run.stderr += chunk;
-  });
-  return run;
-}
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  startCli({ url: server.url, workspace, key: agentKey }, args, env);
 
 async function cliJson<T>(args: string[]): Promise<T> {
   const run = cli(args);
   const code = await run.exit;
   if (code !== 0) throw new Error(`autopilot ${args.join(" ")} exited ${code}: ${run.stderr}`);
-  return run.lines[0] as T;
+  return run.lines()[0] as T;
 }
 
 beforeAll(async () => {
-  port = await freePort();
-  persistDir = mkdtempSync(join(tmpdir(), "autopilot-e2e-"));
-  server = await startServer({ port, persistDir });
-  alice = await signUp("Alice");
-  bob = await signUp("Bob");
-  const me = await http<{ workspaces: { id: string }[] }>("/api/me", { cookie: alice.cookie });
-  workspace = me.body.workspaces[0]!.id;
-  expect(
-    (
-      await http(`/api/workspaces/${workspace}/members`, {
-        method: "POST",
-        cookie: alice.cookie,
-        body: JSON.stringify({ email: bob.email, role: "member" }),
-      })
-    ).status,
-  ).toBe(201);
-  const key = await http<{ key: string }>(`/api/workspaces/${workspace}/keys`, {
-    method: "POST",
-    cookie: alice.cookie,
-    body: JSON.stringify({ name: "ci-bot" }),
-  });
-  expect(key.status).toBe(201);
-  agentKey = key.body.key;
+  alice = await signUpVerified(server.url, "Alice");
+  workspace = await ownWorkspace(server.url, alice.cookie);
+  bob = await addSecondPerson(server.url, alice.cookie, workspace, "Bob");
+  agentKey = await createKey(server.url, alice.cookie, workspace, { name: "ci-bot" });
 });
 
-afterAll(async () => {
+afterAll(() => {
   for (const c of clients) c.close();
-  await server?.stop();
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
 });
 
 describe("the product over `npm start`'s server", () => {
@@ -345,7 +244,7 @@ describe("the product over `npm start`'s server", () => {
     const seqBefore = a.lastSeq!;
 
     await server.stop();
-    server = await startServer({ port, persistDir });
+    await server.start();
 
     await until(() => a.status === "connected" && a.lastSeq === seqBefore, "client reconnected after restart", 30_000);
     const threads = await cliJson<{ threads: { id: string; messageCount: number }[] }>(["threads"]);

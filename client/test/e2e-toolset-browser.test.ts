@@ -12,7 +12,15 @@ import type { Project } from "../../shared/protocol/projects";
 import type { AgentToolsetResult } from "../../shared/protocol/toolset";
 import type { AutopilotClient } from "../src/client";
 import { artifactsIn, openLive, signedInPage, withBrowser } from "./browser-helpers";
-import { autopilotOrGateway, httpJson, modelVars, personClient, runCli, signUpVerified, until } from "./e2e-helpers";
+import {
+  autopilotOrGateway,
+  httpJson,
+  modelVars,
+  personClient,
+  provisionConnected,
+  runCli,
+  signUpVerified,
+} from "./e2e-helpers";
 import { withOpenClawStack } from "./openclaw-stack";
 import { ISSUE_WORKSPACE, type SeededWorkspace, seedWorkspace, threadTitle } from "./workspace-seed";
 
@@ -69,9 +77,7 @@ beforeAll(async () => {
   clients.push(owner, second);
   await Promise.all([owner.ready(), second.ready()]);
   // A real gateway: provisioned by the owner, approved by the second person.
-  const { approval } = await owner.instances.provision({ instanceId: INSTANCE, name: "Lab" });
-  await second.approvals.resolve({ approvalId: approval.id, decision: "approve" });
-  await until(() => owner.state.instances.get(INSTANCE)?.bridge === "connected", "the gateway connected", 240_000);
+  await provisionConnected(owner, second, { instanceId: INSTANCE, name: "Lab" });
   threadId = seeded.threadIds[1]!;
   await owner.instances.attach({ instanceId: INSTANCE, threadId });
   await owner.threads.configure({ threadId, responder: "autopilot", reply: "every" });

@@ -8,20 +8,21 @@
 // worker registers.
 import { createECDH, randomBytes } from "node:crypto";
 import { createServer, type Server as HttpServer } from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import ece from "http_ece";
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { launchChromium } from "../../party/dev/chromium.mjs";
-import { ensureDevVars, freePort, startServer } from "../../party/dev/server.mjs";
+import { ensureDevVars, freePort } from "../../party/dev/server.mjs";
 import { AutopilotClient } from "../src/client";
-import { signUpInUi } from "./browser-helpers";
-import { addSecondPerson, httpJson, signUpVerified, until } from "./e2e-helpers";
-
-type Server = Awaited<ReturnType<typeof startServer>>;
+import { signUpInUi, withBrowser } from "./browser-helpers";
+import {
+  addSecondPerson,
+  createKey,
+  ownWorkspace,
+  personClient,
+  signUpVerified,
+  until,
+  withServer,
+} from "./e2e-helpers";
 
 interface Received {
   path: string;
@@ -29,8 +30,6 @@ interface Received {
   body: Buffer;
 }
 
-let server: Server;
-let persistDir: string;
 let pushService: HttpServer;
 let pushHost: string;
 /** Every request the stand-in push service received, in order. */
@@ -61,34 +60,19 @@ beforeAll(async () => {
   const port = await freePort();
   await new Promise<void>((resolve) => pushService.listen(port, "127.0.0.1", resolve));
   pushHost = `127.0.0.1:${port}`;
-  persistDir = mkdtempSync(join(tmpdir(), "autopilot-web-push-"));
-  server = await startServer({ port: await freePort(), persistDir, vars: { PUSH_TEST_ENDPOINT_HOST: pushHost } });
-}, 120_000);
-
+});
 afterAll(async () => {
-  for (const c of clients) c.close();
-  await server?.stop();
   await new Promise((resolve) => pushService?.close(resolve));
-  if (persistDir) rmSync(persistDir, { recursive: true, force: true });
 });
 
-const ticketFor = (cookie: string, workspace: string) => async () =>
-  (
-    await httpJson<{ ticket: string }>(server.url, "/api/connect-ticket", {
-      method: "POST",
-      cookie,
-      body: JSON.stringify({ workspaceId: workspace }),
-    })
-  ).body.ticket;
+const server = withServer(() => ({ vars: { PUSH_TEST_ENDPOINT_HOST: pushHost } }));
+
+afterAll(() => {
+  for (const c of clients) c.close();
+});
 
 async function person(cookie: string, workspace: string, record = false) {
-  const client = new AutopilotClient({
-    url: server.url,
-    workspace,
-    device: "laptop",
-    ticket: ticketFor(cookie, workspace),
-    ...(record ? { WebSocket: RecordingWebSocket } : {}),
-  });
+  const client = personClient(server.url, cookie, workspace, "laptop", record ? { WebSocket: RecordingWebSocket } : {});
   clients.push(client);
   await client.ready();
   return client;
@@ -128,9 +112,7 @@ describe("Web Push to a person with no tab open", () => {
   it("pushes an approval once, encrypted to the browser's keys and signed with the room's VAPID key; refuses hostile subscriptions and agents; a 410 removes the subscription", async () => {
     const privateKey = ensureDevVars().VAPID_PRIVATE_KEY!;
     const alice = await signUpVerified(server.url, "Alice");
-    const workspace = (
-      await httpJson<{ workspaces: { id: string }[] }>(server.url, "/api/me", { cookie: alice.cookie })
-    ).body.workspaces[0]!.id;
+    const workspace = await ownWorkspace(server.url, alice.cookie);
     const bob = await addSecondPerson(server.url, alice.cookie, workspace, "Bob");
     const aliceLive = await person(alice.cookie, workspace, true);
     const bobLive = await person(bob.cookie, workspace);
@@ -185,13 +167,7 @@ describe("Web Push to a person with no tab open", () => {
     ).rejects.toMatchObject({ code: "bad_request" });
 
     // An agent has no inbox, so no pushes either.
-    const key = (
-      await httpJson<{ key: string }>(server.url, `/api/workspaces/${workspace}/keys`, {
-        method: "POST",
-        cookie: alice.cookie,
-        body: JSON.stringify({ name: "bot" }),
-      })
-    ).body.key;
+    const key = await createKey(server.url, alice.cookie, workspace, { name: "bot" });
     const agent = new AutopilotClient({ url: server.url, workspace, device: "bot", apiKey: key });
     clients.push(agent);
     await agent.ready();
@@ -279,10 +255,7 @@ describe("Web Push to a person with no tab open", () => {
 });
 
 describe("the installable app", () => {
-  let browser: Browser;
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = withBrowser();
 
   it("serves a manifest and a service worker, and the worker registers", async () => {
     const manifest = await fetch(`${server.url}/manifest.webmanifest`);
@@ -294,7 +267,6 @@ describe("the installable app", () => {
     expect(sw.status).toBe(200);
     expect(sw.headers.get("content-type")).toMatch(/javascript/);
 
-    browser = await launchChromium();
     const ctx = await browser.newContext();
     await ctx.grantPermissions(["notifications"], { origin: server.url });
     const page = await ctx.newPage();

@@ -1,5 +1,5 @@
-import { AutopilotClient } from "../src/client";
-import { httpJson } from "./e2e-helpers";
+import type { AutopilotClient } from "../src/client";
+import { addSecondPerson, ownWorkspace, personClient, signUp, signUpVerified } from "./e2e-helpers";
 
 /**
  * People's clients of one workspace, connected as the app connects them (a session buys a
@@ -19,20 +19,7 @@ export function recordingClients(serverUrl: string, workspace: string) {
     /** Every frame any of these clients received, in order. */
     received,
     async connect(device: string, cookie: string): Promise<AutopilotClient> {
-      const client = new AutopilotClient({
-        url: serverUrl,
-        workspace,
-        device,
-        WebSocket: RecordingWebSocket,
-        ticket: async () =>
-          (
-            await httpJson<{ ticket: string }>(serverUrl, "/api/connect-ticket", {
-              method: "POST",
-              cookie,
-              body: JSON.stringify({ workspaceId: workspace }),
-            })
-          ).body.ticket,
-      });
+      const client = personClient(serverUrl, cookie, workspace, device, { WebSocket: RecordingWebSocket });
       clients.push(client);
       await client.ready();
       return client;
@@ -41,4 +28,19 @@ export function recordingClients(serverUrl: string, workspace: string) {
       for (const c of clients) c.close();
     },
   };
+}
+
+/**
+ * Alice, signed up with her own workspace (her address verified unless `verified: false`),
+ * and Bob, a member of it who decides what she asks for: connected with recording clients,
+ * her laptop and his phone.
+ */
+export async function recordedAliceAndBob(serverUrl: string, { verified = true } = {}) {
+  const { cookie } = await (verified ? signUpVerified : signUp)(serverUrl, "Alice");
+  const workspace = await ownWorkspace(serverUrl, cookie);
+  const bobPerson = await addSecondPerson(serverUrl, cookie, workspace, "Bob");
+  const members = recordingClients(serverUrl, workspace);
+  const alice = await members.connect("laptop", cookie);
+  const bob = await members.connect("phone", bobPerson.cookie);
+  return { cookie, workspace, members, alice, bob };
 }
