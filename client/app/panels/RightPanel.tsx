@@ -1,4 +1,4 @@
-import { useEffect, useMemo, type KeyboardEvent, type ReactNode } from "react";
+import { type ComponentType, useEffect, useMemo, type KeyboardEvent, type ReactNode } from "react";
 import { relativeTime } from "../lib/format";
 import { ProgressBar } from "../lib/progress-bar";
 import { sortApprovals, useRoom } from "../stores/room";
@@ -154,6 +154,19 @@ function Jobs() {
   );
 }
 
+/** What each tab shows. */
+const VIEWS: Record<RightTab, ComponentType> = {
+  inspector: Inspector,
+  inbox: InboxPanel,
+  approvals: ApprovalQueue,
+  tasks: TasksPanel,
+  jobs: Jobs,
+  memory: MemoryView,
+  community: CommunityView,
+  usage: BillingView,
+  audit: AuditView,
+};
+
 const TABS: Array<{ id: RightTab; label: string }> = [
   { id: "inspector", label: "Inspector" },
   { id: "inbox", label: "Inbox" },
@@ -189,6 +202,7 @@ export function RightPanel() {
   // Back from Stripe's checkout: Billing opens and says how it went.
   useEffect(() => takeCheckoutReturn(), []);
   const tab = useUi((s) => s.rightTab);
+  const View = VIEWS[tab];
   const setTab = useUi((s) => s.setRightTab);
   const pending = usePendingCount();
   const unread = useUnreadItems();
@@ -252,25 +266,7 @@ export function RightPanel() {
       </div>
       {/* Focusable from code: "Skip to the chat" lands here when no thread is open. */}
       <div className="tabpanel" id="right-tabpanel" role="tabpanel" aria-labelledby={`tab-${tab}`} tabIndex={-1}>
-        {tab === "inspector" ? (
-          <Inspector />
-        ) : tab === "inbox" ? (
-          <InboxPanel />
-        ) : tab === "approvals" ? (
-          <ApprovalQueue />
-        ) : tab === "tasks" ? (
-          <TasksPanel />
-        ) : tab === "jobs" ? (
-          <Jobs />
-        ) : tab === "memory" ? (
-          <MemoryView />
-        ) : tab === "community" ? (
-          <CommunityView />
-        ) : tab === "usage" ? (
-          <BillingView />
-        ) : (
-          <AuditView />
-        )}
+        <View />
       </div>
     </aside>
   );
