@@ -5,6 +5,7 @@ import { FormError } from "../lib/form-error";
 import { relativeTime } from "../lib/format";
 import { useSession } from "../stores/session";
 import { Brand } from "../shell/Brand";
+import { AdminTable } from "./AdminTable";
 import { PublicCommunity } from "./PublicCommunity";
 import { Workspaces } from "./WorkspaceBilling";
 
@@ -93,25 +94,11 @@ function Users({
         People <span className="count">{users.length}</span>
         {waiting > 0 && <span className="badge">{waiting} waiting</span>}
       </h2>
-      <table className="admin-table">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Email</th>
-            <th scope="col">Verified</th>
-            <th scope="col">Status</th>
-            <th scope="col">Created</th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {users.map((user) => (
-            <UserRow key={user.id} user={user} self={user.id === selfId} onChanged={onChanged} />
-          ))}
-        </tbody>
-      </table>
+      <AdminTable columns={["Name", "Email", "Verified", "Status", "Created"]}>
+        {users.map((user) => (
+          <UserRow key={user.id} user={user} self={user.id === selfId} onChanged={onChanged} />
+        ))}
+      </AdminTable>
     </section>
   );
 }

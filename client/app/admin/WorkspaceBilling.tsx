@@ -5,6 +5,7 @@ import { useAction } from "../lib/action";
 import { type AdminWorkspace, adminApi, errorText } from "../lib/api";
 import { FormError } from "../lib/form-error";
 import { relativeTime } from "../lib/format";
+import { AdminTable } from "./AdminTable";
 
 /**
  * `/admin`'s workspaces with their money: plan, balance and this period's spending, read from
@@ -205,30 +206,13 @@ export function Workspaces({ workspaces }: { workspaces: AdminWorkspace[] }) {
         Workspaces <span className="count">{workspaces.length}</span>
       </h2>
       <FormError error={loadError} />
-      <table className="admin-table">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Members</th>
-            <th scope="col">Plan</th>
-            <th scope="col" className="admin-number">
-              Balance
-            </th>
-            <th scope="col" className="admin-number">
-              Used this month
-            </th>
-            <th scope="col">Created</th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {workspaces.map((w) => (
-            <WorkspaceRow key={w.id} workspace={w} state={billing[w.id]} plans={plans} onChanged={changed(w.id)} />
-          ))}
-        </tbody>
-      </table>
+      <AdminTable
+        columns={["Name", "Members", "Plan", { number: "Balance" }, { number: "Used this month" }, "Created"]}
+      >
+        {workspaces.map((w) => (
+          <WorkspaceRow key={w.id} workspace={w} state={billing[w.id]} plans={plans} onChanged={changed(w.id)} />
+        ))}
+      </AdminTable>
     </section>
   );
 }
