@@ -85,10 +85,10 @@ describe("the kernel", () => {
     const { readdirSync, readFileSync } = await import("node:fs");
     const { Methods } = await import("../../../../shared/protocol/methods");
     const namespaces = new Set(Object.keys(Methods).map((method) => method.split(".")[0]!));
-    const here = new URL(".", import.meta.url);
+    const here = decodeURIComponent(new URL(".", import.meta.url).pathname);
     const named: string[] = [];
     for (const file of readdirSync(here).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))) {
-      const code = readFileSync(new URL(file, here), "utf8")
+      const code = String(readFileSync(`${here}/${file}`, "utf8"))
         .replace(/\/\*[\s\S]*?\*\//g, "")
         .replace(/\/\/.*$/gm, "");
       // A method's name, or a namespace's prefix ("approvals."): events (the kernel's presence.diff) are not features.
