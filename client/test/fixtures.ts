@@ -7,6 +7,8 @@ import type { PresenceEntry } from "../../shared/protocol/presence";
 import type { Actor } from "../../shared/protocol/principal";
 import type { Message, Thread } from "../../shared/protocol/threads";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
+import type { ReceivedEvent } from "../src/frames";
+import { applyEvent, applyHello, emptyState, type WorkspaceState } from "../src/state";
 
 export const alice: Actor = { id: "user_alice", kind: "user", name: "Alice" };
 export const bot: Actor = { id: "agent_bot", kind: "agent", name: "Bot" };
@@ -140,3 +142,14 @@ export function hello(over: Partial<HelloPayload> = {}): HelloPayload {
     ...over,
   };
 }
+
+/** `state` after `event`, which the reducer must apply (not ignore, not ask for a resync). */
+export function applied(state: WorkspaceState, event: ReceivedEvent): WorkspaceState {
+  const outcome = applyEvent(state, event);
+  if (outcome.kind !== "applied") throw new Error(`expected applied, got ${outcome.kind}`);
+  return outcome.state;
+}
+
+/** The state a hello at `seq` with this snapshot gives. */
+export const fromSnapshot = (over: Parameters<typeof snapshot>[0] = {}, seq = 5) =>
+  applyHello(emptyState, hello({ seq, snapshot: snapshot(over) })).state;

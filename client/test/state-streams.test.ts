@@ -2,17 +2,8 @@
 import { describe, expect, it } from "vitest";
 import type { ReceivedEvent } from "../src/frames";
 import type { ChatStream, GatewaySession } from "../../shared/protocol/gateway";
-import { applyEvent, applyHello, diffStreams, emptyState, threadStreams, type WorkspaceState } from "../src/state";
-import { hello, instance, message, snapshot, thread } from "./fixtures";
-
-function applied(state: WorkspaceState, event: ReceivedEvent): WorkspaceState {
-  const outcome = applyEvent(state, event);
-  if (outcome.kind !== "applied") throw new Error(`expected applied, got ${outcome.kind}`);
-  return outcome.state;
-}
-
-const fromSnapshot = (over: Parameters<typeof snapshot>[0] = {}, seq = 5) =>
-  applyHello(emptyState, hello({ seq, snapshot: snapshot(over) })).state;
+import { applyHello, diffStreams, emptyState, threadStreams } from "../src/state";
+import { applied, fromSnapshot, hello, instance, message, snapshot, thread } from "./fixtures";
 
 const delta = (runId: string, offset: number, text: string, threadId = "t1"): ReceivedEvent => ({
   known: true,

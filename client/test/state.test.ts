@@ -1,26 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { ReceivedEvent } from "../src/frames";
 import type { Project } from "../../shared/protocol/projects";
-import {
-  applyEvent,
-  applyHello,
-  applyPage,
-  emptyState,
-  RETAINED_FINISHED,
-  unreadIn,
-  withPresence,
-  type WorkspaceState,
-} from "../src/state";
-import { approval, hello, job, message, noMore, presence, snapshot, thread } from "./fixtures";
-
-function applied(state: WorkspaceState, event: ReceivedEvent): WorkspaceState {
-  const outcome = applyEvent(state, event);
-  if (outcome.kind !== "applied") throw new Error(`expected applied, got ${outcome.kind}`);
-  return outcome.state;
-}
-
-const fromSnapshot = (over: Parameters<typeof snapshot>[0] = {}, seq = 5) =>
-  applyHello(emptyState, hello({ seq, snapshot: snapshot(over) })).state;
+import { applyEvent, applyHello, applyPage, emptyState, RETAINED_FINISHED, unreadIn, withPresence } from "../src/state";
+import { applied, approval, fromSnapshot, hello, job, message, noMore, presence, snapshot, thread } from "./fixtures";
 
 describe("applyHello", () => {
   it("builds the state from a snapshot", () => {
