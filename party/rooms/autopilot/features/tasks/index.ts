@@ -2,6 +2,7 @@ import { AUTOPILOT_ACTOR } from "../../../../agent/autopilot-posts";
 import { taskOpening } from "../../../../agent/task-context";
 import { TaskRunner } from "../../../../agent/task-runner";
 import { runScopes } from "../../../../agent/tools";
+import { readModelConfig } from "../../../../agent/config";
 import { readRunLog } from "../../domain/run-log";
 import {
   cancelTask,
@@ -15,7 +16,8 @@ import {
   tasksWithStatus,
 } from "../../domain/tasks";
 import { defineFeature } from "../../kernel/feature";
-import { agent } from "../agent";
+import { billing } from "../billing";
+import { instances } from "../instances";
 import { TaskHeartbeat } from "./heartbeat";
 import { readTaskLimits } from "./limits";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
@@ -23,13 +25,25 @@ import { methods, mutate, paged, query } from "../../kernel/handlers";
 /** Tasks: goals the Autopilot pursues step by step, with no one connected (decision 41), and their run log. */
 export const tasks = defineFeature({
   name: "tasks",
-  // A task's steps are the Autopilot's runs; after the agent, and so after billing, on the bus:
-  // an approved spend approval's raise is written before a waiting task goes on.
-  needs: [agent],
+  // After billing on the bus: an approved spend approval's raise is written before a waiting task goes on.
+  needs: [billing, instances],
   schedules: ["resumeTasks"],
-  build: (s, { agent }) => {
+  build: (s, { billing, instances }) => {
+    const model = readModelConfig(s.env);
     const limits = readTaskLimits(s.env);
-    const runner = new TaskRunner({ ...agent.runs, concurrent: () => limits.atOnce });
+    const runner = new TaskRunner({
+      sql: s.sql,
+      commit: s.commit,
+      config: () => model,
+      broadcast: (event, payload) => s.broadcast(event, payload),
+      keepAlive: () => s.keepAlive(),
+      invoke: (principal, method, params, onBehalfOf) =>
+        s.invoke({ principal, via: "tool", ...(onBehalfOf ? { onBehalfOf } : {}) }, method, params),
+      gateway: (threadId) => instances.bridges.gatewayFor(threadId),
+      currentAccess: s.currentAccess,
+      concurrent: () => limits.atOnce,
+      spend: billing.spend,
+    });
     // Keeps the room's alarm set while the runner is busy (an evicted room wakes and goes on).
     const heartbeat = new TaskHeartbeat({
       scheduler: s.scheduler,
