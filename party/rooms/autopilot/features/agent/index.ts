@@ -1,6 +1,6 @@
 import type { MethodParsedParams, MethodResult } from "../../../../../shared/protocol/methods";
 import { agentInfo, readModelConfig } from "../../../../agent/config";
-import { AutopilotAgent } from "../../../../agent/runner";
+import { type AgentDeps, AutopilotAgent } from "../../../../agent/runner";
 import { effectiveToolset } from "../../../../agent/toolset";
 import { RoomError } from "../../../../domain/errors";
 import { fileBytes } from "../../../../files/storage";
@@ -18,7 +18,8 @@ export const agent = defineFeature({
   needs: [billing, instances],
   build: (s, { billing, instances }) => {
     const model = readModelConfig(s.env);
-    const runner = new AutopilotAgent({
+    // What a run acts through, the Autopilot's replies and tasks' steps alike (tasks take it from here).
+    const runs: Omit<AgentDeps, "files"> = {
       sql: s.sql,
       commit: s.commit,
       config: () => model,
@@ -28,9 +29,9 @@ export const agent = defineFeature({
         s.invoke({ principal, via: "tool", ...(onBehalfOf ? { onBehalfOf } : {}) }, method, params),
       gateway: (threadId) => instances.bridges.gatewayFor(threadId),
       currentAccess: s.currentAccess,
-      files: (fileId) => fileBytes(s.env.FILES, s.workspaceId())(fileId),
       spend: billing.spend,
-    });
+    };
+    const runner = new AutopilotAgent({ ...runs, files: (fileId) => fileBytes(s.env.FILES, s.workspaceId())(fileId) });
     /** Stops the thread's reply: the Autopilot's own first, else its gateway's. */
     const abortChat = async (
       { principal }: RequestContext,
@@ -51,7 +52,7 @@ export const agent = defineFeature({
       return bridge.abort(thread.id);
     };
     return {
-      api: { runner, model: () => model },
+      api: { runner, model: () => model, runs },
       context: { agent: runner, modelConfigured: () => model.configured },
       hello: () => ({ streams: runner.streams, agent: agentInfo(model) }),
       methods: methods({

@@ -2,7 +2,6 @@ import { AUTOPILOT_ACTOR } from "../../../../agent/autopilot-posts";
 import { taskOpening } from "../../../../agent/task-context";
 import { TaskRunner } from "../../../../agent/task-runner";
 import { runScopes } from "../../../../agent/tools";
-import { readModelConfig } from "../../../../agent/config";
 import { readRunLog } from "../../domain/run-log";
 import {
   cancelTask,
@@ -16,8 +15,7 @@ import {
   tasksWithStatus,
 } from "../../domain/tasks";
 import { defineFeature } from "../../kernel/feature";
-import { billing } from "../billing";
-import { instances } from "../instances";
+import { agent } from "../agent";
 import { TaskHeartbeat } from "./heartbeat";
 import { readTaskLimits } from "./limits";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
@@ -25,25 +23,13 @@ import { methods, mutate, paged, query } from "../../kernel/handlers";
 /** Tasks: goals the Autopilot pursues step by step, with no one connected (decision 41), and their run log. */
 export const tasks = defineFeature({
   name: "tasks",
-  // After billing on the bus: an approved spend approval's raise is written before a waiting task goes on.
-  needs: [billing, instances],
+  // A task's steps are the Autopilot's runs; after the agent, and so after billing, on the bus:
+  // an approved spend approval's raise is written before a waiting task goes on.
+  needs: [agent],
   schedules: ["resumeTasks"],
-  build: (s, { billing, instances }) => {
-    const model = readModelConfig(s.env);
+  build: (s, { agent }) => {
     const limits = readTaskLimits(s.env);
-    const runner = new TaskRunner({
-      sql: s.sql,
-      commit: s.commit,
-      config: () => model,
-      broadcast: (event, payload) => s.broadcast(event, payload),
-      keepAlive: () => s.keepAlive(),
-      invoke: (principal, method, params, onBehalfOf) =>
-        s.invoke({ principal, via: "tool", ...(onBehalfOf ? { onBehalfOf } : {}) }, method, params),
-      gateway: (threadId) => instances.bridges.gatewayFor(threadId),
-      currentAccess: s.currentAccess,
-      concurrent: () => limits.atOnce,
-      spend: billing.spend,
-    });
+    const runner = new TaskRunner({ ...agent.runs, concurrent: () => limits.atOnce });
     // Keeps the room's alarm set while the runner is busy (an evicted room wakes and goes on).
     const heartbeat = new TaskHeartbeat({
       scheduler: s.scheduler,
