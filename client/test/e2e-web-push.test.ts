@@ -274,7 +274,15 @@ describe("the installable app", () => {
     expect(await page.locator('link[rel="manifest"]').getAttribute("href")).toBe("/manifest.webmanifest");
     const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
     expect(scope).toBe(`${server.url}/`);
-    const state = await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state);
+    // `ready` resolves once the registration has an active worker, which may still be
+    // "activating" (the spec's order): wait for its state to change rather than read it once.
+    const state = await page.evaluate(async () => {
+      const worker = (await navigator.serviceWorker.ready).active;
+      if (!worker) return "none";
+      if (worker.state === "activating")
+        await new Promise((resolve) => worker.addEventListener("statechange", resolve, { once: true }));
+      return worker.state;
+    });
     expect(state).toBe("activated");
 
     // The opt-in sits in the inbox's notification settings, off until the person ticks it.
